@@ -1,0 +1,111 @@
+"""Reverse-mode automatic differentiation: the one walk that serves eager tensors and static graphs.
+
+The computation is a DAG of *nodes*. A node ran one op; it produced outputs ``(node, 0)``, ``(node, 1)``, ... and
+consumed the values named by ``node.input_keys`` — each a ``(producer_node, output_index)`` pair, or ``None`` for
+an input that needs no gradient (a constant, an integer tensor). A node with no inputs is where gradients stop:
+an eager leaf's gradient accumulator, or a graph variable/placeholder.
+
+Given the roots (the values we differentiate), their incoming gradients, and which values we want gradients
+for, ``backprop`` applies the chain rule backwards:
+
+1. **discover** every node reachable from the roots (iteratively: deep nets would overflow Python's stack);
+2. keep only the nodes *between* the roots and the wanted values — a node is worth a VJP call only if some
+   wanted value lies below it;
+3. **count** for each node how many gradient contributions it will receive (its pending count);
+4. **process** nodes when their count reaches zero, i.e. once every consumer has passed its gradient back.
+   A node's output gradient is then complete (contributions from values used twice are summed), so we call
+   its VJP and hand the results to its inputs.
+
+The front-end supplies ``run_vjp(node, output_grads) -> input_grads``: eager mode runs the VJP on numbers (or
+records it, for higher-order gradients); graph mode runs the same VJP on symbolic tensors, adding nodes to the
+graph. Everything else is the same.
+"""
+
+
+def backprop(roots, root_grads, is_wanted, run_vjp):
+    """Return ``{key: gradient}`` for every wanted key (``(node, index)``) that a root depends on.
+
+    roots:       list of keys ``(node, output_index)`` to differentiate
+    root_grads:  the gradient flowing into each root (same order)
+    is_wanted:   ``is_wanted(key) -> bool``; gradients of wanted keys are returned
+    run_vjp:     ``run_vjp(node, grads) -> sequence of input gradients`` (``grads`` has one entry per output,
+                 ``None`` where no gradient arrived)
+    """
+    order = _post_order(node for node, _ in roots)
+    leads_to_wanted = _nodes_leading_to_wanted(order, is_wanted)
+
+    # A consumer sends one contribution along each input edge that matters; count them per producer.
+    pending = {}
+    for node in order:
+        if leads_to_wanted[node]:
+            for key in node.input_keys:
+                if key is not None and (leads_to_wanted[key[0]] or is_wanted(key)):
+                    pending[key[0]] = pending.get(key[0], 0) + 1
+
+    grads = {}  # node -> list of output gradients received so far
+    for (node, index), g in zip(roots, root_grads):
+        _accumulate(grads, node, index, g)
+
+    results = {}
+    ready = [node for node in dict.fromkeys(n for n, _ in roots) if pending.get(node, 0) == 0]
+    while ready:
+        node = ready.pop()
+        out_grads = grads.pop(node, None) or [None] * _n_outputs(node)
+        for index, g in enumerate(out_grads):
+            if g is not None and is_wanted((node, index)):
+                results[(node, index)] = g
+        if not leads_to_wanted[node]:
+            continue
+        if any(g is not None for g in out_grads):
+            in_grads = run_vjp(node, out_grads)
+        else:  # nothing differentiable reached this node: pass the silence on
+            in_grads = (None,) * len(node.input_keys)
+        for key, g in zip(node.input_keys, in_grads):
+            if key is None or not (leads_to_wanted[key[0]] or is_wanted(key)):
+                continue
+            parent, index = key
+            if g is not None:
+                _accumulate(grads, parent, index, g)
+            pending[parent] -= 1
+            if pending[parent] == 0:
+                ready.append(parent)
+    return results
+
+
+def _n_outputs(node):
+    return getattr(node, "n_outputs", 1)
+
+
+def _accumulate(grads, node, index, g):
+    """Add ``g`` to the gradient of output ``index`` of ``node``: a value used twice gets both contributions."""
+    slots = grads.get(node)
+    if slots is None:
+        slots = grads[node] = [None] * _n_outputs(node)
+    slots[index] = g if slots[index] is None else slots[index] + g
+
+
+def _post_order(start_nodes):
+    """All nodes reachable from ``start_nodes``, each after all of its inputs' producers. No recursion."""
+    order, seen = [], set()
+    stack = [(node, False) for node in start_nodes]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        for key in node.input_keys:
+            if key is not None and key[0] not in seen:
+                stack.append((key[0], False))
+    return order
+
+
+def _nodes_leading_to_wanted(post_order, is_wanted):
+    """``{node: bool}``: does some input of ``node`` lead (through any path) to a wanted value?"""
+    leads = {}
+    for node in post_order:  # inputs' producers come first, so their answers are ready
+        leads[node] = any(key is not None and (is_wanted(key) or leads[key[0]]) for key in node.input_keys)
+    return leads

@@ -1,0 +1,41 @@
+"""Pick numpy or cupy from the arrays an op receives."""
+import importlib
+import sys
+
+import numpy
+
+_cupy = None          # the cupy module once it has been imported successfully
+_cupy_failed = False  # remember a failed import so we try only once
+
+
+def cupy_or_none():
+    """Import cupy on first use; return None where it is not installed or cannot load."""
+    global _cupy, _cupy_failed
+    if _cupy is None and not _cupy_failed:
+        try:
+            _cupy = importlib.import_module("cupy")
+        except Exception:  # ImportError, or a CUDA library that fails to load
+            _cupy_failed = True
+    return _cupy
+
+
+def get_array_module(*arrays):
+    """Return ``cupy`` if any argument is a cupy array, else ``numpy``.
+
+    Only a program that has already imported cupy can hold a cupy array, so ``sys.modules`` tells us cheaply
+    whether we need to look at all: on a CPU-only run this is one dictionary lookup.
+    """
+    cupy = sys.modules.get("cupy")
+    if cupy is not None:
+        for a in arrays:
+            if isinstance(a, cupy.ndarray):
+                return cupy
+    return numpy
+
+
+def is_array(value):
+    """True for a numpy or cupy ndarray."""
+    if isinstance(value, numpy.ndarray):
+        return True
+    cupy = sys.modules.get("cupy")
+    return cupy is not None and isinstance(value, cupy.ndarray)

@@ -1,0 +1,42 @@
+"""Eager mode: tensors that record what you do to them, ``backward()``, and PyTorch's names for everything.
+
+``import minidl.eager as torchlike`` and write PyTorch code.
+"""
+from ..backend import Device as device_type, cuda_is_available, device
+from ..backend.dtypes import (bool_ as bool, cdouble, cfloat, complex64, complex128, double, float, float16,
+                              float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
+                              set_default_dtype, short, uint8)
+from ..ops import *  # noqa: F401,F403  every op, under its PyTorch name
+from ..ops import __all__ as _op_names
+from . import autograd
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,
+                       normal, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
+                       tensor, zeros, zeros_like)
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .tensor import Size, Tensor
+from . import tensor_methods as _tensor_methods  # noqa: F401  attaches op methods to Tensor
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(t):
+    return t.numel()
+
+
+class cuda:
+    """``torchlike.cuda.is_available()`` and friends."""
+    is_available = staticmethod(cuda_is_available)
+
+    @staticmethod
+    def device_count():
+        from ..backend import cupy_or_none
+        return cupy_or_none().cuda.runtime.getDeviceCount() if cuda_is_available() else 0
+
+    @staticmethod
+    def manual_seed(seed_value):
+        manual_seed(seed_value)
+
+    manual_seed_all = manual_seed

@@ -1,0 +1,222 @@
+"""Creating tensors: from data (``tensor``, ``as_tensor``, ``from_numpy``) and from a shape (``zeros``, ...)."""
+import numbers
+
+import numpy
+
+from .. import ops
+from ..backend import device as _device, dtypes, is_array, to_device
+from .random import numpy_rng
+from .tensor import Tensor
+
+
+def _data_dtype(array):
+    """PyTorch's dtype for data given as Python numbers: floats -> default float, ints -> int64."""
+    kind = array.dtype.kind
+    if kind == "f":
+        return dtypes.get_default_dtype()
+    if kind == "c":
+        return dtypes.to_complex(dtypes.get_default_dtype())
+    if kind in "iu":
+        return dtypes.int64
+    if kind == "b":
+        return dtypes.bool_
+    raise TypeError(f"can't convert data of numpy dtype {array.dtype} to a tensor; only bool, integer, "
+                    "floating point and complex data are supported")
+
+
+def as_array(data, dtype=None, copy=False):
+    """An ndarray for ``data``: Tensors give their array, arrays keep their dtype, Python data follows PyTorch."""
+    if isinstance(data, Tensor):
+        array = data._data
+    elif is_array(data) or isinstance(data, numpy.generic):  # numpy scalars keep their dtype, like arrays
+        array = numpy.asarray(data) if isinstance(data, numpy.generic) else data
+        if array.dtype.kind not in "biufc":
+            _data_dtype(array)  # raises a clear error for object/string arrays
+    else:
+        if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flatten(data)):
+            data = _nested_items(data)
+        array = numpy.array(data)
+        if dtype is None:
+            dtype = _data_dtype(array)
+    if dtype is not None:
+        dtype = dtypes.as_dtype(dtype)
+        if array.dtype != dtype:
+            return array.astype(dtype)
+    return array.copy() if copy else array
+
+
+def _flatten(data):
+    for x in data:
+        if isinstance(x, (list, tuple)):
+            yield from _flatten(x)
+        else:
+            yield x
+
+
+def _nested_items(data):
+    return [_nested_items(x) if isinstance(x, (list, tuple)) else (x.item() if isinstance(x, Tensor) else x)
+            for x in data]
+
+
+def _finish(array, device, requires_grad):
+    if device is not None:
+        array = to_device(array, _device(device))
+    t = Tensor._make(array)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    """A new tensor holding a copy of ``data``."""
+    return _finish(as_array(data, dtype, copy=True), device, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like ``tensor`` but shares memory with ``data`` (an ndarray or tensor) when no conversion is needed."""
+    if isinstance(data, Tensor) and dtype is None and device is None:
+        return data
+    return _finish(as_array(data, dtype), device, False)
+
+
+def from_numpy(array):
+    """A tensor sharing memory with the numpy array: changing one changes the other."""
+    if not isinstance(array, numpy.ndarray):
+        raise TypeError(f"from_numpy expected a numpy.ndarray, got {type(array).__name__}")
+    as_array(array)  # validates the dtype
+    return Tensor._make(array)
+
+
+def _size(size, fn_name):
+    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])``."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for d in size:
+        if not isinstance(d, numbers.Integral) or isinstance(d, bool):
+            raise TypeError(f"{fn_name}(): size must be a sequence of ints, got {size!r}")
+        if d < 0:
+            raise RuntimeError(f"{fn_name}(): trying to create tensor with negative dimension {d}: {list(size)}")
+    return tuple(int(d) for d in size)
+
+
+def _float_dtype(dtype):
+    return dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    return _finish(numpy.zeros(_size(size, "zeros"), _float_dtype(dtype)), device, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    return _finish(numpy.ones(_size(size, "ones"), _float_dtype(dtype)), device, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    return _finish(numpy.empty(_size(size, "empty"), _float_dtype(dtype)), device, requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    """Filled with ``fill_value``; the dtype follows the value (1 -> int64, 1.5 -> float32) unless given."""
+    if dtype is None:
+        dtype = dtypes.scalar_dtype(fill_value)
+    return _finish(numpy.full(_size((size,), "full"), fill_value, dtypes.as_dtype(dtype)), device, requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    """``[start, end)`` in steps; integer arguments give int64, any float argument the default float dtype."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        dtype = dtypes.result_type(start, end, step)
+    if step == 0:
+        raise RuntimeError("arange(): step must be nonzero")
+    return _finish(numpy.arange(start, end, step).astype(dtypes.as_dtype(dtype)), device, requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    return _finish(numpy.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), device, requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
+    return _finish(numpy.logspace(start, end, int(steps), base=base).astype(_float_dtype(dtype)), device,
+                   requires_grad)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    return _finish(numpy.eye(n, m, dtype=_float_dtype(dtype)), device, requires_grad)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Uniform on [0, 1)."""
+    dtype = _float_dtype(dtype)
+    array = numpy_rng(generator).random(_size(size, "rand"), dtype=dtype if dtype.itemsize >= 4 else None)
+    return _finish(array.astype(dtype, copy=False), device, requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Standard normal."""
+    dtype = _float_dtype(dtype)
+    array = numpy_rng(generator).standard_normal(_size(size, "randn"), dtype=dtype if dtype.itemsize >= 4 else None)
+    return _finish(array.astype(dtype, copy=False), device, requires_grad)
+
+
+def randint(low, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+    """Integers uniform on ``[low, high)``; ``randint(high, size)`` starts at 0."""
+    if size is None:  # randint(high, size)
+        low, high, size = 0, low, high
+    if high is None:
+        low, high = 0, low
+    array = numpy_rng(generator).integers(low, high, _size((size,), "randint"))
+    return _finish(array.astype(dtypes.int64 if dtype is None else dtypes.as_dtype(dtype)), device, requires_grad)
+
+
+def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
+    array = numpy_rng(generator).permutation(int(n))
+    return _finish(array.astype(dtypes.int64 if dtype is None else dtypes.as_dtype(dtype)), device, requires_grad)
+
+
+def normal(mean, std, size, generator=None, dtype=None, device=None, requires_grad=False):
+    return randn(*_size((size,), "normal"), generator=generator, dtype=dtype, device=device) * std + mean
+
+
+# ---------------------------------------------------------------------------------------------- *_like
+
+def _like(fn, t, dtype, device, requires_grad, *args, **kwargs):
+    return fn(*args, *t.shape, dtype=t.dtype if dtype is None else dtype,
+              device=t.device if device is None else device, requires_grad=requires_grad, **kwargs)
+
+
+def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    if dtype is None and device is None and not requires_grad:
+        return ops.zeros_like(input)
+    return _like(zeros, input, dtype, device, requires_grad)
+
+
+def ones_like(input, dtype=None, device=None, requires_grad=False):
+    if dtype is None and device is None and not requires_grad:
+        return ops.ones_like(input)
+    return _like(ones, input, dtype, device, requires_grad)
+
+
+def empty_like(input, dtype=None, device=None, requires_grad=False):
+    return _like(empty, input, dtype, device, requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    return full(tuple(input.shape), fill_value, dtype=input.dtype if dtype is None else dtype,
+                device=input.device if device is None else device, requires_grad=requires_grad)
+
+
+def rand_like(input, dtype=None, device=None, requires_grad=False, generator=None):
+    return _like(rand, input, dtype, device, requires_grad, generator=generator)
+
+
+def randn_like(input, dtype=None, device=None, requires_grad=False, generator=None):
+    return _like(randn, input, dtype, device, requires_grad, generator=generator)
+
+
+def randint_like(input, low, high=None, dtype=None, device=None, requires_grad=False, generator=None):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(input.shape), generator=generator,
+                   dtype=input.dtype if dtype is None else dtype, device=input.device if device is None else device)

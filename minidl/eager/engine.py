@@ -1,0 +1,113 @@
+"""``backward()`` and ``autograd.grad()``: the eager front-end's use of the one autodiff walk."""
+from .. import ops
+from ..autodiff import backprop
+from .grad_mode import GradMode
+from .node import AccumulateGrad
+
+
+def _roots(outputs, grad_outputs):
+    """Check the tensors we differentiate and pair each with its incoming gradient."""
+    from .tensor import Tensor
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"got {len(grad_outputs)} gradients for {len(outputs)} outputs")
+    roots, grads = [], []
+    for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
+        if not t.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if t.numel() != 1:
+                raise RuntimeError(f"grad can be implicitly created only for scalar outputs (this output has "
+                                   f"shape {list(t.shape)}); pass gradient=... with that shape")
+            g = ops.ones_like(t)
+        elif not isinstance(g, Tensor):
+            g = ops.full_like(t, g)
+        elif g.shape != t.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {list(g.shape)} and output[{i}] "
+                               f"has a shape of {list(t.shape)}.")
+        roots.append(t._key())
+        grads.append(g)
+    return roots, grads
+
+
+def _walk(roots, grads, is_wanted, retain_graph, create_graph):
+    if retain_graph is None:
+        retain_graph = create_graph
+    previous = GradMode.enabled
+    GradMode.enabled = create_graph  # the VJPs themselves are recorded only for higher-order gradients
+    try:
+        return backprop(roots, grads, is_wanted, lambda node, g: node.backward(g, retain_graph))
+    finally:
+        GradMode.enabled = previous
+
+
+def _is_leaf_key(key):
+    return key[0].__class__ is AccumulateGrad
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate d(tensors)/d(leaf) into ``leaf.grad`` for every leaf that requires grad (or only ``inputs``)."""
+    tensors = [tensors] if not isinstance(tensors, (list, tuple)) else list(tensors)
+    if grad_tensors is not None and not isinstance(grad_tensors, (list, tuple)):
+        grad_tensors = [grad_tensors]
+    roots, grads = _roots(tensors, grad_tensors)
+    if inputs is None:
+        is_wanted = _is_leaf_key
+    else:
+        inputs = [inputs] if not isinstance(inputs, (list, tuple)) else inputs
+        is_wanted = {t._key() for t in inputs}.__contains__
+    results = _walk(roots, grads, is_wanted, retain_graph, create_graph)
+    for (node, index), g in results.items():
+        tensor = node.variable if node.__class__ is AccumulateGrad else None
+        if tensor is None:  # a non-leaf named in ``inputs``: it keeps its grad like retain_grad() would
+            continue
+        if node.hooks:
+            for hook in node.hooks:
+                replaced = hook(g)
+                g = g if replaced is None else replaced
+        _accumulate_into(tensor, g, create_graph)
+    for t in inputs or ():
+        if not t.is_leaf and (t._key() in results):
+            _accumulate_into(t, results[t._key()], create_graph)
+
+
+def _accumulate_into(tensor, g, create_graph):
+    """``tensor.grad += g``: in place when possible (optimizers may hold the grad tensor), fresh otherwise."""
+    from .tensor import Tensor
+    if create_graph:
+        tensor.grad = g if tensor.grad is None else tensor.grad + g
+    elif tensor.grad is None:
+        data = g._data
+        if not data.flags.writeable or data.base is not None:  # own the memory: the user may modify it in place
+            data = data.copy()
+        tensor.grad = Tensor._make(data)
+    else:
+        tensor.grad._data += g._data
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
+         materialize_grads=False):
+    """Return the gradients of ``outputs`` w.r.t. ``inputs`` (a tuple) without touching any ``.grad``."""
+    single = not isinstance(inputs, (list, tuple))
+    inputs = [inputs] if single else list(inputs)
+    outputs = [outputs] if not isinstance(outputs, (list, tuple)) else list(outputs)
+    if grad_outputs is not None and not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs]
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"input {i} of autograd.grad does not require grad")
+    roots, grads = _roots(outputs, grad_outputs)
+    keys = [t._key() for t in inputs]
+    results = _walk(roots, grads, set(keys).__contains__, retain_graph, create_graph)
+    answer = []
+    for i, (t, key) in enumerate(zip(inputs, keys)):
+        g = results.get(key)
+        if g is None:
+            if materialize_grads:
+                g = ops.zeros_like(t)
+            elif not allow_unused:
+                raise RuntimeError(f"One of the differentiated Tensors (input {i}) appears to not have been used in "
+                                   "the graph. Set allow_unused=True if this is the desired behavior.")
+        answer.append(g)
+    return tuple(answer)

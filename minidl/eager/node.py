@@ -1,0 +1,148 @@
+"""The tape: one ``Node`` per recorded op call (what PyTorch shows as ``grad_fn``), and ``AccumulateGrad`` leaves.
+
+A node keeps what its op's VJP may read — the input tensors, and the output arrays when the op asks for them —
+plus, for each input, the key ``(producer_node, output_index)`` that input had *when the op ran* (the autodiff walk
+follows these keys). A node is also the ``ctx`` its VJP receives: ``ctx.inputs``, ``ctx.outputs``, ``ctx.attrs``,
+``ctx.needs_input_grad``.
+"""
+import traceback
+import weakref
+
+from .grad_mode import GradMode
+
+
+class Node:
+    __slots__ = ("op", "attrs", "inputs", "input_keys", "needs_input_grad", "n_outputs", "saved_versions",
+                 "saved_outputs", "hooks", "creation_trace", "__weakref__")
+
+    def __init__(self, op, attrs, inputs, input_keys):
+        self.op = op
+        self.attrs = attrs
+        self.inputs = inputs
+        self.input_keys = input_keys
+        self.needs_input_grad = tuple(k is not None for k in input_keys)
+        self.n_outputs = op.n_outputs
+        self.saved_versions = ()  # (version counter, version when saved, description) for values the VJP reads
+        self.saved_outputs = None
+        self.hooks = None
+        self.creation_trace = traceback.format_stack()[:-3] if GradMode.anomaly else None
+
+    # ------------------------------------------------------------------------------------- PyTorch's view
+    def name(self):
+        return f"{self.op.name}Backward0"
+
+    def __repr__(self):
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self):
+        """``((producer, output_index), ...)`` per input; ``(None, 0)`` for inputs that need no gradient."""
+        return tuple(key if key is not None else (None, 0) for key in self.input_keys)
+
+    @property
+    def outputs(self):
+        """The op's outputs as tensors attached to this node (so a VJP that uses them can be differentiated)."""
+        from .tensor import Tensor
+        if self.saved_outputs is None:
+            raise RuntimeError(_FREED_MESSAGE)
+        return tuple(Tensor._make(array, self, i, self.op.differentiable and array.dtype.kind in "fc")
+                     for i, array in enumerate(self.saved_outputs))
+
+    def register_hook(self, hook, index=0):
+        """Call ``hook(grad)`` on the gradient of output ``index``; a returned tensor replaces the gradient."""
+        if self.hooks is None:
+            self.hooks = {}
+        self.hooks.setdefault(index, []).append(hook)
+
+    # ------------------------------------------------------------------------------------ the backward step
+    def backward(self, grads, retain_graph):
+        """Run this op's VJP on the gradients of its outputs; return one gradient per input."""
+        if self.inputs is None:
+            raise RuntimeError(_FREED_MESSAGE)
+        for counter, version, what in self.saved_versions:
+            if counter[0] != version:
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: [{what}], which is used by {self.name()}, is at version {counter[0]}; expected "
+                    f"version {version} instead. Hint: do the in-place change on a clone, or after backward().")
+        grads = list(grads)
+        if self.hooks:
+            for index, hooks in self.hooks.items():
+                for hook in hooks:
+                    if grads[index] is not None:
+                        replaced = hook(grads[index])
+                        grads[index] = grads[index] if replaced is None else replaced
+        if self.n_outputs > 1:
+            from ..ops import zeros_like
+            outputs = self.outputs
+            grads = [zeros_like(outputs[i]) if g is None and outputs[i].requires_grad else g
+                     for i, g in enumerate(grads)]
+        in_grads = self.op.vjp(self, *grads)
+        in_grads = self._checked(in_grads)
+        if not retain_graph:
+            self.inputs = self.saved_outputs = None
+        return in_grads
+
+    def _checked(self, in_grads):
+        """Cast each gradient to its input's dtype and make sure the shapes agree (catching buggy VJPs early)."""
+        if len(in_grads) != len(self.inputs):
+            raise RuntimeError(f"{self.name()} returned {len(in_grads)} gradients, expected {len(self.inputs)}")
+        out = list(in_grads)
+        for i, (g, needed) in enumerate(zip(in_grads, self.needs_input_grad)):
+            if g is None or not needed:
+                out[i] = None
+                continue
+            x = self.inputs[i]
+            if g._data.shape != x._data.shape:
+                raise RuntimeError(f"Function {self.name()} returned an invalid gradient at index {i} - got "
+                                   f"{list(g._data.shape)} but expected shape compatible with {list(x._data.shape)}")
+            if g.dtype != x.dtype:
+                from ..ops import cast
+                out[i] = cast(g, x.dtype)
+            if GradMode.anomaly:
+                _check_finite(out[i], f"Function '{self.name()}' returned nan or inf values in its {i}th output",
+                              self.creation_trace)
+        return out
+
+
+class AccumulateGrad:
+    """The node for a leaf tensor that requires grad: gradients that reach it are added to ``tensor.grad``."""
+    __slots__ = ("_variable", "hooks", "__weakref__")
+    input_keys = ()
+    n_outputs = 1
+    needs_input_grad = ()
+
+    def __init__(self, tensor):
+        self._variable = weakref.ref(tensor)
+        self.hooks = None
+
+    @property
+    def variable(self):
+        return self._variable()
+
+    next_functions = ()
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+    def register_hook(self, hook, index=0):
+        if self.hooks is None:
+            self.hooks = []
+        self.hooks.append(hook)
+
+
+def _check_finite(tensor, message, creation_trace):
+    xp_data = tensor._data
+    if xp_data.dtype.kind in "fc" and not bool((abs(xp_data) < float("inf")).all()):
+        if creation_trace:
+            message += "\nThe op was created at (most recent call last):\n" + "".join(creation_trace[-6:])
+        raise RuntimeError(message)
+
+
+_FREED_MESSAGE = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
+                  "have already been freed). Saved intermediate values of the graph are freed when you call "
+                  ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+                  "graph a second time or if you need to access saved tensors after calling backward.")

@@ -1,0 +1,480 @@
+"""The eager ``Tensor``: an array, and — when it requires grad — the node of the tape that produced it.
+
+Every op call goes through ``_apply``: run the op's forward on the arrays now and, when gradients are being
+recorded and some input requires grad, add a ``Node`` to the tape. That function is the hot path of eager mode,
+so it is kept short; its cost is a benchmark figure (``benchmarks/``).
+
+The methods that simply call an op (``x.exp()``, ``x.sum(dim)``, ``x + y``, ...) are attached in
+``tensor_methods.py``; this file holds what is particular to a tensor: its attributes, autograd, in-place
+updates, devices and conversion.
+"""
+import numpy
+
+from .. import ops
+from ..backend import device as _device, device_of, dtypes, get_array_module, to_device
+from ..ops.base import describe, register_frontend
+from .grad_mode import GradMode
+from .node import AccumulateGrad, Node, _check_finite
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints like PyTorch's ``torch.Size([2, 3])``."""
+
+    def __repr__(self):
+        return f"Size({list(self)})"
+
+    def numel(self):
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it, for ``backward()``."""
+
+    __slots__ = ("_data", "_node", "_out_index", "_requires_grad", "grad", "_version_counter", "_accumulator",
+                 "_retains_grad", "__weakref__")
+    # numpy must not try to absorb a Tensor into an array (np.float32(2) * t would otherwise return an ndarray)
+    __array_ufunc__ = None
+    __hash__ = object.__hash__  # tensors are dictionary keys by identity, although == is elementwise
+
+    def __init__(self, data, requires_grad=False):
+        """Wrap ``data`` (an ndarray, or anything ``tensor()`` accepts)."""
+        from .creation import as_array
+        self._init(as_array(data), None, 0, False)
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def _init(self, data, node, index, requires_grad):
+        self._data = data
+        self._node = node
+        self._out_index = index
+        self._requires_grad = requires_grad
+        self.grad = None
+        self._version_counter = [0]
+        self._accumulator = None
+        self._retains_grad = False
+
+    @classmethod
+    def _make(cls, data, node=None, index=0, requires_grad=False):
+        """Wrap an array without copying or checking (internal: ``data`` must already be an ndarray)."""
+        t = object.__new__(cls)
+        t._init(data, node, index, requires_grad)
+        return t
+
+    # ---------------------------------------------------------------------------------------- attributes
+    @property
+    def data(self):
+        """A tensor sharing this one's memory but not its history (PyTorch's ``.data``)."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data if isinstance(value, Tensor) else value
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        return Size(self._data.shape) if dim is None else self._data.shape[dim]
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    @property
+    def device(self):
+        return device_of(self._data)
+
+    @property
+    def is_cuda(self):
+        return self.device.type == "cuda"
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def is_floating_point(self):
+        return dtypes.is_floating_point(self.dtype)
+
+    def is_complex(self):
+        return dtypes.is_complex(self.dtype)
+
+    @property
+    def _version(self):
+        return self._version_counter[0]
+
+    # ------------------------------------------------------------------------------------------ autograd
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad=True):
+        if self._node is not None:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
+                               "computed variable in a subgraph that doesn't require differentiation use "
+                               "var_no_grad = var.detach().")
+        if requires_grad and not dtypes.is_differentiable(self.dtype):
+            raise RuntimeError(f"only Tensors of floating point and complex dtype can require gradients "
+                               f"(this one is {self.dtype})")
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def is_leaf(self):
+        return self._node is None
+
+    @property
+    def grad_fn(self):
+        return self._node
+
+    def _key(self):
+        """This tensor's place in the autodiff graph: ``(node, output_index)``; leaves use their accumulator."""
+        if self._node is not None:
+            return (self._node, self._out_index)
+        if self._accumulator is None:
+            self._accumulator = AccumulateGrad(self)
+        return (self._accumulator, 0)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute the gradient of this tensor w.r.t. the graph leaves and add it to their ``.grad``."""
+        from .engine import backward
+        backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` whenever the gradient of this tensor is computed; a returned tensor replaces it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        node, index = self._key()
+        node.register_hook(hook, index)
+        return hook
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep theirs)."""
+        if self._node is None or self._retains_grad:
+            return
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        import weakref
+        ref = weakref.ref(self)
+
+        def store(grad):
+            t = ref()
+            if t is not None:
+                t.grad = grad.detach() if t.grad is None else t.grad + grad.detach()
+        self._retains_grad = True
+        self._node.register_hook(store, self._out_index)
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    def detach(self):
+        """Same data, no history. Shares the version counter, so in-place changes are still detected."""
+        t = Tensor._make(self._data)
+        t._version_counter = self._version_counter
+        return t
+
+    def detach_(self):
+        self._node = None
+        self._requires_grad = False
+        return self
+
+    # ------------------------------------------------------------------------------------ in-place updates
+    def _inplace(self, fn, *args, **kwargs):
+        """Apply ``fn(self, *args)`` out of place, then write the result into this tensor's memory.
+
+        Writing into the existing array keeps memory shared with numpy (``from_numpy``) and with views. The
+        version counter is bumped, so a node that saved this tensor's old value refuses to backward with the new
+        one; and when the result was recorded, this tensor now stands for the op's output in the graph.
+        """
+        recording = GradMode.enabled
+        if recording and self._requires_grad and self._node is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        result = fn(self, *args, **kwargs)
+        if result._data.shape != self._data.shape:
+            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                               f"{list(result._data.shape)}")
+        if result.dtype != self.dtype:
+            if not dtypes.can_cast(result.dtype, self.dtype):
+                raise RuntimeError(f"result type {result.dtype} can't be cast to the desired output type "
+                                   f"{self.dtype}")
+            result = ops.cast(result, self.dtype)
+        if not self._data.flags.writeable:
+            raise RuntimeError("unsupported operation: this tensor is a broadcast (expand) view whose elements "
+                               "share memory; clone() it before writing to it in place")
+        self._data[...] = result._data
+        self._version_counter[0] += 1
+        if result._requires_grad:
+            self._node, self._out_index, self._requires_grad = result._node, result._out_index, True
+        return self
+
+    def copy_(self, src):
+        """Copy ``src`` (broadcast to this shape, cast to this dtype) into this tensor."""
+        return self._inplace(_copy_from, src)
+
+    def zero_(self):
+        return self._inplace(lambda t: ops.zeros_like(t))
+
+    def fill_(self, value):
+        return self._inplace(lambda t: ops.full_like(t, value))
+
+    # --------------------------------------------------------------------------------- devices and dtypes
+    def to(self, *args, **kwargs):
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(other_tensor)``, or keyword forms."""
+        dev, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
+        kwargs.pop("non_blocking", None), kwargs.pop("copy", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, Tensor):
+                dev, dtype = a.device, a.dtype
+            elif isinstance(a, numpy.dtype) or a in (float, int, bool, complex):
+                dtype = a
+            else:
+                dev = a
+        result = self
+        if dtype is not None:
+            result = ops.cast(result, dtype)
+        if dev is not None and _device(dev) != result.device:
+            result = _to_device(result, _device(dev))
+        return result
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        return self.to("cuda" if device is None else _device(device if not isinstance(device, int)
+                                                               else f"cuda:{device}"))
+
+    def type(self, dtype=None):
+        return str(self.dtype) if dtype is None else self.to(dtype)
+
+    def float(self):
+        return ops.cast(self, dtypes.float32)
+
+    def double(self):
+        return ops.cast(self, dtypes.float64)
+
+    def half(self):
+        return ops.cast(self, dtypes.float16)
+
+    def long(self):
+        return ops.cast(self, dtypes.int64)
+
+    def int(self):
+        return ops.cast(self, dtypes.int32)
+
+    def bool(self):
+        return ops.cast(self, dtypes.bool_)
+
+    # -------------------------------------------------------------------------------------- conversion
+    def numpy(self, force=False):
+        """The array itself (shared memory), like PyTorch; refuses a tensor that requires grad."""
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                               "instead.")
+        if not isinstance(self._data, numpy.ndarray):
+            raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy "
+                            "the tensor to host memory first.")
+        return self._data
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.item()
+
+    def tolist(self):
+        return to_device(self._data, _device("cpu")).tolist()
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {'more than one value' if self._data.size else 'no values'}"
+                               " is ambiguous")
+        return bool(self._data.item())
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __complex__(self):
+        return complex(self.item())
+
+    def __index__(self):
+        if self.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.item())
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype)
+
+    def __repr__(self):
+        from .formatting import tensor_repr
+        return tensor_repr(self)
+
+    def __format__(self, spec):
+        return format(self.item(), spec) if self._data.ndim == 0 else repr(self)
+
+    def __reduce__(self):
+        raise TypeError("minidl tensors are not pickled; use minidl.eager.save / load")
+
+    def __setitem__(self, index, value):
+        self._inplace(lambda t, v: ops.index_put(t, index, v), value)
+
+    def __deepcopy__(self, memo):
+        t = Tensor._make(self._data.copy(), None, 0, self._requires_grad)
+        if self.grad is not None:
+            t.grad = Tensor._make(self.grad._data.copy())
+        memo[id(self)] = t
+        return t
+
+
+def _copy_from(target, source):
+    """``source`` broadcast to ``target``'s shape and cast to its dtype, as a differentiable expression."""
+    if not isinstance(source, Tensor):
+        source = Tensor._make(numpy.asarray(source))
+    if source.device != target.device:
+        source = _to_device(source, target.device)
+    return ops.broadcast_to_like(ops.cast(source, target.dtype), target)
+
+
+class ToDevice(ops.Op):
+    """Copy to another device; the gradient is copied back to where the input lived."""
+    name = "ToCopy"
+    saves_inputs = ()
+
+    @staticmethod
+    def forward(xp, x, device):
+        return to_device(x, device)
+
+    @staticmethod
+    def vjp(ctx, g):
+        return (_to_device(g, ctx.inputs[0].device),)
+
+    @staticmethod
+    def infer(spec, device):
+        return spec
+
+
+def _to_device(t, dev):
+    return ops.apply(ToDevice, t, device=dev)
+
+
+# ------------------------------------------------------------------------------------------ the hot path
+
+_ndarray = numpy.ndarray
+
+
+def _apply(op, args, attrs):
+    """Run ``op`` on eager tensors now; record it on the tape when a gradient will be needed."""
+    arrays = []
+    record = False
+    for a in args:
+        if isinstance(a, Tensor):
+            arrays.append(a._data)
+            record = record or a._requires_grad
+        else:
+            arrays.append(a)
+    xp = get_array_module(*arrays)
+    if xp is not numpy:
+        _check_one_device(op, args, arrays)
+    try:
+        out = op.forward(xp, *arrays, **attrs)
+    except (ValueError, TypeError, IndexError) as error:
+        raise _op_error(op, args, error) from error
+    record = record and GradMode.enabled and op.differentiable
+    node = None
+    if record:
+        node = _record(op, args, attrs)
+    if op.n_outputs == 1:
+        if out.__class__ is not _ndarray and xp is numpy:
+            out = numpy.asarray(out)  # numpy returns scalars for 0-d results; a tensor always holds an array
+        result = Tensor._make(out, node, 0, record and out.dtype.kind in "fc")
+        if node is not None and op.saves_outputs:
+            node.saved_outputs = (out,)
+            node.saved_versions += ((result._version_counter, 0, f"output 0 of {node.name()}"),)
+        if GradMode.anomaly:
+            _check_anomaly(op, arrays, (result,))
+        return result
+    outs = tuple(numpy.asarray(o) if xp is numpy else o for o in out)
+    results = tuple(Tensor._make(o, node, i, record and o.dtype.kind in "fc") for i, o in enumerate(outs))
+    if node is not None:
+        node.saved_outputs = outs
+        node.saved_versions += tuple((r._version_counter, 0, f"output {i} of {node.name()}")
+                                     for i, r in enumerate(results))
+    if GradMode.anomaly:
+        _check_anomaly(op, arrays, results)
+    return results
+
+
+def _record(op, args, attrs):
+    """Create the tape node for ``op(*args)``: its inputs, their graph keys, and versions of what the VJP reads."""
+    grad_inputs = op.differentiable_inputs
+    keys = tuple(a._key() if isinstance(a, Tensor) and a._requires_grad and (grad_inputs is None or i in grad_inputs)
+                 else None for i, a in enumerate(args))
+    node = Node(op, attrs, args, keys)
+    saved = range(len(args)) if op.saves_inputs is None else op.saves_inputs
+    node.saved_versions = tuple((args[i]._version_counter, args[i]._version_counter[0], describe(args[i]))
+                                for i in saved if isinstance(args[i], Tensor))
+    return node
+
+
+def _check_one_device(op, args, arrays):
+    devices = {str(device_of(a)) for a in arrays if isinstance(a, _ndarray) or hasattr(a, "device")}
+    if len(devices) > 1:
+        raise RuntimeError(f"{op.name}: expected all tensors to be on the same device, but found at least two "
+                           f"devices, {' and '.join(sorted(devices))} (arguments: "
+                           f"{', '.join(describe(a) for a in args)})")
+
+
+def _op_error(op, args, error):
+    """Re-raise an error from deep inside numpy as one that names the op and its arguments."""
+    message = f"{op.name}: {error} (arguments: {', '.join(describe(a) for a in args)})"
+    if isinstance(error, ops.OpError):
+        return error
+    if isinstance(error, ValueError):
+        return ops.OpError(message)
+    return type(error)(message)
+
+
+def _check_anomaly(op, arrays, results):
+    """Under ``detect_anomaly``: complain about the first op that turns finite inputs into NaN/Inf."""
+    inputs_finite = all(not (getattr(a, "dtype", None) is not None and a.dtype.kind in "fc")
+                        or bool((abs(a) < float("inf")).all()) for a in arrays)
+    if inputs_finite:
+        for i, r in enumerate(results):
+            _check_finite(r, f"Function '{op.name}' returned nan or inf values in its {i}th output (forward)",
+                          None)
+
+
+register_frontend(Tensor, _apply)

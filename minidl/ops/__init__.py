@@ -1,0 +1,16 @@
+"""The op library: every op defined once (forward on arrays + VJP in ops), shared by eager and graph mode.
+
+Functions here take tensors of either front-end (and Python numbers), follow PyTorch's names and argument
+conventions (``dim``, ``keepdim``), and are re-exported by ``minidl.eager``; ``minidl.graph`` wraps them under
+TensorFlow's names.
+"""
+from .base import Op, OpError, Spec, apply, describe, is_tensor, register_frontend
+from .cast import cast
+from .broadcast import broadcast_to_like, full_like, ones_like, sum_to_like, zeros_like
+from .arithmetic import (add, div, divide, floor_divide, mul, multiply, neg, negative, pow, remainder, sub,
+                         subtract, true_divide)
+
+import types as _types
+
+__all__ = [_name for _name, _value in globals().items()
+           if not _name.startswith("_") and not isinstance(_value, _types.ModuleType)]

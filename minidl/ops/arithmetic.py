@@ -1,0 +1,197 @@
+"""The arithmetic operators: + - * / // % ** and unary minus, with broadcasting and PyTorch's type promotion."""
+import numpy
+
+from ..backend import dtypes
+from .base import Op, Spec, apply, is_tensor
+from .broadcast import sum_to_like, zeros_like
+from .infer import broadcast_shapes, same_spec
+from .promote import promote
+
+
+def _broadcast_infer(name):
+    def infer(a, b, **attrs):
+        return Spec(broadcast_shapes(name, a.shape, b.shape), a.dtype)
+    return infer
+
+
+class Add(Op):
+    """``a + b``; d/da = 1, d/db = 1, each summed back over the axes broadcasting added."""
+    saves_inputs = ()
+    forward = staticmethod(lambda xp, a, b: xp.add(a, b))
+    infer = staticmethod(_broadcast_infer("add"))
+
+    @staticmethod
+    def vjp(ctx, g):
+        a, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to_like(g, a) if need_a else None, sum_to_like(g, b) if need_b else None)
+
+
+class Sub(Op):
+    """``a - b``; d/da = 1, d/db = -1."""
+    saves_inputs = ()
+    forward = staticmethod(lambda xp, a, b: xp.subtract(a, b))
+    infer = staticmethod(_broadcast_infer("sub"))
+
+    @staticmethod
+    def vjp(ctx, g):
+        a, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to_like(g, a) if need_a else None, sum_to_like(-g, b) if need_b else None)
+
+
+class Mul(Op):
+    """``a * b``; d/da = b, d/db = a (conjugated for complex inputs, PyTorch's convention)."""
+    forward = staticmethod(lambda xp, a, b: xp.multiply(a, b))
+    infer = staticmethod(_broadcast_infer("mul"))
+
+    @staticmethod
+    def vjp(ctx, g):
+        a, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to_like(g * _conj(b), a) if need_a else None,
+                sum_to_like(g * _conj(a), b) if need_b else None)
+
+
+class TrueDiv(Op):
+    """``a / b``; d/da = 1/b, d/db = -a/b²."""
+    forward = staticmethod(lambda xp, a, b: xp.true_divide(a, b))
+    infer = staticmethod(_broadcast_infer("div"))
+
+    @staticmethod
+    def vjp(ctx, g):
+        a, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        ga = g / _conj(b)
+        return (sum_to_like(ga, a) if need_a else None,
+                sum_to_like(-ga * _conj(a) / _conj(b), b) if need_b else None)
+
+
+class FloorDiv(Op):
+    """``a // b``, rounding toward minus infinity like Python. Piecewise constant: no gradient."""
+    differentiable = False
+    forward = staticmethod(lambda xp, a, b: xp.floor_divide(a, b))
+    infer = staticmethod(_broadcast_infer("floor_divide"))
+
+
+class Remainder(Op):
+    """``a % b`` with the sign of ``b`` (Python's rule); d/da = 1, d/db = -floor(a / b)."""
+    forward = staticmethod(lambda xp, a, b: xp.remainder(a, b))
+    infer = staticmethod(_broadcast_infer("remainder"))
+
+    @staticmethod
+    def vjp(ctx, g):
+        a, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to_like(g, a) if need_a else None,
+                sum_to_like(-g * floor_divide(a, b), b) if need_b else None)
+
+
+class Neg(Op):
+    """``-x``."""
+    saves_inputs = ()
+    forward = staticmethod(lambda xp, x: xp.negative(x))
+    infer = staticmethod(same_spec)
+
+    @staticmethod
+    def vjp(ctx, g):
+        return (-g,)
+
+
+class Pow(Op):
+    """``a ** b``; d/da = b·a^(b-1), d/db = a^b·log(a) (taken as 0 where a == 0 and b >= 0, as PyTorch does)."""
+    saves_outputs = True
+    forward = staticmethod(lambda xp, a, b: xp.power(a, b))
+    infer = staticmethod(_broadcast_infer("pow"))
+
+    @staticmethod
+    def vjp(ctx, g):
+        from .compare import where  # compare builds on arithmetic, so import late
+        from .unary import log
+        a, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        ga = gb = None
+        if need_a:
+            ga = sum_to_like(g * _conj(b * a ** (b - 1)), a)
+        if need_b:
+            y = ctx.outputs[0]
+            if is_tensor(a):
+                log_a = where((a == 0) & (b >= 0), zeros_like(a), log(a))
+            else:
+                log_a = numpy.log(a) if a != 0 else a
+            gb = sum_to_like(g * _conj(y * log_a), b)
+        return ga, gb
+
+
+def _conj(x):
+    """Complex conjugate for complex values; real values pass through untouched."""
+    if getattr(x, "dtype", None) is not None and dtypes.is_complex(x.dtype):
+        from .spectral import conj
+        return conj(x)
+    return x
+
+
+# ------------------------------------------------------------------------------------------ functions
+
+def add(a, b, alpha=1):
+    """``a + alpha * b``."""
+    if alpha != 1:
+        b = mul(b, alpha)
+    _, (a, b) = promote("add", a, b)
+    return apply(Add, a, b)
+
+
+def sub(a, b, alpha=1):
+    """``a - alpha * b``."""
+    if alpha != 1:
+        b = mul(b, alpha)
+    _, (a, b) = promote("sub", a, b)
+    return apply(Sub, a, b)
+
+
+def mul(a, b):
+    _, (a, b) = promote("mul", a, b)
+    return apply(Mul, a, b)
+
+
+def div(a, b, rounding_mode=None):
+    """True division; ``rounding_mode="floor"`` gives ``a // b`` and ``"trunc"`` rounds toward zero."""
+    if rounding_mode == "floor":
+        return floor_divide(a, b)
+    if rounding_mode == "trunc":
+        from .cast import cast
+        from .unary import trunc
+        return cast(trunc(div(a, b)), dtypes.result_type(a, b))
+    if rounding_mode is not None:
+        raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
+    dtype = dtypes.result_type(a, b)
+    if dtype.kind in "biu":  # integer division produces floats, as in Python 3 and PyTorch
+        dtype = dtypes.get_default_dtype()
+    _, (a, b) = promote("div", a, b, dtype=dtype)
+    return apply(TrueDiv, a, b)
+
+
+def floor_divide(a, b):
+    _, (a, b) = promote("floor_divide", a, b)
+    return apply(FloorDiv, a, b)
+
+
+def remainder(a, b):
+    _, (a, b) = promote("remainder", a, b)
+    return apply(Remainder, a, b)
+
+
+def neg(x):
+    return apply(Neg, x)
+
+
+def pow(a, b):
+    """``a ** b`` for tensor**number, number**tensor and tensor**tensor."""
+    _, (a, b) = promote("pow", a, b)
+    return apply(Pow, a, b)
+
+
+true_divide = divide = div
+multiply = mul
+subtract = sub
+negative = neg

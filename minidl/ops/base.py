@@ -1,0 +1,112 @@
+"""What an op is, and how a call reaches the front-end that owns its tensors.
+
+An ``Op`` is a stateless class:
+
+* ``forward(xp, *arrays, **attrs)`` computes on numpy/cupy arrays (``xp`` is the array module). It is pure:
+  nothing it computes is kept on the op, because in graph mode the backward graph is built before any forward
+  has run.
+* ``vjp(ctx, *grads)`` returns one gradient per input (``None`` where there is none). It is written with
+  ``minidl.ops`` calls only, so it runs on eager tensors (computing numbers, or recording them for higher-order
+  gradients) and on symbolic graph tensors (adding nodes to the graph) alike. ``ctx`` offers ``ctx.inputs``,
+  ``ctx.outputs``, ``ctx.attrs`` and ``ctx.needs_input_grad``.
+* ``infer(*specs, **attrs)`` gives the output ``Spec`` (shape, dtype) from input specs without computing
+  anything; graph mode uses it for static shapes. A dimension may be ``None`` (unknown until run time).
+
+Calling an op: ``apply(OpClass, *args, **attrs)`` finds the front-end whose tensor type is among ``args`` and
+lets it run or record the op. Front-ends register themselves with ``register_frontend``; this module knows
+nothing about them, which keeps the layering: backend -> ops -> autodiff -> front-ends.
+"""
+from collections import namedtuple
+
+Spec = namedtuple("Spec", "shape dtype")
+Spec.__doc__ = "Static description of a value: ``shape`` (a tuple whose entries may be None) and ``dtype``."
+
+
+class Op:
+    """Base class of every op. Subclasses override ``forward``, ``vjp`` and ``infer``."""
+
+    #: name shown in ``grad_fn`` (``MulBackward0``) and in graph node names
+    name = None
+    #: number of outputs of ``forward`` (a tuple is returned when this is not 1)
+    n_outputs = 1
+    #: False for ops whose result is piecewise constant (comparisons, floor, argmax, ...)
+    differentiable = True
+    #: indices of the inputs whose *values* the VJP reads; inputs used only for their shape are left out, so an
+    #: in-place change to them later is not an error
+    saves_inputs = None  # None means "all inputs"
+    #: True when the VJP reads ``ctx.outputs`` (exp, sigmoid, softmax ...)
+    saves_outputs = False
+    #: indices of the inputs that can receive a gradient (None: all); others (indices, shape donors) never do
+    differentiable_inputs = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.name is None:
+            cls.name = cls.__name__
+
+    @staticmethod
+    def forward(xp, *arrays, **attrs):
+        raise NotImplementedError
+
+    @staticmethod
+    def vjp(ctx, *grads):
+        raise NotImplementedError
+
+    @staticmethod
+    def infer(*specs, **attrs):
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------------------------- dispatch
+
+_frontends = {}  # tensor class -> function(op, args, attrs) that runs or records the op
+
+
+def register_frontend(tensor_class, apply_fn):
+    """Route ops whose arguments include a ``tensor_class`` instance to ``apply_fn(op, args, attrs)``."""
+    _frontends[tensor_class] = apply_fn
+
+
+def frontend_of(args):
+    """The apply function of the first tensor among ``args``; subclasses (nn.Parameter) are found by MRO."""
+    for a in args:
+        fn = _frontends.get(a.__class__)
+        if fn is not None:
+            return fn
+    for a in args:
+        for cls in type(a).__mro__[1:]:
+            fn = _frontends.get(cls)
+            if fn is not None:
+                _frontends[type(a)] = fn  # remember the subclass for next time
+                return fn
+    return None
+
+
+def apply(op, *args, **attrs):
+    """Run ``op`` on ``args`` through the front-end that owns them."""
+    fn = frontend_of(args)
+    if fn is None:
+        raise TypeError(f"{op.name}: expected at least one minidl tensor among the arguments, got "
+                        f"{', '.join(type(a).__name__ for a in args)}")
+    return fn(op, args, attrs)
+
+
+def is_tensor(value):
+    """True for a tensor of any registered front-end (eager or graph)."""
+    return frontend_of((value,)) is not None
+
+
+# ------------------------------------------------------------------------------------------ errors
+
+class OpError(ValueError):
+    """Bad arguments to an op. The message names the op and the shapes/dtypes involved."""
+
+
+def describe(value):
+    """A short description of an argument for error messages: ``float32[2, 3]`` or ``2.5``."""
+    shape = getattr(value, "shape", None)
+    dtype = getattr(value, "dtype", None)
+    if shape is None or dtype is None:
+        return repr(value)
+    dims = ", ".join("?" if d is None else str(d) for d in shape)
+    return f"{dtype}[{dims}]"

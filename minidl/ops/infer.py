@@ -1,0 +1,70 @@
+"""Static shape inference helpers: shapes are tuples whose entries may be None (unknown until run time)."""
+from .base import OpError, Spec
+
+
+def broadcast_shapes(op_name, *shapes):
+    """numpy broadcasting on static shapes; an unknown dim (None) broadcast with n gives n if n > 1 else None.
+
+    Raises an OpError naming the op when two known dims can never match.
+    """
+    if any(s is None for s in shapes):
+        return None
+    ndim = max((len(s) for s in shapes), default=0)
+    result = []
+    for axis in range(-ndim, 0):
+        dims = [s[axis] for s in shapes if len(s) >= -axis]
+        known = {d for d in dims if d is not None and d != 1}
+        if len(known) > 1:
+            raise OpError(f"{op_name}: shapes {' and '.join(_fmt(s) for s in shapes)} cannot be broadcast "
+                          f"together (dimension {axis} is {' vs '.join(str(d) for d in dims)})")
+        if known:
+            result.append(known.pop())
+        elif any(d is None for d in dims):
+            result.append(None)
+        else:
+            result.append(1)
+    return tuple(result)
+
+
+def _fmt(shape):
+    return "(" + ", ".join("?" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def normalize_dim(op_name, dim, ndim):
+    """Map a possibly negative ``dim`` into ``range(ndim)``; a 0-d tensor accepts dim 0 and -1 like PyTorch."""
+    size = max(ndim, 1)
+    if not -size <= dim < size:
+        raise OpError(f"{op_name}: dimension out of range (expected to be in range of [{-size}, {size - 1}], "
+                      f"but got {dim})")
+    return dim % size
+
+
+def normalize_dims(op_name, dim, ndim):
+    """``dim`` may be None (all dims), an int or a sequence of ints; returns a sorted tuple of dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, int):
+        dim = (dim,)
+    dims = tuple(sorted({normalize_dim(op_name, d, ndim) for d in dim}))
+    return tuple(d for d in dims if d < ndim) if ndim == 0 else dims
+
+
+def reduced_shape(shape, dims, keepdim):
+    """The shape after reducing ``dims``."""
+    if shape is None:
+        return None
+    if keepdim:
+        return tuple(1 if i in dims else d for i, d in enumerate(shape))
+    return tuple(d for i, d in enumerate(shape) if i not in dims)
+
+
+def same_spec(spec, **attrs):
+    """``infer`` for ops whose output has the input's shape and dtype."""
+    return spec
+
+
+def unary_spec_with_dtype(dtype):
+    """An ``infer`` for elementwise ops that keep the shape but produce ``dtype`` (bool for isnan, ...)."""
+    def infer(spec, **attrs):
+        return Spec(spec.shape, dtype)
+    return infer

@@ -1,0 +1,23 @@
+"""Shared fixtures: the device parameter (cpu always, cuda when cupy sees a GPU) and hypothesis profiles."""
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from minidl.backend import cuda_is_available
+
+settings.register_profile("default", deadline=None, max_examples=10, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                 HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture])
+settings.register_profile("thorough", deadline=None, max_examples=100,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(not cuda_is_available(),
+                                                                 reason="cupy sees no GPU"))]
+
+
+@pytest.fixture(params=DEVICES)
+def device(request):
+    """Run the test on every available device: the same test function, never a copied GPU suite."""
+    return request.param
