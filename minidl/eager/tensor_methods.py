@@ -2,40 +2,172 @@
 
 Binding the op functions themselves as methods costs nothing per call (no wrapper in between). Methods whose
 PyTorch signature differs from the op's (``x.view(2, 3)`` with varargs) get a small adapter here. Every
-out-of-place method ``name`` with an in-place twin gets ``name_`` (``x.add_(y)``), which runs the op and writes
-the result into ``x`` (see ``Tensor._inplace``).
+out-of-place method ``name`` listed in ``IN_PLACE`` also gets ``name_`` (``x.add_(y)``), which runs the op and
+writes the result into ``x`` (see ``Tensor._inplace``).
 """
 from .. import ops
 from .tensor import Tensor
 
-# method name -> op function (same name unless given)
-_SAME_NAME = [
+#: methods that are the op function of the same name
+SAME_NAME = [
+    # arithmetic
     "add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "neg", "negative", "pow",
     "multiply", "subtract", "divide",
+    # elementwise math and activations
+    "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "abs", "sign", "sin", "cos", "tan", "tanh", "sigmoid",
+    "relu", "floor", "ceil", "round", "trunc", "reciprocal", "square", "isnan", "isinf", "isfinite",
+    "log2", "log10", "exp2",
+    # comparison, logic, selection
+    "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_not", "logical_xor",
+    "maximum", "minimum", "clamp", "clip", "masked_fill",
+    # reductions
+    "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "logsumexp",
+    "norm", "cumsum", "all", "any", "softmax", "log_softmax",
+    # shapes and indexing
+    "reshape", "transpose", "swapaxes", "squeeze", "unsqueeze", "broadcast_to", "flatten", "split", "chunk",
+    "flip", "fliplr", "flipud", "roll", "tile", "repeat_interleave", "tril", "triu", "index_select",
+    "gather", "scatter_add", "unbind",
+    # linear algebra and spectra
+    "matmul", "mm", "bmm", "dot", "outer", "real", "imag", "conj", "angle",
 ]
-_RENAMED = {
-}
+
+#: in-place twins ``name_`` of these methods
+IN_PLACE = [
+    "add", "sub", "mul", "div", "floor_divide", "remainder", "neg", "pow", "exp", "log", "sqrt", "abs",
+    "sign", "sin", "cos", "tanh", "sigmoid", "relu", "floor", "ceil", "round", "trunc", "reciprocal",
+    "square", "clamp", "clip", "masked_fill", "scatter_add", "tril", "triu", "log1p", "expm1",
+]
+
 _OPERATORS = {
-    "__add__": ops.add, "__sub__": ops.sub, "__mul__": ops.mul, "__truediv__": ops.div,
-    "__floordiv__": ops.floor_divide, "__mod__": ops.remainder, "__pow__": ops.pow, "__neg__": ops.neg,
+    "__add__": "add", "__sub__": "sub", "__mul__": "mul", "__truediv__": "div", "__floordiv__": "floor_divide",
+    "__mod__": "remainder", "__pow__": "pow", "__neg__": "neg", "__abs__": "abs", "__matmul__": "matmul",
+    "__eq__": "eq", "__ne__": "ne", "__lt__": "lt", "__le__": "le", "__gt__": "gt", "__ge__": "ge",
+    "__and__": "logical_and", "__or__": "logical_or", "__xor__": "logical_xor", "__invert__": "logical_not",
+    "__getitem__": "getitem",
 }
 _REFLECTED = {
-    "__radd__": ops.add, "__rsub__": ops.sub, "__rmul__": ops.mul, "__rtruediv__": ops.div,
-    "__rfloordiv__": ops.floor_divide, "__rmod__": ops.remainder, "__rpow__": ops.pow,
+    "__radd__": "add", "__rsub__": "sub", "__rmul__": "mul", "__rtruediv__": "div", "__rfloordiv__": "floor_divide",
+    "__rmod__": "remainder", "__rpow__": "pow", "__rmatmul__": "matmul", "__rand__": "logical_and",
+    "__ror__": "logical_or", "__rxor__": "logical_xor",
 }
-_IN_PLACE = [
-    "add", "sub", "mul", "div", "floor_divide", "remainder", "neg", "pow",
-]
 _IN_PLACE_OPERATORS = {
-    "__iadd__": ops.add, "__isub__": ops.sub, "__imul__": ops.mul, "__itruediv__": ops.div,
-    "__ifloordiv__": ops.floor_divide, "__imod__": ops.remainder, "__ipow__": ops.pow,
+    "__iadd__": "add", "__isub__": "sub", "__imul__": "mul", "__itruediv__": "div", "__ifloordiv__": "floor_divide",
+    "__imod__": "remainder", "__ipow__": "pow", "__iand__": "logical_and", "__ior__": "logical_or",
 }
+
+
+# ------------------------------------------------------------------------ methods with PyTorch's signatures
+
+def _dims(args):
+    """``f(2, 3)`` and ``f((2, 3))`` both mean the tuple (2, 3)."""
+    return tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+
+
+def view(self, *shape):
+    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):  # view(dtype) reinterprets bytes
+        raise TypeError("view(dtype) is not supported; use .to(dtype) to convert values")
+    return ops.reshape(self, _dims(shape))
+
+
+def reshape(self, *shape):
+    return ops.reshape(self, _dims(shape))
+
+
+def permute(self, *dims):
+    return ops.permute(self, _dims(dims))
+
+
+def expand(self, *sizes):
+    """Broadcast to ``sizes``; -1 keeps a dimension as it is."""
+    sizes = _dims(sizes)
+    lead = len(sizes) - self.ndim
+    shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+    return ops.broadcast_to(self, shape)
+
+
+def expand_as(self, other):
+    return ops.broadcast_to(self, tuple(other.shape))
+
+
+def repeat(self, *sizes):
+    """PyTorch's ``repeat`` is numpy's ``tile``."""
+    return ops.tile(self, _dims(sizes))
+
+
+def view_as(self, other):
+    return ops.reshape(self, tuple(other.shape))
+
+
+def reshape_as(self, other):
+    return ops.reshape(self, tuple(other.shape))
+
+
+def type_as(self, other):
+    return ops.cast(self, other.dtype)
+
+
+def where(self, condition, other):
+    """``x.where(cond, y)`` is ``where(cond, x, y)``."""
+    return ops.where(condition, self, other)
+
+
+def clone(self, memory_format=None):
+    """A copy with its own memory that stays in the graph (gradients flow back to the original)."""
+    return ops.clone(self)
+
+
+def contiguous(self, memory_format=None):
+    return self
+
+
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    from .creation import tensor
+    return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def _new_factory(factory_name):
+    def method(self, *size, dtype=None, device=None, requires_grad=False):
+        from . import creation
+        return getattr(creation, factory_name)(*size, dtype=dtype or self.dtype, device=device or self.device,
+                                               requires_grad=requires_grad)
+    method.__name__ = "new_" + factory_name
+    return method
+
+
+def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    from .creation import full
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def T(self):
+    return ops.permute(self, tuple(reversed(range(self.ndim))))
+
+
+def mT(self):
+    return ops.transpose(self, -2, -1)
+
+
+def H(self):
+    return ops.conj(T(self))
+
+
+def mH(self):
+    return ops.conj(mT(self))
+
+
+_ADAPTERS = {
+    "view": view, "reshape": reshape, "permute": permute, "expand": expand, "expand_as": expand_as,
+    "repeat": repeat, "view_as": view_as, "reshape_as": reshape_as, "type_as": type_as, "where": where,
+    "clone": clone, "contiguous": contiguous, "new_tensor": new_tensor, "new_zeros": _new_factory("zeros"),
+    "new_ones": _new_factory("ones"), "new_empty": _new_factory("empty"), "new_full": new_full,
+}
+_PROPERTIES = {"T": T, "mT": mT, "H": H, "mH": mH}
 
 
 def _reflected(fn):
     def method(self, other):
         return fn(other, self)
-    method.__name__ = fn.__name__
+    method.__name__ = "__r" + fn.__name__ + "__"
     return method
 
 
@@ -47,20 +179,35 @@ def _in_place(fn):
     return method
 
 
-def _bind():
-    for name in _SAME_NAME:
-        setattr(Tensor, name, getattr(ops, name))
-    for name, fn in _RENAMED.items():
+def bind():
+    """Attach every method and operator whose op exists (``tests/test_tensor.py`` checks that all of them do)."""
+    available = set(ops.__all__)
+    for name in SAME_NAME:
+        if name in available:
+            setattr(Tensor, name, getattr(ops, name))
+    for name, op_name in _OPERATORS.items():
+        if op_name in available:
+            setattr(Tensor, name, getattr(ops, op_name))
+    for name, op_name in _REFLECTED.items():
+        if op_name in available:
+            setattr(Tensor, name, _reflected(getattr(ops, op_name)))
+    for name in IN_PLACE:
+        if name in available:
+            setattr(Tensor, name + "_", _in_place(getattr(ops, name)))
+    for name, op_name in _IN_PLACE_OPERATORS.items():
+        if op_name in available:
+            setattr(Tensor, name, _in_place(getattr(ops, op_name)))
+    for name, fn in _ADAPTERS.items():
         setattr(Tensor, name, fn)
-    for name, fn in _OPERATORS.items():
-        setattr(Tensor, name, fn)
-    for name, fn in _REFLECTED.items():
-        setattr(Tensor, name, _reflected(fn))
-    for name in _IN_PLACE:
-        setattr(Tensor, name + "_", _in_place(getattr(ops, name)))
-    for name, fn in _IN_PLACE_OPERATORS.items():
-        setattr(Tensor, name, _in_place(fn))
+    for name, fn in _PROPERTIES.items():
+        setattr(Tensor, name, property(fn))
     Tensor.__pos__ = lambda self: self
 
 
-_bind()
+def missing_methods():
+    """Names in the tables above whose op is not in ``minidl.ops`` (should be empty)."""
+    wanted = set(SAME_NAME) | set(IN_PLACE) | set(_OPERATORS.values()) | set(_REFLECTED.values())
+    return sorted(wanted - set(ops.__all__))
+
+
+bind()

@@ -9,6 +9,15 @@ from .cast import cast
 from .broadcast import broadcast_to_like, full_like, ones_like, sum_to_like, zeros_like
 from .arithmetic import (add, div, divide, floor_divide, mul, multiply, neg, negative, pow, remainder, sub,
                          subtract, true_divide)
+from .unary import *  # noqa: F401,F403
+from .activations import *  # noqa: F401,F403
+from .compare import *  # noqa: F401,F403
+from .reduce import *  # noqa: F401,F403
+from .softmax import *  # noqa: F401,F403
+from .shape import *  # noqa: F401,F403
+from .indexing import *  # noqa: F401,F403
+from .linalg import *  # noqa: F401,F403
+from .spectral import *  # noqa: F401,F403
 
 import types as _types
 
