@@ -34,13 +34,24 @@ def backprop(roots, root_grads, is_wanted, run_vjp):
     order = _post_order(node for node, _ in roots)
     leads_to_wanted = _nodes_leading_to_wanted(order, is_wanted)
 
-    # A consumer sends one contribution along each input edge that matters; count them per producer.
-    pending = {}
+    # The edges worth following: from a node that leads to a wanted value, into an input that is wanted or leads
+    # to one. A consumer sends one contribution along each such edge; count them per producer.
+    edges, pending, wanted_here = {}, {}, set()
     for node in order:
-        if leads_to_wanted[node]:
-            for key in node.input_keys:
-                if key is not None and (leads_to_wanted[key[0]] or is_wanted(key)):
-                    pending[key[0]] = pending.get(key[0], 0) + 1
+        if not leads_to_wanted[node]:
+            continue
+        followed = []
+        for slot, key in enumerate(node.input_keys):
+            if key is None:
+                continue
+            wanted = is_wanted(key)
+            if wanted or leads_to_wanted[key[0]]:
+                followed.append((slot, key))
+                pending[key[0]] = pending.get(key[0], 0) + 1
+                if wanted:
+                    wanted_here.add(key[0])
+        edges[node] = followed
+    wanted_here.update(node for node, index in roots if is_wanted((node, index)))
 
     grads = {}  # node -> list of output gradients received so far
     for (node, index), g in zip(roots, root_grads):
@@ -50,20 +61,20 @@ def backprop(roots, root_grads, is_wanted, run_vjp):
     ready = [node for node in dict.fromkeys(n for n, _ in roots) if pending.get(node, 0) == 0]
     while ready:
         node = ready.pop()
-        out_grads = grads.pop(node, None) or [None] * _n_outputs(node)
-        for index, g in enumerate(out_grads):
-            if g is not None and is_wanted((node, index)):
-                results[(node, index)] = g
-        if not leads_to_wanted[node]:
+        out_grads = grads.pop(node, None)
+        if node in wanted_here and out_grads is not None:
+            for index, g in enumerate(out_grads):
+                if g is not None and is_wanted((node, index)):
+                    results[(node, index)] = g
+        followed = edges.get(node)
+        if not followed:
             continue
-        if any(g is not None for g in out_grads):
+        if out_grads is not None and any(g is not None for g in out_grads):
             in_grads = run_vjp(node, out_grads)
         else:  # nothing differentiable reached this node: pass the silence on
-            in_grads = (None,) * len(node.input_keys)
-        for key, g in zip(node.input_keys, in_grads):
-            if key is None or not (leads_to_wanted[key[0]] or is_wanted(key)):
-                continue
-            parent, index = key
+            in_grads = None
+        for slot, (parent, index) in followed:
+            g = in_grads[slot] if in_grads is not None else None
             if g is not None:
                 _accumulate(grads, parent, index, g)
             pending[parent] -= 1

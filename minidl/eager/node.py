@@ -8,6 +8,7 @@ follows these keys). A node is also the ``ctx`` its VJP receives: ``ctx.inputs``
 import traceback
 import weakref
 
+from ..ops.base import describe
 from .grad_mode import GradMode
 
 
@@ -20,9 +21,10 @@ class Node:
         self.attrs = attrs
         self.inputs = inputs
         self.input_keys = input_keys
-        self.needs_input_grad = tuple(k is not None for k in input_keys)
+        self.needs_input_grad = tuple([k is not None for k in input_keys])
         self.n_outputs = op.n_outputs
-        self.saved_versions = ()  # (version counter, version when saved, description) for values the VJP reads
+        # (version counter, version when saved, the input tensor or the output index) for each value the VJP reads
+        self.saved_versions = ()
         self.saved_outputs = None
         self.hooks = None
         self.creation_trace = traceback.format_stack()[:-3] if GradMode.anomaly else None
@@ -59,12 +61,14 @@ class Node:
         """Run this op's VJP on the gradients of its outputs; return one gradient per input."""
         if self.inputs is None:
             raise RuntimeError(_FREED_MESSAGE)
-        for counter, version, what in self.saved_versions:
+        for counter, version, which in self.saved_versions:
             if counter[0] != version:
+                what = f"output {which} of {self.name()}" if isinstance(which, int) else \
+                    f"a {describe(which)} tensor used by {self.name()}"
                 raise RuntimeError(
                     f"one of the variables needed for gradient computation has been modified by an inplace "
-                    f"operation: [{what}], which is used by {self.name()}, is at version {counter[0]}; expected "
-                    f"version {version} instead. Hint: do the in-place change on a clone, or after backward().")
+                    f"operation: [{what}] is at version {counter[0]}; expected version {version} instead. "
+                    f"Hint: do the in-place change on a clone, or after backward().")
         grads = list(grads)
         if self.hooks:
             for index, hooks in self.hooks.items():
@@ -85,23 +89,25 @@ class Node:
 
     def _checked(self, in_grads):
         """Cast each gradient to its input's dtype and make sure the shapes agree (catching buggy VJPs early)."""
-        if len(in_grads) != len(self.inputs):
-            raise RuntimeError(f"{self.name()} returned {len(in_grads)} gradients, expected {len(self.inputs)}")
-        out = list(in_grads)
-        for i, (g, needed) in enumerate(zip(in_grads, self.needs_input_grad)):
-            if g is None or not needed:
-                out[i] = None
+        inputs = self.inputs
+        if len(in_grads) != len(inputs):
+            raise RuntimeError(f"{self.name()} returned {len(in_grads)} gradients, expected {len(inputs)}")
+        out = []
+        for i, g in enumerate(in_grads):
+            if g is None or not self.needs_input_grad[i]:
+                out.append(None)
                 continue
-            x = self.inputs[i]
+            x = inputs[i]
             if g._data.shape != x._data.shape:
                 raise RuntimeError(f"Function {self.name()} returned an invalid gradient at index {i} - got "
                                    f"{list(g._data.shape)} but expected shape compatible with {list(x._data.shape)}")
-            if g.dtype != x.dtype:
+            if g._data.dtype != x._data.dtype:
                 from ..ops import cast
-                out[i] = cast(g, x.dtype)
+                g = cast(g, x._data.dtype)
             if GradMode.anomaly:
-                _check_finite(out[i], f"Function '{self.name()}' returned nan or inf values in its {i}th output",
+                _check_finite(g, f"Function '{self.name()}' returned nan or inf values in its {i}th output",
                               self.creation_trace)
+            out.append(g)
         return out
 
 

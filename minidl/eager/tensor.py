@@ -8,6 +8,8 @@ The methods that simply call an op (``x.exp()``, ``x.sum(dim)``, ``x + y``, ...)
 ``tensor_methods.py``; this file holds what is particular to a tensor: its attributes, autograd, in-place
 updates, devices and conversion.
 """
+import sys
+
 import numpy
 
 from .. import ops
@@ -28,6 +30,9 @@ class Size(tuple):
         for d in self:
             n *= d
         return n
+
+
+_new = object.__new__
 
 
 class Tensor:
@@ -59,8 +64,15 @@ class Tensor:
     @classmethod
     def _make(cls, data, node=None, index=0, requires_grad=False):
         """Wrap an array without copying or checking (internal: ``data`` must already be an ndarray)."""
-        t = object.__new__(cls)
-        t._init(data, node, index, requires_grad)
+        t = _new(cls)
+        t._data = data
+        t._node = node
+        t._out_index = index
+        t._requires_grad = requires_grad
+        t.grad = None
+        t._version_counter = [0]
+        t._accumulator = None
+        t._retains_grad = False
         return t
 
     # ---------------------------------------------------------------------------------------- attributes
@@ -393,6 +405,7 @@ def _to_device(t, dev):
 # ------------------------------------------------------------------------------------------ the hot path
 
 _ndarray = numpy.ndarray
+_modules = sys.modules
 
 
 def _apply(op, args, attrs):
@@ -400,38 +413,35 @@ def _apply(op, args, attrs):
     arrays = []
     record = False
     for a in args:
-        if isinstance(a, Tensor):
+        if a.__class__ is Tensor or isinstance(a, Tensor):
             arrays.append(a._data)
-            record = record or a._requires_grad
+            if a._requires_grad:
+                record = True
         else:
             arrays.append(a)
-    xp = get_array_module(*arrays)
+    xp = numpy if _modules.get("cupy") is None else get_array_module(*arrays)
     if xp is not numpy:
         _check_one_device(op, args, arrays)
     try:
         out = op.forward(xp, *arrays, **attrs)
     except (ValueError, TypeError, IndexError) as error:
         raise _op_error(op, args, error) from error
-    record = record and GradMode.enabled and op.differentiable
-    node = None
-    if record:
-        node = _record(op, args, attrs)
+    node = _record(op, args, attrs) if record and GradMode.enabled and op.differentiable else None
     if op.n_outputs == 1:
         if out.__class__ is not _ndarray and xp is numpy:
             out = numpy.asarray(out)  # numpy returns scalars for 0-d results; a tensor always holds an array
-        result = Tensor._make(out, node, 0, record and out.dtype.kind in "fc")
+        result = Tensor._make(out, node, 0, node is not None and out.dtype.kind in "fc")
         if node is not None and op.saves_outputs:
             node.saved_outputs = (out,)
-            node.saved_versions += ((result._version_counter, 0, f"output 0 of {node.name()}"),)
+            node.saved_versions += ((result._version_counter, 0, 0),)
         if GradMode.anomaly:
             _check_anomaly(op, arrays, (result,))
         return result
     outs = tuple(numpy.asarray(o) if xp is numpy else o for o in out)
-    results = tuple(Tensor._make(o, node, i, record and o.dtype.kind in "fc") for i, o in enumerate(outs))
+    results = tuple(Tensor._make(o, node, i, node is not None and o.dtype.kind in "fc") for i, o in enumerate(outs))
     if node is not None:
         node.saved_outputs = outs
-        node.saved_versions += tuple((r._version_counter, 0, f"output {i} of {node.name()}")
-                                     for i, r in enumerate(results))
+        node.saved_versions += tuple((r._version_counter, 0, i) for i, r in enumerate(results))
     if GradMode.anomaly:
         _check_anomaly(op, arrays, results)
     return results
@@ -440,12 +450,11 @@ def _apply(op, args, attrs):
 def _record(op, args, attrs):
     """Create the tape node for ``op(*args)``: its inputs, their graph keys, and versions of what the VJP reads."""
     grad_inputs = op.differentiable_inputs
-    keys = tuple(a._key() if isinstance(a, Tensor) and a._requires_grad and (grad_inputs is None or i in grad_inputs)
-                 else None for i, a in enumerate(args))
+    keys = tuple([a._key() if isinstance(a, Tensor) and a._requires_grad and (grad_inputs is None or i in grad_inputs)
+                  else None for i, a in enumerate(args)])
     node = Node(op, attrs, args, keys)
-    saved = range(len(args)) if op.saves_inputs is None else op.saves_inputs
-    node.saved_versions = tuple((args[i]._version_counter, args[i]._version_counter[0], describe(args[i]))
-                                for i in saved if isinstance(args[i], Tensor))
+    saved = args if op.saves_inputs is None else [args[i] for i in op.saves_inputs]
+    node.saved_versions = tuple([(a._version_counter, a._version_counter[0], a) for a in saved if isinstance(a, Tensor)])
     return node
 
 

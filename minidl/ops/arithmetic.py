@@ -5,7 +5,7 @@ from ..backend import dtypes
 from .base import Op, Spec, apply, is_tensor
 from .broadcast import sum_to_like, zeros_like
 from .infer import broadcast_shapes, same_spec
-from .promote import promote
+from .promote import promote, promote_pair
 
 
 def _broadcast_infer(name):
@@ -125,7 +125,8 @@ class Pow(Op):
 
 def _conj(x):
     """Complex conjugate for complex values; real values pass through untouched."""
-    if getattr(x, "dtype", None) is not None and dtypes.is_complex(x.dtype):
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and dtype.kind == "c":
         from .spectral import conj
         return conj(x)
     return x
@@ -137,7 +138,7 @@ def add(a, b, alpha=1):
     """``a + alpha * b``."""
     if alpha != 1:
         b = mul(b, alpha)
-    _, (a, b) = promote("add", a, b)
+    a, b = promote_pair("add", a, b)
     return apply(Add, a, b)
 
 
@@ -145,12 +146,12 @@ def sub(a, b, alpha=1):
     """``a - alpha * b``."""
     if alpha != 1:
         b = mul(b, alpha)
-    _, (a, b) = promote("sub", a, b)
+    a, b = promote_pair("sub", a, b)
     return apply(Sub, a, b)
 
 
 def mul(a, b):
-    _, (a, b) = promote("mul", a, b)
+    a, b = promote_pair("mul", a, b)
     return apply(Mul, a, b)
 
 
@@ -164,20 +165,19 @@ def div(a, b, rounding_mode=None):
         return cast(trunc(div(a, b)), dtypes.result_type(a, b))
     if rounding_mode is not None:
         raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
-    dtype = dtypes.result_type(a, b)
-    if dtype.kind in "biu":  # integer division produces floats, as in Python 3 and PyTorch
-        dtype = dtypes.get_default_dtype()
-    _, (a, b) = promote("div", a, b, dtype=dtype)
+    a, b = promote_pair("div", a, b)
+    if a.dtype.kind in "biu":  # integer division produces floats, as in Python 3 and PyTorch
+        _, (a, b) = promote("div", a, b, dtype=dtypes.get_default_dtype())
     return apply(TrueDiv, a, b)
 
 
 def floor_divide(a, b):
-    _, (a, b) = promote("floor_divide", a, b)
+    a, b = promote_pair("floor_divide", a, b)
     return apply(FloorDiv, a, b)
 
 
 def remainder(a, b):
-    _, (a, b) = promote("remainder", a, b)
+    a, b = promote_pair("remainder", a, b)
     return apply(Remainder, a, b)
 
 
@@ -187,7 +187,7 @@ def neg(x):
 
 def pow(a, b):
     """``a ** b`` for tensor**number, number**tensor and tensor**tensor."""
-    _, (a, b) = promote("pow", a, b)
+    a, b = promote_pair("pow", a, b)
     return apply(Pow, a, b)
 
 

@@ -9,8 +9,8 @@ from .infer import broadcast_shapes
 
 
 def _static_shape(t):
-    """The shape of ``t`` as a tuple if every dim is known, else None."""
-    shape = tuple(t.shape) if t.shape is not None else None
+    """The shape of ``t`` if every dim is known, else None."""
+    shape = t.shape
     return None if shape is None or None in shape else shape
 
 

@@ -2,7 +2,7 @@
 import numpy
 
 from ..backend import dtypes
-from .base import describe, frontend_of
+from .base import _frontends, describe, frontend_of
 from .cast import cast
 
 _NUMBER_TYPES = (bool, int, float, complex, numpy.generic)
@@ -28,8 +28,35 @@ def promote(op_name, *operands, dtype=None):
     out = []
     for x in operands:
         xdt = getattr(x, "dtype", None)
-        if xdt is None:
+        if xdt is None or isinstance(x, numpy.generic):
             out.append(dtype.type(x))
         else:
             out.append(x if xdt == dtype else cast(x, dtype))
     return dtype, out
+
+
+def promote_pair(op_name, a, b):
+    """``promote`` for the two operands of a binary op, with the common cases answered first.
+
+    Same-dtype tensors, and a tensor with a Python number that cannot change its dtype (a float with a floating
+    tensor, an int with any non-bool tensor), need no promotion machinery; everything else takes ``promote``.
+    """
+    ta, tb = a.__class__, b.__class__
+    if ta in _frontends:
+        if tb in _frontends:
+            if a.dtype == b.dtype:
+                return a, b
+        elif tb is float or tb is int:
+            kind = a.dtype.kind
+            if kind in "fc" or (tb is int and kind in "iu"):
+                return a, a.dtype.type(b)
+        elif isinstance(b, numpy.generic) and b.dtype == a.dtype:  # a constant a VJP got from promotion
+            return a, b
+    elif tb in _frontends:
+        if ta is float or ta is int:
+            kind = b.dtype.kind
+            if kind in "fc" or (ta is int and kind in "iu"):
+                return b.dtype.type(a), b
+        elif isinstance(a, numpy.generic) and a.dtype == b.dtype:
+            return a, b
+    return promote(op_name, a, b)[1]

@@ -35,6 +35,8 @@ class OpSpec:
     #: which outputs of a multi-output op to compare / differentiate (None: all)
     outputs: tuple = None
     tags: set = field(default_factory=set)
+    #: the same call written for PyTorch, where ``fn(torch, ...)`` would not work (None: use ``fn``)
+    torch_fn: callable = None
 
     def __repr__(self):
         return self.name

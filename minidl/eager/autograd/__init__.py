@@ -1,3 +1,6 @@
 """``autograd``: ``backward``, ``grad``, user-defined ``Function``s, ``gradcheck`` and ``detect_anomaly``."""
 from ..engine import backward, grad
-from ..grad_mode import enable_grad, no_grad, set_grad_enabled
+from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .function import Function, FunctionCtx
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck

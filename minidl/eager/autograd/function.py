@@ -1,0 +1,114 @@
+"""``autograd.Function``: an op written by the user, with its own forward and backward (PyTorch's API).
+
+    class Square(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            x, = ctx.saved_tensors
+            return 2 * x * grad
+
+    y = Square.apply(x)
+
+``forward`` runs with recording off; ``apply`` then adds one node for the whole call to the tape, whose VJP calls
+``backward``. That node is an ordinary tape ``Node`` (the same hooks, ``retain_graph`` and in-place checks as the
+built-in ops); the per-class ``Op`` below only adapts ``backward``'s calling convention to ``vjp``'s.
+"""
+from ...ops.base import Op
+from ..grad_mode import GradMode
+from ..node import Node
+from ..tensor import Tensor
+
+
+class FunctionCtx:
+    """The ``ctx`` passed to a Function's ``forward`` and ``backward``."""
+
+    def __init__(self, needs_input_grad):
+        self.needs_input_grad = needs_input_grad
+        self._saved = ()
+        self._saved_versions = ()
+        self._non_differentiable = set()
+
+    def save_for_backward(self, *tensors):
+        """Keep tensors for ``backward``; changing them in place before then is an error, as for built-in ops."""
+        self._saved = tensors
+        self._saved_versions = tuple(t._version_counter[0] if isinstance(t, Tensor) else None for t in tensors)
+
+    @property
+    def saved_tensors(self):
+        if self._saved is None:
+            from ..node import _FREED_MESSAGE
+            raise RuntimeError(_FREED_MESSAGE)
+        for i, (t, version) in enumerate(zip(self._saved, self._saved_versions)):
+            if version is not None and t._version_counter[0] != version:
+                raise RuntimeError(f"one of the variables needed for gradient computation has been modified by an "
+                                   f"inplace operation: saved tensor {i} is at version {t._version_counter[0]}; "
+                                   f"expected version {version} instead.")
+        return self._saved
+
+    def mark_non_differentiable(self, *tensors):
+        """Outputs that never carry a gradient (indices, masks)."""
+        self._non_differentiable.update(id(t) for t in tensors)
+
+
+class _FunctionMeta(type):
+    """Give every Function subclass its own ``Op`` adapter, named after it (``grad_fn=<SquareBackward0>``)."""
+
+    def __init__(cls, name, bases, namespace):
+        super().__init__(name, bases, namespace)
+        cls._op = type(f"{name}Op", (_FunctionOp,), {"name": name, "function": cls})
+
+
+class _FunctionOp(Op):
+    saves_inputs = ()  # the ctx checks what the user saved
+    function = None
+
+    @classmethod
+    def vjp(cls, node, *grads):
+        result = cls.function.backward(node.attrs["ctx"], *grads)
+        result = result if isinstance(result, tuple) else (result,)
+        n_inputs = len(node.inputs)
+        if len(result) != n_inputs:
+            raise RuntimeError(f"function {cls.name}Backward returned an incorrect number of gradients (expected "
+                               f"{n_inputs}, got {len(result)})")
+        return result
+
+
+class Function(metaclass=_FunctionMeta):
+    """Subclass, define static ``forward(ctx, *args)`` and ``backward(ctx, *grads)``, call ``YourFn.apply``."""
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("a Function subclass must define a static forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError("a Function subclass must define a static backward(ctx, *grads) to be "
+                                  "differentiated")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        ctx = FunctionCtx(needs)
+        previous = GradMode.enabled
+        GradMode.enabled = False
+        try:
+            outputs = cls.forward(ctx, *args, **kwargs)
+        finally:
+            GradMode.enabled = previous
+        single = not isinstance(outputs, tuple)
+        outputs = (outputs,) if single else outputs
+        if not (previous and any(needs)):
+            return outputs[0] if single else outputs
+        keys = tuple(a._key() if need else None for a, need in zip(args, needs))
+        node = Node(cls._op, {"ctx": ctx}, args, keys)
+        node.n_outputs = len(outputs)
+        node.saved_outputs = tuple(o._data for o in outputs)
+        wrapped = tuple(
+            Tensor._make(o._data, node, i, o.dtype.kind in "fc" and id(o) not in ctx._non_differentiable)
+            if isinstance(o, Tensor) else o
+            for i, o in enumerate(outputs))
+        return wrapped[0] if single else wrapped

@@ -1,0 +1,108 @@
+"""``gradcheck`` / ``gradgradcheck``: compare analytical gradients with central differences, for users' ops.
+
+For f: R^n -> R^m the Jacobian J has one column per input element. Numerically, column j is
+
+    (f(x + eps e_j) - f(x - eps e_j)) / (2 eps)          (error O(eps^2); float64 keeps rounding small)
+
+and analytically row i is the VJP of the one-hot cotangent e_i. The two Jacobians must agree within
+``atol + rtol * |numerical|``. Inputs should be float64: in float32 the rounding error of f swamps the check.
+"""
+import numpy
+
+from ..engine import grad as autograd_grad
+from ..grad_mode import no_grad
+from ..tensor import Tensor
+
+
+class GradcheckError(RuntimeError):
+    pass
+
+
+def _as_tuple(x):
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _outputs(func, inputs):
+    return [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
+
+
+def _numerical_jacobians(func, inputs, wrt, eps):
+    """One matrix per (output, input): numerical[o][k] has shape (output.numel(), inputs[wrt[k]].numel())."""
+    with no_grad():
+        n_out = [o.numel() for o in _outputs(func, inputs)]
+        jac = [[numpy.zeros((n, inputs[i].numel())) for i in wrt] for n in n_out]
+        for k, i in enumerate(wrt):
+            flat = inputs[i]._data.reshape(-1)  # a view: perturbing it perturbs the input
+            for j in range(flat.size):
+                original = flat[j]
+                flat[j] = original + eps
+                plus = [o._data.reshape(-1).astype(numpy.float64) for o in _outputs(func, inputs)]
+                flat[j] = original - eps
+                minus = [o._data.reshape(-1).astype(numpy.float64) for o in _outputs(func, inputs)]
+                flat[j] = original
+                for o, (p, m) in enumerate(zip(plus, minus)):
+                    jac[o][k][:, j] = (p - m) / (2 * eps)
+    return jac
+
+
+def _analytical_jacobians(func, inputs, wrt):
+    outputs = _outputs(func, inputs)
+    jac = [[numpy.zeros((o.numel(), inputs[i].numel())) for i in wrt] for o in outputs]
+    for o, out in enumerate(outputs):
+        if not out.requires_grad:
+            continue
+        for row in range(out.numel()):
+            cotangent = numpy.zeros(out.numel(), dtype=out.dtype)
+            cotangent[row] = 1
+            grads = autograd_grad(out, [inputs[i] for i in wrt], Tensor._make(cotangent.reshape(out._data.shape)),
+                                  retain_graph=True, allow_unused=True)
+            for k, g in enumerate(grads):
+                if g is not None:
+                    jac[o][k][row] = g._data.reshape(-1)
+    return jac
+
+
+def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+    """True if ``func``'s analytical gradients match central differences for every input requiring grad."""
+    inputs = _as_tuple(inputs)
+    wrt = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not wrt:
+        raise ValueError("gradcheck expects at least one input tensor with requires_grad=True")
+    for i in wrt:
+        if inputs[i].dtype != numpy.float64:
+            raise ValueError(f"gradcheck: input {i} is {inputs[i].dtype}; use float64 inputs (double()) — in lower "
+                             "precision the finite differences are dominated by rounding error")
+    numerical = _numerical_jacobians(func, inputs, wrt, eps)
+    analytical = _analytical_jacobians(func, inputs, wrt)
+    for o, (num_row, ana_row) in enumerate(zip(numerical, analytical)):
+        for k, (num, ana) in enumerate(zip(num_row, ana_row)):
+            if not numpy.allclose(ana, num, rtol=rtol, atol=atol):
+                if not raise_exception:
+                    return False
+                raise GradcheckError(f"Jacobian mismatch for output {o} with respect to input {wrt[k]},\n"
+                                     f"numerical:{num}\nanalytical:{ana}\n")
+    return True
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+    """``gradcheck`` of the first derivative: checks that the backward pass is itself differentiable correctly.
+
+    It differentiates ``(inputs, v) -> vjp(func at inputs, v)`` with random float64 cotangents ``v`` (or the
+    given ``grad_outputs``), which are checked as inputs too.
+    """
+    inputs = _as_tuple(inputs)
+    wrt = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    outputs = _outputs(func, inputs)
+    if grad_outputs is None:
+        rng = numpy.random.default_rng(0)
+        grad_outputs = [Tensor._make(rng.standard_normal(o._data.shape)).requires_grad_() for o in outputs]
+    grad_outputs = list(_as_tuple(grad_outputs))
+    n = len(inputs)
+
+    def first_derivative(*args):
+        xs, vs = args[:n], args[n:]
+        outs = [o for o in _outputs(func, xs) if o.requires_grad]
+        grads = autograd_grad(outs, [xs[i] for i in wrt], list(vs[:len(outs)]), create_graph=True,
+                              allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+    return gradcheck(first_derivative, inputs + tuple(grad_outputs), eps, atol, rtol, raise_exception)

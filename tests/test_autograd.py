@@ -1,0 +1,302 @@
+"""The eager autograd engine: accumulation, the walk, retain/create graph, hooks, grad modes, in-place checks,
+user-defined Functions, gradcheck and anomaly detection."""
+import numpy as np
+import pytest
+
+import minidl.eager as T
+from minidl.eager.autograd import Function, GradcheckError, detect_anomaly, gradcheck, gradgradcheck
+
+
+def test_a_value_used_twice_sums_its_gradients():
+    x = T.tensor(1.0, requires_grad=True)
+    a = x
+    b = a + a
+    c = b + b
+    c.backward()
+    assert x.grad.item() == 4.0
+
+
+def test_a_chain_of_100000_ops_backprops_without_recursion():
+    x = T.tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.backward(T.ones(1))
+    assert x.grad.tolist() == [1.0]
+
+
+def test_gradients_accumulate_until_zeroed():
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.tolist() == [4.0, 8.0]
+    x.grad.zero_()
+    (x * 3).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+
+
+def test_second_backward_without_retain_graph_names_retain_graph():
+    x = T.tensor([1.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+
+
+def test_backward_on_a_non_scalar_needs_a_gradient():
+    x = T.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"grad can be implicitly created only for scalar outputs .*\[3\]"):
+        (x * 2).backward()
+    with pytest.raises(RuntimeError, match="Mismatch in shape"):
+        (x * 2).backward(T.ones(2))
+
+
+def test_backward_of_a_tensor_without_history_is_an_error():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        T.ones(1).backward()
+
+
+def test_autograd_grad_returns_without_touching_dot_grad():
+    x = T.tensor([3.0], requires_grad=True)
+    y = T.tensor([4.0], requires_grad=True)
+    z = (x * y).sum()
+    gx, gy = T.autograd.grad(z, (x, y))
+    assert gx.tolist() == [4.0] and gy.tolist() == [3.0]
+    assert x.grad is None and y.grad is None
+
+
+def test_autograd_grad_unused_input():
+    x = T.tensor([1.0], requires_grad=True)
+    unused = T.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="allow_unused=True"):
+        T.autograd.grad((x * 2).sum(), (x, unused))
+    gx, gu = T.autograd.grad((x * 2).sum(), (x, unused), allow_unused=True)
+    assert gx.tolist() == [2.0] and gu is None
+
+
+def test_create_graph_gives_higher_derivatives():
+    x = T.tensor(2.0, requires_grad=True)
+    y = x ** 4
+    (dy,) = T.autograd.grad(y, x, create_graph=True)
+    (d2y,) = T.autograd.grad(dy, x, create_graph=True)
+    (d3y,) = T.autograd.grad(d2y, x)
+    assert (dy.item(), d2y.item(), d3y.item()) == (32.0, 48.0, 48.0)
+
+
+def test_only_nodes_between_outputs_and_inputs_are_visited():
+    calls = []
+
+    class Recorder(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1.0
+
+        @staticmethod
+        def backward(ctx, g):
+            calls.append(1)
+            return g
+    leaf = T.ones(2, requires_grad=True)
+    middle = Recorder.apply(leaf) * 2
+    out = (middle * 3).sum()
+    (g,) = T.autograd.grad(out, middle)
+    assert g.tolist() == [3.0, 3.0]
+    assert calls == [], "the walk went below the requested input"
+
+
+def test_grad_modes_are_context_managers_and_decorators_that_restore():
+    x = T.ones(1, requires_grad=True)
+    with T.no_grad():
+        assert not (x * 2).requires_grad
+        with T.enable_grad():
+            assert (x * 2).requires_grad
+        assert not T.is_grad_enabled()
+    assert T.is_grad_enabled()
+
+    @T.no_grad()
+    def frozen():
+        return x * 2
+    assert not frozen().requires_grad and T.is_grad_enabled()
+
+    with pytest.raises(ValueError):
+        with T.no_grad():
+            raise ValueError
+    assert T.is_grad_enabled()
+
+    with T.set_grad_enabled(False):
+        assert not T.is_grad_enabled()
+    assert T.is_grad_enabled()
+
+    @T.set_grad_enabled(False)
+    def also_frozen():
+        return x * 2
+    assert T.is_grad_enabled(), "decorating must not change the mode"
+    assert not also_frozen().requires_grad
+
+
+def test_hooks_see_and_replace_gradients():
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(g.tolist()))
+    y = x * 3
+    y.register_hook(lambda g: g * 10)
+    y.sum().backward()
+    assert seen == [[30.0, 30.0]]
+    assert x.grad.tolist() == [30.0, 30.0]
+
+
+def test_retain_grad_keeps_non_leaf_gradients():
+    x = T.tensor([1.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    (y * 5).sum().backward()
+    assert y.grad.tolist() == [5.0] and y.retains_grad
+
+
+def test_in_place_change_of_a_saved_tensor_is_detected():
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = y * y           # saves y
+    y.add_(1)           # ... which is then changed
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
+
+
+def test_in_place_on_a_leaf_that_requires_grad_is_an_error():
+    w = T.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place"):
+        w.add_(1)
+    with T.no_grad():
+        w.sub_(0.5)     # fine: the classic parameter update
+    assert w.tolist() == [0.5, 0.5] and w.is_leaf
+
+
+def test_in_place_ops_stay_differentiable():
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1.0
+    y.mul_(3)
+    y.add_(x)
+    y.sum().backward()
+    assert x.grad.tolist() == [4.0, 4.0]
+    assert y.grad_fn.name() == "AddBackward0"
+
+
+def test_in_place_shares_memory_with_numpy():
+    a = np.zeros(3, dtype=np.float32)
+    t = T.from_numpy(a)
+    t.add_(1)
+    t += 1
+    assert a.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_grad_fn_and_next_functions():
+    x = T.ones(2, requires_grad=True)
+    y = x * 2
+    assert y.grad_fn.name() == "MulBackward0" and not y.is_leaf and x.is_leaf
+    (producer, index), (constant, _) = y.grad_fn.next_functions
+    assert producer.name() == "AccumulateGrad" and producer.variable is x and constant is None
+    assert "grad_fn=<MulBackward0>" in repr(y)
+
+
+# ------------------------------------------------------------------------------------------- Function
+
+class Cube(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return 3 * x * x * g
+
+
+class WrongCube(Cube):
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return 2 * x * g
+
+
+def test_function_forward_backward_and_gradcheck():
+    x = T.tensor([0.5, -1.5, 2.0], dtype=T.float64, requires_grad=True)
+    y = Cube.apply(x)
+    assert y.grad_fn.name() == "CubeBackward0"
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 3 * np.array([0.5, -1.5, 2.0]) ** 2)
+    assert gradcheck(Cube.apply, (x,))
+    assert gradgradcheck(Cube.apply, (x,))
+
+
+def test_gradcheck_catches_a_wrong_backward():
+    x = T.tensor([0.5, 2.0], dtype=T.float64, requires_grad=True)
+    with pytest.raises(GradcheckError, match="Jacobian mismatch"):
+        gradcheck(WrongCube.apply, (x,))
+    assert gradcheck(WrongCube.apply, (x,), raise_exception=False) is False
+
+
+def test_gradcheck_wants_float64():
+    with pytest.raises(ValueError, match="use float64"):
+        gradcheck(Cube.apply, (T.ones(2, requires_grad=True),))
+
+
+def test_function_ctx_features():
+    class SplitSign(Function):
+        @staticmethod
+        def forward(ctx, x, scale):
+            assert ctx.needs_input_grad == (True, False)
+            mask = x > 0
+            ctx.mark_non_differentiable(mask)
+            return x * scale, mask
+
+        @staticmethod
+        def backward(ctx, g, g_mask):
+            return g * 2.0, None
+
+    x = T.tensor([1.0, -1.0], requires_grad=True)
+    y, mask = SplitSign.apply(x, 2.0)
+    assert y.requires_grad and not mask.requires_grad
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_function_saved_tensor_modified_in_place_is_detected():
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 1.0
+    y = Cube.apply(h)
+    h.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_function_backward_with_wrong_number_of_gradients():
+    class Bad(Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            return x * y
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+    a, b = T.ones(1, requires_grad=True), T.ones(1, requires_grad=True)
+    with pytest.raises(RuntimeError, match="incorrect number of gradients"):
+        Bad.apply(a, b).sum().backward()
+
+
+# ------------------------------------------------------------------------------------------- anomaly
+
+def test_detect_anomaly_names_the_forward_op_that_made_a_nan():
+    x = T.tensor([-1.0, 1.0], requires_grad=True)
+    with detect_anomaly():
+        with pytest.raises(RuntimeError, match="Function 'Log' returned nan"):
+            T.log(x)
+    T.log(x)  # outside the block: no check
+
+
+def test_detect_anomaly_names_the_backward_op_that_made_an_inf():
+    x = T.tensor([0.0, 1.0], requires_grad=True)
+    with detect_anomaly():
+        y = T.sqrt(x).sum()
+        with pytest.raises(RuntimeError, match="SqrtBackward0"):
+            y.backward()

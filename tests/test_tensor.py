@@ -1,0 +1,148 @@
+"""The eager Tensor's PyTorch-style surface: attributes, conversion, repr, operators, creation, randomness."""
+import copy
+import pickle
+
+import numpy as np
+import pytest
+
+import minidl.eager as T
+from minidl.eager.tensor_methods import missing_methods
+
+
+def test_every_method_in_the_table_is_bound():
+    assert missing_methods() == []
+
+
+def test_attributes():
+    x = T.zeros(2, 3)
+    assert x.shape == (2, 3) and x.size() == (2, 3) and x.size(1) == 3 and repr(x.shape) == "Size([2, 3])"
+    assert x.ndim == 2 and x.dim() == 2 and x.numel() == 6 and x.dtype == T.float32
+    assert x.device == "cpu" and not x.requires_grad and x.grad is None and x.is_leaf and x.grad_fn is None
+
+
+def test_repr_like_pytorch():
+    assert repr(T.tensor([1.0, 2.0], requires_grad=True)) == "tensor([1., 2.], requires_grad=True)"
+    assert repr(T.tensor([1.5, 2.25])) == "tensor([1.5000, 2.2500])"
+    assert repr(T.tensor([1, 2])) == "tensor([1, 2])"
+    assert repr(T.tensor([1.0], dtype=T.float64)) == "tensor([1.], dtype=minidl.float64)"
+    assert repr(T.tensor(3.0)) == "tensor(3.)"
+
+
+def test_numpy_refuses_a_tensor_that_requires_grad():
+    x = T.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"Use tensor.detach\(\).numpy\(\)"):
+        x.numpy()
+    assert x.detach().numpy().tolist() == [1.0, 1.0]
+
+
+def test_conversions():
+    x = T.tensor([[1.5, -2.0]])
+    assert x.tolist() == [[1.5, -2.0]] and T.tensor(2.5).item() == 2.5 and float(T.tensor([4.0])) == 4.0
+    assert x.long().dtype == T.int64 and x.int().dtype == T.int32 and x.double().dtype == T.float64
+    assert x.bool().tolist() == [[True, True]] and x.to(T.float64).float().dtype == T.float32
+    assert x.to("cpu") is x
+    with pytest.raises(RuntimeError, match="a Tensor with 2 elements cannot be converted to Scalar"):
+        x.item()
+    with pytest.raises(RuntimeError, match="ambiguous"):
+        bool(T.ones(2))
+    assert len(T.zeros(4, 2)) == 4 and [t.shape for t in T.zeros(2, 3)] == [(3,), (3,)]
+    with pytest.raises(TypeError, match="0-d"):
+        len(T.tensor(1.0))
+
+
+def test_detach_clone_and_requires_grad():
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    d = x.detach()
+    assert not d.requires_grad and np.shares_memory(d.numpy(), x.detach().numpy())
+    c = x.clone()
+    assert c.requires_grad and not c.is_leaf
+    c.sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0]
+    y = x * 2
+    with pytest.raises(RuntimeError, match="only change requires_grad flags of leaf variables"):
+        y.requires_grad_(False)
+    z = T.zeros(2).requires_grad_()
+    assert z.requires_grad and z.is_leaf
+
+
+def test_operators_and_reflected_operators():
+    x = T.tensor([1.0, 2.0, 4.0])
+    assert (x + 1).tolist() == [2, 3, 5] and (1 + x).tolist() == [2, 3, 5]
+    assert (10 - x).tolist() == [9, 8, 6] and (2 * x).tolist() == [2, 4, 8] and (4 / x).tolist() == [4, 2, 1]
+    assert (2 ** x).tolist() == [2, 4, 16] and (x ** 2).tolist() == [1, 4, 16] and (-x).tolist() == [-1, -2, -4]
+    assert (x // 3).tolist() == [0, 0, 1] and (x % 3).tolist() == [1, 2, 1] and abs(-x).tolist() == [1, 2, 4]
+    assert (x > 1.5).tolist() == [False, True, True] and (x == 2).tolist() == [False, True, False]
+    assert ((x > 1) & (x < 3)).tolist() == [False, True, False] and (~(x > 1)).tolist() == [True, False, False]
+    m = T.ones(2, 3)
+    assert (m @ T.ones(3)).tolist() == [3.0, 3.0]
+    assert np.float32(2) * x is not None and isinstance(np.float32(2) * x, T.Tensor)
+
+
+def test_in_place_operators():
+    x = T.ones(3)
+    x += 1
+    x *= 3
+    x -= T.ones(3)
+    x /= 5
+    assert x.tolist() == [1.0, 1.0, 1.0] and x._version == 4
+    x.fill_(7).zero_()
+    assert x.tolist() == [0.0, 0.0, 0.0]
+    x[1] = 5
+    assert x.tolist() == [0.0, 5.0, 0.0]
+    x.copy_(T.tensor([1, 2, 3]))
+    assert x.tolist() == [1.0, 2.0, 3.0] and x.dtype == T.float32
+    with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+        T.ones(3).add_(T.ones(2, 3))
+
+
+def test_setitem_is_differentiable():
+    x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1.0
+    y[0] = 0.0
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 1.0]
+
+
+def test_creation_functions():
+    assert T.zeros(2, 3).shape == (2, 3) and T.zeros((2, 3)).shape == (2, 3) and T.ones([4]).tolist() == [1] * 4
+    assert T.full((2,), 1.5).tolist() == [1.5, 1.5] and T.empty(0, 2).shape == (0, 2)
+    assert T.arange(4).tolist() == [0, 1, 2, 3] and T.arange(1, 2, 0.5).tolist() == [1.0, 1.5]
+    assert T.linspace(0, 1, 3).tolist() == [0.0, 0.5, 1.0] and T.eye(2).tolist() == [[1, 0], [0, 1]]
+    x = T.ones(2, 3, dtype=T.float64)
+    for like in (T.zeros_like, T.ones_like, T.empty_like, T.rand_like, T.randn_like):
+        y = like(x)
+        assert y.shape == x.shape and y.dtype == T.float64
+    assert T.full_like(x, 2).tolist() == [[2.0] * 3] * 2
+    assert T.randint(0, 5, (100,)).min().item() >= 0 and T.randint(5, (10,)).max().item() < 5
+    assert sorted(T.randperm(5).tolist()) == [0, 1, 2, 3, 4]
+    with pytest.raises(RuntimeError, match="negative dimension"):
+        T.zeros(-1)
+    with pytest.raises(TypeError, match="size must be a sequence of ints"):
+        T.zeros(2.5)
+
+
+def test_from_numpy_shares_memory_and_tensor_copies():
+    a = np.arange(3.0)
+    shared, copied = T.from_numpy(a), T.tensor(a)
+    a[0] = 10
+    assert shared.tolist()[0] == 10 and copied.tolist()[0] == 0
+
+
+def test_manual_seed_and_generators_are_reproducible():
+    T.manual_seed(0)
+    a = T.randn(5)
+    T.manual_seed(0)
+    b = T.randn(5)
+    assert a.tolist() == b.tolist()
+    g1, g2 = T.Generator().manual_seed(3), T.Generator().manual_seed(3)
+    assert T.rand(4, generator=g1).tolist() == T.rand(4, generator=g2).tolist()
+    assert T.rand(3).dtype == T.float32 and T.randn(2, dtype=T.float64).dtype == T.float64
+
+
+def test_tensors_are_hashable_by_identity_and_not_pickled():
+    x, y = T.ones(1), T.ones(1)
+    assert len({x, y}) == 2
+    with pytest.raises(TypeError, match="not pickled"):
+        pickle.dumps(x)
+    z = copy.deepcopy(T.ones(2, requires_grad=True))
+    assert z.requires_grad and z.is_leaf
