@@ -22,17 +22,18 @@ graph. Everything else is the same.
 """
 
 
-def backprop(roots, root_grads, is_wanted, run_vjp):
+def backprop(roots, root_grads, is_wanted, run_vjp, blocked=frozenset()):
     """Return ``{key: gradient}`` for every wanted key (``(node, index)``) that a root depends on.
 
     roots:       list of keys ``(node, output_index)`` to differentiate
     root_grads:  the gradient flowing into each root (same order)
     is_wanted:   ``is_wanted(key) -> bool``; gradients of wanted keys are returned
-    run_vjp:     ``run_vjp(node, grads) -> sequence of input gradients`` (``grads`` has one entry per output,
-                 ``None`` where no gradient arrived)
+    run_vjp:     ``run_vjp(node, grads, needed) -> sequence of input gradients`` (``grads`` has one entry per
+                 output, ``None`` where no gradient arrived; ``needed[i]`` says whether input i's gradient is used)
+    blocked:     keys treated as constants: no gradient flows through them (``stop_gradients``)
     """
     order = _post_order(node for node, _ in roots)
-    leads_to_wanted = _nodes_leading_to_wanted(order, is_wanted)
+    leads_to_wanted = _nodes_leading_to_wanted(order, is_wanted, blocked)
 
     # The edges worth following: from a node that leads to a wanted value, into an input that is wanted or leads
     # to one. A consumer sends one contribution along each such edge; count them per producer.
@@ -42,7 +43,7 @@ def backprop(roots, root_grads, is_wanted, run_vjp):
             continue
         followed = []
         for slot, key in enumerate(node.input_keys):
-            if key is None:
+            if key is None or key in blocked:
                 continue
             wanted = is_wanted(key)
             if wanted or leads_to_wanted[key[0]]:
@@ -50,7 +51,7 @@ def backprop(roots, root_grads, is_wanted, run_vjp):
                 pending[key[0]] = pending.get(key[0], 0) + 1
                 if wanted:
                     wanted_here.add(key[0])
-        edges[node] = followed
+        edges[node] = (followed, tuple(any(slot == i for slot, _ in followed) for i in range(len(node.input_keys))))
     wanted_here.update(node for node, index in roots if is_wanted((node, index)))
 
     grads = {}  # node -> list of output gradients received so far
@@ -66,11 +67,11 @@ def backprop(roots, root_grads, is_wanted, run_vjp):
             for index, g in enumerate(out_grads):
                 if g is not None and is_wanted((node, index)):
                     results[(node, index)] = g
-        followed = edges.get(node)
+        followed, needed = edges.get(node, _NO_EDGES)
         if not followed:
             continue
         if out_grads is not None and any(g is not None for g in out_grads):
-            in_grads = run_vjp(node, out_grads)
+            in_grads = run_vjp(node, out_grads, needed)
         else:  # nothing differentiable reached this node: pass the silence on
             in_grads = None
         for slot, (parent, index) in followed:
@@ -81,6 +82,9 @@ def backprop(roots, root_grads, is_wanted, run_vjp):
             if pending[parent] == 0:
                 ready.append(parent)
     return results
+
+
+_NO_EDGES = ((), ())
 
 
 def _n_outputs(node):
@@ -114,9 +118,10 @@ def _post_order(start_nodes):
     return order
 
 
-def _nodes_leading_to_wanted(post_order, is_wanted):
+def _nodes_leading_to_wanted(post_order, is_wanted, blocked):
     """``{node: bool}``: does some input of ``node`` lead (through any path) to a wanted value?"""
     leads = {}
     for node in post_order:  # inputs' producers come first, so their answers are ready
-        leads[node] = any(key is not None and (is_wanted(key) or leads[key[0]]) for key in node.input_keys)
+        leads[node] = any(key is not None and key not in blocked and (is_wanted(key) or leads[key[0]])
+                          for key in node.input_keys)
     return leads

@@ -12,14 +12,14 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from tests import op_table
-from tests.op_table.modes import EagerMode, InferMode, as_tuple
+from tests.op_table.modes import EagerMode, GraphMode, InferMode, as_tuple
 
 SPECS = [spec for info in pkgutil.iter_modules(op_table.__path__) if info.name.startswith("specs_")
          for spec in importlib.import_module(f"tests.op_table.{info.name}").SPECS]
 GRAD_SPECS = [s for s in SPECS if s.grad_inputs]
 SECOND_ORDER_SPECS = [s for s in GRAD_SPECS if s.second_order]
 
-MODES = {"eager": EagerMode()}
+MODES = {"eager": EagerMode(), "graph": GraphMode()}
 EPS = 1e-6
 
 

@@ -37,7 +37,7 @@ def _walk(roots, grads, is_wanted, retain_graph, create_graph):
     previous = GradMode.enabled
     GradMode.enabled = create_graph  # the VJPs themselves are recorded only for higher-order gradients
     try:
-        return backprop(roots, grads, is_wanted, lambda node, g: node.backward(g, retain_graph))
+        return backprop(roots, grads, is_wanted, lambda node, g, needed: node.backward(g, retain_graph))
     finally:
         GradMode.enabled = previous
 

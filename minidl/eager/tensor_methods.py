@@ -6,6 +6,7 @@ out-of-place method ``name`` listed in ``IN_PLACE`` also gets ``name_`` (``x.add
 writes the result into ``x`` (see ``Tensor._inplace``).
 """
 from .. import ops
+from ..ops.operators import OPERATORS, REFLECTED, bind_operators
 from .tensor import Tensor
 
 #: methods that are the op function of the same name
@@ -38,18 +39,6 @@ IN_PLACE = [
     "square", "clamp", "clip", "masked_fill", "scatter_add", "tril", "triu", "log1p", "expm1",
 ]
 
-_OPERATORS = {
-    "__add__": "add", "__sub__": "sub", "__mul__": "mul", "__truediv__": "div", "__floordiv__": "floor_divide",
-    "__mod__": "remainder", "__pow__": "pow", "__neg__": "neg", "__abs__": "abs", "__matmul__": "matmul",
-    "__eq__": "eq", "__ne__": "ne", "__lt__": "lt", "__le__": "le", "__gt__": "gt", "__ge__": "ge",
-    "__and__": "logical_and", "__or__": "logical_or", "__xor__": "logical_xor", "__invert__": "logical_not",
-    "__getitem__": "getitem",
-}
-_REFLECTED = {
-    "__radd__": "add", "__rsub__": "sub", "__rmul__": "mul", "__rtruediv__": "div", "__rfloordiv__": "floor_divide",
-    "__rmod__": "remainder", "__rpow__": "pow", "__rmatmul__": "matmul", "__rand__": "logical_and",
-    "__ror__": "logical_or", "__rxor__": "logical_xor",
-}
 _IN_PLACE_OPERATORS = {
     "__iadd__": "add", "__isub__": "sub", "__imul__": "mul", "__itruediv__": "div", "__ifloordiv__": "floor_divide",
     "__imod__": "remainder", "__ipow__": "pow", "__iand__": "logical_and", "__ior__": "logical_or",
@@ -164,13 +153,6 @@ _ADAPTERS = {
 _PROPERTIES = {"T": T, "mT": mT, "H": H, "mH": mH}
 
 
-def _reflected(fn):
-    def method(self, other):
-        return fn(other, self)
-    method.__name__ = "__r" + fn.__name__ + "__"
-    return method
-
-
 def _in_place(fn):
     def method(self, *args, **kwargs):
         return self._inplace(fn, *args, **kwargs)
@@ -185,12 +167,7 @@ def bind():
     for name in SAME_NAME:
         if name in available:
             setattr(Tensor, name, getattr(ops, name))
-    for name, op_name in _OPERATORS.items():
-        if op_name in available:
-            setattr(Tensor, name, getattr(ops, op_name))
-    for name, op_name in _REFLECTED.items():
-        if op_name in available:
-            setattr(Tensor, name, _reflected(getattr(ops, op_name)))
+    bind_operators(Tensor)
     for name in IN_PLACE:
         if name in available:
             setattr(Tensor, name + "_", _in_place(getattr(ops, name)))
@@ -201,12 +178,11 @@ def bind():
         setattr(Tensor, name, fn)
     for name, fn in _PROPERTIES.items():
         setattr(Tensor, name, property(fn))
-    Tensor.__pos__ = lambda self: self
 
 
 def missing_methods():
     """Names in the tables above whose op is not in ``minidl.ops`` (should be empty)."""
-    wanted = set(SAME_NAME) | set(IN_PLACE) | set(_OPERATORS.values()) | set(_REFLECTED.values())
+    wanted = set(SAME_NAME) | set(IN_PLACE) | set(OPERATORS.values()) | set(REFLECTED.values())
     return sorted(wanted - set(ops.__all__))
 
 

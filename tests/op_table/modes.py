@@ -114,3 +114,53 @@ class InferMode:
         xs = [SpecTensor(a.shape, a.dtype if i in spec.raw_inputs else dtype) for i, a in enumerate(arrays)]
         outs = EagerMode.select(spec, as_tuple(spec.fn(ops, *xs)))
         return [(o.shape, o.dtype) for o in outs]
+
+
+class GraphMode:
+    """Builds the spec's computation as a static graph (placeholders fed with the inputs) and runs it in a
+    Session; gradients come from ``gradients()``, i.e. from the VJPs adding nodes to the graph."""
+    name = "graph"
+
+    def _build(self, spec, arrays, dtype):
+        import minidl.graph as tf
+        graph = tf.Graph()
+        with graph.as_default():
+            xs = [tf.placeholder(a.dtype if i in spec.raw_inputs else dtype, a.shape) for i, a in enumerate(arrays)]
+            outs = EagerMode.select(spec, as_tuple(spec.fn(ops, *xs)))
+        feed = {x: (a if i in spec.raw_inputs else a.astype(dtype)) for i, (x, a) in enumerate(zip(xs, arrays))}
+        return tf, graph, xs, outs, feed
+
+    def forward(self, spec, arrays, device, dtype):
+        tf, graph, xs, outs, feed = self._build(spec, arrays, dtype)
+        with tf.Session(graph=graph) as session:
+            return [np.asarray(v) for v in session.run(outs, feed)]
+
+    def _grads(self, tf, spec, xs, outs, cotangents):
+        wanted = [xs[i] for i in spec.grad_inputs]
+        pairs = [(o, c) for o, c in zip(outs, cotangents) if o.dtype.kind in "fc"]
+        return wanted, tf.gradients([o for o, _ in pairs], wanted, [tf.constant(c, dtype=o.dtype) for o, c in pairs])
+
+    def vjp(self, spec, arrays, cotangents, device):
+        tf, graph, xs, outs, feed = self._build(spec, arrays, np.float64)
+        with graph.as_default():
+            wanted, grads = self._grads(tf, spec, xs, outs, cotangents)
+        with tf.Session(graph=graph) as session:
+            values = session.run([g for g in grads if g is not None], feed)
+        it = iter(values)
+        return [np.zeros_like(arrays[i]) if g is None else np.asarray(next(it)) for g, i in zip(grads, spec.grad_inputs)]
+
+    def second_order(self, spec, arrays, cotangents, directions, device):
+        tf, graph, xs, outs, feed = self._build(spec, arrays, np.float64)
+        with graph.as_default():
+            wanted, grads = self._grads(tf, spec, xs, outs, cotangents)
+            terms = [ops.sum(g * tf.constant(d)) for g, d in zip(grads, directions) if g is not None]
+            if not terms:
+                return [np.zeros_like(arrays[i]) for i in spec.grad_inputs]
+            total = terms[0]
+            for t in terms[1:]:
+                total = total + t
+            second = tf.gradients(total, wanted)
+        with tf.Session(graph=graph) as session:
+            values = session.run([g for g in second if g is not None], feed)
+        it = iter(values)
+        return [np.zeros_like(arrays[i]) if g is None else np.asarray(next(it)) for g, i in zip(second, spec.grad_inputs)]

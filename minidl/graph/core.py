@@ -1,0 +1,480 @@
+"""The static graph: ``Graph`` owns ``Operation``s; a symbolic ``Tensor`` is one output of one operation.
+
+Nothing here computes. Building ``c = a * b`` adds an ``Operation`` to the default graph whose op is the same
+``Mul`` the eager mode runs, with statically inferred output shapes; a ``Session`` executes it later.
+"""
+import contextlib
+import os
+import re
+import sys
+import threading
+
+from ..backend import dtypes
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class TensorShape(tuple):
+    """A static shape whose dims may be None (unknown until run time); prints like TF: ``(?, 784)``.
+
+    An unknown *rank* (``placeholder(tf.float32)`` with no shape) is ``TensorShape(None)``: it says it contains
+    None (so "is the shape fully known?" answers no) and refuses ``len``.
+    """
+
+    def __new__(cls, dims):
+        shape = super().__new__(cls, () if dims is None else tuple(None if d is None else int(d) for d in dims))
+        shape.rank_known = dims is not None
+        return shape
+
+    @property
+    def ndims(self):
+        return len(self) if self.rank_known else None
+
+    rank = ndims
+
+    @property
+    def dims(self):
+        return tuple(self) if self.rank_known else None
+
+    def __len__(self):
+        if not self.rank_known:
+            raise ValueError("Cannot take the length of a shape with unknown rank.")
+        return tuple.__len__(self)
+
+    def __contains__(self, item):
+        return (item is None and not self.rank_known) or tuple.__contains__(self, item)
+
+    def as_list(self):
+        if not self.rank_known:
+            raise ValueError("as_list() is not defined on an unknown TensorShape.")
+        return list(self)
+
+    def is_fully_defined(self):
+        return self.rank_known and None not in tuple(self)
+
+    def is_compatible_with(self, other):
+        other = other if isinstance(other, TensorShape) else TensorShape(other)
+        if not (self.rank_known and other.rank_known):
+            return True
+        return len(self) == len(other) and all(a is None or b is None or a == b for a, b in zip(self, other))
+
+    def num_elements(self):
+        if not self.is_fully_defined():
+            return None
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+    def __repr__(self):
+        if not self.rank_known:
+            return "<unknown>"
+        inner = ", ".join("?" if d is None else str(d) for d in self)
+        return f"({inner}{',' if len(self) == 1 else ''})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other):
+        if isinstance(other, TensorShape) and not (self.rank_known and other.rank_known):
+            return self.rank_known == other.rank_known
+        return tuple.__eq__(self, tuple(other) if isinstance(other, (list, tuple)) else other)
+
+    def __hash__(self):
+        return tuple.__hash__(self)
+
+
+def as_spec_shape(shape):
+    """A TensorShape as the op library's ``infer`` wants it: a tuple, or None for an unknown rank."""
+    return tuple(shape) if shape.rank_known else None
+
+
+class SourceSite:
+    """Where in the user's code something was created (the first frame outside the minidl package)."""
+    __slots__ = ("filename", "lineno", "function")
+
+    def __init__(self, filename, lineno, function):
+        self.filename, self.lineno, self.function = filename, lineno, function
+
+    @classmethod
+    def of_caller(cls):
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+            frame = frame.f_back
+        if frame is None:
+            return None
+        return cls(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
+
+    def describe(self):
+        import linecache
+        line = linecache.getline(self.filename, self.lineno).strip()
+        return f'  File "{self.filename}", line {self.lineno}, in {self.function}' + (f"\n    {line}" if line else "")
+
+    def __repr__(self):
+        return f"{os.path.basename(self.filename)}:{self.lineno}"
+
+
+class Tensor:
+    """A symbolic value: output ``value_index`` of ``op``. It holds no numbers; ``Session.run`` computes them."""
+
+    __array_ufunc__ = None  # numpy must hand ``np.float32(2) * t`` to us rather than absorb t into an array
+
+    def __init__(self, op, value_index, shape, dtype):
+        self.op = op
+        self.value_index = value_index
+        self._shape = shape if isinstance(shape, TensorShape) else TensorShape(shape)
+        self.dtype = dtypes.as_dtype(dtype)
+
+    # the pieces the op library and autodiff read
+    @property
+    def shape(self):
+        return self._shape
+
+    @property
+    def ndim(self):
+        if not self._shape.rank_known:
+            raise ValueError(f"the rank of {self.name} is unknown; give its placeholder a shape")
+        return len(self._shape)
+
+    def get_shape(self):
+        return self._shape
+
+    def set_shape(self, shape):
+        """Refine the static shape (e.g. after a reshape the graph could not infer)."""
+        shape = TensorShape(shape)
+        if not self._shape.is_compatible_with(shape):
+            raise ValueError(f"Shapes {self._shape} and {shape} are incompatible")
+        if not self._shape.rank_known:
+            self._shape = shape
+        elif shape.rank_known:
+            self._shape = TensorShape([a if a is not None else b for a, b in zip(self._shape, shape)])
+
+    @property
+    def name(self):
+        return f"{self.op.name}:{self.value_index}"
+
+    @property
+    def graph(self):
+        return self.op.graph
+
+    @property
+    def device(self):
+        return self.op.device
+
+    def consumers(self):
+        """The operations that take this tensor as an input."""
+        return [op for op in self.graph.get_operations() if any(t is self for t in op.inputs)]
+
+    def eval(self, feed_dict=None, session=None):
+        from .session import get_default_session
+        session = session or get_default_session()
+        if session is None:
+            raise ValueError("Cannot evaluate tensor using `eval()`: No default session is registered. Use "
+                             "`with sess.as_default()` or pass an explicit session to `eval(session=sess)`")
+        return session.run(self, feed_dict)
+
+    def __repr__(self):
+        return f"<tf.Tensor '{self.name}' shape={self._shape} dtype={self.dtype.name}>"
+
+    def __hash__(self):
+        return id(self)
+
+    def __bool__(self):
+        raise TypeError(f"Using a graph Tensor ({self.name}) as a Python bool is not allowed: its value is only "
+                        "known when a Session runs it. Use tf.cond for data-dependent branches.")
+
+    def __iter__(self):
+        raise TypeError(f"Tensor {self.name} is not iterable in graph mode; use tf.unstack")
+
+    def __len__(self):
+        raise TypeError(f"len is not well defined for symbolic Tensors ({self.name}); use tf.shape")
+
+
+class Operation:
+    """A node of the graph: an op (from the shared library, or a graph-only op such as a placeholder) applied to
+    input tensors, with attributes, producing output tensors.
+
+    It is also the ``ctx`` a VJP receives in graph mode: ``ctx.inputs``, ``ctx.outputs``, ``ctx.attrs`` and
+    ``ctx.needs_input_grad`` are symbolic, so the VJP adds gradient nodes to the graph.
+    """
+
+    def __init__(self, graph, op, inputs, attrs, name, output_specs, control_inputs=(), defined_at=None):
+        self.graph = graph
+        self.op = op
+        self.inputs = tuple(inputs)
+        self.attrs = attrs
+        self.name = name
+        self.control_inputs = tuple(control_inputs)
+        self.defined_at = defined_at
+        self.device = graph._device_stack[-1] if graph._device_stack else ""
+        self.outputs = tuple(Tensor(self, i, shape, dtype) for i, (shape, dtype) in enumerate(output_specs))
+        grad_inputs = op.differentiable_inputs
+        differentiable = op.differentiable
+        self.input_keys = tuple(
+            (t.op, t.value_index) if differentiable and dtypes.is_differentiable(t.dtype)
+            and (grad_inputs is None or i in grad_inputs) else None
+            for i, t in enumerate(self.inputs))
+        self.needs_input_grad = tuple(k is not None for k in self.input_keys)
+
+    @property
+    def type(self):
+        return self.op.name
+
+    @property
+    def n_outputs(self):
+        return len(self.outputs)
+
+    def get_attr(self, name):
+        return self.attrs[name]
+
+    def run(self, feed_dict=None, session=None):
+        from .session import get_default_session
+        session = session or get_default_session()
+        if session is None:
+            raise ValueError("Cannot execute operation using `run()`: No default session is registered.")
+        session.run(self, feed_dict)
+
+    def __repr__(self):
+        return f"<tf.Operation '{self.name}' type={self.type}>"
+
+
+class GraphKeys:
+    """Standard collection names."""
+    GLOBAL_VARIABLES = "variables"
+    LOCAL_VARIABLES = "local_variables"
+    TRAINABLE_VARIABLES = "trainable_variables"
+    MODEL_VARIABLES = "model_variables"
+    UPDATE_OPS = "update_ops"
+    LOSSES = "losses"
+    REGULARIZATION_LOSSES = "regularization_losses"
+    SUMMARIES = "summaries"
+    GLOBAL_STEP = "global_step"
+    TRAIN_OP = "train_op"
+    SAVERS = "savers"
+    INIT_OP = "init_op"
+    QUEUE_RUNNERS = "queue_runners"
+
+
+class Graph:
+    """A collection of operations, with TF1's naming, scopes, collections and control dependencies."""
+
+    def __init__(self):
+        self._operations = {}        # name -> Operation, in creation order
+        self._names_in_use = {}      # lower-case name -> count, for unique names
+        self._name_stack = ""
+        self._collections = {}
+        self._control_stack = []     # lists of operations every new op must run after
+        self._device_stack = []
+        self._variable_scope_stack = []
+        self._variable_store = {}    # full name -> Variable, for get_variable sharing
+        self.seed = None
+        self._seed_counter = 0
+        self._finalized = False
+        self._lock = threading.Lock()
+
+    # -------------------------------------------------------------------------------------- default graph
+    @contextlib.contextmanager
+    def as_default(self):
+        """Make this the default graph inside the block; the previous one is restored on exit, always."""
+        _default_graph_stack.append(self)
+        try:
+            yield self
+        finally:
+            _default_graph_stack.pop()
+
+    # --------------------------------------------------------------------------------------------- names
+    def unique_name(self, name, mark_as_used=True):
+        """``name`` inside the current name scope, suffixed ``_1``, ``_2`` ... if already taken."""
+        if self._name_stack:
+            name = f"{self._name_stack}/{name}"
+        key = name.lower()
+        count = self._names_in_use.get(key, 0)
+        if mark_as_used:
+            self._names_in_use[key] = count + 1
+        if count > 0:
+            base = key
+            while f"{base}_{count}" in self._names_in_use:
+                count += 1
+            if mark_as_used:
+                self._names_in_use[f"{base}_{count}"] = 1
+            name = f"{name}_{count}"
+        return name
+
+    def get_name_scope(self):
+        return self._name_stack
+
+    @contextlib.contextmanager
+    def name_scope(self, name):
+        """Prefix the names of ops created inside with ``name/``. A name ending in "/" re-enters that scope."""
+        previous = self._name_stack
+        if name is None or name == "":
+            self._name_stack = ""
+        elif name.endswith("/"):
+            self._name_stack = name[:-1]
+        else:
+            _check_name(name)
+            self._name_stack = self.unique_name(name)
+        try:
+            yield self._name_stack + "/" if self._name_stack else ""
+        finally:
+            self._name_stack = previous
+
+    # ----------------------------------------------------------------------------------------- building
+    def create_op(self, op, inputs, attrs, output_specs, name=None, defined_at=None):
+        """Add an operation running ``op`` (an ``ops.Op`` class) to this graph and return it."""
+        if self._finalized:
+            raise RuntimeError("Graph is finalized and cannot be modified.")
+        for t in inputs:
+            if t.graph is not self:
+                raise ValueError(f"Tensor {t.name} must be from the same graph as the op being created "
+                                 f"({name or op.name}); it belongs to another graph")
+        with self._lock:
+            full_name = self.unique_name(name or op.name)
+            control = [c for deps in self._control_stack for c in deps]
+            operation = Operation(self, op, inputs, attrs, full_name, output_specs, control,
+                                  defined_at or SourceSite.of_caller())
+            self._operations[full_name] = operation
+        return operation
+
+    @contextlib.contextmanager
+    def control_dependencies(self, control_inputs):
+        """Ops created inside run only after ``control_inputs`` (ops or tensors) have run. None clears them."""
+        if control_inputs is None:
+            saved, self._control_stack = self._control_stack, []
+            try:
+                yield
+            finally:
+                self._control_stack = saved
+            return
+        ops_ = [c.op if isinstance(c, Tensor) else _as_operation(c) for c in control_inputs]
+        self._control_stack.append(ops_)
+        try:
+            yield
+        finally:
+            self._control_stack.pop()
+
+    @contextlib.contextmanager
+    def device(self, device_name):
+        self._device_stack.append(device_name or "")
+        try:
+            yield
+        finally:
+            self._device_stack.pop()
+
+    def finalize(self):
+        self._finalized = True
+
+    @property
+    def finalized(self):
+        return self._finalized
+
+    # ---------------------------------------------------------------------------------------- looking up
+    def get_operations(self):
+        return list(self._operations.values())
+
+    def get_operation_by_name(self, name):
+        if not isinstance(name, str):
+            raise TypeError(f"Operation names are strings, got {type(name).__name__}")
+        if ":" in name:
+            raise ValueError(f"Name '{name}' appears to refer to a Tensor, not an Operation.")
+        try:
+            return self._operations[name]
+        except KeyError:
+            raise KeyError(f"The name '{name}' refers to an Operation not in the graph.") from None
+
+    def get_tensor_by_name(self, name):
+        if not isinstance(name, str) or ":" not in name:
+            raise ValueError(f"The name '{name}' looks like an (invalid) Operation name, not a Tensor. Tensor names "
+                             "must be of the form \"<op_name>:<output_index>\".")
+        op_name, _, index = name.rpartition(":")
+        op = self._operations.get(op_name)
+        if op is None:
+            raise KeyError(f"The name '{name}' refers to a Tensor which does not exist. The operation, "
+                           f"'{op_name}', does not exist in the graph.")
+        if not index.isdigit() or int(index) >= len(op.outputs):
+            raise KeyError(f"The name '{name}' refers to a Tensor which does not exist. The operation, "
+                           f"'{op_name}', exists but only has {len(op.outputs)} outputs.")
+        return op.outputs[int(index)]
+
+    def as_graph_element(self, obj):
+        """Resolve a fetch: a Tensor, Operation, Variable or a name string."""
+        if isinstance(obj, str):
+            return self.get_tensor_by_name(obj) if ":" in obj else self.get_operation_by_name(obj)
+        fetch = getattr(obj, "_as_graph_element", None)
+        if fetch is not None:
+            obj = fetch()
+        if isinstance(obj, (Tensor, Operation)):
+            if obj.graph is not self:
+                raise ValueError(f"Fetch argument {obj!r} is not an element of this graph.")
+            return obj
+        raise TypeError(f"Fetch argument {obj!r} has invalid type {type(obj).__name__}, must be a string or "
+                        "Tensor. (Can not convert a " + type(obj).__name__ + " into a Tensor or Operation.)")
+
+    # --------------------------------------------------------------------------------------- collections
+    def add_to_collection(self, name, value):
+        self._collections.setdefault(name, []).append(value)
+
+    def add_to_collections(self, names, value):
+        for name in ([names] if isinstance(names, str) else names):
+            self.add_to_collection(name, value)
+
+    def get_collection(self, name, scope=None):
+        items = list(self._collections.get(name, []))
+        if scope is None:
+            return items
+        pattern = re.compile(scope)
+        return [v for v in items if pattern.match(getattr(v, "name", "") or "")]
+
+    def get_collection_ref(self, name):
+        return self._collections.setdefault(name, [])
+
+    def clear_collection(self, name):
+        self._collections.pop(name, None)
+
+    def get_all_collection_keys(self):
+        return list(self._collections)
+
+    # --------------------------------------------------------------------------------------------- seeds
+    def next_op_seed(self, op_seed=None):
+        """The (graph seed, op seed) pair of a random op, as TF derives them: reproducible per graph."""
+        if self.seed is None and op_seed is None:
+            return None, None
+        if op_seed is None:
+            self._seed_counter += 1
+            op_seed = self._seed_counter
+        return (self.seed if self.seed is not None else 87654321), op_seed
+
+
+_NAME_PATTERN = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/>]*$")
+
+
+def _check_name(name):
+    if not _NAME_PATTERN.match(name):
+        raise ValueError(f"'{name}' is not a valid scope name")
+
+
+def _as_operation(x):
+    if isinstance(x, Operation):
+        return x
+    op = getattr(x, "op", None)
+    if isinstance(op, Operation):
+        return op
+    raise TypeError(f"Can not convert a {type(x).__name__} into an Operation")
+
+
+# ------------------------------------------------------------------------------------------ default graph
+
+_global_default_graph = Graph()
+_default_graph_stack = []
+
+
+def get_default_graph():
+    return _default_graph_stack[-1] if _default_graph_stack else _global_default_graph
+
+
+def reset_default_graph():
+    """Start a fresh global default graph (not allowed inside a ``with g.as_default()`` block)."""
+    global _global_default_graph
+    if _default_graph_stack:
+        raise AssertionError("Do not use tf.reset_default_graph() to clear nested graphs. If you need a cleared "
+                             "graph, exit the nesting and create a new graph.")
+    _global_default_graph = Graph()

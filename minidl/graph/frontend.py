@@ -1,0 +1,87 @@
+"""How a ``minidl.ops`` call on symbolic tensors becomes an operation in the graph.
+
+The op library calls ``apply(Op, *args, **attrs)``; for graph tensors that lands in ``graph_apply``, which
+turns Python numbers and arrays into constants, infers the outputs' static shapes with ``Op.infer`` (raising at
+construction time for shapes that can never match), and adds an ``Operation`` to the graph.
+"""
+import numpy
+
+from ..backend import dtypes
+from ..ops.base import Spec, register_frontend
+from ..ops.operators import bind_operators
+from .core import Tensor, as_spec_shape, get_default_graph
+from .graph_ops import Const
+
+
+def constant_op(value, dtype=None, shape=None, name="Const", graph=None):
+    """A ``Const`` operation's output holding ``value`` (converted with PyTorch/TF's dtype defaults)."""
+    graph = graph or get_default_graph()
+    if dtype is not None:
+        array = numpy.asarray(value, dtype=dtypes.as_dtype(dtype))
+    elif isinstance(value, numpy.ndarray) or isinstance(value, numpy.generic):
+        array = numpy.asarray(value)
+    else:
+        array = numpy.asarray(value)
+        if array.dtype.kind == "f":
+            array = array.astype(dtypes.float32)   # TF's default float is float32
+        elif array.dtype.kind in "iu":
+            array = array.astype(dtypes.int32 if array.dtype.itemsize <= 4 and _fits_int32(array) else dtypes.int64)
+        elif array.dtype.kind == "c":
+            array = array.astype(dtypes.complex128)
+    if shape is not None:
+        shape = tuple(shape)
+        if array.size == 1:
+            array = numpy.full(shape, array.reshape(()), dtype=array.dtype)
+        elif array.size == int(numpy.prod(shape)):
+            array = array.reshape(shape)
+        else:
+            raise TypeError(f"Eager execution of tf.constant with unsupported shape. Tried to convert a value of "
+                            f"{array.size} elements to shape {list(shape)}")
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"Failed to convert object of type {type(value).__name__} to Tensor (dtype {array.dtype})")
+    array.setflags(write=False)  # the graph owns it: nothing may change it behind the graph's back
+    operation = graph.create_op(Const, (), {"value": array}, [Spec(array.shape, array.dtype)], name=name)
+    return operation.outputs[0]
+
+
+def _fits_int32(array):
+    return array.size == 0 or (array.min() >= -2 ** 31 and array.max() < 2 ** 31)
+
+
+def convert_to_tensor(value, dtype=None, name=None, graph=None):
+    """Tensors pass through (checked against ``dtype``); anything else becomes a constant."""
+    as_element = getattr(value, "_as_graph_element", None)
+    if as_element is not None:
+        value = as_element()
+    if isinstance(value, Tensor):
+        if dtype is not None and value.dtype != dtypes.as_dtype(dtype):
+            raise ValueError(f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} for Tensor with dtype "
+                             f"{value.dtype.name}: {value!r}")
+        return value
+    if isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) or hasattr(v, "_as_graph_element")
+                                                for v in value):
+        from ..ops import stack
+        return stack([convert_to_tensor(v, dtype, graph=graph) for v in value])
+    return constant_op(value, dtype, name=name or "Const", graph=graph)
+
+
+def graph_apply(op, args, attrs):
+    """Add ``op(*args, **attrs)`` to the graph of the symbolic tensors in ``args``."""
+    graph = None
+    for a in args:
+        if isinstance(a, Tensor):
+            graph = a.graph
+            break
+    inputs = [a if isinstance(a, Tensor) else
+              convert_to_tensor(a, getattr(a, "dtype", None) if isinstance(a, numpy.generic) else None, graph=graph)
+              for a in args]
+    specs = [Spec(as_spec_shape(t.shape), t.dtype) for t in inputs]
+    result = op.infer(*specs, **attrs)
+    single = isinstance(result, Spec)
+    operation = graph.create_op(op, inputs, attrs, [result] if single else list(result))
+    return operation.outputs[0] if single else operation.outputs
+
+
+register_frontend(Tensor, graph_apply)
+# TF1 semantics: ``==`` on graph tensors compares identity (use tf.equal for values), so tensors stay hashable
+bind_operators(Tensor, skip=("__eq__", "__ne__"))

@@ -1,0 +1,87 @@
+"""``gradients(ys, xs)``: symbolic derivatives that **extend the graph**, as ``tf.gradients`` does.
+
+It is the same reverse-mode walk as eager ``backward()`` (``minidl.autodiff``) calling the same VJPs — but the
+VJPs receive symbolic tensors, so instead of numbers they produce new operations, named
+``gradients/<op>_grad/...``. Since the result is an ordinary graph, gradients of gradients work the same way.
+"""
+from .. import ops
+from ..autodiff import backprop
+from ..backend import dtypes
+from .core import Tensor
+from .frontend import convert_to_tensor
+
+
+def _as_list(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _key(t):
+    t = getattr(t, "_as_graph_element", lambda: t)()
+    if not isinstance(t, Tensor):
+        raise TypeError(f"gradients expects tensors or variables, got {type(t).__name__}")
+    return (t.op, t.value_index)
+
+
+def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False, gate_gradients=False,
+              aggregation_method=None, stop_gradients=None, unconnected_gradients="none"):
+    """Symbolic d(sum of ys)/d(x) for each x in ``xs``: a list with None where an x does not affect the ys."""
+    ys = [convert_to_tensor(y) for y in _as_list(ys)]
+    xs = _as_list(xs)
+    grad_ys = [None] * len(ys) if grad_ys is None else _as_list(grad_ys)
+    if len(grad_ys) != len(ys):
+        raise ValueError(f"Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
+    graph = ys[0].graph
+    with graph.as_default(), graph.name_scope(name):
+        roots, root_grads = [], []
+        for i, (y, g) in enumerate(zip(ys, grad_ys)):
+            if not dtypes.is_differentiable(y.dtype):
+                continue
+            roots.append(_key(y))
+            root_grads.append(ops.ones_like(y) if g is None else convert_to_tensor(g, y.dtype))
+        wanted = {_key(x) for x in xs}
+        blocked = frozenset(_key(t) for t in _as_list(stop_gradients or []))
+
+        def run_vjp(operation, grads, needed):
+            with graph.name_scope(operation.name + "_grad"):
+                grads = [ops.zeros_like(out) if g is None and dtypes.is_differentiable(out.dtype) else g
+                         for g, out in zip(grads, operation.outputs)]
+                return operation.op.vjp(_VJPContext(operation, needed), *grads)
+        results = backprop(roots, root_grads, wanted.__contains__, run_vjp, blocked) if roots else {}
+        out = []
+        for x in xs:
+            g = results.get(_key(x))
+            if g is None and unconnected_gradients == "zero":
+                g = ops.zeros_like(getattr(x, "_as_graph_element", lambda: x)())
+            out.append(g)
+        return out
+
+
+class _VJPContext:
+    """An operation seen by its VJP during one ``gradients`` call: only the inputs this call needs are wanted."""
+    __slots__ = ("inputs", "outputs", "attrs", "needs_input_grad", "operation")
+
+    def __init__(self, operation, needed):
+        self.operation = operation
+        self.inputs, self.outputs, self.attrs = operation.inputs, operation.outputs, operation.attrs
+        self.needs_input_grad = needed
+
+
+def hessians(ys, xs, name="hessians"):
+    """The Hessian of sum(ys) w.r.t. each x, shaped ``x.shape + x.shape`` (x must have a fully known shape)."""
+    result = []
+    for x in _as_list(xs):
+        x_t = getattr(x, "_as_graph_element", lambda: x)()
+        if not x_t.shape.is_fully_defined():
+            raise ValueError(f"hessians needs a fully known shape for {x_t.name}, got {x_t.shape}")
+        (grad,) = gradients(ys, [x], name=name)
+        if grad is None:
+            result.append(None)
+            continue
+        flat = ops.reshape(grad, (-1,))
+        n = flat.shape[0]
+        rows = []
+        for i in range(n):
+            (row,) = gradients(ops.getitem(flat, i), [x], name=name, unconnected_gradients="zero")
+            rows.append(row)
+        result.append(ops.reshape(ops.stack(rows), tuple(x_t.shape) + tuple(x_t.shape)))
+    return result

@@ -1,0 +1,97 @@
+"""Ops that exist only in graph mode: constants, placeholders, identity, stop_gradient, no_op, print.
+
+Library ops (``minidl.ops``) compute from their inputs alone. These read something only a ``Session`` has — a
+feed, or a value baked into the graph — so besides ``forward`` they may define ``execute(session, operation,
+arrays)``, which the session calls instead.
+"""
+import numpy
+
+from ..ops.base import Op, Spec
+from . import errors
+
+
+class GraphOp(Op):
+    """Base for graph-only ops. ``execute`` returns a tuple of output arrays."""
+    differentiable = False
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        raise NotImplementedError
+
+
+class Const(GraphOp):
+    """A value stored in the graph itself (``tf.constant``)."""
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        return (session.device_constant(operation),)
+
+
+class Placeholder(GraphOp):
+    """A value that must be fed (``feed_dict``) on every run that needs it."""
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        out = operation.outputs[0]
+        shape = "unknown rank" if not out.shape.rank_known else \
+            "[" + ",".join("?" if d is None else str(d) for d in out.shape) + "]"
+        raise errors.InvalidArgumentError(
+            None, operation, f"You must feed a value for placeholder tensor '{operation.name}' with dtype "
+                             f"{out.dtype.name} and shape {shape}")
+
+
+class Identity(Op):
+    """``y = x`` (``tf.identity``, ``placeholder_with_default``); the gradient passes straight through."""
+    saves_inputs = ()
+
+    @staticmethod
+    def forward(xp, x):
+        return x
+
+    @staticmethod
+    def vjp(ctx, g):
+        return (g,)
+
+    @staticmethod
+    def infer(spec, **attrs):
+        return spec
+
+
+class StopGradient(Op):
+    """``y = x`` for the forward pass, but no gradient flows back through it."""
+    differentiable = False
+
+    @staticmethod
+    def forward(xp, x):
+        return x
+
+    @staticmethod
+    def infer(spec):
+        return spec
+
+
+class NoOp(GraphOp):
+    """Does nothing; useful as a target for control dependencies (``tf.group``)."""
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        return ()
+
+
+class Print(GraphOp):
+    """Passes its first input through and prints a message with the values of the others (``tf.Print``)."""
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        summarize = operation.attrs.get("summarize", 3)
+        parts = [numpy.array2string(numpy.asarray(a).reshape(-1)[:summarize], separator=" ") for a in arrays[1:]]
+        print(operation.attrs.get("message", "") + " ".join(parts), file=operation.attrs.get("stream"))
+        return (arrays[0],)
+
+    @staticmethod
+    def infer(*specs, **attrs):
+        return specs[0]
+
+
+def output_spec(shape, dtype):
+    return Spec(shape, dtype)

@@ -1,0 +1,337 @@
+"""``Session``: runs the part of a graph that the fetches need.
+
+``run(fetches, feed_dict)`` works in three steps:
+
+1. **resolve** the fetches (any nesting of lists, tuples, namedtuples and dicts of tensors, operations,
+   variables or names) into a flat list of targets, and the feeds into ``{tensor: array}``;
+2. **compile** — once per (fetches, fed tensors), then cached — the subgraph the targets need into a *plan*:
+   the operations in dependency order, each reading its inputs from numbered slots and writing its outputs to
+   slots, plus the slots to release after each step (their last use), so intermediate arrays are freed early.
+   Work stops at fed tensors: their producers do not run (this is *pruning*: an unfed placeholder outside the
+   needed subgraph is fine);
+3. **execute** the plan and rebuild the fetch structure from the target values.
+
+Variable values live here, in the session, not in the graph.
+"""
+import collections
+
+import numpy
+
+from ..backend import cuda_is_available, device as parse_device, dtypes, to_device
+from . import errors
+from .core import Operation, Tensor, get_default_graph
+
+_default_session_stack = []
+
+
+def get_default_session():
+    return _default_session_stack[-1] if _default_session_stack else None
+
+
+class _Plan:
+    """A compiled subgraph: ``steps`` run in order over a list of slots."""
+    __slots__ = ("steps", "operations", "n_slots", "feed_slots", "target_slots")
+
+    def __init__(self, steps, operations, n_slots, feed_slots, target_slots):
+        self.steps = steps                # list of (step function, slots to free afterwards)
+        self.operations = operations      # the Operation of each step (for error messages)
+        self.n_slots = n_slots
+        self.feed_slots = feed_slots      # fed Tensor -> slot
+        self.target_slots = target_slots  # one slot per target (None for an Operation)
+
+
+class Session:
+    """Owns variable values and runs fetches. Use as a context manager, or ``close()`` it."""
+
+    def __init__(self, target="", graph=None, config=None):
+        self.graph = graph or get_default_graph()
+        self._closed = False
+        self._variable_values = {}   # VariableV2 Operation -> array
+        self._plans = {}
+        self._device_constants = {}  # Const Operation -> its array on this session's device
+        self._xp = numpy
+        self._device = parse_device("cpu")
+        if cuda_is_available() and not (config or {}).get("cpu_only", False):
+            from ..backend import cupy_or_none
+            self._xp, self._device = cupy_or_none(), parse_device("cuda")
+        self._as_default_context = None
+
+    # --------------------------------------------------------------------------------------- lifecycle
+    def close(self):
+        self._closed = True
+        self._variable_values.clear()
+        self._plans.clear()
+
+    def __enter__(self):
+        _default_session_stack.append(self)
+        self._graph_context = self.graph.as_default()
+        self._graph_context.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._graph_context.__exit__(*exc)
+        _default_session_stack.remove(self)
+        self.close()
+        return False
+
+    def as_default(self):
+        session = self
+
+        class _Default:
+            def __enter__(self_inner):
+                _default_session_stack.append(session)
+                return session
+
+            def __exit__(self_inner, *exc):
+                _default_session_stack.remove(session)
+                return False
+        return _Default()
+
+    @property
+    def sess_str(self):
+        return ""
+
+    # ------------------------------------------------------------------------------------- running
+    def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        """Compute ``fetches`` (a tensor, op, variable, name, or a nest of them) and return the same structure."""
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        targets, rebuild = _flatten_fetches(self.graph, fetches)
+        feeds = self._resolve_feeds(feed_dict) if feed_dict else {}
+        key = (tuple(map(id, targets)), tuple(map(id, feeds)))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._compile(targets, feeds)
+        values = self._execute(plan, feeds)
+        results = [None if slot is None else self._to_host(values[slot]) for slot in plan.target_slots]
+        return rebuild(results)
+
+    def _execute(self, plan, feeds):
+        values = [None] * plan.n_slots
+        for tensor, array in feeds.items():
+            values[plan.feed_slots[tensor]] = array
+        i = 0
+        try:
+            for i, (step, frees) in enumerate(plan.steps):
+                step(values)
+                for slot in frees:
+                    values[slot] = None
+        except errors.OpError as error:
+            if error.op is None:
+                raise type(error)(None, plan.operations[i], error.message) from error
+            raise
+        except Exception as error:
+            op = plan.operations[i]
+            raise errors.InvalidArgumentError(None, op, f"{type(error).__name__} in op '{op.name}' "
+                                                        f"({op.type}): {error}") from error
+        return values
+
+    def _to_host(self, array):
+        if self._xp is numpy:
+            return array
+        return to_device(array, parse_device("cpu"))
+
+    def _on_device(self, array):
+        return array if self._xp is numpy else self._xp.asarray(array)
+
+    # --------------------------------------------------------------------------------------- feeds
+    def _resolve_feeds(self, feed_dict):
+        feeds = {}
+        for key, value in feed_dict.items():
+            tensor = self.graph.as_graph_element(key) if isinstance(key, str) else \
+                getattr(key, "_as_graph_element", lambda: key)()
+            if not isinstance(tensor, Tensor):
+                raise TypeError(f"The value of a feed cannot be a tf.Operation: {key!r}")
+            if tensor.graph is not self.graph:
+                raise ValueError(f"Tensor {tensor.name} is not an element of this graph.")
+            if isinstance(value, Tensor):
+                raise TypeError(f"The value of a feed cannot be a tf.Tensor object ({value.name}). Acceptable feed "
+                                "values include Python scalars, strings, lists, numpy ndarrays, or TensorHandles.")
+            array = _as_host_array(value, tensor.dtype)
+            if not tensor.shape.is_compatible_with(array.shape):
+                raise ValueError(f"Cannot feed value of shape {array.shape} for Tensor '{tensor.name}', which has "
+                                 f"shape '{tensor.shape}'")
+            feeds[tensor] = self._on_device(array)
+        return feeds
+
+    # ------------------------------------------------------------------------------------- compiling
+    def _compile(self, targets, feeds):
+        """Order the needed operations and assign every value a slot; see the module docstring."""
+        fed = set(map(id, feeds))
+        order = _needed_operations(targets, fed)
+        slot_of = {}   # id(Tensor) -> slot
+        for tensor in feeds:
+            slot_of[id(tensor)] = len(slot_of)
+        for op in order:
+            for out in op.outputs:
+                if id(out) not in slot_of:
+                    slot_of[id(out)] = len(slot_of)
+        last_use = {}
+        for index, op in enumerate(order):
+            for t in op.inputs:
+                last_use[slot_of[id(t)]] = index
+        kept = {slot_of[id(t)] for t in targets if isinstance(t, Tensor)}
+        frees = [[] for _ in order]
+        for slot, index in last_use.items():
+            if slot not in kept:
+                frees[index].append(slot)
+        steps = [(self._step(op, [slot_of[id(t)] for t in op.inputs], [slot_of[id(t)] for t in op.outputs]),
+                  tuple(frees[index])) for index, op in enumerate(order)]
+        feed_slots = {t: slot_of[id(t)] for t in feeds}
+        target_slots = [slot_of[id(t)] if isinstance(t, Tensor) else None for t in targets]
+        return _Plan(steps, order, len(slot_of), feed_slots, target_slots)
+
+    def _step(self, operation, in_slots, out_slots):
+        """A function ``step(values)`` that runs ``operation`` on its input slots and fills its output slots.
+
+        Library ops get a closure specialised to their input count: this is ``Session.run``'s inner loop.
+        """
+        op = operation.op
+        execute = getattr(op, "execute", None)
+        if execute is not None:
+            session = self
+
+            def run_graph_op(values):
+                outs = execute(session, operation, [values[s] for s in in_slots])
+                for s, o in zip(out_slots, outs):
+                    values[s] = o
+            return run_graph_op
+        forward, attrs, xp = op.forward, operation.attrs, self._xp
+        if len(out_slots) != 1:
+            def run_multi(values):
+                for s, o in zip(out_slots, forward(xp, *[values[s] for s in in_slots], **attrs)):
+                    values[s] = o
+            return run_multi
+        (out,) = out_slots
+        if len(in_slots) == 1:
+            (a,) = in_slots
+            if attrs:
+                def run_unary_attrs(values):
+                    values[out] = forward(xp, values[a], **attrs)
+                return run_unary_attrs
+
+            def run_unary(values):
+                values[out] = forward(xp, values[a])
+            return run_unary
+        if len(in_slots) == 2 and not attrs:
+            a, b = in_slots
+
+            def run_binary(values):
+                values[out] = forward(xp, values[a], values[b])
+            return run_binary
+
+        def run_any(values):
+            values[out] = forward(xp, *[values[s] for s in in_slots], **attrs)
+        return run_any
+
+    # ------------------------------------------------------------------------------------ variables
+    def variable_value(self, operation):
+        """The current value of a variable, or FailedPreconditionError if it was never initialized."""
+        try:
+            return self._variable_values[operation]
+        except KeyError:
+            raise errors.FailedPreconditionError(
+                None, operation, f"Attempting to use uninitialized value {operation.name}") from None
+
+    def set_variable_value(self, operation, array):
+        self._variable_values[operation] = array
+
+    def is_initialized(self, operation):
+        return operation in self._variable_values
+
+    def device_constant(self, operation):
+        """A ``Const`` operation's value on this session's device (copied once per session)."""
+        array = operation.attrs["value"]
+        if self._xp is numpy:
+            return array
+        cached = self._device_constants.get(operation)
+        if cached is None:
+            cached = self._device_constants[operation] = self._xp.asarray(array)
+        return cached
+
+    @property
+    def array_module(self):
+        return self._xp
+
+
+class InteractiveSession(Session):
+    """A session that installs itself as the default on creation, so ``t.eval()`` and ``op.run()`` just work."""
+
+    def __init__(self, target="", graph=None, config=None):
+        super().__init__(target, graph, config)
+        _default_session_stack.append(self)
+
+    def close(self):
+        if self in _default_session_stack:
+            _default_session_stack.remove(self)
+        super().close()
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+def _as_host_array(value, dtype):
+    """A fed value as a numpy array of the tensor's dtype (refusing lossy conversions like float -> int)."""
+    array = numpy.asarray(value) if not hasattr(value, "get") else value.get()
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"Cannot convert a feed value of dtype {array.dtype} to {dtype.name}")
+    if array.dtype != dtype:
+        if dtypes.category(array.dtype) > dtypes.category(dtype) and not numpy.array_equal(array, array.astype(dtype)):
+            raise TypeError(f"Cannot feed a value of dtype {array.dtype} to a {dtype.name} tensor without losing "
+                            "information")
+        array = array.astype(dtype)
+    return array
+
+
+def _needed_operations(targets, fed):
+    """The operations the targets depend on, each after its inputs' producers; fed tensors cut the search."""
+    order, seen = [], set()
+    stack = [(t.op if isinstance(t, Tensor) else t, False) for t in reversed(targets)
+             if not (isinstance(t, Tensor) and id(t) in fed)]
+    while stack:
+        op, leaving = stack.pop()
+        if leaving:
+            order.append(op)
+            continue
+        if op in seen:
+            continue
+        seen.add(op)
+        stack.append((op, True))
+        for c in reversed(op.control_inputs):
+            if c not in seen:
+                stack.append((c, False))
+        for t in reversed(op.inputs):
+            if id(t) not in fed and t.op not in seen:
+                stack.append((t.op, False))
+    return order
+
+
+def _flatten_fetches(graph, fetches):
+    """Flatten a nest of fetches into unique targets, and a function that rebuilds the nest from their values."""
+    if isinstance(fetches, (Tensor, Operation)) and fetches.graph is graph:
+        return [fetches], lambda values: values[0]
+    targets, index_of = [], {}
+
+    def flatten(f):
+        if f is None:
+            raise TypeError("Fetch argument None has invalid type <class 'NoneType'>")
+        if isinstance(f, dict):
+            keys = list(f)
+            parts = [flatten(f[k]) for k in keys]
+            kind = type(f)
+            return lambda v: kind(zip(keys, (p(v) for p in parts))) if kind is not collections.defaultdict \
+                else dict(zip(keys, (p(v) for p in parts)))
+        if isinstance(f, tuple) and hasattr(f, "_fields"):  # namedtuple
+            parts = [flatten(x) for x in f]
+            return lambda v: type(f)(*(p(v) for p in parts))
+        if isinstance(f, (list, tuple)):
+            parts = [flatten(x) for x in f]
+            kind = type(f)
+            return lambda v: kind(p(v) for p in parts)
+        element = graph.as_graph_element(f)
+        index = index_of.get(id(element))
+        if index is None:
+            index = index_of[id(element)] = len(targets)
+            targets.append(element)
+        return lambda v: v[index]
+    rebuild = flatten(fetches)
+    return targets, rebuild
