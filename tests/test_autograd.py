@@ -300,3 +300,43 @@ def test_detect_anomaly_names_the_backward_op_that_made_an_inf():
         y = T.sqrt(x).sum()
         with pytest.raises(RuntimeError, match="SqrtBackward0"):
             y.backward()
+
+
+class NumpyBackwardCube(Cube):
+    """A backward computed outside the tape: right first derivative, but no second derivative."""
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return T.tensor(3 * x.detach().numpy() ** 2, dtype=T.float64) * g
+
+
+def test_gradgradcheck_catches_a_backward_that_is_not_differentiable():
+    x = T.tensor([0.5, 2.0], dtype=T.float64, requires_grad=True)
+    assert gradcheck(NumpyBackwardCube.apply, (x,))
+    with pytest.raises(GradcheckError):
+        gradgradcheck(NumpyBackwardCube.apply, (x,))
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = T.exp(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y
+
+
+def test_function_saved_output_is_the_returned_tensor():
+    x = T.tensor([0.0, 1.0], dtype=T.float64, requires_grad=True)
+    (g,) = T.autograd.grad(Exp.apply(x).sum(), x, create_graph=True)
+    (gg,) = T.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(gg.numpy(), np.exp([0.0, 1.0]))
+    y = Exp.apply(x)
+    y.add_(100)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()

@@ -81,7 +81,14 @@ class Node:
             outputs = self.outputs
             grads = [zeros_like(outputs[i]) if g is None and outputs[i].requires_grad else g
                      for i, g in enumerate(grads)]
-        in_grads = self.op.vjp(self, *grads)
+        if GradMode.anomaly:  # blame NaNs on this node (checked below), not on the ops its VJP is made of
+            GradMode.anomaly = False
+            try:
+                in_grads = self.op.vjp(self, *grads)
+            finally:
+                GradMode.anomaly = True
+        else:
+            in_grads = self.op.vjp(self, *grads)
         in_grads = self._checked(in_grads)
         if not retain_graph:
             self.inputs = self.saved_outputs = None

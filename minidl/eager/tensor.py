@@ -453,7 +453,8 @@ def _record(op, args, attrs):
     keys = tuple([a._key() if isinstance(a, Tensor) and a._requires_grad and (grad_inputs is None or i in grad_inputs)
                   else None for i, a in enumerate(args)])
     node = Node(op, attrs, args, keys)
-    saved = args if op.saves_inputs is None else [args[i] for i in op.saves_inputs]
+    saved = args if op.saves_inputs is None and all(keys) else \
+        [args[i] for i in op.inputs_to_save(node.needs_input_grad)]
     node.saved_versions = tuple([(a._version_counter, a._version_counter[0], a) for a in saved if isinstance(a, Tensor)])
     return node
 

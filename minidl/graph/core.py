@@ -319,8 +319,11 @@ class Graph:
             self._name_stack = previous
 
     # ----------------------------------------------------------------------------------------- building
-    def create_op(self, op, inputs, attrs, output_specs, name=None, defined_at=None):
-        """Add an operation running ``op`` (an ``ops.Op`` class) to this graph and return it."""
+    def create_op(self, op, inputs, attrs, output_specs, name=None, defined_at=None, unique=True):
+        """Add an operation running ``op`` (an ``ops.Op`` class) to this graph and return it.
+
+        With ``unique=False`` the name is used as given (a full name, e.g. a variable's), and must be free.
+        """
         if self._finalized:
             raise RuntimeError("Graph is finalized and cannot be modified.")
         for t in inputs:
@@ -328,7 +331,13 @@ class Graph:
                 raise ValueError(f"Tensor {t.name} must be from the same graph as the op being created "
                                  f"({name or op.name}); it belongs to another graph")
         with self._lock:
-            full_name = self.unique_name(name or op.name)
+            if unique:
+                full_name = self.unique_name(name or op.name)
+            elif name in self._operations:
+                raise ValueError(f"an operation named '{name}' already exists in the graph")
+            else:
+                full_name = name
+                self._names_in_use.setdefault(name.lower(), 1)
             control = [c for deps in self._control_stack for c in deps]
             operation = Operation(self, op, inputs, attrs, full_name, output_specs, control,
                                   defined_at or SourceSite.of_caller())

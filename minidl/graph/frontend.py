@@ -65,13 +65,33 @@ def convert_to_tensor(value, dtype=None, name=None, graph=None):
     return constant_op(value, dtype, name=name or "Const", graph=graph)
 
 
-def graph_apply(op, args, attrs):
-    """Add ``op(*args, **attrs)`` to the graph of the symbolic tensors in ``args``."""
+def _graph_for(args):
+    """The graph a new op goes into: its inputs' graph — or, inside a control-flow body being built (the default
+    graph is then a function graph nested in the inputs' graph), that body, which captures outer tensors."""
     graph = None
     for a in args:
         if isinstance(a, Tensor):
-            graph = a.graph
-            break
+            if graph is None or _is_nested_in(a.graph, graph):
+                graph = a.graph
+    default = get_default_graph()
+    if default is not graph and _is_nested_in(default, graph):
+        graph = default
+    return graph
+
+
+def _is_nested_in(inner, outer):
+    """True if ``inner`` is a function graph (``outer_graph`` chain) built inside ``outer``."""
+    g = getattr(inner, "outer_graph", None)
+    while g is not None:
+        if g is outer:
+            return True
+        g = getattr(g, "outer_graph", None)
+    return False
+
+
+def graph_apply(op, args, attrs):
+    """Add ``op(*args, **attrs)`` to the graph of the symbolic tensors in ``args``."""
+    graph = _graph_for(args)
     inputs = [a if isinstance(a, Tensor) else
               convert_to_tensor(a, getattr(a, "dtype", None) if isinstance(a, numpy.generic) else None, graph=graph)
               for a in args]

@@ -106,6 +106,17 @@ class Session:
         results = [None if slot is None else self._to_host(values[slot]) for slot in plan.target_slots]
         return rebuild(results)
 
+    def run_subgraph(self, targets, feeds):
+        """Run ``targets`` (tensors/operations of any graph, e.g. a control-flow body) with ``feeds``
+        (``{tensor: device array}``) in this session — same variables, same cached plans — and return the
+        targets' values as device arrays (None for operations). Control-flow ops use this for their bodies."""
+        key = (tuple(map(id, targets)), tuple(map(id, feeds)))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._compile(targets, feeds)
+        values = self._execute(plan, feeds)
+        return [None if slot is None else values[slot] for slot in plan.target_slots]
+
     def _execute(self, plan, feeds):
         values = [None] * plan.n_slots
         for tensor, array in feeds.items():

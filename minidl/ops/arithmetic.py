@@ -45,6 +45,10 @@ class Mul(Op):
     forward = staticmethod(lambda xp, a, b: xp.multiply(a, b))
     infer = staticmethod(_broadcast_infer("mul"))
 
+    @classmethod
+    def inputs_to_save(cls, needs_input_grad):
+        return [1 - i for i, need in enumerate(needs_input_grad) if need]  # each gradient reads the other input
+
     @staticmethod
     def vjp(ctx, g):
         a, b = ctx.inputs
@@ -57,6 +61,10 @@ class TrueDiv(Op):
     """``a / b``; d/da = 1/b, d/db = -a/b²."""
     forward = staticmethod(lambda xp, a, b: xp.true_divide(a, b))
     infer = staticmethod(_broadcast_infer("div"))
+
+    @classmethod
+    def inputs_to_save(cls, needs_input_grad):
+        return (0, 1) if needs_input_grad[1] else (1,)
 
     @staticmethod
     def vjp(ctx, g):

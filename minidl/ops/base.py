@@ -44,6 +44,15 @@ class Op:
         if cls.name is None:
             cls.name = cls.__name__
 
+    @classmethod
+    def inputs_to_save(cls, needs_input_grad):
+        """Indices of the inputs whose values the VJP reads, given which inputs need a gradient.
+
+        Used to decide which in-place changes must be reported; ops whose needs depend on it override this
+        (``x * 3`` never reads ``x`` back, so ``x.mul_(3)`` later is fine).
+        """
+        return range(len(needs_input_grad)) if cls.saves_inputs is None else cls.saves_inputs
+
     @staticmethod
     def forward(xp, *arrays, **attrs):
         raise NotImplementedError

@@ -107,8 +107,16 @@ class Function(metaclass=_FunctionMeta):
         node = Node(cls._op, {"ctx": ctx}, args, keys)
         node.n_outputs = len(outputs)
         node.saved_outputs = tuple(o._data for o in outputs)
-        wrapped = tuple(
-            Tensor._make(o._data, node, i, o.dtype.kind in "fc" and id(o) not in ctx._non_differentiable)
-            if isinstance(o, Tensor) else o
-            for i, o in enumerate(outputs))
-        return wrapped[0] if single else wrapped
+        wrapped = []
+        for i, o in enumerate(outputs):
+            if isinstance(o, Tensor):
+                w = Tensor._make(o._data, node, i, o.dtype.kind in "fc" and id(o) not in ctx._non_differentiable)
+                w._version_counter = o._version_counter  # an in-place change of the output is seen by the ctx
+                wrapped.append(w)
+            else:
+                wrapped.append(o)
+        # an output saved for backward must be the returned tensor itself (so a backward written with tensor
+        # ops can be differentiated again); ``ctx`` <-> node is a cycle, which Python's collector frees
+        by_id = {id(o): w for o, w in zip(outputs, wrapped)}
+        ctx._saved = tuple(by_id.get(id(t), t) for t in ctx._saved)
+        return wrapped[0] if single else tuple(wrapped)

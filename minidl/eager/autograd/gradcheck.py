@@ -10,7 +10,7 @@ and analytically row i is the VJP of the one-hot cotangent e_i. The two Jacobian
 import numpy
 
 from ..engine import grad as autograd_grad
-from ..grad_mode import no_grad
+from ..grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
 
@@ -74,6 +74,9 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
                              "precision the finite differences are dominated by rounding error")
     numerical = _numerical_jacobians(func, inputs, wrt, eps)
     analytical = _analytical_jacobians(func, inputs, wrt)
+    if not numerical or len(numerical) != len(analytical):
+        raise GradcheckError(f"gradcheck: the function returned {len(numerical)} outputs without gradient tracking "
+                             f"and {len(analytical)} with it; it must return at least one tensor, the same each call")
     for o, (num_row, ana_row) in enumerate(zip(numerical, analytical)):
         for k, (num, ana) in enumerate(zip(num_row, ana_row)):
             if not numpy.allclose(ana, num, rtol=rtol, atol=atol):
@@ -100,9 +103,10 @@ def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-
     n = len(inputs)
 
     def first_derivative(*args):
-        xs, vs = args[:n], args[n:]
-        outs = [o for o in _outputs(func, xs) if o.requires_grad]
-        grads = autograd_grad(outs, [xs[i] for i in wrt], list(vs[:len(outs)]), create_graph=True,
-                              allow_unused=True)
-        return tuple(g for g in grads if g is not None)
+        # gradcheck evaluates this under no_grad for its finite differences; the VJP must still be recorded
+        with enable_grad():
+            xs, vs = args[:n], args[n:]
+            outs = [o for o in _outputs(func, xs) if o.requires_grad]
+            return autograd_grad(outs, [xs[i] for i in wrt], list(vs[:len(outs)]), create_graph=True,
+                                 materialize_grads=True)
     return gradcheck(first_derivative, inputs + tuple(grad_outputs), eps, atol, rtol, raise_exception)
