@@ -1,0 +1,116 @@
+"""A small, safe container for named arrays plus JSON metadata — used by checkpoints and ``save``/``load``.
+
+Why not pickle (or ``numpy.save`` of objects)? Unpickling runs code chosen by whoever wrote the file. This format
+can only describe numbers: a JSON header names each array's dtype (bool, integer, float or complex only), shape
+and byte range, and the arrays' raw bytes follow. Loading parses JSON and copies bytes; nothing is executed.
+
+Layout::
+
+    8 bytes   magic  b"MINIDL\\x00\\x01"
+    8 bytes   header length H (little-endian unsigned)
+    H bytes   header, UTF-8 JSON: {"metadata": ..., "arrays": [{"name", "dtype", "shape", "offset", "nbytes",
+              "crc32"}, ...], "data_bytes": N}
+    N bytes   the arrays' bytes (C order), each starting at a multiple of 64
+
+Writing goes to a temporary file in the same directory, is flushed to disk, and then renamed over the target:
+a crash mid-save leaves the previous file intact. A truncated or foreign file is reported, not misread.
+"""
+import json
+import os
+import struct
+import tempfile
+import zlib
+
+import numpy
+
+MAGIC = b"MINIDL\x00\x01"
+_ALIGN = 64
+_ALLOWED_KINDS = "biufc"
+
+
+class ArrayFileError(ValueError):
+    """The file is not a minidl array file, or it is damaged (truncated, corrupted, or crafted)."""
+
+
+def _padding(n):
+    return (-n) % _ALIGN
+
+
+def write_arrays(path, arrays, metadata=None):
+    """Write ``{name: ndarray}`` and JSON-able ``metadata`` to ``path`` atomically."""
+    entries, offset = [], 0
+    prepared = []
+    for name, array in arrays.items():
+        array = numpy.asarray(array)
+        if array.dtype.kind not in _ALLOWED_KINDS:
+            raise TypeError(f"cannot save array {name!r} of dtype {array.dtype}: only bool, integer, float and "
+                            "complex arrays can be saved")
+        data = array.tobytes(order="C")
+        entries.append({"name": str(name), "dtype": array.dtype.str, "shape": list(array.shape), "offset": offset,
+                        "nbytes": len(data), "crc32": zlib.crc32(data)})
+        prepared.append(data)
+        offset += len(data) + _padding(len(data))
+    header = json.dumps({"metadata": metadata, "arrays": entries, "data_bytes": offset}).encode("utf-8")
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(path), dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(MAGIC)
+            f.write(struct.pack("<Q", len(header)))
+            f.write(header)
+            for data in prepared:
+                f.write(data)
+                f.write(b"\0" * _padding(len(data)))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def read_arrays(path):
+    """Return ``(arrays, metadata)`` from a file written by ``write_arrays``; never executes anything."""
+    with open(path, "rb") as f:
+        blob = f.read()
+    if blob[:len(MAGIC)] != MAGIC:
+        hint = " (it looks like a pickle: minidl never loads pickles)" if blob[:1] == b"\x80" else ""
+        raise ArrayFileError(f"{path}: not a minidl array file{hint}")
+    if len(blob) < len(MAGIC) + 8:
+        raise ArrayFileError(f"{path}: file is truncated (no header)")
+    (header_len,) = struct.unpack("<Q", blob[len(MAGIC):len(MAGIC) + 8])
+    start = len(MAGIC) + 8
+    if header_len > len(blob) - start:
+        raise ArrayFileError(f"{path}: file is truncated (header of {header_len} bytes, {len(blob) - start} present)")
+    try:
+        header = json.loads(blob[start:start + header_len].decode("utf-8"))
+        entries, data_bytes = header["arrays"], int(header["data_bytes"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise ArrayFileError(f"{path}: damaged header ({error})") from None
+    data_start = start + header_len
+    if len(blob) - data_start != data_bytes:
+        raise ArrayFileError(f"{path}: file is truncated or has trailing bytes (expected {data_bytes} data bytes, "
+                             f"found {len(blob) - data_start})")
+    arrays = {}
+    for entry in entries:
+        arrays[entry["name"]] = _read_entry(path, blob, data_start, data_bytes, entry)
+    return arrays, header.get("metadata")
+
+
+def _read_entry(path, blob, data_start, data_bytes, entry):
+    try:
+        dtype = numpy.dtype(entry["dtype"])
+        shape = tuple(int(d) for d in entry["shape"])
+        offset, nbytes = int(entry["offset"]), int(entry["nbytes"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ArrayFileError(f"{path}: damaged entry {entry!r} ({error})") from None
+    if dtype.kind not in _ALLOWED_KINDS or dtype.hasobject:
+        raise ArrayFileError(f"{path}: array {entry.get('name')!r} has dtype {dtype}, which minidl never writes")
+    expected = dtype.itemsize * int(numpy.prod(shape, dtype=numpy.int64))
+    if nbytes != expected or offset < 0 or offset + nbytes > data_bytes or any(d < 0 for d in shape):
+        raise ArrayFileError(f"{path}: array {entry.get('name')!r} has inconsistent size or position")
+    data = blob[data_start + offset:data_start + offset + nbytes]
+    if zlib.crc32(data) != entry.get("crc32"):
+        raise ArrayFileError(f"{path}: array {entry.get('name')!r} is corrupted (checksum mismatch)")
+    return numpy.frombuffer(data, dtype=dtype).reshape(shape).copy()
