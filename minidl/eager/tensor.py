@@ -438,7 +438,9 @@ def _apply(op, args, attrs):
             _check_anomaly(op, arrays, (result,))
         return result
     outs = tuple(numpy.asarray(o) if xp is numpy else o for o in out)
-    results = tuple(Tensor._make(o, node, i, node is not None and o.dtype.kind in "fc") for i, o in enumerate(outs))
+    # outputs that carry no gradient (the indices of max) are not attached to the node, as in PyTorch
+    results = tuple(Tensor._make(o, node, i, True) if node is not None and o.dtype.kind in "fc" else Tensor._make(o)
+                    for i, o in enumerate(outs))
     if node is not None:
         node.saved_outputs = outs
         node.saved_versions += tuple((r._version_counter, 0, i) for i, r in enumerate(results))

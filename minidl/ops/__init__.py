@@ -13,6 +13,7 @@ from .unary import *  # noqa: F401,F403
 from .activations import *  # noqa: F401,F403
 from .compare import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
+from .extrema import *  # noqa: F401,F403
 from .softmax import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403

@@ -1,2 +1,431 @@
-"""(being written)"""
-__all__ = []
+"""Reductions: sum, mean, prod, var/std, logsumexp, norm, cumsum, all/any (max, min, argmax... are in extrema.py).
+
+A reduction over ``dims`` turns ``x`` into a smaller tensor; its VJP must spread the output gradient back over
+the reduced dims. Every VJP here does that with one op, ``BroadcastReduced(g, x)``: it puts the reduced dims back
+(when ``keepdim`` removed them) and broadcasts to ``x``'s *runtime* shape, so the same VJP works in graph mode
+where that shape may be unknown when the gradient graph is built. Its own VJP is a ``sum`` over the same dims.
+
+``dim`` follows PyTorch: None or an empty tuple means every dim, an int or a tuple of ints (negative counts from
+the end) means those dims; ``keepdim=True`` keeps them with size 1.
+"""
+import builtins
+import numbers
+
+from ..backend import dtypes
+from .base import Op, OpError, Spec, apply, describe, is_tensor
+from .broadcast import broadcast_to_like
+from .cast import cast
+from .infer import normalize_dim, reduced_shape, same_spec
+
+
+# ------------------------------------------------------------------------------------ shared helpers
+
+def check_tensor(op_name, x):
+    """Reductions take a tensor (not a number or a bare array)."""
+    if not is_tensor(x):
+        raise TypeError(f"{op_name}(): expected a tensor as input, got {type(x).__name__}")
+
+
+def _is_int(d):
+    return isinstance(d, numbers.Integral) and not isinstance(d, bool)
+
+
+def reduce_dims(op_name, x, dim):
+    """``dim`` as a sorted tuple of non-negative dims of ``x``; None or () means all of them."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return tuple(range(x.ndim))
+    dims = (dim,) if _is_int(dim) else dim
+    if not isinstance(dims, (tuple, list)) or not builtins.all(_is_int(d) for d in dims):
+        raise TypeError(f"{op_name}(): dim must be None, an int or a tuple of ints, got {dim!r}")
+    normalized = [normalize_dim(f"{op_name}() of {describe(x)}", int(d), x.ndim) for d in dims]
+    for d in normalized:
+        if normalized.count(d) > 1:
+            raise OpError(f"{op_name}(): dim {d} appears multiple times in the list of dims {tuple(dims)} "
+                          f"(input {describe(x)})")
+    return tuple(sorted(normalized)) if x.ndim else ()  # a 0-d tensor accepts dim 0 / -1 and reduces nothing
+
+
+def reduced_spec(spec, dims, keepdim, **attrs):
+    """``infer`` for reductions that keep the dtype."""
+    return Spec(reduced_shape(spec.shape, dims, keepdim), spec.dtype)
+
+
+def float_dtype_for(op_name, x, dtype):
+    """The dtype a float-only reduction (mean, var, norm...) computes in; integer inputs need ``dtype=``."""
+    dtype = x.dtype if dtype is None else dtypes.as_dtype(dtype)
+    if not dtypes.is_differentiable(dtype):
+        raise TypeError(f"{op_name}(): could not infer output dtype. Input dtype must be either a floating point "
+                        f"or complex dtype. Got: {x.dtype} (input {describe(x)}); convert it with .float() or "
+                        f"pass dtype=")
+    return dtype
+
+
+class BroadcastReduced(Op):
+    """Put back the ``dims`` a reduction removed (keepdim=False) and broadcast ``g`` to the shape of ``x``.
+
+    ``x`` only lends its runtime shape. This is the VJP of a sum, and its own VJP is that sum again:
+    d/dg <gg, broadcast(g)> = sum(gg over dims).
+    """
+    saves_inputs = ()
+    differentiable_inputs = (0,)
+
+    @staticmethod
+    def forward(xp, g, x, dims):
+        return xp.broadcast_to(xp.expand_dims(g, dims), x.shape)
+
+    @staticmethod
+    def vjp(ctx, gg):
+        return _reduce(Sum, gg, ctx.attrs["dims"], False), None
+
+    @staticmethod
+    def infer(g, x, dims):
+        return Spec(x.shape, g.dtype)
+
+
+def expand_reduced(g, x, dims, keepdim):
+    """``g`` (a reduction of ``x`` over ``dims``) broadcast back to ``x``'s shape: the one step of every VJP here.
+    With the reduced dims kept (size 1), plain broadcasting does it."""
+    if keepdim or not dims:
+        return broadcast_to_like(g, x)
+    return apply(BroadcastReduced, g, x, dims=dims)
+
+
+def _reduce(op, x, dims, keepdim, **attrs):
+    """Apply a reduction op with already-normalized dims (what VJPs call, skipping validation)."""
+    return apply(op, x, dims=dims, keepdim=keepdim, **attrs)
+
+
+class ReductionSize(Op):
+    """How many elements each output of a reduction over ``dims`` combines (a 0-d tensor): N in mean = sum / N.
+
+    Read from ``x``'s runtime shape, so mean's and var's VJPs need no static shape.
+    """
+    differentiable = False
+    saves_inputs = ()
+
+    @staticmethod
+    def forward(xp, x, dims):
+        n = 1
+        for d in dims:
+            n *= x.shape[d]
+        return xp.asarray(n, dtype=dtypes.to_real(x.dtype))
+
+    @staticmethod
+    def infer(spec, dims):
+        return Spec((), dtypes.to_real(spec.dtype))
+
+
+def _size(x, dims):
+    return apply(ReductionSize, x, dims=dims)
+
+
+# ------------------------------------------------------------------------------------------ sum, mean, prod
+
+class Sum(Op):
+    """y = sum of x over dims; dy/dx = 1, so the gradient is g broadcast back over the reduced dims."""
+    saves_inputs = ()
+    forward = staticmethod(lambda xp, x, dims, keepdim: xp.sum(x, axis=dims, keepdims=keepdim))
+    infer = staticmethod(reduced_spec)
+
+    @staticmethod
+    def vjp(ctx, g):
+        return (expand_reduced(g, ctx.inputs[0], ctx.attrs["dims"], ctx.attrs["keepdim"]),)
+
+
+class Mean(Op):
+    """y = sum(x) / N over dims; the gradient is g / N broadcast back."""
+    saves_inputs = ()
+    forward = staticmethod(lambda xp, x, dims, keepdim: xp.mean(x, axis=dims, keepdims=keepdim))
+    infer = staticmethod(reduced_spec)
+
+    @staticmethod
+    def vjp(ctx, g):
+        x, (dims, keepdim) = ctx.inputs[0], (ctx.attrs["dims"], ctx.attrs["keepdim"])
+        return (expand_reduced(g, x, dims, keepdim) / _size(x, dims),)
+
+
+class Prod(Op):
+    """y = product of x over dims; dy/dx_j = product of the other entries (computed safely when some are 0).
+
+    Dividing y by x_j would give 0/0 at a zero, so the VJP replaces zeros by ones (``x_safe``) and takes
+    ``others = prod(x_safe) / x_safe``, the product of the other *non-zero* entries. Then per slice:
+    no zero -> ``others``; exactly one zero, at i -> ``others`` at i and 0 elsewhere; two or more -> 0.
+    The "0 elsewhere" is written as ``others * x_i`` (x_i is 0) so that its derivative with respect to x_i is
+    right too: second-order gradients are exact wherever a slice has at most one zero.
+    """
+    forward = staticmethod(lambda xp, x, dims, keepdim: xp.prod(x, axis=dims, keepdims=keepdim))
+    infer = staticmethod(reduced_spec)
+
+    @staticmethod
+    def vjp(ctx, g):
+        from .compare import eq
+        x, (dims, keepdim) = ctx.inputs[0], (ctx.attrs["dims"], ctx.attrs["keepdim"])
+        zero = cast(eq(x, 0), x.dtype)  # 1 where x == 0: a constant, it carries no gradient
+        n_zeros = _reduce(Sum, zero, dims, True)
+        x_safe = x + zero
+        others = _reduce(Prod, x_safe, dims, True) / x_safe
+        x_at_zero = _reduce(Sum, x * zero, dims, True)  # the value (0) of the single zero, kept differentiable
+        factor = (cast(eq(n_zeros, 0), x.dtype)
+                  + cast(eq(n_zeros, 1), x.dtype) * (zero + (1 - zero) * x_at_zero))
+        return (expand_reduced(g, x, dims, keepdim) * others * factor,)
+
+
+def _int_to_int64(x, dtype):
+    """PyTorch sums bool and integer tensors in int64 (``dtype=`` overrides)."""
+    if dtype is not None:
+        return cast(x, dtype)
+    return cast(x, dtypes.int64) if x.dtype.kind in "biu" else x
+
+
+def sum(x, dim=None, keepdim=False, dtype=None):
+    """Sum over ``dim`` (all dims when None). Bool and integer inputs give int64, as in PyTorch."""
+    check_tensor("sum", x)
+    x = _int_to_int64(x, dtype)
+    return _reduce(Sum, x, reduce_dims("sum", x, dim), bool(keepdim))
+
+
+def mean(x, dim=None, keepdim=False, dtype=None):
+    """Mean over ``dim``. Integer inputs are an error unless ``dtype=`` names a floating point type."""
+    check_tensor("mean", x)
+    x = cast(x, float_dtype_for("mean", x, dtype))
+    return _reduce(Mean, x, reduce_dims("mean", x, dim), bool(keepdim))
+
+
+def prod(x, dim=None, keepdim=False, dtype=None):
+    """Product over ``dim``. Bool and integer inputs give int64, as in PyTorch."""
+    check_tensor("prod", x)
+    x = _int_to_int64(x, dtype)
+    return _reduce(Prod, x, reduce_dims("prod", x, dim), bool(keepdim))
+
+
+# ------------------------------------------------------------------------------------------------ var, std
+
+def _real_spec(spec, dims, keepdim, **attrs):
+    """``infer`` for reductions whose result is real for complex input (var, std, norm)."""
+    return Spec(reduced_shape(spec.shape, dims, keepdim), dtypes.to_real(spec.dtype))
+
+
+class Var(Op):
+    """y = sum |x - mean|^2 / (N - correction); dy/dx = 2 (x - mean) / (N - correction).
+
+    (The mean's own dependence on x drops out because sum(x - mean) = 0.)
+    """
+    forward = staticmethod(lambda xp, x, dims, keepdim, correction:
+                           xp.var(x, axis=dims, ddof=correction, keepdims=keepdim))
+    infer = staticmethod(_real_spec)
+
+    @staticmethod
+    def vjp(ctx, g):
+        x, (dims, keepdim, correction) = ctx.inputs[0], (ctx.attrs[k] for k in ("dims", "keepdim", "correction"))
+        centered = x - _reduce(Mean, x, dims, True)
+        return (expand_reduced(g, x, dims, keepdim) * centered * (2 / (_size(x, dims) - correction)),)
+
+
+class Std(Op):
+    """y = sqrt(var(x)); dy/dx = (x - mean) / ((N - correction) * y)."""
+    saves_outputs = True
+    forward = staticmethod(lambda xp, x, dims, keepdim, correction:
+                           xp.std(x, axis=dims, ddof=correction, keepdims=keepdim))
+    infer = staticmethod(_real_spec)
+
+    @staticmethod
+    def vjp(ctx, g):
+        x, (dims, keepdim, correction) = ctx.inputs[0], (ctx.attrs[k] for k in ("dims", "keepdim", "correction"))
+        centered = x - _reduce(Mean, x, dims, True)
+        scale = expand_reduced(g / ctx.outputs[0], x, dims, keepdim)
+        return (scale * centered / (_size(x, dims) - correction),)
+
+
+def _var_args(op_name, x, dim, unbiased, correction):
+    """PyTorch's ways of asking for the correction: ``unbiased`` (True: N - 1), ``correction=`` (N - c), or
+    ``var(x, False)`` with the flag in ``dim``'s place."""
+    check_tensor(op_name, x)
+    float_dtype_for(op_name, x, None)
+    if isinstance(dim, bool):
+        if unbiased is not None:
+            raise TypeError(f"{op_name}(): got unbiased twice (a bool in place of dim, and unbiased=)")
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{op_name}(): pass either unbiased or correction, not both")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    if not isinstance(correction, numbers.Real) or isinstance(correction, bool):
+        raise TypeError(f"{op_name}(): correction must be a number, got {correction!r}")
+    return reduce_dims(op_name, x, dim), correction
+
+
+def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over ``dim`` with ``correction`` (default 1, Bessel's; ``unbiased=False`` means 0)."""
+    dims, correction = _var_args("var", x, dim, unbiased, correction)
+    return _reduce(Var, x, dims, bool(keepdim), correction=correction)
+
+
+def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation: the square root of ``var`` with the same arguments."""
+    dims, correction = _var_args("std", x, dim, unbiased, correction)
+    return _reduce(Std, x, dims, bool(keepdim), correction=correction)
+
+
+# ------------------------------------------------------------------------------------------- logsumexp
+
+def stable_max(xp, x, dims):
+    """The max of ``x`` over ``dims`` (kept as size 1), to subtract before ``exp`` so that nothing overflows.
+
+    An infinite max (a slice of -inf, or one holding +inf) is replaced by 0 so no inf - inf NaN appears, and an
+    empty ``x`` gets 0. Shared with softmax and log_softmax.
+    """
+    if x.size == 0:
+        return xp.zeros((1,) * x.ndim, dtype=x.dtype)
+    m = xp.amax(x, axis=dims, keepdims=True)
+    return xp.where(xp.isfinite(m), m, 0).astype(x.dtype, copy=False)
+
+
+class Logsumexp(Op):
+    """y = log(sum(exp(x))) computed as m + log(sum(exp(x - m))), m = max(x); dy/dx = exp(x - y) = softmax(x)."""
+    saves_outputs = True
+    infer = staticmethod(reduced_spec)
+
+    @staticmethod
+    def forward(xp, x, dims, keepdim):
+        m = stable_max(xp, x, dims)
+        out = xp.log(xp.sum(xp.exp(x - m), axis=dims, keepdims=True)) + m
+        return out if keepdim else out.squeeze(axis=dims)
+
+    @staticmethod
+    def vjp(ctx, g):
+        from .unary import exp
+        x, (dims, keepdim) = ctx.inputs[0], (ctx.attrs["dims"], ctx.attrs["keepdim"])
+        y = ctx.outputs[0]
+        return (expand_reduced(g, x, dims, keepdim) * exp(x - expand_reduced(y, x, dims, keepdim)),)
+
+
+def logsumexp(x, dim, keepdim=False):
+    """log(sum(exp(x))) over ``dim``, without overflow for large x. Integer inputs give the default float."""
+    check_tensor("logsumexp", x)
+    if not dtypes.is_floating_point(x.dtype):
+        x = cast(x, dtypes.get_default_dtype())
+    return _reduce(Logsumexp, x, reduce_dims("logsumexp", x, dim), bool(keepdim))
+
+
+# ------------------------------------------------------------------------------------------------- norm
+
+class Norm(Op):
+    """The p-norm y = (sum |x|^p)^(1/p) over dims, for finite p not 0 or 1 (those are composed in ``norm``).
+
+    dy/dx = sign(x) |x|^(p-1) / y^(p-1), which for p = 2 is x / y. Where y = 0 the whole slice is 0 and the
+    formula is 0/0; the gradient there is 0, the subgradient PyTorch picks.
+    """
+    name = "LinalgVectorNorm"
+    saves_outputs = True
+    infer = staticmethod(_real_spec)
+
+    @staticmethod
+    def forward(xp, x, dims, keepdim, p):
+        a = xp.abs(x)
+        if p == 2:
+            return xp.sqrt(xp.sum(a * a, axis=dims, keepdims=keepdim))
+        return xp.sum(a ** p, axis=dims, keepdims=keepdim) ** (1 / p)
+
+    @staticmethod
+    def vjp(ctx, g):
+        from .compare import eq
+        from .unary import abs, sign
+        x, y, (dims, keepdim, p) = ctx.inputs[0], ctx.outputs[0], (ctx.attrs[k] for k in ("dims", "keepdim", "p"))
+        y_safe = y + cast(eq(y, 0), y.dtype)  # 1 where the norm is 0: there x is 0, so the gradient comes out 0
+        if p == 2:
+            return (x * expand_reduced(g / y_safe, x, dims, keepdim),)
+        return (sign(x) * abs(x) ** (p - 1) * expand_reduced(g / y_safe ** (p - 1), x, dims, keepdim),)
+
+
+def norm(x, p=2, dim=None, keepdim=False, dtype=None):
+    """The vector p-norm over ``dim`` (all dims when None): p = 2 (default, also 'fro'), 1, inf, -inf, 0 (the
+    number of non-zero entries) or any other number. ``dtype=`` converts the input first.
+
+    p = 1 and p = +-inf are built from ``abs`` with ``sum`` and ``amax``/``amin``: their gradients are
+    sign(x) * g, and for inf the gradient shared evenly among the entries of largest magnitude, as in PyTorch.
+    """
+    check_tensor("norm", x)
+    if p == "fro":
+        p = 2
+    if isinstance(p, bool) or not isinstance(p, numbers.Real):
+        raise TypeError(f"norm(): p must be a number, inf, -inf or 'fro', got {p!r}" +
+                        (" (the nuclear norm is a matrix norm: use linalg functions)" if p == "nuc" else ""))
+    x = cast(x, float_dtype_for("norm", x, dtype))
+    dims, keepdim = reduce_dims("norm", x, dim), bool(keepdim)
+    if p in (1, float("inf"), float("-inf")):
+        from .extrema import amax, amin  # extrema builds on this module: import late
+        from .unary import abs
+        reducer = {1: sum, float("inf"): amax, float("-inf"): amin}[p]
+        return reducer(abs(x), dims, keepdim)
+    if p == 0:
+        from .compare import ne
+        return _reduce(Sum, cast(ne(x, 0), dtypes.to_real(x.dtype)), dims, keepdim)
+    return _reduce(Norm, x, dims, keepdim, p=float(p))
+
+
+# ---------------------------------------------------------------------------------------------- cumsum
+
+class Cumsum(Op):
+    """y_i = x_0 + ... + x_i along ``dim`` (``reverse``: y_i = x_i + ... + x_last).
+
+    x_j appears in every y_i with i >= j, so the VJP is the same sum taken in the other direction:
+    grad_j = g_j + ... + g_last. Each direction's VJP is the other, which gives second order for free.
+    """
+    saves_inputs = ()
+    infer = staticmethod(same_spec)
+
+    @staticmethod
+    def forward(xp, x, dim, reverse):
+        if x.ndim == 0:
+            return x.copy()
+        if reverse:
+            return xp.flip(xp.cumsum(xp.flip(x, dim), axis=dim), dim)
+        return xp.cumsum(x, axis=dim)
+
+    @staticmethod
+    def vjp(ctx, g):
+        return (apply(Cumsum, g, dim=ctx.attrs["dim"], reverse=not ctx.attrs["reverse"]),)
+
+
+def cumsum(x, dim, dtype=None):
+    """Running sum along ``dim``. Bool and integer inputs give int64, as in PyTorch."""
+    check_tensor("cumsum", x)
+    if not _is_int(dim):
+        raise TypeError(f"cumsum(): dim must be an int, got {dim!r}")
+    x = _int_to_int64(x, dtype)
+    return apply(Cumsum, x, dim=normalize_dim(f"cumsum() of {describe(x)}", int(dim), x.ndim), reverse=False)
+
+
+# ------------------------------------------------------------------------------------------------ all, any
+
+def _bool_spec(spec, dims, keepdim):
+    return Spec(reduced_shape(spec.shape, dims, keepdim), dtypes.bool_)
+
+
+class All(Op):
+    """True where every entry of the slice is non-zero (True for an empty slice). Not differentiable."""
+    differentiable = False
+    forward = staticmethod(lambda xp, x, dims, keepdim: xp.all(x, axis=dims, keepdims=keepdim))
+    infer = staticmethod(_bool_spec)
+
+
+class Any(Op):
+    """True where some entry of the slice is non-zero (False for an empty slice). Not differentiable."""
+    differentiable = False
+    forward = staticmethod(lambda xp, x, dims, keepdim: xp.any(x, axis=dims, keepdims=keepdim))
+    infer = staticmethod(_bool_spec)
+
+
+def all(x, dim=None, keepdim=False):
+    """Whether all entries over ``dim`` are non-zero (bool)."""
+    check_tensor("all", x)
+    return _reduce(All, x, reduce_dims("all", x, dim), bool(keepdim))
+
+
+def any(x, dim=None, keepdim=False):
+    """Whether any entry over ``dim`` is non-zero (bool)."""
+    check_tensor("any", x)
+    return _reduce(Any, x, reduce_dims("any", x, dim), bool(keepdim))
+
+
+__all__ = ["sum", "mean", "prod", "var", "std", "logsumexp", "norm", "cumsum", "all", "any"]

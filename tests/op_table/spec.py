@@ -67,7 +67,7 @@ def floats_array(shape, low=-3.0, high=3.0, avoid=(), margin=0.05):
 
 def unary(shape_strategy=None, **kw):
     """One float array input."""
-    shape_strategy = shape_strategy or shapes()
+    shape_strategy = shapes() if shape_strategy is None else shape_strategy
     return shape_strategy.flatmap(lambda s: st.tuples(floats_array(s, **kw)))
 
 
@@ -75,7 +75,7 @@ def broadcastable(n=2, shape_strategy=None, **kw):
     """``n`` float arrays whose shapes broadcast together (including added leading dims and size-1 dims)."""
     def arrays(shapes_):
         return st.tuples(*(floats_array(s, **kw) for s in shapes_))
-    base = shape_strategy or shapes(max_dims=3)
+    base = shapes(max_dims=3) if shape_strategy is None else shape_strategy
     return base.flatmap(lambda s: hnp.mutually_broadcastable_shapes(num_shapes=n, base_shape=s, max_dims=3, min_side=0)
                         .flatmap(lambda bs: arrays(bs.input_shapes)))
 
