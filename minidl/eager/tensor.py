@@ -251,22 +251,12 @@ class Tensor:
     # --------------------------------------------------------------------------------- devices and dtypes
     def to(self, *args, **kwargs):
         """``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(other_tensor)``, or keyword forms."""
-        dev, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
-        kwargs.pop("non_blocking", None), kwargs.pop("copy", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dev, dtype = a.device, a.dtype
-            elif isinstance(a, numpy.dtype) or a in (float, int, bool, complex):
-                dtype = a
-            else:
-                dev = a
+        dev, dtype = parse_to_arguments(args, kwargs)
         result = self
         if dtype is not None:
             result = ops.cast(result, dtype)
-        if dev is not None and _device(dev) != result.device:
-            result = _to_device(result, _device(dev))
+        if dev is not None and dev != result.device:
+            result = _to_device(result, dev)
         return result
 
     def cpu(self):
@@ -369,6 +359,22 @@ class Tensor:
             t.grad = Tensor._make(self.grad._data.copy())
         memo[id(self)] = t
         return t
+
+
+def parse_to_arguments(args, kwargs):
+    """The (device, dtype) named by ``to(...)``'s arguments; either may be None (unchanged)."""
+    dev, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
+    kwargs.pop("non_blocking", None), kwargs.pop("copy", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, Tensor):
+            dev, dtype = a.device, a.dtype
+        elif isinstance(a, numpy.dtype) or a in (float, int, bool, complex):
+            dtype = a
+        else:
+            dev = a
+    return (None if dev is None else _device(dev)), dtype
 
 
 def _copy_from(target, source):
