@@ -25,7 +25,7 @@ def constant_op(value, dtype=None, shape=None, name="Const", graph=None):
         if array.dtype.kind == "f":
             array = array.astype(dtypes.float32)   # TF's default float is float32
         elif array.dtype.kind in "iu":
-            array = array.astype(dtypes.int32 if array.dtype.itemsize <= 4 and _fits_int32(array) else dtypes.int64)
+            array = array.astype(dtypes.int32 if _fits_int32(array) else dtypes.int64)
         elif array.dtype.kind == "c":
             array = array.astype(dtypes.complex128)
     if shape is not None:
@@ -39,7 +39,9 @@ def constant_op(value, dtype=None, shape=None, name="Const", graph=None):
                             f"{array.size} elements to shape {list(shape)}")
     if array.dtype.kind not in "biufc":
         raise TypeError(f"Failed to convert object of type {type(value).__name__} to Tensor (dtype {array.dtype})")
-    array.setflags(write=False)  # the graph owns it: nothing may change it behind the graph's back
+    if array is value and array.flags.writeable:
+        array = array.copy()  # the graph keeps its own copy: the caller may go on changing theirs
+    array.setflags(write=False)  # nothing may change a constant behind the graph's back
     operation = graph.create_op(Const, (), {"value": array}, [Spec(array.shape, array.dtype)], name=name)
     return operation.outputs[0]
 

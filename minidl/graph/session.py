@@ -245,6 +245,8 @@ class Session:
                 None, operation, f"Attempting to use uninitialized value {operation.name}") from None
 
     def set_variable_value(self, operation, array):
+        if hasattr(array, "setflags"):
+            array.setflags(write=False)  # fetched values are this very array: nobody may change it behind our back
         self._variable_values[operation] = array
 
     def is_initialized(self, operation):
@@ -307,12 +309,12 @@ def _needed_operations(targets, fed):
             continue
         seen.add(op)
         stack.append((op, True))
-        for c in reversed(op.control_inputs):
-            if c not in seen:
-                stack.append((c, False))
         for t in reversed(op.inputs):
             if id(t) not in fed and t.op not in seen:
                 stack.append((t.op, False))
+        for c in reversed(op.control_inputs):  # pushed last, so they run before the data inputs' producers
+            if c not in seen:
+                stack.append((c, False))
     return order
 
 

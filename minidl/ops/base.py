@@ -41,7 +41,7 @@ class Op:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if cls.name is None:
+        if "name" not in cls.__dict__:  # each op class is named after itself unless it says otherwise
             cls.name = cls.__name__
 
     @classmethod

@@ -1,0 +1,258 @@
+"""Random ops: ``random_normal``, ``truncated_normal``, ``random_uniform``, ``random_shuffle``, ``multinomial``.
+
+A random op is *stateful*: each run draws new numbers. The state is a numpy ``Generator`` that lives in the
+session, one per operation, created the first time the session runs the op:
+
+* **seeded** — ``tf.set_random_seed(s)`` (the graph-level seed) and/or the op's ``seed=`` argument: the generator
+  starts from the pair (graph seed, op seed), fixed when the op was built (``Graph.next_op_seed``). So a new
+  Session on the same graph replays the same sequence, and successive runs in one session advance it.
+* **unseeded** — the generator starts from fresh OS entropy: every session sees different numbers.
+
+With only a graph seed, each op gets its own op seed from a per-graph counter, so building the same program in a
+fresh graph gives the same numbers, and two random ops in one graph still differ.
+
+The draws are made on the host with numpy (the same numbers on CPU and GPU) and copied to the session's device.
+Only the *standard* draw is a random op; scaling and shifting (``* stddev + mean``) are ordinary ops, as in TF,
+so ``mean``/``stddev``/``minval``/``maxval`` may be tensors.
+
+This module doubles as the ``tf.random`` namespace: ``tf.random.normal``, ``tf.random.uniform`` ...
+"""
+import weakref
+
+import numpy
+
+from .. import ops
+from ..backend import dtypes
+from ..ops.base import Spec
+from . import errors
+from .core import Tensor, TensorShape, as_spec_shape, get_default_graph
+from .frontend import constant_op, convert_to_tensor
+from .graph_ops import Const, GraphOp
+
+_FLOATS = (dtypes.float16, dtypes.float32, dtypes.float64)
+_INTS = (dtypes.int32, dtypes.int64)
+
+# Session -> {Operation: numpy Generator}. Weak, so a session's generators go when the session does.
+_generators = weakref.WeakKeyDictionary()
+
+
+def _generator(session, operation):
+    per_session = _generators.setdefault(session, {})
+    rng = per_session.get(operation)
+    if rng is None:
+        seed = operation.attrs["seed"]
+        rng = per_session[operation] = numpy.random.default_rng(None if seed is None else [s % 2 ** 64 for s in seed])
+    return rng
+
+
+class RandomOp(GraphOp):
+    """Base of the random ops: ``sample(rng, attrs, *inputs)`` draws the output as a numpy array.
+
+    attrs always hold ``seed``: the (graph seed, op seed) pair, or None for an unseeded op.
+    """
+    name = "RandomOp"  # set explicitly: Op subclasses would inherit their base's name
+
+    @classmethod
+    def execute(cls, session, operation, arrays):
+        host = [a if isinstance(a, numpy.ndarray) else a.get() for a in arrays]
+        out = cls.sample(_generator(session, operation), operation.attrs, *host)
+        return (session.array_module.asarray(out),)
+
+    @staticmethod
+    def sample(rng, attrs, *inputs):
+        raise NotImplementedError
+
+
+def _draw_dtype(dtype):
+    """numpy draws float32 or float64 directly; float16 is drawn as float32 and rounded."""
+    return dtypes.float64 if dtype == dtypes.float64 else dtypes.float32
+
+
+def _shape_of(shape_array):
+    return tuple(int(d) for d in shape_array.reshape(-1))
+
+
+class RandomStandardNormal(RandomOp):
+    """Samples of N(0, 1); input: the output shape as a 1-D int tensor."""
+    name = "RandomStandardNormal"
+
+    @staticmethod
+    def sample(rng, attrs, shape):
+        dtype = attrs["dtype"]
+        return rng.standard_normal(_shape_of(shape), dtype=_draw_dtype(dtype)).astype(dtype, copy=False)
+
+
+class TruncatedNormal(RandomOp):
+    """Samples of N(0, 1) conditioned on |x| <= 2: any draw beyond two standard deviations is drawn again."""
+    name = "TruncatedNormal"
+
+    @staticmethod
+    def sample(rng, attrs, shape):
+        dtype = attrs["dtype"]
+        x = numpy.asarray(rng.standard_normal(_shape_of(shape), dtype=_draw_dtype(dtype)))
+        outside = numpy.abs(x) > 2
+        while outside.any():
+            x[outside] = rng.standard_normal(int(outside.sum()), dtype=x.dtype)
+            outside = numpy.abs(x) > 2
+        return x.astype(dtype, copy=False)
+
+
+class RandomUniform(RandomOp):
+    """Samples of U[0, 1)."""
+    name = "RandomUniform"
+
+    @staticmethod
+    def sample(rng, attrs, shape):
+        dtype = attrs["dtype"]
+        return rng.random(_shape_of(shape), dtype=_draw_dtype(dtype)).astype(dtype, copy=False)
+
+
+class RandomUniformInt(RandomOp):
+    """Integers uniform in [minval, maxval); inputs: shape, minval, maxval (scalars)."""
+    name = "RandomUniformInt"
+
+    @staticmethod
+    def sample(rng, attrs, shape, minval, maxval):
+        low, high = int(minval), int(maxval)
+        if low >= high:
+            raise errors.InvalidArgumentError(None, None, f"Need minval < maxval: {low} >= {high}")
+        return rng.integers(low, high, size=_shape_of(shape), dtype=attrs["dtype"])
+
+
+class RandomShuffle(RandomOp):
+    """The input with its first dimension randomly permuted."""
+    name = "RandomShuffle"
+
+    @staticmethod
+    def sample(rng, attrs, value):
+        return value[rng.permutation(value.shape[0])] if value.ndim else value
+
+
+class Multinomial(RandomOp):
+    """``num_samples`` class indices per row of ``logits`` [batch, classes], drawn with probabilities
+    softmax(logits), by the Gumbel-max trick: ``argmax(logits + g)`` with g ~ Gumbel(0, 1) per class is a sample
+    of softmax(logits) — no normalization needed, and a ``-inf`` logit is never drawn."""
+    name = "Multinomial"
+
+    @staticmethod
+    def sample(rng, attrs, logits):
+        logits = logits.astype(numpy.float64)
+        noise = rng.gumbel(size=(logits.shape[0], attrs["num_samples"], logits.shape[1]))
+        return numpy.argmax(logits[:, None, :] + noise, axis=-1).astype(attrs["dtype"])
+
+
+# ------------------------------------------------------------------------------------------- building
+
+def _shape_input(shape):
+    """The shape argument as (1-D int tensor, static output shape); a tensor shape's dims are unknown unless it
+    is a constant."""
+    if isinstance(shape, Tensor):
+        if shape.dtype not in _INTS or shape.shape.rank not in (None, 1):
+            raise TypeError(f"The shape of a random op must be a 1-D int32 or int64 tensor, got {shape!r}")
+        if shape.op.op is Const:
+            return shape, TensorShape(shape.op.attrs["value"])
+        n = shape.shape[0] if shape.shape.rank == 1 else None
+        return shape, TensorShape(None if n is None else [None] * n)
+    if isinstance(shape, TensorShape) and not shape.is_fully_defined():
+        raise ValueError(f"Cannot convert a partially known TensorShape {shape} to a Tensor")
+    if isinstance(shape, (list, tuple)) and any(isinstance(d, Tensor) for d in shape):
+        packed = convert_to_tensor(shape, name="shape")
+        return packed, TensorShape([None] * len(shape))
+    if numpy.ndim(shape) != 1:
+        raise ValueError(f"The shape of a random op must be a list of dimensions, got {shape!r}")
+    dims = numpy.asarray(shape, dtype=numpy.int64)
+    if (dims < 0).any():
+        raise ValueError(f"The shape of a random op cannot have negative dimensions, got {list(dims)}")
+    return constant_op(dims.astype(numpy.int32), name="shape"), TensorShape(dims)
+
+
+def add_random_op(op, inputs, static_shape, dtype, seed, name, **attrs):
+    """Add a random ``op`` (a ``RandomOp``) whose output has ``static_shape`` and ``dtype``, seeded with the
+    (graph seed, op seed) pair for ``seed``, and return its output."""
+    graph = get_default_graph()
+    graph_seed, op_seed = graph.next_op_seed(seed)
+    attrs = dict(attrs, dtype=dtype, seed=None if op_seed is None else (graph_seed, op_seed))
+    operation = graph.create_op(op, inputs, attrs, [Spec(as_spec_shape(static_shape), dtype)], name=name)
+    return operation.outputs[0]
+
+
+def _check_dtype(dtype, allowed, fn):
+    dtype = dtypes.as_dtype(dtype)
+    if dtype not in allowed:
+        raise TypeError(f"{fn}: Value passed to parameter 'dtype' has DataType {dtype.name} not in list of allowed "
+                        f"values: {', '.join(d.name for d in allowed)}")
+    return dtype
+
+
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
+    """Samples of N(mean, stddev²): a standard normal draw, times ``stddev``, plus ``mean``."""
+    dtype = _check_dtype(dtype, _FLOATS, "random_normal")
+    with get_default_graph().name_scope(name or "random_normal"):
+        shape_tensor, static = _shape_input(shape)
+        mean = convert_to_tensor(mean, dtype, name="mean")
+        stddev = convert_to_tensor(stddev, dtype, name="stddev")
+        rnd = add_random_op(RandomStandardNormal, [shape_tensor], static, dtype, seed, "RandomStandardNormal")
+        return ops.add(ops.mul(rnd, stddev), mean)
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
+    """Like ``random_normal``, but values more than 2 standard deviations from the mean are drawn again — the
+    usual weight initialization: no rare huge weight."""
+    dtype = _check_dtype(dtype, _FLOATS, "truncated_normal")
+    with get_default_graph().name_scope(name or "truncated_normal"):
+        shape_tensor, static = _shape_input(shape)
+        mean = convert_to_tensor(mean, dtype, name="mean")
+        stddev = convert_to_tensor(stddev, dtype, name="stddev")
+        rnd = add_random_op(TruncatedNormal, [shape_tensor], static, dtype, seed, "TruncatedNormal")
+        return ops.add(ops.mul(rnd, stddev), mean)
+
+
+def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=None):
+    """Samples uniform in [minval, maxval). Floats default to [0, 1); integer dtypes need ``maxval``."""
+    dtype = _check_dtype(dtype, _FLOATS + _INTS, "random_uniform")
+    if dtype in _INTS and maxval is None:
+        raise ValueError(f"Must specify maxval for integer dtype {dtype.name}")
+    with get_default_graph().name_scope(name or "random_uniform"):
+        shape_tensor, static = _shape_input(shape)
+        minval = convert_to_tensor(minval, dtype, name="min")
+        maxval = convert_to_tensor(1 if maxval is None else maxval, dtype, name="max")
+        if dtype in _INTS:
+            return add_random_op(RandomUniformInt, [shape_tensor, minval, maxval], static, dtype, seed,
+                                  "RandomUniformInt")
+        rnd = add_random_op(RandomUniform, [shape_tensor], static, dtype, seed, "RandomUniform")
+        return ops.add(ops.mul(rnd, ops.sub(maxval, minval)), minval)
+
+
+def random_shuffle(value, seed=None, name=None):
+    """``value`` with its rows (first dimension) in a random order."""
+    value = convert_to_tensor(value)
+    return add_random_op(RandomShuffle, [value], value.shape, value.dtype, seed, name or "RandomShuffle")
+
+
+def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
+    """For each row of ``logits`` [batch, classes], ``num_samples`` class indices drawn from softmax(logits)."""
+    logits = convert_to_tensor(logits)
+    if logits.shape.rank != 2:
+        raise ValueError(f"logits should be a matrix [batch_size, num_classes], got shape {logits.shape}")
+    if not isinstance(num_samples, (int, numpy.integer)) or num_samples < 0:
+        raise TypeError(f"num_samples must be a non-negative Python int, got {num_samples!r}")
+    dtype = _check_dtype(dtypes.int64 if output_dtype is None else output_dtype, _INTS, "multinomial")
+    with get_default_graph().name_scope(name or "multinomial"):
+        return add_random_op(Multinomial, [logits], TensorShape([logits.shape[0], int(num_samples)]), dtype, seed,
+                              "Multinomial", num_samples=int(num_samples))
+
+
+def categorical(logits, num_samples, dtype=None, seed=None, name=None):
+    """``tf.random.categorical``: ``multinomial`` with TF 2's argument names."""
+    return multinomial(logits, num_samples, seed=seed, name=name or "categorical", output_dtype=dtype)
+
+
+def set_random_seed(seed):
+    """Set the default graph's seed: from now on its random ops are reproducible (see the module docstring)."""
+    get_default_graph().seed = None if seed is None else int(seed)
+
+
+# tf.random.* names
+normal = random_normal
+uniform = random_uniform
+shuffle = random_shuffle

@@ -1,0 +1,119 @@
+"""The optimizer protocol of TF1: ``minimize = compute_gradients + apply_gradients``.
+
+``compute_gradients`` calls ``gradients(loss, var_list)`` — new nodes in the graph. ``apply_gradients`` adds,
+per variable, the update ops of the concrete optimizer (``_apply_dense``), creating its *slot* variables
+(momentum, Adam's moments) on first use, and returns one op that runs them all — ``sess.run(train_op)`` is one
+training step. Slots are ordinary (non-trainable) global variables, so ``global_variables_initializer`` and
+``Saver`` see them.
+"""
+import numpy
+
+from ... import ops
+from ..basics import control_dependencies, group, name_scope
+from ..core import GraphKeys, get_default_graph
+from ..frontend import convert_to_tensor
+from ..gradients import gradients
+
+
+class Optimizer:
+    def __init__(self, use_locking, name):
+        if not name:
+            raise ValueError("Must specify the optimizer name")
+        self._name = name
+        self._use_locking = use_locking
+        self._slots = {}          # slot name -> {variable: slot variable}
+        self._non_slot = {}       # name -> variable (e.g. Adam's beta powers)
+
+    def get_name(self):
+        return self._name
+
+    # ------------------------------------------------------------------------------------------ protocol
+    def compute_gradients(self, loss, var_list=None, gate_gradients=1, aggregation_method=None,
+                          colocate_gradients_with_ops=False, grad_loss=None, stop_gradients=None):
+        """``[(gradient, variable), ...]`` for the trainable variables (or ``var_list``); gradient may be None."""
+        if var_list is None:
+            var_list = get_default_graph().get_collection(GraphKeys.TRAINABLE_VARIABLES)
+        var_list = list(var_list)
+        if not var_list:
+            raise ValueError("No variables to optimize.")
+        grads = gradients(loss, var_list, grad_ys=grad_loss, stop_gradients=stop_gradients)
+        return list(zip(grads, var_list))
+
+    def apply_gradients(self, grads_and_vars, global_step=None, name=None):
+        """One op that updates every variable with its gradient (and then increments ``global_step``)."""
+        grads_and_vars = list(grads_and_vars)
+        usable = [(g, v) for g, v in grads_and_vars if g is not None]
+        if not usable:
+            names = [v.name for _, v in grads_and_vars]
+            raise ValueError(f"No gradients provided for any variable, check your graph for ops that do not support "
+                             f"gradients, between variables {names} and loss.")
+        with name_scope(name or self._name):
+            self._create_slots([v for _, v in usable])
+            self._prepare()
+            updates = [self._apply_dense(convert_to_tensor(g), v) for g, v in usable]
+            finish = self._finish(updates)
+            if global_step is None:
+                return finish
+            with control_dependencies([finish]):
+                return global_step.assign_add(ops.ones_like(global_step)).op
+
+    def minimize(self, loss, global_step=None, var_list=None, gate_gradients=1, aggregation_method=None,
+                 colocate_gradients_with_ops=False, name=None, grad_loss=None):
+        return self.apply_gradients(self.compute_gradients(loss, var_list, grad_loss=grad_loss),
+                                    global_step=global_step, name=name)
+
+    # ------------------------------------------------------------------------------- what subclasses add
+    def _create_slots(self, var_list):
+        pass
+
+    def _prepare(self):
+        pass
+
+    def _apply_dense(self, grad, var):
+        raise NotImplementedError
+
+    def _finish(self, update_ops):
+        return group(*update_ops)
+
+    # --------------------------------------------------------------------------------------------- slots
+    def _zeros_slot(self, var, slot_name):
+        """A variable shaped like ``var``, initialised to zeros, named ``<var>/<optimizer>[_n]``."""
+        return self._filled_slot(var, slot_name, 0.0)
+
+    def _filled_slot(self, var, slot_name, value):
+        if var.shape.is_fully_defined():
+            return self._slot(var, slot_name, lambda: numpy.full(tuple(var.shape), value, var.dtype))
+        return self._slot(var, slot_name, lambda: ops.full_like(var.initial_value, value))
+
+    def _slot(self, var, slot_name, make_initial):
+        """The ``slot_name`` variable of ``var``; TF names the optimizer's k-th slot kind ``<var>/<name>_k``."""
+        table = self._slots.setdefault(slot_name, {})
+        if var not in table:
+            from ..variables import Variable
+            k = list(self._slots).index(slot_name)
+            with name_scope(None), name_scope(var.op.name + "/"):
+                table[var] = Variable(make_initial(), trainable=False,
+                                      name=self._name if k == 0 else f"{self._name}_{k}")
+        return table[var]
+
+    def get_slot(self, var, name):
+        return self._slots.get(name, {}).get(var)
+
+    def get_slot_names(self):
+        return sorted(self._slots)
+
+    def _non_slot_variable(self, name, initial_value):
+        if name not in self._non_slot:
+            from ..variables import Variable
+            with name_scope(None):
+                self._non_slot[name] = Variable(initial_value, trainable=False, name=name)
+        return self._non_slot[name]
+
+    def variables(self):
+        """The optimizer's own variables (slots and the like), e.g. to initialise or save them."""
+        out = [v for table in self._slots.values() for v in table.values()]
+        return out + list(self._non_slot.values())
+
+    def _lr(self, value, name):
+        """A hyper-parameter as a tensor (a float, or a tensor such as a decayed learning rate)."""
+        return value if hasattr(value, "op") else convert_to_tensor(float(value), name=name)

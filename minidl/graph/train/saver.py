@@ -1,0 +1,142 @@
+"""``Saver``: checkpoints of variable values, TF1-style — ``save`` returns a prefix like ``model.ckpt-1000``,
+a ``checkpoint`` file in the directory lists the recent ones, and old ones past ``max_to_keep`` are deleted.
+
+The values go into one file per checkpoint, ``<prefix>.minidl``, in minidl's safe array format
+(``minidl.io``: no pickle, written aside and renamed, truncation detected).
+"""
+import json
+import os
+import tempfile
+
+from ...io import read_arrays, write_arrays
+from ..core import GraphKeys, get_default_graph
+from ..errors import NotFoundError
+
+_SUFFIX = ".minidl"
+_STATE_FILE = "checkpoint"
+
+
+def _variables_by_name(var_list):
+    if var_list is None:
+        var_list = get_default_graph().get_collection(GraphKeys.GLOBAL_VARIABLES)
+    if isinstance(var_list, dict):
+        return dict(var_list)
+    named = {}
+    for v in var_list:
+        name = v.op.name
+        if name in named:
+            raise ValueError(f"At least two variables have the same name: {name}")
+        named[name] = v
+    return named
+
+
+class Saver:
+    def __init__(self, var_list=None, reshape=False, sharded=False, max_to_keep=5, keep_checkpoint_every_n_hours=10000.0,
+                 name=None, restore_sequentially=False, saver_def=None, builder=None, defer_build=False,
+                 allow_empty=False, write_version=2, pad_step_number=False, save_relative_paths=False, filename=None):
+        self._variables = _variables_by_name(var_list)
+        if not self._variables and not allow_empty:
+            raise ValueError("No variables to save")
+        self._max_to_keep = max_to_keep
+        self._last_checkpoints = []
+
+    @property
+    def last_checkpoints(self):
+        """Prefixes of the checkpoints this Saver wrote and has not deleted, oldest first."""
+        return list(self._last_checkpoints)
+
+    def save(self, sess, save_path, global_step=None, latest_filename=None, meta_graph_suffix="meta",
+             write_meta_graph=True, write_state=True, strip_default_attrs=False, save_debug_info=False):
+        """Write every variable's value; return the checkpoint prefix (``save_path-<step>`` with a step)."""
+        if global_step is not None:
+            step = global_step if isinstance(global_step, int) else int(sess.run(global_step))
+            prefix = f"{save_path}-{step}"
+        else:
+            prefix = save_path
+        directory = os.path.dirname(os.path.abspath(prefix))
+        if not os.path.isdir(directory):
+            raise NotFoundError(None, None, f"Parent directory of {save_path} doesn't exist, can't save.")
+        names = list(self._variables)
+        values = sess.run([self._variables[n] for n in names])
+        write_arrays(prefix + _SUFFIX, dict(zip(names, values)), {"kind": "tf-checkpoint", "variables": names})
+        if prefix in self._last_checkpoints:
+            self._last_checkpoints.remove(prefix)
+        self._last_checkpoints.append(prefix)
+        while self._max_to_keep and len(self._last_checkpoints) > self._max_to_keep:
+            old = self._last_checkpoints.pop(0)
+            if os.path.exists(old + _SUFFIX):
+                os.remove(old + _SUFFIX)
+        if write_state:
+            _write_state(directory, prefix, self._last_checkpoints, latest_filename or _STATE_FILE)
+        return prefix
+
+    def restore(self, sess, save_path):
+        """Load every variable of this Saver from the checkpoint at prefix ``save_path``."""
+        if save_path is None:
+            raise ValueError("Can't load save_path when it is None.")
+        path = save_path + _SUFFIX
+        if not os.path.exists(path):
+            raise NotFoundError(None, None, f"Failed to find any matching files for {save_path}")
+        arrays, _ = read_arrays(path)
+        for name, var in self._variables.items():
+            if name not in arrays:
+                raise NotFoundError(None, None, f"Key {name} not found in checkpoint {save_path}")
+            value = arrays[name]
+            if var.shape.rank_known and not var.shape.is_compatible_with(value.shape):
+                raise ValueError(f"Restoring variable {name}: the checkpoint holds shape {value.shape} but the "
+                                 f"variable has shape {var.shape}")
+            if value.dtype != var.dtype:
+                raise ValueError(f"Restoring variable {name}: the checkpoint holds dtype {value.dtype.name} but the "
+                                 f"variable has dtype {var.dtype.name}")
+            sess.set_variable_value(var.op, sess._on_device(value))
+
+    def recover_last_checkpoints(self, checkpoint_paths):
+        self._last_checkpoints = [p for p in checkpoint_paths if os.path.exists(p + _SUFFIX)]
+
+
+def _write_state(directory, latest, all_paths, filename):
+    """The ``checkpoint`` text file (TF's format): the latest prefix and all kept ones, relative when inside."""
+    def rel(p):
+        return os.path.relpath(p, directory) if os.path.dirname(os.path.abspath(p)) == directory else p
+    lines = [f"model_checkpoint_path: {json.dumps(rel(latest))}"]
+    lines += [f"all_model_checkpoint_paths: {json.dumps(rel(p))}" for p in all_paths]
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    with os.fdopen(fd, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.replace(tmp, os.path.join(directory, filename))
+
+
+def get_checkpoint_state(checkpoint_dir, latest_filename=None):
+    """``(latest prefix, [all prefixes])`` from the directory's ``checkpoint`` file, or None."""
+    path = os.path.join(checkpoint_dir, latest_filename or _STATE_FILE)
+    if not os.path.exists(path):
+        return None
+    latest, paths = None, []
+    with open(path) as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            value = json.loads(value.strip())
+            value = value if os.path.isabs(value) else os.path.join(checkpoint_dir, value)
+            if key.strip() == "model_checkpoint_path":
+                latest = value
+            elif key.strip() == "all_model_checkpoint_paths":
+                paths.append(value)
+    return CheckpointState(latest, paths)
+
+
+class CheckpointState:
+    def __init__(self, model_checkpoint_path, all_model_checkpoint_paths):
+        self.model_checkpoint_path = model_checkpoint_path
+        self.all_model_checkpoint_paths = all_model_checkpoint_paths
+
+
+def latest_checkpoint(checkpoint_dir, latest_filename=None):
+    """The prefix of the newest checkpoint in ``checkpoint_dir`` (None if there is none)."""
+    state = get_checkpoint_state(checkpoint_dir, latest_filename)
+    if state is None or state.model_checkpoint_path is None:
+        return None
+    return state.model_checkpoint_path if os.path.exists(state.model_checkpoint_path + _SUFFIX) else None
+
+
+def checkpoint_exists(prefix):
+    return os.path.exists(prefix + _SUFFIX)

@@ -1,0 +1,186 @@
+"""``variable_scope`` and ``get_variable``: sharing variables by name.
+
+``tf.Variable`` always makes a new variable. ``get_variable(name, shape)`` instead looks the variable up by its
+*full name* — the names of the enclosing variable scopes plus ``name``, e.g. ``"layer1/weights"`` — so a function
+that builds a layer can be called twice and use the same weights the second time::
+
+    def dense(x, n):
+        w = tf.get_variable("w", [x.shape[1], n])      # layer/w
+        return tf.matmul(x, w)
+
+    with tf.variable_scope("layer"):
+        train_out = dense(train_x, 10)                # creates layer/w
+    with tf.variable_scope("layer", reuse=True):
+        test_out = dense(test_x, 10)                  # the same layer/w
+
+Creating a name that exists, or reusing one that does not, is almost always a bug, so both raise — unless the
+scope says ``reuse=tf.AUTO_REUSE`` (create the first time, reuse afterwards). ``reuse`` is inherited by nested
+scopes, and once on it cannot be switched off inside (``reuse=False`` means "inherit", as in TF).
+
+A variable scope also opens a name scope for the ops inside, but variable names ignore name scopes: a variable
+created by ``get_variable`` is always named ``scope/name``. Re-entering a variable scope by name opens a fresh
+name scope (``layer_1/``) for the ops while ``get_variable`` still finds ``layer/w``.
+"""
+import collections
+import contextlib
+import enum
+import weakref
+
+from ..backend import dtypes
+from .core import GraphKeys, TensorShape, get_default_graph
+from .initializers import GlorotUniform, Zeros
+from .variables import Variable
+
+
+class _ReuseMode(enum.Enum):
+    AUTO_REUSE = 1
+
+
+AUTO_REUSE = _ReuseMode.AUTO_REUSE
+"""``reuse=AUTO_REUSE``: ``get_variable`` creates the variable if it does not exist, and returns it if it does."""
+
+# Graph -> Counter of the full variable-scope names opened so far (for unique default names: dense, dense_1 ...)
+_scopes_opened = weakref.WeakKeyDictionary()
+
+
+class VariableScope:
+    """A variable scope: its full ``name``, ``reuse`` mode, default ``initializer`` and ``dtype`` for
+    ``get_variable``, and ``original_name_scope``, the name scope opened when it was first entered."""
+
+    def __init__(self, reuse, name="", initializer=None, dtype=dtypes.float32, name_scope=""):
+        self.name = name
+        self.reuse = reuse
+        self.initializer = initializer
+        self.dtype = dtypes.as_dtype(dtype)
+        self.original_name_scope = name_scope
+
+    def reuse_variables(self):
+        """From now on, ``get_variable`` in this scope (and scopes opened inside it) returns existing variables."""
+        self.reuse = True
+
+    def set_initializer(self, initializer):
+        self.initializer = initializer
+
+    def set_dtype(self, dtype):
+        self.dtype = dtypes.as_dtype(dtype)
+
+    def __repr__(self):
+        return f"<VariableScope '{self.name}' reuse={self.reuse}>"
+
+
+def get_variable_scope():
+    """The current variable scope (the graph's root scope, named "", outside any ``variable_scope``)."""
+    stack = get_default_graph()._variable_scope_stack
+    if not stack:
+        stack.append(VariableScope(False))
+    return stack[-1]
+
+
+@contextlib.contextmanager
+def variable_scope(name_or_scope, default_name=None, values=None, initializer=None, reuse=None, dtype=None,
+                   auxiliary_name_scope=True):
+    """Open a variable scope (and a name scope) and yield its ``VariableScope``.
+
+    ``name_or_scope``: a name (nested under the current variable scope), or a captured ``VariableScope`` to
+    re-enter; ``None`` uses ``default_name``, made unique (``dense``, ``dense_1`` ...). ``initializer`` and
+    ``dtype`` become the defaults of ``get_variable`` inside, and are inherited by nested scopes, as is ``reuse``.
+    """
+    if name_or_scope is None and default_name is None:
+        raise TypeError("If default_name is None then name_or_scope is required")
+    if name_or_scope is None and reuse is True:
+        raise ValueError("reuse=True cannot be used without a name_or_scope")
+    graph = get_default_graph()
+    parent = get_variable_scope()
+    opened = _scopes_opened.setdefault(graph, collections.Counter())
+    if isinstance(name_or_scope, VariableScope):
+        full_name, short = name_or_scope.name, name_or_scope.name.split("/")[-1]
+        reuse = reuse or name_or_scope.reuse
+        inherited, original_name_scope = name_or_scope, name_or_scope.original_name_scope
+    else:
+        short = name_or_scope if name_or_scope is not None else _unique_scope_name(parent, default_name, opened)
+        full_name = f"{parent.name}/{short}" if parent.name else short
+        reuse = reuse or parent.reuse
+        inherited, original_name_scope = parent, None
+    opened[full_name] += 1
+    name_scope = graph.name_scope(short) if auxiliary_name_scope else contextlib.nullcontext(
+        graph.get_name_scope() + "/" if graph.get_name_scope() else "")
+    with name_scope as scope_name:
+        scope = VariableScope(reuse, full_name, inherited.initializer if initializer is None else initializer,
+                              inherited.dtype if dtype is None else dtype, original_name_scope or scope_name)
+        graph._variable_scope_stack.append(scope)
+        try:
+            yield scope
+        finally:
+            graph._variable_scope_stack.pop()
+
+
+def _unique_scope_name(parent, prefix, opened):
+    """``prefix``, or ``prefix_1``, ``prefix_2`` ... whichever has not been opened under ``parent`` yet."""
+    base = f"{parent.name}/{prefix}" if parent.name else prefix
+    if not opened[base]:
+        return prefix
+    i = 1
+    while opened[f"{base}_{i}"]:
+        i += 1
+    return f"{prefix}_{i}"
+
+
+def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,
+                 collections=None, *, validate_shape=True):
+    """The variable ``<current variable scope>/name``: created, or (under ``reuse``) the existing one.
+
+    ``initializer``: an initializer (called with the shape and dtype; default: the scope's, else
+    ``glorot_uniform_initializer`` for floats and zeros for integers and bools), or a tensor/array (then its shape
+    is the variable's, and ``shape`` must be None). ``dtype`` defaults to the scope's (float32).
+    ``regularizer(variable)``, if given, makes a penalty tensor, added to the REGULARIZATION_LOSSES collection.
+    """
+    scope = get_variable_scope()
+    graph = get_default_graph()
+    full_name = f"{scope.name}/{name}" if scope.name else name
+    explicit_dtype = dtype is not None
+    dtype = dtypes.as_dtype(dtype) if explicit_dtype else scope.dtype
+    existing = graph._variable_store.get(full_name)
+    if existing is not None:
+        if not scope.reuse:
+            site = existing.op.defined_at
+            raise ValueError(f"Variable {full_name} already exists, disallowed. Did you mean to set reuse=True or "
+                             "reuse=tf.AUTO_REUSE in VarScope?" +
+                             (f" Originally defined at:\n\n{site.describe()}" if site is not None else ""))
+        if shape is not None and not TensorShape(shape).is_compatible_with(existing.shape):
+            raise ValueError(f"Trying to share variable {full_name}, but specified shape {TensorShape(shape)} and "
+                             f"found shape {existing.shape}.")
+        if explicit_dtype and dtype != existing.dtype:
+            raise ValueError(f"Trying to share variable {full_name}, but specified dtype {dtype.name} and found dtype "
+                             f"{existing.dtype.name}.")
+        return existing
+    if scope.reuse is True:
+        raise ValueError(f"Variable {full_name} does not exist, or was not created with tf.get_variable(). Did you "
+                         "mean to set reuse=tf.AUTO_REUSE in VarScope?")
+
+    initializer = initializer if initializer is not None else scope.initializer
+    if initializer is None:
+        if dtypes.is_differentiable(dtype):
+            initializer = GlorotUniform()
+        elif dtype.kind in "biu":
+            initializer = Zeros()
+        else:
+            raise ValueError(f"An initializer for variable {full_name} of {dtype.name} is required")
+    if isinstance(initializer, type):
+        initializer = initializer(dtype=dtype)
+    if callable(initializer):
+        shape = TensorShape(shape)
+        if not shape.is_fully_defined():
+            raise ValueError(f"Shape of a new variable ({full_name}) must be fully defined, but instead was {shape}.")
+        initial_value = lambda: initializer(shape.as_list(), dtype=dtype, partition_info=None)  # noqa: E731
+        value_dtype = dtype
+    else:
+        if shape is not None:
+            raise ValueError("If initializer is a constant, do not specify shape.")
+        initial_value, value_dtype = initializer, (dtype if explicit_dtype else None)
+    variable = Variable(initial_value, trainable=True if trainable is None else trainable, collections=collections,
+                        validate_shape=validate_shape, name=full_name, dtype=value_dtype, _exact_name=True)
+    graph._variable_store[full_name] = variable
+    penalty = None if regularizer is None else regularizer(variable)
+    if penalty is not None:
+        graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, penalty)
+    return variable

@@ -1,0 +1,172 @@
+"""tf.train: optimizers (checked against their update formulas), global step, schedules and Saver."""
+import os
+
+import numpy as np
+import pytest
+
+import minidl.graph as tf
+
+
+@pytest.fixture
+def graph():
+    g = tf.Graph()
+    with g.as_default():
+        yield g
+
+
+def _quadratic(start):
+    """A variable w and the loss sum((w - 3)^2), whose gradient is 2(w - 3)."""
+    w = tf.Variable(np.array(start, dtype=np.float64), name="w")
+    loss = tf.reduce_sum(tf.square(w - 3.0))
+    return w, loss
+
+
+def _run_steps(optimizer, steps, start=(0.0, 1.0)):
+    w, loss = _quadratic(start)
+    train = optimizer.minimize(loss)
+    values = []
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(steps):
+            sess.run(train)
+            values.append(sess.run(w).copy())
+    return values
+
+
+def test_gradient_descent_step(graph):
+    (w1,) = _run_steps(tf.train.GradientDescentOptimizer(0.1), 1)
+    np.testing.assert_allclose(w1, np.array([0.0, 1.0]) - 0.1 * 2 * (np.array([0.0, 1.0]) - 3))
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_momentum_steps(graph, nesterov):
+    values = _run_steps(tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=nesterov), 3)
+    w, a = np.array([0.0, 1.0]), np.zeros(2)
+    for got in values:
+        g = 2 * (w - 3)
+        a = 0.9 * a + g
+        w = w - 0.1 * (g + 0.9 * a if nesterov else a)
+        np.testing.assert_allclose(got, w)
+
+
+def test_adam_steps_match_the_formula(graph):
+    values = _run_steps(tf.train.AdamOptimizer(0.1), 3)
+    w, m, v = np.array([0.0, 1.0]), np.zeros(2), np.zeros(2)
+    for t, got in enumerate(values, start=1):
+        g = 2 * (w - 3)
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        lr_t = 0.1 * np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
+        w = w - lr_t * m / (np.sqrt(v) + 1e-8)
+        np.testing.assert_allclose(got, w, rtol=1e-6)
+
+
+def test_rmsprop_and_adagrad_steps(graph):
+    (rms,) = _run_steps(tf.train.RMSPropOptimizer(0.1), 1)
+    g = 2 * (np.array([0.0, 1.0]) - 3)
+    ms = 0.9 * 1.0 + 0.1 * g * g
+    np.testing.assert_allclose(rms, np.array([0.0, 1.0]) - 0.1 * g / np.sqrt(ms + 1e-10))
+    (ada,) = _run_steps(tf.train.AdagradOptimizer(0.1), 1)
+    np.testing.assert_allclose(ada, np.array([0.0, 1.0]) - 0.1 * g / np.sqrt(0.1 + g * g))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: tf.train.GradientDescentOptimizer(0.1), lambda: tf.train.MomentumOptimizer(0.05, 0.9),
+    lambda: tf.train.AdamOptimizer(0.3), lambda: tf.train.RMSPropOptimizer(0.05), lambda: tf.train.AdagradOptimizer(1.0),
+])
+def test_every_optimizer_solves_a_quadratic(graph, make):
+    values = _run_steps(make(), 150)
+    np.testing.assert_allclose(values[-1], [3.0, 3.0], atol=0.05)
+
+
+def test_slots_are_named_like_tf_and_initialized_by_global_init(graph):
+    w, loss = _quadratic([1.0])
+    opt = tf.train.AdamOptimizer()
+    opt.minimize(loss)
+    assert sorted(opt.get_slot_names()) == ["m", "v"]
+    assert opt.get_slot(w, "m").op.name == "w/Adam" and opt.get_slot(w, "v").op.name == "w/Adam_1"
+    assert {v.op.name for v in opt.variables()} >= {"beta1_power", "beta2_power"}
+    assert all(not v.trainable for v in opt.variables())
+
+
+def test_global_step_increments_and_decay(graph):
+    step = tf.train.get_or_create_global_step()
+    assert tf.train.get_or_create_global_step() is step
+    lr = tf.train.exponential_decay(0.5, step, decay_steps=2, decay_rate=0.1, staircase=True)
+    w, loss = _quadratic([0.0])
+    train = tf.train.GradientDescentOptimizer(lr).minimize(loss, global_step=step)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        seen = []
+        for _ in range(4):
+            seen.append(float(sess.run(lr)))
+            sess.run(train)
+        assert int(sess.run(step)) == 4
+    np.testing.assert_allclose(seen, [0.5, 0.5, 0.05, 0.05])
+
+
+def test_no_gradients_is_a_clear_error(graph):
+    w = tf.Variable(1.0)
+    unrelated = tf.constant(2.0) * 3.0
+    with pytest.raises(ValueError, match="No gradients provided for any variable"):
+        tf.train.GradientDescentOptimizer(0.1).minimize(unrelated, var_list=[w])
+
+
+# ---------------------------------------------------------------------------------------------- Saver
+
+def test_save_restore_round_trip_and_checkpoint_state(graph, tmp_path):
+    w = tf.Variable([1.0, 2.0], name="w")
+    saver = tf.train.Saver(max_to_keep=2)
+    prefix = str(tmp_path / "model.ckpt")
+    with tf.Session() as sess:
+        sess.run(w.initializer)
+        paths = [saver.save(sess, prefix, global_step=step) for step in (1, 2, 3)]
+        assert paths == [prefix + "-1", prefix + "-2", prefix + "-3"]
+        assert saver.last_checkpoints == paths[1:]
+        assert not tf.train.checkpoint_exists(paths[0]), "max_to_keep deletes the oldest"
+        assert tf.train.latest_checkpoint(str(tmp_path)) == paths[-1]
+        sess.run(w.assign([5.0, 6.0]))
+        saver.restore(sess, tf.train.latest_checkpoint(str(tmp_path)))
+        np.testing.assert_array_equal(sess.run(w), [1.0, 2.0])
+    with tf.Session() as fresh:  # restoring is an alternative to running the initializer
+        saver.restore(fresh, paths[-1])
+        np.testing.assert_array_equal(fresh.run(w), [1.0, 2.0])
+
+
+def test_restore_errors_name_the_variable_and_shapes(tmp_path):
+    with tf.Graph().as_default():
+        w = tf.Variable([1.0, 2.0], name="w")
+        with tf.Session() as sess:
+            sess.run(w.initializer)
+            path = tf.train.Saver().save(sess, str(tmp_path / "m"))
+    with tf.Graph().as_default():
+        tf.Variable([1.0, 2.0, 3.0], name="w")
+        with tf.Session() as sess, pytest.raises(ValueError, match=r"w: the checkpoint holds shape \(2,\).*\(3,\)"):
+            tf.train.Saver().restore(sess, path)
+    with tf.Graph().as_default():
+        tf.Variable([1.0], name="other")
+        with tf.Session() as sess, pytest.raises(tf.errors.NotFoundError, match="Key other not found"):
+            tf.train.Saver().restore(sess, path)
+        with tf.Session() as sess, pytest.raises(tf.errors.NotFoundError, match="Failed to find"):
+            tf.train.Saver().restore(sess, str(tmp_path / "missing"))
+
+
+def test_saving_never_corrupts_the_previous_checkpoint(graph, tmp_path, monkeypatch):
+    w = tf.Variable([1.0], name="w")
+    saver = tf.train.Saver()
+    prefix = str(tmp_path / "m")
+    with tf.Session() as sess:
+        sess.run(w.initializer)
+        saver.save(sess, prefix)
+        sess.run(w.assign([9.0]))
+        import minidl.io.array_file as array_file
+
+        def crash(*args, **kwargs):
+            raise OSError("disk full")
+        monkeypatch.setattr(array_file.os, "fsync", crash)
+        with pytest.raises(OSError):
+            saver.save(sess, prefix)
+        monkeypatch.undo()
+        saver.restore(sess, prefix)
+        np.testing.assert_array_equal(sess.run(w), [1.0])
+    assert sorted(os.listdir(tmp_path)) == ["checkpoint", "m.minidl"]
