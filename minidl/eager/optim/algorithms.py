@@ -1,0 +1,146 @@
+"""The optimizers, each one update rule (formulas as in PyTorch's documentation; ``g`` is the gradient,
+``t`` the step count from 1, all operations elementwise and in place on the parameter)."""
+import math
+
+from ... import ops
+from .optimizer import Optimizer
+
+
+def _check(name, value, low=0.0):
+    if value < low:
+        raise ValueError(f"Invalid {name}: {value}")
+
+
+class SGD(Optimizer):
+    """``g += wd·p``; with momentum: ``b = μ·b + (1 - dampening)·g`` (b = g at the first step), and
+    ``g = g + μ·b`` (Nesterov) or ``g = b``; then ``p -= lr·g``."""
+
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False,
+                 maximize=False):
+        _check("learning rate", lr), _check("momentum value", momentum), _check("weight_decay value", weight_decay)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                                      nesterov=nesterov, maximize=maximize))
+
+    def _update(self, p, g, state, group):
+        g = -g if group["maximize"] else g
+        if group["weight_decay"]:
+            g = g + group["weight_decay"] * p
+        momentum = group["momentum"]
+        if momentum:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = ops.clone(g)
+            else:
+                buf.mul_(momentum).add_(g, alpha=1 - group["dampening"])
+            g = g + momentum * buf if group["nesterov"] else buf
+        p.sub_(g * group["lr"])
+
+
+class Adam(Optimizer):
+    """``m = β1·m + (1-β1)·g``; ``v = β2·v + (1-β2)·g²``; ``p -= lr·m̂ / (√v̂ + eps)`` with the bias corrections
+    ``m̂ = m/(1-β1ᵗ)``, ``v̂ = v/(1-β2ᵗ)`` (AMSGrad uses the running maximum of v̂). ``weight_decay`` adds
+    ``wd·p`` to the gradient (L2); ``AdamW`` decays the weights directly instead."""
+
+    decoupled = False
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
+                 maximize=False):
+        _check("learning rate", lr), _check("epsilon value", eps), _check("weight_decay value", weight_decay)
+        if not (0.0 <= betas[0] < 1.0 and 0.0 <= betas[1] < 1.0):
+            raise ValueError(f"Invalid beta parameters: {betas}")
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad, maximize=maximize))
+
+    def _update(self, p, g, state, group):
+        g = -g if group["maximize"] else g
+        lr, wd, (beta1, beta2), eps = group["lr"], group["weight_decay"], group["betas"], group["eps"]
+        if wd:
+            if self.decoupled:
+                p.mul_(1 - lr * wd)
+            else:
+                g = g + wd * p
+        if not state:
+            state["step"] = 0
+            state["exp_avg"], state["exp_avg_sq"] = ops.zeros_like(p), ops.zeros_like(p)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = ops.zeros_like(p)
+        state["step"] += 1
+        t = state["step"]
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m.mul_(beta1).add_(g, alpha=1 - beta1)
+        v.mul_(beta2).add_(g * g, alpha=1 - beta2)
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"].copy_(ops.maximum(state["max_exp_avg_sq"], v))
+            v = state["max_exp_avg_sq"]
+        denominator = ops.sqrt(v) / math.sqrt(1 - beta2 ** t) + eps
+        p.sub_(m / denominator * (lr / (1 - beta1 ** t)))
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: ``p *= 1 - lr·wd`` before the Adam step (default wd 0.01)."""
+
+    decoupled = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
+                 maximize=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)
+
+
+class RMSprop(Optimizer):
+    """``v = α·v + (1-α)·g²``; centered: ``ḡ = α·ḡ + (1-α)·g`` and ``v - ḡ²`` under the root;
+    ``p -= lr·g / (√v + eps)``, or with momentum ``b = μ·b + g/(√v + eps)``, ``p -= lr·b``."""
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
+                 maximize=False):
+        _check("learning rate", lr), _check("epsilon value", eps), _check("alpha value", alpha)
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+                                      centered=centered, maximize=maximize))
+
+    def _update(self, p, g, state, group):
+        g = -g if group["maximize"] else g
+        if group["weight_decay"]:
+            g = g + group["weight_decay"] * p
+        alpha = group["alpha"]
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = ops.zeros_like(p)
+            if group["momentum"]:
+                state["momentum_buffer"] = ops.zeros_like(p)
+            if group["centered"]:
+                state["grad_avg"] = ops.zeros_like(p)
+        state["step"] += 1
+        v = state["square_avg"].mul_(alpha).add_(g * g, alpha=1 - alpha)
+        if group["centered"]:
+            mean = state["grad_avg"].mul_(alpha).add_(g, alpha=1 - alpha)
+            v = v - mean * mean
+        denominator = ops.sqrt(v) + group["eps"]
+        if group["momentum"]:
+            buf = state["momentum_buffer"].mul_(group["momentum"]).add_(g / denominator)
+            p.sub_(buf * group["lr"])
+        else:
+            p.sub_(g / denominator * group["lr"])
+
+
+class Adagrad(Optimizer):
+    """``s += g²``; ``p -= clr·g / (√s + eps)`` with ``clr = lr / (1 + (t-1)·lr_decay)``."""
+
+    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10,
+                 maximize=False):
+        _check("learning rate", lr), _check("lr_decay", lr_decay), _check("initial_accumulator_value",
+                                                                          initial_accumulator_value)
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, eps=eps,
+                                      initial_accumulator_value=initial_accumulator_value, maximize=maximize))
+
+    def _update(self, p, g, state, group):
+        g = -g if group["maximize"] else g
+        if not state:
+            state["step"] = 0
+            state["sum"] = ops.full_like(p, group["initial_accumulator_value"])
+        state["step"] += 1
+        if group["weight_decay"]:
+            g = g + group["weight_decay"] * p
+        clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+        s = state["sum"].add_(g * g)
+        p.sub_(g / (ops.sqrt(s) + group["eps"]) * clr)

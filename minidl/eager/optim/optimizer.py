@@ -1,0 +1,108 @@
+"""The ``Optimizer`` base class (PyTorch's design): parameter groups, per-parameter state, ``zero_grad``,
+``step`` and ``state_dict``.
+
+A subclass implements ``_update(param, grad, state, group)`` — one parameter's step, done in place under
+``no_grad`` on the parameter's array. Everything else (groups, defaults, saving) lives here once.
+"""
+from ..grad_mode import no_grad
+from ..tensor import Tensor
+
+
+class Optimizer:
+    def __init__(self, params, defaults):
+        self.defaults = dict(defaults)
+        self.state = {}          # Parameter -> dict of its state (momentum buffers, step counts ...)
+        self.param_groups = []
+        params = list(params)
+        if not params:
+            raise ValueError("optimizer got an empty parameter list")
+        for group in (params if isinstance(params[0], dict) else [{"params": params}]):
+            self.add_param_group(group)
+
+    def add_param_group(self, param_group):
+        """Add a group of parameters with its own options (unspecified options take the defaults)."""
+        group = dict(param_group)
+        params = group["params"]
+        group["params"] = [params] if isinstance(params, Tensor) else list(params)
+        for p in group["params"]:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in group["params"]):
+            raise ValueError("some parameters appear in more than one parameter group")
+        for key, value in self.defaults.items():
+            group.setdefault(key, value)
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none=True):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    if set_to_none:
+                        p.grad = None
+                    else:
+                        p.grad.zero_()
+
+    @no_grad()
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient. ``closure`` re-evaluates the loss (optional)."""
+        loss = None
+        if closure is not None:
+            from ..grad_mode import enable_grad
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if p.grad.is_complex() != p.is_complex():
+                    raise RuntimeError("gradient and parameter disagree on being complex")
+                self._update(p, p.grad, self.state.setdefault(p, {}), group)
+        return loss
+
+    def _update(self, param, grad, state, group):
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------------------------- saving
+    def state_dict(self):
+        """``{"state": {index: {...}}, "param_groups": [{..., "params": [indices]}]}`` — parameters are referred
+        to by their position, as in PyTorch, so the dict can be saved and loaded into a fresh optimizer."""
+        index_of, groups, counter = {}, [], 0
+        for group in self.param_groups:
+            indices = []
+            for p in group["params"]:
+                index_of.setdefault(id(p), counter)
+                indices.append(index_of[id(p)])
+                counter += 1
+            groups.append({**{k: v for k, v in group.items() if k != "params"}, "params": indices})
+        state = {index_of[id(p)]: dict(s) for p, s in self.state.items() if id(p) in index_of}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        groups = state_dict["param_groups"]
+        if len(groups) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        params = []
+        for mine, saved in zip(self.param_groups, groups):
+            if len(mine["params"]) != len(saved["params"]):
+                raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
+                                 "optimizer's group")
+            params.extend(zip(saved["params"], mine["params"]))
+        by_index = dict(params)
+        self.state = {}
+        for index, s in state_dict["state"].items():
+            p = by_index[int(index)]
+            # copies, like PyTorch: the loaded optimizer must not share buffers with the one that was saved
+            self.state[p] = {k: (Tensor._make(v.to(p.device)._data.copy()) if isinstance(v, Tensor) else v)
+                             for k, v in s.items()}
+        for mine, saved in zip(self.param_groups, groups):
+            mine.update({k: v for k, v in saved.items() if k != "params"})
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
+        return "\n".join(lines) + "\n)"

@@ -1,0 +1,139 @@
+"""Eager optimizers and schedulers, step by step against PyTorch (and against their formulas without it)."""
+import math
+
+import numpy as np
+import pytest
+
+import minidl.eager as T
+from minidl.eager import optim
+
+CONFIGS = [
+    ("SGD", dict(lr=0.1)),
+    ("SGD", dict(lr=0.1, momentum=0.9)),
+    ("SGD", dict(lr=0.1, momentum=0.9, dampening=0.5, weight_decay=0.01)),
+    ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True)),
+    ("Adam", dict(lr=0.1)),
+    ("Adam", dict(lr=0.1, weight_decay=0.1, amsgrad=True)),
+    ("AdamW", dict(lr=0.1)),
+    ("RMSprop", dict(lr=0.01)),
+    ("RMSprop", dict(lr=0.01, momentum=0.9, centered=True, weight_decay=0.1)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1)),
+]
+START = np.array([[0.5, -1.0], [2.0, 0.25]])
+
+
+def _run_minidl(name, kwargs, steps=5):
+    w = T.tensor(START, requires_grad=True)
+    opt = getattr(optim, name)([w], **kwargs)
+    for _ in range(steps):
+        opt.zero_grad()
+        ((w * w * w).sum() + (w * 3.0).sum()).backward()
+        opt.step()
+    return w.detach().numpy()
+
+
+@pytest.mark.parametrize("name, kwargs", CONFIGS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CONFIGS)])
+def test_steps_match_pytorch(name, kwargs):
+    torch = pytest.importorskip("torch")
+    w = torch.tensor(START, requires_grad=True)
+    opt = getattr(torch.optim, name)([w], **kwargs)
+    for _ in range(5):
+        opt.zero_grad()
+        ((w * w * w).sum() + (w * 3.0).sum()).backward()
+        opt.step()
+    np.testing.assert_allclose(_run_minidl(name, kwargs), w.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_sgd_momentum_matches_its_formula():
+    got = _run_minidl("SGD", dict(lr=0.1, momentum=0.9), steps=3)
+    w, b = START.copy(), None
+    for _ in range(3):
+        g = 3 * w * w + 3
+        b = g if b is None else 0.9 * b + g
+        w = w - 0.1 * b
+    np.testing.assert_allclose(got, w)
+
+
+def test_adam_matches_its_formula():
+    got = _run_minidl("Adam", dict(lr=0.1), steps=3)
+    w, m, v = START.copy(), 0, 0
+    for t in range(1, 4):
+        g = 3 * w * w + 3
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+        w = w - 0.1 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+    np.testing.assert_allclose(got, w)
+
+
+def test_param_groups_have_their_own_options_and_zero_grad():
+    a, b = T.ones(2, requires_grad=True), T.ones(2, requires_grad=True)
+    opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 1.0}], lr=0.1)
+    (a.sum() + b.sum()).backward()
+    opt.step()
+    assert a.tolist() == pytest.approx([0.9, 0.9]) and b.tolist() == [0.0, 0.0]
+    opt.zero_grad()
+    assert a.grad is None
+    (a.sum()).backward()
+    opt.zero_grad(set_to_none=False)
+    assert a.grad.tolist() == [0.0, 0.0]
+    with pytest.raises(ValueError, match="more than one parameter group"):
+        opt.add_param_group({"params": [a]})
+    with pytest.raises(ValueError, match="empty parameter list"):
+        optim.SGD([], lr=0.1)
+    with pytest.raises(ValueError, match="Invalid learning rate"):
+        optim.Adam([a], lr=-1)
+
+
+def test_optimizer_state_dict_round_trip():
+    w = T.tensor(START, requires_grad=True)
+    opt = optim.Adam([w], lr=0.1)
+    for _ in range(2):
+        opt.zero_grad()
+        (w * w).sum().backward()
+        opt.step()
+    saved = opt.state_dict()
+    assert saved["param_groups"][0]["params"] == [0] and saved["state"][0]["step"] == 2
+    w2 = T.tensor(w.detach().numpy().copy(), requires_grad=True)
+    opt2 = optim.Adam([w2], lr=0.5)
+    opt2.load_state_dict(saved)
+    assert opt2.param_groups[0]["lr"] == 0.1
+    for o, p in ((opt, w), (opt2, w2)):
+        o.zero_grad()
+        (p * p).sum().backward()
+        o.step()
+    np.testing.assert_allclose(w.detach().numpy(), w2.detach().numpy())
+
+
+SCHEDULES = [
+    ("StepLR", dict(step_size=2, gamma=0.5)),
+    ("MultiStepLR", dict(milestones=[1, 3], gamma=0.1)),
+    ("ExponentialLR", dict(gamma=0.9)),
+    ("CosineAnnealingLR", dict(T_max=4, eta_min=0.01)),
+]
+
+
+@pytest.mark.parametrize("name, kwargs", SCHEDULES, ids=[n for n, _ in SCHEDULES])
+def test_schedulers_match_pytorch(name, kwargs):
+    torch = pytest.importorskip("torch")
+    tw = torch.zeros(1, requires_grad=True)
+    t_opt = torch.optim.SGD([tw], lr=1.0)
+    t_sched = getattr(torch.optim.lr_scheduler, name)(t_opt, **kwargs)
+    m_opt = optim.SGD([T.zeros(1, requires_grad=True)], lr=1.0)
+    m_sched = getattr(optim.lr_scheduler, name)(m_opt, **kwargs)
+    for _ in range(6):
+        assert m_sched.get_last_lr() == pytest.approx(t_sched.get_last_lr())
+        t_opt.step(), t_sched.step(), m_opt.step(), m_sched.step()
+
+
+def test_lambda_and_plateau_schedulers():
+    opt = optim.SGD([T.zeros(1, requires_grad=True)], lr=2.0)
+    sched = optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
+    sched.step()
+    sched.step()
+    assert sched.get_last_lr() == [pytest.approx(2.0 / 3)]
+    assert "lr_lambdas" not in sched.state_dict()
+    opt = optim.SGD([T.zeros(1, requires_grad=True)], lr=1.0)
+    plateau = optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=1)
+    for loss in [1.0, 0.5, 0.6, 0.6, 0.6, 0.6]:
+        plateau.step(loss)
+    assert opt.param_groups[0]["lr"] == 0.25
+    assert math.isclose(plateau.best, 0.5)
