@@ -1,0 +1,94 @@
+"""minidl.eager.save / load: round trips of state dicts and optimizer state, and refusing unsafe files."""
+import os
+import pickle
+
+import numpy as np
+import pytest
+
+import minidl.eager as T
+from minidl.eager import nn, optim
+from minidl.io import ArrayFileError
+
+
+def test_nested_containers_round_trip(tmp_path):
+    shared = T.tensor([1.0, 2.0])
+    obj = {"a": shared, "b": [shared, 3, 2.5, "text", None, True], "c": (T.tensor([1, 2]), {"z": 1j}),
+           4: T.zeros(0, 3, dtype=T.float64), "arr": np.arange(3)}
+    path = tmp_path / "obj.mdl"
+    T.save(obj, path)
+    back = T.load(path)
+    assert list(back) == ["a", "b", "c", 4, "arr"]
+    assert back["a"] is back["b"][0], "a tensor saved twice comes back shared"
+    assert back["a"].tolist() == [1.0, 2.0] and back["b"][1:] == [3, 2.5, "text", None, True]
+    assert isinstance(back["c"], tuple) and back["c"][0].dtype == T.int64 and back["c"][1] == {"z": 1j}
+    assert back[4].shape == (0, 3) and back[4].dtype == T.float64 and back["arr"].tolist() == [0, 1, 2]
+
+
+def test_requires_grad_and_parameters_survive(tmp_path):
+    p = nn.Parameter(T.ones(2))
+    T.save({"p": p, "t": T.ones(1, requires_grad=True)}, tmp_path / "p.mdl")
+    back = T.load(tmp_path / "p.mdl", map_location="cpu")
+    assert isinstance(back["p"], nn.Parameter) and back["p"].requires_grad and back["t"].requires_grad
+
+
+def test_module_and_optimizer_state_round_trip(tmp_path):
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(T.randn(3, 2))
+            self.register_buffer("steps", T.zeros(1))
+    net = Net()
+    opt = optim.Adam(net.parameters(), lr=0.1)
+    (net.w * net.w).sum().backward()
+    opt.step()
+    T.save({"model": net.state_dict(), "opt": opt.state_dict()}, tmp_path / "ckpt.mdl")
+    state = T.load(tmp_path / "ckpt.mdl")
+    fresh = Net()
+    fresh.load_state_dict(state["model"])
+    np.testing.assert_array_equal(fresh.w.detach().numpy(), net.w.detach().numpy())
+    opt2 = optim.Adam(fresh.parameters(), lr=0.5)
+    opt2.load_state_dict(state["opt"])
+    assert opt2.param_groups[0]["lr"] == 0.1 and opt2.state[fresh.w]["step"] == 1
+
+
+def test_unsupported_objects_are_refused(tmp_path):
+    with pytest.raises(TypeError, match="cannot store an object of type object"):
+        T.save({"x": object()}, tmp_path / "x.mdl")
+
+
+class Exploit:
+    def __reduce__(self):
+        return (os.system, ("echo pwned > /dev/null",))
+
+
+def test_loading_a_pickle_never_executes_it(tmp_path, monkeypatch):
+    path = tmp_path / "evil.pt"
+    path.write_bytes(pickle.dumps({"w": Exploit()}))
+    calls = []
+    monkeypatch.setattr(os, "system", lambda *a: calls.append(a))
+    with pytest.raises(ArrayFileError):
+        T.load(path)
+    assert calls == []
+
+
+def test_truncated_and_foreign_files_are_clear_errors(tmp_path):
+    path = tmp_path / "m.mdl"
+    T.save({"w": T.ones(100)}, path)
+    path.write_bytes(path.read_bytes()[:-10])
+    with pytest.raises(ArrayFileError, match="truncated"):
+        T.load(path)
+    from minidl.io import write_arrays
+    write_arrays(tmp_path / "other.mdl", {"x": np.ones(1)}, {"kind": "something else"})
+    with pytest.raises(ValueError, match="not a file written by minidl.eager.save"):
+        T.load(tmp_path / "other.mdl")
+
+
+def test_a_crash_while_saving_keeps_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "keep.mdl"
+    T.save({"w": T.tensor([1.0])}, path)
+    import minidl.io.array_file as array_file
+    monkeypatch.setattr(array_file.os, "replace", lambda *a: (_ for _ in ()).throw(OSError("power cut")))
+    with pytest.raises(OSError):
+        T.save({"w": T.tensor([2.0])}, path)
+    monkeypatch.undo()
+    assert T.load(path)["w"].tolist() == [1.0]
