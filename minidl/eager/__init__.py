@@ -8,7 +8,7 @@ from ..backend.dtypes import (bool_ as bool, cdouble, cfloat, complex64, complex
                               set_default_dtype, short, uint8)
 from ..ops import *  # noqa: F401,F403  every op, under its PyTorch name
 from ..ops import __all__ as _op_names
-from . import autograd, nn, optim
+from . import autograd, nn, optim, transforms, utils
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,
                        normal, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
                        tensor, zeros, zeros_like)

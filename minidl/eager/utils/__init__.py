@@ -1,0 +1,2 @@
+"""``utils``: data loading (``utils.data``)."""
+from . import data

@@ -1,0 +1,93 @@
+"""Turning a list of samples into one batch (``default_collate``), and back across process boundaries."""
+import collections.abc
+import numbers
+
+import numpy
+
+from .... import ops
+from ...creation import tensor
+from ...tensor import Tensor
+
+
+def default_collate(batch):
+    """Stack a list of samples the way PyTorch does: tensors and arrays are stacked along a new first dim,
+    numbers become a tensor, strings stay a list, and tuples/lists/dicts are collated field by field."""
+    first = batch[0]
+    if isinstance(first, Tensor):
+        return ops.stack(list(batch))
+    if isinstance(first, numpy.ndarray):
+        if first.dtype.kind not in "biufc":
+            raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
+                            f"found an array of dtype {first.dtype}")
+        return Tensor._make(numpy.stack(batch))
+    if isinstance(first, numpy.generic):
+        return tensor(numpy.array(batch))
+    if isinstance(first, bool):
+        return tensor(batch)
+    if isinstance(first, numbers.Integral):
+        return tensor(batch)
+    if isinstance(first, numbers.Real):
+        return tensor(numpy.array(batch, dtype=numpy.float64))
+    if isinstance(first, (str, bytes)):
+        return list(batch)
+    if isinstance(first, collections.abc.Mapping):
+        collated = {key: default_collate([sample[key] for sample in batch]) for key in first}
+        try:
+            return type(first)(collated)  # keep an OrderedDict an OrderedDict
+        except TypeError:
+            return collated
+    if isinstance(first, tuple) and hasattr(first, "_fields"):
+        return type(first)(*(default_collate(list(field)) for field in zip(*batch)))
+    if isinstance(first, collections.abc.Sequence):
+        if any(len(sample) != len(first) for sample in batch):
+            raise RuntimeError("each element in list of batch should be of equal size")
+        return [default_collate(list(field)) for field in zip(*batch)]
+    raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found "
+                    f"{type(first).__name__}")
+
+
+def default_convert(data):
+    """Without batching: numpy arrays become tensors, containers are converted inside."""
+    if isinstance(data, numpy.ndarray) and data.dtype.kind in "biufc":
+        return Tensor._make(data)
+    if isinstance(data, collections.abc.Mapping):
+        return {k: default_convert(v) for k, v in data.items()}
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(default_convert(d) for d in data))
+    if isinstance(data, (list, tuple)):
+        return type(data)(default_convert(d) for d in data)
+    return data
+
+
+class _TensorPayload:
+    """A tensor on its way from a worker process: just its array (minidl tensors refuse to be pickled)."""
+    __slots__ = ("array",)
+
+    def __init__(self, array):
+        self.array = array
+
+
+def to_transport(data):
+    """Replace tensors by their arrays so the batch can cross a process boundary."""
+    if isinstance(data, Tensor):
+        return _TensorPayload(data.detach().cpu()._data)
+    if isinstance(data, dict):
+        return type(data)((k, to_transport(v)) for k, v in data.items())
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(to_transport(d) for d in data))
+    if isinstance(data, (list, tuple)):
+        return type(data)(to_transport(d) for d in data)
+    return data
+
+
+def from_transport(data):
+    """Undo ``to_transport`` in the main process."""
+    if isinstance(data, _TensorPayload):
+        return Tensor._make(data.array)
+    if isinstance(data, dict):
+        return type(data)((k, from_transport(v)) for k, v in data.items())
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(from_transport(d) for d in data))
+    if isinstance(data, (list, tuple)):
+        return type(data)(from_transport(d) for d in data)
+    return data

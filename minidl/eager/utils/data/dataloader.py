@@ -1,0 +1,215 @@
+"""``DataLoader``: batches from a dataset, in the main process or in worker processes.
+
+With ``num_workers=0`` batches are built in the loop itself. With ``num_workers > 0``, real processes build them
+ahead of time (``prefetch_factor`` batches per worker are in flight), so loading overlaps training. Batches come
+back in sampler order however the workers finish; an exception in a worker is re-raised here with the worker's
+traceback; and the workers are shut down when the epoch ends, when an error occurs, or when the loop is left
+early (the iterator is then garbage-collected, which triggers the shutdown).
+"""
+import itertools
+import multiprocessing
+import queue
+import weakref
+
+from ...random import default_generator, numpy_rng
+from .collate import default_collate, default_convert, from_transport
+from .dataset import IterableDataset
+from .sampler import BatchSampler, RandomSampler, SequentialSampler
+from .worker import EndOfIterable, WorkerError, worker_loop
+
+_POLL_SECONDS = 2.0
+
+
+class DataLoader:
+    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
+                 collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
+                 multiprocessing_context=None, generator=None, prefetch_factor=None, persistent_workers=False):
+        if num_workers < 0:
+            raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable "
+                             "multiprocessing.")
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        if prefetch_factor is not None and num_workers == 0:
+            raise ValueError("prefetch_factor option could only be specified in multiprocessing. Let num_workers > 0 "
+                             "to enable multiprocessing.")
+        self.dataset, self.num_workers, self.timeout = dataset, num_workers, timeout
+        self.worker_init_fn, self.generator = worker_init_fn, generator
+        self.prefetch_factor = 2 if prefetch_factor is None and num_workers else prefetch_factor
+        self.multiprocessing_context = multiprocessing_context
+        self.pin_memory, self.persistent_workers = pin_memory, persistent_workers
+        self._iterable = isinstance(dataset, IterableDataset)
+        if self._iterable:
+            for name, value in (("shuffle", shuffle), ("sampler", sampler), ("batch_sampler", batch_sampler)):
+                if value not in (None, False):
+                    raise ValueError(f"DataLoader with IterableDataset: expected unspecified {name} option, but got "
+                                     f"{name}={value!r}")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and "
+                                 "drop_last")
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with drop_last")
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if sampler is None and not self._iterable:
+            sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
+        if batch_sampler is None and batch_size is not None and not self._iterable:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        self.batch_size, self.drop_last = batch_size, drop_last
+        self.sampler, self.batch_sampler = sampler, batch_sampler
+        self.collate_fn = collate_fn or (default_collate if batch_size is not None or batch_sampler is not None
+                                         else default_convert)
+
+    @property
+    def _index_sampler(self):
+        return self.batch_sampler if self.batch_sampler is not None else self.sampler
+
+    def __len__(self):
+        if self._iterable:
+            n = len(self.dataset)  # TypeError if the stream has no length, as in PyTorch
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        return len(self._index_sampler)
+
+    def _fetch(self, indices_or_stream):
+        """Build one batch: from a list of indices (map-style) or the next items of a stream (iterable)."""
+        if self._iterable:
+            if self.batch_size is None:
+                return self.collate_fn(next(indices_or_stream))
+            items = list(itertools.islice(indices_or_stream, self.batch_size))
+            if not items or (self.drop_last and len(items) < self.batch_size):
+                raise StopIteration
+            return self.collate_fn(items)
+        if self.batch_sampler is None:
+            return self.collate_fn(self.dataset[indices_or_stream])
+        return self.collate_fn([self.dataset[i] for i in indices_or_stream])
+
+    def __iter__(self):
+        if self.num_workers == 0:
+            return _SingleProcessIterator(self)
+        return _MultiProcessIterator(self)
+
+
+class _SingleProcessIterator:
+    def __init__(self, loader):
+        self._loader = loader
+        self._source = iter(loader.dataset) if loader._iterable else iter(loader._index_sampler)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._loader._iterable:
+            return self._loader._fetch(self._source)
+        return self._loader._fetch(next(self._source))
+
+    def __len__(self):
+        return len(self._loader)
+
+
+class _MultiProcessIterator:
+    """Hands out ``(batch number, indices)`` tasks round-robin, and yields results in batch-number order."""
+
+    def __init__(self, loader):
+        self._loader = loader
+        self._timeout = loader.timeout
+        context = loader.multiprocessing_context or multiprocessing.get_context("fork")
+        if isinstance(context, str):
+            context = multiprocessing.get_context(context)
+        base_seed = int(numpy_rng(loader.generator or default_generator).integers(0, 2 ** 62))
+        self._result_queue = context.Queue()
+        self._task_queues, self._workers = [], []
+        for worker_id in range(loader.num_workers):
+            tasks = context.Queue()
+            process = context.Process(target=worker_loop, daemon=True, args=(
+                loader.dataset, tasks, self._result_queue, loader._fetch, worker_id, loader.num_workers,
+                base_seed + worker_id, loader.worker_init_fn, loader._iterable))
+            process.start()
+            self._task_queues.append(tasks)
+            self._workers.append(process)
+        # stop the workers when this iterator goes away, even if the loop was left early
+        self._finalizer = weakref.finalize(self, _shutdown, self._workers, self._task_queues, self._result_queue)
+        self._tasks = None if loader._iterable else iter(loader._index_sampler)
+        self._active = list(range(loader.num_workers))  # workers whose stream is not exhausted (iterable)
+        self._sent = self._received = 0
+        self._next_worker = 0
+        self._results = {}
+        for _ in range(loader.prefetch_factor * loader.num_workers):
+            self._send_task()
+
+    def __iter__(self):
+        return self
+
+    def __len__(self):
+        return len(self._loader)
+
+    def _send_task(self):
+        if self._loader._iterable:
+            if not self._active:
+                return
+            worker = self._active[self._next_worker % len(self._active)]
+            self._next_worker += 1
+            self._task_queues[worker].put((self._sent, None))
+        else:
+            indices = next(self._tasks, None)
+            if indices is None:
+                return
+            self._task_queues[self._sent % len(self._workers)].put((self._sent, indices))
+        self._sent += 1
+
+    def __next__(self):
+        while True:
+            if self._received in self._results:
+                data = self._results.pop(self._received)
+                self._received += 1
+                if isinstance(data, EndOfIterable):
+                    if data.worker_id in self._active:
+                        self._active.remove(data.worker_id)
+                    continue
+                self._send_task()
+                if isinstance(data, WorkerError):
+                    self._finalizer()
+                    data.reraise()
+                return from_transport(data)
+            if self._received >= self._sent:
+                self._finalizer()
+                raise StopIteration
+            number, data = self._get()
+            self._results[number] = data
+
+    def _get(self):
+        """The next result from any worker; fails if a worker died or ``timeout`` seconds pass."""
+        waited = 0.0
+        while True:
+            wait = _POLL_SECONDS if not self._timeout else min(_POLL_SECONDS, self._timeout - waited)
+            try:
+                return self._result_queue.get(timeout=wait)
+            except queue.Empty:
+                waited += wait
+                dead = [w for w in self._workers if not w.is_alive()]
+                if dead:
+                    self._finalizer()
+                    raise RuntimeError(f"DataLoader worker (pid(s) {', '.join(str(w.pid) for w in dead)}) exited "
+                                       "unexpectedly") from None
+                if self._timeout and waited >= self._timeout:
+                    self._finalizer()
+                    raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds") from None
+
+
+def _shutdown(workers, task_queues, result_queue):
+    """Ask every worker to stop, wait briefly, then terminate stragglers; never leave a process behind."""
+    for tasks in task_queues:
+        try:
+            tasks.put(None)
+        except (OSError, ValueError):
+            pass
+    for process in workers:
+        process.join(timeout=1.0)
+        if process.is_alive():
+            process.terminate()
+            process.join(timeout=1.0)
+    for q in task_queues + [result_queue]:
+        q.cancel_join_thread()
+        q.close()

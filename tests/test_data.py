@@ -1,0 +1,182 @@
+"""utils.data: datasets, samplers, collation and the multi-process DataLoader."""
+import gc
+import multiprocessing
+import time
+
+import numpy as np
+import pytest
+
+import minidl.eager as T
+from minidl.eager.utils.data import (BatchSampler, ConcatDataset, DataLoader, Dataset, IterableDataset,
+                                     RandomSampler, SequentialSampler, Subset, SubsetRandomSampler, TensorDataset,
+                                     default_collate, get_worker_info, random_split)
+
+
+class Squares(Dataset):
+    def __init__(self, n=23):
+        self.n = n
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        if not 0 <= i < self.n:
+            raise IndexError(i)
+        return {"x": np.array([i, i * i], dtype=np.float32), "label": i, "name": f"s{i}"}
+
+
+class Failing(Squares):
+    def __getitem__(self, i):
+        if i == 7:
+            raise ValueError("sample 7 is broken")
+        return super().__getitem__(i)
+
+
+class Stream(IterableDataset):
+    def __init__(self, n):
+        self.n = n
+
+    def __iter__(self):
+        info = get_worker_info()
+        start, step = (0, 1) if info is None else (info.id, info.num_workers)
+        return iter(range(start, self.n, step))
+
+
+def _labels(loader):
+    return [int(v) for batch in loader for v in batch["label"].tolist()]
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_order_without_shuffle_is_the_dataset_order(workers):
+    loader = DataLoader(Squares(), batch_size=4, num_workers=workers)
+    assert len(loader) == 6
+    batches = list(loader)
+    assert _labels(batches) == list(range(23))
+    first = batches[0]
+    assert first["x"].shape == (4, 2) and first["x"].dtype == T.float32 and first["label"].dtype == T.int64
+    assert first["name"] == ["s0", "s1", "s2", "s3"]
+
+
+@pytest.mark.parametrize("workers", [0, 3])
+def test_every_sample_once_per_epoch_with_shuffle_and_drop_last(workers):
+    T.manual_seed(0)
+    loader = DataLoader(Squares(), batch_size=5, shuffle=True, num_workers=workers)
+    epoch1, epoch2 = _labels(loader), _labels(loader)
+    assert sorted(epoch1) == sorted(epoch2) == list(range(23)) and epoch1 != epoch2
+    T.manual_seed(0)
+    assert _labels(loader) == epoch1, "manual_seed makes shuffling reproducible"
+    dropped = DataLoader(Squares(), batch_size=5, shuffle=True, drop_last=True, num_workers=workers)
+    assert len(dropped) == 4 and len(_labels(dropped)) == 20
+
+
+def test_worker_exception_is_reraised_with_the_worker_traceback():
+    loader = DataLoader(Failing(), batch_size=4, num_workers=2)
+    with pytest.raises(ValueError, match=r"(?s)Caught ValueError in DataLoader worker process 1.*sample 7 is broken"):
+        list(loader)
+    assert multiprocessing.active_children() == []
+
+
+def test_breaking_out_leaves_no_worker_processes():
+    loader = DataLoader(Squares(200), batch_size=2, num_workers=3)
+    for i, _ in enumerate(loader):
+        if i == 2:
+            break
+    gc.collect()
+    deadline = time.time() + 5
+    while multiprocessing.active_children() and time.time() < deadline:
+        time.sleep(0.05)
+    assert multiprocessing.active_children() == []
+
+
+class RandomDataset(Dataset):
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        info = get_worker_info()
+        return np.array([T.rand(1).item(), info.id, info.seed])
+
+
+def test_workers_are_seeded_differently_and_reproducibly():
+    calls = multiprocessing.get_context("fork").Queue()
+    loader = DataLoader(RandomDataset(), batch_size=1, num_workers=2, worker_init_fn=lambda wid: calls.put(wid))
+    T.manual_seed(1)
+    first = [b[0].tolist() for b in loader]
+    T.manual_seed(1)
+    second = [b[0].tolist() for b in loader]
+    assert first == second
+    by_worker = {int(row[1]): row for row in first}
+    assert set(by_worker) == {0, 1} and by_worker[0][2] + 1 == by_worker[1][2]
+    assert first[0][0] != first[1][0], "two workers must not draw the same random numbers"
+    assert sorted(calls.get(timeout=5) for _ in range(4)) == [0, 0, 1, 1]
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_iterable_dataset_with_worker_sharding(workers):
+    loader = DataLoader(Stream(10), batch_size=3, num_workers=workers)
+    values = sorted(v for batch in loader for v in batch.tolist())
+    assert values == list(range(10))
+
+
+def test_timeout_is_reported():
+    class Slow(Squares):
+        def __getitem__(self, i):
+            time.sleep(3)
+            return super().__getitem__(i)
+    with pytest.raises(RuntimeError, match="timed out after 0.5 seconds"):
+        next(iter(DataLoader(Slow(4), batch_size=1, num_workers=1, timeout=0.5)))
+
+
+def test_argument_errors_mirror_pytorch():
+    with pytest.raises(ValueError, match="mutually exclusive with shuffle"):
+        DataLoader(Squares(), sampler=SequentialSampler(Squares()), shuffle=True)
+    with pytest.raises(ValueError, match="batch_sampler option is mutually exclusive"):
+        DataLoader(Squares(), batch_size=4, batch_sampler=BatchSampler(SequentialSampler(Squares()), 2, False))
+    with pytest.raises(ValueError, match="expected unspecified shuffle option"):
+        DataLoader(Stream(3), shuffle=True)
+    with pytest.raises(ValueError, match="num_workers option should be non-negative"):
+        DataLoader(Squares(), num_workers=-1)
+
+
+def test_samplers_and_dataset_helpers():
+    data = TensorDataset(T.arange(6).float(), T.arange(6))
+    assert len(data) == 6 and data[2][1].item() == 2
+    with pytest.raises(ValueError, match="Size mismatch"):
+        TensorDataset(T.zeros(2), T.zeros(3))
+    assert list(BatchSampler(SequentialSampler(range(5)), 2, False)) == [[0, 1], [2, 3], [4]]
+    assert len(BatchSampler(SequentialSampler(range(5)), 2, True)) == 2
+    g = T.Generator().manual_seed(0)
+    assert sorted(RandomSampler(range(5), generator=g)) == [0, 1, 2, 3, 4]
+    assert len(list(RandomSampler(range(5), replacement=True, num_samples=12))) == 12
+    assert sorted(SubsetRandomSampler([3, 5, 7])) == [3, 5, 7]
+    both = ConcatDataset([Subset(Squares(), [4, 5]), Squares(3)])
+    assert len(both) == 5 and both[1]["label"] == 5 and both[2]["label"] == 0 and both[-1]["label"] == 2
+    a, b = random_split(Squares(10), [0.7, 0.3], generator=T.Generator().manual_seed(0))
+    assert len(a) == 7 and len(b) == 3 and sorted(a.indices + b.indices) == list(range(10))
+    with pytest.raises(ValueError, match="Sum of input lengths"):
+        random_split(Squares(10), [3, 3])
+
+
+def test_default_collate_handles_nested_structures():
+    batch = default_collate([(T.tensor([1.0]), 2, 0.5, {"k": np.array([1, 2])}), (T.tensor([3.0]), 4, 1.5, {"k": np.array([3, 4])})])
+    x, ints, floats, d = batch
+    assert x.shape == (2, 1) and ints.dtype == T.int64 and floats.dtype == T.float64 and d["k"].tolist() == [[1, 2], [3, 4]]
+    assert DataLoader(Squares(3), batch_size=None)._fetch(1)["x"].tolist() == [1.0, 1.0]
+
+
+def test_transforms():
+    from minidl.eager import transforms as tr
+    image = np.arange(16, dtype=np.uint8).reshape(4, 4)
+    t = tr.ToTensor()(image)
+    assert t.shape == (1, 4, 4) and t.dtype == T.float32 and abs(t.max().item() - 15 / 255) < 1e-7
+    normed = tr.Normalize([0.5], [0.25])(t)
+    np.testing.assert_allclose(normed.numpy(), (t.numpy() - 0.5) / 0.25, rtol=1e-6)
+    T.manual_seed(0)
+    flips = [tr.RandomHorizontalFlip(0.5)(t).numpy()[0, 0, 0] for _ in range(20)]
+    assert set(np.round(flips, 6).tolist()) == {0.0, round(3 / 255, 6)}, "both flipped and unflipped images"
+    crop = tr.RandomCrop(4, padding=2)(t)
+    assert crop.shape == (1, 4, 4)
+    pipeline = tr.Compose([tr.ToTensor(), tr.RandomCrop(3)])
+    assert pipeline(image).shape == (1, 3, 3)
+    with pytest.raises(ValueError, match="larger than"):
+        tr.RandomCrop(9)(t)
