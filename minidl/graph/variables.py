@@ -26,7 +26,7 @@ from ..ops.base import Spec
 from . import errors
 from .basics import group, identity, no_op
 from .core import GraphKeys, Tensor, TensorShape, as_spec_shape, get_default_graph
-from .frontend import convert_to_tensor
+from .frontend import _graph_for, convert_to_tensor
 from .graph_ops import GraphOp
 from .session import get_default_session
 
@@ -178,7 +178,7 @@ class Variable(Tensor):
     def read_value(self):
         """A new read of the variable, made where it is called (e.g. after an assign, inside
         ``control_dependencies``)."""
-        with self.graph.as_default():
+        with _graph_for([self]).as_default():  # inside a cond/while body being built: that body
             return identity(self, name="read")
 
     def eval(self, session=None):
@@ -222,7 +222,7 @@ def _assign(variable, value, mode, validate_shape, name):
     """Add an Assign operation (see the class) for ``variable`` and return its output, the new value."""
     if not isinstance(variable, Variable):
         raise TypeError(f"Assignment needs a tf.Variable to assign to, got {variable!r}")
-    graph = variable.graph
+    graph = _graph_for([variable])
     with graph.as_default():
         value = convert_to_tensor(value, dtype=variable.dtype)
         if mode == "set":
@@ -294,7 +294,7 @@ def local_variables_initializer():
 
 def is_variable_initialized(variable):
     """A boolean tensor: does ``variable`` have a value in the session that runs this?"""
-    graph = variable.graph
+    graph = _graph_for([variable])
     operation = graph.create_op(IsVariableInitialized, (), {"variable": variable.op}, [Spec((), dtypes.bool_)],
                                 name="IsVariableInitialized")
     return operation.outputs[0]

@@ -1,0 +1,282 @@
+"""Control flow as *functional ops*: ``cond`` and ``case`` here, ``while_loop`` in loops.py, and their gradients.
+
+A Python ``if`` or ``while`` decides while the graph is being *built*; the value it would need is only known
+when a Session *runs* the graph. So each branch (and a loop's condition and body) is built once into its own
+small graph — a ``FuncGraph``, see function_graph.py — and ONE operation of the enclosing graph runs it with
+``Session.run_subgraph``. ``If`` takes ``[pred] + captured tensors``, evaluates ``pred``, and runs **only the
+taken branch**: its outputs, and its side-effect ops (prints, assignments), as TF2's functional ``If`` does.
+
+Gradients reuse the same ``gradients()``, inside the bodies. ``If.vjp`` builds in each branch the gradient of
+the branch outputs with respect to the branch's captured stand-ins, fed by placeholders for the incoming
+gradients — nodes the forward never runs, since a run computes only what its targets need. An ``IfGrad`` op of
+the enclosing graph runs the taken branch's gradient; a captured tensor that branch does not use gets zeros.
+
+Limits, kept on purpose for clarity: a gradient run *recomputes* the forward values inside the body it runs
+rather than keeping them (so a branch that prints prints again, and one that draws random numbers is
+differentiated at fresh draws); second-order gradients through control flow are not supported (differentiating
+``IfGrad``/``WhileGrad`` raises ``LookupError``).
+"""
+from ..backend import dtypes
+from ..ops.base import Spec
+from . import errors
+from .core import Tensor, TensorShape, as_spec_shape, get_default_graph
+from .frontend import _graph_for, convert_to_tensor
+from .function_graph import build_func_graph, flatten, pack, same_structure
+from .gradients import gradients
+from .graph_ops import GraphOp
+
+
+class BodyRun:
+    """How a control-flow op runs one FuncGraph: feed placeholder ``ph`` with ``source[i]`` for each
+    ``(ph, i)`` in ``feed_slots``, compute ``targets``. ``source`` is a list the op assembles from its inputs."""
+    __slots__ = ("feed_slots", "targets")
+
+    def __init__(self, feed_slots, targets):
+        self.feed_slots = feed_slots
+        self.targets = targets
+
+    def run(self, session, source):
+        return session.run_subgraph(self.targets, {ph: source[i] for ph, i in self.feed_slots})
+
+
+def outer_graph_for(values):
+    """Where a control-flow op goes: the graph of its tensor arguments — or the body being built inside it."""
+    tensors = [v for v in values if isinstance(v, Tensor)]
+    return _graph_for(tensors) if tensors else get_default_graph()
+
+
+def capture_inputs(graphs, inputs):
+    """Append the outer tensors captured by ``graphs`` to ``inputs`` (once each, after the inputs already there);
+    return, per graph, the feed slots of its captured placeholders and ``{input index: inner tensor}`` for every
+    capture (for gradients)."""
+    index = {}
+    feeds, inner_of = [], []
+    for fg in graphs:
+        for outer in fg.captures:
+            if id(outer) not in index:
+                index[id(outer)] = len(inputs)
+                inputs.append(outer)
+        feeds.append([(ph, index[id(outer)]) for outer, ph in fg.capture_feeds()])
+        inner_of.append({index[id(outer)]: stand_in for outer, stand_in in fg.captures.items()})
+    return feeds, inner_of
+
+
+def predicate_value(operation, array):
+    if array.ndim != 0:
+        raise errors.InvalidArgumentError(None, operation, f"The predicate of '{operation.name}' must be a scalar, "
+                                                           f"got a value of shape {tuple(array.shape)}")
+    return bool(array)
+
+
+def no_second_order(ctx, *grads):
+    operation = getattr(ctx, "operation", ctx)
+    raise LookupError(f"No gradient defined for operation '{operation.name}' (op type: {operation.type}): "
+                      "second-order gradients through tf.cond / tf.while_loop are not supported")
+
+
+def specs_of(tensors):
+    return [Spec(as_spec_shape(t.shape), t.dtype) for t in tensors]
+
+
+def body_gradient(fg, ys, xs, first_grad_slot):
+    """Inside ``fg``: the gradients of ``ys`` w.r.t. ``xs``, with a placeholder per y for its incoming gradient
+    (fed from ``source[first_grad_slot + k]``). Returns (grad feed slots, targets, target position per x)."""
+    grad_ys = [fg.make_placeholder(y.shape, y.dtype, "grad_ys") for y in ys]
+    grads = gradients(ys, xs, grad_ys=grad_ys) if xs and ys else [None] * len(xs)
+    targets = [g for g in grads if g is not None]
+    positions, k = [], 0
+    for g in grads:
+        positions.append(None if g is None else k)
+        k += g is not None
+    return [(ph, first_grad_slot + k) for k, ph in enumerate(grad_ys)], targets, positions
+
+
+# ------------------------------------------------------------------------------------------------ cond
+
+class If(GraphOp):
+    """Runs one of two FuncGraphs. attrs: ``branches`` (true, false), ``runs`` (a ``BodyRun`` each, over the If's
+    input arrays), ``captures`` ({input index: inner tensor} each), ``n_outputs``."""
+    differentiable = True
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        run = operation.attrs["runs"][0 if predicate_value(operation, arrays[0]) else 1]
+        return run.run(session, arrays)[:operation.attrs["n_outputs"]]
+
+    @staticmethod
+    def vjp(ctx, *grads):
+        n_in = len(ctx.inputs)
+        wanted = [i for i in range(1, n_in) if ctx.needs_input_grad[i]]
+        with_grad = [k for k, g in enumerate(grads) if g is not None]
+        runs, positions = [], []
+        for fg, captures, forward in zip(ctx.attrs["branches"], ctx.attrs["captures"], ctx.attrs["runs"]):
+            grad_feeds, targets, where = body_gradient(
+                fg, [fg.outputs[k] for k in with_grad], [captures[i] for i in wanted if i in captures], n_in)
+            found = iter(where)
+            positions.append([next(found) if i in captures else None for i in wanted])
+            runs.append(BodyRun(forward.feed_slots + grad_feeds, targets))
+        incoming = [grads[k] for k in with_grad]
+        graph = _graph_for(list(ctx.inputs) + incoming)
+        operation = graph.create_op(IfGrad, list(ctx.inputs) + incoming,
+                                    {"runs": runs, "positions": positions, "wanted": wanted},
+                                    specs_of([ctx.inputs[i] for i in wanted]), name="IfGrad")
+        result = [None] * n_in
+        for i, g in zip(wanted, operation.outputs):
+            result[i] = g
+        return result
+
+
+class IfGrad(GraphOp):
+    """The gradient of an ``If``: inputs are the If's inputs, then the gradients of its outputs. Runs the taken
+    branch's gradient graph; one output per wanted If input (zeros where the taken branch does not use it)."""
+    differentiable = True
+    vjp = staticmethod(no_second_order)
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        attrs = operation.attrs
+        taken = 0 if predicate_value(operation, arrays[0]) else 1
+        values = attrs["runs"][taken].run(session, arrays)
+        zeros = session.array_module.zeros_like
+        return tuple(zeros(arrays[i]) if p is None else values[p]
+                     for i, p in zip(attrs["wanted"], attrs["positions"][taken]))
+
+
+def _unpack_if_singleton(x):
+    return x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x
+
+
+def _merge_shapes(a, b):
+    if not (a.rank_known and b.rank_known and len(a) == len(b)):
+        return TensorShape(None)
+    return TensorShape([x if x == y else None for x, y in zip(a, b)])
+
+
+def check_predicate(pred, op_name, op_type, what="pred"):
+    if pred.dtype != dtypes.bool_:
+        raise TypeError(f"Input '{what}' of '{op_type}' Op has type {pred.dtype.name} that does not match expected "
+                        f"type of bool.")
+    if pred.shape.rank_known and len(pred.shape) != 0:
+        raise ValueError(f"Shape must be rank 0 but is rank {len(pred.shape)} for '{op_name}' (op: '{op_type}') "
+                         f"with input shapes: {pred.shape}.")
+
+
+def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, fn2=None):
+    """``true_fn()`` if the boolean scalar tensor ``pred`` is true when the graph runs, else ``false_fn()``.
+
+    Both functions are called once, now, to build their branch graphs; at run time only the taken branch runs.
+    They must return the same nested structure of tensors with the same dtypes (static shapes are merged: a
+    dimension the branches disagree on becomes None). Unless ``strict``, a 1-element list or tuple is unpacked.
+    Tensors made outside the branches are captured (see function_graph.py) and computed before the choice.
+    """
+    true_fn, false_fn = _pick(true_fn, fn1, "true_fn", "fn1"), _pick(false_fn, fn2, "false_fn", "fn2")
+    for fn, fn_name in ((true_fn, "true_fn"), (false_fn, "false_fn")):
+        if not callable(fn):
+            raise TypeError(f"{fn_name} must be callable.")
+    if isinstance(pred, bool):
+        # A Python bool is decided now: write an ordinary ``if``
+        raise TypeError("pred must not be a Python bool")
+    outer = outer_graph_for([pred])
+    with outer.as_default():
+        pred = convert_to_tensor(pred)
+        op_name = outer.unique_name(name or "cond")
+    check_predicate(pred, op_name, "If")
+    branches = [build_func_graph(f"{op_name}_{side}", outer, fn) for side, fn in (("true", true_fn),
+                                                                                  ("false", false_fn))]
+    for fg, fn_name in zip(branches, ("true_fn", "false_fn")):
+        if fg.structured_outputs is None:
+            raise ValueError(f"{fn_name} must have a return value.")
+        if not strict:
+            fg.structured_outputs = _unpack_if_singleton(fg.structured_outputs)
+        fg.outputs = [fg.output_tensor(v) for v in flatten(fg.structured_outputs)]
+    then, other = branches
+    if not same_structure(then.structured_outputs, other.structured_outputs):
+        raise ValueError(f"Incompatible return values of true_fn and false_fn: The two structures don't have the "
+                         f"same nested structure.\n\nFirst structure: {then.structured_outputs}\n\nSecond structure: "
+                         f"{other.structured_outputs}")
+    if not then.outputs:
+        raise ValueError("true_fn and false_fn must return at least one result.")
+    for x, y in zip(then.outputs, other.outputs):
+        if x.dtype != y.dtype:
+            raise ValueError(f"Outputs of true_fn and false_fn must have the same type: {x.dtype.name}, "
+                             f"{y.dtype.name}")
+    inputs = [pred]
+    feeds, captures = capture_inputs(branches, inputs)
+    runs = [BodyRun(f, fg.outputs + fg.side_effect_ops()) for f, fg in zip(feeds, branches)]
+    specs = [Spec(as_spec_shape(_merge_shapes(x.shape, y.shape)), x.dtype) for x, y in zip(then.outputs,
+                                                                                           other.outputs)]
+    attrs = {"branches": branches, "runs": runs, "captures": captures, "n_outputs": len(specs)}
+    operation = outer.create_op(If, inputs, attrs, specs, name=op_name, unique=False)
+    return pack(then.structured_outputs, operation.outputs)
+
+
+def _pick(fn, old_fn, name, old_name):
+    """TF1 still accepts the old argument names fn1/fn2."""
+    if old_fn is not None:
+        if fn is not None:
+            raise TypeError(f"cond(): {name} and {old_name} may not be set simultaneously.")
+        return old_fn
+    if fn is None:
+        raise TypeError(f"cond(): {name} argument required")
+    return fn
+
+
+# ------------------------------------------------------------------------------------------------ case
+
+class CaseCheck(GraphOp):
+    """``case``'s run-time errors, about its predicates (the inputs). attrs ``exclusive``: True — run before the
+    case, fail if more than one predicate is true; False — run in the fallback branch of a case without default
+    (reached only when every predicate is false), always fail."""
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        names = operation.attrs["names"]
+        if not operation.attrs["exclusive"]:
+            raise errors.InvalidArgumentError(None, operation, "Input error: None of conditions evaluated as True: "
+                                                               + ", ".join(names))
+        true = [name for name, a in zip(names, arrays) if bool(a)]
+        if len(true) > 1:
+            raise errors.InvalidArgumentError(None, operation, f"Input error: exclusive=True: more than 1 "
+                                                               f"conditions ({', '.join(true)}) evaluated as True")
+        return ()
+
+
+def _case_check(preds, exclusive):
+    attrs = {"exclusive": exclusive, "names": [p.name for p in preds]}   # named as the caller knows them
+    return get_default_graph().create_op(CaseCheck, preds, attrs, [], name="case_check")
+
+
+def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"):
+    """The function of the first ``(pred, fn)`` pair whose predicate is true, else ``default`` — built as nested
+    ``cond``s. Without a default, the last pair's function is the fallback, and it is an error at run time if
+    its predicate is false too. ``exclusive=True`` checks at run time that at most one predicate is true."""
+    if isinstance(pred_fn_pairs, dict):
+        pred_fn_pairs = list(pred_fn_pairs.items())
+    if not isinstance(pred_fn_pairs, (list, tuple)):
+        raise TypeError("pred_fn_pairs must be a list, tuple, or dict")
+    for pair in pred_fn_pairs:
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise TypeError("Each entry in pred_fn_pairs must be a 2-tuple")
+        pred, fn = pair
+        if not isinstance(pred, Tensor) or pred.dtype != dtypes.bool_:
+            raise TypeError(f"pred must be Tensor of type bool: {getattr(pred, 'name', pred)}")
+        if not callable(fn):
+            raise TypeError(f"fn for pred {pred.name} must be callable.")
+    pairs = list(pred_fn_pairs)
+    if default is None:
+        if not pairs:
+            raise ValueError("case needs at least one (pred, fn) pair or a default")
+        preds, last_fn = [p for p, _ in pairs], pairs[-1][1]
+
+        def default():   # TF1 uses the last fn as the default, failing at run time if its predicate is false
+            _case_check(preds, exclusive=False)
+            return last_fn()
+    graph = outer_graph_for([p for p, _ in pairs])
+    with graph.as_default(), graph.name_scope(name):
+        chain = default
+        for pred, fn in reversed(pairs):
+            chain = (lambda p, f, rest: lambda: cond(p, f, rest, strict=strict))(pred, fn, chain)
+        if exclusive and len(pred_fn_pairs) > 1:
+            with graph.control_dependencies([_case_check([p for p, _ in pred_fn_pairs], exclusive=True)]):
+                return chain()
+        return chain()

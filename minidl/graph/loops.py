@@ -1,0 +1,207 @@
+"""``while_loop`` as a functional op, and its gradient by replaying the body's VJP over the recorded iterations.
+
+See control_flow.py for the idea shared with ``cond``: the condition and the body are each built once into a
+``FuncGraph``, and ONE ``While`` operation of the enclosing graph runs them with ``Session.run_subgraph``:
+
+    source = initial loop values + captured values
+    while cond_graph(source) and (no maximum_iterations or count < maximum_iterations):
+        record source's loop values in the history        (back_prop=True only)
+        loop values = body_graph(source)
+
+The gradient is the chain rule through the ``n`` iterations that actually ran — what an eager Python loop
+records on its tape, one body's worth of nodes per iteration. Here the body's gradient graph is built once
+(inside the body FuncGraph) and ``WhileGrad`` runs it ``n`` times, backwards over the history: fed the loop
+values entering iteration i and the gradient arriving at its outputs, it yields the gradient at its inputs,
+which is what arrives at iteration i-1's outputs. Gradients for captured tensors (a weight used in every
+iteration) are summed over the iterations.
+"""
+import numpy
+
+from .. import ops
+from ..backend import dtypes
+from ..ops.base import Spec
+from .control_flow import (BodyRun, body_gradient, capture_inputs, check_predicate, no_second_order, outer_graph_for,
+                           predicate_value, specs_of)
+from .core import TensorShape, as_spec_shape
+from .frontend import _graph_for, convert_to_tensor
+from .function_graph import build_func_graph, flatten, flatten_up_to, pack, same_structure
+from .graph_ops import GraphOp
+
+
+class While(GraphOp):
+    """Runs a condition FuncGraph and a body FuncGraph until the condition is false.
+
+    inputs: ``n_vars`` loop variables, the captured tensors, then ``maximum_iterations`` if ``has_limit``.
+    outputs: the final loop variables, then the history (a Python list with the flat loop values entering each
+    iteration; None unless ``back_prop``). The condition and body ``BodyRun``s read ``source = loop values +
+    captured values``, the same positions as the inputs.
+    """
+    differentiable = True
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        attrs = operation.attrs
+        n, cond_run, body_run = attrs["n_vars"], attrs["cond_run"], attrs["body_run"]
+        limit = int(arrays[-1]) if attrs["has_limit"] else None
+        source = list(arrays[:len(arrays) - 1] if attrs["has_limit"] else arrays)
+        history = [] if attrs["back_prop"] else None
+        count = 0
+        while (limit is None or count < limit) and predicate_value(operation, cond_run.run(session, source)[0]):
+            if history is not None:
+                history.append(source[:n])
+            source[:n] = body_run.run(session, source)[:n]
+            count += 1
+        return (*source[:n], history)
+
+    @staticmethod
+    def vjp(ctx, *grads):
+        attrs = ctx.attrs
+        n, n_captured, body = attrs["n_vars"], attrs["n_captured"], attrs["body"]
+        result = [None] * len(ctx.inputs)
+        floats = [j for j in range(n) if dtypes.is_differentiable(ctx.inputs[j].dtype)]
+        if not attrs["back_prop"] or not floats:
+            return result
+        captures = attrs["body_captures"]
+        wanted = [i for i in range(n, n + n_captured) if ctx.needs_input_grad[i] and i in captures]
+        # Loop-variable gradients are always propagated: through the iterations they feed one another
+        xs = [body.inputs[j] for j in floats] + [captures[i] for i in wanted]
+        grad_feeds, targets, positions = body_gradient(body, [body.outputs[j] for j in floats], xs, n + n_captured)
+        run = BodyRun(attrs["body_run"].feed_slots + grad_feeds, targets)
+        incoming = [grads[j] if grads[j] is not None else ops.zeros_like(ctx.outputs[j]) for j in floats]
+        # The initial values are inputs only to show gradients() that the result depends on them (through the
+        # history, which carries no gradient): differentiating it again then reaches WhileGrad.vjp, which refuses
+        inputs = [ctx.outputs[n]] + [ctx.inputs[j] for j in floats] + list(ctx.inputs[n:n + n_captured]) + incoming
+        operation = _graph_for(inputs).create_op(
+            WhileGrad, inputs,
+            {"run": run, "positions": positions, "floats": floats, "wanted": wanted, "n_vars": n},
+            specs_of([ctx.inputs[j] for j in floats + wanted]), name="WhileGrad")
+        for i, g in zip(floats + wanted, operation.outputs):
+            result[i] = g
+        return result
+
+
+class WhileGrad(GraphOp):
+    """The gradient of a ``While``: inputs are its history, its initial float loop variables, its captured tensors
+    and the gradients of its final float loop variables. Replays the body's gradient over the history, last
+    iteration first; outputs the gradients of the initial float loop variables, then of the wanted captured
+    tensors (summed over the iterations)."""
+    differentiable = True
+    vjp = staticmethod(no_second_order)
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        attrs = operation.attrs
+        n, floats, wanted, positions = attrs["n_vars"], attrs["floats"], attrs["wanted"], attrs["positions"]
+        zeros = session.array_module.zeros_like
+        history, captured = arrays[0], list(arrays[1 + len(floats):len(arrays) - len(floats)])
+        grads = list(arrays[len(arrays) - len(floats):])           # d loss / d (values leaving the iteration)
+        totals = [None] * len(wanted)                                # d loss / d captured, summed over iterations
+        for values in reversed(history):
+            out = attrs["run"].run(session, list(values) + captured + grads)
+            grads = [zeros(values[j]) if p is None else out[p] for j, p in zip(floats, positions)]
+            for c, p in enumerate(positions[len(floats):]):
+                if p is not None:
+                    totals[c] = out[p] if totals[c] is None else totals[c] + out[p]
+        return (*grads, *[zeros(captured[i - n]) if t is None else t for i, t in zip(wanted, totals)])
+
+
+def _shape_at_most(shape, invariant):
+    """Is ``shape`` at least as specific as ``invariant`` (every known dim of the invariant matches)?"""
+    if not invariant.rank_known:
+        return True
+    if not shape.rank_known or len(shape) != len(invariant):
+        return False
+    return all(i is None or s == i for s, i in zip(shape, invariant))
+
+
+def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10, back_prop=True,
+               swap_memory=False, name=None, maximum_iterations=None, return_same_structure=False):
+    """Repeat ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)`` is true (``tf.compat.v1.while_loop``).
+
+    ``loop_vars`` is a list or tuple (possibly nested, with namedtuples and dicts) of tensors or numbers; ``cond``
+    and ``body`` are called once, now, with placeholders in their place, and must take as many arguments as
+    there are loop vars. ``body`` returns the same structure with the same dtypes; each static shape must stay
+    within its invariant (by default the initial shape; ``shape_invariants`` gives less specific ones, e.g.
+    ``TensorShape([None, 2])`` for a growing tensor). ``maximum_iterations`` stops the loop after that many
+    iterations. Returns the final loop vars in the structure of ``loop_vars`` — a single tensor for a single loop
+    var unless ``return_same_structure``. ``parallel_iterations`` and ``swap_memory`` are accepted for
+    compatibility (iterations run one after another here); ``back_prop=False`` keeps no history and stops the
+    gradient.
+    """
+    if not callable(cond):
+        raise TypeError("'cond' must be callable.")
+    if not callable(body):
+        raise TypeError("'body' must be callable.")
+    if not isinstance(parallel_iterations, int) or parallel_iterations < 1:
+        raise TypeError("'parallel_iterations' must be a positive integer.")
+    single = not isinstance(loop_vars, (list, tuple))
+    structure = [loop_vars] if single else loop_vars
+    if not structure:
+        raise ValueError("'loop_vars' must be provided.")
+    outer = outer_graph_for(flatten(structure))
+    with outer.as_default():
+        initial = [convert_to_tensor(v) for v in flatten(structure)]
+        op_name = outer.unique_name(name or "while")
+    if shape_invariants is None:
+        invariants = [t.shape for t in initial]
+    else:
+        invariants = [s if isinstance(s, TensorShape) else TensorShape(s)
+                      for s in flatten_up_to(structure, [shape_invariants] if single else shape_invariants)]
+        for t, inv in zip(initial, invariants):
+            if not inv.is_compatible_with(t.shape):
+                raise ValueError(f"The shape invariant specified for {t.name} is not compatible with the initial shape "
+                                 f"of the loop variable. It enters the loop with shape {t.shape}, but the specified "
+                                 f"shape invariant is {inv}.")
+    specs = [(inv, t.dtype) for inv, t in zip(invariants, initial)]
+    cond_fg = build_func_graph(f"{op_name}_cond", outer, cond, specs, structure)
+    body_fg = build_func_graph(f"{op_name}_body", outer, body, specs, structure)
+    predicate = cond_fg.output_tensor(cond_fg.structured_outputs)
+    check_predicate(predicate, op_name, "While", what="cond")
+    cond_fg.outputs = [predicate]
+    body_fg.outputs = _loop_outputs(body_fg, structure, initial, invariants)
+
+    inputs = list(initial)
+    (cond_feeds, body_feeds), (_, body_captures) = capture_inputs([cond_fg, body_fg], inputs)
+    n_captured = len(inputs) - len(initial)
+    if maximum_iterations is not None:
+        with outer.as_default():
+            limit = convert_to_tensor(maximum_iterations, name="maximum_iterations")
+        if limit.shape.rank_known and len(limit.shape) != 0:
+            raise ValueError(f"'maximum_iterations' must be a scalar. Received shape: {limit.shape}")
+        if limit.dtype.kind not in "iu":
+            raise TypeError(f"'maximum_iterations' must be an integer, got dtype {limit.dtype.name}")
+        inputs.append(limit)
+    cond_run = BodyRun([(ph, j) for j, ph in enumerate(cond_fg.inputs)] + cond_feeds,
+                       [predicate] + cond_fg.side_effect_ops())
+    body_run = BodyRun([(ph, j) for j, ph in enumerate(body_fg.inputs)] + body_feeds,
+                       body_fg.outputs + body_fg.side_effect_ops())
+    attrs = {"cond": cond_fg, "body": body_fg, "cond_run": cond_run, "body_run": body_run,
+             "body_captures": body_captures, "n_vars": len(initial), "n_captured": n_captured,
+             "has_limit": maximum_iterations is not None, "back_prop": bool(back_prop)}
+    out_specs = [Spec(as_spec_shape(inv), t.dtype) for inv, t in zip(invariants, initial)]
+    operation = outer.create_op(While, inputs, attrs, out_specs + [Spec((), numpy.dtype(object))], name=op_name,
+                                unique=False)
+    result = pack(structure, operation.outputs[:len(initial)])
+    return result[0] if single or (len(structure) == 1 and not return_same_structure) else result
+
+
+def _loop_outputs(body_fg, structure, initial, invariants):
+    """The body's results as tensors of the body graph, checked against the loop vars (structure, dtypes, shapes)."""
+    result = body_fg.structured_outputs
+    if len(structure) == 1 and not same_structure(list(structure), result) and same_structure(structure[0], result):
+        result = [result]   # a single loop var may be returned bare: ``body = lambda i: i + 1``
+    if not isinstance(result, (list, tuple)) or not same_structure(list(structure), list(result)):
+        raise ValueError(f"The two structures don't have the same nested structure.\n\nFirst structure: "
+                         f"{structure}\n\nSecond structure: {result}")
+    outputs = []
+    for value, t, inv in zip(flatten(list(result)), initial, invariants):
+        out = body_fg.output_tensor(value, dtype=t.dtype)
+        if out.dtype != t.dtype:
+            raise TypeError(f"Loop var {t.name} enters the loop with type {t.dtype.name} but has type "
+                            f"{out.dtype.name} after 1 iteration.")
+        if not _shape_at_most(out.shape, inv):
+            raise ValueError(f"Input tensor '{t.name}' enters the loop with shape {inv}, but has shape {out.shape} "
+                             "after one iteration. To allow the shape to vary across iterations, use the "
+                             "`shape_invariants` argument of tf.while_loop to specify a less-specific shape.")
+        outputs.append(out)
+    return outputs

@@ -1,0 +1,467 @@
+"""Control flow in graph mode: ``cond``, ``case``, ``while_loop`` as functional ops, and gradients through them.
+
+The reference for every gradient is the same computation written as a Python loop in eager mode
+(``minidl.eager``), differentiated by its tape: same result, same gradient.
+"""
+import collections
+
+import numpy as np
+import pytest
+
+import minidl.eager as torch
+import minidl.graph as tf
+from minidl import ops
+from minidl.graph.control_flow import If
+from minidl.graph.loops import While
+
+
+@pytest.fixture(autouse=True)
+def fresh_graph():
+    tf.reset_default_graph()
+    yield
+
+
+def run(fetches, feed_dict=None):
+    with tf.Session() as sess:
+        return sess.run(fetches, feed_dict)
+
+
+def eager_grads(fn, *values):
+    """Value and gradients of ``fn`` (a Python function on eager tensors) at ``values``."""
+    xs = [torch.tensor(np.asarray(v, dtype=np.float32), requires_grad=True) for v in values]
+    y = fn(*xs)
+    y.sum().backward()
+    return y.detach().numpy(), [np.zeros_like(x.detach().numpy()) if x.grad is None else x.grad.numpy() for x in xs]
+
+
+# ------------------------------------------------------------------------------------------------ cond
+
+def test_cond_picks_the_branch_at_run_time():
+    x = tf.placeholder(tf.float32, [], name="x")
+    r = tf.cond(x > 0, lambda: x * 10.0, lambda: x - 1.0)
+    assert r.shape == () and r.dtype == tf.float32
+    assert run(r, {x: 2.0}) == 20.0
+    assert run(r, {x: -2.0}) == -3.0
+    # the whole cond is ONE operation of the outer graph; the branches live in their own graphs
+    assert [op.type for op in tf.get_default_graph().get_operations()].count("If") == 1
+
+
+def test_only_the_taken_branch_runs():
+    x = tf.placeholder(tf.float32, [], name="x")
+
+    def needs_a_feed():
+        hole = tf.placeholder(tf.float32, [], name="never_fed")   # running this branch must fail
+        return x + hole
+    r = tf.cond(x > 0, lambda: x * 2.0, needs_a_feed)
+    assert run(r, {x: 3.0}) == 6.0
+    with pytest.raises(tf.errors.InvalidArgumentError, match="never_fed"):
+        run(r, {x: -3.0})
+
+
+def test_side_effects_of_the_taken_branch_only(capsys):
+    x = tf.placeholder(tf.float32, [], name="x")
+
+    def loud(message):
+        def branch():
+            tf.Print(x, [x], message=message)   # not part of the output: runs for its side effect
+            return x + 1.0
+        return branch
+    r = tf.cond(x > 0, loud("TAKEN-TRUE "), loud("TAKEN-FALSE "))
+    run(r, {x: 1.0})
+    out = capsys.readouterr().out
+    assert "TAKEN-TRUE" in out and "TAKEN-FALSE" not in out
+    run(r, {x: -1.0})
+    out = capsys.readouterr().out
+    assert "TAKEN-FALSE" in out and "TAKEN-TRUE" not in out
+
+
+def test_assign_in_a_branch_runs_only_when_taken():
+    v = tf.Variable(0.0, name="counter")
+    p = tf.placeholder(tf.bool, [], name="p")
+    r = tf.cond(p, lambda: v.assign_add(1.0), lambda: tf.identity(v))
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(r, {p: True}) == 1.0
+        assert sess.run(r, {p: False}) == 1.0
+        assert sess.run(r, {p: True}) == 2.0
+        assert sess.run(v) == 2.0
+
+
+def test_nested_structures_and_singletons():
+    x = tf.placeholder(tf.float32, [], name="x")
+    Pair = collections.namedtuple("Pair", "a b")
+    r = tf.cond(x > 0, lambda: {"s": Pair(x, x * 2), "t": (x + 1,)},
+                lambda: {"s": Pair(-x, x * 3), "t": (x - 1,)})
+    assert isinstance(r["s"], Pair) and isinstance(r["t"], tuple)
+    assert run(r, {x: 1.0}) == {"s": Pair(1.0, 2.0), "t": (2.0,)}
+    assert run(r, {x: -1.0}) == {"s": Pair(1.0, -3.0), "t": (-2.0,)}
+    # TF1: a 1-element list is unpacked unless strict
+    assert isinstance(tf.cond(x > 0, lambda: [x], lambda: [x]), tf.Tensor)
+    assert isinstance(tf.cond(x > 0, lambda: [x], lambda: [x], strict=True), list)
+
+
+def test_static_shapes_are_merged_and_python_values_become_constants():
+    p = tf.placeholder(tf.bool, [])
+    a = tf.placeholder(tf.float32, [2, 3])
+    b = tf.placeholder(tf.float32, [2, 4])
+    assert tf.cond(p, lambda: a, lambda: b).shape.as_list() == [2, None]
+    r = tf.cond(p, lambda: 1.5, lambda: 2.5)
+    assert r.dtype == tf.float32 and run(r, {p: False}) == 2.5
+
+
+def test_outer_tensors_are_captured_once():
+    x = tf.placeholder(tf.float32, [], name="x")
+    w = tf.constant(3.0, name="w")
+    r = tf.cond(x > 0, lambda: x * w + w, lambda: x - w)
+    (if_op,) = [op for op in tf.get_default_graph().get_operations() if op.type == "If"]
+    assert len(if_op.inputs) == 3                      # pred, x, w: each captured tensor enters once
+    true_graph = if_op.get_attr("branches")[0]
+    assert list(true_graph.captures) == [x, w]
+    assert true_graph.outer_graph is tf.get_default_graph()
+    assert run(r, {x: 2.0}) == 9.0
+
+
+def test_cond_errors():
+    x = tf.placeholder(tf.float32, [], name="x")
+    with pytest.raises(TypeError, match="true_fn must be callable"):
+        tf.cond(x > 0, 1.0, lambda: x)
+    with pytest.raises(TypeError, match="false_fn argument required"):
+        tf.cond(x > 0, lambda: x)
+    with pytest.raises(TypeError, match="pred must not be a Python bool"):
+        tf.cond(True, lambda: x, lambda: x)
+    with pytest.raises(TypeError, match="has type float32 that does not match expected type of bool"):
+        tf.cond(x, lambda: x, lambda: x)
+    with pytest.raises(ValueError, match="Shape must be rank 0 but is rank 1"):
+        tf.cond(tf.placeholder(tf.bool, [2]), lambda: x, lambda: x)
+    with pytest.raises(ValueError, match="true_fn must have a return value"):
+        tf.cond(x > 0, lambda: None, lambda: x)
+    with pytest.raises(ValueError, match="don't have the same nested structure"):
+        tf.cond(x > 0, lambda: (x, x), lambda: x)
+    with pytest.raises(ValueError, match="must have the same type: float32, int32"):
+        tf.cond(x > 0, lambda: x, lambda: tf.constant(1, dtype=tf.int32))
+    # a predicate of unknown shape is checked when it runs
+    p = tf.placeholder(tf.bool, None, name="p")
+    r = tf.cond(p, lambda: x, lambda: -x)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="must be a scalar"):
+        run(r, {p: [True, False], x: 1.0})
+
+
+# ---------------------------------------------------------------------------------------- cond gradients
+
+def test_cond_gradients_in_both_branches_against_eager():
+    x = tf.placeholder(tf.float32, [3], name="x")
+    w = tf.placeholder(tf.float32, [3], name="w")
+    r = tf.cond(ops.sum(x) > 0, lambda: ops.sum(x * x * w), lambda: ops.sum(ops.exp(x)))
+    grads = tf.gradients(r, [x, w])
+
+    def eager(xv, wv):
+        return (xv * xv * wv).sum() if xv.sum().item() > 0 else xv.exp().sum()
+    for xv in ([1.0, 2.0, -0.5], [-1.0, 0.5, -2.0]):
+        wv = [0.5, -1.0, 2.0]
+        value, (gx, gw) = run([r, grads], {x: xv, w: wv})
+        ref, (rx, rw) = eager_grads(eager, xv, wv)
+        np.testing.assert_allclose(value, ref, rtol=1e-6)
+        np.testing.assert_allclose(gx, rx, rtol=1e-6)
+        np.testing.assert_allclose(gw, rw, rtol=1e-6)   # zeros when the taken branch does not use w
+
+
+def test_cond_gradient_with_respect_to_a_variable_and_a_passthrough_output():
+    v = tf.Variable(2.0, name="v")
+    p = tf.placeholder(tf.bool, [])
+    x = tf.constant(3.0)
+    a, b = tf.cond(p, lambda: (v * v, x), lambda: (x, v * 5.0))
+    (gv,) = tf.gradients(a + b, [v])
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(gv, {p: True}) == 4.0
+        assert sess.run(gv, {p: False}) == 5.0
+
+
+def test_gradient_of_a_branch_that_returns_an_outer_tensor():
+    x = tf.placeholder(tf.float32, [], name="x")
+    p = tf.placeholder(tf.bool, [], name="p")
+    (g,) = tf.gradients(tf.cond(p, lambda: x, lambda: x * 2.0), [x])
+    assert run(g, {x: 5.0, p: True}) == 1.0
+    assert run(g, {x: 5.0, p: False}) == 2.0
+    (g,) = tf.gradients(tf.cond(p, fn1=lambda: x * x, fn2=lambda: x), [x])   # TF1's old argument names
+    assert run(g, {x: 5.0, p: True}) == 10.0
+
+
+def test_second_order_through_cond_is_refused():
+    x = tf.placeholder(tf.float32, [], name="x")
+    (g,) = tf.gradients(tf.cond(x > 0, lambda: x * x, lambda: -x), [x])
+    assert run(g, {x: 3.0}) == 6.0
+    with pytest.raises(LookupError, match="second-order gradients"):
+        tf.gradients(g, [x])
+
+
+# ------------------------------------------------------------------------------------------------ case
+
+def test_case_first_true_predicate_wins():
+    x = tf.placeholder(tf.float32, [], name="x")
+    r = tf.case([(x < 0, lambda: -x), (x < 1, lambda: x * 10)], default=lambda: x * 100)
+    assert [run(r, {x: v}) for v in (-2.0, 0.5, 3.0)] == [2.0, 5.0, 300.0]
+    r = tf.case({x < 0: lambda: -x, x < 1: lambda: x * 10}, default=lambda: x * 100)
+    assert run(r, {x: -2.0}) == 2.0
+
+
+def test_case_without_default_and_exclusive_checks():
+    x = tf.placeholder(tf.float32, [], name="x")
+    low, mid = x < 0, x < 1
+    r = tf.case([(low, lambda: -x), (mid, lambda: x * 10)])
+    assert run(r, {x: 0.5}) == 5.0
+    with pytest.raises(tf.errors.InvalidArgumentError, match="None of conditions evaluated as True"):
+        run(r, {x: 3.0})
+    r = tf.case([(low, lambda: -x), (mid, lambda: x * 10)], default=lambda: x, exclusive=True)
+    assert run(r, {x: 0.5}) == 5.0
+    with pytest.raises(tf.errors.InvalidArgumentError, match="exclusive=True: more than 1 conditions"):
+        run(r, {x: -1.0})
+    with pytest.raises(TypeError, match="must be a list, tuple, or dict"):
+        tf.case(low, default=lambda: x)
+    with pytest.raises(TypeError, match="2-tuple"):
+        tf.case([(low,)])
+    with pytest.raises(TypeError, match="pred must be Tensor of type bool"):
+        tf.case([(x, lambda: x)])
+    with pytest.raises(TypeError, match="must be callable"):
+        tf.case([(low, 3.0)])
+
+
+# ------------------------------------------------------------------------------------------ while_loop
+
+def test_while_loop_values():
+    i, total = tf.while_loop(lambda i, s: i < 10, lambda i, s: (i + 1, s + i * i), [tf.constant(0), tf.constant(0)])
+    assert run([i, total]) == [10, 285]
+    # a single loop var comes back as a single tensor (TF1), and a body may return it bare
+    r = tf.while_loop(lambda i: i < 5, lambda i: i + 2, [tf.constant(0)])
+    assert isinstance(r, tf.Tensor) and run(r) == 6
+    (r,) = tf.while_loop(lambda i: i < 5, lambda i: (i + 2,), [0], return_same_structure=True)
+    assert run(r) == 6
+
+
+def test_while_loop_nested_structure():
+    Pair = collections.namedtuple("Pair", "j k")
+    ijk = (tf.constant(0), Pair(tf.constant(1), tf.constant(2)))
+    i, p = tf.while_loop(lambda i, p: i < 10, lambda i, p: (i + 1, Pair(p.j + p.k, p.j - p.k)), ijk)
+    assert isinstance(p, Pair)
+    assert run(p) == Pair(32, 64)
+    state = tf.while_loop(lambda s: s["n"] < 3, lambda s: {"n": s["n"] + 1, "x": s["x"] * 2.0},
+                          [{"n": 0, "x": 1.0}])
+    assert run(state) == {"n": 3, "x": 8.0}
+
+
+def test_while_loop_maximum_iterations():
+    n = tf.placeholder(tf.int32, [], name="n")
+    r = tf.while_loop(lambda i: i < 100, lambda i: i + 1, [0], maximum_iterations=n)
+    assert run(r, {n: 7}) == 7
+    assert run(r, {n: 0}) == 0
+    r = tf.while_loop(lambda i: i < 3, lambda i: i + 1, [0], maximum_iterations=10)
+    assert run(r) == 3
+    with pytest.raises(ValueError, match="'maximum_iterations' must be a scalar"):
+        tf.while_loop(lambda i: i < 3, lambda i: i + 1, [0], maximum_iterations=[1, 2])
+
+
+def test_while_loop_captures_and_data_dependent_trip_count():
+    x = tf.placeholder(tf.float32, [None], name="x")
+    limit = tf.placeholder(tf.float32, [], name="limit")
+    y = tf.while_loop(lambda v: ops.sum(v) < limit, lambda v: v * 2.0, [x])
+    assert y.shape.as_list() == [None]
+    np.testing.assert_allclose(run(y, {x: [1.0, 2.0], limit: 20.0}), [8.0, 16.0])
+
+
+def test_while_loop_body_side_effects_run_every_iteration(capsys):
+    r = tf.while_loop(lambda i: i < 3, lambda i: tf.Print(i + 1, [i], message="iter "), [0])
+    assert run(r) == 3
+    assert capsys.readouterr().out.count("iter ") == 3
+
+
+def test_assign_and_read_a_variable_inside_a_loop():
+    v = tf.Variable(1.0, name="v")
+
+    def body(i, acc):
+        with tf.control_dependencies([v.assign_add(1.0)]):
+            return i + 1, acc + v.read_value()      # reads the value just assigned (TF1 ref semantics)
+    i, acc = tf.while_loop(lambda i, acc: i < 3, body, [0, 0.0])
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(acc) == 2.0 + 3.0 + 4.0
+        assert sess.run(v) == 4.0
+
+
+def test_shape_invariants():
+    m0 = tf.ones_like(tf.constant(np.zeros((2, 2), np.float32)))
+    i, m = tf.while_loop(lambda i, m: i < 3, lambda i, m: [i + 1, ops.cat([m, m], dim=0)], [0, m0],
+                         shape_invariants=[tf.TensorShape([]), tf.TensorShape([None, 2])])
+    assert m.shape.as_list() == [None, 2]
+    assert run(m).shape == (16, 2)
+
+
+def test_while_loop_errors():
+    x = tf.constant(np.zeros(2, np.float32), name="x")
+    with pytest.raises(ValueError, match=r"Input tensor 'x:0' enters the loop with shape \(2,\), but has shape "
+                                         r"\(4,\) after one iteration.*shape_invariants"):
+        tf.while_loop(lambda v: ops.sum(v) < 1, lambda v: ops.cat([v, v], dim=0), [x])
+    with pytest.raises(ValueError, match="shape invariant specified for x:0 is not compatible"):
+        tf.while_loop(lambda v: ops.sum(v) < 1, lambda v: v, [x], shape_invariants=[tf.TensorShape([3])])
+    with pytest.raises(TypeError, match="enters the loop with type int64 but has type float32"):
+        tf.while_loop(lambda i: i < 3, lambda i: ops.cast(i, tf.float32), [tf.constant(0, dtype=tf.int64)])
+    with pytest.raises(ValueError, match="don't have the same nested structure"):
+        tf.while_loop(lambda i, j: i < 3, lambda i, j: i + 1, [0, 1])
+    with pytest.raises(TypeError, match="does not match expected type of bool"):
+        tf.while_loop(lambda i: i, lambda i: i + 1, [0])
+    with pytest.raises(TypeError, match="'cond' must be callable"):
+        tf.while_loop(None, lambda i: i, [0])
+    with pytest.raises(TypeError, match="'body' must be callable"):
+        tf.while_loop(lambda i: i < 1, 3, [0])
+    with pytest.raises(ValueError, match="'loop_vars' must be provided"):
+        tf.while_loop(lambda: True, lambda: (), [])
+    with pytest.raises(TypeError, match="'parallel_iterations' must be a positive integer"):
+        tf.while_loop(lambda i: i < 1, lambda i: i, [0], parallel_iterations=0)
+
+
+# ---------------------------------------------------------------------------------- while gradients
+
+def test_repeated_squaring_gradient():
+    """x -> x^(2^n): the gradient is 2^n x^(2^n - 1), for any trip count fed at run time."""
+    x = tf.placeholder(tf.float32, [], name="x")
+    n = tf.placeholder(tf.int32, [], name="n")
+    _, y = tf.while_loop(lambda i, v: i < n, lambda i, v: (i + 1, v * v), [0, x])
+    (g,) = tf.gradients(y, [x])
+    for steps in (0, 1, 3):
+        value, grad = run([y, g], {x: 1.1, n: steps})
+        np.testing.assert_allclose(value, 1.1 ** (2 ** steps), rtol=1e-5)
+        np.testing.assert_allclose(grad, 2 ** steps * 1.1 ** (2 ** steps - 1), rtol=1e-5)
+
+
+def test_loop_with_a_captured_weight_matches_the_eager_loop():
+    """The tutorial's point: a graph while_loop and a Python loop in eager mode give the same value and gradient.
+    The weight is used in every iteration, so its gradient is a sum over the iterations."""
+    x = tf.placeholder(tf.float32, [3], name="x")
+    w = tf.placeholder(tf.float32, [3, 3], name="w")
+    _, h = tf.while_loop(lambda i, h: i < 4, lambda i, h: (i + 1, ops.tanh(ops.matmul(w, h) + x)), [0, x])
+    loss = ops.sum(h * h)
+    gx, gw = tf.gradients(loss, [x, w])
+
+    def eager(xe, we):
+        h = xe
+        for _ in range(4):
+            h = torch.tanh(torch.matmul(we, h) + xe)
+        return (h * h).sum()
+    xv = np.array([0.5, -1.0, 0.25], np.float32)
+    wv = np.random.default_rng(0).normal(size=(3, 3)).astype(np.float32) * 0.5
+    value, grads = run([loss, [gx, gw]], {x: xv, w: wv})
+    ref, ref_grads = eager_grads(eager, xv, wv)
+    np.testing.assert_allclose(value, ref, rtol=1e-5)
+    for g, r in zip(grads, ref_grads):
+        np.testing.assert_allclose(g, r, rtol=1e-4, atol=1e-6)
+
+
+def test_loop_weight_gradient_analytic_and_zero_iterations():
+    x = tf.placeholder(tf.float32, [], name="x")
+    w = tf.placeholder(tf.float32, [], name="w")
+    n = tf.placeholder(tf.int32, [], name="n")
+    _, y = tf.while_loop(lambda i, v: i < n, lambda i, v: (i + 1, v * w), [0, x])    # y = x w^n
+    gx, gw = tf.gradients(y, [x, w])
+    assert run([gx, gw], {x: 2.0, w: 3.0, n: 3}) == pytest.approx([27.0, 3 * 2.0 * 9.0])
+    assert run([gx, gw], {x: 2.0, w: 3.0, n: 0}) == [1.0, 0.0]
+
+
+def test_gradient_with_respect_to_a_variable_used_in_the_body():
+    v = tf.Variable(1.5, name="v")
+    y = tf.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, a * v), [0, 1.0])[1]   # v^3
+    (g,) = tf.gradients(y, [v])
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(g) == pytest.approx(3 * 1.5 ** 2)
+
+
+def test_get_variable_with_reuse_inside_a_body():
+    """A body shares the enclosing graph's variable scopes and store (an RNN cell calling get_variable)."""
+    with tf.variable_scope("rnn"):
+        w = tf.get_variable("w", shape=[], initializer=tf.constant_initializer(1.5))
+        found = []
+
+        def body(i, a):
+            with tf.variable_scope(tf.get_variable_scope(), reuse=True):
+                found.append(tf.get_variable("w"))
+            return i + 1, a * found[-1]
+        y = tf.while_loop(lambda i, a: i < 3, body, [0, 1.0])[1]
+    assert found == [w]
+    (g,) = tf.gradients(y, [w])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(y) == pytest.approx(1.5 ** 3)
+        assert sess.run(g) == pytest.approx(3 * 1.5 ** 2)
+
+
+def test_back_prop_false_stops_the_gradient():
+    x = tf.placeholder(tf.float32, [], name="x")
+    y = tf.while_loop(lambda v: v < 10, lambda v: v * 2, [x], back_prop=False)
+    assert run(y, {x: 1.5}) == 12.0
+    assert tf.gradients(y, [x]) == [None]
+
+
+def test_second_order_through_while_is_refused():
+    x = tf.placeholder(tf.float32, [], name="x")
+    y = tf.while_loop(lambda v: v < 10, lambda v: v * v, [x])
+    (g,) = tf.gradients(y, [x])
+    with pytest.raises(LookupError, match="WhileGrad"):
+        tf.gradients(g, [x])
+
+
+# ------------------------------------------------------------------------------------------------ nesting
+
+def test_while_inside_cond():
+    x = tf.placeholder(tf.float32, [], name="x")
+    w = tf.constant(2.0, name="w")
+    r = tf.cond(x > 0, lambda: tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, y * w), [0, x])[1],
+                lambda: x * x)
+    gx, gw = tf.gradients(r, [x, w])
+    assert run([r, gx, gw], {x: 1.5}) == [12.0, 8.0, 3 * 4.0 * 1.5]
+    assert run([r, gx, gw], {x: -1.5}) == [2.25, -3.0, 0.0]
+
+
+def test_cond_inside_while_matches_the_eager_loop():
+    x = tf.placeholder(tf.float32, [], name="x")
+    w = tf.placeholder(tf.float32, [], name="w")
+
+    def body(i, y):
+        return i + 1, tf.cond(y > 10.0, lambda: y * 0.5, lambda: y * w)
+    _, y = tf.while_loop(lambda i, y: i < 6, body, [0, x])
+    grads = tf.gradients(y, [x, w])
+
+    def eager(xe, we):
+        y = xe
+        for _ in range(6):
+            y = y * 0.5 if y.item() > 10 else y * we
+        return y
+    value, (gx, gw) = run([y, grads], {x: 3.0, w: 2.0})
+    ref, (rx, rw) = eager_grads(eager, 3.0, 2.0)
+    np.testing.assert_allclose([value, gx, gw], [ref, rx, rw], rtol=1e-6)
+
+
+def test_while_inside_while_captures_through_both_levels():
+    x = tf.placeholder(tf.float32, [], name="x")
+    w = tf.placeholder(tf.float32, [], name="w")
+
+    def outer_body(i, y):
+        inner = tf.while_loop(lambda j, z: j < 2, lambda j, z: (j + 1, z * w + 1.0), [0, y])[1]
+        return i + 1, inner
+    _, y = tf.while_loop(lambda i, y: i < 3, outer_body, [0, x])
+    grads = tf.gradients(y, [x, w])
+    (inner_while,) = [op for op in tf.get_default_graph().get_operations() if op.type == "While"]
+    body_graph = inner_while.get_attr("body")
+    assert w in body_graph.captures                 # the outer body captured w for its inner loop
+
+    def eager(xe, we):
+        y = xe
+        for _ in range(3):
+            for _ in range(2):
+                y = y * we + 1.0
+        return y
+    value, (gx, gw) = run([y, grads], {x: 0.5, w: 1.2})
+    ref, (rx, rw) = eager_grads(eager, 0.5, 1.2)
+    np.testing.assert_allclose([value, gx, gw], [ref, rx, rw], rtol=1e-5)
+
+
+def test_op_types_are_exported():
+    assert If.name == "If" and While.name == "While"
