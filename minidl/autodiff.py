@@ -32,7 +32,7 @@ def backprop(roots, root_grads, is_wanted, run_vjp, blocked=frozenset()):
                  output, ``None`` where no gradient arrived; ``needed[i]`` says whether input i's gradient is used)
     blocked:     keys treated as constants: no gradient flows through them (``stop_gradients``)
     """
-    order = _post_order(node for node, _ in roots)
+    order = _post_order((node for node, _ in roots), blocked)
     leads_to_wanted = _nodes_leading_to_wanted(order, is_wanted, blocked)
 
     # The edges worth following: from a node that leads to a wanted value, into an input that is wanted or leads
@@ -99,8 +99,9 @@ def _accumulate(grads, node, index, g):
     slots[index] = g if slots[index] is None else slots[index] + g
 
 
-def _post_order(start_nodes):
-    """All nodes reachable from ``start_nodes``, each after all of its inputs' producers. No recursion."""
+def _post_order(start_nodes, blocked):
+    """All nodes reachable from ``start_nodes`` (not through blocked keys), each after all of its inputs'
+    producers. No recursion."""
     order, seen = [], set()
     stack = [(node, False) for node in start_nodes]
     while stack:
@@ -113,7 +114,7 @@ def _post_order(start_nodes):
         seen.add(node)
         stack.append((node, True))
         for key in node.input_keys:
-            if key is not None and key[0] not in seen:
+            if key is not None and key[0] not in seen and key not in blocked:
                 stack.append((key[0], False))
     return order
 

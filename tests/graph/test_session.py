@@ -1,0 +1,202 @@
+"""Graph construction and Session.run: names, scopes, collections, fetch structures, feeds, pruning, plan
+caching, gradients as graph nodes, and every error path."""
+import collections
+
+import numpy as np
+import pytest
+
+import minidl.graph as tf
+import minidl.ops as ops
+
+
+@pytest.fixture(autouse=True)
+def fresh_graph():
+    with tf.Graph().as_default() as g:
+        yield g
+
+
+def test_names_scopes_and_lookups(fresh_graph):
+    a = tf.constant(1.0, name="a")
+    with tf.name_scope("layer"):
+        b = tf.add(a, 2.0, name="b") if hasattr(tf, "add") else a + 2.0
+        c = a * 3.0
+    with tf.name_scope("layer"):
+        d = a * 4.0
+    assert a.name == "a:0" and c.name.startswith("layer/") and d.name.startswith("layer_1/")
+    assert fresh_graph.get_tensor_by_name("a:0") is a
+    assert fresh_graph.get_operation_by_name(c.op.name) is c.op
+    assert c.op in fresh_graph.get_operations() and a.consumers()[0].graph is fresh_graph
+    with pytest.raises(KeyError, match="does not exist"):
+        fresh_graph.get_tensor_by_name("nope:0")
+    with pytest.raises(ValueError, match="appears to refer to a Tensor"):
+        fresh_graph.get_operation_by_name("a:0")
+
+
+def test_as_default_restores_the_previous_graph_even_on_errors():
+    outer = tf.get_default_graph()
+    other = tf.Graph()
+    with pytest.raises(RuntimeError):
+        with other.as_default():
+            assert tf.get_default_graph() is other
+            raise RuntimeError
+    assert tf.get_default_graph() is outer
+
+
+def test_collections(fresh_graph):
+    tf.get_default_graph().add_to_collection("mine", 1)
+    fresh_graph.add_to_collection(tf.GraphKeys.UPDATE_OPS, "op")
+    assert fresh_graph.get_collection("mine") == [1] and fresh_graph.get_collection(tf.GraphKeys.UPDATE_OPS) == ["op"]
+
+
+def test_static_shapes_and_construction_errors():
+    x = tf.placeholder(tf.float32, (None, 784), name="x")
+    w = tf.constant(np.zeros((784, 10), np.float32))
+    y = ops.matmul(x, w)
+    assert y.get_shape().as_list() == [None, 10] and str(y.shape) == "(?, 10)"
+    with pytest.raises(ValueError):
+        ops.add(tf.placeholder(tf.float32, (3, 4)), tf.placeholder(tf.float32, (5, 4)))
+    unknown = tf.placeholder(tf.float32)
+    assert not unknown.shape.rank_known and (unknown * 2.0).dtype == tf.float32
+
+
+def test_run_fetch_structures_and_operations():
+    a, b = tf.constant(1.0), tf.constant(2.0)
+    Pair = collections.namedtuple("Pair", "first second")
+    with tf.Session() as sess:
+        out = sess.run({"sum": a + b, "list": [a, (b, a)], "pair": Pair(a, b), "noop": tf.no_op()})
+        assert out["sum"] == 3.0 and out["list"][0] == 1.0 and out["list"][1] == (2.0, 1.0)
+        assert out["pair"] == Pair(1.0, 2.0) and out["noop"] is None
+        assert sess.run(a.name) == 1.0 and sess.run([a, a]) == [1.0, 1.0]
+
+
+def test_each_op_runs_once_per_call(capsys):
+    x = tf.Print(tf.constant(1.0), [tf.constant(7.0)], message="ran ")
+    with tf.Session() as sess:
+        sess.run([x + 1.0, x * 2.0, x])
+    assert capsys.readouterr().out.count("ran ") == 1
+
+
+def test_pruning_skips_unneeded_placeholders_and_feeds_cut_the_graph():
+    p = tf.placeholder(tf.float32, (), name="unused")
+    q = tf.placeholder(tf.float32, (), name="q")
+    c = tf.constant(3.0)
+    both = p + c
+    with tf.Session() as sess:
+        assert sess.run(c * 2.0) == 6.0
+        assert sess.run(both, {p: 1.0}) == 4.0
+        assert sess.run(both, {both: 10.0}) == 10.0, "any tensor can be fed"
+        assert sess.run(q * c, feed_dict={"q:0": 2.0}) == 6.0, "feeds keyed by name"
+
+
+def test_feed_errors():
+    x = tf.placeholder(tf.float32, (None, 784), name="x")
+    y = x * 2.0
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match=r"You must feed a value for placeholder tensor 'x' with dtype float32 and shape "
+                                 r"\[\?,784\]"):
+            sess.run(y)
+        with pytest.raises(ValueError, match=r"Cannot feed value of shape \(50, 2352\) for Tensor 'x:0', which has "
+                                             r"shape '\(\?, 784\)'"):
+            sess.run(y, {x: np.zeros((50, 2352))})
+        with pytest.raises(TypeError, match="cannot be a tf.Tensor"):
+            sess.run(y, {x: x})
+
+
+def test_runtime_errors_name_the_op_and_the_line_that_created_it():
+    idx = tf.placeholder(tf.int64, (None,), name="idx")
+    table = tf.constant(np.arange(3.0))
+    picked = ops.index_select(table, 0, idx)  # the line a learner must find
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError) as info:
+        sess.run(picked, {idx: [5]})
+    message = str(info.value)
+    assert "Caused by op" in message and "test_session.py" in message and "ops.index_select(table, 0, idx)" in message
+
+
+def test_fetch_from_another_graph_and_closed_session():
+    mine = tf.constant(1.0)
+    with tf.Graph().as_default():
+        other = tf.constant(2.0)
+    sess = tf.Session()
+    with pytest.raises(ValueError, match="is not an element of this graph"):
+        sess.run(other)
+    with pytest.raises(TypeError, match="Fetch argument None"):
+        sess.run(None)
+    sess.close()
+    with pytest.raises(RuntimeError, match="closed Session"):
+        sess.run(mine)
+
+
+def test_plans_are_cached_per_fetches_and_feeds():
+    x = tf.placeholder(tf.float32, ())
+    y = x * 2.0
+    with tf.Session() as sess:
+        sess.run(y, {x: 1.0})
+        sess.run(y, {x: 2.0})
+        assert len(sess._plans) == 1
+        sess.run([y, x], {x: 2.0})
+        assert len(sess._plans) == 2
+
+
+def test_intermediates_are_released_after_their_last_use():
+    x = tf.placeholder(tf.float32, (3,))
+    h = x * 2.0
+    out = h + 1.0
+    with tf.Session() as sess:
+        sess.run(out, {x: np.ones(3)})
+        plan = next(iter(sess._plans.values()))
+        released = {slot for _, frees in plan.steps for slot in frees}
+        assert plan.target_slots[0] not in released and len(released) >= 1
+
+
+def test_interactive_session_eval_and_run():
+    sess = tf.InteractiveSession()
+    try:
+        a = tf.constant([1.0, 2.0])
+        assert (a * 2.0).eval().tolist() == [2.0, 4.0]
+        tf.no_op().run()
+        assert tf.get_default_session() is sess
+    finally:
+        sess.close()
+    assert tf.get_default_session() is None
+
+
+def test_gradients_add_named_nodes_and_second_order_works(fresh_graph):
+    x = tf.placeholder(tf.float64, (), name="x")
+    y = x * x * x
+    before = len(fresh_graph.get_operations())
+    (dy,) = tf.gradients(y, [x])
+    added = fresh_graph.get_operations()[before:]
+    assert added and all(op.name.startswith("gradients/") for op in added)
+    (d2y,) = tf.gradients(dy, [x])
+    unrelated = tf.placeholder(tf.float64, ())
+    assert tf.gradients(y, [unrelated]) == [None]
+    with tf.Session() as sess:
+        assert sess.run([dy, d2y], {x: 2.0}) == [12.0, 12.0]
+
+
+def test_gradients_with_grad_ys_stop_gradients_and_hessians(fresh_graph):
+    a = tf.placeholder(tf.float64, (2,))
+    b = a * 2.0
+    c = ops.sum(b * a)
+    (g,) = tf.gradients(c, [a], stop_gradients=[b])
+    (h,) = tf.hessians(ops.sum(a * a * a), [a])
+    (weighted,) = tf.gradients(b, [a], grad_ys=[tf.constant([1.0, 10.0], dtype=tf.float64)])
+    with tf.Session() as sess:
+        got_g, got_h, got_w = sess.run([g, h, weighted], {a: [1.0, 2.0]})
+    np.testing.assert_allclose(got_g, [2.0, 4.0])        # b treated as a constant: d(b·a)/da = b
+    np.testing.assert_allclose(got_h, np.diag([6.0, 12.0]))
+    np.testing.assert_allclose(got_w, [2.0, 20.0])
+
+
+def test_control_dependencies_and_group_order_side_effects():
+    v = tf.Variable(0.0)
+    inc = v.assign_add(1.0)
+    with tf.control_dependencies([inc]):
+        read = tf.identity(v)
+    both = tf.group(inc, tf.no_op())
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(read) == 1.0
+        sess.run(both)
+        assert sess.run(v) == 2.0
