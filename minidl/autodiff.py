@@ -22,7 +22,7 @@ graph. Everything else is the same.
 """
 
 
-def backprop(roots, root_grads, is_wanted, run_vjp, blocked=frozenset()):
+def backprop(roots, root_grads, is_wanted, run_vjp, blocked=frozenset(), prune=True):
     """Return ``{key: gradient}`` for every wanted key (``(node, index)``) that a root depends on.
 
     roots:       list of keys ``(node, output_index)`` to differentiate
@@ -31,27 +31,32 @@ def backprop(roots, root_grads, is_wanted, run_vjp, blocked=frozenset()):
     run_vjp:     ``run_vjp(node, grads, needed) -> sequence of input gradients`` (``grads`` has one entry per
                  output, ``None`` where no gradient arrived; ``needed[i]`` says whether input i's gradient is used)
     blocked:     keys treated as constants: no gradient flows through them (``stop_gradients``)
+    prune:       skip the nodes that lead to no wanted value. Eager ``backward()`` passes False: every node it
+                 recorded leads to a leaf that requires grad, so there is nothing to prune and the check would
+                 only cost time.
     """
     order = _post_order((node for node, _ in roots), blocked)
-    leads_to_wanted = _nodes_leading_to_wanted(order, is_wanted, blocked)
+    leads_to_wanted = _nodes_leading_to_wanted(order, is_wanted, blocked) if prune else None
 
     # The edges worth following: from a node that leads to a wanted value, into an input that is wanted or leads
     # to one. A consumer sends one contribution along each such edge; count them per producer.
     edges, pending, wanted_here = {}, {}, set()
     for node in order:
-        if not leads_to_wanted[node]:
+        if prune and not leads_to_wanted[node]:
             continue
         followed = []
+        needed = [False] * len(node.input_keys)
         for slot, key in enumerate(node.input_keys):
-            if key is None or key in blocked:
+            if key is None or (blocked and key in blocked):
                 continue
             wanted = is_wanted(key)
-            if wanted or leads_to_wanted[key[0]]:
+            if wanted or not prune or leads_to_wanted[key[0]]:
                 followed.append((slot, key))
+                needed[slot] = True
                 pending[key[0]] = pending.get(key[0], 0) + 1
                 if wanted:
                     wanted_here.add(key[0])
-        edges[node] = (followed, tuple(any(slot == i for slot, _ in followed) for i in range(len(node.input_keys))))
+        edges[node] = (followed, needed)
     wanted_here.update(node for node, index in roots if is_wanted((node, index)))
 
     grads = {}  # node -> list of output gradients received so far
@@ -114,7 +119,7 @@ def _post_order(start_nodes, blocked):
         seen.add(node)
         stack.append((node, True))
         for key in node.input_keys:
-            if key is not None and key[0] not in seen and key not in blocked:
+            if key is not None and key[0] not in seen and not (blocked and key in blocked):
                 stack.append((key[0], False))
     return order
 

@@ -31,13 +31,14 @@ def _roots(outputs, grad_outputs):
     return roots, grads
 
 
-def _walk(roots, grads, is_wanted, retain_graph, create_graph):
+def _walk(roots, grads, is_wanted, retain_graph, create_graph, prune=True):
     if retain_graph is None:
         retain_graph = create_graph
     previous = GradMode.enabled
     GradMode.enabled = create_graph  # the VJPs themselves are recorded only for higher-order gradients
     try:
-        return backprop(roots, grads, is_wanted, lambda node, g, needed: node.backward(g, retain_graph))
+        return backprop(roots, grads, is_wanted, lambda node, g, needed: node.backward(g, retain_graph),
+                        prune=prune)
     finally:
         GradMode.enabled = previous
 
@@ -57,7 +58,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     else:
         inputs = [inputs] if not isinstance(inputs, (list, tuple)) else inputs
         is_wanted = {t._key() for t in inputs}.__contains__
-    results = _walk(roots, grads, is_wanted, retain_graph, create_graph)
+    # every recorded node leads to a leaf that requires grad: pruning is needed only for an ``inputs`` subset
+    results = _walk(roots, grads, is_wanted, retain_graph, create_graph, prune=inputs is not None)
     for (node, index), g in results.items():
         tensor = node.variable if node.__class__ is AccumulateGrad else None
         if tensor is None:  # a non-leaf named in ``inputs``: it keeps its grad like retain_grad() would

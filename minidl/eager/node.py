@@ -109,7 +109,9 @@ class Node:
                 raise RuntimeError(f"Function {self.name()} returned an invalid gradient at index {i} - got "
                                    f"{list(g._data.shape)} but expected shape compatible with {list(x._data.shape)}")
             if g._data.dtype != x._data.dtype:
-                from ..ops import cast
+                from ..ops import cast, real
+                if g._data.dtype.kind == "c" and x._data.dtype.kind != "c":
+                    g = real(g)  # a real input's gradient is the real part
                 g = cast(g, x._data.dtype)
             if GradMode.anomaly:
                 _check_finite(g, f"Function '{self.name()}' returned nan or inf values in its {i}th output",

@@ -238,6 +238,23 @@ class Tensor:
             self._node, self._out_index, self._requires_grad = result._node, result._out_index, True
         return self
 
+    def _inplace_ufunc(self, ufunc_name, other):
+        """``self = ufunc(self, other)`` computed into this tensor's memory (only when nothing is recorded)."""
+        dtype = dtypes.result_type(self, other)
+        if ufunc_name == "true_divide" and dtype.kind in "biu":
+            dtype = dtypes.get_default_dtype()
+        if not dtypes.can_cast(dtype, self.dtype):
+            raise RuntimeError(f"result type {dtype} can't be cast to the desired output type {self.dtype}")
+        operand = other._data if isinstance(other, Tensor) else other
+        xp = get_array_module(self._data, operand)
+        try:
+            getattr(xp, ufunc_name)(self._data, operand, out=self._data, casting="unsafe")
+        except ValueError as error:
+            raise RuntimeError(f"in-place {ufunc_name} on a tensor of shape {list(self._data.shape)} with "
+                               f"{describe(other)}: {error}") from None
+        self._version_counter[0] += 1
+        return self
+
     def copy_(self, src):
         """Copy ``src`` (broadcast to this shape, cast to this dtype) into this tensor."""
         return self._inplace(_copy_from, src)
@@ -432,6 +449,8 @@ def _apply(op, args, attrs):
         out = op.forward(xp, *arrays, **attrs)
     except (ValueError, TypeError, IndexError) as error:
         raise _op_error(op, args, error) from error
+    if record and op.differentiable_inputs is not None:  # a shape donor requiring grad does not count
+        record = any(isinstance(args[i], Tensor) and args[i]._requires_grad for i in op.differentiable_inputs)
     node = _record(op, args, attrs) if record and GradMode.enabled and op.differentiable else None
     if op.n_outputs == 1:
         if out.__class__ is not _ndarray and xp is numpy:

@@ -7,6 +7,7 @@ writes the result into ``x`` (see ``Tensor._inplace``).
 """
 from .. import ops
 from ..ops.operators import OPERATORS, REFLECTED, bind_operators
+from .grad_mode import GradMode
 from .tensor import Tensor
 
 #: methods that are the op function of the same name
@@ -154,11 +155,22 @@ _PROPERTIES = {"T": T, "mT": mT, "H": H, "mH": mH}
 
 
 def _in_place(fn):
+    ufunc = _UFUNCS.get(fn.__name__)
+
     def method(self, *args, **kwargs):
+        if ufunc is not None and not kwargs and len(args) == 1 and not (
+                GradMode.enabled and (self._requires_grad or getattr(args[0], "_requires_grad", False))):
+            return self._inplace_ufunc(ufunc, args[0])  # nothing to record: compute straight into our memory
         return self._inplace(fn, *args, **kwargs)
     method.__name__ = fn.__name__ + "_"
     method.__doc__ = f"In-place version of ``{fn.__name__}``: the result is written into this tensor."
     return method
+
+
+#: in-place arithmetic that, when no gradient is recorded (``p -= lr * p.grad`` under no_grad), runs its ufunc
+#: with ``out=`` the tensor's own array instead of computing a new array and copying it over
+_UFUNCS = {"add": "add", "sub": "subtract", "mul": "multiply", "div": "true_divide", "floor_divide": "floor_divide",
+           "remainder": "remainder", "pow": "power"}
 
 
 def bind():

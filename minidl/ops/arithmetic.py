@@ -114,7 +114,7 @@ class Pow(Op):
 
     @staticmethod
     def vjp(ctx, g):
-        from .compare import where  # compare builds on arithmetic, so import late
+        from .compare import eq, ge, logical_and, where  # compare builds on arithmetic, so import late
         from .unary import log
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
@@ -124,7 +124,7 @@ class Pow(Op):
         if need_b:
             y = ctx.outputs[0]
             if is_tensor(a):
-                log_a = where((a == 0) & (b >= 0), zeros_like(a), log(a))
+                log_a = where(logical_and(eq(a, 0), ge(b, 0)), zeros_like(a), log(a))  # not ==: graph tensors
             else:
                 log_a = numpy.log(a) if a != 0 else a
             gb = sum_to_like(g * _conj(y * log_a), b)

@@ -1,2 +1,309 @@
-"""(being written)"""
-__all__ = []
+"""Products of tensors: matmul (and its strict forms mm, bmm, dot), outer, and einsum.
+
+Two ops carry a derivative of their own: ``MatMul`` and ``Einsum``. Both gradients are again products of the same
+kind (a matrix product's gradient is a matrix product, an einsum's gradient is an einsum), so second-order
+gradients come for free. Complex operands follow PyTorch: the gradient through ``y = a b`` is ``g b^H``, with the
+conjugate transpose.
+"""
+import string
+
+from ..backend import dtypes
+from .base import Op, OpError, Spec, apply, describe, is_tensor
+from .broadcast import ones_like, sum_to_like
+from .infer import broadcast_shapes
+from .promote import promote
+from .shape import squeeze, transpose, unsqueeze
+
+
+def _check_tensors(op_name, *operands):
+    for x in operands:
+        if not is_tensor(x):
+            raise TypeError(f"{op_name}: expected tensors, got {type(x).__name__} ({describe(x)})")
+
+
+def _promote_product(op_name, *operands):
+    """Bring operands to one dtype. Unlike PyTorch (which insists on equal dtypes) we promote, as ``a * b`` does;
+    bool products are refused, as in PyTorch."""
+    _check_tensors(op_name, *operands)
+    dtype, operands = promote(op_name, *operands)
+    if dtype == dtypes.bool_:
+        raise TypeError(f"{op_name}: not implemented for bool tensors (got "
+                        f"{', '.join(describe(x) for x in operands)}); cast them to an integer or float dtype")
+    return operands
+
+
+def _fmt(shape):
+    return "x".join("?" if d is None else str(d) for d in shape)
+
+
+# ----------------------------------------------------------------------------------------------- matmul
+
+def _matmul_shape(op_name, sa, sb):
+    """The shape of ``a @ b`` under numpy/PyTorch rules: a vector operand is a one-row (a) or one-column (b)
+    matrix whose extra dim is dropped again, and leading (batch) dims broadcast."""
+    if sa is None or sb is None:
+        return None
+    if len(sa) == 0 or len(sb) == 0:
+        raise OpError(f"{op_name}: both arguments need to be at least 1D, but they are {len(sa)}D and "
+                      f"{len(sb)}D")
+    k_a, k_b = sa[-1], sb[-2] if len(sb) > 1 else sb[0]
+    if k_a is not None and k_b is not None and k_a != k_b:
+        raise OpError(f"{op_name}: mat1 and mat2 shapes cannot be multiplied ({_fmt(sa)} and {_fmt(sb)})")
+    batch = broadcast_shapes(op_name, sa[:-2], sb[:-2])
+    return batch + tuple(sa[-2:-1]) + tuple(sb[-1:] if len(sb) > 1 else ())
+
+
+def _mH(x):
+    """The conjugate transpose of the last two dims (the plain transpose for real tensors)."""
+    from .spectral import conj  # spectral comes after linalg in the import order
+    return conj(transpose(x, -2, -1))
+
+
+class MatMul(Op):
+    """``y = a @ b`` for any operands of at least one dim (numpy's ``matmul``).
+
+    For matrices, ``y = a b`` gives ``da = g b^H`` and ``db = a^H g`` (^H: conjugate transpose; just the
+    transpose for real numbers). Batched operands do the same per batch entry, and ``sum_to_like`` sums the
+    gradient over batch dims that broadcasting added or stretched. A vector operand is the one-row (``a``) or
+    one-column (``b``) matrix the forward silently used; viewing it — and ``g`` — that way lets the same two
+    formulas cover every case.
+    """
+    name = "Mm"  # PyTorch's grad_fn for the 2-D case
+    forward = staticmethod(lambda xp, a, b: xp.matmul(a, b))
+
+    @staticmethod
+    def vjp(ctx, g):
+        a, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        a2 = unsqueeze(a, 0) if a.ndim == 1 else a  # (k) -> (1, k)
+        b2 = unsqueeze(b, -1) if b.ndim == 1 else b  # (k) -> (k, 1)
+        if b.ndim == 1:  # g (..., m) -> (..., m, 1)
+            g = unsqueeze(g, -1)
+        if a.ndim == 1:  # g (..., n) -> (..., 1, n)
+            g = unsqueeze(g, -2)
+        ga = gb = None
+        if need_a:  # a (1, k)-shaped gradient sums to (k) on its own: sum_to_like drops leading dims
+            ga = sum_to_like(matmul(g, _mH(b2)), a)
+        if need_b:
+            gb = matmul(_mH(a2), g)
+            gb = sum_to_like(squeeze(gb, -1) if b.ndim == 1 else gb, b)
+        return ga, gb
+
+    @staticmethod
+    def infer(a, b):
+        return Spec(_matmul_shape("matmul", a.shape, b.shape), a.dtype)
+
+
+def _product(op_name, a, b):
+    a, b = _promote_product(op_name, a, b)
+    _matmul_shape(op_name, a.shape, b.shape)
+    return apply(MatMul, a, b)
+
+
+def matmul(input, other):
+    """The matrix product with PyTorch's cases: vector·vector is a dot product, matrix·vector and vector·matrix
+    treat the vector as a row/column and drop that dim again, and N-D operands are stacks of matrices whose
+    batch dims broadcast."""
+    return _product("matmul", input, other)
+
+
+def mm(input, mat2):
+    """Matrix product of two 2-D tensors (no broadcasting, no vectors)."""
+    _check_tensors("mm", input, mat2)
+    for what, x in (("self", input), ("mat2", mat2)):
+        if x.ndim != 2:
+            raise OpError(f"mm: {what} must be a matrix (2-D), got {describe(x)}")
+    return _product("mm", input, mat2)
+
+
+def bmm(input, mat2):
+    """Batched matrix product of two 3-D tensors with the same batch size (no broadcasting)."""
+    _check_tensors("bmm", input, mat2)
+    for what, x in (("batch1", input), ("batch2", mat2)):
+        if x.ndim != 3:
+            raise OpError(f"bmm: {what} must be a 3D tensor, got {describe(x)}")
+    n1, n2 = input.shape[0], mat2.shape[0]
+    if n1 is not None and n2 is not None and n1 != n2:
+        raise OpError(f"bmm: batch1 and batch2 must have the same number of batches, got {describe(input)} and "
+                      f"{describe(mat2)}")
+    return _product("bmm", input, mat2)
+
+
+def dot(input, other):
+    """The dot product of two 1-D tensors of the same length (no complex conjugation, like PyTorch's)."""
+    _check_tensors("dot", input, other)
+    if input.ndim != 1 or other.ndim != 1:
+        raise OpError(f"dot: 1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors "
+                      f"({describe(input)} and {describe(other)})")
+    n1, n2 = input.shape[0], other.shape[0]
+    if n1 is not None and n2 is not None and n1 != n2:
+        raise OpError(f"dot: inconsistent tensor size, expected tensors of the same length, got {n1} and {n2} "
+                      f"elements ({describe(input)} and {describe(other)})")
+    return _product("dot", input, other)
+
+
+def outer(input, vec2):
+    """``out[i, j] = input[i] * vec2[j]``: a broadcast product, as PyTorch computes it (its gradient is mul's)."""
+    _check_tensors("outer", input, vec2)
+    for what, x in (("self", input), ("vec2", vec2)):
+        if x.ndim != 1:
+            raise OpError(f"outer: expected 1-D argument {what}, but got {describe(x)}")
+    return unsqueeze(input, -1) * vec2
+
+
+ger = outer
+
+
+# ----------------------------------------------------------------------------------------------- einsum
+
+def _parse_einsum(equation, shapes):
+    """Check ``equation`` against the operand shapes and rewrite it without ellipses or implicit output.
+
+    Returns ``(terms, output)``: one string of subscript letters per operand and one for the result. Each
+    ``...`` becomes fresh letters for the dims it covers, aligned from the right across operands (that is how
+    ellipsis dims broadcast); without ``->`` the output is the ellipsis dims, then the letters used exactly once,
+    in alphabetical order.
+    """
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(shapes):
+        raise OpError(f"einsum: the equation {equation!r} names {len(terms)} operand(s) but {len(shapes)} were "
+                      f"given")
+    for where, term in [(f"operand {i}", t) for i, t in enumerate(terms)] + [("the output", rhs)]:
+        bad = set(term.replace("...", "")) - set(string.ascii_letters)
+        if bad or term.count("...") > 1:
+            raise OpError(f"einsum: invalid subscripts {term!r} for {where} in {equation!r}: subscripts must be "
+                          f"letters in [a-zA-Z], with at most one '...'")
+    free = [c for c in string.ascii_letters if c not in eq]
+    ellipsis_dims = []
+    for i, (term, shape) in enumerate(zip(terms, shapes)):
+        named = len(term.replace("...", ""))
+        if len(shape) < named or ("..." not in term and len(shape) != named):
+            raise OpError(f"einsum: operand {i} has shape {tuple(shape)} but its subscripts {term!r} name "
+                          f"{named} dim(s){'' if '...' in term else ' and no ellipsis was given'}")
+        ellipsis_dims.append(len(shape) - named)
+    n_ellipsis = max(ellipsis_dims, default=0)
+    if len(free) < n_ellipsis:
+        raise OpError(f"einsum: too many dims in {equation!r} (at most 52 distinct subscripts)")
+    ellipsis = "".join(free[:n_ellipsis])
+    terms = [t.replace("...", ellipsis[n_ellipsis - n:]) for t, n in zip(terms, ellipsis_dims)]
+    if arrow:
+        output = rhs.replace("...", ellipsis)
+    else:
+        once = [c for c in lhs if c.isalpha() and lhs.count(c) == 1]
+        output = ellipsis + "".join(sorted(once))
+    for c in output:
+        if output.count(c) > 1:
+            raise OpError(f"einsum: output subscript {c!r} appears more than once in {equation!r}")
+        if not any(c in t for t in terms):
+            raise OpError(f"einsum: output subscript {c!r} does not appear in any input of {equation!r}")
+    return terms, output
+
+
+def _einsum_sizes(terms, shapes):
+    """The size of each letter: the same in every operand, or 1 there (which broadcasts); None where unknown."""
+    sizes, owner = {}, {}  # letter -> size so far, and the operand that set it
+    for i, (term, shape) in enumerate(zip(terms, shapes)):
+        own = {}
+        for c, n in zip(term, shape):
+            if c in own and None not in (n, own[c]) and n != own[c]:
+                raise OpError(f"einsum: subscript {c!r} is repeated in operand {i} (shape {tuple(shape)}) but "
+                              f"the sizes don't match, {own[c]} != {n}")
+            own[c] = n
+        for c, n in own.items():
+            m = sizes.get(c, 1)
+            if None not in (n, m) and n != m and 1 not in (n, m):
+                j = owner[c]
+                raise OpError(f"einsum: subscript {c!r} has size {n} in operand {i} (shape {tuple(shape)}), which "
+                              f"does not broadcast with size {m} in operand {j} (shape {tuple(shapes[j])})")
+            if m == 1 or m is None and n != 1:
+                sizes[c], owner[c] = n, i
+    return sizes
+
+
+class Einsum(Op):
+    """``xp.einsum`` on an equation with explicit output and no ellipsis (``einsum()`` rewrites it so).
+
+    The result is linear in each operand, so the gradient of operand ``i`` (subscripts ``t``) is the einsum that
+    multiplies ``g`` (the output's subscripts) by the conjugated other operands and keeps the letters of ``t``:
+    ``"ij,jk->ik"`` gives ``"ik,jk->ij"`` for the first operand. Two cases need more than that:
+
+    * a letter repeated in ``t`` (a diagonal, as in ``"ii->i"``): the gradient lives on that diagonal; the
+      repeats get fresh letters and identity matrices join them, ``"i,ik->ik"`` for ``"ii->i"``;
+    * a letter only ``t`` has (summed away, as in ``"ij->i"``): the gradient is constant along it; a tensor of
+      ones with ``t``'s subscripts supplies the letter, ``"i,ij->ij"``.
+
+    Where an operand broadcast along a size-1 dim, ``sum_to_like`` sums the gradient back.
+    """
+    forward = staticmethod(lambda xp, *arrays, equation: xp.einsum(equation, *arrays))
+
+    @staticmethod
+    def vjp(ctx, g):
+        from .spectral import conj
+        lhs, output = ctx.attrs["equation"].split("->")
+        terms = lhs.split(",")
+        spare = [c for c in string.ascii_letters if c not in ctx.attrs["equation"]]
+        grads = []
+        for i, (x, term) in enumerate(zip(ctx.inputs, terms)):
+            if not ctx.needs_input_grad[i]:
+                grads.append(None)
+                continue
+            in_terms = [output] + terms[:i] + terms[i + 1:]
+            operands = [g] + [conj(y) for y in ctx.inputs[:i] + ctx.inputs[i + 1:]]
+            target = ""
+            for axis, c in enumerate(term):
+                if c in target:  # a repeat: a fresh letter, tied to the first by an identity matrix
+                    fresh = spare.pop()
+                    in_terms.append(c + fresh)
+                    operands.append(apply(EyeLike, x, axis=axis))
+                    c = fresh
+                target += c
+            if any(c not in "".join(in_terms) for c in term):
+                in_terms.append(term)
+                operands.append(ones_like(x))
+            grads.append(sum_to_like(einsum(",".join(in_terms) + "->" + target, *operands), x))
+        return tuple(grads)
+
+    @staticmethod
+    def infer(*specs, equation):
+        lhs, output = equation.split("->")
+        shapes = [s.shape for s in specs]
+        if any(s is None for s in shapes):
+            return Spec(None, specs[0].dtype)
+        sizes = _einsum_sizes(lhs.split(","), shapes)
+        return Spec(tuple(sizes[c] for c in output), specs[0].dtype)
+
+
+class EyeLike(Op):
+    """The identity matrix whose size is dim ``axis`` of ``x`` (a constant used by einsum's gradient)."""
+    differentiable = False
+    saves_inputs = ()
+    forward = staticmethod(lambda xp, x, axis: xp.eye(x.shape[axis], dtype=x.dtype))
+
+    @staticmethod
+    def infer(x, axis):
+        n = None if x.shape is None else x.shape[axis]
+        return Spec((n, n), x.dtype)
+
+
+def einsum(equation, *operands):
+    """Einstein summation, e.g. ``einsum("ij,jk->ik", a, b)`` is ``a @ b`` and ``einsum("ii", a)`` the trace.
+
+    Operands may also come as one list: ``einsum("ij,jk", [a, b])``. Letters of the same name must have the same
+    size or size 1 (which broadcasts); ``...`` stands for the dims the letters do not name, and broadcasts.
+    """
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum: the equation must be a string, got {type(equation).__name__}")
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not operands:
+        raise OpError("einsum: at least one operand is required")
+    operands = _promote_product("einsum", *operands)
+    shapes = [x.shape for x in operands]
+    terms, output = _parse_einsum(equation, shapes)
+    _einsum_sizes(terms, shapes)
+    return apply(Einsum, *operands, equation=",".join(terms) + "->" + output)
+
+
+__all__ = ["matmul", "mm", "bmm", "dot", "outer", "ger", "einsum"]

@@ -92,6 +92,8 @@ class SpecTensor:
     def __pow__(self, other): return ops.pow(self, other)
     def __rpow__(self, other): return ops.pow(other, self)
     def __neg__(self): return ops.neg(self)
+    def __matmul__(self, other): return ops.matmul(self, other)
+    def __rmatmul__(self, other): return ops.matmul(other, self)
 
 
 def _infer_apply(op, args, attrs):

@@ -1,0 +1,105 @@
+"""Op table entries for the products (linalg.py): matmul in all its cases, mm, bmm, dot, outer, einsum."""
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from .spec import OpSpec, floats_array
+
+SIDE = st.integers(0, 4)  # sizes 0 and 1 included
+BATCHES = hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=2, max_side=3).map(lambda b: b.input_shapes)
+
+
+def product(shape_of):
+    """Two arrays whose shapes come from ``shape_of(m, k, n, (batch_a, batch_b))``: ``a`` is (m, k)-like and
+    ``b`` (k, n)-like, with batch dims that broadcast."""
+    def build(m, k, n, batches):
+        return st.tuples(*(floats_array(s) for s in shape_of(m, k, n, batches)))
+    return st.tuples(SIDE, SIDE, SIDE, BATCHES).flatmap(lambda t: build(*t))
+
+
+def labelled(*terms):
+    """One array per einsum term, with a size from 0 to 4 per letter; a term that starts with ``...`` gets
+    leading batch dims that broadcast with the other such terms' (at most two of them)."""
+    letters = sorted(set("".join(terms)) - {"."})
+
+    def build(sizes, batches):
+        size, batches = dict(zip(letters, sizes)), iter(batches)
+        return st.tuples(*(floats_array((next(batches) if t.startswith("...") else ())
+                                        + tuple(size[c] for c in t.lstrip("."))) for t in terms))
+    return st.tuples(st.lists(SIDE, min_size=len(letters), max_size=len(letters)), BATCHES).flatmap(
+        lambda t: build(*t))
+
+
+def einsum_spec(name, equation, *terms, **kw):
+    """A spec for ``einsum(equation, ...)`` with inputs shaped by ``terms`` (the equation's, unless given)."""
+    terms = terms or tuple(equation.split("->")[0].split(","))
+    return OpSpec(name, lambda m, *xs: m.einsum(equation, *xs), lambda *xs: np.einsum(equation, *xs),
+                  labelled(*terms), grad_inputs=tuple(range(len(terms))), atol=1e-5, **kw)
+
+
+def complex_pair(a_shape, b_shape):
+    """Four real arrays: real and imaginary parts of a complex ``a`` and ``b``."""
+    return st.tuples(floats_array(a_shape), floats_array(a_shape), floats_array(b_shape), floats_array(b_shape))
+
+
+def _matmul(name, shape_of):
+    return OpSpec(name, lambda m, a, b: m.matmul(a, b), np.matmul, product(shape_of), grad_inputs=(0, 1), atol=1e-5)
+
+
+def _c(m, re, im):
+    return m.complex(re, im)
+
+
+SPECS = [
+    # ------------------------------------------------------------------------------------------ matmul
+    _matmul("matmul_vec_vec", lambda m, k, n, b: ((k,), (k,))),
+    _matmul("matmul_mat_vec", lambda m, k, n, b: ((m, k), (k,))),
+    _matmul("matmul_vec_mat", lambda m, k, n, b: ((k,), (k, n))),
+    _matmul("matmul_mat_mat", lambda m, k, n, b: ((m, k), (k, n))),
+    _matmul("matmul_batched_broadcast", lambda m, k, n, b: (b[0] + (m, k), b[1] + (k, n))),
+    _matmul("matmul_batched_mat", lambda m, k, n, b: (b[0] + (m, k), (k, n))),
+    _matmul("matmul_batched_vec", lambda m, k, n, b: (b[0] + (m, k), (k,))),
+    _matmul("matmul_vec_batched", lambda m, k, n, b: ((k,), b[1] + (k, n))),
+    OpSpec("matmul_complex", lambda m, ar, ai, br, bi: m.real(m.matmul(_c(m, ar, ai), _c(m, br, bi))),
+           lambda ar, ai, br, bi: np.real(np.matmul(ar + 1j * ai, br + 1j * bi)).astype(ar.dtype),
+           st.one_of(complex_pair((2, 3), (3, 2)), complex_pair((2, 1, 3), (3, 4)), complex_pair((3,), (2, 3, 1))),
+           grad_inputs=(0, 1, 2, 3), atol=1e-5, notes="complex operands: the VJP conjugates (g b^H, a^H g)"),
+    OpSpec("matmul_complex_imag", lambda m, ar, ai, br, bi: m.imag(m.matmul(_c(m, ar, ai), _c(m, br, bi))),
+           lambda ar, ai, br, bi: np.imag(np.matmul(ar + 1j * ai, br + 1j * bi)).astype(ar.dtype),
+           complex_pair((2, 3), (3,)), grad_inputs=(0, 1, 2, 3), atol=1e-5),
+    # ------------------------------------------------------------------------- mm, bmm, dot, outer
+    OpSpec("mm", lambda m, a, b: m.mm(a, b), np.matmul, product(lambda m, k, n, b: ((m, k), (k, n))),
+           grad_inputs=(0, 1), atol=1e-5),
+    OpSpec("bmm", lambda m, a, b: m.bmm(a, b), np.matmul,
+           product(lambda m, k, n, b: ((n + 1, m, k), (n + 1, k, m))), grad_inputs=(0, 1), atol=1e-5),
+    OpSpec("dot", lambda m, a, b: m.dot(a, b), np.dot, product(lambda m, k, n, b: ((k,), (k,))),
+           grad_inputs=(0, 1), atol=1e-5),
+    OpSpec("outer", lambda m, a, b: m.outer(a, b), np.outer, product(lambda m, k, n, b: ((m,), (n,))),
+           grad_inputs=(0, 1)),
+    # ------------------------------------------------------------------------------------------ einsum
+    einsum_spec("einsum_matmul", "ij,jk->ik"),
+    einsum_spec("einsum_implicit_output", "ij,jk"),
+    einsum_spec("einsum_implicit_transpose", "ba"),
+    einsum_spec("einsum_batched", "bij,bjk->bik"),
+    einsum_spec("einsum_ellipsis_broadcast", "...ij,...jk->...ik"),
+    einsum_spec("einsum_ellipsis_implicit", "...ij,jk"),
+    einsum_spec("einsum_outer", "i,j->ij"),
+    einsum_spec("einsum_sum_all", "ij->"),
+    einsum_spec("einsum_sum_one_dim", "ijk->ki"),
+    einsum_spec("einsum_diagonal", "ii->i", notes="a repeated letter: the gradient is put back on the diagonal"),
+    einsum_spec("einsum_trace", "ii"),
+    einsum_spec("einsum_diagonal_with_other", "iij,i->j"),
+    einsum_spec("einsum_three_operands", "ij,jk,kl->il"),
+    einsum_spec("einsum_triple_dot", "i,i,i->"),
+    OpSpec("einsum_broadcast_size_one", lambda m, a, b: m.einsum("ij,ij->ij", a, b),
+           lambda a, b: np.einsum("ij,ij->ij", a, b), st.tuples(floats_array((1, 3)), floats_array((2, 3))),
+           grad_inputs=(0, 1), notes="a letter of size 1 in one operand broadcasts, as in PyTorch"),
+    OpSpec("einsum_operand_list", lambda m, a, b: m.einsum("ij,jk", [a, b]), lambda a, b: a @ b,
+           labelled("ij", "jk"), grad_inputs=(0, 1), atol=1e-5),
+    OpSpec("einsum_complex", lambda m, ar, ai, br, bi: m.imag(m.einsum("ij,jk->ik", _c(m, ar, ai), _c(m, br, bi))),
+           lambda ar, ai, br, bi: np.imag(np.einsum("ij,jk->ik", ar + 1j * ai, br + 1j * bi)).astype(ar.dtype),
+           complex_pair((2, 3), (3, 2)), grad_inputs=(0, 1, 2, 3), atol=1e-5),
+    OpSpec("einsum_complex_trace", lambda m, ar, ai, br, bi: m.real(m.einsum("ii,ij->j", _c(m, ar, ai), _c(m, br, bi))),
+           lambda ar, ai, br, bi: np.real(np.einsum("ii,ij->j", ar + 1j * ai, br + 1j * bi)).astype(ar.dtype),
+           complex_pair((3, 3), (3, 2)), grad_inputs=(0, 1, 2, 3), atol=1e-5),
+]
