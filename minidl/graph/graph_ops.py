@@ -6,6 +6,7 @@ arrays)``, which the session calls instead.
 """
 import numpy
 
+from ..backend import device as parse_device, to_device
 from ..ops.base import Op, Spec
 from . import errors
 
@@ -79,19 +80,27 @@ class NoOp(GraphOp):
 
 
 class Print(GraphOp):
-    """Passes its first input through and prints a message with the values of the others (``tf.Print``)."""
+    """Passes its first input through and prints a message with the values of the others (``tf.Print``).
+
+    The gradient passes straight through to the first input, so printing never changes training.
+    """
+    differentiable = True
+    differentiable_inputs = (0,)
+    saves_inputs = ()
 
     @staticmethod
     def execute(session, operation, arrays):
         summarize = operation.attrs.get("summarize", 3)
-        parts = [numpy.array2string(numpy.asarray(a).reshape(-1)[:summarize], separator=" ") for a in arrays[1:]]
+        cpu = parse_device("cpu")
+        parts = [numpy.array2string(numpy.asarray(to_device(a, cpu)).reshape(-1)[:summarize], separator=" ")
+                 for a in arrays[1:]]
         print(operation.attrs.get("message", "") + " ".join(parts), file=operation.attrs.get("stream"))
         return (arrays[0],)
 
     @staticmethod
+    def vjp(ctx, g):
+        return (g,) + (None,) * (len(ctx.inputs) - 1)
+
+    @staticmethod
     def infer(*specs, **attrs):
         return specs[0]
-
-
-def output_spec(shape, dtype):
-    return Spec(shape, dtype)

@@ -200,3 +200,10 @@ def test_control_dependencies_and_group_order_side_effects():
         assert sess.run(read) == 1.0
         sess.run(both)
         assert sess.run(v) == 2.0
+
+
+def test_print_passes_the_gradient_through():
+    x = tf.placeholder(tf.float32, ())
+    (g,) = tf.gradients(tf.Print(x * x, [x], message="x="), [x])
+    with tf.Session() as sess:
+        assert sess.run(g, {x: 3.0}) == 6.0
