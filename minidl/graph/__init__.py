@@ -6,5 +6,33 @@ from .core import Graph, GraphKeys, Operation, Tensor, TensorShape, get_default_
 from .frontend import convert_to_tensor
 from .gradients import gradients, hessians
 from .session import InteractiveSession, Session, get_default_session
+from . import train
 from .basics import (Print, constant, control_dependencies, group, identity, name_scope, no_op, placeholder,
                      placeholder_with_default, print_ as print, stop_gradient, tuple_ as tuple)
+# --- variables, random ops, initializers, variable scopes (variables.py, random_ops.py, initializers.py,
+#     variable_scope.py) ---
+from .variables import (Variable, assign, assign_add, assign_sub, global_variables, global_variables_initializer,
+                        initialize_all_variables, is_variable_initialized, local_variables,
+                        local_variables_initializer, report_uninitialized_variables, trainable_variables,
+                        variables_initializer)
+from .random_ops import (multinomial, random_normal, random_shuffle, random_uniform, set_random_seed,
+                         truncated_normal)
+from . import random_ops as random  # tf.random.normal, tf.random.uniform, tf.random.set_random_seed ...
+from .initializers import (constant_initializer, glorot_normal_initializer, glorot_uniform_initializer,
+                           ones_initializer, orthogonal_initializer, random_normal_initializer,
+                           random_uniform_initializer, truncated_normal_initializer, variance_scaling_initializer,
+                           zeros_initializer)
+from . import initializers  # tf.initializers.zeros(), tf.initializers.global_variables() ...
+from .variable_scope import AUTO_REUSE, VariableScope, get_variable, get_variable_scope, variable_scope
+# --- end variables ---
+# --- control flow (function_graph.py, control_flow.py, loops.py) ---
+from .control_flow import case, cond
+from .loops import while_loop
+# --- end control flow ---
+# --- the op API with TF names: tf.math, tf.nn, tf.linalg, tf.signal/tf.spectral and their top-level functions
+#     (math_ops.py, array_ops.py, nn_ops.py, spectral_ops.py) ---
+from .math_ops import *  # noqa: F401,F403  (add, matmul, reduce_sum, argmax, cast, equal, ..., math, linalg)
+from .array_ops import *  # noqa: F401,F403  (zeros, reshape, transpose, concat, gather, one_hot, where, shape, ...)
+from .nn_ops import nn
+from .spectral_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d, signal, spectral
+# --- end op API ---

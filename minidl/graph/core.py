@@ -344,6 +344,15 @@ class Graph:
             self._operations[full_name] = operation
         return operation
 
+    def rename_operation(self, operation, name):
+        """Give ``operation`` the (free) ``name`` — TF-named wrappers use it so the op they return carries the
+        ``name=`` the user asked for, even when it was built inside that name's scope."""
+        if name in self._operations:
+            raise ValueError(f"an operation named '{name}' already exists in the graph")
+        del self._operations[operation.name]
+        operation.name = name
+        self._operations[name] = operation
+
     @contextlib.contextmanager
     def control_dependencies(self, control_inputs):
         """Ops created inside run only after ``control_inputs`` (ops or tensors) have run. None clears them."""

@@ -1,0 +1,511 @@
+"""TensorFlow 1's array functions: making, reshaping, joining, cutting, gathering and selecting tensors.
+
+Thin layers over ``minidl.ops`` with TF's conventions (see ``math_ops``): ``axis`` for ``dim``, ``perm`` for
+``permute``'s dims, pad amounts as ``[[before, after], ...]`` from the *first* dim (PyTorch lists them from the last),
+``split`` into a *number* of pieces (PyTorch's ``split`` takes a piece *size*), ``gather`` along one axis with
+indices of any shape, and so on.
+
+A few TF functions take a shape that is only known when the graph runs (``tf.zeros(tf.shape(x))``,
+``tf.reshape(x, [tf.shape(x)[0], -1])``, ``tf.range(n)``). The op library's ops take shapes as static attributes,
+so this module adds four small ops whose *inputs* are shapes: ``Shape`` (a tensor's run-time shape), ``Fill``,
+``Range`` and ``ReshapeTo``. The static shape the graph can still know (the Python ints in such a list) is set on
+the result.
+"""
+import builtins
+import math
+
+import numpy
+
+from .. import ops
+from ..backend import dtypes
+from ..ops.base import Op, Spec, apply
+from .core import Tensor
+from .graph_ops import Const
+from .math_ops import (cast, check_dtype, constant_value, deprecated_alias, graph_tensor, matching_list,
+                       matching_pair, require_bool, tf_op, to_tensor)
+
+_INDEX_TYPES = ("int32", "int64")
+_ALL = builtins.slice(None)  # ``:`` in an index (this module defines its own ``slice``)
+
+
+# ============================================================================ ops that take a run-time shape
+
+def _host_ints(array):
+    """A 1-D integer array (on any device) as a tuple of Python ints."""
+    return tuple(int(n) for n in array.tolist())
+
+
+class Shape(Op):
+    """The run-time shape of ``x`` as a 1-D integer tensor (``tf.shape``). Integer-valued: no gradient."""
+    differentiable = False
+    saves_inputs = ()
+    forward = staticmethod(lambda xp, x, dtype: xp.asarray(x.shape, dtype=dtype))
+
+    @staticmethod
+    def infer(x, dtype):
+        return Spec((None if x.shape is None else len(x.shape),), dtype)
+
+
+class Fill(Op):
+    """A tensor of shape ``dims`` (a 1-D integer tensor) filled with the 0-d ``value``.
+    Each output element is a copy of ``value``, so its gradient is the sum of ``g``."""
+    saves_inputs = ()
+    differentiable_inputs = (1,)
+
+    @staticmethod
+    def forward(xp, dims, value):
+        out = xp.empty(_host_ints(dims), dtype=value.dtype)
+        out[...] = value
+        return out
+
+    @staticmethod
+    def vjp(ctx, g):
+        return None, ops.sum(g)
+
+    @staticmethod
+    def infer(dims, value):
+        rank = None if dims.shape is None else dims.shape[0]
+        return Spec(None if rank is None else (None,) * rank, value.dtype)
+
+
+class Range(Op):
+    """``start, start + delta, ...`` up to (not including) ``limit``; the three inputs are 0-d. No gradient."""
+    differentiable = False
+    saves_inputs = ()
+    forward = staticmethod(lambda xp, start, limit, delta: xp.arange(start.item(), limit.item(), delta.item(),
+                                                                     dtype=start.dtype))
+    infer = staticmethod(lambda start, limit, delta: Spec((None,), start.dtype))
+
+
+class ReshapeTo(Op):
+    """``x`` reshaped to ``shape``, a 1-D integer tensor known at run time (one entry may be -1).
+    VJP: reshape the gradient back to x's shape."""
+    saves_inputs = ()
+    differentiable_inputs = (0,)
+    forward = staticmethod(lambda xp, x, shape: x.reshape(_host_ints(shape)))
+
+    @staticmethod
+    def vjp(ctx, g):
+        return ops.reshape_like(g, ctx.inputs[0]), None
+
+    @staticmethod
+    def infer(x, shape):
+        rank = None if shape.shape is None else shape.shape[0]
+        return Spec(None if rank is None else (None,) * rank, x.dtype)
+
+
+def _shape_list(shape):
+    """A shape argument as a list of Python ints and 0-d tensors, or as the 1-D tensor computed at run time."""
+    tensor = graph_tensor(shape)
+    if tensor is not None and tensor.op.op is not Const:
+        return check_dtype(tensor, _INDEX_TYPES, "shape")
+    shape = constant_value(shape, "shape")
+    return [shape] if isinstance(shape, int) else list(shape)
+
+
+def _shape_input(shape):
+    """A shape argument as ``(1-D int32 tensor, static dims)``: static dims are None where only the run time knows
+    them (and for -1), or None altogether when even the rank is unknown."""
+    dims = _shape_list(shape)
+    if isinstance(dims, Tensor):
+        rank = dims.shape[0] if dims.shape.rank_known and len(dims.shape) == 1 else None
+        return cast(dims, dtypes.int32), None if rank is None else [None] * rank
+    static = [d if isinstance(d, int) and d >= 0 else None for d in dims]
+    if all(graph_tensor(d) is None for d in dims):
+        return to_tensor(numpy.array(dims, dtype=numpy.int32).reshape(-1)), static
+    return ops.stack([cast(check_dtype(to_tensor(d, dtypes.int32), _INDEX_TYPES, "shape"), dtypes.int32)
+                      for d in dims]), static
+
+
+# ====================================================================================== shapes as tensors
+
+@tf_op("Shape")
+def shape(input, name=None, out_type=dtypes.int32):
+    """The shape of ``input`` as a 1-D tensor: a constant when the graph knows every dim (TF does the same),
+    else an op that reads it when the graph runs (``tf.shape(x)[0]`` is the batch size of a placeholder)."""
+    x, out_type = to_tensor(input), check_dtype(dtypes.as_dtype(out_type), _INDEX_TYPES, "out_type")
+    if x.shape.is_fully_defined():
+        return to_tensor(numpy.array(x.shape, dtype=out_type))
+    return apply(Shape, x, dtype=out_type)
+
+
+@tf_op("Size")
+def size(input, name=None, out_type=dtypes.int32):
+    """The number of elements of ``input`` (a 0-d tensor)."""
+    x = to_tensor(input)
+    if x.shape.is_fully_defined():
+        return to_tensor(numpy.array(math.prod(x.shape), dtype=out_type))
+    return ops.prod(apply(Shape, x, dtype=dtypes.as_dtype(out_type)), dtype=out_type)
+
+
+@tf_op("Rank")
+def rank(input, name=None):
+    """The number of dimensions of ``input`` (a 0-d int32 tensor)."""
+    x = to_tensor(input)
+    if x.shape.rank_known:
+        return to_tensor(numpy.array(len(x.shape), dtype=numpy.int32))
+    return ops.getitem(apply(Shape, apply(Shape, x, dtype=dtypes.int32), dtype=dtypes.int32), 0)
+
+
+# ============================================================================================ making tensors
+
+@tf_op("Fill")
+def fill(dims, value, name=None):
+    """A tensor of shape ``dims`` whose every element is ``value`` (its dtype is value's)."""
+    dims, static = _shape_input(dims)
+    out = apply(Fill, dims, to_tensor(value))
+    if static is not None:
+        out.set_shape(static)
+    return out
+
+
+@tf_op("zeros")
+def zeros(shape, dtype=dtypes.float32, name=None):
+    """A tensor of zeros; ``shape`` may hold tensors (``tf.zeros([tf.shape(x)[0], 10])``)."""
+    return fill(shape, numpy.zeros((), dtypes.as_dtype(dtype)))
+
+
+@tf_op("ones")
+def ones(shape, dtype=dtypes.float32, name=None):
+    """A tensor of ones; ``shape`` may hold tensors."""
+    return fill(shape, numpy.ones((), dtypes.as_dtype(dtype)))
+
+
+@tf_op("zeros_like")
+def zeros_like(tensor, dtype=None, name=None, optimize=True):
+    return ops.zeros_like(to_tensor(tensor), dtype)
+
+
+@tf_op("ones_like")
+def ones_like(tensor, dtype=None, name=None, optimize=True):
+    return ops.ones_like(to_tensor(tensor), dtype)
+
+
+_RANGE_ORDER = ("int32", "int64", "float32", "float64")
+
+
+@tf_op("range")
+def range(start, limit=None, delta=1, dtype=None, name="range"):
+    """``[start, start + delta, ...]`` below ``limit``; ``range(n)`` is 0..n-1. The dtype is the widest of the
+    arguments' (ints -> int32, floats -> float32) unless ``dtype`` says otherwise."""
+    if limit is None:
+        start, limit = 0, start
+    static = all(isinstance(v, (int, float)) for v in (start, limit, delta))
+    if static and delta == 0:
+        raise ValueError("Requires delta != 0")
+    args = [to_tensor(v) for v in (start, limit, delta)]
+    if dtype is None:
+        dtype = max((check_dtype(a, _RANGE_ORDER, "start").dtype for a in args),
+                    key=lambda d: _RANGE_ORDER.index(d.name))
+    out = apply(Range, *(cast(a, dtype) for a in args))
+    if static:
+        out.set_shape([max(0, math.ceil((limit - start) / delta))])
+    return out
+
+
+@tf_op("LinSpace")
+def linspace(start, stop, num, name=None):
+    """``num`` evenly spaced values from ``start`` to ``stop`` inclusive (``num`` must be a Python int)."""
+    num = constant_value(num, "num")
+    start, stop = matching_pair("LinSpace", start, stop, ("start", "stop"))
+    check_dtype(start, ("float32", "float64"), "start")
+    fractions = to_tensor(numpy.linspace(0, 1, num, dtype=start.dtype))
+    return ops.add(start, ops.mul(ops.sub(stop, start), fractions))
+
+
+# ============================================================================================== reshaping
+
+@tf_op("Reshape")
+def reshape(tensor, shape, name=None):
+    """The same elements in a new ``shape``; one entry may be -1 (inferred). ``shape`` may be a tensor or hold
+    tensors (``[tf.shape(x)[0], -1]``): then the reshape happens at run time."""
+    x, dims = to_tensor(tensor), _shape_list(shape)
+    if not isinstance(dims, Tensor) and all(graph_tensor(d) is None for d in dims):
+        return ops.reshape(x, dims)
+    shape, static = _shape_input(dims)
+    out = apply(ReshapeTo, x, shape)
+    if static is not None:
+        out.set_shape(static)
+    return out
+
+
+@tf_op("transpose")
+def transpose(a, perm=None, name="transpose", conjugate=False):
+    """Permute the dims: output dim i is input dim ``perm[i]``; by default the order is reversed (a matrix's
+    transpose). ``conjugate`` also conjugates complex values."""
+    x = to_tensor(a)
+    perm = list(reversed(builtins.range(x.ndim))) if perm is None else constant_value(perm, "perm")
+    out = ops.permute(x, perm)
+    return ops.conj(out) if conjugate else out
+
+
+@tf_op("ExpandDims")
+def expand_dims(input, axis=None, name=None, dim=None):
+    """Insert a dim of size 1 at ``axis`` (-1: at the end)."""
+    axis = deprecated_alias(axis, dim, "axis", "dim")
+    if axis is None:
+        raise ValueError("Must specify an axis argument to tf.expand_dims()")
+    return ops.unsqueeze(to_tensor(input), constant_value(axis, "axis"))
+
+
+@tf_op("Squeeze")
+def squeeze(input, axis=None, name=None, squeeze_dims=None):
+    """Remove dims of size 1: all of them, or those in ``axis``, which must have size 1."""
+    x = to_tensor(input)
+    axis = constant_value(deprecated_alias(axis, squeeze_dims, "axis", "squeeze_dims"), "axis")
+    if isinstance(axis, int):
+        axis = [axis]
+    for d in axis or ():
+        n = x.shape[d] if x.shape.rank_known and -len(x.shape) <= d < len(x.shape) else None
+        if n not in (None, 1):
+            raise ValueError(f"Can not squeeze dim[{d}], expected a dimension of 1, got {n} for 'Squeeze' "
+                             f"(op: 'Squeeze') with input shapes: {list(x.shape)}.")
+    return ops.squeeze(x, None if axis is None else tuple(axis))
+
+
+@tf_op("BroadcastTo")
+def broadcast_to(input, shape, name=None):
+    """``input`` with size-1 dims stretched (and leading dims added) to reach ``shape``."""
+    return ops.broadcast_to(to_tensor(input), constant_value(shape, "shape"))
+
+
+# ===================================================================================== joining and cutting
+
+@tf_op("concat")
+def concat(values, axis, name="concat"):
+    """Join tensors of one dtype along the existing dim ``axis``."""
+    return ops.cat(matching_list("ConcatV2", values), constant_value(axis, "axis"))
+
+
+@tf_op("stack")
+def stack(values, axis=0, name="stack"):
+    """Join equally shaped tensors of one dtype along a new dim ``axis``."""
+    return ops.stack(matching_list("Pack", values), constant_value(axis, "axis"))
+
+
+@tf_op("unstack")
+def unstack(value, num=None, axis=0, name="unstack"):
+    """The slices along ``axis`` as a list; ``num`` is needed when the graph does not know that dim's size."""
+    x = to_tensor(value)
+    axis = constant_value(axis, "axis") % x.ndim
+    n = x.shape[axis]
+    if n is None and num is None:
+        raise ValueError(f"Cannot infer num from shape {x.shape}")
+    if n is not None and num is not None and n != num:
+        raise ValueError(f"Cannot unstack {num} tensors from dimension {axis} of size {n} ({x.shape})")
+    return [ops.getitem(x, (_ALL,) * axis + (i,)) for i in builtins.range(num if n is None else n)]
+
+
+@tf_op("split")
+def split(value, num_or_size_splits, axis=0, num=None, name="split"):
+    """Cut ``value`` along ``axis`` into ``num_or_size_splits`` equal pieces (an int: it must divide the size) or
+    into pieces of the listed sizes (one may be -1: the rest)."""
+    x = to_tensor(value)
+    axis = constant_value(axis, "axis") % x.ndim
+    n = x.shape[axis]
+    sizes = constant_value(num_or_size_splits, "num_or_size_splits")
+    if n is None:
+        raise ValueError(f"split: the size of dimension {axis} of {x.shape} must be known when the graph is built")
+    if isinstance(sizes, int):
+        if sizes <= 0 or n % sizes:
+            raise ValueError(f"Dimension {axis} ({n}) must be evenly divisible by the number of splits ({sizes})")
+        sizes = [n // sizes] * sizes
+    elif sizes.count(-1) == 1:
+        sizes = [n - (sum(sizes) + 1) if s == -1 else s for s in sizes]
+    return list(ops.split(x, list(sizes), axis))
+
+
+@tf_op("Tile")
+def tile(input, multiples, name=None):
+    """``input`` repeated ``multiples[d]`` times along each dim d (one entry per dim)."""
+    x = to_tensor(input)
+    multiples = constant_value(multiples, "multiples")
+    if len(multiples) != x.ndim:
+        raise ValueError(f"Shape must be rank {x.ndim} but is rank {len(multiples)}: tile needs one multiple per "
+                         f"dimension of {x.shape}, got {multiples}")
+    return ops.tile(x, multiples)
+
+
+@tf_op("Pad")
+def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
+    """Pad each dim d with ``paddings[d] = [before, after]`` elements, first dim first: 'CONSTANT' (with
+    ``constant_values``), 'REFLECT' (mirror, edge not repeated) or 'SYMMETRIC' (mirror, edge repeated)."""
+    x = to_tensor(tensor)
+    paddings = [list(p) for p in constant_value(paddings, "paddings")]
+    mode = mode.upper()
+    if len(paddings) != x.ndim or any(len(p) != 2 for p in paddings):
+        raise ValueError(f"paddings must be a matrix with {x.ndim} rows and 2 columns ([[before, after], ...] per "
+                         f"dimension of {x.shape}), got {paddings}")
+    if any(p < 0 for pair in paddings for p in pair):
+        raise ValueError(f"paddings must be non-negative, got {paddings}")
+    flat = [p for before, after in reversed(paddings) for p in (before, after)]  # PyTorch: last dim first
+    if mode == "CONSTANT":
+        return ops.pad(x, flat, "constant", value=constant_value(constant_values, "constant_values"))
+    if mode == "REFLECT":
+        return ops.pad(x, flat, "reflect")
+    if mode != "SYMMETRIC":
+        raise ValueError(f"Unknown padding mode: {mode}")
+    for d, (before, after) in enumerate(paddings):  # mirror images of the edges, joined on both sides
+        n = x.shape[d]
+        if n is not None and max(before, after) > n:
+            raise ValueError(f"SYMMETRIC paddings must be no greater than the dimension size: {before}, {after} "
+                             f"greater than {n}")
+        keep = (_ALL,) * d
+        parts = [ops.flip(ops.getitem(x, keep + (builtins.slice(0, before),)), (d,))] if before else []
+        parts.append(x)
+        if after:
+            parts.append(ops.flip(ops.getitem(x, keep + (builtins.slice(-after, None),)), (d,)))
+        x = ops.cat(parts, d) if len(parts) > 1 else x
+    return x
+
+
+@tf_op("ReverseV2")
+def reverse(tensor, axis, name=None):
+    """Reverse the order of elements along each dim in ``axis`` (a list)."""
+    return ops.flip(to_tensor(tensor), constant_value(axis, "axis"))
+
+
+# ============================================================================================ picking values
+
+def _indices(indices, param="indices"):
+    return check_dtype(to_tensor(indices), _INDEX_TYPES, param)
+
+
+@tf_op("GatherV2")
+def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
+    """Slices of ``params`` along ``axis`` at ``indices`` (any shape): the result's shape is
+    ``params.shape[:axis] + indices.shape + params.shape[axis + 1:]``."""
+    if batch_dims:
+        raise NotImplementedError("gather with batch_dims is not supported")
+    x, axis = to_tensor(params), constant_value(0 if axis is None else axis, "axis")
+    return ops.getitem(x, (_ALL,) * (axis % x.ndim) + (_indices(indices),))
+
+
+@tf_op("GatherNd")
+def gather_nd(params, indices, name=None, batch_dims=0):
+    """``out[i...] = params[indices[i...]]``: the last dim of ``indices`` (size k) indexes the first k dims."""
+    x, index = to_tensor(params), _indices(indices)
+    k = index.shape[-1]
+    if k is None or batch_dims:
+        raise NotImplementedError("gather_nd needs the last dim of indices known, and no batch_dims")
+    return ops.getitem(x, tuple(ops.getitem(index, (Ellipsis, i)) for i in builtins.range(k)))
+
+
+@tf_op("one_hot")
+def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
+    """A new dim of size ``depth`` at ``axis`` (default: last) holding ``on_value`` (1) at each index and
+    ``off_value`` (0) elsewhere; indices outside [0, depth) give all ``off_value``. dtype: ``dtype``, else that of
+    on/off_value, else float32."""
+    labels = check_dtype(to_tensor(indices), ("uint8",) + _INDEX_TYPES, "indices")
+    on = None if on_value is None else to_tensor(on_value, dtype)
+    off = None if off_value is None else to_tensor(off_value, dtype if on is None else on.dtype)
+    given = on if on is not None else off
+    dtype = dtypes.as_dtype(dtype) if dtype is not None else dtypes.float32 if given is None else given.dtype
+    for value, what in ((on, "on_value"), (off, "off_value")):
+        if value is not None and value.dtype != dtype:
+            raise TypeError(f"dtype {value.dtype.name} of {what} does not match dtype parameter {dtype.name}")
+    rank, axis = labels.ndim, -1 if axis is None else axis
+    if not -1 <= axis <= rank:
+        raise ValueError(f"Expected axis to be -1 or between [0, {rank}]. But received: {axis}")
+    axis = rank if axis == -1 else axis
+    positions = range(0, depth, dtype=labels.dtype)
+    positions = ops.reshape(positions, (-1,) + (1,) * (rank - axis))
+    hot = ops.eq(ops.unsqueeze(labels, axis), positions)
+    if on is None and off is None:
+        return ops.cast(hot, dtype)
+    on = to_tensor(1, dtype) if on is None else on
+    off = to_tensor(0, dtype) if off is None else off
+    return ops.where(hot, on, off)
+
+
+def _true_positions(condition):
+    """The coordinates of the True entries of ``condition``, one row each in row-major order (int64)."""
+    if not condition.shape.rank_known or condition.ndim == 0:
+        raise ValueError("tf.where(condition) needs a condition of known rank >= 1")
+    sizes = apply(Shape, condition, dtype=dtypes.int64)
+    columns = []
+    for d in builtins.range(condition.ndim):
+        along = range(0, ops.getitem(sizes, d), dtype=dtypes.int64)
+        along = ops.reshape(along, [-1 if i == d else 1 for i in builtins.range(condition.ndim)])
+        grid = ops.broadcast_to_like(along, condition)  # position d of every entry of condition
+        columns.append(ops.getitem(grid, condition))
+    return ops.stack(columns, 1)
+
+
+@tf_op("Where")
+def where(condition, x=None, y=None, name=None):
+    """With x and y: ``x`` where ``condition`` is True, else ``y`` (TF1: a 1-D condition picks whole rows of
+    higher-rank x and y). Without them: the coordinates of the True entries, shape (count, rank), int64."""
+    condition = require_bool("Select", to_tensor(condition, dtypes.bool_), "condition")
+    if x is None and y is None:
+        return _true_positions(condition)
+    if x is None or y is None:
+        raise ValueError("x and y must both be non-None or both be None.")
+    x, y = matching_pair("Select", x, y, ("t", "e"))
+    if condition.shape.rank_known and condition.ndim == 1 and x.shape.rank_known and x.ndim > 1:
+        condition = ops.reshape(condition, (-1,) + (1,) * (x.ndim - 1))
+    return ops.where(condition, x, y)
+
+
+@tf_op("SelectV2")
+def where_v2(condition, x=None, y=None, name=None):
+    """TF2's ``where``: condition, x and y broadcast together (numpy's rule)."""
+    if x is None and y is None:
+        return where(condition)
+    condition = require_bool("SelectV2", to_tensor(condition, dtypes.bool_), "condition")
+    return ops.where(condition, *matching_pair("SelectV2", x, y, ("t", "e")))
+
+
+@tf_op("boolean_mask")
+def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
+    """The entries (or slices, past the mask's dims) of ``tensor`` where the bool ``mask`` is True."""
+    x, mask = to_tensor(tensor), require_bool("boolean_mask", to_tensor(mask, dtypes.bool_), "mask")
+    return ops.getitem(x, (_ALL,) * (axis or 0) + (mask,))
+
+
+@tf_op("SequenceMask")
+def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool_, name=None):
+    """``mask[i, j] = j < lengths[i]``, with ``maxlen`` columns (default: the largest length)."""
+    lengths = _indices(lengths, "lengths")
+    if maxlen is None:
+        maxlen = ops.amax(lengths)
+    mask = ops.lt(range(0, maxlen, dtype=lengths.dtype), ops.unsqueeze(lengths, -1))
+    return ops.cast(mask, dtypes.as_dtype(dtype))
+
+
+@tf_op("Slice")
+def slice(input_, begin, size, name=None):
+    """``size[d]`` entries from ``begin[d]`` in each dim d (size -1: to the end)."""
+    begin, size = constant_value(begin, "begin"), constant_value(size, "size")
+    return ops.getitem(to_tensor(input_), tuple(builtins.slice(b, None if n == -1 else b + n)
+                                                for b, n in zip(begin, size)))
+
+
+@tf_op("StridedSlice")
+def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, ellipsis_mask=0, new_axis_mask=0,
+                  shrink_axis_mask=0, var=None, name=None):
+    """``input_[begin[0]:end[0]:strides[0], ...]``; bit i of a mask makes entry i: begin_mask -> from the start,
+    end_mask -> to the end, ellipsis_mask -> ``...``, new_axis_mask -> a new dim, shrink_axis_mask -> the single
+    index ``begin[i]`` (dim removed)."""
+    begin, end = constant_value(begin, "begin"), constant_value(end, "end")
+    strides = [1] * len(begin) if strides is None else constant_value(strides, "strides")
+    index = []
+    for i, (b, e, s) in enumerate(zip(begin, end, strides)):
+        if ellipsis_mask >> i & 1:
+            index.append(Ellipsis)
+        elif new_axis_mask >> i & 1:
+            index.append(None)
+        elif shrink_axis_mask >> i & 1:
+            index.append(b)
+        else:
+            index.append(builtins.slice(None if begin_mask >> i & 1 else b, None if end_mask >> i & 1 else e, s))
+    return ops.getitem(to_tensor(input_), tuple(index))
+
+
+lin_space = linspace  # TF1 spellings
+reverse_v2 = reverse
+
+__all__ = ["shape", "size", "rank", "fill", "zeros", "ones", "zeros_like", "ones_like", "range", "linspace",
+           "lin_space", "reshape", "transpose", "expand_dims", "squeeze", "broadcast_to", "concat", "stack", "unstack",
+           "split", "tile", "pad", "reverse", "reverse_v2", "gather", "gather_nd", "one_hot", "where", "where_v2",
+           "boolean_mask", "sequence_mask", "slice", "strided_slice"]

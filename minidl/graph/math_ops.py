@@ -1,0 +1,560 @@
+"""``tf.math``: TensorFlow 1's elementwise math, reductions and products, as thin layers over ``minidl.ops``.
+
+Each function translates TF's conventions to the op library's PyTorch-style ones and computes nothing itself:
+
+* **names**: ``tf.add(a, b, name="total")`` creates an operation named ``total`` (so
+  ``graph.get_tensor_by_name("total:0")`` finds it); helper ops a function needs (constants, casts) live under
+  ``total/``. Without a name, the op gets TF's default (``Add``, ``MatMul``, ``Sum``...), made unique.
+* **axes**: ``axis`` -> ``dim``, ``keepdims`` -> ``keepdim``; TF1's deprecated ``reduction_indices`` and
+  ``keep_dims`` are still accepted.
+* **dtypes**: TF never promotes. ``tf.add(int32, float32)`` is a TypeError, where PyTorch (and ``a + b`` on graph
+  tensors here) would promote. Python numbers and lists take the other operand's dtype, if they fit it
+  (``tf.add(int_tensor, 2.5)`` is an error too). Float-only math (``exp``, ``sqrt``, ``sigmoid``...) refuses integer
+  tensors instead of converting them, and ``reduce_sum`` of int32 stays int32.
+
+This module also holds the helpers the other TF-named modules (``array_ops``, ``nn_ops``, ``spectral_ops``) share.
+"""
+import functools
+import inspect
+import numbers
+import string
+import types
+
+import numpy
+
+from .. import ops
+from ..backend import dtypes
+from ..ops.base import Spec
+from .core import Tensor, as_spec_shape, get_default_graph
+from .frontend import constant_op
+from .graph_ops import Const, Identity
+
+FLOATS = ("float16", "float32", "float64")
+FLOATS_AND_COMPLEX = FLOATS + ("complex64", "complex128")
+INTEGERS = ("uint8", "int8", "int16", "int32", "int64")
+NUMBERS = INTEGERS + FLOATS_AND_COMPLEX
+REALS = INTEGERS + FLOATS
+
+
+# =============================================================================== conventions shared by the wrappers
+
+def tf_op(default_name):
+    """Decorator for a TF function with a ``name`` parameter: build it inside ``name_scope(name or default_name)``
+    and give the operation that produces its result exactly that scope's name, as TF does."""
+    def decorate(fn):
+        parameters = inspect.signature(fn).parameters
+        keyword_only = parameters["name"].kind is inspect.Parameter.KEYWORD_ONLY
+        position = list(parameters).index("name")
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            name = args[position] if len(args) > position and not keyword_only else kwargs.get("name")
+            graph = get_default_graph()
+            with graph.name_scope(name or default_name) as scope:
+                result = fn(*args, **kwargs)
+            return _take_name(result, graph, scope, explicit=bool(name))
+        return wrapper
+    return decorate
+
+
+def _take_name(result, graph, scope, explicit):
+    """Rename the op that made ``result`` from ``scope/...`` to ``scope`` itself. If the function returned an existing
+    tensor unchanged (a cast to its own dtype), an explicit name gets an Identity op, so the name can be fetched."""
+    if not isinstance(result, Tensor) or result.graph is not graph or not scope.endswith("/"):
+        return result
+    name = scope[:-1]
+    if name in graph._operations:  # the user re-entered an existing scope ("layer/"): keep the unique names
+        return result
+    operation = result.op
+    if operation.name.startswith(scope):
+        graph.rename_operation(operation, name)  # the scope already reserved ``name``
+        return result
+    if not explicit:
+        return result
+    spec = Spec(as_spec_shape(result.shape), result.dtype)
+    return graph.create_op(Identity, [result], {}, [spec], name=name, unique=False).outputs[0]
+
+
+def graph_tensor(value):
+    """``value`` as a graph Tensor if it is one (or a Variable), else None."""
+    as_element = getattr(value, "_as_graph_element", None)
+    if as_element is not None:
+        value = as_element()
+    return value if isinstance(value, Tensor) else None
+
+
+#: which kinds of Python values TF converts to a dtype of each kind ("biufc": bool, int, uint, float, complex)
+_CONVERTIBLE = {"b": "b", "i": "biu", "u": "biu", "f": "biuf", "c": "biufc"}
+
+
+def to_tensor(value, dtype=None):
+    """A TF op input: tensors pass unchanged; anything else becomes a constant (of ``dtype`` when given).
+
+    numpy arrays are converted to ``dtype`` as TF does; Python numbers and lists must fit it without loss of kind
+    (TF: "Expected int32, got 2.5 of type 'float' instead.").
+    """
+    tensor = graph_tensor(value)
+    if tensor is not None:
+        return tensor
+    if isinstance(value, (list, tuple)) and any(graph_tensor(v) is not None for v in value):
+        return ops.stack(matching_list("Pack", value))  # TF packs a list that holds tensors
+    if dtype is not None and not isinstance(value, (numpy.ndarray, numpy.generic)):
+        dtype = dtypes.as_dtype(dtype)
+        kind = numpy.asarray(value).dtype.kind
+        if kind not in _CONVERTIBLE[dtype.kind]:
+            raise TypeError(f"Expected {dtype.name}, got {value!r} of type '{type(value).__name__}' instead.")
+    return constant_op(value, dtype)
+
+
+def matching_pair(op_type, x, y, names=("x", "y")):
+    """The two operands of a binary op as tensors of one dtype: a non-tensor takes the other's dtype, and two
+    tensors of different dtypes are TF's TypeError (it never promotes)."""
+    tx, ty = graph_tensor(x), graph_tensor(y)
+    if tx is None:
+        tx = to_tensor(x, None if ty is None else ty.dtype)
+    if ty is None:
+        ty = to_tensor(y, tx.dtype)
+    if tx.dtype != ty.dtype:
+        raise TypeError(f"Input '{names[1]}' of '{op_type}' Op has type {ty.dtype.name} that does not match type "
+                        f"{tx.dtype.name} of argument '{names[0]}'.")
+    return tx, ty
+
+
+def matching_list(op_type, values, arg="values"):
+    """A list of op inputs that must share one dtype (concat, stack, add_n); Python values take the tensors'."""
+    if not isinstance(values, (list, tuple)):
+        raise TypeError(f"Expected list for '{arg}' argument to '{op_type}' Op, not {values!r}.")
+    first = next((t for t in map(graph_tensor, values) if t is not None), None)
+    tensors = [to_tensor(v, None if first is None else first.dtype) for v in values]
+    kinds = [t.dtype.name for t in tensors]
+    if len(set(kinds)) > 1:
+        raise TypeError(f"Tensors in list passed to '{arg}' of '{op_type}' Op have types [{', '.join(kinds)}] that "
+                        "don't all match.")
+    return tensors
+
+
+def check_dtype(x, allowed, param="x"):
+    """TF's check of an op input's dtype (``x`` is a tensor or a dtype) against the op's list of allowed types."""
+    dtype = getattr(x, "dtype", x)
+    if dtype.name not in allowed:
+        raise TypeError(f"Value passed to parameter '{param}' has DataType {dtype.name} not in list of allowed "
+                        f"values: {', '.join(allowed)}")
+    return x
+
+
+def require_bool(op_type, x, arg="x"):
+    if x.dtype != dtypes.bool_:
+        raise TypeError(f"Input '{arg}' of '{op_type}' Op has type {x.dtype.name} that does not match expected type "
+                        "of bool.")
+    return x
+
+
+def constant_value(value, what):
+    """The Python value of a static argument (an axis, a shape...) given as a number, list, array or constant
+    tensor. A tensor computed at run time cannot become a static attribute: that is a clear NotImplementedError."""
+    tensor = graph_tensor(value)
+    if tensor is None:
+        return numpy.asarray(value).tolist() if isinstance(value, (numpy.ndarray, numpy.generic)) else value
+    if tensor.op.op is Const:
+        return tensor.op.attrs["value"].tolist()
+    raise NotImplementedError(f"{what} must be known when the graph is built (a Python value or a tf.constant); "
+                              f"{tensor.name} is computed at run time")
+
+
+def deprecated_alias(new, old, new_name, old_name):
+    """TF1's renamed arguments (``keep_dims`` -> ``keepdims``): either may be given, not both."""
+    if old is not None:
+        if new is not None:
+            raise ValueError(f"Cannot specify both '{new_name}' and '{old_name}'")
+        return old
+    return new
+
+
+def axis_arg(axis, reduction_indices=None):
+    """A reduction's axes as the op library's ``dim``: None (all), an int, or a tuple."""
+    axis = constant_value(deprecated_alias(axis, reduction_indices, "axis", "reduction_indices"), "axis")
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+def _op_name():
+    """The name the op under construction will get (the current scope), for TF-style messages."""
+    return get_default_graph().get_name_scope() or "op"
+
+
+# ============================================================================================ binary arithmetic
+
+def _binary(py_name, default_name, fn, doc, op_type=None):
+    """A TF binary op: both operands to one dtype (no promotion), then the op library's ``fn``."""
+    @tf_op(default_name)
+    def binary(x, y, name=None):
+        return fn(*matching_pair(op_type or default_name, x, y))
+    binary.__name__ = binary.__qualname__ = py_name
+    binary.__doc__ = doc
+    return binary
+
+
+add = _binary("add", "Add", ops.add, "x + y elementwise, broadcasting.", op_type="AddV2")
+subtract = _binary("subtract", "Sub", ops.sub, "x - y elementwise, broadcasting.")
+multiply = _binary("multiply", "Mul", ops.mul, "x * y elementwise, broadcasting.")
+floordiv = _binary("floordiv", "FloorDiv", ops.floor_divide, "floor(x / y): rounds toward -inf, also for floats.")
+mod = floormod = _binary("floormod", "FloorMod", ops.remainder, "x - floor(x / y) * y: the sign of y, like Python.")
+pow = _binary("pow", "Pow", ops.pow, "x ** y elementwise.")
+maximum = _binary("maximum", "Maximum", ops.maximum, "max(x, y) elementwise.")
+minimum = _binary("minimum", "Minimum", ops.minimum, "min(x, y) elementwise.")
+squared_difference = _binary("squared_difference", "SquaredDifference", lambda x, y: ops.square(ops.sub(x, y)),
+                             "(x - y)² elementwise.")
+
+
+@tf_op("truediv")
+def truediv(x, y, name=None):
+    """x / y as real division: integers become floats first (int8/int16/uint8 -> float32, int32/int64 -> float64,
+    TF's rule), so ``truediv(7, 2)`` is 3.5."""
+    x, y = matching_pair("RealDiv", x, y)
+    if x.dtype.kind in "biu":
+        if x.dtype.kind == "b":
+            raise TypeError("Invalid dtype bool in __truediv__")
+        wide = dtypes.float64 if x.dtype.itemsize >= 4 else dtypes.float32
+        x, y = ops.cast(x, wide), ops.cast(y, wide)
+    return ops.div(x, y)
+
+
+divide = truediv
+
+
+@tf_op("div")
+def div(x, y, name=None):
+    """TF1's ``tf.div``: Python 2 division, so integers floor-divide and floats divide exactly."""
+    x, y = matching_pair("Div", x, y)
+    return ops.floor_divide(x, y) if x.dtype.kind in "iu" else ops.div(x, y)
+
+
+@tf_op("AddN")
+def add_n(inputs, name=None):
+    """The elementwise sum of a list of tensors of one dtype and shape."""
+    tensors = matching_list("AddN", inputs, "inputs")
+    total = tensors[0]
+    for t in tensors[1:]:
+        total = ops.add(total, t)
+    return total if len(tensors) > 1 else ops.clone(total)
+
+
+# ============================================================================================== unary math
+
+def _unary(py_name, default_name, fn, allowed, doc):
+    @tf_op(default_name)
+    def unary(x, name=None):
+        return fn(check_dtype(to_tensor(x), allowed))
+    unary.__name__ = unary.__qualname__ = py_name
+    unary.__doc__ = doc
+    return unary
+
+
+negative = _unary("negative", "Neg", ops.neg, NUMBERS, "-x.")
+abs = _unary("abs", "Abs", ops.abs, NUMBERS, "|x|; the magnitude (a real tensor) for complex x.")
+square = _unary("square", "Square", ops.square, NUMBERS, "x².")
+sign = _unary("sign", "Sign", ops.sign, REALS, "-1, 0 or 1 by the sign of x.")
+sqrt = _unary("sqrt", "Sqrt", ops.sqrt, FLOATS_AND_COMPLEX, "√x.")
+rsqrt = _unary("rsqrt", "Rsqrt", ops.rsqrt, FLOATS_AND_COMPLEX, "1 / √x.")
+reciprocal = _unary("reciprocal", "Reciprocal", ops.reciprocal, FLOATS_AND_COMPLEX, "1 / x.")
+exp = _unary("exp", "Exp", ops.exp, FLOATS_AND_COMPLEX, "e^x.")
+log = _unary("log", "Log", ops.log, FLOATS_AND_COMPLEX, "The natural logarithm.")
+log1p = _unary("log1p", "Log1p", ops.log1p, FLOATS_AND_COMPLEX, "log(1 + x), accurate for tiny x.")
+sin = _unary("sin", "Sin", ops.sin, FLOATS_AND_COMPLEX, "sin x.")
+cos = _unary("cos", "Cos", ops.cos, FLOATS_AND_COMPLEX, "cos x.")
+sigmoid = _unary("sigmoid", "Sigmoid", ops.sigmoid, FLOATS, "1 / (1 + e^-x), computed without overflow.")
+tanh = _unary("tanh", "Tanh", ops.tanh, FLOATS_AND_COMPLEX, "tanh x.")
+log_sigmoid = _unary("log_sigmoid", "LogSigmoid", lambda x: ops.neg(ops.softplus(ops.neg(x))), FLOATS,
+                     "log(sigmoid(x)) = -softplus(-x), stable for large |x|.")
+floor = _unary("floor", "Floor", ops.floor, FLOATS, "The largest integer <= x.")
+ceil = _unary("ceil", "Ceil", ops.ceil, FLOATS, "The smallest integer >= x.")
+round = _unary("round", "Round", ops.round, REALS, "x rounded to the nearest integer, halves to even (2.5 -> 2).")
+is_nan = _unary("is_nan", "IsNan", ops.isnan, FLOATS, "True where x is NaN.")
+is_inf = _unary("is_inf", "IsInf", ops.isinf, FLOATS, "True where x is +inf or -inf.")
+is_finite = _unary("is_finite", "IsFinite", ops.isfinite, FLOATS, "True where x is neither NaN nor infinite.")
+real = _unary("real", "Real", ops.real, NUMBERS, "The real part (a real tensor is returned as it is).")
+imag = _unary("imag", "Imag", lambda x: ops.imag(x) if x.dtype.kind == "c" else ops.zeros_like(x), NUMBERS,
+              "The imaginary part (zeros for a real tensor).")
+conj = _unary("conj", "Conj", ops.conj, NUMBERS, "The complex conjugate (a real tensor is returned as it is).")
+angle = _unary("angle", "Angle", ops.angle, FLOATS_AND_COMPLEX, "The argument of each complex number, in (-pi, pi].")
+
+
+@tf_op("Softplus")
+def softplus(features, name=None):
+    """log(1 + e^features), computed without overflow (also ``tf.nn.softplus``)."""
+    return ops.softplus(check_dtype(to_tensor(features), FLOATS, "features"))
+
+
+@tf_op("Complex")
+def complex(real, imag, name=None):
+    """``real + i imag`` from two float32 (-> complex64) or float64 (-> complex128) tensors."""
+    real, imag = matching_pair("Complex", real, imag, ("real", "imag"))
+    return ops.complex(check_dtype(real, ("float32", "float64"), "real"), imag)
+
+
+@tf_op("Cast")
+def cast(x, dtype, name=None):
+    """``x`` converted to ``dtype``; floats become integers by truncation toward zero, complex becomes real by
+    dropping the imaginary part. A tensor that already has the dtype is returned as it is."""
+    return ops.cast(to_tensor(x), dtypes.as_dtype(dtype))
+
+
+def to_float(x, name="ToFloat"):
+    return cast(x, dtypes.float32, name=name)
+
+
+def to_double(x, name="ToDouble"):
+    return cast(x, dtypes.float64, name=name)
+
+
+def to_int32(x, name="ToInt32"):
+    return cast(x, dtypes.int32, name=name)
+
+
+def to_int64(x, name="ToInt64"):
+    return cast(x, dtypes.int64, name=name)
+
+
+@tf_op("clip_by_value")
+def clip_by_value(t, clip_value_min, clip_value_max, name=None):
+    """``t`` limited to [clip_value_min, clip_value_max]; the bounds take t's dtype. The gradient passes where t is
+    inside the bounds."""
+    t = to_tensor(t)
+    _, low = matching_pair("Maximum", t, clip_value_min)
+    _, high = matching_pair("Minimum", t, clip_value_max)
+    return ops.clamp(t, low, high)
+
+
+# ================================================================================================ comparisons
+
+def _compare(py_name, default_name, fn, allowed):
+    @tf_op(default_name)
+    def compare(x, y, name=None):
+        x, y = matching_pair(default_name, x, y)
+        return fn(check_dtype(x, allowed), y)
+    compare.__name__ = compare.__qualname__ = py_name
+    compare.__doc__ = f"A bool tensor: ``{fn.__name__}(x, y)`` elementwise; x and y must have one dtype."
+    return compare
+
+
+equal = _compare("equal", "Equal", ops.eq, NUMBERS + ("bool",))
+not_equal = _compare("not_equal", "NotEqual", ops.ne, NUMBERS + ("bool",))
+less = _compare("less", "Less", ops.lt, REALS)
+less_equal = _compare("less_equal", "LessEqual", ops.le, REALS)
+greater = _compare("greater", "Greater", ops.gt, REALS)
+greater_equal = _compare("greater_equal", "GreaterEqual", ops.ge, REALS)
+
+
+def _logical(py_name, default_name, fn):
+    @tf_op(default_name)
+    def logical(x, y, name=None):
+        x, y = to_tensor(x, dtypes.bool_), to_tensor(y, dtypes.bool_)
+        return fn(require_bool(default_name, x, "x"), require_bool(default_name, y, "y"))
+    logical.__name__ = logical.__qualname__ = py_name
+    logical.__doc__ = f"``{fn.__name__}`` of two bool tensors, elementwise."
+    return logical
+
+
+logical_and = _logical("logical_and", "LogicalAnd", ops.logical_and)
+logical_or = _logical("logical_or", "LogicalOr", ops.logical_or)
+logical_xor = _logical("logical_xor", "LogicalXor", ops.logical_xor)
+
+
+@tf_op("LogicalNot")
+def logical_not(x, name=None):
+    return ops.logical_not(require_bool("LogicalNot", to_tensor(x, dtypes.bool_)))
+
+
+# ================================================================================================= reductions
+
+def _integer_mean(x, dims, keepdim):
+    """TF's mean of integers is an integer: the sum divided by the count, truncated toward zero (C division).
+    The float64 mean holds it exactly for sums below 2**53."""
+    return ops.cast(ops.trunc(ops.mean(ops.cast(x, dtypes.float64), dims, keepdim)), x.dtype)
+
+
+def _reduction(py_name, default_name, reduce, allowed, doc):
+    """A ``reduce_*`` function with TF1's signature over the op library's ``reduce(x, dim, keepdim)``."""
+    @tf_op(default_name)
+    def reduction(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None, keep_dims=None):
+        x = check_dtype(to_tensor(input_tensor), allowed, "input")
+        dims = axis_arg(axis, reduction_indices)
+        keepdim = bool(deprecated_alias(keepdims, keep_dims, "keepdims", "keep_dims"))
+        if dims == ():  # TF reduces over no axis at all (the op library would read () as "every axis")
+            return x
+        return reduce(x, dims, keepdim)
+    reduction.__name__ = reduction.__qualname__ = py_name
+    reduction.__doc__ = doc + " Over ``axis`` (None: all axes); ``keepdims`` keeps them with size 1."
+    return reduction
+
+
+reduce_sum = _reduction("reduce_sum", "Sum", lambda x, d, k: ops.sum(x, d, k, dtype=x.dtype), NUMBERS,
+                        "The sum, in the input's dtype.")
+reduce_prod = _reduction("reduce_prod", "Prod", lambda x, d, k: ops.prod(x, d, k, dtype=x.dtype), NUMBERS,
+                         "The product, in the input's dtype.")
+reduce_mean = _reduction("reduce_mean", "Mean",
+                         lambda x, d, k: _integer_mean(x, d, k) if x.dtype.kind in "iu" else ops.mean(x, d, k),
+                         NUMBERS, "The mean; for integers, truncated to an integer as TF does.")
+reduce_max = _reduction("reduce_max", "Max", ops.amax, REALS, "The largest entry (ties share the gradient).")
+reduce_min = _reduction("reduce_min", "Min", ops.amin, REALS, "The smallest entry (ties share the gradient).")
+reduce_logsumexp = _reduction("reduce_logsumexp", "ReduceLogSumExp", ops.logsumexp, FLOATS,
+                              "log(sum(exp(x))) without overflow.")
+reduce_any = _reduction("reduce_any", "Any", ops.any, ("bool",), "Whether any entry is True.")
+reduce_all = _reduction("reduce_all", "All", ops.all, ("bool",), "Whether every entry is True.")
+reduce_variance = _reduction("reduce_variance", "reduce_variance",
+                             lambda x, d, k: ops.var(x, d, keepdim=k, correction=0), FLOATS,
+                             "The population variance (divided by N).")
+reduce_std = _reduction("reduce_std", "reduce_std", lambda x, d, k: ops.std(x, d, keepdim=k, correction=0), FLOATS,
+                        "The population standard deviation (divided by N).")
+
+
+@tf_op("count_nonzero")
+def count_nonzero(input_tensor, axis=None, keepdims=None, dtype=dtypes.int64, name=None, reduction_indices=None,
+                  keep_dims=None):
+    """How many entries are not zero (not False), over ``axis``."""
+    x, dtype = to_tensor(input_tensor), dtypes.as_dtype(dtype)
+    keepdim = bool(deprecated_alias(keepdims, keep_dims, "keepdims", "keep_dims"))
+    nonzero = ops.cast(ops.cast(x, dtypes.bool_), dtype)
+    return ops.sum(nonzero, axis_arg(axis, reduction_indices), keepdim, dtype=dtype)
+
+
+def _arg_extreme(py_name, default_name, fn):
+    @tf_op(default_name)
+    def arg(input, axis=None, name=None, dimension=None, output_type=dtypes.int64):
+        x = check_dtype(to_tensor(input), REALS, "input")
+        axis = deprecated_alias(axis, dimension, "axis", "dimension")
+        index = fn(x, 0 if axis is None else constant_value(axis, "axis"))  # TF1 reads a missing axis as 0
+        return ops.cast(index, check_dtype(dtypes.as_dtype(output_type), ("int32", "int64"), "output_type"))
+    arg.__name__ = arg.__qualname__ = py_name
+    arg.__doc__ = (f"The index of the {default_name[3:].lower()}imum along ``axis`` (default 0, TF1's rule), as "
+                   "``output_type`` (int64 unless told).")
+    return arg
+
+
+argmax = _arg_extreme("argmax", "ArgMax", ops.argmax)
+argmin = _arg_extreme("argmin", "ArgMin", ops.argmin)
+
+
+@tf_op("Cumsum")
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Running sum along ``axis``: [a, b, c] -> [a, a+b, a+b+c]; ``exclusive`` -> [0, a, a+b]; ``reverse`` sums
+    from the end -> [a+b+c, b+c, c]."""
+    x = check_dtype(to_tensor(x), NUMBERS)
+    axis = constant_value(axis, "axis") % max(x.ndim, 1)
+    total = ops.cumsum(ops.flip(x, (axis,)) if reverse else x, axis, dtype=x.dtype)
+    if exclusive:  # shift by one along axis: a 0 in front, the last sum cut off (pad amounts list the last dim first)
+        total = ops.pad(total, [0, 0] * (x.ndim - 1 - axis) + [1, -1])
+    return ops.flip(total, (axis,)) if reverse else total
+
+
+# ================================================================================================== products
+
+def _maybe_conj(x, adjoint):
+    return ops.conj(x) if adjoint else x
+
+
+@tf_op("MatMul")
+def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False, a_is_sparse=False,
+           b_is_sparse=False, name=None):
+    """The matrix product of the last two dims (leading dims are batch dims, broadcast), after transposing (or
+    conjugate-transposing, ``adjoint_*``) a and/or b. Both must be at least 2-D and of one dtype."""
+    a, b = matching_pair("MatMul", a, b, ("a", "b"))
+    for x in (a, b):
+        if x.shape.rank_known and len(x.shape) < 2:
+            raise ValueError(f"Shape must be rank 2 but is rank {len(x.shape)} for '{_op_name()}' (op: 'MatMul') "
+                             f"with input shapes: {_dims(a)}, {_dims(b)}.")
+    for flag, adjoint, which in ((transpose_a, adjoint_a, "a"), (transpose_b, adjoint_b, "b")):
+        if flag and adjoint:
+            raise ValueError(f"Only one of transpose_{which} and adjoint_{which} can be True.")
+    if transpose_a or adjoint_a:
+        a = _maybe_conj(ops.transpose(a, -2, -1), adjoint_a)
+    if transpose_b or adjoint_b:
+        b = _maybe_conj(ops.transpose(b, -2, -1), adjoint_b)
+    if a.shape.rank_known and b.shape.rank_known:
+        k_a, k_b = a.shape[-1], b.shape[-2]
+        if None not in (k_a, k_b) and k_a != k_b:
+            raise ValueError(f"Dimensions must be equal, but are {k_a} and {k_b} for '{_op_name()}' (op: 'MatMul') "
+                             f"with input shapes: {_dims(a)}, {_dims(b)}.")
+    return ops.matmul(a, b)
+
+
+def _dims(x):
+    """A shape as TF prints it in messages: ``[?,784]``."""
+    if not x.shape.rank_known:
+        return "?"
+    return "[" + ",".join("?" if d is None else str(d) for d in x.shape) + "]"
+
+
+@tf_op("matrix_transpose")
+def matrix_transpose(a, name=None, conjugate=False):
+    """Swap the last two dims (``tf.linalg.transpose``); ``conjugate`` also conjugates."""
+    return _maybe_conj(ops.transpose(to_tensor(a), -2, -1), conjugate)
+
+
+@tf_op("einsum")
+def einsum(equation, *inputs, name=None):
+    """Einstein summation (``"ij,jk->ik"`` is a matrix product); the inputs must share one dtype."""
+    return ops.einsum(equation, *matching_list("Einsum", list(inputs), "inputs"))
+
+
+@tf_op("Tensordot")
+def tensordot(a, b, axes, name=None):
+    """Sum the products over ``axes``: an int N (the last N dims of a with the first N of b) or a pair of lists."""
+    a, b = matching_pair("MatMul", a, b, ("a", "b"))
+    axes = constant_value(axes, "axes")
+    if isinstance(axes, int):
+        a_axes, b_axes = list(range(a.ndim - axes, a.ndim)), list(range(axes))
+    else:
+        a_axes, b_axes = ([x] if isinstance(x, int) else list(x) for x in axes)
+    if len(a_axes) != len(b_axes):
+        raise ValueError(f"tensordot: axes lists must have one entry per contracted dim, got {a_axes} and {b_axes}")
+    letters = iter(string.ascii_letters)
+    a_terms = [next(letters) for _ in range(a.ndim)]
+    b_terms = [next(letters) for _ in range(b.ndim)]
+    for i, j in zip(a_axes, b_axes):
+        b_terms[j] = a_terms[i]
+    shared = set(b_terms) & set(a_terms)
+    out = [c for c in a_terms + b_terms if c not in shared]
+    return ops.einsum(f"{''.join(a_terms)},{''.join(b_terms)}->{''.join(out)}", a, b)
+
+
+@tf_op("norm")
+def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None, keep_dims=None):
+    """The vector norm over ``axis`` (all entries when None): ``ord`` 'euclidean'/'fro'/2, 1, or np.inf."""
+    x = check_dtype(to_tensor(tensor), FLOATS_AND_COMPLEX, "tensor")
+    keepdim = bool(deprecated_alias(keepdims, keep_dims, "keepdims", "keep_dims"))
+    p = 2 if ord in ("euclidean", "fro") else ord
+    if not isinstance(p, numbers.Real) or p not in (1, 2, numpy.inf):
+        raise ValueError(f"'ord' must be a supported vector norm, got {ord!r}")
+    dims = axis_arg(axis)
+    if isinstance(dims, tuple) and len(dims) == 2 and ord not in ("euclidean", "fro"):
+        raise NotImplementedError("matrix norms other than 'fro'/'euclidean' are not supported")
+    return ops.norm(x, p, dims, keepdim)
+
+
+# ================================================================================================== namespaces
+
+math = types.SimpleNamespace(
+    add=add, subtract=subtract, multiply=multiply, divide=divide, truediv=truediv, floordiv=floordiv, mod=mod,
+    floormod=floormod, pow=pow, negative=negative, abs=abs, sqrt=sqrt, rsqrt=rsqrt, square=square, exp=exp, log=log,
+    log1p=log1p, sigmoid=sigmoid, log_sigmoid=log_sigmoid, softplus=softplus, tanh=tanh, sin=sin, cos=cos,
+    maximum=maximum, minimum=minimum, squared_difference=squared_difference, add_n=add_n, reciprocal=reciprocal,
+    sign=sign, round=round, floor=floor, ceil=ceil, is_nan=is_nan, is_inf=is_inf, is_finite=is_finite, real=real,
+    imag=imag, conj=conj, angle=angle, equal=equal, not_equal=not_equal, less=less, less_equal=less_equal,
+    greater=greater, greater_equal=greater_equal, logical_and=logical_and, logical_or=logical_or,
+    logical_xor=logical_xor, logical_not=logical_not, reduce_sum=reduce_sum, reduce_prod=reduce_prod,
+    reduce_mean=reduce_mean, reduce_max=reduce_max, reduce_min=reduce_min, reduce_logsumexp=reduce_logsumexp,
+    reduce_any=reduce_any, reduce_all=reduce_all, reduce_variance=reduce_variance, reduce_std=reduce_std,
+    count_nonzero=count_nonzero, argmax=argmax, argmin=argmin, cumsum=cumsum, matmul=matmul, tensordot=tensordot)
+linalg = types.SimpleNamespace(matmul=matmul, einsum=einsum, tensordot=tensordot, norm=norm,
+                               transpose=matrix_transpose, matrix_transpose=matrix_transpose,
+                               adjoint=lambda matrix, name=None: matrix_transpose(matrix, name, conjugate=True))
+
+__all__ = [
+    "add", "subtract", "multiply", "divide", "truediv", "div", "floordiv", "mod", "floormod", "pow", "negative",
+    "abs", "sqrt", "rsqrt", "square", "exp", "log", "log1p", "sigmoid", "log_sigmoid", "tanh", "sin", "cos",
+    "maximum", "minimum", "squared_difference", "add_n", "reciprocal", "sign", "round", "floor", "ceil", "is_nan",
+    "is_inf", "is_finite", "complex", "real", "imag", "conj", "angle", "cast", "to_float", "to_double", "to_int32",
+    "to_int64", "clip_by_value", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "reduce_sum", "reduce_prod", "reduce_mean",
+    "reduce_max", "reduce_min", "reduce_logsumexp", "reduce_any", "reduce_all", "count_nonzero", "argmax", "argmin",
+    "cumsum", "matmul", "matrix_transpose", "einsum", "tensordot", "norm", "math", "linalg"]

@@ -1,0 +1,103 @@
+"""``tf.nn``: TensorFlow 1's activations, softmax and small losses, as thin layers over ``minidl.ops``.
+
+TF's spellings translated: ``features`` is the input, ``alpha`` is leaky_relu's negative slope (default 0.2, where
+PyTorch's is 0.01), ``axis`` is the softmax dim (default: the last), and ``bias_add`` adds a 1-D bias along the
+channel dim of ``data_format`` ("NHWC": last; "NCHW": second).
+
+``tf.nn`` is the namespace object ``nn`` below; other modules (dropout, losses, convolutions) add their functions
+to it.
+"""
+import types
+
+from .. import ops
+from .math_ops import (FLOATS, REALS, axis_arg, check_dtype, deprecated_alias, matching_pair, sigmoid, softplus,
+                       tanh, tf_op, to_tensor)
+
+# SELU's constants (Klambauer et al. 2017): they keep activations at zero mean and unit variance
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+@tf_op("Relu")
+def relu(features, name=None):
+    """max(features, 0)."""
+    return ops.relu(check_dtype(to_tensor(features), REALS, "features"))
+
+
+@tf_op("Relu6")
+def relu6(features, name=None):
+    """min(max(features, 0), 6)."""
+    return ops.clamp(check_dtype(to_tensor(features), REALS, "features"), 0, 6)
+
+
+@tf_op("LeakyRelu")
+def leaky_relu(features, alpha=0.2, name=None):
+    """features where positive, else ``alpha * features``."""
+    return ops.leaky_relu(check_dtype(to_tensor(features), FLOATS, "features"), alpha)
+
+
+@tf_op("Elu")
+def elu(features, name=None):
+    """features where positive, else e^features - 1."""
+    return ops.elu(check_dtype(to_tensor(features), FLOATS, "features"))
+
+
+@tf_op("Selu")
+def selu(features, name=None):
+    """scale * elu with alpha: ``scale * (x if x > 0 else alpha * (e^x - 1))``, self-normalizing."""
+    return ops.mul(ops.elu(check_dtype(to_tensor(features), FLOATS, "features"), _SELU_ALPHA), _SELU_SCALE)
+
+
+@tf_op("Softsign")
+def softsign(features, name=None):
+    """features / (1 + |features|)."""
+    x = check_dtype(to_tensor(features), FLOATS, "features")
+    return ops.div(x, ops.add(ops.abs(x), 1))
+
+
+def _normalize(py_name, default_name, fn):
+    @tf_op(default_name)
+    def normalize(logits, axis=None, name=None, dim=None):
+        x = check_dtype(to_tensor(logits), FLOATS, "logits")
+        axis = axis_arg(deprecated_alias(axis, dim, "axis", "dim"))
+        return fn(x, -1 if axis is None else axis)
+    normalize.__name__ = normalize.__qualname__ = py_name
+    normalize.__doc__ = f"``{fn.__name__}`` along ``axis`` (default: the last dim), computed stably."
+    return normalize
+
+
+softmax = _normalize("softmax", "Softmax", ops.softmax)
+log_softmax = _normalize("log_softmax", "LogSoftmax", ops.log_softmax)
+
+
+@tf_op("L2Loss")
+def l2_loss(t, name=None):
+    """sum(t²) / 2: half the squared L2 norm (a 0-d tensor), the usual weight-decay term."""
+    return ops.mul(ops.sum(ops.square(check_dtype(to_tensor(t), FLOATS, "t"))), 0.5)
+
+
+@tf_op("BiasAdd")
+def bias_add(value, bias, data_format=None, name=None):
+    """``value + bias`` with the 1-D ``bias`` added along the channel dim: the last one for "NHWC" (the default,
+    any "N...C"), the second for "NCHW" (any "NC...")."""
+    value, bias = matching_pair("BiasAdd", value, bias, ("value", "bias"))
+    if bias.shape.rank_known and len(bias.shape) != 1:
+        raise ValueError(f"Shape must be rank 1 but is rank {len(bias.shape)} for 'BiasAdd' (bias {bias.shape})")
+    if value.shape.rank_known and len(value.shape) < 2:
+        raise ValueError(f"Shape must be at least rank 2 but is rank {len(value.shape)} for 'BiasAdd' "
+                         f"(value {value.shape})")
+    channels_first = data_format is not None and data_format.startswith("NC")
+    channel = value.shape[1] if channels_first else value.shape[-1]
+    if None not in (channel, bias.shape[0]) and channel != bias.shape[0]:
+        raise ValueError(f"Dimensions must be equal, but are {channel} and {bias.shape[0]} for 'BiasAdd' (op: "
+                         f"'BiasAdd') with input shapes: {value.shape}, {bias.shape}.")
+    if channels_first:
+        bias = ops.reshape(bias, (-1,) + (1,) * (value.ndim - 2))
+    return ops.add(value, bias)
+
+
+nn = types.SimpleNamespace(relu=relu, relu6=relu6, leaky_relu=leaky_relu, elu=elu, selu=selu, softplus=softplus,
+                           softsign=softsign, sigmoid=sigmoid, tanh=tanh, softmax=softmax, log_softmax=log_softmax,
+                           l2_loss=l2_loss, bias_add=bias_add)
+
+__all__ = ["nn"]

@@ -1,0 +1,258 @@
+"""TF-named array functions: the translation of TF's conventions (paddings from the first dim, split into a number
+of pieces, gather's output shape, default perm, TF1's where...) and the ops that take run-time shapes."""
+import numpy as np
+import pytest
+
+import minidl.graph as tf
+
+
+@pytest.fixture(autouse=True)
+def fresh_graph():
+    with tf.Graph().as_default() as graph:
+        yield graph
+
+
+def run(fetches, feed_dict=None):
+    with tf.Session() as sess:
+        return sess.run(fetches, feed_dict)
+
+
+rng = np.random.default_rng(1)
+X = rng.standard_normal((2, 3, 4)).astype(np.float32)
+
+
+# ------------------------------------------------------------------------------------------ making tensors
+
+def test_zeros_ones_fill_with_static_shapes():
+    z = tf.zeros([2, 3])
+    assert z.shape == (2, 3) and z.dtype == tf.float32 and z.name == "zeros:0"
+    assert run(z).tolist() == [[0.0] * 3] * 2
+    assert run(tf.ones((2,), dtype=tf.int32)).tolist() == [1, 1]
+    f = tf.fill([2, 2], 7)
+    assert f.dtype == tf.int32 and f.shape == (2, 2) and run(f).tolist() == [[7, 7], [7, 7]]
+    assert tf.zeros_like(tf.constant(X)).shape == X.shape
+    assert run(tf.ones_like(tf.constant([1.5]), dtype=tf.int64)).tolist() == [1]
+
+
+def test_shapes_known_only_at_run_time():
+    x = tf.placeholder(tf.float32, (None, 4))
+    zeros = tf.zeros([tf.shape(x)[0], 10])
+    assert zeros.shape.as_list() == [None, 10]
+    like = tf.ones(tf.shape(x))
+    assert like.shape.as_list() == [None, None]
+    values = run([zeros, like], {x: np.ones((3, 4))})
+    assert values[0].shape == (3, 10) and values[1].shape == (3, 4)
+
+
+def test_shape_size_rank_are_constants_when_known_else_read_at_run_time():
+    known = tf.constant(X)
+    assert run(tf.shape(known)).tolist() == [2, 3, 4] and tf.shape(known).dtype == tf.int32
+    assert tf.shape(known, out_type=tf.int64).dtype == tf.int64
+    assert run([tf.size(known), tf.rank(known)]) == [24, 3]
+    x = tf.placeholder(tf.float32, (None, 4))
+    batch = tf.shape(x)[0]
+    assert tf.shape(x).shape == (2,) and batch.shape == ()
+    assert run([tf.shape(x), batch, tf.size(x), tf.rank(x)], {x: np.ones((5, 4))})[1:] == [5, 20, 2]
+    unknown = tf.placeholder(tf.float32)
+    assert run(tf.rank(unknown), {unknown: np.ones((1, 2, 3))}) == 3
+    (grad,) = tf.gradients(tf.reduce_sum(tf.cast(tf.shape(x), tf.float32)), x)
+    assert grad is None  # a shape carries no gradient
+
+
+def test_range_and_linspace():
+    assert run(tf.range(5)).tolist() == [0, 1, 2, 3, 4] and tf.range(5).dtype == tf.int32
+    assert tf.range(5).shape == (5,)
+    assert run(tf.range(1, 10, 3)).tolist() == [1, 4, 7]
+    assert run(tf.range(10, 0, -4)).tolist() == [10, 6, 2]
+    assert tf.range(0, 1, 0.25).dtype == tf.float32 and tf.range(3, dtype=tf.float64).dtype == tf.float64
+    n = tf.placeholder(tf.int32, ())
+    assert tf.range(n).shape.as_list() == [None]
+    assert run(tf.range(n), {n: 3}).tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match="delta != 0"):
+        tf.range(0, 5, 0)
+    np.testing.assert_allclose(run(tf.linspace(0.0, 1.0, 5)), np.linspace(0, 1, 5))
+    with pytest.raises(TypeError, match="DataType int32"):
+        tf.linspace(0, 1, 5)
+
+
+# ------------------------------------------------------------------------------------------------ reshaping
+
+def test_reshape_static_and_dynamic():
+    x = tf.placeholder(tf.float32, (None, 3, 4))
+    assert tf.reshape(x, [-1, 12]).shape.as_list() == [None, 12]
+    assert tf.reshape(tf.constant(X), [4, -1]).shape == (4, 6)
+    dynamic = tf.reshape(x, [tf.shape(x)[0], -1])
+    assert dynamic.shape.as_list() == [None, None]
+    same = tf.reshape(x, tf.shape(x))
+    np.testing.assert_array_equal(run(dynamic, {x: X}), X.reshape(2, 12))
+    assert run(same, {x: X}).shape == (2, 3, 4)
+    (grad,) = tf.gradients(tf.reduce_sum(tf.multiply(dynamic, 2.0)), x)
+    np.testing.assert_array_equal(run(grad, {x: X}), np.full(X.shape, 2.0))
+    with pytest.raises(ValueError, match="invalid for input of size 24"):
+        tf.reshape(tf.constant(X), [5, 5])
+
+
+def test_transpose_default_reverses_dims_and_perm():
+    x = tf.constant(X)
+    assert tf.transpose(x).shape == (4, 3, 2)
+    np.testing.assert_array_equal(run(tf.transpose(x)), X.T)
+    np.testing.assert_array_equal(run(tf.transpose(x, perm=[1, 0, 2])), X.transpose(1, 0, 2))
+    z = tf.constant(np.array([[1 + 2j]]))
+    assert run(tf.transpose(z, conjugate=True)).tolist() == [[1 - 2j]]
+
+
+def test_expand_dims_squeeze_broadcast_to():
+    x = tf.placeholder(tf.float32, (None, 1, 3))
+    assert tf.expand_dims(x, 0).shape.as_list() == [1, None, 1, 3]
+    assert tf.expand_dims(x, -1).shape.as_list() == [None, 1, 3, 1]
+    assert tf.squeeze(x, [1]).shape.as_list() == [None, 3]
+    assert tf.squeeze(tf.constant(np.ones((1, 2, 1)))).shape == (2,)
+    with pytest.raises(ValueError, match=r"Can not squeeze dim\[2\], expected a dimension of 1, got 3"):
+        tf.squeeze(x, axis=2)
+    with pytest.raises(ValueError, match="Must specify an axis"):
+        tf.expand_dims(x)
+    assert run(tf.broadcast_to(tf.constant([1, 2]), [3, 2])).tolist() == [[1, 2]] * 3
+
+
+# ------------------------------------------------------------------------------------------ joining, cutting
+
+def test_concat_stack_unstack():
+    a, b = tf.constant(X), tf.constant(2 * X)
+    np.testing.assert_array_equal(run(tf.concat([a, b], axis=1)), np.concatenate([X, 2 * X], 1))
+    np.testing.assert_array_equal(run(tf.concat([a, b], -1)), np.concatenate([X, 2 * X], -1))
+    np.testing.assert_array_equal(run(tf.stack([a, b], axis=1)), np.stack([X, 2 * X], 1))
+    assert run(tf.stack([1, 2, 3])).tolist() == [1, 2, 3]
+    pieces = tf.unstack(a, axis=2)
+    assert len(pieces) == 4 and pieces[0].shape == (2, 3)
+    np.testing.assert_array_equal(run(pieces[3]), X[:, :, 3])
+    with pytest.raises(TypeError, match=r"Tensors in list passed to 'values' of 'ConcatV2' Op have types "
+                                        r"\[float32, int32\] that don't all match"):
+        tf.concat([tf.constant([1.0]), tf.constant([1])], 0)
+    x = tf.placeholder(tf.float32, (None, 2))
+    with pytest.raises(ValueError, match="Cannot infer num"):
+        tf.unstack(x)
+    assert len(tf.unstack(x, num=3)) == 3
+
+
+def test_split_into_a_number_of_pieces_or_sizes():
+    x = tf.constant(np.arange(12).reshape(2, 6))
+    parts = tf.split(x, 3, axis=1)
+    assert [p.shape for p in parts] == [(2, 2)] * 3
+    assert run(parts[1]).tolist() == [[2, 3], [8, 9]]
+    sized = tf.split(x, [1, -1, 2], 1)
+    assert [p.shape for p in sized] == [(2, 1), (2, 3), (2, 2)]
+    with pytest.raises(ValueError, match="evenly divisible"):
+        tf.split(x, 4, axis=1)
+
+
+def test_tile_and_reverse():
+    x = tf.constant([[1, 2], [3, 4]])
+    assert run(tf.tile(x, [1, 2])).tolist() == [[1, 2, 1, 2], [3, 4, 3, 4]]
+    with pytest.raises(ValueError, match="Shape must be rank 2 but is rank 1"):
+        tf.tile(x, [2])
+    assert run(tf.reverse(x, [1])).tolist() == [[2, 1], [4, 3]]
+    assert run(tf.reverse(x, axis=[0, 1])).tolist() == [[4, 3], [2, 1]]
+
+
+@pytest.mark.parametrize("mode, numpy_mode", [("CONSTANT", "constant"), ("REFLECT", "reflect"),
+                                               ("symmetric", "symmetric")])
+def test_pad_amounts_are_listed_from_the_first_dim(mode, numpy_mode):
+    x = np.arange(12, dtype=np.float32).reshape(3, 4)
+    paddings = [[1, 2], [2, 0]]
+    out = tf.pad(tf.constant(x), paddings, mode=mode)
+    assert out.shape == (6, 6)
+    np.testing.assert_array_equal(run(out), np.pad(x, paddings, mode=numpy_mode))
+
+
+def test_pad_constant_values_gradient_and_errors():
+    x = tf.constant(np.ones((2, 2)))
+    np.testing.assert_array_equal(run(tf.pad(x, [[0, 1], [1, 0]], constant_values=9)),
+                                  np.pad(np.ones((2, 2)), [[0, 1], [1, 0]], constant_values=9))
+    (grad,) = tf.gradients(tf.reduce_sum(tf.pad(x, [[1, 1], [1, 1]])), x)
+    np.testing.assert_array_equal(run(grad), np.ones((2, 2)))
+    with pytest.raises(ValueError, match="Unknown padding mode: WRAP"):
+        tf.pad(x, [[1, 1], [1, 1]], mode="wrap")
+    with pytest.raises(ValueError, match="2 rows and 2 columns"):
+        tf.pad(x, [[1, 1]])
+    with pytest.raises(ValueError, match="no greater than the dimension size"):
+        tf.pad(x, [[3, 0], [0, 0]], mode="SYMMETRIC")
+
+
+# ------------------------------------------------------------------------------------------- picking values
+
+def test_gather_output_shape_and_gradient():
+    params = tf.constant(X.astype(np.float64))
+    indices = tf.constant([[0, 2], [2, 2]])
+    out = tf.gather(params, indices, axis=1)
+    assert out.shape == (2, 2, 2, 4)
+    np.testing.assert_array_equal(run(out), np.take(X, [[0, 2], [2, 2]], axis=1))
+    np.testing.assert_array_equal(run(tf.gather(params, [1, 0])), X[[1, 0]])
+    (grad,) = tf.gradients(tf.reduce_sum(out), params)
+    expected = np.zeros(X.shape)
+    expected[:, 0], expected[:, 2] = 1, 3  # index 2 was picked three times
+    np.testing.assert_array_equal(run(grad), expected)
+    with pytest.raises(TypeError, match="parameter 'indices' has DataType float32"):
+        tf.gather(params, tf.constant([0.0]))
+
+
+def test_gather_nd_and_boolean_mask():
+    x = tf.constant(X)
+    np.testing.assert_array_equal(run(tf.gather_nd(x, [[0, 1], [1, 2]])), X[[0, 1], [1, 2]])
+    np.testing.assert_array_equal(run(tf.gather_nd(x, [[1, 2, 3]])), X[[1], [2], [3]])
+    mask = np.array([True, False, True])
+    np.testing.assert_array_equal(run(tf.boolean_mask(x, mask, axis=1)), X[:, mask])
+    np.testing.assert_array_equal(run(tf.boolean_mask(x, X > 0)), X[X > 0])
+
+
+def test_one_hot_defaults_on_off_axis_and_out_of_range():
+    out = tf.one_hot([0, 2, -1, 5], 3)
+    assert out.dtype == tf.float32 and out.shape == (4, 3)
+    assert run(out).tolist() == [[1, 0, 0], [0, 0, 1], [0, 0, 0], [0, 0, 0]]  # outside [0, depth): all off
+    assert run(tf.one_hot([1, 0], 2, on_value=5, off_value=-1)).tolist() == [[-1, 5], [5, -1]]
+    assert tf.one_hot([1], 2, on_value=5).dtype == tf.int32
+    assert run(tf.one_hot([1, 0, 1], 2, axis=0, dtype=tf.int64)).tolist() == [[0, 1, 0], [1, 0, 1]]
+    assert tf.one_hot(tf.placeholder(tf.int32, (None, 7)), 4).shape.as_list() == [None, 7, 4]
+    with pytest.raises(ValueError, match="Expected axis to be -1 or between"):
+        tf.one_hot([1], 2, axis=3)
+
+
+def test_where_selects_and_finds_true_entries():
+    cond = tf.constant([[True, False], [False, True]])
+    x, y = tf.constant([[1, 2], [3, 4]]), tf.constant([[10, 20], [30, 40]])
+    assert run(tf.where(cond, x, y)).tolist() == [[1, 20], [30, 4]]
+    rows = tf.constant([False, True])  # TF1: a 1-D condition picks whole rows
+    assert run(tf.where(rows, x, y)).tolist() == [[10, 20], [3, 4]]
+    assert run(tf.where_v2(rows, x, y)).tolist() == [[10, 2], [30, 4]]  # where_v2 broadcasts instead
+    found = tf.where(cond)
+    assert found.dtype == tf.int64 and found.shape.as_list() == [None, 2]
+    assert run(found).tolist() == [[0, 0], [1, 1]]
+    assert run(tf.where(tf.constant([False, True, True]))).tolist() == [[1], [2]]
+    with pytest.raises(ValueError, match="x and y must both be non-None or both be None"):
+        tf.where(cond, x)
+    with pytest.raises(TypeError, match="Input 'condition' of 'Select' Op has type float32 that does not match "
+                                        "expected type of bool"):
+        tf.where(tf.constant([1.0]), x, y)
+    with pytest.raises(TypeError, match="Input 'e' of 'Select' Op has type float32 that does not match type int32"):
+        tf.where(cond, x, tf.constant([[1.0, 2.0], [3.0, 4.0]]))
+
+
+def test_where_gradient_goes_to_the_picked_side():
+    a, b = tf.constant([1.0, 2.0]), tf.constant([3.0, 4.0])
+    out = tf.where(tf.constant([True, False]), a, b)
+    assert [g.tolist() for g in run(tf.gradients(tf.reduce_sum(out), [a, b]))] == [[1, 0], [0, 1]]
+
+
+def test_sequence_mask():
+    assert run(tf.sequence_mask([1, 3], 4)).tolist() == [[1, 0, 0, 0], [1, 1, 1, 0]]
+    mask = tf.sequence_mask(tf.constant([2, 0, 1]), dtype=tf.float32)
+    assert mask.dtype == tf.float32 and run(mask).tolist() == [[1, 1], [0, 0], [1, 0]]
+
+
+def test_slice_and_strided_slice():
+    x = tf.constant(X)
+    np.testing.assert_array_equal(run(tf.slice(x, [0, 1, 0], [2, -1, 3])), X[0:2, 1:, 0:3])
+    np.testing.assert_array_equal(run(tf.strided_slice(x, [0, 0, 1], [2, 3, 4], [1, 2, 2])), X[0:2, 0:3:2, 1:4:2])
+    np.testing.assert_array_equal(run(tf.strided_slice(x, [1, 0, 0], [2, 3, 4], begin_mask=2, end_mask=4,
+                                                       shrink_axis_mask=1)), X[1, :, 0:])
+    np.testing.assert_array_equal(run(tf.strided_slice(x, [0, 0, 2], [0, 0, 3], ellipsis_mask=1,
+                                                       new_axis_mask=2)), X[..., None, 2:3])

@@ -1,0 +1,343 @@
+"""tf.math, tf.linalg and tf.signal: the TF-named wrappers translate TF's conventions (names, axis/keepdims,
+transpose flags, defaults, no dtype promotion) onto the op library. The op library's own maths is tested elsewhere."""
+import numpy as np
+import pytest
+
+import minidl.graph as tf
+
+
+@pytest.fixture(autouse=True)
+def fresh_graph():
+    with tf.Graph().as_default() as graph:
+        yield graph
+
+
+def run(fetches, feed_dict=None):
+    with tf.Session() as sess:
+        return sess.run(fetches, feed_dict)
+
+
+rng = np.random.default_rng(0)
+A = rng.standard_normal((2, 3)).astype(np.float32)
+B = rng.standard_normal((3,)).astype(np.float32) + 3  # positive: safe for pow, log, mod
+
+
+# ---------------------------------------------------------------------------------------------------- naming
+
+def test_name_argument_names_the_op_and_default_names_are_tf_s():
+    a, b = tf.constant(A), tf.constant(B)
+    assert tf.add(a, b, name="total").name == "total:0"
+    assert tf.add(a, b).name == "Add:0" and tf.add(a, b).name == "Add_1:0"
+    assert tf.matmul(a, tf.constant(A.T)).op.name == "MatMul"
+    assert tf.reduce_sum(a).name == "Sum:0"
+    with tf.name_scope("layer"):
+        out = tf.multiply(a, 2.0, name="scaled")
+    assert out.name == "layer/scaled:0"
+    assert tf.get_default_graph().get_tensor_by_name("total:0").op.type == "Add"
+    # helper ops (the constant 2.0) live under the op's name
+    assert "layer/scaled/Const" in [op.name for op in tf.get_default_graph().get_operations()]
+
+
+def test_repeated_names_are_made_unique_and_wrappers_work_inside_control_flow():
+    a = tf.constant(A)
+    assert tf.add(a, 1.0, name="x").name == "x:0" and tf.add(a, 1.0, name="x").name == "x_1:0"
+    i, total = tf.while_loop(lambda i, t: tf.less(i, 3), lambda i, t: (tf.add(i, 1), tf.multiply(t, 2.0)),
+                             [tf.constant(0), tf.constant(1.5)])
+    picked = tf.cond(tf.less(i, 5), lambda: tf.reduce_sum(a, axis=1), lambda: tf.zeros([2]))
+    values = run([total, picked])
+    assert values[0] == 12.0
+    np.testing.assert_allclose(values[1], A.sum(1), rtol=1e-6)
+
+
+def test_lists_holding_tensors_are_packed():
+    a = tf.constant(1.0)
+    assert run(tf.reduce_max([a, 3.0, tf.constant(2.0)])) == 3.0
+    with pytest.raises(TypeError, match="'Pack' Op have types"):
+        tf.reduce_max([a, tf.constant(2)])
+
+
+def test_name_given_positionally_and_on_a_composite_and_on_a_no_op():
+    x = tf.placeholder(tf.float32, (None, 3))
+    assert tf.subtract(x, 1.0, "diff").name == "diff:0"
+    loss = tf.nn.l2_loss(x, name="loss")  # several ops: the last one carries the name
+    assert loss.name == "loss:0"
+    same = tf.cast(x, tf.float32, name="same")  # nothing to do: an Identity makes the name fetchable
+    assert same.name == "same:0" and same.op.type == "Identity"
+    assert tf.cast(x, tf.float32) is x
+
+
+# ------------------------------------------------------------------------------------------ binary arithmetic
+
+@pytest.mark.parametrize("fn, reference", [
+    (tf.add, np.add), (tf.subtract, np.subtract), (tf.multiply, np.multiply), (tf.divide, np.divide),
+    (tf.truediv, np.true_divide), (tf.floordiv, np.floor_divide), (tf.mod, np.mod), (tf.pow, np.power),
+    (tf.maximum, np.maximum), (tf.minimum, np.minimum), (tf.squared_difference, lambda a, b: (a - b) ** 2),
+    (tf.math.floormod, np.mod)])
+def test_binary_ops_broadcast_like_numpy(fn, reference):
+    out = fn(tf.constant(np.abs(A) + 0.5), tf.constant(B))
+    assert out.shape == (2, 3) and out.dtype == tf.float32
+    np.testing.assert_allclose(run(out), reference(np.abs(A) + 0.5, B), rtol=1e-5)
+
+
+def test_no_promotion_between_tensors_tf_s_type_error():
+    with pytest.raises(TypeError, match=r"^Input 'y' of 'AddV2' Op has type float32 that does not match type int32 "
+                                        r"of argument 'x'\.$"):
+        tf.add(tf.constant(1), tf.constant(2.0))
+    with pytest.raises(TypeError, match="Input 'y' of 'Mul' Op has type float64"):
+        tf.multiply(tf.constant(A), tf.constant(B.astype(np.float64)))
+
+
+def test_python_numbers_take_the_tensor_s_dtype_when_they_fit():
+    x = tf.constant(A)
+    assert tf.add(x, 2).dtype == tf.float32 and tf.add(2, x).dtype == tf.float32
+    assert tf.multiply(tf.constant([1, 2], dtype=tf.int64), 3).dtype == tf.int64
+    assert tf.add(x, np.ones(3)).dtype == tf.float32  # numpy arrays are converted, as TF does
+    np.testing.assert_allclose(run(tf.subtract(1.5, x)), 1.5 - A)
+    with pytest.raises(TypeError, match=r"Expected int32, got 2\.5 of type 'float' instead\."):
+        tf.add(tf.constant([1, 2]), 2.5)
+    with pytest.raises(TypeError, match="Expected bool, got 1"):
+        tf.logical_and(tf.constant([True]), 1)
+
+
+def test_truediv_turns_integers_into_floats_with_tf_s_widths():
+    assert run(tf.truediv(tf.constant([7, -7]), 2)).tolist() == [3.5, -3.5]
+    assert tf.truediv(tf.constant([7]), 2).dtype == tf.float64
+    assert tf.divide(tf.constant([7], dtype=tf.int16), tf.constant([2], dtype=tf.int16)).dtype == tf.float32
+    assert run(tf.div(tf.constant([7, -7]), 2)).tolist() == [3, -4]  # TF1's Python 2 division
+    assert run(tf.floordiv(tf.constant([7.0, -7.0]), 2.0)).tolist() == [3.0, -4.0]
+    assert run(tf.mod(tf.constant([7, -7]), 3)).tolist() == [1, 2]  # sign of the divisor
+
+
+def test_add_n_sums_a_list_and_refuses_mixed_dtypes():
+    np.testing.assert_allclose(run(tf.add_n([tf.constant(A), A, tf.constant(2 * A)])), 4 * A, rtol=1e-6)
+    assert run(tf.add_n([tf.constant(B)])).tolist() == B.tolist()
+    with pytest.raises(TypeError, match=r"Tensors in list passed to 'inputs' of 'AddN' Op have types "
+                                        r"\[float32, int32\] that don't all match"):
+        tf.add_n([tf.constant(1.0), tf.constant(1)])
+
+
+# ------------------------------------------------------------------------------------------------ unary math
+
+@pytest.mark.parametrize("fn, reference", [
+    (tf.sqrt, np.sqrt), (tf.rsqrt, lambda x: 1 / np.sqrt(x)), (tf.exp, np.exp), (tf.log, np.log),
+    (tf.log1p, np.log1p), (tf.sin, np.sin), (tf.cos, np.cos), (tf.tanh, np.tanh), (tf.square, np.square),
+    (tf.sigmoid, lambda x: 1 / (1 + np.exp(-x))), (tf.reciprocal, np.reciprocal), (tf.negative, np.negative),
+    (tf.abs, np.abs), (tf.sign, np.sign), (tf.floor, np.floor), (tf.ceil, np.ceil),
+    (tf.math.softplus, lambda x: np.log1p(np.exp(x))), (tf.math.log_sigmoid, lambda x: -np.log1p(np.exp(-x)))])
+def test_unary_math_matches_numpy(fn, reference):
+    np.testing.assert_allclose(run(fn(tf.constant(B))), reference(B), rtol=1e-5)
+
+
+def test_float_only_math_refuses_integers_as_tf_does():
+    with pytest.raises(TypeError, match=r"Value passed to parameter 'x' has DataType int32 not in list of allowed "
+                                        r"values: float16, float32"):
+        tf.sqrt(tf.constant([4]))
+    with pytest.raises(TypeError, match="DataType int32"):
+        tf.math.is_nan(tf.constant([1]))
+    assert run(tf.abs(tf.constant([-3, 2]))).tolist() == [3, 2]  # abs and square keep integers
+    assert tf.square(tf.constant([3])).dtype == tf.int32
+
+
+def test_is_nan_inf_finite_and_round_half_to_even():
+    x = tf.constant([np.nan, np.inf, -1.0, 2.5])
+    assert run(tf.is_nan(x)).tolist() == [True, False, False, False]
+    assert run(tf.math.is_inf(x)).tolist() == [False, True, False, False]
+    assert run(tf.is_finite(x)).tolist() == [False, False, True, True]
+    assert run(tf.round(tf.constant([0.5, 1.5, 2.5, -2.5]))).tolist() == [0.0, 2.0, 2.0, -2.0]
+
+
+def test_complex_parts():
+    z = tf.complex(tf.constant([3.0, 0.0]), tf.constant([4.0, -1.0]))
+    assert z.dtype == tf.complex64
+    assert [v.tolist() for v in run([tf.real(z), tf.imag(z), tf.abs(z)])] == [[3, 0], [4, -1], [5, 1]]
+    np.testing.assert_allclose(run(tf.conj(z)), [3 - 4j, 1j])
+    assert run(tf.imag(tf.constant([1.0]))).tolist() == [0.0]
+
+
+def test_cast_truncates_and_keeps_its_name():
+    x = tf.constant([1.7, -1.7])
+    assert run(tf.cast(x, tf.int32)).tolist() == [1, -1]
+    assert tf.to_float(tf.constant([1])).dtype == tf.float32 and tf.to_int64(x).dtype == tf.int64
+    assert run(tf.cast(tf.constant([0.0, 2.0]), tf.bool)).tolist() == [False, True]
+    assert tf.cast([1, 2], tf.float64).dtype == tf.float64
+
+
+def test_clip_by_value_clips_and_passes_the_gradient_inside_only():
+    x = tf.constant([-2.0, 0.5, 3.0])
+    y = tf.clip_by_value(x, -1, 1)
+    (grad,) = tf.gradients(tf.reduce_sum(y), x)
+    assert [v.tolist() for v in run([y, grad])] == [[-1.0, 0.5, 1.0], [0.0, 1.0, 0.0]]
+    assert tf.clip_by_value(tf.constant([5]), 0, 3).dtype == tf.int32
+
+
+# ------------------------------------------------------------------------------------------- comparisons, logic
+
+def test_comparisons_and_logic():
+    a, b = tf.constant([1, 2, 3]), tf.constant([3, 2, 1])
+    assert run(tf.equal(a, b)).tolist() == [False, True, False]
+    assert run(tf.not_equal(a, 2)).tolist() == [True, False, True]
+    assert [v.tolist() for v in run([tf.less(a, b), tf.less_equal(a, b), tf.greater(a, b),
+                                     tf.greater_equal(a, b)])] == [[1, 0, 0], [1, 1, 0], [0, 0, 1], [0, 1, 1]]
+    p, q = tf.constant([True, True, False]), tf.constant([True, False, False])
+    assert [v.tolist() for v in run([tf.logical_and(p, q), tf.logical_or(p, q), tf.logical_xor(p, q),
+                                     tf.logical_not(p)])] == [[1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1]]
+    with pytest.raises(TypeError, match="Input 'y' of 'Equal' Op has type float32 that does not match type int32"):
+        tf.equal(a, tf.constant([1.0, 2.0, 3.0]))
+    with pytest.raises(TypeError, match="Input 'x' of 'LogicalAnd' Op has type float32 that does not match expected "
+                                        "type of bool"):
+        tf.logical_and(tf.constant([1.0]), q[:1])
+
+
+# ------------------------------------------------------------------------------------------------ reductions
+
+def test_reductions_translate_axis_and_keepdims():
+    x = tf.placeholder(tf.float32, (None, 3))
+    assert tf.reduce_sum(x, axis=0).shape == (3,)
+    assert tf.reduce_sum(x, 1, keepdims=True).shape.as_list() == [None, 1]
+    assert tf.reduce_mean(x).shape == ()
+    feed = {x: A}
+    np.testing.assert_allclose(run(tf.reduce_sum(x, axis=0), feed), A.sum(0), rtol=1e-6)
+    np.testing.assert_allclose(run(tf.reduce_mean(x, [0, 1]), feed), A.mean(), rtol=1e-6)
+    np.testing.assert_allclose(run(tf.reduce_max(x, -1, keepdims=True), feed), A.max(-1, keepdims=True))
+    np.testing.assert_allclose(run(tf.reduce_min(x, 1), feed), A.min(1))
+    np.testing.assert_allclose(run(tf.reduce_prod(x, 0), feed), A.prod(0), rtol=1e-6)
+    np.testing.assert_allclose(run(tf.reduce_logsumexp(x, 1), feed), np.log(np.exp(A).sum(1)), rtol=1e-6)
+    np.testing.assert_allclose(run(tf.math.reduce_std(x, 0), feed), A.std(0), rtol=1e-5)
+    np.testing.assert_allclose(run(tf.math.reduce_variance(x), feed), A.var(), rtol=1e-5)
+
+
+def test_tf1_deprecated_reduction_arguments():
+    x = tf.constant(A)
+    np.testing.assert_allclose(run(tf.reduce_sum(x, reduction_indices=[1], keep_dims=True)),
+                               A.sum(1, keepdims=True), rtol=1e-6)
+    with pytest.raises(ValueError, match="Cannot specify both 'axis' and 'reduction_indices'"):
+        tf.reduce_sum(x, axis=0, reduction_indices=0)
+    with pytest.raises(ValueError, match="Cannot specify both 'keepdims' and 'keep_dims'"):
+        tf.reduce_sum(x, keepdims=True, keep_dims=True)
+
+
+def test_integer_reductions_keep_their_dtype_and_mean_truncates():
+    x = tf.constant([[1, 2], [-1, -2]])
+    assert tf.reduce_sum(x).dtype == tf.int32 and run(tf.reduce_sum(x, 1)).tolist() == [3, -3]
+    assert run(tf.reduce_mean(x, 1)).tolist() == [1, -1]  # 1.5 and -1.5 truncated toward zero
+    assert tf.reduce_mean(x).dtype == tf.int32
+    assert run(tf.reduce_sum(tf.constant(A), axis=[])).shape == (2, 3)  # no axes: nothing is reduced
+
+
+def test_any_all_need_bools_and_count_nonzero():
+    b = tf.constant([[True, False], [True, True]])
+    assert run(tf.reduce_any(b, 1)).tolist() == [True, True] and run(tf.reduce_all(b, 1)).tolist() == [False, True]
+    with pytest.raises(TypeError, match="parameter 'input' has DataType float32 not in list of allowed values: bool"):
+        tf.reduce_any(tf.constant(A))
+    counted = tf.count_nonzero(tf.constant([[0.0, 1.0], [2.0, 3.0]]), axis=1)
+    assert counted.dtype == tf.int64 and run(counted).tolist() == [1, 2]
+
+
+def test_argmax_defaults_to_axis_0_and_int64():
+    x = tf.constant(A)
+    assert tf.argmax(x).dtype == tf.int64
+    assert run(tf.argmax(x)).tolist() == A.argmax(0).tolist()
+    assert run(tf.argmin(x, axis=1, output_type=tf.int32)).tolist() == A.argmin(1).tolist()
+    assert tf.argmax(x, 1, output_type=tf.int32).dtype == tf.int32
+    assert run(tf.argmax(x, dimension=1)).tolist() == A.argmax(1).tolist()
+
+
+def test_cumsum_exclusive_and_reverse():
+    x = tf.constant([1, 2, 3])
+    assert run(tf.cumsum(x)).tolist() == [1, 3, 6] and tf.cumsum(x).dtype == tf.int32
+    assert run(tf.cumsum(x, exclusive=True)).tolist() == [0, 1, 3]
+    assert run(tf.cumsum(x, reverse=True)).tolist() == [6, 5, 3]
+    assert run(tf.cumsum(x, exclusive=True, reverse=True)).tolist() == [5, 3, 0]
+    assert run(tf.cumsum(tf.constant([[1, 2], [3, 4]]), axis=1)).tolist() == [[1, 3], [3, 7]]
+
+
+# -------------------------------------------------------------------------------------------------- products
+
+@pytest.mark.parametrize("transpose_a, transpose_b", [(False, False), (True, False), (False, True), (True, True)])
+def test_matmul_transpose_flags(transpose_a, transpose_b):
+    a = rng.standard_normal((4, 3) if transpose_a else (3, 4))
+    b = rng.standard_normal((5, 4) if transpose_b else (4, 5))
+    out = tf.matmul(tf.constant(a), tf.constant(b), transpose_a=transpose_a, transpose_b=transpose_b)
+    assert out.shape == (3, 5)
+    np.testing.assert_allclose(run(out), (a.T if transpose_a else a) @ (b.T if transpose_b else b))
+
+
+def test_matmul_static_shapes_errors_and_gradient():
+    x = tf.placeholder(tf.float32, (None, 784))
+    w = tf.constant(np.ones((784, 10), np.float32))
+    assert tf.matmul(x, w).shape.as_list() == [None, 10]
+    with pytest.raises(ValueError, match=r"Dimensions must be equal, but are 784 and 10 for 'MatMul_1' \(op: "
+                                         r"'MatMul'\) with input shapes: \[\?,784\], \[10,10\]"):
+        tf.matmul(x, tf.constant(np.ones((10, 10), np.float32)))
+    with pytest.raises(ValueError, match="Shape must be rank 2 but is rank 1"):
+        tf.matmul(tf.constant(B), tf.constant(B))
+    with pytest.raises(TypeError, match="Input 'b' of 'MatMul' Op has type float64 that does not match type float32 "
+                                        "of argument 'a'"):
+        tf.matmul(x, tf.constant(np.ones((784, 10))))
+    with pytest.raises(ValueError, match="Only one of transpose_a and adjoint_a"):
+        tf.matmul(x, w, transpose_a=True, adjoint_a=True)
+    a, b = tf.constant(A.astype(np.float64)), tf.constant(rng.standard_normal((2, 3)))
+    (grad_b,) = tf.gradients(tf.reduce_sum(tf.matmul(a, b, transpose_b=True)), b)
+    np.testing.assert_allclose(run(grad_b), np.ones((2, 2)).T @ A.astype(np.float64))
+
+
+def test_namespaces_hold_the_same_functions():
+    assert tf.math.reduce_sum is tf.reduce_sum and tf.math.is_nan is tf.is_nan and tf.math.floormod is tf.mod
+    assert tf.nn.sigmoid is tf.sigmoid and tf.math.softplus is tf.nn.softplus
+    assert tf.signal.rfft is tf.spectral.rfft and tf.signal.fft is tf.fft
+    assert tf.linalg.einsum is tf.einsum and tf.linalg.transpose is tf.matrix_transpose
+
+
+def test_batched_matmul_adjoint_and_linalg_namespace():
+    a = rng.standard_normal((2, 3, 4)) + 1j * rng.standard_normal((2, 3, 4))
+    out = tf.matmul(tf.constant(a), tf.constant(a), adjoint_a=True)
+    np.testing.assert_allclose(run(out), np.conj(a.transpose(0, 2, 1)) @ a)
+    assert tf.linalg.transpose(tf.constant(a)).shape == (2, 4, 3)
+    assert tf.linalg.matmul is tf.matmul
+    np.testing.assert_allclose(run(tf.linalg.adjoint(tf.constant(a))), np.conj(a.transpose(0, 2, 1)))
+
+
+def test_einsum_tensordot_and_norm():
+    a, b = rng.standard_normal((2, 3, 4)), rng.standard_normal((4, 3, 5))
+    np.testing.assert_allclose(run(tf.einsum("ijk,kjl->il", tf.constant(a), tf.constant(b))),
+                               np.einsum("ijk,kjl->il", a, b))
+    np.testing.assert_allclose(run(tf.tensordot(tf.constant(a), tf.constant(b), [[1, 2], [1, 0]])),
+                               np.tensordot(a, b, [[1, 2], [1, 0]]))
+    m = rng.standard_normal((4, 4))
+    np.testing.assert_allclose(run(tf.tensordot(tf.constant(m), tf.constant(m), 1)), m @ m)
+    np.testing.assert_allclose(run(tf.norm(tf.constant(a))), np.linalg.norm(a.ravel()))
+    np.testing.assert_allclose(run(tf.norm(tf.constant(a), ord=1, axis=2)), np.abs(a).sum(2))
+    with pytest.raises(TypeError, match="have types"):
+        tf.einsum("ij,jk", tf.constant(m), tf.constant(m.astype(np.float32)))
+
+
+def test_gradients_through_wrappers():
+    x = tf.placeholder(tf.float64, (None, 3))
+    y = tf.constant(A.astype(np.float64))
+    loss = tf.reduce_mean(tf.square(tf.subtract(x, y)))
+    (grad,) = tf.gradients(loss, x)
+    value = rng.standard_normal((2, 3))
+    np.testing.assert_allclose(run(grad, {x: value}), 2 * (value - A) / 6, rtol=1e-6)
+
+
+# ------------------------------------------------------------------------------------------------ tf.signal
+
+def test_fft_takes_complex_input_on_the_innermost_dim():
+    signal = rng.standard_normal((2, 8)) + 1j * rng.standard_normal((2, 8))
+    z = tf.constant(signal.astype(np.complex64))
+    np.testing.assert_allclose(run(tf.signal.fft(z)), np.fft.fft(signal, axis=-1), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(run(tf.spectral.ifft(tf.fft(z))), signal, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(run(tf.signal.fft2d(z)), np.fft.fft2(signal), rtol=1e-4, atol=1e-4)
+    with pytest.raises(TypeError, match="DataType float32 not in list of allowed values: complex64, complex128"):
+        tf.signal.fft(tf.constant(A))
+
+
+def test_rfft_fft_length_and_irfft():
+    x = rng.standard_normal((3, 10)).astype(np.float32)
+    spectrum = tf.signal.rfft(tf.constant(x))
+    assert spectrum.shape == (3, 6) and spectrum.dtype == tf.complex64
+    np.testing.assert_allclose(run(spectrum), np.fft.rfft(x), rtol=1e-4, atol=1e-4)
+    padded = tf.signal.rfft(tf.constant(x), fft_length=[16])
+    np.testing.assert_allclose(run(padded), np.fft.rfft(x, 16), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(run(tf.signal.irfft(spectrum)), x, rtol=1e-4, atol=1e-5)
+    assert tf.spectral.irfft(spectrum, fft_length=[9]).shape == (3, 9)
