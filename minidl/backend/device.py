@@ -76,7 +76,7 @@ def device_of(array):
 def to_device(array, dev):
     """Copy ``array`` to ``dev`` (a Device), or return it unchanged if it is already there."""
     if dev.type == "cpu":
-        return array if isinstance(array, numpy.ndarray) else array.get()
+        return array if isinstance(array, (numpy.ndarray, numpy.generic)) else array.get()
     if not cuda_is_available():
         raise RuntimeError(f"cannot use device '{dev}': no CUDA GPU is available "
                            "(cupy is not installed or sees no GPU); use 'cpu'")
