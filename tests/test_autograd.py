@@ -340,3 +340,11 @@ def test_function_saved_output_is_the_returned_tensor():
     y.add_(100)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.sum().backward()
+
+
+def test_copy_under_no_grad_does_not_join_the_graph():
+    target = T.zeros(3)
+    source = T.ones(3, requires_grad=True) * 2
+    with T.no_grad():
+        target.copy_(source)
+    assert not target.requires_grad and target.grad_fn is None and target.tolist() == [2.0, 2.0, 2.0]

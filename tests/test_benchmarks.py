@@ -6,8 +6,18 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ROWS = {"op chain": "µs/op", "MLP step": "ms/step"}
+ROWS = {"op chain": "µs/op", "MLP step": "ms/step", "Session.run": "µs/call"}
+KEYS = {"op_chain", "mlp_step", "session_run"}
+# every row has these contestants (torch and tf: where installed)
+ALWAYS = ("eager", "graph", "numpy")
+TARGET_TEXTS = {  # a few targets each row must report, met or missed
+    "op chain": ("graph ≤ eager", "graph ≤ 3.5 µs per executed op"),
+    "MLP step": ("graph ≤ eager",),
+    "Session.run": ("graph run(constant) ≤ 30 µs",),
+}
 
 
 def _number(cell):
@@ -15,36 +25,91 @@ def _number(cell):
     return float(cell.split("±")[0])
 
 
-def test_quick_run_prints_every_row_with_positive_numbers(tmp_path):
-    json_path = tmp_path / "results.json"
-    # its own process: the runner must set the thread count before numpy loads
-    completed = subprocess.run([sys.executable, "-m", "benchmarks.run", "--quick", "--json", str(json_path)],
-                               cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    lines = completed.stdout.splitlines()
-    assert any(line.startswith("workload") and "minidl/numpy" in line for line in lines), completed.stdout
-    for title, unit in ROWS.items():
-        row = [line for line in lines if line.startswith(title)]
-        assert len(row) == 1, f"no single row for {title!r} in:\n{completed.stdout}"
-        cells = re.split(r"\s{2,}", row[0].strip())
-        assert cells[1] == unit
-        minidl, numpy_time = _number(cells[2]), _number(cells[3])
-        assert minidl > 0 and numpy_time > 0
-        if cells[4] != "n/a":  # the torch column, where PyTorch is installed
-            assert _number(cells[4]) > 0
-        assert re.fullmatch(r"\d+\.\d+x", cells[5]), cells  # minidl/numpy ratio
-        assert cells[-1].split()[0] in ("met", "MISSED"), cells
+def _cells(line):
+    return re.split(r"\s{2,}", line.strip())
 
-    results = json.loads(json_path.read_text())["results"]
-    assert set(results) == {"op_chain", "mlp_step"}
-    for row in results.values():
-        assert row["times"]["minidl"] > 0 and row["times"]["numpy"] > 0
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    json_path = tmp_path_factory.mktemp("bench") / "results.json"
+    # its own process: the runner must set the thread count before numpy loads
+    completed = subprocess.run([sys.executable, "-m", "benchmarks.run", "--quick", "--clock", "cpu",
+                                "--json", str(json_path)],
+                               cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed.stdout, json.loads(json_path.read_text())
+
+
+def test_quick_run_prints_every_row_with_positive_numbers(quick_run):
+    stdout, _ = quick_run
+    lines = stdout.splitlines()
+    headers = [line for line in lines if line.startswith("workload") and "graph/eager" in line]
+    assert len(headers) == 1, stdout
+    header = _cells(headers[0])
+    assert header[:2] == ["workload", "unit"] and header[-1] == "targets"
+    for name in ("eager", "graph", "numpy", "torch", "eager/numpy", "graph/eager"):
+        assert name in header, header
+    assert ("tf" in header) == ("graph/tf" in header)  # the TF columns come together, where TF is installed
+    for title, unit in ROWS.items():
+        row = [line for line in lines if _cells(line)[:2] == [title, unit]]
+        assert len(row) == 1, f"no single row for {title!r} in:\n{stdout}"
+        cells = dict(zip(header, _cells(row[0])))
+        for name in ALWAYS:
+            assert _number(cells[name]) > 0, (title, name, cells)
+        for name in ("torch", "tf"):
+            if cells.get(name, "n/a") != "n/a":  # where installed
+                assert _number(cells[name]) > 0
+        assert re.fullmatch(r"\d+\.\d+x", cells["graph/eager"]), cells
+        assert re.fullmatch(r"\d+\.\d+x", cells["eager/numpy"]), cells
+        assert cells["targets"].split()[0] in ("met", "MISSED"), cells
+
+
+def test_quick_run_reports_each_target_met_or_missed(quick_run):
+    stdout, _ = quick_run
+    lines = stdout.splitlines()
+    for title, texts in TARGET_TEXTS.items():
+        for text in texts:
+            found = [line for line in lines if _cells(line)[:2] == [title, text]]
+            assert len(found) == 1, f"no target {text!r} for {title!r} in:\n{stdout}"
+            assert _cells(found[0])[-1] in ("met", "MISSED"), found[0]
+    assert "raw numpy ufunc call" in stdout  # printed beside the per-op target
+
+
+def test_quick_run_writes_json(quick_run):
+    _, data = quick_run
+    results = data["results"]
+    assert set(results) == KEYS
+    for key, row in results.items():
+        for name in ALWAYS:
+            assert row["times"][name] > 0, (key, name)
         assert not row["problems"]  # every contestant computed the same numbers
         assert all(s > 0 for samples in row["samples"].values() for s in samples)
+        assert row["targets"] and all(t["met"] in (True, False) for t in row["targets"]), row["targets"]
+    assert results["op_chain"]["info"]["graph"]["executed ops per step"] > 1000
+    assert results["op_chain"]["extras"]["raw numpy ufunc call"] > 0
+    assert results["session_run"]["extras"]["graph: run(constant)"] > 0
+
+
+def test_tf_contestants_run_against_minidl_graph_as_a_stand_in():
+    """TensorFlow is not installed here: run the TF contestants' code with ``minidl.graph`` in place of
+    ``tf.compat.v1`` (same API), so that code is exercised and checked against numpy all the same."""
+    import minidl.graph as tf_standin
+    sys.path.insert(0, REPO)
+    try:
+        from benchmarks.workloads import WORKLOADS, check_agreement
+    finally:
+        sys.path.remove(REPO)
+    for workload in WORKLOADS:
+        results = {}
+        for name, make in (("numpy", workload.make_numpy), ("tf", lambda: workload.make_tf(tf_standin, None))):
+            contestant = make()
+            contestant.step()
+            results[name] = contestant.result()
+        assert check_agreement(results) == [], workload.KEY
 
 
 def test_runs_as_a_script_too():
     completed = subprocess.run([sys.executable, "benchmarks/run.py", "--help"], cwd=REPO, capture_output=True,
                                text=True, timeout=60)
     assert completed.returncode == 0, completed.stderr
-    assert "--threads" in completed.stdout and "--quick" in completed.stdout
+    assert "--threads" in completed.stdout and "--quick" in completed.stdout and "--no-tf" in completed.stdout

@@ -234,7 +234,7 @@ class Tensor:
                                "share memory; clone() it before writing to it in place")
         self._data[...] = result._data
         self._version_counter[0] += 1
-        if result._requires_grad:
+        if recording and result._requires_grad:
             self._node, self._out_index, self._requires_grad = result._node, result._out_index, True
         return self
 

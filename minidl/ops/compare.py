@@ -1,2 +1,340 @@
-"""(being written)"""
-__all__ = []
+"""Comparisons, logic and selection: ``eq ... ge``, ``logical_*``, ``maximum``/``minimum``, ``clamp``, ``where``.
+
+Comparisons and logical ops answer with bool tensors and have no gradient. The selection ops route the incoming
+gradient to whichever operand each output element came from; that routing is one small op, ``WhereGrad``
+(``g`` where a condition holds, 0 elsewhere), which a GPU backend can later replace with a fused kernel.
+"""
+import numpy
+
+from ..backend import dtypes
+from .base import Op, OpError, Spec, apply, describe, is_tensor
+from .broadcast import sum_to_like
+from .cast import cast
+from .infer import broadcast_shapes
+from .promote import check_operand, promote
+
+
+def _broadcast_infer(op_name, dtype=None):
+    """``infer`` for elementwise ops over several operands: their broadcast shape, and ``dtype`` (None: the
+    dtype of the last operand, which is never the bool condition of a where)."""
+    def infer(*specs, **attrs):
+        return Spec(broadcast_shapes(op_name, *(s.shape for s in specs)), dtype or specs[-1].dtype)
+    return infer
+
+
+# ------------------------------------------------------------------------------------------ comparisons
+
+class _Comparison(Op):
+    """``a <op> b`` elementwise, broadcasting; piecewise constant, so no gradient. (Subclasses spell out their
+    ``name``: it would otherwise be inherited from this class.)"""
+    differentiable = False
+
+
+class Eq(_Comparison):
+    name = "Eq"
+    forward = staticmethod(lambda xp, a, b: xp.equal(a, b))
+    infer = staticmethod(_broadcast_infer("eq", dtypes.bool_))
+
+
+class Ne(_Comparison):
+    name = "Ne"
+    forward = staticmethod(lambda xp, a, b: xp.not_equal(a, b))
+    infer = staticmethod(_broadcast_infer("ne", dtypes.bool_))
+
+
+class Lt(_Comparison):
+    name = "Lt"
+    forward = staticmethod(lambda xp, a, b: xp.less(a, b))
+    infer = staticmethod(_broadcast_infer("lt", dtypes.bool_))
+
+
+class Le(_Comparison):
+    name = "Le"
+    forward = staticmethod(lambda xp, a, b: xp.less_equal(a, b))
+    infer = staticmethod(_broadcast_infer("le", dtypes.bool_))
+
+
+class Gt(_Comparison):
+    name = "Gt"
+    forward = staticmethod(lambda xp, a, b: xp.greater(a, b))
+    infer = staticmethod(_broadcast_infer("gt", dtypes.bool_))
+
+
+class Ge(_Comparison):
+    name = "Ge"
+    forward = staticmethod(lambda xp, a, b: xp.greater_equal(a, b))
+    infer = staticmethod(_broadcast_infer("ge", dtypes.bool_))
+
+
+def _compare(op, op_name, a, b, ordered=True):
+    """Promote both operands to a common dtype (PyTorch's rules, so ``int_tensor < 1.5`` compares as floats)."""
+    dtype, (a, b) = promote(op_name, a, b)
+    if ordered and dtypes.is_complex(dtype):
+        raise TypeError(f"{op_name}: complex numbers have no order (got {describe(a)} and {describe(b)})")
+    return apply(op, a, b)
+
+
+def eq(a, b):
+    return _compare(Eq, "eq", a, b, ordered=False)
+
+
+def ne(a, b):
+    return _compare(Ne, "ne", a, b, ordered=False)
+
+
+def lt(a, b):
+    return _compare(Lt, "lt", a, b)
+
+
+def le(a, b):
+    return _compare(Le, "le", a, b)
+
+
+def gt(a, b):
+    return _compare(Gt, "gt", a, b)
+
+
+def ge(a, b):
+    return _compare(Ge, "ge", a, b)
+
+
+# ---------------------------------------------------------------------------------------------- logic
+
+class LogicalAnd(_Comparison):
+    name = "LogicalAnd"
+    forward = staticmethod(lambda xp, a, b: xp.logical_and(a, b))
+    infer = staticmethod(_broadcast_infer("logical_and", dtypes.bool_))
+
+
+class LogicalOr(_Comparison):
+    name = "LogicalOr"
+    forward = staticmethod(lambda xp, a, b: xp.logical_or(a, b))
+    infer = staticmethod(_broadcast_infer("logical_or", dtypes.bool_))
+
+
+class LogicalXor(_Comparison):
+    name = "LogicalXor"
+    forward = staticmethod(lambda xp, a, b: xp.logical_xor(a, b))
+    infer = staticmethod(_broadcast_infer("logical_xor", dtypes.bool_))
+
+
+class LogicalNot(_Comparison):
+    name = "LogicalNot"
+    forward = staticmethod(lambda xp, x: xp.logical_not(x))
+    infer = staticmethod(_broadcast_infer("logical_not", dtypes.bool_))
+
+
+def _truth(op_name, value):
+    """Logical ops read any dtype as true/false (nonzero is true), so no promotion is needed; a number becomes
+    a numpy bool, which every backend accepts."""
+    check_operand(op_name, value)
+    return value if is_tensor(value) else numpy.bool_(value)
+
+
+def logical_and(a, b):
+    return apply(LogicalAnd, _truth("logical_and", a), _truth("logical_and", b))
+
+
+def logical_or(a, b):
+    return apply(LogicalOr, _truth("logical_or", a), _truth("logical_or", b))
+
+
+def logical_xor(a, b):
+    return apply(LogicalXor, _truth("logical_xor", a), _truth("logical_xor", b))
+
+
+def logical_not(x):
+    if not is_tensor(x):
+        raise TypeError(f"logical_not(): argument 'input' must be a tensor, not {type(x).__name__}")
+    return apply(LogicalNot, x)
+
+
+# ------------------------------------------------------------------------------------------- selection
+
+class WhereGrad(Op):
+    """The gradient routing of every selection op: ``g`` where ``condition`` is ``keep``, 0 elsewhere.
+
+    Its own VJP routes the incoming gradient the same way, so selections are twice differentiable.
+    """
+    saves_inputs = (1,)
+    differentiable_inputs = (0,)
+
+    @staticmethod
+    def forward(xp, g, condition, keep):
+        zero = g.dtype.type(0)
+        return xp.where(condition, g, zero) if keep else xp.where(condition, zero, g)
+
+    @staticmethod
+    def vjp(ctx, gg):
+        g, condition = ctx.inputs
+        return sum_to_like(where_grad(gg, condition, ctx.attrs["keep"]), g), None
+
+    @staticmethod
+    def infer(g, condition, keep):
+        return Spec(broadcast_shapes("where_grad", g.shape, condition.shape), g.dtype)
+
+
+def where_grad(g, condition, keep=True):
+    """``where(condition, g, 0)`` (``keep=True``) or ``where(condition, 0, g)`` (``keep=False``) as one op."""
+    return apply(WhereGrad, g, condition, keep=keep)
+
+
+class Where(Op):
+    """``condition ? x : y`` elementwise (all three broadcast together).
+
+    The gradient goes to x where the condition holds and to y elsewhere, each summed back to its own shape.
+    """
+    saves_inputs = (0,)
+    differentiable_inputs = (1, 2)
+    forward = staticmethod(lambda xp, condition, x, y: xp.where(condition, x, y))
+    infer = staticmethod(_broadcast_infer("where"))
+
+    @staticmethod
+    def vjp(ctx, g):
+        condition, x, y = ctx.inputs
+        _, need_x, need_y = ctx.needs_input_grad
+        return (None,
+                sum_to_like(where_grad(g, condition, True), x) if need_x else None,
+                sum_to_like(where_grad(g, condition, False), y) if need_y else None)
+
+
+class MaskedFill(Where):
+    """``where(mask, value, x)``, under PyTorch's name for it."""
+    name = "MaskedFill"
+
+
+def _condition(op_name, condition, what="condition"):
+    if not is_tensor(condition):
+        raise TypeError(f"{op_name}: {what} must be a bool tensor, not {type(condition).__name__}")
+    if condition.dtype != dtypes.bool_:
+        raise TypeError(f"{op_name}: expected {what} to be a bool tensor, but got {describe(condition)}; "
+                        f"compare first (x > 0) or cast with .bool()")
+    return condition
+
+
+def where(condition, x, y):
+    """``x`` where ``condition`` is true, else ``y``; x and y may be tensors or numbers (promoted together)."""
+    _condition("where", condition)
+    _, (x, y) = promote("where", x, y)
+    return apply(Where, condition, x, y)
+
+
+def masked_fill(x, mask, value):
+    """``x`` with ``value`` written where ``mask`` is true. ``value`` (a number or a 0-d tensor, which then gets
+    the gradient of the elements it filled) is converted to ``x``'s dtype, as in PyTorch."""
+    if not is_tensor(x):
+        raise TypeError(f"masked_fill(): argument 'input' must be a tensor, not {type(x).__name__}")
+    _condition("masked_fill", mask, "mask")
+    if is_tensor(value):
+        if value.ndim != 0:
+            raise OpError(f"masked_fill: only supports a 0-dimensional value tensor, but got {describe(value)}")
+        value = cast(value, x.dtype)
+    else:
+        check_operand("masked_fill", value)
+        if isinstance(value, complex) and not dtypes.is_complex(x.dtype):
+            raise TypeError(f"masked_fill: cannot fill {describe(x)} with the complex value {value!r}")
+        value = x.dtype.type(value)
+    return apply(MaskedFill, mask, value, x)
+
+
+# --------------------------------------------------------------------------------------- max and min
+
+class Maximum(Op):
+    """``max(a, b)`` elementwise; NaN wins. The gradient goes to the larger operand, split half and half on ties
+    (PyTorch's choice, which keeps ``maximum(x, x)`` with gradient 1)."""
+    forward = staticmethod(lambda xp, a, b: xp.maximum(a, b))
+    infer = staticmethod(_broadcast_infer("maximum"))
+
+    @staticmethod
+    def vjp(ctx, g):
+        return _split_on_ties(ctx, g, gt)
+
+
+class Minimum(Op):
+    """``min(a, b)`` elementwise; NaN wins. The gradient goes to the smaller operand, half and half on ties."""
+    forward = staticmethod(lambda xp, a, b: xp.minimum(a, b))
+    infer = staticmethod(_broadcast_infer("minimum"))
+
+    @staticmethod
+    def vjp(ctx, g):
+        return _split_on_ties(ctx, g, lt)
+
+
+def _split_on_ties(ctx, g, wins):
+    """Gradients of max/min: all of ``g`` to the operand that ``wins`` over the other, half of it on ties."""
+    a, b = ctx.inputs
+    need_a, need_b = ctx.needs_input_grad
+    to_a = where(wins(a, b), g, where(eq(a, b), g * 0.5, 0.0))
+    return (sum_to_like(to_a, a) if need_a else None,
+            sum_to_like(g - to_a, b) if need_b else None)
+
+
+def maximum(a, b):
+    dtype, (a, b) = promote("maximum", a, b)
+    if dtypes.is_complex(dtype):
+        raise TypeError(f"maximum: complex numbers have no order (got {describe(a)} and {describe(b)})")
+    return apply(Maximum, a, b)
+
+
+def minimum(a, b):
+    dtype, (a, b) = promote("minimum", a, b)
+    if dtypes.is_complex(dtype):
+        raise TypeError(f"minimum: complex numbers have no order (got {describe(a)} and {describe(b)})")
+    return apply(Minimum, a, b)
+
+
+# ------------------------------------------------------------------------------------------------ clamp
+
+class ClampMin(Op):
+    """``max(x, low)``: the gradient goes to x where x >= low, and to the bound where the bound is active."""
+    forward = staticmethod(lambda xp, x, low: xp.maximum(x, low))
+    infer = staticmethod(_broadcast_infer("clamp"))
+
+    @staticmethod
+    def vjp(ctx, g):
+        return _route_to_bound(ctx, g, ge)
+
+
+class ClampMax(Op):
+    """``min(x, high)``: the gradient goes to x where x <= high, and to the bound elsewhere."""
+    forward = staticmethod(lambda xp, x, high: xp.minimum(x, high))
+    infer = staticmethod(_broadcast_infer("clamp"))
+
+    @staticmethod
+    def vjp(ctx, g):
+        return _route_to_bound(ctx, g, le)
+
+
+def _route_to_bound(ctx, g, inside):
+    """Unlike maximum, a clamp gives x the whole gradient on the boundary (PyTorch's ``clamp`` backward)."""
+    x, bound = ctx.inputs
+    need_x, need_bound = ctx.needs_input_grad
+    keep = inside(x, bound)
+    return (sum_to_like(where_grad(g, keep, True), x) if need_x else None,
+            sum_to_like(where_grad(g, keep, False), bound) if need_bound else None)
+
+
+def clamp(x, min=None, max=None):
+    """Limit ``x`` to ``[min, max]``; the bounds are numbers or tensors (broadcast), either may be omitted.
+
+    Computed as ``min(max(x, min), max)``, so where ``min > max`` every element becomes ``max``, as in PyTorch.
+    """
+    if not is_tensor(x):
+        raise TypeError(f"clamp(): argument 'input' must be a tensor, not {type(x).__name__}")
+    if min is None and max is None:
+        raise OpError("clamp: at least one of 'min' or 'max' must not be None")
+    bounds = [b for b in (min, max) if b is not None]
+    dtype, (x, *bounds) = promote("clamp", x, *bounds)
+    if dtypes.is_complex(dtype):
+        raise TypeError(f"clamp: complex numbers have no order (got {describe(x)})")
+    if min is not None:
+        x = apply(ClampMin, x, bounds.pop(0))
+    if max is not None:
+        x = apply(ClampMax, x, bounds.pop(0))
+    return x
+
+
+clip = clamp
+
+__all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
+           "where", "masked_fill", "maximum", "minimum", "clamp", "clip"]

@@ -18,6 +18,8 @@ from ..random import numpy_rng
 
 def _fill(tensor, array):
     """Write ``array`` into ``tensor``'s memory (a parameter keeps its identity), without recording history."""
+    if tensor.numel() == 0:  # nothing to initialise (PyTorch warns and does nothing)
+        return tensor
     tensor._data[...] = to_device(array.astype(tensor.dtype, copy=False), tensor.device)
     tensor._version_counter[0] += 1
     return tensor
@@ -54,7 +56,7 @@ def _fan(tensor, mode):
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return fan_in if mode == "fan_in" else fan_out
+    return max(fan_in if mode == "fan_in" else fan_out, 1)  # a zero-element tensor is left alone by _fill
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
@@ -96,13 +98,13 @@ def eye_(tensor):
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    a = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    a = gain * math.sqrt(6.0 / max(fan_in + fan_out, 1))
     return uniform_(tensor, -a, a, generator)
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / max(fan_in + fan_out, 1)), generator)
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):

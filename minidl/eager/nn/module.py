@@ -69,7 +69,8 @@ class Module:
             raise AttributeError(f"cannot assign to '{name}' before Module.__init__() call")
         params, modules, buffers = self._parameters, self._modules, self._buffers
         if isinstance(value, Parameter):
-            self._forget(name)
+            if name not in params:  # replacing keeps the registration order (and so the state_dict order)
+                self._forget(name)
             params[name] = value
         elif name in params:
             if value is not None:
@@ -77,7 +78,8 @@ class Module:
                                 "(nn.Parameter or None expected)")
             params[name] = None
         elif isinstance(value, Module):
-            self._forget(name)
+            if name not in modules:
+                self._forget(name)
             modules[name] = value
         elif name in modules:
             if value is not None:
@@ -244,9 +246,16 @@ class Module:
                 p.grad.zero_()
 
     def apply(self, fn):
-        """Call ``fn(module)`` on every submodule (children first) and then on this module."""
-        for module in reversed(list(self.modules())):
-            fn(module)
+        """Call ``fn(module)`` on every submodule and then on this module: each child's whole subtree first, in
+        registration order (post-order, as PyTorch; iterative, so deep nesting is fine)."""
+        stack = [(self, False)]
+        while stack:
+            module, children_done = stack.pop()
+            if children_done:
+                fn(module)
+                continue
+            stack.append((module, True))
+            stack.extend((child, False) for child in reversed(list(module.children())))
         return self
 
     # ---------------------------------------------------------------------------------- devices/dtypes

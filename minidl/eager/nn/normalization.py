@@ -1,0 +1,170 @@
+"""Normalization layers: ``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm``, ``GroupNorm``.
+
+Each standardizes its input over some dims and then applies a learned per-feature scale ``weight`` (initialised
+to ones) and shift ``bias`` (zeros)::
+
+    y = (x - mean) / sqrt(var + eps) * weight + bias
+
+**Batch norm's running statistics.** In training mode batch norm normalizes with the batch's own mean and
+(biased) variance, and keeps an exponential moving average of them in the buffers ``running_mean`` and
+``running_var``, updated in place after every batch::
+
+    running = (1 - momentum) * running + momentum * batch_statistic        (the variance taken unbiased)
+
+``momentum=None`` makes it a plain cumulative average instead (momentum = 1 / number of batches seen, counted
+in the buffer ``num_batches_tracked``). In ``eval()`` mode the running statistics are used, so a prediction
+no longer depends on the other samples of the batch.
+"""
+import numbers
+
+from ...backend import dtypes
+from ..creation import empty, ones, tensor, zeros
+from ..grad_mode import no_grad
+from . import functional as F, init
+from .module import Module
+from .parameter import Parameter
+
+
+class _BatchNorm(Module):
+    """Shared by ``BatchNorm1d`` and ``BatchNorm2d``; subclasses say which input dims they accept."""
+
+    _accepted_dims = ()
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
+                 dtype=None, *, bias=True):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        factory = dict(dtype=dtype, device=device)
+        if affine:
+            self.weight = Parameter(empty(num_features, **factory))
+        else:
+            self.register_parameter("weight", None)
+        if affine and bias:
+            self.bias = Parameter(empty(num_features, **factory))
+        else:
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", zeros(num_features, **factory))
+            self.register_buffer("running_var", ones(num_features, **factory))
+            self.register_buffer("num_batches_tracked", tensor(0, dtype=dtypes.int64, device=device))
+        else:
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                self.register_buffer(name, None)
+        self.reset_parameters()
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            init.zeros_(self.running_mean)
+            init.ones_(self.running_var)
+            init.zeros_(self.num_batches_tracked)
+
+    def reset_parameters(self):
+        self.reset_running_stats()
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, input):
+        if input.ndim not in self._accepted_dims:
+            wanted = " or ".join(f"{n}D" for n in self._accepted_dims)
+            raise ValueError(f"{type(self).__name__}: expected {wanted} input (got {input.ndim}D input)")
+        momentum = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            with no_grad():
+                self.num_batches_tracked.add_(1)
+            if self.momentum is None:  # cumulative average: the k-th batch gets weight 1/k
+                momentum = 1.0 / int(self.num_batches_tracked)
+        # batch statistics in training mode, and also in eval mode when there are no running statistics
+        use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
+        # the running statistics are read in eval mode, and updated in training mode only when tracked
+        keep = not self.training or self.track_running_stats
+        return F.batch_norm(input, self.running_mean if keep else None, self.running_var if keep else None,
+                            self.weight, self.bias, use_batch_stats, momentum, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch norm of (N, C) or (N, C, L) inputs: each of the C features over N (and L)."""
+    _accepted_dims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch norm of (N, C, H, W) inputs: each channel over N, H and W."""
+    _accepted_dims = (4,)
+
+
+class LayerNorm(Module):
+    """Normalizes each sample over its last dims, which must have the shape ``normalized_shape``; ``weight`` and
+    ``bias`` (with ``elementwise_affine``) have that shape too. No running statistics: training and evaluation
+    compute the same thing."""
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(int(n) for n in normalized_shape)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        factory = dict(dtype=dtype, device=device)
+        if elementwise_affine:
+            self.weight = Parameter(empty(*self.normalized_shape, **factory))
+        else:
+            self.register_parameter("weight", None)
+        if elementwise_affine and bias:
+            self.bias = Parameter(empty(*self.normalized_shape, **factory))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, input):
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+                f"bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """Splits the ``num_channels`` channels into ``num_groups`` groups and normalizes each (sample, group) over
+    its channels and spatial positions; then a per-channel ``weight`` and ``bias`` (with ``affine``). One
+    group is LayerNorm over (C, H, W); C groups is InstanceNorm."""
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
+        super().__init__()
+        if num_groups < 1 or num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
+                             f"({num_groups})")
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
+        factory = dict(dtype=dtype, device=device)
+        if affine:
+            self.weight = Parameter(empty(num_channels, **factory))
+        else:
+            self.register_parameter("weight", None)
+        if affine and bias:
+            self.bias = Parameter(empty(num_channels, **factory))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, input):
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")

@@ -1,0 +1,400 @@
+"""Recurrent layers: ``RNNCell``, ``LSTMCell``, ``GRUCell`` (one time step) and ``RNN``, ``LSTM``, ``GRU`` (whole
+sequences, stacked layers, both directions).
+
+**The dynamic graph.** A recurrent layer is a plain Python ``for`` loop over the time steps, calling the cell
+once per step. Every op inside the loop is recorded on the tape as it runs, so the graph that ``backward()``
+walks is as long as *this* sequence — backpropagation through time needs no special machinery, and a batch of
+a different length simply records a different graph. (Graph mode needs a ``while_loop`` op for the same thing.)
+
+The cells, with PyTorch's equations and gate order (the order in which the gates are stacked in the rows of
+``weight_ih`` / ``weight_hh``); σ is the sigmoid, ⊙ the elementwise product::
+
+    RNN    h' = tanh(W_ih x + b_ih + W_hh h + b_hh)                 (or relu)
+
+    LSTM   i  = σ(W_ii x + b_ii + W_hi h + b_hi)                    input gate
+           f  = σ(W_if x + b_if + W_hf h + b_hf)                    forget gate
+           g  = tanh(W_ig x + b_ig + W_hg h + b_hg)                 candidate cell
+           o  = σ(W_io x + b_io + W_ho h + b_ho)                    output gate
+           c' = f ⊙ c + i ⊙ g
+           h' = o ⊙ tanh(c')
+
+    GRU    r  = σ(W_ir x + b_ir + W_hr h + b_hr)                    reset gate
+           z  = σ(W_iz x + b_iz + W_hz h + b_hz)                    update gate
+           n  = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))           candidate (r scales the whole hidden term)
+           h' = (1 - z) ⊙ n + z ⊙ h
+
+Every parameter starts ``U(-1/√hidden_size, 1/√hidden_size)``, as in PyTorch.
+"""
+import math
+import numbers
+import warnings
+
+from ... import ops
+from ..creation import empty, zeros
+from . import functional as F, init
+from .module import Module
+from .parameter import Parameter
+
+# ------------------------------------------------------------------------------------------ one time step
+
+
+def _gates(input, hx, w_ih, w_hh, b_ih, b_hh):
+    """``W_ih x + b_ih`` and ``W_hh h + b_hh``: every gate's pre-activations at once, one row block per gate."""
+    return F.linear(input, w_ih, b_ih), F.linear(hx, w_hh, b_hh)
+
+
+def _block(gates, k, size):
+    """The k-th gate's block (``size`` features) of stacked pre-activations."""
+    return gates[..., k * size:(k + 1) * size]
+
+
+def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One step of an Elman RNN: ``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)``."""
+    xi, hh = _gates(input, hx, w_ih, w_hh, b_ih, b_hh)
+    return F.tanh(xi + hh)
+
+
+def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One step of an Elman RNN with relu: ``h' = relu(W_ih x + b_ih + W_hh h + b_hh)``."""
+    xi, hh = _gates(input, hx, w_ih, w_hh, b_ih, b_hh)
+    return F.relu(xi + hh)
+
+
+def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One LSTM step; ``hx = (h, c)``, returns ``(h', c')`` (equations in the module docstring)."""
+    h, c = hx
+    size = h.shape[-1]
+    xi, hh = _gates(input, h, w_ih, w_hh, b_ih, b_hh)
+    gates = xi + hh
+    i = F.sigmoid(_block(gates, 0, size))
+    f = F.sigmoid(_block(gates, 1, size))
+    g = F.tanh(_block(gates, 2, size))
+    o = F.sigmoid(_block(gates, 3, size))
+    c = f * c + i * g
+    return o * F.tanh(c), c
+
+
+def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One GRU step (equations in the module docstring). The input and hidden pre-activations stay apart
+    because the reset gate multiplies only the hidden part of the candidate."""
+    size = hx.shape[-1]
+    xi, hh = _gates(input, hx, w_ih, w_hh, b_ih, b_hh)
+    r = F.sigmoid(_block(xi, 0, size) + _block(hh, 0, size))
+    z = F.sigmoid(_block(xi, 1, size) + _block(hh, 1, size))
+    n = F.tanh(_block(xi, 2, size) + r * _block(hh, 2, size))
+    return (1 - z) * n + z * hx
+
+
+# mode -> (the cell function, how many gates are stacked in the weights)
+_CELLS = {"RNN_TANH": (rnn_tanh_cell, 1), "RNN_RELU": (rnn_relu_cell, 1), "LSTM": (lstm_cell, 4),
+          "GRU": (gru_cell, 3)}
+
+
+def _rnn_mode(nonlinearity):
+    if nonlinearity not in ("tanh", "relu"):
+        raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+    return "RNN_" + nonlinearity.upper()
+
+
+def _check_sizes(name, input_size, hidden_size):
+    for what, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+            raise ValueError(f"{name}: {what} must be a non-negative int, got {value!r}")
+    if hidden_size == 0:
+        raise ValueError(f"{name}: hidden_size must be greater than zero")
+
+
+def _reset_uniform(module):
+    """PyTorch's recurrent initialisation: every parameter ``U(-1/√hidden_size, 1/√hidden_size)``."""
+    bound = 1.0 / math.sqrt(module.hidden_size)
+    for p in module.parameters():
+        init.uniform_(p, -bound, bound)
+
+
+# ---------------------------------------------------------------------------------------------- cells
+
+class _CellBase(Module):
+    """One time step as a module: parameters ``weight_ih`` (gates·hidden, input), ``weight_hh`` (gates·hidden,
+    hidden), ``bias_ih``, ``bias_hh`` (gates·hidden)."""
+
+    def __init__(self, mode, input_size, hidden_size, bias, device, dtype):
+        super().__init__()
+        _check_sizes(type(self).__name__, input_size, hidden_size)
+        self.mode, self.input_size, self.hidden_size, self.bias = mode, input_size, hidden_size, bias
+        rows = _CELLS[mode][1] * hidden_size
+        factory = dict(dtype=dtype, device=device)
+        self.weight_ih = Parameter(empty(rows, input_size, **factory))
+        self.weight_hh = Parameter(empty(rows, hidden_size, **factory))
+        if bias:
+            self.bias_ih = Parameter(empty(rows, **factory))
+            self.bias_hh = Parameter(empty(rows, **factory))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        _reset_uniform(self)
+
+    def _check_input(self, input):
+        if input.ndim not in (1, 2):
+            raise ValueError(f"{type(self).__name__}: Expected input to be 1D or 2D, got {input.ndim}D instead")
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"{type(self).__name__}: input has inconsistent input_size: got {input.shape[-1]} "
+                               f"expected {self.input_size}")
+
+    def _hidden(self, input, hx, what="hx"):
+        """``hx`` given or zeros, batched like the (batched) input, checked."""
+        batch = input.shape[0]
+        if hx is None:
+            return zeros(batch, self.hidden_size, dtype=input.dtype, device=input.device)
+        if tuple(hx.shape) != (batch, self.hidden_size):
+            raise RuntimeError(f"{type(self).__name__}: expected {what} of shape {[batch, self.hidden_size]}, got "
+                               f"{list(hx.shape)}")
+        return hx
+
+    def _step(self, input, hx):
+        return _CELLS[self.mode][0](input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+
+    def forward(self, input, hx=None):
+        """``input`` (N, input_size) or unbatched (input_size,); ``hx`` batched alike with hidden_size features
+        (zeros when None). Returns h' (LSTMCell overrides this: its state is a pair)."""
+        self._check_input(input)
+        batched = input.ndim == 2
+        if not batched:
+            input, hx = ops.unsqueeze(input, 0), (None if hx is None else ops.unsqueeze(hx, 0))
+        h = self._step(input, self._hidden(input, hx))
+        return h if batched else ops.squeeze(h, 0)
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if not self.bias:
+            s += ", bias=False"
+        if self.mode == "RNN_RELU":
+            s += ", nonlinearity=relu"
+        return s
+
+
+class RNNCell(_CellBase):
+    """``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`` (or relu); ``forward(input, hx=None)`` returns h'."""
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
+        super().__init__(_rnn_mode(nonlinearity), input_size, hidden_size, bias, device, dtype)
+        self.nonlinearity = nonlinearity
+
+
+
+class GRUCell(_CellBase):
+    """One GRU step (equations in the module docstring); ``forward(input, hx=None)`` returns h'."""
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__("GRU", input_size, hidden_size, bias, device, dtype)
+
+
+
+class LSTMCell(_CellBase):
+    """One LSTM step (see the module docstring). ``forward(input, hx=None)``: ``hx = (h, c)``, each (N, hidden)
+    or unbatched (hidden,), zeros when None; returns ``(h', c')``."""
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__("LSTM", input_size, hidden_size, bias, device, dtype)
+
+    def forward(self, input, hx=None):
+        self._check_input(input)
+        batched = input.ndim == 2
+        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+            raise TypeError("LSTMCell: hx must be a tuple (h_0, c_0)")
+        if not batched:
+            input = ops.unsqueeze(input, 0)
+            hx = None if hx is None else tuple(ops.unsqueeze(t, 0) for t in hx)
+        h, c = (None, None) if hx is None else hx
+        h, c = self._step(input, (self._hidden(input, h, "h_0"), self._hidden(input, c, "c_0")))
+        return (h, c) if batched else (ops.squeeze(h, 0), ops.squeeze(c, 0))
+
+
+# ------------------------------------------------------------------------------------- whole sequences
+
+class RNNBase(Module):
+    """A stack of ``num_layers`` recurrent layers (each running over the whole sequence, optionally in both
+    directions) — shared by ``RNN``, ``LSTM`` and ``GRU``.
+
+    ``forward(input, hx=None)``:
+
+    * ``input``: (L, N, input_size), or (N, L, input_size) with ``batch_first``, or unbatched (L, input_size);
+    * ``hx``: the initial hidden state (num_layers·D, N, hidden_size) — for LSTM a tuple ``(h_0, c_0)`` — or
+      None for zeros (D = 2 when bidirectional, else 1);
+    * returns ``(output, h_n)`` (LSTM: ``(output, (h_n, c_n))``): ``output`` (L, N, D·hidden_size) holds the last
+      layer's hidden state at every step (for D = 2 the forward and backward ones side by side); ``h_n`` the
+      last hidden state of every layer and direction, ordered layer by layer, forward before backward.
+
+    Between layers (not after the last) ``dropout`` is applied to the outputs in training mode.
+    """
+
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, device=None, dtype=None):
+        super().__init__()
+        name = type(self).__name__
+        _check_sizes(name, input_size, hidden_size)
+        if isinstance(num_layers, bool) or not isinstance(num_layers, numbers.Integral) or num_layers < 1:
+            raise ValueError(f"{name}: num_layers must be a positive int, got {num_layers!r}")
+        if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0 <= dropout <= 1:
+            raise ValueError(f"{name}: dropout should be a number in range [0, 1] representing the probability of "
+                             f"an element being zeroed, got {dropout!r}")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(f"{name}: dropout option adds dropout after all but last recurrent layer, so non-zero "
+                          f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
+                          f"num_layers={num_layers}")
+        self.mode, self.input_size, self.hidden_size, self.num_layers = mode, input_size, hidden_size, num_layers
+        self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
+        self.bidirectional = bidirectional
+        directions = 2 if bidirectional else 1
+        rows = _CELLS[mode][1] * hidden_size
+        factory = dict(dtype=dtype, device=device)
+        self._weight_names = []  # per (layer, direction): the names of (w_ih, w_hh, b_ih, b_hh), PyTorch's order
+        for layer in range(num_layers):
+            layer_input = input_size if layer == 0 else hidden_size * directions
+            for direction in range(directions):
+                suffix = f"_l{layer}" + ("_reverse" if direction else "")
+                names = [f"weight_ih{suffix}", f"weight_hh{suffix}", f"bias_ih{suffix}", f"bias_hh{suffix}"]
+                setattr(self, names[0], Parameter(empty(rows, layer_input, **factory)))
+                setattr(self, names[1], Parameter(empty(rows, hidden_size, **factory)))
+                for bias_name in names[2:]:
+                    if bias:
+                        setattr(self, bias_name, Parameter(empty(rows, **factory)))
+                    else:
+                        self.register_parameter(bias_name, None)
+                self._weight_names.append(names)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        _reset_uniform(self)
+
+    def flatten_parameters(self):
+        """Does nothing: in PyTorch it packs the weights for cuDNN, which minidl does not use."""
+
+    @property
+    def all_weights(self):
+        """The parameters of each (layer, direction): ``[w_ih, w_hh, b_ih, b_hh]`` (without biases if bias=False)."""
+        return [[getattr(self, n) for n in names if getattr(self, n) is not None] for names in self._weight_names]
+
+    # --------------------------------------------------------------------------------------- checks
+    def _check_input(self, input):
+        name = type(self).__name__
+        if input.ndim not in (2, 3):
+            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.ndim}D instead")
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"{name}: input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+                               f"got {input.shape[-1]}")
+
+    def _initial_state(self, input, hx, batched, what="hx"):
+        """``hx`` as (num_layers·D, N, hidden_size) — given (batched like the input) or zeros."""
+        directions = 2 if self.bidirectional else 1
+        batch = input.shape[0 if self.batch_first else 1]
+        expected = (self.num_layers * directions, batch, self.hidden_size)
+        if hx is None:
+            return zeros(*expected, dtype=input.dtype, device=input.device)
+        if hx.ndim != (3 if batched else 2):
+            raise RuntimeError(f"{type(self).__name__}: For {'batched 3' if batched else 'unbatched 2'}-D input, "
+                               f"{what} should also be {3 if batched else 2}-D but got {hx.ndim}-D tensor")
+        if not batched:
+            hx = ops.unsqueeze(hx, 1)
+        if tuple(hx.shape) != expected:
+            raise RuntimeError(f"{type(self).__name__}: Expected {what} size {expected}, got {list(hx.shape)}")
+        return hx
+
+    # -------------------------------------------------------------------------------------- forward
+    def forward(self, input, hx=None):
+        self._check_input(input)
+        lstm = self.mode == "LSTM"
+        batched = input.ndim == 3
+        batch_dim = 0 if self.batch_first else 1
+        if not batched:
+            input = ops.unsqueeze(input, batch_dim)
+        if lstm:
+            if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+                raise TypeError("LSTM: hx must be a tuple (h_0, c_0)")
+            h0, c0 = (None, None) if hx is None else hx
+            h0 = self._initial_state(input, h0, batched, "hidden[0]")
+            c0 = self._initial_state(input, c0, batched, "hidden[1]")
+        else:
+            h0 = self._initial_state(input, hx, batched)
+
+        cell = _CELLS[self.mode][0]
+        directions = 2 if self.bidirectional else 1
+        time_dim = 1 - batch_dim
+        steps = [ops.getitem(input, (slice(None),) * time_dim + (t,)) for t in range(input.shape[time_dim])]
+        finals = []  # the last state of each (layer, direction), in h_n's order
+        for layer in range(self.num_layers):
+            outputs = []  # per direction: the hidden state at every time step
+            for direction in range(directions):
+                k = layer * directions + direction
+                weights = [getattr(self, n) for n in self._weight_names[k]]
+                state = (h0[k], c0[k]) if lstm else h0[k]
+                hidden = [None] * len(steps)
+                # the Python loop *is* the recurrence: each step's ops are recorded as they run
+                for t in (reversed(range(len(steps))) if direction else range(len(steps))):
+                    state = cell(steps[t], state, *weights)
+                    hidden[t] = state[0] if lstm else state
+                finals.append(state)
+                outputs.append(hidden)
+            steps = outputs[0] if directions == 1 else [ops.cat(pair, -1) for pair in zip(*outputs)]
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                steps = [F.dropout(s, self.dropout, True) for s in steps]
+
+        output = ops.stack(steps, time_dim)
+        if lstm:
+            h_n, c_n = ops.stack([s[0] for s in finals]), ops.stack([s[1] for s in finals])
+        else:
+            h_n = ops.stack(finals)
+        if not batched:
+            output = ops.squeeze(output, batch_dim)
+            h_n = ops.squeeze(h_n, 1)
+            c_n = ops.squeeze(c_n, 1) if lstm else None
+        return (output, (h_n, c_n)) if lstm else (output, h_n)
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
+        return s
+
+
+class RNN(RNNBase):
+    """Elman RNN layers: ``h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh)`` (``nonlinearity='relu'``: relu).
+    Arguments in PyTorch's order: ``RNN(input_size, hidden_size, num_layers=1, nonlinearity='tanh', bias=True,
+    batch_first=False, dropout=0.0, bidirectional=False)``; ``forward`` as in ``RNNBase``."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+        super().__init__(_rnn_mode(nonlinearity), input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, device, dtype)
+        self.nonlinearity = nonlinearity
+
+
+class LSTM(RNNBase):
+    """LSTM layers (equations in the module docstring); ``forward(input, (h_0, c_0))`` returns
+    ``(output, (h_n, c_n))``. PyTorch's ``proj_size`` is not supported."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, proj_size=0, device=None, dtype=None):
+        if proj_size:
+            raise NotImplementedError("LSTM: proj_size (projected hidden states) is not supported in minidl")
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device, dtype)
+
+
+class GRU(RNNBase):
+    """GRU layers (equations in the module docstring); ``forward`` as in ``RNNBase``."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, device=None, dtype=None):
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device, dtype)

@@ -1,0 +1,79 @@
+"""``nn.utils``: gradient clipping and flattening parameters into one vector.
+
+Gradient clipping guards training against the occasional huge gradient (exploding gradients in RNNs):
+
+* ``clip_grad_norm_`` rescales all gradients together, so that their combined norm
+  ``‖(‖g_1‖, ‖g_2‖, ...)‖_p`` (the p-norm of all gradient entries seen as one long vector) is at most
+  ``max_norm``; the direction of the update is kept.
+* ``clip_grad_value_`` clamps each gradient entry to ``[-clip_value, clip_value]`` (the direction may change).
+"""
+import math
+
+from ... import ops
+from ..grad_mode import no_grad
+from ..tensor import Tensor
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
+
+
+def _grads(parameters):
+    """The ``.grad`` of each parameter that has one (``parameters``: a tensor or an iterable of tensors)."""
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    return [p.grad for p in parameters if p.grad is not None]
+
+
+def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """Scale the gradients in place by ``min(1, max_norm / (total_norm + 1e-6))`` and return ``total_norm``,
+    the ``norm_type``-norm of all the gradients together (a 0-d tensor; ``inf`` for the largest |entry|).
+
+    The 1e-6 keeps the division finite when every gradient is zero. With ``error_if_nonfinite``, a NaN or
+    infinite total norm raises instead of silently turning every gradient into NaN. (``foreach`` is accepted for
+    compatibility and ignored.)
+    """
+    grads = _grads(parameters)
+    norm_type = float(norm_type)
+    if not grads:
+        return Tensor(0.0)
+    with no_grad():
+        # the norm of the per-tensor norms is the norm of all entries together (for every p, and for inf)
+        total = ops.norm(ops.stack([ops.norm(g, norm_type) for g in grads]), norm_type)
+        if error_if_nonfinite and not math.isfinite(float(total)):
+            raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is "
+                               "non-finite, so it cannot be clipped. To disable this error and scale the gradients "
+                               "by the non-finite norm anyway, set `error_if_nonfinite=False`")
+        coefficient = ops.clamp(max_norm / (total + 1e-6), max=1.0)
+        for g in grads:
+            g.mul_(ops.cast(coefficient, g.dtype))
+    return total
+
+
+def clip_grad_value_(parameters, clip_value, foreach=None):
+    """Clamp every gradient entry, in place, to ``[-clip_value, clip_value]``."""
+    clip_value = float(clip_value)
+    with no_grad():
+        for g in _grads(parameters):
+            g.clamp_(-clip_value, clip_value)
+
+
+def parameters_to_vector(parameters):
+    """All parameters flattened and joined into one 1-D tensor (differentiable: it is ``cat`` of reshapes)."""
+    return ops.cat([ops.reshape(p, (-1,)) for p in parameters])
+
+
+def vector_to_parameters(vec, parameters):
+    """Copy consecutive slices of the 1-D ``vec`` into ``parameters`` (the inverse of
+    ``parameters_to_vector``). The parameters keep their own memory (PyTorch makes them views of ``vec``)."""
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"expected a Tensor, but got: {type(vec).__name__}")
+    parameters = list(parameters)
+    total = sum(p.numel() for p in parameters)
+    if vec.ndim != 1 or vec.numel() != total:
+        raise ValueError(f"vector_to_parameters: expected a 1-D vector of {total} elements (the parameters' "
+                         f"total), got shape {list(vec.shape)}")
+    offset = 0
+    with no_grad():
+        for p in parameters:
+            n = p.numel()
+            p.copy_(ops.reshape(vec[offset:offset + n], tuple(p.shape)))
+            offset += n

@@ -1,0 +1,370 @@
+"""Cross-entropy for classification: ``cross_entropy`` (from logits) and ``nll_loss`` (from log-probabilities).
+
+Along the class dim (dim 1 of an (N, C, d1, ...) input; dim 0 of an unbatched (C,) one), each position i has
+logits x_i and a *target distribution* q_i; its loss is ``-sum_c q_ic log softmax(x_i)_c``. The target comes as
+
+* class indices y (an integer tensor shaped like the input without the class dim): q = onehot(y), the row
+  weighted by ``weight[y]``; positions whose target is ``ignore_index`` get q = 0 (no loss, no gradient);
+* class probabilities (a float tensor shaped like the input): q = target, weighted by ``weight`` per class.
+
+``label_smoothing`` ε mixes in the uniform distribution: onehot(y) (or the target) becomes
+``(1 - ε) target + ε / C``. Everything — weights, smoothing, ignored positions — is folded into q, so one formula
+serves every case. With ``lse_i = log sum_c exp(x_ic)`` (computed after subtracting the max: no overflow)::
+
+    loss_i = sum_c q_ic (lse_i - x_ic)              d loss_i / d x_ic = softmax(x_i)_c * sum_c' q_ic' - q_ic
+
+which is softmax minus the (one-hot or soft) target when q sums to 1. ``SoftmaxCrossEntropy`` computes the
+(reduced) loss in one op and ``SoftmaxCrossEntropyGrad`` this gradient in another: the fused pair a GPU kernel
+can replace, measured 2x faster than log_softmax + nll_loss. ``reduction='mean'`` divides by the total weight of
+the non-ignored targets, sum_i weight[y_i] (class indices), or by the number of positions (probabilities),
+exactly as PyTorch. ``nll_loss`` is a composition: it gathers the target entries of its log-probabilities.
+"""
+import math
+from collections import namedtuple
+
+from ..backend import dtypes
+from .base import Op, OpError, Spec, apply, describe, is_tensor
+from .cast import cast
+from .compare import ne
+from .gather import gather
+from .indexing import getitem
+from .losses import check_reduction, float_input, reduce_loss
+from .reduce import ReductionSize, stable_max, sum
+from .shape import reshape, squeeze, unsqueeze
+from .softmax import log_softmax, softmax
+
+__all__ = ["cross_entropy", "nll_loss"]
+
+
+def _class_dim(ndim):
+    """The class dim: 1 for (N, C, ...) inputs, 0 for an unbatched (C,) input."""
+    return 1 if ndim > 1 else 0
+
+
+def _column(ndim, axis):
+    """The shape (C, 1, ..., 1) that makes a (C,) per-class vector broadcast along ``axis`` of an ``ndim``-d
+    tensor."""
+    return (-1,) + (1,) * (ndim - axis - 1)
+
+
+# --------------------------------------------------------------------- the target distribution, on arrays
+
+_Target = namedtuple("_Target", "dense index index_weight total count")
+
+
+def _expand(a, axis):
+    """``a`` with a size-1 dim inserted at ``axis`` (a cheaper ``expand_dims``)."""
+    return a.reshape(a.shape[:axis] + (1,) + a.shape[axis:])
+
+
+def _target_distribution(xp, x, target, weights, ignore_index, label_smoothing, probs):
+    """q for the kernels: ``dense``, ``index`` and ``index_weight`` with q = dense + index_weight * onehot(index);
+    ``total`` = sum_c q (per position), and ``count``, what 'mean' divides by. Arrays keep the class dim (size 1).
+
+    Probabilities give a dense q, and ``count`` = the number of positions. Class indices give the one-hot part:
+    ``index`` the targets (ignored ones replaced by 0), ``index_weight`` = (1 - ε) weight[y] (0 where ignored),
+    ``count`` = sum weight[y] over the non-ignored positions; smoothing adds the dense part ε/C weight[c].
+    """
+    axis = _class_dim(x.ndim)
+    n_classes, eps = x.shape[axis], label_smoothing
+    weight = weights[0].reshape(_column(x.ndim, axis)) if weights else None
+    if probs:
+        dense = target if eps == 0 else target * (1 - eps) + eps / n_classes
+        if weight is not None:
+            dense = dense * weight
+        positions = math.prod(n for i, n in enumerate(x.shape) if i != axis)
+        return _Target(dense, None, None, dense.sum(axis=axis, keepdims=True), positions)
+    valid, safe = _checked_targets(xp, target, n_classes, ignore_index)
+    index = _expand(safe, axis)
+    valid = _expand(valid, axis).astype(x.dtype)
+    weight_y = valid if not weights else xp.take(weights[0], index) * valid
+    total = weight_y * (1 - eps)
+    dense = None
+    if eps:
+        dense = valid * (eps / n_classes) if weight is None else valid * weight * (eps / n_classes)
+        total = total + valid * (eps / n_classes * (n_classes if weight is None else weights[0].sum()))
+    return _Target(dense, index, weight_y * (1 - eps), total, weight_y.sum())
+
+
+def _checked_targets(xp, target, n_classes, ignore_index):
+    """``(valid, safe)``: where the target is not ``ignore_index``, and the targets with ignored ones replaced by
+    0 (so that they can index); any other target outside [0, C) is an IndexError."""
+    valid = target != ignore_index
+    bad = valid & ((target < 0) | (target >= n_classes))
+    if bad.any():
+        raise IndexError(f"Target {int(target[bad].ravel()[0])} is out of bounds (the input has {n_classes} "
+                         f"classes, so targets must be in [0, {n_classes - 1}] or ignore_index={ignore_index})")
+    return valid, xp.where(valid, target, 0)
+
+
+class SafeTargets(Op):
+    """The class indices ``target`` with ignored ones replaced by 0, checked against x's class count."""
+    differentiable = False
+    saves_inputs = ()
+
+    @staticmethod
+    def forward(xp, target, x, ignore_index):
+        return _checked_targets(xp, target, x.shape[_class_dim(x.ndim)], ignore_index)[1]
+
+    @staticmethod
+    def infer(target, x, ignore_index):
+        return target
+
+
+def _softmax_parts(xp, x, axis):
+    """``(shifted, sum_exp)``: x minus its max along ``axis`` and sum(exp(shifted)) (a size-1 dim)."""
+    shifted = x - stable_max(xp, x, (axis,))
+    return shifted, xp.exp(shifted).sum(axis=axis, keepdims=True)
+
+
+def _per_position(xp, g, q, axis, reduction):
+    """The incoming gradient for each position: g itself ('none', given the class dim back), or the one number
+    g ('sum') or g / count ('mean'), which broadcasts."""
+    if reduction == "none":
+        return _expand(g, axis)
+    return g / q.count if reduction == "mean" else g
+
+
+class SoftmaxCrossEntropy(Op):
+    """The loss ``sum_c q_c (lse - x_c)`` of each position, reduced by ``reduction`` ('none', 'sum', 'mean').
+
+    The max of x is subtracted from x and lse alike before they meet, which cancels in the difference but keeps
+    every number small: logits of 1000 give the same digits as logits of 0. The reduction is part of the op so
+    that a whole cross-entropy is one op forward and one backward (the class dim is removed either way).
+    """
+    differentiable_inputs = (0, 1)  # the target too, when it holds probabilities
+
+    @staticmethod
+    def forward(xp, x, target, *weights, ignore_index, label_smoothing, probs, reduction):
+        axis = _class_dim(x.ndim)
+        q = _target_distribution(xp, x, target, weights, ignore_index, label_smoothing, probs)
+        shifted, sum_exp = _softmax_parts(xp, x, axis)
+        loss = xp.log(sum_exp) * q.total
+        if q.dense is not None:
+            loss -= (q.dense * shifted).sum(axis=axis, keepdims=True)
+        if q.index is not None:
+            loss -= xp.take_along_axis(shifted, q.index, axis=axis) * q.index_weight
+        if reduction == "none":
+            return loss.squeeze(axis)
+        total = loss.sum()
+        return xp.asarray(total / q.count if reduction == "mean" else total, dtype=x.dtype)
+
+    @staticmethod
+    def vjp(ctx, g):
+        x, target, *weights = ctx.inputs
+        need_x, need_target = ctx.needs_input_grad[:2]
+        dx = apply(SoftmaxCrossEntropyGrad, g, x, target, *weights, **ctx.attrs) if need_x else None
+        dt = None
+        if need_target:  # probabilities: loss = -sum q log_softmax(x), and dq/dt = (1 - ε) weight
+            axis = _class_dim(x.ndim)
+            g = _position_grad(g, x, target, weights, ctx.attrs, axis)
+            dt = _class_weighted(g * log_softmax(x, axis) * -(1 - ctx.attrs["label_smoothing"]), weights, axis)
+        return (dx, dt) + (None,) * len(weights)
+
+    @staticmethod
+    def infer(x, target, *weights, reduction, **attrs):
+        if reduction != "none":
+            return Spec((), x.dtype)
+        shape = list(x.shape)
+        del shape[_class_dim(len(shape))]
+        return Spec(tuple(shape), x.dtype)
+
+
+class SoftmaxCrossEntropyGrad(Op):
+    """``dx = softmax(x) * (g * q_total) - g * q``: the gradient of ``SoftmaxCrossEntropy`` for the incoming
+    gradient ``g`` (per position, or shared by all of them after a reduction).
+
+    Its own VJP, with p = softmax(x), c = g q_total and incoming ``gg``:
+    d/dx = p c (gg - sum_c gg p) (softmax's VJP); d/dg = q_total sum_c gg p - sum_c q gg (then reduced as the
+    loss was); d/dt (probabilities) = (1 - ε) weight g (sum_c gg p - gg).
+    """
+    differentiable_inputs = (0, 1, 2)
+
+    @staticmethod
+    def forward(xp, g, x, target, *weights, ignore_index, label_smoothing, probs, reduction):
+        axis = _class_dim(x.ndim)
+        q = _target_distribution(xp, x, target, weights, ignore_index, label_smoothing, probs)
+        shifted, sum_exp = _softmax_parts(xp, x, axis)
+        g = _per_position(xp, g, q, axis, reduction)
+        dx = xp.exp(shifted)
+        dx *= g * q.total / sum_exp
+        if q.dense is not None:
+            dx -= g * q.dense
+        if q.index is not None:
+            picked = xp.take_along_axis(dx, q.index, axis=axis) - g * q.index_weight
+            xp.put_along_axis(dx, q.index, picked, axis=axis)
+        return dx
+
+    @staticmethod
+    def vjp(ctx, gg):
+        g, x, target, *weights = ctx.inputs
+        need_g, need_x, need_target = ctx.needs_input_grad[:3]
+        attrs, axis = ctx.attrs, _class_dim(x.ndim)
+        p = softmax(x, axis)
+        gg_p = sum(gg * p, axis, keepdim=True)
+        q_total = _q_total(x, target, weights, attrs, axis)
+        g = _position_grad(g, x, target, weights, attrs, axis)
+        dg = None
+        if need_g:
+            dg = q_total * gg_p - _q_dot(gg, target, weights, attrs, axis)
+            dg = squeeze(dg, axis) if attrs["reduction"] == "none" else \
+                sum(dg) / (_mean_count(x, target, weights, attrs, axis) if attrs["reduction"] == "mean" else 1)
+        dx = p * (g * q_total) * (gg - gg_p) if need_x else None
+        dt = None
+        if need_target:
+            dt = _class_weighted(g * (gg_p - gg) * (1 - attrs["label_smoothing"]), weights, axis)
+        return (dg, dx, dt) + (None,) * len(weights)
+
+    @staticmethod
+    def infer(g, x, *rest, **attrs):
+        return x
+
+
+# ----------------------------------------- the same quantities, as ops (for second order, and for nll_loss)
+
+def _class_weighted(t, weights, axis):
+    """``t`` times the per-class weight (if any), broadcast along the class dim."""
+    return t * reshape(weights[0], _column(t.ndim, axis)) if weights else t
+
+
+def _position_grad(g, x, target, weights, attrs, axis):
+    """``_per_position`` with ops: g with the class dim back ('none'), g ('sum'), or g / count ('mean')."""
+    if attrs["reduction"] == "none":
+        return unsqueeze(g, axis)
+    return g / _mean_count(x, target, weights, attrs, axis) if attrs["reduction"] == "mean" else g
+
+
+def _mean_count(x, target, weights, attrs, axis):
+    """What 'mean' divides by: the number of positions (probabilities) or sum weight[y] (class indices)."""
+    if attrs["probs"]:
+        return apply(ReductionSize, x, dims=tuple(d for d in range(x.ndim) if d != axis))
+    safe = _safe_targets(x, target, attrs["ignore_index"]) if weights else None
+    return sum(_target_weights(target, weights, attrs["ignore_index"], x.dtype, safe))
+
+
+def _safe_targets(x, target, ignore_index):
+    """The class indices with ignored ones replaced by 0 (so that they can index), the others checked against
+    x's class count."""
+    return apply(SafeTargets, target, x, ignore_index=ignore_index)
+
+
+def _target_weights(target, weights, ignore_index, dtype, safe):
+    """For class indices: each position's weight[y] (1 without weights), 0 where the target is ignored.
+    A constant: it carries no gradient. (``safe`` is needed only with weights.)"""
+    weight_y = cast(ne(target, ignore_index), dtype)
+    return weight_y * getitem(weights[0], safe) if weights else weight_y
+
+
+def _probabilities(target, weights, eps, n_classes, axis):
+    """The dense q for probability targets: ``weight * ((1 - ε) target + ε / C)``."""
+    return _class_weighted(target if eps == 0 else target * (1 - eps) + eps / n_classes, weights, axis)
+
+
+def _q_total(x, target, weights, attrs, axis):
+    """sum_c q_c per position, with the class dim kept (size 1)."""
+    eps = attrs["label_smoothing"]
+    n_classes = apply(ReductionSize, x, dims=(axis,))
+    if attrs["probs"]:
+        return sum(_probabilities(target, weights, eps, n_classes, axis), axis, keepdim=True)
+    ignore_index = attrs["ignore_index"]
+    safe = _safe_targets(x, target, ignore_index) if weights else None
+    weight_y = _target_weights(target, weights, ignore_index, x.dtype, safe)
+    total = weight_y * (1 - eps)
+    if eps:
+        valid = cast(ne(target, ignore_index), x.dtype)
+        total = total + valid * (eps / n_classes) * (sum(weights[0]) if weights else n_classes)
+    return unsqueeze(total, axis)
+
+
+def _q_dot(v, target, weights, attrs, axis, safe=None):
+    """sum_c q_c v_c per position, with the class dim kept (size 1): the loss is ``lse q_total - _q_dot(x)``.
+    (``safe``: the targets from ``_safe_targets``, if the caller has them already.)"""
+    eps = attrs["label_smoothing"]
+    n_classes = apply(ReductionSize, v, dims=(axis,))
+    if attrs["probs"]:
+        return sum(_probabilities(target, weights, eps, n_classes, axis) * v, axis, keepdim=True)
+    if safe is None:
+        safe = _safe_targets(v, target, attrs["ignore_index"])
+    weight_y = _target_weights(target, weights, attrs["ignore_index"], v.dtype, safe)
+    total = gather(v, axis, unsqueeze(safe, axis)) * unsqueeze(weight_y * (1 - eps), axis)
+    if eps:
+        valid = unsqueeze(cast(ne(target, attrs["ignore_index"]), v.dtype), axis)
+        total = total + valid * sum(_class_weighted(v, weights, axis), axis, keepdim=True) * (eps / n_classes)
+    return total
+
+
+# ------------------------------------------------------------------------------------------ functions
+
+def _check_targets(op_name, input, target, weight, probs_allowed):
+    """Validate the pairing of input and target; returns True for probability targets."""
+    float_input(op_name, input)
+    if input.ndim == 0:
+        raise OpError(f"{op_name}: expected an input of shape (C,) or (N, C, d1, ...), got {describe(input)}")
+    if not is_tensor(target):
+        raise TypeError(f"{op_name}(): argument 'target' must be a tensor, not {type(target).__name__}")
+    axis = _class_dim(input.ndim)
+    n_classes = input.shape[axis]
+    if weight is not None:
+        if not is_tensor(weight) or weight.ndim != 1 or None not in (weight.shape[0], n_classes) and \
+                weight.shape[0] != n_classes:
+            raise OpError(f"{op_name}: weight tensor should be defined either for all {n_classes} classes or no "
+                          f"classes but got weight {describe(weight)}")
+    if target.ndim == input.ndim and probs_allowed:
+        if not dtypes.is_floating_point(target.dtype):
+            raise TypeError(f"{op_name}: expected a floating point target with class probabilities (a target "
+                            f"shaped like the input), got {describe(target)} for input {describe(input)}; class "
+                            f"indices have one dim fewer than the input")
+        if any(None not in (a, b) and a != b for a, b in zip(target.shape, input.shape)):
+            raise OpError(f"{op_name}: a target of class probabilities must have the input's shape, got target "
+                          f"{describe(target)} and input {describe(input)}")
+        return True
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"{op_name}: expected an integer (int64) target of class indices, but found "
+                        f"{describe(target)} for input {describe(input)}" +
+                        (" (class probabilities need a target shaped like the input)" if probs_allowed else ""))
+    expected = tuple(d for i, d in enumerate(input.shape) if i != axis)
+    if input.ndim > 1 and target.ndim >= 1 and None not in (input.shape[0], target.shape[0]) and \
+            input.shape[0] != target.shape[0]:
+        raise OpError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                      f"({target.shape[0]}) ({op_name}: input {describe(input)}, target {describe(target)})")
+    if target.ndim != len(expected) or any(None not in (a, b) and a != b for a, b in zip(target.shape, expected)):
+        raise OpError(f"{op_name}: expected target size {list(expected)} (the input's shape without the class "
+                      f"dim), got target {describe(target)} for input {describe(input)}")
+    return False
+
+
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    """Cross-entropy between the logits ``input`` ((N, C), (N, C, d1, ...) or (C,)) and ``target``: class indices
+    (integers, shaped like input without the class dim) or class probabilities (floats, shaped like input).
+
+    ``weight`` (C,) weights each class; targets equal to ``ignore_index`` are skipped (class indices only);
+    ``label_smoothing`` in [0, 1] mixes the uniform distribution into the target; ``reduction`` is 'mean'
+    (averaged over the non-ignored targets' total weight, or over positions for probabilities), 'sum' or 'none'.
+    """
+    check_reduction(reduction)
+    probs = _check_targets("cross_entropy", input, target, weight, probs_allowed=True)
+    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) or \
+            not 0 <= label_smoothing <= 1:
+        raise OpError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing!r}")
+    weights = () if weight is None else (cast(weight, input.dtype),)
+    if probs:
+        target = cast(target, input.dtype)
+    return apply(SoftmaxCrossEntropy, input, target, *weights, ignore_index=int(ignore_index),
+                 label_smoothing=float(label_smoothing), probs=probs, reduction=reduction)
+
+
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+    """The negative log-likelihood ``-weight[y] input[y]`` of log-probabilities ``input`` ((N, C), (N, C, d1, ...)
+    or (C,), e.g. from ``log_softmax``) at the class indices ``target``; reduced as in ``cross_entropy``.
+
+    A composition: gather the target's entry along the class dim (its gradient scatters back)."""
+    check_reduction(reduction)
+    _check_targets("nll_loss", input, target, weight, probs_allowed=False)
+    axis = _class_dim(input.ndim)
+    weights = () if weight is None else (cast(weight, input.dtype),)
+    attrs = {"label_smoothing": 0.0, "ignore_index": int(ignore_index), "probs": False}
+    safe = _safe_targets(input, target, int(ignore_index))
+    loss = -squeeze(_q_dot(input, target, weights, attrs, axis, safe), axis)
+    if reduction != "mean":
+        return reduce_loss(loss, reduction)
+    return sum(loss) / sum(_target_weights(target, weights, int(ignore_index), input.dtype, safe))

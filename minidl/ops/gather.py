@@ -1,0 +1,144 @@
+"""Picking along one dim with a tensor of positions: ``gather``, its adjoint ``scatter_add``, and ``one_hot``.
+
+For ``dim=0`` on 3-d tensors::
+
+    gather:       out[i][j][k]  = x[index[i][j][k]][j][k]
+    scatter_add:  out = x.clone();  out[index[i][j][k]][j][k] += src[i][j][k]
+
+They are each other's VJP: gathering reads positions, so its gradient adds ``g`` back at those positions (a
+position read twice gets both contributions); scatter_add's gradient for ``src`` reads ``g`` at the positions.
+"""
+from ..backend import dtypes
+from .base import Op, OpError, Spec, apply, describe
+from .broadcast import zeros_like
+from .indexing import check_index_tensor, getitem
+from .infer import normalize_dim
+from .reduce import check_tensor
+from .shape import known
+
+__all__ = ["gather", "scatter_add", "one_hot"]
+
+
+def _along(xp, index, dim):
+    """The numpy index pairing every element of ``index`` with its own coordinates in the other dims."""
+    coords = []
+    for d, n in enumerate(index.shape):
+        if d == dim:
+            coords.append(index)
+        else:
+            shape = [1] * index.ndim
+            shape[d] = n
+            coords.append(xp.arange(n).reshape(shape))
+    return tuple(coords)
+
+
+class Gather(Op):
+    """``out[i][j][k] = x[index[i][j][k]][j][k]`` (dim 0). VJP: ``scatter_add`` of ``g`` into zeros like ``x``."""
+    differentiable_inputs = (0,)
+    saves_inputs = (1,)  # the positions; x only for its shape
+
+    @staticmethod
+    def forward(xp, x, index, dim):
+        return x[_along(xp, index, dim)]
+
+    @staticmethod
+    def vjp(ctx, g):
+        x, index = ctx.inputs
+        return apply(ScatterAdd, zeros_like(x, dtype=g.dtype), index, g, dim=ctx.attrs["dim"]), None
+
+    @staticmethod
+    def infer(x, index, dim):
+        return Spec(index.shape, x.dtype)
+
+
+class ScatterAdd(Op):
+    """``out = x; out[index[i][j][k]][j][k] += src[i][j][k]`` (dim 0).
+
+    d/dx = ``g`` (x is copied through); d/dsrc = ``gather(g, dim, index)`` (each src element went to one place)."""
+    differentiable_inputs = (0, 2)
+    saves_inputs = (1,)
+
+    @staticmethod
+    def forward(xp, x, index, src, dim):
+        out = x.copy()
+        xp.add.at(out, _along(xp, index, dim), src)
+        return out
+
+    @staticmethod
+    def vjp(ctx, g):
+        index = ctx.inputs[1]
+        need_x, _, need_src = ctx.needs_input_grad
+        return (g if need_x else None, None,
+                apply(Gather, g, index, dim=ctx.attrs["dim"]) if need_src else None)
+
+    @staticmethod
+    def infer(x, index, src, dim):
+        return x
+
+
+def _check_sizes(op_name, dim, index, other, name, other_dim_too=False):
+    """``index`` must have ``other``'s number of dims and be no larger (except along ``dim``, unless told)."""
+    if index.ndim != other.ndim:
+        raise OpError(f"{op_name}: index tensor must have the same number of dimensions as {name} tensor: got "
+                      f"index {describe(index)} and {name} {describe(other)}")
+    for d, (i, n) in enumerate(zip(index.shape, other.shape)):
+        if (d != dim or other_dim_too) and None not in (i, n) and i > n:
+            raise OpError(f"{op_name}: size does not match at dimension {d}: expected index {list(index.shape)} to "
+                          f"be no larger than {name} {list(other.shape)}" + ("" if other_dim_too else
+                                                                             f" apart from dimension {dim}"))
+
+
+def gather(x, dim, index):
+    """Values of ``x`` along ``dim`` at the positions in ``index`` (which has x's number of dims)."""
+    check_tensor("gather", x)
+    check_index_tensor("gather", index)
+    dim = normalize_dim("gather", dim, x.ndim)
+    _check_sizes("gather", dim, index, x, "input")
+    return apply(Gather, x, index, dim=dim)
+
+
+def scatter_add(x, dim, index, src):
+    """A copy of ``x`` with each ``src`` element added at its position from ``index`` along ``dim``."""
+    check_tensor("scatter_add", x)
+    check_tensor("scatter_add", src)
+    check_index_tensor("scatter_add", index)
+    if src.dtype != x.dtype:
+        raise TypeError(f"scatter_add: expected src to have the dtype of self, got self {describe(x)} and src "
+                        f"{describe(src)}")
+    dim = normalize_dim("scatter_add", dim, x.ndim)
+    _check_sizes("scatter_add", dim, index, x, "self")
+    _check_sizes("scatter_add", dim, index, src, "src", other_dim_too=True)
+    if known(index.shape) and tuple(src.shape) != tuple(index.shape):  # only src's corner that index covers is used
+        src = getitem(src, tuple(slice(0, n) for n in index.shape))
+    return apply(ScatterAdd, x, index, src, dim=dim)
+
+
+class OneHot(Op):
+    """``out[..., c] = 1 if labels[...] == c else 0`` (int64). Piecewise constant: no gradient."""
+    differentiable = False
+
+    @staticmethod
+    def forward(xp, labels, num_classes):
+        if num_classes == -1:
+            if labels.size == 0:
+                raise ValueError("one_hot: cannot infer the number of classes from an empty tensor; pass "
+                                 "num_classes")
+            num_classes = int(labels.max()) + 1
+        if labels.size and int(labels.min()) < 0:
+            raise ValueError(f"one_hot: class values must be non-negative, got {int(labels.min())}")
+        if labels.size and int(labels.max()) >= num_classes:
+            raise ValueError(f"one_hot: class values must be smaller than num_classes ({num_classes}), got "
+                             f"{int(labels.max())}")
+        return (labels[..., None] == xp.arange(num_classes)).astype(dtypes.int64)
+
+    @staticmethod
+    def infer(labels, num_classes):
+        return Spec(tuple(labels.shape) + (None if num_classes == -1 else num_classes,), dtypes.int64)
+
+
+def one_hot(labels, num_classes=-1):
+    """``labels`` (integers) as one-hot rows of length ``num_classes`` (-1: one more than the largest label)."""
+    check_index_tensor("one_hot", labels, "labels")
+    if num_classes < -1:
+        raise OpError(f"one_hot: num_classes must be -1 or non-negative, got {num_classes}")
+    return apply(OneHot, labels, num_classes=num_classes)

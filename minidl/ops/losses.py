@@ -1,0 +1,244 @@
+"""Loss functions compared elementwise: mse, l1, smooth_l1, huber, binary cross-entropy (on probabilities and on
+logits), kl_div; and the ``reduction`` shared by every loss (cross_entropy and nll_loss are in cross_entropy.py).
+
+Each loss first computes one value per element, then reduces them: ``reduction='none'`` keeps them, ``'sum'``
+adds them, ``'mean'`` averages them (PyTorch's default). Most losses are compositions of ops, exact and stable
+as written, so their gradients (and second-order gradients) come from the ops they are made of. Two need care:
+
+* ``binary_cross_entropy`` clamps its logarithms at -100 (as PyTorch does), so that a probability of exactly 0
+  or 1 gives a large finite loss instead of inf; it is an op of its own whose VJP divides by
+  ``max(x (1 - x), 1e-12)`` rather than by 0.
+* ``binary_cross_entropy_with_logits`` never computes ``sigmoid(x)`` and then its log, which would round to
+  log(0) for large |x|; it uses ``(1 - t) x + softplus(-x)``, with softplus computed as
+  ``max(-x, 0) + log1p(exp(-|x|))``, which is finite for every x.
+"""
+import warnings
+
+import numpy
+
+from ..backend import dtypes
+from .base import Op, OpError, apply, describe, is_tensor
+from .activations import softplus
+from .compare import clamp, gt, lt, where
+from .promote import promote
+from .reduce import ReductionSize, mean, sum
+from .unary import abs, exp, log, log1p, square
+
+__all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
+           "binary_cross_entropy_with_logits", "kl_div"]
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+# ------------------------------------------------------------------------------------------ shared helpers
+
+def check_reduction(reduction, allowed=_REDUCTIONS):
+    if reduction not in allowed:
+        raise ValueError(f"{reduction} is not a valid value for reduction (expected one of "
+                         f"{', '.join(map(repr, allowed))})")
+
+
+def reduce_loss(loss, reduction):
+    """Apply ``reduction`` ('none', 'mean' or 'sum') to elementwise losses."""
+    if reduction == "none":
+        return loss
+    return sum(loss) if reduction == "sum" else mean(loss)
+
+
+def float_input(op_name, x, what="input"):
+    if not is_tensor(x):
+        raise TypeError(f"{op_name}(): argument '{what}' must be a tensor, not {type(x).__name__}")
+    if not dtypes.is_floating_point(x.dtype):
+        raise TypeError(f"{op_name}: expected a floating point {what}, got {describe(x)}; convert it with .float()")
+    return x
+
+
+def _same_shape(a, b):
+    """False only when the static shapes surely differ (unknown dims count as equal)."""
+    if a is None or b is None:
+        return True
+    return len(a) == len(b) and all(None in (m, n) or m == n for m, n in zip(a, b))
+
+
+def _pair(op_name, input, target, strict=False):
+    """Check and promote ``(input, target)``. Different shapes broadcast with PyTorch's warning, or raise when
+    ``strict`` (the binary cross-entropies insist on equal shapes)."""
+    float_input(op_name, input)
+    if not is_tensor(target):
+        raise TypeError(f"{op_name}(): argument 'target' must be a tensor, not {type(target).__name__}")
+    if not _same_shape(input.shape, target.shape):
+        message = (f"{op_name}: using a target size {describe(target)} that is different to the input size "
+                   f"{describe(input)}")
+        if strict:
+            raise OpError(message + "; please ensure they have the same size")
+        warnings.warn(message + ". This will likely lead to incorrect results due to broadcasting. Please ensure "
+                      "they have the same size.", UserWarning, stacklevel=3)
+    return promote(op_name, input, target)[1]
+
+
+# ------------------------------------------------------------------------------- regression losses
+
+def _elementwise_weight(op_name, input, weight):
+    """PyTorch's optional ``weight`` of mse, l1 and huber: one factor per element, shaped exactly like input."""
+    if weight is not None and (not is_tensor(weight) or not _same_shape(weight.shape, input.shape)):
+        raise OpError(f"{op_name}: weights and input must have the same size, got weight "
+                      f"{describe(weight) if is_tensor(weight) else type(weight).__name__} and input "
+                      f"{describe(input)}")
+    return weight
+
+
+def _reduce_weighted_by_sum(loss, weight, reduction):
+    """A weighted 'mean' of mse and l1 divides by the sum of the weights (PyTorch's rule)."""
+    if weight is None:
+        return reduce_loss(loss, reduction)
+    loss = loss * weight
+    return sum(loss) / sum(weight) if reduction == "mean" else reduce_loss(loss, reduction)
+
+
+def mse_loss(input, target, reduction="mean", weight=None):
+    """Squared error ``(input - target)²`` (times ``weight``), reduced; a weighted mean divides by sum(weight)."""
+    check_reduction(reduction)
+    input, target = _pair("mse_loss", input, target)
+    weight = _elementwise_weight("mse_loss", input, weight)
+    return _reduce_weighted_by_sum(square(input - target), weight, reduction)
+
+
+def l1_loss(input, target, reduction="mean", weight=None):
+    """Absolute error ``|input - target|`` (times ``weight``), reduced; a weighted mean divides by sum(weight).
+    The gradient at a zero error is 0, as in PyTorch."""
+    check_reduction(reduction)
+    input, target = _pair("l1_loss", input, target)
+    weight = _elementwise_weight("l1_loss", input, weight)
+    return _reduce_weighted_by_sum(abs(input - target), weight, reduction)
+
+
+def _number(op_name, what, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{op_name}: {what} must be a number, got {value!r}")
+
+
+def _quadratic_then_linear(input, target, threshold, scale_linear):
+    """``0.5 d² / s`` where ``|d| < threshold`` and ``|d| - 0.5 threshold`` (times ``threshold`` for huber)
+    beyond it: the two pieces meet with equal value and slope at ``|d| = threshold``."""
+    d = input - target
+    ad = abs(d)
+    if scale_linear:  # huber: 0.5 d², then delta (|d| - delta/2)
+        return where(lt(ad, threshold), square(d) * 0.5, (ad - 0.5 * threshold) * threshold)
+    return where(lt(ad, threshold), square(d) * (0.5 / threshold), ad - 0.5 * threshold)
+
+
+def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+    """``0.5 d² / beta`` for ``|d| < beta``, else ``|d| - 0.5 beta`` (d = input - target); beta = 0 is l1."""
+    check_reduction(reduction)
+    _number("smooth_l1_loss", "beta", beta)
+    if beta < 0:
+        raise OpError(f"smooth_l1_loss does not support negative values for beta (got {beta})")
+    if beta == 0:
+        return l1_loss(input, target, reduction)
+    input, target = _pair("smooth_l1_loss", input, target)
+    return reduce_loss(_quadratic_then_linear(input, target, float(beta), False), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """``0.5 d²`` for ``|d| < delta``, else ``delta (|d| - 0.5 delta)``: smooth_l1 scaled by delta. With
+    ``weight``, each element's loss is multiplied by it ('mean' still divides by the number of elements, as in
+    PyTorch)."""
+    check_reduction(reduction)
+    _number("huber_loss", "delta", delta)
+    if delta <= 0:
+        raise OpError(f"huber_loss does not support non-positive values for delta (got {delta})")
+    input, target = _pair("huber_loss", input, target)
+    loss = _quadratic_then_linear(input, target, float(delta), True)
+    return reduce_loss(_weighted(loss, _elementwise_weight("huber_loss", input, weight)), reduction)
+
+
+# ----------------------------------------------------------------------------- binary cross-entropy
+
+_LOG_FLOOR = -100.0  # PyTorch clamps log(x) and log(1 - x) here, so x = 0 or 1 gives a finite loss
+_EPSILON = 1e-12  # and divides by max(x (1 - x), this) in the gradient
+
+
+class BinaryCrossEntropy(Op):
+    """``loss = -(t log(x) + (1 - t) log(1 - x))`` with both logs clamped at -100.
+
+    d/dx = (x - t) / (x (1 - x)), the denominator kept >= 1e-12 (PyTorch's formula);
+    d/dt = log(1 - x) - log(x), with the same clamped logs the forward used.
+    """
+    infer = staticmethod(lambda x, t: x)
+
+    @staticmethod
+    def forward(xp, x, t):
+        if x.size and bool(((x < 0) | (x > 1)).any()):
+            raise ValueError(f"all elements of input should be between 0 and 1 (got values from "
+                             f"{float(x.min())} to {float(x.max())})")
+        log_x, log_1mx = _clamped_logs(xp, x)
+        return -(t * log_x + (1 - t) * log_1mx)
+
+    @staticmethod
+    def vjp(ctx, g):
+        x, t = ctx.inputs
+        need_x, need_t = ctx.needs_input_grad
+        dx = g * (x - t) / clamp(x * (1 - x), min=_EPSILON) if need_x else None
+        dt = g * (clamp(log1p(-x), min=_LOG_FLOOR) - clamp(log(x), min=_LOG_FLOOR)) if need_t else None
+        return dx, dt
+
+
+def _clamped_logs(xp, x):
+    with numpy.errstate(divide="ignore"):  # log(0) = -inf is expected here: the clamp turns it into -100 (cupy
+        # never warns, so numpy's setting is the only one to change)
+        return xp.maximum(xp.log(x), _LOG_FLOOR), xp.maximum(xp.log1p(-x), _LOG_FLOOR)
+
+
+def _weighted(loss, weight):
+    """Multiply by an optional per-element ``weight`` (broadcast to the loss)."""
+    return loss if weight is None else loss * weight
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+    """Cross-entropy between probabilities ``input`` (in [0, 1]) and targets ``target`` of the same shape:
+    ``-weight (t log(x) + (1 - t) log(1 - x))``, the logs clamped at -100, reduced."""
+    check_reduction(reduction)
+    input, target = _pair("binary_cross_entropy", input, target, strict=True)
+    return reduce_loss(_weighted(apply(BinaryCrossEntropy, input, target), weight), reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+    """``binary_cross_entropy(sigmoid(input), target)`` computed from the logits without overflow:
+    ``(1 - t) x + (1 + (pos_weight - 1) t) softplus(-x)``, where softplus(-x) = log(1 + e^-x) = -log(sigmoid(x)).
+
+    ``pos_weight`` (broadcast along the last dim: one weight per class) multiplies the loss of positive targets.
+    """
+    check_reduction(reduction)
+    input, target = _pair("binary_cross_entropy_with_logits", input, target, strict=True)
+    log_one_plus = softplus(-input, threshold=float("inf"))  # the exact, overflow-free form everywhere
+    if pos_weight is not None:
+        log_one_plus = log_one_plus * ((pos_weight - 1) * target + 1)
+    loss = (1 - target) * input + log_one_plus
+    return reduce_loss(_weighted(loss, weight), reduction)
+
+
+# -------------------------------------------------------------------------------------------- kl_div
+
+def kl_div(input, target, reduction="mean", log_target=False):
+    """Kullback-Leibler divergence ``sum target (log(target) - input)`` for log-probabilities ``input``.
+
+    ``target`` holds probabilities (terms with target = 0 count as 0), or log-probabilities when
+    ``log_target``. ``reduction='batchmean'`` divides the sum by the batch size (the true KL divergence per
+    sample); ``'mean'`` divides by the number of elements, as PyTorch does (with its warning).
+    """
+    check_reduction(reduction, _REDUCTIONS + ("batchmean",))
+    input, target = _pair("kl_div", input, target)
+    if log_target:
+        loss = exp(target) * (target - input)
+    else:
+        positive = gt(target, 0)
+        # target * log(target), taken as 0 where target == 0 (the inner where keeps log away from 0)
+        loss = where(positive, target * log(where(positive, target, 1.0)), 0.0) - target * input
+    if reduction == "mean":
+        warnings.warn("kl_div: reduction='mean' divides the total loss by both the batch size and the support "
+                      "size. 'batchmean' divides only by the batch size, and aligns with the KL div math "
+                      "definition.", UserWarning, stacklevel=2)
+    if reduction == "batchmean":
+        total = sum(loss)
+        return total if loss.ndim == 0 else total / apply(ReductionSize, loss, dims=(0,))
+    return reduce_loss(loss, reduction)

@@ -1,0 +1,151 @@
+"""Loss modules against PyTorch (value and gradient, every reduction and option), their buffers, a numpy
+reference for a few, and errors."""
+import numpy
+import pytest
+
+import minidl.eager as torchlike
+from minidl.eager import nn
+from minidl.eager.nn import functional as F
+from tests.nn.torch_compare import run_both, torch_or_skip
+
+rng = numpy.random.default_rng(2)
+N, C = 4, 3
+LOGITS = rng.standard_normal((N, C))
+LOGITS_2D = rng.standard_normal((N, C, 2, 3))
+CLASSES = numpy.array([0, 2, 1, 2])
+CLASSES_2D = rng.integers(0, C, (N, 2, 3))
+PROBS = rng.dirichlet(numpy.ones(C), N)
+WEIGHT = numpy.array([0.5, 2.0, 1.0])
+X, Y = rng.standard_normal((N, C)) * 2, rng.standard_normal((N, C)) * 2
+P = rng.uniform(0.05, 0.95, (N, C))
+TARGET01 = rng.uniform(0, 1, (N, C))
+
+
+def _both(name, *args, **kwargs):
+    """The loss module in both frameworks; tensor-valued options (weights) given as numpy arrays."""
+    torch = torch_or_skip()
+
+    def convert(make):
+        return {k: (make(v) if isinstance(v, numpy.ndarray) else v) for k, v in kwargs.items()}
+    mine = getattr(nn, name)(*args, **convert(torchlike.tensor))
+    theirs = getattr(torch.nn, name)(*args, **convert(torch.tensor))
+    return mine, theirs
+
+
+CASES = [
+    ("L1Loss", {}, (X, Y)),
+    ("MSELoss", {}, (X, Y)),
+    ("SmoothL1Loss", {}, (X, Y)),
+    ("SmoothL1Loss", {"beta": 0.5}, (X, Y)),
+    ("HuberLoss", {}, (X, Y)),
+    ("HuberLoss", {"delta": 2.5}, (X, Y)),
+    ("NLLLoss", {}, (LOGITS, CLASSES)),
+    ("NLLLoss", {"weight": WEIGHT, "ignore_index": 1}, (LOGITS, CLASSES)),
+    ("NLLLoss", {"weight": WEIGHT}, (LOGITS_2D, CLASSES_2D)),
+    ("CrossEntropyLoss", {}, (LOGITS, CLASSES)),
+    ("CrossEntropyLoss", {"weight": WEIGHT, "ignore_index": 2}, (LOGITS, CLASSES)),
+    ("CrossEntropyLoss", {"label_smoothing": 0.2}, (LOGITS, CLASSES)),
+    ("CrossEntropyLoss", {"weight": WEIGHT, "label_smoothing": 0.1}, (LOGITS_2D, CLASSES_2D)),
+    ("CrossEntropyLoss", {}, (LOGITS, PROBS)),
+    ("CrossEntropyLoss", {"weight": WEIGHT, "label_smoothing": 0.3}, (LOGITS, PROBS)),
+    ("CrossEntropyLoss", {}, (LOGITS[0], numpy.array(2))),
+    ("BCELoss", {}, (P, TARGET01)),
+    ("BCELoss", {"weight": WEIGHT}, (P, TARGET01)),
+    ("BCEWithLogitsLoss", {}, (X, TARGET01)),
+    ("BCEWithLogitsLoss", {"weight": WEIGHT, "pos_weight": numpy.array([1.0, 3.0, 0.5])}, (X, TARGET01)),
+    ("KLDivLoss", {"reduction": "batchmean"}, (numpy.log(PROBS), PROBS[::-1].copy())),
+    ("KLDivLoss", {"log_target": True}, (numpy.log(PROBS), numpy.log(PROBS[::-1]))),
+]
+
+
+@pytest.mark.filterwarnings("ignore:kl_div", "ignore:reduction")
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name, kwargs, inputs", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_loss_matches_pytorch(name, kwargs, inputs, reduction):
+    if name == "KLDivLoss" and kwargs.get("reduction") == "batchmean" and reduction != "mean":
+        pytest.skip("batchmean case already given")
+    kwargs = {"reduction": reduction, **kwargs}
+    mine, theirs = _both(name, **kwargs)
+    run_both(mine, theirs, *inputs)
+    assert repr(mine) == repr(theirs)
+
+
+def test_target_gradient_where_pytorch_has_one():
+    """Probability targets of cross-entropy and the targets of the regression losses are differentiable."""
+    for name, inputs in (("CrossEntropyLoss", (LOGITS, PROBS)), ("MSELoss", (X, Y)), ("L1Loss", (X, Y)),
+                         ("BCEWithLogitsLoss", (X, TARGET01))):
+        mine, theirs = _both(name)
+        run_both(mine, theirs, *inputs)  # run_both compares the gradient of every float input
+
+
+def test_weights_are_buffers_in_the_state_dict():
+    torch = torch_or_skip()
+    for name, kwargs in (("CrossEntropyLoss", {"weight": WEIGHT}), ("NLLLoss", {}),
+                         ("BCEWithLogitsLoss", {"pos_weight": WEIGHT}), ("BCELoss", {"weight": WEIGHT})):
+        mine, theirs = _both(name, **kwargs)
+        assert list(mine.state_dict()) == list(theirs.state_dict())
+    loss = nn.CrossEntropyLoss(weight=torchlike.tensor(WEIGHT)).float()
+    assert loss.weight.dtype == torchlike.float32  # moved by .float() like every buffer
+    del torch
+
+
+def test_cross_entropy_against_numpy():
+    x = torchlike.tensor(LOGITS, requires_grad=True)
+    loss = nn.CrossEntropyLoss()(x, torchlike.tensor(CLASSES))
+    shifted = LOGITS - LOGITS.max(1, keepdims=True)
+    log_p = shifted - numpy.log(numpy.exp(shifted).sum(1, keepdims=True))
+    assert float(loss) == pytest.approx(-log_p[numpy.arange(N), CLASSES].mean(), rel=1e-12)
+    loss.backward()
+    expected = numpy.exp(log_p)
+    expected[numpy.arange(N), CLASSES] -= 1
+    numpy.testing.assert_allclose(x.grad.numpy(), expected / N, rtol=1e-10)
+
+
+def test_mse_and_huber_against_numpy():
+    x, y = torchlike.tensor(X), torchlike.tensor(Y)
+    assert float(nn.MSELoss()(x, y)) == pytest.approx(((X - Y) ** 2).mean(), rel=1e-12)
+    d = numpy.abs(X - Y)
+    huber = numpy.where(d <= 1.5, 0.5 * d ** 2, 1.5 * (d - 0.75))
+    numpy.testing.assert_allclose(nn.HuberLoss("none", 1.5)(x, y).numpy(), huber, rtol=1e-12)
+    numpy.testing.assert_allclose(nn.SmoothL1Loss(reduction="sum", beta=1.5)(x, y).numpy(), huber.sum() / 1.5,
+                                  rtol=1e-12)
+
+
+def test_a_classifier_training_step_reduces_the_loss():
+    torchlike.manual_seed(0)
+    model = nn.Sequential(nn.Linear(C, 8), nn.ReLU(), nn.Linear(8, C))
+    x, y = torchlike.tensor(LOGITS, dtype=torchlike.float32), torchlike.tensor(CLASSES)
+    loss_fn = nn.CrossEntropyLoss()
+    before = float(loss_fn(model(x), y))
+    for _ in range(20):
+        model.zero_grad()
+        loss_fn(model(x), y).backward()
+        with torchlike.no_grad():
+            for p in model.parameters():
+                p -= 0.1 * p.grad
+    assert float(loss_fn(model(x), y)) < before
+
+
+def test_functional_losses_take_pytorch_arguments():
+    torch = torch_or_skip()
+    tF = torch.nn.functional
+    x, t = torchlike.tensor(LOGITS), torchlike.tensor(CLASSES)
+    tx, tt = torch.tensor(LOGITS), torch.tensor(CLASSES)
+    numpy.testing.assert_allclose(float(F.cross_entropy(x, t, reduction="sum", label_smoothing=0.1)),
+                                  float(tF.cross_entropy(tx, tt, reduction="sum", label_smoothing=0.1)), rtol=1e-12)
+    numpy.testing.assert_allclose(float(F.nll_loss(F.log_softmax(x, dim=1), t, ignore_index=0)),
+                                  float(tF.nll_loss(tF.log_softmax(tx, dim=1), tt, ignore_index=0)), rtol=1e-12)
+
+
+def test_errors():
+    with pytest.raises(ValueError, match="sum_all is not a valid value for reduction"):
+        nn.MSELoss(reduction="sum_all")
+    with pytest.raises(ValueError, match="batchmean is not a valid value for reduction"):
+        nn.L1Loss(reduction="batchmean")
+    with pytest.raises(TypeError):
+        nn.CrossEntropyLoss(None, None, 3)  # options after weight are keyword-only (no size_average)
+    nn.KLDivLoss(reduction="batchmean")
+    with pytest.raises(ValueError):
+        nn.CrossEntropyLoss()(torchlike.tensor(LOGITS), torchlike.tensor([0, 1]))
+    with pytest.raises(IndexError):
+        nn.NLLLoss()(torchlike.tensor(LOGITS), torchlike.tensor([0, 1, 2, 3]))
