@@ -79,6 +79,14 @@ def expand_as(self, other):
     return ops.broadcast_to(self, tuple(other.shape))
 
 
+def flip(self, *dims):
+    return ops.flip(self, _dims(dims))
+
+
+def tile(self, *dims):
+    return ops.tile(self, _dims(dims))
+
+
 def repeat(self, *sizes):
     """PyTorch's ``repeat`` is numpy's ``tile``."""
     return ops.tile(self, _dims(sizes))
@@ -147,7 +155,7 @@ def mH(self):
 
 _ADAPTERS = {
     "view": view, "reshape": reshape, "permute": permute, "expand": expand, "expand_as": expand_as,
-    "repeat": repeat, "view_as": view_as, "reshape_as": reshape_as, "type_as": type_as, "where": where,
+    "repeat": repeat, "flip": flip, "tile": tile, "view_as": view_as, "reshape_as": reshape_as, "type_as": type_as, "where": where,
     "clone": clone, "contiguous": contiguous, "new_tensor": new_tensor, "new_zeros": _new_factory("zeros"),
     "new_ones": _new_factory("ones"), "new_empty": _new_factory("empty"), "new_full": new_full,
 }
