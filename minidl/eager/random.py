@@ -65,3 +65,13 @@ def set_rng_state(state):
 def numpy_rng(generator=None):
     """The numpy Generator behind ``generator`` (or the default one)."""
     return (generator or default_generator).numpy_generator
+
+
+def _register_dropout_generator():
+    """``dropout`` in the op library draws its mask seed from this default generator, so ``manual_seed``
+    makes dropout reproducible (the op library itself knows nothing about eager mode)."""
+    from ..ops.dropout import set_default_generator
+    set_default_generator(lambda: default_generator)
+
+
+_register_dropout_generator()

@@ -79,6 +79,15 @@ def expand_as(self, other):
     return ops.broadcast_to(self, tuple(other.shape))
 
 
+def _eq(self, other):
+    """Elementwise ``==``; ``t == None`` is simply False, as in PyTorch."""
+    return False if other is None else ops.eq(self, other)
+
+
+def _ne(self, other):
+    return True if other is None else ops.ne(self, other)
+
+
 def flip(self, *dims):
     return ops.flip(self, _dims(dims))
 
@@ -155,7 +164,7 @@ def mH(self):
 
 _ADAPTERS = {
     "view": view, "reshape": reshape, "permute": permute, "expand": expand, "expand_as": expand_as,
-    "repeat": repeat, "flip": flip, "tile": tile, "view_as": view_as, "reshape_as": reshape_as, "type_as": type_as, "where": where,
+    "__eq__": _eq, "__ne__": _ne, "repeat": repeat, "flip": flip, "tile": tile, "view_as": view_as, "reshape_as": reshape_as, "type_as": type_as, "where": where,
     "clone": clone, "contiguous": contiguous, "new_tensor": new_tensor, "new_zeros": _new_factory("zeros"),
     "new_ones": _new_factory("ones"), "new_empty": _new_factory("empty"), "new_full": new_full,
 }

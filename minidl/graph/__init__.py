@@ -36,3 +36,6 @@ from .array_ops import *  # noqa: F401,F403  (zeros, reshape, transpose, concat,
 from .nn_ops import nn
 from .spectral_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d, signal, spectral
 # --- end op API ---
+# --- input pipelines: tf.data (data.py, iterator_ops.py) ---
+from . import data  # tf.data.Dataset, tf.data.Iterator, tf.data.make_one_shot_iterator, ...
+# --- end input pipelines ---

@@ -74,10 +74,10 @@ class ReluGrad(Op):
     """``g`` where ``s > 0``, ``negative_slope · g`` elsewhere: the backward of relu (``s`` = relu's output) and
     of leaky_relu (``s`` = its input).
 
-    It is linear in ``g``, so its VJP for ``g`` is itself; for ``s`` it is 0 almost everywhere (None).
+    It is linear in ``g``, so its VJP for ``g`` is itself; for ``s`` it is 0 almost everywhere (None). ``s`` still
+    counts as a differentiable input, so the result is recorded when only ``s`` requires grad (as in PyTorch).
     """
     saves_inputs = (1,)
-    differentiable_inputs = (0,)
     infer = staticmethod(lambda g, s, **attrs: g)
 
     @staticmethod
