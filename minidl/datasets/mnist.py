@@ -87,7 +87,7 @@ def parse_idx(raw, name="<bytes>"):
         raise ValueError(f"{name}: {found - expected} unexpected bytes after the data of shape {shape}; "
                          "is this really an IDX file?")
     data = numpy.frombuffer(raw, dtype=dtype, count=expected // dtype.itemsize, offset=header)
-    return data.astype(dtype.newbyteorder("="))   # a native-order, writable copy
+    return data.astype(dtype.newbyteorder("=")).reshape(shape)   # a native-order, writable copy
 
 
 _KINDS = {"train": "train", "t10k": "t10k", "test": "t10k"}

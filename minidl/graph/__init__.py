@@ -39,3 +39,8 @@ from .spectral_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d, signal, spect
 # --- input pipelines: tf.data (data.py, iterator_ops.py) ---
 from . import data  # tf.data.Dataset, tf.data.Iterator, tf.data.make_one_shot_iterator, ...
 # --- end input pipelines ---
+# --- training API: tf.nn convolutions/pools/dropout/cross-entropies (nn_training.py adds them to tf.nn), tf.layers,
+#     tf.losses (layers.py, losses.py) ---
+from . import nn_training  # noqa: F401  (importing it attaches conv2d, max_pool, dropout, ... to tf.nn)
+from . import layers, losses
+# --- end training API ---

@@ -212,6 +212,8 @@ class TensorSliceDataset(Dataset):
     def __init__(self, tensors):
         structure = _as_components(tensors, "tensors")
         components = flatten(structure)
+        if not components:
+            raise ValueError("from_tensor_slices needs at least one tensor to slice")
         for t in components:
             if t.shape.rank_known and len(t.shape) == 0:
                 raise ValueError(f"Unbatching a tensor is only supported for rank >= 1, but {t.name} is a scalar")

@@ -253,13 +253,16 @@ def dropout_rate(x, keep_prob=None, rate=None):
     if not dtypes.is_floating_point(x.dtype):
         raise ValueError(f"x has to be a floating point tensor since it's going to be scaled. Got a {x.dtype.name} "
                          f"tensor instead.")
+    def scalar(t):  # a tensor rate as a 0-d tensor of x's dtype (a placeholder without a shape gets that shape)
+        return ops.reshape(cast(t, x.dtype), ())
+
     if keep_prob is not None:
         keep = graph_tensor(keep_prob)
-        rate = 1 - keep_prob if keep is None else ops.sub(1, cast(keep, x.dtype))
+        rate = 1 - keep_prob if keep is None else ops.sub(1, scalar(keep))
     if rate is None:
         raise ValueError("You must provide a rate to dropout.")
     if graph_tensor(rate) is not None:
-        return cast(graph_tensor(rate), x.dtype)
+        return scalar(graph_tensor(rate))
     if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
         raise ValueError(f"rate must be a scalar tensor or a float in the range [0, 1), got {rate}")
     return float(rate)

@@ -54,8 +54,27 @@ class Sigmoid(Op):
 
     @staticmethod
     def vjp(ctx, g):
-        y = ctx.outputs[0]
-        return (g * y * (1 - y),)
+        return (sigmoid_grad(g, ctx.outputs[0]),)
+
+
+class SigmoidGrad(Op):
+    """``g · y(1 - y)``: sigmoid's backward from its output ``y``, as one op. d/dg = y(1 - y), d/dy = g(1 - 2y)."""
+    infer = staticmethod(lambda g, y: g)
+
+    @staticmethod
+    def forward(xp, g, y):
+        return g * (y * (1 - y))
+
+    @staticmethod
+    def vjp(ctx, gg):
+        g, y = ctx.inputs
+        need_g, need_y = ctx.needs_input_grad
+        return (sigmoid_grad(gg, y) if need_g else None, gg * g * (1 - 2 * y) if need_y else None)
+
+
+def sigmoid_grad(g, y):
+    """The backward of sigmoid: ``g · y(1 - y)`` with ``y = sigmoid(x)``."""
+    return apply(SigmoidGrad, g, y)
 
 
 def sigmoid(x):
@@ -82,7 +101,9 @@ class ReluGrad(Op):
 
     @staticmethod
     def forward(xp, g, s, negative_slope=0.0):
-        # a select, not g * (s > 0): an infinite g in the flat part must give 0, not inf * 0 = NaN
+        if not negative_slope and bool(xp.isfinite(g).all()):
+            return g * (s > 0)  # a multiply by the mask is several times faster than a select...
+        # ...but an infinite g in the flat part must give 0, not inf * 0 = NaN: select
         return xp.where(s > 0, g, g * negative_slope if negative_slope else g.dtype.type(0))
 
     @staticmethod
@@ -286,4 +307,4 @@ def _number(op_name, value):
     return float(value)
 
 
-__all__ = ["sigmoid", "silu", "relu", "relu_grad", "leaky_relu", "elu", "softplus", "gelu"]
+__all__ = ["sigmoid_grad", "sigmoid", "silu", "relu", "relu_grad", "leaky_relu", "elu", "softplus", "gelu"]

@@ -221,7 +221,30 @@ class Tanh(Op):
     @staticmethod
     def vjp(ctx, g):
         y = ctx.outputs[0]
-        return (g * _conj(1 - y * y),)
+        if y.dtype.kind == "c":
+            return (g * _conj(1 - y * y),)
+        return (tanh_grad(g, y),)
+
+
+class TanhGrad(Op):
+    """``g · (1 - y²)``: tanh's backward from its output ``y``, as one op (one pass over memory instead of
+    three ops, on the hot path of every tanh network). d/dg = 1 - y², d/dy = -2·g·y."""
+    infer = staticmethod(lambda g, y: g)
+
+    @staticmethod
+    def forward(xp, g, y):
+        return g * (1 - y * y)
+
+    @staticmethod
+    def vjp(ctx, gg):
+        g, y = ctx.inputs
+        need_g, need_y = ctx.needs_input_grad
+        return (tanh_grad(gg, y) if need_g else None, gg * g * y * -2.0 if need_y else None)
+
+
+def tanh_grad(g, y):
+    """The backward of tanh for real tensors: ``g · (1 - y²)`` with ``y = tanh(x)``."""
+    return apply(TanhGrad, g, y)
 
 
 # ----------------------------------------------------------------------------- piecewise-constant ops
@@ -396,6 +419,6 @@ def round(x, decimals=0):
     return apply(Round, _real_number("round", x), decimals=decimals)
 
 
-__all__ = ["exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "reciprocal", "square",
+__all__ = ["tanh_grad", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "reciprocal", "square",
            "abs", "sign", "sin", "cos", "tan", "tanh", "floor", "ceil", "trunc", "round", "isnan", "isinf",
            "isfinite"]

@@ -86,3 +86,10 @@ SPECS = [
            _in_dtype(_softplus(2.0, 3.0)), unary(avoid=(1.5,)),
            torch_fn=_functional("softplus", beta=2.0, threshold=3.0), notes="jump at beta*x = threshold avoided"),
 ]
+
+# sigmoid's fused backward op, checked as an op in its own right (its VJP gives sigmoid's second order)
+SPECS += [
+    OpSpec("sigmoid_grad", lambda m, g, y: m.sigmoid_grad(g, y), lambda g, y: g * (y * (1 - y)),
+           shapes().flatmap(lambda s: st.tuples(floats_array(s), floats_array(s, low=0.05, high=0.95))),
+           grad_inputs=(0, 1), torch_fn=lambda m, g, y: g * (y * (1 - y))),
+]

@@ -3,7 +3,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from .spec import OpSpec, fixed, shapes, unary
+from .spec import OpSpec, fixed, floats_array, shapes, unary
 
 _INTEGERS = tuple(float(k) for k in range(-3, 4))
 _HALVES = tuple(k + 0.5 for k in range(-3, 3))
@@ -78,4 +78,11 @@ SPECS = [
     OpSpec("isinf", lambda m, a: m.isinf(a), np.isinf, _with_specials(), grad_inputs=()),
     OpSpec("isfinite", lambda m, a: m.isfinite(a), np.isfinite, _with_specials(), grad_inputs=()),
     OpSpec("isnan_int", lambda m, a: m.isnan(a), np.isnan, unary(), dtype="int64", grad_inputs=()),
+]
+
+# tanh's fused backward op, checked as an op in its own right (its VJP gives tanh's second order)
+SPECS += [
+    OpSpec("tanh_grad", lambda m, g, y: m.tanh_grad(g, y), lambda g, y: g * (1 - y * y),
+           shapes().flatmap(lambda s: st.tuples(floats_array(s), floats_array(s, low=-0.9, high=0.9))),
+           grad_inputs=(0, 1), torch_fn=lambda m, g, y: g * (1 - y * y)),
 ]

@@ -1,0 +1,207 @@
+"""``tf.losses``: TensorFlow 1's loss functions. Each computes one loss per element (or per example), weights it,
+reduces it to a scalar, and adds the result to the ``tf.GraphKeys.LOSSES`` collection, so that
+``tf.losses.get_total_loss()`` finds every loss the model defined (plus the regularization penalties)::
+
+    loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+    train_op = tf.train.AdamOptimizer().minimize(tf.losses.get_total_loss())
+
+**Weights and reduction.** ``weights`` (a number, or a tensor that broadcasts to the per-element losses) scales
+each loss; a weight of 0 masks it out. ``reduction`` then says how to make one number of them:
+
+* ``Reduction.SUM_BY_NONZERO_WEIGHTS`` (the default): the weighted sum divided by the number of nonzero weights
+  — with the default weight 1, simply the mean; masked elements do not dilute it;
+* ``SUM``: the weighted sum; ``MEAN``: the weighted sum divided by the sum of the weights;
+  ``SUM_OVER_BATCH_SIZE``: divided by the number of elements; ``NONE``: no reduction, the weighted losses.
+
+A division by zero (every weight 0) gives 0, not NaN. The computations are the op library's; this module only
+translates TF's argument order (``labels`` first) and names.
+"""
+from .. import ops
+from .array_ops import shape
+from .basics import name_scope, stop_gradient
+from .core import GraphKeys, get_default_graph
+from .math_ops import FLOATS, add_n, cast, check_dtype, to_tensor
+from .nn_training import (sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits_v2,
+                          sparse_softmax_cross_entropy_with_logits)
+
+
+class Reduction:
+    """How a weighted loss is reduced to a scalar (see the module docstring)."""
+    NONE = "none"
+    SUM = "weighted_sum"
+    SUM_OVER_BATCH_SIZE = "weighted_sum_over_batch_size"
+    MEAN = "weighted_mean"
+    SUM_BY_NONZERO_WEIGHTS = "weighted_sum_by_nonzero_weights"
+    SUM_OVER_NONZERO_WEIGHTS = SUM_BY_NONZERO_WEIGHTS
+
+    @classmethod
+    def all(cls):
+        return (cls.NONE, cls.SUM, cls.MEAN, cls.SUM_OVER_BATCH_SIZE, cls.SUM_OVER_NONZERO_WEIGHTS,
+                cls.SUM_BY_NONZERO_WEIGHTS)
+
+    @classmethod
+    def validate(cls, key):
+        if key not in cls.all():
+            raise ValueError(f"Invalid Reduction Key {key}.")
+
+
+# ================================================================================================ collection
+
+def add_loss(loss, loss_collection=GraphKeys.LOSSES):
+    """Add ``loss`` to ``loss_collection`` (None: to none)."""
+    if loss_collection:
+        get_default_graph().add_to_collection(loss_collection, loss)
+
+
+def get_losses(scope=None, loss_collection=GraphKeys.LOSSES):
+    """The losses in ``loss_collection`` (those whose name starts with ``scope``, if given)."""
+    return get_default_graph().get_collection(loss_collection, scope)
+
+
+def get_regularization_losses(scope=None):
+    """The penalties of the variables' regularizers (``get_variable(regularizer=...)``, layers' regularizers)."""
+    return get_default_graph().get_collection(GraphKeys.REGULARIZATION_LOSSES, scope)
+
+
+def get_regularization_loss(scope=None, name="total_regularization_loss"):
+    """The sum of the regularization losses (0.0 if there are none)."""
+    losses = get_regularization_losses(scope)
+    return add_n(losses, name=name) if losses else to_tensor(0.0)
+
+
+def get_total_loss(add_regularization_losses=True, name="total_loss", scope=None):
+    """The sum of every loss in LOSSES and, by default, every regularization loss."""
+    losses = get_losses(scope) + (get_regularization_losses(scope) if add_regularization_losses else [])
+    if not losses:
+        raise ValueError("No losses found: tf.losses.get_total_loss() sums the LOSSES collection (filled by the "
+                         "tf.losses functions and tf.losses.add_loss) and REGULARIZATION_LOSSES, and both are empty")
+    return add_n(losses, name=name)
+
+
+# ================================================================================================ reduction
+
+def _check_shapes(a, b):
+    """TF's static check that two tensors have compatible shapes."""
+    if not a.shape.is_compatible_with(b.shape):
+        raise ValueError(f"Shapes {a.shape} and {b.shape} are incompatible")
+
+
+def _divide_no_nan(x, y):
+    """x / y, and 0 where y is 0 (every weight was 0: there is nothing to average)."""
+    zero = ops.eq(y, 0)
+    return ops.where(zero, ops.zeros_like(x), ops.div(x, ops.where(zero, ops.ones_like(y), y)))
+
+
+def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
+                          reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    """``losses * weights`` reduced by ``reduction``; the result joins ``loss_collection``."""
+    Reduction.validate(reduction)
+    with name_scope(scope or "weighted_loss"):
+        losses = check_dtype(to_tensor(losses), FLOATS, "losses")
+        weights = to_tensor(weights, losses.dtype)
+        if weights.dtype != losses.dtype:
+            weights = cast(weights, losses.dtype)
+        weighted = ops.mul(losses, weights)
+        if reduction == Reduction.NONE:
+            loss = weighted
+        else:
+            loss = ops.sum(weighted)
+            if reduction != Reduction.SUM:
+                per_element = ops.broadcast_to_like(weights, weighted)  # a broadcast weight counts per element
+                if reduction == Reduction.MEAN:
+                    loss = _divide_no_nan(loss, ops.sum(per_element))
+                elif reduction == Reduction.SUM_OVER_BATCH_SIZE:
+                    loss = _divide_no_nan(loss, ops.sum(ops.ones_like(weighted)))
+                else:
+                    loss = _divide_no_nan(loss, ops.sum(cast(ops.ne(per_element, 0), losses.dtype)))
+        add_loss(loss, loss_collection)
+        return loss
+
+
+def _pair(labels, predictions, what="labels"):
+    """``(labels, predictions)`` as tensors of one float dtype (labels are cast to the predictions'), with
+    compatible shapes."""
+    if labels is None:
+        raise ValueError(f"{what} must not be None.")
+    if predictions is None:
+        raise ValueError("predictions must not be None.")
+    predictions = check_dtype(to_tensor(predictions), FLOATS, "predictions")
+    labels = to_tensor(labels)
+    if labels.dtype != predictions.dtype:
+        labels = cast(labels, predictions.dtype)
+    _check_shapes(predictions, labels)
+    return labels, predictions
+
+
+# ================================================================================================== losses
+
+def mean_squared_error(labels, predictions, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
+                       reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    """(predictions - labels)², weighted and reduced (by default: the mean)."""
+    with name_scope(scope or "mean_squared_error"):
+        labels, predictions = _pair(labels, predictions)
+        losses = ops.mse_loss(predictions, labels, reduction="none")
+        return compute_weighted_loss(losses, weights, None, loss_collection, reduction)
+
+
+def absolute_difference(labels, predictions, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
+                        reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    """|predictions - labels|, weighted and reduced."""
+    with name_scope(scope or "absolute_difference"):
+        labels, predictions = _pair(labels, predictions)
+        losses = ops.l1_loss(predictions, labels, reduction="none")
+        return compute_weighted_loss(losses, weights, None, loss_collection, reduction)
+
+
+def huber_loss(labels, predictions, weights=1.0, delta=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
+               reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    """0.5 e² where |e| <= delta, else delta (|e| - 0.5 delta), for the error e = predictions - labels: quadratic
+    near 0, linear (robust to outliers) beyond ``delta``. Weighted and reduced."""
+    with name_scope(scope or "huber_loss"):
+        labels, predictions = _pair(labels, predictions)
+        losses = ops.huber_loss(predictions, labels, reduction="none", delta=float(delta))
+        return compute_weighted_loss(losses, weights, None, loss_collection, reduction)
+
+
+def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0, scope=None,
+                          loss_collection=GraphKeys.LOSSES, reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    """Cross-entropy between ``softmax(logits)`` and ``onehot_labels`` [batch, classes] (any distributions),
+    one loss per example, weighted and reduced. ``label_smoothing`` ε uses ``(1 - ε) labels + ε / classes`` as
+    the target. No gradient flows into the labels."""
+    with name_scope(scope or "softmax_cross_entropy_loss"):
+        labels, logits = _pair(onehot_labels, logits, "onehot_labels")
+        if label_smoothing:
+            classes = labels.shape[-1]
+            share = label_smoothing / classes if classes is not None else \
+                ops.div(label_smoothing, cast(ops.getitem(shape(labels), -1), labels.dtype))  # known at run time
+            labels = ops.add(ops.mul(labels, 1 - label_smoothing), share)
+        losses = softmax_cross_entropy_with_logits_v2(labels=stop_gradient(labels), logits=logits, name="xentropy")
+        return compute_weighted_loss(losses, weights, None, loss_collection, reduction)
+
+
+def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
+                                 reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    """Cross-entropy between ``softmax(logits)`` [batch, classes] and the class indices ``labels`` [batch]
+    (a trailing dim of size 1 is squeezed away), weighted and reduced."""
+    if labels is None:
+        raise ValueError("labels must not be None.")
+    with name_scope(scope or "sparse_softmax_cross_entropy_loss"):
+        labels, logits = to_tensor(labels), to_tensor(logits)
+        if labels.shape.rank_known and logits.shape.rank_known and labels.shape.rank == logits.shape.rank \
+                and labels.shape[-1] == 1:
+            labels = ops.squeeze(labels, -1)
+        losses = sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits, name="xentropy")
+        return compute_weighted_loss(losses, weights, None, loss_collection, reduction)
+
+
+def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothing=0, scope=None,
+                          loss_collection=GraphKeys.LOSSES, reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    """Binary cross-entropy of each ``sigmoid(logits)`` against ``multi_class_labels`` in [0, 1] (computed from
+    the logits, without overflow), weighted and reduced. ``label_smoothing`` ε moves the labels toward 1/2:
+    ``(1 - ε) labels + ε / 2``."""
+    with name_scope(scope or "sigmoid_cross_entropy_loss"):
+        labels, logits = _pair(multi_class_labels, logits, "multi_class_labels")
+        if label_smoothing:
+            labels = ops.add(ops.mul(labels, 1 - label_smoothing), 0.5 * label_smoothing)
+        losses = sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)
+        return compute_weighted_loss(losses, weights, None, loss_collection, reduction)
