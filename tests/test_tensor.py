@@ -146,3 +146,9 @@ def test_tensors_are_hashable_by_identity_and_not_pickled():
         pickle.dumps(x)
     z = copy.deepcopy(T.ones(2, requires_grad=True))
     assert z.requires_grad and z.is_leaf
+
+
+def test_numpy_arrays_beside_tensors_convert_but_lists_do_not():
+    assert (T.ones(2) + np.ones(2)).tolist() == [2.0, 2.0]
+    with pytest.raises(TypeError, match="add: expected a tensor or a number, got list"):
+        T.ones(2) + [1.0, 2.0]

@@ -514,4 +514,12 @@ def _check_anomaly(op, arrays, results):
                           None)
 
 
-register_frontend(Tensor, _apply)
+def _from_array(value):
+    """An array met beside a tensor (``t + np.ones(3)``) becomes a tensor, as in PyTorch; lists do not (None)."""
+    if not isinstance(value, numpy.ndarray):
+        return None
+    from .creation import as_array
+    return Tensor._make(as_array(value))
+
+
+register_frontend(Tensor, _apply, convert=_from_array)

@@ -104,6 +104,6 @@ def graph_apply(op, args, attrs):
     return operation.outputs[0] if single else operation.outputs
 
 
-register_frontend(Tensor, graph_apply)
+register_frontend(Tensor, graph_apply, convert=convert_to_tensor)
 # TF1 semantics: ``==`` on graph tensors compares identity (use tf.equal for values), so tensors stay hashable
 bind_operators(Tensor, skip=("__eq__", "__ne__"))

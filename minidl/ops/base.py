@@ -69,11 +69,17 @@ class Op:
 # ---------------------------------------------------------------------------------------------- dispatch
 
 _frontends = {}  # tensor class -> function(op, args, attrs) that runs or records the op
+_converters = {}  # apply function -> function(value) making that front-end's tensor of an array or list
 
 
-def register_frontend(tensor_class, apply_fn):
-    """Route ops whose arguments include a ``tensor_class`` instance to ``apply_fn(op, args, attrs)``."""
+def register_frontend(tensor_class, apply_fn, convert=None):
+    """Route ops whose arguments include a ``tensor_class`` instance to ``apply_fn(op, args, attrs)``.
+
+    ``convert(value)``, if given, turns an array or list met beside such a tensor (``t + np.ones(3)``) into one.
+    """
     _frontends[tensor_class] = apply_fn
+    if convert is not None:
+        _converters[apply_fn] = convert
 
 
 def frontend_of(args):

@@ -2,17 +2,23 @@
 import numpy
 
 from ..backend import dtypes
-from .base import _frontends, describe, frontend_of
+from .base import _converters, _frontends, describe, frontend_of
 from .cast import cast
 
 _NUMBER_TYPES = (bool, int, float, complex, numpy.generic)
 
 
-def check_operand(op_name, value):
-    """Accept tensors and Python/numpy numbers; anything else is a clear TypeError."""
-    if not isinstance(value, _NUMBER_TYPES) and frontend_of((value,)) is None:
-        raise TypeError(f"{op_name}: expected a tensor or a number, got {type(value).__name__} "
-                        f"({describe(value)}); wrap arrays with tensor(...) first")
+def check_operand(op_name, value, operands=()):
+    """Accept tensors and Python/numpy numbers; an array or list beside a tensor whose front-end converts it
+    becomes that kind of tensor (TF1 converts both; PyTorch only arrays); anything else is a TypeError."""
+    if isinstance(value, _NUMBER_TYPES) or frontend_of((value,)) is not None:
+        return value
+    convert = _converters.get(frontend_of(operands))
+    converted = convert(value) if convert is not None and isinstance(value, (numpy.ndarray, list, tuple)) else None
+    if converted is not None:
+        return converted
+    raise TypeError(f"{op_name}: expected a tensor or a number, got {type(value).__name__} ({describe(value)}); "
+                    "make it a tensor first")
 
 
 def promote(op_name, *operands, dtype=None):
@@ -21,8 +27,7 @@ def promote(op_name, *operands, dtype=None):
     Returns ``(dtype, operands)``. Numbers become numpy scalars, which numpy and cupy both accept and which never
     require grad.
     """
-    for x in operands:
-        check_operand(op_name, x)
+    operands = [check_operand(op_name, x, operands) for x in operands]
     if dtype is None:
         dtype = dtypes.result_type(*operands)
     out = []

@@ -207,3 +207,10 @@ def test_print_passes_the_gradient_through():
     (g,) = tf.gradients(tf.Print(x * x, [x], message="x="), [x])
     with tf.Session() as sess:
         assert sess.run(g, {x: 3.0}) == 6.0
+
+
+def test_arrays_and_lists_beside_graph_tensors_become_constants():
+    a = tf.constant(np.ones(3, np.float32))
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(a + np.ones(3, np.float32)), [2.0, 2.0, 2.0])
+        np.testing.assert_array_equal(sess.run(a * [1.0, 2.0, 3.0]), [1.0, 2.0, 3.0])
