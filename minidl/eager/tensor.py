@@ -477,12 +477,21 @@ def _apply(op, args, attrs):
 def _record(op, args, attrs):
     """Create the tape node for ``op(*args)``: its inputs, their graph keys, and versions of what the VJP reads."""
     grad_inputs = op.differentiable_inputs
-    keys = tuple([a._key() if isinstance(a, Tensor) and a._requires_grad and (grad_inputs is None or i in grad_inputs)
-                  else None for i, a in enumerate(args)])
-    node = Node(op, attrs, args, keys)
-    saved = args if op.saves_inputs is None and all(keys) else \
-        [args[i] for i in op.inputs_to_save(node.needs_input_grad)]
-    node.saved_versions = tuple([(a._version_counter, a._version_counter[0], a) for a in saved if isinstance(a, Tensor)])
+    keys = []
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor) and a._requires_grad and (grad_inputs is None or i in grad_inputs):
+            keys.append((a._node, a._out_index) if a._node is not None else a._key())
+        else:
+            keys.append(None)
+    node = Node(op, attrs, args, tuple(keys))
+    saved = op.saves_inputs
+    if saved is None and None not in keys:
+        saved = args
+    elif saved != ():
+        saved = [args[i] for i in op.inputs_to_save(node.needs_input_grad)]
+    if saved:
+        node.saved_versions = tuple([(a._version_counter, a._version_counter[0], a) for a in saved
+                                     if isinstance(a, Tensor)])
     return node
 
 
