@@ -2,7 +2,8 @@
 from ..backend.dtypes import (bool_ as bool, complex64, complex128, float16, float32, float64, int8, int16, int32,
                               int64, uint8)
 from . import errors
-from .core import Graph, GraphKeys, Operation, Tensor, TensorShape, get_default_graph, reset_default_graph
+from .core import (Graph, GraphKeys, Operation, Tensor, TensorShape, add_to_collection, add_to_collections,
+                   get_collection, get_collection_ref, get_default_graph, reset_default_graph)
 from .frontend import convert_to_tensor
 from .gradients import gradients, hessians
 from .session import InteractiveSession, Session, get_default_session

@@ -31,7 +31,6 @@ variance the unbiased N / (N - 1) estimate; the difference fades with the batch 
 import numbers
 
 from .. import ops
-from ..backend import dtypes
 from .basics import identity, name_scope
 from .control_flow import cond
 from .core import GraphKeys, get_default_graph
@@ -77,9 +76,11 @@ def _float_input(inputs, layer, ndim=None):
     """The layer's input as a float tensor of known rank (``ndim`` if given), with Keras' message otherwise."""
     x = check_dtype(to_tensor(inputs), FLOATS, "inputs")
     rank = x.shape.rank
-    if rank is None or (ndim is not None and rank != ndim):
-        raise ValueError(f"Input 0 of layer {layer} is incompatible with the layer: expected ndim="
-                         f"{ndim or 'known'}, found ndim={rank}. Full shape received: {x.shape}")
+    if rank is None:
+        raise ValueError(f"Input 0 of layer {layer} has an unknown rank; give its placeholder a shape")
+    if ndim is not None and rank != ndim:
+        raise ValueError(f"Input 0 of layer {layer} is incompatible with the layer: expected ndim={ndim}, found "
+                         f"ndim={rank}. Full shape received: {x.shape}")
     return x
 
 

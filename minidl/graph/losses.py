@@ -86,6 +86,16 @@ def _check_shapes(a, b):
         raise ValueError(f"Shapes {a.shape} and {b.shape} are incompatible")
 
 
+def _check_weights(losses, weights):
+    """The weights must broadcast to the losses without changing their shape: a scalar, or each dim 1 or equal."""
+    values, w = losses.shape, weights.shape
+    if not (values.rank_known and w.rank_known):
+        return
+    if len(w) > len(values) or any(None not in (a, b) and b not in (1, a) for a, b in zip(values[::-1], w[::-1])):
+        raise ValueError(f"weights can not be broadcast to values. values.rank={len(values)}. weights.rank="
+                         f"{len(w)}. values.shape={values}. weights.shape={w}.")
+
+
 def _divide_no_nan(x, y):
     """x / y, and 0 where y is 0 (every weight was 0: there is nothing to average)."""
     zero = ops.eq(y, 0)
@@ -101,6 +111,7 @@ def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=Graph
         weights = to_tensor(weights, losses.dtype)
         if weights.dtype != losses.dtype:
             weights = cast(weights, losses.dtype)
+        _check_weights(losses, weights)
         weighted = ops.mul(losses, weights)
         if reduction == Reduction.NONE:
             loss = weighted

@@ -76,18 +76,18 @@ def _hw(value, what, channels_last):
         values = values[1:3] if channels_last else values[2:]
     if len(values) not in (1, 2):
         raise ValueError(f"{what} should be of length 1, 2 or 4 but was {len(values)}")
-    values = tuple(int(v) for v in values) * (3 - len(values))
+    values = tuple(int(v) for v in (values * 2 if len(values) == 1 else values))
     if min(values) < 1:
         raise ValueError(f"{what} must be positive, got {value}")
-    return values[:2]
+    return values
 
 
 def _rank4(x, what):
-    if x.shape.rank_known and len(x.shape) != 4:
-        raise ValueError(f"Shape must be rank 4 but is rank {len(x.shape)} for '{_op_name()}' ({what} shape "
-                         f"{_fmt(x.shape)})")
     if not x.shape.rank_known:
         raise ValueError(f"{_op_name()}: the rank of {what} must be known (4) when the graph is built")
+    if len(x.shape) != 4:
+        raise ValueError(f"Shape must be rank 4 but is rank {len(x.shape)} for '{_op_name()}' ({what} shape "
+                         f"{_fmt(x.shape)})")
 
 
 def _pads(padding, x, kernel, stride, dilation, channels_last, explicit_allowed=False):

@@ -102,6 +102,11 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
         reuse = reuse or parent.reuse
         inherited, original_name_scope = parent, None
     opened[full_name] += 1
+    if name_or_scope is not None:
+        # entering a named scope restarts the default names inside it (as TF does), so building the same
+        # unnamed layers again under ``reuse=True`` finds ``model/dense/...`` rather than ``model/dense_2/...``
+        for key in [k for k in opened if k.startswith(full_name + "/")]:
+            del opened[key]
     name_scope = graph.name_scope(short) if auxiliary_name_scope else contextlib.nullcontext(
         graph.get_name_scope() + "/" if graph.get_name_scope() else "")
     with name_scope as scope_name:

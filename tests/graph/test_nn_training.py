@@ -355,6 +355,9 @@ def test_sparse_softmax_cross_entropy_errors():
         tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.zeros((3,)), logits=tf.zeros((3, 4)))
     with pytest.raises(ValueError, match="Only call `sparse_softmax_cross_entropy_with_logits` with named"):
         tf.nn.sparse_softmax_cross_entropy_with_logits([0], logits)
+    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[0, 5], logits=logits)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Target 5 is out of bounds"):
+        run(loss, {logits: np.zeros((2, 4), np.float32)})
 
 
 def test_sigmoid_cross_entropy_matches_torch_and_is_stable():

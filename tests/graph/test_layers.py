@@ -1,0 +1,319 @@
+"""tf.layers: variables named and shared as TF1 names them, outputs against numpy/PyTorch, training switches
+(Python bools and bool tensors), batch normalization's UPDATE_OPS, and a tiny CNN that learns."""
+import numpy as np
+import pytest
+
+import minidl.graph as tf
+
+RNG = np.random.default_rng(0)
+
+
+@pytest.fixture(autouse=True)
+def fresh_graph():
+    with tf.Graph().as_default() as graph:
+        yield graph
+
+
+def run(fetches, feed_dict=None, init=True):
+    with tf.Session() as sess:
+        if init:
+            sess.run(tf.global_variables_initializer())
+        return sess.run(fetches, feed_dict)
+
+
+def names(variables):
+    return [v.name for v in variables]
+
+
+def update_ops():
+    return tf.get_default_graph().get_collection(tf.GraphKeys.UPDATE_OPS)
+
+
+# ================================================================================================== dense
+
+def test_dense_creates_uniquely_named_variables_and_computes_x_kernel_plus_bias():
+    x = tf.placeholder(tf.float32, (None, 3))
+    h = tf.layers.dense(x, 4, activation=tf.nn.relu)
+    y = tf.layers.dense(h, 2, use_bias=False)
+    assert names(tf.trainable_variables()) == ["dense/kernel:0", "dense/bias:0", "dense_1/kernel:0"]
+    assert h.shape.as_list() == [None, 4] and y.shape.as_list() == [None, 2]
+    value = RNG.standard_normal((5, 3)).astype(np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        k1, b1, k2, out = sess.run(tf.trainable_variables() + [y], {x: value})
+    assert not b1.any()                                        # biases start at zero
+    limit = np.sqrt(6 / (3 + 4))                               # Glorot uniform
+    assert np.abs(k1).max() <= limit and np.abs(k1).std() > 0
+    np.testing.assert_allclose(out, np.maximum(value @ k1 + b1, 0) @ k2, rtol=1e-5, atol=1e-6)
+
+
+def test_dense_reuse_shares_variables():
+    x = tf.placeholder(tf.float32, (None, 3))
+    train = tf.layers.dense(x, 2, name="fc", kernel_initializer=tf.constant_initializer(0.5))
+    test = tf.layers.dense(x * 2.0, 2, name="fc", reuse=True)
+    assert names(tf.global_variables()) == ["fc/kernel:0", "fc/bias:0"]
+    a, b = run([train, test], {x: np.ones((1, 3), np.float32)})
+    np.testing.assert_allclose(a, [[1.5, 1.5]])
+    np.testing.assert_allclose(b, [[3.0, 3.0]])
+    with tf.variable_scope("model"):
+        tf.layers.dense(x, 2)
+    with tf.variable_scope("model", reuse=True):
+        tf.layers.dense(x, 2, name="dense")
+    assert "model/dense/kernel:0" in names(tf.global_variables()) and len(tf.global_variables()) == 4
+    with pytest.raises(ValueError, match="Variable fc/kernel already exists, disallowed"):
+        tf.layers.dense(x, 2, name="fc")
+    with pytest.raises(ValueError, match="Variable other/kernel does not exist"):
+        tf.layers.dense(x, 2, name="other", reuse=True)
+    with pytest.raises(ValueError, match="Trying to share variable fc/kernel, but specified shape"):
+        tf.layers.dense(x, 3, name="fc", reuse=True)
+
+
+def test_dense_on_sequences_and_errors():
+    y = tf.layers.dense(tf.ones((2, 5, 3)), 4, bias_initializer=tf.ones_initializer(),
+                        kernel_initializer=tf.zeros_initializer())
+    assert y.shape.as_list() == [2, 5, 4]
+    np.testing.assert_array_equal(run(y), np.ones((2, 5, 4)))
+    with pytest.raises(ValueError, match="The last dimension of the inputs to `Dense` should be defined. Found "
+                                         "`None`."):
+        tf.layers.dense(tf.placeholder(tf.float32, (None, None)), 2)
+    with pytest.raises(ValueError, match="expected min_ndim=2, found ndim=1"):
+        tf.layers.dense(tf.ones((3,)), 2)
+    with pytest.raises(TypeError, match="parameter 'inputs' has DataType int32"):
+        tf.layers.dense(tf.ones((2, 3), tf.int32), 2)
+
+
+def test_dense_regularizer_feeds_the_regularization_losses():
+    tf.layers.dense(tf.ones((2, 3)), 2, kernel_regularizer=lambda w: tf.reduce_sum(tf.square(w)),
+                    activity_regularizer=lambda y: tf.reduce_sum(y) * 0.0)
+    assert len(tf.get_default_graph().get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)) == 2
+
+
+# ========================================================================================== conv, pooling
+
+def test_conv2d_layer_variables_and_output():
+    x = tf.placeholder(tf.float32, (None, 8, 8, 3))
+    y = tf.layers.conv2d(x, 5, 3, padding="same", activation=tf.nn.relu)
+    z = tf.layers.conv2d(y, 2, (3, 2), strides=(2, 1))
+    assert names(tf.trainable_variables()) == ["conv2d/kernel:0", "conv2d/bias:0", "conv2d_1/kernel:0",
+                                               "conv2d_1/bias:0"]
+    assert tf.trainable_variables()[0].shape.as_list() == [3, 3, 3, 5]   # HWIO
+    assert y.shape.as_list() == [None, 8, 8, 5] and z.shape.as_list() == [None, 3, 7, 2]
+    value = RNG.standard_normal((2, 8, 8, 3)).astype(np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        kernel, bias = sess.run(tf.trainable_variables()[:2])
+        ours = sess.run(y, {x: value})
+        reference = sess.run(tf.nn.relu(tf.nn.conv2d(x, kernel, 1, "SAME") + bias), {x: value})
+    np.testing.assert_allclose(ours, reference, rtol=1e-6)
+
+
+def test_conv2d_layer_channels_first_and_errors():
+    x = tf.placeholder(tf.float32, (None, 3, 8, 8))
+    y = tf.layers.conv2d(x, 4, 3, padding="SAME", data_format="channels_first")
+    assert y.shape.as_list() == [None, 4, 8, 8]
+    value = RNG.standard_normal((1, 3, 8, 8)).astype(np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        kernel, bias, out = sess.run(tf.trainable_variables() + [y], {x: value})
+    ref = run(tf.nn.conv2d(value.transpose(0, 2, 3, 1), kernel, 1, "SAME"), init=False) + bias
+    np.testing.assert_allclose(out, ref.transpose(0, 3, 1, 2), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match='The `padding` argument must be one of "valid", "same". Received: full'):
+        tf.layers.conv2d(x, 4, 3, padding="full")
+    with pytest.raises(ValueError, match='The `data_format` argument must be one of "channels_first", '
+                                         '"channels_last". Received: NHWC'):
+        tf.layers.conv2d(x, 4, 3, data_format="NHWC")
+    with pytest.raises(ValueError, match="The `kernel_size` argument must be a tuple of 2 integers. Received: "
+                                         r"\(3, 3, 3\)"):
+        tf.layers.conv2d(x, 4, (3, 3, 3))
+    with pytest.raises(ValueError, match="Input 0 of layer conv2d is incompatible with the layer: expected "
+                                         "ndim=4, found ndim=2"):
+        tf.layers.conv2d(tf.ones((2, 3)), 4, 3)
+    with pytest.raises(ValueError, match="The channel dimension of the inputs should be defined"):
+        tf.layers.conv2d(tf.placeholder(tf.float32, (None, 8, 8, None)), 4, 3)
+
+
+def test_pooling_layers():
+    x = np.arange(2 * 5 * 5 * 2, dtype=np.float32).reshape(2, 5, 5, 2)
+    mp = tf.layers.max_pooling2d(x, 2, 2)
+    ap = tf.layers.average_pooling2d(x, (2, 2), 2, padding="same")
+    assert mp.shape.as_list() == [2, 2, 2, 2] and ap.shape.as_list() == [2, 3, 3, 2]
+    assert mp.name.startswith("max_pooling2d/")
+    mp_v, ap_v = run([mp, ap], init=False)
+    np.testing.assert_array_equal(mp_v[0, :, :, 0], x[0, 1:4:2, 1:4:2, 0])
+    np.testing.assert_allclose(ap_v[0, 2, 2, 0], x[0, 4, 4, 0])                  # a 1-pixel corner window
+    np.testing.assert_allclose(ap_v[0, 0, 0, 0], x[0, :2, :2, 0].mean())
+    nchw = tf.layers.max_pooling2d(x.transpose(0, 3, 1, 2), 2, 2, data_format="channels_first")
+    np.testing.assert_array_equal(run(nchw, init=False), mp_v.transpose(0, 3, 1, 2))
+
+
+def test_flatten():
+    assert tf.layers.flatten(tf.placeholder(tf.float32, (None, 4, 4, 8))).shape.as_list() == [None, 128]
+    assert tf.layers.flatten(tf.ones((3,))).shape.as_list() == [3, 1]
+    x = np.arange(24, dtype=np.float32).reshape(1, 2, 3, 4)  # NCHW
+    out = run(tf.layers.flatten(x, data_format="channels_first"), init=False)
+    np.testing.assert_array_equal(out, x.transpose(0, 2, 3, 1).reshape(1, -1))  # same order as channels_last
+
+
+# ================================================================================================ dropout
+
+def test_dropout_layer_with_python_bools():
+    x = tf.ones((100, 100))
+    assert (run(tf.layers.dropout(x), init=False) == 1).all()      # training=False: the identity
+    out = run(tf.layers.dropout(x, rate=0.25, training=True), init=False)
+    assert set(np.unique(out)) == {0.0, np.float32(1 / 0.75)}
+
+
+def test_dropout_layer_with_a_training_tensor_and_consistent_gradients():
+    training = tf.placeholder_with_default(False, ())
+    x = tf.placeholder(tf.float32, (None, 200))
+    y = tf.layers.dropout(x, rate=0.5, training=training)
+    (grad,) = tf.gradients(tf.reduce_sum(y), x)
+    value = np.ones((3, 200), np.float32)
+    with tf.Session() as sess:
+        out, g = sess.run([y, grad], {x: value})
+        np.testing.assert_array_equal(out, value)
+        np.testing.assert_array_equal(g, value)
+        out, g = sess.run([y, grad], {x: value, training: True})
+    assert set(np.unique(out)) == {0.0, 2.0}
+    np.testing.assert_array_equal(g, out)   # d(sum y)/dx = mask * 2: the same mask as the forward
+    with pytest.raises(ValueError, match=r"rate must be a scalar tensor or a float in the range \[0, 1\)"):
+        tf.layers.dropout(x, rate=1.5, training=training)
+
+
+# ==================================================================================== batch normalization
+
+def test_batch_normalization_variables_and_update_ops():
+    x = tf.placeholder(tf.float32, (None, 3))
+    y = tf.layers.batch_normalization(x, training=True, momentum=0.9)
+    assert names(tf.trainable_variables()) == ["batch_normalization/gamma:0", "batch_normalization/beta:0"]
+    assert names(tf.global_variables()) == ["batch_normalization/gamma:0", "batch_normalization/beta:0",
+                                            "batch_normalization/moving_mean:0",
+                                            "batch_normalization/moving_variance:0"]
+    assert len(update_ops()) == 2
+    value = RNG.standard_normal((8, 3)).astype(np.float32) * 3 + 1
+    with tf.control_dependencies(update_ops()):
+        step = tf.identity(y)
+    moving = tf.global_variables()[2:]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        out = sess.run(y, {x: value})
+        np.testing.assert_array_equal(sess.run(moving), [np.zeros(3), np.ones(3)])   # nothing ran the updates
+        sess.run(step, {x: value})
+        mean, variance = sess.run(moving)
+    expected = (value - value.mean(0)) / np.sqrt(value.var(0) + 1e-3)
+    np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(mean, 0.1 * value.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(variance, 0.9 + 0.1 * value.var(0), rtol=1e-5)
+
+
+def test_batch_normalization_inference_uses_the_moving_averages():
+    x = tf.placeholder(tf.float32, (None, 2))
+    y = tf.layers.batch_normalization(x, epsilon=0.0, name="bn",
+                                      moving_mean_initializer=tf.constant_initializer([1.0, 2.0]),
+                                      moving_variance_initializer=tf.constant_initializer([4.0, 16.0]),
+                                      gamma_initializer=tf.constant_initializer(3.0),
+                                      beta_initializer=tf.constant_initializer(-1.0))
+    assert update_ops() == []
+    np.testing.assert_allclose(run(y, {x: [[3.0, 6.0]]}), [[3.0 * 2 / 2 - 1, 3.0 * 4 / 4 - 1]], rtol=1e-6)
+
+
+def test_batch_normalization_with_a_training_tensor():
+    training = tf.placeholder(tf.bool, ())
+    x = tf.placeholder(tf.float32, (None, 4, 4, 2))
+    y = tf.layers.batch_normalization(x, training=training, momentum=0.5)
+    with tf.control_dependencies(update_ops()):
+        step = tf.identity(y)
+    moving_mean = tf.global_variables()[2]
+    value = RNG.standard_normal((5, 4, 4, 2)).astype(np.float32) + 2
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        inference = sess.run(step, {x: value, training: False})
+        np.testing.assert_array_equal(sess.run(moving_mean), np.zeros(2))   # updates are no-ops at inference
+        np.testing.assert_allclose(inference, value / np.sqrt(1 + 1e-3), rtol=1e-5)
+        trained = sess.run(step, {x: value, training: True})
+        np.testing.assert_allclose(sess.run(moving_mean), 0.5 * value.mean((0, 1, 2)), rtol=1e-5)
+    expected = (value - value.mean((0, 1, 2))) / np.sqrt(value.var((0, 1, 2)) + 1e-3)
+    np.testing.assert_allclose(trained, expected, rtol=1e-4, atol=1e-4)
+
+
+def test_batch_normalization_channels_first_gradient_matches_torch():
+    torch = pytest.importorskip("torch")
+    x = tf.placeholder(tf.float64, (None, 3, 4, 4))
+    y = tf.layers.batch_normalization(x, axis=1, training=True, epsilon=1e-5,
+                                      gamma_initializer=tf.constant_initializer([1.0, 2.0, 3.0]))
+    assert tf.trainable_variables()[0].shape.as_list() == [3]
+    up = RNG.standard_normal((2, 3, 4, 4))
+    (grad,) = tf.gradients(tf.reduce_sum(y * tf.constant(up)), x)
+    value = RNG.standard_normal((2, 3, 4, 4))
+    out, g = run([y, grad], {x: value})
+    xt = torch.tensor(value, requires_grad=True)
+    ref = torch.nn.functional.batch_norm(xt, None, None, torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64),
+                                         None, training=True, eps=1e-5)
+    (ref * torch.tensor(up)).sum().backward()
+    np.testing.assert_allclose(out, ref.detach().numpy(), rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(g, xt.grad.numpy(), rtol=1e-7, atol=1e-9)
+
+
+def test_batch_normalization_reuse_and_errors():
+    x = tf.placeholder(tf.float32, (None, 3))
+    tf.layers.batch_normalization(x, name="bn", training=True)
+    tf.layers.batch_normalization(x, name="bn", reuse=True, center=False, scale=False)
+    assert len(tf.global_variables()) == 4
+    with pytest.raises(ValueError, match="Axis -1 of input tensor should have a defined dimension"):
+        tf.layers.batch_normalization(tf.placeholder(tf.float32, (None, None)))
+    with pytest.raises(NotImplementedError, match="renormalization"):
+        tf.layers.batch_normalization(x, renorm=True)
+
+
+# ========================================================================================== a tiny CNN
+
+def test_tiny_cnn_learns_with_adam():
+    rng = np.random.default_rng(1)
+    images = rng.standard_normal((32, 8, 8, 1)).astype(np.float32)
+    labels = rng.integers(0, 3, 32)
+    tf.set_random_seed(0)
+    x = tf.placeholder(tf.float32, (None, 8, 8, 1))
+    y = tf.placeholder(tf.int64, (None,))
+    training = tf.placeholder_with_default(False, ())
+    h = tf.layers.conv2d(x, 8, 3, padding="same", activation=tf.nn.relu)
+    h = tf.layers.max_pooling2d(h, 2, 2)
+    h = tf.layers.dropout(h, rate=0.1, training=training)
+    logits = tf.layers.dense(tf.layers.flatten(h), 3)
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+    train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        before = sess.run(loss, {x: images, y: labels})
+        for _ in range(25):
+            sess.run(train_op, {x: images, y: labels, training: True})
+        after = sess.run(loss, {x: images, y: labels})
+    assert after < 0.6 * before
+
+
+def test_rebuilding_unnamed_layers_under_reuse_finds_the_same_variables():
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, (None, 3))
+        with tf.variable_scope("model"):
+            first = tf.layers.dense(tf.layers.dense(x, 4), 2)
+        with tf.variable_scope("model", reuse=True):
+            second = tf.layers.dense(tf.layers.dense(x, 4), 2)
+        assert len(tf.trainable_variables()) == 4
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            feed = {x: [[1.0, 2.0, 3.0]]}
+            assert (sess.run(first, feed) == sess.run(second, feed)).all()
+
+
+def test_update_ops_idiom_with_top_level_get_collection():
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, (4, 3))
+        y = tf.layers.batch_normalization(x, training=True)
+        loss = tf.reduce_mean(y * y)
+        with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+            train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+        assert len(tf.get_collection(tf.GraphKeys.UPDATE_OPS)) == 2
+        moving_mean = [v for v in tf.global_variables() if "moving_mean" in v.name][0]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train, {x: [[1.0, 2.0, 3.0]] * 4})
+            assert abs(sess.run(moving_mean)[0] - 0.01) < 1e-6
