@@ -1,15 +1,16 @@
 """Run the minidl benchmarks and print a table: ``python -m benchmarks.run`` (or ``python benchmarks/run.py``).
 
-Contestants — minidl eager, hand-written numpy, and PyTorch when it is installed — run in ONE process,
-interleaved (see ``timing.py``), on 1 thread unless ``--threads`` says otherwise. Each workload first checks that
-the contestants compute the same numbers (a benchmark of a wrong answer is worthless), then times them.
+Contestants — minidl's eager mode and graph mode, hand-written numpy, and PyTorch and TensorFlow (``compat.v1``)
+when they are installed — run in ONE process, interleaved (see ``timing.py``), on 1 thread unless ``--threads``
+says otherwise. Each workload first checks that the contestants compute the same numbers (a benchmark of a wrong
+answer is worthless), then times them. Below the table: each row's targets, met or missed.
 
     python -m benchmarks.run                  # full run, ~half a minute
     python -m benchmarks.run --quick          # a few seconds: a smoke test, not a measurement
     python -m benchmarks.run --threads 2 --repeats 31 --json results.json
 
-Numpy and PyTorch read their thread counts from environment variables *when they load*, so this module sets
-them first and imports numpy, torch and minidl only afterwards (inside ``main``).
+Numpy, PyTorch and TensorFlow read their thread counts from environment variables *when they load*, so this
+module sets them first and imports numpy, torch, tensorflow and minidl only afterwards (inside ``main``).
 """
 import argparse
 import json
@@ -21,7 +22,8 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` and ``mini
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-CONTESTANTS = ("minidl", "numpy", "torch")
+CONTESTANTS = ("eager", "graph", "numpy", "torch", "tf")  # the table's columns (tf only where it is installed)
+RATIOS = (("eager", "numpy"), ("graph", "numpy"), ("graph", "eager"), ("eager", "torch"), ("graph", "tf"))
 
 
 def parse_args(argv=None):
@@ -38,6 +40,7 @@ def parse_args(argv=None):
                              "machine (with --threads > 1 it adds up the threads)")
     parser.add_argument("--json", metavar="PATH", help="also write the results (all samples) to this JSON file")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if it is installed")
+    parser.add_argument("--no-tf", action="store_true", help="leave TensorFlow out even if it is installed")
     args = parser.parse_args(argv)
     if args.repeats is None:
         args.repeats = 3 if args.quick else 15
@@ -65,7 +68,20 @@ def import_torch(threads):
     return torch, None
 
 
-def environment(threads, torch):
+def import_tf(threads):
+    """``(tensorflow.compat.v1, ConfigProto pinned to threads, version)``, or ``(None, None, reason)``."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # no start-up chatter on stderr
+    try:
+        import tensorflow
+    except Exception as error:  # ImportError, or a broken install
+        return None, None, f"TensorFlow not available ({type(error).__name__}: {error})"
+    tf = tensorflow.compat.v1
+    config = tf.ConfigProto(intra_op_parallelism_threads=threads, inter_op_parallelism_threads=threads,
+                            device_count={"GPU": 0})  # CPU benchmarks, like every other contestant
+    return tf, config, tensorflow.__version__
+
+
+def environment(threads, torch, tf_version=None):
     import numpy
     info = {
         "python": platform.python_version(),
@@ -74,6 +90,7 @@ def environment(threads, torch):
         "numpy": numpy.__version__,
         "blas": _blas_name(numpy),
         "torch": torch.__version__ if torch is not None else None,
+        "tensorflow": tf_version,
         "threads": threads,
     }
     try:  # other programs running at the same time inflate every number (the ratios suffer less)
@@ -109,14 +126,38 @@ def _blas_name(numpy):
 
 # ---------------------------------------------------------------------------------------- running a workload
 
-def build_contestants(workload, torch, torch_reason):
-    """``({name: Contestant}, {name: why it is missing})``: a contestant that fails to build is left out."""
-    makers = {"minidl": workload.make_minidl, "numpy": workload.make_numpy,
-              "torch": (lambda: workload.make_torch(torch)) if torch is not None else None}
+class Libraries:
+    """The optional libraries a workload's makers need: torch, and TensorFlow's compat.v1 with its config."""
+
+    def __init__(self, torch=None, torch_reason=None, tf=None, tf_config=None, tf_reason=None):
+        self.torch, self.torch_reason = torch, torch_reason
+        self.tf, self.tf_config, self.tf_reason = tf, tf_config, tf_reason
+
+
+def build_contestants(workload, libs):
+    """``({name: Contestant}, {name: why it is missing})``: a contestant that fails to build is left out.
+
+    A workload without a ``make_<name>`` simply has no such contestant; TensorFlow, when not installed, is left
+    out without a note (its column is not shown at all)."""
+    makers = {}
+    for name in CONTESTANTS:
+        make = getattr(workload, f"make_{name}", None)
+        if make is None:
+            continue
+        if name == "torch":
+            if libs.torch is None:
+                makers[name] = libs.torch_reason
+                continue
+            make = (lambda make=make: make(libs.torch))
+        elif name == "tf":
+            if libs.tf is None:
+                continue
+            make = (lambda make=make: make(libs.tf, libs.tf_config))
+        makers[name] = make
     contestants, missing = {}, {}
     for name, make in makers.items():
-        if make is None:
-            missing[name] = torch_reason
+        if isinstance(make, str):
+            missing[name] = make
             continue
         try:
             contestant = make()
@@ -127,34 +168,49 @@ def build_contestants(workload, torch, torch_reason):
     return contestants, missing
 
 
-def run_workload(workload, torch, torch_reason, args):
+def build_extras(workload, libs):
+    """``{label: (step, calls per step)}``: what the workload wants timed beside its contestants."""
+    make = getattr(workload, "make_extras", None)
+    if make is None:
+        return {}, {}
+    try:
+        extras = make(libs.tf, libs.tf_config)
+        for step, _ in extras.values():
+            step()
+        return extras, {}
+    except Exception as error:
+        return {}, {"extras": f"{type(error).__name__}: {error}"}
+
+
+def run_workload(workload, libs, args):
     from benchmarks import timing
     from benchmarks.workloads import check_agreement
-    contestants, missing = build_contestants(workload, torch, torch_reason)
+    contestants, missing = build_contestants(workload, libs)
+    extras, extras_missing = build_extras(workload, libs)
+    missing.update(extras_missing)
     problems = []
     if "numpy" in contestants:  # every contestant has run exactly one step (build_contestants): compare it
         results = {name: c.result() for name, c in contestants.items()}
         problems = check_agreement(results)
     min_sample_s = 0.005 if args.quick else 0.1
-    timings = timing.interleaved({name: c.step for name, c in contestants.items()}, args.repeats, min_sample_s,
-                                 args.clock)
+    steps = {name: c.step for name, c in contestants.items()}
+    steps.update({("extra", label): step for label, (step, _) in extras.items()})
+    timings = timing.interleaved(steps, args.repeats, min_sample_s, args.clock)
     scale = workload.UNIT_SCALE / workload.PER_STEP
-    times = {name: t.median * scale for name, t in timings.items()}
+    times = {name: timings[name].median * scale for name in contestants}
     row = {
         "title": workload.TITLE, "unit": workload.UNIT, "times": times,
-        "spread": {name: t.spread for name, t in timings.items()},
-        "samples": {name: [s * scale for s in t.samples] for name, t in timings.items()},
-        "calls_per_sample": {name: t.number for name, t in timings.items()},
-        "missing": missing, "problems": problems, "target": workload.TARGET,
-        "ratios": {}, "target_met": None,
+        "spread": {name: timings[name].spread for name in contestants},
+        "samples": {name: [s * scale for s in timings[name].samples] for name in contestants},
+        "calls_per_sample": {name: timings[name].number for name in contestants},
+        "extras": {label: timings["extra", label].median * 1e6 / calls for label, (_, calls) in extras.items()},
+        "info": {name: c.info for name, c in contestants.items() if c.info},
+        "missing": missing, "problems": problems, "ratios": {},
     }
-    for other in ("numpy", "torch"):
-        if "minidl" in times and other in times:
-            row["ratios"][f"minidl/{other}"] = times["minidl"] / times[other]
-    try:
-        row["target_met"] = bool(workload.target_met(times))
-    except KeyError:  # a contestant the target needs is missing
-        pass
+    for a, b in RATIOS:
+        if a in times and b in times:
+            row["ratios"][f"{a}/{b}"] = times[a] / times[b]
+    row["targets"] = [vars(t) for t in workload.targets(row)]
     return row
 
 
@@ -166,27 +222,41 @@ def _cell(row, name):
     return f"{row['times'][name]:.3g} ±{100 * row['spread'][name]:.0f}%"
 
 
-def format_table(rows, env, args):
-    header = ["workload", "unit", *CONTESTANTS, "minidl/numpy", "minidl/torch", "target", "status"]
-    lines = []
-    for row in rows:
-        status = {True: "met", False: "MISSED", None: "n/a"}[row["target_met"]]
-        if row["problems"]:
-            status += " (RESULTS DISAGREE)"
-        ratios = [f"{row['ratios'][k]:.2f}x" if k in row["ratios"] else "n/a" for k in ("minidl/numpy", "minidl/torch")]
-        lines.append([row["title"], row["unit"], *(_cell(row, n) for n in CONTESTANTS), *ratios, row["target"], status])
+def _status(row):
+    judged = [t["met"] for t in row["targets"] if t["met"] is not None]
+    if not judged:
+        status = "n/a"
+    elif all(judged):
+        status = "met"
+    else:
+        status = f"MISSED {judged.count(False)}/{len(judged)}"
+    return status + (" (RESULTS DISAGREE)" if row["problems"] else "")
+
+
+def _table(header, lines, left):
+    """Columns padded to their widest cell; those in ``left`` left-aligned, the others right-aligned."""
     widths = [max(len(str(line[i])) for line in [header, *lines]) for i in range(len(header))]
 
     def fmt(cells):
-        return "  ".join(str(c).ljust(w) if i < 2 or i >= 7 else str(c).rjust(w)
+        return "  ".join(str(c).ljust(w) if i in left else str(c).rjust(w)
                          for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+    return [fmt(header), fmt(["-" * w for w in widths])] + [fmt(line) for line in lines]
+
+
+def format_table(rows, env, args):
+    columns = [name for name in CONTESTANTS if name != "tf" or env.get("tensorflow")]
+    ratios = [f"{a}/{b}" for a, b in RATIOS if a in columns and b in columns]
+    header = ["workload", "unit", *columns, *ratios, "targets"]
+    lines = [[row["title"], row["unit"], *(_cell(row, n) for n in columns),
+              *(f"{row['ratios'][k]:.2f}x" if k in row["ratios"] else "n/a" for k in ratios), _status(row)]
+             for row in rows]
 
     thread_word = "thread" if args.threads == 1 else "threads"
     clock = "" if args.clock == "wall" else ", CPU time"
     out = [f"minidl benchmarks — {args.threads} {thread_word}, median of {args.repeats} interleaved samples "
            f"(± half the interquartile range){clock}{', QUICK: rough numbers' if args.quick else ''}",
            f"{env['processor']}; Python {env['python']}, numpy {env['numpy']} ({env['blas']}), "
-           f"torch {env['torch'] or 'not used'}"
+           f"torch {env['torch'] or 'not used'}, tensorflow {env.get('tensorflow') or 'not used'}"
            + (f"; OPENBLAS_CORETYPE={env['OPENBLAS_CORETYPE']}" if "OPENBLAS_CORETYPE" in env else ""),
            ]
     load = env.get("load_average_1min")
@@ -194,8 +264,14 @@ def format_table(rows, env, args):
         out.append(f"warning: the machine is busy (load average {load} on {env['cpus']} CPUs): wall times are "
                    f"inflated and noisy; the interleaved ratios suffer less"
                    + ("; --clock cpu helps" if args.clock == "wall" else ""))
-    out += ["", fmt(header), fmt(["-" * w for w in widths])]
-    out += [fmt(line) for line in lines]
+    out += ["", *_table(header, lines, left={0, 1, len(header) - 1})]
+
+    target_lines = [[row["title"], t["text"], t["value"], {True: "met", False: "MISSED", None: "n/a"}[t["met"]]]
+                    for row in rows for t in row["targets"]]
+    target_lines += [[row["title"], f"(timed alongside) {label}", f"{value:.3g} µs/call", ""]
+                     for row in rows for label, value in row["extras"].items()]
+    if target_lines:
+        out += ["", *_table(["workload", "target", "measured", "status"], target_lines, left={0, 1, 2, 3})]
     notes = []
     for row in rows:
         notes += [f"note: {row['title']}: {name} left out — {why}" for name, why in row["missing"].items()]
@@ -209,9 +285,11 @@ def main(argv=None):
     args = parse_args(argv)
     pin_threads(args.threads)
     torch, torch_reason = (None, "left out by --no-torch") if args.no_torch else import_torch(args.threads)
+    tf, tf_config, tf_version = (None, None, "left out by --no-tf") if args.no_tf else import_tf(args.threads)
+    libs = Libraries(torch, torch_reason, tf, tf_config, tf_version if tf is None else None)
     from benchmarks.workloads import WORKLOADS  # imports numpy: only now, after pinning the threads
-    env = environment(args.threads, torch)
-    rows = [run_workload(workload, torch, torch_reason, args) for workload in WORKLOADS]
+    env = environment(args.threads, torch, tf_version if tf is not None else None)
+    rows = [run_workload(workload, libs, args) for workload in WORKLOADS]
     print(format_table(rows, env, args))
     if args.json:
         settings = {"repeats": args.repeats, "threads": args.threads, "quick": args.quick, "clock": args.clock}

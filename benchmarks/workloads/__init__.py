@@ -1,29 +1,57 @@
-"""The workloads: one module each, with its minidl, numpy and PyTorch versions side by side.
+"""The workloads: one module each, with all its contestants' versions side by side.
+
+The contestants: ``eager`` (minidl's PyTorch-like mode), ``graph`` (minidl's TensorFlow-1-like mode), ``numpy``
+(by hand: the floor), and ``torch`` / ``tf`` (PyTorch, TensorFlow's ``compat.v1``) when they are installed.
 
 Every workload module provides
 
 * ``KEY`` (a short identifier for JSON), ``TITLE`` (the table row), ``UNIT`` and ``PER_STEP``: one timed
   ``step()`` is divided by ``PER_STEP`` and multiplied by ``UNIT_SCALE`` to give the number in the table
   (e.g. the op chain's step runs 1000 ops and is reported in µs per op);
-* ``make_minidl()``, ``make_numpy()``, ``make_torch(torch)``: each builds its data once and returns a
-  ``Contestant`` — the ``step`` we time and a ``result`` that reads back what one step computed, so that
-  ``check_agreement`` can verify that all contestants compute the same thing before anybody is timed;
-* ``TARGET`` (words) and ``target_met(times)`` (``times``: contestant name -> value in ``UNIT``).
+* ``make_<contestant>()`` for the contestants it has — ``make_eager()``, ``make_graph()``, ``make_numpy()``,
+  ``make_torch(torch)``, ``make_tf(tf, config)`` (``tf`` is ``tensorflow.compat.v1``, ``config`` a
+  ``ConfigProto`` or None): each builds its data (and graph) once and returns a ``Contestant`` — the ``step`` we
+  time and a ``result`` that reads back what one step computed, so that ``check_agreement`` can verify that all
+  contestants compute the same thing before anybody is timed;
+* optionally ``make_extras(tf, config)``: ``{label: step}``, more things to time in the same interleaved run
+  (reported per call, not divided by ``PER_STEP``), e.g. a raw numpy ufunc call to compare the op chain with;
+* ``targets(row)``: a list of ``Target``s judged from a finished row (``row["times"]``: contestant -> value in
+  ``UNIT``; ``row["extras"]``: label -> µs per call; ``row["info"]``: contestant -> its ``Contestant.info``).
 """
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Optional
 
 import numpy
 
-from . import mlp, op_chain
-
-WORKLOADS = [op_chain, mlp]
+CONTESTANT_NAMES = ("eager", "graph", "numpy", "torch", "tf")
+# minidl.graph's Session would place its ops on a GPU when cupy sees one; these are CPU benchmarks (eager tensors,
+# numpy and torch stay on the CPU), so graph sessions are pinned there too
+CPU_ONLY = {"cpu_only": True}
 
 
 @dataclass
 class Contestant:
     step: Callable[[], None]        # one timed unit of work
     result: Callable[[], dict]      # name -> numpy array, the values the last step() produced
+    info: dict = field(default_factory=dict)  # facts for the targets, e.g. how many ops a graph step executes
+
+
+@dataclass
+class Target:
+    """One goal of a row: ``text`` says it, ``value`` what was measured, ``met`` True/False (None: not judged,
+    e.g. a contestant it needs is missing)."""
+    text: str
+    value: str
+    met: Optional[bool]
+
+
+def target(text, compute, fmt):
+    """A ``Target`` from ``compute() -> (value, met)``; a missing contestant (KeyError) gives "n/a"."""
+    try:
+        value, met = compute()
+    except KeyError:
+        return Target(text, "n/a", None)
+    return Target(text, fmt(value), bool(met))
 
 
 def relative_error(actual, expected):
@@ -46,3 +74,9 @@ def check_agreement(results, reference="numpy", tolerance=1e-3):
             if not error <= tolerance:  # also catches NaN
                 problems.append(f"{name} disagrees with {reference} on {key}: relative error {error:.2e}")
     return problems
+
+
+# last: the workload modules import Contestant, target ... from here
+from . import mlp, op_chain, session_run  # noqa: E402
+
+WORKLOADS = [op_chain, mlp, session_run]
