@@ -251,7 +251,8 @@ print("operations run:", ran_constant)
 # The list of operations comes from an inside look at the session. The first time a combination of fetches and
 # feeds is run, the session *compiles* the needed subgraph into a **plan** — the operations in an order where
 # every input is ready before it is used, each value given a numbered slot, and for each step the slots that can
-# be freed afterwards because nothing later reads them. Plans are cached in `sess._plans` (a private attribute;
+# be freed afterwards because nothing later reads them. Constants such as `a` and `b` are not steps at all: their
+# values are put into their slots once, while compiling. Plans are cached in `sess._plans` (a private attribute;
 # we read it only to look inside), so the second run of the same fetches skips the planning.
 #
 # Fetching `needs_x` without a feed fails, because that branch does need `x`. (The constant branch's `Print`
@@ -420,10 +421,10 @@ assert y_value.tolist() == [[6.0, 6.0], [22.0, 22.0]]
 assert counts == (3, 0) and recount == 0
 
 # pruning
-assert value == 5.0 and printed == ["constant part ran: a, b = [2.] [3.]"] and ran_constant == ["a", "b", "add", "constant_part"]
+assert value == 5.0 and printed == ["constant part ran: a, b = [2.] [3.]"] and ran_constant == ["add", "constant_part"]
 assert "You must feed a value for placeholder tensor 'x'" in str(pruning_error)
 assert printed_x == ["constant part ran: a, b = [2.] [3.]", "x branch ran: x = [10.]"] and value_x == 50.0
-assert "x" not in ran_x and ran_x == ["a", "b", "add", "constant_part", "mul", "needs_x"]
+assert "x" not in ran_x and ran_x == ["add", "constant_part", "mul", "needs_x"]
 assert value_cut == 1000.0 and printed_cut == ["x branch ran: x = [10.]"] and ran_cut == ["mul", "needs_x"]
 
 # errors name the op and the line that built it

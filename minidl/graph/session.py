@@ -20,6 +20,7 @@ import numpy
 from ..backend import cuda_is_available, device as parse_device, dtypes, to_device
 from . import errors
 from .core import Operation, Tensor, get_default_graph
+from .graph_ops import Const
 
 _default_session_stack = []
 
@@ -30,12 +31,12 @@ def get_default_session():
 
 class _Plan:
     """A compiled subgraph: ``steps`` run in order over a list of slots."""
-    __slots__ = ("steps", "operations", "n_slots", "feed_slots", "target_slots")
+    __slots__ = ("steps", "operations", "initial", "feed_slots", "target_slots")
 
-    def __init__(self, steps, operations, n_slots, feed_slots, target_slots):
+    def __init__(self, steps, operations, initial, feed_slots, target_slots):
         self.steps = steps                # list of (step function, slots to free afterwards)
         self.operations = operations      # the Operation of each step (for error messages)
-        self.n_slots = n_slots
+        self.initial = initial            # the slots at the start of a run: constants already in place
         self.feed_slots = feed_slots      # fed Tensor -> slot
         self.target_slots = target_slots  # one slot per target (None for an Operation)
 
@@ -49,6 +50,7 @@ class Session:
         self._variable_values = {}   # VariableV2 Operation -> array
         self._plans = {}
         self._device_constants = {}  # Const Operation -> its array on this session's device
+        self._compatible_feeds = set()  # (tensor, shape) pairs already checked: feeding them again is fine
         self._xp = numpy
         self._device = parse_device("cpu")
         if cuda_is_available() and not (config or {}).get("cpu_only", False):
@@ -118,7 +120,7 @@ class Session:
         return [None if slot is None else values[slot] for slot in plan.target_slots]
 
     def _execute(self, plan, feeds):
-        values = [None] * plan.n_slots
+        values = plan.initial.copy()
         for tensor, array in feeds.items():
             values[plan.feed_slots[tensor]] = array
         i = 0
@@ -149,25 +151,38 @@ class Session:
     def _resolve_feeds(self, feed_dict):
         feeds = {}
         for key, value in feed_dict.items():
-            tensor = self.graph.as_graph_element(key) if isinstance(key, str) else \
-                getattr(key, "_as_graph_element", lambda: key)()
-            if not isinstance(tensor, Tensor):
-                raise TypeError(f"The value of a feed cannot be a tf.Operation: {key!r}")
+            tensor = key if key.__class__ is Tensor else self._feed_target(key)
             if tensor.graph is not self.graph:
                 raise ValueError(f"Tensor {tensor.name} is not an element of this graph.")
-            if isinstance(value, Tensor):
+            if value.__class__ is numpy.ndarray and value.dtype == tensor.dtype:
+                array = value  # the common case: nothing to convert
+            elif isinstance(value, Tensor):
                 raise TypeError(f"The value of a feed cannot be a tf.Tensor object ({value.name}). Acceptable feed "
                                 "values include Python scalars, strings, lists, numpy ndarrays, or TensorHandles.")
-            array = _as_host_array(value, tensor.dtype)
-            if not tensor.shape.is_compatible_with(array.shape):
-                raise ValueError(f"Cannot feed value of shape {array.shape} for Tensor '{tensor.name}', which has "
-                                 f"shape '{tensor.shape}'")
+            else:
+                array = _as_host_array(value, tensor.dtype)
+            if (tensor, array.shape) not in self._compatible_feeds:
+                if not tensor.shape.is_compatible_with(array.shape):
+                    raise ValueError(f"Cannot feed value of shape {array.shape} for Tensor '{tensor.name}', which "
+                                     f"has shape '{tensor.shape}'")
+                self._compatible_feeds.add((tensor, array.shape))
             feeds[tensor] = self._on_device(array)
         return feeds
 
+    def _feed_target(self, key):
+        tensor = self.graph.as_graph_element(key) if isinstance(key, str) else \
+            getattr(key, "_as_graph_element", lambda: key)()
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"The value of a feed cannot be a tf.Operation: {key!r}")
+        return tensor
+
     # ------------------------------------------------------------------------------------- compiling
     def _compile(self, targets, feeds):
-        """Order the needed operations and assign every value a slot; see the module docstring."""
+        """Order the needed operations and assign every value a slot; see the module docstring.
+
+        Constants are not steps: their values are put in their slots once, here, and every run starts from a copy
+        of that list.
+        """
         fed = set(map(id, feeds))
         order = _needed_operations(targets, fed)
         slot_of = {}   # id(Tensor) -> slot
@@ -177,20 +192,27 @@ class Session:
             for out in op.outputs:
                 if id(out) not in slot_of:
                     slot_of[id(out)] = len(slot_of)
+        initial = [None] * len(slot_of)
+        runnable = []
+        for op in order:
+            if op.op is Const:
+                initial[slot_of[id(op.outputs[0])]] = self.device_constant(op)
+            else:
+                runnable.append(op)
         last_use = {}
-        for index, op in enumerate(order):
+        for index, op in enumerate(runnable):
             for t in op.inputs:
                 last_use[slot_of[id(t)]] = index
         kept = {slot_of[id(t)] for t in targets if isinstance(t, Tensor)}
-        frees = [[] for _ in order]
+        frees = [[] for _ in runnable]
         for slot, index in last_use.items():
             if slot not in kept:
                 frees[index].append(slot)
         steps = [(self._step(op, [slot_of[id(t)] for t in op.inputs], [slot_of[id(t)] for t in op.outputs]),
-                  tuple(frees[index])) for index, op in enumerate(order)]
+                  tuple(frees[index])) for index, op in enumerate(runnable)]
         feed_slots = {t: slot_of[id(t)] for t in feeds}
         target_slots = [slot_of[id(t)] if isinstance(t, Tensor) else None for t in targets]
-        return _Plan(steps, order, len(slot_of), feed_slots, target_slots)
+        return _Plan(steps, runnable, initial, feed_slots, target_slots)
 
     def _step(self, operation, in_slots, out_slots):
         """A function ``step(values)`` that runs ``operation`` on its input slots and fills its output slots.
@@ -322,6 +344,10 @@ def _flatten_fetches(graph, fetches):
     """Flatten a nest of fetches into unique targets, and a function that rebuilds the nest from their values."""
     if isinstance(fetches, (Tensor, Operation)) and fetches.graph is graph:
         return [fetches], lambda values: values[0]
+    if (fetches.__class__ is list or fetches.__class__ is tuple) and \
+            all(isinstance(f, (Tensor, Operation)) and f.graph is graph for f in fetches) and \
+            len(set(map(id, fetches))) == len(fetches):  # a plain list of distinct tensors: no nest to rebuild
+        return list(fetches), (lambda values: values) if fetches.__class__ is list else tuple
     targets, index_of = [], {}
 
     def flatten(f):
