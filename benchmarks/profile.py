@@ -345,7 +345,8 @@ def main(argv=None):
     import argparse
     parser = argparse.ArgumentParser(prog="python -m benchmarks.profile", description=__doc__.split("\n\n")[0])
     parser.add_argument("workload", nargs="?", default="chain",
-                        choices=["chain", "mlp", "graph-chain", "graph-mlp", "session-run"])
+                        choices=["chain", "mlp", "graph-chain", "graph-mlp", "session-run", "cnn", "graph-cnn", "rnn",
+                                 "graph-rnn"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall", help="see benchmarks.run --help")
@@ -353,10 +354,11 @@ def main(argv=None):
     from benchmarks.run import import_torch, pin_threads
     pin_threads(args.threads)
     torch, _ = import_torch(args.threads)
-    from benchmarks.workloads import mlp, op_chain, session_run  # numpy loads here, after pinning
+    from benchmarks.workloads import cnn, mlp, op_chain, rnn, session_run  # numpy loads here, after pinning
     mode = "graph" if args.workload.startswith("graph") or args.workload == "session-run" else "eager"
-    workload = {"chain": op_chain, "mlp": mlp, "session-run": session_run}[args.workload.replace("graph-", "")]
-    steps = {op_chain: 10, mlp: 30, session_run: 20000}[workload]
+    workload = {"chain": op_chain, "mlp": mlp, "session-run": session_run, "cnn": cnn,
+                "rnn": rnn}[args.workload.replace("graph-", "")]
+    steps = {op_chain: 10, mlp: 30, session_run: 20000, cnn: 3, rnn: 30}[workload]
     if args.workload == "chain":
         phases(args.repeats, args.clock, torch)
         print()

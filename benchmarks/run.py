@@ -41,12 +41,31 @@ def parse_args(argv=None):
     parser.add_argument("--json", metavar="PATH", help="also write the results (all samples) to this JSON file")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if it is installed")
     parser.add_argument("--no-tf", action="store_true", help="leave TensorFlow out even if it is installed")
+    parser.add_argument("--workloads", metavar="NAMES",
+                        help="comma-separated rows to run, by key or its first word (op_chain or op, mlp, "
+                             "session_run or session, cnn, rnn); default: all")
+    parser.add_argument("--no-memory", action="store_true",
+                        help="skip the peak-memory table (one subprocess per contestant of the CNN and RNN rows; "
+                             "always skipped with --quick)")
     args = parser.parse_args(argv)
     if args.repeats is None:
         args.repeats = 3 if args.quick else 15
     if args.repeats < 1 or args.threads < 1:
         parser.error("--repeats and --threads must be at least 1")
     return args
+
+
+def select_workloads(workloads, names):
+    """The workloads named in ``names`` (comma-separated keys, or their first word), in the table's order."""
+    if not names:
+        return list(workloads)
+    wanted = {n.strip().lower() for n in names.split(",") if n.strip()}
+    chosen = [w for w in workloads if w.KEY in wanted or w.KEY.split("_")[0] in wanted]
+    known = {w.KEY for w in workloads} | {w.KEY.split("_")[0] for w in workloads}
+    if wanted - known:
+        raise SystemExit(f"--workloads: unknown {', '.join(sorted(wanted - known))} (known: "
+                         f"{', '.join(sorted(known))})")
+    return chosen
 
 
 def pin_threads(threads):
@@ -288,14 +307,25 @@ def main(argv=None):
     tf, tf_config, tf_version = (None, None, "left out by --no-tf") if args.no_tf else import_tf(args.threads)
     libs = Libraries(torch, torch_reason, tf, tf_config, tf_version if tf is None else None)
     from benchmarks.workloads import WORKLOADS  # imports numpy: only now, after pinning the threads
+    workloads = select_workloads(WORKLOADS, args.workloads)
     env = environment(args.threads, torch, tf_version if tf is not None else None)
-    rows = [run_workload(workload, libs, args) for workload in WORKLOADS]
+    rows = [run_workload(workload, libs, args) for workload in workloads]
     print(format_table(rows, env, args))
+    if not args.quick and not args.no_memory:
+        from benchmarks import memory
+        memory_rows = memory.measure([w for w in workloads if getattr(w, "PEAK_MEMORY", False)], args.threads,
+                                     no_torch=args.no_torch, no_tf=args.no_tf)
+        if memory_rows:
+            print()
+            print(memory.format_table(memory_rows))
+            for w, row in zip(workloads, rows):
+                if w.KEY in memory_rows:
+                    row["peak_memory_mb"] = memory_rows[w.KEY]
     if args.json:
         settings = {"repeats": args.repeats, "threads": args.threads, "quick": args.quick, "clock": args.clock}
         with open(args.json, "w") as f:
             json.dump({"environment": env, "settings": settings,
-                       "results": {w.KEY: row for w, row in zip(WORKLOADS, rows)}}, f, indent=2)
+                       "results": {w.KEY: row for w, row in zip(workloads, rows)}}, f, indent=2)
     return 1 if any(row["problems"] for row in rows) else 0
 
 

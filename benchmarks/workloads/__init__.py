@@ -77,6 +77,6 @@ def check_agreement(results, reference="numpy", tolerance=1e-3):
 
 
 # last: the workload modules import Contestant, target ... from here
-from . import mlp, op_chain, session_run  # noqa: E402
+from . import cnn, mlp, op_chain, rnn, session_run  # noqa: E402
 
-WORKLOADS = [op_chain, mlp, session_run]
+WORKLOADS = [op_chain, mlp, session_run, cnn, rnn]

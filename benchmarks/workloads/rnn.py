@@ -1,0 +1,212 @@
+"""One training step of a tanh RNN: input 64, hidden 128, 32 time steps, batch 32, a linear classifier on the
+last hidden state.
+
+The step, identical for every contestant (PyTorch's ``nn.RNN`` layout, time-major input):
+
+    x: 32 steps × 32 batch × 64 float32; h_0 = 0; labels: 32 ints in [0, 10)
+    h_t = tanh(x_t @ W_ih.T + b_ih + h_(t-1) @ W_hh.T + b_hh)       W_ih: 128×64, W_hh: 128×128
+    logits = h_32 @ W_fc.T + b_fc                                    W_fc: 10×128
+    loss = cross_entropy(logits, labels)                             mean over the batch
+    backward through time; SGD: p -= lr * p.grad
+
+Small matrices (32×128 by 128×128) in a 32-step sequential loop: the arithmetic is ~70 MFLOP, so what a step costs
+is mostly per-op overhead × ~200 ops — the row shows whether the framework's fixed costs stay small beside numpy
+doing the same loop by hand.
+
+Contestants:
+
+* ``eager``: ``nn.RNN`` + ``nn.Linear`` + ``F.cross_entropy`` + ``optim.SGD``; ``torch``: the same code in PyTorch;
+* ``graph``: an *unrolled* Python loop of graph ops (32 cells built once into the graph; no ``tf.while_loop``),
+  the input projection ``x @ W_ih.T`` done for all steps in one matmul as ``nn.RNN`` implementations do, then
+  ``GradientDescentOptimizer(lr).minimize(loss)``; a step is ``sess.run(train_op, feed)``. ``tf``: the same code
+  in TensorFlow's ``compat.v1`` where installed;
+* ``numpy``: forward loop and backpropagation through time by hand: one matmul for all steps' input projection,
+  one ``h @ W_hh.T`` + add + tanh per step (into a preallocated 33×32×128 history), the backward loop keeps
+  only ``dz_t = dh * (1 - h_t²)`` and ``dh = dz_t @ W_hh`` per step, and the weight gradients are each ONE matmul
+  over the stacked ``dz`` (1024×128) afterwards; fused softmax cross-entropy gradient; all buffers allocated once.
+
+Every contestant's ``result()`` (read after one step) is the loss and each parameter's change, checked against numpy.
+"""
+import numpy
+
+from . import CPU_ONLY, Contestant, target
+
+KEY = "rnn_step"
+TITLE = "RNN step"
+UNIT = "ms/step"
+UNIT_SCALE = 1e3
+PER_STEP = 1
+STEPS, BATCH, INPUT, HIDDEN, CLASSES = 32, 32, 64, 128, 10
+LR = 0.01
+TARGET_RATIO = 1.2
+PARAM_NAMES = ["W_ih", "W_hh", "b_ih", "b_hh", "W_fc", "b_fc"]
+PEAK_MEMORY = True
+
+
+def targets(row):
+    times = row["times"]
+    return [
+        target(f"eager ≤ {TARGET_RATIO:g}× numpy",
+               lambda: (times["eager"] / times["numpy"], times["eager"] <= TARGET_RATIO * times["numpy"]),
+               lambda v: f"{v:.2f}x numpy"),
+        target("graph ≤ eager", lambda: (times["graph"] / times["eager"], times["graph"] <= times["eager"]),
+               lambda v: f"{v:.2f}x eager"),
+    ]
+
+
+def initial_state(seed=0):
+    """Input, labels and parameters ``[W_ih, W_hh, b_ih, b_hh, W_fc, b_fc]`` (PyTorch's init), float32."""
+    rng = numpy.random.default_rng(seed)
+    x = rng.standard_normal((STEPS, BATCH, INPUT)).astype(numpy.float32)
+    labels = rng.integers(0, CLASSES, BATCH)
+    k, kf = 1 / numpy.sqrt(HIDDEN), 1 / numpy.sqrt(HIDDEN)
+    shapes = [((HIDDEN, INPUT), k), ((HIDDEN, HIDDEN), k), ((HIDDEN,), k), ((HIDDEN,), k),
+              ((CLASSES, HIDDEN), kf), ((CLASSES,), kf)]
+    params = [rng.uniform(-b, b, s).astype(numpy.float32) for s, b in shapes]
+    return x, labels, params
+
+
+def _result(loss, params):
+    _, _, start = initial_state()
+    values = {"loss": numpy.float64(loss)}
+    values.update({f"change of {name}": s - p for name, s, p in zip(PARAM_NAMES, start, params)})
+    return values
+
+
+# --------------------------------------------------------------------------------------- eager and PyTorch
+
+def _module_contestant(lib):
+    nn, F = lib.nn, lib.nn.functional
+    x_np, labels_np, params_np = initial_state()
+    rnn, fc = nn.RNN(INPUT, HIDDEN), nn.Linear(HIDDEN, CLASSES)
+    params = [rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0, fc.weight, fc.bias]
+    with lib.no_grad():
+        for p, value in zip(params, params_np):
+            p.copy_(lib.tensor(value))
+    x, labels = lib.tensor(x_np), lib.tensor(labels_np)
+    optimizer = lib.optim.SGD(params, lr=LR)
+    last = {}
+
+    def step():
+        optimizer.zero_grad()
+        _, h_n = rnn(x)
+        loss = F.cross_entropy(fc(h_n[0]), labels)
+        loss.backward()
+        optimizer.step()
+        last["loss"] = loss
+
+    return Contestant(step, lambda: _result(last["loss"].item(), [p.detach().numpy() for p in params]))
+
+
+def make_eager():
+    import minidl.eager as torchlike
+    return _module_contestant(torchlike)
+
+
+def make_torch(torch):
+    return _module_contestant(torch)
+
+
+# ---------------------------------------------------------------------------------------------- graph mode
+
+def _graph_contestant(tf, config):
+    """The unrolled RNN in a TF1 graph; ``tf`` is minidl.graph or tensorflow.compat.v1."""
+    x_np, labels_np, params_np = initial_state()
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float32, (STEPS, None, INPUT), name="x")
+        labels = tf.placeholder(tf.int64, (None,), name="labels")
+        params = [tf.Variable(p, name=name) for p, name in zip(params_np, PARAM_NAMES)]
+        W_ih, W_hh, b_ih, b_hh, W_fc, b_fc = params
+        xw = tf.reshape(tf.matmul(tf.reshape(x, [-1, INPUT]), W_ih, transpose_b=True) + (b_ih + b_hh),
+                        [STEPS, -1, HIDDEN])
+        h = tf.zeros([BATCH, HIDDEN])
+        for t in range(STEPS):
+            h = tf.tanh(xw[t] + tf.matmul(h, W_hh, transpose_b=True))
+        logits = tf.matmul(h, W_fc, transpose_b=True) + b_fc
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
+        train_op = tf.train.GradientDescentOptimizer(LR).minimize(loss)
+        init = tf.global_variables_initializer()
+    sess = tf.Session(graph=graph, config=config)
+    sess.run(init)
+    feed = {x: x_np, labels: labels_np}
+    first_loss = sess.run(loss, feed)
+
+    def step():
+        sess.run(train_op, feed)
+
+    return Contestant(step, lambda: _result(first_loss, sess.run(params)))
+
+
+def make_graph():
+    import minidl.graph as tf
+    return _graph_contestant(tf, CPU_ONLY)
+
+
+def make_tf(tf, config=None):
+    return _graph_contestant(tf, config)
+
+
+# ------------------------------------------------------------------------------------------- numpy by hand
+
+def make_numpy():
+    """Forward loop and BPTT by hand (see the module docstring)."""
+    x, labels, params = initial_state()
+    W_ih, W_hh, b_ih, b_hh, W_fc, b_fc = params
+    f32 = numpy.float32
+    e = numpy.empty
+    rows = numpy.arange(BATCH)
+    x2 = x.reshape(-1, INPUT)
+    hs = numpy.zeros((STEPS + 1, BATCH, HIDDEN), f32)     # hs[0] = h_0 = 0, hs[t + 1] = h_t
+    xw = e((STEPS, BATCH, HIDDEN), f32)
+    tmp = e((BATCH, HIDDEN), f32)
+    b = e(HIDDEN, f32)
+    logits, probs = e((BATCH, CLASSES), f32), e((BATCH, CLASSES), f32)
+    row_max, row_sum = e((BATCH, 1), f32), e((BATCH, 1), f32)
+    dz = e((STEPS, BATCH, HIDDEN), f32)
+    dh = e((BATCH, HIDDEN), f32)
+    grads = [e(p.shape, f32) for p in params]
+    dW_ih, dW_hh, db_ih, db_hh, dW_fc, db_fc = grads
+    mm, add, mul, sub = numpy.matmul, numpy.add, numpy.multiply, numpy.subtract
+    minus_lr = f32(-LR)
+    last = {}
+
+    def step():
+        add(b_ih, b_hh, out=b)
+        mm(x2, W_ih.T, out=xw.reshape(-1, HIDDEN))
+        add(xw, b, out=xw)
+        for t in range(STEPS):
+            mm(hs[t], W_hh.T, out=tmp)
+            add(tmp, xw[t], out=tmp)
+            numpy.tanh(tmp, out=hs[t + 1])
+        h = hs[STEPS]
+        mm(h, W_fc.T, out=logits)
+        add(logits, b_fc, out=logits)
+        logits.max(axis=1, keepdims=True, out=row_max)
+        sub(logits, row_max, out=logits)
+        numpy.exp(logits, out=probs)
+        probs.sum(axis=1, keepdims=True, out=row_sum)
+        last["loss"] = (numpy.log(row_sum[:, 0]) - logits[rows, labels]).mean()
+        numpy.divide(probs, row_sum, out=probs)
+        probs[rows, labels] -= 1
+        mul(probs, f32(1 / BATCH), out=probs)
+        mm(probs.T, h, out=dW_fc)
+        probs.sum(axis=0, out=db_fc)
+        mm(probs, W_fc, out=dh)
+        for t in range(STEPS - 1, -1, -1):   # dz_t = dh * (1 - h_t²); dh_(t-1) = dz_t @ W_hh
+            ht, d = hs[t + 1], dz[t]
+            mul(ht, ht, out=d)
+            sub(f32(1), d, out=d)
+            mul(d, dh, out=d)
+            if t:
+                mm(d, W_hh, out=dh)
+        dz2 = dz.reshape(-1, HIDDEN)
+        mm(dz2.T, hs[:-1].reshape(-1, HIDDEN), out=dW_hh)
+        mm(dz2.T, x2, out=dW_ih)
+        dz2.sum(axis=0, out=db_ih)
+        db_hh[...] = db_ih
+        for p, g in zip(params, grads):
+            mul(g, minus_lr, out=g)
+            add(p, g, out=p)
+
+    return Contestant(step, lambda: _result(last["loss"], params))
