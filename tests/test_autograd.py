@@ -348,3 +348,22 @@ def test_copy_under_no_grad_does_not_join_the_graph():
     with T.no_grad():
         target.copy_(source)
     assert not target.requires_grad and target.grad_fn is None and target.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_views_share_the_version_counter_of_their_base():
+    x = T.tensor([0.5, 1.0, 2.0], requires_grad=True)
+    y = x.exp()                      # saves its output y
+    with T.no_grad():
+        y[0:2].zero_()              # changes y's memory through a view
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_in_place_through_a_view_while_recording_is_refused_not_miscomputed():
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1.0
+    with pytest.raises(RuntimeError, match="in-place change of a view"):
+        y[0:1].mul_(2.0)
+    y[0] = y[0] * 2.0                # through the base: recorded
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 1.0]

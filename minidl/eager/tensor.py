@@ -39,7 +39,7 @@ class Tensor:
     """A multi-dimensional array that can record the operations applied to it, for ``backward()``."""
 
     __slots__ = ("_data", "_node", "_out_index", "_requires_grad", "grad", "_version_counter", "_accumulator",
-                 "_retains_grad", "__weakref__")
+                 "_retains_grad", "_base", "__weakref__")
     # numpy must not try to absorb a Tensor into an array (np.float32(2) * t would otherwise return an ndarray)
     __array_ufunc__ = None
     __hash__ = object.__hash__  # tensors are dictionary keys by identity, although == is elementwise
@@ -60,6 +60,7 @@ class Tensor:
         self._version_counter = [0]
         self._accumulator = None
         self._retains_grad = False
+        self._base = None
 
     @classmethod
     def _make(cls, data, node=None, index=0, requires_grad=False):
@@ -73,6 +74,7 @@ class Tensor:
         t._version_counter = [0]
         t._accumulator = None
         t._retains_grad = False
+        t._base = None
         return t
 
     # ---------------------------------------------------------------------------------------- attributes
@@ -221,6 +223,13 @@ class Tensor:
         if recording and self._requires_grad and self._node is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         result = fn(self, *args, **kwargs)
+        if recording and self._base is not None and (self._base._requires_grad or result._requires_grad):
+            # PyTorch re-records the base's history here; minidl does not, and would silently give the base a
+            # wrong gradient — so it refuses
+            raise RuntimeError("an in-place change of a view (a tensor made by indexing or reshaping another) is not "
+                               "supported while gradients are recorded: it would change the base tensor without "
+                               "recording it. Assign through the base instead (base[index] = value), or clone() the "
+                               "view first.")
         if result._data.shape != self._data.shape:
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                                f"{list(result._data.shape)}")
@@ -456,6 +465,8 @@ def _apply(op, args, attrs):
         if out.__class__ is not _ndarray and xp is numpy:
             out = numpy.asarray(out)  # numpy returns scalars for 0-d results; a tensor always holds an array
         result = Tensor._make(out, node, 0, node is not None and out.dtype.kind in "fc")
+        if out.base is not None:
+            _share_base(result, args, xp)
         if node is not None and op.saves_outputs:
             node.saved_outputs = (out,)
             node.saved_versions += ((result._version_counter, 0, 0),)
@@ -472,6 +483,16 @@ def _apply(op, args, attrs):
     if GradMode.anomaly:
         _check_anomaly(op, arrays, results)
     return results
+
+
+def _share_base(view, args, xp):
+    """A result that is a view of an input's memory shares that input's version counter (an in-place change
+    through either is seen by every node that saved the other) and remembers its base."""
+    for a in args:
+        if isinstance(a, Tensor) and xp.may_share_memory(view._data, a._data):
+            view._version_counter = a._version_counter
+            view._base = a._base if a._base is not None else a
+            return
 
 
 def _record(op, args, attrs):
