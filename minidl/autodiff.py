@@ -33,7 +33,7 @@ def backprop(roots, root_grads, is_wanted, run_vjp, blocked=frozenset(), prune=T
     blocked:     keys treated as constants: no gradient flows through them (``stop_gradients``)
     prune:       skip the nodes that lead to no wanted value. Eager ``backward()`` passes False: every node it
                  recorded leads to a leaf that requires grad, so there is nothing to prune and the check would
-                 only cost time.
+                 only cost time (every edge is then followed, and ``node.needs_input_grad`` says which).
     """
     order = _post_order((node for node, _ in roots), blocked)
     leads_to_wanted = _nodes_leading_to_wanted(order, is_wanted, blocked) if prune else None
@@ -41,22 +41,31 @@ def backprop(roots, root_grads, is_wanted, run_vjp, blocked=frozenset(), prune=T
     # The edges worth following: from a node that leads to a wanted value, into an input that is wanted or leads
     # to one. A consumer sends one contribution along each such edge; count them per producer.
     edges, pending, wanted_here = {}, {}, set()
-    for node in order:
-        if prune and not leads_to_wanted[node]:
-            continue
-        followed = []
-        needed = [False] * len(node.input_keys)
-        for slot, key in enumerate(node.input_keys):
-            if key is None or (blocked and key in blocked):
+    if prune:
+        for node in order:
+            if not leads_to_wanted[node]:
                 continue
-            wanted = is_wanted(key)
-            if wanted or not prune or leads_to_wanted[key[0]]:
-                followed.append((slot, key))
-                needed[slot] = True
-                pending[key[0]] = pending.get(key[0], 0) + 1
-                if wanted:
-                    wanted_here.add(key[0])
-        edges[node] = (followed, needed)
+            followed = []
+            needed = [False] * len(node.input_keys)
+            for slot, key in enumerate(node.input_keys):
+                if key is None or (blocked and key in blocked):
+                    continue
+                wanted = is_wanted(key)
+                if wanted or leads_to_wanted[key[0]]:
+                    followed.append((slot, key))
+                    needed[slot] = True
+                    pending[key[0]] = pending.get(key[0], 0) + 1
+                    if wanted:
+                        wanted_here.add(key[0])
+            edges[node] = (followed, needed)
+    else:  # every edge is followed; only nodes without inputs (leaves) can hold wanted values
+        for node in order:
+            followed = [(slot, key) for slot, key in enumerate(node.input_keys) if key is not None]
+            for _, (parent, _) in followed:
+                pending[parent] = pending.get(parent, 0) + 1
+            edges[node] = (followed, node.needs_input_grad)
+            if not followed:
+                wanted_here.add(node)
     wanted_here.update(node for node, index in roots if is_wanted((node, index)))
 
     grads = {}  # node -> list of output gradients received so far

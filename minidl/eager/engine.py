@@ -1,4 +1,6 @@
 """``backward()`` and ``autograd.grad()``: the eager front-end's use of the one autodiff walk."""
+import gc
+
 from .. import ops
 from ..autodiff import backprop
 from .grad_mode import GradMode
@@ -36,11 +38,17 @@ def _walk(roots, grads, is_wanted, retain_graph, create_graph, prune=True):
         retain_graph = create_graph
     previous = GradMode.enabled
     GradMode.enabled = create_graph  # the VJPs themselves are recorded only for higher-order gradients
+    # the walk makes many short-lived objects but no reference cycles; pausing the cycle collector meanwhile
+    # spares it repeated scans of the whole (large, long-lived) tape
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return backprop(roots, grads, is_wanted, lambda node, g, needed: node.backward(g, retain_graph),
                         prune=prune)
     finally:
         GradMode.enabled = previous
+        if collecting:
+            gc.enable()
 
 
 def _is_leaf_key(key):

@@ -69,8 +69,8 @@ class Node:
                     f"one of the variables needed for gradient computation has been modified by an inplace "
                     f"operation: [{what}] is at version {counter[0]}; expected version {version} instead. "
                     f"Hint: do the in-place change on a clone, or after backward().")
-        grads = list(grads)
         if self.hooks:
+            grads = list(grads)
             for index, hooks in self.hooks.items():
                 for hook in hooks:
                     if grads[index] is not None:
@@ -96,27 +96,28 @@ class Node:
 
     def _checked(self, in_grads):
         """Cast each gradient to its input's dtype and make sure the shapes agree (catching buggy VJPs early)."""
-        inputs = self.inputs
+        inputs, needs = self.inputs, self.needs_input_grad
         if len(in_grads) != len(inputs):
             raise RuntimeError(f"{self.name()} returned {len(in_grads)} gradients, expected {len(inputs)}")
-        out = []
+        out = list(in_grads)
         for i, g in enumerate(in_grads):
-            if g is None or not self.needs_input_grad[i]:
-                out.append(None)
+            if g is None:
                 continue
-            x = inputs[i]
-            if g._data.shape != x._data.shape:
+            if not needs[i]:
+                out[i] = None
+                continue
+            data, x = g._data, inputs[i]._data
+            if data.shape != x.shape:
                 raise RuntimeError(f"Function {self.name()} returned an invalid gradient at index {i} - got "
-                                   f"{list(g._data.shape)} but expected shape compatible with {list(x._data.shape)}")
-            if g._data.dtype != x._data.dtype:
+                                   f"{list(data.shape)} but expected shape compatible with {list(x.shape)}")
+            if data.dtype != x.dtype:
                 from ..ops import cast, real
-                if g._data.dtype.kind == "c" and x._data.dtype.kind != "c":
+                if data.dtype.kind == "c" and x.dtype.kind != "c":
                     g = real(g)  # a real input's gradient is the real part
-                g = cast(g, x._data.dtype)
+                out[i] = g = cast(g, x.dtype)
             if GradMode.anomaly:
                 _check_finite(g, f"Function '{self.name()}' returned nan or inf values in its {i}th output",
                               self.creation_trace)
-            out.append(g)
         return out
 
 
