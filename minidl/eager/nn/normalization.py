@@ -25,6 +25,20 @@ from .module import Module
 from .parameter import Parameter
 
 
+def _add_affine(module, shape, affine, bias, factory):
+    """Register the per-feature ``weight`` (scale) and ``bias`` (shift) of shape ``shape`` — or None for each
+    one switched off. ``reset_parameters`` then sets them to ones and zeros."""
+    module.register_parameter("weight", Parameter(empty(*shape, **factory)) if affine else None)
+    module.register_parameter("bias", Parameter(empty(*shape, **factory)) if affine and bias else None)
+
+
+def _reset_affine(module):
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 class _BatchNorm(Module):
     """Shared by ``BatchNorm1d`` and ``BatchNorm2d``; subclasses say which input dims they accept."""
 
@@ -36,14 +50,7 @@ class _BatchNorm(Module):
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         factory = dict(dtype=dtype, device=device)
-        if affine:
-            self.weight = Parameter(empty(num_features, **factory))
-        else:
-            self.register_parameter("weight", None)
-        if affine and bias:
-            self.bias = Parameter(empty(num_features, **factory))
-        else:
-            self.register_parameter("bias", None)
+        _add_affine(self, (num_features,), affine, bias, factory)
         if track_running_stats:
             self.register_buffer("running_mean", zeros(num_features, **factory))
             self.register_buffer("running_var", ones(num_features, **factory))
@@ -61,10 +68,7 @@ class _BatchNorm(Module):
 
     def reset_parameters(self):
         self.reset_running_stats()
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input):
         if input.ndim not in self._accepted_dims:
@@ -109,22 +113,11 @@ class LayerNorm(Module):
             normalized_shape = (normalized_shape,)
         self.normalized_shape = tuple(int(n) for n in normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
-        factory = dict(dtype=dtype, device=device)
-        if elementwise_affine:
-            self.weight = Parameter(empty(*self.normalized_shape, **factory))
-        else:
-            self.register_parameter("weight", None)
-        if elementwise_affine and bias:
-            self.bias = Parameter(empty(*self.normalized_shape, **factory))
-        else:
-            self.register_parameter("bias", None)
+        _add_affine(self, self.normalized_shape, elementwise_affine, bias, dict(dtype=dtype, device=device))
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -145,22 +138,11 @@ class GroupNorm(Module):
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
                              f"({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
-        factory = dict(dtype=dtype, device=device)
-        if affine:
-            self.weight = Parameter(empty(num_channels, **factory))
-        else:
-            self.register_parameter("weight", None)
-        if affine and bias:
-            self.bias = Parameter(empty(num_channels, **factory))
-        else:
-            self.register_parameter("bias", None)
+        _add_affine(self, (num_channels,), affine, bias, dict(dtype=dtype, device=device))
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
