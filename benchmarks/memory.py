@@ -50,7 +50,7 @@ def child(key, name, threads, steps):
     """Run inside the fresh process: returns ``{"peak_mb", "baseline_mb", "cpu_ms_per_step"}``."""
     from benchmarks.run import import_tf, import_torch, pin_threads
     pin_threads(threads)
-    import numpy  # noqa: F401  (counted in the baseline)
+    import numpy  # noqa: F401  (imported before the baseline is read, so it is not counted as the workload's)
     import minidl.eager  # noqa: F401
     import minidl.graph  # noqa: F401
     from benchmarks.workloads import WORKLOADS

@@ -29,7 +29,6 @@
 # top to bottom with `python tutorials/01_tensors_and_numpy.py`.
 
 # %%
-import os
 
 import numpy as np
 

@@ -28,7 +28,6 @@
 
 # %%
 import inspect
-import os
 import warnings
 
 import numpy as np

@@ -76,6 +76,27 @@ def check_agreement(results, reference="numpy", tolerance=1e-3):
     return problems
 
 
+def eager_and_graph_targets(row, ratio):
+    """The two goals of a training-step row: eager within ``ratio`` × the numpy baseline, graph no slower than
+    eager."""
+    times = row["times"]
+    return [
+        target(f"eager ≤ {ratio:g}× numpy",
+               lambda: (times["eager"] / times["numpy"], times["eager"] <= ratio * times["numpy"]),
+               lambda v: f"{v:.2f}x numpy"),
+        target("graph ≤ eager", lambda: (times["graph"] / times["eager"], times["graph"] <= times["eager"]),
+               lambda v: f"{v:.2f}x eager"),
+    ]
+
+
+def step_result(loss, start, params, names):
+    """The loss and each parameter's change after one step (``lr × gradient``, in PyTorch's layout): comparing
+    changes, not the weights (which barely move), is what shows a wrong gradient."""
+    values = {"loss": numpy.float64(loss)}
+    values.update({f"change of {name}": s - p for name, s, p in zip(names, start, params)})
+    return values
+
+
 # last: the workload modules import Contestant, target ... from here
 from . import cnn, mlp, op_chain, rnn, session_run  # noqa: E402
 

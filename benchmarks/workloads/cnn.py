@@ -41,7 +41,7 @@ in PyTorch's layout, checked against numpy before anybody is timed.
 import numpy
 from numpy.lib.stride_tricks import as_strided
 
-from . import CPU_ONLY, Contestant, target
+from . import CPU_ONLY, Contestant, step_result, target
 
 KEY = "cnn_step"
 TITLE = "CNN step"
@@ -103,11 +103,7 @@ def initial_state(seed=0):
 
 
 def _result(loss, params):
-    """The loss and each parameter's change (``lr × gradient`` after one step), PyTorch's layout."""
-    _, _, start = initial_state()
-    values = {"loss": numpy.float64(loss)}
-    values.update({f"change of {name}": s - p for name, s, p in zip(PARAM_NAMES, start, params)})
-    return values
+    return step_result(loss, initial_state()[2], params, PARAM_NAMES)
 
 
 # --------------------------------------------------------------------------------------- eager and PyTorch

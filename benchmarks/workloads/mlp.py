@@ -22,7 +22,7 @@ training loop does).
 """
 import numpy
 
-from . import CPU_ONLY, Contestant, target
+from . import CPU_ONLY, Contestant, eager_and_graph_targets, step_result
 
 KEY = "mlp_step"
 TITLE = "MLP step"
@@ -37,14 +37,7 @@ TARGET_RATIO = 1.15
 
 
 def targets(row):
-    times = row["times"]
-    return [
-        target(f"eager ≤ {TARGET_RATIO:g}× numpy",
-               lambda: (times["eager"] / times["numpy"], times["eager"] <= TARGET_RATIO * times["numpy"]),
-               lambda v: f"{v:.2f}x numpy"),
-        target("graph ≤ eager", lambda: (times["graph"] / times["eager"], times["graph"] <= times["eager"]),
-               lambda v: f"{v:.2f}x eager"),
-    ]
+    return eager_and_graph_targets(row, TARGET_RATIO)
 
 
 def initial_state(seed=0):
@@ -219,9 +212,4 @@ def _graph_contestant(tf, session, pick, labels_column):
 
 
 def _result(loss, params):
-    """The loss and each parameter's change. Read after the *first* step, the change is ``lr * gradient``:
-    comparing changes (not the weights, which barely move) is what shows a wrong gradient."""
-    _, _, start = initial_state()
-    values = {"loss": numpy.float64(loss)}
-    values.update({f"change of {name}": s - p for name, s, p in zip(PARAM_NAMES, start, params)})
-    return values
+    return step_result(loss, initial_state()[2], params, PARAM_NAMES)

@@ -29,7 +29,7 @@ Every contestant's ``result()`` (read after one step) is the loss and each param
 """
 import numpy
 
-from . import CPU_ONLY, Contestant, target
+from . import CPU_ONLY, Contestant, eager_and_graph_targets, step_result
 
 KEY = "rnn_step"
 TITLE = "RNN step"
@@ -44,14 +44,7 @@ PEAK_MEMORY = True
 
 
 def targets(row):
-    times = row["times"]
-    return [
-        target(f"eager ≤ {TARGET_RATIO:g}× numpy",
-               lambda: (times["eager"] / times["numpy"], times["eager"] <= TARGET_RATIO * times["numpy"]),
-               lambda v: f"{v:.2f}x numpy"),
-        target("graph ≤ eager", lambda: (times["graph"] / times["eager"], times["graph"] <= times["eager"]),
-               lambda v: f"{v:.2f}x eager"),
-    ]
+    return eager_and_graph_targets(row, TARGET_RATIO)
 
 
 def initial_state(seed=0):
@@ -67,10 +60,7 @@ def initial_state(seed=0):
 
 
 def _result(loss, params):
-    _, _, start = initial_state()
-    values = {"loss": numpy.float64(loss)}
-    values.update({f"change of {name}": s - p for name, s, p in zip(PARAM_NAMES, start, params)})
-    return values
+    return step_result(loss, initial_state()[2], params, PARAM_NAMES)
 
 
 # --------------------------------------------------------------------------------------- eager and PyTorch

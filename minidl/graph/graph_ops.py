@@ -7,7 +7,7 @@ arrays)``, which the session calls instead.
 import numpy
 
 from ..backend import device as parse_device, to_device
-from ..ops.base import Op, Spec
+from ..ops.base import Op
 from . import errors
 
 

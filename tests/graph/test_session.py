@@ -18,11 +18,11 @@ def fresh_graph():
 def test_names_scopes_and_lookups(fresh_graph):
     a = tf.constant(1.0, name="a")
     with tf.name_scope("layer"):
-        b = tf.add(a, 2.0, name="b") if hasattr(tf, "add") else a + 2.0
+        b = tf.add(a, 2.0, name="b")
         c = a * 3.0
     with tf.name_scope("layer"):
         d = a * 4.0
-    assert a.name == "a:0" and c.name.startswith("layer/") and d.name.startswith("layer_1/")
+    assert a.name == "a:0" and b.name == "layer/b:0" and c.name.startswith("layer/") and d.name.startswith("layer_1/")
     assert fresh_graph.get_tensor_by_name("a:0") is a
     assert fresh_graph.get_operation_by_name(c.op.name) is c.op
     assert c.op in fresh_graph.get_operations() and a.consumers()[0].graph is fresh_graph

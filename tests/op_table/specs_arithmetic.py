@@ -1,7 +1,7 @@
 """Op table entries for the arithmetic operators."""
 import numpy as np
 
-from .spec import OpSpec, broadcastable, fixed, floats_array, nonempty_shapes, shapes, unary
+from .spec import OpSpec, broadcastable, unary
 
 SPECS = [
     OpSpec("add", lambda m, a, b: m.add(a, b), np.add, broadcastable(), grad_inputs=(0, 1)),
