@@ -99,7 +99,9 @@ def frontend_of(args):
 
 def apply(op, *args, **attrs):
     """Run ``op`` on ``args`` through the front-end that owns them."""
-    fn = frontend_of(args)
+    fn = _frontends.get(args[0].__class__) if args else None  # the usual case, without a function call
+    if fn is None:
+        fn = frontend_of(args)
     if fn is None:
         raise TypeError(f"{op.name}: expected at least one minidl tensor among the arguments, got "
                         f"{', '.join(type(a).__name__ for a in args)}")
