@@ -16,9 +16,9 @@ for, ``backprop`` applies the chain rule backwards:
    A node's output gradient is then complete (contributions from values used twice are summed), so we call
    its VJP and hand the results to its inputs.
 
-The front-end supplies ``run_vjp(node, output_grads) -> input_grads``: eager mode runs the VJP on numbers (or
-records it, for higher-order gradients); graph mode runs the same VJP on symbolic tensors, adding nodes to the
-graph. Everything else is the same.
+The front-end supplies ``run_vjp(node, output_grads, needed) -> input_grads``: eager mode runs the VJP on numbers
+(or records it, for higher-order gradients); graph mode runs the same VJP on symbolic tensors, adding nodes to
+the graph. Everything else is the same.
 """
 
 
