@@ -8,10 +8,10 @@ from .base import Op, Spec, apply
 from .infer import broadcast_shapes
 
 
-def _static_shape(t):
-    """The shape of ``t`` if every dim is known, else None."""
-    shape = t.shape
-    return None if shape is None or None in shape else shape
+def _same_known_shape(a, b):
+    """True when ``a`` and ``b`` have the same, fully known shape (in graph mode a dim may be unknown: None)."""
+    shape = a.shape
+    return shape == b.shape and shape is not None and None not in shape
 
 
 class SumToLike(Op):
@@ -59,16 +59,14 @@ class BroadcastToLike(Op):
 
 def sum_to_like(g, x):
     """Sum ``g`` to ``x``'s shape; returns ``g`` itself when the shapes already agree statically."""
-    shape = _static_shape(g)
-    if shape is not None and shape == _static_shape(x):
+    if _same_known_shape(g, x):
         return g
     return apply(SumToLike, g, x)
 
 
 def broadcast_to_like(g, x):
     """Broadcast ``g`` to ``x``'s shape; returns ``g`` itself when the shapes already agree statically."""
-    shape = _static_shape(g)
-    if shape is not None and shape == _static_shape(x):
+    if _same_known_shape(g, x):
         return g
     return apply(BroadcastToLike, g, x)
 
