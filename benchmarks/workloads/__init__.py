@@ -97,6 +97,18 @@ def step_result(loss, start, params, names):
     return values
 
 
+def session_contestant(sess, init, train_op, loss, feed, read_result):
+    """A graph-mode training step: initialise, note the loss the first step sees, and time ``run(train_op)``;
+    ``read_result(first_loss, sess)`` reads back what one step computed."""
+    sess.run(init)
+    first_loss = sess.run(loss, feed)
+
+    def step():
+        sess.run(train_op, feed)
+
+    return Contestant(step, lambda: read_result(first_loss, sess))
+
+
 # last: the workload modules import Contestant, target ... from here
 from . import cnn, mlp, op_chain, rnn, session_run  # noqa: E402
 

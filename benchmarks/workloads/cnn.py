@@ -41,7 +41,7 @@ in PyTorch's layout, checked against numpy before anybody is timed.
 import numpy
 from numpy.lib.stride_tricks import as_strided
 
-from . import CPU_ONLY, Contestant, step_result, target
+from . import CPU_ONLY, Contestant, session_contestant, step_result, target
 
 KEY = "cnn_step"
 TITLE = "CNN step"
@@ -180,15 +180,9 @@ def make_graph():
         loss = ops.cross_entropy(logits, labels)
         train_op = tf.train.GradientDescentOptimizer(LR).minimize(loss)
         init = tf.global_variables_initializer()
-    sess = tf.Session(graph=graph, config=CPU_ONLY)
-    sess.run(init)
     feed = {x: x_np, labels: labels_np}
-    first_loss = sess.run(loss, feed)
-
-    def step():
-        sess.run(train_op, feed)
-
-    return Contestant(step, lambda: _result(first_loss, sess.run(params)))
+    return session_contestant(tf.Session(graph=graph, config=CPU_ONLY), init, train_op, loss, feed,
+                              lambda first_loss, sess: _result(first_loss, sess.run(params)))
 
 
 def _nhwc_params(params_np):
@@ -225,15 +219,9 @@ def make_tf(tf, config=None):
         loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
         train_op = tf.train.GradientDescentOptimizer(LR).minimize(loss)
         init = tf.global_variables_initializer()
-    sess = tf.Session(graph=graph, config=config)
-    sess.run(init)
     feed = {x: x_np.transpose(0, 2, 3, 1), labels: labels_np}
-    first_loss = sess.run(loss, feed)
-
-    def step():
-        sess.run(train_op, feed)
-
-    return Contestant(step, lambda: _result(first_loss, _torch_layout(sess.run(params))))
+    return session_contestant(tf.Session(graph=graph, config=config), init, train_op, loss, feed,
+                              lambda first_loss, sess: _result(first_loss, _torch_layout(sess.run(params))))
 
 
 # ------------------------------------------------------------------------------------------- numpy by hand

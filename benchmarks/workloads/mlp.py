@@ -22,7 +22,7 @@ training loop does).
 """
 import numpy
 
-from . import CPU_ONLY, Contestant, eager_and_graph_targets, step_result
+from . import CPU_ONLY, Contestant, session_contestant, eager_and_graph_targets, step_result
 
 KEY = "mlp_step"
 TITLE = "MLP step"
@@ -56,13 +56,12 @@ def initial_state(seed=0):
 PARAM_NAMES = ["W1", "b1", "W2", "b2", "W3", "b3"]
 
 
-def make_eager():
-    import minidl.eager as torchlike
-
+def _mlp_contestant(lib):
+    """The step as a PyTorch user writes it; ``lib`` is minidl.eager or torch (the same code runs on both)."""
     x_np, labels_np, params_np = initial_state()
-    x = torchlike.tensor(x_np)
-    labels = torchlike.tensor(labels_np[:, None])  # gather wants an index with the same number of dims
-    params = [torchlike.tensor(p, requires_grad=True) for p in params_np]
+    x = lib.tensor(x_np)
+    labels = lib.tensor(labels_np[:, None])  # gather wants an index with the same number of dims
+    params = [lib.tensor(p, requires_grad=True) for p in params_np]
     W1, b1, W2, b2, W3, b3 = params
     last = {}
 
@@ -72,36 +71,22 @@ def make_eager():
         logits = h2 @ W3 + b3
         loss = -logits.log_softmax(dim=1).gather(1, labels).mean()
         loss.backward()
-        with torchlike.no_grad():
+        with lib.no_grad():
             for p in params:
                 p -= LR * p.grad
                 p.grad = None
         last["loss"] = loss
 
     return Contestant(step, lambda: _result(last["loss"].item(), [p.detach().numpy() for p in params]))
+
+
+def make_eager():
+    import minidl.eager as torchlike
+    return _mlp_contestant(torchlike)
 
 
 def make_torch(torch):
-    x_np, labels_np, params_np = initial_state()
-    x = torch.tensor(x_np)
-    labels = torch.tensor(labels_np[:, None])
-    params = [torch.tensor(p, requires_grad=True) for p in params_np]
-    W1, b1, W2, b2, W3, b3 = params
-    last = {}
-
-    def step():  # the same code as minidl's, line for line
-        h1 = (x @ W1 + b1).relu()
-        h2 = (h1 @ W2 + b2).relu()
-        logits = h2 @ W3 + b3
-        loss = -logits.log_softmax(dim=1).gather(1, labels).mean()
-        loss.backward()
-        with torch.no_grad():
-            for p in params:
-                p -= LR * p.grad
-                p.grad = None
-        last["loss"] = loss
-
-    return Contestant(step, lambda: _result(last["loss"].item(), [p.detach().numpy() for p in params]))
+    return _mlp_contestant(torch)
 
 
 def make_numpy():
@@ -200,15 +185,9 @@ def _graph_contestant(tf, session, pick, labels_column):
         loss = -tf.reduce_mean(pick(tf.nn.log_softmax(logits, axis=1), labels))
         train_op = tf.train.GradientDescentOptimizer(LR).minimize(loss)
         init = tf.global_variables_initializer()
-    sess = session(graph)
-    sess.run(init)
     feed = {x: x_np, labels: labels_np}
-    first_loss = sess.run(loss, feed)  # the loss the first step will see (result() is read after one step)
-
-    def step():
-        sess.run(train_op, feed)
-
-    return Contestant(step, lambda: _result(first_loss, sess.run(params)))
+    return session_contestant(session(graph), init, train_op, loss, feed,
+                              lambda first_loss, sess: _result(first_loss, sess.run(params)))
 
 
 def _result(loss, params):

@@ -75,11 +75,10 @@ def initial_values(seed=0):
     return numpy.random.default_rng(seed).uniform(-1, 1, SIZE).astype(numpy.float32)
 
 
-def make_eager():
-    import minidl.eager as torchlike
-
-    x0 = torchlike.tensor(initial_values(), requires_grad=True)
-    ones = torchlike.ones(SIZE)
+def _chain_contestant(lib):
+    """The chain as a PyTorch user writes it; ``lib`` is minidl.eager or torch (the same code runs on both)."""
+    x0 = lib.tensor(initial_values(), requires_grad=True)
+    ones = lib.ones(SIZE)
     last = {}
 
     def step():
@@ -96,23 +95,13 @@ def make_eager():
     return Contestant(step, lambda: {"output": last["output"].detach().numpy(), "grad": x0.grad.numpy()})
 
 
+def make_eager():
+    import minidl.eager as torchlike
+    return _chain_contestant(torchlike)
+
+
 def make_torch(torch):
-    x0 = torch.tensor(initial_values(), requires_grad=True)
-    ones = torch.ones(SIZE)
-    last = {}
-
-    def step():  # the same code as minidl's, line for line
-        x0.grad = None
-        x = x0
-        for _ in range(N_BLOCKS):
-            x = x * SCALE
-            x = x + SHIFT
-            x = x.tanh()
-            x = -x
-        x.backward(ones)
-        last["output"] = x
-
-    return Contestant(step, lambda: {"output": last["output"].detach().numpy(), "grad": x0.grad.numpy()})
+    return _chain_contestant(torch)
 
 
 def make_numpy():

@@ -29,7 +29,7 @@ Every contestant's ``result()`` (read after one step) is the loss and each param
 """
 import numpy
 
-from . import CPU_ONLY, Contestant, eager_and_graph_targets, step_result
+from . import CPU_ONLY, Contestant, session_contestant, eager_and_graph_targets, step_result
 
 KEY = "rnn_step"
 TITLE = "RNN step"
@@ -117,15 +117,9 @@ def _graph_contestant(tf, config):
         loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
         train_op = tf.train.GradientDescentOptimizer(LR).minimize(loss)
         init = tf.global_variables_initializer()
-    sess = tf.Session(graph=graph, config=config)
-    sess.run(init)
     feed = {x: x_np, labels: labels_np}
-    first_loss = sess.run(loss, feed)
-
-    def step():
-        sess.run(train_op, feed)
-
-    return Contestant(step, lambda: _result(first_loss, sess.run(params)))
+    return session_contestant(tf.Session(graph=graph, config=config), init, train_op, loss, feed,
+                              lambda first_loss, sess: _result(first_loss, sess.run(params)))
 
 
 def make_graph():

@@ -44,23 +44,14 @@ class Tensor:
     __array_ufunc__ = None
     __hash__ = object.__hash__  # tensors are dictionary keys by identity, although == is elementwise
 
-    def __init__(self, data, requires_grad=False):
+    def __new__(cls, data, requires_grad=False):
         """Wrap ``data`` (an ndarray, or anything ``tensor()`` accepts)."""
         from .creation import as_array
-        self._init(as_array(data), None, 0, False)
+        return cls._make(as_array(data))
+
+    def __init__(self, data, requires_grad=False):
         if requires_grad:
             self.requires_grad_(True)
-
-    def _init(self, data, node, index, requires_grad):
-        self._data = data
-        self._node = node
-        self._out_index = index
-        self._requires_grad = requires_grad
-        self.grad = None
-        self._version_counter = [0]
-        self._accumulator = None
-        self._retains_grad = False
-        self._base = None
 
     @classmethod
     def _make(cls, data, node=None, index=0, requires_grad=False):
