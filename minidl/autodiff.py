@@ -35,65 +35,54 @@ def backprop(roots, root_grads, is_wanted, run_vjp, blocked=frozenset(), prune=T
                  recorded leads to a leaf that requires grad, so there is nothing to prune and the check would
                  only cost time (every edge is then followed, and ``node.needs_input_grad`` says which).
     """
-    order = _post_order((node for node, _ in roots), blocked)
-    leads_to_wanted = _nodes_leading_to_wanted(order, is_wanted, blocked) if prune else None
-
-    # The edges worth following: from a node that leads to a wanted value, into an input that is wanted or leads
-    # to one. A consumer sends one contribution along each such edge; count them per producer.
-    edges, pending, wanted_here = {}, {}, set()
+    start = list(dict.fromkeys(node for node, _ in roots))
     if prune:
-        for node in order:
-            if not leads_to_wanted[node]:
-                continue
-            followed = []
-            needed = [False] * len(node.input_keys)
-            for slot, key in enumerate(node.input_keys):
-                if key is None or (blocked and key in blocked):
-                    continue
-                wanted = is_wanted(key)
-                if wanted or leads_to_wanted[key[0]]:
-                    followed.append((slot, key))
-                    needed[slot] = True
-                    pending[key[0]] = pending.get(key[0], 0) + 1
-                    if wanted:
-                        wanted_here.add(key[0])
-            edges[node] = (followed, needed)
-    else:  # every edge is followed; only nodes without inputs (leaves) can hold wanted values
-        for node in order:
-            followed = [(slot, key) for slot, key in enumerate(node.input_keys) if key is not None]
-            for _, (parent, _) in followed:
-                pending[parent] = pending.get(parent, 0) + 1
-            edges[node] = (followed, node.needs_input_grad)
-            if not followed:
-                wanted_here.add(node)
+        edges, pending, wanted_here = _pruned_edges(start, is_wanted, blocked)
+    else:
+        edges, pending, wanted_here = None, _count_consumers(start), set()
     wanted_here.update(node for node, index in roots if is_wanted((node, index)))
 
-    grads = {}  # node -> list of output gradients received so far
+    grads = {}  # node -> list of its output gradients received so far; present only once one has arrived
     for (node, index), g in zip(roots, root_grads):
-        _accumulate(grads, node, index, g)
+        if g is None:
+            continue
+        slots = grads.get(node)
+        if slots is None:
+            slots = grads[node] = [None] * node.n_outputs
+        slots[index] = g if slots[index] is None else slots[index] + g
 
     results = {}
-    ready = [node for node in dict.fromkeys(n for n, _ in roots) if pending.get(node, 0) == 0]
+    ready = [node for node in start if node not in pending]
     while ready:
         node = ready.pop()
         out_grads = grads.pop(node, None)
-        if node in wanted_here and out_grads is not None:
+        if edges is None:  # every input with a key is followed
+            keys, needed = node.input_keys, node.needs_input_grad
+            if not keys:  # a leaf: where the wanted gradients of an eager backward() arrive
+                wanted_here.add(node)
+        else:
+            keys, needed = edges.get(node, _NO_EDGES)
+        if out_grads is not None and node in wanted_here:
             for index, g in enumerate(out_grads):
                 if g is not None and is_wanted((node, index)):
                     results[(node, index)] = g
-        followed, needed = edges.get(node, _NO_EDGES)
-        if not followed:
+        if not keys:
             continue
-        if out_grads is not None and any(g is not None for g in out_grads):
-            in_grads = run_vjp(node, out_grads, needed)
-        else:  # nothing differentiable reached this node: pass the silence on
-            in_grads = None
-        for slot, (parent, index) in followed:
-            g = in_grads[slot] if in_grads is not None else None
-            if g is not None:
-                _accumulate(grads, parent, index, g)
-            pending[parent] -= 1
-            if pending[parent] == 0:
+        # a VJP runs only if some gradient arrived; otherwise the silence is passed on
+        in_grads = run_vjp(node, out_grads, needed) if out_grads is not None else _silence(keys)
+        for key, g in zip(keys, in_grads):
+            if key is None:
+                continue
+            parent, index = key
+            if g is not None:  # sum the contributions of a value used more than once
+                slots = grads.get(parent)
+                if slots is None:
+                    slots = grads[parent] = [None] * parent.n_outputs
+                slots[index] = g if slots[index] is None else slots[index] + g
+            left = pending[parent] - 1
+            if left:
+                pending[parent] = left
+            else:
                 ready.append(parent)
     return results
 
@@ -101,16 +90,53 @@ def backprop(roots, root_grads, is_wanted, run_vjp, blocked=frozenset(), prune=T
 _NO_EDGES = ((), ())
 
 
-def _n_outputs(node):
-    return getattr(node, "n_outputs", 1)
+def _silence(keys):
+    return (None,) * len(keys)
 
 
-def _accumulate(grads, node, index, g):
-    """Add ``g`` to the gradient of output ``index`` of ``node``: a value used twice gets both contributions."""
-    slots = grads.get(node)
-    if slots is None:
-        slots = grads[node] = [None] * _n_outputs(node)
-    slots[index] = g if slots[index] is None else slots[index] + g
+def _count_consumers(start_nodes):
+    """``{node: how many gradient contributions it will receive}`` for every node reachable from ``start_nodes``
+    (one per edge into it). An iterative walk: deep nets would overflow Python's stack."""
+    pending = {}
+    stack = list(start_nodes)
+    starts = set(stack)
+    while stack:
+        for key in stack.pop().input_keys:
+            if key is not None:
+                parent = key[0]
+                if parent in pending:
+                    pending[parent] += 1
+                else:
+                    pending[parent] = 1
+                    if parent not in starts:  # reached for the first time: visit its inputs
+                        stack.append(parent)
+    return pending
+
+
+def _pruned_edges(start_nodes, is_wanted, blocked):
+    """The edges worth following — from a node that leads to a wanted value, into an input that is wanted or
+    leads to one — as ``{node: (keys, needed)}`` (``keys`` one per input slot, None where not followed), with the
+    pending count of each producer and the nodes that hold a wanted value."""
+    order = _post_order(start_nodes, blocked)
+    leads_to_wanted = _nodes_leading_to_wanted(order, is_wanted, blocked)
+    edges, pending, wanted_here = {}, {}, set()
+    for node in order:
+        if not leads_to_wanted[node]:
+            continue
+        keys = [None] * len(node.input_keys)
+        needed = [False] * len(keys)
+        for slot, key in enumerate(node.input_keys):
+            if key is None or (blocked and key in blocked):
+                continue
+            wanted = is_wanted(key)
+            if wanted or leads_to_wanted[key[0]]:
+                keys[slot] = key
+                needed[slot] = True
+                pending[key[0]] = pending.get(key[0], 0) + 1
+                if wanted:
+                    wanted_here.add(key[0])
+        edges[node] = (keys, needed)
+    return edges, pending, wanted_here
 
 
 def _post_order(start_nodes, blocked):

@@ -1,10 +1,11 @@
 """``backward()`` and ``autograd.grad()``: the eager front-end's use of the one autodiff walk."""
 import gc
+from functools import partial
 
 from .. import ops
 from ..autodiff import backprop
 from .grad_mode import GradMode
-from .node import AccumulateGrad
+from .node import AccumulateGrad, Node
 
 
 def _roots(outputs, grad_outputs):
@@ -43,8 +44,7 @@ def _walk(roots, grads, is_wanted, retain_graph, create_graph, prune=True):
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return backprop(roots, grads, is_wanted, lambda node, g, needed: node.backward(g, retain_graph),
-                        prune=prune)
+        return backprop(roots, grads, is_wanted, partial(Node.backward, retain_graph=retain_graph), prune=prune)
     finally:
         GradMode.enabled = previous
         if collecting:

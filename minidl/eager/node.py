@@ -15,13 +15,15 @@ from .grad_mode import GradMode
 class Node:
     __slots__ = ("op", "attrs", "inputs", "input_keys", "needs_input_grad", "n_outputs", "saved_versions",
                  "saved_outputs", "hooks", "creation_trace", "__weakref__")
+    #: the tensor class that ``outputs`` wraps arrays in; set by ``tensor.py``, which imports this module
+    tensor_class = None
 
-    def __init__(self, op, attrs, inputs, input_keys):
+    def __init__(self, op, attrs, inputs, input_keys, needs_input_grad):
         self.op = op
         self.attrs = attrs
         self.inputs = inputs
-        self.input_keys = input_keys
-        self.needs_input_grad = tuple([k is not None for k in input_keys])
+        self.input_keys = input_keys  # None for an input that needs no gradient
+        self.needs_input_grad = needs_input_grad
         self.n_outputs = op.n_outputs
         # (version counter, version when saved, the input tensor or the output index) for each value the VJP reads
         self.saved_versions = ()
@@ -44,11 +46,14 @@ class Node:
     @property
     def outputs(self):
         """The op's outputs as tensors attached to this node (so a VJP that uses them can be differentiated)."""
-        from .tensor import Tensor
-        if self.saved_outputs is None:
+        saved = self.saved_outputs
+        if saved is None:
             raise RuntimeError(_FREED_MESSAGE)
-        return tuple(Tensor._make(array, self, i, self.op.differentiable and array.dtype.kind in "fc")
-                     for i, array in enumerate(self.saved_outputs))
+        make, differentiable = self.tensor_class._make, self.op.differentiable
+        if len(saved) == 1:  # the usual case, without a generator
+            return (make(saved[0], self, 0, differentiable and saved[0].dtype.kind in "fc"),)
+        return tuple(make(array, self, i, differentiable and array.dtype.kind in "fc")
+                     for i, array in enumerate(saved))
 
     def register_hook(self, hook, index=0):
         """Call ``hook(grad)`` on the gradient of output ``index``; a returned tensor replaces the gradient."""
@@ -57,9 +62,11 @@ class Node:
         self.hooks.setdefault(index, []).append(hook)
 
     # ------------------------------------------------------------------------------------ the backward step
-    def backward(self, grads, retain_graph):
-        """Run this op's VJP on the gradients of its outputs; return one gradient per input."""
-        if self.inputs is None:
+    def backward(self, grads, needed=None, retain_graph=False):
+        """Run this op's VJP on the gradients of its outputs; return one gradient per input. (``needed`` is the
+        autodiff walk's view of which inputs need a gradient: here always ``needs_input_grad``.)"""
+        inputs = self.inputs
+        if inputs is None:
             raise RuntimeError(_FREED_MESSAGE)
         for counter, version, which in self.saved_versions:
             if counter[0] != version:
@@ -89,24 +96,22 @@ class Node:
                 GradMode.anomaly = True
         else:
             in_grads = self.op.vjp(self, *grads)
-        in_grads = self._checked(in_grads)
         if not retain_graph:
             self.inputs = self.saved_outputs = None
-        return in_grads
+        return self._checked(in_grads, inputs)
 
-    def _checked(self, in_grads):
+    def _checked(self, in_grads, inputs):
         """Cast each gradient to its input's dtype and make sure the shapes agree (catching buggy VJPs early)."""
-        inputs, needs = self.inputs, self.needs_input_grad
         if len(in_grads) != len(inputs):
             raise RuntimeError(f"{self.name()} returned {len(in_grads)} gradients, expected {len(inputs)}")
         out = list(in_grads)
-        for i, g in enumerate(in_grads):
+        for i, (g, x, need) in enumerate(zip(in_grads, inputs, self.needs_input_grad)):
             if g is None:
                 continue
-            if not needs[i]:
+            if not need:
                 out[i] = None
                 continue
-            data, x = g._data, inputs[i]._data
+            data, x = g._data, x._data
             if data.shape != x.shape:
                 raise RuntimeError(f"Function {self.name()} returned an invalid gradient at index {i} - got "
                                    f"{list(data.shape)} but expected shape compatible with {list(x.shape)}")

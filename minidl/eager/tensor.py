@@ -489,13 +489,17 @@ def _share_base(view, args, xp):
 def _record(op, args, attrs):
     """Create the tape node for ``op(*args)``: its inputs, their graph keys, and versions of what the VJP reads."""
     grad_inputs = op.differentiable_inputs
-    keys = []
+    keys, needs = [], []
     for i, a in enumerate(args):
-        if isinstance(a, Tensor) and a._requires_grad and (grad_inputs is None or i in grad_inputs):
-            keys.append((a._node, a._out_index) if a._node is not None else a._key())
+        if (a.__class__ is Tensor or isinstance(a, Tensor)) and a._requires_grad and \
+                (grad_inputs is None or i in grad_inputs):
+            producer = a._node
+            keys.append((producer, a._out_index) if producer is not None else a._key())
+            needs.append(True)
         else:
             keys.append(None)
-    node = Node(op, attrs, args, tuple(keys))
+            needs.append(False)
+    node = Node(op, attrs, args, tuple(keys), tuple(needs))
     saved = op.saves_inputs
     if saved is None and None not in keys:
         saved = args
@@ -544,3 +548,4 @@ def _from_array(value):
 
 
 register_frontend(Tensor, _apply, convert=_from_array)
+Node.tensor_class = Tensor

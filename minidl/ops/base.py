@@ -110,7 +110,7 @@ def apply(op, *args, **attrs):
 
 def is_tensor(value):
     """True for a tensor of any registered front-end (eager or graph)."""
-    return frontend_of((value,)) is not None
+    return value.__class__ in _frontends or frontend_of((value,)) is not None
 
 
 # ------------------------------------------------------------------------------------------ errors

@@ -59,7 +59,8 @@ class BroadcastToLike(Op):
 
 def sum_to_like(g, x):
     """Sum ``g`` to ``x``'s shape; returns ``g`` itself when the shapes already agree statically."""
-    if _same_known_shape(g, x):
+    shape = g.shape  # (the test of _same_known_shape, inline: this is on the path of every broadcasting VJP)
+    if shape == x.shape and shape is not None and None not in shape:
         return g
     return apply(SumToLike, g, x)
 

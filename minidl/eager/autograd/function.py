@@ -104,7 +104,7 @@ class Function(metaclass=_FunctionMeta):
         if not (previous and any(needs)):
             return outputs[0] if single else outputs
         keys = tuple(a._key() if need else None for a, need in zip(args, needs))
-        node = Node(cls._op, {"ctx": ctx}, args, keys)
+        node = Node(cls._op, {"ctx": ctx}, args, keys, tuple(needs))
         node.n_outputs = len(outputs)
         node.saved_outputs = tuple(o._data for o in outputs)
         wrapped = []
