@@ -1,14 +1,18 @@
 """Joining tensors and cutting them into pieces (cat, stack, split, chunk, unbind), padding, tiling, repeating.
 
 ``cat`` takes any number of inputs, so its VJP cuts the gradient into one piece per input, each piece an op
-(``CatGrad``) that reads the inputs' sizes at run time. The pieces of ``split``/``chunk``/``unbind`` are plain
-slices ``x[..., start:stop]``, one single-output op each, whose VJP places ``g`` back into zeros like ``x``.
-Their number must be known when the call is made (in graph mode: the size of the split dim).
+(``CatGrad``) that reads the inputs' sizes at run time. The pieces of ``split``/``chunk`` are plain slices
+``x[..., start:stop]``, one single-output op each, whose VJP places ``g`` back into zeros like ``x``.
+``stack`` and ``unbind`` are each other's inverse and each other's VJP: ``Stack`` is one op however many inputs
+it joins, and ``Unbind`` one op with an output per slice, so cutting a sequence into its time steps records one
+node, not one slice per step whose VJP fills a full-size array of zeros. The number of pieces must be known when
+the call is made (in graph mode: the size of the split dim).
 
 Padding other than with a constant, and ``repeat_interleave``, are indexing with positions computed at run time
 by small integer ops (``x[[1, 0, 1, 2, 3, 2]]`` is ``[x0, x1, x2, x3]`` padded by reflection), so their VJP is
 indexing's scatter-add: an element read twice gets both gradients.
 """
+import functools
 import math
 import operator
 
@@ -18,7 +22,7 @@ from .broadcast import zeros_like
 from .infer import normalize_dim
 from .promote import promote
 from .reduce import check_tensor
-from .shape import flatten, ints, known, unsqueeze
+from .shape import flatten, ints, known, squeeze
 
 __all__ = ["cat", "concat", "concatenate", "stack", "split", "chunk", "unbind", "pad", "tile", "repeat_interleave"]
 
@@ -101,8 +105,23 @@ def cat(tensors, dim=0):
 concat = concatenate = cat
 
 
+class Stack(Op):
+    """Join equally shaped tensors along a new dim ``dim``. VJP: ``g`` cut back into its slices along ``dim``."""
+    saves_inputs = ()
+    forward = staticmethod(lambda xp, *xs, dim: xp.stack(xs, axis=dim))
+
+    @staticmethod
+    def vjp(ctx, g):
+        return _slices(g, ctx.attrs["dim"], len(ctx.inputs))
+
+    @staticmethod
+    def infer(*xs, dim):
+        shape = tuple(next((n for n in sizes if n is not None), None) for sizes in zip(*(x.shape for x in xs)))
+        return Spec(shape[:dim] + (len(xs),) + shape[dim:], xs[0].dtype)
+
+
 def stack(tensors, dim=0):
-    """Join equally shaped tensors along a new dim ``dim``."""
+    """Join equally shaped tensors along a new dim ``dim``. Mixed dtypes promote (PyTorch's rules)."""
     tensors = _tensor_list("stack", tensors)
     first = tensors[0].shape
     for i, t in enumerate(tensors):
@@ -110,7 +129,8 @@ def stack(tensors, dim=0):
             raise OpError(f"stack: expects each tensor to be equal size, but got {list(first)} at entry 0 and "
                           f"{list(t.shape)} at entry {i}")
     dim = normalize_dim("stack", dim, tensors[0].ndim + 1)
-    return cat([unsqueeze(t, dim) for t in tensors], dim)
+    _, tensors = promote("stack", *tensors, dtype=dtypes.result_type(*tensors))
+    return apply(Stack, *tensors, dim=dim)
 
 
 # ----------------------------------------------------------------------------------- split, chunk, unbind
@@ -161,11 +181,46 @@ def chunk(x, chunks, dim=0):
     return split(x, math.ceil(size / chunks), dim)
 
 
+class Unbind(Op):
+    """The slices ``x[..., i, ...]`` along ``dim``, one output each. VJP: the slices' gradients stacked (the
+    front-ends pass zeros for slices that got none).
+
+    The slices are views of one copy of ``x``, not of ``x`` itself: results of a multi-output op are not tracked as
+    views, so an in-place change to a slice must not reach ``x`` unseen."""
+    saves_inputs = ()
+
+    @staticmethod
+    def forward(xp, x, dim):
+        return tuple(xp.moveaxis(x, dim, 0).copy())
+
+    @staticmethod
+    def vjp(ctx, *grads):
+        return (apply(Stack, *grads, dim=ctx.attrs["dim"]),)
+
+    @classmethod
+    def infer(cls, x, dim):
+        return (Spec(x.shape[:dim] + x.shape[dim + 1:], x.dtype),) * cls.n_outputs
+
+
+@functools.cache
+def _unbind_op(pieces):
+    """``Unbind`` for ``pieces`` outputs: an op's number of outputs is a class attribute, so each count gets its own
+    subclass (made once)."""
+    return type("Unbind", (Unbind,), {"n_outputs": pieces, "name": "Unbind"})
+
+
+def _slices(x, dim, pieces):
+    """``x`` cut along ``dim`` into its ``pieces`` slices: one ``Unbind`` op (one slice: a squeeze)."""
+    if pieces == 1:
+        return (squeeze(x, dim),)
+    return apply(_unbind_op(pieces), x, dim=dim) if pieces else ()
+
+
 def unbind(x, dim=0):
     """The slices ``x[..., i, ...]`` along ``dim``, as a tuple."""
     check_tensor("unbind", x)
     dim = normalize_dim("unbind", dim, x.ndim)
-    return tuple(_take(x, dim, i) for i in range(_static_size("unbind", x, dim)))
+    return _slices(x, dim, _static_size("unbind", x, dim))
 
 
 # -------------------------------------------------------------------------------------------------- pad

@@ -1,6 +1,7 @@
 """Recurrent layers: RNN/LSTM/GRU and their cells against PyTorch (outputs, final states, gradients of inputs,
-initial states and every parameter), a numpy reference for one step of each cell, parameter names and init,
-dropout between layers, the dynamic graph, and errors."""
+initial states and every parameter; second-order gradients of RNN), a numpy reference for one step of each cell,
+parameter names and init, dropout between layers, the dynamic graph (LSTM/GRU) and the fused op (RNN), and
+errors."""
 import math
 import sys
 
@@ -142,9 +143,10 @@ def test_default_init_is_uniform_in_one_over_sqrt_hidden(make):
     assert values.std() == pytest.approx(0.25 / math.sqrt(3), rel=0.1)
 
 
-def test_dropout_between_layers_only_in_training():
+@pytest.mark.parametrize("name", ["GRU", "RNN"])
+def test_dropout_between_layers_only_in_training(name):
     torch = torch_or_skip()
-    mine, theirs = pair("GRU", I, H, 3, dropout=0.5)
+    mine, theirs = pair(name, I, H, 3, dropout=0.5)
     x = _input()
     mine.eval(), theirs.eval()
     run_both(mine, theirs, x)  # eval: no dropout, same as PyTorch
@@ -158,7 +160,7 @@ def test_dropout_between_layers_only_in_training():
     mine.eval()
     assert not numpy.allclose(mine(tx)[0].detach().numpy(), first)
     with pytest.warns(UserWarning, match="non-zero dropout expects num_layers greater than 1"):
-        single = nn.RNN(I, H, dropout=0.5).double()
+        single = getattr(nn, name)(I, H, dropout=0.5).double()
     single.train()
     eval_out = single.eval()(tx)[0].detach().numpy()
     numpy.testing.assert_array_equal(single.train()(tx)[0].detach().numpy(), eval_out)  # nothing after the last
@@ -177,12 +179,53 @@ def test_the_graph_follows_the_sequence_length():
         assert grad.shape == (steps, N, I) and numpy.abs(grad[0]).sum() > 0  # the first step influences h_n
 
 
+def _recorded_ops(output):
+    """The names of the ops recorded on the way to ``output`` (each node once)."""
+    names, seen, stack = [], set(), [output.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        names.append(node.name())
+        stack.extend(parent for parent, _ in node.next_functions)
+    return names
+
+
+def test_rnn_records_one_fused_op_per_layer_and_direction():
+    """RNN's tape does not grow with the sequence: one RnnSequence per (layer, direction)."""
+    rnn = nn.RNN(I, H, 2, bidirectional=True).double()
+    recorded = [_recorded_ops(rnn(torchlike.tensor(rng.standard_normal((steps, N, I))))[0]) for steps in (2, 30)]
+    assert recorded[0] == recorded[1]
+    assert recorded[0].count("RnnSequenceBackward0") == 4
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_rnn_second_order_gradients_match_pytorch(nonlinearity):
+    """A gradient penalty (the squared norm of the parameters' gradients, differentiated again) through a
+    two-layer bidirectional RNN, against PyTorch."""
+    torch = torch_or_skip()
+    mine, theirs = pair("RNN", I, H, 2, nonlinearity=nonlinearity, bidirectional=True)
+    x, h0 = _input(), _state(2, 2)
+    penalties = []
+    for lib, module in ((torchlike, mine), (torch, theirs)):
+        params = list(module.parameters())
+        xs = [lib.tensor(a, requires_grad=True) for a in (x, h0)]
+        output, h_n = module(*xs)
+        loss = (output * output).sum() + (h_n * h_n).sum()
+        grads = lib.autograd.grad(loss, xs + params, create_graph=True)
+        penalty = sum((g * g).sum() for g in grads)
+        penalties.append([g.detach().numpy() for g in lib.autograd.grad(penalty, xs + params)])
+    for ours, theirs_grad in zip(*penalties):
+        numpy.testing.assert_allclose(ours, theirs_grad, rtol=1e-7, atol=1e-9)
+
+
 def test_a_long_sequence_backpropagates_without_recursion():
     """Backpropagation through many steps walks the tape iteratively (a recursive walk would overflow)."""
-    steps = sys.getrecursionlimit() // 2 + 10  # each step adds 3 nodes (linear, add, tanh) to the path from h_n
-    rnn = nn.RNN(1, 1).double()
+    steps = sys.getrecursionlimit() // 2 + 10  # each step adds nodes to the path from h_n
+    gru = nn.GRU(1, 1).double()
     x = torchlike.tensor(rng.standard_normal((steps, 1, 1)) * 0.1, requires_grad=True)
-    rnn(x)[1].sum().backward()
+    gru(x)[1].sum().backward()
     assert x.grad is not None and numpy.isfinite(x.grad.numpy()).all()
 
 
@@ -197,6 +240,8 @@ def test_errors():
         nn.LSTM(I, H, proj_size=1)
     with pytest.raises(RuntimeError, match="input.size\\(-1\\) must be equal to input_size. Expected 5, got 4"):
         nn.RNN(I, H)(torchlike.randn(T, N, 4))
+    with pytest.raises(RuntimeError, match="Expected sequence length to be larger than 0"):
+        nn.RNN(I, H, batch_first=True)(torchlike.randn(N, 0, I))
     with pytest.raises(ValueError, match="Expected input to be 2D or 3D, got 4D"):
         nn.GRU(I, H)(torchlike.randn(1, T, N, I))
     with pytest.raises(RuntimeError, match=r"Expected hx size \(2, 3, 2\), got \[1, 3, 2\]"):

@@ -1,10 +1,20 @@
 """Recurrent layers: ``RNNCell``, ``LSTMCell``, ``GRUCell`` (one time step) and ``RNN``, ``LSTM``, ``GRU`` (whole
 sequences, stacked layers, both directions).
 
-**The dynamic graph.** A recurrent layer is a plain Python ``for`` loop over the time steps, calling the cell
+**The dynamic graph.** ``LSTM`` and ``GRU`` are a plain Python ``for`` loop over the time steps, calling the cell
 once per step. Every op inside the loop is recorded on the tape as it runs, so the graph that ``backward()``
 walks is as long as *this* sequence — backpropagation through time needs no special machinery, and a batch of
 a different length simply records a different graph. (Graph mode needs a ``while_loop`` op for the same thing.)
+Only the input's share of the gates, ``W_ih x_t + b_ih``, does not depend on the recurrence: it is computed for
+all steps at once (one matrix product) and cut into steps by one ``unbind`` op.
+
+**The fused sequence op.** ``RNN`` does the same arithmetic, but like PyTorch's ``nn.RNN`` it hands the whole loop
+to one op, ``ops.rnn_sequence`` (``minidl/ops/recurrent.py``), whose forward loops over the steps on arrays and
+whose backward is backpropagation through time in one op too. Why: an Elman step is only a product, an add and a
+tanh on small matrices, so recording ~10 ops per step (with their slicing and bookkeeping) cost several times the
+arithmetic itself; one op per sequence costs what the numpy loop written by hand costs. The price is the
+flexibility of the recorded loop: a new kind of cell needs a new fused op with its own derivatives (PyTorch's
+cuDNN kernels are the same trade), while the cells below compose any step you write.
 
 The cells, with PyTorch's equations and gate order (the order in which the gates are stacked in the rows of
 ``weight_ih`` / ``weight_hh``); σ is the sigmoid, ⊙ the elementwise product::
@@ -36,11 +46,8 @@ from .module import Module
 from .parameter import Parameter
 
 # ------------------------------------------------------------------------------------------ one time step
-
-
-def _gates(input, hx, w_ih, w_hh, b_ih, b_hh):
-    """``W_ih x + b_ih`` and ``W_hh h + b_hh``: every gate's pre-activations at once, one row block per gate."""
-    return F.linear(input, w_ih, b_ih), F.linear(hx, w_hh, b_hh)
+# A cell takes the step's input x; a ``_*_step`` takes its input share of the gates ``xi = W_ih x + b_ih`` instead
+# (which LSTM and GRU compute for the whole sequence at once).
 
 
 def _block(gates, k, size):
@@ -50,22 +57,18 @@ def _block(gates, k, size):
 
 def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One step of an Elman RNN: ``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)``."""
-    xi, hh = _gates(input, hx, w_ih, w_hh, b_ih, b_hh)
-    return F.tanh(xi + hh)
+    return F.tanh(F.linear(input, w_ih, b_ih) + F.linear(hx, w_hh, b_hh))
 
 
 def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One step of an Elman RNN with relu: ``h' = relu(W_ih x + b_ih + W_hh h + b_hh)``."""
-    xi, hh = _gates(input, hx, w_ih, w_hh, b_ih, b_hh)
-    return F.relu(xi + hh)
+    return F.relu(F.linear(input, w_ih, b_ih) + F.linear(hx, w_hh, b_hh))
 
 
-def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
-    """One LSTM step; ``hx = (h, c)``, returns ``(h', c')`` (equations in the module docstring)."""
+def _lstm_step(xi, hx, w_hh, b_hh):
     h, c = hx
     size = h.shape[-1]
-    xi, hh = _gates(input, h, w_ih, w_hh, b_ih, b_hh)
-    gates = xi + hh
+    gates = xi + F.linear(h, w_hh, b_hh)
     i = F.sigmoid(_block(gates, 0, size))
     f = F.sigmoid(_block(gates, 1, size))
     g = F.tanh(_block(gates, 2, size))
@@ -74,20 +77,32 @@ def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     return o * F.tanh(c), c
 
 
-def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
-    """One GRU step (equations in the module docstring). The input and hidden pre-activations stay apart
-    because the reset gate multiplies only the hidden part of the candidate."""
+def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One LSTM step; ``hx = (h, c)``, returns ``(h', c')`` (equations in the module docstring)."""
+    return _lstm_step(F.linear(input, w_ih, b_ih), hx, w_hh, b_hh)
+
+
+def _gru_step(xi, hx, w_hh, b_hh):
+    # the input and hidden pre-activations stay apart: the reset gate multiplies only the hidden part of n
     size = hx.shape[-1]
-    xi, hh = _gates(input, hx, w_ih, w_hh, b_ih, b_hh)
+    hh = F.linear(hx, w_hh, b_hh)
     r = F.sigmoid(_block(xi, 0, size) + _block(hh, 0, size))
     z = F.sigmoid(_block(xi, 1, size) + _block(hh, 1, size))
     n = F.tanh(_block(xi, 2, size) + r * _block(hh, 2, size))
     return (1 - z) * n + z * hx
 
 
+def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One GRU step (equations in the module docstring)."""
+    return _gru_step(F.linear(input, w_ih, b_ih), hx, w_hh, b_hh)
+
+
 # mode -> (the cell function, how many gates are stacked in the weights)
 _CELLS = {"RNN_TANH": (rnn_tanh_cell, 1), "RNN_RELU": (rnn_relu_cell, 1), "LSTM": (lstm_cell, 4),
           "GRU": (gru_cell, 3)}
+# the step functions that LSTM and GRU loop over; the modes that RNN runs as one fused op, with their nonlinearity
+_STEPS = {"LSTM": _lstm_step, "GRU": _gru_step}
+_FUSED = {"RNN_TANH": "tanh", "RNN_RELU": "relu"}
 
 
 def _rnn_mode(nonlinearity):
@@ -285,14 +300,16 @@ class RNNBase(Module):
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f"{name}: input.size(-1) must be equal to input_size. Expected {self.input_size}, "
                                f"got {input.shape[-1]}")
+        if input.shape[1 if input.ndim == 3 and self.batch_first else 0] == 0:
+            raise RuntimeError(f"{name}: Expected sequence length to be larger than 0 in RNN")
 
     def _initial_state(self, input, hx, batched, what="hx"):
-        """``hx`` as (num_layers·D, N, hidden_size) — given (batched like the input) or zeros."""
+        """The initial state of each (layer, direction), (N, hidden_size) each: the slices of ``hx``
+        (num_layers·D, N, hidden_size), batched like the input, or zeros; ``input`` is time-major."""
         directions = 2 if self.bidirectional else 1
-        batch = input.shape[0 if self.batch_first else 1]
-        expected = (self.num_layers * directions, batch, self.hidden_size)
+        expected = (self.num_layers * directions, input.shape[1], self.hidden_size)
         if hx is None:
-            return zeros(*expected, dtype=input.dtype, device=input.device)
+            return [zeros(*expected[1:], dtype=input.dtype, device=input.device)] * expected[0]
         if hx.ndim != (3 if batched else 2):
             raise RuntimeError(f"{type(self).__name__}: For {'batched 3' if batched else 'unbatched 2'}-D input, "
                                f"{what} should also be {3 if batched else 2}-D but got {hx.ndim}-D tensor")
@@ -300,57 +317,70 @@ class RNNBase(Module):
             hx = ops.unsqueeze(hx, 1)
         if tuple(hx.shape) != expected:
             raise RuntimeError(f"{type(self).__name__}: Expected {what} size {expected}, got {list(hx.shape)}")
-        return hx
+        return ops.unbind(hx)
 
     # -------------------------------------------------------------------------------------- forward
     def forward(self, input, hx=None):
         self._check_input(input)
         lstm = self.mode == "LSTM"
         batched = input.ndim == 3
-        batch_dim = 0 if self.batch_first else 1
+        # inside, sequences are time-major (L, N, features): each step is one contiguous block
         if not batched:
-            input = ops.unsqueeze(input, batch_dim)
+            input = ops.unsqueeze(input, 1)
+        elif self.batch_first:
+            input = ops.transpose(input, 0, 1)
         if lstm:
             if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
                 raise TypeError("LSTM: hx must be a tuple (h_0, c_0)")
             h0, c0 = (None, None) if hx is None else hx
-            h0 = self._initial_state(input, h0, batched, "hidden[0]")
-            c0 = self._initial_state(input, c0, batched, "hidden[1]")
+            states = list(zip(self._initial_state(input, h0, batched, "hidden[0]"),
+                              self._initial_state(input, c0, batched, "hidden[1]")))
         else:
-            h0 = self._initial_state(input, hx, batched)
+            states = self._initial_state(input, hx, batched)
 
-        cell = _CELLS[self.mode][0]
         directions = 2 if self.bidirectional else 1
-        time_dim = 1 - batch_dim
-        steps = [ops.getitem(input, (slice(None),) * time_dim + (t,)) for t in range(input.shape[time_dim])]
-        finals = []  # the last state of each (layer, direction), in h_n's order
+        sequence, finals = input, []  # finals: the last state of each (layer, direction), in h_n's order
         for layer in range(self.num_layers):
-            outputs = []  # per direction: the hidden state at every time step
+            outputs = []  # per direction: the hidden states of every step (L, N, hidden_size)
             for direction in range(directions):
                 k = layer * directions + direction
                 weights = [getattr(self, n) for n in self._weight_names[k]]
-                state = (h0[k], c0[k]) if lstm else h0[k]
-                hidden = [None] * len(steps)
-                # the Python loop *is* the recurrence: each step's ops are recorded as they run
-                for t in (reversed(range(len(steps))) if direction else range(len(steps))):
-                    state = cell(steps[t], state, *weights)
-                    hidden[t] = state[0] if lstm else state
-                finals.append(state)
+                hidden, final = self._direction(sequence, states[k], weights, reverse=direction == 1)
                 outputs.append(hidden)
-            steps = outputs[0] if directions == 1 else [ops.cat(pair, -1) for pair in zip(*outputs)]
+                finals.append(final)
+            sequence = outputs[0] if directions == 1 else ops.cat(outputs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
-                steps = [F.dropout(s, self.dropout, True) for s in steps]
+                sequence = F.dropout(sequence, self.dropout, True)
 
-        output = ops.stack(steps, time_dim)
+        output = sequence
         if lstm:
             h_n, c_n = ops.stack([s[0] for s in finals]), ops.stack([s[1] for s in finals])
         else:
             h_n = ops.stack(finals)
         if not batched:
-            output = ops.squeeze(output, batch_dim)
+            output = ops.squeeze(output, 1)
             h_n = ops.squeeze(h_n, 1)
             c_n = ops.squeeze(c_n, 1) if lstm else None
+        elif self.batch_first:
+            output = ops.transpose(output, 0, 1)
         return (output, (h_n, c_n)) if lstm else (output, h_n)
+
+    def _direction(self, sequence, state, weights, reverse):
+        """One layer in one direction over ``sequence`` (L, N, features) from ``state``: returns the hidden state
+        of every step (L, N, hidden_size) and the last state (for LSTM the pair (h, c))."""
+        w_ih, w_hh, b_ih, b_hh = weights
+        if self.mode in _FUSED:  # one op for the whole recurrence
+            xw = F.linear(sequence, w_ih, None if b_ih is None else b_ih + b_hh)
+            hidden = ops.rnn_sequence(xw, state, w_hh, _FUSED[self.mode], reverse)
+            return hidden, hidden[0 if reverse else -1]
+        step = _STEPS[self.mode]
+        inputs = ops.unbind(F.linear(sequence, w_ih, b_ih))  # every step's input share of the gates, one op
+        hidden = [None] * len(inputs)
+        # the Python loop *is* the recurrence: each step's ops are recorded as they run
+        for t in (reversed(range(len(inputs))) if reverse else range(len(inputs))):
+            state = step(inputs[t], state, w_hh, b_hh)
+            hidden[t] = state[0] if self.mode == "LSTM" else state
+        return ops.stack(hidden), state
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"

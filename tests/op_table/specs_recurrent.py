@@ -1,0 +1,130 @@
+"""Op table entries for the fused Elman recurrence (recurrent.py): ``rnn_sequence`` with both nonlinearities, in
+both directions, and its two gradient ops, whose own VJPs give second- (and, through these entries, third-)
+order gradients.
+
+Shapes are small (L <= 4 steps, N <= 3 rows, H <= 3 features). The numpy references are plain loops over the steps.
+For relu, ``xw`` is nudged so that no pre-activation lies near 0, the kink, where central differences would
+straddle it; likewise the relu gradient op gets outputs away from 0.
+"""
+import numpy as np
+from hypothesis import strategies as st
+
+from .spec import OpSpec, floats_array
+
+MARGIN = 0.1
+
+
+def _order(length, reverse):
+    return range(length - 1, -1, -1) if reverse else range(length)
+
+
+def _act(nonlinearity, z):
+    return np.tanh(z) if nonlinearity == "tanh" else np.maximum(z, 0)
+
+
+def ref_rnn(xw, h0, w, nonlinearity, reverse):
+    out, h = np.empty_like(xw), h0
+    for t in _order(len(xw), reverse):
+        h = out[t] = _act(nonlinearity, xw[t] + h @ w.T)
+    return out
+
+
+def ref_grad(g, y, w, nonlinearity, reverse):
+    """Backpropagation through time, step by step: (d xw, d h0)."""
+    slope = 1 - y * y if nonlinearity == "tanh" else (y > 0).astype(y.dtype)
+    dz, carry = np.empty_like(g), np.zeros_like(g[0])
+    for t in _order(len(g), not reverse):
+        dz[t] = (g[t] + carry) * slope[t]
+        carry = dz[t] @ w
+    return dz, carry
+
+
+def ref_weight_grad(dz, y, h0, reverse):
+    """Σ_t dz_t^T h_(t-1), h_(-1) = h0, summing step by step."""
+    dw, h = np.zeros((dz.shape[2], y.shape[2]), dtype=dz.dtype), h0
+    for t in _order(len(dz), reverse):
+        dw += dz[t].T @ h
+        h = y[t]
+    return dw
+
+
+def torch_rnn(torch, xw, h0, w, nonlinearity, reverse):
+    act = torch.tanh if nonlinearity == "tanh" else torch.relu
+    states, h = [None] * len(xw), h0
+    for t in _order(len(xw), reverse):
+        h = states[t] = act(xw[t] + h @ w.T)
+    return torch.stack(states)
+
+
+# ----------------------------------------------------------------------------------------- strategies
+
+def _away_from_kinks(reverse):
+    """Shift entries of xw so that every pre-activation is at least MARGIN away from relu's kink at 0."""
+    def fix(arrays):
+        xw, h0, w = (a.copy() for a in arrays)
+        h = h0
+        for t in _order(len(xw), reverse):
+            z = xw[t] + h @ w.T
+            xw[t] += np.where(np.abs(z) < MARGIN, np.where(z >= 0, 1, -1) * 2 * MARGIN, 0)
+            h = np.maximum(xw[t] + h @ w.T, 0)
+        return xw, h0, w
+    return fix
+
+
+@st.composite
+def sizes(draw):
+    """(L, N, H): at least one step (rnn_sequence refuses empty sequences), possibly no rows."""
+    return draw(st.integers(1, 4)), draw(st.integers(0, 3)), draw(st.integers(1, 3))
+
+
+def sequence_case(nonlinearity, reverse):
+    """(xw, h0, w) for rnn_sequence."""
+    arrays = sizes().flatmap(lambda s: st.tuples(floats_array(s, -2, 2), floats_array(s[1:], -1, 1),
+                                                 floats_array((s[2], s[2]), -1, 1)))
+    return arrays.map(_away_from_kinks(reverse)) if nonlinearity == "relu" else arrays
+
+
+def grad_case(nonlinearity):
+    """(g, y, w) for rnn_sequence_grad; y as a tanh output would be (or, for relu, away from 0)."""
+    def arrays(s):
+        y = floats_array(s, -0.95, 0.95) if nonlinearity == "tanh" else floats_array(s, 0, 2, avoid=(0,))
+        return st.tuples(floats_array(s), y, floats_array((s[2], s[2]), -1, 1))
+    return sizes().flatmap(arrays)
+
+
+def weight_grad_case():
+    """(dz, y, h0) for rnn_weight_grad."""
+    return sizes().flatmap(lambda s: st.tuples(floats_array(s), floats_array(s, -1, 1), floats_array(s[1:], -1, 1)))
+
+
+# -------------------------------------------------------------------------------------------- specs
+
+def _sequence_spec(nonlinearity, reverse):
+    kw = dict(nonlinearity=nonlinearity, reverse=reverse)
+    return OpSpec(f"rnn_sequence_{nonlinearity}" + ("_reverse" if reverse else ""),
+                  lambda m, xw, h0, w: m.rnn_sequence(xw, h0, w, **kw),
+                  lambda xw, h0, w: ref_rnn(xw, h0, w, **kw), sequence_case(nonlinearity, reverse),
+                  grad_inputs=(0, 1, 2), rtol=1e-4, atol=1e-5,
+                  torch_fn=lambda t, xw, h0, w: torch_rnn(t, xw, h0, w, **kw))
+
+
+def _grad_spec(nonlinearity, reverse):
+    kw = dict(nonlinearity=nonlinearity, reverse=reverse)
+    return OpSpec(f"rnn_sequence_grad_{nonlinearity}" + ("_reverse" if reverse else ""),
+                  lambda m, g, y, w: m.rnn_sequence_grad(g, y, w, **kw),
+                  lambda g, y, w: ref_grad(g, y, w, **kw), grad_case(nonlinearity),
+                  grad_inputs=(0, 1, 2), rtol=1e-4, atol=1e-5,
+                  notes="its VJP is the linearised forward recurrence; for relu, y gets no gradient (the slope "
+                        "is piecewise constant)")
+
+
+def _weight_grad_spec(reverse):
+    return OpSpec("rnn_weight_grad" + ("_reverse" if reverse else ""),
+                  lambda m, dz, y, h0: m.rnn_weight_grad(dz, y, h0, reverse=reverse),
+                  lambda dz, y, h0: ref_weight_grad(dz, y, h0, reverse), weight_grad_case(),
+                  grad_inputs=(0, 1, 2), rtol=1e-4, atol=1e-5, notes="bilinear in (dz, states)")
+
+
+SPECS = ([_sequence_spec(nl, reverse) for nl in ("tanh", "relu") for reverse in (False, True)] +
+         [_grad_spec(nl, reverse) for nl in ("tanh", "relu") for reverse in (False, True)] +
+         [_weight_grad_spec(reverse) for reverse in (False, True)])
