@@ -273,6 +273,29 @@ for length in (8, 32):
           f"{len(graph.get_operations())} operations")
 
 # %% [markdown]
+# ### The same loop, ready-made: `tf.nn.dynamic_rnn`
+#
+# TF1 splits the ready-made version in two: a *cell* describes one step — `tf.nn.rnn_cell.BasicRNNCell` computes
+# $\tanh([x_t, h_{t-1}]\,K + b)$, with one kernel $K$ that stacks our $W_{xh}$ on top of $W_{hh}$ — and
+# `tf.nn.dynamic_rnn` runs it over the sequence. Given one-hot inputs and our trained weights, its final state is
+# ours. For this cell it does what `nn.RNN` does: the whole recurrence becomes the one fused op `RnnSequence`, not
+# a `While` (any other cell gets a `tf.while_loop` like the one above).
+
+# %%
+cell = tf.nn.rnn_cell.BasicRNNCell(HIDDEN)
+_, h_cell = tf.nn.dynamic_rnn(cell, tf.one_hot(ids, V), dtype=tf.float32)
+kernel, bias = cell.variables                                   # rnn/basic_rnn_cell/kernel and .../bias
+sess.run(tf.variables_initializer([kernel, bias]))
+sess.run([kernel.assign(tf.concat([W_xh, W_hh], 0)), bias.assign(b_h)])
+batch_ids, _ = random_batch(16)
+with torchlike.no_grad():
+    _, h_ours = model(torchlike.tensor(batch_ids))
+cell_gap = float(np.abs(sess.run(h_cell, {ids: batch_ids}) - h_ours.numpy()).max())
+cell_ops = [op.type for op in graph.get_operations() if op.name.startswith("rnn/")]
+print(f"{kernel.name} {kernel.shape}; dynamic_rnn final state vs ours: largest difference {cell_gap:.1e}; "
+      f"{cell_ops.count('RnnSequence')} RnnSequence op, {cell_ops.count('While')} While")
+
+# %% [markdown]
 # ## Summary
 #
 # * A recurrent network applies the same step to each element of a sequence, carrying a state.
@@ -281,6 +304,7 @@ for length in (8, 32):
 #   loop inside one fused op, with backpropagation through time written by hand, for speed.
 # * In graph mode `tf.while_loop` makes the recurrence one operation whose body graph runs once per character;
 #   the same graph serves every length, and `tf.gradients` replays the body's VJP over the steps that ran.
+#   `tf.nn.dynamic_rnn` runs a TF1 cell over a sequence — for `BasicRNNCell` as one fused op, like `nn.RNN`.
 # * Given the same weights and batch, both compute the same loss and gradients.
 #
 # ## Checks
@@ -301,4 +325,5 @@ for length, (eager_value, graph_value, grad_gap, tape) in comparison.items():
     assert abs(eager_value - graph_value) < 1e-5 * max(1.0, abs(eager_value)), (length, eager_value, graph_value)
     assert grad_gap < 1e-4, (length, grad_gap)
 assert comparison[32][3] > comparison[8][3]
+assert cell_gap < 1e-5 and cell_ops.count("RnnSequence") == 1 and "While" not in cell_ops
 print("chapter 10: all checks passed")

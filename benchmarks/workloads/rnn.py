@@ -16,10 +16,16 @@ doing the same loop by hand.
 Contestants:
 
 * ``eager``: ``nn.RNN`` + ``nn.Linear`` + ``F.cross_entropy`` + ``optim.SGD``; ``torch``: the same code in PyTorch;
-* ``graph``: an *unrolled* Python loop of graph ops (32 cells built once into the graph; no ``tf.while_loop``),
-  the input projection ``x @ W_ih.T`` done for all steps in one matmul as ``nn.RNN`` implementations do, then
-  ``GradientDescentOptimizer(lr).minimize(loss)``; a step is ``sess.run(train_op, feed)``. ``tf``: the same code
-  in TensorFlow's ``compat.v1`` where installed;
+* ``graph``: ``tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicRNNCell(128), x, time_major=True, initial_state=zeros)``,
+  the classifier on the final state, then ``GradientDescentOptimizer(lr).minimize(loss)``; a step is
+  ``sess.run(train_op, feed)``. minidl builds the BasicRNNCell's recurrence as ONE fused ``rnn_sequence`` op
+  after one input projection for all steps, as ``nn.RNN`` does. ``tf``: the same code in TensorFlow's
+  ``compat.v1`` where installed (there ``dynamic_rnn`` is a while loop over cell calls). TF's cell keeps ONE
+  kernel, ``[W_ih.T; W_hh.T]`` (input rows on top of the state rows), and ONE bias, started at ``b_ih + b_hh``;
+  its result maps the kernel's change back to the two blocks. The one bias gets the gradient that ``b_ih`` and
+  ``b_hh`` each get in ``nn.RNN``, so its change after a step is what each of theirs is, and it is reported as
+  both (only one step is compared: after more steps they part, as PyTorch's sum ``b_ih + b_hh`` moves twice as
+  far per step);
 * ``numpy``: forward loop and backpropagation through time by hand: one matmul for all steps' input projection,
   one ``h @ W_hh.T`` + add + tanh per step (into a preallocated 33×32×128 history), the backward loop keeps
   only ``dz_t = dh * (1 - h_t²)`` and ``dh = dz_t @ W_hh`` per step, and the weight gradients are each ONE matmul
@@ -100,26 +106,36 @@ def make_torch(torch):
 # ---------------------------------------------------------------------------------------------- graph mode
 
 def _graph_contestant(tf, config):
-    """The unrolled RNN in a TF1 graph; ``tf`` is minidl.graph or tensorflow.compat.v1."""
+    """``tf.nn.dynamic_rnn`` over a ``BasicRNNCell`` in a TF1 graph; ``tf`` is minidl.graph or
+    tensorflow.compat.v1."""
     x_np, labels_np, params_np = initial_state()
+    W_ih, W_hh, b_ih, b_hh, W_fc, b_fc = params_np
     graph = tf.Graph()
     with graph.as_default():
         x = tf.placeholder(tf.float32, (STEPS, None, INPUT), name="x")
         labels = tf.placeholder(tf.int64, (None,), name="labels")
-        params = [tf.Variable(p, name=name) for p, name in zip(params_np, PARAM_NAMES)]
-        W_ih, W_hh, b_ih, b_hh, W_fc, b_fc = params
-        xw = tf.reshape(tf.matmul(tf.reshape(x, [-1, INPUT]), W_ih, transpose_b=True) + (b_ih + b_hh),
-                        [STEPS, -1, HIDDEN])
-        h = tf.zeros([BATCH, HIDDEN])
-        for t in range(STEPS):
-            h = tf.tanh(xw[t] + tf.matmul(h, W_hh, transpose_b=True))
-        logits = tf.matmul(h, W_fc, transpose_b=True) + b_fc
+        cell = tf.nn.rnn_cell.BasicRNNCell(HIDDEN)
+        _, h = tf.nn.dynamic_rnn(cell, x, time_major=True, initial_state=tf.zeros([BATCH, HIDDEN]))
+        kernel, bias = cell.trainable_variables
+        fc = [tf.Variable(p, name=name) for p, name in zip((W_fc, b_fc), PARAM_NAMES[4:])]
+        logits = tf.matmul(h, fc[0], transpose_b=True) + fc[1]
         loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
         train_op = tf.train.GradientDescentOptimizer(LR).minimize(loss)
-        init = tf.global_variables_initializer()
+        # the cell made its own variables; start them where the other contestants start: the kernel's input rows
+        # W_ih.T on top of its state rows W_hh.T, and bias = b_ih + b_hh
+        with tf.control_dependencies([tf.global_variables_initializer()]):
+            init = tf.group(kernel.assign(numpy.concatenate([W_ih.T, W_hh.T])), bias.assign(b_ih + b_hh))
     feed = {x: x_np, labels: labels_np}
-    return session_contestant(tf.Session(graph=graph, config=config), init, train_op, loss, feed,
-                              lambda first_loss, sess: _result(first_loss, sess.run(params)))
+
+    def read_result(first_loss, sess):
+        kernel_now, bias_now, *fc_now = sess.run([kernel, bias] + fc)
+        # the cell has ONE bias where nn.RNN has two; it gets the gradient that b_ih and b_hh each get, so its
+        # change after a step is each of theirs (see the module docstring), reported for both
+        bias_change = (b_ih + b_hh).astype(numpy.float64) - bias_now
+        return _result(first_loss, [kernel_now[:INPUT].T, kernel_now[INPUT:].T, b_ih - bias_change,
+                                    b_hh - bias_change] + fc_now)
+
+    return session_contestant(tf.Session(graph=graph, config=config), init, train_op, loss, feed, read_result)
 
 
 def make_graph():

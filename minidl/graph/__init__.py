@@ -45,3 +45,6 @@ from . import data  # tf.data.Dataset, tf.data.Iterator, tf.data.make_one_shot_i
 from . import nn_training  # noqa: F401  (importing it attaches conv2d, max_pool, dropout, ... to tf.nn)
 from . import layers, losses
 # --- end training API ---
+# --- recurrent networks: tf.nn.rnn_cell and tf.nn.dynamic_rnn (rnn_cell.py, rnn.py) ---
+from . import rnn  # noqa: F401  (importing it attaches rnn_cell and dynamic_rnn to tf.nn)
+# --- end recurrent networks ---
