@@ -1,4 +1,4 @@
-"""im2col and col2im: the two array routines under convolution and pooling (layout NCHW).
+"""im2col and col2im: the array routines under convolution and pooling (layout NCHW).
 
 A 2-D convolution slides a KH x KW window over each image. im2col ("image to columns") copies the pixels under
 every window position into one column, so that the convolution becomes a single matrix product::
@@ -9,16 +9,19 @@ every window position into one column, so that the convolution becomes a single 
     weight (O, C*KH*KW) @ cols (C*KH*KW, OH*OW)  =  y (O, OH*OW)   for each image
 
 col2im is its adjoint: it adds every column entry back onto the pixel it was copied from. Pixels under several
-windows (overlapping windows) receive the sum of their copies; padding positions are dropped.
+windows (overlapping windows) receive the sum of their copies; padding positions are dropped. For stride 1,
+``col2im_by_shifts`` does the same from columns laid out on the padded image's grid, several times faster.
+``batch_chunks`` says how many images' columns to make at a time.
 
-Both are plain functions on arrays of the module ``xp`` (numpy or cupy), with no autograd in sight, so that a
-GPU kernel with the same signature can replace either one. Geometry arguments are tuples of Python ints:
+All are plain functions on arrays of the module ``xp`` (numpy or cupy), with no autograd in sight, so that a
+GPU kernel with the same signature can replace any one. Geometry arguments are tuples of Python ints:
 ``kernel = (KH, KW)``, ``stride = (SH, SW)``, ``dilation = (DH, DW)`` and
 ``padding = ((top, bottom), (left, right))`` (zeros; the two sides may differ, as ``padding="same"`` needs).
 
 The output size along one axis is ``(size + pads - dilation * (kernel - 1) - 1) // stride + 1``: the number of
 positions a window of extent ``dilation * (kernel - 1) + 1`` can take, moving ``stride`` at a time.
 """
+import math
 
 
 def conv_out_size(size, kernel, stride, pads, dilation):
@@ -64,13 +67,13 @@ def im2col(xp, x, kernel, stride, padding, dilation):
     return view.reshape(n, c * kernel[0] * kernel[1], oh * ow)
 
 
-def col2im(xp, cols, input_shape, kernel, stride, padding, dilation):
+def col2im(xp, cols, input_shape, kernel, stride, padding, dilation, out=None):
     """Add every column entry back onto the input pixel it came from: the adjoint of ``im2col``.
 
     In: ``cols`` (N, C*KH*KW, OH*OW) — or the same numbers as (N, C, KH, KW, OH, OW), which lets a caller pass a
-    broadcast view without materializing it — and ``input_shape = (N, C, H, W)``. Out: a new C-contiguous array
-    (N, C, H, W) with ``out[n, c, h, w] = sum of cols[n, (c*KH + p)*KW + q, i*OW + j]`` over every (p, q, i, j)
-    whose window tap lands on (h, w); taps that land in the padding are dropped.
+    broadcast view without materializing it — and ``input_shape = (N, C, H, W)``. Out: ``out``, or a new
+    C-contiguous array, (N, C, H, W) with ``out[n, c, h, w] = sum of cols[n, (c*KH + p)*KW + q, i*OW + j]`` over
+    every (p, q, i, j) whose window tap lands on (h, w); taps that land in the padding are dropped.
 
     The loop runs over the KH*KW kernel offsets, not over pixels: for one offset (p, q) the taps of all windows
     form a strided slice of the padded image (every SH-th row from p*DH, every SW-th column from q*DW), and each
@@ -82,11 +85,96 @@ def col2im(xp, cols, input_shape, kernel, stride, padding, dilation):
     oh = conv_out_size(h, kh, sh, top + bottom, dh)
     ow = conv_out_size(w, kw, sw, left + right, dw)
     cols = cols.reshape(n, c, kh, kw, oh, ow)
-    out = xp.zeros((n, c, h + top + bottom, w + left + right), dtype=cols.dtype)
+    out, padded = _sums(xp, out, input_shape, cols.dtype, padding)
     for p in range(kh):
         rows = slice(p * dh, p * dh + sh * oh, sh)
         for q in range(kw):
-            out[:, :, rows, q * dw:q * dw + sw * ow:sw] += cols[:, :, p, q]
-    if out.shape[2:] == (h, w):
-        return out
-    return xp.ascontiguousarray(out[:, :, top:top + h, left:left + w])
+            tap = padded[:, :, rows, q * dw:q * dw + sw * ow:sw]
+            tap += cols[:, :, p, q]
+    return _cropped(out, padded, padding)
+
+
+def _sums(xp, out, input_shape, dtype, padding):
+    """``(out, padded)`` for col2im to add into: ``out`` (a new array if None) and the zeroed padded image,
+    which is ``out`` itself when there is no padding."""
+    if out is None:
+        out = xp.empty(input_shape, dtype=dtype)
+    (top, bottom), (left, right) = padding
+    n, c, h, w = input_shape
+    padded = out if not (top or bottom or left or right) else xp.empty((n, c, h + top + bottom, w + left + right),
+                                                                       dtype=out.dtype)
+    padded.fill(0)
+    return out, padded
+
+
+def _cropped(out, padded, padding):
+    """``out`` holding the sums without the padding rows and columns (copied there unless they are there)."""
+    if padded is not out:
+        (top, _), (left, _) = padding
+        out[...] = padded[:, :, top:top + out.shape[2], left:left + out.shape[3]]
+    return out
+
+
+# ------------------------------------------------------------------------------ stride 1: taps are shifts
+
+def col2im_by_shifts(xp, cols, input_shape, kernel, padding, dilation, out=None):
+    """col2im for stride 1, from columns that index windows by their top-left padded pixel.
+
+    With stride 1, tap (p, q) of the window at output pixel (i, j) is the padded pixel (i + p*DH, j + q*DW).
+    Flatten the padded image row by row (pixel (h, w) at h*Wp + w): the tap is then the window's own index
+    i*Wp + j shifted by p*DH*Wp + q*DW, the same shift for every window. So let the columns hold one entry per
+    padded pixel, zero where no window starts (w >= OW or h >= OH), and each tap becomes ONE contiguous add of
+    a shifted block for all channels at once, where ``col2im`` adds OH strided rows of OW pixels per channel
+    (numpy is several times faster at the former)::
+
+        sums[c*Hp*Wp + k + p*DH*Wp + q*DW] += cols[(p*KW + q)*C + c, k]     (k over the whole padded image)
+
+    Every real window's taps lie inside its own channel's image, so what a shifted block carries past the end
+    of a channel (into the next one's start, or cut off after the last) is zeros only. Channels are in G
+    groups: one add per group.
+
+    In: ``cols`` (N, G, KH*KW*C/G, Hp*Wp) and ``input_shape = (N, C, H, W)``. Out: ``out``, or a new
+    C-contiguous array, (N, C, H, W).
+    """
+    n, c, h, w = input_shape
+    groups = cols.shape[1]
+    (top, bottom), (left, right) = padding
+    hp, wp = h + top + bottom, w + left + right
+    out, padded = _sums(xp, out, input_shape, cols.dtype, padding)
+    block = c // groups * hp * wp  # one tap's entries for the channels of a group
+    sums, taps = padded.reshape(n, groups, block), cols.reshape(n, groups, kernel[0] * kernel[1], block)
+    for p in range(kernel[0]):
+        for q in range(kernel[1]):
+            shift = p * dilation[0] * wp + q * dilation[1]
+            target = sums[:, :, shift:]
+            target += taps[:, :, p * kernel[1] + q, :block - shift]
+    return _cropped(out, padded, padding)
+
+
+# ------------------------------------------------------------------------------------- chunks of a batch
+
+#: bytes of columns one chunk of images may fill on a CPU: about the L2 cache of one core (see ``batch_chunks``)
+CPU_CHUNK_BYTES = 1 << 20
+#: the same cap on a GPU, where only the memory it takes limits it
+GPU_CHUNK_BYTES = 1 << 28
+
+
+def batch_chunks(xp, n, bytes_per_image):
+    """Split a batch of ``n`` images into slices of about equal size whose columns, at ``bytes_per_image`` each,
+    fit the chunk budget of ``xp``'s device (at least one image per chunk, however big).
+
+    The columns are the biggest arrays of a convolution, KH*KW copies of every pixel: 42 MB for a 3x3 kernel on
+    64 images of 32 channels of 26x26 pixels, against the images' 5 MB. Made for the whole batch at once, they
+    go to main memory and come back for the matrix product. Made a chunk at a time, they stay in the CPU's
+    cache between being written and being read (the benchmark CNN's convolutions and their gradients take about
+    two thirds of the time of the whole-batch version), and they never exist for the whole batch. cuDNN limits
+    its "workspace" the same way. On a GPU the cost is the number of kernel launches instead, and a matrix
+    product is efficient only when it is big: there the whole batch goes at once unless its columns exceed a
+    memory cap.
+    """
+    if n == 0:
+        return []
+    budget = CPU_CHUNK_BYTES if xp.__name__ == "numpy" else GPU_CHUNK_BYTES
+    count = math.ceil(n / max(1, budget // max(1, bytes_per_image)))  # as few chunks as the budget allows ...
+    size = math.ceil(n / count)  # ... of equal size, rather than full chunks and a small rest
+    return [slice(start, min(start + size, n)) for start in range(0, n, size)]

@@ -1,8 +1,8 @@
 """Pooling (layout NCHW): max_pool2d, avg_pool2d, adaptive_avg_pool2d, and the 1-D max_pool1d / avg_pool1d.
 
 A pooling op slides a window over each channel of each image, like a convolution with no weights (see
-``im2col.py`` for the window geometry), and summarizes the window by its maximum or its mean. Like col2im, the
-max and average loop over the KH*KW kernel taps: each tap sees one strided slice of the input.
+``im2col.py`` for the window geometry), and summarizes the window by its maximum or its mean. Like col2im, they
+loop over kernel taps, never over pixels: each tap sees one strided slice of the input.
 
 * **max**: y = the largest value in the window. Its gradient goes to that one entry, so the forward also returns
   where it was: the *indices* (int64, the position h*W + w in the unpadded input, as PyTorch's
@@ -75,36 +75,72 @@ def _tap_range(tap, size, out, stride, pad):
     return i0, max(i0, i1), i0 * stride - pad + tap
 
 
-def _max_pool(xp, x, kernel, stride, padding, dilation, ceil_mode):
-    """(values, indices) by a running max over the kernel taps (a loop over KH*KW offsets, not over pixels).
+def _max_along(xp, x, axis, kernel, stride, pad, dilation, out, carry=None):
+    """The running max over the ``kernel`` taps of the windows along one ``axis`` of x (2: rows, 3: columns).
+    Returns (values, taps, carried): ``taps`` numbers the tap holding each window's max (-1 for a window in the
+    padding only); ``carried`` picks, from ``carry`` (shaped like x), the entry at that tap.
 
-    Each tap sees a strided slice of x; only windows where the tap lands inside x take part, so padding never
-    wins. ``best_tap`` records the number (1-based) of the tap holding each window's max; as taps are visited in
-    order and a later tap takes over only when strictly larger, the first of equal maxima wins, as in PyTorch.
-    A NaN propagates to the value (its index may move on to a later tap). Windows over padding only (possible
-    with dilation) keep tap 0 and get index -1.
+    Taps are visited in order and a later one takes over only when strictly larger, so the first of equal
+    maxima wins (as in PyTorch); "not <=" rather than ">" lets a NaN take over, so NaN propagates to the value.
+    A tap competes only in the windows [i0, i1) where it lands inside x, so padding never wins: a window's first
+    real tap is copied in, later ones compete. As q grows the range moves left, so the windows meeting their
+    first real tap at q are the part of its range left of all earlier ones.
+    """
+    def along(lo, hi, step=1):
+        return (slice(None),) * axis + (slice(lo, hi, step),)
+
+    shape = x.shape[:axis] + (out,) + x.shape[axis + 1:]
+    values = xp.full(shape, _lowest(xp, x.dtype), dtype=x.dtype)  # what windows over padding only keep
+    taps = xp.full(shape, -1, dtype=xp.int8 if kernel <= 127 else xp.int32)
+    carried = None if carry is None else xp.full(shape, -1, dtype=carry.dtype)
+    seen = out  # windows [seen, out) have met a real tap
+    for q in range(kernel):
+        i0, i1, start = _tap_range(q * dilation, x.shape[axis], out, stride, pad)
+        at = along(start, start + (i1 - i0) * stride, stride)
+        tap, tap_carry = x[at], None if carry is None else carry[at]
+        first = min(seen, i1)  # windows [i0, first) meet their first real tap here, [first, i1) compete
+        new, old = along(i0, first), along(0, first - i0)
+        values[new], taps[new] = tap[old], q
+        if carry is not None:
+            carried[new] = tap_carry[old]
+        if first < i1:
+            running, tap = values[along(first, i1)], tap[along(first - i0, None)]
+            takes_over = tap <= running
+            xp.logical_not(takes_over, out=takes_over)
+            xp.maximum(running, tap, out=running)  # in place, into values
+            running_taps = taps[along(first, i1)]
+            xp.maximum(running_taps, takes_over * taps.dtype.type(q), out=running_taps)  # q: the largest tap yet
+            if carry is not None:
+                kept = carried[along(first, i1)]
+                kept += takes_over * (tap_carry[along(first - i0, None)] - kept)
+        seen = min(seen, i0)
+    return values, taps, carried
+
+
+def _max_pool(xp, x, kernel, stride, padding, dilation, ceil_mode):
+    """(values, indices): the max of each window, and where it is (h*W + w in the unpadded input).
+
+    Separable: a window's max is the max over its rows of each row's max over the window's columns. So every
+    row of x first gets the max over each window's columns, then those row maxima the max over each window's
+    rows: KH + KW strided slices to visit instead of KH * KW. The winning column travels with its row's max
+    into the second pass, so the first maximum in row-major order wins, as in PyTorch. Windows over padding
+    only (possible with dilation) get the lowest value and index -1.
     """
     n, c, h, w = x.shape
-    (oh, ow) = _out_hw((h, w), kernel, stride, padding, dilation, ceil_mode)
-    best = xp.full((n, c, oh, ow), _lowest(xp, x.dtype), dtype=x.dtype)
-    best_tap = xp.zeros((n, c, oh, ow), dtype=xp.int16)
-    offsets = []  # where each tap sits relative to its window's first tap, as a flat h*W + w offset
-    for p in range(kernel[0]):
-        i0, i1, r0 = _tap_range(p * dilation[0], h, oh, stride[0], padding[0])
-        for q in range(kernel[1]):
-            j0, j1, c0 = _tap_range(q * dilation[1], w, ow, stride[1], padding[1])
-            offsets.append(p * dilation[0] * w + q * dilation[1])
-            tap = x[:, :, r0:r0 + (i1 - i0) * stride[0]:stride[0], c0:c0 + (j1 - j0) * stride[1]:stride[1]]
-            running, taps = best[:, :, i0:i1, j0:j1], best_tap[:, :, i0:i1, j0:j1]
-            # "not <=" rather than ">" so that a NaN takes over; the first real tap of a window always does
-            takes_over = ~(tap <= running) | (taps == 0)
-            xp.maximum(running, tap, out=running)  # in place, into best
-            xp.maximum(taps, takes_over * xp.int16(len(offsets)), out=taps)  # the last tap to take over
+    oh, ow = _out_hw((h, w), kernel, stride, padding, dilation, ceil_mode)
+    row_max, col, _ = _max_along(xp, x, 3, kernel[1], stride[1], padding[1], dilation[1], ow)
+    values, row, col = _max_along(xp, row_max, 2, kernel[0], stride[0], padding[0], dilation[0], oh, carry=col)
+    # index = (i*SH - top + row*DH) * W + (j*SW - left + col*DW), in int32 (an image has fewer than 2^31 pixels),
+    # which numpy computes twice as fast as int64, then widened to PyTorch's int64
     first = (xp.arange(oh) * stride[0] - padding[0]).reshape(-1, 1) * w + xp.arange(ow) * stride[1] - padding[1]
-    indices = first + xp.take(xp.asarray(offsets), best_tap.astype(xp.intp) - 1)
+    indices = row.astype(xp.int32)
+    indices *= dilation[0] * w
+    indices += first.astype(xp.int32)
+    indices += col if dilation[1] == 1 else col.astype(xp.int32) * dilation[1]
     if padding != (0, 0):
-        indices[best_tap == 0] = -1
-    return best, indices.astype(dtypes.int64, copy=False)
+        indices[(row < 0) | (col < 0)] = -1
+    indices = indices.astype(dtypes.int64)
+    return values, indices
 
 
 class MaxPool2d(Op):
@@ -137,16 +173,22 @@ class MaxPool2dGrad(Op):
     @staticmethod
     def forward(xp, g, indices, x, overlapping):
         n, c, h, w = x.shape
-        rows = n * c  # one row per channel of each image
-        g, indices = g.reshape(rows, -1 if rows else 0), indices.reshape(rows, -1 if rows else 0)
-        # one spare column per row: index -1 (a window over padding only) lands there and is dropped
-        out = xp.zeros((rows, h * w + 1), dtype=g.dtype)
-        at = (xp.arange(rows).reshape(-1, 1), indices)
+        # the planes (one per channel of each image) flattened into one array: numpy scatters into a flat array much
+        # faster than with a (plane, position) pair of index arrays
+        plane = h * w
+        out = xp.zeros(n * c * plane, dtype=g.dtype)
+        at = indices.reshape(n * c, -1 if n * c else 0) + xp.arange(0, n * c * plane, plane).reshape(-1, 1)
+        at, g = at.reshape(-1), g.reshape(-1)
+        if at.size and indices.min() < 0:
+            # index -1 marks a window over padding only (possible with dilation), which passes on nothing: its
+            # position lands on the previous plane's last pixel, so it must add a zero there, not overwrite
+            g = g * (indices.reshape(-1) >= 0)
+            overlapping = True
         if overlapping:  # windows may pick the same pixel: add.at sums repeated positions
             xp.add.at(out, at, g)
         else:  # every pixel is picked at most once: plain assignment is enough, and faster
             out[at] = g
-        return out[:, :-1].reshape(n, c, h, w)
+        return out.reshape(n, c, h, w)
 
     @staticmethod
     def vjp(ctx, gg):

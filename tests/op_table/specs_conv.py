@@ -144,6 +144,9 @@ def _transpose_spec(name, case_kw=None, **geometry):
 
 GRAD_GEOMETRY = dict(stride=2, padding=1)
 DILATED_GROUPS = dict(stride=(1, 2), padding=(0, 1), dilation=(2, 1), groups=2)
+# stride 1: the input gradient (and the transposed convolution) adds its columns back by shifts of the flattened
+# padded image (im2col.col2im_by_shifts) instead of col2im; padding, dilation and groups all change the shifts
+SHIFTED = dict(padding=(1, 2), dilation=(2, 1), groups=2)
 
 SPECS = [
     _conv_spec("conv2d"),
@@ -168,6 +171,8 @@ SPECS = [
     _transpose_spec("conv_transpose2d_stride_output_padding", case_kw=dict(bias=True), stride=2, padding=1,
                     output_padding=1),
     _transpose_spec("conv_transpose2d_groups_dilation", groups=2, dilation=2, stride=(1, 2), output_padding=(0, 1)),
+    _transpose_spec("conv_transpose2d_stride1_padding_groups_dilation", case_kw=dict(bias=True), padding=(0, 1),
+                    groups=2, dilation=(1, 2)),
     OpSpec("conv_transpose2d_unbatched", lambda m, x, w, b: C.conv_transpose2d(x, w, b, stride=2),
            lambda x, w, b: ref_conv_transpose2d(x[None], w, b, stride=2)[0],
            transpose_case(bias=True, batched=False), grad_inputs=(0, 1, 2), rtol=1e-4, atol=1e-5,
@@ -182,6 +187,11 @@ SPECS = [
            lambda g, w, x: ref_grad_input(g, w, x.shape, **DILATED_GROUPS),
            grad_case(False, **DILATED_GROUPS), grad_inputs=(0, 1), rtol=1e-4, atol=1e-5,
            torch_fn=lambda t, g, w, x: t.nn.grad.conv2d_input(x.shape, w, g, **DILATED_GROUPS)),
+    OpSpec("conv2d_grad_input_stride1_shifts", lambda m, g, w, x: C.conv2d_grad_input(g, w, x, **SHIFTED),
+           lambda g, w, x: ref_grad_input(g, w, x.shape, **SHIFTED),
+           grad_case(False, **SHIFTED), grad_inputs=(0, 1), rtol=1e-4, atol=1e-5,
+           torch_fn=lambda t, g, w, x: t.nn.grad.conv2d_input(x.shape, w, g, **SHIFTED),
+           notes="stride 1: col2im by shifts of the flattened padded image"),
     OpSpec("conv2d_grad_weight", lambda m, g, x, w: C.conv2d_grad_weight(g, x, w, **GRAD_GEOMETRY),
            lambda g, x, w: ref_grad_weight(g, x, w.shape, **GRAD_GEOMETRY),
            grad_case(True, **GRAD_GEOMETRY), grad_inputs=(0, 1), rtol=1e-4, atol=1e-5,
