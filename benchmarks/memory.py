@@ -14,12 +14,13 @@ once, whoever allocated it (numpy, PyTorch's own allocator, BLAS buffers, Python
 which would drown the workload. Caveats: the import baseline differs a little per library (lazily loaded
 modules count as the contestant's); pages of the library code touched for the first time during the step count.
 
-**Method (malloc settings).** Same child processes, which also time ``--steps`` steps on the CPU clock after a
-warm-up, once with the default environment and once with ``MALLOC_MMAP_THRESHOLD_`` (32 MiB, glibc's maximum),
-``MALLOC_TRIM_THRESHOLD_`` and ``MALLOC_TOP_PAD_`` (1 GiB each) set: glibc then serves large temporaries from its
-heap and keeps freed blocks instead of unmapping them and page-faulting fresh zeroed pages back in on the next
-step. Rounds alternate default/tuned processes; the median per setting is reported with their ratio. This is a
-measurement, not a dependency: nothing in minidl sets these variables.
+**Method (malloc settings).** ``import minidl`` tells glibc's malloc to keep freed memory
+(``minidl/backend/allocator.py``), for the whole process — every contestant of a run, PyTorch included, gets it.
+``--malloc`` measures what that buys: the same child processes also time ``--steps`` steps on the CPU clock after
+a warm-up, once with ``MINIDL_KEEP_FREED_MEMORY=0`` (glibc's defaults: large temporaries are unmapped when freed
+and page-faulted back in, zero-filled, on the next step) and once with minidl's setting. Rounds alternate
+default/kept processes; the median per setting is reported with their ratio. The peak-memory table is measured
+with minidl's setting (what a user gets).
 """
 import argparse
 import json
@@ -33,9 +34,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MALLOC_TUNED = {"MALLOC_MMAP_THRESHOLD_": str(32 * 1024 * 1024), "MALLOC_TRIM_THRESHOLD_": str(1 << 30),
-                "MALLOC_TOP_PAD_": str(1 << 30)}
-MALLOC_VARIABLES = tuple(MALLOC_TUNED)
+MALLOC_DEFAULT = {"MINIDL_KEEP_FREED_MEMORY": "0"}
+MALLOC_TUNED = {"MINIDL_KEEP_FREED_MEMORY": "1"}
+MALLOC_VARIABLES = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "MINIDL_KEEP_FREED_MEMORY")
 
 
 def _status_kb(field):
@@ -82,7 +83,7 @@ def child(key, name, threads, steps):
 
 def _run_child(key, name, threads, steps, extra_env=None):
     env = dict(os.environ)
-    for var in MALLOC_VARIABLES:  # the default run is glibc's defaults, whatever the caller's shell set
+    for var in MALLOC_VARIABLES:  # only what the run asks for, whatever the caller's shell set
         env.pop(var, None)
     env.update(extra_env or {})
     completed = subprocess.run([sys.executable, "-m", "benchmarks.memory", "--child", key, name,
@@ -134,7 +135,8 @@ def format_table(rows):
 
 
 def malloc_experiment(workloads, threads, rounds, no_torch=False, no_tf=False):
-    """Per workload and contestant: median CPU ms/step with glibc's defaults and with ``MALLOC_TUNED``."""
+    """Per workload and contestant: median CPU ms/step with glibc's defaults (``MALLOC_DEFAULT``) and with minidl's
+    setting (``MALLOC_TUNED``)."""
     print(f"malloc settings: {' '.join(f'{k}={v}' for k, v in MALLOC_TUNED.items())}")
     print(f"{'workload':10s} {'contestant':10s} {'default ms':>11s} {'tuned ms':>9s} {'tuned/default':>14s}"
           f" {'peak MB default':>16s} {'tuned':>6s}")
@@ -146,7 +148,7 @@ def malloc_experiment(workloads, threads, rounds, no_torch=False, no_tf=False):
                 order = ("default", "tuned") if r % 2 == 0 else ("tuned", "default")
                 for setting in order:
                     res = _run_child(workload.KEY, name, threads, _steps(workload) * 2,
-                                     MALLOC_TUNED if setting == "tuned" else None)
+                                     MALLOC_TUNED if setting == "tuned" else MALLOC_DEFAULT)
                     if "error" in res:
                         print(f"{workload.KEY:10s} {name:10s} failed: {res['error']}")
                         break
@@ -165,7 +167,7 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=3, help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--workloads", default="cnn,rnn", help="comma-separated rows (default: cnn,rnn)")
-    parser.add_argument("--malloc", action="store_true", help="also time each contestant under MALLOC_TUNED")
+    parser.add_argument("--malloc", action="store_true", help="also time each contestant with and without minidl's malloc setting")
     parser.add_argument("--rounds", type=int, default=3, help="processes per setting for --malloc (default 3)")
     parser.add_argument("--no-torch", action="store_true")
     parser.add_argument("--no-tf", action="store_true")

@@ -9,3 +9,17 @@ from .backend.dtypes import (bool_, cdouble, cfloat, complex64, complex128, doub
                              uint8)
 
 __version__ = "0.1.0"
+
+
+def _keep_freed_memory_unless_told_not_to():
+    """A training step makes and drops the same big arrays every step; glibc's malloc, left alone, returns them
+    to the system and page-faults them back in on the next step (``backend/allocator.py`` explains, and the
+    README gives the measured cost). So minidl asks it to keep freed memory, for the whole process — like the
+    caching allocators of PyTorch and cupy on a GPU. ``MINIDL_KEEP_FREED_MEMORY=0`` leaves malloc as it was."""
+    import os
+    if os.environ.get("MINIDL_KEEP_FREED_MEMORY", "1") != "0":
+        from .backend.allocator import keep_freed_memory
+        keep_freed_memory()
+
+
+_keep_freed_memory_unless_told_not_to()
