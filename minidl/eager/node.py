@@ -104,22 +104,23 @@ class Node:
         """Cast each gradient to its input's dtype and make sure the shapes agree (catching buggy VJPs early)."""
         if len(in_grads) != len(inputs):
             raise RuntimeError(f"{self.name()} returned {len(in_grads)} gradients, expected {len(inputs)}")
-        out = list(in_grads)
+        out = in_grads
         for i, (g, x, need) in enumerate(zip(in_grads, inputs, self.needs_input_grad)):
             if g is None:
                 continue
             if not need:
-                out[i] = None
+                out = _replaced(out, i, None)
                 continue
             data, x = g._data, x._data
             if data.shape != x.shape:
                 raise RuntimeError(f"Function {self.name()} returned an invalid gradient at index {i} - got "
                                    f"{list(data.shape)} but expected shape compatible with {list(x.shape)}")
-            if data.dtype != x.dtype:
+            if data.dtype is not x.dtype and data.dtype != x.dtype:
                 from ..ops import cast, real
                 if data.dtype.kind == "c" and x.dtype.kind != "c":
                     g = real(g)  # a real input's gradient is the real part
-                out[i] = g = cast(g, x.dtype)
+                g = cast(g, x.dtype)
+                out = _replaced(out, i, g)
             if GradMode.anomaly:
                 _check_finite(g, f"Function '{self.name()}' returned nan or inf values in its {i}th output",
                               self.creation_trace)
@@ -153,6 +154,13 @@ class AccumulateGrad:
         if self.hooks is None:
             self.hooks = []
         self.hooks.append(hook)
+
+
+def _replaced(grads, i, g):
+    """``grads`` with entry ``i`` set to ``g`` (a VJP's result is copied before the first change)."""
+    grads = list(grads)
+    grads[i] = g
+    return grads
 
 
 def _check_finite(tensor, message, creation_trace):

@@ -49,19 +49,20 @@ def promote_pair(op_name, a, b):
     ta, tb = a.__class__, b.__class__
     if ta in _frontends:
         if tb in _frontends:
-            if a.dtype == b.dtype:
+            dtype_a, dtype_b = a.dtype, b.dtype
+            if dtype_a is dtype_b or dtype_a == dtype_b:
                 return a, b
         elif tb is float or tb is int:
             kind = a.dtype.kind
             if kind in "fc" or (tb is int and kind in "iu"):
                 return a, a.dtype.type(b)
-        elif isinstance(b, numpy.generic) and b.dtype == a.dtype:  # a constant a VJP got from promotion
+        elif isinstance(b, numpy.generic) and b.dtype is a.dtype:  # a constant a VJP got from promotion
             return a, b
     elif tb in _frontends:
         if ta is float or ta is int:
             kind = b.dtype.kind
             if kind in "fc" or (ta is int and kind in "iu"):
                 return b.dtype.type(a), b
-        elif isinstance(a, numpy.generic) and a.dtype == b.dtype:
+        elif isinstance(a, numpy.generic) and a.dtype is b.dtype:
             return a, b
     return promote(op_name, a, b)[1]
