@@ -455,7 +455,7 @@ def _apply(op, args, attrs):
     if op.n_outputs == 1:
         if out.__class__ is not _ndarray and xp is numpy:
             out = numpy.asarray(out)  # numpy returns scalars for 0-d results; a tensor always holds an array
-        result = Tensor._make(out, node, 0, node is not None and out.dtype.kind in "fc")
+        result = _make_tensor(out, node, 0, node is not None and out.dtype.kind in "fc")
         if out.base is not None:
             _share_base(result, args, xp)
         if node is not None and op.saves_outputs:
@@ -547,5 +547,6 @@ def _from_array(value):
     return Tensor._make(as_array(value))
 
 
+_make_tensor = Tensor._make  # bound once: the hot path of _apply skips making the bound method per call
 register_frontend(Tensor, _apply, convert=_from_array)
 Node.tensor_class = Tensor
