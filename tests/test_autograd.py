@@ -367,3 +367,25 @@ def test_in_place_through_a_view_while_recording_is_refused_not_miscomputed():
     y[0] = y[0] * 2.0                # through the base: recorded
     y.sum().backward()
     assert x.grad.tolist() == [2.0, 1.0]
+
+
+@pytest.mark.parametrize("use", [lambda x, i: x[i], lambda x, i: x.gather(0, i)])
+def test_an_index_tensor_changed_in_place_before_backward_is_reported(use):
+    x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    index = T.tensor([0, 2])
+    loss = use(x, index).sum()
+    index.add_(1)                    # the VJP would scatter into the wrong (or out-of-range) places
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation: \[a int64\[2\] tensor"):
+        loss.backward()
+
+
+def test_slicing_and_assigning_through_an_index_do_not_save_the_indexed_tensor():
+    y = T.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True) * 1.0
+    part = y[1:3].sum()
+    y.add_(1)                        # slicing reads y's shape only: no error, as in PyTorch
+    part.backward()
+    value = T.ones(2, requires_grad=True)
+    w = T.zeros(4, requires_grad=True) * 1.0
+    w[T.tensor([0, 1])] = value      # y[i] = v changes w right after the index op used it
+    w.sum().backward()
+    assert value.grad.tolist() == [1.0, 1.0]

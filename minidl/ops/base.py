@@ -33,7 +33,8 @@ class Op:
     differentiable = True
     #: indices of the inputs whose *values* the VJP reads; inputs used only for their shape are left out, so an
     #: in-place change to them later is not an error
-    saves_inputs = None  # None means "all inputs"
+    saves_inputs = None  # None means "all inputs"; a description (str) where the positions vary per call and
+    #                      the op overrides ``inputs_to_save``
     #: True when the VJP reads ``ctx.outputs`` (exp, sigmoid, softmax ...)
     saves_outputs = False
     #: indices of the inputs that can receive a gradient (None: all); others (indices, shape donors) never do

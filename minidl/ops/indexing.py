@@ -217,15 +217,21 @@ def _indexed_shape(x, specs, basic, advanced):
 
 # ---------------------------------------------------------------------------------------------- x[index]
 
-# The VJPs below read the values of the index tensors only (x and value just for their shapes). ``saves_inputs``
-# can list fixed positions only, and the index tensors' positions vary per call; listing every input would make
-# ``y[i] = v`` unusable, since it changes y in place right after using it. So no input is listed, and an index
-# tensor changed in place before backward goes unnoticed.
+# The VJPs below read the values of the index tensors only (x and value just for their shapes), so those are what
+# an in-place change must not touch before backward. Their positions vary per call (they follow x, or x and value),
+# so each op says where they start; x itself is not listed, since ``y[i] = v`` changes y in place right after
+# using it.
+
+def _index_tensors_from(first):
+    """``inputs_to_save`` of an op whose index tensors are its inputs from position ``first`` on."""
+    return classmethod(lambda cls, needs_input_grad: range(first, len(needs_input_grad)))
+
 
 class Index(Op):
     """``x[index]`` with integer arrays or boolean masks: a gather. VJP: scatter-add ``g`` into zeros like ``x``."""
     differentiable_inputs = (0,)
-    saves_inputs = ()  # see the note above
+    saves_inputs = "the index tensors"  # at positions that vary per call: see inputs_to_save
+    inputs_to_save = _index_tensors_from(1)
 
     @staticmethod
     def forward(xp, x, *tensors, basic, advanced):
@@ -251,7 +257,8 @@ class IndexGrad(Op):
 
     Its own VJP is indexing again: ``gg[index]``."""
     differentiable_inputs = (0,)
-    saves_inputs = ()  # see the note above
+    saves_inputs = "the index tensors"  # at positions that vary per call: see inputs_to_save
+    inputs_to_save = _index_tensors_from(2)
 
     @staticmethod
     def forward(xp, g, x, *tensors, basic, advanced):
@@ -290,7 +297,8 @@ class IndexPut(Op):
     d/dx: ``g`` with the written positions zeroed (they no longer depend on ``x``);
     d/dvalue: ``g[index]``, summed back to ``value``'s shape over the broadcast dims."""
     differentiable_inputs = (0, 1)
-    saves_inputs = ()  # see the note above
+    saves_inputs = "the index tensors"  # at positions that vary per call: see inputs_to_save
+    inputs_to_save = _index_tensors_from(2)
 
     @staticmethod
     def forward(xp, x, value, *tensors, basic, advanced):
@@ -315,7 +323,8 @@ class IndexFill(Op):
     d/dx: ``g`` with the written positions zeroed."""
     name = "IndexPut"
     differentiable_inputs = (0,)
-    saves_inputs = ()  # see the note above
+    saves_inputs = "the index tensors"  # at positions that vary per call: see inputs_to_save
+    inputs_to_save = _index_tensors_from(1)
 
     @staticmethod
     def forward(xp, x, *tensors, basic, advanced, value):
