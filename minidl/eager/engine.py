@@ -1,6 +1,5 @@
 """``backward()`` and ``autograd.grad()``: the eager front-end's use of the one autodiff walk."""
 import gc
-from functools import partial
 
 from .. import ops
 from ..autodiff import backprop
@@ -44,7 +43,8 @@ def _walk(roots, grads, is_wanted, retain_graph, create_graph, prune=True):
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return backprop(roots, grads, is_wanted, partial(Node.backward, retain_graph=retain_graph), prune=prune)
+        run_vjp = Node.backward_retaining if retain_graph else Node.backward
+        return backprop(roots, grads, is_wanted, run_vjp, prune=prune)
     finally:
         GradMode.enabled = previous
         if collecting:

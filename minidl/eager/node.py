@@ -64,7 +64,8 @@ class Node:
     # ------------------------------------------------------------------------------------ the backward step
     def backward(self, grads, needed=None, retain_graph=False):
         """Run this op's VJP on the gradients of its outputs; return one gradient per input. (``needed`` is the
-        autodiff walk's view of which inputs need a gradient: here always ``needs_input_grad``.)"""
+        autodiff walk's view of which inputs need a gradient: here always ``needs_input_grad``.) Unless
+        ``retain_graph``, what the node saved is freed afterwards."""
         inputs = self.inputs
         if inputs is None:
             raise RuntimeError(_FREED_MESSAGE)
@@ -99,6 +100,10 @@ class Node:
         if not retain_graph:
             self.inputs = self.saved_outputs = None
         return self._checked(in_grads, inputs)
+
+    def backward_retaining(self, grads, needed=None):
+        """``backward`` keeping what the node saved, for another backward through it."""
+        return self.backward(grads, needed, True)
 
     def _checked(self, in_grads, inputs):
         """Cast each gradient to its input's dtype and make sure the shapes agree (catching buggy VJPs early)."""

@@ -450,7 +450,11 @@ def _apply(op, args, attrs):
     except (ValueError, TypeError, IndexError) as error:
         raise _op_error(op, args, error) from error
     if record and op.differentiable_inputs is not None:  # a shape donor requiring grad does not count
-        record = any(isinstance(args[i], Tensor) and args[i]._requires_grad for i in op.differentiable_inputs)
+        record = False
+        for i in op.differentiable_inputs:
+            if isinstance(args[i], Tensor) and args[i]._requires_grad:
+                record = True
+                break
     node = _record(op, args, attrs) if record and GradMode.enabled and op.differentiable else None
     if op.n_outputs == 1:
         if out.__class__ is not _ndarray and xp is numpy:
