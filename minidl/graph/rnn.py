@@ -22,8 +22,8 @@ The graph is built in one of two ways:
 * **A ``tf.while_loop``** for any other cell: the body takes step ``t`` of the inputs, calls the cell once, and
   appends its output to a [t, batch_size, units] tensor (by ``concat``: simple, though each step copies what came
   before). The gradient is ``while_loop``'s, which replays the body's gradient over the steps that ran. The cell
-  is built *before* the loop, so its variables belong to the enclosing graph; a cell that instead creates
-  variables while it is called inside the loop is refused (minidl cannot create variables inside a loop body).
+  is built before the loop; a cell that creates its variables while it is called (TF1's older style) works too,
+  since a variable made inside a loop body goes to the enclosing graph (``variables.py``).
 
 ``sequence_length`` ([batch_size] ints) gives each example its own length: past it, the example's output is zeros
 and its state stays as it was, so ``final_state`` is the state after its last real step. The fused op has no
@@ -35,7 +35,7 @@ from .. import ops
 from ..backend import dtypes
 from .array_ops import gather, shape, zeros
 from .basics import constant
-from .core import GraphKeys, TensorShape, get_default_graph
+from .core import TensorShape
 from .function_graph import flatten, pack, same_structure
 from .loops import while_loop
 from .math_ops import FLOATS, cast, check_dtype, tanh, to_tensor
@@ -134,8 +134,6 @@ def _while_rnn(cell, x, initial_state, lengths):
     if not isinstance(cell.output_size, int):
         raise NotImplementedError(f"dynamic_rnn: only cells with one output tensor are supported; "
                                   f"{type(cell).__name__}.output_size is {cell.output_size}")
-    graph = get_default_graph()
-    variables_before = len(graph.get_collection(GraphKeys.GLOBAL_VARIABLES))
     steps, batch, units = x.shape[0], x.shape[1], cell.output_size
     n_steps = steps if steps is not None else shape(x)[0]
 
@@ -155,12 +153,6 @@ def _while_rnn(cell, x, initial_state, lengths):
                   TensorShape([None, batch, units])]
     _, final_state, outputs = while_loop(lambda t, state, outputs: t < n_steps, body,
                                          [constant(0), initial_state, no_outputs], shape_invariants=invariants)
-    created = graph.get_collection(GraphKeys.GLOBAL_VARIABLES)[variables_before:]
-    if created:
-        raise NotImplementedError(
-            f"dynamic_rnn: {type(cell).__name__} created variables while called inside the loop "
-            f"({', '.join(v.name for v in created)}); minidl cannot create variables inside a tf.while_loop body. "
-            "Create them in the cell's build(inputs_shape), which dynamic_rnn calls before the loop")
     outputs.set_shape([steps, batch, units])
     return outputs, final_state
 

@@ -103,6 +103,22 @@ class ReportUninitializedVariables(GraphOp):
 
 # ---------------------------------------------------------------------------------------------- Variable
 
+def _home_graph(initial_value, name):
+    """The graph a new variable's ops go to: the program's own graph, even while the body of a loop or a
+    conditional (a function graph nested in it) is being built. A variable lives across runs, not across
+    iterations, so (as TF1's ``init_scope`` does) it is made outside the construct, and the body reads it through
+    a capture — which is also how its gradient comes out of the loop. Its initial value must then not be a tensor
+    computed inside the body."""
+    graph = get_default_graph()
+    while getattr(graph, "outer_graph", None) is not None:
+        graph = graph.outer_graph
+    if isinstance(initial_value, Tensor) and getattr(initial_value.graph, "outer_graph", None) is not None:
+        raise ValueError(f"Initializer for variable {name or 'Variable'} is from inside a control-flow construct, "
+                         f"such as a loop or conditional. When creating a variable inside a loop or conditional, "
+                         f"use a lambda as the initializer.")
+    return graph
+
+
 class Variable(Tensor):
     """A tensor whose value persists in the session between runs (``tf.Variable``).
 
@@ -120,10 +136,10 @@ class Variable(Tensor):
         # _exact_name (for get_variable): ``name`` is the full op name, outside any name scope and never uniquified
         if initial_value is None:
             raise ValueError("initial_value must be specified.")
-        graph = get_default_graph()
+        graph = _home_graph(initial_value, name)
         scope = graph.name_scope(name + "/") if _exact_name else graph.name_scope(name or "Variable")
         # The initializer ops must not inherit the control dependencies around the Variable call (TF's init_scope)
-        with graph.control_dependencies(None), scope as scope_name:
+        with graph.as_default(), graph.control_dependencies(None), scope as scope_name:
             if callable(initial_value):
                 with graph.name_scope("Initializer"):
                     initial_value = initial_value()

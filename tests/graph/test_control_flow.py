@@ -465,3 +465,31 @@ def test_while_inside_while_captures_through_both_levels():
 
 def test_op_types_are_exported():
     assert If.name == "If" and While.name == "While"
+
+
+# ------------------------------------------------------------------------------- variables made in a body
+
+def test_a_variable_made_in_a_loop_body_lives_outside_it_and_gets_its_gradient():
+    x = tf.placeholder(tf.float32, [3])
+
+    def body(i, acc):
+        w = tf.Variable(lambda: tf.fill([3], 2.0), name="w")   # TF1: a lambda initializer inside a loop
+        return i + 1, acc * w
+
+    _, y = tf.while_loop(lambda i, acc: i < 3, body, [0, x])
+    (w,) = tf.global_variables()
+    assert w.graph is tf.get_default_graph()
+    (dw,) = tf.gradients(tf.reduce_sum(y), [w])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        y_value, dw_value = sess.run([y, dw], {x: [1.0, 2.0, 3.0]})
+    np.testing.assert_allclose(y_value, [8.0, 16.0, 24.0])          # x * w³
+    np.testing.assert_allclose(dw_value, [12.0, 24.0, 36.0])        # 3 w² x
+
+
+def test_a_variable_initialised_from_a_body_tensor_is_refused_as_tf1_does():
+    def branch():
+        return tf.Variable(tf.zeros([2]) + 1.0) * 2.0
+
+    with pytest.raises(ValueError, match="from inside a control-flow construct.*use a lambda"):
+        tf.cond(tf.constant(True), branch, lambda: tf.ones([2]))

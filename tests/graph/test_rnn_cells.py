@@ -357,7 +357,7 @@ def test_bad_cell_arguments():
         tf.nn.rnn_cell.RNNCell().zero_state(N, tf.float32)
 
 
-def test_a_cell_that_creates_variables_inside_the_loop_is_refused():
+def test_a_cell_that_creates_its_variables_inside_the_loop_trains_them():
     class LazyCell(tf.nn.rnn_cell.RNNCell):   # TF1's older style: variables made in the call itself
         state_size = output_size = H
 
@@ -369,6 +369,27 @@ def test_a_cell_that_creates_variables_inside_the_loop_is_refused():
     x = tf.placeholder(tf.float32, (N, L, D))
     out, _ = LazyCell()(x[:, 0], tf.zeros([N, H]))     # outside a loop it works
     assert out.shape.as_list() == [N, H]
-    with pytest.raises(NotImplementedError, match=r"LazyCell created variables while called inside the loop "
-                                                  r"\(rnn/lazy_cell/w:0\).*build\(inputs_shape\)"):
-        tf.nn.dynamic_rnn(LazyCell(), x, dtype=tf.float32)
+    with tf.variable_scope("loop"):
+        outputs, final = tf.nn.dynamic_rnn(LazyCell(), x, dtype=tf.float32)
+    (w,) = [v for v in tf.global_variables() if v.name.startswith("loop/")]
+    assert w.name == "loop/rnn/lazy_cell/w:0" and w.graph is tf.get_default_graph()   # made outside the body
+    (dw,) = tf.gradients(tf.reduce_sum(final), [w])
+    x_value = np.random.default_rng(3).standard_normal((N, L, D)).astype(np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        w_value, final_value, dw_value = sess.run([w, final, dw], {x: x_value})
+
+    def final_state(w64):
+        h = np.zeros((N, H))
+        for t in range(L):
+            h = np.tanh(np.concatenate([x_value[:, t], h], 1) @ w64)
+        return h
+
+    w64 = w_value.astype(np.float64)
+    np.testing.assert_allclose(final_value, final_state(w64), rtol=1e-5, atol=1e-5)
+    numeric = np.zeros_like(w64)
+    for i in np.ndindex(w64.shape):   # central differences of sum(final) in float64
+        bump = np.zeros_like(w64)
+        bump[i] = 1e-6
+        numeric[i] = (final_state(w64 + bump).sum() - final_state(w64 - bump).sum()) / 2e-6
+    np.testing.assert_allclose(dw_value, numeric, rtol=1e-3, atol=1e-4)
