@@ -5,11 +5,11 @@ from .. import ops
 from ..autodiff import backprop
 from .grad_mode import GradMode
 from .node import AccumulateGrad, Node
+from .tensor import Tensor  # (tensor.py imports this module only inside Tensor.backward, so no cycle)
 
 
 def _roots(outputs, grad_outputs):
     """Check the tensors we differentiate and pair each with its incoming gradient."""
-    from .tensor import Tensor
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
     if len(grad_outputs) != len(outputs):
@@ -84,7 +84,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 def _accumulate_into(tensor, g, create_graph):
     """``tensor.grad += g``: in place when possible (optimizers may hold the grad tensor), fresh otherwise."""
-    from .tensor import Tensor
     if create_graph:
         tensor.grad = g if tensor.grad is None else tensor.grad + g
     elif tensor.grad is None:
