@@ -10,8 +10,9 @@ for, ``backprop`` applies the chain rule backwards:
 
 1. **discover** every node reachable from the roots (iteratively: deep nets would overflow Python's stack);
 2. keep only the nodes *between* the roots and the wanted values — a node is worth a VJP call only if some
-   wanted value lies below it;
-3. **count** for each node how many gradient contributions it will receive (its pending count);
+   wanted value lies below it (an eager ``backward()`` skips this: every node it recorded leads to a leaf);
+3. **count** for each node how many gradient contributions it will receive (its pending count; for
+   ``backward()`` steps 1 and 3 are one pass);
 4. **process** nodes when their count reaches zero, i.e. once every consumer has passed its gradient back.
    A node's output gradient is then complete (contributions from values used twice are summed), so we call
    its VJP and hand the results to its inputs.
