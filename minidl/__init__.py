@@ -17,9 +17,8 @@ def _keep_freed_memory_unless_told_not_to():
     README gives the measured cost). So minidl asks it to keep freed memory, for the whole process — like the
     caching allocators of PyTorch and cupy on a GPU. ``MINIDL_KEEP_FREED_MEMORY=0`` leaves malloc as it was."""
     import os
-    if os.environ.get("MINIDL_KEEP_FREED_MEMORY", "1") != "0":
-        from .backend.allocator import keep_freed_memory
-        keep_freed_memory()
+    from .backend.allocator import keep_freed_memory_at_import
+    keep_freed_memory_at_import(os.environ)
 
 
 _keep_freed_memory_unless_told_not_to()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from minidl.backend import allocator
 from minidl.backend.allocator import keep_freed_memory
 
 GLIBC = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
@@ -67,3 +68,28 @@ def test_import_keeps_freed_memory_unless_told_not_to(setting, reused):
                             cwd=Path(__file__).resolve().parents[1], env=env)
     faults = float(result.stdout)
     assert (faults < 10) if reused else (faults > 100)
+
+
+class _OldGlibc:
+    """A ``mallopt`` that, like glibc before 2.35, refuses mmap thresholds above 32 MiB; it records what it set."""
+
+    def __init__(self, refuse_everything=False):
+        self.refuse_everything, self.settings = refuse_everything, {}
+
+    def __call__(self, parameter, value):
+        if self.refuse_everything or (parameter == allocator.M_MMAP_THRESHOLD and value > 32 << 20):
+            return 0
+        self.settings[parameter] = value
+        return 1
+
+
+@pytest.mark.parametrize("environ, refuse_everything, expected", [
+    ({}, False, {allocator.M_MMAP_THRESHOLD: 32 << 20, allocator.M_TRIM_THRESHOLD: 1 << 30}),  # the fallback
+    ({"MINIDL_KEEP_FREED_MEMORY": "0"}, False, {}),                                            # opted out
+    ({}, True, {}),                                                                             # never raises
+])
+def test_import_time_setting_falls_back_and_never_raises(monkeypatch, environ, refuse_everything, expected):
+    fake = _OldGlibc(refuse_everything)
+    monkeypatch.setattr(allocator, "_mallopt", lambda: fake)
+    assert allocator.keep_freed_memory_at_import(environ) is bool(expected)
+    assert fake.settings == expected

@@ -25,6 +25,8 @@ M_MMAP_THRESHOLD = -3
 
 #: big enough for the largest temporary of a typical step (numpy arrays of a few hundred MB still get mmap)
 DEFAULT_MMAP_THRESHOLD = 256 << 20
+#: the largest mmap threshold that every glibc accepts on 64-bit systems (newer ones accept more)
+PORTABLE_MMAP_THRESHOLD = 32 << 20
 #: free heap memory kept before any is returned to the system
 DEFAULT_TRIM_THRESHOLD = 1 << 30
 
@@ -58,3 +60,17 @@ def keep_freed_memory(mmap_threshold=DEFAULT_MMAP_THRESHOLD, trim_threshold=DEFA
         if mallopt(parameter, value) != 1:
             raise ValueError(f"keep_freed_memory: glibc's mallopt refused {name}={value}")
     return True
+
+
+def keep_freed_memory_at_import(environ):
+    """What ``import minidl`` does: ``keep_freed_memory()`` unless ``environ`` says
+    ``MINIDL_KEEP_FREED_MEMORY=0``, falling back to the threshold every glibc accepts. Never raises: a C library
+    that refuses both settings leaves malloc as it was. Returns whether a setting took effect."""
+    if environ.get("MINIDL_KEEP_FREED_MEMORY", "1") == "0":
+        return False
+    for mmap_threshold in (DEFAULT_MMAP_THRESHOLD, PORTABLE_MMAP_THRESHOLD):
+        try:
+            return keep_freed_memory(mmap_threshold)
+        except ValueError:
+            continue
+    return False
