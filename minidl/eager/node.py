@@ -99,14 +99,7 @@ class Node:
             in_grads = self.op.vjp(self, *grads)
         if not retain_graph:
             self.inputs = self.saved_outputs = None
-        return self._checked(in_grads, inputs)
-
-    def backward_retaining(self, grads, needed=None):
-        """``backward`` keeping what the node saved, for another backward through it."""
-        return self.backward(grads, needed, True)
-
-    def _checked(self, in_grads, inputs):
-        """Cast each gradient to its input's dtype and make sure the shapes agree (catching buggy VJPs early)."""
+        # each gradient is cast to its input's dtype and must have its shape (catching buggy VJPs early)
         if len(in_grads) != len(inputs):
             raise RuntimeError(f"{self.name()} returned {len(in_grads)} gradients, expected {len(inputs)}")
         out = in_grads
@@ -130,6 +123,10 @@ class Node:
                 _check_finite(g, f"Function '{self.name()}' returned nan or inf values in its {i}th output",
                               self.creation_trace)
         return out
+
+    def backward_retaining(self, grads, needed=None):
+        """``backward`` keeping what the node saved, for another backward through it."""
+        return self.backward(grads, needed, True)
 
 
 class AccumulateGrad:

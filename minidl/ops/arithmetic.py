@@ -47,7 +47,8 @@ class Mul(Op):
 
     @classmethod
     def inputs_to_save(cls, needs_input_grad):
-        return [1 - i for i, need in enumerate(needs_input_grad) if need]  # each gradient reads the other input
+        need_a, need_b = needs_input_grad  # each gradient reads the other input
+        return ((1,) if need_a else ()) + ((0,) if need_b else ())
 
     @staticmethod
     def vjp(ctx, g):
