@@ -5,16 +5,7 @@ import pytest
 
 import minidl.graph as tf
 
-
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    with tf.Graph().as_default() as graph:
-        yield graph
-
-
-def run(fetches, feed_dict=None):
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict)
+from .helpers import run
 
 
 rng = np.random.default_rng(1)

@@ -14,16 +14,7 @@ from minidl import ops
 from minidl.graph.control_flow import If
 from minidl.graph.loops import While
 
-
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
-
-
-def run(fetches, feed_dict=None):
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict)
+from .helpers import run
 
 
 def eager_grads(fn, *values):

@@ -8,13 +8,6 @@ import minidl.graph as tf
 from minidl.graph import errors
 
 
-@pytest.fixture
-def graph():
-    g = tf.Graph()
-    with g.as_default():
-        yield g
-
-
 def drain(next_element, session=None, feed_dict=None):
     """Every element left, the TF1 way: run until OutOfRangeError."""
     sess = session or tf.Session()

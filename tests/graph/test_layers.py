@@ -5,20 +5,9 @@ import pytest
 
 import minidl.graph as tf
 
+from .helpers import run
+
 RNG = np.random.default_rng(0)
-
-
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    with tf.Graph().as_default() as graph:
-        yield graph
-
-
-def run(fetches, feed_dict=None, init=True):
-    with tf.Session() as sess:
-        if init:
-            sess.run(tf.global_variables_initializer())
-        return sess.run(fetches, feed_dict)
 
 
 def names(variables):
@@ -52,7 +41,7 @@ def test_dense_reuse_shares_variables():
     train = tf.layers.dense(x, 2, name="fc", kernel_initializer=tf.constant_initializer(0.5))
     test = tf.layers.dense(x * 2.0, 2, name="fc", reuse=True)
     assert names(tf.global_variables()) == ["fc/kernel:0", "fc/bias:0"]
-    a, b = run([train, test], {x: np.ones((1, 3), np.float32)})
+    a, b = run([train, test], {x: np.ones((1, 3), np.float32)}, initialize_variables=True)
     np.testing.assert_allclose(a, [[1.5, 1.5]])
     np.testing.assert_allclose(b, [[3.0, 3.0]])
     with tf.variable_scope("model"):
@@ -72,7 +61,7 @@ def test_dense_on_sequences_and_errors():
     y = tf.layers.dense(tf.ones((2, 5, 3)), 4, bias_initializer=tf.ones_initializer(),
                         kernel_initializer=tf.zeros_initializer())
     assert y.shape.as_list() == [2, 5, 4]
-    np.testing.assert_array_equal(run(y), np.ones((2, 5, 4)))
+    np.testing.assert_array_equal(run(y, initialize_variables=True), np.ones((2, 5, 4)))
     with pytest.raises(ValueError, match="The last dimension of the inputs to `Dense` should be defined. Found "
                                          "`None`."):
         tf.layers.dense(tf.placeholder(tf.float32, (None, None)), 2)
@@ -115,7 +104,7 @@ def test_conv2d_layer_channels_first_and_errors():
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         kernel, bias, out = sess.run(tf.trainable_variables() + [y], {x: value})
-    ref = run(tf.nn.conv2d(value.transpose(0, 2, 3, 1), kernel, 1, "SAME"), init=False) + bias
+    ref = run(tf.nn.conv2d(value.transpose(0, 2, 3, 1), kernel, 1, "SAME")) + bias
     np.testing.assert_allclose(out, ref.transpose(0, 3, 1, 2), rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match='The `padding` argument must be one of "valid", "same". Received: full'):
         tf.layers.conv2d(x, 4, 3, padding="full")
@@ -138,19 +127,19 @@ def test_pooling_layers():
     ap = tf.layers.average_pooling2d(x, (2, 2), 2, padding="same")
     assert mp.shape.as_list() == [2, 2, 2, 2] and ap.shape.as_list() == [2, 3, 3, 2]
     assert mp.name.startswith("max_pooling2d/")
-    mp_v, ap_v = run([mp, ap], init=False)
+    mp_v, ap_v = run([mp, ap])
     np.testing.assert_array_equal(mp_v[0, :, :, 0], x[0, 1:4:2, 1:4:2, 0])
     np.testing.assert_allclose(ap_v[0, 2, 2, 0], x[0, 4, 4, 0])                  # a 1-pixel corner window
     np.testing.assert_allclose(ap_v[0, 0, 0, 0], x[0, :2, :2, 0].mean())
     nchw = tf.layers.max_pooling2d(x.transpose(0, 3, 1, 2), 2, 2, data_format="channels_first")
-    np.testing.assert_array_equal(run(nchw, init=False), mp_v.transpose(0, 3, 1, 2))
+    np.testing.assert_array_equal(run(nchw), mp_v.transpose(0, 3, 1, 2))
 
 
 def test_flatten():
     assert tf.layers.flatten(tf.placeholder(tf.float32, (None, 4, 4, 8))).shape.as_list() == [None, 128]
     assert tf.layers.flatten(tf.ones((3,))).shape.as_list() == [3, 1]
     x = np.arange(24, dtype=np.float32).reshape(1, 2, 3, 4)  # NCHW
-    out = run(tf.layers.flatten(x, data_format="channels_first"), init=False)
+    out = run(tf.layers.flatten(x, data_format="channels_first"))
     np.testing.assert_array_equal(out, x.transpose(0, 2, 3, 1).reshape(1, -1))  # same order as channels_last
 
 
@@ -158,8 +147,8 @@ def test_flatten():
 
 def test_dropout_layer_with_python_bools():
     x = tf.ones((100, 100))
-    assert (run(tf.layers.dropout(x), init=False) == 1).all()      # training=False: the identity
-    out = run(tf.layers.dropout(x, rate=0.25, training=True), init=False)
+    assert (run(tf.layers.dropout(x)) == 1).all()      # training=False: the identity
+    out = run(tf.layers.dropout(x, rate=0.25, training=True))
     assert set(np.unique(out)) == {0.0, np.float32(1 / 0.75)}
 
 
@@ -214,7 +203,7 @@ def test_batch_normalization_inference_uses_the_moving_averages():
                                       gamma_initializer=tf.constant_initializer(3.0),
                                       beta_initializer=tf.constant_initializer(-1.0))
     assert update_ops() == []
-    np.testing.assert_allclose(run(y, {x: [[3.0, 6.0]]}), [[3.0 * 2 / 2 - 1, 3.0 * 4 / 4 - 1]], rtol=1e-6)
+    np.testing.assert_allclose(run(y, {x: [[3.0, 6.0]]}, initialize_variables=True), [[3.0 * 2 / 2 - 1, 3.0 * 4 / 4 - 1]], rtol=1e-6)
 
 
 def test_batch_normalization_with_a_training_tensor():
@@ -245,7 +234,7 @@ def test_batch_normalization_channels_first_gradient_matches_torch():
     up = RNG.standard_normal((2, 3, 4, 4))
     (grad,) = tf.gradients(tf.reduce_sum(y * tf.constant(up)), x)
     value = RNG.standard_normal((2, 3, 4, 4))
-    out, g = run([y, grad], {x: value})
+    out, g = run([y, grad], {x: value}, initialize_variables=True)
     xt = torch.tensor(value, requires_grad=True)
     ref = torch.nn.functional.batch_norm(xt, None, None, torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64),
                                          None, training=True, eps=1e-5)

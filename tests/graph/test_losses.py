@@ -5,22 +5,14 @@ import pytest
 
 import minidl.graph as tf
 
+from .helpers import run
+
+
 RNG = np.random.default_rng(0)
 LABELS = RNG.standard_normal((4, 3))
 PREDICTIONS = RNG.standard_normal((4, 3))
 WEIGHTS = np.array([[1.0], [0.0], [2.0], [0.5]])   # per example, broadcast over the 3 columns; one is masked
 Reduction = tf.losses.Reduction
-
-
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    with tf.Graph().as_default() as graph:
-        yield graph
-
-
-def run(fetches, feed_dict=None):
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict)
 
 
 def reduce_like_tf(losses, weights, reduction):

@@ -5,16 +5,7 @@ import pytest
 
 import minidl.graph as tf
 
-
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    with tf.Graph().as_default() as graph:
-        yield graph
-
-
-def run(fetches, feed_dict=None):
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict)
+from .helpers import run
 
 
 X = np.array([[-3.0, -0.5, 0.5, 7.0], [1.0, -2.0, 4.0, 0.25]], dtype=np.float32)

@@ -5,19 +5,11 @@ import pytest
 
 import minidl.graph as tf
 
+from .helpers import run
+
+
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
-
-
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    with tf.Graph().as_default() as graph:
-        yield graph
-
-
-def run(fetches, feed_dict=None):
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict)
 
 
 def same_pads(n, k, s, d=1):

@@ -6,17 +6,7 @@ import minidl.graph as tf
 import minidl.ops as ops
 from minidl.graph import errors
 
-
-@pytest.fixture
-def graph():
-    g = tf.Graph()
-    with g.as_default():
-        yield g
-
-
-def run(fetches, feed_dict=None):
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict)
+from .helpers import run
 
 
 # ----------------------------------------------------------------------------------------- shapes, dtypes

@@ -10,12 +10,6 @@ RNG = np.random.default_rng(0)
 N, L, D, H = 2, 3, 3, 4        # batch, time, input depth, units
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    with tf.Graph().as_default() as graph:
-        yield graph
-
-
 def session():
     sess = tf.Session()
     sess.run(tf.global_variables_initializer())

@@ -9,13 +9,7 @@ import minidl.graph as tf
 import minidl.ops as ops
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    with tf.Graph().as_default() as g:
-        yield g
-
-
-def test_names_scopes_and_lookups(fresh_graph):
+def test_names_scopes_and_lookups(graph):
     a = tf.constant(1.0, name="a")
     with tf.name_scope("layer"):
         b = tf.add(a, 2.0, name="b")
@@ -23,13 +17,13 @@ def test_names_scopes_and_lookups(fresh_graph):
     with tf.name_scope("layer"):
         d = a * 4.0
     assert a.name == "a:0" and b.name == "layer/b:0" and c.name.startswith("layer/") and d.name.startswith("layer_1/")
-    assert fresh_graph.get_tensor_by_name("a:0") is a
-    assert fresh_graph.get_operation_by_name(c.op.name) is c.op
-    assert c.op in fresh_graph.get_operations() and a.consumers()[0].graph is fresh_graph
+    assert graph.get_tensor_by_name("a:0") is a
+    assert graph.get_operation_by_name(c.op.name) is c.op
+    assert c.op in graph.get_operations() and a.consumers()[0].graph is graph
     with pytest.raises(KeyError, match="does not exist"):
-        fresh_graph.get_tensor_by_name("nope:0")
+        graph.get_tensor_by_name("nope:0")
     with pytest.raises(ValueError, match="appears to refer to a Tensor"):
-        fresh_graph.get_operation_by_name("a:0")
+        graph.get_operation_by_name("a:0")
 
 
 def test_as_default_restores_the_previous_graph_even_on_errors():
@@ -42,10 +36,10 @@ def test_as_default_restores_the_previous_graph_even_on_errors():
     assert tf.get_default_graph() is outer
 
 
-def test_collections(fresh_graph):
+def test_collections(graph):
     tf.get_default_graph().add_to_collection("mine", 1)
-    fresh_graph.add_to_collection(tf.GraphKeys.UPDATE_OPS, "op")
-    assert fresh_graph.get_collection("mine") == [1] and fresh_graph.get_collection(tf.GraphKeys.UPDATE_OPS) == ["op"]
+    graph.add_to_collection(tf.GraphKeys.UPDATE_OPS, "op")
+    assert graph.get_collection("mine") == [1] and graph.get_collection(tf.GraphKeys.UPDATE_OPS) == ["op"]
 
 
 def test_static_shapes_and_construction_errors():
@@ -161,12 +155,12 @@ def test_interactive_session_eval_and_run():
     assert tf.get_default_session() is None
 
 
-def test_gradients_add_named_nodes_and_second_order_works(fresh_graph):
+def test_gradients_add_named_nodes_and_second_order_works(graph):
     x = tf.placeholder(tf.float64, (), name="x")
     y = x * x * x
-    before = len(fresh_graph.get_operations())
+    before = len(graph.get_operations())
     (dy,) = tf.gradients(y, [x])
-    added = fresh_graph.get_operations()[before:]
+    added = graph.get_operations()[before:]
     assert added and all(op.name.startswith("gradients/") for op in added)
     (d2y,) = tf.gradients(dy, [x])
     unrelated = tf.placeholder(tf.float64, ())
@@ -175,7 +169,7 @@ def test_gradients_add_named_nodes_and_second_order_works(fresh_graph):
         assert sess.run([dy, d2y], {x: 2.0}) == [12.0, 12.0]
 
 
-def test_gradients_with_grad_ys_stop_gradients_and_hessians(fresh_graph):
+def test_gradients_with_grad_ys_stop_gradients_and_hessians(graph):
     a = tf.placeholder(tf.float64, (2,))
     b = a * 2.0
     c = ops.sum(b * a)

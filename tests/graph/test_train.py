@@ -7,13 +7,6 @@ import pytest
 import minidl.graph as tf
 
 
-@pytest.fixture
-def graph():
-    g = tf.Graph()
-    with g.as_default():
-        yield g
-
-
 def _quadratic(start):
     """A variable w and the loss sum((w - 3)^2), whose gradient is 2(w - 3)."""
     w = tf.Variable(np.array(start, dtype=np.float64), name="w")

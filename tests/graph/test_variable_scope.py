@@ -7,18 +7,7 @@ import pytest
 import minidl.graph as tf
 from minidl.graph.initializers import compute_fans
 
-
-@pytest.fixture
-def graph():
-    g = tf.Graph()
-    with g.as_default():
-        yield g
-
-
-def run(fetches):
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        return sess.run(fetches)
+from .helpers import run
 
 
 def op_names(graph):
@@ -93,7 +82,7 @@ def test_auto_reuse_creates_once_then_shares(graph):
             return tf.get_variable("count", [], dtype=tf.int32)
     first, second = counter(), counter()
     assert first is second and first.dtype == tf.int32
-    assert run(first) == 0   # integers default to zeros
+    assert run(first, initialize_variables=True) == 0   # integers default to zeros
 
 
 def test_reuse_is_inherited_and_cannot_be_switched_off_inside(graph):
@@ -152,7 +141,7 @@ def test_scope_initializer_and_dtype_are_inherited(graph):
             v = tf.get_variable("v", [2])
         w = tf.get_variable("w", [2], initializer=tf.zeros_initializer())
     assert v.dtype == tf.float64
-    values = run([v, w])
+    values = run([v, w], initialize_variables=True)
     np.testing.assert_array_equal(values[0], [0.5, 0.5])
     np.testing.assert_array_equal(values[1], [0.0, 0.0])
 
@@ -163,7 +152,7 @@ def test_initializer_forms_and_shape_errors(graph):
     from_tensor = tf.get_variable("c", initializer=tf.constant([[3]]))
     typed = tf.get_variable("d", dtype=tf.float64, initializer=[1.0])
     assert from_value.dtype == tf.float64 and from_tensor.shape == (1, 1) and typed.dtype == tf.float64
-    values = run([from_class, from_value, from_tensor])
+    values = run([from_class, from_value, from_tensor], initialize_variables=True)
     np.testing.assert_array_equal(values[0], [1.0, 1.0])
     np.testing.assert_array_equal(values[2], [[3]])
     with pytest.raises(ValueError, match=r"Shape of a new variable \(e\) must be fully defined, but instead was "
@@ -196,7 +185,7 @@ def test_compute_fans():
 def test_glorot_uniform_is_the_default_with_tf_limit(graph):
     w = tf.get_variable("w", [200, 300])
     kernel = tf.get_variable("kernel", [5, 5, 8, 16])
-    values = run([w, kernel])
+    values = run([w, kernel], initialize_variables=True)
     limit = math.sqrt(6 / (200 + 300))
     assert np.abs(values[0]).max() <= limit and np.abs(values[0]).max() > 0.95 * limit
     assert abs(values[0].std() - limit / math.sqrt(3)) < 0.01 * limit
@@ -210,7 +199,7 @@ def test_glorot_normal_and_variance_scaling(graph):
     glorot = tf.glorot_normal_initializer(seed=1)(shape)
     he = tf.variance_scaling_initializer(scale=2.0, mode="fan_in", distribution="untruncated_normal", seed=2)(shape)
     lecun = tf.variance_scaling_initializer(mode="fan_out", distribution="uniform", seed=3)(shape)
-    g, h, u = run([glorot, he, lecun])
+    g, h, u = run([glorot, he, lecun], initialize_variables=True)
     # the truncation's .8796 correction restores the wanted stddev
     assert abs(g.std() - math.sqrt(2 / (fan_in + fan_out))) < 0.03 * g.std()
     assert np.abs(g).max() <= 2 * math.sqrt(2 / (fan_in + fan_out)) / .87962566103423978 + 1e-6
@@ -231,7 +220,7 @@ def test_constant_zeros_ones_initializers(graph):
     zeros = tf.zeros_initializer()([2, 2], dtype=tf.int32)
     ones = tf.ones_initializer(dtype=tf.float64)([2])
     assert zeros.op.name == "zeros" and ones.dtype == tf.float64 and full.dtype == tf.int64
-    values = run([padded, full, scalar, zeros, ones])
+    values = run([padded, full, scalar, zeros, ones], initialize_variables=True)
     np.testing.assert_array_equal(values[0], [[1.0, 2.0], [2.0, 2.0]])   # TF 1 pads with the last value
     np.testing.assert_array_equal(values[1], [[0, 1, 2], [3, 4, 5]])
     np.testing.assert_array_equal(values[2], [7.0, 7.0, 7.0])
@@ -248,7 +237,7 @@ def test_random_initializers_and_seeds(graph):
     same = tf.random_normal_initializer(mean=1.0, stddev=0.1, seed=1)([1000])
     truncated = tf.truncated_normal_initializer(stddev=0.1, seed=2)([1000])
     uniform = tf.random_uniform_initializer(-0.5, 0.5, seed=3)([1000])
-    n, s, t, u = run([normal, same, truncated, uniform])
+    n, s, t, u = run([normal, same, truncated, uniform], initialize_variables=True)
     np.testing.assert_array_equal(n, s)
     assert abs(n.mean() - 1.0) < 0.02 and np.abs(t).max() <= 0.2 and -0.5 <= u.min() and u.max() < 0.5
 
@@ -257,7 +246,7 @@ def test_orthogonal_initializer(graph):
     tall = tf.orthogonal_initializer(seed=1)([6, 4])
     wide = tf.orthogonal_initializer(gain=2.0, seed=2)([3, 5])
     conv = tf.orthogonal_initializer(seed=3)([2, 2, 3, 12])
-    t, w, c = run([tall, wide, conv])
+    t, w, c = run([tall, wide, conv], initialize_variables=True)
     np.testing.assert_allclose(t.T @ t, np.eye(4), atol=1e-5)
     np.testing.assert_allclose(w @ w.T, 4 * np.eye(3), atol=1e-5)
     flat = c.reshape(-1, 12)

@@ -8,13 +8,6 @@ from minidl.graph import errors
 from minidl.graph.graph_ops import NoOp
 
 
-@pytest.fixture
-def graph():
-    g = tf.Graph()
-    with g.as_default():
-        yield g
-
-
 def op_names(graph):
     return [op.name for op in graph.get_operations()]
 
