@@ -118,7 +118,8 @@ def _pruned_edges(start_nodes, is_wanted, blocked):
     """The edges worth following — from a node that leads to a wanted value, into an input that is wanted or
     leads to one — as ``{node: (keys, needed)}`` (``keys`` one per input slot, None where not followed), with the
     pending count of each producer and the nodes that hold a wanted value."""
-    order = _post_order(start_nodes, blocked)
+    order = post_order(start_nodes, lambda node: [key[0] for key in node.input_keys
+                                                  if key is not None and not (blocked and key in blocked)])
     leads_to_wanted = _nodes_leading_to_wanted(order, is_wanted, blocked)
     edges, pending, wanted_here = {}, {}, set()
     for node in order:
@@ -140,9 +141,9 @@ def _pruned_edges(start_nodes, is_wanted, blocked):
     return edges, pending, wanted_here
 
 
-def _post_order(start_nodes, blocked):
-    """All nodes reachable from ``start_nodes`` (not through blocked keys), each after all of its inputs'
-    producers. No recursion."""
+def post_order(start_nodes, inputs_of):
+    """All nodes reachable from ``start_nodes`` through ``inputs_of(node)`` (the nodes whose outputs it takes),
+    each after all of its inputs. No recursion. (The session orders the ops a run executes with it too.)"""
     order, seen = [], set()
     stack = [(node, False) for node in start_nodes]
     while stack:
@@ -154,9 +155,9 @@ def _post_order(start_nodes, blocked):
             continue
         seen.add(node)
         stack.append((node, True))
-        for key in node.input_keys:
-            if key is not None and key[0] not in seen and not (blocked and key in blocked):
-                stack.append((key[0], False))
+        for parent in inputs_of(node):
+            if parent not in seen:
+                stack.append((parent, False))
     return order
 
 

@@ -18,6 +18,7 @@ import collections
 import numpy
 
 from ..backend import cuda_is_available, device as parse_device, dtypes, to_device
+from ..autodiff import post_order
 from . import errors
 from .core import Operation, Tensor, get_default_graph
 from .graph_ops import Const
@@ -319,25 +320,13 @@ def _as_host_array(value, dtype):
 
 def _needed_operations(targets, fed):
     """The operations the targets depend on, each after its inputs' producers; fed tensors cut the search."""
-    order, seen = [], set()
-    stack = [(t.op if isinstance(t, Tensor) else t, False) for t in reversed(targets)
-             if not (isinstance(t, Tensor) and id(t) in fed)]
-    while stack:
-        op, leaving = stack.pop()
-        if leaving:
-            order.append(op)
-            continue
-        if op in seen:
-            continue
-        seen.add(op)
-        stack.append((op, True))
-        for t in reversed(op.inputs):
-            if id(t) not in fed and t.op not in seen:
-                stack.append((t.op, False))
-        for c in reversed(op.control_inputs):  # pushed last, so they run before the data inputs' producers
-            if c not in seen:
-                stack.append((c, False))
-    return order
+    def inputs_of(op):
+        # pushed in reverse, so the producers run in the order of the inputs; control inputs are pushed last, so
+        # they run before the data inputs' producers
+        return [t.op for t in reversed(op.inputs) if id(t) not in fed] + list(reversed(op.control_inputs))
+
+    return post_order([t.op if isinstance(t, Tensor) else t for t in reversed(targets)
+                       if not (isinstance(t, Tensor) and id(t) in fed)], inputs_of)
 
 
 def _flatten_fetches(graph, fetches):
