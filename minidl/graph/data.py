@@ -34,7 +34,8 @@ from .core import Tensor, TensorShape, get_default_graph
 from .frontend import convert_to_tensor
 from .function_graph import build_func_graph, flatten, pack
 from .graph_ops import Const
-from .iterator_ops import Iterator, host_array, make_initializable_iterator, make_one_shot_iterator
+from .iterator_ops import (ElementStructure, Iterator, host_array, make_initializable_iterator,
+                           make_one_shot_iterator)
 
 __all__ = ["Dataset", "Iterator", "make_one_shot_iterator", "make_initializable_iterator", "get_output_types",
            "get_output_shapes", "get_output_classes", "experimental"]
@@ -77,7 +78,7 @@ def _type_name(dtype):
     return f"tf.{dtype.name}"
 
 
-class Dataset:
+class Dataset(ElementStructure):
     """A sequence of elements, built from tensors or from another dataset by a transformation.
 
     ``_inputs``: the datasets this one reads; ``_structure``: a nest whose leaves stand for the components;
@@ -110,18 +111,6 @@ class Dataset:
         return sources
 
     # ----------------------------------------------------------------------------------- description
-    @property
-    def output_types(self):
-        return pack(self._structure, self._types)
-
-    @property
-    def output_shapes(self):
-        return pack(self._structure, self._shapes)
-
-    @property
-    def output_classes(self):
-        return pack(self._structure, [Tensor] * len(self._types))
-
     def __repr__(self):
         shapes = pack(self._structure, [str(s) for s in self._shapes])
         names = pack(self._structure, [_type_name(t) for t in self._types])

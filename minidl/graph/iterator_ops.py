@@ -131,7 +131,24 @@ class IteratorGetNext(GraphOp):
 
 # ------------------------------------------------------------------------------------------------ Iterator
 
-class Iterator:
+class ElementStructure:
+    """What a dataset and an iterator both describe as TF does: the structure of one element, from ``_structure``
+    (a nest whose leaves stand for the components), ``_types`` and ``_shapes`` (one per component)."""
+
+    @property
+    def output_types(self):
+        return pack(self._structure, self._types)
+
+    @property
+    def output_shapes(self):
+        return pack(self._structure, self._shapes)
+
+    @property
+    def output_classes(self):
+        return pack(self._structure, [Tensor] * len(self._types))
+
+
+class Iterator(ElementStructure):
     """``tf.data.Iterator``: ``get_next()`` gives the next element as a nest of tensors, ``initializer``
     (re)starts the pass. Make one with ``make_one_shot_iterator(dataset)``, ``make_initializable_iterator(dataset)``
     or — to switch one iterator between datasets of the same structure, e.g. training and validation —
@@ -156,18 +173,6 @@ class Iterator:
             shapes = [s if isinstance(s, TensorShape) else TensorShape(s)
                       for s in flatten_up_to(output_types, output_shapes)]
         return Iterator(_resource("Iterator"), output_types, types, shapes)
-
-    @property
-    def output_types(self):
-        return pack(self._structure, self._types)
-
-    @property
-    def output_shapes(self):
-        return pack(self._structure, self._shapes)
-
-    @property
-    def output_classes(self):
-        return pack(self._structure, [Tensor] * len(self._types))
 
     @property
     def initializer(self):
