@@ -73,6 +73,15 @@ def count_parameters(weights):
     return sum(int(w.size) for w in weights.values())
 
 
+def summary(history, n_train, **results):
+    """What a mode's ``train`` returns: ``results`` (accuracy, parameters, losses, checkpoint, ...) plus the speed
+    read off ``history`` (one dict per epoch with its ``seconds`` and mean ``loss``) for ``n_train`` samples."""
+    seconds = [epoch["seconds"] for epoch in history]
+    return dict(results, seconds_per_epoch=sum(seconds) / len(seconds),
+                samples_per_second=n_train * len(seconds) / sum(seconds),
+                epoch_losses=[epoch["loss"] for epoch in history])
+
+
 def predictions_agree(logits_a, logits_b, atol=1e-5):
     """True when two sets of logits pick the same classes and differ by at most ``atol``: the reload check."""
     logits_a, logits_b = numpy.asarray(logits_a), numpy.asarray(logits_b)

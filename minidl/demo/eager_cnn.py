@@ -108,16 +108,6 @@ def run(config, checkpoint_dir):
     reloaded.load_state_dict(torchlike.load(path))
     reload_ok = common.predictions_agree(predict(reloaded, x_test), test_logits)
 
-    seconds = [epoch["seconds"] for epoch in history]
-    return {
-        "accuracy": accuracy,
-        "seconds_per_epoch": sum(seconds) / len(seconds),
-        "samples_per_second": len(x_train) * len(seconds) / sum(seconds),
-        "setup_seconds": setup_seconds,
-        "parameters": sum(p.numel() for p in model.parameters()),
-        "epoch_losses": [epoch["loss"] for epoch in history],
-        "step_losses": step_losses,
-        "test_logits": test_logits,
-        "reload_ok": reload_ok,
-        "checkpoint": path,
-    }
+    return common.summary(history, len(x_train), accuracy=accuracy, setup_seconds=setup_seconds,
+                          parameters=sum(p.numel() for p in model.parameters()), step_losses=step_losses,
+                          test_logits=test_logits, reload_ok=reload_ok, checkpoint=path)

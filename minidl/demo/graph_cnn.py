@@ -141,16 +141,6 @@ def run(config, checkpoint_dir):
             tf.train.Saver().restore(sess, prefix)  # restoring also initializes the restored variables
             reload_ok = common.predictions_agree(sess.run(logits, feed_dict={images: x_test}), test_logits)
 
-    seconds = [epoch["seconds"] for epoch in history]
-    return {
-        "accuracy": accuracy,
-        "seconds_per_epoch": sum(seconds) / len(seconds),
-        "samples_per_second": len(x_train) * len(seconds) / sum(seconds),
-        "setup_seconds": setup_seconds,
-        "parameters": parameters,
-        "epoch_losses": [epoch["loss"] for epoch in history],
-        "step_losses": step_losses,
-        "test_logits": test_logits,
-        "reload_ok": reload_ok,
-        "checkpoint": prefix,
-    }
+    return common.summary(history, len(x_train), accuracy=accuracy, setup_seconds=setup_seconds,
+                          parameters=parameters, step_losses=step_losses, test_logits=test_logits,
+                          reload_ok=reload_ok, checkpoint=prefix)
