@@ -140,12 +140,8 @@ class _CellBase(Module):
         factory = dict(dtype=dtype, device=device)
         self.weight_ih = Parameter(empty(rows, input_size, **factory))
         self.weight_hh = Parameter(empty(rows, hidden_size, **factory))
-        if bias:
-            self.bias_ih = Parameter(empty(rows, **factory))
-            self.bias_hh = Parameter(empty(rows, **factory))
-        else:
-            self.register_parameter("bias_ih", None)
-            self.register_parameter("bias_hh", None)
+        for name in ("bias_ih", "bias_hh"):
+            self.register_parameter(name, Parameter(empty(rows, **factory)) if bias else None)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -274,10 +270,7 @@ class RNNBase(Module):
                 setattr(self, names[0], Parameter(empty(rows, layer_input, **factory)))
                 setattr(self, names[1], Parameter(empty(rows, hidden_size, **factory)))
                 for bias_name in names[2:]:
-                    if bias:
-                        setattr(self, bias_name, Parameter(empty(rows, **factory)))
-                    else:
-                        self.register_parameter(bias_name, None)
+                    self.register_parameter(bias_name, Parameter(empty(rows, **factory)) if bias else None)
                 self._weight_names.append(names)
         self.reset_parameters()
 
