@@ -103,7 +103,9 @@ print(f"tape nodes for 5 steps: {tape_short}, for 20 steps: {tape_long}")
 # Our loop variables are a step counter `t` and the state `h`. The sequence is a placeholder with an unknown
 # number of rows, and the condition compares `t` with that number — known only when a sequence is fed. Tensors
 # from outside (the weights `W`, the sequence `xs`) may simply be used in the body; the loop op takes them as
-# extra inputs.
+# extra inputs. (A variable *created* inside the body, say by `tf.get_variable`, goes to the outer graph, as in
+# TF1: it lives across runs, not iterations, and the body reads it like `W`. Its initial value must then not be
+# computed inside the body — give it an initializer or a lambda.)
 
 # %%
 graph = tf.get_default_graph()
