@@ -9,6 +9,8 @@ needs a function numpy lacks (``gelu`` needs erf).
 import math
 import numbers
 
+import numpy
+
 from ..backend import dtypes
 from .base import Op, OpError, apply, describe, is_tensor
 from .cast import cast
@@ -101,14 +103,29 @@ class ReluGrad(Op):
 
     @staticmethod
     def forward(xp, g, s, negative_slope=0.0):
-        if not negative_slope and bool(xp.isfinite(g).all()):
-            return g * (s > 0)  # a multiply by the mask is several times faster than a select...
-        # ...but an infinite g in the flat part must give 0, not inf * 0 = NaN: select
-        return xp.where(s > 0, g, g * negative_slope if negative_slope else g.dtype.type(0))
+        if negative_slope or g.dtype.kind == "c":
+            return xp.where(s > 0, g, g * negative_slope if negative_slope else g.dtype.type(0))
+        return _keep_where_positive(xp, g, s)
 
     @staticmethod
     def vjp(ctx, gg):
         return relu_grad(gg, ctx.inputs[1], ctx.attrs.get("negative_slope", 0.0)), None
+
+
+def _keep_where_positive(xp, g, s):
+    """``g`` where ``s > 0``, else +0.0, by masking bits: the mask is an integer of g's width that is -1 (every
+    bit set) where s > 0 and 0 elsewhere, and ``g AND mask`` is g's bit pattern or all zeros.
+
+    Why not ``where(s > 0, g, 0)``: numpy selects element by element with a branch that a random mask
+    mispredicts, about 10x slower. Why not ``g * (s > 0)``: where s <= 0 it gives inf * 0 = NaN for an infinite g
+    (PyTorch gives 0 there). The bits give exactly the select, at the cost of the multiply.
+    """
+    bits = numpy.dtype(f"int{8 * g.dtype.itemsize}")
+    mask = xp.empty(numpy.broadcast_shapes(g.shape, s.shape), dtype=bits)
+    xp.greater(s, 0, out=mask)  # 1 or 0
+    xp.negative(mask, out=mask)  # -1 or 0
+    xp.bitwise_and(g.view(bits), mask, out=mask)
+    return mask.view(g.dtype)
 
 
 def relu_grad(g, s, negative_slope=0.0):

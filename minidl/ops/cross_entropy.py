@@ -78,12 +78,12 @@ def _target_distribution(xp, x, target, weights, ignore_index, label_smoothing, 
     index = _expand(safe, axis)
     valid = _expand(valid, axis).astype(x.dtype)
     weight_y = valid if not weights else xp.take(weights[0], index) * valid
-    total = weight_y * (1 - eps)
-    dense = None
+    index_weight = weight_y * (1 - eps) if eps else weight_y
+    total, dense = index_weight, None
     if eps:
         dense = valid * (eps / n_classes) if weight is None else valid * weight * (eps / n_classes)
         total = total + valid * (eps / n_classes * (n_classes if weight is None else weights[0].sum()))
-    return _Target(dense, index, weight_y * (1 - eps), total, weight_y.sum())
+    return _Target(dense, index, index_weight, total, weight_y.sum())
 
 
 def _checked_targets(xp, target, n_classes, ignore_index):
