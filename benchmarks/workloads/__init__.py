@@ -23,10 +23,12 @@ from typing import Callable, Optional
 
 import numpy
 
+from minidl.graph import ConfigProto
+
 CONTESTANT_NAMES = ("eager", "graph", "numpy", "torch", "tf")
 # minidl.graph's Session would place its ops on a GPU when cupy sees one; these are CPU benchmarks (eager tensors,
-# numpy and torch stay on the CPU), so graph sessions are pinned there too
-CPU_ONLY = {"cpu_only": True}
+# numpy and torch stay on the CPU), so graph sessions are pinned there too, as TF1 pins them
+CPU_ONLY = ConfigProto(device_count={"GPU": 0})
 
 
 @dataclass

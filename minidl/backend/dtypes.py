@@ -121,6 +121,15 @@ def _combine(higher, lower):
     return higher
 
 
+def _has_dims(tensor):
+    """Whether a tensor has dims, for promotion. A graph tensor of unknown rank (from a placeholder made without a
+    shape) refuses to tell its ``ndim``; it counts as having dims, so that its dtype is never overruled."""
+    try:
+        return tensor.ndim > 0
+    except ValueError:
+        return True
+
+
 def result_type(*operands):
     """The dtype of ``op(*operands)`` for tensors (anything with ``.dtype`` and ``.ndim``) and Python numbers."""
     dims = zero_dims = numbers = None
@@ -129,7 +138,7 @@ def result_type(*operands):
         if dt is None:
             s = scalar_dtype(x)
             numbers = s if numbers is None else promote_types(numbers, s)
-        elif x.ndim:
+        elif _has_dims(x):
             dims = dt if dims is None else promote_types(dims, dt)
         else:
             zero_dims = dt if zero_dims is None else promote_types(zero_dims, dt)
@@ -141,8 +150,15 @@ def can_cast(from_dtype, to_dtype):
     return _CATEGORY[from_dtype.kind] <= _CATEGORY[to_dtype.kind]
 
 
+# where PyTorch's and TensorFlow's names mean another width than numpy's: "float" is float32 there, float64 here
+_FRAMEWORK_NAMES = {"float": float32, "double": float64, "half": float16}
+
+
 def as_dtype(dtype):
-    """Accept a numpy dtype, a dtype name, or a Python type (float, int, bool, complex)."""
+    """Accept a numpy dtype, a dtype name ("float" is float32, "double" float64, "half" float16, as in PyTorch and
+    TensorFlow), or a Python type (float, int, bool, complex)."""
     if dtype is builtins.float:
         return _default_float
+    if isinstance(dtype, str) and dtype in _FRAMEWORK_NAMES:
+        return _FRAMEWORK_NAMES[dtype]
     return numpy.dtype(dtype)

@@ -1,7 +1,10 @@
 """Graph mode: TensorFlow 1's static graphs on minidl's op library. ``import minidl.graph as tf``."""
-from ..backend.dtypes import (bool_ as bool, complex64, complex128, float16, float32, float64, int8, int16, int32,
-                              int64, uint8)
+from .. import __version__
+from ..backend.dtypes import (as_dtype, bool_ as bool, complex64, complex128, float16, float16 as half, float32,
+                              float64, float64 as double, int8, int16, int32, int64, uint8)
 from . import errors
+from .compat import compat, disable_eager_execution, disable_v2_behavior, executing_eagerly, logging
+from .config import ConfigProto, GPUOptions, device
 from .core import (Graph, GraphKeys, Operation, Tensor, TensorShape, add_to_collection, add_to_collections,
                    get_collection, get_collection_ref, get_default_graph, reset_default_graph)
 from .frontend import convert_to_tensor
@@ -36,6 +39,7 @@ from .math_ops import *  # noqa: F401,F403  (add, matmul, reduce_sum, argmax, ca
 from .array_ops import *  # noqa: F401,F403  (zeros, reshape, transpose, concat, gather, one_hot, where, shape, ...)
 from .nn_ops import nn
 from .spectral_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d, signal, spectral
+from .clip_ops import clip_by_global_norm, clip_by_norm, global_norm
 # --- end op API ---
 # --- input pipelines: tf.data (data.py, iterator_ops.py) ---
 from . import data  # tf.data.Dataset, tf.data.Iterator, tf.data.make_one_shot_iterator, ...

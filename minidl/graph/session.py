@@ -22,6 +22,7 @@ from ..autodiff import post_order
 from . import errors
 from .core import Operation, Tensor, get_default_graph
 from .graph_ops import Const
+from .strings import as_string_array, string
 
 _default_session_stack = []
 
@@ -42,6 +43,12 @@ class _Plan:
         self.target_slots = target_slots  # one slot per target (None for an Operation)
 
 
+def _fetched(array):
+    """What ``run`` returns for a value: the array, or for a 0-d one a numpy scalar, as TF does (``print`` shows
+    ``1.5``, not ``array(1.5)``)."""
+    return array[()] if array.ndim == 0 else array
+
+
 class Session:
     """Owns variable values and runs fetches. Use as a context manager, or ``close()`` it."""
 
@@ -54,7 +61,7 @@ class Session:
         self._compatible_feeds = set()  # (tensor, shape) pairs already checked: feeding them again is fine
         self._xp = numpy
         self._device = parse_device("cpu")
-        if cuda_is_available() and not (config or {}).get("cpu_only", False):
+        if cuda_is_available() and (config is None or config.allows_gpu):
             from ..backend import cupy_or_none
             self._xp, self._device = cupy_or_none(), parse_device("cuda")
         self._as_default_context = None
@@ -106,7 +113,7 @@ class Session:
         if plan is None:
             plan = self._plans[key] = self._compile(targets, feeds)
         values = self._execute(plan, feeds)
-        results = [None if slot is None else self._to_host(values[slot]) for slot in plan.target_slots]
+        results = [None if slot is None else _fetched(self._to_host(values[slot])) for slot in plan.target_slots]
         return rebuild(results)
 
     def run_subgraph(self, targets, feeds):
@@ -146,7 +153,8 @@ class Session:
         return to_device(array, parse_device("cpu"))
 
     def _on_device(self, array):
-        return array if self._xp is numpy else self._xp.asarray(array)
+        # strings stay on the host: the GPU array module has no string type, and no op computes on them there
+        return array if self._xp is numpy or array.dtype == string else self._xp.asarray(array)
 
     # --------------------------------------------------------------------------------------- feeds
     def _resolve_feeds(self, feed_dict):
@@ -278,7 +286,7 @@ class Session:
     def device_constant(self, operation):
         """A ``Const`` operation's value on this session's device (copied once per session)."""
         array = operation.attrs["value"]
-        if self._xp is numpy:
+        if self._xp is numpy or array.dtype == string:
             return array
         cached = self._device_constants.get(operation)
         if cached is None:
@@ -307,6 +315,8 @@ class InteractiveSession(Session):
 
 def _as_host_array(value, dtype):
     """A fed value as a numpy array of the tensor's dtype (refusing lossy conversions like float -> int)."""
+    if dtype == string:
+        return as_string_array(value)
     array = numpy.asarray(value) if not hasattr(value, "get") else value.get()
     if array.dtype.kind not in "biufc":
         raise TypeError(f"Cannot convert a feed value of dtype {array.dtype} to {dtype.name}")

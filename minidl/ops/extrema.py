@@ -53,6 +53,8 @@ class Amin(Op):
 
 def _check_nonempty(op_name, x, dims, whole):
     """The max of nothing is undefined: refuse empty reductions with PyTorch's messages."""
+    if dims is None:  # a rank known only at run time: numpy refuses an empty input then
+        return
     shape = x.shape
     if whole and builtins.any(n == 0 for n in shape):
         raise RuntimeError(f"{op_name}(): Expected reduction dim to be specified for input.numel() == 0 (input "

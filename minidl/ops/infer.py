@@ -50,12 +50,25 @@ def normalize_dims(op_name, dim, ndim):
 
 
 def reduced_shape(shape, dims, keepdim):
-    """The shape after reducing ``dims``."""
+    """The shape after reducing ``dims`` (None: every dim, of a rank known only at run time)."""
+    if dims is None:
+        return shape if keepdim else ()
     if shape is None:
         return None
     if keepdim:
         return tuple(1 if i in dims else d for i, d in enumerate(shape))
     return tuple(d for i, d in enumerate(shape) if i not in dims)
+
+
+def rank_is_known(x):
+    """False only for a graph tensor whose rank is known at run time only (a placeholder made without a shape)."""
+    return getattr(x.shape, "rank_known", True)
+
+
+def static_shape(x):
+    """x's shape as far as it is known before running: a tuple (maybe with None dims), or None for an unknown
+    rank."""
+    return tuple(x.shape) if rank_is_known(x) else None
 
 
 def same_spec(spec, **attrs):

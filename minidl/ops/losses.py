@@ -21,6 +21,7 @@ from .base import Op, OpError, apply, describe, is_tensor
 from .activations import softplus
 from .compare import clamp, gt, lt, where
 from .promote import promote
+from .infer import static_shape
 from .reduce import ReductionSize, mean, sum
 from .unary import abs, exp, log, log1p, square
 
@@ -66,7 +67,7 @@ def _pair(op_name, input, target, strict=False):
     float_input(op_name, input)
     if not is_tensor(target):
         raise TypeError(f"{op_name}(): argument 'target' must be a tensor, not {type(target).__name__}")
-    if not _same_shape(input.shape, target.shape):
+    if not _same_shape(static_shape(input), static_shape(target)):
         message = (f"{op_name}: using a target size {describe(target)} that is different to the input size "
                    f"{describe(input)}")
         if strict:

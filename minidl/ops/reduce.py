@@ -15,7 +15,7 @@ from ..backend import dtypes
 from .base import Op, OpError, Spec, apply, describe, is_tensor
 from .broadcast import broadcast_to_like
 from .cast import cast
-from .infer import normalize_dim, reduced_shape, same_spec
+from .infer import normalize_dim, rank_is_known, reduced_shape, same_spec
 
 
 # ------------------------------------------------------------------------------------ shared helpers
@@ -31,9 +31,11 @@ def _is_int(d):
 
 
 def reduce_dims(op_name, x, dim):
-    """``dim`` as a sorted tuple of non-negative dims of ``x``; None or () means all of them."""
+    """``dim`` as a sorted tuple of non-negative dims of ``x``; None or () means all of them. Those are None too
+    when x's rank is unknown until run time (a graph placeholder made without a shape, as TF1 allows): the op then
+    reduces every dim the value turns out to have."""
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
-        return tuple(range(x.ndim))
+        return tuple(range(x.ndim)) if rank_is_known(x) else None
     dims = (dim,) if _is_int(dim) else dim
     if not isinstance(dims, (tuple, list)) or not builtins.all(_is_int(d) for d in dims):
         raise TypeError(f"{op_name}(): dim must be None, an int or a tuple of ints, got {dim!r}")
@@ -105,8 +107,8 @@ class ReductionSize(Op):
 
     @staticmethod
     def forward(xp, x, dims):
-        n = 1
-        for d in dims:
+        n = x.size if dims is None else 1
+        for d in dims or ():
             n *= x.shape[d]
         return xp.asarray(n, dtype=dtypes.to_real(x.dtype))
 

@@ -33,8 +33,8 @@ def ints(op_name, values, what):
 
 
 def known(shape):
-    """True when every dim of ``shape`` is known (graph mode may have None dims)."""
-    return None not in shape
+    """True when every dim of ``shape`` is known (graph mode may have None dims, or None for an unknown rank)."""
+    return shape is not None and None not in shape
 
 
 # ----------------------------------------------------------------------------------------------- reshape

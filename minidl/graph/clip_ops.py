@@ -1,0 +1,73 @@
+"""Clipping by norm: ``tf.clip_by_norm``, ``tf.global_norm`` and ``tf.clip_by_global_norm``.
+
+Recurrent networks are where gradients explode: one long sequence can produce a gradient so large that a single
+update throws the weights far away. The remedy TF1 programs use is to rescale the gradients, all together, when
+their joint length exceeds a threshold ::
+
+    grads, _ = tf.clip_by_global_norm(tf.gradients(loss, params), 5.0)
+    train_op = optimizer.apply_gradients(zip(grads, params))
+
+With the global norm ``N = sqrt(sum over tensors of sum(t²))`` and the threshold ``c``, every tensor becomes
+``t · c / max(N, c)``: unchanged when N <= c, else scaled by the same factor, so the update keeps its direction.
+(``clip_by_value``, in ``math_ops``, clips each entry instead, which changes the direction.) Everything here is a
+composition of ordinary ops, so gradients flow through the clipping like through any other op.
+"""
+from .. import ops
+from .math_ops import FLOATS, check_dtype, matching_pair, tf_op, to_tensor
+
+
+def _sum_of_squares(t, axes=None):
+    return ops.sum(ops.square(t), dim=axes, keepdim=axes is not None)
+
+
+@tf_op("clip_by_norm")
+def clip_by_norm(t, clip_norm, axes=None, name=None):
+    """``t · clip_norm / max(‖t‖₂, clip_norm)``: t rescaled so that its L2 norm (over ``axes``, default all) is at
+    most ``clip_norm``."""
+    t = check_dtype(to_tensor(t), FLOATS)
+    _, clip_norm = matching_pair("clip_by_norm", t, clip_norm)
+    norm = ops.sqrt(_sum_of_squares(t, None if axes is None else _axes(axes)))
+    return t * clip_norm / ops.maximum(norm, clip_norm)
+
+
+@tf_op("global_norm")
+def global_norm(t_list, name=None):
+    """``sqrt(sum over the tensors of sum(t²))``, the L2 norm of all of ``t_list`` together (None entries, the
+    gradients of unconnected variables, are skipped)."""
+    tensors = _checked_list("global_norm", t_list)
+    if not tensors:
+        raise ValueError("global_norm: t_list holds no tensors (every entry is None)")
+    total = _sum_of_squares(tensors[0])
+    for t in tensors[1:]:
+        total = total + ops.cast(_sum_of_squares(t), total.dtype)
+    return ops.sqrt(total)
+
+
+@tf_op("clip_by_global_norm")
+def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
+    """``(clipped, global_norm)``: every tensor of ``t_list`` times ``clip_norm / max(global_norm, clip_norm)``
+    (None entries stay None). ``use_norm`` supplies the global norm when it is computed already. As in TF, an
+    infinite global norm makes every entry NaN: the gradients are unusable, and that is made visible."""
+    tensors = _checked_list("clip_by_global_norm", t_list)
+    norm = global_norm(tensors) if use_norm is None else to_tensor(use_norm)
+    _, clip_norm = matching_pair("clip_by_global_norm", norm, clip_norm)
+    scale = clip_norm / ops.maximum(norm, clip_norm) + (norm - norm)  # norm - norm: 0, or NaN for an inf norm
+    clipped = [None if t is None else t * ops.cast(scale, t.dtype) for t in map(_tensor_or_none, t_list)]
+    return clipped, norm
+
+
+def _tensor_or_none(t):
+    return None if t is None else to_tensor(t)
+
+
+def _checked_list(op_name, t_list):
+    if not isinstance(t_list, (list, tuple)):
+        raise TypeError(f"{op_name}: t_list should be a sequence of tensors, got {type(t_list).__name__}")
+    return [check_dtype(to_tensor(t), FLOATS) for t in t_list if t is not None]
+
+
+def _axes(axes):
+    return tuple(axes) if isinstance(axes, (list, tuple)) else (axes,)
+
+
+__all__ = ["clip_by_norm", "global_norm", "clip_by_global_norm"]

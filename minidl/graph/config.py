@@ -1,0 +1,51 @@
+"""Session configuration and device placement: ``tf.ConfigProto``, ``tf.GPUOptions`` and ``tf.device``.
+
+TF1 programs open with boilerplate such as ::
+
+    config = tf.ConfigProto(allow_soft_placement=True, gpu_options=tf.GPUOptions(allow_growth=True))
+    with tf.Session(config=config) as sess: ...
+    with tf.device("/cpu:0"): ...
+
+minidl runs a whole session on one device: the GPU when cupy sees one, otherwise the CPU. Of the options, the one
+that changes what happens is ``device_count={"GPU": 0}``, which keeps the session on the CPU. The others are
+accepted and kept, so that such programs run unchanged, but have nothing to steer: placement is always "soft"
+(there is one device), cupy's memory pool grows as needed (``allow_growth``), and numpy's thread count is set by
+the BLAS library's environment variables, not per session. ``tf.device`` records the requested device on the ops
+created inside it (``op.device``), as TF does, without moving them.
+"""
+
+
+class GPUOptions:
+    """``tf.GPUOptions(allow_growth=..., per_process_gpu_memory_fraction=..., visible_device_list=...)``: kept
+    as attributes; see the module docstring for what minidl does with them."""
+
+    def __init__(self, allow_growth=False, per_process_gpu_memory_fraction=0.0, visible_device_list="", **options):
+        self.allow_growth = allow_growth
+        self.per_process_gpu_memory_fraction = per_process_gpu_memory_fraction
+        self.visible_device_list = visible_device_list
+        self.__dict__.update(options)
+
+
+class ConfigProto:
+    """``tf.ConfigProto(...)``: options for a ``Session``. ``device_count={"GPU": 0}`` keeps the session on the
+    CPU; the rest are accepted and kept as attributes."""
+
+    def __init__(self, device_count=None, allow_soft_placement=False, log_device_placement=False, gpu_options=None,
+                 intra_op_parallelism_threads=0, inter_op_parallelism_threads=0, **options):
+        self.device_count = dict(device_count or {})
+        self.allow_soft_placement = allow_soft_placement
+        self.log_device_placement = log_device_placement
+        self.gpu_options = gpu_options if gpu_options is not None else GPUOptions()
+        self.intra_op_parallelism_threads = intra_op_parallelism_threads
+        self.inter_op_parallelism_threads = inter_op_parallelism_threads
+        self.__dict__.update(options)
+
+    @property
+    def allows_gpu(self):
+        return self.device_count.get("GPU", 1) != 0
+
+
+def device(device_name_or_function):
+    """``with tf.device("/cpu:0"):`` — the ops created inside record the device name (``op.device``)."""
+    from .core import get_default_graph
+    return get_default_graph().device(device_name_or_function)

@@ -1,0 +1,157 @@
+"""The boilerplate of TF1 programs: dtype names, ConfigProto/GPUOptions/device, tf.compat.v1, tf.logging, the
+clipping functions, and the values ``Session.run`` hands back."""
+import logging
+
+import numpy as np
+import pytest
+
+import minidl.graph as tf
+from minidl.backend import cuda_is_available
+
+from .helpers import run
+
+
+# ------------------------------------------------------------------------------------------------- dtypes
+
+@pytest.mark.parametrize("name, expected", [("float", np.float32), ("double", np.float64), ("half", np.float16),
+                                            ("float64", np.float64), ("int32", np.int32)])
+def test_dtype_names_mean_what_they_mean_in_tensorflow(name, expected):
+    assert tf.as_dtype(name) == expected
+    assert tf.placeholder(name, [None, 2]).dtype == expected
+
+
+def test_the_mnist_tutorial_float_placeholder_multiplies_float32_weights():
+    x = tf.placeholder("float", [None, 3])
+    w = tf.Variable(tf.zeros([3, 2]) + 1)
+    y = run(tf.matmul(x, w), {x: np.ones((4, 3))}, initialize_variables=True)
+    assert y.dtype == np.float32 and y.tolist() == [[3.0, 3.0]] * 4
+    assert tf.cast(tf.constant([1, 2]), "float").dtype == np.float32
+    assert (tf.double, tf.half) == (np.float64, np.float16)
+
+
+# ------------------------------------------------------------------------------- configuration and devices
+
+def test_config_proto_keeps_the_options_tf_programs_pass():
+    config = tf.ConfigProto(allow_soft_placement=True, log_device_placement=False,
+                            gpu_options=tf.GPUOptions(allow_growth=True, per_process_gpu_memory_fraction=0.5),
+                            intra_op_parallelism_threads=2)
+    assert config.allow_soft_placement and config.gpu_options.allow_growth
+    assert config.gpu_options.per_process_gpu_memory_fraction == 0.5 and config.intra_op_parallelism_threads == 2
+    assert config.allows_gpu and not tf.ConfigProto(device_count={"GPU": 0}).allows_gpu
+    with tf.Session(config=config) as sess:
+        assert sess.run(tf.constant(2.0) * 3) == 6.0
+
+
+@pytest.mark.parametrize("config, on_cpu", [(None, not cuda_is_available()),
+                                            (tf.ConfigProto(device_count={"GPU": 0}), True)])
+def test_device_count_gpu_0_keeps_the_session_on_the_cpu(config, on_cpu):
+    with tf.Session(config=config) as sess:
+        assert (sess._xp is np) == on_cpu
+
+
+def test_tf_device_records_the_device_on_the_ops_made_inside(graph):
+    with tf.device("/cpu:0"):
+        a = tf.constant(1.0)
+        with tf.device("/gpu:0"):
+            b = a + 1
+    c = b * 2
+    assert (a.op.device, b.op.device, c.op.device) == ("/cpu:0", "/gpu:0", "")
+    assert run(c) == 4.0  # placement is recorded, and the program still runs on the one device there is
+
+
+# -------------------------------------------------------------------------------- compat.v1 and logging
+
+def test_compat_v1_is_the_module_and_the_v2_switches_are_accepted():
+    v1 = tf.compat.v1
+    assert v1 is tf and v1.placeholder is tf.placeholder
+    assert v1.disable_v2_behavior() is None and v1.disable_eager_execution() is None
+    assert tf.executing_eagerly() is False
+    assert isinstance(tf.__version__, str)
+
+
+def test_tf_logging_writes_through_python_logging(caplog):
+    tf.logging.set_verbosity(tf.logging.INFO)
+    assert tf.logging.get_verbosity() == logging.INFO
+    with caplog.at_level(logging.INFO, logger="minidl.graph"):
+        tf.logging.info("step %d", 7)
+        tf.logging.debug("not shown at INFO")
+    assert [r.getMessage() for r in caplog.records] == ["step 7"]
+    tf.logging.set_verbosity(tf.logging.WARN)
+
+
+# --------------------------------------------------------------------------------------------- clipping
+
+def _norm(*arrays):
+    return float(np.sqrt(sum(np.sum(np.square(a, dtype=np.float64)) for a in arrays)))
+
+
+def test_clip_by_global_norm_scales_every_tensor_by_one_factor():
+    a, b = np.array([[3.0, 0.0], [0.0, 4.0]], np.float32), np.array([12.0], np.float32)  # global norm 13
+    (ca, cb, none), norm = tf.clip_by_global_norm([tf.constant(a), tf.constant(b), None], 6.5)
+    assert none is None
+    ca, cb, norm = run([ca, cb, norm])
+    assert norm == pytest.approx(13.0)
+    np.testing.assert_allclose(ca, a / 2, rtol=1e-6)
+    np.testing.assert_allclose(cb, b / 2, rtol=1e-6)
+    unchanged, _ = tf.clip_by_global_norm([tf.constant(a)], 100.0)
+    np.testing.assert_array_equal(run(unchanged[0]), a)
+
+
+def test_clip_by_global_norm_of_an_infinite_norm_is_nan_as_in_tensorflow():
+    clipped, norm = tf.clip_by_global_norm([tf.constant([np.inf, 1.0], dtype=tf.float32)], 1.0)
+    values, norm = run([clipped[0], norm])
+    assert np.isinf(norm) and np.isnan(values).all()
+
+
+def test_clip_by_norm_over_all_entries_and_along_axes():
+    t = np.array([[3.0, 4.0], [0.3, 0.4]], np.float32)
+    whole, rows = run([tf.clip_by_norm(t, 2.5), tf.clip_by_norm(t, 2.5, axes=[1])])
+    assert _norm(whole) == pytest.approx(2.5, rel=1e-6)
+    np.testing.assert_allclose(rows, [[1.5, 2.0], [0.3, 0.4]], rtol=1e-6)  # only the long row shrinks
+
+
+def test_global_norm_and_the_clipped_gradients_match_numpy_and_central_differences():
+    rng = np.random.default_rng(0)
+    w0, x0 = rng.standard_normal((3, 2)), rng.standard_normal((4, 3))
+    w = tf.Variable(w0)
+    loss = tf.reduce_sum(tf.square(tf.matmul(tf.constant(x0), w)))
+    (grad,) = tf.gradients(loss, [w])
+    (clipped,), norm = tf.clip_by_global_norm([grad], 1.0)
+    # the clipped gradient's own gradient: d/dw sum(clipped * v) must match central differences
+    v = rng.standard_normal((3, 2))
+    (second,) = tf.gradients(tf.reduce_sum(clipped * v), [w])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        g, c, n, s = sess.run([grad, clipped, norm, second])
+        np.testing.assert_allclose(g, 2 * x0.T @ (x0 @ w0), rtol=1e-10)
+        assert n == pytest.approx(_norm(g)) and _norm(c) == pytest.approx(1.0)
+        assert sess.run(tf.global_norm([grad, grad])) == pytest.approx(np.sqrt(2) * _norm(g))
+        numeric = np.zeros_like(w0)
+        for index in np.ndindex(*w0.shape):
+            values = []
+            for step in (1e-6, -1e-6):
+                moved = w0.copy()
+                moved[index] += step
+                w.load(moved, sess)
+                values.append(float(np.sum(sess.run(clipped) * v)))
+            numeric[index] = (values[0] - values[1]) / 2e-6
+        np.testing.assert_allclose(s, numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_clipping_refuses_what_tensorflow_refuses():
+    with pytest.raises(TypeError, match="t_list should be a sequence"):
+        tf.clip_by_global_norm(tf.constant([1.0]), 1.0)
+    with pytest.raises(ValueError, match="holds no tensors"):
+        tf.global_norm([None, None])
+    with pytest.raises(TypeError, match="DataType int32 not in list"):
+        tf.clip_by_norm(tf.constant([1, 2]), 1)
+
+
+# ------------------------------------------------------------------------------------ what run() returns
+
+def test_run_returns_numpy_scalars_for_0d_values_and_arrays_otherwise():
+    v = tf.Variable(2.0)
+    scalar, product, vector = run([tf.constant(1.5), v * 1, tf.constant([1.0, 2.0])], initialize_variables=True)
+    assert isinstance(scalar, np.float32) and isinstance(product, np.float32)
+    assert (scalar, product) == (1.5, 2.0)
+    assert isinstance(vector, np.ndarray) and vector.shape == (2,)

@@ -1,0 +1,78 @@
+"""Placeholders made without a shape (``tf.placeholder(tf.float32)``): their rank is known only when they are fed.
+TF1's linear-regression tutorials are written this way; elementwise math, whole reductions and their gradients
+must work, and an op that needs the rank while the graph is built must say so."""
+import numpy as np
+import pytest
+
+import minidl.graph as tf
+
+from .helpers import run
+
+FEEDS = [np.float32(2.5), np.arange(1, 7, dtype=np.float32).reshape(2, 3), np.array([0.5, -1.0, 4.0], np.float32)]
+
+
+def test_linear_regression_with_shapeless_placeholders_fits_the_line():
+    xs = np.linspace(0, 1, 9, dtype=np.float32)
+    ys = 3 * xs + 0.5
+    X, Y = tf.placeholder("float"), tf.placeholder("float")
+    W, b = tf.Variable(0.0, name="weight"), tf.Variable(0.0, name="bias")
+    prediction = tf.add(tf.multiply(X, W), b)
+    cost = tf.reduce_sum(tf.pow(prediction - Y, 2)) / (2 * len(xs))
+    train = tf.train.GradientDescentOptimizer(0.5).minimize(cost)
+    assert prediction.shape.ndims is None and cost.shape == ()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(300):
+            for x, y in zip(xs, ys):  # fed one number at a time ...
+                sess.run(train, {X: x, Y: y})
+        final = sess.run(cost, {X: xs, Y: ys})  # ... and all at once
+        assert final < 1e-5
+        assert sess.run(W) == pytest.approx(3.0, abs=1e-2) and sess.run(b) == pytest.approx(0.5, abs=1e-2)
+
+
+@pytest.mark.parametrize("value", FEEDS, ids=lambda v: f"rank{np.ndim(v)}")
+@pytest.mark.parametrize("reduce, reference, gradient", [
+    (tf.reduce_sum, np.sum, lambda x: np.ones_like(x)),
+    (tf.reduce_mean, np.mean, lambda x: np.full_like(x, 1 / x.size)),
+    (tf.reduce_max, np.max, lambda x: (x == x.max()).astype(x.dtype)),
+    (tf.reduce_min, np.min, lambda x: (x == x.min()).astype(x.dtype)),
+    (tf.reduce_prod, np.prod, lambda x: np.prod(x) / x),
+    (tf.reduce_logsumexp, lambda x: np.log(np.sum(np.exp(x))), lambda x: np.exp(x) / np.sum(np.exp(x))),
+    (tf.norm, np.linalg.norm, lambda x: x / np.linalg.norm(x)),
+], ids=lambda f: getattr(f, "__name__", ""))
+def test_whole_reductions_and_their_gradients_take_any_rank(reduce, reference, gradient, value):
+    x = tf.placeholder(tf.float32)
+    y = reduce(x)
+    (dx,) = tf.gradients(y, [x])
+    assert y.shape == ()
+    result, grad = run([y, dx], {x: value})
+    np.testing.assert_allclose(result, reference(value), rtol=1e-5)
+    np.testing.assert_allclose(grad, gradient(value), rtol=1e-5)
+    assert np.shape(grad) == np.shape(value)
+
+
+def test_keepdims_gives_an_unknown_rank_and_elementwise_results_stay_unknown():
+    x = tf.placeholder(tf.float32)
+    kept = tf.reduce_sum(x * 2, keepdims=True)
+    assert kept.shape.ndims is None and tf.sigmoid(x).shape.ndims is None
+    assert run(kept, {x: FEEDS[1]}).tolist() == [[42.0]]
+
+
+def test_reshape_and_losses_accept_a_shapeless_placeholder():
+    x = tf.placeholder(tf.float32)
+    flat = tf.reshape(x, [-1])
+    loss = tf.losses.mean_squared_error(x, x * 2)
+    (grad,) = tf.gradients(loss, [x])
+    assert flat.shape.as_list() == [None]
+    f, l, g = run([flat, loss, grad], {x: FEEDS[1]})
+    assert f.tolist() == [1, 2, 3, 4, 5, 6]
+    assert l == pytest.approx(np.mean(FEEDS[1] ** 2))
+    np.testing.assert_allclose(g, 2 * FEEDS[1] / FEEDS[1].size, rtol=1e-6)
+
+
+@pytest.mark.parametrize("build", [lambda x: tf.reduce_sum(x, axis=1), lambda x: tf.nn.softmax(x),
+                                   lambda x: tf.transpose(x), lambda x: x[0]],
+                         ids=["reduce over an axis", "softmax", "transpose", "index"])
+def test_an_op_that_needs_the_rank_says_so(build):
+    with pytest.raises(ValueError, match="the rank of Placeholder:0 is unknown; give its placeholder a shape"):
+        build(tf.placeholder(tf.float32))
