@@ -52,3 +52,8 @@ from . import layers, losses
 # --- recurrent networks: tf.nn.rnn_cell and tf.nn.dynamic_rnn (rnn_cell.py, rnn.py) ---
 from . import rnn  # noqa: F401  (importing it attaches rnn_cell and dynamic_rnn to tf.nn)
 # --- end recurrent networks ---
+# --- strings and summaries: tf.string, tf.summary, tf.Summary (strings.py, summary.py) ---
+from .strings import string
+from . import summary
+from .summary import Summary
+# --- end strings and summaries ---

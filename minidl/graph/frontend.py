@@ -11,12 +11,16 @@ from ..ops.base import Spec, register_frontend
 from ..ops.operators import bind_operators
 from .core import Tensor, as_spec_shape, get_default_graph
 from .graph_ops import Const
+from .strings import as_string_array, is_text, refuse_strings, string
 
 
 def constant_op(value, dtype=None, shape=None, name="Const", graph=None):
     """A ``Const`` operation's output holding ``value`` (converted with PyTorch/TF's dtype defaults)."""
     graph = graph or get_default_graph()
-    if dtype is not None:
+    text = is_text(value) if dtype is None else dtypes.as_dtype(dtype) == string
+    if text:
+        array = as_string_array(value)  # tf.string: UTF-8 bytes in an object array (strings.py says why)
+    elif dtype is not None:
         array = numpy.asarray(value, dtype=dtypes.as_dtype(dtype))
     elif isinstance(value, numpy.ndarray) or isinstance(value, numpy.generic):
         array = numpy.asarray(value)
@@ -37,7 +41,7 @@ def constant_op(value, dtype=None, shape=None, name="Const", graph=None):
         else:
             raise TypeError(f"Eager execution of tf.constant with unsupported shape. Tried to convert a value of "
                             f"{array.size} elements to shape {list(shape)}")
-    if array.dtype.kind not in "biufc":
+    if array.dtype.kind not in "biufc" and not text:
         raise TypeError(f"Failed to convert object of type {type(value).__name__} to Tensor (dtype {array.dtype})")
     if array is value and array.flags.writeable:
         array = array.copy()  # the graph keeps its own copy: the caller may go on changing theirs
@@ -97,6 +101,7 @@ def graph_apply(op, args, attrs):
     inputs = [a if isinstance(a, Tensor) else
               convert_to_tensor(a, getattr(a, "dtype", None) if isinstance(a, numpy.generic) else None, graph=graph)
               for a in args]
+    refuse_strings(op.name, inputs)  # the op library computes on numbers only
     specs = [Spec(as_spec_shape(t.shape), t.dtype) for t in inputs]
     result = op.infer(*specs, **attrs)
     single = isinstance(result, Spec)

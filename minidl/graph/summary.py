@@ -1,0 +1,357 @@
+"""``tf.summary``: record values while training, for TensorBoard.
+
+A summary op is an ordinary graph op whose value is a **serialized ``Summary`` protocol buffer** — a 0-d string
+tensor. Nothing is written until you fetch it and hand the bytes to a ``FileWriter``::
+
+    tf.summary.scalar("loss", loss)                      # op "loss", tag "loss", in the SUMMARIES collection
+    tf.summary.histogram("weights", W)
+    merged = tf.summary.merge_all()                      # one op producing all of them
+    writer = tf.summary.FileWriter("logs", sess.graph)   # also shows the graph in TensorBoard's graph tab
+    for step in range(n):
+        _, s = sess.run([train_op, merged], feed_dict)
+        writer.add_summary(s, step)
+    writer.close()                                       # then: tensorboard --logdir logs
+
+Tags are the op's name: a summary made inside ``name_scope("train")`` is tagged ``train/loss``, and a second
+``scalar("loss", ...)`` becomes ``loss_1``. With ``family="f"`` the op is ``f/loss`` and the tag ``f/f/loss``
+(TF1 repeats the family so TensorBoard groups the tag under it).
+
+The encoding (protocol buffers, TFRecords) is in ``minidl/io/protobuf.py`` and ``minidl/io/event_file.py``.
+"""
+import contextlib
+import re
+import sys
+import threading
+import time
+import warnings
+
+import numpy
+
+from ..backend import device as parse_device, to_device
+from ..io import event_file
+from ..ops.base import Spec
+from . import errors
+from .core import GraphKeys, Graph, get_default_graph
+from .frontend import convert_to_tensor
+from .graph_ops import GraphOp
+from .math_ops import REALS, check_dtype
+from .strings import string
+
+__all__ = ["FileWriter", "FileWriterCache", "Summary", "histogram", "merge", "merge_all", "scalar", "text"]
+
+
+# ================================================================================================ graph ops
+
+def _host(array):
+    return numpy.asarray(to_device(array, parse_device("cpu")))
+
+
+def _string_scalar(data):
+    """``data`` (bytes) as a 0-d string tensor value."""
+    out = numpy.empty((), dtype=string)
+    out[()] = data
+    return out
+
+
+def _dims(shape):
+    return "[" + ",".join(str(d) for d in shape) + "]"
+
+
+class ScalarSummary(GraphOp):
+    """A Summary with one ``simple_value`` (as float32) under attr ``tag``, from a real 0-d input."""
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        tag, value = operation.attrs["tag"], _host(arrays[0])
+        if value.ndim != 0:
+            raise errors.InvalidArgumentError(None, operation, f"tags and values not the same shape: [] != "
+                                                               f"{_dims(value.shape)} (tag '{tag}')")
+        return (_string_scalar(event_file.summary([event_file.scalar_value(tag, float(value))])),)
+
+
+class HistogramSummary(GraphOp):
+    """A Summary with the ``HistogramProto`` of all the input's elements, under attr ``tag``."""
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        tag, values = operation.attrs["tag"], _host(arrays[0]).astype(numpy.float64).reshape(-1)
+        if not numpy.isfinite(values).all():
+            raise errors.InvalidArgumentError(None, operation, f"Nan in summary histogram for: {tag}")
+        return (_string_scalar(event_file.summary([event_file.histogram_value(tag, *_histogram(values))])),)
+
+
+class TextSummary(GraphOp):
+    """A Summary holding a string tensor for TensorBoard's text dashboard."""
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        strings = arrays[0]
+        value = event_file.text_value(operation.attrs["tag"], list(strings.flat), strings.shape)
+        return (_string_scalar(event_file.summary([value])),)
+
+
+class MergeSummary(GraphOp):
+    """The concatenation of serialized Summaries. Concatenated protobuf messages parse as one message with the
+    repeated ``value`` fields of all of them (``minidl/io/protobuf.py``), so this *is* their merge."""
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        return (_string_scalar(b"".join(part for array in arrays for part in array.flat)),)
+
+
+def _default_bucket_limits():
+    """TF's histogram bucket edges: 0, and ±1e-12 * 1.1**k below 1e20 on either side (each bucket 10% wider than
+    the previous, so the resolution is relative to a value's magnitude), then ±DBL_MAX. Computed by repeated
+    multiplication, as TF does, so the edges are the same doubles."""
+    positive, v = [], 1e-12
+    while v < 1e20:
+        positive.append(v)
+        v *= 1.1
+    positive.append(sys.float_info.max)
+    return numpy.array([-x for x in reversed(positive)] + [0.0] + positive)
+
+
+_BUCKET_LIMITS = _default_bucket_limits()
+
+
+def _histogram(values):
+    """The fields of a HistogramProto for ``values`` (finite float64): bucket ``i`` counts the values ``v`` with
+    ``limit[i-1] <= v < limit[i]``. Runs of empty buckets are written as one empty bucket ending where the run
+    ends, as TF does: TensorBoard takes each bucket's left edge from the previous limit, so dropping the empty
+    buckets would widen the next one."""
+    n = len(_BUCKET_LIMITS)
+    index = numpy.minimum(numpy.searchsorted(_BUCKET_LIMITS, values, side="right"), n - 1)
+    counts = numpy.bincount(index, minlength=n).astype(numpy.float64)
+    occupied = counts > 0
+    keep = occupied.copy()
+    keep[:-1] |= occupied[1:]  # the last empty bucket before an occupied one
+    keep[-1] = True            # ... and of the run at the end
+    if values.size:
+        low, high = values.min(), values.max()
+    else:  # TF's empty histogram: min and max at their starting points
+        low, high = sys.float_info.max, -sys.float_info.max
+    return (low, high, float(values.size), values.sum(), (values * values).sum(), _BUCKET_LIMITS[keep],
+            counts[keep])
+
+
+# ============================================================================================ the functions
+
+_INVALID_TAG_CHARACTERS = re.compile(r"[^-/\w.]", re.ASCII)
+
+
+def _clean_tag(name):
+    """TF's cleanup of a summary name: characters other than letters, digits, ``_-/.`` become ``_``; no leading /."""
+    return None if name is None else _INVALID_TAG_CHARACTERS.sub("_", name).lstrip("/")
+
+
+@contextlib.contextmanager
+def _summary_scope(name, family):
+    """A name scope for the summary's ops; yields (tag, op name). See the module docstring for the naming."""
+    name, family = _clean_tag(name), _clean_tag(family)
+    with get_default_graph().name_scope(name if family is None else f"{family}/{name}") as scope:
+        op_name = scope.rstrip("/")
+        yield (op_name if family is None else f"{family}/{op_name}"), op_name
+
+
+def _summary_op(op, tag, op_name, tensor, collections):
+    graph = get_default_graph()
+    operation = graph.create_op(op, [tensor], {"tag": tag}, [Spec((), string)], name=op_name, unique=False)
+    out = operation.outputs[0]
+    graph.add_to_collections([GraphKeys.SUMMARIES] if collections is None else collections, out)
+    return out
+
+
+def scalar(name, tensor, collections=None, family=None):
+    """A summary op recording the real scalar ``tensor`` under tag ``name`` (TensorBoard's scalars dashboard).
+
+    Added to ``collections`` (default ``[GraphKeys.SUMMARIES]``, what ``merge_all`` collects)."""
+    with _summary_scope(name, family) as (tag, op_name):
+        tensor = check_dtype(convert_to_tensor(tensor), REALS, "values")
+        if tensor.shape.rank_known and tensor.shape.rank != 0:
+            raise ValueError(f"tags and values not the same shape: [] != {_dims(tensor.shape)} (tag '{tag}'): "
+                             f"tf.summary.scalar records one number; {tensor.name} has shape {tensor.shape}")
+        return _summary_op(ScalarSummary, tag, op_name, tensor, collections)
+
+
+def histogram(name, values, collections=None, family=None):
+    """A summary op recording the distribution of all elements of ``values`` (TensorBoard's histograms and
+    distributions dashboards). Running it with a NaN or infinity among the values is an InvalidArgumentError."""
+    with _summary_scope(name, family) as (tag, op_name):
+        values = check_dtype(convert_to_tensor(values), REALS, "values")
+        return _summary_op(HistogramSummary, tag, op_name, values, collections)
+
+
+def text(name, tensor, collections=None):
+    """A summary op recording a string tensor (TensorBoard's text dashboard renders it as Markdown)."""
+    with _summary_scope(name, None) as (tag, op_name):
+        tensor = convert_to_tensor(tensor)
+        if tensor.dtype != string:
+            raise ValueError(f"Expected tensor {tensor.name} to have dtype string, got {tensor.dtype.name}")
+        return _summary_op(TextSummary, tag, op_name, tensor, collections)
+
+
+def merge(inputs, collections=None, name=None):
+    """One op producing the Summary that holds all the values of the Summaries ``inputs`` (string tensors)."""
+    inputs = [convert_to_tensor(t) for t in inputs]
+    for t in inputs:
+        if t.dtype != string:
+            raise TypeError(f"Input 'inputs' of 'MergeSummary' Op has type {t.dtype.name} that does not match "
+                            f"expected type of string: {t.name} is not a serialized Summary")
+    graph = get_default_graph()
+    with graph.name_scope(name or "Merge"):
+        out = graph.create_op(MergeSummary, inputs, {}, [Spec((), string)], name="MergeSummary").outputs[0]
+    graph.add_to_collections(collections or [], out)
+    return out
+
+
+def merge_all(key=GraphKeys.SUMMARIES, scope=None, name=None):
+    """``merge`` of every summary in collection ``key`` (optionally only names matching ``scope``); None if there
+    are none (so check before fetching it)."""
+    summaries = get_default_graph().get_collection(key, scope)
+    return merge(summaries, name=name) if summaries else None
+
+
+# ============================================================================================== writing
+
+def _as_bytes(message, what):
+    """A serialized message given as bytes, a fetched 0-d string array, or an object with ``SerializeToString``."""
+    if isinstance(message, numpy.ndarray) and message.dtype == string and message.ndim == 0:
+        message = message.item()
+    if isinstance(message, (bytes, bytearray)):
+        return bytes(message)
+    serialize = getattr(message, "SerializeToString", None)
+    if serialize is None:
+        raise TypeError(f"{what} must be a serialized {what} (the bytes a summary op produces) or a tf.{what}, "
+                        f"got {type(message).__name__}")
+    return serialize()
+
+
+def _graph_def(graph):
+    """``graph`` as a serialized GraphDef: each operation's name, type, inputs and device."""
+    def input_name(t):
+        return t.op.name if t.value_index == 0 else f"{t.op.name}:{t.value_index}"
+    return event_file.graph_def(
+        (op.name, op.type, [input_name(t) for t in op.inputs] + ["^" + c.name for c in op.control_inputs],
+         op.device if isinstance(op.device, str) else "")
+        for op in graph.get_operations())
+
+
+class FileWriter:
+    """Writes summaries and graphs to a new event file ``events.out.tfevents.<time>.<hostname>`` in ``logdir``
+    (created if missing), for ``tensorboard --logdir``.
+
+    ``graph`` (e.g. ``sess.graph``) is written first, for the graph tab. Events reach the disk at the latest
+    ``flush_secs`` after the previous flush, and on ``flush()``/``close()``; ``max_queue`` is accepted for
+    compatibility (events are written as they come, there is no queue). After ``close()``, writing warns and does
+    nothing, as in TF1, until ``reopen()`` starts a new file. Also a context manager that closes on exit.
+    """
+
+    def __init__(self, logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None, filename_suffix=None):
+        self._options = (logdir, flush_secs, filename_suffix)
+        self.event_writer = event_file.EventFileWriter(*self._options)
+        self._closed = False
+        if graph is not None or graph_def is not None:
+            self.add_graph(graph, graph_def=graph_def)
+
+    def get_logdir(self):
+        return self.event_writer.logdir
+
+    def add_summary(self, summary, global_step=None):
+        """Write ``summary`` (what a summary op's fetch returned, or a ``tf.Summary``) at step ``global_step``."""
+        data = _as_bytes(summary, "Summary")
+        self._write(event_file.event(time.time(), _step(global_step), summary=data))
+
+    def add_graph(self, graph, global_step=None, graph_def=None):
+        """Write ``graph`` (a ``tf.Graph``), or ``graph_def`` (an already serialized GraphDef), for the graph tab."""
+        if graph_def is None:
+            if not isinstance(graph, Graph):
+                raise TypeError(f"add_graph expects a tf.Graph (e.g. sess.graph), got {type(graph).__name__}")
+            graph_def = _graph_def(graph)
+        self._write(event_file.event(time.time(), _step(global_step), graph_def=bytes(graph_def)))
+
+    def add_event(self, event):
+        """Write ``event``: a serialized ``Event`` (bytes), or an object with ``SerializeToString``."""
+        self._write(_as_bytes(event, "Event"))
+
+    def _write(self, serialized_event):
+        if not self._warn_if_closed():
+            self.event_writer.add_event(serialized_event)
+
+    def _warn_if_closed(self):
+        if self._closed:
+            warnings.warn("Attempting to use a closed FileWriter. The operation will be a noop unless the "
+                          "FileWriter is explicitly reopened.", stacklevel=3)
+        return self._closed
+
+    def flush(self):
+        if not self._warn_if_closed():
+            self.event_writer.flush()
+
+    def close(self):
+        if not self._closed:
+            self.event_writer.close()
+            self._closed = True
+
+    def reopen(self):
+        """After ``close()``: go on writing, into a new event file in the same directory."""
+        if self._closed:
+            self.event_writer = event_file.EventFileWriter(*self._options)
+            self._closed = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def _step(global_step):
+    return None if global_step is None else int(global_step)
+
+
+class FileWriterCache:
+    """One shared ``FileWriter`` per logdir: ``FileWriterCache.get(logdir)`` (writing the default graph)."""
+    _cache = {}
+    _lock = threading.Lock()
+
+    @staticmethod
+    def get(logdir):
+        with FileWriterCache._lock:
+            writer = FileWriterCache._cache.get(logdir)
+            if writer is None:
+                writer = FileWriterCache._cache[logdir] = FileWriter(logdir, graph=get_default_graph())
+            return writer
+
+    @staticmethod
+    def clear():
+        """Close and forget every cached writer."""
+        with FileWriterCache._lock:
+            for writer in FileWriterCache._cache.values():
+                writer.close()
+            FileWriterCache._cache.clear()
+
+
+class Summary:
+    """A Summary of numbers computed in Python, e.g. a validation accuracy::
+
+        writer.add_summary(tf.Summary(value=[tf.Summary.Value(tag="accuracy", simple_value=acc)]), step)
+
+    (or ``s = tf.Summary(); s.value.add(tag="accuracy", simple_value=acc)``). Only ``simple_value`` is supported.
+    """
+
+    class Value:
+        def __init__(self, tag="", simple_value=0.0):
+            self.tag, self.simple_value = tag, simple_value
+
+    class _Values(list):
+        def add(self, **fields):
+            value = Summary.Value(**fields)
+            self.append(value)
+            return value
+
+    def __init__(self, value=None):
+        self.value = Summary._Values(value or [])
+
+    def SerializeToString(self):
+        return event_file.summary([event_file.scalar_value(v.tag, v.simple_value) for v in self.value])
