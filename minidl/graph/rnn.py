@@ -1,4 +1,6 @@
-"""``tf.nn.dynamic_rnn``: run a recurrent cell (rnn_cell.py) over every step of a sequence.
+"""``tf.nn.dynamic_rnn``: run a recurrent cell (rnn_cell.py, rnn_cells_gated.py) over every step of a sequence;
+``static_rnn`` (a Python loop over a list of steps) and the two directions of ``bidirectional_dynamic_rnn`` and
+``static_bidirectional_rnn`` at the end.
 
     outputs, final_state = tf.nn.dynamic_rnn(cell, inputs, initial_state=h0)     # or dtype=... for a zero state
 
@@ -23,24 +25,34 @@ The graph is built in one of two ways:
   appends its output to a [t, batch_size, units] tensor (by ``concat``: simple, though each step copies what came
   before). The gradient is ``while_loop``'s, which replays the body's gradient over the steps that ran. The cell
   is built before the loop; a cell that creates its variables while it is called (TF1's older style) works too,
-  since a variable made inside a loop body goes to the enclosing graph (``variables.py``).
+  since a variable made inside a loop body goes to the enclosing graph (``variables.py``). The replay is fed the
+  values the body's random ops drew, so a ``DropoutWrapper``'s gradient uses the masks its forward used.
 
 ``sequence_length`` ([batch_size] ints) gives each example its own length: past it, the example's output is zeros
 and its state stays as it was, so ``final_state`` is the state after its last real step. The fused op has no
 per-example lengths, so with ``sequence_length`` every cell runs in the while_loop.
+
+**Static and bidirectional.** ``static_rnn`` takes a Python list of [batch_size, depth] steps and calls the cell
+once per step as the graph is built: a graph as long as the sequence, with the same variables as
+``dynamic_rnn`` (``rnn/<cell>/...``). The bidirectional functions run ``cell_fw`` on the sequence and
+``cell_bw`` on it reversed in time (in the scopes ``bidirectional_rnn/fw`` and ``bidirectional_rnn/bw``), then
+reverse the backward outputs back, so that step t of both directions is aligned. With ``sequence_length``, only
+each example's first ``length`` steps are reversed (TF's ``reverse_sequence``): the backward cell starts from an
+example's last real step, never from its padding.
 """
 import types
 
 from .. import ops
 from ..backend import dtypes
-from .array_ops import gather, shape, zeros
+from .array_ops import concat, gather, range as steps_of, shape, stack, unstack, zeros
 from .basics import constant
 from .core import TensorShape
-from .function_graph import flatten, pack, same_structure
+from .function_graph import flatten, is_sequence, pack, same_structure
 from .loops import while_loop
 from .math_ops import FLOATS, cast, check_dtype, tanh, to_tensor
 from .nn_ops import nn, relu
-from .rnn_cell import BasicRNNCell, RNNCell, dims_of
+from .rnn_cell import BasicRNNCell, DropoutWrapper, LSTMStateTuple, MultiRNNCell, RNNCell, dims_of
+from .rnn_cells_gated import BasicLSTMCell, GRUCell, LSTMCell
 from .variable_scope import variable_scope
 
 # the activations that ops.rnn_sequence computes itself
@@ -55,12 +67,13 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
     if None, zeros of ``dtype`` (then required). ``sequence_length``: an int vector [batch_size], or None (every
     example runs ``max_time`` steps). ``parallel_iterations`` and ``swap_memory`` are accepted for compatibility.
     """
-    if not isinstance(cell, RNNCell):
-        raise TypeError(f"dynamic_rnn: cell must be an instance of RNNCell, got {type(cell).__name__}")
+    _check_cell("dynamic_rnn", "cell", cell)
     with variable_scope(scope or "rnn"):
         x = _time_major(inputs, time_major)
-        state = _initial_state(cell, x, initial_state, dtype)
-        lengths = None if sequence_length is None else _lengths(sequence_length, x)
+        batch = x.shape[1]
+        state = _initial_state("dynamic_rnn", cell, batch, batch if batch is not None else shape(x)[1], x.dtype,
+                               initial_state, dtype)
+        lengths = None if sequence_length is None else _lengths("dynamic_rnn", sequence_length, batch)
         cell.maybe_build(x.shape[1:], x.dtype)
         nonlinearity = _FUSED_ACTIVATIONS.get(cell.activation) if type(cell) is BasicRNNCell else None
         if nonlinearity and lengths is None:
@@ -70,7 +83,87 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         return (outputs if time_major else ops.transpose(outputs, 0, 1)), state
 
 
+def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None, scope=None):
+    """Run ``cell`` over ``inputs``, a Python list of [batch_size, depth] tensors (one per step), unrolled while
+    the graph is built; returns ``(outputs, final_state)`` with ``outputs`` a list too. The other arguments mean
+    what they mean for ``dynamic_rnn``."""
+    _check_cell("static_rnn", "cell", cell)
+    if not is_sequence(inputs) or isinstance(inputs, dict):
+        raise TypeError(f"static_rnn: inputs must be a sequence (a list of [batch_size, depth] tensors, one per "
+                        f"step), got {inputs!r}")
+    if not inputs:
+        raise ValueError("static_rnn: inputs must not be empty")
+    with variable_scope(scope or "rnn"):
+        steps = [check_dtype(to_tensor(x), FLOATS, "inputs") for x in inputs]
+        first = steps[0]
+        if not first.shape.rank_known or len(first.shape) != 2:
+            raise ValueError(f"static_rnn: each input must be [batch_size, depth], got shape {first.shape}")
+        if first.shape[1] is None:
+            raise ValueError("static_rnn: input size (depth of inputs) must be accessible via shape inference, but "
+                             f"saw value None (inputs[0] {first.shape})")
+        batch = first.shape[0]
+        state = _initial_state("static_rnn", cell, batch, batch if batch is not None else shape(first)[0],
+                               first.dtype, initial_state, dtype)
+        lengths = None if sequence_length is None else _lengths("static_rnn", sequence_length, batch)
+        outputs = []
+        for t, x in enumerate(steps):
+            output, new_state = cell(x, state)
+            if lengths is not None:
+                output, new_state = _past_lengths(t, lengths, output, new_state, state)
+            outputs.append(output)
+            state = new_state
+        return outputs, state
+
+
+def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None, initial_state_fw=None,
+                              initial_state_bw=None, dtype=None, parallel_iterations=None, swap_memory=False,
+                              time_major=False, scope=None):
+    """``dynamic_rnn`` forwards with ``cell_fw`` and backwards in time with ``cell_bw`` (module docstring);
+    returns ``((outputs_fw, outputs_bw), (final_state_fw, final_state_bw))``, both outputs in ``inputs``' layout
+    and in time order (``tf.concat(outputs, 2)`` joins them). ``final_state_bw`` is the backward cell's state
+    after it has read each example back to its first step."""
+    _check_cell("bidirectional_dynamic_rnn", "cell_fw", cell_fw)
+    _check_cell("bidirectional_dynamic_rnn", "cell_bw", cell_bw)
+    with variable_scope(scope or "bidirectional_rnn"):
+        x = _time_major(inputs, time_major)
+        lengths = None if sequence_length is None else _lengths("bidirectional_dynamic_rnn", sequence_length,
+                                                                x.shape[1])
+        with variable_scope("fw") as fw_scope:
+            outputs_fw, state_fw = dynamic_rnn(cell_fw, x, sequence_length, initial_state_fw, dtype,
+                                               time_major=True, scope=fw_scope)
+        with variable_scope("bw") as bw_scope:
+            reversed_bw, state_bw = dynamic_rnn(cell_bw, _reverse_steps(x, lengths), sequence_length,
+                                                initial_state_bw, dtype, time_major=True, scope=bw_scope)
+        outputs_bw = _reverse_steps(reversed_bw, lengths)
+    if not time_major:
+        outputs_fw, outputs_bw = ops.transpose(outputs_fw, 0, 1), ops.transpose(outputs_bw, 0, 1)
+    return (outputs_fw, outputs_bw), (state_fw, state_bw)
+
+
+def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None, initial_state_bw=None, dtype=None,
+                             sequence_length=None, scope=None):
+    """``static_rnn`` in both directions; returns ``(outputs, final_state_fw, final_state_bw)`` where
+    ``outputs[t]`` is ``concat([output_fw[t], output_bw[t]], 1)``."""
+    _check_cell("static_bidirectional_rnn", "cell_fw", cell_fw)
+    _check_cell("static_bidirectional_rnn", "cell_bw", cell_bw)
+    with variable_scope(scope or "bidirectional_rnn"):
+        with variable_scope("fw") as fw_scope:
+            outputs_fw, state_fw = static_rnn(cell_fw, inputs, initial_state_fw, dtype, sequence_length, fw_scope)
+        lengths = None if sequence_length is None else _lengths("static_bidirectional_rnn", sequence_length,
+                                                                outputs_fw[0].shape[0])
+        with variable_scope("bw") as bw_scope:
+            reversed_bw, state_bw = static_rnn(cell_bw, _reverse_list(inputs, lengths), initial_state_bw, dtype,
+                                               sequence_length, bw_scope)
+        outputs_bw = _reverse_list(reversed_bw, lengths)
+        return [concat([fw, bw], 1) for fw, bw in zip(outputs_fw, outputs_bw)], state_fw, state_bw
+
+
 # -------------------------------------------------------------------------------------------------- arguments
+
+def _check_cell(fn, arg, cell):
+    if not isinstance(cell, RNNCell):
+        raise TypeError(f"{fn}: {arg} must be an instance of RNNCell, got {type(cell).__name__}")
+
 
 def _time_major(inputs, time_major):
     """The inputs as a [max_time, batch_size, depth ...] float tensor."""
@@ -84,33 +177,32 @@ def _time_major(inputs, time_major):
     return x if time_major else ops.transpose(x, 0, 1)
 
 
-def _initial_state(cell, x, initial_state, dtype):
-    """The state before the first step, checked against ``cell.state_size`` and the inputs' batch and dtype."""
-    batch = x.shape[1]
+def _initial_state(fn, cell, batch, batch_size, inputs_dtype, initial_state, dtype):
+    """The state before the first step, checked against ``cell.state_size`` and the inputs' batch (``batch``: its
+    static size or None; ``batch_size``: an int or a scalar tensor) and dtype; structured like ``state_size``."""
     if initial_state is None:
         if dtype is None:
-            raise ValueError("dynamic_rnn: if there is no initial_state, you must give a dtype.")
-        return cell.zero_state(batch if batch is not None else shape(x)[1], dtype)
+            raise ValueError(f"{fn}: if there is no initial_state, you must give a dtype.")
+        return cell.zero_state(batch_size, dtype)
     if not same_structure(cell.state_size, initial_state):
-        raise ValueError(f"dynamic_rnn: initial_state must be structured like the cell's state_size "
-                         f"{cell.state_size}, got {initial_state!r}")
+        raise ValueError(f"{fn}: initial_state must be structured like the cell's state_size {cell.state_size}, "
+                         f"got {initial_state!r}")
     states = [to_tensor(s) for s in flatten(initial_state)]
     for s, size in zip(states, flatten(cell.state_size)):
         expected = TensorShape([batch] + dims_of(size))
         if not s.shape.rank_known or not s.shape.is_compatible_with(expected):
-            raise ValueError(f"dynamic_rnn: initial_state must be [batch_size, state_size] = {expected} for inputs "
-                             f"{x.shape} (time-major) and state_size {size}, got shape {s.shape}")
-        if s.dtype != x.dtype:
-            raise TypeError(f"dynamic_rnn: initial_state has dtype {s.dtype.name}, but the inputs are "
-                            f"{x.dtype.name}")
-    return pack(initial_state, states)
+            raise ValueError(f"{fn}: initial_state must be [batch_size, state_size] = {expected} for state_size "
+                             f"{size} and inputs of batch size {batch}, got shape {s.shape}")
+        if s.dtype != inputs_dtype:
+            raise TypeError(f"{fn}: initial_state has dtype {s.dtype.name}, but the inputs are {inputs_dtype.name}")
+    return pack(cell.state_size, states)
 
 
-def _lengths(sequence_length, x):
+def _lengths(fn, sequence_length, batch):
     lengths = check_dtype(to_tensor(sequence_length), ("int32", "int64"), "sequence_length")
-    if not lengths.shape.is_compatible_with([x.shape[1]]):
-        raise ValueError(f"dynamic_rnn: sequence_length must be a vector of length batch_size ({x.shape[1]}), but "
-                         f"saw shape: {lengths.shape}")
+    if not lengths.shape.is_compatible_with([batch]):
+        raise ValueError(f"{fn}: sequence_length must be a vector of length batch_size ({batch}), but saw shape: "
+                         f"{lengths.shape}")
     return cast(lengths, dtypes.int32)
 
 
@@ -139,11 +231,8 @@ def _while_rnn(cell, x, initial_state, lengths):
 
     def body(t, state, outputs):
         output, new_state = cell(gather(x, t), state)
-        if lengths is not None:  # an example past its length outputs zeros and keeps its state
-            running = ops.lt(t, lengths)
-            output = _where_running(running, output, ops.zeros_like(output))
-            new_state = pack(state, [_where_running(running, new, old)
-                                     for new, old in zip(flatten(new_state), flatten(state))])
+        if lengths is not None:
+            output, new_state = _past_lengths(t, lengths, output, new_state, state)
         return t + 1, new_state, ops.cat([outputs, ops.unsqueeze(output, 0)], 0)
 
     no_outputs = zeros([0, batch if batch is not None else shape(x)[1], units], x.dtype)
@@ -157,10 +246,45 @@ def _while_rnn(cell, x, initial_state, lengths):
     return outputs, final_state
 
 
+def _past_lengths(t, lengths, output, new_state, state):
+    """Step ``t``'s output and state with the examples whose length is over (t >= length) masked: their output
+    zeros, their state the one before (so the final state is the one after each example's last real step)."""
+    running = ops.lt(t, lengths)
+    output = _where_running(running, output, ops.zeros_like(output))
+    return output, pack(new_state, [_where_running(running, new, old)
+                                    for new, old in zip(flatten(new_state), flatten(state))])
+
+
 def _where_running(running, new, old):
     """``new`` for the examples still running (a [batch_size] bool), ``old`` for the others."""
     return ops.where(ops.reshape(running, (-1,) + (1,) * (new.ndim - 1)), new, old)
 
 
-nn.rnn_cell = types.SimpleNamespace(RNNCell=RNNCell, BasicRNNCell=BasicRNNCell)
+# ------------------------------------------------------------------------------------------- reversing in time
+
+def _reverse_steps(x, lengths):
+    """``x`` (time-major) reversed along time — with ``lengths``, each example only over its first
+    ``lengths[b]`` steps, its padding left in place (TF's ``reverse_sequence``)."""
+    if lengths is None:
+        return ops.flip(x, [0])
+    t = ops.unsqueeze(steps_of(shape(x)[0]), 1)                          # [max_time, 1]
+    source = ops.where(ops.lt(t, lengths), lengths - 1 - t, t)          # [max_time, batch]: step t reads this one
+    for _ in range(x.ndim - 2):
+        source = ops.unsqueeze(source, -1)
+    return ops.gather(x, 0, ops.broadcast_to_like(source, x))
+
+
+def _reverse_list(steps, lengths):
+    """A list of [batch_size, ...] steps reversed, as ``_reverse_steps`` reverses a tensor."""
+    if lengths is None:
+        return list(steps)[::-1]
+    return unstack(_reverse_steps(stack(list(steps)), lengths))
+
+
+nn.rnn_cell = types.SimpleNamespace(RNNCell=RNNCell, BasicRNNCell=BasicRNNCell, BasicLSTMCell=BasicLSTMCell,
+                                    LSTMCell=LSTMCell, GRUCell=GRUCell, LSTMStateTuple=LSTMStateTuple,
+                                    MultiRNNCell=MultiRNNCell, DropoutWrapper=DropoutWrapper)
 nn.dynamic_rnn = dynamic_rnn
+nn.static_rnn = static_rnn
+nn.bidirectional_dynamic_rnn = bidirectional_dynamic_rnn
+nn.static_bidirectional_rnn = static_bidirectional_rnn

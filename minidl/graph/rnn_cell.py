@@ -7,6 +7,10 @@ over a whole sequence::
     cell = tf.nn.rnn_cell.BasicRNNCell(128)
     outputs, final_state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)     # x: [batch, time, depth]
 
+This file holds the base class, the Elman cell ``BasicRNNCell``, the LSTM's state ``LSTMStateTuple``, and the
+cells built from other cells: ``MultiRNNCell`` (layers stacked) and ``DropoutWrapper``. The gated cells
+(``BasicLSTMCell``, ``LSTMCell``, ``GRUCell``) are in rnn_cells_gated.py.
+
 **Variables.** A cell creates its variables the first time it is called (or when ``dynamic_rnn`` builds it),
 because only then does it know the input depth. They live in the cell's own variable scope, opened inside the
 scope current at that moment and named after the class in snake case (``basic_rnn_cell``, made unique like
@@ -19,17 +23,22 @@ argument, or an enclosing ``variable_scope(..., reuse=True)``).
 (create the variables with ``self.add_variable``) and ``call(inputs, state)``. ``state_size`` may be a tuple
 (e.g. an LSTM's ``(c, h)``); the state is then a tuple of tensors.
 """
+import collections
 import contextlib
 import re
+import warnings
+import zlib
 
 from ..backend import dtypes
 from .basics import name_scope
 from .array_ops import concat, zeros
 from .core import TensorShape
-from .function_graph import flatten, pack
+from .function_graph import flatten, is_sequence, pack, same_structure
 from .initializers import Zeros
-from .math_ops import FLOATS, check_dtype, matmul, tanh, to_tensor
+from .math_ops import FLOATS, check_dtype, graph_tensor, matmul, tanh, to_tensor
 from .nn_ops import bias_add
+from .nn_training import dropout, dropout_rate, masked_dropout
+from .random_ops import random_uniform
 from .variable_scope import get_variable, variable_scope
 
 
@@ -73,7 +82,7 @@ class RNNCell:
 
     @property
     def trainable_variables(self):
-        return [v for v in self._variables if v.trainable]
+        return [v for v in self.variables if v.trainable]
 
     def build(self, inputs_shape):
         """Create the variables for inputs of shape ``inputs_shape`` ([batch_size, depth]). The base cell has
@@ -91,15 +100,16 @@ class RNNCell:
 
     def zero_state(self, batch_size, dtype):
         """A state of zeros for ``batch_size`` examples (an int or a scalar int tensor): [batch_size, state_size],
-        or a tuple of such tensors shaped like ``state_size``."""
+        or a nest of such tensors shaped like ``state_size`` (an ``LSTMStateTuple`` for an LSTM)."""
         with name_scope(f"{type(self).__name__}ZeroState"):
             return pack(self.state_size, [zeros([batch_size] + dims_of(size), dtype)
                                           for size in flatten(self.state_size)])
 
-    def __call__(self, inputs, state):
-        """Build on the first call (creating the variables), then run ``call`` inside the cell's variable scope."""
+    def __call__(self, inputs, state, scope=None):
+        """Build on the first call (creating the variables), then run ``call`` inside the cell's variable scope
+        (``scope``, if given at the first call, replaces the default one named after the class)."""
         inputs = to_tensor(inputs)
-        with self._variable_scope():
+        with self._variable_scope(scope):
             if not self.built:
                 self._build(inputs.shape, inputs.dtype)
             result = self.call(inputs, state)
@@ -121,17 +131,19 @@ class RNNCell:
         self.built = True
 
     @contextlib.contextmanager
-    def _variable_scope(self):
+    def _variable_scope(self, scope=None):
         """The cell's variable scope: opened and remembered the first time, re-entered afterwards — with reuse once
         the cell has been called, so that a ``call`` that makes variables finds the same ones again (each entry
         opens its own name scope for the ops)."""
         if self._scope is not None:
-            scope = variable_scope(self._scope, reuse=True if self._called else self._reuse)
+            opening = variable_scope(self._scope, reuse=True if self._called else self._reuse)
+        elif scope is not None:
+            opening = variable_scope(scope, reuse=self._reuse)
         elif self._reuse is True:
-            scope = variable_scope(self._base_name, reuse=True)
+            opening = variable_scope(self._base_name, reuse=True)
         else:
-            scope = variable_scope(self._name, default_name=self._base_name, reuse=self._reuse)
-        with scope as opened:
+            opening = variable_scope(self._name, default_name=self._base_name, reuse=self._reuse)
+        with opening as opened:
             self._scope = opened
             yield opened
 
@@ -141,7 +153,65 @@ def dims_of(size):
     return [size] if isinstance(size, int) else list(size)
 
 
-class BasicRNNCell(RNNCell):
+class KernelCell(RNNCell):
+    """What the built-in cells share: ``num_units`` units, an ``activation`` (default ``tf.tanh``), and a first
+    kernel that multiplies ``concat([inputs, h], 1)`` — its first ``input_depth`` rows the step's inputs, the rest
+    the previous output ``h``. So the inputs' depth is fixed when the cell is built, and checked at every call, as
+    is the state against ``state_size``. Subclasses define ``build_kernels(input_depth)`` and ``call``."""
+
+    def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None):
+        super().__init__(name=name, reuse=reuse, dtype=dtype)
+        if isinstance(num_units, bool) or not isinstance(num_units, int) or num_units <= 0:
+            raise ValueError(f"{type(self).__name__}: num_units must be a positive int, got {num_units!r}")
+        if activation is not None and not callable(activation):
+            raise TypeError(f"{type(self).__name__}: activation must be callable, got {activation!r}")
+        self._num_units = num_units
+        self.activation = activation or tanh
+        self.input_depth = None      # the inputs' depth, once built
+
+    def build(self, inputs_shape):
+        self.check_inputs(inputs_shape)
+        if inputs_shape[-1] is None:
+            raise ValueError(f"{type(self).__name__}: expected inputs.shape[-1] to be known, saw shape: "
+                             f"{inputs_shape}")
+        self.input_depth = inputs_shape[-1]
+        self.build_kernels(self.input_depth)
+
+    def build_kernels(self, input_depth):
+        raise NotImplementedError
+
+    def check_inputs(self, inputs_shape):
+        """Step inputs must be [batch_size, depth], with the depth the kernel was built for (once it is)."""
+        depth = self.input_depth
+        if (not inputs_shape.rank_known or len(inputs_shape) != 2
+                or None not in (depth, inputs_shape[1]) and inputs_shape[1] != depth):
+            kernel = self._variables[0] if self._variables else None
+            built_for = "" if kernel is None else f" (its kernel {kernel.name} is {kernel.shape})"
+            raise ValueError(f"{self._describe()}: expected inputs of shape [batch_size, {depth or 'depth'}]"
+                             f"{built_for}, got {inputs_shape}")
+
+    def checked(self, inputs, state):
+        """``(inputs, state)`` of one step, checked: float inputs [batch_size, input_depth]; a state structured
+        like ``state_size`` (returned in that structure), each part a float [batch_size, size]."""
+        inputs = check_dtype(inputs, FLOATS, "inputs")
+        self.check_inputs(inputs.shape)
+        if not same_structure(self.state_size, state):
+            raise ValueError(f"{self._describe()}: expected a state structured like state_size {self.state_size}, "
+                             f"got {state!r}")
+        parts = [check_dtype(to_tensor(s), FLOATS, "state") for s in flatten(state)]
+        for part, size in zip(parts, flatten(self.state_size)):
+            expected = [inputs.shape[0]] + dims_of(size)
+            if not part.shape.is_compatible_with(expected):
+                shown = "[" + ", ".join("batch_size" if d is None else str(d) for d in expected) + "]"
+                raise ValueError(f"{self._describe()}: expected a state of shape [batch_size, state_size] = {shown}, "
+                                 f"got {part.shape}")
+        return inputs, pack(self.state_size, parts)
+
+    def _describe(self):
+        return f"{type(self).__name__} '{self._scope.name}'"
+
+
+class BasicRNNCell(KernelCell):
     """The Elman cell: ``output = new_state = activation(concat([inputs, state], 1) @ kernel + bias)``.
 
     ``kernel`` is [depth + num_units, num_units] — its first ``depth`` rows multiply the inputs, the rest the
@@ -151,13 +221,7 @@ class BasicRNNCell(RNNCell):
     """
 
     def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None):
-        super().__init__(name=name, reuse=reuse, dtype=dtype)
-        if isinstance(num_units, bool) or not isinstance(num_units, int) or num_units <= 0:
-            raise ValueError(f"BasicRNNCell: num_units must be a positive int, got {num_units!r}")
-        if activation is not None and not callable(activation):
-            raise TypeError(f"BasicRNNCell: activation must be callable, got {activation!r}")
-        self._num_units = num_units
-        self.activation = activation or tanh
+        super().__init__(num_units, activation, reuse, name, dtype)
         self.kernel = self.bias = None
 
     @property
@@ -168,34 +232,204 @@ class BasicRNNCell(RNNCell):
     def output_size(self):
         return self._num_units
 
-    @property
-    def input_depth(self):
-        """The depth of the inputs the kernel was built for (None before the cell is built)."""
-        return None if self.kernel is None else self.kernel.shape[0] - self._num_units
-
-    def build(self, inputs_shape):
-        self.check_inputs(inputs_shape)
-        depth = inputs_shape[-1]
-        if depth is None:
-            raise ValueError(f"BasicRNNCell: expected inputs.shape[-1] to be known, saw shape: {inputs_shape}")
-        self.kernel = self.add_variable("kernel", [depth + self._num_units, self._num_units])
+    def build_kernels(self, input_depth):
+        self.kernel = self.add_variable("kernel", [input_depth + self._num_units, self._num_units])
         self.bias = self.add_variable("bias", [self._num_units], initializer=Zeros())
 
     def call(self, inputs, state):
-        inputs = check_dtype(inputs, FLOATS, "inputs")
-        self.check_inputs(inputs.shape)
-        state = check_dtype(to_tensor(state), FLOATS, "state")
-        if not state.shape.is_compatible_with([inputs.shape[0], self._num_units]):
-            raise ValueError(f"BasicRNNCell '{self._scope.name}': expected a state of shape [batch_size, num_units] "
-                             f"= [{inputs.shape[0]}, {self._num_units}], got {state.shape}")
+        inputs, state = self.checked(inputs, state)
         output = self.activation(bias_add(matmul(concat([inputs, state], 1), self.kernel), self.bias))
         return output, output
 
-    def check_inputs(self, inputs_shape):
-        """Step inputs must be [batch_size, depth], with the depth the kernel was built for (once it is)."""
-        depth = self.input_depth
-        if (not inputs_shape.rank_known or len(inputs_shape) != 2
-                or None not in (depth, inputs_shape[1]) and inputs_shape[1] != depth):
-            built_for = "" if depth is None else f" (its kernel {self.kernel.name} is {self.kernel.shape})"
-            raise ValueError(f"BasicRNNCell '{self._scope.name}': expected inputs of shape [batch_size, "
-                             f"{depth or 'depth'}]{built_for}, got {inputs_shape}")
+
+class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
+    """An LSTM's state: ``c``, the memory cell, and ``h``, the output of the last step (each [batch_size, size]).
+    A tuple, so it goes wherever a state goes (``dynamic_rnn``'s loop, ``sess.run``); ``.dtype`` is theirs."""
+    __slots__ = ()
+
+    @property
+    def dtype(self):
+        c, h = self
+        if c.dtype != h.dtype:
+            raise TypeError(f"Inconsistent internal state: {c.dtype.name} vs {h.dtype.name}")
+        return c.dtype
+
+
+# ============================================================================================ cells of cells
+
+class MultiRNNCell(RNNCell):
+    """Layers of cells: each step runs ``cells[0]`` on the inputs, ``cells[1]`` on its output, and so on; the
+    output is the last cell's, the state the tuple of every cell's state (``state_is_tuple=False``: concatenated
+    along dim 1, for cells whose states are single tensors). Cell ``i`` lives in the sub-scope ``cell_i``:
+    ``rnn/multi_rnn_cell/cell_0/basic_lstm_cell/kernel``. Give each layer its own cell object — the same object
+    twice shares its variables (and needs inputs of one depth)."""
+
+    def __init__(self, cells, state_is_tuple=True):
+        super().__init__()
+        if not isinstance(cells, (list, tuple)):
+            raise TypeError(f"cells must be a list or tuple, but saw: {cells}.")
+        if not cells:
+            raise ValueError("Must specify at least one cell for MultiRNNCell.")
+        for cell in cells:
+            if not isinstance(cell, RNNCell):
+                raise TypeError(f"MultiRNNCell: every cell must be an RNNCell, got {cell!r}")
+        if not state_is_tuple and any(is_sequence(cell.state_size) for cell in cells):
+            raise ValueError("Some cells return tuples of states, but the flag state_is_tuple is not set. State "
+                             f"sizes are: {[cell.state_size for cell in cells]}")
+        if len({id(cell) for cell in cells}) < len(cells):
+            warnings.warn("At least two cells provided to MultiRNNCell are the same object and will share weights.")
+        self._cells = list(cells)
+        self._state_is_tuple = state_is_tuple
+
+    @property
+    def state_size(self):
+        sizes = tuple(cell.state_size for cell in self._cells)
+        return sizes if self._state_is_tuple else sum(sizes)
+
+    @property
+    def output_size(self):
+        return self._cells[-1].output_size
+
+    @property
+    def variables(self):
+        return [v for cell in self._cells for v in cell.variables]
+
+    def build(self, inputs_shape):
+        """Build every layer, each for the output of the one below (in the sub-scopes ``call`` uses)."""
+        for i, cell in enumerate(self._cells):
+            with variable_scope(f"cell_{i}"):
+                cell.maybe_build(inputs_shape, self.dtype)
+            inputs_shape = TensorShape([inputs_shape[0]] + dims_of(cell.output_size))
+
+    def call(self, inputs, state):
+        if self._state_is_tuple and (not is_sequence(state) or len(state) != len(self._cells)):
+            raise ValueError(f"Expected state to be a tuple of length {len(self._cells)}, but received: {state}")
+        state = state if self._state_is_tuple else to_tensor(state)
+        output, new_states, start = inputs, [], 0
+        for i, cell in enumerate(self._cells):
+            with variable_scope(f"cell_{i}"):
+                if self._state_is_tuple:
+                    cell_state = state[i]
+                else:  # this cell's columns of the concatenated state
+                    cell_state, start = state[:, start:start + cell.state_size], start + cell.state_size
+                output, cell_state = cell(output, cell_state)
+            new_states.append(cell_state)
+        return output, (tuple(new_states) if self._state_is_tuple else concat(new_states, 1))
+
+
+def keeps_lstm_memory(substate):
+    """``DropoutWrapper``'s default ``dropout_state_filter_visitor``: drop out every part of the state except the
+    memory ``c`` of an ``LSTMStateTuple`` (dropping memory would erase what the LSTM carries across steps)."""
+    return LSTMStateTuple(c=False, h=True) if isinstance(substate, LSTMStateTuple) else True
+
+
+class DropoutWrapper(RNNCell):
+    """``cell`` with dropout (``tf.nn.dropout``) on its inputs, its outputs and its new state, each kept with
+    probability ``*_keep_prob`` (a float in (0, 1] or a scalar tensor, e.g. a placeholder fed 1.0 to evaluate); a
+    probability that is the constant 1 adds no op at all.
+
+    Which parts of the state are dropped: ``dropout_state_filter_visitor(substate)`` is asked at each level of the
+    state and answers True (drop all of it), False (none) or a structure of bools, one per child (default: all
+    but an ``LSTMStateTuple``'s ``c``, see ``keeps_lstm_memory``).
+
+    ``variational_recurrent=True`` (Gal & Ghahramani): ONE mask per ``Session.run``, drawn when the wrapper is
+    made, used at every step and shared by the examples of the batch — so ``dtype``, and for input dropout
+    ``input_size`` (the inputs' depth), must be given. ``seed`` makes the masks reproducible. Inside
+    ``dynamic_rnn``'s loop, the gradient replays the masks each step drew (loops.py).
+
+    The wrapper adds no variable scope of its own: its cell's variables are named as without it, so a training
+    model with dropout and an evaluation model without it share them.
+    """
+
+    def __init__(self, cell, input_keep_prob=1.0, output_keep_prob=1.0, state_keep_prob=1.0,
+                 variational_recurrent=False, input_size=None, dtype=None, seed=None,
+                 dropout_state_filter_visitor=None):
+        super().__init__(dtype=dtype)
+        if not isinstance(cell, RNNCell):
+            raise TypeError("The parameter cell is not a RNNCell.")
+        if dropout_state_filter_visitor is not None and not callable(dropout_state_filter_visitor):
+            raise TypeError("dropout_state_filter_visitor must be callable")
+        self._cell = cell
+        self._seed = seed
+        self._keep = {"input": input_keep_prob, "state": state_keep_prob, "output": output_keep_prob}
+        for kind, keep in self._keep.items():
+            if graph_tensor(keep) is None and not 0 < keep <= 1:
+                raise ValueError(f"Parameter {kind}_keep_prob must be between 0 and 1 (and not 0): {keep}")
+        self._state_filter = dropout_state_filter_visitor or keeps_lstm_memory
+        self._noise = {}  # variational: kind -> one [1, size] U[0, 1) draw per part
+        if variational_recurrent:
+            if dtype is None:
+                raise ValueError("When variational_recurrent=True, dtype must be provided")
+            sizes = {"input": input_size, "state": cell.state_size, "output": cell.output_size}
+            if self._drops("input") and input_size is None:
+                raise ValueError("When variational_recurrent=True and input_keep_prob < 1.0 or is unknown, "
+                                 "input_size must be provided")
+            self._noise = {kind: [random_uniform([1] + dims_of(size), dtype=dtype, seed=self._op_seed(kind, i))
+                                  for i, size in enumerate(flatten(sizes[kind]))]
+                           for kind in sizes if self._drops(kind)}
+
+    @property
+    def wrapped_cell(self):
+        return self._cell
+
+    @property
+    def state_size(self):
+        return self._cell.state_size
+
+    @property
+    def output_size(self):
+        return self._cell.output_size
+
+    @property
+    def variables(self):
+        return self._cell.variables
+
+    def zero_state(self, batch_size, dtype):
+        return self._cell.zero_state(batch_size, dtype)
+
+    def maybe_build(self, inputs_shape, dtype):
+        self._cell.maybe_build(inputs_shape, dtype)
+
+    def __call__(self, inputs, state, scope=None):
+        inputs = self._dropout("input", 0, to_tensor(inputs))
+        output, new_state = self._cell(inputs, state, scope=scope)
+        parts = [self._dropout("state", i, part) if drop else part
+                 for i, (part, drop) in enumerate(zip(flatten(new_state), self._state_parts_to_drop(new_state)))]
+        return self._dropout("output", 0, output), pack(new_state, parts)
+
+    # ------------------------------------------------------------------------------------------- internals
+    def _drops(self, kind):
+        keep = self._keep[kind]
+        return graph_tensor(keep) is not None or keep < 1
+
+    def _op_seed(self, kind, index):
+        """A distinct, reproducible op seed for each dropout of a seeded wrapper."""
+        return None if self._seed is None else zlib.crc32(f"{self._seed}_{kind}_{index}".encode()) & 0x7FFFFFFF
+
+    def _dropout(self, kind, index, x):
+        if not self._drops(kind):
+            return x
+        keep, seed = self._keep[kind], self._op_seed(kind, index)
+        if kind not in self._noise:
+            return dropout(x, keep_prob=keep, seed=seed)
+        noise = self._noise[kind][index]  # variational: the one draw made with the wrapper
+        rate = dropout_rate(x, keep_prob=keep)
+        return masked_dropout(x, rate, noise >= rate)   # kept where noise >= rate: probability keep
+
+    def _state_parts_to_drop(self, state):
+        """One bool per part of ``state`` (in ``flatten`` order): does state dropout apply to it?"""
+        decision = self._state_filter(state)
+        if not is_sequence(state):
+            if not isinstance(decision, bool):
+                raise TypeError(f"dropout_state_filter_visitor must return a bool for a tensor, got {decision!r}")
+            return [decision]
+        children = [state[k] for k in sorted(state)] if isinstance(state, dict) else list(state)
+        if isinstance(decision, bool):
+            decision = [decision] * len(children)
+        elif not is_sequence(decision) or len(flatten(decision)) != len(children):
+            raise TypeError(f"dropout_state_filter_visitor must return a bool or one bool per child of {state!r}, "
+                            f"got {decision!r}")
+        flags = []
+        for child, traverse in zip(children, flatten(decision)):
+            flags += self._state_parts_to_drop(child) if traverse else [False] * len(flatten(child))
+        return flags

@@ -334,7 +334,7 @@ def test_inputs_of_another_depth_than_the_cell_was_built_for():
         cell(tf.placeholder(tf.float32, (N, D + 2)), tf.zeros([N, H]))
     with pytest.raises(ValueError, match=r"expected inputs of shape \[batch_size, 3\].*got \(2, 3, 3\)"):
         cell(tf.placeholder(tf.float32, (N, L, D)), tf.zeros([N, H]))
-    with pytest.raises(ValueError, match=r"expected a state of shape \[batch_size, num_units\] = \[2, 4\], got "
+    with pytest.raises(ValueError, match=r"expected a state of shape \[batch_size, state_size\] = \[2, 4\], got "
                                          r"\(2, 3\)"):
         cell(tf.placeholder(tf.float32, (N, D)), tf.zeros([N, H - 1]))
     with pytest.raises(ValueError, match=r"'basic_rnn_cell': expected inputs of shape \[batch_size, depth\], got "
