@@ -11,11 +11,14 @@ the branch outputs with respect to the branch's captured stand-ins, fed by place
 gradients — nodes the forward never runs, since a run computes only what its targets need. An ``IfGrad`` op of
 the enclosing graph runs the taken branch's gradient; a captured tensor that branch does not use gets zeros.
 
-Limits, kept on purpose for clarity: a gradient run *recomputes* the forward values inside the body it runs
-rather than keeping them (so a branch that prints prints again, and one that draws random numbers is
-differentiated at fresh draws); second-order gradients through control flow are not supported (differentiating
-``IfGrad``/``WhileGrad`` raises ``LookupError``).
+A gradient run *recomputes* the forward values inside the body it runs rather than keeping them (so a branch
+that prints prints again) — except random draws: the forward hands over what its random ops drew (a dropout
+mask), and the gradient run is fed those values, so it differentiates the computation that actually ran. Kept
+out on purpose, for clarity: second-order gradients through control flow (differentiating ``IfGrad``/``WhileGrad``
+raises ``LookupError``).
 """
+import numpy
+
 from ..backend import dtypes
 from ..ops.base import Spec
 from . import errors
@@ -95,13 +98,18 @@ def body_gradient(fg, ys, xs, first_grad_slot):
 
 class If(GraphOp):
     """Runs one of two FuncGraphs. attrs: ``branches`` (true, false), ``runs`` (a ``BodyRun`` each, over the If's
-    input arrays), ``captures`` ({input index: inner tensor} each), ``n_outputs``."""
+    input arrays), ``captures`` ({input index: inner tensor} each), ``n_outputs``, ``draws`` (each branch's
+    random draws). Outputs: the branch's ``n_outputs`` results, then a Python list with the values the taken
+    branch's random ops drew, which the gradient is fed instead of drawing again (a dropout mask)."""
     differentiable = True
 
     @staticmethod
     def execute(session, operation, arrays):
-        run = operation.attrs["runs"][0 if predicate_value(operation, arrays[0]) else 1]
-        return run.run(session, arrays)[:operation.attrs["n_outputs"]]
+        attrs = operation.attrs
+        taken = 0 if predicate_value(operation, arrays[0]) else 1
+        out = attrs["runs"][taken].run(session, arrays)
+        n, n_draws = attrs["n_outputs"], len(attrs["draws"][taken])
+        return (*out[:n], out[len(out) - n_draws:len(out)])
 
     @staticmethod
     def vjp(ctx, *grads):
@@ -109,15 +117,19 @@ class If(GraphOp):
         wanted = [i for i in range(1, n_in) if ctx.needs_input_grad[i]]
         with_grad = [k for k, g in enumerate(grads) if g is not None]
         runs, positions = [], []
-        for fg, captures, forward in zip(ctx.attrs["branches"], ctx.attrs["captures"], ctx.attrs["runs"]):
+        first_draw = n_in + len(with_grad)  # see IfGrad.execute for the layout of what a branch's gradient is fed
+        for fg, captures, forward, draws in zip(ctx.attrs["branches"], ctx.attrs["captures"], ctx.attrs["runs"],
+                                                ctx.attrs["draws"]):
             grad_feeds, targets, where = body_gradient(
                 fg, [fg.outputs[k] for k in with_grad], [captures[i] for i in wanted if i in captures], n_in)
             found = iter(where)
             positions.append([next(found) if i in captures else None for i in wanted])
-            runs.append(BodyRun(forward.feed_slots + grad_feeds, targets))
+            draw_feeds = [(t, first_draw + k) for k, t in enumerate(draws)]
+            runs.append(BodyRun(forward.feed_slots + grad_feeds + draw_feeds, targets))
         incoming = [grads[k] for k in with_grad]
-        graph = _graph_for(list(ctx.inputs) + incoming)
-        operation = graph.create_op(IfGrad, list(ctx.inputs) + incoming,
+        inputs = list(ctx.inputs) + incoming + [ctx.outputs[ctx.attrs["n_outputs"]]]
+        graph = _graph_for(inputs)
+        operation = graph.create_op(IfGrad, inputs,
                                     {"runs": runs, "positions": positions, "wanted": wanted},
                                     specs_of([ctx.inputs[i] for i in wanted]), name="IfGrad")
         result = [None] * n_in
@@ -127,8 +139,9 @@ class If(GraphOp):
 
 
 class IfGrad(GraphOp):
-    """The gradient of an ``If``: inputs are the If's inputs, then the gradients of its outputs. Runs the taken
-    branch's gradient graph; one output per wanted If input (zeros where the taken branch does not use it)."""
+    """The gradient of an ``If``: inputs are the If's inputs, the gradients of its outputs, and its list of random
+    draws. Runs the taken branch's gradient graph, fed those three and the draws' values; one output per wanted
+    If input (zeros where the taken branch does not use it)."""
     differentiable = True
     vjp = staticmethod(no_second_order)
 
@@ -136,7 +149,7 @@ class IfGrad(GraphOp):
     def execute(session, operation, arrays):
         attrs = operation.attrs
         taken = 0 if predicate_value(operation, arrays[0]) else 1
-        values = attrs["runs"][taken].run(session, arrays)
+        values = attrs["runs"][taken].run(session, list(arrays[:-1]) + list(arrays[-1]))
         zeros = session.array_module.zeros_like
         return tuple(zeros(arrays[i]) if p is None else values[p]
                      for i, p in zip(attrs["wanted"], attrs["positions"][taken]))
@@ -202,12 +215,14 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
                              f"{y.dtype.name}")
     inputs = [pred]
     feeds, captures = capture_inputs(branches, inputs)
-    runs = [BodyRun(f, fg.outputs + fg.side_effect_ops()) for f, fg in zip(feeds, branches)]
+    draws = [fg.random_draws() for fg in branches]
+    runs = [BodyRun(f, fg.outputs + fg.side_effect_ops() + d) for f, fg, d in zip(feeds, branches, draws)]
     specs = [Spec(as_spec_shape(_merge_shapes(x.shape, y.shape)), x.dtype) for x, y in zip(then.outputs,
                                                                                            other.outputs)]
-    attrs = {"branches": branches, "runs": runs, "captures": captures, "n_outputs": len(specs)}
-    operation = outer.create_op(If, inputs, attrs, specs, name=op_name, unique=False)
-    return pack(then.structured_outputs, operation.outputs)
+    attrs = {"branches": branches, "runs": runs, "captures": captures, "n_outputs": len(specs), "draws": draws}
+    operation = outer.create_op(If, inputs, attrs, specs + [Spec((), numpy.dtype(object))], name=op_name,
+                                unique=False)
+    return pack(then.structured_outputs, operation.outputs[:len(specs)])
 
 
 def _pick(fn, old_fn, name, old_name):

@@ -12,8 +12,10 @@ from . import errors
 
 
 class GraphOp(Op):
-    """Base for graph-only ops. ``execute`` returns a tuple of output arrays."""
+    """Base for graph-only ops. ``execute`` returns a tuple of output arrays. ``draws_random``: each run gives
+    new values (a loop's gradient must replay the values the forward drew, not draw again)."""
     differentiable = False
+    draws_random = False
 
     @staticmethod
     def execute(session, operation, arrays):

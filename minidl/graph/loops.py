@@ -5,15 +5,16 @@ See control_flow.py for the idea shared with ``cond``: the condition and the bod
 
     source = initial loop values + captured values
     while cond_graph(source) and (no maximum_iterations or count < maximum_iterations):
-        record source's loop values in the history        (back_prop=True only)
         loop values = body_graph(source)
+        record the loop values that entered, and the body's random draws, in the history   (back_prop=True only)
 
 The gradient is the chain rule through the ``n`` iterations that actually ran — what an eager Python loop
 records on its tape, one body's worth of nodes per iteration. Here the body's gradient graph is built once
 (inside the body FuncGraph) and ``WhileGrad`` runs it ``n`` times, backwards over the history: fed the loop
 values entering iteration i and the gradient arriving at its outputs, it yields the gradient at its inputs,
 which is what arrives at iteration i-1's outputs. Gradients for captured tensors (a weight used in every
-iteration) are summed over the iterations.
+iteration) are summed over the iterations. The replay is fed what the body's random ops drew in that iteration
+(a dropout mask, say), so the gradient is that of the computation that ran, not of a fresh draw.
 """
 import numpy
 
@@ -32,8 +33,8 @@ class While(GraphOp):
     """Runs a condition FuncGraph and a body FuncGraph until the condition is false.
 
     inputs: ``n_vars`` loop variables, the captured tensors, then ``maximum_iterations`` if ``has_limit``.
-    outputs: the final loop variables, then the history (a Python list with the flat loop values entering each
-    iteration; None unless ``back_prop``). The condition and body ``BodyRun``s read ``source = loop values +
+    outputs: the final loop variables, then the history (a Python list with, per iteration, the flat loop values
+    entering it followed by the values of its ``n_draws`` random draws; None unless ``back_prop``). The condition and body ``BodyRun``s read ``source = loop values +
     captured values``, the same positions as the inputs.
     """
     differentiable = True
@@ -45,11 +46,13 @@ class While(GraphOp):
         limit = int(arrays[-1]) if attrs["has_limit"] else None
         source = list(arrays[:len(arrays) - 1] if attrs["has_limit"] else arrays)
         history = [] if attrs["back_prop"] else None
+        n_draws = attrs["n_draws"]
         count = 0
         while (limit is None or count < limit) and predicate_value(operation, cond_run.run(session, source)[0]):
+            out = body_run.run(session, source)
             if history is not None:
-                history.append(source[:n])
-            source[:n] = body_run.run(session, source)[:n]
+                history.append(source[:n] + out[len(out) - n_draws:len(out)])
+            source[:n] = out[:n]
             count += 1
         return (*source[:n], history)
 
@@ -66,7 +69,9 @@ class While(GraphOp):
         # Loop-variable gradients are always propagated: through the iterations they feed one another
         xs = [body.inputs[j] for j in floats] + [captures[i] for i in wanted]
         grad_feeds, targets, positions = body_gradient(body, [body.outputs[j] for j in floats], xs, n + n_captured)
-        run = BodyRun(attrs["body_run"].feed_slots + grad_feeds, targets)
+        first_draw = n + n_captured + len(floats)  # see WhileGrad.execute for the layout of what a replay is fed
+        draw_feeds = [(t, first_draw + k) for k, t in enumerate(attrs["draws"])]
+        run = BodyRun(attrs["body_run"].feed_slots + grad_feeds + draw_feeds, targets)
         incoming = [grads[j] if grads[j] is not None else ops.zeros_like(ctx.outputs[j]) for j in floats]
         # The initial values are inputs only to show gradients() that the result depends on them (through the
         # history, which carries no gradient): differentiating it again then reaches WhileGrad.vjp, which refuses
@@ -97,7 +102,9 @@ class WhileGrad(GraphOp):
         grads = list(arrays[len(arrays) - len(floats):])           # d loss / d (values leaving the iteration)
         totals = [None] * len(wanted)                                # d loss / d captured, summed over iterations
         for values in reversed(history):
-            out = attrs["run"].run(session, list(values) + captured + grads)
+            # fed: the loop values entering the iteration, the captured values, the gradients arriving at the
+            # iteration's outputs, and the values the iteration's random ops drew
+            out = attrs["run"].run(session, list(values[:n]) + captured + grads + list(values[n:]))
             grads = [zeros(values[j]) if p is None else out[p] for j, p in zip(floats, positions)]
             for c, p in enumerate(positions[len(floats):]):
                 if p is not None:
@@ -173,11 +180,13 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         inputs.append(limit)
     cond_run = BodyRun([(ph, j) for j, ph in enumerate(cond_fg.inputs)] + cond_feeds,
                        [predicate] + cond_fg.side_effect_ops())
+    draws = body_fg.random_draws() if back_prop else []
     body_run = BodyRun([(ph, j) for j, ph in enumerate(body_fg.inputs)] + body_feeds,
-                       body_fg.outputs + body_fg.side_effect_ops())
+                       body_fg.outputs + body_fg.side_effect_ops() + draws)
     attrs = {"cond": cond_fg, "body": body_fg, "cond_run": cond_run, "body_run": body_run,
              "body_captures": body_captures, "n_vars": len(initial), "n_captured": n_captured,
-             "has_limit": maximum_iterations is not None, "back_prop": bool(back_prop)}
+             "has_limit": maximum_iterations is not None, "back_prop": bool(back_prop),
+             "draws": draws, "n_draws": len(draws)}
     out_specs = [Spec(as_spec_shape(inv), t.dtype) for inv, t in zip(invariants, initial)]
     operation = outer.create_op(While, inputs, attrs, out_specs + [Spec((), numpy.dtype(object))], name=op_name,
                                 unique=False)

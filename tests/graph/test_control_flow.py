@@ -484,3 +484,36 @@ def test_a_variable_initialised_from_a_body_tensor_is_refused_as_tf1_does():
 
     with pytest.raises(ValueError, match="from inside a control-flow construct.*use a lambda"):
         tf.cond(tf.constant(True), branch, lambda: tf.ones([2]))
+
+
+# ------------------------------------------------------------------------- random draws in a body's gradient
+
+def _ones_times(w):
+    return tf.constant(np.ones(1000, np.float32)) * w
+
+
+def test_the_gradient_through_cond_uses_the_dropout_mask_of_the_forward():
+    w = tf.Variable(np.float32(1.5))
+    training = tf.placeholder(tf.bool, [])
+    y = tf.cond(training, lambda: tf.nn.dropout(_ones_times(w), rate=0.5), lambda: _ones_times(w))
+    loss = tf.reduce_sum(y * y)  # = w² · (a count fixed by the mask): d loss / dw = 2 loss / w
+    (grad,) = tf.gradients(loss, [w])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for is_training in (True, True, False):
+            value, g = sess.run([loss, grad], {training: is_training})
+            assert g == pytest.approx(2 * value / 1.5, rel=1e-6)
+
+
+def test_the_gradient_through_while_loop_replays_each_iterations_dropout_mask():
+    w = tf.Variable(np.float32(1.5))
+    _, y = tf.while_loop(lambda i, x: i < 3, lambda i, x: (i + 1, tf.nn.dropout(x * w, rate=0.5)),
+                         [0, tf.constant(np.ones(1000, np.float32))])
+    loss = tf.reduce_sum(y)  # = w³ · (a count fixed by the three masks): d loss / dw = 3 loss / w
+    (grad,) = tf.gradients(loss, [w])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        values = [sess.run([loss, grad]) for _ in range(2)]
+    assert values[0][0] != values[1][0]  # each run draws new masks...
+    for value, g in values:  # ...and each run's gradient uses its own
+        assert g == pytest.approx(3 * value / 1.5, rel=1e-6)
