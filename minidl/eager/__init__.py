@@ -2,6 +2,7 @@
 
 ``import minidl.eager as torchlike`` and write PyTorch code.
 """
+from .. import __version__
 from ..backend import Device as device_type, cuda_is_available, device
 from ..backend.dtypes import (bool_ as bool, cdouble, cfloat, complex64, complex128, double, float, float16,
                               float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
@@ -12,11 +13,19 @@ from . import autograd, nn, optim, transforms, utils
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,
                        normal, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
                        tensor, zeros, zeros_like)
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .environment import (accelerator, are_deterministic_algorithms_enabled, backends, e, finfo, get_num_threads,
+                          iinfo, inf, nan, pi, set_num_threads, use_deterministic_algorithms)
+from .formatting import set_printoptions
+from .legacy import TENSOR_TYPES as _TENSOR_TYPES
+from .sampling import bernoulli, multinomial
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save
 from .tensor import Size, Tensor
 from . import tensor_methods as _tensor_methods  # noqa: F401  attaches op methods to Tensor
+
+
+globals().update(_TENSOR_TYPES)  # FloatTensor, LongTensor, ... (legacy.py)
 
 
 def is_tensor(obj):
@@ -41,3 +50,22 @@ class cuda:
         manual_seed(seed_value)
 
     manual_seed_all = manual_seed
+
+    @staticmethod
+    def empty_cache():
+        """Hand cached GPU memory back (cupy's memory pool); nothing to do without a GPU."""
+        if cuda_is_available():
+            from ..backend import cupy_or_none
+            cupy_or_none().get_default_memory_pool().free_all_blocks()
+
+
+# ---------------------------------------------------------------- torch.linalg (appended block: linalg namespace)
+class linalg:
+    """``torchlike.linalg``: PyTorch's ``torch.linalg`` names for the op library's matrix functions."""
+    norm = staticmethod(linalg_norm)  # noqa: F405  (from the ops star import above)
+    vector_norm = staticmethod(linalg_vector_norm)  # noqa: F405
+    matrix_norm = staticmethod(linalg_matrix_norm)  # noqa: F405
+    inv = staticmethod(inverse)  # noqa: F405
+    det = staticmethod(det)  # noqa: F405
+    matmul = staticmethod(matmul)  # noqa: F405
+# ------------------------------------------------------------------------------------ end of the linalg block

@@ -87,8 +87,12 @@ def from_numpy(array):
     return Tensor._make(array)
 
 
-def _size(size, fn_name):
-    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])``."""
+def _size(size, fn_name, keyword=None):
+    """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(size=(2, 3))`` (``keyword``)."""
+    if keyword is not None:
+        if size:
+            raise TypeError(f"{fn_name}() got the size twice: as arguments {size} and as size={keyword!r}")
+        size = (keyword,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     for d in size:
@@ -103,16 +107,16 @@ def _float_dtype(dtype):
     return dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
-    return _finish(numpy.zeros(_size(size, "zeros"), _float_dtype(dtype)), device, requires_grad)
+def zeros(*shape, size=None, dtype=None, device=None, requires_grad=False):
+    return _finish(numpy.zeros(_size(shape, "zeros", size), _float_dtype(dtype)), device, requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
-    return _finish(numpy.ones(_size(size, "ones"), _float_dtype(dtype)), device, requires_grad)
+def ones(*shape, size=None, dtype=None, device=None, requires_grad=False):
+    return _finish(numpy.ones(_size(shape, "ones", size), _float_dtype(dtype)), device, requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
-    return _finish(numpy.empty(_size(size, "empty"), _float_dtype(dtype)), device, requires_grad)
+def empty(*shape, size=None, dtype=None, device=None, requires_grad=False):
+    return _finish(numpy.empty(_size(shape, "empty", size), _float_dtype(dtype)), device, requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -146,17 +150,18 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _finish(numpy.eye(n, m, dtype=_float_dtype(dtype)), device, requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*shape, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform on [0, 1)."""
     dtype = _float_dtype(dtype)
-    array = numpy_rng(generator).random(_size(size, "rand"), dtype=dtype if dtype.itemsize >= 4 else None)
+    array = numpy_rng(generator).random(_size(shape, "rand", size), dtype=dtype if dtype.itemsize >= 4 else None)
     return _finish(array.astype(dtype, copy=False), device, requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*shape, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal."""
     dtype = _float_dtype(dtype)
-    array = numpy_rng(generator).standard_normal(_size(size, "randn"), dtype=dtype if dtype.itemsize >= 4 else None)
+    array = numpy_rng(generator).standard_normal(_size(shape, "randn", size),
+                                                 dtype=dtype if dtype.itemsize >= 4 else None)
     return _finish(array.astype(dtype, copy=False), device, requires_grad)
 
 

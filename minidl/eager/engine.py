@@ -73,7 +73,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         if tensor is None:  # a non-leaf named in ``inputs``: it keeps its grad like retain_grad() would
             continue
         if node.hooks:
-            for hook in node.hooks:
+            for hook in list(node.hooks.values()):
                 replaced = hook(g)
                 g = g if replaced is None else replaced
         _accumulate_into(tensor, g, create_graph)
@@ -85,14 +85,14 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 def _accumulate_into(tensor, g, create_graph):
     """``tensor.grad += g``: in place when possible (optimizers may hold the grad tensor), fresh otherwise."""
     if create_graph:
-        tensor.grad = g if tensor.grad is None else tensor.grad + g
-    elif tensor.grad is None:
+        tensor._grad = g if tensor._grad is None else tensor._grad + g
+    elif tensor._grad is None:
         data = g._data
         if not data.flags.writeable or data.base is not None:  # own the memory: the user may modify it in place
             data = data.copy()
-        tensor.grad = Tensor._make(data)
+        tensor._grad = Tensor._make(data)
     else:
-        tensor.grad._data += g._data
+        tensor._grad._data += g._data
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,

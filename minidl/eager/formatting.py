@@ -1,4 +1,6 @@
-"""``repr`` of a tensor in PyTorch's style: ``tensor([1.0000, 2.5000], requires_grad=True)``."""
+"""``repr`` of a tensor in PyTorch's style: ``tensor([1.0000, 2.5000], requires_grad=True)``, and ``set_printoptions``."""
+import sys
+
 import numpy
 
 from ..backend import device, dtypes, to_device
@@ -6,24 +8,56 @@ from ..backend import device, dtypes, to_device
 _IMPLIED_WHEN_NONEMPTY = {dtypes.int64, dtypes.bool_}
 
 
+_PROFILES = {"default": dict(precision=4, threshold=1000, edgeitems=3, linewidth=80),
+             "short": dict(precision=2, threshold=1000, edgeitems=2, linewidth=80),
+             "full": dict(precision=4, threshold=sys.maxsize, edgeitems=3, linewidth=80)}
+_options = dict(_PROFILES["default"], sci_mode=None)
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
+    """PyTorch's print options: decimals, how many elements before "..." summarising (``threshold``), how many
+    at each edge then, line width; ``profile`` 'default', 'short' or 'full' sets them all; ``sci_mode`` True/False
+    forces or forbids e-notation (None: decide per tensor)."""
+    if profile is not None:
+        _options.update(_PROFILES[profile])
+    given = dict(precision=precision, threshold=threshold, edgeitems=edgeitems, linewidth=linewidth)
+    _options.update({k: v for k, v in given.items() if v is not None})
+    _options["sci_mode"] = sci_mode
+
+
 def _format_options(array):
-    """PyTorch prints whole-valued floats as ``1.``, others with 4 decimals, and huge/tiny ranges in e-notation."""
+    """PyTorch's choice of number format, from the non-zero finite magnitudes: e-notation when they span more
+    than a factor of 1000 or exceed 1e8 (or, unless all are whole, go below 1e-4); otherwise whole numbers as
+    ``2104.`` and the rest with 4 decimals. (``suppress_small`` stops numpy from switching to e-notation by
+    rules of its own.)"""
+    precision = _options["precision"]
     if array.dtype.kind not in "fc" or array.size == 0:
         return {}
-    finite = numpy.abs(array[numpy.isfinite(array)])
-    if finite.size and (finite == numpy.round(finite)).all() and finite.max() < 1e8:
-        return {"precision": 0, "floatmode": "fixed"}
-    if finite.size and (finite.max() >= 1e8 or (finite[finite > 0].size and finite[finite > 0].min() < 1e-4)):
-        return {"precision": 4, "floatmode": "fixed", "formatter": {"float_kind": lambda v: f"{v:.4e}"}}
-    return {"precision": 4, "floatmode": "fixed"}
+    magnitudes = numpy.abs(array[numpy.isfinite(array)]).astype(numpy.float64)  # float64: no float16 overflow
+    nonzero = magnitudes[magnitudes > 0]
+    whole = bool((magnitudes == numpy.round(magnitudes)).all())
+    scientific = _options["sci_mode"]
+    if scientific is None and nonzero.size:
+        largest, smallest = nonzero.max(), nonzero.min()
+        scientific = largest / smallest > 1000 or largest > 1e8 or (not whole and smallest < 1e-4)
+    if scientific:
+        return {"formatter": {"float_kind": lambda v: f"{v:.{precision}e}"}}
+    return {"precision": 0 if whole else precision, "floatmode": "fixed", "suppress_small": True}
 
 
 def tensor_repr(t):
     array = to_device(t._data, device("cpu"))
+    if array.dtype.kind in "fc" and array.dtype.itemsize < 8 * (1 + (array.dtype.kind == "c")):
+        # printed as float64 (the values convert exactly): numpy switches float32 to e-notation on its own
+        # for large whole numbers, whatever the options say
+        array = array.astype(numpy.complex128 if array.dtype.kind == "c" else numpy.float64)
     prefix = "tensor("
-    body = numpy.array2string(array, separator=", ", prefix=prefix, threshold=1000, edgeitems=3,
+    body = numpy.array2string(array, separator=", ", prefix=prefix, threshold=_options["threshold"],
+                              edgeitems=_options["edgeitems"], max_line_width=_options["linewidth"],
                               **_format_options(array))
     extras = []
+    if array.size == 0 and array.ndim > 1:  # "[]" alone does not say which dim is empty
+        extras.append(f"size={tuple(array.shape)}")
     if t.device.type != "cpu":
         extras.append(f"device='{t.device}'")
     # like PyTorch: the default float, int64 and bool go without saying (unless the tensor is empty)

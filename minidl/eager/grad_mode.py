@@ -1,4 +1,4 @@
-"""Switching gradient recording on and off: ``no_grad``, ``enable_grad``, ``set_grad_enabled``.
+"""Switching gradient recording on and off: ``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``inference_mode``.
 
 Each is a context manager and a decorator, and always restores the previous mode on exit (also on exceptions),
 so they nest. The flag is process-wide, read on every op call (keep it a plain attribute lookup).
@@ -67,3 +67,11 @@ class set_grad_enabled(_ModeContext):
     def __call__(self, fn):
         GradMode.enabled = self._previous  # as a decorator it must not change the mode at decoration time
         return super().__call__(fn)
+
+
+class inference_mode(_ModeContext):
+    """``inference_mode()`` is ``no_grad()`` here (PyTorch's version also skips version counting, a speed-up minidl
+    does not need); ``inference_mode(False)`` turns recording back on."""
+
+    def __init__(self, mode=True):
+        self.mode = not mode

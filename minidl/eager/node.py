@@ -10,6 +10,7 @@ import weakref
 
 from ..ops.base import describe
 from .grad_mode import GradMode
+from .hooks import RemovableHandle
 
 
 class Node:
@@ -59,7 +60,7 @@ class Node:
         """Call ``hook(grad)`` on the gradient of output ``index``; a returned tensor replaces the gradient."""
         if self.hooks is None:
             self.hooks = {}
-        self.hooks.setdefault(index, []).append(hook)
+        return RemovableHandle.add(self.hooks.setdefault(index, {}), hook)
 
     # ------------------------------------------------------------------------------------ the backward step
     def backward(self, grads, needed=None, retain_graph=False):
@@ -80,7 +81,7 @@ class Node:
         if self.hooks:
             grads = list(grads)
             for index, hooks in self.hooks.items():
-                for hook in hooks:
+                for hook in list(hooks.values()):
                     if grads[index] is not None:
                         replaced = hook(grads[index])
                         grads[index] = grads[index] if replaced is None else replaced
@@ -154,8 +155,8 @@ class AccumulateGrad:
 
     def register_hook(self, hook, index=0):
         if self.hooks is None:
-            self.hooks = []
-        self.hooks.append(hook)
+            self.hooks = {}
+        return RemovableHandle.add(self.hooks, hook)
 
 
 def _replaced(grads, i, g):

@@ -9,6 +9,7 @@ The methods that simply call an op (``x.exp()``, ``x.sum(dim)``, ``x + y``, ...)
 updates, devices and conversion.
 """
 import sys
+import warnings
 
 import numpy
 
@@ -38,18 +39,19 @@ _new = object.__new__
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it, for ``backward()``."""
 
-    __slots__ = ("_data", "_node", "_out_index", "_requires_grad", "grad", "_version_counter", "_accumulator",
+    __slots__ = ("_data", "_node", "_out_index", "_requires_grad", "_grad", "_version_counter", "_accumulator",
                  "_retains_grad", "_base", "__weakref__")
     # numpy must not try to absorb a Tensor into an array (np.float32(2) * t would otherwise return an ndarray)
     __array_ufunc__ = None
     __hash__ = object.__hash__  # tensors are dictionary keys by identity, although == is elementwise
 
-    def __new__(cls, data, requires_grad=False):
-        """Wrap ``data`` (an ndarray, or anything ``tensor()`` accepts)."""
-        from .creation import as_array
-        return cls._make(as_array(data))
+    def __new__(cls, *args, requires_grad=False):
+        """PyTorch's legacy constructor: ``Tensor(2, 3)`` (sizes), ``Tensor([1, 2])`` (data, as the default float
+        dtype) or ``Tensor()``; see ``legacy.py``. ``torch.tensor(data)`` is the modern way."""
+        from .legacy import new_tensor
+        return new_tensor(args)
 
-    def __init__(self, data, requires_grad=False):
+    def __init__(self, *args, requires_grad=False):
         if requires_grad:
             self.requires_grad_(True)
 
@@ -61,7 +63,7 @@ class Tensor:
         t._node = node
         t._out_index = index
         t._requires_grad = requires_grad
-        t.grad = None
+        t._grad = None
         t._version_counter = [0]
         t._accumulator = None
         t._retains_grad = False
@@ -168,8 +170,22 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         node, index = self._key()
-        node.register_hook(hook, index)
-        return hook
+        return node.register_hook(hook, index)
+
+    @property
+    def grad(self):
+        """The gradient that ``backward()`` accumulated here (leaves, and non-leaves that ``retain_grad()``)."""
+        if self._grad is None and self._node is not None and not self._retains_grad:
+            warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+                          "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+                          "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+                          "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+                          "instead.", UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = value
 
     def retain_grad(self):
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep theirs)."""
@@ -183,7 +199,7 @@ class Tensor:
         def store(grad):
             t = ref()
             if t is not None:
-                t.grad = grad.detach() if t.grad is None else t.grad + grad.detach()
+                t._grad = grad.detach() if t._grad is None else t._grad + grad.detach()
         self._retains_grad = True
         self._node.register_hook(store, self._out_index)
 
@@ -284,7 +300,10 @@ class Tensor:
                                                                else f"cuda:{device}"))
 
     def type(self, dtype=None):
-        return str(self.dtype) if dtype is None else self.to(dtype)
+        """``x.type()`` is the legacy type name (``'torch.FloatTensor'``); ``x.type(torch.LongTensor)``, a name or
+        a dtype converts."""
+        from .legacy import dtype_of_type, type_name
+        return type_name(self.dtype) if dtype is None else self.to(dtype_of_type(dtype))
 
     def float(self):
         return ops.cast(self, dtypes.float32)
@@ -372,8 +391,8 @@ class Tensor:
 
     def __deepcopy__(self, memo):
         t = Tensor._make(self._data.copy(), None, 0, self._requires_grad)
-        if self.grad is not None:
-            t.grad = Tensor._make(self.grad._data.copy())
+        if self._grad is not None:
+            t._grad = Tensor._make(self._grad._data.copy())
         memo[id(self)] = t
         return t
 

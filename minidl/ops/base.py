@@ -116,8 +116,11 @@ def is_tensor(value):
 
 # ------------------------------------------------------------------------------------------ errors
 
-class OpError(ValueError):
-    """Bad arguments to an op. The message names the op and the shapes/dtypes involved."""
+class OpError(ValueError, RuntimeError):
+    """Bad arguments to an op. The message names the op and the shapes/dtypes involved.
+
+    Both a ValueError, what TensorFlow raises for bad shapes while a graph is built, and a RuntimeError, what
+    PyTorch raises for them: a program written for either catches it where it expects to."""
 
 
 def describe(value):

@@ -71,6 +71,8 @@ class _FunctionOp(Op):
         result = cls.function.backward(node.attrs["ctx"], *grads)
         result = result if isinstance(result, tuple) else (result,)
         n_inputs = len(node.inputs)
+        if len(result) > n_inputs and all(g is None for g in result[n_inputs:]):
+            result = result[:n_inputs]  # Nones for arguments left at their defaults (PyTorch accepts them too)
         if len(result) != n_inputs:
             raise RuntimeError(f"function {cls.name}Backward returned an incorrect number of gradients (expected "
                                f"{n_inputs}, got {len(result)})")

@@ -8,30 +8,11 @@ from collections import OrderedDict, namedtuple
 
 from ..creation import as_array
 from ..grad_mode import no_grad
+from ..hooks import RemovableHandle
 from ..tensor import Tensor, parse_to_arguments
 from .parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", "missing_keys unexpected_keys")
-
-
-class RemovableHandle:
-    """Returned by ``register_*_hook``; ``remove()`` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks):
-        self._hooks = hooks
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self):
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 class Module:
@@ -341,15 +322,11 @@ class Module:
     # ------------------------------------------------------------------------------------------ hooks
     def register_forward_hook(self, hook):
         """``hook(module, inputs, output)`` after every forward; a returned value replaces the output."""
-        handle = RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
-        return handle
+        return RemovableHandle.add(self._forward_hooks, hook)
 
     def register_forward_pre_hook(self, hook):
         """``hook(module, inputs)`` before every forward; a returned value replaces the inputs."""
-        handle = RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle.id] = hook
-        return handle
+        return RemovableHandle.add(self._forward_pre_hooks, hook)
 
     # ------------------------------------------------------------------------------------------- repr
     def extra_repr(self):
@@ -357,16 +334,12 @@ class Module:
         return ""
 
     def __repr__(self):
-        lines = []
         extra = self.extra_repr()
-        if extra:
-            lines = extra.split("\n")
-        for name, module in self._modules.items():
-            child = repr(module).replace("\n", "\n  ")
-            lines.append(f"({name}): {child}")
-        if not self._modules:
+        lines = extra.split("\n") if extra else []
+        children = [f"({name}): " + repr(module).replace("\n", "\n  ") for name, module in self._modules.items()]
+        if not children and len(lines) <= 1:  # on one line: ``Linear(in_features=2, ...)``, ``ReLU()``
             return f"{type(self).__name__}({extra})"
-        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines + children) + "\n)"
 
     def __dir__(self):
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._modules) | set(self._buffers))

@@ -10,6 +10,7 @@ Gradient clipping guards training against the occasional huge gradient (explodin
 import math
 
 from ... import ops
+from ..creation import zeros
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 
@@ -34,7 +35,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     grads = _grads(parameters)
     norm_type = float(norm_type)
     if not grads:
-        return Tensor(0.0)
+        return zeros(())
     with no_grad():
         # the norm of the per-tensor norms is the norm of all entries together (for every p, and for inf)
         total = ops.norm(ops.stack([ops.norm(g, norm_type) for g in grads]), norm_type)

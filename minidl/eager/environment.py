@@ -1,0 +1,58 @@
+"""The settings PyTorch programs make in their first lines, and the constants they read::
+
+    torch.backends.cudnn.deterministic = True
+    device = torch.accelerator.current_accelerator() if torch.accelerator.is_available() else "cpu"
+    torch.set_num_threads(1)
+    print(torch.__version__, torch.pi, torch.finfo(torch.float32).eps)
+
+minidl has no cuDNN and no MPS; the flags are kept so that programs can set and read them. Its CPU ops are
+deterministic, so ``use_deterministic_algorithms`` has nothing to switch. The number of threads numpy's BLAS uses is
+fixed when the process starts (``OPENBLAS_NUM_THREADS``); ``set_num_threads`` records the wish and
+``get_num_threads`` reports it.
+"""
+import math
+import os
+from types import SimpleNamespace
+
+import numpy
+
+from ..backend import cuda_is_available, device
+
+pi, e, inf, nan = math.pi, math.e, math.inf, math.nan
+
+# numpy's type-information objects have PyTorch's fields: eps, max, min, tiny, bits, resolution
+finfo, iinfo = numpy.finfo, numpy.iinfo
+
+backends = SimpleNamespace(
+    cudnn=SimpleNamespace(deterministic=False, benchmark=False, enabled=True, is_available=lambda: False),
+    mps=SimpleNamespace(is_available=lambda: False, is_built=lambda: False),
+)
+
+
+def _current_accelerator():
+    return device("cuda") if cuda_is_available() else None
+
+
+accelerator = SimpleNamespace(is_available=cuda_is_available, current_accelerator=_current_accelerator)
+
+_settings = {"threads": os.cpu_count() or 1, "deterministic": False}
+
+
+def set_num_threads(count):
+    """Record the number of threads asked for (see the module docstring: numpy's BLAS fixes its own at start)."""
+    if not isinstance(count, int) or count < 1:
+        raise RuntimeError(f"set_num_threads expects a positive integer, got {count!r}")
+    _settings["threads"] = count
+
+
+def get_num_threads():
+    return _settings["threads"]
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    """minidl's CPU ops are deterministic already; the flag is kept for ``are_deterministic_algorithms_enabled``."""
+    _settings["deterministic"] = bool(mode)
+
+
+def are_deterministic_algorithms_enabled():
+    return _settings["deterministic"]

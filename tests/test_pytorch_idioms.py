@@ -1,0 +1,240 @@
+"""Idioms of beginner PyTorch programs, run with only the import changed: the legacy constructors, the first
+lines of a notebook, in-place sampling, hooks with handles, printing, and the errors and warnings PyTorch gives."""
+import warnings
+
+import numpy as np
+import pytest
+
+import minidl.eager as torch
+from minidl.eager import nn
+
+try:
+    import torch as real_torch
+except ImportError:  # the comparisons with PyTorch's own output are skipped without it
+    real_torch = None
+
+needs_torch = pytest.mark.skipif(real_torch is None, reason="PyTorch is not installed")
+
+
+# ------------------------------------------------------------------------------------- errors and warnings
+
+def test_shape_errors_are_runtime_errors_as_in_pytorch_and_value_errors_as_in_tensorflow():
+    with pytest.raises(RuntimeError, match=r"shape '\[4, -1\]' is invalid for input of size 6"):
+        torch.ones(6).view(4, -1)
+    with pytest.raises(ValueError):
+        torch.ones(2, 3) @ torch.ones(2, 3)
+
+
+def test_reading_grad_of_a_non_leaf_warns_as_pytorch_does():
+    w = torch.ones(2, requires_grad=True)
+    y = w * 2
+    with pytest.warns(UserWarning, match="not a leaf Tensor"):
+        assert y.grad is None
+    y.retain_grad()
+    y.sum().backward()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert y.grad.tolist() == [1.0, 1.0] and w.grad.tolist() == [2.0, 2.0]
+
+
+def test_register_hook_returns_a_handle_that_removes_the_hook():
+    x = torch.ones(3, requires_grad=True)
+    handle = x.register_hook(lambda g: g * 2)
+    (x * 3).sum().backward()
+    assert x.grad.tolist() == [6.0] * 3
+    handle.remove()
+    x.grad = None
+    (x * 3).sum().backward()
+    assert x.grad.tolist() == [3.0] * 3
+    y = x * 2
+    with y.register_hook(lambda g: g * 10):  # a handle is also a context manager
+        x.grad = None
+        y.sum().backward()
+    assert x.grad.tolist() == [20.0] * 3
+
+
+def test_a_function_may_return_none_for_arguments_left_at_their_default():
+    class Linear(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, w, b=None):
+            ctx.save_for_backward(x, w)
+            return x @ w.T
+
+        @staticmethod
+        def backward(ctx, g):
+            x, w = ctx.saved_tensors
+            return g @ w, g.T @ x, None
+
+    x, w = torch.ones(1, 2, requires_grad=True), torch.full((3, 2), 2.0, requires_grad=True)
+    Linear.apply(x, w).sum().backward()
+    assert x.grad.tolist() == [[6.0, 6.0]] and w.grad.tolist() == [[1.0, 1.0]] * 3
+
+    class TooMany(Linear):
+        @staticmethod
+        def backward(ctx, g):
+            x, w = ctx.saved_tensors
+            return g @ w, g.T @ x, g
+    with pytest.raises(RuntimeError, match="incorrect number of gradients"):
+        TooMany.apply(x, w).sum().backward()
+
+
+# ------------------------------------------------------------------------------ legacy constructors and types
+
+def test_the_legacy_tensor_constructor():
+    assert torch.Tensor([1, 2]).dtype == torch.float32
+    assert torch.Tensor(np.array([1.0, 2.0])).dtype == torch.float32  # the default dtype, whatever the data's
+    assert tuple(torch.Tensor(3, 2).shape) == (3, 2) and tuple(torch.Tensor().shape) == (0,)
+    assert tuple(torch.Tensor(torch.Size([2, 1])).shape) == (2, 1)
+    weight = nn.Parameter(torch.Tensor(4, 3))
+    nn.init.kaiming_uniform_(weight)
+    assert weight.requires_grad and tuple(weight.shape) == (4, 3)
+    with pytest.raises(TypeError, match="expected sizes"):
+        torch.Tensor(2.5)
+
+
+def test_typed_tensor_classes_construct_check_and_convert():
+    assert torch.FloatTensor([1, 2]).tolist() == [1.0, 2.0] and torch.LongTensor([1.7]).tolist() == [1]
+    assert torch.ByteTensor([3]).dtype == torch.uint8 and torch.BoolTensor([1, 0]).tolist() == [True, False]
+    x = torch.ones(2)
+    assert isinstance(x, torch.FloatTensor) and not isinstance(x, torch.LongTensor)
+    assert x.type() == "torch.FloatTensor" and torch.arange(3).type() == "torch.LongTensor"
+    assert x.type(torch.LongTensor).dtype == torch.int64
+    assert x.type("torch.DoubleTensor").dtype == torch.float64 and x.type(torch.int32).dtype == torch.int32
+    assert repr(torch.FloatTensor) == "<class 'torch.FloatTensor'>"
+
+
+# ------------------------------------------------------------------------------------ a notebook's first lines
+
+def test_the_settings_and_constants_a_notebook_starts_with():
+    assert isinstance(torch.__version__, str)
+    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+    assert torch.backends.mps.is_available() is False
+    assert torch.accelerator.is_available() == torch.cuda.is_available()
+    expected = torch.device("cuda") if torch.cuda.is_available() else None
+    assert torch.accelerator.current_accelerator() == expected
+    torch.set_num_threads(2)
+    assert torch.get_num_threads() == 2
+    torch.use_deterministic_algorithms(True)
+    assert torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(False)
+    torch.cuda.empty_cache()
+    assert (torch.pi, torch.e) == (np.pi, np.e) and np.isinf(torch.inf) and np.isnan(torch.nan)
+    assert torch.finfo(torch.float32).eps == np.finfo(np.float32).eps
+    assert torch.iinfo(torch.int64).max == 2 ** 63 - 1
+
+
+def test_inference_mode_records_nothing_and_inference_mode_false_records_again():
+    x = torch.ones(2, requires_grad=True)
+    with torch.inference_mode():
+        assert not (x * 2).requires_grad
+        with torch.inference_mode(False):
+            assert (x * 2).requires_grad
+
+    @torch.inference_mode()
+    def predict(v):
+        return v * 2
+    assert not predict(x).requires_grad
+
+
+def test_factories_take_size_as_a_keyword():
+    assert tuple(torch.zeros(size=(2, 3)).shape) == (2, 3) and tuple(torch.rand(size=[4]).shape) == (4,)
+    assert tuple(torch.randn(size=(1, 2)).shape) == (1, 2) and tuple(torch.ones(size=(3,)).shape) == (3,)
+    with pytest.raises(TypeError, match="got the size twice"):
+        torch.empty(2, size=(3,))
+
+
+# ------------------------------------------------------------------------------------------------ sampling
+
+def test_in_place_samplers_fill_with_the_right_distribution():
+    torch.manual_seed(0)
+    x = torch.empty(20000)
+    assert abs(float(x.normal_(1.0, 0.5).mean()) - 1.0) < 0.02 and abs(float(x.std()) - 0.5) < 0.02
+    x.uniform_(-2, 3)
+    assert float(x.min()) >= -2 and float(x.max()) < 3 and abs(float(x.mean()) - 0.5) < 0.05
+    assert abs(float(x.exponential_(4.0).mean()) - 0.25) < 0.01
+    assert abs(float(x.bernoulli_(0.3).mean()) - 0.3) < 0.02 and set(x.tolist()) == {0.0, 1.0}
+    ints = torch.zeros(5000, dtype=torch.int64).random_(2, 5)
+    assert set(ints.tolist()) == {2, 3, 4}
+    assert set(torch.zeros(1000, dtype=torch.int64).random_(3).tolist()) == {0, 1, 2}
+
+
+def test_samplers_are_reproducible_and_refuse_a_leaf_that_requires_grad():
+    torch.manual_seed(7)
+    first = torch.empty(5).normal_()
+    torch.manual_seed(7)
+    assert torch.empty(5).normal_().tolist() == first.tolist()
+    weight = nn.Parameter(torch.ones(3))
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        weight.normal_()
+    version = weight._version
+    weight.data.normal_(0, 0.02)  # the DCGAN weights_init idiom
+    with torch.no_grad():
+        weight.uniform_(-1, 1)
+    assert weight._version > version and weight.requires_grad
+
+
+def test_bernoulli_and_multinomial():
+    torch.manual_seed(0)
+    probabilities = torch.tensor([0.0, 1.0, 0.25])
+    draws = torch.stack([torch.bernoulli(probabilities) for _ in range(2000)])
+    assert draws[:, 0].sum().item() == 0 and draws[:, 1].sum().item() == 2000
+    assert abs(float(draws[:, 2].mean()) - 0.25) < 0.03 and draws.dtype == torch.float32
+    picks = torch.multinomial(torch.tensor([1.0, 0.0, 3.0]), 2000, replacement=True)
+    assert picks.dtype == torch.int64 and set(picks.tolist()) == {0, 2}
+    assert abs(float((picks == 2).float().mean()) - 0.75) < 0.03
+    rows = torch.multinomial(torch.tensor([[1.0, 1.0, 1.0], [0.0, 5.0, 1.0]]), 2)
+    assert tuple(rows.shape) == (2, 2) and all(len(set(r)) == 2 for r in rows.tolist())
+    assert torch.tensor([0.2, 0.8]).multinomial(1).shape == (1,)
+    with pytest.raises(RuntimeError, match="without replacement"):
+        torch.multinomial(torch.tensor([0.0, 1.0]), 2)
+    with pytest.raises(RuntimeError, match="element < 0"):
+        torch.multinomial(torch.tensor([-1.0, 1.0]), 1)
+    with pytest.raises(RuntimeError, match=r"in \[0, 1\]"):
+        torch.bernoulli(torch.tensor([1.5]))
+
+
+# ---------------------------------------------------------------------------------------------- printing
+
+REPRS = [  # (values, dtype, PyTorch's repr with "torch." as it prints it)
+    ([[2104.0, 3.0], [1600.0, 1.0]], "float32",
+     "tensor([[2.1040e+03, 3.0000e+00],\n        [1.6000e+03, 1.0000e+00]])"),
+    ([1.0, 1500.0], "float32", "tensor([1.0000e+00, 1.5000e+03])"),
+    ([2104.0, 3.0], "float32", "tensor([2104.,    3.])"),
+    ([0.5, 1e-5], "float32", "tensor([5.0000e-01, 1.0000e-05])"),
+    ([0.0, 0.0], "float32", "tensor([0., 0.])"),
+    ([1.5, 2000.0], "float32", "tensor([1.5000e+00, 2.0000e+03])"),
+    ([7012345.0, 16777216.0], "float32", "tensor([ 7012345., 16777216.])"),
+    ([0.1, 0.25], "float32", "tensor([0.1000, 0.2500])"),
+    ([1.0, 2.0], "float16", "tensor([1., 2.], dtype=torch.float16)"),
+]
+
+
+@pytest.mark.parametrize("values, dtype, expected", REPRS, ids=[r[2][:24] for r in REPRS])
+def test_tensors_print_as_pytorch_prints_them(values, dtype, expected):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning for float16, either
+        text = repr(torch.tensor(values, dtype=getattr(torch, dtype)))
+    assert text == expected.replace("torch.", "minidl.")
+    if real_torch is not None:
+        assert repr(real_torch.tensor(values, dtype=getattr(real_torch, dtype))) == expected
+
+
+def test_empty_tensors_print_their_size():
+    assert repr(torch.zeros(0, 3)) == "tensor([], size=(0, 3))"
+    assert repr(torch.zeros(0, dtype=torch.int64)) == "tensor([], dtype=minidl.int64)"
+
+
+def test_set_printoptions():
+    try:
+        torch.set_printoptions(precision=2)
+        assert repr(torch.tensor([1.23456, 2.5])) == "tensor([1.23, 2.50])"
+        torch.set_printoptions(profile="default", sci_mode=True)
+        assert repr(torch.tensor([2.0, 4.0])) == "tensor([2.0000e+00, 4.0000e+00])"
+        torch.set_printoptions(sci_mode=False)
+        assert repr(torch.tensor([1e-5, 1.0])) == "tensor([0.0000, 1.0000])"
+        torch.set_printoptions(threshold=5, edgeitems=2)
+        summarised = repr(torch.arange(10.0))  # PyTorch puts two spaces before the dots, numpy one
+        assert summarised.startswith("tensor([0., 1.,") and summarised.endswith("..., 8., 9.])")
+    finally:
+        torch.set_printoptions(profile="default")
+    assert repr(torch.tensor([1.23456])) == "tensor([1.2346])"
