@@ -5,7 +5,7 @@ from ..backend.dtypes import (as_dtype, bool_ as bool, complex64, complex128, fl
 from . import errors
 from .compat import compat, disable_eager_execution, disable_v2_behavior, executing_eagerly, logging
 from .config import ConfigProto, GPUOptions, device
-from .core import (Graph, GraphKeys, Operation, Tensor, TensorShape, add_to_collection, add_to_collections,
+from .core import (Dimension, Graph, GraphKeys, Operation, Tensor, TensorShape, add_to_collection, add_to_collections,
                    get_collection, get_collection_ref, get_default_graph, reset_default_graph)
 from .frontend import convert_to_tensor
 from .gradients import gradients, hessians

@@ -41,5 +41,10 @@ def _logging_namespace():
 logging = _logging_namespace()
 
 
+def dimension_value(dimension):
+    """``tf.compat.dimension_value``: a dim of a static shape as an int, or None when unknown."""
+    return None if dimension is None else int(dimension)
+
+
 # ``tf.compat.v1`` is the package itself (being imported when this module runs, so already in sys.modules)
-compat = SimpleNamespace(v1=sys.modules[__package__])
+compat = SimpleNamespace(v1=sys.modules[__package__], dimension_value=dimension_value)

@@ -14,6 +14,15 @@ from ..backend import dtypes
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+class Dimension(int):
+    """A known dim of a ``TensorShape``: an int that also answers TF1's ``.value`` (``x.get_shape()[-1].value``,
+    the usual way to read a layer's input size). An unknown dim is None, as ``tf.compat.dimension_value`` gives."""
+
+    @property
+    def value(self):
+        return int(self)
+
+
 class TensorShape(tuple):
     """A static shape whose dims may be None (unknown until run time); prints like TF: ``(?, 784)``.
 
@@ -22,7 +31,7 @@ class TensorShape(tuple):
     """
 
     def __new__(cls, dims):
-        shape = super().__new__(cls, () if dims is None else tuple(None if d is None else int(d) for d in dims))
+        shape = super().__new__(cls, () if dims is None else tuple(None if d is None else Dimension(d) for d in dims))
         shape.rank_known = dims is not None
         return shape
 
@@ -47,7 +56,7 @@ class TensorShape(tuple):
     def as_list(self):
         if not self.rank_known:
             raise ValueError("as_list() is not defined on an unknown TensorShape.")
-        return list(self)
+        return [None if d is None else int(d) for d in self]
 
     def is_fully_defined(self):
         return self.rank_known and None not in tuple(self)

@@ -155,3 +155,12 @@ def test_run_returns_numpy_scalars_for_0d_values_and_arrays_otherwise():
     assert isinstance(scalar, np.float32) and isinstance(product, np.float32)
     assert (scalar, product) == (1.5, 2.0)
     assert isinstance(vector, np.ndarray) and vector.shape == (2,)
+
+
+def test_static_dims_answer_value_as_tf1_dimensions_do():
+    x = tf.placeholder(tf.float32, [None, 3])
+    depth = x.get_shape()[-1]
+    assert isinstance(depth, tf.Dimension) and depth.value == 3 and depth == 3 and depth * 2 == 6
+    assert x.get_shape()[0] is None and tf.compat.dimension_value(x.get_shape()[0]) is None
+    assert tf.compat.dimension_value(depth) == 3
+    assert [type(d) for d in x.get_shape().as_list()] == [type(None), int]
