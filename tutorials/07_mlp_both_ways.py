@@ -32,6 +32,7 @@
 
 # %%
 import os
+import shutil
 import struct
 import time
 import zlib
@@ -160,9 +161,22 @@ added = len(tf.get_default_graph().get_operations()) - before
 print(f"minimize added {added} operations; train_op is {train_op.name!r} of type {train_op.type}")
 
 # %% [markdown]
-# The training loop is one line per batch: run `train_op` (and fetch the loss, which the same run computes
-# anyway) with the batch fed to the placeholders. There is no `zero_grad`: gradients in a graph are ordinary
-# tensors, computed afresh each run, never accumulated anywhere.
+# TF1 programs watch their training with **summaries**. `tf.summary.scalar("loss", graph_loss)` is one more op:
+# its value is a small record holding the loss, serialized as a *protocol buffer* (TensorFlow's binary message
+# format). A `FileWriter` appends such records, each tagged with the step, to an *event file* in a log directory,
+# and TensorBoard (`tensorboard --logdir <that directory>`) draws them as curves. Given the graph, the writer
+# also records its operations, which TensorBoard's graph tab shows. minidl writes the same file format.
+
+# %%
+loss_summary = tf.summary.scalar("loss", graph_loss)
+log_dir = os.path.join(OUT, "07_logs")
+shutil.rmtree(log_dir, ignore_errors=True)  # one event file per run of this notebook
+writer = tf.summary.FileWriter(log_dir, tf.get_default_graph())
+
+# %% [markdown]
+# The training loop is one line per batch: run `train_op` (and fetch the loss and its summary, which the same
+# run computes anyway) with the batch fed to the placeholders. There is no `zero_grad`: gradients in a graph are
+# ordinary tensors, computed afresh each run, never accumulated anywhere.
 
 # %%
 sess = tf.Session()
@@ -170,10 +184,13 @@ sess.run(tf.global_variables_initializer())
 
 graph_losses = []
 start = time.perf_counter()
-for idx in batches:
-    _, loss_value = sess.run([train_op, graph_loss], feed_dict={x_ph: x_train[idx], y_ph: y_train[idx]})
+for step, idx in enumerate(batches):
+    _, loss_value, summary = sess.run([train_op, graph_loss, loss_summary],
+                                      feed_dict={x_ph: x_train[idx], y_ph: y_train[idx]})
     graph_losses.append(float(loss_value))
+    writer.add_summary(summary, step)
 graph_seconds = time.perf_counter() - start
+writer.close()
 graph_acc = float(sess.run(accuracy, feed_dict={x_ph: x_test, y_ph: y_test}))
 print(f"graph: {graph_seconds:.2f} s, first loss {graph_losses[0]:.4f}, last {graph_losses[-1]:.4f}, "
       f"test accuracy {graph_acc:.3f}")
@@ -302,6 +319,17 @@ assert eager_acc >= 0.9 and graph_acc >= 0.9 and abs(eager_acc - graph_acc) <= 0
 # the graph program's pieces
 assert [v.shape.as_list() for v in tf.trainable_variables()] == [[64, 64], [64], [64, 10], [10]]
 assert added > 10 and str(logits.shape) == "(?, 10)"
+
+# the event file: a TFRecord per event (8-byte length, 4-byte checksum, the record, 4-byte checksum) — the
+# file's version, the graph, then one summary per step
+(event_file,) = os.listdir(log_dir)
+with open(os.path.join(log_dir, event_file), "rb") as f:
+    data = f.read()
+records, at = 0, 0
+while at < len(data):
+    at += 8 + 4 + struct.unpack("<Q", data[at:at + 8])[0] + 4
+    records += 1
+assert event_file.startswith("events.out.tfevents.") and records == 2 + len(batches)
 
 # the picture is a PNG of the right size
 with open(curve_path, "rb") as f:

@@ -296,6 +296,21 @@ print(f"{kernel.name} {kernel.shape}; dynamic_rnn final state vs ours: largest d
       f"{cell_ops.count('RnnSequence')} RnnSequence op, {cell_ops.count('While')} While")
 
 # %% [markdown]
+# The gated cells — `BasicLSTMCell`, `LSTMCell`, `GRUCell`, stacked by `MultiRNNCell`, wrapped in
+# `DropoutWrapper` — have no fused op: `dynamic_rnn` runs them in a `tf.while_loop`. An LSTM's state is a pair,
+# an `LSTMStateTuple` of the cell state `c` and the output `h`, and its one kernel holds the four gates' weights
+# side by side (in TF's order: input, candidate, forget, output).
+
+# %%
+lstm = tf.nn.rnn_cell.BasicLSTMCell(HIDDEN)
+_, lstm_state = tf.nn.dynamic_rnn(lstm, tf.one_hot(ids, V), dtype=tf.float32, scope="lstm")
+sess.run(tf.variables_initializer(lstm.variables))
+lstm_h = sess.run(lstm_state.h, {ids: batch_ids})
+lstm_ops = [op.type for op in graph.get_operations() if op.name.startswith("lstm/")]
+print([f"{v.name} {v.shape}" for v in lstm.variables], type(lstm_state).__name__, lstm_h.shape,
+      f"{lstm_ops.count('While')} While")
+
+# %% [markdown]
 # ## Summary
 #
 # * A recurrent network applies the same step to each element of a sequence, carrying a state.
@@ -326,4 +341,6 @@ for length, (eager_value, graph_value, grad_gap, tape) in comparison.items():
     assert grad_gap < 1e-4, (length, grad_gap)
 assert comparison[32][3] > comparison[8][3]
 assert cell_gap < 1e-5 and cell_ops.count("RnnSequence") == 1 and "While" not in cell_ops
+assert isinstance(lstm_state, tf.nn.rnn_cell.LSTMStateTuple) and lstm_ops.count("While") == 1
+assert lstm.variables[0].shape.as_list() == [V + HIDDEN, 4 * HIDDEN] and lstm_h.shape == (len(batch_ids), HIDDEN)
 print("chapter 10: all checks passed")
