@@ -1,4 +1,5 @@
 """minidl.eager.save / load: round trips of state dicts and optimizer state, and refusing unsafe files."""
+import io
 import os
 import pickle
 
@@ -92,3 +93,14 @@ def test_a_crash_while_saving_keeps_the_old_file(tmp_path, monkeypatch):
         T.save({"w": T.tensor([2.0])}, path)
     monkeypatch.undo()
     assert T.load(path)["w"].tolist() == [1.0]
+
+
+def test_save_and_load_through_a_binary_file_object():
+    buffer = io.BytesIO()
+    state = {"weight": T.arange(6.0).reshape(2, 3), "step": 7, "name": "net"}
+    T.save(state, buffer)
+    buffer.seek(0)
+    loaded = T.load(buffer)
+    assert loaded["weight"].tolist() == state["weight"].tolist() and (loaded["step"], loaded["name"]) == (7, "net")
+    with pytest.raises(ValueError, match="not a minidl array file"):
+        T.load(io.BytesIO(b"\x80\x04 a pickle"))

@@ -17,7 +17,8 @@ _KIND = "minidl-eager-save"
 
 
 def save(obj, f):
-    """Write ``obj`` (tensors, numbers, strings, None, and dicts/lists/tuples of them) to the path ``f``."""
+    """Write ``obj`` (tensors, numbers, strings, None, and dicts/lists/tuples of them) to ``f``, a path or a binary
+    file object (``io.BytesIO``)."""
     arrays, memo = {}, {}
 
     def encode(x):
@@ -53,7 +54,8 @@ def save(obj, f):
 
 
 def load(f, map_location=None, weights_only=True):
-    """Read what ``save`` wrote. ``map_location`` ("cpu", "cuda", a device) moves every tensor there."""
+    """Read what ``save`` wrote, from a path or a binary file object. ``map_location`` ("cpu", "cuda", a device)
+    moves every tensor there."""
     arrays, metadata = read_arrays(f)
     if not isinstance(metadata, dict) or metadata.get("kind") != _KIND:
         raise ValueError(f"{f}: not a file written by minidl.eager.save")

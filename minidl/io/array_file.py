@@ -12,8 +12,10 @@ Layout::
               "crc32"}, ...], "data_bytes": N}
     N bytes   the arrays' bytes (C order), each starting at a multiple of 64
 
-Writing goes to a temporary file in the same directory, is flushed to disk, and then renamed over the target:
-a crash mid-save leaves the previous file intact. A truncated or foreign file is reported, not misread.
+Writing to a path goes to a temporary file in the same directory, is flushed to disk, and then renamed over the
+target: a crash mid-save leaves the previous file intact. (A binary file object, ``io.BytesIO`` say, is written
+at its position: what happens to it is its owner's business.) A truncated or foreign file is reported, not
+misread.
 """
 import json
 import os
@@ -37,7 +39,7 @@ def _padding(n):
 
 
 def write_arrays(path, arrays, metadata=None):
-    """Write ``{name: ndarray}`` and JSON-able ``metadata`` to ``path`` atomically."""
+    """Write ``{name: ndarray}`` and JSON-able ``metadata`` to ``path`` atomically (or to a binary file object)."""
     entries, offset = [], 0
     prepared = []
     for name, array in arrays.items():
@@ -51,16 +53,23 @@ def write_arrays(path, arrays, metadata=None):
         prepared.append(data)
         offset += len(data) + _padding(len(data))
     header = json.dumps({"metadata": metadata, "arrays": entries, "data_bytes": offset}).encode("utf-8")
+
+    def write_to(f):
+        f.write(MAGIC)
+        f.write(struct.pack("<Q", len(header)))
+        f.write(header)
+        for data in prepared:
+            f.write(data)
+            f.write(b"\0" * _padding(len(data)))
+
+    if hasattr(path, "write"):
+        write_to(path)
+        return
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(path), dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(MAGIC)
-            f.write(struct.pack("<Q", len(header)))
-            f.write(header)
-            for data in prepared:
-                f.write(data)
-                f.write(b"\0" * _padding(len(data)))
+            write_to(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -71,9 +80,13 @@ def write_arrays(path, arrays, metadata=None):
 
 
 def read_arrays(path):
-    """Return ``(arrays, metadata)`` from a file written by ``write_arrays``; never executes anything."""
-    with open(path, "rb") as f:
-        blob = f.read()
+    """Return ``(arrays, metadata)`` from a file (a path or a binary file object) written by ``write_arrays``;
+    never executes anything."""
+    if hasattr(path, "read"):
+        blob, path = path.read(), getattr(path, "name", "<file object>")
+    else:
+        with open(path, "rb") as f:
+            blob = f.read()
     if blob[:len(MAGIC)] != MAGIC:
         hint = " (it looks like a pickle: minidl never loads pickles)" if blob[:1] == b"\x80" else ""
         raise ArrayFileError(f"{path}: not a minidl array file{hint}")
