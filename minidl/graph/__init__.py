@@ -57,3 +57,16 @@ from .strings import string
 from . import summary
 from .summary import Summary
 # --- end strings and summaries ---
+# --- TF1 API gaps: matrices, run-time checks, map_fn/py_func, sorting, segment sums, conv1d/conv2d_transpose,
+#     streaming metrics, old variable helpers (linalg_ops.py, check_ops.py, functional_ops.py, sort_ops.py,
+#     segment_ops.py, conv_ops.py, metrics.py, variables.py; tf.train's additions are in train/) ---
+from .linalg_ops import *  # noqa: F401,F403  (eye, diag, trace, matrix_inverse, ...; adds them to tf.linalg)
+from .check_ops import *  # noqa: F401,F403  (Assert, assert_equal, ..., check_numerics, tf.debugging)
+from .functional_ops import map_fn, numpy_function, py_func
+from .sort_ops import *  # noqa: F401,F403  (sort, argsort, unique; adds top_k and in_top_k to tf.nn and tf.math)
+from .segment_ops import segment_sum, unsorted_segment_sum
+from . import conv_ops  # noqa: F401  (importing it attaches conv1d, conv2d_transpose, max/avg_pool1d to tf.nn)
+from . import metrics
+from .variables import (all_variables, initialize_local_variables, initialize_variables, model_variables,
+                        moving_average_variables)
+# --- end TF1 API gaps ---

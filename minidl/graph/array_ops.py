@@ -19,6 +19,8 @@ import numpy
 from .. import ops
 from ..backend import dtypes
 from ..ops.base import Op, Spec, apply
+from .basics import control_dependencies
+from .check_ops import assert_less_equal
 from .core import Tensor
 from .graph_ops import Const
 from .math_ops import (cast, check_dtype, constant_value, deprecated_alias, graph_tensor, matching_list,
@@ -26,6 +28,8 @@ from .math_ops import (cast, check_dtype, constant_value, deprecated_alias, grap
 
 _INDEX_TYPES = ("int32", "int64")
 _ALL = builtins.slice(None)  # ``:`` in an index (this module defines its own ``slice``)
+
+newaxis = None  # ``x[:, tf.newaxis]`` adds a dim of size 1, as numpy's ``np.newaxis`` does
 
 
 # ============================================================================ ops that take a run-time shape
@@ -365,6 +369,45 @@ def reverse(tensor, axis, name=None):
     return ops.flip(to_tensor(tensor), constant_value(axis, "axis"))
 
 
+def _along(t, axis, rank):
+    """The 1-D ``t`` shaped to lie along ``axis`` of a rank-``rank`` tensor (size 1 along the other dims)."""
+    return ops.reshape(t, [-1 if d == axis else 1 for d in builtins.range(rank)])
+
+
+@tf_op("ReverseSequence")
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=None, seq_dim=None, batch_dim=None):
+    """Reverse the first ``seq_lengths[b]`` entries along ``seq_axis`` of each slice ``b`` along ``batch_axis``
+    (default 0), leaving the rest (the padding) in place: with seq_axis 1, ``[[1, 2, 3, 0]]`` and length 3 give
+    ``[[3, 2, 1, 0]]``. Run time: a length larger than the sequence is an InvalidArgumentError.
+
+    It is a gather along ``seq_axis``: position t reads ``length - 1 - t`` while t < length, else itself; so the
+    gradient is the gather's (a scatter back)."""
+    seq_axis = deprecated_alias(seq_axis, seq_dim, "seq_axis", "seq_dim")
+    batch_axis = deprecated_alias(batch_axis, batch_dim, "batch_axis", "batch_dim") or 0
+    if seq_axis is None:
+        raise TypeError("Expected int for argument 'seq_dim' not None.")
+    x = to_tensor(input)
+    lengths = check_dtype(to_tensor(seq_lengths), _INDEX_TYPES, "seq_lengths")
+    rank = x.ndim
+    if not (0 <= seq_axis < rank and 0 <= batch_axis < rank) or seq_axis == batch_axis:
+        raise ValueError(f"Invalid seq_dim {seq_axis} or batch_dim {batch_axis} for input of rank {rank} (they must "
+                         "be different dims of the input)")
+    if lengths.shape.rank_known and len(lengths.shape) != 1:
+        raise ValueError(f"Shape must be rank 1 but is rank {len(lengths.shape)} for 'ReverseSequence' (seq_lengths "
+                         f"{lengths.shape})")
+    batch = x.shape[batch_axis]
+    if lengths.shape.rank_known and None not in (batch, lengths.shape[0]) and batch != lengths.shape[0]:
+        raise ValueError(f"Dimensions must be equal, but are {batch} and {lengths.shape[0]}: seq_lengths needs one "
+                         f"length per entry of dim {batch_axis} of the input {x.shape}")
+    steps = shape(x, out_type=lengths.dtype)[seq_axis]
+    too_long = assert_less_equal(lengths, steps, data=[f"seq_lens > input.dims({seq_axis}):", lengths])
+    t = _along(range(0, steps, dtype=lengths.dtype), seq_axis, rank)
+    length = _along(lengths, batch_axis, rank)
+    source = ops.where(ops.lt(t, length), ops.sub(ops.sub(length, 1), t), t)  # the position step t reads
+    with control_dependencies([too_long]):
+        return ops.gather(x, seq_axis, ops.broadcast_to_like(source, x))
+
+
 # ============================================================================================ picking values
 
 def _indices(indices, param="indices"):
@@ -502,10 +545,20 @@ def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, el
     return ops.getitem(to_tensor(input_), tuple(index))
 
 
+@tf_op("meshgrid")
+def meshgrid(*args, indexing="xy", name=None):
+    """Coordinate grids from 1-D tensors of sizes n1, n2, ...: one tensor per argument, the i-th repeating
+    ``args[i]`` along its own dim. ``indexing="xy"`` (TF's default, numpy's) gives shape (n2, n1, n3, ...) —
+    x varies along the columns; ``"ij"`` gives (n1, n2, ...)."""
+    if indexing not in ("xy", "ij"):
+        raise ValueError("indexing parameter must be either 'xy' or 'ij'")
+    return list(ops.meshgrid(*[to_tensor(a) for a in args], indexing=indexing))
+
+
 lin_space = linspace  # TF1 spellings
 reverse_v2 = reverse
 
 __all__ = ["shape", "size", "rank", "fill", "zeros", "ones", "zeros_like", "ones_like", "range", "linspace",
            "lin_space", "reshape", "transpose", "expand_dims", "squeeze", "broadcast_to", "concat", "stack", "unstack",
            "split", "tile", "pad", "reverse", "reverse_v2", "gather", "gather_nd", "one_hot", "where", "where_v2",
-           "boolean_mask", "sequence_mask", "slice", "strided_slice"]
+           "boolean_mask", "sequence_mask", "slice", "strided_slice", "newaxis", "reverse_sequence", "meshgrid"]

@@ -37,6 +37,8 @@ from .core import GraphKeys, get_default_graph
 from .initializers import Ones, Zeros
 from .math_ops import FLOATS, cast, check_dtype, graph_tensor, matmul, to_tensor
 from .nn_ops import bias_add
+from .array_ops import shape
+from .conv_ops import avg_pool1d, conv1d as nn_conv1d, conv2d_transpose as nn_conv2d_transpose, max_pool1d
 from .nn_training import (avg_pool, conv2d as nn_conv2d, dropout as nn_dropout, dropout_rate, keep_mask,
                           masked_dropout, max_pool, moments, batch_normalization as nn_batch_normalization)
 from .variable_scope import get_variable, variable_scope
@@ -72,6 +74,14 @@ def _pair(value, what):
     return tuple(int(v) for v in values)
 
 
+def _single(value, what):
+    """An int or a tuple of 1 int as an int (Keras' normalize_tuple for 1-D layers)."""
+    values = (value,) if isinstance(value, numbers.Integral) else tuple(value)
+    if len(values) != 1 or not isinstance(values[0], numbers.Integral):
+        raise ValueError(f"The `{what}` argument must be a tuple of 1 integer. Received: {value}")
+    return int(values[0])
+
+
 def _float_input(inputs, layer, ndim=None):
     """The layer's input as a float tensor of known rank (``ndim`` if given), with Keras' message otherwise."""
     x = check_dtype(to_tensor(inputs), FLOATS, "inputs")
@@ -82,6 +92,14 @@ def _float_input(inputs, layer, ndim=None):
         raise ValueError(f"Input 0 of layer {layer} is incompatible with the layer: expected ndim={ndim}, found "
                          f"ndim={rank}. Full shape received: {x.shape}")
     return x
+
+
+def _channels(x, tf_format):
+    """The size of the inputs' channel dim ("NHWC": the last; "NCHW": the second), which must be known."""
+    channels = x.shape[-1 if tf_format == "NHWC" else 1]
+    if channels is None:
+        raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
+    return channels
 
 
 def _no_constraints(*constraints):
@@ -133,9 +151,7 @@ def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_f
     _no_constraints(kernel_constraint, bias_constraint)
     x = _float_input(inputs, "conv2d", ndim=4)
     tf_format = _data_format(data_format)
-    channels = x.shape[3 if tf_format == "NHWC" else 1]
-    if channels is None:
-        raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
+    channels = _channels(x, tf_format)
     kernel_size, strides = _pair(kernel_size, "kernel_size"), _pair(strides, "strides")
     dilation_rate, padding = _pair(dilation_rate, "dilation_rate"), _padding(padding)
     with variable_scope(name, default_name="conv2d", reuse=reuse):
@@ -148,11 +164,78 @@ def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_f
         return _finish(y, activation, activity_regularizer)
 
 
+def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_format="channels_last",
+                     activation=None, use_bias=True, kernel_initializer=None, bias_initializer=Zeros(),
+                     kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                     bias_constraint=None, trainable=True, name=None, reuse=None):
+    """A transposed 2-D convolution layer (``tf.nn.conv2d_transpose``, the upsampling layer of decoders):
+    ``filters`` output channels, a ``kernel`` [kh, kw, filters, in_channels] and a ``bias`` [filters]. Each spatial
+    size n becomes ``n * stride`` ("same") or ``n * stride + max(k - stride, 0)`` ("valid")."""
+    _no_constraints(kernel_constraint, bias_constraint)
+    x = _float_input(inputs, "conv2d_transpose", ndim=4)
+    tf_format = _data_format(data_format)
+    channels = _channels(x, tf_format)
+    kernel_size, strides, padding = _pair(kernel_size, "kernel_size"), _pair(strides, "strides"), _padding(padding)
+    spatial = x.shape[1:3] if tf_format == "NHWC" else x.shape[2:]
+    if None in spatial:
+        raise ValueError(f"conv2d_transpose: the height and width of the inputs must be known, got {x.shape}")
+    out_hw = [n * s + (max(k - s, 0) if padding == "VALID" else 0) for n, k, s in zip(spatial, kernel_size, strides)]
+    batch = x.shape[0] if x.shape[0] is not None else shape(x)[0]
+    output_shape = [batch] + out_hw + [int(filters)] if tf_format == "NHWC" else [batch, int(filters)] + out_hw
+    with variable_scope(name, default_name="conv2d_transpose", reuse=reuse):
+        kernel = get_variable("kernel", list(kernel_size) + [int(filters), channels], x.dtype, kernel_initializer,
+                              kernel_regularizer, trainable)
+        y = nn_conv2d_transpose(x, kernel, output_shape, strides, padding, data_format=tf_format)
+        if use_bias:
+            y = bias_add(y, get_variable("bias", [int(filters)], x.dtype, bias_initializer, bias_regularizer,
+                                         trainable), data_format=tf_format)
+        return _finish(y, activation, activity_regularizer)
+
+
+def conv1d(inputs, filters, kernel_size, strides=1, padding="valid", data_format="channels_last", dilation_rate=1,
+           activation=None, use_bias=True, kernel_initializer=None, bias_initializer=Zeros(), kernel_regularizer=None,
+           bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+           trainable=True, name=None, reuse=None):
+    """A 1-D convolution layer over sequences [batch, width, channels] ("channels_last"; or "channels_first"):
+    ``filters`` output channels, a ``kernel`` [kernel_size, in_channels, filters] and a ``bias`` [filters]."""
+    _no_constraints(kernel_constraint, bias_constraint)
+    x = _float_input(inputs, "conv1d", ndim=3)
+    tf_format = _data_format(data_format)
+    channels = _channels(x, tf_format)
+    kernel_size = _single(kernel_size, "kernel_size")
+    with variable_scope(name, default_name="conv1d", reuse=reuse):
+        kernel = get_variable("kernel", [kernel_size, channels, int(filters)], x.dtype, kernel_initializer,
+                              kernel_regularizer, trainable)
+        y = nn_conv1d(x, kernel, _single(strides, "strides"), _padding(padding), data_format=tf_format,
+                      dilations=_single(dilation_rate, "dilation_rate"))
+        if use_bias:
+            y = bias_add(y, get_variable("bias", [int(filters)], x.dtype, bias_initializer, bias_regularizer,
+                                         trainable), data_format=tf_format)
+        return _finish(y, activation, activity_regularizer)
+
+
 def _pooling(pool, default_name, inputs, pool_size, strides, padding, data_format, name):
     x = _float_input(inputs, default_name, ndim=4)
     with name_scope(name or default_name):
         return pool(x, _pair(pool_size, "pool_size"), _pair(strides, "strides"), _padding(padding),
                     data_format=_data_format(data_format))
+
+
+def _pooling1d(pool, default_name, inputs, pool_size, strides, padding, data_format, name):
+    x = _float_input(inputs, default_name, ndim=3)
+    with name_scope(name or default_name):
+        return pool(x, _single(pool_size, "pool_size"), _single(strides, "strides"), _padding(padding),
+                    data_format=_data_format(data_format))
+
+
+def max_pooling1d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    """The maximum over each ``pool_size`` window of a sequence [batch, width, channels], moved by ``strides``."""
+    return _pooling1d(max_pool1d, "max_pooling1d", inputs, pool_size, strides, padding, data_format, name)
+
+
+def average_pooling1d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    """The mean over each ``pool_size`` window of a sequence ("same": padding is not counted)."""
+    return _pooling1d(avg_pool1d, "average_pooling1d", inputs, pool_size, strides, padding, data_format, name)
 
 
 def max_pooling2d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
@@ -249,3 +332,10 @@ def flatten(inputs, name=None, data_format="channels_last"):
         if _data_format(data_format) == "NCHW" and x.shape.rank > 2:
             x = ops.permute(x, [0] + list(range(2, x.shape.rank)) + [1])
         return ops.unsqueeze(x, 1) if x.shape.rank == 1 else ops.flatten(x, 1)
+
+
+# the same layers as objects (tf.layers.Dense ...); imported last: they are built on the functions above
+from .layer_classes import (AveragePool1D, AveragePool2D, AveragePooling1D, AveragePooling2D,  # noqa: E402,F401
+                            BatchNormalization, Conv1D, Conv2D, Conv2DTranspose, Convolution1D, Convolution2D,
+                            Convolution2DTranspose, Dense, Dropout, Flatten, Layer, MaxPool1D, MaxPool2D, MaxPooling1D,
+                            MaxPooling2D)

@@ -20,7 +20,7 @@ from .. import ops
 from .array_ops import shape
 from .basics import name_scope, stop_gradient
 from .core import GraphKeys, get_default_graph
-from .math_ops import FLOATS, add_n, cast, check_dtype, to_tensor
+from .math_ops import FLOATS, add_n, cast, check_dtype, constant_value, deprecated_alias, to_tensor
 from .nn_training import (sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits_v2,
                           sparse_softmax_cross_entropy_with_logits)
 
@@ -216,3 +216,39 @@ def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothi
             labels = ops.add(ops.mul(labels, 1 - label_smoothing), 0.5 * label_smoothing)
         losses = sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)
         return compute_weighted_loss(losses, weights, None, loss_collection, reduction)
+
+
+def log_loss(labels, predictions, weights=1.0, epsilon=1e-7, scope=None, loss_collection=GraphKeys.LOSSES,
+             reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    """Binary cross-entropy of probabilities: ``-labels log(predictions + ε) - (1 - labels) log(1 - predictions
+    + ε)`` per element (``epsilon`` ε keeps a prediction of exactly 0 or 1 finite), weighted and reduced."""
+    with name_scope(scope or "log_loss"):
+        labels, predictions = _pair(labels, predictions)
+        positive = ops.mul(labels, ops.log(ops.add(predictions, epsilon)))
+        negative = ops.mul(ops.sub(1, labels), ops.log(ops.add(ops.sub(1, predictions), epsilon)))
+        return compute_weighted_loss(ops.neg(ops.add(positive, negative)), weights, None, loss_collection, reduction)
+
+
+def hinge_loss(labels, logits, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
+               reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    """The SVM loss ``max(0, 1 - y * logits)`` per element, for labels 0/1 read as y = -1/+1; weighted and
+    reduced."""
+    with name_scope(scope or "hinge_loss"):
+        labels, logits = _pair(labels, logits, "labels")
+        signs = ops.sub(ops.mul(labels, 2.0), 1.0)  # 0 -> -1, 1 -> +1
+        return compute_weighted_loss(ops.relu(ops.sub(1.0, ops.mul(signs, logits))), weights, None, loss_collection,
+                                     reduction)
+
+
+def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
+                    reduction=Reduction.SUM_BY_NONZERO_WEIGHTS, dim=None):
+    """``1 - sum(labels * predictions, axis)``, kept with size 1 along ``axis``: the cosine distance of vectors
+    along ``axis`` that are already unit-normalized (``tf.nn.l2_normalize`` them first). Weighted and reduced.
+    ``dim`` is TF1's old name of ``axis``, which is required."""
+    axis = deprecated_alias(axis, dim, "axis", "dim")
+    if axis is None:
+        raise ValueError("You must specify 'axis'.")
+    with name_scope(scope or "cosine_distance_loss"):
+        labels, predictions = _pair(labels, predictions)
+        similarity = ops.sum(ops.mul(labels, predictions), constant_value(axis, "axis"), True)
+        return compute_weighted_loss(ops.sub(1.0, similarity), weights, None, loss_collection, reduction)

@@ -276,6 +276,8 @@ imag = _unary("imag", "Imag", lambda x: ops.imag(x) if x.dtype.kind == "c" else 
               "The imaginary part (zeros for a real tensor).")
 conj = _unary("conj", "Conj", ops.conj, NUMBERS, "The complex conjugate (a real tensor is returned as it is).")
 angle = _unary("angle", "Angle", ops.angle, FLOATS_AND_COMPLEX, "The argument of each complex number, in (-pi, pi].")
+atan = _unary("atan", "Atan", ops.atan, FLOATS, "The angle whose tangent is x, in (-pi/2, pi/2).")
+erf = _unary("erf", "Erf", ops.erf, FLOATS, "The error function: 2/√π times the integral of e^(-t²) over [0, x].")
 
 
 @tf_op("Softplus")
@@ -434,16 +436,39 @@ argmax = _arg_extreme("argmax", "ArgMax", ops.argmax)
 argmin = _arg_extreme("argmin", "ArgMin", ops.argmin)
 
 
+def arg_max(input, dimension, name=None, output_type=dtypes.int64):
+    """TF1's old name of ``argmax``, whose axis is the required ``dimension``."""
+    return argmax(input, dimension, name=name, output_type=output_type)
+
+
+def arg_min(input, dimension, name=None, output_type=dtypes.int64):
+    """TF1's old name of ``argmin``, whose axis is the required ``dimension``."""
+    return argmin(input, dimension, name=name, output_type=output_type)
+
+
+def _running(running, neutral, x, axis, exclusive, reverse):
+    """``running(x, axis)`` (a cumulative sum or product) with TF's options: ``reverse`` runs from the end,
+    ``exclusive`` leaves each entry out of its own result (the first result is then ``neutral``: 0 or 1)."""
+    x = check_dtype(to_tensor(x), NUMBERS)
+    axis = constant_value(axis, "axis") % max(x.ndim, 1)
+    total = running(ops.flip(x, (axis,)) if reverse else x, axis)
+    if exclusive:  # shift by one along axis: neutral in front, the last result cut off (pads list the last dim first)
+        total = ops.pad(total, [0, 0] * (x.ndim - 1 - axis) + [1, -1], value=neutral)
+    return ops.flip(total, (axis,)) if reverse else total
+
+
 @tf_op("Cumsum")
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
     """Running sum along ``axis``: [a, b, c] -> [a, a+b, a+b+c]; ``exclusive`` -> [0, a, a+b]; ``reverse`` sums
     from the end -> [a+b+c, b+c, c]."""
-    x = check_dtype(to_tensor(x), NUMBERS)
-    axis = constant_value(axis, "axis") % max(x.ndim, 1)
-    total = ops.cumsum(ops.flip(x, (axis,)) if reverse else x, axis, dtype=x.dtype)
-    if exclusive:  # shift by one along axis: a 0 in front, the last sum cut off (pad amounts list the last dim first)
-        total = ops.pad(total, [0, 0] * (x.ndim - 1 - axis) + [1, -1])
-    return ops.flip(total, (axis,)) if reverse else total
+    return _running(lambda t, d: ops.cumsum(t, d, dtype=t.dtype), 0, x, axis, exclusive, reverse)
+
+
+@tf_op("Cumprod")
+def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Running product along ``axis``: [a, b, c] -> [a, ab, abc]; ``exclusive`` -> [1, a, ab]; ``reverse``
+    multiplies from the end -> [abc, bc, c]."""
+    return _running(lambda t, d: ops.cumprod(t, d, dtype=t.dtype), 1, x, axis, exclusive, reverse)
 
 
 # ================================================================================================== products
@@ -544,7 +569,8 @@ math = types.SimpleNamespace(
     logical_xor=logical_xor, logical_not=logical_not, reduce_sum=reduce_sum, reduce_prod=reduce_prod,
     reduce_mean=reduce_mean, reduce_max=reduce_max, reduce_min=reduce_min, reduce_logsumexp=reduce_logsumexp,
     reduce_any=reduce_any, reduce_all=reduce_all, reduce_variance=reduce_variance, reduce_std=reduce_std,
-    count_nonzero=count_nonzero, argmax=argmax, argmin=argmin, cumsum=cumsum, matmul=matmul, tensordot=tensordot)
+    count_nonzero=count_nonzero, argmax=argmax, argmin=argmin, cumsum=cumsum, matmul=matmul, tensordot=tensordot,
+    atan=atan, erf=erf, cumprod=cumprod)
 linalg = types.SimpleNamespace(matmul=matmul, einsum=einsum, tensordot=tensordot, norm=norm,
                                transpose=matrix_transpose, matrix_transpose=matrix_transpose,
                                adjoint=lambda matrix, name=None: matrix_transpose(matrix, name, conjugate=True))
@@ -557,4 +583,5 @@ __all__ = [
     "to_int64", "clip_by_value", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
     "logical_and", "logical_or", "logical_xor", "logical_not", "reduce_sum", "reduce_prod", "reduce_mean",
     "reduce_max", "reduce_min", "reduce_logsumexp", "reduce_any", "reduce_all", "count_nonzero", "argmax", "argmin",
-    "cumsum", "matmul", "matrix_transpose", "einsum", "tensordot", "norm", "math", "linalg"]
+    "cumsum", "matmul", "matrix_transpose", "einsum", "tensordot", "norm", "math", "linalg", "arg_max", "arg_min",
+    "atan", "erf", "cumprod"]

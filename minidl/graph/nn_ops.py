@@ -10,8 +10,8 @@ to it.
 import types
 
 from .. import ops
-from .math_ops import (FLOATS, REALS, axis_arg, check_dtype, deprecated_alias, matching_pair, sigmoid, softplus,
-                       tanh, tf_op, to_tensor)
+from .math_ops import (FLOATS, REALS, axis_arg, check_dtype, deprecated_alias, matching_pair, matmul, sigmoid,
+                       softplus, tanh, tf_op, to_tensor)
 
 # SELU's constants (Klambauer et al. 2017): they keep activations at zero mean and unit variance
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -96,8 +96,25 @@ def bias_add(value, bias, data_format=None, name=None):
     return ops.add(value, bias)
 
 
+@tf_op("l2_normalize")
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """``x / sqrt(max(sum(x², axis), epsilon))``: each slice along ``axis`` (all dims when None) scaled to unit L2
+    norm; ``epsilon`` keeps an all-zero slice finite (it stays zero)."""
+    x = check_dtype(to_tensor(x), FLOATS, "x")
+    axis = axis_arg(deprecated_alias(axis, dim, "axis", "dim"))
+    square_sum = ops.sum(ops.square(x), axis, True)
+    return ops.mul(x, ops.rsqrt(ops.maximum(square_sum, ops.full_like(square_sum, epsilon))))
+
+
+@tf_op("xw_plus_b")
+def xw_plus_b(x, weights, biases, name=None):
+    """``matmul(x, weights) + biases``: a fully connected layer's pre-activation (x [batch, in], weights
+    [in, out], biases [out])."""
+    return bias_add(matmul(x, weights), biases)
+
+
 nn = types.SimpleNamespace(relu=relu, relu6=relu6, leaky_relu=leaky_relu, elu=elu, selu=selu, softplus=softplus,
                            softsign=softsign, sigmoid=sigmoid, tanh=tanh, softmax=softmax, log_softmax=log_softmax,
-                           l2_loss=l2_loss, bias_add=bias_add)
+                           l2_loss=l2_loss, bias_add=bias_add, l2_normalize=l2_normalize, xw_plus_b=xw_plus_b)
 
 __all__ = ["nn"]

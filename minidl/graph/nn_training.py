@@ -357,6 +357,24 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
     return ops.binary_cross_entropy_with_logits(logits, labels, reduction="none")
 
 
+@tf_op("logistic_loss")
+def weighted_cross_entropy_with_logits(labels=None, logits=None, pos_weight=None, name=None, targets=None):
+    """``sigmoid_cross_entropy_with_logits`` with the positive term weighted by ``pos_weight`` (> 1 favours
+    recall, < 1 precision)::
+
+        pos_weight * z * -log(sigmoid(x)) + (1 - z) * -log(1 - sigmoid(x))
+          = (1 - z) x + (1 + (pos_weight - 1) z) log(1 + exp(-x))          (computed without overflow)
+
+    ``targets`` is TF1's old name of ``labels``."""
+    labels = deprecated_alias(labels, targets, "labels", "targets")
+    logits, labels = matching_pair("logistic_loss", logits, labels, ("logits", "labels"))
+    check_dtype(logits, FLOATS, "logits")
+    if not logits.shape.is_compatible_with(labels.shape):
+        raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs {labels.shape})")
+    _, pos_weight = matching_pair("logistic_loss", logits, pos_weight, ("logits", "pos_weight"))
+    return ops.binary_cross_entropy_with_logits(logits, labels, reduction="none", pos_weight=pos_weight)
+
+
 # ====================================================================================== moments, normalization
 
 @tf_op("moments")
@@ -403,5 +421,6 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
 
 for _fn in (conv2d, max_pool, max_pool2d, avg_pool, avg_pool2d, dropout, softmax_cross_entropy_with_logits,
             softmax_cross_entropy_with_logits_v2, sparse_softmax_cross_entropy_with_logits,
-            sigmoid_cross_entropy_with_logits, moments, batch_normalization, embedding_lookup):
+            sigmoid_cross_entropy_with_logits, weighted_cross_entropy_with_logits, moments, batch_normalization,
+            embedding_lookup):
     setattr(nn, _fn.__name__, _fn)

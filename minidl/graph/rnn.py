@@ -44,7 +44,7 @@ import types
 
 from .. import ops
 from ..backend import dtypes
-from .array_ops import concat, gather, range as steps_of, shape, stack, unstack, zeros
+from .array_ops import concat, gather, reverse_sequence, shape, stack, unstack, zeros
 from .basics import constant
 from .core import TensorShape
 from .function_graph import flatten, is_sequence, pack, same_structure
@@ -264,14 +264,8 @@ def _where_running(running, new, old):
 
 def _reverse_steps(x, lengths):
     """``x`` (time-major) reversed along time — with ``lengths``, each example only over its first
-    ``lengths[b]`` steps, its padding left in place (TF's ``reverse_sequence``)."""
-    if lengths is None:
-        return ops.flip(x, [0])
-    t = ops.unsqueeze(steps_of(shape(x)[0]), 1)                          # [max_time, 1]
-    source = ops.where(ops.lt(t, lengths), lengths - 1 - t, t)          # [max_time, batch]: step t reads this one
-    for _ in range(x.ndim - 2):
-        source = ops.unsqueeze(source, -1)
-    return ops.gather(x, 0, ops.broadcast_to_like(source, x))
+    ``lengths[b]`` steps, its padding left in place (``tf.reverse_sequence``)."""
+    return ops.flip(x, [0]) if lengths is None else reverse_sequence(x, lengths, seq_axis=0, batch_axis=1)
 
 
 def _reverse_list(steps, lengths):

@@ -226,7 +226,7 @@ def _as_bytes(message, what):
     return serialize()
 
 
-def _graph_def(graph):
+def serialize_graph(graph):
     """``graph`` as a serialized GraphDef: each operation's name, type, inputs and device."""
     def input_name(t):
         return t.op.name if t.value_index == 0 else f"{t.op.name}:{t.value_index}"
@@ -266,7 +266,7 @@ class FileWriter:
         if graph_def is None:
             if not isinstance(graph, Graph):
                 raise TypeError(f"add_graph expects a tf.Graph (e.g. sess.graph), got {type(graph).__name__}")
-            graph_def = _graph_def(graph)
+            graph_def = serialize_graph(graph)
         self._write(event_file.event(time.time(), _step(global_step), graph_def=bytes(graph_def)))
 
     def add_event(self, event):

@@ -24,6 +24,7 @@ name scope (``layer_1/``) for the ops while ``get_variable`` still finds ``layer
 import collections
 import contextlib
 import enum
+import numbers
 import weakref
 
 from ..backend import dtypes
@@ -44,13 +45,14 @@ _scopes_opened = weakref.WeakKeyDictionary()
 
 
 class VariableScope:
-    """A variable scope: its full ``name``, ``reuse`` mode, default ``initializer`` and ``dtype`` for
-    ``get_variable``, and ``original_name_scope``, the name scope opened when it was first entered."""
+    """A variable scope: its full ``name``, ``reuse`` mode, default ``initializer``, ``regularizer`` and ``dtype``
+    for ``get_variable``, and ``original_name_scope``, the name scope opened when it was first entered."""
 
-    def __init__(self, reuse, name="", initializer=None, dtype=dtypes.float32, name_scope=""):
+    def __init__(self, reuse, name="", initializer=None, regularizer=None, dtype=dtypes.float32, name_scope=""):
         self.name = name
         self.reuse = reuse
         self.initializer = initializer
+        self.regularizer = regularizer
         self.dtype = dtypes.as_dtype(dtype)
         self.original_name_scope = name_scope
 
@@ -60,6 +62,9 @@ class VariableScope:
 
     def set_initializer(self, initializer):
         self.initializer = initializer
+
+    def set_regularizer(self, regularizer):
+        self.regularizer = regularizer
 
     def set_dtype(self, dtype):
         self.dtype = dtypes.as_dtype(dtype)
@@ -77,14 +82,19 @@ def get_variable_scope():
 
 
 @contextlib.contextmanager
-def variable_scope(name_or_scope, default_name=None, values=None, initializer=None, reuse=None, dtype=None,
-                   auxiliary_name_scope=True):
+def variable_scope(name_or_scope, default_name=None, values=None, initializer=None, regularizer=None,
+                   caching_device=None, partitioner=None, custom_getter=None, reuse=None, dtype=None,
+                   use_resource=None, constraint=None, auxiliary_name_scope=True):
     """Open a variable scope (and a name scope) and yield its ``VariableScope``.
 
     ``name_or_scope``: a name (nested under the current variable scope), or a captured ``VariableScope`` to
-    re-enter; ``None`` uses ``default_name``, made unique (``dense``, ``dense_1`` ...). ``initializer`` and
-    ``dtype`` become the defaults of ``get_variable`` inside, and are inherited by nested scopes, as is ``reuse``.
+    re-enter; ``None`` uses ``default_name``, made unique (``dense``, ``dense_1`` ...). ``initializer``,
+    ``regularizer`` and ``dtype`` become the defaults of ``get_variable`` inside, and are inherited by nested
+    scopes, as is ``reuse``. (``caching_device`` and ``use_resource`` are accepted and have no effect;
+    partitioners, custom getters and constraints are not supported.)
     """
+    if partitioner is not None or custom_getter is not None or constraint is not None:
+        raise NotImplementedError("variable_scope: partitioner, custom_getter and constraint are not supported")
     if name_or_scope is None and default_name is None:
         raise TypeError("If default_name is None then name_or_scope is required")
     if name_or_scope is None and reuse is True:
@@ -111,6 +121,7 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
         graph.get_name_scope() + "/" if graph.get_name_scope() else "")
     with name_scope as scope_name:
         scope = VariableScope(reuse, full_name, inherited.initializer if initializer is None else initializer,
+                              inherited.regularizer if regularizer is None else regularizer,
                               inherited.dtype if dtype is None else dtype, original_name_scope or scope_name)
         graph._variable_scope_stack.append(scope)
         try:
@@ -137,8 +148,11 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
     ``initializer``: an initializer (called with the shape and dtype; default: the scope's, else
     ``glorot_uniform_initializer`` for floats and zeros for integers and bools), or a tensor/array (then its shape
     is the variable's, and ``shape`` must be None). ``dtype`` defaults to the scope's (float32).
-    ``regularizer(variable)``, if given, makes a penalty tensor, added to the REGULARIZATION_LOSSES collection.
+    ``regularizer(variable)`` (default: the scope's), if given, makes a penalty tensor, added to the
+    REGULARIZATION_LOSSES collection when the variable is created. ``shape`` may be an int (a 1-D shape).
     """
+    if isinstance(shape, numbers.Integral):
+        shape = [int(shape)]  # TF reads a number as the shape of a vector
     scope = get_variable_scope()
     graph = get_default_graph()
     full_name = f"{scope.name}/{name}" if scope.name else name
@@ -185,6 +199,7 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
     variable = Variable(initial_value, trainable=True if trainable is None else trainable, collections=collections,
                         validate_shape=validate_shape, name=full_name, dtype=value_dtype, _exact_name=True)
     graph._variable_store[full_name] = variable
+    regularizer = regularizer if regularizer is not None else scope.regularizer
     penalty = None if regularizer is None else regularizer(variable)
     if penalty is not None:
         graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, penalty)

@@ -91,6 +91,17 @@ class IsVariableInitialized(GraphOp):
         return (session.array_module.asarray(session.is_initialized(operation.attrs["variable"])),)
 
 
+class InitializedValue(GraphOp):
+    """The value of the variable in attr ``variable`` if it is initialized in the session, else its input (the
+    variable's initial value). Reading the variable is no input of this op: that would fail while uninitialized."""
+    name = "InitializedValue"
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        variable = operation.attrs["variable"]
+        return (session.variable_value(variable) if session.is_initialized(variable) else arrays[0],)
+
+
 class ReportUninitializedVariables(GraphOp):
     """The names (bytes, like TF's strings) of the variables in attr ``variables`` that have no value yet."""
     name = "ReportUninitializedVariables"
@@ -129,11 +140,20 @@ class Variable(Tensor):
 
     A variable joins ``collections`` (default: GLOBAL_VARIABLES) and, when ``trainable``, TRAINABLE_VARIABLES,
     which is where optimizers look for what to train.
+
+    The arguments keep TF1's order. ``expected_shape`` (deprecated in TF1, which ignores it), ``caching_device``,
+    ``import_scope``, ``use_resource``, ``synchronization`` and ``aggregation`` are accepted and have no effect;
+    restoring from a ``variable_def`` and a ``constraint`` (which TF applies after each optimizer step) are not
+    supported.
     """
 
-    def __init__(self, initial_value=None, trainable=True, collections=None, validate_shape=True, *, name=None,
-                 dtype=None, shape=None, _exact_name=False):
+    def __init__(self, initial_value=None, trainable=None, collections=None, validate_shape=True, caching_device=None,
+                 name=None, variable_def=None, dtype=None, expected_shape=None, import_scope=None, constraint=None,
+                 use_resource=None, synchronization=None, aggregation=None, shape=None, *, _exact_name=False):
         # _exact_name (for get_variable): ``name`` is the full op name, outside any name scope and never uniquified
+        if variable_def is not None or constraint is not None:
+            raise NotImplementedError("tf.Variable: variable_def and constraint are not supported")
+        trainable = True if trainable is None else trainable
         if initial_value is None:
             raise ValueError("initial_value must be specified.")
         graph = _home_graph(initial_value, name)
@@ -203,6 +223,17 @@ class Variable(Tensor):
 
     def is_initialized(self):
         return is_variable_initialized(self)
+
+    def initialized_value(self):
+        """The variable's value if it has one in the running session, else its initial value — for initializing
+        one variable from another (``tf.Variable(w.initialized_value() * 2)``) whatever order the initializers
+        run in. Made in the variable's own graph, outside any control dependencies."""
+        graph = self.graph
+        with graph.as_default(), graph.control_dependencies(None), graph.name_scope(None):
+            operation = graph.create_op(InitializedValue, (self._initial_value,), {"variable": self.op},
+                                        [Spec(as_spec_shape(self.shape), self.dtype)],
+                                        name=self.op.name + "/initialized_value")
+        return operation.outputs[0]
 
     # ------------------------------------------------------------------------------------------ writing
     def assign(self, value, use_locking=False, name=None, read_value=True):
@@ -301,11 +332,27 @@ def global_variables_initializer():
     return variables_initializer(global_variables())
 
 
-initialize_all_variables = global_variables_initializer  # TF's old name
-
-
 def local_variables_initializer():
     return variables_initializer(local_variables())
+
+
+def model_variables(scope=None):
+    """The variables in MODEL_VARIABLES (those a model's layers registered as its parameters)."""
+    return get_default_graph().get_collection(GraphKeys.MODEL_VARIABLES, scope)
+
+
+
+
+def moving_average_variables(scope=None):
+    """The variables that ``tf.train.ExponentialMovingAverage.apply`` keeps moving averages of."""
+    return get_default_graph().get_collection(GraphKeys.MOVING_AVERAGE_VARIABLES, scope)
+
+
+# TF's old names
+all_variables = global_variables
+initialize_all_variables = global_variables_initializer
+initialize_variables = variables_initializer
+initialize_local_variables = local_variables_initializer
 
 
 def is_variable_initialized(variable):

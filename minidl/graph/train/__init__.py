@@ -1,6 +1,11 @@
-"""``tf.train``: optimizers, the global step, learning-rate schedules and ``Saver``."""
+"""``tf.train``: optimizers, the global step, learning-rate schedules, moving averages, ``Saver`` and
+``write_graph``."""
+from .graph_io import write_graph
+from .moving_averages import ExponentialMovingAverage
 from .optimizer import Optimizer
-from .optimizers import (AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer, MomentumOptimizer,
-                         RMSPropOptimizer)
+from .optimizers import (AdadeltaOptimizer, AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,
+                         MomentumOptimizer, RMSPropOptimizer)
 from .saver import CheckpointState, Saver, checkpoint_exists, get_checkpoint_state, latest_checkpoint
-from .schedules import create_global_step, exponential_decay, get_global_step, get_or_create_global_step
+from .schedules import (cosine_decay, create_global_step, exponential_decay, get_global_step,
+                        get_or_create_global_step, global_step, inverse_time_decay, natural_exp_decay,
+                        piecewise_constant, polynomial_decay)

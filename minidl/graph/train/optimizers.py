@@ -5,6 +5,9 @@
 - Adagrad: ``s += g²``; ``w -= lr * g / sqrt(s)`` (``s`` starts at ``initial_accumulator_value``)
 - RMSProp: ``ms = decay * ms + (1 - decay) * g²``; ``mom = momentum * mom + lr * g / sqrt(ms + eps)``;
   ``w -= mom`` (centered: ``mg = decay * mg + (1 - decay) * g`` and ``ms - mg²`` under the root)
+- Adadelta: ``a = rho a + (1 - rho) g²``; ``u = sqrt(d + eps) / sqrt(a + eps) * g``; ``d = rho d + (1 - rho) u²``;
+  ``w -= lr * u`` (Zeiler 2012: the step is scaled by the RMS of the past steps over the RMS of the gradients;
+  TF keeps a learning rate, whose default 0.001 is far below the paper's 1.0)
 - Adam: ``m = b1 m + (1 - b1) g``; ``v = b2 v + (1 - b2) g²``; ``w -= lr_t m / (sqrt(v) + eps)`` with
   ``lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)`` (the bias correction, written into the step size as TF does)
 """
@@ -66,6 +69,29 @@ class AdagradOptimizer(Optimizer):
         accumulator = self.get_slot(var, "accumulator")
         s = accumulator.assign_add(grad * grad)
         return var.assign_sub(ops.cast(self._lr_t, var.dtype) * grad * ops.rsqrt(s)).op
+
+
+class AdadeltaOptimizer(Optimizer):
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-8, use_locking=False, name="Adadelta"):
+        super().__init__(use_locking, name)
+        self._learning_rate, self._rho, self._epsilon = learning_rate, rho, epsilon
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._zeros_slot(v, "accum")
+            self._zeros_slot(v, "accum_update")
+
+    def _prepare(self):
+        self._lr_t = self._lr(self._learning_rate, "learning_rate")
+
+    def _apply_dense(self, grad, var):
+        rho, eps = self._rho, self._epsilon
+        accum_slot, accum_update_slot = self.get_slot(var, "accum"), self.get_slot(var, "accum_update")
+        accum = accum_slot.assign(rho * accum_slot + (1 - rho) * grad * grad)
+        update = ops.sqrt(accum_update_slot + eps) * ops.rsqrt(accum + eps) * grad
+        with control_dependencies([update]):  # the step reads the old accum_update before it is replaced
+            accum_update = accum_update_slot.assign(rho * accum_update_slot + (1 - rho) * update * update)
+        return group(var.assign_sub(ops.cast(self._lr_t, var.dtype) * update), accum_update)
 
 
 class RMSPropOptimizer(Optimizer):

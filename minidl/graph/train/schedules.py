@@ -1,5 +1,20 @@
-"""The global step and learning-rate schedules, as graph ops that read the step."""
+"""The global step and learning-rate schedules, as graph ops that read the step.
+
+A schedule is an ordinary tensor computed from ``global_step`` (a variable the optimizer increments), so the
+learning rate changes as training goes on without any Python code running between steps::
+
+    step = tf.train.get_or_create_global_step()
+    lr = tf.train.exponential_decay(0.1, step, decay_steps=1000, decay_rate=0.5)
+    train_op = tf.train.GradientDescentOptimizer(lr).minimize(loss, global_step=step)
+
+The decays are computed in the learning rate's dtype (float32 for a Python number), with the progress
+``p = global_step / decay_steps`` (rounded down with ``staircase=True``, so the rate drops in steps).
+"""
+import math
+
 from ... import ops
+from ...backend import dtypes
+from ..basics import name_scope
 from ..core import GraphKeys, get_default_graph
 from ..frontend import convert_to_tensor
 
@@ -30,12 +45,98 @@ def get_or_create_global_step(graph=None):
     return create_global_step(graph) if step is None else step
 
 
-def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False, name=None):
-    """``learning_rate * decay_rate ** (global_step / decay_steps)`` (the exponent floored when ``staircase``)."""
+def global_step(sess, global_step_tensor):
+    """The current value of ``global_step_tensor`` in ``sess``, as a Python int."""
+    return int(sess.run(global_step_tensor))
+
+
+def _progress(learning_rate, global_step, decay_steps, staircase, fn):
+    """(learning rate tensor, global_step / decay_steps in its dtype, floored if ``staircase``)."""
     if global_step is None:
-        raise ValueError("global_step is required for exponential_decay.")
+        raise ValueError(f"global_step is required for {fn}.")
     lr = convert_to_tensor(learning_rate, name="learning_rate")
-    progress = ops.cast(global_step, lr.dtype) / float(decay_steps)
-    if staircase:
-        progress = ops.floor(progress)
-    return lr * ops.pow(convert_to_tensor(decay_rate, lr.dtype), progress)
+    progress = ops.cast(convert_to_tensor(global_step), lr.dtype) / ops.cast(convert_to_tensor(decay_steps), lr.dtype)
+    return lr, ops.floor(progress) if staircase else progress
+
+
+def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False, name=None):
+    """``learning_rate * decay_rate ** p``."""
+    with name_scope(name or "ExponentialDecay"):
+        lr, progress = _progress(learning_rate, global_step, decay_steps, staircase, "exponential_decay")
+        return lr * ops.pow(convert_to_tensor(decay_rate, lr.dtype), progress)
+
+
+def natural_exp_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False, name=None):
+    """``learning_rate * exp(-decay_rate * p)``."""
+    with name_scope(name or "NaturalExpDecay"):
+        lr, progress = _progress(learning_rate, global_step, decay_steps, staircase, "natural_exp_decay")
+        return lr * ops.exp(progress * -float(decay_rate))
+
+
+def inverse_time_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False, name=None):
+    """``learning_rate / (1 + decay_rate * p)``."""
+    with name_scope(name or "InverseTimeDecay"):
+        lr, progress = _progress(learning_rate, global_step, decay_steps, staircase, "inverse_time_decay")
+        return lr / (progress * float(decay_rate) + 1.0)
+
+
+def polynomial_decay(learning_rate, global_step, decay_steps, end_learning_rate=0.0001, power=1.0, cycle=False,
+                     name=None):
+    """From ``learning_rate`` down to ``end_learning_rate`` over ``decay_steps`` steps along ``(1 - p) ** power``
+    (power 1: a straight line), then constant; with ``cycle`` the descent starts again after every multiple of
+    ``decay_steps``, each time over a span that ends at the next multiple."""
+    if global_step is None:
+        raise ValueError("global_step is required for polynomial_decay.")
+    with name_scope(name or "PolynomialDecay"):
+        lr = convert_to_tensor(learning_rate, name="learning_rate")
+        step = ops.cast(convert_to_tensor(global_step), lr.dtype)
+        steps = ops.cast(convert_to_tensor(decay_steps), lr.dtype)
+        if cycle:  # the span ends at the first multiple of decay_steps not below the step (step 0: decay_steps)
+            steps = steps * ops.maximum(ops.ceil(step / steps), ops.ones_like(step))
+        else:
+            step = ops.minimum(step, steps)
+        end = ops.cast(convert_to_tensor(end_learning_rate), lr.dtype)
+        return (lr - end) * ops.pow(1.0 - step / steps, float(power)) + end
+
+
+def cosine_decay(learning_rate, global_step, decay_steps, alpha=0.0, name=None):
+    """``learning_rate * ((1 - alpha) * 0.5 * (1 + cos(pi * p)) + alpha)`` with p stopping at 1: half a cosine
+    wave from ``learning_rate`` down to ``alpha * learning_rate`` over ``decay_steps`` steps (SGDR, Loshchilov
+    and Hutter 2017, without restarts)."""
+    if global_step is None:
+        raise ValueError("cosine decay requires global_step")
+    with name_scope(name or "CosineDecay"):
+        lr = convert_to_tensor(learning_rate, name="learning_rate")
+        steps = ops.cast(convert_to_tensor(decay_steps), lr.dtype)
+        progress = ops.minimum(ops.cast(convert_to_tensor(global_step), lr.dtype), steps) / steps
+        cosine = (ops.cos(progress * math.pi) + 1.0) * 0.5
+        return lr * (cosine * (1.0 - alpha) + alpha)
+
+
+def piecewise_constant(x, boundaries, values, name=None):
+    """``values[0]`` while ``x <= boundaries[0]``, ``values[i]`` while ``boundaries[i-1] < x <= boundaries[i]``,
+    and ``values[-1]`` after the last boundary (``x``: e.g. the global step; the boundaries increase). There is one
+    value more than boundaries; they share one dtype, and the boundaries have x's (integer boundaries are cast
+    to an integer x's type)."""
+    if len(values) != len(boundaries) + 1:
+        raise ValueError("The length of boundaries should be 1 less than the length of values")
+    with name_scope(name or "PiecewiseConstant"):
+        x = convert_to_tensor(x)
+        tensors = []
+        for b in boundaries:
+            b = convert_to_tensor(b)
+            if b.dtype != x.dtype:
+                if not (b.dtype.kind in "iu" and x.dtype.kind in "iu"):
+                    raise ValueError(f"Boundaries ({b.dtype.name}) must have the same dtype as x ({x.dtype.name}).")
+                b = ops.cast(b, x.dtype)
+            tensors.append(b)
+        values = [convert_to_tensor(v) for v in values]
+        for v in values[1:]:
+            if v.dtype != values[0].dtype:
+                raise ValueError(f"Values must have elements all with the same dtype ({values[0].dtype.name} vs "
+                                 f"{v.dtype.name}).")
+        if not tensors:
+            return ops.clone(values[0])
+        # the interval x is in: how many boundaries it has passed
+        index = ops.sum(ops.stack([ops.cast(ops.gt(x, b), dtypes.int64) for b in tensors]))
+        return ops.getitem(ops.stack(values), index)

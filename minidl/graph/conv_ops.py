@@ -1,0 +1,169 @@
+"""``tf.nn.conv1d``, ``tf.nn.conv2d_transpose`` and the 1-D pools. Importing this module adds them to ``tf.nn``.
+
+**1-D as 2-D.** A sequence [batch, width, channels] (NWC) is an image one pixel high: ``conv1d`` inserts that
+height-1 dim, runs ``conv2d`` with a [1, width, in, out] filter, and removes the dim again — what TF itself does.
+The pools do the same with ``max_pool`` / ``avg_pool``, so TF's SAME padding and layouts come from nn_training.py.
+
+**The transposed convolution** ``conv2d_transpose(value, filter, output_shape, strides, padding)`` is the
+gradient of ``conv2d`` with respect to its input: it maps ``value`` (shaped like a convolution's output) back to
+``output_shape`` (shaped like that convolution's input), spreading each value over a window instead of gathering
+a window into one value — "deconvolution", the upsampling layer of decoders and GANs. TF's filter is
+[height, width, output_channels, in_channels] (the filter of the convolution it transposes). The op library's
+``conv_transpose2d`` computes the full, unpadded result, (in - 1) * stride + (k - 1) * dilation + 1 positions
+along each axis; the convolution's padding is then cut off its edges — ``pad_total // 2`` at the top/left, as
+in the forward SAME rule — and what is left is ``output_shape`` (several output sizes map to the same input
+size under a stride; the extra rows/columns at the bottom/right get no contribution, zeros).
+"""
+import numbers
+
+from .. import ops
+from ..ops.combine import Stack
+from .array_ops import expand_dims, squeeze
+from .math_ops import FLOATS, REALS, check_dtype, constant_value, deprecated_alias, graph_tensor, matching_pair, \
+    tf_op, to_tensor
+from .nn_ops import nn
+from .nn_training import (_channels_last, _from_nchw, _hw, _op_name, _rank4, _to_nchw, avg_pool, conv2d, max_pool)
+
+
+# ================================================================================================== 1-D
+
+def _channels_last_1d(data_format):
+    """"NWC" (and TF1's "NHWC") is channels-last; "NCW" (and "NCHW") channels-first."""
+    if data_format in (None, "NWC", "NHWC"):
+        return True
+    if data_format in ("NCW", "NCHW"):
+        return False
+    raise ValueError(f'data_format must be "NWC" or "NCW", got {data_format!r}')
+
+
+def _as_2d(value, what, channels_last):
+    """A 1-D window argument (an int, or a list of 1 or 3 ints in data_format order) as conv2d's 4-list, with
+    height 1."""
+    if value is None:
+        raise TypeError(f"{_op_name()}: missing required argument '{what}'")
+    values = [value] if isinstance(value, numbers.Integral) else list(value)
+    if len(values) == 3:
+        if values[0] != 1 or values[2 if channels_last else 1] != 1:
+            raise ValueError(f"{what} in the batch and depth dimensions must be 1, got {what}={values}")
+        values = [values[1 if channels_last else 2]]
+    if len(values) != 1:
+        raise ValueError(f"{what} should be an int or a list of length 1 or 3, got {value!r}")
+    return [1, 1, int(values[0]), 1] if channels_last else [1, 1, 1, int(values[0])]
+
+
+def _rank3(x, what):
+    if not x.shape.rank_known or len(x.shape) != 3:
+        raise ValueError(f"Shape must be rank 3 but is rank {x.shape.rank} for '{_op_name()}' ({what} shape "
+                         f"{x.shape})")
+
+
+@tf_op("conv1d")
+def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu=None, data_format=None, name=None,
+           input=None, dilations=None):
+    """1-D cross-correlation of ``value`` [batch, in_width, in_channels] ("NWC"; or "NCW") with ``filters``
+    [filter_width, in_channels, out_channels], moved by ``stride``; "SAME" or "VALID" ``padding``."""
+    x, w = matching_pair("Conv2D", deprecated_alias(input, value, "input", "value"), filters, ("input", "filter"))
+    _rank3(x, "input")
+    _rank3(w, "filters")
+    channels_last = _channels_last_1d(data_format)
+    height = 1 if channels_last else 2  # where the inserted height-1 dim goes
+    y = conv2d(expand_dims(x, height), expand_dims(w, 0), _as_2d(stride, "stride", channels_last), padding,
+               data_format="NHWC" if channels_last else "NCHW",
+               dilations=_as_2d(1 if dilations is None else dilations, "dilations", channels_last))
+    return squeeze(y, [height])
+
+
+def _pool1d(pool, input, ksize, strides, padding, data_format, allowed):
+    x = check_dtype(to_tensor(input), allowed, "input")
+    _rank3(x, "input")
+    channels_last = _channels_last_1d(data_format)
+    height = 1 if channels_last else 2
+    y = pool(expand_dims(x, height), _as_2d(ksize, "ksize", channels_last), _as_2d(strides, "strides", channels_last),
+             padding, data_format="NHWC" if channels_last else "NCHW")
+    return squeeze(y, [height])
+
+
+@tf_op("MaxPool1d")
+def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):
+    """The maximum of each ``ksize`` window of ``input`` [batch, width, channels] ("NWC"; or "NCW")."""
+    return _pool1d(max_pool, input, ksize, strides, padding, data_format, REALS)
+
+
+@tf_op("AvgPool1D")
+def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):
+    """The mean of each ``ksize`` window of ``input`` [batch, width, channels]; SAME padding is not counted."""
+    return _pool1d(avg_pool, input, ksize, strides, padding, data_format, FLOATS)
+
+
+# ================================================================================================ transposed
+
+def _output_dims(output_shape, channels_last):
+    """(height, width, channels) from ``output_shape`` (4 entries in data_format order). They must be known when
+    the graph is built; the batch entry may be a tensor (``tf.shape(x)[0]``): the batch comes from ``value``. So
+    the TF1 idiom ``tf.stack([tf.shape(x)[0], h, w, c])`` is read entry by entry."""
+    tensor = graph_tensor(output_shape)
+    if tensor is None:
+        entries = list(output_shape)
+    elif tensor.op.op is Stack and tensor.op.attrs["dim"] == 0:
+        entries = list(tensor.op.inputs)
+    else:
+        entries = constant_value(tensor, "output_shape")
+    if len(entries) != 4:
+        raise ValueError(f"output_shape must have shape (4,), got {len(entries)} entries: {output_shape!r}")
+    dims = entries[1:3] + entries[3:] if channels_last else entries[2:] + entries[1:2]
+    return [constant_value(d, "output_shape's height, width and channels") for d in dims]
+
+
+@tf_op("conv2d_transpose")
+def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None, padding="SAME", data_format="NHWC",
+                     name=None, input=None, filters=None, dilations=None):
+    """The transposed 2-D convolution (module docstring) of ``value`` [batch, height, width, in_channels] with
+    ``filter`` [filter_height, filter_width, output_channels, in_channels], giving ``output_shape``
+    [batch, out_height, out_width, output_channels] (NHWC; or NCHW): the gradient of ``conv2d(y, filter,
+    strides, padding)`` with respect to a ``y`` of that shape."""
+    x, w = matching_pair("Conv2DBackpropInput", deprecated_alias(input, value, "input", "value"),
+                         deprecated_alias(filters, filter, "filters", "filter"), ("out_backprop", "filter"))
+    check_dtype(x, FLOATS, "out_backprop")
+    _rank4(x, "value")
+    _rank4(w, "filter")
+    if output_shape is None:
+        raise TypeError(f"{_op_name()}: missing required argument 'output_shape'")
+    channels_last = _channels_last(data_format, "NHWC", "NCHW")
+    stride = _hw(strides, "strides", channels_last)
+    dilation = _hw(1 if dilations is None else dilations, "dilations", channels_last)
+    if padding not in ("SAME", "VALID"):
+        raise ValueError(f"Value for attr 'padding' of \"{padding}\" is not in the list of allowed values: \"SAME\", "
+                         f"\"VALID\"")
+    out_h, out_w, out_c = _output_dims(output_shape, channels_last)
+    kernel = tuple(w.shape[:2])
+    in_c = x.shape[3 if channels_last else 1]
+    if None in kernel:
+        raise ValueError(f"{_op_name()}: the filter's height and width must be known, got {w.shape}")
+    if w.shape[2] is not None and out_c != w.shape[2]:
+        raise ValueError(f"output_shape does not match filter's output channels, {out_c} != {w.shape[2]}")
+    if None not in (in_c, w.shape[3]) and in_c != w.shape[3]:
+        raise ValueError(f"input channels does not match filter's input channels, {in_c} != {w.shape[3]}")
+    x = _to_nchw(x, channels_last)
+    crops = []
+    for axis, (out, k, s, d) in enumerate(zip((out_h, out_w), kernel, stride, dilation)):
+        extent = (k - 1) * d + 1  # how far one window reaches
+        if padding == "VALID" and out < extent:
+            raise ValueError(f"{_op_name()}: output size {out} is smaller than the filter's extent {extent}")
+        n = -(-out // s) if padding == "SAME" else -(-(out - extent + 1) // s)  # the forward conv's output size
+        actual = x.shape[2 + axis]
+        if actual is not None and actual != n:
+            raise ValueError(f"Conv2DCustomBackpropInput: Size of out_backprop doesn't match computed: actual = "
+                             f"{actual}, computed = {n} spatial_dim: {axis + 1} input: {out} filter: {k} output: "
+                             f"{actual} stride: {s} dilation: {d}")
+        total = max((n - 1) * s + extent - out, 0) if padding == "SAME" else 0
+        full = (n - 1) * s + extent  # the unpadded transposed result
+        crops.append((-(total // 2), out - (full - total // 2)))  # negative: cut off; positive: zeros added
+    y = ops.conv_transpose2d(x, ops.permute(w, (3, 2, 0, 1)), stride=stride, dilation=dilation)
+    (top, bottom), (left, right) = crops
+    if top or bottom or left or right:
+        y = ops.pad(y, (left, right, top, bottom))
+    return _from_nchw(y, channels_last)
+
+
+for _fn in (conv1d, conv2d_transpose, max_pool1d, avg_pool1d):
+    setattr(nn, _fn.__name__, _fn)

@@ -1,0 +1,116 @@
+"""``tf.layers.Dense``, ``Conv2D``, ``MaxPooling2D``, ``Flatten``, ``Dropout`` ...: the layers of layers.py as
+objects. A layer object is configured once and then called on tensors, as often as needed, always with the same
+variables::
+
+    layer = tf.layers.Dense(10, activation=tf.nn.relu)
+    train_logits = layer(train_x)          # creates dense/kernel and dense/bias
+    test_logits = layer(test_x)            # the same dense/kernel and dense/bias
+    layer.trainable_variables              # [dense/kernel, dense/bias]; also layer.kernel, layer.bias
+
+Each class applies its function from layers.py: the constructor takes that function's arguments (all but
+``inputs``), a call takes the inputs plus what varies from call to call (``training=`` for ``Dropout`` and
+``BatchNormalization``). The first call of a layer with variables picks its variable scope — ``name``, or the
+function's name made unique (``dense``, ``dense_1`` ...), as the function would — and keeps it; later calls
+re-enter it with ``reuse=True``, so ``get_variable`` hands back the variables the first call created. Those
+variables are the layer's ``weights``, and each is also an attribute named after its last name component
+(``kernel``, ``bias``, ``gamma``, ``moving_mean`` ...).
+"""
+import inspect
+
+from .core import get_default_graph
+from .layers import (average_pooling1d, average_pooling2d, batch_normalization, conv1d, conv2d, conv2d_transpose,
+                     dense, dropout, flatten, max_pooling1d, max_pooling2d)
+from .variable_scope import variable_scope
+
+
+class Layer:
+    """A configured call of ``function`` (a class attribute: a tf.layers function). ``name`` names the layer's
+    scope; ``trainable`` (for layers with variables) whether its variables train; ``dtype`` is accepted for
+    compatibility (the variables take the inputs' dtype)."""
+    function = None
+
+    def __init__(self, *args, name=None, trainable=True, dtype=None, **kwargs):
+        parameters = inspect.signature(self.function).parameters
+        if "trainable" in parameters:
+            kwargs["trainable"] = trainable
+        # binding now reports a wrong argument when the layer is made, not when it is first called
+        self._arguments = inspect.signature(self.function).bind_partial(None, *args, **kwargs).arguments
+        del self._arguments["inputs"]
+        for key, value in self._arguments.items():  # the configuration as attributes: layer.units, layer.rate ...
+            setattr(self, key, value)
+        self.trainable = trainable
+        self._given_name = name
+        self.name = name or self.function.__name__
+        self._has_variables = "reuse" in parameters
+        self._scope = None
+        self._weights = []
+        self.built = False
+
+    def __call__(self, inputs, **kwargs):
+        """Apply the layer to ``inputs``; ``kwargs`` are the function's per-call arguments (``training``)."""
+        if not self._has_variables:
+            return self.function(inputs, **self._arguments, **kwargs, name=self.name)
+        if self._scope is None:
+            # claim the variable scope (a unique one when unnamed) without opening a name scope, so the ops of the
+            # first call go to the name scope of that name, as they would with the function
+            with variable_scope(self._given_name, default_name=self.function.__name__,
+                                auxiliary_name_scope=False) as scope:
+                self._scope = scope
+            self.name = scope.name.split("/")[-1]
+        store = get_default_graph()._variable_store
+        before = set(store)
+        outputs = self.function(inputs, **self._arguments, **kwargs, name=self._scope,
+                                reuse=True if self.built else None)
+        if not self.built:
+            self._weights = [store[key] for key in store if key not in before]
+            for variable in self._weights:
+                setattr(self, variable.op.name.split("/")[-1], variable)
+            self.built = True
+        return outputs
+
+    apply = __call__
+
+    @property
+    def weights(self):
+        """The variables the layer created (empty until its first call)."""
+        return list(self._weights)
+
+    variables = weights
+
+    @property
+    def trainable_weights(self):
+        return [v for v in self._weights if v.trainable] if self.trainable else []
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self):
+        return [v for v in self._weights if not v.trainable or not self.trainable]
+
+    non_trainable_variables = non_trainable_weights
+
+    def __repr__(self):
+        return f"<tf.layers.{type(self).__name__} '{self.name}'>"
+
+
+def _layer_class(class_name, function):
+    doc = (f"``tf.layers.{function.__name__}`` as a layer object: ``{class_name}(...)`` takes the function's "
+           f"arguments but ``inputs``; ``layer(inputs)`` applies it.\n\n{function.__doc__}")
+    return type(class_name, (Layer,), {"function": staticmethod(function), "__doc__": doc})
+
+
+Dense = _layer_class("Dense", dense)
+Conv1D = _layer_class("Conv1D", conv1d)
+Conv2D = _layer_class("Conv2D", conv2d)
+Conv2DTranspose = _layer_class("Conv2DTranspose", conv2d_transpose)
+MaxPooling1D = _layer_class("MaxPooling1D", max_pooling1d)
+MaxPooling2D = _layer_class("MaxPooling2D", max_pooling2d)
+AveragePooling1D = _layer_class("AveragePooling1D", average_pooling1d)
+AveragePooling2D = _layer_class("AveragePooling2D", average_pooling2d)
+Flatten = _layer_class("Flatten", flatten)
+Dropout = _layer_class("Dropout", dropout)
+BatchNormalization = _layer_class("BatchNormalization", batch_normalization)
+
+# Keras' short names, also in tf.layers
+Convolution1D, Convolution2D, Convolution2DTranspose = Conv1D, Conv2D, Conv2DTranspose
+MaxPool1D, MaxPool2D, AveragePool1D, AveragePool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D

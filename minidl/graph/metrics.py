@@ -1,0 +1,143 @@
+"""``tf.metrics``: streaming metrics — a value accumulated over many ``Session.run`` calls (a whole test set fed
+batch by batch), not computed from one batch.
+
+Each metric keeps running totals in *local* variables (the LOCAL_VARIABLES and METRIC_VARIABLES collections,
+named ``<metric>/total``, ``<metric>/count`` ...) and returns two tensors::
+
+    accuracy, update_op = tf.metrics.accuracy(labels, predictions)
+    sess.run(tf.local_variables_initializer())      # (re)start the totals at zero
+    for batch in test_batches:
+        sess.run(update_op, feed_dict=batch)        # add this batch to the totals
+    print(sess.run(accuracy))                       # the metric over everything seen
+
+``value`` reads the totals; ``update_op`` adds a batch to them and gives the value after that batch. A ratio
+whose denominator is still 0 is 0, not NaN. ``weights`` (broadcast to the values) weighs each value; a weight of 0
+leaves it out. ``metrics_collections`` / ``updates_collections`` name collections to add the value / update op to.
+"""
+from .. import ops
+from ..backend import dtypes
+from .core import GraphKeys, get_default_graph
+from .math_ops import cast, to_tensor
+from .variable_scope import variable_scope
+from .variables import Variable
+
+
+
+def _metric_variable(name, dtype=dtypes.float32):
+    """A local scalar counter starting at zero (not trainable, not saved)."""
+    return Variable(lambda: to_tensor(0, dtype), trainable=False, name=name,
+                    collections=[GraphKeys.LOCAL_VARIABLES, GraphKeys.METRIC_VARIABLES])
+
+
+def _safe_div(numerator, denominator):
+    """numerator / denominator, and 0 where the denominator is 0 (nothing counted yet)."""
+    zero = ops.eq(denominator, 0)
+    return ops.where(zero, ops.zeros_like(numerator), ops.div(numerator, ops.where(zero, ops.ones_like(denominator),
+                                                                                 denominator)))
+
+
+def _weighted(values, weights):
+    """(values * weights, weights broadcast to the values' shape) as float32, for sums and counts."""
+    values = cast(to_tensor(values), dtypes.float32)
+    if weights is None:
+        return values, ops.ones_like(values)
+    weights = ops.broadcast_to_like(cast(to_tensor(weights), dtypes.float32), values)
+    return ops.mul(values, weights), weights
+
+
+def _matching(labels, predictions):
+    """``labels`` and ``predictions`` with a trailing size-1 dim of either squeezed when its rank is one more
+    than the other's (TF's remove_squeezable_dimensions), shapes checked."""
+    labels, predictions = to_tensor(labels), to_tensor(predictions)
+    if labels.shape.rank_known and predictions.shape.rank_known:
+        if labels.shape.rank == predictions.shape.rank + 1 and labels.shape[-1] == 1:
+            labels = ops.squeeze(labels, -1)
+        elif predictions.shape.rank == labels.shape.rank + 1 and predictions.shape[-1] == 1:
+            predictions = ops.squeeze(predictions, -1)
+    if not predictions.shape.is_compatible_with(labels.shape):
+        raise ValueError(f"Shapes {predictions.shape} and {labels.shape} are incompatible")
+    return labels, predictions
+
+
+def _finish(value, update_op, metrics_collections, updates_collections):
+    if metrics_collections:
+        get_default_graph().add_to_collections(metrics_collections, value)
+    if updates_collections:
+        get_default_graph().add_to_collections(updates_collections, update_op)
+    return value, update_op
+
+
+def _mean(values, weights, metrics_collections, updates_collections):
+    """``mean`` in the current variable scope (its variables ``total`` and ``count``)."""
+    weighted, weights = _weighted(values, weights)
+    total, count = _metric_variable("total"), _metric_variable("count")
+    update_op = _safe_div(total.assign_add(ops.sum(weighted)), count.assign_add(ops.sum(weights)))
+    return _finish(_safe_div(total, count), update_op, metrics_collections, updates_collections)
+
+
+def mean(values, weights=None, metrics_collections=None, updates_collections=None, name=None):
+    """The (weighted) mean of every value seen: ``total / count``, with ``total`` the sum of values * weights and
+    ``count`` the sum of the weights (both float32 local variables). Returns ``(mean, update_op)``."""
+    with variable_scope(name, default_name="mean"):
+        return _mean(values, weights, metrics_collections, updates_collections)
+
+
+def accuracy(labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None):
+    """How often ``predictions`` equal ``labels`` (class ids, e.g. ``tf.argmax(logits, 1)``): the mean of
+    ``equal(predictions, labels)``, kept in ``accuracy/total`` and ``accuracy/count``. The predictions are cast
+    to the labels' dtype. Returns ``(accuracy, update_op)``."""
+    labels, predictions = _matching(labels, predictions)
+    if predictions.dtype != labels.dtype:
+        predictions = cast(predictions, labels.dtype)
+    with variable_scope(name, default_name="accuracy"):
+        return _mean(ops.eq(predictions, labels), weights, metrics_collections, updates_collections)
+
+
+def _counter(default_name, test, labels, predictions, weights, metrics_collections, updates_collections, name):
+    """A local variable ``<name>/count`` adding up the (weighted) entries where ``test(labels, predictions)``
+    holds, both read as bool; ``(count, update_op)``."""
+    labels, predictions = _matching(labels, predictions)
+    with variable_scope(name, default_name=default_name):
+        weighted, _ = _weighted(test(cast(labels, dtypes.bool_), cast(predictions, dtypes.bool_)), weights)
+        count = _metric_variable("count")
+        return _finish(count.read_value(), count.assign_add(ops.sum(weighted)), metrics_collections,
+                       updates_collections)
+
+
+def true_positives(labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None):
+    """How many entries are predicted True and labelled True. ``(count, update_op)``."""
+    return _counter("true_positives", ops.logical_and, labels, predictions, weights, metrics_collections,
+                    updates_collections, name)
+
+
+def false_positives(labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None):
+    """How many entries are predicted True but labelled False. ``(count, update_op)``."""
+    return _counter("false_positives", lambda y, p: ops.logical_and(ops.logical_not(y), p), labels, predictions,
+                    weights, metrics_collections, updates_collections, name)
+
+
+def false_negatives(labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None):
+    """How many entries are predicted False but labelled True. ``(count, update_op)``."""
+    return _counter("false_negatives", lambda y, p: ops.logical_and(y, ops.logical_not(p)), labels, predictions,
+                    weights, metrics_collections, updates_collections, name)
+
+
+def precision(labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None):
+    """Of the entries predicted True, the fraction labelled True: ``tp / (tp + fp)`` (0 before any is predicted
+    True), from ``precision/true_positives/count`` and ``precision/false_positives/count``. Returns
+    ``(precision, update_op)``."""
+    with variable_scope(name, default_name="precision"):
+        tp, update_tp = true_positives(labels, predictions, weights)
+        fp, update_fp = false_positives(labels, predictions, weights)
+        return _finish(_safe_div(tp, ops.add(tp, fp)), _safe_div(update_tp, ops.add(update_tp, update_fp)),
+                       metrics_collections, updates_collections)
+
+
+def recall(labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None):
+    """Of the entries labelled True, the fraction predicted True: ``tp / (tp + fn)``, from
+    ``recall/true_positives/count`` and ``recall/false_negatives/count``. Returns ``(recall, update_op)``."""
+    with variable_scope(name, default_name="recall"):
+        tp, update_tp = true_positives(labels, predictions, weights)
+        fn, update_fn = false_negatives(labels, predictions, weights)
+        return _finish(_safe_div(tp, ops.add(tp, fn)), _safe_div(update_tp, ops.add(update_tp, update_fn)),
+                       metrics_collections, updates_collections)
