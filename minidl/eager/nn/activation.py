@@ -3,8 +3,12 @@
 A network needs a nonlinearity between its linear layers — without one, a stack of linear layers collapses
 into a single linear map. Modules let you put them in a ``Sequential``.
 """
-from . import functional as F
+import warnings
+
+from ..creation import empty
+from . import functional as F, init
 from .module import Module
+from .parameter import Parameter
 
 
 def _inplace_repr(inplace):
@@ -109,32 +113,191 @@ class Softplus(Module):
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
-class Softmax(Module):
-    """``exp(x) / sum(exp(x))`` along ``dim``: entries in (0, 1) that sum to 1.
+class _Normalizer(Module):
+    """What ``Softmax``, ``Softmin`` and ``LogSoftmax`` share: the ``dim`` they normalize over.
 
-    ``dim`` must be given when the module is called (PyTorch's guess of a dim when it is None is deprecated;
-    minidl refuses to guess)."""
+    Without ``dim``, PyTorch's deprecated guess is used (dim 0 for 0-, 1- and 3-D input, else 1), with its
+    warning: say which dim you mean."""
+
+    function = None
 
     def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
 
     def forward(self, input):
-        return F.softmax(input, self.dim)
+        return self.function(input, self.dim, _stacklevel=5)
 
     def extra_repr(self):
         return f"dim={self.dim}"
 
 
-class LogSoftmax(Module):
+class Softmax(_Normalizer):
+    """``exp(x) / sum(exp(x))`` along ``dim``: entries in (0, 1) that sum to 1."""
+    function = staticmethod(F.softmax)
+
+
+class Softmin(_Normalizer):
+    """``softmax(-x)`` along ``dim``: the smallest entries get the largest weights."""
+    function = staticmethod(F.softmin)
+
+
+class LogSoftmax(_Normalizer):
     """``log(softmax(x))`` along ``dim``, computed stably (the input of ``NLLLoss``)."""
+    function = staticmethod(F.log_softmax)
 
-    def __init__(self, dim=None):
-        super().__init__()
-        self.dim = dim
+
+class Softmax2d(Module):
+    """Softmax over the channels of each pixel: dim -3 of (N, C, H, W) or (C, H, W) input."""
 
     def forward(self, input):
-        return F.log_softmax(input, self.dim)
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D instead")
+        return F.softmax(input, -3, _stacklevel=5)
+
+
+# ------------------------------------------------------------------------------ more pointwise activations
+
+class Hardtanh(Module):
+    """``x`` clamped to ``[min_val, max_val]`` (default [-1, 1]). ``min_value`` / ``max_value`` are the
+    deprecated spellings of the bounds."""
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False, min_value=None, max_value=None):
+        super().__init__()
+        if min_value is not None:
+            warnings.warn("keyword argument `min_value` is deprecated and rename to `min_val`", FutureWarning,
+                          stacklevel=2)
+            min_val = min_value
+        if max_value is not None:
+            warnings.warn("keyword argument `max_value` is deprecated and rename to `max_val`", FutureWarning,
+                          stacklevel=2)
+            max_val = max_value
+        if not max_val > min_val:
+            raise ValueError(f"Hardtanh: max_val ({max_val}) must be greater than min_val ({min_val})")
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+
+    def forward(self, input):
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self):
-        return f"dim={self.dim}"
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
+
+
+class ReLU6(Hardtanh):
+    """``min(max(x, 0), 6)``: a relu that saturates (``Hardtanh`` on [0, 6])."""
+
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self):
+        return _inplace_repr(self.inplace)
+
+
+class PReLU(Module):
+    """``x`` for x > 0, ``a * x`` otherwise, with the slope ``a`` learned: one for all channels
+    (``num_parameters=1``) or one per channel (dim 1 of the input), each starting at ``init``."""
+
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        super().__init__()
+        if isinstance(num_parameters, bool) or not isinstance(num_parameters, int) or num_parameters < 1:
+            raise ValueError(f"PReLU: num_parameters must be a positive int, got {num_parameters!r}")
+        self.num_parameters, self.init = num_parameters, init
+        self.weight = Parameter(empty(num_parameters, dtype=dtype, device=device))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.constant_(self.weight, self.init)
+
+    def forward(self, input):
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
+
+
+class _InplaceActivation(Module):
+    """An activation with only the ``inplace`` option; ``function`` is its ``nn.functional`` form."""
+
+    function = None
+    show_inplace = True  # PyTorch's repr of Hardswish and Hardsigmoid never shows it
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return self.function(input, self.inplace)
+
+    def extra_repr(self):
+        return _inplace_repr(self.inplace) if self.show_inplace else ""
+
+
+class SELU(_InplaceActivation):
+    """``scale * elu(x, alpha)`` with PyTorch's constants (self-normalizing networks)."""
+    function = staticmethod(F.selu)
+
+
+class Mish(_InplaceActivation):
+    """``x * tanh(softplus(x))``."""
+    function = staticmethod(F.mish)
+
+
+class Hardswish(_InplaceActivation):
+    """``x * relu6(x + 3) / 6``."""
+    function = staticmethod(F.hardswish)
+    show_inplace = False
+
+
+class Hardsigmoid(_InplaceActivation):
+    """``relu6(x + 3) / 6``."""
+    function = staticmethod(F.hardsigmoid)
+    show_inplace = False
+
+
+class CELU(Module):
+    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, input):
+        return F.celu(input, self.alpha, self.inplace)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Threshold(Module):
+    """``x`` where x > ``threshold``, else ``value``."""
+
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__()
+        self.threshold, self.value, self.inplace = threshold, value, inplace
+
+    def forward(self, input):
+        return F.threshold(input, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self):
+        return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
+
+
+class LogSigmoid(Module):
+    """``log(sigmoid(x))``, computed stably as ``-softplus(-x)``."""
+
+    def forward(self, input):
+        return F.logsigmoid(input)
+
+
+class Softsign(Module):
+    """``x / (1 + |x|)``."""
+
+    def forward(self, input):
+        return F.softsign(input)
+
+
+class Tanhshrink(Module):
+    """``x - tanh(x)``."""
+
+    def forward(self, input):
+        return F.tanhshrink(input)

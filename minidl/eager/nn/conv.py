@@ -1,12 +1,14 @@
-"""2-D convolution layers: ``Conv2d`` and ``ConvTranspose2d`` (NCHW, PyTorch's arguments and defaults).
+"""Convolution layers: ``Conv2d`` and ``ConvTranspose2d`` (NCHW), ``Conv1d`` and ``ConvTranspose1d`` (NCL), with
+PyTorch's arguments and defaults.
 
 Weights: ``Conv2d`` (out_channels, in_channels/groups, KH, KW); ``ConvTranspose2d`` (in_channels,
 out_channels/groups, KH, KW) — the transposed convolution is the gradient of a convolution that maps out to in,
-so its weight is laid out like that convolution's. Both are initialised like ``Linear``: ``kaiming_uniform_(a=√5)``
-for the weight and ``U(-1/√fan_in, 1/√fan_in)`` for the bias, fan_in computed from the weight's shape
-(``weight.shape[1] * KH * KW``).
+so its weight is laid out like that convolution's. The 1-D layers have the same layouts with one kernel dim (K).
+All are initialised like ``Linear``: ``kaiming_uniform_(a=√5)`` for the weight and ``U(-1/√fan_in, 1/√fan_in)``
+for the bias, fan_in computed from the weight's shape (``weight.shape[1] * KH * KW``).
 """
-from ...ops.conv import pair
+import numbers
+
 from ..creation import empty
 from . import functional as F, init
 from .linear import reset_fan_in_uniform
@@ -16,8 +18,23 @@ from .parameter import Parameter
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
+def _ntuple(name, value, what, minimum, n):
+    """An int or a sequence of ``n`` ints, each at least ``minimum``, as a tuple of ``n`` Python ints."""
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
+    if len(values) != n or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values):
+        raise TypeError(f"{name}: expected {what} to be a single integer value or a list of {n} integers, but got "
+                        f"{what}={value!r}")
+    if any(v < minimum for v in values):
+        raise ValueError(f"{name}: {what} must be at least {minimum} (got {what}={value!r})")
+    return tuple(int(v) for v in values)
+
+
 class _ConvNd(Module):
-    """What both convolutions share: checked geometry, the parameters, their initialisation and the repr."""
+    """What every convolution shares: checked geometry, the parameters, their initialisation and the repr.
+    ``dims`` is the number of spatial dims (each geometry argument is a tuple of that many ints)."""
+
+    dims = 2
+    function = None  # the nn.functional form
 
     def __init__(self, name, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                  padding_mode, output_padding, transposed, device, dtype):
@@ -33,18 +50,19 @@ class _ConvNd(Module):
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"{name}: padding_mode must be one of {list(_PADDING_MODES)}, got {padding_mode!r}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size = pair(name, kernel_size, "kernel_size", 1)
-        self.stride = pair(name, stride, "stride", 1)
-        self.dilation = pair(name, dilation, "dilation", 1)
-        self.output_padding = pair(name, output_padding, "output_padding", 0)
+        n = self.dims
+        self.kernel_size = _ntuple(name, kernel_size, "kernel_size", 1, n)
+        self.stride = _ntuple(name, stride, "stride", 1, n)
+        self.dilation = _ntuple(name, dilation, "dilation", 1, n)
+        self.output_padding = _ntuple(name, output_padding, "output_padding", 0, n)
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
                 raise ValueError(f"{name}: invalid padding string {padding!r}, should be one of ['valid', 'same']")
-            if padding == "same" and self.stride != (1, 1):
+            if padding == "same" and self.stride != (1,) * n:
                 raise ValueError(f"{name}: padding='same' is not supported for strided convolutions")
             self.padding = padding
         else:
-            self.padding = pair(name, padding, "padding", 0)
+            self.padding = _ntuple(name, padding, "padding", 0, n)
         self.padding_mode = padding_mode
         self.transposed = transposed
         shape = ((in_channels, out_channels // groups) if transposed else (out_channels, in_channels // groups))
@@ -56,13 +74,33 @@ class _ConvNd(Module):
         fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
         reset_fan_in_uniform(self.weight, self.bias, fan_in)
 
+    def _pad_amounts(self):
+        """The padding as ``F.pad`` amounts, last dim first: (left, right[, top, bottom]). "same" pads
+        ``d·(k - 1)`` in total along each dim, the odd one at the end (as the op does)."""
+        if self.padding == "valid":
+            return (0, 0) * self.dims
+        if self.padding == "same":
+            totals = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation)]
+            amounts = [(t // 2, t - t // 2) for t in totals]
+        else:
+            amounts = [(p, p) for p in self.padding]
+        return tuple(a for before_after in reversed(amounts) for a in before_after)
+
+    def forward(self, input):
+        if self.padding_mode == "zeros":
+            return self.function(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                                 self.groups)
+        padded = F.pad(input, self._pad_amounts(), mode=self.padding_mode)
+        return self.function(padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+
     def extra_repr(self):
+        zeros, ones = (0,) * self.dims, (1,) * self.dims
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0, 0):
+        if self.padding != zeros:
             s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
+        if self.dilation != ones:
             s += f", dilation={self.dilation}"
-        if self.output_padding != (0, 0):
+        if self.output_padding != zeros:
             s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
@@ -83,63 +121,88 @@ class Conv2d(_ConvNd):
     ``"circular"`` copies of the input (done by ``F.pad`` before an unpadded convolution).
     """
 
+    function = staticmethod(F.conv2d)
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__("Conv2d", in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, 0, False, device, dtype)
 
-    def _pad_amounts(self):
-        """(left, right, top, bottom) for ``F.pad``: as the op would pad, for the non-zero padding modes."""
-        if self.padding == "valid":
-            return (0, 0, 0, 0)
-        if self.padding == "same":
-            totals = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation)]
-            (top, bottom), (left, right) = ((t // 2, t - t // 2) for t in totals)
-            return (left, right, top, bottom)
-        ph, pw = self.padding
-        return (pw, pw, ph, ph)
 
-    def forward(self, input):
-        if self.padding_mode == "zeros":
-            return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
-        padded = F.pad(input, self._pad_amounts(), mode=self.padding_mode)
-        return F.conv2d(padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+class Conv1d(_ConvNd):
+    """``Conv2d`` along one dim: input (N, C, L) or (C, L), weight (out_channels, in_channels/groups, K). The
+    arguments are ints (or one-element tuples); ``padding`` may also be "valid" or "same"."""
+
+    dims = 1
+    function = staticmethod(F.conv1d)
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__("Conv1d", in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, 0, False, device, dtype)
 
 
-class ConvTranspose2d(_ConvNd):
-    """The transposed convolution ("deconvolution"): the gradient of ``Conv2d`` with respect to its input, used
-    to upsample. Output height: ``(H - 1)·stride - 2·padding + dilation·(KH - 1) + output_padding + 1``.
+class _ConvTransposeNd(_ConvNd):
+    """What both transposed convolutions share: only zero padding, and ``output_size`` at call time.
 
     ``forward(input, output_size=None)``: a strided convolution maps several input sizes to the same output
-    size; ``output_size`` picks which one to invert (it sets ``output_padding`` for that call).
-    """
+    size; ``output_size`` picks which one to invert (it sets ``output_padding`` for that call)."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
-                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+    function = None
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias,
+                 dilation, padding_mode, device, dtype):
+        name = type(self).__name__
         if padding_mode != "zeros":
-            raise ValueError(f'Only "zeros" padding mode is supported for ConvTranspose2d, got {padding_mode!r}')
+            raise ValueError(f'Only "zeros" padding mode is supported for {name}, got {padding_mode!r}')
         if isinstance(padding, str):
-            raise ValueError(f"ConvTranspose2d: padding must be an int or a pair of ints, got {padding!r}")
-        super().__init__("ConvTranspose2d", in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, output_padding, True, device, dtype)
+            raise ValueError(f"{name}: padding must be an int or a tuple of ints, got {padding!r}")
+        super().__init__(name, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, output_padding, True, device, dtype)
 
     def _output_padding(self, input, output_size):
         if output_size is None:
             return self.output_padding
-        wanted = tuple(output_size)[-2:]
-        if len(wanted) != 2:
-            raise ValueError(f"ConvTranspose2d: output_size must have 2 or more elements (H, W), got {output_size}")
+        name, n = type(self).__name__, self.dims
+        wanted = tuple(output_size)[-n:]
+        if len(wanted) != n:
+            raise ValueError(f"{name}: output_size must have {n} or more elements, got {output_size}")
         result = []
-        for d, n in enumerate(wanted):
-            smallest = ((input.shape[d - 2] - 1) * self.stride[d] - 2 * self.padding[d]
+        for d, size in enumerate(wanted):
+            smallest = ((input.shape[d - n] - 1) * self.stride[d] - 2 * self.padding[d]
                         + self.dilation[d] * (self.kernel_size[d] - 1) + 1)
-            if not smallest <= n < smallest + self.stride[d]:
-                raise ValueError(f"ConvTranspose2d: requested an output size of {list(wanted)}, but valid sizes "
-                                 f"range from {smallest} to {smallest + self.stride[d] - 1} in dim {d} (for an "
-                                 f"input of {list(input.shape[-2:])})")
-            result.append(n - smallest)
+            if not smallest <= size < smallest + self.stride[d]:
+                raise ValueError(f"{name}: requested an output size of {list(wanted)}, but valid sizes range from "
+                                 f"{smallest} to {smallest + self.stride[d] - 1} in dim {d} (for an input of "
+                                 f"{list(input.shape[-n:])})")
+            result.append(size - smallest)
         return tuple(result)
 
     def forward(self, input, output_size=None):
-        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                  self._output_padding(input, output_size), self.groups, self.dilation)
+        return self.function(input, self.weight, self.bias, self.stride, self.padding,
+                             self._output_padding(input, output_size), self.groups, self.dilation)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """The transposed convolution ("deconvolution"): the gradient of ``Conv2d`` with respect to its input, used
+    to upsample. Output height: ``(H - 1)·stride - 2·padding + dilation·(KH - 1) + output_padding + 1``."""
+
+    function = staticmethod(F.conv_transpose2d)
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias,
+                         dilation, padding_mode, device, dtype)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """``ConvTranspose2d`` along one dim: input (N, C_in, L) or (C_in, L), weight (in_channels,
+    out_channels/groups, K). Output length ``(L - 1)·stride - 2·padding + dilation·(K - 1) + output_padding + 1``."""
+
+    dims = 1
+    function = staticmethod(F.conv_transpose1d)
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias,
+                         dilation, padding_mode, device, dtype)

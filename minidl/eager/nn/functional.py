@@ -8,32 +8,50 @@ that add what only an eager, stateful caller needs:
   op must be pure, so the op takes its randomness from outside — see ``minidl/ops/dropout.py``);
 * ``batch_norm`` updates ``running_mean`` / ``running_var`` **in place** when training, as PyTorch's does; the
   op only returns the new values (``minidl.ops.batch_norm_training``), and this is the place that stores them;
-* ``embedding`` applies ``max_norm`` (renormalising the looked-up rows of the weight in place).
+* ``embedding`` applies ``max_norm`` (renormalising the looked-up rows of the weight in place);
+* ``softmax``, ``log_softmax`` and ``softmin`` may be called without ``dim`` (PyTorch's deprecated guess, with
+  its warning).
 
-The layers of ``minidl.eager.nn`` call these functions; nothing here re-implements an op's math.
+The layers of ``minidl.eager.nn`` call these functions; nothing here re-implements an op's math. The newer
+activations (``selu``, ``mish``, ``hardswish`` ...) are compositions of ops, so their gradients come from the ops
+they are made of; the 1-D convolution and pooling run the 2-D ops on a height-1 image. The loss functions
+(with PyTorch's legacy ``size_average`` / ``reduce`` arguments) live in ``loss_functions.py`` and
+``interpolate`` in ``interpolation.py``; both are re-exported here.
 """
+import numbers
+import warnings
+
 from ... import ops
 # the ops, imported from the module that defines each (so you can find their math)
 from ...ops.activations import gelu, sigmoid, softplus
+from ...ops.base import OpError, describe, is_tensor
 from ...ops.combine import pad
 from ...ops.conv import conv2d, conv_transpose2d
-from ...ops.cross_entropy import cross_entropy, nll_loss
 from ...ops.embedding import linear
 from ...ops.gather import one_hot
-from ...ops.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss, kl_div, l1_loss,
-                           mse_loss, smooth_l1_loss)
+from ...ops.losses import huber_loss
 from ...ops.normalization import group_norm, layer_norm
-from ...ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
-from ...ops.softmax import log_softmax, softmax
+from ...ops.pooling import adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from ...ops.unary import tanh
+from ..creation import empty
 from ..grad_mode import no_grad
 from ..random import default_generator
+from .interpolation import interpolate, upsample, upsample_bilinear, upsample_nearest
+from .loss_functions import (binary_cross_entropy, binary_cross_entropy_with_logits, cosine_embedding_loss,
+                             cosine_similarity, cross_entropy, hinge_embedding_loss, kl_div, l1_loss,
+                             margin_ranking_loss, mse_loss, nll_loss, pairwise_distance, smooth_l1_loss,
+                             triplet_margin_loss)
 
-__all__ = ["relu", "relu6", "hardtanh", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh", "softplus",
-           "softmax", "log_softmax", "linear", "bilinear", "conv2d", "conv_transpose2d", "max_pool2d",
-           "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "layer_norm", "group_norm", "dropout",
-           "embedding", "one_hot", "pad", "normalize", "cross_entropy", "nll_loss", "mse_loss", "l1_loss",
-           "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
+__all__ = ["relu", "relu6", "hardtanh", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish", "sigmoid",
+           "logsigmoid", "hardsigmoid", "hardswish", "tanh", "softsign", "tanhshrink", "softplus", "threshold",
+           "prelu", "softmax", "softmin", "log_softmax", "linear", "bilinear", "conv1d", "conv2d",
+           "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "batch_norm", "layer_norm", "group_norm", "dropout",
+           "dropout1d", "dropout2d", "dropout3d", "embedding", "one_hot", "pad", "interpolate", "upsample",
+           "upsample_nearest", "upsample_bilinear", "normalize", "cosine_similarity", "pairwise_distance",
+           "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "margin_ranking_loss",
+           "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss"]
 
 
 def _maybe_inplace(fn, input, inplace, *args, **kwargs):
@@ -83,6 +101,124 @@ def silu(input, inplace=False):
     return _maybe_inplace(ops.silu, input, inplace)
 
 
+def _floating(name, input):
+    """The newer activations are compositions of ops: check the input here, under the activation's own name."""
+    if not is_tensor(input):
+        raise TypeError(f"{name}(): argument 'input' must be a tensor, not {type(input).__name__}")
+    if not input.is_floating_point():
+        raise TypeError(f"{name}: expected a floating point tensor, got {describe(input)}; convert it with .float()")
+    return input
+
+
+# SELU's constants (Klambauer et al., 2017): the fixed point at which activations keep mean 0 and variance 1
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    """``scale * elu(x, alpha)`` with alpha ≈ 1.6733, scale ≈ 1.0507: "self-normalizing" (keeps activations near
+    mean 0, variance 1 through many layers, with ``lecun_normal`` weights)."""
+    _floating("selu", input)
+    return _maybe_inplace(lambda t: ops.elu(t, _SELU_ALPHA) * _SELU_SCALE, input, inplace)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))`` = ``alpha * elu(x / alpha)`` (continuously
+    differentiable for every alpha)."""
+    _floating("celu", input)
+    if alpha == 0:
+        raise ValueError("celu: alpha cannot be 0 (it divides x)")
+    return _maybe_inplace(lambda t: ops.elu(t / alpha) * alpha, input, inplace)
+
+
+def mish(input, inplace=False):
+    """``x * tanh(softplus(x))`` (Misra, 2019): smooth, non-monotonic, like silu."""
+    _floating("mish", input)
+    return _maybe_inplace(lambda t: t * ops.tanh(ops.softplus(t)), input, inplace)
+
+
+def logsigmoid(input):
+    """``log(sigmoid(x))``, computed as ``-softplus(-x)``: never log(0), whatever the size of x."""
+    return -ops.softplus(-_floating("logsigmoid", input))
+
+
+def hardsigmoid(input, inplace=False):
+    """``relu6(x + 3) / 6``: a piecewise-linear sigmoid (0 below -3, 1 above 3)."""
+    _floating("hardsigmoid", input)
+    return _maybe_inplace(lambda t: ops.clamp(t + 3, 0, 6) / 6, input, inplace)
+
+
+def hardswish(input, inplace=False):
+    """``x * relu6(x + 3) / 6``: a piecewise silu (MobileNetV3); 0 below -3, x above 3."""
+    _floating("hardswish", input)
+    return _maybe_inplace(lambda t: t * ops.clamp(t + 3, 0, 6) / 6, input, inplace)
+
+
+def softsign(input):
+    """``x / (1 + |x|)``: in (-1, 1) like tanh, but approaching its bounds polynomially."""
+    input = _floating("softsign", input)
+    return input / (ops.abs(input) + 1)
+
+
+def tanhshrink(input):
+    """``x - tanh(x)``."""
+    input = _floating("tanhshrink", input)
+    return input - ops.tanh(input)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """``x`` where x > threshold, else ``value``."""
+    return _maybe_inplace(lambda t: ops.where(t > threshold, t, value), input, inplace)
+
+
+def prelu(input, weight):
+    """``x`` for x > 0, ``weight * x`` otherwise, with a learned ``weight``: one slope (1 element), or one per
+    channel (dim 1 of input)."""
+    _floating("prelu", input)
+    if not is_tensor(weight) or weight.ndim > 1:
+        raise ValueError(f"prelu: expected `weight` to be a scalar or 1D tensor, got {describe(weight)}")
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.numel() == 1:
+        slope = ops.reshape(weight, ())
+    elif weight.numel() == channels:
+        slope = ops.reshape(weight, (channels,) + (1,) * (input.ndim - 2))
+    else:
+        raise ValueError(f"prelu: Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                         f"{weight.numel()} and channel size = {channels}.")
+    return ops.where(input > 0, input, slope * input)
+
+
+# ----------------------------------------------------------------------------------------------- softmax
+# ``dim`` may be left out, as PyTorch still allows with a deprecation warning: it then guesses dim 0 for 0-, 1-
+# and 3-D input (a vector, or one unbatched (C, H, W) image), else dim 1 (the classes of a batch).
+
+def _implicit_dim(name, ndim, stacklevel):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X as "
+                  "an argument.", UserWarning, stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """``exp(x) / sum(exp(x))`` along ``dim`` (see ``minidl.ops.softmax``)."""
+    if dim is None:
+        dim = _implicit_dim("softmax", input.ndim, _stacklevel)
+    return ops.softmax(input, dim, dtype)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """``softmax(-x)`` along ``dim``: the smallest entries get the largest weights."""
+    if dim is None:
+        dim = _implicit_dim("softmin", input.ndim, _stacklevel)
+    return ops.softmax(-input, dim, dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """``log(softmax(x))`` along ``dim``, computed stably (see ``minidl.ops.log_softmax``)."""
+    if dim is None:
+        dim = _implicit_dim("log_softmax", input.ndim, _stacklevel)
+    return ops.log_softmax(input, dim, dtype)
+
+
 # ------------------------------------------------------------------------------------------------ linear
 
 def bilinear(input1, input2, weight, bias=None):
@@ -90,6 +226,68 @@ def bilinear(input1, input2, weight, bias=None):
     ``weight`` (out, in1, in2), ``bias`` (out,)."""
     y = ops.einsum("...i,kij,...j->...k", input1, weight, input2)
     return y if bias is None else y + bias
+
+
+# ------------------------------------------------------------------------------------ 1-D conv and pooling
+# A sequence (N, C, L) is an image (N, C, 1, L) of height 1: the 1-D layers run the 2-D ops on it, with the
+# kernel, stride, padding and dilation (1, k), (1, s), (0, p), (1, d).
+
+def _single(name, value, what):
+    """An int or a one-element sequence, as an int."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 1:
+            raise ValueError(f"{name}: expected {what} to be a single integer value or a list of 1 integer, got "
+                             f"{what}={value!r}")
+        value = value[0]
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected {what} to be an integer, got {what}={value!r}")
+    return int(value)
+
+
+def _as_image(name, input, weight, weight_layout):
+    """``input`` (N, C, L) or (C, L) and a 3-D ``weight``, checked, each with a height-1 dim added at -2."""
+    for what, t in (("input", input), ("weight", weight)):
+        if not is_tensor(t):
+            raise TypeError(f"{name}: expected {what} to be a tensor, got {type(t).__name__}")
+    if input.ndim not in (2, 3):
+        raise OpError(f"{name}: expected a 3-D input (N, C, L) or an unbatched 2-D one (C, L), got {describe(input)}")
+    if weight.ndim != 3:
+        raise OpError(f"{name}: expected a 3-D weight {weight_layout}, got {describe(weight)}")
+    return ops.unsqueeze(input, -2), ops.unsqueeze(weight, -2)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D convolution (cross-correlation) of ``input`` (N, C, L) or (C, L) with ``weight`` (O, C/groups, K),
+    plus ``bias`` (O,). ``padding``: an int, "valid" or "same"."""
+    x, w = _as_image("conv1d", input, weight, "(out_channels, in_channels/groups, K)")
+    if isinstance(groups, numbers.Integral) and groups > 0 and input.shape[-2] != weight.shape[1] * groups:
+        raise OpError(f"conv1d: Given groups={groups}, weight of size {list(weight.shape)}, expected input"
+                      f"{list(input.shape)} to have {weight.shape[1] * groups} channels, but got {input.shape[-2]} "
+                      f"channels instead")
+    padding = padding if isinstance(padding, str) else (0, _single("conv1d", padding, "padding"))
+    y = conv2d(x, w, bias, (1, _single("conv1d", stride, "stride")), padding,
+               (1, _single("conv1d", dilation, "dilation")), groups)
+    return ops.squeeze(y, -2)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """The transposed 1-D convolution (the gradient of ``conv1d`` with respect to its input) of ``input``
+    (N, C_in, L) or (C_in, L) with ``weight`` (C_in, C_out/groups, K)."""
+    x, w = _as_image("conv_transpose1d", input, weight, "(in_channels, out_channels/groups, K)")
+    y = conv_transpose2d(x, w, bias, (1, _single("conv_transpose1d", stride, "stride")),
+                         (0, _single("conv_transpose1d", padding, "padding")),
+                         (0, _single("conv_transpose1d", output_padding, "output_padding")), groups,
+                         (1, _single("conv_transpose1d", dilation, "dilation")))
+    return ops.squeeze(y, -2)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Average ``input`` (N, C, L) or (C, L) down to ``output_size`` positions (PyTorch's window placement)."""
+    if not is_tensor(input) or input.ndim not in (2, 3):
+        raise OpError(f"adaptive_avg_pool1d: expected a 3-D input (N, C, L) or an unbatched 2-D one (C, L), got "
+                      f"{describe(input) if is_tensor(input) else type(input).__name__}")
+    size = _single("adaptive_avg_pool1d", output_size, "output_size")
+    return ops.squeeze(adaptive_avg_pool2d(ops.unsqueeze(input, -2), (1, size)), -2)
 
 
 # ----------------------------------------------------------------------------------------- normalization
@@ -126,6 +324,59 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if inplace and training:
         return input._inplace(ops.dropout, p, True, generator=default_generator)
     return ops.dropout(input, p, training, generator=default_generator)
+
+
+def _feature_dropout(input, p, training, inplace, batched=True):
+    """Zero whole channels: one draw per (sample, channel), shared by every position of that channel's feature map
+    (the mask is shaped (N, C, 1, ...) and broadcast). Neighbouring pixels of a feature map are strongly correlated,
+    so dropping them one by one barely regularizes a convolutional network; dropping the channel does."""
+    if not training:
+        return ops.dropout(input, p, False)  # the identity, after checking p
+    kept = 2 if batched else 1
+    mask = ops.dropout_mask(empty(*input.shape[:kept], *(1,) * (input.ndim - kept), device=input.device), p,
+                            generator=default_generator)
+    if inplace:
+        return input._inplace(ops.dropout, p, True, mask=mask)
+    return ops.dropout(input, p, True, mask=mask)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Channel dropout for (N, C, L) or unbatched (C, L) input (see ``_feature_dropout``)."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that "
+                           "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a "
+                           "channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    return _feature_dropout(input, p, training, inplace, batched=input.ndim == 3)
+
+
+def _other_dims_warning(name, ndim, spatial):
+    warnings.warn(f"{name}: Received a {ndim}-D input to {name}, which is deprecated and will result in an error in "
+                  "a future release. To retain the behavior and silence this warning, please use dropout instead. "
+                  f"Note that {name} exists to provide channel-wise dropout on inputs with {spatial} spatial "
+                  "dimensions, a channel dimension, and an optional batch dimension (i.e. "
+                  f"{spatial + 1}D or {spatial + 2}D inputs).", UserWarning, stacklevel=3)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Channel dropout for (N, C, H, W) input. As in PyTorch, a 3-D input is taken as (N, C, L) (with a warning:
+    use ``dropout1d`` for that), and other ranks drop (N, C) entries with a deprecation warning."""
+    if input.ndim not in (3, 4):
+        _other_dims_warning("dropout2d", input.ndim, 2)
+    if input.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+                      "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
+                      "This behavior will change in a future release to interpret the input as one without a batch "
+                      "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please "
+                      "switch to using dropout1d instead.", UserWarning, stacklevel=2)
+    return _feature_dropout(input, p, training, inplace)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Channel dropout for (N, C, D, H, W) input; any other rank is taken as unbatched (C, ...) (a 4-D one
+    silently, the others with a deprecation warning, as in PyTorch)."""
+    if input.ndim not in (4, 5):
+        _other_dims_warning("dropout3d", input.ndim, 3)
+    return _feature_dropout(input, p, training, inplace, batched=input.ndim == 5)
 
 
 # --------------------------------------------------------------------------------------------- embedding

@@ -5,32 +5,35 @@
 adds them, ``'none'`` returns them all. Class weights (``weight``, ``pos_weight``) are registered as buffers, as
 in PyTorch: they move with ``.to()`` and appear in ``state_dict``.
 
-Unlike PyTorch, the options after ``weight`` are keyword-only, and the long-deprecated ``size_average`` and
-``reduce`` arguments are not accepted (``reduction`` replaced them).
+The arguments are PyTorch's, in its order, including the deprecated ``size_average`` and ``reduce`` flags: given,
+they override ``reduction`` with a warning (see ``loss_functions.legacy_reduction``).
 """
 from ...ops.losses import check_reduction
 from . import functional as F
+from .loss_functions import legacy_reduction
 from .module import Module
 
 
 class _Loss(Module):
-    def __init__(self, reduction="mean", allowed=("none", "mean", "sum")):
+    def __init__(self, size_average=None, reduce=None, reduction="mean", allowed=("none", "mean", "sum")):
         super().__init__()
+        if size_average is not None or reduce is not None:
+            reduction = legacy_reduction(size_average, reduce)
         check_reduction(reduction, allowed)
         self.reduction = reduction
 
 
 class _WeightedLoss(_Loss):
-    def __init__(self, weight=None, reduction="mean"):
-        super().__init__(reduction)
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
         self.register_buffer("weight", weight)
 
 
 class L1Loss(_Loss):
     """``|input - target|`` per element."""
 
-    def __init__(self, *, reduction="mean"):
-        super().__init__(reduction)
+    def __init__(self, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
 
     def forward(self, input, target):
         return F.l1_loss(input, target, reduction=self.reduction)
@@ -39,8 +42,8 @@ class L1Loss(_Loss):
 class MSELoss(_Loss):
     """``(input - target)²`` per element."""
 
-    def __init__(self, *, reduction="mean"):
-        super().__init__(reduction)
+    def __init__(self, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
 
     def forward(self, input, target):
         return F.mse_loss(input, target, reduction=self.reduction)
@@ -50,8 +53,8 @@ class SmoothL1Loss(_Loss):
     """``0.5 d² / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (d = input - target): quadratic near
     zero, linear (robust to outliers) far away."""
 
-    def __init__(self, *, reduction="mean", beta=1.0):
-        super().__init__(reduction)
+    def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
+        super().__init__(size_average, reduce, reduction)
         self.beta = beta
 
     def forward(self, input, target):
@@ -62,7 +65,7 @@ class HuberLoss(_Loss):
     """``0.5 d²`` where ``|d| <= delta``, else ``delta (|d| - 0.5 delta)``: SmoothL1Loss times ``delta``."""
 
     def __init__(self, reduction="mean", delta=1.0):
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.delta = delta
 
     def forward(self, input, target):
@@ -74,8 +77,8 @@ class NLLLoss(_WeightedLoss):
     probabilities (N, C) or (N, C, d1, ...). Targets equal to ``ignore_index`` count for nothing; ``'mean'``
     divides by the total weight of the counted targets."""
 
-    def __init__(self, weight=None, *, ignore_index=-100, reduction="mean"):
-        super().__init__(weight, reduction)
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+        super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
 
     def forward(self, input, target):
@@ -88,8 +91,9 @@ class CrossEntropyLoss(_WeightedLoss):
     (N,) / (N, d1, ...), or class probabilities shaped like ``input``. ``label_smoothing`` mixes the target with
     the uniform distribution."""
 
-    def __init__(self, weight=None, *, ignore_index=-100, reduction="mean", label_smoothing=0.0):
-        super().__init__(weight, reduction)
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+                 label_smoothing=0.0):
+        super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
 
     def forward(self, input, target):
@@ -100,8 +104,8 @@ class CrossEntropyLoss(_WeightedLoss):
 class BCELoss(_WeightedLoss):
     """``-weight · (t log x + (1 - t) log(1 - x))`` for probabilities ``x`` (the logs clamped at -100)."""
 
-    def __init__(self, weight=None, *, reduction="mean"):
-        super().__init__(weight, reduction)
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(weight, size_average, reduce, reduction)
 
     def forward(self, input, target):
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
@@ -111,8 +115,8 @@ class BCEWithLogitsLoss(_WeightedLoss):
     """``BCELoss`` of ``sigmoid(input)``, computed stably from the logits. ``pos_weight`` (one per class)
     multiplies the positive term ``t log σ(x)`` (> 1 raises recall)."""
 
-    def __init__(self, weight=None, *, reduction="mean", pos_weight=None):
-        super().__init__(weight, reduction)
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None):
+        super().__init__(weight, size_average, reduce, reduction)
         self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input, target):
@@ -125,9 +129,61 @@ class KLDivLoss(_Loss):
     probabilities, or log-probabilities with ``log_target=True``). Use ``reduction='batchmean'`` (the sum
     divided by the batch size) for the true KL divergence; ``'mean'`` divides by the number of elements."""
 
-    def __init__(self, *, reduction="mean", log_target=False):
-        super().__init__(reduction, ("none", "mean", "sum", "batchmean"))
+    def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
+        super().__init__(size_average, reduce, reduction, ("none", "mean", "sum", "batchmean"))
         self.log_target = log_target
 
     def forward(self, input, target):
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+# ----------------------------------------------------------------------- margin and embedding losses
+
+class _MarginLoss(_Loss):
+    """A loss with a ``margin`` (see ``loss_functions.py`` for what each pushes apart)."""
+
+    def __init__(self, margin, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+
+class MarginRankingLoss(_MarginLoss):
+    """``max(0, -y (x1 - x2) + margin)``: x1 should rank above x2 where y = 1, below where y = -1."""
+
+    def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(margin, size_average, reduce, reduction)
+
+    def forward(self, input1, input2, target):
+        return F.margin_ranking_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+
+
+class HingeEmbeddingLoss(_MarginLoss):
+    """``x`` where y = 1, ``max(0, margin - x)`` where y = -1 (x: a distance between two embeddings)."""
+
+    def __init__(self, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(margin, size_average, reduce, reduction)
+
+    def forward(self, input, target):
+        return F.hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(_MarginLoss):
+    """``1 - cos(x1, x2)`` where y = 1, ``max(0, cos(x1, x2) - margin)`` where y = -1."""
+
+    def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(margin, size_average, reduce, reduction)
+
+    def forward(self, input1, input2, target):
+        return F.cosine_embedding_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+
+
+class TripletMarginLoss(_MarginLoss):
+    """``max(0, d(anchor, positive) - d(anchor, negative) + margin)``, d the ``p``-norm distance."""
+
+    def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(margin, size_average, reduce, reduction)
+        self.p, self.eps, self.swap = p, eps, swap
+
+    def forward(self, anchor, positive, negative):
+        return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p, eps=self.eps,
+                                     swap=self.swap, reduction=self.reduction)

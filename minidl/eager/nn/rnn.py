@@ -16,6 +16,12 @@ arithmetic itself; one op per sequence costs what the numpy loop written by hand
 flexibility of the recorded loop: a new kind of cell needs a new fused op with its own derivatives (PyTorch's
 cuDNN kernels are the same trade), while the cells below compose any step you write.
 
+**Packed sequences.** Given a ``PackedSequence`` (``nn.utils.rnn``: a batch of sequences of different lengths),
+the layers run the padded batch step by step, and where a sequence has ended the step's new state is discarded
+(``where(running, new, old)``), so each sequence's final state is the one after its own last step, and the
+reverse direction starts at its own last step. This loop is recorded step by step for RNN too (the fused op
+knows no lengths).
+
 The cells, with PyTorch's equations and gate order (the order in which the gates are stacked in the rows of
 ``weight_ih`` / ``weight_hh``); σ is the sigmoid, ⊙ the elementwise product::
 
@@ -40,10 +46,11 @@ import numbers
 import warnings
 
 from ... import ops
-from ..creation import empty, zeros
+from ..creation import arange, empty, zeros
 from . import functional as F, init
 from .module import Module
 from .parameter import Parameter
+from .utils.rnn import PackedSequence, _pack, pad_packed_sequence
 
 # ------------------------------------------------------------------------------------------ one time step
 # A cell takes the step's input x; a ``_*_step`` takes its input share of the gates ``xi = W_ih x + b_ih`` instead
@@ -55,14 +62,22 @@ def _block(gates, k, size):
     return gates[..., k * size:(k + 1) * size]
 
 
+def _tanh_step(xi, hx, w_hh, b_hh):
+    return F.tanh(xi + F.linear(hx, w_hh, b_hh))
+
+
+def _relu_step(xi, hx, w_hh, b_hh):
+    return F.relu(xi + F.linear(hx, w_hh, b_hh))
+
+
 def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One step of an Elman RNN: ``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)``."""
-    return F.tanh(F.linear(input, w_ih, b_ih) + F.linear(hx, w_hh, b_hh))
+    return _tanh_step(F.linear(input, w_ih, b_ih), hx, w_hh, b_hh)
 
 
 def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One step of an Elman RNN with relu: ``h' = relu(W_ih x + b_ih + W_hh h + b_hh)``."""
-    return F.relu(F.linear(input, w_ih, b_ih) + F.linear(hx, w_hh, b_hh))
+    return _relu_step(F.linear(input, w_ih, b_ih), hx, w_hh, b_hh)
 
 
 def _lstm_step(xi, hx, w_hh, b_hh):
@@ -100,8 +115,9 @@ def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
 # mode -> (the cell function, how many gates are stacked in the weights)
 _CELLS = {"RNN_TANH": (rnn_tanh_cell, 1), "RNN_RELU": (rnn_relu_cell, 1), "LSTM": (lstm_cell, 4),
           "GRU": (gru_cell, 3)}
-# the step functions that LSTM and GRU loop over; the modes that RNN runs as one fused op, with their nonlinearity
-_STEPS = {"LSTM": _lstm_step, "GRU": _gru_step}
+# the step functions that the layers loop over (RNN only for packed sequences); the modes that RNN otherwise runs
+# as one fused op, with their nonlinearity
+_STEPS = {"RNN_TANH": _tanh_step, "RNN_RELU": _relu_step, "LSTM": _lstm_step, "GRU": _gru_step}
 _FUSED = {"RNN_TANH": "tanh", "RNN_RELU": "relu"}
 
 
@@ -314,64 +330,87 @@ class RNNBase(Module):
 
     # -------------------------------------------------------------------------------------- forward
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         self._check_input(input)
-        lstm = self.mode == "LSTM"
         batched = input.ndim == 3
         # inside, sequences are time-major (L, N, features): each step is one contiguous block
         if not batched:
             input = ops.unsqueeze(input, 1)
         elif self.batch_first:
             input = ops.transpose(input, 0, 1)
-        if lstm:
-            if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
-                raise TypeError("LSTM: hx must be a tuple (h_0, c_0)")
-            h0, c0 = (None, None) if hx is None else hx
-            states = list(zip(self._initial_state(input, h0, batched, "hidden[0]"),
-                              self._initial_state(input, c0, batched, "hidden[1]")))
-        else:
-            states = self._initial_state(input, hx, batched)
+        output, state = self._layers(input, self._states(input, hx, batched))
+        if not batched:
+            output = ops.squeeze(output, 1)
+            state = tuple(ops.squeeze(s, 1) for s in state) if self.mode == "LSTM" else ops.squeeze(state, 1)
+        elif self.batch_first:
+            output = ops.transpose(output, 0, 1)
+        return output, state
 
+    def _forward_packed(self, packed, hx):
+        """A packed batch: run the padded batch with each sequence's state frozen once its steps are over (a
+        mask per step), then pack the output like the input. h_n is in the batch's original order."""
+        padded, lengths = pad_packed_sequence(packed)
+        self._check_input(padded)
+        steps = arange(padded.shape[0], device=padded.device)
+        running = ops.unsqueeze(ops.unsqueeze(steps, 1) < ops.unsqueeze(lengths.to(padded.device), 0), 2)
+        output, state = self._layers(padded, self._states(padded, hx, True), running)
+        return _pack(output, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices), state
+
+    def _states(self, input, hx, batched):
+        """The initial state of each (layer, direction): h, or for LSTM the pair (h, c)."""
+        if self.mode != "LSTM":
+            return self._initial_state(input, hx, batched)
+        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+            raise TypeError("LSTM: hx must be a tuple (h_0, c_0)")
+        h0, c0 = (None, None) if hx is None else hx
+        return list(zip(self._initial_state(input, h0, batched, "hidden[0]"),
+                        self._initial_state(input, c0, batched, "hidden[1]")))
+
+    def _layers(self, sequence, states, running=None):
+        """Every layer and direction over the time-major ``sequence``: the last layer's output and h_n (for
+        LSTM (h_n, c_n)). ``running`` (L, N, 1) bool, for packed input: whether each sequence is still running
+        at each step."""
         directions = 2 if self.bidirectional else 1
-        sequence, finals = input, []  # finals: the last state of each (layer, direction), in h_n's order
+        finals = []  # the last state of each (layer, direction), in h_n's order
         for layer in range(self.num_layers):
             outputs = []  # per direction: the hidden states of every step (L, N, hidden_size)
             for direction in range(directions):
                 k = layer * directions + direction
                 weights = [getattr(self, n) for n in self._weight_names[k]]
-                hidden, final = self._direction(sequence, states[k], weights, reverse=direction == 1)
+                hidden, final = self._direction(sequence, states[k], weights, direction == 1, running)
                 outputs.append(hidden)
                 finals.append(final)
             sequence = outputs[0] if directions == 1 else ops.cat(outputs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 sequence = F.dropout(sequence, self.dropout, True)
+        if self.mode == "LSTM":
+            return sequence, (ops.stack([s[0] for s in finals]), ops.stack([s[1] for s in finals]))
+        return sequence, ops.stack(finals)
 
-        output = sequence
-        if lstm:
-            h_n, c_n = ops.stack([s[0] for s in finals]), ops.stack([s[1] for s in finals])
-        else:
-            h_n = ops.stack(finals)
-        if not batched:
-            output = ops.squeeze(output, 1)
-            h_n = ops.squeeze(h_n, 1)
-            c_n = ops.squeeze(c_n, 1) if lstm else None
-        elif self.batch_first:
-            output = ops.transpose(output, 0, 1)
-        return (output, (h_n, c_n)) if lstm else (output, h_n)
-
-    def _direction(self, sequence, state, weights, reverse):
+    def _direction(self, sequence, state, weights, reverse, running=None):
         """One layer in one direction over ``sequence`` (L, N, features) from ``state``: returns the hidden state
-        of every step (L, N, hidden_size) and the last state (for LSTM the pair (h, c))."""
+        of every step (L, N, hidden_size) and the last state (for LSTM the pair (h, c)). Where ``running`` is
+        False, a step keeps the state it was given, so a finished sequence ends with the state of its last real
+        step, and in reverse a sequence starts at its own last step."""
         w_ih, w_hh, b_ih, b_hh = weights
-        if self.mode in _FUSED:  # one op for the whole recurrence
+        if self.mode in _FUSED and running is None:  # one op for the whole recurrence
             xw = F.linear(sequence, w_ih, None if b_ih is None else b_ih + b_hh)
             hidden = ops.rnn_sequence(xw, state, w_hh, _FUSED[self.mode], reverse)
             return hidden, hidden[0 if reverse else -1]
         step = _STEPS[self.mode]
         inputs = ops.unbind(F.linear(sequence, w_ih, b_ih))  # every step's input share of the gates, one op
+        masks = None if running is None else ops.unbind(running)
         hidden = [None] * len(inputs)
         # the Python loop *is* the recurrence: each step's ops are recorded as they run
         for t in (reversed(range(len(inputs))) if reverse else range(len(inputs))):
-            state = step(inputs[t], state, w_hh, b_hh)
+            new = step(inputs[t], state, w_hh, b_hh)
+            if masks is None:
+                state = new
+            elif self.mode == "LSTM":
+                state = tuple(ops.where(masks[t], n, s) for n, s in zip(new, state))
+            else:
+                state = ops.where(masks[t], new, state)
             hidden[t] = state[0] if self.mode == "LSTM" else state
         return ops.stack(hidden), state
 

@@ -11,6 +11,11 @@ def _check(name, value, low=0.0):
         raise ValueError(f"Invalid {name}: {value}")
 
 
+def _check_betas(betas):
+    if not (0.0 <= betas[0] < 1.0 and 0.0 <= betas[1] < 1.0):
+        raise ValueError(f"Invalid beta parameters: {betas}")
+
+
 class SGD(Optimizer):
     """``g += wd·p``; with momentum: ``b = μ·b + (1 - dampening)·g`` (b = g at the first step), and
     ``g = g + μ·b`` (Nesterov) or ``g = b``; then ``p -= lr·g``."""
@@ -48,8 +53,7 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
                  maximize=False):
         _check("learning rate", lr), _check("epsilon value", eps), _check("weight_decay value", weight_decay)
-        if not (0.0 <= betas[0] < 1.0 and 0.0 <= betas[1] < 1.0):
-            raise ValueError(f"Invalid beta parameters: {betas}")
+        _check_betas(betas)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize))
 
@@ -144,3 +148,92 @@ class Adagrad(Optimizer):
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         s = state["sum"].add_(g * g)
         p.sub_(g / (ops.sqrt(s) + group["eps"]) * clr)
+
+
+class Adadelta(Optimizer):
+    """A step size from the gradients' own history, no learning rate to tune (Zeiler, 2012):
+    ``v = ρ·v + (1-ρ)·g²``; ``Δ = √(u + eps) / √(v + eps) · g``; ``u = ρ·u + (1-ρ)·Δ²``; ``p -= lr·Δ``
+    (``lr`` only scales Δ; default 1). ``foreach`` is accepted and ignored."""
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, foreach=None, *, maximize=False):
+        _check("learning rate", lr), _check("epsilon value", eps), _check("weight_decay value", weight_decay)
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Invalid rho value: {rho}")
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize))
+
+    def _update(self, p, g, state, group):
+        g = -g if group["maximize"] else g
+        if group["weight_decay"]:
+            g = g + group["weight_decay"] * p
+        rho, eps = group["rho"], group["eps"]
+        if not state:
+            state["step"] = 0
+            state["square_avg"], state["acc_delta"] = ops.zeros_like(p), ops.zeros_like(p)
+        state["step"] += 1
+        v = state["square_avg"].mul_(rho).add_(g * g, alpha=1 - rho)
+        delta = ops.sqrt(state["acc_delta"] + eps) / ops.sqrt(v + eps) * g
+        state["acc_delta"].mul_(rho).add_(delta * delta, alpha=1 - rho)
+        p.sub_(delta * group["lr"])
+
+
+class Adamax(Optimizer):
+    """Adam with the infinity norm: ``m = β1·m + (1-β1)·g``; ``u = max(β2·u, |g| + eps)``;
+    ``p -= lr / (1-β1ᵗ) · m / u``. ``foreach`` is accepted and ignored."""
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, foreach=None, *,
+                 maximize=False):
+        _check("learning rate", lr), _check("epsilon value", eps), _check("weight_decay value", weight_decay)
+        _check_betas(betas)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                                      maximize=maximize))
+
+    def _update(self, p, g, state, group):
+        g = -g if group["maximize"] else g
+        if group["weight_decay"]:
+            g = g + group["weight_decay"] * p
+        beta1, beta2 = group["betas"]
+        if not state:
+            state["step"] = 0
+            state["exp_avg"], state["exp_inf"] = ops.zeros_like(p), ops.zeros_like(p)
+        state["step"] += 1
+        m = state["exp_avg"].mul_(beta1).add_(g, alpha=1 - beta1)
+        u = state["exp_inf"]
+        u.copy_(ops.maximum(u * beta2, ops.abs(g) + group["eps"]))
+        p.sub_(m / u * (group["lr"] / (1 - beta1 ** state["step"])))
+
+
+class NAdam(Optimizer):
+    """Adam with Nesterov momentum (Dozat, 2016), with PyTorch's momentum schedule
+    ``μ_t = β1·(1 - 0.5·0.96^(t·momentum_decay))``: with ``m``, ``v`` as in Adam and ``Π_t = μ_1···μ_t``,
+    ``p -= lr·(1-μ_t)/(1-Π_t) · g/d + lr·μ_(t+1)/(1-Π_(t+1)) · m/d``, ``d = √(v/(1-β2ᵗ)) + eps``.
+    ``decoupled_weight_decay=True`` decays the weights directly (as AdamW does). ``foreach`` is ignored."""
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False):
+        _check("learning rate", lr), _check("epsilon value", eps), _check("weight_decay value", weight_decay)
+        _check("momentum_decay value", momentum_decay), _check_betas(betas)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                                      momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
+                                      maximize=maximize))
+
+    def _update(self, p, g, state, group):
+        g = -g if group["maximize"] else g
+        lr, wd, (beta1, beta2) = group["lr"], group["weight_decay"], group["betas"]
+        if wd:
+            if group["decoupled_weight_decay"]:
+                p.mul_(1 - lr * wd)
+            else:
+                g = g + wd * p
+        if not state:
+            state["step"], state["mu_product"] = 0, 1.0
+            state["exp_avg"], state["exp_avg_sq"] = ops.zeros_like(p), ops.zeros_like(p)
+        state["step"] += 1
+        t = state["step"]
+        mu = beta1 * (1 - 0.5 * 0.96 ** (t * group["momentum_decay"]))
+        mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * group["momentum_decay"]))
+        state["mu_product"] *= mu
+        m = state["exp_avg"].mul_(beta1).add_(g, alpha=1 - beta1)
+        v = state["exp_avg_sq"].mul_(beta2).add_(g * g, alpha=1 - beta2)
+        denominator = ops.sqrt(v / (1 - beta2 ** t)) + group["eps"]
+        p.sub_(g / denominator * (lr * (1 - mu) / (1 - state["mu_product"])))
+        p.sub_(m / denominator * (lr * mu_next / (1 - state["mu_product"] * mu_next)))

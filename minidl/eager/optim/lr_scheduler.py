@@ -1,36 +1,120 @@
-"""Learning-rate schedules: each ``step()`` (usually once per epoch) sets every group's ``lr``.
+"""Learning-rate schedules: each ``step()`` (usually once per epoch, or per batch for the cyclic ones) sets every
+group's ``lr``.
 
 A scheduler records each group's starting ``initial_lr`` and computes the new rate from the epoch count
 (``last_epoch``) with a closed form, so the schedule is reproducible and can be saved with ``state_dict``.
+
+Two of PyTorch's warnings are kept, because both catch real mistakes: ``scheduler.step()`` called before the
+first ``optimizer.step()`` (the first rate of the schedule is then never used), and the deprecated
+``scheduler.step(epoch)`` (it jumps to that epoch; minidl's schedules are all closed forms, so the result is
+well defined).
 """
+import functools
 import math
+import types
+import warnings
+
+from .optimizer import Optimizer
+
+EPOCH_DEPRECATION_WARNING = (
+    "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where possible. Please use "
+    "`scheduler.step()` to step the scheduler. During the deprecation, if epoch is different from None, the closed "
+    "form is used instead of the new chainable form, where available. Please open an issue if you are unable to "
+    "replicate your use case: https://github.com/pytorch/pytorch/issues/new/choose."
+)
+_ORDER_WARNING = (
+    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and later, you should call "
+    "them in the opposite order: `optimizer.step()` before `lr_scheduler.step()`.  Failure to do this will result in "
+    "PyTorch skipping the first value of the learning rate schedule. See more details at "
+    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+)
+_OVERRIDDEN_WARNING = (
+    "Seems like `optimizer.step()` has been overridden after learning rate scheduler initialization. Please, make "
+    "sure to call `optimizer.step()` before `lr_scheduler.step()`. See more details at "
+    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+)
+
+
+def _track_optimizer_steps(optimizer):
+    """Wrap ``optimizer.step`` (once) so that it records that it was called, for the order warning. The wrapper
+    is bound to the optimizer as a method, so a ``copy.deepcopy`` of the optimizer steps itself, not this one."""
+    step = getattr(optimizer.step, "__func__", None)
+    if step is None or hasattr(step, "_wrapped_by_lr_sched"):
+        return
+
+    @functools.wraps(step)
+    def counted_step(self, *args, **kwargs):
+        self._opt_called = True
+        return step(self, *args, **kwargs)
+
+    counted_step._wrapped_by_lr_sched = True
+    optimizer.step = types.MethodType(counted_step, optimizer)
+
+
+def _per_group(name, optimizer, value):
+    """One value per parameter group: a list of them, or one value for all."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(optimizer.param_groups):
+            raise ValueError(f"{name} must have the same length as optimizer.param_groups. {name} has {len(value)} "
+                             f"values, param_groups has {len(optimizer.param_groups)}.")
+        return list(value)
+    return [value] * len(optimizer.param_groups)
 
 
 class LRScheduler:
+    """A subclass defines ``lr_at(base_lr, epoch)`` (or ``_lrs()`` for rules that need more than that)."""
+
+    _unsaved = ("optimizer",)
+
     def __init__(self, optimizer, last_epoch=-1):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
-        for group in optimizer.param_groups:
+        for i, group in enumerate(optimizer.param_groups):
             if last_epoch == -1:
                 group.setdefault("initial_lr", group["lr"])
             elif "initial_lr" not in group:
-                raise KeyError("param 'initial_lr' is not specified in param_groups when resuming an optimizer")
+                raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when resuming scheduler "
+                               "with last_epoch >= 0")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        _track_optimizer_steps(optimizer)
+        self._step_count = 0
         self.step()
 
     def lr_at(self, base_lr, epoch):
         """The learning rate of a group that started at ``base_lr``, after ``epoch`` steps."""
         raise NotImplementedError
 
-    def step(self):
-        self.last_epoch += 1
-        for group, base in zip(self.optimizer.param_groups, self.base_lrs):
-            group["lr"] = self.lr_at(base, self.last_epoch)
+    def _lrs(self):
+        """Every group's learning rate at ``last_epoch``."""
+        return [self.lr_at(base, self.last_epoch) for base in self.base_lrs]
+
+    def step(self, epoch=None):
+        self._check_order()
+        if epoch is None:
+            self.last_epoch += 1
+        else:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+            self.last_epoch = epoch
+        self._set_lrs(self._lrs())
+
+    def _check_order(self):
+        """PyTorch's warnings when the first ``step()`` after construction comes before any ``optimizer.step()``."""
+        if self._step_count == 1:
+            if not hasattr(self.optimizer.step, "_wrapped_by_lr_sched"):
+                warnings.warn(_OVERRIDDEN_WARNING, UserWarning, stacklevel=3)
+            elif not getattr(self.optimizer, "_opt_called", False):
+                warnings.warn(_ORDER_WARNING, UserWarning, stacklevel=3)
+        self._step_count += 1
+
+    def _set_lrs(self, lrs):
+        for group, lr in zip(self.optimizer.param_groups, lrs):
+            group["lr"] = lr
+        self._last_lr = list(lrs)
 
     def get_last_lr(self):
-        return [group["lr"] for group in self.optimizer.param_groups]
-
-    _unsaved = ("optimizer",)
+        return list(self._last_lr)
 
     def state_dict(self):
         return {k: v for k, v in self.__dict__.items() if k not in self._unsaved}
@@ -95,10 +179,49 @@ class LambdaLR(LRScheduler):
             raise ValueError(f"Expected {len(groups)} lr_lambdas, but got {len(self.lr_lambdas)}")
         super().__init__(optimizer, last_epoch)
 
-    def step(self):
-        self.last_epoch += 1
-        for group, base, fn in zip(self.optimizer.param_groups, self.base_lrs, self.lr_lambdas):
-            group["lr"] = base * fn(self.last_epoch)
+    def _lrs(self):
+        return [base * fn(self.last_epoch) for base, fn in zip(self.base_lrs, self.lr_lambdas)]
+
+
+class ConstantLR(LRScheduler):
+    """``lr = base · factor`` for the first ``total_iters`` epochs, then ``base``."""
+
+    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
+        if not 0 <= factor <= 1:
+            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+        self.factor, self.total_iters = factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def lr_at(self, base_lr, epoch):
+        return base_lr * (self.factor if epoch < self.total_iters else 1.0)
+
+
+class LinearLR(LRScheduler):
+    """``lr = base · f``, the factor f going linearly from ``start_factor`` to ``end_factor`` over ``total_iters``
+    epochs, then staying there (a warm-up, with the defaults)."""
+
+    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
+        if not 0 < start_factor <= 1:
+            raise ValueError("Starting multiplicative factor expected to be greater than 0 and less or equal to 1.")
+        if not 0 <= end_factor <= 1:
+            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
+        self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def lr_at(self, base_lr, epoch):
+        progress = min(self.total_iters, epoch) / self.total_iters
+        return base_lr * (self.start_factor + (self.end_factor - self.start_factor) * progress)
+
+
+class PolynomialLR(LRScheduler):
+    """``lr = base · (1 - min(epoch, total_iters) / total_iters)^power``: down to 0 at ``total_iters``."""
+
+    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
+        self.total_iters, self.power = total_iters, power
+        super().__init__(optimizer, last_epoch)
+
+    def lr_at(self, base_lr, epoch):
+        return base_lr * (1.0 - min(self.total_iters, epoch) / self.total_iters) ** self.power
 
 
 class ReduceLROnPlateau:
@@ -130,9 +253,13 @@ class ReduceLROnPlateau:
         limit = self.best * (1 + self.threshold) if self.threshold_mode == "rel" else self.best + self.threshold
         return value > limit
 
-    def step(self, metrics):
+    def step(self, metrics, epoch=None):
         value = float(metrics)
-        self.last_epoch += 1
+        if epoch is None:
+            self.last_epoch += 1
+        else:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+            self.last_epoch = epoch
         if self._is_better(value):
             self.best, self.num_bad_epochs = value, 0
         else:
@@ -155,3 +282,7 @@ class ReduceLROnPlateau:
 
     def load_state_dict(self, state_dict):
         self.__dict__.update(state_dict)
+
+
+# the schedules that cycle (built on LRScheduler above, so imported last)
+from .cyclic_lr import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR  # noqa: E402,F401

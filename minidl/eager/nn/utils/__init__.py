@@ -1,4 +1,5 @@
-"""``nn.utils``: gradient clipping and flattening parameters into one vector.
+"""``nn.utils``: gradient clipping and flattening parameters into one vector; ``nn.utils.rnn`` (padding and packing
+sequences of different lengths) is a submodule.
 
 Gradient clipping guards training against the occasional huge gradient (exploding gradients in RNNs):
 
@@ -9,10 +10,11 @@ Gradient clipping guards training against the occasional huge gradient (explodin
 """
 import math
 
-from ... import ops
-from ..creation import zeros
-from ..grad_mode import no_grad
-from ..tensor import Tensor
+from .... import ops
+from ...creation import zeros
+from ...grad_mode import no_grad
+from ...tensor import Tensor
+from . import rnn  # noqa: F401  (the submodule nn.utils.rnn)
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
 

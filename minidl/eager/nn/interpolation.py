@@ -1,0 +1,193 @@
+"""``interpolate`` (re-exported by ``nn.functional``): resize the spatial dims of (N, C, L), (N, C, H, W) or
+(N, C, D, H, W) input, as ``torch.nn.functional.interpolate`` does.
+
+Every mode here is *separable*: resizing an image is resizing its rows, then its columns (then its depth), one
+dim at a time. Along one dim, output position ``i`` reads the input at a source coordinate ``src(i)``:
+
+* ``'nearest'``: ``src = floor(i · scale)``, clipped to the last input position, with ``scale = in / out`` (or
+  ``1 / scale_factor`` when a scale factor was given) — PyTorch's legacy rule, which is not centred;
+* ``'nearest-exact'``: ``src = floor((i + 0.5) · scale)``, the centred rule (what image libraries do);
+* ``'linear'``, ``'bilinear'``, ``'trilinear'``: the two input positions around
+  ``src = (i + 0.5) · scale - 0.5`` (clamped at 0), mixed ``(1 - λ) · x[i0] + λ · x[i0 + 1]`` with
+  ``λ = src - i0``; with ``align_corners=True``, ``src = i · (in - 1) / (out - 1)`` (the corner pixels' centres
+  line up exactly);
+* ``'area'``: the mean of each window, which is adaptive average pooling.
+
+The source positions and weights depend only on the sizes, so they are computed once with numpy (in the
+precision PyTorch's kernels use, so that the same pixels are picked); the resizing itself is ``index_select`` and
+a weighted sum, so the gradient — every input pixel collecting from the output pixels that read it — comes from
+those ops.
+"""
+import math
+import numbers
+import warnings
+
+import numpy
+
+from ... import ops
+from ...ops.base import describe, is_tensor
+from ...ops.pooling import adaptive_avg_pool2d
+from ..creation import tensor
+
+__all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
+
+_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
+_LINEAR = {"linear": 3, "bilinear": 4, "trilinear": 5}  # each linear mode and the input rank it needs
+
+
+def _opmath(x):
+    """The precision PyTorch's CPU kernels compute source coordinates in: double for double input, else float."""
+    return numpy.float64 if x.dtype == numpy.float64 else numpy.float32
+
+
+def _scale(in_size, out_size, scale_factor, align_corners, dtype):
+    """The step between the source coordinates of neighbouring output positions: ``(in - 1) / (out - 1)`` with
+    aligned corners, else ``1 / scale_factor`` when a scale factor is used, else ``in / out``."""
+    if align_corners:
+        return dtype(in_size - 1) / dtype(out_size - 1) if out_size > 1 else dtype(0)
+    if scale_factor is not None and scale_factor > 0:
+        return dtype(1.0 / scale_factor)
+    return dtype(in_size) / dtype(out_size)
+
+
+def _source(in_size, out_size, scale_factor, align_corners, dtype):
+    """Each output position's source coordinate (centres map to centres unless ``align_corners``; clamped at 0)."""
+    positions = numpy.arange(out_size, dtype=dtype)
+    scale = _scale(in_size, out_size, scale_factor, align_corners, dtype)
+    if align_corners:
+        return positions * scale
+    return numpy.maximum((positions + dtype(0.5)) * scale - dtype(0.5), dtype(0))
+
+
+def _nearest_sources(in_size, out_size, scale_factor, exact, dtype, image):
+    """The input position that each output position copies, rounded down with ``floorf`` (in float32) as in
+    PyTorch. Its kernel for images (4-D input) computes in float32 and copies a dim whose size does not change (and
+    halves the positions when it doubles); its kernel for 3-D and 5-D input computes in the input's precision."""
+    positions = numpy.arange(out_size)
+    if image:
+        if not exact and out_size == in_size:
+            return positions
+        if not exact and out_size == 2 * in_size:
+            return positions // 2
+        scale = _scale(in_size, out_size, scale_factor, False, numpy.float32)
+        source = (positions + 0.5) * numpy.float64(scale) if exact else positions.astype(numpy.float32) * scale
+    elif exact:
+        source = _source(in_size, out_size, scale_factor, False, dtype) + dtype(0.5)
+    else:
+        source = positions.astype(dtype) * _scale(in_size, out_size, scale_factor, False, dtype)
+    return numpy.minimum(numpy.floor(source.astype(numpy.float32)).astype(numpy.int64), in_size - 1)
+
+
+def _linear_sources(in_size, out_size, scale_factor, align_corners, dtype):
+    """(lower positions, upper positions, their weights) for linear interpolation along one dim; a dim whose size
+    does not change is copied (PyTorch's rule, whatever the scale factor)."""
+    if out_size == in_size:
+        positions = numpy.arange(out_size)
+        return positions, positions, numpy.ones(out_size, dtype), numpy.zeros(out_size, dtype)
+    source = _source(in_size, out_size, scale_factor, align_corners, dtype)
+    lower = numpy.minimum(source.astype(numpy.int64), in_size - 1)
+    upper = numpy.where(lower < in_size - 1, lower + 1, lower)
+    weight_upper = (source - lower.astype(dtype)).astype(dtype)
+    return lower, upper, (dtype(1) - weight_upper).astype(dtype), weight_upper
+
+
+def _resize_dim(x, dim, out_size, scale_factor, mode, align_corners):
+    """``x`` resized along ``dim`` to ``out_size`` positions."""
+    in_size, dtype = x.shape[dim], _opmath(x)
+    if mode in ("nearest", "nearest-exact"):
+        sources = _nearest_sources(in_size, out_size, scale_factor, mode == "nearest-exact", dtype, x.ndim == 4)
+        return ops.index_select(x, dim, tensor(sources, device=x.device))
+    lower, upper, weight_lower, weight_upper = _linear_sources(in_size, out_size, scale_factor, align_corners, dtype)
+    shape = (out_size,) + (1,) * (x.ndim - 1 - dim)  # weights broadcast along the dims after ``dim``
+    weights = [ops.reshape(tensor(w, dtype=x.dtype, device=x.device), shape) for w in (weight_lower, weight_upper)]
+    return (ops.index_select(x, dim, tensor(lower, device=x.device)) * weights[0]
+            + ops.index_select(x, dim, tensor(upper, device=x.device)) * weights[1])
+
+
+def _per_dim(value, spatial, what, input):
+    """``size`` or ``scale_factor`` as one entry per spatial dim."""
+    if not isinstance(value, (tuple, list)):
+        return [value] * spatial
+    if len(value) != spatial:
+        raise ValueError(f"Input and {'output' if what == 'size' else what} must have the same number of spatial "
+                         f"dimensions, but got input with spatial dimensions of {list(input.shape[2:])} and "
+                         f"{'output size of' if what == 'size' else what + ' of shape'} {value}. Please provide "
+                         f"input tensor in (N, C, d1, d2, ...,dK) format and "
+                         f"{'output size in (o1, o2, ...,oK)' if what == 'size' else what + ' in (s1, s2, ...,sK)'} "
+                         "format.")
+    return list(value)
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    """Resize ``input`` (N, C, *spatial) to ``size`` (an int or one per spatial dim), or by ``scale_factor``
+    (output size ``floor(in · scale_factor)``). ``mode``: 'nearest', 'nearest-exact', 'linear' (3-D input),
+    'bilinear' (4-D), 'trilinear' (5-D) or 'area'; ``align_corners`` only for the linear modes (default False).
+    ``recompute_scale_factor=True`` computes the source positions from the sizes instead of the factor."""
+    if not is_tensor(input):
+        raise TypeError(f"interpolate(): argument 'input' must be a tensor, not {type(input).__name__}")
+    if mode not in _MODES or input.ndim not in (3, 4, 5):
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for "
+                                  f"the modes: {' | '.join(_MODES)} (got {mode})")
+    if mode == "bicubic" or antialias:
+        raise NotImplementedError(f"interpolate: mode='bicubic' and antialias=True are not supported in minidl "
+                                  f"(got mode={mode!r}, antialias={antialias})")
+    if mode in _LINEAR:
+        if input.ndim != _LINEAR[mode]:
+            raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs {_LINEAR[mode]}D input")
+        align_corners = bool(align_corners)
+    elif align_corners is not None:
+        raise ValueError("align_corners option can only be set with the interpolating modes: linear | bilinear | "
+                         "bicubic | trilinear")
+    if mode in _LINEAR or mode == "area":
+        if not input.is_floating_point():
+            raise TypeError(f"interpolate: mode={mode!r} needs a floating point input, got {describe(input)}")
+    spatial = input.ndim - 2
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        if recompute_scale_factor:
+            raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+        sizes, scales = _per_dim(size, spatial, "size", input), [None] * spatial
+        if not all(isinstance(s, numbers.Integral) and s >= 0 for s in sizes):
+            raise ValueError(f"interpolate: size must be a non-negative int or a sequence of them, got {size!r}")
+    elif scale_factor is not None:
+        scales = [float(s) for s in _per_dim(scale_factor, spatial, "scale_factor", input)]
+        sizes = [math.floor(n * s) for n, s in zip(input.shape[2:], scales)]
+        if recompute_scale_factor or mode == "area":
+            scales = [None] * spatial
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    if any(n < 1 for n in sizes):
+        raise ValueError(f"interpolate: the output size {sizes} must be positive in every spatial dim (input "
+                         f"{describe(input)})")
+    if mode == "area":
+        if spatial == 3:
+            raise NotImplementedError("interpolate: mode='area' on 5-D input is not supported in minidl")
+        if spatial == 1:
+            return ops.squeeze(adaptive_avg_pool2d(ops.unsqueeze(input, -2), (1, sizes[0])), -2)
+        return adaptive_avg_pool2d(input, tuple(sizes))
+    for dim, (out_size, scale) in enumerate(zip(sizes, scales), start=2):
+        input = _resize_dim(input, dim, out_size, scale, mode, align_corners)
+    return input
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Deprecated name of ``interpolate``."""
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.", UserWarning,
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """Deprecated: ``interpolate(input, size, scale_factor, mode='nearest')``."""
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+                  UserWarning, stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """Deprecated: ``interpolate(input, size, scale_factor, mode='bilinear', align_corners=True)``."""
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+                  UserWarning, stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

@@ -1,0 +1,212 @@
+"""The loss functions of ``nn.functional`` (re-exported there): PyTorch's signatures over the ops of
+``minidl/ops/losses.py`` and ``cross_entropy.py``, the margin and embedding losses, and the two distances they use.
+
+**Legacy arguments.** Before ``reduction`` existed, PyTorch losses took two flags, still accepted with a
+deprecation warning: ``size_average`` (average instead of sum, default True) and ``reduce`` (reduce at all, default
+True). ``reduce=False`` means ``'none'``; otherwise ``size_average=False`` means ``'sum'``, else ``'mean'``. When
+either is given, it overrides ``reduction``.
+
+**Margin losses** push scores or embeddings apart until a margin is met, and then stop caring (the ``max(0, ...)``):
+
+* ``margin_ranking_loss``: ``max(0, -y (x1 - x2) + margin)``, y = 1 when x1 should rank higher, -1 when x2 should;
+* ``hinge_embedding_loss``: ``x`` where y = 1, ``max(0, margin - x)`` where y = -1 (x is usually a distance);
+* ``cosine_embedding_loss``: ``1 - cos(x1, x2)`` where y = 1, ``max(0, cos(x1, x2) - margin)`` where y = -1;
+* ``triplet_margin_loss``: ``max(0, d(a, p) - d(a, n) + margin)``: the anchor nearer the positive than the negative.
+
+All are compositions of ops (their gradients come from the ops they are made of) with PyTorch's formulas, down to
+where the small epsilons go.
+"""
+import os
+import sys
+import warnings
+
+import numpy
+
+from ... import ops
+from ...ops import losses as _losses  # the ops that the functions below wrap under the same names
+from ...ops.cross_entropy import cross_entropy as _cross_entropy_op, nll_loss as _nll_loss_op
+from ...ops.base import OpError, describe, is_tensor
+from ...ops.losses import check_reduction, float_input, reduce_loss
+
+__all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "kl_div", "cross_entropy", "nll_loss", "margin_ranking_loss", "hinge_embedding_loss",
+           "cosine_embedding_loss", "triplet_margin_loss", "cosine_similarity", "pairwise_distance"]
+
+
+def _stacklevel_outside_nn():
+    """The ``stacklevel`` of the first frame outside ``minidl/eager/nn`` for a warning issued by our caller: the
+    line of the user's program that built the loss or called the loss function."""
+    level, frame = 2, sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith(_NN_PACKAGE):
+        level, frame = level + 1, frame.f_back
+    return level
+
+
+_NN_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def legacy_reduction(size_average, reduce):
+    """The ``reduction`` that the deprecated flags stand for (None means True), with PyTorch's warning."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = ("mean" if size_average else "sum") if reduce else "none"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' instead.",
+                  UserWarning, stacklevel=_stacklevel_outside_nn())
+    return reduction
+
+
+def _reduction(size_average, reduce, reduction):
+    """``reduction``, unless a legacy flag is given."""
+    if size_average is None and reduce is None:
+        return reduction
+    return legacy_reduction(size_average, reduce)
+
+
+# -------------------------------------------------------------------------- the ops, with legacy arguments
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """``(input - target)²`` per element (times ``weight``), reduced."""
+    return _losses.mse_loss(input, target, _reduction(size_average, reduce, reduction), weight)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """``|input - target|`` per element (times ``weight``), reduced."""
+    return _losses.l1_loss(input, target, _reduction(size_average, reduce, reduction), weight)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """Quadratic where ``|input - target| < beta``, linear beyond (see ``minidl.ops.smooth_l1_loss``)."""
+    return _losses.smooth_l1_loss(input, target, _reduction(size_average, reduce, reduction), beta)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """``-weight (t log x + (1 - t) log(1 - x))`` for probabilities ``x``."""
+    return _losses.binary_cross_entropy(input, target, weight, _reduction(size_average, reduce, reduction))
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
+                                     pos_weight=None):
+    """``binary_cross_entropy(sigmoid(input), target)``, computed stably from the logits."""
+    return _losses.binary_cross_entropy_with_logits(input, target, weight,
+                                                    _reduction(size_average, reduce, reduction), pos_weight)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """``target (log target - input)`` for log-probabilities ``input``."""
+    return _losses.kl_div(input, target, _reduction(size_average, reduce, reduction), log_target)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+                  label_smoothing=0.0):
+    """``nll_loss(log_softmax(input, 1), target)`` as one stable op (see ``minidl.ops.cross_entropy``)."""
+    return _cross_entropy_op(input, target, weight, ignore_index, _reduction(size_average, reduce, reduction),
+                             label_smoothing)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """``-weight[y] input[y]`` of log-probabilities ``input`` at the class indices ``target``."""
+    return _nll_loss_op(input, target, weight, ignore_index, _reduction(size_average, reduce, reduction))
+
+
+# ------------------------------------------------------------------------------------------------ distances
+
+def _broadcast(name, x1, x2):
+    """Both inputs (floating point tensors) broadcast to their common shape."""
+    for what, x in (("x1", x1), ("x2", x2)):
+        float_input(name, x, what)
+    try:
+        shape = numpy.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+    except ValueError:
+        raise OpError(f"{name}: the shapes of x1 {describe(x1)} and x2 {describe(x2)} do not broadcast") from None
+    return tuple(x if tuple(x.shape) == shape else ops.broadcast_to(x, shape) for x in (x1, x2))
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """``Σ x1·x2 / (max(‖x1‖, eps) · max(‖x2‖, eps))`` along ``dim`` (the inputs broadcast first): the cosine of
+    the angle between the vectors, in [-1, 1]. Each vector is divided by its norm before the product, which keeps
+    the result in range. (PyTorch clamps the norms without recording it, so for a norm below ``eps`` its gradient
+    differs from this one; elsewhere they agree.)"""
+    x1, x2 = _broadcast("cosine_similarity", x1, x2)
+    n1 = ops.clamp(ops.norm(x1, 2, dim, keepdim=True), min=eps)
+    n2 = ops.clamp(ops.norm(x2, 2, dim, keepdim=True), min=eps)
+    return ops.sum((x1 / n1) * (x2 / n2), dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """``‖x1 - x2 + eps‖_p`` along the last dim (the ``eps`` keeps the norm's gradient finite when x1 = x2)."""
+    x1, x2 = _broadcast("pairwise_distance", x1, x2)
+    return ops.norm(x1 - x2 + eps, p, -1, keepdim)
+
+
+# --------------------------------------------------------------------------------------------- margin losses
+
+def _tensors(name, **tensors):
+    for what, t in tensors.items():
+        if not is_tensor(t):
+            raise TypeError(f"{name}(): argument '{what}' must be a tensor, not {type(t).__name__}")
+
+
+def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
+    """``max(0, -target (input1 - input2) + margin)``: with target 1, input1 should exceed input2 by ``margin``
+    (-1: the other way round)."""
+    _tensors("margin_ranking_loss", input1=input1, input2=input2, target=target)
+    reduction = _reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    if not input1.ndim == input2.ndim == target.ndim:
+        raise OpError(f"margin_ranking_loss: All input tensors should have same dimension but got sizes: input1: "
+                      f"{describe(input1)}, input2: {describe(input2)}, target: {describe(target)}")
+    loss = ops.clamp(-target * (input1 - input2) + margin, min=0)
+    return reduce_loss(loss, reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+    """``input`` where target = 1, ``max(0, margin - input)`` where target = -1 (PyTorch adds both terms for any
+    other target value: where target is neither 1 nor -1, both apply)."""
+    _tensors("hinge_embedding_loss", input=input, target=target)
+    reduction = _reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    zeros = ops.zeros_like(input)
+    loss = (ops.where(target != 1, ops.clamp(margin - input, min=0), zeros)
+            + ops.where(target != -1, input, zeros))
+    return reduce_loss(loss, reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
+    """``1 - cos(x1, x2)`` where target = 1 (pull together), ``max(0, cos(x1, x2) - margin)`` where target = -1
+    (push apart): rows of (N, D) inputs with a target (N,), or one pair of vectors (D,) with a 0-d target. The
+    cosine is ``Σ x1 x2 / √((Σ x1² + 1e-12)(Σ x2² + 1e-12))``, as PyTorch computes it."""
+    _tensors("cosine_embedding_loss", input1=input1, input2=input2, target=target)
+    reduction = _reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    if target.ndim not in (0, 1):
+        raise OpError(f"cosine_embedding_loss: 0D or 1D target tensor expected, multi-target not supported (got "
+                      f"{describe(target)})")
+    expected = target.ndim + 1
+    if input1.ndim != expected or input2.ndim != expected:
+        raise OpError(f"cosine_embedding_loss: {target.ndim}D target tensor expects {expected}D input tensors, but "
+                      f"found inputs with sizes {list(input1.shape)} and {list(input2.shape)}.")
+    dim = target.ndim
+    dot = ops.sum(input1 * input2, dim)
+    cos = dot / ops.sqrt((ops.sum(input1 * input1, dim) + 1e-12) * (ops.sum(input2 * input2, dim) + 1e-12))
+    zeros = ops.zeros_like(cos)
+    loss = ops.where(target == 1, 1 - cos, zeros) + ops.where(target == -1, ops.clamp(cos - margin, min=0), zeros)
+    return reduce_loss(loss, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
+                        reduce=None, reduction="mean"):
+    """``max(0, d(anchor, positive) - d(anchor, negative) + margin)`` with ``d = pairwise_distance(·, ·, p, eps)``.
+    ``swap``: use the smaller of d(anchor, negative) and d(positive, negative) (Balntas et al., 2016)."""
+    _tensors("triplet_margin_loss", anchor=anchor, positive=positive, negative=negative)
+    reduction = _reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise OpError(f"triplet_margin_loss: The anchor, positive, and negative tensors are expected to have the "
+                      f"same number of dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and "
+                      f"negative {negative.ndim}D inputs")
+    d_positive = pairwise_distance(anchor, positive, p, eps)
+    d_negative = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_negative = ops.minimum(d_negative, pairwise_distance(positive, negative, p, eps))
+    loss = ops.clamp(d_positive - d_negative + margin, min=0)
+    return reduce_loss(loss, reduction)
