@@ -31,6 +31,16 @@ SAME_NAME = [
     "gather", "scatter_add", "unbind",
     # linear algebra and spectra
     "matmul", "mm", "bmm", "dot", "outer", "real", "imag", "conj", "angle",
+    # sorting, searching, counting
+    "sort", "argsort", "msort", "topk", "kthvalue", "median", "unique", "nonzero", "argwhere", "masked_select",
+    "count_nonzero", "bincount", "isclose", "allclose", "equal", "clamp_min", "clamp_max",
+    # bits
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
+    # more elementwise math, running products and differences
+    "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan", "arcsinh",
+    "arccosh", "arctanh", "atan2", "arctan2", "erf", "erfc", "lerp", "nan_to_num", "cumprod", "diff",
+    # matrices and shapes
+    "diag", "trace", "inverse", "det", "addmm", "movedim", "moveaxis", "t", "narrow", "unflatten",
 ]
 
 #: in-place twins ``name_`` of these methods
@@ -38,11 +48,16 @@ IN_PLACE = [
     "add", "sub", "mul", "div", "floor_divide", "remainder", "neg", "pow", "exp", "log", "sqrt", "abs",
     "sign", "sin", "cos", "tanh", "sigmoid", "relu", "floor", "ceil", "round", "trunc", "reciprocal",
     "square", "clamp", "clip", "masked_fill", "scatter_add", "tril", "triu", "log1p", "expm1",
+    "clamp_min", "clamp_max", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+    "bitwise_right_shift", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "arcsin", "arccos",
+    "arctan", "arcsinh", "arccosh", "arctanh", "atan2", "arctan2", "erf", "erfc", "lerp", "nan_to_num", "cumprod",
+    "addmm",
 ]
 
 _IN_PLACE_OPERATORS = {
     "__iadd__": "add", "__isub__": "sub", "__imul__": "mul", "__itruediv__": "div", "__ifloordiv__": "floor_divide",
-    "__imod__": "remainder", "__ipow__": "pow", "__iand__": "logical_and", "__ior__": "logical_or",
+    "__imod__": "remainder", "__ipow__": "pow", "__iand__": "bitwise_and", "__ior__": "bitwise_or",
+    "__ixor__": "bitwise_xor", "__ilshift__": "bitwise_left_shift", "__irshift__": "bitwise_right_shift",
 }
 
 
@@ -146,6 +161,29 @@ def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=Fals
     return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
 
+def ndimension(self):
+    """The number of dims: ``dim()``."""
+    return self.ndim
+
+
+def t_(self):
+    """In-place ``t()``: this tensor becomes its own transpose — a view of the same memory with the two strides
+    swapped, as in PyTorch — and stands for the transposed result in the graph."""
+    if self.ndim < 2:
+        return ops.t(self)  # (checks the argument; vectors and 0-d tensors are their own transpose)
+    if GradMode.enabled and self._requires_grad and self._node is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    # transpose a stand-in for the current value: the recorded op must keep seeing the untransposed shape
+    before = Tensor._make(self._data, self._node, self._out_index, self._requires_grad)
+    before._version_counter = self._version_counter
+    result = ops.t(before)
+    self._data = result._data
+    self._version_counter[0] += 1  # a node that saved this tensor must not see it transposed
+    if GradMode.enabled and result._requires_grad:
+        self._node, self._out_index = result._node, result._out_index
+    return self
+
+
 def T(self):
     return ops.permute(self, tuple(reversed(range(self.ndim))))
 
@@ -167,6 +205,7 @@ _ADAPTERS = {
     "__eq__": _eq, "__ne__": _ne, "repeat": repeat, "flip": flip, "tile": tile, "view_as": view_as, "reshape_as": reshape_as, "type_as": type_as, "where": where,
     "clone": clone, "contiguous": contiguous, "new_tensor": new_tensor, "new_zeros": _new_factory("zeros"),
     "new_ones": _new_factory("ones"), "new_empty": _new_factory("empty"), "new_full": new_full,
+    "ndimension": ndimension, "t_": t_,
 }
 _PROPERTIES = {"T": T, "mT": mT, "H": H, "mH": mH}
 

@@ -27,6 +27,15 @@ from .cross_entropy import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
+from .bitwise import *  # noqa: F401,F403
+from .trig import *  # noqa: F401,F403
+from .special import *  # noqa: F401,F403
+from .cumulative import *  # noqa: F401,F403
+from .sorting import *  # noqa: F401,F403
+from .searching import *  # noqa: F401,F403
+from .statistics import *  # noqa: F401,F403
+from .matrix import *  # noqa: F401,F403
+from .shape_helpers import *  # noqa: F401,F403
 
 import types as _types
 

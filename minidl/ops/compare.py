@@ -12,6 +12,7 @@ from .broadcast import sum_to_like
 from .cast import cast
 from .infer import broadcast_shapes
 from .promote import check_operand, promote
+from .unary import abs, isfinite, isnan
 
 
 def _broadcast_infer(op_name, dtype=None):
@@ -212,8 +213,16 @@ def _condition(op_name, condition, what="condition"):
     return condition
 
 
-def where(condition, x, y):
-    """``x`` where ``condition`` is true, else ``y``; x and y may be tensors or numbers (promoted together)."""
+def where(condition, x=None, y=None):
+    """``x`` where ``condition`` is true, else ``y``; x and y may be tensors or numbers (promoted together).
+
+    ``where(condition)`` alone gives the positions of the true (non-zero) entries: ``nonzero(condition,
+    as_tuple=True)``."""
+    if x is None and y is None:
+        from .searching import nonzero  # searching builds on this module: import late
+        return nonzero(condition, as_tuple=True)
+    if x is None or y is None:
+        raise TypeError("where: expected both x and y (where(condition, x, y)) or neither (where(condition))")
     _condition("where", condition)
     _, (x, y) = promote("where", x, y)
     return apply(Where, condition, x, y)
@@ -336,5 +345,60 @@ def clamp(x, min=None, max=None):
 
 clip = clamp
 
+
+def clamp_min(x, min):
+    """``clamp(x, min=min)``: no element below ``min``."""
+    return clamp(x, min=min)
+
+
+def clamp_max(x, max):
+    """``clamp(x, max=max)``: no element above ``max``."""
+    return clamp(x, max=max)
+
+
+# ---------------------------------------------------------------------------------- closeness, equality
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Elementwise ``|input - other| <= atol + rtol·|other|`` (bool, broadcasting), or exactly equal (so equal
+    infinities are close, and an infinity is close to nothing else); NaN is close to NaN only with
+    ``equal_nan=True``. Both tensors must have the same dtype, as in PyTorch."""
+    for what, value in (("input", input), ("other", other)):
+        if not is_tensor(value):
+            raise TypeError(f"isclose(): argument '{what}' must be a tensor, not {type(value).__name__}")
+    if input.dtype != other.dtype:
+        raise TypeError(f"isclose(): expected both tensors to have the same dtype, got {describe(input)} and "
+                        f"{describe(other)}")
+    for what, value in (("rtol", rtol), ("atol", atol)):
+        if value < 0:
+            raise OpError(f"isclose(): {what} must be greater than or equal to zero, but got {value}")
+    close = eq(input, other)
+    if input.dtype != dtypes.bool_:
+        # pairs with an infinity or NaN are settled by eq (and equal_nan); zeroing them first keeps inf - inf
+        # from being computed at all
+        finite = logical_and(isfinite(input), isfinite(other))
+        a, b = where(finite, input, 0), where(finite, other, 0)
+        error = abs(a - b)
+        close = logical_or(close, logical_and(finite, le(error, abs(b) * rtol + atol)))
+    if equal_nan:
+        close = logical_or(close, logical_and(isnan(input), isnan(other)))
+    return close
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True (a Python bool) when every element of ``isclose(input, other, ...)`` is."""
+    from .reduce import all  # reductions come after this module: import late
+    return bool(all(isclose(input, other, rtol, atol, equal_nan)))
+
+
+def equal(input, other):
+    """True (a Python bool) when both tensors have the same shape and the same values (NaN equals nothing)."""
+    from .reduce import all  # reductions come after this module: import late
+    for what, value in (("input", input), ("other", other)):
+        if not is_tensor(value):
+            raise TypeError(f"equal(): argument '{what}' must be a tensor, not {type(value).__name__}")
+    return tuple(input.shape) == tuple(other.shape) and bool(all(eq(input, other)))
+
+
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
-           "where", "masked_fill", "maximum", "minimum", "clamp", "clip"]
+           "where", "masked_fill", "maximum", "minimum", "clamp", "clip", "clamp_min", "clamp_max", "isclose",
+           "allclose", "equal"]

@@ -104,6 +104,13 @@ SPECS = [
     OpSpec("clamp_tensor_min", lambda m, a, lo: m.clamp(a, min=lo), np.maximum,
            _broadcast_arrays([_off_grid, _grid]), grad_inputs=(0, 1)),
 
+    OpSpec("clamp_max_tensor", lambda m, a, hi: m.clamp_max(a, hi), np.minimum, _broadcast_arrays([_off_grid, _grid]),
+           grad_inputs=(0, 1), second_order=False),
+
+    OpSpec("isclose", lambda m, a, b: m.isclose(a, b, rtol=0.1, atol=0.05), lambda a, b: np.isclose(a, b, 0.1, 0.05),
+           _with_ties().map(lambda t: (t[0], t[1] * 1.04)), grad_inputs=(),
+           notes="b is 1.04 times a grid value: no pair sits on the tolerance's edge, where rounding decides"),
+
     OpSpec("where", lambda m, c, a, b: m.where(c, a, b), _where, _broadcast_arrays([_mask, floats_array,
                                                                                     floats_array]),
            grad_inputs=(1, 2), raw_inputs=(0,)),

@@ -1,0 +1,147 @@
+"""Shape functions built from the basic ones (``shape.py``, ``combine.py``, indexing): ``movedim``, ``t``,
+``narrow``, ``unflatten``, ``vstack``, ``hstack``, ``meshgrid``.
+
+Each is a short composition — a permute, a slice, a reshape, a cat, a broadcast — so each gradient is the one of
+the op it is made of; nothing here needs a VJP of its own.
+"""
+import math
+import operator
+import warnings
+
+from .base import OpError, describe
+from .combine import _tensor_list, cat
+from .indexing import getitem
+from .infer import normalize_dim
+from .reduce import check_tensor
+from .shape import broadcast_to, ints, known, permute, reshape, transpose
+
+__all__ = ["movedim", "moveaxis", "t", "narrow", "unflatten", "vstack", "hstack", "meshgrid"]
+
+
+def movedim(x, source, destination):
+    """Move dim(s) ``source`` to position(s) ``destination``; the other dims keep their order."""
+    check_tensor("movedim", x)
+    source, destination = ints("movedim", source, "source"), ints("movedim", destination, "destination")
+    if len(source) != len(destination):
+        raise OpError(f"movedim: invalid source or destination dims: source ({list(source)}) should contain the "
+                      f"same number of dims as destination ({list(destination)})")
+    source = [normalize_dim("movedim", d, x.ndim) for d in source]
+    destination = [normalize_dim("movedim", d, x.ndim) for d in destination]
+    for what, dims in (("source", source), ("destination", destination)):
+        if len(set(dims)) != len(dims):
+            raise OpError(f"movedim: repeated dim in `{what}` ({dims})")
+    order = [None] * x.ndim
+    for s, d in zip(source, destination):
+        order[d] = s
+    rest = iter(d for d in range(x.ndim) if d not in source)
+    return permute(x, [next(rest) if d is None else d for d in order])
+
+
+moveaxis = movedim
+
+
+def t(x):
+    """The transpose of a matrix; vectors and 0-d tensors come back unchanged. Higher dims are an error (use
+    ``transpose(x, dim0, dim1)`` or ``x.mT``)."""
+    check_tensor("t", x)
+    if x.ndim > 2:
+        raise OpError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D ({describe(x)})")
+    return transpose(x, 0, 1) if x.ndim == 2 else x
+
+
+def narrow(x, dim, start, length):
+    """The ``length`` entries of ``x`` from ``start`` on along ``dim``: ``x[..., start:start + length]``
+    (a negative ``start`` counts from the end; ``start`` may be a 0-d integer tensor)."""
+    check_tensor("narrow", x)
+    if x.ndim == 0:
+        raise OpError("narrow() cannot be applied to a 0-dim tensor")
+    dim = normalize_dim("narrow", dim, x.ndim)
+    start, length = operator.index(start), operator.index(length)
+    if length < 0:
+        raise OpError(f"narrow(): length must be non-negative, got {length}")
+    size = x.shape[dim]
+    if size is not None:
+        if not -size <= start <= size:
+            raise IndexError(f"narrow(): start out of range (expected to be in range of [{-size}, {size}], but got "
+                             f"{start})")
+        if start < 0:
+            start += size
+        if start + length > size:
+            raise OpError(f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({size}) of "
+                          f"{describe(x)}")
+    elif start < 0:
+        raise OpError(f"narrow(): a negative start needs the size of dimension {dim} of {describe(x)} known")
+    return getitem(x, (slice(None),) * dim + (slice(start, start + length),))
+
+
+def unflatten(x, dim, sizes):
+    """Split dim ``dim`` into dims of ``sizes`` (one may be -1, inferred): the inverse of ``flatten``."""
+    check_tensor("unflatten", x)
+    dim = normalize_dim("unflatten", dim, x.ndim)
+    sizes = ints("unflatten", sizes, "sizes")
+    if not sizes:
+        raise OpError("unflatten: sizes must be non-empty")
+    if sizes.count(-1) > 1:
+        raise OpError(f"unflatten: only one dimension can be inferred (-1), got sizes {list(sizes)}")
+    size, rest = x.shape[dim], math.prod(n for n in sizes if n != -1)
+    if size is not None:
+        if -1 in sizes:
+            inferred = size // rest if rest else 0
+            sizes = tuple(inferred if n == -1 else n for n in sizes)
+        if math.prod(sizes) != size:
+            raise OpError(f"unflatten: provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                          f"({size}) in the input tensor {describe(x)}")
+    shape = tuple(-1 if n is None else n for n in x.shape[:dim]) + sizes + \
+        tuple(-1 if n is None else n for n in x.shape[dim + 1:])
+    if shape.count(-1) > 1:
+        raise OpError(f"unflatten: the other dims of {describe(x)} must be known when the op is created")
+    return reshape(x, shape)
+
+
+def _at_least(x, ndim):
+    """``x`` with size-1 dims put in front until it has ``ndim`` dims (a 1-d (n) becomes a row (1, n))."""
+    return reshape(x, (1,) * (ndim - x.ndim) + tuple(x.shape)) if x.ndim < ndim else x
+
+
+def vstack(tensors):
+    """Stack vertically: 1-d tensors become rows, then everything is joined along dim 0."""
+    return cat([_at_least(x, 2) for x in _tensor_list("vstack", tensors)], 0)
+
+
+def hstack(tensors):
+    """Stack horizontally: 1-d tensors are joined end to end (dim 0), others along dim 1 (their columns)."""
+    tensors = [_at_least(x, 1) for x in _tensor_list("hstack", tensors)]
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids: from 1-d tensors of sizes n1, n2, ... make as many tensors of shape (n1, n2, ...),
+    the i-th repeating ``tensors[i]`` along its own dim. ``indexing='xy'`` swaps the first two dims (as in
+    numpy and matplotlib: x varies along the columns). Without ``indexing`` it is 'ij', with PyTorch's warning.
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    tensors = _tensor_list("meshgrid", tensors)
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+                      UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise OpError(f'meshgrid: indexing must be one of "xy" or "ij", but received: {indexing!r}')
+    for x in tensors:
+        if x.ndim > 1:
+            raise OpError(f"meshgrid: expected 0D or 1D tensors in the tensor list, but got {describe(x)}")
+        if x.dtype != tensors[0].dtype:
+            raise TypeError(f"meshgrid: expects all tensors to have the same dtype, got {describe(tensors[0])} and "
+                            f"{describe(x)}")
+    sizes = [x.shape[0] if x.ndim else 1 for x in tensors]
+    if not known(sizes):
+        raise OpError("meshgrid: the sizes of the tensors must be known when the op is created")
+    axes = list(range(len(tensors)))
+    if indexing == "xy" and len(axes) > 1:
+        axes[0], axes[1] = 1, 0
+    shape = [0] * len(tensors)
+    for axis, n in zip(axes, sizes):
+        shape[axis] = n
+    return tuple(broadcast_to(reshape(x, [n if a == axis else 1 for a in range(len(shape))]), shape)
+                 for x, axis, n in zip(tensors, axes, sizes))

@@ -1,0 +1,287 @@
+"""Sorting and order statistics: sort, argsort, topk, kthvalue, median, unique.
+
+Each of them (but unique) answers with entries of ``x`` — the *values* — and where along ``dim`` they were — the
+int64 *indices*. A value is an entry of ``x`` moved elsewhere, so its gradient goes back to the place it came from:
+zeros shaped like ``x`` with ``g`` added at ``indices`` (``scatter_add``), whose own VJP is a ``gather``, so
+second order works too. ``indices`` has no gradient.
+
+The order is the one PyTorch uses: ascending by default, NaN larger than every number (last when ascending, first
+when descending). Sorting here is always *stable* — equal entries keep their order — so ``stable=False`` gives the
+same answer, which PyTorch allows. Where entries tie, which of the tied entries an index names (and so which one
+gets the gradient) is an implementation detail; PyTorch's choice can differ from ours.
+
+``unique`` answers with values that no longer correspond to single entries, so it has no gradient (neither has
+PyTorch's).
+"""
+from collections import namedtuple
+
+from ..backend import dtypes
+from .base import Op, OpError, Spec, apply, describe
+from .broadcast import zeros_like
+from .extrema import _check_nonempty, _one_dim, _pick_spec, _to_picked
+from .gather import scatter_add
+from .reduce import check_tensor
+from .shape import reshape
+
+__all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "unique"]
+
+#: the named tuples PyTorch returns (``torch.return_types.sort`` ...)
+SortResult = namedtuple("sort", ["values", "indices"])
+TopkResult = namedtuple("topk", ["values", "indices"])
+KthvalueResult = namedtuple("kthvalue", ["values", "indices"])
+MedianResult = namedtuple("median", ["values", "indices"])
+
+
+# --------------------------------------------------------------------------------------- the sorting order
+
+def _order(xp, x, dim, descending):
+    """int64 positions that put ``x`` in order along ``dim`` (stable; NaN counts as the largest value).
+
+    numpy sorts ascending with NaN last. For descending order, sort the *reversed* ``x`` ascending and reverse
+    that: the result is descending, NaN comes first, and equal entries still keep their original order.
+    """
+    if not descending:
+        return xp.argsort(x, axis=dim, kind="stable").astype(dtypes.int64, copy=False)
+    backwards = xp.argsort(xp.flip(x, dim), axis=dim, kind="stable").astype(dtypes.int64, copy=False)
+    return x.shape[dim] - 1 - xp.flip(backwards, dim)
+
+
+def _first(index, dim, k):
+    """The first ``k`` positions along ``dim``."""
+    return index[(slice(None),) * dim + (slice(0, k),)]
+
+
+def _scatter_back(ctx, g, g_indices):
+    """The VJP of sort and topk: ``g`` added into zeros like ``x`` at the positions the values came from."""
+    x, indices = ctx.inputs[0], ctx.outputs[1]
+    if x.ndim == 0:  # nothing moved
+        return (g,)
+    return (scatter_add(zeros_like(x, dtype=g.dtype), ctx.attrs["dim"], indices, g),)
+
+
+def _no_scalar_dim(xp, x):
+    """The (values, indices) of sorting a 0-d tensor: itself, at position 0."""
+    return x.copy(), xp.zeros((), dtype=dtypes.int64)
+
+
+class Sort(Op):
+    """``(values, indices)``: ``x`` sorted along ``dim`` and the positions each value came from."""
+    n_outputs = 2
+    saves_inputs = ()
+    saves_outputs = True
+    vjp = staticmethod(_scatter_back)
+
+    @staticmethod
+    def forward(xp, x, dim, descending):
+        if x.ndim == 0:
+            return _no_scalar_dim(xp, x)
+        index = _order(xp, x, dim, descending)
+        return xp.take_along_axis(x, index, axis=dim), index
+
+    @staticmethod
+    def infer(x, dim, descending):
+        return Spec(x.shape, x.dtype), Spec(x.shape, dtypes.int64)
+
+
+class Argsort(Op):
+    """The positions that sort ``x`` along ``dim`` (integers: no gradient)."""
+    differentiable = False
+
+    @staticmethod
+    def forward(xp, x, dim, descending):
+        return xp.zeros((), dtype=dtypes.int64) if x.ndim == 0 else _order(xp, x, dim, descending)
+
+    @staticmethod
+    def infer(x, dim, descending):
+        return Spec(x.shape, dtypes.int64)
+
+
+class Topk(Op):
+    """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) entries along ``dim``, in order."""
+    n_outputs = 2
+    saves_inputs = ()
+    saves_outputs = True
+    vjp = staticmethod(_scatter_back)
+
+    @staticmethod
+    def forward(xp, x, k, dim, largest):
+        if x.ndim == 0:
+            return _no_scalar_dim(xp, x)
+        index = _first(_order(xp, x, dim, largest), dim, k)
+        return xp.take_along_axis(x, index, axis=dim), index
+
+    @staticmethod
+    def infer(x, k, dim, largest):
+        shape = x.shape
+        if shape:  # (a 0-d x stays 0-d; an unknown rank stays unknown)
+            shape = shape[:dim] + (k,) + shape[dim + 1:]
+        return Spec(shape, x.dtype), Spec(shape, dtypes.int64)
+
+
+def _orderable(op_name, x, allow_bool=True):
+    """Sorting needs an order: complex numbers have none; PyTorch also refuses bool for the order statistics."""
+    check_tensor(op_name, x)
+    if dtypes.is_complex(x.dtype) or (not allow_bool and x.dtype == dtypes.bool_):
+        raise TypeError(f"{op_name}: not implemented for {x.dtype} tensors (got {describe(x)}); the values need an "
+                        f"order{'' if allow_bool else ' (cast bool tensors to an integer dtype first)'}")
+    return x
+
+
+def sort(x, dim=-1, descending=False, *, stable=False):
+    """The named tuple ``(values, indices)``: ``x`` sorted along ``dim`` and where each value was.
+
+    Always stable (equal entries keep their order), so ``stable`` changes nothing."""
+    _orderable("sort", x)
+    dim = _one_dim("sort", x, dim)
+    return SortResult(*apply(Sort, x, dim=dim, descending=bool(descending)))
+
+
+def argsort(x, dim=-1, descending=False, stable=False):
+    """The positions that sort ``x`` along ``dim``: ``sort(x, dim, descending).indices``."""
+    _orderable("argsort", x)
+    return apply(Argsort, x, dim=_one_dim("argsort", x, dim), descending=bool(descending))
+
+
+def msort(x):
+    """``x`` sorted along its first dim: ``sort(x, 0).values``."""
+    return sort(x, 0).values
+
+
+def _k(op_name, k):
+    if not isinstance(k, int) or isinstance(k, bool):
+        raise TypeError(f"{op_name}(): argument 'k' must be int, not {type(k).__name__}")
+    return k
+
+
+def topk(x, k, dim=-1, largest=True, sorted=True):
+    """The named tuple ``(values, indices)`` of the ``k`` largest entries along ``dim`` (``largest=False``: the
+    smallest), largest first. The result is always sorted, which ``sorted=False`` allows."""
+    _orderable("topk", x)
+    dim = _one_dim("topk", x, dim)
+    size = x.shape[dim] if x.ndim else 1
+    if _k("topk", k) < 0 or (size is not None and k > size):
+        raise OpError(f"topk: selected index k out of range: k={k}, but dimension {dim} of {describe(x)} has "
+                      f"{size} entries")
+    return TopkResult(*apply(Topk, x, k=k, dim=dim, largest=bool(largest)))
+
+
+# ---------------------------------------------------------------------------------------- order statistics
+
+def _take_position(xp, x, dim, keepdim, position):
+    """(values, indices) of the entry at ``position`` (an int array, keepdims-shaped) of the sorted slices."""
+    if x.ndim == 0:
+        return _no_scalar_dim(xp, x)
+    index = xp.take_along_axis(_order(xp, x, dim, False), position, axis=dim)
+    values = xp.take_along_axis(x, index, axis=dim)
+    return (values, index) if keepdim else (values.squeeze(dim), index.squeeze(dim))
+
+
+def _kth_spec(spec, dim, keepdim, **attrs):
+    return _pick_spec(spec, dim, keepdim)
+
+
+class Kthvalue(Op):
+    """``(values, indices)`` of the ``k``-th smallest entry (k counts from 1) along ``dim``. The gradient of a
+    value goes to the entry it is (``max(x, dim)``'s rule, and its VJP)."""
+    n_outputs = 2
+    saves_inputs = ()
+    saves_outputs = True
+    infer = staticmethod(_kth_spec)
+    vjp = staticmethod(_to_picked)
+
+    @staticmethod
+    def forward(xp, x, k, dim, keepdim):
+        shape = (1,) * x.ndim
+        return _take_position(xp, x, dim, keepdim, xp.full(shape, k - 1, dtype=dtypes.int64))
+
+
+class Median(Op):
+    """``(values, indices)`` of the median along ``dim``: for an even count, the *lower* of the two middle
+    entries (no averaging, so the median is always an entry of ``x``, and its gradient goes to that entry).
+    A slice holding NaN has median NaN (its first NaN), as in PyTorch."""
+    n_outputs = 2
+    saves_inputs = ()
+    saves_outputs = True
+    infer = staticmethod(_pick_spec)
+    vjp = staticmethod(_to_picked)
+
+    @staticmethod
+    def forward(xp, x, dim, keepdim):
+        if x.ndim == 0:
+            return _no_scalar_dim(xp, x)
+        n = x.shape[dim]
+        if n == 0:  # median(x) of an empty x: NaN, as in PyTorch
+            shape = x.shape[:dim] + ((1,) if keepdim else ()) + x.shape[dim + 1:]
+            return xp.full(shape, xp.nan, dtype=x.dtype), xp.zeros(shape, dtype=dtypes.int64)
+        nans = xp.sum(x != x, axis=dim, keepdims=True)  # NaN is the one value not equal to itself
+        # sorted ascending, the first NaN sits right after the numbers
+        position = xp.where(nans > 0, n - nans, (n - 1) // 2).astype(dtypes.int64, copy=False)
+        return _take_position(xp, x, dim, keepdim, position)
+
+
+def kthvalue(x, k, dim=-1, keepdim=False):
+    """The named tuple ``(values, indices)`` of the ``k``-th smallest entry along ``dim`` (``k=1``: the minimum)."""
+    _orderable("kthvalue", x, allow_bool=False)
+    dim = _one_dim("kthvalue", x, dim)
+    size = x.shape[dim] if x.ndim else 1
+    if _k("kthvalue", k) < 1 or (size is not None and k > size):
+        raise OpError(f"kthvalue: selected number k out of range for dimension {dim}: k={k}, but {describe(x)} has "
+                      f"{size} entries there (k counts from 1)")
+    return KthvalueResult(*apply(Kthvalue, x, k=k, dim=dim, keepdim=bool(keepdim)))
+
+
+def median(x, dim=None, keepdim=False):
+    """``median(x)``: the lower median of all entries (0-d; NaN for an empty x).
+    ``median(x, dim, keepdim=False)``: the named tuple ``(values, indices)`` along ``dim``.
+
+    Unlike numpy's, the median of an even count is the lower middle entry, not the mean of the two."""
+    _orderable("median", x, allow_bool=False)
+    if dim is None:
+        return apply(Median, reshape(x, (-1,)), dim=0, keepdim=False)[0]
+    dim = _one_dim("median", x, dim)
+    _check_nonempty("median", x, (dim,) if x.ndim else (), False)
+    return MedianResult(*apply(Median, x, dim=dim, keepdim=bool(keepdim)))
+
+
+# ---------------------------------------------------------------------------------------------------- unique
+
+class Unique(Op):
+    """The distinct values of ``x`` in ascending order, the ``inverse`` (for each entry of ``x``, the position of
+    its value among them: ``values[inverse] == x``) and the ``counts`` of each value.
+
+    Sort the entries; a new value starts wherever an entry differs from the one before it. NaN differs from
+    everything, itself included, so each NaN is a value of its own, as in PyTorch.
+    """
+    n_outputs = 3
+    differentiable = False
+
+    @staticmethod
+    def forward(xp, x):
+        flat = x.reshape(-1)
+        order = xp.argsort(flat, kind="stable")
+        ordered = flat[order]
+        starts = xp.ones(ordered.shape, dtype=bool)
+        starts[1:] = ordered[1:] != ordered[:-1]
+        values = ordered[starts]
+        group = xp.cumsum(starts, dtype=dtypes.int64) - 1  # which distinct value each sorted entry is
+        inverse = xp.empty_like(group)
+        inverse[order] = group
+        counts = xp.bincount(group, minlength=values.size).astype(dtypes.int64, copy=False)
+        return values, inverse.reshape(x.shape), counts
+
+    @staticmethod
+    def infer(x):
+        return Spec((None,), x.dtype), Spec(x.shape, dtypes.int64), Spec((None,), dtypes.int64)
+
+
+def unique(x, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct values of ``x`` (flattened), ascending; with ``return_inverse`` / ``return_counts`` also the
+    inverse indices (shaped like ``x``) and the count of each value, as a tuple. Not differentiable.
+
+    The values are always sorted (``sorted=False`` allows it). ``dim`` (unique slices) is not supported."""
+    _orderable("unique", x)
+    if dim is not None:
+        raise NotImplementedError(f"unique: dim={dim} (unique slices along a dim) is not supported, only dim=None")
+    values, inverse, counts = apply(Unique, x)
+    extra = (inverse,) * bool(return_inverse) + (counts,) * bool(return_counts)
+    return (values,) + extra if extra else values
