@@ -83,7 +83,11 @@ def test_conv2d_dtypes():
         C.conv2d(t(1, 4, 8, 8, dtype=bool), t(4, 4, 3, 3, dtype=bool))
     with pytest.raises(TypeError, match=r"conv2d: expected input to be a tensor, got ndarray"):
         C.conv2d(np.ones((1, 4, 8, 8)), t(4, 4, 3, 3))
-    assert C.conv2d(t(1, 4, 8, 8), t(4, 4, 3, 3, dtype="float64")).dtype == np.float64  # promoted, like matmul
+    with pytest.raises(TypeError, match=r"expected input and weight to have the same dtype, but got: float != "
+                                        r"double \(conv2d of float32\[1, 4, 8, 8\] and float64\[4, 4, 3, 3\]"):
+        C.conv2d(t(1, 4, 8, 8), t(4, 4, 3, 3, dtype="float64"))  # as in PyTorch: a product does not promote
+    with pytest.raises(TypeError, match=r"expected input and bias to have the same dtype"):
+        C.conv2d(t(1, 4, 8, 8), t(4, 4, 3, 3), t(4, dtype="float64"))
     assert C.conv2d(t(1, 4, 8, 8, dtype="int64"), t(4, 4, 3, 3, dtype="int64")).tolist()[0][0][0][0] == 36
 
 

@@ -48,11 +48,16 @@ def test_matmul_rejects_numbers_and_bools():
         ops.matmul(t(2, 3, dtype=bool), t(3, 2, dtype=bool))
 
 
-def test_matmul_promotes_dtypes_and_allows_integers():
-    assert ops.matmul(t(2, 3), t(3, 2, dtype="float64")).dtype == np.float64  # PyTorch would refuse
+def test_products_refuse_mixed_dtypes_as_pytorch_does_and_allow_integers():
+    with pytest.raises(TypeError, match=r"expected m1 and m2 to have the same dtype, but got: float != double "
+                                        r"\(matmul of float32\[2, 3\] and float64\[3, 2\]"):
+        ops.matmul(t(2, 3), t(3, 2, dtype="float64"))
+    with pytest.raises(TypeError, match=r"but got: bool != float"):
+        ops.matmul(t(2, 3, dtype=bool), t(3, 2))
+    with pytest.raises(TypeError, match=r"mm: not implemented for bool tensors"):
+        ops.mm(t(2, 3, dtype=bool), t(3, 2, dtype=bool))
     product = ops.matmul(t(2, 3, dtype="int64"), t(3, dtype="int64"))
     assert product.dtype == np.int64 and product.tolist() == [3, 3]
-    assert ops.matmul(t(2, 3, dtype=bool), t(3, 2)).dtype == np.float32
 
 
 @pytest.mark.parametrize("fn, a, b, message", [
@@ -107,9 +112,11 @@ def test_einsum_argument_types():
         ops.einsum("i->i", [])
 
 
-def test_einsum_accepts_an_operand_list_and_promotes():
-    out = ops.einsum("ij,jk", [t(2, 3), t(3, 4, dtype="float64")])
+def test_einsum_accepts_an_operand_list_of_one_dtype():
+    out = ops.einsum("ij,jk", [t(2, 3, dtype="float64"), t(3, 4, dtype="float64")])
     assert out.shape == (2, 4) and out.dtype == np.float64
+    with pytest.raises(TypeError, match=r"expected m1 and m2 to have the same dtype, but got: float != double"):
+        ops.einsum("ij,jk", [t(2, 3), t(3, 4, dtype="float64")])
 
 
 # ----------------------------------------------------------------------------------------------- complex parts

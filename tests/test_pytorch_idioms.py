@@ -238,3 +238,14 @@ def test_set_printoptions():
     finally:
         torch.set_printoptions(profile="default")
     assert repr(torch.tensor([1.23456])) == "tensor([1.2346])"
+
+
+def test_float64_data_into_a_float32_layer_is_pytorchs_dtype_error_not_a_silent_promotion():
+    layer = nn.Linear(3, 2)
+    data = torch.from_numpy(np.ones((4, 3)))  # numpy's default: float64
+    with pytest.raises(TypeError, match=r"expected input and weight to have the same dtype, but got: double != "
+                                        r"float \(linear of float64\[4, 3\] and float32\[2, 3\]"):
+        layer(data)
+    assert layer(data.float()).dtype == torch.float32
+    with pytest.raises(TypeError, match="same dtype"):
+        nn.Conv2d(1, 2, 3)(torch.from_numpy(np.ones((1, 1, 5, 5))))

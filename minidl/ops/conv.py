@@ -31,7 +31,7 @@ import numbers
 from ..backend import dtypes
 from .base import Op, OpError, Spec, apply, describe, is_tensor
 from .im2col import batch_chunks, col2im, col2im_by_shifts, conv_out_size, pad2d, windows
-from .promote import promote
+from .promote import require_same_dtype
 from .reduce import sum as reduce_sum
 from .shape import squeeze, unsqueeze
 
@@ -281,12 +281,14 @@ def _shape(x):
 
 
 def _operands(op_name, x, w, bias):
-    """Promote input, weight and bias to one real dtype; refuse bools, complex numbers and non-tensors."""
+    """Check that input, weight and bias are tensors of one real dtype (no promotion: see
+    ``require_same_dtype``); refuse bools, complex numbers and non-tensors."""
     operands = [x, w] + ([] if bias is None else [bias])
     for name, t in zip(("input", "weight", "bias"), operands):
         if not is_tensor(t):
             raise TypeError(f"{op_name}: expected {name} to be a tensor, got {type(t).__name__}")
-    dtype, operands = promote(op_name, *operands)
+    require_same_dtype(op_name, list(zip(("input", "weight", "bias"), operands)))
+    dtype = x.dtype
     if dtype == dtypes.bool_ or dtypes.is_complex(dtype):
         raise TypeError(f"{op_name}: expected real numbers, got {', '.join(describe(t) for t in operands)}")
     return operands + [None] * (3 - len(operands))

@@ -17,7 +17,7 @@ from .broadcast import sum_to_like
 from .indexing import check_index_tensor, index_put
 from .infer import broadcast_shapes
 from .linalg import matmul, outer
-from .promote import promote
+from .promote import require_same_dtype
 from .shape import flatten, transpose
 
 __all__ = ["embedding", "linear"]
@@ -144,8 +144,9 @@ def linear(input, weight, bias=None):
     if weight.ndim != 2 or input.ndim == 0:
         raise OpError(f"linear: expected input (..., in_features) and a 2-D weight (out_features, in_features), "
                       f"got input {describe(input)} and weight {describe(weight)}")
-    dtype, operands = promote("linear", input, weight, *(() if bias is None else (bias,)))
-    if not dtypes.is_floating_point(dtype):
+    operands = (input, weight) + (() if bias is None else (bias,))
+    require_same_dtype("linear", list(zip(("input", "weight", "bias"), operands)))
+    if not dtypes.is_floating_point(input.dtype):
         raise TypeError(f"linear: expected floating point tensors, got input {describe(input)} and weight "
                         f"{describe(weight)}")
     k_in, k_w = input.shape[-1], weight.shape[1]

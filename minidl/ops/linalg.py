@@ -11,7 +11,7 @@ from ..backend import dtypes
 from .base import Op, OpError, Spec, apply, describe, is_tensor
 from .broadcast import ones_like, sum_to_like
 from .infer import broadcast_shapes
-from .promote import promote
+from .promote import require_same_dtype
 from .shape import squeeze, transpose, unsqueeze
 
 
@@ -21,12 +21,12 @@ def _check_tensors(op_name, *operands):
             raise TypeError(f"{op_name}: expected tensors, got {type(x).__name__} ({describe(x)})")
 
 
-def _promote_product(op_name, *operands):
-    """Bring operands to one dtype. Unlike PyTorch (which insists on equal dtypes) we promote, as ``a * b`` does;
-    bool products are refused, as in PyTorch."""
+def _product_operands(op_name, *operands):
+    """The operands of a product, checked: tensors of one dtype (products never promote, see
+    ``require_same_dtype``), not bool (as in PyTorch)."""
     _check_tensors(op_name, *operands)
-    dtype, operands = promote(op_name, *operands)
-    if dtype == dtypes.bool_:
+    require_same_dtype(op_name, [(f"m{i + 1}", x) for i, x in enumerate(operands)])
+    if operands[0].dtype == dtypes.bool_:
         raise TypeError(f"{op_name}: not implemented for bool tensors (got "
                         f"{', '.join(describe(x) for x in operands)}); cast them to an integer or float dtype")
     return operands
@@ -95,7 +95,7 @@ class MatMul(Op):
 
 
 def _product(op_name, a, b):
-    a, b = _promote_product(op_name, a, b)
+    a, b = _product_operands(op_name, a, b)
     _matmul_shape(op_name, a.shape, b.shape)
     return apply(MatMul, a, b)
 
@@ -299,7 +299,7 @@ def einsum(equation, *operands):
         operands = tuple(operands[0])
     if not operands:
         raise OpError("einsum: at least one operand is required")
-    operands = _promote_product("einsum", *operands)
+    operands = _product_operands("einsum", *operands)
     shapes = [x.shape for x in operands]
     terms, output = _parse_einsum(equation, shapes)
     _einsum_sizes(terms, shapes)

@@ -18,7 +18,7 @@ from .base import Op, OpError, Spec, apply, describe, is_tensor
 from .cast import cast
 from .extrema import amax, amin
 from .infer import broadcast_shapes, normalize_dim
-from .linalg import _check_tensors, _mH, _promote_product, einsum, matmul, mm
+from .linalg import _check_tensors, _mH, _product_operands, einsum, matmul, mm
 from .reduce import check_tensor, float_dtype_for, norm, sum
 from .shape import squeeze, unsqueeze
 from .unary import abs
@@ -230,7 +230,7 @@ def _tensordot_dims(a, b, dims):
 def tensordot(a, b, dims=2):
     """Sum the products of ``a`` and ``b`` over pairs of dims: ``dims=n`` pairs a's last n dims with b's first n,
     ``dims=([1, 2], [1, 0])`` names the pairs. The result has a's other dims, then b's. Built on ``einsum``."""
-    a, b = _promote_product("tensordot", a, b)
+    a, b = _product_operands("tensordot", a, b)
     dims_a, dims_b = _tensordot_dims(a, b, dims)
     letters = iter("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
     terms_a = [next(letters) for _ in range(a.ndim)]

@@ -66,3 +66,23 @@ def promote_pair(op_name, a, b):
         elif isinstance(a, numpy.generic) and a.dtype is b.dtype:
             return a, b
     return promote(op_name, a, b)[1]
+
+
+# the names PyTorch's messages give dtypes (its C++ scalar types)
+_TORCH_TYPE_NAMES = {"float64": "double", "float32": "float", "float16": "half", "int64": "long int", "int32": "int",
+                     "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
+                     "complex64": "complex<float>", "complex128": "complex<double>"}
+
+
+def require_same_dtype(op_name, named):
+    """Products (matmul, linear, convolution) do not promote — in PyTorch and TensorFlow alike. Mixing float32
+    weights with float64 data (numpy's default) is the classic beginner's mistake, and it is reported, with
+    PyTorch's words, rather than silently computed in float64. ``named``: (name, tensor) pairs."""
+    first_name, first = named[0]
+    for name, t in named[1:]:
+        if t.dtype != first.dtype:
+            raise TypeError(
+                f"expected {first_name} and {name} to have the same dtype, but got: "
+                f"{_TORCH_TYPE_NAMES.get(first.dtype.name, first.dtype.name)} != "
+                f"{_TORCH_TYPE_NAMES.get(t.dtype.name, t.dtype.name)} ({op_name} of {describe(first)} and "
+                f"{describe(t)}; convert one of them, e.g. with .float(): numpy's float arrays are float64)")
