@@ -359,14 +359,58 @@ def test_views_share_the_version_counter_of_their_base():
         y.sum().backward()
 
 
-def test_in_place_through_a_view_while_recording_is_refused_not_miscomputed():
-    x = T.tensor([1.0, 2.0], requires_grad=True)
+IN_PLACE_THROUGH_VIEWS = {  # each returns a loss built from the leaf ``a`` (a minidl or a torch tensor)
+    "slice +=": lambda a: _then(lambda b: b[:, 0].__iadd__(1), a * 2, lambda b: (b * b).sum()),
+    "row mul_": lambda a: _then(lambda b: b[0].mul_(3), a * 2, lambda b: (b * a).sum()),
+    "view of a view": lambda a: _then(lambda b: b[1][1:].zero_(), a * 2, lambda b: (b * b).sum()),
+    "setitem on a view": lambda a: _then(lambda b: b[0].__setitem__(2, b[1, 2] * 5), a * 2,
+                                              lambda b: (b ** 3).sum()),
+    "python's b[i] += v": lambda a: _augmented(a * 2, a[1] * a[0]),
+}
+
+
+def _then(change, b, loss):
+    change(b)
+    return loss(b)
+
+
+def _augmented(b, v):
+    b[0] += v  # Python: t = b[0]; t += v (in place, through the view); b[0] = t
+    return (b * b).sum()
+
+
+@pytest.mark.parametrize("case", IN_PLACE_THROUGH_VIEWS)
+def test_in_place_through_an_indexing_view_is_recorded_as_a_change_of_its_base(case):
+    """PyTorch's CopySlices: the base becomes index_put(base, index, new value), so gradients reach both."""
+    start = np.arange(1.0, 7.0).reshape(2, 3)
+    a = T.tensor(start, requires_grad=True)
+    IN_PLACE_THROUGH_VIEWS[case](a).backward()
+    # the same gradient by central differences of the (recomputed) loss
+    def loss_at(values):
+        with T.no_grad():
+            return IN_PLACE_THROUGH_VIEWS[case](T.tensor(values)).item()
+    numeric = np.zeros_like(start)
+    for i in np.ndindex(*start.shape):
+        step = np.zeros_like(start)
+        step[i] = 1e-6
+        numeric[i] = (loss_at(start + step) - loss_at(start - step)) / 2e-6
+    np.testing.assert_allclose(a.grad.numpy(), numeric, rtol=1e-6, atol=1e-6)
+    torch = pytest.importorskip("torch")
+    theirs = torch.tensor(start, requires_grad=True)
+    IN_PLACE_THROUGH_VIEWS[case](theirs).backward()
+    np.testing.assert_allclose(a.grad.numpy(), theirs.grad.numpy(), rtol=1e-12)
+
+
+def test_in_place_through_other_views_and_views_of_leaves_is_refused():
+    x = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        x[0].mul_(2.0)
     y = x * 1.0
-    with pytest.raises(RuntimeError, match="in-place change of a view"):
-        y[0:1].mul_(2.0)
-    y[0] = y[0] * 2.0                # through the base: recorded
-    y.sum().backward()
-    assert x.grad.tolist() == [2.0, 1.0]
+    with pytest.raises(RuntimeError, match="made by reshaping or transposing"):
+        y.view(4)[0:1].mul_(2.0)
+    with T.no_grad():
+        x[0].mul_(2.0)  # nothing recorded: allowed, as in PyTorch
+    assert x.tolist() == [[2.0, 4.0], [3.0, 4.0]]
 
 
 @pytest.mark.parametrize("use", [lambda x, i: x[i], lambda x, i: x.gather(0, i)])

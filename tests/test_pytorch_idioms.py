@@ -249,3 +249,16 @@ def test_float64_data_into_a_float32_layer_is_pytorchs_dtype_error_not_a_silent_
     assert layer(data.float()).dtype == torch.float32
     with pytest.raises(TypeError, match="same dtype"):
         nn.Conv2d(1, 2, 3)(torch.from_numpy(np.ones((1, 1, 5, 5))))
+
+
+def test_view_refuses_what_would_need_a_copy_and_strides_tell_why():
+    x = torch.arange(6.0).view(2, 3)
+    assert x.is_contiguous() and x.stride() == (3, 1) and x.stride(0) == 3
+    xt = x.t()
+    assert not xt.is_contiguous() and xt.stride() == (1, 3) and xt.data_ptr() == x.data_ptr()
+    with pytest.raises(RuntimeError, match=r"view size is not compatible with input tensor's size and stride.*"
+                                           r"Use \.reshape\(\.\.\.\) instead"):
+        xt.view(6)
+    assert xt.reshape(6).tolist() == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0] == xt.contiguous().view(6).tolist()
+    assert x.contiguous() is x and xt.contiguous().is_contiguous()
+    assert x.view(3, 2).data_ptr() == x.data_ptr() and (x.nbytes, x.itemsize) == (24, 4)

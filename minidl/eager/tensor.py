@@ -40,7 +40,7 @@ class Tensor:
     """A multi-dimensional array that can record the operations applied to it, for ``backward()``."""
 
     __slots__ = ("_data", "_node", "_out_index", "_requires_grad", "_grad", "_version_counter", "_accumulator",
-                 "_retains_grad", "_base", "__weakref__")
+                 "_retains_grad", "_base", "_view_of", "__weakref__")
     # numpy must not try to absorb a Tensor into an array (np.float32(2) * t would otherwise return an ndarray)
     __array_ufunc__ = None
     __hash__ = object.__hash__  # tensors are dictionary keys by identity, although == is elementwise
@@ -68,6 +68,7 @@ class Tensor:
         t._accumulator = None
         t._retains_grad = False
         t._base = None
+        t._view_of = None  # (parent, index) for a view made by indexing: see _record_through_view
         return t
 
     # ---------------------------------------------------------------------------------------- attributes
@@ -113,6 +114,27 @@ class Tensor:
 
     def element_size(self):
         return self._data.itemsize
+
+    itemsize = property(element_size)
+
+    @property
+    def nbytes(self):
+        return self._data.nbytes
+
+    def stride(self, dim=None):
+        """How many elements apart consecutive entries along each dim are in memory (numpy counts bytes)."""
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[dim]
+
+    def is_contiguous(self, memory_format=None):
+        """True when the entries lie in memory row after row, with no gaps (what ``view`` needs to reshape
+        without copying)."""
+        return bool(self._data.flags.c_contiguous)
+
+    def data_ptr(self):
+        """The address of the first element (two tensors sharing memory may have the same one)."""
+        data = self._data
+        return data.ctypes.data if isinstance(data, numpy.ndarray) else data.data.ptr
 
     def is_floating_point(self):
         return dtypes.is_floating_point(self.dtype)
@@ -230,13 +252,7 @@ class Tensor:
         if recording and self._requires_grad and self._node is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         result = fn(self, *args, **kwargs)
-        if recording and self._base is not None and (self._base._requires_grad or result._requires_grad):
-            # PyTorch re-records the base's history here; minidl does not, and would silently give the base a
-            # wrong gradient — so it refuses
-            raise RuntimeError("an in-place change of a view (a tensor made by indexing or reshaping another) is not "
-                               "supported while gradients are recorded: it would change the base tensor without "
-                               "recording it. Assign through the base instead (base[index] = value), or clone() the "
-                               "view first.")
+        through_view = recording and self._base is not None and (self._base._requires_grad or result._requires_grad)
         if result._data.shape != self._data.shape:
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                                f"{list(result._data.shape)}")
@@ -248,11 +264,21 @@ class Tensor:
         if not self._data.flags.writeable:
             raise RuntimeError("unsupported operation: this tensor is a broadcast (expand) view whose elements "
                                "share memory; clone() it before writing to it in place")
+        if through_view:
+            _record_through_view(self, result)
         self._data[...] = result._data
         self._version_counter[0] += 1
         if recording and result._requires_grad:
             self._node, self._out_index, self._requires_grad = result._node, result._out_index, True
+        elif through_view:  # the view now holds values that depend on nothing that requires grad
+            self._node, self._requires_grad = None, False
         return self
+
+    def __getitem__(self, index):
+        view = ops.getitem(self, index)
+        if view._base is not None:  # shares our memory: remember how it was taken, for in-place changes through it
+            view._view_of = (self, index)
+        return view
 
     def _inplace_ufunc(self, ufunc_name, other):
         """``self = ufunc(self, other)`` computed into this tensor's memory (only when nothing is recorded)."""
@@ -497,6 +523,29 @@ def _apply(op, args, attrs):
     if GradMode.anomaly:
         _check_anomaly(op, arrays, results)
     return results
+
+
+def _record_through_view(view, value):
+    """Record an in-place change of ``view`` (about to hold ``value``) as what it is: a change of the tensor whose
+    memory it shares. Each level of indexing, from the view up to the tensor that owns the memory, becomes
+    ``parent = index_put(parent, index, new value of the child)`` (PyTorch's "CopySlices"), so the gradient
+    reaches the base's earlier history and ``value``'s. Only views made by indexing know their index; an in-place
+    change through another kind of view (``reshape``, ``transpose``) is refused."""
+    chain, child = [], view
+    while child._view_of is not None:
+        parent, index = child._view_of
+        if parent._requires_grad and parent._node is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        chain.append((parent, index))
+        child = parent
+    if child._base is not None:
+        raise RuntimeError("an in-place change of a view made by reshaping or transposing another tensor is not "
+                           "supported while gradients are recorded (only views made by indexing are): it would "
+                           "change the base tensor without recording it. Change the base itself, or clone() the "
+                           "view first.")
+    for parent, index in chain:
+        value = ops.index_put(parent, index, value)  # out of place: reads the parent's values before the change
+        parent._node, parent._out_index, parent._requires_grad = value._node, value._out_index, value._requires_grad
 
 
 def _share_base(view, args, xp):

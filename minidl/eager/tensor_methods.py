@@ -69,9 +69,17 @@ def _dims(args):
 
 
 def view(self, *shape):
+    """``reshape`` that refuses to copy, as PyTorch's ``view`` does: the result shares this tensor's memory, so it
+    exists only when the new shape walks the memory in the same order (a transposed tensor usually cannot be
+    viewed as another shape: use ``reshape``, or ``contiguous()`` first)."""
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):  # view(dtype) reinterprets bytes
         raise TypeError("view(dtype) is not supported; use .to(dtype) to convert values")
-    return ops.reshape(self, _dims(shape))
+    result = ops.reshape(self, _dims(shape))
+    if result._base is None and self.numel() > 0:  # numpy had to copy
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
+                           f"spans across two contiguous subspaces): view {list(result.shape)} of a tensor of shape "
+                           f"{list(self.shape)} and stride {list(self.stride())}. Use .reshape(...) instead.")
+    return result
 
 
 def reshape(self, *shape):
@@ -139,7 +147,8 @@ def clone(self, memory_format=None):
 
 
 def contiguous(self, memory_format=None):
-    return self
+    """This tensor if its entries lie row after row in memory, else a copy that does (gradients pass through)."""
+    return self if self._data.flags.c_contiguous else ops.clone(self)
 
 
 def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
@@ -235,7 +244,7 @@ def bind():
     for name in SAME_NAME:
         if name in available:
             setattr(Tensor, name, getattr(ops, name))
-    bind_operators(Tensor)
+    bind_operators(Tensor, skip=("__getitem__",))  # Tensor defines its own: it remembers views' indices
     for name in IN_PLACE:
         if name in available:
             setattr(Tensor, name + "_", _in_place(getattr(ops, name)))
