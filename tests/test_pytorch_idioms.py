@@ -262,3 +262,11 @@ def test_view_refuses_what_would_need_a_copy_and_strides_tell_why():
     assert xt.reshape(6).tolist() == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0] == xt.contiguous().view(6).tolist()
     assert x.contiguous() is x and xt.contiguous().is_contiguous()
     assert x.view(3, 2).data_ptr() == x.data_ptr() and (x.nbytes, x.itemsize) == (24, 4)
+
+
+def test_numpy_argument_names_axis_and_keepdims_are_accepted_as_in_pytorch():
+    x = torch.arange(6.0).reshape(2, 3)
+    assert x.sum(axis=1).tolist() == [3.0, 12.0] and x.mean(axis=0, keepdims=True).shape == (1, 3)
+    assert torch.max(x, axis=1).values.tolist() == [2.0, 5.0] and torch.sum(x, axis=1, keepdims=True).shape == (2, 1)
+    assert torch.cat([x, x], axis=0).shape == (4, 3) and x.softmax(axis=1).shape == (2, 3)
+    assert x.sum(dim=1).tolist() == x.sum(axis=1).tolist()

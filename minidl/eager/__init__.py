@@ -9,6 +9,8 @@ from ..backend.dtypes import (bool_ as bool, cdouble, cfloat, complex64, complex
                               set_default_dtype, short, uint8)
 from ..ops import *  # noqa: F401,F403  every op, under its PyTorch name
 from ..ops import __all__ as _op_names
+from .. import ops as _ops
+from .numpy_names import accept_numpy_names as _accept_numpy_names
 from . import autograd, nn, optim, transforms, utils
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,
                        normal, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
@@ -26,6 +28,7 @@ from . import tensor_methods as _tensor_methods  # noqa: F401  attaches op metho
 
 
 globals().update(_TENSOR_TYPES)  # FloatTensor, LongTensor, ... (legacy.py)
+globals().update({name: _accept_numpy_names(getattr(_ops, name)) for name in _op_names})  # sum(x, axis=1) too
 
 
 def is_tensor(obj):

@@ -1,13 +1,15 @@
 """Tensor methods and operators that are just ops: ``x.exp()`` is ``ops.exp(x)``, ``x + y`` is ``ops.add(x, y)``.
 
-Binding the op functions themselves as methods costs nothing per call (no wrapper in between). Methods whose
-PyTorch signature differs from the op's (``x.view(2, 3)`` with varargs) get a small adapter here. Every
+Binding the op functions themselves as methods costs nothing per call (no wrapper in between); only those with a
+``dim`` argument get a thin wrapper that also accepts numpy's ``axis``/``keepdims`` (``numpy_names.py``). Methods
+whose PyTorch signature differs from the op's (``x.view(2, 3)`` with varargs) get a small adapter here. Every
 out-of-place method ``name`` listed in ``IN_PLACE`` also gets ``name_`` (``x.add_(y)``), which runs the op and
 writes the result into ``x`` (see ``Tensor._inplace``).
 """
 from .. import ops
 from ..ops.operators import OPERATORS, REFLECTED, bind_operators
 from .grad_mode import GradMode
+from .numpy_names import accept_numpy_names
 from .tensor import Tensor
 
 #: methods that are the op function of the same name
@@ -243,7 +245,7 @@ def bind():
     available = set(ops.__all__)
     for name in SAME_NAME:
         if name in available:
-            setattr(Tensor, name, getattr(ops, name))
+            setattr(Tensor, name, accept_numpy_names(getattr(ops, name)))
     bind_operators(Tensor, skip=("__getitem__",))  # Tensor defines its own: it remembers views' indices
     for name in IN_PLACE:
         if name in available:
