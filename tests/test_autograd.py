@@ -433,3 +433,10 @@ def test_slicing_and_assigning_through_an_index_do_not_save_the_indexed_tensor()
     w[T.tensor([0, 1])] = value      # y[i] = v changes w right after the index op used it
     w.sum().backward()
     assert value.grad.tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("pick", [lambda x: x.max(1).values, lambda x: x.min(1)[0], lambda x: x.median(1).values])
+def test_a_gradient_of_another_dtype_flows_through_max_min_and_median_along_a_dim(pick):
+    x = T.tensor([[1.0, 3.0, 2.0], [4.0, 2.0, 0.0]], dtype=T.float64, requires_grad=True)
+    pick(x).backward(T.ones(2, dtype=T.float32))
+    assert x.grad.sum().item() == 2.0 and sorted(x.grad.flatten().tolist()) == [0.0, 0.0, 0.0, 0.0, 1.0, 1.0]

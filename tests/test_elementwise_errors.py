@@ -280,3 +280,12 @@ def test_masked_fill_keeps_the_dtype_and_broadcasts_like_pytorch():
     assert y.dtype == tl.float32 and y.grad_fn.name() == "MaskedFillBackward0"
     gx, gv = tl.autograd.grad(ops.sum(y * f32(1, 2, 3)), [x, v])
     assert gx.tolist() == [0.0, 2.0, 0.0] and gv.item() == 4.0 and gv.dtype == tl.float64
+
+
+def test_erf_keeps_full_relative_precision_near_zero_and_in_the_tails():
+    z = np.concatenate([np.geomspace(1e-300, 1.0, 400), np.linspace(1.0, 7.0, 601), [1.9999999, 2.0]])
+    z = np.concatenate([z, -z])
+    expected = np.array([math.erf(v) for v in z])
+    relative = np.abs(ops.erf(tl.tensor(z)).numpy() - expected) / np.abs(expected)
+    assert relative.max() < 1e-14  # 1 - erfc(z) would keep only ~8 digits of erf(1e-8)
+    assert ops.erf(tl.tensor([0.0, np.inf, -np.inf])).tolist() == [0.0, 1.0, -1.0]

@@ -251,22 +251,38 @@ def _erfc(xp, z):
     a = xp.abs(z)
     tail = a >= 2
     result = xp.empty_like(a)
+    result[~tail] = 1 - _erf_series(xp, a[~tail])
+    result[tail] = _erfc_continued_fraction(xp, a[tail])
+    return xp.where(z < 0, 2 - result, result)
 
-    near = a[~tail]
-    u = near * near / 4
-    series = xp.full_like(near, _ERF_SERIES[-1])
+
+def _erf(xp, z):
+    """The error function, from the same two expansions as ``_erfc``; near 0 the series gives erf itself, to
+    full relative precision (``1 - erfc(z)`` would lose the digits of a tiny erf to cancellation)."""
+    a = xp.abs(z)
+    tail = a >= 2
+    result = xp.empty_like(a)
+    result[~tail] = _erf_series(xp, a[~tail])
+    result[tail] = 1 - _erfc_continued_fraction(xp, a[tail])
+    return xp.where(z < 0, -result, result)
+
+
+def _erf_series(xp, a):
+    """erf(a) for 0 <= a < 2 by the all-positive series of ``_erfc``'s docstring (30 terms)."""
+    u = a * a / 4
+    series = xp.full_like(a, _ERF_SERIES[-1])
     for coefficient in reversed(_ERF_SERIES[:-1]):
         series *= u
         series += coefficient
-    result[~tail] = 1 - (2 / math.sqrt(math.pi)) * xp.exp(-near * near) * near * series
+    return (2 / math.sqrt(math.pi)) * xp.exp(-a * a) * a * series
 
-    far = a[tail]
-    fraction = far
+
+def _erfc_continued_fraction(xp, a):
+    """erfc(a) for a >= 2 by the continued fraction of ``_erfc``'s docstring (40 levels, from the bottom up)."""
+    fraction = a
     for k in range(40, 0, -1):
-        fraction = far + (k / 2) / fraction
-    result[tail] = xp.exp(-far * far) / (math.sqrt(math.pi) * fraction)
-
-    return xp.where(z < 0, 2 - result, result)
+        fraction = a + (k / 2) / fraction
+    return xp.exp(-a * a) / (math.sqrt(math.pi) * fraction)
 
 
 def _normal_cdf(xp, x):

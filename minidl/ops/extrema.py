@@ -106,7 +106,7 @@ def _to_picked(ctx, g, g_indices):
     from .shape import unsqueeze
     if not keepdim:
         g, index = unsqueeze(g, dim), unsqueeze(index, dim)
-    return (scatter_add(zeros_like(x), dim, index, g),)
+    return (scatter_add(zeros_like(x, dtype=g.dtype), dim, index, g),)
 
 
 class MaxDim(Op):
