@@ -157,7 +157,8 @@ class KernelCell(RNNCell):
     """What the built-in cells share: ``num_units`` units, an ``activation`` (default ``tf.tanh``), and a first
     kernel that multiplies ``concat([inputs, h], 1)`` — its first ``input_depth`` rows the step's inputs, the rest
     the previous output ``h``. So the inputs' depth is fixed when the cell is built, and checked at every call, as
-    is the state against ``state_size``. Subclasses define ``build_kernels(input_depth)`` and ``call``."""
+    is the state against ``state_size`` (by default, like the output, ``num_units`` wide). Subclasses define
+    ``build_kernels(input_depth)`` and ``call``."""
 
     def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None):
         super().__init__(name=name, reuse=reuse, dtype=dtype)
@@ -168,6 +169,14 @@ class KernelCell(RNNCell):
         self._num_units = num_units
         self.activation = activation or tanh
         self.input_depth = None      # the inputs' depth, once built
+
+    @property
+    def state_size(self):
+        return self._num_units
+
+    @property
+    def output_size(self):
+        return self._num_units
 
     def build(self, inputs_shape):
         self.check_inputs(inputs_shape)
@@ -223,14 +232,6 @@ class BasicRNNCell(KernelCell):
     def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None):
         super().__init__(num_units, activation, reuse, name, dtype)
         self.kernel = self.bias = None
-
-    @property
-    def state_size(self):
-        return self._num_units
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def build_kernels(self, input_depth):
         self.kernel = self.add_variable("kernel", [input_depth + self._num_units, self._num_units])

@@ -170,14 +170,6 @@ class GRUCell(KernelCell):
         self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
         self.gate_kernel = self.gate_bias = self.candidate_kernel = self.candidate_bias = None
 
-    @property
-    def state_size(self):
-        return self._num_units
-
-    @property
-    def output_size(self):
-        return self._num_units
-
     def build_kernels(self, input_depth):
         n, rows = self._num_units, input_depth + self._num_units
         self.gate_kernel = self.add_variable("gates/kernel", [rows, 2 * n], initializer=self.kernel_initializer)

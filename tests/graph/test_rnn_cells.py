@@ -234,18 +234,26 @@ def check_gradients(cell, initial_state, time_major=False, sequence_length=None)
     feed = {x: RNG.standard_normal(shape)}
     feed.update({s: value for s, value in zip(states, initial_state)})
     with session() as sess:
-        got = sess.run(grads, feed)
-        values = [v.copy() for v in sess.run(variables)]  # arrays a session returns are read-only
-        for variable, value, g in zip(variables, values, got):
-            def f():
-                variable.load(value, sess)
-                return sess.run(loss, feed)
-            np.testing.assert_allclose(g, central_differences(f, value), rtol=1e-6, atol=1e-8, err_msg=variable.name)
-            variable.load(value, sess)
-        for placeholder, g in zip([x] + states, got[len(variables):]):
-            np.testing.assert_allclose(g, central_differences(lambda: sess.run(loss, feed), feed[placeholder]),
-                                       rtol=1e-6, atol=1e-8, err_msg=placeholder.name)
+        assert_gradients_match(sess, loss, grads, variables, [x] + states, feed)
     return op_types()
+
+
+def assert_gradients_match(sess, loss, grads, variables, placeholders, feed, scale=1.0):
+    """``grads`` — of ``loss`` w.r.t. ``variables``, then ``placeholders`` — against central differences, with the
+    variables set to ``scale`` times their values."""
+    values = [v * scale for v in sess.run(variables)]  # new arrays: those a session returns are read-only
+    for variable, value in zip(variables, values):
+        variable.load(value, sess)
+    got = sess.run(grads, feed)
+    for variable, value, g in zip(variables, values, got):
+        def f():
+            variable.load(value, sess)
+            return sess.run(loss, feed)
+        np.testing.assert_allclose(g, central_differences(f, value), rtol=1e-6, atol=1e-8, err_msg=variable.name)
+        variable.load(value, sess)
+    for placeholder, g in zip(placeholders, got[len(variables):]):
+        np.testing.assert_allclose(g, central_differences(lambda: sess.run(loss, feed), feed[placeholder]),
+                                   rtol=1e-6, atol=1e-8, err_msg=placeholder.name)
 
 
 @pytest.mark.parametrize("time_major", [False, True])
