@@ -33,14 +33,15 @@ def get_default_session():
 
 class _Plan:
     """A compiled subgraph: ``steps`` run in order over a list of slots."""
-    __slots__ = ("steps", "operations", "initial", "feed_slots", "target_slots")
+    __slots__ = ("steps", "operations", "initial", "feed_slots", "target_slots", "state_targets")
 
-    def __init__(self, steps, operations, initial, feed_slots, target_slots):
+    def __init__(self, steps, operations, initial, feed_slots, target_slots, state_targets):
         self.steps = steps                # list of (step function, slots to free afterwards)
         self.operations = operations      # the Operation of each step (for error messages)
         self.initial = initial            # the slots at the start of a run: constants already in place
         self.feed_slots = feed_slots      # fed Tensor -> slot
         self.target_slots = target_slots  # one slot per target (None for an Operation)
+        self.state_targets = state_targets  # (position, variable Operation): fetched variables, read at the end
 
 
 def _fetched(array):
@@ -113,6 +114,8 @@ class Session:
         if plan is None:
             plan = self._plans[key] = self._compile(targets, feeds)
         values = self._execute(plan, feeds)
+        for k, variable in plan.state_targets:  # a fetched variable shows its value after the run's assignments
+            values[plan.target_slots[k]] = self.variable_value(variable)
         results = [None if slot is None else _fetched(self._to_host(values[slot])) for slot in plan.target_slots]
         return rebuild(results)
 
@@ -217,18 +220,25 @@ class Session:
         for slot, index in last_use.items():
             if slot not in kept:
                 frees[index].append(slot)
-        steps = [(self._step(op, [slot_of[id(t)] for t in op.inputs], [slot_of[id(t)] for t in op.outputs]),
+        steps = [(self._step(op, [slot_of[id(t)] for t in op.inputs], [slot_of[id(t)] for t in op.outputs], fed),
                   tuple(frees[index])) for index, op in enumerate(runnable)]
         feed_slots = {t: slot_of[id(t)] for t in feeds}
         target_slots = [slot_of[id(t)] if isinstance(t, Tensor) else None for t in targets]
-        return _Plan(steps, runnable, initial, feed_slots, target_slots)
+        state_targets = [(k, t.op) for k, t in enumerate(targets)
+                         if isinstance(t, Tensor) and t not in feeds and getattr(t.op.op, "holds_state", False)]
+        return _Plan(steps, runnable, initial, feed_slots, target_slots, state_targets)
 
-    def _step(self, operation, in_slots, out_slots):
+    def _step(self, operation, in_slots, out_slots, fed):
         """A function ``step(values)`` that runs ``operation`` on its input slots and fills its output slots.
 
-        Library ops get a closure specialised to their input count: this is ``Session.run``'s inner loop.
+        Library ops get a closure specialised to their input count: this is ``Session.run``'s inner loop. An op
+        that reads a variable reads its value when it runs (``_reading_state``), not when the variable op ran.
         """
         op = operation.op
+        stateful = [(i, t.op) for i, t in enumerate(operation.inputs)
+                    if getattr(t.op.op, "holds_state", False) and id(t) not in fed]  # a fed variable is the feed
+        if stateful:
+            return self._reading_state(operation, in_slots, out_slots, stateful)
         execute = getattr(op, "execute", None)
         if execute is not None:
             session = self
@@ -265,6 +275,26 @@ class Session:
         def run_any(values):
             values[out] = forward(xp, *[values[s] for s in in_slots], **attrs)
         return run_any
+
+    def _reading_state(self, operation, in_slots, out_slots, stateful):
+        """The step of an op with variable inputs: each is read when the op runs, so an op made to run after an
+        ``assign`` (``control_dependencies``) sees the new value, as in TF1, where every reader of a variable
+        dereferences it when it executes."""
+        op, attrs, session, xp = operation.op, operation.attrs, self, self._xp
+        execute = getattr(op, "execute", None)
+
+        def run_reading_state(values):
+            arrays = [values[s] for s in in_slots]
+            for i, variable in stateful:
+                arrays[i] = session.variable_value(variable)
+            outs = execute(session, operation, arrays) if execute is not None else forward(arrays)
+            for s, o in zip(out_slots, outs):
+                values[s] = o
+
+        def forward(arrays):
+            result = op.forward(xp, *arrays, **attrs)
+            return result if len(out_slots) != 1 else (result,)
+        return run_reading_state
 
     # ------------------------------------------------------------------------------------ variables
     def variable_value(self, operation):

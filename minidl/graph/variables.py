@@ -39,8 +39,10 @@ def _fmt(shape):
 # ------------------------------------------------------------------------------------------------ graph ops
 
 class VariableV2(GraphOp):
-    """Outputs the variable's current value, read from the session running it."""
+    """Outputs the variable's current value, read from the session running it (again by each reader: see
+    ``GraphOp.holds_state``)."""
     name = "VariableV2"  # set explicitly: Op subclasses would inherit their base's name
+    holds_state = True
 
     @staticmethod
     def execute(session, operation, arrays):

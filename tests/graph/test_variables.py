@@ -299,3 +299,23 @@ def test_eval_and_load(graph):
     with tf.Graph().as_default(), tf.Session() as other:
         with pytest.raises(ValueError, match="not an element"):
             v.load([1.0, 1.0], other)
+
+
+def test_a_reader_made_to_run_after_an_assign_sees_the_new_value(graph):
+    v = tf.Variable(0.0)
+    update = tf.assign(v, v + 1.0)
+    with tf.control_dependencies([update]):
+        after, scaled = tf.identity(v), v * 10
+    step = tf.train.get_or_create_global_step()
+    w = tf.Variable(1.0)
+    train = tf.train.GradientDescentOptimizer(0.5).minimize(w * w, global_step=step)
+    average = tf.train.ExponentialMovingAverage(0.5)
+    with tf.control_dependencies([train]):  # the TF1 recipe: average the weights after each update
+        train_and_average = average.apply([w])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run([after, scaled]) == [1.0, 10.0] and sess.run(v) == 1.0  # one update, both saw it
+        sess.run(train_and_average)
+        assert sess.run([w, average.average(w)]) == [0.0, 0.5]  # w: 1 - 0.5·2; average: 0.5·1 + 0.5·0
+        assert sess.run([train, step])[1] == 2  # a fetched variable shows its value after the run's updates
+        assert sess.run(v, {v: 5.0}) == 5.0 and sess.run(scaled, {v: 5.0}) == 50.0  # a fed variable is the feed
