@@ -270,3 +270,9 @@ def test_numpy_argument_names_axis_and_keepdims_are_accepted_as_in_pytorch():
     assert torch.max(x, axis=1).values.tolist() == [2.0, 5.0] and torch.sum(x, axis=1, keepdims=True).shape == (2, 1)
     assert torch.cat([x, x], axis=0).shape == (4, 3) and x.softmax(axis=1).shape == (2, 3)
     assert x.sum(dim=1).tolist() == x.sum(axis=1).tolist()
+
+
+def test_view_to_the_same_shape_is_fine():
+    x = torch.randn(4)
+    assert x.view(-1).shape == (4,) and torch.randn(2, 3).view(2, 3).shape == (2, 3)
+    assert torch.cat([p.detach().view(-1) for p in nn.Linear(3, 2).parameters()]).shape == (8,)

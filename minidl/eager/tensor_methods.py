@@ -77,7 +77,7 @@ def view(self, *shape):
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):  # view(dtype) reinterprets bytes
         raise TypeError("view(dtype) is not supported; use .to(dtype) to convert values")
     result = ops.reshape(self, _dims(shape))
-    if result._base is None and self.numel() > 0:  # numpy had to copy
+    if result is not self and result._base is None and self.numel() > 0:  # numpy had to copy
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
                            f"spans across two contiguous subspaces): view {list(result.shape)} of a tensor of shape "
                            f"{list(self.shape)} and stride {list(self.stride())}. Use .reshape(...) instead.")
