@@ -28,7 +28,8 @@ from . import tensor_methods as _tensor_methods  # noqa: F401  attaches op metho
 
 
 globals().update(_TENSOR_TYPES)  # FloatTensor, LongTensor, ... (legacy.py)
-globals().update({name: _accept_numpy_names(getattr(_ops, name)) for name in _op_names})  # sum(x, axis=1) too
+globals().update({name: _accept_numpy_names(getattr(_ops, name)) for name in _op_names  # sum(x, axis=1) too
+                 if globals().get(name) is getattr(_ops, name)})  # (not the eager factories: zeros_like ...)
 
 
 def is_tensor(obj):

@@ -611,8 +611,9 @@ def _check_anomaly(op, arrays, results):
                           None)
 
 
-def _from_array(value):
-    """An array met beside a tensor (``t + np.ones(3)``) becomes a tensor, as in PyTorch; lists do not (None)."""
+def _from_array(value, operands):
+    """An array met beside a tensor (``t + np.ones(3)``) becomes a tensor of its own dtype, as in PyTorch; lists do
+    not (None)."""
     if not isinstance(value, numpy.ndarray):
         return None
     from .creation import as_array

@@ -109,6 +109,16 @@ def graph_apply(op, args, attrs):
     return operation.outputs[0] if single else operation.outputs
 
 
-register_frontend(Tensor, graph_apply, convert=convert_to_tensor)
+def _convert_operand(value, operands):
+    """An array or list beside graph tensors (``x - numpy_mean``) becomes a constant of their dtype, as TF1 converts
+    it — a float64 array next to a float32 placeholder stays float32 — where that loses no kind (numbers to a float
+    or complex tensor, integers to an integer one); otherwise a constant of its own dtype."""
+    like = next((t for t in operands if isinstance(t, Tensor)), None)
+    kind = numpy.asarray(value).dtype.kind
+    fits = like is not None and (like.dtype.kind in "fc" and kind in "biuf" or like.dtype.kind in "iu" and kind in "iu")
+    return convert_to_tensor(value, like.dtype if fits else None)
+
+
+register_frontend(Tensor, graph_apply, convert=_convert_operand)
 # TF1 semantics: ``==`` on graph tensors compares identity (use tf.equal for values), so tensors stay hashable
 bind_operators(Tensor, skip=("__eq__", "__ne__"))

@@ -70,13 +70,14 @@ class Op:
 # ---------------------------------------------------------------------------------------------- dispatch
 
 _frontends = {}  # tensor class -> function(op, args, attrs) that runs or records the op
-_converters = {}  # apply function -> function(value) making that front-end's tensor of an array or list
+_converters = {}  # apply function -> function(value, operands) making that front-end's tensor of an array or list
 
 
 def register_frontend(tensor_class, apply_fn, convert=None):
     """Route ops whose arguments include a ``tensor_class`` instance to ``apply_fn(op, args, attrs)``.
 
-    ``convert(value)``, if given, turns an array or list met beside such a tensor (``t + np.ones(3)``) into one.
+    ``convert(value, operands)``, if given, turns an array or list met among the ``operands`` of an op, beside such
+    a tensor (``t + np.ones(3)``), into one (or returns None to refuse it).
     """
     _frontends[tensor_class] = apply_fn
     if convert is not None:

@@ -14,7 +14,8 @@ def check_operand(op_name, value, operands=()):
     if isinstance(value, _NUMBER_TYPES) or frontend_of((value,)) is not None:
         return value
     convert = _converters.get(frontend_of(operands))
-    converted = convert(value) if convert is not None and isinstance(value, (numpy.ndarray, list, tuple)) else None
+    converted = convert(value, operands) if convert is not None and isinstance(value, (numpy.ndarray, list, tuple)) \
+        else None
     if converted is not None:
         return converted
     raise TypeError(f"{op_name}: expected a tensor or a number, got {type(value).__name__} ({describe(value)}); "

@@ -164,3 +164,13 @@ def test_static_dims_answer_value_as_tf1_dimensions_do():
     assert x.get_shape()[0] is None and tf.compat.dimension_value(x.get_shape()[0]) is None
     assert tf.compat.dimension_value(depth) == 3
     assert [type(d) for d in x.get_shape().as_list()] == [type(None), int]
+
+
+def test_an_array_beside_a_tensor_takes_the_tensors_dtype_as_tf_converts_it():
+    x = tf.placeholder(tf.float32, [None, 3])
+    w = tf.Variable(tf.ones([3, 2]))
+    centered = x - np.array([0.5, 0.5, 0.5])  # numpy's float64 mean: still float32, so the matmul accepts it
+    product = tf.matmul(centered, w)
+    assert centered.dtype == tf.float32 and (x * [1, 2, 3]).dtype == tf.float32
+    assert (tf.constant([1, 2]) + np.array([3, 4])).dtype == tf.int32
+    assert run(product, {x: np.ones((1, 3))}, initialize_variables=True).tolist() == [[1.5, 1.5]]
