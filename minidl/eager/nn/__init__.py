@@ -25,3 +25,8 @@ from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d,
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
 from .sparse import Embedding
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
+from .attention import MultiheadAttention
+from .more_layers import (AdaptiveMaxPool1d, AdaptiveMaxPool2d, EmbeddingBag, Fold, InstanceNorm1d, InstanceNorm2d,
+                          PixelShuffle, PixelUnshuffle, Unfold)
+from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
+                          TransformerEncoderLayer)

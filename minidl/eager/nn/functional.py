@@ -403,3 +403,14 @@ def _renorm_rows(weight, indices, max_norm, norm_type):
         picked = ops.getitem(weight, rows)
         norms = ops.norm(picked, norm_type, dim=1, keepdim=True)
         weight[rows] = ops.where(norms > max_norm, picked * (max_norm / (norms + 1e-7)), picked)
+
+
+# ------------------------------------------------------- attention and more layers (appended: their own modules)
+# Compositions of ops like the functions above, kept in their own files: attention in attention_functions.py,
+# embedding_bag, instance_norm, adaptive max pooling, pixel shuffle and fold/unfold in layer_functions.py.
+from .attention_functions import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
+from .layer_functions import (adaptive_max_pool1d, adaptive_max_pool2d, embedding_bag, fold,  # noqa: E402
+                              instance_norm, pixel_shuffle, pixel_unshuffle, unfold)
+
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward", "embedding_bag", "instance_norm",
+            "adaptive_max_pool1d", "adaptive_max_pool2d", "pixel_shuffle", "pixel_unshuffle", "unfold", "fold"]

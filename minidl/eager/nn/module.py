@@ -28,6 +28,8 @@ class Module:
         set_(self, "_modules", OrderedDict())
         set_(self, "_forward_hooks", OrderedDict())
         set_(self, "_forward_pre_hooks", OrderedDict())
+        set_(self, "_backward_hooks", OrderedDict())
+        set_(self, "_backward_pre_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
@@ -37,12 +39,17 @@ class Module:
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        relay = None
+        if self._backward_hooks or self._backward_pre_hooks:  # mark the inputs and outputs (backward_hooks.py)
+            from .backward_hooks import _Relay
+            relay = _Relay(self, list(self._backward_hooks.values()), list(self._backward_pre_hooks.values()))
+            args = relay.mark_inputs(args)
         output = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             result = hook(self, args, output)
             if result is not None:
                 output = result
-        return output
+        return output if relay is None else relay.mark_outputs(output)
 
     # ------------------------------------------------------------------------------------ registration
     def __setattr__(self, name, value):
@@ -327,6 +334,23 @@ class Module:
     def register_forward_pre_hook(self, hook):
         """``hook(module, inputs)`` before every forward; a returned value replaces the inputs."""
         return RemovableHandle.add(self._forward_pre_hooks, hook)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """``hook(module, grad_input, grad_output)`` once the gradients w.r.t. the module's positional inputs are
+        computed (grad_output: w.r.t. its outputs); a returned tuple replaces grad_input. See backward_hooks.py."""
+        return self._add_backward_hook("_backward_hooks", hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """``hook(module, grad_output)`` when the gradients w.r.t. the module's outputs are computed; a returned
+        tuple replaces grad_output."""
+        return self._add_backward_hook("_backward_pre_hooks", hook, prepend)
+
+    def _add_backward_hook(self, table, hook, prepend):
+        hooks = getattr(self, table)
+        handle = RemovableHandle.add(hooks, hook)
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
 
     # ------------------------------------------------------------------------------------------- repr
     def extra_repr(self):
