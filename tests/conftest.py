@@ -21,3 +21,14 @@ DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(not cuda_is_avai
 def device(request):
     """Run the test on every available device: the same test function, never a copied GPU suite."""
     return request.param
+
+
+def pytest_runtest_setup(item):
+    """Work around hypothesis's pytest plugin (seen in 6.155): before each invocation of a parametrized test it wraps
+    the test's settings in a new settings object whose parent is the previous one, so a test with thousands of
+    parameter sets (the op table) builds a chain thousands deep and fails with RecursionError. Every invocation here
+    starts again from the settings the test was defined with."""
+    fn = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))
+    if getattr(fn, "is_hypothesis_test", False):
+        defined = fn.__dict__.setdefault("_minidl_defined_settings", fn._hypothesis_internal_use_settings)
+        fn._hypothesis_internal_use_settings = defined

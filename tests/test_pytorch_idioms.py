@@ -276,3 +276,26 @@ def test_view_to_the_same_shape_is_fine():
     x = torch.randn(4)
     assert x.view(-1).shape == (4,) and torch.randn(2, 3).view(2, 3).shape == (2, 3)
     assert torch.cat([p.detach().view(-1) for p in nn.Linear(3, 2).parameters()]).shape == (8,)
+
+
+def test_more_idioms_from_copied_code():
+    x = torch.ones(2)
+    assert x.add_(1, alpha=2).tolist() == [3.0, 3.0] and torch.sub(torch.ones(2), 1, alpha=3).tolist() == [-2.0] * 2
+    assert torch.arange(6).reshape(2, 3).flip(dims=[1]).tolist() == [[2, 1, 0], [5, 4, 3]]
+    assert (x.short().dtype, x.char().dtype, x.byte().dtype) == (torch.int16, torch.int8, torch.uint8)
+    assert torch.normal(mean=torch.zeros(3), std=torch.ones(3)).shape == (3,)
+    assert torch.normal(torch.zeros(2, 1), 1.0).shape == (2, 1) and torch.normal(2.0, 3.0, size=(2, 2)).shape == (2, 2)
+    assert torch.is_floating_point(x) and not torch.is_complex(x)
+    signal = torch.randn(8)
+    np.testing.assert_allclose(torch.fft.irfft(torch.fft.rfft(signal)).numpy(), signal.numpy(), atol=1e-6)
+    w = torch.ones(2, requires_grad=True)
+    (g,) = torch.autograd.grad((w * w).sum(), w, create_graph=True, retain_graph=True, only_inputs=True)
+    assert g.tolist() == [2.0, 2.0]
+    with pytest.raises(RuntimeError):  # the dtype error is a RuntimeError too, as in PyTorch
+        nn.Linear(3, 2)(torch.from_numpy(np.ones((2, 3))))
+
+
+def test_load_accepts_the_old_map_location_function(tmp_path):
+    path = tmp_path / "state.pt"
+    torch.save({"w": torch.ones(2)}, path)
+    assert torch.load(path, map_location=lambda storage, loc: storage)["w"].tolist() == [1.0, 1.0]

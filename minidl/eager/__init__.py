@@ -36,6 +36,20 @@ def is_tensor(obj):
     return isinstance(obj, Tensor)
 
 
+def is_floating_point(t):
+    return t.is_floating_point()
+
+
+def is_complex(t):
+    return t.is_complex()
+
+
+class fft:
+    """``torchlike.fft.rfft(x)``: PyTorch keeps its FFTs in the ``torch.fft`` module."""
+    fft, ifft = staticmethod(_ops.fft), staticmethod(_ops.ifft)
+    rfft, irfft = staticmethod(_ops.rfft), staticmethod(_ops.irfft)
+
+
 def numel(t):
     return t.numel()
 

@@ -180,8 +180,17 @@ def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
     return _finish(array.astype(dtypes.int64 if dtype is None else dtypes.as_dtype(dtype)), device, requires_grad)
 
 
-def normal(mean, std, size, generator=None, dtype=None, device=None, requires_grad=False):
-    return randn(*_size((size,), "normal"), generator=generator, dtype=dtype, device=device) * std + mean
+def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+    """Samples of N(mean, std²): ``size`` of them for numbers ``mean`` and ``std``, or one per element of the
+    tensor ``mean`` and/or ``std`` (broadcast together), like PyTorch's four forms."""
+    tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
+    if size is None:
+        if not tensors:
+            raise TypeError("normal(): give size= when mean and std are numbers")
+        size = numpy.broadcast_shapes(*(tuple(t.shape) for t in tensors))
+        dtype, device = dtype or tensors[0].dtype, device or tensors[0].device
+    noise = randn(*_size((size,), "normal"), generator=generator, dtype=dtype, device=device)
+    return _finish((noise * std + mean)._data, None, requires_grad) if not tensors else noise * std + mean
 
 
 # ---------------------------------------------------------------------------------------------- *_like

@@ -95,9 +95,10 @@ def _accumulate_into(tensor, g, create_graph):
         tensor._grad._data += g._data
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
-         materialize_grads=False):
-    """Return the gradients of ``outputs`` w.r.t. ``inputs`` (a tuple) without touching any ``.grad``."""
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, materialize_grads=False):
+    """Return the gradients of ``outputs`` w.r.t. ``inputs`` (a tuple) without touching any ``.grad``.
+    (``only_inputs`` is PyTorch's deprecated, ignored argument, still in much copied code.)"""
     single = not isinstance(inputs, (list, tuple))
     inputs = [inputs] if single else list(inputs)
     outputs = [outputs] if not isinstance(outputs, (list, tuple)) else list(outputs)

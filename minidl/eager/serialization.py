@@ -59,7 +59,8 @@ def load(f, map_location=None, weights_only=True):
     arrays, metadata = read_arrays(f)
     if not isinstance(metadata, dict) or metadata.get("kind") != _KIND:
         raise ValueError(f"{f}: not a file written by minidl.eager.save")
-    target = None if map_location is None else parse_device(map_location)
+    # old code passes ``lambda storage, loc: storage`` ("leave it where it is", i.e. on the CPU)
+    target = None if map_location is None else parse_device("cpu" if callable(map_location) else map_location)
     made = {}
 
     def decode(x):

@@ -346,6 +346,15 @@ class Tensor:
     def int(self):
         return ops.cast(self, dtypes.int32)
 
+    def short(self):
+        return ops.cast(self, dtypes.int16)
+
+    def char(self):
+        return ops.cast(self, dtypes.int8)
+
+    def byte(self):
+        return ops.cast(self, dtypes.uint8)
+
     def bool(self):
         return ops.cast(self, dtypes.bool_)
 

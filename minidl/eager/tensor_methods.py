@@ -113,8 +113,8 @@ def _ne(self, other):
     return True if other is None else ops.ne(self, other)
 
 
-def flip(self, *dims):
-    return ops.flip(self, _dims(dims))
+def flip(self, *dims, **kwargs):
+    return ops.flip(self, kwargs["dims"] if "dims" in kwargs else _dims(dims))
 
 
 def tile(self, *dims):

@@ -53,6 +53,12 @@ class TensorShape(tuple):
     def __contains__(self, item):
         return (item is None and not self.rank_known) or tuple.__contains__(self, item)
 
+    def __getitem__(self, key):
+        """A dim (``Dimension`` or None), or for a slice a ``TensorShape`` (``shape[1:].num_elements()``)."""
+        if isinstance(key, slice):
+            return TensorShape(tuple.__getitem__(self, key) if self.rank_known else None)
+        return tuple.__getitem__(self, key)
+
     def as_list(self):
         if not self.rank_known:
             raise ValueError("as_list() is not defined on an unknown TensorShape.")

@@ -84,7 +84,7 @@ def graph_tensor(value):
 
 
 #: which kinds of Python values TF converts to a dtype of each kind ("biufc": bool, int, uint, float, complex)
-_CONVERTIBLE = {"b": "b", "i": "biu", "u": "biu", "f": "biuf", "c": "biufc"}
+_CONVERTIBLE = {"b": "b", "i": "biu", "u": "biu", "f": "biuf", "c": "biufc", "O": "SUO"}  # "O": tf.string
 
 
 def to_tensor(value, dtype=None):
@@ -137,7 +137,8 @@ def check_dtype(x, allowed, param="x"):
     """TF's check of an op input's dtype (``x`` is a tensor or a dtype) against the op's list of allowed types."""
     dtype = getattr(x, "dtype", x)
     if dtype.name not in allowed:
-        raise TypeError(f"Value passed to parameter '{param}' has DataType {dtype.name} not in list of allowed "
+        name = "string" if dtype.kind == "O" else dtype.name  # tf.string is numpy's object dtype here
+        raise TypeError(f"Value passed to parameter '{param}' has DataType {name} not in list of allowed "
                         f"values: {', '.join(allowed)}")
     return x
 

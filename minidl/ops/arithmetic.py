@@ -143,18 +143,23 @@ def _conj(x):
 
 # ------------------------------------------------------------------------------------------ functions
 
+def _scaled(b, alpha):
+    """``alpha * b`` for the ``alpha`` of add and sub: by an op for a tensor, here for a number."""
+    if alpha == 1:
+        return b
+    return mul(b, alpha) if is_tensor(b) else b * alpha
+
+
 def add(a, b, alpha=1):
     """``a + alpha * b``."""
-    if alpha != 1:
-        b = mul(b, alpha)
+    b = _scaled(b, alpha)
     a, b = promote_pair("add", a, b)
     return apply(Add, a, b)
 
 
 def sub(a, b, alpha=1):
     """``a - alpha * b``."""
-    if alpha != 1:
-        b = mul(b, alpha)
+    b = _scaled(b, alpha)
     a, b = promote_pair("sub", a, b)
     return apply(Sub, a, b)
 

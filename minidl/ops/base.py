@@ -124,6 +124,11 @@ class OpError(ValueError, RuntimeError):
     PyTorch raises for them: a program written for either catches it where it expects to."""
 
 
+class DtypeError(TypeError, RuntimeError):
+    """Operands of dtypes an op does not take together. A TypeError, as TensorFlow raises for them, and a
+    RuntimeError, as PyTorch raises for them."""
+
+
 def describe(value):
     """A short description of an argument for error messages: ``float32[2, 3]`` or ``2.5``."""
     shape = getattr(value, "shape", None)

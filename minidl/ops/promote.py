@@ -2,7 +2,7 @@
 import numpy
 
 from ..backend import dtypes
-from .base import _converters, _frontends, describe, frontend_of
+from .base import DtypeError, _converters, _frontends, describe, frontend_of
 from .cast import cast
 
 _NUMBER_TYPES = (bool, int, float, complex, numpy.generic)
@@ -82,7 +82,7 @@ def require_same_dtype(op_name, named):
     first_name, first = named[0]
     for name, t in named[1:]:
         if t.dtype != first.dtype:
-            raise TypeError(
+            raise DtypeError(
                 f"expected {first_name} and {name} to have the same dtype, but got: "
                 f"{_TORCH_TYPE_NAMES.get(first.dtype.name, first.dtype.name)} != "
                 f"{_TORCH_TYPE_NAMES.get(t.dtype.name, t.dtype.name)} ({op_name} of {describe(first)} and "

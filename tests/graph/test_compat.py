@@ -174,3 +174,18 @@ def test_an_array_beside_a_tensor_takes_the_tensors_dtype_as_tf_converts_it():
     assert centered.dtype == tf.float32 and (x * [1, 2, 3]).dtype == tf.float32
     assert (tf.constant([1, 2]) + np.array([3, 4])).dtype == tf.int32
     assert run(product, {x: np.ones((1, 3))}, initialize_variables=True).tolist() == [[1.5, 1.5]]
+
+
+def test_shape_slices_saver_steps_and_string_refusals(tmp_path):
+    x = tf.placeholder(tf.float32, [None, 4, 5])
+    tail = x.get_shape()[1:]
+    assert isinstance(tail, tf.TensorShape) and tail.num_elements() == 20 and tail.as_list() == [4, 5]
+    with pytest.raises(TypeError, match="has DataType string not in list of allowed values"):
+        tf.equal(tf.placeholder(tf.string, [None]), "pos")
+    v = tf.Variable(1.0)
+    step = tf.train.get_or_create_global_step()
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        path = saver.save(sess, str(tmp_path / "model"), global_step=sess.run(step))  # a numpy integer step
+    assert path.endswith("model-0") and tf.train.latest_checkpoint(str(tmp_path)) == path and v is not None

@@ -5,6 +5,7 @@ The values go into one file per checkpoint, ``<prefix>.minidl``, in minidl's saf
 (``minidl.io``: no pickle, written aside and renamed, truncation detected).
 """
 import json
+import numbers
 import os
 import tempfile
 
@@ -49,7 +50,7 @@ class Saver:
              write_meta_graph=True, write_state=True, strip_default_attrs=False, save_debug_info=False):
         """Write every variable's value; return the checkpoint prefix (``save_path-<step>`` with a step)."""
         if global_step is not None:
-            step = global_step if isinstance(global_step, int) else int(sess.run(global_step))
+            step = int(global_step) if isinstance(global_step, numbers.Integral) else int(sess.run(global_step))
             prefix = f"{save_path}-{step}"
         else:
             prefix = save_path
