@@ -299,3 +299,9 @@ def test_load_accepts_the_old_map_location_function(tmp_path):
     path = tmp_path / "state.pt"
     torch.save({"w": torch.ones(2)}, path)
     assert torch.load(path, map_location=lambda storage, loc: storage)["w"].tolist() == [1.0, 1.0]
+
+
+def test_the_one_hot_scatter_idiom():
+    labels = torch.tensor([2, 0, 1])
+    one_hot = torch.zeros(3, 4).scatter_(1, labels[:, None], 1)
+    assert one_hot.tolist() == [[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0]]

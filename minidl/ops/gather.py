@@ -9,14 +9,14 @@ They are each other's VJP: gathering reads positions, so its gradient adds ``g``
 position read twice gets both contributions); scatter_add's gradient for ``src`` reads ``g`` at the positions.
 """
 from ..backend import dtypes
-from .base import Op, OpError, Spec, apply, describe
-from .broadcast import zeros_like
+from .base import Op, OpError, Spec, apply, describe, is_tensor
+from .broadcast import full_like, zeros_like
 from .indexing import check_index_tensor, getitem
 from .infer import normalize_dim
 from .reduce import check_tensor
 from .shape import known
 
-__all__ = ["gather", "scatter_add", "one_hot"]
+__all__ = ["gather", "scatter", "scatter_add", "one_hot"]
 
 
 def _along(xp, index, dim):
@@ -76,6 +76,34 @@ class ScatterAdd(Op):
         return x
 
 
+class Scatter(Op):
+    """``out = x; out[index[i][j][k]][j][k] = src[i][j][k]`` (dim 0): ``scatter_add`` that writes instead of adding.
+    Where ``index`` names one position twice, one of the values lands there (which is undefined, as in PyTorch).
+
+    d/dx = ``g`` with the written positions zeroed (they no longer depend on x); d/dsrc = ``gather(g, dim, index)``.
+    """
+    differentiable_inputs = (0, 2)
+    saves_inputs = (1,)
+
+    @staticmethod
+    def forward(xp, x, index, src, dim):
+        out = x.copy()
+        out[_along(xp, index, dim)] = src
+        return out
+
+    @staticmethod
+    def vjp(ctx, g):
+        index, src = ctx.inputs[1], ctx.inputs[2]
+        need_x, _, need_src = ctx.needs_input_grad
+        dim = ctx.attrs["dim"]
+        return (apply(Scatter, g, index, zeros_like(src), dim=dim) if need_x else None, None,
+                apply(Gather, g, index, dim=dim) if need_src else None)
+
+    @staticmethod
+    def infer(x, index, src, dim):
+        return x
+
+
 def _check_sizes(op_name, dim, index, other, name, other_dim_too=False):
     """``index`` must have ``other``'s number of dims and be no larger (except along ``dim``, unless told)."""
     if index.ndim != other.ndim:
@@ -99,18 +127,35 @@ def gather(x, dim, index):
 
 def scatter_add(x, dim, index, src):
     """A copy of ``x`` with each ``src`` element added at its position from ``index`` along ``dim``."""
-    check_tensor("scatter_add", x)
-    check_tensor("scatter_add", src)
-    check_index_tensor("scatter_add", index)
+    return apply(ScatterAdd, *_scatter_operands("scatter_add", x, dim, index, src), dim=normalize_dim(
+        "scatter_add", dim, x.ndim))
+
+
+def scatter(x, dim, index, src):
+    """A copy of ``x`` with each ``src`` element written at its position from ``index`` along ``dim``; ``src`` may
+    be a number, written everywhere ``index`` points (the one-hot idiom: ``zeros(n, c).scatter_(1, y[:, None], 1)``).
+    """
+    if not is_tensor(src):
+        check_index_tensor("scatter", index)
+        src = full_like(index, src, dtype=x.dtype)
+    return apply(Scatter, *_scatter_operands("scatter", x, dim, index, src), dim=normalize_dim("scatter", dim, x.ndim))
+
+
+def _scatter_operands(op_name, x, dim, index, src):
+    """``(x, index, src)`` checked for a scatter, with src cut to the corner that index covers (the rest is
+    unused)."""
+    check_tensor(op_name, x)
+    check_tensor(op_name, src)
+    check_index_tensor(op_name, index)
     if src.dtype != x.dtype:
-        raise TypeError(f"scatter_add: expected src to have the dtype of self, got self {describe(x)} and src "
+        raise TypeError(f"{op_name}: expected src to have the dtype of self, got self {describe(x)} and src "
                         f"{describe(src)}")
-    dim = normalize_dim("scatter_add", dim, x.ndim)
-    _check_sizes("scatter_add", dim, index, x, "self")
-    _check_sizes("scatter_add", dim, index, src, "src", other_dim_too=True)
-    if known(index.shape) and tuple(src.shape) != tuple(index.shape):  # only src's corner that index covers is used
+    dim = normalize_dim(op_name, dim, x.ndim)
+    _check_sizes(op_name, dim, index, x, "self")
+    _check_sizes(op_name, dim, index, src, "src", other_dim_too=True)
+    if known(index.shape) and tuple(src.shape) != tuple(index.shape):
         src = getitem(src, tuple(slice(0, n) for n in index.shape))
-    return apply(ScatterAdd, x, index, src, dim=dim)
+    return x, index, src
 
 
 class OneHot(Op):

@@ -45,13 +45,24 @@ def np_gather(x, dim, index):
     return np.take_along_axis(corner, index, axis=dim)
 
 
-def np_scatter_add(x, dim, index, src):
+def np_scatter_add(x, dim, index, src, write=False):
     out = x.copy()
     for pos in np.ndindex(*index.shape):
         target = list(pos)
         target[dim % x.ndim] = index[pos]
-        out[tuple(target)] += src[pos]
+        out[tuple(target)] = src[pos] if write else out[tuple(target)] + src[pos]
     return out
+
+
+def with_distinct_rows():
+    """``(x, index, src)`` for scatter along dim 0: in every column the index names distinct rows (where two
+    values go to one place, which lands is undefined), and src is as big as index."""
+    def arrays(s):
+        rows = hnp.arrays(np.int64, (min(3, s[0]),), elements=st.integers(0, s[0] - 1), unique=True)
+        return rows.flatmap(lambda r: st.tuples(floats_array(s), st.just(np.broadcast_to(
+            r.reshape((-1,) + (1,) * (len(s) - 1)), (len(r),) + tuple(s[1:])).copy()),
+            floats_array((len(r),) + tuple(s[1:]))))
+    return sided(1, min_side=1).flatmap(arrays)
 
 
 def np_index_put(x, index, value):
@@ -146,6 +157,11 @@ SPECS = [
            notes="only the corner of src that index covers is used; PyTorch's backward fails here, so its "
                  "differential check gets src cut to that corner",
            torch_fn=lambda torch, x, i, s: torch.scatter_add(x, -1, i, s[tuple(slice(0, n) for n in i.shape)])),
+    OpSpec("scatter", lambda m, x, i, s: m.scatter(x, 0, i, s), lambda a, i, s: np_scatter_add(a, 0, i, s, write=True),
+           with_distinct_rows(), raw_inputs=(1,), grad_inputs=(0, 2)),
+    OpSpec("scatter_number", lambda m, x, i, s: m.scatter(x, 0, i, 2.5),
+           lambda a, i, s: np_scatter_add(a, 0, i, np.full(i.shape, 2.5, a.dtype), write=True),
+           with_distinct_rows(), raw_inputs=(1,), grad_inputs=(0,), notes="a number written everywhere index points"),
     # ---------------------------------------------------------------------------------------------- one_hot
     OpSpec("one_hot", lambda m, k: m.one_hot(k, 5), lambda k: (k[..., None] == np.arange(5)).astype(np.int64),
            shapes().flatmap(lambda s: st.tuples(hnp.arrays(np.int64, s, elements=st.integers(0, 4)))),
