@@ -11,7 +11,7 @@ import minidl.eager as torchlike
 from minidl.eager import nn
 from minidl.eager.autograd import gradcheck
 from minidl.eager.nn import functional as F
-from tests.nn.torch_compare import pair, run_both, torch_or_skip
+from tests.nn.torch_compare import check_layer, check_repr_and_state, run_both, torch_or_skip
 
 rng = numpy.random.default_rng(5)
 X3 = rng.standard_normal((2, 4, 9))      # (N, C, L)
@@ -79,17 +79,12 @@ IDS = [f"{c[0]}-{i}" for i, c in enumerate(LAYER_CASES)]
 @pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")  # PyTorch's, about its speed
 @pytest.mark.parametrize("name, args, kwargs, inputs", LAYER_CASES, ids=IDS)
 def test_layer_matches_pytorch(name, args, kwargs, inputs):
-    mine, theirs = pair(name, *args, **kwargs)
-    run_both(mine, theirs, *inputs, rtol=1e-7, atol=1e-12)
+    check_layer(name, args, kwargs, inputs)
 
 
 @pytest.mark.parametrize("name, args, kwargs, inputs", LAYER_CASES, ids=IDS)
 def test_repr_and_state_match_pytorch(name, args, kwargs, inputs):
-    torch = torch_or_skip()
-    mine, theirs = getattr(nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
-    assert repr(mine) == repr(theirs)
-    assert [(k, tuple(v.shape)) for k, v in mine.state_dict().items()] == \
-        [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
+    check_repr_and_state(name, args, kwargs)
 
 
 @pytest.mark.parametrize("make", [

@@ -85,3 +85,18 @@ def pair(name, *args, **kwargs):
     mine = getattr(torchlike.nn, name)(*args, **kwargs).double()
     copy_weights(mine, theirs)
     return mine, theirs
+
+
+def check_layer(name, args, kwargs, inputs):
+    """The layer ``nn.<name>(*args, **kwargs)`` against PyTorch's, with the same weights: outputs and gradients."""
+    mine, theirs = pair(name, *args, **kwargs)
+    run_both(mine, theirs, *inputs, rtol=1e-7, atol=1e-12)
+
+
+def check_repr_and_state(name, args, kwargs):
+    """The same layer prints as PyTorch's and has the same state_dict keys and shapes."""
+    torch = torch_or_skip()
+    mine, theirs = getattr(torchlike.nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
+    assert repr(mine) == repr(theirs)
+    assert [(k, tuple(v.shape)) for k, v in mine.state_dict().items()] == \
+        [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
