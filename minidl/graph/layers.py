@@ -31,6 +31,8 @@ variance the unbiased N / (N - 1) estimate; the difference fades with the batch 
 import numbers
 
 from .. import ops
+from ..ops.base import apply
+from ..ops.reduce import ReductionSize
 from .basics import identity, name_scope
 from .control_flow import cond
 from .core import GraphKeys, get_default_graph
@@ -313,6 +315,12 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
                 mean, variance = cond(switch, lambda: (batch_mean, batch_variance),
                                       lambda: (moving_mean, moving_variance))
                 decay = cast(switch, x.dtype) * (1 - momentum)  # 0 when not training: the averages stay
+            # TF1's fused kernel, its default for 4-D input normalized over the channels, moves the average
+            # towards the *unbiased* variance, n/(n-1) times the batch's (n values per channel); the other path
+            # towards the batch's own
+            if fused is not False and ndim == 4 and axes in ([1], [3]):
+                count = apply(ReductionSize, x, dims=tuple(reduction_axes))
+                batch_variance = batch_variance * (count / ops.maximum(count - 1, 1))
             for moving, batch in ((moving_mean, batch_mean), (moving_variance, batch_variance)):
                 # moving - (moving - batch) * (1 - momentum) = moving * momentum + batch * (1 - momentum)
                 update = assign_sub(moving, (moving - batch) * decay, name="AssignMovingAvg")

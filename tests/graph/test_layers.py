@@ -306,3 +306,20 @@ def test_update_ops_idiom_with_top_level_get_collection():
             sess.run(tf.global_variables_initializer())
             sess.run(train, {x: [[1.0, 2.0, 3.0]] * 4})
             assert abs(sess.run(moving_mean)[0] - 0.01) < 1e-6
+
+
+def test_batch_normalization_moving_variance_is_unbiased_on_the_fused_path_as_tf1():
+    """TF1's fused kernel (the default for 4-D input) moves the average towards n/(n-1) times the batch variance;
+    2-D input, and fused=False, towards the batch variance itself."""
+    rng = np.random.default_rng(0)
+    images, rows = rng.standard_normal((4, 3, 3, 2)), rng.standard_normal((6, 2))
+    for x, fused in ((images, None), (rows, None), (images, False)):
+        tf.layers.batch_normalization(tf.constant(x), training=True, momentum=0.0, fused=fused)
+    moving = [v for v in tf.global_variables() if "moving_variance" in v.name]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(tf.get_collection(tf.GraphKeys.UPDATE_OPS))
+        fused_image, plain_rows, plain_image = sess.run(moving)
+    np.testing.assert_allclose(fused_image, images.var((0, 1, 2), ddof=1), rtol=1e-12)
+    np.testing.assert_allclose(plain_rows, rows.var(0), rtol=1e-12)
+    np.testing.assert_allclose(plain_image, images.var((0, 1, 2)), rtol=1e-12)
