@@ -348,6 +348,9 @@ class BatchDataset(_Step):
 
 
 def _stack(arrays, component):
+    # an element of a string component is a Python bytes (a 0-d string tensor's value): stack it as a 0-d object
+    # array, so that the batch is an object array of bytes like any string tensor's value (strings.py)
+    arrays = [numpy.array(a, dtype=object) if isinstance(a, bytes) else a for a in arrays]
     first = arrays[0].shape
     for index, a in enumerate(arrays):
         if a.shape != first:

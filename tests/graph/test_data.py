@@ -401,3 +401,12 @@ def test_an_iterator_feeds_a_training_loop(graph):
         assert steps == 4 * 30   # 64 samples / 16 per batch, 30 epochs
         assert losses[-1] < 1e-3 < losses[0]
         np.testing.assert_allclose(sess.run(w), true_w, atol=0.02)
+
+
+def test_batches_of_string_elements_are_string_tensors():
+    words, labels = np.array(["a", "bb", "ccc"]), np.array([0, 1, 2])
+    batch = tf.data.Dataset.from_tensor_slices((words, labels)).batch(2).make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        first, second = sess.run(batch), sess.run(batch)
+    assert first[0].tolist() == [b"a", b"bb"] and first[1].tolist() == [0, 1]
+    assert second[0].tolist() == [b"ccc"] and second[1].tolist() == [2]
