@@ -303,13 +303,19 @@ def unstack(value, num=None, axis=0, name="unstack"):
 @tf_op("split")
 def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     """Cut ``value`` along ``axis`` into ``num_or_size_splits`` equal pieces (an int: it must divide the size) or
-    into pieces of the listed sizes (one may be -1: the rest)."""
+    into pieces of the listed sizes (one may be -1: the rest). Into equal pieces, the size along ``axis`` may be
+    unknown until run time (a batch split into towers) if the other dims are known."""
     x = to_tensor(value)
     axis = constant_value(axis, "axis") % x.ndim
     n = x.shape[axis]
     sizes = constant_value(num_or_size_splits, "num_or_size_splits")
+    if n is None and isinstance(sizes, int) and sizes > 0 and x.shape.count(None) == 1:
+        # pieces of a size known at run time: the axis as (pieces, rest), then one slice per piece
+        pieces = ops.reshape(x, tuple(x.shape[:axis]) + (sizes, -1) + tuple(x.shape[axis + 1:]))
+        return list(ops.unbind(pieces, axis))
     if n is None:
-        raise ValueError(f"split: the size of dimension {axis} of {x.shape} must be known when the graph is built")
+        raise ValueError(f"split: the size of dimension {axis} of {x.shape} must be known when the graph is built, "
+                         "except into equal pieces when it is the only unknown dimension")
     if isinstance(sizes, int):
         if sizes <= 0 or n % sizes:
             raise ValueError(f"Dimension {axis} ({n}) must be evenly divisible by the number of splits ({sizes})")

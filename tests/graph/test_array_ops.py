@@ -247,3 +247,19 @@ def test_slice_and_strided_slice():
                                                        shrink_axis_mask=1)), X[1, :, 0:])
     np.testing.assert_array_equal(run(tf.strided_slice(x, [0, 0, 2], [0, 0, 3], ellipsis_mask=1,
                                                        new_axis_mask=2)), X[..., None, 2:3])
+
+
+def test_split_into_equal_pieces_along_a_dimension_known_only_at_run_time():
+    x = tf.placeholder(tf.float32, [None, 3])
+    first, second = tf.split(x, 2)  # the towers pattern: a batch of unknown size split in two
+    (grad,) = tf.gradients(tf.reduce_sum(first * 2 + second * 3), [x])
+    assert first.shape.as_list() == [None, 3]
+    value = np.arange(12, dtype=np.float32).reshape(4, 3)
+    a, b, g = run([first, second, grad], {x: value})
+    np.testing.assert_array_equal(a, value[:2])
+    np.testing.assert_array_equal(b, value[2:])
+    np.testing.assert_array_equal(g, [[2] * 3] * 2 + [[3] * 3] * 2)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="is invalid for input of size 9"):
+        run(first, {x: value[:3]})  # 3 rows do not split in two
+    with pytest.raises(ValueError, match="must be known when the graph is built"):
+        tf.split(x, [1, -1])
