@@ -189,8 +189,8 @@ def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None
             raise TypeError("normal(): give size= when mean and std are numbers")
         size = numpy.broadcast_shapes(*(tuple(t.shape) for t in tensors))
         dtype, device = dtype or tensors[0].dtype, device or tensors[0].device
-    noise = randn(*_size((size,), "normal"), generator=generator, dtype=dtype, device=device)
-    return _finish((noise * std + mean)._data, None, requires_grad) if not tensors else noise * std + mean
+    samples = randn(*_size((size,), "normal"), generator=generator, dtype=dtype, device=device) * std + mean
+    return samples if tensors else samples.requires_grad_(requires_grad)  # numbers: a leaf
 
 
 # ---------------------------------------------------------------------------------------------- *_like

@@ -225,7 +225,7 @@ class Session:
         feed_slots = {t: slot_of[id(t)] for t in feeds}
         target_slots = [slot_of[id(t)] if isinstance(t, Tensor) else None for t in targets]
         state_targets = [(k, t.op) for k, t in enumerate(targets)
-                         if isinstance(t, Tensor) and t not in feeds and getattr(t.op.op, "holds_state", False)]
+                         if isinstance(t, Tensor) and id(t) not in fed and getattr(t.op.op, "holds_state", False)]
         return _Plan(steps, runnable, initial, feed_slots, target_slots, state_targets)
 
     def _step(self, operation, in_slots, out_slots, fed):
