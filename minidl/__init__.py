@@ -22,3 +22,12 @@ def _keep_freed_memory_unless_told_not_to():
 
 
 _keep_freed_memory_unless_told_not_to()
+
+
+def _compute_ieee_results_quietly():
+    """log(0) = -inf and 0/0 = nan without numpy's RuntimeWarnings, as in PyTorch (``backend/float_errors.py``)."""
+    from .backend.float_errors import silence_numpy_float_warnings
+    silence_numpy_float_warnings()
+
+
+_compute_ieee_results_quietly()
