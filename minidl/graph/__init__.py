@@ -70,3 +70,6 @@ from . import metrics
 from .variables import (all_variables, initialize_local_variables, initialize_variables, model_variables,
                         moving_average_variables)
 # --- end TF1 API gaps ---
+# --- scripts: tf.app.run with tf.app.flags (= tf.flags), tf.gfile and tf.io.gfile (app.py, flags.py, gfile.py, io.py)
+from . import app, flags, gfile, io
+# --- end scripts ---
