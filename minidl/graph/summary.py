@@ -5,6 +5,7 @@ tensor. Nothing is written until you fetch it and hand the bytes to a ``FileWrit
 
     tf.summary.scalar("loss", loss)                      # op "loss", tag "loss", in the SUMMARIES collection
     tf.summary.histogram("weights", W)
+    tf.summary.image("inputs", x_image, max_outputs=3)   # tags inputs/image/0, /1, /2: PNGs in TensorBoard
     merged = tf.summary.merge_all()                      # one op producing all of them
     writer = tf.summary.FileWriter("logs", sess.graph)   # also shows the graph in TensorBoard's graph tab
     for step in range(n):
@@ -20,7 +21,6 @@ The encoding (protocol buffers, TFRecords) is in ``minidl/io/protobuf.py`` and `
 """
 import contextlib
 import re
-import sys
 import threading
 import time
 import warnings
@@ -29,6 +29,8 @@ import numpy
 
 from ..backend import device as parse_device, to_device
 from ..io import event_file
+from ..io.histogram import histogram_fields
+from ..io.png import encode_png
 from ..ops.base import Spec
 from . import errors
 from .core import GraphKeys, Graph, get_default_graph
@@ -37,7 +39,7 @@ from .graph_ops import GraphOp
 from .math_ops import REALS, check_dtype
 from .strings import string
 
-__all__ = ["FileWriter", "FileWriterCache", "Summary", "histogram", "merge", "merge_all", "scalar", "text"]
+__all__ = ["FileWriter", "FileWriterCache", "Summary", "histogram", "image", "merge", "merge_all", "scalar", "text"]
 
 
 # ================================================================================================ graph ops
@@ -77,7 +79,39 @@ class HistogramSummary(GraphOp):
         tag, values = operation.attrs["tag"], _host(arrays[0]).astype(numpy.float64).reshape(-1)
         if not numpy.isfinite(values).all():
             raise errors.InvalidArgumentError(None, operation, f"Nan in summary histogram for: {tag}")
-        return (_string_scalar(event_file.summary([event_file.histogram_value(tag, *_histogram(values))])),)
+        return (_string_scalar(event_file.summary([event_file.histogram_value(tag, *histogram_fields(values))])),)
+
+
+class ImageSummary(GraphOp):
+    """A Summary with the first ``max_outputs`` images of a (batch, height, width, channels) input, PNG-encoded;
+    tags ``<tag>/image/<i>``, or ``<tag>/image`` when ``max_outputs`` is 1."""
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        tag, max_outputs = operation.attrs["tag"], operation.attrs["max_outputs"]
+        images = _host(arrays[0])[:max_outputs]
+        values = []
+        for i, image in enumerate(images):
+            pixels = image if image.dtype == numpy.uint8 else _float_image_to_uint8(image)
+            values.append(event_file.image_value(tag + ("/image" if max_outputs == 1 else f"/image/{i}"),
+                                                 *image.shape, encode_png(pixels)))
+        return (_string_scalar(event_file.summary(values)),)
+
+
+def _float_image_to_uint8(image):
+    """TF's normalization of one float image into [0, 255]: all values >= 0 are scaled so the largest is 255;
+    otherwise 0.0 goes to 127 and the values are scaled as much as fits (the smallest to 0 or the largest to 255).
+    Pixels that are NaN or infinite are drawn in TF's "bad colour" (opaque red)."""
+    finite = numpy.isfinite(image).all(axis=-1, keepdims=True)
+    values = numpy.where(finite, image, 0).astype(numpy.float64)
+    low, high = values.min(), values.max()
+    if low >= 0:
+        scaled = values * (255 / high if high > 0 else 0)
+    else:
+        scale = 127 / -low if high <= 0 else min(127 / -low, 128 / high)
+        scaled = 127 + values * scale
+    bad = numpy.array([255, 0, 0, 255][:image.shape[-1]], numpy.uint8)
+    return numpy.where(finite, numpy.round(scaled).clip(0, 255).astype(numpy.uint8), bad)
 
 
 class TextSummary(GraphOp):
@@ -99,41 +133,6 @@ class MergeSummary(GraphOp):
         return (_string_scalar(b"".join(part for array in arrays for part in array.flat)),)
 
 
-def _default_bucket_limits():
-    """TF's histogram bucket edges: 0, and ±1e-12 * 1.1**k below 1e20 on either side (each bucket 10% wider than
-    the previous, so the resolution is relative to a value's magnitude), then ±DBL_MAX. Computed by repeated
-    multiplication, as TF does, so the edges are the same doubles."""
-    positive, v = [], 1e-12
-    while v < 1e20:
-        positive.append(v)
-        v *= 1.1
-    positive.append(sys.float_info.max)
-    return numpy.array([-x for x in reversed(positive)] + [0.0] + positive)
-
-
-_BUCKET_LIMITS = _default_bucket_limits()
-
-
-def _histogram(values):
-    """The fields of a HistogramProto for ``values`` (finite float64): bucket ``i`` counts the values ``v`` with
-    ``limit[i-1] <= v < limit[i]``. Runs of empty buckets are written as one empty bucket ending where the run
-    ends, as TF does: TensorBoard takes each bucket's left edge from the previous limit, so dropping the empty
-    buckets would widen the next one."""
-    n = len(_BUCKET_LIMITS)
-    index = numpy.minimum(numpy.searchsorted(_BUCKET_LIMITS, values, side="right"), n - 1)
-    counts = numpy.bincount(index, minlength=n).astype(numpy.float64)
-    occupied = counts > 0
-    keep = occupied.copy()
-    keep[:-1] |= occupied[1:]  # the last empty bucket before an occupied one
-    keep[-1] = True            # ... and of the run at the end
-    if values.size:
-        low, high = values.min(), values.max()
-    else:  # TF's empty histogram: min and max at their starting points
-        low, high = sys.float_info.max, -sys.float_info.max
-    return (low, high, float(values.size), values.sum(), (values * values).sum(), _BUCKET_LIMITS[keep],
-            counts[keep])
-
-
 # ============================================================================================ the functions
 
 _INVALID_TAG_CHARACTERS = re.compile(r"[^-/\w.]", re.ASCII)
@@ -153,9 +152,10 @@ def _summary_scope(name, family):
         yield (op_name if family is None else f"{family}/{op_name}"), op_name
 
 
-def _summary_op(op, tag, op_name, tensor, collections):
+def _summary_op(op, tag, op_name, tensor, collections, **attrs):
     graph = get_default_graph()
-    operation = graph.create_op(op, [tensor], {"tag": tag}, [Spec((), string)], name=op_name, unique=False)
+    operation = graph.create_op(op, [tensor], {"tag": tag, **attrs}, [Spec((), string)], name=op_name,
+                                unique=False)
     out = operation.outputs[0]
     graph.add_to_collections([GraphKeys.SUMMARIES] if collections is None else collections, out)
     return out
@@ -179,6 +179,21 @@ def histogram(name, values, collections=None, family=None):
     with _summary_scope(name, family) as (tag, op_name):
         values = check_dtype(convert_to_tensor(values), REALS, "values")
         return _summary_op(HistogramSummary, tag, op_name, values, collections)
+
+
+def image(name, tensor, max_outputs=3, collections=None, family=None):
+    """A summary op recording the first ``max_outputs`` images of the 4-D ``tensor`` (batch, height, width,
+    channels), channels 1 (grey), 3 (RGB) or 4 (RGBA); uint8 as they are, floats normalized per image (see
+    ``_float_image_to_uint8``). TensorBoard's images dashboard shows them."""
+    with _summary_scope(name, family) as (tag, op_name):
+        tensor = check_dtype(convert_to_tensor(tensor), ("uint8", "float16", "float32", "float64"), "tensor")
+        shape = tensor.shape
+        if shape.rank_known and (shape.rank != 4 or shape.as_list()[-1] not in (1, 3, 4, None)):
+            raise ValueError(f"Tensor must be 4-D with last dim 1, 3, or 4, not {_dims(shape.as_list())} "
+                             f"({tensor.name})")
+        if max_outputs < 1:
+            raise ValueError(f"max_outputs must be at least 1, got {max_outputs}")
+        return _summary_op(ImageSummary, tag, op_name, tensor, collections, max_outputs=int(max_outputs))
 
 
 def text(name, tensor, collections=None):

@@ -16,7 +16,9 @@ summary or a graph. The messages, in protobuf notation (field numbers are what t
                      oneof { string file_version = 3; bytes graph_def = 4; Summary summary = 5; } }
     Summary        { repeated Value value = 1; }
     Summary.Value  { string tag = 1; SummaryMetadata metadata = 9;
-                     oneof { float simple_value = 2; HistogramProto histo = 5; TensorProto tensor = 8; } }
+                     oneof { float simple_value = 2; Image image = 4; HistogramProto histo = 5;
+                             TensorProto tensor = 8; } }
+    Image          { int32 height = 1; int32 width = 2; int32 colorspace = 3; bytes encoded_image_string = 4; }
     HistogramProto { double min = 1, max = 2, num = 3, sum = 4, sum_squares = 5;
                      repeated double bucket_limit = 6 [packed]; repeated double bucket = 7 [packed]; }
     SummaryMetadata { PluginData plugin_data = 1; }    PluginData { string plugin_name = 1; }
@@ -45,6 +47,13 @@ _DT_STRING = 7  # TensorFlow's DataType enum value for strings
 def scalar_value(tag, value):
     """A ``Summary.Value`` holding one number (TensorBoard's scalars dashboard)."""
     return bytes_field(1, tag) + float_field(2, value)
+
+
+def image_value(tag, height, width, channels, png):
+    """A ``Summary.Value`` holding an image (TensorBoard's images dashboard): ``png`` is the encoded file;
+    ``colorspace`` is the number of channels (1 grey, 3 RGB, 4 RGBA)."""
+    image = int_field(1, height) + int_field(2, width) + int_field(3, channels) + bytes_field(4, png)
+    return bytes_field(1, tag) + bytes_field(4, image)
 
 
 def histogram_value(tag, minimum, maximum, num, total, sum_squares, bucket_limits, bucket_counts):

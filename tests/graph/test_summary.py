@@ -4,7 +4,6 @@ Summaries and event files are decoded here with a small protobuf/TFRecord reader
 CRC32C, a generic wire-format parser), not with the module's encoder, so the two check each other.
 """
 import os
-import struct
 import warnings
 
 import numpy
@@ -13,124 +12,7 @@ import pytest
 import minidl.graph as tf
 from minidl.graph import errors
 from minidl.io import event_file
-
-
-# =============================================================================== an independent reader
-
-def crc32c(data):
-    """CRC-32C bit by bit (reflected Castagnoli polynomial), no table."""
-    crc = 0xFFFFFFFF
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
-    return crc ^ 0xFFFFFFFF
-
-
-def masked(crc):
-    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) % 2 ** 32
-
-
-def read_varint(data, pos):
-    result = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            return result, pos
-
-
-def parse(data):
-    """A message as {field number: [values]}: ints for varints, bytes for length-delimited fields, raw 8/4 bytes
-    for fixed64/fixed32."""
-    fields, pos = {}, 0
-    while pos < len(data):
-        key, pos = read_varint(data, pos)
-        field, wire = key >> 3, key & 7
-        if wire == 0:
-            value, pos = read_varint(data, pos)
-        elif wire == 1:
-            value, pos = data[pos:pos + 8], pos + 8
-        elif wire == 2:
-            n, pos = read_varint(data, pos)
-            value, pos = data[pos:pos + n], pos + n
-            assert len(value) == n, "truncated field"
-        elif wire == 5:
-            value, pos = data[pos:pos + 4], pos + 4
-        else:
-            raise AssertionError(f"unexpected wire type {wire}")
-        fields.setdefault(field, []).append(value)
-    assert pos == len(data)
-    return fields
-
-
-def double(raw):
-    return struct.unpack("<d", raw)[0]
-
-
-def doubles(packed):
-    return list(struct.unpack(f"<{len(packed) // 8}d", packed))
-
-
-def summary_values(serialized):
-    """A Summary's values as a list of {"tag", and "simple_value" | "histo" | "tensor" ...} dicts."""
-    out = []
-    for raw in parse(serialized).get(1, []):
-        v = parse(raw)
-        item = {"tag": v[1][0].decode()}
-        if 2 in v:
-            item["simple_value"] = struct.unpack("<f", v[2][0])[0]
-        if 5 in v:
-            h = parse(v[5][0])
-            item["histo"] = {"min": double(h[1][0]), "max": double(h[2][0]), "num": double(h[3][0]),
-                             "sum": double(h[4][0]), "sum_squares": double(h[5][0]),
-                             "bucket_limit": doubles(h[6][0]), "bucket": doubles(h[7][0])}
-        if 8 in v:
-            t = parse(v[8][0])
-            item["tensor"] = {"dtype": t[1][0], "string_val": t.get(8, []),
-                              "dims": [parse(d)[1][0] for d in parse(t[2][0]).get(2, [])] if 2 in t else []}
-            item["plugin"] = parse(parse(v[9][0])[1][0])[1][0].decode()
-        out.append(item)
-    return out
-
-
-def read_records(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    records, pos = [], 0
-    while pos < len(data):
-        header = data[pos:pos + 8]
-        (length,) = struct.unpack("<Q", header)
-        (header_crc,) = struct.unpack("<I", data[pos + 8:pos + 12])
-        assert header_crc == masked(crc32c(header))
-        body = data[pos + 12:pos + 12 + length]
-        (body_crc,) = struct.unpack("<I", data[pos + 12 + length:pos + 16 + length])
-        assert body_crc == masked(crc32c(body))
-        records.append(body)
-        pos += 16 + length
-    return records
-
-
-def read_events(path):
-    """Each Event as a dict: wall_time, step, and file_version / graph_def / summary."""
-    events = []
-    for body in read_records(path):
-        e = parse(body)
-        item = {"wall_time": double(e[1][0]), "step": e.get(2, [0])[0]}
-        if 3 in e:
-            item["file_version"] = e[3][0].decode()
-        if 4 in e:
-            item["graph_def"] = e[4][0]
-        if 5 in e:
-            item["summary"] = summary_values(e[5][0])
-        events.append(item)
-    return events
-
-
-def event_files(logdir):
-    return sorted(os.path.join(logdir, f) for f in os.listdir(logdir) if "tfevents" in f)
+from tests.event_reader import crc32c, event_files, masked, parse, read_events, summary_values
 
 
 def run(fetches, feed_dict=None):
@@ -444,3 +326,25 @@ def test_file_writer_cache(tmp_path):
     assert tf.summary.FileWriterCache.get(str(tmp_path)) is not a
     tf.summary.FileWriterCache.clear()
     assert all("graph_def" in read_events(f)[1] for f in event_files(tmp_path))
+
+
+def test_image_summary_tags_scaling_and_bad_pixels():
+    from tests.event_reader import decode_png
+    positive = numpy.array([[[[0.0], [0.5]], [[1.0], [2.0]]]], numpy.float32)            # max 2 -> 255
+    signed = numpy.array([[[[-1.0, 0, 2], [0.0, 0, 0]]]], numpy.float32)                 # 0 -> 127, 2 -> 255
+    bad = numpy.array([[[[numpy.nan, 0.5, 1.0], [1.0, 1.0, 1.0]]]], numpy.float32)
+    raw = numpy.arange(2 * 2 * 2 * 3, dtype=numpy.uint8).reshape(2, 2, 2, 3)
+    ops = [tf.summary.image("pos", tf.constant(positive), max_outputs=1), tf.summary.image("signed", signed),
+           tf.summary.image("bad", bad), tf.summary.image("raw", tf.constant(raw), max_outputs=5)]
+    values = {v["tag"]: v["image"] for op in ops for v in summary_values(run(op))}
+    assert sorted(values) == ["bad/image/0", "pos/image", "raw/image/0", "raw/image/1", "signed/image/0"]
+    assert decode_png(values["pos/image"]["png"])[..., 0].tolist() == [[0, 64], [128, 255]]
+    assert decode_png(values["signed/image/0"]["png"]).tolist() == [[[63, 127, 255], [127, 127, 127]]]
+    assert decode_png(values["bad/image/0"]["png"]).tolist() == [[[255, 0, 0], [255, 255, 255]]]
+    assert (decode_png(values["raw/image/1"]["png"]) == raw[1]).all()
+    assert (values["raw/image/1"]["height"], values["raw/image/1"]["width"]) == (2, 2)
+    assert values["raw/image/1"]["colorspace"] == 3
+    with pytest.raises(ValueError, match="4-D with last dim 1, 3, or 4"):
+        tf.summary.image("x", tf.zeros([2, 3, 4]))
+    with pytest.raises(TypeError, match="DataType int32 not in list"):
+        tf.summary.image("x", tf.zeros([1, 2, 2, 1], tf.int32))
