@@ -190,7 +190,8 @@ def _tape_nodes(roots, parameter_names):
         if getattr(fn, "variable", None) is not None:
             nodes.append((names[id(fn)], "Parameter", [], ""))
         else:
-            nodes.append((names[id(fn)], _forward_op(fn), [names[id(n)] for n, _ in fn.next_functions if n is not None], ""))
+            inputs = [names[id(n)] for n, _ in fn.next_functions if n is not None]
+            nodes.append((names[id(fn)], _forward_op(fn), inputs, ""))
     return nodes
 
 
