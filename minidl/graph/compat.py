@@ -31,8 +31,12 @@ def _logging_namespace():
     logger = _python_logging.getLogger("minidl.graph")
     levels = dict(DEBUG=_python_logging.DEBUG, INFO=_python_logging.INFO, WARN=_python_logging.WARNING,
                   ERROR=_python_logging.ERROR, FATAL=_python_logging.CRITICAL)
-    if not logger.handlers:  # TF printed its log lines without any set-up by the program
-        logger.addHandler(_python_logging.StreamHandler())
+    if not logger.handlers:  # TF printed its log lines without any set-up by the program...
+        handler = _python_logging.StreamHandler()
+        # ...but once the program configures logging (basicConfig), the lines reach the root's handlers by
+        # propagation, and printing them here too would show each twice
+        handler.addFilter(lambda record: not _python_logging.getLogger().handlers)
+        logger.addHandler(handler)
     return SimpleNamespace(**levels, set_verbosity=logger.setLevel, get_verbosity=logger.getEffectiveLevel,
                            debug=logger.debug, info=logger.info, warn=logger.warning, warning=logger.warning,
                            error=logger.error, fatal=logger.critical, log=logger.log)

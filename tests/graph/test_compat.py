@@ -79,6 +79,21 @@ def test_tf_logging_writes_through_python_logging(caplog):
     tf.logging.set_verbosity(tf.logging.WARN)
 
 
+def test_tf_logging_prints_each_line_once_with_or_without_a_logging_setup():
+    """Unconfigured, tf.logging prints by itself (as TF1 did); once the program calls basicConfig, the root's
+    handler prints the line and ours stays quiet, so no line appears twice."""
+    import subprocess
+    import sys
+    script = ("import minidl.graph as tf, logging\n"
+              "tf.logging.set_verbosity(tf.logging.INFO)\n"
+              "tf.logging.info('before setup')\n"
+              "logging.basicConfig(level=logging.INFO, format='root: %(message)s')\n"
+              "tf.logging.info('after setup')\n")
+    run_ = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert run_.returncode == 0, run_.stderr
+    assert run_.stderr.splitlines() == ["before setup", "root: after setup"]
+
+
 # --------------------------------------------------------------------------------------------- clipping
 
 def _norm(*arrays):
