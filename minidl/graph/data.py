@@ -15,10 +15,16 @@ a **list is a value, not a structure**: ``from_tensor_slices([1, 2, 3])`` has sc
 ``output_shapes``), which the tensors of ``get_next()`` carry into the graph; ``batch`` puts ``None`` in front
 (the last batch may be smaller) unless ``drop_remainder=True``.
 
-The iterators, and how a pass over a dataset runs inside a Session, are in iterator_ops.py. Each step of a
-recipe here is a small class whose ``_elements(run)`` is a Python generator over its input's elements (lists of
-numpy arrays, one per component): a pass is a chain of generators, which is all a synchronous pipeline needs —
-``prefetch`` is accepted and does nothing.
+The iterators, and how a pass over a dataset runs inside a Session, are in iterator_ops.py. This file has the
+``Dataset`` class with all its methods and the basic steps (``shuffle``, ``batch``, ``repeat``, ``take``,
+``skip``); the other kinds of dataset have files of their own: data_sources.py (where elements come from:
+slices, ``range``, ``zip``, ``from_generator``, ``TextLineDataset``, ``list_files``), data_functions.py (what
+runs a function of yours: ``map``, ``filter``, ``flat_map``, ``interleave``, ``reduce``), data_transforms.py
+(``padded_batch``, ``unbatch``, ``concatenate``, ``shard``, ``cache``) and data_windows.py (``window``).
+
+Each step of a recipe is a small class whose ``_elements(run)`` is a Python generator over its input's elements
+(lists of numpy arrays, one per component): a pass is a chain of generators, which is all a synchronous pipeline
+needs — ``prefetch`` is accepted and does nothing.
 
 An integer argument (a batch size, a ``range`` bound, a repeat count ...) may be a scalar integer tensor, e.g. a
 placeholder; its value is read when an iterator's pass starts — TF1's way to parameterize a pipeline.
@@ -28,20 +34,21 @@ import types
 
 import numpy
 
-from ..backend import dtypes
 from . import errors
 from .core import Tensor, TensorShape, get_default_graph
 from .frontend import convert_to_tensor
-from .function_graph import build_func_graph, flatten, pack
+from .function_graph import pack
 from .graph_ops import Const
-from .iterator_ops import (ElementStructure, Iterator, host_array, make_initializable_iterator,
-                           make_one_shot_iterator)
+from .iterator_ops import ElementStructure, Iterator, make_initializable_iterator, make_one_shot_iterator
+from .strings import string
 
-__all__ = ["Dataset", "Iterator", "make_one_shot_iterator", "make_initializable_iterator", "get_output_types",
-           "get_output_shapes", "get_output_classes", "experimental"]
+__all__ = ["Dataset", "TextLineDataset", "Iterator", "make_one_shot_iterator", "make_initializable_iterator",
+           "get_output_types", "get_output_shapes", "get_output_classes", "experimental", "AUTOTUNE"]
 
-#: ``tf.data.experimental.AUTOTUNE``, accepted where TF accepts it (``prefetch``, ``num_parallel_calls``)
-experimental = types.SimpleNamespace(AUTOTUNE=-1)
+#: ``tf.data.experimental.AUTOTUNE`` (``tf.data.AUTOTUNE`` in later versions), accepted where TF accepts it
+#: (``prefetch``, ``num_parallel_calls``; as ``interleave``'s ``cycle_length`` it means one per CPU core)
+AUTOTUNE = -1
+experimental = types.SimpleNamespace(AUTOTUNE=AUTOTUNE)
 
 
 def _map_nest(fn, value):
@@ -74,8 +81,31 @@ def _known(argument):
     return argument
 
 
+def _positive_argument(value, name, message):
+    """An integer argument that must be positive: checked now when its value is known (``ValueError``), else by
+    ``_positive`` when a pass reads it. ``message`` has a ``{}`` for the value."""
+    argument = _int_argument(value, name)
+    known = _known(argument)
+    if known is not None and known <= 0:
+        raise ValueError(message.format(known))
+    return argument
+
+
+def _positive(run, argument, message):
+    """The value of a ``_positive_argument`` in a pass; ``InvalidArgumentError`` if it is not positive."""
+    value = run.scalar(argument)
+    if value <= 0:
+        raise errors.InvalidArgumentError(None, None, message.format(value))
+    return value
+
+
+def _dtype_name(dtype):
+    """TF's name of a dtype: ``float32``, ``string`` (a string tensor's numpy dtype is ``object``)."""
+    return "string" if dtype == string else dtype.name
+
+
 def _type_name(dtype):
-    return f"tf.{dtype.name}"
+    return f"tf.{_dtype_name(dtype)}"
 
 
 class Dataset(ElementStructure):
@@ -85,9 +115,14 @@ class Dataset(ElementStructure):
     ``_types``, ``_shapes``: one dtype and one TensorShape per component (flattened, dict keys sorted);
     ``_tensors``: the graph values this step reads when a pass starts (its *sources*, see iterator_ops.py).
     """
+    _nested = False          # True for a dataset whose elements are datasets (windows, data_windows.py)
+    _takes_windows = False   # True for the steps that accept such a dataset as input (flat_map, interleave)
 
     def __init__(self, inputs, structure, types_, shapes, tensors=()):
         self._inputs = tuple(inputs)
+        if not self._takes_windows and any(d._nested for d in self._inputs):
+            raise TypeError("The elements of a window() dataset are datasets: turn each into tensors with flat_map "
+                            "or interleave first, e.g. `.flat_map(lambda window: window.batch(size))`.")
         tensors = [t for t in tensors if isinstance(t, Tensor)]
         self._graph = self._inputs[0]._graph if self._inputs else tensors[0].graph if tensors else get_default_graph()
         if any(d._graph is not self._graph for d in self._inputs):
@@ -141,6 +176,18 @@ class Dataset(ElementStructure):
         """Elements of several datasets side by side (a tuple or dict of datasets), until the shortest ends."""
         return ZipDataset(datasets)
 
+    @staticmethod
+    def from_generator(generator, output_types, output_shapes=None, args=None):
+        """The elements a Python generator yields; ``generator(*args)`` is called anew for every pass (see
+        ``GeneratorDataset``)."""
+        return GeneratorDataset(generator, output_types, output_shapes, args)
+
+    @staticmethod
+    def list_files(file_pattern, shuffle=None, seed=None):
+        """The names of the files matching a glob pattern (or a list of patterns), as strings; in a random order
+        unless ``shuffle=False`` (then sorted)."""
+        return list_files(file_pattern, shuffle, seed)
+
     # ---------------------------------------------------------------------------------- transformations
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None):
         """Elements in a random order, drawn from a buffer of ``buffer_size`` (see ``ShuffleDataset``)."""
@@ -178,91 +225,65 @@ class Dataset(ElementStructure):
         """Accepted for compatibility; a Session runs this pipeline synchronously, so there is nothing to do."""
         return self
 
+    def padded_batch(self, batch_size, padded_shapes=None, padding_values=None, drop_remainder=False):
+        """Like ``batch``, for elements whose shapes differ: each component is padded (with 0, ``b""`` or
+        ``padding_values``) up to ``padded_shapes``, where a ``None`` or -1 dim means the longest in the batch
+        (all dims when ``padded_shapes`` is not given). See ``PaddedBatchDataset``."""
+        return PaddedBatchDataset(self, batch_size, padded_shapes, padding_values, drop_remainder)
+
+    def unbatch(self):
+        """The rows of each element (split along the first dimension): the inverse of ``batch``."""
+        return UnbatchDataset(self)
+
+    def concatenate(self, dataset):
+        """This dataset's elements, then ``dataset``'s (same structure and types)."""
+        return ConcatenateDataset(self, dataset)
+
+    def enumerate(self, start=0):
+        """Pairs ``(index, element)``, the int64 index counting from ``start``."""
+        return Dataset.zip((Dataset.range(start, numpy.iinfo(numpy.int64).max), self))
+
+    def shard(self, num_shards, index):
+        """Every ``num_shards``-th element, starting at ``index``: one worker's part of the data."""
+        return ShardDataset(self, num_shards, index)
+
+    def cache(self, filename=""):
+        """The elements, kept the first time a pass goes through them all (in memory, or in ``filename``) and
+        replayed after that; see ``CacheDataset``."""
+        return CacheDataset(self, filename)
+
+    def flat_map(self, map_func):
+        """The elements of ``map_func(element)`` — a function returning a dataset — for each element, in order."""
+        return FlatMapDataset(self, map_func)
+
+    def interleave(self, map_func, cycle_length=AUTOTUNE, block_length=1, num_parallel_calls=None):
+        """Like ``flat_map``, but taking ``block_length`` elements in turn from ``cycle_length`` of the datasets
+        ``map_func`` makes (see ``InterleaveDataset``)."""
+        return InterleaveDataset(self, map_func, cycle_length, block_length)
+
+    def window(self, size, shift=None, stride=1, drop_remainder=False):
+        """Windows of ``size`` consecutive elements (every ``stride``-th one), a window starting every ``shift``
+        elements; each window is a dataset, to be turned into tensors by ``flat_map`` (see ``WindowDataset``)."""
+        return WindowDataset(self, size, shift, stride, drop_remainder)
+
+    def reduce(self, initial_state, reduce_func):
+        """A tensor (a nest of them): ``state = reduce_func(state, element)`` over all the elements, starting from
+        ``initial_state``, computed when the result is run (see ``reduce_dataset``)."""
+        return reduce_dataset(self, initial_state, reduce_func)
+
+    def apply(self, transformation_func):
+        """``transformation_func(self)``: a function from datasets to datasets, chained like a method."""
+        dataset = transformation_func(self)
+        if not isinstance(dataset, Dataset):
+            raise TypeError(f"`transformation_func` must return a Dataset. Got {dataset!r}.")
+        return dataset
+
     # ---------------------------------------------------------------------------------- iterators
     def make_one_shot_iterator(self):
         return make_one_shot_iterator(self)
 
     def make_initializable_iterator(self, shared_name=None):
         return make_initializable_iterator(self, shared_name)
-
-
-# ---------------------------------------------------------------------------------------------- sources
-
-def _as_components(tensors, scope):
-    """Convert each leaf of ``tensors`` to a graph tensor (a list becomes one tensor); return the nest of them."""
-    if tensors is None:
-        raise TypeError("A dataset element cannot be None")
-    counter = itertools.count()
-    with get_default_graph().name_scope(scope):
-        return _map_nest(lambda v: convert_to_tensor(v, name=f"component_{next(counter)}"), tensors)
-
-
-class TensorSliceDataset(Dataset):
-    def __init__(self, tensors):
-        structure = _as_components(tensors, "tensors")
-        components = flatten(structure)
-        if not components:
-            raise ValueError("from_tensor_slices needs at least one tensor to slice")
-        for t in components:
-            if t.shape.rank_known and len(t.shape) == 0:
-                raise ValueError(f"Unbatching a tensor is only supported for rank >= 1, but {t.name} is a scalar")
-        firsts = sorted({t.shape[0] for t in components if t.shape.rank_known and t.shape[0] is not None})
-        if len(firsts) > 1:
-            raise ValueError(f"Dimensions {firsts[0]} and {firsts[1]} are not compatible: the components of "
-                             f"from_tensor_slices must have the same size in their first dimension")
-        super().__init__((), structure, [t.dtype for t in components],
-                         [t.shape[1:] if t.shape.rank_known else TensorShape(None) for t in components], components)
-
-    def _elements(self, run):
-        arrays = [run.value(t) for t in self._tensors]
-        sizes = sorted({len(a) for a in arrays})
-        if len(sizes) > 1:
-            raise errors.InvalidArgumentError(None, None, f"Dimensions {sizes[0]} and {sizes[1]} are not compatible: "
-                                                          "the components of from_tensor_slices differ in length")
-        for i in range(sizes[0]):
-            yield [a[i] for a in arrays]
-
-
-class TensorDataset(Dataset):
-    def __init__(self, tensors):
-        structure = _as_components(tensors, "tensors")
-        components = flatten(structure)
-        super().__init__((), structure, [t.dtype for t in components], [t.shape for t in components], components)
-
-    def _elements(self, run):
-        yield [run.value(t) for t in self._tensors]
-
-
-class RangeDataset(Dataset):
-    def __init__(self, *args):
-        if not 1 <= len(args) <= 3:
-            raise ValueError(f"Dataset.range takes 1 to 3 arguments (start, stop, step), got {len(args)}")
-        start, stop, step = (0, args[0], 1) if len(args) == 1 else (tuple(args) + (1,))[:3]
-        self._args = [_int_argument(a, n) for a, n in zip((start, stop, step), ("start", "stop", "step"))]
-        if self._args[2] == 0:
-            raise ValueError("step must be a non-zero integer.")
-        super().__init__((), None, [dtypes.int64], [()], self._args)
-
-    def _elements(self, run):
-        start, stop, step = (run.scalar(a) for a in self._args)
-        if step == 0:
-            raise errors.InvalidArgumentError(None, None, "step must be a non-zero integer.")
-        for value in range(start, stop, step):
-            yield [numpy.array(value, dtype=numpy.int64)]
-
-
-class ZipDataset(Dataset):
-    def __init__(self, datasets):
-        children = flatten(datasets)
-        if not children or not all(isinstance(d, Dataset) for d in children):
-            raise TypeError(f"Dataset.zip expects a (nested) tuple or dict of datasets, got {datasets!r}")
-        structure = pack(datasets, [d._structure for d in children])
-        super().__init__(children, structure, [t for d in children for t in d._types],
-                         [s for d in children for s in d._shapes])
-
-    def _elements(self, run):
-        for parts in zip(*(d._elements(run) for d in self._inputs)):
-            yield [a for part in parts for a in part]
 
 
 # ---------------------------------------------------------------------------------------- transformations
@@ -322,35 +343,47 @@ class ShuffleDataset(_Step):
             yield buffer.pop()
 
 
-class BatchDataset(_Step):
-    """Stacks ``batch_size`` consecutive elements along a new first dimension, component by component."""
+_BATCH_SIZE = "Batch size must be greater than zero."
 
-    def __init__(self, dataset, batch_size, drop_remainder):
-        self._batch_size = _int_argument(batch_size, "batch_size")
-        known = _known(self._batch_size)
-        if known is not None and known <= 0:
-            raise ValueError("Batch size must be greater than zero.")
+
+class BatchDataset(_Step):
+    """Stacks ``batch_size`` consecutive elements along a new first dimension, component by component.
+
+    ``element_shapes``: the static shape of each component of one element in the batch (``padded_batch`` pads
+    to them; default: the input's); ``tensors``: further sources of a subclass.
+    """
+
+    def __init__(self, dataset, batch_size, drop_remainder, element_shapes=None, tensors=()):
+        self._batch_size = _positive_argument(batch_size, "batch_size", _BATCH_SIZE)
         self._drop_remainder = bool(drop_remainder)
-        leading = known if self._drop_remainder else None
-        shapes = [TensorShape([leading] + list(s)) if s.rank_known else TensorShape(None) for s in dataset._shapes]
-        super().__init__(dataset, [self._batch_size], shapes)
+        leading = _known(self._batch_size) if self._drop_remainder else None
+        shapes = [TensorShape([leading] + list(s)) if s.rank_known else TensorShape(None)
+                  for s in (dataset._shapes if element_shapes is None else element_shapes)]
+        super().__init__(dataset, [self._batch_size, *tensors], shapes)
 
     def _elements(self, run):
-        size = run.scalar(self._batch_size)
-        if size <= 0:
-            raise errors.InvalidArgumentError(None, None, "Batch size must be greater than zero.")
+        size = _positive(run, self._batch_size, _BATCH_SIZE)
         source = self._input._elements(run)
         while True:
             chunk = list(itertools.islice(source, size))
             if not chunk or (self._drop_remainder and len(chunk) < size):
                 return
-            yield [_stack([element[k] for element in chunk], k) for k in range(len(self._types))]
+            yield [self._combine([as_array(element[k]) for element in chunk], k, run)
+                   for k in range(len(self._types))]
+
+    def _combine(self, arrays, component, run):
+        """One component of a batch, from that component of each element."""
+        return _stack(arrays, component)
+
+
+def as_array(value):
+    """A pipeline value as an array. A slice of a string vector is a Python bytes (what indexing an object array
+    gives): a 0-d object array holds it whole, so that a batch is an object array of bytes like any string
+    tensor's value (strings.py)."""
+    return numpy.array(value, dtype=object) if isinstance(value, bytes) else value
 
 
 def _stack(arrays, component):
-    # an element of a string component is a Python bytes (a 0-d string tensor's value): stack it as a 0-d object
-    # array, so that the batch is an object array of bytes like any string tensor's value (strings.py)
-    arrays = [numpy.array(a, dtype=object) if isinstance(a, bytes) else a for a in arrays]
     first = arrays[0].shape
     for index, a in enumerate(arrays):
         if a.shape != first:
@@ -398,73 +431,6 @@ class SkipDataset(_Step):
         return iter(()) if count < 0 else itertools.islice(self._input._elements(run), count, None)
 
 
-class _GraphFunction:
-    """A Python function of a dataset element, built once into a graph function (a ``FuncGraph``, as the
-    branches of ``tf.cond`` are) and run per element with ``Session.run_subgraph``.
-
-    The function receives the element's components as placeholders: a tuple element as separate arguments,
-    anything else (a tensor, a dict, a namedtuple) as one. What it returns becomes the output element; a list is
-    taken as a tuple (``return [a, b]`` means two components — stack them yourself for one). Tensors of the
-    enclosing graph that it uses are captured: their values are read when a pass starts, like other sources
-    (variables are read each time, from the session). Random ops inside draw anew for every element.
-    """
-
-    def __init__(self, dataset, fn, kind):
-        def call(element):
-            return fn(*element) if type(element) is tuple else fn(element)
-        specs = list(zip(dataset._shapes, dataset._types))
-        self.graph = build_func_graph(f"{kind}_fn", dataset._graph, call, specs, (dataset._structure,))
-        result = self.graph.structured_outputs
-        if result is None:
-            raise ValueError(f"The function passed to Dataset.{kind}() must return a value.")
-        self.structure = _map_nest(self.graph.output_tensor, tuple(result) if isinstance(result, list) else result)
-        self.graph.outputs = flatten(self.structure)
-        self.captures = self.graph.capture_feeds()
-        self.targets = self.graph.outputs + self.graph.side_effect_ops()
-
-    def run_over(self, run, elements):
-        """A generator of the function's outputs (lists of host arrays) for each element of ``elements``."""
-        session = run.session
-        xp = session.array_module
-        feeds = {inner: xp.asarray(run.value(outer)) for outer, inner in self.captures}
-        n = len(self.graph.outputs)
-        for element in elements:
-            feeds.update(zip(self.graph.inputs, (xp.asarray(a) for a in element)))
-            yield [host_array(a) for a in session.run_subgraph(self.targets, feeds)[:n]]
-
-
-class MapDataset(Dataset):
-    """Each element replaced by ``map_func(element)``; see ``_GraphFunction`` for how the function is called."""
-
-    def __init__(self, dataset, map_func):
-        self._function = _GraphFunction(dataset, map_func, "map")
-        outputs = self._function.graph.outputs
-        super().__init__((dataset,), self._function.structure, [t.dtype for t in outputs],
-                         [t.shape for t in outputs], [outer for outer, _ in self._function.captures])
-
-    def _elements(self, run):
-        return self._function.run_over(run, self._inputs[0]._elements(run))
-
-
-class FilterDataset(_Step):
-    """The elements whose ``predicate(element)`` — a boolean scalar, built like a map function — is true."""
-
-    def __init__(self, dataset, predicate):
-        self._function = _GraphFunction(dataset, predicate, "filter")
-        outputs = self._function.graph.outputs
-        if len(outputs) != 1 or outputs[0].dtype != dtypes.bool_ or \
-                (outputs[0].shape.rank_known and len(outputs[0].shape) != 0):
-            raise ValueError(f"`predicate` return type must be convertible to a scalar boolean tensor. Was "
-                             f"{self._function.structure}.")
-        super().__init__(dataset, [outer for outer, _ in self._function.captures])
-
-    def _elements(self, run):
-        elements, candidates = itertools.tee(self._input._elements(run))
-        for element, (keep,) in zip(elements, self._function.run_over(run, candidates)):
-            if keep:
-                yield element
-
-
 # ------------------------------------------------------------------------------------ tf.compat.v1.data names
 
 def get_output_types(dataset):
@@ -477,3 +443,12 @@ def get_output_shapes(dataset):
 
 def get_output_classes(dataset):
     return dataset.output_classes
+
+
+# The other kinds of dataset build on the classes above, so they are imported last (the Dataset methods use them).
+from .data_functions import FilterDataset, FlatMapDataset, InterleaveDataset, MapDataset, reduce_dataset  # noqa: E402
+from .data_sources import (GeneratorDataset, RangeDataset, TensorDataset, TensorSliceDataset,  # noqa: E402
+                           TextLineDataset, ZipDataset, list_files)
+from .data_transforms import (CacheDataset, ConcatenateDataset, PaddedBatchDataset, ShardDataset,  # noqa: E402
+                              UnbatchDataset)
+from .data_windows import WindowDataset  # noqa: E402
