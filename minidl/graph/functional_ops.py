@@ -115,7 +115,7 @@ class PyFunc(GraphOp):
         attrs = operation.attrs
         cpu = parse_device("cpu")
         try:
-            result = attrs["func"](*[numpy.asarray(to_device(a, cpu)) for a in arrays])
+            result = attrs["func"](*[_py_argument(numpy.asarray(to_device(a, cpu))) for a in arrays])
         except errors.OpError:
             raise
         except Exception as error:
@@ -133,6 +133,12 @@ class PyFunc(GraphOp):
                                                                    f"{_tf_name(array.dtype)}, but expects "
                                                                    f"{_tf_name(dtype)}")
         return tuple(session.array_module.asarray(a) for a in arrays)
+
+
+def _py_argument(array):
+    """What ``func`` receives for one input: the array, except that a scalar string arrives as ``bytes`` (as in TF,
+    so the usual ``filename.decode()`` works)."""
+    return array.item() if array.ndim == 0 and array.dtype == object else array
 
 
 def py_func(func, inp, Tout, stateful=True, name=None):

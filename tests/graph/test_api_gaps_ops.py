@@ -281,6 +281,15 @@ def test_py_func_calls_python_with_numpy_arrays():
     assert tf.numpy_function(lambda v: v + 1, [x], tf.float32) is not None
 
 
+def test_py_func_hands_a_string_scalar_over_as_bytes():
+    seen = []
+    out = tf.py_func(lambda name, names: seen.append((name, names)) or np.int64(len(name.decode())),
+                     [tf.constant("hello"), tf.constant(["a", "bc"])], tf.int64)
+    assert run(out) == 5
+    (name, names), = seen
+    assert name == b"hello" and isinstance(names, np.ndarray) and names.tolist() == [b"a", b"bc"]
+
+
 @pytest.mark.parametrize("func, tout, error, message", [
     (lambda v: np.float64(1.0), tf.float32, tf.errors.InvalidArgumentError, "0-th value returned by .* is double, "
                                                                           "but expects float"),
