@@ -73,3 +73,6 @@ from .variables import (all_variables, initialize_local_variables, initialize_va
 # --- scripts: tf.app.run with tf.app.flags (= tf.flags), tf.gfile and tf.io.gfile (app.py, flags.py, gfile.py, io.py)
 from . import app, flags, gfile, io
 # --- end scripts ---
+# --- images: tf.image and tf.random_crop (image_ops.py, image_geometry.py, image_resize.py, image_crop.py) ---
+from .image_ops import image, random_crop
+# --- end images ---

@@ -2,7 +2,8 @@
 (N, C, D, H, W) input, as ``torch.nn.functional.interpolate`` does.
 
 Every mode here is *separable*: resizing an image is resizing its rows, then its columns (then its depth), one
-dim at a time. Along one dim, output position ``i`` reads the input at a source coordinate ``src(i)``:
+dim at a time (``ops/resampling.py`` builds that from ops, so the gradients come from them). Along one dim, output
+position ``i`` reads the input at a source coordinate ``src(i)``:
 
 * ``'nearest'``: ``src = floor(i · scale)``, clipped to the last input position, with ``scale = in / out`` (or
   ``1 / scale_factor`` when a scale factor was given) — PyTorch's legacy rule, which is not centred;
@@ -12,11 +13,6 @@ dim at a time. Along one dim, output position ``i`` reads the input at a source 
   ``λ = src - i0``; with ``align_corners=True``, ``src = i · (in - 1) / (out - 1)`` (the corner pixels' centres
   line up exactly);
 * ``'area'``: the mean of each window, which is adaptive average pooling.
-
-The source positions and weights depend only on the sizes, so they are computed once with numpy (in the
-precision PyTorch's kernels use, so that the same pixels are picked); the resizing itself is ``index_select`` and
-a weighted sum, so the gradient — every input pixel collecting from the output pixels that read it — comes from
-those ops.
 """
 import math
 import numbers
@@ -27,7 +23,7 @@ import numpy
 from ... import ops
 from ...ops.base import describe, is_tensor
 from ...ops.pooling import adaptive_avg_pool2d
-from ..creation import tensor
+from ...ops.resampling import Rule, resample
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
 
@@ -35,73 +31,14 @@ _MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "near
 _LINEAR = {"linear": 3, "bilinear": 4, "trilinear": 5}  # each linear mode and the input rank it needs
 
 
-def _opmath(x):
-    """The precision PyTorch's CPU kernels compute source coordinates in: double for double input, else float."""
-    return numpy.float64 if x.dtype == numpy.float64 else numpy.float32
-
-
-def _scale(in_size, out_size, scale_factor, align_corners, dtype):
-    """The step between the source coordinates of neighbouring output positions: ``(in - 1) / (out - 1)`` with
-    aligned corners, else ``1 / scale_factor`` when a scale factor is used, else ``in / out``."""
-    if align_corners:
-        return dtype(in_size - 1) / dtype(out_size - 1) if out_size > 1 else dtype(0)
-    if scale_factor is not None and scale_factor > 0:
-        return dtype(1.0 / scale_factor)
-    return dtype(in_size) / dtype(out_size)
-
-
-def _source(in_size, out_size, scale_factor, align_corners, dtype):
-    """Each output position's source coordinate (centres map to centres unless ``align_corners``; clamped at 0)."""
-    positions = numpy.arange(out_size, dtype=dtype)
-    scale = _scale(in_size, out_size, scale_factor, align_corners, dtype)
-    if align_corners:
-        return positions * scale
-    return numpy.maximum((positions + dtype(0.5)) * scale - dtype(0.5), dtype(0))
-
-
-def _nearest_sources(in_size, out_size, scale_factor, exact, dtype, image):
-    """The input position that each output position copies, rounded down with ``floorf`` (in float32) as in
-    PyTorch. Its kernel for images (4-D input) computes in float32 and copies a dim whose size does not change (and
-    halves the positions when it doubles); its kernel for 3-D and 5-D input computes in the input's precision."""
-    positions = numpy.arange(out_size)
-    if image:
-        if not exact and out_size == in_size:
-            return positions
-        if not exact and out_size == 2 * in_size:
-            return positions // 2
-        scale = _scale(in_size, out_size, scale_factor, False, numpy.float32)
-        source = (positions + 0.5) * numpy.float64(scale) if exact else positions.astype(numpy.float32) * scale
-    elif exact:
-        source = _source(in_size, out_size, scale_factor, False, dtype) + dtype(0.5)
-    else:
-        source = positions.astype(dtype) * _scale(in_size, out_size, scale_factor, False, dtype)
-    return numpy.minimum(numpy.floor(source.astype(numpy.float32)).astype(numpy.int64), in_size - 1)
-
-
-def _linear_sources(in_size, out_size, scale_factor, align_corners, dtype):
-    """(lower positions, upper positions, their weights) for linear interpolation along one dim; a dim whose size
-    does not change is copied (PyTorch's rule, whatever the scale factor)."""
-    if out_size == in_size:
-        positions = numpy.arange(out_size)
-        return positions, positions, numpy.ones(out_size, dtype), numpy.zeros(out_size, dtype)
-    source = _source(in_size, out_size, scale_factor, align_corners, dtype)
-    lower = numpy.minimum(source.astype(numpy.int64), in_size - 1)
-    upper = numpy.where(lower < in_size - 1, lower + 1, lower)
-    weight_upper = (source - lower.astype(dtype)).astype(dtype)
-    return lower, upper, (dtype(1) - weight_upper).astype(dtype), weight_upper
-
-
-def _resize_dim(x, dim, out_size, scale_factor, mode, align_corners):
-    """``x`` resized along ``dim`` to ``out_size`` positions."""
-    in_size, dtype = x.shape[dim], _opmath(x)
-    if mode in ("nearest", "nearest-exact"):
-        sources = _nearest_sources(in_size, out_size, scale_factor, mode == "nearest-exact", dtype, x.ndim == 4)
-        return ops.index_select(x, dim, tensor(sources, device=x.device))
-    lower, upper, weight_lower, weight_upper = _linear_sources(in_size, out_size, scale_factor, align_corners, dtype)
-    shape = (out_size,) + (1,) * (x.ndim - 1 - dim)  # weights broadcast along the dims after ``dim``
-    weights = [ops.reshape(tensor(w, dtype=x.dtype, device=x.device), shape) for w in (weight_lower, weight_upper)]
-    return (ops.index_select(x, dim, tensor(lower, device=x.device)) * weights[0]
-            + ops.index_select(x, dim, tensor(upper, device=x.device)) * weights[1])
+def _rule(x, mode, align_corners, scale_factor):
+    """PyTorch's rule for ``mode`` (see ``ops/resampling.py``): coordinates in the precision its CPU kernels use
+    (double for double input, else float), its own kernel for images (4-D input)."""
+    linear = mode in _LINEAR
+    return Rule("linear" if linear else "nearest", align_corners=bool(align_corners),
+                half_pixel=mode == "nearest-exact" or (linear and not align_corners),
+                precision="float64" if x.dtype == numpy.float64 else "float32",
+                torch_kernel="image" if x.ndim == 4 else "other", scale_factor=scale_factor)
 
 
 def _per_dim(value, spatial, what, input):
@@ -168,7 +105,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             return ops.squeeze(adaptive_avg_pool2d(ops.unsqueeze(input, -2), (1, sizes[0])), -2)
         return adaptive_avg_pool2d(input, tuple(sizes))
     for dim, (out_size, scale) in enumerate(zip(sizes, scales), start=2):
-        input = _resize_dim(input, dim, out_size, scale, mode, align_corners)
+        input = resample(input, dim, out_size, _rule(input, mode, align_corners, scale))
     return input
 
 
