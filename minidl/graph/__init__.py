@@ -76,3 +76,10 @@ from . import app, flags, gfile, io
 # --- images: tf.image and tf.random_crop (image_ops.py, image_geometry.py, image_resize.py, image_crop.py) ---
 from .image_ops import image, random_crop
 # --- end images ---
+# --- TensorArray, scan/folds, coordinate indexing, custom gradients (tensor_array.py, scan_ops.py,
+#     nd_indexing_ops.py, custom_gradient.py; tf.while_loop takes TensorArrays in loops.py) ---
+from .tensor_array import TensorArray
+from .scan_ops import foldl, foldr, scan
+from .nd_indexing_ops import *  # noqa: F401,F403  (gather_nd, scatter_nd, tensor_scatter_nd_*, batch_gather)
+from .custom_gradient import custom_gradient
+# --- end TensorArray, scan/folds, coordinate indexing, custom gradients ---

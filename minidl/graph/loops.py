@@ -27,6 +27,7 @@ from .core import TensorShape, as_spec_shape
 from .frontend import _graph_for, convert_to_tensor
 from .function_graph import build_func_graph, flatten, flatten_up_to, pack, same_structure
 from .graph_ops import GraphOp
+from .tensor_array import FLOW_INVARIANTS, TensorArray, flows_of, with_tensor_arrays
 
 
 class While(GraphOp):
@@ -34,8 +35,8 @@ class While(GraphOp):
 
     inputs: ``n_vars`` loop variables, the captured tensors, then ``maximum_iterations`` if ``has_limit``.
     outputs: the final loop variables, then the history (a Python list with, per iteration, the flat loop values
-    entering it followed by the values of its ``n_draws`` random draws; None unless ``back_prop``). The condition and body ``BodyRun``s read ``source = loop values +
-    captured values``, the same positions as the inputs.
+    entering it followed by the values of its ``n_draws`` random draws; None unless ``back_prop``). The condition
+    and body ``BodyRun``s read ``source = loop values + captured values``, the same positions as the inputs.
     """
     differentiable = True
 
@@ -125,15 +126,17 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
                swap_memory=False, name=None, maximum_iterations=None, return_same_structure=False):
     """Repeat ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)`` is true (``tf.compat.v1.while_loop``).
 
-    ``loop_vars`` is a list or tuple (possibly nested, with namedtuples and dicts) of tensors or numbers; ``cond``
-    and ``body`` are called once, now, with placeholders in their place, and must take as many arguments as
-    there are loop vars. ``body`` returns the same structure with the same dtypes; each static shape must stay
-    within its invariant (by default the initial shape; ``shape_invariants`` gives less specific ones, e.g.
-    ``TensorShape([None, 2])`` for a growing tensor). ``maximum_iterations`` stops the loop after that many
-    iterations. Returns the final loop vars in the structure of ``loop_vars`` — a single tensor for a single loop
-    var unless ``return_same_structure``. ``parallel_iterations`` and ``swap_memory`` are accepted for
-    compatibility (iterations run one after another here); ``back_prop=False`` keeps no history and stops the
-    gradient.
+    ``loop_vars`` is a list or tuple (possibly nested, with namedtuples and dicts) of tensors, numbers and
+    TensorArrays; ``cond`` and ``body`` are called once, now, with placeholders in their place, and must take as
+    many arguments as there are loop vars. ``body`` returns the same structure with the same dtypes (for a
+    TensorArray, the one its writes made: it travels through the loop as its two flow tensors, wrapped as a
+    TensorArray again for ``cond``, ``body`` and the result, and it may grow and learn its element shape in the
+    loop, whatever ``shape_invariants`` says for it). Each static shape must stay within its invariant (by
+    default the initial shape; ``shape_invariants`` gives less specific ones, e.g. ``TensorShape([None, 2])`` for
+    a growing tensor). ``maximum_iterations`` stops the loop after that many iterations. Returns the final loop
+    vars in the structure of ``loop_vars`` — a single tensor for a single loop var unless
+    ``return_same_structure``. ``parallel_iterations`` and ``swap_memory`` are accepted for compatibility
+    (iterations run one after another here); ``back_prop=False`` keeps no history and stops the gradient.
     """
     if not callable(cond):
         raise TypeError("'cond' must be callable.")
@@ -142,26 +145,20 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     if not isinstance(parallel_iterations, int) or parallel_iterations < 1:
         raise TypeError("'parallel_iterations' must be a positive integer.")
     single = not isinstance(loop_vars, (list, tuple))
-    structure = [loop_vars] if single else loop_vars
-    if not structure:
+    given = [loop_vars] if single else loop_vars
+    if not given:
         raise ValueError("'loop_vars' must be provided.")
+    structure = flows_of(given)   # the loop vars as tensors: each TensorArray as its flows
     outer = outer_graph_for(flatten(structure))
     with outer.as_default():
         initial = [convert_to_tensor(v) for v in flatten(structure)]
         op_name = outer.unique_name(name or "while")
-    if shape_invariants is None:
-        invariants = [t.shape for t in initial]
-    else:
-        invariants = [s if isinstance(s, TensorShape) else TensorShape(s)
-                      for s in flatten_up_to(structure, [shape_invariants] if single else shape_invariants)]
-        for t, inv in zip(initial, invariants):
-            if not inv.is_compatible_with(t.shape):
-                raise ValueError(f"The shape invariant specified for {t.name} is not compatible with the initial shape "
-                                 f"of the loop variable. It enters the loop with shape {t.shape}, but the specified "
-                                 f"shape invariant is {inv}.")
+    invariants = _invariants(given, initial, shape_invariants, single)
     specs = [(inv, t.dtype) for inv, t in zip(invariants, initial)]
-    cond_fg = build_func_graph(f"{op_name}_cond", outer, cond, specs, structure)
-    body_fg = build_func_graph(f"{op_name}_body", outer, body, specs, structure)
+    cond_fg = build_func_graph(f"{op_name}_cond", outer, lambda *args: cond(*with_tensor_arrays(given, list(args))),
+                               specs, structure)
+    body_fg = build_func_graph(f"{op_name}_body", outer,
+                               lambda *args: flows_of(body(*with_tensor_arrays(given, list(args)))), specs, structure)
     predicate = cond_fg.output_tensor(cond_fg.structured_outputs)
     check_predicate(predicate, op_name, "While", what="cond")
     cond_fg.outputs = [predicate]
@@ -190,8 +187,29 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     out_specs = [Spec(as_spec_shape(inv), t.dtype) for inv, t in zip(invariants, initial)]
     operation = outer.create_op(While, inputs, attrs, out_specs + [Spec((), numpy.dtype(object))], name=op_name,
                                 unique=False)
-    result = pack(structure, operation.outputs[:len(initial)])
-    return result[0] if single or (len(structure) == 1 and not return_same_structure) else result
+    result = with_tensor_arrays(given, pack(structure, operation.outputs[:len(initial)]))
+    return result[0] if single or (len(given) == 1 and not return_same_structure) else result
+
+
+def _invariants(given, initial, shape_invariants, single):
+    """The shape invariant of each loop tensor: the user's (checked against the initial shape), else the initial
+    shape; a TensorArray's flows always get ``FLOW_INVARIANTS`` (TF too ignores invariants given for them)."""
+    leaves = flatten(given)
+    user = [None] * len(leaves) if shape_invariants is None else [
+        s if isinstance(s, TensorShape) else TensorShape(s)
+        for s in flatten_up_to(given, [shape_invariants] if single else shape_invariants)]
+    wanted = []   # per loop tensor: an invariant, or None for "its initial shape"
+    for leaf, inv in zip(leaves, user):
+        wanted.extend(FLOW_INVARIANTS if isinstance(leaf, TensorArray) else [inv])
+    invariants = []
+    for t, inv in zip(initial, wanted):
+        inv = t.shape if inv is None else inv
+        if not inv.is_compatible_with(t.shape):
+            raise ValueError(f"The shape invariant specified for {t.name} is not compatible with the initial shape of "
+                             f"the loop variable. It enters the loop with shape {t.shape}, but the specified shape "
+                             f"invariant is {inv}.")
+        invariants.append(inv)
+    return invariants
 
 
 def _loop_outputs(body_fg, structure, initial, invariants):

@@ -22,11 +22,12 @@ The graph is built in one of two ways:
   op too (minidl/ops/recurrent.py). The graph stays a handful of ops for any length, and ``tf.gradients`` uses
   that op's gradient. (This is what PyTorch's ``nn.RNN`` and cuDNN do; TF1's ``dynamic_rnn`` itself always loops.)
 * **A ``tf.while_loop``** for any other cell: the body takes step ``t`` of the inputs, calls the cell once, and
-  appends its output to a [t, batch_size, units] tensor (by ``concat``: simple, though each step copies what came
-  before). The gradient is ``while_loop``'s, which replays the body's gradient over the steps that ran. The cell
-  is built before the loop; a cell that creates its variables while it is called (TF1's older style) works too,
-  since a variable made inside a loop body goes to the enclosing graph (``variables.py``). The replay is fed the
-  values the body's random ops drew, so a ``DropoutWrapper``'s gradient uses the masks its forward used.
+  writes its output to element ``t`` of a ``TensorArray``, stacked into [max_time, batch_size, units] after the
+  loop (tensor_array.py; as TF does). The gradient is ``while_loop``'s, which replays the body's gradient over the
+  steps that ran. The cell is built before the loop; a cell that creates its variables while it is called (TF1's
+  older style) works too, since a variable made inside a loop body goes to the enclosing graph
+  (``variables.py``). The replay is fed the values the body's random ops drew, so a ``DropoutWrapper``'s gradient
+  uses the masks its forward used.
 
 ``sequence_length`` ([batch_size] ints) gives each example its own length: past it, the example's output is zeros
 and its state stays as it was, so ``final_state`` is the state after its last real step. The fused op has no
@@ -44,7 +45,7 @@ import types
 
 from .. import ops
 from ..backend import dtypes
-from .array_ops import concat, gather, reverse_sequence, shape, stack, unstack, zeros
+from .array_ops import concat, gather, reverse_sequence, shape, stack, unstack
 from .basics import constant
 from .core import TensorShape
 from .function_graph import flatten, is_sequence, pack, same_structure
@@ -53,6 +54,7 @@ from .math_ops import FLOATS, cast, check_dtype, tanh, to_tensor
 from .nn_ops import nn, relu
 from .rnn_cell import BasicRNNCell, DropoutWrapper, LSTMStateTuple, MultiRNNCell, RNNCell, dims_of
 from .rnn_cells_gated import BasicLSTMCell, GRUCell, LSTMCell
+from .tensor_array import TensorArray
 from .variable_scope import variable_scope
 
 # the activations that ops.rnn_sequence computes itself
@@ -222,7 +224,7 @@ def _fused_rnn(cell, x, h0, nonlinearity):
 
 
 def _while_rnn(cell, x, initial_state, lengths):
-    """Any cell, one call per step of a ``while_loop``; outputs gathered by ``concat``."""
+    """Any cell, one call per step of a ``while_loop``; outputs collected in a ``TensorArray``."""
     if not isinstance(cell.output_size, int):
         raise NotImplementedError(f"dynamic_rnn: only cells with one output tensor are supported; "
                                   f"{type(cell).__name__}.output_size is {cell.output_size}")
@@ -233,17 +235,16 @@ def _while_rnn(cell, x, initial_state, lengths):
         output, new_state = cell(gather(x, t), state)
         if lengths is not None:
             output, new_state = _past_lengths(t, lengths, output, new_state, state)
-        return t + 1, new_state, ops.cat([outputs, ops.unsqueeze(output, 0)], 0)
+        return t + 1, new_state, outputs.write(t, output)
 
-    no_outputs = zeros([0, batch if batch is not None else shape(x)[1], units], x.dtype)
-    # the batch dim may be unknown in the initial state but known in the inputs, or the other way round
+    # the batch dim may be unknown in the initial state but known in the inputs, or the other way round (a
+    # TensorArray needs no invariant)
     invariants = [TensorShape([]), pack(cell.state_size, [TensorShape([batch] + dims_of(size))
-                                                         for size in flatten(cell.state_size)]),
-                  TensorShape([None, batch, units])]
+                                                         for size in flatten(cell.state_size)]), None]
+    outputs = TensorArray(x.dtype, size=n_steps, element_shape=[batch, units])
     _, final_state, outputs = while_loop(lambda t, state, outputs: t < n_steps, body,
-                                         [constant(0), initial_state, no_outputs], shape_invariants=invariants)
-    outputs.set_shape([steps, batch, units])
-    return outputs, final_state
+                                         [constant(0), initial_state, outputs], shape_invariants=invariants)
+    return outputs.stack(), final_state
 
 
 def _past_lengths(t, lengths, output, new_state, state):

@@ -36,6 +36,7 @@ from .searching import *  # noqa: F401,F403
 from .statistics import *  # noqa: F401,F403
 from .matrix import *  # noqa: F401,F403
 from .shape_helpers import *  # noqa: F401,F403
+from .nd_indexing import *  # noqa: F401,F403
 
 import types as _types
 
