@@ -430,16 +430,6 @@ def gather(params, indices, validate_indices=None, name=None, axis=None, batch_d
     return ops.getitem(x, (_ALL,) * (axis % x.ndim) + (_indices(indices),))
 
 
-@tf_op("GatherNd")
-def gather_nd(params, indices, name=None, batch_dims=0):
-    """``out[i...] = params[indices[i...]]``: the last dim of ``indices`` (size k) indexes the first k dims."""
-    x, index = to_tensor(params), _indices(indices)
-    k = index.shape[-1]
-    if k is None or batch_dims:
-        raise NotImplementedError("gather_nd needs the last dim of indices known, and no batch_dims")
-    return ops.getitem(x, tuple(ops.getitem(index, (Ellipsis, i)) for i in builtins.range(k)))
-
-
 @tf_op("one_hot")
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
     """A new dim of size ``depth`` at ``axis`` (default: last) holding ``on_value`` (1) at each index and
@@ -566,5 +556,5 @@ reverse_v2 = reverse
 
 __all__ = ["shape", "size", "rank", "fill", "zeros", "ones", "zeros_like", "ones_like", "range", "linspace",
            "lin_space", "reshape", "transpose", "expand_dims", "squeeze", "broadcast_to", "concat", "stack", "unstack",
-           "split", "tile", "pad", "reverse", "reverse_v2", "gather", "gather_nd", "one_hot", "where", "where_v2",
+           "split", "tile", "pad", "reverse", "reverse_v2", "gather", "one_hot", "where", "where_v2",
            "boolean_mask", "sequence_mask", "slice", "strided_slice", "newaxis", "reverse_sequence", "meshgrid"]

@@ -2,11 +2,8 @@
 
 **map_fn** runs ``fn`` on ``elems[0], elems[1], ...`` (slices along the first dim) and stacks the results. Like
 TF, it builds ``fn`` once, as the body of a ``tf.while_loop`` — so ``fn`` is traced once whatever the length, which
-may be known only at run time, and the gradient is the loop's, replaying ``fn``'s gradient for every slice. TF
-collects the results in a TensorArray; minidl has none, so the body appends each result, flattened, to a 1-D
-accumulator (one per output of ``fn``), and after the loop it is reshaped to [n] + the shape of one result.
-(The appending copies what came before: fine for the few hundred slices map_fn is used for.) The shape of one
-result travels through the loop too, for the dims the graph cannot know.
+may be known only at run time, and the gradient is the loop's, replaying ``fn``'s gradient for every slice. The
+body writes each result to a ``TensorArray`` (one per output of ``fn``), stacked after the loop.
 
 **py_func** wraps ``func``, a Python function, as an operation: when a session runs it, ``func`` gets the values
 of ``inp`` as numpy arrays and must return arrays of exactly the dtypes ``Tout`` promised (a Python float is
@@ -21,13 +18,14 @@ from .. import ops
 from ..backend import device as parse_device, dtypes, to_device
 from ..ops.base import Spec
 from . import errors
-from .array_ops import concat, reshape, shape, zeros
+from .array_ops import shape
 from .basics import constant
-from .core import TensorShape, get_default_graph
+from .core import get_default_graph
 from .function_graph import flatten, pack, same_structure
 from .graph_ops import GraphOp
 from .loops import while_loop
-from .math_ops import cast, to_tensor
+from .math_ops import to_tensor
+from .tensor_array import TensorArray
 
 
 # ================================================================================================ map_fn
@@ -59,7 +57,7 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
         out_dtypes = [t.dtype for t in inputs] if dtype is None else [dtypes.as_dtype(d) for d in flatten(dtype)]
         traced = []  # the static shapes of one result, seen when fn is traced
 
-        def body(i, totals, sizes):
+        def body(i, arrays):
             result = fn(pack(elems, [ops.getitem(t, i) for t in inputs]))
             if not same_structure(out_structure, result):
                 raise ValueError(f"The structure of fn's result does not match the expected output structure (elems', "
@@ -70,21 +68,14 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
                     raise TypeError(f"map_fn: fn returned a {r.dtype.name} tensor where {d.name} was expected; "
                                     "give map_fn the dtype (structure) of fn's result with dtype=")
             traced[:] = [r.shape for r in results]
-            return (i + 1, [concat([total, ops.reshape(r, [-1])], 0) for total, r in zip(totals, results)],
-                    [shape(r) for r in results])
+            return i + 1, [array.write(i, r) for array, r in zip(arrays, results)]
 
-        count = len(out_dtypes)
-        _, totals, sizes = while_loop(
-            lambda i, totals, sizes: i < n, body,
-            [constant(0), [zeros([0], d) for d in out_dtypes], [zeros([0], dtypes.int32)] * count],
-            shape_invariants=[TensorShape([]), [TensorShape([None])] * count, [TensorShape([None])] * count],
-            back_prop=back_prop, parallel_iterations=parallel_iterations or 10)
+        _, arrays = while_loop(lambda i, arrays: i < n, body,
+                               [constant(0), [TensorArray(d, size=n) for d in out_dtypes]],
+                               back_prop=back_prop, parallel_iterations=parallel_iterations or 10)
         outputs = []
-        for total, size, one in zip(totals, sizes, traced):
-            if one.is_fully_defined():
-                out = ops.reshape(total, [-1] + list(one))
-            else:  # some dims of a result are known only at run time: the last one's shape says them
-                out = reshape(total, concat([ops.reshape(cast(to_tensor(n), dtypes.int32), [1]), size], 0))
+        for array, one in zip(arrays, traced):
+            out = array.stack()
             out.set_shape([static_n] + list(one) if one.rank_known else None)
             outputs.append(out)
         return pack(out_structure, outputs)
