@@ -440,3 +440,13 @@ def test_a_gradient_of_another_dtype_flows_through_max_min_and_median_along_a_di
     x = T.tensor([[1.0, 3.0, 2.0], [4.0, 2.0, 0.0]], dtype=T.float64, requires_grad=True)
     pick(x).backward(T.ones(2, dtype=T.float32))
     assert x.grad.sum().item() == 2.0 and sorted(x.grad.flatten().tolist()) == [0.0, 0.0, 0.0, 0.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("p", [0.5, 3.0])
+def test_norm_gradient_is_zero_at_zero_entries_also_for_p_below_one(p):
+    """d/dx (Σ|x|^p)^(1/p) = sign(x)|x|^(p-1) / y^(p-1): at x = 0 that is 0 · inf for p < 1; PyTorch gives 0."""
+    x = T.tensor([0.0, 1.0, -2.0], dtype=T.float64, requires_grad=True)
+    T.norm(x, p=p).backward()
+    y = (1 + 2 ** p) ** (1 / p)
+    expected = [0.0, 1 / y ** (p - 1), -(2 ** (p - 1)) / y ** (p - 1)]
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-12)

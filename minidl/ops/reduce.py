@@ -336,7 +336,10 @@ class Norm(Op):
         y_safe = y + cast(eq(y, 0), y.dtype)  # 1 where the norm is 0: there x is 0, so the gradient comes out 0
         if p == 2:
             return (x * expand_reduced(g / y_safe, x, dims, keepdim),)
-        return (sign(x) * abs(x) ** (p - 1) * expand_reduced(g / y_safe ** (p - 1), x, dims, keepdim),)
+        magnitude = abs(x)
+        if p < 1:  # |x|^(p-1) is infinite where x = 0 and sign(x) is 0 there: use 1, so the product is 0 (PyTorch)
+            magnitude = magnitude + cast(eq(x, 0), x.dtype)
+        return (sign(x) * magnitude ** (p - 1) * expand_reduced(g / y_safe ** (p - 1), x, dims, keepdim),)
 
 
 def norm(x, p=2, dim=None, keepdim=False, dtype=None):
