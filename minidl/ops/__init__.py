@@ -36,6 +36,9 @@ from .searching import *  # noqa: F401,F403
 from .statistics import *  # noqa: F401,F403
 from .matrix import *  # noqa: F401,F403
 from .shape_helpers import *  # noqa: F401,F403
+from .index_updates import *  # noqa: F401,F403
+from .scaled_products import *  # noqa: F401,F403
+from .running_extrema import *  # noqa: F401,F403
 from .nd_indexing import *  # noqa: F401,F403
 
 import types as _types

@@ -1,6 +1,6 @@
-"""Matrix functions: ``diag``, ``trace``, ``inverse``, ``det``, ``addmm``, ``tensordot``, and the norms of
-``torch.linalg`` (``linalg_norm``, ``linalg_vector_norm``, ``linalg_matrix_norm``; ``minidl.eager.linalg`` gives
-them PyTorch's names ``linalg.norm``, ...).
+"""Matrix functions: ``diag``, ``diagonal``, ``diag_embed``, ``trace``, ``inverse``, ``det``, ``addmm``,
+``tensordot``, and the norms of ``torch.linalg`` (``linalg_norm``, ``linalg_vector_norm``, ``linalg_matrix_norm``;
+``minidl.eager.linalg`` gives them PyTorch's names ``linalg.norm``, ...).
 
 Three ops carry derivatives of their own — the diagonal ops, ``Inverse`` and ``Det`` — each written with matrix
 products and the other ops, so second order works; the rest are compositions. Complex matrices follow PyTorch's
@@ -21,10 +21,11 @@ from .infer import broadcast_shapes, normalize_dim
 from .linalg import _check_tensors, _mH, _product_operands, einsum, matmul, mm
 from .reduce import check_tensor, float_dtype_for, norm, sum
 from .shape import squeeze, unsqueeze
+from .shape_helpers import movedim
 from .unary import abs
 
-__all__ = ["diag", "trace", "inverse", "det", "addmm", "tensordot", "linalg_norm", "linalg_vector_norm",
-           "linalg_matrix_norm"]
+__all__ = ["diag", "diagonal", "diag_embed", "trace", "inverse", "det", "addmm", "tensordot", "linalg_norm",
+           "linalg_vector_norm", "linalg_matrix_norm"]
 
 
 # ------------------------------------------------------------------------------------------ diag, trace
@@ -43,11 +44,18 @@ def _diagonal_length(rows, cols, k):
 
 
 class DiagEmbed(Op):
-    """The square matrix with the vector ``v`` on diagonal ``k`` and zeros elsewhere (size len(v) + |k|).
-    Its VJP reads that diagonal back out of ``g``: ``Diagonal``."""
-    name = "Diag"
+    """Square matrices with the vectors along the last dim of ``v`` on their diagonal ``k`` and zeros elsewhere
+    (size len + |k|; a batch of vectors gives a batch of matrices). Its VJP reads that diagonal back out of ``g``:
+    ``Diagonal``."""
+    name = "DiagEmbed"
     saves_inputs = ()
-    forward = staticmethod(lambda xp, v, k: xp.diag(v, k))
+
+    @staticmethod
+    def forward(xp, v, k):
+        n = v.shape[-1] + builtins.abs(k)
+        out = xp.zeros(v.shape[:-1] + (n, n), dtype=v.dtype)
+        out[(..., *_diagonal_positions(xp, v.shape[-1], k))] = v
+        return out
 
     @staticmethod
     def vjp(ctx, g):
@@ -55,15 +63,15 @@ class DiagEmbed(Op):
 
     @staticmethod
     def infer(v, k):
-        n = None if v.shape[0] is None else v.shape[0] + builtins.abs(k)
-        return Spec((n, n), v.dtype)
+        n = None if v.shape[-1] is None else v.shape[-1] + builtins.abs(k)
+        return Spec(tuple(v.shape[:-1]) + (n, n), v.dtype)
 
 
 class Diagonal(Op):
-    """Diagonal ``k`` of the matrix ``m``, as a new vector. Its VJP puts ``g`` back on that diagonal of zeros
-    shaped like ``m``: ``DiagonalGrad``."""
+    """Diagonal ``k`` of the matrices spanned by the last two dims of ``m``, as a new vector each. Its VJP puts
+    ``g`` back on that diagonal of zeros shaped like ``m``: ``DiagonalGrad``."""
     saves_inputs = ()
-    forward = staticmethod(lambda xp, m, k: xp.diagonal(m, k).copy())
+    forward = staticmethod(lambda xp, m, k: xp.diagonal(m, k, -2, -1).copy())
 
     @staticmethod
     def vjp(ctx, g):
@@ -71,19 +79,19 @@ class Diagonal(Op):
 
     @staticmethod
     def infer(m, k):
-        return Spec((_diagonal_length(*m.shape, k),), m.dtype)
+        return Spec(tuple(m.shape[:-2]) + (_diagonal_length(*m.shape[-2:], k),), m.dtype)
 
 
 class DiagonalGrad(Op):
-    """Zeros shaped like ``m`` with the vector ``g`` on diagonal ``k`` (``m`` lends only its shape). Linear in
-    ``g``; its VJP reads the diagonal back: ``Diagonal``."""
+    """Zeros shaped like ``m`` with the vectors ``g`` on diagonal ``k`` of its last two dims (``m`` lends only its
+    shape). Linear in ``g``; its VJP reads the diagonal back: ``Diagonal``."""
     saves_inputs = ()
     differentiable_inputs = (0,)
 
     @staticmethod
     def forward(xp, g, m, k):
         out = xp.zeros(m.shape, dtype=g.dtype)
-        out[_diagonal_positions(xp, g.shape[0], k)] = g
+        out[(..., *_diagonal_positions(xp, g.shape[-1], k))] = g
         return out
 
     @staticmethod
@@ -107,6 +115,37 @@ def diag(input, diagonal=0):
     if input.ndim == 2:
         return apply(Diagonal, input, k=int(k))
     raise OpError(f"diag(): supports 1D or 2D tensors, got {input.ndim}D ({describe(input)})")
+
+
+def _offset(op_name, offset):
+    if not isinstance(offset, numbers.Integral) or isinstance(offset, bool):
+        raise TypeError(f"{op_name}(): argument 'offset' must be int, not {type(offset).__name__}")
+    return int(offset)
+
+
+def _two_dims(op_name, dim1, dim2, ndim):
+    dim1, dim2 = normalize_dim(op_name, dim1, ndim), normalize_dim(op_name, dim2, ndim)
+    if dim1 == dim2:
+        raise OpError(f"{op_name}: diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return dim1, dim2
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """Diagonal ``offset`` of the matrices spanned by dims ``dim1`` (rows) and ``dim2`` (columns): those two dims
+    are removed and the diagonal becomes the last dim. (A copy here; PyTorch returns a view of ``input``.)"""
+    check_tensor("diagonal", input)
+    offset = _offset("diagonal", offset)
+    dim1, dim2 = _two_dims(f"diagonal() of {describe(input)}", dim1, dim2, input.ndim)
+    return apply(Diagonal, movedim(input, (dim1, dim2), (-2, -1)), k=offset)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """The inverse of ``diagonal``: each vector along the last dim of ``input`` becomes diagonal ``offset`` of a
+    matrix of zeros whose rows and columns are the new dims ``dim1`` and ``dim2`` of the result."""
+    check_tensor("diag_embed", input)
+    offset = _offset("diag_embed", offset)
+    dim1, dim2 = _two_dims(f"diag_embed() of {describe(input)}", dim1, dim2, input.ndim + 1)
+    return movedim(apply(DiagEmbed, input, k=offset), (-2, -1), (dim1, dim2))
 
 
 def trace(input):
@@ -192,21 +231,31 @@ def det(input):
 
 # ---------------------------------------------------------------------------------------- addmm, tensordot
 
-def addmm(input, mat1, mat2, *, beta=1, alpha=1):
-    """``beta · input + alpha · (mat1 @ mat2)``, where ``input`` broadcasts to the product's shape. With
-    ``beta=0`` input is ignored (NaNs in it too), as in PyTorch."""
-    _check_tensors("addmm", input, mat1, mat2)
-    product = mm(mat1, mat2)
-    shape = broadcast_shapes("addmm", input.shape, product.shape)
-    if shape is not None and (len(shape) != 2 or any(None not in (a, b) and a != b
-                                                     for a, b in zip(shape, product.shape))):
-        raise OpError(f"addmm: input {describe(input)} cannot be broadcast to the shape of mat1 @ mat2, "
+def add_scaled_product(op_name, input, product, beta, alpha, what):
+    """``beta · input + alpha · product``, where ``input`` broadcasts to the product's shape (never the other way;
+    ``what`` names the product in the error). With ``beta=0`` input is ignored (NaNs in it too), as in PyTorch.
+    Shared by ``addmm`` and its relatives (``scaled_products.py``)."""
+    shape = broadcast_shapes(op_name, input.shape, product.shape)
+    fits = shape is None or (len(shape) == len(product.shape) and
+                             all(None in (a, b) or a == b for a, b in zip(shape, product.shape)))
+    if not fits:
+        raise OpError(f"{op_name}: input {describe(input)} cannot be broadcast to the shape of {what}, "
                       f"{list(product.shape)}")
+    if product.dtype.kind in "biu" and any(isinstance(s, float) for s in (alpha, beta)):
+        raise TypeError(f"{op_name}: for integral input tensors, arguments alpha and beta must not be floating point "
+                        f"numbers (got alpha={alpha!r}, beta={beta!r})")
     if alpha != 1:
         product = product * alpha
     if beta == 0:
         return product
     return product + (input if beta == 1 else input * beta)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """``beta · input + alpha · (mat1 @ mat2)``, where ``input`` broadcasts to the product's shape. With
+    ``beta=0`` input is ignored (NaNs in it too), as in PyTorch."""
+    _check_tensors("addmm", input, mat1, mat2)
+    return add_scaled_product("addmm", input, mm(mat1, mat2), beta, alpha, "mat1 @ mat2")
 
 
 def _tensordot_dims(a, b, dims):
