@@ -86,4 +86,20 @@ class linalg:
     inv = staticmethod(inverse)  # noqa: F405
     det = staticmethod(det)  # noqa: F405
     matmul = staticmethod(matmul)  # noqa: F405
+    # factorizations and solvers (ops/decompositions.py, ops/solvers.py)
+    cholesky = staticmethod(cholesky)  # noqa: F405
+    qr = staticmethod(linalg_qr)  # noqa: F405
+    svd = staticmethod(linalg_svd)  # noqa: F405
+    svdvals = staticmethod(linalg_svdvals)  # noqa: F405
+    eigh = staticmethod(linalg_eigh)  # noqa: F405
+    eigvalsh = staticmethod(linalg_eigvalsh)  # noqa: F405
+    solve = staticmethod(linalg_solve)  # noqa: F405
+    solve_triangular = staticmethod(linalg_solve_triangular)  # noqa: F405
+    lstsq = staticmethod(linalg_lstsq)  # noqa: F405
+    slogdet = staticmethod(slogdet)  # noqa: F405
+    pinv = staticmethod(linalg_pinv)  # noqa: F405
+    matrix_rank = staticmethod(linalg_matrix_rank)  # noqa: F405
+    matrix_power = staticmethod(matrix_power)  # noqa: F405
+    cross = staticmethod(linalg_cross)  # noqa: F405
+    vecdot = staticmethod(linalg_vecdot)  # noqa: F405
 # ------------------------------------------------------------------------------------ end of the linalg block

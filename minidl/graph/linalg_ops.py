@@ -1,9 +1,12 @@
-"""``tf.linalg`` for matrices: identity matrices, diagonals, the trace, the inverse and the determinant.
+"""``tf.linalg`` for matrices: identity matrices, diagonals, band parts, the trace, the inverse and the
+determinant, the factorizations (Cholesky, QR, SVD, eigh) and the solvers.
 
 TF works on *batches* of matrices: the last two dims are the matrix, any dims before them index it. The
 diagonal functions are compositions of op-library ops with a constant identity mask (``where(mask, x, 0)``
 rather than ``x * eye``, so that an infinity off the diagonal cannot turn into NaN); their gradients come from
-those ops. Importing this module adds the functions to the ``tf.linalg`` namespace.
+those ops. The factorizations and solvers are the op library's (ops/decompositions.py, ops/solvers.py) with TF's
+argument conventions — ``tf.svd`` answers ``(s, u, v)`` with v, not v^H — and their gradients are those ops'
+VJPs. Importing this module adds the functions to the ``tf.linalg`` namespace.
 """
 import math as _math
 
@@ -11,8 +14,8 @@ import numpy
 
 from .. import ops
 from ..backend import dtypes
-from .math_ops import (FLOATS_AND_COMPLEX, NUMBERS, check_dtype, constant_value, linalg, matrix_transpose, tf_op,
-                       to_tensor)
+from .math_ops import (FLOATS_AND_COMPLEX, NUMBERS, check_dtype, constant_value, linalg, matching_pair,
+                       matrix_transpose, tf_op, to_tensor)
 
 
 def _static_dims(x, what):
@@ -116,9 +119,169 @@ def matrix_determinant(input, name=None):
     return ops.det(check_dtype(to_tensor(input), FLOATS_AND_COMPLEX, "input"))
 
 
+# =================================================================================== factorizations, solvers
+
+def _float_matrices(value, param="input"):
+    return check_dtype(to_tensor(value), FLOATS_AND_COMPLEX, param)
+
+
+@tf_op("MatrixBandPart")
+def matrix_band_part(input, num_lower, num_upper, name=None):
+    """Keep the band of each matrix: ``num_lower`` diagonals below the main one and ``num_upper`` above it (-1:
+    all of them); zero the rest. ``band_part(x, 0, -1)`` is the upper triangle, ``band_part(x, 0, 0)`` the
+    diagonal. Built on ``triu``/``tril``, which need no static matrix size and pass their gradient through."""
+    x = check_dtype(to_tensor(input), NUMBERS + ("bool",), "input")
+    lower, upper = constant_value(num_lower, "num_lower"), constant_value(num_upper, "num_upper")
+    if lower >= 0:
+        x = ops.triu(x, -lower)
+    if upper >= 0:
+        x = ops.tril(x, upper)
+    return x
+
+
+@tf_op("Cholesky")
+def cholesky(input, name=None):
+    """The lower-triangular L with ``input = L L^H`` for each symmetric positive-definite matrix; only the lower
+    triangle is read. A matrix that is not positive-definite is an InvalidArgumentError when the graph runs."""
+    return ops.cholesky(_float_matrices(input))
+
+
+@tf_op("cholesky_solve")
+def cholesky_solve(chol, rhs, name=None):
+    """X with ``A X = rhs``, given A's Cholesky factor ``chol`` (lower-triangular)."""
+    factor = _float_matrices(chol, "chol")
+    return ops.cholesky_solve(_rhs(rhs, factor, "CholeskySolve", "chol"), factor)
+
+
+@tf_op("Qr")
+def qr(input, full_matrices=False, name=None):
+    """``(q, r)`` with ``input = q r``: q's columns orthonormal, r upper-triangular; ``full_matrices`` gives the
+    square q (m, m) and r (m, n), otherwise q (m, k) and r (k, n), k = min(m, n)."""
+    return tuple(ops.linalg_qr(_float_matrices(input), "complete" if full_matrices else "reduced"))
+
+
+@tf_op("Svd")
+def svd(tensor, full_matrices=False, compute_uv=True, name=None):
+    """TF's order and convention: ``(s, u, v)`` with ``tensor = u diag(s) v^H`` — v, not v^H as in numpy and
+    PyTorch. With ``compute_uv=False``, only s. Singular vectors are unique only up to sign."""
+    x = _float_matrices(tensor, "tensor")
+    if not compute_uv:
+        return ops.linalg_svdvals(x)
+    u, s, vh = ops.linalg_svd(x, full_matrices=bool(full_matrices))
+    return s, u, matrix_transpose(vh, conjugate=True)
+
+
+@tf_op("SelfAdjointEigV2")
+def self_adjoint_eig(tensor, name=None):
+    """``(e, v)``: the eigenvalues (ascending) and eigenvectors (columns) of each self-adjoint matrix, of which
+    only the lower triangle is read (``tf.linalg.eigh``)."""
+    return tuple(ops.linalg_eigh(_float_matrices(tensor, "tensor")))
+
+
+@tf_op("SelfAdjointEigV2")
+def self_adjoint_eigvals(tensor, name=None):
+    """The eigenvalues (ascending) of each self-adjoint matrix (``tf.linalg.eigvalsh``)."""
+    return ops.linalg_eigvalsh(_float_matrices(tensor, "tensor"))
+
+
+def _rhs(rhs, matrix, op_type, matrix_param="matrix"):
+    """TF's right-hand sides are (batches of) matrices [..., M, K] of the matrix's dtype."""
+    b = to_tensor(rhs, matrix.dtype)
+    if b.dtype != matrix.dtype:
+        raise TypeError(f"Input 'rhs' of '{op_type}' Op has type {b.dtype.name} that does not match type "
+                        f"{matrix.dtype.name} of argument '{matrix_param}'.")
+    if b.shape.rank_known and len(b.shape) < 2:
+        raise ValueError(f"Shape must be at least rank 2 but is rank {len(b.shape)} for 'rhs' of '{op_type}'")
+    return b
+
+
+@tf_op("MatrixSolve")
+def matrix_solve(matrix, rhs, adjoint=False, name=None):
+    """X with ``matrix X = rhs`` (``adjoint``: ``matrix^H X = rhs``) for square, invertible matrices; rhs is
+    [..., M, K]. A singular matrix is an InvalidArgumentError when the graph runs."""
+    a = _float_matrices(matrix, "matrix")
+    b = _rhs(rhs, a, "MatrixSolve")
+    return ops.linalg_solve(matrix_transpose(a, conjugate=True) if adjoint else a, b)
+
+
+@tf_op("MatrixTriangularSolve")
+def matrix_triangular_solve(matrix, rhs, lower=True, adjoint=False, name=None):
+    """X with ``T X = rhs``, T the lower (``lower``) or upper triangle of ``matrix`` — the other entries are not
+    read; ``adjoint`` solves ``T^H X = rhs`` (the adjoint of a lower triangle is upper triangular)."""
+    a = _float_matrices(matrix, "matrix")
+    b = _rhs(rhs, a, "MatrixTriangularSolve")
+    if adjoint:
+        return ops.linalg_solve_triangular(matrix_transpose(a, conjugate=True), b, upper=bool(lower))
+    return ops.linalg_solve_triangular(a, b, upper=not lower)
+
+
+@tf_op("MatrixSolveLs")
+def matrix_solve_ls(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
+    """The least-squares solution X of ``matrix X = rhs`` (for a wide matrix, the smallest one). With
+    ``l2_regularizer`` λ > 0 it minimizes ||A X - B||^2 + λ ||X||^2 through the normal equations,
+    (A^T A + λ I) X = A^T B (or X = A^T (A A^T + λ I)^-1 B for a wide A); without, through QR (``fast`` is
+    accepted and ignored)."""
+    a = _float_matrices(matrix, "matrix")
+    b = _rhs(rhs, a, "MatrixSolveLs")
+    regularizer = constant_value(l2_regularizer, "l2_regularizer")
+    if not regularizer:
+        return ops.linalg_lstsq(a, b).solution
+    rows, cols = _static_dims(a, "matrix_solve_ls")
+    at = matrix_transpose(a)
+    if rows >= cols:
+        return ops.linalg_solve(ops.matmul(at, a) + regularizer * eye(cols, dtype=a.dtype), ops.matmul(at, b))
+    return ops.matmul(at, ops.linalg_solve(ops.matmul(a, at) + regularizer * eye(rows, dtype=a.dtype), b))
+
+
+@tf_op("LogMatrixDeterminant")
+def log_matrix_determinant(input, name=None):
+    """``(sign, log_abs_determinant)`` of each square matrix (``tf.linalg.slogdet``)."""
+    return tuple(ops.slogdet(_float_matrices(input)))
+
+
+@tf_op("logdet")
+def logdet(matrix, name=None):
+    """log det of each symmetric positive-definite matrix, as TF computes it: ``2 Σ log diag(cholesky(A))`` (the
+    determinant of L L^T is the square of the product of L's diagonal)."""
+    chol = cholesky(_float_matrices(matrix, "matrix"))
+    return 2.0 * ops.sum(ops.log(matrix_diag_part(chol)), -1)
+
+
+@tf_op("pinv")
+def pinv(a, rcond=None, validate_args=False, name=None):
+    """The Moore-Penrose pseudo-inverse of each matrix (from its SVD). Singular values at or below ``rcond`` times
+    the largest count as zero; TF's default rcond is 10 · eps · max(m, n) (PyTorch's eps · max(m, n) when the
+    matrix size is known only at run time)."""
+    x = _float_matrices(a, "a")
+    if rcond is None and x.shape.rank_known and None not in x.shape[-2:]:
+        rcond = 10 * float(numpy.finfo(x.dtype).eps) * max(x.shape[-2:])
+    return ops.linalg_pinv(x, rtol=rcond)
+
+
+@tf_op("matrix_rank")
+def matrix_rank(a, tol=None, validate_args=False, name=None):
+    """The rank of each matrix: how many singular values exceed ``tol`` (default: eps · max(m, n) times the
+    largest), as int64."""
+    return ops.linalg_matrix_rank(_float_matrices(a, "a"), atol=tol)
+
+
+@tf_op("Cross")
+def cross(a, b, name=None):
+    """The cross product of the 3-vectors along the last dim of a and b (same shape and dtype)."""
+    a, b = matching_pair("Cross", a, b, ("a", "b"))
+    return ops.linalg_cross(a, b, dim=-1)
+
+
 for _name, _fn in (("eye", eye), ("diag", matrix_diag), ("diag_part", matrix_diag_part), ("trace", trace),
-                   ("inv", matrix_inverse), ("det", matrix_determinant)):
+                   ("inv", matrix_inverse), ("det", matrix_determinant), ("band_part", matrix_band_part),
+                   ("cholesky", cholesky), ("cholesky_solve", cholesky_solve), ("qr", qr), ("svd", svd),
+                   ("eigh", self_adjoint_eig), ("eigvalsh", self_adjoint_eigvals), ("solve", matrix_solve),
+                   ("triangular_solve", matrix_triangular_solve), ("lstsq", matrix_solve_ls),
+                   ("slogdet", log_matrix_determinant), ("logdet", logdet), ("pinv", pinv),
+                   ("matrix_rank", matrix_rank), ("cross", cross)):
     setattr(linalg, _name, _fn)
 
 __all__ = ["eye", "diag", "diag_part", "matrix_diag", "matrix_diag_part", "trace", "matrix_inverse",
-           "matrix_determinant"]
+           "matrix_determinant", "matrix_band_part", "cholesky", "cholesky_solve", "qr", "svd", "self_adjoint_eig",
+           "self_adjoint_eigvals", "matrix_solve", "matrix_triangular_solve", "matrix_solve_ls",
+           "log_matrix_determinant", "cross"]

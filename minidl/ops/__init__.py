@@ -40,6 +40,8 @@ from .index_updates import *  # noqa: F401,F403
 from .scaled_products import *  # noqa: F401,F403
 from .running_extrema import *  # noqa: F401,F403
 from .nd_indexing import *  # noqa: F401,F403
+from .solvers import *  # noqa: F401,F403
+from .decompositions import *  # noqa: F401,F403
 
 import types as _types
 

@@ -1,0 +1,414 @@
+"""Matrix factorizations — Cholesky, QR, the symmetric eigendecomposition (eigh) and the SVD — and what is built
+on them: eigvalsh, svdvals and lstsq (linear systems, pinv and matrix_rank are in solvers.py).
+
+The forwards call the backend's LAPACK-based routines (``xp.linalg``); each works on batches (the last two dims
+are the matrix). The VJPs are the standard formulas — Murray 2016 for Cholesky, Giles 2008 and Seeger et al. 2017
+for eigh and the SVD, Walter & Lehmann 2018 for QR — written with matrix products, triangular solves and
+elementwise ops, so second order works. They are the formulas for *real*
+matrices; complex ones are refused.
+
+Three things to know when differentiating them:
+
+* **Symmetric inputs.** ``cholesky`` and ``eigh`` read one triangle of A (the lower one by default) and take A to
+  be symmetric. Their gradient is the symmetric matrix gA with <gA, dA> = the change of the loss for every
+  *symmetric* change dA (PyTorch's convention). A finite-difference check must therefore move A symmetrically:
+  differentiate through ``A = (X + X^T) / 2``.
+* **Gauges.** Eigenvectors and singular vectors are unique only up to their signs (up to any rotation within an
+  eigenspace when eigenvalues repeat). Only functions that do not care about that choice have a gradient worth
+  the name: ``V diag(f(w)) V^T``, ``|V|``, ``U diag(S) Vh``...
+* **Repeated values.** The eigenvector (singular vector) gradients divide by the gaps between eigenvalues
+  (squared singular values): where two coincide they are inf/NaN — the vectors are not differentiable there.
+  The gradients of eigenvalues and singular values alone never divide by a gap: use ``eigvalsh`` and
+  ``svdvals`` for them. (Eager mode hands a multi-output op zeros for its unused outputs, so
+  ``eigh(A).eigenvalues`` alone still runs the eigenvector formula, and 0 · inf there is NaN.)
+"""
+from collections import namedtuple
+
+import numpy
+
+from .base import Op, OpError, Spec, apply, describe
+from .broadcast import zeros_like
+from .indexing import getitem
+from .infer import broadcast_shapes
+from .linalg import _check_tensors, matmul
+from .promote import require_same_dtype
+from .reduce import sum
+from .shape import cat, reshape, squeeze, tril, unsqueeze
+from .matrix import diag_embed
+from .solvers import (SolveTriangular, _is_vector_rhs, check_matrices, eye_like, linalg_matrix_rank,
+                      linalg_solve_triangular, mT)
+
+__all__ = ["cholesky", "linalg_qr", "qr", "linalg_eigh", "linalg_eigvalsh", "linalg_svd", "linalg_svdvals", "svd",
+           "linalg_lstsq"]
+
+#: the named tuples PyTorch returns (``torch.return_types.linalg_qr`` ...)
+QRResult = namedtuple("qr", ["Q", "R"])
+EighResult = namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
+SVDResult = namedtuple("linalg_svd", ["U", "S", "Vh"])
+OldSVDResult = namedtuple("svd", ["U", "S", "V"])
+LstsqResult = namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
+
+
+def _solve_upper(r, b):
+    """R^-1 B for an upper-triangular R (inside the VJPs: the operands are known to be fine)."""
+    return apply(SolveTriangular, r, b, upper=True, unitriangular=False)
+
+
+def _empty(x):
+    """A 1-d tensor with no entries, of ``x``'s dtype (PyTorch's answer for results that are not computed)."""
+    return getitem(reshape(x, (-1,)), slice(0, 0))
+
+
+def _last(x, start, stop=None):
+    """``x[..., start:stop]``: a range of the last dim."""
+    return getitem(x, (Ellipsis, slice(start, stop)))
+
+
+def _rows(x, start, stop=None):
+    """``x[..., start:stop, :]``: a range of rows of each matrix."""
+    return getitem(x, (Ellipsis, slice(start, stop), slice(None)))
+
+
+def _matrix_sizes(op_name, x, what):
+    """The (rows, cols) of ``x``'s matrices, which ``what`` needs to know when the graph is built."""
+    rows, cols = x.shape[-2:]
+    if None in (rows, cols):
+        raise NotImplementedError(f"{op_name}: {what} needs the matrix sizes when the graph is built, got "
+                                  f"{describe(x)}")
+    return rows, cols
+
+
+# -------------------------------------------------------------------------------------------- Cholesky
+
+class Cholesky(Op):
+    """The lower-triangular L with a positive diagonal and ``A = L L^T``, for a symmetric positive-definite A
+    (only A's lower triangle is read).
+
+    VJP (Murray 2016): with Φ(X) the lower triangle of X with its diagonal halved and sym(X) = (X + X^T) / 2,
+    ``gA = L^-T sym(Φ(L^T gL)) L^-1`` — two triangular solves instead of inverses. (Only gL's lower triangle
+    matters, and Φ(L^T gL) sees no other: L^T times an upper triangle is upper triangular.)"""
+    name = "LinalgCholeskyEx"
+    saves_inputs = ()
+    saves_outputs = True
+
+    @staticmethod
+    def forward(xp, a):
+        try:
+            return xp.linalg.cholesky(a)
+        except numpy.linalg.LinAlgError:
+            raise OpError(f"linalg.cholesky: The factorization could not be completed because the input is not "
+                          f"positive-definite (input {describe(a)})") from None
+
+    @staticmethod
+    def vjp(ctx, g):
+        lt = mT(ctx.outputs[0])  # L^T, upper triangular
+        p = tril(matmul(lt, g))
+        s = (p + mT(tril(p, -1))) * 0.5  # sym(Φ(P)): the halved diagonal, and the lower triangle mirrored, halved
+        return (_solve_upper(lt, mT(_solve_upper(lt, s))),)  # L^-T (L^-T S)^T = L^-T S L^-1 (S symmetric)
+
+    @staticmethod
+    def infer(a):
+        return a
+
+
+def cholesky(A, upper=False):
+    """``torch.linalg.cholesky`` (and the old ``torch.cholesky``): the lower-triangular L with ``A = L L^T`` for
+    each symmetric positive-definite matrix of the batch; ``upper=True`` gives ``U = L^T`` (``A = U^T U``).
+    Only A's lower triangle is read. A matrix that is not positive-definite is an error (NaNs on a GPU)."""
+    L = apply(Cholesky, check_matrices("linalg.cholesky", A, real=True))
+    return mT(L) if upper else L
+
+
+# -------------------------------------------------------------------------------------------------- QR
+
+class QR(Op):
+    """``A = Q R``, Q with orthonormal columns and R upper-triangular (LAPACK's Householder QR). ``mode``
+    'reduced': Q (m, k), R (k, n) with k = min(m, n); 'complete': Q (m, m), R (m, n).
+
+    VJP for m >= n: with M = R gR^T - gQ^T Q and copyltu(M) the symmetric matrix that has M's lower triangle,
+    ``gA = (gQ + Q copyltu(M)) R^-T``. For m < n, split A = [X | Y] (X its first m columns) and R = [U | V]:
+    X = Q U is a square QR and Y = Q V, so ``gY = Q gV`` and gX is the square case with gQ + Y gV^T for gQ.
+    With mode='complete' and m > n, Q's last m - n columns are any basis of what A's columns leave out: no
+    gradient (as in PyTorch)."""
+    name = "LinalgQr"
+    n_outputs = 2
+    saves_inputs = ()
+    saves_outputs = True
+
+    @staticmethod
+    def forward(xp, a, mode):
+        q, r = xp.linalg.qr(a, mode=mode)
+        return q, r
+
+    @staticmethod
+    def vjp(ctx, gq, gr):
+        q, r = ctx.outputs
+        m, n = _matrix_sizes("linalg.qr", ctx.inputs[0], "the gradient")
+        if m > n and ctx.attrs["mode"] == "complete":
+            raise OpError("linalg.qr: The QR decomposition is not differentiable when mode='complete' and nrows > "
+                          "ncols.")
+        if m >= n:
+            return (_qr_vjp(q, r, gq, gr),)
+        gu = gv = None
+        if gr is not None:
+            gu, gv = _last(gr, 0, m), _last(gr, m)
+            y_gvt = matmul(matmul(q, _last(r, m)), mT(gv))  # Y gV^T, with Y = Q V
+            gq = y_gvt if gq is None else gq + y_gvt
+        gx = _qr_vjp(q, _last(r, 0, m), gq, gu)
+        gy = zeros_like(_last(r, m)) if gv is None else matmul(q, gv)
+        return (cat([gx, gy], -1),)
+
+    @staticmethod
+    def infer(a, mode):
+        if a.shape is None:
+            return Spec(None, a.dtype), Spec(None, a.dtype)
+        m, n = a.shape[-2:]
+        k = m if mode == "complete" else (None if None in (m, n) else min(m, n))
+        return Spec(a.shape[:-2] + (m, k), a.dtype), Spec(a.shape[:-2] + (k, n), a.dtype)
+
+
+def _qr_vjp(q, r, gq, gr):
+    """gA of A = QR for m >= n (R square and invertible): ``(gQ + Q copyltu(M)) R^-T``, M = R gR^T - gQ^T Q."""
+    m = matmul(r, mT(gr)) if gr is not None else None
+    if gq is not None:
+        m = -matmul(mT(gq), q) if m is None else m - matmul(mT(gq), q)
+    b = matmul(q, tril(m) + mT(tril(m, -1)))
+    if gq is not None:
+        b = b + gq
+    return mT(_solve_upper(r, mT(b)))  # B R^-T = (R^-1 B^T)^T
+
+
+def linalg_qr(A, mode="reduced"):
+    """``torch.linalg.qr``: the named tuple ``(Q, R)`` with ``A = Q R`` for each matrix of the batch (..., m, n).
+    ``mode``: 'reduced' (Q m x k, R k x n, k = min(m, n)), 'complete' (Q m x m, R m x n) or 'r' (only R; Q is
+    an empty tensor)."""
+    if mode not in ("reduced", "complete", "r"):
+        raise OpError(f"qr received unrecognized mode {mode!r} but expected one of 'reduced' (default), 'r', or "
+                      f"'complete'")
+    check_matrices("linalg.qr", A, square=False, real=True)
+    Q, R = apply(QR, A, mode="complete" if mode == "complete" else "reduced")
+    return QRResult(_empty(Q) if mode == "r" else Q, R)
+
+
+def qr(input, some=True):
+    """The old ``torch.qr``: ``some=True`` is mode 'reduced', ``some=False`` mode 'complete'."""
+    return linalg_qr(input, "reduced" if some else "complete")
+
+
+# ------------------------------------------------------------------------------------------------ eigh
+
+class Eigh(Op):
+    """Eigenvalues w (ascending) and orthonormal eigenvectors V (its columns), ``A = V diag(w) V^T``, of a
+    symmetric A of which only the triangle ``UPLO`` is read.
+
+    VJP (Giles 2008): ``gA = V (diag(gw) + F ∘ skew(V^T gV)) V^T`` with F_ij = 1 / (w_j - w_i) off the diagonal
+    (0 on it) and skew(X) = (X - X^T) / 2. Taking the skew part first (F is antisymmetric) makes gA symmetric.
+    Repeated eigenvalues make F infinite: see the module's notes."""
+    name = "LinalgEigh"
+    n_outputs = 2
+    saves_inputs = ()
+    saves_outputs = True
+
+    @staticmethod
+    def forward(xp, a, UPLO):
+        w, v = xp.linalg.eigh(a, UPLO=UPLO)
+        return w, v
+
+    @staticmethod
+    def vjp(ctx, gw, gv):
+        w, v = ctx.outputs
+        inner = None
+        if gv is not None:
+            vtgv = matmul(mT(v), gv)
+            gaps = unsqueeze(w, -2) - unsqueeze(w, -1)  # gaps[i, j] = w_j - w_i
+            # skew(.) is 0 on the diagonal: adding the identity there avoids 0/0 and leaves the 0
+            inner = (vtgv - mT(vtgv)) * 0.5 / (gaps + eye_like(w))
+        if gw is not None:
+            inner = diag_embed(gw) if inner is None else inner + diag_embed(gw)
+        return (matmul(matmul(v, inner), mT(v)),)
+
+    @staticmethod
+    def infer(a, UPLO):
+        return Spec(None if a.shape is None else a.shape[:-1], a.dtype), a
+
+
+def linalg_eigh(A, UPLO="L"):
+    """``torch.linalg.eigh``: the named tuple ``(eigenvalues, eigenvectors)`` of each symmetric matrix of the
+    batch — eigenvalues ascending, eigenvectors as the columns of an orthogonal matrix (each up to its sign).
+    Only the lower (``UPLO='L'``) or upper ('U') triangle of A is read."""
+    if UPLO not in ("L", "U"):
+        raise OpError(f"linalg.eigh: Expected UPLO argument to be 'L' or 'U', but got {UPLO!r}")
+    return EighResult(*apply(Eigh, check_matrices("linalg.eigh", A, real=True), UPLO=UPLO))
+
+
+class Eigvalsh(Op):
+    """The eigenvalues alone: dw_i = v_i^T dA v_i, so ``gA = V diag(gw) V^T``. Not ``eigh(A)[0]``: a multi-output
+    op is handed zeros for its unused outputs in eager mode, and 0 times the infinite F of a repeated eigenvalue
+    would poison the gradient with NaN. The forward skips the eigenvectors; the VJP computes them."""
+    name = "LinalgEigh"
+    saves_inputs = (0,)
+
+    forward = staticmethod(lambda xp, a, UPLO: xp.linalg.eigvalsh(a, UPLO=UPLO))
+
+    @staticmethod
+    def vjp(ctx, g):
+        v = linalg_eigh(ctx.inputs[0], ctx.attrs["UPLO"]).eigenvectors
+        return (matmul(v * unsqueeze(g, -2), mT(v)),)
+
+    @staticmethod
+    def infer(a, UPLO):
+        return Spec(None if a.shape is None else a.shape[:-1], a.dtype)
+
+
+def linalg_eigvalsh(A, UPLO="L"):
+    """``torch.linalg.eigvalsh``: the eigenvalues (ascending) of each symmetric matrix of the batch."""
+    if UPLO not in ("L", "U"):
+        raise OpError(f"linalg.eigvalsh: Expected UPLO argument to be 'L' or 'U', but got {UPLO!r}")
+    return apply(Eigvalsh, check_matrices("linalg.eigvalsh", A, real=True), UPLO=UPLO)
+
+
+# ------------------------------------------------------------------------------------------------- SVD
+
+class SVD(Op):
+    """``A = U diag(S) Vh``: singular values S (descending, >= 0), U's columns and Vh's rows orthonormal.
+    ``full_matrices``: U (m, m) and Vh (n, n); otherwise U (m, k), Vh (k, n), k = min(m, n).
+
+    VJP (Seeger et al. 2017; PyTorch's form), for the reduced SVD, with E_jk = s_k^2 - s_j^2 off the diagonal:
+
+        gA = U [ (skew(U^T gU) S + S skew(V^T gV)) / E + diag(gS) ] Vh      skew(X) = X - X^T here
+             + (I - U U^T) gU S^-1 Vh          (only when m > k: the part of gU outside U's columns)
+             + U S^-1 gVh (I - V Vh)           (only when n > k)
+
+    With only gS it is ``U diag(gS) Vh``. With ``full_matrices`` and m != n, the columns of U (rows of Vh)
+    beyond k are any basis of what A leaves out: their gradient is ignored, as in PyTorch."""
+    name = "LinalgSvd"
+    n_outputs = 3
+    saves_inputs = ()
+    saves_outputs = True
+
+    @staticmethod
+    def forward(xp, a, full_matrices):
+        u, s, vh = xp.linalg.svd(a, full_matrices=full_matrices)
+        return u, s, vh
+
+    @staticmethod
+    def vjp(ctx, gu, gs, gvh):
+        u, s, vh = ctx.outputs
+        m, n = ctx.inputs[0].shape[-2:]
+        if ctx.attrs["full_matrices"] and m != n:
+            m, n = _matrix_sizes("linalg.svd", ctx.inputs[0], "the gradient with full_matrices=True")
+            k = min(m, n)
+            u, gu = _last(u, 0, k), None if gu is None else _last(gu, 0, k)
+            vh, gvh = _rows(vh, 0, k), None if gvh is None else _rows(gvh, 0, k)
+        if gu is None and gvh is None:
+            return (matmul(u * unsqueeze(gs, -2), vh),)
+        s2 = s * s
+        gaps = unsqueeze(s2, -2) - unsqueeze(s2, -1) + eye_like(s)  # E, with ones on the diagonal (where 0 / 1)
+        inner = None
+        if gu is not None:
+            j = matmul(mT(u), gu)
+            inner = (j - mT(j)) * unsqueeze(s, -2)
+        if gvh is not None:
+            k = matmul(vh, mT(gvh))  # V^T gV
+            term = unsqueeze(s, -1) * (k - mT(k))
+            inner = term if inner is None else inner + term
+        inner = inner / gaps
+        if gs is not None:
+            inner = inner + diag_embed(gs)
+        ga = matmul(matmul(u, inner), vh)
+        unknown = None in (m, n)  # (then both projections are added: each is 0 when its side is square)
+        if gu is not None and (unknown or m > n):
+            gus = gu / unsqueeze(s, -2)
+            ga = ga + matmul(gus - matmul(u, matmul(mT(u), gus)), vh)
+        if gvh is not None and (unknown or n > m):
+            sgvh = gvh / unsqueeze(s, -1)
+            ga = ga + matmul(u, sgvh - matmul(matmul(sgvh, mT(vh)), vh))
+        return (ga,)
+
+    @staticmethod
+    def infer(a, full_matrices):
+        if a.shape is None:
+            return (Spec(None, a.dtype),) * 3
+        batch, (m, n) = a.shape[:-2], a.shape[-2:]
+        k = None if None in (m, n) else min(m, n)
+        return (Spec(batch + ((m, m) if full_matrices else (m, k)), a.dtype), Spec(batch + (k,), a.dtype),
+                Spec(batch + ((n, n) if full_matrices else (k, n)), a.dtype))
+
+
+def linalg_svd(A, full_matrices=True):
+    """``torch.linalg.svd``: the named tuple ``(U, S, Vh)`` with ``A = U diag(S) Vh`` for each matrix of the
+    batch (..., m, n); S descending. Singular vectors are unique up to sign only."""
+    check_matrices("linalg.svd", A, square=False, real=True)
+    return SVDResult(*apply(SVD, A, full_matrices=bool(full_matrices)))
+
+
+class Svdvals(Op):
+    """The singular values alone: ds_i = u_i^T dA v_i, so ``gA = U diag(gS) Vh``. A single-output op for the
+    reason ``Eigvalsh`` is one (repeated or zero singular values must not turn the gradient into NaN)."""
+    name = "LinalgSvd"
+    saves_inputs = (0,)
+
+    forward = staticmethod(lambda xp, a: xp.linalg.svd(a, compute_uv=False))
+
+    @staticmethod
+    def vjp(ctx, g):
+        u, _, vh = linalg_svd(ctx.inputs[0], full_matrices=False)
+        return (matmul(u * unsqueeze(g, -2), vh),)
+
+    @staticmethod
+    def infer(a):
+        if a.shape is None:
+            return Spec(None, a.dtype)
+        m, n = a.shape[-2:]
+        return Spec(a.shape[:-2] + (None if None in (m, n) else min(m, n),), a.dtype)
+
+
+def linalg_svdvals(A):
+    """``torch.linalg.svdvals``: the singular values (descending) of each matrix of the batch."""
+    return apply(Svdvals, check_matrices("linalg.svdvals", A, square=False, real=True))
+
+
+def svd(input, some=True, compute_uv=True):
+    """The old ``torch.svd``: the named tuple ``(U, S, V)`` — V, not Vh: ``A = U diag(S) V^T``. ``some=True``
+    gives the reduced SVD; with ``compute_uv=False``, U and V are full-size matrices of zeros."""
+    if not compute_uv:  # (the full U and Vh only lend their shapes to the zeros)
+        U, _, Vh = linalg_svd(input, full_matrices=True)
+        return OldSVDResult(zeros_like(U), linalg_svdvals(input), zeros_like(Vh))
+    U, S, Vh = linalg_svd(input, full_matrices=not some)
+    return OldSVDResult(U, S, mT(Vh))
+
+
+# ------------------------------------------------------------------------------------------------ lstsq
+
+def linalg_lstsq(A, B, rcond=None, *, driver=None):
+    """``torch.linalg.lstsq``: the X that minimizes ||A X - B|| for each A (m, n) of full rank — for a wide A
+    (m < n) the smallest such X. B is (..., m, k), or a vector by ``linalg.solve``'s rule.
+
+    Solved through QR, not the normal equations (A^T A squares the condition number): for m >= n, A = QR and
+    ``X = R^-1 Q^T B``; for m < n, A^T = QR and ``X = Q R^-T B``. The gradient comes from those ops. The named
+    tuple also holds what PyTorch's 'gelsd' driver gives: ``residuals`` (the squared norms of the columns of
+    A X - B, when m > n; else empty), ``rank`` (with ``rcond`` as the relative tolerance) and ``singular_values``.
+    ``driver`` is accepted and ignored."""
+    check_matrices("linalg.lstsq", A, square=False, real=True)
+    _check_tensors("linalg.lstsq", B)
+    require_same_dtype("linalg.lstsq", [("A", A), ("B", B)])
+    vector = _is_vector_rhs(A, B)
+    rhs = unsqueeze(B, -1) if vector else B
+    m, n = _matrix_sizes("linalg.lstsq", A, "choosing between the tall and the wide case")
+    if rhs.ndim < 2 or rhs.shape[-2] not in (None, m):
+        raise OpError(f"linalg.lstsq: input.size(-2) should match other.size(-2), got {describe(A)} and "
+                      f"{describe(B)}")
+    broadcast_shapes("linalg.lstsq", A.shape[:-2], rhs.shape[:-2])
+    if m >= n:
+        Q, R = linalg_qr(A)
+        X = linalg_solve_triangular(R, matmul(mT(Q), rhs), upper=True)
+    else:
+        Q, R = linalg_qr(mT(A))  # A = R^T Q^T; the smallest solution lies in the span of Q's columns
+        X = matmul(Q, linalg_solve_triangular(mT(R), rhs, upper=False))
+    if m > n:
+        residual = matmul(A, X) - rhs
+        residuals = sum(residual * residual, -2)
+    else:
+        residuals = _empty(X)
+    rank = linalg_matrix_rank(A, rtol=rcond)
+    return LstsqResult(squeeze(X, -1) if vector else X, residuals, rank, linalg_svdvals(A))
