@@ -1,0 +1,287 @@
+"""Discrete distributions: ``Bernoulli``, ``Categorical``, ``OneHotCategorical``, ``Poisson`` and ``Binomial``.
+
+Bernoulli, Categorical and Binomial take either ``probs`` or ``logits`` (exactly one); the other is computed on
+first use. Working from logits is the stable choice — a policy network's ``Categorical(logits=net(x))`` — and
+the log-probabilities then come from ``log_softmax``/softplus without ever taking the log of a rounded
+probability. Their samples have no gradient (a discrete choice is not a differentiable function of the
+parameters); the score-function ("REINFORCE") estimator differentiates ``log_prob`` instead.
+"""
+import math
+
+import numpy
+
+from ... import ops
+from ...backend import dtypes
+from ..creation import full, rand
+from ..grad_mode import no_grad
+from . import constraints
+from .distribution import Distribution
+from .utils import broadcast_all, draw_on_host, lazy_property, logits_to_probs, probs_to_logits
+
+
+def _one_of(probs, logits):
+    if (probs is None) == (logits is None):
+        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+
+
+def _log1p_exp(x):
+    """log(1 + eˣ) (softplus), exact for every x: no switch to x above a threshold."""
+    return ops.softplus(x, threshold=math.inf)
+
+
+class Bernoulli(Distribution):
+    """1 with probability p, else 0: P(x) = pˣ (1 - p)¹⁻ˣ. From ``logits`` l: p = sigmoid(l)."""
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    support = constraints.boolean
+
+    def __init__(self, probs=None, logits=None, validate_args=None):
+        _one_of(probs, logits)
+        (param,) = broadcast_all(probs if probs is not None else logits)
+        setattr(self, "probs" if probs is not None else "logits", param)  # the other one is computed when needed
+        super().__init__(param.shape, validate_args=validate_args)
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+    def sample(self, sample_shape=()):
+        """1 where u < p, for u ~ U[0, 1)."""
+        with no_grad():
+            u = rand(self._extended_shape(sample_shape), dtype=self.probs.dtype, device=self.probs.device)
+            return ops.lt(u, self.probs).to(self.probs.dtype)
+
+    def log_prob(self, value):
+        """log P(x) = x log p + (1 - x) log(1 - p) = -binary_cross_entropy_with_logits(l, x)."""
+        if self._validate_args:
+            self._validate_sample(value)
+        logits, value = broadcast_all(self.logits, value)
+        return -ops.binary_cross_entropy_with_logits(logits, value, reduction="none")
+
+    def entropy(self):
+        """H = -p log p - (1 - p) log(1 - p): the cross-entropy of p with itself."""
+        return ops.binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")
+
+    @property
+    def mean(self):
+        return self.probs
+
+    @property
+    def mode(self):
+        """1 if p > ½, 0 if p < ½, NaN at p = ½ (a tie)."""
+        mode = ops.ge(self.probs, 0.5).to(self.probs.dtype)
+        return ops.where(ops.eq(self.probs, 0.5), math.nan, mode)
+
+    @property
+    def variance(self):
+        return self.probs * (1 - self.probs)
+
+
+class Categorical(Distribution):
+    """One of K categories 0..K-1, with probabilities ``probs`` (..., K) or ``logits`` (..., K) along the last dim.
+
+    ``probs`` need not sum to 1 (each row is divided by its sum); ``logits`` are normalized to log-probabilities,
+    ``logits - logsumexp(logits)``. The batch shape is the parameter's shape without its last dim; samples are
+    int64 category indices (event shape ()).
+    """
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
+
+    def __init__(self, probs=None, logits=None, validate_args=None):
+        _one_of(probs, logits)
+        name, param = ("probs", probs) if probs is not None else ("logits", logits)
+        if param.dim() < 1:
+            raise ValueError(f"`{name}` parameter must be at least one-dimensional.")
+        if probs is not None:
+            self.probs = probs / probs.sum(-1, keepdim=True)
+        else:
+            self.logits = logits - ops.logsumexp(logits, -1, keepdim=True)
+        self._num_events = param.shape[-1]
+        super().__init__(param.shape[:-1], validate_args=validate_args)
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs)
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits)
+
+    @property
+    def support(self):
+        return constraints.integer_interval(0, self._num_events - 1)
+
+    def sample(self, sample_shape=()):
+        """Inverse-cdf sampling: with c the running sum of the probabilities and u ~ U(0, 1], the sample is the
+        number of categories k with cₖ < u·c_K, i.e. the k with cₖ₋₁ < u·c_K <= cₖ, which has probability pₖ.
+        (u > 0, so a category of probability 0 is never drawn; scaling by the total c_K absorbs rounding.)"""
+        with no_grad():
+            cdf = ops.cumsum(self.probs, -1)
+            u = 1 - rand(self._extended_shape(sample_shape) + (1,), dtype=cdf.dtype, device=cdf.device)
+            return ops.lt(cdf, u * cdf[..., -1:]).sum(-1)
+
+    def log_prob(self, value):
+        """log pₖ at the category k = value, read from the normalized logits."""
+        if self._validate_args:
+            self._validate_sample(value)
+        index = value.long().unsqueeze(-1)
+        shape = tuple(numpy.broadcast_shapes(tuple(index.shape[:-1]), tuple(self.logits.shape[:-1])))
+        index = index.expand(shape + (1,))
+        return ops.gather(self.logits.expand(shape + (self._num_events,)), -1, index).squeeze(-1)
+
+    def entropy(self):
+        """H = -Σₖ pₖ log pₖ. A category of probability 0 has logit -inf, and 0·(-inf) would be NaN: the logits
+        are clamped to the lowest finite float first, so such terms are 0 as the limit p log p -> 0 says."""
+        logits = ops.clamp(self.logits, min=float(numpy.finfo(self.logits.dtype).min))
+        return -(logits * self.probs).sum(-1)
+
+    @property
+    def mean(self):
+        """Categories have no mean (they are labels, not numbers): NaN, as in PyTorch."""
+        return full(self._extended_shape(), math.nan, dtype=self.probs.dtype, device=self.probs.device)
+
+    @property
+    def mode(self):
+        return self.probs.argmax(-1)
+
+    @property
+    def variance(self):
+        return full(self._extended_shape(), math.nan, dtype=self.probs.dtype, device=self.probs.device)
+
+
+class OneHotCategorical(Distribution):
+    """A ``Categorical`` whose samples are one-hot vectors of length K instead of indices (event shape (K,))."""
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
+    support = constraints.one_hot
+
+    def __init__(self, probs=None, logits=None, validate_args=None):
+        self._categorical = Categorical(probs, logits, validate_args=validate_args)
+        super().__init__(self._categorical.batch_shape, (self._categorical._num_events,),
+                         validate_args=validate_args)
+
+    @property
+    def probs(self):
+        return self._categorical.probs
+
+    @property
+    def logits(self):
+        return self._categorical.logits
+
+    def expand(self, batch_shape, _instance=None):
+        new = type(self).__new__(type(self))
+        new._categorical = self._categorical.expand(batch_shape)
+        Distribution.__init__(new, new._categorical.batch_shape, self._event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    def sample(self, sample_shape=()):
+        indices = self._categorical.sample(sample_shape)
+        return ops.one_hot(indices, self._event_shape[0]).to(self.probs.dtype)
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        return self._categorical.log_prob(value.argmax(-1))
+
+    def entropy(self):
+        return self._categorical.entropy()
+
+    @property
+    def mean(self):
+        return self.probs
+
+    @property
+    def mode(self):
+        return ops.one_hot(self.probs.argmax(-1), self._event_shape[0]).to(self.probs.dtype)
+
+    @property
+    def variance(self):
+        return self.probs * (1 - self.probs)
+
+
+class Poisson(Distribution):
+    """Counts of events at rate λ >= 0: P(k) = λᵏ e^(-λ) / k!, k = 0, 1, 2, ..."""
+    arg_constraints = {"rate": constraints.nonnegative}
+    support = constraints.nonnegative_integer
+
+    def __init__(self, rate, validate_args=None):
+        (self.rate,) = broadcast_all(rate)
+        super().__init__(self.rate.shape, validate_args=validate_args)
+
+    def sample(self, sample_shape=()):
+        return draw_on_host(lambda rng, rate: rng.poisson(rate), self._extended_shape(sample_shape), self.rate)
+
+    def log_prob(self, value):
+        """log P(k) = k log λ - λ - log k!  (log k! = lgamma(k + 1); ``xlogy`` makes 0·log 0 = 0 at λ = 0)."""
+        if self._validate_args:
+            self._validate_sample(value)
+        return ops.xlogy(value, self.rate) - self.rate - ops.lgamma(value + 1)
+
+    @property
+    def mean(self):
+        return self.rate
+
+    @property
+    def mode(self):
+        return ops.floor(self.rate)
+
+    @property
+    def variance(self):
+        return self.rate
+
+
+class Binomial(Distribution):
+    """Successes among n = ``total_count`` independent trials of probability p:
+    P(k) = C(n, k) pᵏ (1 - p)ⁿ⁻ᵏ, k = 0..n. Give ``probs`` p or ``logits`` (p = sigmoid(logits))."""
+    arg_constraints = {"total_count": constraints.nonnegative_integer, "probs": constraints.unit_interval,
+                       "logits": constraints.real}
+
+    def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
+        _one_of(probs, logits)
+        name = "probs" if probs is not None else "logits"
+        param, total_count = broadcast_all(probs if probs is not None else logits, total_count)
+        if not dtypes.is_floating_point(param.dtype):
+            raise ValueError(f"Binomial: {name} must be floating point, got {param.dtype}")
+        setattr(self, name, param)
+        self.total_count = total_count.to(param.dtype)
+        super().__init__(param.shape, validate_args=validate_args)
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @property
+    def support(self):
+        return constraints.integer_interval(0, self.total_count)
+
+    def sample(self, sample_shape=()):
+        return draw_on_host(lambda rng, p, n: rng.binomial(n.astype(numpy.int64), p),
+                            self._extended_shape(sample_shape), self.probs, self.total_count)
+
+    def log_prob(self, value):
+        """log P(k) = log n! - log k! - log (n-k)! + k log p + (n - k) log(1 - p). With the logit l,
+        log p = l - log(1 + eˡ) and log(1 - p) = -log(1 + eˡ), so the last two terms are k·l - n·log(1 + eˡ)."""
+        if self._validate_args:
+            self._validate_sample(value)
+        n = self.total_count
+        log_choose = ops.lgamma(n + 1) - ops.lgamma(value + 1) - ops.lgamma(n - value + 1)
+        return log_choose + value * self.logits - n * _log1p_exp(self.logits)
+
+    @property
+    def mean(self):
+        return self.total_count * self.probs
+
+    @property
+    def mode(self):
+        """floor((n + 1) p), at most n."""
+        return ops.minimum(ops.floor((self.total_count + 1) * self.probs), self.total_count)
+
+    @property
+    def variance(self):
+        return self.total_count * self.probs * (1 - self.probs)

@@ -1,0 +1,183 @@
+"""Distributions built on the gamma function: ``Gamma``, ``Beta`` and ``Dirichlet``.
+
+Their densities are normalized by gamma functions, so ``log_prob`` and ``entropy`` use ``lgamma`` and
+``digamma`` (``ops/special.py``) and are differentiable with respect to the concentrations.
+
+Sampling: numpy draws gamma variates (Marsaglia and Tsang's method) with minidl's generator; a Dirichlet
+sample is K independent Gamma(αₖ, 1) draws divided by their sum (and a Beta one is the K = 2 case). These
+samples carry no gradient: PyTorch differentiates them through the derivative of the gamma cdf with respect to
+α ("implicit reparameterization"), which needs the incomplete gamma function minidl does not have — so
+``has_rsample`` is False here and ``rsample`` raises, where PyTorch's is True.
+"""
+import numpy
+
+from ... import ops
+from . import constraints
+from .distribution import Distribution
+from .utils import broadcast_all, draw_on_host
+
+
+def _tiny(x):
+    """The smallest positive normal number of x's dtype: a sample that underflowed to 0 is clamped to it, since
+    log 0 = -inf would poison ``log_prob`` (PyTorch does the same)."""
+    return float(numpy.finfo(x.dtype).tiny)
+
+
+def _log_beta(concentration):
+    """log B(α) = Σₖ log Γ(αₖ) - log Γ(Σₖ αₖ) over the last dim: the log of the Dirichlet normalizer."""
+    return ops.lgamma(concentration).sum(-1) - ops.lgamma(concentration.sum(-1))
+
+
+def _dirichlet_mode(concentration):
+    """The most likely point of a Dirichlet: (αₖ - 1) / Σⱼ(αⱼ - 1), with αₖ < 1 counted as 1 (those components
+    pile up at 0). Where every αₖ < 1 the density is unbounded at the corners; take the corner of the largest αₖ."""
+    above_one = ops.clamp(concentration - 1, min=0.0)
+    mode = above_one / above_one.sum(-1, keepdim=True)
+    corner = ops.one_hot(concentration.argmax(-1), concentration.shape[-1]).to(concentration.dtype)
+    all_below_one = ops.all(ops.lt(concentration, 1), -1).unsqueeze(-1)
+    return ops.where(all_below_one, corner, mode)
+
+
+class Gamma(Distribution):
+    """The gamma distribution with shape α = concentration > 0 and rate β > 0:
+
+        p(x) = β^α x^(α-1) e^(-βx) / Γ(α),   x > 0.
+    """
+    arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
+    support = constraints.nonnegative
+
+    def __init__(self, concentration, rate, validate_args=None):
+        self.concentration, self.rate = broadcast_all(concentration, rate)
+        super().__init__(self.concentration.shape, validate_args=validate_args)
+
+    def sample(self, sample_shape=()):
+        """Gamma(α, 1) draws divided by β."""
+        shape = self._extended_shape(sample_shape)
+        draws = draw_on_host(lambda rng, a, b: rng.standard_gamma(a) / b, shape, self.concentration, self.rate)
+        return ops.clamp(draws, min=_tiny(draws))
+
+    def log_prob(self, value):
+        """log p(x) = α log β + (α - 1) log x - βx - log Γ(α); ``xlogy`` makes (α - 1) log x = 0 at x = 0 when
+        α = 1 (the exponential distribution, whose density at 0 is β)."""
+        if self._validate_args:
+            self._validate_sample(value)
+        alpha, beta = self.concentration, self.rate
+        return ops.xlogy(alpha, beta) + ops.xlogy(alpha - 1, value) - beta * value - ops.lgamma(alpha)
+
+    def entropy(self):
+        """H = α - log β + log Γ(α) + (1 - α) ψ(α)."""
+        alpha = self.concentration
+        return alpha - ops.log(self.rate) + ops.lgamma(alpha) + (1 - alpha) * ops.digamma(alpha)
+
+    @property
+    def mean(self):
+        return self.concentration / self.rate
+
+    @property
+    def mode(self):
+        """(α - 1) / β, or 0 when α < 1 (the density then decreases from +inf at 0)."""
+        return ops.clamp((self.concentration - 1) / self.rate, min=0.0)
+
+    @property
+    def variance(self):
+        return self.concentration / self.rate ** 2
+
+
+class Beta(Distribution):
+    """The beta distribution on [0, 1] with concentrations α = concentration1 > 0 and β = concentration0 > 0:
+
+        p(x) = x^(α-1) (1 - x)^(β-1) / B(α, β),   B(α, β) = Γ(α)Γ(β) / Γ(α + β).
+
+    (The Dirichlet distribution of the pair (x, 1 - x).)
+    """
+    arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
+    support = constraints.unit_interval
+
+    def __init__(self, concentration1, concentration0, validate_args=None):
+        self.concentration1, self.concentration0 = broadcast_all(concentration1, concentration0)
+        super().__init__(self.concentration1.shape, validate_args=validate_args)
+
+    def _log_normalizer(self):
+        a, b = self.concentration1, self.concentration0
+        return ops.lgamma(a) + ops.lgamma(b) - ops.lgamma(a + b)
+
+    def sample(self, sample_shape=()):
+        """Kept inside (0, 1): a draw that rounded to 0 or 1 would have log-density ±inf."""
+        shape = self._extended_shape(sample_shape)
+        draws = draw_on_host(lambda rng, a, b: rng.beta(a, b), shape, self.concentration1, self.concentration0)
+        return ops.clamp(draws, min=_tiny(draws), max=1 - float(numpy.finfo(draws.dtype).eps))
+
+    def log_prob(self, value):
+        """log p(x) = (α - 1) log x + (β - 1) log(1 - x) - log B(α, β)."""
+        if self._validate_args:
+            self._validate_sample(value)
+        a, b = self.concentration1, self.concentration0
+        return ops.xlogy(a - 1, value) + ops.xlogy(b - 1, 1 - value) - self._log_normalizer()
+
+    def entropy(self):
+        """H = log B(α, β) - (α - 1) ψ(α) - (β - 1) ψ(β) + (α + β - 2) ψ(α + β)."""
+        a, b = self.concentration1, self.concentration0
+        return (self._log_normalizer() - (a - 1) * ops.digamma(a) - (b - 1) * ops.digamma(b)
+                + (a + b - 2) * ops.digamma(a + b))
+
+    @property
+    def mean(self):
+        return self.concentration1 / (self.concentration1 + self.concentration0)
+
+    @property
+    def mode(self):
+        return _dirichlet_mode(ops.stack([self.concentration1, self.concentration0], -1))[..., 0]
+
+    @property
+    def variance(self):
+        total = self.concentration1 + self.concentration0
+        return self.concentration1 * self.concentration0 / (total ** 2 * (total + 1))
+
+
+class Dirichlet(Distribution):
+    """The Dirichlet distribution over probability vectors (the simplex) with concentrations αₖ > 0:
+
+        p(x) = Πₖ xₖ^(αₖ-1) / B(α),   B(α) = Πₖ Γ(αₖ) / Γ(Σₖ αₖ).
+
+    ``concentration`` has shape ``batch_shape + (K,)``; an event is a vector of K probabilities.
+    """
+    arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
+    support = constraints.simplex
+
+    def __init__(self, concentration, validate_args=None):
+        if concentration.dim() < 1:
+            raise ValueError("`concentration` parameter must be at least one-dimensional.")
+        self.concentration = concentration
+        super().__init__(concentration.shape[:-1], concentration.shape[-1:], validate_args=validate_args)
+
+    def sample(self, sample_shape=()):
+        shape = self._extended_shape(sample_shape)
+        gammas = draw_on_host(lambda rng, a: rng.standard_gamma(a), shape, self.concentration)
+        return ops.clamp(gammas / gammas.sum(-1, keepdim=True), min=_tiny(gammas))
+
+    def log_prob(self, value):
+        """log p(x) = Σₖ (αₖ - 1) log xₖ - log B(α)."""
+        if self._validate_args:
+            self._validate_sample(value)
+        return ops.xlogy(self.concentration - 1, value).sum(-1) - _log_beta(self.concentration)
+
+    def entropy(self):
+        """H = log B(α) + (α₀ - K) ψ(α₀) - Σₖ (αₖ - 1) ψ(αₖ), with α₀ = Σₖ αₖ."""
+        alpha = self.concentration
+        total = alpha.sum(-1)
+        return (_log_beta(alpha) + (total - alpha.shape[-1]) * ops.digamma(total)
+                - ((alpha - 1) * ops.digamma(alpha)).sum(-1))
+
+    @property
+    def mean(self):
+        return self.concentration / self.concentration.sum(-1, keepdim=True)
+
+    @property
+    def mode(self):
+        return _dirichlet_mode(self.concentration)
+
+    @property
+    def variance(self):
+        """Var xₖ = αₖ (α₀ - αₖ) / (α₀² (α₀ + 1))."""
+        total = self.concentration.sum(-1, keepdim=True)
+        return self.concentration * (total - self.concentration) / (total ** 2 * (total + 1))

@@ -1,0 +1,144 @@
+"""``kl_divergence(p, q)``: the Kullback-Leibler divergence KL(p ‖ q) = E_p[log p(X) - log q(X)], in closed form.
+
+KL is a function of two distributions, so which formula applies depends on both types: a table maps pairs of
+classes to functions, filled by the ``register_kl(TypeP, TypeQ)`` decorator (yours too). A lookup takes the most
+specific registered pair, by position in the two classes' method resolution orders, so a subclass of Normal
+uses Normal's formulas unless it registers its own. Every formula is written with ops: differentiable in the
+parameters of both distributions.
+"""
+import math
+
+from ... import ops
+from .continuous import Exponential, Normal, Uniform
+from .discrete import Bernoulli, Categorical
+from .gamma_family import Beta, Dirichlet, Gamma
+from .independent import Independent
+from .multivariate_normal import MultivariateNormal, _half_log_det, _solve_lower
+from .utils import sum_rightmost
+
+_KL_REGISTRY = {}
+
+
+def register_kl(type_p, type_q):
+    """Decorator: ``@register_kl(Normal, Normal) def kl(p, q): ...`` makes ``kl_divergence`` use that function
+    for a p of type ``type_p`` and a q of type ``type_q`` (or of subclasses of them)."""
+    def decorator(function):
+        _KL_REGISTRY[type_p, type_q] = function
+        return function
+    return decorator
+
+
+def kl_divergence(p, q):
+    """KL(p ‖ q), one value per distribution of the (broadcast) batch. ``NotImplementedError`` for a pair of
+    types without a registered formula."""
+    mro_p, mro_q = type(p).__mro__, type(q).__mro__
+    matches = [(mro_p.index(tp), mro_q.index(tq), function) for (tp, tq), function in _KL_REGISTRY.items()
+               if isinstance(p, tp) and isinstance(q, tq)]
+    if not matches:
+        raise NotImplementedError(f"No KL(p || q) is implemented for p = {type(p).__name__} and q = "
+                                  f"{type(q).__name__}")
+    return min(matches, key=lambda match: match[:2])[2](p, q)
+
+
+def _infinite_where(condition, value):
+    """``value`` with +inf where ``condition``: q gives probability 0 to something p can produce."""
+    return ops.where(condition, math.inf, value)
+
+
+def _zero_where(condition, value):
+    """``value`` with 0 where ``condition``: a term p·log(p/q) with p = 0 contributes nothing."""
+    return ops.where(condition, 0.0, value)
+
+
+@register_kl(Normal, Normal)
+def _kl_normal_normal(p, q):
+    """½ (σₚ²/σ_q² + (μₚ - μ_q)²/σ_q² - 1 - log(σₚ²/σ_q²))."""
+    var_ratio = (p.scale / q.scale) ** 2
+    mean_term = ((p.loc - q.loc) / q.scale) ** 2
+    return 0.5 * (var_ratio + mean_term - 1 - ops.log(var_ratio))
+
+
+@register_kl(Bernoulli, Bernoulli)
+def _kl_bernoulli_bernoulli(p, q):
+    """p log(p/q) + (1 - p) log((1 - p)/(1 - q)), with log p = -log(1 + e^(-l)) and log(1 - p) = -log(1 + eˡ)
+    from the logits l (softplus: no log of a rounded probability)."""
+    ones_term = p.probs * (ops.softplus(-q.logits) - ops.softplus(-p.logits))
+    ones_term = _zero_where(ops.eq(p.probs, 0), _infinite_where(ops.eq(q.probs, 0), ones_term))
+    zeros_term = (1 - p.probs) * (ops.softplus(q.logits) - ops.softplus(p.logits))
+    zeros_term = _zero_where(ops.eq(p.probs, 1), _infinite_where(ops.eq(q.probs, 1), zeros_term))
+    return ones_term + zeros_term
+
+
+@register_kl(Categorical, Categorical)
+def _kl_categorical_categorical(p, q):
+    """Σₖ pₖ (log pₖ - log qₖ), from the normalized logits."""
+    terms = p.probs * (p.logits - q.logits)
+    terms = _zero_where(ops.eq(p.probs, 0), _infinite_where(ops.eq(q.probs, 0), terms))
+    return terms.sum(-1)
+
+
+@register_kl(Uniform, Uniform)
+def _kl_uniform_uniform(p, q):
+    """log((high_q - low_q) / (high_p - low_p)), or +inf unless [low_p, high_p] lies inside [low_q, high_q]."""
+    outside = ops.logical_or(ops.gt(q.low, p.low), ops.lt(q.high, p.high))
+    return _infinite_where(outside, ops.log((q.high - q.low) / (p.high - p.low)))
+
+
+@register_kl(Exponential, Exponential)
+def _kl_exponential_exponential(p, q):
+    """λ_q/λₚ - 1 - log(λ_q/λₚ)."""
+    ratio = q.rate / p.rate
+    return ratio - 1 - ops.log(ratio)
+
+
+@register_kl(Gamma, Gamma)
+def _kl_gamma_gamma(p, q):
+    """α_q log(βₚ/β_q) + log Γ(α_q) - log Γ(αₚ) + (αₚ - α_q) ψ(αₚ) + (β_q - βₚ) αₚ/βₚ."""
+    return (q.concentration * ops.log(p.rate / q.rate) + ops.lgamma(q.concentration) - ops.lgamma(p.concentration)
+            + (p.concentration - q.concentration) * ops.digamma(p.concentration)
+            + (q.rate - p.rate) * p.concentration / p.rate)
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p, q):
+    """log B(α_q, β_q) - log B(αₚ, βₚ) + (αₚ - α_q) ψ(αₚ) + (βₚ - β_q) ψ(βₚ)
+    + (α_q - αₚ + β_q - βₚ) ψ(αₚ + βₚ)."""
+    total_p = p.concentration1 + p.concentration0
+    total_q = q.concentration1 + q.concentration0
+    return (q._log_normalizer() - p._log_normalizer()
+            + (p.concentration1 - q.concentration1) * ops.digamma(p.concentration1)
+            + (p.concentration0 - q.concentration0) * ops.digamma(p.concentration0)
+            + (total_q - total_p) * ops.digamma(total_p))
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p, q):
+    """log Γ(αₚ₀) - log Γ(α_q₀) - Σₖ (log Γ(αₚₖ) - log Γ(α_qₖ)) + Σₖ (αₚₖ - α_qₖ)(ψ(αₚₖ) - ψ(αₚ₀)),
+    with α₀ = Σₖ αₖ."""
+    total_p = p.concentration.sum(-1)
+    total_q = q.concentration.sum(-1)
+    digamma_gap = ops.digamma(p.concentration) - ops.digamma(total_p).unsqueeze(-1)
+    return (ops.lgamma(total_p) - ops.lgamma(total_q)
+            - (ops.lgamma(p.concentration) - ops.lgamma(q.concentration)).sum(-1)
+            + ((p.concentration - q.concentration) * digamma_gap).sum(-1))
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_multivariate_normal(p, q):
+    """½ (tr(Σ_q⁻¹ Σₚ) + (μ_q - μₚ)ᵀ Σ_q⁻¹ (μ_q - μₚ) - D + log det Σ_q - log det Σₚ), with the Cholesky factors:
+    tr(Σ_q⁻¹ Σₚ) = ‖L_q⁻¹ Lₚ‖² (Frobenius) and the quadratic form = ‖L_q⁻¹ (μ_q - μₚ)‖²."""
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two Multivariate Normals with different event shapes cannot be "
+                         "computed")
+    trace = (_solve_lower(q.scale_tril, p.scale_tril) ** 2).sum((-2, -1))
+    mahalanobis = (_solve_lower(q.scale_tril, (q.loc - p.loc).unsqueeze(-1)) ** 2).sum((-2, -1))
+    return (_half_log_det(q.scale_tril) - _half_log_det(p.scale_tril)
+            + 0.5 * (trace + mahalanobis - p.event_shape[0]))
+
+
+@register_kl(Independent, Independent)
+def _kl_independent_independent(p, q):
+    """The KL of independent parts is the sum of the parts' KLs."""
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise NotImplementedError("KL between Independent distributions with different reinterpreted_batch_ndims")
+    return sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)

@@ -1,0 +1,110 @@
+"""The multivariate normal distribution N(μ, Σ) over vectors of size D.
+
+Everything goes through the Cholesky factor L of the covariance (Σ = L Lᵀ, L lower-triangular with a positive
+diagonal), the matrix "square root" that makes each formula cheap and stable:
+
+* sampling: x = μ + L ε with ε ~ N(0, I), since Cov(L ε) = L Lᵀ = Σ (differentiable in μ and L: ``rsample``);
+* the Mahalanobis distance (x - μ)ᵀ Σ⁻¹ (x - μ) = |z|² with z solving the triangular system L z = x - μ
+  (no inverse is ever formed);
+* log det Σ = 2 Σᵢ log Lᵢᵢ.
+
+The distribution is given by ``loc`` and exactly one of ``covariance_matrix`` Σ, ``precision_matrix`` Σ⁻¹ or
+``scale_tril`` L; the other two are computed when first asked for.
+"""
+import math
+
+import numpy
+
+from ... import ops
+from ..creation import randn
+from . import constraints
+from .distribution import Distribution
+from .utils import lazy_property
+
+_LOG_2PI = math.log(2 * math.pi)
+
+
+def _half_log_det(scale_tril):
+    """½ log det Σ = Σᵢ log Lᵢᵢ."""
+    return ops.log(ops.diagonal(scale_tril, 0, -2, -1)).sum(-1)
+
+
+def _solve_lower(scale_tril, rhs):
+    """L⁻¹ rhs for a lower-triangular L, by forward substitution (batch dims broadcast)."""
+    return ops.linalg_solve_triangular(scale_tril, rhs, upper=False)
+
+
+class MultivariateNormal(Distribution):
+    """N(μ, Σ): p(x) = exp(-½ (x - μ)ᵀ Σ⁻¹ (x - μ)) / √((2π)ᴰ det Σ).
+
+    ``loc`` has shape ``batch_shape + (D,)`` and the matrix ``batch_shape + (D, D)`` (their batch dims
+    broadcast); events are vectors of size D.
+    """
+    arg_constraints = {"loc": constraints.real_vector, "covariance_matrix": constraints.positive_definite,
+                       "precision_matrix": constraints.positive_definite, "scale_tril": constraints.lower_cholesky}
+    support = constraints.real_vector
+    has_rsample = True
+
+    def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
+        if loc.dim() < 1:
+            raise ValueError("loc must be at least one-dimensional.")
+        given = [(name, matrix) for name, matrix in (("covariance_matrix", covariance_matrix),
+                                                     ("precision_matrix", precision_matrix),
+                                                     ("scale_tril", scale_tril)) if matrix is not None]
+        if len(given) != 1:
+            raise ValueError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
+        name, matrix = given[0]
+        if matrix.dim() < 2:
+            raise ValueError(f"{name} must be at least two-dimensional, with optional leading batch dimensions")
+        size = loc.shape[-1]
+        if tuple(matrix.shape[-2:]) != (size, size):
+            raise ValueError(f"{name} must be a {size} x {size} matrix (loc has {size} entries), got shape "
+                             f"{tuple(matrix.shape)}")
+        batch_shape = tuple(numpy.broadcast_shapes(tuple(loc.shape[:-1]), tuple(matrix.shape[:-2])))
+        self.loc = loc.expand(batch_shape + (size,))
+        setattr(self, name, matrix.expand(batch_shape + (size, size)))
+        super().__init__(batch_shape, (size,), validate_args=validate_args)
+
+    @lazy_property
+    def scale_tril(self):
+        """L, the Cholesky factor of Σ (of Σ = (Σ⁻¹)⁻¹ when the precision was given)."""
+        if "covariance_matrix" in self.__dict__:
+            return ops.cholesky(self.covariance_matrix)
+        return ops.cholesky(ops.inverse(self.precision_matrix))
+
+    @lazy_property
+    def covariance_matrix(self):
+        return self.scale_tril @ self.scale_tril.mT
+
+    @lazy_property
+    def precision_matrix(self):
+        return ops.inverse(self.covariance_matrix)
+
+    def rsample(self, sample_shape=()):
+        """μ + L ε, ε ~ N(0, I)."""
+        eps = randn(self._extended_shape(sample_shape), dtype=self.loc.dtype, device=self.loc.device)
+        return self.loc + (self.scale_tril @ eps.unsqueeze(-1)).squeeze(-1)
+
+    def log_prob(self, value):
+        """log p(x) = -½ (D log 2π + |L⁻¹(x - μ)|²) - Σᵢ log Lᵢᵢ."""
+        if self._validate_args:
+            self._validate_sample(value)
+        z = _solve_lower(self.scale_tril, (value - self.loc).unsqueeze(-1)).squeeze(-1)
+        return -0.5 * (self._event_shape[0] * _LOG_2PI + (z * z).sum(-1)) - _half_log_det(self.scale_tril)
+
+    def entropy(self):
+        """H = ½ D (1 + log 2π) + ½ log det Σ."""
+        return 0.5 * self._event_shape[0] * (1 + _LOG_2PI) + _half_log_det(self.scale_tril)
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc
+
+    @property
+    def variance(self):
+        """The diagonal of Σ = L Lᵀ: Σᵢᵢ = Σⱼ Lᵢⱼ²."""
+        return (self.scale_tril ** 2).sum(-1)

@@ -1,0 +1,85 @@
+"""Helpers shared by the distributions: turning parameters into tensors of one shape, converting between
+probabilities and logits, summing log-densities over event dimensions, and computing a property once.
+"""
+import numbers
+
+import numpy
+
+from ... import ops
+from ...backend import dtypes
+from ..creation import tensor
+from ..random import numpy_rng
+from ..tensor import Size, Tensor
+
+
+def broadcast_all(*values):
+    """The parameters as tensors of one common shape.
+
+    Python numbers become tensors of the first tensor's dtype and device (the default float dtype if all are
+    numbers); the tensors are then broadcast with ``expand``, which gradients flow through.
+    """
+    for value in values:
+        if not isinstance(value, (Tensor, numbers.Number)):
+            raise ValueError(f"Input arguments must all be instances of numbers.Number or Tensor, got "
+                             f"{type(value).__name__}")
+    like = next((v for v in values if isinstance(v, Tensor)), None)
+    dtype = dtypes.get_default_dtype() if like is None else like.dtype
+    device = None if like is None else like.device
+    as_tensors = [v if isinstance(v, Tensor) else tensor(v, dtype=dtype, device=device) for v in values]
+    shape = numpy.broadcast_shapes(*(tuple(v.shape) for v in as_tensors))
+    return tuple(v if tuple(v.shape) == shape else v.expand(shape) for v in as_tensors)
+
+
+def draw_on_host(draw, shape, *params):
+    """Samples that numpy draws on the CPU: ``draw(generator, *arrays)``, with minidl's generator (so
+    ``manual_seed`` applies) and the parameters broadcast to ``shape`` as numpy arrays; returned as an untracked
+    tensor of the first parameter's dtype, on its device. (Sampling has no gradient, so leaving the tensors is
+    allowed here.)"""
+    arrays = [p.detach().expand(shape).cpu().numpy() for p in params]
+    return tensor(draw(numpy_rng(), *arrays), dtype=params[0].dtype, device=params[0].device)
+
+
+def clamp_probs(probs):
+    """Probabilities kept a machine epsilon inside (0, 1), so that their logarithms and logits stay finite."""
+    eps = float(numpy.finfo(probs.dtype).eps)
+    return ops.clamp(probs, min=eps, max=1 - eps)
+
+
+def probs_to_logits(probs, is_binary=False):
+    """Logits of probabilities: ``log p - log(1 - p)`` for a binary event (the inverse of the sigmoid), ``log p``
+    for categories (defined up to an additive constant, which softmax ignores)."""
+    clamped = clamp_probs(probs)
+    return ops.log(clamped) - ops.log1p(-clamped) if is_binary else ops.log(clamped)
+
+
+def logits_to_probs(logits, is_binary=False):
+    """Probabilities of logits: the sigmoid for a binary event, the softmax over the last dim for categories."""
+    return ops.sigmoid(logits) if is_binary else ops.softmax(logits, -1)
+
+
+def sum_rightmost(value, dims):
+    """Sum over the last ``dims`` dimensions: the log-density of an event made of independent parts is the sum
+    of the parts' log-densities."""
+    return value.sum(tuple(range(-dims, 0))) if dims > 0 else value
+
+
+def as_size(shape):
+    """``sample_shape`` as a ``Size`` (a tuple, list, ``Size`` or a single int)."""
+    return Size((shape,)) if isinstance(shape, int) else Size(tuple(shape))
+
+
+class lazy_property:
+    """A property computed on first use and then stored on the instance (in its ``__dict__``, where later reads
+    find it before this descriptor). ``Bernoulli(logits=...)`` computes ``probs`` only if someone asks."""
+
+    def __init__(self, compute):
+        self.compute = compute
+        self.__doc__ = compute.__doc__
+        self.__name__ = compute.__name__
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = self.compute(instance)
+        instance.__dict__[self.__name__] = value
+        return value
