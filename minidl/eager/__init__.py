@@ -12,6 +12,7 @@ from ..ops import __all__ as _op_names
 from .. import ops as _ops
 from .numpy_names import accept_numpy_names as _accept_numpy_names
 from . import autograd, nn, optim, transforms, utils
+from . import special_functions as special, testing
 from . import distributions
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,
                        normal, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
@@ -103,4 +104,5 @@ class linalg:
     matrix_power = staticmethod(matrix_power)  # noqa: F405
     cross = staticmethod(linalg_cross)  # noqa: F405
     vecdot = staticmethod(linalg_vecdot)  # noqa: F405
+    multi_dot = staticmethod(linalg_multi_dot)  # noqa: F405  (ops/combining.py)
 # ------------------------------------------------------------------------------------ end of the linalg block

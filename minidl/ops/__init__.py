@@ -39,6 +39,10 @@ from .shape_helpers import *  # noqa: F401,F403
 from .index_updates import *  # noqa: F401,F403
 from .scaled_products import *  # noqa: F401,F403
 from .running_extrema import *  # noqa: F401,F403
+from .combining import *  # noqa: F401,F403
+from .elementwise_more import *  # noqa: F401,F403
+from .distances import *  # noqa: F401,F403
+from .binning import *  # noqa: F401,F403
 from .nd_indexing import *  # noqa: F401,F403
 from .solvers import *  # noqa: F401,F403
 from .decompositions import *  # noqa: F401,F403

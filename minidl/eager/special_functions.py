@@ -1,0 +1,55 @@
+"""``torchlike.special``: PyTorch's ``torch.special`` names for the op library's special functions.
+
+Most are the op functions under another name (``expit`` is the sigmoid, ``gammaln`` is ``lgamma``, ``psi`` is
+``digamma``); ``entr``, ``ndtr`` and ``ndtri`` are short formulas in those ops, so their gradients come from the
+parts. ``round``, ``softmax`` and ``log_softmax`` take their extra arguments keyword-only, as in PyTorch.
+"""
+import math
+
+from .. import ops
+
+expit = ops.sigmoid
+logit = ops.logit
+erf = ops.erf
+erfc = ops.erfc
+erfinv = ops.erfinv
+xlogy = ops.xlogy
+log1p = ops.log1p
+expm1 = ops.expm1
+exp2 = ops.exp2
+logsumexp = ops.logsumexp
+sinc = ops.sinc
+gammaln = ops.lgamma
+digamma = psi = ops.digamma
+polygamma = ops.polygamma
+
+
+def round(input, *, decimals=0):
+    """Round half to even, to ``decimals`` decimal places."""
+    return ops.round(input, decimals)
+
+
+def softmax(input, dim, *, dtype=None):
+    """``exp(x) / sum(exp(x))`` along ``dim``."""
+    return ops.softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input, dim, *, dtype=None):
+    """``log(softmax(x))`` along ``dim``, computed stably."""
+    return ops.log_softmax(input, dim, dtype=dtype)
+
+
+def entr(input):
+    """The entropy term ``-x·ln(x)`` elementwise: 0 at x = 0 (the limit), -inf for x < 0 (outside the domain).
+    d/dx = -(ln(x) + 1)."""
+    return ops.where(ops.lt(input, 0), -math.inf, -ops.xlogy(input, input))
+
+
+def ndtr(input):
+    """The standard normal distribution function ``Φ(x) = P(Z ≤ x) = (1 + erf(x/√2)) / 2``."""
+    return (1 + ops.erf(input * (1 / math.sqrt(2)))) * 0.5
+
+
+def ndtri(input):
+    """The inverse of ``ndtr``: the x with Φ(x) = p, ``√2 · erfinv(2p - 1)`` (±inf at p = 1 and 0)."""
+    return ops.erfinv(input * 2 - 1) * math.sqrt(2)

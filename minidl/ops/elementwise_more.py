@@ -1,0 +1,384 @@
+"""More elementwise math: ``sgn``, ``heaviside``, ``logit``, ``xlogy``, ``fmod``, ``float_power``, ``hypot``,
+``logaddexp``, ``logaddexp2``, ``copysign``, ``frac``, ``deg2rad``, ``rad2deg``, ``sinc``, and the running
+``logcumsumexp``.
+
+Where a function is a plain formula in existing ops (logit, frac, float_power, deg2rad...) it is written as that
+formula, and its gradient comes from the parts. The others are ops with their own VJP, each for a reason its
+docstring gives: a value the formula would get wrong (xlogy at 0, sinc at 0), a stable computation (hypot,
+logaddexp, logcumsumexp), or PyTorch's gradient at special points (copysign, fmod). dtypes follow PyTorch: the
+float-only functions turn bool and integer tensors into the default float dtype, or refuse them where PyTorch does.
+"""
+import math
+
+from ..backend import dtypes
+from .arithmetic import _conj, div
+from .base import Op, Spec, apply, describe, is_tensor
+from .broadcast import sum_to_like
+from .compare import clamp, eq, gt, le, logical_and, where
+from .infer import broadcast_shapes, normalize_dim, same_spec
+from .promote import promote
+from .reduce import _is_int
+from .unary import _floating, _tensor, abs, cos, exp, exp2, log, log1p, sign, trunc
+
+__all__ = ["sgn", "heaviside", "logit", "xlogy", "fmod", "float_power", "hypot", "logaddexp", "logaddexp2",
+           "copysign", "frac", "deg2rad", "rad2deg", "sinc", "logcumsumexp"]
+
+
+def _broadcast_spec(op_name):
+    def infer(a, b, **attrs):
+        return Spec(broadcast_shapes(op_name, a.shape, b.shape), a.dtype)
+    return infer
+
+
+def _refuse_complex(op_name, *operands):
+    for x in operands:
+        if dtypes.is_complex(x.dtype):
+            raise TypeError(f"{op_name}: not implemented for complex tensors (got {describe(x)})")
+
+
+def both_tensors(op_name, input, other, other_name="other"):
+    """Functions that, as in PyTorch, take no Python number for either operand (hypot, heaviside, dist...)."""
+    for position, (what, value) in enumerate((("input", input), (other_name, other)), 1):
+        if not is_tensor(value):
+            raise TypeError(f"{op_name}(): argument '{what}' (position {position}) must be Tensor, not "
+                            f"{type(value).__name__}")
+
+
+def _float_only(op_name, x):
+    """Functions PyTorch defines for floating point tensors only (frac, logcumsumexp)."""
+    _tensor(op_name, x)
+    if not dtypes.is_floating_point(x.dtype):
+        raise TypeError(f"{op_name}: not implemented for {describe(x)}; convert it with .float() first")
+    return x
+
+
+def _two_float_tensors(op_name, input, other):
+    """hypot, logaddexp(2): two tensors of floating dtypes (different float dtypes promote)."""
+    both_tensors(op_name, input, other)
+    dtype, operands = promote(op_name, input, other)
+    if not dtypes.is_floating_point(dtype):
+        raise TypeError(f"{op_name}: not implemented for {describe(input)} and {describe(other)}; it needs "
+                        "floating point tensors")
+    return operands
+
+
+def _to_float(op_name, *operands):
+    """Promote the operands together; a bool or integer result becomes the default float dtype."""
+    dtype, operands = promote(op_name, *operands)
+    _refuse_complex(op_name, *operands)
+    if not dtypes.is_floating_point(dtype):
+        _, operands = promote(op_name, *operands, dtype=dtypes.get_default_dtype())
+    return operands
+
+
+# ------------------------------------------------------------------------------------------- signs and steps
+
+def sgn(input):
+    """The sign of real numbers (-1, 0, 1, like ``sign``), and for complex ones the point on the unit circle in
+    the same direction, ``z / |z|`` (0 at 0)."""
+    _tensor("sgn", input)
+    if not dtypes.is_complex(input.dtype):
+        return sign(input)
+    magnitude = abs(input)
+    zero = eq(magnitude, 0)
+    # divide by 1 at 0, never by 0: the unused branch of the where must stay finite for the gradient
+    return where(zero, 0, input / where(zero, 1.0, magnitude))
+
+
+class Heaviside(Op):
+    """The step function: 0 where x < 0, 1 where x > 0, and ``values`` where x == 0. Piecewise constant, and
+    PyTorch gives it no gradient, so neither do we."""
+    differentiable = False
+    infer = staticmethod(_broadcast_spec("heaviside"))
+
+    @staticmethod
+    def forward(xp, x, values):
+        return xp.where(x == 0, values, (x > 0).astype(x.dtype))
+
+
+def heaviside(input, values):
+    """The Heaviside step of ``input``, taking ``values`` (broadcast) where input is 0. Both must be tensors of the
+    same dtype, as in PyTorch."""
+    both_tensors("heaviside", input, values, "values")
+    _refuse_complex("heaviside", input, values)
+    if input.dtype != values.dtype:
+        raise TypeError(f"heaviside is not yet implemented for tensors with different dtypes ({describe(input)} and "
+                        f"{describe(values)})")
+    return apply(Heaviside, input, values)
+
+
+class Copysign(Op):
+    """``|a|`` with the sign of ``b`` (its sign bit: -0.0 counts as negative).
+
+    d/da = sign(a)·sign(result) (±1; 0 where a = 0, as in PyTorch); d/db = 0 (the result jumps where b changes
+    sign and is flat elsewhere). The sign is read from the result rather than from b, which at b = -0.0 says 0."""
+    saves_outputs = True
+    differentiable_inputs = (0,)
+    infer = staticmethod(_broadcast_spec("copysign"))
+    forward = staticmethod(lambda xp, a, b: xp.copysign(a, b))
+
+    @staticmethod
+    def vjp(ctx, g):
+        a = ctx.inputs[0]
+        return (sum_to_like(g * sign(a) * sign(ctx.outputs[0]), a), None)
+
+
+def copysign(input, other):
+    """The magnitude of ``input`` with the sign of ``other`` (a tensor or a number), elementwise. Integer
+    operands give the default float dtype."""
+    _tensor("copysign", input)
+    return apply(Copysign, *_to_float("copysign", input, other))
+
+
+# --------------------------------------------------------------------------------------- logs and powers
+
+def logit(input, eps=None):
+    """The log-odds ``log(p / (1 - p))``, the inverse of the sigmoid. With ``eps``, p is clamped to
+    [eps, 1 - eps] first, which keeps the result finite at 0 and 1 (and the gradient 0 outside that range).
+
+    Computed as ``log(p) - log1p(-p)``; d/dp = 1/p + 1/(1 - p) = 1 / (p(1 - p))."""
+    p = _floating("logit", input)
+    _refuse_complex("logit", p)
+    if eps is not None:
+        p = clamp(p, eps, 1 - eps)
+    return log(p) - log1p(-p)
+
+
+class Xlogy(Op):
+    """``x · log(y)``, defined as 0 where x == 0 even where log(y) is -inf or NaN (y ≤ 0); a NaN y gives NaN.
+
+    This makes entropy-like sums such as Σ p·log(p) right at p = 0. The product rule would give
+    0·(-inf) = NaN there, hence an op: d/dx = log(y), taken as 0 where x = 0 and y ≤ 0 (there log(y) is not a
+    number, and the function is constant 0 along x = 0: PyTorch's choice), d/dy = x / y."""
+    infer = staticmethod(_broadcast_spec("xlogy"))
+
+    @staticmethod
+    def forward(xp, x, y):
+        product = x * xp.log(y)
+        zero = product.dtype.type(0)
+        return xp.where(xp.isnan(y), y, xp.where(x == 0, zero, product)).astype(product.dtype, copy=False)
+
+    @staticmethod
+    def vjp(ctx, g):
+        x, y = ctx.inputs
+        need_x, need_y = ctx.needs_input_grad
+        grad_x = None
+        if need_x:  # g·log(y) as xlogy(g, y), with y replaced by 1 (log 1 = 0) where x = 0 and y <= 0
+            if is_tensor(y):
+                y = where(logical_and(eq(x, 0), le(y, 0)), 1.0, y)
+            elif y <= 0:
+                y = where(eq(x, 0), 1.0, y)
+            grad_x = sum_to_like(apply(Xlogy, g, y), x)
+        return grad_x, sum_to_like(g * x / ctx.inputs[1], ctx.inputs[1]) if need_y else None
+
+
+def xlogy(input, other):
+    """``input · log(other)``, 0 where input is 0; either may be a number. Integer operands give the default
+    float dtype."""
+    return apply(Xlogy, *_to_float("xlogy", input, other))
+
+
+class Fmod(Op):
+    """The C-style remainder ``a - trunc(a / b)·b``: it has the sign of the dividend a (``fmod(-3, 2) = -1``,
+    where ``remainder``, Python's ``%``, gives 1).
+
+    d/da = 1; d/db = -trunc(a / b) (PyTorch's gradient; the jumps where a/b is whole are ignored)."""
+    infer = staticmethod(_broadcast_spec("fmod"))
+
+    @staticmethod
+    def forward(xp, a, b):
+        if a.dtype.kind in "iu" and bool(xp.any(b == 0)):
+            raise ZeroDivisionError(f"fmod: integer division by zero (dividend {describe(a)})")
+        return xp.fmod(a, b)
+
+    @staticmethod
+    def vjp(ctx, g):
+        a, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to_like(g, a) if need_a else None,
+                sum_to_like(-g * div(a, b, rounding_mode="trunc"), b) if need_b else None)
+
+
+def fmod(input, other):
+    """The remainder of ``input / other`` with the sign of ``input`` (C's ``fmod``); ``other`` may be a number.
+    Integers stay integers (dividing one by 0 is an error); float division by 0 gives NaN."""
+    _tensor("fmod", input)
+    dtype, operands = promote("fmod", input, other)
+    _refuse_complex("fmod", *operands)
+    if dtype == dtypes.bool_:
+        raise TypeError(f"fmod: not implemented for bool tensors ({describe(input)})")
+    return apply(Fmod, *operands)
+
+
+def float_power(input, exponent):
+    """``input ** exponent`` computed in double precision: the result is float64 (complex128 if either operand is
+    complex), whatever the operands' dtypes. Either may be a number. A cast and a ``pow``."""
+    if not (is_tensor(input) or is_tensor(exponent)):
+        raise TypeError("float_power: expected a tensor for input or exponent, got two numbers")
+    complex_ = dtypes.is_complex(dtypes.result_type(input, exponent))
+    _, (base, power) = promote("float_power", input, exponent,
+                               dtype=dtypes.complex128 if complex_ else dtypes.float64)
+    return base ** power
+
+
+def _log_add_grads(ctx, g, exp_):
+    """d/da log(e^a + e^b) = e^a / (e^a + e^b) = e^(a - y), and likewise for b (base 2: 2^(a - y))."""
+    a, b = ctx.inputs
+    y = ctx.outputs[0]
+    need_a, need_b = ctx.needs_input_grad
+    return (sum_to_like(g * exp_(a - y), a) if need_a else None,
+            sum_to_like(g * exp_(b - y), b) if need_b else None)
+
+
+class Logaddexp(Op):
+    """``log(e^a + e^b)`` without overflow: computed as max(a, b) + log1p(e^-|a - b|).
+    d/da = e^(a - y) = sigmoid(a - b), d/db = e^(b - y)."""
+    saves_outputs = True
+    infer = staticmethod(_broadcast_spec("logaddexp"))
+    forward = staticmethod(lambda xp, a, b: xp.logaddexp(a, b))
+    vjp = staticmethod(lambda ctx, g: _log_add_grads(ctx, g, exp))
+
+
+class Logaddexp2(Op):
+    """``log2(2^a + 2^b)`` without overflow. d/da = 2^(a - y), d/db = 2^(b - y)."""
+    saves_outputs = True
+    infer = staticmethod(_broadcast_spec("logaddexp2"))
+    forward = staticmethod(lambda xp, a, b: xp.logaddexp2(a, b))
+    vjp = staticmethod(lambda ctx, g: _log_add_grads(ctx, g, exp2))
+
+
+def logaddexp(input, other):
+    """``log(exp(input) + exp(other))`` elementwise, stable for large and very negative values."""
+    return apply(Logaddexp, *_two_float_tensors("logaddexp", input, other))
+
+
+def logaddexp2(input, other):
+    """``log2(2**input + 2**other)`` elementwise, stable for large and very negative values."""
+    return apply(Logaddexp2, *_two_float_tensors("logaddexp2", input, other))
+
+
+class Hypot(Op):
+    """The length of the hypotenuse ``√(a² + b²)``, without the overflow of squaring a large a or b.
+    d/da = a / y, d/db = b / y (NaN at a = b = 0, as in PyTorch)."""
+    saves_outputs = True
+    infer = staticmethod(_broadcast_spec("hypot"))
+    forward = staticmethod(lambda xp, a, b: xp.hypot(a, b))
+
+    @staticmethod
+    def vjp(ctx, g):
+        a, b = ctx.inputs
+        scale = g / ctx.outputs[0]
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to_like(scale * a, a) if need_a else None, sum_to_like(scale * b, b) if need_b else None)
+
+
+def hypot(input, other):
+    """``sqrt(input² + other²)`` elementwise, for two floating point tensors."""
+    return apply(Hypot, *_two_float_tensors("hypot", input, other))
+
+
+# --------------------------------------------------------------------------------- fractions and angles
+
+def frac(input):
+    """The fractional part ``x - trunc(x)``, with the sign of x (frac(-1.5) = -0.5). Gradient 1 (trunc's is 0).
+    Floating point tensors only, as in PyTorch."""
+    x = _float_only("frac", input)
+    return x - trunc(x)
+
+
+def _angle(op_name, input, factor):
+    x = _floating(op_name, input)
+    if dtypes.is_complex(x.dtype):
+        raise TypeError(f"{op_name} is not supported for complex tensors (got {describe(x)})")
+    return x * factor
+
+
+def deg2rad(input):
+    """Degrees to radians: ``x · π/180``. Integer tensors give the default float dtype."""
+    return _angle("deg2rad", input, math.pi / 180)
+
+
+def rad2deg(input):
+    """Radians to degrees: ``x · 180/π``. Integer tensors give the default float dtype."""
+    return _angle("rad2deg", input, 180 / math.pi)
+
+
+class Sinc(Op):
+    """The normalized sinc ``sin(πx) / (πx)``, 1 at x = 0 (where the formula is 0/0, hence an op).
+
+    d/dx = (cos(πx) - sinc(x)) / x, 0 at x = 0. Dividing by 1 instead of x there gives exactly that 0, since the
+    numerator is cos(0) - 1 = 0; the second derivative at exactly x = 0 comes out 0 rather than -π²/3."""
+    infer = staticmethod(same_spec)
+    forward = staticmethod(lambda xp, x: xp.sinc(x))
+
+    @staticmethod
+    def vjp(ctx, g):
+        x = ctx.inputs[0]
+        safe_x = where(eq(x, 0), 1.0, x)
+        return (g * _conj((cos(x * math.pi) - apply(Sinc, x)) / safe_x),)
+
+
+def sinc(input):
+    """The normalized sinc function ``sin(πx) / (πx)`` (1 at 0), elementwise. Integers give the default float."""
+    return apply(Sinc, _floating("sinc", input))
+
+
+# ---------------------------------------------------------------------------------------- logcumsumexp
+
+def _scan_logaddexp(xp, x, dim, reverse):
+    """y_i = log Σ_{j ≤ i} e^(x_j) along ``dim`` (Σ_{j ≥ i} with ``reverse``), as a parallel prefix scan.
+
+    ``logaddexp`` is associative, so after the step with shift s = 1, 2, 4, ... — y_i ← logaddexp(y_i, y_(i-s))
+    for i ≥ s, all at once — each y_i combines the 2s entries ending at i; log2(n) vectorized steps cover the
+    whole dim. Every step is a stable logaddexp, so no entry underflows however far it lies below the largest."""
+    if x.ndim == 0:
+        return x.copy()
+    y = xp.moveaxis(x, dim, -1)
+    if reverse:
+        y = y[..., ::-1]
+    shift = 1
+    while shift < y.shape[-1]:
+        y = xp.concatenate([y[..., :shift], xp.logaddexp(y[..., shift:], y[..., :-shift])], axis=-1)
+        shift *= 2
+    if reverse:
+        y = y[..., ::-1]
+    return xp.ascontiguousarray(xp.moveaxis(y, -1, dim))
+
+
+class Logcumsumexp(Op):
+    """y_i = log(e^(x_0) + ... + e^(x_i)) along ``dim`` (``reverse``: from x_i to the last entry).
+
+    dy_i/dx_j = e^(x_j - y_i) for j ≤ i, so grad_j = Σ_(i ≥ j) g_i·e^(x_j - y_i) — a sum in the other direction.
+    Computed stably, in log space, as the reversed op itself: with the positive and negative parts of g taken
+    apart (a log needs positive numbers),
+    grad = exp(x + logcumsumexp_rev(log g⁺ - y)) - exp(x + logcumsumexp_rev(log g⁻ - y)).
+    Where y_i = -inf (the entries so far are all -inf) it is taken as 0: each of its terms holds a factor
+    e^(x_j) = 0 anyway, and -inf - (-inf) would be NaN. Being made of ops, the VJP can be differentiated again
+    (its own VJP meets such -inf runs, from the zero parts of g)."""
+    saves_outputs = True
+    infer = staticmethod(same_spec)
+    forward = staticmethod(_scan_logaddexp)
+
+    @staticmethod
+    def vjp(ctx, g):
+        x, y = ctx.inputs[0], ctx.outputs[0]
+        dim, reverse = ctx.attrs["dim"], ctx.attrs["reverse"]
+        y = where(eq(y, -math.inf), 0.0, y)
+
+        def log_part(part):  # log(part) where part > 0, -inf elsewhere; never log(0) even in the unused branch
+            positive = gt(part, 0)
+            return where(positive, log(where(positive, part, 1.0)), -math.inf)
+
+        def backward_sum(log_terms):
+            return exp(x + apply(Logcumsumexp, log_terms - y, dim=dim, reverse=not reverse))
+        return (backward_sum(log_part(g)) - backward_sum(log_part(-g)),)
+
+
+def logcumsumexp(input, dim):
+    """The running ``log(sum(exp(x)))`` along ``dim`` — ``cumsum`` in log space, stable for any range of values.
+    Floating point tensors only, as in PyTorch."""
+    x = _float_only("logcumsumexp", input)
+    if not _is_int(dim):
+        raise TypeError(f"logcumsumexp(): dim must be an int, got {dim!r}")
+    return apply(Logcumsumexp, x, dim=normalize_dim(f"logcumsumexp() of {describe(x)}", int(dim), x.ndim),
+                 reverse=False)
