@@ -4,9 +4,11 @@ Binding the op functions themselves as methods costs nothing per call (no wrappe
 ``dim`` argument get a thin wrapper that also accepts numpy's ``axis``/``keepdims`` (``numpy_names.py``). Methods
 whose PyTorch signature differs from the op's (``x.view(2, 3)`` with varargs) get a small adapter here. Every
 out-of-place method ``name`` listed in ``IN_PLACE`` also gets ``name_`` (``x.add_(y)``), which runs the op and
-writes the result into ``x`` (see ``Tensor._inplace``).
+writes the result into ``x`` (see ``Tensor._inplace``). The in-place shape methods (``x.squeeze_()``,
+``x.t_()``, ...) cannot write a result of another shape into ``x``'s memory: ``x`` becomes the result instead.
 """
 from .. import ops
+from ..backend import dtypes
 from ..ops.operators import OPERATORS, REFLECTED, bind_operators
 from .grad_mode import GradMode
 from .numpy_names import accept_numpy_names
@@ -42,7 +44,18 @@ SAME_NAME = [
     "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan", "arcsinh",
     "arccosh", "arctanh", "atan2", "arctan2", "erf", "erfc", "lerp", "nan_to_num", "cumprod", "diff",
     # matrices and shapes
-    "diag", "trace", "inverse", "det", "addmm", "movedim", "moveaxis", "t", "narrow", "unflatten",
+    "diag", "trace", "inverse", "det", "addmm", "movedim", "moveaxis", "t", "narrow", "unflatten", "swapdims",
+    "diagonal", "diag_embed",
+    # writing at and reading from positions; input plus a scaled product; running extrema
+    "index_add", "index_copy", "index_fill", "masked_scatter", "take", "take_along_dim", "put",
+    "addcmul", "addcdiv", "baddbmm", "addbmm", "addmv", "addr", "cummax", "cummin",
+    # special functions, factorizations and solvers
+    "lgamma", "digamma", "erfinv", "cholesky", "qr", "svd", "slogdet", "logdet", "pinverse", "matrix_power",
+    "cholesky_solve", "triangular_solve", "cross",
+    # more elementwise math, combining and cutting, distances and bins
+    "sgn", "logit", "xlogy", "fmod", "float_power", "hypot", "logaddexp", "logaddexp2", "copysign", "frac",
+    "deg2rad", "rad2deg", "sinc", "heaviside", "logcumsumexp", "histc", "kron", "rot90", "select", "tensor_split",
+    "hsplit", "vsplit", "dsplit", "dist",
 ]
 
 #: in-place twins ``name_`` of these methods
@@ -53,7 +66,9 @@ IN_PLACE = [
     "clamp_min", "clamp_max", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
     "bitwise_right_shift", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "arcsin", "arccos",
     "arctan", "arcsinh", "arccosh", "arctanh", "atan2", "arctan2", "erf", "erfc", "lerp", "nan_to_num", "cumprod",
-    "addmm",
+    "addmm", "index_add", "index_copy", "index_fill", "masked_scatter", "put", "addcmul", "addcdiv", "baddbmm",
+    "addbmm", "addmv", "addr", "lgamma", "digamma", "erfinv", "sgn", "logit", "xlogy", "fmod", "hypot",
+    "copysign", "frac", "deg2rad", "rad2deg", "sinc", "heaviside",
 ]
 
 _IN_PLACE_OPERATORS = {
@@ -177,22 +192,66 @@ def ndimension(self):
     return self.ndim
 
 
-def t_(self):
-    """In-place ``t()``: this tensor becomes its own transpose — a view of the same memory with the two strides
-    swapped, as in PyTorch — and stands for the transposed result in the graph."""
+def _reshaping_in_place(fn, name):
+    """The in-place form of a shape op (``t_``, ``squeeze_``, ...): this tensor becomes the result — a view of the
+    same memory with new sizes or strides, as in PyTorch — and stands for it in the graph."""
+    def method(self, *args, **kwargs):
+        if GradMode.enabled and self._requires_grad and self._node is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        # reshape a stand-in for the current value: the recorded op must keep seeing the old shape
+        before = Tensor._make(self._data, self._node, self._out_index, self._requires_grad)
+        before._version_counter = self._version_counter
+        result = fn(before, *args, **kwargs)
+        self._data = result._data
+        self._version_counter[0] += 1  # a node that saved this tensor must not see it reshaped
+        if GradMode.enabled and result._requires_grad:
+            self._node, self._out_index = result._node, result._out_index
+        return self
+    method.__name__ = name
+    method.__doc__ = f"In-place ``{name[:-1]}``: this tensor takes the new shape (a view of the same memory)."
+    return method
+
+
+def fill_diagonal_(self, fill_value, wrap=False):
+    """Write ``fill_value`` on the main diagonal, in place: entries (i, i) of a matrix, (i, i, ..., i) of a tensor
+    whose dims are all equal. A tall matrix (more rows than columns) with ``wrap=True`` starts the diagonal again
+    after each block of columns + 1 rows, like numpy's ``fill_diagonal``."""
     if self.ndim < 2:
-        return ops.t(self)  # (checks the argument; vectors and 0-d tensors are their own transpose)
-    if GradMode.enabled and self._requires_grad and self._node is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    # transpose a stand-in for the current value: the recorded op must keep seeing the untransposed shape
-    before = Tensor._make(self._data, self._node, self._out_index, self._requires_grad)
-    before._version_counter = self._version_counter
-    result = ops.t(before)
-    self._data = result._data
-    self._version_counter[0] += 1  # a node that saved this tensor must not see it transposed
-    if GradMode.enabled and result._requires_grad:
-        self._node, self._out_index = result._node, result._out_index
-    return self
+        raise RuntimeError(f"fill_diagonal_(): dimensions must larger than 1 (got a tensor of shape "
+                           f"{list(self.shape)})")
+    rows, cols = self.shape[0], self.shape[1]
+    if self.ndim > 2 and len(set(self.shape)) > 1:
+        raise RuntimeError(f"fill_diagonal_(): all dimensions of input must be of equal length (got shape "
+                           f"{list(self.shape)})")
+    # in the flattened tensor consecutive diagonal entries lie 1 + cols + cols² + ... apart (the sum of strides)
+    step = sum(cols ** k for k in range(self.ndim))
+    end = self.numel() if wrap and self.ndim == 2 else min(rows, cols) * step
+    positions = list(range(0, end, step))
+    return self._inplace(lambda t: ops.reshape_like(ops.index_put(ops.reshape(t, (-1,)), positions, fill_value), t))
+
+
+def float_power_(self, exponent):
+    """In-place ``float_power``: the result is float64, so this tensor must be float64 already (as in PyTorch)."""
+    if self.dtype != dtypes.float64:
+        raise RuntimeError(f"the base given to float_power_ has dtype {self.dtype.name} but the operation's result "
+                           "requires dtype float64")
+    return self._inplace(lambda t: ops.float_power(t, exponent))
+
+
+def unfold(self, dimension, size, step):
+    """``x.unfold(dimension, size, step)``: every window of ``size`` entries along ``dimension``, ``step`` apart,
+    as a new last dim (``ops.unfold_windows``)."""
+    return ops.unfold_windows(self, dimension, size, step)
+
+
+def polygamma(self, n):
+    """``x.polygamma(n)`` is ``polygamma(n, x)``: the n-th derivative of digamma."""
+    return ops.polygamma(n, self)
+
+
+def polygamma_(self, n):
+    """In-place ``polygamma(n)``."""
+    return self._inplace(lambda t: ops.polygamma(n, t))
 
 
 def T(self):
@@ -213,11 +272,15 @@ def mH(self):
 
 _ADAPTERS = {
     "view": view, "reshape": reshape, "permute": permute, "expand": expand, "expand_as": expand_as,
-    "__eq__": _eq, "__ne__": _ne, "repeat": repeat, "flip": flip, "tile": tile, "view_as": view_as, "reshape_as": reshape_as, "type_as": type_as, "where": where,
+    "__eq__": _eq, "__ne__": _ne, "repeat": repeat, "flip": flip, "tile": tile, "view_as": view_as,
+    "reshape_as": reshape_as, "type_as": type_as, "where": where,
     "clone": clone, "contiguous": contiguous, "new_tensor": new_tensor, "new_zeros": _new_factory("zeros"),
     "new_ones": _new_factory("ones"), "new_empty": _new_factory("empty"), "new_full": new_full,
-    "ndimension": ndimension, "t_": t_,
+    "ndimension": ndimension, "fill_diagonal_": fill_diagonal_, "polygamma": polygamma, "polygamma_": polygamma_,
+    "float_power_": float_power_, "unfold": unfold,
 }
+#: in-place shape ops ``name_``: this tensor becomes the op's result (a view with new sizes or strides)
+_RESHAPING_IN_PLACE = ["t", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims"]
 _PROPERTIES = {"T": T, "mT": mT, "H": H, "mH": mH}
 
 
@@ -253,6 +316,8 @@ def bind():
     for name, op_name in _IN_PLACE_OPERATORS.items():
         if op_name in available:
             setattr(Tensor, name, _in_place(getattr(ops, op_name)))
+    for name in _RESHAPING_IN_PLACE:
+        setattr(Tensor, name + "_", _reshaping_in_place(getattr(ops, name), name + "_"))
     for name, fn in _ADAPTERS.items():
         setattr(Tensor, name, fn)
     for name, fn in _PROPERTIES.items():
@@ -261,7 +326,8 @@ def bind():
 
 def missing_methods():
     """Names in the tables above whose op is not in ``minidl.ops`` (should be empty)."""
-    wanted = set(SAME_NAME) | set(IN_PLACE) | set(OPERATORS.values()) | set(REFLECTED.values())
+    wanted = set(SAME_NAME) | set(IN_PLACE) | set(_RESHAPING_IN_PLACE) | set(OPERATORS.values()) | \
+        set(REFLECTED.values()) | {"polygamma", "float_power", "unfold_windows"}
     return sorted(wanted - set(ops.__all__))
 
 

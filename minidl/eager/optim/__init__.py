@@ -1,4 +1,5 @@
 """``optim``: optimizers over parameter groups, and ``lr_scheduler``."""
 from . import lr_scheduler
-from .algorithms import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RMSprop
+from .algorithms import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RAdam, RMSprop
+from .lbfgs import LBFGS
 from .optimizer import Optimizer

@@ -1,4 +1,4 @@
-"""The optimizers, each one update rule (formulas as in PyTorch's documentation; ``g`` is the gradient,
+"""The first-order optimizers, each one update rule (formulas as in PyTorch's documentation; ``g`` is the gradient,
 ``t`` the step count from 1, all operations elementwise and in place on the parameter)."""
 import math
 
@@ -237,3 +237,47 @@ class NAdam(Optimizer):
         denominator = ops.sqrt(v / (1 - beta2 ** t)) + group["eps"]
         p.sub_(g / denominator * (lr * (1 - mu) / (1 - state["mu_product"])))
         p.sub_(m / denominator * (lr * mu_next / (1 - state["mu_product"] * mu_next)))
+
+
+class RAdam(Optimizer):
+    """Adam whose adaptive step is switched on only once the variance estimate can be trusted (Liu et al., 2020,
+    "On the Variance of the Adaptive Learning Rate and Beyond"). With ``m``, ``v`` and ``m̂ = m/(1-β1ᵗ)`` as in Adam,
+    the length of the moving average ``ρ_∞ = 2/(1-β2) - 1`` and its value at step t, ``ρ_t = ρ_∞ - 2t·β2ᵗ/(1-β2ᵗ)``:
+
+    * ``ρ_t > 5``: ``p -= lr · m̂ · r_t · √(1-β2ᵗ)/(√v + eps)``, rectified by
+      ``r_t = √((ρ_t-4)(ρ_t-2)ρ_∞ / ((ρ_∞-4)(ρ_∞-2)ρ_t))``;
+    * otherwise (the first few steps) plain momentum SGD: ``p -= lr · m̂``.
+
+    ``weight_decay`` adds ``wd·p`` to the gradient, or with ``decoupled_weight_decay=True`` decays the weights
+    directly (``p *= 1 - lr·wd``, as AdamW). ``foreach`` is accepted and ignored."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False,
+                 *, foreach=None, maximize=False):
+        _check("learning rate", lr), _check("epsilon value", eps), _check("weight_decay value", weight_decay)
+        _check_betas(betas)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                                      decoupled_weight_decay=decoupled_weight_decay, maximize=maximize))
+
+    def _update(self, p, g, state, group):
+        g = -g if group["maximize"] else g
+        lr, wd, (beta1, beta2) = group["lr"], group["weight_decay"], group["betas"]
+        if wd:
+            if group["decoupled_weight_decay"]:
+                p.mul_(1 - lr * wd)
+            else:
+                g = g + wd * p
+        if not state:
+            state["step"] = 0
+            state["exp_avg"], state["exp_avg_sq"] = ops.zeros_like(p), ops.zeros_like(p)
+        state["step"] += 1
+        t = state["step"]
+        m = state["exp_avg"].mul_(beta1).add_(g, alpha=1 - beta1)
+        v = state["exp_avg_sq"].mul_(beta2).add_(g * g, alpha=1 - beta2)
+        m_hat = m / (1 - beta1 ** t)
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * t * beta2 ** t / (1 - beta2 ** t)
+        if rho_t > 5:
+            rectifier = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+            p.sub_(m_hat * (lr * rectifier) * math.sqrt(1 - beta2 ** t) / (ops.sqrt(v) + group["eps"]))
+        else:
+            p.sub_(m_hat * lr)

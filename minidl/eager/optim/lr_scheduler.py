@@ -79,6 +79,10 @@ class LRScheduler:
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         _track_optimizer_steps(optimizer)
+        self._initial_step()
+
+    def _initial_step(self):
+        """The step a scheduler takes when it is made, to its first epoch (``SequentialLR`` repeats it)."""
         self._step_count = 0
         self.step()
 
@@ -167,20 +171,52 @@ class CosineAnnealingLR(LRScheduler):
         return self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
 
 
+def _lambdas(optimizer, lr_lambda):
+    """One function per parameter group: a list of them, or one function for all."""
+    groups = optimizer.param_groups
+    lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * len(groups)
+    if len(lambdas) != len(groups):
+        raise ValueError(f"Expected {len(groups)} lr_lambdas, but got {len(lambdas)}")
+    for fn in lambdas:
+        if not callable(fn):
+            raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
+    return lambdas
+
+
 class LambdaLR(LRScheduler):
     """``lr = base · lr_lambda(epoch)`` (one function, or one per parameter group)."""
 
     _unsaved = ("optimizer", "lr_lambdas")  # functions are not state
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
-        groups = optimizer.param_groups
-        self.lr_lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * len(groups)
-        if len(self.lr_lambdas) != len(groups):
-            raise ValueError(f"Expected {len(groups)} lr_lambdas, but got {len(self.lr_lambdas)}")
+        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
     def _lrs(self):
         return [base * fn(self.last_epoch) for base, fn in zip(self.base_lrs, self.lr_lambdas)]
+
+
+class MultiplicativeLR(LRScheduler):
+    """Each step multiplies the rate by ``lr_lambda(epoch)``: ``lr = base · lr_lambda(1) · ... · lr_lambda(epoch)``
+    (one function, or one per parameter group).
+
+    The running product is kept (``_factors``, at epoch ``_factors_epoch``), so a step costs one call of each
+    function; a jump back with ``step(epoch)`` starts it again from epoch 0."""
+
+    _unsaved = ("optimizer", "lr_lambdas")
+
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
+        self._factors, self._factors_epoch = [1.0] * len(self.lr_lambdas), 0
+        super().__init__(optimizer, last_epoch)
+
+    def _lrs(self):
+        if self.last_epoch < self._factors_epoch:
+            self._factors, self._factors_epoch = [1.0] * len(self.lr_lambdas), 0
+        while self._factors_epoch < self.last_epoch:
+            self._factors_epoch += 1
+            self._factors = [f * fn(self._factors_epoch) for f, fn in zip(self._factors, self.lr_lambdas)]
+        return [base * f for base, f in zip(self.base_lrs, self._factors)]
 
 
 class ConstantLR(LRScheduler):
@@ -284,5 +320,6 @@ class ReduceLROnPlateau:
         self.__dict__.update(state_dict)
 
 
-# the schedules that cycle (built on LRScheduler above, so imported last)
+# the schedules that cycle, and those made of other schedulers (built on LRScheduler above, so imported last)
 from .cyclic_lr import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR  # noqa: E402,F401
+from .scheduler_chains import ChainedScheduler, SequentialLR  # noqa: E402,F401

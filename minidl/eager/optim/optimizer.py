@@ -94,9 +94,7 @@ class Optimizer:
         self.state = {}
         for index, s in state_dict["state"].items():
             p = by_index[int(index)]
-            # copies, like PyTorch: the loaded optimizer must not share buffers with the one that was saved
-            self.state[p] = {k: (Tensor._make(v.to(p.device)._data.copy()) if isinstance(v, Tensor) else v)
-                             for k, v in s.items()}
+            self.state[p] = {k: _copied(v, p.device) for k, v in s.items()}
         for mine, saved in zip(self.param_groups, groups):
             mine.update({k: v for k, v in saved.items() if k != "params"})
 
@@ -106,3 +104,13 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
         return "\n".join(lines) + "\n)"
+
+
+def _copied(value, device):
+    """A copy of a saved state value on ``device``: tensors, also inside lists (LBFGS keeps its history in lists),
+    are copied, like PyTorch's — the loaded optimizer must not share buffers with the one that was saved."""
+    if isinstance(value, Tensor):
+        return Tensor._make(value.to(device)._data.copy())
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copied(v, device) for v in value)
+    return value

@@ -1,0 +1,102 @@
+"""Schedules made of other schedules, re-exported by ``lr_scheduler``:
+
+* ``SequentialLR`` runs one scheduler after another, switching at the ``milestones`` (a warm-up, then a decay:
+  ``SequentialLR(opt, [LinearLR(opt, 0.1, total_iters=5), CosineAnnealingLR(opt, T_max=95)], milestones=[5])``);
+  each scheduler starts again from its own epoch 0 when its turn comes.
+* ``ChainedScheduler`` runs several at once and multiplies their effects (a warm-up factor times a decay).
+
+minidl's schedules are closed forms of the epoch: each one says what the rate *is*, ``base · factor(epoch)``,
+rather than how to change the current one. Chaining them therefore multiplies the factors:
+``lr = base · Π_s (lr_s / base)``. That is what PyTorch's step-by-step updates amount to for the multiplicative
+schedules (Step, MultiStep, Exponential, Constant, Linear, Polynomial, Multiplicative, and CosineAnnealingLR without
+``eta_min`` up to ``T_max``). PyTorch's result differs for a LambdaLR in a chain (it sets the rate afresh at each
+step, undoing the other schedules' earlier changes) and for CosineAnnealingLR with ``eta_min`` or past ``T_max``.
+"""
+import bisect
+import math
+
+from .lr_scheduler import LRScheduler
+
+
+def _check_schedulers(kind, schedulers, optimizer):
+    """At least one scheduler, each of ``optimizer`` (PyTorch's messages)."""
+    if not schedulers:
+        raise ValueError(f"{kind} expects at least one scheduler, but got no scheduler.")
+    for i, scheduler in enumerate(schedulers):
+        if not hasattr(scheduler, "optimizer"):
+            raise TypeError(f"{kind} at index {i} should have `optimizer` as its attribute.")
+        if scheduler.optimizer is not optimizer:
+            raise ValueError(f"{kind} expects all schedulers to belong to the same optimizer, but got scheduler "
+                             f"{type(scheduler).__name__} at index {i} has {scheduler.optimizer}, which is different "
+                             f"from {type(optimizer).__name__}.")
+
+
+class _SchedulerOfSchedulers(LRScheduler):
+    """What both have in common: their state includes that of their schedulers."""
+
+    _unsaved = ("optimizer", "_schedulers")
+
+    def state_dict(self):
+        state = super().state_dict()
+        state["_schedulers"] = [scheduler.state_dict() for scheduler in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict):
+        state = dict(state_dict)
+        for scheduler, saved in zip(self._schedulers, state.pop("_schedulers")):
+            scheduler.load_state_dict(saved)
+        super().load_state_dict(state)
+
+
+class SequentialLR(_SchedulerOfSchedulers):
+    """``schedulers[0]`` until epoch ``milestones[0]``, then ``schedulers[1]`` (from its own epoch 0) until
+    ``milestones[1]``, and so on."""
+
+    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+        schedulers, milestones = list(schedulers), list(milestones)
+        _check_schedulers("SequentialLR", schedulers, optimizer)
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError("Sequential Schedulers expects number of schedulers provided to be one more than the "
+                             f"number of milestone points, but got number of schedulers {len(schedulers)} and the "
+                             f"number of milestones to be equal to {len(milestones)}")
+        self.optimizer, self._schedulers, self._milestones = optimizer, schedulers, milestones
+        self.last_epoch = last_epoch + 1
+        # Each scheduler took a step when it was made, and the last one made set the rates. Start again: the
+        # initial rates, no steps taken, then the first scheduler's first step.
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"]
+        for scheduler in schedulers:
+            scheduler.last_epoch -= 1
+        schedulers[0]._initial_step()
+        self._last_lr = schedulers[0].get_last_lr()
+
+    def step(self):
+        self.last_epoch += 1
+        current = bisect.bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[current]
+        if current > 0 and self._milestones[current - 1] == self.last_epoch:
+            scheduler.last_epoch = -1  # its turn begins: the step below takes it to its epoch 0
+        scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+
+class ChainedScheduler(_SchedulerOfSchedulers):
+    """All ``schedulers`` step together; the rate is the base rate times each one's factor (see above)."""
+
+    def __init__(self, schedulers, optimizer=None):
+        schedulers = list(schedulers)
+        optimizer = optimizer if optimizer is not None else schedulers[0].optimizer if schedulers else None
+        _check_schedulers("ChainedScheduler", schedulers, optimizer)
+        self.optimizer, self._schedulers = optimizer, schedulers
+        self._set_lrs(self._chained_lrs())
+
+    def _chained_lrs(self):
+        """``base · Π_s (lr_s / base)`` for every group (a base rate of 0 stays 0)."""
+        each = [scheduler.get_last_lr() for scheduler in self._schedulers]
+        bases = [group["initial_lr"] for group in self.optimizer.param_groups]
+        return [base * math.prod(lrs[g] / base for lrs in each) if base else 0.0 for g, base in enumerate(bases)]
+
+    def step(self):
+        for scheduler in self._schedulers:
+            scheduler.step()
+        self._set_lrs(self._chained_lrs())
