@@ -10,25 +10,9 @@ import pytest
 import minidl.graph as tf
 from minidl.graph import errors
 
+from .helpers import drain, elements
+
 Dataset = tf.data.Dataset
-
-
-def drain(next_element, session=None, feed_dict=None):
-    """Every element left, the TF1 way: run until OutOfRangeError."""
-    sess = session or tf.Session()
-    values = []
-    while True:
-        try:
-            values.append(sess.run(next_element, feed_dict))
-        except tf.errors.OutOfRangeError:
-            break
-    if session is None:
-        sess.close()
-    return values
-
-
-def elements(dataset):
-    return drain(tf.data.make_one_shot_iterator(dataset).get_next())
 
 
 def as_lists(values):
