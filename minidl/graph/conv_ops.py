@@ -1,4 +1,5 @@
-"""``tf.nn.conv1d``, ``tf.nn.conv2d_transpose`` and the 1-D pools. Importing this module adds them to ``tf.nn``.
+"""``tf.nn.conv1d``, ``tf.nn.conv2d_transpose``, the 1-D pools, and ``tf.nn.conv3d`` with the 3-D pools. Importing
+this module adds them to ``tf.nn``.
 
 **1-D as 2-D.** A sequence [batch, width, channels] (NWC) is an image one pixel high: ``conv1d`` inserts that
 height-1 dim, runs ``conv2d`` with a [1, width, in, out] filter, and removes the dim again — what TF itself does.
@@ -16,13 +17,16 @@ size under a stride; the extra rows/columns at the bottom/right get no contribut
 """
 import numbers
 
+import numpy
+
 from .. import ops
 from ..ops.combine import Stack
 from .array_ops import expand_dims, squeeze
 from .math_ops import FLOATS, REALS, check_dtype, constant_value, deprecated_alias, graph_tensor, matching_pair, \
     tf_op, to_tensor
 from .nn_ops import nn
-from .nn_training import (_channels_last, _from_nchw, _hw, _op_name, _rank4, _to_nchw, avg_pool, conv2d, max_pool)
+from .nn_training import (_channels_last, _fmt, _from_nchw, _hw, _op_name, _pads, _rank4, _to_nchw, avg_pool, conv2d,
+                          max_pool)
 
 
 # ================================================================================================== 1-D
@@ -165,5 +169,114 @@ def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None, p
     return _from_nchw(y, channels_last)
 
 
-for _fn in (conv1d, conv2d_transpose, max_pool1d, avg_pool1d):
+# ================================================================================================== 3-D
+
+def _dhw(value, what, channels_last):
+    """A 3-D window argument (an int, or a list of 1, 3 or 5 ints in data_format order; the batch and channel
+    entries of 5 must be 1) as the triple (along D, along H, along W)."""
+    if value is None:
+        raise TypeError(f"{_op_name()}: missing required argument '{what}'")
+    values = [value] if isinstance(value, numbers.Integral) else list(value)
+    if len(values) == 5:
+        if values[0] != 1 or values[4 if channels_last else 1] != 1:
+            raise ValueError(f"{what} in the batch and depth dimensions must be 1, got {what}={values}")
+        values = values[1:4] if channels_last else values[2:]
+    if len(values) not in (1, 3):
+        raise ValueError(f"{what} should be of length 1, 3 or 5 but was {len(values)}")
+    values = tuple(int(v) for v in values * (3 if len(values) == 1 else 1))
+    if min(values) < 1:
+        raise ValueError(f"{what} must be positive, got {value}")
+    return values
+
+
+def _rank5(x, what):
+    if not x.shape.rank_known or len(x.shape) != 5:
+        raise ValueError(f"Shape must be rank 5 but is rank {x.shape.rank} for '{_op_name()}' ({what} shape "
+                         f"{_fmt(x.shape)})")
+
+
+def _to_ncdhw(x, channels_last):
+    return ops.permute(x, (0, 4, 1, 2, 3)) if channels_last else x
+
+
+def _from_ncdhw(y, channels_last):
+    return ops.permute(y, (0, 2, 3, 4, 1)) if channels_last else y
+
+
+def _padded(x, pads, value=0):
+    """``x`` (NCDHW) with ``pads`` ((front, back), (top, bottom), (left, right)) of ``value`` added."""
+    if not any(before or after for before, after in pads):
+        return x
+    return ops.pad(x, tuple(amount for pair in reversed(pads) for amount in pair), value=value)
+
+
+@tf_op("Conv3D")
+def conv3d(input, filter=None, strides=None, padding=None, data_format="NDHWC", dilations=(1, 1, 1, 1, 1), name=None,
+           filters=None):
+    """3-D cross-correlation of ``input`` [batch, in_depth, in_height, in_width, in_channels] (NDHWC; or NCDHW)
+    with ``filter`` [filter_depth, filter_height, filter_width, in_channels, out_channels]: ``conv2d`` with one
+    more axis. ``strides`` and ``dilations``: lists of 5 (batch and channel entries 1); "SAME" or "VALID"
+    ``padding``. An input with a multiple of the filter's in_channels is a grouped convolution."""
+    x, w = matching_pair("Conv3D", input, deprecated_alias(filters, filter, "filters", "filter"), ("input", "filter"))
+    check_dtype(x, FLOATS, "input")
+    _rank5(x, "input")
+    _rank5(w, "filter")
+    channels_last = _channels_last(data_format, "NDHWC", "NCDHW")
+    stride, dilation = _dhw(strides, "strides", channels_last), _dhw(dilations, "dilations", channels_last)
+    input_shape, x = x.shape, _to_ncdhw(x, channels_last)
+    in_depth, filter_depth = x.shape[1], w.shape[3]
+    if None not in (in_depth, filter_depth) and in_depth % filter_depth:
+        raise ValueError(f"Depth of input ({in_depth}) is not a multiple of input depth of filter ({filter_depth}) "
+                         f"for '{_op_name()}' (op: 'Conv3D') with input shapes: {_fmt(input_shape)}, "
+                         f"{_fmt(w.shape)}.")
+    if None in tuple(w.shape[:3]):
+        raise ValueError(f"{_op_name()}: the filter's depth, height and width must be known, got {_fmt(w.shape)}")
+    pads = _pads(padding, x, tuple(w.shape[:3]), stride, dilation, channels_last)
+    groups = 1 if None in (in_depth, filter_depth) else in_depth // filter_depth
+    y = ops.conv3d(_padded(x, pads), ops.permute(w, (4, 3, 0, 1, 2)), stride=stride, dilation=dilation,
+                   groups=groups)
+    return _from_ncdhw(y, channels_last)
+
+
+def _pool3d(input, ksize, strides, padding, data_format, allowed, pool):
+    """Shared by the 3-D pools: check, go to NCDHW, pool with ``pool(x, kernel, stride, pads)``, come back."""
+    x = check_dtype(to_tensor(input), allowed, "input")
+    _rank5(x, "input")
+    channels_last = _channels_last(data_format, "NDHWC", "NCDHW")
+    kernel, stride = _dhw(ksize, "ksize", channels_last), _dhw(strides, "strides", channels_last)
+    x = _to_ncdhw(x, channels_last)
+    return _from_ncdhw(pool(x, kernel, stride, _pads(padding, x, kernel, stride, (1, 1, 1), channels_last)),
+                       channels_last)
+
+
+def _max3d(x, kernel, stride, pads):
+    lowest = -numpy.inf if x.dtype.kind == "f" else numpy.iinfo(x.dtype).min  # padding never wins
+    return ops.max_pool3d(_padded(x, pads, lowest), kernel, stride)
+
+
+def _avg3d(x, kernel, stride, pads):
+    y = ops.avg_pool3d(_padded(x, pads), kernel, stride)
+    if not any(before or after for before, after in pads):
+        return y
+    # The zeros padded here counted as values. Pooling ones padded the same way gives, per window, the share of
+    # its values that are real; dividing by it leaves (sum of the real values) / (their number).
+    ones = _padded(ops.ones_like(ops.getitem(x, (slice(0, 1), slice(0, 1)))), pads)
+    return ops.div(y, ops.avg_pool3d(ones, kernel, stride))
+
+
+@tf_op("MaxPool3D")
+def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):
+    """The maximum of each ``ksize`` window of ``input`` [batch, depth, height, width, channels] (NDHWC; or
+    NCDHW), moved by ``strides``; "SAME" or "VALID" padding (padded positions never win)."""
+    return _pool3d(input, ksize, strides, padding, data_format, REALS, _max3d)
+
+
+@tf_op("AvgPool3D")
+def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):
+    """The mean of each ``ksize`` window of ``input`` (NDHWC; or NCDHW); under "SAME" each window is divided by
+    the number of real (not padded) values in it."""
+    return _pool3d(input, ksize, strides, padding, data_format, FLOATS, _avg3d)
+
+
+for _fn in (conv1d, conv2d_transpose, max_pool1d, avg_pool1d, conv3d, max_pool3d, avg_pool3d):
     setattr(nn, _fn.__name__, _fn)

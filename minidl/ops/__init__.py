@@ -36,6 +36,8 @@ from .searching import *  # noqa: F401,F403
 from .statistics import *  # noqa: F401,F403
 from .matrix import *  # noqa: F401,F403
 from .shape_helpers import *  # noqa: F401,F403
+from .ctc import *  # noqa: F401,F403
+from .grid_sampling import *  # noqa: F401,F403
 from .index_updates import *  # noqa: F401,F403
 from .scaled_products import *  # noqa: F401,F403
 from .running_extrema import *  # noqa: F401,F403

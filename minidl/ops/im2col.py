@@ -1,4 +1,4 @@
-"""im2col and col2im: the array routines under convolution and pooling (layout NCHW).
+"""im2col and col2im: the array routines under convolution and pooling (layout NCHW, or NCDHW in 3-D).
 
 A 2-D convolution slides a KH x KW window over each image. im2col ("image to columns") copies the pixels under
 every window position into one column, so that the convolution becomes a single matrix product::
@@ -13,15 +13,22 @@ windows (overlapping windows) receive the sum of their copies; padding positions
 ``col2im_by_shifts`` does the same from columns laid out on the padded image's grid, several times faster.
 ``batch_chunks`` says how many images' columns to make at a time.
 
+Nothing here depends on there being two spatial dims: a volume (N, C, D, H, W) under a KD x KH x KW window
+gives columns (N, C*KD*KH*KW, OD*OH*OW) in the same way, and a sequence (N, C, L) one kernel dim. The docstrings
+speak of images; "pixel" means a position in however many spatial dims there are.
+
 All are plain functions on arrays of the module ``xp`` (numpy or cupy), with no autograd in sight, so that a
-GPU kernel with the same signature can replace any one. Geometry arguments are tuples of Python ints:
-``kernel = (KH, KW)``, ``stride = (SH, SW)``, ``dilation = (DH, DW)`` and
+GPU kernel with the same signature can replace any one. Geometry arguments are tuples of Python ints, one entry
+per spatial dim: ``kernel = (KH, KW)``, ``stride = (SH, SW)``, ``dilation = (DH, DW)`` and
 ``padding = ((top, bottom), (left, right))`` (zeros; the two sides may differ, as ``padding="same"`` needs).
 
 The output size along one axis is ``(size + pads - dilation * (kernel - 1) - 1) // stride + 1``: the number of
 positions a window of extent ``dilation * (kernel - 1) + 1`` can take, moving ``stride`` at a time.
 """
+import itertools
 import math
+
+ALL = slice(None)
 
 
 def conv_out_size(size, kernel, stride, pads, dilation):
@@ -29,27 +36,28 @@ def conv_out_size(size, kernel, stride, pads, dilation):
     return (size + pads - dilation * (kernel - 1) - 1) // stride + 1
 
 
-def pad2d(xp, x, padding, value=0):
-    """``x`` (N, C, H, W) with ``padding = ((top, bottom), (left, right))`` rows and columns of ``value`` added
-    (``x`` itself when there is none)."""
-    (top, bottom), (left, right) = padding
-    if not (top or bottom or left or right):
+def pad_spatial(xp, x, padding, value=0):
+    """``x`` (N, C, *spatial) with ``padding = ((before, after), ...)`` (one pair per spatial dim) entries of
+    ``value`` added (``x`` itself when there is none)."""
+    if not any(before or after for before, after in padding):
         return x
-    return xp.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=value)
+    return xp.pad(x, ((0, 0), (0, 0)) + tuple(padding), constant_values=value)
 
 
 def windows(xp, x, kernel, stride, dilation):
     """A read-only strided view (no copy) of every window of ``x``, already padded.
 
     In: ``x`` (N, C, H, W). Out: view (N, C, KH, KW, OH, OW) with
-    ``view[n, c, p, q, i, j] = x[n, c, i*SH + p*DH, j*SW + q*DW]``.
+    ``view[n, c, p, q, i, j] = x[n, c, i*SH + p*DH, j*SW + q*DW]`` (in 3-D: (N, C, KD, KH, KW, OD, OH, OW)).
     """
-    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
-    extent = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+    dims = len(kernel)
+    extent = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
     # every window of the full extent at every position: (N, C, H - eh + 1, W - ew + 1, eh, ew) ...
-    view = xp.lib.stride_tricks.sliding_window_view(x, extent, axis=(2, 3))
+    view = xp.lib.stride_tricks.sliding_window_view(x, extent, axis=tuple(range(2, 2 + dims)))
     # ... keep the positions one stride apart and the kernel taps one dilation apart, and put the taps first
-    return view[:, :, ::sh, ::sw, ::dh, ::dw].transpose(0, 1, 4, 5, 2, 3)
+    view = view[(ALL, ALL) + tuple(slice(None, None, s) for s in stride)
+                + tuple(slice(None, None, d) for d in dilation)]
+    return view.transpose((0, 1) + tuple(range(2 + dims, 2 + 2 * dims)) + tuple(range(2, 2 + dims)))
 
 
 def im2col(xp, x, kernel, stride, padding, dilation):
@@ -62,9 +70,8 @@ def im2col(xp, x, kernel, stride, padding, dilation):
     padding) the result is a read-only view of ``x``. Callers never write into it.
     """
     n, c = x.shape[:2]
-    view = windows(xp, pad2d(xp, x, padding), kernel, stride, dilation)
-    oh, ow = view.shape[4:]
-    return view.reshape(n, c * kernel[0] * kernel[1], oh * ow)
+    view = windows(xp, pad_spatial(xp, x, padding), kernel, stride, dilation)
+    return view.reshape(n, c * math.prod(kernel), math.prod(view.shape[2 + len(kernel):]))
 
 
 def col2im(xp, cols, input_shape, kernel, stride, padding, dilation, out=None):
@@ -79,18 +86,15 @@ def col2im(xp, cols, input_shape, kernel, stride, padding, dilation, out=None):
     form a strided slice of the padded image (every SH-th row from p*DH, every SW-th column from q*DW), and each
     slice receives one whole (N, C, OH, OW) block. Rows and columns that no window reaches stay zero.
     """
-    n, c, h, w = input_shape
-    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
-    (top, bottom), (left, right) = padding
-    oh = conv_out_size(h, kh, sh, top + bottom, dh)
-    ow = conv_out_size(w, kw, sw, left + right, dw)
-    cols = cols.reshape(n, c, kh, kw, oh, ow)
+    n, c = input_shape[:2]
+    outs = tuple(conv_out_size(size, k, s, sum(p), d)
+                 for size, k, s, p, d in zip(input_shape[2:], kernel, stride, padding, dilation))
+    cols = cols.reshape((n, c) + tuple(kernel) + outs)
     out, padded = _sums(xp, out, input_shape, cols.dtype, padding)
-    for p in range(kh):
-        rows = slice(p * dh, p * dh + sh * oh, sh)
-        for q in range(kw):
-            tap = padded[:, :, rows, q * dw:q * dw + sw * ow:sw]
-            tap += cols[:, :, p, q]
+    for tap in itertools.product(*map(range, kernel)):
+        target = padded[(ALL, ALL) + tuple(slice(t * d, t * d + s * o, s)
+                                           for t, d, s, o in zip(tap, dilation, stride, outs))]
+        target += cols[(ALL, ALL) + tap]
     return _cropped(out, padded, padding)
 
 
@@ -99,19 +103,18 @@ def _sums(xp, out, input_shape, dtype, padding):
     which is ``out`` itself when there is no padding."""
     if out is None:
         out = xp.empty(input_shape, dtype=dtype)
-    (top, bottom), (left, right) = padding
-    n, c, h, w = input_shape
-    padded = out if not (top or bottom or left or right) else xp.empty((n, c, h + top + bottom, w + left + right),
-                                                                       dtype=out.dtype)
+    padded = out
+    if any(before or after for before, after in padding):
+        padded_shape = tuple(input_shape[:2]) + tuple(n + sum(p) for n, p in zip(input_shape[2:], padding))
+        padded = xp.empty(padded_shape, dtype=out.dtype)
     padded.fill(0)
     return out, padded
 
 
 def _cropped(out, padded, padding):
-    """``out`` holding the sums without the padding rows and columns (copied there unless they are there)."""
+    """``out`` holding the sums without the padding (copied there unless they are there)."""
     if padded is not out:
-        (top, _), (left, _) = padding
-        out[...] = padded[:, :, top:top + out.shape[2], left:left + out.shape[3]]
+        out[...] = padded[(ALL, ALL) + tuple(slice(p[0], p[0] + n) for n, p in zip(out.shape[2:], padding))]
     return out
 
 
@@ -131,24 +134,56 @@ def col2im_by_shifts(xp, cols, input_shape, kernel, padding, dilation, out=None)
 
     Every real window's taps lie inside its own channel's image, so what a shifted block carries past the end
     of a channel (into the next one's start, or cut off after the last) is zeros only. Channels are in G
-    groups: one add per group.
+    groups: one add per group. (In 3-D the shift of tap (r, p, q) is r*DD*Hp*Wp + p*DH*Wp + q*DW.)
 
     In: ``cols`` (N, G, KH*KW*C/G, Hp*Wp) and ``input_shape = (N, C, H, W)``. Out: ``out``, or a new
     C-contiguous array, (N, C, H, W).
     """
-    n, c, h, w = input_shape
+    n, c = input_shape[:2]
     groups = cols.shape[1]
-    (top, bottom), (left, right) = padding
-    hp, wp = h + top + bottom, w + left + right
+    padded_sizes = [size + sum(p) for size, p in zip(input_shape[2:], padding)]
     out, padded = _sums(xp, out, input_shape, cols.dtype, padding)
-    block = c // groups * hp * wp  # one tap's entries for the channels of a group
-    sums, taps = padded.reshape(n, groups, block), cols.reshape(n, groups, kernel[0] * kernel[1], block)
-    for p in range(kernel[0]):
-        for q in range(kernel[1]):
-            shift = p * dilation[0] * wp + q * dilation[1]
-            target = sums[:, :, shift:]
-            target += taps[:, :, p * kernel[1] + q, :block - shift]
+    block = c // groups * math.prod(padded_sizes)  # one tap's entries for the channels of a group
+    sums, taps = padded.reshape(n, groups, block), cols.reshape(n, groups, math.prod(kernel), block)
+    # how far one step along each spatial dim moves in the flattened padded image, times the dilation
+    steps = [d * math.prod(padded_sizes[axis + 1:]) for axis, d in enumerate(dilation)]
+    for index, tap in enumerate(itertools.product(*map(range, kernel))):
+        shift = sum(t * step for t, step in zip(tap, steps))
+        target = sums[:, :, shift:]
+        target += taps[:, :, index, :block - shift]
     return _cropped(out, padded, padding)
+
+
+# ------------------------------------------------------------------------------------- pooling windows
+# Pooling places its windows like a convolution, with two differences: the padding is the same on both sides of
+# an axis, and ``ceil_mode`` may add one last window that hangs over the end.
+
+def pool_out_size(size, kernel, stride, pad, dilation, ceil_mode):
+    """Window positions along one axis of ``size`` with ``pad`` on each side. ``ceil_mode=True`` rounds the
+    count up instead of down, so a last, partial window covers the leftover rows; it is dropped again when it
+    would start inside the right padding (PyTorch's rule)."""
+    span = size + 2 * pad - dilation * (kernel - 1) - 1
+    out = (-(-span // stride) if ceil_mode else span // stride) + 1
+    if ceil_mode and (out - 1) * stride >= size + pad:  # the last window would start in the right padding
+        out -= 1
+    return out
+
+
+def pool_out_sizes(shape, kernel, stride, padding, dilation, ceil_mode):
+    """``pool_out_size`` along every spatial axis of ``shape`` (None where a size is unknown)."""
+    return tuple(None if n is None else pool_out_size(n, k, s, p, d, ceil_mode)
+                 for n, k, s, p, d in zip(shape, kernel, stride, padding, dilation))
+
+
+def pool_paddings(shape, kernel, stride, padding, dilation, ceil_mode):
+    """((top, bottom), (left, right)) such that exactly the output's windows fit: ceil mode may need extra rows
+    at the bottom/right beyond ``padding``, which the window partly covers."""
+    pads = []
+    for size, k, s, p, d in zip(shape, kernel, stride, padding, dilation):
+        out = pool_out_size(size, k, s, p, d, ceil_mode)
+        extra = (out - 1) * s + d * (k - 1) + 1 - (size + 2 * p)
+        pads.append((p, p + max(extra, 0)))
+    return tuple(pads)
 
 
 # ------------------------------------------------------------------------------------- chunks of a batch

@@ -1,8 +1,10 @@
 """Op table entries for convolution (conv.py): conv2d with stride/padding/dilation/groups/bias variants and
-"same"/"valid" padding, conv_transpose2d, and the two gradient ops (whose own VJPs make second order work).
+"same"/"valid" padding, conv_transpose2d, the two gradient ops (whose own VJPs make second order work), and
+conv3d / conv_transpose3d.
 
-Shapes are tiny (N <= 2, C <= 4, H, W <= 6, kernels 1-3): the checks use central differences in float64. The numpy
-references loop over output pixels (or, for the transpose, over input pixels), independent of im2col.
+Shapes are tiny (N <= 2, C <= 4, H, W <= 6, kernels 1-3; in 3-D sides <= 4, kernels 1-2): the checks use central
+differences in float64. The numpy references loop over output pixels (or, for the transpose, over input pixels),
+independent of im2col; the 3-D ones add up 2-D references over the depth taps.
 """
 import numpy as np
 from hypothesis import strategies as st
@@ -14,6 +16,10 @@ from .spec import OpSpec, floats_array
 
 def _two(v):
     return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+def _three(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v, v)
 
 
 def _pads(padding, kernel, dilation):
@@ -80,6 +86,45 @@ def ref_grad_weight(g, x, w_shape, **geometry):
     return out.astype(g.dtype)
 
 
+def ref_conv3d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
+    """Output depth i sums, over the depth taps r, the 2-D convolutions of input depth i*SD + r*DD (of the
+    depth-padded input) with the kernel slice w[:, :, r]."""
+    (sd, *s_hw), (dd, *d_hw) = _three(stride), _three(dilation)
+    kd = w.shape[2]
+    if padding == "same":
+        total = dd * (kd - 1)
+        depth_pads, hw_padding = (total // 2, total - total // 2), "same"
+    else:
+        p = (0, 0, 0) if padding == "valid" else _three(padding)
+        depth_pads, hw_padding = (p[0], p[0]), p[1:]
+    xp = np.pad(x, ((0, 0), (0, 0), depth_pads, (0, 0), (0, 0)))
+    od = (xp.shape[2] - dd * (kd - 1) - 1) // sd + 1
+    slices = [sum(ref_conv2d(xp[:, :, i * sd + r * dd], w[:, :, r], None, s_hw, hw_padding, d_hw, groups)
+                  .astype(np.float64) for r in range(kd)) for i in range(od)]
+    y = np.stack(slices, axis=2)
+    if b is not None:
+        y += b.reshape(-1, 1, 1, 1)
+    return y.astype(x.dtype)
+
+
+def ref_conv_transpose3d(x, w, b=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """Each input depth slice i scatters its 2-D transposed convolution with w[:, :, r] onto output depth
+    i*SD + r*DD; then the depth padding is cut off."""
+    (sd, *s_hw), (dd, *d_hw), (pd, *p_hw), (opd, *op_hw) = (_three(stride), _three(dilation), _three(padding),
+                                                          _three(output_padding))
+    n, _, depth = x.shape[:3]
+    kd = w.shape[2]
+    slices = {(i, r): ref_conv_transpose2d(x[:, :, i], w[:, :, r], None, s_hw, p_hw, op_hw, groups, d_hw)
+              for i in range(depth) for r in range(kd)}
+    full = np.zeros((n, w.shape[1] * groups, (depth - 1) * sd + dd * (kd - 1) + 1 + opd) + slices[0, 0].shape[2:])
+    for (i, r), y in slices.items():
+        full[:, :, i * sd + r * dd] += y
+    y = full[:, :, pd:full.shape[2] - pd]
+    if b is not None:
+        y = y + b.reshape(-1, 1, 1, 1)
+    return y.astype(x.dtype)
+
+
 # ----------------------------------------------------------------------------------------- strategies
 
 @st.composite
@@ -120,6 +165,36 @@ def grad_case(draw, for_weight, **geometry):
     y = ref_conv2d(x, w, **geometry)
     g = draw(floats_array(y.shape))
     return (g, x, w) if for_weight else (g, w, x)
+
+
+@st.composite
+def conv3d_case(draw, groups=1, padding=0, dilation=1, bias=False, batched=True, transposed=False):
+    """(x, w[, b]) for ``conv3d`` (w (O, C/groups, KD, KH, KW)) or, ``transposed``, ``conv_transpose3d``
+    (w (C_in, C_out/groups, ...)): sides up to 4, kernels 1-2, inputs big enough for one window."""
+    cg, og = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    kernel = tuple(draw(st.integers(1, 2)) for _ in range(3))
+    pads = (0, 0, 0) if transposed or isinstance(padding, str) else _three(padding)
+    sides = tuple(draw(st.integers(max(1, d * (k - 1) + 1 - 2 * p), 4))
+                  for k, d, p in zip(kernel, _three(dilation), pads))
+    x_shape = ((draw(st.integers(0, 2)),) if batched else ()) + (cg * groups,) + sides
+    w_shape = (cg * groups, og) + kernel if transposed else (og * groups, cg) + kernel
+    arrays = [floats_array(x_shape), floats_array(w_shape)] + ([floats_array((og * groups,))] if bias else [])
+    return draw(st.tuples(*arrays))
+
+
+def _conv3d_spec(name, bias=False, transposed=False, batched=True, **geometry):
+    fn, ref = (C.conv_transpose3d, ref_conv_transpose3d) if transposed else (C.conv3d, ref_conv3d)
+    torch_name = "conv_transpose3d" if transposed else "conv3d"
+    reference = ((lambda *xs: ref(*xs, **geometry)) if batched else
+                 (lambda x, *rest: ref(x[None], *rest, **geometry)[0]))
+    case_geometry = {k: v for k, v in geometry.items() if k in ("groups", "padding", "dilation")}
+    inputs = conv3d_case(bias=bias, transposed=transposed, batched=batched, **case_geometry)
+    if transposed:
+        inputs = inputs.filter(lambda xs: min(ref(*xs[:2] if batched else (xs[0][None], xs[1]),
+                                                  **geometry).shape[2:]) > 0)
+    return OpSpec(name, lambda m, *xs: fn(*xs, **geometry), reference, inputs,
+                  grad_inputs=tuple(range(3 if bias else 2)), rtol=1e-4, atol=1e-5,
+                  torch_fn=lambda t, *xs: getattr(t.nn.functional, torch_name)(*xs, **geometry))
 
 
 def _conv_spec(name, case_kw=None, notes="", **geometry):
@@ -202,4 +277,13 @@ SPECS = [
            lambda g, x, w: ref_grad_weight(g, x, w.shape, **DILATED_GROUPS),
            grad_case(True, **DILATED_GROUPS), grad_inputs=(0, 1), rtol=1e-4, atol=1e-5,
            torch_fn=lambda t, g, x, w: t.nn.grad.conv2d_weight(x, w.shape, g, **DILATED_GROUPS)),
+    # ------------------------------------------------------------------------------------------------ 3-D
+    _conv3d_spec("conv3d"),
+    _conv3d_spec("conv3d_bias_stride_padding_dilation_groups", bias=True, stride=(1, 2, 1), padding=(1, 0, 1),
+                 dilation=(2, 1, 1), groups=2),
+    _conv3d_spec("conv3d_same", padding="same", dilation=(1, 2, 1)),
+    _conv3d_spec("conv3d_unbatched", bias=True, batched=False, padding=1),
+    _conv3d_spec("conv_transpose3d", transposed=True),
+    _conv3d_spec("conv_transpose3d_strided_groups", transposed=True, bias=True, stride=(2, 1, 2),
+                 padding=(1, 0, 0), output_padding=(1, 0, 1), groups=2, dilation=(1, 2, 1)),
 ]

@@ -1,5 +1,5 @@
 """Op table entries for pooling (pooling.py): max_pool2d (values, indices, its gradient op), avg_pool2d (ceil mode,
-count_include_pad, divisor_override), adaptive_avg_pool2d, and the 1-D forms.
+count_include_pad, divisor_override), adaptive_avg_pool2d, the 1-D forms, and max_pool3d / avg_pool3d.
 
 Max-pool inputs hold distinct values at least 0.25 apart, so no window has a tie (the max is differentiable and
 central differences do not cross a switch). The numpy references loop over output pixels.
@@ -60,6 +60,38 @@ def ref_avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         divisor = divisor_override or (area if count_include_pad else (r1 - r0) * (c1 - c0))
         out[:, :, i, j] = x[:, :, r0:r1, c0:c1].sum(axis=(2, 3)) / divisor
     return out.astype(x.dtype)
+
+
+def _three(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v, v)
+
+
+def ref_pool3d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, kind="max",
+               count_include_pad=True):
+    """3-D pooling window by window: (values, indices d*H*W + h*W + w) for ``kind="max"`` (the first maximum
+    in row-major order wins), the mean (the divisor as in ``ref_avg_pool2d``) for ``kind="avg"``."""
+    kernel, pad, dil = _three(kernel_size), _three(padding), _three(dilation)
+    step = _three(kernel_size if stride is None else stride)
+    n, c, *sizes = x.shape
+    outs = [_out_size(*args, ceil_mode) for args in zip(sizes, kernel, step, pad, dil)]
+    values, indices = np.zeros((n, c, *outs), np.float64), np.zeros((n, c, *outs), np.int64)
+    for at in np.ndindex(*outs):
+        starts = [i * s - p for i, s, p in zip(at, step, pad)]
+        taps = [[st + t * d for t in range(k)] for st, k, d in zip(starts, kernel, dil)]
+        real = [[q for q in axis if 0 <= q < size] for axis, size in zip(taps, sizes)]
+        block = x[(slice(None), slice(None)) + np.ix_(*real)].reshape(n, c, math.prod(map(len, real)))
+        if kind == "max" and block.shape[2] == 0:  # a window over padding only (dilation)
+            values[(slice(None), slice(None)) + at], indices[(slice(None), slice(None)) + at] = -np.inf, -1
+        elif kind == "max":
+            values[(slice(None), slice(None)) + at] = block.max(axis=2)
+            flat = np.ravel_multi_index(np.ix_(*real), sizes).reshape(-1)
+            indices[(slice(None), slice(None)) + at] = flat[block.argmax(axis=2)]
+        else:
+            ends = [min(st + k, size + p) for st, k, size, p in zip(starts, kernel, sizes, pad)]
+            area = math.prod(e - st for e, st in zip(ends, starts))
+            values[(slice(None), slice(None)) + at] = block.sum(axis=2) / (area if count_include_pad
+                                                                          else block.shape[2])
+    return (values.astype(x.dtype), indices) if kind == "max" else values.astype(x.dtype)
 
 
 def ref_adaptive_avg_pool2d(x, output_size):
@@ -135,6 +167,36 @@ def _adaptive_spec(name, output_size, **kw):
 
 
 @st.composite
+def volumes(draw, window, batched=True, kernel_fits=False):
+    """One (N, C, D, H, W) array (or (C, D, H, W)) of distinct values 0.25 apart, sides up to 4 and big enough
+    for one window (``kernel_fits``: for one window without the padding, as PyTorch's avg_pool3d demands), N in
+    0..2, C in 1..2."""
+    kernel, pad = _three(window["kernel_size"]), (0, 0, 0) if kernel_fits else _three(window.get("padding", 0))
+    dil = _three(window.get("dilation", 1))
+    sides = tuple(draw(st.integers(max(1, d * (k - 1) + 1 - 2 * p), 4)) for k, p, d in zip(kernel, pad, dil))
+    shape = ((draw(st.integers(0, 2)),) if batched else ()) + (draw(st.integers(1, 2)),) + sides
+    order = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1))).permutation(math.prod(shape))
+    return ((order - math.prod(shape) // 2).reshape(shape) * 0.25,)
+
+
+def _pool3d_spec(name, kind, batched=True, return_indices=False, **window):
+    """``max_pool3d`` (its values; with ``return_indices`` both outputs, not differentiated) or ``avg_pool3d``."""
+    call = dict(window, return_indices=True) if return_indices else window
+
+    def reference(x):
+        result = ref_pool3d(x if batched else x[None], kind=kind, **window)
+        result = result if return_indices or kind == "avg" else result[0]
+        return result if batched else tuple(r[0] for r in result) if return_indices else result[0]
+
+    # no window over padding only (dilation): its value is -inf, and PyTorch's index for it is arbitrary
+    inputs = volumes(window, batched, kernel_fits=kind == "avg").filter(
+        lambda xs: kind == "avg" or np.isfinite(ref_pool3d(xs[0] if batched else xs[0][None], **window)[0]).all())
+    return OpSpec(name, lambda m, x: getattr(P, f"{kind}_pool3d")(x, **call), reference, inputs,
+                  grad_inputs=() if return_indices else (0,),
+                  torch_fn=lambda t, x: getattr(t.nn.functional, f"{kind}_pool3d")(x, **call))
+
+
+@st.composite
 def grad_and_image(draw, **window):
     """(g, x): a tie-free image and a gradient shaped like its max pooling."""
     (x,) = draw(_max_inputs(window, min_n=1))
@@ -204,4 +266,15 @@ SPECS = [
     _adaptive_spec("adaptive_avg_pool2d_keep_width", (3, None)),
     _adaptive_spec("adaptive_avg_pool2d_upsample", 7, max_hw=4),
     _adaptive_spec("adaptive_avg_pool2d_unbatched", (2, 2), batched=False),
+    # ------------------------------------------------------------------------------------------------ 3-D
+    _pool3d_spec("max_pool3d", "max", kernel_size=2),
+    _pool3d_spec("max_pool3d_ceil_mode_padding", "max", kernel_size=(2, 3, 2), stride=(1, 2, 2), padding=(1, 1, 0),
+                 ceil_mode=True),
+    _pool3d_spec("max_pool3d_dilated_indices", "max", kernel_size=2, stride=1, padding=(1, 0, 1), dilation=(2, 1, 2),
+                 return_indices=True),
+    _pool3d_spec("max_pool3d_unbatched", "max", batched=False, kernel_size=(1, 2, 2)),
+    _pool3d_spec("avg_pool3d", "avg", kernel_size=2),
+    _pool3d_spec("avg_pool3d_ceil_mode_exclude_pad", "avg", kernel_size=(3, 2, 2), stride=2, padding=(1, 1, 0),
+                 ceil_mode=True, count_include_pad=False),
+    _pool3d_spec("avg_pool3d_unbatched", "avg", batched=False, kernel_size=(2, 1, 2), stride=1, padding=(1, 0, 1)),
 ]

@@ -1,9 +1,10 @@
-"""Convolution layers: ``Conv2d`` and ``ConvTranspose2d`` (NCHW), ``Conv1d`` and ``ConvTranspose1d`` (NCL), with
-PyTorch's arguments and defaults.
+"""Convolution layers: ``Conv2d`` and ``ConvTranspose2d`` (NCHW), ``Conv1d`` and ``ConvTranspose1d`` (NCL),
+``Conv3d`` and ``ConvTranspose3d`` (NCDHW), with PyTorch's arguments and defaults.
 
 Weights: ``Conv2d`` (out_channels, in_channels/groups, KH, KW); ``ConvTranspose2d`` (in_channels,
 out_channels/groups, KH, KW) — the transposed convolution is the gradient of a convolution that maps out to in,
-so its weight is laid out like that convolution's. The 1-D layers have the same layouts with one kernel dim (K).
+so its weight is laid out like that convolution's. The 1-D and 3-D layers have the same layouts with one kernel
+dim (K) or three (KD, KH, KW).
 All are initialised like ``Linear``: ``kaiming_uniform_(a=√5)`` for the weight and ``U(-1/√fan_in, 1/√fan_in)``
 for the bias, fan_in computed from the weight's shape (``weight.shape[1] * KH * KW``).
 """
@@ -142,6 +143,20 @@ class Conv1d(_ConvNd):
                          padding_mode, 0, False, device, dtype)
 
 
+class Conv3d(_ConvNd):
+    """``Conv2d`` over volumes: input (N, C, D, H, W) or (C, D, H, W), weight (out_channels,
+    in_channels/groups, KD, KH, KW). The arguments are ints or triples; ``padding`` may also be "valid" or
+    "same"."""
+
+    dims = 3
+    function = staticmethod(F.conv3d)
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__("Conv3d", in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, 0, False, device, dtype)
+
+
 class _ConvTransposeNd(_ConvNd):
     """What both transposed convolutions share: only zero padding, and ``output_size`` at call time.
 
@@ -201,6 +216,20 @@ class ConvTranspose1d(_ConvTransposeNd):
 
     dims = 1
     function = staticmethod(F.conv_transpose1d)
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias,
+                         dilation, padding_mode, device, dtype)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """``ConvTranspose2d`` over volumes: input (N, C_in, D, H, W) or (C_in, D, H, W), weight (in_channels,
+    out_channels/groups, KD, KH, KW); each output size is ``(in - 1)·stride - 2·padding + dilation·(k - 1) +
+    output_padding + 1``."""
+
+    dims = 3
+    function = staticmethod(F.conv_transpose3d)
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
                  bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):

@@ -15,8 +15,10 @@ that add what only an eager, stateful caller needs:
 The layers of ``minidl.eager.nn`` call these functions; nothing here re-implements an op's math. The newer
 activations (``selu``, ``mish``, ``hardswish`` ...) are compositions of ops, so their gradients come from the ops
 they are made of; the 1-D convolution and pooling run the 2-D ops on a height-1 image. The loss functions
-(with PyTorch's legacy ``size_average`` / ``reduce`` arguments) live in ``loss_functions.py`` and
-``interpolate`` in ``interpolation.py``; both are re-exported here.
+(with PyTorch's legacy ``size_average`` / ``reduce`` arguments) live in ``loss_functions.py``,
+``classification_losses.py`` and ``likelihood_losses.py`` (``ctc_loss`` is an op: ``minidl/ops/ctc.py``),
+``interpolate`` in ``interpolation.py``, and ``glu``, ``gumbel_softmax``, ``alpha_dropout``,
+``local_response_norm``, ``channel_shuffle`` in ``small_functions.py``; all are re-exported here.
 """
 import numbers
 import warnings
@@ -26,32 +28,43 @@ from ... import ops
 from ...ops.activations import gelu, sigmoid, softplus
 from ...ops.base import OpError, describe, is_tensor
 from ...ops.combine import pad
-from ...ops.conv import conv2d, conv_transpose2d
+from ...ops.conv import conv2d, conv3d, conv_transpose2d, conv_transpose3d
+from ...ops.ctc import ctc_loss
 from ...ops.embedding import linear
 from ...ops.gather import one_hot
+from ...ops.grid_sampling import affine_grid, grid_sample
 from ...ops.losses import huber_loss
 from ...ops.normalization import group_norm, layer_norm
-from ...ops.pooling import adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
+from ...ops.pooling import (adaptive_avg_pool2d, avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d,
+                            max_pool3d)
 from ...ops.unary import tanh
 from ..creation import empty
 from ..grad_mode import no_grad
 from ..random import default_generator
+from .classification_losses import (multi_margin_loss, multilabel_margin_loss, multilabel_soft_margin_loss,
+                                    soft_margin_loss)
 from .interpolation import interpolate, upsample, upsample_bilinear, upsample_nearest
+from .likelihood_losses import gaussian_nll_loss, poisson_nll_loss
 from .loss_functions import (binary_cross_entropy, binary_cross_entropy_with_logits, cosine_embedding_loss,
                              cosine_similarity, cross_entropy, hinge_embedding_loss, kl_div, l1_loss,
                              margin_ranking_loss, mse_loss, nll_loss, pairwise_distance, smooth_l1_loss,
                              triplet_margin_loss)
+from .small_functions import alpha_dropout, channel_shuffle, glu, gumbel_softmax, local_response_norm
 
 __all__ = ["relu", "relu6", "hardtanh", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish", "sigmoid",
            "logsigmoid", "hardsigmoid", "hardswish", "tanh", "softsign", "tanhshrink", "softplus", "threshold",
-           "prelu", "softmax", "softmin", "log_softmax", "linear", "bilinear", "conv1d", "conv2d",
-           "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+           "prelu", "softmax", "softmin", "log_softmax", "linear", "bilinear", "conv1d", "conv2d", "conv3d",
+           "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d",
+           "avg_pool1d", "avg_pool2d", "avg_pool3d",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "batch_norm", "layer_norm", "group_norm", "dropout",
            "dropout1d", "dropout2d", "dropout3d", "embedding", "one_hot", "pad", "interpolate", "upsample",
            "upsample_nearest", "upsample_bilinear", "normalize", "cosine_similarity", "pairwise_distance",
            "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "margin_ranking_loss",
-           "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss"]
+           "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss", "soft_margin_loss",
+           "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss", "poisson_nll_loss",
+           "gaussian_nll_loss", "ctc_loss", "glu", "gumbel_softmax", "alpha_dropout", "local_response_norm",
+           "channel_shuffle", "affine_grid", "grid_sample"]
 
 
 def _maybe_inplace(fn, input, inplace, *args, **kwargs):

@@ -96,6 +96,37 @@ def eye_(tensor):
     return _fill(tensor, numpy.eye(*tensor.shape))
 
 
+def dirac_(tensor, groups=1):
+    """The identity convolution: for a weight (out, in, k...) — 3-, 4- or 5-D — zeros except a 1 at the centre of
+    the kernel from input channel d to output channel d, so a convolution with it copies its input (as many
+    channels as fit; with ``groups``, within each group's block of output channels)."""
+    if tensor.dim() not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    if tensor.shape[0] % groups:
+        raise ValueError("dim 0 must be divisible by groups")
+    per_group = tensor.shape[0] // groups
+    values = numpy.zeros(tuple(tensor.shape))
+    centre = tuple(k // 2 for k in tensor.shape[2:])
+    for g in range(groups):
+        for d in range(min(per_group, tensor.shape[1])):
+            values[(g * per_group + d, d) + centre] = 1
+    return _fill(tensor, values)
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """A sparse 2-D matrix (Martens, 2010): N(0, std²) values, then in each column a random ``sparsity`` share of
+    the rows (rounded up) set to zero."""
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    zeros_per_column = int(math.ceil(sparsity * rows))
+    rng = numpy_rng(generator)
+    values = rng.normal(0.0, std, (rows, cols))
+    for column in range(cols):
+        values[rng.permutation(rows)[:zeros_per_column], column] = 0
+    return _fill(tensor, values)
+
+
 def xavier_uniform_(tensor, gain=1.0, generator=None):
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     a = gain * math.sqrt(6.0 / max(fan_in + fan_out, 1))

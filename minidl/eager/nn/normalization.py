@@ -1,4 +1,4 @@
-"""Normalization layers: ``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm``, ``GroupNorm``.
+"""Normalization layers: ``BatchNorm1d``, ``BatchNorm2d``, ``BatchNorm3d``, ``LayerNorm``, ``GroupNorm``.
 
 Each standardizes its input over some dims and then applies a learned per-feature scale ``weight`` (initialised
 to ones) and shift ``bias`` (zeros)::
@@ -40,7 +40,7 @@ def _reset_affine(module):
 
 
 class _BatchNorm(Module):
-    """Shared by ``BatchNorm1d`` and ``BatchNorm2d``; subclasses say which input dims they accept."""
+    """Shared by ``BatchNorm1d/2d/3d``; subclasses say which input dims they accept."""
 
     _accepted_dims = ()
 
@@ -100,6 +100,11 @@ class BatchNorm1d(_BatchNorm):
 class BatchNorm2d(_BatchNorm):
     """Batch norm of (N, C, H, W) inputs: each channel over N, H and W."""
     _accepted_dims = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch norm of (N, C, D, H, W) inputs: each channel over N, D, H and W."""
+    _accepted_dims = (5,)
 
 
 class LayerNorm(Module):

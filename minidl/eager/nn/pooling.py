@@ -1,5 +1,6 @@
-"""Pooling layers: ``MaxPool1d/2d``, ``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d`` (no parameters; they hold only the
-window geometry, checked by the op when called). The 1-D layers pool (N, C, L) or (C, L) input along L."""
+"""Pooling layers: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d`` (no parameters; they hold only
+the window geometry, checked by the op when called). The 1-D layers pool (N, C, L) or (C, L) input along L, the
+3-D ones (N, C, D, H, W) or (C, D, H, W) input over D, H and W."""
 from . import functional as F
 from .module import Module
 
@@ -36,6 +37,11 @@ class MaxPool2d(_MaxPoolNd):
     function = staticmethod(F.max_pool2d)
 
 
+class MaxPool3d(_MaxPoolNd):
+    __doc__ = _MaxPoolNd.__doc__ + " Over the last three dims of (N, C, D, H, W) or (C, D, H, W) input."
+    function = staticmethod(F.max_pool3d)
+
+
 class AvgPool1d(Module):
     """The mean of each ``kernel_size`` window along the last dim of (N, C, L) or (C, L) input. Zero padding
     counts in the divisor unless ``count_include_pad=False``. (Its sizes are kept as 1-tuples, as in PyTorch.)"""
@@ -56,9 +62,11 @@ class AvgPool1d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AvgPool2d(Module):
+class _AvgPoolNd(Module):
     """The mean of each ``kernel_size`` window. Zero padding counts in the divisor unless
     ``count_include_pad=False``; ``divisor_override`` replaces the divisor."""
+
+    function = None  # the nn.functional form
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                  divisor_override=None):
@@ -69,11 +77,21 @@ class AvgPool2d(Module):
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
     def forward(self, input):
-        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad, self.divisor_override)
+        return self.function(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                             self.count_include_pad, self.divisor_override)
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(_AvgPoolNd):
+    __doc__ = _AvgPoolNd.__doc__ + " Over the last two dims of (N, C, H, W) or (C, H, W) input."
+    function = staticmethod(F.avg_pool2d)
+
+
+class AvgPool3d(_AvgPoolNd):
+    __doc__ = _AvgPoolNd.__doc__ + " Over the last three dims of (N, C, D, H, W) or (C, D, H, W) input."
+    function = staticmethod(F.avg_pool3d)
 
 
 class _AdaptiveAvgPoolNd(Module):

@@ -1,0 +1,98 @@
+"""Op table entries for affine_grid and grid_sample (grid_sampling.py): both padding rules of the coordinates
+(align_corners), the three padding modes, bilinear and nearest sampling; gradients w.r.t. theta, the input and the
+grid.
+
+The numpy reference samples point by point, following PyTorch's documented formulas. Bilinear sampling has kinks
+where a point crosses a pixel centre (and nearest sampling jumps at half-pixels): the grid values are drawn and
+then moved by an irrational-looking affine map, so that hypothesis' favourite values (0, ±1, ±0.5) — which land
+exactly on pixel centres — do not straddle a kink in the central differences.
+"""
+import numpy as np
+
+from minidl.ops import grid_sampling as G
+
+from .spec import OpSpec, floats_array
+
+
+def _positions(n, align_corners):
+    if align_corners:
+        return np.linspace(-1, 1, n) if n > 1 else np.zeros(n)
+    return (2 * np.arange(n) + 1) / n - 1
+
+
+def ref_affine_grid(theta, size, align_corners):
+    n, _, h, w = size
+    xs, ys = np.meshgrid(_positions(w, align_corners), _positions(h, align_corners))
+    base = np.stack([xs, ys, np.ones_like(xs)], axis=-1)  # (H, W, 3)
+    return np.einsum("hwk,nck->nhwc", base, theta).astype(theta.dtype)
+
+
+def _reflect(c, low, high):
+    """c mirrored at low and high (floats) until it lies in [low, high]."""
+    span = high - low
+    d = abs(c - low)
+    flips = np.floor(d / span)
+    extra = d - flips * span
+    return extra + low if flips % 2 == 0 else span - extra + low
+
+
+def _pixel(coordinate, size, align_corners, padding_mode):
+    p = (coordinate + 1) / 2 * (size - 1) if align_corners else ((coordinate + 1) * size - 1) / 2
+    if padding_mode == "reflection":
+        if align_corners:
+            p = _reflect(p, 0, size - 1) if size > 1 else 0.0
+        else:
+            p = _reflect(p, -0.5, size - 0.5)
+    if padding_mode in ("border", "reflection"):
+        p = min(max(p, 0), size - 1)
+    return p
+
+
+def ref_grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False):
+    n, c, h, w = x.shape
+    out = np.zeros((n, c) + grid.shape[1:3])
+
+    def at(b, row, col):
+        return x[b, :, row, col] if 0 <= row < h and 0 <= col < w else np.zeros(c)
+
+    for b, i, j in np.ndindex(n, *grid.shape[1:3]):
+        ix = _pixel(grid[b, i, j, 0], w, align_corners, padding_mode)
+        iy = _pixel(grid[b, i, j, 1], h, align_corners, padding_mode)
+        if mode == "nearest":
+            out[b, :, i, j] = at(b, int(np.rint(iy)), int(np.rint(ix)))
+            continue
+        x0, y0 = int(np.floor(ix)), int(np.floor(iy))
+        wx, wy = ix - x0, iy - y0
+        out[b, :, i, j] = ((1 - wy) * ((1 - wx) * at(b, y0, x0) + wx * at(b, y0, x0 + 1))
+                           + wy * ((1 - wx) * at(b, y0 + 1, x0) + wx * at(b, y0 + 1, x0 + 1)))
+    return out.astype(x.dtype)
+
+
+def sample_case(batch=2, channels=2, size=(3, 4), out=(2, 3)):
+    """(input (N, C, H, W), grid (N, Ho, Wo, 2)) with points up to 40% beyond the image, off the kinks."""
+    return floats_array((batch, channels) + size).flatmap(
+        lambda x: floats_array((batch,) + out + (2,), low=-1.0, high=1.0).map(lambda g: (x, g * 1.3713 + 0.0217)))
+
+
+def _sample_spec(name, grad_inputs=(0, 1), **options):
+    return OpSpec(name, lambda m, x, grid: G.grid_sample(x, grid, **options),
+                  lambda x, grid: ref_grid_sample(x, grid, **options), sample_case(), grad_inputs=grad_inputs,
+                  torch_fn=lambda t, x, grid: t.nn.functional.grid_sample(x, grid, **options))
+
+
+SPECS = [
+    OpSpec("affine_grid", lambda m, theta: G.affine_grid(theta, (2, 3, 3, 4), align_corners=False),
+           lambda theta: ref_affine_grid(theta, (2, 3, 3, 4), False), floats_array((2, 2, 3)).map(lambda t: (t,)),
+           torch_fn=lambda t, theta: t.nn.functional.affine_grid(theta, (2, 3, 3, 4), align_corners=False)),
+    OpSpec("affine_grid_align_corners", lambda m, theta: G.affine_grid(theta, (1, 1, 4, 2), align_corners=True),
+           lambda theta: ref_affine_grid(theta, (1, 1, 4, 2), True), floats_array((1, 2, 3)).map(lambda t: (t,)),
+           torch_fn=lambda t, theta: t.nn.functional.affine_grid(theta, (1, 1, 4, 2), align_corners=True)),
+    _sample_spec("grid_sample", align_corners=False),
+    _sample_spec("grid_sample_align_corners", align_corners=True),
+    _sample_spec("grid_sample_border", padding_mode="border", align_corners=False),
+    _sample_spec("grid_sample_reflection", padding_mode="reflection", align_corners=False),
+    _sample_spec("grid_sample_reflection_align_corners", padding_mode="reflection", align_corners=True),
+    _sample_spec("grid_sample_nearest", grad_inputs=(0,), mode="nearest", align_corners=False),
+    _sample_spec("grid_sample_nearest_border", grad_inputs=(0,), mode="nearest", padding_mode="border",
+                 align_corners=True),
+]
