@@ -260,3 +260,52 @@ def test_more_math_functions_are_methods_with_in_place_twins():
     with pytest.raises(RuntimeError, match="float_power_ has dtype float32 but the operation's result requires "
                                            "dtype float64"):
         t([2.0]).float_power_(2)
+
+
+def test_index_put_with_and_without_accumulate_and_its_gradient():
+    x = md.tensor(np.arange(12.0).reshape(3, 4), dtype=md.float64, requires_grad=True)
+    rows, cols = md.tensor([0, 2, 0]), md.tensor([1, 1, -3])   # (0, 1) twice: -3 is column 1
+    v = md.tensor([1.0, 2.0, 3.0], dtype=md.float64, requires_grad=True)
+    out = x.index_put((rows, cols), v, accumulate=True)
+    expected = np.arange(12.0).reshape(3, 4)
+    expected[0, 1] += 1.0 + 3.0
+    expected[2, 1] += 2.0
+    np.testing.assert_array_equal(out.detach().numpy(), expected)
+    (out ** 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), 2 * expected)
+    np.testing.assert_array_equal(v.grad.numpy(), 2 * expected[[0, 2, 0], [1, 1, 1]])
+    whole_rows = md.zeros(3, 2).index_put((md.tensor([1, 1]),), md.tensor([1.0, 2.0]), accumulate=True)
+    assert whole_rows.tolist() == [[0.0, 0.0], [2.0, 4.0], [0.0, 0.0]]
+    y = md.zeros(2, 2)
+    assert y.index_put_((md.tensor([0, 1]), md.tensor([1, 0])), md.tensor(5.0)) is y
+    assert y.tolist() == [[0.0, 5.0], [5.0, 0.0]]
+    with pytest.raises(IndexError, match="out of range for a dim of size 2"):
+        y.index_put((md.tensor([2]),), md.tensor(1.0), accumulate=True)
+    with pytest.raises(TypeError, match="integer index tensors"):
+        y.index_put((md.tensor([0.5]),), md.tensor(1.0), accumulate=True)
+
+
+def test_renorm_caps_the_norm_of_each_slice():
+    x = md.tensor([[3.0, 4.0], [0.3, 0.4]])
+    out = x.renorm(2, 0, 1.0)
+    np.testing.assert_allclose(out.numpy(), [[0.6, 0.8], [0.3, 0.4]], rtol=1e-6)
+    x.renorm_(1, 1, 1.0)   # columns: |3| + |0.3| and |4| + |0.4| are both above 1
+    np.testing.assert_allclose(x.numpy(), [[3 / 3.3, 4 / 4.4], [0.3 / 3.3, 0.4 / 4.4]], rtol=1e-6)
+    with pytest.raises(RuntimeError, match="at least 2 dimensions"):
+        md.renorm(md.ones(3), 2, 0, 1.0)
+    with pytest.raises(RuntimeError, match="maxnorm to be >= 0"):
+        md.renorm(md.ones(2, 2), 2, 0, -1.0)
+
+
+def test_more_in_place_samplers_and_top_level_detach():
+    md.manual_seed(0)
+    g = md.empty(20000).geometric_(0.25)
+    assert g.min().item() >= 1 and abs(g.mean().item() - 4.0) < 0.1           # mean 1/p
+    logn = md.empty(20000).log_normal_(0.0, 0.5)
+    assert abs(logn.log().mean().item()) < 0.02 and abs(logn.log().std().item() - 0.5) < 0.02
+    c = md.empty(20000).cauchy_(2.0, 0.5)
+    assert abs(c.median().item() - 2.0) < 0.03                                  # the median, not the mean
+    with pytest.raises(RuntimeError, match=r"p to be in \(0, 1\]"):
+        md.empty(2).geometric_(0.0)
+    x = md.ones(2, requires_grad=True)
+    assert not md.detach(x * 2).requires_grad

@@ -74,6 +74,65 @@ def test_radam_matches_its_formula_and_minimizes_a_quadratic():
         optim.RAdam([x], betas=(0.9, 1.0))
 
 
+# ------------------------------------------------------------------------------------------- Rprop, ASGD
+
+def _steps(lib, name, kwargs, dtype, steps=6):
+    """Six steps on Σ (X w)³ from a fixed start: gradients whose signs flip for some weights (Rprop's case)."""
+    rng = np.random.default_rng(0)
+    w = lib.tensor(rng.standard_normal((3, 2)).astype(dtype), requires_grad=True)
+    x = lib.tensor(rng.standard_normal((5, 3)).astype(dtype))
+    opt = getattr(lib.optim, name)([w], **kwargs)
+    for _ in range(steps):
+        opt.zero_grad()
+        ((x @ w) ** 3).sum().backward()
+        opt.step()
+    return w.detach().numpy(), opt.state[w]
+
+
+SIGN_AND_AVERAGE = [("Rprop", {}), ("Rprop", dict(lr=0.1, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2), maximize=True)),
+                    ("ASGD", {}), ("ASGD", dict(lr=0.05, t0=3, lambd=0.01, weight_decay=0.1))]
+
+
+@pytest.mark.parametrize("name, kwargs", SIGN_AND_AVERAGE, ids=str)
+def test_rprop_and_asgd_match_pytorch(name, kwargs):
+    torch = _torch()
+    # float32: PyTorch keeps ASGD's step size η as a float32 number even for float64 weights
+    (ours, state), (theirs, torch_state) = (_steps(lib, name, kwargs, np.float32) for lib in (T, torch))
+    np.testing.assert_allclose(ours, theirs, rtol=2e-6, atol=1e-6)
+    if name == "ASGD":
+        np.testing.assert_allclose(state["ax"].numpy(), torch_state["ax"].numpy(), rtol=2e-6, atol=1e-6)
+
+
+def test_rprop_follows_its_rule_by_hand():
+    """Signs only: a weight's step size grows ×1.2 while its gradient keeps its sign; on a flip it shrinks ×0.5
+    and the weight stays put for that step. A zero gradient neither moves the weight nor changes its step."""
+    w = T.tensor([1.0, -3.0], dtype=T.float64, requires_grad=True)
+    opt = optim.Rprop([w], lr=1.0)
+    positions = []
+    for _ in range(4):
+        opt.zero_grad()
+        (w * w).sum().backward()   # gradient 2w
+        opt.step()
+        positions.append(w.detach().numpy().copy())
+    # w0 reaches 0 in one step and stays; w1 moves 1, 1.2, 1.44 toward 0, crosses it, and then holds still
+    np.testing.assert_allclose(positions, [[0.0, -2.0], [0.0, -0.8], [0.0, 0.64], [0.0, 0.64]], rtol=1e-12)
+    np.testing.assert_allclose(opt.state[w]["step_size"].numpy(), [1.0, 0.72], rtol=1e-12)
+
+
+def test_asgd_averages_the_weights_after_t0():
+    w = T.tensor([4.0], dtype=T.float64, requires_grad=True)
+    opt = optim.ASGD([w], lr=0.1, lambd=0.0, t0=2)
+    seen = []
+    for _ in range(6):
+        opt.zero_grad()
+        (w * w / 2).sum().backward()   # gradient w: with λ = 0 each step multiplies w by 0.9
+        opt.step()
+        seen.append(w.item())
+    np.testing.assert_allclose(seen, [4.0 * 0.9 ** k for k in range(1, 7)], rtol=1e-12)
+    # μ = 1 / max(1, t - t0) from the step before: ax = p until step t0 + 2, then the mean of the weights since
+    np.testing.assert_allclose(opt.state[w]["ax"].item(), np.mean(seen[3:]), rtol=1e-12)
+
+
 # -------------------------------------------------------------------------------------------------- LBFGS
 
 def rosenbrock(w):

@@ -46,6 +46,11 @@ def is_complex(t):
     return t.is_complex()
 
 
+def detach(input):
+    """``torch.detach(x)``: ``x.detach()``."""
+    return input.detach()
+
+
 class fft:
     """``torchlike.fft.rfft(x)``: PyTorch keeps its FFTs in the ``torch.fft`` module."""
     fft, ifft = staticmethod(_ops.fft), staticmethod(_ops.ifft)

@@ -1,5 +1,5 @@
 """Sampling: ``bernoulli`` and ``multinomial``, and the in-place samplers every tensor has (``normal_``,
-``uniform_``, ``bernoulli_``, ``random_``, ``exponential_``).
+``uniform_``, ``bernoulli_``, ``random_``, ``exponential_``, ``geometric_``, ``log_normal_``, ``cauchy_``).
 
 Older PyTorch code initialises weights with them (``m.weight.data.normal_(0.0, 0.02)``), and sampling from a
 model's output is ``torch.multinomial(probs, 1)``. Values come from the same numpy generator as ``rand``/``randn``
@@ -37,6 +37,28 @@ def uniform_(self, low=0.0, high=1.0, *, generator=None):
 def exponential_(self, lambd=1.0, *, generator=None):
     """Fill with samples of the exponential distribution of rate ``lambd`` (mean 1 / lambd)."""
     return _fill_with(self, lambda shape: numpy_rng(generator).exponential(1.0 / lambd, shape))
+
+
+def geometric_(self, p, *, generator=None):
+    """Fill with the number of Bernoulli(p) trials up to and including the first success: 1, 2, 3, ...
+    (P(k) = (1 - p)^(k-1) p)."""
+    if not 0 < p <= 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1], but got p={p}")
+    return _fill_with(self, lambda shape: numpy_rng(generator).geometric(p, shape))
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    """Fill with exp(N(mean, std²)) samples: ``mean`` and ``std`` are those of the underlying normal's log."""
+    if std <= 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    return _fill_with(self, lambda shape: numpy_rng(generator).lognormal(mean, std, shape))
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    """Fill with Cauchy samples: ``median + sigma · tan(π(u - ½))``, u ~ U(0, 1) — heavy tails, no mean."""
+    if sigma <= 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    return _fill_with(self, lambda shape: median + sigma * numpy_rng(generator).standard_cauchy(shape))
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
@@ -84,7 +106,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     return _from_host(drawn.reshape(weights.shape[:-1] + (num_samples,)).astype(dtypes.int64), input)
 
 
-for _method in (normal_, uniform_, exponential_, bernoulli_, random_):
+for _method in (normal_, uniform_, exponential_, geometric_, log_normal_, cauchy_, bernoulli_, random_):
     setattr(Tensor, _method.__name__, _method)
 Tensor.bernoulli = lambda self, p=None, *, generator=None: bernoulli(self, p, generator=generator)
 Tensor.multinomial = lambda self, num_samples, replacement=False, *, generator=None: \

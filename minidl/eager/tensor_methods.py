@@ -7,8 +7,12 @@ out-of-place method ``name`` listed in ``IN_PLACE`` also gets ``name_`` (``x.add
 writes the result into ``x`` (see ``Tensor._inplace``). The in-place shape methods (``x.squeeze_()``,
 ``x.t_()``, ...) cannot write a result of another shape into ``x``'s memory: ``x`` becomes the result instead.
 """
+import math
+
+import numpy
+
 from .. import ops
-from ..backend import dtypes
+from ..backend import dtypes, to_device
 from ..ops.operators import OPERATORS, REFLECTED, bind_operators
 from .grad_mode import GradMode
 from .numpy_names import accept_numpy_names
@@ -55,7 +59,7 @@ SAME_NAME = [
     # more elementwise math, combining and cutting, distances and bins
     "sgn", "logit", "xlogy", "fmod", "float_power", "hypot", "logaddexp", "logaddexp2", "copysign", "frac",
     "deg2rad", "rad2deg", "sinc", "heaviside", "logcumsumexp", "histc", "kron", "rot90", "select", "tensor_split",
-    "hsplit", "vsplit", "dsplit", "dist",
+    "hsplit", "vsplit", "dsplit", "dist", "renorm",
 ]
 
 #: in-place twins ``name_`` of these methods
@@ -68,7 +72,7 @@ IN_PLACE = [
     "arctan", "arcsinh", "arccosh", "arctanh", "atan2", "arctan2", "erf", "erfc", "lerp", "nan_to_num", "cumprod",
     "addmm", "index_add", "index_copy", "index_fill", "masked_scatter", "put", "addcmul", "addcdiv", "baddbmm",
     "addbmm", "addmv", "addr", "lgamma", "digamma", "erfinv", "sgn", "logit", "xlogy", "fmod", "hypot",
-    "copysign", "frac", "deg2rad", "rad2deg", "sinc", "heaviside",
+    "copysign", "frac", "deg2rad", "rad2deg", "sinc", "heaviside", "renorm",
 ]
 
 _IN_PLACE_OPERATORS = {
@@ -238,6 +242,38 @@ def float_power_(self, exponent):
     return self._inplace(lambda t: ops.float_power(t, exponent))
 
 
+def index_put(self, indices, values, accumulate=False):
+    """``x.index_put(indices, values)`` is ``x[indices] = values`` out of place (``indices`` a tuple of index
+    tensors, one per leading dim). With ``accumulate=True`` the values are added, and an index that appears
+    several times gets all of its values: a scatter-add (``put``) at the flat positions the indices name."""
+    indices = tuple(indices)
+    if not accumulate:
+        return ops.index_put(self, indices, values)
+    if not indices or not all(isinstance(i, Tensor) and i.dtype.kind in "iu" for i in indices):
+        raise TypeError("index_put(accumulate=True): expected a non-empty tuple of integer index tensors, got "
+                        f"({', '.join(ops.describe(i) for i in indices)})")
+    if len(indices) > self.ndim:
+        raise IndexError(f"index_put: too many indices ({len(indices)}) for a tensor of shape {list(self.shape)}")
+    lead, rest = tuple(self.shape[:len(indices)]), tuple(self.shape[len(indices):])
+    arrays = numpy.broadcast_arrays(*(i.cpu().numpy() for i in indices))
+    for array, size in zip(arrays, lead):
+        if array.size and not (-size <= array.min() and array.max() < size):
+            raise IndexError(f"index_put: index out of range for a dim of size {size} (indices "
+                             f"{array.min()}..{array.max()})")
+    flat = numpy.ravel_multi_index(tuple(a % n for a, n in zip(arrays, lead)), lead) if lead else 0
+    # each indexed position covers a whole block of the trailing dims
+    flat = numpy.reshape(flat, numpy.shape(flat) + (1,) * len(rest))
+    positions = flat * math.prod(rest) + numpy.arange(math.prod(rest)).reshape(rest)
+    values = ops.broadcast_to(values, positions.shape)
+    return ops.put(self, Tensor._make(to_device(positions.astype(numpy.int64), self.device)), values,
+                   accumulate=True)
+
+
+def index_put_(self, indices, values, accumulate=False):
+    """In-place ``index_put``."""
+    return self._inplace(lambda t: index_put(t, indices, values, accumulate))
+
+
 def unfold(self, dimension, size, step):
     """``x.unfold(dimension, size, step)``: every window of ``size`` entries along ``dimension``, ``step`` apart,
     as a new last dim (``ops.unfold_windows``)."""
@@ -277,7 +313,7 @@ _ADAPTERS = {
     "clone": clone, "contiguous": contiguous, "new_tensor": new_tensor, "new_zeros": _new_factory("zeros"),
     "new_ones": _new_factory("ones"), "new_empty": _new_factory("empty"), "new_full": new_full,
     "ndimension": ndimension, "fill_diagonal_": fill_diagonal_, "polygamma": polygamma, "polygamma_": polygamma_,
-    "float_power_": float_power_, "unfold": unfold,
+    "float_power_": float_power_, "unfold": unfold, "index_put": index_put, "index_put_": index_put_,
 }
 #: in-place shape ops ``name_``: this tensor becomes the op's result (a view with new sizes or strides)
 _RESHAPING_IN_PLACE = ["t", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims"]

@@ -1,7 +1,7 @@
-"""Distances: ``dist`` (the p-norm of a difference) and ``cdist`` (every pairwise distance between two sets of
-points).
+"""Distances and norms of slices: ``dist`` (the p-norm of a difference), ``cdist`` (every pairwise distance between
+two sets of points) and ``renorm`` (slices whose p-norm is too large scaled down to it).
 
-Both are compositions — a subtraction (with broadcasting) and ``norm`` — so their gradients are norm's: for
+All are compositions of ``norm`` with ordinary ops, so their gradients are norm's: for
 p = 2, d/dx ‖x - y‖ = (x - y) / ‖x - y‖ (0 where the distance is 0); for other p,
 sign(d)·|d|^(p-1) / ‖d‖^(p-1) with d = x - y; p = ∞ sends the gradient to the largest coordinate difference.
 """
@@ -12,10 +12,11 @@ from .base import OpError, describe, is_tensor
 from .elementwise_more import both_tensors
 from .infer import broadcast_shapes
 from .promote import promote, require_same_dtype
+from .compare import gt, where
 from .reduce import norm
 from .shape import unsqueeze
 
-__all__ = ["dist", "cdist"]
+__all__ = ["dist", "cdist", "renorm"]
 
 _COMPUTE_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist")
 
@@ -65,3 +66,26 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         raise ValueError(f"cdist: {compute_mode!r} is not a valid value for compute_mode; expected one of "
                          f"{', '.join(_COMPUTE_MODES)}")
     return norm(unsqueeze(x1, -2) - unsqueeze(x2, -3), p, dim=-1)
+
+
+def renorm(input, p, dim, maxnorm):
+    """Each slice ``input.select(dim, i)`` whose p-norm exceeds ``maxnorm`` scaled by ``maxnorm / (norm + 1e-7)``
+    (PyTorch's small constant keeps the result just inside the bound); the other slices unchanged. Used to cap the
+    norm of each row of a weight matrix (max-norm regularization)."""
+    if not is_tensor(input):
+        raise TypeError(f"renorm(): input must be a tensor, not {type(input).__name__}")
+    if not dtypes.is_floating_point(input.dtype):
+        raise TypeError(f"renorm: expected a floating-point tensor, got {describe(input)}")
+    if input.ndim < 2:
+        raise OpError(f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions")
+    p = _order("renorm", p)
+    if p <= 0:
+        raise OpError(f"renorm: non-positive-norm not supported (p = {p})")
+    if maxnorm < 0:
+        raise OpError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    if not -input.ndim <= dim < input.ndim:
+        raise IndexError(f"renorm: Dimension out of range (expected to be in range of [{-input.ndim}, "
+                         f"{input.ndim - 1}], but got {dim})")
+    others = tuple(d for d in range(input.ndim) if d != dim % input.ndim)
+    norms = norm(input, p, dim=others, keepdim=True)
+    return input * where(gt(norms, maxnorm), maxnorm / (norms + 1e-7), 1.0)

@@ -1,4 +1,4 @@
-"""Op table entries for dist and cdist (distances.py).
+"""Op table entries for dist, cdist and renorm (distances.py).
 
 The gradients of a norm have kinks where a difference is 0 (and ‖·‖_∞ where two differences tie for the
 largest), so the differentiated inputs are placed apart: every coordinate difference is at least 0.5 in size,
@@ -53,6 +53,30 @@ def _cdist_spec(p, **kw):
                   _point_sets(), grad_inputs=(0, 1), rtol=1e-4, atol=1e-5, **kw)
 
 
+def _slices_off_the_bound(x, dim, maxnorm=2.0):
+    """``x`` with every slice along ``dim`` whose 2-norm lies within 25% of ``maxnorm`` scaled away from it:
+    at the bound renorm has a kink."""
+    moved = np.moveaxis(x, dim, 0).copy()
+    for i, piece in enumerate(moved):
+        n = np.sqrt((piece ** 2).sum())
+        if abs(n - maxnorm) < 0.25 * maxnorm:
+            moved[i] = piece * (0.5 if n < maxnorm else 1.5)
+    return np.moveaxis(moved, 0, dim)
+
+
+def _renorm(x, p, dim, maxnorm):
+    others = tuple(d for d in range(x.ndim) if d != dim % x.ndim)
+    norms = (np.abs(x) ** p).sum(axis=others, keepdims=True) ** (1 / p)
+    return x * np.where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)
+
+
+def _renorm_spec(p, dim):
+    inputs = nonempty_shapes(min_dims=2).flatmap(lambda s: floats_array(s, avoid=(0,))).map(
+        lambda x: _slices_off_the_bound(x, dim))
+    return OpSpec(f"distances_renorm_p{p:g}_dim{dim}", lambda m, x: m.renorm(x, p, dim, 2.0),
+                  lambda x: _renorm(x, p, dim, 2.0), inputs.map(lambda x: (x,)), grad_inputs=(0,))
+
+
 SPECS = [
     OpSpec("distances_dist", lambda m, a, b: m.dist(a, b), lambda a, b: _dist(a, b, 2), _pairs(), grad_inputs=(0, 1)),
     OpSpec("distances_dist_p1", lambda m, a, b: m.dist(a, b, p=1), lambda a, b: _dist(a, b, 1), _pairs(),
@@ -68,4 +92,6 @@ SPECS = [
     _cdist_spec(1),
     _cdist_spec(3),
     _cdist_spec(0.5, second_order=False, notes="first order only: enough to check the p < 1 path"),
+    _renorm_spec(2, 0),
+    _renorm_spec(3, -1),
 ]

@@ -281,3 +281,65 @@ class RAdam(Optimizer):
             p.sub_(m_hat * (lr * rectifier) * math.sqrt(1 - beta2 ** t) / (ops.sqrt(v) + group["eps"]))
         else:
             p.sub_(m_hat * lr)
+
+
+class Rprop(Optimizer):
+    """Resilient backpropagation (Riedmiller & Braun, 1993): each weight has its own step size, grown by
+    ``η+`` while its gradient keeps its sign and shrunk by ``η-`` when the sign flips (the last step jumped over
+    a minimum), clamped to ``step_sizes``; the update uses only the gradient's sign: ``p -= sign(g)·step``. After
+    a flip the gradient counts as 0 for that step (no move, and no flip is seen at the next one). For full-batch
+    training: minibatch noise flips signs at random."""
+
+    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, foreach=None, maximize=False):
+        _check("learning rate", lr)
+        if not 0.0 < etas[0] < 1.0 < etas[1]:
+            raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
+        super().__init__(params, dict(lr=lr, etas=tuple(etas), step_sizes=tuple(step_sizes), maximize=maximize))
+
+    def _update(self, p, g, state, group):
+        g = -g if group["maximize"] else g
+        (eta_minus, eta_plus), (smallest, largest) = group["etas"], group["step_sizes"]
+        if not state:
+            state["step"] = 0
+            state["prev"], state["step_size"] = ops.zeros_like(p), ops.full_like(g, group["lr"])
+        state["step"] += 1
+        agreement = ops.sign(g * state["prev"])  # +1 same sign as last time, -1 flipped, 0 either was zero
+        one = ops.ones_like(g)
+        factor = ops.where(agreement > 0, one * eta_plus, ops.where(agreement < 0, one * eta_minus, one))
+        step_size = state["step_size"].mul_(factor).clamp_(smallest, largest)
+        g = ops.where(agreement < 0, 0.0, g)
+        p.sub_(ops.sign(g) * step_size)
+        state["prev"].copy_(g)
+
+
+class ASGD(Optimizer):
+    """Averaged SGD (Polyak & Juditsky, 1992): SGD with a decaying step ``η_t = lr / (1 + λ·lr·t)^α`` and a
+    weight decay of ``λ·η``, which also keeps a running average ``ax`` of the weights once step ``t0`` is past (the
+    average, not ``p``, is the estimate with the good convergence guarantees; read it from
+    ``optimizer.state[p]["ax"]``)::
+
+        p = p·(1 - λ·η) - η·g;   ax += μ·(p - ax);   η = lr / (1 + λ·lr·t)^α;   μ = 1 / max(1, t - t0)
+    """
+
+    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0, *, foreach=None,
+                 maximize=False):
+        _check("learning rate", lr), _check("weight_decay value", weight_decay)
+        super().__init__(params, dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
+                                      maximize=maximize))
+
+    def _update(self, p, g, state, group):
+        g = -g if group["maximize"] else g
+        if group["weight_decay"]:
+            g = g + group["weight_decay"] * p
+        if not state:
+            state["step"], state["eta"], state["mu"] = 0, group["lr"], 1.0
+            state["ax"] = ops.zeros_like(p)
+        state["step"] += 1
+        eta, lambd = state["eta"], group["lambd"]
+        p.mul_(1 - lambd * eta).sub_(g * eta)
+        if state["mu"] != 1:
+            state["ax"].add_((p - state["ax"]) * state["mu"])
+        else:
+            state["ax"].copy_(p)
+        state["eta"] = group["lr"] / (1 + lambd * group["lr"] * state["step"]) ** group["alpha"]
+        state["mu"] = 1 / max(1, state["step"] - group["t0"])
