@@ -22,6 +22,8 @@ def test_tutorial_runs(chapter, tmp_path):
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
     env["MINIDL_TUTORIAL_OUT"] = str(tmp_path / "figures")
     env["MPLBACKEND"] = "Agg"  # chapters that plot must never open a window
+    # one BLAS thread: beside the other test worker, a multi-threaded BLAS makes small products many times slower
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         done = subprocess.run([sys.executable, str(chapter)], cwd=tmp_path, env=env, capture_output=True,
                               text=True, timeout=TIMEOUT_S)
