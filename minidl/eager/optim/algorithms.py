@@ -16,6 +16,18 @@ def _check_betas(betas):
         raise ValueError(f"Invalid beta parameters: {betas}")
 
 
+def _decayed_gradient(p, g, group):
+    """The gradient to follow (negated for ``maximize``) with weight decay applied: ``g + wd·p`` (L2), or with
+    ``decoupled_weight_decay`` the weights decayed directly, ``p *= 1 - lr·wd`` (AdamW's way)."""
+    g = -g if group["maximize"] else g
+    wd = group["weight_decay"]
+    if wd and group["decoupled_weight_decay"]:
+        p.mul_(1 - group["lr"] * wd)
+    elif wd:
+        g = g + wd * p
+    return g
+
+
 class SGD(Optimizer):
     """``g += wd·p``; with momentum: ``b = μ·b + (1 - dampening)·g`` (b = g at the first step), and
     ``g = g + μ·b`` (Nesterov) or ``g = b``; then ``p -= lr·g``."""
@@ -217,13 +229,8 @@ class NAdam(Optimizer):
                                       maximize=maximize))
 
     def _update(self, p, g, state, group):
-        g = -g if group["maximize"] else g
-        lr, wd, (beta1, beta2) = group["lr"], group["weight_decay"], group["betas"]
-        if wd:
-            if group["decoupled_weight_decay"]:
-                p.mul_(1 - lr * wd)
-            else:
-                g = g + wd * p
+        g = _decayed_gradient(p, g, group)
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         if not state:
             state["step"], state["mu_product"] = 0, 1.0
             state["exp_avg"], state["exp_avg_sq"] = ops.zeros_like(p), ops.zeros_like(p)
@@ -259,13 +266,8 @@ class RAdam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize))
 
     def _update(self, p, g, state, group):
-        g = -g if group["maximize"] else g
-        lr, wd, (beta1, beta2) = group["lr"], group["weight_decay"], group["betas"]
-        if wd:
-            if group["decoupled_weight_decay"]:
-                p.mul_(1 - lr * wd)
-            else:
-                g = g + wd * p
+        g = _decayed_gradient(p, g, group)
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         if not state:
             state["step"] = 0
             state["exp_avg"], state["exp_avg_sq"] = ops.zeros_like(p), ops.zeros_like(p)
