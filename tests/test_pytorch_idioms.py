@@ -123,6 +123,26 @@ def test_the_settings_and_constants_a_notebook_starts_with():
     assert torch.iinfo(torch.int64).max == 2 ** 63 - 1
 
 
+def test_compile_hands_back_the_module_or_function_which_trains_as_before():
+    model = torch.nn.Linear(3, 1)
+    compiled = torch.compile(model, mode="reduce-overhead")
+    assert compiled is model
+    x = torch.ones(2, 3)
+    compiled(x).sum().backward()
+    assert model.weight.grad.tolist() == [[2.0, 2.0, 2.0]]
+
+    @torch.compile
+    def double(t):
+        return t * 2
+
+    @torch.compile(fullgraph=True)
+    def triple(t):
+        return t * 3
+    assert double(x).sum().item() == 12.0 and triple(x).sum().item() == 18.0
+    with pytest.raises(RuntimeError, match="expected a module or a function"):
+        torch.compile(3)
+
+
 def test_inference_mode_records_nothing_and_inference_mode_false_records_again():
     x = torch.ones(2, requires_grad=True)
     with torch.inference_mode():

@@ -18,8 +18,8 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        normal, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
                        tensor, zeros, zeros_like)
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from .environment import (accelerator, are_deterministic_algorithms_enabled, backends, e, finfo, get_num_threads,
-                          iinfo, inf, nan, pi, set_num_threads, use_deterministic_algorithms)
+from .environment import (accelerator, are_deterministic_algorithms_enabled, backends, compile, e, finfo,
+                          get_num_threads, iinfo, inf, nan, pi, set_num_threads, use_deterministic_algorithms)
 from .formatting import set_printoptions
 from .legacy import TENSOR_TYPES as _TENSOR_TYPES
 from .sampling import bernoulli, multinomial

@@ -56,3 +56,15 @@ def use_deterministic_algorithms(mode, *, warn_only=False):
 
 def are_deterministic_algorithms_enabled():
     return _settings["deterministic"]
+
+
+def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None, options=None,
+            disable=False):
+    """``torch.compile``: minidl has no compiler, so the module or function comes back as it is and runs eagerly,
+    with the same results a compiled one would give (only the speed differs). Also a decorator, with or without
+    arguments (``@torch.compile`` or ``@torch.compile(mode="max-autotune")``)."""
+    if model is None:
+        return lambda fn: fn
+    if not callable(model):
+        raise RuntimeError(f"torch.compile: expected a module or a function, got {type(model).__name__}")
+    return model
