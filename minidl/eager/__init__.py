@@ -11,9 +11,8 @@ from ..ops import *  # noqa: F401,F403  every op, under its PyTorch name
 from ..ops import __all__ as _op_names
 from .. import ops as _ops
 from .numpy_names import accept_numpy_names as _accept_numpy_names
-from . import autograd, nn, optim, transforms, utils
-from . import special_functions as special, testing
-from . import distributions
+from . import autograd, distributions, nn, optim, testing, transforms, utils
+from . import special_functions as special  # torch.special
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,
                        normal, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
                        tensor, zeros, zeros_like)
