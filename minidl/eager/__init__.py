@@ -11,7 +11,8 @@ from ..ops import *  # noqa: F401,F403  every op, under its PyTorch name
 from ..ops import __all__ as _op_names
 from .. import ops as _ops
 from .numpy_names import accept_numpy_names as _accept_numpy_names
-from . import autograd, distributions, nn, optim, testing, transforms, utils
+from . import amp, autograd, distributions, nn, optim, testing, transforms, utils
+from .amp import autocast
 from . import special_functions as special  # torch.special
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,
                        normal, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
@@ -60,9 +61,25 @@ def numel(t):
     return t.numel()
 
 
+def _deprecated_cuda_amp(name, make):
+    def deprecated(*args, **kwargs):
+        import warnings
+        warnings.warn(f"`torch.cuda.amp.{name}(args...)` is deprecated. Please use `torch.amp.{name}('cuda', "
+                      f"args...)` instead.", FutureWarning, stacklevel=2)
+        return make(*args, **kwargs)
+    return staticmethod(deprecated)
+
+
 class cuda:
     """``torchlike.cuda.is_available()`` and friends."""
     is_available = staticmethod(cuda_is_available)
+
+    class amp:
+        """``torch.cuda.amp``: the older spelling of ``torch.amp`` with the device fixed to "cuda"."""
+        autocast = _deprecated_cuda_amp("autocast", lambda enabled=True, dtype=float16, cache_enabled=True:
+                                        amp.autocast("cuda", dtype, enabled, cache_enabled))
+        GradScaler = _deprecated_cuda_amp("GradScaler", lambda *args, **kwargs: amp.GradScaler("cuda", *args,
+                                                                                                **kwargs))
 
     @staticmethod
     def device_count():

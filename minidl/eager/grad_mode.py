@@ -10,6 +10,8 @@ class GradMode:
     enabled = True
     #: set by ``autograd.detect_anomaly``: check every forward and backward for NaN/Inf
     anomaly = False
+    #: the dtype ops lower to inside ``amp.autocast``, or None outside it
+    autocast = None
 
 
 def is_grad_enabled():

@@ -487,6 +487,9 @@ _modules = sys.modules
 
 def _apply(op, args, attrs):
     """Run ``op`` on eager tensors now; record it on the tape when a gradient will be needed."""
+    if GradMode.autocast is not None:
+        from .amp import cast_for_autocast
+        args = cast_for_autocast(op, args)
     arrays = []
     record = False
     for a in args:

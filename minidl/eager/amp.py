@@ -1,0 +1,196 @@
+"""Mixed precision: ``autocast`` (run the big products in float16) and ``GradScaler`` (keep float16 gradients from
+underflowing), as in ``torch.amp``. PyTorch's recipe runs unchanged::
+
+    scaler = torch.amp.GradScaler("cuda")
+    for x, y in loader:
+        with torch.autocast("cuda"):                 # products in float16, the rest as usual
+            loss = loss_fn(model(x), y)
+        scaler.scale(loss).backward()                # gradients of loss · S: small ones stay representable
+        scaler.step(optimizer)                       # unscale (÷ S); skip the step if any is inf/NaN
+        scaler.update()                              # S halves after an overflow, doubles after 2000 clean steps
+
+**autocast.** Inside the block, ops on the *lower-precision list* (matrix products, ``linear``, convolutions)
+cast their floating-point inputs to the autocast dtype — float16 is about half the memory traffic, and on a GPU
+several times faster — while ops on the *float32 list* (exp, log, softmax, reductions, norms, losses), whose
+results lose too much in float16, cast float16 inputs up to float32. Every other op runs on what it is given.
+The casts are recorded like any op, so gradients flow back to the float32 parameters in float32.
+minidl has no bfloat16 (numpy has none), which is PyTorch's default on the CPU: there pass
+``dtype=torch.float16``. As in PyTorch, ``autocast("cuda")`` on a machine without a GPU warns and does nothing.
+
+**GradScaler.** Multiplying the loss by a scale S multiplies every gradient by S, lifting small float16
+gradients out of the underflow range; ``step`` divides them by S again before the optimizer sees them, and
+skips the step when any gradient overflowed to inf/NaN. ``update`` lowers S after an overflow and raises it
+after ``growth_interval`` steps without one, so S hovers near the largest safe value. A scaler for "cuda" on a
+machine without a GPU warns and disables itself (``scale`` returns the loss unchanged), as PyTorch's does.
+"""
+import warnings
+
+from .. import ops
+from ..backend import cuda_is_available, dtypes
+from .grad_mode import GradMode, no_grad
+
+#: ops whose floating inputs autocast lowers to the autocast dtype (by their grad_fn names)
+LOWER_PRECISION = frozenset({"Mm", "Addmm", "Einsum", "Convolution", "ConvolutionTranspose"})
+#: ops that autocast runs in float32 (float16 inputs are cast up)
+FLOAT32 = frozenset({"Exp", "Expm1", "Log", "Log1p", "Log2", "Log10", "Pow", "Softplus", "Softmax", "LogSoftmax",
+                     "Logsumexp", "Sum", "Mean", "Cumsum", "Prod", "LinalgVectorNorm", "Normalize",
+                     "SoftmaxCrossEntropy", "BinaryCrossEntropy", "CtcLoss"})
+
+
+def cast_for_autocast(op, args):
+    """``args`` with the casts autocast asks of ``op`` (called by eager's op dispatch while autocast is on)."""
+    target = GradMode.autocast
+    if op.name in LOWER_PRECISION:
+        wanted, castable = target, (dtypes.float32, dtypes.float64)
+    elif op.name in FLOAT32:
+        wanted, castable = dtypes.float32, (dtypes.float16,)
+    else:
+        return args
+    return tuple(ops.cast(a, wanted) if getattr(a, "dtype", None) in castable else a for a in args)
+
+
+class autocast:
+    """``torch.autocast(device_type, dtype=None, enabled=True, cache_enabled=None)``: a context manager (and
+    decorator) in which ops run in mixed precision (module docstring). ``dtype`` defaults to float16 for "cuda";
+    for "cpu" it must be given (PyTorch's CPU default, bfloat16, does not exist here)."""
+
+    def __init__(self, device_type, dtype=None, enabled=True, cache_enabled=None):
+        if device_type not in ("cpu", "cuda"):
+            raise RuntimeError(f"User specified an unsupported autocast device_type '{device_type}'")
+        if enabled and device_type == "cuda" and not cuda_is_available():
+            warnings.warn("CUDA is not available or torch_xla is imported. Disabling autocast.", UserWarning,
+                          stacklevel=2)
+            enabled = False
+        if enabled and dtype is None and device_type == "cpu":
+            raise RuntimeError("autocast on the CPU defaults to bfloat16, which minidl does not have (numpy has no "
+                               "bfloat16): pass dtype=torch.float16")
+        dtype = dtypes.float16 if dtype is None else dtypes.as_dtype(dtype)
+        if enabled and dtype != dtypes.float16:
+            raise RuntimeError(f"autocast: the autocast dtype must be float16 here, got {dtype.name}")
+        self.device_type, self.fast_dtype, self._enabled = device_type, dtype, enabled
+
+    def __enter__(self):
+        self._previous = GradMode.autocast
+        GradMode.autocast = self.fast_dtype if self._enabled else None
+        return self
+
+    def __exit__(self, *exc_info):
+        GradMode.autocast = self._previous
+        return False
+
+    def __call__(self, fn):
+        def run_autocast(*args, **kwargs):
+            with self:
+                return fn(*args, **kwargs)
+        run_autocast.__name__, run_autocast.__doc__ = fn.__name__, fn.__doc__
+        return run_autocast
+
+
+def is_autocast_enabled(device_type=None):
+    return GradMode.autocast is not None
+
+
+class GradScaler:
+    """Dynamic loss scaling for float16 training (module docstring), with PyTorch's arguments and state."""
+
+    def __init__(self, device="cuda", init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5,
+                 growth_interval=2000, enabled=True):
+        if enabled and device == "cuda" and not cuda_is_available():
+            warnings.warn("torch.cuda.amp.GradScaler is enabled, but CUDA is not available.  Disabling.",
+                          UserWarning, stacklevel=2)
+            enabled = False
+        if not growth_factor > 1.0:
+            raise ValueError("The growth factor must be > 1.0.")
+        if not 0.0 < backoff_factor < 1.0:
+            raise ValueError("The backoff factor must be < 1.0.")
+        self._enabled, self._scale, self._growth_tracker = enabled, float(init_scale), 0
+        self._growth_factor, self._backoff_factor, self._growth_interval = growth_factor, backoff_factor, growth_interval
+        self._per_optimizer = {}  # id(optimizer) -> {"unscaled": bool, "found_inf": bool, "stepped": bool}
+
+    def is_enabled(self):
+        return self._enabled
+
+    def get_scale(self):
+        return self._scale if self._enabled else 1.0
+
+    def scale(self, outputs):
+        """``outputs`` (a tensor, or a list/tuple of them) times the current scale."""
+        if not self._enabled:
+            return outputs
+        if isinstance(outputs, (list, tuple)):
+            return type(outputs)(self.scale(o) for o in outputs)
+        return outputs * self._scale
+
+    def _state(self, optimizer):
+        return self._per_optimizer.setdefault(id(optimizer), {"unscaled": False, "found_inf": False,
+                                                              "stepped": False})
+
+    def unscale_(self, optimizer):
+        """Divide the gradients of ``optimizer``'s parameters by the scale, in place (e.g. before clipping them),
+        and note whether any is inf or NaN."""
+        if not self._enabled:
+            return
+        state = self._state(optimizer)
+        if state["unscaled"]:
+            raise RuntimeError("unscale_() has already been called on this optimizer since the last update().")
+        if state["stepped"]:
+            raise RuntimeError("unscale_() is being called after step().")
+        inverse = 1.0 / self._scale
+        with no_grad():
+            for group in optimizer.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        p.grad.mul_(inverse)
+                        state["found_inf"] |= not bool(ops.isfinite(p.grad).all())
+        state["unscaled"] = True
+
+    def step(self, optimizer, *args, **kwargs):
+        """Unscale (if ``unscale_`` was not called) and ``optimizer.step()`` — unless a gradient is inf/NaN, in
+        which case the step is skipped (the scale was too large; ``update`` lowers it)."""
+        if not self._enabled:
+            return optimizer.step(*args, **kwargs)
+        if "closure" in kwargs:
+            raise RuntimeError("Closure use is not currently supported if GradScaler is enabled.")
+        state = self._state(optimizer)
+        if state["stepped"]:
+            raise RuntimeError("step() has already been called since the last update().")
+        if not state["unscaled"]:
+            self.unscale_(optimizer)
+        state["stepped"] = True
+        return None if state["found_inf"] else optimizer.step(*args, **kwargs)
+
+    def update(self, new_scale=None):
+        """The scale for the next iteration: ``new_scale`` if given; else × backoff_factor if any step this
+        iteration met an inf/NaN, × growth_factor after ``growth_interval`` clean iterations in a row."""
+        if not self._enabled:
+            return
+        if new_scale is not None:
+            self._scale = float(new_scale)
+        else:
+            if not self._per_optimizer:
+                raise AssertionError("No inf checks were recorded prior to update.")
+            if any(s["found_inf"] for s in self._per_optimizer.values()):
+                self._scale *= self._backoff_factor
+                self._growth_tracker = 0
+            else:
+                self._growth_tracker += 1
+                if self._growth_tracker == self._growth_interval:
+                    self._scale *= self._growth_factor
+                    self._growth_tracker = 0
+        self._per_optimizer = {}
+
+    def state_dict(self):
+        if not self._enabled:
+            return {}
+        return {"scale": self._scale, "growth_factor": self._growth_factor, "backoff_factor": self._backoff_factor,
+                "growth_interval": self._growth_interval, "_growth_tracker": self._growth_tracker}
+
+    def load_state_dict(self, state_dict):
+        if not self._enabled:
+            return
+        if not state_dict:
+            raise RuntimeError("The source state dict is empty, possibly because it was saved from a disabled "
+                               "instance of GradScaler.")
+        self._scale, self._growth_tracker = float(state_dict["scale"]), int(state_dict["_growth_tracker"])
+        self._growth_factor, self._backoff_factor = state_dict["growth_factor"], state_dict["backoff_factor"]
+        self._growth_interval = state_dict["growth_interval"]
