@@ -401,16 +401,64 @@ def test_in_place_through_an_indexing_view_is_recorded_as_a_change_of_its_base(c
     np.testing.assert_allclose(a.grad.numpy(), theirs.grad.numpy(), rtol=1e-12)
 
 
-def test_in_place_through_other_views_and_views_of_leaves_is_refused():
+def test_in_place_through_views_of_leaves_is_refused_and_allowed_without_recording():
     x = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
         x[0].mul_(2.0)
-    y = x * 1.0
-    with pytest.raises(RuntimeError, match="made by reshaping or transposing"):
-        y.view(4)[0:1].mul_(2.0)
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        x.t().mul_(2.0)
     with T.no_grad():
         x[0].mul_(2.0)  # nothing recorded: allowed, as in PyTorch
     assert x.tolist() == [[2.0, 4.0], [3.0, 4.0]]
+
+
+# an in-place change through a view made by reshaping, transposing or taking a diagonal (no index to replay): the
+# base's new value is its old one with the view's new values at their places in memory
+VIEW_CHANGES = {
+    "transpose": lambda y: y.t().mul_(2.0),
+    "view_then_slice": lambda y: y.view(-1)[2:5].mul_(3.0),
+    "diagonal": lambda y: y.diagonal().mul_(3.0),
+    "offset_diagonal": lambda y: y.diagonal(1).add_(1.5),
+    "flip_of_reshape": lambda y: y.reshape(3, 2).flip(0).relu_(),
+    "batched_diagonal": lambda y: y.reshape(1, 2, 3)[..., :2].diagonal(dim1=-2, dim2=-1).exp_(),
+}
+
+
+@pytest.mark.parametrize("change", VIEW_CHANGES.values(), ids=VIEW_CHANGES.keys())
+def test_in_place_through_other_views_is_recorded_as_a_change_of_the_base(change):
+    def f(x):
+        y = x * x           # a non-leaf base
+        change(y)           # changed through a view
+        return (y * T.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=T.float64)).sum()
+    x = T.tensor([[0.5, -1.0, 2.0], [1.5, -0.5, 1.0]], dtype=T.float64, requires_grad=True)
+    assert T.autograd.gradcheck(f, (x,))
+    f(x).backward()
+    try:
+        import torch as real
+    except ImportError:
+        return
+    ours = x.grad.numpy()
+    xt = real.tensor(x.detach().numpy(), requires_grad=True)
+    yt = xt * xt
+    change(yt)
+    (yt * real.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=real.float64)).sum().backward()
+    np.testing.assert_allclose(ours, xt.grad.numpy(), rtol=1e-12)
+
+
+def test_in_place_activations_after_layers_whose_output_is_a_view_or_whose_indices_are_saved():
+    """ReLU(inplace=True) after max pooling (whose gradient reads only its indices) and after conv1d (whose output
+    is a reshaped view), as PyTorch programs write it; the matrix diagonal is a view (the GP jitter idiom)."""
+    for layer in (T.nn.MaxPool2d(2), T.nn.Conv1d(1, 2, 3), T.nn.AdaptiveMaxPool2d(1)):
+        x = T.randn(1, 1, 4, 4, requires_grad=True) if not isinstance(layer, T.nn.Conv1d) else \
+            T.randn(1, 1, 8, requires_grad=True)
+        out = T.nn.ReLU(inplace=True)(layer(x))
+        out.sum().backward()
+        assert x.grad is not None and out.min().item() >= 0
+    values, _ = T.tensor([3.0, 1.0, 2.0], requires_grad=True).sort()
+    values.mul_(2.0).sum().backward()   # sort's gradient reads only where each value came from
+    K = T.zeros(3, 3)
+    K.diagonal().add_(1e-3)
+    np.testing.assert_allclose(K.numpy(), np.eye(3) * 1e-3)
 
 
 @pytest.mark.parametrize("use", [lambda x, i: x[i], lambda x, i: x.gather(0, i)])

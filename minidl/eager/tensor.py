@@ -531,7 +531,9 @@ def _apply(op, args, attrs):
                     for i, o in enumerate(outs))
     if node is not None:
         node.saved_outputs = outs
-        node.saved_versions += tuple((r._version_counter, 0, i) for i, r in enumerate(results))
+        if op.saves_outputs:
+            read = range(len(results)) if op.saves_outputs is True else op.saves_outputs
+            node.saved_versions += tuple((results[i]._version_counter, 0, i) for i in read)
     if GradMode.anomaly:
         _check_anomaly(op, arrays, results)
     return results
@@ -539,10 +541,12 @@ def _apply(op, args, attrs):
 
 def _record_through_view(view, value):
     """Record an in-place change of ``view`` (about to hold ``value``) as what it is: a change of the tensor whose
-    memory it shares. Each level of indexing, from the view up to the tensor that owns the memory, becomes
-    ``parent = index_put(parent, index, new value of the child)`` (PyTorch's "CopySlices"), so the gradient
-    reaches the base's earlier history and ``value``'s. Only views made by indexing know their index; an in-place
-    change through another kind of view (``reshape``, ``transpose``) is refused."""
+    memory it shares (PyTorch's "CopySlices"), so the gradient reaches the base's earlier history and ``value``'s.
+
+    Each level of indexing, from the view up, becomes ``parent = index_put(parent, index, new value of the
+    child)``. A view made another way (``reshape``, ``transpose``, ``diagonal``, ...) knows no index, but its
+    memory says where each of its elements lives in its base: the base's new value is the old one with the
+    view's new values written at those places."""
     chain, child = [], view
     while child._view_of is not None:
         parent, index = child._view_of
@@ -550,14 +554,32 @@ def _record_through_view(view, value):
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
         chain.append((parent, index))
         child = parent
-    if child._base is not None:
-        raise RuntimeError("an in-place change of a view made by reshaping or transposing another tensor is not "
-                           "supported while gradients are recorded (only views made by indexing are): it would "
-                           "change the base tensor without recording it. Change the base itself, or clone() the "
-                           "view first.")
+    base = child._base
+    if base is not None:
+        if base._requires_grad and base._node is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        if not base._data.flags.c_contiguous:
+            raise RuntimeError("an in-place change of a view of a non-contiguous tensor is not supported while "
+                               "gradients are recorded: clone() the view first, or change the tensor itself.")
     for parent, index in chain:
         value = ops.index_put(parent, index, value)  # out of place: reads the parent's values before the change
         parent._node, parent._out_index, parent._requires_grad = value._node, value._out_index, value._requires_grad
+    if base is not None:
+        value = ops.reshape_like(ops.index_put(ops.reshape(base, (-1,)), (_places_in_base(child, base),),
+                                               ops.reshape(value, (-1,))), base)
+        base._node, base._out_index, base._requires_grad = value._node, value._out_index, value._requires_grad
+
+
+def _places_in_base(view, base):
+    """For each element of ``view`` (in its own order, flattened), a strided view of the C-contiguous ``base``'s
+    memory, its index in ``base`` flattened: read off the view's offset and strides (in elements) from the base's
+    first element."""
+    itemsize = base._data.itemsize
+    offset = (view.data_ptr() - base.data_ptr()) // itemsize
+    counting = numpy.arange(base._data.size, dtype=numpy.int64)
+    places = numpy.lib.stride_tricks.as_strided(counting[offset:], shape=view._data.shape,
+                                                strides=tuple(s // itemsize * 8 for s in view._data.strides))
+    return Tensor._make(to_device(places.reshape(-1), base.device))
 
 
 def _share_base(view, args, xp):

@@ -35,7 +35,8 @@ class Op:
     #: in-place change to them later is not an error
     saves_inputs = None  # None means "all inputs"; a description (str) where the positions vary per call and
     #                      the op overrides ``inputs_to_save``
-    #: True when the VJP reads ``ctx.outputs`` (exp, sigmoid, softmax ...)
+    #: True when the VJP reads ``ctx.outputs`` (exp, sigmoid, softmax ...); for a multi-output op, the indices of
+    #: the outputs it reads (max pooling reads only its indices, so its values may then be changed in place)
     saves_outputs = False
     #: indices of the inputs that can receive a gradient (None: all); others (indices, shape donors) never do
     differentiable_inputs = None

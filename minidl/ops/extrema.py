@@ -114,7 +114,7 @@ class MaxDim(Op):
     name = "Max"
     n_outputs = 2
     saves_inputs = ()
-    saves_outputs = True
+    saves_outputs = (1,)  # the indices only
     forward = staticmethod(lambda xp, x, dim, keepdim: _pick(xp, x, dim, keepdim, xp.argmax))
     infer = staticmethod(_pick_spec)
     vjp = staticmethod(_to_picked)
@@ -125,7 +125,7 @@ class MinDim(Op):
     name = "Min"
     n_outputs = 2
     saves_inputs = ()
-    saves_outputs = True
+    saves_outputs = (1,)  # the indices only
     forward = staticmethod(lambda xp, x, dim, keepdim: _pick(xp, x, dim, keepdim, xp.argmin))
     infer = staticmethod(_pick_spec)
     vjp = staticmethod(_to_picked)

@@ -68,10 +68,18 @@ class DiagEmbed(Op):
 
 
 class Diagonal(Op):
-    """Diagonal ``k`` of the matrices spanned by the last two dims of ``m``, as a new vector each. Its VJP puts
-    ``g`` back on that diagonal of zeros shaped like ``m``: ``DiagonalGrad``."""
+    """Diagonal ``k`` of the matrices spanned by the last two dims of ``m``, as a vector each — a view of ``m``'s
+    memory, as in PyTorch, so ``K.diagonal().add_(eps)`` changes ``K``. Its VJP puts ``g`` back on that diagonal
+    of zeros shaped like ``m``: ``DiagonalGrad``."""
     saves_inputs = ()
-    forward = staticmethod(lambda xp, m, k: xp.diagonal(m, k, -2, -1).copy())
+
+    @staticmethod
+    def forward(xp, m, k):
+        # numpy's own diagonal view is read-only; the same strides over m's memory, from the diagonal's first
+        # element, give a writeable one
+        read_only = xp.diagonal(m, k, -2, -1)
+        first = m[..., max(-k, 0):, max(k, 0):]
+        return xp.lib.stride_tricks.as_strided(first, read_only.shape, read_only.strides)
 
     @staticmethod
     def vjp(ctx, g):
@@ -132,7 +140,7 @@ def _two_dims(op_name, dim1, dim2, ndim):
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
     """Diagonal ``offset`` of the matrices spanned by dims ``dim1`` (rows) and ``dim2`` (columns): those two dims
-    are removed and the diagonal becomes the last dim. (A copy here; PyTorch returns a view of ``input``.)"""
+    are removed and the diagonal becomes the last dim. A view of ``input``, as in PyTorch."""
     check_tensor("diagonal", input)
     offset = _offset("diagonal", offset)
     dim1, dim2 = _two_dims(f"diagonal() of {describe(input)}", dim1, dim2, input.ndim)

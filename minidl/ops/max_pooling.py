@@ -144,7 +144,7 @@ class MaxPool2d(Op):
     name = "MaxPool2DWithIndices"
     n_outputs = 2
     saves_inputs = ()  # x lends only its shape to the gradient
-    saves_outputs = True
+    saves_outputs = (1,)  # the indices only: the values may be changed in place (a ReLU(inplace=True) after it)
     forward = staticmethod(_max_pool)
 
     @staticmethod

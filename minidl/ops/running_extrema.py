@@ -55,7 +55,7 @@ class Cummax(Op):
     """(running max, its position) along ``dim``; the gradient of the values goes to the positions."""
     n_outputs = 2
     saves_inputs = ()
-    saves_outputs = True
+    saves_outputs = (1,)  # the indices only
     forward = staticmethod(lambda xp, x, dim: _running(xp, x, dim, xp.maximum))
     infer = staticmethod(_spec)
     vjp = staticmethod(_to_indices)
@@ -65,7 +65,7 @@ class Cummin(Op):
     """(running min, its position) along ``dim``; the gradient of the values goes to the positions."""
     n_outputs = 2
     saves_inputs = ()
-    saves_outputs = True
+    saves_outputs = (1,)  # the indices only
     forward = staticmethod(lambda xp, x, dim: _running(xp, x, dim, xp.minimum))
     infer = staticmethod(_spec)
     vjp = staticmethod(_to_indices)

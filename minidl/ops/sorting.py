@@ -68,7 +68,7 @@ class Sort(Op):
     """``(values, indices)``: ``x`` sorted along ``dim`` and the positions each value came from."""
     n_outputs = 2
     saves_inputs = ()
-    saves_outputs = True
+    saves_outputs = (1,)  # the indices only
     vjp = staticmethod(_scatter_back)
 
     @staticmethod
@@ -100,7 +100,7 @@ class Topk(Op):
     """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) entries along ``dim``, in order."""
     n_outputs = 2
     saves_inputs = ()
-    saves_outputs = True
+    saves_outputs = (1,)  # the indices only
     vjp = staticmethod(_scatter_back)
 
     @staticmethod
@@ -185,7 +185,7 @@ class Kthvalue(Op):
     value goes to the entry it is (``max(x, dim)``'s rule, and its VJP)."""
     n_outputs = 2
     saves_inputs = ()
-    saves_outputs = True
+    saves_outputs = (1,)  # the indices only
     infer = staticmethod(_kth_spec)
     vjp = staticmethod(_to_picked)
 
@@ -201,7 +201,7 @@ class Median(Op):
     A slice holding NaN has median NaN (its first NaN), as in PyTorch."""
     n_outputs = 2
     saves_inputs = ()
-    saves_outputs = True
+    saves_outputs = (1,)  # the indices only
     infer = staticmethod(_pick_spec)
     vjp = staticmethod(_to_picked)
 
