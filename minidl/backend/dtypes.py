@@ -156,9 +156,10 @@ _FRAMEWORK_NAMES = {"float": float32, "double": float64, "half": float16}
 
 def as_dtype(dtype):
     """Accept a numpy dtype, a dtype name ("float" is float32, "double" float64, "half" float16, as in PyTorch and
-    TensorFlow), or a Python type (float, int, bool, complex)."""
+    TensorFlow), a Python type (float, int, bool, complex), or graph mode's ``tf.DType`` (``tf.float32``)."""
     if dtype is builtins.float:
         return _default_float
     if isinstance(dtype, str) and dtype in _FRAMEWORK_NAMES:
         return _FRAMEWORK_NAMES[dtype]
+    # numpy.dtype() also reads any object's ``dtype`` attribute: a tf.DType holds its numpy dtype there
     return numpy.dtype(dtype)

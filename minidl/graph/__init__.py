@@ -1,7 +1,8 @@
 """Graph mode: TensorFlow 1's static graphs on minidl's op library. ``import minidl.graph as tf``."""
 from .. import __version__
-from ..backend.dtypes import (as_dtype, bool_ as bool, complex64, complex128, float16, float16 as half, float32,
-                              float64, float64 as double, int8, int16, int32, int64, uint8)
+from . import dtypes  # tf.dtypes.float32, tf.dtypes.as_dtype, tf.dtypes.cast ...
+from .dtypes import (DType, as_dtype, bool, complex64, complex128, double, float16, float32, float64, half, int8,
+                     int16, int32, int64, string, uint8, uint16, uint32, uint64)
 from . import errors
 from .compat import compat, disable_eager_execution, disable_v2_behavior, executing_eagerly, logging
 from .config import ConfigProto, GPUOptions, device
@@ -52,8 +53,7 @@ from . import layers, losses
 # --- recurrent networks: tf.nn.rnn_cell and tf.nn.dynamic_rnn (rnn_cell.py, rnn.py) ---
 from . import rnn  # noqa: F401  (importing it attaches rnn_cell and dynamic_rnn to tf.nn)
 # --- end recurrent networks ---
-# --- strings and summaries: tf.string, tf.summary, tf.Summary (strings.py, summary.py) ---
-from .strings import string
+# --- strings and summaries: tf.summary, tf.Summary (summary.py; tf.string's tensors: strings.py) ---
 from . import summary
 from .summary import Summary
 # --- end strings and summaries ---

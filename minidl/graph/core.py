@@ -10,6 +10,7 @@ import sys
 import threading
 
 from ..backend import dtypes
+from .dtypes import as_dtype
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -137,7 +138,7 @@ class Tensor:
         self.op = op
         self.value_index = value_index
         self._shape = shape if isinstance(shape, TensorShape) else TensorShape(shape)
-        self.dtype = dtypes.as_dtype(dtype)
+        self.dtype = as_dtype(dtype)  # a tf.DType, which the op library can read as a numpy dtype (dtypes.py)
 
     # the pieces the op library and autodiff read
     @property

@@ -26,6 +26,7 @@ import numpy
 from ..backend import dtypes
 from . import random_ops
 from .core import TensorShape, get_default_graph
+from .dtypes import as_dtype
 from .frontend import constant_op
 from .variables import global_variables_initializer, local_variables_initializer, variables_initializer
 
@@ -47,7 +48,7 @@ class Initializer:
     """Base class: ``dtype`` is used when the call gives none."""
 
     def __init__(self, dtype=dtypes.float32):
-        self.dtype = dtypes.as_dtype(dtype)
+        self.dtype = as_dtype(dtype)  # a tf.DType
 
     def __call__(self, shape, dtype=None, partition_info=None):
         raise NotImplementedError

@@ -49,6 +49,7 @@ from ..backend import dtypes
 from ..ops.base import Spec
 from . import errors
 from .core import Tensor, TensorShape, as_spec_shape, get_default_graph
+from .dtypes import as_dtype
 from .frontend import convert_to_tensor
 from .function_graph import flatten, flatten_up_to, pack, same_structure
 from .graph_ops import Const, GraphOp, Placeholder
@@ -216,7 +217,7 @@ class ElementStructure:
 
     @property
     def output_types(self):
-        return pack(self._structure, self._types)
+        return pack(self._structure, [as_dtype(t) for t in self._types])  # tf.DTypes, as tensors' dtypes are
 
     @property
     def output_shapes(self):

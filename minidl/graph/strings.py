@@ -14,8 +14,7 @@ through (``tf.identity``), written by ``tf.summary`` ops and fetched; arithmetic
 """
 import numpy
 
-#: TF's string dtype (``tf.string``)
-string = numpy.dtype(object)
+from .dtypes import string  # tf.string: the DType whose numpy dtype is object
 
 _TEXT = (str, bytes)  # numpy.str_ and numpy.bytes_ are subclasses
 

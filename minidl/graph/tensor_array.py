@@ -48,6 +48,7 @@ from . import errors
 from .array_ops import range as tf_range, shape
 from .basics import identity, no_op
 from .core import TensorShape, as_spec_shape, get_default_graph
+from .dtypes import as_dtype
 from .function_graph import flatten, flatten_up_to, pack
 from .math_ops import cast, check_dtype, graph_tensor, to_tensor
 
@@ -322,7 +323,7 @@ class TensorArray:
     # ------------------------------------------------------------------------------------------ properties
     @property
     def dtype(self):
-        return self._shared.dtype
+        return as_dtype(self._shared.dtype)  # a tf.DType, as a tensor's
 
     @property
     def element_shape(self):

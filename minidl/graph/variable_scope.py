@@ -29,6 +29,7 @@ import weakref
 
 from ..backend import dtypes
 from .core import GraphKeys, TensorShape, get_default_graph
+from .dtypes import as_dtype
 from .initializers import GlorotUniform, Zeros
 from .variables import Variable
 
@@ -53,7 +54,7 @@ class VariableScope:
         self.reuse = reuse
         self.initializer = initializer
         self.regularizer = regularizer
-        self.dtype = dtypes.as_dtype(dtype)
+        self.dtype = as_dtype(dtype)  # a tf.DType
         self.original_name_scope = name_scope
 
     def reuse_variables(self):
@@ -67,7 +68,7 @@ class VariableScope:
         self.regularizer = regularizer
 
     def set_dtype(self, dtype):
-        self.dtype = dtypes.as_dtype(dtype)
+        self.dtype = as_dtype(dtype)  # a tf.DType
 
     def __repr__(self):
         return f"<VariableScope '{self.name}' reuse={self.reuse}>"

@@ -137,4 +137,4 @@ def describe(value):
     if shape is None or dtype is None:
         return repr(value)
     dims = ", ".join("?" if d is None else str(d) for d in shape)
-    return f"{dtype}[{dims}]"
+    return f"{getattr(dtype, 'name', dtype)}[{dims}]"  # by name: str(tf.float32) is TF's "<dtype: 'float32'>"
