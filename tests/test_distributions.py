@@ -226,6 +226,45 @@ def test_categorical_never_draws_a_category_of_probability_zero():
     assert set(np.unique(samples)) == {1, 3}
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_gamma_family_samples_stay_finite_for_tiny_concentrations(dtype):
+    """Gamma draws with α = 0.001 underflow to 0 about half the time; clamped to the dtype's smallest normal
+    number (as PyTorch) a Dirichlet row whose draws all underflowed is uniform instead of 0/0 = NaN."""
+    dtype = getattr(torchlike, dtype)
+    tiny = float(np.finfo(_numpy(torchlike.zeros(1, dtype=dtype)).dtype).tiny)
+    torchlike.manual_seed(0)
+    rows = _numpy(D.Dirichlet(torchlike.full((10,), 1e-3, dtype=dtype)).sample((2000,)))
+    assert np.isfinite(rows).all() and rows.min() >= tiny and rows.max() < 1
+    np.testing.assert_allclose(rows.sum(-1), 1.0, rtol=1e-5 if dtype == torchlike.float32 else 1e-12)
+    beta = _numpy(D.Beta(torchlike.tensor(1e-3, dtype=dtype), torchlike.tensor(1e-3, dtype=dtype)).sample((2000,)))
+    assert np.isfinite(beta).all() and beta.min() >= tiny and beta.max() < 1
+    gamma = _numpy(D.Gamma(torchlike.tensor(1e-3, dtype=dtype), torchlike.tensor(1.0, dtype=dtype)).sample((2000,)))
+    assert gamma.min() >= tiny and np.isfinite(gamma).all()
+
+
+def test_dirichlet_and_beta_sample_means():
+    """Sample means against E[xₖ] = αₖ / Σⱼ αⱼ (standard errors below 0.004 for 20000 draws)."""
+    torchlike.manual_seed(1)
+    alpha = np.array([[0.5, 1.0, 2.0, 4.0], [0.05, 0.1, 0.2, 3.0]])
+    rows = _numpy(D.Dirichlet(torchlike.tensor(alpha)).sample((20000,)))
+    assert rows.shape == (20000, 2, 4) and np.isfinite(rows).all()
+    np.testing.assert_allclose(rows.mean(0), alpha / alpha.sum(-1, keepdims=True), atol=0.01)
+    beta = _numpy(D.Beta(torchlike.tensor([0.2, 2.0]), torchlike.tensor([0.6, 3.0])).sample((20000,)))
+    np.testing.assert_allclose(beta.mean(0), [0.25, 0.4], atol=0.01)
+
+
+def test_dirichlet_samples_as_pytorch_for_tiny_concentrations():
+    """PyTorch keeps its samples in [tiny, the largest float below 1]: the same bounds, the same dtype."""
+    torch = pytest.importorskip("torch")
+    for module in (torch, torchlike):
+        module.manual_seed(0)
+    theirs = torch.distributions.Dirichlet(torch.full((10,), 1e-3)).sample((2000,)).numpy()
+    ours = _numpy(D.Dirichlet(torchlike.full((10,), 1e-3)).sample((2000,)))
+    assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+    assert (ours.min(), ours.max()) == (theirs.min(), theirs.max())
+    assert np.isfinite(theirs).all() and np.isfinite(ours).all()
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_same_results_on_every_device(name, device):
     """Parameters on ``device`` give samples there, and the densities and entropies computed on the CPU."""

@@ -172,6 +172,12 @@ LBFGS_CONFIGS = [
     ("two_tensors", {}, 3),
     ("two_tensors", dict(lr=0.5, max_iter=4, history_size=2), 3),
     ("two_tensors", dict(line_search_fn="strong_wolfe", max_iter=3, max_eval=5), 3),
+    # the line search gets what is left of max_eval (max_iter=1: max_eval = 1, nothing left)
+    ("rosenbrock", dict(line_search_fn="strong_wolfe", max_iter=1), 3),
+    ("rosenbrock", dict(line_search_fn="strong_wolfe", max_iter=3), 3),
+    ("rosenbrock", dict(line_search_fn="strong_wolfe", max_iter=1, max_eval=2), 3),
+    ("rosenbrock", dict(line_search_fn="strong_wolfe", max_iter=10, max_eval=7), 3),
+    ("rosenbrock", dict(line_search_fn="strong_wolfe", max_iter=20, max_eval=12), 3),
 ]
 
 
@@ -231,9 +237,38 @@ def test_lbfgs_stops_at_a_stationary_point_and_checks_its_arguments():
     assert opt.step(closure).item() == 0.0 and len(calls) == 1 and w.tolist() == [1.0, 1.0]
     with pytest.raises(ValueError, match="LBFGS doesn't support per-parameter options"):
         optim.LBFGS([{"params": [w]}, {"params": [T.zeros(1, requires_grad=True)]}])
-    with pytest.raises(ValueError, match="only 'strong_wolfe' is supported"):
-        optim.LBFGS([w], line_search_fn="backtracking")
     assert optim.LBFGS([w], max_iter=8).param_groups[0]["max_eval"] == 10
+
+
+@pytest.mark.parametrize("lib", ["minidl", "torch"])
+def test_lbfgs_refuses_an_unknown_line_search_only_when_stepping(lib):
+    module = T if lib == "minidl" else _torch()
+    w = module.tensor([-1.5, 2.0], requires_grad=True)
+    opt = module.optim.LBFGS([w], line_search_fn="armijo")  # accepted here, as PyTorch
+
+    def closure():
+        opt.zero_grad()
+        loss = rosenbrock(w)
+        loss.backward()
+        return loss
+    with pytest.raises(RuntimeError, match="^only 'strong_wolfe' is supported$"):
+        opt.step(closure)
+    assert w.tolist() == [-1.5, 2.0]
+
+
+@pytest.mark.parametrize("kwargs, start, evaluations", [
+    # max_iter=1 makes max_eval 1: the line search may only try its first step, which raises the loss, so
+    # the parameters stay where they are
+    (dict(max_iter=1), [-1.5, 2.0], 2),
+    (dict(max_iter=1, max_eval=2), [-1.4172552, 2.0266919], 3),
+    (dict(max_iter=10, max_eval=7), [-1.4142309, 1.9949020], 7),
+    (dict(max_iter=5, max_eval=30), [-1.4142309, 1.9949020], 7),
+])
+def test_lbfgs_line_search_keeps_to_max_eval(kwargs, start, evaluations):
+    """The positions and evaluation counts PyTorch gives after one step (rounded)."""
+    trajectory, _, opt = _lbfgs_steps(T, "rosenbrock", dict(line_search_fn="strong_wolfe", **kwargs), steps=1)
+    np.testing.assert_allclose(trajectory[0], start, atol=1e-7)
+    assert opt.state[opt.param_groups[0]["params"][0]]["func_evals"] == evaluations
 
 
 def test_cubic_minimizer_finds_the_minimum_of_a_cubic():

@@ -129,6 +129,52 @@ def test_assert_close_nan_tolerances_and_custom_messages():
         testing.assert_close(t([1.0]), t([1.0]), rtol=0.1)
 
 
+_NAN, _INF = float("nan"), float("inf")
+
+#: pairs whose reports depend on which elements count: zeros in expected (matching or not), NaNs, infinities,
+#: ties for the greatest difference
+_REPORT_CASES = [
+    ([[0.0, 1.1, 2.2], [3.3, 4.4, 5.5]], [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]),
+    ([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]], [[0.0, 1.1, 2.2], [3.3, 4.4, 5.5]]),
+    ([1.0, 0.0, 2.0], [0.0, 0.0, 1.0]),
+    ([1.0, 5.0, 2.0], [0.0, 0.0, 1.0]),
+    ([_NAN, 1.0, 2.0], [0.0, 2.0, 3.0]),
+    ([1.0, _NAN], [0.0, 1.0]),
+    ([1.0, _INF, 3.0], [1.0, -_INF, 3.0]),
+    ([_INF, 2.0, 3.0], [_INF, 2.0, 4.0]),
+    ([3.0, 2.0, 5.0], [1.0, 1.0, 3.0]),
+    ([0.0, 1.0, 1.0, 0.0], [0.0, 0.0, 0.0, 0.0]),
+    ([1, 3, 0], [0, 3, 5]),
+]
+
+
+def test_assert_close_reports_only_mismatched_elements():
+    """A matching element's difference counts as 0 (so an expected 0 that matches gives no 0/0 = NaN); a
+    mismatched expected 0 has an infinite relative difference; ties go to the first index, NaN beats all."""
+    x = torchlike.arange(6.0).reshape(2, 3)
+    assert _message(x, x * 1.1).splitlines()[3:] == [
+        "Greatest absolute difference: 0.5 at index (1, 2) (up to 1e-05 allowed)",
+        "Greatest relative difference: 0.09090914577245712 at index (1, 0) (up to 1.3e-06 allowed)"]
+    assert _message(t([1.0, 2.0, 5.0]), t([0.0, 2.0, 3.0])).splitlines()[-1] == \
+        "Greatest relative difference: inf at index (0,) (up to 1.3e-06 allowed)"
+    assert _message(t([_INF, 2.0, 3.0]), t([_INF, 2.0, 4.0]), rtol=0, atol=0).splitlines()[3:] == [
+        "Greatest absolute difference: 1.0 at index (2,)", "Greatest relative difference: 0.25 at index (2,)"]
+    assert _message(t([1.0, _NAN]), t([0.0, 1.0])).splitlines()[-1] == \
+        "Greatest relative difference: nan at index (1,) (up to 1.3e-06 allowed)"
+    assert _message(t([0.0, 1.0, 1.0]), t([0.0, 0.0, 0.0])).splitlines()[3] == \
+        "Greatest absolute difference: 1.0 at index (1,) (up to 1e-05 allowed)"
+
+
+@pytest.mark.parametrize("actual, expected", _REPORT_CASES)
+@pytest.mark.parametrize("exact", [False, True])
+def test_assert_close_reports_as_pytorch(actual, expected, exact):
+    torch = pytest.importorskip("torch")
+    kw = {"rtol": 0, "atol": 0} if exact else {}
+    with pytest.raises(AssertionError) as theirs:
+        torch.testing.assert_close(torch.tensor(actual), torch.tensor(expected), **kw)
+    assert _message(t(actual), t(expected), **kw) == str(theirs.value)
+
+
 def test_assert_close_in_containers_names_the_item():
     assert _message([t(1.0), t(2.0)], [t(1.0), t(2.5)]).endswith("\n\nThe failure occurred for item [1]")
     assert _message({"w": t(1.0)}, {"w": t(2.5)}).endswith("\n\nThe failure occurred for item ['w']")

@@ -36,7 +36,7 @@ SAME_NAME = [
     # shapes and indexing
     "reshape", "transpose", "swapaxes", "squeeze", "unsqueeze", "broadcast_to", "flatten", "split", "chunk",
     "flip", "fliplr", "flipud", "roll", "tile", "repeat_interleave", "tril", "triu", "index_select",
-    "gather", "scatter", "scatter_add", "unbind",
+    "gather", "scatter", "scatter_add", "scatter_reduce", "unbind",
     # linear algebra and spectra
     "matmul", "mm", "bmm", "dot", "outer", "real", "imag", "conj", "angle",
     # sorting, searching, counting
@@ -66,8 +66,8 @@ SAME_NAME = [
 IN_PLACE = [
     "add", "sub", "mul", "div", "floor_divide", "remainder", "neg", "pow", "exp", "log", "sqrt", "abs",
     "sign", "sin", "cos", "tanh", "sigmoid", "relu", "floor", "ceil", "round", "trunc", "reciprocal",
-    "square", "clamp", "clip", "masked_fill", "scatter", "scatter_add", "tril", "triu", "log1p", "expm1",
-    "clamp_min", "clamp_max", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+    "square", "clamp", "clip", "masked_fill", "scatter", "scatter_add", "scatter_reduce", "tril", "triu", "log1p",
+    "expm1", "clamp_min", "clamp_max", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
     "bitwise_right_shift", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "arcsin", "arccos",
     "arctan", "arcsinh", "arccosh", "arctanh", "atan2", "arctan2", "erf", "erfc", "lerp", "nan_to_num", "cumprod",
     "addmm", "index_add", "index_copy", "index_fill", "masked_scatter", "put", "addcmul", "addcdiv", "baddbmm",

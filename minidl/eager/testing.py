@@ -127,7 +127,12 @@ def _compare_values(actual, expected, rtol, atol, equal_nan):
                              f"{allowed(rtol)}")
 
     def greatest(difference):
-        flat = int(numpy.argmax(difference))  # (argmax finds a NaN first, which is what should be reported)
+        """The largest difference among the mismatched elements and its position. The matching elements count as
+        0, so that a match cannot be reported (nor its 0/0 = NaN relative difference where expected is 0); a
+        mismatched expected 0 gives an infinite relative difference. ``argmax`` takes the first of equal maxima
+        and the first NaN (a NaN beats everything), as PyTorch's ``max`` does."""
+        difference[close] = 0
+        flat = int(numpy.argmax(difference))
         position = tuple(int(i) for i in numpy.unravel_index(flat, difference.shape))
         return f"{difference.flat[flat].item()} at index {position}"
     relative_dtype = dtypes.get_default_dtype() if common.kind == "i" else dtypes.to_real(common)

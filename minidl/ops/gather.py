@@ -7,7 +7,10 @@ For ``dim=0`` on 3-d tensors::
 
 They are each other's VJP: gathering reads positions, so its gradient adds ``g`` back at those positions (a
 position read twice gets both contributions); scatter_add's gradient for ``src`` reads ``g`` at the positions.
+``scatter`` writes instead of adding; combining the values in other ways is ``scatter_reduce.py``.
 """
+import warnings
+
 from ..backend import dtypes
 from .base import Op, OpError, Spec, apply, describe, is_tensor
 from .broadcast import full_like, zeros_like
@@ -131,14 +134,34 @@ def scatter_add(x, dim, index, src):
         "scatter_add", dim, x.ndim))
 
 
-def scatter(x, dim, index, src):
-    """A copy of ``x`` with each ``src`` element written at its position from ``index`` along ``dim``; ``src`` may
-    be a number, written everywhere ``index`` points (the one-hot idiom: ``zeros(n, c).scatter_(1, y[:, None], 1)``).
-    """
+def scatter(x, dim, index, src=None, *, value=None, reduce=None):
+    """A copy of ``x`` with each ``src`` element written at its position from ``index`` along ``dim``; a number
+    (``src`` or ``value=``) is written everywhere ``index`` points (the one-hot idiom:
+    ``zeros(n, c).scatter_(1, y[:, None], 1)``). ``reduce="add"`` or ``"multiply"`` combines the values with x's
+    instead (PyTorch's older spelling of ``scatter_reduce`` with "sum" or "prod" and ``include_self=True``)."""
+    if (src is None) == (value is None):
+        raise TypeError("scatter: give the values to write as src or as value, not both or neither")
+    src = value if src is None else src
+    if reduce is not None:
+        if reduce not in _OLD_REDUCTIONS:
+            raise OpError(f"scatter: reduce argument must be either add or multiply, got {reduce!r}")
+        if is_tensor(src):
+            warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and will be removed in "
+                          "a future PyTorch release. Use torch.scatter_reduce instead for more reduction options.",
+                          UserWarning, stacklevel=2)
     if not is_tensor(src):
         check_index_tensor("scatter", index)
         src = full_like(index, src, dtype=x.dtype)
-    return apply(Scatter, *_scatter_operands("scatter", x, dim, index, src), dim=normalize_dim("scatter", dim, x.ndim))
+    x, index, src = _scatter_operands("scatter", x, dim, index, src)
+    dim = normalize_dim("scatter", dim, x.ndim)
+    if reduce is None:
+        return apply(Scatter, x, index, src, dim=dim)
+    from .scatter_reduce import ScatterReduce  # it builds on this module: import late
+    return apply(ScatterReduce, x, index, src, dim=dim, reduce=_OLD_REDUCTIONS[reduce], include_self=True)
+
+
+#: scatter's ``reduce`` names and their scatter_reduce equivalents
+_OLD_REDUCTIONS = {"add": "sum", "multiply": "prod"}
 
 
 def _scatter_operands(op_name, x, dim, index, src):

@@ -26,7 +26,7 @@ from .infer import broadcast_shapes, normalize_dim
 from .reduce import check_tensor
 from .shape import known, reshape, squeeze
 
-__all__ = ["getitem", "index_put", "index_select", "gather", "scatter", "scatter_add", "one_hot"]
+__all__ = ["getitem", "index_put", "index_select", "gather", "scatter", "scatter_add", "scatter_reduce", "one_hot"]
 
 _FULL = ("slice", None, None, None)
 _ALL = ("all",)
@@ -383,5 +383,7 @@ def check_index_tensor(op_name, index, what="index"):
         raise TypeError(f"{op_name}: expected an integer (int64) tensor for {what}, got {describe(index)}")
 
 
-# gather, scatter, scatter_add and one_hot live in gather.py (it builds on the helpers above); re-exported so ``ops`` has them
+# gather, scatter, scatter_add and one_hot live in gather.py, scatter_reduce in scatter_reduce.py (they build on the
+# helpers above); re-exported so ``ops`` has them
 from .gather import gather, one_hot, scatter, scatter_add  # noqa: E402
+from .scatter_reduce import scatter_reduce  # noqa: E402

@@ -4,7 +4,10 @@ Their densities are normalized by gamma functions, so ``log_prob`` and ``entropy
 ``digamma`` (``ops/special.py``) and are differentiable with respect to the concentrations.
 
 Sampling: numpy draws gamma variates (Marsaglia and Tsang's method) with minidl's generator; a Dirichlet
-sample is K independent Gamma(αₖ, 1) draws divided by their sum (and a Beta one is the K = 2 case). These
+sample is K independent Gamma(αₖ, 1) draws divided by their sum (a Beta one is the K = 2 case, which numpy's
+beta sampler draws directly). For small concentrations a gamma draw is often below the smallest normal float
+(P(X < x) ≈ x^α / Γ(α + 1), so for α = 0.001 about half the draws are below 1e-300), and a row of zeros would
+normalize to 0/0 = NaN; so, as PyTorch, the draws are clamped to the smallest positive normal number. These
 samples carry no gradient: PyTorch differentiates them through the derivative of the gamma cdf with respect to
 α ("implicit reparameterization"), which needs the incomplete gamma function minidl does not have — so
 ``has_rsample`` is False here and ``rsample`` raises, where PyTorch's is True.
@@ -21,6 +24,20 @@ def _tiny(x):
     """The smallest positive normal number of x's dtype: a sample that underflowed to 0 is clamped to it, since
     log 0 = -inf would poison ``log_prob`` (PyTorch does the same)."""
     return float(numpy.finfo(x.dtype).tiny)
+
+
+def _inside_unit_interval(x):
+    """x clamped to [tiny, the largest number below 1] of its dtype, as PyTorch's Dirichlet and Beta samples: a
+    coordinate that rounded to 0 or 1 would have log-density ±inf."""
+    return ops.clamp(x, min=_tiny(x), max=float(numpy.nextafter(numpy.ones((), x.dtype), 0)))
+
+
+def _normalized_gammas(rng, alpha):
+    """One Dirichlet draw per row: Gamma(αₖ, 1) draws over their sum. Drawn and divided in float64 whatever
+    α's dtype (like PyTorch), with each draw at least float64's tiny, so that a row whose draws all underflowed
+    becomes uniform instead of 0/0."""
+    gammas = numpy.maximum(rng.standard_gamma(alpha.astype(numpy.float64)), numpy.finfo(numpy.float64).tiny)
+    return gammas / gammas.sum(-1, keepdims=True)
 
 
 def _log_beta(concentration):
@@ -102,10 +119,12 @@ class Beta(Distribution):
         return ops.lgamma(a) + ops.lgamma(b) - ops.lgamma(a + b)
 
     def sample(self, sample_shape=()):
-        """Kept inside (0, 1): a draw that rounded to 0 or 1 would have log-density ±inf."""
+        """numpy's beta sampler, kept inside (0, 1). (PyTorch takes the first coordinate of a Dirichlet draw
+        instead; for tiny α and β both of its gammas can underflow and be clamped to the same number, which puts
+        a spurious mass at 0.5. numpy's sampler works with logarithms for α, β < 1 and avoids that.)"""
         shape = self._extended_shape(sample_shape)
         draws = draw_on_host(lambda rng, a, b: rng.beta(a, b), shape, self.concentration1, self.concentration0)
-        return ops.clamp(draws, min=_tiny(draws), max=1 - float(numpy.finfo(draws.dtype).eps))
+        return _inside_unit_interval(draws)
 
     def log_prob(self, value):
         """log p(x) = (α - 1) log x + (β - 1) log(1 - x) - log B(α, β)."""
@@ -151,9 +170,9 @@ class Dirichlet(Distribution):
         super().__init__(concentration.shape[:-1], concentration.shape[-1:], validate_args=validate_args)
 
     def sample(self, sample_shape=()):
+        """Gamma draws over their sum (clamped first, see the module docstring), kept inside (0, 1)."""
         shape = self._extended_shape(sample_shape)
-        gammas = draw_on_host(lambda rng, a: rng.standard_gamma(a), shape, self.concentration)
-        return ops.clamp(gammas / gammas.sum(-1, keepdim=True), min=_tiny(gammas))
+        return _inside_unit_interval(draw_on_host(_normalized_gammas, shape, self.concentration))
 
     def log_prob(self, value):
         """log p(x) = Σₖ (αₖ - 1) log xₖ - log B(α)."""

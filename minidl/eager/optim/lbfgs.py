@@ -15,8 +15,11 @@ along ``d`` is ``lr`` (on the very first iteration ``lr·min(1, 1/Σ|g|)``), or 
 finds (``line_search_fn="strong_wolfe"``, see ``line_search.py``).
 
 Unlike the other optimizers, ``step(closure)`` needs the closure — it re-evaluates the loss and gradients up to
-``max_eval`` times — and runs up to ``max_iter`` iterations; it returns the loss from before them. The whole
-parameter list is treated as one flat vector, so there is one parameter group and no per-parameter options.
+``max_eval`` times — and runs up to ``max_iter`` iterations; it returns the loss from before them. The line
+search may only use what is left of the ``max_eval`` budget; with nothing left it still tries its first step,
+once, and moves there only if the loss went down (so ``LBFGS(..., max_iter=1, line_search_fn="strong_wolfe")``,
+whose ``max_eval`` is 1, often does not move at all, as in PyTorch). The whole parameter list is treated as one
+flat vector, so there is one parameter group and no per-parameter options.
 """
 from ... import ops
 from ..grad_mode import enable_grad, no_grad
@@ -29,8 +32,7 @@ class LBFGS(Optimizer):
                  history_size=100, line_search_fn=None):
         if lr < 0:
             raise ValueError(f"Invalid learning rate: {lr}")
-        if line_search_fn not in (None, "strong_wolfe"):
-            raise ValueError(f"only 'strong_wolfe' is supported as line_search_fn, got {line_search_fn!r}")
+        # (an unknown line_search_fn is only refused by step(), when a line search is first needed, as PyTorch)
         max_eval = max_iter * 5 // 4 if max_eval is None else max_eval
         super().__init__(params, dict(lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
                                       tolerance_change=tolerance_change, history_size=history_size,
@@ -109,10 +111,12 @@ class LBFGS(Optimizer):
             slope = float(grad.dot(d))
             if slope > -tolerance_change:
                 break  # no longer a descent direction
-            if group["line_search_fn"] == "strong_wolfe":
+            if group["line_search_fn"] is not None:
+                if group["line_search_fn"] != "strong_wolfe":
+                    raise RuntimeError("only 'strong_wolfe' is supported")
                 x = [p.clone() for p in self._params]
                 loss, grad, t, used = strong_wolfe(lambda step: self._evaluate_at(closure, x, step, d), d, t, loss,
-                                                   grad, slope)
+                                                   grad, slope, max_ls=max_eval - evaluations)
                 self._move(t, d)
             else:
                 self._move(t, d)

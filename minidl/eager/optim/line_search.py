@@ -40,8 +40,11 @@ class _Point:
 def strong_wolfe(evaluate, d, t, f, grad, slope, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
     """Search along ``d`` from the point where the loss is ``f``, its gradient ``grad`` (a flat tensor) and the
     slope φ'(0) = ``slope``, starting with the step ``t``. ``evaluate(t)`` gives ``(loss, flat gradient)`` at
-    ``x + t·d``. Returns ``(loss, gradient, t, number of evaluations)`` at the step found (the best one seen if
-    none satisfies the conditions within ``max_ls`` evaluations)."""
+    ``x + t·d``. Returns ``(loss, gradient, t, number of evaluations)`` at the step found.
+
+    ``max_ls`` bounds the evaluations after the one at ``t`` (which always happens, so the search uses at most
+    ``max_ls + 1``). When it runs out, the result is the lower end of the bracket — or, while still walking
+    forward, the better of the start (t = 0: no move) and the last trial step."""
 
     def trial(step):
         loss, g = evaluate(step)
