@@ -28,8 +28,12 @@ SINGULAR = [[1.0, 2.0], [2.0, 4.0]]
 @pytest.mark.parametrize("call, error, message", [
     (lambda: md.linalg.cholesky(md.zeros(2, 3)), OpError,
      r"linalg.cholesky: A must be batches of square matrices, but they are 2 by 3 matrices \(float32\[2, 3\]\)"),
-    (lambda: md.linalg.cholesky(t([[1.0, 2.0], [2.0, 1.0]])), OpError,
-     r"linalg.cholesky: The factorization could not be completed because the input is not positive-definite"),
+    (lambda: md.linalg.cholesky(t([[1.0, 2.0], [2.0, 1.0]])), md.linalg.LinAlgError,
+     r"linalg.cholesky: The factorization could not be completed because the input is not positive-definite \(the "
+     r"leading minor of order 2 is not positive-definite\). Input: float32\[2, 2\]."),
+    (lambda: md.linalg.cholesky(t(np.stack([np.eye(3), np.diag([1.0, 2.0, 0.0])]))), md.linalg.LinAlgError,
+     r"linalg.cholesky: \(Batch element 1\): The factorization could not be completed because the input is not "
+     r"positive-definite \(the leading minor of order 3 is not positive-definite\)"),
     (lambda: md.cholesky(t([[1, 0], [0, 1]])), TypeError,
      r"linalg.cholesky: expected a floating point or complex tensor as input, got int64\[2, 2\]"),
     (lambda: md.cholesky(md.eye(2, dtype=md.complex64)), TypeError,
@@ -43,8 +47,12 @@ SINGULAR = [[1.0, 2.0], [2.0, 4.0]]
     (lambda: md.linalg.eigh(md.eye(2), UPLO="X"), OpError,
      r"linalg.eigh: Expected UPLO argument to be 'L' or 'U', but got 'X'"),
     (lambda: md.linalg.eigvalsh(md.zeros(2, 3)), OpError, r"linalg.eigvalsh: A must be batches of square matrices"),
-    (lambda: md.linalg.solve(t(SINGULAR), md.ones(2)), OpError,
-     r"linalg.solve: The solver failed because the input matrix is singular"),
+    (lambda: md.linalg.solve(t(SINGULAR), md.ones(2)), md.linalg.LinAlgError,
+     r"linalg.solve: The solver failed because the input matrix is singular. A: float32\[2, 2\]"),
+    (lambda: md.linalg.solve(t([np.eye(2), np.eye(2), SINGULAR]), md.ones(2, 1)), md.linalg.LinAlgError,
+     r"linalg.solve: \(Batch element 2\): The solver failed because the input matrix is singular"),
+    (lambda: md.linalg.inv(t([SINGULAR, np.eye(2)])), md.linalg.LinAlgError,
+     r"linalg.inv: \(Batch element 0\): The inversion could not be completed because the input matrix is singular"),
     (lambda: md.linalg.solve(md.eye(2), md.ones(3)), OpError,
      r"linalg.solve: Incompatible shapes of A and B for the equation AX = B \(2x2 and 3x1\)"),
     (lambda: md.linalg.solve(md.eye(2).expand(2, 2, 2), md.ones(3, 2, 1)), OpError,
@@ -56,12 +64,14 @@ SINGULAR = [[1.0, 2.0], [2.0, 4.0]]
      r"linalg.solve_triangular: The input tensor B must have at least 2 dimensions, got float32\[2\]"),
     (lambda: md.linalg.solve_triangular(md.eye(2), md.ones(2, 1), upper="yes"), TypeError,
      r"linalg.solve_triangular: upper must be True or False"),
-    (lambda: md.linalg.solve_triangular(md.zeros(2, 2), md.ones(2, 1), upper=True), OpError,
+    (lambda: md.linalg.solve_triangular(md.zeros(2, 2), md.ones(2, 1), upper=True), md.linalg.LinAlgError,
      r"linalg.solve_triangular: the triangular matrix has a zero on its diagonal"),
     (lambda: md.cholesky_solve(md.ones(2), md.eye(2)), OpError,
      r"cholesky_solve: b should have at least 2 dimensions, but has 1 dimensions instead"),
     (lambda: md.linalg.lstsq(md.zeros(3, 2), md.zeros(4, 1)), OpError,
      r"linalg.lstsq: input.size\(-2\) should match other.size\(-2\), got float32\[3, 2\] and float32\[4, 1\]"),
+    (lambda: md.linalg.lstsq(md.eye(2), md.ones(2, 1), driver="gelsx"), OpError,
+     r"linalg.lstsq: parameter `driver` should be one of \(gels, gelsy, gelsd, gelss\), got 'gelsx'"),
     (lambda: md.linalg.pinv(md.eye(2), atol="small"), TypeError, r"linalg.pinv: atol must be a number or None"),
     (lambda: md.linalg.matrix_rank(md.zeros(2, 3), hermitian=True), OpError,
      r"linalg.matrix_rank: A must be batches of square matrices"),
@@ -73,6 +83,19 @@ SINGULAR = [[1.0, 2.0], [2.0, 4.0]]
      r"linalg.matrix_power: A must be batches of square matrices, but they are 2 by 3 matrices"),
     (lambda: md.matrix_power(t([[1, 1], [0, 1]]), -1), TypeError,
      r"inverse: expected a floating point or complex tensor as input, got int64\[2, 2\]"),
+    (lambda: md.linalg.matrix_norm(md.ones(2, 2, dtype=md.float16), "nuc"), TypeError,
+     r"linalg.svdvals: not implemented for float16"),
+    (lambda: md.linalg.cond(md.ones(3)), OpError,
+     r"linalg.cond: The input tensor must have at least 2 dimensions, got float32\[3\]"),
+    (lambda: md.linalg.cond(md.eye(2), 3), OpError, r"linalg.cond got an invalid norm type: 3"),
+    (lambda: md.linalg.cond(md.eye(2), "fr"), OpError, r"linalg.cond got an invalid norm type: fr"),
+    (lambda: md.linalg.cond(md.ones(3, 2), "fro"), OpError,
+     r"linalg.cond\(ord=fro\): A must be batches of square matrices, but they are 3 by 2 matrices"),
+    (lambda: md.linalg.cond(md.ones(2, 3), float("inf")), OpError, r"linalg.cond\(ord=inf\): A must be batches"),
+    (lambda: md.linalg.cond(t([[1, 2], [3, 4]])), TypeError, r"linalg.cond: expected a floating point"),
+    (lambda: md.linalg.matrix_exp(md.zeros(2, 3)), OpError,
+     r"linalg.matrix_exp: A must be batches of square matrices, but they are 2 by 3 matrices"),
+    (lambda: md.matrix_exp(t([[1, 0], [0, 1]])), TypeError, r"linalg.matrix_exp: expected a floating point"),
     (lambda: md.linalg.cross(md.ones(2), md.ones(2)), OpError,
      r"linalg.cross: inputs dimension -1 must have length 3. Got 2 and 2"),
     (lambda: md.linalg.cross(md.ones(3, 2), md.ones(3), dim=0), OpError,
@@ -127,19 +150,40 @@ def test_old_svd_gives_v_not_vh():
     assert tuple(q.shape) == (4, 4) and tuple(r.shape) == (4, 3)
 
 
-def test_lstsq_fields_follow_the_gelsd_driver():
+@pytest.mark.parametrize("driver", [None, "gels", "gelsy", "gelsd", "gelss"])
+def test_lstsq_fields_follow_the_driver(driver):
+    """What each of PyTorch's drivers fills in: gelsy (the default) the rank, gels the residuals, gelsd and gelss
+    everything; the rest are empty tensors."""
     a, b = RNG.standard_normal((5, 3)), RNG.standard_normal((5, 2))
-    result = md.linalg.lstsq(t(a, md.float64), t(b, md.float64), driver="gelsy")  # (the driver is ignored)
     x, residuals, rank, s = np.linalg.lstsq(a, b)
+    result = md.linalg.lstsq(t(a, md.float64), t(b, md.float64), driver=driver)
     np.testing.assert_allclose(result.solution.numpy(), x, rtol=1e-10)
-    np.testing.assert_allclose(result.residuals.numpy(), residuals, rtol=1e-10)
-    assert result.rank.item() == rank and result.rank.dtype == md.int64
-    np.testing.assert_allclose(result.singular_values.numpy(), s, rtol=1e-10)
-    wide = md.linalg.lstsq(t(a.T, md.float64), t(b[:3], md.float64))
-    assert tuple(wide.residuals.shape) == (0,)
+    if driver in ("gels", "gelsd", "gelss"):
+        np.testing.assert_allclose(result.residuals.numpy(), residuals, rtol=1e-10)
+    else:
+        assert tuple(result.residuals.shape) == (0,) and result.residuals.dtype == md.float64
+    assert result.rank.dtype == md.int64
+    assert result.rank.tolist() == ([] if driver == "gels" else rank)
+    if driver in ("gelsd", "gelss"):
+        np.testing.assert_allclose(result.singular_values.numpy(), s, rtol=1e-10)
+    else:
+        assert tuple(result.singular_values.shape) == (0,)
+    wide = md.linalg.lstsq(t(a.T, md.float64), t(b[:3], md.float64), driver=driver)
+    assert tuple(wide.residuals.shape) == (0,)  # m < n: an exact solution, no residual
     np.testing.assert_allclose(wide.solution.numpy(), np.linalg.pinv(a.T) @ b[:3], atol=1e-10)
-    vector = md.linalg.lstsq(t(a, md.float64), t(b[:, 0], md.float64))
-    assert tuple(vector.solution.shape) == (3,) and tuple(vector.residuals.shape) == (1,)
+    vector = md.linalg.lstsq(t(a, md.float64), t(b[:, 0], md.float64), driver=driver)
+    assert tuple(vector.solution.shape) == (3,)
+    assert tuple(vector.residuals.shape) == ((1,) if driver in ("gels", "gelsd", "gelss") else (0,))
+
+
+def test_lstsq_of_a_rank_deficient_matrix_is_the_smallest_solution():
+    a = RNG.standard_normal((5, 2)) @ RNG.standard_normal((2, 3))  # rank 2: many X reach the least error
+    b = RNG.standard_normal((5, 2))
+    for driver in (None, "gelsd", "gelss"):
+        result = md.linalg.lstsq(t(a, md.float64), t(b, md.float64), driver=driver)
+        np.testing.assert_allclose(result.solution.numpy(), np.linalg.pinv(a) @ b, atol=1e-10)
+        assert result.rank.item() == 2
+    assert md.linalg.lstsq(t(a, md.float64), t(b, md.float64), rcond=0.99).rank.item() == 1
 
 
 # ---------------------------------------------------------------------------------- what is read, and values
@@ -240,3 +284,93 @@ def test_repeated_eigenvalues_break_eigenvector_gradients_not_eigenvalue_ones():
     with np.errstate(invalid="ignore", divide="ignore"):  # 0 / 0 between the two eigenvalues 2
         (v * v * md.tensor(RNG.standard_normal((3, 3)))).sum().backward()
     assert not np.isfinite(a.grad.numpy()).all()
+
+
+# ------------------------------------------------------------------------------------------------ LinAlgError
+
+def test_linalg_error_is_a_runtime_error_and_an_op_error():
+    assert issubclass(md.linalg.LinAlgError, RuntimeError) and issubclass(md.linalg.LinAlgError, OpError)
+    with pytest.raises(RuntimeError):
+        md.linalg.cholesky(-md.eye(2))
+    with pytest.raises(OpError):  # the except clauses written before LinAlgError existed still catch it
+        md.linalg.inv(md.zeros(2, 2))
+
+
+@pytest.mark.parametrize("diagonal, order", [([-1.0, 2.0, 3.0], 1), ([1.0, 2.0, 0.0], 3), ([1.0, -2.0, 3.0, 4.0], 2),
+                                             ([2.0, 1.0, 1.0, 1.0, 1.0, -1.0, 1.0], 6)])
+def test_cholesky_names_the_first_leading_minor_that_is_not_positive_definite(diagonal, order):
+    n, k = len(diagonal), order - 1
+    rotation = np.eye(n)  # mixing only the first k coordinates keeps the leading minors up to order k positive
+    rotation[:k, :k] = np.linalg.qr(RNG.standard_normal((k, k)))[0]
+    a = rotation @ np.diag(diagonal) @ rotation.T
+    with pytest.raises(md.linalg.LinAlgError, match=rf"the leading minor of order {order} is not positive-definite"):
+        md.linalg.cholesky(t(a, md.float64))
+
+
+def test_the_jitter_and_retry_loop_of_cholesky_works():
+    """Add a little to the diagonal until the factorization succeeds — the usual way with an almost singular
+    covariance matrix (here one of rank 1)."""
+    K = t([[1.0, 1.0], [1.0, 1.0]], md.float64) - 1e-9 * md.eye(2, dtype=md.float64)
+    jitter, tries = 1e-6, 0
+    while True:
+        try:
+            L = md.linalg.cholesky(K)
+            break
+        except md.linalg.LinAlgError:
+            K, jitter, tries = K + jitter * md.eye(2, dtype=md.float64), jitter * 10, tries + 1
+    assert tries == 1
+    np.testing.assert_allclose((L @ L.T).numpy(), K.numpy(), atol=1e-12)
+
+
+# ------------------------------------------------------------------------------- norms from singular values, cond
+
+def test_singular_value_norms_and_their_gradients():
+    a = np.array([[0.0, 3.0], [-4.0, 0.0], [0.0, 0.0]])  # singular values 4 and 3
+    x = t(a, md.float64, requires_grad=True)
+    assert md.linalg.matrix_norm(x, 2).item() == pytest.approx(4.0)
+    assert md.linalg.norm(x, -2).item() == pytest.approx(3.0)
+    nuclear = md.linalg.matrix_norm(x, "nuc")
+    assert nuclear.item() == pytest.approx(7.0) and md.norm(x, p="nuc").item() == pytest.approx(7.0)
+    nuclear.backward()  # the gradient of Σσ is U V^T: here the signs of a's entries, where they are not 0
+    np.testing.assert_allclose(x.grad.numpy(), np.sign(a), atol=1e-12)
+    batch = t(RNG.standard_normal((2, 3, 4)))
+    assert tuple(md.linalg.matrix_norm(batch, 2, dim=(0, 2)).shape) == (3,)
+    assert tuple(md.linalg.matrix_norm(batch, "nuc", dim=(2, 0), keepdim=True).shape) == (1, 3, 1)
+    np.testing.assert_allclose(md.linalg.matrix_norm(batch, -2, dim=(0, 2)).numpy(),
+                               np.linalg.norm(batch.numpy(), -2, axis=(0, 2)), rtol=1e-5)
+
+
+def test_cond_values():
+    a = np.array([[2.0, 1.0], [1.0, 3.0]])
+    for p in (None, 2, -2, "fro", "nuc", 1, -1, float("inf"), -float("inf")):
+        np.testing.assert_allclose(md.linalg.cond(t(a, md.float64), p).item(), np.linalg.cond(a, p), rtol=1e-12)
+    wide = RNG.standard_normal((2, 3, 5))  # rectangular: the singular-value conditions only
+    np.testing.assert_allclose(md.linalg.cond(t(wide, md.float64)).numpy(), np.linalg.cond(wide), rtol=1e-10)
+    singular = t([SINGULAR, np.zeros((2, 2)), a], md.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        assert md.linalg.cond(singular, "fro").tolist()[:2] == [math.inf, math.inf]  # (0 · inf for 0, too)
+        assert md.linalg.cond(singular, 1).tolist()[2] == pytest.approx(np.linalg.cond(a, 1))
+        assert math.isnan(md.linalg.cond(singular).tolist()[1])  # 0 / 0
+    assert md.linalg.cond(md.zeros(3, 0, 0)).tolist() == [0.0, 0.0, 0.0]
+
+
+# ------------------------------------------------------------------------------------------------ matrix_exp
+
+def test_matrix_exp_values():
+    assert md.matrix_exp(t([[0.0, 1.0], [0.0, 0.0]])).tolist() == [[1.0, 1.0], [0.0, 1.0]]  # I + N, as N^2 = 0
+    np.testing.assert_allclose(md.linalg.matrix_exp(t(np.diag([1.0, -2.0]))).numpy(), np.diag(np.exp([1.0, -2.0])),
+                               rtol=1e-6)
+    angle = 10.0  # exp of the rotation generator is a rotation (here with 2^5 squarings)
+    rotation = md.linalg.matrix_exp(t([[0.0, -angle], [angle, 0.0]], md.float64)).numpy()
+    np.testing.assert_allclose(rotation, [[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]],
+                               atol=1e-13)
+    assert md.matrix_exp(md.zeros(2, 3, 3)).tolist() == np.broadcast_to(np.eye(3), (2, 3, 3)).tolist()
+    assert md.matrix_exp(md.zeros(0, 0)).shape == (0, 0) and md.matrix_exp(md.eye(2)).dtype == md.float32
+
+
+def test_matrix_exp_gradient_of_the_trace():
+    """d tr(exp(A)) = tr(exp(A) dA), so the gradient of the trace is exp(A)^T."""
+    a = t(RNG.standard_normal((3, 3)), md.float64, requires_grad=True)
+    out = md.linalg.matrix_exp(a)
+    md.trace(out).backward()
+    np.testing.assert_allclose(a.grad.numpy(), out.detach().numpy().T, rtol=1e-12)

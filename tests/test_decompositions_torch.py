@@ -74,8 +74,24 @@ CASES = {
     "lstsq_tall_gelsd": (lambda L, a, b: L.linalg.lstsq(a, b, driver="gelsd"),
                          [spread(5, 3), RNG.standard_normal((5, 2))]),
     "lstsq_wide": (lambda L, a, b: L.linalg.lstsq(a, b).solution, [spread(2, 4), RNG.standard_normal((2, 3))]),
+    "lstsq_tall_gels": (lambda L, a, b: (lambda r: (r.solution, r.residuals))(L.linalg.lstsq(a, b, driver="gels")),
+                        [spread(5, 3), RNG.standard_normal((5, 2))]),
+    "lstsq_wide_gels": (lambda L, a, b: L.linalg.lstsq(a, b, driver="gels").solution,
+                        [spread(2, 4), RNG.standard_normal((2, 3))]),
+    "lstsq_rank_deficient": (lambda L, a, b: L.linalg.lstsq(a, b).solution, [LOW_RANK, RNG.standard_normal((4, 2))]),
     "lstsq_vector_batched": (lambda L, a, b: L.linalg.lstsq(a, b).solution,
                              [spread(4, 3, (2,)), RNG.standard_normal((2, 4))]),
+    "matrix_norm_2_batched": (lambda L, x: L.linalg.matrix_norm(x, 2), [spread(3, 4, (2,))]),
+    "matrix_norm_-2_dims_keepdim": (lambda L, x: L.linalg.matrix_norm(x, -2, dim=(0, 2), keepdim=True),
+                                    [spread(3, 4, (2,)).transpose(1, 0, 2)]),
+    "matrix_norm_nuc_dims_reversed": (lambda L, x: L.linalg.matrix_norm(x, "nuc", dim=(-1, -2)),
+                                      [spread(4, 2, (2,))]),
+    "linalg_norm_2_and_-2": (lambda L, x: (L.linalg.norm(x, 2), L.linalg.norm(x, -2)), [spread(4, 3)]),
+    "norm_nuc_old": (lambda L, x: (L.norm(x[0], p="nuc"), L.norm(x, "nuc", dim=(1, 2), keepdim=True)),
+                     [spread(3, 3, (2,))]),
+    "cond_singular_value_ratios": (lambda L, x: (L.linalg.cond(x), L.linalg.cond(x, 2), L.linalg.cond(x, -2)),
+                                   [spread(2, 4, (2,))]),
+    "cond_nuc": (lambda L, x: L.linalg.cond(x, "nuc"), [spread(3, 3, (2,))]),
     "solve": (lambda L, a, b: L.linalg.solve(a, b), list(SYSTEM)),
     "solve_vector": (lambda L, a, b: L.linalg.solve(a, b[:, 0]), list(SYSTEM)),
     "solve_batched": (lambda L, a, b: L.linalg.solve(a, b), [spread(3, 3, (2,)), RNG.standard_normal((2, 3, 1))]),
@@ -89,6 +105,8 @@ CASES = {
     "matrix_power": (lambda L, x: (L.linalg.matrix_power(x, 3), L.matrix_power(x, 1), L.matrix_power(x, -3)),
                      [spread(3, 3) / 2]),
     "matrix_power_0_value": (lambda L, x: L.matrix_power(x.detach(), 0), [spread(2, 2, (2,))]),
+    "matrix_exp": (lambda L, x: L.linalg.matrix_exp(x), [RNG.standard_normal((3, 3)) / 4]),
+    "matrix_exp_batched_squarings": (lambda L, x: L.matrix_exp(x), [3 * RNG.standard_normal((2, 3, 3))]),
     "cross": (lambda L, a, b: (L.linalg.cross(a, b), L.cross(a, b, dim=1)),
               [RNG.standard_normal((2, 3)), RNG.standard_normal((2, 3))]),
     "vecdot": (lambda L, a, b: L.linalg.vecdot(a, b, dim=0),
@@ -162,3 +180,120 @@ def test_full_svd_gradient_ignores_the_extra_vectors_like_pytorch():
     u, s, vh = md.linalg.svd(ma)
     (u * u * md.tensor(weights)).sum().backward()
     np.testing.assert_allclose(ma.grad.numpy(), ta.grad.numpy(), rtol=1e-8, atol=1e-10)
+
+
+# ------------------------------------------------------------------------------- cond through the inverse
+
+INF = float("inf")
+
+
+@pytest.mark.parametrize("p", ["fro", 1, -1, INF, -INF])
+def test_cond_through_the_inverse_matches_pytorch(p):
+    """The values of torch.linalg.cond; its gradient (PyTorch's own backward fails here, after an in-place fill)
+    against that of the formula it computes, ``matrix_norm(A) · matrix_norm(A^-1)``."""
+    a = spread(3, 3, (2,))
+    ta, ma = torch.tensor(a, requires_grad=True), md.tensor(a, requires_grad=True)
+    cond = md.linalg.cond(ma, p)
+    np.testing.assert_allclose(cond.detach().numpy(), torch.linalg.cond(ta.detach(), p).numpy(), rtol=1e-10)
+    weights = RNG.standard_normal(2)
+    formula = torch.linalg.matrix_norm(ta, p) * torch.linalg.matrix_norm(torch.linalg.inv(ta), p)
+    (formula * torch.tensor(weights)).sum().backward()
+    (cond * md.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(ma.grad.numpy(), ta.grad.numpy(), rtol=1e-8, atol=1e-12)
+
+
+@pytest.mark.parametrize("p", [None, 2, -2, "fro", "nuc", 1, -1, INF, -INF])
+def test_cond_of_singular_and_empty_matrices_matches_pytorch(p):
+    """inf where a singular value is 0 (0 for p=-2), NaN for the 0 matrix with the singular-value conditions
+    (0 / 0) and inf with the others; 0 for matrices without entries."""
+    batch = np.stack([np.diag([1.0, 0.0]), np.zeros((2, 2)), [[2.0, 1.0], [1.0, 3.0]]])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        actual = md.linalg.cond(md.tensor(batch), p).numpy()
+    np.testing.assert_allclose(actual, torch.linalg.cond(torch.tensor(batch), p).numpy(), rtol=1e-12)
+    for shape in [(0, 0), (2, 0, 0)] + ([(0, 3)] if p in (None, 2, -2) else []):
+        expected = torch.linalg.cond(torch.zeros(shape, dtype=torch.float64), p)
+        np.testing.assert_array_equal(md.linalg.cond(md.zeros(shape, dtype=md.float64), p).numpy(), expected.numpy())
+
+
+# ------------------------------------------------------------------------------------------------ LinAlgError
+
+def test_the_jitter_and_retry_loop_runs_as_in_pytorch():
+    def factor_with_jitter(L, K):
+        eye, tries = L.eye(K.shape[-1], dtype=K.dtype), 0
+        while True:
+            try:
+                return L.linalg.cholesky(K), tries
+            except L.linalg.LinAlgError:
+                K, tries = K + 1e-8 * 10 ** tries * eye, tries + 1
+    x = RNG.standard_normal((4, 2))
+    K = x @ x.T - 1e-7 * np.eye(4)  # rank 2, and pushed below: the jitter must reach 1e-7 first
+    (t_factor, t_tries), (m_factor, m_tries) = (factor_with_jitter(L, tensor(K)) for L, tensor in
+                                                ((torch, torch.tensor), (md, md.tensor)))
+    assert m_tries == t_tries > 1
+    np.testing.assert_allclose(m_factor.numpy(), t_factor.numpy(), rtol=1e-6, atol=1e-10)
+
+
+def _messages(call):
+    errors = []
+    for L in (torch, md):
+        with pytest.raises(L.linalg.LinAlgError) as caught:
+            call(L)
+        errors.append(str(caught.value))
+    return errors
+
+
+@pytest.mark.parametrize("matrix", [-np.eye(3), np.diag([1.0, 0.0, 1.0]), [[1.0, 2.0], [2.0, 1.0]],
+                                    np.stack([np.eye(3), np.eye(3), np.diag([1.0, 1.0, -1.0])]),
+                                    symmetric(5, low=-0.5)])
+def test_cholesky_messages_match_pytorch(matrix):
+    expected, actual = _messages(lambda L: L.linalg.cholesky(L.tensor(np.asarray(matrix, dtype=np.float64))))
+    assert actual.startswith(expected)  # (minidl adds the input's shape)
+
+
+def test_solve_and_inverse_messages_match_pytorch():
+    singular = np.stack([np.eye(2), [[1.0, 2.0], [2.0, 4.0]]])
+    expected, actual = _messages(lambda L: L.linalg.solve(L.tensor(singular), L.tensor(np.ones((2, 2, 1)))))
+    assert actual.startswith(expected.removeprefix("torch."))
+    expected, actual = _messages(lambda L: L.linalg.inv(L.tensor(singular)))
+    # (PyTorch also names the zero on the diagonal of the LU factorization, which numpy does not expose)
+    for message in (expected, actual):
+        assert message.startswith("linalg.inv: (Batch element 1): ") and "the input matrix is singular" in message
+
+
+# ------------------------------------------------------------------------------------------------------ lstsq
+
+@pytest.mark.parametrize("driver", [None, "gels", "gelsy", "gelsd", "gelss"])
+@pytest.mark.parametrize("a_shape, b_shape", [((5, 3), (5, 2)), ((3, 3), (3, 2)), ((2, 4), (2, 3)),
+                                              ((2, 5, 3), (2, 5, 2)), ((5, 3), (5,))])
+def test_lstsq_fields_match_pytorch(driver, a_shape, b_shape):
+    a, b = spread(*a_shape[-2:], a_shape[:-2]), RNG.standard_normal(b_shape)
+    expected = torch.linalg.lstsq(torch.tensor(a), torch.tensor(b), driver=driver)
+    actual = md.linalg.lstsq(md.tensor(a), md.tensor(b), driver=driver)
+    for field in actual._fields:
+        e, m = getattr(expected, field), getattr(actual, field)
+        assert tuple(m.shape) == tuple(e.shape) and str(m.dtype) == str(e.dtype).removeprefix("torch."), field
+        np.testing.assert_allclose(m.detach().numpy(), e.numpy(), rtol=1e-9, atol=1e-10, err_msg=field)
+
+
+@pytest.mark.parametrize("driver", ["gelsy", "gelsd", "gelss"])
+def test_lstsq_of_a_rank_deficient_matrix_matches_pytorch(driver):
+    """The smallest of the solutions, and the rank. (For 'gelsd' and 'gelss' PyTorch then leaves the residuals
+    empty — a shape that depends on the values, which minidl does not mirror.)"""
+    b = RNG.standard_normal((4, 2))
+    expected = torch.linalg.lstsq(torch.tensor(LOW_RANK), torch.tensor(b), driver=driver)
+    actual = md.linalg.lstsq(md.tensor(LOW_RANK), md.tensor(b), driver=driver)
+    np.testing.assert_allclose(actual.solution.numpy(), expected.solution.numpy(), rtol=1e-9, atol=1e-10)
+    assert actual.rank.item() == expected.rank.item() == 2
+    if driver != "gelsy":
+        np.testing.assert_allclose(actual.singular_values.numpy(), expected.singular_values.numpy(), atol=1e-10)
+
+
+def test_matrix_exp_of_complex_matrices_matches_pytorch():
+    a = RNG.standard_normal((2, 3, 3)) + 1j * RNG.standard_normal((2, 3, 3))
+    weights = RNG.standard_normal((2, 3, 3))
+    ta, ma = torch.tensor(a, requires_grad=True), md.tensor(a, requires_grad=True)
+    t_out, m_out = torch.linalg.matrix_exp(ta), md.linalg.matrix_exp(ma)
+    np.testing.assert_allclose(m_out.detach().numpy(), t_out.detach().numpy(), rtol=1e-12, atol=1e-12)
+    (t_out.abs() * torch.tensor(weights)).sum().backward()
+    (m_out.abs() * md.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(ma.grad.numpy(), ta.grad.numpy(), rtol=1e-10, atol=1e-12)

@@ -103,9 +103,11 @@ class cuda:
 # ---------------------------------------------------------------- torch.linalg (appended block: linalg namespace)
 class linalg:
     """``torchlike.linalg``: PyTorch's ``torch.linalg`` names for the op library's matrix functions."""
+    from ..ops.base import LinAlgError  # what a failed factorization or solve raises (an OpError, a RuntimeError)
     norm = staticmethod(linalg_norm)  # noqa: F405  (from the ops star import above)
     vector_norm = staticmethod(linalg_vector_norm)  # noqa: F405
     matrix_norm = staticmethod(linalg_matrix_norm)  # noqa: F405
+    cond = staticmethod(linalg_cond)  # noqa: F405
     inv = staticmethod(inverse)  # noqa: F405
     det = staticmethod(det)  # noqa: F405
     matmul = staticmethod(matmul)  # noqa: F405
@@ -123,6 +125,7 @@ class linalg:
     pinv = staticmethod(linalg_pinv)  # noqa: F405
     matrix_rank = staticmethod(linalg_matrix_rank)  # noqa: F405
     matrix_power = staticmethod(matrix_power)  # noqa: F405
+    matrix_exp = staticmethod(matrix_exp)  # noqa: F405  (ops/matrix.py)
     cross = staticmethod(linalg_cross)  # noqa: F405
     vecdot = staticmethod(linalg_vecdot)  # noqa: F405
     multi_dot = staticmethod(linalg_multi_dot)  # noqa: F405  (ops/combining.py)

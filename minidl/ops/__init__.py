@@ -35,6 +35,7 @@ from .sorting import *  # noqa: F401,F403
 from .searching import *  # noqa: F401,F403
 from .statistics import *  # noqa: F401,F403
 from .matrix import *  # noqa: F401,F403
+from .matrix_norms import *  # noqa: F401,F403
 from .shape_helpers import *  # noqa: F401,F403
 from .ctc import *  # noqa: F401,F403
 from .grid_sampling import *  # noqa: F401,F403

@@ -125,6 +125,13 @@ class OpError(ValueError, RuntimeError):
     PyTorch raises for them: a program written for either catches it where it expects to."""
 
 
+class LinAlgError(OpError):
+    """A matrix routine failed on the values it was given: a Cholesky factorization of a matrix that is not
+    positive-definite, a solve or an inverse of a singular one. PyTorch's ``torch.linalg.LinAlgError`` (a
+    RuntimeError, as every OpError is), so ``except torch.linalg.LinAlgError`` — the jitter-and-retry of a
+    Cholesky factorization — works unchanged; ``except OpError`` catches it too."""
+
+
 class DtypeError(TypeError, RuntimeError):
     """Operands of dtypes an op does not take together. A TypeError, as TensorFlow raises for them, and a
     RuntimeError, as PyTorch raises for them."""

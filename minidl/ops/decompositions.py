@@ -26,16 +26,18 @@ from collections import namedtuple
 
 import numpy
 
-from .base import Op, OpError, Spec, apply, describe
+from ..backend import dtypes
+from .base import LinAlgError, Op, OpError, Spec, apply, describe
 from .broadcast import zeros_like
+from .cast import cast
 from .indexing import getitem
 from .infer import broadcast_shapes
 from .linalg import _check_tensors, matmul
 from .promote import require_same_dtype
 from .reduce import sum
 from .shape import cat, reshape, squeeze, tril, unsqueeze
-from .matrix import diag_embed
-from .solvers import (SolveTriangular, _is_vector_rhs, check_matrices, eye_like, linalg_matrix_rank,
+from .matrix import diag_embed, fails, first_failure
+from .solvers import (SolveTriangular, _is_vector_rhs, check_matrices, eye_like, linalg_matrix_rank, linalg_pinv,
                       linalg_solve_triangular, mT)
 
 __all__ = ["cholesky", "linalg_qr", "qr", "linalg_eigh", "linalg_eigvalsh", "linalg_svd", "linalg_svdvals", "svd",
@@ -96,8 +98,10 @@ class Cholesky(Op):
         try:
             return xp.linalg.cholesky(a)
         except numpy.linalg.LinAlgError:
-            raise OpError(f"linalg.cholesky: The factorization could not be completed because the input is not "
-                          f"positive-definite (input {describe(a)})") from None
+            where, order = _first_bad_minor(xp, a)
+            raise LinAlgError(f"linalg.cholesky: {where}The factorization could not be completed because the input "
+                              f"is not positive-definite (the leading minor of order {order} is not "
+                              f"positive-definite). Input: {describe(a)}.") from None
 
     @staticmethod
     def vjp(ctx, g):
@@ -109,6 +113,22 @@ class Cholesky(Op):
     @staticmethod
     def infer(a):
         return a
+
+
+def _first_bad_minor(xp, a):
+    """Which matrix of the batch ``a`` is not positive-definite, and the order k of its first leading minor (its
+    top-left k x k block) that is not: where the factorization stopped, which PyTorch's message reports. The
+    leading blocks of a positive-definite matrix are positive-definite, so the orders that fail are k, ..., n:
+    bisection finds k."""
+    matrix, where = first_failure(a, xp.linalg.cholesky)
+    good, bad = 0, matrix.shape[-1]  # (order 0 counts as positive-definite; the whole matrix is not)
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        if fails(xp.linalg.cholesky, matrix[:middle, :middle]):
+            bad = middle
+        else:
+            good = middle
+    return where, bad
 
 
 def cholesky(A, upper=False):
@@ -380,18 +400,32 @@ def svd(input, some=True, compute_uv=True):
 
 # ------------------------------------------------------------------------------------------------ lstsq
 
-def linalg_lstsq(A, B, rcond=None, *, driver=None):
-    """``torch.linalg.lstsq``: the X that minimizes ||A X - B|| for each A (m, n) of full rank — for a wide A
-    (m < n) the smallest such X. B is (..., m, k), or a vector by ``linalg.solve``'s rule.
+LSTSQ_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
 
-    Solved through QR, not the normal equations (A^T A squares the condition number): for m >= n, A = QR and
-    ``X = R^-1 Q^T B``; for m < n, A^T = QR and ``X = Q R^-T B``. The gradient comes from those ops. The named
-    tuple also holds what PyTorch's 'gelsd' driver gives: ``residuals`` (the squared norms of the columns of
-    A X - B, when m > n; else empty), ``rank`` (with ``rcond`` as the relative tolerance) and ``singular_values``.
-    ``driver`` is accepted and ignored."""
+
+def linalg_lstsq(A, B, rcond=None, *, driver=None):
+    """``torch.linalg.lstsq``: the X that minimizes ||A X - B|| for each A (m, n) of the batch — and where many
+    do (a wide A, or one of lower rank), the smallest of them. B is (..., m, k), or a vector by
+    ``linalg.solve``'s rule. The gradient comes from the ops used.
+
+    ``driver`` picks the method, after PyTorch's LAPACK drivers:
+
+    * 'gels' takes A to have full rank and solves through QR, not the normal equations (A^T A would square the
+      condition number): for m >= n, A = QR and ``X = R^-1 Q^T B``; for m < n, A^T = QR and ``X = Q R^-T B``.
+    * 'gelsy' (the default), 'gelsd' and 'gelss' take any A: ``X = pinv(A) B``, with the singular values at or
+      below rcond · the largest counted as zero (rcond defaults to eps · max(m, n)).
+
+    The named tuple holds what each driver computes and empty tensors elsewhere: ``residuals``, the squared norms
+    of the columns of A X - B ('gels', 'gelsd', 'gelss', only when m > n; PyTorch also leaves them empty for a
+    matrix of lower rank, a shape that depends on the values, not mirrored here), ``rank`` (int64; not 'gels')
+    and ``singular_values`` ('gelsd', 'gelss')."""
     check_matrices("linalg.lstsq", A, square=False, real=True)
     _check_tensors("linalg.lstsq", B)
     require_same_dtype("linalg.lstsq", [("A", A), ("B", B)])
+    driver = "gelsy" if driver is None else driver
+    if driver not in LSTSQ_DRIVERS:
+        raise OpError(f"linalg.lstsq: parameter `driver` should be one of ({', '.join(LSTSQ_DRIVERS)}), got "
+                      f"{driver!r}")
     vector = _is_vector_rhs(A, B)
     rhs = unsqueeze(B, -1) if vector else B
     m, n = _matrix_sizes("linalg.lstsq", A, "choosing between the tall and the wide case")
@@ -399,16 +433,19 @@ def linalg_lstsq(A, B, rcond=None, *, driver=None):
         raise OpError(f"linalg.lstsq: input.size(-2) should match other.size(-2), got {describe(A)} and "
                       f"{describe(B)}")
     broadcast_shapes("linalg.lstsq", A.shape[:-2], rhs.shape[:-2])
-    if m >= n:
+    if driver != "gels":
+        X = matmul(linalg_pinv(A, rtol=rcond), rhs)
+    elif m >= n:
         Q, R = linalg_qr(A)
         X = linalg_solve_triangular(R, matmul(mT(Q), rhs), upper=True)
     else:
         Q, R = linalg_qr(mT(A))  # A = R^T Q^T; the smallest solution lies in the span of Q's columns
         X = matmul(Q, linalg_solve_triangular(mT(R), rhs, upper=False))
-    if m > n:
+    if m > n and driver != "gelsy":
         residual = matmul(A, X) - rhs
         residuals = sum(residual * residual, -2)
     else:
         residuals = _empty(X)
-    rank = linalg_matrix_rank(A, rtol=rcond)
-    return LstsqResult(squeeze(X, -1) if vector else X, residuals, rank, linalg_svdvals(A))
+    rank = cast(_empty(A), dtypes.int64) if driver == "gels" else linalg_matrix_rank(A, rtol=rcond)
+    singular_values = linalg_svdvals(A) if driver in ("gelsd", "gelss") else _empty(A)
+    return LstsqResult(squeeze(X, -1) if vector else X, residuals, rank, singular_values)

@@ -1,12 +1,14 @@
-"""Matrix functions: ``diag``, ``diagonal``, ``diag_embed``, ``trace``, ``inverse``, ``det``, ``addmm``,
-``tensordot``, and the norms of ``torch.linalg`` (``linalg_norm``, ``linalg_vector_norm``, ``linalg_matrix_norm``;
-``minidl.eager.linalg`` gives them PyTorch's names ``linalg.norm``, ...).
+"""Matrix functions: ``diag``, ``diagonal``, ``diag_embed``, ``trace``, ``inverse``, ``det``, ``matrix_exp``,
+``addmm``, ``tensordot``, and the norms of ``torch.linalg`` (``linalg_norm``, ``linalg_vector_norm``,
+``linalg_matrix_norm``) with the condition number ``linalg_cond`` (``minidl.eager.linalg`` gives them PyTorch's
+names ``linalg.norm``, ...).
 
-Three ops carry derivatives of their own — the diagonal ops, ``Inverse`` and ``Det`` — each written with matrix
-products and the other ops, so second order works; the rest are compositions. Complex matrices follow PyTorch's
-convention (conjugate transposes in the gradients).
+Four ops carry derivatives of their own — the diagonal ops, ``Inverse``, ``Det`` and ``MatrixExp`` — each written
+with matrix products and the other ops, so second order works; the rest are compositions. Complex matrices follow
+PyTorch's convention (conjugate transposes in the gradients).
 """
 import builtins
+import math
 import numbers
 import operator
 
@@ -14,18 +16,18 @@ import numpy
 
 from ..backend import dtypes
 from .arithmetic import _conj
-from .base import Op, OpError, Spec, apply, describe, is_tensor
-from .cast import cast
-from .extrema import amax, amin
+from .base import LinAlgError, Op, OpError, Spec, apply, describe, is_tensor
+from .broadcast import zeros_like
+from .indexing import getitem
 from .infer import broadcast_shapes, normalize_dim
 from .linalg import _check_tensors, _mH, _product_operands, einsum, matmul, mm
-from .reduce import check_tensor, float_dtype_for, norm, sum
-from .shape import squeeze, unsqueeze
+from .reduce import check_tensor, sum
+from .shape import cat, unsqueeze
 from .shape_helpers import movedim
-from .unary import abs
 
-__all__ = ["diag", "diagonal", "diag_embed", "trace", "inverse", "det", "addmm", "tensordot", "linalg_norm",
-           "linalg_vector_norm", "linalg_matrix_norm"]
+__all__ = ["diag", "diagonal", "diag_embed", "trace", "inverse", "det", "matrix_exp", "addmm", "tensordot"]
+
+INF = float("inf")
 
 
 # ------------------------------------------------------------------------------------------ diag, trace
@@ -168,6 +170,14 @@ def trace(input):
 
 # ---------------------------------------------------------------------------------------- inverse, det
 
+def _float_input(op_name, x):
+    """The matrix functions take float or complex tensors (shared with matrix_norms.py and solvers.py)."""
+    check_tensor(op_name, x)
+    if not dtypes.is_differentiable(x.dtype):
+        raise TypeError(f"{op_name}: expected a floating point or complex tensor as input, got {describe(x)}")
+    return x
+
+
 def _square_matrices(op_name, x):
     """Inverse and det take (batches of) square float or complex matrices."""
     check_tensor(op_name, x)
@@ -182,6 +192,24 @@ def _square_matrices(op_name, x):
     return x
 
 
+def fails(routine, matrix):
+    """Whether the numpy routine (``numpy.linalg.inv``, ``cholesky``...) fails on ``matrix``."""
+    try:
+        routine(matrix)
+    except numpy.linalg.LinAlgError:
+        return True
+    return False
+
+
+def first_failure(matrices, routine):
+    """The first matrix of the batch ``matrices`` that ``routine`` fails on, and the "(Batch element i): " by which
+    PyTorch's messages name it ("" for a lone matrix). numpy's batched routines fail for the whole batch without
+    saying where; asking each matrix in turn costs time only once something has failed."""
+    flat = matrices.reshape((-1,) + matrices.shape[-2:])
+    i = next((i for i, m in enumerate(flat) if fails(routine, m)), 0)  # (0 if none fails on its own)
+    return flat[i], "" if matrices.ndim == 2 else f"(Batch element {i}): "
+
+
 class Inverse(Op):
     """``y = A^-1`` (for each matrix of a batch). From A·y = I: dA·y + A·dy = 0, so dy = -y·dA·y and the VJP is
     ``-y^H g y^H`` (^H: conjugate transpose; the transpose for real matrices)."""
@@ -194,7 +222,9 @@ class Inverse(Op):
         try:
             return xp.linalg.inv(x)
         except numpy.linalg.LinAlgError:
-            raise OpError(f"inverse: the input matrix is singular (not invertible), got {describe(x)}") from None
+            _, where = first_failure(x, xp.linalg.inv)
+            raise LinAlgError(f"linalg.inv: {where}The inversion could not be completed because the input matrix is "
+                              f"singular. Input: {describe(x)}.") from None
 
     @staticmethod
     def vjp(ctx, g):
@@ -204,6 +234,21 @@ class Inverse(Op):
     @staticmethod
     def infer(x):
         return x
+
+
+class InverseOrInf(Inverse):
+    """``Inverse``, but the inverse of a singular matrix comes out as all inf instead of an error: what
+    ``linalg_cond`` needs (the condition number of a singular matrix is inf). Same VJP."""
+    name = "LinalgInvEx"
+
+    @staticmethod
+    def forward(xp, x):
+        try:
+            return xp.linalg.inv(x)
+        except numpy.linalg.LinAlgError:  # some matrix of the batch is singular: invert them one at a time
+            flat = x.reshape((-1,) + x.shape[-2:])
+            inverses = [xp.full_like(m, INF) if fails(xp.linalg.inv, m) else xp.linalg.inv(m) for m in flat]
+            return xp.stack(inverses).reshape(x.shape)
 
 
 class Det(Op):
@@ -235,6 +280,65 @@ def inverse(input):
 def det(input):
     """The determinant of a square matrix, or of each matrix of a batch (..., n, n) -> (...)."""
     return apply(Det, _square_matrices("det", input))
+
+
+# ------------------------------------------------------------------------------------------- matrix_exp
+
+PADE_DEGREE = 6
+#: the coefficients c_k = (2q - k)! q! / ((2q)! k! (q - k)!) of the [q/q] Padé approximant of exp, q = 6
+PADE_COEFFICIENTS = tuple(math.factorial(2 * PADE_DEGREE - k) * math.factorial(PADE_DEGREE) /
+                          (math.factorial(2 * PADE_DEGREE) * math.factorial(k) * math.factorial(PADE_DEGREE - k))
+                          for k in range(PADE_DEGREE + 1))
+
+
+class MatrixExp(Op):
+    """``exp(A) = I + A + A^2/2! + ...`` for each square matrix of the batch, by scaling and squaring
+    (Moler & Van Loan): exp(A) = exp(A / 2^s)^(2^s), with s chosen so that X = A / 2^s has 1-norm at most 1/2.
+    There the [6/6] Padé approximant ``exp(X) ≈ D(X)^-1 N(X)``, N(X) = Σ c_k X^k and D(X) = N(-X), is good to about
+    3e-16 (relative); s squarings then undo the scaling. The batch shares one s, the one its largest matrix needs.
+
+    VJP: the derivative of exp at A in the direction E is the upper-right block of exp([[A, E], [0, A]]) (the
+    exponential of a block-triangular matrix). Its adjoint, pulling g back, is the same with A^H for A:
+    ``gA = upper-right block of exp([[A^H, g], [0, A^H]])`` — this op again, so second order works."""
+    name = "LinalgMatrixExp"
+    saves_inputs = (0,)
+
+    @staticmethod
+    def forward(xp, a):
+        column_sums = xp.abs(a).sum(axis=-2)  # a matrix's 1-norm is its largest column sum
+        largest = float(column_sums.max()) if column_sums.size else 0.0
+        squarings = math.ceil(math.log2(largest / 0.5)) if 0.5 < largest < INF else 0  # (inf, NaN: no use)
+        x = a / 2.0 ** squarings
+        power = xp.broadcast_to(xp.eye(a.shape[-1], dtype=a.dtype), a.shape)  # X^0
+        numerator = denominator = PADE_COEFFICIENTS[0] * power
+        for k, c in enumerate(PADE_COEFFICIENTS[1:], start=1):
+            power = xp.matmul(power, x)
+            numerator = numerator + c * power
+            denominator = denominator + (-1) ** k * c * power
+        result = xp.linalg.solve(denominator, numerator)
+        for _ in range(squarings):
+            result = xp.matmul(result, result)
+        return result
+
+    @staticmethod
+    def vjp(ctx, g):
+        a_h = _mH(ctx.inputs[0])
+        n = a_h.shape[-1]
+        if n is None:
+            raise NotImplementedError(f"matrix_exp: the gradient needs the matrix size when the graph is built, got "
+                                      f"{describe(a_h)}")
+        block = cat([cat([a_h, g], -1), cat([zeros_like(a_h), a_h], -1)], -2)
+        return (getitem(apply(MatrixExp, block), (Ellipsis, slice(0, n), slice(n, None))),)
+
+    @staticmethod
+    def infer(a):
+        return a
+
+
+def matrix_exp(A):
+    """``torch.linalg.matrix_exp`` (also ``torch.matrix_exp``): the matrix exponential exp(A) = Σ A^k / k! of
+    each square matrix of the batch — for instance the solution map x(0) -> x(t) = exp(tA) x(0) of dx/dt = A x."""
+    return apply(MatrixExp, _square_matrices("linalg.matrix_exp", A))
 
 
 # ---------------------------------------------------------------------------------------- addmm, tensordot
@@ -301,74 +405,3 @@ def tensordot(a, b, dims=2):
     kept = [c for i, c in enumerate(terms_a) if i not in dims_a] + \
            [c for i, c in enumerate(terms_b) if i not in dims_b]
     return einsum(f"{''.join(terms_a)},{''.join(terms_b)}->{''.join(kept)}", a, b)
-
-
-# ------------------------------------------------------------------------------------------------ norms
-
-def _float_input(op_name, x):
-    check_tensor(op_name, x)
-    if not dtypes.is_differentiable(x.dtype):
-        raise TypeError(f"{op_name}: expected a floating point or complex tensor as input, got {describe(x)}")
-    return x
-
-
-def linalg_vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
-    """``torch.linalg.vector_norm``: (Σ|x|^ord)^(1/ord) over ``dim`` (None: all entries); ord may be any number,
-    inf (the largest |x|), -inf (the smallest) or 0 (the count of non-zeros). It is ``norm`` (reduce.py)."""
-    _float_input("linalg.vector_norm", x)
-    if isinstance(ord, bool) or not isinstance(ord, numbers.Real):
-        raise TypeError(f"linalg.vector_norm: ord must be a number (inf and -inf included), got {ord!r}")
-    return norm(x, ord, dim, keepdim, dtype)
-
-
-def _matrix_dims(op_name, x, dim):
-    if x.ndim < 2:
-        raise OpError(f"{op_name}: the input tensor A must have at least 2 dimensions, got {describe(x)}")
-    if not isinstance(dim, (tuple, list)) or len(dim) != 2:
-        raise OpError(f"{op_name}: dim must be a 2-tuple, got {dim!r}")
-    rows, cols = (normalize_dim(op_name, int(d), x.ndim) for d in dim)
-    if rows == cols:
-        raise OpError(f"{op_name}: dims must be different, got {tuple(dim)}")
-    return rows, cols
-
-
-def linalg_matrix_norm(x, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
-    """``torch.linalg.matrix_norm`` of the matrices spanned by the two dims ``dim``: ``'fro'`` (the root of the
-    sum of squares), 1 / -1 (the largest / smallest column sum of |x|) and inf / -inf (the same over rows).
-    The norms that need singular values ('nuc', 2, -2) are not implemented."""
-    _float_input("linalg.matrix_norm", x)
-    if dtype is not None:
-        x = cast(x, float_dtype_for("linalg.matrix_norm", x, dtype))
-    rows, cols = _matrix_dims("linalg.matrix_norm", x, dim)
-    if ord == "fro":
-        return norm(x, 2, (rows, cols), keepdim)
-    if ord in ("nuc", 2, -2):
-        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} needs singular values (an SVD), which minidl "
-                                  "does not compute; 'fro', 1, -1, inf and -inf are supported")
-    inf = float("inf")
-    if ord not in (1, -1, inf, -inf):
-        raise OpError(f"linalg.matrix_norm: order {ord!r} not supported")
-    summed, other = (rows, cols) if ord in (1, -1) else (cols, rows)  # 1: sum each column (over the rows)
-    pick = amax if ord > 0 else amin
-    out = pick(sum(abs(x), summed, keepdim=True), other, keepdim=True)
-    return out if keepdim else squeeze(out, (rows, cols))
-
-
-def linalg_norm(x, ord=None, dim=None, keepdim=False, *, dtype=None):
-    """``torch.linalg.norm``: a vector norm when ``dim`` is an int (or ``x`` is 1-d), a matrix norm when ``dim``
-    is a pair (or ``x`` is 2-d and ``ord`` is given). With neither ``ord`` nor ``dim`` it is the 2-norm of all
-    entries (the Frobenius norm of a matrix)."""
-    _float_input("linalg.norm", x)
-    if isinstance(dim, numbers.Integral) and not isinstance(dim, bool):
-        dim = (dim,)
-    if dim is not None and (not isinstance(dim, (tuple, list)) or len(dim) not in (1, 2)):
-        raise OpError(f"linalg.norm: if dim is specified, it must be of length 1 or 2, got {dim!r}")
-    if dim is None and ord is not None:
-        if x.ndim not in (1, 2):
-            raise OpError(f"linalg.norm: if dim is not specified but ord is, the input must be 1D or 2D, got "
-                          f"{describe(x)}")
-        dim = tuple(range(x.ndim))
-    if isinstance(ord, str) or (dim is not None and len(dim) == 2):
-        return linalg_matrix_norm(x, "fro" if ord is None else ord, (-2, -1) if dim is None else dim, keepdim,
-                                  dtype=dtype)
-    return linalg_vector_norm(x, 2 if ord is None else ord, dim, keepdim, dtype=dtype)

@@ -344,7 +344,9 @@ class Norm(Op):
 
 def norm(x, p=2, dim=None, keepdim=False, dtype=None):
     """The vector p-norm over ``dim`` (all dims when None): p = 2 (default, also 'fro'), 1, inf, -inf, 0 (the
-    number of non-zero entries) or any other number. ``dtype=`` converts the input first.
+    number of non-zero entries) or any other number. ``dtype=`` converts the input first. p = 'nuc' is the
+    nuclear norm (the sum of the singular values) of the matrices spanned by the two dims ``dim`` (of a 2-d
+    ``x`` without ``dim``): ``linalg_matrix_norm``.
 
     p = 1 and p = +-inf are built from ``abs`` with ``sum`` and ``amax``/``amin``: their gradients are
     sign(x) * g, and for inf the gradient shared evenly among the entries of largest magnitude, as in PyTorch.
@@ -352,9 +354,11 @@ def norm(x, p=2, dim=None, keepdim=False, dtype=None):
     check_tensor("norm", x)
     if p == "fro":
         p = 2
+    if p == "nuc":
+        from .matrix_norms import linalg_matrix_norm  # matrix_norms builds on this module: import late
+        return linalg_matrix_norm(x, "nuc", tuple(range(x.ndim)) if dim is None else dim, keepdim, dtype=dtype)
     if isinstance(p, bool) or not isinstance(p, numbers.Real):
-        raise TypeError(f"norm(): p must be a number, inf, -inf or 'fro', got {p!r}" +
-                        (" (the nuclear norm is a matrix norm: use linalg functions)" if p == "nuc" else ""))
+        raise TypeError(f"norm(): p must be a number, inf, -inf, 'fro' or 'nuc', got {p!r}")
     x = cast(x, float_dtype_for("norm", x, dtype))
     dims, keepdim = reduce_dims("norm", x, dim), bool(keepdim)
     if p in (1, float("inf"), float("-inf")):

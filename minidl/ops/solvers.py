@@ -18,11 +18,11 @@ import numpy
 
 from ..backend import dtypes
 from .arithmetic import _conj
-from .base import Op, OpError, Spec, apply, describe
+from .base import LinAlgError, Op, OpError, Spec, apply, describe
 from .broadcast import sum_to_like, zeros_like
 from .compare import lt, where
 from .linalg import EyeLike, _check_tensors, _mH, matmul
-from .matrix import _float_input, inverse
+from .matrix import _float_input, first_failure, inverse
 from .infer import broadcast_shapes, normalize_dim
 from .promote import promote, require_same_dtype
 from .reduce import check_tensor, sum
@@ -104,11 +104,13 @@ class Solve(Op):
     @staticmethod
     def forward(xp, a, b):
         batch = _batch_shape(a, b)
-        try:  # (broadcast by hand: not every backend broadcasts the batch dims of solve)
-            return xp.linalg.solve(xp.broadcast_to(a, batch + a.shape[-2:]), xp.broadcast_to(b, batch + b.shape[-2:]))
+        matrices = xp.broadcast_to(a, batch + a.shape[-2:])  # (by hand: not every backend broadcasts solve's batch)
+        try:
+            return xp.linalg.solve(matrices, xp.broadcast_to(b, batch + b.shape[-2:]))
         except numpy.linalg.LinAlgError:
-            raise OpError(f"linalg.solve: The solver failed because the input matrix is singular (A: "
-                          f"{describe(a)})") from None
+            _, where = first_failure(matrices, xp.linalg.inv)  # (the same LU factorization fails)
+            raise LinAlgError(f"linalg.solve: {where}The solver failed because the input matrix is singular. A: "
+                              f"{describe(a)}.") from None
 
     @staticmethod
     def vjp(ctx, g):
@@ -186,8 +188,8 @@ class SolveTriangular(Op):
         try:
             return xp.linalg.solve(xp.broadcast_to(t, batch + t.shape[-2:]), xp.broadcast_to(b, batch + b.shape[-2:]))
         except numpy.linalg.LinAlgError:
-            raise OpError(f"linalg.solve_triangular: the triangular matrix has a zero on its diagonal (it is "
-                          f"singular), A: {describe(a)}") from None
+            raise LinAlgError(f"linalg.solve_triangular: the triangular matrix has a zero on its diagonal (it is "
+                              f"singular), A: {describe(a)}") from None
 
     @staticmethod
     def vjp(ctx, g):

@@ -114,6 +114,19 @@ def _lstsq_reference(a, b):
     return x, residuals, rank, s
 
 
+def _np_matrix_exp(a):
+    """exp(A) = exp(A / 256)^256, with 20 terms of the Taylor series for the small matrix (independent of the
+    Padé approximant it checks)."""
+    x, term = a.astype(np.float64) / 256, np.broadcast_to(np.eye(a.shape[-1]), a.shape)
+    result = term
+    for k in range(1, 21):
+        term = term @ x / k
+        result = result + term
+    for _ in range(8):
+        result = result @ result
+    return result.astype(a.dtype)
+
+
 SQUARE = lambda build: _inputs(build, SIDE)  # noqa: E731
 TALL = st.tuples(SIDE, SIDE).map(lambda mn: (max(mn), min(mn)))
 ANY = st.tuples(SIDE, SIDE)
@@ -184,17 +197,56 @@ SPECS = [
     OpSpec("linalg_matrix_rank_default", lambda m, x: _linalg(m, "matrix_rank")(x), np.linalg.matrix_rank,
            _inputs(lambda rng, m, r, n: (_rectangular(rng, m, r) @ _rectangular(rng, r, n),), SIDE, SIDE, SIDE),
            grad_inputs=(), notes="products of (m, r) and (r, n) matrices: rank min(m, r, n)"),
-    OpSpec("linalg_lstsq_tall", lambda m, a, b: _linalg(m, "lstsq")(a, b), _lstsq_reference,
+    OpSpec("linalg_lstsq_tall", lambda m, a, b: _linalg(m, "lstsq")(a, b, driver="gelsd"), _lstsq_reference,
            _inputs(lambda rng, mn, k: (_rectangular(rng, mn[0] + 1, mn[1]), rng.standard_normal((mn[0] + 1, k))),
                    TALL, SIDE),
            grad_inputs=(0, 1), outputs=(0, 1, 3), **FORWARD_TOLERANCES,
-           torch_fn=lambda torch, a, b: torch.linalg.lstsq(a, b, driver="gelsd"),
-           notes="solution, residuals and singular values (rank: an integer), as PyTorch's 'gelsd' driver gives"),
+           notes="solution, residuals and singular values (rank: an integer), which the 'gelsd' driver gives"),
+    OpSpec("linalg_lstsq_gels", lambda m, a, b: _linalg(m, "lstsq")(a, b, driver="gels")[:2],
+           lambda a, b: _lstsq_reference(a, b)[:2],
+           _inputs(lambda rng, mn, k: (_rectangular(rng, mn[0] + 1, mn[1]), rng.standard_normal((mn[0] + 1, k))),
+                   TALL, SIDE),
+           grad_inputs=(0, 1), **FORWARD_TOLERANCES, second_order=False,
+           notes="the QR driver (full rank only): solution and residuals; second order: as QR and the solves"),
     OpSpec("linalg_lstsq_wide_vector", lambda m, a, b: _linalg(m, "lstsq")(a, b).solution,
            lambda a, b: np.linalg.lstsq(a, b)[0],
            _inputs(lambda rng, mn: (_rectangular(rng, mn[1], mn[0] + 1), rng.standard_normal(mn[1])), TALL),
            grad_inputs=(0, 1), **FORWARD_TOLERANCES, second_order=False,
            notes="the smallest solution; second order: as linalg_lstsq_tall"),
+    # ------------------------------------------------------------------------ norms from singular values, cond
+    OpSpec("linalg_matrix_norm_2_batched", lambda m, x: _linalg(m, "matrix_norm")(x, 2),
+           lambda a: np.linalg.norm(a, 2, axis=(-2, -1)),
+           _inputs(lambda rng, mn: (_rectangular(rng, *mn, (2,)),), ANY), **FORWARD_TOLERANCES,
+           notes="the largest singular value (well apart from the others: no tie for amax)"),
+    OpSpec("linalg_matrix_norm_nuc_dims_keepdim",
+           lambda m, x: _linalg(m, "matrix_norm")(x, "nuc", dim=(2, 0), keepdim=True),
+           lambda a: np.linalg.norm(a, "nuc", axis=(2, 0), keepdims=True),
+           _inputs(lambda rng, mn: (_rectangular(rng, *mn, (2,)).transpose(2, 0, 1),), ANY), **FORWARD_TOLERANCES,
+           notes="the sum of the singular values of the matrices spanned by dims 2 (rows) and 0"),
+    OpSpec("linalg_norm_minus_2", lambda m, x: _linalg(m, "norm")(x, -2), lambda a: np.linalg.norm(a, -2),
+           _inputs(lambda rng, mn: (_rectangular(rng, *mn),), ANY), **FORWARD_TOLERANCES, second_order=False,
+           notes="a 2-d input with ord -2: the smallest singular value; second order: as matrix_norm_2"),
+    OpSpec("norm_nuc", lambda m, x: m.norm(x, p="nuc"), lambda a: np.linalg.norm(a, "nuc"),
+           _inputs(lambda rng, mn: (_rectangular(rng, *mn),), ANY), **FORWARD_TOLERANCES, second_order=False,
+           notes="the old torch.norm with p='nuc'; second order: as matrix_norm_nuc"),
+    OpSpec("linalg_cond", lambda m, x: _linalg(m, "cond")(x), np.linalg.cond,
+           _inputs(lambda rng, mn: (_rectangular(rng, *mn, (2,)),), ANY), **FORWARD_TOLERANCES,
+           notes="σ_max / σ_min, of rectangular matrices too"),
+    OpSpec("linalg_cond_nuc", lambda m, x: _linalg(m, "cond")(x, "nuc"), lambda a: np.linalg.cond(a, "nuc"),
+           SQUARE(lambda rng, n: (_rectangular(rng, n, n, (2,)),)), **FORWARD_TOLERANCES, second_order=False,
+           notes="Σσ · Σ(1/σ); second order: as linalg_cond"),
+    OpSpec("linalg_cond_fro", lambda m, x: _linalg(m, "cond")(x, "fro"), lambda a: np.linalg.cond(a, "fro"),
+           SQUARE(lambda rng, n: (_rectangular(rng, n, n, (2,)),)), **FORWARD_TOLERANCES,
+           torch_fn=lambda torch, x: torch.linalg.matrix_norm(x) * torch.linalg.matrix_norm(torch.linalg.inv(x)),
+           notes="norm(A) · norm(A^-1); PyTorch's own cond cannot be differentiated here (an in-place fill), "
+                 "so the differential test compares with that formula"),
+    OpSpec("linalg_cond_one_norms", lambda m, x: (_linalg(m, "cond")(x, 1), _linalg(m, "cond")(x, -float("inf"))),
+           lambda a: (np.linalg.cond(a, 1), np.linalg.cond(a, -np.inf)),
+           SQUARE(lambda rng, n: (_rectangular(rng, n, n, (2,)),)), **FORWARD_TOLERANCES, second_order=False,
+           torch_fn=lambda torch, x: tuple(torch.linalg.matrix_norm(x, p) * torch.linalg.matrix_norm(
+               torch.linalg.inv(x), p) for p in (1, -float("inf"))),
+           notes="largest column sums and smallest row sums of |A| and |A^-1| (ties have probability 0); "
+                 "second order: as linalg_cond_fro"),
     # ------------------------------------------------------------------------------------------- solvers
     OpSpec("linalg_solve_broadcast", lambda m, a, b: _linalg(m, "solve")(a, b), np.linalg.solve,
            _inputs(lambda rng, n, k: (_rectangular(rng, n, n, (2,)), rng.standard_normal((n, k))), SIDE, SIDE),
@@ -244,6 +296,9 @@ SPECS = [
            lambda a: np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape),
            SQUARE(lambda rng, n: (rng.standard_normal((2, n, n)),)), grad_inputs=(),
            notes="the identity: constant, no gradient"),
+    OpSpec("matrix_exp", lambda m, x: m.matrix_exp(x), _np_matrix_exp,
+           SQUARE(lambda rng, n: (rng.standard_normal((2, n, n)) * rng.choice([0.2, 2.0]),)), **FORWARD_TOLERANCES,
+           notes="small matrices (no squaring) and larger ones (a few squarings); its VJP is matrix_exp again"),
     OpSpec("linalg_cross_broadcast", lambda m, a, b: _linalg(m, "cross")(a, b, dim=1),
            lambda a, b: np.cross(a, b, axis=1),
            _inputs(lambda rng, n: (rng.standard_normal((n, 3, 2)), rng.standard_normal((1, 3, 1))), SIDE),
