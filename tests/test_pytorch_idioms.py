@@ -226,6 +226,15 @@ REPRS = [  # (values, dtype, PyTorch's repr with "torch." as it prints it)
     ([7012345.0, 16777216.0], "float32", "tensor([ 7012345., 16777216.])"),
     ([0.1, 0.25], "float32", "tensor([0.1000, 0.2500])"),
     ([1.0, 2.0], "float16", "tensor([1., 2.], dtype=torch.float16)"),
+    ([1e-8, -3.0, 20.0], "float32", "tensor([ 1.0000e-08, -3.0000e+00,  2.0000e+01])"),   # sign padding
+    ([[i / 10 - 0.8 for i in range(16)]] * 2, "float32",                               # 8 to a line
+     "tensor([[-0.8000, -0.7000, -0.6000, -0.5000, -0.4000, -0.3000, -0.2000, -0.1000,\n"
+     "          0.0000,  0.1000,  0.2000,  0.3000,  0.4000,  0.5000,  0.6000,  0.7000],\n"
+     "        [-0.8000, -0.7000, -0.6000, -0.5000, -0.4000, -0.3000, -0.2000, -0.1000,\n"
+     "          0.0000,  0.1000,  0.2000,  0.3000,  0.4000,  0.5000,  0.6000,  0.7000]])"),
+    ([list(range(20))], "int64",                                                       # 18 to a line
+     "tensor([[ 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15, 16, 17,\n"
+     "         18, 19]])"),
 ]
 
 
@@ -237,6 +246,16 @@ def test_tensors_print_as_pytorch_prints_them(values, dtype, expected):
     assert text == expected.replace("torch.", "minidl.")
     if real_torch is not None:
         assert repr(real_torch.tensor(values, dtype=getattr(real_torch, dtype))) == expected
+
+
+def test_a_suffix_that_does_not_fit_goes_on_its_own_line():
+    x = torch.linspace(-0.9, 0.9, 8).requires_grad_()
+    expected = ("tensor([-0.9000, -0.6429, -0.3857, -0.1286,  0.1286,  0.3857,  0.6429,  0.9000],\n"
+                "       requires_grad=True)")
+    assert repr(x) == expected
+    if real_torch is not None:
+        assert repr(real_torch.linspace(-0.9, 0.9, 8).requires_grad_()) == expected
+    assert repr(torch.tensor([1.0, 2.0], requires_grad=True)) == "tensor([1., 2.], requires_grad=True)"
 
 
 def test_empty_tensors_print_their_size():

@@ -40,8 +40,9 @@ def _format_options(array):
     if scientific is None and nonzero.size:
         largest, smallest = nonzero.max(), nonzero.min()
         scientific = largest / smallest > 1000 or largest > 1e8 or (not whole and smallest < 1e-4)
-    if scientific:
-        return {"formatter": {"float_kind": lambda v: f"{v:.{precision}e}"}}
+    if scientific:  # right-aligned to one width, as PyTorch pads them (numpy would not pad a formatter's output)
+        width = max((len(f"{v:.{precision}e}") for v in array.ravel()), default=0)
+        return {"formatter": {"float_kind": lambda v: f"{v:>{width}.{precision}e}"}}
     return {"precision": 0 if whole else precision, "floatmode": "fixed", "suppress_small": True}
 
 
@@ -52,8 +53,9 @@ def tensor_repr(t):
         # for large whole numbers, whatever the options say
         array = array.astype(numpy.complex128 if array.dtype.kind == "c" else numpy.float64)
     prefix = "tensor("
+    # PyTorch fills a line up to linewidth characters, its trailing "," included; numpy stops one short of that
     body = numpy.array2string(array, separator=", ", prefix=prefix, threshold=_options["threshold"],
-                              edgeitems=_options["edgeitems"], max_line_width=_options["linewidth"],
+                              edgeitems=_options["edgeitems"], max_line_width=_options["linewidth"] + 1,
                               **_format_options(array))
     extras = []
     if array.size == 0 and array.ndim > 1:  # "[]" alone does not say which dim is empty
@@ -68,7 +70,23 @@ def tensor_repr(t):
         extras.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         extras.append("requires_grad=True")
-    return prefix + body + "".join(", " + e for e in extras) + ")"
+    return prefix + body + _suffixes(prefix + body, extras, len(prefix)) + ")"
+
+
+def _suffixes(text, extras, indent):
+    """``, dtype=...``, ``, requires_grad=True`` ...: each on the last line while that line stays within the line
+    width (counting the separator and the closing parenthesis), else on a new line under the values, as PyTorch
+    does."""
+    out = ""
+    line = len(text) - text.rfind("\n") + 1
+    for extra in extras:
+        if line + len(extra) + 2 > _options["linewidth"]:
+            out += ",\n" + " " * indent + extra
+            line = indent + len(extra)
+        else:
+            out += ", " + extra
+            line += len(extra) + 2
+    return out
 
 
 def dtype_name(dtype):
