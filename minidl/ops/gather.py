@@ -35,6 +35,18 @@ def _along(xp, index, dim):
     return tuple(coords)
 
 
+def _checked(op_name, xp, index, shape, dim):
+    """``index`` after checking every position is in [0, size) along ``dim`` of ``shape`` (a 0-d tensor counts as
+    one position): numpy would read -1 from the end, or fail deep inside. PyTorch's error."""
+    size = shape[dim] if shape else 1
+    if index.size:
+        low, high = int(index.min()), int(index.max())
+        if low < 0 or high >= size:
+            raise OpError(f"{op_name}: index {low if low < 0 else high} is out of bounds for dimension {dim} with "
+                          f"size {size}")
+    return index
+
+
 class Gather(Op):
     """``out[i][j][k] = x[index[i][j][k]][j][k]`` (dim 0). VJP: ``scatter_add`` of ``g`` into zeros like ``x``."""
     differentiable_inputs = (0,)
@@ -42,7 +54,7 @@ class Gather(Op):
 
     @staticmethod
     def forward(xp, x, index, dim):
-        return x[_along(xp, index, dim)]
+        return x[_along(xp, _checked("gather", xp, index, x.shape, dim), dim)]
 
     @staticmethod
     def vjp(ctx, g):
@@ -64,7 +76,7 @@ class ScatterAdd(Op):
     @staticmethod
     def forward(xp, x, index, src, dim):
         out = x.copy()
-        xp.add.at(out, _along(xp, index, dim), src)
+        xp.add.at(out, _along(xp, _checked("scatter_add", xp, index, x.shape, dim), dim), src)
         return out
 
     @staticmethod
@@ -91,7 +103,7 @@ class Scatter(Op):
     @staticmethod
     def forward(xp, x, index, src, dim):
         out = x.copy()
-        out[_along(xp, index, dim)] = src
+        out[_along(xp, _checked("scatter", xp, index, x.shape, dim), dim)] = src
         return out
 
     @staticmethod

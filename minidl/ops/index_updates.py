@@ -26,7 +26,7 @@ from ..backend import dtypes
 from .base import DtypeError, Op, OpError, apply, describe, is_tensor
 from .broadcast import zeros_like
 from .cast import cast
-from .compare import masked_fill, where
+from .compare import lt, masked_fill, where
 from .gather import gather, scatter_add
 from .indexing import getitem, index_put, index_select
 from .infer import broadcast_shapes, normalize_dim
@@ -304,7 +304,8 @@ def take_along_dim(input, indices, dim=None):
         got = _torch_name(indices.dtype) if is_tensor(indices) else type(indices).__name__
         raise DtypeError(f"torch.take_along_dim(): dtype of indices should be Long but got {got}")
     if dim is None:
-        return gather(reshape(input, (-1,)), 0, reshape(indices, (-1,)))
+        flat = reshape(input, (-1,))
+        return gather(flat, 0, _from_the_end(reshape(indices, (-1,)), flat.shape[0]))
     if input.ndim != indices.ndim:
         raise OpError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, but "
                       f"got {input.ndim} dimensions for input, and {indices.ndim} dimensions for indices")
@@ -314,7 +315,15 @@ def take_along_dim(input, indices, dim=None):
                                                       for s in (tuple(input.shape), tuple(indices.shape))))
         input, indices = (broadcast_to(t, others[:dim] + (t.shape[dim],) + others[dim + 1:])
                           for t in (input, indices))
-    return gather(input, dim, indices)
+    return gather(input, dim, _from_the_end(indices, input.shape[dim]))
+
+
+def _from_the_end(indices, size):
+    """Negative positions counted from the end, as take_along_dim allows (gather does not); ``size`` None (a
+    graph's unknown dim) leaves them to gather's check."""
+    if size is None:
+        return indices
+    return where(lt(indices, 0), indices + size, indices)
 
 
 def put(input, index, source, accumulate=False):
@@ -330,6 +339,7 @@ def put(input, index, source, accumulate=False):
         raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
                          f"source.numel() = {math.prod(source.shape)}, index.numel() = {math.prod(index.shape)}")
     flat, index, source = (reshape(t, (-1,)) for t in (input, index, source))
-    out = scatter_add(flat, 0, index, source) if accumulate else index_put(flat, index, source)
+    out = scatter_add(flat, 0, _from_the_end(index, flat.shape[0]), source) if accumulate else \
+        index_put(flat, index, source)
     return reshape_like(out, input)
 
