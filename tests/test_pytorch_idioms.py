@@ -123,6 +123,14 @@ def test_the_settings_and_constants_a_notebook_starts_with():
     assert torch.iinfo(torch.int64).max == 2 ** 63 - 1
 
 
+def test_real_and_imag_are_attributes_as_in_pytorch():
+    z = torch.tensor([1 + 2j, 3 - 1j], requires_grad=True)
+    assert z.real.tolist() == [1.0, 3.0] and z.imag.tolist() == [2.0, -1.0]
+    (z.real ** 2 + z.imag).sum().backward()
+    assert z.grad.tolist() == [2 + 1j, 6 + 1j]
+    assert torch.tensor([1.5]).real.tolist() == [1.5] and torch.real(z).tolist() == [1.0, 3.0]
+
+
 def test_compile_hands_back_the_module_or_function_which_trains_as_before():
     model = torch.nn.Linear(3, 1)
     compiled = torch.compile(model, mode="reduce-overhead")

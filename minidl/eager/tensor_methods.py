@@ -38,7 +38,7 @@ SAME_NAME = [
     "flip", "fliplr", "flipud", "roll", "tile", "repeat_interleave", "tril", "triu", "index_select",
     "gather", "scatter", "scatter_add", "scatter_reduce", "unbind",
     # linear algebra and spectra
-    "matmul", "mm", "bmm", "dot", "outer", "real", "imag", "conj", "angle",
+    "matmul", "mm", "bmm", "dot", "outer", "conj", "angle",
     # sorting, searching, counting
     "sort", "argsort", "msort", "topk", "kthvalue", "median", "unique", "nonzero", "argwhere", "masked_select",
     "count_nonzero", "bincount", "isclose", "allclose", "equal", "clamp_min", "clamp_max",
@@ -317,7 +317,8 @@ _ADAPTERS = {
 }
 #: in-place shape ops ``name_``: this tensor becomes the op's result (a view with new sizes or strides)
 _RESHAPING_IN_PLACE = ["t", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims"]
-_PROPERTIES = {"T": T, "mT": mT, "H": H, "mH": mH}
+#: attributes that are ops, as in PyTorch: ``x.T``, ``x.real`` (not ``x.real()``)
+_PROPERTIES = {"T": T, "mT": mT, "H": H, "mH": mH, "real": ops.real, "imag": ops.imag}
 
 
 def _in_place(fn):
