@@ -513,7 +513,8 @@ def test_the_gradient_through_while_loop_replays_each_iterations_dropout_mask():
     (grad,) = tf.gradients(loss, [w])
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        values = [sess.run([loss, grad]) for _ in range(2)]
-    assert values[0][0] != values[1][0]  # each run draws new masks...
+        values = [sess.run([loss, grad]) for _ in range(4)]
+    # each run draws new masks (two runs can keep the same number of units, ~3% of the time: not all four)...
+    assert len({float(value) for value, _ in values}) > 1
     for value, g in values:  # ...and each run's gradient uses its own
         assert g == pytest.approx(3 * value / 1.5, rel=1e-6)
