@@ -8,8 +8,7 @@ dim (K) or three (KD, KH, KW).
 All are initialised like ``Linear``: ``kaiming_uniform_(a=√5)`` for the weight and ``U(-1/√fan_in, 1/√fan_in)``
 for the bias, fan_in computed from the weight's shape (``weight.shape[1] * KH * KW``).
 """
-import numbers
-
+from ...ops.conv_checks import ntuple
 from ..creation import empty
 from . import functional as F, init
 from .linear import reset_fan_in_uniform
@@ -17,17 +16,6 @@ from .module import Module
 from .parameter import Parameter
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-
-
-def _ntuple(name, value, what, minimum, n):
-    """An int or a sequence of ``n`` ints, each at least ``minimum``, as a tuple of ``n`` Python ints."""
-    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
-    if len(values) != n or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values):
-        raise TypeError(f"{name}: expected {what} to be a single integer value or a list of {n} integers, but got "
-                        f"{what}={value!r}")
-    if any(v < minimum for v in values):
-        raise ValueError(f"{name}: {what} must be at least {minimum} (got {what}={value!r})")
-    return tuple(int(v) for v in values)
 
 
 class _ConvNd(Module):
@@ -52,10 +40,10 @@ class _ConvNd(Module):
             raise ValueError(f"{name}: padding_mode must be one of {list(_PADDING_MODES)}, got {padding_mode!r}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         n = self.dims
-        self.kernel_size = _ntuple(name, kernel_size, "kernel_size", 1, n)
-        self.stride = _ntuple(name, stride, "stride", 1, n)
-        self.dilation = _ntuple(name, dilation, "dilation", 1, n)
-        self.output_padding = _ntuple(name, output_padding, "output_padding", 0, n)
+        self.kernel_size = ntuple(name, kernel_size, "kernel_size", 1, n)
+        self.stride = ntuple(name, stride, "stride", 1, n)
+        self.dilation = ntuple(name, dilation, "dilation", 1, n)
+        self.output_padding = ntuple(name, output_padding, "output_padding", 0, n)
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
                 raise ValueError(f"{name}: invalid padding string {padding!r}, should be one of ['valid', 'same']")
@@ -63,7 +51,7 @@ class _ConvNd(Module):
                 raise ValueError(f"{name}: padding='same' is not supported for strided convolutions")
             self.padding = padding
         else:
-            self.padding = _ntuple(name, padding, "padding", 0, n)
+            self.padding = ntuple(name, padding, "padding", 0, n)
         self.padding_mode = padding_mode
         self.transposed = transposed
         shape = ((in_channels, out_channels // groups) if transposed else (out_channels, in_channels // groups))
