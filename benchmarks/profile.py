@@ -258,8 +258,10 @@ def graph_kernel_patches(clock, spent, calls):
     for cls in set(op_classes(Op)):
         for method in ("forward", "execute"):
             if method in cls.__dict__:
-                originals[cls, method] = cls.__dict__[method]
-                function = getattr(cls, method)  # the plain function (staticmethod unwrapped)
+                original = originals[cls, method] = cls.__dict__[method]
+                # the plain function inside; a classmethod stays one (random ops' execute reads its class)
+                function, wrap = ((original.__func__, classmethod) if isinstance(original, classmethod)
+                                  else (getattr(cls, method), staticmethod))
 
                 def timed(*args, _function=function, _name=cls.__name__, **kwargs):
                     t = clock()
@@ -267,7 +269,7 @@ def graph_kernel_patches(clock, spent, calls):
                     spent[_name] += clock() - t
                     calls[_name] += 1
                     return result
-                setattr(cls, method, staticmethod(timed))
+                setattr(cls, method, wrap(timed))
     return originals
 
 

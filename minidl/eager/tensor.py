@@ -64,7 +64,7 @@ class Tensor:
         t._out_index = index
         t._requires_grad = requires_grad
         t._grad = None
-        t._version_counter = [0]
+        t._version_counter = None  # made when first needed (see _counter): most tensors never need one
         t._accumulator = None
         t._retains_grad = False
         t._base = None
@@ -144,7 +144,18 @@ class Tensor:
 
     @property
     def _version(self):
-        return self._version_counter[0]
+        counter = self._version_counter
+        return 0 if counter is None else counter[0]
+
+    def _counter(self):
+        """The version counter: a one-element list shared by every tensor that sees this memory (views, detached
+        copies), bumped by each in-place change. It is made on first use — when a node saves this tensor, a view
+        shares it, or an in-place change bumps it — because an op's output usually needs none, and every object a
+        recorded op leaves alive costs time in Python's cycle collector too."""
+        counter = self._version_counter
+        if counter is None:
+            counter = self._version_counter = [0]
+        return counter
 
     # ------------------------------------------------------------------------------------------ autograd
     @property
@@ -232,7 +243,7 @@ class Tensor:
     def detach(self):
         """Same data, no history. Shares the version counter, so in-place changes are still detected."""
         t = Tensor._make(self._data)
-        t._version_counter = self._version_counter
+        t._version_counter = self._counter()
         return t
 
     def detach_(self):
@@ -267,7 +278,7 @@ class Tensor:
         if through_view:
             _record_through_view(self, result)
         self._data[...] = result._data
-        self._version_counter[0] += 1
+        self._counter()[0] += 1
         if recording and result._requires_grad:
             self._node, self._out_index, self._requires_grad = result._node, result._out_index, True
         elif through_view:  # the view now holds values that depend on nothing that requires grad
@@ -294,7 +305,7 @@ class Tensor:
         except ValueError as error:
             raise RuntimeError(f"in-place {ufunc_name} on a tensor of shape {list(self._data.shape)} with "
                                f"{describe(other)}: {error}") from None
-        self._version_counter[0] += 1
+        self._counter()[0] += 1
         return self
 
     def copy_(self, src):
@@ -521,7 +532,7 @@ def _apply(op, args, attrs):
             _share_base(result, args, xp)
         if node is not None and op.saves_outputs:
             node.saved_outputs = (out,)
-            node.saved_versions += ((result._version_counter, 0, 0),)
+            node.saved_versions += (_saved_version(result, 0),)
         if GradMode.anomaly:
             _check_anomaly(op, arrays, (result,))
         return result
@@ -533,7 +544,7 @@ def _apply(op, args, attrs):
         node.saved_outputs = outs
         if op.saves_outputs:
             read = range(len(results)) if op.saves_outputs is True else op.saves_outputs
-            node.saved_versions += tuple((results[i]._version_counter, 0, i) for i in read)
+            node.saved_versions += tuple(_saved_version(results[i], i) for i in read)
     if GradMode.anomaly:
         _check_anomaly(op, arrays, results)
     return results
@@ -587,7 +598,7 @@ def _share_base(view, args, xp):
     through either is seen by every node that saved the other) and remembers its base."""
     for a in args:
         if isinstance(a, Tensor) and xp.may_share_memory(view._data, a._data):
-            view._version_counter = a._version_counter
+            view._version_counter = a._counter()
             view._base = a._base if a._base is not None else a
             return
 
@@ -605,16 +616,28 @@ def _record(op, args, attrs):
         else:
             keys.append(None)
             needs.append(False)
-    node = Node(op, attrs, args, tuple(keys), tuple(needs))
+    needs = tuple(needs)
+    node = Node(op, attrs, args, tuple(keys), _interned_needs.setdefault(needs, needs))
     saved = op.saves_inputs
     if saved is None and None not in keys:
         saved = args
     elif saved != ():
         saved = [args[i] for i in op.inputs_to_save(node.needs_input_grad)]
     if saved:
-        node.saved_versions = tuple([(a._version_counter, a._version_counter[0], a) for a in saved
-                                     if isinstance(a, Tensor)])
+        node.saved_versions = tuple([_saved_version(a, a) for a in saved if isinstance(a, Tensor)])
     return node
+
+
+# one tuple per pattern of needed gradients ((True, False), ...), shared by the nodes: a node leaves one object
+# fewer for the cycle collector to visit
+_interned_needs = {}
+
+
+def _saved_version(tensor, which):
+    """``(counter, version now, which)``: what a node checks before its VJP reads ``tensor`` (``which``: the
+    input tensor itself, or the output's index, to name it in the error)."""
+    counter = tensor._counter()
+    return counter, counter[0], which
 
 
 def _check_one_device(op, args, arrays):

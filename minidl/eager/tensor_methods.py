@@ -204,10 +204,10 @@ def _reshaping_in_place(fn, name):
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         # reshape a stand-in for the current value: the recorded op must keep seeing the old shape
         before = Tensor._make(self._data, self._node, self._out_index, self._requires_grad)
-        before._version_counter = self._version_counter
+        before._version_counter = self._counter()
         result = fn(before, *args, **kwargs)
         self._data = result._data
-        self._version_counter[0] += 1  # a node that saved this tensor must not see it reshaped
+        self._counter()[0] += 1  # a node that saved this tensor must not see it reshaped
         if GradMode.enabled and result._requires_grad:
             self._node, self._out_index = result._node, result._out_index
         return self

@@ -35,7 +35,7 @@ class FunctionCtx:
     def save_for_backward(self, *tensors):
         """Keep tensors for ``backward``; changing them in place before then is an error, as for built-in ops."""
         self._saved = tensors
-        self._saved_versions = tuple(t._version_counter[0] if isinstance(t, Tensor) else None for t in tensors)
+        self._saved_versions = tuple(t._version if isinstance(t, Tensor) else None for t in tensors)
 
     @property
     def saved_tensors(self):
@@ -43,9 +43,9 @@ class FunctionCtx:
             from ..node import _FREED_MESSAGE
             raise RuntimeError(_FREED_MESSAGE)
         for i, (t, version) in enumerate(zip(self._saved, self._saved_versions)):
-            if version is not None and t._version_counter[0] != version:
+            if version is not None and t._version != version:
                 raise RuntimeError(f"one of the variables needed for gradient computation has been modified by an "
-                                   f"inplace operation: saved tensor {i} is at version {t._version_counter[0]}; "
+                                   f"inplace operation: saved tensor {i} is at version {t._version}; "
                                    f"expected version {version} instead.")
         return self._saved
 
@@ -113,7 +113,7 @@ class Function(metaclass=_FunctionMeta):
         for i, o in enumerate(outputs):
             if isinstance(o, Tensor):
                 w = Tensor._make(o._data, node, i, o.dtype.kind in "fc" and id(o) not in ctx._non_differentiable)
-                w._version_counter = o._version_counter  # an in-place change of the output is seen by the ctx
+                w._version_counter = o._counter()  # an in-place change of the output is seen by the ctx
                 wrapped.append(w)
             else:
                 wrapped.append(o)

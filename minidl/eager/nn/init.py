@@ -21,7 +21,7 @@ def _fill(tensor, array):
     if tensor.numel() == 0:  # nothing to initialise (PyTorch warns and does nothing)
         return tensor
     tensor._data[...] = to_device(array.astype(tensor.dtype, copy=False), tensor.device)
-    tensor._version_counter[0] += 1
+    tensor._counter()[0] += 1
     return tensor
 
 
