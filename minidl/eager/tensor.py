@@ -18,6 +18,7 @@ from ..backend import device as _device, device_of, dtypes, get_array_module, to
 from ..ops.base import describe, register_frontend
 from .grad_mode import GradMode
 from .node import AccumulateGrad, Node, _check_finite
+from .views import mark_current, record_through_view, refresh_if_stale, share_base
 
 
 class Size(tuple):
@@ -40,7 +41,7 @@ class Tensor:
     """A multi-dimensional array that can record the operations applied to it, for ``backward()``."""
 
     __slots__ = ("_data", "_node", "_out_index", "_requires_grad", "_grad", "_version_counter", "_accumulator",
-                 "_retains_grad", "_base", "_view_of", "__weakref__")
+                 "_retains_grad", "_base", "_view_of", "_view_version", "__weakref__")
     # numpy must not try to absorb a Tensor into an array (np.float32(2) * t would otherwise return an ndarray)
     __array_ufunc__ = None
     __hash__ = object.__hash__  # tensors are dictionary keys by identity, although == is elementwise
@@ -68,7 +69,8 @@ class Tensor:
         t._accumulator = None
         t._retains_grad = False
         t._base = None
-        t._view_of = None  # (parent, index) for a view made by indexing: see _record_through_view
+        t._view_of = None  # (parent, index) for a view made by indexing: see views.record_through_view
+        t._view_version = None  # for a view: the version its history describes (views.py)
         return t
 
     # ---------------------------------------------------------------------------------------- attributes
@@ -160,6 +162,8 @@ class Tensor:
     # ------------------------------------------------------------------------------------------ autograd
     @property
     def requires_grad(self):
+        if self._base is not None:
+            refresh_if_stale(self)
         return self._requires_grad
 
     @requires_grad.setter
@@ -179,14 +183,20 @@ class Tensor:
 
     @property
     def is_leaf(self):
+        if self._base is not None:
+            refresh_if_stale(self)
         return self._node is None
 
     @property
     def grad_fn(self):
+        if self._base is not None:
+            refresh_if_stale(self)
         return self._node
 
     def _key(self):
         """This tensor's place in the autodiff graph: ``(node, output_index)``; leaves use their accumulator."""
+        if self._base is not None:
+            refresh_if_stale(self)
         if self._node is not None:
             return (self._node, self._out_index)
         if self._accumulator is None:
@@ -276,13 +286,15 @@ class Tensor:
             raise RuntimeError("unsupported operation: this tensor is a broadcast (expand) view whose elements "
                                "share memory; clone() it before writing to it in place")
         if through_view:
-            _record_through_view(self, result)
+            record_through_view(self, result)
         self._data[...] = result._data
         self._counter()[0] += 1
         if recording and result._requires_grad:
             self._node, self._out_index, self._requires_grad = result._node, result._out_index, True
         elif through_view:  # the view now holds values that depend on nothing that requires grad
             self._node, self._requires_grad = None, False
+        if recording and self._base is not None:
+            mark_current(self)
         return self
 
     def __getitem__(self, index):
@@ -505,6 +517,8 @@ def _apply(op, args, attrs):
     record = False
     for a in args:
         if a.__class__ is Tensor or isinstance(a, Tensor):
+            if a._base is not None:  # a view: its memory may have been changed in place since its history was made
+                refresh_if_stale(a)
             arrays.append(a._data)
             if a._requires_grad:
                 record = True
@@ -529,7 +543,7 @@ def _apply(op, args, attrs):
             out = numpy.asarray(out)  # numpy returns scalars for 0-d results; a tensor always holds an array
         result = _make_tensor(out, node, 0, node is not None and out.dtype.kind in "fc")
         if out.base is not None:
-            _share_base(result, args, xp)
+            share_base(result, args, xp)
         if node is not None and op.saves_outputs:
             node.saved_outputs = (out,)
             node.saved_versions += (_saved_version(result, 0),)
@@ -548,59 +562,6 @@ def _apply(op, args, attrs):
     if GradMode.anomaly:
         _check_anomaly(op, arrays, results)
     return results
-
-
-def _record_through_view(view, value):
-    """Record an in-place change of ``view`` (about to hold ``value``) as what it is: a change of the tensor whose
-    memory it shares (PyTorch's "CopySlices"), so the gradient reaches the base's earlier history and ``value``'s.
-
-    Each level of indexing, from the view up, becomes ``parent = index_put(parent, index, new value of the
-    child)``. A view made another way (``reshape``, ``transpose``, ``diagonal``, ...) knows no index, but its
-    memory says where each of its elements lives in its base: the base's new value is the old one with the
-    view's new values written at those places."""
-    chain, child = [], view
-    while child._view_of is not None:
-        parent, index = child._view_of
-        if parent._requires_grad and parent._node is None:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-        chain.append((parent, index))
-        child = parent
-    base = child._base
-    if base is not None:
-        if base._requires_grad and base._node is None:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-        if not base._data.flags.c_contiguous:
-            raise RuntimeError("an in-place change of a view of a non-contiguous tensor is not supported while "
-                               "gradients are recorded: clone() the view first, or change the tensor itself.")
-    for parent, index in chain:
-        value = ops.index_put(parent, index, value)  # out of place: reads the parent's values before the change
-        parent._node, parent._out_index, parent._requires_grad = value._node, value._out_index, value._requires_grad
-    if base is not None:
-        value = ops.reshape_like(ops.index_put(ops.reshape(base, (-1,)), (_places_in_base(child, base),),
-                                               ops.reshape(value, (-1,))), base)
-        base._node, base._out_index, base._requires_grad = value._node, value._out_index, value._requires_grad
-
-
-def _places_in_base(view, base):
-    """For each element of ``view`` (in its own order, flattened), a strided view of the C-contiguous ``base``'s
-    memory, its index in ``base`` flattened: read off the view's offset and strides (in elements) from the base's
-    first element."""
-    itemsize = base._data.itemsize
-    offset = (view.data_ptr() - base.data_ptr()) // itemsize
-    counting = numpy.arange(base._data.size, dtype=numpy.int64)
-    places = numpy.lib.stride_tricks.as_strided(counting[offset:], shape=view._data.shape,
-                                                strides=tuple(s // itemsize * 8 for s in view._data.strides))
-    return Tensor._make(to_device(places.reshape(-1), base.device))
-
-
-def _share_base(view, args, xp):
-    """A result that is a view of an input's memory shares that input's version counter (an in-place change
-    through either is seen by every node that saved the other) and remembers its base."""
-    for a in args:
-        if isinstance(a, Tensor) and xp.may_share_memory(view._data, a._data):
-            view._version_counter = a._counter()
-            view._base = a._base if a._base is not None else a
-            return
 
 
 def _record(op, args, attrs):

@@ -17,6 +17,7 @@ from ..ops.operators import OPERATORS, REFLECTED, bind_operators
 from .grad_mode import GradMode
 from .numpy_names import accept_numpy_names
 from .tensor import Tensor
+from .views import mark_current
 
 #: methods that are the op function of the same name
 SAME_NAME = [
@@ -210,6 +211,8 @@ def _reshaping_in_place(fn, name):
         self._counter()[0] += 1  # a node that saved this tensor must not see it reshaped
         if GradMode.enabled and result._requires_grad:
             self._node, self._out_index = result._node, result._out_index
+        if GradMode.enabled and self._base is not None:
+            mark_current(self)
         return self
     method.__name__ = name
     method.__doc__ = f"In-place ``{name[:-1]}``: this tensor takes the new shape (a view of the same memory)."

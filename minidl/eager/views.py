@@ -1,0 +1,118 @@
+"""Views: tensors that share memory with another tensor, and how their histories stay true to that memory.
+
+A view (``x[0]``, ``x.t()``, ``x.reshape(...)``, ``x.diagonal()``) holds no numbers of its own: its array looks
+into the memory of its *base*, the tensor that owns it. Two things follow for autograd.
+
+**Changing a view in place changes its base.** ``x[0].mul_(2)`` must leave ``x`` with a history that says so,
+or ``x``'s gradient would describe the values from before. ``record_through_view`` records the change as what it
+is, a new value of the base (PyTorch calls the node ``CopySlices``).
+
+**Changing the base — or another view of it — in place changes this view.** After ``a.mul_(2)``, a view
+``v = a[0:2]`` taken earlier holds twice its old numbers, but its history still says "a slice of the old
+``a``": its gradient would be silently wrong. Every tensor that sees the memory shares one version counter, bumped
+by each in-place change; a view remembers the version its history was made at (``_view_version``). When the two
+differ and the view is about to be used while gradients are recorded, ``refresh_if_stale`` takes the view's
+history afresh from its base's current history: ``view = base.flatten()[places]`` (PyTorch regenerates the view's
+``grad_fn`` the same way). A view taken while recording was off (``no_grad``) has no version to compare: it was
+never part of a history, and stays out of one, as in PyTorch.
+
+Both read, from memory addresses, where each element of a view lives in its base (``places_in_base``).
+"""
+import numpy
+
+from .. import ops
+from ..backend import to_device
+from .grad_mode import GradMode
+
+
+def share_base(view, args, xp):
+    """A result that is a view of an input's memory shares that input's version counter (an in-place change
+    through either is seen by every node that saved the other) and remembers its base, and the version its
+    history belongs to."""
+    for a in args:
+        if isinstance(a, view.__class__) and xp.may_share_memory(view._data, a._data):
+            counter = view._version_counter = a._counter()
+            view._base = a._base if a._base is not None else a
+            view._view_version = counter[0] if GradMode.enabled else None
+            return
+
+
+def is_stale(view):
+    """True for a view whose memory was changed in place after its history was made (see the module docstring)."""
+    return view._view_version is not None and view._view_version != view._version_counter[0]
+
+
+def refresh_if_stale(view):
+    """Give a stale view (``is_stale``) a history taken from its base's current one, when gradients are recorded.
+    (Callers on the hot path check ``view._base is not None`` first: most tensors are no views.)"""
+    if not (GradMode.enabled and is_stale(view)):
+        return
+    base = view._base
+    view._view_version = view._version_counter[0]
+    if view._data.dtype != base._data.dtype:  # a .real/.imag view: its elements are halves of the base's
+        return
+    if not base._requires_grad:
+        if view._requires_grad:  # its history led to a base that has since become a constant
+            view._node, view._requires_grad = None, False
+        return
+    fresh = ops.reshape(ops.index_select(ops.reshape(base, (-1,)), 0, places_in_base(view, base)),
+                        tuple(view._data.shape))
+    view._node, view._out_index, view._requires_grad = fresh._node, fresh._out_index, fresh._requires_grad
+    view._view_of = None  # the indexing that made it is history too: a later in-place change goes through places
+
+
+def mark_current(view):
+    """After an in-place change of ``view`` that was recorded (``Tensor._inplace``): its history, and that of the
+    indexing parents ``record_through_view`` rewrote, now describe the memory again."""
+    while view is not None:
+        if view._view_version is not None:
+            view._view_version = view._version_counter[0]
+        view = view._view_of[0] if view._view_of is not None else None
+
+
+def record_through_view(view, value):
+    """Record an in-place change of ``view`` (about to hold ``value``) as what it is: a change of the tensor whose
+    memory it shares, so the gradient reaches the base's earlier history and ``value``'s.
+
+    Each level of indexing, from the view up, becomes ``parent = index_put(parent, index, new value of the
+    child)``. A view made another way (``reshape``, ``transpose``, ``diagonal``, ...) knows no index, but its
+    memory says where each of its elements lives in its base: the base's new value is the old one with the
+    view's new values written at those places."""
+    chain, child = [], view
+    while child._view_of is not None:
+        parent, index = child._view_of
+        if parent._requires_grad and parent._node is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        chain.append((parent, index))
+        child = parent
+    base = child._base
+    if base is not None and base._requires_grad and base._node is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    for parent, index in chain:
+        value = ops.index_put(parent, index, value)  # out of place: reads the parent's values before the change
+        parent._node, parent._out_index, parent._requires_grad = value._node, value._out_index, value._requires_grad
+    if base is not None:
+        value = ops.reshape_like(ops.index_put(ops.reshape(base, (-1,)), (places_in_base(child, base),),
+                                               ops.reshape(value, (-1,))), base)
+        base._node, base._out_index, base._requires_grad = value._node, value._out_index, value._requires_grad
+
+
+def places_in_base(view, base):
+    """For each element of ``view`` (in its own order, flattened), its index in ``base`` flattened (C order), as an
+    int64 tensor.
+
+    Read off memory: write the base's flat indices into a scratch buffer laid out exactly as the base's elements
+    lie in memory (whatever its strides: transposed, negative, with gaps), then read that buffer through the view's
+    own offset and strides."""
+    b, v = base._data, view._data
+    itemsize = b.itemsize
+    in_elements = lambda strides: tuple(s // itemsize * 8 for s in strides)  # byte strides over int64 scratch
+    lowest = sum((n - 1) * s for n, s in zip(b.shape, b.strides) if s < 0) // itemsize
+    highest = sum((n - 1) * s for n, s in zip(b.shape, b.strides) if s > 0) // itemsize
+    memory = numpy.zeros(highest - lowest + 1, dtype=numpy.int64)
+    first = -lowest  # where the base's first element lies in the scratch buffer
+    as_strided = numpy.lib.stride_tricks.as_strided
+    as_strided(memory[first:], b.shape, in_elements(b.strides))[...] = numpy.arange(b.size).reshape(b.shape)
+    offset = (view.data_ptr() - base.data_ptr()) // itemsize
+    places = as_strided(memory[first + offset:], v.shape, in_elements(v.strides))
+    return view.__class__._make(to_device(places.reshape(-1), base.device))

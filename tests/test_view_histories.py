@@ -1,0 +1,109 @@
+"""A view taken before an in-place change of its base (or of another view of the same memory) gets a history that
+describes its new numbers (``minidl/eager/views.py``): its gradient is checked against central differences and,
+where installed, PyTorch, which regenerates such a view's grad_fn the same way."""
+import numpy as np
+import pytest
+
+import minidl.eager as T
+
+START = np.array([[0.5, -1.0, 2.0], [1.5, -0.5, 1.0]])
+WEIGHTS = np.array([1.0, -2.0, 3.0, 0.5, 4.0, -1.5])
+
+
+def _weighted(lib, t):
+    """A loss that weighs every element differently, so that a gradient in the wrong place shows."""
+    flat = t.reshape(-1)
+    return (flat * lib.tensor(WEIGHTS[:flat.shape[0]], dtype=lib.float64)).sum()
+
+
+# each builds a loss from the leaf ``w`` (a minidl or a torch tensor); ``lib`` is minidl.eager or torch
+STALE_VIEWS = {
+    # the base changes after the view was taken: v holds 2 * (its old numbers)
+    "base mul_ after slicing": lambda lib, w: _after(lambda a: a[0, 0:2], lambda a, v: a.mul_(2), w * 1, lib),
+    # overlapping siblings: b's change reaches c's first element
+    "overlapping sibling": lambda lib, w: _after(lambda a: a.reshape(-1)[2:5],
+                                                  lambda a, v: a.reshape(-1)[1:4].mul_(3), w * w, lib),
+    # a sibling that does not overlap: its old history was right, the refreshed one must be too
+    "another row": lambda lib, w: _after(lambda a: a[1], lambda a, v: a[0].exp_(), w * 2, lib),
+    # the change brings in a second tensor that requires grad
+    "transpose after add_ of another": lambda lib, w: _after(lambda a: a.t(),
+                                                              lambda a, v: a.add_(w.flip(0) ** 2), w * 1, lib),
+    # the view's own change, then its base's, then the view again
+    "view changed, base changed": lambda lib, w: _after(lambda a: a[1], lambda a, v: (v.add_(w[0]), a.mul_(1.5)),
+                                                         w + 1, lib),
+    "diagonal after base relu_": lambda lib, w: _after(lambda a: a[:, :2].diagonal(), lambda a, v: a.relu_(),
+                                                        w - 0.25, lib),
+}
+
+
+def _after(take_view, change, base, lib):
+    view = take_view(base)
+    change(base, view)
+    return _weighted(lib, view) + 0.1 * _weighted(lib, base)
+
+
+def _numeric_gradient(loss_of, start):
+    def at(values):
+        with T.no_grad():
+            return loss_of(T.tensor(values)).item()
+    numeric = np.zeros_like(start)
+    for i in np.ndindex(*start.shape):
+        step = np.zeros_like(start)
+        step[i] = 1e-6
+        numeric[i] = (at(start + step) - at(start - step)) / 2e-6
+    return numeric
+
+
+@pytest.mark.parametrize("case", STALE_VIEWS)
+def test_a_view_changed_through_its_base_or_a_sibling_has_the_gradient_of_its_new_values(case):
+    build = STALE_VIEWS[case]
+    w = T.tensor(START, requires_grad=True)
+    build(T, w).backward()
+    np.testing.assert_allclose(w.grad.numpy(), _numeric_gradient(lambda x: build(T, x), START), rtol=1e-6,
+                               atol=1e-6)
+    torch = pytest.importorskip("torch")
+    theirs = torch.tensor(START, requires_grad=True)
+    build(torch, theirs).backward()
+    np.testing.assert_allclose(w.grad.numpy(), theirs.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_a_view_of_a_constant_joins_the_graph_when_a_sibling_is_written_with_a_tensor_that_requires_grad():
+    x = T.tensor([2.0, 3.0], requires_grad=True)
+    a = T.zeros(3)
+    first, last = a[0:2], a[1:3]
+    assert not last.requires_grad
+    first.copy_(x * 10)             # a becomes [20, 30, 0]: last now holds [30, 0], which depends on x
+    assert last.requires_grad and last.grad_fn is not None
+    (last * T.tensor([1.0, 5.0])).sum().backward()
+    assert x.grad.tolist() == [0.0, 10.0]
+
+
+def test_a_view_of_a_parameter_follows_its_updates_without_recording():
+    """The optimizer's ``p -= lr * grad`` happens under no_grad; a view taken earlier still differentiates to p."""
+    p = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    head = p[:2]
+    with T.no_grad():
+        p.mul_(2.0)
+    assert head.tolist() == [2.0, 4.0]
+    (head * head).sum().backward()
+    assert p.grad.tolist() == [4.0, 8.0, 0.0]
+
+
+def test_a_view_taken_without_recording_stays_out_of_the_graph():
+    p = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with T.no_grad():
+        head = p[:2]
+        p.mul_(2.0)
+    assert not head.requires_grad and head.grad_fn is None
+    assert not (head * 2).requires_grad
+
+
+def test_a_view_of_a_non_contiguous_base_is_changed_and_refreshed_in_place():
+    """The places of a view's elements are read from memory, whatever the base's strides (here column-major)."""
+    x = T.tensor([5.0, 7.0], requires_grad=True)
+    base = T.from_numpy(np.asfortranarray(np.arange(6.0).reshape(2, 3)))
+    rows = base.t()                 # a view taken before the change
+    base[:, 1].copy_(x)             # through a view of a column-major base: recorded as a change of the base
+    assert rows.tolist() == [[0.0, 3.0], [5.0, 7.0], [2.0, 5.0]]
+    (rows * T.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=T.float64)).sum().backward()
+    assert x.grad.tolist() == [3.0, 4.0]
