@@ -113,6 +113,10 @@ class linalg:
     matmul = staticmethod(matmul)  # noqa: F405
     # factorizations and solvers (ops/decompositions.py, ops/solvers.py)
     cholesky = staticmethod(cholesky)  # noqa: F405
+    cholesky_ex = staticmethod(linalg_cholesky_ex)  # noqa: F405  (ops/linalg_ex.py: results with error codes)
+    inv_ex = staticmethod(linalg_inv_ex)  # noqa: F405
+    solve_ex = staticmethod(linalg_solve_ex)  # noqa: F405
+    diagonal = staticmethod(lambda A, *, offset=0, dim1=-2, dim2=-1: diagonal(A, offset, dim1, dim2))  # noqa: F405
     qr = staticmethod(linalg_qr)  # noqa: F405
     svd = staticmethod(linalg_svd)  # noqa: F405
     svdvals = staticmethod(linalg_svdvals)  # noqa: F405

@@ -56,7 +56,7 @@ SAME_NAME = [
     "addcmul", "addcdiv", "baddbmm", "addbmm", "addmv", "addr", "cummax", "cummin",
     # special functions, factorizations and solvers
     "lgamma", "digamma", "erfinv", "cholesky", "qr", "svd", "slogdet", "logdet", "pinverse", "matrix_power",
-    "cholesky_solve", "triangular_solve", "cross", "matrix_exp",
+    "cholesky_solve", "cholesky_inverse", "triangular_solve", "cross", "matrix_exp",
     # more elementwise math, combining and cutting, distances and bins
     "sgn", "logit", "xlogy", "fmod", "float_power", "hypot", "logaddexp", "logaddexp2", "copysign", "frac",
     "deg2rad", "rad2deg", "sinc", "heaviside", "logcumsumexp", "histc", "kron", "rot90", "select", "tensor_split",

@@ -49,6 +49,7 @@ from .binning import *  # noqa: F401,F403
 from .nd_indexing import *  # noqa: F401,F403
 from .solvers import *  # noqa: F401,F403
 from .decompositions import *  # noqa: F401,F403
+from .linalg_ex import *  # noqa: F401,F403
 
 import types as _types
 
