@@ -297,3 +297,36 @@ def test_matrix_exp_of_complex_matrices_matches_pytorch():
     (t_out.abs() * torch.tensor(weights)).sum().backward()
     (m_out.abs() * md.tensor(weights)).sum().backward()
     np.testing.assert_allclose(ma.grad.numpy(), ta.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+VALUES_ALONE = {  # a factorization whose vectors go unused, of matrices with repeated values
+    "eigh eigenvalues of 2I": (lambda L, a: L.sum(L.linalg.eigh(a).eigenvalues), np.eye(3) * 2.0),
+    "eigh eigenvalues, a repeated pair": (lambda L, a: L.sum(L.linalg.eigh(a).eigenvalues ** 2),
+                                          np.diag([1.0, 1.0, 3.0])),
+    "svd singular values of an orthogonal matrix": (lambda L, a: L.sum(L.linalg.svd(a).S), orthogonal(3)),
+    "qr R alone": (lambda L, a: L.sum(L.linalg.qr(a).R), spread(3, 3)),
+}
+
+
+@pytest.mark.parametrize("case", VALUES_ALONE)
+def test_values_alone_have_finite_gradients_where_the_vectors_would_not(case):
+    """The eigenvector/singular-vector terms divide by gaps between values; with no gradient for the vectors they
+    are left out (``accepts_missing_grads``), as in PyTorch — eager and graph mode alike."""
+    fn, start = VALUES_ALONE[case]
+    ours = md.tensor(start, requires_grad=True)
+    fn(md, ours).backward()
+    theirs = torch.tensor(start, requires_grad=True)
+    fn(torch, theirs).backward()
+    assert np.isfinite(ours.grad.numpy()).all()
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-10, atol=1e-12)
+    import minidl.graph as tf
+    from minidl import ops
+    graph = tf.Graph()
+    with graph.as_default():
+        a = tf.placeholder(tf.float64, start.shape)
+        namespace = type("L", (), {"sum": staticmethod(ops.sum), "linalg": type("linalg", (), {
+            "eigh": staticmethod(ops.linalg_eigh), "svd": staticmethod(ops.linalg_svd),
+            "qr": staticmethod(ops.linalg_qr)})})
+        (grad,) = tf.gradients(fn(namespace, a), [a])
+    with tf.Session(graph=graph) as sess:
+        np.testing.assert_allclose(sess.run(grad, {a: start}), theirs.grad.numpy(), rtol=1e-10, atol=1e-12)

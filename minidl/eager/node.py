@@ -85,7 +85,7 @@ class Node:
                     if grads[index] is not None:
                         replaced = hook(grads[index])
                         grads[index] = grads[index] if replaced is None else replaced
-        if self.n_outputs > 1:
+        if self.n_outputs > 1 and not self.op.accepts_missing_grads:
             from ..ops import zeros_like
             outputs = self.outputs
             grads = [zeros_like(outputs[i]) if g is None and outputs[i].requires_grad else g

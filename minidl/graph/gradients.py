@@ -43,8 +43,9 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
 
         def run_vjp(operation, grads, needed):
             with graph.name_scope(operation.name + "_grad"):
-                grads = [ops.zeros_like(out) if g is None and dtypes.is_differentiable(out.dtype) else g
-                         for g, out in zip(grads, operation.outputs)]
+                if not operation.op.accepts_missing_grads:
+                    grads = [ops.zeros_like(out) if g is None and dtypes.is_differentiable(out.dtype) else g
+                             for g, out in zip(grads, operation.outputs)]
                 return operation.op.vjp(_VJPContext(operation, needed), *grads)
         results = backprop(roots, root_grads, wanted.__contains__, run_vjp, blocked) if roots else {}
         out = []

@@ -29,6 +29,10 @@ class Op:
     name = None
     #: number of outputs of ``forward`` (a tuple is returned when this is not 1)
     n_outputs = 1
+    #: for a multi-output op: True when its VJP takes None as the gradient of an output nobody used, and then
+    #: leaves that output's term out (as PyTorch's do: eigh's eigenvector term divides by the gaps between
+    #: eigenvalues, which repeated eigenvalues make 0). Otherwise the front-ends hand the VJP zeros there.
+    accepts_missing_grads = False
     #: False for ops whose result is piecewise constant (comparisons, floor, argmax, ...)
     differentiable = True
     #: indices of the inputs whose *values* the VJP reads; inputs used only for their shape are left out, so an

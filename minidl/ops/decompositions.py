@@ -19,8 +19,8 @@ Three things to know when differentiating them:
 * **Repeated values.** The eigenvector (singular vector) gradients divide by the gaps between eigenvalues
   (squared singular values): where two coincide they are inf/NaN — the vectors are not differentiable there.
   The gradients of eigenvalues and singular values alone never divide by a gap: use ``eigvalsh`` and
-  ``svdvals`` for them. (Eager mode hands a multi-output op zeros for its unused outputs, so
-  ``eigh(A).eigenvalues`` alone still runs the eigenvector formula, and 0 · inf there is NaN.)
+  ``svdvals`` for them — or take only the values from ``eigh``/``svd``: a VJP that gets no gradient for the
+  vectors leaves their term out (``accepts_missing_grads``), so ``eigh(I).eigenvalues.sum()`` has gradient I.
 """
 from collections import namedtuple
 
@@ -152,6 +152,7 @@ class QR(Op):
     gradient (as in PyTorch)."""
     name = "LinalgQr"
     n_outputs = 2
+    accepts_missing_grads = True
     saves_inputs = ()
     saves_outputs = True
 
@@ -226,6 +227,7 @@ class Eigh(Op):
     Repeated eigenvalues make F infinite: see the module's notes."""
     name = "LinalgEigh"
     n_outputs = 2
+    accepts_missing_grads = True
     saves_inputs = ()
     saves_outputs = True
 
@@ -303,6 +305,7 @@ class SVD(Op):
     beyond k are any basis of what A leaves out: their gradient is ignored, as in PyTorch."""
     name = "LinalgSvd"
     n_outputs = 3
+    accepts_missing_grads = True
     saves_inputs = ()
     saves_outputs = True
 
