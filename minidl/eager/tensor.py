@@ -268,11 +268,25 @@ class Tensor:
         Writing into the existing array keeps memory shared with numpy (``from_numpy``) and with views. The
         version counter is bumped, so a node that saved this tensor's old value refuses to backward with the new
         one; and when the result was recorded, this tensor now stands for the op's output in the graph.
+
+        While recording, ``fn`` sees a stand-in for the old value: the same memory and history, but a version
+        counter of its own. When a node saved it (``abs_``, ``clamp_``, ``mul_`` read their input in backward),
+        the stand-in gets a copy of the old numbers before they are overwritten — PyTorch's in-place ops keep
+        their ``original_self`` the same way; ``relu_``, ``exp_``, ``add_`` need no copy.
         """
         recording = GradMode.enabled
         if recording and self._requires_grad and self._node is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        result = fn(self, *args, **kwargs)
+        if recording and self._base is not None:
+            refresh_if_stale(self)
+        old = Tensor._make(self._data, self._node, self._out_index, self._requires_grad) if recording else self
+        result = fn(old, *args, **kwargs)
+        if recording and result._requires_grad and result._node is None:
+            result = ops.clone(result)  # fn handed back a leaf itself (copy_ of a parameter): link to it
+        elif recording and self._requires_grad and not result._requires_grad and self._base is None:
+            # overwritten with constants (fill_, zero_, copy_ of data): the tensor still requires grad, as in
+            # PyTorch, and its old history gets a zero gradient
+            result = ops.where(ops.zeros_like(old, dtype=dtypes.bool_), old, result)
         through_view = recording and self._base is not None and (self._base._requires_grad or result._requires_grad)
         if result._data.shape != self._data.shape:
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
@@ -287,6 +301,8 @@ class Tensor:
                                "share memory; clone() it before writing to it in place")
         if through_view:
             record_through_view(self, result)
+        if old is not self and old._version_counter is not None:  # a node saved the old value: keep it
+            old._data = old._data.copy()
         self._data[...] = result._data
         self._counter()[0] += 1
         if recording and result._requires_grad:

@@ -27,7 +27,7 @@ def relu(features, name=None):
 @tf_op("Relu6")
 def relu6(features, name=None):
     """min(max(features, 0), 6)."""
-    return ops.clamp(check_dtype(to_tensor(features), REALS, "features"), 0, 6)
+    return ops.hardtanh(check_dtype(to_tensor(features), REALS, "features"), 0, 6)
 
 
 @tf_op("LeakyRelu")

@@ -14,7 +14,7 @@ import numpy
 from ..backend import dtypes
 from .base import Op, OpError, apply, describe, is_tensor
 from .cast import cast
-from .compare import gt, where
+from .compare import gt, logical_and, lt, where, where_grad
 from .infer import same_spec
 from .unary import exp, tanh
 
@@ -153,6 +153,27 @@ def relu(x):
     if is_tensor(x) and x.dtype.kind in "iu":
         return apply(Relu, x)
     return apply(Relu, _float_tensor("relu", x))
+
+
+class Hardtanh(Op):
+    """``y = min(max(x, min_val), max_val)``; dy/dx = 1 strictly between the bounds and 0 elsewhere, *on* the
+    bounds too — PyTorch's ``hardtanh``/``relu6`` and TF's ``relu6`` say so, where ``clamp`` passes the gradient
+    at the bounds. The VJP reads the output: it lies strictly between the bounds exactly where x does."""
+    saves_inputs = ()
+    saves_outputs = True
+    forward = staticmethod(lambda xp, x, min_val, max_val: xp.clip(x, x.dtype.type(min_val), x.dtype.type(max_val)))
+    infer = staticmethod(same_spec)
+
+    @staticmethod
+    def vjp(ctx, g):
+        y = ctx.outputs[0]
+        inside = logical_and(gt(y, ctx.attrs["min_val"]), lt(y, ctx.attrs["max_val"]))
+        return (where_grad(g, inside),)
+
+
+def hardtanh(x, min_val=-1.0, max_val=1.0):
+    """``x`` clamped to ``[min_val, max_val]``, with a zero gradient on the bounds (``Hardtanh``)."""
+    return apply(Hardtanh, _float_tensor("hardtanh", x), min_val=float(min_val), max_val=float(max_val))
 
 
 class LeakyRelu(Op):
@@ -340,4 +361,5 @@ def _number(op_name, value):
     return float(value)
 
 
-__all__ = ["sigmoid_grad", "sigmoid", "silu", "relu", "relu_grad", "leaky_relu", "elu", "softplus", "gelu"]
+__all__ = ["sigmoid_grad", "sigmoid", "silu", "relu", "relu_grad", "hardtanh", "leaky_relu", "elu", "softplus",
+           "gelu"]

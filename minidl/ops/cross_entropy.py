@@ -25,7 +25,8 @@ from collections import namedtuple
 from ..backend import dtypes
 from .base import Op, OpError, Spec, apply, describe, is_tensor
 from .cast import cast
-from .compare import ne
+from .broadcast import full_like, ones_like
+from .compare import eq, ne, where
 from .gather import gather
 from .indexing import getitem
 from .losses import check_reduction, float_input, reduce_loss
@@ -193,6 +194,8 @@ class SoftmaxCrossEntropyGrad(Op):
         if q.index is not None:
             picked = xp.take_along_axis(dx, q.index, axis=axis) - g * q.index_weight
             xp.put_along_axis(dx, q.index, picked, axis=axis)
+            if reduction == "mean" and not q.count:  # nothing to average: 'mean' is 0/0 and g / 0 is inf; as in
+                dx = xp.where(_expand(target != ignore_index, axis), dx, 0)  # PyTorch, ignored targets get 0
         return dx
 
     @staticmethod
@@ -367,4 +370,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     loss = -squeeze(_q_dot(input, target, weights, attrs, axis, safe), axis)
     if reduction != "mean":
         return reduce_loss(loss, reduction)
-    return sum(loss) / sum(_target_weights(target, weights, int(ignore_index), input.dtype, safe))
+    total = sum(_target_weights(target, weights, int(ignore_index), input.dtype, safe))
+    # every target ignored (or weighted 0): the mean is 0/0 — NaN, as in PyTorch, but with a zero gradient
+    nothing = eq(total, 0)
+    return where(nothing, full_like(total, float("nan")), sum(loss) / where(nothing, ones_like(total), total))

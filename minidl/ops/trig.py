@@ -9,7 +9,8 @@ atanh(1)) the real functions give NaN or inf, as in PyTorch.
 from ..backend import dtypes
 from .arithmetic import _conj
 from .base import Op, Spec, apply, describe
-from .broadcast import sum_to_like
+from .broadcast import ones_like, sum_to_like
+from .compare import eq, where
 from .infer import broadcast_shapes, same_spec
 from .promote import promote
 from .unary import _elementwise, _floating, sqrt
@@ -127,7 +128,8 @@ class Atan2(Op):
     from the signs of both, which ``atan(y / x)`` cannot see.
 
     With r² = x² + y²: d/dy = x / r², d/dx = -y / r² (each summed back over broadcast dims). At the origin both
-    are 0/0 (NaN), as in PyTorch.
+    would be 0/0; PyTorch gives 0 there, and so do we: r² is replaced by 1 where it is 0, where the numerators
+    x and y are 0.
     """
     forward = staticmethod(lambda xp, y, x: xp.arctan2(y, x))
 
@@ -139,7 +141,8 @@ class Atan2(Op):
     def vjp(ctx, g):
         y, x = ctx.inputs
         need_y, need_x = ctx.needs_input_grad
-        scale = g / (x * x + y * y)
+        r2 = x * x + y * y
+        scale = g / where(eq(r2, 0), ones_like(r2), r2)
         return (sum_to_like(scale * x, y) if need_y else None,
                 sum_to_like(-scale * y, x) if need_x else None)
 

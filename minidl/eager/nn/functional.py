@@ -69,15 +69,12 @@ __all__ = ["relu", "relu6", "hardtanh", "leaky_relu", "elu", "selu", "celu", "ge
 
 def _maybe_inplace(fn, input, inplace, *args, **kwargs):
     """``fn(input, ...)``, or with ``inplace`` that result written into ``input``'s memory (the tensor then stands
-    for the result in the graph, as after PyTorch's ``leaky_relu_``).
-
-    In place, the op gets a copy of the input: its backward reads the input, which the write would overwrite.
-    (PyTorch's in-place kernels save their output instead, which saves the memory; here only the semantics are
-    kept.) ``relu`` and ``dropout`` do not need the copy: their backward reads only the output or the mask.
-    """
+    for the result in the graph, as after PyTorch's ``leaky_relu_``). An op whose backward reads the input
+    (``elu``, ``leaky_relu``) keeps a copy of the old value (``Tensor._inplace``); ``relu``, ``hardtanh`` and
+    ``dropout`` read only their output or mask and need none."""
     if not inplace:
         return fn(input, *args, **kwargs)
-    return input._inplace(lambda t: fn(ops.clone(t), *args, **kwargs))
+    return input._inplace(fn, *args, **kwargs)
 
 
 # ----------------------------------------------------------------------------------------- activations
@@ -91,7 +88,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """``x`` clamped to ``[min_val, max_val]``."""
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
-    return _maybe_inplace(ops.clamp, input, inplace, min_val, max_val)
+    return _maybe_inplace(ops.hardtanh, input, inplace, min_val, max_val)
 
 
 def relu6(input, inplace=False):
@@ -158,13 +155,13 @@ def logsigmoid(input):
 def hardsigmoid(input, inplace=False):
     """``relu6(x + 3) / 6``: a piecewise-linear sigmoid (0 below -3, 1 above 3)."""
     _floating("hardsigmoid", input)
-    return _maybe_inplace(lambda t: ops.clamp(t + 3, 0, 6) / 6, input, inplace)
+    return _maybe_inplace(lambda t: ops.hardtanh(t + 3, 0, 6) / 6, input, inplace)
 
 
 def hardswish(input, inplace=False):
     """``x * relu6(x + 3) / 6``: a piecewise silu (MobileNetV3); 0 below -3, x above 3."""
     _floating("hardswish", input)
-    return _maybe_inplace(lambda t: t * ops.clamp(t + 3, 0, 6) / 6, input, inplace)
+    return _maybe_inplace(lambda t: t * ops.hardtanh(t + 3, 0, 6) / 6, input, inplace)
 
 
 def softsign(input):
