@@ -88,6 +88,7 @@ def train(sess, nodes, x_train, y_train, config, step_losses=None):
     history = []
     for epoch in range(1, config.epochs + 1):
         bar = ProgressBar(f"graph epoch {epoch:2d}/{config.epochs}", n)
+        rng.integers(0, 2 ** 62)    # (what each pass of eager's DataLoader draws first: its workers' base seed)
         order = rng.permutation(n)  # a new batch order every epoch
         for start in range(0, n, config.batch_size):
             batch = order[start:start + config.batch_size]

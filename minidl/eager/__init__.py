@@ -2,6 +2,8 @@
 
 ``import minidl.eager as torchlike`` and write PyTorch code.
 """
+import sys as _sys
+
 from .. import __version__
 from ..backend import Device as device_type, cuda_is_available, device
 from ..backend.dtypes import (bool_ as bool, cdouble, cfloat, complex64, complex128, double, float, float16,
@@ -134,3 +136,8 @@ class linalg:
     vecdot = staticmethod(linalg_vecdot)  # noqa: F405
     multi_dot = staticmethod(linalg_multi_dot)  # noqa: F405  (ops/combining.py)
 # ------------------------------------------------------------------------------------ end of the linalg block
+
+# ``import torch.fft``, ``from torch.linalg import norm``, ``import torch.special``: PyTorch's namespaces are
+# modules; here ``fft`` and ``linalg`` are classes, so they are entered where ``import`` looks for modules
+for _namespace in ("fft", "linalg", "special"):
+    _sys.modules.setdefault(f"{__name__}.{_namespace}", globals()[_namespace])

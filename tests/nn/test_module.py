@@ -136,7 +136,8 @@ def test_state_dict_keys_sharing_and_persistence():
     state = net.state_dict()
     assert list(state) == ["block.scale", "block.steps", "block.fc.weight", "block.fc.bias", "block.norm.weight",
                            "block.norm.bias", "block.norm.running_mean", "block.norm.running_var",
-                           "block.norm.num_batches_tracked", "layers.0.weight", "layers.0.bias", "head.weight"]
+                           "block.norm.num_batches_tracked", "layers.0.weight", "layers.0.bias", "head.weight",
+                           "shared.weight"]  # the module registered twice is saved under both names, as in PyTorch
     assert "block.scratch" not in state  # a non-persistent buffer
     assert not any(v.requires_grad for v in state.values())
     state["head.weight"].fill_(3.0)  # shares memory with the parameter

@@ -169,7 +169,7 @@ class Module:
 
     def _named_members(self, table, prefix, recurse, remove_duplicate=True):
         seen = set()
-        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         for module_prefix, module in modules:
             for name, value in getattr(module, table).items():
                 if value is None or (remove_duplicate and id(value) in seen):
@@ -290,9 +290,10 @@ class Module:
 
     # ------------------------------------------------------------------------------------------- state
     def state_dict(self, destination=None, prefix="", keep_vars=False):
-        """Every parameter and persistent buffer by dotted name (sharing memory with the module's tensors)."""
+        """Every parameter and persistent buffer by dotted name (sharing memory with the module's tensors). A
+        submodule registered under two names (``self.b = self.a``) appears under both, as in PyTorch."""
         destination = OrderedDict() if destination is None else destination
-        for module_prefix, module in self.named_modules(prefix=prefix.rstrip(".")):
+        for module_prefix, module in self.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False):
             dotted = module_prefix + "." if module_prefix else ""
             for name, p in module._parameters.items():
                 if p is not None:

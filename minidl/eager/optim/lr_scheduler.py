@@ -62,7 +62,9 @@ def _per_group(name, optimizer, value):
 
 
 class LRScheduler:
-    """A subclass defines ``lr_at(base_lr, epoch)`` (or ``_lrs()`` for rules that need more than that)."""
+    """A subclass defines ``lr_at(base_lr, epoch)`` (or ``_lrs()`` for rules that need more than that). A
+    scheduler written for PyTorch overrides ``get_lr()`` instead (every group's rate at ``last_epoch``): that
+    works too."""
 
     _unsaved = ("optimizer",)
 
@@ -101,7 +103,11 @@ class LRScheduler:
         else:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
             self.last_epoch = epoch
-        self._set_lrs(self._lrs())
+        self._set_lrs(self.get_lr())
+
+    def get_lr(self):
+        """Every group's learning rate at ``last_epoch`` (what ``step()`` sets)."""
+        return self._lrs()
 
     def _check_order(self):
         """PyTorch's warnings when the first ``step()`` after construction comes before any ``optimizer.step()``."""
@@ -125,6 +131,9 @@ class LRScheduler:
 
     def load_state_dict(self, state_dict):
         self.__dict__.update(state_dict)
+
+
+_LRScheduler = LRScheduler  # PyTorch's older name, still what many custom schedulers subclass
 
 
 class StepLR(LRScheduler):

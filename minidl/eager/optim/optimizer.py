@@ -4,6 +4,8 @@
 A subclass implements ``_update(param, grad, state, group)`` — one parameter's step, done in place under
 ``no_grad`` on the parameter's array. Everything else (groups, defaults, saving) lives here once.
 """
+from collections import defaultdict
+
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 
@@ -11,7 +13,9 @@ from ..tensor import Tensor
 class Optimizer:
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
-        self.state = {}          # Parameter -> dict of its state (momentum buffers, step counts ...)
+        # Parameter -> dict of its state (momentum buffers, step counts ...); a defaultdict, as in PyTorch, so that
+        # an optimizer written by a user can say ``state = self.state[p]`` on the first step
+        self.state = defaultdict(dict)
         self.param_groups = []
         params = list(params)
         if not params:
@@ -91,7 +95,7 @@ class Optimizer:
                                  "optimizer's group")
             params.extend(zip(saved["params"], mine["params"]))
         by_index = dict(params)
-        self.state = {}
+        self.state = defaultdict(dict)
         for index, s in state_dict["state"].items():
             p = by_index[int(index)]
             self.state[p] = {k: _copied(v, p.device) for k, v in s.items()}

@@ -92,9 +92,17 @@ class DataLoader:
         return _MultiProcessIterator(self)
 
 
+def _base_seed(loader):
+    """The workers' base seed (worker i is seeded with base + i), drawn when an iterator is made — by every
+    iterator, as in PyTorch, so that the shuffling order and the random numbers a program draws afterwards do not
+    depend on ``num_workers``."""
+    return int(numpy_rng(loader.generator or default_generator).integers(0, 2 ** 62))
+
+
 class _SingleProcessIterator:
     def __init__(self, loader):
         self._loader = loader
+        _base_seed(loader)  # drawn and unused: see _base_seed
         self._source = iter(loader.dataset) if loader._iterable else iter(loader._index_sampler)
 
     def __iter__(self):
@@ -118,7 +126,7 @@ class _MultiProcessIterator:
         context = loader.multiprocessing_context or multiprocessing.get_context("fork")
         if isinstance(context, str):
             context = multiprocessing.get_context(context)
-        base_seed = int(numpy_rng(loader.generator or default_generator).integers(0, 2 ** 62))
+        base_seed = _base_seed(loader)
         self._result_queue = context.Queue()
         self._task_queues, self._workers = [], []
         for worker_id in range(loader.num_workers):
