@@ -40,10 +40,17 @@ def _format_options(array):
     if scientific is None and nonzero.size:
         largest, smallest = nonzero.max(), nonzero.min()
         scientific = largest / smallest > 1000 or largest > 1e8 or (not whole and smallest < 1e-4)
-    if scientific:  # right-aligned to one width, as PyTorch pads them (numpy would not pad a formatter's output)
-        width = max((len(f"{v:.{precision}e}") for v in array.ravel()), default=0)
-        return {"formatter": {"float_kind": lambda v: f"{v:>{width}.{precision}e}"}}
-    return {"precision": 0 if whole else precision, "floatmode": "fixed", "suppress_small": True}
+    if scientific:
+        text = lambda v: f"{v:.{precision}e}"  # noqa: E731
+    elif whole:
+        text = lambda v: f"{v:.0f}." if numpy.isfinite(v) else f"{v:.0f}"  # noqa: E731  (2104., but nan, inf)
+    else:
+        text = lambda v: f"{v:.{precision}f}"  # noqa: E731
+    # right-aligned to the widest non-zero finite value, as PyTorch pads them: zeros, nan and inf do not widen
+    # the column (PyTorch prints [0., -inf] and [nan, 1., inf]; numpy would pad them all to one width)
+    finite = array[numpy.isfinite(array) & (array != 0)]
+    width = max((len(text(v)) for v in finite.ravel()), default=1)
+    return {"formatter": {"float_kind": lambda v: text(v).rjust(width)}}
 
 
 def tensor_repr(t):
