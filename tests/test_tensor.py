@@ -26,6 +26,12 @@ def test_repr_like_pytorch():
     assert repr(T.tensor([1, 2])) == "tensor([1, 2])"
     assert repr(T.tensor([1.0], dtype=T.float64)) == "tensor([1.], dtype=minidl.float64)"
     assert repr(T.tensor(3.0)) == "tensor(3.)"
+    # zeros, nan and inf do not widen the column (PyTorch's widths come from the non-zero finite values)
+    inf, nan = float("inf"), float("nan")
+    assert repr(T.tensor([[0.0, -inf], [0.0, 0.0]])) == "tensor([[0., -inf],\n        [0., 0.]])"
+    assert repr(T.tensor([nan, 1.0, inf])) == "tensor([nan, 1., inf])"
+    assert repr(T.tensor([0.0, -0.0])) == "tensor([0., -0.])"
+    assert repr(T.tensor([1.5, -2.25, nan])) == "tensor([ 1.5000, -2.2500,     nan])"
 
 
 def test_numpy_refuses_a_tensor_that_requires_grad():
