@@ -37,3 +37,18 @@ def test_backward_on_a_non_scalar_without_gradient():
 def test_mixing_devices():
     with pytest.raises(RuntimeError, match=r"Add: expected all tensors to be on the same device.*cpu.*cuda:0"):
         T.ones(2) + T.ones(2, device="cuda")
+
+
+@pytest.mark.parametrize("call", [
+    lambda: T.ones(2, 3).gather(1, T.zeros(2, 1)),
+    lambda: T.ones(3).index_select(0, T.zeros(1)),
+    lambda: T.nn.Embedding(3, 2)(T.zeros(2)),
+    lambda: T.nn.functional.cross_entropy(T.ones(2, 3), T.tensor([0.5, 1.0])),
+    lambda: T.tensor([1, 2]).mean(),
+], ids=["gather", "index_select", "embedding", "cross_entropy", "mean_of_int"])
+def test_a_wrong_dtype_is_a_runtime_error_as_pytorch_raises_and_a_type_error(call):
+    """PyTorch programs catch RuntimeError; TensorFlow's (and Python's) habit is TypeError: both catch it."""
+    with pytest.raises(RuntimeError) as caught:
+        call()
+    message = str(caught.value)
+    assert isinstance(caught.value, TypeError) and ("float32" in message or "int64" in message)

@@ -23,7 +23,7 @@ import math
 from collections import namedtuple
 
 from ..backend import dtypes
-from .base import Op, OpError, Spec, apply, describe, is_tensor
+from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor
 from .cast import cast
 from .broadcast import full_like, ones_like
 from .compare import eq, ne, where
@@ -322,7 +322,7 @@ def _check_targets(op_name, input, target, weight, probs_allowed):
                           f"{describe(target)} and input {describe(input)}")
         return True
     if target.dtype.kind not in "iu":
-        raise TypeError(f"{op_name}: expected an integer (int64) target of class indices, but found "
+        raise DtypeError(f"{op_name}: expected an integer (int64) target of class indices, but found "
                         f"{describe(target)} for input {describe(input)}" +
                         (" (class probabilities need a target shaped like the input)" if probs_allowed else ""))
     expected = tuple(d for i, d in enumerate(input.shape) if i != axis)

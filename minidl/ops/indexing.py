@@ -19,7 +19,7 @@ import operator
 import numpy
 
 from ..backend import dtypes
-from .base import Op, OpError, Spec, apply, describe, is_tensor
+from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor
 from .broadcast import sum_to_like
 from .cast import cast
 from .infer import broadcast_shapes, normalize_dim
@@ -380,7 +380,7 @@ def check_index_tensor(op_name, index, what="index"):
     if not is_tensor(index):
         raise TypeError(f"{op_name}: {what} must be a tensor of integers, got {type(index).__name__}")
     if index.dtype.kind not in "iu":
-        raise TypeError(f"{op_name}: expected an integer (int64) tensor for {what}, got {describe(index)}")
+        raise DtypeError(f"{op_name}: expected an integer (int64) tensor for {what}, got {describe(index)}")
 
 
 # gather, scatter, scatter_add and one_hot live in gather.py, scatter_reduce in scatter_reduce.py (they build on the

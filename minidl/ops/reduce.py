@@ -12,7 +12,7 @@ import builtins
 import numbers
 
 from ..backend import dtypes
-from .base import Op, OpError, Spec, apply, describe, is_tensor
+from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor
 from .broadcast import broadcast_to_like
 from .cast import cast
 from .infer import normalize_dim, rank_is_known, reduced_shape, same_spec
@@ -56,7 +56,7 @@ def float_dtype_for(op_name, x, dtype):
     """The dtype a float-only reduction (mean, var, norm...) computes in; integer inputs need ``dtype=``."""
     dtype = x.dtype if dtype is None else dtypes.as_dtype(dtype)
     if not dtypes.is_differentiable(dtype):
-        raise TypeError(f"{op_name}(): could not infer output dtype. Input dtype must be either a floating point "
+        raise DtypeError(f"{op_name}(): could not infer output dtype. Input dtype must be either a floating point "
                         f"or complex dtype. Got: {x.dtype} (input {describe(x)}); convert it with .float() or "
                         f"pass dtype=")
     return dtype
