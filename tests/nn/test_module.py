@@ -270,3 +270,20 @@ def test_parameter_basics_and_deepcopy():
     assert all(isinstance(p, nn.Parameter) for p in clone.parameters())
     clone.head.weight.detach().fill_(0)
     assert net.head.weight.detach().numpy().any()
+
+
+def test_a_module_list_prints_runs_of_identical_layers_once_as_pytorch_does():
+    layers = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 3), nn.Linear(2, 3),
+                            nn.Linear(2, 3)])
+    assert repr(layers) == ("ModuleList(\n"
+                            "  (0-1): 2 x Linear(in_features=2, out_features=2, bias=True)\n"
+                            "  (2): ReLU()\n"
+                            "  (3-5): 3 x Linear(in_features=2, out_features=3, bias=True)\n"
+                            ")")
+    try:
+        import torch
+    except ImportError:
+        return
+    theirs = torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(8, 2, 16), 3, enable_nested_tensor=False)
+    ours = nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16), 3, enable_nested_tensor=False)
+    assert repr(ours) == repr(theirs)

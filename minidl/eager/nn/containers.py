@@ -59,6 +59,19 @@ class Sequential(_ModuleSequence):
 class ModuleList(_ModuleSequence):
     """A list of modules whose parameters are registered (a plain Python list would hide them)."""
 
+    def _child_reprs(self):
+        """Runs of modules that print the same are shown once, as PyTorch does: ``(0-5): 6 x EncoderLayer(...)`` (a
+        deep stack of identical layers would otherwise fill the screen)."""
+        runs = []  # [first index, last index, repr]
+        for index, (_, module) in enumerate(self._modules.items()):
+            text = repr(module)
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = index
+            else:
+                runs.append([index, index, text])
+        return [(str(first), text) if first == last else (f"{first}-{last}", f"{last - first + 1} x {text}")
+                for first, last, text in runs]
+
     def __init__(self, modules=None):
         super().__init__()
         self.extend(modules or [])

@@ -358,10 +358,14 @@ class Module:
         """The part inside the parentheses of ``repr`` (override in layers: ``in_features=2, ...``)."""
         return ""
 
+    def _child_reprs(self):
+        """``[(label, repr)]`` of the submodules, one line group each in ``repr``."""
+        return [(name, repr(module)) for name, module in self._modules.items()]
+
     def __repr__(self):
         extra = self.extra_repr()
         lines = extra.split("\n") if extra else []
-        children = [f"({name}): " + repr(module).replace("\n", "\n  ") for name, module in self._modules.items()]
+        children = [f"({label}): " + text.replace("\n", "\n  ") for label, text in self._child_reprs()]
         if not children and len(lines) <= 1:  # on one line: ``Linear(in_features=2, ...)``, ``ReLU()``
             return f"{type(self).__name__}({extra})"
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines + children) + "\n)"
