@@ -32,6 +32,11 @@ def test_repr_like_pytorch():
     assert repr(T.tensor([nan, 1.0, inf])) == "tensor([nan, 1., inf])"
     assert repr(T.tensor([0.0, -0.0])) == "tensor([0., -0.])"
     assert repr(T.tensor([1.5, -2.25, nan])) == "tensor([ 1.5000, -2.2500,     nan])"
+    # a summarized print: " ..." within a row, and the number format chosen from the values shown
+    long = np.linspace(1.0, 50.0, 2000)
+    long[1000] = 1e-7  # elided: it must not switch the print to e-notation
+    assert repr(T.tensor(long, dtype=T.float32)) == \
+        "tensor([ 1.0000,  1.0245,  1.0490,  ..., 49.9510, 49.9755, 50.0000])"
 
 
 def test_numpy_refuses_a_tensor_that_requires_grad():

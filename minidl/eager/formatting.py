@@ -53,6 +53,18 @@ def _format_options(array):
     return {"formatter": {"float_kind": lambda v: text(v).rjust(width)}}
 
 
+def _shown(array):
+    """The values a summarized print shows (``edgeitems`` from each end of every long dim): PyTorch picks the
+    number format from them alone, so a tiny value in the elided middle does not switch the print to e-notation."""
+    if array.size <= _options["threshold"]:
+        return array
+    edge = _options["edgeitems"]
+    for axis, n in enumerate(array.shape):
+        if n > 2 * edge:
+            array = numpy.concatenate([array.take(range(edge), axis), array.take(range(n - edge, n), axis)], axis)
+    return array
+
+
 def tensor_repr(t):
     array = to_device(t._data, device("cpu"))
     if array.dtype.kind in "fc" and array.dtype.itemsize < 8 * (1 + (array.dtype.kind == "c")):
@@ -63,7 +75,8 @@ def tensor_repr(t):
     # PyTorch fills a line up to linewidth characters, its trailing "," included; numpy stops one short of that
     body = numpy.array2string(array, separator=", ", prefix=prefix, threshold=_options["threshold"],
                               edgeitems=_options["edgeitems"], max_line_width=_options["linewidth"] + 1,
-                              **_format_options(array))
+                              **_format_options(_shown(array)))
+    body = body.replace(", ...,", ",  ...,")  # PyTorch's elided run within a row is " ..." (rows: "...")
     extras = []
     if array.size == 0 and array.ndim > 1:  # "[]" alone does not say which dim is empty
         extras.append(f"size={tuple(array.shape)}")
