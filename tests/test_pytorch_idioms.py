@@ -213,8 +213,14 @@ def test_bernoulli_and_multinomial():
     rows = torch.multinomial(torch.tensor([[1.0, 1.0, 1.0], [0.0, 5.0, 1.0]]), 2)
     assert tuple(rows.shape) == (2, 2) and all(len(set(r)) == 2 for r in rows.tolist())
     assert torch.tensor([0.2, 0.8]).multinomial(1).shape == (1,)
-    with pytest.raises(RuntimeError, match="without replacement"):
+    with pytest.raises(RuntimeError, match="cannot sample 2 samples without replacement: a row has only 1 categ"):
         torch.multinomial(torch.tensor([0.0, 1.0]), 2)
+    from minidl.eager.utils.data import WeightedRandomSampler
+    assert sorted(WeightedRandomSampler([1.0, 0.0, 2.0], 2, replacement=False)) == [0, 2]
+    with pytest.raises(RuntimeError, match="only 2 weights are non-zero"):
+        WeightedRandomSampler([1.0, 0.0, 2.0], 3, replacement=False)
+    with pytest.raises(ValueError, match=r"weights should be a 1d sequence but given weights have shape \(1, 2\)"):
+        WeightedRandomSampler([[1.0, 2.0]], 2)
     with pytest.raises(RuntimeError, match="element < 0"):
         torch.multinomial(torch.tensor([-1.0, 1.0]), 1)
     with pytest.raises(RuntimeError, match=r"in \[0, 1\]"):

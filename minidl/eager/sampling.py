@@ -99,8 +99,10 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
         raise RuntimeError("multinomial: probability tensor contains either inf, nan or element < 0")
     if (rows.sum(axis=1) <= 0).any():
         raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
-    if not replacement and num_samples > (rows > 0).sum(axis=1).min():
-        raise RuntimeError("multinomial: cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    fewest = int((rows > 0).sum(axis=1).min())
+    if not replacement and num_samples > fewest:
+        raise RuntimeError(f"multinomial: cannot sample {num_samples} samples without replacement: a row has only "
+                           f"{fewest} categories of non-zero probability")
     rng = numpy_rng(generator)
     drawn = numpy.stack([rng.choice(len(row), num_samples, replace=replacement, p=row / row.sum()) for row in rows])
     return _from_host(drawn.reshape(weights.shape[:-1] + (num_samples,)).astype(dtypes.int64), input)

@@ -79,6 +79,12 @@ class WeightedRandomSampler(Sampler):
 
     def __init__(self, weights, num_samples, replacement=True, generator=None):
         self.weights = numpy.asarray(weights, dtype=numpy.float64)
+        if self.weights.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape "
+                             f"{tuple(self.weights.shape)}")
+        if not replacement and num_samples > int((self.weights > 0).sum()):
+            raise RuntimeError(f"WeightedRandomSampler: cannot draw {num_samples} samples without replacement: only "
+                               f"{int((self.weights > 0).sum())} weights are non-zero")
         self.num_samples, self.replacement, self.generator = num_samples, replacement, generator
 
     def __iter__(self):
