@@ -104,3 +104,36 @@ def test_save_and_load_through_a_binary_file_object():
     assert loaded["weight"].tolist() == state["weight"].tolist() and (loaded["step"], loaded["name"]) == (7, "net")
     with pytest.raises(ValueError, match="not a minidl array file"):
         T.load(io.BytesIO(b"\x80\x04 a pickle"))
+
+
+def test_views_come_back_sharing_memory_with_their_base(tmp_path):
+    """As PyTorch's storages: a view and its base are stored once, and stay one memory after loading."""
+    weight = nn.Parameter(T.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+    base = T.arange(10.0)
+    path = tmp_path / "views.pt"
+    # the views come first in the file: the parameter's own entry must still decide what it loads as
+    T.save({"column": weight[:, 1], "transposed": weight.t(), "weight": weight, "every_other": base[2:9:3],
+            "reversed": base[::-1][1:4]}, path)
+    loaded = T.load(path)
+    assert isinstance(loaded["weight"], nn.Parameter) and loaded["weight"].requires_grad
+    assert loaded["column"]._base is loaded["weight"] and loaded["transposed"]._base is loaded["weight"]
+    with T.no_grad():
+        loaded["weight"][0, 1] = 100.0
+    assert loaded["column"].tolist() == [100.0, 5.0]
+    assert loaded["transposed"].tolist() == [[1.0, 4.0], [100.0, 5.0], [3.0, 6.0]]
+    assert loaded["every_other"].tolist() == [2.0, 5.0, 8.0] and loaded["reversed"].tolist() == [8.0, 7.0, 6.0]
+    loaded["every_other"].mul_(2)   # the base was saved only through its views: they still share it
+    assert loaded["reversed"].tolist() == [16.0, 7.0, 6.0]
+
+
+def test_a_view_that_reaches_outside_its_base_is_refused(tmp_path):
+    """A crafted file must not make load() read memory outside the array it stored."""
+    path = tmp_path / "view.pt"
+    T.save({"v": T.arange(6.0)[1:3]}, path)
+    from minidl.io import read_arrays, write_arrays
+    arrays, metadata = read_arrays(path)
+    entry = metadata["structure"]["__dict__"][0][1]
+    entry["strides"] = [1000]
+    write_arrays(path, arrays, metadata)
+    with pytest.raises(ValueError, match="reaches elements 1..1001 of a base of 6"):
+        T.load(path)

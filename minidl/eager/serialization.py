@@ -3,13 +3,15 @@
 PyTorch pickles, so ``torch.load`` of an untrusted file can run arbitrary code. Here the structure is written
 as JSON (dicts, lists, tuples, numbers, strings, None) with each tensor replaced by a reference into the
 arrays stored by ``minidl.io`` — loading parses JSON and copies bytes, so it can never execute anything. A
-tensor that appears twice (shared) is stored once and comes back shared.
+tensor that appears twice (shared) is stored once and comes back shared. So does memory: a view (``w[0]``,
+``w.t()``) is stored as its base's array — once, whichever of them are saved — plus where the view lies in it
+(offset and strides, in elements), and comes back as a view of the loaded base, as PyTorch's shared storages do.
 """
 from collections import OrderedDict
 
 import numpy
 
-from ..backend import device as parse_device, to_device
+from ..backend import device as parse_device, get_array_module, to_device
 from ..io import read_arrays, write_arrays
 from .tensor import Tensor
 
@@ -21,15 +23,27 @@ def save(obj, f):
     file object (``io.BytesIO``)."""
     arrays, memo = {}, {}
 
+    def array_key(t):
+        """The key under which ``t``'s own array is stored (once per tensor)."""
+        key = memo.get(id(t))
+        if key is None:
+            key = memo[id(t)] = f"t{len(memo)}"
+            arrays[key] = to_device(t._data, parse_device("cpu"))
+        return key
+
     def encode(x):
         if isinstance(x, Tensor):
-            key = memo.get(id(x))
-            if key is None:
-                key = memo[id(x)] = f"t{len(memo)}"
-                arrays[key] = to_device(x._data, parse_device("cpu"))
             from .nn.parameter import Parameter
-            return {"__tensor__": key, "requires_grad": x.requires_grad, "device": str(x.device),
-                    "parameter": isinstance(x, Parameter)}
+            entry = {"requires_grad": x.requires_grad, "device": str(x.device), "parameter": isinstance(x, Parameter)}
+            base = x._base
+            if base is not None and base._data.flags.c_contiguous and base._data.dtype == x._data.dtype:
+                itemsize = x._data.itemsize
+                entry.update(__view__=array_key(base), offset=(x.data_ptr() - base.data_ptr()) // itemsize,
+                             shape=list(x._data.shape), strides=[s // itemsize for s in x._data.strides],
+                             __tensor__=f"v{id(x)}")
+                return entry
+            entry["__tensor__"] = array_key(x)
+            return entry
         if isinstance(x, numpy.ndarray):
             key = f"a{len(arrays)}"
             arrays[key] = x
@@ -61,15 +75,25 @@ def load(f, map_location=None, weights_only=True):
         raise ValueError(f"{f}: not a file written by minidl.eager.save")
     # old code passes ``lambda storage, loc: storage`` ("leave it where it is", i.e. on the CPU)
     target = None if map_location is None else parse_device("cpu" if callable(map_location) else map_location)
-    made = {}
+    made, saved_as = {}, {}
+    _tensor_entries(metadata["structure"], saved_as)
+
+    def tensor(key):
+        """The tensor stored under ``key``: made once, with what its own entry says (a base that only views were
+        saved from has no entry: a plain tensor)."""
+        if key not in made:
+            made[key] = _make_tensor(arrays[key], saved_as.get(key, {}), target)
+        return made[key]
 
     def decode(x):
         if isinstance(x, dict):
-            if "__tensor__" in x:
+            if "__view__" in x:
                 key = x["__tensor__"]
                 if key not in made:
-                    made[key] = _make_tensor(arrays[key], x, target)
+                    made[key] = _make_view(tensor(x["__view__"]), x)
                 return made[key]
+            if "__tensor__" in x:
+                return tensor(x["__tensor__"])
             if "__ndarray__" in x:
                 return arrays[x["__ndarray__"]]
             if "__dict__" in x:
@@ -85,6 +109,19 @@ def load(f, map_location=None, weights_only=True):
     return decode(metadata["structure"])
 
 
+def _tensor_entries(x, found):
+    """Collect ``{key: entry}`` of every stored (non-view) tensor in the decoded JSON structure ``x``."""
+    stack = [x]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, dict):
+            if "__tensor__" in x and "__view__" not in x:
+                found.setdefault(x["__tensor__"], x)
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            stack.extend(x)
+
+
 def _make_tensor(array, info, target):
     device = target or parse_device(info.get("device", "cpu"))
     data = to_device(array, device)
@@ -92,6 +129,37 @@ def _make_tensor(array, info, target):
         from .nn.parameter import Parameter
         return Parameter(Tensor._make(data), requires_grad=info.get("requires_grad", True))
     t = Tensor._make(data)
+    if info.get("requires_grad"):
+        t.requires_grad_(True)
+    return t
+
+
+def _make_view(base, info):
+    """A tensor looking into ``base``'s memory at ``offset`` with ``shape`` and ``strides`` (in elements), sharing
+    its version counter, as the view that was saved did."""
+    data = base._data
+    xp = get_array_module(data)
+    itemsize = data.itemsize
+    flat = data.reshape(-1)
+    offset, shape, strides = info["offset"], info["shape"], info["strides"]
+    # a file must never make us read outside the base: every element the view reaches has to lie inside it
+    numbers = [offset] + list(shape) + list(strides)
+    if not (all(isinstance(n, int) and not isinstance(n, bool) for n in numbers) and len(shape) == len(strides)
+            and all(n >= 0 for n in shape)):
+        raise ValueError(f"load: a view with a malformed offset/shape/strides ({offset}, {shape}, {strides})")
+    if 0 not in shape:
+        lowest = offset + sum((n - 1) * s for n, s in zip(shape, strides) if s < 0)
+        highest = offset + sum((n - 1) * s for n, s in zip(shape, strides) if s > 0)
+        if lowest < 0 or highest >= flat.size:
+            raise ValueError(f"load: a view reaches elements {lowest}..{highest} of a base of {flat.size}: the file "
+                             f"is corrupt or was not written by minidl.eager.save")
+    view = xp.lib.stride_tricks.as_strided(flat[offset:] if 0 not in shape else flat[:0], tuple(shape),
+                                           tuple(s * itemsize for s in strides))
+    t = Tensor._make(view)
+    t._base, t._version_counter = base, base._counter()
+    if info.get("parameter"):
+        from .nn.parameter import Parameter
+        return Parameter(t, requires_grad=info.get("requires_grad", True))
     if info.get("requires_grad"):
         t.requires_grad_(True)
     return t
