@@ -53,6 +53,20 @@ def detach(input):
     return input.detach()
 
 
+def tril_indices(row, col, offset=0, *, dtype=long, device=None):
+    """The (2, N) coordinates (rows, then columns) of the lower triangle of a ``row`` x ``col`` matrix, on and
+    below diagonal ``offset``, in row-major order: ``x[tuple(tril_indices(...))]`` reads that triangle."""
+    return tensor(_ops.index_sets.triangle_indices("tril_indices", row, col, offset, dtype, upper=False),
+                  device=device)
+
+
+def triu_indices(row, col, offset=0, *, dtype=long, device=None):
+    """The (2, N) coordinates of the upper triangle of a ``row`` x ``col`` matrix, on and above diagonal
+    ``offset``, in row-major order."""
+    return tensor(_ops.index_sets.triangle_indices("triu_indices", row, col, offset, dtype, upper=True),
+                  device=device)
+
+
 class fft:
     """``torchlike.fft.rfft(x)``: PyTorch keeps its FFTs in the ``torch.fft`` module."""
     fft, ifft = staticmethod(_ops.fft), staticmethod(_ops.ifft)

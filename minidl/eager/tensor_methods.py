@@ -61,6 +61,9 @@ SAME_NAME = [
     "sgn", "logit", "xlogy", "fmod", "float_power", "hypot", "logaddexp", "logaddexp2", "copysign", "frac",
     "deg2rad", "rad2deg", "sinc", "heaviside", "logcumsumexp", "histc", "kron", "rot90", "select", "tensor_split",
     "hsplit", "vsplit", "dsplit", "dist", "renorm",
+    # NaN-ignoring reductions, quantiles, runs, matrix statistics
+    "nansum", "nanmean", "fmax", "fmin", "aminmax", "quantile", "nanquantile", "unique_consecutive", "mv", "cov",
+    "corrcoef",
 ]
 
 #: in-place twins ``name_`` of these methods
