@@ -287,3 +287,32 @@ def test_a_module_list_prints_runs_of_identical_layers_once_as_pytorch_does():
     theirs = torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(8, 2, 16), 3, enable_nested_tensor=False)
     ours = nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16), 3, enable_nested_tensor=False)
     assert repr(ours) == repr(theirs)
+
+
+def _hooked_calls(L):
+    """Forward hooks with keyword arguments and prepend, as transformer libraries register them."""
+    class Scale(L.nn.Module):
+        def forward(self, x, factor=1.0):
+            return x * factor
+    module, calls = Scale(), []
+    module.register_forward_pre_hook(lambda m, args: calls.append("plain pre") or None)
+    module.register_forward_pre_hook(lambda m, args, kwargs: (calls.append(f"kwargs pre {kwargs}"),
+                                                              (args, {"factor": kwargs["factor"] * 10}))[1],
+                                     with_kwargs=True)
+    module.register_forward_pre_hook(lambda m, args: calls.append("first pre") or None, prepend=True)
+    module.register_forward_hook(lambda m, args, kwargs, out: (calls.append(f"after {kwargs}"), out + 1)[1],
+                                 with_kwargs=True)
+    module.register_forward_hook(lambda m, args, out: calls.append("first after") or None, prepend=True)
+    out = module(L.tensor([1.0, 2.0]), factor=2.0)
+    return out.tolist(), calls
+
+
+def test_forward_hooks_with_kwargs_and_prepend_run_as_in_pytorch():
+    out, calls = _hooked_calls(torchlike)
+    assert out == [21.0, 41.0]
+    assert calls == ["first pre", "plain pre", "kwargs pre {'factor': 2.0}", "first after", "after {'factor': 20.0}"]
+    try:
+        import torch
+    except ImportError:
+        return
+    assert _hooked_calls(torch) == (out, calls)

@@ -15,6 +15,22 @@ from .parameter import Parameter
 IncompatibleKeys = namedtuple("IncompatibleKeys", "missing_keys unexpected_keys")
 
 
+class _WithKwargs:
+    """A forward (pre-)hook registered with ``with_kwargs=True``: it also receives the forward's keyword
+    arguments."""
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+
+def _add_forward_hook(table, hook, prepend, with_kwargs):
+    handle = RemovableHandle.add(table, _WithKwargs(hook) if with_kwargs else hook)
+    if prepend:
+        table.move_to_end(handle.id, last=False)
+    return handle
+
+
 class Module:
     """Subclass, create parameters and submodules in ``__init__`` (after ``super().__init__()``), define
     ``forward``, and call the module like a function."""
@@ -36,6 +52,11 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         for hook in list(self._forward_pre_hooks.values()):
+            if isinstance(hook, _WithKwargs):  # hook(module, args, kwargs) -> None or (args, kwargs)
+                result = hook.fn(self, args, kwargs)
+                if result is not None:
+                    args, kwargs = result
+                continue
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
@@ -46,7 +67,7 @@ class Module:
             args = relay.mark_inputs(args)
         output = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, output)
+            result = hook.fn(self, args, kwargs, output) if isinstance(hook, _WithKwargs) else hook(self, args, output)
             if result is not None:
                 output = result
         return output if relay is None else relay.mark_outputs(output)
@@ -328,13 +349,15 @@ class Module:
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------------------------------ hooks
-    def register_forward_hook(self, hook):
-        """``hook(module, inputs, output)`` after every forward; a returned value replaces the output."""
-        return RemovableHandle.add(self._forward_hooks, hook)
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """``hook(module, inputs, output)`` after every forward — ``hook(module, inputs, kwargs, output)`` with
+        ``with_kwargs`` — a returned value replaces the output. ``prepend``: run before the hooks already there."""
+        return _add_forward_hook(self._forward_hooks, hook, prepend, with_kwargs)
 
-    def register_forward_pre_hook(self, hook):
-        """``hook(module, inputs)`` before every forward; a returned value replaces the inputs."""
-        return RemovableHandle.add(self._forward_pre_hooks, hook)
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """``hook(module, inputs)`` before every forward; a returned value replaces the inputs. With
+        ``with_kwargs``: ``hook(module, inputs, kwargs)``, returning None or a new ``(inputs, kwargs)``."""
+        return _add_forward_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
 
     def register_full_backward_hook(self, hook, prepend=False):
         """``hook(module, grad_input, grad_output)`` once the gradients w.r.t. the module's positional inputs are
