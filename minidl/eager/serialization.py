@@ -124,11 +124,14 @@ def _tensor_entries(x, found):
 
 def _make_tensor(array, info, target):
     device = target or parse_device(info.get("device", "cpu"))
-    data = to_device(array, device)
+    return _as_saved(Tensor._make(to_device(array, device)), info)
+
+
+def _as_saved(t, info):
+    """``t`` as the saved entry describes it: a Parameter, or a tensor that requires grad, or a plain one."""
     if info.get("parameter"):
         from .nn.parameter import Parameter
-        return Parameter(Tensor._make(data), requires_grad=info.get("requires_grad", True))
-    t = Tensor._make(data)
+        return Parameter(t, requires_grad=info.get("requires_grad", True))
     if info.get("requires_grad"):
         t.requires_grad_(True)
     return t
@@ -157,12 +160,7 @@ def _make_view(base, info):
                                            tuple(s * itemsize for s in strides))
     t = Tensor._make(view)
     t._base, t._version_counter = base, base._counter()
-    if info.get("parameter"):
-        from .nn.parameter import Parameter
-        return Parameter(t, requires_grad=info.get("requires_grad", True))
-    if info.get("requires_grad"):
-        t.requires_grad_(True)
-    return t
+    return _as_saved(t, info)
 
 
 def _hashable(key):

@@ -162,8 +162,7 @@ class Tensor:
     # ------------------------------------------------------------------------------------------ autograd
     @property
     def requires_grad(self):
-        if self._base is not None:
-            refresh_if_stale(self)
+        refresh_if_stale(self)
         return self._requires_grad
 
     @requires_grad.setter
@@ -183,20 +182,17 @@ class Tensor:
 
     @property
     def is_leaf(self):
-        if self._base is not None:
-            refresh_if_stale(self)
+        refresh_if_stale(self)
         return self._node is None
 
     @property
     def grad_fn(self):
-        if self._base is not None:
-            refresh_if_stale(self)
+        refresh_if_stale(self)
         return self._node
 
     def _key(self):
         """This tensor's place in the autodiff graph: ``(node, output_index)``; leaves use their accumulator."""
-        if self._base is not None:
-            refresh_if_stale(self)
+        refresh_if_stale(self)
         if self._node is not None:
             return (self._node, self._out_index)
         if self._accumulator is None:
@@ -277,7 +273,7 @@ class Tensor:
         recording = GradMode.enabled
         if recording and self._requires_grad and self._node is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        if recording and self._base is not None:
+        if recording:
             refresh_if_stale(self)
         old = Tensor._make(self._data, self._node, self._out_index, self._requires_grad) if recording else self
         result = fn(old, *args, **kwargs)

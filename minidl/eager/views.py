@@ -43,9 +43,10 @@ def is_stale(view):
 
 
 def refresh_if_stale(view):
-    """Give a stale view (``is_stale``) a history taken from its base's current one, when gradients are recorded.
-    (Callers on the hot path check ``view._base is not None`` first: most tensors are no views.)"""
-    if not (GradMode.enabled and is_stale(view)):
+    """Give a stale view (``is_stale``) a history taken from its base's current one, when gradients are recorded;
+    any other tensor is left as it is. (``_apply``, the hot path, checks ``_base is not None`` itself before
+    calling: most tensors are no views, and the call would cost more than the check.)"""
+    if view._base is None or not (GradMode.enabled and is_stale(view)):
         return
     base = view._base
     view._view_version = view._version_counter[0]
