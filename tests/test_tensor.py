@@ -106,6 +106,49 @@ def test_in_place_operators():
         T.ones(3).add_(T.ones(2, 3))
 
 
+@pytest.mark.parametrize("recording", [False, True], ids=["no_grad", "recording"])
+def test_scaled_in_place_updates_give_the_out_of_place_results(recording):
+    """The optimizers' updates: without recording they are computed into the tensor's own memory (a ufunc with
+    ``out=``), while recording through ``_inplace``; both give what the out-of-place op gives, in the same memory."""
+    rng = np.random.default_rng(0)
+    x_np, a_np, b_np = (rng.standard_normal(s).astype(np.float32) for s in ((2, 3), (2, 3), (3,)))
+    b_np = np.abs(b_np) + 0.5
+    updates = [
+        ("add_", (T.tensor(a_np),), {"alpha": -0.3}, lambda x: x + -0.3 * a_np),
+        ("sub_", (T.tensor(b_np),), {"alpha": 2}, lambda x: x - 2 * b_np),
+        ("addcmul_", (T.tensor(a_np), T.tensor(b_np)), {"value": 0.5}, lambda x: x + 0.5 * a_np * b_np),
+        ("addcdiv_", (T.tensor(a_np), T.tensor(b_np)), {"value": -2.0}, lambda x: x + -2.0 * a_np / b_np),
+        ("lerp_", (T.tensor(a_np), 0.25), {}, lambda x: x + 0.25 * (a_np - x)),
+        ("mul_", (T.tensor(b_np),), {}, lambda x: x * b_np),
+    ]
+    for name, args, kwargs, expected in updates:
+        x = T.tensor(x_np, requires_grad=recording) * 1 if recording else T.tensor(x_np)
+        memory, version = x.data_ptr(), x._version
+        with T.set_grad_enabled(recording):
+            assert getattr(x, name)(*args, **kwargs) is x
+        assert x.data_ptr() == memory and x._version == version + 1, name
+        np.testing.assert_allclose(x.detach().numpy(), expected(x_np), rtol=1e-6, atol=1e-6, err_msg=name)
+        assert x.requires_grad == recording
+
+
+def test_in_place_updates_refuse_what_the_op_refuses_without_recording():
+    with T.no_grad():
+        with pytest.raises(RuntimeError, match="result type float32 can't be cast to the desired output type int64"):
+            T.ones(3, dtype=T.int64).add_(T.ones(3), alpha=2)
+        with pytest.raises(RuntimeError, match="result type float32 can't be cast"):
+            T.ones(3, dtype=T.int64).add_(T.ones(3, dtype=T.int64), alpha=0.5)
+        with pytest.raises(TypeError, match="alpha"):  # mul takes no alpha: the op says so, not a helper
+            T.ones(3).mul_(T.ones(3), alpha=2)
+        with pytest.raises(TypeError, match="argument 'tensor1' must be a tensor"):
+            T.ones(3).addcmul_(2.0, T.ones(3))
+        with pytest.raises(RuntimeError, match=r"output with shape \[3\] doesn't match the broadcast shape \[2, 3\]"):
+            T.ones(3).addcmul_(T.ones(2, 3), T.ones(3))
+        with pytest.raises(RuntimeError, match=r"in-place add on a tensor of shape \[3\] with float32\[4\]"):
+            T.ones(3).add_(T.ones(4), alpha=2)
+        with pytest.raises(RuntimeError, match=r"broadcast \(expand\) view"):
+            T.ones(3).expand(2, 3).add_(1)
+
+
 def test_setitem_is_differentiable():
     x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
     y = x * 1.0

@@ -285,16 +285,13 @@ class Tensor:
             result = ops.where(ops.zeros_like(old, dtype=dtypes.bool_), old, result)
         through_view = recording and self._base is not None and (self._base._requires_grad or result._requires_grad)
         if result._data.shape != self._data.shape:
-            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                               f"{list(result._data.shape)}")
+            raise _output_shape_error(self._data.shape, result._data.shape)
         if result.dtype != self.dtype:
             if not dtypes.can_cast(result.dtype, self.dtype):
                 raise RuntimeError(f"result type {result.dtype} can't be cast to the desired output type "
                                    f"{self.dtype}")
             result = ops.cast(result, self.dtype)
-        if not self._data.flags.writeable:
-            raise RuntimeError("unsupported operation: this tensor is a broadcast (expand) view whose elements "
-                               "share memory; clone() it before writing to it in place")
+        _check_writeable(self._data)
         if through_view:
             record_through_view(self, result)
         if old is not self and old._version_counter is not None:  # a node saved the old value: keep it
@@ -323,12 +320,17 @@ class Tensor:
         if not dtypes.can_cast(dtype, self.dtype):
             raise RuntimeError(f"result type {dtype} can't be cast to the desired output type {self.dtype}")
         operand = other._data if isinstance(other, Tensor) else other
+        _check_writeable(self._data)
         xp = get_array_module(self._data, operand)
         try:
             getattr(xp, ufunc_name)(self._data, operand, out=self._data, casting="unsafe")
         except ValueError as error:
-            raise RuntimeError(f"in-place {ufunc_name} on a tensor of shape {list(self._data.shape)} with "
-                               f"{describe(other)}: {error}") from None
+            try:
+                broadcast_shape = numpy.broadcast_shapes(self._data.shape, numpy.shape(operand))
+            except ValueError:  # the shapes do not broadcast at all
+                raise RuntimeError(f"in-place {ufunc_name} on a tensor of shape {list(self._data.shape)} with "
+                                   f"{describe(other)}: {error}") from None
+            raise _output_shape_error(self._data.shape, broadcast_shape) from None  # broadcast beyond our shape
         self._counter()[0] += 1
         return self
 
@@ -611,6 +613,17 @@ def _saved_version(tensor, which):
     input tensor itself, or the output's index, to name it in the error)."""
     counter = tensor._counter()
     return counter, counter[0], which
+
+
+def _check_writeable(array):
+    if not array.flags.writeable:
+        raise RuntimeError("unsupported operation: this tensor is a broadcast (expand) view whose elements share "
+                           "memory; clone() it before writing to it in place")
+
+
+def _output_shape_error(shape, broadcast_shape):
+    """An in-place op whose result would not fit into the tensor (PyTorch's words)."""
+    return RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(broadcast_shape)}")
 
 
 def _check_one_device(op, args, arrays):

@@ -13,7 +13,10 @@ import numpy
 
 from .. import ops
 from ..backend import dtypes, to_device
+from ..ops.arithmetic import alpha_scaled
 from ..ops.operators import OPERATORS, REFLECTED, bind_operators
+from ..ops.scaled_products import addcdiv_term, addcmul_term
+from ..ops.special import lerp_term
 from .grad_mode import GradMode
 from .numpy_names import accept_numpy_names
 from .tensor import Tensor
@@ -328,22 +331,40 @@ _PROPERTIES = {"T": T, "mT": mT, "H": H, "mH": mH, "real": ops.real, "imag": ops
 
 
 def _in_place(fn):
-    ufunc = _UFUNCS.get(fn.__name__)
+    update = _UFUNC_UPDATES.get(fn.__name__)
 
     def method(self, *args, **kwargs):
-        if ufunc is not None and not kwargs and len(args) == 1 and not (
-                GradMode.enabled and (self._requires_grad or getattr(args[0], "_requires_grad", False))):
-            return self._inplace_ufunc(ufunc, args[0])  # nothing to record: compute straight into our memory
+        if update is not None and not (GradMode.enabled and (
+                self._requires_grad or any(getattr(a, "_requires_grad", False) for a in args))):
+            ufunc, operand = update  # nothing to record: compute straight into our memory
+            try:
+                operand = operand(self, *args, **kwargs)
+            except TypeError:  # arguments the op does not take: let the op itself say what is wrong
+                return self._inplace(fn, *args, **kwargs)
+            return self._inplace_ufunc(ufunc, operand)
         return self._inplace(fn, *args, **kwargs)
     method.__name__ = fn.__name__ + "_"
     method.__doc__ = f"In-place version of ``{fn.__name__}``: the result is written into this tensor."
     return method
 
 
-#: in-place arithmetic that, when no gradient is recorded (``p -= lr * p.grad`` under no_grad), runs its ufunc
-#: with ``out=`` the tensor's own array instead of computing a new array and copying it over
-_UFUNCS = {"add": "add", "sub": "subtract", "mul": "multiply", "div": "true_divide", "floor_divide": "floor_divide",
-           "remainder": "remainder", "pow": "power"}
+def _other(self, other):
+    return other
+
+
+def _other_scaled(self, other, *, alpha=1):
+    return alpha_scaled(other, alpha)
+
+
+#: in-place updates ``x = x ∘ operand`` that, when no gradient is recorded, run the ufunc ``∘`` with ``out=`` the
+#: tensor's own array instead of computing a new array and copying it over: ``p -= lr * p.grad`` under no_grad,
+#: and the optimizers' ``m.add_(g, alpha=1 - beta1)``, ``v.addcmul_(g, g, value=1 - beta2)``, ``m.lerp_(g, w)``
+#: (their scaled term is computed on its own, then added: one pass over memory fewer)
+_UFUNC_UPDATES = {
+    "add": ("add", _other_scaled), "sub": ("subtract", _other_scaled), "mul": ("multiply", _other),
+    "div": ("true_divide", _other), "floor_divide": ("floor_divide", _other), "remainder": ("remainder", _other),
+    "pow": ("power", _other), "addcmul": ("add", addcmul_term), "addcdiv": ("add", addcdiv_term), "lerp": ("add", lerp_term),
+}
 
 
 def bind():

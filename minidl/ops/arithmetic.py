@@ -143,7 +143,7 @@ def _conj(x):
 
 # ------------------------------------------------------------------------------------------ functions
 
-def _scaled(b, alpha):
+def alpha_scaled(b, alpha=1):
     """``alpha * b`` for the ``alpha`` of add and sub: by an op for a tensor, here for a number."""
     if alpha == 1:
         return b
@@ -152,14 +152,14 @@ def _scaled(b, alpha):
 
 def add(a, b, alpha=1):
     """``a + alpha * b``."""
-    b = _scaled(b, alpha)
+    b = alpha_scaled(b, alpha)
     a, b = promote_pair("add", a, b)
     return apply(Add, a, b)
 
 
 def sub(a, b, alpha=1):
     """``a - alpha * b``."""
-    b = _scaled(b, alpha)
+    b = alpha_scaled(b, alpha)
     a, b = promote_pair("sub", a, b)
     return apply(Sub, a, b)
 

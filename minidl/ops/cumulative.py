@@ -69,7 +69,7 @@ def cumprod(x, dim, dtype=None):
     if not _is_int(dim):
         raise TypeError(f"cumprod(): dim must be an int, got {dim!r}")
     x = _int_to_int64(x, dtype)
-    return apply(Cumprod, x, dim=normalize_dim(f"cumprod() of {describe(x)}", int(dim), x.ndim))
+    return apply(Cumprod, x, dim=normalize_dim("cumprod()", int(dim), x.ndim, x))
 
 
 def diff(x, n=1, dim=-1, prepend=None, append=None):
@@ -81,7 +81,7 @@ def diff(x, n=1, dim=-1, prepend=None, append=None):
         raise OpError(f"diff: expects input to be at least one-dimensional, got {describe(x)}")
     if not _is_int(n) or n < 0:
         raise OpError(f"diff: order n must be a non-negative int, got {n!r}")
-    dim = normalize_dim(f"diff() of {describe(x)}", dim, x.ndim)
+    dim = normalize_dim("diff()", dim, x.ndim, x)
     extra = [t for t in (prepend, append) if t is not None]
     for t in extra:
         if not is_tensor(t):

@@ -380,5 +380,5 @@ def logcumsumexp(input, dim):
     x = _float_only("logcumsumexp", input)
     if not _is_int(dim):
         raise TypeError(f"logcumsumexp(): dim must be an int, got {dim!r}")
-    return apply(Logcumsumexp, x, dim=normalize_dim(f"logcumsumexp() of {describe(x)}", int(dim), x.ndim),
+    return apply(Logcumsumexp, x, dim=normalize_dim("logcumsumexp()", int(dim), x.ndim, x),
                  reverse=False)

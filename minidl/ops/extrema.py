@@ -134,7 +134,7 @@ class MinDim(Op):
 def _one_dim(op_name, x, dim):
     if not _is_int(dim):
         raise TypeError(f"{op_name}(): dim must be an int, got {dim!r}")
-    return normalize_dim(f"{op_name}() of {describe(x)}", int(dim), x.ndim)
+    return normalize_dim(f"{op_name}()", int(dim), x.ndim, x)
 
 
 def _max_or_min(op_name, whole_op, dim_op, result, x, dim, keepdim):

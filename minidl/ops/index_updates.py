@@ -146,7 +146,7 @@ def _slices_operands(op_name, x, dim, index, source, index_dtypes):
                          f"({describe(index)})")
     if index.ndim > 1:
         raise IndexError(f"{op_name}: Index is supposed to be a vector, but got {describe(index)}")
-    dim = normalize_dim(f"{op_name} of {describe(x)}", dim, x.ndim)
+    dim = normalize_dim(op_name, dim, x.ndim, x)
     if source is not None:
         check_tensor(op_name, source)
         if source.dtype != x.dtype:
@@ -309,7 +309,7 @@ def take_along_dim(input, indices, dim=None):
     if input.ndim != indices.ndim:
         raise OpError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, but "
                       f"got {input.ndim} dimensions for input, and {indices.ndim} dimensions for indices")
-    dim = normalize_dim(f"take_along_dim() of {describe(input)}", dim, input.ndim)
+    dim = normalize_dim("take_along_dim()", dim, input.ndim, input)
     if known(input.shape) and known(indices.shape):
         others = broadcast_shapes("take_along_dim", *((s[:dim] + (1,) + s[dim + 1:])
                                                       for s in (tuple(input.shape), tuple(indices.shape))))

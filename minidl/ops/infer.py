@@ -1,5 +1,5 @@
 """Static shape inference helpers: shapes are tuples whose entries may be None (unknown until run time)."""
-from .base import OpError, Spec
+from .base import OpError, Spec, describe
 
 
 def broadcast_shapes(op_name, *shapes):
@@ -30,11 +30,13 @@ def _fmt(shape):
     return "(" + ", ".join("?" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def normalize_dim(op_name, dim, ndim):
-    """Map a possibly negative ``dim`` into ``range(ndim)``; a 0-d tensor accepts dim 0 and -1 like PyTorch."""
+def normalize_dim(op_name, dim, ndim, operand=None):
+    """Map a possibly negative ``dim`` into ``range(ndim)``; a 0-d tensor accepts dim 0 and -1 like PyTorch.
+    The error names ``operand`` when given (described only then: it is on every reduction's path)."""
     size = max(ndim, 1)
     if not -size <= dim < size:
-        raise OpError(f"{op_name}: dimension out of range (expected to be in range of [{-size}, {size - 1}], "
+        where = op_name if operand is None else f"{op_name} of {describe(operand)}"
+        raise OpError(f"{where}: dimension out of range (expected to be in range of [{-size}, {size - 1}], "
                       f"but got {dim})")
     return dim % size
 

@@ -39,7 +39,7 @@ def reduce_dims(op_name, x, dim):
     dims = (dim,) if _is_int(dim) else dim
     if not isinstance(dims, (tuple, list)) or not builtins.all(_is_int(d) for d in dims):
         raise TypeError(f"{op_name}(): dim must be None, an int or a tuple of ints, got {dim!r}")
-    normalized = [normalize_dim(f"{op_name}() of {describe(x)}", int(d), x.ndim) for d in dims]
+    normalized = [normalize_dim(f"{op_name}()", int(d), x.ndim, x) for d in dims]
     for d in normalized:
         if normalized.count(d) > 1:
             raise OpError(f"{op_name}(): dim {d} appears multiple times in the list of dims {tuple(dims)} "
@@ -402,7 +402,7 @@ def cumsum(x, dim, dtype=None):
     if not _is_int(dim):
         raise TypeError(f"cumsum(): dim must be an int, got {dim!r}")
     x = _int_to_int64(x, dtype)
-    return apply(Cumsum, x, dim=normalize_dim(f"cumsum() of {describe(x)}", int(dim), x.ndim), reverse=False)
+    return apply(Cumsum, x, dim=normalize_dim("cumsum()", int(dim), x.ndim, x), reverse=False)
 
 
 # ------------------------------------------------------------------------------------------------ all, any

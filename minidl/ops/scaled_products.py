@@ -24,14 +24,24 @@ def _check_elementwise(op_name, *operands):
 
 def addcmul(input, tensor1, tensor2, *, value=1):
     """``input + value · tensor1 · tensor2``, elementwise; the three broadcast together and promote like ``+``."""
+    return input + addcmul_term(input, tensor1, tensor2, value=value)
+
+
+def addcmul_term(input, tensor1, tensor2, *, value=1):
+    """``value · tensor1 · tensor2``: what ``addcmul`` adds to ``input`` (``addcmul_`` adds it in place)."""
     _check_elementwise("addcmul", input, tensor1, tensor2)
     product = tensor1 * tensor2
-    return input + (product if value == 1 else product * value)
+    return product if value == 1 else product * value
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
     """``input + value · tensor1 / tensor2``, elementwise (true division). Two integer tensors are refused, as in
     PyTorch, whose addcdiv once divided them as integers."""
+    return input + addcdiv_term(input, tensor1, tensor2, value=value)
+
+
+def addcdiv_term(input, tensor1, tensor2, *, value=1):
+    """``value · tensor1 / tensor2``: what ``addcdiv`` adds to ``input``."""
     _check_elementwise("addcdiv", input, tensor1, tensor2)
     if tensor1.dtype.kind in "biu" and tensor2.dtype.kind in "biu":
         raise DtypeError("addcdiv: Integer division with addcdiv is no longer supported, and in a future release "
@@ -41,7 +51,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
                          "addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), for "
                          f"all dtypes. (Got {describe(tensor1)} and {describe(tensor2)}.)")
     quotient = tensor1 / tensor2
-    return input + (quotient if value == 1 else quotient * value)
+    return quotient if value == 1 else quotient * value
 
 
 def _vectors(op_name, **named):

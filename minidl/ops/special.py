@@ -307,6 +307,11 @@ def lerp(input, end, weight):
     gradients come from those: d/dinput = 1 - weight, d/dend = weight, d/dweight = end - input. Only floating
     point (and complex) tensors, as in PyTorch.
     """
+    return input + lerp_term(input, end, weight)
+
+
+def lerp_term(input, end, weight):
+    """``weight · (end - input)``: what ``lerp`` adds to ``input`` (``lerp_`` adds it in place)."""
     if not is_tensor(input) or not is_tensor(end):
         raise TypeError(f"lerp(): input and end must be tensors, got {type(input).__name__} and "
                         f"{type(end).__name__}")
@@ -314,4 +319,4 @@ def lerp(input, end, weight):
         raise TypeError(f"lerp: not implemented for {describe(input)} and {describe(end)}; interpolate floating "
                         "point tensors")
     _, (input, end, weight) = promote("lerp", input, end, weight)
-    return input + weight * (end - input)
+    return weight * (end - input)

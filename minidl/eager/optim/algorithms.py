@@ -52,7 +52,7 @@ class SGD(Optimizer):
             else:
                 buf.mul_(momentum).add_(g, alpha=1 - group["dampening"])
             g = g + momentum * buf if group["nesterov"] else buf
-        p.sub_(g * group["lr"])
+        p.add_(g, alpha=-group["lr"])
 
 
 class Adam(Optimizer):
@@ -85,13 +85,14 @@ class Adam(Optimizer):
         state["step"] += 1
         t = state["step"]
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        m.mul_(beta1).add_(g, alpha=1 - beta1)
-        v.mul_(beta2).add_(g * g, alpha=1 - beta2)
+        # in PyTorch's order of operations (m moves towards g by 1-β1), so results agree to the last bit
+        m.lerp_(g, 1 - beta1)
+        v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
         if group["amsgrad"]:
             state["max_exp_avg_sq"].copy_(ops.maximum(state["max_exp_avg_sq"], v))
             v = state["max_exp_avg_sq"]
-        denominator = ops.sqrt(v) / math.sqrt(1 - beta2 ** t) + eps
-        p.sub_(m / denominator * (lr / (1 - beta1 ** t)))
+        denominator = ops.sqrt(v).div_(math.sqrt(1 - beta2 ** t)).add_(eps)
+        p.addcdiv_(m, denominator, value=-lr / (1 - beta1 ** t))
 
 
 class AdamW(Adam):
@@ -127,16 +128,16 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 state["grad_avg"] = ops.zeros_like(p)
         state["step"] += 1
-        v = state["square_avg"].mul_(alpha).add_(g * g, alpha=1 - alpha)
+        v = state["square_avg"].mul_(alpha).addcmul_(g, g, value=1 - alpha)
         if group["centered"]:
-            mean = state["grad_avg"].mul_(alpha).add_(g, alpha=1 - alpha)
-            v = v - mean * mean
-        denominator = ops.sqrt(v) + group["eps"]
+            mean = state["grad_avg"].lerp_(g, 1 - alpha)
+            v = v.addcmul(mean, mean, value=-1)
+        denominator = ops.sqrt(v).add_(group["eps"])
         if group["momentum"]:
-            buf = state["momentum_buffer"].mul_(group["momentum"]).add_(g / denominator)
-            p.sub_(buf * group["lr"])
+            buf = state["momentum_buffer"].mul_(group["momentum"]).addcdiv_(g, denominator)
+            p.add_(buf, alpha=-group["lr"])
         else:
-            p.sub_(g / denominator * group["lr"])
+            p.addcdiv_(g, denominator, value=-group["lr"])
 
 
 class Adagrad(Optimizer):
@@ -158,8 +159,8 @@ class Adagrad(Optimizer):
         if group["weight_decay"]:
             g = g + group["weight_decay"] * p
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        s = state["sum"].add_(g * g)
-        p.sub_(g / (ops.sqrt(s) + group["eps"]) * clr)
+        s = state["sum"].addcmul_(g, g)
+        p.addcdiv_(g, ops.sqrt(s).add_(group["eps"]), value=-clr)
 
 
 class Adadelta(Optimizer):
