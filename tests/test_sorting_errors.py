@@ -34,7 +34,8 @@ def test_non_tensor_input_is_a_type_error(name):
     (lambda x: x.kthvalue(3, 0), OpError, r"kthvalue: .* k=3, but float32\[2, 3\] has 2 entries"),
     (lambda x: x.sort(dim=(0, 1)), TypeError, r"sort\(\): dim must be an int, got \(0, 1\)"),
     (lambda x: x.median(-3), OpError, r"median\(\) of float32\[2, 3\]: dimension out of range"),
-    (lambda x: x.unique(dim=0), NotImplementedError, r"unique: dim=0 .* not supported"),
+    (lambda x: x.unique(dim=2), OpError, r"unique\(\) of float32\[2, 3\]: dimension out of range"),
+    (lambda x: x[:, :0].unique(dim=0), OpError, r"There are 0 sized dimensions, and they aren't selected"),
 ])
 def test_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):

@@ -26,6 +26,7 @@ from .losses import *  # noqa: F401,F403
 from .cross_entropy import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
+from .unpooling import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .bitwise import *  # noqa: F401,F403
 from .trig import *  # noqa: F401,F403

@@ -25,8 +25,9 @@ one), the source coordinate of output ``i`` is
 * ``nearest`` — one tap: the pixel at ``floor(src)`` (TF with ``align_corners``: ``src`` rounded, halves away from
   0; centred nearest: ``floor((i + ½) · s)``);
 * ``linear`` — two taps ``x0 = floor(src)`` and ``x0 + 1`` with weights ``1 − λ`` and ``λ = src − x0``;
-* ``cubic`` (TF) — four taps ``x0 − 1 … x0 + 2`` weighted by Keys' cubic kernel at the distances
-  ``1 + λ, λ, 1 − λ, 2 − λ``;
+* ``cubic`` (TF's bicubic and PyTorch's) — four taps ``x0 − 1 … x0 + 2`` weighted by Keys' cubic kernel at the
+  distances ``1 + λ, λ, 1 − λ, 2 − λ`` (the two differ in the kernel's parameter and at the edges: see
+  ``_cubic``);
 * ``area`` (TF) — output ``i`` averages the box ``[i · s, (i + 1) · s)`` of the input: each input cell ``j`` it
   overlaps weighs ``overlap / s``.
 
@@ -146,16 +147,27 @@ def _keys(distance, a):
 
 
 def _cubic(rule, in_size, out_size, dtype):
-    """Four taps around ``floor(src)``. TF looks its weights up in a table of 1025 entries, so ``λ`` is rounded to
-    a multiple of 1/1024. Its legacy rule uses ``a = -0.75`` and reads the edge pixel for taps beyond the edges;
-    with half-pixel centres it uses ``a = -0.5``, gives such taps weight 0 and rescales the others to sum to 1."""
+    """Four taps around ``x0 = floor(src)``, weighted by Keys' kernel at the distances ``1 + λ, λ, 1 − λ, 2 − λ``.
+
+    * TF looks its weights up in a table of 1025 entries, so ``λ`` is rounded to a multiple of 1/1024. Its legacy
+      rule uses ``a = -0.75`` and reads the edge pixel for taps beyond the edges; with half-pixel centres it uses
+      ``a = -0.5``, gives such taps weight 0 and rescales the others to sum to 1.
+    * PyTorch (``mode='bicubic'``) always uses ``a = -0.75`` and reads the edge pixel for taps beyond the edges.
+      Its half-pixel source is not clamped at 0 (a tap may start at -2), ``x0`` is at most the last pixel and
+      ``λ`` is clipped to [0, 1]; it computes the weights in the coordinates' precision, without a table.
+    """
     source = _source(rule, in_size, out_size, dtype, clamp=False)
-    base = numpy.floor(source)
-    fraction = numpy.rint((source - base) * 1024).astype(numpy.float64) / 1024
+    if rule.torch_kernel is not None:
+        base = numpy.minimum(numpy.floor(source.astype(numpy.float32)), in_size - 1).astype(dtype)  # floorf
+        fraction, a = numpy.clip(source - base, dtype(0), dtype(1)), -0.75
+    else:
+        base = numpy.floor(source)
+        fraction = numpy.rint((source - base) * 1024).astype(numpy.float64) / 1024
+        a = -0.5 if rule.half_pixel else -0.75
     offsets = numpy.arange(-1, 3)[:, None]
     positions = base.astype(numpy.int64) + offsets
-    weights = _keys(offsets - fraction, -0.5 if rule.half_pixel else -0.75)
-    if rule.half_pixel:
+    weights = _keys(offsets.astype(fraction.dtype) - fraction, a)
+    if rule.half_pixel and rule.torch_kernel is None:
         weights = numpy.where((positions >= 0) & (positions < in_size), weights, 0.0)
         weights = weights / weights.sum(axis=0)
     return positions, weights.astype(dtype)

@@ -11,8 +11,9 @@ same answer, which PyTorch allows. Where entries tie, which of the tied entries 
 gets the gradient) is an implementation detail; PyTorch's choice can differ from ours.
 
 ``unique`` answers with values that no longer correspond to single entries, so it has no gradient (neither has
-PyTorch's).
+PyTorch's); with ``dim`` it finds the distinct slices (rows, columns...) instead of the distinct entries.
 """
+import math
 from collections import namedtuple
 
 from ..backend import dtypes
@@ -251,37 +252,63 @@ class Unique(Op):
 
     Sort the entries; a new value starts wherever an entry differs from the one before it. NaN differs from
     everything, itself included, so each NaN is a value of its own, as in PyTorch.
+
+    With ``dim``, the same for the *slices* of ``x`` along ``dim`` (rows of a matrix for dim 0): they are sorted
+    lexicographically (by their first entry, ties broken by the second...: ``lexsort``), a new one starts
+    wherever a slice differs from the one before it in some entry, and ``inverse`` has one entry per slice.
     """
     n_outputs = 3
     differentiable = False
 
     @staticmethod
-    def forward(xp, x):
-        flat = x.reshape(-1)
-        order = xp.argsort(flat, kind="stable")
-        ordered = flat[order]
-        starts = xp.ones(ordered.shape, dtype=bool)
-        starts[1:] = ordered[1:] != ordered[:-1]
-        values = ordered[starts]
-        group = xp.cumsum(starts, dtype=dtypes.int64) - 1  # which distinct value each sorted entry is
+    def forward(xp, x, dim):
+        shape, flat = x.shape, dim is None
+        if flat:
+            x, dim = x.reshape(-1), 0
+        n = x.shape[dim]
+        slices = xp.moveaxis(x, dim, 0).reshape(n, math.prod(x.shape) // n if n else 0)
+        if slices.shape[1] == 1:  # single entries (dim=None): a plain stable sort
+            order = xp.argsort(slices[:, 0], kind="stable")
+        else:  # lexsort's last key is the primary one: the slices' first entries
+            order = xp.lexsort(slices.T[::-1]) if slices.shape[1] else xp.arange(n)
+        ordered = slices[order]
+        starts = xp.ones(n, dtype=bool)
+        starts[1:] = xp.any(ordered[1:] != ordered[:-1], axis=1)
+        values = xp.take(x, order[starts], axis=dim)
+        group = xp.cumsum(starts, dtype=dtypes.int64) - 1  # which distinct slice each sorted slice is
         inverse = xp.empty_like(group)
         inverse[order] = group
-        counts = xp.bincount(group, minlength=values.size).astype(dtypes.int64, copy=False)
-        return values, inverse.reshape(x.shape), counts
+        counts = xp.bincount(group, minlength=values.shape[dim]).astype(dtypes.int64, copy=False)
+        return values, inverse.reshape(shape) if flat else inverse, counts
 
     @staticmethod
-    def infer(x):
-        return Spec((None,), x.dtype), Spec(x.shape, dtypes.int64), Spec((None,), dtypes.int64)
+    def infer(x, dim):
+        if dim is None:
+            return Spec((None,), x.dtype), Spec(x.shape, dtypes.int64), Spec((None,), dtypes.int64)
+        values = None if x.shape is None else x.shape[:dim] + (None,) + x.shape[dim + 1:]
+        return (Spec(values, x.dtype), Spec((None if x.shape is None else x.shape[dim],), dtypes.int64),
+                Spec((None,), dtypes.int64))
 
 
 def unique(x, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct values of ``x`` (flattened), ascending; with ``return_inverse`` / ``return_counts`` also the
     inverse indices (shaped like ``x``) and the count of each value, as a tuple. Not differentiable.
 
-    The values are always sorted (``sorted=False`` allows it). ``dim`` (unique slices) is not supported."""
+    With ``dim``: the distinct slices of ``x`` along ``dim`` (``unique(m, dim=0)``: the distinct rows of a
+    matrix), sorted lexicographically; the inverse then has one entry per slice of ``x``. The result is always
+    sorted (``sorted=False`` allows it, as PyTorch's CPU kernel does the same)."""
     _orderable("unique", x)
     if dim is not None:
-        raise NotImplementedError(f"unique: dim={dim} (unique slices along a dim) is not supported, only dim=None")
-    values, inverse, counts = apply(Unique, x)
+        if x.ndim == 0:
+            raise IndexError(f"unique: Dimension specified as {dim} but tensor has no dimensions ({describe(x)})")
+        dim = _one_dim("unique", x, dim)
+        empty = [d for d, n in enumerate(x.shape) if n == 0]
+        if len(empty) > 1:
+            raise OpError(f"unique: Number of zero sized dimensions is more than one, so unique cannot be applied "
+                          f"(dim={dim}, input {describe(x)})")
+        if empty and empty != [dim]:
+            raise OpError(f"unique: There are 0 sized dimensions, and they aren't selected (dim={dim}, input "
+                          f"{describe(x)}), so unique cannot be applied")
+    values, inverse, counts = apply(Unique, x, dim=dim)
     extra = (inverse,) * bool(return_inverse) + (counts,) * bool(return_counts)
     return (values,) + extra if extra else values

@@ -14,7 +14,8 @@ that add what only an eager, stateful caller needs:
 
 The layers of ``minidl.eager.nn`` call these functions; nothing here re-implements an op's math. The newer
 activations (``selu``, ``mish``, ``hardswish`` ...) are compositions of ops, so their gradients come from the ops
-they are made of; the 1-D convolution and pooling run the 2-D ops on a height-1 image. The loss functions
+they are made of; the 1-D convolution and pooling run the 2-D ops on a height-1 image (max unpooling and
+power-average pooling are in ``minidl/ops/unpooling.py``). The loss functions
 (with PyTorch's legacy ``size_average`` / ``reduce`` arguments) live in ``loss_functions.py``,
 ``classification_losses.py`` and ``likelihood_losses.py`` (``ctc_loss`` is an op: ``minidl/ops/ctc.py``),
 ``interpolate`` in ``interpolation.py``, and ``glu``, ``gumbel_softmax``, ``alpha_dropout``,
@@ -38,6 +39,7 @@ from ...ops.normalization import group_norm, layer_norm
 from ...ops.pooling import (adaptive_avg_pool2d, avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d,
                             max_pool3d)
 from ...ops.unary import tanh
+from ...ops.unpooling import lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d, max_unpool2d, max_unpool3d
 from ..creation import empty
 from ..grad_mode import no_grad
 from ..random import default_generator
@@ -55,7 +57,8 @@ __all__ = ["relu", "relu6", "hardtanh", "leaky_relu", "elu", "selu", "celu", "ge
            "logsigmoid", "hardsigmoid", "hardswish", "tanh", "softsign", "tanhshrink", "softplus", "threshold",
            "prelu", "softmax", "softmin", "log_softmax", "linear", "bilinear", "conv1d", "conv2d", "conv3d",
            "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d",
-           "avg_pool1d", "avg_pool2d", "avg_pool3d",
+           "avg_pool1d", "avg_pool2d", "avg_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d", "lp_pool1d",
+           "lp_pool2d", "lp_pool3d",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "batch_norm", "layer_norm", "group_norm", "dropout",
            "dropout1d", "dropout2d", "dropout3d", "embedding", "one_hot", "pad", "interpolate", "upsample",
            "upsample_nearest", "upsample_bilinear", "normalize", "cosine_similarity", "pairwise_distance",

@@ -12,6 +12,10 @@ position ``i`` reads the input at a source coordinate ``src(i)``:
   ``src = (i + 0.5) · scale - 0.5`` (clamped at 0), mixed ``(1 - λ) · x[i0] + λ · x[i0 + 1]`` with
   ``λ = src - i0``; with ``align_corners=True``, ``src = i · (in - 1) / (out - 1)`` (the corner pixels' centres
   line up exactly);
+* ``'bicubic'`` (4-D input): the four input positions ``i0 - 1 … i0 + 2`` around the same ``src`` (not clamped
+  at 0), weighted by Keys' cubic kernel with ``a = -0.75`` at the distances ``1 + λ, λ, 1 - λ, 2 - λ``; taps
+  beyond the edges read the edge pixel. The weights can be negative, so the result may overshoot the input's
+  range (ringing at sharp edges);
 * ``'area'``: the mean of each window, which is adaptive average pooling.
 """
 import math
@@ -28,15 +32,17 @@ from ...ops.resampling import Rule, resample
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
 
 _MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
-_LINEAR = {"linear": 3, "bilinear": 4, "trilinear": 5}  # each linear mode and the input rank it needs
+#: each interpolating mode (the ones that take ``align_corners``) and the input rank it needs
+_INTERPOLATING = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
 
 
 def _rule(x, mode, align_corners, scale_factor):
     """PyTorch's rule for ``mode`` (see ``ops/resampling.py``): coordinates in the precision its CPU kernels use
     (double for double input, else float), its own kernel for images (4-D input)."""
-    linear = mode in _LINEAR
-    return Rule("linear" if linear else "nearest", align_corners=bool(align_corners),
-                half_pixel=mode == "nearest-exact" or (linear and not align_corners),
+    interpolating = mode in _INTERPOLATING
+    kernel = "cubic" if mode == "bicubic" else "linear" if interpolating else "nearest"
+    return Rule(kernel, align_corners=bool(align_corners),
+                half_pixel=mode == "nearest-exact" or (interpolating and not align_corners),
                 precision="float64" if x.dtype == numpy.float64 else "float32",
                 torch_kernel="image" if x.ndim == 4 else "other", scale_factor=scale_factor)
 
@@ -59,24 +65,29 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                 recompute_scale_factor=None, antialias=False):
     """Resize ``input`` (N, C, *spatial) to ``size`` (an int or one per spatial dim), or by ``scale_factor``
     (output size ``floor(in · scale_factor)``). ``mode``: 'nearest', 'nearest-exact', 'linear' (3-D input),
-    'bilinear' (4-D), 'trilinear' (5-D) or 'area'; ``align_corners`` only for the linear modes (default False).
+    'bilinear' or 'bicubic' (4-D), 'trilinear' (5-D) or 'area'; ``align_corners`` only for the interpolating
+    modes (default False). ``antialias=True`` is not supported.
     ``recompute_scale_factor=True`` computes the source positions from the sizes instead of the factor."""
     if not is_tensor(input):
         raise TypeError(f"interpolate(): argument 'input' must be a tensor, not {type(input).__name__}")
     if mode not in _MODES or input.ndim not in (3, 4, 5):
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for "
                                   f"the modes: {' | '.join(_MODES)} (got {mode})")
-    if mode == "bicubic" or antialias:
-        raise NotImplementedError(f"interpolate: mode='bicubic' and antialias=True are not supported in minidl "
-                                  f"(got mode={mode!r}, antialias={antialias})")
-    if mode in _LINEAR:
-        if input.ndim != _LINEAR[mode]:
-            raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs {_LINEAR[mode]}D input")
+    if antialias:
+        if mode not in ("bilinear", "bicubic") or input.ndim != 4:
+            raise ValueError("Anti-alias option is restricted to bilinear and bicubic modes and requires a 4-D "
+                             f"tensor as input (got mode={mode!r} and {describe(input)})")
+        raise NotImplementedError(f"interpolate: antialias=True (mode={mode!r}) is not supported in minidl; "
+                                  "resize with antialias=False, or blur the input first when shrinking it")
+    if mode in _INTERPOLATING:
+        if input.ndim != _INTERPOLATING[mode]:
+            raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs {_INTERPOLATING[mode]}D input "
+                                      f"(interpolate of {describe(input)})")
         align_corners = bool(align_corners)
     elif align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: linear | bilinear | "
                          "bicubic | trilinear")
-    if mode in _LINEAR or mode == "area":
+    if mode in _INTERPOLATING or mode == "area":
         if not input.is_floating_point():
             raise TypeError(f"interpolate: mode={mode!r} needs a floating point input, got {describe(input)}")
     spatial = input.ndim - 2

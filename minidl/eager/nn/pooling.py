@@ -1,6 +1,7 @@
-"""Pooling layers: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d`` (no parameters; they hold only
-the window geometry, checked by the op when called). The 1-D layers pool (N, C, L) or (C, L) input along L, the
-3-D ones (N, C, D, H, W) or (C, D, H, W) input over D, H and W."""
+"""Pooling layers: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d``, ``LPPool1d/2d/3d`` and the
+unpooling ``MaxUnpool1d/2d/3d`` (no parameters; they hold only the window geometry, checked by the op when
+called). The 1-D layers pool (N, C, L) or (C, L) input along L, the 3-D ones (N, C, D, H, W) or (C, D, H, W)
+input over D, H and W."""
 from . import functional as F
 from .module import Module
 
@@ -120,3 +121,74 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     __doc__ = _AdaptiveAvgPoolNd.__doc__ + (" Over (N, C, H, W) or (C, H, W) input; ``output_size`` is an int or a "
                                             "pair whose None entries keep that input size.")
     function = staticmethod(F.adaptive_avg_pool2d)
+
+
+class _MaxUnpoolNd(Module):
+    """A partial inverse of max pooling: ``forward(input, indices, output_size=None)`` writes each value of
+    ``input`` at its position from ``indices`` (what the max pooling returned with ``return_indices=True``) into
+    zeros; the other positions stay 0. ``output_size`` picks among the sizes that pool to the input's (the
+    default is ``(in - 1) * stride - 2 * padding + kernel_size``). The sizes are kept as tuples, as in PyTorch."""
+
+    function = None  # the nn.functional form
+    dims = None  # the number of spatial dims
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        as_tuple = (lambda v: tuple(v) if isinstance(v, (tuple, list)) else (v,) * self.dims)
+        self.kernel_size = as_tuple(kernel_size)
+        self.stride = as_tuple(kernel_size if stride is None else stride)
+        self.padding = as_tuple(padding)
+
+    def forward(self, input, indices, output_size=None):
+        return self.function(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    __doc__ = _MaxUnpoolNd.__doc__ + " Along the last dim of (N, C, L) or (C, L) input."
+    function, dims = staticmethod(F.max_unpool1d), 1
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    __doc__ = _MaxUnpoolNd.__doc__ + " Over the last two dims of (N, C, H, W) or (C, H, W) input."
+    function, dims = staticmethod(F.max_unpool2d), 2
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    __doc__ = _MaxUnpoolNd.__doc__ + " Over the last three dims of (N, C, D, H, W) or (C, D, H, W) input."
+    function, dims = staticmethod(F.max_unpool3d), 3
+
+
+class _LPPoolNd(Module):
+    """The ``norm_type``-norm ``(sum x^p)^(1/p)`` of each ``kernel_size`` window, windows ``stride`` apart
+    (default: ``kernel_size``); p = 1 is sum pooling, p = inf max pooling of |x|."""
+
+    function = None  # the nn.functional form
+
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        super().__init__()
+        self.norm_type, self.kernel_size, self.stride, self.ceil_mode = norm_type, kernel_size, stride, ceil_mode
+
+    def forward(self, input):
+        return self.function(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+    def extra_repr(self):
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"ceil_mode={self.ceil_mode}")
+
+
+class LPPool1d(_LPPoolNd):
+    __doc__ = _LPPoolNd.__doc__ + " Along the last dim of (N, C, L) or (C, L) input (an int kernel_size)."
+    function = staticmethod(F.lp_pool1d)
+
+
+class LPPool2d(_LPPoolNd):
+    __doc__ = _LPPoolNd.__doc__ + " Over the last two dims of (N, C, H, W) or (C, H, W) input."
+    function = staticmethod(F.lp_pool2d)
+
+
+class LPPool3d(_LPPoolNd):
+    __doc__ = _LPPoolNd.__doc__ + " Over the last three dims of (N, C, D, H, W) or (C, D, H, W) input."
+    function = staticmethod(F.lp_pool3d)

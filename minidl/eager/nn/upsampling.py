@@ -6,7 +6,8 @@ from .module import Module
 
 class Upsample(Module):
     """Resize to ``size``, or by ``scale_factor``, with ``mode`` ('nearest', 'nearest-exact', 'linear',
-    'bilinear', 'trilinear', 'area'); ``align_corners`` only for the linear modes."""
+    'bilinear', 'bicubic', 'trilinear', 'area'); ``align_corners`` only for the interpolating modes (linear,
+    bilinear, bicubic, trilinear)."""
 
     def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
                  recompute_scale_factor=None):
