@@ -1,5 +1,7 @@
 """The eager autograd engine: accumulation, the walk, retain/create graph, hooks, grad modes, in-place checks,
 user-defined Functions, gradcheck and anomaly detection."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -289,9 +291,36 @@ def test_function_backward_with_wrong_number_of_gradients():
 def test_detect_anomaly_names_the_forward_op_that_made_a_nan():
     x = T.tensor([-1.0, 1.0], requires_grad=True)
     with detect_anomaly():
-        with pytest.raises(RuntimeError, match="Function 'Log' returned nan"):
+        with pytest.warns(RuntimeWarning, match="Function 'Log' returned nan"):
             T.log(x)
-    T.log(x)  # outside the block: no check
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        T.log(x)  # outside the block: no check
+    assert not [w for w in caught if "returned nan" in str(w.message)]
+
+
+def test_anomaly_mode_lets_a_program_handle_the_infinities_it_makes():
+    """The graph-convolution idiom deg^-1/2, with the infinities of isolated nodes replaced by 0, runs forward
+    under anomaly mode, as in PyTorch; its backward is NaN at the isolated node (0 times pow's infinite slope), and
+    anomaly mode names the op. set_detect_anomaly works as a call and as a with block."""
+    degree = T.tensor([0.0, 4.0], requires_grad=True)
+    with T.autograd.set_detect_anomaly(True):
+        assert T.autograd.is_anomaly_enabled()
+        with pytest.warns(RuntimeWarning, match="Function 'Pow' returned nan or inf"):
+            d = degree.pow(-0.5)
+        d = T.where(T.isinf(d), T.zeros_like(d), d)
+        assert d.tolist() == [0.0, 0.5]
+        with pytest.raises(RuntimeError, match="Function 'PowBackward0' returned nan or inf"):
+            d.sum().backward(retain_graph=True)
+    assert not T.autograd.is_anomaly_enabled()
+    d.sum().backward()
+    assert np.isnan(degree.grad[0].item()) and degree.grad[1].item() == -0.0625  # PyTorch's numbers too
+    T.autograd.set_detect_anomaly(True)
+    try:
+        assert T.autograd.is_anomaly_enabled()
+    finally:
+        T.autograd.set_detect_anomaly(False)
+    assert not T.autograd.is_anomaly_enabled()
 
 
 def test_detect_anomaly_names_the_backward_op_that_made_an_inf():
@@ -498,3 +527,30 @@ def test_norm_gradient_is_zero_at_zero_entries_also_for_p_below_one(p):
     y = (1 + 2 ** p) ** (1 / p)
     expected = [0.0, 1 / y ** (p - 1), -(2 ** (p - 1)) / y ** (p - 1)]
     np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-12)
+
+
+class CubeWithSetupContext(Function):
+    """PyTorch's second way to write a Function: forward without ctx, and setup_context saving for backward."""
+
+    @staticmethod
+    def forward(x):
+        return x ** 3
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        (x,) = inputs
+        ctx.save_for_backward(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return 3 * x ** 2 * g
+
+
+def test_a_function_written_with_setup_context():
+    x = T.tensor([1.0, 2.0], dtype=T.float64, requires_grad=True)
+    y = CubeWithSetupContext.apply(x)
+    assert y.tolist() == [1.0, 8.0] and y.grad_fn is not None
+    y.sum().backward()
+    assert x.grad.tolist() == [3.0, 12.0]
+    assert gradcheck(CubeWithSetupContext.apply, (x,)) and gradgradcheck(CubeWithSetupContext.apply, (x,))

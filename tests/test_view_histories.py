@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import minidl.eager as T
-from tests.gradient_checks import check_gradient
+from tests.gradient_checks import central_differences, check_gradient
 
 START = np.array([[0.5, -1.0, 2.0], [1.5, -0.5, 1.0]])
 WEIGHTS = np.array([1.0, -2.0, 3.0, 0.5, 4.0, -1.5])
@@ -88,3 +88,27 @@ def test_a_view_of_a_non_contiguous_base_is_changed_and_refreshed_in_place():
     assert rows.tolist() == [[0.0, 3.0], [5.0, 7.0], [2.0, 5.0]]
     (rows * T.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=T.float64)).sum().backward()
     assert x.grad.tolist() == [3.0, 4.0]
+
+
+def test_unbind_gives_views_whose_in_place_changes_reach_the_base():
+    """unbind's slices share the tensor's memory, as in PyTorch: a change of a slice shows in the tensor, and
+    while recording it is recorded as a change of the tensor (PyTorch refuses that case; the gradient here is
+    checked against central differences)."""
+    x = T.zeros(2, 3)
+    first, _ = x.unbind(0)
+    first.fill_(1)
+    assert x.tolist() == [[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]
+    column = x.unbind(1)[2]
+    x.mul_(2)
+    assert column.tolist() == [2.0, 0.0]
+
+    def build(lib, w):
+        a = w * 1
+        later = a.unbind(1)[2]            # taken before the change: refreshed from a's new history
+        a.unbind(0)[1].mul_(w[0, 0])      # row 1 scaled by an entry of w, through a slice
+        return _weighted(lib, later) + 0.1 * _weighted(lib, a)
+
+    w = T.tensor(START, requires_grad=True)
+    build(T, w).backward()
+    np.testing.assert_allclose(w.grad.numpy(), central_differences(lambda v: build(T, v), START), rtol=1e-6,
+                               atol=1e-6)

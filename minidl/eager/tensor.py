@@ -17,7 +17,7 @@ from .. import ops
 from ..backend import device as _device, device_of, dtypes, get_array_module, to_device
 from ..ops.base import describe, register_frontend
 from .grad_mode import GradMode
-from .node import AccumulateGrad, Node, _check_finite
+from .node import AccumulateGrad, Node
 from .views import mark_current, record_through_view, refresh_if_stale, share_base
 
 
@@ -568,6 +568,9 @@ def _apply(op, args, attrs):
     # outputs that carry no gradient (the indices of max) are not attached to the node, as in PyTorch
     results = tuple(Tensor._make(o, node, i, True) if node is not None and o.dtype.kind in "fc" else Tensor._make(o)
                     for i, o in enumerate(outs))
+    for result in results:
+        if result._data.base is not None:  # a view (unbind's slices)
+            share_base(result, args, xp)
     if node is not None:
         node.saved_outputs = outs
         if op.saves_outputs:
@@ -645,13 +648,15 @@ def _op_error(op, args, error):
 
 
 def _check_anomaly(op, arrays, results):
-    """Under ``detect_anomaly``: complain about the first op that turns finite inputs into NaN/Inf."""
+    """Under ``detect_anomaly``: warn about an op that turns finite inputs into NaN/Inf (a warning, not an error:
+    the program may handle them, as PyTorch lets it)."""
     inputs_finite = all(not (getattr(a, "dtype", None) is not None and a.dtype.kind in "fc")
                         or bool((abs(a) < float("inf")).all()) for a in arrays)
     if inputs_finite:
         for i, r in enumerate(results):
-            _check_finite(r, f"Function '{op.name}' returned nan or inf values in its {i}th output (forward)",
-                          None)
+            if r._data.dtype.kind in "fc" and not bool((abs(r._data) < float("inf")).all()):
+                warnings.warn(f"Function '{op.name}' returned nan or inf values in its {i}th output (forward)",
+                              RuntimeWarning, stacklevel=2)
 
 
 def _from_array(value, operands):

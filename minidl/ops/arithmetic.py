@@ -108,10 +108,16 @@ class Neg(Op):
 
 
 class Pow(Op):
-    """``a ** b``; d/da = b·a^(b-1), d/db = a^b·log(a) (taken as 0 where a == 0 and b >= 0, as PyTorch does)."""
+    """``a ** b``; d/da = b·a^(b-1), d/db = a^b·log(a). As in PyTorch, d/da is 0 where b == 0 (a^0 = 1 is
+    constant, but 0·a^(-1) would be NaN at a == 0) and d/db is 0 where a == 0 and b >= 0."""
     saves_outputs = True
-    forward = staticmethod(lambda xp, a, b: xp.power(a, b))
     infer = staticmethod(_broadcast_infer("pow"))
+
+    @staticmethod
+    def forward(xp, a, b):
+        if b.dtype.kind in "iu" and isinstance(b, xp.ndarray) and (b < 0).any():
+            return _integer_power(xp, a, b)
+        return xp.power(a, b)  # a negative number as the exponent of integers is refused, as in PyTorch
 
     @staticmethod
     def vjp(ctx, g):
@@ -121,7 +127,12 @@ class Pow(Op):
         need_a, need_b = ctx.needs_input_grad
         ga = gb = None
         if need_a:
-            ga = sum_to_like(g * _conj(b * a ** (b - 1)), a)
+            if is_tensor(b):
+                slope = b * a ** (b - 1)
+                slope = where(eq(b, 0), zeros_like(slope), slope)
+            else:
+                slope = b * a ** (b - 1) if b != 0 else zeros_like(a)
+            ga = sum_to_like(g * _conj(slope), a)
         if need_b:
             y = ctx.outputs[0]
             if is_tensor(a):
@@ -130,6 +141,16 @@ class Pow(Op):
                 log_a = numpy.log(a) if a != 0 else a
             gb = sum_to_like(g * _conj(y * log_a), b)
         return ga, gb
+
+
+def _integer_power(xp, a, b):
+    """Integers to integer powers, some negative (a tensor of exponents: PyTorch computes these): a^b for
+    b >= 0; for b < 0, 1/a^|b| truncated to an integer, which is 1 for a = 1, ±1 for a = -1 (by the parity of b)
+    and 0 for every other a (0 included, where PyTorch gives 0 as well)."""
+    negative = b < 0
+    power = xp.power(a, xp.where(negative, 0, b))
+    reciprocal = xp.where(a == 1, 1, xp.where(a == -1, 1 - 2 * (b % 2), 0)).astype(power.dtype)
+    return xp.where(negative, reciprocal, power)
 
 
 def _conj(x):

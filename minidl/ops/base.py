@@ -136,6 +136,10 @@ class LinAlgError(OpError):
     Cholesky factorization — works unchanged; ``except OpError`` catches it too."""
 
 
+class DimensionError(OpError, IndexError):
+    """A dim out of range for a tensor's rank: also an IndexError, what PyTorch raises for it."""
+
+
 class DtypeError(TypeError, RuntimeError):
     """Operands of dtypes an op does not take together. A TypeError, as TensorFlow raises for them, and a
     RuntimeError, as PyTorch raises for them."""

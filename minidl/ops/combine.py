@@ -182,16 +182,14 @@ def chunk(x, chunks, dim=0):
 
 
 class Unbind(Op):
-    """The slices ``x[..., i, ...]`` along ``dim``, one output each. VJP: the slices' gradients stacked (the
-    front-ends pass zeros for slices that got none).
-
-    The slices are views of one copy of ``x``, not of ``x`` itself: results of a multi-output op are not tracked as
-    views, so an in-place change to a slice must not reach ``x`` unseen."""
+    """The slices ``x[..., i, ...]`` along ``dim``, one output each: views of ``x``, as in PyTorch, so an in-place
+    change of a slice changes ``x``. VJP: the slices' gradients stacked (the front-ends pass zeros for slices that
+    got none)."""
     saves_inputs = ()
 
     @staticmethod
     def forward(xp, x, dim):
-        return tuple(xp.moveaxis(x, dim, 0).copy())
+        return tuple(xp.moveaxis(x, dim, 0))
 
     @staticmethod
     def vjp(ctx, *grads):

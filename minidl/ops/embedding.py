@@ -18,7 +18,7 @@ from .indexing import check_index_tensor, index_put
 from .infer import broadcast_shapes
 from .linalg import matmul, outer
 from .promote import require_same_dtype
-from .shape import flatten, transpose
+from .shape import flatten, squeeze, transpose, unsqueeze
 
 __all__ = ["embedding", "linear"]
 
@@ -141,6 +141,9 @@ def linear(input, weight, bias=None):
     for what, t in (("input", input), ("weight", weight)) + ((("bias", bias),) if bias is not None else ()):
         if not is_tensor(t):
             raise TypeError(f"linear(): argument '{what}' must be a tensor, not {type(t).__name__}")
+    if weight.ndim == 1 and input.ndim > 0:  # one output's weights, as PyTorch allows: that output's dim is dropped
+        out = squeeze(linear(input, unsqueeze(weight, 0)), -1)
+        return out if bias is None else out + bias
     if weight.ndim != 2 or input.ndim == 0:
         raise OpError(f"linear: expected input (..., in_features) and a 2-D weight (out_features, in_features), "
                       f"got input {describe(input)} and weight {describe(weight)}")

@@ -1,5 +1,5 @@
 """Static shape inference helpers: shapes are tuples whose entries may be None (unknown until run time)."""
-from .base import OpError, Spec, describe
+from .base import DimensionError, OpError, Spec, describe
 
 
 def broadcast_shapes(op_name, *shapes):
@@ -36,7 +36,7 @@ def normalize_dim(op_name, dim, ndim, operand=None):
     size = max(ndim, 1)
     if not -size <= dim < size:
         where = op_name if operand is None else f"{op_name} of {describe(operand)}"
-        raise OpError(f"{where}: dimension out of range (expected to be in range of [{-size}, {size - 1}], "
+        raise DimensionError(f"{where}: dimension out of range (expected to be in range of [{-size}, {size - 1}], "
                       f"but got {dim})")
     return dim % size
 

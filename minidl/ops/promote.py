@@ -35,10 +35,21 @@ def promote(op_name, *operands, dtype=None):
     for x in operands:
         xdt = getattr(x, "dtype", None)
         if xdt is None or isinstance(x, numpy.generic):
-            out.append(dtype.type(x))
+            out.append(_number_as(dtype, x))
         else:
             out.append(x if xdt == dtype else cast(x, dtype))
     return dtype, out
+
+
+def _number_as(dtype, value):
+    """A number as a numpy scalar of ``dtype``. An int out of a small integer dtype's range wraps around, as
+    PyTorch's cast does (a uint8 tensor + 300 adds 44); numpy would raise OverflowError."""
+    try:
+        return dtype.type(value)
+    except OverflowError:
+        if dtype.kind not in "iu":
+            raise
+        return numpy.array(value, dtype=numpy.int64 if value < 0 else numpy.uint64).astype(dtype)[()]
 
 
 def promote_pair(op_name, a, b):
@@ -48,24 +59,27 @@ def promote_pair(op_name, a, b):
     tensor, an int with any non-bool tensor), need no promotion machinery; everything else takes ``promote``.
     """
     ta, tb = a.__class__, b.__class__
-    if ta in _frontends:
-        if tb in _frontends:
-            dtype_a, dtype_b = a.dtype, b.dtype
-            if dtype_a is dtype_b or dtype_a == dtype_b:
+    try:
+        if ta in _frontends:
+            if tb in _frontends:
+                dtype_a, dtype_b = a.dtype, b.dtype
+                if dtype_a is dtype_b or dtype_a == dtype_b:
+                    return a, b
+            elif tb is float or tb is int:
+                kind = a.dtype.kind
+                if kind in "fc" or (tb is int and kind in "iu"):
+                    return a, a.dtype.type(b)
+            elif isinstance(b, numpy.generic) and b.dtype is a.dtype:  # a constant a VJP got from promotion
                 return a, b
-        elif tb is float or tb is int:
-            kind = a.dtype.kind
-            if kind in "fc" or (tb is int and kind in "iu"):
-                return a, a.dtype.type(b)
-        elif isinstance(b, numpy.generic) and b.dtype is a.dtype:  # a constant a VJP got from promotion
-            return a, b
-    elif tb in _frontends:
-        if ta is float or ta is int:
-            kind = b.dtype.kind
-            if kind in "fc" or (ta is int and kind in "iu"):
-                return b.dtype.type(a), b
-        elif isinstance(a, numpy.generic) and a.dtype is b.dtype:
-            return a, b
+        elif tb in _frontends:
+            if ta is float or ta is int:
+                kind = b.dtype.kind
+                if kind in "fc" or (ta is int and kind in "iu"):
+                    return b.dtype.type(a), b
+            elif isinstance(a, numpy.generic) and a.dtype is b.dtype:
+                return a, b
+    except OverflowError:  # an int out of a small integer dtype's range: ``promote`` wraps it around
+        pass
     return promote(op_name, a, b)[1]
 
 

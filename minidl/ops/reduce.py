@@ -13,7 +13,7 @@ import numbers
 
 from ..backend import dtypes
 from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor
-from .broadcast import broadcast_to_like
+from .broadcast import broadcast_to_like, zeros_like
 from .cast import cast
 from .infer import normalize_dim, rank_is_known, reduced_shape, same_spec
 
@@ -224,7 +224,8 @@ class Var(Op):
 
 
 class Std(Op):
-    """y = sqrt(var(x)); dy/dx = (x - mean) / ((N - correction) * y)."""
+    """y = sqrt(var(x)); dy/dx = (x - mean) / ((N - correction) * y), taken as 0 where y == 0 (every entry equal:
+    the slope of sqrt there is infinite, but PyTorch's choice of 0 keeps a constant input from turning into NaN)."""
     saves_outputs = True
     forward = staticmethod(lambda xp, x, dims, keepdim, correction:
                            xp.std(x, axis=dims, ddof=correction, keepdims=keepdim))
@@ -233,8 +234,11 @@ class Std(Op):
     @staticmethod
     def vjp(ctx, g):
         x, (dims, keepdim, correction) = ctx.inputs[0], (ctx.attrs[k] for k in ("dims", "keepdim", "correction"))
+        from .compare import eq, where
+        y = ctx.outputs[0]
         centered = x - _reduce(Mean, x, dims, True)
-        scale = expand_reduced(g / ctx.outputs[0], x, dims, keepdim)
+        g_over_y = g / y
+        scale = expand_reduced(where(eq(y, 0), zeros_like(g_over_y), g_over_y), x, dims, keepdim)
         return (scale * centered / (_size(x, dims) - correction),)
 
 
@@ -314,8 +318,9 @@ def logsumexp(x, dim, keepdim=False):
 class Norm(Op):
     """The p-norm y = (sum |x|^p)^(1/p) over dims, for finite p not 0 or 1 (those are composed in ``norm``).
 
-    dy/dx = sign(x) |x|^(p-1) / y^(p-1), which for p = 2 is x / y. Where y = 0 the whole slice is 0 and the
-    formula is 0/0; the gradient there is 0, the subgradient PyTorch picks.
+    dy/dx = sign(x) |x|^(p-1) / y^(p-1), which for p = 2 is x / y. For p > 0, y = 0 means the whole slice is 0 and
+    the formula is 0/0; the gradient there is 0, the subgradient PyTorch picks. For p < 0, y = 0 means some entry
+    is 0, and the factor y^(1-p) makes the whole slice's gradient 0, as in PyTorch.
     """
     name = "LinalgVectorNorm"
     saves_outputs = True
@@ -339,7 +344,9 @@ class Norm(Op):
         magnitude = abs(x)
         if p < 1:  # |x|^(p-1) is infinite where x = 0 and sign(x) is 0 there: use 1, so the product is 0 (PyTorch)
             magnitude = magnitude + cast(eq(x, 0), x.dtype)
-        return (sign(x) * magnitude ** (p - 1) * expand_reduced(g / y_safe ** (p - 1), x, dims, keepdim),)
+        # for p < 0 the norm is 0 where some entry is 0, and y^(1-p) = 0 then zeroes the whole slice's gradient
+        scale = g * y ** (1 - p) if p < 0 else g / y_safe ** (p - 1)
+        return (sign(x) * magnitude ** (p - 1) * expand_reduced(scale, x, dims, keepdim),)
 
 
 def norm(x, p=2, dim=None, keepdim=False, dtype=None):

@@ -3,8 +3,10 @@ from ..grad_mode import GradMode
 
 
 class detect_anomaly:
-    """Inside this block every op checks its results: a forward that turns finite inputs into NaN/Inf, or a
-    backward that returns NaN/Inf gradients, raises an error naming the op (and where it was created).
+    """Inside this block every op checks its results. A backward that returns NaN/Inf gradients raises an error
+    naming the op and where its forward was called, as in PyTorch. A forward that turns finite inputs into
+    NaN/Inf only warns, naming the op: programs may mean it (``deg ** -0.5`` with the infinities replaced right
+    after), and PyTorch runs them, but the warning points at the op when a NaN loss shows up later.
 
     It slows every op down; use it to debug, not to train.
     """
@@ -21,8 +23,16 @@ class detect_anomaly:
         return False
 
 
-def set_detect_anomaly(mode):
-    GradMode.anomaly = bool(mode)
+class set_detect_anomaly(detect_anomaly):
+    """Switch anomaly detection on or off: as a call, for the rest of the program; as a ``with`` block, until
+    the block ends (then the previous setting comes back)."""
+
+    def __init__(self, mode, check_nan=True):
+        super().__init__(bool(mode) and check_nan)
+        super().__enter__()  # the call itself switches; the with block only restores at its end
+
+    def __enter__(self):
+        return self
 
 
 def is_anomaly_enabled():

@@ -91,6 +91,12 @@ class Function(metaclass=_FunctionMeta):
         raise NotImplementedError("a Function subclass must define a static backward(ctx, *grads) to be "
                                   "differentiated")
 
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """PyTorch's other style: a subclass that defines this writes ``forward(*args)`` without ``ctx`` and saves
+        what backward needs here, given the forward's inputs (a tuple) and its output."""
+        raise NotImplementedError
+
     @classmethod
     def apply(cls, *args, **kwargs):
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
@@ -98,7 +104,11 @@ class Function(metaclass=_FunctionMeta):
         previous = GradMode.enabled
         GradMode.enabled = False
         try:
-            outputs = cls.forward(ctx, *args, **kwargs)
+            if cls.setup_context is Function.setup_context:
+                outputs = cls.forward(ctx, *args, **kwargs)
+            else:
+                outputs = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, outputs)
         finally:
             GradMode.enabled = previous
         single = not isinstance(outputs, tuple)

@@ -1,0 +1,94 @@
+"""Edge cases where PyTorch picks a definite answer and a naive formula gives NaN, an error or a wrong number:
+zero exponents, constant slices under std, norms of negative order with a zero entry, integer wraparound and
+integer powers, a vector as linear's weight, a dim out of range. Each is checked against the numbers PyTorch
+gives (worked out by hand here, and compared with torch itself where it is installed)."""
+import numpy as np
+import pytest
+
+import minidl.eager as T
+from tests.gradient_checks import central_differences
+
+
+def _grad(build, start, lib=T):
+    x = lib.tensor(np.array(start, dtype=np.float64), requires_grad=True)
+    build(lib, x).backward()
+    return x.grad.numpy()
+
+
+GRADIENTS = {
+    # d/dx x^0 = 0, also at x = 0 (0 * x^-1 would be NaN)
+    "x ** 0": (lambda lib, x: (x ** 0.0).sum(), [0.0, 2.0], [0.0, 0.0]),
+    "x ** int 0": (lambda lib, x: (x ** 0).sum(), [0.0, -1.5], [0.0, 0.0]),
+    # polynomial features 1 + x + x^2 over points including 0: d/dx = 1 + 2x
+    "powers by a tensor of exponents": (
+        lambda lib, x: (x.unsqueeze(1) ** lib.arange(3.0, dtype=lib.float64)).sum(), [-1.0, 0.0, 1.0],
+        [-1.0, 1.0, 3.0]),
+    # std of a constant row: 0, not NaN; the other row's gradient is (x - mean) / ((n - 1) std)
+    "std with a constant row": (lambda lib, x: x.reshape(2, 3).std(dim=1).sum(), [5.0, 5.0, 5.0, 1.0, 2.0, 4.0],
+                                None),
+    "std_mean of a constant": (lambda lib, x: lib.std_mean(x)[0], [1.0, 1.0], [0.0, 0.0]),
+    # (sum |x|^-1)^-1 is 0 when an entry is 0, and so is its gradient
+    "vector norm of order -1 with a zero entry": (lambda lib, x: lib.linalg.vector_norm(x, ord=-1),
+                                                  [-1.0, 0.0, 1.0, 1.0], [0.0, 0.0, 0.0, 0.0]),
+}
+
+
+@pytest.mark.parametrize("case", GRADIENTS)
+def test_gradients_that_pytorch_defines_at_the_edge(case):
+    build, start, expected = GRADIENTS[case]
+    ours = _grad(build, start)
+    assert np.all(np.isfinite(ours))
+    if expected is not None:
+        np.testing.assert_allclose(ours, expected, atol=1e-12)
+    torch = pytest.importorskip("torch")
+    np.testing.assert_allclose(ours, _grad(build, start, torch), rtol=1e-12, atol=1e-12)
+
+
+def test_std_gradient_away_from_the_edge_is_the_central_difference():
+    start = np.array([5.0, 5.0, 5.0, 1.0, 2.0, 4.0])
+    ours = _grad(GRADIENTS["std with a constant row"][0], start)
+    np.testing.assert_allclose(ours[3:], central_differences(lambda v: v.reshape(2, 3).std(dim=1)[1], start)[3:],
+                               rtol=1e-6)
+    np.testing.assert_allclose(ours[:3], 0.0)
+
+
+def test_pow_gradients_elsewhere_are_unchanged():
+    start = np.array([0.5, 1.5, 2.0])
+    for exponent in (0.0, 1.0, 2.5, -1.5):
+        build = lambda lib, x: (x ** exponent * lib.tensor([1.0, -2.0, 3.0], dtype=lib.float64)).sum()  # noqa: E731
+        np.testing.assert_allclose(_grad(build, start), central_differences(lambda v: build(T, v), start),
+                                   rtol=1e-6, atol=1e-9)
+
+
+def test_small_integers_wrap_around_like_pytorch():
+    assert (T.tensor([250, 5], dtype=T.uint8) + 300).tolist() == [38, 49]
+    assert (T.tensor([100], dtype=T.int8) + 1000).tolist() == [76]
+    assert (T.tensor([1], dtype=T.uint8) - 300).tolist() == [213]
+    assert (T.tensor([2], dtype=T.uint8) * 256).tolist() == [0]
+
+
+def test_integers_to_a_tensor_of_negative_powers_truncate():
+    bases, exponents = [2, 3, -2, 1, -1, 0, -1], [-1, 2, -1, -3, -3, -1, -2]
+    assert (T.tensor(bases) ** T.tensor(exponents)).tolist() == [0, 9, 0, 1, -1, 0, 1]
+    with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed"):
+        T.tensor([2]) ** -1  # a number as the negative exponent is refused, as in PyTorch
+
+
+def test_linear_with_a_vector_of_weights_drops_the_output_dim():
+    x = T.tensor([[1.0, 2.0, 3.0], [0.0, -1.0, 1.0]], requires_grad=True)
+    w = T.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    y = T.nn.functional.linear(x, w, T.tensor(1.0))
+    assert y.shape == (2,) and y.tolist() == [5.5, 4.0]
+    y.sum().backward()
+    assert x.grad.tolist() == [[0.5, -1.0, 2.0]] * 2 and w.grad.tolist() == [1.0, 1.0, 4.0]
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: x.sum(dim=3), lambda x: x.softmax(dim=-3), lambda x: T.cat([x, x], dim=2),
+    lambda x: x.transpose(0, 5), lambda x: x.cumsum(2), lambda x: x.unsqueeze(4), lambda x: x.argmax(dim=2),
+])
+def test_a_dim_out_of_range_is_an_index_error_as_in_pytorch(call):
+    with pytest.raises(IndexError, match="dimension out of range"):
+        call(T.zeros(2, 3))
+    with pytest.raises(RuntimeError):  # and still the RuntimeError (OpError) minidl raised before
+        call(T.zeros(2, 3))
