@@ -92,3 +92,29 @@ def test_a_dim_out_of_range_is_an_index_error_as_in_pytorch(call):
         call(T.zeros(2, 3))
     with pytest.raises(RuntimeError):  # and still the RuntimeError (OpError) minidl raised before
         call(T.zeros(2, 3))
+
+
+def test_slices_go_forwards_only_as_in_pytorch():
+    x = T.arange(5)
+    for index in (slice(None, None, -1), (slice(None), slice(4, 0, -2))):
+        with pytest.raises(ValueError, match="step must be greater than zero"):
+            T.zeros(3, 5)[index]
+    with pytest.raises(ValueError, match="step must be greater than zero"):
+        x[::-1] = 0
+    assert x.flip(0).tolist() == [4, 3, 2, 1, 0] and x[::2].tolist() == [0, 2, 4]
+
+
+def test_det_of_a_singular_matrix_has_pytorchs_zero_gradient():
+    a = T.tensor([[[1.0, 2.0], [2.0, 4.0]], [[2.0, 0.0], [0.0, 3.0]]], dtype=T.float64, requires_grad=True)
+    T.linalg.det(a).sum().backward()  # used to fail inverting the singular matrix
+    assert a.grad.tolist() == [[[0.0, 0.0], [0.0, 0.0]], [[3.0, 0.0], [0.0, 2.0]]]
+
+
+def test_relu_passes_the_gradient_at_nan_and_leaky_relu_scales_it_as_pytorch():
+    nan = float("nan")
+    x = T.tensor([1.0, nan, -1.0, 0.0], requires_grad=True)
+    T.relu(x).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0, 0.0, 0.0]
+    y = T.tensor([1.0, nan, -1.0, 0.0], requires_grad=True)
+    T.nn.functional.leaky_relu(y, 0.5).sum().backward()
+    assert y.grad.tolist() == [1.0, 0.5, 0.5, 0.5]

@@ -307,6 +307,7 @@ class Tensor:
         return self
 
     def __getitem__(self, index):
+        _refuse_negative_steps(index)
         view = ops.getitem(self, index)
         if view._base is not None:  # shares our memory: remember how it was taken, for in-place changes through it
             view._view_of = (self, index)
@@ -459,6 +460,7 @@ class Tensor:
         raise TypeError("minidl tensors are not pickled; use minidl.eager.save / load")
 
     def __setitem__(self, index, value):
+        _refuse_negative_steps(index)
         self._inplace(lambda t, v: ops.index_put(t, index, v), value)
 
     def __deepcopy__(self, memo):
@@ -622,6 +624,14 @@ def _check_writeable(array):
     if not array.flags.writeable:
         raise RuntimeError("unsupported operation: this tensor is a broadcast (expand) view whose elements share "
                            "memory; clone() it before writing to it in place")
+
+
+def _refuse_negative_steps(index):
+    """PyTorch slices only forwards (numpy's ``x[::-1]`` is ``x.flip(0)`` there): a negative step is its
+    ValueError. (The op library takes any step: TensorFlow's strided slices go backwards too.)"""
+    for item in index if index.__class__ is tuple else (index,):
+        if item.__class__ is slice and item.step is not None and item.step < 0:
+            raise ValueError(f"step must be greater than zero (got the slice {item}); reverse a tensor with flip()")
 
 
 def _output_shape_error(shape, broadcast_shape):

@@ -92,8 +92,9 @@ def silu(x):
 # ------------------------------------------------------------------------------------- relu and friends
 
 class ReluGrad(Op):
-    """``g`` where ``s > 0``, ``negative_slope · g`` elsewhere: the backward of relu (``s`` = relu's output) and
-    of leaky_relu (``s`` = its input).
+    """``g`` where ``s > 0``, ``negative_slope · g`` where ``s <= 0``: the backward of relu (``s`` = relu's
+    output) and of leaky_relu (``s`` = its input). At a NaN ``s`` relu passes ``g`` on and leaky_relu scales it,
+    as PyTorch's do.
 
     It is linear in ``g``, so its VJP for ``g`` is itself; for ``s`` it is 0 almost everywhere (None). ``s`` still
     counts as a differentiable input, so the result is recorded when only ``s`` requires grad (as in PyTorch).
@@ -103,18 +104,20 @@ class ReluGrad(Op):
 
     @staticmethod
     def forward(xp, g, s, negative_slope=0.0):
-        if negative_slope or g.dtype.kind == "c":
-            return xp.where(s > 0, g, g * negative_slope if negative_slope else g.dtype.type(0))
-        return _keep_where_positive(xp, g, s)
+        if negative_slope:
+            return xp.where(s > 0, g, g * negative_slope)
+        if g.dtype.kind == "c":
+            return xp.where(s <= 0, g.dtype.type(0), g)
+        return _zero_where_at_most_zero(xp, g, s)
 
     @staticmethod
     def vjp(ctx, gg):
         return relu_grad(gg, ctx.inputs[1], ctx.attrs.get("negative_slope", 0.0)), None
 
 
-def _keep_where_positive(xp, g, s):
-    """``g`` where ``s > 0``, else +0.0, by masking bits: the mask is an integer of g's width that is -1 (every
-    bit set) where s > 0 and 0 elsewhere, and ``g AND mask`` is g's bit pattern or all zeros.
+def _zero_where_at_most_zero(xp, g, s):
+    """``g`` where not ``s <= 0`` (s > 0, or NaN), else +0.0, by masking bits: the mask is an integer of g's width
+    that is -1 (every bit set) there and 0 elsewhere, and ``g AND mask`` is g's bit pattern or all zeros.
 
     Why not ``where(s > 0, g, 0)``: numpy selects element by element with a branch that a random mask
     mispredicts, about 10x slower. Why not ``g * (s > 0)``: where s <= 0 it gives inf * 0 = NaN for an infinite g
@@ -122,8 +125,8 @@ def _keep_where_positive(xp, g, s):
     """
     bits = numpy.dtype(f"int{8 * g.dtype.itemsize}")
     mask = xp.empty(numpy.broadcast_shapes(g.shape, s.shape), dtype=bits)
-    xp.greater(s, 0, out=mask)  # 1 or 0
-    xp.negative(mask, out=mask)  # -1 or 0
+    xp.less_equal(s, 0, out=mask)  # 1 or 0
+    xp.subtract(mask, 1, out=mask)  # 0 or -1
     xp.bitwise_and(g.view(bits), mask, out=mask)
     return mask.view(g.dtype)
 

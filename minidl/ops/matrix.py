@@ -255,17 +255,22 @@ class Det(Op):
     """``d = det A`` (for each matrix of a batch). Jacobi's formula: ∂d/∂A = d·A^-T, so the VJP is
     ``g · conj(d) · A^-H``.
 
-    That needs A^-1: at a singular matrix (d = 0) the gradient is not computed here and ``inverse`` raises, while
-    PyTorch computes it another way (through an SVD)."""
+    That needs A^-1, which a singular matrix (d = 0) lacks. There the gradient is taken as 0, the number PyTorch
+    2.13 gives too: the identity stands in for the singular matrix, and d = 0 zeroes the product. (The true
+    derivative there is the transposed adjugate, non-zero when the rank is n - 1.)"""
     name = "LinalgDet"
     saves_outputs = True
     forward = staticmethod(lambda xp, x: xp.linalg.det(x))
 
     @staticmethod
     def vjp(ctx, g):
+        from .compare import eq, where
+        from .broadcast import ones_like
         x, d = ctx.inputs[0], ctx.outputs[0]
         scale = unsqueeze(unsqueeze(g * _conj(d), -1), -1)
-        return (scale * _mH(inverse(x)),)
+        singular = unsqueeze(unsqueeze(eq(d, 0), -1), -1)
+        invertible = where(singular, diag_embed(ones_like(diagonal(x, 0, -2, -1))), x)
+        return (scale * _mH(inverse(invertible)),)
 
     @staticmethod
     def infer(x):
