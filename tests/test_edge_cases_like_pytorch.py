@@ -118,3 +118,19 @@ def test_relu_passes_the_gradient_at_nan_and_leaky_relu_scales_it_as_pytorch():
     y = T.tensor([1.0, nan, -1.0, 0.0], requires_grad=True)
     T.nn.functional.leaky_relu(y, 0.5).sum().backward()
     assert y.grad.tolist() == [1.0, 0.5, 0.5, 0.5]
+
+
+def test_a_gradient_penalty_gives_the_biases_before_a_relu_zero_gradients_not_none():
+    """WGAN-GP: the penalty depends on the first layer's bias only through relu's piecewise-constant slope, so
+    its gradient is 0 — a tensor of zeros, as in PyTorch, which an optimizer's weight decay still acts on."""
+    T.manual_seed(0)
+    for activation in (T.nn.ReLU(), T.nn.LeakyReLU(0.2)):
+        net = T.nn.Sequential(T.nn.Linear(2, 3), activation, T.nn.Linear(3, 1))
+        x = T.ones(4, 2, requires_grad=True)
+        (g,) = T.autograd.grad(net(x).sum(), x, create_graph=True)
+        ((g.norm(2, dim=1) - 1) ** 2).mean().backward()
+        assert net[0].bias.grad is not None and net[0].bias.grad.tolist() == [0.0, 0.0, 0.0]
+        assert net[0].weight.grad.abs().sum().item() > 0
+    a, b = T.tensor([1.0, -2.0], requires_grad=True), T.tensor([1.0, -1.0], requires_grad=True)
+    T.copysign(a, b).sum().backward()
+    assert a.grad.tolist() == [1.0, 1.0] and b.grad.tolist() == [0.0, 0.0]

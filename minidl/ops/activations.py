@@ -13,6 +13,7 @@ import numpy
 
 from ..backend import dtypes
 from .base import Op, OpError, apply, describe, is_tensor
+from .broadcast import zeros_like
 from .cast import cast
 from .compare import gt, logical_and, lt, where, where_grad
 from .infer import same_spec
@@ -96,8 +97,10 @@ class ReluGrad(Op):
     output) and of leaky_relu (``s`` = its input). At a NaN ``s`` relu passes ``g`` on and leaky_relu scales it,
     as PyTorch's do.
 
-    It is linear in ``g``, so its VJP for ``g`` is itself; for ``s`` it is 0 almost everywhere (None). ``s`` still
-    counts as a differentiable input, so the result is recorded when only ``s`` requires grad (as in PyTorch).
+    It is linear in ``g``, so its VJP for ``g`` is itself; for ``s`` it is 0 almost everywhere, a zero tensor as
+    in PyTorch (a gradient penalty then gives the biases before a relu a zero gradient, not none: an optimizer
+    still applies their weight decay and momentum). ``s`` counts as a differentiable input, so the result is
+    recorded when only ``s`` requires grad.
     """
     saves_inputs = (1,)
     infer = staticmethod(lambda g, s, **attrs: g)
@@ -112,7 +115,10 @@ class ReluGrad(Op):
 
     @staticmethod
     def vjp(ctx, gg):
-        return relu_grad(gg, ctx.inputs[1], ctx.attrs.get("negative_slope", 0.0)), None
+        s = ctx.inputs[1]
+        need_g, need_s = ctx.needs_input_grad
+        return (relu_grad(gg, s, ctx.attrs.get("negative_slope", 0.0)) if need_g else None,
+                zeros_like(s) if need_s else None)
 
 
 def _zero_where_at_most_zero(xp, g, s):

@@ -13,7 +13,7 @@ import math
 from ..backend import dtypes
 from .arithmetic import _conj, div
 from .base import Op, Spec, apply, describe, is_tensor
-from .broadcast import sum_to_like
+from .broadcast import sum_to_like, zeros_like
 from .compare import clamp, eq, gt, le, logical_and, where
 from .infer import broadcast_shapes, normalize_dim, same_spec
 from .promote import promote
@@ -111,16 +111,18 @@ class Copysign(Op):
     """``|a|`` with the sign of ``b`` (its sign bit: -0.0 counts as negative).
 
     d/da = sign(a)·sign(result) (±1; 0 where a = 0, as in PyTorch); d/db = 0 (the result jumps where b changes
-    sign and is flat elsewhere). The sign is read from the result rather than from b, which at b = -0.0 says 0."""
+    sign and is flat elsewhere; a tensor b gets that zero gradient, as in PyTorch, not none). The sign is read
+    from the result rather than from b, which at b = -0.0 says 0."""
     saves_outputs = True
-    differentiable_inputs = (0,)
     infer = staticmethod(_broadcast_spec("copysign"))
     forward = staticmethod(lambda xp, a, b: xp.copysign(a, b))
 
     @staticmethod
     def vjp(ctx, g):
-        a = ctx.inputs[0]
-        return (sum_to_like(g * sign(a) * sign(ctx.outputs[0]), a), None)
+        a, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to_like(g * sign(a) * sign(ctx.outputs[0]), a) if need_a else None,
+                zeros_like(b) if need_b else None)
 
 
 def copysign(input, other):
