@@ -134,3 +134,20 @@ def test_a_gradient_penalty_gives_the_biases_before_a_relu_zero_gradients_not_no
     a, b = T.tensor([1.0, -2.0], requires_grad=True), T.tensor([1.0, -1.0], requires_grad=True)
     T.copysign(a, b).sum().backward()
     assert a.grad.tolist() == [1.0, 1.0] and b.grad.tolist() == [0.0, 0.0]
+
+
+def test_mistakes_that_numpy_answers_quietly_are_errors_as_in_pytorch():
+    for divide in (lambda a, b: a // b, lambda a, b: a % b, T.fmod):
+        with pytest.raises(ZeroDivisionError, match="ZeroDivisionError"):
+            divide(T.tensor([5, -3]), T.tensor([2, 0]))
+        with pytest.raises(RuntimeError):  # PyTorch's error is a RuntimeError saying ZeroDivisionError
+            divide(T.tensor([5, -3]), 0)
+    assert (T.tensor([5.0, -3.0]) // 0).tolist() == [float("inf"), float("-inf")]  # floats have an answer
+    with pytest.raises(RuntimeError, match="can not be smaller than number of dimensions"):
+        T.zeros(2, 3).repeat(2)
+    assert T.zeros(2, 3).repeat(2, 1, 2).shape == (2, 2, 6)
+    with pytest.raises(RuntimeError, match="inconsistent with step sign"):
+        T.arange(0, 5, -1)
+    assert T.arange(5, 5).tolist() == [] and T.arange(0, 0, -1).tolist() == []
+    with pytest.raises(RuntimeError, match="number of steps must be non-negative"):
+        T.linspace(0, 1, -2)

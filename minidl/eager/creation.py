@@ -134,10 +134,15 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         dtype = dtypes.result_type(start, end, step)
     if step == 0:
         raise RuntimeError("arange(): step must be nonzero")
+    if (end - start) * step < 0:  # numpy answers with an empty array; PyTorch calls it a mistake
+        raise RuntimeError(f"arange(): upper bound and larger bound inconsistent with step sign (start={start}, "
+                           f"end={end}, step={step})")
     return _finish(numpy.arange(start, end, step).astype(dtypes.as_dtype(dtype)), device, requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    if int(steps) < 0:
+        raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
     return _finish(numpy.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), device, requires_grad)
 
 

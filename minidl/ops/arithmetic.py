@@ -2,7 +2,7 @@
 import numpy
 
 from ..backend import dtypes
-from .base import Op, Spec, apply, is_tensor
+from .base import Op, Spec, apply, is_tensor, refuse_integer_division_by_zero
 from .broadcast import sum_to_like, zeros_like
 from .infer import broadcast_shapes, same_spec
 from .promote import promote, promote_pair
@@ -79,14 +79,22 @@ class TrueDiv(Op):
 class FloorDiv(Op):
     """``a // b``, rounding toward minus infinity like Python. Piecewise constant: no gradient."""
     differentiable = False
-    forward = staticmethod(lambda xp, a, b: xp.floor_divide(a, b))
     infer = staticmethod(_broadcast_infer("floor_divide"))
+
+    @staticmethod
+    def forward(xp, a, b):
+        refuse_integer_division_by_zero(xp, "floor_divide", a, b)
+        return xp.floor_divide(a, b)
 
 
 class Remainder(Op):
     """``a % b`` with the sign of ``b`` (Python's rule); d/da = 1, d/db = -floor(a / b)."""
-    forward = staticmethod(lambda xp, a, b: xp.remainder(a, b))
     infer = staticmethod(_broadcast_infer("remainder"))
+
+    @staticmethod
+    def forward(xp, a, b):
+        refuse_integer_division_by_zero(xp, "remainder", a, b)
+        return xp.remainder(a, b)
 
     @staticmethod
     def vjp(ctx, g):

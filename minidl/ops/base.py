@@ -140,6 +140,17 @@ class DimensionError(OpError, IndexError):
     """A dim out of range for a tensor's rank: also an IndexError, what PyTorch raises for it."""
 
 
+class IntegerDivisionByZero(ZeroDivisionError, RuntimeError):
+    """An integer divided by 0 has no integer answer: PyTorch raises a RuntimeError saying ZeroDivisionError."""
+
+
+def refuse_integer_division_by_zero(xp, op_name, a, b):
+    """Raise ``IntegerDivisionByZero`` when integer ``a`` would be divided by a 0 in ``b`` (numpy gives 0)."""
+    if a.dtype.kind in "iu" and bool(xp.any(b == 0)):
+        raise IntegerDivisionByZero(f"{op_name}: integer division by zero: ZeroDivisionError (dividend "
+                                    f"{describe(a)}, divisor {describe(b)})")
+
+
 class DtypeError(TypeError, RuntimeError):
     """Operands of dtypes an op does not take together. A TypeError, as TensorFlow raises for them, and a
     RuntimeError, as PyTorch raises for them."""

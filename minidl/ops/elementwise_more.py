@@ -12,7 +12,7 @@ import math
 
 from ..backend import dtypes
 from .arithmetic import _conj, div
-from .base import Op, Spec, apply, describe, is_tensor
+from .base import Op, Spec, apply, describe, is_tensor, refuse_integer_division_by_zero
 from .broadcast import sum_to_like, zeros_like
 from .compare import clamp, eq, gt, le, logical_and, where
 from .infer import broadcast_shapes, normalize_dim, same_spec
@@ -189,8 +189,7 @@ class Fmod(Op):
 
     @staticmethod
     def forward(xp, a, b):
-        if a.dtype.kind in "iu" and bool(xp.any(b == 0)):
-            raise ZeroDivisionError(f"fmod: integer division by zero (dividend {describe(a)})")
+        refuse_integer_division_by_zero(xp, "fmod", a, b)
         return xp.fmod(a, b)
 
     @staticmethod
