@@ -24,6 +24,10 @@ The iteration is not differentiated; σ = uᵀ W v is, so the gradient flows thr
 Both install a forward pre-hook (``Module.register_forward_pre_hook``) that recomputes ``module.weight`` — a
 plain tensor attribute now, not a parameter — from the parameters before every call. ``remove_weight_norm`` /
 ``remove_spectral_norm`` compute it one last time and make it a parameter again.
+
+The math itself lives in the plain functions below (``norm_except_dim``, ``weight_from_norm_and_direction``,
+``output_dim``, ``matrix_with_dim_first``, ``random_unit_vectors``, ``power_iteration``,
+``divided_by_spectral_norm``), which the newer ``nn.utils.parametrizations`` reuses.
 """
 from ... import ops
 from ..creation import empty
@@ -65,11 +69,16 @@ def _uninstall(module, kind, name):
 
 # ---------------------------------------------------------------------------------------------- weight norm
 
-def _norm_except_dim(v, dim):
+def norm_except_dim(v, dim):
     """‖v‖ over every dim but ``dim`` (kept, size 1, so it broadcasts against v); over all of v for dim -1."""
     if dim == -1:
         return ops.norm(v)
     return ops.norm(v, 2, tuple(d for d in range(v.ndim) if d != dim % v.ndim), keepdim=True)
+
+
+def weight_from_norm_and_direction(g, v, dim):
+    """``w = g · v / ‖v‖`` (the norm as in ``norm_except_dim``)."""
+    return v * (g / norm_except_dim(v, dim))
 
 
 class WeightNorm:
@@ -82,7 +91,7 @@ class WeightNorm:
 
     def compute_weight(self, module, do_power_iteration=False):  # (the argument: the same call as SpectralNorm's)
         g, v = getattr(module, self.name + "_g"), getattr(module, self.name + "_v")
-        return v * (g / _norm_except_dim(v, self.dim))
+        return weight_from_norm_and_direction(g, v, self.dim)
 
     def __call__(self, module, inputs):
         setattr(module, self.name, self.compute_weight(module))
@@ -94,7 +103,7 @@ def weight_norm(module, name="weight", dim=0):
     _check_not_applied(module, WeightNorm, name)
     hook = WeightNorm(name, -1 if dim is None else dim)
     weight = module._parameters.pop(name)
-    module.register_parameter(name + "_g", Parameter(_norm_except_dim(weight, hook.dim).detach()))
+    module.register_parameter(name + "_g", Parameter(norm_except_dim(weight, hook.dim).detach()))
     module.register_parameter(name + "_v", Parameter(weight.detach()))
     setattr(module, name, hook.compute_weight(module))
     module.register_forward_pre_hook(hook)
@@ -108,6 +117,44 @@ def remove_weight_norm(module, name="weight"):
 
 # -------------------------------------------------------------------------------------------- spectral norm
 
+def output_dim(module):
+    """The dim of the module's weight that indexes its outputs: 1 for transposed convolutions (their weight is
+    in_channels × out_channels × kernel), 0 for everything else."""
+    return 1 if isinstance(module, (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)) else 0
+
+
+def matrix_with_dim_first(weight, dim):
+    """The weight as a matrix: ``dim`` first, the other dims flattened."""
+    if dim != 0:
+        weight = ops.permute(weight, (dim,) + tuple(d for d in range(weight.ndim) if d != dim))
+    return ops.reshape(weight, (weight.shape[0], -1))
+
+
+def random_unit_vectors(matrix, eps):
+    """Power iteration's random start: unit vectors u (one entry per row of the matrix) and v (per column)."""
+    with no_grad():
+        return tuple(normalize(empty(n, dtype=matrix.dtype, device=matrix.device).normal_(0, 1), dim=0, eps=eps)
+                     for n in matrix.shape)
+
+
+def power_iteration(matrix, u, v, n_power_iterations, eps):
+    """``n_power_iterations`` rounds of v ← normalize(Mᵀu), u ← normalize(M v), written into the buffers ``u``
+    and ``v`` in place (they are state, not part of the function: nothing is recorded). They converge to the
+    top left and right singular vectors of M."""
+    with no_grad():
+        for _ in range(n_power_iterations):
+            v.copy_(normalize(ops.matmul(ops.transpose(matrix, 0, 1), u), dim=0, eps=eps))
+            u.copy_(normalize(ops.matmul(matrix, v), dim=0, eps=eps))
+
+
+def divided_by_spectral_norm(weight, matrix, u, v):
+    """``weight / σ`` with σ = uᵀ M v (M: the weight as a matrix): differentiable in the weight, not in u, v.
+    u and v are copied for the graph: the next power iteration updates them in place, and must not change what
+    this call's backward reads."""
+    sigma = ops.dot(ops.clone(u), ops.matmul(matrix, ops.clone(v)))
+    return weight / sigma
+
+
 class SpectralNorm:
     """The forward pre-hook of ``spectral_norm``: power iteration (in training mode), then
     ``module.<name> = W / (uᵀ W v)``."""
@@ -120,25 +167,13 @@ class SpectralNorm:
                              f"n_power_iterations={n_power_iterations}")
         self.name, self.n_power_iterations, self.dim, self.eps = name, n_power_iterations, dim, eps
 
-    def matrix(self, weight):
-        """The weight as a matrix: ``dim`` first, the other dims flattened."""
-        if self.dim != 0:
-            weight = ops.permute(weight, (self.dim,) + tuple(d for d in range(weight.ndim) if d != self.dim))
-        return ops.reshape(weight, (weight.shape[0], -1))
-
     def compute_weight(self, module, do_power_iteration):
         weight = getattr(module, self.name + "_orig")
         u, v = getattr(module, self.name + "_u"), getattr(module, self.name + "_v")
-        matrix = self.matrix(weight)
+        matrix = matrix_with_dim_first(weight, self.dim)
         if do_power_iteration:
-            with no_grad():  # refine the buffers in place (they are state, not part of the function)
-                for _ in range(self.n_power_iterations):
-                    v.copy_(normalize(ops.matmul(ops.transpose(matrix, 0, 1), u), dim=0, eps=self.eps))
-                    u.copy_(normalize(ops.matmul(matrix, v), dim=0, eps=self.eps))
-            # copies for the graph: the next call's in-place update must not change what this one's backward reads
-            u, v = ops.clone(u), ops.clone(v)
-        sigma = ops.dot(u, ops.matmul(matrix, v))
-        return weight / sigma
+            power_iteration(matrix, u, v, self.n_power_iterations, self.eps)
+        return divided_by_spectral_norm(weight, matrix, u, v)
 
     def __call__(self, module, inputs):
         setattr(module, self.name, self.compute_weight(module, do_power_iteration=module.training))
@@ -150,13 +185,10 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
     dim of output units (default 0, 1 for transposed convolutions). Returns the module."""
     _check_not_applied(module, SpectralNorm, name)
     if dim is None:
-        dim = 1 if isinstance(module, (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)) else 0
+        dim = output_dim(module)
     hook = SpectralNorm(name, n_power_iterations, dim, eps)
     weight = module._parameters[name]
-    with no_grad():
-        height, width = hook.matrix(weight).shape
-        u, v = (normalize(empty(n, dtype=weight.dtype, device=weight.device).normal_(0, 1), dim=0, eps=eps)
-                for n in (height, width))
+    u, v = random_unit_vectors(matrix_with_dim_first(weight, dim), eps)
     delattr(module, name)
     module.register_parameter(name + "_orig", weight)
     setattr(module, name, weight.data)  # a plain tensor until the first forward recomputes it

@@ -1,5 +1,5 @@
-"""``optim``: optimizers over parameter groups, and ``lr_scheduler``."""
-from . import lr_scheduler
+"""``optim``: optimizers over parameter groups, ``lr_scheduler``, and ``swa_utils`` (weight averaging)."""
+from . import lr_scheduler, swa_utils
 from .algorithms import ASGD, SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RAdam, RMSprop, Rprop
 from .lbfgs import LBFGS
 from .optimizer import Optimizer

@@ -1,5 +1,7 @@
 """``nn.utils``: gradient clipping and flattening parameters into one vector, weight and spectral normalization (from
-``nn/weight_norms.py``); ``nn.utils.rnn`` (padding and packing sequences of different lengths) is a submodule.
+``nn/weight_norms.py``); submodules: ``nn.utils.rnn`` (padding and packing sequences of different lengths),
+``nn.utils.parametrize`` (a tensor computed from others at every access) and ``nn.utils.parametrizations``
+(orthogonal, weight_norm and spectral_norm written as parametrizations).
 
 Gradient clipping guards training against the occasional huge gradient (exploding gradients in RNNs):
 
@@ -15,7 +17,7 @@ from ...creation import zeros
 from ...grad_mode import no_grad
 from ...tensor import Tensor
 from ..weight_norms import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm
-from . import rnn  # noqa: F401  (the submodule nn.utils.rnn)
+from . import parametrizations, parametrize, rnn  # noqa: F401  (submodules: nn.utils.rnn, ...)
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters", "weight_norm",
            "remove_weight_norm", "spectral_norm", "remove_spectral_norm"]
