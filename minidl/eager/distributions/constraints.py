@@ -88,6 +88,13 @@ def _is_integer(value):
     return ops.eq(ops.remainder(value, 1), 0)
 
 
+class _HalfOpenInterval(_Interval):
+    """``lower_bound <= value < upper_bound``."""
+
+    def check(self, value):
+        return ops.logical_and(ops.ge(value, self.lower_bound), ops.lt(value, self.upper_bound))
+
+
 class _IntegerInterval(_Interval):
     """The integers from ``lower_bound`` to ``upper_bound``, both included."""
     is_discrete = True
@@ -122,6 +129,20 @@ class _OneHot(Constraint):
 
     def check(self, value):
         return ops.logical_and(ops.all(_Boolean().check(value), -1), ops.eq(value.sum(-1), 1))
+
+
+class _Multinomial(Constraint):
+    """Vectors of counts: non-negative integers adding up to at most ``upper_bound`` (PyTorch's check, which has
+    no integer test and allows a total below the number of trials; the integer test is added here)."""
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, upper_bound):
+        self.upper_bound = upper_bound
+
+    def check(self, value):
+        counts = ops.logical_and(_is_integer(value), ops.ge(value, 0))
+        return ops.logical_and(ops.all(counts, -1), ops.le(value.sum(-1), self.upper_bound))
 
 
 class _LowerCholesky(Constraint):
@@ -175,5 +196,7 @@ greater_than = _GreaterThan
 greater_than_eq = _GreaterThanEq
 less_than = _LessThan
 interval = _Interval
+half_open_interval = _HalfOpenInterval
 integer_interval = _IntegerInterval
 independent = _Independent
+multinomial = _Multinomial

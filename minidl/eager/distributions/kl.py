@@ -8,12 +8,18 @@ parameters of both distributions.
 """
 import math
 
+import numpy
+
 from ... import ops
+from ..creation import full
 from .continuous import Exponential, Normal, Uniform
 from .discrete import Bernoulli, Categorical
 from .gamma_family import Beta, Dirichlet, Gamma
 from .independent import Independent
+from .more_continuous import Cauchy
+from .more_discrete import Geometric
 from .multivariate_normal import MultivariateNormal, _half_log_det, _solve_lower
+from .transformed import Gumbel, TransformedDistribution, _Folded
 from .utils import sum_rightmost
 
 _KL_REGISTRY = {}
@@ -142,3 +148,99 @@ def _kl_independent_independent(p, q):
     if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
         raise NotImplementedError("KL between Independent distributions with different reinterpreted_batch_ndims")
     return sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
+@register_kl(TransformedDistribution, TransformedDistribution)
+def _kl_transformed_transformed(p, q):
+    """The same bijection f applied to both: log p_Y(y) - log q_Y(y) = log p_X(x) - log q_X(x), since the
+    log|det J| terms cancel, so KL(f(X) ‖ f(X')) = KL(X ‖ X') (summed over event dims the transforms added).
+    Different transforms raise NotImplementedError, as in PyTorch; so do transforms that are not bijective (for
+    which PyTorch returns the bases' KL, which can be larger than the true one)."""
+    if p.transforms != q.transforms:
+        raise NotImplementedError("KL(p || q) of TransformedDistributions needs the same transforms")
+    if p.event_shape != q.event_shape:
+        raise NotImplementedError("KL(p || q) of TransformedDistributions needs the same event shapes")
+    if not all(transform.bijective for transform in p.transforms):
+        raise NotImplementedError("KL(p || q) of TransformedDistributions needs bijective transforms")
+    return sum_rightmost(kl_divergence(p.base_dist, q.base_dist), len(p.event_shape) - len(p.base_dist.event_shape))
+
+
+@register_kl(_Folded, _Folded)
+def _kl_folded_folded(p, q):
+    """HalfNormal, HalfCauchy: |X| and |X'| for X, X' symmetric about 0. Their log-densities at ±x agree, so
+    folding loses nothing: KL(|X| ‖ |X'|) = KL(X ‖ X')."""
+    return kl_divergence(p.base_dist, q.base_dist)
+
+
+@register_kl(Cauchy, Cauchy)
+def _kl_cauchy_cauchy(p, q):
+    """log(((γₚ + γ_q)² + (μₚ - μ_q)²) / (4 γₚ γ_q))."""
+    return ops.log(((p.scale + q.scale) ** 2 + (p.loc - q.loc) ** 2) / (4 * p.scale * q.scale))
+
+
+@register_kl(Geometric, Geometric)
+def _kl_geometric_geometric(p, q):
+    """-H(p) - E_p[log q(k)] with log q(k) = k log(1 - q) + log q and E_p[k] = 1/p - 1:
+    -H(p) - log(1 - q)/p - log(q / (1 - q))."""
+    return -p.entropy() - ops.log1p(-q.probs) / p.probs - q.logits
+
+
+# Against a Gumbel q (location μ, scale β, z = (x - μ)/β), KL(p ‖ q) = -H(p) - E_p[log q(X)] with
+#     -E_p[log q(X)] = log β + (E_p[X] - μ)/β + e^(μ/β) E_p[e^(-X/β)],
+# and E_p[e^(-X/β)] is p's moment generating function at -1/β, which each pair below writes out.
+
+def _kl_to_gumbel(p, q, log_mgf):
+    """-H(p) + log β + (E_p[X] - μ)/β + exp(μ/β + log E_p[e^(-X/β)])."""
+    return (-p.entropy() + ops.log(q.scale) + (p.mean - q.loc) / q.scale
+            + ops.exp(q.loc / q.scale + log_mgf))
+
+
+@register_kl(Gumbel, Gumbel)
+def _kl_gumbel_gumbel(p, q):
+    """X = μₚ + βₚ G with G standard Gumbel, and E[e^(-tG)] = Γ(1 + t): log E[e^(-X/β)] = -μₚ/β + log Γ(1 + βₚ/β)."""
+    return _kl_to_gumbel(p, q, -p.loc / q.scale + ops.lgamma(1 + p.scale / q.scale))
+
+
+@register_kl(Normal, Gumbel)
+def _kl_normal_gumbel(p, q):
+    """log E[e^(-X/β)] = -m/β + s²/(2β²) for X ~ N(m, s²)."""
+    return _kl_to_gumbel(p, q, -p.loc / q.scale + (p.scale / q.scale) ** 2 / 2)
+
+
+@register_kl(Exponential, Gumbel)
+def _kl_exponential_gumbel(p, q):
+    """E[e^(-X/β)] = λ / (λ + 1/β) = 1 / (1 + 1/(λβ)) for X ~ Exponential(λ)."""
+    return _kl_to_gumbel(p, q, -ops.log1p(1 / (p.rate * q.scale)))
+
+
+@register_kl(Gamma, Gumbel)
+def _kl_gamma_gumbel(p, q):
+    """E[e^(-X/β)] = (1 + 1/(rβ))^(-α) for X ~ Gamma(α, r)."""
+    return _kl_to_gumbel(p, q, -p.concentration * ops.log1p(1 / (p.rate * q.scale)))
+
+
+@register_kl(Uniform, Gumbel)
+def _kl_uniform_gumbel(p, q):
+    """E[e^(-X/β)] = β (e^(-a/β) - e^(-b/β)) / (b - a) for X ~ U[a, b]."""
+    width = p.high - p.low
+    log_mgf = (ops.log(q.scale / width) - p.low / q.scale
+               + ops.log(-ops.expm1(-width / q.scale)))  # e^(-a/β) (1 - e^(-(b-a)/β))
+    return _kl_to_gumbel(p, q, log_mgf)
+
+
+@register_kl(Gumbel, Normal)
+def _kl_gumbel_normal(p, q):
+    """-H(p) + log s + ½ log 2π + E[(X - m)²] / (2s²), with E[(X - m)²] = Var X + (E X - m)²."""
+    return (-p.entropy() + ops.log(q.scale) + 0.5 * math.log(2 * math.pi)
+            + (p.variance + (p.mean - q.loc) ** 2) / (2 * q.scale ** 2))
+
+
+@register_kl(Gumbel, Beta)
+@register_kl(Gumbel, Exponential)
+@register_kl(Gumbel, Gamma)
+@register_kl(Gumbel, Uniform)
+def _kl_gumbel_bounded(p, q):
+    """+inf for each pair of the batch: q gives probability 0 to a set where p has mass (a Gumbel lives on the
+    whole real line, these q on a half-line or an interval)."""
+    shape = numpy.broadcast_shapes(tuple(p.batch_shape), tuple(q.batch_shape))
+    return full(shape, math.inf, dtype=p.loc.dtype, device=p.loc.device)
