@@ -151,10 +151,10 @@ class Categorical(Distribution):
         return full(self._extended_shape(), math.nan, dtype=self.probs.dtype, device=self.probs.device)
 
 
-class OneHotCategorical(Distribution):
-    """A ``Categorical`` whose samples are one-hot vectors of length K instead of indices (event shape (K,))."""
+class CategoricalVectors(Distribution):
+    """A distribution over vectors of length K built on a ``Categorical`` of K outcomes, whose ``probs`` and
+    ``logits`` it shares (event shape (K,)): ``OneHotCategorical``, ``Multinomial``."""
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
-    support = constraints.one_hot
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         self._categorical = Categorical(probs, logits, validate_args=validate_args)
@@ -168,6 +168,11 @@ class OneHotCategorical(Distribution):
     @property
     def logits(self):
         return self._categorical.logits
+
+
+class OneHotCategorical(CategoricalVectors):
+    """A ``Categorical`` whose samples are one-hot vectors of length K instead of indices (event shape (K,))."""
+    support = constraints.one_hot
 
     def expand(self, batch_shape, _instance=None):
         new = type(self).__new__(type(self))

@@ -14,7 +14,7 @@ from ... import ops
 from ..creation import arange, rand
 from ..grad_mode import no_grad
 from . import constraints
-from .discrete import Binomial, Categorical, _log1p_exp, _one_of
+from .discrete import Binomial, CategoricalVectors, _log1p_exp, _one_of
 from .distribution import Distribution
 from .utils import as_size, broadcast_all, draw_on_host, lazy_property, logits_to_probs, probs_to_logits
 
@@ -136,7 +136,7 @@ class NegativeBinomial(_SuccessProbability):
         return self.mean / ops.sigmoid(-self.logits)
 
 
-class Multinomial(Distribution):
+class Multinomial(CategoricalVectors):
     """Counts of each of K categories in n = ``total_count`` independent draws of probabilities p₁..p_K:
 
         P(x) = n! / (x₁! ··· x_K!) · p₁^x₁ ··· p_K^x_K,   x₁ + ... + x_K = n.
@@ -144,23 +144,12 @@ class Multinomial(Distribution):
     ``probs`` or ``logits`` of shape ``batch_shape + (K,)``, as for ``Categorical``; events are count vectors
     of size K. n is a Python int shared by the whole batch (as in PyTorch).
     """
-    arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
         if not isinstance(total_count, numbers.Integral):
             raise NotImplementedError("inhomogeneous total_count is not supported")
         self.total_count = total_count
-        self._categorical = Categorical(probs, logits, validate_args=validate_args)
-        super().__init__(self._categorical.batch_shape, (self._categorical._num_events,),
-                         validate_args=validate_args)
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
+        super().__init__(probs, logits, validate_args)
 
     @property
     def support(self):
