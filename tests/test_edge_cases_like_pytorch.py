@@ -151,3 +151,13 @@ def test_mistakes_that_numpy_answers_quietly_are_errors_as_in_pytorch():
     assert T.arange(5, 5).tolist() == [] and T.arange(0, 0, -1).tolist() == []
     with pytest.raises(RuntimeError, match="number of steps must be non-negative"):
         T.linspace(0, 1, -2)
+
+
+def test_operands_that_do_not_broadcast_are_described_in_pytorchs_words():
+    with pytest.raises(RuntimeError, match=r"Add: The size of tensor a \(3\) must match the size of tensor b \(2\) "
+                                           r"at non-singleton dimension 1 \(arguments: float32\[2, 3\], "
+                                           r"float32\[3, 2\]\)"):
+        T.ones(2, 3) + T.ones(3, 2)
+    with pytest.raises(RuntimeError, match=r"tensor a \(4\) must match the size of tensor b \(5\) at non-singleton "
+                                           r"dimension 0"):
+        T.ones(4, 2, 3) * T.ones(5, 1, 3)

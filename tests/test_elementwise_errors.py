@@ -162,7 +162,9 @@ def test_erfc_is_accurate_in_float64_over_both_branches():
 
 @pytest.mark.parametrize("name", ["eq", "lt", "logical_and", "maximum"])
 def test_elementwise_shapes_must_broadcast(name):
-    with pytest.raises(OpError, match=r"(?i)" + name.replace("_", "") + r".*\(2,\).*\(3,\)"):
+    with pytest.raises(OpError, match=r"(?i)" + name.replace("_", "") + r": The size of tensor a \(2\) must match the "
+                                      r"size of tensor b \(3\) at non-singleton dimension 0 \(arguments: float32\[2\], "
+                                      r"float32\[3\]"):
         getattr(ops, name)(f32(1, 2), f32(1, 2, 3))
 
 
@@ -246,7 +248,7 @@ def test_where_wants_a_bool_condition():
         ops.where([True, False], 1.0, 0.0)
     with pytest.raises(TypeError, match="where: expected a tensor or a number, got str"):
         ops.where(tl.tensor([True]), "a", 0.0)
-    with pytest.raises(OpError, match=r"(?i)where.*\(2,\).*\(3,\)"):
+    with pytest.raises(OpError, match=r"Where: The size of tensor a \(2\) must match the size of tensor b \(3\)"):
         ops.where(tl.tensor([True, False]), f32(1, 2, 3), 0.0)
 
 

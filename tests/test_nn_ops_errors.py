@@ -252,7 +252,7 @@ def test_linear_shape_and_dtype_mistakes():
     with pytest.raises(OpError, match=r"linear: mat1 and mat2 shapes cannot be multiplied \(3x4 and 3x5\)"):
         ops.linear(torchlike.zeros(3, 4), torchlike.zeros(5, 3))
     with pytest.raises(OpError, match=r"linear: expected input \(..., in_features\) and a 2-D weight"):
-        ops.linear(torchlike.zeros(3, 4), torchlike.zeros(4))
+        ops.linear(torchlike.zeros(3, 4), torchlike.zeros(1, 5, 4))
     with pytest.raises(TypeError, match=r"linear: expected floating point tensors, got input int64\[3, 4\]"):
         ops.linear(torchlike.zeros(3, 4, dtype=torchlike.int64), torchlike.zeros(5, 4, dtype=torchlike.int64))
     with pytest.raises(OpError, match=r"linear \(bias\): shapes \(4,\) and \(3, 5\) cannot be broadcast"):

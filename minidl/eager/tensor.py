@@ -649,12 +649,26 @@ def _check_one_device(op, args, arrays):
 
 def _op_error(op, args, error):
     """Re-raise an error from deep inside numpy as one that names the op and its arguments."""
-    message = f"{op.name}: {error} (arguments: {', '.join(describe(a) for a in args)})"
     if isinstance(error, ops.OpError):
         return error
+    reason = _size_mismatch(args) if "could not be broadcast" in str(error) else None
+    message = f"{op.name}: {reason or error} (arguments: {', '.join(describe(a) for a in args)})"
     if isinstance(error, ValueError):
         return ops.OpError(message)
     return type(error)(message)
+
+
+def _size_mismatch(args):
+    """PyTorch's words for operands that do not broadcast: the first dim, from the right, where two tensors'
+    sizes differ and neither is 1."""
+    shapes = [tuple(a.shape) for a in args if isinstance(a, Tensor)]
+    for first, second in zip(shapes, shapes[1:]):
+        for back in range(1, min(len(first), len(second)) + 1):
+            m, n = first[-back], second[-back]
+            if m != n and 1 not in (m, n):
+                return (f"The size of tensor a ({m}) must match the size of tensor b ({n}) at non-singleton "
+                        f"dimension {max(len(first), len(second)) - back}")
+    return None
 
 
 def _check_anomaly(op, arrays, results):
