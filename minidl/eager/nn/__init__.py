@@ -2,12 +2,13 @@
 
 ``nn.functional`` (the functions, usually imported as ``F``), ``nn.init`` (weight initialisations) and
 ``nn.utils`` (gradient clipping, parameter vectors; ``nn.utils.rnn`` for padded and packed sequences) are
-submodules, as in PyTorch.
+submodules, as in PyTorch; ``nn.modules`` offers the classes under PyTorch's file paths
+(``nn.modules.batchnorm._BatchNorm``, ``nn.modules.module.register_module_forward_hook`` ...).
 """
 from . import functional, init, utils
-from .activation import (CELU, ELU, GELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish,
-                         PReLU, ReLU, ReLU6, SELU, SiLU, Sigmoid, Softmax, Softmax2d, Softmin, Softplus, Softsign,
-                         Tanh, Tanhshrink, Threshold)
+from .activation import (CELU, ELU, GELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid,
+                         LogSoftmax, Mish, PReLU, ReLU, ReLU6, RReLU, SELU, SiLU, Sigmoid, Softmax, Softmax2d, Softmin,
+                         Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold)
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .distance import CosineSimilarity, PairwiseDistance
@@ -16,9 +17,9 @@ from .linear import Bilinear, Flatten, Identity, Linear, Unflatten
 from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, CTCLoss, GaussianNLLLoss,
                    HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss, MultiLabelMarginLoss,
                    MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss, PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss,
-                   TripletMarginLoss)
+                   TripletMarginLoss, TripletMarginWithDistanceLoss)
 from .module import Module
-from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm, RMSNorm
 from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d,
                       ReflectionPad1d, ReflectionPad2d, ReflectionPad3d, ReplicationPad1d, ReplicationPad2d,
                       ReplicationPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d)
@@ -33,5 +34,6 @@ from .more_layers import (AdaptiveMaxPool1d, AdaptiveMaxPool2d, EmbeddingBag, Fo
                           PixelShuffle, PixelUnshuffle, Unfold)
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
                           TransformerEncoderLayer)
-from .small_layers import GLU, AlphaDropout, ChannelShuffle, LocalResponseNorm
+from .small_layers import GLU, AlphaDropout, ChannelShuffle, FeatureAlphaDropout, LocalResponseNorm
 from .lazy import LazyLinear
+from . import modules  # PyTorch's torch.nn.modules paths (aliases of the classes above)

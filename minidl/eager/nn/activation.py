@@ -301,3 +301,47 @@ class Tanhshrink(Module):
 
     def forward(self, input):
         return F.tanhshrink(input)
+
+
+# ---------------------------------------------------------------------------------- shrinkage and random relu
+
+class _Shrink(Module):
+    """A shrink function with its threshold ``lambd``; ``function`` is its ``nn.functional`` form."""
+
+    function = None
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return self.function(input, self.lambd)
+
+    def extra_repr(self):
+        return f"{self.lambd}"
+
+
+class Hardshrink(_Shrink):
+    """``x`` where |x| > lambd, else 0."""
+    function = staticmethod(F.hardshrink)
+
+
+class Softshrink(_Shrink):
+    """``x - lambd`` where x > lambd, ``x + lambd`` where x < -lambd, else 0 (every value moved ``lambd`` towards
+    0, stopping there)."""
+    function = staticmethod(F.softshrink)
+
+
+class RReLU(Module):
+    """The randomized leaky relu: ``x`` for x > 0, ``a · x`` otherwise, with a fresh slope a ~ U(lower, upper)
+    for every element in training mode, and the mean slope (lower + upper) / 2 in eval mode."""
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")

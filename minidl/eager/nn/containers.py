@@ -1,8 +1,10 @@
 """Modules that hold other modules — ``Sequential``, ``ModuleList``, ``ModuleDict`` — or parameters:
 ``ParameterList``, ``ParameterDict`` (a plain Python list or dict would hide what it holds from ``parameters()``,
 ``state_dict()`` and ``to()``)."""
+import operator
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from itertools import chain
 
 from ..formatting import dtype_name
 from ..tensor import Tensor
@@ -11,7 +13,12 @@ from .parameter import Parameter
 
 
 class _ModuleSequence(Module):
-    """What ``Sequential`` and ``ModuleList`` share: their modules in order, counted, iterated, appended to."""
+    """What ``Sequential`` and ``ModuleList`` share: their modules in order, counted, iterated, appended to,
+    deleted (``del seq[i]``, ``del seq[a:b]``) and popped.
+
+    After a deletion or an insertion the modules are renamed "0", "1", ... by position, as PyTorch does: the
+    names stay the indices, so ``state_dict()`` keys match those of a container built with the remaining
+    modules."""
 
     def __len__(self):
         return len(self._modules)
@@ -22,6 +29,25 @@ class _ModuleSequence(Module):
     def append(self, module):
         self.add_module(str(len(self)), module)
         return self
+
+    def __delitem__(self, index):
+        names = list(self._modules)
+        doomed = names[index] if isinstance(index, slice) else [names[_checked_index(index, len(self))]]
+        for name in doomed:
+            del self._modules[name]
+        self._renumber(list(self))
+
+    def pop(self, key):
+        """Remove and return the module at index ``key`` (a slice: a container of those modules)."""
+        popped = self[key]
+        del self[key]
+        return popped
+
+    def _renumber(self, modules):
+        """Hold ``modules`` (already checked to be modules), in order, under the names "0", "1", ..."""
+        self._modules.clear()
+        for i, module in enumerate(modules):
+            self._modules[str(i)] = module
 
 
 class Sequential(_ModuleSequence):
@@ -50,10 +76,31 @@ class Sequential(_ModuleSequence):
         key = list(self._modules)[_checked_index(index, len(self))]
         setattr(self, key, module)
 
-    def __delitem__(self, index):
-        keys = list(self._modules)
-        for key in (keys[index] if isinstance(index, slice) else [keys[_checked_index(index, len(self))]]):
-            del self._modules[key]
+    def insert(self, index, module):
+        """Put ``module`` before position ``index``, -len(self) <= index <= len(self) (a negative index counts
+        from the end; len(self) appends)."""
+        if not isinstance(module, Module):
+            raise AssertionError(f"module should be of type: {Module}")
+        index = operator.index(index)
+        if not -len(self) <= index <= len(self):
+            raise IndexError(f"Index out of range: {index}")
+        modules = list(self)
+        modules.insert(index, module)
+        self._renumber(modules)
+        return self
+
+    def extend(self, sequential):
+        """Append every module of ``sequential`` (any iterable of modules)."""
+        for module in sequential:
+            self.append(module)
+        return self
+
+    def __add__(self, other):
+        """A new ``Sequential`` of this one's modules then ``other``'s (the same module objects, not copies)."""
+        return Sequential(*self, *_as_sequential(other))
+
+    def __iadd__(self, other):
+        return self.extend(_as_sequential(other))
 
 
 class ModuleList(_ModuleSequence):
@@ -85,15 +132,28 @@ class ModuleList(_ModuleSequence):
         setattr(self, str(_checked_index(index, len(self))), module)
 
     def extend(self, modules):
+        if not isinstance(modules, Iterable):
+            raise TypeError(f"ModuleList.extend should be called with an iterable, but got {type(modules).__name__}")
         for module in modules:
             self.append(module)
         return self
 
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __add__(self, other):
+        """A new ``ModuleList`` of this one's modules then those of the iterable ``other`` (not copies)."""
+        return ModuleList(chain(self, other))
+
     def insert(self, index, module):
-        modules = list(self._modules.values())
-        modules.insert(index, module)
-        self._modules.clear()
-        self.extend(modules)
+        """Put ``module`` before position ``index``, as ``list.insert`` does: a negative index counts from the end,
+        and an index past either end inserts at that end. (PyTorch's ModuleList.insert raises a KeyError for a
+        negative index and leaves a gap in the names for one past the end; this follows its documentation.)"""
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        modules = list(self)
+        modules.insert(operator.index(index), module)
+        self._renumber(modules)
 
 
 class ModuleDict(Module):
@@ -289,7 +349,15 @@ class ParameterDict(Module):
         return "\n".join(_describe_entry(k, p, lambda t: t.type()) for k, p in self.items())
 
 
+def _as_sequential(other):
+    """``other``, the right operand of ``Sequential + other`` or ``+=``, checked to be a Sequential (as PyTorch)."""
+    if not isinstance(other, Sequential):
+        raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+    return other
+
+
 def _checked_index(index, length):
+    index = operator.index(index)  # a TypeError for a str or a float, as for a list
     if not -length <= index < length:
         raise IndexError(f"index {index} is out of range")
     return index % length

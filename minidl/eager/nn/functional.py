@@ -19,7 +19,8 @@ power-average pooling are in ``minidl/ops/unpooling.py``). The loss functions
 (with PyTorch's legacy ``size_average`` / ``reduce`` arguments) live in ``loss_functions.py``,
 ``classification_losses.py`` and ``likelihood_losses.py`` (``ctc_loss`` is an op: ``minidl/ops/ctc.py``),
 ``interpolate`` in ``interpolation.py``, and ``glu``, ``gumbel_softmax``, ``alpha_dropout``,
-``local_response_norm``, ``channel_shuffle`` in ``small_functions.py``; all are re-exported here.
+``feature_alpha_dropout``, ``local_response_norm``, ``channel_shuffle``, ``hardshrink``, ``softshrink``, ``rrelu``
+and ``rms_norm`` in ``small_functions.py``; all are re-exported here.
 """
 import numbers
 import warnings
@@ -49,9 +50,10 @@ from .interpolation import interpolate, upsample, upsample_bilinear, upsample_ne
 from .likelihood_losses import gaussian_nll_loss, poisson_nll_loss
 from .loss_functions import (binary_cross_entropy, binary_cross_entropy_with_logits, cosine_embedding_loss,
                              cosine_similarity, cross_entropy, hinge_embedding_loss, kl_div, l1_loss,
-                             margin_ranking_loss, mse_loss, nll_loss, pairwise_distance, smooth_l1_loss,
-                             triplet_margin_loss)
-from .small_functions import alpha_dropout, channel_shuffle, glu, gumbel_softmax, local_response_norm
+                             margin_ranking_loss, mse_loss, nll_loss, pairwise_distance, pdist, smooth_l1_loss,
+                             triplet_margin_loss, triplet_margin_with_distance_loss)
+from .small_functions import (alpha_dropout, channel_shuffle, feature_alpha_dropout, glu, gumbel_softmax,
+                              hardshrink, local_response_norm, rms_norm, rrelu, softshrink)
 
 __all__ = ["relu", "relu6", "hardtanh", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish", "sigmoid",
            "logsigmoid", "hardsigmoid", "hardswish", "tanh", "softsign", "tanhshrink", "softplus", "threshold",
@@ -67,7 +69,8 @@ __all__ = ["relu", "relu6", "hardtanh", "leaky_relu", "elu", "selu", "celu", "ge
            "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss", "soft_margin_loss",
            "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss", "poisson_nll_loss",
            "gaussian_nll_loss", "ctc_loss", "glu", "gumbel_softmax", "alpha_dropout", "local_response_norm",
-           "channel_shuffle", "affine_grid", "grid_sample"]
+           "channel_shuffle", "affine_grid", "grid_sample", "feature_alpha_dropout", "hardshrink", "softshrink",
+           "rrelu", "rms_norm", "pdist", "triplet_margin_with_distance_loss"]
 
 
 def _maybe_inplace(fn, input, inplace, *args, **kwargs):

@@ -10,6 +10,7 @@ they override ``reduction`` with a warning (see ``loss_functions.legacy_reductio
 """
 from ...ops.losses import check_reduction
 from . import functional as F
+from .distance import PairwiseDistance
 from .loss_functions import legacy_reduction
 from .module import Module
 
@@ -187,6 +188,24 @@ class TripletMarginLoss(_MarginLoss):
     def forward(self, anchor, positive, negative):
         return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p, eps=self.eps,
                                      swap=self.swap, reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """``max(0, d(anchor, positive) - d(anchor, negative) + margin)`` with any distance function ``d`` (default: a
+    ``PairwiseDistance()`` module, which makes it ``TripletMarginLoss``); ``margin`` must be positive. A
+    ``distance_function`` that is a module is registered as the submodule ``distance_function``."""
+
+    def __init__(self, *, distance_function=None, margin=1.0, swap=False, reduction="mean"):
+        super().__init__(reduction=reduction)
+        if not margin > 0:
+            raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {margin} "
+                             "instead")
+        self.distance_function = PairwiseDistance() if distance_function is None else distance_function
+        self.margin, self.swap = margin, swap
+
+    def forward(self, anchor, positive, negative):
+        return F.triplet_margin_with_distance_loss(anchor, positive, negative, distance_function=self.distance_function,
+                                                   margin=self.margin, swap=self.swap, reduction=self.reduction)
 
 
 # ---------------------------------------------------------------- classification, likelihood and CTC losses

@@ -1,5 +1,6 @@
 """The loss functions of ``nn.functional`` (re-exported there): PyTorch's signatures over the ops of
-``minidl/ops/losses.py`` and ``cross_entropy.py``, the margin and embedding losses, and the two distances they use.
+``minidl/ops/losses.py`` and ``cross_entropy.py``, the margin and embedding losses, the two distances they use, and
+``pdist`` (the distances between all the rows of a matrix).
 
 **Legacy arguments.** Before ``reduction`` existed, PyTorch losses took two flags, still accepted with a
 deprecation warning: ``size_average`` (average instead of sum, default True) and ``reduce`` (reduce at all, default
@@ -11,11 +12,13 @@ either is given, it overrides ``reduction``.
 * ``margin_ranking_loss``: ``max(0, -y (x1 - x2) + margin)``, y = 1 when x1 should rank higher, -1 when x2 should;
 * ``hinge_embedding_loss``: ``x`` where y = 1, ``max(0, margin - x)`` where y = -1 (x is usually a distance);
 * ``cosine_embedding_loss``: ``1 - cos(x1, x2)`` where y = 1, ``max(0, cos(x1, x2) - margin)`` where y = -1;
-* ``triplet_margin_loss``: ``max(0, d(a, p) - d(a, n) + margin)``: the anchor nearer the positive than the negative.
+* ``triplet_margin_loss``: ``max(0, d(a, p) - d(a, n) + margin)``: the anchor nearer the positive than the negative
+  (``triplet_margin_with_distance_loss``: the same with any distance function d).
 
 All are compositions of ops (their gradients come from the ops they are made of) with PyTorch's formulas, down to
 where the small epsilons go.
 """
+import numbers
 import os
 import sys
 import warnings
@@ -30,7 +33,8 @@ from ...ops.losses import check_reduction, float_input, reduce_loss
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "kl_div", "cross_entropy", "nll_loss", "margin_ranking_loss", "hinge_embedding_loss",
-           "cosine_embedding_loss", "triplet_margin_loss", "cosine_similarity", "pairwise_distance"]
+           "cosine_embedding_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss", "cosine_similarity",
+           "pairwise_distance", "pdist"]
 
 
 def _stacklevel_outside_nn():
@@ -138,6 +142,24 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     return ops.norm(x1 - x2 + eps, p, -1, keepdim)
 
 
+def pdist(input, p=2):
+    """The ``p``-norm distances ‖x_i - x_j‖_p between the rows of an (N, M) ``input``, for every pair i < j, in
+    the order (0, 1), (0, 2), ..., (0, N-1), (1, 2), ...: the N(N-1)/2 entries above the diagonal, row by row, of
+    the N x N distance matrix (its diagonal is 0 and its lower half repeats the upper one). Any p >= 0: 0 counts
+    the coordinates that differ, inf takes the largest difference. The gradient is ``norm``'s (0 for a pair of
+    equal rows)."""
+    if not is_tensor(input):
+        raise TypeError(f"pdist(): argument 'input' must be a tensor, not {type(input).__name__}")
+    if input.ndim != 2:
+        raise OpError(f"pdist only supports 2D tensors, got: {input.ndim}D ({describe(input)})")
+    if not input.is_floating_point():
+        raise TypeError(f"pdist only supports floating-point dtypes, got {describe(input)}")
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not p >= 0:  # (NaN fails p >= 0)
+        raise OpError(f"pdist only supports non-negative p values, got p={p!r}")
+    first, second = numpy.triu_indices(input.shape[0], 1)  # the pairs i < j, row by row
+    return ops.norm(input[first] - input[second], p, -1)
+
+
 # --------------------------------------------------------------------------------------------- margin losses
 
 def _tensors(name, **tensors):
@@ -197,16 +219,34 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
                         reduce=None, reduction="mean"):
     """``max(0, d(anchor, positive) - d(anchor, negative) + margin)`` with ``d = pairwise_distance(·, ·, p, eps)``.
     ``swap``: use the smaller of d(anchor, negative) and d(positive, negative) (Balntas et al., 2016)."""
-    _tensors("triplet_margin_loss", anchor=anchor, positive=positive, negative=negative)
-    reduction = _reduction(size_average, reduce, reduction)
+    return _triplet_loss("triplet_margin_loss", anchor, positive, negative,
+                         lambda x1, x2: pairwise_distance(x1, x2, p, eps), margin, swap,
+                         _reduction(size_average, reduce, reduction))
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0, swap=False,
+                                      reduction="mean"):
+    """``max(0, d(anchor, positive) - d(anchor, negative) + margin)`` with any distance ``d``: a function of two
+    tensors returning one non-negative distance per sample (``pairwise_distance`` when None, which makes this
+    ``triplet_margin_loss``; e.g. ``1 - cosine_similarity``). ``margin`` must be positive. ``swap``: use the
+    smaller of d(anchor, negative) and d(positive, negative)."""
+    if not margin > 0:
+        raise ValueError(f"triplet_margin_with_distance_loss: margin must be greater than 0, got {margin}")
+    return _triplet_loss("triplet_margin_with_distance_loss", anchor, positive, negative,
+                         pairwise_distance if distance_function is None else distance_function, margin, swap,
+                         reduction)
+
+
+def _triplet_loss(name, anchor, positive, negative, distance, margin, swap, reduction):
+    _tensors(name, anchor=anchor, positive=positive, negative=negative)
     check_reduction(reduction)
     if not anchor.ndim == positive.ndim == negative.ndim:
-        raise OpError(f"triplet_margin_loss: The anchor, positive, and negative tensors are expected to have the "
-                      f"same number of dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and "
-                      f"negative {negative.ndim}D inputs")
-    d_positive = pairwise_distance(anchor, positive, p, eps)
-    d_negative = pairwise_distance(anchor, negative, p, eps)
+        raise OpError(f"{name}: The anchor, positive, and negative tensors are expected to have the same number of "
+                      f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative "
+                      f"{negative.ndim}D inputs")
+    d_positive = distance(anchor, positive)
+    d_negative = distance(anchor, negative)
     if swap:
-        d_negative = ops.minimum(d_negative, pairwise_distance(positive, negative, p, eps))
+        d_negative = ops.minimum(d_negative, distance(positive, negative))
     loss = ops.clamp(d_positive - d_negative + margin, min=0)
     return reduce_loss(loss, reduction)

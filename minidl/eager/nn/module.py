@@ -5,6 +5,7 @@ three dictionaries. Everything else a module can do — list its parameters, mov
 load its state — is a walk over those dictionaries, recursively through the submodules.
 """
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
 
 from ..creation import as_array
 from ..grad_mode import no_grad
@@ -13,6 +14,19 @@ from ..tensor import Tensor, parse_to_arguments
 from .parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", "missing_keys unexpected_keys")
+
+
+class _IncompatibleKeys(IncompatibleKeys):
+    """What ``load_state_dict`` returns: the lists ``missing_keys`` and ``unexpected_keys``, a namedtuple that
+    prints ``<All keys matched successfully>`` when both are empty (as PyTorch's)."""
+    __slots__ = ()
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
 
 
 class _WithKwargs:
@@ -31,6 +45,23 @@ def _add_forward_hook(table, hook, prepend, with_kwargs):
     return handle
 
 
+# Hooks that every module runs around its forward, before its own ones (``register_module_forward_hook`` ...)
+_global_forward_pre_hooks = OrderedDict()
+_global_forward_hooks = OrderedDict()
+
+
+def register_module_forward_pre_hook(hook):
+    """``hook(module, inputs)`` before the forward of *every* module (before the module's own pre-hooks); a
+    returned value replaces the inputs. Returns a handle whose ``remove()`` unregisters it."""
+    return RemovableHandle.add(_global_forward_pre_hooks, hook)
+
+
+def register_module_forward_hook(hook, *, with_kwargs=False):
+    """``hook(module, inputs, output)`` after the forward of *every* module (before the module's own hooks); a
+    returned value replaces the output. ``with_kwargs``: ``hook(module, inputs, kwargs, output)``."""
+    return _add_forward_hook(_global_forward_hooks, hook, False, with_kwargs)
+
+
 class Module:
     """Subclass, create parameters and submodules in ``__init__`` (after ``super().__init__()``), define
     ``forward``, and call the module like a function."""
@@ -46,12 +77,13 @@ class Module:
         set_(self, "_forward_pre_hooks", OrderedDict())
         set_(self, "_backward_hooks", OrderedDict())
         set_(self, "_backward_pre_hooks", OrderedDict())
+        set_(self, "_load_state_dict_post_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        for hook in list(self._forward_pre_hooks.values()):
+        for hook in [*_global_forward_pre_hooks.values(), *self._forward_pre_hooks.values()]:
             if isinstance(hook, _WithKwargs):  # hook(module, args, kwargs) -> None or (args, kwargs)
                 result = hook.fn(self, args, kwargs)
                 if result is not None:
@@ -66,7 +98,7 @@ class Module:
             relay = _Relay(self, list(self._backward_hooks.values()), list(self._backward_pre_hooks.values()))
             args = relay.mark_inputs(args)
         output = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
+        for hook in [*_global_forward_hooks.values(), *self._forward_hooks.values()]:
             result = hook.fn(self, args, kwargs, output) if isinstance(hook, _WithKwargs) else hook(self, args, output)
             if result is not None:
                 output = result
@@ -325,14 +357,33 @@ class Module:
         return destination
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
-        """Copy values into this module's parameters and buffers. With ``strict``, the key sets must match."""
-        own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        mismatched = [f"size mismatch for {k}: copying a param with shape {list(state_dict[k].shape)} from "
-                      f"checkpoint, the shape in current model is {list(own[k].shape)}."
-                      for k in own if k in state_dict and tuple(state_dict[k].shape) != tuple(own[k].shape)]
-        errors = list(mismatched)
+        """Copy the tensors of ``state_dict`` into this module's parameters and persistent buffers, by dotted name
+        (arrays are accepted too). Returns the namedtuple ``(missing_keys, unexpected_keys)``.
+
+        The modules are visited as ``state_dict`` lists them. Each one reports its tensors that ``state_dict``
+        lacks (missing) and the keys under its prefix that name neither one of its tensors nor a child
+        (unexpected). Once a module and its submodules are loaded, its ``load_state_dict_post_hook``s see the two
+        lists so far and may edit them in place. Then, with ``strict``, keys still missing or unexpected are an
+        error; a shape mismatch always is. As in PyTorch, the error comes after every other tensor was loaded.
+
+        ``assign=True`` makes the module *hold* the given tensors instead of copying into its own: a parameter
+        becomes an ``nn.Parameter`` sharing the given tensor's memory (and dtype), with the ``requires_grad`` of
+        the parameter it replaces; a buffer becomes the given tensor itself. Later in-place changes of the
+        source show in the module (an optimizer built before still holds the old parameters).
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        missing, unexpected, errors = [], [], []
+        incompatible = _IncompatibleKeys(missing, unexpected)
+        waiting = []  # (depth, module): post hooks run once the module's whole subtree is loaded
+        for name, module in self.named_modules(remove_duplicate=False):
+            depth = name.count(".") + 1 if name else 0
+            while waiting and waiting[-1][0] >= depth:  # the walk left those subtrees
+                waiting.pop()[1]._run_load_post_hooks(incompatible)
+            module._load_own_state(state_dict, name + "." if name else "", assign, missing, unexpected, errors)
+            waiting.append((depth, module))
+        while waiting:
+            waiting.pop()[1]._run_load_post_hooks(incompatible)
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ". ")
@@ -340,13 +391,46 @@ class Module:
                 errors.insert(0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ". ")
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
-        with no_grad():
-            for k, target in own.items():
-                if k in state_dict:
-                    value = state_dict[k]
-                    value = value if isinstance(value, Tensor) else Tensor._make(as_array(value))
+        return incompatible
+
+    def _load_own_state(self, state_dict, prefix, assign, missing, unexpected, errors):
+        """Load this module's own parameters and persistent buffers (not its children's) from the keys
+        ``prefix + name``, appending to the lists of missing keys, unexpected keys and error messages."""
+        own = {name: p for name, p in self._parameters.items() if p is not None}
+        own.update((name, b) for name, b in self._buffers.items()
+                   if b is not None and name not in self._non_persistent_buffers)
+        for name, target in own.items():
+            key = prefix + name
+            if key not in state_dict:
+                missing.append(key)
+                continue
+            value = state_dict[key]
+            value = value if isinstance(value, Tensor) else Tensor._make(as_array(value))
+            if tuple(value.shape) != tuple(target.shape):
+                errors.append(f"size mismatch for {key}: copying a param with shape {list(value.shape)} from "
+                              f"checkpoint, the shape in current model is {list(target.shape)}.")
+            elif not assign:
+                with no_grad():
                     target.copy_(value)
-        return IncompatibleKeys(missing, unexpected)
+            elif name in self._parameters:
+                if isinstance(value, Parameter):
+                    self._parameters[name] = value.requires_grad_(target.requires_grad)
+                else:
+                    self._parameters[name] = Parameter(value, target.requires_grad)
+            else:
+                self._buffers[name] = value
+        for key in state_dict:
+            if key.startswith(prefix):
+                rest = key[len(prefix):]
+                if rest.split(".", 1)[0] not in self._modules and rest not in own:
+                    unexpected.append(key)
+
+    def _run_load_post_hooks(self, incompatible):
+        for hook in list(self._load_state_dict_post_hooks.values()):
+            if hook(self, incompatible) is not None:
+                raise AssertionError("Hooks registered with ``register_load_state_dict_post_hook`` are not expected "
+                                     "to return new values, if incompatible_keys need to be modified, it should be "
+                                     "done inplace.")
 
     # ------------------------------------------------------------------------------------------ hooks
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False):
@@ -358,6 +442,12 @@ class Module:
         """``hook(module, inputs)`` before every forward; a returned value replaces the inputs. With
         ``with_kwargs``: ``hook(module, inputs, kwargs)``, returning None or a new ``(inputs, kwargs)``."""
         return _add_forward_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
+
+    def register_load_state_dict_post_hook(self, hook):
+        """``hook(module, incompatible_keys)`` after ``load_state_dict`` loaded this module and its submodules;
+        ``incompatible_keys.missing_keys`` / ``.unexpected_keys`` may be edited in place (e.g. to forgive keys
+        before the ``strict`` check); the hook must return None."""
+        return RemovableHandle.add(self._load_state_dict_post_hooks, hook)
 
     def register_full_backward_hook(self, hook, prepend=False):
         """``hook(module, grad_input, grad_output)`` once the gradients w.r.t. the module's positional inputs are

@@ -13,7 +13,7 @@ from ..creation import empty
 from ..grad_mode import no_grad
 from . import functional as F, init
 from .module import Module
-from .normalization import _BatchNorm
+from .normalization import _NormBase
 from .parameter import Parameter
 
 
@@ -85,7 +85,7 @@ class EmbeddingBag(Module):
         return bag
 
 
-class _InstanceNorm(_BatchNorm):
+class _InstanceNorm(_NormBase):
     """Shared by ``InstanceNorm1d`` / ``InstanceNorm2d``: the parameters, buffers and repr of batch norm
     (``weight``/``bias`` only with ``affine``, running statistics only with ``track_running_stats`` — both off
     by default), but each sample normalised on its own (``F.instance_norm``). Unbatched input is accepted."""

@@ -1,9 +1,12 @@
-"""Normalization layers: ``BatchNorm1d``, ``BatchNorm2d``, ``BatchNorm3d``, ``LayerNorm``, ``GroupNorm``.
+"""Normalization layers: ``BatchNorm1d``, ``BatchNorm2d``, ``BatchNorm3d``, ``LayerNorm``, ``GroupNorm``,
+``RMSNorm``.
 
 Each standardizes its input over some dims and then applies a learned per-feature scale ``weight`` (initialised
 to ones) and shift ``bias`` (zeros)::
 
     y = (x - mean) / sqrt(var + eps) * weight + bias
+
+(``RMSNorm`` only rescales: ``y = x / sqrt(mean(x²) + eps) * weight``.)
 
 **Batch norm's running statistics.** In training mode batch norm normalizes with the batch's own mean and
 (biased) variance, and keeps an exponential moving average of them in the buffers ``running_mean`` and
@@ -39,10 +42,16 @@ def _reset_affine(module):
         init.zeros_(module.bias)
 
 
-class _BatchNorm(Module):
-    """Shared by ``BatchNorm1d/2d/3d``; subclasses say which input dims they accept."""
+def _shape_tuple(normalized_shape):
+    """``normalized_shape`` (an int or a sequence of ints) as a tuple of ints."""
+    if isinstance(normalized_shape, numbers.Integral):
+        normalized_shape = (normalized_shape,)
+    return tuple(int(n) for n in normalized_shape)
 
-    _accepted_dims = ()
+
+class _NormBase(Module):
+    """What batch norm and instance norm share (PyTorch's ``_NormBase``): the per-channel ``weight`` and
+    ``bias``, the running-statistics buffers, their resets, and the repr."""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
                  dtype=None, *, bias=True):
@@ -70,6 +79,17 @@ class _BatchNorm(Module):
         self.reset_running_stats()
         _reset_affine(self)
 
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    """Shared by ``BatchNorm1d/2d/3d`` (the class to test with ``isinstance`` for "any batch norm"); subclasses
+    say which input dims they accept."""
+
+    _accepted_dims = ()
+
     def forward(self, input):
         if input.ndim not in self._accepted_dims:
             wanted = " or ".join(f"{n}D" for n in self._accepted_dims)
@@ -86,10 +106,6 @@ class _BatchNorm(Module):
         keep = not self.training or self.track_running_stats
         return F.batch_norm(input, self.running_mean if keep else None, self.running_var if keep else None,
                             self.weight, self.bias, use_batch_stats, momentum, self.eps)
-
-    def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -114,9 +130,7 @@ class LayerNorm(Module):
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__()
-        if isinstance(normalized_shape, numbers.Integral):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(int(n) for n in normalized_shape)
+        self.normalized_shape = _shape_tuple(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
         _add_affine(self, self.normalized_shape, elementwise_affine, bias, dict(dtype=dtype, device=device))
         self.reset_parameters()
@@ -155,3 +169,32 @@ class GroupNorm(Module):
     def extra_repr(self):
         return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
                 f"bias={self.bias is not None}")
+
+
+class RMSNorm(Module):
+    """Root-mean-square layer normalization (Zhang & Sennrich, 2019): each sample is divided by the root mean
+    square of its last dims, which must have the shape ``normalized_shape``, then scaled by a learned ``weight``
+    of that shape (ones at first; only with ``elementwise_affine``)::
+
+        y = x / sqrt(mean(x²) + eps) * weight
+
+    Unlike ``LayerNorm`` no mean is subtracted and there is no bias: cheaper, and as good in transformers.
+    ``eps=None`` means the machine epsilon of the input's dtype (``finfo(x.dtype).eps``)."""
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
+        super().__init__()
+        self.normalized_shape = _shape_tuple(normalized_shape)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        weight = Parameter(empty(*self.normalized_shape, dtype=dtype, device=device)) if elementwise_affine else None
+        self.register_parameter("weight", weight)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, input):
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self):
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"

@@ -1,5 +1,5 @@
-"""The layers of ``small_functions.py``: ``GLU``, ``AlphaDropout``, ``LocalResponseNorm``, ``ChannelShuffle``
-(no parameters; each holds its options and calls its function)."""
+"""The layers of ``small_functions.py``: ``GLU``, ``AlphaDropout``, ``FeatureAlphaDropout``, ``LocalResponseNorm``,
+``ChannelShuffle`` (no parameters; each holds its options and calls its function)."""
 from . import functional as F
 from .dropout import _DropoutNd
 from .module import Module
@@ -24,6 +24,14 @@ class AlphaDropout(_DropoutNd):
     map keeps mean 0 and variance 1 (see ``nn.functional.alpha_dropout``); the identity in ``eval()`` mode."""
 
     function = staticmethod(F.alpha_dropout)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """``AlphaDropout`` of whole channels: each (sample, channel) of an (N, C, ...) input is dropped as a whole, to
+    SELU's saturation value, with the same affine correction (see ``nn.functional.feature_alpha_dropout``); the
+    identity in ``eval()`` mode."""
+
+    function = staticmethod(F.feature_alpha_dropout)
 
 
 class LocalResponseNorm(Module):
