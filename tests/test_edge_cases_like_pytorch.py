@@ -161,3 +161,12 @@ def test_operands_that_do_not_broadcast_are_described_in_pytorchs_words():
     with pytest.raises(RuntimeError, match=r"tensor a \(4\) must match the size of tensor b \(5\) at non-singleton "
                                            r"dimension 0"):
         T.ones(4, 2, 3) * T.ones(5, 1, 3)
+
+
+def test_the_zero_norm_counts_non_zeros_and_stays_in_the_graph_with_gradient_zero():
+    z = T.tensor([0.0, 1.0, -2.0], requires_grad=True)
+    count = T.linalg.vector_norm(z, ord=0)
+    assert count.item() == 2.0 and count.requires_grad
+    count.backward()
+    assert z.grad.tolist() == [0.0, 0.0, 0.0]
+    assert T.norm(T.tensor([[0.0, 3.0], [2.0, 0.0]]), 0, dim=1).tolist() == [1.0, 1.0]

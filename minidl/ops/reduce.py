@@ -373,9 +373,9 @@ def norm(x, p=2, dim=None, keepdim=False, dtype=None):
         from .unary import abs
         reducer = {1: sum, float("inf"): amax, float("-inf"): amin}[p]
         return reducer(abs(x), dims, keepdim)
-    if p == 0:
-        from .compare import ne
-        return _reduce(Sum, cast(ne(x, 0), dtypes.to_real(x.dtype)), dims, keepdim)
+    if p == 0:  # the number of non-zero entries: sign(|x|) is 1 for each, and its zero gradient keeps the count
+        from .unary import abs, sign  # in the graph, with gradient 0, as PyTorch's
+        return _reduce(Sum, sign(abs(x)), dims, keepdim)
     return _reduce(Norm, x, dims, keepdim, p=float(p))
 
 

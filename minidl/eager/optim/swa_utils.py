@@ -26,7 +26,6 @@ from ...backend import dtypes
 from ..creation import tensor
 from ..grad_mode import no_grad
 from ..nn.module import Module
-from ..nn.more_layers import _InstanceNorm
 from ..nn.normalization import _BatchNorm
 from .lr_scheduler import LRScheduler, _per_group
 
@@ -165,8 +164,7 @@ def update_bn(loader, model, device=None):
     ``loader`` is a tensor, or a list/tuple whose first element is the input; ``device``: where to move it.
     Afterwards the momenta and the model's training mode (the root's, for every layer, as in PyTorch) are
     restored — also if the pass fails."""
-    momenta = {module: module.momentum for module in model.modules()
-               if isinstance(module, _BatchNorm) and not isinstance(module, _InstanceNorm)}
+    momenta = {module: module.momentum for module in model.modules() if isinstance(module, _BatchNorm)}
     if not momenta:
         return
     for module in momenta:
