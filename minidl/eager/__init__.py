@@ -9,6 +9,7 @@ from ..backend import Device as device_type, cuda_is_available, device
 from ..backend.dtypes import (bool_ as bool, cdouble, cfloat, complex64, complex128, double, float, float16,
                               float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
                               set_default_dtype, short, uint8)
+from ..backend.dtypes import can_cast, promote_types, result_type  # PyTorch's promotion rules, as minidl applies them
 from ..ops import *  # noqa: F401,F403  every op, under its PyTorch name
 from ..ops import __all__ as _op_names
 from .. import ops as _ops
@@ -29,6 +30,8 @@ from .random import Generator, default_generator, get_rng_state, initial_seed, m
 from .serialization import load, save
 from .tensor import Size, Tensor
 from . import tensor_methods as _tensor_methods  # noqa: F401  attaches op methods to Tensor
+from .nn.small_functions import feature_alpha_dropout, hardshrink, rms_norm, rrelu  # torch.X as well as F.X
+from .nn.loss_functions import pdist
 
 
 globals().update(_TENSOR_TYPES)  # FloatTensor, LongTensor, ... (legacy.py)

@@ -22,6 +22,10 @@ sinc = ops.sinc
 gammaln = ops.lgamma
 digamma = psi = ops.digamma
 polygamma = ops.polygamma
+i0, i0e, i1, i1e = ops.i0, ops.i0e, ops.i1, ops.i1e
+xlog1py = ops.xlog1py
+erfcx = ops.erfcx
+log_ndtr = ops.log_ndtr
 
 
 def round(input, *, decimals=0):

@@ -67,6 +67,9 @@ SAME_NAME = [
     # NaN-ignoring reductions, quantiles, runs, matrix statistics
     "nansum", "nanmean", "fmax", "fmin", "aminmax", "quantile", "nanquantile", "unique_consecutive", "mv", "cov",
     "corrcoef",
+    # questions about numbers, whole numbers, the float format, Bessel's i0, products, order statistics
+    "signbit", "isneginf", "isposinf", "isreal", "gcd", "lcm", "nextafter", "frexp", "ldexp", "positive", "fix",
+    "i0", "inner", "vdot", "nanmedian", "mode", "sum_to_size",
 ]
 
 #: in-place twins ``name_`` of these methods
@@ -79,7 +82,8 @@ IN_PLACE = [
     "arctan", "arcsinh", "arccosh", "arctanh", "atan2", "arctan2", "erf", "erfc", "lerp", "nan_to_num", "cumprod",
     "addmm", "index_add", "index_copy", "index_fill", "masked_scatter", "put", "addcmul", "addcdiv", "baddbmm",
     "addbmm", "addmv", "addr", "lgamma", "digamma", "erfinv", "sgn", "logit", "xlogy", "fmod", "hypot",
-    "copysign", "frac", "deg2rad", "rad2deg", "sinc", "heaviside", "renorm",
+    "copysign", "frac", "deg2rad", "rad2deg", "sinc", "heaviside", "renorm", "gcd", "lcm", "nextafter", "ldexp",
+    "fix", "i0",
 ]
 
 _IN_PLACE_OPERATORS = {
@@ -148,8 +152,13 @@ def tile(self, *dims):
 
 
 def repeat(self, *sizes):
-    """PyTorch's ``repeat`` is numpy's ``tile``."""
-    return ops.tile(self, _dims(sizes))
+    """PyTorch's ``repeat`` is numpy's ``tile``, except that it wants a count for every dim (extra counts in
+    front add dims)."""
+    sizes = _dims(sizes)
+    if len(sizes) < self.ndim:
+        raise RuntimeError(f"Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+                           f"tensor (repeat{tuple(sizes)} of a tensor of shape {list(self.shape)})")
+    return ops.tile(self, sizes)
 
 
 def view_as(self, other):

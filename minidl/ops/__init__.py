@@ -54,6 +54,8 @@ from .linalg_ex import *  # noqa: F401,F403
 from .nan_reductions import *  # noqa: F401,F403
 from .quantiles import *  # noqa: F401,F403
 from .index_sets import *  # noqa: F401,F403
+from .special_more import *  # noqa: F401,F403
+from .more_math import *  # noqa: F401,F403
 
 import types as _types
 

@@ -146,6 +146,13 @@ def logit(input, eps=None):
     return log(p) - log1p(-p)
 
 
+def x_times_log(xp, x, y, log_y):
+    """``x · log_y``, but 0 where x == 0 (whatever log_y is there) and NaN where y is NaN: the rule of xlogy and
+    xlog1py."""
+    product = x * log_y
+    return xp.where(xp.isnan(y), y, xp.where(x == 0, product.dtype.type(0), product)).astype(product.dtype, copy=False)
+
+
 class Xlogy(Op):
     """``x · log(y)``, defined as 0 where x == 0 even where log(y) is -inf or NaN (y ≤ 0); a NaN y gives NaN.
 
@@ -156,9 +163,7 @@ class Xlogy(Op):
 
     @staticmethod
     def forward(xp, x, y):
-        product = x * xp.log(y)
-        zero = product.dtype.type(0)
-        return xp.where(xp.isnan(y), y, xp.where(x == 0, zero, product)).astype(product.dtype, copy=False)
+        return x_times_log(xp, x, y, xp.log(y))
 
     @staticmethod
     def vjp(ctx, g):

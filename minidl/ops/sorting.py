@@ -181,14 +181,20 @@ def _kth_spec(spec, dim, keepdim, **attrs):
     return _pick_spec(spec, dim, keepdim)
 
 
-class Kthvalue(Op):
-    """``(values, indices)`` of the ``k``-th smallest entry (k counts from 1) along ``dim``. The gradient of a
-    value goes to the entry it is (``max(x, dim)``'s rule, and its VJP)."""
+class PickAlongDim(Op):
+    """An order statistic: ``(values, indices)`` of one entry picked from each slice along ``dim`` (kthvalue,
+    median, nanmedian, mode). The gradient of a value goes to the entry it is (``max(x, dim)``'s rule, and its
+    VJP), so only the indices are kept for it."""
     n_outputs = 2
     saves_inputs = ()
     saves_outputs = (1,)  # the indices only
-    infer = staticmethod(_kth_spec)
+    infer = staticmethod(_pick_spec)
     vjp = staticmethod(_to_picked)
+
+
+class Kthvalue(PickAlongDim):
+    """``(values, indices)`` of the ``k``-th smallest entry (k counts from 1) along ``dim``."""
+    infer = staticmethod(_kth_spec)
 
     @staticmethod
     def forward(xp, x, k, dim, keepdim):
@@ -196,15 +202,10 @@ class Kthvalue(Op):
         return _take_position(xp, x, dim, keepdim, xp.full(shape, k - 1, dtype=dtypes.int64))
 
 
-class Median(Op):
+class Median(PickAlongDim):
     """``(values, indices)`` of the median along ``dim``: for an even count, the *lower* of the two middle
     entries (no averaging, so the median is always an entry of ``x``, and its gradient goes to that entry).
     A slice holding NaN has median NaN (its first NaN), as in PyTorch."""
-    n_outputs = 2
-    saves_inputs = ()
-    saves_outputs = (1,)  # the indices only
-    infer = staticmethod(_pick_spec)
-    vjp = staticmethod(_to_picked)
 
     @staticmethod
     def forward(xp, x, dim, keepdim):
