@@ -12,6 +12,9 @@ class GradMode:
     anomaly = False
     #: the dtype ops lower to inside ``amp.autocast``, or None outside it
     autocast = None
+    #: set by ``utils.checkpoint`` while its function runs without recording: called with the arguments of every
+    #: op that has an input requiring grad (the tensors the function reads from outside)
+    watch = None
 
 
 def is_grad_enabled():

@@ -553,7 +553,13 @@ def _apply(op, args, attrs):
             if isinstance(args[i], Tensor) and args[i]._requires_grad:
                 record = True
                 break
-    node = _record(op, args, attrs) if record and GradMode.enabled and op.differentiable else None
+    node = None
+    if record:  # some input requires grad
+        if GradMode.enabled:
+            if op.differentiable:
+                node = _record(op, args, attrs)
+        elif GradMode.watch is not None:  # checkpoint's forward runs untaped: it notes what it reads
+            GradMode.watch(args)
     if op.n_outputs == 1:
         if out.__class__ is not _ndarray and xp is numpy:
             out = numpy.asarray(out)  # numpy returns scalars for 0-d results; a tensor always holds an array
