@@ -171,18 +171,18 @@ def _check_dtype(op_name, x, allow_integers):
                         f"{describe(x)}")
 
 
-def _window(op_name, x, kernel, stride, padding, dilation, ceil_mode, max_pad):
-    """Check and normalize the window arguments (ints or tuples, one entry per spatial dim of x); ``max_pad(k,
-    d)`` is twice the largest padding allowed. ``stride`` None (or empty) means the kernel size."""
+def _window(op_name, x, kernel, stride, padding, dilation, ceil_mode):
+    """Check and normalize the window arguments (ints or tuples, one entry per spatial dim of x). ``stride`` None
+    (or empty) means the kernel size. The padding may be at most half the kernel size — PyTorch's rule, dilated
+    windows included."""
     dims = x.ndim - 2
     kernel = ntuple(op_name, kernel, "kernel_size", 1, dims)
     stride = kernel if stride is None or stride in ((), []) else ntuple(op_name, stride, "stride", 1, dims)
     padding = ntuple(op_name, padding, "padding", 0, dims)
     dilation = ntuple(op_name, dilation, "dilation", 1, dims)
-    dilated = any(d != 1 for d in dilation)
-    if any(2 * p > max_pad(k, d) for p, k, d in zip(padding, kernel, dilation)):
-        raise OpError(f"{op_name}: pad should be at most half of {'effective ' if dilated else ''}kernel size, but "
-                      f"got padding={padding}, kernel_size={kernel}" + (f" and dilation={dilation}" if dilated else ""))
+    if any(2 * p > k for p, k in zip(padding, kernel)):
+        raise OpError(f"{op_name}: pad should be at most half of kernel size, but got padding={padding}, "
+                      f"kernel_size={kernel}" + (f" (dilation={dilation})" if any(d != 1 for d in dilation) else ""))
     outs = pool_out_sizes(x.shape[2:], kernel, stride, padding, dilation, bool(ceil_mode))
     if any(n is not None and n < 1 for n in outs):
         raise OpError(f"{op_name}: Given input {describe(x)}, the calculated output size {outs} is too small "
@@ -193,15 +193,14 @@ def _window(op_name, x, kernel, stride, padding, dilation, ceil_mode, max_pad):
 def _checked_max_pool(op_name, x, kernel_size, stride, padding, dilation, ceil_mode):
     """(values, indices) of a batched input."""
     _check_dtype(op_name, x, allow_integers=True)
-    attrs, dilation = _window(op_name, x, kernel_size, stride, padding, dilation, ceil_mode,
-                              lambda k, d: d * (k - 1) + 1)
+    attrs, dilation = _window(op_name, x, kernel_size, stride, padding, dilation, ceil_mode)
     return apply(_MAX_POOL[x.ndim - 2], x, dilation=dilation, **attrs)
 
 
 def _checked_avg_pool(op_name, x, kernel_size, stride, padding, ceil_mode, count_include_pad,
                       divisor_override=None):
     _check_dtype(op_name, x, allow_integers=False)
-    attrs, _ = _window(op_name, x, kernel_size, stride, padding, 1, ceil_mode, lambda k, d: k)
+    attrs, _ = _window(op_name, x, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None and (not isinstance(divisor_override, numbers.Integral)
                                          or divisor_override < 1):
         raise OpError(f"{op_name}: divisor must be a positive integer, got divisor_override={divisor_override!r}")

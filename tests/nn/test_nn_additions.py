@@ -64,16 +64,21 @@ def test_batch_norm_3d_eval_and_conv_transpose_3d_output_size():
 
 
 def test_max_pool3d_window_over_padding_only():
-    """With dilation a window can lie in the padding only: value -inf and index -1 (as max_pool2d gives), and no
-    gradient from it."""
+    """With dilation a window can lie in the padding only: value -inf and index -1 (as max_pool2d gives; PyTorch's
+    index there points past the input), and no gradient from it. The padding may be at most half the kernel."""
     x = torchlike.tensor(RNG.standard_normal((1, 1, 2, 2, 2)), requires_grad=True)
-    y, indices = F.max_pool3d(x, (2, 1, 1), stride=1, padding=(2, 0, 0), dilation=(3, 1, 1), return_indices=True)
-    assert y.shape == (1, 1, 3, 2, 2)  # depth windows at -2/1, -1/2 (both outside: 2 slices) and 0/3
-    assert np.isneginf(y.detach().numpy()[0, 0, 1]).all() and (indices.numpy()[0, 0, 1] == -1).all()
-    np.testing.assert_array_equal(y.detach().numpy()[0, 0, [0, 2]], x.detach().numpy()[0, 0, [1, 0]])
-    np.testing.assert_array_equal(indices.numpy()[0, 0, 0], np.arange(4, 8).reshape(2, 2))
-    (y[:, :, [0, 2]]).sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), np.ones((1, 1, 2, 2, 2)))
+    y, indices = F.max_pool3d(x, (2, 1, 1), stride=1, padding=(1, 0, 0), dilation=(3, 1, 1), return_indices=True)
+    assert y.shape == (1, 1, 1, 2, 2)  # the one depth window's taps, -1 and 2, both lie in the padding
+    assert np.isneginf(y.detach().numpy()).all() and (indices.numpy() == -1).all()
+    x3 = torchlike.tensor(RNG.standard_normal((1, 1, 3, 2, 2)), requires_grad=True)
+    y3, indices3 = F.max_pool3d(x3, (2, 1, 1), stride=1, padding=(1, 0, 0), dilation=(3, 1, 1), return_indices=True)
+    # depth windows at -1/2 and 0/3: each has one real slice, 2 and 0
+    np.testing.assert_array_equal(y3.detach().numpy()[0, 0], x3.detach().numpy()[0, 0, [2, 0]])
+    np.testing.assert_array_equal(indices3.numpy()[0, 0, 0], np.arange(8, 12).reshape(2, 2))
+    (y3.sum() + y[:, :, :0].sum()).backward()
+    np.testing.assert_array_equal(x3.grad.numpy()[0, 0], [[[1, 1], [1, 1]], [[0, 0], [0, 0]], [[1, 1], [1, 1]]])
+    with pytest.raises(RuntimeError, match="pad should be at most half of kernel size"):
+        F.max_pool3d(x, (2, 1, 1), padding=(2, 0, 0), dilation=(3, 1, 1))
 
 
 # ================================================================================================== losses
