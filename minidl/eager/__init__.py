@@ -15,6 +15,8 @@ from ..ops import __all__ as _op_names
 from .. import ops as _ops
 from .numpy_names import accept_numpy_names as _accept_numpy_names
 from . import amp, autograd, distributions, nn, optim, testing, transforms, utils
+from . import func  # torch.func
+from .func import vmap  # torch.vmap
 from .amp import autocast
 from . import special_functions as special  # torch.special
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,
