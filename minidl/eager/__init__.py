@@ -154,6 +154,12 @@ class linalg:
     cross = staticmethod(linalg_cross)  # noqa: F405
     vecdot = staticmethod(linalg_vecdot)  # noqa: F405
     multi_dot = staticmethod(linalg_multi_dot)  # noqa: F405  (ops/combining.py)
+    eig = staticmethod(linalg_eig)  # noqa: F405  (ops/decompositions_general.py)
+    eigvals = staticmethod(linalg_eigvals)  # noqa: F405
+    lu_factor = staticmethod(linalg_lu_factor)  # noqa: F405  (ops/lu.py)
+    lu_factor_ex = staticmethod(linalg_lu_factor_ex)  # noqa: F405
+    lu = staticmethod(linalg_lu)  # noqa: F405
+    lu_solve = staticmethod(linalg_lu_solve)  # noqa: F405
 # ------------------------------------------------------------------------------------ end of the linalg block
 
 # ``import torch.fft``, ``from torch.linalg import norm``, ``import torch.special``: PyTorch's namespaces are

@@ -26,6 +26,7 @@ from ..backend import dtypes
 from .base import LinAlgError, Op, Spec, apply
 from .compare import eq, where
 from .decompositions import Cholesky, _first_bad_minor
+from .lu import _eliminate
 from .matrix import fails, inverse
 from .shape import unsqueeze
 from .solvers import check_matrices, cholesky_solve, eye_like, linalg_solve, mT
@@ -87,22 +88,6 @@ def linalg_cholesky_ex(A, *, upper=False, check_errors=False):
     return CholeskyEx(mT(L) if upper else L, info)
 
 
-def _first_zero_pivot(matrix):
-    """LAPACK ``getrf``'s info for one square matrix: Gaussian elimination with partial pivoting, in the matrix's
-    own precision; the 1-based column of the first exactly zero pivot, or 0. (Only matrices already known to be
-    singular get here: the loop is Python.)"""
-    a = numpy.array(matrix, copy=True)
-    n = a.shape[0]
-    for k in range(n):
-        p = k + int(numpy.argmax(numpy.abs(a[k:, k])))
-        if a[p, k] == 0:
-            return k + 1
-        a[[k, p]] = a[[p, k]]
-        a[k + 1:, k] /= a[k, k]
-        a[k + 1:, k + 1:] -= numpy.outer(a[k + 1:, k], a[k, k + 1:])
-    return 0
-
-
 class LuInfo(Op):
     """LAPACK ``getrf``'s info for each matrix of the batch: 0, or the column of its first exactly zero pivot.
     With ``check_errors``, a singular matrix is an error (PyTorch's message, naming ``op_name``)."""
@@ -114,8 +99,8 @@ class LuInfo(Op):
         sign, _ = xp.linalg.slogdet(a)
         if not bool((sign == 0).any()):
             return xp.zeros(a.shape[:-2], dtype=dtypes.int32)
+        info = _eliminate(xp, a, pivot=True)[2]  # getrf's partial pivoting, the first exactly zero pivot
         to_host = getattr(xp, "asnumpy", numpy.asarray)
-        info = _batch_info(xp, a, lambda m: _first_zero_pivot(to_host(m)))
         if check_errors:
             flat = to_host(info).reshape(-1)
             i = int(numpy.flatnonzero(flat)[0])
