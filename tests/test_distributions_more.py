@@ -15,6 +15,7 @@ import pytest
 
 import minidl.eager as torchlike
 from minidl.eager.autograd import gradcheck
+from tests.test_distributions import _leaves, _replay
 
 D = torchlike.distributions
 T = torchlike.distributions.transforms
@@ -609,21 +610,6 @@ KL_PAIRS = {
     "LogisticNormal": lambda d, t: (d.LogisticNormal(t([[0.0, 1.0], [0.5, -0.5]]), t([[1.0, 0.5], [0.3, 0.8]])),
                                     d.LogisticNormal(t([[0.5, -1.0], [0.0, 0.0]]), t([[2.0, 0.7], [1.0, 1.0]]))),
 }
-
-
-def _leaves(lib):
-    """A ``t(values)`` that makes float64 leaf tensors requiring grad, and the list of them."""
-    made = []
-
-    def t(values):
-        made.append(lib.tensor(np.asarray(values, dtype=np.float64), requires_grad=True))
-        return made[-1]
-    return t, made
-
-
-def _replay(tensors):
-    remaining = iter(tensors)
-    return lambda values: next(remaining)
 
 
 @pytest.mark.parametrize("name", KL_PAIRS)
