@@ -554,3 +554,48 @@ def test_a_function_written_with_setup_context():
     y.sum().backward()
     assert x.grad.tolist() == [3.0, 12.0]
     assert gradcheck(CubeWithSetupContext.apply, (x,)) and gradgradcheck(CubeWithSetupContext.apply, (x,))
+
+
+def test_post_accumulate_grad_hooks_see_the_finished_gradient():
+    """PyTorch's way to step each parameter as soon as its gradient is complete."""
+    w = T.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    handle = w.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+    (w * 3).sum().backward()
+    (w * 2).sum().backward()
+    assert seen == [[3.0, 3.0], [5.0, 5.0]]
+    handle.remove()
+    (w * 2).sum().backward()
+    assert len(seen) == 2
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        (w * 1).register_post_accumulate_grad_hook(print)
+
+
+class NumpyCube(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x ** 3
+
+    @staticmethod
+    @T.autograd.function.once_differentiable
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return T.tensor(3 * x.detach().numpy() ** 2) * g
+
+
+def test_once_differentiable_gives_the_first_derivative_and_refuses_the_second():
+    x = T.tensor([1.0, 2.0], dtype=T.float64, requires_grad=True)
+    (g,) = T.autograd.grad(NumpyCube.apply(x).sum(), x, create_graph=True)
+    assert g.tolist() == [3.0, 12.0] and not g.requires_grad
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        g.sum().backward()
+
+
+def test_apply_and_map_run_python_on_each_entry():
+    x = T.tensor([[1.0, -2.0], [3.0, 0.5]])
+    assert x.apply_(lambda v: v * v + 1) is x and x.tolist() == [[2.0, 5.0], [10.0, 1.25]]
+    x.map_(T.tensor([1.0, 2.0]), lambda a, b: a - b)
+    assert x.tolist() == [[1.0, 3.0], [9.0, -0.75]] and x._version == 2
+    with pytest.raises(RuntimeError, match="autograd cannot record"):
+        T.ones(2, requires_grad=True).apply_(abs)

@@ -77,6 +77,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                 replaced = hook(g)
                 g = g if replaced is None else replaced
         _accumulate_into(tensor, g, create_graph)
+        if node.post_hooks:  # an optimizer step per parameter, as soon as its gradient is complete
+            for hook in list(node.post_hooks.values()):
+                hook(tensor)
     for t in inputs or ():
         if not t.is_leaf and (t._key() in results):
             _accumulate_into(t, results[t._key()], create_graph)

@@ -132,7 +132,7 @@ class Node:
 
 class AccumulateGrad:
     """The node for a leaf tensor that requires grad: gradients that reach it are added to ``tensor.grad``."""
-    __slots__ = ("_variable", "hooks", "__weakref__")
+    __slots__ = ("_variable", "hooks", "post_hooks", "__weakref__")
     input_keys = ()
     n_outputs = 1
     needs_input_grad = ()
@@ -140,6 +140,7 @@ class AccumulateGrad:
     def __init__(self, tensor):
         self._variable = weakref.ref(tensor)
         self.hooks = None
+        self.post_hooks = None  # hook(tensor), once the gradient is in tensor.grad
 
     @property
     def variable(self):

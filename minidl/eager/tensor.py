@@ -17,6 +17,7 @@ from .. import ops
 from ..backend import device as _device, device_of, dtypes, get_array_module, to_device
 from ..ops.base import describe, register_frontend
 from .grad_mode import GradMode
+from .hooks import RemovableHandle
 from .node import AccumulateGrad, Node
 from .views import mark_current, record_through_view, refresh_if_stale, share_base
 
@@ -203,6 +204,35 @@ class Tensor:
         """Compute the gradient of this tensor w.r.t. the graph leaves and add it to their ``.grad``."""
         from .engine import backward
         backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after ``backward()`` has added a gradient into this leaf's ``.grad`` (an optimizer
+        can step each parameter then, and free its gradient early)."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._node is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        node = self._key()[0]
+        if node.post_hooks is None:
+            node.post_hooks = {}
+        return RemovableHandle.add(node.post_hooks, hook)
+
+    def apply_(self, callable):
+        """Replace every entry x by ``callable(x)`` (a Python function of one number; slow, CPU only)."""
+        return self.map_(self, lambda x, _: callable(x))
+
+    def map_(self, tensor, callable):
+        """Replace every entry x by ``callable(x, y)``, y the entry of ``tensor`` (broadcast) at the same place."""
+        if not isinstance(self._data, numpy.ndarray):
+            raise TypeError("map_/apply_ are only implemented on CPU tensors")
+        if GradMode.enabled and self._requires_grad:
+            raise RuntimeError("map_/apply_ run Python on the numbers, which autograd cannot record: use them on a "
+                               "tensor that does not require grad, or under no_grad()")
+        other = numpy.broadcast_to(tensor._data if isinstance(tensor, Tensor) else tensor, self._data.shape)
+        for place in numpy.ndindex(self._data.shape):
+            self._data[place] = callable(self._data[place].item(), other[place].item())
+        self._counter()[0] += 1
+        return self
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` whenever the gradient of this tensor is computed; a returned tensor replaces it."""

@@ -17,6 +17,8 @@
 ``backward``. That node is an ordinary tape ``Node`` (the same hooks, ``retain_graph`` and in-place checks as the
 built-in ops); the per-class ``Op`` below only adapts ``backward``'s calling convention to ``vjp``'s.
 """
+import functools
+
 from ...ops.base import Op
 from ..grad_mode import GradMode
 from ..node import Node
@@ -77,6 +79,21 @@ class _FunctionOp(Op):
             raise RuntimeError(f"function {cls.name}Backward returned an incorrect number of gradients (expected "
                                f"{n_inputs}, got {len(result)})")
         return result
+
+
+def once_differentiable(backward):
+    """Decorate a Function's ``backward`` written without differentiable ops (numpy, say): it runs without
+    recording, so a second backward through it reports that the gradient does not require grad instead of
+    silently giving a wrong second derivative."""
+    @functools.wraps(backward)
+    def wrapper(ctx, *grads):
+        previous = GradMode.enabled
+        GradMode.enabled = False
+        try:
+            return backward(ctx, *grads)
+        finally:
+            GradMode.enabled = previous
+    return wrapper
 
 
 class Function(metaclass=_FunctionMeta):
