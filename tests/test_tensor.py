@@ -206,3 +206,9 @@ def test_numpy_arrays_beside_tensors_convert_but_lists_do_not():
     assert (T.ones(2) + np.ones(2)).tolist() == [2.0, 2.0]
     with pytest.raises(TypeError, match="add: expected a tensor or a number, got list"):
         T.ones(2) + [1.0, 2.0]
+
+
+def test_storage_offset_counts_elements_into_the_base():
+    x = T.arange(12.0).reshape(3, 4)
+    assert x.storage_offset() == 0 and x[1].storage_offset() == 4 and x[1:, 2:].storage_offset() == 6
+    assert x.t()[2].storage_offset() == 2 and x.clone().storage_offset() == 0

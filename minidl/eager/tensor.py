@@ -139,6 +139,13 @@ class Tensor:
         data = self._data
         return data.ctypes.data if isinstance(data, numpy.ndarray) else data.data.ptr
 
+    def storage_offset(self):
+        """How many elements into its base's memory this tensor starts (0 for a tensor that owns its memory)."""
+        base = self._base
+        if base is None:
+            return 0
+        return (self.data_ptr() - base.data_ptr()) // self._data.itemsize
+
     def is_floating_point(self):
         return dtypes.is_floating_point(self.dtype)
 
