@@ -236,8 +236,8 @@ def test_errors():
         nn.GRU(I, H, 2, dropout=1.5)
     with pytest.raises(ValueError, match="num_layers must be a positive int"):
         nn.LSTM(I, H, 0)
-    with pytest.raises(NotImplementedError, match="proj_size"):
-        nn.LSTM(I, H, proj_size=1)
+    with pytest.raises(ValueError, match="proj_size"):
+        nn.LSTM(I, H, proj_size=H)  # a projection must be smaller than the hidden state
     with pytest.raises(RuntimeError, match="input.size\\(-1\\) must be equal to input_size. Expected 5, got 4"):
         nn.RNN(I, H)(torchlike.randn(T, N, 4))
     with pytest.raises(RuntimeError, match="Expected sequence length to be larger than 0"):

@@ -34,6 +34,11 @@ The cells, with PyTorch's equations and gate order (the order in which the gates
            c' = f ⊙ c + i ⊙ g
            h' = o ⊙ tanh(c')
 
+    LSTM with projections (``proj_size`` > 0; Sak et al. 2014): the hidden state is projected down to
+    ``proj_size`` features by one more weight per layer and direction, W_hr (proj_size, hidden_size),
+           h' = W_hr (o ⊙ tanh(c'))
+    so h (and W_hh's columns, the outputs, the next layer's input) have proj_size features; c keeps hidden_size.
+
     GRU    r  = σ(W_ir x + b_ir + W_hr h + b_hr)                    reset gate
            z  = σ(W_iz x + b_iz + W_hz h + b_hz)                    update gate
            n  = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))           candidate (r scales the whole hidden term)
@@ -80,16 +85,18 @@ def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     return _relu_step(F.linear(input, w_ih, b_ih), hx, w_hh, b_hh)
 
 
-def _lstm_step(xi, hx, w_hh, b_hh):
+def _lstm_step(xi, hx, w_hh, b_hh, w_hr=None):
+    """``w_hr``: the projection of the hidden state (``LSTM(proj_size=...)``), or None (no projection)."""
     h, c = hx
-    size = h.shape[-1]
+    size = c.shape[-1]  # hidden_size (h has proj_size features when projected)
     gates = xi + F.linear(h, w_hh, b_hh)
     i = F.sigmoid(_block(gates, 0, size))
     f = F.sigmoid(_block(gates, 1, size))
     g = F.tanh(_block(gates, 2, size))
     o = F.sigmoid(_block(gates, 3, size))
     c = f * c + i * g
-    return o * F.tanh(c), c
+    h = o * F.tanh(c)
+    return (h if w_hr is None else F.linear(h, w_hr)), c
 
 
 def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
@@ -254,16 +261,25 @@ class RNNBase(Module):
       layer's hidden state at every step (for D = 2 the forward and backward ones side by side); ``h_n`` the
       last hidden state of every layer and direction, ordered layer by layer, forward before backward.
 
+    LSTM with ``proj_size`` > 0: every hidden state h (h_0, h_n, the output, the next layer's input) has
+    proj_size features instead of hidden_size; the cell states c_0, c_n keep hidden_size.
+
     Between layers (not after the last) ``dropout`` is applied to the outputs in training mode.
     """
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
-                 bidirectional=False, device=None, dtype=None):
+                 bidirectional=False, proj_size=0, device=None, dtype=None):
         super().__init__()
         name = type(self).__name__
         _check_sizes(name, input_size, hidden_size)
         if isinstance(num_layers, bool) or not isinstance(num_layers, numbers.Integral) or num_layers < 1:
             raise ValueError(f"{name}: num_layers must be a positive int, got {num_layers!r}")
+        if isinstance(proj_size, bool) or not isinstance(proj_size, numbers.Integral) or proj_size < 0:
+            raise ValueError(f"{name}: proj_size should be a positive integer or zero to disable projections")
+        if proj_size >= hidden_size:
+            raise ValueError(f"{name}: proj_size has to be smaller than hidden_size")
+        if proj_size and mode != "LSTM":
+            raise ValueError(f"{name}: proj_size argument is only supported for LSTM, not RNN or GRU")
         if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0 <= dropout <= 1:
             raise ValueError(f"{name}: dropout should be a number in range [0, 1] representing the probability of "
                              f"an element being zeroed, got {dropout!r}")
@@ -273,20 +289,25 @@ class RNNBase(Module):
                           f"num_layers={num_layers}")
         self.mode, self.input_size, self.hidden_size, self.num_layers = mode, input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
-        self.bidirectional = bidirectional
+        self.bidirectional, self.proj_size = bidirectional, proj_size
         directions = 2 if bidirectional else 1
         rows = _CELLS[mode][1] * hidden_size
+        features = self._state_features()  # of h
         factory = dict(dtype=dtype, device=device)
-        self._weight_names = []  # per (layer, direction): the names of (w_ih, w_hh, b_ih, b_hh), PyTorch's order
+        # per (layer, direction): the names of (w_ih, w_hh, b_ih, b_hh[, w_hr]), PyTorch's order
+        self._weight_names = []
         for layer in range(num_layers):
-            layer_input = input_size if layer == 0 else hidden_size * directions
+            layer_input = input_size if layer == 0 else features * directions
             for direction in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
                 names = [f"weight_ih{suffix}", f"weight_hh{suffix}", f"bias_ih{suffix}", f"bias_hh{suffix}"]
                 setattr(self, names[0], Parameter(empty(rows, layer_input, **factory)))
-                setattr(self, names[1], Parameter(empty(rows, hidden_size, **factory)))
+                setattr(self, names[1], Parameter(empty(rows, features, **factory)))
                 for bias_name in names[2:]:
                     self.register_parameter(bias_name, Parameter(empty(rows, **factory)) if bias else None)
+                if proj_size:
+                    names.append(f"weight_hr{suffix}")
+                    setattr(self, names[4], Parameter(empty(proj_size, hidden_size, **factory)))
                 self._weight_names.append(names)
         self.reset_parameters()
 
@@ -296,9 +317,14 @@ class RNNBase(Module):
     def flatten_parameters(self):
         """Does nothing: in PyTorch it packs the weights for cuDNN, which minidl does not use."""
 
+    def _state_features(self):
+        """The features of the hidden state h: proj_size for a projected LSTM, else hidden_size."""
+        return self.proj_size or self.hidden_size
+
     @property
     def all_weights(self):
-        """The parameters of each (layer, direction): ``[w_ih, w_hh, b_ih, b_hh]`` (without biases if bias=False)."""
+        """The parameters of each (layer, direction): ``[w_ih, w_hh, b_ih, b_hh]`` (without biases if bias=False),
+        then ``w_hr`` for a projected LSTM."""
         return [[getattr(self, n) for n in names if getattr(self, n) is not None] for names in self._weight_names]
 
     # --------------------------------------------------------------------------------------- checks
@@ -312,11 +338,11 @@ class RNNBase(Module):
         if input.shape[1 if input.ndim == 3 and self.batch_first else 0] == 0:
             raise RuntimeError(f"{name}: Expected sequence length to be larger than 0 in RNN")
 
-    def _initial_state(self, input, hx, batched, what="hx"):
-        """The initial state of each (layer, direction), (N, hidden_size) each: the slices of ``hx``
-        (num_layers·D, N, hidden_size), batched like the input, or zeros; ``input`` is time-major."""
+    def _initial_state(self, input, hx, batched, features, what="hx"):
+        """The initial state of each (layer, direction), (N, features) each: the slices of ``hx``
+        (num_layers·D, N, features), batched like the input, or zeros; ``input`` is time-major."""
         directions = 2 if self.bidirectional else 1
-        expected = (self.num_layers * directions, input.shape[1], self.hidden_size)
+        expected = (self.num_layers * directions, input.shape[1], features)
         if hx is None:
             return [zeros(*expected[1:], dtype=input.dtype, device=input.device)] * expected[0]
         if hx.ndim != (3 if batched else 2):
@@ -360,12 +386,12 @@ class RNNBase(Module):
     def _states(self, input, hx, batched):
         """The initial state of each (layer, direction): h, or for LSTM the pair (h, c)."""
         if self.mode != "LSTM":
-            return self._initial_state(input, hx, batched)
+            return self._initial_state(input, hx, batched, self.hidden_size)
         if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
             raise TypeError("LSTM: hx must be a tuple (h_0, c_0)")
         h0, c0 = (None, None) if hx is None else hx
-        return list(zip(self._initial_state(input, h0, batched, "hidden[0]"),
-                        self._initial_state(input, c0, batched, "hidden[1]")))
+        return list(zip(self._initial_state(input, h0, batched, self._state_features(), "hidden[0]"),
+                        self._initial_state(input, c0, batched, self.hidden_size, "hidden[1]")))
 
     def _layers(self, sequence, states, running=None):
         """Every layer and direction over the time-major ``sequence``: the last layer's output and h_n (for
@@ -374,7 +400,7 @@ class RNNBase(Module):
         directions = 2 if self.bidirectional else 1
         finals = []  # the last state of each (layer, direction), in h_n's order
         for layer in range(self.num_layers):
-            outputs = []  # per direction: the hidden states of every step (L, N, hidden_size)
+            outputs = []  # per direction: the hidden states of every step (L, N, hidden_size or proj_size)
             for direction in range(directions):
                 k = layer * directions + direction
                 weights = [getattr(self, n) for n in self._weight_names[k]]
@@ -390,10 +416,10 @@ class RNNBase(Module):
 
     def _direction(self, sequence, state, weights, reverse, running=None):
         """One layer in one direction over ``sequence`` (L, N, features) from ``state``: returns the hidden state
-        of every step (L, N, hidden_size) and the last state (for LSTM the pair (h, c)). Where ``running`` is
-        False, a step keeps the state it was given, so a finished sequence ends with the state of its last real
-        step, and in reverse a sequence starts at its own last step."""
-        w_ih, w_hh, b_ih, b_hh = weights
+        of every step (L, N, hidden_size, or proj_size) and the last state (for LSTM the pair (h, c)). Where
+        ``running`` is False, a step keeps the state it was given, so a finished sequence ends with the state of
+        its last real step, and in reverse a sequence starts at its own last step."""
+        w_ih, w_hh, b_ih, b_hh, *projection = weights  # projection: [w_hr] for a projected LSTM, else []
         if self.mode in _FUSED and running is None:  # one op for the whole recurrence
             xw = F.linear(sequence, w_ih, None if b_ih is None else b_ih + b_hh)
             hidden = ops.rnn_sequence(xw, state, w_hh, _FUSED[self.mode], reverse)
@@ -404,7 +430,7 @@ class RNNBase(Module):
         hidden = [None] * len(inputs)
         # the Python loop *is* the recurrence: each step's ops are recorded as they run
         for t in (reversed(range(len(inputs))) if reverse else range(len(inputs))):
-            new = step(inputs[t], state, w_hh, b_hh)
+            new = step(inputs[t], state, w_hh, b_hh, *projection)
             if masks is None:
                 state = new
             elif self.mode == "LSTM":
@@ -416,6 +442,8 @@ class RNNBase(Module):
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -437,20 +465,20 @@ class RNN(RNNBase):
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, device=None, dtype=None):
         super().__init__(_rnn_mode(nonlinearity), input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, device, dtype)
+                         bidirectional, device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
 
 
 class LSTM(RNNBase):
     """LSTM layers (equations in the module docstring); ``forward(input, (h_0, c_0))`` returns
-    ``(output, (h_n, c_n))``. PyTorch's ``proj_size`` is not supported."""
+    ``(output, (h_n, c_n))``. With ``proj_size`` > 0 (smaller than hidden_size) each layer and direction projects
+    its hidden state, ``h_t = W_hr (o_t ⊙ tanh(c_t))``, with one more parameter ``weight_hr_l{k}{_reverse}``
+    (proj_size, hidden_size); h_0, h_n and the output then have proj_size features (c_0, c_n hidden_size)."""
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, proj_size=0, device=None, dtype=None):
-        if proj_size:
-            raise NotImplementedError("LSTM: proj_size (projected hidden states) is not supported in minidl")
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         device, dtype)
+                         proj_size, device, dtype)
 
 
 class GRU(RNNBase):
@@ -459,4 +487,4 @@ class GRU(RNNBase):
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, device=None, dtype=None):
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         device, dtype)
+                         device=device, dtype=dtype)
