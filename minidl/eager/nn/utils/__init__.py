@@ -17,7 +17,7 @@ from ...creation import zeros
 from ...grad_mode import no_grad
 from ...tensor import Tensor
 from ..weight_norms import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm
-from . import parametrizations, parametrize, rnn  # noqa: F401  (submodules: nn.utils.rnn, ...)
+from . import parametrizations, parametrize, prune, rnn  # noqa: F401  (submodules: nn.utils.rnn, ...)
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters", "weight_norm",
            "remove_weight_norm", "spectral_norm", "remove_spectral_norm"]
