@@ -301,10 +301,6 @@ def test_upsample_bicubic_layer_matches_pytorch(torch):
 
 
 @pytest.mark.parametrize("call, error, message", [
-    (lambda x: F.interpolate(x, scale_factor=2, mode="bicubic", antialias=True), NotImplementedError,
-     r"antialias=True \(mode='bicubic'\) is not supported"),
-    (lambda x: F.interpolate(x, scale_factor=2, mode="bilinear", antialias=True), NotImplementedError,
-     r"antialias=True \(mode='bilinear'\) is not supported"),
     (lambda x: F.interpolate(x, scale_factor=2, antialias=True), ValueError,
      r"Anti-alias option is restricted to bilinear and bicubic modes"),
     (lambda x: F.interpolate(x[0], scale_factor=2, mode="bicubic"), NotImplementedError,

@@ -31,6 +31,17 @@ one), the source coordinate of output ``i`` is
 * ``area`` (TF) — output ``i`` averages the box ``[i · s, (i + 1) · s)`` of the input: each input cell ``j`` it
   overlaps weighs ``overlap / s``.
 
+**Antialiasing** (PyTorch's ``antialias=True``, as PIL resizes). Shrinking by ``s > 1`` with two or four taps
+skips input pixels: a pattern finer than the output grid comes back as a false coarser one (*aliasing*: a
+striped shirt turns into wavy bands). So the filter — the triangle ``max(0, 1 − |d|)`` for linear, Keys' cubic
+with ``a = −0.5`` for cubic — is stretched by ``s``: output ``i``, centred at ``c = (i + ½) · s`` in input
+coordinates, weighs the input pixel ``j`` (centred at ``j + ½``) by ``filter((j + ½ − c) / s)``, over every pixel
+within ``support · s`` of ``c`` (support 1 for the triangle, 2 for the cubic), and these weights are divided by
+their sum so that they add up to 1 (the edges cut the filter short). The output thus averages all the input pixels
+it covers, a low-pass filter that removes the too-fine patterns before they can alias. Enlarging (``s ≤ 1``)
+keeps the filter unstretched, which is plain interpolation away from the edges. With ``align_corners`` only the
+step ``s`` changes (``(in − 1) / (out − 1)``, 0 for a single output position): the centres stay ``(i + ½) · s``.
+
 Taps beyond the edges read the edge pixel (``clip``). Coordinates are computed in float32 (or float64, for
 PyTorch's double input), as the frameworks' kernels do, so that the same pixels are picked.
 """
@@ -55,7 +66,8 @@ class Rule(NamedTuple):
     coordinates (see the module docstring). ``precision``: the float type the coordinates are computed in.
     ``torch_kernel``: None for TensorFlow's rules; for PyTorch's, 'image' (its kernels for 4-D input) or 'other'
     (3-D and 5-D input), whose ``'nearest'`` rules differ slightly. ``scale_factor``: PyTorch's, when it sets the
-    step instead of the sizes.
+    step instead of the sizes. ``antialias``: stretch the linear or cubic filter when shrinking (PyTorch's
+    ``antialias=True``; see the module docstring).
     """
     kernel: str
     align_corners: bool = False
@@ -63,6 +75,7 @@ class Rule(NamedTuple):
     precision: str = "float32"
     torch_kernel: Optional[str] = None
     scale_factor: Optional[float] = None
+    antialias: bool = False
 
 
 # ----------------------------------------------------------------------------------- tables (numpy)
@@ -186,21 +199,45 @@ def _area(rule, in_size, out_size, dtype):
     return cells, (numpy.maximum(overlap, 0) / step).astype(dtype)
 
 
+#: the filters that antialiasing stretches, with their support (the distance beyond which they are 0)
+_FILTERS = {"linear": (lambda d: numpy.maximum(1 - numpy.abs(d), 0), 1), "cubic": (lambda d: _keys(d, -0.5), 2)}
+
+
+def _antialiased(rule, in_size, out_size, dtype):
+    """PyTorch's antialiased linear or cubic taps: every input pixel within ``support · stretch`` of the output
+    centre ``c = (i + ½) · s``, weighted by ``filter((j + ½ − c) / stretch)`` and normalised to sum to 1, where
+    ``stretch = max(s, 1)``; taps past the last pixel (an output near an edge covers fewer) weigh 0. A dim whose
+    size does not change is copied, as PyTorch does (even with a scale factor that is not 1)."""
+    if out_size == in_size:
+        return numpy.arange(out_size)[None], numpy.ones((1, out_size), dtype)
+    shape, support = _FILTERS[rule.kernel]
+    step = dtype(0) if rule.align_corners and out_size == 1 else _step(rule, in_size, out_size, dtype)
+    stretch = max(step, dtype(1))
+    centres = (numpy.arange(out_size, dtype=dtype) + dtype(0.5)) * step
+    reach = dtype(support) * stretch
+    first = numpy.maximum((centres - reach + dtype(0.5)).astype(numpy.int64), 0)  # truncated, as PyTorch does
+    ends = numpy.minimum((centres + reach + dtype(0.5)).astype(numpy.int64), in_size)
+    cells = first + numpy.arange((ends - first).max())[:, None]
+    distances = (cells.astype(dtype) + dtype(0.5) - centres) * (dtype(1) / stretch)
+    weights = numpy.where(cells < ends, shape(distances), 0).astype(dtype)
+    return cells, weights / weights.sum(axis=0)
+
+
 _KERNELS = {"nearest": _nearest, "linear": _linear, "cubic": _cubic, "area": _area}
-_TAPS = {"nearest": 1, "linear": 2, "cubic": 4}  # area: it depends on the sizes
+_TAPS = {"nearest": 1, "linear": 2, "cubic": 4}  # area and antialiasing: it depends on the sizes
 
 
 def taps(rule, in_size, out_size):
     """``(positions, weights)``, numpy arrays of shape (taps, out_size): output ``i`` is
     ``Σ_k weights[k, i] · x[positions[k, i]]``. Positions beyond the edges are clipped to them."""
     dtype = numpy.dtype(rule.precision).type
-    positions, weights = _KERNELS[rule.kernel](rule, in_size, out_size, dtype)
+    positions, weights = (_antialiased if rule.antialias else _KERNELS[rule.kernel])(rule, in_size, out_size, dtype)
     return numpy.clip(positions, 0, in_size - 1).astype(numpy.int64), weights
 
 
 def tap_count(rule, in_size, out_size):
     """The number of taps per output position (None when it depends on a size not known yet)."""
-    if rule.kernel in _TAPS:
+    if rule.kernel in _TAPS and not rule.antialias:
         return _TAPS[rule.kernel]
     return None if in_size is None else taps(rule, in_size, out_size)[0].shape[0]
 

@@ -17,6 +17,11 @@ position ``i`` reads the input at a source coordinate ``src(i)``:
   beyond the edges read the edge pixel. The weights can be negative, so the result may overshoot the input's
   range (ringing at sharp edges);
 * ``'area'``: the mean of each window, which is adaptive average pooling.
+
+``antialias=True`` (``'bilinear'`` and ``'bicubic'``, 4-D input): when shrinking by ``s = in / out > 1``, the
+triangle (bilinear) or Keys cubic with ``a = -0.5`` (bicubic, as PIL) is stretched ``s`` times wider, so that each
+output averages all the input pixels it covers instead of reading two or four of them (which aliases: fine
+patterns come back as false coarse ones); the weights are normalised to sum to 1. See ``ops/resampling.py``.
 """
 import math
 import numbers
@@ -36,7 +41,7 @@ _MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "near
 _INTERPOLATING = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
 
 
-def _rule(x, mode, align_corners, scale_factor):
+def _rule(x, mode, align_corners, scale_factor, antialias):
     """PyTorch's rule for ``mode`` (see ``ops/resampling.py``): coordinates in the precision its CPU kernels use
     (double for double input, else float), its own kernel for images (4-D input)."""
     interpolating = mode in _INTERPOLATING
@@ -44,7 +49,7 @@ def _rule(x, mode, align_corners, scale_factor):
     return Rule(kernel, align_corners=bool(align_corners),
                 half_pixel=mode == "nearest-exact" or (interpolating and not align_corners),
                 precision="float64" if x.dtype == numpy.float64 else "float32",
-                torch_kernel="image" if x.ndim == 4 else "other", scale_factor=scale_factor)
+                torch_kernel="image" if x.ndim == 4 else "other", scale_factor=scale_factor, antialias=antialias)
 
 
 def _per_dim(value, spatial, what, input):
@@ -66,19 +71,16 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     """Resize ``input`` (N, C, *spatial) to ``size`` (an int or one per spatial dim), or by ``scale_factor``
     (output size ``floor(in · scale_factor)``). ``mode``: 'nearest', 'nearest-exact', 'linear' (3-D input),
     'bilinear' or 'bicubic' (4-D), 'trilinear' (5-D) or 'area'; ``align_corners`` only for the interpolating
-    modes (default False). ``antialias=True`` is not supported.
+    modes (default False). ``antialias=True`` (bilinear and bicubic) low-pass filters when shrinking.
     ``recompute_scale_factor=True`` computes the source positions from the sizes instead of the factor."""
     if not is_tensor(input):
         raise TypeError(f"interpolate(): argument 'input' must be a tensor, not {type(input).__name__}")
     if mode not in _MODES or input.ndim not in (3, 4, 5):
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for "
                                   f"the modes: {' | '.join(_MODES)} (got {mode})")
-    if antialias:
-        if mode not in ("bilinear", "bicubic") or input.ndim != 4:
-            raise ValueError("Anti-alias option is restricted to bilinear and bicubic modes and requires a 4-D "
-                             f"tensor as input (got mode={mode!r} and {describe(input)})")
-        raise NotImplementedError(f"interpolate: antialias=True (mode={mode!r}) is not supported in minidl; "
-                                  "resize with antialias=False, or blur the input first when shrinking it")
+    if antialias and (mode not in ("bilinear", "bicubic") or input.ndim != 4):
+        raise ValueError("Anti-alias option is restricted to bilinear and bicubic modes and requires a 4-D "
+                         f"tensor as input (got mode={mode!r} and {describe(input)})")
     if mode in _INTERPOLATING:
         if input.ndim != _INTERPOLATING[mode]:
             raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs {_INTERPOLATING[mode]}D input "
@@ -116,7 +118,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             return ops.squeeze(adaptive_avg_pool2d(ops.unsqueeze(input, -2), (1, sizes[0])), -2)
         return adaptive_avg_pool2d(input, tuple(sizes))
     for dim, (out_size, scale) in enumerate(zip(sizes, scales), start=2):
-        input = resample(input, dim, out_size, _rule(input, mode, align_corners, scale))
+        input = resample(input, dim, out_size, _rule(input, mode, align_corners, scale, bool(antialias)))
     return input
 
 
