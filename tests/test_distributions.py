@@ -191,13 +191,17 @@ def test_log_prob_and_entropy_gradients_match_central_differences(name):
 @pytest.mark.parametrize("name", ["Normal", "Uniform", "Exponential", "Laplace", "MultivariateNormal",
                                   "Independent"])
 def test_rsample_is_differentiable_and_reproducible(name):
-    case = CASES[name]
-    params, dist, _ = _build(torchlike, name, requires_grad=True)
+    check_rsample(CASES[name].make, *_build(torchlike, name, requires_grad=True)[:2])
+
+
+def check_rsample(make, params, dist):
+    """``rsample`` is a differentiable function of the parameters (for fixed noise) and ``sample`` is not
+    recorded. (Shared with ``test_distributions_more.py``.)"""
     assert dist.has_rsample
 
     def draw(*ps):
         torchlike.manual_seed(5)  # the same noise every call: the samples are then functions of the parameters
-        return case.make(D, *ps).rsample((4,))
+        return make(D, *ps).rsample((4,))
     assert gradcheck(draw, params)
     np.testing.assert_array_equal(_numpy(draw(*params)), _numpy(draw(*params)))
     assert draw(*params).requires_grad and not dist.sample().requires_grad
@@ -429,9 +433,14 @@ def test_kl_divergence_matches_monte_carlo(name):
 
 @pytest.mark.parametrize("name", ["Normal", "Gamma", "Dirichlet", "MultivariateNormal", "Categorical"])
 def test_kl_divergence_gradients_match_central_differences(name):
+    check_kl_gradient(KL_PAIRS[name])
+
+
+def check_kl_gradient(make_pair):
+    """The gradient of KL(p ‖ q) w.r.t. both distributions' parameters, against central differences."""
     t, leaves = _leaves(torchlike)
-    KL_PAIRS[name](D, t)
-    assert gradcheck(lambda *xs: D.kl_divergence(*KL_PAIRS[name](D, _replay(xs))), leaves)
+    make_pair(D, t)
+    assert gradcheck(lambda *xs: D.kl_divergence(*make_pair(D, _replay(xs))), leaves)
 
 
 def test_kl_divergence_special_cases():

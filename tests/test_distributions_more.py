@@ -15,7 +15,7 @@ import pytest
 
 import minidl.eager as torchlike
 from minidl.eager.autograd import gradcheck
-from tests.test_distributions import _leaves, _replay
+from tests.test_distributions import _leaves, _numpy, _tensors, check_kl_gradient, check_rsample
 
 D = torchlike.distributions
 T = torchlike.distributions.transforms
@@ -94,19 +94,11 @@ RSAMPLE_CASES = [name for name, case in CASES.items()
                                                "MixtureSameFamily")]
 
 
-def _tensors(lib, arrays, requires_grad=False):
-    return [lib.tensor(np.asarray(a, dtype=np.float64), requires_grad=requires_grad) for a in arrays]
-
-
 def _build(lib, name, requires_grad=False):
     """(parameter tensors, distribution, value tensor) of a case, in ``lib`` (torchlike or torch)."""
     case = CASES[name]
     params = _tensors(lib, case.params, requires_grad)
     return params, case.make(lib.distributions, *params), lib.tensor(np.asarray(case.value, dtype=np.float64))
-
-
-def _numpy(t):
-    return t.detach().numpy()
 
 
 def _float(values):
@@ -282,16 +274,7 @@ def test_log_prob_cdf_and_entropy_gradients_match_central_differences(name):
 
 @pytest.mark.parametrize("name", RSAMPLE_CASES)
 def test_rsample_is_differentiable_and_reproducible(name):
-    case = CASES[name]
-    params, dist, _ = _build(torchlike, name, requires_grad=True)
-    assert dist.has_rsample
-
-    def draw(*ps):
-        torchlike.manual_seed(5)  # the same noise every call: the samples are then functions of the parameters
-        return case.make(D, *ps).rsample((4,))
-    assert gradcheck(draw, params)
-    np.testing.assert_array_equal(_numpy(draw(*params)), _numpy(draw(*params)))
-    assert draw(*params).requires_grad and not dist.sample().requires_grad
+    check_rsample(CASES[name].make, *_build(torchlike, name, requires_grad=True)[:2])
 
 
 def _location_scale(y, loc, scale):
@@ -624,9 +607,7 @@ def test_kl_divergence_matches_monte_carlo(name):
 
 @pytest.mark.parametrize("name", KL_PAIRS)
 def test_kl_divergence_gradients_match_central_differences(name):
-    t, leaves = _leaves(torchlike)
-    KL_PAIRS[name](D, t)
-    assert gradcheck(lambda *xs: D.kl_divergence(*KL_PAIRS[name](D, _replay(xs))), leaves)
+    check_kl_gradient(KL_PAIRS[name])
 
 
 def test_kl_divergence_special_cases():

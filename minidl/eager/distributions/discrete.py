@@ -29,16 +29,17 @@ def _log1p_exp(x):
     return ops.softplus(x, threshold=math.inf)
 
 
-class Bernoulli(Distribution):
-    """1 with probability p, else 0: P(x) = pˣ (1 - p)¹⁻ˣ. From ``logits`` l: p = sigmoid(l)."""
-    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
-    support = constraints.boolean
+class SuccessProbability(Distribution):
+    """A distribution of trials that succeed with probability p, given as ``probs`` p or ``logits``
+    l = log(p / (1 - p)): the one not given is computed on first use (p = sigmoid(l))."""
 
-    def __init__(self, probs=None, logits=None, validate_args=None):
+    def _set_probability(self, probs, logits, *others):
+        """Store the given one of ``probs`` and ``logits``, broadcast with the ``others`` parameters; return them
+        all as tensors of one shape."""
         _one_of(probs, logits)
-        (param,) = broadcast_all(probs if probs is not None else logits)
-        setattr(self, "probs" if probs is not None else "logits", param)  # the other one is computed when needed
-        super().__init__(param.shape, validate_args=validate_args)
+        param, *others = broadcast_all(probs if probs is not None else logits, *others)
+        setattr(self, "probs" if probs is not None else "logits", param)
+        return (param, *others)
 
     @lazy_property
     def logits(self):
@@ -47,6 +48,16 @@ class Bernoulli(Distribution):
     @lazy_property
     def probs(self):
         return logits_to_probs(self.logits, is_binary=True)
+
+
+class Bernoulli(SuccessProbability):
+    """1 with probability p, else 0: P(x) = pˣ (1 - p)¹⁻ˣ. From ``logits`` l: p = sigmoid(l)."""
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    support = constraints.boolean
+
+    def __init__(self, probs=None, logits=None, validate_args=None):
+        (param,) = self._set_probability(probs, logits)
+        super().__init__(param.shape, validate_args=validate_args)
 
     def sample(self, sample_shape=()):
         """1 where u < p, for u ~ U[0, 1)."""
@@ -237,29 +248,19 @@ class Poisson(Distribution):
         return self.rate
 
 
-class Binomial(Distribution):
+class Binomial(SuccessProbability):
     """Successes among n = ``total_count`` independent trials of probability p:
     P(k) = C(n, k) pᵏ (1 - p)ⁿ⁻ᵏ, k = 0..n. Give ``probs`` p or ``logits`` (p = sigmoid(logits))."""
     arg_constraints = {"total_count": constraints.nonnegative_integer, "probs": constraints.unit_interval,
                        "logits": constraints.real}
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
-        _one_of(probs, logits)
-        name = "probs" if probs is not None else "logits"
-        param, total_count = broadcast_all(probs if probs is not None else logits, total_count)
+        param, total_count = self._set_probability(probs, logits, total_count)
         if not dtypes.is_floating_point(param.dtype):
-            raise ValueError(f"Binomial: {name} must be floating point, got {param.dtype}")
-        setattr(self, name, param)
+            raise ValueError(f"Binomial: {'probs' if probs is not None else 'logits'} must be floating point, got "
+                             f"{param.dtype}")
         self.total_count = total_count.to(param.dtype)
         super().__init__(param.shape, validate_args=validate_args)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def support(self):

@@ -14,33 +14,11 @@ from ... import ops
 from ..creation import arange, rand
 from ..grad_mode import no_grad
 from . import constraints
-from .discrete import Binomial, CategoricalVectors, _log1p_exp, _one_of
-from .distribution import Distribution
-from .utils import as_size, broadcast_all, draw_on_host, lazy_property, logits_to_probs, probs_to_logits
+from .discrete import Binomial, CategoricalVectors, SuccessProbability, _log1p_exp
+from .utils import as_size, draw_on_host
 
 
-class _SuccessProbability(Distribution):
-    """A distribution of trials that succeed with probability p, given as ``probs`` p or ``logits``
-    l = log(p / (1 - p)): the one not given is computed on first use (p = sigmoid(l))."""
-
-    def _set_probability(self, probs, logits, *others):
-        """Store the given one of ``probs`` and ``logits``, broadcast with the ``others`` parameters; return them
-        all as tensors of one shape."""
-        _one_of(probs, logits)
-        param, *others = broadcast_all(probs if probs is not None else logits, *others)
-        setattr(self, "probs" if probs is not None else "logits", param)
-        return (param, *others)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-
-class Geometric(_SuccessProbability):
+class Geometric(SuccessProbability):
     """The number of failures before the first success: P(k) = (1 - p)ᵏ p, k = 0, 1, 2, ... (p > 0)."""
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.nonnegative_integer
@@ -87,7 +65,7 @@ class Geometric(_SuccessProbability):
         return (1 / self.probs - 1) / self.probs
 
 
-class NegativeBinomial(_SuccessProbability):
+class NegativeBinomial(SuccessProbability):
     """The number of successes before ``total_count`` = r failures, each trial a success with probability p:
 
         P(k) = Γ(k + r) / (k! Γ(r)) · pᵏ (1 - p)ʳ,   k = 0, 1, 2, ...   (r >= 0 need not be an integer).
