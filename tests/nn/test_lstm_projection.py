@@ -10,18 +10,13 @@ import pytest
 import minidl.eager as torchlike
 from minidl.eager import nn
 from tests.gradient_checks import check_gradient
-from tests.nn.torch_compare import copy_weights, pair, run_both, torch_or_skip
+from tests.nn.torch_compare import RNN_LAYOUTS, copy_weights, pair, run_both, torch_or_skip
 
 rng = numpy.random.default_rng(7)
 T, N, I, H, P = 4, 3, 5, 4, 2  # time steps, batch, input size, hidden size, projection size
 
 
-@pytest.mark.parametrize("layers, bidirectional, batch_first, bias", [
-    (1, False, False, True),
-    (2, False, True, True),
-    (1, True, False, False),
-    (2, True, True, True),
-])
+@pytest.mark.parametrize("layers, bidirectional, batch_first, bias", RNN_LAYOUTS)
 @pytest.mark.parametrize("with_state", [False, True])
 def test_projected_lstm_matches_pytorch(layers, bidirectional, batch_first, bias, with_state):
     mine, theirs = pair("LSTM", I, H, layers, bias=bias, batch_first=batch_first, bidirectional=bidirectional,

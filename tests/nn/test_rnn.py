@@ -10,7 +10,7 @@ import pytest
 
 import minidl.eager as torchlike
 from minidl.eager import nn
-from tests.nn.torch_compare import pair, run_both, torch_or_skip
+from tests.nn.torch_compare import RNN_LAYOUTS, pair, run_both, torch_or_skip
 
 rng = numpy.random.default_rng(1)
 T, N, I, H = 4, 3, 5, 2  # time steps, batch, input size, hidden size
@@ -26,12 +26,7 @@ def _state(layers, directions, batched=True):
 
 
 @pytest.mark.parametrize("mode", ["RNN", "RNN_relu", "LSTM", "GRU"])
-@pytest.mark.parametrize("layers, bidirectional, batch_first, bias", [
-    (1, False, False, True),
-    (2, False, True, True),
-    (1, True, False, False),
-    (2, True, True, True),
-])
+@pytest.mark.parametrize("layers, bidirectional, batch_first, bias", RNN_LAYOUTS)
 @pytest.mark.parametrize("with_state", [False, True])
 def test_sequence_layers_match_pytorch(mode, layers, bidirectional, batch_first, bias, with_state):
     name, extra = ("RNN", {"nonlinearity": "relu"}) if mode == "RNN_relu" else (mode, {})

@@ -100,3 +100,7 @@ def check_repr_and_state(name, args, kwargs):
     assert repr(mine) == repr(theirs)
     assert [(k, tuple(v.shape)) for k, v in mine.state_dict().items()] == \
         [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
+
+
+#: the recurrent layers' shapes the comparisons run: (num_layers, bidirectional, batch_first, bias)
+RNN_LAYOUTS = [(1, False, False, True), (2, False, True, True), (1, True, False, False), (2, True, True, True)]
