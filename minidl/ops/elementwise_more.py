@@ -153,6 +153,25 @@ def x_times_log(xp, x, y, log_y):
     return xp.where(xp.isnan(y), y, xp.where(x == 0, product.dtype.type(0), product)).astype(product.dtype, copy=False)
 
 
+def x_times_log_vjp(ctx, g, op, edge, shift):
+    """The VJP of ``op(x, y) = x · log(y + shift)`` (xlogy: shift 0; xlog1py: shift 1), not a number for
+    y <= ``edge`` = -shift. d/dx = log(y + shift) is ``op(g, y)`` — with y moved to 1 - shift (log 1 = 0) where
+    x = 0 and y <= edge, PyTorch's 0 on the line where the function is constant; d/dy = x / (y + shift)."""
+    x, y = ctx.inputs
+    need_x, need_y = ctx.needs_input_grad
+    grad_x = grad_y = None
+    if need_x:
+        neutral = 1.0 - shift
+        if is_tensor(y):
+            y_safe = where(logical_and(eq(x, 0), le(y, edge)), neutral, y)
+        else:
+            y_safe = where(eq(x, 0), neutral, y) if y <= edge else y
+        grad_x = sum_to_like(apply(op, g, y_safe), x)
+    if need_y:
+        grad_y = sum_to_like(g * x / (y + shift if shift else y), y)
+    return grad_x, grad_y
+
+
 class Xlogy(Op):
     """``x · log(y)``, defined as 0 where x == 0 even where log(y) is -inf or NaN (y ≤ 0); a NaN y gives NaN.
 
@@ -167,16 +186,7 @@ class Xlogy(Op):
 
     @staticmethod
     def vjp(ctx, g):
-        x, y = ctx.inputs
-        need_x, need_y = ctx.needs_input_grad
-        grad_x = None
-        if need_x:  # g·log(y) as xlogy(g, y), with y replaced by 1 (log 1 = 0) where x = 0 and y <= 0
-            if is_tensor(y):
-                y = where(logical_and(eq(x, 0), le(y, 0)), 1.0, y)
-            elif y <= 0:
-                y = where(eq(x, 0), 1.0, y)
-            grad_x = sum_to_like(apply(Xlogy, g, y), x)
-        return grad_x, sum_to_like(g * x / ctx.inputs[1], ctx.inputs[1]) if need_y else None
+        return x_times_log_vjp(ctx, g, Xlogy, edge=0, shift=0)
 
 
 def xlogy(input, other):

@@ -23,10 +23,9 @@ computed for |x| and I_1 takes x's sign back. erfcx and log_ndtr build on ``acti
 import math
 
 from .activations import _erfc
-from .base import Op, apply, is_tensor
-from .broadcast import sum_to_like
-from .compare import _broadcast_infer, eq, le, logical_and, where
-from .elementwise_more import _to_float, x_times_log
+from .base import Op, apply
+from .compare import _broadcast_infer, eq, where
+from .elementwise_more import _to_float, x_times_log, x_times_log_vjp
 from .infer import same_spec
 from .special import _in_float64, _real_floating
 from .unary import exp, sign
@@ -248,17 +247,7 @@ class Xlog1py(Op):
 
     @staticmethod
     def vjp(ctx, g):
-        x, y = ctx.inputs
-        need_x, need_y = ctx.needs_input_grad
-        grad_x = None
-        if need_x:  # g·log1p(y) as xlog1py(g, y), with y replaced by 0 (log1p 0 = 0) where x = 0 and y <= -1
-            if is_tensor(y):
-                y = where(logical_and(eq(x, 0), le(y, -1)), 0.0, y)
-            elif y <= -1:
-                y = where(eq(x, 0), 0.0, y)
-            grad_x = sum_to_like(apply(Xlog1py, g, y), x)
-        y = ctx.inputs[1]
-        return grad_x, sum_to_like(g * x / (y + 1), y) if need_y else None
+        return x_times_log_vjp(ctx, g, Xlog1py, edge=-1, shift=1)
 
 
 def xlog1py(input, other):
