@@ -34,6 +34,13 @@ STALE_VIEWS = {
                                                          w + 1, lib),
     "diagonal after base relu_": lambda lib, w: _after(lambda a: a[:, :2].diagonal(), lambda a, v: a.relu_(),
                                                         w - 0.25, lib),
+    # unfold's windows are views: changed through the base, overlapping or not, and changed themselves
+    "unfold windows after base mul_": lambda lib, w: _after(lambda a: a.reshape(-1).unfold(0, 2, 2),
+                                                             lambda a, v: a.mul_(w.flip(1)), w * 1, lib),
+    "overlapping unfold windows after base exp_": lambda lib, w: _after(lambda a: a[0].unfold(0, 2, 1),
+                                                                         lambda a, v: a.exp_(), w * 1, lib),
+    "unfold windows changed in place": lambda lib, w: _after(lambda a: a.unfold(1, 1, 2),
+                                                              lambda a, v: v.mul_(w[:, :1]), w * w, lib),
 }
 
 
@@ -112,3 +119,16 @@ def test_unbind_gives_views_whose_in_place_changes_reach_the_base():
     build(T, w).backward()
     np.testing.assert_allclose(w.grad.numpy(), central_differences(lambda v: build(T, v), START), rtol=1e-6,
                                atol=1e-6)
+
+
+def test_unfold_windows_share_the_memory_of_their_input_and_overlapping_ones_refuse_writes():
+    x = T.arange(6.0)
+    disjoint, overlapping = x.unfold(0, 2, 2), x.unfold(0, 3, 1)
+    x.mul_(10)
+    assert disjoint.tolist() == [[0.0, 10.0], [20.0, 30.0], [40.0, 50.0]]
+    assert overlapping[1].tolist() == [10.0, 20.0, 30.0]
+    disjoint[1].add_(1)  # windows that do not overlap can be written through
+    assert x.tolist() == [0.0, 10.0, 21.0, 31.0, 40.0, 50.0]
+    with pytest.raises(RuntimeError, match="refers to the same memory location .*unfold"):
+        overlapping.add_(1)  # one write would change the same entry through several windows
+    assert x.tolist() == [0.0, 10.0, 21.0, 31.0, 40.0, 50.0]

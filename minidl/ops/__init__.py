@@ -44,6 +44,7 @@ from .index_updates import *  # noqa: F401,F403
 from .scaled_products import *  # noqa: F401,F403
 from .running_extrema import *  # noqa: F401,F403
 from .combining import *  # noqa: F401,F403
+from .windows import *  # noqa: F401,F403
 from .elementwise_more import *  # noqa: F401,F403
 from .distances import *  # noqa: F401,F403
 from .binning import *  # noqa: F401,F403

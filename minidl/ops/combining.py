@@ -1,7 +1,7 @@
 """Combining, cutting and rearranging tensors, each function built from ops that already exist:
 ``atleast_1d/2d/3d``, ``dstack``, ``column_stack``, ``broadcast_shapes``, ``broadcast_tensors``, ``block_diag``,
 ``cartesian_prod``, ``combinations``, ``kron``, ``linalg_multi_dot`` / ``chain_matmul``, ``rot90``, ``select``,
-``unfold_windows`` (the tensor method ``x.unfold``), ``tensor_split``, ``hsplit``, ``vsplit``, ``dsplit``.
+``tensor_split``, ``hsplit``, ``vsplit``, ``dsplit``.
 
 Each is a short composition — an unsqueeze, a pad, a cat, a broadcast, an index, a product — so each gradient is
 the one of the ops it is made of; nothing here needs a VJP of its own. Where the number of pieces or positions
@@ -22,11 +22,11 @@ from .linalg import matmul
 from .promote import require_same_dtype
 from .reduce import check_tensor
 from .shape import broadcast_to, flatten, flip, ints, known, reshape, squeeze, transpose, unsqueeze
-from .shape_helpers import meshgrid, movedim
+from .shape_helpers import meshgrid
 
 __all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "dstack", "column_stack", "broadcast_shapes",
            "broadcast_tensors", "block_diag", "cartesian_prod", "combinations", "kron", "linalg_multi_dot",
-           "chain_matmul", "rot90", "select", "unfold_windows", "tensor_split", "hsplit", "vsplit", "dsplit"]
+           "chain_matmul", "rot90", "select", "tensor_split", "hsplit", "vsplit", "dsplit"]
 
 
 # ------------------------------------------------------------------------------------ at least n dims
@@ -299,33 +299,6 @@ def select(input, dim, index):
         raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
                          f"dimension {dim}")
     return getitem(input, (slice(None),) * dim + (index,))
-
-
-def unfold_windows(input, dimension, size, step):
-    """The tensor method ``x.unfold(dimension, size, step)``: every window of ``size`` consecutive entries along
-    ``dimension``, starting each ``step`` entries. That dim becomes the window count ``(n - size) // step + 1``,
-    and a new last dim of length ``size`` holds each window's entries.
-
-    (Not ``nn.functional.unfold``, which cuts image patches.) One indexing op with a constant table of positions
-    ``window·step + j``; where windows overlap an entry is read twice and gets both gradients."""
-    check_tensor("unfold", input)
-    x = reshape(input, (1,)) if input.ndim == 0 else input  # a 0-d tensor is checked like a 1-element vector
-    dim = normalize_dim("unfold", dimension, x.ndim)
-    size, step = operator.index(size), operator.index(step)
-    n = x.shape[dim]
-    if n is None:
-        raise OpError(f"unfold: the size of dimension {dim} of {describe(input)} must be known when the op is "
-                      "created")
-    if size < 0:
-        raise OpError(f"unfold: size is {size} but must be >= 0")
-    if size > n:
-        raise OpError(f"unfold: maximum size for tensor at dimension {dim} is {n} but size is {size}")
-    if step <= 0:
-        raise OpError(f"unfold: step is {step} but must be > 0")
-    if input.ndim == 0:  # its one window, with no dim to count windows along: shape (size,)
-        return getitem(x, slice(0, size))
-    positions = [[w * step + j for j in range(size)] for w in range((n - size) // step + 1)]
-    return movedim(getitem(x, (slice(None),) * dim + (positions,)), dim + 1, -1)
 
 
 # ------------------------------------------------------------------------------------------ splitting
