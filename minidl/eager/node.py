@@ -34,7 +34,7 @@ class Node:
 
     # ------------------------------------------------------------------------------------- PyTorch's view
     def name(self):
-        return type(self).__name__
+        return f"{self.op.name}Backward0"
 
     def __repr__(self):
         return f"<{self.name()} object at {id(self):#x}>"
@@ -128,18 +128,6 @@ class Node:
     def backward_retaining(self, grads, needed=None):
         """``backward`` keeping what the node saved, for another backward through it."""
         return self.backward(grads, needed, True)
-
-
-_node_classes = {}
-
-
-def node_class(op):
-    """The class of ``op``'s tape nodes: a ``Node`` subclass named as PyTorch names its grad_fn classes
-    (``MulBackward0``), made on first use. Tools that draw the tape print ``type(grad_fn).__name__``."""
-    cls = _node_classes.get(op)
-    if cls is None:
-        cls = _node_classes[op] = type(f"{op.name}Backward0", (Node,), {"__slots__": ()})
-    return cls
 
 
 class AccumulateGrad:

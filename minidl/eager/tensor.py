@@ -18,7 +18,7 @@ from ..backend import device as _device, device_of, dtypes, get_array_module, to
 from ..ops.base import describe, register_frontend
 from .grad_mode import GradMode
 from .hooks import RemovableHandle
-from .node import AccumulateGrad, Node, node_class
+from .node import AccumulateGrad, Node
 from .views import mark_current, record_through_view, refresh_if_stale, share_base
 
 
@@ -640,7 +640,7 @@ def _record(op, args, attrs):
             keys.append(None)
             needs.append(False)
     needs = tuple(needs)
-    node = node_class(op)(op, attrs, args, tuple(keys), _interned_needs.setdefault(needs, needs))
+    node = Node(op, attrs, args, tuple(keys), _interned_needs.setdefault(needs, needs))
     saved = op.saves_inputs
     if saved is None and None not in keys:
         saved = args

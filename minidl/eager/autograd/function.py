@@ -21,7 +21,7 @@ import functools
 
 from ...ops.base import Op
 from ..grad_mode import GradMode
-from ..node import node_class
+from ..node import Node
 from ..tensor import Tensor
 
 
@@ -133,7 +133,7 @@ class Function(metaclass=_FunctionMeta):
         if not (previous and any(needs)):
             return outputs[0] if single else outputs
         keys = tuple(a._key() if need else None for a, need in zip(args, needs))
-        node = node_class(cls._op)(cls._op, {"ctx": ctx}, args, keys, tuple(needs))
+        node = Node(cls._op, {"ctx": ctx}, args, keys, tuple(needs))
         node.n_outputs = len(outputs)
         node.saved_outputs = tuple(o._data for o in outputs)
         wrapped = []
