@@ -2,6 +2,8 @@
 value is kept, as PyTorch's ``original_self``), tensors overwritten with constants, gradients exactly on the
 kinks of piecewise activations, and losses whose every target is ignored. Each case is checked against float64
 central differences where the function is smooth there, and against PyTorch where it is installed."""
+import weakref
+
 import numpy as np
 import pytest
 
@@ -57,6 +59,19 @@ def test_an_in_place_op_keeps_a_copy_of_the_old_value_only_when_its_backward_rea
     y.abs_()                        # abs reads its input: the node holds the old numbers, the tensor the new
     old = y.grad_fn.inputs[0]
     assert old._data.tolist() == [1.0, -2.0] and y.tolist() == [1.0, 2.0]
+
+
+def test_a_node_keeps_no_input_whose_value_its_backward_never_reads():
+    x = T.randn(200, 100, requires_grad=True)  # big enough to be worth freeing
+    a = x * 2.0
+    alive = weakref.ref(a)
+    y = a.tanh()                    # tanh's backward reads its output; of its input, only the shape
+    del a
+    assert alive() is None          # freed now, as PyTorch frees it, not kept until backward
+    assert y.grad_fn.inputs[0].shape == (200, 100) and y.grad_fn.inputs[0].dtype == T.float32
+    (y * y).sum().backward()
+    t = y.detach().numpy()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * 2 * t * (1 - t * t), rtol=1e-5)
 
 
 # gradients exactly on the kinks, PyTorch's values: hardtanh/relu6 pass nothing on their bounds (clamp passes all)

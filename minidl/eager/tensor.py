@@ -627,7 +627,11 @@ def _apply(op, args, attrs):
 
 
 def _record(op, args, attrs):
-    """Create the tape node for ``op(*args)``: its inputs, their graph keys, and versions of what the VJP reads."""
+    """Create the tape node for ``op(*args)``: its inputs, their graph keys, and versions of what the VJP reads.
+
+    An input whose value the VJP never reads (not in ``op.inputs_to_save``) is kept only as a stand-in with its
+    shape, dtype and device (``_stand_in``) when it is big, so that its memory is freed as soon as nothing else
+    holds it — as PyTorch frees it — instead of living on until backward."""
     grad_inputs = op.differentiable_inputs
     keys, needs = [], []
     for i, a in enumerate(args):
@@ -640,15 +644,47 @@ def _record(op, args, attrs):
             keys.append(None)
             needs.append(False)
     needs = tuple(needs)
-    node = Node(op, attrs, args, tuple(keys), _interned_needs.setdefault(needs, needs))
-    saved = op.saves_inputs
-    if saved is None and None not in keys:
-        saved = args
-    elif saved != ():
-        saved = [args[i] for i in op.inputs_to_save(node.needs_input_grad)]
+    needs = _interned_needs.setdefault(needs, needs)
+    kept = saved = args
+    read = op.saves_inputs
+    if read is not None or None in keys:
+        if read == ():
+            saved = ()
+        else:
+            read = op.inputs_to_save(needs)
+            saved = [args[i] for i in read]
+        i = 0
+        for a in args:  # (a parameter, a subclass, lives on anyway)
+            if a.__class__ is Tensor and a._data.nbytes >= _STAND_IN_BYTES and i not in read:
+                if kept is args:
+                    kept = list(args)
+                kept[i] = _stand_in(a)
+            i += 1
+    node = Node(op, attrs, args if kept is args else tuple(kept), tuple(keys), needs)
     if saved:
         node.saved_versions = tuple([_saved_version(a, a) for a in saved if isinstance(a, Tensor)])
     return node
+
+
+#: smaller inputs are kept as they are: a stand-in would cost more time than their memory is worth
+_STAND_IN_BYTES = 1 << 16
+
+
+def _stand_in(tensor):
+    """A tensor with ``tensor``'s shape, dtype and device that holds no memory (one zero, broadcast: read-only),
+    for a node input whose VJP reads only its shape. Shared by every node that needs the same one."""
+    data = tensor._data
+    key = (data.shape, data.dtype, None if data.__class__ is _ndarray else str(device_of(data)))
+    stand_in = _stand_ins.get(key)
+    if stand_in is None:
+        if len(_stand_ins) >= 4096:  # shapes that vary without end (sequence lengths) must not grow the cache
+            _stand_ins.clear()
+        xp = get_array_module(data)
+        stand_in = _stand_ins[key] = Tensor._make(xp.broadcast_to(xp.zeros((), dtype=data.dtype), data.shape))
+    return stand_in
+
+
+_stand_ins = {}
 
 
 # one tuple per pattern of needed gradients ((True, False), ...), shared by the nodes: a node leaves one object
