@@ -81,7 +81,7 @@ def test_bincount_errors(x, kwargs, error, message):
 
 
 def test_where_needs_both_x_and_y_or_neither():
-    with pytest.raises(TypeError, match=r"where: expected both x and y .* or neither"):
+    with pytest.raises(TypeError, match=r"where: expected both input and other .* or neither"):
         md.where(t([True]), md.ones(1))
 
 

@@ -19,12 +19,17 @@ from . import func  # torch.func
 from .func import vmap  # torch.vmap
 from .amp import autocast
 from . import special_functions as special  # torch.special
-from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,
+from .creation import (bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
+                       arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,
                        normal, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
                        tensor, zeros, zeros_like)
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .environment import (accelerator, are_deterministic_algorithms_enabled, backends, compile, e, finfo,
                           get_num_threads, iinfo, inf, nan, pi, set_num_threads, use_deterministic_algorithms)
+from .environment import cuda_synchronize as _cuda_synchronize, get_float32_matmul_precision, \
+    set_float32_matmul_precision
+from .layouts import (channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format,
+                      sparse_bsc, sparse_bsr, sparse_coo, sparse_csc, sparse_csr, strided)
 from .formatting import set_printoptions
 from .legacy import TENSOR_TYPES as _TENSOR_TYPES
 from .sampling import bernoulli, multinomial
@@ -33,10 +38,12 @@ from .serialization import load, save
 from .tensor import Size, Tensor
 from . import tensor_methods as _tensor_methods  # noqa: F401  attaches op methods to Tensor
 from .nn.small_functions import feature_alpha_dropout, hardshrink, rms_norm, rrelu  # torch.X as well as F.X
-from .nn.loss_functions import pdist
+from .nn.loss_functions import cosine_similarity, pairwise_distance, pdist
+from .aliases import absolute, get_device, in_place_functions as _in_place_functions, ravel, unravel_index
 
 
 globals().update(_TENSOR_TYPES)  # FloatTensor, LongTensor, ... (legacy.py)
+globals().update(_in_place_functions())  # torch.exp_(x), torch.relu_(x), ... (aliases.py)
 globals().update({name: _accept_numpy_names(getattr(_ops, name)) for name in _op_names  # sum(x, axis=1) too
                  if globals().get(name) is getattr(_ops, name)})  # (not the eager factories: zeros_like ...)
 
@@ -76,6 +83,26 @@ class fft:
     """``torchlike.fft.rfft(x)``: PyTorch keeps its FFTs in the ``torch.fft`` module."""
     fft, ifft = staticmethod(_ops.fft), staticmethod(_ops.ifft)
     rfft, irfft = staticmethod(_ops.rfft), staticmethod(_ops.irfft)
+    fft2, ifft2, fftn, ifftn = (staticmethod(_ops.fft2), staticmethod(_ops.ifft2), staticmethod(_ops.fftn),
+                                staticmethod(_ops.ifftn))
+    rfft2, irfft2, rfftn, irfftn = (staticmethod(_ops.rfft2), staticmethod(_ops.irfft2), staticmethod(_ops.rfftn),
+                                    staticmethod(_ops.irfftn))
+    hfft, ihfft, hfft2, ihfft2 = (staticmethod(_ops.hfft), staticmethod(_ops.ihfft), staticmethod(_ops.hfft2),
+                                  staticmethod(_ops.ihfft2))
+    hfftn, ihfftn = staticmethod(_ops.hfftn), staticmethod(_ops.ihfftn)
+    fftshift, ifftshift = staticmethod(_ops.fftshift), staticmethod(_ops.ifftshift)
+
+    @staticmethod
+    def fftfreq(n, d=1.0, *, dtype=None, device=None, requires_grad=False):
+        """The frequency of each ``fft`` bin for ``n`` samples ``d`` apart: [0, 1, ..., -2, -1] / (d n)."""
+        return tensor(_ops.spectral_nd.frequencies("fftfreq", n, d, dtype), device=device,
+                      requires_grad=requires_grad)
+
+    @staticmethod
+    def rfftfreq(n, d=1.0, *, dtype=None, device=None, requires_grad=False):
+        """The frequency of each ``rfft`` bin for ``n`` samples ``d`` apart: [0, 1, ..., n // 2] / (d n)."""
+        return tensor(_ops.spectral_nd.frequencies("rfftfreq", n, d, dtype, onesided=True), device=device,
+                      requires_grad=requires_grad)
 
 
 def numel(t):
@@ -112,6 +139,7 @@ class cuda:
         manual_seed(seed_value)
 
     manual_seed_all = manual_seed
+    synchronize = staticmethod(_cuda_synchronize)
 
     @staticmethod
     def empty_cache():

@@ -5,6 +5,7 @@ import numpy
 
 from .. import ops
 from ..backend import device as _device, dtypes, is_array, to_device
+from .layouts import check_factory_options
 from .random import numpy_rng
 from .tensor import Tensor
 
@@ -67,8 +68,9 @@ def _finish(array, device, requires_grad):
     return t
 
 
-def tensor(data, dtype=None, device=None, requires_grad=False):
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of ``data``."""
+    check_factory_options("tensor", pin_memory=pin_memory)
     return _finish(as_array(data, dtype, copy=True), device, requires_grad)
 
 
@@ -107,27 +109,33 @@ def _float_dtype(dtype):
     return dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
 
 
-def zeros(*shape, size=None, dtype=None, device=None, requires_grad=False):
+def zeros(*shape, size=None, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    check_factory_options("zeros", layout, pin_memory)
     return _finish(numpy.zeros(_size(shape, "zeros", size), _float_dtype(dtype)), device, requires_grad)
 
 
-def ones(*shape, size=None, dtype=None, device=None, requires_grad=False):
+def ones(*shape, size=None, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    check_factory_options("ones", layout, pin_memory)
     return _finish(numpy.ones(_size(shape, "ones", size), _float_dtype(dtype)), device, requires_grad)
 
 
-def empty(*shape, size=None, dtype=None, device=None, requires_grad=False):
+def empty(*shape, size=None, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False,
+          memory_format=None):
+    check_factory_options("empty", layout, pin_memory, memory_format)
     return _finish(numpy.empty(_size(shape, "empty", size), _float_dtype(dtype)), device, requires_grad)
 
 
-def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+def full(size, fill_value, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     """Filled with ``fill_value``; the dtype follows the value (1 -> int64, 1.5 -> float32) unless given."""
+    check_factory_options("full", layout, pin_memory)
     if dtype is None:
         dtype = dtypes.scalar_dtype(fill_value)
     return _finish(numpy.full(_size((size,), "full"), fill_value, dtypes.as_dtype(dtype)), device, requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     """``[start, end)`` in steps; integer arguments give int64, any float argument the default float dtype."""
+    check_factory_options("arange", layout, pin_memory)
     if end is None:
         start, end = 0, start
     if dtype is None:
@@ -140,38 +148,47 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     return _finish(numpy.arange(start, end, step).astype(dtypes.as_dtype(dtype)), device, requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    check_factory_options("linspace", layout, pin_memory)
     if int(steps) < 0:
         raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
     return _finish(numpy.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), device, requires_grad)
 
 
-def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    check_factory_options("logspace", layout, pin_memory)
     return _finish(numpy.logspace(start, end, int(steps), base=base).astype(_float_dtype(dtype)), device,
                    requires_grad)
 
 
-def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+def eye(n, m=None, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    check_factory_options("eye", layout, pin_memory)
     return _finish(numpy.eye(n, m, dtype=_float_dtype(dtype)), device, requires_grad)
 
 
-def rand(*shape, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*shape, size=None, generator=None, dtype=None, device=None, requires_grad=False, layout=None,
+         pin_memory=False):
     """Uniform on [0, 1)."""
+    check_factory_options("rand", layout, pin_memory)
     dtype = _float_dtype(dtype)
     array = numpy_rng(generator).random(_size(shape, "rand", size), dtype=dtype if dtype.itemsize >= 4 else None)
     return _finish(array.astype(dtype, copy=False), device, requires_grad)
 
 
-def randn(*shape, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*shape, size=None, generator=None, dtype=None, device=None, requires_grad=False, layout=None,
+          pin_memory=False):
     """Standard normal."""
+    check_factory_options("randn", layout, pin_memory)
     dtype = _float_dtype(dtype)
     array = numpy_rng(generator).standard_normal(_size(shape, "randn", size),
                                                  dtype=dtype if dtype.itemsize >= 4 else None)
     return _finish(array.astype(dtype, copy=False), device, requires_grad)
 
 
-def randint(low, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+def randint(low, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False, layout=None,
+            pin_memory=False):
     """Integers uniform on ``[low, high)``; ``randint(high, size)`` starts at 0."""
+    check_factory_options("randint", layout, pin_memory)
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
     if high is None:
@@ -180,14 +197,17 @@ def randint(low, high=None, size=None, generator=None, dtype=None, device=None, 
     return _finish(array.astype(dtypes.int64 if dtype is None else dtypes.as_dtype(dtype)), device, requires_grad)
 
 
-def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
+def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    check_factory_options("randperm", layout, pin_memory)
     array = numpy_rng(generator).permutation(int(n))
     return _finish(array.astype(dtypes.int64 if dtype is None else dtypes.as_dtype(dtype)), device, requires_grad)
 
 
-def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None, requires_grad=False, layout=None,
+           pin_memory=False):
     """Samples of N(mean, std²): ``size`` of them for numbers ``mean`` and ``std``, or one per element of the
     tensor ``mean`` and/or ``std`` (broadcast together), like PyTorch's four forms."""
+    check_factory_options("normal", layout, pin_memory)
     tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
     if size is None:
         if not tensors:
@@ -205,37 +225,80 @@ def _like(fn, t, dtype, device, requires_grad, *args, **kwargs):
               device=t.device if device is None else device, requires_grad=requires_grad, **kwargs)
 
 
-def zeros_like(input, dtype=None, device=None, requires_grad=False):
+def zeros_like(input, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False, memory_format=None):
+    check_factory_options("zeros_like", layout, pin_memory, memory_format, preserve=True)
     if dtype is None and device is None and not requires_grad:
         return ops.zeros_like(input)
     return _like(zeros, input, dtype, device, requires_grad)
 
 
-def ones_like(input, dtype=None, device=None, requires_grad=False):
+def ones_like(input, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False, memory_format=None):
+    check_factory_options("ones_like", layout, pin_memory, memory_format, preserve=True)
     if dtype is None and device is None and not requires_grad:
         return ops.ones_like(input)
     return _like(ones, input, dtype, device, requires_grad)
 
 
-def empty_like(input, dtype=None, device=None, requires_grad=False):
+def empty_like(input, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False, memory_format=None):
+    check_factory_options("empty_like", layout, pin_memory, memory_format, preserve=True)
     return _like(empty, input, dtype, device, requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False,
+              memory_format=None):
+    check_factory_options("full_like", layout, pin_memory, memory_format, preserve=True)
     return full(tuple(input.shape), fill_value, dtype=input.dtype if dtype is None else dtype,
                 device=input.device if device is None else device, requires_grad=requires_grad)
 
 
-def rand_like(input, dtype=None, device=None, requires_grad=False, generator=None):
+def rand_like(input, dtype=None, device=None, requires_grad=False, generator=None, layout=None, pin_memory=False,
+              memory_format=None):
+    check_factory_options("rand_like", layout, pin_memory, memory_format, preserve=True)
     return _like(rand, input, dtype, device, requires_grad, generator=generator)
 
 
-def randn_like(input, dtype=None, device=None, requires_grad=False, generator=None):
+def randn_like(input, dtype=None, device=None, requires_grad=False, generator=None, layout=None, pin_memory=False,
+               memory_format=None):
+    check_factory_options("randn_like", layout, pin_memory, memory_format, preserve=True)
     return _like(randn, input, dtype, device, requires_grad, generator=generator)
 
 
-def randint_like(input, low, high=None, dtype=None, device=None, requires_grad=False, generator=None):
+def randint_like(input, low, high=None, dtype=None, device=None, requires_grad=False, generator=None, layout=None,
+                 pin_memory=False, memory_format=None):
+    check_factory_options("randint_like", layout, pin_memory, memory_format, preserve=True)
     if high is None:
         low, high = 0, low
     return randint(low, high, tuple(input.shape), generator=generator,
                    dtype=input.dtype if dtype is None else dtype, device=input.device if device is None else device)
+
+
+# ------------------------------------------------------------------------------------ window functions
+
+def _window(name, window_length, periodic, dtype, layout, device, requires_grad, **parameters):
+    """A window function (the formulas are in ``ops/window_functions.py``) as a new tensor."""
+    from ..ops.window_functions import window
+    check_factory_options(name, layout)
+    return _finish(window(name, window_length, periodic, dtype, **parameters), device, requires_grad)
+
+
+def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False):
+    return _window("hann_window", window_length, periodic, dtype, layout, device, requires_grad)
+
+
+def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, layout=None, device=None,
+                   requires_grad=False):
+    return _window("hamming_window", window_length, periodic, dtype, layout, device, requires_grad, alpha=alpha,
+                   beta=beta)
+
+
+def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False):
+    return _window("blackman_window", window_length, periodic, dtype, layout, device, requires_grad)
+
+
+def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False):
+    return _window("bartlett_window", window_length, periodic, dtype, layout, device, requires_grad)
+
+
+def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None, device=None,
+                  requires_grad=False):
+    return _window("kaiser_window", window_length, periodic, dtype, layout, device, requires_grad, beta=beta)

@@ -12,11 +12,12 @@ fixed when the process starts (``OPENBLAS_NUM_THREADS``); ``set_num_threads`` re
 """
 import math
 import os
+import warnings
 from types import SimpleNamespace
 
 import numpy
 
-from ..backend import cuda_is_available, device
+from ..backend import cuda_is_available, cupy_or_none, device as as_device
 
 pi, e, inf, nan = math.pi, math.e, math.inf, math.nan
 
@@ -30,12 +31,12 @@ backends = SimpleNamespace(
 
 
 def _current_accelerator():
-    return device("cuda") if cuda_is_available() else None
+    return as_device("cuda") if cuda_is_available() else None
 
 
 accelerator = SimpleNamespace(is_available=cuda_is_available, current_accelerator=_current_accelerator)
 
-_settings = {"threads": os.cpu_count() or 1, "deterministic": False}
+_settings = {"threads": os.cpu_count() or 1, "deterministic": False, "matmul_precision": "highest"}
 
 
 def set_num_threads(count):
@@ -68,3 +69,33 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
     if not callable(model):
         raise RuntimeError(f"torch.compile: expected a module or a function, got {type(model).__name__}")
     return model
+
+
+def set_float32_matmul_precision(precision):
+    """``"highest"``, ``"high"`` or ``"medium"``: on a GPU PyTorch then lets float32 matrix products use faster,
+    less precise arithmetic (TensorFloat-32, bfloat16). numpy and cupy always multiply in full float32, so in
+    minidl the setting is only recorded, for ``get_float32_matmul_precision``; results do not change. Another
+    string is ignored with a warning, as in PyTorch."""
+    if not isinstance(precision, str):
+        raise RuntimeError(f"set_float32_matmul_precision expects a str, but got {type(precision).__name__}")
+    if precision not in ("highest", "high", "medium"):
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current "
+                      "set_float32_matmul_precision call has no effect.", UserWarning, stacklevel=2)
+        return
+    _settings["matmul_precision"] = precision
+
+
+def get_float32_matmul_precision():
+    return _settings["matmul_precision"]
+
+
+def cuda_synchronize(device=None):
+    """``torch.cuda.synchronize()``: wait until the GPU has finished the work queued on it, e.g. before reading a
+    clock to time it (GPU calls return before the GPU is done). ``device`` is a device or an index (default: the
+    current GPU). Without a GPU nothing can be pending, so there is nothing to wait for: PyTorch raises there,
+    minidl returns, so that timing code runs on either."""
+    if not cuda_is_available():
+        return
+    cupy = cupy_or_none()
+    index = getattr(as_device(device) if isinstance(device, str) else device, "index", device)  # Device, int, None
+    (cupy.cuda.Device() if index is None else cupy.cuda.Device(index)).synchronize()

@@ -17,7 +17,9 @@ from ..ops.arithmetic import alpha_scaled
 from ..ops.operators import OPERATORS, REFLECTED, bind_operators
 from ..ops.scaled_products import addcdiv_term, addcmul_term
 from ..ops.special import lerp_term
+from .aliases import absolute, get_device, is_cpu, ravel
 from .grad_mode import GradMode
+from .layouts import CONVERSIONS, accepting_memory_format, check_factory_options, clone, contiguous, strided
 from .numpy_names import accept_numpy_names
 from .tensor import Tensor
 from .views import mark_current
@@ -33,7 +35,7 @@ SAME_NAME = [
     "log2", "log10", "exp2",
     # comparison, logic, selection
     "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_not", "logical_xor",
-    "maximum", "minimum", "clamp", "clip", "masked_fill",
+    "greater", "greater_equal", "less", "less_equal", "not_equal", "maximum", "minimum", "clamp", "clip", "masked_fill",
     # reductions
     "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "logsumexp",
     "norm", "cumsum", "all", "any", "softmax", "log_softmax",
@@ -83,7 +85,11 @@ IN_PLACE = [
     "addmm", "index_add", "index_copy", "index_fill", "masked_scatter", "put", "addcmul", "addcdiv", "baddbmm",
     "addbmm", "addmv", "addr", "lgamma", "digamma", "erfinv", "sgn", "logit", "xlogy", "fmod", "hypot",
     "copysign", "frac", "deg2rad", "rad2deg", "sinc", "heaviside", "renorm", "gcd", "lcm", "nextafter", "ldexp",
-    "fix", "i0",
+    "fix", "i0", "multiply", "subtract", "divide", "true_divide", "negative", "exp2", "log2", "log10", "rsqrt",
+    "tan",
+    # comparisons and logic: the bool result is written as this tensor's dtype (1 and 0 into a float tensor)
+    "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not",
 ]
 
 _IN_PLACE_OPERATORS = {
@@ -95,18 +101,22 @@ _IN_PLACE_OPERATORS = {
 
 # ------------------------------------------------------------------------ methods with PyTorch's signatures
 
-def _dims(args):
-    """``f(2, 3)`` and ``f((2, 3))`` both mean the tuple (2, 3)."""
+def _dims(args, keyword=None, method=None):
+    """``f(2, 3)``, ``f((2, 3))`` and the keyword form ``f(size=(2, 3))`` (``keyword``) all mean (2, 3)."""
+    if keyword is not None:
+        if args:
+            raise TypeError(f"{method}() got its sizes twice: as arguments {args} and as a keyword ({keyword})")
+        args = (keyword,)
     return tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
 
 
-def view(self, *shape):
+def view(self, *shape, size=None):
     """``reshape`` that refuses to copy, as PyTorch's ``view`` does: the result shares this tensor's memory, so it
     exists only when the new shape walks the memory in the same order (a transposed tensor usually cannot be
     viewed as another shape: use ``reshape``, or ``contiguous()`` first)."""
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):  # view(dtype) reinterprets bytes
         raise TypeError("view(dtype) is not supported; use .to(dtype) to convert values")
-    result = ops.reshape(self, _dims(shape))
+    result = ops.reshape(self, _dims(shape, size, "view"))
     if result is not self and result._base is None and self.numel() > 0:  # numpy had to copy
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
                            f"spans across two contiguous subspaces): view {list(result.shape)} of a tensor of shape "
@@ -114,17 +124,20 @@ def view(self, *shape):
     return result
 
 
-def reshape(self, *shape):
-    return ops.reshape(self, _dims(shape))
+# PyTorch names the keyword form of each method's sizes differently: view(size=), reshape(shape=), permute(dims=),
+# expand(size=), repeat(repeats=), tile(dims=), flip(dims=)
+
+def reshape(self, *sizes, shape=None):
+    return ops.reshape(self, _dims(sizes, shape, "reshape"))
 
 
-def permute(self, *dims):
-    return ops.permute(self, _dims(dims))
+def permute(self, *order, dims=None):
+    return ops.permute(self, _dims(order, dims, "permute"))
 
 
-def expand(self, *sizes):
+def expand(self, *sizes, size=None):
     """Broadcast to ``sizes``; -1 keeps a dimension as it is."""
-    sizes = _dims(sizes)
+    sizes = _dims(sizes, size, "expand")
     lead = len(sizes) - self.ndim
     shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
     return ops.broadcast_to(self, shape)
@@ -143,18 +156,18 @@ def _ne(self, other):
     return True if other is None else ops.ne(self, other)
 
 
-def flip(self, *dims, **kwargs):
-    return ops.flip(self, kwargs["dims"] if "dims" in kwargs else _dims(dims))
+def flip(self, *order, dims=None):
+    return ops.flip(self, _dims(order, dims, "flip"))
 
 
-def tile(self, *dims):
-    return ops.tile(self, _dims(dims))
+def tile(self, *counts, dims=None):
+    return ops.tile(self, _dims(counts, dims, "tile"))
 
 
-def repeat(self, *sizes):
+def repeat(self, *sizes, repeats=None):
     """PyTorch's ``repeat`` is numpy's ``tile``, except that it wants a count for every dim (extra counts in
     front add dims)."""
-    sizes = _dims(sizes)
+    sizes = _dims(sizes, repeats, "repeat")
     if len(sizes) < self.ndim:
         raise RuntimeError(f"Number of dimensions of repeat dims can not be smaller than number of dimensions of "
                            f"tensor (repeat{tuple(sizes)} of a tensor of shape {list(self.shape)})")
@@ -173,19 +186,14 @@ def type_as(self, other):
     return ops.cast(self, other.dtype)
 
 
+def split(self, split_size, dim=0):
+    """``x.split(2)``: pieces of 2 along ``dim`` (``torch.split`` calls the sizes ``split_size_or_sections``)."""
+    return ops.split(self, split_size, dim)
+
+
 def where(self, condition, other):
     """``x.where(cond, y)`` is ``where(cond, x, y)``."""
     return ops.where(condition, self, other)
-
-
-def clone(self, memory_format=None):
-    """A copy with its own memory that stays in the graph (gradients flow back to the original)."""
-    return ops.clone(self)
-
-
-def contiguous(self, memory_format=None):
-    """This tensor if its entries lie row after row in memory, else a copy that does (gradients pass through)."""
-    return self if self._data.flags.c_contiguous else ops.clone(self)
 
 
 def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
@@ -194,16 +202,18 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
 
 
 def _new_factory(factory_name):
-    def method(self, *size, dtype=None, device=None, requires_grad=False):
+    def method(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
         from . import creation
+        check_factory_options(f"new_{factory_name}", layout, pin_memory)
         return getattr(creation, factory_name)(*size, dtype=dtype or self.dtype, device=device or self.device,
                                                requires_grad=requires_grad)
     method.__name__ = "new_" + factory_name
     return method
 
 
-def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     from .creation import full
+    check_factory_options("new_full", layout, pin_memory)
     return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
 
@@ -332,19 +342,21 @@ _ADAPTERS = {
     "new_ones": _new_factory("ones"), "new_empty": _new_factory("empty"), "new_full": new_full,
     "ndimension": ndimension, "fill_diagonal_": fill_diagonal_, "polygamma": polygamma, "polygamma_": polygamma_,
     "float_power_": float_power_, "unfold": unfold, "index_put": index_put, "index_put_": index_put_,
+    "split": accept_numpy_names(split), "absolute": absolute, "ravel": ravel, "get_device": get_device,
 }
 #: in-place shape ops ``name_``: this tensor becomes the op's result (a view with new sizes or strides)
 _RESHAPING_IN_PLACE = ["t", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims"]
 #: attributes that are ops, as in PyTorch: ``x.T``, ``x.real`` (not ``x.real()``)
-_PROPERTIES = {"T": T, "mT": mT, "H": H, "mH": mH, "real": ops.real, "imag": ops.imag}
+_PROPERTIES = {"T": T, "mT": mT, "H": H, "mH": mH, "real": ops.real, "imag": ops.imag, "is_cpu": is_cpu,
+               "layout": lambda self: strided}
 
 
 def _in_place(fn):
     update = _UFUNC_UPDATES.get(fn.__name__)
 
     def method(self, *args, **kwargs):
-        if update is not None and not (GradMode.enabled and (
-                self._requires_grad or any(getattr(a, "_requires_grad", False) for a in args))):
+        if update is not None and not (GradMode.enabled and (self._requires_grad or any(
+                getattr(a, "_requires_grad", False) for a in (*args, *kwargs.values())))):
             ufunc, operand = update  # nothing to record: compute straight into our memory
             try:
                 operand = operand(self, *args, **kwargs)
@@ -361,6 +373,10 @@ def _other(self, other):
     return other
 
 
+def _exponent(self, exponent):
+    return exponent
+
+
 def _other_scaled(self, other, *, alpha=1):
     return alpha_scaled(other, alpha)
 
@@ -372,7 +388,8 @@ def _other_scaled(self, other, *, alpha=1):
 _UFUNC_UPDATES = {
     "add": ("add", _other_scaled), "sub": ("subtract", _other_scaled), "mul": ("multiply", _other),
     "div": ("true_divide", _other), "floor_divide": ("floor_divide", _other), "remainder": ("remainder", _other),
-    "pow": ("power", _other), "addcmul": ("add", addcmul_term), "addcdiv": ("add", addcdiv_term), "lerp": ("add", lerp_term),
+    "pow": ("power", _exponent), "addcmul": ("add", addcmul_term), "addcdiv": ("add", addcdiv_term),
+    "lerp": ("add", lerp_term),
 }
 
 
@@ -386,6 +403,7 @@ def bind():
     for name in IN_PLACE:
         if name in available:
             setattr(Tensor, name + "_", _in_place(getattr(ops, name)))
+    Tensor.absolute_ = _in_place(absolute)  # (an alias the op library does not have)
     for name, op_name in _IN_PLACE_OPERATORS.items():
         if op_name in available:
             setattr(Tensor, name, _in_place(getattr(ops, op_name)))
@@ -395,6 +413,8 @@ def bind():
         setattr(Tensor, name, fn)
     for name, fn in _PROPERTIES.items():
         setattr(Tensor, name, property(fn))
+    for name in CONVERSIONS:
+        setattr(Tensor, name, accepting_memory_format(getattr(Tensor, name)))
 
 
 def missing_methods():

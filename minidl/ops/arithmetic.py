@@ -171,6 +171,8 @@ def _conj(x):
 
 
 # ------------------------------------------------------------------------------------------ functions
+# PyTorch's parameter names, so that its keyword forms work: ``add(input=x, other=y, alpha=2)``, ``pow(x,
+# exponent=2)``; as in PyTorch, ``alpha`` and ``rounding_mode`` can only be given by keyword
 
 def alpha_scaled(b, alpha=1):
     """``alpha * b`` for the ``alpha`` of add and sub: by an op for a tensor, here for a number."""
@@ -179,58 +181,56 @@ def alpha_scaled(b, alpha=1):
     return mul(b, alpha) if is_tensor(b) else b * alpha
 
 
-def add(a, b, alpha=1):
-    """``a + alpha * b``."""
-    b = alpha_scaled(b, alpha)
-    a, b = promote_pair("add", a, b)
+def add(input, other, *, alpha=1):
+    """``input + alpha * other``."""
+    a, b = promote_pair("add", input, alpha_scaled(other, alpha))
     return apply(Add, a, b)
 
 
-def sub(a, b, alpha=1):
-    """``a - alpha * b``."""
-    b = alpha_scaled(b, alpha)
-    a, b = promote_pair("sub", a, b)
+def sub(input, other, *, alpha=1):
+    """``input - alpha * other``."""
+    a, b = promote_pair("sub", input, alpha_scaled(other, alpha))
     return apply(Sub, a, b)
 
 
-def mul(a, b):
-    a, b = promote_pair("mul", a, b)
+def mul(input, other):
+    a, b = promote_pair("mul", input, other)
     return apply(Mul, a, b)
 
 
-def div(a, b, rounding_mode=None):
-    """True division; ``rounding_mode="floor"`` gives ``a // b`` and ``"trunc"`` rounds toward zero."""
+def div(input, other, *, rounding_mode=None):
+    """True division; ``rounding_mode="floor"`` gives ``input // other`` and ``"trunc"`` rounds toward zero."""
     if rounding_mode == "floor":
-        return floor_divide(a, b)
+        return floor_divide(input, other)
     if rounding_mode == "trunc":
         from .cast import cast
         from .unary import trunc
-        return cast(trunc(div(a, b)), dtypes.result_type(a, b))
+        return cast(trunc(div(input, other)), dtypes.result_type(input, other))
     if rounding_mode is not None:
         raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
-    a, b = promote_pair("div", a, b)
+    a, b = promote_pair("div", input, other)
     if a.dtype.kind in "biu":  # integer division produces floats, as in Python 3 and PyTorch
         _, (a, b) = promote("div", a, b, dtype=dtypes.get_default_dtype())
     return apply(TrueDiv, a, b)
 
 
-def floor_divide(a, b):
-    a, b = promote_pair("floor_divide", a, b)
+def floor_divide(input, other):
+    a, b = promote_pair("floor_divide", input, other)
     return apply(FloorDiv, a, b)
 
 
-def remainder(a, b):
-    a, b = promote_pair("remainder", a, b)
+def remainder(input, other):
+    a, b = promote_pair("remainder", input, other)
     return apply(Remainder, a, b)
 
 
-def neg(x):
-    return apply(Neg, x)
+def neg(input):
+    return apply(Neg, input)
 
 
-def pow(a, b):
-    """``a ** b`` for tensor**number, number**tensor and tensor**tensor."""
-    a, b = promote_pair("pow", a, b)
+def pow(input, exponent):
+    """``input ** exponent`` for tensor**number, number**tensor and tensor**tensor."""
+    a, b = promote_pair("pow", input, exponent)
     return apply(Pow, a, b)
 
 

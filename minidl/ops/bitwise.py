@@ -100,34 +100,34 @@ def _binary(op, op_name, kernel, a, b, shifts=False):
     return apply(op, a, b)
 
 
-def bitwise_and(a, b):
-    """The bits set in both ``a`` and ``b`` (logical and for bool tensors)."""
-    return _binary(BitwiseAnd, "bitwise_and", "bitwise_and", a, b)
+def bitwise_and(input, other):
+    """The bits set in both ``input`` and ``other`` (logical and for bool tensors)."""
+    return _binary(BitwiseAnd, "bitwise_and", "bitwise_and", input, other)
 
 
-def bitwise_or(a, b):
-    """The bits set in ``a`` or ``b`` (logical or for bool tensors)."""
-    return _binary(BitwiseOr, "bitwise_or", "bitwise_or", a, b)
+def bitwise_or(input, other):
+    """The bits set in ``input`` or ``other`` (logical or for bool tensors)."""
+    return _binary(BitwiseOr, "bitwise_or", "bitwise_or", input, other)
 
 
-def bitwise_xor(a, b):
-    """The bits set in exactly one of ``a`` and ``b`` (logical xor for bool tensors)."""
-    return _binary(BitwiseXor, "bitwise_xor", "bitwise_xor", a, b)
+def bitwise_xor(input, other):
+    """The bits set in exactly one of ``input`` and ``other`` (logical xor for bool tensors)."""
+    return _binary(BitwiseXor, "bitwise_xor", "bitwise_xor", input, other)
 
 
-def bitwise_left_shift(a, b):
-    """``a`` shifted left by ``b`` bits: ``a << b`` (integers only)."""
-    return _binary(LeftShift, "bitwise_left_shift", "lshift", a, b, shifts=True)
+def bitwise_left_shift(input, other):
+    """``input`` shifted left by ``other`` bits: ``input << other`` (integers only)."""
+    return _binary(LeftShift, "bitwise_left_shift", "lshift", input, other, shifts=True)
 
 
-def bitwise_right_shift(a, b):
-    """``a`` shifted right by ``b`` bits, keeping the sign: ``a >> b`` (integers only)."""
-    return _binary(RightShift, "bitwise_right_shift", "rshift", a, b, shifts=True)
+def bitwise_right_shift(input, other):
+    """``input`` shifted right by ``other`` bits, keeping the sign: ``input >> other`` (integers only)."""
+    return _binary(RightShift, "bitwise_right_shift", "rshift", input, other, shifts=True)
 
 
-def bitwise_not(x):
-    """Every bit flipped: ``~x`` (logical not for bool tensors)."""
-    if not is_tensor(x):
-        raise TypeError(f"bitwise_not(): argument 'input' must be a tensor, not {type(x).__name__}")
-    _refuse("bitwise_not", "bitwise_not", x.dtype, (x,))
-    return apply(BitwiseNot, x)
+def bitwise_not(input):
+    """Every bit flipped: ``~input`` (logical not for bool tensors)."""
+    if not is_tensor(input):
+        raise TypeError(f"bitwise_not(): argument 'input' must be a tensor, not {type(input).__name__}")
+    _refuse("bitwise_not", "bitwise_not", input.dtype, (input,))
+    return apply(BitwiseNot, input)

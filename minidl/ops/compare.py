@@ -75,28 +75,34 @@ def _compare(op, op_name, a, b, ordered=True):
     return apply(op, a, b)
 
 
-def eq(a, b):
-    return _compare(Eq, "eq", a, b, ordered=False)
+# the public functions take PyTorch's parameter names, so its keyword forms work: ``eq(input=x, other=y)``
+
+def eq(input, other):
+    return _compare(Eq, "eq", input, other, ordered=False)
 
 
-def ne(a, b):
-    return _compare(Ne, "ne", a, b, ordered=False)
+def ne(input, other):
+    return _compare(Ne, "ne", input, other, ordered=False)
 
 
-def lt(a, b):
-    return _compare(Lt, "lt", a, b)
+def lt(input, other):
+    return _compare(Lt, "lt", input, other)
 
 
-def le(a, b):
-    return _compare(Le, "le", a, b)
+def le(input, other):
+    return _compare(Le, "le", input, other)
 
 
-def gt(a, b):
-    return _compare(Gt, "gt", a, b)
+def gt(input, other):
+    return _compare(Gt, "gt", input, other)
 
 
-def ge(a, b):
-    return _compare(Ge, "ge", a, b)
+def ge(input, other):
+    return _compare(Ge, "ge", input, other)
+
+
+# PyTorch's longer names for the same functions
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
 # ---------------------------------------------------------------------------------------------- logic
@@ -132,22 +138,22 @@ def _truth(op_name, value):
     return value if is_tensor(value) else numpy.bool_(value)
 
 
-def logical_and(a, b):
-    return apply(LogicalAnd, _truth("logical_and", a), _truth("logical_and", b))
+def logical_and(input, other):
+    return apply(LogicalAnd, _truth("logical_and", input), _truth("logical_and", other))
 
 
-def logical_or(a, b):
-    return apply(LogicalOr, _truth("logical_or", a), _truth("logical_or", b))
+def logical_or(input, other):
+    return apply(LogicalOr, _truth("logical_or", input), _truth("logical_or", other))
 
 
-def logical_xor(a, b):
-    return apply(LogicalXor, _truth("logical_xor", a), _truth("logical_xor", b))
+def logical_xor(input, other):
+    return apply(LogicalXor, _truth("logical_xor", input), _truth("logical_xor", other))
 
 
-def logical_not(x):
-    if not is_tensor(x):
-        raise TypeError(f"logical_not(): argument 'input' must be a tensor, not {type(x).__name__}")
-    return apply(LogicalNot, x)
+def logical_not(input):
+    if not is_tensor(input):
+        raise TypeError(f"logical_not(): argument 'input' must be a tensor, not {type(input).__name__}")
+    return apply(LogicalNot, input)
 
 
 # ------------------------------------------------------------------------------------------- selection
@@ -213,37 +219,39 @@ def _condition(op_name, condition, what="condition"):
     return condition
 
 
-def where(condition, x=None, y=None):
-    """``x`` where ``condition`` is true, else ``y``; x and y may be tensors or numbers (promoted together).
+def where(condition, input=None, other=None):
+    """``input`` where ``condition`` is true, else ``other``; either may be a tensor or a number (they are promoted
+    together).
 
     ``where(condition)`` alone gives the positions of the true (non-zero) entries: ``nonzero(condition,
     as_tuple=True)``."""
-    if x is None and y is None:
+    if input is None and other is None:
         from .searching import nonzero  # searching builds on this module: import late
         return nonzero(condition, as_tuple=True)
-    if x is None or y is None:
-        raise TypeError("where: expected both x and y (where(condition, x, y)) or neither (where(condition))")
+    if input is None or other is None:
+        raise TypeError("where: expected both input and other (where(condition, input, other)) or neither "
+                        "(where(condition))")
     _condition("where", condition)
-    _, (x, y) = promote("where", x, y)
+    _, (x, y) = promote("where", input, other)
     return apply(Where, condition, x, y)
 
 
-def masked_fill(x, mask, value):
-    """``x`` with ``value`` written where ``mask`` is true. ``value`` (a number or a 0-d tensor, which then gets
-    the gradient of the elements it filled) is converted to ``x``'s dtype, as in PyTorch."""
-    if not is_tensor(x):
-        raise TypeError(f"masked_fill(): argument 'input' must be a tensor, not {type(x).__name__}")
+def masked_fill(input, mask, value):
+    """``input`` with ``value`` written where ``mask`` is true. ``value`` (a number or a 0-d tensor, which then
+    gets the gradient of the elements it filled) is converted to ``input``'s dtype, as in PyTorch."""
+    if not is_tensor(input):
+        raise TypeError(f"masked_fill(): argument 'input' must be a tensor, not {type(input).__name__}")
     _condition("masked_fill", mask, "mask")
     if is_tensor(value):
         if value.ndim != 0:
             raise OpError(f"masked_fill: only supports a 0-dimensional value tensor, but got {describe(value)}")
-        value = cast(value, x.dtype)
+        value = cast(value, input.dtype)
     else:
         check_operand("masked_fill", value)
-        if isinstance(value, complex) and not dtypes.is_complex(x.dtype):
-            raise TypeError(f"masked_fill: cannot fill {describe(x)} with the complex value {value!r}")
-        value = x.dtype.type(value)
-    return apply(MaskedFill, mask, value, x)
+        if isinstance(value, complex) and not dtypes.is_complex(input.dtype):
+            raise TypeError(f"masked_fill: cannot fill {describe(input)} with the complex value {value!r}")
+        value = input.dtype.type(value)
+    return apply(MaskedFill, mask, value, input)
 
 
 # --------------------------------------------------------------------------------------- max and min
@@ -278,15 +286,15 @@ def _split_on_ties(ctx, g, wins):
             sum_to_like(g - to_a, b) if need_b else None)
 
 
-def maximum(a, b):
-    dtype, (a, b) = promote("maximum", a, b)
+def maximum(input, other):
+    dtype, (a, b) = promote("maximum", input, other)
     if dtypes.is_complex(dtype):
         raise TypeError(f"maximum: complex numbers have no order (got {describe(a)} and {describe(b)})")
     return apply(Maximum, a, b)
 
 
-def minimum(a, b):
-    dtype, (a, b) = promote("minimum", a, b)
+def minimum(input, other):
+    dtype, (a, b) = promote("minimum", input, other)
     if dtypes.is_complex(dtype):
         raise TypeError(f"minimum: complex numbers have no order (got {describe(a)} and {describe(b)})")
     return apply(Minimum, a, b)
@@ -323,17 +331,18 @@ def _route_to_bound(ctx, g, inside):
             sum_to_like(where_grad(g, keep, False), bound) if need_bound else None)
 
 
-def clamp(x, min=None, max=None):
-    """Limit ``x`` to ``[min, max]``; the bounds are numbers or tensors (broadcast), either may be omitted.
+def clamp(input, min=None, max=None):
+    """Limit ``input`` to ``[min, max]``; the bounds are numbers or tensors (broadcast), either may be omitted.
 
-    Computed as ``min(max(x, min), max)``, so where ``min > max`` every element becomes ``max``, as in PyTorch.
+    Computed as ``min(max(input, min), max)``, so where ``min > max`` every element becomes ``max``, as in
+    PyTorch.
     """
-    if not is_tensor(x):
-        raise TypeError(f"clamp(): argument 'input' must be a tensor, not {type(x).__name__}")
+    if not is_tensor(input):
+        raise TypeError(f"clamp(): argument 'input' must be a tensor, not {type(input).__name__}")
     if min is None and max is None:
         raise OpError("clamp: at least one of 'min' or 'max' must not be None")
     bounds = [b for b in (min, max) if b is not None]
-    dtype, (x, *bounds) = promote("clamp", x, *bounds)
+    dtype, (x, *bounds) = promote("clamp", input, *bounds)
     if dtypes.is_complex(dtype):
         raise TypeError(f"clamp: complex numbers have no order (got {describe(x)})")
     if min is not None:
@@ -346,14 +355,14 @@ def clamp(x, min=None, max=None):
 clip = clamp
 
 
-def clamp_min(x, min):
-    """``clamp(x, min=min)``: no element below ``min``."""
-    return clamp(x, min=min)
+def clamp_min(input, min):
+    """``clamp(input, min=min)``: no element below ``min``."""
+    return clamp(input, min=min)
 
 
-def clamp_max(x, max):
-    """``clamp(x, max=max)``: no element above ``max``."""
-    return clamp(x, max=max)
+def clamp_max(input, max):
+    """``clamp(input, max=max)``: no element above ``max``."""
+    return clamp(input, max=max)
 
 
 # ---------------------------------------------------------------------------------- closeness, equality
@@ -399,6 +408,7 @@ def equal(input, other):
     return tuple(input.shape) == tuple(other.shape) and bool(all(eq(input, other)))
 
 
-__all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
+__all__ = ["eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
+           "logical_and", "logical_or", "logical_xor", "logical_not",
            "where", "masked_fill", "maximum", "minimum", "clamp", "clip", "clamp_min", "clamp_max", "isclose",
            "allclose", "equal"]

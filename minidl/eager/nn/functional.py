@@ -422,6 +422,20 @@ def _renorm_rows(weight, indices, max_norm, norm_type):
 
 
 # ------------------------------------------------------- attention and more layers (appended: their own modules)
+def in_place_spelling(fn):
+    """PyTorch's ``F.relu_(x)``: ``fn(x, ..., inplace=True)``, the result written into ``x``."""
+    def in_place(input, *args, **kwargs):
+        return fn(input, *args, inplace=True, **kwargs)
+    in_place.__name__ = in_place.__qualname__ = fn.__name__ + "_"
+    in_place.__doc__ = f"In-place ``{fn.__name__}``: the result is written into ``input``."
+    return in_place
+
+
+relu_, leaky_relu_, elu_, hardtanh_ = (in_place_spelling(fn) for fn in (relu, leaky_relu, elu, hardtanh))
+selu_, celu_, threshold_, rrelu_ = (in_place_spelling(fn) for fn in (selu, celu, threshold, rrelu))
+__all__ += ["relu_", "leaky_relu_", "elu_", "hardtanh_", "selu_", "celu_", "threshold_", "rrelu_"]
+
+
 # Compositions of ops like the functions above, kept in their own files: attention in attention_functions.py,
 # embedding_bag, instance_norm, adaptive max pooling, pixel shuffle and fold/unfold in layer_functions.py.
 from .attention_functions import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402

@@ -1,0 +1,89 @@
+"""PyTorch's other names for things minidl already does: ``torch.absolute``, ``torch.ravel``, ``torch.exp_(x)``, ...
+
+Each is a line or two over the op library or over a Tensor method, so that a PyTorch program written with these
+spellings runs unchanged. ``unravel_index`` is the only one with a computation of its own.
+"""
+import numbers
+
+from .. import ops
+from ..backend import dtypes
+from .tensor import Tensor
+
+
+def absolute(input):
+    """``abs(input)``, under numpy's longer name."""
+    return ops.abs(input)
+
+
+def ravel(input):
+    """The elements in one dim, row after row: a view when the memory allows it, else a copy (``reshape(-1)``)."""
+    return ops.reshape(input, (-1,))
+
+
+def unravel_index(indices, shape):
+    """The coordinates, in a tensor of ``shape``, of the flat (row-major) positions ``indices``: a tuple of int64
+    tensors, one per dim, each shaped like ``indices``. Position p in shape (n0, n1) is (p // n1, p % n1);
+    in general the last coordinate is p % n_last, and the rest come from p // n_last the same way.
+
+    As in PyTorch the positions are not bounds-checked: they are taken modulo the number of elements (-1 is the
+    last element)."""
+    if not isinstance(indices, Tensor):
+        raise TypeError(f"unravel_index(): expected 'indices' to be a tensor, got {type(indices).__name__}")
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"unravel_index(): expected 'indices' to be integer dtype, but got {indices.dtype}")
+    shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+    for size in shape:
+        if not isinstance(size, numbers.Integral) or isinstance(size, bool):
+            raise TypeError(f"unravel_index(): expected 'shape' to only contain ints, but got {shape}")
+    if any(size < 0 for size in shape):
+        raise ValueError(f"unravel_index(): 'shape' cannot have negative values, but got {shape}")
+    if 0 in shape:
+        raise RuntimeError(f"unravel_index(): 'shape' has a zero-sized dim, so no index lies in it (got {shape})")
+    rest, coordinates = ops.cast(indices, dtypes.int64), []
+    for size in reversed(shape):
+        coordinates.append(ops.remainder(rest, size))
+        rest = ops.floor_divide(rest, size)
+    return tuple(reversed(coordinates))
+
+
+def is_cpu(tensor):
+    """``Tensor.is_cpu`` (a property)."""
+    return tensor.device.type == "cpu"
+
+
+def get_device(input):
+    """``torch.get_device(x)`` and ``x.get_device()``: the index of the GPU the tensor is on, -1 for a CPU
+    tensor."""
+    return -1 if input.device.type == "cpu" else input.device.index
+
+
+#: PyTorch's top-level spellings of in-place Tensor methods: ``torch.exp_(x)`` is ``x.exp_()``
+IN_PLACE_METHODS = (
+    "abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_", "arctanh_",
+    "asin_", "asinh_", "atan_", "atanh_", "ceil_", "clamp_", "clamp_max_", "clamp_min_", "clip_", "cos_", "cosh_",
+    "deg2rad_", "detach_", "erf_", "erfc_", "exp2_", "exp_", "expm1_", "fill_", "fix_", "floor_", "frac_", "gcd_",
+    "i0_", "index_put_", "lcm_", "ldexp_", "log10_", "log1p_", "log2_", "log_", "logit_", "nan_to_num_", "neg_",
+    "negative_", "rad2deg_", "reciprocal_", "relu_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_", "sinh_",
+    "sqrt_", "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_",
+)
+
+
+def _top_level(name):
+    method = getattr(Tensor, name)
+
+    def function(input, *args, **kwargs):
+        return method(input, *args, **kwargs)
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"``torch.{name}(input, ...)`` is ``input.{name}(...)``: {method.__doc__ or ''}"
+    return function
+
+
+def in_place_functions():
+    """``{name: function}`` for the names in ``IN_PLACE_METHODS`` (call after the Tensor methods are bound), and
+    the in-place activations PyTorch also has at the top level (``torch.selu_``: ``F.selu_``)."""
+    from .nn import functional as F
+    functions = {name: _top_level(name) for name in IN_PLACE_METHODS}
+    functions.update({name: getattr(F, name) for name in ("celu_", "rrelu_", "selu_", "threshold_")})
+    functions.update(dropout_=F.in_place_spelling(F.dropout), alpha_dropout_=F.in_place_spelling(F.alpha_dropout),
+                     feature_alpha_dropout_=F.in_place_spelling(F.feature_alpha_dropout))
+    return functions
