@@ -16,7 +16,7 @@ import numpy
 
 from ..backend import dtypes
 from .arithmetic import _conj
-from .base import LinAlgError, Op, OpError, Spec, apply, describe, is_tensor
+from .base import DtypeError, LinAlgError, Op, OpError, Spec, apply, describe, is_tensor
 from .broadcast import zeros_like
 from .indexing import getitem
 from .infer import broadcast_shapes, normalize_dim
@@ -171,18 +171,17 @@ def trace(input):
 # ---------------------------------------------------------------------------------------- inverse, det
 
 def _float_input(op_name, x):
-    """The matrix functions take float or complex tensors (shared with matrix_norms.py and solvers.py)."""
+    """The matrix functions take float or complex tensors (shared with matrix_norms.py and solvers.py); PyTorch
+    raises a RuntimeError for others, minidl a DtypeError (both a RuntimeError and a TypeError)."""
     check_tensor(op_name, x)
     if not dtypes.is_differentiable(x.dtype):
-        raise TypeError(f"{op_name}: expected a floating point or complex tensor as input, got {describe(x)}")
+        raise DtypeError(f"{op_name}: expected a floating point or complex tensor as input, got {describe(x)}")
     return x
 
 
 def _square_matrices(op_name, x):
     """Inverse and det take (batches of) square float or complex matrices."""
-    check_tensor(op_name, x)
-    if not dtypes.is_differentiable(x.dtype):
-        raise TypeError(f"{op_name}: expected a floating point or complex tensor as input, got {describe(x)}")
+    _float_input(op_name, x)
     if x.ndim < 2:
         raise OpError(f"{op_name}: the input tensor A must have at least 2 dimensions, got {describe(x)}")
     rows, cols = x.shape[-2:]

@@ -18,6 +18,7 @@
 built-in ops); the per-class ``Op`` below only adapts ``backward``'s calling convention to ``vjp``'s.
 """
 import functools
+import inspect
 
 from ...ops.base import Op
 from ..grad_mode import GradMode
@@ -33,6 +34,12 @@ class FunctionCtx:
         self._saved = ()
         self._saved_versions = ()
         self._non_differentiable = set()
+        self._materialize_grads = True
+
+    def set_materialize_grads(self, value):
+        """With False, ``backward`` receives None for an output that got no gradient, instead of zeros of its
+        shape (the default) — it can then skip the work that would only add zeros."""
+        self._materialize_grads = bool(value)
 
     def save_for_backward(self, *tensors):
         """Keep tensors for ``backward``; changing them in place before then is an error, as for built-in ops."""
@@ -66,11 +73,17 @@ class _FunctionMeta(type):
 
 class _FunctionOp(Op):
     saves_inputs = ()  # the ctx checks what the user saved
+    accepts_missing_grads = True  # the ctx decides (set_materialize_grads)
     function = None
 
     @classmethod
     def vjp(cls, node, *grads):
-        result = cls.function.backward(node.attrs["ctx"], *grads)
+        ctx = node.attrs["ctx"]
+        if ctx._materialize_grads and None in grads:  # zeros for the tensor outputs that got no gradient
+            from ...ops import zeros_like
+            grads = tuple(zeros_like(Tensor._make(array)) if g is None and array is not None else g
+                          for g, array in zip(grads, node.saved_outputs))
+        result = cls.function.backward(ctx, *grads)
         result = result if isinstance(result, tuple) else (result,)
         n_inputs = len(node.inputs)
         if len(result) > n_inputs and all(g is None for g in result[n_inputs:]):
@@ -116,15 +129,26 @@ class Function(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        """Run ``forward`` and record one node for it. As PyTorch's, the arguments reach ``forward`` by position
+        only (a node's inputs are a list): a keyword argument fills the slot of the parameter of that name. In the
+        ``setup_context`` style the parameters left out also take their defaults, so ``setup_context``'s
+        ``inputs`` holds every argument of ``forward``."""
+        with_ctx = cls.setup_context is Function.setup_context
+        if not with_ctx:
+            bound = _signature(cls.forward).bind(*args, **kwargs)
+            bound.apply_defaults()
+            args, kwargs = bound.args, bound.kwargs
+        if kwargs:
+            args = _by_position(cls.forward, args, kwargs, with_ctx)
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         ctx = FunctionCtx(needs)
         previous = GradMode.enabled
         GradMode.enabled = False
         try:
-            if cls.setup_context is Function.setup_context:
-                outputs = cls.forward(ctx, *args, **kwargs)
+            if with_ctx:
+                outputs = cls.forward(ctx, *args)
             else:
-                outputs = cls.forward(*args, **kwargs)
+                outputs = cls.forward(*args)
                 cls.setup_context(ctx, args, outputs)
         finally:
             GradMode.enabled = previous
@@ -135,11 +159,13 @@ class Function(metaclass=_FunctionMeta):
         keys = tuple(a._key() if need else None for a, need in zip(args, needs))
         node = Node(cls._op, {"ctx": ctx}, args, keys, tuple(needs))
         node.n_outputs = len(outputs)
-        node.saved_outputs = tuple(o._data for o in outputs)
+        node.saved_outputs = tuple(o._data if isinstance(o, Tensor) else None for o in outputs)
         wrapped = []
         for i, o in enumerate(outputs):
             if isinstance(o, Tensor):
-                w = Tensor._make(o._data, node, i, o.dtype.kind in "fc" and id(o) not in ctx._non_differentiable)
+                # an output that carries no gradient (integers, marked non-differentiable) is a leaf, as in PyTorch
+                differentiable = o.dtype.kind in "fc" and id(o) not in ctx._non_differentiable
+                w = Tensor._make(o._data, node, i, True) if differentiable else Tensor._make(o._data)
                 w._version_counter = o._counter()  # an in-place change of the output is seen by the ctx
                 wrapped.append(w)
             else:
@@ -149,3 +175,31 @@ class Function(metaclass=_FunctionMeta):
         by_id = {id(o): w for o, w in zip(outputs, wrapped)}
         ctx._saved = tuple(by_id.get(id(t), t) for t in ctx._saved)
         return wrapped[0] if single else tuple(wrapped)
+
+
+@functools.cache
+def _signature(forward):
+    return inspect.signature(forward)
+
+
+def _by_position(forward, args, kwargs, with_ctx):
+    """``args`` with each keyword argument put in the slot of ``forward``'s parameter of that name (PyTorch's
+    errors: a keyword that names no such parameter, a gap before it)."""
+    names = [p.name for p in _signature(forward).parameters.values()
+             if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD][1 if with_ctx else 0:]
+    slots = list(args)
+    for name, value in kwargs.items():
+        if name not in names:
+            raise TypeError(f"forward() got an unexpected keyword argument '{name}'")
+        i = names.index(name)
+        if i < len(args):
+            raise TypeError(f"forward() got multiple values for argument '{name}'")
+        slots += [_GAP] * (i + 1 - len(slots))
+        slots[i] = value
+    for i, value in enumerate(slots):
+        if value is _GAP:
+            raise TypeError(f"forward() missing required argument: '{names[i]}' (position {i})")
+    return tuple(slots)
+
+
+_GAP = object()  # a positional slot that no argument filled

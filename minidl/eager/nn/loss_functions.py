@@ -28,7 +28,7 @@ import numpy
 from ... import ops
 from ...ops import losses as _losses  # the ops that the functions below wrap under the same names
 from ...ops.cross_entropy import cross_entropy as _cross_entropy_op, nll_loss as _nll_loss_op
-from ...ops.base import OpError, describe, is_tensor
+from ...ops.base import DtypeError, OpError, describe, is_tensor
 from ...ops.losses import check_reduction, float_input, reduce_loss
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -153,7 +153,7 @@ def pdist(input, p=2):
     if input.ndim != 2:
         raise OpError(f"pdist only supports 2D tensors, got: {input.ndim}D ({describe(input)})")
     if not input.is_floating_point():
-        raise TypeError(f"pdist only supports floating-point dtypes, got {describe(input)}")
+        raise DtypeError(f"pdist only supports floating-point dtypes, got {describe(input)}")
     if isinstance(p, bool) or not isinstance(p, numbers.Real) or not p >= 0:  # (NaN fails p >= 0)
         raise OpError(f"pdist only supports non-negative p values, got p={p!r}")
     first, second = numpy.triu_indices(input.shape[0], 1)  # the pairs i < j, row by row

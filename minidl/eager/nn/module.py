@@ -4,6 +4,7 @@ Assigning a ``Parameter``, a ``Module`` or a registered buffer to an attribute *
 three dictionaries. Everything else a module can do — list its parameters, move itself to a device, save and
 load its state — is a walk over those dictionaries, recursively through the submodules.
 """
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
@@ -29,25 +30,32 @@ class _IncompatibleKeys(IncompatibleKeys):
     __str__ = __repr__
 
 
-class _WithKwargs:
-    """A forward (pre-)hook registered with ``with_kwargs=True``: it also receives the forward's keyword
-    arguments."""
-    __slots__ = ("fn",)
+class _Flagged:
+    """A forward (pre-)hook registered with options: ``with_kwargs`` (it also receives the forward's keyword
+    arguments), ``always_call`` (a forward hook that also runs when the call raises)."""
+    __slots__ = ("fn", "with_kwargs", "always_call")
 
-    def __init__(self, fn):
-        self.fn = fn
+    def __init__(self, fn, with_kwargs, always_call):
+        self.fn, self.with_kwargs, self.always_call = fn, with_kwargs, always_call
+
+    def run(self, module, args, kwargs, output):
+        """Call it as a forward hook."""
+        return self.fn(module, args, kwargs, output) if self.with_kwargs else self.fn(module, args, output)
 
 
-def _add_forward_hook(table, hook, prepend, with_kwargs):
-    handle = RemovableHandle.add(table, _WithKwargs(hook) if with_kwargs else hook)
+def _add_forward_hook(table, hook, prepend, with_kwargs, always_call=False):
+    handle = RemovableHandle.add(table, _Flagged(hook, with_kwargs, always_call) if with_kwargs or always_call
+                                 else hook)
     if prepend:
         table.move_to_end(handle.id, last=False)
     return handle
 
 
-# Hooks that every module runs around its forward, before its own ones (``register_module_forward_hook`` ...)
+# Hooks that every module runs, before its own ones (``register_module_forward_hook`` ...)
 _global_forward_pre_hooks = OrderedDict()
 _global_forward_hooks = OrderedDict()
+_global_backward_pre_hooks = OrderedDict()
+_global_backward_hooks = OrderedDict()
 
 
 def register_module_forward_pre_hook(hook):
@@ -56,10 +64,21 @@ def register_module_forward_pre_hook(hook):
     return RemovableHandle.add(_global_forward_pre_hooks, hook)
 
 
-def register_module_forward_hook(hook, *, with_kwargs=False):
+def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
     """``hook(module, inputs, output)`` after the forward of *every* module (before the module's own hooks); a
-    returned value replaces the output. ``with_kwargs``: ``hook(module, inputs, kwargs, output)``."""
-    return _add_forward_hook(_global_forward_hooks, hook, False, with_kwargs)
+    returned value replaces the output. ``with_kwargs``: ``hook(module, inputs, kwargs, output)``.
+    ``always_call``: also when the call raises (see ``Module.register_forward_hook``)."""
+    return _add_forward_hook(_global_forward_hooks, hook, False, with_kwargs, always_call)
+
+
+def register_module_full_backward_pre_hook(hook):
+    """``Module.register_full_backward_pre_hook`` for *every* module, run before the module's own."""
+    return RemovableHandle.add(_global_backward_pre_hooks, hook)
+
+
+def register_module_full_backward_hook(hook):
+    """``Module.register_full_backward_hook`` for *every* module, run before the module's own."""
+    return RemovableHandle.add(_global_backward_hooks, hook)
 
 
 class Module:
@@ -83,26 +102,53 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        for hook in [*_global_forward_pre_hooks.values(), *self._forward_pre_hooks.values()]:
-            if isinstance(hook, _WithKwargs):  # hook(module, args, kwargs) -> None or (args, kwargs)
-                result = hook.fn(self, args, kwargs)
+        output, ran = None, 0  # ran: how many forward hooks were started
+        try:
+            for hook in [*_global_forward_pre_hooks.values(), *self._forward_pre_hooks.values()]:
+                if isinstance(hook, _Flagged):  # with_kwargs: hook(module, args, kwargs) -> None or (args, kwargs)
+                    result = hook.fn(self, args, kwargs)
+                    if result is not None:
+                        args, kwargs = result
+                    continue
+                result = hook(self, args)
                 if result is not None:
-                    args, kwargs = result
+                    args = result if isinstance(result, tuple) else (result,)
+            relay = None
+            if self._backward_hooks or self._backward_pre_hooks or _global_backward_hooks or _global_backward_pre_hooks:
+                from .backward_hooks import _Relay  # mark the inputs and outputs
+                relay = _Relay(self, [*_global_backward_hooks.values(), *self._backward_hooks.values()],
+                               [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()])
+                args = relay.mark_inputs(args)
+            output = self.forward(*args, **kwargs)
+            for hook in [*_global_forward_hooks.values(), *self._forward_hooks.values()]:
+                ran += 1
+                result = hook.run(self, args, kwargs, output) if isinstance(hook, _Flagged) else \
+                    hook(self, args, output)
+                if result is not None:
+                    output = result
+            return output if relay is None else relay.mark_outputs(output)
+        except Exception:
+            self._run_always_called_hooks(args, kwargs, output, ran)
+            raise
+
+    def _run_always_called_hooks(self, args, kwargs, output, ran):
+        """After an exception in the call (a hook's or the forward's, then ``output`` is None): the forward hooks
+        registered with ``always_call`` that have not been started yet, as in PyTorch. Their own exceptions only
+        warn — the first one propagates."""
+        n_global = len(_global_forward_hooks)
+        hooks = [*_global_forward_hooks.values(), *self._forward_hooks.values()]
+        for i, hook in enumerate(hooks[ran:], ran):
+            if not (isinstance(hook, _Flagged) and hook.always_call):
                 continue
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        relay = None
-        if self._backward_hooks or self._backward_pre_hooks:  # mark the inputs and outputs (backward_hooks.py)
-            from .backward_hooks import _Relay
-            relay = _Relay(self, list(self._backward_hooks.values()), list(self._backward_pre_hooks.values()))
-            args = relay.mark_inputs(args)
-        output = self.forward(*args, **kwargs)
-        for hook in [*_global_forward_hooks.values(), *self._forward_hooks.values()]:
-            result = hook.fn(self, args, kwargs, output) if isinstance(hook, _WithKwargs) else hook(self, args, output)
+            try:
+                result = hook.run(self, args, kwargs, output)
+            except Exception as e:
+                where = "global module" if i < n_global else "module"
+                warnings.warn(f"{where} forward hook with ``always_call=True`` raised an exception that was silenced "
+                              f"as another error was raised in forward: {e}", stacklevel=3)
+                continue
             if result is not None:
                 output = result
-        return output if relay is None else relay.mark_outputs(output)
 
     # ------------------------------------------------------------------------------------ registration
     def __setattr__(self, name, value):
@@ -433,10 +479,12 @@ class Module:
                                      "done inplace.")
 
     # ------------------------------------------------------------------------------------------ hooks
-    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False):
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
         """``hook(module, inputs, output)`` after every forward — ``hook(module, inputs, kwargs, output)`` with
-        ``with_kwargs`` — a returned value replaces the output. ``prepend``: run before the hooks already there."""
-        return _add_forward_hook(self._forward_hooks, hook, prepend, with_kwargs)
+        ``with_kwargs`` — a returned value replaces the output. ``prepend``: run before the hooks already there.
+        ``always_call``: also when the forward (or a hook) raises, with ``output`` None if the forward did; the
+        exception then propagates."""
+        return _add_forward_hook(self._forward_hooks, hook, prepend, with_kwargs, always_call)
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """``hook(module, inputs)`` before every forward; a returned value replaces the inputs. With

@@ -20,11 +20,18 @@ from elsewhere — a module's parameters above all. The two variants of PyTorch 
   recomputed block is differentiated with a nested ``backward()``, which adds the parameters' gradients straight
   into their ``.grad``. When no argument requires grad there is no node at all, and PyTorch warns that the
   gradients will be None.
+
+The block may return more than tensors — ``(hidden, None)``, a dict of tensors, a tag. Only the tensors go
+through the node (the rest comes back as it was), and which ones count differs between the variants too, as in
+PyTorch: the non-reentrant one finds every tensor in nested tuples, lists and dicts, the reentrant one only a
+tensor returned alone or an item of a returned tuple (other containers come back untouched, without gradients,
+and a named tuple as a plain tuple).
 """
 import warnings
 
 from ..autograd.function import Function
 from ..engine import backward, grad
+from ..func.pytree import tree_flatten, tree_unflatten
 from ..grad_mode import GradMode, enable_grad, no_grad
 from ..random import get_rng_state, set_rng_state
 from ..tensor import Tensor
@@ -60,10 +67,26 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism
             warnings.warn("None of the inputs have requires_grad=True. Gradients will be None", UserWarning,
                           stacklevel=2)
         return outputs
+    leaves, rebuild = _flatten(outputs, use_reentrant)
+    tensors = [i for i, leaf in enumerate(leaves) if isinstance(leaf, Tensor)]
+    if not tensors:
+        return outputs
     replay = _Replay(function, args, kwargs, rng_state, inputs, use_reentrant)
-    single = not isinstance(outputs, tuple)
-    results = CheckpointFunction.apply(replay, outputs if not single else (outputs,), *inputs)
-    return results[0] if single else results
+    results = CheckpointFunction.apply(replay, tuple(leaves[i] for i in tensors), *inputs)
+    for i, result in zip(tensors, results):
+        leaves[i] = result
+    return rebuild(leaves)
+
+
+def _flatten(outputs, reentrant):
+    """``(leaves, rebuild)``: the values of the block's output that may be tensors, and the function that puts a
+    list of them back into the output's structure (see the module docstring for what each variant looks into)."""
+    if not reentrant:
+        leaves, spec = tree_flatten(outputs)
+        return leaves, lambda values: tree_unflatten(values, spec)
+    if isinstance(outputs, tuple):
+        return list(outputs), tuple
+    return [outputs], lambda values: values[0]
 
 
 def _run_untaped(function, args, kwargs):
@@ -115,9 +138,8 @@ class _Replay:
                 outputs = self.function(*args, **self.kwargs)
         finally:
             set_rng_state(now)
-        outputs = outputs if isinstance(outputs, tuple) else (outputs,)
-        pairs = [(o, g) for o, g in zip(outputs, output_grads)
-                 if isinstance(o, Tensor) and o.requires_grad and g is not None]
+        outputs = [leaf for leaf in _flatten(outputs, self.reentrant)[0] if isinstance(leaf, Tensor)]
+        pairs = [(o, g) for o, g in zip(outputs, output_grads) if o.requires_grad and g is not None]
         if not pairs:
             return (None,) * len(self.inputs)
         wrt = [stand_ins.get(id(t), t) for t in self.inputs]
@@ -134,6 +156,7 @@ class CheckpointFunction(Function):
     @staticmethod
     def forward(ctx, replay, outputs, *inputs):
         ctx.replay = replay
+        ctx.set_materialize_grads(False)  # an output without a gradient is left out of the replay's backward
         return outputs
 
     @staticmethod
