@@ -91,8 +91,20 @@ def test_unary_and_selection_functions_take_input_by_keyword():
         x, y = lib.tensor(X), lib.tensor(Y)
         return [lib.neg(input=x), lib.negative(input=x), lib.logical_not(input=x), lib.bitwise_not(input=lib.tensor(I)),
                 lib.where(x > 1, input=x, other=y), lib.clamp(input=x, min=0), lib.clamp_min(input=x, min=0.5),
-                lib.clamp_max(input=x, max=0.5), lib.masked_fill(input=x, mask=x > 1, value=0.0)]
+                lib.clamp_max(input=x, max=0.5), lib.masked_fill(input=x, mask=x > 1, value=0.0),
+                lib.exp(input=x), lib.tanh(input=x), lib.sqrt(input=x.abs())]
     _agree(forms)
+
+
+def test_methods_that_live_elsewhere_in_the_library():
+    def forms(lib):
+        x, signal = lib.tensor(X), lib.sin(lib.arange(48.0, dtype=lib.float64) * 0.3)
+        window = lib.hann_window(16, dtype=lib.float64)
+        spectrum = signal.stft(16, hop_length=4, window=window, return_complex=True)
+        return [x.hardshrink(), x.hardshrink(lambd=1.6), spectrum.abs(),
+                spectrum.istft(16, hop_length=4, window=window, length=48)]
+    ours = _agree(forms)
+    np.testing.assert_allclose(ours[-1], np.sin(np.arange(48.0) * 0.3), atol=1e-12)  # istft undoes stft
 
 
 @pytest.mark.parametrize("call", [

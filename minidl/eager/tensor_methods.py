@@ -20,6 +20,7 @@ from ..ops.special import lerp_term
 from .aliases import absolute, get_device, is_cpu, ravel
 from .grad_mode import GradMode
 from .layouts import CONVERSIONS, accepting_memory_format, check_factory_options, clone, contiguous, strided
+from .nn.small_functions import hardshrink
 from .numpy_names import accept_numpy_names
 from .tensor import Tensor
 from .views import mark_current
@@ -44,7 +45,7 @@ SAME_NAME = [
     "flip", "fliplr", "flipud", "roll", "tile", "repeat_interleave", "tril", "triu", "index_select",
     "gather", "scatter", "scatter_add", "scatter_reduce", "unbind",
     # linear algebra and spectra
-    "matmul", "mm", "bmm", "dot", "outer", "conj", "angle",
+    "matmul", "mm", "bmm", "dot", "outer", "conj", "angle", "stft", "istft",
     # sorting, searching, counting
     "sort", "argsort", "msort", "topk", "kthvalue", "median", "unique", "nonzero", "argwhere", "masked_select",
     "count_nonzero", "bincount", "isclose", "allclose", "equal", "clamp_min", "clamp_max",
@@ -343,6 +344,7 @@ _ADAPTERS = {
     "ndimension": ndimension, "fill_diagonal_": fill_diagonal_, "polygamma": polygamma, "polygamma_": polygamma_,
     "float_power_": float_power_, "unfold": unfold, "index_put": index_put, "index_put_": index_put_,
     "split": accept_numpy_names(split), "absolute": absolute, "ravel": ravel, "get_device": get_device,
+    "hardshrink": hardshrink,
 }
 #: in-place shape ops ``name_``: this tensor becomes the op's result (a view with new sizes or strides)
 _RESHAPING_IN_PLACE = ["t", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims"]

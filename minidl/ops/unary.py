@@ -370,8 +370,8 @@ def _elementwise(op, check):
     then apply the op."""
     name = op.name.lower()
 
-    def function(x):
-        return apply(op, check(name, x))
+    def function(input):  # PyTorch's name for the argument: torch.exp(input=x)
+        return apply(op, check(name, input))
     function.__name__ = function.__qualname__ = name
     function.__doc__ = op.__doc__
     return function
