@@ -173,7 +173,7 @@ def test_eig_matches_pytorch(values):
     assert type(ours).__name__ == "linalg_eig" and ours._fields == ("eigenvalues", "eigenvectors")
     tolerance = 1e-5 if values.dtype == np.float32 else 1e-12
     for m, t in zip(ours, theirs):
-        assert str(m.dtype) == str(t.dtype).removeprefix("torch.") and tuple(m.shape) == tuple(t.shape)
+        assert str(m.dtype).removeprefix("minidl.") == str(t.dtype).removeprefix("torch.") and tuple(m.shape) == tuple(t.shape)
     np.testing.assert_allclose(ours.eigenvalues.numpy(), theirs.eigenvalues.numpy(), rtol=tolerance, atol=tolerance)
     v, expected = ours.eigenvectors.numpy(), theirs.eigenvectors.numpy()
     signs = np.sign(np.sum(v.conj() * expected, axis=-2, keepdims=True).real)
@@ -265,7 +265,7 @@ def test_lu_factor_lu_and_unpack_match_pytorch(shape, dtype):
         ours, theirs = (linalg(L, name)(x) for L, x in zip((md, torch), tensors))
         assert ours._fields == fields and type(ours).__name__ == f"linalg_{name}"
         for field, m, t in zip(fields, ours, theirs):
-            assert str(m.dtype) == str(t.dtype).removeprefix("torch.") and tuple(m.shape) == tuple(t.shape), field
+            assert str(m.dtype).removeprefix("minidl.") == str(t.dtype).removeprefix("torch.") and tuple(m.shape) == tuple(t.shape), field
             np.testing.assert_allclose(m.numpy(), t.numpy(), rtol=tolerance, atol=tolerance, err_msg=field)
     ours, theirs = (L.lu_unpack(*linalg(L, "lu_factor")(x)) for L, x in zip((md, torch), tensors))
     for m, t in zip(ours, theirs):
@@ -352,7 +352,7 @@ def test_lu_solve_matches_pytorch(b_shape, left, adjoint, dtype):
     ours = ops.linalg_lu_solve(*ops.linalg_lu_factor(md.tensor(a)), md.tensor(b), left=left, adjoint=adjoint)
     theirs = torch.linalg.lu_solve(*torch.linalg.lu_factor(torch.tensor(a)), torch.tensor(b), left=left,
                                    adjoint=adjoint)
-    assert tuple(ours.shape) == tuple(theirs.shape) and str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+    assert tuple(ours.shape) == tuple(theirs.shape) and str(ours.dtype).removeprefix("minidl.") == str(theirs.dtype).removeprefix("torch.")
     np.testing.assert_allclose(ours.numpy(), theirs.resolve_conj().numpy(), rtol=1e-12, atol=1e-12)
 
 
@@ -421,7 +421,7 @@ def test_polar_matches_pytorch():
     for dtype in ("float32", "float64"):
         ours = md.polar(md.tensor(r.astype(dtype)), md.tensor(t.astype(dtype)))
         theirs = torch.polar(torch.tensor(r.astype(dtype)), torch.tensor(t.astype(dtype)))
-        assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.") and tuple(ours.shape) == (2, 3)
+        assert str(ours.dtype).removeprefix("minidl.") == str(theirs.dtype).removeprefix("torch.") and tuple(ours.shape) == (2, 3)
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
 
 
@@ -462,7 +462,7 @@ def test_histogram_matches_pytorch(dtype):
     for i, (m, t) in enumerate(zip(ours, theirs)):
         assert type(m).__name__ == "histogram" and m._fields == ("hist", "bin_edges")
         for field, a, b in zip(m._fields, m, t):
-            assert str(a.dtype) == str(b.dtype).removeprefix("torch.") and tuple(a.shape) == tuple(b.shape)
+            assert str(a.dtype).removeprefix("minidl.") == str(b.dtype).removeprefix("torch.") and tuple(a.shape) == tuple(b.shape)
             np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6, err_msg=f"case {i}: {field}")
 
 

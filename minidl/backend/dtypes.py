@@ -1,6 +1,9 @@
 """dtypes and PyTorch's type-promotion rules.
 
-A minidl dtype *is* a ``numpy.dtype`` (so ``t.dtype == minidl.float32`` and numpy interop need no conversion).
+The op library works with ``numpy.dtype`` objects. Each front-end hands its users dtype objects of its own that
+stand for them — ``minidl.eager.float32`` (PyTorch's ``torch.dtype``, ``eager/element_types.py``) and graph mode's
+``tf.float32`` (``graph/dtypes.py``) — and both hold their numpy dtype as ``.dtype``, compare equal to it and hash
+like it, so every function here takes either.
 
 Promotion follows PyTorch, which differs from numpy in two ways a learner will meet:
 

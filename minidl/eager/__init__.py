@@ -6,10 +6,10 @@ import sys as _sys
 
 from .. import __version__
 from ..backend import Device as device_type, cuda_is_available, device
-from ..backend.dtypes import (bool_ as bool, cdouble, cfloat, complex64, complex128, double, float, float16,
-                              float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
-                              set_default_dtype, short, uint8)
-from ..backend.dtypes import can_cast, promote_types, result_type  # PyTorch's promotion rules, as minidl applies them
+from ..backend.dtypes import can_cast, set_default_dtype
+from .element_types import (bool_ as bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
+                            float32, float64, half, int, int8, int16, int32, int64, long, short, uint8)
+from .element_types import get_default_dtype, promote_types, result_type  # PyTorch's rules, answered as dtypes
 from ..ops import *  # noqa: F401,F403  every op, under its PyTorch name
 from ..ops import __all__ as _op_names
 from .. import ops as _ops

@@ -16,6 +16,7 @@ import numpy
 from .. import ops
 from ..backend import device as _device, device_of, dtypes, get_array_module, to_device
 from ..ops.base import describe, register_frontend
+from .element_types import OF_SCALAR_TYPE as _dtype_of_scalar_type, dtype as element_type, of as dtype_of
 from .grad_mode import GradMode
 from .hooks import RemovableHandle
 from .node import AccumulateGrad, Node
@@ -93,7 +94,8 @@ class Tensor:
 
     @property
     def dtype(self):
-        return self._data.dtype
+        """The element type, a ``minidl.eager.dtype`` (``element_types.py``) standing for the array's numpy dtype."""
+        return _dtype_of_scalar_type.get(self._data.dtype.type) or dtype_of(self._data.dtype)
 
     @property
     def device(self):
@@ -517,7 +519,7 @@ def parse_to_arguments(args, kwargs):
     for a in args:
         if isinstance(a, Tensor):
             dev, dtype = a.device, a.dtype
-        elif isinstance(a, numpy.dtype) or a in (float, int, bool, complex):
+        elif isinstance(a, (numpy.dtype, element_type)) or a in (float, int, bool, complex):
             dtype = a
         else:
             dev = a

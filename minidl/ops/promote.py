@@ -69,18 +69,23 @@ def promote_pair(op_name, a, b):
                 kind = a.dtype.kind
                 if kind in "fc" or (tb is int and kind in "iu"):
                     return a, a.dtype.type(b)
-            elif isinstance(b, numpy.generic) and b.dtype is a.dtype:  # a constant a VJP got from promotion
+            elif isinstance(b, numpy.generic) and b.dtype is _numpy_dtype(a.dtype):  # a VJP's promoted constant
                 return a, b
         elif tb in _frontends:
             if ta is float or ta is int:
                 kind = b.dtype.kind
                 if kind in "fc" or (ta is int and kind in "iu"):
                     return b.dtype.type(a), b
-            elif isinstance(a, numpy.generic) and a.dtype is b.dtype:
+            elif isinstance(a, numpy.generic) and a.dtype is _numpy_dtype(b.dtype):
                 return a, b
     except OverflowError:  # an int out of a small integer dtype's range: ``promote`` wraps it around
         pass
     return promote(op_name, a, b)[1]
+
+
+def _numpy_dtype(dtype):
+    """The numpy dtype a front-end's dtype object stands for (it holds it as ``.dtype``), or ``dtype`` itself."""
+    return getattr(dtype, "dtype", dtype)
 
 
 # the names PyTorch's messages give dtypes (its C++ scalar types)

@@ -171,10 +171,10 @@ def test_as_numpy_dtype_makes_feed_values():
     assert value.dtype == np.float64 and value.tolist() == [2, 4]
 
 
-def test_the_eager_mode_keeps_numpy_dtypes():
-    assert type(minidl.float32) is type(np.dtype("float32")) and minidl.float32 == np.float32
-    assert type(torch.zeros(2).dtype) is type(np.dtype("float32"))
-    assert type(torch.tensor([1, 2]).dtype) is type(np.dtype("int64"))
+def test_the_eager_mode_has_its_own_dtype_objects_that_stand_for_numpy_dtypes():
+    assert torch.zeros(2).dtype is torch.float32 and isinstance(torch.float32, torch.dtype)
+    assert torch.float32 == np.float32 and np.dtype(torch.float32) == np.float32 and torch.float32 != tf.float64
+    assert torch.tensor([1, 2]).dtype is torch.int64 and repr(torch.int64) == "minidl.int64"
 
 
 # ---------------------------------------------------------------- every graph tensor's dtype is a DType ...
