@@ -332,3 +332,56 @@ def test_rfft_fft_length_and_irfft():
     np.testing.assert_allclose(run(padded), np.fft.rfft(x, 16), rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(run(tf.signal.irfft(spectrum)), x, rtol=1e-4, atol=1e-5)
     assert tf.spectral.irfft(spectrum, fft_length=[9]).shape == (3, 9)
+
+
+def _frames(x, length, step):
+    """numpy's frames of the last dim: [..., frames, length]."""
+    starts = range(0, x.shape[-1] - length + 1, step)
+    return np.stack([x[..., s:s + length] for s in starts], axis=-2)
+
+
+def test_frame_and_windows():
+    x = rng.standard_normal((2, 11))
+    np.testing.assert_allclose(run(tf.signal.frame(tf.constant(x), 4, 3)), _frames(x, 4, 3))
+    padded = run(tf.signal.frame(tf.constant(x), 4, 3, pad_end=True, pad_value=-1.0))
+    assert padded.shape == (2, 4, 4)  # ceil(11 / 3) frames
+    np.testing.assert_allclose(padded, _frames(np.concatenate([x, -np.ones((2, 2))], axis=1), 4, 3))
+    along_first = run(tf.signal.frame(tf.constant(x.T), 4, 3, axis=0))  # frames, then samples, then the rest
+    np.testing.assert_allclose(along_first, _frames(x, 4, 3).transpose(1, 2, 0))
+    n = np.arange(8)
+    np.testing.assert_allclose(run(tf.signal.hann_window(8)), 0.5 - 0.5 * np.cos(2 * np.pi * n / 8), atol=1e-7)
+    np.testing.assert_allclose(run(tf.signal.hamming_window(8, periodic=False, dtype=tf.float64)),
+                               0.54 - 0.46 * np.cos(2 * np.pi * n / 7))
+    assert tf.signal.hann_window(8).dtype == tf.float32
+
+
+def test_stft_frames_windows_and_transforms_with_a_gradient():
+    x = rng.standard_normal((2, 40))
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(12) / 12)
+    expected = np.fft.rfft(_frames(x, 12, 5) * window, 16)  # fft_length: the power of 2 that holds a frame
+    signal = tf.placeholder(tf.float64, (2, 40))
+    spectrum = tf.signal.stft(signal, frame_length=12, frame_step=5)
+    assert spectrum.shape == (2, 6, 9) and spectrum.dtype == tf.complex128
+    np.testing.assert_allclose(run(spectrum, {signal: x}), expected, atol=1e-12)
+    power = tf.reduce_sum(tf.square(tf.abs(spectrum)))
+    (grad,) = tf.gradients(power, signal)
+    eps, numeric = 1e-6, np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[i] = eps
+        f = [np.sum(np.abs(np.fft.rfft(_frames(v, 12, 5) * window, 16)) ** 2) for v in (x + step, x - step)]
+        numeric[i] = (f[0] - f[1]) / (2 * eps)
+    np.testing.assert_allclose(run(grad, {signal: x}), numeric, rtol=1e-6, atol=1e-6)
+    no_window = tf.signal.stft(tf.constant(x), 8, 8, fft_length=8, window_fn=None)
+    np.testing.assert_allclose(run(no_window), np.fft.rfft(_frames(x, 8, 8)), atol=1e-12)
+
+
+def test_rfft2d_and_shifts():
+    x = rng.standard_normal((3, 6, 8)).astype(np.float32)
+    spectrum = tf.signal.rfft2d(tf.constant(x))
+    np.testing.assert_allclose(run(spectrum), np.fft.rfft2(x), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(run(tf.signal.irfft2d(spectrum)), x, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(run(tf.signal.rfft2d(tf.constant(x), fft_length=[4, 10])),
+                               np.fft.rfft2(x, s=(4, 10)), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(run(tf.signal.fftshift(tf.constant(x), axes=[1, 2])), np.fft.fftshift(x, axes=(1, 2)))
+    np.testing.assert_allclose(run(tf.signal.ifftshift(tf.signal.fftshift(tf.constant(x)))), x)
