@@ -121,6 +121,11 @@ def test_the_settings_and_constants_a_notebook_starts_with():
     assert (torch.pi, torch.e) == (np.pi, np.e) and np.isinf(torch.inf) and np.isnan(torch.nan)
     assert torch.finfo(torch.float32).eps == np.finfo(np.float32).eps
     assert torch.iinfo(torch.int64).max == 2 ** 63 - 1
+    # Python numbers, as PyTorch gives (numpy's would print as np.float16(...)); no argument: the default dtype
+    half = torch.finfo(torch.float16)
+    assert (type(half.eps), half.max, half.resolution, half.dtype, half.bits) == (float, 65504.0, 0.001, "float16", 16)
+    assert torch.finfo().eps == np.finfo(np.float32).eps and type(torch.iinfo(torch.uint8).max) is int
+    assert repr(torch.iinfo(torch.int8)) == "iinfo(min=-128, max=127, dtype=int8)"
 
 
 def test_real_and_imag_are_attributes_as_in_pytorch():

@@ -21,8 +21,35 @@ from ..backend import cuda_is_available, cupy_or_none, device as as_device
 
 pi, e, inf, nan = math.pi, math.e, math.inf, math.nan
 
-# numpy's type-information objects have PyTorch's fields: eps, max, min, tiny, bits, resolution
-finfo, iinfo = numpy.finfo, numpy.iinfo
+
+
+class finfo:
+    """Facts about a floating point dtype (default: the default dtype), as Python numbers, like PyTorch's:
+    ``bits``, ``eps`` (the gap between 1 and the next number), ``max``, ``min``, ``tiny`` = ``smallest_normal``,
+    ``resolution`` (about 10**-decimal digits), ``dtype`` (its name)."""
+
+    def __init__(self, type=None):
+        from .element_types import get_default_dtype
+        facts = numpy.finfo(get_default_dtype().dtype if type is None else type)
+        self.bits, self.dtype = facts.bits, facts.dtype.name
+        self.eps, self.max, self.min = float(facts.eps), float(facts.max), float(facts.min)
+        self.tiny = self.smallest_normal = float(facts.smallest_normal)
+        self.resolution = 10.0 ** -facts.precision
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """Facts about an integer dtype, as Python ints: ``bits``, ``max``, ``min``, ``dtype`` (its name)."""
+
+    def __init__(self, type):
+        facts = numpy.iinfo(type)
+        self.bits, self.max, self.min, self.dtype = facts.bits, int(facts.max), int(facts.min), facts.dtype.name
+
+    def __repr__(self):
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
 
 backends = SimpleNamespace(
     cudnn=SimpleNamespace(deterministic=False, benchmark=False, enabled=True, is_available=lambda: False),
