@@ -17,7 +17,7 @@ from .numpy_names import accept_numpy_names as _accept_numpy_names
 from . import amp, autograd, distributions, nn, optim, testing, transforms, utils
 from . import func  # torch.func
 from .func import vmap  # torch.vmap
-from .amp import autocast
+from .amp import autocast, is_autocast_enabled
 from . import special_functions as special  # torch.special
 from .creation import (bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
                        arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,

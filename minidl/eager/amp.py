@@ -27,6 +27,7 @@ import warnings
 
 from .. import ops
 from ..backend import cuda_is_available, dtypes
+from . import element_types
 from .grad_mode import GradMode, no_grad
 
 #: ops whose floating inputs autocast lowers to the autocast dtype (by their grad_fn names)
@@ -41,7 +42,7 @@ def cast_for_autocast(op, args):
     """``args`` with the casts autocast asks of ``op`` (called by eager's op dispatch while autocast is on)."""
     target = GradMode.autocast
     if op.name in LOWER_PRECISION:
-        wanted, castable = target, (dtypes.float32, dtypes.float64)
+        wanted, castable = target, (dtypes.float32,)  # float64 stays float64, as in PyTorch
     elif op.name in FLOAT32:
         wanted, castable = dtypes.float32, (dtypes.float16,)
     else:
@@ -67,7 +68,7 @@ class autocast:
         dtype = dtypes.float16 if dtype is None else dtypes.as_dtype(dtype)
         if enabled and dtype != dtypes.float16:
             raise RuntimeError(f"autocast: the autocast dtype must be float16 here, got {dtype.name}")
-        self.device_type, self.fast_dtype, self._enabled = device_type, dtype, enabled
+        self.device_type, self.fast_dtype, self._enabled = device_type, element_types.of(dtype), enabled
 
     def __enter__(self):
         self._previous = GradMode.autocast

@@ -386,14 +386,16 @@ class Tensor:
 
     # --------------------------------------------------------------------------------- devices and dtypes
     def to(self, *args, **kwargs):
-        """``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(other_tensor)``, or keyword forms."""
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(other_tensor)``, or keyword forms; this tensor
+        itself when nothing changes, unless ``copy=True``."""
+        copy = kwargs.pop("copy", False)
         dev, dtype = parse_to_arguments(args, kwargs)
         result = self
         if dtype is not None:
             result = ops.cast(result, dtype)
         if dev is not None and dev != result.device:
             result = _to_device(result, dev)
-        return result
+        return ops.clone(result) if copy and result is self else result
 
     def cpu(self):
         return self.to("cpu")

@@ -344,7 +344,7 @@ _ADAPTERS = {
     "ndimension": ndimension, "fill_diagonal_": fill_diagonal_, "polygamma": polygamma, "polygamma_": polygamma_,
     "float_power_": float_power_, "unfold": unfold, "index_put": index_put, "index_put_": index_put_,
     "split": accept_numpy_names(split), "absolute": absolute, "ravel": ravel, "get_device": get_device,
-    "hardshrink": hardshrink,
+    "hardshrink": hardshrink, "is_signed": lambda self: self.dtype.is_signed,
 }
 #: in-place shape ops ``name_``: this tensor becomes the op's result (a view with new sizes or strides)
 _RESHAPING_IN_PLACE = ["t", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims"]
