@@ -159,8 +159,9 @@ _FRAMEWORK_NAMES = {"float": float32, "double": float64, "half": float16}
 
 def as_dtype(dtype):
     """Accept a numpy dtype, a dtype name ("float" is float32, "double" float64, "half" float16, as in PyTorch and
-    TensorFlow), a Python type (float is float64, int int64, as in PyTorch and numpy: ``dtype=float`` asks for
-    Python's precision; graph mode maps float to float32 itself, as TF does), or a front-end's dtype object."""
+    TensorFlow), a Python type (float, int, bool, complex), or graph mode's ``tf.DType`` (``tf.float32``)."""
+    if dtype is builtins.float:
+        return _default_float
     if isinstance(dtype, str) and dtype in _FRAMEWORK_NAMES:
         return _FRAMEWORK_NAMES[dtype]
     # numpy.dtype() also reads any object's ``dtype`` attribute: a tf.DType holds its numpy dtype there
