@@ -405,3 +405,15 @@ def test_to_copy_module_to_integer_and_autocast_dtypes():
         assert (torchlike.ones(2, 2) @ torchlike.ones(2, 2)).dtype is torchlike.float16
     assert not torchlike.is_autocast_enabled()
     assert torchlike.tensor([1]).is_signed() and not torchlike.tensor([1], dtype=torchlike.uint8).is_signed()
+
+
+def test_python_types_as_dtypes_mean_what_they_mean_in_pytorch():
+    # dtype=float asks for Python's precision: float64, as in PyTorch and numpy
+    for lib in LIBRARIES:
+        assert str(lib.zeros(2, dtype=float).dtype).split(".")[-1] == "float64"
+        assert str(lib.ones(2).to(float).dtype).split(".")[-1] == "float64"
+        assert str(lib.arange(3, dtype=float).dtype).split(".")[-1] == "float64"
+        assert str(lib.tensor([1], dtype=int).dtype).split(".")[-1] == "int64"
+        assert str(lib.tensor([1.0], dtype=complex).dtype).split(".")[-1] == "complex128"
+    import minidl.graph as tf  # while TensorFlow reads float as float32
+    assert tf.constant(1.0, dtype=float).dtype == tf.float32 and tf.zeros([2], dtype=float).dtype == tf.float32

@@ -5,6 +5,7 @@ import numpy
 
 from .. import ops
 from ..backend import device as _device, dtypes, is_array, to_device
+from .element_types import as_numpy_dtype
 from .layouts import check_factory_options
 from .random import numpy_rng
 from .tensor import Tensor
@@ -40,7 +41,7 @@ def as_array(data, dtype=None, copy=False):
         if dtype is None:
             dtype = _data_dtype(array)
     if dtype is not None:
-        dtype = dtypes.as_dtype(dtype)
+        dtype = as_numpy_dtype(dtype)
         if array.dtype != dtype:
             return array.astype(dtype)
     return array.copy() if copy else array
@@ -106,7 +107,7 @@ def _size(size, fn_name, keyword=None):
 
 
 def _float_dtype(dtype):
-    return dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
+    return dtypes.get_default_dtype() if dtype is None else as_numpy_dtype(dtype)
 
 
 def zeros(*shape, size=None, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
@@ -130,7 +131,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False, layout=
     check_factory_options("full", layout, pin_memory)
     if dtype is None:
         dtype = dtypes.scalar_dtype(fill_value)
-    return _finish(numpy.full(_size((size,), "full"), fill_value, dtypes.as_dtype(dtype)), device, requires_grad)
+    return _finish(numpy.full(_size((size,), "full"), fill_value, as_numpy_dtype(dtype)), device, requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
@@ -145,7 +146,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     if (end - start) * step < 0:  # numpy answers with an empty array; PyTorch calls it a mistake
         raise RuntimeError(f"arange(): upper bound and larger bound inconsistent with step sign (start={start}, "
                            f"end={end}, step={step})")
-    return _finish(numpy.arange(start, end, step).astype(dtypes.as_dtype(dtype)), device, requires_grad)
+    return _finish(numpy.arange(start, end, step).astype(as_numpy_dtype(dtype)), device, requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
@@ -194,13 +195,13 @@ def randint(low, high=None, size=None, generator=None, dtype=None, device=None, 
     if high is None:
         low, high = 0, low
     array = numpy_rng(generator).integers(low, high, _size((size,), "randint"))
-    return _finish(array.astype(dtypes.int64 if dtype is None else dtypes.as_dtype(dtype)), device, requires_grad)
+    return _finish(array.astype(dtypes.int64 if dtype is None else as_numpy_dtype(dtype)), device, requires_grad)
 
 
 def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     check_factory_options("randperm", layout, pin_memory)
     array = numpy_rng(generator).permutation(int(n))
-    return _finish(array.astype(dtypes.int64 if dtype is None else dtypes.as_dtype(dtype)), device, requires_grad)
+    return _finish(array.astype(dtypes.int64 if dtype is None else as_numpy_dtype(dtype)), device, requires_grad)
 
 
 def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None, requires_grad=False, layout=None,

@@ -12,6 +12,8 @@ holds it as ``.dtype`` — the attribute through which numpy turns any object in
 ``itemsize``, ``type``, ``name``, ...), compares equal to it and hashes like it, so dicts and sets keyed by numpy
 dtypes find it.
 """
+import builtins
+
 import numpy
 
 from ..backend import dtypes as numpy_dtypes
@@ -99,6 +101,15 @@ cfloat, cdouble = complex64, complex128
 
 
 # ------------------------------------------------------------------------- the type rules, answered as dtypes
+
+def as_numpy_dtype(value):
+    """A dtype argument of an eager function as the numpy dtype it stands for. The Python types mean what they mean
+    in PyTorch, and in numpy: ``float`` is float64, ``int`` int64, ``complex`` complex128 (the op library's
+    ``as_dtype``, shared with graph mode, reads ``float`` as float32, as TensorFlow does)."""
+    if value is builtins.float or value is builtins.int or value is builtins.complex:
+        return numpy.dtype(value)
+    return numpy_dtypes.as_dtype(value)
+
 
 def get_default_dtype():
     """The dtype that Python floats and float factories produce (``set_default_dtype`` changes it)."""

@@ -16,7 +16,7 @@ import numpy
 from .. import ops
 from ..backend import device as _device, device_of, dtypes, get_array_module, to_device
 from ..ops.base import describe, register_frontend
-from .element_types import OF_SCALAR_TYPE as _dtype_of_scalar_type, dtype as element_type, of as dtype_of
+from .element_types import OF_SCALAR_TYPE as _dtype_of_scalar_type, as_numpy_dtype, dtype as element_type, of as dtype_of
 from .grad_mode import GradMode
 from .hooks import RemovableHandle
 from .node import AccumulateGrad, Node
@@ -392,7 +392,7 @@ class Tensor:
         dev, dtype = parse_to_arguments(args, kwargs)
         result = self
         if dtype is not None:
-            result = ops.cast(result, dtype)
+            result = ops.cast(result, as_numpy_dtype(dtype))
         if dev is not None and dev != result.device:
             result = _to_device(result, dev)
         return ops.clone(result) if copy and result is self else result

@@ -8,8 +8,8 @@ import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
-from ...backend import dtypes
 from ..creation import as_array
+from ..element_types import as_numpy_dtype
 from ..grad_mode import no_grad
 from ..hooks import RemovableHandle
 from ..tensor import Tensor, parse_to_arguments
@@ -366,7 +366,7 @@ class Module:
     def to(self, *args, **kwargs):
         """``to(device)``, ``to(dtype)`` (floating point tensors only, as in PyTorch), ``to(device, dtype)``."""
         device, dtype = parse_to_arguments(args, dict(kwargs))
-        if dtype is not None and dtypes.as_dtype(dtype).kind not in "fc":
+        if dtype is not None and as_numpy_dtype(dtype).kind not in "fc":
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
                             f"dtype={dtype}")
 
