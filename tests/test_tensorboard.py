@@ -121,3 +121,15 @@ def test_default_log_dir_and_bad_input(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="4-D batch"):
         writer.add_images("i", np.zeros((2, 4, 5)))
     writer.close()
+
+
+def test_image_grid_lays_out_small_images_as_ink_on_white():
+    from minidl.io.png import image_grid
+    images = np.zeros((3, 4))
+    images[0, 0] = 1.0   # one full-ink pixel in the first image's top left corner
+    images[2] = 0.5
+    grid = image_grid(images, columns=2, side=2, pixel=3, gap=1)
+    assert grid.shape == (2 * 7 + 1, 2 * 7 + 1, 1) and grid.dtype == np.uint8  # 2 rows of (2·3 + 1) + 1
+    assert (grid[1:4, 1:4] == 0).all() and (grid[1:4, 4:7] == 255).all()      # ink: black; paper: white
+    assert (grid[8:14, 1:7] == 128).all() and (grid[8:14, 8:14] == 160).all()  # half ink; the missing 4th: grey
+    assert (grid[0] == 160).all() and (grid[:, 7] == 160).all()                # grey gaps between images

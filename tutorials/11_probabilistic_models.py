@@ -44,7 +44,7 @@ from minidl.eager import nn, optim
 from minidl.eager.distributions import Bernoulli, Categorical, Independent, Normal, kl_divergence
 from minidl.eager.nn import functional as F
 from minidl.eager.utils.tensorboard import SummaryWriter
-from minidl.io.png import encode_png
+from minidl.io.png import encode_png, image_grid
 
 _tutorials = os.path.dirname(os.path.abspath(__file__)) if "__file__" in globals() else os.getcwd()
 OUT = os.environ.get("MINIDL_TUTORIAL_OUT") or os.path.join(_tutorials, "figures")
@@ -532,8 +532,8 @@ print(f"ELBO {final_elbo:.2f} (from the K draws: {elbo_from_weights:.2f}),  impo
 # %% [markdown]
 # ### Pictures: reconstructions, samples, and the latent plane
 #
-# Three pictures, written as PNG files with `encode_png` (dark ink on white paper, each pixel drawn as a
-# 4×4 block). The decoder's output for a code is a Bernoulli per pixel; we draw its **mean**, the probabilities
+# Three pictures, laid out by `image_grid` (dark ink on white paper, each pixel drawn as a 4×4 block) and
+# written as PNG files with `encode_png`. The decoder's output for a code is a Bernoulli per pixel; we draw its **mean**, the probabilities
 # $\mathrm{sigmoid}(\text{logits})$, rather than random 0/1 pixels.
 #
 # * `11_vae_reconstructions.png`: test digits (odd rows) and their reconstructions (even rows), decoded from
@@ -544,19 +544,6 @@ print(f"ELBO {final_elbo:.2f} (from the K draws: {elbo_from_weights:.2f}),  impo
 #   (`Normal.icdf`), so each cell covers the same share of the prior.
 
 # %%
-def digit_grid(images, columns, pixel=4, gap=2):
-    """(n, 64) images in [0, 1] as one uint8 (H, W, 1) picture: dark ink on white, a grey gap between digits."""
-    rows = -(-len(images) // columns)
-    size = 8 * pixel + gap
-    canvas = np.full((rows * size + gap, columns * size + gap, 1), 160, np.uint8)
-    for k, image in enumerate(images):
-        r, c = divmod(k, columns)
-        block = np.kron(image.reshape(8, 8), np.ones((pixel, pixel)))   # each pixel becomes pixel x pixel
-        canvas[gap + r * size:gap + r * size + 8 * pixel, gap + c * size:gap + c * size + 8 * pixel, 0] = \
-            np.round(255 * (1 - block)).astype(np.uint8)
-    return canvas
-
-
 def decode(codes):
     with torchlike.no_grad():
         return torchlike.sigmoid(model.decoder(torchlike.tensor(np.asarray(codes, np.float32)))).numpy()
@@ -566,15 +553,15 @@ COLUMNS = 16
 originals = x_test[:2 * COLUMNS]
 reconstructed = decode(q_test.loc.numpy()[:2 * COLUMNS])
 rows = [originals[:COLUMNS], reconstructed[:COLUMNS], originals[COLUMNS:], reconstructed[COLUMNS:]]
-reconstruction_picture = digit_grid(np.concatenate(rows), COLUMNS)
+reconstruction_picture = image_grid(np.concatenate(rows), COLUMNS)
 
 samples = decode(prior.sample((64, LATENT)).numpy())
-samples_picture = digit_grid(samples, 16)
+samples_picture = image_grid(samples, 16)
 
 quantiles = torchlike.tensor((np.arange(12) + 0.5) / 12)
 grid_values = prior.icdf(quantiles).numpy()
 plane = np.array([[z1, z2] for z2 in grid_values[::-1] for z1 in grid_values])   # z2 upwards, like a plot
-latent_picture = digit_grid(decode(plane), 12)
+latent_picture = image_grid(decode(plane), 12)
 
 pictures = {}
 for name, picture in (("11_vae_reconstructions", reconstruction_picture), ("11_vae_samples", samples_picture),

@@ -44,7 +44,7 @@ from minidl.eager import nn, optim
 from minidl.eager.func import functional_call, grad, hessian, jacrev, vmap
 from minidl.eager.nn import functional as F
 from minidl.eager.utils.checkpoint import checkpoint, checkpoint_sequential
-from minidl.io.png import encode_png
+from minidl.io.png import encode_png, image_grid
 
 _tutorials = os.path.dirname(os.path.abspath(__file__)) if "__file__" in globals() else os.getcwd()
 OUT = os.environ.get("MINIDL_TUTORIAL_OUT") or os.path.join(_tutorials, "figures")
@@ -588,20 +588,7 @@ print(f"misclassified training examples: {int((predicted != y_train).sum())}, of
 # needs.
 
 # %%
-def digit_grid(images, columns, pixel=4, gap=2):
-    """(n, 64) images in [0, 1] as one uint8 (H, W, 1) picture: dark ink on white, grey between digits."""
-    rows = -(-len(images) // columns)
-    size = 8 * pixel + gap
-    canvas = np.full((rows * size + gap, columns * size + gap, 1), 160, np.uint8)
-    for k, image in enumerate(images):
-        r, c = divmod(k, columns)
-        block = np.kron(image.reshape(8, 8), np.ones((pixel, pixel)))
-        canvas[gap + r * size:gap + r * size + 8 * pixel, gap + c * size:gap + c * size + 8 * pixel, 0] = \
-            np.round(255 * (1 - block)).astype(np.uint8)
-    return canvas
-
-
-extremes = digit_grid(np.concatenate([x_train[largest], x_train[smallest[::-1]]]), 16)
+extremes = image_grid(np.concatenate([x_train[largest], x_train[smallest[::-1]]]), 16)
 extremes_png = os.path.join(OUT, "13_largest_gradients.png")
 with open(extremes_png, "wb") as file:
     file.write(encode_png(extremes))

@@ -34,3 +34,17 @@ def encode_png(image):
     rows = numpy.zeros((height, 1 + width * channels), numpy.uint8)  # column 0: filter type 0 for every row
     rows[:, 1:] = image.reshape(height, -1)
     return SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows.tobytes())) + _chunk(b"IEND", b"")
+
+
+def image_grid(images, columns, side=8, pixel=4, gap=2):
+    """Small square grey images as one picture for ``encode_png``: ``images`` (n, side·side) with values in [0, 1]
+    (1 = ink) become a uint8 (height, width, 1) array, dark ink on white, each value a ``pixel`` × ``pixel``
+    block, the images ``columns`` to a row with grey gaps between them (the tutorials draw digits this way)."""
+    images = numpy.asarray(images)
+    rows, size = -(-len(images) // columns), side * pixel + gap
+    canvas = numpy.full((rows * size + gap, columns * size + gap, 1), 160, numpy.uint8)
+    for k, image in enumerate(images):
+        top, left = gap + (k // columns) * size, gap + (k % columns) * size
+        block = numpy.kron(image.reshape(side, side), numpy.ones((pixel, pixel)))  # each value: a square
+        canvas[top:top + side * pixel, left:left + side * pixel, 0] = numpy.round(255 * (1 - block))
+    return canvas
