@@ -137,3 +137,16 @@ def test_a_view_that_reaches_outside_its_base_is_refused(tmp_path):
     write_arrays(path, arrays, metadata)
     with pytest.raises(ValueError, match="reaches elements 1..1001 of a base of 6"):
         T.load(path)
+
+
+def test_dtypes_round_trip_and_a_crafted_dtype_name_is_refused(tmp_path):
+    path = tmp_path / "config.mdl"
+    T.save({"dtype": T.float16, "more": [T.int64, T.bool]}, path)
+    back = T.load(path)
+    assert back["dtype"] is T.float16 and back["more"] == [T.int64, T.bool]
+    from minidl.io import read_arrays, write_arrays
+    arrays, metadata = read_arrays(path)
+    metadata["structure"]["__dict__"][0][1] = {"__dtype__": "object"}  # numpy would make an object dtype of it
+    write_arrays(path, arrays, metadata)
+    with pytest.raises(ValueError, match="not a dtype minidl has: 'object'"):
+        T.load(path)

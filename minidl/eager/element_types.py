@@ -94,6 +94,19 @@ def of(numpy_dtype):
 bool_, uint8, int8, int16, int32, int64 = (of(name) for name in ("bool", "uint8", "int8", "int16", "int32", "int64"))
 float16, float32, float64, complex64, complex128 = (of(name) for name in ("float16", "float32", "float64",
                                                                           "complex64", "complex128"))
+
+
+def by_name(name):
+    """The dtype called ``name`` ("float32"), one of those above: what ``load`` reads back from a file (a file's
+    text never becomes an arbitrary numpy dtype)."""
+    found = _BY_NAME.get(name) if isinstance(name, str) else None
+    if found is None:
+        raise ValueError(f"not a dtype minidl has: {name!r} (expected one of {', '.join(sorted(_BY_NAME))})")
+    return found
+
+
+_BY_NAME = {d.name: d for d in (bool_, uint8, int8, int16, int32, int64, float16, float32, float64, complex64,
+                                complex128)}
 # PyTorch's other names for them
 half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64

@@ -13,6 +13,7 @@ import numpy
 
 from ..backend import device as parse_device, get_array_module, to_device
 from ..io import read_arrays, write_arrays
+from . import element_types
 from .tensor import Tensor
 
 _KIND = "minidl-eager-save"
@@ -56,12 +57,14 @@ def save(obj, f):
             return {"__list__": [encode(v) for v in x]}
         if isinstance(x, complex):
             return {"__complex__": [x.real, x.imag]}
+        if isinstance(x, element_types.dtype):
+            return {"__dtype__": x.name}
         if isinstance(x, numpy.generic):
             return encode(x.item())
         if x is None or isinstance(x, (bool, int, float, str)):
             return x
         raise TypeError(f"save: cannot store an object of type {type(x).__name__}; only tensors, numpy arrays, "
-                        "numbers, strings, None and dicts/lists/tuples of them are saved (never pickled code)")
+                        "numbers, strings, dtypes, None and dicts/lists/tuples of them are saved (never pickled code)")
 
     structure = encode(obj)
     write_arrays(f, arrays, {"kind": _KIND, "structure": structure})
@@ -104,6 +107,8 @@ def load(f, map_location=None, weights_only=True):
                 return [decode(v) for v in x["__list__"]]
             if "__complex__" in x:
                 return complex(*x["__complex__"])
+            if "__dtype__" in x:
+                return element_types.by_name(x["__dtype__"])
             raise ValueError(f"{f}: unknown entry {sorted(x)}")
         return x
     return decode(metadata["structure"])
