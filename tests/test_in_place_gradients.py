@@ -140,3 +140,25 @@ def T_or(F, values):
     import sys
     library = sys.modules[F.__name__.split(".nn")[0]]
     return library.tensor(values)
+
+
+def test_a_custom_function_node_keeps_only_what_its_ctx_saved():
+    class Square(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a)
+            return a * a + b
+
+        @staticmethod
+        def backward(ctx, g):
+            (a,) = ctx.saved_tensors
+            return 2 * a * g, g
+
+    x = T.randn(200, 100, requires_grad=True)
+    a, b = x * 1.5, x * 0.5
+    unread = weakref.ref(b)
+    y = Square.apply(a, b)
+    del b
+    assert unread() is None  # b's values are never read again: freed, as PyTorch frees it
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * 1.5 * 1.5 * x.detach().numpy() + 0.5, rtol=1e-5, atol=1e-6)

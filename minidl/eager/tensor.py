@@ -657,17 +657,24 @@ def _record(op, args, attrs):
         else:
             read = op.inputs_to_save(needs)
             saved = [args[i] for i in read]
-        i = 0
-        for a in args:  # (a parameter, a subclass, lives on anyway)
-            if a.__class__ is Tensor and a._data.nbytes >= _STAND_IN_BYTES and i not in read:
-                if kept is args:
-                    kept = list(args)
-                kept[i] = _stand_in(a)
-            i += 1
-    node = Node(op, attrs, args if kept is args else tuple(kept), tuple(keys), needs)
+        kept = kept_for_shapes(args, read)
+    node = Node(op, attrs, kept, tuple(keys), needs)
     if saved:
         node.saved_versions = tuple([_saved_version(a, a) for a in saved if isinstance(a, Tensor)])
     return node
+
+
+def kept_for_shapes(args, read=()):
+    """``args`` with a stand-in (``_stand_in``) for each big tensor whose index is not in ``read``: what a node
+    keeps of inputs whose values its VJP never reads. (A parameter, a subclass, lives on anyway.)"""
+    kept, i = args, 0
+    for a in args:
+        if a.__class__ is Tensor and a._data.nbytes >= _STAND_IN_BYTES and i not in read:
+            if kept is args:
+                kept = list(args)
+            kept[i] = _stand_in(a)
+        i += 1
+    return args if kept is args else tuple(kept)
 
 
 #: smaller inputs are kept as they are: a stand-in would cost more time than their memory is worth

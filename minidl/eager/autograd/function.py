@@ -23,7 +23,7 @@ import inspect
 from ...ops.base import Op
 from ..grad_mode import GradMode
 from ..node import Node
-from ..tensor import Tensor
+from ..tensor import Tensor, kept_for_shapes
 
 
 class FunctionCtx:
@@ -157,7 +157,8 @@ class Function(metaclass=_FunctionMeta):
         if not (previous and any(needs)):
             return outputs[0] if single else outputs
         keys = tuple(a._key() if need else None for a, need in zip(args, needs))
-        node = Node(cls._op, {"ctx": ctx}, args, keys, tuple(needs))
+        # the backward reads what ctx saved; of the arguments the node keeps only the shapes (to check gradients)
+        node = Node(cls._op, {"ctx": ctx}, kept_for_shapes(args), keys, tuple(needs))
         node.n_outputs = len(outputs)
         node.saved_outputs = tuple(o._data if isinstance(o, Tensor) else None for o in outputs)
         wrapped = []
