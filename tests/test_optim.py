@@ -103,6 +103,21 @@ def test_optimizer_state_dict_round_trip():
     np.testing.assert_allclose(w.detach().numpy(), w2.detach().numpy())
 
 
+def test_loaded_optimizer_state_takes_its_parameters_float_dtype():
+    w = T.tensor(START, requires_grad=True)  # float32 state, saved...
+    opt = optim.Adam([w], lr=0.1)
+    (w * w).sum().backward()
+    opt.step()
+    wide = T.tensor(START, dtype=T.float64, requires_grad=True)  # ...loaded for a float64 parameter, as PyTorch does
+    opt2 = optim.Adam([wide], lr=0.1)
+    opt2.load_state_dict(opt.state_dict())
+    state = opt2.state[wide]
+    assert state["exp_avg"].dtype is T.float64 and state["exp_avg_sq"].dtype is T.float64 and state["step"] == 1
+    (wide * wide).sum().backward()
+    opt2.step()
+    assert wide.dtype is T.float64 and state["exp_avg"].dtype is T.float64
+
+
 SCHEDULES = [
     ("StepLR", dict(step_size=2, gamma=0.5)),
     ("MultiStepLR", dict(milestones=[1, 3], gamma=0.1)),

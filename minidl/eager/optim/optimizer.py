@@ -98,7 +98,9 @@ class Optimizer:
         self.state = defaultdict(dict)
         for index, s in state_dict["state"].items():
             p = by_index[int(index)]
-            self.state[p] = {k: _copied(v, p.device) for k, v in s.items()}
+            # as PyTorch: the state follows its parameter's device, and, but for the step count, its float dtype
+            self.state[p] = {k: _copied(v, p.device, p.dtype if k != "step" and p.is_floating_point() else None)
+                             for k, v in s.items()}
         for mine, saved in zip(self.param_groups, groups):
             mine.update({k: v for k, v in saved.items() if k != "params"})
 
@@ -110,11 +112,15 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
 
-def _copied(value, device):
-    """A copy of a saved state value on ``device``: tensors, also inside lists (LBFGS keeps its history in lists),
-    are copied, like PyTorch's — the loaded optimizer must not share buffers with the one that was saved."""
+def _copied(value, device, dtype=None):
+    """A copy of a saved state value on ``device`` (floating tensors cast to ``dtype`` when given): tensors, also
+    inside lists (LBFGS keeps its history in lists), are copied, like PyTorch's — the loaded optimizer must not
+    share buffers with the one that was saved."""
     if isinstance(value, Tensor):
-        return Tensor._make(value.to(device)._data.copy())
+        moved = value.to(device)
+        if dtype is not None and moved.is_floating_point():
+            moved = moved.to(dtype)
+        return Tensor._make(moved._data.copy())
     if isinstance(value, (list, tuple)):
-        return type(value)(_copied(v, device) for v in value)
+        return type(value)(_copied(v, device, dtype) for v in value)
     return value
