@@ -92,7 +92,9 @@ def test_unary_and_selection_functions_take_input_by_keyword():
         return [lib.neg(input=x), lib.negative(input=x), lib.logical_not(input=x), lib.bitwise_not(input=lib.tensor(I)),
                 lib.where(x > 1, input=x, other=y), lib.clamp(input=x, min=0), lib.clamp_min(input=x, min=0.5),
                 lib.clamp_max(input=x, max=0.5), lib.masked_fill(input=x, mask=x > 1, value=0.0),
-                lib.exp(input=x), lib.tanh(input=x), lib.sqrt(input=x.abs())]
+                lib.exp(input=x), lib.tanh(input=x), lib.sqrt(input=x.abs()), lib.sigmoid(input=x),
+                lib.relu(input=x), lib.softmax(input=x, dim=1), lib.sum(input=x, dim=1), lib.mean(input=x),
+                lib.std(input=x, dim=0), lib.logsumexp(input=x, dim=1), lib.cumsum(input=x, dim=0)]
     _agree(forms)
 
 

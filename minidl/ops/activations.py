@@ -80,14 +80,14 @@ def sigmoid_grad(g, y):
     return apply(SigmoidGrad, g, y)
 
 
-def sigmoid(x):
-    return apply(Sigmoid, _float_tensor("sigmoid", x, promote_integers=True))
+def sigmoid(input):
+    return apply(Sigmoid, _float_tensor("sigmoid", input, promote_integers=True))
 
 
-def silu(x):
+def silu(input):
     """``x · sigmoid(x)`` (also called swish)."""
-    x = _float_tensor("silu", x)
-    return x * sigmoid(x)
+    input = _float_tensor("silu", input)
+    return input * sigmoid(input)
 
 
 # ------------------------------------------------------------------------------------- relu and friends
@@ -157,11 +157,11 @@ class Relu(Op):
         return (relu_grad(g, ctx.outputs[0]),)
 
 
-def relu(x):
+def relu(input):
     """``max(x, 0)``; integer tensors stay integer (bool is refused, as in PyTorch)."""
-    if is_tensor(x) and x.dtype.kind in "iu":
-        return apply(Relu, x)
-    return apply(Relu, _float_tensor("relu", x))
+    if is_tensor(input) and input.dtype.kind in "iu":
+        return apply(Relu, input)
+    return apply(Relu, _float_tensor("relu", input))
 
 
 class Hardtanh(Op):
@@ -180,9 +180,9 @@ class Hardtanh(Op):
         return (where_grad(g, inside),)
 
 
-def hardtanh(x, min_val=-1.0, max_val=1.0):
+def hardtanh(input, min_val=-1.0, max_val=1.0):
     """``x`` clamped to ``[min_val, max_val]``, with a zero gradient on the bounds (``Hardtanh``)."""
-    return apply(Hardtanh, _float_tensor("hardtanh", x), min_val=float(min_val), max_val=float(max_val))
+    return apply(Hardtanh, _float_tensor("hardtanh", input), min_val=float(min_val), max_val=float(max_val))
 
 
 class LeakyRelu(Op):
@@ -198,8 +198,8 @@ class LeakyRelu(Op):
         return (relu_grad(g, ctx.inputs[0], ctx.attrs["negative_slope"]),)
 
 
-def leaky_relu(x, negative_slope=0.01):
-    return apply(LeakyRelu, _float_tensor("leaky_relu", x), negative_slope=_number("leaky_relu", negative_slope))
+def leaky_relu(input, negative_slope=0.01):
+    return apply(LeakyRelu, _float_tensor("leaky_relu", input), negative_slope=_number("leaky_relu", negative_slope))
 
 
 class Elu(Op):
@@ -221,8 +221,8 @@ class Elu(Op):
         return (where(gt(x, 0), g, g * (y + ctx.attrs["alpha"])),)
 
 
-def elu(x, alpha=1.0):
-    return apply(Elu, _float_tensor("elu", x), alpha=_number("elu", alpha))
+def elu(input, alpha=1.0):
+    return apply(Elu, _float_tensor("elu", input), alpha=_number("elu", alpha))
 
 
 # ----------------------------------------------------------------------------------------------- softplus
@@ -249,11 +249,11 @@ class Softplus(Op):
         return (where(gt(z, ctx.attrs["threshold"]), g, g * sigmoid(z)),)
 
 
-def softplus(x, beta=1.0, threshold=20.0):
+def softplus(input, beta=1.0, threshold=20.0):
     beta = _number("softplus", beta)
     if beta == 0:
         raise OpError("softplus: beta must be nonzero (it divides the result)")
-    return apply(Softplus, _float_tensor("softplus", x), beta=beta, threshold=_number("softplus", threshold))
+    return apply(Softplus, _float_tensor("softplus", input), beta=beta, threshold=_number("softplus", threshold))
 
 
 # -------------------------------------------------------------------------------------------------- gelu
@@ -351,15 +351,15 @@ class GeluGrad(Op):
                 gg * g * density * (2 - x * x) if need_x else None)
 
 
-def gelu(x, approximate="none"):
+def gelu(input, approximate="none"):
     """``x · Φ(x)`` (``approximate='none'``), or its tanh approximation
     ``x/2 · (1 + tanh(√(2/π) · (x + 0.044715·x³)))`` (``approximate='tanh'``), as in PyTorch."""
-    x = _float_tensor("gelu", x)
+    input = _float_tensor("gelu", input)
     if approximate == "none":
-        return apply(Gelu, x)
+        return apply(Gelu, input)
     if approximate == "tanh":
-        inner = (x + x * x * x * 0.044715) * _SQRT_2_OVER_PI
-        return x * 0.5 * (1 + tanh(inner))
+        inner = (input + input * input * input * 0.044715) * _SQRT_2_OVER_PI
+        return input * 0.5 * (1 + tanh(inner))
     raise OpError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 

@@ -179,25 +179,25 @@ def _int_to_int64(x, dtype):
     return cast(x, dtypes.int64) if x.dtype.kind in "biu" else x
 
 
-def sum(x, dim=None, keepdim=False, dtype=None):
+def sum(input, dim=None, keepdim=False, dtype=None):
     """Sum over ``dim`` (all dims when None). Bool and integer inputs give int64, as in PyTorch."""
-    check_tensor("sum", x)
-    x = _int_to_int64(x, dtype)
-    return _reduce(Sum, x, reduce_dims("sum", x, dim), bool(keepdim))
+    check_tensor("sum", input)
+    input = _int_to_int64(input, dtype)
+    return _reduce(Sum, input, reduce_dims("sum", input, dim), bool(keepdim))
 
 
-def mean(x, dim=None, keepdim=False, dtype=None):
+def mean(input, dim=None, keepdim=False, dtype=None):
     """Mean over ``dim``. Integer inputs are an error unless ``dtype=`` names a floating point type."""
-    check_tensor("mean", x)
-    x = cast(x, float_dtype_for("mean", x, dtype))
-    return _reduce(Mean, x, reduce_dims("mean", x, dim), bool(keepdim))
+    check_tensor("mean", input)
+    input = cast(input, float_dtype_for("mean", input, dtype))
+    return _reduce(Mean, input, reduce_dims("mean", input, dim), bool(keepdim))
 
 
-def prod(x, dim=None, keepdim=False, dtype=None):
+def prod(input, dim=None, keepdim=False, dtype=None):
     """Product over ``dim``. Bool and integer inputs give int64, as in PyTorch."""
-    check_tensor("prod", x)
-    x = _int_to_int64(x, dtype)
-    return _reduce(Prod, x, reduce_dims("prod", x, dim), bool(keepdim))
+    check_tensor("prod", input)
+    input = _int_to_int64(input, dtype)
+    return _reduce(Prod, input, reduce_dims("prod", input, dim), bool(keepdim))
 
 
 # ------------------------------------------------------------------------------------------------ var, std
@@ -260,16 +260,16 @@ def _var_args(op_name, x, dim, unbiased, correction):
     return reduce_dims(op_name, x, dim), correction
 
 
-def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over ``dim`` with ``correction`` (default 1, Bessel's; ``unbiased=False`` means 0)."""
-    dims, correction = _var_args("var", x, dim, unbiased, correction)
-    return _reduce(Var, x, dims, bool(keepdim), correction=correction)
+    dims, correction = _var_args("var", input, dim, unbiased, correction)
+    return _reduce(Var, input, dims, bool(keepdim), correction=correction)
 
 
-def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation: the square root of ``var`` with the same arguments."""
-    dims, correction = _var_args("std", x, dim, unbiased, correction)
-    return _reduce(Std, x, dims, bool(keepdim), correction=correction)
+    dims, correction = _var_args("std", input, dim, unbiased, correction)
+    return _reduce(Std, input, dims, bool(keepdim), correction=correction)
 
 
 # ------------------------------------------------------------------------------------------- logsumexp
@@ -305,12 +305,12 @@ class Logsumexp(Op):
         return (expand_reduced(g, x, dims, keepdim) * exp(x - expand_reduced(y, x, dims, keepdim)),)
 
 
-def logsumexp(x, dim, keepdim=False):
+def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(x))) over ``dim``, without overflow for large x. Integer inputs give the default float."""
-    check_tensor("logsumexp", x)
-    if not dtypes.is_floating_point(x.dtype):
-        x = cast(x, dtypes.get_default_dtype())
-    return _reduce(Logsumexp, x, reduce_dims("logsumexp", x, dim), bool(keepdim))
+    check_tensor("logsumexp", input)
+    if not dtypes.is_floating_point(input.dtype):
+        input = cast(input, dtypes.get_default_dtype())
+    return _reduce(Logsumexp, input, reduce_dims("logsumexp", input, dim), bool(keepdim))
 
 
 # ------------------------------------------------------------------------------------------------- norm
@@ -349,7 +349,7 @@ class Norm(Op):
         return (sign(x) * magnitude ** (p - 1) * expand_reduced(scale, x, dims, keepdim),)
 
 
-def norm(x, p=2, dim=None, keepdim=False, dtype=None):
+def norm(input, p=2, dim=None, keepdim=False, dtype=None):
     """The vector p-norm over ``dim`` (all dims when None): p = 2 (default, also 'fro'), 1, inf, -inf, 0 (the
     number of non-zero entries) or any other number. ``dtype=`` converts the input first. p = 'nuc' is the
     nuclear norm (the sum of the singular values) of the matrices spanned by the two dims ``dim`` (of a 2-d
@@ -358,25 +358,25 @@ def norm(x, p=2, dim=None, keepdim=False, dtype=None):
     p = 1 and p = +-inf are built from ``abs`` with ``sum`` and ``amax``/``amin``: their gradients are
     sign(x) * g, and for inf the gradient shared evenly among the entries of largest magnitude, as in PyTorch.
     """
-    check_tensor("norm", x)
+    check_tensor("norm", input)
     if p == "fro":
         p = 2
     if p == "nuc":
         from .matrix_norms import linalg_matrix_norm  # matrix_norms builds on this module: import late
-        return linalg_matrix_norm(x, "nuc", tuple(range(x.ndim)) if dim is None else dim, keepdim, dtype=dtype)
+        return linalg_matrix_norm(input, "nuc", tuple(range(input.ndim)) if dim is None else dim, keepdim, dtype=dtype)
     if isinstance(p, bool) or not isinstance(p, numbers.Real):
         raise TypeError(f"norm(): p must be a number, inf, -inf, 'fro' or 'nuc', got {p!r}")
-    x = cast(x, float_dtype_for("norm", x, dtype))
-    dims, keepdim = reduce_dims("norm", x, dim), bool(keepdim)
+    input = cast(input, float_dtype_for("norm", input, dtype))
+    dims, keepdim = reduce_dims("norm", input, dim), bool(keepdim)
     if p in (1, float("inf"), float("-inf")):
         from .extrema import amax, amin  # extrema builds on this module: import late
         from .unary import abs
         reducer = {1: sum, float("inf"): amax, float("-inf"): amin}[p]
-        return reducer(abs(x), dims, keepdim)
+        return reducer(abs(input), dims, keepdim)
     if p == 0:  # the number of non-zero entries: sign(|x|) is 1 for each, and its zero gradient keeps the count
         from .unary import abs, sign  # in the graph, with gradient 0, as PyTorch's
-        return _reduce(Sum, sign(abs(x)), dims, keepdim)
-    return _reduce(Norm, x, dims, keepdim, p=float(p))
+        return _reduce(Sum, sign(abs(input)), dims, keepdim)
+    return _reduce(Norm, input, dims, keepdim, p=float(p))
 
 
 # ---------------------------------------------------------------------------------------------- cumsum
@@ -403,13 +403,13 @@ class Cumsum(Op):
         return (apply(Cumsum, g, dim=ctx.attrs["dim"], reverse=not ctx.attrs["reverse"]),)
 
 
-def cumsum(x, dim, dtype=None):
+def cumsum(input, dim, dtype=None):
     """Running sum along ``dim``. Bool and integer inputs give int64, as in PyTorch."""
-    check_tensor("cumsum", x)
+    check_tensor("cumsum", input)
     if not _is_int(dim):
         raise TypeError(f"cumsum(): dim must be an int, got {dim!r}")
-    x = _int_to_int64(x, dtype)
-    return apply(Cumsum, x, dim=normalize_dim("cumsum()", int(dim), x.ndim, x), reverse=False)
+    input = _int_to_int64(input, dtype)
+    return apply(Cumsum, input, dim=normalize_dim("cumsum()", int(dim), input.ndim, input), reverse=False)
 
 
 # ------------------------------------------------------------------------------------------------ all, any
@@ -432,16 +432,16 @@ class Any(Op):
     infer = staticmethod(_bool_spec)
 
 
-def all(x, dim=None, keepdim=False):
+def all(input, dim=None, keepdim=False):
     """Whether all entries over ``dim`` are non-zero (bool)."""
-    check_tensor("all", x)
-    return _reduce(All, x, reduce_dims("all", x, dim), bool(keepdim))
+    check_tensor("all", input)
+    return _reduce(All, input, reduce_dims("all", input, dim), bool(keepdim))
 
 
-def any(x, dim=None, keepdim=False):
+def any(input, dim=None, keepdim=False):
     """Whether any entry over ``dim`` is non-zero (bool)."""
-    check_tensor("any", x)
-    return _reduce(Any, x, reduce_dims("any", x, dim), bool(keepdim))
+    check_tensor("any", input)
+    return _reduce(Any, input, reduce_dims("any", input, dim), bool(keepdim))
 
 
 __all__ = ["sum", "mean", "prod", "var", "std", "logsumexp", "norm", "cumsum", "all", "any"]

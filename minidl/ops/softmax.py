@@ -61,16 +61,16 @@ def _normalize(op_name, x, dim, dtype):
     return x, reduce_dims(op_name, x, dim)
 
 
-def softmax(x, dim, dtype=None):
+def softmax(input, dim, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim``: non-negative entries summing to 1. ``dtype=`` converts x first."""
-    x, dims = _normalize("softmax", x, dim, dtype)
-    return apply(Softmax, x, dims=dims)
+    input, dims = _normalize("softmax", input, dim, dtype)
+    return apply(Softmax, input, dims=dims)
 
 
-def log_softmax(x, dim, dtype=None):
+def log_softmax(input, dim, dtype=None):
     """log(softmax(x)) along ``dim``, computed stably. ``dtype=`` converts x first."""
-    x, dims = _normalize("log_softmax", x, dim, dtype)
-    return apply(LogSoftmax, x, dims=dims)
+    input, dims = _normalize("log_softmax", input, dim, dtype)
+    return apply(LogSoftmax, input, dims=dims)
 
 
 __all__ = ["softmax", "log_softmax"]
