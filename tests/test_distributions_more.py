@@ -15,7 +15,8 @@ import pytest
 
 import minidl.eager as torchlike
 from minidl.eager.autograd import gradcheck
-from tests.test_distributions import _leaves, _numpy, _tensors, check_kl_gradient, check_rsample
+from tests.test_distributions import (_assert_same_gradient, _numpy, _tensors, check_kl_against_pytorch,
+                                      check_kl_by_monte_carlo, check_kl_gradient, check_rsample)
 
 D = torchlike.distributions
 T = torchlike.distributions.transforms
@@ -597,12 +598,7 @@ KL_PAIRS = {
 
 @pytest.mark.parametrize("name", KL_PAIRS)
 def test_kl_divergence_matches_monte_carlo(name):
-    p, q = KL_PAIRS[name](D, _leaves(torchlike)[0])
-    kl = _numpy(D.kl_divergence(p, q))
-    torchlike.manual_seed(99)
-    x = p.sample((N_SAMPLES,))
-    gap = _numpy(p.log_prob(x) - q.log_prob(x))
-    _within(gap.mean(0), kl, gap.std(0) / math.sqrt(N_SAMPLES), f"KL({name})")
+    check_kl_by_monte_carlo(KL_PAIRS[name])
 
 
 @pytest.mark.parametrize("name", KL_PAIRS)
@@ -679,14 +675,6 @@ def test_matches_pytorch(name, torch):
                 _assert_same_gradient(m_grad, t_grad, np.shape(param), f"gradient of {name}.{key}")
 
 
-def _assert_same_gradient(m_grad, t_grad, shape, what):
-    """None (no dependence) counts as zeros. rtol 1e-7: PyTorch's trigamma, in the gradients of digamma terms,
-    is accurate to about 1e-10 relative only."""
-    m_grad = np.zeros(shape) if m_grad is None else _numpy(m_grad)
-    t_grad = np.zeros(shape) if t_grad is None else t_grad.numpy()
-    np.testing.assert_allclose(m_grad, t_grad, rtol=1e-7, atol=1e-12, equal_nan=True, err_msg=what)
-
-
 @pytest.mark.parametrize("name", TRANSFORMS)
 def test_transforms_match_pytorch(name, torch):
     (m_transform, m_x), (t_transform, t_x) = _transform(torchlike, name), _transform(torch, name)
@@ -735,15 +723,7 @@ def test_transform_gradients_match_pytorch(name, torch):
 
 @pytest.mark.parametrize("name", KL_PAIRS)
 def test_kl_divergence_matches_pytorch(name, torch):
-    t, t_leaves = _leaves(torch)
-    t_kl = torch.distributions.kl_divergence(*KL_PAIRS[name](torch.distributions, t))
-    m, m_leaves = _leaves(torchlike)
-    m_kl = D.kl_divergence(*KL_PAIRS[name](D, m))
-    np.testing.assert_allclose(_numpy(m_kl), t_kl.detach().numpy(), rtol=1e-10, atol=1e-12)
-    t_grads = torch.autograd.grad(t_kl.sum(), t_leaves, allow_unused=True)
-    m_grads = torchlike.autograd.grad(m_kl.sum(), m_leaves, allow_unused=True)
-    for leaf, t_grad, m_grad in zip(m_leaves, t_grads, m_grads):
-        _assert_same_gradient(m_grad, t_grad, tuple(leaf.shape), f"gradient of KL({name})")
+    check_kl_against_pytorch(KL_PAIRS[name], name, torch)
 
 
 @pytest.mark.parametrize("name", list(BAD_PARAMETERS) + list(OUTSIDE_THE_SUPPORT))

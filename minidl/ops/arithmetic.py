@@ -2,23 +2,17 @@
 import numpy
 
 from ..backend import dtypes
-from .base import Op, Spec, apply, is_tensor, refuse_integer_division_by_zero
+from .base import Op, apply, is_tensor, refuse_integer_division_by_zero
 from .broadcast import sum_to_like, zeros_like
-from .infer import broadcast_shapes, same_spec
+from .infer import broadcast_infer, same_spec
 from .promote import promote, promote_pair
-
-
-def _broadcast_infer(name):
-    def infer(a, b, **attrs):
-        return Spec(broadcast_shapes(name, a.shape, b.shape), a.dtype)
-    return infer
 
 
 class Add(Op):
     """``a + b``; d/da = 1, d/db = 1, each summed back over the axes broadcasting added."""
     saves_inputs = ()
     forward = staticmethod(lambda xp, a, b: xp.add(a, b))
-    infer = staticmethod(_broadcast_infer("add"))
+    infer = staticmethod(broadcast_infer("add"))
 
     @staticmethod
     def vjp(ctx, g):
@@ -31,7 +25,7 @@ class Sub(Op):
     """``a - b``; d/da = 1, d/db = -1."""
     saves_inputs = ()
     forward = staticmethod(lambda xp, a, b: xp.subtract(a, b))
-    infer = staticmethod(_broadcast_infer("sub"))
+    infer = staticmethod(broadcast_infer("sub"))
 
     @staticmethod
     def vjp(ctx, g):
@@ -43,7 +37,7 @@ class Sub(Op):
 class Mul(Op):
     """``a * b``; d/da = b, d/db = a (conjugated for complex inputs, PyTorch's convention)."""
     forward = staticmethod(lambda xp, a, b: xp.multiply(a, b))
-    infer = staticmethod(_broadcast_infer("mul"))
+    infer = staticmethod(broadcast_infer("mul"))
 
     @classmethod
     def inputs_to_save(cls, needs_input_grad):
@@ -61,7 +55,7 @@ class Mul(Op):
 class TrueDiv(Op):
     """``a / b``; d/da = 1/b, d/db = -a/b²."""
     forward = staticmethod(lambda xp, a, b: xp.true_divide(a, b))
-    infer = staticmethod(_broadcast_infer("div"))
+    infer = staticmethod(broadcast_infer("div"))
 
     @classmethod
     def inputs_to_save(cls, needs_input_grad):
@@ -79,7 +73,7 @@ class TrueDiv(Op):
 class FloorDiv(Op):
     """``a // b``, rounding toward minus infinity like Python. Piecewise constant: no gradient."""
     differentiable = False
-    infer = staticmethod(_broadcast_infer("floor_divide"))
+    infer = staticmethod(broadcast_infer("floor_divide"))
 
     @staticmethod
     def forward(xp, a, b):
@@ -89,7 +83,7 @@ class FloorDiv(Op):
 
 class Remainder(Op):
     """``a % b`` with the sign of ``b`` (Python's rule); d/da = 1, d/db = -floor(a / b)."""
-    infer = staticmethod(_broadcast_infer("remainder"))
+    infer = staticmethod(broadcast_infer("remainder"))
 
     @staticmethod
     def forward(xp, a, b):
@@ -119,7 +113,7 @@ class Pow(Op):
     """``a ** b``; d/da = b·a^(b-1), d/db = a^b·log(a). As in PyTorch, d/da is 0 where b == 0 (a^0 = 1 is
     constant, but 0·a^(-1) would be NaN at a == 0) and d/db is 0 where a == 0 and b >= 0."""
     saves_outputs = True
-    infer = staticmethod(_broadcast_infer("pow"))
+    infer = staticmethod(broadcast_infer("pow"))
 
     @staticmethod
     def forward(xp, a, b):

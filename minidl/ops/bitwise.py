@@ -13,7 +13,7 @@ number).
 """
 from ..backend import dtypes
 from .base import Op, apply, describe, is_tensor
-from .compare import _broadcast_infer
+from .infer import broadcast_infer
 from .promote import promote
 
 __all__ = ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
@@ -29,26 +29,26 @@ class _Bitwise(Op):
 class BitwiseAnd(_Bitwise):
     name = "BitwiseAnd"
     forward = staticmethod(lambda xp, a, b: xp.bitwise_and(a, b))
-    infer = staticmethod(_broadcast_infer("bitwise_and"))
+    infer = staticmethod(broadcast_infer("bitwise_and"))
 
 
 class BitwiseOr(_Bitwise):
     name = "BitwiseOr"
     forward = staticmethod(lambda xp, a, b: xp.bitwise_or(a, b))
-    infer = staticmethod(_broadcast_infer("bitwise_or"))
+    infer = staticmethod(broadcast_infer("bitwise_or"))
 
 
 class BitwiseXor(_Bitwise):
     name = "BitwiseXor"
     forward = staticmethod(lambda xp, a, b: xp.bitwise_xor(a, b))
-    infer = staticmethod(_broadcast_infer("bitwise_xor"))
+    infer = staticmethod(broadcast_infer("bitwise_xor"))
 
 
 class BitwiseNot(_Bitwise):
     """Every bit flipped: ``~x == -x - 1`` for signed integers; logical not for bool."""
     name = "BitwiseNot"
     forward = staticmethod(lambda xp, x: xp.invert(x))
-    infer = staticmethod(_broadcast_infer("bitwise_not"))
+    infer = staticmethod(broadcast_infer("bitwise_not"))
 
 
 def _out_of_range(a, b):
@@ -59,7 +59,7 @@ def _out_of_range(a, b):
 class LeftShift(_Bitwise):
     """``a << b`` = a·2^b, wrapping around at the type's width; 0 for shifts out of range."""
     name = "BitwiseLeftShift"
-    infer = staticmethod(_broadcast_infer("bitwise_left_shift"))
+    infer = staticmethod(broadcast_infer("bitwise_left_shift"))
 
     @staticmethod
     def forward(xp, a, b):
@@ -71,7 +71,7 @@ class LeftShift(_Bitwise):
 class RightShift(_Bitwise):
     """``a >> b`` = floor(a / 2^b); for shifts out of range 0, or -1 for negative ``a`` (the sign bit fills)."""
     name = "BitwiseRightShift"
-    infer = staticmethod(_broadcast_infer("bitwise_right_shift"))
+    infer = staticmethod(broadcast_infer("bitwise_right_shift"))
 
     @staticmethod
     def forward(xp, a, b):

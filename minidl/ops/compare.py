@@ -10,17 +10,9 @@ from ..backend import dtypes
 from .base import Op, OpError, Spec, apply, describe, is_tensor
 from .broadcast import sum_to_like
 from .cast import cast
-from .infer import broadcast_shapes
+from .infer import broadcast_infer, broadcast_shapes
 from .promote import check_operand, promote
 from .unary import abs, isfinite, isnan
-
-
-def _broadcast_infer(op_name, dtype=None):
-    """``infer`` for elementwise ops over several operands: their broadcast shape, and ``dtype`` (None: the
-    dtype of the last operand, which is never the bool condition of a where)."""
-    def infer(*specs, **attrs):
-        return Spec(broadcast_shapes(op_name, *(s.shape for s in specs)), dtype or specs[-1].dtype)
-    return infer
 
 
 # ------------------------------------------------------------------------------------------ comparisons
@@ -34,37 +26,37 @@ class _Comparison(Op):
 class Eq(_Comparison):
     name = "Eq"
     forward = staticmethod(lambda xp, a, b: xp.equal(a, b))
-    infer = staticmethod(_broadcast_infer("eq", dtypes.bool_))
+    infer = staticmethod(broadcast_infer("eq", dtypes.bool_))
 
 
 class Ne(_Comparison):
     name = "Ne"
     forward = staticmethod(lambda xp, a, b: xp.not_equal(a, b))
-    infer = staticmethod(_broadcast_infer("ne", dtypes.bool_))
+    infer = staticmethod(broadcast_infer("ne", dtypes.bool_))
 
 
 class Lt(_Comparison):
     name = "Lt"
     forward = staticmethod(lambda xp, a, b: xp.less(a, b))
-    infer = staticmethod(_broadcast_infer("lt", dtypes.bool_))
+    infer = staticmethod(broadcast_infer("lt", dtypes.bool_))
 
 
 class Le(_Comparison):
     name = "Le"
     forward = staticmethod(lambda xp, a, b: xp.less_equal(a, b))
-    infer = staticmethod(_broadcast_infer("le", dtypes.bool_))
+    infer = staticmethod(broadcast_infer("le", dtypes.bool_))
 
 
 class Gt(_Comparison):
     name = "Gt"
     forward = staticmethod(lambda xp, a, b: xp.greater(a, b))
-    infer = staticmethod(_broadcast_infer("gt", dtypes.bool_))
+    infer = staticmethod(broadcast_infer("gt", dtypes.bool_))
 
 
 class Ge(_Comparison):
     name = "Ge"
     forward = staticmethod(lambda xp, a, b: xp.greater_equal(a, b))
-    infer = staticmethod(_broadcast_infer("ge", dtypes.bool_))
+    infer = staticmethod(broadcast_infer("ge", dtypes.bool_))
 
 
 def _compare(op, op_name, a, b, ordered=True):
@@ -110,25 +102,25 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 class LogicalAnd(_Comparison):
     name = "LogicalAnd"
     forward = staticmethod(lambda xp, a, b: xp.logical_and(a, b))
-    infer = staticmethod(_broadcast_infer("logical_and", dtypes.bool_))
+    infer = staticmethod(broadcast_infer("logical_and", dtypes.bool_))
 
 
 class LogicalOr(_Comparison):
     name = "LogicalOr"
     forward = staticmethod(lambda xp, a, b: xp.logical_or(a, b))
-    infer = staticmethod(_broadcast_infer("logical_or", dtypes.bool_))
+    infer = staticmethod(broadcast_infer("logical_or", dtypes.bool_))
 
 
 class LogicalXor(_Comparison):
     name = "LogicalXor"
     forward = staticmethod(lambda xp, a, b: xp.logical_xor(a, b))
-    infer = staticmethod(_broadcast_infer("logical_xor", dtypes.bool_))
+    infer = staticmethod(broadcast_infer("logical_xor", dtypes.bool_))
 
 
 class LogicalNot(_Comparison):
     name = "LogicalNot"
     forward = staticmethod(lambda xp, x: xp.logical_not(x))
-    infer = staticmethod(_broadcast_infer("logical_not", dtypes.bool_))
+    infer = staticmethod(broadcast_infer("logical_not", dtypes.bool_))
 
 
 def _truth(op_name, value):
@@ -194,7 +186,7 @@ class Where(Op):
     saves_inputs = (0,)
     differentiable_inputs = (1, 2)
     forward = staticmethod(lambda xp, condition, x, y: xp.where(condition, x, y))
-    infer = staticmethod(_broadcast_infer("where"))
+    infer = staticmethod(broadcast_infer("where"))
 
     @staticmethod
     def vjp(ctx, g):
@@ -260,7 +252,7 @@ class Maximum(Op):
     """``max(a, b)`` elementwise; NaN wins. The gradient goes to the larger operand, split half and half on ties
     (PyTorch's choice, which keeps ``maximum(x, x)`` with gradient 1)."""
     forward = staticmethod(lambda xp, a, b: xp.maximum(a, b))
-    infer = staticmethod(_broadcast_infer("maximum"))
+    infer = staticmethod(broadcast_infer("maximum"))
 
     @staticmethod
     def vjp(ctx, g):
@@ -270,7 +262,7 @@ class Maximum(Op):
 class Minimum(Op):
     """``min(a, b)`` elementwise; NaN wins. The gradient goes to the smaller operand, half and half on ties."""
     forward = staticmethod(lambda xp, a, b: xp.minimum(a, b))
-    infer = staticmethod(_broadcast_infer("minimum"))
+    infer = staticmethod(broadcast_infer("minimum"))
 
     @staticmethod
     def vjp(ctx, g):
@@ -305,7 +297,7 @@ def minimum(input, other):
 class ClampMin(Op):
     """``max(x, low)``: the gradient goes to x where x >= low, and to the bound where the bound is active."""
     forward = staticmethod(lambda xp, x, low: xp.maximum(x, low))
-    infer = staticmethod(_broadcast_infer("clamp"))
+    infer = staticmethod(broadcast_infer("clamp"))
 
     @staticmethod
     def vjp(ctx, g):
@@ -315,7 +307,7 @@ class ClampMin(Op):
 class ClampMax(Op):
     """``min(x, high)``: the gradient goes to x where x <= high, and to the bound elsewhere."""
     forward = staticmethod(lambda xp, x, high: xp.minimum(x, high))
-    infer = staticmethod(_broadcast_infer("clamp"))
+    infer = staticmethod(broadcast_infer("clamp"))
 
     @staticmethod
     def vjp(ctx, g):

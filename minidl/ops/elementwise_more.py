@@ -12,22 +12,16 @@ import math
 
 from ..backend import dtypes
 from .arithmetic import _conj, div
-from .base import Op, Spec, apply, describe, is_tensor, refuse_integer_division_by_zero
+from .base import Op, apply, describe, is_tensor, refuse_integer_division_by_zero
 from .broadcast import sum_to_like, zeros_like
 from .compare import clamp, eq, gt, le, logical_and, where
-from .infer import broadcast_shapes, normalize_dim, same_spec
+from .infer import broadcast_infer, normalize_dim, same_spec
 from .promote import promote
 from .reduce import _is_int
 from .unary import _floating, _tensor, abs, cos, exp, exp2, log, log1p, sign, trunc
 
 __all__ = ["sgn", "heaviside", "logit", "xlogy", "fmod", "float_power", "hypot", "logaddexp", "logaddexp2",
            "copysign", "frac", "deg2rad", "rad2deg", "sinc", "logcumsumexp"]
-
-
-def _broadcast_spec(op_name):
-    def infer(a, b, **attrs):
-        return Spec(broadcast_shapes(op_name, a.shape, b.shape), a.dtype)
-    return infer
 
 
 def _refuse_complex(op_name, *operands):
@@ -89,7 +83,7 @@ class Heaviside(Op):
     """The step function: 0 where x < 0, 1 where x > 0, and ``values`` where x == 0. Piecewise constant, and
     PyTorch gives it no gradient, so neither do we."""
     differentiable = False
-    infer = staticmethod(_broadcast_spec("heaviside"))
+    infer = staticmethod(broadcast_infer("heaviside"))
 
     @staticmethod
     def forward(xp, x, values):
@@ -114,7 +108,7 @@ class Copysign(Op):
     sign and is flat elsewhere; a tensor b gets that zero gradient, as in PyTorch, not none). The sign is read
     from the result rather than from b, which at b = -0.0 says 0."""
     saves_outputs = True
-    infer = staticmethod(_broadcast_spec("copysign"))
+    infer = staticmethod(broadcast_infer("copysign"))
     forward = staticmethod(lambda xp, a, b: xp.copysign(a, b))
 
     @staticmethod
@@ -178,7 +172,7 @@ class Xlogy(Op):
     This makes entropy-like sums such as Σ p·log(p) right at p = 0. The product rule would give
     0·(-inf) = NaN there, hence an op: d/dx = log(y), taken as 0 where x = 0 and y ≤ 0 (there log(y) is not a
     number, and the function is constant 0 along x = 0: PyTorch's choice), d/dy = x / y."""
-    infer = staticmethod(_broadcast_spec("xlogy"))
+    infer = staticmethod(broadcast_infer("xlogy"))
 
     @staticmethod
     def forward(xp, x, y):
@@ -200,7 +194,7 @@ class Fmod(Op):
     where ``remainder``, Python's ``%``, gives 1).
 
     d/da = 1; d/db = -trunc(a / b) (PyTorch's gradient; the jumps where a/b is whole are ignored)."""
-    infer = staticmethod(_broadcast_spec("fmod"))
+    infer = staticmethod(broadcast_infer("fmod"))
 
     @staticmethod
     def forward(xp, a, b):
@@ -250,7 +244,7 @@ class Logaddexp(Op):
     """``log(e^a + e^b)`` without overflow: computed as max(a, b) + log1p(e^-|a - b|).
     d/da = e^(a - y) = sigmoid(a - b), d/db = e^(b - y)."""
     saves_outputs = True
-    infer = staticmethod(_broadcast_spec("logaddexp"))
+    infer = staticmethod(broadcast_infer("logaddexp"))
     forward = staticmethod(lambda xp, a, b: xp.logaddexp(a, b))
     vjp = staticmethod(lambda ctx, g: _log_add_grads(ctx, g, exp))
 
@@ -258,7 +252,7 @@ class Logaddexp(Op):
 class Logaddexp2(Op):
     """``log2(2^a + 2^b)`` without overflow. d/da = 2^(a - y), d/db = 2^(b - y)."""
     saves_outputs = True
-    infer = staticmethod(_broadcast_spec("logaddexp2"))
+    infer = staticmethod(broadcast_infer("logaddexp2"))
     forward = staticmethod(lambda xp, a, b: xp.logaddexp2(a, b))
     vjp = staticmethod(lambda ctx, g: _log_add_grads(ctx, g, exp2))
 
@@ -277,7 +271,7 @@ class Hypot(Op):
     """The length of the hypotenuse ``√(a² + b²)``, without the overflow of squaring a large a or b.
     d/da = a / y, d/db = b / y (NaN at a = b = 0, as in PyTorch)."""
     saves_outputs = True
-    infer = staticmethod(_broadcast_spec("hypot"))
+    infer = staticmethod(broadcast_infer("hypot"))
     forward = staticmethod(lambda xp, a, b: xp.hypot(a, b))
 
     @staticmethod

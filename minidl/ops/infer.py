@@ -78,6 +78,15 @@ def same_spec(spec, **attrs):
     return spec
 
 
+def broadcast_infer(op_name, dtype=None):
+    """``infer`` for elementwise ops over several operands: their broadcast shape, and ``dtype`` (None: the
+    dtype of the last operand — the operands are promoted to one dtype first, and the last is never the bool
+    condition of a where)."""
+    def infer(*specs, **attrs):
+        return Spec(broadcast_shapes(op_name, *(s.shape for s in specs)), dtype or specs[-1].dtype)
+    return infer
+
+
 def unary_spec_with_dtype(dtype):
     """An ``infer`` for elementwise ops that keep the shape but produce ``dtype`` (bool for isnan, ...)."""
     def infer(spec, **attrs):

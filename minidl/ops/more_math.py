@@ -16,11 +16,11 @@ from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor
 from .bitwise import _refuse
 from .broadcast import ones_like, sum_to_like, zeros_like
 from .cast import cast
-from .compare import _broadcast_infer, eq, logical_and, logical_or, ne, where_grad
+from .compare import eq, logical_and, logical_or, ne, where_grad
 from .elementwise_more import both_tensors
 from .extrema import _check_nonempty, _one_dim
 from .indexing import getitem
-from .infer import normalize_dim, unary_spec_with_dtype
+from .infer import broadcast_infer, normalize_dim, unary_spec_with_dtype
 from .linalg import dot
 from .matrix import tensordot
 from .promote import promote
@@ -104,7 +104,7 @@ class Gcd(Op):
     """The greatest common divisor: the largest d ≥ 0 that divides both (gcd(a, 0) = |a|, gcd(0, 0) = 0)."""
     differentiable = False
     forward = staticmethod(lambda xp, a, b: xp.gcd(a, b))
-    infer = staticmethod(_broadcast_infer("gcd"))
+    infer = staticmethod(broadcast_infer("gcd"))
 
 
 class Lcm(Op):
@@ -112,7 +112,7 @@ class Lcm(Op):
     around where it does not fit the dtype."""
     differentiable = False
     forward = staticmethod(lambda xp, a, b: xp.lcm(a, b))
-    infer = staticmethod(_broadcast_infer("lcm"))
+    infer = staticmethod(broadcast_infer("lcm"))
 
 
 def _integer_pair(op, op_name, input, other):
@@ -140,7 +140,7 @@ class Nextafter(Op):
     A step of one unit in the last place; PyTorch differentiates it as the identity in ``a`` (gradient 1, but 0
     where a == b: the result is b there) and as a constant in ``b`` (gradient 0), and so do we."""
     forward = staticmethod(lambda xp, a, b: xp.nextafter(a, b))
-    infer = staticmethod(_broadcast_infer("nextafter"))
+    infer = staticmethod(broadcast_infer("nextafter"))
 
     @staticmethod
     def vjp(ctx, g):

@@ -12,7 +12,8 @@ from collections import namedtuple
 
 from ..backend import dtypes
 from .base import DtypeError, Op, apply, describe
-from .compare import _broadcast_infer, ge, le, logical_not, logical_or, where, where_grad
+from .infer import broadcast_infer
+from .compare import ge, le, logical_not, logical_or, where, where_grad
 from .broadcast import sum_to_like
 from .elementwise_more import both_tensors
 from .extrema import _check_nonempty, amax, amin
@@ -77,7 +78,7 @@ class Fmax(Op):
     """``max(a, b)`` elementwise where a NaN loses to any number (NaN only when both are NaN).
     d/da = 1 where a >= b or b is NaN, else d/db = 1."""
     forward = staticmethod(lambda xp, a, b: xp.fmax(a, b))
-    infer = staticmethod(_broadcast_infer("fmax"))
+    infer = staticmethod(broadcast_infer("fmax"))
     vjp = staticmethod(lambda ctx, g: _to_chosen(ctx, g, ge))
 
 
@@ -85,7 +86,7 @@ class Fmin(Op):
     """``min(a, b)`` elementwise where a NaN loses to any number (NaN only when both are NaN).
     d/da = 1 where a <= b or b is NaN, else d/db = 1."""
     forward = staticmethod(lambda xp, a, b: xp.fmin(a, b))
-    infer = staticmethod(_broadcast_infer("fmin"))
+    infer = staticmethod(broadcast_infer("fmin"))
     vjp = staticmethod(lambda ctx, g: _to_chosen(ctx, g, le))
 
 

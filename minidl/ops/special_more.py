@@ -24,9 +24,9 @@ import math
 
 from .activations import _erfc
 from .base import Op, apply
-from .compare import _broadcast_infer, eq, where
+from .compare import eq, where
 from .elementwise_more import _to_float, x_times_log, x_times_log_vjp
-from .infer import same_spec
+from .infer import broadcast_infer, same_spec
 from .special import _in_float64, _real_floating
 from .unary import exp, sign
 
@@ -239,7 +239,7 @@ class Xlog1py(Op):
     d/dx = log1p(y), taken as 0 where x = 0 and y ≤ -1 (there it is no number, and the function is constant 0
     along x = 0: PyTorch's choice, as for xlogy); d/dy = x / (1 + y)."""
     name = "SpecialXlog1Py"
-    infer = staticmethod(_broadcast_infer("xlog1py"))
+    infer = staticmethod(broadcast_infer("xlog1py"))
 
     @staticmethod
     def forward(xp, x, y):

@@ -19,16 +19,9 @@ from .utils import broadcast_all
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
 
-def _noise(draw, distribution, sample_shape, like):
-    """Noise of the shape of ``distribution.sample(sample_shape)``, in ``like``'s dtype and on its device."""
-    return draw(distribution._extended_shape(sample_shape), dtype=like.dtype, device=like.device)
-
-
-class Normal(Distribution):
-    """The normal (Gaussian) distribution N(loc, scale²):
-
-        p(x) = exp(-(x - μ)² / (2σ²)) / (σ √(2π)),   μ = loc, σ = scale > 0.
-    """
+class LocationScale(Distribution):
+    """A family of real distributions with a location μ = ``loc`` and a scale σ = ``scale`` > 0 (broadcast
+    together), each a shifted and stretched standard one: X = μ + σ·Z. So it can be sampled with a gradient."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
@@ -37,8 +30,15 @@ class Normal(Distribution):
         self.loc, self.scale = broadcast_all(loc, scale)
         super().__init__(self.loc.shape, validate_args=validate_args)
 
+
+class Normal(LocationScale):
+    """The normal (Gaussian) distribution N(loc, scale²):
+
+        p(x) = exp(-(x - μ)² / (2σ²)) / (σ √(2π)),   μ = loc, σ = scale > 0.
+    """
+
     def rsample(self, sample_shape=()):
-        return self.loc + _noise(randn, self, sample_shape, self.loc) * self.scale
+        return self.loc + self._noise(randn, sample_shape, self.loc) * self.scale
 
     def log_prob(self, value):
         """log p(x) = -(x - μ)² / (2σ²) - log σ - ½ log 2π."""
@@ -95,7 +95,7 @@ class Uniform(Distribution):
         return constraints.interval(self.low, self.high)
 
     def rsample(self, sample_shape=()):
-        return self.low + _noise(rand, self, sample_shape, self.low) * (self.high - self.low)
+        return self.low + self._noise(rand, sample_shape, self.low) * (self.high - self.low)
 
     def log_prob(self, value):
         """log p(x) = -log(high - low) inside [low, high), -inf outside."""
@@ -144,7 +144,7 @@ class Exponential(Distribution):
 
     def rsample(self, sample_shape=()):
         """The inverse cdf of u ~ U[0, 1): -log(1 - u) / λ (1 - u > 0, so the log is finite)."""
-        return -ops.log1p(-_noise(rand, self, sample_shape, self.rate)) / self.rate
+        return -ops.log1p(-self._noise(rand, sample_shape, self.rate)) / self.rate
 
     def log_prob(self, value):
         """log p(x) = log λ - λx."""
@@ -178,21 +178,14 @@ class Exponential(Distribution):
         return self.rate ** -2
 
 
-class Laplace(Distribution):
+class Laplace(LocationScale):
     """The Laplace (double exponential) distribution: p(x) = exp(-|x - μ| / b) / (2b), μ = loc, b = scale > 0."""
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, validate_args=validate_args)
 
     def rsample(self, sample_shape=()):
         """The inverse cdf of u ~ U(-1, 1): μ - b·sign(u)·log(1 - |u|). u is drawn from (eps - 1, 1), as in
         PyTorch, so that log(1 - |u|) is never log 0."""
         eps = float(numpy.finfo(self.loc.dtype).eps)
-        u = _noise(rand, self, sample_shape, self.loc) * (2 - eps) + (eps - 1)
+        u = self._noise(rand, sample_shape, self.loc) * (2 - eps) + (eps - 1)
         return self.loc - self.scale * ops.sign(u) * ops.log1p(-ops.abs(u))
 
     def log_prob(self, value):

@@ -62,7 +62,7 @@ class Bernoulli(SuccessProbability):
     def sample(self, sample_shape=()):
         """1 where u < p, for u ~ U[0, 1)."""
         with no_grad():
-            u = rand(self._extended_shape(sample_shape), dtype=self.probs.dtype, device=self.probs.device)
+            u = self._noise(rand, sample_shape, self.probs)
             return ops.lt(u, self.probs).to(self.probs.dtype)
 
     def log_prob(self, value):

@@ -70,6 +70,11 @@ class Distribution:
         """The shape of ``sample(sample_shape)``: ``sample_shape + batch_shape + event_shape``."""
         return Size(as_size(sample_shape) + self._batch_shape + self._event_shape)
 
+    def _noise(self, draw, sample_shape, like):
+        """``draw`` (``rand``, ``randn``) of the shape of ``sample(sample_shape)``, in ``like``'s dtype and on its
+        device: the randomness a sample is made from."""
+        return draw(self._extended_shape(sample_shape), dtype=like.dtype, device=like.device)
+
     def expand(self, batch_shape, _instance=None):
         """The same distribution repeated over a larger ``batch_shape`` (the parameters are broadcast, not copied).
 

@@ -11,6 +11,7 @@ from ... import ops
 from ..creation import full, rand, randn
 from ..grad_mode import is_grad_enabled
 from . import constraints
+from .continuous import LocationScale
 from .distribution import Distribution
 from .gamma_family import Gamma
 from .utils import broadcast_all
@@ -60,7 +61,7 @@ class StudentT(Distribution):
             raise NotImplementedError("StudentT.rsample is reparameterized in loc and scale only: the gradient "
                                       "with respect to df needs the gamma's implicit reparameterization, which "
                                       "minidl does not have. Pass df.detach() or use sample().")
-        z = randn(self._extended_shape(sample_shape), dtype=self.loc.dtype, device=self.loc.device)
+        z = self._noise(randn, sample_shape, self.loc)
         chi2 = Chi2(self.df, validate_args=False).sample(sample_shape)
         return self.loc + self.scale * z * ops.rsqrt(chi2 / self.df)
 
@@ -98,24 +99,17 @@ class StudentT(Distribution):
         return ops.where(ops.gt(self.df, 1), finite, math.nan)
 
 
-class Cauchy(Distribution):
+class Cauchy(LocationScale):
     """The Cauchy (Lorentz) distribution with location μ = loc (its median) and scale γ = scale > 0:
 
         p(x) = 1 / (π γ (1 + ((x - μ)/γ)²)).
 
     Its tails decay like 1/x², so neither the mean nor the variance exist (NaN and +inf, as in PyTorch).
     """
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, validate_args=validate_args)
 
     def rsample(self, sample_shape=()):
         """The inverse cdf of u ~ U[0, 1)."""
-        u = rand(self._extended_shape(sample_shape), dtype=self.loc.dtype, device=self.loc.device)
+        u = self._noise(rand, sample_shape, self.loc)
         return self.icdf(u)
 
     def log_prob(self, value):

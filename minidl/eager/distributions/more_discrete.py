@@ -35,7 +35,7 @@ class Geometric(SuccessProbability):
         """The inverse cdf: P(X >= k) = (1 - p)ᵏ, so X = floor(log u / log(1 - p)) for u ~ U(0, 1) (u kept at
         least the smallest normal number, so that log u is finite)."""
         with no_grad():
-            u = rand(self._extended_shape(sample_shape), dtype=self.probs.dtype, device=self.probs.device)
+            u = self._noise(rand, sample_shape, self.probs)
             u = ops.clamp(u, min=float(numpy.finfo(u.dtype).tiny))
             return ops.floor(ops.log(u) / ops.log1p(-self.probs))
 

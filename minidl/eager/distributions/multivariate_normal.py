@@ -82,7 +82,7 @@ class MultivariateNormal(Distribution):
 
     def rsample(self, sample_shape=()):
         """μ + L ε, ε ~ N(0, I)."""
-        eps = randn(self._extended_shape(sample_shape), dtype=self.loc.dtype, device=self.loc.device)
+        eps = self._noise(randn, sample_shape, self.loc)
         return self.loc + (self.scale_tril @ eps.unsqueeze(-1)).squeeze(-1)
 
     def log_prob(self, value):
