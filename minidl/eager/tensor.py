@@ -354,14 +354,17 @@ class Tensor:
 
     def _inplace_ufunc(self, ufunc_name, other):
         """``self = ufunc(self, other)`` computed into this tensor's memory (only when nothing is recorded)."""
-        dtype = dtypes.result_type(self, other)
+        operand = other._data if isinstance(other, Tensor) else other
+        if operand.__class__ is _ndarray and operand.dtype is self._data.dtype:  # an optimizer's update: no promotion
+            dtype = operand.dtype
+        else:
+            dtype = dtypes.result_type(self, other)
         if ufunc_name == "true_divide" and dtype.kind in "biu":
             dtype = dtypes.get_default_dtype()
         if not dtypes.can_cast(dtype, self.dtype):
             raise RuntimeError(f"result type {dtype} can't be cast to the desired output type {self.dtype}")
-        operand = other._data if isinstance(other, Tensor) else other
         _check_writeable(self._data)
-        xp = get_array_module(self._data, operand)
+        xp = numpy if _modules.get("cupy") is None else get_array_module(self._data, operand)
         try:
             getattr(xp, ufunc_name)(self._data, operand, out=self._data, casting="unsafe")
         except ValueError as error:

@@ -12,7 +12,7 @@ from .base import Op, OpError, Spec, apply, describe, is_tensor
 from .broadcast import ones_like, sum_to_like
 from .infer import broadcast_shapes
 from .promote import require_same_dtype
-from .shape import squeeze, transpose, unsqueeze
+from .shape import Transpose, squeeze, unsqueeze
 
 
 def _check_tensors(op_name, *operands):
@@ -25,8 +25,10 @@ def _product_operands(op_name, *operands):
     """The operands of a product, checked: tensors of one dtype (products never promote, see
     ``require_same_dtype``), not bool (as in PyTorch)."""
     _check_tensors(op_name, *operands)
-    require_same_dtype(op_name, [(f"m{i + 1}", x) for i, x in enumerate(operands)])
-    if operands[0].dtype == dtypes.bool_:
+    dtype = operands[0].dtype
+    if any(x.dtype != dtype for x in operands[1:]):  # the names are spelled out only for the error
+        require_same_dtype(op_name, [(f"m{i + 1}", x) for i, x in enumerate(operands)])
+    if dtype == dtypes.bool_:
         raise TypeError(f"{op_name}: not implemented for bool tensors (got "
                         f"{', '.join(describe(x) for x in operands)}); cast them to an integer or float dtype")
     return operands
@@ -43,6 +45,8 @@ def _matmul_shape(op_name, sa, sb):
     matrix whose extra dim is dropped again, and leading (batch) dims broadcast."""
     if sa is None or sb is None:
         return None
+    if len(sa) == 2 and len(sb) == 2 and sa[1] == sb[0] and sa[1] is not None:  # the common case, answered first
+        return sa[0], sb[1]
     if len(sa) == 0 or len(sb) == 0:
         raise OpError(f"{op_name}: both arguments need to be at least 1D, but they are {len(sa)}D and "
                       f"{len(sb)}D")
@@ -55,8 +59,11 @@ def _matmul_shape(op_name, sa, sb):
 
 def _mH(x):
     """The conjugate transpose of the last two dims (the plain transpose for real tensors)."""
+    transposed = apply(Transpose, x, dim0=x.ndim - 2, dim1=x.ndim - 1)
+    if x.dtype.kind != "c":
+        return transposed
     from .spectral import conj  # spectral comes after linalg in the import order
-    return conj(transpose(x, -2, -1))
+    return conj(transposed)
 
 
 class MatMul(Op):
@@ -81,11 +88,11 @@ class MatMul(Op):
             g = unsqueeze(g, -1)
         if a.ndim == 1:  # g (..., n) -> (..., 1, n)
             g = unsqueeze(g, -2)
-        ga = gb = None
+        ga = gb = None  # (the forward checked the operands: the products are applied unchecked)
         if need_a:  # a (1, k)-shaped gradient sums to (k) on its own: sum_to_like drops leading dims
-            ga = sum_to_like(matmul(g, _mH(b2)), a)
+            ga = sum_to_like(apply(MatMul, g, _mH(b2)), a)
         if need_b:
-            gb = matmul(_mH(a2), g)
+            gb = apply(MatMul, _mH(a2), g)
             gb = sum_to_like(squeeze(gb, -1) if b.ndim == 1 else gb, b)
         return ga, gb
 
