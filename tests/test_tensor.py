@@ -39,6 +39,20 @@ def test_repr_like_pytorch():
         "tensor([ 1.0000,  1.0245,  1.0490,  ..., 49.9510, 49.9755, 50.0000])"
 
 
+def test_complex_repr_like_pytorch():
+    """Real and imaginary parts each in the format PyTorch picks for them; only the real parts are aligned; the
+    default float's complex (complex64) goes without saying unless the tensor is empty."""
+    assert repr(T.tensor([1 + 0j, -1 - 2.5j, 10.25 + 3j])) == \
+        "tensor([ 1.0000+0.0000j, -1.0000-2.5000j, 10.2500+3.0000j])"
+    assert repr(T.tensor([1 + 0j, -1 - 2j, 3 + 100j])) == "tensor([ 1.+0.j, -1.-2.j,  3.+100.j])"
+    assert repr(T.tensor([1e-5 + 1j, 1 + 1e5j])) == "tensor([1.0000e-05+1.0000e+00j, 1.0000e+00+1.0000e+05j])"
+    assert repr(T.tensor([[1 + 1j, 2 - 2j], [-3.5 + 0.5j, 4 + 0j]], dtype=T.complex128)) == \
+        "tensor([[ 1.0000+1.0000j,  2.0000-2.0000j],\n" \
+        "        [-3.5000+0.5000j,  4.0000+0.0000j]], dtype=minidl.complex128)"
+    assert repr(T.tensor([complex("nan+1j"), complex("nan+infj")])) == "tensor([nan+1.j, nan+infj])"
+    assert repr(T.zeros(0, dtype=T.complex64)) == "tensor([], dtype=minidl.complex64)"
+
+
 def test_numpy_refuses_a_tensor_that_requires_grad():
     x = T.ones(2, requires_grad=True)
     with pytest.raises(RuntimeError, match=r"Use tensor.detach\(\).numpy\(\)"):
@@ -191,6 +205,22 @@ def test_manual_seed_and_generators_are_reproducible():
     g1, g2 = T.Generator().manual_seed(3), T.Generator().manual_seed(3)
     assert T.rand(4, generator=g1).tolist() == T.rand(4, generator=g2).tolist()
     assert T.rand(3).dtype == T.float32 and T.randn(2, dtype=T.float64).dtype == T.float64
+
+
+def test_random_factories_draw_complex_numbers_as_pytorch_does():
+    """randn: E|z|^2 = 1, each part N(0, 1/2); rand: each part uniform on [0, 1); integer dtypes refused."""
+    T.manual_seed(0)
+    z = T.randn(200_000, dtype=T.complex64)
+    assert z.dtype == T.complex64 and z.shape == (200_000,)
+    assert abs(z.real.var().item() - 0.5) < 0.01 and abs(z.imag.var().item() - 0.5) < 0.01
+    assert abs(z.real.mean().item()) < 0.01 and abs((z.abs() ** 2).mean().item() - 1) < 0.02
+    u = T.rand(3, 4, dtype=T.complex128)
+    assert u.dtype == T.complex128 and u.shape == (3, 4)
+    parts = np.concatenate([u.real.numpy().ravel(), u.imag.numpy().ravel()])
+    assert (parts >= 0).all() and (parts < 1).all() and len(set(parts)) == 24
+    assert T.randn_like(z[:2]).dtype == T.complex64
+    with pytest.raises(TypeError, match="rand: expected a floating point or complex dtype, got int64"):
+        T.rand(2, dtype=T.int64)
 
 
 def test_tensors_are_hashable_by_identity_and_not_pickled():

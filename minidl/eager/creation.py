@@ -167,23 +167,35 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False, layout=None, pi
     return _finish(numpy.eye(n, m, dtype=_float_dtype(dtype)), device, requires_grad)
 
 
+def _random_values(name, draw, size, dtype, part_scale=1.0):
+    """``draw(size, dtype)`` (numpy draws float32 and float64; float16 is drawn in float64 and rounded). A complex
+    dtype gets its real and imaginary parts drawn as pairs of its real dtype, each times ``part_scale``, as
+    PyTorch's complex random factories do; other dtypes are refused."""
+    if dtype.kind == "c":
+        real = numpy.dtype(dtype.type(0).real.dtype)
+        pairs = _random_values(name, draw, tuple(size) + (2,), real) * real.type(part_scale)
+        return pairs.view(dtype).reshape(size)
+    if dtype.kind != "f":
+        raise TypeError(f"{name}: expected a floating point or complex dtype, got {dtype} (randint draws integers)")
+    return draw(size, dtype if dtype.itemsize >= 4 else None).astype(dtype, copy=False)
+
+
 def rand(*shape, size=None, generator=None, dtype=None, device=None, requires_grad=False, layout=None,
          pin_memory=False):
-    """Uniform on [0, 1)."""
+    """Uniform on [0, 1) (for a complex dtype: the real and the imaginary part each)."""
     check_factory_options("rand", layout, pin_memory)
-    dtype = _float_dtype(dtype)
-    array = numpy_rng(generator).random(_size(shape, "rand", size), dtype=dtype if dtype.itemsize >= 4 else None)
-    return _finish(array.astype(dtype, copy=False), device, requires_grad)
+    array = _random_values("rand", numpy_rng(generator).random, _size(shape, "rand", size), _float_dtype(dtype))
+    return _finish(array, device, requires_grad)
 
 
 def randn(*shape, size=None, generator=None, dtype=None, device=None, requires_grad=False, layout=None,
           pin_memory=False):
-    """Standard normal."""
+    """Standard normal. For a complex dtype, E|z|² = 1 as in PyTorch: the real and the imaginary part are each
+    normal with variance 1/2."""
     check_factory_options("randn", layout, pin_memory)
-    dtype = _float_dtype(dtype)
-    array = numpy_rng(generator).standard_normal(_size(shape, "randn", size),
-                                                 dtype=dtype if dtype.itemsize >= 4 else None)
-    return _finish(array.astype(dtype, copy=False), device, requires_grad)
+    array = _random_values("randn", numpy_rng(generator).standard_normal, _size(shape, "randn", size),
+                           _float_dtype(dtype), part_scale=0.5 ** 0.5)
+    return _finish(array, device, requires_grad)
 
 
 def randint(low, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False, layout=None,

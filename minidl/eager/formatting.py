@@ -26,14 +26,30 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 
 
 def _format_options(array):
-    """PyTorch's choice of number format, from the non-zero finite magnitudes: e-notation when they span more
-    than a factor of 1000 or exceed 1e8 (or, unless all are whole, go below 1e-4); otherwise whole numbers as
-    ``2104.`` and the rest with 4 decimals. (``suppress_small`` stops numpy from switching to e-notation by
-    rules of its own.)"""
-    precision = _options["precision"]
+    """numpy's ``formatter`` for PyTorch's number format. A complex number is printed as its real part, then its
+    imaginary part with its sign and a ``j``, each part in the format PyTorch picks for all the real (imaginary)
+    parts alone; the real parts are right-aligned, the imaginary ones not (``[ 1.+0.j, -1.-2.j,  3.+100.j]``)."""
     if array.dtype.kind not in "fc" or array.size == 0:
         return {}
-    magnitudes = numpy.abs(array[numpy.isfinite(array)]).astype(numpy.float64)  # float64: no float16 overflow
+    if array.dtype.kind == "f":
+        return {"formatter": {"float_kind": _part_format(array, aligned=True)}}
+    real, imag = _part_format(array.real, aligned=True), _part_format(array.imag, aligned=False)
+
+    def complex_text(v):
+        imaginary = imag(v.imag)
+        return real(v.real) + ("" if imaginary.startswith("-") else "+") + imaginary + "j"
+    return {"formatter": {"complex_kind": complex_text}}
+
+
+def _part_format(array, aligned):
+    """PyTorch's choice of number format, from the non-zero finite magnitudes: e-notation when they span more
+    than a factor of 1000 or exceed 1e8 (or, unless all are whole, go below 1e-4); otherwise whole numbers as
+    ``2104.`` and the rest with 4 decimals. Returns value -> text, right-aligned (if ``aligned``) to the widest
+    non-zero finite value, as PyTorch pads them: zeros, nan and inf do not widen the column (PyTorch prints
+    [0., -inf] and [nan, 1., inf]; numpy would pad them all to one width)."""
+    precision = _options["precision"]
+    finite = array[numpy.isfinite(array)]
+    magnitudes = numpy.abs(finite).astype(numpy.float64)  # float64: no float16 overflow
     nonzero = magnitudes[magnitudes > 0]
     whole = bool((magnitudes == numpy.round(magnitudes)).all())
     scientific = _options["sci_mode"]
@@ -46,11 +62,10 @@ def _format_options(array):
         text = lambda v: f"{v:.0f}." if numpy.isfinite(v) else f"{v:.0f}"  # noqa: E731  (2104., but nan, inf)
     else:
         text = lambda v: f"{v:.{precision}f}"  # noqa: E731
-    # right-aligned to the widest non-zero finite value, as PyTorch pads them: zeros, nan and inf do not widen
-    # the column (PyTorch prints [0., -inf] and [nan, 1., inf]; numpy would pad them all to one width)
-    finite = array[numpy.isfinite(array) & (array != 0)]
-    width = max((len(text(v)) for v in finite.ravel()), default=1)
-    return {"formatter": {"float_kind": lambda v: text(v).rjust(width)}}
+    if not aligned:
+        return text
+    width = max((len(text(v)) for v in finite[finite != 0].ravel()), default=1)
+    return lambda v: text(v).rjust(width)
 
 
 def _shown(array):
@@ -82,8 +97,10 @@ def tensor_repr(t):
         extras.append(f"size={tuple(array.shape)}")
     if t.device.type != "cpu":
         extras.append(f"device='{t.device}'")
-    # like PyTorch: the default float, int64 and bool go without saying (unless the tensor is empty)
-    implied = t.dtype == dtypes.get_default_dtype() or (t.dtype in _IMPLIED_WHEN_NONEMPTY and array.size)
+    # like PyTorch: the default float goes without saying; its complex, int64 and bool too unless the tensor is empty
+    default = dtypes.get_default_dtype()
+    implied = t.dtype == default or (array.size and (t.dtype in _IMPLIED_WHEN_NONEMPTY or
+                                                     t.dtype == dtypes.to_complex(default)))
     if not implied:
         extras.append(f"dtype={dtype_name(t.dtype)}")
     if t.grad_fn is not None:
