@@ -149,11 +149,11 @@ def _take(x, dim, index):
     return getitem(x, (slice(None),) * dim + (index,))
 
 
-def split(x, split_size_or_sections, dim=0):
-    """Cut ``x`` along ``dim`` into pieces of ``split_size`` (the last may be smaller) or of the given sizes."""
-    check_tensor("split", x)
-    dim = normalize_dim("split", dim, x.ndim)
-    size = _static_size("split", x, dim)
+def split(tensor, split_size_or_sections, dim=0):
+    """Cut ``tensor`` along ``dim`` into pieces of ``split_size`` (the last may be smaller) or of the given sizes."""
+    check_tensor("split", tensor)
+    dim = normalize_dim("split", dim, tensor.ndim)
+    size = _static_size("split", tensor, dim)
     if isinstance(split_size_or_sections, (list, tuple)):
         sections = ints("split", split_size_or_sections, "split sizes")
         if sum(sections) != size or min(sections, default=0) < 0:
@@ -163,22 +163,22 @@ def split(x, split_size_or_sections, dim=0):
         step = operator.index(split_size_or_sections)
         if step < 0 or step == 0 and size != 0:
             raise OpError(f"split: split_size must be positive (0 only for an empty dimension), got {step} for "
-                          f"{describe(x)}")
+                          f"{describe(tensor)}")
         sections = [min(step, size - start) for start in range(0, size, step)] if size else [0]
     starts = [sum(sections[:i]) for i in range(len(sections))]
-    return tuple(_take(x, dim, slice(start, start + n)) for start, n in zip(starts, sections))
+    return tuple(_take(tensor, dim, slice(start, start + n)) for start, n in zip(starts, sections))
 
 
-def chunk(x, chunks, dim=0):
-    """Cut ``x`` into ``chunks`` pieces of equal size (the last may be smaller, and there may be fewer)."""
-    check_tensor("chunk", x)
+def chunk(input, chunks, dim=0):
+    """Cut ``input`` into ``chunks`` pieces of equal size (the last may be smaller, and there may be fewer)."""
+    check_tensor("chunk", input)
     if chunks <= 0:
         raise OpError(f"chunk: expects `chunks` to be greater than 0, got: {chunks}")
-    dim = normalize_dim("chunk", dim, x.ndim)
-    size = _static_size("chunk", x, dim)
+    dim = normalize_dim("chunk", dim, input.ndim)
+    size = _static_size("chunk", input, dim)
     if size == 0:  # PyTorch gives ``chunks`` empty pieces
-        return split(x, [0] * chunks, dim)
-    return split(x, math.ceil(size / chunks), dim)
+        return split(input, [0] * chunks, dim)
+    return split(input, math.ceil(size / chunks), dim)
 
 
 class Unbind(Op):
@@ -214,11 +214,11 @@ def _slices(x, dim, pieces):
     return apply(_unbind_op(pieces), x, dim=dim) if pieces else ()
 
 
-def unbind(x, dim=0):
+def unbind(input, dim=0):
     """The slices ``x[..., i, ...]`` along ``dim``, as a tuple."""
-    check_tensor("unbind", x)
-    dim = normalize_dim("unbind", dim, x.ndim)
-    return _slices(x, dim, _static_size("unbind", x, dim))
+    check_tensor("unbind", input)
+    dim = normalize_dim("unbind", dim, input.ndim)
+    return _slices(input, dim, _static_size("unbind", input, dim))
 
 
 # -------------------------------------------------------------------------------------------------- pad
@@ -274,34 +274,34 @@ class PadSource(Op):
         return Spec((None if n is None else n + before + after,), dtypes.int64)
 
 
-def pad(x, pad, mode="constant", value=None):
-    """Pad ``x`` (``torch.nn.functional.pad``): ``pad = (left, right, top, bottom, ...)`` gives (before, after)
+def pad(input, pad, mode="constant", value=None):
+    """Pad ``input`` (``torch.nn.functional.pad``): ``pad = (left, right, top, bottom, ...)`` gives (before, after)
     amounts for the last dim, then the one before it, and so on; negative amounts crop.
 
     ``mode``: 'constant' (with ``value``, default 0), 'reflect', 'replicate' or 'circular'."""
-    check_tensor("pad", x)
+    check_tensor("pad", input)
     widths = ints("pad", pad, "pad")
     if len(widths) % 2:
         raise OpError(f"pad: padding length must be divisible by 2, got {list(widths)}")
-    if len(widths) // 2 > x.ndim:
+    if len(widths) // 2 > input.ndim:
         raise OpError(f"pad: padding length too large: {list(widths)} pads {len(widths) // 2} dims but the input "
-                      f"{describe(x)} has {x.ndim}")
-    pairs = [(0, 0)] * (x.ndim - len(widths) // 2) + [(widths[i], widths[i + 1])
+                      f"{describe(input)} has {input.ndim}")
+    pairs = [(0, 0)] * (input.ndim - len(widths) // 2) + [(widths[i], widths[i + 1])
                                                       for i in range(len(widths) - 2, -1, -2)]
-    for d, ((before, after), n) in enumerate(zip(pairs, x.shape)):
+    for d, ((before, after), n) in enumerate(zip(pairs, input.shape)):
         if n is not None and max(-before, 0) + max(-after, 0) > n:
             raise OpError(f"pad: negative padding ({before}, {after}) crops more than the {n} elements of "
-                          f"dimension {d} of {describe(x)}")
+                          f"dimension {d} of {describe(input)}")
     if mode == "constant":
-        return apply(ConstantPad, x, pads=tuple(pairs), value=0 if value is None else value)
+        return apply(ConstantPad, input, pads=tuple(pairs), value=0 if value is None else value)
     if mode not in _SOURCE:
         raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}")
     if value is not None:
         raise ValueError(f"pad: padding mode {mode!r} doesn't take in a value argument")
     for d, (before, after) in enumerate(pairs):
         if before or after:
-            x = _take(x, d, apply(PadSource, x, dim=d, before=before, after=after, mode=mode))
-    return x
+            input = _take(input, d, apply(PadSource, input, dim=d, before=before, after=after, mode=mode))
+    return input
 
 
 # -------------------------------------------------------------------------------------- tile, repeat_interleave
@@ -347,13 +347,13 @@ class TileGrad(Op):
         return Spec(x.shape, g.dtype)
 
 
-def tile(x, dims):
-    """``x`` repeated ``dims[d]`` times along each dim; a short ``dims`` is padded with leading 1s."""
-    check_tensor("tile", x)
+def tile(input, dims):
+    """``input`` repeated ``dims[d]`` times along each dim; a short ``dims`` is padded with leading 1s."""
+    check_tensor("tile", input)
     reps = ints("tile", dims, "dims")
     if min(reps, default=0) < 0:
         raise OpError(f"tile: repetitions must be non-negative, got {list(reps)}")
-    return apply(Tile, x, reps=(1,) * (x.ndim - len(reps)) + reps)
+    return apply(Tile, input, reps=(1,) * (input.ndim - len(reps)) + reps)
 
 
 class RepeatIndex(Op):
@@ -374,24 +374,24 @@ class RepeatIndex(Op):
         return Spec((None if counts or n is None else n * repeats,), dtypes.int64)
 
 
-def repeat_interleave(x, repeats, dim=None):
-    """Repeat each element (``dim=None``: of the flattened ``x``) or each slice along ``dim`` ``repeats`` times;
+def repeat_interleave(input, repeats, dim=None):
+    """Repeat each element (``dim=None``: of the flattened ``input``) or each slice along ``dim`` ``repeats`` times;
     ``repeats`` is an int or a tensor of counts, one per position (or a single one)."""
-    check_tensor("repeat_interleave", x)
+    check_tensor("repeat_interleave", input)
     if dim is None:
-        x, dim = flatten(x), 0
-    dim = normalize_dim("repeat_interleave", dim, x.ndim)
+        input, dim = flatten(input), 0
+    dim = normalize_dim("repeat_interleave", dim, input.ndim)
     if is_tensor(repeats):
         from .indexing import check_index_tensor
         check_index_tensor("repeat_interleave", repeats, "repeats")
-        count, size = (repeats.shape[0] if repeats.ndim == 1 else 1), x.shape[dim]
+        count, size = (repeats.shape[0] if repeats.ndim == 1 else 1), input.shape[dim]
         if repeats.ndim > 1 or None not in (count, size) and count not in (1, size):
             raise OpError(f"repeat_interleave: repeats must be 0-d or 1-d with one count per position along dim "
                           f"{dim} (size {size}), got {describe(repeats)}")
-        index = apply(RepeatIndex, x, repeats, dim=dim, repeats=None)
+        index = apply(RepeatIndex, input, repeats, dim=dim, repeats=None)
     else:
         repeats = operator.index(repeats)
         if repeats < 0:
             raise OpError(f"repeat_interleave: repeats can not be negative, got {repeats}")
-        index = apply(RepeatIndex, x, dim=dim, repeats=repeats)
-    return _take(x, dim, index)
+        index = apply(RepeatIndex, input, dim=dim, repeats=repeats)
+    return _take(input, dim, index)

@@ -63,38 +63,38 @@ class Cumprod(Op):
         return (grad,)
 
 
-def cumprod(x, dim, dtype=None):
+def cumprod(input, dim, dtype=None):
     """Running product along ``dim``. Bool and integer inputs give int64, as in PyTorch (``dtype=`` overrides)."""
-    check_tensor("cumprod", x)
+    check_tensor("cumprod", input)
     if not _is_int(dim):
         raise TypeError(f"cumprod(): dim must be an int, got {dim!r}")
-    x = _int_to_int64(x, dtype)
-    return apply(Cumprod, x, dim=normalize_dim("cumprod()", int(dim), x.ndim, x))
+    input = _int_to_int64(input, dtype)
+    return apply(Cumprod, input, dim=normalize_dim("cumprod()", int(dim), input.ndim, input))
 
 
-def diff(x, n=1, dim=-1, prepend=None, append=None):
+def diff(input, n=1, dim=-1, prepend=None, append=None):
     """The ``n``-th forward difference along ``dim``: ``out[i] = x[i + 1] - x[i]``, repeated ``n`` times (each
     round one entry shorter). ``prepend`` / ``append`` are joined to x along ``dim`` first. For bool tensors the
     difference is ``!=`` (logical xor), as in PyTorch."""
-    check_tensor("diff", x)
-    if x.ndim == 0:
-        raise OpError(f"diff: expects input to be at least one-dimensional, got {describe(x)}")
+    check_tensor("diff", input)
+    if input.ndim == 0:
+        raise OpError(f"diff: expects input to be at least one-dimensional, got {describe(input)}")
     if not _is_int(n) or n < 0:
         raise OpError(f"diff: order n must be a non-negative int, got {n!r}")
-    dim = normalize_dim("diff()", dim, x.ndim, x)
+    dim = normalize_dim("diff()", dim, input.ndim, input)
     extra = [t for t in (prepend, append) if t is not None]
     for t in extra:
         if not is_tensor(t):
             raise TypeError(f"diff: prepend and append must be tensors, got {type(t).__name__}")
-        if t.ndim != x.ndim:
+        if t.ndim != input.ndim:
             raise OpError(f"diff: expects prepend or append to be the same dimension as input, got {describe(t)} "
-                          f"for input {describe(x)}")
+                          f"for input {describe(input)}")
     if extra:
-        x = cat([t for t in (prepend, x, append) if t is not None], dim)
+        input = cat([t for t in (prepend, input, append) if t is not None], dim)
     before = (slice(None),) * dim
     for _ in range(n):
-        if x.shape[dim] == 0:  # nothing left to subtract
+        if input.shape[dim] == 0:  # nothing left to subtract
             break
-        later, earlier = getitem(x, before + (slice(1, None),)), getitem(x, before + (slice(None, -1),))
-        x = ne(later, earlier) if x.dtype == dtypes.bool_ else later - earlier
-    return x
+        later, earlier = getitem(input, before + (slice(1, None),)), getitem(input, before + (slice(None, -1),))
+        input = ne(later, earlier) if input.dtype == dtypes.bool_ else later - earlier
+    return input

@@ -71,14 +71,14 @@ def _whole_or_dims(op_name, op, x, dim, keepdim):
     return _reduce(op, x, dims, bool(keepdim))
 
 
-def amax(x, dim=None, keepdim=False):
+def amax(input, dim=None, keepdim=False):
     """The largest value over ``dim`` (all dims when None); ties share the gradient evenly."""
-    return _whole_or_dims("amax", Amax, x, dim, keepdim)
+    return _whole_or_dims("amax", Amax, input, dim, keepdim)
 
 
-def amin(x, dim=None, keepdim=False):
+def amin(input, dim=None, keepdim=False):
     """The smallest value over ``dim`` (all dims when None); ties share the gradient evenly."""
-    return _whole_or_dims("amin", Amin, x, dim, keepdim)
+    return _whole_or_dims("amin", Amin, input, dim, keepdim)
 
 
 # ------------------------------------------------------------------------------------ max(x, dim), min(x, dim)
@@ -146,22 +146,22 @@ def _max_or_min(op_name, whole_op, dim_op, result, x, dim, keepdim):
     return result(*apply(dim_op, x, dim=dim, keepdim=bool(keepdim)))
 
 
-def max(x, dim=None, keepdim=False):
+def max(input, dim=None, keepdim=False):
     """``max(x)``: the largest value (0-d; tied maxima share the gradient, like ``amax``).
     ``max(x, dim, keepdim=False)``: the named tuple ``(values, indices)`` along ``dim``.
     ``max(x, other)``: the elementwise ``maximum``, as in PyTorch."""
     if is_tensor(dim):
         from .compare import maximum
-        return maximum(x, dim)
-    return _max_or_min("max", Amax, MaxDim, MaxResult, x, dim, keepdim)
+        return maximum(input, dim)
+    return _max_or_min("max", Amax, MaxDim, MaxResult, input, dim, keepdim)
 
 
-def min(x, dim=None, keepdim=False):
+def min(input, dim=None, keepdim=False):
     """``min(x)``, ``min(x, dim, keepdim=False)`` -> ``(values, indices)``, or ``min(x, other)``: see ``max``."""
     if is_tensor(dim):
         from .compare import minimum
-        return minimum(x, dim)
-    return _max_or_min("min", Amin, MinDim, MinResult, x, dim, keepdim)
+        return minimum(input, dim)
+    return _max_or_min("min", Amin, MinDim, MinResult, input, dim, keepdim)
 
 
 # ------------------------------------------------------------------------------------------- argmax, argmin
@@ -204,14 +204,14 @@ def _arg_function(op_name, op, x, dim, keepdim):
     return apply(op, x, dim=dim, keepdim=bool(keepdim))
 
 
-def argmax(x, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False):
     """Index of the max along ``dim``; with dim None, the index into the flattened tensor."""
-    return _arg_function("argmax", Argmax, x, dim, keepdim)
+    return _arg_function("argmax", Argmax, input, dim, keepdim)
 
 
-def argmin(x, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False):
     """Index of the min along ``dim``; with dim None, the index into the flattened tensor."""
-    return _arg_function("argmin", Argmin, x, dim, keepdim)
+    return _arg_function("argmin", Argmin, input, dim, keepdim)
 
 
 __all__ = ["max", "min", "amax", "amin", "argmax", "argmin"]

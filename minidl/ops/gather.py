@@ -131,23 +131,23 @@ def _check_sizes(op_name, dim, index, other, name, other_dim_too=False):
                                                                              f" apart from dimension {dim}"))
 
 
-def gather(x, dim, index):
-    """Values of ``x`` along ``dim`` at the positions in ``index`` (which has x's number of dims)."""
-    check_tensor("gather", x)
+def gather(input, dim, index):
+    """Values of ``input`` along ``dim`` at the positions in ``index`` (which has x's number of dims)."""
+    check_tensor("gather", input)
     check_index_tensor("gather", index)
-    dim = normalize_dim("gather", dim, x.ndim)
-    _check_sizes("gather", dim, index, x, "input")
-    return apply(Gather, x, index, dim=dim)
+    dim = normalize_dim("gather", dim, input.ndim)
+    _check_sizes("gather", dim, index, input, "input")
+    return apply(Gather, input, index, dim=dim)
 
 
-def scatter_add(x, dim, index, src):
-    """A copy of ``x`` with each ``src`` element added at its position from ``index`` along ``dim``."""
-    return apply(ScatterAdd, *_scatter_operands("scatter_add", x, dim, index, src), dim=normalize_dim(
-        "scatter_add", dim, x.ndim))
+def scatter_add(input, dim, index, src):
+    """A copy of ``input`` with each ``src`` element added at its position from ``index`` along ``dim``."""
+    return apply(ScatterAdd, *_scatter_operands("scatter_add", input, dim, index, src), dim=normalize_dim(
+        "scatter_add", dim, input.ndim))
 
 
-def scatter(x, dim, index, src=None, *, value=None, reduce=None):
-    """A copy of ``x`` with each ``src`` element written at its position from ``index`` along ``dim``; a number
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
+    """A copy of ``input`` with each ``src`` element written at its position from ``index`` along ``dim``; a number
     (``src`` or ``value=``) is written everywhere ``index`` points (the one-hot idiom:
     ``zeros(n, c).scatter_(1, y[:, None], 1)``). ``reduce="add"`` or ``"multiply"`` combines the values with x's
     instead (PyTorch's older spelling of ``scatter_reduce`` with "sum" or "prod" and ``include_self=True``)."""
@@ -163,13 +163,13 @@ def scatter(x, dim, index, src=None, *, value=None, reduce=None):
                           UserWarning, stacklevel=2)
     if not is_tensor(src):
         check_index_tensor("scatter", index)
-        src = full_like(index, src, dtype=x.dtype)
-    x, index, src = _scatter_operands("scatter", x, dim, index, src)
-    dim = normalize_dim("scatter", dim, x.ndim)
+        src = full_like(index, src, dtype=input.dtype)
+    input, index, src = _scatter_operands("scatter", input, dim, index, src)
+    dim = normalize_dim("scatter", dim, input.ndim)
     if reduce is None:
-        return apply(Scatter, x, index, src, dim=dim)
+        return apply(Scatter, input, index, src, dim=dim)
     from .scatter_reduce import ScatterReduce  # it builds on this module: import late
-    return apply(ScatterReduce, x, index, src, dim=dim, reduce=_OLD_REDUCTIONS[reduce], include_self=True)
+    return apply(ScatterReduce, input, index, src, dim=dim, reduce=_OLD_REDUCTIONS[reduce], include_self=True)
 
 
 #: scatter's ``reduce`` names and their scatter_reduce equivalents

@@ -282,11 +282,11 @@ def _index(x, tensors, basic, advanced):
     return apply(Index if advanced else Slice, x, *tensors, basic=basic, advanced=advanced)
 
 
-def getitem(x, index):
+def getitem(input, index):
     """``x[index]``: ints, slices (any step), None, Ellipsis, integer arrays/tensors and boolean masks."""
-    check_tensor("getitem", x)
-    basic, advanced, tensors = _encode("getitem", x, index)
-    return _index(x, tensors, basic, advanced)
+    check_tensor("getitem", input)
+    basic, advanced, tensors = _encode("getitem", input, index)
+    return _index(input, tensors, basic, advanced)
 
 
 # ---------------------------------------------------------------------------------- x[index] = value
@@ -346,15 +346,15 @@ def _fill(x, tensors, attrs, value):
     return apply(IndexFill, x, *tensors, basic=attrs["basic"], advanced=attrs["advanced"], value=value)
 
 
-def index_put(x, index, value):
+def index_put(input, index, value):
     """The functional form of ``x[index] = value``: a new tensor; ``value`` is broadcast and cast to x's dtype."""
-    check_tensor("index_put", x)
-    basic, advanced, tensors = _encode("index_put", x, index)
+    check_tensor("index_put", input)
+    basic, advanced, tensors = _encode("index_put", input, index)
     if not is_tensor(value):
         if not isinstance(value, (bool, int, float, complex, numpy.generic, numpy.ndarray, list, tuple)):
             raise TypeError(f"index_put: value must be a tensor or a number, got {type(value).__name__}")
-        return _fill(x, tensors, {"basic": basic, "advanced": advanced}, _frozen(numpy.asarray(value).tolist()))
-    target = _indexed_shape(x, tensors, basic, advanced)
+        return _fill(input, tensors, {"basic": basic, "advanced": advanced}, _frozen(numpy.asarray(value).tolist()))
+    target = _indexed_shape(input, tensors, basic, advanced)
     lead = value.ndim - len(target)
     if lead > 0 and all(n == 1 for n in value.shape[:lead]):  # numpy and PyTorch ignore leading 1s of value
         value = squeeze(value, tuple(range(lead)))
@@ -362,17 +362,17 @@ def index_put(x, index, value):
     if known(target) and known(value.shape) and not fits:
         raise OpError(f"index_put: shape mismatch: value tensor of shape {list(value.shape)} cannot be broadcast "
                       f"to indexing result of shape {list(target)}")
-    return apply(IndexPut, x, cast(value, x.dtype), *tensors, basic=basic, advanced=advanced)
+    return apply(IndexPut, input, cast(value, input.dtype), *tensors, basic=basic, advanced=advanced)
 
 
-def index_select(x, dim, index):
-    """The slices of ``x`` at positions ``index`` (a 1-d integer tensor) along ``dim``: ``x[..., index, ...]``."""
-    check_tensor("index_select", x)
+def index_select(input, dim, index):
+    """The slices of ``input`` at positions ``index`` (a 1-d integer tensor) along ``dim``: ``x[..., index, ...]``."""
+    check_tensor("index_select", input)
     check_index_tensor("index_select", index)
     if index.ndim > 1:
         raise OpError(f"index_select: index is supposed to be a vector (0-d or 1-d), got {describe(index)}")
-    dim = normalize_dim("index_select", dim, x.ndim)
-    return getitem(x, (slice(None),) * dim + (reshape(index, (-1,)),))
+    dim = normalize_dim("index_select", dim, input.ndim)
+    return getitem(input, (slice(None),) * dim + (reshape(index, (-1,)),))
 
 
 def check_index_tensor(op_name, index, what="index"):

@@ -28,34 +28,34 @@ class Nonzero(Op):
         return Spec(None if x.shape is None else (None, len(x.shape)), dtypes.int64)
 
 
-def nonzero(x, as_tuple=False):
+def nonzero(input, as_tuple=False):
     """The coordinates of the non-zero entries: a ``(count, x.ndim)`` int64 tensor, or with ``as_tuple=True``
-    one 1-d tensor per dim (``x[nonzero(x, as_tuple=True)]`` are the non-zero entries; a 0-d ``x`` counts as
+    one 1-d tensor per dim (``x[nonzero(x, as_tuple=True)]`` are the non-zero entries; a 0-d ``input`` counts as
     1-d there, as in PyTorch)."""
-    check_tensor("nonzero", x)
+    check_tensor("nonzero", input)
     if not as_tuple:
-        return apply(Nonzero, x)
-    if x.ndim == 0:
-        x = reshape(x, (1,))
-    return unbind(apply(Nonzero, x), 1)
+        return apply(Nonzero, input)
+    if input.ndim == 0:
+        input = reshape(input, (1,))
+    return unbind(apply(Nonzero, input), 1)
 
 
-def argwhere(x):
+def argwhere(input):
     """The coordinates of the non-zero entries, one row each: ``nonzero(x)``."""
-    check_tensor("argwhere", x)
-    return apply(Nonzero, x)
+    check_tensor("argwhere", input)
+    return apply(Nonzero, input)
 
 
-def masked_select(x, mask):
-    """The entries of ``x`` where the bool ``mask`` is True, as a 1-d tensor (x and mask broadcast together).
+def masked_select(input, mask):
+    """The entries of ``input`` where the bool ``mask`` is True, as a 1-d tensor (x and mask broadcast together).
 
     It is ``x[mask]``: the gradient of each picked entry goes back to its place, the others get 0."""
-    check_tensor("masked_select", x)
+    check_tensor("masked_select", input)
     _condition("masked_select", mask, "mask")
-    if tuple(x.shape) != tuple(mask.shape):
-        shape = broadcast_shapes("masked_select", x.shape, mask.shape)
+    if tuple(input.shape) != tuple(mask.shape):
+        shape = broadcast_shapes("masked_select", input.shape, mask.shape)
         if not known(shape):
-            raise OpError(f"masked_select: broadcasting {describe(x)} with the mask {describe(mask)} needs their "
+            raise OpError(f"masked_select: broadcasting {describe(input)} with the mask {describe(mask)} needs their "
                           "shapes known when the op is created")
-        x, mask = broadcast_to(x, shape), broadcast_to(mask, shape)
-    return getitem(x, mask)
+        input, mask = broadcast_to(input, shape), broadcast_to(mask, shape)
+    return getitem(input, mask)

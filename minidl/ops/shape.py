@@ -98,15 +98,15 @@ class ReshapeLike(Op):
         return Spec(x.shape, g.dtype)
 
 
-def reshape(x, shape):
-    """``x`` with a new shape holding the same number of elements; one dim may be -1 (inferred)."""
-    check_tensor("reshape", x)
+def reshape(input, shape):
+    """``input`` with a new shape holding the same number of elements; one dim may be -1 (inferred)."""
+    check_tensor("reshape", input)
     shape = ints("reshape", shape, "shape")
-    if known(x.shape):
-        shape = _resolve_shape("reshape", shape, math.prod(x.shape))
-        if shape == tuple(x.shape):
-            return x
-    return apply(Reshape, x, shape=shape)
+    if known(input.shape):
+        shape = _resolve_shape("reshape", shape, math.prod(input.shape))
+        if shape == tuple(input.shape):
+            return input
+    return apply(Reshape, input, shape=shape)
 
 
 def reshape_like(g, x):
@@ -132,16 +132,16 @@ class Flatten(Op):
         return Spec(x.shape[:start] + (math.prod(merged) if known(merged) else None,) + x.shape[end + 1:], x.dtype)
 
 
-def flatten(x, start_dim=0, end_dim=-1):
+def flatten(input, start_dim=0, end_dim=-1):
     """Merge the dims ``start_dim..end_dim`` (inclusive) into one; a 0-d tensor becomes 1-d."""
-    check_tensor("flatten", x)
-    if x.ndim == 0:
-        return reshape(x, (1,))
-    start, end = normalize_dim("flatten", start_dim, x.ndim), normalize_dim("flatten", end_dim, x.ndim)
+    check_tensor("flatten", input)
+    if input.ndim == 0:
+        return reshape(input, (1,))
+    start, end = normalize_dim("flatten", start_dim, input.ndim), normalize_dim("flatten", end_dim, input.ndim)
     if start > end:
         raise OpError(f"flatten: start_dim ({start_dim}) cannot come after end_dim ({end_dim}) for a tensor of "
-                      f"shape {list(x.shape)}")
-    return x if start == end else apply(Flatten, x, start=start, end=end)
+                      f"shape {list(input.shape)}")
+    return input if start == end else apply(Flatten, input, start=start, end=end)
 
 
 class Squeeze(Op):
@@ -160,10 +160,10 @@ class Squeeze(Op):
         return Spec(tuple(n for d, n in enumerate(x.shape) if not (d in dims and n == 1)), x.dtype)
 
 
-def squeeze(x, dim=None):
+def squeeze(input, dim=None):
     """Remove dims of size 1: all of them, or only those among ``dim`` (an int or a tuple of ints)."""
-    check_tensor("squeeze", x)
-    return apply(Squeeze, x, dims=normalize_dims("squeeze", dim, x.ndim))
+    check_tensor("squeeze", input)
+    return apply(Squeeze, input, dims=normalize_dims("squeeze", dim, input.ndim))
 
 
 class Unsqueeze(Op):
@@ -177,9 +177,9 @@ class Unsqueeze(Op):
         return Spec(x.shape[:dim] + (1,) + x.shape[dim:], x.dtype)
 
 
-def unsqueeze(x, dim):
-    check_tensor("unsqueeze", x)
-    return apply(Unsqueeze, x, dim=normalize_dim("unsqueeze", dim, x.ndim + 1))
+def unsqueeze(input, dim):
+    check_tensor("unsqueeze", input)
+    return apply(Unsqueeze, input, dim=normalize_dim("unsqueeze", dim, input.ndim + 1))
 
 
 # ------------------------------------------------------------------------------------- permute, broadcast
@@ -199,16 +199,16 @@ class Permute(Op):
         return Spec(tuple(x.shape[d] for d in dims), x.dtype)
 
 
-def permute(x, dims):
-    check_tensor("permute", x)
+def permute(input, dims):
+    check_tensor("permute", input)
     dims = ints("permute", dims, "dims")
-    if len(dims) != x.ndim:
+    if len(dims) != input.ndim:
         raise OpError(f"permute: the number of dims ({len(dims)}) must equal the number of dimensions of the input "
-                      f"{describe(x)} ({x.ndim})")
-    dims = tuple(normalize_dim("permute", d, x.ndim) for d in dims)
+                      f"{describe(input)} ({input.ndim})")
+    dims = tuple(normalize_dim("permute", d, input.ndim) for d in dims)
     if len(set(dims)) != len(dims):
         raise OpError(f"permute: repeated dim in {list(dims)}")
-    return apply(Permute, x, dims=dims)
+    return apply(Permute, input, dims=dims)
 
 
 class Transpose(Op):
@@ -224,14 +224,14 @@ class Transpose(Op):
         return Spec(tuple(shape), x.dtype)
 
 
-def transpose(x, dim0, dim1):
-    check_tensor("transpose", x)
-    dim0, dim1 = normalize_dim("transpose", dim0, x.ndim), normalize_dim("transpose", dim1, x.ndim)
-    return x if dim0 == dim1 or x.ndim < 2 else apply(Transpose, x, dim0=dim0, dim1=dim1)
+def transpose(input, dim0, dim1):
+    check_tensor("transpose", input)
+    dim0, dim1 = normalize_dim("transpose", dim0, input.ndim), normalize_dim("transpose", dim1, input.ndim)
+    return input if dim0 == dim1 or input.ndim < 2 else apply(Transpose, input, dim0=dim0, dim1=dim1)
 
 
-def swapaxes(x, axis0, axis1):
-    return transpose(x, axis0, axis1)
+def swapaxes(input, axis0, axis1):
+    return transpose(input, axis0, axis1)
 
 
 swapdims = transpose
@@ -262,26 +262,27 @@ def _expanded_shape(shape, x_shape):
     return tuple(x_shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
 
 
-def broadcast_to(x, shape):
-    """``x`` broadcast to ``shape`` (PyTorch's ``expand``): size-1 dims stretch, -1 keeps a dim."""
-    check_tensor("broadcast_to", x)
+def broadcast_to(input, shape):
+    """``input`` broadcast to ``shape`` (PyTorch's ``expand``): size-1 dims stretch, -1 keeps a dim."""
+    check_tensor("broadcast_to", input)
     shape = ints("broadcast_to", shape, "shape")
-    lead = len(shape) - x.ndim
+    lead = len(shape) - input.ndim
     if lead < 0:
         raise OpError(f"broadcast_to: the number of sizes provided ({len(shape)}) must be greater or equal to the "
-                      f"number of dimensions in the tensor ({x.ndim}); got shape {list(shape)} for {describe(x)}")
+                      f"number of dimensions in the tensor ({input.ndim}); got shape {list(shape)} for "
+                      f"{describe(input)}")
     for i, n in enumerate(shape):
         if n < -1 or n == -1 and i < lead:
             raise OpError(f"broadcast_to: invalid size {n} at dimension {i} of the target {list(shape)} for "
-                          f"{describe(x)} (-1 keeps an existing dimension, so a new leading one can't use it)")
-        old = x.shape[i - lead] if i >= lead else None
+                          f"{describe(input)} (-1 keeps an existing dimension, so a new leading one can't use it)")
+        old = input.shape[i - lead] if i >= lead else None
         if n != -1 and old not in (None, 1, n):
             raise OpError(f"broadcast_to: the expanded size of the tensor ({n}) must match the existing size "
                           f"({old}) at non-singleton dimension {i}. Target sizes: {list(shape)}. Tensor sizes: "
-                          f"{list(x.shape)}")
-    if known(x.shape) and _expanded_shape(shape, x.shape) == tuple(x.shape):
-        return x
-    return apply(BroadcastTo, x, shape=shape)
+                          f"{list(input.shape)}")
+    if known(input.shape) and _expanded_shape(shape, input.shape) == tuple(input.shape):
+        return input
+    return apply(BroadcastTo, input, shape=shape)
 
 
 # ------------------------------------------------------------------------------------------- flip, roll
@@ -294,29 +295,29 @@ class Flip(Op):
     infer = staticmethod(same_spec)
 
 
-def flip(x, dims):
-    check_tensor("flip", x)
+def flip(input, dims):
+    check_tensor("flip", input)
     dims = ints("flip", dims, "dims")
-    normalized = [normalize_dim("flip", d, x.ndim) for d in dims]
+    normalized = [normalize_dim("flip", d, input.ndim) for d in dims]
     if len(set(normalized)) != len(normalized):
         raise OpError(f"flip: dims {list(dims)} name a dimension more than once")
-    return apply(Flip, x, dims=tuple(normalized))
+    return apply(Flip, input, dims=tuple(normalized))
 
 
-def fliplr(x):
+def fliplr(input):
     """Flip left/right: reverse dim 1."""
-    check_tensor("fliplr", x)
-    if x.ndim < 2:
-        raise OpError(f"fliplr: input must be >= 2-d, got {describe(x)}")
-    return flip(x, (1,))
+    check_tensor("fliplr", input)
+    if input.ndim < 2:
+        raise OpError(f"fliplr: input must be >= 2-d, got {describe(input)}")
+    return flip(input, (1,))
 
 
-def flipud(x):
+def flipud(input):
     """Flip up/down: reverse dim 0."""
-    check_tensor("flipud", x)
-    if x.ndim < 1:
-        raise OpError(f"flipud: input must be >= 1-d, got {describe(x)}")
-    return flip(x, (0,))
+    check_tensor("flipud", input)
+    if input.ndim < 1:
+        raise OpError(f"flipud: input must be >= 1-d, got {describe(input)}")
+    return flip(input, (0,))
 
 
 class Roll(Op):
@@ -331,17 +332,17 @@ class Roll(Op):
         return (apply(Roll, g, shifts=tuple(-s for s in ctx.attrs["shifts"]), dims=ctx.attrs["dims"]),)
 
 
-def roll(x, shifts, dims=None):
-    check_tensor("roll", x)
+def roll(input, shifts, dims=None):
+    check_tensor("roll", input)
     shifts = ints("roll", shifts, "shifts")
     if dims is None:
         if len(shifts) != 1:
             raise OpError(f"roll: without dims, shifts must be a single int, got {list(shifts)}")
     else:
-        dims = tuple(normalize_dim("roll", d, x.ndim) for d in ints("roll", dims, "dims"))
+        dims = tuple(normalize_dim("roll", d, input.ndim) for d in ints("roll", dims, "dims"))
         if len(dims) != len(shifts):
             raise OpError(f"roll: shifts and dimensions must align. shifts: {len(shifts)}, dims: {len(dims)}")
-    return apply(Roll, x, shifts=shifts, dims=dims)
+    return apply(Roll, input, shifts=shifts, dims=dims)
 
 
 # -------------------------------------------------------------------------------------- tril, triu, clone
@@ -370,12 +371,12 @@ def _triangle(op, name, x, diagonal):
     return apply(op, x, diagonal=operator.index(diagonal))
 
 
-def tril(x, diagonal=0):
-    return _triangle(Tril, "tril", x, diagonal)
+def tril(input, diagonal=0):
+    return _triangle(Tril, "tril", input, diagonal)
 
 
-def triu(x, diagonal=0):
-    return _triangle(Triu, "triu", x, diagonal)
+def triu(input, diagonal=0):
+    return _triangle(Triu, "triu", input, diagonal)
 
 
 class Clone(Op):
@@ -386,9 +387,9 @@ class Clone(Op):
     infer = staticmethod(same_spec)
 
 
-def clone(x):
-    check_tensor("clone", x)
-    return apply(Clone, x)
+def clone(input):
+    check_tensor("clone", input)
+    return apply(Clone, input)
 
 
 # joining, cutting, padding and tiling live in combine.py (it builds on this module); re-exported so ``ops`` has them

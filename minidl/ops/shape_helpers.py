@@ -18,48 +18,48 @@ from .shape import broadcast_to, ints, known, permute, reshape, transpose
 __all__ = ["movedim", "moveaxis", "t", "narrow", "unflatten", "vstack", "hstack", "meshgrid"]
 
 
-def movedim(x, source, destination):
+def movedim(input, source, destination):
     """Move dim(s) ``source`` to position(s) ``destination``; the other dims keep their order."""
-    check_tensor("movedim", x)
+    check_tensor("movedim", input)
     source, destination = ints("movedim", source, "source"), ints("movedim", destination, "destination")
     if len(source) != len(destination):
         raise OpError(f"movedim: invalid source or destination dims: source ({list(source)}) should contain the "
                       f"same number of dims as destination ({list(destination)})")
-    source = [normalize_dim("movedim", d, x.ndim) for d in source]
-    destination = [normalize_dim("movedim", d, x.ndim) for d in destination]
+    source = [normalize_dim("movedim", d, input.ndim) for d in source]
+    destination = [normalize_dim("movedim", d, input.ndim) for d in destination]
     for what, dims in (("source", source), ("destination", destination)):
         if len(set(dims)) != len(dims):
             raise OpError(f"movedim: repeated dim in `{what}` ({dims})")
-    order = [None] * x.ndim
+    order = [None] * input.ndim
     for s, d in zip(source, destination):
         order[d] = s
-    rest = iter(d for d in range(x.ndim) if d not in source)
-    return permute(x, [next(rest) if d is None else d for d in order])
+    rest = iter(d for d in range(input.ndim) if d not in source)
+    return permute(input, [next(rest) if d is None else d for d in order])
 
 
 moveaxis = movedim
 
 
-def t(x):
+def t(input):
     """The transpose of a matrix; vectors and 0-d tensors come back unchanged. Higher dims are an error (use
     ``transpose(x, dim0, dim1)`` or ``x.mT``)."""
-    check_tensor("t", x)
-    if x.ndim > 2:
-        raise OpError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D ({describe(x)})")
-    return transpose(x, 0, 1) if x.ndim == 2 else x
+    check_tensor("t", input)
+    if input.ndim > 2:
+        raise OpError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D ({describe(input)})")
+    return transpose(input, 0, 1) if input.ndim == 2 else input
 
 
-def narrow(x, dim, start, length):
-    """The ``length`` entries of ``x`` from ``start`` on along ``dim``: ``x[..., start:start + length]``
+def narrow(input, dim, start, length):
+    """The ``length`` entries of ``input`` from ``start`` on along ``dim``: ``x[..., start:start + length]``
     (a negative ``start`` counts from the end; ``start`` may be a 0-d integer tensor)."""
-    check_tensor("narrow", x)
-    if x.ndim == 0:
+    check_tensor("narrow", input)
+    if input.ndim == 0:
         raise OpError("narrow() cannot be applied to a 0-dim tensor")
-    dim = normalize_dim("narrow", dim, x.ndim)
+    dim = normalize_dim("narrow", dim, input.ndim)
     start, length = operator.index(start), operator.index(length)
     if length < 0:
         raise OpError(f"narrow(): length must be non-negative, got {length}")
-    size = x.shape[dim]
+    size = input.shape[dim]
     if size is not None:
         if not -size <= start <= size:
             raise IndexError(f"narrow(): start out of range (expected to be in range of [{-size}, {size}], but got "
@@ -68,34 +68,34 @@ def narrow(x, dim, start, length):
             start += size
         if start + length > size:
             raise OpError(f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({size}) of "
-                          f"{describe(x)}")
+                          f"{describe(input)}")
     elif start < 0:
-        raise OpError(f"narrow(): a negative start needs the size of dimension {dim} of {describe(x)} known")
-    return getitem(x, (slice(None),) * dim + (slice(start, start + length),))
+        raise OpError(f"narrow(): a negative start needs the size of dimension {dim} of {describe(input)} known")
+    return getitem(input, (slice(None),) * dim + (slice(start, start + length),))
 
 
-def unflatten(x, dim, sizes):
+def unflatten(input, dim, sizes):
     """Split dim ``dim`` into dims of ``sizes`` (one may be -1, inferred): the inverse of ``flatten``."""
-    check_tensor("unflatten", x)
-    dim = normalize_dim("unflatten", dim, x.ndim)
+    check_tensor("unflatten", input)
+    dim = normalize_dim("unflatten", dim, input.ndim)
     sizes = ints("unflatten", sizes, "sizes")
     if not sizes:
         raise OpError("unflatten: sizes must be non-empty")
     if sizes.count(-1) > 1:
         raise OpError(f"unflatten: only one dimension can be inferred (-1), got sizes {list(sizes)}")
-    size, rest = x.shape[dim], math.prod(n for n in sizes if n != -1)
+    size, rest = input.shape[dim], math.prod(n for n in sizes if n != -1)
     if size is not None:
         if -1 in sizes:
             inferred = size // rest if rest else 0
             sizes = tuple(inferred if n == -1 else n for n in sizes)
         if math.prod(sizes) != size:
             raise OpError(f"unflatten: provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
-                          f"({size}) in the input tensor {describe(x)}")
-    shape = tuple(-1 if n is None else n for n in x.shape[:dim]) + sizes + \
-        tuple(-1 if n is None else n for n in x.shape[dim + 1:])
+                          f"({size}) in the input tensor {describe(input)}")
+    shape = tuple(-1 if n is None else n for n in input.shape[:dim]) + sizes + \
+        tuple(-1 if n is None else n for n in input.shape[dim + 1:])
     if shape.count(-1) > 1:
-        raise OpError(f"unflatten: the other dims of {describe(x)} must be known when the op is created")
-    return reshape(x, shape)
+        raise OpError(f"unflatten: the other dims of {describe(input)} must be known when the op is created")
+    return reshape(input, shape)
 
 
 def _at_least(x, ndim):

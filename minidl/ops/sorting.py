@@ -128,24 +128,24 @@ def _orderable(op_name, x, allow_bool=True):
     return x
 
 
-def sort(x, dim=-1, descending=False, *, stable=False):
-    """The named tuple ``(values, indices)``: ``x`` sorted along ``dim`` and where each value was.
+def sort(input, dim=-1, descending=False, *, stable=False):
+    """The named tuple ``(values, indices)``: ``input`` sorted along ``dim`` and where each value was.
 
     Always stable (equal entries keep their order), so ``stable`` changes nothing."""
-    _orderable("sort", x)
-    dim = _one_dim("sort", x, dim)
-    return SortResult(*apply(Sort, x, dim=dim, descending=bool(descending)))
+    _orderable("sort", input)
+    dim = _one_dim("sort", input, dim)
+    return SortResult(*apply(Sort, input, dim=dim, descending=bool(descending)))
 
 
-def argsort(x, dim=-1, descending=False, stable=False):
-    """The positions that sort ``x`` along ``dim``: ``sort(x, dim, descending).indices``."""
-    _orderable("argsort", x)
-    return apply(Argsort, x, dim=_one_dim("argsort", x, dim), descending=bool(descending))
+def argsort(input, dim=-1, descending=False, stable=False):
+    """The positions that sort ``input`` along ``dim``: ``sort(x, dim, descending).indices``."""
+    _orderable("argsort", input)
+    return apply(Argsort, input, dim=_one_dim("argsort", input, dim), descending=bool(descending))
 
 
-def msort(x):
-    """``x`` sorted along its first dim: ``sort(x, 0).values``."""
-    return sort(x, 0).values
+def msort(input):
+    """``input`` sorted along its first dim: ``sort(x, 0).values``."""
+    return sort(input, 0).values
 
 
 def _k(op_name, k):
@@ -154,16 +154,16 @@ def _k(op_name, k):
     return k
 
 
-def topk(x, k, dim=-1, largest=True, sorted=True):
+def topk(input, k, dim=-1, largest=True, sorted=True):
     """The named tuple ``(values, indices)`` of the ``k`` largest entries along ``dim`` (``largest=False``: the
     smallest), largest first. The result is always sorted, which ``sorted=False`` allows."""
-    _orderable("topk", x)
-    dim = _one_dim("topk", x, dim)
-    size = x.shape[dim] if x.ndim else 1
+    _orderable("topk", input)
+    dim = _one_dim("topk", input, dim)
+    size = input.shape[dim] if input.ndim else 1
     if _k("topk", k) < 0 or (size is not None and k > size):
-        raise OpError(f"topk: selected index k out of range: k={k}, but dimension {dim} of {describe(x)} has "
+        raise OpError(f"topk: selected index k out of range: k={k}, but dimension {dim} of {describe(input)} has "
                       f"{size} entries")
-    return TopkResult(*apply(Topk, x, k=k, dim=dim, largest=bool(largest)))
+    return TopkResult(*apply(Topk, input, k=k, dim=dim, largest=bool(largest)))
 
 
 # ---------------------------------------------------------------------------------------- order statistics
@@ -221,28 +221,28 @@ class Median(PickAlongDim):
         return _take_position(xp, x, dim, keepdim, position)
 
 
-def kthvalue(x, k, dim=-1, keepdim=False):
+def kthvalue(input, k, dim=-1, keepdim=False):
     """The named tuple ``(values, indices)`` of the ``k``-th smallest entry along ``dim`` (``k=1``: the minimum)."""
-    _orderable("kthvalue", x, allow_bool=False)
-    dim = _one_dim("kthvalue", x, dim)
-    size = x.shape[dim] if x.ndim else 1
+    _orderable("kthvalue", input, allow_bool=False)
+    dim = _one_dim("kthvalue", input, dim)
+    size = input.shape[dim] if input.ndim else 1
     if _k("kthvalue", k) < 1 or (size is not None and k > size):
-        raise OpError(f"kthvalue: selected number k out of range for dimension {dim}: k={k}, but {describe(x)} has "
+        raise OpError(f"kthvalue: selected number k out of range for dimension {dim}: k={k}, but {describe(input)} has "
                       f"{size} entries there (k counts from 1)")
-    return KthvalueResult(*apply(Kthvalue, x, k=k, dim=dim, keepdim=bool(keepdim)))
+    return KthvalueResult(*apply(Kthvalue, input, k=k, dim=dim, keepdim=bool(keepdim)))
 
 
-def median(x, dim=None, keepdim=False):
+def median(input, dim=None, keepdim=False):
     """``median(x)``: the lower median of all entries (0-d; NaN for an empty x).
     ``median(x, dim, keepdim=False)``: the named tuple ``(values, indices)`` along ``dim``.
 
     Unlike numpy's, the median of an even count is the lower middle entry, not the mean of the two."""
-    _orderable("median", x, allow_bool=False)
+    _orderable("median", input, allow_bool=False)
     if dim is None:
-        return apply(Median, reshape(x, (-1,)), dim=0, keepdim=False)[0]
-    dim = _one_dim("median", x, dim)
-    _check_nonempty("median", x, (dim,) if x.ndim else (), False)
-    return MedianResult(*apply(Median, x, dim=dim, keepdim=bool(keepdim)))
+        return apply(Median, reshape(input, (-1,)), dim=0, keepdim=False)[0]
+    dim = _one_dim("median", input, dim)
+    _check_nonempty("median", input, (dim,) if input.ndim else (), False)
+    return MedianResult(*apply(Median, input, dim=dim, keepdim=bool(keepdim)))
 
 
 # ---------------------------------------------------------------------------------------------------- unique
@@ -291,25 +291,25 @@ class Unique(Op):
                 Spec((None,), dtypes.int64))
 
 
-def unique(x, sorted=True, return_inverse=False, return_counts=False, dim=None):
-    """The distinct values of ``x`` (flattened), ascending; with ``return_inverse`` / ``return_counts`` also the
-    inverse indices (shaped like ``x``) and the count of each value, as a tuple. Not differentiable.
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct values of ``input`` (flattened), ascending; with ``return_inverse`` / ``return_counts`` also the
+    inverse indices (shaped like ``input``) and the count of each value, as a tuple. Not differentiable.
 
-    With ``dim``: the distinct slices of ``x`` along ``dim`` (``unique(m, dim=0)``: the distinct rows of a
-    matrix), sorted lexicographically; the inverse then has one entry per slice of ``x``. The result is always
+    With ``dim``: the distinct slices of ``input`` along ``dim`` (``unique(m, dim=0)``: the distinct rows of a
+    matrix), sorted lexicographically; the inverse then has one entry per slice of ``input``. The result is always
     sorted (``sorted=False`` allows it, as PyTorch's CPU kernel does the same)."""
-    _orderable("unique", x)
+    _orderable("unique", input)
     if dim is not None:
-        if x.ndim == 0:
-            raise IndexError(f"unique: Dimension specified as {dim} but tensor has no dimensions ({describe(x)})")
-        dim = _one_dim("unique", x, dim)
-        empty = [d for d, n in enumerate(x.shape) if n == 0]
+        if input.ndim == 0:
+            raise IndexError(f"unique: Dimension specified as {dim} but tensor has no dimensions ({describe(input)})")
+        dim = _one_dim("unique", input, dim)
+        empty = [d for d, n in enumerate(input.shape) if n == 0]
         if len(empty) > 1:
             raise OpError(f"unique: Number of zero sized dimensions is more than one, so unique cannot be applied "
-                          f"(dim={dim}, input {describe(x)})")
+                          f"(dim={dim}, input {describe(input)})")
         if empty and empty != [dim]:
             raise OpError(f"unique: There are 0 sized dimensions, and they aren't selected (dim={dim}, input "
-                          f"{describe(x)}), so unique cannot be applied")
-    values, inverse, counts = apply(Unique, x, dim=dim)
+                          f"{describe(input)}), so unique cannot be applied")
+    values, inverse, counts = apply(Unique, input, dim=dim)
     extra = (inverse,) * bool(return_inverse) + (counts,) * bool(return_counts)
     return (values,) + extra if extra else values

@@ -51,14 +51,14 @@ def _real_floating(op_name, x):
     return _floating(op_name, _real(op_name, x))
 
 
-def erf(x):
+def erf(input):
     """The error function, elementwise (bool and integer tensors become the default float dtype)."""
-    return apply(Erf, _real_floating("erf", x))
+    return apply(Erf, _real_floating("erf", input))
 
 
-def erfc(x):
+def erfc(input):
     """The complementary error function ``1 - erf(x)``, elementwise."""
-    return apply(Erfc, _real_floating("erfc", x))
+    return apply(Erfc, _real_floating("erfc", input))
 
 class Erfinv(Op):
     """``erfinv(y)``, the x with erf(x) = y, for -1 < y < 1 (±inf at ±1, NaN beyond);
@@ -98,9 +98,9 @@ def _erfinv(xp, y):
     return xp.where(y < 0, -x, x)
 
 
-def erfinv(x):
+def erfinv(input):
     """The inverse error function, elementwise: ``erfinv(erf(x)) = x``; ±inf at ±1, NaN outside [-1, 1]."""
-    return apply(Erfinv, _real_floating("erfinv", x))
+    return apply(Erfinv, _real_floating("erfinv", input))
 
 
 # ------------------------------------------------------------------------ the gamma function and its derivatives
@@ -245,15 +245,15 @@ class Polygamma(Op):
         return (g * polygamma(ctx.attrs["n"] + 1, ctx.inputs[0]),)
 
 
-def lgamma(x):
+def lgamma(input):
     """``ln|Γ(x)|`` elementwise (Γ(n + 1) = n!, so ``lgamma(n + 1)`` is ln n!); +inf at 0 and the negative
     integers, where Γ has poles."""
-    return apply(Lgamma, _real_floating("lgamma", x))
+    return apply(Lgamma, _real_floating("lgamma", input))
 
 
-def digamma(x):
+def digamma(input):
     """The digamma function ``ψ(x) = d/dx ln Γ(x) = Γ'(x)/Γ(x)`` elementwise (ψ(1) = -γ, Euler's constant)."""
-    return apply(Digamma, _real_floating("digamma", x))
+    return apply(Digamma, _real_floating("digamma", input))
 
 
 def polygamma(n, x):
@@ -289,11 +289,11 @@ def _number_or_none(op_name, what, value):
     return None if value is None else float(value)
 
 
-def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     """Replace NaN by ``nan`` (default 0), +inf by ``posinf`` and -inf by ``neginf`` (default: the largest and
     lowest finite numbers of x's dtype). Integer and bool tensors have neither and come back as a copy."""
-    _tensor("nan_to_num", x)
-    return apply(NanToNum, x, nan=_number_or_none("nan_to_num", "nan", nan),
+    _tensor("nan_to_num", input)
+    return apply(NanToNum, input, nan=_number_or_none("nan_to_num", "nan", nan),
                  posinf=_number_or_none("nan_to_num", "posinf", posinf),
                  neginf=_number_or_none("nan_to_num", "neginf", neginf))
 

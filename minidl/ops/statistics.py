@@ -12,11 +12,11 @@ from .reduce import Mean, Std, Var, _reduce, _var_args, check_tensor, sum
 __all__ = ["count_nonzero", "bincount", "var_mean", "std_mean"]
 
 
-def count_nonzero(x, dim=None):
+def count_nonzero(input, dim=None):
     """How many entries are not zero (NaN counts, being non-zero) over ``dim`` (None: all dims; an int or a tuple
     of ints). int64."""
-    check_tensor("count_nonzero", x)
-    return sum(ne(x, 0), dim)
+    check_tensor("count_nonzero", input)
+    return sum(ne(input, 0), dim)
 
 
 class Bincount(Op):
@@ -44,24 +44,24 @@ def _weighted_dtype(dtype):
     return dtype if dtypes.is_floating_point(dtype) else dtypes.float64
 
 
-def bincount(x, weights=None, minlength=0):
-    """Count the occurrences of each value 0, 1, 2, ... in the 1-d non-negative integer tensor ``x``; with
+def bincount(input, weights=None, minlength=0):
+    """Count the occurrences of each value 0, 1, 2, ... in the 1-d non-negative integer tensor ``input``; with
     ``weights`` (1-d, one per entry of x) sum those instead of counting. At least ``minlength`` bins."""
-    check_tensor("bincount", x)
-    if x.ndim != 1 or x.dtype.kind not in "iu":
-        raise (OpError if x.dtype.kind in "iu" else TypeError)(
-            f"bincount: only supports 1-d non-negative integral inputs, got {describe(x)}")
+    check_tensor("bincount", input)
+    if input.ndim != 1 or input.dtype.kind not in "iu":
+        raise (OpError if input.dtype.kind in "iu" else TypeError)(
+            f"bincount: only supports 1-d non-negative integral inputs, got {describe(input)}")
     if not isinstance(minlength, int) or isinstance(minlength, bool) or minlength < 0:
         raise OpError(f"bincount: minlength should be an int >= 0, got {minlength!r}")
     if weights is None:
-        return apply(Bincount, x, minlength=minlength)
+        return apply(Bincount, input, minlength=minlength)
     if not is_tensor(weights):
         raise TypeError(f"bincount: weights must be a tensor, got {type(weights).__name__}")
-    n, m = x.shape[0], weights.shape[0] if weights.ndim == 1 else None
+    n, m = input.shape[0], weights.shape[0] if weights.ndim == 1 else None
     if weights.ndim != 1 or (None not in (n, m) and n != m):
         raise OpError(f"bincount: weights should be 1-d and have the same length as input, got weights "
-                      f"{describe(weights)} for input {describe(x)}")
-    return apply(Bincount, x, weights, minlength=minlength)
+                      f"{describe(weights)} for input {describe(input)}")
+    return apply(Bincount, input, weights, minlength=minlength)
 
 
 def _moment_and_mean(op_name, op, x, dim, unbiased, keepdim, correction):
@@ -70,11 +70,11 @@ def _moment_and_mean(op_name, op, x, dim, unbiased, keepdim, correction):
     return _reduce(op, x, dims, keepdim, correction=correction), _reduce(Mean, x, dims, keepdim)
 
 
-def var_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """The tuple ``(var(x, ...), mean(x, ...))`` over the same dims (arguments as for ``var``)."""
-    return _moment_and_mean("var_mean", Var, x, dim, unbiased, keepdim, correction)
+    return _moment_and_mean("var_mean", Var, input, dim, unbiased, keepdim, correction)
 
 
-def std_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """The tuple ``(std(x, ...), mean(x, ...))`` over the same dims (arguments as for ``std``)."""
-    return _moment_and_mean("std_mean", Std, x, dim, unbiased, keepdim, correction)
+    return _moment_and_mean("std_mean", Std, input, dim, unbiased, keepdim, correction)

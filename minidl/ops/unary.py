@@ -401,22 +401,22 @@ isinf = _elementwise(IsInf, _tensor)
 isfinite = _elementwise(IsFinite, _tensor)
 
 
-def square(x):
+def square(input):
     """``x * x``; bool tensors become int64 first, as in PyTorch (where square is ``pow(x, 2)``)."""
-    _tensor("square", x)
-    if x.dtype.kind == "b":
-        x = cast(x, dtypes.int64)
-    return apply(Square, x)
+    _tensor("square", input)
+    if input.dtype.kind == "b":
+        input = cast(input, dtypes.int64)
+    return apply(Square, input)
 
 
-def round(x, decimals=0):
+def round(input, decimals=0):
     """Round half to even; ``decimals`` may be negative (round to tens, hundreds, ...)."""
     if not isinstance(decimals, int) or isinstance(decimals, bool):
         raise TypeError(f"round: decimals must be an int, got {type(decimals).__name__}")
-    if decimals != 0 and _tensor("round", x).dtype.kind in "iu":
+    if decimals != 0 and _tensor("round", input).dtype.kind in "iu":
         raise OpError(f"round: decimals={decimals} is only supported for floating point tensors "
-                      f"(got {describe(x)})")
-    return apply(Round, _real_number("round", x), decimals=decimals)
+                      f"(got {describe(input)})")
+    return apply(Round, _real_number("round", input), decimals=decimals)
 
 
 __all__ = ["tanh_grad", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "reciprocal", "square",
