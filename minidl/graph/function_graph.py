@@ -30,11 +30,12 @@ from .variables import VariableV2
 
 
 class CapturedVariable(GraphOp):
-    """Inside a FuncGraph: the current value of an outer variable (attr ``variable``: its VariableV2 operation)."""
+    """Inside a FuncGraph: the current value of an outer variable (attr ``variable``: its VariableV2 operation), or
+    the value fed for it when the run feeds the variable."""
 
     @staticmethod
     def execute(session, operation, arrays):
-        return (session.variable_value(operation.attrs["variable"]),)
+        return (session.variable_read(operation.attrs["variable"]),)
 
 
 #: ops that only read something: running them has no effect, so a body need not run them for their own sake

@@ -33,15 +33,16 @@ def get_default_session():
 
 class _Plan:
     """A compiled subgraph: ``steps`` run in order over a list of slots."""
-    __slots__ = ("steps", "operations", "initial", "feed_slots", "target_slots", "state_targets")
+    __slots__ = ("steps", "operations", "initial", "feed_slots", "target_slots", "state_targets", "fed_variables")
 
-    def __init__(self, steps, operations, initial, feed_slots, target_slots, state_targets):
+    def __init__(self, steps, operations, initial, feed_slots, target_slots, state_targets, fed_variables):
         self.steps = steps                # list of (step function, slots to free afterwards)
         self.operations = operations      # the Operation of each step (for error messages)
         self.initial = initial            # the slots at the start of a run: constants already in place
         self.feed_slots = feed_slots      # fed Tensor -> slot
         self.target_slots = target_slots  # one slot per target (None for an Operation)
         self.state_targets = state_targets  # (position, variable Operation): fetched variables, read at the end
+        self.fed_variables = fed_variables  # the fed tensors that are variables (their reads in bodies see the feed)
 
 
 def _fetched(array):
@@ -60,6 +61,7 @@ class Session:
         self._plans = {}
         self._device_constants = {}  # Const Operation -> its array on this session's device
         self._compatible_feeds = set()  # (tensor, shape) pairs already checked: feeding them again is fine
+        self._fed_variables = {}     # VariableV2 Operation -> its value fed to the run in progress
         self._xp = numpy
         self._device = parse_device("cpu")
         if cuda_is_available() and (config is None or config.allows_gpu):
@@ -113,7 +115,7 @@ class Session:
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plans[key] = self._compile(targets, feeds)
-        values = self._execute(plan, feeds)
+        values = self._execute_feeding_variables(plan, feeds) if plan.fed_variables else self._execute(plan, feeds)
         for k, variable in plan.state_targets:  # a fetched variable shows its value after the run's assignments
             values[plan.target_slots[k]] = self.variable_value(variable)
         results = [None if slot is None else _fetched(self._to_host(values[slot])) for slot in plan.target_slots]
@@ -129,6 +131,16 @@ class Session:
             plan = self._plans[key] = self._compile(targets, feeds)
         values = self._execute(plan, feeds)
         return [None if slot is None else values[slot] for slot in plan.target_slots]
+
+    def _execute_feeding_variables(self, plan, feeds):
+        """``_execute`` for a run that feeds variables: a fed value replaces the variable for every reader in the
+        run, the control-flow bodies' reads (``CapturedVariable``) included, as in TF1."""
+        outer = self._fed_variables
+        self._fed_variables = {**outer, **{t.op: feeds[t] for t in plan.fed_variables}}
+        try:
+            return self._execute(plan, feeds)
+        finally:
+            self._fed_variables = outer
 
     def _execute(self, plan, feeds):
         values = plan.initial.copy()
@@ -226,7 +238,8 @@ class Session:
         target_slots = [slot_of[id(t)] if isinstance(t, Tensor) else None for t in targets]
         state_targets = [(k, t.op) for k, t in enumerate(targets)
                          if isinstance(t, Tensor) and id(t) not in fed and getattr(t.op.op, "holds_state", False)]
-        return _Plan(steps, runnable, initial, feed_slots, target_slots, state_targets)
+        fed_variables = tuple(t for t in feeds if getattr(t.op.op, "holds_state", False))
+        return _Plan(steps, runnable, initial, feed_slots, target_slots, state_targets, fed_variables)
 
     def _step(self, operation, in_slots, out_slots, fed):
         """A function ``step(values)`` that runs ``operation`` on its input slots and fills its output slots.
@@ -304,6 +317,12 @@ class Session:
         except KeyError:
             raise errors.FailedPreconditionError(
                 None, operation, f"Attempting to use uninitialized value {operation.name}") from None
+
+    def variable_read(self, operation):
+        """What a read of a variable sees in the run in progress: the value fed for it, if the run feeds it, else
+        its current value."""
+        fed = self._fed_variables.get(operation)
+        return self.variable_value(operation) if fed is None else fed
 
     def set_variable_value(self, operation, array):
         if hasattr(array, "setflags"):

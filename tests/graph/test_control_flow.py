@@ -365,6 +365,20 @@ def test_gradient_with_respect_to_a_variable_used_in_the_body():
         assert sess.run(g) == pytest.approx(3 * 1.5 ** 2)
 
 
+def test_a_fed_variable_replaces_the_variable_inside_bodies_too():
+    """A feed replaces a tensor for every reader in the run (TF1), the reads inside loop and cond bodies included,
+    and their gradients; the stored value is untouched and is what the next unfed run sees."""
+    v = tf.Variable(1.5, name="v")
+    y = tf.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, a * v), [0, 1.0])[1]   # v^3
+    c = tf.cond(tf.constant(True), lambda: v * 2.0, lambda: v * 0.0)
+    (g,) = tf.gradients(y, [v])
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run([y, c, g], {v: 2.0}) == [8.0, 4.0, pytest.approx(12.0)]
+        assert sess.run([y, c, g]) == [pytest.approx(3.375), 3.0, pytest.approx(3 * 1.5 ** 2)]
+        assert sess.run(v) == 1.5
+
+
 def test_get_variable_with_reuse_inside_a_body():
     """A body shares the enclosing graph's variable scopes and store (an RNN cell calling get_variable)."""
     with tf.variable_scope("rnn"):
