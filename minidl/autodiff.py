@@ -31,7 +31,8 @@ def backprop(roots, root_grads, is_wanted, run_vjp, blocked=frozenset(), prune=T
     is_wanted:   ``is_wanted(key) -> bool``; gradients of wanted keys are returned
     run_vjp:     ``run_vjp(node, grads, needed) -> sequence of input gradients`` (``grads`` has one entry per
                  output, ``None`` where no gradient arrived; ``needed[i]`` says whether input i's gradient is used)
-    blocked:     keys treated as constants: no gradient flows through them (``stop_gradients``)
+    blocked:     keys treated as constants: no gradient flows through them (``stop_gradients``); a blocked key
+                 that is wanted still gets the gradient that reaches it (TF1's ``stop_gradients``)
     prune:       skip the nodes that lead to no wanted value. Eager ``backward()`` passes False: every node it
                  recorded leads to a leaf that requires grad, so there is nothing to prune and the check would
                  only cost time (every edge is then followed, and ``node.needs_input_grad`` says which).
@@ -67,6 +68,10 @@ def backprop(roots, root_grads, is_wanted, run_vjp, blocked=frozenset(), prune=T
             for index, g in enumerate(out_grads):
                 if g is not None and is_wanted((node, index)):
                     results[(node, index)] = g
+        if out_grads is not None and blocked:  # what reached a blocked value goes no further
+            out_grads = [None if (node, index) in blocked else g for index, g in enumerate(out_grads)]
+            if not any(g is not None for g in out_grads):
+                out_grads = None
         if not keys:
             continue
         # a VJP runs only if some gradient arrived; otherwise the silence is passed on
@@ -119,7 +124,7 @@ def _pruned_edges(start_nodes, is_wanted, blocked):
     leads to one — as ``{node: (keys, needed)}`` (``keys`` one per input slot, None where not followed), with the
     pending count of each producer and the nodes that hold a wanted value."""
     order = post_order(start_nodes, lambda node: [key[0] for key in node.input_keys
-                                                  if key is not None and not (blocked and key in blocked)])
+                                                  if key is not None and _followed(key, is_wanted, blocked)])
     leads_to_wanted = _nodes_leading_to_wanted(order, is_wanted, blocked)
     edges, pending, wanted_here = {}, {}, set()
     for node in order:
@@ -128,10 +133,10 @@ def _pruned_edges(start_nodes, is_wanted, blocked):
         keys = [None] * len(node.input_keys)
         needed = [False] * len(keys)
         for slot, key in enumerate(node.input_keys):
-            if key is None or (blocked and key in blocked):
+            if key is None or not _followed(key, is_wanted, blocked):
                 continue
             wanted = is_wanted(key)
-            if wanted or leads_to_wanted[key[0]]:
+            if wanted or (key not in blocked and leads_to_wanted[key[0]]):
                 keys[slot] = key
                 needed[slot] = True
                 pending[key[0]] = pending.get(key[0], 0) + 1
@@ -139,6 +144,11 @@ def _pruned_edges(start_nodes, is_wanted, blocked):
                     wanted_here.add(key[0])
         edges[node] = (keys, needed)
     return edges, pending, wanted_here
+
+
+def _followed(key, is_wanted, blocked):
+    """Whether the walk follows an edge into ``key``: always, unless it is blocked and not itself wanted."""
+    return not (blocked and key in blocked) or is_wanted(key)
 
 
 def post_order(start_nodes, inputs_of):
@@ -165,6 +175,6 @@ def _nodes_leading_to_wanted(post_order, is_wanted, blocked):
     """``{node: bool}``: does some input of ``node`` lead (through any path) to a wanted value?"""
     leads = {}
     for node in post_order:  # inputs' producers come first, so their answers are ready
-        leads[node] = any(key is not None and key not in blocked and (is_wanted(key) or leads[key[0]])
+        leads[node] = any(key is not None and (is_wanted(key) or (key not in blocked and leads[key[0]]))
                           for key in node.input_keys)
     return leads

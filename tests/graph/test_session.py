@@ -183,6 +183,22 @@ def test_gradients_with_grad_ys_stop_gradients_and_hessians(graph):
     np.testing.assert_allclose(got_w, [2.0, 20.0])
 
 
+def test_a_stopped_tensor_still_gets_its_own_gradient_as_in_tf1():
+    """TF1's docstring example: with stop_gradients=[a, b], d(a + b)/da and d(a + b)/db are the partial
+    derivatives [1, 1] (b = 2a is not followed back into a); without it, the total derivatives [3, 1]."""
+    a = tf.constant(0.0)
+    b = 2 * a
+    partial = tf.gradients(a + b, [a, b], stop_gradients=[a, b])
+    total = tf.gradients(a + b, [a, b])
+    x = tf.constant(2.0)
+    (own,) = tf.gradients(x * 3.0, [x], stop_gradients=[x])
+    c = tf.constant(3.0)
+    d = c * c
+    (through_c_only,) = tf.gradients(d * c, [c], stop_gradients=[d])   # d(d·c)/dc with d held constant: d
+    with tf.Session() as sess:
+        assert sess.run([partial, total, own, through_c_only]) == [[1.0, 1.0], [3.0, 1.0], 3.0, 9.0]
+
+
 def test_control_dependencies_and_group_order_side_effects():
     v = tf.Variable(0.0)
     inc = v.assign_add(1.0)
