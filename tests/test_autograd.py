@@ -155,6 +155,20 @@ def test_retain_grad_keeps_non_leaf_gradients():
     assert y.grad.tolist() == [5.0] and y.retains_grad
 
 
+@pytest.mark.parametrize("retain_first", [True, False])
+def test_retained_grad_is_what_the_tensors_hooks_made_of_it_whatever_the_order(retain_first):
+    """PyTorch 2: the retains-grad hook runs after the tensor's other hooks, registered before or after it."""
+    x = T.ones(3, requires_grad=True)
+    h = x * 1
+    if retain_first:
+        h.retain_grad()
+    h.register_hook(lambda g: g * 2)
+    if not retain_first:
+        h.retain_grad()
+    h.sum().backward()
+    assert h.grad.tolist() == [2.0, 2.0, 2.0] and x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
 def test_in_place_change_of_a_saved_tensor_is_detected():
     x = T.tensor([1.0, 2.0], requires_grad=True)
     y = x * 2

@@ -60,7 +60,11 @@ class Node:
         """Call ``hook(grad)`` on the gradient of output ``index``; a returned tensor replaces the gradient."""
         if self.hooks is None:
             self.hooks = {}
-        return RemovableHandle.add(self.hooks.setdefault(index, {}), hook)
+        hooks = self.hooks.setdefault(index, {})
+        handle = RemovableHandle.add(hooks, hook)
+        for key in [key for key, h in hooks.items() if getattr(h, "retains_grad", False)]:
+            hooks[key] = hooks.pop(key)  # retain_grad() stores what every other hook made of g, as in PyTorch 2
+        return handle
 
     # ------------------------------------------------------------------------------------ the backward step
     def backward(self, grads, needed=None, retain_graph=False):

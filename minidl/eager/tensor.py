@@ -278,6 +278,7 @@ class Tensor:
             t = ref()
             if t is not None:
                 t._grad = grad.detach() if t._grad is None else t._grad + grad.detach()
+        store.retains_grad = True  # runs after the tensor's other hooks, whenever they were registered
         self._retains_grad = True
         self._node.register_hook(store, self._out_index)
 
