@@ -251,6 +251,9 @@ REPRS = [  # (values, dtype, PyTorch's repr with "torch." as it prints it)
      "          0.0000,  0.1000,  0.2000,  0.3000,  0.4000,  0.5000,  0.6000,  0.7000],\n"
      "        [-0.8000, -0.7000, -0.6000, -0.5000, -0.4000, -0.3000, -0.2000, -0.1000,\n"
      "          0.0000,  0.1000,  0.2000,  0.3000,  0.4000,  0.5000,  0.6000,  0.7000]])"),
+    ([True], "bool", "tensor([True])"),                                                # no padding without False
+    ([[True, True], [True, True]], "bool", "tensor([[True, True],\n        [True, True]])"),
+    ([True, False], "bool", "tensor([ True, False])"),
     ([list(range(20))], "int64",                                                       # 18 to a line
      "tensor([[ 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15, 16, 17,\n"
      "         18, 19]])"),
@@ -363,3 +366,33 @@ def test_the_one_hot_scatter_idiom():
     labels = torch.tensor([2, 0, 1])
     one_hot = torch.zeros(3, 4).scatter_(1, labels[:, None], 1)
     assert one_hot.tolist() == [[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0]]
+
+
+INDEXES = {  # the index (given a module that has ``tensor``), and what it picks of arange(12).view(3, 4)
+    "range and list": (lambda lib: (range(3), [0, 1, 2]), [0.0, 5.0, 10.0]),
+    "range alone": (lambda lib: range(2), [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0]]),
+    # a short list holding a tensor, a sequence, a slice, None or Ellipsis is a tuple of items (PyTorch 2's reading)
+    "list of 0-d tensors": (lambda lib: [lib.tensor(0), lib.tensor(2)], 2.0),
+    "list of lists": (lambda lib: [[0, 1], [2, 0]], [2.0, 4.0]),
+    "list with a slice": (lambda lib: [0, slice(1, 3)], [1.0, 2.0]),
+    "list with None": (lambda lib: [None, 0], [[0.0, 1.0, 2.0, 3.0]]),
+    "list with Ellipsis": (lambda lib: [0, ...], [0.0, 1.0, 2.0, 3.0]),
+    "list of ints": (lambda lib: [0, 2], [[0.0, 1.0, 2.0, 3.0], [8.0, 9.0, 10.0, 11.0]]),  # an index array
+}
+
+
+@pytest.mark.parametrize("name", INDEXES)
+def test_the_indexes_of_tutorials_read_as_pytorch_reads_them(name):
+    """``input[range(n), target]`` ("What is torch.nn really?"), and the lists PyTorch reads as tuples."""
+    index, expected = INDEXES[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PyTorch's deprecation warning for the list-as-tuple reading
+        assert torch.arange(12.0).view(3, 4)[index(torch)].tolist() == expected
+        if real_torch is not None:
+            assert real_torch.arange(12.0).view(3, 4)[index(real_torch)].tolist() == expected
+    if name.startswith("list") and name != "list of ints":
+        with pytest.warns(UserWarning, match="non-tuple sequence for multidimensional indexing"):
+            torch.arange(12.0).view(3, 4)[index(torch)]
+    y = torch.zeros(3, 4)
+    y[range(3), [0, 1, 2]] = 1.0
+    assert y.tolist() == np.eye(3, 4).tolist()

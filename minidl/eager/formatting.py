@@ -29,6 +29,9 @@ def _format_options(array):
     """numpy's ``formatter`` for PyTorch's number format. A complex number is printed as its real part, then its
     imaginary part with its sign and a ``j``, each part in the format PyTorch picks for all the real (imaginary)
     parts alone; the real parts are right-aligned, the imaginary ones not (``[ 1.+0.j, -1.-2.j,  3.+100.j]``)."""
+    if array.dtype.kind == "b" and array.size:  # right-aligned to the widest shown: "True" alone is not padded
+        width = 4 if array.all() else 5
+        return {"formatter": {"bool": lambda v: str(bool(v)).rjust(width)}}
     if array.dtype.kind not in "fc" or array.size == 0:
         return {}
     if array.dtype.kind == "f":

@@ -15,6 +15,7 @@ The VJP of indexing scatters ``g`` back into zeros shaped like ``x`` (``IndexGra
 element may be picked twice (``x[[0, 0]]``); its gradient is then the sum of both, hence ``add.at``.
 """
 import operator
+import warnings
 
 import numpy
 
@@ -57,7 +58,7 @@ def _item(op_name, item):
             return ("tensor",), 1
         raise IndexError(f"{op_name}: tensors used as indices must be long, int, byte or bool tensors, got "
                          f"{describe(item)}")
-    if isinstance(item, (bool, numpy.bool_, list, tuple, numpy.ndarray)):
+    if isinstance(item, (bool, numpy.bool_, list, tuple, range, numpy.ndarray)):
         array = numpy.asarray(item)
         if array.size == 0 and array.dtype.kind == "f":  # [] is an empty list of positions
             array = array.astype(numpy.int64)
@@ -77,9 +78,24 @@ def _frozen(values):
     return tuple(_frozen(v) for v in values) if isinstance(values, list) else values
 
 
+def _items(index):
+    """The items of an index: a tuple's entries, or the index alone. A short list holding a tensor, a sequence, a
+    slice, None or Ellipsis counts as a tuple, as PyTorch 2 still reads it (``x[[rows, cols]]`` is
+    ``x[rows, cols]``) — with PyTorch's deprecation warning, since numpy reads it as one array."""
+    if isinstance(index, tuple):
+        return index
+    if isinstance(index, list) and len(index) < 32 and any(
+            item is None or item is Ellipsis or is_tensor(item) or
+            isinstance(item, (list, tuple, range, slice, numpy.ndarray)) for item in index):
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated; use x[tuple(seq)] "
+                      "instead of x[seq]", UserWarning, stacklevel=5)
+        return tuple(index)
+    return (index,)
+
+
 def _encode(op_name, x, index):
     """``(basic, advanced, tensors)`` for ``x[index]``, after checking the index against ``x``'s shape."""
-    items = index if isinstance(index, tuple) else (index,)
+    items = _items(index)
     parsed = [_item(op_name, item) for item in items]
     if sum(entry is Ellipsis for entry, _ in parsed) > 1:
         raise IndexError(f"{op_name}: an index can only have a single ellipsis ('...')")
