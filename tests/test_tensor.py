@@ -18,6 +18,18 @@ def test_attributes():
     assert x.shape == (2, 3) and x.size() == (2, 3) and x.size(1) == 3 and repr(x.shape) == "Size([2, 3])"
     assert x.ndim == 2 and x.dim() == 2 and x.numel() == 6 and x.dtype == T.float32
     assert x.device == "cpu" and not x.requires_grad and x.grad is None and x.is_leaf and x.grad_fn is None
+    assert isinstance(x.device, T.device) and x.device is T.device("cpu") and repr(x.device) == "device(type='cpu')"
+
+
+def test_devices_are_made_as_pytorch_makes_them():
+    """torch.device is a type: "cuda:1", ("cuda", 1) and 1 are one device; copies keep the index."""
+    assert T.device("cuda:1") == T.device("cuda", 1) == T.device(1) == "cuda:1"
+    assert repr(T.device("cuda")) == "device(type='cuda', index=0)" and T.device(T.device("cuda:2")).index == 2
+    assert copy.deepcopy(T.device("cuda:1")) == "cuda:1" and pickle.loads(pickle.dumps(T.device("cpu"))) == "cpu"
+    with pytest.raises(ValueError, match="unknown device type 'tpu'"):
+        T.device("tpu")
+    with pytest.raises(ValueError, match="the cpu device has no index 1"):
+        T.device("cpu", 1)
 
 
 def test_repr_like_pytorch():

@@ -1,21 +1,47 @@
 """Devices as PyTorch spells them: ``"cpu"``, ``"cuda"``, ``"cuda:1"``."""
+import builtins
+
 import numpy
 
 from .array_module import cupy_or_none, get_array_module
 
 
 class Device:
-    """Where an array lives. Compares equal to its string form, so ``t.device == "cpu"`` works."""
+    """Where an array lives: PyTorch's ``torch.device``. ``Device("cpu")``, ``Device("cuda")`` (GPU 0),
+    ``Device("cuda:1")``, ``Device("cuda", 1)``, ``Device(1)`` (a GPU number); a Device given is returned as it
+    is. It compares equal to its string form, so ``t.device == "cpu"`` works, and it is the type to ask
+    ``isinstance(x.device, torch.device)`` about."""
 
     __slots__ = ("type", "index")
 
-    def __init__(self, type, index=None):
-        if type not in ("cpu", "cuda"):
-            raise ValueError(f"unknown device type {type!r}: expected 'cpu' or 'cuda' (e.g. 'cuda:0')")
-        if type == "cpu" and index not in (None, 0):
+    def __new__(cls, type=None, index=None):
+        if isinstance(type, Device):
+            return type
+        if type is None:
+            type = "cpu"
+        if isinstance(type, int):  # torch.device(0) means cuda:0
+            type, index = "cuda", type
+        if not isinstance(type, str):
+            raise TypeError(f"device must be a string like 'cpu' or 'cuda:0', or a Device; got "
+                            f"{builtins.type(type).__name__}")
+        kind, _, number = type.partition(":")
+        if number:
+            if not number.isdigit():
+                raise ValueError(f"invalid device string {type!r}: expected e.g. 'cuda:0'")
+            index = int(number)
+        if kind not in ("cpu", "cuda"):
+            raise ValueError(f"unknown device type {kind!r}: expected 'cpu' or 'cuda' (e.g. 'cuda:0')")
+        if kind == "cpu" and index not in (None, 0):
             raise ValueError(f"the cpu device has no index {index}")
-        self.type = type
-        self.index = None if type == "cpu" else (0 if index is None else int(index))
+        if kind == "cpu" and CPU is not None:  # one cpu Device, shared
+            return CPU
+        self = object.__new__(cls)
+        self.type = kind
+        self.index = None if kind == "cpu" else (0 if index is None else int(index))
+        return self
+
+    def __reduce__(self):  # copies and pickles are made from the string form
+        return Device, (str(self),)
 
     def __str__(self):
         return self.type if self.index is None else f"{self.type}:{self.index}"
@@ -27,32 +53,17 @@ class Device:
 
     def __eq__(self, other):
         if isinstance(other, str):
-            other = device(other)
+            other = Device(other)
         return isinstance(other, Device) and (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self):
         return hash((self.type, self.index))
 
 
+CPU = None
 CPU = Device("cpu")
-
-
-def device(spec=None, index=None):
-    """Parse ``"cpu"``, ``"cuda"``, ``"cuda:0"``, a Device, or ``("cuda", 1)``-style arguments."""
-    if isinstance(spec, Device):
-        return spec
-    if spec is None:
-        return CPU
-    if isinstance(spec, int):  # torch.device(0) means cuda:0
-        return Device("cuda", spec)
-    if not isinstance(spec, str):
-        raise TypeError(f"device must be a string like 'cpu' or 'cuda:0', or a Device; got {type(spec).__name__}")
-    kind, _, idx = spec.partition(":")
-    if idx:
-        if not idx.isdigit():
-            raise ValueError(f"invalid device string {spec!r}: expected e.g. 'cuda:0'")
-        index = int(idx)
-    return CPU if kind == "cpu" and index is None else Device(kind, index)
+#: the name the front-ends export, as PyTorch's ``torch.device``
+device = Device
 
 
 def cuda_is_available():

@@ -5,7 +5,7 @@
 import sys as _sys
 
 from .. import __version__
-from ..backend import Device as device_type, cuda_is_available, device
+from ..backend import cuda_is_available, device
 from ..backend.dtypes import can_cast, set_default_dtype
 from .element_types import (bool_ as bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
                             float32, float64, half, int, int8, int16, int32, int64, long, short, uint8)
