@@ -44,6 +44,20 @@ def test_steps_match_pytorch(name, kwargs):
     np.testing.assert_allclose(_run_minidl(name, kwargs), w.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+def test_pytorchs_update_switches_are_accepted_kept_and_change_nothing(name):
+    """foreach/fused/capturable say how PyTorch computes an update, not what it is: the same steps, and the
+    param groups keep them (as PyTorch's do); differentiable=True is refused."""
+    switches = dict(foreach=True) if name == "RMSprop" else dict(foreach=True, fused=False)
+    np.testing.assert_array_equal(_run_minidl(name, dict(lr=0.1, **switches)), _run_minidl(name, dict(lr=0.1)))
+    w = T.zeros(2, requires_grad=True)
+    group = getattr(optim, name)([w], lr=0.1, **switches).param_groups[0]
+    assert group["foreach"] is True and group["differentiable"] is False
+    assert group["weight_decay"] == (0.01 if name == "AdamW" else 0)
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        getattr(optim, name)([w], differentiable=True)
+
+
 def test_sgd_momentum_matches_its_formula():
     got = _run_minidl("SGD", dict(lr=0.1, momentum=0.9), steps=3)
     w, b = START.copy(), None

@@ -3,7 +3,7 @@
 import math
 
 from ... import ops
-from .optimizer import Optimizer
+from .optimizer import Optimizer, update_options
 
 
 def _check(name, value, low=0.0):
@@ -32,13 +32,14 @@ class SGD(Optimizer):
     """``g += wd·p``; with momentum: ``b = μ·b + (1 - dampening)·g`` (b = g at the first step), and
     ``g = g + μ·b`` (Nesterov) or ``g = b``; then ``p -= lr·g``."""
 
-    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False,
-                 maximize=False):
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
+                 maximize=False, foreach=None, differentiable=False, fused=None):
         _check("learning rate", lr), _check("momentum value", momentum), _check("weight_decay value", weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                                      nesterov=nesterov, maximize=maximize))
+                                      nesterov=nesterov, maximize=maximize,
+                                      **update_options(foreach=foreach, differentiable=differentiable, fused=fused)))
 
     def _update(self, p, g, state, group):
         g = -g if group["maximize"] else g
@@ -58,25 +59,22 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     """``m = β1·m + (1-β1)·g``; ``v = β2·v + (1-β2)·g²``; ``p -= lr·m̂ / (√v̂ + eps)`` with the bias corrections
     ``m̂ = m/(1-β1ᵗ)``, ``v̂ = v/(1-β2ᵗ)`` (AMSGrad uses the running maximum of v̂). ``weight_decay`` adds
-    ``wd·p`` to the gradient (L2); ``AdamW`` decays the weights directly instead."""
+    ``wd·p`` to the gradient (L2); with ``decoupled_weight_decay=True`` (``AdamW``) it decays the weights
+    directly instead."""
 
-    decoupled = False
-
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
-                 maximize=False):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=False):
         _check("learning rate", lr), _check("epsilon value", eps), _check("weight_decay value", weight_decay)
         _check_betas(betas)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                                      amsgrad=amsgrad, maximize=maximize))
+                                      amsgrad=amsgrad, maximize=maximize, decoupled_weight_decay=decoupled_weight_decay,
+                                      **update_options(foreach=foreach, capturable=capturable,
+                                                       differentiable=differentiable, fused=fused)))
 
     def _update(self, p, g, state, group):
-        g = -g if group["maximize"] else g
-        lr, wd, (beta1, beta2), eps = group["lr"], group["weight_decay"], group["betas"], group["eps"]
-        if wd:
-            if self.decoupled:
-                p.mul_(1 - lr * wd)
-            else:
-                g = g + wd * p
+        g = _decayed_gradient(p, g, group)
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         if not state:
             state["step"] = 0
             state["exp_avg"], state["exp_avg_sq"] = ops.zeros_like(p), ops.zeros_like(p)
@@ -98,22 +96,24 @@ class Adam(Optimizer):
 class AdamW(Adam):
     """Adam with decoupled weight decay: ``p *= 1 - lr·wd`` before the Adam step (default wd 0.01)."""
 
-    decoupled = True
-
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
-                 maximize=False):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)
 
 
 class RMSprop(Optimizer):
     """``v = α·v + (1-α)·g²``; centered: ``ḡ = α·ḡ + (1-α)·g`` and ``v - ḡ²`` under the root;
     ``p -= lr·g / (√v + eps)``, or with momentum ``b = μ·b + g/(√v + eps)``, ``p -= lr·b``."""
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
-                 maximize=False):
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
         _check("learning rate", lr), _check("epsilon value", eps), _check("alpha value", alpha)
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                                      centered=centered, maximize=maximize))
+                                      centered=centered, maximize=maximize,
+                                      **update_options(capturable=capturable, foreach=foreach,
+                                                       differentiable=differentiable)))
 
     def _update(self, p, g, state, group):
         g = -g if group["maximize"] else g
@@ -143,12 +143,13 @@ class RMSprop(Optimizer):
 class Adagrad(Optimizer):
     """``s += g²``; ``p -= clr·g / (√s + eps)`` with ``clr = lr / (1 + (t-1)·lr_decay)``."""
 
-    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10,
-                 maximize=False):
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
+                 foreach=None, *, maximize=False, differentiable=False, fused=None):
         _check("learning rate", lr), _check("lr_decay", lr_decay), _check("initial_accumulator_value",
                                                                           initial_accumulator_value)
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, eps=eps,
-                                      initial_accumulator_value=initial_accumulator_value, maximize=maximize))
+                                      initial_accumulator_value=initial_accumulator_value, maximize=maximize,
+                                      **update_options(foreach=foreach, differentiable=differentiable, fused=fused)))
 
     def _update(self, p, g, state, group):
         g = -g if group["maximize"] else g

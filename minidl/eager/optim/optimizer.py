@@ -10,6 +10,17 @@ from ..grad_mode import no_grad
 from ..tensor import Tensor
 
 
+def update_options(**options):
+    """PyTorch's switches for *how* an update is computed — ``foreach`` (one kernel over all the tensors),
+    ``fused`` (one fused kernel), ``capturable`` (safe in a CUDA graph) — as the parameter groups keep them in
+    PyTorch. minidl computes the same update whatever they say. ``differentiable=True`` (an update that autograd
+    records, for meta-learning) is not supported, and refused."""
+    if options.get("differentiable"):
+        raise NotImplementedError("differentiable=True (recording the optimizer's update for autograd) is not "
+                                  "supported by minidl's optimizers")
+    return options
+
+
 class Optimizer:
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
