@@ -162,6 +162,9 @@ def test_default_collate_handles_nested_structures():
     x, ints, floats, d = batch
     assert x.shape == (2, 1) and ints.dtype == T.int64 and floats.dtype == T.float64 and d["k"].tolist() == [[1, 2], [3, 4]]
     assert DataLoader(Squares(3), batch_size=None)._fetch(1)["x"].tolist() == [1.0, 1.0]
+    # strings stay as the batch holds them, as in PyTorch: a field of tuple samples is a tuple
+    assert default_collate([(1.5, "a"), (2.5, "b")])[1] == ("a", "b") and default_collate(["a", "b"]) == ["a", "b"]
+    assert default_collate([{"s": "a"}, {"s": "b"}]) == {"s": ["a", "b"]}
 
 
 def test_transforms():

@@ -11,7 +11,8 @@ from ...tensor import Tensor
 
 def default_collate(batch):
     """Stack a list of samples the way PyTorch does: tensors and arrays are stacked along a new first dim,
-    numbers become a tensor, strings stay a list, and tuples/lists/dicts are collated field by field."""
+    numbers become a tensor, strings stay as the batch holds them (a list; a tuple for a field of tuple samples),
+    and tuples/lists/dicts are collated field by field."""
     first = batch[0]
     if isinstance(first, Tensor):
         return ops.stack(list(batch))
@@ -29,7 +30,7 @@ def default_collate(batch):
     if isinstance(first, numbers.Real):
         return tensor(numpy.array(batch, dtype=numpy.float64))
     if isinstance(first, (str, bytes)):
-        return list(batch)
+        return batch
     if isinstance(first, collections.abc.Mapping):
         collated = {key: default_collate([sample[key] for sample in batch]) for key in first}
         try:
@@ -37,11 +38,11 @@ def default_collate(batch):
         except TypeError:
             return collated
     if isinstance(first, tuple) and hasattr(first, "_fields"):
-        return type(first)(*(default_collate(list(field)) for field in zip(*batch)))
+        return type(first)(*(default_collate(field) for field in zip(*batch)))
     if isinstance(first, collections.abc.Sequence):
         if any(len(sample) != len(first) for sample in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        return [default_collate(list(field)) for field in zip(*batch)]
+        return [default_collate(field) for field in zip(*batch)]
     raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found "
                     f"{type(first).__name__}")
 
