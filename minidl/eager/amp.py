@@ -35,7 +35,7 @@ LOWER_PRECISION = frozenset({"Mm", "Addmm", "Einsum", "Convolution", "Convolutio
 #: ops that autocast runs in float32 (float16 inputs are cast up)
 FLOAT32 = frozenset({"Exp", "Expm1", "Log", "Log1p", "Log2", "Log10", "Pow", "Softplus", "Softmax", "LogSoftmax",
                      "Logsumexp", "Sum", "Mean", "Cumsum", "Prod", "LinalgVectorNorm", "Normalize",
-                     "SoftmaxCrossEntropy", "BinaryCrossEntropy", "CtcLoss"})
+                     "NllLoss", "BinaryCrossEntropy", "CtcLoss"})
 
 
 def cast_for_autocast(op, args):

@@ -54,6 +54,7 @@ class Mul(Op):
 
 class TrueDiv(Op):
     """``a / b``; d/da = 1/b, d/db = -a/b²."""
+    name = "Div"  # PyTorch's grad_fn
     forward = staticmethod(lambda xp, a, b: xp.true_divide(a, b))
     infer = staticmethod(broadcast_infer("div"))
 

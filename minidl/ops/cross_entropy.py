@@ -133,6 +133,7 @@ class SoftmaxCrossEntropy(Op):
     every number small: logits of 1000 give the same digits as logits of 0. The reduction is part of the op so
     that a whole cross-entropy is one op forward and one backward (the class dim is removed either way).
     """
+    name = "NllLoss"  # the grad_fn PyTorch prints for a cross-entropy (its last op is nll_loss)
     differentiable_inputs = (0, 1)  # the target too, when it holds probabilities
 
     @staticmethod
