@@ -50,7 +50,8 @@ tf.reset_default_graph()  # start from an empty graph, also when this notebook i
 # ## Building: operations and symbolic tensors
 #
 # Every operation is added to the *default graph*. A tensor prints its name — `"<operation>:<output index>"` —
-# its static shape and its dtype, but no numbers: there are none yet.
+# its static shape and its dtype, but no numbers: there are none yet. An operation made by a Python operator is
+# named as TF1 names it: `a * b` makes an operation `mul` (of type `Mul`), `a + b` one named `add`.
 
 # %%
 a = tf.constant(3.0, name="a")
@@ -402,7 +403,7 @@ print("drew", picture if picture else "nothing: graphviz (the Python package and
 
 # %%
 # building computes nothing; running returns the structure asked for
-assert c.name == "Mul:0" and tuple(c.shape) == (2,) and c.dtype == np.float32
+assert c.name == "mul:0" and c.op.type == "Mul" and tuple(c.shape) == (2,) and c.dtype == np.float32
 assert fetched["product"].tolist() == [3.0, 6.0] and isinstance(fetched["factors"], tuple)
 assert fetched["factors"][0] == 3.0 and fetched["factors"][1].tolist() == [1.0, 2.0]
 
@@ -428,7 +429,7 @@ assert "x" not in ran_x and ran_x == ["add", "constant_part", "mul", "needs_x"]
 assert value_cut == 1000.0 and printed_cut == ["x branch ran: x = [10.]"] and ran_cut == ["mul", "needs_x"]
 
 # errors name the op and the line that built it
-assert "Caused by op 'Add', defined at" in str(line_error) and "total = u + v" in str(line_error)
+assert "Caused by op 'add', defined at" in str(line_error) and "total = u + v" in str(line_error)
 assert line_error.op.defined_at.lineno > 0
 
 # name scopes

@@ -73,14 +73,14 @@ print(grad_b)
 # * `gradients/OnesLike` is the seed, $\partial y/\partial y = 1$.
 # * `y_grad/BroadcastReduced` is the VJP of the sum: every element contributed to `y` with weight 1, so the
 #   gradient is the incoming one broadcast back to the summed tensor's shape.
-# * `Mul_grad` holds the VJP of `a * b`: **two multiplies and two `SumToLike`s**. Here is that VJP, as it stands
-#   in the op library (you met the whole class in chapter 3):
+# * `mul_grad` holds the VJP of `a * b` (TF1 names the operation `*` makes `mul`): **two multiplies and two
+#   `SumToLike`s**. Here is that VJP, as it stands in the op library (you met the whole class in chapter 3):
 
 # %%
 print(inspect.getsource(Mul.vjp))
 
 # %% [markdown]
-# `g * b` became `Mul_grad/Mul`, and `g * a` became `Mul_grad/Mul_1`. `sum_to_like(..., b)` became
+# `g * b` became `mul_grad/mul`, and `g * a` became `mul_grad/mul_1`. `sum_to_like(..., b)` became
 # `SumToLike_1`: `b` was broadcast over the rows of the batch, so its gradient sums over them — and since the
 # number of rows is unknown (`?`) until run time, the op takes `b` itself as an input and reads its shape then.
 # (`_conj` is for complex numbers; for real ones it returns its argument and adds nothing.)
@@ -275,10 +275,10 @@ for call in calls:
 # %%
 # the nodes gradients() added: the seed, the sum's VJP, and Mul's VJP (two multiplies, two sum_to_likes)
 added_names = [line.split()[0] for line in added]
-assert added_names == ["gradients/OnesLike", "gradients/y_grad/BroadcastReduced", "gradients/Mul_grad/Mul",
-                       "gradients/Mul_grad/SumToLike", "gradients/Mul_grad/Mul_1",
-                       "gradients/Mul_grad/SumToLike_1"], added
-assert grad_a.name.startswith("gradients/Mul_grad/") and grad_b.name == "gradients/Mul_grad/SumToLike_1:0"
+assert added_names == ["gradients/OnesLike", "gradients/y_grad/BroadcastReduced", "gradients/mul_grad/mul",
+                       "gradients/mul_grad/SumToLike", "gradients/mul_grad/mul_1",
+                       "gradients/mul_grad/SumToLike_1"], added
+assert grad_a.name.startswith("gradients/mul_grad/") and grad_b.name == "gradients/mul_grad/SumToLike_1:0"
 assert str(grad_a.shape) == "(?, 3)" and str(grad_b.shape) == "(3,)"
 assert ga.tolist() == [[1.0, 2.0, 3.0]] * 2 and gb.tolist() == [11.0, 21.0, 31.0]
 assert not any(name.startswith("gradients") for name in ran_for_y)

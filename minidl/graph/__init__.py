@@ -37,6 +37,7 @@ from .loops import while_loop
 # --- the op API with TF names: tf.math, tf.nn, tf.linalg, tf.signal/tf.spectral and their top-level functions
 #     (math_ops.py, array_ops.py, nn_ops.py, spectral_ops.py) ---
 from .math_ops import *  # noqa: F401,F403  (add, matmul, reduce_sum, argmax, cast, equal, ..., math, linalg)
+from . import operators  # noqa: F401  (importing it gives graph tensors their Python operators: a + b)
 from .array_ops import *  # noqa: F401,F403  (zeros, reshape, transpose, concat, gather, one_hot, where, shape, ...)
 from .nn_ops import nn
 from .spectral_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d, signal, spectral

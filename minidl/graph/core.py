@@ -191,6 +191,10 @@ class Tensor:
     def __repr__(self):
         return f"<tf.Tensor '{self.name}' shape={self._shape} dtype={self.dtype.name}>"
 
+    def __str__(self):  # what print(t) shows in TF1 (the shape is left out when even the rank is unknown)
+        shape = f", shape={self._shape}" if self._shape.rank_known else ""
+        return f'Tensor("{self.name}"{shape}, dtype={self.dtype.name})'
+
     def __hash__(self):
         return id(self)
 

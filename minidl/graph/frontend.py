@@ -8,7 +8,6 @@ import numpy
 
 from ..backend import dtypes
 from ..ops.base import Spec, register_frontend
-from ..ops.operators import bind_operators
 from .core import Tensor, as_spec_shape, get_default_graph
 from .graph_ops import Const
 from .strings import as_string_array, is_text, refuse_strings, string
@@ -120,5 +119,4 @@ def _convert_operand(value, operands):
 
 
 register_frontend(Tensor, graph_apply, convert=_convert_operand)
-# TF1 semantics: ``==`` on graph tensors compares identity (use tf.equal for values), so tensors stay hashable
-bind_operators(Tensor, skip=("__eq__", "__ne__"))
+# (the tensors' Python operators are bound by operators.py, under TF1's names)

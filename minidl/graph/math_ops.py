@@ -206,6 +206,11 @@ squared_difference = _binary("squared_difference", "SquaredDifference", lambda x
                              "(x - y)² elementwise.")
 
 
+def real_division_dtype(dtype):
+    """The float dtype TF divides integers of ``dtype`` in: float64 for 32- and 64-bit ones, float32 for smaller."""
+    return dtypes.float64 if dtype.itemsize >= 4 else dtypes.float32
+
+
 @tf_op("truediv")
 def truediv(x, y, name=None):
     """x / y as real division: integers become floats first (int8/int16/uint8 -> float32, int32/int64 -> float64,
@@ -214,7 +219,7 @@ def truediv(x, y, name=None):
     if x.dtype.kind in "biu":
         if x.dtype.kind == "b":
             raise TypeError("Invalid dtype bool in __truediv__")
-        wide = dtypes.float64 if x.dtype.itemsize >= 4 else dtypes.float32
+        wide = real_division_dtype(x.dtype)
         x, y = ops.cast(x, wide), ops.cast(y, wide)
     return ops.div(x, y)
 

@@ -208,6 +208,8 @@ class Variable(Tensor):
     def __repr__(self):
         return f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}_ref>"
 
+    __str__ = __repr__  # print(v) shows the repr, as TF1's variables do
+
     # ------------------------------------------------------------------------------------------ reading
     def value(self):
         """The snapshot ``W/read``: the variable's value, as an ordinary tensor."""

@@ -230,7 +230,7 @@ def test_write_graph_text_and_binary(tmp_path):
     assert path == os.path.join(str(tmp_path / "new"), "graph.pbtxt")
     text = open(path).read()
     assert text.startswith('node {\n  name: "x"\n  op: "Placeholder"\n}\n')
-    assert 'name: "y"\n  op: "Identity"\n  input: "Mul"' in text
+    assert 'name: "y"\n  op: "Identity"\n  input: "mul"' in text
     binary = tf.train.write_graph(tf.get_default_graph(), str(tmp_path), "graph.pb", as_text=False)
     data = open(binary, "rb").read()
     assert b"Placeholder" in data and b"Identity" in data

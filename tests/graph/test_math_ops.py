@@ -29,6 +29,32 @@ def test_name_argument_names_the_op_and_default_names_are_tf_s():
     assert "layer/scaled/Const" in [op.name for op in tf.get_default_graph().get_operations()]
 
 
+def test_python_operators_name_their_operations_as_tf1_does():
+    """TF1 builds each operator in a name scope of its own name: print(a + b) shows Tensor("add:0", ...)."""
+    a, b = tf.constant(A), tf.constant(B)
+    named = {"add": a + b, "add_1": 1.0 + a, "sub": a - b, "mul": a * 2.0, "truediv": a / b, "floordiv": a // b,
+             "mod": a % b, "pow": a ** 2.0, "Neg": -a, "Abs": abs(a), "Greater": a > b, "Less": a < b,
+             "GreaterEqual": a >= b, "LessEqual": a <= b, "strided_slice": a[0], "matmul": a @ tf.constant(A.T)}
+    assert {name: t.op.name for name, t in named.items()} == {name: name for name in named}
+    assert named["add"].op.type == "Add" and named["mul"].op.type == "Mul"
+    with tf.name_scope("model"):
+        total = a + b
+    assert tf.get_default_graph().get_tensor_by_name("model/add:0") is total
+    assert str(total) == 'Tensor("model/add:0", shape=(2, 3), dtype=float32)'
+    assert str(tf.placeholder(tf.float32, (None, 3), name="x")) == 'Tensor("x:0", shape=(?, 3), dtype=float32)'
+    assert str(tf.placeholder(tf.float32, name="any")) == 'Tensor("any:0", dtype=float32)'
+    np.testing.assert_allclose(run([named["truediv"], named["pow"]]), [A / B, A ** 2], rtol=1e-6)
+
+
+def test_slash_divides_integers_in_float64_as_tf1_truediv_does():
+    """int32/int64 operands divide in float64 (no digits lost), 8- and 16-bit ones in float32."""
+    big = tf.constant([16777217, 123456789])
+    halves = run([big / 1, 7 / tf.constant(2), big / big, tf.constant(7, tf.int8) / 2, big / 1.5])
+    assert halves[0].dtype == np.float64 and halves[0].tolist() == [16777217.0, 123456789.0]
+    assert halves[1] == 3.5 and halves[2].dtype == np.float64 and halves[3].dtype == np.float32
+    assert halves[4].dtype == np.float32  # a float operand: the op library's promotion
+
+
 def test_repeated_names_are_made_unique_and_wrappers_work_inside_control_flow():
     a = tf.constant(A)
     assert tf.add(a, 1.0, name="x").name == "x:0" and tf.add(a, 1.0, name="x").name == "x_1:0"

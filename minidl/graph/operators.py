@@ -1,0 +1,58 @@
+"""The Python operators of graph tensors under TF1's names: ``a + b`` is an operation named ``add``.
+
+The operators compute what the op library's functions compute (``bind_operators`` in ``ops/operators.py``, shared
+with eager mode, so the VJPs, which use operators, run the same in both modes). TF1 builds each operator inside a
+name scope of its own name — ``add``, ``mul``, ``truediv``, ``Greater``, ``strided_slice`` … — so ``print(a + b)``
+shows ``Tensor("add:0", ...)`` and ``graph.get_tensor_by_name("model/add:0")`` finds it; here each operator is
+named the same way. One operator also computes differently: ``/`` of two integer operands divides in float64 for
+32- and 64-bit integers (float32 for smaller ones), TF's ``truediv`` rule, where PyTorch's gives the default float.
+"""
+from .. import ops
+from ..ops.operators import OPERATORS, REFLECTED
+from .core import Tensor
+from .math_ops import real_division_dtype, tf_op
+
+#: op-library function -> the name TF1 gives the operator's operation
+TF_NAMES = {"add": "add", "sub": "sub", "mul": "mul", "div": "truediv", "floor_divide": "floordiv",
+            "remainder": "mod", "pow": "pow", "matmul": "matmul", "neg": "Neg", "abs": "Abs", "lt": "Less",
+            "le": "LessEqual", "gt": "Greater", "ge": "GreaterEqual", "bitwise_and": "and", "bitwise_or": "or",
+            "bitwise_xor": "xor", "bitwise_not": "LogicalNot", "bitwise_left_shift": "LeftShift",
+            "bitwise_right_shift": "RightShift", "getitem": "strided_slice"}
+
+
+def true_division(x, y):
+    """TF1's ``x / y``: integer operands are converted to float first (``real_division_dtype``)."""
+    dtypes_ = [getattr(v, "dtype", None) for v in (x, y)]
+    tensor_dtype = next(d for d in dtypes_ if d is not None)
+    if tensor_dtype.kind in "iu" and all(d.kind in "iu" if d is not None else isinstance(v, int)
+                                         for d, v in zip(dtypes_, (x, y))):
+        wide = real_division_dtype(tensor_dtype)
+        x, y = (ops.cast(v, wide) if d is not None else float(v) for d, v in zip(dtypes_, (x, y)))
+    return ops.div(x, y)
+
+
+def _named(tf_name, fn, reflected):
+    """The operator method: ``fn`` on (self, other) — swapped when ``reflected`` — built under ``tf_name``."""
+    @tf_op(tf_name)
+    def build(*operands, name=None):
+        return fn(*(operands[::-1] if reflected else operands))
+
+    def method(self, *other):
+        return build(self, *other)
+    return method
+
+
+def bind_tf_operators(cls, skip=()):
+    """Give ``cls`` the operators of ``ops/operators.py``, each named as TF1 names it (and ``+x``)."""
+    for table, reflected in ((OPERATORS, False), (REFLECTED, True)):
+        for dunder, op_name in table.items():
+            if dunder not in skip and op_name in TF_NAMES:
+                fn = true_division if op_name == "div" else getattr(ops, op_name)
+                method = _named(TF_NAMES[op_name], fn, reflected)
+                method.__name__ = dunder
+                setattr(cls, dunder, method)
+    cls.__pos__ = lambda self: self
+
+
+# TF1 semantics: ``==`` on graph tensors compares identity (use tf.equal for values), so tensors stay hashable
+bind_tf_operators(Tensor, skip=("__eq__", "__ne__"))
