@@ -207,7 +207,8 @@ recount = first.run(counter)
 # a value you feed is not computed, so neither is anything behind it.
 #
 # To watch it happen we build a graph with two branches and mark each operation we care about with `tf.Print`,
-# which passes its input through unchanged and prints a message whenever it actually runs. The `needs_x` branch
+# which passes its input through unchanged and prints a message whenever it actually runs (to the standard error
+# stream, where TF1 logs it; `run_and_trace` below catches it there). The `needs_x` branch
 # needs the placeholder `x`; the `constant_part` branch does not.
 #
 # ```
@@ -232,7 +233,7 @@ def run_and_trace(fetches, feed_dict=None):
     """``sess.run``, returning (values, what it printed, names of the operations it executed)."""
     known = set(sess._plans)
     printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
+    with contextlib.redirect_stderr(printed):
         values = sess.run(fetches, feed_dict)
     new = [plan for key, plan in sess._plans.items() if key not in known]
     assert len(new) == 1, "trace a combination of fetches and feeds that this session has not run before"
@@ -422,11 +423,11 @@ assert y_value.tolist() == [[6.0, 6.0], [22.0, 22.0]]
 assert counts == (3, 0) and recount == 0
 
 # pruning
-assert value == 5.0 and printed == ["constant part ran: a, b = [2.] [3.]"] and ran_constant == ["add", "constant_part"]
+assert value == 5.0 and printed == ["constant part ran: a, b = [2][3]"] and ran_constant == ["add", "constant_part"]
 assert "You must feed a value for placeholder tensor 'x'" in str(pruning_error)
-assert printed_x == ["constant part ran: a, b = [2.] [3.]", "x branch ran: x = [10.]"] and value_x == 50.0
+assert printed_x == ["constant part ran: a, b = [2][3]", "x branch ran: x = [10]"] and value_x == 50.0
 assert "x" not in ran_x and ran_x == ["add", "constant_part", "mul", "needs_x"]
-assert value_cut == 1000.0 and printed_cut == ["x branch ran: x = [10.]"] and ran_cut == ["mul", "needs_x"]
+assert value_cut == 1000.0 and printed_cut == ["x branch ran: x = [10]"] and ran_cut == ["mul", "needs_x"]
 
 # errors name the op and the line that built it
 assert "Caused by op 'add', defined at" in str(line_error) and "total = u + v" in str(line_error)

@@ -227,8 +227,9 @@ except TypeError as error:
 # %% [markdown]
 # `tf.cond(pred, true_fn, false_fn)` builds **both** branches, each into its own small graph, and one `If`
 # operation that, at run time, evaluates `pred` and runs **only the taken branch**. To watch which branch runs,
-# each one prints a message first: `tf.print` makes an operation that prints when it runs, and
-# `tf.control_dependencies` makes the branch's result wait for it.
+# each one prints a message first: `tf.print` makes an operation that prints when it runs (to the standard error
+# stream, as in TF1, unless `output_stream=` says otherwise), and `tf.control_dependencies` makes the branch's
+# result wait for it.
 
 # %%
 def true_fn():
@@ -248,7 +249,7 @@ print(result.op, " branches:", [branch.name for branch in result.op.attrs["branc
 graph_results, printed = {}, {}
 for start in (3.0, -3.0):
     captured = io.StringIO()
-    with contextlib.redirect_stdout(captured):
+    with contextlib.redirect_stderr(captured):
         value, gradient = sess.run([result, grad_x], feed_dict={x: start})
     printed[start] = captured.getvalue().splitlines()
     graph_results[start] = (float(value), float(gradient))
@@ -286,8 +287,8 @@ assert [kind for _, kind in gradient_ops].count("WhileGrad") == 1
 
 # branches: a Python if on a graph tensor is refused; tf.cond runs only the taken branch
 assert if_error is not None and "tf.cond" in str(if_error)
-assert printed[3.0] and set(printed[3.0]) == {"true branch ran, x = [3.]"}
-assert printed[-3.0] and set(printed[-3.0]) == {"false branch ran, x = [-3.]"}
+assert printed[3.0] and set(printed[3.0]) == {"true branch ran, x = 3"}
+assert printed[-3.0] and set(printed[-3.0]) == {"false branch ran, x = -3"}
 assert graph_results == {start: values[:2] for start, values in eager_results.items()}
 assert graph_results == {3.0: (9.0, 6.0), -3.0: (9.0, -3.0)}
 assert eager_results[3.0][2] != eager_results[-3.0][2]     # a different tape for each branch

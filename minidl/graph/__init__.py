@@ -12,8 +12,8 @@ from .frontend import convert_to_tensor
 from .gradients import gradients, hessians
 from .session import InteractiveSession, Session, get_default_session
 from . import train
-from .basics import (Print, constant, control_dependencies, group, identity, name_scope, no_op, placeholder,
-                     placeholder_with_default, print_ as print, stop_gradient, tuple_ as tuple)
+from .basics import (constant, control_dependencies, group, identity, name_scope, no_op, placeholder,
+                     placeholder_with_default, stop_gradient, tuple_ as tuple)
 # --- variables, random ops, initializers, variable scopes (variables.py, random_ops.py, initializers.py,
 #     variable_scope.py) ---
 from .variables import (Variable, assign, assign_add, assign_sub, global_variables, global_variables_initializer,
@@ -37,6 +37,7 @@ from .loops import while_loop
 # --- the op API with TF names: tf.math, tf.nn, tf.linalg, tf.signal/tf.spectral and their top-level functions
 #     (math_ops.py, array_ops.py, nn_ops.py, spectral_ops.py) ---
 from .math_ops import *  # noqa: F401,F403  (add, matmul, reduce_sum, argmax, cast, equal, ..., math, linalg)
+from .printing import Print, print_ as print
 from . import operators  # noqa: F401  (importing it gives graph tensors their Python operators: a + b)
 from .array_ops import *  # noqa: F401,F403  (zeros, reshape, transpose, concat, gather, one_hot, where, shape, ...)
 from .nn_ops import nn

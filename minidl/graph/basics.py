@@ -1,9 +1,9 @@
 """The graph's own building blocks: constants, placeholders, identity, grouping and control dependencies."""
 from ..backend import dtypes
 from ..ops.base import Spec
-from .core import Tensor, TensorShape, as_spec_shape, get_default_graph
+from .core import TensorShape, as_spec_shape, get_default_graph
 from .frontend import constant_op, convert_to_tensor
-from .graph_ops import Identity, NoOp, Placeholder, Print as PrintOp, StopGradient
+from .graph_ops import Identity, NoOp, Placeholder, StopGradient
 
 
 def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
@@ -72,21 +72,3 @@ def control_dependencies(control_inputs):
 
 def name_scope(name, default_name=None, values=None):
     return get_default_graph().name_scope(name if name is not None else default_name)
-
-
-def Print(input_, data, message=None, first_n=None, summarize=None, name=None):
-    """Pass ``input_`` through, printing ``message`` and the values of ``data`` whenever it is computed."""
-    inputs = [convert_to_tensor(input_)] + [convert_to_tensor(d) for d in data]
-    attrs = {"message": message or "", "summarize": summarize or 3}
-    operation = get_default_graph().create_op(PrintOp, inputs, attrs,
-                                              [Spec(as_spec_shape(inputs[0].shape), inputs[0].dtype)],
-                                              name=name or "Print")
-    return operation.outputs[0]
-
-
-
-def print_(*inputs, output_stream=None, summarize=3, sep=" ", name=None):
-    """``tf.print``: an op that prints its inputs when it runs (put it in control_dependencies or fetch it)."""
-    tensors = [convert_to_tensor(x) for x in inputs if isinstance(x, Tensor) or not isinstance(x, str)]
-    message = sep.join(x for x in inputs if isinstance(x, str))
-    return Print(tensors[0], tensors, message=message + sep if message else "", summarize=summarize, name=name)

@@ -1,12 +1,9 @@
-"""Ops that exist only in graph mode: constants, placeholders, identity, stop_gradient, no_op, print.
+"""Ops that exist only in graph mode: constants, placeholders, identity, stop_gradient, no_op.
 
 Library ops (``minidl.ops``) compute from their inputs alone. These read something only a ``Session`` has — a
 feed, or a value baked into the graph — so besides ``forward`` they may define ``execute(session, operation,
 arrays)``, which the session calls instead.
 """
-import numpy
-
-from ..backend import device as parse_device, to_device
 from ..ops.base import Op
 from . import errors
 
@@ -82,30 +79,3 @@ class NoOp(GraphOp):
     @staticmethod
     def execute(session, operation, arrays):
         return ()
-
-
-class Print(GraphOp):
-    """Passes its first input through and prints a message with the values of the others (``tf.Print``).
-
-    The gradient passes straight through to the first input, so printing never changes training.
-    """
-    differentiable = True
-    differentiable_inputs = (0,)
-    saves_inputs = ()
-
-    @staticmethod
-    def execute(session, operation, arrays):
-        summarize = operation.attrs.get("summarize", 3)
-        cpu = parse_device("cpu")
-        parts = [numpy.array2string(numpy.asarray(to_device(a, cpu)).reshape(-1)[:summarize], separator=" ")
-                 for a in arrays[1:]]
-        print(operation.attrs.get("message", "") + " ".join(parts), file=operation.attrs.get("stream"))
-        return (arrays[0],)
-
-    @staticmethod
-    def vjp(ctx, g):
-        return (g,) + (None,) * (len(ctx.inputs) - 1)
-
-    @staticmethod
-    def infer(*specs, **attrs):
-        return specs[0]

@@ -59,10 +59,10 @@ def test_side_effects_of_the_taken_branch_only(capsys):
         return branch
     r = tf.cond(x > 0, loud("TAKEN-TRUE "), loud("TAKEN-FALSE "))
     run(r, {x: 1.0})
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err  # tf.Print writes to stderr, as TF1 logs it
     assert "TAKEN-TRUE" in out and "TAKEN-FALSE" not in out
     run(r, {x: -1.0})
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err  # tf.Print writes to stderr, as TF1 logs it
     assert "TAKEN-FALSE" in out and "TAKEN-TRUE" not in out
 
 
@@ -262,7 +262,7 @@ def test_while_loop_captures_and_data_dependent_trip_count():
 def test_while_loop_body_side_effects_run_every_iteration(capsys):
     r = tf.while_loop(lambda i: i < 3, lambda i: tf.Print(i + 1, [i], message="iter "), [0])
     assert run(r) == 3
-    assert capsys.readouterr().out.count("iter ") == 3
+    assert capsys.readouterr().err.count("iter ") == 3
 
 
 def test_assign_and_read_a_variable_inside_a_loop():

@@ -1,6 +1,7 @@
 """Graph construction and Session.run: names, scopes, collections, fetch structures, feeds, pruning, plan
 caching, gradients as graph nodes, and every error path."""
 import collections
+import sys
 
 import numpy as np
 import pytest
@@ -67,7 +68,32 @@ def test_each_op_runs_once_per_call(capsys):
     x = tf.Print(tf.constant(1.0), [tf.constant(7.0)], message="ran ")
     with tf.Session() as sess:
         sess.run([x + 1.0, x * 2.0, x])
-    assert capsys.readouterr().out.count("ran ") == 1
+    assert capsys.readouterr().err.count("ran ") == 1
+
+
+def test_tf_print_writes_its_inputs_in_order_as_tf1_does(capsys):
+    """Strings as they are, scalars bare, long tensors summarized with "...", structures with their tensors
+    written inside; to stderr unless output_stream says otherwise; the op fetches as None."""
+    t = tf.constant([1, 2, 3])
+    printing = [tf.print("scalar:", tf.constant(3), "vec:", tf.range(12)), tf.print("hello"),
+                tf.print("tensors:", t, {2: t * 2}), tf.print(tf.constant([1.5, 2.0])),
+                tf.print(tf.reshape(tf.range(4), (2, 2))), tf.print("x", [1, t], (t,), sep="|", end="!\n"),
+                tf.print(tf.range(12), summarize=-1)]
+    with tf.Session() as sess:
+        assert [sess.run(p) for p in printing] == [None] * len(printing)
+        sess.run(tf.print("to stdout", output_stream=sys.stdout))
+    out, err = capsys.readouterr()
+    assert out == "to stdout\n"
+    assert err.splitlines() == ["scalar: 3 vec: [0 1 2 ... 9 10 11]", "hello", "tensors: [1 2 3] {2: [2 4 6]}",
+                                "[1.5 2]", "[[0 1]", " [2 3]]", "x|[1, [1 2 3]]|([1 2 3],)!",
+                                "[0 1 2 3 4 5 6 7 8 9 10 11]"]
+
+
+def test_tf_Print_passes_its_input_through_and_logs_its_data_as_tf1_does(capsys):
+    x = tf.Print(tf.constant(1.0), [tf.constant(2.0), tf.range(5)], message="data: ")
+    with tf.Session() as sess:
+        assert sess.run(x) == 1.0
+    assert capsys.readouterr().err == "data: [2][0 1 2...]\n"
 
 
 def test_pruning_skips_unneeded_placeholders_and_feeds_cut_the_graph():
