@@ -4,6 +4,8 @@ The op library calls ``apply(Op, *args, **attrs)``; for graph tensors that lands
 turns Python numbers and arrays into constants, infers the outputs' static shapes with ``Op.infer`` (raising at
 construction time for shapes that can never match), and adds an ``Operation`` to the graph.
 """
+import math
+
 import numpy
 
 from ..backend import dtypes
@@ -32,14 +34,7 @@ def constant_op(value, dtype=None, shape=None, name="Const", graph=None):
         elif array.dtype.kind == "c":
             array = array.astype(dtypes.complex128)
     if shape is not None:
-        shape = tuple(shape)
-        if array.size == 1:
-            array = numpy.full(shape, array.reshape(()), dtype=array.dtype)
-        elif array.size == int(numpy.prod(shape)):
-            array = array.reshape(shape)
-        else:
-            raise TypeError(f"Eager execution of tf.constant with unsupported shape. Tried to convert a value of "
-                            f"{array.size} elements to shape {list(shape)}")
+        array = _filled(array, tuple(shape))
     if array.dtype.kind not in "biufc" and not text:
         raise TypeError(f"Failed to convert object of type {type(value).__name__} to Tensor (dtype {array.dtype})")
     if array is value and array.flags.writeable:
@@ -47,6 +42,20 @@ def constant_op(value, dtype=None, shape=None, name="Const", graph=None):
     array.setflags(write=False)  # nothing may change a constant behind the graph's back
     operation = graph.create_op(Const, (), {"value": array}, [Spec(array.shape, array.dtype)], name=name)
     return operation.outputs[0]
+
+
+def _filled(array, shape):
+    """``array`` in ``shape``, as TF1's ``tf.constant(value, shape=...)``: a value with fewer elements than the shape
+    holds is continued with its last element (one value fills the whole shape); more is a ValueError."""
+    size, needed = array.size, math.prod(shape)
+    if size > needed:
+        raise ValueError(f"Too many elements provided. Needed at most {needed}, but received {size}")
+    if size == 0 and needed:
+        raise ValueError(f"tf.constant: no value to fill shape {list(shape)} with")
+    flat = array.reshape(-1)
+    if size < needed:
+        flat = numpy.concatenate([flat, numpy.full(needed - size, flat[-1], dtype=array.dtype)])
+    return flat.reshape(shape)
 
 
 def _fits_int32(array):

@@ -35,6 +35,15 @@ def test_shapes_known_only_at_run_time():
     assert values[0].shape == (3, 10) and values[1].shape == (3, 4)
 
 
+def test_constant_with_a_larger_shape_continues_with_the_last_element_as_tf1_does():
+    """tf.compat.v1.constant: a shorter list is filled up with its last element; a longer one is an error."""
+    assert run(tf.constant([1, 2], shape=[2, 2])).tolist() == [[1, 2], [2, 2]]
+    assert run(tf.constant(7.0, shape=[3])).tolist() == [7.0, 7.0, 7.0]
+    assert run(tf.constant([[1, 2], [3, 4]], shape=[4])).tolist() == [1, 2, 3, 4]
+    with pytest.raises(ValueError, match="Too many elements provided. Needed at most 2, but received 3"):
+        tf.constant([1, 2, 3], shape=[2])
+
+
 def test_shape_size_rank_are_constants_when_known_else_read_at_run_time():
     known = tf.constant(X)
     assert run(tf.shape(known)).tolist() == [2, 3, 4] and tf.shape(known).dtype == tf.int32

@@ -11,7 +11,7 @@ import tempfile
 
 from ...io import read_arrays, write_arrays
 from ..core import GraphKeys, get_default_graph
-from ..errors import NotFoundError
+from ..errors import InvalidArgumentError, NotFoundError
 
 _SUFFIX = ".minidl"
 _STATE_FILE = "checkpoint"
@@ -83,12 +83,15 @@ class Saver:
             if name not in arrays:
                 raise NotFoundError(None, None, f"Key {name} not found in checkpoint {save_path}")
             value = arrays[name]
+            # the errors TF1's restore raises (from its Assign op): InvalidArgumentError
             if var.shape.rank_known and not var.shape.is_compatible_with(value.shape):
-                raise ValueError(f"Restoring variable {name}: the checkpoint holds shape {value.shape} but the "
-                                 f"variable has shape {var.shape}")
+                raise InvalidArgumentError(None, None, f"Assign requires shapes of both tensors to match: restoring "
+                                                       f"variable {name}, the checkpoint holds shape {value.shape} but "
+                                                       f"the variable has shape {var.shape}")
             if value.dtype != var.dtype:
-                raise ValueError(f"Restoring variable {name}: the checkpoint holds dtype {value.dtype.name} but the "
-                                 f"variable has dtype {var.dtype.name}")
+                raise InvalidArgumentError(None, None, f"Restoring variable {name}: the checkpoint holds dtype "
+                                                       f"{value.dtype.name} but the variable has dtype "
+                                                       f"{var.dtype.name}")
             sess.set_variable_value(var.op, sess._on_device(value))
 
     def recover_last_checkpoints(self, checkpoint_paths):
