@@ -1,5 +1,6 @@
 """Idioms of beginner PyTorch programs, run with only the import changed: the legacy constructors, the first
 lines of a notebook, in-place sampling, hooks with handles, printing, and the errors and warnings PyTorch gives."""
+import sys
 import warnings
 
 import numpy as np
@@ -396,3 +397,28 @@ def test_the_indexes_of_tutorials_read_as_pytorch_reads_them(name):
     y = torch.zeros(3, 4)
     y[range(3), [0, 1, 2]] = 1.0
     assert y.tolist() == np.eye(3, 4).tolist()
+
+
+def test_scalar_of_a_tensor_that_requires_grad_warns_once_as_pytorch_does(monkeypatch):
+    tensor_module = sys.modules["minidl.eager.tensor"]  # (minidl.eager.tensor is the factory function)
+    monkeypatch.setitem(tensor_module._warned, "scalar of a tensor that requires grad", False)
+    t = torch.tensor([5.0], requires_grad=True)
+    with pytest.warns(UserWarning, match="Converting a tensor with requires_grad=True to a scalar"):
+        assert float(t) == 5.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert int(t) == 5 and float(torch.tensor([2.0])) == 2.0  # once only; and never without requires_grad
+
+
+def test_variance_with_no_degrees_of_freedom_warns_in_pytorchs_words_not_numpys():
+    with pytest.warns(UserWarning, match=r"std\(\): degrees of freedom is <= 0") as caught:
+        value = torch.tensor([5.0], requires_grad=True).std()
+    assert np.isnan(value.item()) and not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert torch.ones(3, 2).var(1).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_the_version_module_of_an_environment_check():
+    assert torch.version.__version__ == torch.__version__ and torch.version.hip is None
+    assert torch.version.cuda is None or torch.version.cuda.count(".") == 1

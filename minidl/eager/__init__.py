@@ -14,7 +14,7 @@ from ..ops import *  # noqa: F401,F403  every op, under its PyTorch name
 from ..ops import __all__ as _op_names
 from .. import ops as _ops
 from .numpy_names import accept_numpy_names as _accept_numpy_names
-from . import amp, autograd, distributions, nn, optim, testing, transforms, utils
+from . import amp, autograd, distributions, nn, optim, testing, transforms, utils, version
 from . import func  # torch.func
 from .func import vmap  # torch.vmap
 from .amp import autocast, is_autocast_enabled

@@ -467,13 +467,22 @@ class Tensor:
         return bool(self._data.item())
 
     def __float__(self):
-        return float(self.item())
+        return float(self._python_scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._python_scalar())
 
     def __complex__(self):
-        return complex(self.item())
+        return complex(self._python_scalar())
+
+    def _python_scalar(self):
+        """``item()`` for float()/int()/complex(), which warn (once, as PyTorch does) when the tensor requires
+        grad: the number has no history, so a loss computed from it would silently not train anything."""
+        if self._requires_grad and not _warned["scalar of a tensor that requires grad"]:
+            _warned["scalar of a tensor that requires grad"] = True
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                          "Consider using tensor.detach() first.", UserWarning, stacklevel=3)
+        return self.item()
 
     def __index__(self):
         if self.dtype.kind not in "iu" or self._data.size != 1:
@@ -700,6 +709,9 @@ def _stand_in(tensor):
 
 
 _stand_ins = {}
+
+# the warnings PyTorch gives once per process (TORCH_WARN_ONCE): whether each was given
+_warned = {"scalar of a tensor that requires grad": False}
 
 
 # one tuple per pattern of needed gradients ((True, False), ...), shared by the nodes: a node leaves one object

@@ -9,7 +9,11 @@ where that shape may be unknown when the gradient graph is built. Its own VJP is
 the end) means those dims; ``keepdim=True`` keeps them with size 1.
 """
 import builtins
+import math
 import numbers
+import warnings
+
+import numpy
 
 from ..backend import dtypes
 from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor
@@ -207,13 +211,23 @@ def _real_spec(spec, dims, keepdim, **attrs):
     return Spec(reduced_shape(spec.shape, dims, keepdim), dtypes.to_real(spec.dtype))
 
 
+def _moment(fn, x, dims, keepdim, correction):
+    """numpy's ``var`` or ``std`` (``fn``). Where N - correction <= 0 the result is inf or NaN, as in PyTorch; the
+    function has warned about that already (``_var_args``, in PyTorch's words), so numpy's warnings stay quiet."""
+    count = x.size if dims is None else math.prod(x.shape[d] for d in dims)
+    if count > correction:
+        return fn(x, axis=dims, ddof=correction, keepdims=keepdim)
+    with warnings.catch_warnings(), numpy.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return fn(x, axis=dims, ddof=correction, keepdims=keepdim)
+
+
 class Var(Op):
     """y = sum |x - mean|^2 / (N - correction); dy/dx = 2 (x - mean) / (N - correction).
 
     (The mean's own dependence on x drops out because sum(x - mean) = 0.)
     """
-    forward = staticmethod(lambda xp, x, dims, keepdim, correction:
-                           xp.var(x, axis=dims, ddof=correction, keepdims=keepdim))
+    forward = staticmethod(lambda xp, x, dims, keepdim, correction: _moment(xp.var, x, dims, keepdim, correction))
     infer = staticmethod(_real_spec)
 
     @staticmethod
@@ -227,8 +241,7 @@ class Std(Op):
     """y = sqrt(var(x)); dy/dx = (x - mean) / ((N - correction) * y), taken as 0 where y == 0 (every entry equal:
     the slope of sqrt there is infinite, but PyTorch's choice of 0 keeps a constant input from turning into NaN)."""
     saves_outputs = True
-    forward = staticmethod(lambda xp, x, dims, keepdim, correction:
-                           xp.std(x, axis=dims, ddof=correction, keepdims=keepdim))
+    forward = staticmethod(lambda xp, x, dims, keepdim, correction: _moment(xp.std, x, dims, keepdim, correction))
     infer = staticmethod(_real_spec)
 
     @staticmethod
@@ -257,7 +270,12 @@ def _var_args(op_name, x, dim, unbiased, correction):
         correction = 0 if unbiased is False else 1
     if not isinstance(correction, numbers.Real) or isinstance(correction, bool):
         raise TypeError(f"{op_name}(): correction must be a number, got {correction!r}")
-    return reduce_dims(op_name, x, dim), correction
+    dims = reduce_dims(op_name, x, dim)
+    counts = [x.shape[d] for d in (range(x.ndim) if dims is None else dims)] if rank_is_known(x) else [None]
+    if None not in counts and math.prod(counts) <= correction:
+        warnings.warn(f"{op_name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                      f"reduction factor (input numel divided by output numel).", UserWarning, stacklevel=4)
+    return dims, correction
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):

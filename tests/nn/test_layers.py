@@ -506,6 +506,19 @@ def test_clip_grad_norm_single_tensor_no_grads_and_nonfinite():
         nn.utils.clip_grad_norm_(p, 1.0, error_if_nonfinite=True)
 
 
+def test_clip_grad_norm_in_two_halves_get_total_norm_then_clip_grads_with_norm():
+    """The 2.6+ split of clip_grad_norm_: a norm computed once (e.g. over several workers' gradients) clips."""
+    p, q = nn.Parameter(torchlike.zeros(2)), nn.Parameter(torchlike.zeros(1))
+    p.grad, q.grad = torchlike.tensor([3.0, 0.0]), torchlike.tensor([4.0])
+    total = nn.utils.get_total_norm([p.grad, q.grad])
+    assert float(total) == pytest.approx(5.0) and float(nn.utils.get_total_norm(p.grad, norm_type=1)) == 3.0
+    nn.utils.clip_grads_with_norm_([p, q], 1.0, total)
+    numpy.testing.assert_allclose([*p.grad.tolist(), *q.grad.tolist()], [0.6, 0.0, 0.8], rtol=1e-5)
+    assert float(nn.utils.get_total_norm([])) == 0.0
+    with pytest.raises(RuntimeError, match="non-finite"):
+        nn.utils.get_total_norm([torchlike.tensor([float("inf")])], error_if_nonfinite=True)
+
+
 def test_clip_grad_value_matches_pytorch():
     mine, theirs, torch = _models_with_grads()
     nn.utils.clip_grad_value_(mine.parameters(), 2.5)

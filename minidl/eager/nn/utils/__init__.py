@@ -7,7 +7,8 @@ Gradient clipping guards training against the occasional huge gradient (explodin
 
 * ``clip_grad_norm_`` rescales all gradients together, so that their combined norm
   ``‖(‖g_1‖, ‖g_2‖, ...)‖_p`` (the p-norm of all gradient entries seen as one long vector) is at most
-  ``max_norm``; the direction of the update is kept.
+  ``max_norm``; the direction of the update is kept. Its two halves are ``get_total_norm`` and
+  ``clip_grads_with_norm_`` (to clip by a norm computed otherwise, e.g. summed over several workers).
 * ``clip_grad_value_`` clamps each gradient entry to ``[-clip_value, clip_value]`` (the direction may change).
 """
 import math
@@ -19,8 +20,8 @@ from ...tensor import Tensor
 from ..weight_norms import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm
 from . import parametrizations, parametrize, prune, rnn  # noqa: F401  (submodules: nn.utils.rnn, ...)
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters", "weight_norm",
-           "remove_weight_norm", "spectral_norm", "remove_spectral_norm"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_", "parameters_to_vector",
+           "vector_to_parameters", "weight_norm", "remove_weight_norm", "spectral_norm", "remove_spectral_norm"]
 
 
 def _grads(parameters):
@@ -30,28 +31,38 @@ def _grads(parameters):
     return [p.grad for p in parameters if p.grad is not None]
 
 
-def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
-    """Scale the gradients in place by ``min(1, max_norm / (total_norm + 1e-6))`` and return ``total_norm``,
-    the ``norm_type``-norm of all the gradients together (a 0-d tensor; ``inf`` for the largest |entry|).
-
-    The 1e-6 keeps the division finite when every gradient is zero. With ``error_if_nonfinite``, a NaN or
-    infinite total norm raises instead of silently turning every gradient into NaN. (``foreach`` is accepted for
-    compatibility and ignored.)
-    """
-    grads = _grads(parameters)
-    norm_type = float(norm_type)
-    if not grads:
+def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """The ``norm_type``-norm of all the entries of ``tensors`` together (a 0-d tensor; ``inf``: the largest
+    |entry|). With ``error_if_nonfinite``, a NaN or infinite norm raises. (``foreach`` is accepted and ignored.)"""
+    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    if not tensors:
         return zeros(())
+    norm_type = float(norm_type)
     with no_grad():
         # the norm of the per-tensor norms is the norm of all entries together (for every p, and for inf)
-        total = ops.norm(ops.stack([ops.norm(g, norm_type) for g in grads]), norm_type)
-        if error_if_nonfinite and not math.isfinite(float(total)):
-            raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is "
-                               "non-finite, so it cannot be clipped. To disable this error and scale the gradients "
-                               "by the non-finite norm anyway, set `error_if_nonfinite=False`")
-        coefficient = ops.clamp(max_norm / (total + 1e-6), max=1.0)
-        for g in grads:
+        total = ops.norm(ops.stack([ops.norm(t, norm_type) for t in tensors]), norm_type)
+    if error_if_nonfinite and not math.isfinite(float(total)):
+        raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so "
+                           "it cannot be clipped. To disable this error and scale the gradients by the non-finite "
+                           "norm anyway, set `error_if_nonfinite=False`")
+    return total
+
+
+def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
+    """Scale the gradients in place by ``min(1, max_norm / (total_norm + 1e-6))``; the 1e-6 keeps the division
+    finite when every gradient is zero. (``foreach`` is accepted and ignored.)"""
+    with no_grad():
+        coefficient = ops.clamp(max_norm / (total_norm + 1e-6), max=1.0)
+        for g in _grads(parameters):
             g.mul_(ops.cast(coefficient, g.dtype))
+
+
+def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """Scale the gradients in place so that their total ``norm_type``-norm is at most ``max_norm``, and return
+    that norm from before the scaling: ``get_total_norm`` of the gradients, then ``clip_grads_with_norm_``."""
+    parameters = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    total = get_total_norm(_grads(parameters), norm_type, error_if_nonfinite)
+    clip_grads_with_norm_(parameters, max_norm, total)
     return total
 
 
