@@ -406,17 +406,37 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
 @tf_op("embedding_lookup")
 def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True, max_norm=None):
     """The rows of ``params`` [vocabulary, dim] at the integer ``ids`` (any shape): shaped ``ids.shape + [dim]``.
-    Its gradient adds into the rows looked up (a row looked up twice gets both)."""
-    if isinstance(params, (list, tuple)):
-        if len(params) != 1:
-            raise NotImplementedError("embedding_lookup over a list of several (partitioned) params is not "
-                                      "supported; concatenate them into one tensor")
-        params = params[0]
-    if max_norm is not None:
-        raise NotImplementedError("embedding_lookup with max_norm is not supported")
-    params = to_tensor(params)
+    Its gradient adds into the rows looked up (a row looked up twice gets both).
+
+    ``params`` may be a list of P tensors that split the vocabulary (TF1's partitioned variables): with
+    ``partition_strategy="mod"`` id p is row p // P of part p % P; with ``"div"`` the parts hold consecutive ids.
+    ``max_norm`` rescales each looked-up row whose L2 norm is larger to that norm."""
+    parts = [to_tensor(p) for p in (params if isinstance(params, (list, tuple)) else [params])]
+    if not parts:
+        raise ValueError("embedding_lookup: params must hold at least one tensor")
     ids = check_dtype(to_tensor(ids), ("int32", "int64"), "ids")
-    return ops.embedding(ids, params)
+    table, ids = (parts[0], ids) if len(parts) == 1 else _one_table(parts, ids, partition_strategy)
+    rows = ops.embedding(ids, table)
+    if max_norm is None:
+        return rows
+    from .clip_ops import clip_by_norm  # clip_ops comes after this module in the import order
+    return clip_by_norm(rows, max_norm, axes=[-1])
+
+
+def _one_table(parts, ids, partition_strategy):
+    """The partitions joined into one table, and ``ids`` as positions in it: "div" parts are joined in id order
+    already; for "mod", id p sits at (start of part p % P) + p // P, a position read from a constant map."""
+    if partition_strategy not in ("mod", "div"):
+        raise ValueError(f"embedding_lookup: partition_strategy must be 'mod' or 'div', got {partition_strategy!r}")
+    sizes = [p.shape[0] for p in parts]
+    if None in sizes:
+        raise ValueError("embedding_lookup: partitioned params need known first dims (their vocabulary sizes)")
+    table = ops.cat(parts, 0)
+    if partition_strategy == "div":
+        return table, ids
+    count, starts = len(parts), numpy.cumsum([0] + sizes[:-1])
+    position_of = numpy.array([starts[p % count] + p // count for p in range(sum(sizes))], dtype=ids.dtype)
+    return table, ops.getitem(to_tensor(position_of), ids)
 
 
 for _fn in (conv2d, max_pool, max_pool2d, avg_pool, avg_pool2d, dropout, softmax_cross_entropy_with_logits,

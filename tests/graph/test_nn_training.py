@@ -420,5 +420,31 @@ def test_embedding_lookup_rows_and_scatter_added_gradient():
     np.testing.assert_array_equal(run(tf.nn.embedding_lookup([params], [2])), [[6, 7, 8]])
     with pytest.raises(TypeError, match="parameter 'ids' has DataType float32"):
         tf.nn.embedding_lookup(params, [1.0])
-    with pytest.raises(NotImplementedError, match="partitioned"):
-        tf.nn.embedding_lookup([params, params], [1])
+    with pytest.raises(ValueError, match="partition_strategy must be 'mod' or 'div'"):
+        tf.nn.embedding_lookup([params, params], [1], partition_strategy="hash")
+
+
+@pytest.mark.parametrize("strategy", ["mod", "div"])
+def test_embedding_lookup_over_partitioned_params(strategy):
+    """TF1's partitioned variables: with "mod", id p is row p // P of part p % P (7 ids in 3 parts of 3, 2, 2
+    rows); with "div" the parts hold consecutive ids. The gradient reaches each part's own rows."""
+    table = np.arange(14, dtype=np.float32).reshape(7, 2)
+    rows_of_part = [table[i::3] for i in range(3)] if strategy == "mod" else [table[:3], table[3:5], table[5:]]
+    parts = [tf.Variable(rows) for rows in rows_of_part]
+    ids = [[6, 0], [4, 4]]
+    looked_up = tf.nn.embedding_lookup(parts, tf.constant(ids), partition_strategy=strategy)
+    grads = tf.gradients(tf.reduce_sum(looked_up), parts)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        out, got = sess.run([looked_up, grads])
+    np.testing.assert_array_equal(out, table[ids])
+    counts = np.bincount(np.ravel(ids), minlength=7)[:, None] * np.ones(2)
+    expected = [counts[i::3] for i in range(3)] if strategy == "mod" else [counts[:3], counts[3:5], counts[5:]]
+    for g, e in zip(got, expected):
+        np.testing.assert_array_equal(g, e)
+
+
+def test_embedding_lookup_max_norm_clips_each_looked_up_row():
+    params = tf.constant([[3.0, 4.0], [0.3, 0.4]])
+    np.testing.assert_allclose(run(tf.nn.embedding_lookup(params, [0, 1], max_norm=1.0)), [[0.6, 0.8], [0.3, 0.4]],
+                               rtol=1e-6)
