@@ -85,3 +85,11 @@ from .scan_ops import foldl, foldr, scan
 from .nd_indexing_ops import *  # noqa: F401,F403  (gather_nd, scatter_nd, tensor_scatter_nd_*, batch_gather)
 from .custom_gradient import custom_gradient
 # --- end TensorArray, scan/folds, coordinate indexing, custom gradients ---
+# --- TF1 API gaps 2: variable scatters, div_no_nan/roll/bincount/searchsorted/ensure_shape/assert_rank, lrn and
+#     depthwise/separable convolutions, nce_loss/sampled_softmax_loss and the candidate samplers (state_updates.py,
+#     math_extras.py, nn_extras.py, candidate_sampling.py; importing them also fills tf.nn, tf.math, tf.debugging,
+#     tf.layers and tf.random) ---
+from .state_updates import *  # noqa: F401,F403  (scatter_update, scatter_add, ..., scatter_nd_update)
+from .math_extras import *  # noqa: F401,F403  (div_no_nan, roll, bincount, searchsorted, ensure_shape, assert_rank)
+from . import nn_extras, candidate_sampling  # noqa: F401
+# --- end TF1 API gaps 2 ---

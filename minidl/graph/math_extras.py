@@ -1,0 +1,196 @@
+"""Smaller pieces of TF1's math and checks that classic programs use: ``tf.div_no_nan``, ``tf.roll``,
+``tf.bincount``, ``tf.searchsorted``, ``tf.math.reduce_euclidean_norm``, ``tf.ensure_shape`` and
+``tf.assert_rank`` — thin layers over ``minidl.ops`` (only ``ensure_shape`` is an op of its own: a run-time check).
+
+Importing this module also adds them to ``tf.math`` (``divide_no_nan``, ``bincount``, ``roll``...) and
+``tf.debugging`` (``assert_rank``, ``ensure_shape``).
+"""
+import numbers
+
+from .. import ops
+from ..backend import dtypes
+from ..ops.base import Spec
+from . import errors
+from .array_ops import rank as rank_of, shape as shape_of
+from .basics import no_op
+from .check_ops import Assert, debugging
+from .core import TensorShape, as_spec_shape, get_default_graph
+from .graph_ops import GraphOp
+from .math_ops import (FLOATS_AND_COMPLEX, REALS, axis_arg, cast, check_dtype, constant_value, equal, math,
+                       matching_pair, tf_op, to_tensor)
+
+
+# ============================================================================================= arithmetic
+
+@tf_op("div_no_nan")
+def div_no_nan(x, y, name=None):
+    """``x / y``, but 0 wherever ``y`` is 0 (also for ``0 / 0``): the safe mean of a possibly empty sum.
+
+    The gradient is 0 where y is 0, for x and for y: the division is made with y replaced by 1 there, and
+    ``where`` sends no gradient to the branch it did not take — so no inf or NaN enters the backward pass."""
+    x, y = matching_pair("DivNoNan", x, y)
+    check_dtype(x, FLOATS_AND_COMPLEX, "x")
+    zero = ops.eq(y, 0)
+    quotient = ops.div(x, ops.where(zero, ops.ones_like(y), y))
+    return ops.where(zero, ops.zeros_like(quotient), quotient)
+
+
+@tf_op("Roll")
+def roll(input, shift, axis, name=None):
+    """The elements of ``input`` shifted cyclically by ``shift`` along ``axis`` (each an int or a list of ints, one
+    shift per axis; an axis named twice is shifted by the sum): ``roll([0, 1, 2, 3, 4], 2, 0)`` is
+    ``[3, 4, 0, 1, 2]``. The gradient rolls back."""
+    x = to_tensor(input)
+    shifts, axes = constant_value(shift, "shift"), constant_value(axis, "axis")
+    shifts = [shifts] if isinstance(shifts, numbers.Integral) else list(shifts)
+    axes = [axes] if isinstance(axes, numbers.Integral) else list(axes)
+    if len(shifts) != len(axes):
+        raise ValueError(f"shift and axis must have the same size, got shift {shifts} and axis {axes}")
+    return ops.roll(x, tuple(shifts), tuple(axes))
+
+
+# ============================================================================================== counting
+
+@tf_op("bincount")
+def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=dtypes.int32, name=None):
+    """How often each value 0, 1, 2 ... occurs in the int32 tensor ``arr`` (any shape, non-negative): a 1-D tensor
+    of length ``max(arr) + 1`` (0 for an empty arr), at least ``minlength`` and at most ``maxlength`` — values from
+    ``maxlength`` on are not counted. With ``weights`` (arr's shape), each occurrence adds its weight instead of 1
+    and the result has the weights' dtype; else ``dtype``. The length depends on the values: unknown statically.
+
+    ``maxlength`` is applied by sending the values it cuts off to bin ``maxlength - 1`` with weight 0: that bin
+    then exists exactly when TF's length rule says it does (``min(max(max(arr) + 1, minlength), maxlength)``)."""
+    values = ops.reshape(check_dtype(to_tensor(arr, dtypes.int32), ("int32",), "arr"), (-1,))
+    minlength, maxlength = (None if n is None else int(constant_value(n, what)) for n, what in
+                            ((minlength, "minlength"), (maxlength, "maxlength")))
+    out_dtype = dtypes.as_dtype(dtype)
+    if weights is not None:
+        weights = ops.reshape(check_dtype(to_tensor(weights), REALS, "weights"), (-1,))
+        out_dtype = weights.dtype
+    if maxlength == 0:
+        return ops.reshape(ops.zeros_like(values[:0], dtype=out_dtype), (0,))
+    if maxlength is not None:
+        kept = ops.lt(values, maxlength)
+        weights = ops.ones_like(values, dtype=out_dtype) if weights is None else weights
+        values = ops.where(kept, values, ops.full_like(values, maxlength - 1))
+        weights = ops.where(kept, weights, ops.zeros_like(weights))
+        minlength = min(minlength or 0, maxlength)
+    counts = ops.bincount(values, weights, minlength=minlength or 0)
+    return ops.cast(counts, out_dtype)
+
+
+@tf_op("SearchSorted")
+def searchsorted(sorted_sequence, values, side="left", out_type=dtypes.int32, name=None):
+    """For each value, where it would be inserted in the innermost dim of ``sorted_sequence`` to keep it sorted:
+    the number of entries < value (``side="left"``) or <= value (``"right"``). ``sorted_sequence`` is N-D (one
+    sorted row per leading index) and ``values`` has the same leading dims; the result has values' shape."""
+    if side not in ("left", "right"):
+        raise ValueError(f"side must be either 'right' or 'left'.  Saw: {side}.")
+    sequence, values = matching_pair("LowerBound" if side == "left" else "UpperBound", sorted_sequence, values,
+                                     ("sorted_inputs", "values"))
+    check_dtype(sequence, REALS, "sorted_inputs")
+    out_type = check_dtype(dtypes.as_dtype(out_type), ("int32", "int64"), "out_type")
+    if sequence.shape.rank == 0 or values.shape.rank == 0:
+        raise ValueError(f"Shape must be at least rank 1 but is rank 0 for 'searchsorted' (sorted_sequence "
+                         f"{sequence.shape}, values {values.shape})")
+    return ops.searchsorted(sequence, values, side=side, out_int32=out_type == dtypes.int32)
+
+
+# ============================================================================================= reductions
+
+@tf_op("EuclideanNorm")
+def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
+    """``sqrt(sum(x²))`` over ``axis`` (None: all axes). Integers give an integer result (the float norm truncated,
+    as TF computes it in the input's type)."""
+    x = check_dtype(to_tensor(input_tensor), REALS, "input")
+    dims = axis_arg(axis)
+    if dims == ():
+        return ops.abs(x)
+    if x.dtype.kind in "iu":
+        return ops.cast(ops.trunc(ops.norm(ops.cast(x, dtypes.float64), 2, dims, bool(keepdims))), x.dtype)
+    return ops.norm(x, 2, dims, bool(keepdims))
+
+
+# ================================================================================================ checks
+
+def _dims_text(shape):
+    """A shape as TF's run-time messages print it: ``[?,3]``."""
+    return "[" + ",".join("?" if d is None else str(d) for d in shape) + "]"
+
+
+class EnsureShape(GraphOp):
+    """Passes its input through, after checking that its shape is compatible with attr ``shape`` (a TensorShape);
+    ``InvalidArgumentError`` otherwise. The gradient passes through unchecked, as in TF."""
+    differentiable = True
+    saves_inputs = ()
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        (x,) = arrays
+        expected = operation.attrs["shape"]
+        if not expected.is_compatible_with(x.shape):
+            raise errors.InvalidArgumentError(
+                None, operation, f"Shape of tensor {operation.inputs[0].op.name} {_dims_text(x.shape)} is not "
+                                 f"compatible with expected shape {_dims_text(expected)}.")
+        return (x,)
+
+    @staticmethod
+    def vjp(ctx, g):
+        return (g,)
+
+
+def _merged(static, expected):
+    """The static shape known from both: each dim from whichever knows it (they agree where both do)."""
+    if not expected.rank_known:
+        return static
+    if not static.rank_known:
+        return expected
+    return TensorShape([a if a is not None else b for a, b in zip(static, expected)])
+
+
+def ensure_shape(x, shape, name=None):
+    """``x`` itself, checked when it is computed to have a shape compatible with ``shape`` (a list whose None dims
+    match anything, or a TensorShape) — ``InvalidArgumentError`` otherwise. Its static shape becomes the more
+    precise of the two: ``tf.ensure_shape(tf.py_func(...), [None, 3])`` tells later ops the shape. A shape that can
+    never match is a ValueError at once."""
+    x = to_tensor(x)
+    expected = shape if isinstance(shape, TensorShape) else TensorShape(
+        None if shape is None else [None if d is None or d == -1 else int(d) for d in shape])
+    if not x.shape.is_compatible_with(expected):
+        raise ValueError(f"Shapes {x.shape} and {expected} are incompatible (tf.ensure_shape of {x.name})")
+    static = _merged(x.shape, expected)
+    operation = get_default_graph().create_op(EnsureShape, [x], {"shape": expected},
+                                              [Spec(as_spec_shape(static), x.dtype)], name=name or "EnsureShape")
+    return operation.outputs[0]
+
+
+def assert_rank(x, rank, data=None, summarize=None, message=None, name=None):
+    """Check that ``x`` has rank ``rank``. When the graph already knows x's rank (and ``rank`` is a number) this is
+    decided now: a ValueError if it differs, else a no-op. Otherwise the result is an operation that raises
+    ``InvalidArgumentError`` when run with a tensor of another rank (make the computation depend on it with
+    ``tf.control_dependencies``)."""
+    graph = get_default_graph()
+    with graph.name_scope(name or "assert_rank"):
+        x = to_tensor(x)
+        message = message or ""
+        static_rank = rank if isinstance(rank, numbers.Integral) else None
+        rank = check_dtype(to_tensor(rank, dtypes.int32), ("int32", "int64"), "rank")
+        if rank.shape.rank not in (None, 0):
+            raise ValueError(f"Rank must be a scalar, got {rank!r}")
+        if static_rank is not None and x.shape.rank_known:
+            if len(x.shape) != static_rank:
+                raise ValueError(f"{message}.  Tensor {x.name} must have rank {static_rank}.  Received rank "
+                                 f"{len(x.shape)}, shape {x.shape}")
+            return no_op()
+        if data is None:
+            data = [message, f"Tensor {x.name} must have rank", rank, "Received shape: ", shape_of(x)]
+        return Assert(equal(rank_of(x), cast(rank, dtypes.int32)), data, summarize)
+
+
+for _fn in (div_no_nan, bincount, reduce_euclidean_norm):
+    setattr(math, _fn.__name__, _fn)
+math.divide_no_nan = div_no_nan
+debugging.assert_rank = assert_rank
+debugging.ensure_shape = ensure_shape
+
+__all__ = ["div_no_nan", "roll", "bincount", "searchsorted", "ensure_shape", "assert_rank"]

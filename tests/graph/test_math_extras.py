@@ -1,0 +1,116 @@
+"""``tf.div_no_nan``, ``tf.roll``, ``tf.bincount``, ``tf.searchsorted``, ``tf.math.reduce_euclidean_norm``,
+``tf.ensure_shape`` and ``tf.assert_rank``: values against numpy, gradients against central differences (float64),
+static shapes and the errors."""
+import numpy as np
+import pytest
+
+import minidl.graph as tf
+
+from .helpers import run
+from .numeric_gradients import check_gradients
+
+RNG = np.random.default_rng(0)
+
+
+def test_div_no_nan_values_and_a_zero_gradient_where_y_is_zero():
+    x, y = tf.placeholder(tf.float32, [4]), tf.placeholder(tf.float32, [4])
+    out = tf.div_no_nan(x, y)
+    grads = tf.gradients(tf.reduce_sum(out), [x, y])
+    feed = {x: [1.0, 0.0, 3.0, -2.0], y: [0.0, 0.0, 2.0, 4.0]}
+    got, (gx, gy) = run([out, grads], feed)
+    np.testing.assert_array_equal(got, [0, 0, 1.5, -0.5])
+    np.testing.assert_allclose(gx, [0, 0, 0.5, 0.25])
+    np.testing.assert_allclose(gy, [0, 0, -0.75, 0.125])                  # 0, not inf or NaN, where y == 0
+    assert tf.math.divide_no_nan is tf.div_no_nan and tf.div_no_nan(1.0, 2.0, name="ratio").name == "ratio:0"
+    check_gradients(tf.div_no_nan, RNG.standard_normal((2, 3)), RNG.uniform(0.5, 2, (3,)))   # broadcasting
+    with pytest.raises(TypeError, match="int32 not in list of allowed values"):
+        tf.div_no_nan(1, 2)
+
+
+def test_roll():
+    x = np.arange(12).reshape(3, 4)
+    np.testing.assert_array_equal(run(tf.roll(tf.range(5), 2, 0)), [3, 4, 0, 1, 2])
+    np.testing.assert_array_equal(run(tf.roll(x, [1, -1], [0, 1])), np.roll(x, (1, -1), (0, 1)))
+    np.testing.assert_array_equal(run(tf.roll(x, [1, 2], [1, 1])), np.roll(x, 3, 1))   # an axis twice: shifts add
+    check_gradients(lambda t: tf.roll(t, [1, 2], [0, -1]), RNG.standard_normal((3, 4)))
+    with pytest.raises(ValueError, match="shift and axis must have the same size"):
+        tf.roll(x, [1, 2], 0)
+
+
+def test_bincount():
+    arr = tf.constant([[1, 1, 2], [3, 3, 9]])                                # any shape: every entry counts
+    counts = tf.bincount(arr)
+    assert counts.shape.as_list() == [None] and counts.dtype == tf.int32
+    np.testing.assert_array_equal(run(counts), [0, 2, 1, 2, 0, 0, 0, 0, 0, 1])
+    np.testing.assert_array_equal(run(tf.bincount(arr, minlength=12)), np.bincount([1, 1, 2, 3, 3, 9], minlength=12))
+    np.testing.assert_array_equal(run(tf.bincount(arr, maxlength=3)), [0, 2, 1])        # 3 and 9 are not counted
+    np.testing.assert_array_equal(run(tf.bincount(arr, minlength=6, maxlength=4)), [0, 2, 1, 2])
+    np.testing.assert_array_equal(run(tf.bincount([9, 9], maxlength=3)), [0, 0, 0])
+    weighted = tf.bincount(arr, weights=tf.constant([[0.5, 0.5, 1.0], [2.0, 2.0, 1.0]], tf.float64))
+    assert weighted.dtype == tf.float64
+    np.testing.assert_array_equal(run(weighted), [0, 1, 1, 4, 0, 0, 0, 0, 0, 1])
+    assert run(tf.bincount(arr, dtype=tf.float32)).dtype == np.float32
+    assert run(tf.bincount(tf.zeros([0], tf.int32))).shape == (0,)
+    assert run(tf.bincount(arr, maxlength=0)).shape == (0,)
+    assert tf.math.bincount is tf.bincount
+    with pytest.raises(tf.errors.InvalidArgumentError, match="non-negative"):
+        run(tf.bincount([1, -1]))
+    with pytest.raises(TypeError, match="DataType int64 not in list of allowed values: int32"):
+        tf.bincount(tf.constant([1], tf.int64))
+
+
+def test_searchsorted():
+    rows = np.sort(RNG.standard_normal((2, 5)), axis=-1)
+    values = RNG.standard_normal((2, 3))
+    ties = np.concatenate([rows[:, :2], values[:, :1]], 1)                    # values equal to entries
+    left = tf.searchsorted(rows, values)
+    right = tf.searchsorted(rows, ties, side="right", out_type=tf.int64)
+    assert left.dtype == tf.int32 and right.dtype == tf.int64 and left.shape == (2, 3)
+    got_left, got_right = run([left, right])
+    for r in range(2):
+        np.testing.assert_array_equal(got_left[r], np.searchsorted(rows[r], values[r]))
+        np.testing.assert_array_equal(got_right[r], np.searchsorted(rows[r], ties[r], side="right"))
+    np.testing.assert_array_equal(run(tf.searchsorted([1, 3, 5], [0, 3, 6])), [0, 1, 3])
+    with pytest.raises(ValueError, match="side must be either 'right' or 'left'"):
+        tf.searchsorted([1.0], [1.0], side="middle")
+    with pytest.raises(TypeError, match="does not match type"):
+        tf.searchsorted(tf.constant([1.0]), tf.constant([1], tf.int32))
+
+
+def test_reduce_euclidean_norm():
+    x = RNG.standard_normal((3, 4))
+    np.testing.assert_allclose(run(tf.math.reduce_euclidean_norm(x)), np.sqrt((x ** 2).sum()))
+    got = run(tf.math.reduce_euclidean_norm(x, 1, keepdims=True))
+    np.testing.assert_allclose(got, np.sqrt((x ** 2).sum(1, keepdims=True)))
+    assert run(tf.math.reduce_euclidean_norm(tf.constant([[1, 2, 3], [1, 1, 1]]))) == 4    # ints: truncated
+    check_gradients(lambda t: tf.math.reduce_euclidean_norm(t, 0), x)
+
+
+def test_ensure_shape():
+    p = tf.placeholder(tf.float32, [None, None])
+    checked = tf.ensure_shape(p, [None, 3])
+    assert checked.shape.as_list() == [None, 3]                               # the static shape is sharpened
+    assert tf.ensure_shape(tf.placeholder(tf.float32), (2, None)).shape.as_list() == [2, None]
+    np.testing.assert_array_equal(run(checked, {p: np.ones((2, 3))}), np.ones((2, 3)))
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"Shape of tensor Placeholder \[2,2\] is not compatible with expected shape \[\?,3\]"):
+        run(checked, {p: np.ones((2, 2))})
+    with pytest.raises(ValueError, match="incompatible"):
+        tf.ensure_shape(tf.zeros([2, 3]), [2, 2])
+    assert tf.debugging.ensure_shape is tf.ensure_shape
+    check_gradients(lambda t: tf.ensure_shape(t, [None, 2]) * 3, RNG.standard_normal((2, 2)))
+
+
+def test_assert_rank():
+    assert tf.assert_rank(tf.zeros([2, 3]), 2).type == "NoOp"                  # decided now: nothing to check
+    with pytest.raises(ValueError, match=r"Tensor zeros.*:0 must have rank 2.  Received rank 1, shape \(3,\)"):
+        tf.assert_rank(tf.zeros([3]), 2)
+    with pytest.raises(ValueError, match="checked. +Tensor"):
+        tf.assert_rank(tf.zeros([3]), 2, message="checked")
+    q = tf.placeholder(tf.float32)                                            # unknown rank: checked when run
+    with tf.control_dependencies([tf.debugging.assert_rank(q, 2)]):
+        out = tf.identity(q)
+    np.testing.assert_array_equal(run(out, {q: np.ones((1, 1))}), [[1]])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="must have rank"):
+        run(out, {q: np.ones(3)})
+    assert tf.debugging.assert_rank is tf.assert_rank
