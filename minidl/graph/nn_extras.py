@@ -12,6 +12,7 @@ multiplier] (row-major, so column ``c * multiplier + m`` is ``filter[:, :, c, m]
 channels: far fewer weights than one full convolution (MobileNet's building block).
 """
 from .. import ops
+from ..ops.windows import sliding_sum
 from .core import get_default_graph
 from .initializers import Zeros
 from .layer_classes import _layer_class
@@ -58,7 +59,7 @@ def local_response_normalization(input, depth_radius=5, bias=1, alpha=1, beta=0.
         output = input / (bias + alpha * sqr_sum) ** beta
 
     (channels past the first and last count as 0). Unlike PyTorch's ``local_response_norm``, alpha multiplies the
-    sum itself, not its mean over the window. Computed as a sum of shifted slices of the zero-padded squares."""
+    sum itself, not its mean over the window (both use the op library's ``sliding_sum``)."""
     x = check_dtype(to_tensor(input), FLOATS, "input")
     _rank4(x, "input")
     channels = x.shape[3]
@@ -66,10 +67,7 @@ def local_response_normalization(input, depth_radius=5, bias=1, alpha=1, beta=0.
         raise ValueError(f"{get_default_graph().get_name_scope()}: the depth (last dim) of the input must be known, "
                          f"got {x.shape}")
     radius = int(depth_radius)
-    squares = ops.pad(ops.square(x), (radius, radius))  # pads the last dim: window d starts at d in the padding
-    sqr_sum = ops.narrow(squares, 3, 0, channels)
-    for start in range(1, 2 * radius + 1):
-        sqr_sum = ops.add(sqr_sum, ops.narrow(squares, 3, start, channels))
+    sqr_sum = sliding_sum(ops.square(x), 3, radius, radius)
     return ops.div(x, ops.pow(ops.add(ops.mul(sqr_sum, alpha), bias), beta))
 
 

@@ -103,3 +103,20 @@ def unfold_windows(input, dimension, size, step):
     windows = apply(UnfoldWindows, x, dim=dim, size=size, step=step)
     # a 0-d tensor has one window and no dim to count windows along: shape (size,)
     return reshape(windows, (size,)) if input.ndim == 0 else windows
+
+
+def sliding_sum(input, dim, before, after):
+    """``out[..., c, ...] = Σ input[..., c', ...]`` over c' from c - before to c + after along ``dim``, entries past
+    either end counting as 0: a window sum that slides along a dim, keeping its length (local response
+    normalization's sum of squares over neighbouring channels, in eager and graph mode). It is a sum of
+    ``before + after + 1`` shifted slices of the zero-padded input, so its gradient comes from those ops."""
+    from .combine import pad
+    from .shape_helpers import narrow
+    check_tensor("sliding_sum", input)
+    dim = normalize_dim("sliding_sum", dim, input.ndim)
+    length = input.shape[dim]
+    padded = pad(input, (0, 0) * (input.ndim - 1 - dim) + (before, after))
+    total = narrow(padded, dim, 0, length)
+    for start in range(1, before + after + 1):
+        total = total + narrow(padded, dim, start, length)
+    return total

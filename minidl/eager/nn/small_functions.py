@@ -25,6 +25,7 @@ from ... import ops
 from ...ops.base import OpError, describe, is_tensor
 from ...ops.losses import float_input
 from ...ops.shape import ints
+from ...ops.windows import sliding_sum
 from ..creation import empty, empty_like
 from ..random import default_generator
 
@@ -119,10 +120,7 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
                          f"dimensions)")
     if input.numel() == 0:
         return input
-    channels = input.shape[1]
-    # the squares, zero-padded along the channels so that window c is channels c .. c + size - 1 of the padding
-    squares = ops.pad(input * input, (0, 0) * (input.ndim - 2) + (size // 2, (size - 1) // 2))
-    window_sum = sum(ops.narrow(squares, 1, start, channels) for start in range(size))
+    window_sum = sliding_sum(input * input, 1, size // 2, (size - 1) // 2)
     return input / (window_sum * (alpha / size) + k) ** beta
 
 
