@@ -736,7 +736,7 @@ def _check_writeable(array):
 def _refuse_negative_steps(index):
     """PyTorch slices only forwards (numpy's ``x[::-1]`` is ``x.flip(0)`` there): a negative step is its
     ValueError. (The op library takes any step: TensorFlow's strided slices go backwards too.)"""
-    for item in index if index.__class__ is tuple else (index,):
+    for item in index if index.__class__ in (tuple, list) else (index,):  # (a list may be read as a tuple)
         if item.__class__ is slice and item.step is not None and item.step < 0:
             raise ValueError(f"step must be greater than zero (got the slice {item}); reverse a tensor with flip()")
 
