@@ -188,21 +188,28 @@ def test_exponential_moving_average_of_variables():
         ema.apply([tf.Variable(1)])
 
 
-def test_moving_average_num_updates_and_tensors():
+@pytest.mark.parametrize("zero_debias", [False, True])
+def test_moving_average_num_updates_and_tensors(zero_debias):
+    """A tensor's shadow starts at zero; TF1 debiases it only with zero_debias=True (the default is False), and
+    never a variable's, which starts at the variable's value."""
     step = tf.placeholder(tf.float32, [])
     v = tf.Variable(0.0)
     loss = tf.placeholder(tf.float32, [])
-    ema = tf.train.ExponentialMovingAverage(0.99, num_updates=step)
+    ema = tf.train.ExponentialMovingAverage(0.99, num_updates=step, zero_debias=zero_debias)
     update = ema.apply([v, loss])
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         sess.run(v.assign(10.0))
         sess.run(update, {step: 0.0, loss: 4.0})  # decay min(0.99, 1/10) = 0.1
         assert sess.run(ema.average(v)) == pytest.approx(9.0)
-        assert sess.run(ema.average(loss)) == pytest.approx(4.0)  # zero-debiased: the first value itself
+        first = 0.9 * 4.0  # from zero
+        assert sess.run(ema.average(loss)) == pytest.approx(first / 0.9 if zero_debias else first)
         sess.run(update, {step: 90.0, loss: 8.0})  # decay min(0.99, 91/100) = 0.91
-        biased = 0.91 * (0.9 * 4.0) + 0.09 * 8.0
-        assert sess.run(ema.average(loss)) == pytest.approx(biased / (1 - 0.91 ** 2))  # TF: decay ** step
+        biased = 0.91 * first + 0.09 * 8.0
+        assert sess.run(ema.average(loss)) == pytest.approx(biased / (1 - 0.91 ** 2) if zero_debias else biased)
+        assert sess.run(ema.average(v)) == pytest.approx(0.91 * 9.0 + 0.09 * 10.0)
+    created = [var.op.name for var in tf.global_variables()]
+    assert any(name.endswith("/biased") for name in created) == zero_debias  # no debiasing state otherwise
 
 
 def test_variables_to_restore_loads_the_averages(tmp_path):

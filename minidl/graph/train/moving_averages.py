@@ -17,8 +17,10 @@ to the variable, so ``tf.train.Saver(ema.variables_to_restore()).restore(...)`` 
 
 With ``num_updates`` (usually the global step) the decay starts low, ``min(decay, (1 + n) / (10 + n))``, so the
 first averages are not dominated by the initial values. A *tensor* (a loss, say) has no initial value: its shadow
-starts at zero and is corrected for that (TF's zero debiasing): a second shadow ``biased`` takes the plain
-average, ``local_step`` counts the updates, and the shadow is ``biased / (1 - decay ** local_step)``.
+starts at zero, and with ``zero_debias=True`` it is corrected for that (TF's zero debiasing): a second shadow
+``biased`` takes the plain average, ``local_step`` counts the updates, and the shadow is
+``biased / (1 - decay ** local_step)``. Without it (the default) the shadow just starts at zero; variables'
+shadows, which start at the variable's value, are never debiased.
 """
 import numpy
 
@@ -62,12 +64,13 @@ class ExponentialMovingAverage:
             if isinstance(var, Variable):
                 self._averages[var] = self._shadow(var, var.initialized_value(), self._name, var.dtype)
                 get_default_graph().add_to_collection(GraphKeys.MOVING_AVERAGE_VARIABLES, var)
-            else:  # a tensor starts at zero, debiased
+            else:  # a tensor starts at zero (debiased, if asked)
                 if not var.shape.is_fully_defined():
                     raise ValueError(f"ExponentialMovingAverage of the tensor {var.name} needs its shape known when "
                                      f"the graph is built, got {var.shape}")
                 self._averages[var] = self._shadow(var, numpy.zeros(var.shape, var.dtype), self._name, var.dtype)
-                debiased.append(var)
+                if self._zero_debias:
+                    debiased.append(var)
         with name_scope(self._name) as scope:
             decay = convert_to_tensor(self._decay, dtypes.float32, name="decay")
             if self._num_updates is not None:
@@ -77,7 +80,7 @@ class ExponentialMovingAverage:
             for var in var_list:
                 shadow = self._averages[var]
                 var_decay = ops.cast(decay, var.dtype)
-                if var in debiased or self._zero_debias:
+                if any(var is t for t in debiased):
                     updates.append(self._debiased_update(shadow, var, var_decay))
                 else:
                     updates.append(shadow.assign_sub((shadow - var) * (1.0 - var_decay)))
