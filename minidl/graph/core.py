@@ -32,6 +32,8 @@ class TensorShape(tuple):
     """
 
     def __new__(cls, dims):
+        if dims is not None and not hasattr(dims, "__iter__"):  # one number is a 1-D shape: shape=(batch_size) in
+            dims = (dims,)                                         # TF1's tutorials is the int batch_size
         shape = super().__new__(cls, () if dims is None else tuple(None if d is None else Dimension(d) for d in dims))
         shape.rank_known = dims is not None
         return shape

@@ -67,7 +67,7 @@ class Session:
         if cuda_is_available() and (config is None or config.allows_gpu):
             from ..backend import cupy_or_none
             self._xp, self._device = cupy_or_none(), parse_device("cuda")
-        self._as_default_context = None
+        self._graph_context = None  # while used as a context manager: the graph's as_default() context
 
     # --------------------------------------------------------------------------------------- lifecycle
     def close(self):
@@ -76,6 +76,9 @@ class Session:
         self._plans.clear()
 
     def __enter__(self):
+        if self._graph_context is not None:
+            raise RuntimeError("Session context managers are not re-entrant. Use `Session.as_default()` if you want "
+                               "to enter a session multiple times.")
         _default_session_stack.append(self)
         self._graph_context = self.graph.as_default()
         self._graph_context.__enter__()
@@ -83,6 +86,7 @@ class Session:
 
     def __exit__(self, *exc):
         self._graph_context.__exit__(*exc)
+        self._graph_context = None
         _default_session_stack.remove(self)
         self.close()
         return False

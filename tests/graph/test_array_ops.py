@@ -44,6 +44,16 @@ def test_constant_with_a_larger_shape_continues_with_the_last_element_as_tf1_doe
         tf.constant([1, 2, 3], shape=[2])
 
 
+def test_one_number_is_a_one_dimensional_shape_as_in_tf1():
+    """``tf.placeholder(tf.int32, shape=(batch_size))`` (Mechanics 101) passes an int: TF1 reads a 1-D shape."""
+    assert tf.placeholder(tf.int32, shape=(100)).shape.as_list() == [100]
+    assert tf.TensorShape(5).as_list() == [5]
+    unknown = tf.placeholder(tf.float32)
+    unknown.set_shape(4)
+    assert unknown.shape.as_list() == [4]
+    assert tf.placeholder_with_default([1, 2], shape=2).shape.as_list() == [2]
+
+
 def test_shape_size_rank_are_constants_when_known_else_read_at_run_time():
     known = tf.constant(X)
     assert run(tf.shape(known)).tolist() == [2, 3, 4] and tf.shape(known).dtype == tf.int32

@@ -64,6 +64,16 @@ def test_run_fetch_structures_and_operations():
         assert sess.run(a.name) == 1.0 and sess.run([a, a]) == [1.0, 1.0]
 
 
+def test_a_session_context_manager_is_not_re_entrant_as_in_tf1():
+    sess = tf.Session()
+    with sess:
+        with pytest.raises(RuntimeError, match="not re-entrant. Use `Session.as_default"):
+            with sess:
+                pass
+        with sess.as_default():  # the way to enter it again
+            assert tf.get_default_session() is sess
+
+
 def test_each_op_runs_once_per_call(capsys):
     x = tf.Print(tf.constant(1.0), [tf.constant(7.0)], message="ran ")
     with tf.Session() as sess:
