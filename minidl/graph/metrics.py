@@ -93,6 +93,37 @@ def accuracy(labels, predictions, weights=None, metrics_collections=None, update
         return _mean(ops.eq(predictions, labels), weights, metrics_collections, updates_collections)
 
 
+def _mean_of(default_name, error, labels, predictions, weights, metrics_collections, updates_collections, name):
+    """The mean of ``error(labels, predictions)`` over everything seen, under ``<name>/total`` and ``count``."""
+    labels, predictions = _matching(labels, predictions)
+    with variable_scope(name, default_name=default_name):
+        return _mean(error(cast(labels, dtypes.float32), cast(predictions, dtypes.float32)), weights,
+                     metrics_collections, updates_collections)
+
+
+def mean_squared_error(labels, predictions, weights=None, metrics_collections=None, updates_collections=None,
+                       name=None):
+    """The mean of ``(predictions - labels)²`` over everything seen. Returns ``(mse, update_op)``."""
+    return _mean_of("mean_squared_error", lambda y, p: ops.square(ops.sub(p, y)), labels, predictions, weights,
+                    metrics_collections, updates_collections, name)
+
+
+def mean_absolute_error(labels, predictions, weights=None, metrics_collections=None, updates_collections=None,
+                        name=None):
+    """The mean of ``|predictions - labels|`` over everything seen. Returns ``(mae, update_op)``."""
+    return _mean_of("mean_absolute_error", lambda y, p: ops.abs(ops.sub(p, y)), labels, predictions, weights,
+                    metrics_collections, updates_collections, name)
+
+
+def root_mean_squared_error(labels, predictions, weights=None, metrics_collections=None, updates_collections=None,
+                            name=None):
+    """The square root of ``mean_squared_error`` (its totals live under ``root_mean_squared_error/``). Returns
+    ``(rmse, update_op)``."""
+    with variable_scope(name, default_name="root_mean_squared_error"):
+        mse, update_mse = mean_squared_error(labels, predictions, weights)
+        return _finish(ops.sqrt(mse), ops.sqrt(update_mse), metrics_collections, updates_collections)
+
+
 def _counter(default_name, test, labels, predictions, weights, metrics_collections, updates_collections, name):
     """A local variable ``<name>/count`` adding up the (weighted) entries where ``test(labels, predictions)``
     holds, both read as bool; ``(count, update_op)``."""
@@ -108,6 +139,12 @@ def true_positives(labels, predictions, weights=None, metrics_collections=None, 
     """How many entries are predicted True and labelled True. ``(count, update_op)``."""
     return _counter("true_positives", ops.logical_and, labels, predictions, weights, metrics_collections,
                     updates_collections, name)
+
+
+def true_negatives(labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None):
+    """How many entries are predicted False and labelled False. ``(count, update_op)``."""
+    return _counter("true_negatives", lambda y, p: ops.logical_and(ops.logical_not(y), ops.logical_not(p)), labels,
+                    predictions, weights, metrics_collections, updates_collections, name)
 
 
 def false_positives(labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None):

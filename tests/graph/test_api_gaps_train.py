@@ -292,6 +292,28 @@ def test_streaming_precision_recall_and_counts():
     assert got == [pytest.approx(true_positive / p.sum()), pytest.approx(true_positive / y.sum()), true_positive]
 
 
+def test_streaming_regression_errors_and_true_negatives():
+    labels = tf.placeholder(tf.float32, [None])
+    predictions = tf.placeholder(tf.float32, [None])
+    mse, update_mse = tf.metrics.mean_squared_error(labels, predictions)
+    rmse, update_rmse = tf.metrics.root_mean_squared_error(labels, predictions)
+    mae, update_mae = tf.metrics.mean_absolute_error(labels=labels, predictions=predictions, weights=[1.0, 2.0])
+    tn, update_tn = tf.metrics.true_negatives(tf.cast(labels, tf.bool), tf.cast(predictions, tf.bool))
+    assert [v.op.name for v in tf.local_variables()][:4] == ["mean_squared_error/total", "mean_squared_error/count",
+                                                             "root_mean_squared_error/mean_squared_error/total",
+                                                             "root_mean_squared_error/mean_squared_error/count"]
+    y = np.array([1.0, 0.0, 3.0, 0.0])
+    p = np.array([1.5, 0.0, 1.0, 2.0])
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        for part in (slice(0, 2), slice(2, 4)):
+            sess.run([update_mse, update_rmse, update_mae, update_tn], {labels: y[part], predictions: p[part]})
+        got = sess.run([mse, rmse, mae, tn])
+    squared = ((p - y) ** 2).mean()
+    weighted_abs = (np.abs(p - y) * [1, 2, 1, 2]).sum() / 6
+    assert got == [pytest.approx(squared), pytest.approx(np.sqrt(squared)), pytest.approx(weighted_abs), 1.0]
+
+
 def test_accuracy_squeezes_a_trailing_dim_and_checks_shapes():
     labels = tf.constant([[1], [2], [3]], tf.int64)
     accuracy, update = tf.metrics.accuracy(labels, tf.constant([1, 2, 0], tf.int32), weights=[1.0, 0.0, 1.0])
