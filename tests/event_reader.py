@@ -106,7 +106,7 @@ def read_records(path):
 
 
 def read_events(path):
-    """Each Event as a dict: wall_time, step, and file_version / graph_def / summary."""
+    """Each Event as a dict: wall_time, step, and file_version / graph_def / summary / tagged_run_metadata."""
     events = []
     for body in read_records(path):
         e = parse(body)
@@ -117,6 +117,9 @@ def read_events(path):
             item["graph_def"] = e[4][0]
         if 5 in e:
             item["summary"] = summary_values(e[5][0])
+        if 8 in e:  # TaggedRunMetadata: (tag, serialized RunMetadata)
+            tagged = parse(e[8][0])
+            item["tagged_run_metadata"] = (tagged[1][0].decode(), tagged.get(2, [b""])[0])
         events.append(item)
     return events
 

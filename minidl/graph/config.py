@@ -1,4 +1,5 @@
-"""Session configuration and device placement: ``tf.ConfigProto``, ``tf.GPUOptions`` and ``tf.device``.
+"""Session configuration and device placement: ``tf.ConfigProto``, ``tf.GPUOptions``, ``tf.device``, and the
+per-run ``tf.RunOptions`` / ``tf.RunMetadata``.
 
 TF1 programs open with boilerplate such as ::
 
@@ -43,6 +44,32 @@ class ConfigProto:
     @property
     def allows_gpu(self):
         return self.device_count.get("GPU", 1) != 0
+
+
+class RunOptions:
+    """``tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)``, for ``sess.run(..., options=)``: accepted and
+    kept. minidl's session does not trace a run (no per-op timings or memory), so ``trace_level`` changes
+    nothing; ``python -m benchmarks.profile`` is where minidl's runs are taken apart."""
+    NO_TRACE, SOFTWARE_TRACE, HARDWARE_TRACE, FULL_TRACE = 0, 1, 2, 3
+
+    def __init__(self, trace_level=NO_TRACE, timeout_in_ms=0, output_partition_graphs=False, **options):
+        self.trace_level = trace_level
+        self.timeout_in_ms = timeout_in_ms
+        self.output_partition_graphs = output_partition_graphs
+        self.__dict__.update(options)
+
+
+class RunMetadata:
+    """``tf.RunMetadata()``, filled by ``sess.run(..., run_metadata=)`` in TF with the run's step statistics.
+    minidl traces nothing (see ``RunOptions``), so it stays empty: ``step_stats`` and ``partition_graphs`` hold
+    nothing, and it serializes as an empty message (what ``FileWriter.add_run_metadata`` writes)."""
+
+    def __init__(self):
+        self.step_stats = None
+        self.partition_graphs = []
+
+    def SerializeToString(self):
+        return b""
 
 
 def device(device_name_or_function):

@@ -284,6 +284,11 @@ class FileWriter:
             graph_def = serialize_graph(graph)
         self._write(event_file.event(time.time(), _step(global_step), graph_def=bytes(graph_def)))
 
+    def add_run_metadata(self, run_metadata, tag, global_step=None):
+        """Write ``run_metadata`` (a ``tf.RunMetadata``) under ``tag``, for the graph tab's "Session runs" list."""
+        data = _as_bytes(run_metadata, "RunMetadata")
+        self._write(event_file.event(time.time(), _step(global_step), tagged_run_metadata=(tag, data)))
+
     def add_event(self, event):
         """Write ``event``: a serialized ``Event`` (bytes), or an object with ``SerializeToString``."""
         self._write(_as_bytes(event, "Event"))

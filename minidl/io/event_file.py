@@ -77,8 +77,9 @@ def summary(values):
     return b"".join(bytes_field(1, v) for v in values)
 
 
-def event(wall_time, step=None, file_version=None, graph_def=None, summary=None):
-    """A serialized ``Event``; give one of ``file_version``, ``graph_def`` (serialized) or ``summary`` (serialized)."""
+def event(wall_time, step=None, file_version=None, graph_def=None, summary=None, tagged_run_metadata=None):
+    """A serialized ``Event``; give one of ``file_version``, ``graph_def`` (serialized), ``summary`` (serialized) or
+    ``tagged_run_metadata`` (a ``(tag, serialized RunMetadata)`` pair)."""
     out = double_field(1, wall_time)
     if step is not None:
         out += int_field(2, step)
@@ -88,6 +89,9 @@ def event(wall_time, step=None, file_version=None, graph_def=None, summary=None)
         out += bytes_field(4, graph_def)
     if summary is not None:
         out += bytes_field(5, summary)
+    if tagged_run_metadata is not None:
+        tag, run_metadata = tagged_run_metadata
+        out += bytes_field(8, bytes_field(1, tag.encode()) + bytes_field(2, run_metadata))
     return out
 
 

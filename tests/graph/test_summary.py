@@ -257,6 +257,19 @@ def test_file_writer_with_graph_writes_graph_def(tmp_path):
     assert done.type == nodes["done"][0]
 
 
+def test_run_options_and_run_metadata_as_word2vec_basic_uses_them(tmp_path):
+    """sess.run(options=, run_metadata=) then add_run_metadata: minidl traces nothing, so the tagged metadata
+    written is empty, but the run and the event file go as in TF1."""
+    x = tf.constant(2.0) * 3.0
+    options, metadata = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE), tf.RunMetadata()
+    with tf.Session() as sess, tf.summary.FileWriter(str(tmp_path)) as writer:
+        assert sess.run(x, options=options, run_metadata=metadata) == 6.0
+        writer.add_run_metadata(metadata, "step7", global_step=7)
+    (path,) = event_files(tmp_path)
+    last = read_events(path)[-1]
+    assert last["tagged_run_metadata"] == ("step7", b"") and last["step"] == 7
+
+
 def test_closed_writer_warns_and_writes_nothing_until_reopened(tmp_path):
     writer = tf.summary.FileWriter(str(tmp_path))
     s = run(tf.summary.scalar("x", 1.0))
