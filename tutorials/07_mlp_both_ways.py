@@ -294,7 +294,8 @@ print("wrote", curve_path, os.path.getsize(curve_path), "bytes")
 # * **The math is the same.** Both programs run ops from the one shared library, with the same VJPs: `Relu`, the
 #   fused `SoftmaxCrossEntropy`, the matrix products. (Not always the very same op: eager's `nn.Linear` uses the
 #   fused `Addmm`, $b + xW^T$ in one op, where `tf.layers.dense` adds `Mm` and then `Add` — one source of the
-#   last-bit differences above.) What differs is *when* they run.
+#   last-bit differences above; in the graph, the `Mm` operation shows TF's type for it, `MatMul`.) What differs
+#   is *when* they run.
 # * **Eager** records a fresh tape on every forward pass and walks it in `backward()`. You can put a `print` or a
 #   debugger anywhere in the loop, and the loop may change from step to step.
 # * **Graph** builds forward, gradient and update operations once; each `sess.run` executes a compiled plan of

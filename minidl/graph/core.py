@@ -211,6 +211,16 @@ class Tensor:
         raise TypeError(f"len is not well defined for symbolic Tensors ({self.name}); use tf.shape")
 
 
+#: op-library op name (PyTorch's grad_fn stem) -> TF1's op type, where they differ
+TF_OP_TYPES = {"Mm": "MatMul", "View": "Reshape", "Permute": "Transpose", "Cat": "ConcatV2", "Stack": "Pack",
+               "Argmax": "ArgMax", "Argmin": "ArgMin", "ToCopy": "Cast", "Amax": "Max", "Amin": "Min",
+               "Unsqueeze": "ExpandDims", "Slice": "StridedSlice", "Where": "SelectV2", "Eq": "Equal",
+               "Ne": "NotEqual", "Lt": "Less", "Le": "LessEqual", "Gt": "Greater", "Ge": "GreaterEqual",
+               "Expand": "BroadcastTo", "Repeat": "Tile", "ConstantPadNd": "Pad", "Flip": "ReverseV2",
+               "Topk": "TopKV2", "Div": "RealDiv", "Convolution": "Conv2D", "Logsumexp": "ReduceLogSumExp",
+               "ConvolutionTranspose": "Conv2DBackpropInput", "MaxPool2DWithIndices": "MaxPoolWithArgmax"}
+
+
 class Operation:
     """A node of the graph: an op (from the shared library, or a graph-only op such as a placeholder) applied to
     input tensors, with attributes, producing output tensors.
@@ -239,7 +249,9 @@ class Operation:
 
     @property
     def type(self):
-        return self.op.name
+        """The op type TF1 gives this operation (``MatMul``, ``Reshape``, ``ConcatV2`` ...): the op library names
+        its ops as PyTorch's grad_fn does, and ``TF_OP_TYPES`` translates those whose TF names differ."""
+        return TF_OP_TYPES.get(self.op.name, self.op.name)
 
     @property
     def n_outputs(self):

@@ -46,6 +46,19 @@ def test_python_operators_name_their_operations_as_tf1_does():
     np.testing.assert_allclose(run([named["truediv"], named["pow"]]), [A / B, A ** 2], rtol=1e-6)
 
 
+def test_operations_show_tf1s_op_types():
+    """The op library names ops as PyTorch's grad_fn; a graph operation's type is TF's name for it."""
+    a, b = tf.placeholder(tf.float32, (2, 3)), tf.placeholder(tf.float32, (3, 2))
+    typed = {"MatMul": tf.matmul(a, b), "Reshape": tf.reshape(a, (3, 2)), "Transpose": tf.transpose(a),
+             "ConcatV2": tf.concat([a, a], 0), "Pack": tf.stack([a, a]), "ArgMax": tf.argmax(a, 1),
+             "Cast": tf.cast(a, tf.int32), "Max": tf.reduce_max(a), "ExpandDims": tf.expand_dims(a, 0),
+             "StridedSlice": a[0], "Equal": tf.equal(a, a), "Greater": a > 1.0, "RealDiv": a / 2.0,
+             "Conv2D": tf.nn.conv2d(tf.zeros((1, 4, 4, 1)), tf.zeros((3, 3, 1, 2)), [1, 1, 1, 1], "SAME")}
+    assert typed["Conv2D"].op.type == "Transpose"  # NHWC: the NCHW convolution sits between two transposes
+    typed["Conv2D"] = typed["Conv2D"].op.inputs[0]
+    assert {kind: t.op.type for kind, t in typed.items()} == {kind: kind for kind in typed}
+
+
 def test_slash_divides_integers_in_float64_as_tf1_truediv_does():
     """int32/int64 operands divide in float64 (no digits lost), 8- and 16-bit ones in float32."""
     big = tf.constant([16777217, 123456789])
