@@ -153,6 +153,40 @@ def test_schedulers_match_pytorch(name, kwargs):
         t_opt.step(), t_sched.step(), m_opt.step(), m_sched.step()
 
 
+STACKED = {  # schedulers stepped one after another on one optimizer (lr=1), and PyTorch 2.13's rates
+    "exp+multistep": (lambda S, o: [S.ExponentialLR(o, 0.9), S.MultiStepLR(o, [2, 4], 0.1)], 6, None,
+                      [0.9, 0.081, 0.0729, 0.006561, 0.0059049, 0.00531441]),
+    "linear warm-up+cosine with eta_min": (
+        lambda S, o: [S.LinearLR(o, 0.1, total_iters=3), S.CosineAnnealingLR(o, T_max=4, eta_min=0.05)], 12, None,
+        [0.3487436867, 0.3782169914, 0.1936084705, 0.05, 0.1891242789, 0.525, 0.8608757211, 1.0, 0.8608757211, 0.525,
+         0.1891242789, 0.05]),
+    "step, then a rate set by hand": (lambda S, o: [S.StepLR(o, 2, 0.5)], 6, 2, [1.0, 0.5, 0.3, 0.15, 0.15, 0.075]),
+    "constant+polynomial": (lambda S, o: [S.ConstantLR(o, 0.5, total_iters=2), S.PolynomialLR(o, total_iters=4,
+                                                                                               power=2.0)],
+                            7, None, [0.28125, 0.25, 0.0625, 0.0, 0.0, 0.0, 0.0]),
+    "multiplicative+lambda": (lambda S, o: [S.MultiplicativeLR(o, lambda e: 0.9), S.LambdaLR(o, lambda e: 1 / (e + 1))],
+                              5, None, [0.5, 0.3333333333, 0.25, 0.2, 0.1666666667]),
+}
+
+
+@pytest.mark.parametrize("name", STACKED)
+def test_schedulers_stepped_one_after_another_multiply_as_in_pytorch(name):
+    """PyTorch's chainable schedules move the rate a group has now: stacked schedulers multiply their effects and a
+    rate set by hand carries on (LambdaLR sets it afresh). Expected values: PyTorch 2.13's."""
+    make, steps, set_by_hand, expected = STACKED[name]
+    opt = optim.SGD([T.zeros(1, requires_grad=True)], lr=1.0)
+    schedulers = make(optim.lr_scheduler, opt)
+    got = []
+    for epoch in range(steps):
+        opt.step()
+        for scheduler in schedulers:
+            scheduler.step()
+        if epoch == set_by_hand:
+            opt.param_groups[0]["lr"] = 0.3
+        got.append(opt.param_groups[0]["lr"])
+    np.testing.assert_allclose(got, expected, rtol=1e-8, atol=1e-10)
+
+
 def test_lambda_and_plateau_schedulers():
     opt = optim.SGD([T.zeros(1, requires_grad=True)], lr=2.0)
     sched = optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (epoch + 1))

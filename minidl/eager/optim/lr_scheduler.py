@@ -1,8 +1,13 @@
 """Learning-rate schedules: each ``step()`` (usually once per epoch, or per batch for the cyclic ones) sets every
 group's ``lr``.
 
-A scheduler records each group's starting ``initial_lr`` and computes the new rate from the epoch count
-(``last_epoch``) with a closed form, so the schedule is reproducible and can be saved with ``state_dict``.
+A scheduler records each group's starting ``initial_lr`` and knows its rate at any epoch count (``last_epoch``)
+in closed form, ``lr_at(base, epoch)``. The multiplicative schedules (Step, MultiStep, Exponential, Constant,
+Linear, Polynomial, Multiplicative) and CosineAnnealingLR are *chainable*, as in PyTorch: a step moves the rate a
+group has now by the schedule's change since the previous epoch (``lr_at(e) / lr_at(e - 1)``), rather than
+setting it from the base rate. So two schedulers stepped one after the other multiply their effects (an
+ExponentialLR decay and a MultiStepLR drop together), and a rate changed by hand carries on. LambdaLR and the
+cyclic schedules set the rate from the closed form at every step, as PyTorch's do.
 
 Two of PyTorch's warnings are kept, because both catch real mistakes: ``scheduler.step()`` called before the
 first ``optimizer.step()`` (the first rate of the schedule is then never used), and the deprecated
@@ -62,11 +67,12 @@ def _per_group(name, optimizer, value):
 
 
 class LRScheduler:
-    """A subclass defines ``lr_at(base_lr, epoch)`` (or ``_lrs()`` for rules that need more than that). A
-    scheduler written for PyTorch overrides ``get_lr()`` instead (every group's rate at ``last_epoch``): that
-    works too."""
+    """A subclass defines ``lr_at(base_lr, epoch)`` (or ``_lrs_at(epoch)`` for rules that need more than that),
+    and says whether it is ``chainable`` (see the module docstring). A scheduler written for PyTorch overrides
+    ``get_lr()`` instead (every group's rate at ``last_epoch``): that works too."""
 
     _unsaved = ("optimizer",)
+    chainable = False
 
     def __init__(self, optimizer, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
@@ -92,22 +98,41 @@ class LRScheduler:
         """The learning rate of a group that started at ``base_lr``, after ``epoch`` steps."""
         raise NotImplementedError
 
+    def _lrs_at(self, epoch):
+        """Every group's learning rate at ``epoch``, in closed form."""
+        return [self.lr_at(base, epoch) for base in self.base_lrs]
+
     def _lrs(self):
-        """Every group's learning rate at ``last_epoch``."""
-        return [self.lr_at(base, self.last_epoch) for base in self.base_lrs]
+        return self._lrs_at(self.last_epoch)
 
     def step(self, epoch=None):
         self._check_order()
         if epoch is None:
             self.last_epoch += 1
-        else:
+            lrs = self.get_lr()
+        else:  # a jump to ``epoch``: the closed form, as in PyTorch
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
             self.last_epoch = epoch
-        self._set_lrs(self.get_lr())
+            lrs = self._lrs()
+        self._set_lrs(lrs)
 
     def get_lr(self):
-        """Every group's learning rate at ``last_epoch`` (what ``step()`` sets)."""
-        return self._lrs()
+        """Every group's learning rate for ``last_epoch`` (what ``step()`` sets): for a chainable schedule, the
+        rate each group has now, moved by the schedule's change since the previous epoch (the epoch before the
+        first is the base rate); otherwise the closed form."""
+        if not self.chainable:
+            return self._lrs()
+        now = self._lrs()
+        before = self.base_lrs if self.last_epoch == 0 else self._lrs_at(self.last_epoch - 1)
+        return [self._moved(group["lr"], n, b) for group, n, b in zip(self.optimizer.param_groups, now, before)]
+
+    @staticmethod
+    def _moved(lr, now, before):
+        """``lr`` scaled as the schedule went from ``before`` to ``now`` (unchanged, an int included, when it did
+        not move; the closed form once the schedule has reached 0)."""
+        if now == before:
+            return lr
+        return lr * now / before if before else now
 
     def _check_order(self):
         """PyTorch's warnings when the first ``step()`` after construction comes before any ``optimizer.step()``."""
@@ -138,6 +163,7 @@ _LRScheduler = LRScheduler  # PyTorch's older name, still what many custom sched
 
 class StepLR(LRScheduler):
     """``lr = base · gamma^floor(epoch / step_size)``."""
+    chainable = True
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         self.step_size, self.gamma = step_size, gamma
@@ -149,6 +175,7 @@ class StepLR(LRScheduler):
 
 class MultiStepLR(LRScheduler):
     """``lr = base · gamma^(number of milestones ≤ epoch)``."""
+    chainable = True
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
         self.milestones, self.gamma = sorted(milestones), gamma
@@ -160,6 +187,7 @@ class MultiStepLR(LRScheduler):
 
 class ExponentialLR(LRScheduler):
     """``lr = base · gamma^epoch``."""
+    chainable = True
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
         self.gamma = gamma
@@ -170,7 +198,10 @@ class ExponentialLR(LRScheduler):
 
 
 class CosineAnnealingLR(LRScheduler):
-    """``lr = eta_min + (base - eta_min)·(1 + cos(π·epoch/T_max))/2`` (continuing periodically past T_max)."""
+    """``lr = eta_min + (base - eta_min)·(1 + cos(π·epoch/T_max))/2`` (continuing periodically past T_max).
+    Chained, it moves the rate's distance above ``eta_min`` by the schedule's ratio, and where the closed form
+    leaves ``eta_min`` again (each period's restart) it adds the schedule's rise, as PyTorch does."""
+    chainable = True
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
         self.T_max, self.eta_min = T_max, eta_min
@@ -178,6 +209,13 @@ class CosineAnnealingLR(LRScheduler):
 
     def lr_at(self, base_lr, epoch):
         return self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
+
+    def _moved(self, lr, now, before):
+        if now == before:
+            return lr
+        if before == self.eta_min:
+            return lr + (now - before)
+        return self.eta_min + (lr - self.eta_min) * (now - self.eta_min) / (before - self.eta_min)
 
 
 def _lambdas(optimizer, lr_lambda):
@@ -209,8 +247,9 @@ class MultiplicativeLR(LRScheduler):
     """Each step multiplies the rate by ``lr_lambda(epoch)``: ``lr = base · lr_lambda(1) · ... · lr_lambda(epoch)``
     (one function, or one per parameter group).
 
-    The running product is kept (``_factors``, at epoch ``_factors_epoch``), so a step costs one call of each
-    function; a jump back with ``step(epoch)`` starts it again from epoch 0."""
+    A step multiplies the group's current rate (chainable). For a jump with ``step(epoch)`` the running product
+    is kept (``_factors``, at epoch ``_factors_epoch``), so that costs one call of each function per epoch
+    passed; a jump back starts it again from epoch 0."""
 
     _unsaved = ("optimizer", "lr_lambdas")
 
@@ -218,6 +257,12 @@ class MultiplicativeLR(LRScheduler):
         self.lr_lambdas = _lambdas(optimizer, lr_lambda)
         self._factors, self._factors_epoch = [1.0] * len(self.lr_lambdas), 0
         super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        groups = self.optimizer.param_groups
+        if self.last_epoch == 0:
+            return [group["lr"] for group in groups]
+        return [group["lr"] * fn(self.last_epoch) for group, fn in zip(groups, self.lr_lambdas)]
 
     def _lrs(self):
         if self.last_epoch < self._factors_epoch:
@@ -230,6 +275,7 @@ class MultiplicativeLR(LRScheduler):
 
 class ConstantLR(LRScheduler):
     """``lr = base · factor`` for the first ``total_iters`` epochs, then ``base``."""
+    chainable = True
 
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
         if not 0 <= factor <= 1:
@@ -244,6 +290,7 @@ class ConstantLR(LRScheduler):
 class LinearLR(LRScheduler):
     """``lr = base · f``, the factor f going linearly from ``start_factor`` to ``end_factor`` over ``total_iters``
     epochs, then staying there (a warm-up, with the defaults)."""
+    chainable = True
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
         if not 0 < start_factor <= 1:
@@ -260,6 +307,7 @@ class LinearLR(LRScheduler):
 
 class PolynomialLR(LRScheduler):
     """``lr = base · (1 - min(epoch, total_iters) / total_iters)^power``: down to 0 at ``total_iters``."""
+    chainable = True
 
     def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
         self.total_iters, self.power = total_iters, power

@@ -3,17 +3,11 @@
 * ``SequentialLR`` runs one scheduler after another, switching at the ``milestones`` (a warm-up, then a decay:
   ``SequentialLR(opt, [LinearLR(opt, 0.1, total_iters=5), CosineAnnealingLR(opt, T_max=95)], milestones=[5])``);
   each scheduler starts again from its own epoch 0 when its turn comes.
-* ``ChainedScheduler`` runs several at once and multiplies their effects (a warm-up factor times a decay).
-
-minidl's schedules are closed forms of the epoch: each one says what the rate *is*, ``base · factor(epoch)``,
-rather than how to change the current one. Chaining them therefore multiplies the factors:
-``lr = base · Π_s (lr_s / base)``. That is what PyTorch's step-by-step updates amount to for the multiplicative
-schedules (Step, MultiStep, Exponential, Constant, Linear, Polynomial, Multiplicative, and CosineAnnealingLR without
-``eta_min`` up to ``T_max``). PyTorch's result differs for a LambdaLR in a chain (it sets the rate afresh at each
-step, undoing the other schedules' earlier changes) and for CosineAnnealingLR with ``eta_min`` or past ``T_max``.
+* ``ChainedScheduler`` steps several at once: the chainable schedules (lr_scheduler.py) each move the rate the
+  group has, so their effects multiply (a warm-up factor times a decay) — the same as stepping them one after the
+  other by hand. A LambdaLR among them sets the rate afresh, undoing the others' earlier changes, as in PyTorch.
 """
 import bisect
-import math
 
 from .lr_scheduler import LRScheduler
 
@@ -75,28 +69,25 @@ class SequentialLR(_SchedulerOfSchedulers):
         current = bisect.bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[current]
         if current > 0 and self._milestones[current - 1] == self.last_epoch:
-            scheduler.last_epoch = -1  # its turn begins: the step below takes it to its epoch 0
-        scheduler.step()
+            # its turn begins at its own epoch 0, from the closed form (PyTorch steps it to epoch 0)
+            scheduler.last_epoch = 0
+            scheduler._set_lrs(scheduler._lrs())
+        else:
+            scheduler.step()
         self._last_lr = scheduler.get_last_lr()
 
 
 class ChainedScheduler(_SchedulerOfSchedulers):
-    """All ``schedulers`` step together; the rate is the base rate times each one's factor (see above)."""
+    """All ``schedulers`` step together, in order (see above)."""
 
     def __init__(self, schedulers, optimizer=None):
         schedulers = list(schedulers)
         optimizer = optimizer if optimizer is not None else schedulers[0].optimizer if schedulers else None
         _check_schedulers("ChainedScheduler", schedulers, optimizer)
         self.optimizer, self._schedulers = optimizer, schedulers
-        self._set_lrs(self._chained_lrs())
-
-    def _chained_lrs(self):
-        """``base · Π_s (lr_s / base)`` for every group (a base rate of 0 stays 0)."""
-        each = [scheduler.get_last_lr() for scheduler in self._schedulers]
-        bases = [group["initial_lr"] for group in self.optimizer.param_groups]
-        return [base * math.prod(lrs[g] / base for lrs in each) if base else 0.0 for g, base in enumerate(bases)]
+        self._last_lr = [group["lr"] for group in optimizer.param_groups]
 
     def step(self):
         for scheduler in self._schedulers:
             scheduler.step()
-        self._set_lrs(self._chained_lrs())
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
