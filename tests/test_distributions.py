@@ -577,3 +577,23 @@ def test_multivariate_normal_parameterizations_match_pytorch(torch):
         np.testing.assert_allclose(_numpy(dist.covariance_matrix), cov, rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(_numpy(dist.precision_matrix), np.linalg.inv(cov), rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(_numpy(dist.entropy()), t_dist.entropy().numpy(), rtol=1e-12)
+
+
+def test_enumerate_support_of_the_finite_distributions():
+    """Every value along a new first dim, then the batch shape (or size-1 dims with expand=False): an exact
+    expectation Σ p(v) f(v) — here E[x] of each — from the listed values and log_prob."""
+    D = torchlike.distributions
+    bernoulli = D.Bernoulli(torchlike.tensor([0.2, 0.7]))
+    categorical = D.Categorical(probs=torchlike.tensor([[0.5, 0.25, 0.25], [0.1, 0.1, 0.8]]))
+    one_hot = D.OneHotCategorical(probs=torchlike.ones(2, 3) / 3)
+    assert bernoulli.enumerate_support().tolist() == [[0.0, 0.0], [1.0, 1.0]]
+    assert bernoulli.enumerate_support(expand=False).shape == (2, 1)
+    values = categorical.enumerate_support()
+    assert values.tolist() == [[0, 0], [1, 1], [2, 2]] and values.dtype == torchlike.int64
+    expectation = (categorical.log_prob(values).exp() * values).sum(0)
+    np.testing.assert_allclose(expectation.numpy(), [0.75, 1.7], rtol=1e-6)
+    assert one_hot.enumerate_support().shape == (3, 2, 3) and one_hot.enumerate_support(False).shape == (3, 1, 3)
+    assert one_hot.enumerate_support(False)[:, 0].tolist() == np.eye(3).tolist()
+    assert bernoulli.has_enumerate_support and not D.Normal(0.0, 1.0).has_enumerate_support
+    with pytest.raises(NotImplementedError, match="Normal has no enumerate_support"):
+        D.Normal(0.0, 1.0).enumerate_support()

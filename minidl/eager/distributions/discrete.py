@@ -12,7 +12,7 @@ import numpy
 
 from ... import ops
 from ...backend import dtypes
-from ..creation import full, rand
+from ..creation import arange, eye, full, rand
 from ..grad_mode import no_grad
 from . import constraints
 from .distribution import Distribution
@@ -54,6 +54,7 @@ class Bernoulli(SuccessProbability):
     """1 with probability p, else 0: P(x) = pˣ (1 - p)¹⁻ˣ. From ``logits`` l: p = sigmoid(l)."""
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
+    has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         (param,) = self._set_probability(probs, logits)
@@ -90,6 +91,10 @@ class Bernoulli(SuccessProbability):
     def variance(self):
         return self.probs * (1 - self.probs)
 
+    def enumerate_support(self, expand=True):
+        """0 and 1, in the parameters' float dtype."""
+        return self._listed(arange(2, dtype=self.probs.dtype, device=self.probs.device), expand)
+
 
 class Categorical(Distribution):
     """One of K categories 0..K-1, with probabilities ``probs`` (..., K) or ``logits`` (..., K) along the last dim.
@@ -99,6 +104,7 @@ class Categorical(Distribution):
     int64 category indices (event shape ()).
     """
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
+    has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         _one_of(probs, logits)
@@ -123,6 +129,10 @@ class Categorical(Distribution):
     @property
     def support(self):
         return constraints.integer_interval(0, self._num_events - 1)
+
+    def enumerate_support(self, expand=True):
+        """The categories 0 .. K-1 (int64)."""
+        return self._listed(arange(self._num_events, device=self.probs.device), expand)
 
     def sample(self, sample_shape=()):
         """Inverse-cdf sampling: with c the running sum of the probabilities and u ~ U(0, 1], the sample is the
@@ -184,6 +194,11 @@ class CategoricalVectors(Distribution):
 class OneHotCategorical(CategoricalVectors):
     """A ``Categorical`` whose samples are one-hot vectors of length K instead of indices (event shape (K,))."""
     support = constraints.one_hot
+    has_enumerate_support = True
+
+    def enumerate_support(self, expand=True):
+        """The K one-hot vectors, the rows of the identity matrix, in the parameters' float dtype."""
+        return self._listed(eye(self._event_shape[0], dtype=self.probs.dtype, device=self.probs.device), expand)
 
     def expand(self, batch_shape, _instance=None):
         new = type(self).__new__(type(self))

@@ -24,6 +24,8 @@ class Distribution:
     values against ``support`` in ``log_prob`` and ``cdf``: a bad one raises ``ValueError``.
     """
     has_rsample = False
+    #: whether ``enumerate_support`` can list every value (finite discrete distributions)
+    has_enumerate_support = False
     #: parameter name -> constraint it must satisfy
     arg_constraints = {}
     #: the constraint every sample satisfies
@@ -102,6 +104,19 @@ class Distribution:
         """Reparameterized samples: gradients flow from them to the parameters."""
         raise NotImplementedError(f"{type(self).__name__} has no rsample (has_rsample is False); use sample(), "
                                   "whose values carry no gradient")
+
+    def enumerate_support(self, expand=True):
+        """Every value the distribution can take, along a new first dim (then the batch shape; with
+        ``expand=False`` size-1 dims in its place): for an exact expectation ``Σ p(v) f(v)`` over a small support."""
+        raise NotImplementedError(f"{type(self).__name__} has no enumerate_support (has_enumerate_support is "
+                                  "False)")
+
+    def _listed(self, values, expand):
+        """The support ``values`` (along dim 0, then the event dims) with the batch dims put in between: the batch
+        shape, or size-1 dims (``expand=False``)."""
+        batch, event = tuple(self._batch_shape), tuple(self._event_shape)
+        values = values.reshape((values.shape[0],) + (1,) * len(batch) + event)
+        return values.expand((values.shape[0],) + batch + event) if expand else values
 
     # ---------------------------------------------------------------------------------- densities, statistics
 
