@@ -422,3 +422,35 @@ def test_variance_with_no_degrees_of_freedom_warns_in_pytorchs_words_not_numpys(
 def test_the_version_module_of_an_environment_check():
     assert torch.version.__version__ == torch.__version__ and torch.version.hip is None
     assert torch.version.cuda is None or torch.version.cuda.count(".") == 1
+
+
+def test_out_argument_as_the_first_tutorial_uses_it():
+    """torch.matmul(a, b, out=y) writes into y and returns it; PyTorch's rules for dtype, shape and grad."""
+    a, b = torch.ones(2, 3), torch.ones(3, 2)
+    y = torch.empty(2, 2)
+    assert torch.matmul(a, b, out=y) is y and y.tolist() == [[3.0, 3.0], [3.0, 3.0]]
+    grown = torch.empty(0)
+    torch.mul(a, 2.0, out=grown)  # an empty out is resized silently
+    assert grown.shape == (2, 3) and grown.tolist() == [[2.0] * 3] * 2
+    with pytest.warns(UserWarning, match="An output with one or more elements was resized"):
+        torch.add(a, a, out=torch.zeros(5))
+    doubled = torch.zeros(2, dtype=torch.float64)
+    torch.add(torch.ones(2), 1, out=doubled)  # float32 into float64: fine
+    assert doubled.dtype == torch.float64 and doubled.tolist() == [2.0, 2.0]
+    with pytest.raises(RuntimeError, match="result type float32 can't be cast to the desired output type int64"):
+        torch.add(torch.ones(2), 0.5, out=torch.zeros(2, dtype=torch.long))
+    with pytest.raises(RuntimeError, match="out=... arguments don't support automatic differentiation"):
+        torch.mul(torch.ones(2, requires_grad=True), 2, out=torch.empty(2))
+    values, indices = torch.empty(0), torch.empty(0, dtype=torch.long)
+    result = torch.max(torch.tensor([[1.0, 3.0], [2.0, 0.0]]), 1, out=(values, indices))
+    assert result.values is values and values.tolist() == [3.0, 2.0] and indices.tolist() == [1, 0]
+
+
+def test_resize_keeps_the_first_entries_in_memory_order():
+    x = torch.arange(6.0)
+    assert x.resize_(2, 2) is x and x.tolist() == [[0.0, 1.0], [2.0, 3.0]]
+    assert x.resize_((3, 2)).tolist()[:2] == [[0.0, 1.0], [2.0, 3.0]]
+    with pytest.raises(RuntimeError, match="cannot resize variables that require grad"):
+        torch.ones(2, requires_grad=True).resize_(3)
+    with pytest.raises(RuntimeError, match="a view of another's memory"):
+        torch.ones(4)[:2].resize_(3)

@@ -14,6 +14,7 @@ from ..ops import *  # noqa: F401,F403  every op, under its PyTorch name
 from ..ops import __all__ as _op_names
 from .. import ops as _ops
 from .numpy_names import accept_numpy_names as _accept_numpy_names
+from .out_argument import accept_out as _accept_out
 from . import amp, autograd, distributions, nn, optim, testing, transforms, utils, version
 from . import func  # torch.func
 from .func import vmap  # torch.vmap
@@ -44,7 +45,10 @@ from .aliases import absolute, get_device, in_place_functions as _in_place_funct
 
 globals().update(_TENSOR_TYPES)  # FloatTensor, LongTensor, ... (legacy.py)
 globals().update(_in_place_functions())  # torch.exp_(x), torch.relu_(x), ... (aliases.py)
-globals().update({name: _accept_numpy_names(getattr(_ops, name)) for name in _op_names  # sum(x, axis=1) too
+_wrapped = {}  # op function -> its wrapper, one for all its names (torch.arctan2 is torch.atan2)
+globals().update({name: _wrapped.setdefault(getattr(_ops, name),  # sum(x, axis=1), add(a, b, out=y) too
+                                            _accept_numpy_names(_accept_out(getattr(_ops, name))))
+                 for name in _op_names
                  if globals().get(name) is getattr(_ops, name)})  # (not the eager factories: zeros_like ...)
 
 

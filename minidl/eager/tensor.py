@@ -382,6 +382,22 @@ class Tensor:
         """Copy ``src`` (broadcast to this shape, cast to this dtype) into this tensor."""
         return self._inplace(_copy_from, src)
 
+    def resize_(self, *sizes, memory_format=None):
+        """Give this tensor the shape ``sizes``, in place: its first entries (in memory order) are kept, new ones
+        are uninitialized (zeros here). A tensor that requires grad, or a view of another's memory, refuses."""
+        shape = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+        if self._requires_grad:
+            raise RuntimeError("cannot resize variables that require grad")
+        if self._base is not None:
+            raise RuntimeError("resize_: this tensor is a view of another's memory; resize a clone() of it instead")
+        flat = self._data.reshape(-1)
+        data = get_array_module(flat).zeros(shape, dtype=flat.dtype)
+        kept = min(flat.size, data.size)
+        data.reshape(-1)[:kept] = flat[:kept]
+        self._data = data
+        self._counter()[0] += 1
+        return self
+
     def zero_(self):
         return self._inplace(lambda t: ops.zeros_like(t))
 

@@ -16,6 +16,9 @@ Calling an op: ``apply(OpClass, *args, **attrs)`` finds the front-end whose tens
 lets it run or record the op. Front-ends register themselves with ``register_frontend``; this module knows
 nothing about them, which keeps the layering: backend -> ops -> autodiff -> front-ends.
 """
+import os
+import sys
+import warnings
 from collections import namedtuple
 
 Spec = namedtuple("Spec", "shape dtype")
@@ -164,3 +167,17 @@ def describe(value):
         return repr(value)
     dims = ", ".join("?" if d is None else str(d) for d in shape)
     return f"{getattr(dtype, 'name', dtype)}[{dims}]"  # by name: str(tf.float32) is TF's "<dtype: 'float32'>"
+
+
+# ------------------------------------------------------------------------------------------ warnings
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # .../minidl/
+
+
+def warn(message, category=UserWarning):
+    """``warnings.warn`` pointing at the user's line: the first caller outside the minidl package, however many of
+    minidl's own calls (a tensor method, a front-end's wrapper, a layer) lie between it and the op."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)

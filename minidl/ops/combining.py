@@ -9,11 +9,10 @@ depends on a size, that size must be known when the call is made (in graph mode:
 """
 import itertools
 import operator
-import warnings
 
 from ..backend import dtypes
 from . import infer
-from .base import OpError, describe, is_tensor
+from .base import OpError, describe, is_tensor, warn
 from .cast import cast
 from .combine import _tensor_list, cat, pad, stack
 from .indexing import getitem
@@ -252,9 +251,9 @@ def linalg_multi_dot(tensors):
 def chain_matmul(*matrices):
     """The product of one or more matrices (deprecated in PyTorch in favour of ``linalg.multi_dot``, which is
     what it computes)."""
-    warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
+    warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
                   "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than multiple "
-                  "parameters.", UserWarning, stacklevel=2)
+                  "parameters.")
     matrices = _tensor_list("chain_matmul", matrices) if matrices else ()
     if not matrices:
         raise OpError("chain_matmul(): Expected one or more matrices")

@@ -9,10 +9,9 @@ They are each other's VJP: gathering reads positions, so its gradient adds ``g``
 position read twice gets both contributions); scatter_add's gradient for ``src`` reads ``g`` at the positions.
 ``scatter`` writes instead of adding; combining the values in other ways is ``scatter_reduce.py``.
 """
-import warnings
 
 from ..backend import dtypes
-from .base import Op, OpError, Spec, apply, describe, is_tensor
+from .base import Op, OpError, Spec, apply, describe, is_tensor, warn
 from .broadcast import full_like, zeros_like
 from .indexing import check_index_tensor, getitem
 from .infer import normalize_dim
@@ -158,9 +157,8 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
         if reduce not in _OLD_REDUCTIONS:
             raise OpError(f"scatter: reduce argument must be either add or multiply, got {reduce!r}")
         if is_tensor(src):
-            warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and will be removed in "
-                          "a future PyTorch release. Use torch.scatter_reduce instead for more reduction options.",
-                          UserWarning, stacklevel=2)
+            warn("The reduce argument of torch.scatter with Tensor src is deprecated and will be removed in "
+                          "a future PyTorch release. Use torch.scatter_reduce instead for more reduction options.")
     if not is_tensor(src):
         check_index_tensor("scatter", index)
         src = full_like(index, src, dtype=input.dtype)

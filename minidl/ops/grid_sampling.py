@@ -27,10 +27,9 @@ Both are compositions of ops: the pixel reads are ``gather`` (whose gradient is 
 arithmetic on the grid, floor and round have zero gradient. So gradients w.r.t. the input and the grid, of any
 order, follow from those ops. They take 4-D input (N, C, H, W), as the spatial transformer does.
 """
-import warnings
 
 from ..backend import dtypes
-from .base import Op, OpError, Spec, apply, describe, is_tensor
+from .base import Op, OpError, Spec, apply, describe, is_tensor, warn
 from .cast import cast
 from .compare import clamp, eq, ge, le, logical_and, where
 from .gather import gather
@@ -45,9 +44,9 @@ __all__ = ["affine_grid", "grid_sample"]
 def _align_corners(fn_name, align_corners):
     """None means False, with PyTorch's warning that this default changed (in its version 1.3)."""
     if align_corners is None:
-        warnings.warn("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
+        warn("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
                       "Please specify align_corners=True if the old behavior is desired. See the documentation of "
-                      f"grid_sample for details. (from {fn_name})", UserWarning, stacklevel=3)
+                      f"grid_sample for details. (from {fn_name})")
         return False
     return bool(align_corners)
 
@@ -92,9 +91,9 @@ def affine_grid(theta, size, align_corners=None):
         raise OpError(f"affine_grid: expected a batch of 2D affine matrices of shape Nx2x3 for size {list(size)}, "
                       f"got theta {describe(theta)}")
     if align_corners and min(height, width) == 1:
-        warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+        warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
                       "align_corners=True. This is not an intended use case of affine_grid. See the documentation of "
-                      "affine_grid for details.", UserWarning, stacklevel=2)
+                      "affine_grid for details.")
     base = apply(AffineBaseGrid, theta, height=height, width=width, align_corners=align_corners)
     return reshape(matmul(base, transpose(theta, 1, 2)), (n, height, width, 2))
 

@@ -6,12 +6,11 @@ smoothly, so none of them has a gradient (as in PyTorch). The second group is ma
 divisions of existing ops (``matmul``, ``mean``, ``sqrt``...), so its gradients come from those parts.
 """
 import numbers
-import warnings
 
 import numpy
 
 from ..backend import dtypes
-from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor
+from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor, warn
 from .cast import cast
 from .compare import clip, le, where
 from .extrema import _one_dim
@@ -207,8 +206,8 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         else:
             divisor = w_sum - correction * sum(w * aweights) / w_sum
     if hasattr(divisor, "tolist") and divisor.tolist() <= 0:
-        warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than the number of "
-                      "observations.", UserWarning, stacklevel=2)
+        warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than the number of "
+                      "observations.")
     divisor = where(le(divisor, 0), 0, divisor)
     centered = x - mean_
     weighted = centered if w is None else centered * w

@@ -15,12 +15,11 @@ The VJP of indexing scatters ``g`` back into zeros shaped like ``x`` (``IndexGra
 element may be picked twice (``x[[0, 0]]``); its gradient is then the sum of both, hence ``add.at``.
 """
 import operator
-import warnings
 
 import numpy
 
 from ..backend import dtypes
-from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor
+from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor, warn
 from .broadcast import sum_to_like
 from .cast import cast
 from .infer import broadcast_shapes, normalize_dim
@@ -87,8 +86,8 @@ def _items(index):
     if isinstance(index, list) and len(index) < 32 and any(
             item is None or item is Ellipsis or is_tensor(item) or
             isinstance(item, (list, tuple, range, slice, numpy.ndarray)) for item in index):
-        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated; use x[tuple(seq)] "
-                      "instead of x[seq]", UserWarning, stacklevel=5)
+        warn("Using a non-tuple sequence for multidimensional indexing is deprecated; use x[tuple(seq)] "
+                      "instead of x[seq]")
         return tuple(index)
     return (index,)
 

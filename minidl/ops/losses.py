@@ -12,12 +12,11 @@ as written, so their gradients (and second-order gradients) come from the ops th
   log(0) for large |x|; it uses ``(1 - t) x + softplus(-x)``, with softplus computed as
   ``max(-x, 0) + log1p(exp(-|x|))``, which is finite for every x.
 """
-import warnings
 
 import numpy
 
 from ..backend import dtypes
-from .base import Op, OpError, apply, describe, is_tensor
+from .base import Op, OpError, apply, describe, is_tensor, warn
 from .activations import softplus
 from .compare import clamp, gt, lt, where
 from .promote import promote
@@ -72,8 +71,8 @@ def _pair(op_name, input, target, strict=False):
                    f"{describe(input)}")
         if strict:
             raise OpError(message + "; please ensure they have the same size")
-        warnings.warn(message + ". This will likely lead to incorrect results due to broadcasting. Please ensure "
-                      "they have the same size.", UserWarning, stacklevel=3)
+        warn(message + ". This will likely lead to incorrect results due to broadcasting. Please ensure "
+                      "they have the same size.")
     return promote(op_name, input, target)[1]
 
 
@@ -236,9 +235,9 @@ def kl_div(input, target, reduction="mean", log_target=False):
         # target * log(target), taken as 0 where target == 0 (the inner where keeps log away from 0)
         loss = where(positive, target * log(where(positive, target, 1.0)), 0.0) - target * input
     if reduction == "mean":
-        warnings.warn("kl_div: reduction='mean' divides the total loss by both the batch size and the support "
+        warn("kl_div: reduction='mean' divides the total loss by both the batch size and the support "
                       "size. 'batchmean' divides only by the batch size, and aligns with the KL div math "
-                      "definition.", UserWarning, stacklevel=2)
+                      "definition.")
     if reduction == "batchmean":
         total = sum(loss)
         return total if loss.ndim == 0 else total / apply(ReductionSize, loss, dims=(0,))

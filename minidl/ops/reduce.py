@@ -16,7 +16,7 @@ import warnings
 import numpy
 
 from ..backend import dtypes
-from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor
+from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor, warn
 from .broadcast import broadcast_to_like, zeros_like
 from .cast import cast
 from .infer import normalize_dim, rank_is_known, reduced_shape, same_spec
@@ -273,8 +273,8 @@ def _var_args(op_name, x, dim, unbiased, correction):
     dims = reduce_dims(op_name, x, dim)
     counts = [x.shape[d] for d in (range(x.ndim) if dims is None else dims)] if rank_is_known(x) else [None]
     if None not in counts and math.prod(counts) <= correction:
-        warnings.warn(f"{op_name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-                      f"reduction factor (input numel divided by output numel).", UserWarning, stacklevel=4)
+        warn(f"{op_name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                      f"reduction factor (input numel divided by output numel).")
     return dims, correction
 
 

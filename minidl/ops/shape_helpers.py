@@ -6,9 +6,8 @@ the op it is made of; nothing here needs a VJP of its own.
 """
 import math
 import operator
-import warnings
 
-from .base import OpError, describe
+from .base import OpError, describe, warn
 from .combine import _tensor_list, cat
 from .indexing import getitem
 from .infer import normalize_dim
@@ -123,8 +122,7 @@ def meshgrid(*tensors, indexing=None):
         tensors = tuple(tensors[0])
     tensors = _tensor_list("meshgrid", tensors)
     if indexing is None:
-        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
-                      UserWarning, stacklevel=2)
+        warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.")
         indexing = "ij"
     if indexing not in ("ij", "xy"):
         raise OpError(f'meshgrid: indexing must be one of "xy" or "ij", but received: {indexing!r}')

@@ -11,14 +11,13 @@ Four ops carry a derivative of their own — ``Solve``, ``SolveTriangular``, ``P
 with matrix products and solves again, so second order works; the rest are compositions.
 """
 import numbers
-import warnings
 from collections import namedtuple
 
 import numpy
 
 from ..backend import dtypes
 from .arithmetic import _conj
-from .base import LinAlgError, Op, OpError, Spec, apply, describe
+from .base import LinAlgError, Op, OpError, Spec, apply, describe, warn
 from .broadcast import sum_to_like, zeros_like
 from .compare import lt, where
 from .linalg import EyeLike, _check_tensors, _mH, matmul
@@ -429,9 +428,8 @@ def cross(input, other, dim=None):
     broadcast shape — a deprecated default that warns, as PyTorch's does."""
     if dim is None:
         _check_tensors("cross", input, other)
-        warnings.warn("cross: using cross without specifying the dim arg is deprecated; it takes the first "
-                      "dimension of size 3. Pass dim explicitly (linalg.cross uses dim=-1).", UserWarning,
-                      stacklevel=2)
+        warn("cross: using cross without specifying the dim arg is deprecated; it takes the first "
+                      "dimension of size 3. Pass dim explicitly (linalg.cross uses dim=-1).")
         shape = broadcast_shapes("cross", input.shape, other.shape) or ()
         dim = next((i for i, size in enumerate(shape) if size == 3), None)
         if dim is None:

@@ -21,10 +21,9 @@ This needs ``env > 0`` everywhere in the output (the "nonzero overlap-add" condi
 raises where it fails, at run time (in graph mode the window's values are unknown before that).
 """
 import operator
-import warnings
 
 from ..backend import dtypes
-from .base import Op, OpError, apply, describe
+from .base import Op, OpError, apply, describe, warn
 from .broadcast import ones_like
 from .combine import pad
 from .combining import select
@@ -67,9 +66,9 @@ def _lengths(call, n_fft, hop_length, win_length, window):
 
 
 def _no_window_warning(op_name):
-    warnings.warn(f"{op_name}: a window was not provided. A rectangular window will be applied, which is known to "
+    warn(f"{op_name}: a window was not provided. A rectangular window will be applied, which is known to "
                   "cause spectral leakage. Other windows such as hann_window or hamming_window are recommended to "
-                  "reduce spectral leakage.", UserWarning, stacklevel=3)
+                  "reduce spectral leakage.")
 
 
 def _windowed(frames, window, win_length, n_fft):
@@ -104,9 +103,8 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
         raise OpError("stft requires the return_complex parameter be given for real inputs, and will further "
                       "require that return_complex=True in a future PyTorch release.")
     if return_complex is False:
-        warnings.warn("stft with return_complex=False is deprecated: it will return complex tensors for all "
-                      "inputs (use view_as_real on the complex output for the old format).", UserWarning,
-                      stacklevel=2)
+        warn("stft with return_complex=False is deprecated: it will return complex tensors for all "
+                      "inputs (use view_as_real on the complex output for the old format).")
     if center and align_to_window is not None:
         raise OpError("stft align_to_window should only be set when center = false")
     if align_to_window:
@@ -218,8 +216,8 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
     kept = max(min(end, full) - start, 0)
     signal = narrow(signal, -1, start, kept) / apply(NolaCheck, narrow(envelope, -1, start, kept), call=call)
     if end > full:
-        warnings.warn(f"{call}: the signal is shorter than the length parameter: the result is padded with zeros "
-                      "in the tail (check center and hop_length)", UserWarning, stacklevel=2)
+        warn(f"{call}: the signal is shorter than the length parameter: the result is padded with zeros "
+                      "in the tail (check center and hop_length)")
         signal = pad(signal, (0, end - full))
     return squeeze(signal, 0) if input.ndim == 2 else signal
 
