@@ -26,7 +26,11 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
     most ``clip_norm``."""
     t = check_dtype(to_tensor(t), FLOATS)
     _, clip_norm = matching_pair("clip_by_norm", t, clip_norm)
-    norm = ops.sqrt(_sum_of_squares(t, None if axes is None else _axes(axes)))
+    squares = _sum_of_squares(t, None if axes is None else _axes(axes))
+    # sqrt has an infinite slope at 0: an all-zero t would get NaN gradients; TF takes the root of 1 there instead
+    # (and keeps the 0), so the gradient stays finite
+    positive = ops.gt(squares, 0)
+    norm = ops.where(positive, ops.sqrt(ops.where(positive, squares, ops.ones_like(squares))), squares)
     return t * clip_norm / ops.maximum(norm, clip_norm)
 
 

@@ -22,7 +22,7 @@ import numpy
 from ..backend import dtypes
 from ..ops.base import Spec
 from . import errors
-from .core import Tensor, TensorShape, as_spec_shape, get_default_graph
+from .core import Operation, Tensor, TensorShape, as_spec_shape, get_default_graph
 from .frontend import _graph_for, convert_to_tensor
 from .function_graph import build_func_graph, flatten, pack, same_structure
 from .gradients import gradients
@@ -196,12 +196,15 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
     check_predicate(pred, op_name, "If")
     branches = [build_func_graph(f"{op_name}_{side}", outer, fn) for side, fn in (("true", true_fn),
                                                                                   ("false", false_fn))]
-    for fg, fn_name in zip(branches, ("true_fn", "false_fn")):
+    for fg, fn_name, taken in zip(branches, ("true_fn", "false_fn"), (True, False)):
         if fg.structured_outputs is None:
             raise ValueError(f"{fn_name} must have a return value.")
         if not strict:
             fg.structured_outputs = _unpack_if_singleton(fg.structured_outputs)
-        fg.outputs = [fg.output_tensor(v) for v in flatten(fg.structured_outputs)]
+        # an operation returned (tf.no_op(), an update made in the branch) runs with its branch, as every effect
+        # there does; in its place the cond gives the predicate's value, as TF1's does
+        fg.outputs = [fg.output_tensor(taken, dtypes.bool_) if isinstance(v, Operation) else fg.output_tensor(v)
+                      for v in flatten(fg.structured_outputs)]
     then, other = branches
     if not same_structure(then.structured_outputs, other.structured_outputs):
         raise ValueError(f"Incompatible return values of true_fn and false_fn: The two structures don't have the "
@@ -220,8 +223,14 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
     specs = [Spec(as_spec_shape(_merge_shapes(x.shape, y.shape)), x.dtype) for x, y in zip(then.outputs,
                                                                                            other.outputs)]
     attrs = {"branches": branches, "runs": runs, "captures": captures, "n_outputs": len(specs), "draws": draws}
-    operation = outer.create_op(If, inputs, attrs, specs + [Spec((), numpy.dtype(object))], name=op_name,
-                                unique=False)
+    # An operation made outside the branches and returned by one (tf.cond(p, lambda: train_op, tf.no_op)) is not
+    # part of either: as in TF1, it runs whenever the cond does, whichever branch is taken (make it inside the
+    # branch function for it to run only with its branch)
+    outside = [v for fg in branches for v in flatten(fg.structured_outputs) if isinstance(v, Operation)
+               and v.graph is not fg]
+    with outer.control_dependencies(outside):
+        operation = outer.create_op(If, inputs, attrs, specs + [Spec((), numpy.dtype(object))], name=op_name,
+                                    unique=False)
     return pack(then.structured_outputs, operation.outputs[:len(specs)])
 
 

@@ -24,7 +24,7 @@ import numpy
 
 from .. import ops
 from ..backend import dtypes
-from ..ops.base import Spec
+from ..ops.base import Spec, apply
 from .core import Tensor, as_spec_shape, get_default_graph
 from .frontend import constant_op
 from .graph_ops import Const, Identity
@@ -200,8 +200,11 @@ multiply = _binary("multiply", "Mul", ops.mul, "x * y elementwise, broadcasting.
 floordiv = _binary("floordiv", "FloorDiv", ops.floor_divide, "floor(x / y): rounds toward -inf, also for floats.")
 mod = floormod = _binary("floormod", "FloorMod", ops.remainder, "x - floor(x / y) * y: the sign of y, like Python.")
 pow = _binary("pow", "Pow", ops.pow, "x ** y elementwise.")
-maximum = _binary("maximum", "Maximum", ops.maximum, "max(x, y) elementwise.")
-minimum = _binary("minimum", "Minimum", ops.minimum, "min(x, y) elementwise.")
+# (on ties TF's gradient goes all to x, where PyTorch's splits it: see ops.compare.Maximum)
+maximum = _binary("maximum", "Maximum", lambda x, y: apply(ops.compare.Maximum, x, y, tie_share=1.0),
+                  "max(x, y) elementwise; where x == y the gradient goes to x.")
+minimum = _binary("minimum", "Minimum", lambda x, y: apply(ops.compare.Minimum, x, y, tie_share=1.0),
+                  "min(x, y) elementwise; where x == y the gradient goes to x.")
 squared_difference = _binary("squared_difference", "SquaredDifference", lambda x, y: ops.square(ops.sub(x, y)),
                              "(x - y)² elementwise.")
 

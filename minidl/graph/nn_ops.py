@@ -44,8 +44,12 @@ def elu(features, name=None):
 
 @tf_op("Selu")
 def selu(features, name=None):
-    """scale * elu with alpha: ``scale * (x if x > 0 else alpha * (e^x - 1))``, self-normalizing."""
-    return ops.mul(ops.elu(check_dtype(to_tensor(features), FLOATS, "features"), _SELU_ALPHA), _SELU_SCALE)
+    """scale * elu with alpha: ``scale * (x if x >= 0 else alpha * (e^x - 1))``, self-normalizing. At 0 the
+    slope is TF's, ``scale`` (PyTorch's selu takes the other side, ``scale * alpha``); the exponential is taken of
+    ``min(x, 0)`` so that the branch not taken cannot overflow into the gradient."""
+    x = check_dtype(to_tensor(features), FLOATS, "features")
+    negative = ops.mul(ops.expm1(ops.minimum(x, 0.0)), _SELU_ALPHA)
+    return ops.mul(ops.where(ops.lt(x, 0.0), negative, x), _SELU_SCALE)
 
 
 @tf_op("Softsign")

@@ -249,9 +249,10 @@ def masked_fill(input, mask, value):
 # --------------------------------------------------------------------------------------- max and min
 
 class Maximum(Op):
-    """``max(a, b)`` elementwise; NaN wins. The gradient goes to the larger operand, split half and half on ties
-    (PyTorch's choice, which keeps ``maximum(x, x)`` with gradient 1)."""
-    forward = staticmethod(lambda xp, a, b: xp.maximum(a, b))
+    """``max(a, b)`` elementwise; NaN wins. The gradient goes to the larger operand. On ties ``a`` gets the
+    fraction ``tie_share`` of it and ``b`` the rest: half and half by default (PyTorch's choice, which keeps
+    ``maximum(x, x)`` with gradient 1), all of it to ``a`` for TensorFlow's ``tf.maximum`` (``tie_share=1``)."""
+    forward = staticmethod(lambda xp, a, b, tie_share=0.5: xp.maximum(a, b))
     infer = staticmethod(broadcast_infer("maximum"))
 
     @staticmethod
@@ -260,8 +261,8 @@ class Maximum(Op):
 
 
 class Minimum(Op):
-    """``min(a, b)`` elementwise; NaN wins. The gradient goes to the smaller operand, half and half on ties."""
-    forward = staticmethod(lambda xp, a, b: xp.minimum(a, b))
+    """``min(a, b)`` elementwise; NaN wins. The gradient goes to the smaller operand; ties as for ``Maximum``."""
+    forward = staticmethod(lambda xp, a, b, tie_share=0.5: xp.minimum(a, b))
     infer = staticmethod(broadcast_infer("minimum"))
 
     @staticmethod
@@ -270,10 +271,11 @@ class Minimum(Op):
 
 
 def _split_on_ties(ctx, g, wins):
-    """Gradients of max/min: all of ``g`` to the operand that ``wins`` over the other, half of it on ties."""
+    """Gradients of max/min: all of ``g`` to the operand that ``wins`` over the other; on ties, the fraction
+    ``tie_share`` of it to ``a``."""
     a, b = ctx.inputs
     need_a, need_b = ctx.needs_input_grad
-    to_a = where(wins(a, b), g, where(eq(a, b), g * 0.5, 0.0))
+    to_a = where(wins(a, b), g, where(eq(a, b), g * ctx.attrs.get("tie_share", 0.5), 0.0))
     return (sum_to_like(to_a, a) if need_a else None,
             sum_to_like(g - to_a, b) if need_b else None)
 

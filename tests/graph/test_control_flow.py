@@ -379,6 +379,25 @@ def test_a_fed_variable_replaces_the_variable_inside_bodies_too():
         assert sess.run(v) == 1.5
 
 
+def test_cond_branches_may_return_operations_as_in_tf1():
+    """An operation returned by a branch runs with it and the cond gives the predicate's value in its place; an
+    operation made outside the branches runs whenever the cond does, whichever branch is taken (TF1's gotcha)."""
+    p = tf.placeholder(tf.bool, [])
+    v = tf.Variable(0.0)
+    bump = tf.cond(p, lambda: tf.group(tf.assign_add(v, 1.0)), tf.no_op)
+    mixed = tf.cond(p, lambda: (tf.assign_add(v, 10.0).op, tf.constant(1.0)), lambda: (tf.no_op(), tf.constant(2.0)))
+    w = tf.Variable(3.0)
+    outside = tf.train.GradientDescentOptimizer(0.25).minimize(w * w)   # w -= 0.25 * 2w: halves w
+    either = tf.cond(p, lambda: outside, tf.no_op)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert [sess.run(bump, {p: True}), sess.run(v), sess.run(bump, {p: False}), sess.run(v)] == [True, 1, False, 1]
+        assert sess.run(mixed, {p: True}) == (True, 1.0) and sess.run(v) == 11.0
+        assert sess.run(mixed, {p: False}) == (False, 2.0) and sess.run(v) == 11.0
+        sess.run(either, {p: False})
+        assert sess.run(w) == 1.5
+
+
 def test_get_variable_with_reuse_inside_a_body():
     """A body shares the enclosing graph's variable scopes and store (an RNN cell calling get_variable)."""
     with tf.variable_scope("rnn"):
