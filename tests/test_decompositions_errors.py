@@ -49,7 +49,7 @@ SINGULAR = [[1.0, 2.0], [2.0, 4.0]]
     (lambda: md.linalg.eigvalsh(md.zeros(2, 3)), OpError, r"linalg.eigvalsh: A must be batches of square matrices"),
     (lambda: md.linalg.solve(t(SINGULAR), md.ones(2)), md.linalg.LinAlgError,
      r"linalg.solve: The solver failed because the input matrix is singular. A: float32\[2, 2\]"),
-    (lambda: md.linalg.solve(t([np.eye(2), np.eye(2), SINGULAR]), md.ones(2, 1)), md.linalg.LinAlgError,
+    (lambda: md.linalg.solve(t([np.eye(2).tolist(), np.eye(2).tolist(), SINGULAR]), md.ones(2, 1)), md.linalg.LinAlgError,
      r"linalg.solve: \(Batch element 2\): The solver failed because the input matrix is singular"),
     (lambda: md.linalg.inv(t([SINGULAR, np.eye(2)])), md.linalg.LinAlgError,
      r"linalg.inv: \(Batch element 0\): The inversion could not be completed because the input matrix is singular"),

@@ -219,6 +219,34 @@ def test_manual_seed_and_generators_are_reproducible():
     assert T.rand(3).dtype == T.float32 and T.randn(2, dtype=T.float64).dtype == T.float64
 
 
+SEQUENCES = [  # a list given to torch.tensor, and the dtype PyTorch 2.13 infers for it
+    (lambda: [T.tensor(0.1, dtype=T.float64), T.tensor(0.2, dtype=T.float64)], "float64"),
+    (lambda: [T.tensor(1.0, dtype=T.float64), 2.0], "float64"),
+    (lambda: [1.0, np.float32(2)], "float32"),
+    (lambda: [np.float64(1), 1], "float64"),
+    (lambda: [np.int32(1), 1], "int64"),
+    (lambda: [np.int32(1), 2.5], "float32"),
+    (lambda: [T.tensor(1, dtype=T.int32), 1], "int64"),
+    (lambda: [np.float16(1), np.float64(2)], "float64"),
+    (lambda: [T.tensor(1.0, dtype=T.float16), 1.0], "float32"),
+    (lambda: [np.array([0.1]), np.array([0.2])], "float64"),
+    (lambda: [True, np.int8(1)], "int8"),
+    (lambda: [[np.float64(1)], [2.0]], "float64"),
+    (lambda: [np.uint8(3)], "uint8"),
+    (lambda: [1, 2.0 + 1j], "complex64"),
+    (lambda: [[1, 2], [3, 4]], "int64"),
+    (lambda: [], "float32"),
+]
+
+
+@pytest.mark.parametrize("make, dtype", SEQUENCES, ids=[str(i) for i in range(len(SEQUENCES))])
+def test_a_lists_dtype_is_the_promotion_of_its_elements_types(make, dtype):
+    """Tensors, numpy arrays and scalars in a list keep their dtype (0.1 in float64 stays exact); Python numbers
+    count as int64, the default float or its complex, as in PyTorch."""
+    assert T.tensor(make()).dtype == getattr(T, dtype)
+    assert T.tensor([T.tensor(0.1, dtype=T.float64)]).item() == 0.1  # no detour through float32
+
+
 def test_random_factories_draw_complex_numbers_as_pytorch_does():
     """randn: E|z|^2 = 1, each part N(0, 1/2); rand: each part uniform on [0, 1); integer dtypes refused."""
     T.manual_seed(0)

@@ -1,4 +1,5 @@
 """Creating tensors: from data (``tensor``, ``as_tensor``, ``from_numpy``) and from a shape (``zeros``, ...)."""
+import functools
 import numbers
 
 import numpy
@@ -35,6 +36,8 @@ def as_array(data, dtype=None, copy=False):
         if array.dtype.kind not in "biufc":
             _data_dtype(array)  # raises a clear error for object/string arrays
     else:
+        if dtype is None and isinstance(data, (list, tuple)):
+            dtype = _sequence_dtype(data)
         if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flatten(data)):
             data = _nested_items(data)
         array = numpy.array(data)
@@ -45,6 +48,34 @@ def as_array(data, dtype=None, copy=False):
         if array.dtype != dtype:
             return array.astype(dtype)
     return array.copy() if copy else array
+
+
+def _sequence_dtype(data):
+    """PyTorch's dtype for a (nested) list: the promotion of its elements' types, where a tensor, a numpy array or
+    scalar brings its own dtype and a Python number bool, int64, the default float or its complex
+    (``[np.float64(0.1), 0.2]`` is float64, ``[np.int32(1), 2.5]`` float32). None for an empty list, or elements
+    of other kinds (numpy then decides, or refuses). Read by element type, so that a long list of Python numbers
+    costs little."""
+    kinds = set(map(type, data))
+    if list in kinds or tuple in kinds:
+        data = list(_flatten(data))
+        kinds = set(map(type, data))
+    default = dtypes.get_default_dtype()
+    found = set()
+    for kind in kinds:
+        if kind in _PYTHON_NUMBERS:
+            found.add({float: default, complex: dtypes.to_complex(default)}.get(kind, _PYTHON_NUMBERS[kind]))
+        elif issubclass(kind, numpy.generic):
+            found.add(numpy.dtype(kind))
+        else:  # tensors and arrays: each brings its dtype
+            same = [x for x in data if type(x) is kind]
+            if not (isinstance(same[0], Tensor) or is_array(same[0])):
+                return None
+            found.update(x._data.dtype if isinstance(x, Tensor) else x.dtype for x in same)
+    return functools.reduce(dtypes.promote_types, found) if found else None
+
+
+_PYTHON_NUMBERS = {bool: dtypes.bool_, int: dtypes.int64, float: None, complex: None}  # None: from the default
 
 
 def _flatten(data):
