@@ -316,3 +316,28 @@ def test_forward_hooks_with_kwargs_and_prepend_run_as_in_pytorch():
     except ImportError:
         return
     assert _hooked_calls(torch) == (out, calls)
+
+
+def test_extra_state_is_saved_and_loaded_with_the_state_dict():
+    """A module's get_extra_state() is stored under <prefix>_extra_state, and set_extra_state() gets it back;
+    a state_dict without it reports the key missing."""
+    class Counter(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.seen, self.lin = 3, nn.Linear(2, 2)
+
+        def get_extra_state(self):
+            return {"seen": self.seen}
+
+        def set_extra_state(self, state):
+            self.seen = state["seen"]
+
+    state = nn.Sequential(Counter()).state_dict()
+    assert list(state) == ["0._extra_state", "0.lin.weight", "0.lin.bias"]
+    fresh = nn.Sequential(Counter())
+    fresh[0].seen = 0
+    result = fresh.load_state_dict(state)
+    assert result.missing_keys == [] and result.unexpected_keys == [] and fresh[0].seen == 3
+    without = {k: v for k, v in state.items() if k != "0._extra_state"}
+    assert fresh.load_state_dict(without, strict=False).missing_keys == ["0._extra_state"]
+    assert "_extra_state" not in nn.Linear(2, 2).state_dict()

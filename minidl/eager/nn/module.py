@@ -82,6 +82,10 @@ def register_module_full_backward_hook(hook):
     return RemovableHandle.add(_global_backward_hooks, hook)
 
 
+#: the state_dict key (after the module's prefix) of what ``get_extra_state`` returns, as PyTorch names it
+_EXTRA_STATE_KEY = "_extra_state"
+
+
 class Module:
     """Subclass, create parameters and submodules in ``__init__`` (after ``super().__init__()``), define
     ``forward``, and call the module like a function."""
@@ -404,7 +408,23 @@ class Module:
             for name, b in module._buffers.items():
                 if b is not None and name not in module._non_persistent_buffers:
                     destination[dotted + name] = b if keep_vars else b.detach()
+            if module._has_extra_state():
+                destination[dotted + _EXTRA_STATE_KEY] = module.get_extra_state()
         return destination
+
+    def get_extra_state(self):
+        """What else a module wants saved in its ``state_dict`` (under ``_extra_state``), beside its tensors: a
+        subclass that overrides this (and ``set_extra_state``) returns any value ``save`` can store."""
+        raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called. Please "
+                           "override get_extra_state() in your module to return the extra state.")
+
+    def set_extra_state(self, state):
+        """Take back what ``get_extra_state`` returned, when a ``state_dict`` is loaded."""
+        raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called. Please "
+                           "override set_extra_state() in your module to restore the extra state.")
+
+    def _has_extra_state(self):
+        return type(self).get_extra_state is not Module.get_extra_state
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy the tensors of ``state_dict`` into this module's parameters and persistent buffers, by dotted name
@@ -469,10 +489,17 @@ class Module:
                     self._parameters[name] = Parameter(value, target.requires_grad)
             else:
                 self._buffers[name] = value
+        extra_key = prefix + _EXTRA_STATE_KEY
+        if self._has_extra_state():
+            if extra_key in state_dict:
+                self.set_extra_state(state_dict[extra_key])
+            else:
+                missing.append(extra_key)
         for key in state_dict:
             if key.startswith(prefix):
                 rest = key[len(prefix):]
-                if rest.split(".", 1)[0] not in self._modules and rest not in own:
+                if rest.split(".", 1)[0] not in self._modules and rest not in own and \
+                        not (rest == _EXTRA_STATE_KEY and self._has_extra_state()):
                     unexpected.append(key)
 
     def _run_load_post_hooks(self, incompatible):
