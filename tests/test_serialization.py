@@ -2,6 +2,7 @@
 import io
 import os
 import pickle
+from collections import OrderedDict
 
 import numpy as np
 import pytest
@@ -150,3 +151,15 @@ def test_dtypes_round_trip_and_a_crafted_dtype_name_is_refused(tmp_path):
     write_arrays(path, arrays, metadata)
     with pytest.raises(ValueError, match="not a dtype minidl has: 'object'"):
         T.load(path)
+
+
+def test_containers_come_back_as_the_types_saved(tmp_path):
+    """A dict is loaded as a dict and an OrderedDict (what state_dict() returns) as one, a torch.Size as a Size,
+    as torch.load gives them back."""
+    path = tmp_path / "mixed.pt"
+    T.save({"w": T.ones(2), "size": T.Size([2, 3]), "ordered": OrderedDict(a=1), "state": nn.Linear(2, 1).state_dict(),
+            "nested": {"t": (1, [2.5, "x"])}}, path)
+    loaded = T.load(path)
+    assert type(loaded) is dict and type(loaded["nested"]) is dict and type(loaded["ordered"]) is OrderedDict
+    assert type(loaded["state"]) is OrderedDict and list(loaded["state"]) == ["weight", "bias"]
+    assert type(loaded["size"]) is T.Size and loaded["size"] == (2, 3) and loaded["nested"]["t"] == (1, [2.5, "x"])

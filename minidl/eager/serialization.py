@@ -14,7 +14,7 @@ import numpy
 from ..backend import device as parse_device, get_array_module, to_device
 from ..io import read_arrays, write_arrays
 from . import element_types
-from .tensor import Tensor
+from .tensor import Size, Tensor
 
 _KIND = "minidl-eager-save"
 
@@ -49,8 +49,11 @@ def save(obj, f):
             key = f"a{len(arrays)}"
             arrays[key] = x
             return {"__ndarray__": key}
-        if isinstance(x, dict):
-            return {"__dict__": [[encode(k), encode(v)] for k, v in x.items()]}
+        if isinstance(x, dict):  # (an OrderedDict, what state_dict() returns, comes back as one; a dict as a dict)
+            kind = "__ordered_dict__" if isinstance(x, OrderedDict) else "__dict__"
+            return {kind: [[encode(k), encode(v)] for k, v in x.items()]}
+        if isinstance(x, Size):
+            return {"__size__": list(x)}
         if isinstance(x, tuple):
             return {"__tuple__": [encode(v) for v in x]}
         if isinstance(x, list):
@@ -100,7 +103,11 @@ def load(f, map_location=None, weights_only=True):
             if "__ndarray__" in x:
                 return arrays[x["__ndarray__"]]
             if "__dict__" in x:
-                return OrderedDict((_hashable(decode(k)), decode(v)) for k, v in x["__dict__"])
+                return {_hashable(decode(k)): decode(v) for k, v in x["__dict__"]}
+            if "__ordered_dict__" in x:
+                return OrderedDict((_hashable(decode(k)), decode(v)) for k, v in x["__ordered_dict__"])
+            if "__size__" in x:
+                return Size(x["__size__"])
             if "__tuple__" in x:
                 return tuple(decode(v) for v in x["__tuple__"])
             if "__list__" in x:
