@@ -454,3 +454,40 @@ def test_resize_keeps_the_first_entries_in_memory_order():
         torch.ones(2, requires_grad=True).resize_(3)
     with pytest.raises(RuntimeError, match="a view of another's memory"):
         torch.ones(4)[:2].resize_(3)
+
+
+def test_creation_corner_cases_as_pytorch_has_them():
+    assert torch.full((2,), torch.tensor(2.0)).tolist() == [2.0, 2.0]  # a 0-d tensor as the fill value
+    steps = torch.linspace(0, 1j, 3)  # complex ends: complex steps, not a silently dropped imaginary part
+    assert steps.dtype == torch.complex64 and steps.tolist() == [0j, 0.5j, 1j]
+    assert torch.scalar_tensor(3).dtype == torch.float32 and torch.scalar_tensor(2, dtype=torch.int64).item() == 2
+    values = np.arange(3.0)
+    shared = torch.asarray(values)
+    values[0] = 9.0
+    assert shared.tolist() == [9.0, 1.0, 2.0] and torch.asarray(values, copy=True).data_ptr() != shared.data_ptr()
+    with pytest.raises(ValueError, match="copy=False, but the data cannot be used without a copy"):
+        torch.asarray([1, 2], copy=False)
+    read_only = np.arange(3.0)
+    read_only.setflags(write=False)
+    with pytest.raises(RuntimeError, match="memory is read-only: it shares it with a numpy array"):
+        torch.from_numpy(read_only).add_(1)
+    with pytest.raises(RuntimeError, match="more than one element of this tensor refers to the same memory"):
+        torch.ones(3).expand(2, 3).add_(1)
+
+
+def test_matrix_power_zero_is_the_identity_still_connected_to_its_input():
+    a = torch.ones(2, 2, requires_grad=True)
+    identity = torch.linalg.matrix_power(a, 0)
+    assert identity.tolist() == [[1.0, 0.0], [0.0, 1.0]] and identity.requires_grad
+    assert torch.autograd.grad(identity.sum(), a)[0].tolist() == [[0.0, 0.0], [0.0, 0.0]]
+
+
+def test_iterable_datasets_chain_with_plus():
+    class Stream(torch.utils.data.IterableDataset):
+        def __init__(self, items):
+            self.items = items
+
+        def __iter__(self):
+            return iter(self.items)
+
+    assert list(Stream([1, 2]) + Stream([3])) == [1, 2, 3]

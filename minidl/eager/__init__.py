@@ -21,9 +21,9 @@ from .func import vmap  # torch.vmap
 from .amp import autocast, is_autocast_enabled
 from . import special_functions as special  # torch.special
 from .creation import (bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
-                       arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,
-                       normal, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
-                       tensor, zeros, zeros_like)
+                       arange, as_tensor, asarray, empty, empty_like, eye, from_numpy, full, full_like, linspace,
+                       logspace, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
+                       randperm, scalar_tensor, tensor, zeros, zeros_like)
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .environment import (accelerator, are_deterministic_algorithms_enabled, backends, compile, e, finfo,
                           get_num_threads, iinfo, inf, nan, pi, set_num_threads, use_deterministic_algorithms)

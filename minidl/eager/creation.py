@@ -106,6 +106,24 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     return _finish(as_array(data, dtype, copy=True), device, requires_grad)
 
 
+def scalar_tensor(s, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """A 0-d tensor holding the number ``s``, of the default float dtype unless ``dtype`` says otherwise."""
+    check_factory_options("scalar_tensor", layout, pin_memory)
+    return tensor(s.item() if isinstance(s, Tensor) else s, dtype=_float_dtype(dtype), device=device,
+                  requires_grad=requires_grad)
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """``obj`` as a tensor: sharing memory with a tensor or numpy array when no conversion is needed and ``copy``
+    is not True (``copy=False`` refuses to copy: an error if it must), copying otherwise (the array API's rule)."""
+    shared = as_tensor(obj, dtype, device)
+    array = obj._data if isinstance(obj, Tensor) else obj if is_array(obj) else None
+    if copy is False and (array is None or not numpy.shares_memory(shared._data, array)):
+        raise ValueError("asarray(): copy=False, but the data cannot be used without a copy")
+    result = shared.clone() if copy and array is not None and numpy.shares_memory(shared._data, array) else shared
+    return result.requires_grad_(True) if requires_grad else result
+
+
 def as_tensor(data, dtype=None, device=None):
     """Like ``tensor`` but shares memory with ``data`` (an ndarray or tensor) when no conversion is needed."""
     if isinstance(data, Tensor) and dtype is None and device is None:
@@ -160,6 +178,8 @@ def empty(*shape, size=None, dtype=None, device=None, requires_grad=False, layou
 def full(size, fill_value, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     """Filled with ``fill_value``; the dtype follows the value (1 -> int64, 1.5 -> float32) unless given."""
     check_factory_options("full", layout, pin_memory)
+    if isinstance(fill_value, Tensor):  # a 0-d tensor: its number
+        fill_value = fill_value.item()
     if dtype is None:
         dtype = dtypes.scalar_dtype(fill_value)
     return _finish(numpy.full(_size((size,), "full"), fill_value, as_numpy_dtype(dtype)), device, requires_grad)
@@ -184,6 +204,9 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, la
     check_factory_options("linspace", layout, pin_memory)
     if int(steps) < 0:
         raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
+    if dtype is None and any(isinstance(v, complex) or getattr(v, "dtype", None) in (numpy.complex64, numpy.complex128)
+                             for v in (start, end)):
+        dtype = dtypes.to_complex(dtypes.get_default_dtype())  # complex ends give complex steps
     return _finish(numpy.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), device, requires_grad)
 
 

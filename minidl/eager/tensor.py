@@ -744,9 +744,14 @@ def _saved_version(tensor, which):
 
 def _check_writeable(array):
     if not array.flags.writeable:
-        raise RuntimeError("unsupported operation: more than one element of this tensor refers to the same memory "
-                           "location (an expand()ed tensor, or overlapping unfold() windows); clone() it before "
-                           "writing to it in place")
+        span = sum((n - 1) * abs(stride) for n, stride in zip(array.shape, array.strides)) + array.itemsize
+        if array.size and span < array.size * array.itemsize:  # fewer bytes than elements: they overlap
+            raise RuntimeError("unsupported operation: more than one element of this tensor refers to the same "
+                               "memory location (an expand()ed tensor, or overlapping unfold() windows); clone() it "
+                               "before writing to it in place")
+        raise RuntimeError("this tensor's memory is read-only: it shares it with a numpy array that may not be "
+                           "written (from_numpy/as_tensor of a read-only array); make a copy to change, e.g. "
+                           "torch.tensor(array) or x.clone()")
 
 
 def _refuse_negative_steps(index):

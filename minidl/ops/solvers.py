@@ -18,7 +18,7 @@ import numpy
 from ..backend import dtypes
 from .arithmetic import _conj
 from .base import LinAlgError, Op, OpError, Spec, apply, describe, warn
-from .broadcast import sum_to_like, zeros_like
+from .broadcast import ones_like, sum_to_like, zeros_like
 from .compare import lt, where
 from .linalg import EyeLike, _check_tensors, _mH, matmul
 from .matrix import _float_input, first_failure, inverse
@@ -393,8 +393,8 @@ def matrix_power(A, n):
     matrix_dims("linalg.matrix_power", A)
     if not isinstance(n, numbers.Integral) or isinstance(n, bool):
         raise TypeError(f"matrix_power(): argument 'n' must be int, not {type(n).__name__}")
-    if n == 0:
-        return zeros_like(A) + eye_like(A)
+    if n == 0:  # the identity, still connected to A (its gradient is zero), as in PyTorch
+        return where(ones_like(A, dtype=dtypes.bool_), eye_like(A), A)
     if n < 0:
         A, n = inverse(A), -n
     result, square = None, A  # square runs through A, A^2, A^4, ...; result collects the ones n's bits ask for

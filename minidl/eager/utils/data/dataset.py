@@ -23,7 +23,8 @@ class IterableDataset(Dataset):
         raise NotImplementedError(f"{type(self).__name__} must define __iter__")
 
     def __add__(self, other):
-        raise TypeError("IterableDatasets cannot be concatenated with +")
+        """The two streams one after the other (a ``ChainDataset``, defined below)."""
+        return ChainDataset([self, other])
 
 
 class TensorDataset(Dataset):
