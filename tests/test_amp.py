@@ -142,3 +142,17 @@ def test_grad_scaler_scale_trajectory_matches_pytorch():
             seen.append(scaler.get_scale())
         scales.append(seen)
     assert scales[0] == scales[1]
+
+
+def test_attention_and_mixed_half_float_products_run_under_autocast():
+    """Under autocast, a product of float32 and float16 operands is cast before it runs (the op library's dtype
+    check lets them through); outside it, and for float64, the mix is still refused."""
+    x = torch.ones(3, 2, 4)
+    attention = nn.MultiheadAttention(4, 2)
+    with torch.autocast("cpu", dtype=torch.float16):
+        assert attention(x, x, x)[0].dtype == torch.float16
+        assert (torch.ones(2, 2) @ torch.ones(2, 2).half()).dtype == torch.float16
+        with pytest.raises(TypeError, match="same dtype"):
+            torch.ones(2, 2, dtype=torch.float64) @ torch.ones(2, 2).half()
+    with pytest.raises(TypeError, match="same dtype"):
+        torch.ones(2, 2) @ torch.ones(2, 2).half()

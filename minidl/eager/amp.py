@@ -26,6 +26,7 @@ machine without a GPU warns and disables itself (``scale`` returns the loss unch
 import warnings
 
 from .. import ops
+from ..ops import promote
 from ..backend import cuda_is_available, dtypes
 from . import element_types
 from .grad_mode import GradMode, no_grad
@@ -71,12 +72,14 @@ class autocast:
         self.device_type, self.fast_dtype, self._enabled = device_type, element_types.of(dtype), enabled
 
     def __enter__(self):
-        self._previous = GradMode.autocast
+        self._previous = GradMode.autocast, promote.products_cast_to
         GradMode.autocast = self.fast_dtype if self._enabled else None
+        # the op library's dtype check of products lets float16/float32 operands through: _apply casts them
+        promote.products_cast_to = self.fast_dtype.dtype if self._enabled else None
         return self
 
     def __exit__(self, *exc_info):
-        GradMode.autocast = self._previous
+        GradMode.autocast, promote.products_cast_to = self._previous
         return False
 
     def __call__(self, fn):

@@ -47,7 +47,7 @@ def check_operands(op_name, x, w, bias):
     for name, t in zip(("input", "weight", "bias"), operands):
         if not is_tensor(t):
             raise TypeError(f"{op_name}: expected {name} to be a tensor, got {type(t).__name__}")
-    require_same_dtype(op_name, list(zip(("input", "weight", "bias"), operands)))
+    require_same_dtype(op_name, list(zip(("input", "weight", "bias"), operands)), cast_by_autocast=True)
     dtype = x.dtype
     if dtype == dtypes.bool_ or dtypes.is_complex(dtype):
         raise TypeError(f"{op_name}: expected real numbers, got {', '.join(describe(t) for t in operands)}")

@@ -148,7 +148,7 @@ def linear(input, weight, bias=None):
         raise OpError(f"linear: expected input (..., in_features) and a 2-D weight (out_features, in_features), "
                       f"got input {describe(input)} and weight {describe(weight)}")
     operands = (input, weight) + (() if bias is None else (bias,))
-    require_same_dtype("linear", list(zip(("input", "weight", "bias"), operands)))
+    require_same_dtype("linear", list(zip(("input", "weight", "bias"), operands)), cast_by_autocast=True)
     if not dtypes.is_floating_point(input.dtype):
         raise TypeError(f"linear: expected floating point tensors, got input {describe(input)} and weight "
                         f"{describe(weight)}")

@@ -27,7 +27,7 @@ def _product_operands(op_name, *operands):
     _check_tensors(op_name, *operands)
     dtype = operands[0].dtype
     if any(x.dtype != dtype for x in operands[1:]):  # the names are spelled out only for the error
-        require_same_dtype(op_name, [(f"m{i + 1}", x) for i, x in enumerate(operands)])
+        require_same_dtype(op_name, [(f"m{i + 1}", x) for i, x in enumerate(operands)], cast_by_autocast=True)
     if dtype == dtypes.bool_:
         raise TypeError(f"{op_name}: not implemented for bool tensors (got "
                         f"{', '.join(describe(x) for x in operands)}); cast them to an integer or float dtype")

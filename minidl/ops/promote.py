@@ -94,10 +94,22 @@ _TORCH_TYPE_NAMES = {"float64": "double", "float32": "float", "float16": "half",
                      "complex64": "complex<float>", "complex128": "complex<double>"}
 
 
-def require_same_dtype(op_name, named):
+#: the dtype a front-end casts the float16/float32 operands of the products to, while that is on (eager mode's
+#: ``autocast``, before the op runs), or None: mixed float16/float32 operands are then fine (see below)
+products_cast_to = None
+
+
+def require_same_dtype(op_name, named, cast_by_autocast=False):
     """Products (matmul, linear, convolution) do not promote — in PyTorch and TensorFlow alike. Mixing float32
     weights with float64 data (numpy's default) is the classic beginner's mistake, and it is reported, with
-    PyTorch's words, rather than silently computed in float64. ``named``: (name, tensor) pairs."""
+    PyTorch's words, rather than silently computed in float64. ``named``: (name, tensor) pairs.
+
+    ``cast_by_autocast``: the op is one whose operands autocast brings to one dtype (``products_cast_to``) before
+    it runs; float16 and float32 operands may then be mixed (attention under autocast multiplies a float32
+    softmax by float16 values)."""
+    if cast_by_autocast and products_cast_to is not None and \
+            all(_numpy_dtype(t.dtype) in (dtypes.float16, dtypes.float32) for _, t in named):
+        return
     first_name, first = named[0]
     for name, t in named[1:]:
         if t.dtype != first.dtype:
