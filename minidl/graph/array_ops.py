@@ -474,10 +474,12 @@ def _true_positions(condition):
 @tf_op("Where")
 def where(condition, x=None, y=None, name=None):
     """With x and y: ``x`` where ``condition`` is True, else ``y`` (TF1: a 1-D condition picks whole rows of
-    higher-rank x and y). Without them: the coordinates of the True entries, shape (count, rank), int64."""
-    condition = require_bool("Select", to_tensor(condition, dtypes.bool_), "condition")
+    higher-rank x and y). Without them: the coordinates of the True (for numbers: non-zero) entries, shape
+    (count, rank), int64."""
     if x is None and y is None:
-        return _true_positions(condition)
+        condition = to_tensor(condition, dtypes.bool_)
+        return _true_positions(condition if condition.dtype == dtypes.bool_ else ops.ne(condition, 0))
+    condition = require_bool("Select", to_tensor(condition, dtypes.bool_), "condition")
     if x is None or y is None:
         raise ValueError("x and y must both be non-None or both be None.")
     x, y = matching_pair("Select", x, y, ("t", "e"))

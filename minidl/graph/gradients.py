@@ -86,3 +86,12 @@ def hessians(ys, xs, name="hessians"):
             rows.append(row)
         result.append(ops.reshape(ops.stack(rows), tuple(x_t.shape) + tuple(x_t.shape)))
     return result
+
+
+class AggregationMethod:
+    """``tf.AggregationMethod``: how TF sums the gradient contributions of a tensor used several times. Accepted
+    by ``gradients(aggregation_method=)``; minidl always adds them as they arrive (the walk in autodiff.py)."""
+    ADD_N = 0
+    DEFAULT = ADD_N
+    EXPERIMENTAL_TREE = 1
+    EXPERIMENTAL_ACCUMULATE_N = 2

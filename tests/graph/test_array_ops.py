@@ -44,6 +44,12 @@ def test_constant_with_a_larger_shape_continues_with_the_last_element_as_tf1_doe
         tf.constant([1, 2, 3], shape=[2])
 
 
+def test_where_with_one_argument_takes_numbers_as_tf1():
+    """tf.where(condition) alone gives the coordinates of the non-zero entries of a numeric condition too."""
+    assert run(tf.where(tf.constant([0.0, 2.0, 0.0, -1.0]))).tolist() == [[1], [3]]
+    assert run(tf.where(tf.constant([[True, False], [False, True]]))).tolist() == [[0, 0], [1, 1]]
+
+
 def test_one_number_is_a_one_dimensional_shape_as_in_tf1():
     """``tf.placeholder(tf.int32, shape=(batch_size))`` (Mechanics 101) passes an int: TF1 reads a 1-D shape."""
     assert tf.placeholder(tf.int32, shape=(100)).shape.as_list() == [100]

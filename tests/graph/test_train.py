@@ -164,3 +164,18 @@ def test_saving_never_corrupts_the_previous_checkpoint(graph, tmp_path, monkeypa
         saver.restore(sess, prefix)
         np.testing.assert_array_equal(sess.run(w), [1.0])
     assert sorted(os.listdir(tmp_path)) == ["checkpoint", "m.minidl"]
+
+
+def test_optimizer_constants_callable_learning_rate_and_the_train_op_collection():
+    """TF1 programs pass tf.train.Optimizer.GATE_NONE and tf.AggregationMethod.ADD_N, and may give the learning
+    rate as a function; apply_gradients adds its op to the TRAIN_OP collection."""
+    w = tf.Variable(3.0)
+    train = tf.train.GradientDescentOptimizer(lambda: 0.1).minimize(w * w, gate_gradients=tf.train.Optimizer.GATE_NONE,
+                                                                   aggregation_method=tf.AggregationMethod.ADD_N)
+    (grad,) = tf.gradients(w * w, [w], aggregation_method=tf.AggregationMethod.DEFAULT)
+    assert tf.get_collection(tf.GraphKeys.TRAIN_OP) == [train]
+    with tf.Session() as sess:
+        sess.run(w.initializer)
+        assert sess.run(grad) == 6.0
+        sess.run(train)
+        assert sess.run(w) == pytest.approx(2.4)

@@ -16,6 +16,9 @@ from ..gradients import gradients
 
 
 class Optimizer:
+    # TF1's gate_gradients values (accepted; minidl computes every gradient of a step before applying any)
+    GATE_NONE, GATE_OP, GATE_GRAPH = 0, 1, 2
+
     def __init__(self, use_locking, name):
         if not name:
             raise ValueError("Must specify the optimizer name")
@@ -40,7 +43,13 @@ class Optimizer:
         return list(zip(grads, var_list))
 
     def apply_gradients(self, grads_and_vars, global_step=None, name=None):
-        """One op that updates every variable with its gradient (and then increments ``global_step``)."""
+        """One op that updates every variable with its gradient (and then increments ``global_step``); it joins
+        the TRAIN_OP collection, as in TF1."""
+        train_op = self._apply_all(grads_and_vars, global_step, name)
+        get_default_graph().add_to_collection(GraphKeys.TRAIN_OP, train_op)
+        return train_op
+
+    def _apply_all(self, grads_and_vars, global_step, name):
         grads_and_vars = list(grads_and_vars)
         usable = [(g, v) for g, v in grads_and_vars if g is not None]
         if not usable:
@@ -115,5 +124,8 @@ class Optimizer:
         return out + list(self._non_slot.values())
 
     def _lr(self, value, name):
-        """A hyper-parameter as a tensor (a float, or a tensor such as a decayed learning rate)."""
+        """A hyper-parameter as a tensor (a float, a tensor such as a decayed learning rate, or a function
+        returning either, called now, as TF1 calls it when the update is built)."""
+        if callable(value) and not hasattr(value, "op"):
+            value = value()
         return value if hasattr(value, "op") else convert_to_tensor(float(value), name=name)
