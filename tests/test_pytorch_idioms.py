@@ -491,3 +491,11 @@ def test_iterable_datasets_chain_with_plus():
             return iter(self.items)
 
     assert list(Stream([1, 2]) + Stream([3])) == [1, 2, 3]
+
+
+def test_integer_division_toward_zero_is_exact():
+    """div(rounding_mode='trunc') of integers stays in integers: large values are not rounded through floats."""
+    got = torch.div(torch.tensor([16777217, -7, 7, -7, -6]), torch.tensor([1, 2, -2, -2, 3]), rounding_mode="trunc")
+    assert got.tolist() == [16777217, -3, -3, 3, -2] and got.dtype == torch.int64
+    assert torch.div(-7, torch.tensor([2, -2]), rounding_mode="trunc").tolist() == [-3, 3]
+    assert torch.div(torch.tensor([-7.0, 7.5]), 2, rounding_mode="trunc").tolist() == [-3.0, 3.0]

@@ -1,4 +1,5 @@
-"""Smaller pieces of TF1's math and checks that classic programs use: ``tf.div_no_nan``, ``tf.roll``,
+"""Smaller pieces of TF1's math and checks that classic programs use: ``tf.div_no_nan``, the C-style
+``tf.truncatediv``/``truncatemod``, ``tf.realdiv``, ``tf.rint``, ``tf.roll``,
 ``tf.bincount``, ``tf.searchsorted``, ``tf.math.reduce_euclidean_norm``, ``tf.ensure_shape`` and
 ``tf.assert_rank`` — thin layers over ``minidl.ops`` (only ``ensure_shape`` is an op of its own: a run-time check).
 
@@ -33,6 +34,31 @@ def div_no_nan(x, y, name=None):
     zero = ops.eq(y, 0)
     quotient = ops.div(x, ops.where(zero, ops.ones_like(y), y))
     return ops.where(zero, ops.zeros_like(quotient), quotient)
+
+
+@tf_op("TruncateDiv")
+def truncatediv(x, y, name=None):
+    """``x / y`` rounded toward zero, as C divides integers (``-7 / 2`` is -3, where ``floordiv`` gives -4)."""
+    return ops.div(*matching_pair("TruncateDiv", x, y), rounding_mode="trunc")
+
+
+@tf_op("TruncateMod")
+def truncatemod(x, y, name=None):
+    """The remainder of ``truncatediv``: ``x - truncatediv(x, y) * y``, with the sign of x (C's ``%``)."""
+    return ops.fmod(*matching_pair("TruncateMod", x, y))
+
+
+@tf_op("RealDiv")
+def realdiv(x, y, name=None):
+    """``x / y`` for floating (or complex) x and y of one dtype."""
+    x, y = matching_pair("RealDiv", x, y)
+    return ops.div(check_dtype(x, FLOATS_AND_COMPLEX, "x"), y)
+
+
+@tf_op("Rint")
+def rint(x, name=None):
+    """The nearest integer, as a float; halves go to the even one (``rint(2.5)`` is 2, ``rint(-1.5)`` -2)."""
+    return ops.round(check_dtype(to_tensor(x), FLOATS_AND_COMPLEX[:3], "x"))
 
 
 @tf_op("Roll")
@@ -187,10 +213,11 @@ def assert_rank(x, rank, data=None, summarize=None, message=None, name=None):
         return Assert(equal(rank_of(x), cast(rank, dtypes.int32)), data, summarize)
 
 
-for _fn in (div_no_nan, bincount, reduce_euclidean_norm):
+for _fn in (div_no_nan, bincount, reduce_euclidean_norm, truncatediv, truncatemod, realdiv, rint):
     setattr(math, _fn.__name__, _fn)
 math.divide_no_nan = div_no_nan
 debugging.assert_rank = assert_rank
 debugging.ensure_shape = ensure_shape
 
-__all__ = ["div_no_nan", "roll", "bincount", "searchsorted", "ensure_shape", "assert_rank"]
+__all__ = ["div_no_nan", "truncatediv", "truncatemod", "realdiv", "rint", "roll", "bincount", "searchsorted",
+           "ensure_shape", "assert_rank"]

@@ -199,6 +199,13 @@ def div(input, other, *, rounding_mode=None):
         return floor_divide(input, other)
     if rounding_mode == "trunc":
         from .cast import cast
+        a, b = promote_pair("div", input, other)
+        if a.dtype.kind in "iu":  # exactly, in integers (through floats, large ones would be rounded)
+            from .compare import logical_and, lt, ne
+            floor = floor_divide(a, b)
+            # rounding toward zero is one more than rounding down where the quotient is negative and not whole
+            negative_a, negative_b = (lt(v, 0) if is_tensor(v) else bool(v < 0) for v in (a, b))
+            return floor + cast(logical_and(ne(remainder(a, b), 0), ne(negative_a, negative_b)), floor.dtype)
         from .unary import trunc
         return cast(trunc(div(input, other)), dtypes.result_type(input, other))
     if rounding_mode is not None:

@@ -114,3 +114,15 @@ def test_assert_rank():
     with pytest.raises(tf.errors.InvalidArgumentError, match="must have rank"):
         run(out, {q: np.ones(3)})
     assert tf.debugging.assert_rank is tf.assert_rank
+
+
+def test_c_style_division_real_division_and_rint():
+    a, b = tf.constant([-7, 7, 16777217, 6]), tf.constant([2, -2, 1, 3])
+    quotient, remainder, floored = run([tf.truncatediv(a, b), tf.truncatemod(a, b), tf.floordiv(a, b)])
+    assert quotient.tolist() == [-3, -3, 16777217, 2] and quotient.dtype == np.int32  # exact, no float detour
+    assert remainder.tolist() == [-1, 1, 0, 0] and floored.tolist() == [-4, -4, 16777217, 2]
+    assert run(tf.realdiv(tf.constant([1.0, 3.0]), 2.0)).tolist() == [0.5, 1.5]
+    assert run(tf.rint(tf.constant([2.5, -1.5, 0.4, 3.5]))).tolist() == [2.0, -2.0, 0.0, 4.0]
+    assert tf.math.truncatemod is tf.truncatemod and tf.math.rint is tf.rint
+    with pytest.raises(TypeError):
+        tf.realdiv(tf.constant([1, 2]), 2)
