@@ -76,6 +76,18 @@ class TensorShape(tuple):
             return True
         return len(self) == len(other) and all(a is None or b is None or a == b for a, b in zip(self, other))
 
+    def merge_with(self, other):
+        """The shape known from both (which must be compatible): each dim from whichever knows it (TF's
+        ``merge_with``)."""
+        other = other if isinstance(other, TensorShape) else TensorShape(other)
+        if not self.is_compatible_with(other):
+            raise ValueError(f"Shapes {self} and {other} are not compatible")
+        if not other.rank_known:
+            return self
+        if not self.rank_known:
+            return other
+        return TensorShape([a if a is not None else b for a, b in zip(self, other)])
+
     def num_elements(self):
         if not self.is_fully_defined():
             return None

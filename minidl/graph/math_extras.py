@@ -165,15 +165,6 @@ class EnsureShape(GraphOp):
         return (g,)
 
 
-def _merged(static, expected):
-    """The static shape known from both: each dim from whichever knows it (they agree where both do)."""
-    if not expected.rank_known:
-        return static
-    if not static.rank_known:
-        return expected
-    return TensorShape([a if a is not None else b for a, b in zip(static, expected)])
-
-
 def ensure_shape(x, shape, name=None):
     """``x`` itself, checked when it is computed to have a shape compatible with ``shape`` (a list whose None dims
     match anything, or a TensorShape) — ``InvalidArgumentError`` otherwise. Its static shape becomes the more
@@ -184,7 +175,7 @@ def ensure_shape(x, shape, name=None):
         None if shape is None else [None if d is None or d == -1 else int(d) for d in shape])
     if not x.shape.is_compatible_with(expected):
         raise ValueError(f"Shapes {x.shape} and {expected} are incompatible (tf.ensure_shape of {x.name})")
-    static = _merged(x.shape, expected)
+    static = x.shape.merge_with(expected)
     operation = get_default_graph().create_op(EnsureShape, [x], {"shape": expected},
                                               [Spec(as_spec_shape(static), x.dtype)], name=name or "EnsureShape")
     return operation.outputs[0]

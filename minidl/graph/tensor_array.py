@@ -258,15 +258,6 @@ class _Shared:
         self.element_shape, self.size, self.name = element_shape, size, name
 
 
-def _merged(a, b):
-    """The most specific shape compatible with both ``a`` and ``b`` (which must be compatible)."""
-    if not a.rank_known:
-        return b
-    if not b.rank_known:
-        return a
-    return TensorShape([x if x is not None else y for x, y in zip(a, b)])
-
-
 def _static_int(tensor):
     """The value of a 0-d int ``tensor`` if it is known when the graph is built (a constant), else None."""
     return int(tensor.op.attrs["value"]) if tensor.op.type == "Const" else None
@@ -458,7 +449,7 @@ class TensorArray:
         if not element_shape.is_compatible_with(s.element_shape):
             raise ValueError(f"Inconsistent shapes: saw {element_shape} but expected {s.element_shape} (and "
                              f"infer_shape=True)")
-        s.element_shape = _merged(s.element_shape, element_shape)
+        s.element_shape = s.element_shape.merge_with(element_shape)
 
     @staticmethod
     def _index(index, what, rank):

@@ -288,3 +288,10 @@ def test_split_into_equal_pieces_along_a_dimension_known_only_at_run_time():
         run(first, {x: value[:3]})  # 3 rows do not split in two
     with pytest.raises(ValueError, match="must be known when the graph is built"):
         tf.split(x, [1, -1])
+
+
+def test_tensor_shape_merge_with_takes_each_dim_from_whichever_knows_it():
+    assert tf.TensorShape([None, 3]).merge_with([2, None]).as_list() == [2, 3]
+    assert tf.TensorShape(None).merge_with([4]).as_list() == [4]
+    with pytest.raises(ValueError, match="not compatible"):
+        tf.TensorShape([2]).merge_with([3])
