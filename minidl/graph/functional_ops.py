@@ -25,6 +25,7 @@ from .function_graph import flatten, pack, same_structure
 from .graph_ops import GraphOp
 from .loops import while_loop
 from .math_ops import to_tensor
+from .strings import as_string_array, string
 from .tensor_array import TensorArray
 
 
@@ -117,13 +118,15 @@ class PyFunc(GraphOp):
         if len(values) != len(tout):
             raise errors.InvalidArgumentError(None, operation, f"{token} returns {len(values)} values, but expects "
                                                                f"to see {len(tout)} values.")
-        arrays = [numpy.asarray(v) for v in values]
+        # strings come back as TF takes them: bytes or str (as UTF-8), alone or in arrays
+        arrays = [as_string_array(v) if dtype == string and numpy.asarray(v).dtype.kind in "SU"
+                  else numpy.asarray(v) for v, dtype in zip(values, tout)]
         for i, (array, dtype) in enumerate(zip(arrays, tout)):
             if array.dtype != dtype:
                 raise errors.InvalidArgumentError(None, operation, f"{i}-th value returned by {token} is "
                                                                    f"{_tf_name(array.dtype)}, but expects "
                                                                    f"{_tf_name(dtype)}")
-        return tuple(session.array_module.asarray(a) for a in arrays)
+        return tuple(a if a.dtype == string else session.array_module.asarray(a) for a in arrays)
 
 
 def _py_argument(array):

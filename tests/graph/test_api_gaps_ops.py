@@ -290,6 +290,14 @@ def test_py_func_hands_a_string_scalar_over_as_bytes():
     assert name == b"hello" and isinstance(names, np.ndarray) and names.tolist() == [b"a", b"bc"]
 
 
+def test_py_func_may_return_bytes_or_str_for_a_string_output():
+    """TF converts a returned bytes or str (alone or in a numpy array) to a string tensor, str as UTF-8."""
+    outs = [tf.py_func(lambda: b"ab", [], tf.string), tf.py_func(lambda: "ab", [], tf.string),
+            tf.py_func(lambda: np.array(["x", "\u00e9"]), [], tf.string)]
+    got = run(outs)
+    assert got[0] == b"ab" and got[1] == b"ab" and got[2].tolist() == [b"x", "\u00e9".encode()]
+
+
 @pytest.mark.parametrize("func, tout, error, message", [
     (lambda v: np.float64(1.0), tf.float32, tf.errors.InvalidArgumentError, "0-th value returned by .* is double, "
                                                                           "but expects float"),
