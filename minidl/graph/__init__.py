@@ -66,7 +66,7 @@ from .linalg_ops import *  # noqa: F401,F403  (eye, diag, trace, matrix_inverse,
 from .check_ops import *  # noqa: F401,F403  (Assert, assert_equal, ..., check_numerics, tf.debugging)
 from .functional_ops import map_fn, numpy_function, py_func
 from .sort_ops import *  # noqa: F401,F403  (sort, argsort, unique; adds top_k and in_top_k to tf.nn and tf.math)
-from .segment_ops import segment_sum, unsorted_segment_sum
+from .segment_ops import *  # noqa: F401,F403  (segment_sum, unsorted_segment_max, ...)
 from . import conv_ops  # noqa: F401  (importing it attaches conv1d, conv2d_transpose, max/avg_pool1d to tf.nn)
 from . import metrics
 from .variables import (all_variables, initialize_local_variables, initialize_variables, model_variables,

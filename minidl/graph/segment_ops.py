@@ -1,14 +1,22 @@
-"""Segment sums: ``tf.unsorted_segment_sum`` and ``tf.segment_sum`` (also in ``tf.math``).
+"""Segment reductions: ``tf.unsorted_segment_sum/prod/max/min/mean`` and ``tf.segment_sum/prod/max/min/mean``
+(also in ``tf.math``).
 
 ``segment_ids`` gives each row of ``data`` (each entry of its first ``segment_ids.ndim`` dims) a segment, and
-``out[j]`` is the sum of the rows in segment j — the sum of a bag of word vectors per sentence, of the edges' messages
-per node. It is ``scatter_add`` into zeros of shape [num_segments] + the rows' shape; the gradient of a row is the
-gradient of its segment (``scatter_add``'s VJP gathers it back). A segment nobody is in sums to 0; a row with a
-negative id is dropped (TF's rule); an id >= num_segments is an InvalidArgumentError when the graph runs.
+``out[j]`` is the sum (product, max, min, mean) of the rows in segment j — the sum of a bag of word vectors per
+sentence, of the edges' messages per node. It is the op library's ``scatter_reduce`` into a tensor of shape
+[num_segments + 1] + the rows' shape, which also holds what an empty segment gets; the gradient of a row comes
+from ``scatter_reduce``'s VJP (for max and min, to the rows that are the segment's max or min). A row with a
+negative id is dropped (TF's rule): it goes to the extra last segment, which is cut off. An id >= num_segments is
+an InvalidArgumentError when the graph runs.
+
+An empty segment gets, as in TF: 0 from a sum or a mean, 1 from a product; from the unsorted max (min) the lowest
+(highest) value of the dtype, from the sorted ones 0.
 """
+import numpy
+
 from .. import ops
 from ..backend import dtypes
-from .array_ops import concat, shape, zeros
+from .array_ops import concat, fill, shape
 from .basics import control_dependencies
 from .check_ops import assert_less_equal
 from .core import TensorShape
@@ -17,20 +25,28 @@ from .math_ops import NUMBERS, check_dtype, graph_tensor, math, tf_op, to_tensor
 _INDEX_TYPES = ("int32", "int64")
 
 
-def _segment_sum(data, ids, num_segments):
-    """``unsorted_segment_sum`` of checked tensors (num_segments: an int or a 0-d int tensor)."""
+def _segment_reduce(data, ids, num_segments, reduce, empty):
+    """The segment reduction (``reduce``: "sum", "prod", "amax", "amin", "mean") of checked tensors, ``empty``
+    for a segment without rows (num_segments: an int or a 0-d int tensor)."""
     k = ids.ndim
     rows = ops.flatten(data, 0, k - 1) if k > 1 else data  # [number of rows, ...the shape of a row]
     flat_ids = ops.cast(ops.reshape(ids, [-1]), dtypes.int64)
-    kept = ops.ge(flat_ids, 0)
-    along_rows = [-1] + [1] * (rows.ndim - 1)
-    rows = ops.where(ops.reshape(kept, along_rows), rows, ops.zeros_like(rows))  # dropped rows add nothing ...
-    flat_ids = ops.where(kept, flat_ids, ops.zeros_like(flat_ids))               # ... to segment 0
-    index = ops.broadcast_to_like(ops.reshape(flat_ids, along_rows), rows)
-    out = zeros(concat([ops.reshape(ops.cast(to_tensor(num_segments), dtypes.int32), [1]), shape(rows)[1:]], 0),
-                data.dtype)
-    out.set_shape([num_segments if graph_tensor(num_segments) is None else None] + list(rows.shape[1:]))
-    return ops.scatter_add(out, 0, index, rows)
+    count = ops.cast(to_tensor(num_segments), dtypes.int64)
+    flat_ids = ops.where(ops.ge(flat_ids, 0), flat_ids, ops.broadcast_to_like(count, flat_ids))  # dropped: last
+    index = ops.broadcast_to_like(ops.reshape(flat_ids, [-1] + [1] * (rows.ndim - 1)), rows)
+    out = fill(concat([ops.reshape(ops.cast(count + 1, dtypes.int32), [1]), shape(rows)[1:]], 0),
+               ops.cast(to_tensor(empty), data.dtype))
+    reduced = ops.getitem(ops.scatter_reduce(out, 0, index, rows, reduce, include_self=False), slice(0, -1))
+    reduced.set_shape([num_segments if graph_tensor(num_segments) is None else None] + list(rows.shape[1:]))
+    return reduced
+
+
+def _lowest(dtype, highest=False):
+    """The lowest (or highest) value of ``dtype``: what TF's unsorted max (min) gives an empty segment."""
+    if dtype.kind == "f":
+        return float("inf") if highest else float("-inf")
+    info = numpy.iinfo(dtype)
+    return int(info.max if highest else info.min)
 
 
 def _data_and_ids(data, segment_ids):
@@ -44,29 +60,48 @@ def _data_and_ids(data, segment_ids):
     return data, ids
 
 
-@tf_op("UnsortedSegmentSum")
-def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
-    """``out[j] = sum of data[i...] over the i... with segment_ids[i...] == j``, for j in [0, num_segments):
-    shape [num_segments] + data.shape[segment_ids.ndim:]. The ids may come in any order."""
-    data, ids = _data_and_ids(data, segment_ids)
-    if graph_tensor(num_segments) is not None:
-        num_segments = check_dtype(graph_tensor(num_segments), _INDEX_TYPES, "num_segments")
-    return _segment_sum(data, ids, num_segments)
+def _unsorted(kind, reduce, empty):
+    @tf_op(f"UnsortedSegment{kind}")
+    def unsorted(data, segment_ids, num_segments, name=None):
+        data, ids = _data_and_ids(data, segment_ids)
+        if graph_tensor(num_segments) is not None:
+            num_segments = check_dtype(graph_tensor(num_segments), _INDEX_TYPES, "num_segments")
+        return _segment_reduce(data, ids, num_segments, reduce, empty(data.dtype))
+    unsorted.__name__ = unsorted.__qualname__ = f"unsorted_segment_{kind.lower()}"
+    unsorted.__doc__ = (f"``out[j]`` = the {kind.lower()} of the ``data[i...]`` with ``segment_ids[i...] == j``, for "
+                        f"j in [0, num_segments): shape [num_segments] + data.shape[segment_ids.ndim:]. The ids may "
+                        f"come in any order.")
+    return unsorted
 
 
-@tf_op("SegmentSum")
-def segment_sum(data, segment_ids, name=None):
-    """``unsorted_segment_sum`` for a 1-D ``segment_ids`` that is sorted (checked when the graph runs), with
-    ``max(segment_ids) + 1`` segments."""
-    data, ids = _data_and_ids(data, segment_ids)
-    if len(ids.shape) != 1:
-        raise ValueError(f"segment_ids should be a vector, got shape {ids.shape}")
-    ordered = assert_less_equal(ops.getitem(ids, slice(0, -1)), ops.getitem(ids, slice(1, None)),
-                                data=["segment ids are not increasing"])
-    with control_dependencies([ordered]):
-        return _segment_sum(data, ids, ops.add(ops.amax(ids), 1))
+def _sorted(kind, reduce, empty):
+    @tf_op(f"Segment{kind}")
+    def sorted_(data, segment_ids, name=None):
+        data, ids = _data_and_ids(data, segment_ids)
+        if len(ids.shape) != 1:
+            raise ValueError(f"segment_ids should be a vector, got shape {ids.shape}")
+        ordered = assert_less_equal(ops.getitem(ids, slice(0, -1)), ops.getitem(ids, slice(1, None)),
+                                    data=["segment ids are not increasing"])
+        with control_dependencies([ordered]):
+            return _segment_reduce(data, ids, ops.add(ops.amax(ids), 1), reduce, empty)
+    sorted_.__name__ = sorted_.__qualname__ = f"segment_{kind.lower()}"
+    sorted_.__doc__ = (f"The segment {kind.lower()} for a 1-D ``segment_ids`` that is sorted (checked when the graph "
+                       f"runs), with ``max(segment_ids) + 1`` segments.")
+    return sorted_
 
 
-math.unsorted_segment_sum, math.segment_sum = unsorted_segment_sum, segment_sum
+unsorted_segment_sum = _unsorted("Sum", "sum", lambda dtype: 0)
+unsorted_segment_prod = _unsorted("Prod", "prod", lambda dtype: 1)
+unsorted_segment_max = _unsorted("Max", "amax", _lowest)
+unsorted_segment_min = _unsorted("Min", "amin", lambda dtype: _lowest(dtype, highest=True))
+unsorted_segment_mean = _unsorted("Mean", "mean", lambda dtype: 0)
+segment_sum = _sorted("Sum", "sum", 0)
+segment_prod = _sorted("Prod", "prod", 1)
+segment_max = _sorted("Max", "amax", 0)
+segment_min = _sorted("Min", "amin", 0)
+segment_mean = _sorted("Mean", "mean", 0)
 
-__all__ = ["unsorted_segment_sum", "segment_sum"]
+__all__ = ["unsorted_segment_sum", "unsorted_segment_prod", "unsorted_segment_max", "unsorted_segment_min",
+           "unsorted_segment_mean", "segment_sum", "segment_prod", "segment_max", "segment_min", "segment_mean"]
+for _name in __all__:
+    setattr(math, _name, globals()[_name])

@@ -382,3 +382,25 @@ def test_segment_sum_needs_sorted_ids():
     np.testing.assert_array_equal(run(tf.segment_sum(data, [0, 0, 1, 3])), [[2, 4], [4, 5], [0, 0], [6, 7]])
     with pytest.raises(tf.errors.InvalidArgumentError, match="not increasing"):
         run(tf.segment_sum(data, tf.constant([1, 0, 1, 3])))
+
+
+@pytest.mark.parametrize("kind, reduce, unsorted_empty", [
+    ("sum", np.sum, 0.0), ("prod", np.prod, 1.0), ("max", np.max, -np.inf), ("min", np.min, np.inf),
+    ("mean", np.mean, 0.0)])
+def test_segment_reductions_against_numpy(kind, reduce, unsorted_empty):
+    """Each segment reduced as numpy reduces its rows; an empty segment gets TF's value (the unsorted max/min:
+    the dtype's lowest/highest, the sorted ones 0); negative ids are dropped; gradients by central differences."""
+    data = RNG.standard_normal((6, 2)) + 2.0  # (away from 0: prod's gradient divides by nothing small)
+    ids = [3, 0, -1, 3, 0, 3]
+    unsorted = run(getattr(tf, f"unsorted_segment_{kind}")(data, ids, 5))
+    for j in range(5):
+        rows = [row for row, i in zip(data, ids) if i == j]
+        np.testing.assert_allclose(unsorted[j], reduce(rows, axis=0) if rows else [unsorted_empty] * 2, rtol=1e-12)
+    sorted_ids = [0, 0, 2, 2, 2, 4]
+    ordered = run(getattr(tf.math, f"segment_{kind}")(data, sorted_ids))
+    empty = 0.0 if kind in ("max", "min", "mean", "sum") else 1.0
+    for j in range(5):
+        rows = [row for row, i in zip(data, sorted_ids) if i == j]
+        np.testing.assert_allclose(ordered[j], reduce(rows, axis=0) if rows else [empty] * 2, rtol=1e-12)
+    check_gradients(lambda t: getattr(tf, f"unsorted_segment_{kind}")(t, [1, 0, -1, 1, 0, 1], 2), data)
+    check_gradients(lambda t: getattr(tf, f"segment_{kind}")(t, sorted_ids), data)
