@@ -405,8 +405,31 @@ reduce_prod = _reduction("reduce_prod", "Prod", lambda x, d, k: ops.prod(x, d, k
 reduce_mean = _reduction("reduce_mean", "Mean",
                          lambda x, d, k: _integer_mean(x, d, k) if x.dtype.kind in "iu" else ops.mean(x, d, k),
                          NUMBERS, "The mean; for integers, truncated to an integer as TF does.")
-reduce_max = _reduction("reduce_max", "Max", ops.amax, REALS, "The largest entry (ties share the gradient).")
-reduce_min = _reduction("reduce_min", "Min", ops.amin, REALS, "The smallest entry (ties share the gradient).")
+def _extremum(reduce, highest):
+    """``reduce`` (amax or amin) as TF reduces: over an empty axis the result is the reduction's identity (-inf
+    for the max of floats, the lowest integer; +inf or the highest for the min), where the op library refuses.
+    Only an axis whose size is 0 or unknown gets one identity entry appended (its gradient is dropped)."""
+    def run(x, dims, keepdim):
+        if x.shape.rank_known:
+            if x.dtype.kind == "f":
+                identity = numpy.inf if highest else -numpy.inf
+            else:
+                info = numpy.iinfo(x.dtype)
+                identity = int(info.max if highest else info.min)
+            axes = range(x.ndim) if dims is None else [d % x.ndim for d in ((dims,) if isinstance(dims, int)
+                                                                              else dims)]
+            for d in axes:
+                if x.shape[d] is None or x.shape[d] == 0:
+                    x = ops.pad(x, (0, 0) * (x.ndim - 1 - d) + (0, 1), value=identity)
+        return reduce(x, dims, keepdim)
+    return run
+
+
+reduce_max = _reduction("reduce_max", "Max", _extremum(ops.amax, highest=False), REALS,
+                        "The largest entry (ties share the gradient; over an empty axis, -inf or the lowest integer).")
+reduce_min = _reduction("reduce_min", "Min", _extremum(ops.amin, highest=True), REALS,
+                        "The smallest entry (ties share the gradient; over an empty axis, +inf or the highest "
+                        "integer).")
 reduce_logsumexp = _reduction("reduce_logsumexp", "ReduceLogSumExp", ops.logsumexp, FLOATS,
                               "log(sum(exp(x))) without overflow.")
 reduce_any = _reduction("reduce_any", "Any", ops.any, ("bool",), "Whether any entry is True.")

@@ -424,3 +424,15 @@ def test_rfft2d_and_shifts():
                                np.fft.rfft2(x, s=(4, 10)), rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(run(tf.signal.fftshift(tf.constant(x), axes=[1, 2])), np.fft.fftshift(x, axes=(1, 2)))
     np.testing.assert_allclose(run(tf.signal.ifftshift(tf.signal.fftshift(tf.constant(x)))), x)
+
+
+def test_reduce_max_and_min_over_an_empty_axis_give_tfs_identity():
+    """-inf/+inf (the lowest/highest integer) over an empty axis, as TF; an axis known only at run time too."""
+    x = tf.placeholder(tf.float32, (None, 3))
+    biggest = tf.reduce_max(x, axis=0)
+    got = run([tf.reduce_max(tf.zeros([0])), tf.reduce_min(tf.zeros([0, 3]), axis=0),
+               tf.reduce_max(tf.zeros([0], tf.int32))])
+    assert got[0] == -np.inf and got[1].tolist() == [np.inf] * 3 and got[2] == np.iinfo(np.int32).min
+    assert run(biggest, {x: np.zeros((0, 3))}).tolist() == [-np.inf] * 3
+    values, (grad,) = run([biggest, tf.gradients(tf.reduce_sum(biggest), x)], {x: [[1, 5, 3], [4, 2, 6]]})
+    assert values.tolist() == [4, 5, 6] and grad.tolist() == [[0, 1, 0], [1, 0, 1]]
