@@ -46,10 +46,13 @@ from .aliases import absolute, get_device, in_place_functions as _in_place_funct
 globals().update(_TENSOR_TYPES)  # FloatTensor, LongTensor, ... (legacy.py)
 globals().update(_in_place_functions())  # torch.exp_(x), torch.relu_(x), ... (aliases.py)
 _wrapped = {}  # op function -> its wrapper, one for all its names (torch.arctan2 is torch.atan2)
-globals().update({name: _wrapped.setdefault(getattr(_ops, name),  # sum(x, axis=1), add(a, b, out=y) too
-                                            _accept_numpy_names(_accept_out(getattr(_ops, name))))
-                 for name in _op_names
-                 if globals().get(name) is getattr(_ops, name)})  # (not the eager factories: zeros_like ...)
+for _name in _op_names:  # sum(x, axis=1), add(a, b, out=y) too (not the eager factories: zeros_like ...)
+    _fn = getattr(_ops, _name)
+    if globals().get(_name) is _fn:
+        if _fn not in _wrapped:
+            _wrapped[_fn] = _accept_numpy_names(_accept_out(_fn))
+        globals()[_name] = _wrapped[_fn]
+del _name, _fn
 
 
 def is_tensor(obj):

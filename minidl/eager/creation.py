@@ -61,10 +61,11 @@ def _sequence_dtype(data):
         data = list(_flatten(data))
         kinds = set(map(type, data))
     default = dtypes.get_default_dtype()
+    python = {bool: dtypes.bool_, int: dtypes.int64, float: default, complex: dtypes.to_complex(default)}
     found = set()
     for kind in kinds:
-        if kind in _PYTHON_NUMBERS:
-            found.add({float: default, complex: dtypes.to_complex(default)}.get(kind, _PYTHON_NUMBERS[kind]))
+        if kind in python:
+            found.add(python[kind])
         elif issubclass(kind, numpy.generic):
             found.add(numpy.dtype(kind))
         else:  # tensors and arrays: each brings its dtype
@@ -73,9 +74,6 @@ def _sequence_dtype(data):
                 return None
             found.update(x._data.dtype if isinstance(x, Tensor) else x.dtype for x in same)
     return functools.reduce(dtypes.promote_types, found) if found else None
-
-
-_PYTHON_NUMBERS = {bool: dtypes.bool_, int: dtypes.int64, float: None, complex: None}  # None: from the default
 
 
 def _flatten(data):
@@ -116,11 +114,13 @@ def scalar_tensor(s, dtype=None, device=None, requires_grad=False, layout=None, 
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     """``obj`` as a tensor: sharing memory with a tensor or numpy array when no conversion is needed and ``copy``
     is not True (``copy=False`` refuses to copy: an error if it must), copying otherwise (the array API's rule)."""
-    shared = as_tensor(obj, dtype, device)
+    result = as_tensor(obj, dtype, device)
     array = obj._data if isinstance(obj, Tensor) else obj if is_array(obj) else None
-    if copy is False and (array is None or not numpy.shares_memory(shared._data, array)):
+    shared = array is not None and numpy.shares_memory(result._data, array)
+    if copy is False and not shared:
         raise ValueError("asarray(): copy=False, but the data cannot be used without a copy")
-    result = shared.clone() if copy and array is not None and numpy.shares_memory(shared._data, array) else shared
+    if copy and shared:
+        result = result.clone()
     return result.requires_grad_(True) if requires_grad else result
 
 
@@ -204,8 +204,7 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, la
     check_factory_options("linspace", layout, pin_memory)
     if int(steps) < 0:
         raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
-    if dtype is None and any(isinstance(v, complex) or getattr(v, "dtype", None) in (numpy.complex64, numpy.complex128)
-                             for v in (start, end)):
+    if dtype is None and (numpy.iscomplexobj(start) or numpy.iscomplexobj(end)):
         dtype = dtypes.to_complex(dtypes.get_default_dtype())  # complex ends give complex steps
     return _finish(numpy.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), device, requires_grad)
 
