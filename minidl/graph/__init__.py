@@ -93,3 +93,4 @@ from .state_updates import *  # noqa: F401,F403  (scatter_update, scatter_add, .
 from .math_extras import *  # noqa: F401,F403  (div_no_nan, roll, bincount, searchsorted, ensure_shape, assert_rank)
 from . import nn_extras, candidate_sampling  # noqa: F401
 # --- end TF1 API gaps 2 ---
+from . import contrib  # tf.contrib.layers: xavier_initializer, l2_regularizer, fully_connected, ... (TF 1.x only)

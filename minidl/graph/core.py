@@ -289,6 +289,9 @@ class GraphKeys:
     LOCAL_VARIABLES = "local_variables"
     TRAINABLE_VARIABLES = "trainable_variables"
     MODEL_VARIABLES = "model_variables"
+    WEIGHTS = "weights"            # filled by the program (tf.contrib.layers.apply_regularization reads it)
+    BIASES = "biases"
+    ACTIVATIONS = "activations"
     METRIC_VARIABLES = "metric_variables"
     MOVING_AVERAGE_VARIABLES = "moving_average_variables"
     UPDATE_OPS = "update_ops"
