@@ -52,3 +52,51 @@ def test_a_wrong_dtype_is_a_runtime_error_as_pytorch_raises_and_a_type_error(cal
         call()
     message = str(caught.value)
     assert isinstance(caught.value, TypeError) and ("float32" in message or "int64" in message)
+
+
+def test_expand_with_minus_one_in_a_new_leading_dim():
+    with pytest.raises(RuntimeError, match=r"expanded size of the tensor \(-1\) isn't allowed in a leading, "
+                                           r"non-existing dimension 0"):
+        T.ones(2, 3).expand(-1, 2, 3)
+    assert T.ones(2, 3).expand(4, -1, 3).shape == (4, 2, 3)
+
+
+def test_assigned_grad_must_fit_the_tensor():
+    p = T.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"assigned grad has data of a different size.*float32\[3\].*float32\[1\]"):
+        p.grad = T.tensor([5.0])  # an optimizer step would broadcast it over every element
+    with pytest.raises(RuntimeError, match=r"assigned grad has data of a different type"):
+        p.grad = T.zeros(3, dtype=T.float64)
+    with pytest.raises(TypeError, match=r"assigned grad expected to be a Tensor or None but got grad of type int"):
+        p.grad = 5
+    p.grad = T.ones(3)
+    p.grad = None
+    assert p.grad is None
+
+
+@pytest.mark.parametrize("leaf", [True, False])
+def test_gradient_hook_must_keep_dtype_and_shape(leaf):
+    def run(hook):
+        x = T.ones(3, requires_grad=True)
+        y = x * 2
+        (x if leaf else y).register_hook(hook)
+        (y * 3).sum().backward()
+    with pytest.raises(RuntimeError, match=r"hook '<lambda>' has changed the type of value \(was float32 got float64"):
+        run(lambda g: g.double())
+    with pytest.raises(RuntimeError, match=r"hook '<lambda>' has changed the size of value \(was \[3\] got \[4\]\)"):
+        run(lambda g: T.ones(4))
+    with pytest.raises(TypeError, match=r"hook '<lambda>' returned int; a gradient hook must return a Tensor"):
+        run(lambda g: 1)
+
+
+def test_optimizer_given_a_tensor_instead_of_an_iterable():
+    with pytest.raises(TypeError, match=r"should be an iterable of Tensors or dicts, but got a float32 tensor of "
+                                        r"shape \[3\]"):
+        T.optim.SGD(T.ones(3), lr=0.1)
+
+
+def test_index_select_refuses_negative_positions():
+    with pytest.raises(IndexError, match=r"index_select: index -1 is out of bounds for dimension 0 with size 5"):
+        T.index_select(T.arange(5.0), 0, T.tensor([0, -1]))
+    with pytest.raises(IndexError, match=r"index_select: index 3 is out of bounds for dimension 1 with size 3"):
+        T.ones(2, 3).index_select(1, T.tensor([3]))

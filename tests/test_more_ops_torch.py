@@ -295,3 +295,9 @@ def test_assert_close_messages_like_pytorch(actual, expected, kw):
     ours = outcome(torchlike, lambda v: torchlike.tensor(v))
     theirs = outcome(torch, lambda v: torch.tensor(v))
     assert ours == theirs
+
+
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_complex_logsumexp_like_pytorch(keepdim):
+    z = np.array([[1 + 1j, 2 - 1j, 0.5j], [-3 + 2j, 0.25, 1 - 2j]])
+    _check(lambda lib, x: lib.logsumexp(x, 1, keepdim=keepdim), z)

@@ -4,6 +4,7 @@ import gc
 from .. import ops
 from ..autodiff import backprop
 from .grad_mode import GradMode
+from .hooks import run_gradient_hooks
 from .node import AccumulateGrad, Node
 from .tensor import Tensor  # (tensor.py imports this module only inside Tensor.backward, so no cycle)
 
@@ -73,9 +74,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         if tensor is None:  # a non-leaf named in ``inputs``: it keeps its grad like retain_grad() would
             continue
         if node.hooks:
-            for hook in list(node.hooks.values()):
-                replaced = hook(g)
-                g = g if replaced is None else replaced
+            g = run_gradient_hooks(node.hooks, g)
         _accumulate_into(tensor, g, create_graph)
         if node.post_hooks:  # an optimizer step per parameter, as soon as its gradient is complete
             for hook in list(node.post_hooks.values()):

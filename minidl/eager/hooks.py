@@ -26,3 +26,24 @@ class RemovableHandle:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+def run_gradient_hooks(hooks, grad):
+    """``grad`` passed through each hook of ``hooks`` (id -> hook) in turn: a hook may return a replacement, which
+    must still fit the tensor the gradient belongs to (a tensor of the same dtype and shape, as PyTorch checks)."""
+    for hook in list(hooks.values()):
+        replaced = hook(grad)
+        if replaced is None:
+            continue
+        name = getattr(hook, "__name__", type(hook).__name__)
+        if not isinstance(replaced, type(grad)):
+            raise TypeError(f"hook '{name}' returned {type(replaced).__name__}; a gradient hook must return a "
+                            f"Tensor or None")
+        if replaced.dtype != grad.dtype:
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad.dtype} got "
+                               f"{replaced.dtype})")
+        if replaced.shape != grad.shape:
+            raise RuntimeError(f"hook '{name}' has changed the size of value (was {list(grad.shape)} got "
+                               f"{list(replaced.shape)})")
+        grad = replaced
+    return grad

@@ -10,7 +10,7 @@ import weakref
 
 from ..ops.base import describe
 from .grad_mode import GradMode
-from .hooks import RemovableHandle
+from .hooks import RemovableHandle, run_gradient_hooks
 
 
 class Node:
@@ -85,10 +85,8 @@ class Node:
         if self.hooks:
             grads = list(grads)
             for index, hooks in self.hooks.items():
-                for hook in list(hooks.values()):
-                    if grads[index] is not None:
-                        replaced = hook(grads[index])
-                        grads[index] = grads[index] if replaced is None else replaced
+                if grads[index] is not None:
+                    grads[index] = run_gradient_hooks(hooks, grads[index])
         if self.n_outputs > 1 and not self.op.accepts_missing_grads:
             from ..ops import zeros_like
             outputs = self.outputs

@@ -263,6 +263,16 @@ class Tensor:
 
     @grad.setter
     def grad(self, value):
+        if value is not None:  # an optimizer would otherwise broadcast a wrong gradient into the parameter
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            for what, mine, theirs in (("type", self.dtype, value.dtype), ("size", self.shape, value.shape),
+                                       ("device", self.device, value.device)):
+                if mine != theirs:
+                    where = "located on a different device" if what == "device" else f"of a different {what}"
+                    raise RuntimeError(f"assigned grad has data {where}: the tensor is {describe(self)} on "
+                                       f"{self.device}, the grad {describe(value)} on {value.device}")
         self._grad = value
 
     def retain_grad(self):

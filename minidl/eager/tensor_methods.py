@@ -140,6 +140,10 @@ def expand(self, *sizes, size=None):
     """Broadcast to ``sizes``; -1 keeps a dimension as it is."""
     sizes = _dims(sizes, size, "expand")
     lead = len(sizes) - self.ndim
+    for i in range(min(lead, len(sizes))):
+        if sizes[i] == -1:  # a new dim has no size to keep
+            raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                               f"dimension {i}")
     shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
     return ops.broadcast_to(self, shape)
 

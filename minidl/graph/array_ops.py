@@ -19,6 +19,7 @@ import numpy
 from .. import ops
 from ..backend import dtypes
 from ..ops.base import Op, Spec, apply
+from ..ops.gather import in_bounds
 from .basics import control_dependencies
 from .check_ops import assert_less_equal
 from .core import Tensor
@@ -427,7 +428,8 @@ def gather(params, indices, validate_indices=None, name=None, axis=None, batch_d
     if batch_dims:
         raise NotImplementedError("gather with batch_dims is not supported")
     x, axis = to_tensor(params), constant_value(0 if axis is None else axis, "axis")
-    return ops.getitem(x, (_ALL,) * (axis % x.ndim) + (_indices(indices),))
+    axis %= x.ndim
+    return ops.getitem(x, (_ALL,) * axis + (in_bounds("GatherV2", _indices(indices), x, axis),))
 
 
 @tf_op("one_hot")

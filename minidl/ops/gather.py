@@ -34,16 +34,31 @@ def _along(xp, index, dim):
     return tuple(coords)
 
 
-def _checked(op_name, xp, index, shape, dim):
+def _checked(op_name, xp, index, shape, dim, error=OpError):
     """``index`` after checking every position is in [0, size) along ``dim`` of ``shape`` (a 0-d tensor counts as
-    one position): numpy would read -1 from the end, or fail deep inside. PyTorch's error."""
+    one position): numpy would read -1 from the end, or fail deep inside. PyTorch's error (``error``: its class,
+    which differs between PyTorch's ops)."""
     size = shape[dim] if shape else 1
     if index.size:
         low, high = int(index.min()), int(index.max())
         if low < 0 or high >= size:
-            raise OpError(f"{op_name}: index {low if low < 0 else high} is out of bounds for dimension {dim} with "
-                          f"size {size}")
+            raise error(f"{op_name}: index {low if low < 0 else high} is out of bounds for dimension {dim} with "
+                        f"size {size}")
     return index
+
+
+class InBounds(Op):
+    """``index`` itself, once every position is checked to be in [0, size) along ``dim`` of ``x``: for the ops
+    that select with a numpy index (``index_select``, TF's ``gather``), where numpy would read -1 from the end."""
+    differentiable = False
+    saves_inputs = ()
+    forward = staticmethod(lambda xp, index, x, op_name, dim: _checked(op_name, xp, index, x.shape, dim, IndexError))
+    infer = staticmethod(lambda index, x, **attrs: index)
+
+
+def in_bounds(op_name, index, x, dim):
+    """``index`` (an integer tensor), checked when it runs against the size of ``x`` along ``dim``."""
+    return apply(InBounds, index, x, op_name=op_name, dim=dim)
 
 
 class Gather(Op):

@@ -386,8 +386,9 @@ def index_select(input, dim, index):
     check_index_tensor("index_select", index)
     if index.ndim > 1:
         raise OpError(f"index_select: index is supposed to be a vector (0-d or 1-d), got {describe(index)}")
+    from .gather import in_bounds  # (gather comes after indexing in the import order)
     dim = normalize_dim("index_select", dim, input.ndim)
-    return getitem(input, (slice(None),) * dim + (reshape(index, (-1,)),))
+    return getitem(input, (slice(None),) * dim + (in_bounds("index_select", reshape(index, (-1,)), input, dim),))
 
 
 def check_index_tensor(op_name, index, what="index"):

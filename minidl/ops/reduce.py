@@ -317,16 +317,19 @@ class Logsumexp(Op):
 
     @staticmethod
     def vjp(ctx, g):
+        from .arithmetic import _conj
         from .unary import exp
         x, (dims, keepdim) = ctx.inputs[0], (ctx.attrs["dims"], ctx.attrs["keepdim"])
         y = ctx.outputs[0]
-        return (expand_reduced(g, x, dims, keepdim) * exp(x - expand_reduced(y, x, dims, keepdim)),)
+        # complex x: the conjugate of the derivative, as for every holomorphic op (unary.py)
+        return (expand_reduced(g, x, dims, keepdim) * _conj(exp(x - expand_reduced(y, x, dims, keepdim))),)
 
 
 def logsumexp(input, dim, keepdim=False):
-    """log(sum(exp(x))) over ``dim``, without overflow for large x. Integer inputs give the default float."""
+    """log(sum(exp(x))) over ``dim``, without overflow for large x. Integer inputs give the default float; complex
+    ones the principal value of the complex log."""
     check_tensor("logsumexp", input)
-    if not dtypes.is_floating_point(input.dtype):
+    if input.dtype.kind not in "fc":
         input = cast(input, dtypes.get_default_dtype())
     return _reduce(Logsumexp, input, reduce_dims("logsumexp", input, dim), bool(keepdim))
 

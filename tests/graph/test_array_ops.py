@@ -295,3 +295,12 @@ def test_tensor_shape_merge_with_takes_each_dim_from_whichever_knows_it():
     assert tf.TensorShape(None).merge_with([4]).as_list() == [4]
     with pytest.raises(ValueError, match="not compatible"):
         tf.TensorShape([2]).merge_with([3])
+
+
+def test_gather_refuses_positions_outside_the_axis():
+    params = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    with tf.Session() as sess:
+        for positions, axis, bad in (([0, -1], 0, -1), ([2], 1, 2)):
+            with pytest.raises(tf.errors.InvalidArgumentError, match=f"index {bad} is out of bounds for dimension "
+                                                                     f"{axis} with size 2"):
+                sess.run(tf.gather(params, positions, axis=axis))

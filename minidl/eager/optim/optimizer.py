@@ -28,6 +28,10 @@ class Optimizer:
         # an optimizer written by a user can say ``state = self.state[p]`` on the first step
         self.state = defaultdict(dict)
         self.param_groups = []
+        if isinstance(params, Tensor):  # iterating it would make each row a "parameter" that nothing updates
+            raise TypeError(f"params argument given to the optimizer should be an iterable of Tensors or dicts, but "
+                            f"got a {params.dtype} tensor of shape {list(params.shape)}; pass [tensor] or "
+                            f"model.parameters()")
         params = list(params)
         if not params:
             raise ValueError("optimizer got an empty parameter list")
