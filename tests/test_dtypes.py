@@ -90,3 +90,72 @@ def test_agrees_with_pytorch_where_installed():
             ours = D.promote_types(np.dtype(a), np.dtype(b))
             theirs = torch.promote_types(getattr(torch, a), getattr(torch, b))
             assert str(theirs) == f"torch.{ours.name}", (a, b)
+
+
+def _torch_or_none():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+# Each case runs on minidl and, where installed, on PyTorch; the expected values are PyTorch 2.13's.
+SCALAR_AND_ALPHA_CASES = [
+    # a number beside an integer tensor keeps its value when the op computes in floats (it is not wrapped first)
+    (lambda L: L.tensor([3, 1], dtype=L.uint8) / -2, [-1.5, -0.5], "float32"),
+    (lambda L: -2 / L.tensor([4, 1], dtype=L.uint8), [-0.5, -2.0], "float32"),
+    (lambda L: L.tensor([100, -7], dtype=L.int32) / 2 ** 40, [100 / 2 ** 40, -7 / 2 ** 40], "float32"),
+    (lambda L: L.copysign(L.tensor([3], dtype=L.uint8), -2), [-3.0], "float32"),
+    # alpha and value scale in the result dtype, after promotion
+    (lambda L: L.sub(L.tensor([5.0]), L.tensor([254], dtype=L.uint8), alpha=2), [-503.0], "float32"),
+    (lambda L: L.add(L.tensor([-7], dtype=L.int16), L.tensor([2], dtype=L.uint8), alpha=-3), [-13], "int16"),
+    (lambda L: L.addcmul(L.tensor([1.0]), L.tensor([254], dtype=L.uint8), L.tensor([254], dtype=L.uint8)),
+     [64517.0], "float32"),
+    (lambda L: L.addcmul(*[L.tensor([1, 2], dtype=L.int32)] * 3, value=2.5), [3, 10], "int32"),
+    (lambda L: L.add(L.tensor([True, False]), L.tensor([True, True]), alpha=2), [True, True], "bool"),
+    (lambda L: L.tensor([-7.5]).add_(L.tensor([2], dtype=L.uint8), alpha=-3), [-13.5], "float32"),
+    # in place on integers: numbers out of range wrap, negative powers follow the rules of the op
+    (lambda L: L.tensor([3], dtype=L.uint8).add_(-2), [1], "uint8"),
+    (lambda L: L.tensor([3], dtype=L.int8).mul_(300), [-124], "int8"),
+    (lambda L: L.tensor([2, 1]).pow_(L.tensor([-1, -3])), [0, 1], "int64"),
+    (lambda L: L.tensor([3, 4], dtype=L.uint8).masked_fill(L.tensor([True, False]), -2), [254, 4], "uint8"),
+    # narrow integer results of reductions keep their dtype (and wrap); float16 accumulates in float32
+    (lambda L: L.tensor([[100, 100], [27, 1]], dtype=L.int16).prod(dtype=L.int16), 7856, "int16"),
+    (lambda L: L.tensor([100, 100], dtype=L.int16).cumsum(0, dtype=L.int8), [100, -56], "int8"),
+    (lambda L: L.tensor([True, True]).sum(dtype=L.bool), True, "bool"),
+    (lambda L: L.full((4000, 2), 0.1, dtype=L.float16).sum(0), [400.0, 400.0], "float16"),
+    (lambda L: L.full((4000,), 0.1, dtype=L.float16).cumsum(0)[-1], 400.0, "float16"),
+    # integer closeness is decided without overflow
+    (lambda L: L.isclose(L.tensor([127], dtype=L.int8), L.tensor([-1], dtype=L.int8)), [False], "bool"),
+]
+
+
+@pytest.mark.parametrize("case, values, dtype", SCALAR_AND_ALPHA_CASES)
+def test_numbers_and_scales_promote_like_pytorch(case, values, dtype):
+    result = case(T)
+    assert result.dtype == getattr(T, dtype)
+    np.testing.assert_allclose(np.asarray(result.tolist(), dtype=float), np.asarray(values, dtype=float), rtol=1e-6)
+    torch = _torch_or_none()
+    if torch is not None:
+        expected = case(torch)
+        assert str(expected.dtype) == f"torch.{dtype}"
+        np.testing.assert_allclose(np.asarray(result.tolist(), dtype=float), np.asarray(expected.tolist(), float),
+                                   rtol=1e-6)
+
+
+@pytest.mark.parametrize("case, error", [
+    (lambda L: L.add(L.tensor([1]), L.tensor([1]), alpha=0.5), "For integral input tensors, argument alpha must "
+                                                                 "not be a floating point number"),
+    (lambda L: L.tensor([1.0]).add(L.tensor([1.0]), alpha=1j), "argument alpha must not be a complex number"),
+    (lambda L: L.tensor([3], dtype=L.uint8) ** -2, "Integers to negative integer powers are not allowed"),
+    (lambda L: L.tensor([3, 4]).floor_divide_(0), "ZeroDivisionError"),
+    (lambda L: L.tensor([3, 4]).remainder_(L.tensor([0, 1])), "ZeroDivisionError"),
+])
+def test_refused_like_pytorch(case, error):
+    with pytest.raises(RuntimeError, match=error):
+        case(T)
+    torch = _torch_or_none()
+    if torch is not None:
+        with pytest.raises(RuntimeError, match=error):
+            case(torch)

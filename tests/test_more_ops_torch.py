@@ -301,3 +301,8 @@ def test_assert_close_messages_like_pytorch(actual, expected, kw):
 def test_complex_logsumexp_like_pytorch(keepdim):
     z = np.array([[1 + 1j, 2 - 1j, 0.5j], [-3 + 2j, 0.25, 1 - 2j]])
     _check(lambda lib, x: lib.logsumexp(x, 1, keepdim=keepdim), z)
+
+
+def test_power_with_a_complex_exponent_like_pytorch():
+    _check(lambda lib, a, b: a ** b, np.array([1.5, 2.0, 0.5]), np.array(1 + 0.5j))
+    _check(lambda lib, a, b: a ** b, np.array([1.5 - 1j, 2.0 + 0.25j]), np.array([0.5 + 2j, -1.5 + 0j]))

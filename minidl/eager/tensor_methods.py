@@ -14,6 +14,7 @@ import numpy
 from .. import ops
 from ..backend import dtypes, to_device
 from ..ops.arithmetic import alpha_scaled
+from ..ops.promote import promote_pair
 from ..ops.operators import OPERATORS, REFLECTED, bind_operators
 from ..ops.scaled_products import addcdiv_term, addcmul_term
 from ..ops.special import lerp_term
@@ -361,7 +362,8 @@ def _in_place(fn):
     update = _UFUNC_UPDATES.get(fn.__name__)
 
     def method(self, *args, **kwargs):
-        if update is not None and not (GradMode.enabled and (self._requires_grad or any(
+        # (integer tensors take the op: it wraps out-of-range numbers and refuses division by zero, as PyTorch)
+        if update is not None and self._data.dtype.kind in "fc" and not (GradMode.enabled and (self._requires_grad or any(
                 getattr(a, "_requires_grad", False) for a in (*args, *kwargs.values())))):
             ufunc, operand = update  # nothing to record: compute straight into our memory
             try:
@@ -384,7 +386,7 @@ def _exponent(self, exponent):
 
 
 def _other_scaled(self, other, *, alpha=1):
-    return alpha_scaled(other, alpha)
+    return other if alpha == 1 else alpha_scaled("add_", promote_pair("add_", self, other)[1], alpha)
 
 
 #: in-place updates ``x = x ∘ operand`` that, when no gradient is recorded, run the ufunc ``∘`` with ``out=`` the

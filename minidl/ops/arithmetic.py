@@ -5,7 +5,7 @@ from ..backend import dtypes
 from .base import Op, apply, is_tensor, refuse_integer_division_by_zero
 from .broadcast import sum_to_like, zeros_like
 from .infer import broadcast_infer, same_spec
-from .promote import promote, promote_pair
+from .promote import number_as, promote, promote_pair
 
 
 class Add(Op):
@@ -125,6 +125,7 @@ class Pow(Op):
     @staticmethod
     def vjp(ctx, g):
         from .compare import eq, ge, logical_and, where  # compare builds on arithmetic, so import late
+        from .spectral import real
         from .unary import log
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
@@ -138,8 +139,9 @@ class Pow(Op):
             ga = sum_to_like(g * _conj(slope), a)
         if need_b:
             y = ctx.outputs[0]
-            if is_tensor(a):
-                log_a = where(logical_and(eq(a, 0), ge(b, 0)), zeros_like(a), log(a))  # not ==: graph tensors
+            if is_tensor(a):  # (a complex b counts by its real part: only reals have an order)
+                b_real = real(b) if getattr(b, "dtype", None) is not None and b.dtype.kind == "c" else b
+                log_a = where(logical_and(eq(a, 0), ge(b_real, 0)), zeros_like(a), log(a))  # not ==: graph tensors
             else:
                 log_a = numpy.log(a) if a != 0 else a
             gb = sum_to_like(g * _conj(y * log_a), b)
@@ -169,23 +171,32 @@ def _conj(x):
 # PyTorch's parameter names, so that its keyword forms work: ``add(input=x, other=y, alpha=2)``, ``pow(x,
 # exponent=2)``; as in PyTorch, ``alpha`` and ``rounding_mode`` can only be given by keyword
 
-def alpha_scaled(b, alpha=1):
-    """``alpha * b`` for the ``alpha`` of add and sub: by an op for a tensor, here for a number."""
-    if alpha == 1:
+def alpha_scaled(op_name, b, alpha=1):
+    """``alpha * b`` for the ``alpha`` of add and sub, ``b`` already promoted to the result dtype: PyTorch scales
+    in that dtype (a uint8 ``other`` times 2 added to a float tensor does not wrap around first), and refuses an
+    alpha that the result dtype cannot hold as it is."""
+    if alpha == 1 and alpha is not True:
         return b
+    kind = b.dtype.kind
+    if isinstance(alpha, (complex, numpy.complexfloating)) and kind != "c":
+        raise RuntimeError(f"{op_name}: For non-complex input tensors, argument alpha must not be a complex number.")
+    if isinstance(alpha, (float, numpy.floating)) and kind in "biu":
+        raise RuntimeError(f"{op_name}: For integral input tensors, argument alpha must not be a floating point "
+                           f"number (alpha={alpha}, the result is {b.dtype})")
+    alpha = number_as(b.dtype, alpha)
     return mul(b, alpha) if is_tensor(b) else b * alpha
 
 
 def add(input, other, *, alpha=1):
     """``input + alpha * other``."""
-    a, b = promote_pair("add", input, alpha_scaled(other, alpha))
-    return apply(Add, a, b)
+    a, b = promote_pair("add", input, other)
+    return apply(Add, a, alpha_scaled("add", b, alpha))
 
 
 def sub(input, other, *, alpha=1):
     """``input - alpha * other``."""
-    a, b = promote_pair("sub", input, alpha_scaled(other, alpha))
-    return apply(Sub, a, b)
+    a, b = promote_pair("sub", input, other)
+    return apply(Sub, a, alpha_scaled("sub", b, alpha))
 
 
 def mul(input, other):
@@ -211,8 +222,8 @@ def div(input, other, *, rounding_mode=None):
     if rounding_mode is not None:
         raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
     a, b = promote_pair("div", input, other)
-    if a.dtype.kind in "biu":  # integer division produces floats, as in Python 3 and PyTorch
-        _, (a, b) = promote("div", a, b, dtype=dtypes.get_default_dtype())
+    if a.dtype.kind in "biu":  # integer division produces floats, as in Python 3 and PyTorch; a number keeps its
+        _, (a, b) = promote("div", input, other, dtype=dtypes.get_default_dtype())  # value (not wrapped to uint8)
     return apply(TrueDiv, a, b)
 
 
@@ -232,6 +243,10 @@ def neg(input):
 
 def pow(input, exponent):
     """``input ** exponent`` for tensor**number, number**tensor and tensor**tensor."""
+    if isinstance(exponent, (int, numpy.integer)) and exponent < 0 and is_tensor(input) and input.dtype.kind in "biu":
+        # (checked before promotion, which would wrap -2 around to 254 for a uint8 tensor)
+        raise RuntimeError(f"pow: Integers to negative integer powers are not allowed ({input.dtype} tensor to the "
+                           f"power {exponent}; make one of them a float)")
     a, b = promote_pair("pow", input, exponent)
     return apply(Pow, a, b)
 

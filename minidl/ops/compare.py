@@ -11,7 +11,7 @@ from .base import Op, OpError, Spec, apply, describe, is_tensor
 from .broadcast import sum_to_like
 from .cast import cast
 from .infer import broadcast_infer, broadcast_shapes
-from .promote import check_operand, promote
+from .promote import check_operand, number_as, promote
 from .unary import abs, isfinite, isnan
 
 
@@ -242,7 +242,7 @@ def masked_fill(input, mask, value):
         check_operand("masked_fill", value)
         if isinstance(value, complex) and not dtypes.is_complex(input.dtype):
             raise TypeError(f"masked_fill: cannot fill {describe(input)} with the complex value {value!r}")
-        value = input.dtype.type(value)
+        value = number_as(input.dtype, value)  # an int out of the dtype's range wraps, as in PyTorch
     return apply(MaskedFill, mask, value, input)
 
 
@@ -380,6 +380,8 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         # from being computed at all
         finite = logical_and(isfinite(input), isfinite(other))
         a, b = where(finite, input, 0), where(finite, other, 0)
+        if a.dtype.kind in "iu":  # the difference of two integers can overflow their dtype (127 - -1 in int8)
+            a, b = cast(a, dtypes.float64), cast(b, dtypes.float64)
         error = abs(a - b)
         close = logical_or(close, logical_and(finite, le(error, abs(b) * rtol + atol)))
     if equal_nan:

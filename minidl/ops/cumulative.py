@@ -12,7 +12,7 @@ from .combine import cat
 from .compare import eq, logical_and, ne, where
 from .indexing import getitem
 from .infer import normalize_dim, same_spec
-from .reduce import Cumsum, _int_to_int64, _is_int, check_tensor, cumsum, sum
+from .reduce import Cumsum, _int_to_int64, _is_int, accumulated, check_tensor, cumsum, sum
 
 __all__ = ["cumprod", "diff"]
 
@@ -43,7 +43,7 @@ class Cumprod(Op):
 
     @staticmethod
     def forward(xp, x, dim):
-        return x.copy() if x.ndim == 0 else xp.cumprod(x, axis=dim)
+        return x.copy() if x.ndim == 0 else accumulated(xp.cumprod, x, axis=dim)
 
     @staticmethod
     def vjp(ctx, g):

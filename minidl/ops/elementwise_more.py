@@ -57,12 +57,13 @@ def _two_float_tensors(op_name, input, other):
 
 
 def _to_float(op_name, *operands):
-    """Promote the operands together; a bool or integer result becomes the default float dtype."""
-    dtype, operands = promote(op_name, *operands)
-    _refuse_complex(op_name, *operands)
+    """Promote the operands together; a bool or integer result becomes the default float dtype (the numbers made
+    floats from their own values: -2 beside a uint8 tensor is -2.0, not the 254 that uint8 would hold)."""
+    dtype, promoted = promote(op_name, *operands)
+    _refuse_complex(op_name, *promoted)
     if not dtypes.is_floating_point(dtype):
-        _, operands = promote(op_name, *operands, dtype=dtypes.get_default_dtype())
-    return operands
+        _, promoted = promote(op_name, *operands, dtype=dtypes.get_default_dtype())
+    return promoted
 
 
 # ------------------------------------------------------------------------------------------- signs and steps

@@ -344,7 +344,8 @@ class IndexFill(Op):
     @staticmethod
     def forward(xp, x, *tensors, basic, advanced, value):
         out = x.copy()
-        _write(xp, out, basic, advanced, tensors, xp.asarray(value, dtype=x.dtype), accumulate=False)
+        # (through the numbers' own dtype: an int out of x's range wraps around, as in PyTorch)
+        _write(xp, out, basic, advanced, tensors, xp.asarray(value).astype(x.dtype, copy=False), accumulate=False)
         return out
 
     @staticmethod

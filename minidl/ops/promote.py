@@ -35,13 +35,13 @@ def promote(op_name, *operands, dtype=None):
     for x in operands:
         xdt = getattr(x, "dtype", None)
         if xdt is None or isinstance(x, numpy.generic):
-            out.append(_number_as(dtype, x))
+            out.append(number_as(dtype, x))
         else:
             out.append(x if xdt == dtype else cast(x, dtype))
     return dtype, out
 
 
-def _number_as(dtype, value):
+def number_as(dtype, value):
     """A number as a numpy scalar of ``dtype``. An int out of a small integer dtype's range wraps around, as
     PyTorch's cast does (a uint8 tensor + 300 adds 44); numpy would raise OverflowError."""
     try:

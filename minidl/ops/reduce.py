@@ -127,10 +127,20 @@ def _size(x, dims):
 
 # ------------------------------------------------------------------------------------------ sum, mean, prod
 
+def accumulated(reduce, x, **kwargs):
+    """numpy's ``reduce`` (sum, prod, cumsum, cumprod) of ``x``, giving x's own dtype: numpy would widen small
+    integers and bools to int64 where PyTorch keeps (and wraps around in) the dtype asked for. float16 is
+    accumulated in float32 and rounded once, as PyTorch does: in float16 a running sum of 4000 × 0.1 stalls at 256,
+    where adding 0.1 no longer changes it."""
+    if x.dtype == dtypes.float16:
+        return reduce(x, dtype=dtypes.float32, **kwargs).astype(x.dtype)
+    return reduce(x, dtype=x.dtype, **kwargs)
+
+
 class Sum(Op):
     """y = sum of x over dims; dy/dx = 1, so the gradient is g broadcast back over the reduced dims."""
     saves_inputs = ()
-    forward = staticmethod(lambda xp, x, dims, keepdim: xp.sum(x, axis=dims, keepdims=keepdim))
+    forward = staticmethod(lambda xp, x, dims, keepdim: accumulated(xp.sum, x, axis=dims, keepdims=keepdim))
     infer = staticmethod(reduced_spec)
 
     @staticmethod
@@ -159,7 +169,7 @@ class Prod(Op):
     The "0 elsewhere" is written as ``others * x_i`` (x_i is 0) so that its derivative with respect to x_i is
     right too: second-order gradients are exact wherever a slice has at most one zero.
     """
-    forward = staticmethod(lambda xp, x, dims, keepdim: xp.prod(x, axis=dims, keepdims=keepdim))
+    forward = staticmethod(lambda xp, x, dims, keepdim: accumulated(xp.prod, x, axis=dims, keepdims=keepdim))
     infer = staticmethod(reduced_spec)
 
     @staticmethod
@@ -416,8 +426,8 @@ class Cumsum(Op):
         if x.ndim == 0:
             return x.copy()
         if reverse:
-            return xp.flip(xp.cumsum(xp.flip(x, dim), axis=dim), dim)
-        return xp.cumsum(x, axis=dim)
+            return xp.flip(accumulated(xp.cumsum, xp.flip(x, dim), axis=dim), dim)
+        return accumulated(xp.cumsum, x, axis=dim)
 
     @staticmethod
     def vjp(ctx, g):

@@ -11,6 +11,7 @@ Each is a composition of ops that already have gradients, so none needs a VJP of
 from .base import DtypeError, OpError, describe, is_tensor
 from .linalg import _product_operands, bmm, matmul, outer
 from .matrix import add_scaled_product
+from .promote import number_as, promote
 from .reduce import sum
 
 __all__ = ["addcmul", "addcdiv", "baddbmm", "addbmm", "addmv", "addr"]
@@ -30,8 +31,11 @@ def addcmul(input, tensor1, tensor2, *, value=1):
 def addcmul_term(input, tensor1, tensor2, *, value=1):
     """``value · tensor1 · tensor2``: what ``addcmul`` adds to ``input`` (``addcmul_`` adds it in place)."""
     _check_elementwise("addcmul", input, tensor1, tensor2)
+    # the product in the dtype of the whole result (uint8 factors beside a float input must not wrap around), with
+    # ``value`` as that dtype holds it (2.5 is 2 for an int32 result), as in PyTorch
+    _, (_, tensor1, tensor2) = promote("addcmul", input, tensor1, tensor2)
     product = tensor1 * tensor2
-    return product if value == 1 else product * value
+    return product if value == 1 else product * number_as(product.dtype, value)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):

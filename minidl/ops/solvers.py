@@ -18,7 +18,7 @@ import numpy
 from ..backend import dtypes
 from .arithmetic import _conj
 from .base import LinAlgError, Op, OpError, Spec, apply, describe, warn
-from .broadcast import ones_like, sum_to_like, zeros_like
+from .broadcast import ones_like, sum_to_like
 from .compare import lt, where
 from .linalg import EyeLike, _check_tensors, _mH, matmul
 from .matrix import _float_input, first_failure, inverse
