@@ -9,7 +9,7 @@ from .config import ConfigProto, GPUOptions, RunMetadata, RunOptions, device
 from .core import (Dimension, Graph, GraphKeys, Operation, Tensor, TensorShape, add_to_collection, add_to_collections,
                    get_collection, get_collection_ref, get_default_graph, reset_default_graph)
 from .frontend import convert_to_tensor
-from .gradients import AggregationMethod, gradients, hessians
+from .gradients import AggregationMethod, UnconnectedGradients, gradients, hessians
 from .session import InteractiveSession, Session, get_default_session
 from . import train
 from .basics import (constant, control_dependencies, group, identity, name_scope, no_op, placeholder,

@@ -4,6 +4,8 @@ It is the same reverse-mode walk as eager ``backward()`` (``minidl.autodiff``) c
 VJPs receive symbolic tensors, so instead of numbers they produce new operations, named
 ``gradients/<op>_grad/...``. Since the result is an ordinary graph, gradients of gradients work the same way.
 """
+import enum
+
 from .. import ops
 from ..autodiff import backprop
 from ..backend import dtypes
@@ -30,14 +32,22 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
     grad_ys = [None] * len(ys) if grad_ys is None else _as_list(grad_ys)
     if len(grad_ys) != len(ys):
         raise ValueError(f"Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
+    if unconnected_gradients not in ("none", "zero"):
+        raise ValueError(f"Unknown value for unconnected_gradients: {unconnected_gradients!r} (expected 'none' or "
+                         f"'zero', the values of tf.UnconnectedGradients)")
     graph = ys[0].graph
     with graph.as_default(), graph.name_scope(name):
         roots, root_grads = [], []
         for i, (y, g) in enumerate(zip(ys, grad_ys)):
             if not dtypes.is_differentiable(y.dtype):
                 continue
+            if g is not None:
+                g = convert_to_tensor(g, y.dtype)
+                if not g.shape.is_compatible_with(y.shape):  # the VJPs would carry the wrong shape silently
+                    raise ValueError(f"grad_ys[{i}] has shape {g.shape}, which is incompatible with the shape "
+                                     f"{y.shape} of ys[{i}] ({y.name}): each grad_y is the gradient of its y")
             roots.append(_key(y))
-            root_grads.append(ops.ones_like(y) if g is None else convert_to_tensor(g, y.dtype))
+            root_grads.append(ops.ones_like(y) if g is None else g)
         wanted = {_key(x) for x in xs}
         blocked = frozenset(_key(t) for t in _as_list(stop_gradients or []))
 
@@ -95,3 +105,10 @@ class AggregationMethod:
     DEFAULT = ADD_N
     EXPERIMENTAL_TREE = 1
     EXPERIMENTAL_ACCUMULATE_N = 2
+
+
+class UnconnectedGradients(str, enum.Enum):
+    """``tf.UnconnectedGradients``: what ``gradients`` gives for an x that the ys do not depend on — None, or zeros
+    shaped like x. (Members equal their strings, so ``unconnected_gradients="zero"`` works as well.)"""
+    NONE = "none"
+    ZERO = "zero"

@@ -26,6 +26,7 @@ import numpy
 
 from .. import ops
 from ..backend import dtypes
+from ..ops.cross_entropy import NOTHING_IGNORED
 from .array_ops import shape as shape_of
 from .basics import stop_gradient
 from .core import Tensor, get_default_graph
@@ -342,7 +343,8 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
         if not labels.shape.is_compatible_with(logits.shape[:-1]):
             raise ValueError(f"Shape mismatch: The shape of labels (received {labels.shape}) should equal the "
                              f"shape of logits except for the last dimension (received {logits.shape}).")
-    return ops.cross_entropy(_class_axis_second(logits, logits.ndim - 1), labels, reduction="none")
+    return ops.cross_entropy(_class_axis_second(logits, logits.ndim - 1), labels, reduction="none",
+                             ignore_index=NOTHING_IGNORED)
 
 
 @tf_op("logistic_loss")

@@ -87,14 +87,23 @@ def _target_distribution(xp, x, target, weights, ignore_index, label_smoothing, 
     return _Target(dense, index, index_weight, total, weight_y.sum())
 
 
+#: the ``ignore_index`` that ignores nothing: TensorFlow has no ignored class, and a label of PyTorch's -100 must
+#: be an error there (this value is checked like any other label)
+NOTHING_IGNORED = -2 ** 63
+
+
 def _checked_targets(xp, target, n_classes, ignore_index):
     """``(valid, safe)``: where the target is not ``ignore_index``, and the targets with ignored ones replaced by
     0 (so that they can index); any other target outside [0, C) is an IndexError."""
-    valid = target != ignore_index
+    valid = target != ignore_index if ignore_index != NOTHING_IGNORED else xp.ones(target.shape, dtype=bool)
     bad = valid & ((target < 0) | (target >= n_classes))
     if bad.any():
-        raise IndexError(f"Target {int(target[bad].ravel()[0])} is out of bounds (the input has {n_classes} "
-                         f"classes, so targets must be in [0, {n_classes - 1}] or ignore_index={ignore_index})")
+        label = int(target[bad].ravel()[0])
+        if ignore_index == NOTHING_IGNORED:  # in TensorFlow's words
+            raise IndexError(f"Received a label value of {label} which is outside the valid range of "
+                             f"[0, {n_classes}).")
+        raise IndexError(f"Target {label} is out of bounds (the input has {n_classes} classes, so targets must be "
+                         f"in [0, {n_classes - 1}] or ignore_index={ignore_index})")
     return valid, xp.where(valid, target, 0)
 
 

@@ -348,7 +348,8 @@ def test_sparse_softmax_cross_entropy_errors():
     with pytest.raises(ValueError, match="Only call `sparse_softmax_cross_entropy_with_logits` with named"):
         tf.nn.sparse_softmax_cross_entropy_with_logits([0], logits)
     loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[0, 5], logits=logits)
-    with pytest.raises(tf.errors.InvalidArgumentError, match="Target 5 is out of bounds"):
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"Received a label value of 5 which is outside the valid range of \[0, 4\)"):
         run(loss, {logits: np.zeros((2, 4), np.float32)})
 
 
@@ -448,3 +449,17 @@ def test_embedding_lookup_max_norm_clips_each_looked_up_row():
     params = tf.constant([[3.0, 4.0], [0.3, 0.4]])
     np.testing.assert_allclose(run(tf.nn.embedding_lookup(params, [0, 1], max_norm=1.0)), [[0.6, 0.8], [0.3, 0.4]],
                                rtol=1e-6)
+
+
+@pytest.mark.parametrize("bad_label", [-100, -1, 2])
+def test_sparse_cross_entropy_has_no_ignored_class(bad_label):
+    """PyTorch skips targets of -100; TensorFlow has no such class: every label outside [0, C) is an error."""
+    logits = tf.placeholder(tf.float64, [3, 2])
+    labels = tf.placeholder(tf.int32, [3])
+    per_example = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    mean_loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+    with tf.Session() as sess:
+        for loss in (per_example, mean_loss):
+            with pytest.raises(tf.errors.InvalidArgumentError, match=f"Received a label value of {bad_label} which "
+                                                                     r"is outside the valid range of \[0, 2\)"):
+                sess.run(loss, {logits: np.zeros((3, 2)), labels: [0, 1, bad_label]})

@@ -260,3 +260,19 @@ def test_arrays_and_lists_beside_graph_tensors_become_constants():
     with tf.Session() as sess:
         np.testing.assert_array_equal(sess.run(a + np.ones(3, np.float32)), [2.0, 2.0, 2.0])
         np.testing.assert_array_equal(sess.run(a * [1.0, 2.0, 3.0]), [1.0, 2.0, 3.0])
+
+
+def test_gradients_refuse_grad_ys_of_another_shape_and_unknown_unconnected_modes():
+    x = tf.placeholder(tf.float64, [3])
+    y = x * 2.0
+    with pytest.raises(ValueError, match=r"grad_ys\[0\] has shape \(2,\), which is incompatible with the shape "
+                                         r"\(3,\) of ys\[0\]"):
+        tf.gradients(y, x, grad_ys=tf.constant([1.0, 2.0], tf.float64))
+    with pytest.raises(ValueError, match="Unknown value for unconnected_gradients: 'bogus'"):
+        tf.gradients(y, x, unconnected_gradients="bogus")
+    other = tf.Variable([1.0, 2.0], dtype=tf.float64)
+    (zero,) = tf.gradients(y, other, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    assert tf.gradients(y, other, unconnected_gradients=tf.UnconnectedGradients.NONE) == [None]
+    with tf.Session() as sess:
+        sess.run(other.initializer)
+        np.testing.assert_array_equal(sess.run(zero), [0.0, 0.0])
