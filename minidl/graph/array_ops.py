@@ -518,10 +518,26 @@ def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool_, name=None):
 
 @tf_op("Slice")
 def slice(input_, begin, size, name=None):
-    """``size[d]`` entries from ``begin[d]`` in each dim d (size -1: to the end)."""
-    begin, size = constant_value(begin, "begin"), constant_value(size, "size")
-    return ops.getitem(to_tensor(input_), tuple(builtins.slice(b, None if n == -1 else b + n)
-                                                for b, n in zip(begin, size)))
+    """``size[d]`` entries from ``begin[d]`` in each dim d (size -1: to the end). Unlike Python's slices, a
+    negative begin or a slice past the end is an error, found while building where the dim is known, else when
+    the slice runs."""
+    x = to_tensor(input_)
+    begin, size = list(constant_value(begin, "begin")), list(constant_value(size, "size"))
+    if len(begin) != len(size) or (x.shape.rank_known and len(begin) != len(x.shape)):
+        raise ValueError(f"Expected begin and size arguments to be 1-D tensors of size {x.shape.rank}, but got "
+                         f"shapes [{len(begin)}] and [{len(size)}] instead.")
+    checks = []
+    for d, (b, n) in enumerate(zip(begin, size)):
+        dim = x.shape[d] if x.shape.rank_known else None
+        if b < 0 or (dim is not None and b > dim):
+            raise ValueError(f"Expected begin[{d}] in [0, {'dim' if dim is None else dim}], but got {b}")
+        if n < -1 or (dim is not None and n != -1 and b + n > dim):
+            raise ValueError(f"Expected size[{d}] in [0, {'dim - begin' if dim is None else dim - b}], but got {n}")
+        if dim is None:  # known when the slice runs
+            checks.append(assert_less_equal(b + max(n, 0), shape(x)[d],
+                                            data=[f"Slice: begin[{d}] + size[{d}] exceeds the dim:", shape(x)]))
+    with control_dependencies(checks):
+        return ops.getitem(x, tuple(builtins.slice(b, None if n == -1 else b + n) for b, n in zip(begin, size)))
 
 
 @tf_op("StridedSlice")

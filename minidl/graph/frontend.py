@@ -15,14 +15,25 @@ from .graph_ops import Const
 from .strings import as_string_array, is_text, refuse_strings, string
 
 
+#: which kinds of Python values TF converts to a dtype of each kind ("biufc": bool, int, uint, float, complex)
+_CONVERTIBLE = {"b": "b", "i": "biu", "u": "biu", "f": "biuf", "c": "biufc", "O": "SUO"}  # "O": tf.string
+
+
 def constant_op(value, dtype=None, shape=None, name="Const", graph=None):
-    """A ``Const`` operation's output holding ``value`` (converted with PyTorch/TF's dtype defaults)."""
+    """A ``Const`` operation's output holding ``value`` (converted with PyTorch/TF's dtype defaults).
+
+    numpy arrays are converted to ``dtype`` as TF does; Python numbers and lists must fit it without loss of kind
+    (TF: "Expected int32, got 2.5 of type 'float' instead.", where a cast would silently make 2.5 into 2)."""
     graph = graph or get_default_graph()
     text = is_text(value) if dtype is None else dtypes.as_dtype(dtype) == string
     if text:
         array = as_string_array(value)  # tf.string: UTF-8 bytes in an object array (strings.py says why)
     elif dtype is not None:
-        array = numpy.asarray(value, dtype=dtypes.as_dtype(dtype))
+        dtype = dtypes.as_dtype(dtype)
+        if not isinstance(value, (numpy.ndarray, numpy.generic)) and \
+                numpy.asarray(value).dtype.kind not in _CONVERTIBLE[dtype.kind]:
+            raise TypeError(f"Expected {dtype.name}, got {value!r} of type '{type(value).__name__}' instead.")
+        array = numpy.asarray(value, dtype=dtype)
     elif isinstance(value, numpy.ndarray) or isinstance(value, numpy.generic):
         array = numpy.asarray(value)
     else:

@@ -83,26 +83,14 @@ def graph_tensor(value):
     return value if isinstance(value, Tensor) else None
 
 
-#: which kinds of Python values TF converts to a dtype of each kind ("biufc": bool, int, uint, float, complex)
-_CONVERTIBLE = {"b": "b", "i": "biu", "u": "biu", "f": "biuf", "c": "biufc", "O": "SUO"}  # "O": tf.string
-
-
 def to_tensor(value, dtype=None):
-    """A TF op input: tensors pass unchanged; anything else becomes a constant (of ``dtype`` when given).
-
-    numpy arrays are converted to ``dtype`` as TF does; Python numbers and lists must fit it without loss of kind
-    (TF: "Expected int32, got 2.5 of type 'float' instead.").
-    """
+    """A TF op input: tensors pass unchanged; anything else becomes a constant (of ``dtype`` when given, converted
+    as ``constant_op`` says)."""
     tensor = graph_tensor(value)
     if tensor is not None:
         return tensor
     if isinstance(value, (list, tuple)) and any(graph_tensor(v) is not None for v in value):
         return ops.stack(matching_list("Pack", value))  # TF packs a list that holds tensors
-    if dtype is not None and not isinstance(value, (numpy.ndarray, numpy.generic)):
-        dtype = dtypes.as_dtype(dtype)
-        kind = numpy.asarray(value).dtype.kind
-        if kind not in _CONVERTIBLE[dtype.kind]:
-            raise TypeError(f"Expected {dtype.name}, got {value!r} of type '{type(value).__name__}' instead.")
     return constant_op(value, dtype)
 
 

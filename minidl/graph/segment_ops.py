@@ -6,8 +6,8 @@
 sentence, of the edges' messages per node. It is the op library's ``scatter_reduce`` into a tensor of shape
 [num_segments + 1] + the rows' shape, which also holds what an empty segment gets; the gradient of a row comes
 from ``scatter_reduce``'s VJP (for max and min, to the rows that are the segment's max or min). A row with a
-negative id is dropped (TF's rule): it goes to the extra last segment, which is cut off. An id >= num_segments is
-an InvalidArgumentError when the graph runs.
+negative id is dropped by the unsorted reductions (TF's rule; the sorted ones refuse it): it goes to the extra
+last segment, which is cut off. An id >= num_segments is an InvalidArgumentError when the graph runs.
 
 An empty segment gets, as in TF: 0 from a sum or a mean, 1 from a product; from the unsorted max (min) the lowest
 (highest) value of the dtype, from the sorted ones 0.
@@ -82,11 +82,13 @@ def _sorted(kind, reduce, empty):
             raise ValueError(f"segment_ids should be a vector, got shape {ids.shape}")
         ordered = assert_less_equal(ops.getitem(ids, slice(0, -1)), ops.getitem(ids, slice(1, None)),
                                     data=["segment ids are not increasing"])
-        with control_dependencies([ordered]):
+        # (only the unsorted reductions drop rows with a negative id)
+        non_negative = assert_less_equal(ops.zeros_like(ids), ids, data=["segment ids must be >= 0"])
+        with control_dependencies([ordered, non_negative]):
             return _segment_reduce(data, ids, ops.add(ops.amax(ids), 1), reduce, empty)
     sorted_.__name__ = sorted_.__qualname__ = f"segment_{kind.lower()}"
-    sorted_.__doc__ = (f"The segment {kind.lower()} for a 1-D ``segment_ids`` that is sorted (checked when the graph "
-                       f"runs), with ``max(segment_ids) + 1`` segments.")
+    sorted_.__doc__ = (f"The segment {kind.lower()} for a 1-D ``segment_ids`` that is sorted and not negative (checked "
+                       f"when the graph runs), with ``max(segment_ids) + 1`` segments.")
     return sorted_
 
 

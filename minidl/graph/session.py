@@ -377,6 +377,12 @@ def _as_host_array(value, dtype):
         if dtypes.category(array.dtype) > dtypes.category(dtype) and not numpy.array_equal(array, array.astype(dtype)):
             raise TypeError(f"Cannot feed a value of dtype {array.dtype} to a {dtype.name} tensor without losing "
                             "information")
+        if array.dtype.kind in "iu" and dtype.kind in "iu" and array.size:  # no silent wrap-around (2**40 -> 0)
+            limits = numpy.iinfo(dtype)
+            if array.min() < limits.min or array.max() > limits.max:
+                raise TypeError(f"Type of feed value {value if array.ndim == 0 else array} is not compatible with "
+                                f"Tensor type {dtype.name}: it is outside [{limits.min}, {limits.max}]. Try "
+                                f"explicitly setting the type of the feed tensor to a larger type (e.g. int64).")
         array = array.astype(dtype)
     return array
 

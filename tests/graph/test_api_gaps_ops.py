@@ -382,6 +382,8 @@ def test_segment_sum_needs_sorted_ids():
     np.testing.assert_array_equal(run(tf.segment_sum(data, [0, 0, 1, 3])), [[2, 4], [4, 5], [0, 0], [6, 7]])
     with pytest.raises(tf.errors.InvalidArgumentError, match="not increasing"):
         run(tf.segment_sum(data, tf.constant([1, 0, 1, 3])))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="segment ids must be >= 0"):
+        run(tf.segment_max(data, tf.constant([-1, 0, 1, 3])))  # the unsorted reductions drop such rows instead
 
 
 @pytest.mark.parametrize("kind, reduce, unsorted_empty", [

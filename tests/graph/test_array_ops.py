@@ -304,3 +304,21 @@ def test_gather_refuses_positions_outside_the_axis():
             with pytest.raises(tf.errors.InvalidArgumentError, match=f"index {bad} is out of bounds for dimension "
                                                                      f"{axis} with size 2"):
                 sess.run(tf.gather(params, positions, axis=axis))
+
+
+def test_slice_refuses_what_python_slicing_would_clip():
+    x = tf.constant([1.0, 2.0, 3.0])
+    for begin, size, message in (([1], [5], r"Expected size\[0\] in \[0, 2\], but got 5"),
+                                 ([-1], [1], r"Expected begin\[0\] in \[0, 3\], but got -1"),
+                                 ([0], [-2], r"Expected size\[0\] in \[0, 3\], but got -2"),
+                                 ([0, 0], [1, 1], "Expected begin and size arguments to be 1-D tensors of size 1")):
+        with pytest.raises(ValueError, match=message):
+            tf.slice(x, begin, size)
+    rows = tf.placeholder(tf.float32, [None, 2])
+    y = tf.slice(rows, [1, 0], [2, -1])
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(tf.slice(x, [1], [-1])), [2.0, 3.0])
+        assert sess.run(tf.slice(x, [3], [0])).shape == (0,)
+        np.testing.assert_array_equal(sess.run(y, {rows: np.arange(6.0).reshape(3, 2)}), [[2, 3], [4, 5]])
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Slice: begin\\[0\\] \\+ size\\[0\\] exceeds"):
+            sess.run(y, {rows: np.ones((2, 2))})

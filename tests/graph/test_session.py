@@ -276,3 +276,19 @@ def test_gradients_refuse_grad_ys_of_another_shape_and_unknown_unconnected_modes
     with tf.Session() as sess:
         sess.run(other.initializer)
         np.testing.assert_array_equal(sess.run(zero), [0.0, 0.0])
+
+
+def test_feeds_and_constants_never_change_a_value_silently():
+    """TF refuses a Python float for an integer tensor and an integer that does not fit the fed dtype (numpy would
+    truncate 1.5 to 1 and wrap 2**40 around to 0)."""
+    with pytest.raises(TypeError, match="Expected int32, got 1.5 of type 'float' instead"):
+        tf.constant(1.5, dtype=tf.int32)
+    with pytest.raises(TypeError, match=r"Expected int32, got \[0.5, 0.5\] of type 'list' instead"):
+        tf.Variable([1, 2]).assign_add([0.5, 0.5])
+    scalar, pixels = tf.placeholder(tf.int32, []), tf.placeholder(tf.uint8, [2])
+    with tf.Session() as sess:
+        for feed, value in (({scalar: 2 ** 40}, "1099511627776"), ({pixels: [300, 1]}, r"\[300   1\]"),
+                            ({pixels: [-1, 2]}, r"\[-1  2\]")):
+            with pytest.raises(TypeError, match=f"Type of feed value {value} is not compatible with Tensor type"):
+                sess.run(list(feed)[0], feed)
+        np.testing.assert_array_equal(sess.run(pixels, {pixels: np.array([3.0, 255.0])}), [3, 255])
