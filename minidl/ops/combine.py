@@ -298,6 +298,9 @@ def pad(input, pad, mode="constant", value=None):
         raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}")
     if value is not None:
         raise ValueError(f"pad: padding mode {mode!r} doesn't take in a value argument")
+    if mode == "circular" and any(min(pair) < 0 for pair in pairs):  # PyTorch crops first, then wraps what is left
+        input = apply(ConstantPad, input, pads=tuple((min(b, 0), min(a, 0)) for b, a in pairs), value=0)
+        pairs = [(max(b, 0), max(a, 0)) for b, a in pairs]
     for d, (before, after) in enumerate(pairs):
         if before or after:
             input = _take(input, d, apply(PadSource, input, dim=d, before=before, after=after, mode=mode))

@@ -225,13 +225,24 @@ def _transpose_out_sizes(sizes, kernel, stride, padding, dilation, output_paddin
                  for n, k, s, p, d, op in zip(sizes, kernel, stride, padding, dilation, output_padding))
 
 
+def _split_output_padding(output_padding, stride, padding):
+    """``(within, padding, appended)`` for an ``output_padding`` that may reach the stride (allowed when it is
+    smaller than the dilation): ``within``, the part smaller than the stride, picks among the input sizes a strided
+    convolution maps to one output size; the rest first uncovers the positions that ``padding`` would crop at the
+    bottom/right (they are computed: the padding after is reduced), and beyond those it appends zeros."""
+    within = tuple(min(op, s - 1) for op, s in zip(output_padding, stride))
+    rest = tuple(op - w for op, w in zip(output_padding, within))
+    return (within, tuple((before, max(after - r, 0)) for (before, after), r in zip(padding, rest)),
+            tuple(max(r - after, 0) for (_, after), r in zip(padding, rest)))
+
+
 class ConvolutionTranspose(Op):
     """y = A_w^T x + b: the gradient of a convolution with respect to its input, used as a layer (upsampling).
 
     Gradients: the convolution of g with w for x; ``ConvolutionGradWeight(x, g)`` for w (from
     <g, A_w^T x> = <A_w g, x>); g summed over N and the spatial dims for b. ``output_padding`` (smaller than the
-    stride) adds rows/columns at the bottom/right that no input reaches, choosing among the input sizes that a
-    strided convolution maps to the same output size.
+    stride or the dilation) adds rows/columns at the bottom/right that no input reaches, choosing among the input
+    sizes that a strided convolution maps to the same output size (``_split_output_padding``).
     """
     name = "Convolution"
     saves_inputs = (0, 1)
@@ -239,17 +250,27 @@ class ConvolutionTranspose(Op):
 
     @staticmethod
     def forward(xp, x, w, *bias, stride, padding, output_padding, dilation, groups):
-        outs = _transpose_out_sizes(x.shape[2:], w.shape[2:], stride, padding, dilation, output_padding)
+        within, padding, appended = _split_output_padding(output_padding, stride, padding)
+        outs = _transpose_out_sizes(x.shape[2:], w.shape[2:], stride, padding, dilation, within)
         input_shape = (x.shape[0], w.shape[1] * groups) + outs
-        return _with_bias(_conv_transpose(xp, x, w, input_shape, stride, padding, dilation, groups), bias)
+        y = _conv_transpose(xp, x, w, input_shape, stride, padding, dilation, groups)
+        if any(appended):
+            y = xp.pad(y, [(0, 0), (0, 0)] + [(0, n) for n in appended])
+        return _with_bias(y, bias)
 
     @staticmethod
     def vjp(ctx, g):
         x, w = ctx.inputs[:2]
         need_x, need_w = ctx.needs_input_grad[:2]
-        geometry = {k: v for k, v in ctx.attrs.items() if k != "output_padding"}
-        return (apply(Convolution, g, w, **geometry) if need_x else None,
-                apply(ConvolutionGradWeight, x, g, w, **geometry) if need_w else None) + _bias_grad(ctx, g)
+        _, padding, appended = _split_output_padding(ctx.attrs["output_padding"], ctx.attrs["stride"],
+                                                     ctx.attrs["padding"])
+        geometry = {k: v for k, v in ctx.attrs.items() if k != "output_padding"} | {"padding": padding}
+        g_reached = g
+        if any(appended):  # the appended zeros depend on neither x nor w
+            from .combine import ConstantPad  # (combine comes after conv in the import order)
+            g_reached = apply(ConstantPad, g, pads=((0, 0), (0, 0)) + tuple((0, -n) for n in appended), value=0)
+        return (apply(Convolution, g_reached, w, **geometry) if need_x else None,
+                apply(ConvolutionGradWeight, x, g_reached, w, **geometry) if need_w else None) + _bias_grad(ctx, g)
 
     @staticmethod
     def infer(x, w, *bias, stride, padding, output_padding, dilation, groups):
@@ -301,9 +322,10 @@ def _transposed_convolution(op_name, dims, input, weight, bias, stride, padding,
         raise OpError(f"{op_name}: padding must be an int or {LAYOUTS[dims][2]} of ints, got {padding!r}")
     attrs = _conv_attrs(op_name, w, stride, padding, dilation, groups, dims)
     output_padding = ntuple(op_name, output_padding, "output_padding", 0, dims)
-    if any(op >= s for op, s in zip(output_padding, attrs["stride"])):
-        raise OpError(f"{op_name}: output_padding {output_padding} must be smaller than stride {attrs['stride']} "
-                      f"(only then is the output the input of a convolution with that stride)")
+    if any(op >= s and op >= d for op, s, d in zip(output_padding, attrs["stride"], attrs["dilation"])):
+        raise OpError(f"{op_name}: output_padding {output_padding} must be smaller than either stride "
+                      f"{attrs['stride']} or dilation {attrs['dilation']} (only then is the output the input of a "
+                      f"convolution with that stride)")
     check_channels(op_name, x, w, groups, w.shape[0], True)
     outs = _transpose_out_sizes(x.shape[2:], w.shape[2:], attrs["stride"], attrs["padding"], attrs["dilation"],
                                 output_padding)

@@ -313,7 +313,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
             weights = _dropout(weights, dropout_p)
         heads_out = ops.matmul(weights, v)  # (N·heads, L, head_dim)
         merged = ops.reshape(ops.transpose(heads_out, 0, 1), (tgt_len * bsz, embed_dim))
-        output = ops.reshape(ops.linear(merged, out_proj_weight, out_proj_bias), (tgt_len, bsz, -1))
+        output = ops.reshape(ops.linear(merged, out_proj_weight, out_proj_bias),
+                             (tgt_len, bsz, out_proj_weight.shape[0]))  # (not -1: the batch may be empty)
         weights = ops.reshape(weights, (bsz, num_heads, tgt_len, src_len))
         if average_attn_weights:
             weights = ops.mean(weights, dim=1)
@@ -329,5 +330,6 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     q, k, v = (ops.reshape(t, (bsz, num_heads, t.shape[1], head_dim)) for t in (q, k, v))
     heads_out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)  # (N, heads, L, head_dim)
     merged = ops.reshape(ops.permute(heads_out, (2, 0, 1, 3)), (bsz * tgt_len, embed_dim))
-    output = ops.reshape(ops.linear(merged, out_proj_weight, out_proj_bias), (tgt_len, bsz, -1))
+    output = ops.reshape(ops.linear(merged, out_proj_weight, out_proj_bias),
+                         (tgt_len, bsz, out_proj_weight.shape[0]))
     return (output if batched else ops.squeeze(output, 1)), None

@@ -85,7 +85,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         raise IndexError(f"multi_margin_loss: target out of range: class indices must be in [0, {classes})")
     labels = ops.unsqueeze(target, 1)
     true_score = ops.gather(input, 1, labels)  # (N, 1)
-    hinge = ops.clamp(margin - true_score + input, min=0)
+    hinge = ops.relu(margin - true_score + input)  # relu, not clamp: a term exactly at 0 passes no gradient
     if p == 2:
         hinge = hinge * hinge
     if weight is not None:
@@ -118,6 +118,6 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     listed_one_hot = ops.cast(ops.one_hot(labels, classes), input.dtype) * ops.unsqueeze(listed, 2)  # (N, K, C)
     is_true = ops.clamp(ops.sum(listed_one_hot, 1), max=1)
     true_scores = ops.gather(input, 1, labels)  # (N, K): the score of each listed class (K slots)
-    hinge = ops.clamp(1 - ops.unsqueeze(true_scores, 2) + ops.unsqueeze(input, 1), min=0)  # (N, K, C)
+    hinge = ops.relu(1 - ops.unsqueeze(true_scores, 2) + ops.unsqueeze(input, 1))  # (N, K, C); 0 at 0, as above
     loss = ops.sum(hinge * ops.unsqueeze(listed, 2) * ops.unsqueeze(1 - is_true, 1), (1, 2)) / classes
     return reduce_loss(ops.squeeze(loss, 0) if unbatched else loss, reduction)

@@ -39,6 +39,7 @@ from ...ops.losses import huber_loss
 from ...ops.normalization import group_norm, layer_norm
 from ...ops.pooling import (adaptive_avg_pool2d, avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d,
                             max_pool3d)
+from ...ops.promote import number_as
 from ...ops.unary import tanh
 from ...ops.unpooling import lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d, max_unpool2d, max_unpool3d
 from ..creation import empty
@@ -183,8 +184,8 @@ def tanhshrink(input):
 
 
 def threshold(input, threshold, value, inplace=False):
-    """``x`` where x > threshold, else ``value``."""
-    return _maybe_inplace(lambda t: ops.where(t > threshold, t, value), input, inplace)
+    """``value`` where x <= threshold, else ``x`` (so NaN stays NaN); ``value`` takes the input's dtype."""
+    return _maybe_inplace(lambda t: ops.where(t <= threshold, number_as(t.dtype, value), t), input, inplace)
 
 
 def prelu(input, weight):
@@ -240,6 +241,11 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 def bilinear(input1, input2, weight, bias=None):
     """``y_k = x1ᵀ W_k x2 + b_k`` for every output feature k: ``input1`` (..., in1), ``input2`` (..., in2),
     ``weight`` (out, in1, in2), ``bias`` (out,)."""
+    for k, x in ((1, input1), (2, input2)):
+        if x.ndim == 0 or weight.ndim != 3 or x.shape[-1] != weight.shape[k]:
+            raise RuntimeError(f"bilinear(): input{k} size does not match weight size: got "
+                               f"{list(x.shape)[-1:]} for weight {list(weight.shape)}, expected "
+                               f"{weight.shape[k] if weight.ndim == 3 else '(out, in1, in2) weights'}")
     y = ops.einsum("...i,kij,...j->...k", input1, weight, input2)
     return y if bias is None else y + bias
 
