@@ -107,8 +107,8 @@ def test_conv_transpose2d_errors():
     with pytest.raises(OpError, match=r"conv_transpose2d: Given transposed=1, weight of size \[4, 4, 3, 3\], "
                                       r"expected input\[1, 3, 8, 8\] to have 4 channels, but got 3"):
         C.conv_transpose2d(t(1, 3, 8, 8), t(4, 4, 3, 3))
-    with pytest.raises(OpError, match=r"conv_transpose2d: output_padding \(2, 2\) must be smaller than stride "
-                                      r"\(2, 2\)"):
+    with pytest.raises(OpError, match=r"conv_transpose2d: output_padding \(2, 2\) must be smaller than either "
+                                      r"stride \(2, 2\) or dilation \(1, 1\)"):
         C.conv_transpose2d(t(1, 4, 8, 8), t(4, 4, 3, 3), stride=2, output_padding=2)
     with pytest.raises(OpError, match=r"conv_transpose2d: the output size \(-1, -1\) is too small"):
         C.conv_transpose2d(t(1, 4, 1, 1), t(4, 4, 1, 1), padding=1)
