@@ -6,11 +6,15 @@ name scope of its own name — ``add``, ``mul``, ``truediv``, ``Greater``, ``str
 shows ``Tensor("add:0", ...)`` and ``graph.get_tensor_by_name("model/add:0")`` finds it; here each operator is
 named the same way. One operator also computes differently: ``/`` of two integer operands divides in float64 for
 32- and 64-bit integers (float32 for smaller ones), TF's ``truediv`` rule, where PyTorch's gives the default float.
+And in a program TF's rule of one dtype per op holds (TF never promotes: ``int_tensor * 0.5`` is a TypeError,
+cast first), while minidl's own code keeps the op library's promotion (see ``_named``).
 """
+import sys
+
 from .. import ops
 from ..ops.operators import OPERATORS, REFLECTED
 from .core import Tensor
-from .math_ops import real_division_dtype, tf_op
+from .math_ops import matching_pair, real_division_dtype, tf_op
 
 #: op-library function -> the name TF1 gives the operator's operation
 TF_NAMES = {"add": "add", "sub": "sub", "mul": "mul", "div": "truediv", "floor_divide": "floordiv",
@@ -32,14 +36,26 @@ def true_division(x, y):
 
 
 def _named(tf_name, fn, reflected):
-    """The operator method: ``fn`` on (self, other) — swapped when ``reflected`` — built under ``tf_name``."""
+    """The operator method: ``fn`` on (self, other) — swapped when ``reflected`` — built under ``tf_name``.
+
+    In a program, a binary operator's operands must have one dtype, as in TF: a Python value takes the tensor's
+    (an int tensor times 0.5 is TF's TypeError), and two tensors of different dtypes are a TypeError. Inside minidl
+    (the op library's VJPs and compositions, written once for both modes) the operators keep the op library's
+    promotion, which those are written with (``g * 0.5`` on any float, a count's int64 dividing a float sum)."""
     @tf_op(tf_name)
     def build(*operands, name=None):
         return fn(*(operands[::-1] if reflected else operands))
 
     def method(self, *other):
+        if other and tf_name != "strided_slice" and not _called_from_minidl(sys._getframe(1)):
+            self, other = matching_pair(tf_name, self, *other)
+            other = (other,)
         return build(self, *other)
     return method
+
+
+def _called_from_minidl(frame):
+    return frame.f_globals.get("__name__", "").startswith("minidl.")
 
 
 def bind_tf_operators(cls, skip=()):

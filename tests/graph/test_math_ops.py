@@ -62,10 +62,11 @@ def test_operations_show_tf1s_op_types():
 def test_slash_divides_integers_in_float64_as_tf1_truediv_does():
     """int32/int64 operands divide in float64 (no digits lost), 8- and 16-bit ones in float32."""
     big = tf.constant([16777217, 123456789])
-    halves = run([big / 1, 7 / tf.constant(2), big / big, tf.constant(7, tf.int8) / 2, big / 1.5])
+    halves = run([big / 1, 7 / tf.constant(2), big / big, tf.constant(7, tf.int8) / 2])
     assert halves[0].dtype == np.float64 and halves[0].tolist() == [16777217.0, 123456789.0]
     assert halves[1] == 3.5 and halves[2].dtype == np.float64 and halves[3].dtype == np.float32
-    assert halves[4].dtype == np.float32  # a float operand: the op library's promotion
+    with pytest.raises(TypeError, match="Expected int32, got 1.5 of type 'float' instead"):
+        big / 1.5  # TF converts the number to the tensor's dtype first
 
 
 def test_repeated_names_are_made_unique_and_wrappers_work_inside_control_flow():
@@ -436,3 +437,22 @@ def test_reduce_max_and_min_over_an_empty_axis_give_tfs_identity():
     assert run(biggest, {x: np.zeros((0, 3))}).tolist() == [-np.inf] * 3
     values, (grad,) = run([biggest, tf.gradients(tf.reduce_sum(biggest), x)], {x: [[1, 5, 3], [4, 2, 6]]})
     assert values.tolist() == [4, 5, 6] and grad.tolist() == [[0, 1, 0], [1, 0, 1]]
+
+
+def test_operators_follow_tf_one_dtype_rule_in_programs():
+    """TF never promotes: a Python number takes the tensor's dtype and must fit its kind; two tensors must match.
+    (Inside minidl the op library's compositions still promote: nanmean divides a float sum by an int64 count.)"""
+    ints, floats = tf.constant([1, 2]), tf.constant([1.0, 2.0])
+    for build, message in ((lambda: ints * 0.5, "Expected int32, got 0.5 of type 'float' instead"),
+                           (lambda: 0.5 * ints, "Expected int32, got 0.5 of type 'float' instead"),
+                           (lambda: ints + floats, "Input 'y' of 'add' Op has type float32 that does not match type "
+                                                   "int32 of argument 'x'"),
+                           (lambda: floats - tf.constant([1.0], tf.float64), "has type float64 that does not match"),
+                           (lambda: ints < 0.5, "Expected int32, got 0.5")):
+        with pytest.raises(TypeError, match=message):
+            build()
+    values = run([ints * 2, ints + np.array([1.9, 2.2]), tf.nn.relu(floats) ** 2])
+    assert values[0].dtype == np.int32 and values[1].tolist() == [2, 4]  # a numpy array is cast as TF casts it
+    np.testing.assert_allclose(values[2], [1.0, 4.0])
+    (grad,) = tf.gradients(tf.reduce_sum(tf.sqrt(floats) * 3.0), [floats])  # VJPs mix dtypes freely inside
+    np.testing.assert_allclose(run(grad), 1.5 / np.sqrt([1.0, 2.0]), rtol=1e-6)
