@@ -100,3 +100,37 @@ def test_index_select_refuses_negative_positions():
         T.index_select(T.arange(5.0), 0, T.tensor([0, -1]))
     with pytest.raises(IndexError, match=r"index_select: index 3 is out of bounds for dimension 1 with size 3"):
         T.ones(2, 3).index_select(1, T.tensor([3]))
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: T.randint(5, 5, (3,)), RuntimeError, r"randint\(\): random_ expects 'from' to be less than 'to', but "
+                                                  r"got from=5 >= to=5"),
+    (lambda: T.eye(-1), RuntimeError, r"eye\(\): n must be greater or equal to 0, got -1"),
+    (lambda: T.arange(0, float("inf")), RuntimeError, r"arange\(\): unsupported range: 0 -> inf"),
+    (lambda: T.randperm(-1), RuntimeError, r"randperm\(\): n must be non-negative, got -1"),
+    (lambda: T.tensor([[1, 2], [3]]), ValueError, r"tensor\(\): expected sequence of length 2 at dim 1 \(got 1\)"),
+    (lambda: T.tensor([[[1, 2], [3, 4]], [[1, 2], [3]]]), ValueError, r"expected sequence of length 2 at dim 2"),
+    (lambda: T.tensor([[1, 2], 3]), ValueError, r"expected a sequence at dim 1 \(got a number\)"),
+    (lambda: T.ones(3).fill_(T.ones(2)), RuntimeError, r"fill_ only supports 0-dimension value tensor but got "
+                                                       r"tensor with 1 dimensions"),
+    (lambda: T.ones(3).copy_(T.ones(2, 3)), RuntimeError, r"copy_: the source float32\[2, 3\] cannot be broadcast "
+                                                          r"to the shape \[3\]"),
+    (lambda: T.ones(3, dtype=T.complex64) % 2, TypeError, r"remainder: not implemented for complex numbers"),
+    (lambda: 2 // T.ones(3, dtype=T.complex64), TypeError, r"floor_divide: not implemented for complex numbers"),
+    (lambda: T.autograd.grad((T.ones(3, requires_grad=True) * 2).sum(), 5), TypeError,
+     r"autograd.grad: inputs must be tensors .* input 0 is int"),
+    (lambda: T.nn.LSTM(2, 3)([[1.0, 2.0]]), TypeError, r"LSTM: expected input to be a Tensor, got list"),
+    (lambda: T.nn.GRU(4, 5)(T.ones(3, 2, 4), (T.zeros(1, 2, 5),)), TypeError,
+     r"GRU: expected hx to be a Tensor, got tuple"),
+    (lambda: T.nn.BatchNorm1d(3)([1, 2, 3]), TypeError, r"BatchNorm1d: expected a Tensor input, got list"),
+    (lambda: T.save(T.ones(2), 5), TypeError, r"expected a path .* or a binary file object to write to, got int"),
+])
+def test_mistakes_named_in_their_own_terms(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_saving_into_a_missing_directory_names_the_path_given(tmp_path):
+    target = tmp_path / "missing" / "model.pt"
+    with pytest.raises(FileNotFoundError, match=f"cannot write '{target}': the directory"):
+        T.save(T.ones(2), str(target))

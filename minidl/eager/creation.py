@@ -1,5 +1,6 @@
 """Creating tensors: from data (``tensor``, ``as_tensor``, ``from_numpy``) and from a shape (``zeros``, ...)."""
 import functools
+import math
 import numbers
 
 import numpy
@@ -40,7 +41,11 @@ def as_array(data, dtype=None, copy=False):
             dtype = _sequence_dtype(data)
         if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flatten(data)):
             data = _nested_items(data)
-        array = numpy.array(data)
+        try:
+            array = numpy.array(data)
+        except ValueError:  # numpy's "inhomogeneous shape": say where, in PyTorch's words
+            raise ValueError(f"tensor(): {_ragged(data)}; a tensor needs lists of equal lengths at each "
+                             f"level") from None
         if dtype is None:
             dtype = _data_dtype(array)
     if dtype is not None:
@@ -74,6 +79,21 @@ def _sequence_dtype(data):
                 return None
             found.update(x._data.dtype if isinstance(x, Tensor) else x.dtype for x in same)
     return functools.reduce(dtypes.promote_types, found) if found else None
+
+
+def _ragged(data):
+    """Where nested lists stop being rectangular: "expected sequence of length n at dim d (got m)"."""
+    level, dim = [data], 0
+    while True:
+        lengths = [len(x) if isinstance(x, (list, tuple)) else None for x in level]
+        if all(n is None for n in lengths):
+            return "its elements are not all numbers"
+        if None in lengths:
+            return f"expected a sequence at dim {dim} (got a number)"
+        if len(set(lengths)) > 1:
+            other = next(n for n in lengths if n != lengths[0])
+            return f"expected sequence of length {lengths[0]} at dim {dim} (got {other})"
+        level, dim = [y for x in level for y in x], dim + 1
 
 
 def _flatten(data):
@@ -197,6 +217,8 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     if (end - start) * step < 0:  # numpy answers with an empty array; PyTorch calls it a mistake
         raise RuntimeError(f"arange(): upper bound and larger bound inconsistent with step sign (start={start}, "
                            f"end={end}, step={step})")
+    if not all(math.isfinite(v) for v in (start, end, step)):
+        raise RuntimeError(f"arange(): unsupported range: {start} -> {end} (step {step}): the bounds must be finite")
     return _finish(numpy.arange(start, end, step).astype(as_numpy_dtype(dtype)), device, requires_grad)
 
 
@@ -217,6 +239,9 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_gra
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     check_factory_options("eye", layout, pin_memory)
+    for what, size in (("n", n), ("m", n if m is None else m)):
+        if size < 0:
+            raise RuntimeError(f"eye(): {what} must be greater or equal to 0, got {size}")
     return _finish(numpy.eye(n, m, dtype=_float_dtype(dtype)), device, requires_grad)
 
 
@@ -259,12 +284,16 @@ def randint(low, high=None, size=None, generator=None, dtype=None, device=None, 
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
+    if low >= high:
+        raise RuntimeError(f"randint(): random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     array = numpy_rng(generator).integers(low, high, _size((size,), "randint"))
     return _finish(array.astype(dtypes.int64 if dtype is None else as_numpy_dtype(dtype)), device, requires_grad)
 
 
 def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     check_factory_options("randperm", layout, pin_memory)
+    if int(n) < 0:
+        raise RuntimeError(f"randperm(): n must be non-negative, got {n}")
     array = numpy_rng(generator).permutation(int(n))
     return _finish(array.astype(dtypes.int64 if dtype is None else as_numpy_dtype(dtype)), device, requires_grad)
 

@@ -107,6 +107,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if grad_outputs is not None and not isinstance(grad_outputs, (list, tuple)):
         grad_outputs = [grad_outputs]
     for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"autograd.grad: inputs must be tensors (or a sequence of them), but input {i} is "
+                            f"{type(t).__name__}")
         if not t.requires_grad:
             raise RuntimeError(f"input {i} of autograd.grad does not require grad")
     roots, grads = _roots(outputs, grad_outputs)

@@ -412,6 +412,9 @@ class Tensor:
         return self._inplace(lambda t: ops.zeros_like(t))
 
     def fill_(self, value):
+        if isinstance(value, Tensor) and value.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
+                               f"dimensions ({describe(value)})")
         return self._inplace(lambda t: ops.full_like(t, value))
 
     # --------------------------------------------------------------------------------- devices and dtypes
@@ -573,6 +576,13 @@ def _copy_from(target, source):
         source = Tensor._make(numpy.asarray(source))
     if source.device != target.device:
         source = _to_device(source, target.device)
+    try:  # (checked here, so that the message names copy_ rather than the op that broadcasts)
+        fits = numpy.broadcast_shapes(tuple(source.shape), tuple(target.shape)) == tuple(target.shape)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(f"copy_: the source {describe(source)} cannot be broadcast to the shape "
+                           f"{list(target.shape)} of the tensor it is copied into")
     return ops.broadcast_to_like(ops.cast(source, target.dtype), target)
 
 

@@ -285,6 +285,9 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
         raise NotImplementedError("batch renormalization, virtual batches and adjustment are not supported")
     x = _float_input(inputs, "batch_normalization")
     ndim = x.shape.rank
+    if ndim == 0:
+        raise ValueError(f"Input 0 of layer batch_normalization is incompatible with the layer: expected min_ndim=1, "
+                         f"found ndim=0. Full shape received: {x.shape}")
     axes = sorted({a % ndim for a in ([axis] if isinstance(axis, numbers.Integral) else axis)})
     param_shape = [x.shape[a] for a in axes]
     if None in param_shape:

@@ -259,6 +259,9 @@ def dropout_rate(x, keep_prob=None, rate=None):
 
     if keep_prob is not None:
         keep = graph_tensor(keep_prob)
+        if keep is None and (isinstance(keep_prob, bool) or not isinstance(keep_prob, numbers.Real) or
+                             not 0 < keep_prob <= 1):
+            raise ValueError(f"keep_prob must be a scalar tensor or a float in the range (0, 1], got {keep_prob}")
         rate = 1 - keep_prob if keep is None else ops.sub(1, scalar(keep))
     if rate is None:
         raise ValueError("You must provide a rate to dropout.")

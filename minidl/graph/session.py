@@ -201,7 +201,10 @@ class Session:
         tensor = self.graph.as_graph_element(key) if isinstance(key, str) else \
             getattr(key, "_as_graph_element", lambda: key)()
         if not isinstance(tensor, Tensor):
-            raise TypeError(f"The value of a feed cannot be a tf.Operation: {key!r}")
+            if isinstance(tensor, Operation):
+                raise TypeError(f"The value of a feed cannot be a tf.Operation: {key!r} (feed one of its outputs)")
+            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {key!r} is a {type(key).__name__}; the keys "
+                            f"are placeholders (or other tensors), or their names")
         return tensor
 
     # ------------------------------------------------------------------------------------- compiling

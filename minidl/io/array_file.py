@@ -65,7 +65,12 @@ def write_arrays(path, arrays, metadata=None):
     if hasattr(path, "write"):
         write_to(path)
         return
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"expected a path (str or os.PathLike) or a binary file object to write to, got "
+                        f"{type(path).__name__}")
     directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):  # (else the error would name the temporary file written first)
+        raise FileNotFoundError(f"cannot write {os.fspath(path)!r}: the directory {directory!r} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(path), dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:

@@ -2,7 +2,7 @@
 import numpy
 
 from ..backend import dtypes
-from .base import Op, apply, is_tensor, refuse_integer_division_by_zero
+from .base import Op, apply, describe, is_tensor, refuse_integer_division_by_zero
 from .broadcast import sum_to_like, zeros_like
 from .infer import broadcast_infer, same_spec
 from .promote import number_as, promote, promote_pair
@@ -227,14 +227,21 @@ def div(input, other, *, rounding_mode=None):
     return apply(TrueDiv, a, b)
 
 
+def _real_pair(op_name, input, other):
+    """The promoted operands of an op defined only for real numbers (rounding has no meaning for complex ones)."""
+    a, b = promote_pair(op_name, input, other)
+    if (a if is_tensor(a) else b).dtype.kind == "c":
+        raise TypeError(f"{op_name}: not implemented for complex numbers (got {describe(input)} and "
+                        f"{describe(other)})")
+    return a, b
+
+
 def floor_divide(input, other):
-    a, b = promote_pair("floor_divide", input, other)
-    return apply(FloorDiv, a, b)
+    return apply(FloorDiv, *_real_pair("floor_divide", input, other))
 
 
 def remainder(input, other):
-    a, b = promote_pair("remainder", input, other)
-    return apply(Remainder, a, b)
+    return apply(Remainder, *_real_pair("remainder", input, other))
 
 
 def neg(input):

@@ -292,3 +292,14 @@ def test_feeds_and_constants_never_change_a_value_silently():
             with pytest.raises(TypeError, match=f"Type of feed value {value} is not compatible with Tensor type"):
                 sess.run(list(feed)[0], feed)
         np.testing.assert_array_equal(sess.run(pixels, {pixels: np.array([3.0, 255.0])}), [3, 255])
+
+
+def test_feed_keys_and_layer_inputs_are_named_in_tf_terms():
+    p = tf.placeholder(tf.float32, [2])
+    with tf.Session() as sess:
+        with pytest.raises(TypeError, match="Cannot interpret feed_dict key as Tensor: 5 is a int"):
+            sess.run(p * 2, {5: [1.0, 1.0]})
+    with pytest.raises(ValueError, match="keep_prob must be a scalar tensor or a float in the range"):
+        tf.nn.dropout(tf.ones([3]), keep_prob=1.5)
+    with pytest.raises(ValueError, match="expected min_ndim=1, found ndim=0"):
+        tf.layers.batch_normalization(tf.ones([]))

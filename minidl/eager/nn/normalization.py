@@ -21,6 +21,7 @@ no longer depends on the other samples of the batch.
 import numbers
 
 from ...backend import dtypes
+from ...ops.base import is_tensor
 from ..creation import empty, ones, tensor, zeros
 from ..grad_mode import no_grad
 from . import functional as F, init
@@ -91,6 +92,8 @@ class _BatchNorm(_NormBase):
     _accepted_dims = ()
 
     def forward(self, input):
+        if not is_tensor(input):
+            raise TypeError(f"{type(self).__name__}: expected a Tensor input, got {type(input).__name__}")
         if input.ndim not in self._accepted_dims:
             wanted = " or ".join(f"{n}D" for n in self._accepted_dims)
             raise ValueError(f"{type(self).__name__}: expected {wanted} input (got {input.ndim}D input)")

@@ -134,6 +134,12 @@ def _rnn_mode(nonlinearity):
     return "RNN_" + nonlinearity.upper()
 
 
+def _require_tensor(layer, what, value):
+    if not ops.is_tensor(value):
+        raise TypeError(f"{layer}: expected {what} to be a Tensor, got {type(value).__name__}"
+                        + (" (LSTM takes the pair (h_0, c_0); GRU and RNN one tensor h_0)" if what == "hx" else ""))
+
+
 def _check_sizes(name, input_size, hidden_size):
     for what, value in (("input_size", input_size), ("hidden_size", hidden_size)):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
@@ -330,6 +336,7 @@ class RNNBase(Module):
     # --------------------------------------------------------------------------------------- checks
     def _check_input(self, input):
         name = type(self).__name__
+        _require_tensor(name, "input", input)
         if input.ndim not in (2, 3):
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.ndim}D instead")
         if input.shape[-1] != self.input_size:
@@ -345,6 +352,7 @@ class RNNBase(Module):
         expected = (self.num_layers * directions, input.shape[1], features)
         if hx is None:
             return [zeros(*expected[1:], dtype=input.dtype, device=input.device)] * expected[0]
+        _require_tensor(type(self).__name__, what, hx)
         if hx.ndim != (3 if batched else 2):
             raise RuntimeError(f"{type(self).__name__}: For {'batched 3' if batched else 'unbatched 2'}-D input, "
                                f"{what} should also be {3 if batched else 2}-D but got {hx.ndim}-D tensor")
