@@ -99,6 +99,25 @@ class ReshapeTo(Op):
         return Spec(None if rank is None else (None,) * rank, x.dtype)
 
 
+class TileBy(Op):
+    """``x`` repeated ``multiples[d]`` times along each dim d, the multiples a 1-D integer tensor read at run time.
+    VJP: see the gradient as (multiples[0], x.shape[0], multiples[1], x.shape[1], ...) — which tile, and where in
+    it — and add the tiles up."""
+    saves_inputs = (1,)
+    differentiable_inputs = (0,)
+    forward = staticmethod(lambda xp, x, multiples: xp.tile(x, _host_ints(multiples)))
+
+    @staticmethod
+    def vjp(ctx, g):
+        x, multiples = ctx.inputs
+        interleaved = ops.reshape(ops.stack([multiples, shape(x, out_type=multiples.dtype)], 1), (-1,))
+        return ops.sum(apply(ReshapeTo, g, interleaved), tuple(builtins.range(0, 2 * x.ndim, 2))), None
+
+    @staticmethod
+    def infer(x, multiples):
+        return Spec(None if x.shape is None else (None,) * len(x.shape), x.dtype)
+
+
 def _shape_list(shape):
     """A shape argument as a list of Python ints and 0-d tensors, or as the 1-D tensor computed at run time."""
     tensor = graph_tensor(shape)
@@ -328,13 +347,22 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
 
 @tf_op("Tile")
 def tile(input, multiples, name=None):
-    """``input`` repeated ``multiples[d]`` times along each dim d (one entry per dim)."""
+    """``input`` repeated ``multiples[d]`` times along each dim d (one entry per dim). The multiples may be a
+    tensor or hold tensors (``tf.tile(v, [tf.shape(x)[0], 1])``): then they are read when the graph runs."""
     x = to_tensor(input)
-    multiples = constant_value(multiples, "multiples")
-    if len(multiples) != x.ndim:
-        raise ValueError(f"Shape must be rank {x.ndim} but is rank {len(multiples)}: tile needs one multiple per "
+    multiples = _shape_list(multiples)
+    static = None if isinstance(multiples, Tensor) else multiples
+    if isinstance(multiples, Tensor) and multiples.shape.rank_known and multiples.shape[0] is not None:
+        static = [None] * multiples.shape[0]
+    if static is not None and len(static) != x.ndim:
+        raise ValueError(f"Shape must be rank {x.ndim} but is rank {len(static)}: tile needs one multiple per "
                          f"dimension of {x.shape}, got {multiples}")
-    return ops.tile(x, multiples)
+    if not isinstance(multiples, Tensor) and all(graph_tensor(m) is None for m in multiples):
+        return ops.tile(x, multiples)
+    out = apply(TileBy, x, _shape_input(multiples)[0])
+    if static is not None:
+        out.set_shape([n * m if isinstance(m, int) and n is not None else None for n, m in zip(x.shape, static)])
+    return out
 
 
 @tf_op("Pad")

@@ -1,7 +1,9 @@
 """Smaller pieces of TF1's math and checks that classic programs use: ``tf.div_no_nan``, the C-style
 ``tf.truncatediv``/``truncatemod``, ``tf.realdiv``, ``tf.rint``, ``tf.roll``,
 ``tf.bincount``, ``tf.searchsorted``, ``tf.math.reduce_euclidean_norm``, ``tf.ensure_shape`` and
-``tf.assert_rank`` — thin layers over ``minidl.ops`` (only ``ensure_shape`` is an op of its own: a run-time check).
+``tf.assert_rank``, the inverse trigonometric and hyperbolic functions, ``tf.atan2``, ``tf.expm1``, ``tf.erfc``,
+``tf.lgamma`` and ``tf.digamma`` — thin layers over ``minidl.ops`` (only ``ensure_shape`` is an op of its own: a
+run-time check).
 
 Importing this module also adds them to ``tf.math`` (``divide_no_nan``, ``bincount``, ``roll``...) and
 ``tf.debugging`` (``assert_rank``, ``ensure_shape``).
@@ -17,8 +19,9 @@ from .basics import no_op
 from .check_ops import Assert, debugging
 from .core import TensorShape, as_spec_shape, get_default_graph
 from .graph_ops import GraphOp
-from .math_ops import (FLOATS_AND_COMPLEX, REALS, axis_arg, cast, check_dtype, constant_value, equal, math,
-                       matching_pair, tf_op, to_tensor)
+from .nn_ops import nn
+from .math_ops import (FLOATS, FLOATS_AND_COMPLEX, REALS, _unary, axis_arg, cast, check_dtype, constant_value,
+                       equal, math, matching_pair, tf_op, to_tensor)
 
 
 # ============================================================================================= arithmetic
@@ -204,11 +207,37 @@ def assert_rank(x, rank, data=None, summarize=None, message=None, name=None):
         return Assert(equal(rank_of(x), cast(rank, dtypes.int32)), data, summarize)
 
 
-for _fn in (div_no_nan, bincount, reduce_euclidean_norm, truncatediv, truncatemod, realdiv, rint):
+# ============================================================================ more elementwise functions
+
+asin = _unary("asin", "Asin", ops.asin, FLOATS_AND_COMPLEX, "The angle whose sine is x, in [-pi/2, pi/2].")
+acos = _unary("acos", "Acos", ops.acos, FLOATS_AND_COMPLEX, "The angle whose cosine is x, in [0, pi].")
+tan = _unary("tan", "Tan", ops.tan, FLOATS_AND_COMPLEX, "tan x.")
+sinh = _unary("sinh", "Sinh", ops.sinh, FLOATS_AND_COMPLEX, "(e^x - e^-x) / 2.")
+cosh = _unary("cosh", "Cosh", ops.cosh, FLOATS_AND_COMPLEX, "(e^x + e^-x) / 2.")
+asinh = _unary("asinh", "Asinh", ops.asinh, FLOATS_AND_COMPLEX, "The inverse of sinh.")
+acosh = _unary("acosh", "Acosh", ops.acosh, FLOATS_AND_COMPLEX, "The inverse of cosh, for x >= 1.")
+atanh = _unary("atanh", "Atanh", ops.atanh, FLOATS_AND_COMPLEX, "The inverse of tanh, for |x| < 1.")
+expm1 = _unary("expm1", "Expm1", ops.expm1, FLOATS_AND_COMPLEX, "e^x - 1, accurate for tiny x.")
+erfc = _unary("erfc", "Erfc", ops.erfc, FLOATS, "1 - erf(x), accurate where erf(x) is close to 1.")
+lgamma = _unary("lgamma", "Lgamma", ops.lgamma, FLOATS, "log |Γ(x)|.")
+digamma = _unary("digamma", "Digamma", ops.digamma, FLOATS, "d/dx log Γ(x).")
+
+
+@tf_op("Atan2")
+def atan2(y, x, name=None):
+    """The angle of the point (x, y) from the x axis, in (-pi, pi] (note the order: y first, as in TF)."""
+    y, x = matching_pair("Atan2", y, x, ("y", "x"))
+    return ops.atan2(check_dtype(y, FLOATS, "y"), x)
+
+
+for _fn in (div_no_nan, bincount, reduce_euclidean_norm, truncatediv, truncatemod, realdiv, rint, asin, acos, tan,
+            sinh, cosh, asinh, acosh, atanh, expm1, erfc, lgamma, digamma, atan2):
     setattr(math, _fn.__name__, _fn)
 math.divide_no_nan = div_no_nan
+math.softmax, math.log_softmax = nn.softmax, nn.log_softmax  # tf.math.softmax is tf.nn.softmax
 debugging.assert_rank = assert_rank
 debugging.ensure_shape = ensure_shape
 
 __all__ = ["div_no_nan", "truncatediv", "truncatemod", "realdiv", "rint", "roll", "bincount", "searchsorted",
-           "ensure_shape", "assert_rank"]
+           "ensure_shape", "assert_rank", "asin", "acos", "tan", "sinh", "cosh", "asinh", "acosh", "atanh", "expm1",
+           "erfc", "lgamma", "digamma", "atan2"]

@@ -322,3 +322,22 @@ def test_slice_refuses_what_python_slicing_would_clip():
         np.testing.assert_array_equal(sess.run(y, {rows: np.arange(6.0).reshape(3, 2)}), [[2, 3], [4, 5]])
         with pytest.raises(tf.errors.InvalidArgumentError, match="Slice: begin\\[0\\] \\+ size\\[0\\] exceeds"):
             sess.run(y, {rows: np.ones((2, 2))})
+
+
+def test_tile_by_multiples_known_when_the_graph_runs():
+    batch = tf.placeholder(tf.float64, [None, 3])
+    row = tf.Variable([[1.0, 2.0]], dtype=tf.float64)
+    tiled = tf.tile(row, [tf.shape(batch)[0], 2])
+    assert tiled.shape.as_list() == [None, 4]
+    block = tf.constant(np.arange(6.0).reshape(1, 2, 3))
+    stacked = tf.tile(block, tf.stack([tf.shape(batch)[0], 1, 2]))
+    weights = np.arange(4.0)
+    loss = tf.reduce_sum(tiled * weights) + tf.reduce_sum(stacked * stacked)
+    (d_row,), (d_block,) = tf.gradients(loss, row), tf.gradients(loss, block)
+    with tf.Session() as sess:
+        sess.run(row.initializer)
+        values = sess.run([tiled, stacked, d_row, d_block], {batch: np.ones((3, 3))})
+    np.testing.assert_array_equal(values[0], np.tile([[1.0, 2.0]], (3, 2)))
+    np.testing.assert_array_equal(values[1], np.tile(np.arange(6.0).reshape(1, 2, 3), (3, 1, 2)))
+    np.testing.assert_array_equal(values[2], [[3 * (0 + 2), 3 * (1 + 3)]])  # each entry is in 3 rows, 2 tiles
+    np.testing.assert_array_equal(values[3], 12 * np.arange(6.0).reshape(1, 2, 3))  # 6 copies of w², d = 2w each

@@ -1,6 +1,8 @@
 """``tf.div_no_nan``, ``tf.roll``, ``tf.bincount``, ``tf.searchsorted``, ``tf.math.reduce_euclidean_norm``,
 ``tf.ensure_shape`` and ``tf.assert_rank``: values against numpy, gradients against central differences (float64),
 static shapes and the errors."""
+import math
+
 import numpy as np
 import pytest
 
@@ -126,3 +128,25 @@ def test_c_style_division_real_division_and_rint():
     assert tf.math.truncatemod is tf.truncatemod and tf.math.rint is tf.rint
     with pytest.raises(TypeError):
         tf.realdiv(tf.constant([1, 2]), 2)
+
+
+@pytest.mark.parametrize("name, reference, low, high", [
+    ("asin", np.arcsin, -0.9, 0.9), ("acos", np.arccos, -0.9, 0.9), ("tan", np.tan, -1.0, 1.0),
+    ("sinh", np.sinh, -2.0, 2.0), ("cosh", np.cosh, -2.0, 2.0), ("asinh", np.arcsinh, -2.0, 2.0),
+    ("acosh", np.arccosh, 1.5, 3.0), ("atanh", np.arctanh, -0.9, 0.9), ("expm1", np.expm1, -1.0, 1.0),
+    ("erfc", lambda a: 1 - np.vectorize(math.erf)(a), -1.5, 1.5),
+    ("lgamma", np.vectorize(math.lgamma), 0.5, 4.0)])
+def test_more_elementwise_functions(name, reference, low, high):
+    values = np.random.default_rng(0).uniform(low, high, 5)
+    fn = getattr(tf, name)
+    assert getattr(tf.math, name) is fn
+    np.testing.assert_allclose(run(fn(tf.constant(values))), reference(values), rtol=1e-10)
+    check_gradients(fn, values)
+
+
+def test_atan2_takes_y_first_and_math_softmax_is_nn_softmax():
+    y, x = np.array([1.0, -1.0, 0.5]), np.array([-1.0, -1.0, 2.0])
+    np.testing.assert_allclose(run(tf.atan2(tf.constant(y), tf.constant(x))), np.arctan2(y, x))
+    check_gradients(lambda t: tf.atan2(t, tf.constant(x)), y)
+    np.testing.assert_allclose(run(tf.math.digamma(tf.constant([1.0], tf.float64))), [-0.5772156649015329])
+    assert tf.math.softmax is tf.nn.softmax and tf.math.log_softmax is tf.nn.log_softmax
