@@ -151,9 +151,15 @@ def test_numbers_and_scales_promote_like_pytorch(case, values, dtype):
     (lambda L: L.tensor([3], dtype=L.uint8) ** -2, "Integers to negative integer powers are not allowed"),
     (lambda L: L.tensor([3, 4]).floor_divide_(0), "ZeroDivisionError"),
     (lambda L: L.tensor([3, 4]).remainder_(L.tensor([0, 1])), "ZeroDivisionError"),
+    (lambda L: 1 - L.tensor([True, False]), "Subtraction, the `-` operator, with a bool tensor is not supported"),
+    (lambda L: L.tensor([True]) - L.tensor([0.5]), "with a bool tensor is not supported"),
+    (lambda L: -L.tensor([True]), "Negation, the `-` operator, on a bool tensor is not supported"),
+    (lambda L: L.tensor([True]) ** L.tensor([True]), "not implemented for .*[Bb]ool"),
+    (lambda L: L.tensor([True]) // L.tensor([True]), "not implemented for .*[Bb]ool"),
+    (lambda L: L.tensor([True]) % L.tensor([True]), "not implemented for .*[Bb]ool"),
 ])
 def test_refused_like_pytorch(case, error):
-    with pytest.raises(RuntimeError, match=error):
+    with pytest.raises(RuntimeError, match=error):  # (PyTorch's NotImplementedError is a RuntimeError)
         case(T)
     torch = _torch_or_none()
     if torch is not None:

@@ -193,8 +193,17 @@ def add(input, other, *, alpha=1):
     return apply(Add, a, alpha_scaled("add", b, alpha))
 
 
+_INVERT_A_MASK = "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+
+
+def _is_bool_tensor(x):
+    return is_tensor(x) and x.dtype.kind == "b"
+
+
 def sub(input, other, *, alpha=1):
-    """``input - alpha * other``."""
+    """``input - alpha * other``. Not for bool tensors, as in PyTorch: ``1 - mask`` is usually meant as ``~mask``."""
+    if _is_bool_tensor(input) or _is_bool_tensor(other):
+        raise RuntimeError(f"Subtraction, the `-` operator, with a bool tensor is not supported. {_INVERT_A_MASK}")
     a, b = promote_pair("sub", input, other)
     return apply(Sub, a, alpha_scaled("sub", b, alpha))
 
@@ -228,11 +237,14 @@ def div(input, other, *, rounding_mode=None):
 
 
 def _real_pair(op_name, input, other):
-    """The promoted operands of an op defined only for real numbers (rounding has no meaning for complex ones)."""
+    """The promoted operands of an op defined only for real numbers (rounding has no meaning for complex ones),
+    and, as in PyTorch, not for two bools."""
     a, b = promote_pair(op_name, input, other)
-    if (a if is_tensor(a) else b).dtype.kind == "c":
-        raise TypeError(f"{op_name}: not implemented for complex numbers (got {describe(input)} and "
-                        f"{describe(other)})")
+    kind = (a if is_tensor(a) else b).dtype.kind
+    if kind in "cb":
+        raise (TypeError if kind == "c" else NotImplementedError)(
+            f"{op_name}: not implemented for {'complex numbers' if kind == 'c' else 'bool tensors'} (got "
+            f"{describe(input)} and {describe(other)})")
     return a, b
 
 
@@ -245,6 +257,8 @@ def remainder(input, other):
 
 
 def neg(input):
+    if _is_bool_tensor(input):
+        raise RuntimeError(f"Negation, the `-` operator, on a bool tensor is not supported. {_INVERT_A_MASK}")
     return apply(Neg, input)
 
 
@@ -255,6 +269,9 @@ def pow(input, exponent):
         raise RuntimeError(f"pow: Integers to negative integer powers are not allowed ({input.dtype} tensor to the "
                            f"power {exponent}; make one of them a float)")
     a, b = promote_pair("pow", input, exponent)
+    if (a if is_tensor(a) else b).dtype.kind == "b":
+        raise NotImplementedError(f"pow: not implemented for bool tensors (got {describe(input)} and "
+                                  f"{describe(exponent)})")
     return apply(Pow, a, b)
 
 
