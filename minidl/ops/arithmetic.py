@@ -202,9 +202,10 @@ def _is_bool_tensor(x):
 
 def sub(input, other, *, alpha=1):
     """``input - alpha * other``. Not for bool tensors, as in PyTorch: ``1 - mask`` is usually meant as ``~mask``."""
-    if _is_bool_tensor(input) or _is_bool_tensor(other):
-        raise RuntimeError(f"Subtraction, the `-` operator, with a bool tensor is not supported. {_INVERT_A_MASK}")
     a, b = promote_pair("sub", input, other)
+    # operands that promotion left alone have one dtype: bool only if the result is; otherwise look at them
+    if (a.dtype.kind == "b" if a is input and b is other else _is_bool_tensor(input) or _is_bool_tensor(other)):
+        raise RuntimeError(f"Subtraction, the `-` operator, with a bool tensor is not supported. {_INVERT_A_MASK}")
     return apply(Sub, a, alpha_scaled("sub", b, alpha))
 
 

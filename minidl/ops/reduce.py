@@ -132,9 +132,12 @@ def accumulated(reduce, x, **kwargs):
     integers and bools to int64 where PyTorch keeps (and wraps around in) the dtype asked for. float16 is
     accumulated in float32 and rounded once, as PyTorch does: in float16 a running sum of 4000 × 0.1 stalls at 256,
     where adding 0.1 no longer changes it."""
-    if x.dtype == dtypes.float16:
-        return reduce(x, dtype=dtypes.float32, **kwargs).astype(x.dtype)
-    return reduce(x, dtype=x.dtype, **kwargs)
+    dtype = x.dtype
+    if dtype.kind in "fc" and dtype.itemsize > 2:  # the common case, left to numpy as it is
+        return reduce(x, **kwargs)
+    if dtype == dtypes.float16:
+        return reduce(x, dtype=dtypes.float32, **kwargs).astype(dtype)
+    return reduce(x, dtype=dtype, **kwargs)
 
 
 class Sum(Op):
