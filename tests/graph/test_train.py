@@ -179,3 +179,63 @@ def test_optimizer_constants_callable_learning_rate_and_the_train_op_collection(
         assert sess.run(grad) == 6.0
         sess.run(train)
         assert sess.run(w) == pytest.approx(2.4)
+
+
+def _two_lookup_steps(optimizer, lookup):
+    """Two steps on a 3-row table: the first looks up rows 0 and 1, the second row 1 twice; returns the table."""
+    table = tf.Variable(np.array([[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]]), dtype=tf.float64)
+    ids = tf.placeholder(tf.int32, [None])
+    loss = tf.reduce_sum(lookup(table, ids) * np.array([1.0, -1.0]))
+    train = optimizer.minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train, {ids: [0, 1]})
+        sess.run(train, {ids: [1, 1]})
+        return sess.run(table)
+
+
+@pytest.mark.parametrize("lookup", [tf.nn.embedding_lookup, tf.gather,
+                                    lambda t, ids: tf.gather(t, ids[:1]) + tf.nn.embedding_lookup(t, ids[1:])])
+def test_momentum_moves_only_the_rows_looked_up(graph, lookup):
+    """TF1's sparse update (IndexedSlices): row 0 keeps its momentum but does not move in the second step, row 2
+    never moves; repeated ids add up (row 1's second gradient is 2)."""
+    table = _two_lookup_steps(tf.train.MomentumOptimizer(0.25, 0.5), lookup)
+    step = np.array([1.0, -1.0])
+    row0 = np.array([1.0, 2.0]) - 0.25 * step                  # accumulation 1·g, then untouched
+    row1 = row0 - 0.25 * (0.5 * step + 2 * step)                # accumulation 0.5·g + 2g in the second step
+    np.testing.assert_allclose(table, [row0, row1, [1.0, 2.0]])
+
+
+@pytest.mark.parametrize("make", [lambda: tf.train.RMSPropOptimizer(0.1, momentum=0.5),
+                                  lambda: tf.train.RMSPropOptimizer(0.1, centered=True),
+                                  lambda: tf.train.AdadeltaOptimizer(1.0)])
+def test_rmsprop_and_adadelta_leave_rows_not_looked_up_alone(graph, make):
+    """After a step that looks up rows 0 and 1, a step that looks up row 1 only changes neither row 0 nor row 2 of
+    the table or of any slot (dense updates would decay row 0's slots and, with momentum, move it)."""
+    table = tf.Variable(np.array([[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]]), dtype=tf.float64)
+    ids = tf.placeholder(tf.int32, [None])
+    optimizer = make()
+    train = optimizer.minimize(tf.reduce_sum(tf.nn.embedding_lookup(table, ids) * np.array([1.0, -1.0])))
+    state = [table] + [optimizer.get_slot(table, name) for name in optimizer.get_slot_names()]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train, {ids: [0, 1]})
+        before = sess.run(state)
+        sess.run(train, {ids: [1]})
+        after = sess.run(state)
+    for old, new in zip(before, after):
+        np.testing.assert_array_equal(new[[0, 2]], old[[0, 2]])
+    assert not np.array_equal(after[0][1], before[0][1])
+
+
+def test_dense_gradients_still_update_every_row(graph):
+    table = _two_lookup_steps(tf.train.MomentumOptimizer(0.25, 0.5), lambda t, ids: tf.gather(t * 1.0, ids))
+    assert not np.allclose(table[0], [1.0, 2.0] - 0.25 * np.array([1.0, -1.0]))  # row 0 moved again in step 2
+
+
+def test_centered_rmsprop_slots_have_tf1_names(graph):
+    v = tf.Variable([1.0, 2.0], name="v")
+    optimizer = tf.train.RMSPropOptimizer(0.1, centered=True)
+    optimizer.minimize(tf.reduce_sum(v * v))
+    assert {name: optimizer.get_slot(v, name).name for name in optimizer.get_slot_names()} == {
+        "rms": "v/RMSProp:0", "mg": "v/RMSProp_1:0", "momentum": "v/RMSProp_2:0"}

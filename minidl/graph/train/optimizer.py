@@ -5,6 +5,13 @@ per variable, the update ops of the concrete optimizer (``_apply_dense``), creat
 (momentum, Adam's moments) on first use, and returns one op that runs them all — ``sess.run(train_op)`` is one
 training step. Slots are ordinary (non-trainable) global variables, so ``global_variables_initializer`` and
 ``Saver`` see them.
+
+**Gradients of row lookups.** In TF1 the gradient of ``tf.gather(params, ids)`` or ``embedding_lookup`` is an
+``IndexedSlices`` (the rows looked up, and their ids), and Momentum, RMSProp and Adadelta update only those rows:
+an embedding row that no id of the batch named keeps its momentum and does not move. minidl's gradients are
+dense tensors, so the optimizer finds such a gradient by the op that made it (``_looked_up_rows``) and masks its
+updates to those rows (``_assign``); for the other optimizers the two updates agree (a zero gradient changes
+nothing in SGD and Adagrad, and TF1's Adam updates every row either way).
 """
 import numpy
 
@@ -15,9 +22,29 @@ from ..frontend import convert_to_tensor
 from ..gradients import gradients
 
 
+def _looked_up_rows(grad):
+    """The ids (a 1-D tensor) of the rows that ``grad`` is the gradient of, when it comes from row lookups only
+    (``tf.gather`` along axis 0, ``embedding_lookup``, and sums of those); None for any other gradient."""
+    from ...ops.arithmetic import Add
+    from ...ops.embedding import EmbeddingDenseBackward
+    from ...ops.indexing import IndexGrad
+    operation = grad.op
+    if operation.op is EmbeddingDenseBackward:
+        return ops.reshape(operation.inputs[2], (-1,))
+    if operation.op is IndexGrad and not operation.attrs["basic"] and operation.attrs["advanced"] == (("tensor",),):
+        return ops.reshape(operation.inputs[2], (-1,))
+    if operation.op is Add:
+        parts = [_looked_up_rows(t) for t in operation.inputs]
+        if None not in parts and parts[0].dtype == parts[1].dtype:
+            return ops.cat(parts, 0)
+    return None
+
+
 class Optimizer:
     # TF1's gate_gradients values (accepted; minidl computes every gradient of a step before applying any)
     GATE_NONE, GATE_OP, GATE_GRAPH = 0, 1, 2
+    #: whether a gradient of row lookups updates only those rows (TF1's sparse updates; see the module docstring)
+    _updates_looked_up_rows_only = False
 
     def __init__(self, use_locking, name):
         if not name:
@@ -59,7 +86,7 @@ class Optimizer:
         with name_scope(name or self._name):
             self._create_slots([v for _, v in usable])
             self._prepare()
-            updates = [self._apply_dense(convert_to_tensor(g), v) for g, v in usable]
+            updates = [self._apply_to(convert_to_tensor(g), v) for g, v in usable]
             finish = self._finish(updates)
             if global_step is None:
                 return finish
@@ -70,6 +97,20 @@ class Optimizer:
                  colocate_gradients_with_ops=False, name=None, grad_loss=None):
         return self.apply_gradients(self.compute_gradients(loss, var_list, grad_loss=grad_loss),
                                     global_step=global_step, name=name)
+
+    def _apply_to(self, grad, var):
+        """``_apply_dense``, its assignments masked to the rows looked up when ``grad`` is a lookup's gradient."""
+        ids = _looked_up_rows(grad) if self._updates_looked_up_rows_only else None
+        self._row_mask = None
+        if ids is not None:
+            rows = ops.index_put(ops.zeros_like(ops.getitem(var, (slice(None),) + (0,) * (var.shape.rank - 1)),
+                                                dtype="bool"), (ids,), True)
+            self._row_mask = ops.reshape(rows, (-1,) + (1,) * (var.shape.rank - 1))
+        return self._apply_dense(grad, var)
+
+    def _assign(self, ref, value):
+        """``ref.assign(value)``, or only in the rows looked up (``_apply_to``)."""
+        return ref.assign(value if self._row_mask is None else ops.where(self._row_mask, value, ref))
 
     # ------------------------------------------------------------------------------- what subclasses add
     def _create_slots(self, var_list):

@@ -43,12 +43,14 @@ class MomentumOptimizer(Optimizer):
         self._lr_t = self._lr(self._learning_rate, "learning_rate")
         self._momentum_t = self._lr(self._momentum, "momentum")
 
+    _updates_looked_up_rows_only = True
+
     def _apply_dense(self, grad, var):
         lr, momentum = ops.cast(self._lr_t, var.dtype), ops.cast(self._momentum_t, var.dtype)
         accumulation = self.get_slot(var, "momentum")
-        a = accumulation.assign(momentum * accumulation + grad)
+        a = self._assign(accumulation, momentum * accumulation + grad)
         step = grad + momentum * a if self._use_nesterov else a
-        return var.assign_sub(lr * step).op
+        return self._assign(var, var - lr * step).op
 
 
 class AdagradOptimizer(Optimizer):
@@ -84,14 +86,16 @@ class AdadeltaOptimizer(Optimizer):
     def _prepare(self):
         self._lr_t = self._lr(self._learning_rate, "learning_rate")
 
+    _updates_looked_up_rows_only = True
+
     def _apply_dense(self, grad, var):
         rho, eps = self._rho, self._epsilon
         accum_slot, accum_update_slot = self.get_slot(var, "accum"), self.get_slot(var, "accum_update")
-        accum = accum_slot.assign(rho * accum_slot + (1 - rho) * grad * grad)
+        accum = self._assign(accum_slot, rho * accum_slot + (1 - rho) * grad * grad)
         update = ops.sqrt(accum_update_slot + eps) * ops.rsqrt(accum + eps) * grad
         with control_dependencies([update]):  # the step reads the old accum_update before it is replaced
-            accum_update = accum_update_slot.assign(rho * accum_update_slot + (1 - rho) * update * update)
-        return group(var.assign_sub(ops.cast(self._lr_t, var.dtype) * update), accum_update)
+            accum_update = self._assign(accum_update_slot, rho * accum_update_slot + (1 - rho) * update * update)
+        return group(self._assign(var, var - ops.cast(self._lr_t, var.dtype) * update), accum_update)
 
 
 class RMSPropOptimizer(Optimizer):
@@ -104,24 +108,26 @@ class RMSPropOptimizer(Optimizer):
     def _create_slots(self, var_list):
         for v in var_list:
             self._filled_slot(v, "rms", 1.0)  # TF1 starts the mean square at 1
-            self._zeros_slot(v, "momentum")
-            if self._centered:
+            if self._centered:  # (made before momentum, as in TF1, so the slots get TF1's names: mg is RMSProp_1)
                 self._zeros_slot(v, "mg")
+            self._zeros_slot(v, "momentum")
 
     def _prepare(self):
         self._lr_t = self._lr(self._learning_rate, "learning_rate")
 
+    _updates_looked_up_rows_only = True
+
     def _apply_dense(self, grad, var):
         lr = ops.cast(self._lr_t, var.dtype)
         rms, mom = self.get_slot(var, "rms"), self.get_slot(var, "momentum")
-        ms = rms.assign(self._decay * rms + (1.0 - self._decay) * grad * grad)
+        ms = self._assign(rms, self._decay * rms + (1.0 - self._decay) * grad * grad)
         denominator = ms
         if self._centered:
             mg_slot = self.get_slot(var, "mg")
-            mg = mg_slot.assign(self._decay * mg_slot + (1.0 - self._decay) * grad)
+            mg = self._assign(mg_slot, self._decay * mg_slot + (1.0 - self._decay) * grad)
             denominator = ms - mg * mg
-        m = mom.assign(self._momentum * mom + lr * grad * ops.rsqrt(denominator + self._epsilon))
-        return var.assign_sub(m).op
+        m = self._assign(mom, self._momentum * mom + lr * grad * ops.rsqrt(denominator + self._epsilon))
+        return self._assign(var, var - m).op
 
 
 class AdamOptimizer(Optimizer):
