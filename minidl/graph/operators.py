@@ -13,6 +13,7 @@ import sys
 
 from .. import ops
 from ..ops.operators import OPERATORS, REFLECTED
+from . import dynamic_slicing
 from .core import Tensor
 from .math_ops import matching_pair, real_division_dtype, tf_op
 
@@ -63,7 +64,7 @@ def bind_tf_operators(cls, skip=()):
     for table, reflected in ((OPERATORS, False), (REFLECTED, True)):
         for dunder, op_name in table.items():
             if dunder not in skip and op_name in TF_NAMES:
-                fn = true_division if op_name == "div" else getattr(ops, op_name)
+                fn = {"div": true_division, "getitem": dynamic_slicing.getitem}.get(op_name) or getattr(ops, op_name)
                 method = _named(TF_NAMES[op_name], fn, reflected)
                 method.__name__ = dunder
                 setattr(cls, dunder, method)

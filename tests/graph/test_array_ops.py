@@ -6,6 +6,7 @@ import pytest
 import minidl.graph as tf
 
 from .helpers import run
+from .numeric_gradients import check_gradients
 
 
 rng = np.random.default_rng(1)
@@ -341,3 +342,24 @@ def test_tile_by_multiples_known_when_the_graph_runs():
     np.testing.assert_array_equal(values[1], np.tile(np.arange(6.0).reshape(1, 2, 3), (3, 1, 2)))
     np.testing.assert_array_equal(values[2], [[3 * (0 + 2), 3 * (1 + 3)]])  # each entry is in 3 rows, 2 tiles
     np.testing.assert_array_equal(values[3], 12 * np.arange(6.0).reshape(1, 2, 3))  # 6 copies of w², d = 2w each
+
+
+def test_slices_with_bounds_known_when_the_graph_runs():
+    x = tf.placeholder(tf.float64, [None, 4])
+    n, rows = tf.shape(x)[1], tf.shape(x)[0]
+    cases = [(x[:, :n - 1], lambda v: v[:, :3]), (x[1:rows, ::-1], lambda v: v[1:3, ::-1]),
+             (x[..., n - 2], lambda v: v[..., 2]), (x[None, 0, 1:n], lambda v: v[None, 0, 1:4]),
+             (x[-rows:, tf.constant(1):n:2], lambda v: v[-3:, 1:4:2])]
+    assert cases[0][0].shape.as_list() == [None, None] and cases[2][0].shape.as_list() == [None]
+    assert x[:, tf.constant(1):].shape.as_list() == [None, None] and x[1:rows, :].shape.as_list() == [None, 4]
+    values = np.arange(12.0).reshape(3, 4)
+    with tf.Session() as sess:
+        for sliced, expected in cases:
+            np.testing.assert_array_equal(sess.run(sliced, {x: values}), expected(values))
+    with pytest.raises(TypeError, match="slice end must be a scalar"):
+        x[:, :tf.shape(x)]
+
+
+def test_gradient_through_slices_with_tensor_bounds():
+    check_gradients(lambda t: t[tf.constant(1):, :tf.shape(t)[1] - 1:2] * t[tf.constant(-2):, 1::2],
+                    np.arange(12.0).reshape(3, 4))
