@@ -550,6 +550,10 @@ def slice(input_, begin, size, name=None):
     negative begin or a slice past the end is an error, found while building where the dim is known, else when
     the slice runs."""
     x = to_tensor(input_)
+    begin_list, size_list = _shape_list(begin), _shape_list(size)
+    if any(isinstance(v, Tensor) or any(graph_tensor(d) is not None for d in v) for v in (begin_list, size_list)):
+        from .dynamic_slicing import slice_at_run_time  # (it builds on this module)
+        return slice_at_run_time(x, begin, size)
     begin, size = list(constant_value(begin, "begin")), list(constant_value(size, "size"))
     if len(begin) != len(size) or (x.shape.rank_known and len(begin) != len(x.shape)):
         raise ValueError(f"Expected begin and size arguments to be 1-D tensors of size {x.shape.rank}, but got "

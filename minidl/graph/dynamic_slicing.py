@@ -13,7 +13,8 @@ therefore runs in two steps when a slice bound is a tensor:
 Step 1 keeps the rank and step 2 sees the same positions, so the two compose to the index as written, with
 Python's slice rules (negative bounds count from the end, bounds past the end are clipped: TF's strided slice
 does the same). The gradient of step 1 places ``g`` into zeros shaped like ``x`` (``DynamicSliceGrad``), whose
-own gradient is step 1 again.
+own gradient is step 1 again. ``tf.slice`` with tensor ``begin``/``size`` is step 1 alone, with TF's range
+checks as asserts (``slice_at_run_time``).
 """
 import builtins
 import numbers
@@ -21,7 +22,9 @@ import numbers
 from .. import ops
 from ..backend import dtypes
 from ..ops.base import Op, Spec, apply
-from .array_ops import _host_ints
+from .array_ops import _host_ints, _shape_input, shape
+from .basics import control_dependencies
+from .check_ops import assert_less_equal
 from .math_ops import cast, check_dtype, graph_tensor, to_tensor
 
 
@@ -125,3 +128,17 @@ def getitem(x, index):
     narrowed.set_shape([n if s == builtins.slice(None) else None for n, s in zip(x.shape, per_dim)])
     return ops.getitem(narrowed, tuple(rest))
 
+
+def slice_at_run_time(x, begin, size):
+    """``tf.slice(x, begin, size)`` with ``begin``/``size`` (1-D, or lists holding tensors) read at run time: the
+    same checks as for constants (0 <= begin, size -1 or begin + size <= the dim), as asserts."""
+    begin, size = (cast(_shape_input(v)[0], dtypes.int64) for v in (begin, size))
+    dims = shape(x, out_type=dtypes.int64)
+    end = ops.where(ops.eq(size, -1), dims, begin + size)
+    checks = [assert_less_equal(ops.zeros_like(begin), begin, data=["Slice: begin must be >= 0:", begin]),
+              assert_less_equal(ops.full_like(size, -1), size, data=["Slice: size must be >= -1:", size]),
+              assert_less_equal(end, dims, data=["Slice: begin + size exceeds the shape:", begin, size, dims])]
+    rank = x.shape.rank
+    with control_dependencies(checks):
+        return apply(DynamicSlice, x, begin, end, ops.ones_like(begin), begin_mask=(False,) * rank,
+                     end_mask=(False,) * rank)

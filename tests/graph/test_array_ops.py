@@ -363,3 +363,23 @@ def test_slices_with_bounds_known_when_the_graph_runs():
 def test_gradient_through_slices_with_tensor_bounds():
     check_gradients(lambda t: t[tf.constant(1):, :tf.shape(t)[1] - 1:2] * t[tf.constant(-2):, 1::2],
                     np.arange(12.0).reshape(3, 4))
+
+
+def test_slice_with_begin_and_size_known_when_the_graph_runs():
+    x = tf.placeholder(tf.float64, [None, 4])
+    start = tf.placeholder(tf.int32, [])
+    from_start = tf.slice(x, [start, 1], [-1, 2])
+    values = np.arange(12.0).reshape(3, 4)
+    (grad,) = tf.gradients(tf.reduce_sum(from_start * from_start), x)
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(from_start, {x: values, start: 1}), values[1:, 1:3])
+        np.testing.assert_array_equal(sess.run(tf.slice(x, tf.stack([0, start]), [2, -1]), {x: values, start: 1}),
+                                      values[:2, 1:])
+        expected = np.zeros_like(values)
+        expected[2:, 1:3] = 2 * values[2:, 1:3]
+        np.testing.assert_array_equal(sess.run(grad, {x: values, start: 2}), expected)
+        for begin, size in (([start, 0], [3, 1]), ([start, 0], [-2, 1])):
+            with pytest.raises(tf.errors.InvalidArgumentError, match="Slice: "):
+                sess.run(tf.slice(x, begin, size), {x: values, start: 1})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Slice: begin must be >= 0"):
+            sess.run(tf.slice(x, [start, 0], [1, 1]), {x: values, start: -1})
