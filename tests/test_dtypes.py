@@ -165,3 +165,13 @@ def test_refused_like_pytorch(case, error):
     if torch is not None:
         with pytest.raises(RuntimeError, match=error):
             case(torch)
+
+
+def test_byte_masks_rsub_and_complex_conversions_like_pytorch():
+    mask = T.tensor([1, 0, 2], dtype=T.uint8)
+    assert mask.all().dtype == T.uint8 and mask.all().item() == 0 and mask.any().item() == 1
+    assert T.any(mask, 0, keepdim=True).tolist() == [1] and T.tensor([1.0, 0.0]).all().dtype == T.bool
+    np.testing.assert_array_equal(T.rsub(T.tensor([1.0, 2.0]), 5, alpha=2).numpy(), [3.0, 1.0])
+    z = T.tensor([1.0, 2.0]).cfloat()
+    assert z.dtype == T.complex64 and T.tensor([1.0]).cdouble().dtype == T.complex128
+    assert z.tolist() == [1 + 0j, 2 + 0j]

@@ -1,4 +1,5 @@
-"""PyTorch's other names for things minidl already does: ``torch.absolute``, ``torch.ravel``, ``torch.exp_(x)``, ...
+"""PyTorch's other names for things minidl already does: ``torch.absolute``, ``torch.ravel``, ``torch.rsub``,
+``torch.exp_(x)``, ...
 
 Each is a line or two over the op library or over a Tensor method, so that a PyTorch program written with these
 spellings runs unchanged. ``unravel_index`` is the only one with a computation of its own.
@@ -13,6 +14,11 @@ from .tensor import Tensor
 def absolute(input):
     """``abs(input)``, under numpy's longer name."""
     return ops.abs(input)
+
+
+def rsub(input, other, *, alpha=1):
+    """``other - alpha * input``: subtraction with the operands swapped (what ``2 - x`` calls)."""
+    return ops.sub(other, input, alpha=alpha)
 
 
 def ravel(input):

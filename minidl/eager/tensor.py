@@ -452,6 +452,12 @@ class Tensor:
     def half(self):
         return ops.cast(self, dtypes.float16)
 
+    def cfloat(self):
+        return ops.cast(self, dtypes.complex64)
+
+    def cdouble(self):
+        return ops.cast(self, dtypes.complex128)
+
     def long(self):
         return ops.cast(self, dtypes.int64)
 

@@ -466,16 +466,21 @@ class Any(Op):
     infer = staticmethod(_bool_spec)
 
 
+def _truth(op, name, input, dim, keepdim):
+    """bool, except for uint8 input, which gives uint8 0/1 (PyTorch keeps the byte masks of its early days)."""
+    check_tensor(name, input)
+    result = _reduce(op, input, reduce_dims(name, input, dim), bool(keepdim))
+    return cast(result, dtypes.uint8) if input.dtype == dtypes.uint8 else result
+
+
 def all(input, dim=None, keepdim=False):
-    """Whether all entries over ``dim`` are non-zero (bool)."""
-    check_tensor("all", input)
-    return _reduce(All, input, reduce_dims("all", input, dim), bool(keepdim))
+    """Whether all entries over ``dim`` are non-zero (bool; uint8 for uint8 input)."""
+    return _truth(All, "all", input, dim, keepdim)
 
 
 def any(input, dim=None, keepdim=False):
-    """Whether any entry over ``dim`` is non-zero (bool)."""
-    check_tensor("any", input)
-    return _reduce(Any, input, reduce_dims("any", input, dim), bool(keepdim))
+    """Whether any entry over ``dim`` is non-zero (bool; uint8 for uint8 input)."""
+    return _truth(Any, "any", input, dim, keepdim)
 
 
 __all__ = ["sum", "mean", "prod", "var", "std", "logsumexp", "norm", "cumsum", "all", "any"]
