@@ -36,6 +36,11 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         raise ValueError(f"Unknown value for unconnected_gradients: {unconnected_gradients!r} (expected 'none' or "
                          f"'zero', the values of tf.UnconnectedGradients)")
     graph = ys[0].graph
+    for t in ys + xs:
+        t_graph = getattr(getattr(t, "_as_graph_element", lambda: t)(), "graph", graph)
+        if t_graph is not graph:  # (its gradient would silently be None)
+            raise ValueError(f"Tensor {t.name} must be from the same graph as {ys[0].name} (each tf.Graph is a "
+                             f"separate program: build the loss and the variables in one)")
     with graph.as_default(), graph.name_scope(name):
         roots, root_grads = [], []
         for i, (y, g) in enumerate(zip(ys, grad_ys)):

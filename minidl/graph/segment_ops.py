@@ -32,7 +32,10 @@ def _segment_reduce(data, ids, num_segments, reduce, empty):
     rows = ops.flatten(data, 0, k - 1) if k > 1 else data  # [number of rows, ...the shape of a row]
     flat_ids = ops.cast(ops.reshape(ids, [-1]), dtypes.int64)
     count = ops.cast(to_tensor(num_segments), dtypes.int64)
-    flat_ids = ops.where(ops.ge(flat_ids, 0), flat_ids, ops.broadcast_to_like(count, flat_ids))  # dropped: last
+    in_range = assert_less_equal(flat_ids, ops.broadcast_to_like(count - 1, flat_ids),
+                                 data=["segment ids must be < num_segments:", count])
+    with control_dependencies([in_range]):  # (else the error would name the extra segment of the dropped rows)
+        flat_ids = ops.where(ops.ge(flat_ids, 0), flat_ids, ops.broadcast_to_like(count, flat_ids))  # dropped: last
     index = ops.broadcast_to_like(ops.reshape(flat_ids, [-1] + [1] * (rows.ndim - 1)), rows)
     out = fill(concat([ops.reshape(ops.cast(count + 1, dtypes.int32), [1]), shape(rows)[1:]], 0),
                ops.cast(to_tensor(empty), data.dtype))

@@ -384,6 +384,8 @@ def test_segment_sum_needs_sorted_ids():
         run(tf.segment_sum(data, tf.constant([1, 0, 1, 3])))
     with pytest.raises(tf.errors.InvalidArgumentError, match="segment ids must be >= 0"):
         run(tf.segment_max(data, tf.constant([-1, 0, 1, 3])))  # the unsorted reductions drop such rows instead
+    with pytest.raises(tf.errors.InvalidArgumentError, match="segment ids must be < num_segments"):
+        run(tf.math.unsorted_segment_sum(data, [0, 5, 1, 1], 3))
 
 
 @pytest.mark.parametrize("kind, reduce, unsorted_empty", [

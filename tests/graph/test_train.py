@@ -239,3 +239,17 @@ def test_centered_rmsprop_slots_have_tf1_names(graph):
     optimizer.minimize(tf.reduce_sum(v * v))
     assert {name: optimizer.get_slot(v, name).name for name in optimizer.get_slot_names()} == {
         "rms": "v/RMSProp:0", "mg": "v/RMSProp_1:0", "momentum": "v/RMSProp_2:0"}
+
+
+def test_apply_gradients_refuses_misfits(graph):
+    a = tf.Variable([1.0, 2.0])
+    optimizer = tf.train.GradientDescentOptimizer(0.1)
+    with pytest.raises(ValueError, match=r"the gradient \(\) does not fit the variable Variable:0 \(2,\)"):
+        optimizer.apply_gradients([(tf.constant(1.0), a)])  # would have been broadcast into every entry
+    with pytest.raises(TypeError, match="is not a Variable; only variables can be updated"):
+        optimizer.apply_gradients([(tf.constant([1.0]), tf.constant([1.0]))])
+    other = tf.Graph()
+    with other.as_default():
+        y = tf.placeholder(tf.float32, [2]) * 2.0
+    with pytest.raises(ValueError, match="must be from the same graph as"):
+        tf.gradients(y, [tf.placeholder(tf.float32, [2])])

@@ -79,6 +79,13 @@ class Optimizer:
     def _apply_all(self, grads_and_vars, global_step, name):
         grads_and_vars = list(grads_and_vars)
         usable = [(g, v) for g, v in grads_and_vars if g is not None]
+        for g, v in usable:  # (a misfit gradient would be broadcast into the variable without a word)
+            if not hasattr(v, "assign_sub"):
+                raise TypeError(f"apply_gradients: {v!r} is not a Variable; only variables can be updated")
+            g = convert_to_tensor(g)
+            if not g.shape.is_compatible_with(v.shape):
+                raise ValueError(f"apply_gradients: the gradient {g.shape} does not fit the variable {v.name} "
+                                 f"{v.shape} (var and delta do not have the same shape)")
         if not usable:
             names = [v.name for _, v in grads_and_vars]
             raise ValueError(f"No gradients provided for any variable, check your graph for ops that do not support "
