@@ -134,3 +134,12 @@ def test_saving_into_a_missing_directory_names_the_path_given(tmp_path):
     target = tmp_path / "missing" / "model.pt"
     with pytest.raises(FileNotFoundError, match=f"cannot write '{target}': the directory"):
         T.save(T.ones(2), str(target))
+
+
+def test_binary_cross_entropy_checks_input_and_target_ranges():
+    F = T.nn.functional
+    with pytest.raises(ValueError, match=r"all elements of target should be between 0 and 1 \(got values from 2.0"):
+        F.binary_cross_entropy(T.full((4,), 0.5), T.full((4,), 2.0))
+    with pytest.raises(ValueError, match=r"all elements of input should be between 0 and 1 .*and NaN"):
+        F.binary_cross_entropy(T.tensor([float("nan"), 0.5]), T.ones(2))
+    assert F.binary_cross_entropy(T.tensor([0.5, 0.5]), T.tensor([0.0, 1.0])).item() == pytest.approx(0.6931472)

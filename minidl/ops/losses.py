@@ -168,9 +168,11 @@ class BinaryCrossEntropy(Op):
 
     @staticmethod
     def forward(xp, x, t):
-        if x.size and bool(((x < 0) | (x > 1)).any()):
-            raise ValueError(f"all elements of input should be between 0 and 1 (got values from "
-                             f"{float(x.min())} to {float(x.max())})")
+        for what, values in (("input", x), ("target", t)):  # NaN is outside too (PyTorch's check is !(0 <= v <= 1))
+            if values.size and not bool(((values >= 0) & (values <= 1)).all()):
+                raise ValueError(f"all elements of {what} should be between 0 and 1 (got values from "
+                                 f"{float(xp.nanmin(values))} to {float(xp.nanmax(values))}"
+                                 f"{', and NaN' if bool(xp.isnan(values).any()) else ''})")
         log_x, log_1mx = _clamped_logs(xp, x)
         return -(t * log_x + (1 - t) * log_1mx)
 
