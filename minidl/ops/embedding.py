@@ -24,13 +24,14 @@ __all__ = ["embedding", "linear"]
 
 
 class Embedding(Op):
-    """``out[...] = weight[indices[...]]``: one row of ``weight`` per index (``padding_idx`` only matters for the
-    VJP, which is ``EmbeddingDenseBackward``)."""
+    """``out[...] = weight[indices[...]]``: one row of ``weight`` per index (``padding_idx`` and
+    ``scale_grad_by_freq`` only matter for the VJP, ``EmbeddingDenseBackward``, divided by each row's count of
+    lookups in the batch when ``scale_grad_by_freq``)."""
     saves_inputs = (1,)  # the indices; weight only for its shape
     differentiable_inputs = (0,)
 
     @staticmethod
-    def forward(xp, weight, indices, padding_idx):
+    def forward(xp, weight, indices, padding_idx, scale_grad_by_freq=False):
         rows = weight.shape[0]
         if indices.size and (int(indices.min()) < 0 or int(indices.max()) >= rows):
             bad = int(indices.min()) if int(indices.min()) < 0 else int(indices.max())
@@ -41,11 +42,30 @@ class Embedding(Op):
     @staticmethod
     def vjp(ctx, g):
         weight, indices = ctx.inputs
-        return apply(EmbeddingDenseBackward, g, weight, indices, **ctx.attrs), None
+        dw = apply(EmbeddingDenseBackward, g, weight, indices, padding_idx=ctx.attrs["padding_idx"])
+        if ctx.attrs.get("scale_grad_by_freq"):  # a word seen k times in the batch gets the mean of its k gradients
+            dw = dw / unsqueeze(apply(LookupCounts, indices, weight), 1)
+        return dw, None
 
     @staticmethod
-    def infer(weight, indices, padding_idx):
+    def infer(weight, indices, padding_idx, scale_grad_by_freq=False):
         return Spec(tuple(indices.shape) + tuple(weight.shape[1:]), weight.dtype)
+
+
+class LookupCounts(Op):
+    """How many times each row of ``weight`` is looked up in ``indices`` (at least 1, so that it can divide), in
+    ``weight``'s dtype. A count: no gradient."""
+    differentiable = False
+    saves_inputs = ()
+
+    @staticmethod
+    def forward(xp, indices, weight):
+        counts = xp.bincount(indices.reshape(-1), minlength=weight.shape[0])
+        return xp.maximum(counts, 1).astype(weight.dtype)
+
+    @staticmethod
+    def infer(indices, weight):
+        return Spec(weight.shape[:1], weight.dtype)
 
 
 class EmbeddingDenseBackward(Op):
@@ -78,9 +98,10 @@ class EmbeddingDenseBackward(Op):
         return Spec(weight.shape, g.dtype)
 
 
-def embedding(input, weight, padding_idx=None):
+def embedding(input, weight, padding_idx=None, scale_grad_by_freq=False):
     """Rows of the 2-D ``weight`` table at the integer positions ``input`` (any shape): the result has shape
-    ``input.shape + (embedding_dim,)``. Row ``padding_idx`` (negative counts from the end) gets no gradient."""
+    ``input.shape + (embedding_dim,)``. Row ``padding_idx`` (negative counts from the end) gets no gradient; with
+    ``scale_grad_by_freq`` each row's gradient is divided by how often ``input`` names it."""
     check_index_tensor("embedding", input, "indices (input)")
     if not is_tensor(weight) or weight.ndim != 2:
         raise OpError(f"embedding: 'weight' must be a 2-D tensor (num_embeddings, embedding_dim), got "
@@ -95,7 +116,7 @@ def embedding(input, weight, padding_idx=None):
             padding_idx %= rows
         elif padding_idx < 0:
             raise OpError("embedding: a negative padding_idx needs the number of embeddings known statically")
-    return apply(Embedding, weight, input, padding_idx=padding_idx)
+    return apply(Embedding, weight, input, padding_idx=padding_idx, scale_grad_by_freq=bool(scale_grad_by_freq))
 
 
 class Linear(Op):

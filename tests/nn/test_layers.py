@@ -55,6 +55,7 @@ LAYER_CASES = [
     ("GroupNorm", (4, 4), {"eps": 1e-2}, [X4]),
     ("Embedding", (10, 3), {}, [numpy.array([[1, 2, 2], [0, 9, 1]])]),
     ("Embedding", (10, 3), {"padding_idx": 2}, [numpy.array([[1, 2, 2], [0, 9, 1]])]),
+    ("Embedding", (10, 3), {"scale_grad_by_freq": True, "padding_idx": 0}, [numpy.array([[1, 2, 2], [0, 9, 1]])]),
     ("ReLU", (), {}, [X4]),
     ("LeakyReLU", (0.2,), {}, [X4]),
     ("ELU", (0.5,), {}, [X4]),

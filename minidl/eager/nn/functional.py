@@ -410,11 +410,11 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     ``max_norm``: first rescale, in place, each row that ``input`` refers to whose ``norm_type``-norm exceeds
     ``max_norm`` down to norm ``max_norm`` (PyTorch's behaviour: the weight itself changes).
     """
-    if scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding: scale_grad_by_freq and sparse gradients are not supported in minidl")
+    if sparse:
+        raise NotImplementedError("embedding: sparse gradients are not supported in minidl (they are dense tensors)")
     if max_norm is not None:
         _renorm_rows(weight, input, max_norm, norm_type)
-    return ops.embedding(input, weight, padding_idx)
+    return ops.embedding(input, weight, padding_idx, scale_grad_by_freq)
 
 
 def _renorm_rows(weight, indices, max_norm, norm_type):
