@@ -139,7 +139,7 @@ def test_conv_transpose2d_errors():
     (lambda: P.avg_pool2d(t(1, 4, 8, 8), 2, divisor_override=0),
      r"avg_pool2d: divisor must be a positive integer, got divisor_override=0"),
     (lambda: P.adaptive_avg_pool2d(t(1, 4, 8, 8), (1, 2, 3)),
-     r"adaptive_avg_pool2d: output_size must be a non-negative int or a pair"),
+     r"adaptive_avg_pool2d: output_size must be a non-negative int or 2 of them"),
     (lambda: P.adaptive_avg_pool2d(t(1, 4, 0, 8), 2),
      r"adaptive_avg_pool2d: expected input to have non-zero size for non-batch dimensions, but got "
      r"float32\[1, 4, 0, 8\]"),

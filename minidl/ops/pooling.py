@@ -27,8 +27,8 @@ from .im2col import ALL, col2im, pad_spatial, pool_out_sizes, pool_paddings
 from .max_pooling import MaxPool2d, MaxPool3d, max_pool2d_grad, pool_spec
 from .shape import squeeze, unsqueeze
 
-__all__ = ["max_pool2d", "max_pool3d", "avg_pool2d", "avg_pool3d", "adaptive_avg_pool2d", "max_pool1d",
-           "avg_pool1d", "max_pool2d_grad"]
+__all__ = ["max_pool2d", "max_pool3d", "avg_pool2d", "avg_pool3d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+           "max_pool1d", "avg_pool1d", "max_pool2d_grad"]
 
 
 # -------------------------------------------------------------------------------------------- average
@@ -121,15 +121,23 @@ def _averaging_matrices(xp, shape, output_size, dtype):
     return [_averaging_matrix(xp, n, n if o is None else o, dtype) for n, o in zip(shape, output_size)]
 
 
+def _per_axis(xp, x, matrices):
+    """``x`` with each spatial axis (2, 3, ...) multiplied by its matrix R: out[.., i, ..] = Σ_h R[i, h] x[.., h, ..]
+    (in 2-D, R_h x R_w^T)."""
+    for axis, r in enumerate(matrices, start=2):
+        x = xp.moveaxis(xp.matmul(xp.moveaxis(x, axis, -1), r.T), -1, axis)
+    return x
+
+
 class AdaptiveAvgPool2d(Op):
-    """y = R_h x R_w^T (averaging matrices per axis); VJP ``AdaptiveAvgPool2dGrad``."""
+    """y = x averaged along each spatial axis by its averaging matrix (R_h x R_w^T in 2-D); VJP
+    ``AdaptiveAvgPool2dGrad``. ``AdaptiveAvgPool3d`` is the same op over three spatial axes."""
     name = "AdaptiveAvgPool2D"
     saves_inputs = ()
 
     @staticmethod
     def forward(xp, x, output_size):
-        rh, rw = _averaging_matrices(xp, x.shape[2:], output_size, x.dtype)
-        return xp.matmul(xp.matmul(rh, x), rw.T)
+        return _per_axis(xp, x, _averaging_matrices(xp, x.shape[2:], output_size, x.dtype))
 
     @staticmethod
     def vjp(ctx, g):
@@ -141,19 +149,24 @@ class AdaptiveAvgPool2d(Op):
                     x.dtype)
 
 
+class AdaptiveAvgPool3d(AdaptiveAvgPool2d):
+    name = "AdaptiveAvgPool3D"
+
+
 class AdaptiveAvgPool2dGrad(Op):
-    """dL/dx = R_h^T g R_w, shaped like ``x`` (which lends only its shape); its VJP is the pooling of gg."""
+    """dL/dx = g with each spatial axis multiplied by R^T (R_h^T g R_w in 2-D), shaped like ``x`` (which lends only
+    its shape); its VJP is the pooling of gg."""
     saves_inputs = ()
     differentiable_inputs = (0,)
 
     @staticmethod
     def forward(xp, g, x, output_size):
-        rh, rw = _averaging_matrices(xp, x.shape[2:], output_size, g.dtype)
-        return xp.matmul(xp.matmul(rh.T, g), rw)
+        return _per_axis(xp, g, [r.T for r in _averaging_matrices(xp, x.shape[2:], output_size, g.dtype)])
 
     @staticmethod
     def vjp(ctx, gg):
-        return apply(AdaptiveAvgPool2d, gg, **ctx.attrs), None
+        pool = AdaptiveAvgPool2d if len(ctx.attrs["output_size"]) == 2 else AdaptiveAvgPool3d
+        return apply(pool, gg, **ctx.attrs), None
 
     @staticmethod
     def infer(g, x, output_size):
@@ -256,20 +269,29 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
                         divisor_override)
 
 
+def _adaptive_avg_pool(op_name, dims, input, output_size):
+    x, unbatched = batched(op_name, input, LAYOUTS[dims][0], dims + 2)
+    _check_dtype(op_name, x, allow_integers=False)
+    sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * dims
+    if len(sizes) != dims or not all(s is None or isinstance(s, numbers.Integral) and s >= 0 for s in sizes):
+        raise OpError(f"{op_name}: output_size must be a non-negative int or {dims} of them (None keeps that "
+                      f"input size), got {output_size!r}")
+    if any(n == 0 for n in x.shape[2:]):
+        raise OpError(f"{op_name}: expected input to have non-zero size for non-batch dimensions, but got "
+                      f"{describe(x)}")
+    return _unbatch(unbatched, apply(AdaptiveAvgPool2d if dims == 2 else AdaptiveAvgPool3d, x,
+                                     output_size=tuple(None if s is None else int(s) for s in sizes)))
+
+
 def adaptive_avg_pool2d(input, output_size):
     """Average ``input`` (N, C, H, W) or (C, H, W) down to ``output_size`` (an int, or a pair whose None entries
     keep that input size) with windows placed by PyTorch's start/end formula."""
-    x, unbatched = batched("adaptive_avg_pool2d", input)
-    _check_dtype("adaptive_avg_pool2d", x, allow_integers=False)
-    sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * 2
-    if len(sizes) != 2 or not all(s is None or isinstance(s, numbers.Integral) and s >= 0 for s in sizes):
-        raise OpError(f"adaptive_avg_pool2d: output_size must be a non-negative int or a pair of them (None "
-                      f"keeps the input size), got {output_size!r}")
-    if any(n == 0 for n in x.shape[2:]):
-        raise OpError(f"adaptive_avg_pool2d: expected input to have non-zero size for non-batch dimensions, but "
-                      f"got {describe(x)}")
-    return _unbatch(unbatched, apply(AdaptiveAvgPool2d, x,
-                                     output_size=tuple(None if s is None else int(s) for s in sizes)))
+    return _adaptive_avg_pool("adaptive_avg_pool2d", 2, input, output_size)
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """``adaptive_avg_pool2d`` over the last three dims of ``input`` (N, C, D, H, W) or (C, D, H, W)."""
+    return _adaptive_avg_pool("adaptive_avg_pool3d", 3, input, output_size)
 
 
 def _one(op_name, value, what):

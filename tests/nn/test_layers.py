@@ -47,6 +47,7 @@ LAYER_CASES = [
     ("AdaptiveAvgPool2d", (1,), {}, [X4]),
     ("AdaptiveAvgPool2d", ((3, None),), {}, [X4]),
     ("AdaptiveAvgPool2d", ((4, 5),), {}, [X4[0]]),
+    ("AdaptiveAvgPool3d", ((2, None, 3),), {}, [X4[:, :, None].repeat(3, axis=2)]),
     ("LayerNorm", (6,), {}, [X4]),
     ("LayerNorm", ((7, 6),), {"elementwise_affine": False}, [X4]),
     ("LayerNorm", (4,), {"bias": False, "eps": 1e-3}, [X2]),

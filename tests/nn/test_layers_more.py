@@ -33,6 +33,8 @@ LAYER_CASES = [
     ("InstanceNorm1d", (3,), {"affine": True, "eps": 1e-3}, [X3[0]]),
     ("InstanceNorm2d", (3,), {"affine": True, "track_running_stats": True, "momentum": 0.3}, [X4]),
     ("InstanceNorm2d", (3,), {"track_running_stats": True, "momentum": None}, [X4[1]]),
+    ("InstanceNorm3d", (3,), {"affine": True, "track_running_stats": True},
+     [numpy.stack([X4, X4 * X4], axis=2)]),
     ("AdaptiveMaxPool1d", (3,), {}, [X3]),
     ("AdaptiveMaxPool1d", (9,), {"return_indices": True}, [X3[0]]),
     ("AdaptiveMaxPool2d", ((3, 2),), {"return_indices": True}, [X4]),

@@ -1,5 +1,5 @@
 """Op table entries for pooling (pooling.py): max_pool2d (values, indices, its gradient op), avg_pool2d (ceil mode,
-count_include_pad, divisor_override), adaptive_avg_pool2d, the 1-D forms, and max_pool3d / avg_pool3d.
+count_include_pad, divisor_override), adaptive_avg_pool2d/3d, the 1-D forms, and max_pool3d / avg_pool3d.
 
 Max-pool inputs hold distinct values at least 0.25 apart, so no window has a tie (the max is differentiable and
 central differences do not cross a switch). The numpy references loop over output pixels.
@@ -103,6 +103,18 @@ def ref_adaptive_avg_pool2d(x, output_size):
         r0, r1 = (i * h) // oh, math.ceil((i + 1) * h / oh)
         c0, c1 = (j * w) // ow, math.ceil((j + 1) * w / ow)
         out[..., i, j] = x[..., r0:r1, c0:c1].mean(axis=(-2, -1))
+    return out.astype(x.dtype)
+
+
+def ref_adaptive_avg_pool3d(x, output_size):
+    """``ref_adaptive_avg_pool2d`` over the last three dims."""
+    sizes = x.shape[-3:]
+    wanted = (output_size,) * 3 if isinstance(output_size, int) else output_size
+    outs = tuple(o if o is not None else n for o, n in zip(wanted, sizes))
+    out = np.zeros(x.shape[:-3] + outs, np.float64)
+    for at in np.ndindex(*outs):
+        window = tuple(slice((i * n) // o, math.ceil((i + 1) * n / o)) for i, n, o in zip(at, sizes, outs))
+        out[(Ellipsis,) + at] = x[(Ellipsis,) + window].mean(axis=(-3, -2, -1))
     return out.astype(x.dtype)
 
 
@@ -277,4 +289,9 @@ SPECS = [
     _pool3d_spec("avg_pool3d_ceil_mode_exclude_pad", "avg", kernel_size=(3, 2, 2), stride=2, padding=(1, 1, 0),
                  ceil_mode=True, count_include_pad=False),
     _pool3d_spec("avg_pool3d_unbatched", "avg", batched=False, kernel_size=(2, 1, 2), stride=1, padding=(1, 0, 1)),
+    *(OpSpec(name, lambda m, x, size=size: P.adaptive_avg_pool3d(x, size),
+             lambda x, size=size: ref_adaptive_avg_pool3d(x, size), volumes({"kernel_size": 1}, batched=batched),
+             torch_fn=lambda t, x, size=size: t.nn.functional.adaptive_avg_pool3d(x, size))
+      for name, size, batched in (("adaptive_avg_pool3d", (2, None, 3), True),
+                                  ("adaptive_avg_pool3d_unbatched_upsample", 3, False))),
 ]

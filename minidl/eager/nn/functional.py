@@ -37,8 +37,8 @@ from ...ops.gather import one_hot
 from ...ops.grid_sampling import affine_grid, grid_sample
 from ...ops.losses import huber_loss
 from ...ops.normalization import group_norm, layer_norm
-from ...ops.pooling import (adaptive_avg_pool2d, avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d,
-                            max_pool3d)
+from ...ops.pooling import (adaptive_avg_pool2d, adaptive_avg_pool3d, avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d,
+                            max_pool2d, max_pool3d)
 from ...ops.promote import number_as
 from ...ops.unary import tanh
 from ...ops.unpooling import lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d, max_unpool2d, max_unpool3d
@@ -61,8 +61,8 @@ __all__ = ["relu", "relu6", "hardtanh", "leaky_relu", "elu", "selu", "celu", "ge
            "prelu", "softmax", "softmin", "log_softmax", "linear", "bilinear", "conv1d", "conv2d", "conv3d",
            "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d",
            "avg_pool1d", "avg_pool2d", "avg_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d", "lp_pool1d",
-           "lp_pool2d", "lp_pool3d",
-           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "batch_norm", "layer_norm", "group_norm", "dropout",
+           "lp_pool2d", "lp_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+           "batch_norm", "layer_norm", "group_norm", "dropout",
            "dropout1d", "dropout2d", "dropout3d", "embedding", "one_hot", "pad", "interpolate", "upsample",
            "upsample_nearest", "upsample_bilinear", "normalize", "cosine_similarity", "pairwise_distance",
            "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",

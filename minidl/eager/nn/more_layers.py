@@ -126,6 +126,11 @@ class InstanceNorm2d(_InstanceNorm):
     _unbatched_dims = 3
 
 
+class InstanceNorm3d(_InstanceNorm):
+    """Instance norm of (N, C, D, H, W) or unbatched (C, D, H, W) input: each (sample, channel) over D, H and W."""
+    _unbatched_dims = 4
+
+
 class _AdaptiveMaxPoolNd(Module):
     """The maximum over each of ``output_size`` windows placed evenly over the input, whatever its size;
     ``return_indices=True`` also returns where each maximum was."""

@@ -123,6 +123,12 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     function = staticmethod(F.adaptive_avg_pool2d)
 
 
+class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
+    __doc__ = _AdaptiveAvgPoolNd.__doc__ + (" Over (N, C, D, H, W) or (C, D, H, W) input; ``output_size`` is an int "
+                                            "or a triple whose None entries keep that input size.")
+    function = staticmethod(F.adaptive_avg_pool3d)
+
+
 class _MaxUnpoolNd(Module):
     """A partial inverse of max pooling: ``forward(input, indices, output_size=None)`` writes each value of
     ``input`` at its position from ``indices`` (what the max pooling returned with ``return_indices=True``) into
