@@ -46,7 +46,8 @@ def _max_along(xp, x, axis, kernel, stride, pad, dilation, out, carry=None):
     padding only); ``carried`` picks, from ``carry`` (shaped like x), the entry at that tap.
 
     Taps are visited in order and a later one takes over only when strictly larger, so the first of equal
-    maxima wins (as in PyTorch); "not <=" rather than ">" lets a NaN take over, so NaN propagates to the value.
+    maxima wins (as in PyTorch); a NaN always takes over, so NaN propagates to the value and the tap points at it
+    (``maximum`` keeps a NaN once in).
     A tap competes only in the windows [i0, i1) where it lands inside x, so padding never wins: a window's first
     real tap is copied in, later ones compete. As q grows the range moves left, so the windows meeting their
     first real tap at q are the part of its range left of all earlier ones.
@@ -70,8 +71,9 @@ def _max_along(xp, x, axis, kernel, stride, pad, dilation, out, carry=None):
             carried[new] = tap_carry[old]
         if first < i1:
             running, tap = values[along(first, i1)], tap[along(first - i0, None)]
-            takes_over = tap <= running
-            xp.logical_not(takes_over, out=takes_over)
+            takes_over = tap > running
+            if tap.dtype.kind == "f":  # a NaN takes over (later NaNs too, as in PyTorch); nothing takes over from one
+                takes_over |= xp.isnan(tap)
             xp.maximum(running, tap, out=running)  # in place, into values
             running_taps = taps[along(first, i1)]
             xp.maximum(running_taps, takes_over * taps.dtype.type(q), out=running_taps)  # q: the largest tap yet

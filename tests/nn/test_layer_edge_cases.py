@@ -73,3 +73,11 @@ def test_bilinear_names_the_input_that_does_not_fit():
     with pytest.raises(RuntimeError, match=r"bilinear\(\): input2 size does not match weight size: got \[4\] "
                                            r"for weight \[4, 2, 3\], expected 3"):
         F.bilinear(torchlike.ones(5, 2), torchlike.ones(5, 4), torchlike.ones(4, 2, 3))
+
+
+def test_max_pool_points_at_the_nan_it_returns():
+    nan = numpy.nan
+    _both(lambda L, x: L.nn.functional.max_pool1d(x, 2), numpy.array([[[1.0, nan, nan, 2.0, 3.0, 3.0]]]))
+    _both(lambda L, x: L.nn.functional.max_pool2d(x, 2), numpy.array([[[[1.0, 2.0], [nan, 0.5]]]]))
+    _, indices = F.max_pool1d(torchlike.tensor([[[1.0, nan, nan, 2.0]]]), 2, return_indices=True)
+    assert indices.tolist() == [[[1, 2]]]
