@@ -368,10 +368,18 @@ def tile(input, multiples, name=None):
 @tf_op("Pad")
 def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
     """Pad each dim d with ``paddings[d] = [before, after]`` elements, first dim first: 'CONSTANT' (with
-    ``constant_values``), 'REFLECT' (mirror, edge not repeated) or 'SYMMETRIC' (mirror, edge repeated)."""
+    ``constant_values``), 'REFLECT' (mirror, edge not repeated) or 'SYMMETRIC' (mirror, edge repeated).
+    'CONSTANT' also takes paddings known only when the graph runs (``[[0, n - tf.shape(x)[0]], [0, 0]]``)."""
     x = to_tensor(tensor)
-    paddings = [list(p) for p in constant_value(paddings, "paddings")]
     mode = mode.upper()
+    table = graph_tensor(paddings)
+    if (table is not None and table.op.op is not Const) or (isinstance(paddings, (list, tuple)) and any(
+            graph_tensor(p) is not None or any(graph_tensor(v) is not None for v in p) for p in paddings)):
+        if mode != "CONSTANT":
+            raise ValueError(f"tf.pad: {mode} padding needs constant paddings; only CONSTANT takes tensors")
+        from .dynamic_slicing import pad_at_run_time  # (it builds on this module)
+        return pad_at_run_time(x, paddings, constant_values)
+    paddings = [list(p) for p in constant_value(paddings, "paddings")]
     if len(paddings) != x.ndim or any(len(p) != 2 for p in paddings):
         raise ValueError(f"paddings must be a matrix with {x.ndim} rows and 2 columns ([[before, after], ...] per "
                          f"dimension of {x.shape}), got {paddings}")

@@ -14,7 +14,8 @@ Step 1 keeps the rank and step 2 sees the same positions, so the two compose to 
 Python's slice rules (negative bounds count from the end, bounds past the end are clipped: TF's strided slice
 does the same). The gradient of step 1 places ``g`` into zeros shaped like ``x`` (``DynamicSliceGrad``), whose
 own gradient is step 1 again. ``tf.slice`` with tensor ``begin``/``size`` is step 1 alone, with TF's range
-checks as asserts (``slice_at_run_time``).
+checks as asserts (``slice_at_run_time``); ``tf.pad`` with tensor paddings is the gradient op used forwards:
+``x`` written into the middle of a larger tensor (``pad_at_run_time``).
 """
 import builtins
 import numbers
@@ -22,7 +23,7 @@ import numbers
 from .. import ops
 from ..backend import dtypes
 from ..ops.base import Op, Spec, apply
-from .array_ops import _host_ints, _shape_input, shape
+from .array_ops import Fill, _host_ints, _shape_input, shape
 from .basics import control_dependencies
 from .check_ops import assert_less_equal
 from .math_ops import cast, check_dtype, graph_tensor, to_tensor
@@ -142,3 +143,24 @@ def slice_at_run_time(x, begin, size):
     with control_dependencies(checks):
         return apply(DynamicSlice, x, begin, end, ops.ones_like(begin), begin_mask=(False,) * rank,
                      end_mask=(False,) * rank)
+
+
+def pad_at_run_time(x, paddings, constant_values=0):
+    """``tf.pad(x, paddings)`` (CONSTANT mode) with paddings read at run time: ``x`` written at
+    ``[before : before + dim]`` of each dim of a tensor of ``constant_values`` — ``DynamicSliceGrad``, whose
+    gradient cuts ``x``'s part back out."""
+    rank = x.shape.rank
+    if rank is None:
+        raise ValueError(f"tf.pad with tensor paddings needs the rank of {x.name}; give its placeholder a shape")
+    table = cast(ops.reshape(graph_tensor(paddings) if graph_tensor(paddings) is not None else
+                             ops.stack([ops.stack([_bound(v, "padding") for v in pair]) for pair in paddings]),
+                             (rank, 2)), dtypes.int64)
+    before, after = ops.getitem(table, (builtins.slice(None), 0)), ops.getitem(table, (builtins.slice(None), 1))
+    checks = [assert_less_equal(ops.zeros_like(table), table, data=["Paddings must be non-negative:", table])]
+    dims = shape(x, out_type=dtypes.int64)
+    fill = to_tensor(constant_values, x.dtype)
+    with control_dependencies(checks):  # a donor of the padded shape (its values are not read)
+        frame = apply(Fill, cast(dims + before + after, dtypes.int32), ops.reshape(fill, ()))
+    placed = apply(DynamicSliceGrad, x - fill, frame, before, before + dims, ops.ones_like(before),
+                   begin_mask=(False,) * rank, end_mask=(False,) * rank)
+    return placed + fill

@@ -383,3 +383,20 @@ def test_slice_with_begin_and_size_known_when_the_graph_runs():
                 sess.run(tf.slice(x, begin, size), {x: values, start: 1})
         with pytest.raises(tf.errors.InvalidArgumentError, match="Slice: begin must be >= 0"):
             sess.run(tf.slice(x, [start, 0], [1, 1]), {x: values, start: -1})
+
+
+def test_pad_with_paddings_known_when_the_graph_runs():
+    x = tf.placeholder(tf.float64, [None, 2])
+    length = tf.placeholder(tf.int32, [])
+    padded = tf.pad(x, [[0, length - tf.shape(x)[0]], [1, 0]], constant_values=-1.0)
+    values = np.arange(6.0).reshape(3, 2)
+    (grad,) = tf.gradients(tf.reduce_sum(padded * padded), x)
+    with tf.Session() as sess:
+        out, g = sess.run([padded, grad], {x: values, length: 5})
+        np.testing.assert_array_equal(out, np.pad(values, [[0, 2], [1, 0]], constant_values=-1.0))
+        np.testing.assert_array_equal(g, 2 * values)
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Paddings must be non-negative"):
+            sess.run(padded, {x: values, length: 2})
+    assert tf.pad(x, tf.constant([[1, 0], [0, 1]])).shape.as_list() == [None, 3]  # constant paddings: static
+    with pytest.raises(ValueError, match="REFLECT padding needs constant paddings"):
+        tf.pad(x, [[0, length], [0, 0]], mode="REFLECT")
