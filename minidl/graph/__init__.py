@@ -94,3 +94,4 @@ from .math_extras import *  # noqa: F401,F403  (div_no_nan, roll, bincount, sear
 from . import nn_extras, candidate_sampling  # noqa: F401
 # --- end TF1 API gaps 2 ---
 from . import contrib  # tf.contrib.layers: xavier_initializer, l2_regularizer, fully_connected, ... (TF 1.x only)
+from .partition_ops import dynamic_partition, dynamic_stitch  # also in tf.math

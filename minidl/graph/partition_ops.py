@@ -1,0 +1,62 @@
+"""``tf.dynamic_partition`` and ``tf.dynamic_stitch``: split a tensor's rows into groups by a label, and merge
+groups of rows back by position — the pair TF1 programs use to route examples (per task, per bucket) and to put
+the results back in order.
+
+* ``dynamic_partition(data, partitions, num_partitions)``: output i holds the entries of ``data`` whose label in
+  ``partitions`` (shaped like the leading dims of ``data``) is i, in order — ``data[partitions == i]``, a boolean
+  mask, so its gradient is the mask's scatter back into place.
+* ``dynamic_stitch(indices, data)``: ``merged[indices[m][...]] = data[m][...]`` for every m, with
+  ``max(index) + 1`` rows; where two entries name the same row, the later one wins. Its gradient gathers the
+  rows back for each ``data[m]`` (also for entries that a later one overwrote: TF1's gradient does the same).
+"""
+import numbers
+
+import numpy
+
+from .. import ops
+from ..backend import dtypes
+from ..ops.base import apply
+from .array_ops import Fill
+from .math_ops import cast, check_dtype, math, tf_op, to_tensor
+
+_INDEX_TYPES = ("int32", "int64")
+
+
+@tf_op("DynamicPartition")
+def dynamic_partition(data, partitions, num_partitions, name=None):
+    """A list of ``num_partitions`` tensors: output i is ``data`` where ``partitions == i``."""
+    data = to_tensor(data)
+    partitions = check_dtype(to_tensor(partitions), ("int32",), "partitions")
+    if isinstance(num_partitions, bool) or not isinstance(num_partitions, numbers.Integral) or num_partitions < 1:
+        raise ValueError(f"num_partitions must be a positive int, got {num_partitions!r}")
+    if data.shape.rank_known and partitions.shape.rank_known and \
+            not data.shape[:partitions.shape.rank].is_compatible_with(partitions.shape):
+        raise ValueError(f"partitions.shape {partitions.shape} must be a prefix of data.shape {data.shape}")
+    return [ops.getitem(data, ops.eq(partitions, i)) for i in range(int(num_partitions))]
+
+
+@tf_op("DynamicStitch")
+def dynamic_stitch(indices, data, name=None):
+    """One tensor of ``max(index) + 1`` rows with ``data[m]`` written at ``indices[m]`` (later ones win)."""
+    if not isinstance(indices, (list, tuple)) or not isinstance(data, (list, tuple)) or len(indices) != len(data) \
+            or not indices:
+        raise ValueError("dynamic_stitch needs two non-empty lists of the same length: indices and data")
+    indices = [check_dtype(to_tensor(i), _INDEX_TYPES, "indices") for i in indices]
+    data = [to_tensor(d) for d in data]
+    first = data[0]
+    row = first.shape[indices[0].shape.rank:] if first.shape.rank_known else None
+    if row is None or not row.is_fully_defined():
+        raise ValueError(f"dynamic_stitch needs the shape of a row of data known, got {first.shape}")
+    row = tuple(row.as_list())
+    flat_indices = ops.cat([cast(ops.reshape(i, (-1,)), dtypes.int64) for i in indices], 0)
+    flat_data = ops.cat([ops.reshape(d, (-1,) + row) for d in data], 0)
+    rows = ops.add(ops.amax(flat_indices), 1)
+    merged_shape = ops.cat([ops.reshape(rows, (1,)), to_tensor(numpy.array(row, dtype=numpy.int64))], 0)
+    merged = apply(Fill, cast(merged_shape, dtypes.int32), to_tensor(numpy.zeros((), first.dtype)))
+    merged.set_shape([None] + list(row))
+    return ops.index_put(merged, (flat_indices,), flat_data)
+
+
+math.dynamic_partition, math.dynamic_stitch = dynamic_partition, dynamic_stitch
+
+__all__ = ["dynamic_partition", "dynamic_stitch"]
