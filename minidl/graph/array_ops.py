@@ -461,8 +461,14 @@ def _indices(indices, param="indices"):
 def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
     """Slices of ``params`` along ``axis`` at ``indices`` (any shape): the result's shape is
     ``params.shape[:axis] + indices.shape + params.shape[axis + 1:]``."""
-    if batch_dims:
-        raise NotImplementedError("gather with batch_dims is not supported")
+    if batch_dims:  # out[b..., i..., rest] = params[b..., indices[b..., i...], rest], b the first batch_dims dims
+        indices = _indices(indices)
+        batch = batch_dims + indices.ndim if batch_dims < 0 else batch_dims
+        axis = batch if axis is None else constant_value(axis, "axis") % to_tensor(params).ndim
+        if not 0 < batch < indices.ndim + 1 or axis != batch:
+            raise NotImplementedError(f"gather with batch_dims={batch_dims} is supported with axis equal to "
+                                      f"batch_dims and batch_dims <= the rank of indices, got axis={axis}")
+        return ops.gather_nd(to_tensor(params), ops.unsqueeze(indices, -1), batch_dims=batch)
     x, axis = to_tensor(params), constant_value(0 if axis is None else axis, "axis")
     axis %= x.ndim
     return ops.getitem(x, (_ALL,) * axis + (in_bounds("GatherV2", _indices(indices), x, axis),))

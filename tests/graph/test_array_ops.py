@@ -400,3 +400,14 @@ def test_pad_with_paddings_known_when_the_graph_runs():
     assert tf.pad(x, tf.constant([[1, 0], [0, 1]])).shape.as_list() == [None, 3]  # constant paddings: static
     with pytest.raises(ValueError, match="REFLECT padding needs constant paddings"):
         tf.pad(x, [[0, length], [0, 0]], mode="REFLECT")
+
+
+def test_gather_with_batch_dims():
+    params = np.arange(24.0).reshape(2, 4, 3)
+    indices = np.array([[0, 3], [2, 2]])
+    expected = np.stack([params[0][[0, 3]], params[1][[2, 2]]])
+    np.testing.assert_array_equal(run(tf.gather(tf.constant(params), indices, batch_dims=1)), expected)
+    np.testing.assert_array_equal(run(tf.gather(tf.constant(params), indices, axis=1, batch_dims=-1)), expected)
+    check_gradients(lambda p: tf.gather(p, indices, batch_dims=1), params)
+    with pytest.raises(NotImplementedError, match="axis equal to batch_dims"):
+        tf.gather(tf.constant(params), indices, axis=2, batch_dims=1)
