@@ -98,6 +98,21 @@ def matrix_diag_part(input, name=None, k=0, padding_value=0):
     return ops.getitem(ops.sum(on_diagonal, -1, dtype=x.dtype), (Ellipsis, slice(0, min(rows, cols))))
 
 
+@tf_op("MatrixSetDiag")
+def matrix_set_diag(input, diagonal, name=None, k=0):
+    """A batch of matrices [..., m, n] with its main diagonals replaced by ``diagonal`` [..., min(m, n)]
+    (``tf.linalg.set_diag``)."""
+    if k != 0:
+        raise NotImplementedError("matrix_set_diag supports only k=0")
+    x, d = matching_pair("MatrixSetDiag", input, diagonal, ("input", "diagonal"))
+    rows, cols = _static_dims(x, "matrix_set_diag")
+    if not d.shape.is_compatible_with(list(x.shape)[:-2] + [min(rows, cols)]):
+        raise ValueError(f"diagonal must have shape {list(x.shape)[:-2] + [min(rows, cols)]}, got {d.shape}")
+    # row i of the mask has its True at column i (if there is one): where it is, take diagonal[i]
+    column = ops.unsqueeze(ops.pad(d, (0, rows - min(rows, cols))) if rows > cols else d, -1)
+    return ops.where(_mask(rows, cols), column, x)
+
+
 @tf_op("Trace")
 def trace(x, name=None):
     """The sum of the main diagonal of each matrix in the batch [..., m, n] (in x's dtype): shape [...]."""
@@ -273,6 +288,7 @@ def cross(a, b, name=None):
 
 
 for _name, _fn in (("eye", eye), ("diag", matrix_diag), ("diag_part", matrix_diag_part), ("trace", trace),
+                   ("set_diag", matrix_set_diag),
                    ("inv", matrix_inverse), ("det", matrix_determinant), ("band_part", matrix_band_part),
                    ("cholesky", cholesky), ("cholesky_solve", cholesky_solve), ("qr", qr), ("svd", svd),
                    ("eigh", self_adjoint_eig), ("eigvalsh", self_adjoint_eigvals), ("solve", matrix_solve),
@@ -281,7 +297,7 @@ for _name, _fn in (("eye", eye), ("diag", matrix_diag), ("diag_part", matrix_dia
                    ("matrix_rank", matrix_rank), ("cross", cross)):
     setattr(linalg, _name, _fn)
 
-__all__ = ["eye", "diag", "diag_part", "matrix_diag", "matrix_diag_part", "trace", "matrix_inverse",
-           "matrix_determinant", "matrix_band_part", "cholesky", "cholesky_solve", "qr", "svd", "self_adjoint_eig",
-           "self_adjoint_eigvals", "matrix_solve", "matrix_triangular_solve", "matrix_solve_ls",
+__all__ = ["eye", "diag", "diag_part", "matrix_diag", "matrix_diag_part", "matrix_set_diag", "trace",
+           "matrix_inverse", "matrix_determinant", "matrix_band_part", "cholesky", "cholesky_solve", "qr", "svd",
+           "self_adjoint_eig", "self_adjoint_eigvals", "matrix_solve", "matrix_triangular_solve", "matrix_solve_ls",
            "log_matrix_determinant", "cross"]

@@ -408,3 +408,18 @@ def test_segment_reductions_against_numpy(kind, reduce, unsorted_empty):
         np.testing.assert_allclose(ordered[j], reduce(rows, axis=0) if rows else [empty] * 2, rtol=1e-12)
     check_gradients(lambda t: getattr(tf, f"unsorted_segment_{kind}")(t, [1, 0, -1, 1, 0, 1], 2), data)
     check_gradients(lambda t: getattr(tf, f"segment_{kind}")(t, sorted_ids), data)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 3), (3, 2), (2, 4)])
+def test_set_diag_replaces_the_main_diagonal(shape):
+    x = np.arange(np.prod(shape), dtype=float).reshape(shape)
+    k = min(shape[-2:])
+    diagonal = -np.arange(1.0, k + 1) * np.ones(shape[:-2] + (k,))
+    expected = x.copy()
+    for i in range(k):
+        expected[..., i, i] = diagonal[..., i]
+    np.testing.assert_array_equal(run(tf.linalg.set_diag(x, diagonal)), expected)
+    assert tf.matrix_set_diag is tf.linalg.set_diag
+    check_gradients(lambda a, d: tf.linalg.set_diag(a, d), x, diagonal)
+    with pytest.raises(ValueError, match="diagonal must have shape"):
+        tf.linalg.set_diag(x, np.ones(k + 1))
