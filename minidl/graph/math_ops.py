@@ -564,16 +564,23 @@ def tensordot(a, b, axes, name=None):
 
 @tf_op("norm")
 def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None, keep_dims=None):
-    """The vector norm over ``axis`` (all entries when None): ``ord`` 'euclidean'/'fro'/2, 1, or np.inf."""
+    """The vector norm over ``axis`` (all entries when None): ``ord`` 'euclidean'/'fro', or any p > 0 (np.inf:
+    the largest magnitude). Over a pair of axes, the matrix norms 'euclidean'/'fro' (the same formula), 1 (the
+    largest column sum of magnitudes) and np.inf (the largest row sum)."""
     x = check_dtype(to_tensor(tensor), FLOATS_AND_COMPLEX, "tensor")
     keepdim = bool(deprecated_alias(keepdims, keep_dims, "keepdims", "keep_dims"))
-    p = 2 if ord in ("euclidean", "fro") else ord
-    if not isinstance(p, numbers.Real) or p not in (1, 2, numpy.inf):
-        raise ValueError(f"'ord' must be a supported vector norm, got {ord!r}")
     dims = axis_arg(axis)
-    if isinstance(dims, tuple) and len(dims) == 2 and ord not in ("euclidean", "fro"):
-        raise NotImplementedError("matrix norms other than 'fro'/'euclidean' are not supported")
-    return ops.norm(x, p, dims, keepdim)
+    if ord in ("euclidean", "fro"):
+        return ops.norm(x, 2, dims, keepdim)
+    if isinstance(dims, tuple) and len(dims) == 2:
+        if ord not in (1, numpy.inf):
+            raise ValueError(f"'ord' must be a supported matrix norm in ['euclidean', 'fro', 1, inf], got {ord!r}")
+        summed, then = (dims[0], dims[1]) if ord == 1 else (dims[1], dims[0])  # sum columns (1) or rows (inf)
+        return ops.amax(ops.sum(ops.abs(x), summed, keepdim=True), then, keepdim=True) if keepdim else \
+            ops.amax(ops.sum(ops.abs(x), summed, keepdim=True), dims)
+    if isinstance(ord, bool) or not isinstance(ord, numbers.Real) or not ord > 0:
+        raise ValueError(f"'ord' must be a supported vector norm ('euclidean', 'fro' or a number > 0), got {ord!r}")
+    return ops.norm(x, ord, dims, keepdim)
 
 
 # ================================================================================================== namespaces

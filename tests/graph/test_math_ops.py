@@ -456,3 +456,17 @@ def test_operators_follow_tf_one_dtype_rule_in_programs():
     np.testing.assert_allclose(values[2], [1.0, 4.0])
     (grad,) = tf.gradients(tf.reduce_sum(tf.sqrt(floats) * 3.0), [floats])  # VJPs mix dtypes freely inside
     np.testing.assert_allclose(run(grad), 1.5 / np.sqrt([1.0, 2.0]), rtol=1e-6)
+
+
+def test_norm_orders_like_numpy():
+    x, v = np.array([[1.0, -4.0], [2.0, 3.0]]), np.array([3.0, -4.0, 1.0])
+    cases = [(tf.norm(x, ord=1, axis=[0, 1]), np.linalg.norm(x, 1)),
+             (tf.norm(x, ord=np.inf, axis=[-2, -1]), np.linalg.norm(x, np.inf)),
+             (tf.norm(x, ord=1, axis=[0, 1], keepdims=True), [[np.linalg.norm(x, 1)]]),
+             (tf.norm(v, ord=3), np.linalg.norm(v, 3)), (tf.norm(v, ord=np.inf), 4.0), (tf.norm(x), np.sqrt(30.0))]
+    for got, expected in zip(run([c[0] for c in cases]), [c[1] for c in cases]):
+        np.testing.assert_allclose(got, expected)
+    for bad, message in ((lambda: tf.norm(v, ord=0), "supported vector norm"),
+                         (lambda: tf.norm(x, ord=2, axis=[0, 1]), r"matrix norm in \['euclidean', 'fro', 1, inf\]")):
+        with pytest.raises(ValueError, match=message):
+            bad()
