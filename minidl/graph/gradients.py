@@ -10,7 +10,7 @@ from .. import ops
 from ..autodiff import backprop
 from ..backend import dtypes
 from .core import Tensor
-from .frontend import convert_to_tensor
+from .frontend import _is_nested_in, convert_to_tensor
 
 
 def _as_list(x):
@@ -36,9 +36,13 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         raise ValueError(f"Unknown value for unconnected_gradients: {unconnected_gradients!r} (expected 'none' or "
                          f"'zero', the values of tf.UnconnectedGradients)")
     graph = ys[0].graph
-    for t in ys + xs:
+    for t in ys + xs:  # (the gradient of a tensor elsewhere would silently be None)
         t_graph = getattr(getattr(t, "_as_graph_element", lambda: t)(), "graph", graph)
-        if t_graph is not graph:  # (its gradient would silently be None)
+        if _is_nested_in(t_graph, graph):
+            raise NotImplementedError(f"tf.gradients of or with respect to {t.name}, a tensor made inside a control "
+                                      f"flow body (cond, while_loop, map_fn ...), is not supported: use tensors "
+                                      f"made outside it")
+        if t_graph is not graph:
             raise ValueError(f"Tensor {t.name} must be from the same graph as {ys[0].name} (each tf.Graph is a "
                              f"separate program: build the loss and the variables in one)")
     with graph.as_default(), graph.name_scope(name):

@@ -551,3 +551,15 @@ def test_the_gradient_through_while_loop_replays_each_iterations_dropout_mask():
     assert len({float(value) for value, _ in values}) > 1
     for value, g in values:  # ...and each run's gradient uses its own
         assert g == pytest.approx(3 * value / 1.5, rel=1e-6)
+
+
+def test_gradients_with_respect_to_a_tensor_inside_a_branch_are_refused_clearly():
+    x = tf.placeholder(tf.float64, [3])
+    inner = {}
+
+    def branch():
+        inner["a"] = tf.sin(x)
+        return inner["a"] * 2.0
+    y = tf.cond(tf.placeholder(tf.bool, []), branch, lambda: x)
+    with pytest.raises(NotImplementedError, match="a tensor made inside a control flow body"):
+        tf.gradients(y, inner["a"])  # (it used to be a silent None)
