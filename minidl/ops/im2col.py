@@ -28,6 +28,8 @@ positions a window of extent ``dilation * (kernel - 1) + 1`` can take, moving ``
 import itertools
 import math
 
+from .base import OpError
+
 ALL = slice(None)
 
 
@@ -173,6 +175,17 @@ def pool_out_sizes(shape, kernel, stride, padding, dilation, ceil_mode):
     """``pool_out_size`` along every spatial axis of ``shape`` (None where a size is unknown)."""
     return tuple(None if n is None else pool_out_size(n, k, s, p, d, ceil_mode)
                  for n, k, s, p, d in zip(shape, kernel, stride, padding, dilation))
+
+
+def running_pool_out_sizes(shape, kernel, stride, padding, dilation, ceil_mode):
+    """``pool_out_sizes`` of an input that is about to be pooled: each at least 1. (The functions check this
+    where sizes are known beforehand; in a graph the sizes may be known only now, and numpy would quietly make
+    an empty result.)"""
+    outs = pool_out_sizes(shape, kernel, stride, padding, dilation, ceil_mode)
+    if min(outs, default=1) < 1:
+        raise OpError(f"pooling: the window {tuple(kernel)} (dilation {tuple(dilation)}) does not fit the input "
+                      f"{tuple(shape)} with padding {tuple(padding)}: the output size would be {outs}")
+    return outs
 
 
 def pool_paddings(shape, kernel, stride, padding, dilation, ceil_mode):

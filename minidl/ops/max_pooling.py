@@ -14,7 +14,7 @@ import math
 from ..backend import dtypes
 from .base import Op, Spec, apply
 from .gather import gather
-from .im2col import pool_out_sizes
+from .im2col import pool_out_sizes, running_pool_out_sizes
 from .shape import flatten, reshape_like
 
 __all__ = ["max_pool2d_grad"]
@@ -109,7 +109,7 @@ def _max_pool(xp, x, kernel, stride, padding, dilation, ceil_mode):
     (possible with dilation) get the lowest value and index -1.
     """
     sizes = x.shape[2:]
-    outs = pool_out_sizes(sizes, kernel, stride, padding, dilation, ceil_mode)
+    outs = running_pool_out_sizes(sizes, kernel, stride, padding, dilation, ceil_mode)
     flat_steps = [math.prod(sizes[axis + 1:]) for axis in range(len(sizes))]  # one step along an axis, flat
     values, offsets, reach = x, None, 0
     for axis in reversed(range(len(sizes))):  # the last (fastest-varying) axis first

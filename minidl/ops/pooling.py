@@ -23,7 +23,7 @@ import numbers
 from ..backend import dtypes
 from .base import Op, OpError, Spec, apply, describe
 from .conv_checks import LAYOUTS, batched, ntuple
-from .im2col import ALL, col2im, pad_spatial, pool_out_sizes, pool_paddings
+from .im2col import ALL, col2im, pad_spatial, pool_out_sizes, pool_paddings, running_pool_out_sizes
 from .max_pooling import MaxPool2d, MaxPool3d, max_pool2d_grad, pool_spec
 from .shape import squeeze, unsqueeze
 
@@ -58,7 +58,7 @@ class AvgPool2d(Op):
     @staticmethod
     def forward(xp, x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
         ones = (1,) * len(kernel)
-        outs = pool_out_sizes(x.shape[2:], kernel, stride, padding, ones, ceil_mode)
+        outs = running_pool_out_sizes(x.shape[2:], kernel, stride, padding, ones, ceil_mode)
         padded = pad_spatial(xp, x, pool_paddings(x.shape[2:], kernel, stride, padding, ones, ceil_mode))
         sums = xp.zeros(x.shape[:2] + outs, dtype=x.dtype)
         for tap in itertools.product(*map(range, kernel)):  # add up the windows one tap at a time (col2im reversed)

@@ -463,3 +463,13 @@ def test_sparse_cross_entropy_has_no_ignored_class(bad_label):
             with pytest.raises(tf.errors.InvalidArgumentError, match=f"Received a label value of {bad_label} which "
                                                                      r"is outside the valid range of \[0, 2\)"):
                 sess.run(loss, {logits: np.zeros((3, 2)), labels: [0, 1, bad_label]})
+
+
+def test_pooling_windows_larger_than_an_input_known_only_at_run_time():
+    images = tf.placeholder(tf.float32, [None, None, None, 1])
+    for pool in (tf.nn.max_pool, tf.nn.avg_pool):
+        pooled = pool(images, [1, 3, 3, 1], [1, 1, 1, 1], "VALID")
+        with tf.Session() as sess:
+            assert sess.run(pooled, {images: np.ones((1, 4, 3, 1))}).shape == (1, 2, 1, 1)
+            with pytest.raises(tf.errors.InvalidArgumentError, match=r"the window \(3, 3\).*does not fit the input"):
+                sess.run(pooled, {images: np.ones((1, 2, 2, 1))})  # (numpy would give an empty result)
