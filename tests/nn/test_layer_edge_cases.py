@@ -81,3 +81,12 @@ def test_max_pool_points_at_the_nan_it_returns():
     _both(lambda L, x: L.nn.functional.max_pool2d(x, 2), numpy.array([[[[1.0, 2.0], [nan, 0.5]]]]))
     _, indices = F.max_pool1d(torchlike.tensor([[[1.0, nan, nan, 2.0]]]), 2, return_indices=True)
     assert indices.tolist() == [[[1, 2]]]
+
+
+def test_with_indices_spellings_always_return_both():
+    x = numpy.random.default_rng(0).standard_normal((1, 2, 5, 6))
+    for name, args in (("max_pool2d_with_indices", (2, 1, 0, 1, False, False)),
+                       ("adaptive_max_pool2d_with_indices", ((2, 3),)), ("max_pool1d_with_indices", (3,))):
+        _both(lambda L, t: getattr(L.nn.functional, name)(t if "1d" not in name else t[0], *args)[0], x)
+        values, indices = getattr(F, name)(torchlike.tensor(x if "1d" not in name else x[0]), *args)
+        assert indices.dtype == torchlike.int64

@@ -450,3 +450,22 @@ from .layer_functions import (adaptive_max_pool1d, adaptive_max_pool2d, embeddin
 
 __all__ += ["scaled_dot_product_attention", "multi_head_attention_forward", "embedding_bag", "instance_norm",
             "adaptive_max_pool1d", "adaptive_max_pool2d", "pixel_shuffle", "pixel_unshuffle", "unfold", "fold"]
+
+
+def _always_with_indices(pool, before_flag):
+    """PyTorch's ``<pool>_with_indices`` spelling: ``pool`` returning (values, indices) whatever ``return_indices``
+    says (``before_flag``: how many arguments come before it)."""
+    def pooled(input, *args, **kwargs):
+        kwargs.pop("return_indices", None)
+        return pool(input, *args[:before_flag], return_indices=True, **kwargs)
+    pooled.__name__ = pooled.__qualname__ = f"{pool.__name__}_with_indices"
+    pooled.__doc__ = f"``{pool.__name__}(..., return_indices=True)``: the maxima and where they are."
+    return pooled
+
+
+max_pool1d_with_indices, max_pool2d_with_indices, max_pool3d_with_indices = (
+    _always_with_indices(pool, 5) for pool in (max_pool1d, max_pool2d, max_pool3d))
+adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices = (
+    _always_with_indices(pool, 1) for pool in (adaptive_max_pool1d, adaptive_max_pool2d))
+__all__ += ["max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
+            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices"]
