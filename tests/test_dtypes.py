@@ -175,3 +175,11 @@ def test_byte_masks_rsub_and_complex_conversions_like_pytorch():
     z = T.tensor([1.0, 2.0]).cfloat()
     assert z.dtype == T.complex64 and T.tensor([1.0]).cdouble().dtype == T.complex128
     assert z.tolist() == [1 + 0j, 2 + 0j]
+
+
+def test_where_takes_a_byte_mask_with_pytorchs_warning():
+    with pytest.warns(UserWarning, match="where received a uint8 condition tensor"):
+        out = T.where(T.tensor([1, 0], dtype=T.uint8), T.ones(2), T.zeros(2))
+    assert out.tolist() == [1.0, 0.0]
+    with pytest.raises(TypeError, match="masked_fill: expected mask to be a bool tensor"):  # PyTorch refuses too
+        T.zeros(2).masked_fill(T.tensor([1, 0], dtype=T.uint8), 5.0)

@@ -7,7 +7,7 @@ gradient to whichever operand each output element came from; that routing is one
 import numpy
 
 from ..backend import dtypes
-from .base import Op, OpError, Spec, apply, describe, is_tensor
+from .base import Op, OpError, Spec, apply, describe, is_tensor, warn
 from .broadcast import sum_to_like
 from .cast import cast
 from .infer import broadcast_infer, broadcast_shapes
@@ -223,6 +223,10 @@ def where(condition, input=None, other=None):
     if input is None or other is None:
         raise TypeError("where: expected both input and other (where(condition, input, other)) or neither "
                         "(where(condition))")
+    if is_tensor(condition) and condition.dtype == dtypes.uint8:  # PyTorch still takes its old byte masks here
+        warn("where received a uint8 condition tensor. This behavior is deprecated (as in PyTorch). Use a boolean "
+             "condition instead.")
+        condition = cast(condition, dtypes.bool_)
     _condition("where", condition)
     _, (x, y) = promote("where", input, other)
     return apply(Where, condition, x, y)
