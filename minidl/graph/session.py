@@ -19,6 +19,7 @@ import numpy
 
 from ..backend import cuda_is_available, device as parse_device, dtypes, to_device
 from ..autodiff import post_order
+from ..ops.base import describe
 from . import errors
 from .core import Operation, Tensor, get_default_graph
 from .graph_ops import Const
@@ -33,11 +34,14 @@ def get_default_session():
 
 class _Plan:
     """A compiled subgraph: ``steps`` run in order over a list of slots."""
-    __slots__ = ("steps", "operations", "initial", "feed_slots", "target_slots", "state_targets", "fed_variables")
+    __slots__ = ("steps", "operations", "input_slots", "initial", "feed_slots", "target_slots", "state_targets",
+                 "fed_variables")
 
-    def __init__(self, steps, operations, initial, feed_slots, target_slots, state_targets, fed_variables):
+    def __init__(self, steps, operations, input_slots, initial, feed_slots, target_slots, state_targets,
+                 fed_variables):
         self.steps = steps                # list of (step function, slots to free afterwards)
         self.operations = operations      # the Operation of each step (for error messages)
+        self.input_slots = input_slots    # the slots each step reads (for error messages too)
         self.initial = initial            # the slots at the start of a run: constants already in place
         self.feed_slots = feed_slots      # fed Tensor -> slot
         self.target_slots = target_slots  # one slot per target (None for an Operation)
@@ -162,8 +166,10 @@ class Session:
             raise
         except Exception as error:
             op = plan.operations[i]
+            # the arrays the op was given, which the graph's static shapes may not have known
+            inputs = ", ".join(describe(values[slot]) for slot in plan.input_slots[i])
             raise errors.InvalidArgumentError(None, op, f"{type(error).__name__} in op '{op.name}' "
-                                                        f"({op.type}): {error}") from error
+                                                        f"({op.type}) with inputs ({inputs}): {error}") from error
         return values
 
     def _to_host(self, array):
@@ -239,14 +245,15 @@ class Session:
         for slot, index in last_use.items():
             if slot not in kept:
                 frees[index].append(slot)
-        steps = [(self._step(op, [slot_of[id(t)] for t in op.inputs], [slot_of[id(t)] for t in op.outputs], fed),
-                  tuple(frees[index])) for index, op in enumerate(runnable)]
+        input_slots = [[slot_of[id(t)] for t in op.inputs] for op in runnable]
+        steps = [(self._step(op, input_slots[index], [slot_of[id(t)] for t in op.outputs], fed), tuple(frees[index]))
+                 for index, op in enumerate(runnable)]
         feed_slots = {t: slot_of[id(t)] for t in feeds}
         target_slots = [slot_of[id(t)] if isinstance(t, Tensor) else None for t in targets]
         state_targets = [(k, t.op) for k, t in enumerate(targets)
                          if isinstance(t, Tensor) and id(t) not in fed and getattr(t.op.op, "holds_state", False)]
         fed_variables = tuple(t for t in feeds if getattr(t.op.op, "holds_state", False))
-        return _Plan(steps, runnable, initial, feed_slots, target_slots, state_targets, fed_variables)
+        return _Plan(steps, runnable, input_slots, initial, feed_slots, target_slots, state_targets, fed_variables)
 
     def _step(self, operation, in_slots, out_slots, fed):
         """A function ``step(values)`` that runs ``operation`` on its input slots and fills its output slots.

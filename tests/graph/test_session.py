@@ -303,3 +303,11 @@ def test_feed_keys_and_layer_inputs_are_named_in_tf_terms():
         tf.nn.dropout(tf.ones([3]), keep_prob=1.5)
     with pytest.raises(ValueError, match="expected min_ndim=1, found ndim=0"):
         tf.layers.batch_normalization(tf.ones([]))
+
+
+def test_run_time_errors_name_the_arrays_the_op_was_given():
+    a, b = tf.placeholder(tf.float32, [None, None]), tf.placeholder(tf.float32, [None, None])
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match=r"in op 'MatMul' \(MatMul\) with inputs \(float32\[2, 3\], float32\[2, 3\]\)"):
+            sess.run(tf.matmul(a, b), {a: np.ones((2, 3)), b: np.ones((2, 3))})
