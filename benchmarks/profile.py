@@ -91,8 +91,6 @@ def graph_chain_phases(repeats, clock):
     * ``_execute(plan, feeds)``       the plan interpreter alone (feeds resolved once, beforehand);
     * ``steps only``                  ``for step in steps: step(values)`` on pre-filled slots: no frees, no
                                       ``enumerate``/``try`` — the difference is ``_execute``'s loop bookkeeping;
-    * ``steps only, no Const``        the same without the ``Const`` steps (as if each constant were put into its
-                                      slot once, when the plan is built);
     * ``straight-line code``          what-if: the plan compiled to ONE generated Python function,
                                       ``v3 = f3(xp, v0, v1)`` line after line, locals for slots (``del`` after
                                       the last use), constants bound at build time: no per-step closure call;
@@ -119,18 +117,15 @@ def graph_chain_phases(repeats, clock):
     feeds = sess._resolve_feeds(feed)
     n = len(plan.steps)
 
-    # the slot numbering _compile uses (feeds first, then outputs in plan order), and every slot filled
-    slot_of = dict(plan.feed_slots)
-    out_slots = [[slot_of.setdefault(t, len(slot_of)) for t in op.outputs] for op in plan.operations]
-    in_slots = [[slot_of[t] for t in op.inputs] for op in plan.operations]
-    values = [None] * plan.n_slots
+    # every slot filled: the constants (put in place when the plan was built), the feeds, then each step's outputs
+    in_slots, out_slots = plan.input_slots, plan.output_slots
+    values = plan.initial.copy()
     for tensor, array in feeds.items():
         values[plan.feed_slots[tensor]] = array
     for step, _ in plan.steps:
         step(values)
     steps = [step for step, _ in plan.steps]
     kinds = [op.type for op in plan.operations]
-    n_const = kinds.count("Const")
 
     raw = {"Mul": numpy.multiply, "Add": numpy.add, "Sub": numpy.subtract, "Neg": numpy.negative,
            "Tanh": numpy.tanh}
@@ -143,12 +138,13 @@ def graph_chain_phases(repeats, clock):
         """What-if: the plan as one generated Python function."""
         namespace, lines = {"xp": numpy}, ["def run(feeds):"]
         lines += [f"    v{slot} = feeds[{i}]" for i, slot in enumerate(plan.feed_slots.values())]
+        for slot, constant in enumerate(plan.initial):  # constants bound at build time
+            if constant is not None:
+                namespace[f"c{slot}"] = constant
+                lines.append(f"    v{slot} = c{slot}")
         for i, (op, ins, outs, (_, frees)) in enumerate(zip(plan.operations, in_slots, out_slots, plan.steps)):
             args = ", ".join(f"v{s}" for s in ins)
-            if op.type == "Const":
-                namespace[f"c{i}"] = values[outs[0]]
-                call = f"c{i}"
-            elif use_raw and is_raw(op):
+            if use_raw and is_raw(op):
                 namespace[op.type] = raw[op.type]
                 call = f"{op.type}({args})"
             else:
@@ -172,7 +168,6 @@ def graph_chain_phases(repeats, clock):
         "Session.run": lambda: sess.run(fetches, feed),
         "_execute(plan, feeds)": lambda: sess._execute(plan, feeds),
         "steps only": run_steps(steps),
-        "steps only, no Const": run_steps([step for step, kind in zip(steps, kinds) if kind != "Const"]),
         "straight-line code": straight_line(False),
         "... with raw ufuncs": straight_line(True),
     }
@@ -192,16 +187,12 @@ def graph_chain_phases(repeats, clock):
     print(f"1. graph op chain: Session.run([y, grad], feed), {n} executed ops per run "
           f"({', '.join(f'{kinds.count(k)} {k}' for k in sorted(set(kinds), key=kinds.count, reverse=True))}); "
           f"fastest of {repeats} samples, {clock} clock, no profiler")
-    for name in list(variants)[:6]:
+    for name in list(variants)[:5]:
         print(f"   {name:26s} {us[name] / n:6.2f} µs per executed op   ({us[name]:6.0f} µs per run)")
     for name in per_call:
         print(f"   {name:34s} {us[name]:6.2f} µs per call")
     print(f"   _execute's loop bookkeeping    {(us['_execute(plan, feeds)'] - us['steps only']) / n:6.2f} µs per op "
           "(enumerate, the frees loop, try)")
-    if "Const" in per_kind:
-        const = us["Const"] * n_const / per_kind["Const"]
-        print(f"   the {n_const} Const steps alone     {const:6.0f} µs per run, {100 * const / us['steps only']:.0f}% of "
-              "the steps' time, computing nothing")
     print("   per step, by kind (steps of one kind alone, on pre-filled slots):")
     for kind, count in per_kind.items():
         print(f"      {kind:8s} {count:5d} steps  {us[kind] / count:6.2f} µs/step")

@@ -146,3 +146,12 @@ def test_runs_as_a_script_too():
     assert completed.returncode == 0, completed.stderr
     assert "--threads" in completed.stdout and "--quick" in completed.stdout and "--no-tf" in completed.stdout
     assert "--workloads" in completed.stdout
+
+
+def test_graph_chain_profile_runs_on_the_sessions_plan():
+    """The profiler takes a compiled plan apart (its slots and steps): it must keep up with the session."""
+    completed = subprocess.run([sys.executable, "-m", "benchmarks.profile", "graph-chain", "--repeats", "1",
+                                "--clock", "cpu"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    timings = re.findall(r"([\d.]+) µs per executed op", completed.stdout)
+    assert len(timings) == 5 and all(float(t) > 0 for t in timings)

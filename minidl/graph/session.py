@@ -34,14 +34,15 @@ def get_default_session():
 
 class _Plan:
     """A compiled subgraph: ``steps`` run in order over a list of slots."""
-    __slots__ = ("steps", "operations", "input_slots", "initial", "feed_slots", "target_slots", "state_targets",
-                 "fed_variables")
+    __slots__ = ("steps", "operations", "input_slots", "output_slots", "initial", "feed_slots", "target_slots",
+                 "state_targets", "fed_variables")
 
-    def __init__(self, steps, operations, input_slots, initial, feed_slots, target_slots, state_targets,
-                 fed_variables):
+    def __init__(self, steps, operations, input_slots, output_slots, initial, feed_slots, target_slots,
+                 state_targets, fed_variables):
         self.steps = steps                # list of (step function, slots to free afterwards)
         self.operations = operations      # the Operation of each step (for error messages)
-        self.input_slots = input_slots    # the slots each step reads (for error messages too)
+        self.input_slots = input_slots    # the slots each step reads and writes (for error messages, and for
+        self.output_slots = output_slots  # benchmarks/profile.py's what-if executors)
         self.initial = initial            # the slots at the start of a run: constants already in place
         self.feed_slots = feed_slots      # fed Tensor -> slot
         self.target_slots = target_slots  # one slot per target (None for an Operation)
@@ -246,14 +247,16 @@ class Session:
             if slot not in kept:
                 frees[index].append(slot)
         input_slots = [[slot_of[id(t)] for t in op.inputs] for op in runnable]
-        steps = [(self._step(op, input_slots[index], [slot_of[id(t)] for t in op.outputs], fed), tuple(frees[index]))
+        output_slots = [[slot_of[id(t)] for t in op.outputs] for op in runnable]
+        steps = [(self._step(op, input_slots[index], output_slots[index], fed), tuple(frees[index]))
                  for index, op in enumerate(runnable)]
         feed_slots = {t: slot_of[id(t)] for t in feeds}
         target_slots = [slot_of[id(t)] if isinstance(t, Tensor) else None for t in targets]
         state_targets = [(k, t.op) for k, t in enumerate(targets)
                          if isinstance(t, Tensor) and id(t) not in fed and getattr(t.op.op, "holds_state", False)]
         fed_variables = tuple(t for t in feeds if getattr(t.op.op, "holds_state", False))
-        return _Plan(steps, runnable, input_slots, initial, feed_slots, target_slots, state_targets, fed_variables)
+        return _Plan(steps, runnable, input_slots, output_slots, initial, feed_slots, target_slots, state_targets,
+                     fed_variables)
 
     def _step(self, operation, in_slots, out_slots, fed):
         """A function ``step(values)`` that runs ``operation`` on its input slots and fills its output slots.
