@@ -117,4 +117,5 @@ def accepting_memory_format(method):
     return converting
 
 
-CONVERSIONS = ["to", "cpu", "cuda", "float", "double", "half", "cfloat", "cdouble", "long", "int", "short", "char", "byte", "bool"]
+CONVERSIONS = ["to", "cpu", "cuda", "float", "double", "half", "cfloat", "cdouble", "long", "int", "short", "char",
+               "byte", "bool"]

@@ -370,8 +370,6 @@ class Tensor:
             dtype = operand.dtype
         else:
             dtype = dtypes.result_type(self, other)
-        if ufunc_name == "true_divide" and dtype.kind in "biu":
-            dtype = dtypes.get_default_dtype()
         if not dtypes.can_cast(dtype, self.dtype):
             raise RuntimeError(f"result type {dtype} can't be cast to the desired output type {self.dtype}")
         _check_writeable(self._data)

@@ -350,18 +350,17 @@ def tile(input, multiples, name=None):
     """``input`` repeated ``multiples[d]`` times along each dim d (one entry per dim). The multiples may be a
     tensor or hold tensors (``tf.tile(v, [tf.shape(x)[0], 1])``): then they are read when the graph runs."""
     x = to_tensor(input)
-    multiples = _shape_list(multiples)
-    static = None if isinstance(multiples, Tensor) else multiples
-    if isinstance(multiples, Tensor) and multiples.shape.rank_known and multiples.shape[0] is not None:
-        static = [None] * multiples.shape[0]
+    dims = _shape_list(multiples)
+    known_now = not isinstance(dims, Tensor) and all(graph_tensor(m) is None for m in dims)
+    multiples, static = (None, dims) if known_now else _shape_input(dims)  # static: None where known only later
     if static is not None and len(static) != x.ndim:
         raise ValueError(f"Shape must be rank {x.ndim} but is rank {len(static)}: tile needs one multiple per "
-                         f"dimension of {x.shape}, got {multiples}")
-    if not isinstance(multiples, Tensor) and all(graph_tensor(m) is None for m in multiples):
-        return ops.tile(x, multiples)
-    out = apply(TileBy, x, _shape_input(multiples)[0])
+                         f"dimension of {x.shape}, got {static}")
+    if known_now:
+        return ops.tile(x, static)
+    out = apply(TileBy, x, multiples)
     if static is not None:
-        out.set_shape([n * m if isinstance(m, int) and n is not None else None for n, m in zip(x.shape, static)])
+        out.set_shape([None if None in (n, m) else n * m for n, m in zip(x.shape, static)])
     return out
 
 

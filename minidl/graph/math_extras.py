@@ -19,9 +19,9 @@ from .basics import no_op
 from .check_ops import Assert, debugging
 from .core import TensorShape, as_spec_shape, get_default_graph
 from .graph_ops import GraphOp
-from .nn_ops import nn
 from .math_ops import (FLOATS, FLOATS_AND_COMPLEX, REALS, _unary, axis_arg, cast, check_dtype, constant_value,
                        equal, math, matching_pair, tf_op, to_tensor)
+from .nn_ops import nn
 
 
 # ============================================================================================= arithmetic

@@ -252,8 +252,8 @@ def chain_matmul(*matrices):
     """The product of one or more matrices (deprecated in PyTorch in favour of ``linalg.multi_dot``, which is
     what it computes)."""
     warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
-                  "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than multiple "
-                  "parameters.")
+         "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than multiple "
+         "parameters.")
     matrices = _tensor_list("chain_matmul", matrices) if matrices else ()
     if not matrices:
         raise OpError("chain_matmul(): Expected one or more matrices")

@@ -173,7 +173,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
             raise OpError(f"scatter: reduce argument must be either add or multiply, got {reduce!r}")
         if is_tensor(src):
             warn("The reduce argument of torch.scatter with Tensor src is deprecated and will be removed in "
-                          "a future PyTorch release. Use torch.scatter_reduce instead for more reduction options.")
+                 "a future PyTorch release. Use torch.scatter_reduce instead for more reduction options.")
     if not is_tensor(src):
         check_index_tensor("scatter", index)
         src = full_like(index, src, dtype=input.dtype)

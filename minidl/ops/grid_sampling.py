@@ -45,8 +45,8 @@ def _align_corners(fn_name, align_corners):
     """None means False, with PyTorch's warning that this default changed (in its version 1.3)."""
     if align_corners is None:
         warn("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
-                      "Please specify align_corners=True if the old behavior is desired. See the documentation of "
-                      f"grid_sample for details. (from {fn_name})")
+             "Please specify align_corners=True if the old behavior is desired. See the documentation of "
+             f"grid_sample for details. (from {fn_name})")
         return False
     return bool(align_corners)
 
@@ -92,8 +92,8 @@ def affine_grid(theta, size, align_corners=None):
                       f"got theta {describe(theta)}")
     if align_corners and min(height, width) == 1:
         warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
-                      "align_corners=True. This is not an intended use case of affine_grid. See the documentation of "
-                      "affine_grid for details.")
+             "align_corners=True. This is not an intended use case of affine_grid. See the documentation of "
+             "affine_grid for details.")
     base = apply(AffineBaseGrid, theta, height=height, width=width, align_corners=align_corners)
     return reshape(matmul(base, transpose(theta, 1, 2)), (n, height, width, 2))
 

@@ -207,7 +207,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
             divisor = w_sum - correction * sum(w * aweights) / w_sum
     if hasattr(divisor, "tolist") and divisor.tolist() <= 0:
         warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than the number of "
-                      "observations.")
+             "observations.")
     divisor = where(le(divisor, 0), 0, divisor)
     centered = x - mean_
     weighted = centered if w is None else centered * w

@@ -87,7 +87,7 @@ def _items(index):
             item is None or item is Ellipsis or is_tensor(item) or
             isinstance(item, (list, tuple, range, slice, numpy.ndarray)) for item in index):
         warn("Using a non-tuple sequence for multidimensional indexing is deprecated; use x[tuple(seq)] "
-                      "instead of x[seq]")
+             "instead of x[seq]")
         return tuple(index)
     return (index,)
 

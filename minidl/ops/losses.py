@@ -72,7 +72,7 @@ def _pair(op_name, input, target, strict=False):
         if strict:
             raise OpError(message + "; please ensure they have the same size")
         warn(message + ". This will likely lead to incorrect results due to broadcasting. Please ensure "
-                      "they have the same size.")
+             "they have the same size.")
     return promote(op_name, input, target)[1]
 
 
@@ -238,8 +238,8 @@ def kl_div(input, target, reduction="mean", log_target=False):
         loss = where(positive, target * log(where(positive, target, 1.0)), 0.0) - target * input
     if reduction == "mean":
         warn("kl_div: reduction='mean' divides the total loss by both the batch size and the support "
-                      "size. 'batchmean' divides only by the batch size, and aligns with the KL div math "
-                      "definition.")
+             "size. 'batchmean' divides only by the batch size, and aligns with the KL div math "
+             "definition.")
     if reduction == "batchmean":
         total = sum(loss)
         return total if loss.ndim == 0 else total / apply(ReductionSize, loss, dims=(0,))

@@ -287,7 +287,7 @@ def _var_args(op_name, x, dim, unbiased, correction):
     counts = [x.shape[d] for d in (range(x.ndim) if dims is None else dims)] if rank_is_known(x) else [None]
     if None not in counts and math.prod(counts) <= correction:
         warn(f"{op_name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-                      f"reduction factor (input numel divided by output numel).")
+             f"reduction factor (input numel divided by output numel).")
     return dims, correction
 
 

@@ -429,7 +429,7 @@ def cross(input, other, dim=None):
     if dim is None:
         _check_tensors("cross", input, other)
         warn("cross: using cross without specifying the dim arg is deprecated; it takes the first "
-                      "dimension of size 3. Pass dim explicitly (linalg.cross uses dim=-1).")
+             "dimension of size 3. Pass dim explicitly (linalg.cross uses dim=-1).")
         shape = broadcast_shapes("cross", input.shape, other.shape) or ()
         dim = next((i for i, size in enumerate(shape) if size == 3), None)
         if dim is None:

@@ -67,8 +67,8 @@ def _lengths(call, n_fft, hop_length, win_length, window):
 
 def _no_window_warning(op_name):
     warn(f"{op_name}: a window was not provided. A rectangular window will be applied, which is known to "
-                  "cause spectral leakage. Other windows such as hann_window or hamming_window are recommended to "
-                  "reduce spectral leakage.")
+         "cause spectral leakage. Other windows such as hann_window or hamming_window are recommended to "
+         "reduce spectral leakage.")
 
 
 def _windowed(frames, window, win_length, n_fft):
@@ -104,7 +104,7 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
                       "require that return_complex=True in a future PyTorch release.")
     if return_complex is False:
         warn("stft with return_complex=False is deprecated: it will return complex tensors for all "
-                      "inputs (use view_as_real on the complex output for the old format).")
+             "inputs (use view_as_real on the complex output for the old format).")
     if center and align_to_window is not None:
         raise OpError("stft align_to_window should only be set when center = false")
     if align_to_window:
@@ -217,7 +217,7 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
     signal = narrow(signal, -1, start, kept) / apply(NolaCheck, narrow(envelope, -1, start, kept), call=call)
     if end > full:
         warn(f"{call}: the signal is shorter than the length parameter: the result is padded with zeros "
-                      "in the tail (check center and hop_length)")
+             "in the tail (check center and hop_length)")
         signal = pad(signal, (0, end - full))
     return squeeze(signal, 0) if input.ndim == 2 else signal
 

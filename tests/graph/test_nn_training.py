@@ -251,7 +251,7 @@ def test_dropout_errors():
         tf.nn.dropout(x)
     with pytest.raises(ValueError, match=r"rate must be a scalar tensor or a float in the range \[0, 1\), got 1"):
         tf.nn.dropout(x, rate=1)
-    with pytest.raises(ValueError, match=r"keep_prob must be a scalar tensor or a float in the range \(0, 1\], got 0.0"):
+    with pytest.raises(ValueError, match=r"keep_prob must be a scalar tensor or a float in the range \(0, 1\], got 0"):
         tf.nn.dropout(x, keep_prob=0.0)
     with pytest.raises(ValueError, match="x has to be a floating point tensor since it's going to be scaled. Got "
                                          "a int32 tensor instead."):

@@ -16,6 +16,9 @@ nothing in SGD and Adagrad, and TF1's Adam updates every row either way).
 import numpy
 
 from ... import ops
+from ...ops.arithmetic import Add
+from ...ops.embedding import EmbeddingDenseBackward
+from ...ops.indexing import IndexGrad
 from ..basics import control_dependencies, group, name_scope
 from ..core import GraphKeys, get_default_graph
 from ..frontend import convert_to_tensor
@@ -25,9 +28,6 @@ from ..gradients import gradients
 def _looked_up_rows(grad):
     """The ids (a 1-D tensor) of the rows that ``grad`` is the gradient of, when it comes from row lookups only
     (``tf.gather`` along axis 0, ``embedding_lookup``, and sums of those); None for any other gradient."""
-    from ...ops.arithmetic import Add
-    from ...ops.embedding import EmbeddingDenseBackward
-    from ...ops.indexing import IndexGrad
     operation = grad.op
     if operation.op is EmbeddingDenseBackward:
         return ops.reshape(operation.inputs[2], (-1,))
@@ -78,11 +78,10 @@ class Optimizer:
 
     def _apply_all(self, grads_and_vars, global_step, name):
         grads_and_vars = list(grads_and_vars)
-        usable = [(g, v) for g, v in grads_and_vars if g is not None]
+        usable = [(convert_to_tensor(g), v) for g, v in grads_and_vars if g is not None]
         for g, v in usable:  # (a misfit gradient would be broadcast into the variable without a word)
             if not hasattr(v, "assign_sub"):
                 raise TypeError(f"apply_gradients: {v!r} is not a Variable; only variables can be updated")
-            g = convert_to_tensor(g)
             if not g.shape.is_compatible_with(v.shape):
                 raise ValueError(f"apply_gradients: the gradient {g.shape} does not fit the variable {v.name} "
                                  f"{v.shape} (var and delta do not have the same shape)")
@@ -93,7 +92,7 @@ class Optimizer:
         with name_scope(name or self._name):
             self._create_slots([v for _, v in usable])
             self._prepare()
-            updates = [self._apply_to(convert_to_tensor(g), v) for g, v in usable]
+            updates = [self._apply_to(g, v) for g, v in usable]
             finish = self._finish(updates)
             if global_step is None:
                 return finish
