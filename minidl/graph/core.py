@@ -302,6 +302,9 @@ class GraphKeys:
     TRAIN_OP = "train_op"
     SAVERS = "savers"
     INIT_OP = "init_op"
+    LOCAL_INIT_OP = "local_init_op"
+    READY_OP = "ready_op"
+    SUMMARY_OP = "summary_op"
     QUEUE_RUNNERS = "queue_runners"
 
 
@@ -431,6 +434,10 @@ class Graph:
 
     def finalize(self):
         self._finalized = True
+
+    def _unsafe_unfinalize(self):
+        """Undo ``finalize()``: for a ``MonitoredSession`` that finalized the graph only while it was open."""
+        self._finalized = False
 
     @property
     def finalized(self):

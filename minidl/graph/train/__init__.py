@@ -1,6 +1,12 @@
 """``tf.train``: optimizers, the global step, learning-rate schedules, moving averages, ``Saver`` and
-``write_graph``."""
+``write_graph``; ``MonitoredTrainingSession`` with its hooks, and ``Coordinator``."""
+from .basic_hooks import (CheckpointSaverHook, CheckpointSaverListener, FeedFnHook, FinalOpsHook, LoggingTensorHook,
+                          NanLossDuringTrainingError, NanTensorHook, SecondOrStepTimer, StepCounterHook, StopAtStepHook,
+                          SummarySaverHook)
+from .coordinator import Coordinator
 from .graph_io import write_graph
+from .monitored_session import (ChiefSessionCreator, MonitoredSession, MonitoredTrainingSession, Scaffold,
+                                SingularMonitoredSession)
 from .moving_averages import ExponentialMovingAverage
 from .optimizer import Optimizer
 from .optimizers import (AdadeltaOptimizer, AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,
@@ -9,3 +15,4 @@ from .saver import CheckpointState, Saver, checkpoint_exists, get_checkpoint_sta
 from .schedules import (cosine_decay, create_global_step, exponential_decay, get_global_step,
                         get_or_create_global_step, global_step, inverse_time_decay, natural_exp_decay,
                         piecewise_constant, polynomial_decay)
+from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
