@@ -80,8 +80,9 @@ def test_checkpoints_every_n_steps_and_a_restart_continues_from_the_latest(tmp_p
                                            hooks=[tf.train.StopAtStepHook(last_step=25)]) as sess:
         train_until_stopped(sess, m)
     # at the start, every 10 steps, and at the end
-    saved = sorted(int(f.split("-")[1].split(".")[0]) for f in os.listdir(directory) if f.startswith("model.ckpt"))
+    saved = sorted(int(f.split("-")[1].split(".")[0]) for f in os.listdir(directory) if f.endswith(".minidl"))
     assert saved == [0, 10, 20, 25]
+    assert os.path.exists(os.path.join(directory, "model.ckpt-25.meta"))  # the graph, for import_meta_graph
     assert tf.train.latest_checkpoint(directory) == os.path.join(directory, "model.ckpt-25")
     assert os.path.exists(os.path.join(directory, "graph.pbtxt"))
 

@@ -163,7 +163,7 @@ def test_saving_never_corrupts_the_previous_checkpoint(graph, tmp_path, monkeypa
         monkeypatch.undo()
         saver.restore(sess, prefix)
         np.testing.assert_array_equal(sess.run(w), [1.0])
-    assert sorted(os.listdir(tmp_path)) == ["checkpoint", "m.minidl"]
+    assert sorted(os.listdir(tmp_path)) == ["checkpoint", "m.meta", "m.minidl"]  # and no half-written file
 
 
 def test_optimizer_constants_callable_learning_rate_and_the_train_op_collection():

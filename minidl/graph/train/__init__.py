@@ -1,10 +1,11 @@
-"""``tf.train``: optimizers, the global step, learning-rate schedules, moving averages, ``Saver`` and
-``write_graph``; ``MonitoredTrainingSession`` with its hooks, and ``Coordinator``."""
+"""``tf.train``: optimizers, the global step, learning-rate schedules, moving averages, ``Saver``, ``write_graph``
+and ``export_meta_graph``/``import_meta_graph``; ``MonitoredTrainingSession`` with its hooks, and ``Coordinator``."""
 from .basic_hooks import (CheckpointSaverHook, CheckpointSaverListener, FeedFnHook, FinalOpsHook, LoggingTensorHook,
                           NanLossDuringTrainingError, NanTensorHook, SecondOrStepTimer, StepCounterHook, StopAtStepHook,
                           SummarySaverHook)
 from .coordinator import Coordinator
 from .graph_io import write_graph
+from ..meta_graph import export_meta_graph, import_meta_graph
 from .monitored_session import (ChiefSessionCreator, MonitoredSession, MonitoredTrainingSession, Scaffold,
                                 SingularMonitoredSession)
 from .moving_averages import ExponentialMovingAverage

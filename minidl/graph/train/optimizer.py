@@ -89,15 +89,18 @@ class Optimizer:
             names = [v.name for _, v in grads_and_vars]
             raise ValueError(f"No gradients provided for any variable, check your graph for ops that do not support "
                              f"gradients, between variables {names} and loss.")
-        with name_scope(name or self._name):
+        with name_scope(name or self._name) as scope:
             self._create_slots([v for _, v in usable])
             self._prepare()
             updates = [self._apply_to(g, v) for g, v in usable]
-            finish = self._finish(updates)
-            if global_step is None:
-                return finish
-            with control_dependencies([finish]):
-                return global_step.assign_add(ops.ones_like(global_step)).op
+            train_op = self._finish(updates)
+            if global_step is not None:
+                with control_dependencies([train_op]):
+                    train_op = global_step.assign_add(ops.ones_like(global_step)).op
+        # the op is named after its scope, as in TF1 ("Adam", or minimize's name=): a program that saved the graph
+        # finds it again with get_operation_by_name
+        get_default_graph().rename_operation(train_op, scope.rstrip("/"))
+        return train_op
 
     def minimize(self, loss, global_step=None, var_list=None, gate_gradients=1, aggregation_method=None,
                  colocate_gradients_with_ops=False, name=None, grad_loss=None):

@@ -2,16 +2,19 @@
 a ``checkpoint`` file in the directory lists the recent ones, and old ones past ``max_to_keep`` are deleted.
 
 The values go into one file per checkpoint, ``<prefix>.minidl``, in minidl's safe array format
-(``minidl.io``: no pickle, written aside and renamed, truncation detected).
+(``minidl.io``: no pickle, written aside and renamed, truncation detected). Beside it, ``<prefix>.meta`` holds the
+graph (``meta_graph.py``), which ``tf.train.import_meta_graph`` rebuilds in another program.
 """
 import json
 import numbers
 import os
 import tempfile
+import warnings
 
 from ...io import read_arrays, write_arrays
 from ..core import GraphKeys, get_default_graph
 from ..errors import InvalidArgumentError, NotFoundError
+from ..meta_graph import NotExportableError, export_meta_graph
 
 _SUFFIX = ".minidl"
 _STATE_FILE = "checkpoint"
@@ -40,6 +43,7 @@ class Saver:
             raise ValueError("No variables to save")
         self._max_to_keep = max_to_keep
         self._last_checkpoints = []
+        self._warned_not_exportable = False
 
     @property
     def last_checkpoints(self):
@@ -60,16 +64,31 @@ class Saver:
         names = list(self._variables)
         values = sess.run([self._variables[n] for n in names])
         write_arrays(prefix + _SUFFIX, dict(zip(names, values)), {"kind": "tf-checkpoint", "variables": names})
+        if write_meta_graph:
+            self._write_meta_graph(sess.graph, f"{prefix}.{meta_graph_suffix}")
         if prefix in self._last_checkpoints:
             self._last_checkpoints.remove(prefix)
         self._last_checkpoints.append(prefix)
         while self._max_to_keep and len(self._last_checkpoints) > self._max_to_keep:
             old = self._last_checkpoints.pop(0)
-            if os.path.exists(old + _SUFFIX):
-                os.remove(old + _SUFFIX)
+            for path in (old + _SUFFIX, f"{old}.{meta_graph_suffix}"):
+                if os.path.exists(path):
+                    os.remove(path)
         if write_state:
             _write_state(directory, prefix, self._last_checkpoints, latest_filename or _STATE_FILE)
         return prefix
+
+    def _write_meta_graph(self, graph, path):
+        """The graph beside the values; a graph that cannot be described (Python code in it) gets a warning, once
+        per Saver, instead of failing the save of the values."""
+        try:
+            export_meta_graph(path, graph=graph)
+        except NotExportableError as error:
+            if not self._warned_not_exportable:
+                self._warned_not_exportable = True
+                warnings.warn(f"Saver.save: no .meta file written ({error}); the checkpoint holds the values, so "
+                              f"restore them into the graph built by the program (write_meta_graph=False "
+                              f"silences this)", stacklevel=3)
 
     def restore(self, sess, save_path):
         """Load every variable of this Saver from the checkpoint at prefix ``save_path``."""

@@ -1,0 +1,411 @@
+"""``tf.train.export_meta_graph`` / ``import_meta_graph``: a graph saved to a file and rebuilt from it, so that
+another program can run a trained model without the code that built it::
+
+    saver.save(sess, "ckpt/model")                 # ckpt/model.minidl (the values) and ckpt/model.meta (the graph)
+
+    # later, in another program
+    saver = tf.train.import_meta_graph("ckpt/model.meta")
+    with tf.Session() as sess:
+        saver.restore(sess, "ckpt/model")
+        logits = tf.get_default_graph().get_tensor_by_name("logits:0")
+        print(sess.run(logits, {"x:0": images}))
+
+A graph is a list of operations in the order they were made, each an op of the shared library applied to the
+outputs of earlier ones with some attributes (a stride, a dtype, a constant's value). That is data, so the file
+is data too: minidl's array file (``minidl.io``, no pickle), whose JSON header lists per operation its op (by
+class name), name, inputs and control inputs (by name), attributes and output shapes/dtypes, and whose arrays
+are the constants' values. The collections (GLOBAL_VARIABLES, TRAINABLE_VARIABLES, UPDATE_OPS, a program's own
+``tf.add_to_collection("logits", logits)``) are kept by the names of their tensors and operations, and each
+variable by the names of its initializer, initial value and ``read`` snapshot, as TF1's ``VariableDef`` does.
+
+**Loading never executes code from the file**: an op class is looked up by name among the op classes minidl has
+already defined (the subclasses of ``ops.Op``), never imported or built from the file, and attributes are only
+numbers, strings, dtypes, shapes, slices, arrays and references to operations/tensors of the same file.
+
+The bodies of ``tf.cond`` and ``tf.while_loop`` are graphs of their own (``FuncGraph``s), which the Python
+functions given to them built; the file keeps the graphs, not the functions, so a loop (``dynamic_rnn``) or a
+branch (``batch_normalization(training=placeholder)``) comes back, gradients included.
+
+**Not exportable** (``export_meta_graph`` raises, ``Saver.save`` warns once and writes no ``.meta``): operations
+that keep Python code or Python objects to call at run time — ``tf.data`` iterators (a dataset's ``map`` runs
+Python), ``tf.py_func`` and ``tf.custom_gradient``. Collection items that are not graph elements (a ``Saver`` in
+SAVERS) are left out, as is TF1's text format (``as_text`` is accepted and ignored).
+"""
+import base64
+import builtins
+import math
+import os
+
+import numpy
+
+from ..io import read_arrays, write_arrays
+from ..ops.base import Op, Spec
+from . import dtypes
+from .control_flow import BodyRun
+from .core import Dimension, Operation, Tensor, TensorShape, as_spec_shape, get_default_graph
+from .function_graph import FuncGraph
+from .variables import Variable
+
+__all__ = ["export_meta_graph", "import_meta_graph"]
+
+_KIND = "tf-meta-graph"
+_VERSION = 1
+
+
+class NotExportableError(ValueError):
+    """The graph holds something a meta graph file cannot describe (see the module docstring)."""
+
+
+# =============================================================================================== export
+
+def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_def=None, collection_list=None,
+                      as_text=False, graph=None, export_scope=None, clear_devices=False,
+                      clear_extraneous_savers=False, strip_default_attrs=False, save_debug_info=False, **kwargs):
+    """Describe ``graph`` (default: the default graph) and, with ``filename``, write it there. Returns the
+    description (a dict: the file's JSON header, plus the constants' arrays under ``"arrays"``).
+    ``collection_list`` limits the collections kept (default: all). ``export_scope`` keeps only the operations
+    under that name scope, with the scope taken off their names."""
+    graph = graph or get_default_graph()
+    exporter = _Exporter(graph, export_scope, clear_devices)
+    description = exporter.describe(collection_list)
+    if filename is not None:
+        write_arrays(os.fspath(filename), exporter.arrays, description)
+    return dict(description, arrays=exporter.arrays)
+
+
+class _Exporter:
+    """Describes a graph. The control-flow ops' bodies (``FuncGraph``s: a graph inside the graph) are described
+    once each, when first met, in the list ``functions``; a reference to a tensor or operation names the graph
+    it lives in when that is not the exported one."""
+
+    def __init__(self, graph, scope, clear_devices):
+        self.graph = graph
+        self.prefix = f"{scope.rstrip('/')}/" if scope else ""
+        self.clear_devices = clear_devices
+        self.arrays = {}
+        self.graph_ids = {graph: 0}
+        self.functions = []
+
+    def describe(self, collection_list):
+        operations = [op for op in self.graph.get_operations() if op.name.startswith(self.prefix)]
+        kept = set(operations)
+        entries = [self._operation(op, kept) for op in operations]
+        keys = self.graph.get_all_collection_keys() if collection_list is None else collection_list
+        collections = {}
+        for key in keys:
+            names = [self._ref(item) for item in self.graph.get_collection(key)
+                     if isinstance(item, (Tensor, Operation)) and item.graph is self.graph and self._inside(item, kept)]
+            if names:
+                collections[str(key)] = names
+        variables = [self._variable(op.outputs[0]) for op in operations
+                     if op.outputs and isinstance(op.outputs[0], Variable)]
+        return {"kind": _KIND, "version": _VERSION, "seed": self.graph.seed, "operations": entries,
+                "functions": self.functions, "collections": collections, "variables": variables}
+
+    def _inside(self, item, kept):
+        return (item.op if isinstance(item, Tensor) else item) in kept
+
+    def _name(self, item):
+        """An operation's or tensor's name in the file (the export scope taken off in the exported graph)."""
+        return item.name[len(self.prefix):] if item.graph is self.graph else item.name
+
+    def _ref(self, item):
+        reference = {"tensor" if isinstance(item, Tensor) else "op": self._name(item)}
+        if item.graph is not self.graph:
+            reference["graph"] = self._graph_id(item.graph, item)
+        return reference
+
+    def _graph_id(self, graph, user):
+        gid = self.graph_ids.get(graph)
+        if gid is None:
+            if not isinstance(graph, FuncGraph) or graph.outer_graph not in self.graph_ids:
+                raise NotExportableError(f"export_meta_graph: '{user.name}' belongs to another graph")
+            gid = self.graph_ids[graph] = len(self.graph_ids)
+            description = {"id": gid, "name": graph.name, "outer": self.graph_ids[graph.outer_graph]}
+            self.functions.append(description)
+            operations = graph.get_operations()
+            description["operations"] = [self._operation(op, set(operations)) for op in operations]
+            description.update(
+                inputs=[self._ref(t) for t in graph.inputs], outputs=[self._ref(t) for t in graph.outputs],
+                captures=[[self._ref(outer), self._ref(inner)] for outer, inner in graph.captures.items()])
+        return gid
+
+    def _operation(self, op, kept):
+        for t in op.inputs:
+            if t.op not in kept:
+                raise NotExportableError(f"export_meta_graph: operation '{op.name}' reads '{t.name}', which is "
+                                         f"outside the export scope '{self.prefix}'")
+        for t in op.outputs:
+            if t.__class__ not in (Tensor, Variable):
+                raise NotExportableError(f"export_meta_graph: operation '{op.name}' ({op.type}) outputs a "
+                                         f"{type(t).__name__}, which a meta graph cannot describe")
+        return {"name": self._name(op), "op": _op_class_key(op),
+                "inputs": [self._name(t) for t in op.inputs],
+                "control_inputs": [self._name(c) for c in op.control_inputs],
+                "attrs": {key: self._attr(op, key, value) for key, value in op.attrs.items()},
+                "outputs": [[_encode_shape(t.shape), t.dtype.name] for t in op.outputs],
+                "device": "" if self.clear_devices else op.device}
+
+    def _attr(self, op, key, value):
+        """The JSON form of one attribute value (tagged where JSON alone would lose the type)."""
+        if value is None or isinstance(value, (bool, str)):
+            return value
+        if isinstance(value, int) and value.__class__ in (int, Dimension):
+            return value if value.__class__ is int else {"dim": int(value)}
+        if value.__class__ is float:
+            return value if math.isfinite(value) else {"float": repr(value)}
+        if isinstance(value, TensorShape):
+            return {"shape": _encode_shape(value)}
+        if isinstance(value, tuple):
+            return {"tuple": [self._attr(op, key, v) for v in value]}
+        if isinstance(value, list):
+            return {"list": [self._attr(op, key, v) for v in value]}
+        if isinstance(value, dict) and all(k.__class__ in (int, str) for k in value):
+            return {"dict": [[k, self._attr(op, key, v)] for k, v in value.items()]}
+        if isinstance(value, dtypes.DType):
+            return {"dtype": value.name}
+        if isinstance(value, numpy.dtype):
+            return {"numpy_dtype": value.str}
+        if isinstance(value, numpy.generic) and value.dtype.kind in "biufc":
+            return {"scalar": value.dtype.str, "value": self._attr(op, key, value.item())}
+        if isinstance(value, complex):
+            return {"complex": [value.real, value.imag]}
+        if isinstance(value, numpy.ndarray):
+            return self._array(op, key, value)
+        if isinstance(value, slice):
+            return {"slice": [self._attr(op, key, v) for v in (value.start, value.stop, value.step)]}
+        if value is Ellipsis:
+            return {"ellipsis": True}
+        if isinstance(value, (Tensor, Operation)):
+            return self._ref(value)
+        if isinstance(value, FuncGraph):
+            return {"graph": self._graph_id(value, op)}
+        if isinstance(value, BodyRun):
+            return {"body_run": {"feed_slots": [[self._ref(t), i] for t, i in value.feed_slots],
+                                 "targets": [self._ref(t) for t in value.targets]}}
+        raise NotExportableError(f"export_meta_graph: attribute '{key}' of operation '{op.name}' ({op.type}) holds "
+                                 f"a {type(value).__name__}, which a meta graph file cannot describe (Python code "
+                                 f"and Python objects are not saved)")
+
+    def _array(self, op, key, value):
+        if value.dtype.kind in "biufc":
+            name = f"{len(self.arrays)}"
+            self.arrays[name] = value
+            return {"array": name}
+        if value.dtype.kind == "O" and all(isinstance(v, bytes) for v in value.flat):  # a string tensor
+            return {"strings": [base64.b64encode(v).decode("ascii") for v in value.flat], "shape": list(value.shape)}
+        raise NotExportableError(f"export_meta_graph: attribute '{key}' of operation '{op.name}' is an array of "
+                                 f"dtype {value.dtype}, which a meta graph file cannot describe")
+
+    def _variable(self, v):
+        return {"variable": self._name(v), "initializer": self._name(v.initializer),
+                "initial_value": self._name(v.initial_value), "snapshot": self._name(v.value()),
+                "trainable": v.trainable}
+
+
+def _encode_shape(shape):
+    return list(shape.as_list()) if shape.rank_known else None
+
+
+def _op_class_key(operation):
+    cls = operation.op
+    key = f"{cls.__module__}:{cls.__qualname__}"
+    if _op_classes().get(key) is not cls:  # made on the fly (a class per call): no name finds it again
+        raise NotExportableError(f"export_meta_graph: the op of '{operation.name}' ({key}) is not a class minidl "
+                                 "defines once, so a meta graph file cannot name it")
+    return key
+
+
+def _op_classes():
+    """Every op class minidl defines, by ``module:qualname``: the only classes a meta graph file may name."""
+    classes, stack = {}, [Op]
+    while stack:
+        cls = stack.pop()
+        for sub in cls.__subclasses__():
+            key = f"{sub.__module__}:{sub.__qualname__}"
+            # a key seen twice (classes made in a loop) names no one class: leave it out
+            classes[key] = None if key in classes and classes[key] is not sub else sub
+            stack.append(sub)
+    return classes
+
+
+# =============================================================================================== import
+
+def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **kwargs):
+    """Rebuild the operations and collections described by ``meta_graph_or_file`` (a file written by
+    ``export_meta_graph``/``Saver.save``, or the description it returned) in the default graph, under the name
+    scope ``import_scope`` if given. Returns a ``Saver`` for the imported variables (by their original names, so
+    it restores the checkpoints saved with the graph), or None when there are none."""
+    if isinstance(meta_graph_or_file, dict):
+        description, arrays = meta_graph_or_file, meta_graph_or_file.get("arrays", {})
+    else:
+        path = os.fspath(meta_graph_or_file)
+        if not os.path.exists(path):
+            raise OSError(f"File {path} does not exist.")
+        arrays, description = read_arrays(path)
+    if not isinstance(description, dict) or description.get("kind") != _KIND:
+        raise ValueError(f"import_meta_graph: {meta_graph_or_file!r} is not a meta graph written by minidl")
+    if description.get("version") != _VERSION:
+        raise ValueError(f"import_meta_graph: meta graph version {description.get('version')!r}; this minidl reads "
+                         f"version {_VERSION}")
+    importer = _Importer(get_default_graph(), arrays, import_scope, clear_devices)
+    variables = importer.build(description)
+    if not variables:
+        return None
+    from .train.saver import Saver
+    return Saver({original: v for original, v in variables.items()})
+
+
+class _Importer:
+    """Rebuilds a description: the operations in order, and each control-flow body (``FuncGraph``) when the first
+    reference to it is met — before the operation that runs it, whose inputs it captures, is created."""
+
+    def __init__(self, graph, arrays, scope, clear_devices):
+        self.graph, self.arrays, self.clear_devices = graph, arrays, clear_devices
+        self.prefix = f"{scope.rstrip('/')}/" if scope else ""
+        self.classes = _op_classes()
+        self.graphs = {0: graph}
+        self.operations = {0: {}}  # graph id -> {name in the file: the new Operation}
+        self.functions = {}
+
+    def build(self, description):
+        """Create the operations, variables and collections; return ``{name in the file: Variable}``."""
+        self.functions = {f["id"]: f for f in description.get("functions", [])}
+        variable_defs = {d["variable"].split(":")[0]: d for d in description["variables"]}
+        for entry in description["operations"]:
+            self._create(0, entry, variable_defs.get(entry["name"]))
+        variables = {}
+        for name, d in variable_defs.items():
+            variables[name] = v = self.operations[0][name].outputs[0]
+            v._initializer_op = self._element({"op": d["initializer"]})
+            v._initial_value = self._element({"tensor": d["initial_value"]})
+            v._snapshot = self._element({"tensor": d["snapshot"]})
+            v._trainable = bool(d["trainable"])
+        for key, references in description["collections"].items():
+            for reference in references:
+                self.graph.add_to_collection(key, self._element(reference))
+        if description.get("seed") is not None and self.graph.seed is None:
+            self.graph.seed = description["seed"]
+        return variables
+
+    def _create(self, gid, entry, variable_def=None):
+        graph, name = self.graphs[gid], entry["name"]
+        cls = self.classes.get(entry["op"])
+        if cls is None:
+            raise ValueError(f"import_meta_graph: operation '{name}' runs op {entry['op']!r}, which this minidl does "
+                             "not define")
+        inputs = [self._element({"tensor": t, "graph": gid}) for t in entry["inputs"]]
+        attrs = {key: self._attr(value) for key, value in entry["attrs"].items()}
+        specs = [Spec(as_spec_shape(TensorShape(_decode_shape(shape))), dtypes.as_dtype(dtype))
+                 for shape, dtype in entry["outputs"]]
+        control = [self._element({"op": c, "graph": gid}) for c in entry["control_inputs"]]
+        full_name = self.prefix + name if gid == 0 else name
+        if gid == 0:
+            self._mark_scopes_used(full_name)
+        with graph.control_dependencies(control):
+            operation = graph.create_op(cls, inputs, attrs, specs, name=full_name, unique=False)
+        if not self.clear_devices:
+            operation.device = entry.get("device", "")
+        if variable_def is not None:  # the variable object is the operation's output, as tf.Variable makes it
+            variable = Variable.__new__(Variable)
+            Tensor.__init__(variable, operation, 0, operation.outputs[0].shape, operation.outputs[0].dtype)
+            operation.outputs = (variable,)
+        for tensor, (shape, _) in zip(operation.outputs, entry["outputs"]):
+            tensor._shape = TensorShape(_decode_shape(shape))  # the static shape as it was (set_shape included)
+        self.operations[gid][name] = operation
+
+    def _function_graph(self, gid):
+        """The FuncGraph with id ``gid``, rebuilt with its operations on first use."""
+        if gid not in self.graphs:
+            f = self.functions.get(gid)
+            if f is None:
+                raise ValueError(f"import_meta_graph: the file refers to function graph {gid}, which it lacks")
+            fg = self.graphs[gid] = FuncGraph(f["name"], self._function_graph(f["outer"]))
+            self.operations[gid] = {}
+            for entry in f["operations"]:
+                self._create(gid, entry)
+            fg.inputs = [self._element(r) for r in f["inputs"]]
+            fg.outputs = [self._element(r) for r in f["outputs"]]
+            fg.captures.update((self._element(outer), self._element(inner)) for outer, inner in f["captures"])
+        return self.graphs[gid]
+
+    def _mark_scopes_used(self, full_name):
+        """Mark every enclosing name scope as taken, so that layers built after the import get fresh names."""
+        parts = full_name.split("/")
+        for i in range(1, len(parts)):
+            self.graph._names_in_use.setdefault("/".join(parts[:i]).lower(), 1)
+
+    def _element(self, reference):
+        gid = reference.get("graph", 0)
+        self._function_graph(gid)
+        if "op" in reference:
+            op = self.operations[gid].get(reference["op"])
+            if op is None:
+                raise ValueError(f"import_meta_graph: the file refers to operation '{reference['op']}' before (or "
+                                 "without) defining it")
+            return op
+        op_name, _, index = reference["tensor"].rpartition(":")
+        return self._element({"op": op_name, "graph": gid}).outputs[int(index)]
+
+    def _attr(self, value):
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        if isinstance(value, dict) and value:
+            return self._tagged(next(iter(value)), value)
+        raise ValueError(f"import_meta_graph: malformed attribute value {value!r}")
+
+    def _tagged(self, tag, value):
+        if tag == "dim":
+            return Dimension(value["dim"])
+        if tag == "float":
+            return float(value["float"])
+        if tag == "shape":
+            return TensorShape(_decode_shape(value["shape"]))
+        if tag == "tuple":
+            return tuple(self._attr(v) for v in value["tuple"])
+        if tag == "list":
+            return [self._attr(v) for v in value["list"]]
+        if tag == "dict":
+            return {k: self._attr(v) for k, v in value["dict"]}
+        if tag == "dtype":
+            return dtypes.as_dtype(value["dtype"])
+        if tag == "numpy_dtype":
+            return _plain_dtype(value["numpy_dtype"])
+        if tag == "scalar":
+            return _plain_dtype(value["scalar"]).type(self._attr(value["value"]))
+        if tag == "complex":
+            return builtins.complex(*value["complex"])
+        if tag == "array":
+            if value["array"] not in self.arrays:
+                raise ValueError(f"import_meta_graph: the file lacks array {value['array']!r}")
+            return self.arrays[value["array"]]
+        if tag == "strings":
+            flat = [base64.b64decode(s) for s in value["strings"]]
+            strings = numpy.empty(len(flat), dtype=object)
+            strings[:] = flat
+            return strings.reshape(value["shape"])
+        if tag == "slice":
+            return slice(*(self._attr(v) for v in value["slice"]))
+        if tag == "ellipsis":
+            return Ellipsis
+        if tag in ("op", "tensor"):
+            return self._element(value)
+        if tag == "graph":
+            return self._function_graph(value["graph"])
+        if tag == "body_run":
+            run = value["body_run"]
+            return BodyRun([(self._element(t), i) for t, i in run["feed_slots"]],
+                           [self._element(t) for t in run["targets"]])
+        raise ValueError(f"import_meta_graph: unknown attribute tag {tag!r}")
+
+
+def _decode_shape(dims):
+    return None if dims is None else [None if d is None else int(d) for d in dims]
+
+
+def _plain_dtype(text):
+    """A numpy dtype from the file's string, refused unless it is a plain number/bool type (never ``object``)."""
+    dtype = numpy.dtype(text)
+    if dtype.kind not in "biufc":
+        raise ValueError(f"import_meta_graph: dtype {text!r} is not a number type")
+    return dtype
