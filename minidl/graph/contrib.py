@@ -1,5 +1,7 @@
-"""``tf.contrib.layers``: the parts of TensorFlow 1's ``contrib`` library that the beginner programs of its time
-reached for — the Xavier and He initializers, weight penalties (regularizers) and ``fully_connected``::
+"""``tf.contrib.layers`` and ``tf.contrib.rnn``: the parts of TensorFlow 1's ``contrib`` library that the beginner
+programs of its time reached for — the Xavier and He initializers, weight penalties (regularizers), the layers
+``fully_connected``, ``conv2d``, ``max_pool2d``/``avg_pool2d``, ``dropout`` and ``batch_norm``, and the recurrent
+cells with ``static_rnn``::
 
     W = tf.get_variable("W", [784, 10], initializer=tf.contrib.layers.xavier_initializer())
     h = tf.contrib.layers.fully_connected(x, 128, weights_regularizer=tf.contrib.layers.l2_regularizer(1e-4))
@@ -21,18 +23,41 @@ is ``factor=1.0, mode="FAN_AVG"`` (Glorot and Bengio).
 any. Given to ``tf.get_variable(regularizer=...)`` or a layer, the penalty joins the REGULARIZATION_LOSSES
 collection, which ``tf.losses.get_regularization_loss()`` adds up; ``apply_regularization(regularizer, weights)``
 applies one to a list of weights (default: the WEIGHTS collection) and adds the sum to that collection itself.
+
+**Layers.** Each layer opens a variable scope named after it, made unique (``fully_connected``, ``Conv``,
+``Conv_1``, ``BatchNorm``, ...; ``scope=`` names it, ``reuse=True`` shares its variables), and its variables are
+*model variables*: GLOBAL_VARIABLES, MODEL_VARIABLES, and the collections ``variables_collections`` gives them
+(a list for all, or a dict by variable name: ``{"weights": [...]}``). ``fully_connected`` and ``conv2d`` compute
+``activation_fn(normalizer_fn(x ⊛ weights))``, or ``activation_fn(x ⊛ weights + biases)`` without a normalizer,
+where ⊛ is a matrix product or a convolution — mind the default ``activation_fn=tf.nn.relu``. ``batch_norm`` is
+``tf.layers.batch_normalization`` (layers.py) with contrib's defaults (``decay=0.999``, no ``gamma`` unless
+``scale=True``) and contrib's choice of where the moving-average updates go. The formats are named as in
+``tf.nn``: padding "SAME"/"VALID" (any case), data_format "NHWC"/"NCHW" (``tf.layers`` says "channels_last" ...).
+Each layer adds its output to the collections ``outputs_collections`` names.
+
+**tf.contrib.rnn** holds the cells of ``tf.nn.rnn_cell`` (rnn_cell.py, rnn_cells_gated.py) and ``static_rnn``,
+``static_bidirectional_rnn`` (rnn.py) under the names of TF 1.x's tutorials::
+
+    cell = tf.contrib.rnn.BasicLSTMCell(128, forget_bias=1.0)
+    outputs, state = tf.contrib.rnn.static_rnn(cell, tf.unstack(x, timesteps, 1), dtype=tf.float32)
 """
 import numbers
 import types
 
-from .basics import name_scope
+from .array_ops import reshape
+from .basics import control_dependencies, identity, name_scope
 from .core import GraphKeys, get_default_graph
 from .dtypes import as_dtype, float32
 from .frontend import convert_to_tensor
-from .initializers import VarianceScaling, Zeros
+from .initializers import Ones, VarianceScaling, Zeros
+from .layers import _padding, _pair, batch_normalization as layers_batch_normalization, dropout as layers_dropout
 from .layers import flatten
 from .math_ops import abs, add_n, matmul, multiply, reduce_sum
 from .nn_ops import bias_add, l2_loss, nn
+from .nn_training import avg_pool, conv2d as nn_conv2d, dropout_rate, max_pool
+from .rnn import static_bidirectional_rnn, static_rnn
+from .rnn_cell import BasicRNNCell, DropoutWrapper, LSTMStateTuple, MultiRNNCell, RNNCell
+from .rnn_cells_gated import BasicLSTMCell, GRUCell, LSTMCell
 from .variable_scope import get_variable, variable_scope
 
 # ============================================================================================ initializers
@@ -147,12 +172,86 @@ def apply_regularization(regularizer, weights_list=None):
 
 # ================================================================================================== layers
 
-def _variable_collections(variables_collections, which):
-    """The collections a layer variable joins besides GLOBAL_VARIABLES and MODEL_VARIABLES: ``which`` ("weights"
-    or "biases") picks from a dict, a list applies to both."""
+def _model_collections(variables_collections, which):
+    """The collections a layer variable joins besides GLOBAL_VARIABLES: MODEL_VARIABLES and those of
+    ``variables_collections`` — a dict picks by ``which`` (the variable's name: "weights", "beta" ...), a list
+    applies to every variable of the layer."""
     if isinstance(variables_collections, dict):
         variables_collections = variables_collections.get(which)
-    return [GraphKeys.GLOBAL_VARIABLES, GraphKeys.MODEL_VARIABLES] + list(variables_collections or [])
+    return [GraphKeys.MODEL_VARIABLES] + list(variables_collections or [])
+
+
+def _model_variable(name, shape, dtype, initializer, regularizer, trainable, variables_collections):
+    """``get_variable(name, ...)`` for a layer: the new variable is a model variable (``_model_collections``)."""
+    return get_variable(name, shape, dtype, initializer, regularizer, trainable,
+                        [GraphKeys.GLOBAL_VARIABLES] + _model_collections(variables_collections, name))
+
+
+def _collect(outputs_collections, outputs):
+    """``outputs``, after adding it to each of ``outputs_collections`` (how every layer ends)."""
+    get_default_graph().add_to_collections(list(outputs_collections or []), outputs)
+    return outputs
+
+
+def _checked(fn_name, check, *args):
+    """``check(*args)``, one of tf.layers' argument checks, with the contrib function's name on its ValueError."""
+    try:
+        return check(*args)
+    except ValueError as error:
+        raise ValueError(f"{fn_name}: {error}") from None
+
+
+def _positive_pair(fn_name, value, what):
+    """A window argument (``kernel_size``, ``stride``, ``rate``): an int or a pair of ints, all >= 1, as a pair."""
+    if not isinstance(value, (numbers.Integral, list, tuple)):  # tf.layers' _pair would fail iterating a float
+        raise ValueError(f"{fn_name}: {what} must be an int or a pair of ints, got {value!r}")
+    pair = _checked(fn_name, _pair, value, what)
+    if min(pair) < 1:
+        raise ValueError(f"{fn_name}: {what} must be at least 1, got {value}")
+    return pair
+
+
+def _num_outputs(fn_name, num_outputs):
+    if not isinstance(num_outputs, numbers.Integral):
+        raise ValueError(f"{fn_name}: num_outputs type should be one of (int, long), got "
+                         f"{type(num_outputs).__name__}.")
+    return int(num_outputs)
+
+
+def _images(fn_name, inputs, data_format):
+    """``inputs`` as a 4-D tensor: [batch, height, width, channels] ("NHWC") or [batch, channels, height, width]
+    ("NCHW")."""
+    if data_format not in ("NHWC", "NCHW"):
+        raise ValueError(f"{fn_name}: data_format has to be either NCHW or NHWC, got {data_format!r}")
+    x = convert_to_tensor(inputs)
+    if x.shape.rank != 4:
+        layout = "[batch, height, width, channels]" if data_format == "NHWC" else "[batch, channels, height, width]"
+        raise ValueError(f"{fn_name}: inputs must be 4-D, {layout} for data_format {data_format}, got shape "
+                         f"{x.shape}")
+    return x
+
+
+def _weighted_layer(default_name, x, weights_shape, apply_weights, data_format, activation_fn, normalizer_fn,
+                    normalizer_params, weights_initializer, weights_regularizer, biases_initializer,
+                    biases_regularizer, reuse, variables_collections, outputs_collections, trainable, scope):
+    """What ``fully_connected`` and ``conv2d`` share (the arguments after ``data_format`` are theirs). In the
+    variable scope ``scope`` (default ``default_name``, made unique): ``y = apply_weights(x, weights)`` with the
+    variable ``weights`` [weights_shape]; then ``normalizer_fn(y, **normalizer_params)`` if given — it replaces
+    the biases — else ``y + biases`` (``biases`` [num_outputs], the last entry of weights_shape, added along the
+    channels of ``data_format``) unless ``biases_initializer`` is None; then ``activation_fn`` unless None."""
+    with variable_scope(scope, default_name=default_name, values=[x], reuse=reuse):
+        weights = _model_variable("weights", weights_shape, x.dtype, weights_initializer, weights_regularizer,
+                                  trainable, variables_collections)
+        y = apply_weights(x, weights)
+        if normalizer_fn is not None:
+            y = normalizer_fn(y, **(normalizer_params or {}))
+        elif biases_initializer is not None:
+            biases = _model_variable("biases", weights_shape[-1:], x.dtype, biases_initializer, biases_regularizer,
+                                     trainable, variables_collections)
+            y = bias_add(y, biases, data_format=data_format)
+        if activation_fn is not None:
+            y = activation_fn(y)
+        return _collect(outputs_collections, y)
 
 
 def fully_connected(inputs, num_outputs, activation_fn=nn.relu, normalizer_fn=None, normalizer_params=None,
@@ -169,27 +268,166 @@ def fully_connected(inputs, num_outputs, activation_fn=nn.relu, normalizer_fn=No
     if x.shape.rank is None or x.shape.rank < 2 or x.shape[-1] is None:
         raise ValueError(f"fully_connected: inputs must have a rank of at least 2 and a known last dimension, "
                          f"got shape {x.shape}")
-    if not isinstance(num_outputs, numbers.Integral):
-        raise ValueError(f"num_outputs type should be one of (int, long), got {type(num_outputs).__name__}.")
-    with variable_scope(scope, default_name="fully_connected", values=[x], reuse=reuse):
-        weights = get_variable("weights", [x.shape[-1], int(num_outputs)], x.dtype, weights_initializer,
-                               weights_regularizer, trainable,
-                               _variable_collections(variables_collections, "weights"))
-        y = matmul(x, weights)
-        if normalizer_fn is not None:
-            y = normalizer_fn(y, **(normalizer_params or {}))
-        elif biases_initializer is not None:
-            biases = get_variable("biases", [int(num_outputs)], x.dtype, biases_initializer, biases_regularizer,
-                                  trainable, _variable_collections(variables_collections, "biases"))
-            y = bias_add(y, biases)
+    weights_shape = [x.shape[-1], _num_outputs("fully_connected", num_outputs)]
+    return _weighted_layer("fully_connected", x, weights_shape, matmul, None, activation_fn, normalizer_fn,
+                           normalizer_params, weights_initializer, weights_regularizer, biases_initializer,
+                           biases_regularizer, reuse, variables_collections, outputs_collections, trainable, scope)
+
+
+def conv2d(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format=None, rate=1,
+           activation_fn=nn.relu, normalizer_fn=None, normalizer_params=None,
+           weights_initializer=xavier_initializer(), weights_regularizer=None, biases_initializer=Zeros(),
+           biases_regularizer=None, reuse=None, variables_collections=None, outputs_collections=None,
+           trainable=True, scope=None):
+    """A convolution layer: ``activation_fn(conv(inputs, weights) + biases)`` in the variable scope ``scope``
+    (default "Conv", made unique), with ``weights`` [kh, kw, in_channels, num_outputs] and ``biases``
+    [num_outputs]. For NHWC inputs (``data_format`` None or "NHWC"; or "NCHW")::
+
+        conv[b, i, j, o] = sum over p, q, c of inputs[b, i*sh + p*rh, j*sw + q*rw, c] * weights[p, q, c, o]
+
+    over the input padded by ``padding`` ("SAME": ceil(in / stride) outputs, the default; or "VALID": none, see
+    ``tf.nn.conv2d``). ``kernel_size``, ``stride`` and ``rate`` (the dilation: a kernel with holes, "atrous")
+    are an int or a pair (along height, along width); a stride above 1 does not go with a rate above 1.
+    ``normalizer_fn`` and the default ReLU as for ``fully_connected``."""
+    data_format = data_format or "NHWC"
+    x = _images("conv2d", inputs, data_format)
+    channels = x.shape[3 if data_format == "NHWC" else 1]
+    if channels is None:
+        raise ValueError(f"conv2d: the number of input channels must be known, got shape {x.shape}")
+    kernel_size = _positive_pair("conv2d", kernel_size, "kernel_size")
+    stride, rate = _positive_pair("conv2d", stride, "stride"), _positive_pair("conv2d", rate, "rate")
+    if max(stride) > 1 and max(rate) > 1:
+        raise ValueError(f"conv2d: a stride above 1 cannot be combined with a rate above 1, got stride={stride}, "
+                         f"rate={rate}")
+    padding = _checked("conv2d", _padding, padding)
+
+    def convolve(images, weights):
+        return nn_conv2d(images, weights, stride, padding, data_format=data_format, dilations=rate)
+
+    weights_shape = list(kernel_size) + [channels, _num_outputs("conv2d", num_outputs)]
+    return _weighted_layer("Conv", x, weights_shape, convolve, data_format, activation_fn, normalizer_fn,
+                           normalizer_params, weights_initializer, weights_regularizer, biases_initializer,
+                           biases_regularizer, reuse, variables_collections, outputs_collections, trainable, scope)
+
+
+def _pool2d(fn_name, pool, default_name, inputs, kernel_size, stride, padding, data_format, outputs_collections,
+            scope):
+    """What the pools share: check the arguments, then ``pool`` (``tf.nn``'s) in the name scope ``scope``."""
+    x = _images(fn_name, inputs, data_format)
+    kernel_size, stride = _positive_pair(fn_name, kernel_size, "kernel_size"), _positive_pair(fn_name, stride, "stride")
+    padding = _checked(fn_name, _padding, padding)
+    with name_scope(scope, default_name, [x]):
+        return _collect(outputs_collections, pool(x, kernel_size, stride, padding, data_format))
+
+
+def max_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC", outputs_collections=None,
+               scope=None):
+    """The maximum of each ``kernel_size`` window (an int or a pair), moved by ``stride`` (default 2), with
+    "VALID" padding (the default: windows inside the input only) or "SAME" (padded positions never win)."""
+    return _pool2d("max_pool2d", max_pool, "MaxPool2D", inputs, kernel_size, stride, padding, data_format,
+                   outputs_collections, scope)
+
+
+def avg_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC", outputs_collections=None,
+               scope=None):
+    """The mean of each ``kernel_size`` window, moved by ``stride``, as ``max_pool2d``; under "SAME" a window is
+    divided by the number of real (not padded) values in it."""
+    return _pool2d("avg_pool2d", avg_pool, "AvgPool2D", inputs, kernel_size, stride, padding, data_format,
+                   outputs_collections, scope)
+
+
+def dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True, outputs_collections=None, scope=None,
+            seed=None):
+    """While ``is_training``: each element kept with probability ``keep_prob`` and scaled by 1 / keep_prob (so
+    the expectation is the input), else zeroed; otherwise the inputs unchanged. ``is_training`` is a bool, or a
+    bool tensor (a placeholder) decided at every run, and ``keep_prob`` a float in (0, 1] or a tensor; this is
+    ``tf.layers.dropout(inputs, rate=1 - keep_prob, training=is_training)`` in the variable scope "Dropout"."""
+    with variable_scope(scope, default_name="Dropout", values=[inputs]):
+        x = convert_to_tensor(inputs)
+        rate = _checked("dropout", dropout_rate, x, keep_prob)
+        return _collect(outputs_collections, layers_dropout(x, rate, noise_shape, seed, training=is_training))
+
+
+def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, activation_fn=None,
+               param_initializers=None, param_regularizers=None, updates_collections=GraphKeys.UPDATE_OPS,
+               is_training=True, reuse=None, variables_collections=None, outputs_collections=None, trainable=True,
+               batch_weights=None, fused=None, data_format="NHWC", zero_debias_moving_mean=False, scope=None,
+               renorm=False, renorm_clipping=None, renorm_decay=0.99, adjustment=None):
+    """Batch normalization over all dims but the channels (the last for "NHWC", the second for "NCHW")::
+
+        y = (x - mean) / sqrt(variance + epsilon) * gamma + beta
+
+    in the variable scope ``scope`` (default "BatchNorm", made unique), with the variables ``beta`` (if
+    ``center``), ``gamma`` (only if ``scale``: contrib's default leaves it out), ``moving_mean`` and
+    ``moving_variance`` (not trainable), shaped [channels]; ``param_initializers`` and ``param_regularizers`` are
+    dicts by those names. While ``is_training`` (a bool, or a bool tensor decided at every run) mean and variance
+    are the batch's, and update ops move the averages towards them::
+
+        moving = moving * decay + batch_statistic * (1 - decay)
+
+    The update ops join ``updates_collections`` (default UPDATE_OPS, which the training step must run, see
+    layers.py); with None they run whenever ``y`` is computed. Otherwise the moving averages normalize. This is
+    ``tf.layers.batch_normalization``; a [batch, channels] input is normalized as [batch, 1, 1, channels] images
+    unless ``fused=False``, as contrib's fused kernel does, so that for 2-D and 4-D inputs the moving variance
+    follows the unbiased variance n / (n - 1) times the batch's (n values per channel; layers.py explains).
+    ``batch_weights``, ``zero_debias_moving_mean``, ``renorm`` and ``adjustment`` are not supported."""
+    if batch_weights is not None or zero_debias_moving_mean:
+        raise NotImplementedError("batch_norm: batch_weights and zero_debias_moving_mean are not supported")
+    if data_format not in ("NHWC", "NCHW"):
+        raise ValueError(f"batch_norm: data_format has to be either NCHW or NHWC, got {data_format!r}")
+    x = convert_to_tensor(inputs)
+    rank = x.shape.rank
+    if rank is None or rank < 2:
+        raise ValueError(f"batch_norm: inputs must have a known rank of at least 2 (the batch first), got shape "
+                         f"{x.shape}")
+    axis = 1 if data_format == "NCHW" else rank - 1
+    if x.shape[axis] is None:
+        raise ValueError(f"batch_norm: the channels dimension ({axis}) of the inputs must be known, got shape "
+                         f"{x.shape}")
+    as_images = rank == 2 and fused is not False
+    initializers = {"beta": Zeros(), "gamma": Ones(), "moving_mean": Zeros(), "moving_variance": Ones(),
+                    **(param_initializers or {})}
+    regularizers = param_regularizers or {}
+    graph = get_default_graph()
+    variables, updates = (graph.get_collection_ref(key) for key in (GraphKeys.GLOBAL_VARIABLES, GraphKeys.UPDATE_OPS))
+    first_variable, first_update = len(variables), len(updates)
+    with variable_scope(scope, default_name="BatchNorm", values=[x], reuse=reuse) as sc:
+        y = layers_batch_normalization(
+            reshape(x, [-1, 1, 1, x.shape[1]]) if as_images else x, axis=-1 if as_images else axis,
+            momentum=decay, epsilon=epsilon, center=center, scale=scale, beta_initializer=initializers["beta"],
+            gamma_initializer=initializers["gamma"], moving_mean_initializer=initializers["moving_mean"],
+            moving_variance_initializer=initializers["moving_variance"], beta_regularizer=regularizers.get("beta"),
+            gamma_regularizer=regularizers.get("gamma"), training=is_training, trainable=trainable, name=sc,
+            reuse=reuse, renorm=renorm, renorm_clipping=renorm_clipping, renorm_momentum=renorm_decay, fused=fused,
+            adjustment=adjustment)
+        if as_images:
+            y = reshape(y, [-1, x.shape[1]])
+        for variable in variables[first_variable:]:  # the variables just created: make them model variables
+            graph.add_to_collections(_model_collections(variables_collections, variable.op.name.split("/")[-1]),
+                                     variable)
+        # tf.layers.batch_normalization put its moving-average updates in UPDATE_OPS; send them where contrib does
+        new_updates = updates[first_update:]
+        del updates[first_update:]
+        if updates_collections is None:
+            with control_dependencies(new_updates):
+                y = identity(y)
+        else:
+            for update in new_updates:
+                graph.add_to_collections(updates_collections, update)
         if activation_fn is not None:
             y = activation_fn(y)
-        get_default_graph().add_to_collections(list(outputs_collections or []), y)
-        return y
+        return _collect(outputs_collections, y)
 
 
 layers = types.SimpleNamespace(
     variance_scaling_initializer=variance_scaling_initializer, xavier_initializer=xavier_initializer,
     xavier_initializer_conv2d=xavier_initializer_conv2d, l1_regularizer=l1_regularizer,
     l2_regularizer=l2_regularizer, l1_l2_regularizer=l1_l2_regularizer, sum_regularizer=sum_regularizer,
-    apply_regularization=apply_regularization, fully_connected=fully_connected, flatten=flatten)
+    apply_regularization=apply_regularization, fully_connected=fully_connected, conv2d=conv2d,
+    convolution2d=conv2d, max_pool2d=max_pool2d, avg_pool2d=avg_pool2d, dropout=dropout, batch_norm=batch_norm,
+    flatten=flatten)
+
+rnn = types.SimpleNamespace(
+    RNNCell=RNNCell, BasicRNNCell=BasicRNNCell, BasicLSTMCell=BasicLSTMCell, LSTMCell=LSTMCell, GRUCell=GRUCell,
+    MultiRNNCell=MultiRNNCell, DropoutWrapper=DropoutWrapper, LSTMStateTuple=LSTMStateTuple, static_rnn=static_rnn,
+    static_bidirectional_rnn=static_bidirectional_rnn)

@@ -1,4 +1,5 @@
-"""tf.contrib.layers: initializers, regularizers and fully_connected, checked against their formulas."""
+"""tf.contrib.layers: initializers, regularizers and fully_connected, checked against their formulas; tf.contrib.rnn
+(its conv2d, pools, dropout and batch_norm: test_contrib_layers_conv.py)."""
 import numpy as np
 import pytest
 
@@ -179,3 +180,75 @@ def test_a_contrib_mlp_trains():
         for _ in range(50):
             sess.run(train, {x: x_value, y: labels})
         assert sess.run(loss, {x: x_value, y: labels}) < 0.5 * first
+
+
+# ------------------------------------------------------------------------------------------------ contrib.rnn
+
+def test_contrib_rnn_holds_the_nn_cells_and_the_static_rnns():
+    for name in ["RNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "MultiRNNCell", "DropoutWrapper",
+                 "LSTMStateTuple"]:
+        assert getattr(tf.contrib.rnn, name) is getattr(tf.nn.rnn_cell, name)
+    assert tf.contrib.rnn.static_rnn is tf.nn.static_rnn
+    assert tf.contrib.rnn.static_bidirectional_rnn is tf.nn.static_bidirectional_rnn
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _basic_lstm(steps, kernel, bias, forget_bias=1.0):
+    """TF's BasicLSTMCell from zero state: [i, j, f, o] = [x_t, h] @ kernel + bias, c = c σ(f + forget_bias) +
+    σ(i) tanh(j), h = tanh(c) σ(o). Returns the outputs (the h's) and the last (c, h)."""
+    c = h = np.zeros((steps[0].shape[0], bias.shape[0] // 4))
+    outputs = []
+    for x in steps:
+        i, j, f, o = np.split(np.concatenate([x, h], 1) @ kernel + bias, 4, axis=1)
+        c = c * _sigmoid(f + forget_bias) + _sigmoid(i) * np.tanh(j)
+        h = np.tanh(c) * _sigmoid(o)
+        outputs.append(h)
+    return outputs, (c, h)
+
+
+def test_the_mnist_lstm_tutorial_pattern_computes_an_lstm_and_trains():
+    timesteps, num_input, num_hidden, num_classes = 4, 3, 8, 2
+    X = tf.placeholder("float", [None, timesteps, num_input])
+    Y = tf.placeholder("float", [None, num_classes])
+    weights = tf.Variable(tf.random_normal([num_hidden, num_classes]))
+    biases = tf.Variable(tf.random_normal([num_classes]))
+    lstm_cell = tf.contrib.rnn.BasicLSTMCell(num_hidden, forget_bias=1.0)
+    outputs, states = tf.contrib.rnn.static_rnn(lstm_cell, tf.unstack(X, timesteps, 1), dtype=tf.float32)
+    logits = tf.matmul(outputs[-1], weights) + biases
+    loss_op = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(logits=logits, labels=Y))
+    train_op = tf.train.GradientDescentOptimizer(learning_rate=0.5).minimize(loss_op)
+    accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(tf.nn.softmax(logits), 1), tf.argmax(Y, 1)), tf.float32))
+    kernel, bias = tf.global_variables()[2:]
+    assert (kernel.name, kernel.shape.as_list()) == ("rnn/basic_lstm_cell/kernel:0", [num_input + num_hidden, 32])
+    assert (bias.name, bias.shape.as_list()) == ("rnn/basic_lstm_cell/bias:0", [32])
+    rng = np.random.default_rng(0)
+    x_value = rng.standard_normal((32, timesteps, num_input)).astype(np.float32)
+    y_value = np.eye(num_classes, dtype=np.float32)[(x_value[:, :, 0].sum(1) > 0).astype(int)]
+    feed = {X: x_value, Y: y_value}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        kernel_value, bias_value, outputs_value, (c, h) = sess.run([kernel, bias, outputs, states], feed)
+        expected_outputs, (expected_c, expected_h) = _basic_lstm(list(x_value.transpose(1, 0, 2)), kernel_value,
+                                                                 bias_value)
+        np.testing.assert_allclose(outputs_value, expected_outputs, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(c, expected_c, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(h, expected_h, rtol=1e-5, atol=1e-6)
+        first_loss = sess.run(loss_op, feed)
+        for _ in range(60):
+            sess.run(train_op, feed)
+        loss, acc = sess.run([loss_op, accuracy], feed)
+    assert loss < 0.5 * first_loss and acc > 0.9
+
+
+def test_contrib_rnn_static_bidirectional_rnn_joins_both_directions():
+    steps = [tf.constant(np.random.default_rng(t).standard_normal((2, 3)), tf.float32) for t in range(3)]
+    outputs, state_fw, state_bw = tf.contrib.rnn.static_bidirectional_rnn(
+        tf.contrib.rnn.GRUCell(4), tf.contrib.rnn.GRUCell(5), steps, dtype=tf.float32)
+    assert [o.shape.as_list() for o in outputs] == [[2, 9]] * 3
+    assert {v.name.split("/")[1] for v in tf.global_variables()} == {"fw", "bw"}
+    outputs_value, fw, bw = _run([outputs, state_fw, state_bw])
+    np.testing.assert_allclose(outputs_value[-1][:, :4], fw)  # the forward cell ends at the last step ...
+    np.testing.assert_allclose(outputs_value[0][:, 4:], bw)  # ... the backward one at the first
