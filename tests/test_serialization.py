@@ -56,6 +56,10 @@ def test_module_and_optimizer_state_round_trip(tmp_path):
 def test_unsupported_objects_are_refused(tmp_path):
     with pytest.raises(TypeError, match="cannot store an object of type object"):
         T.save({"x": object()}, tmp_path / "x.mdl")
+    # torch.save(model) pickles the module; here the message says what to save instead
+    with pytest.raises(TypeError, match=r"save\(obj.state_dict\(\), path\).*load_state_dict"):
+        T.save(T.nn.Linear(2, 3), tmp_path / "model.pth")
+    assert not (tmp_path / "model.pth").exists()
 
 
 class Exploit:

@@ -66,8 +66,13 @@ def save(obj, f):
             return encode(x.item())
         if x is None or isinstance(x, (bool, int, float, str)):
             return x
+        hint = ""
+        if hasattr(x, "state_dict"):  # torch.save(model) pickles the whole object; here only its values can go
+            hint = (f". To save a {type(x).__name__}, save its values, save(obj.state_dict(), path), and load them "
+                    "into a newly built one with obj.load_state_dict(load(path))")
         raise TypeError(f"save: cannot store an object of type {type(x).__name__}; only tensors, numpy arrays, "
-                        "numbers, strings, dtypes, None and dicts/lists/tuples of them are saved (never pickled code)")
+                        f"numbers, strings, dtypes, None and dicts/lists/tuples of them are saved (never pickled "
+                        f"code){hint}")
 
     structure = encode(obj)
     write_arrays(f, arrays, {"kind": _KIND, "structure": structure})
