@@ -95,3 +95,5 @@ from . import nn_extras, candidate_sampling  # noqa: F401
 # --- end TF1 API gaps 2 ---
 from . import contrib  # tf.contrib.layers: xavier_initializer, l2_regularizer, fully_connected, ... (TF 1.x only)
 from .partition_ops import dynamic_partition, dynamic_stitch  # also in tf.math
+from . import estimator  # tf.estimator.Estimator, EstimatorSpec, ModeKeys, RunConfig, inputs.numpy_input_fn
+from . import feature_column  # tf.feature_column.numeric_column, input_layer

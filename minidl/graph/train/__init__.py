@@ -12,7 +12,8 @@ from .moving_averages import ExponentialMovingAverage
 from .optimizer import Optimizer
 from .optimizers import (AdadeltaOptimizer, AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,
                          MomentumOptimizer, RMSPropOptimizer)
-from .saver import CheckpointState, Saver, checkpoint_exists, get_checkpoint_state, latest_checkpoint
+from .saver import (CheckpointState, NewCheckpointReader, Saver, checkpoint_exists, get_checkpoint_state,
+                    latest_checkpoint, list_variables, load_variable)
 from .schedules import (cosine_decay, create_global_step, exponential_decay, get_global_step,
                         get_or_create_global_step, global_step, inverse_time_decay, natural_exp_decay,
                         piecewise_constant, polynomial_decay)

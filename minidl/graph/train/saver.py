@@ -9,9 +9,9 @@ import json
 import numbers
 import os
 import tempfile
-import warnings
 
 from ...io import read_arrays, write_arrays
+from ..compat import logging
 from ..core import GraphKeys, get_default_graph
 from ..errors import InvalidArgumentError, NotFoundError
 from ..meta_graph import NotExportableError, export_meta_graph
@@ -79,16 +79,15 @@ class Saver:
         return prefix
 
     def _write_meta_graph(self, graph, path):
-        """The graph beside the values; a graph that cannot be described (Python code in it) gets a warning, once
-        per Saver, instead of failing the save of the values."""
+        """The graph beside the values; a graph that cannot be described (Python code in it) gets a logged
+        warning, once per Saver, instead of failing the save of the values."""
         try:
             export_meta_graph(path, graph=graph)
         except NotExportableError as error:
             if not self._warned_not_exportable:
                 self._warned_not_exportable = True
-                warnings.warn(f"Saver.save: no .meta file written ({error}); the checkpoint holds the values, so "
-                              f"restore them into the graph built by the program (write_meta_graph=False "
-                              f"silences this)", stacklevel=3)
+                logging.warning("Saver.save: no .meta file written (%s); the checkpoint holds the values, to be "
+                                "restored into the graph built by the program", error)
 
     def restore(self, sess, save_path):
         """Load every variable of this Saver from the checkpoint at prefix ``save_path``."""
@@ -163,3 +162,47 @@ def latest_checkpoint(checkpoint_dir, latest_filename=None):
 
 def checkpoint_exists(prefix):
     return os.path.exists(prefix + _SUFFIX)
+
+
+class NewCheckpointReader:
+    """Reads a checkpoint's values without a graph or a session (``tf.train.NewCheckpointReader(prefix)``): to
+    look inside one, or to take some of its weights into another model."""
+
+    def __init__(self, prefix):
+        path = prefix + _SUFFIX
+        if not os.path.exists(path):
+            raise NotFoundError(None, None, f"Unsuccessful TensorSliceReader constructor: Failed to find any matching "
+                                            f"files for {prefix}")
+        self._arrays, _ = read_arrays(path)
+
+    def get_variable_to_shape_map(self):
+        return {name: list(array.shape) for name, array in self._arrays.items()}
+
+    def get_variable_to_dtype_map(self):
+        return {name: array.dtype for name, array in self._arrays.items()}
+
+    def has_tensor(self, name):
+        return name in self._arrays
+
+    def get_tensor(self, name):
+        if name not in self._arrays:
+            raise NotFoundError(None, None, f"Key {name} not found in checkpoint")
+        return self._arrays[name].copy()
+
+
+def _reader(ckpt_dir_or_file):
+    """A reader of ``ckpt_dir_or_file``: a checkpoint prefix, or a directory (its latest checkpoint)."""
+    prefix = latest_checkpoint(ckpt_dir_or_file) if os.path.isdir(ckpt_dir_or_file) else ckpt_dir_or_file
+    if prefix is None:
+        raise ValueError(f"Couldn't find 'checkpoint' file or checkpoints in given directory {ckpt_dir_or_file}")
+    return NewCheckpointReader(prefix)
+
+
+def list_variables(ckpt_dir_or_file):
+    """``[(name, shape), ...]`` of the variables in a checkpoint (a prefix, or a directory's latest), by name."""
+    return sorted(_reader(ckpt_dir_or_file).get_variable_to_shape_map().items())
+
+
+def load_variable(ckpt_dir_or_file, name):
+    """The value (a numpy array) of variable ``name`` in a checkpoint (a prefix, or a directory's latest)."""
+    return _reader(ckpt_dir_or_file).get_tensor(name.split(":")[0])

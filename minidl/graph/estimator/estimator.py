@@ -1,0 +1,444 @@
+"""``tf.estimator.Estimator``: TF 1.x's training program packaged as an object — the graph, the session, the
+checkpoints and the loop are the Estimator's; the user writes two functions::
+
+    def input_fn():                                     # where the data comes from: a tf.data.Dataset
+        return tf.data.Dataset.from_tensor_slices(({"x": x_train}, y_train)).shuffle(1000).repeat().batch(32)
+
+    def model_fn(features, labels, mode, params):       # the model, for one of three modes
+        logits = tf.layers.dense(tf.layers.dense(features["x"], 64, tf.nn.relu), 10)
+        if mode == tf.estimator.ModeKeys.PREDICT:
+            return tf.estimator.EstimatorSpec(mode, predictions={"class": tf.argmax(logits, 1)})
+        loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+        if mode == tf.estimator.ModeKeys.EVAL:
+            accuracy = tf.metrics.accuracy(labels, tf.argmax(logits, 1))
+            return tf.estimator.EstimatorSpec(mode, loss=loss, eval_metric_ops={"accuracy": accuracy})
+        train_op = tf.train.AdamOptimizer().minimize(loss, global_step=tf.train.get_global_step())
+        return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+    estimator = tf.estimator.Estimator(model_fn, model_dir="model")
+    estimator.train(input_fn, steps=1000)              # a fresh graph, restored from model/ if it holds a checkpoint
+    estimator.evaluate(eval_input_fn)                  # {"accuracy": ..., "loss": ..., "global_step": 1000}
+    for prediction in estimator.predict(predict_input_fn): ...
+
+Every call builds a **new graph** from the two functions, in the mode it needs, and talks to the others only
+through the checkpoints in ``model_dir``: ``train`` runs a ``MonitoredTrainingSession`` (restore or initialize,
+hooks, a checkpoint at the end), ``evaluate`` and ``predict`` restore the latest checkpoint into their own graph.
+So a model is trained in one process and evaluated in another, and training resumes where it stopped.
+
+``train`` adds its hooks: ``StopAtStepHook`` (``steps`` more, or up to ``max_steps``; neither: until the input
+ends), ``NanTensorHook`` on the loss, ``LoggingTensorHook`` (loss and step every ``log_step_count_steps``) and
+``CheckpointSaverHook`` (as ``RunConfig`` says), and a ``loss`` summary. ``evaluate`` runs every metric's update
+op over the evaluation data (all of it, or ``steps`` batches), adds the mean loss, and reports the metrics' values
+at the end, also as summaries in ``model_dir/eval``. ``predict`` yields one prediction per example.
+"""
+import collections
+import copy
+import inspect
+import os
+import re
+import tempfile
+
+from ...io import read_arrays
+from .. import metrics
+from ..basics import group
+from ..compat import logging
+from ..core import Graph, GraphKeys, Operation, Tensor, get_default_graph
+from ..data import Dataset
+from ..iterator_ops import make_one_shot_iterator
+from ..random_ops import set_random_seed
+from ..summary import FileWriterCache, Summary, scalar
+from ..train.basic_hooks import CheckpointSaverHook, FinalOpsHook, LoggingTensorHook, NanTensorHook, StopAtStepHook
+from ..train.monitored_session import ChiefSessionCreator, MonitoredSession, MonitoredTrainingSession, Scaffold
+from ..train.saver import Saver, latest_checkpoint, list_variables, load_variable
+from ..train.schedules import get_or_create_global_step
+from ..train.session_run_hook import SessionRunHook
+
+__all__ = ["Estimator", "EstimatorSpec", "ModeKeys", "RunConfig", "WarmStartSettings"]
+
+
+class ModeKeys:
+    """What ``model_fn`` is asked to build: the training graph, the evaluation graph or the prediction graph."""
+    TRAIN = "train"
+    EVAL = "eval"
+    PREDICT = "infer"
+
+
+_MODES = (ModeKeys.TRAIN, ModeKeys.EVAL, ModeKeys.PREDICT)
+
+
+class EstimatorSpec(collections.namedtuple("EstimatorSpec", [
+        "mode", "predictions", "loss", "train_op", "eval_metric_ops", "export_outputs", "training_chief_hooks",
+        "training_hooks", "scaffold", "evaluation_hooks", "prediction_hooks"])):
+    """What ``model_fn`` returns: for TRAIN a ``loss`` (0-d) and a ``train_op``; for EVAL a ``loss`` and
+    optionally ``eval_metric_ops`` ({name: (value, update_op)}, e.g. from ``tf.metrics``); for PREDICT
+    ``predictions`` (a tensor, or a dict of tensors whose first dim is the batch). Hooks per mode, and a
+    ``Scaffold``, may come along. ``export_outputs`` (for SavedModel) is accepted and unused."""
+
+    def __new__(cls, mode, predictions=None, loss=None, train_op=None, eval_metric_ops=None, export_outputs=None,
+                training_chief_hooks=None, training_hooks=None, scaffold=None, evaluation_hooks=None,
+                prediction_hooks=None):
+        if mode not in _MODES:
+            raise ValueError(f"EstimatorSpec: mode must be one of tf.estimator.ModeKeys (train, eval, infer), got "
+                             f"{mode!r}")
+        if mode in (ModeKeys.TRAIN, ModeKeys.EVAL) and loss is None:
+            raise ValueError("Missing loss.")
+        if mode == ModeKeys.TRAIN and train_op is None:
+            raise ValueError("Missing train_op.")
+        if mode == ModeKeys.PREDICT and predictions is None:
+            raise ValueError("Missing predictions.")
+        if loss is not None:
+            if not isinstance(loss, Tensor):
+                raise TypeError(f"loss must be Tensor, given: {loss!r}")
+            if loss.shape.rank_known and loss.shape.num_elements() not in (None, 1):
+                raise ValueError(f"Loss must be scalar, given: {loss}")
+            if loss.shape.rank not in (None, 0):
+                from ..array_ops import reshape
+                loss = reshape(loss, [])
+        if train_op is not None:
+            if not isinstance(train_op, (Operation, Tensor)):
+                raise TypeError(f"train_op must be Operation or Tensor, given: {train_op!r}")
+        for name, value in (predictions.items() if isinstance(predictions, dict) else
+                            ([("predictions", predictions)] if predictions is not None else [])):
+            if not isinstance(value, Tensor):
+                raise TypeError(f"predictions[{name!r}] must be Tensor, given: {value!r}")
+        eval_metric_ops = dict(eval_metric_ops or {})
+        for key, value in eval_metric_ops.items():
+            if not (isinstance(value, tuple) and len(value) == 2):
+                raise TypeError(f"Values of eval_metric_ops must be (metric_value, update_op) tuples, given: {value!r} "
+                                f"for key: {key}")
+        hook_lists = [list(hooks or ()) for hooks in (training_chief_hooks, training_hooks, evaluation_hooks,
+                                                      prediction_hooks)]
+        for hook in (h for hooks in hook_lists for h in hooks):
+            if not isinstance(hook, SessionRunHook):
+                raise TypeError(f"All hooks must be SessionRunHook instances, given: {hook!r}")
+        if scaffold is not None and not isinstance(scaffold, Scaffold):
+            raise TypeError(f"scaffold must be tf.train.Scaffold. Given: {scaffold!r}")
+        return super().__new__(cls, mode, predictions, loss, train_op, eval_metric_ops, export_outputs,
+                               hook_lists[0], hook_lists[1], scaffold or Scaffold(), hook_lists[2], hook_lists[3])
+
+
+class RunConfig:
+    """How an Estimator runs: ``model_dir``, the graph-level seed ``tf_random_seed``, summaries every
+    ``save_summary_steps`` steps, checkpoints every ``save_checkpoints_steps`` steps or ``save_checkpoints_secs``
+    seconds (default 600 s; not both), ``keep_checkpoint_max`` kept, the loss logged every
+    ``log_step_count_steps`` steps, and the ``session_config`` (a ``ConfigProto``). Read-only; ``replace``
+    makes a changed copy. Distribution settings are accepted and unused (one process)."""
+
+    def __init__(self, model_dir=None, tf_random_seed=None, save_summary_steps=100, save_checkpoints_steps=None,
+                 save_checkpoints_secs=None, session_config=None, keep_checkpoint_max=5,
+                 keep_checkpoint_every_n_hours=10000, log_step_count_steps=100, train_distribute=None, device_fn=None,
+                 protocol=None, eval_distribute=None, experimental_distribute=None,
+                 experimental_max_worker_delay_secs=None, session_creation_timeout_secs=7200):
+        if save_checkpoints_steps is not None and save_checkpoints_secs is not None:
+            raise ValueError("Can not provide both save_checkpoints_steps and save_checkpoints_secs.")
+        if save_checkpoints_steps is None and save_checkpoints_secs is None:
+            save_checkpoints_secs = 600
+        self._settings = dict(
+            model_dir=model_dir, tf_random_seed=tf_random_seed, save_summary_steps=save_summary_steps,
+            save_checkpoints_steps=save_checkpoints_steps, save_checkpoints_secs=save_checkpoints_secs,
+            session_config=session_config, keep_checkpoint_max=keep_checkpoint_max,
+            keep_checkpoint_every_n_hours=keep_checkpoint_every_n_hours, log_step_count_steps=log_step_count_steps)
+
+    def __getattr__(self, name):
+        settings = self.__dict__.get("_settings", {})
+        if name in settings:
+            return settings[name]
+        raise AttributeError(f"'RunConfig' object has no attribute '{name}'")
+
+    def replace(self, **changes):
+        unknown = set(changes) - set(self._settings)
+        if unknown:
+            raise ValueError(f"RunConfig.replace: unknown settings {sorted(unknown)}")
+        settings = dict(self._settings, **changes)
+        if "save_checkpoints_steps" in changes and changes["save_checkpoints_steps"] is not None:
+            settings["save_checkpoints_secs"] = None
+        return RunConfig(**settings)
+
+
+class WarmStartSettings(collections.namedtuple("WarmStartSettings", ["ckpt_to_initialize_from",
+                                                                       "vars_to_warm_start"])):
+    """Start a new model's training from another model's weights: the trainable variables whose names match the
+    regular expression ``vars_to_warm_start`` (default: all) and that the checkpoint (a prefix or a directory)
+    holds under the same name and shape take their values from it; the others are initialized as usual."""
+
+    def __new__(cls, ckpt_to_initialize_from, vars_to_warm_start=".*"):
+        return super().__new__(cls, ckpt_to_initialize_from, vars_to_warm_start)
+
+
+class Estimator:
+    """A model defined by ``model_fn(features, labels, mode, params, config)`` (``labels``, ``mode``, ``params``
+    and ``config`` only if the function takes them), trained, evaluated and used for predictions with checkpoints
+    in ``model_dir`` (a temporary directory if none is given). See the module docstring."""
+
+    def __init__(self, model_fn, model_dir=None, config=None, params=None, warm_start_from=None):
+        if not callable(model_fn):
+            raise ValueError("model_fn must be provided to Estimator.")
+        config = RunConfig() if config is None else config
+        if not isinstance(config, RunConfig):
+            raise ValueError(f"config must be an instance of `RunConfig`, but provided {config!r}.")
+        if model_dir is not None and config.model_dir is not None and \
+                os.path.abspath(model_dir) != os.path.abspath(config.model_dir):
+            raise ValueError(f"`model_dir` are set both in constructor and `RunConfig`, but with different values. "
+                             f"In constructor: '{model_dir}', in `RunConfig`: '{config.model_dir}' ")
+        model_dir = model_dir or config.model_dir
+        if model_dir is None:
+            model_dir = tempfile.mkdtemp()
+            logging.warning("Using temporary folder as model directory: %s", model_dir)
+        self._config = config.replace(model_dir=os.fspath(model_dir))
+        self._model_fn_args = _arguments(model_fn)
+        if "features" not in self._model_fn_args:
+            raise ValueError(f"model_fn ({model_fn}) must include features argument.")
+        if params and "params" not in self._model_fn_args:
+            raise ValueError(f"model_fn ({model_fn}) does not include params argument, but params ({params}) is "
+                             f"passed to Estimator.")
+        self._model_fn = model_fn
+        self._params = copy.deepcopy(params or {})
+        if isinstance(warm_start_from, (str, os.PathLike)):
+            warm_start_from = WarmStartSettings(os.fspath(warm_start_from))
+        self._warm_start = warm_start_from
+
+    model_fn = property(lambda self: self._model_fn)
+    model_dir = property(lambda self: self._config.model_dir)
+    config = property(lambda self: self._config)
+    params = property(lambda self: copy.deepcopy(self._params))
+
+    # ------------------------------------------------------------------------------------------ checkpoints
+    def latest_checkpoint(self):
+        return latest_checkpoint(self.model_dir)
+
+    def get_variable_names(self):
+        return [name for name, _ in list_variables(self._required_checkpoint())]
+
+    def get_variable_value(self, name):
+        return load_variable(self._required_checkpoint(), name)
+
+    def _required_checkpoint(self):
+        checkpoint = self.latest_checkpoint()
+        if checkpoint is None:
+            raise ValueError(f"Could not find trained model in model_dir: {self.model_dir}.")
+        return checkpoint
+
+    # ------------------------------------------------------------------------------------------- training
+    def train(self, input_fn, hooks=None, steps=None, max_steps=None, saving_listeners=None):
+        """Train for ``steps`` more steps, up to global step ``max_steps``, or (neither) until ``input_fn``'s data
+        ends. Returns the Estimator."""
+        if steps is not None and max_steps is not None:
+            raise ValueError("Can not provide both steps and max_steps.")
+        for name, value in (("steps", steps), ("max_steps", max_steps)):
+            if value is not None and value <= 0:
+                raise ValueError(f"Must specify {name} > 0, given: {value}")
+        if max_steps is not None and max_steps <= self._saved_global_step():
+            logging.info("Skipping training since max_steps has already saved.")
+            return self
+        config = self._config
+        with Graph().as_default():
+            global_step = self._new_graph()
+            features, labels = self._input(input_fn, ModeKeys.TRAIN)
+            spec = self._call_model_fn(features, labels, ModeKeys.TRAIN)
+            scalar("loss", spec.loss)
+            self._add_saver(spec.scaffold)
+            if self._warm_start is not None and self.latest_checkpoint() is None:
+                spec = spec._replace(scaffold=Scaffold(init_fn=self._warm_start_fn(), copy_from_scaffold=spec.scaffold))
+            hooks = list(hooks or ()) + spec.training_hooks + [
+                NanTensorHook(spec.loss),
+                LoggingTensorHook({"loss": spec.loss, "step": global_step}, every_n_iter=config.log_step_count_steps)]
+            if steps is not None or max_steps is not None:
+                hooks.insert(0, StopAtStepHook(num_steps=steps, last_step=max_steps))
+            chief_hooks = spec.training_chief_hooks + [CheckpointSaverHook(
+                self.model_dir, save_secs=config.save_checkpoints_secs, save_steps=config.save_checkpoints_steps,
+                scaffold=spec.scaffold, listeners=saving_listeners)]
+            loss = None
+            with MonitoredTrainingSession(checkpoint_dir=self.model_dir, scaffold=spec.scaffold, hooks=hooks,
+                                          chief_only_hooks=chief_hooks, save_checkpoint_secs=0,
+                                          save_summaries_steps=config.save_summary_steps,
+                                          config=config.session_config,
+                                          log_step_count_steps=config.log_step_count_steps) as session:
+                while not session.should_stop():
+                    _, loss = session.run([spec.train_op, spec.loss])
+        logging.info("Loss for final step: %s.", loss)
+        return self
+
+    def _saved_global_step(self):
+        checkpoint = self.latest_checkpoint()
+        if checkpoint is None:
+            return 0
+        return int(load_variable(checkpoint, GraphKeys.GLOBAL_STEP))
+
+    def _add_saver(self, scaffold):
+        """The Saver of the checkpoints, keeping ``keep_checkpoint_max`` of them (unless the model brought one)."""
+        graph = get_default_graph()
+        if scaffold.saver is None and not graph.get_collection(GraphKeys.SAVERS):
+            graph.add_to_collection(GraphKeys.SAVERS, Saver(max_to_keep=self._config.keep_checkpoint_max,
+                                                            allow_empty=True))
+
+    def _warm_start_fn(self):
+        """``init_fn(scaffold, session)`` loading the warm-start checkpoint's values into the matching variables."""
+        settings = self._warm_start
+        from ..variables import trainable_variables
+        pattern = re.compile(settings.vars_to_warm_start)
+        source = settings.ckpt_to_initialize_from
+        available = dict(list_variables(source))
+        chosen = {v.op.name: v for v in trainable_variables()
+                  if pattern.match(v.op.name) and v.op.name in available
+                  and list(v.shape.as_list()) == list(available[v.op.name])}
+        logging.info("Warm-starting from: %s (%d variables)", source, len(chosen))
+
+        def init_fn(scaffold, session):
+            prefix = latest_checkpoint(source) if os.path.isdir(source) else source
+            values, _ = read_arrays(prefix + ".minidl")
+            for name, variable in chosen.items():
+                variable.load(values[name], session)
+        return init_fn
+
+    # ----------------------------------------------------------------------------------------- evaluation
+    def evaluate(self, input_fn, steps=None, hooks=None, checkpoint_path=None, name=None):
+        """Run the EVAL graph over ``input_fn``'s data (all of it, or ``steps`` batches) with the weights of
+        ``checkpoint_path`` (default: the latest); return ``{metric: value, "loss": mean loss, "global_step": n}``
+        and write them as summaries to ``model_dir/eval`` (``eval_<name>``)."""
+        if steps is not None and steps <= 0:
+            raise ValueError(f"Must specify steps > 0, given: {steps}")
+        checkpoint_path = checkpoint_path or self.latest_checkpoint()
+        if checkpoint_path is None:
+            logging.info("Could not find trained model in model_dir: %s, running initialization to evaluate.",
+                         self.model_dir)
+        with Graph().as_default():
+            global_step = self._new_graph()
+            features, labels = self._input(input_fn, ModeKeys.EVAL)
+            spec = self._call_model_fn(features, labels, ModeKeys.EVAL)
+            if "loss" in spec.eval_metric_ops:
+                raise ValueError('Metric with name "loss" is not allowed, because Estimator already defines a '
+                                 'default metric with the same name.')
+            metric_ops = dict(spec.eval_metric_ops, loss=metrics.mean(spec.loss))
+            update_op = group(*[update for _, update in metric_ops.values()])
+            values = {name_: value for name_, (value, _) in metric_ops.items()}
+            values[GraphKeys.GLOBAL_STEP] = global_step
+            final = FinalOpsHook(values)
+            all_hooks = list(hooks or ()) + spec.evaluation_hooks + [final]
+            if steps is not None:
+                all_hooks.append(_StopAfterNRunsHook(steps))
+            creator = ChiefSessionCreator(scaffold=spec.scaffold, config=self._config.session_config,
+                                          checkpoint_filename_with_path=checkpoint_path)
+            with MonitoredSession(session_creator=creator, hooks=all_hooks) as session:
+                while not session.should_stop():
+                    session.run(update_op)
+        results = final.final_ops_values
+        step = int(results[GraphKeys.GLOBAL_STEP])
+        logging.info("Saving dict for global step %d: %s", step,
+                     ", ".join(f"{key} = {results[key]!s}" for key in sorted(results)))
+        self._write_eval_summaries(results, step, name)
+        return results
+
+    def _write_eval_summaries(self, results, step, name):
+        directory = os.path.join(self.model_dir, "eval" if not name else f"eval_{name}")
+        writer = FileWriterCache.get(directory)
+        values = [Summary.Value(tag=key, simple_value=float(value)) for key, value in sorted(results.items())
+                  if key != GraphKeys.GLOBAL_STEP and getattr(value, "ndim", 0) == 0]
+        writer.add_summary(Summary(value=values), step)
+        writer.flush()
+
+    # ----------------------------------------------------------------------------------------- prediction
+    def predict(self, input_fn, predict_keys=None, hooks=None, checkpoint_path=None, yield_single_examples=True):
+        """Yield the PREDICT graph's predictions over ``input_fn``'s data, one example at a time (a dict, or the
+        array of a single-tensor prediction), or one batch at a time (``yield_single_examples=False``), with the
+        weights of ``checkpoint_path`` (default: the latest). ``predict_keys`` picks some of a dict's entries."""
+        checkpoint_path = checkpoint_path or self.latest_checkpoint()
+        if checkpoint_path is None:
+            logging.info("Could not find trained model in model_dir: %s, running initialization to predict.",
+                         self.model_dir)
+        with Graph().as_default():
+            self._new_graph()
+            features, _ = self._input(input_fn, ModeKeys.PREDICT)
+            spec = self._call_model_fn(features, None, ModeKeys.PREDICT)
+            predictions = _picked(spec.predictions, predict_keys)
+            creator = ChiefSessionCreator(scaffold=spec.scaffold, config=self._config.session_config,
+                                          checkpoint_filename_with_path=checkpoint_path)
+            with MonitoredSession(session_creator=creator, hooks=list(hooks or ()) + spec.prediction_hooks) as session:
+                while not session.should_stop():
+                    batch = session.run(predictions)
+                    if not yield_single_examples:
+                        yield batch
+                    elif isinstance(batch, dict):
+                        yield from _examples(batch)
+                    else:
+                        yield from batch
+
+    # ---------------------------------------------------------------------------------------- graph building
+    def _new_graph(self):
+        """Seed the new default graph and give it its global step."""
+        if self._config.tf_random_seed is not None:
+            set_random_seed(self._config.tf_random_seed)
+        return get_or_create_global_step()
+
+    def _input(self, input_fn, mode):
+        """``(features, labels)`` from ``input_fn`` (called with the ``params``/``mode``/``config`` it takes): a
+        Dataset is read through a one-shot iterator; a 2-tuple is (features, labels); anything else is features."""
+        args = _arguments(input_fn)
+        kwargs = {key: value for key, value in (("params", self.params), ("mode", mode), ("config", self._config))
+                  if key in args}
+        result = input_fn(**kwargs)
+        if isinstance(result, Dataset):
+            result = make_one_shot_iterator(result).get_next()
+        if isinstance(result, (list, tuple)):
+            if len(result) != 2:
+                raise ValueError("input_fn should return (features, labels) as a len 2 tuple.")
+            return result[0], result[1]
+        return result, None
+
+    def _call_model_fn(self, features, labels, mode):
+        kwargs = {}
+        if "labels" in self._model_fn_args:
+            kwargs["labels"] = labels
+        elif labels is not None:
+            raise ValueError("model_fn does not take labels, but input_fn returns labels.")
+        for key, value in (("mode", mode), ("params", self.params), ("config", self._config)):
+            if key in self._model_fn_args:
+                kwargs[key] = value
+        spec = self._model_fn(features=features, **kwargs)
+        if not isinstance(spec, EstimatorSpec):
+            raise ValueError(f"model_fn should return an EstimatorSpec, got {type(spec).__name__}.")
+        if spec.mode != mode:
+            raise ValueError(f"model_fn was called for mode {mode!r} but returned an EstimatorSpec for {spec.mode!r}")
+        return spec
+
+
+class _StopAfterNRunsHook(SessionRunHook):
+    """Requests a stop after ``n`` runs (``evaluate(steps=n)``: n batches)."""
+
+    def __init__(self, n):
+        self._n, self._runs = n, 0
+
+    def after_run(self, run_context, run_values):
+        self._runs += 1
+        if self._runs >= self._n:
+            run_context.request_stop()
+
+
+def _arguments(fn):
+    """The names of ``fn``'s parameters (a functools.partial's remaining ones; a callable object's ``__call__``)."""
+    try:
+        return set(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return set()
+
+
+def _picked(predictions, keys):
+    """``predictions`` restricted to ``keys`` (a dict's entries); all of them when ``keys`` is None."""
+    if keys is None:
+        return predictions
+    if not isinstance(predictions, dict):
+        raise ValueError("predict_keys argument is not valid in case of non-dict predictions.")
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    picked = {key: predictions[key] for key in keys if key in predictions}
+    if not picked:
+        raise ValueError(f"Expected to run at least one output from {sorted(predictions)}, provided {keys}.")
+    return picked
+
+
+def _examples(batch):
+    """One dict per example of a dict of batched arrays (all with the same first dim)."""
+    sizes = {key: len(value) for key, value in batch.items()}
+    if len(set(sizes.values())) > 1:
+        raise ValueError(f"Batch length of predictions should be same. {sizes}")
+    for i in range(next(iter(sizes.values()), 0)):
+        yield {key: value[i] for key, value in batch.items()}
+

@@ -1,0 +1,269 @@
+"""tf.estimator (Estimator, EstimatorSpec, RunConfig, inputs.numpy_input_fn), tf.feature_column and the checkpoint
+readers: trained on the bundled digits, with the results checked against numpy computations from the saved weights."""
+import logging
+import os
+
+import numpy
+import pytest
+
+import minidl.graph as tf
+from minidl.datasets import load_digits
+from tests.event_reader import event_files, read_events
+
+X_TRAIN, Y_TRAIN, X_TEST, Y_TEST = load_digits()
+X_TRAIN, X_TEST = X_TRAIN.astype(numpy.float32), X_TEST.astype(numpy.float32)
+Y_TRAIN, Y_TEST = Y_TRAIN.astype(numpy.int64), Y_TEST.astype(numpy.int64)
+
+
+@pytest.fixture(autouse=True)
+def closed_writers():
+    yield
+    tf.summary.FileWriterCache.clear()
+
+
+def model_fn(features, labels, mode, params):
+    """A one-hidden-layer MLP on the ``pixels`` feature, for the three modes."""
+    net = tf.feature_column.input_layer(features, [tf.feature_column.numeric_column("pixels", shape=64)])
+    net = tf.layers.dense(net, params.get("hidden", 16), tf.nn.relu, name="hidden")
+    logits = tf.layers.dense(net, 10, name="logits")
+    classes = tf.argmax(logits, 1)
+    if mode == tf.estimator.ModeKeys.PREDICT:
+        return tf.estimator.EstimatorSpec(mode, predictions={"class": classes, "logits": logits})
+    loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+    if mode == tf.estimator.ModeKeys.EVAL:
+        return tf.estimator.EstimatorSpec(mode, loss=loss,
+                                          eval_metric_ops={"accuracy": tf.metrics.accuracy(labels, classes)})
+    optimizer = tf.train.GradientDescentOptimizer(params.get("lr", 0.5))
+    return tf.estimator.EstimatorSpec(mode, loss=loss,
+                                      train_op=optimizer.minimize(loss, global_step=tf.train.get_global_step()))
+
+
+def train_input(batch_size=64):
+    return tf.estimator.inputs.numpy_input_fn({"pixels": X_TRAIN}, Y_TRAIN, batch_size=batch_size, num_epochs=None,
+                                              shuffle=True)
+
+
+def eval_input(x=X_TEST, y=Y_TEST):
+    return tf.estimator.inputs.numpy_input_fn({"pixels": x}, y, batch_size=128, shuffle=False)
+
+
+def logits_from(estimator, x):
+    """The model's logits computed in numpy from the weights of the estimator's latest checkpoint."""
+    w = {name: estimator.get_variable_value(name) for name in estimator.get_variable_names()}
+    hidden = numpy.maximum(x @ w["hidden/kernel"] + w["hidden/bias"], 0)
+    return hidden @ w["logits/kernel"] + w["logits/bias"]
+
+
+def cross_entropy(logits, labels):
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probs = shifted - numpy.log(numpy.exp(shifted).sum(axis=1, keepdims=True))
+    return -log_probs[numpy.arange(len(labels)), labels]
+
+
+# ============================================================================================ the estimator
+
+def test_train_evaluate_predict_agree_with_the_saved_weights(tmp_path):
+    config = tf.estimator.RunConfig(tf_random_seed=3, save_checkpoints_steps=100)
+    estimator = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path), config=config, params={"hidden": 16})
+    assert estimator.train(train_input(), steps=250) is estimator
+    saved = sorted(f for f in os.listdir(tmp_path) if f.endswith(".minidl"))
+    assert saved == ["model.ckpt-0.minidl", "model.ckpt-100.minidl", "model.ckpt-200.minidl",
+                     "model.ckpt-250.minidl"]
+
+    results = estimator.evaluate(eval_input())
+    logits = logits_from(estimator, X_TEST)
+    losses = cross_entropy(logits, Y_TEST)
+    # the loss metric is the mean of the batches' mean losses (128, 128, 103 examples), as in TF
+    batch_means = [losses[i:i + 128].mean() for i in range(0, len(losses), 128)]
+    assert results["loss"] == pytest.approx(numpy.mean(batch_means), rel=1e-4)
+    assert results["accuracy"] == pytest.approx((logits.argmax(1) == Y_TEST).mean(), abs=1e-6)
+    assert results["accuracy"] > 0.9 and results["global_step"] == 250
+
+    predictions = list(estimator.predict(tf.estimator.inputs.numpy_input_fn({"pixels": X_TEST[:10]},
+                                                                            shuffle=False)))
+    assert len(predictions) == 10 and set(predictions[0]) == {"class", "logits"}
+    numpy.testing.assert_allclose([p["logits"] for p in predictions], logits[:10], rtol=1e-4, atol=1e-4)
+    assert [p["class"] for p in predictions] == list(logits[:10].argmax(1))
+    # the evaluation's numbers went to model_dir/eval as summaries at the global step
+    (path,) = event_files(str(tmp_path / "eval"))
+    written = {v["tag"]: (e["step"], v["simple_value"]) for e in read_events(path) for v in e.get("summary", [])}
+    assert written["accuracy"] == (250, pytest.approx(results["accuracy"]))
+    assert set(written) == {"accuracy", "loss"}
+
+
+def test_prediction_options(tmp_path):
+    estimator = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path))
+    estimator.train(train_input(), steps=5)
+    data = tf.estimator.inputs.numpy_input_fn({"pixels": X_TEST[:5]}, batch_size=2, shuffle=False)
+    classes = list(estimator.predict(data, predict_keys="class"))
+    assert [set(p) for p in classes] == [{"class"}] * 5
+    batches = list(estimator.predict(data, yield_single_examples=False))
+    assert [len(b["class"]) for b in batches] == [2, 2, 1]
+    with pytest.raises(ValueError, match="Expected to run at least one output"):
+        next(estimator.predict(data, predict_keys=["nope"]))
+
+
+def test_training_resumes_from_the_checkpoints_and_max_steps_counts_globally(tmp_path, caplog):
+    estimator = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path))
+    estimator.train(train_input(), steps=30)
+    estimator.train(train_input(), steps=20)
+    assert estimator.get_variable_value("global_step") == 50
+    estimator.train(train_input(), max_steps=60)
+    assert estimator.get_variable_value("global_step") == 60
+    with caplog.at_level(logging.INFO, logger="minidl.graph"):
+        estimator.train(train_input(), max_steps=40)
+    assert "Skipping training since max_steps has already saved." in caplog.text
+    assert estimator.get_variable_value("global_step") == 60
+    with pytest.raises(ValueError, match="Can not provide both steps and max_steps"):
+        estimator.train(train_input(), steps=1, max_steps=2)
+    with pytest.raises(ValueError, match="Must specify steps > 0, given: 0"):
+        estimator.train(train_input(), steps=0)
+
+
+def test_training_without_steps_runs_until_the_input_ends(tmp_path):
+    estimator = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path))
+    one_epoch = tf.estimator.inputs.numpy_input_fn({"pixels": X_TRAIN}, Y_TRAIN, batch_size=100, num_epochs=1,
+                                                   shuffle=False)
+    estimator.train(one_epoch)
+    assert estimator.get_variable_value("global_step") == 15  # ceil(1438 / 100)
+    results = estimator.evaluate(eval_input(), steps=2)  # two batches only
+    assert results["global_step"] == 15
+
+
+def test_warm_start_takes_the_weights_of_another_model(tmp_path):
+    source = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path / "source"), params={"hidden": 8})
+    source.train(train_input(), steps=20)
+    fresh = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path / "fresh"), params={"hidden": 8, "lr": 0.0},
+                                   warm_start_from=str(tmp_path / "source"))
+    fresh.train(train_input(), steps=1)  # lr 0: the weights stay what the warm start loaded
+    for name in ("hidden/kernel", "hidden/bias", "logits/kernel", "logits/bias"):
+        numpy.testing.assert_array_equal(fresh.get_variable_value(name), source.get_variable_value(name))
+    assert fresh.get_variable_value("global_step") == 1  # the global step is not trainable: not warm-started
+    partial = tf.estimator.Estimator(
+        model_fn, model_dir=str(tmp_path / "partial"), params={"hidden": 8, "lr": 0.0},
+        warm_start_from=tf.estimator.WarmStartSettings(str(tmp_path / "source"), vars_to_warm_start="hidden"))
+    partial.train(train_input(), steps=1)
+    numpy.testing.assert_array_equal(partial.get_variable_value("hidden/kernel"),
+                                     source.get_variable_value("hidden/kernel"))
+    assert not numpy.array_equal(partial.get_variable_value("logits/kernel"),
+                                 source.get_variable_value("logits/kernel"))
+
+
+def test_model_fn_arguments_are_passed_by_name_and_checked(tmp_path):
+    def predict_only(features, mode, config):
+        assert isinstance(config, tf.estimator.RunConfig) and mode == tf.estimator.ModeKeys.PREDICT
+        return tf.estimator.EstimatorSpec(mode, predictions=tf.reduce_sum(features["pixels"], 1))
+    estimator = tf.estimator.Estimator(predict_only, model_dir=str(tmp_path))
+    sums = list(estimator.predict(tf.estimator.inputs.numpy_input_fn({"pixels": X_TEST[:3]}, shuffle=False)))
+    numpy.testing.assert_allclose(sums, X_TEST[:3].sum(1), rtol=1e-5)  # a tensor's predictions: one array each
+    with pytest.raises(ValueError, match="does not take labels, but input_fn returns labels"):
+        estimator.train(train_input(), steps=1)
+    with pytest.raises(ValueError, match="does not include params argument"):
+        tf.estimator.Estimator(predict_only, params={"a": 1})
+    with pytest.raises(ValueError, match="must include features argument"):
+        tf.estimator.Estimator(lambda x, mode: None)
+    wrong = tf.estimator.Estimator(lambda features, labels: "not a spec", model_dir=str(tmp_path / "w"))
+    with pytest.raises(ValueError, match="model_fn should return an EstimatorSpec"):
+        wrong.train(train_input(), steps=1)
+
+
+def test_estimator_spec_checks_what_each_mode_needs():
+    loss = tf.constant(1.0)
+    train_op = tf.no_op()
+    with pytest.raises(ValueError, match="Missing loss"):
+        tf.estimator.EstimatorSpec(tf.estimator.ModeKeys.TRAIN, train_op=train_op)
+    with pytest.raises(ValueError, match="Missing train_op"):
+        tf.estimator.EstimatorSpec(tf.estimator.ModeKeys.TRAIN, loss=loss)
+    with pytest.raises(ValueError, match="Missing predictions"):
+        tf.estimator.EstimatorSpec(tf.estimator.ModeKeys.PREDICT)
+    with pytest.raises(ValueError, match="Loss must be scalar"):
+        tf.estimator.EstimatorSpec(tf.estimator.ModeKeys.EVAL, loss=tf.constant([1.0, 2.0]))
+    with pytest.raises(TypeError, match="must be \\(metric_value, update_op\\) tuples"):
+        tf.estimator.EstimatorSpec(tf.estimator.ModeKeys.EVAL, loss=loss, eval_metric_ops={"a": loss})
+    with pytest.raises(TypeError, match="SessionRunHook instances"):
+        tf.estimator.EstimatorSpec(tf.estimator.ModeKeys.TRAIN, loss=loss, train_op=train_op, training_hooks=[1])
+    with pytest.raises(ValueError, match="mode must be one of"):
+        tf.estimator.EstimatorSpec("training", loss=loss)
+    spec = tf.estimator.EstimatorSpec(tf.estimator.ModeKeys.EVAL, loss=tf.constant([2.0]))
+    assert spec.loss.shape.rank == 0  # a one-element loss is reshaped to a scalar, as TF does
+
+
+def test_run_config_and_model_dir(caplog):
+    config = tf.estimator.RunConfig()
+    assert config.save_checkpoints_secs == 600 and config.save_checkpoints_steps is None
+    stepped = config.replace(save_checkpoints_steps=10, keep_checkpoint_max=2)
+    assert (stepped.save_checkpoints_steps, stepped.save_checkpoints_secs, stepped.keep_checkpoint_max) == (10, None, 2)
+    with pytest.raises(ValueError, match="Can not provide both save_checkpoints_steps and save_checkpoints_secs"):
+        tf.estimator.RunConfig(save_checkpoints_steps=1, save_checkpoints_secs=1)
+    with pytest.raises(ValueError, match="set both in constructor and `RunConfig`"):
+        tf.estimator.Estimator(model_fn, model_dir="a", config=tf.estimator.RunConfig(model_dir="b"))
+    with caplog.at_level(logging.WARNING, logger="minidl.graph"):
+        estimator = tf.estimator.Estimator(model_fn)
+    assert os.path.isdir(estimator.model_dir) and "Using temporary folder as model directory" in caplog.text
+
+
+def test_keep_checkpoint_max_is_the_savers(tmp_path):
+    config = tf.estimator.RunConfig(save_checkpoints_steps=2, keep_checkpoint_max=2)
+    estimator = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path), config=config)
+    estimator.train(train_input(), steps=7)
+    assert sorted(f for f in os.listdir(tmp_path) if f.endswith(".minidl")) == ["model.ckpt-6.minidl",
+                                                                                "model.ckpt-7.minidl"]
+
+
+# ============================================================================================ input and columns
+
+def test_numpy_input_fn_batches_in_order_or_shuffled():
+    x = numpy.arange(10.0, dtype=numpy.float32)
+    features, labels = tf.estimator.inputs.numpy_input_fn({"x": x}, x * 2, batch_size=4, shuffle=False)()
+    batches = []
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.OutOfRangeError):
+            while True:
+                batches.append(sess.run([features["x"], labels]))
+    assert [list(b[0]) for b in batches] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert all(numpy.array_equal(f * 2, lab) for f, lab in batches)
+    shuffled = tf.estimator.inputs.numpy_input_fn({"x": x}, batch_size=10, num_epochs=2, shuffle=True)()
+    with tf.Session() as sess:
+        first, second = sess.run(shuffled["x"]), sess.run(shuffled["x"])
+    assert sorted(first) == sorted(second) == list(x)  # each epoch every row once
+    with pytest.raises(ValueError, match="shuffle must be provided"):
+        tf.estimator.inputs.numpy_input_fn({"x": x})
+    with pytest.raises(ValueError, match="same number of rows"):
+        tf.estimator.inputs.numpy_input_fn({"x": x}, x[:3], shuffle=False)
+
+
+def test_input_layer_joins_the_columns_in_the_order_of_their_names():
+    features = {"b": tf.constant([[1.0, 2.0], [3.0, 4.0]]), "a": tf.constant([5, 6]),
+                "c": tf.constant(numpy.arange(8.0).reshape(2, 2, 2))}
+    columns = [tf.feature_column.numeric_column("c", shape=(2, 2)),
+               tf.feature_column.numeric_column("b", shape=2, normalizer_fn=lambda v: v * 10),
+               tf.feature_column.numeric_column("a", dtype=tf.int32)]
+    joined = tf.feature_column.input_layer(features, columns)
+    with tf.Session() as sess:
+        value = sess.run(joined)
+    numpy.testing.assert_array_equal(value, [[5, 10, 20, 0, 1, 2, 3], [6, 30, 40, 4, 5, 6, 7]])
+    assert joined.dtype == tf.float32
+    with pytest.raises(ValueError, match="'d' of numeric_column is not in the features"):
+        tf.feature_column.input_layer(features, [tf.feature_column.numeric_column("d")])
+    with pytest.raises(ValueError, match="shape dimensions must be greater than 0"):
+        tf.feature_column.numeric_column("x", shape=(0,))
+    with pytest.raises(ValueError, match="key must be a string"):
+        tf.feature_column.numeric_column(3)
+
+
+def test_checkpoint_readers(tmp_path):
+    w = tf.Variable(numpy.arange(6.0, dtype=numpy.float32).reshape(2, 3), name="layer/w")
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(w.initializer)
+        prefix = saver.save(sess, str(tmp_path / "ckpt"), global_step=7)
+    assert tf.train.list_variables(str(tmp_path)) == [("layer/w", [2, 3])]
+    numpy.testing.assert_array_equal(tf.train.load_variable(prefix, "layer/w:0"), numpy.arange(6.0).reshape(2, 3))
+    reader = tf.train.NewCheckpointReader(prefix)
+    assert reader.has_tensor("layer/w") and not reader.has_tensor("w")
+    assert reader.get_variable_to_shape_map() == {"layer/w": [2, 3]}
+    with pytest.raises(tf.errors.NotFoundError, match="Key w not found"):
+        reader.get_tensor("w")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="Couldn't find 'checkpoint' file"):
+        tf.train.list_variables(str(tmp_path / "empty"))
