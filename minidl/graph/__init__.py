@@ -97,3 +97,4 @@ from . import contrib  # tf.contrib.layers: xavier_initializer, l2_regularizer, 
 from .partition_ops import dynamic_partition, dynamic_stitch  # also in tf.math
 from . import estimator  # tf.estimator.Estimator, EstimatorSpec, ModeKeys, RunConfig, inputs.numpy_input_fn
 from . import feature_column  # tf.feature_column.numeric_column, input_layer
+from .string_ops import as_string, strings  # tf.as_string, tf.strings.as_string

@@ -267,3 +267,123 @@ def test_checkpoint_readers(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ValueError, match="Couldn't find 'checkpoint' file"):
         tf.train.list_variables(str(tmp_path / "empty"))
+
+
+# ============================================================================================ premade estimators
+
+COLUMNS = [tf.feature_column.numeric_column("pixels", shape=64)]
+
+
+def dataset_input(x, y, batch_size=100, repeat=False, weights=None):
+    features = {"pixels": x}
+    if weights is not None:
+        features["weight"] = weights
+    data = tf.data.Dataset.from_tensor_slices(features if y is None else (features, y))
+    return (data.shuffle(500).repeat() if repeat else data).batch(batch_size)
+
+
+def dnn_forward(estimator, x, hidden_layers):
+    """The premade network in numpy from the latest checkpoint: [batch, logits]."""
+    value = estimator.get_variable_value
+    net = x
+    for i in range(hidden_layers):
+        net = numpy.maximum(net @ value(f"dnn/hiddenlayer_{i}/kernel") + value(f"dnn/hiddenlayer_{i}/bias"), 0)
+    return net @ value("dnn/logits/kernel") + value("dnn/logits/bias")
+
+
+def test_dnn_classifier_as_in_the_getting_started_guide(tmp_path):
+    classifier = tf.estimator.DNNClassifier(feature_columns=COLUMNS, hidden_units=[24, 24], n_classes=10,
+                                            model_dir=str(tmp_path), config=tf.estimator.RunConfig(tf_random_seed=0))
+    classifier.train(input_fn=lambda: dataset_input(X_TRAIN, Y_TRAIN, repeat=True), steps=300)
+    names = classifier.get_variable_names()
+    assert {"dnn/hiddenlayer_0/kernel", "dnn/hiddenlayer_1/bias", "dnn/logits/kernel"} <= set(names)
+    assert classifier.get_variable_value("dnn/logits/kernel").shape == (24, 10)
+
+    results = classifier.evaluate(input_fn=lambda: dataset_input(X_TEST, Y_TEST))
+    logits = dnn_forward(classifier, X_TEST, 2)
+    losses = cross_entropy(logits, Y_TEST)
+    assert results["accuracy"] == pytest.approx((logits.argmax(1) == Y_TEST).mean(), abs=1e-6)
+    assert results["accuracy"] > 0.8
+    assert results["average_loss"] == pytest.approx(losses.mean(), rel=1e-4)
+    # the loss trained and reported is the sum over each batch (TF 1.x's canned default); its mean over batches
+    assert results["loss"] == pytest.approx(numpy.mean([losses[i:i + 100].sum() for i in range(0, 359, 100)]),
+                                            rel=1e-4)
+
+    predictions = list(classifier.predict(input_fn=lambda: dataset_input(X_TEST[:4], None)))
+    probabilities = numpy.exp(logits[:4] - logits[:4].max(1, keepdims=True))
+    probabilities /= probabilities.sum(1, keepdims=True)
+    for p, expected, row in zip(predictions, logits[:4].argmax(1), probabilities):
+        assert set(p) == {"logits", "probabilities", "class_ids", "classes"}
+        assert p["class_ids"][0] == expected and p["classes"][0] == str(expected).encode()
+        numpy.testing.assert_allclose(p["probabilities"], row, rtol=1e-4, atol=1e-6)
+
+
+def test_binary_dnn_classifier_has_one_logit_and_the_binary_metrics(tmp_path):
+    is_three_train, is_three_test = (Y_TRAIN == 3).astype(numpy.int64), (Y_TEST == 3).astype(numpy.int64)
+    classifier = tf.estimator.DNNClassifier([8], COLUMNS, model_dir=str(tmp_path), optimizer="Adam",
+                                            config=tf.estimator.RunConfig(tf_random_seed=0))
+    classifier.train(lambda: dataset_input(X_TRAIN, is_three_train, repeat=True), steps=150)
+    assert classifier.get_variable_value("dnn/logits/kernel").shape == (8, 1)
+    results = classifier.evaluate(lambda: dataset_input(X_TEST, is_three_test))
+    logit = dnn_forward(classifier, X_TEST, 1)[:, 0]
+    predicted = logit > 0
+    true_positives = (predicted & (is_three_test == 1)).sum()
+    assert results["precision"] == pytest.approx(true_positives / predicted.sum(), abs=1e-6)
+    assert results["recall"] == pytest.approx(true_positives / is_three_test.sum(), abs=1e-6)
+    assert results["accuracy"] == pytest.approx((predicted == is_three_test).mean(), abs=1e-6)
+    assert results["label/mean"] == pytest.approx(is_three_test.mean(), abs=1e-6)
+    assert results["accuracy_baseline"] == pytest.approx(1 - is_three_test.mean(), abs=1e-6)
+    probability = 1 / (1 + numpy.exp(-logit))
+    assert results["prediction/mean"] == pytest.approx(probability.mean(), rel=1e-4)
+    sigmoid_losses = numpy.maximum(logit, 0) - logit * is_three_test + numpy.log1p(numpy.exp(-numpy.abs(logit)))
+    assert results["average_loss"] == pytest.approx(sigmoid_losses.mean(), rel=1e-4)
+    first = next(classifier.predict(lambda: dataset_input(X_TEST[:1], None)))
+    assert set(first) == {"logits", "logistic", "probabilities", "class_ids", "classes"}
+    numpy.testing.assert_allclose(first["probabilities"], [1 - probability[0], probability[0]], rtol=1e-4)
+
+
+def test_dnn_regressor_and_weighted_examples(tmp_path):
+    regressor = tf.estimator.DNNRegressor([8], COLUMNS, model_dir=str(tmp_path), weight_column="weight",
+                                          optimizer=lambda: tf.train.AdamOptimizer(0.01))
+    targets = Y_TRAIN.astype(numpy.float32)
+    weights = numpy.where(Y_TRAIN % 2 == 0, 2.0, 1.0).astype(numpy.float32)
+    regressor.train(lambda: dataset_input(X_TRAIN, targets, repeat=True, weights=weights), steps=100)
+    test_weights = numpy.where(Y_TEST % 2 == 0, 2.0, 1.0).astype(numpy.float32)
+    results = regressor.evaluate(lambda: dataset_input(X_TEST, Y_TEST.astype(numpy.float32), weights=test_weights))
+    predicted = dnn_forward(regressor, X_TEST, 1)[:, 0]
+    squared = (predicted - Y_TEST) ** 2
+    assert results["average_loss"] == pytest.approx((squared * test_weights).sum() / test_weights.sum(), rel=1e-4)
+    assert results["label/mean"] == pytest.approx((Y_TEST * test_weights).sum() / test_weights.sum(), rel=1e-5)
+    values = [p["predictions"][0] for p in regressor.predict(lambda: dataset_input(X_TEST[:3], None))]
+    numpy.testing.assert_allclose(values, predicted[:3], rtol=1e-4)
+
+
+def test_premade_estimator_arguments_are_checked(tmp_path):
+    columns = COLUMNS
+    with pytest.raises(ValueError, match="n_classes must be > 1"):
+        tf.estimator.DNNClassifier([4], columns, n_classes=1)
+    with pytest.raises(ValueError, match="feature_columns should not be empty"):
+        tf.estimator.DNNClassifier([4], [])
+    with pytest.raises(NotImplementedError, match="label_vocabulary"):
+        tf.estimator.DNNClassifier([4], columns, label_vocabulary=["a", "b"])
+    bad_optimizer = tf.estimator.DNNClassifier([4], columns, optimizer="Ftrl", model_dir=str(tmp_path / "a"))
+    with pytest.raises(ValueError, match="Unsupported optimizer name: Ftrl"):
+        bad_optimizer.train(lambda: dataset_input(X_TRAIN, Y_TRAIN % 2), steps=1)
+    float_labels = tf.estimator.DNNClassifier([4], columns, model_dir=str(tmp_path / "b"))
+    with pytest.raises(ValueError, match="Labels dtype should be integer"):
+        float_labels.train(lambda: dataset_input(X_TRAIN, (Y_TRAIN % 2).astype(numpy.float32)), steps=1)
+
+
+def test_as_string_writes_numbers_as_printf_does():
+    ints, floats = tf.constant([1, -22]), tf.constant([3.5, 1e-7])
+    with tf.Session() as sess:
+        values = sess.run([tf.as_string(ints), tf.as_string(floats), tf.as_string(tf.constant([True, False])),
+                           tf.strings.as_string(tf.constant([7]), width=3, fill="0"),
+                           tf.as_string(floats, precision=2), tf.as_string(floats, scientific=True),
+                           tf.as_string(floats, shortest=True)])
+    assert [list(v) for v in values] == [[b"1", b"-22"], [b"3.500000", b"0.000000"], [b"true", b"false"], [b"007"],
+                                         [b"3.50", b"0.00"], [b"3.500000e+00", b"1.000000e-07"], [b"3.5", b"1e-07"]]
+    with pytest.raises(ValueError, match="both scientific and shortest"):
+        tf.as_string(floats, scientific=True, shortest=True)
+    with pytest.raises(TypeError, match="expected a numeric or bool tensor"):
+        tf.as_string(tf.constant("a"))

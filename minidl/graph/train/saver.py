@@ -17,6 +17,7 @@ from ..errors import InvalidArgumentError, NotFoundError
 from ..meta_graph import NotExportableError, export_meta_graph
 
 _SUFFIX = ".minidl"
+_warned_not_exportable = False  # (Saver._write_meta_graph)
 _STATE_FILE = "checkpoint"
 
 
@@ -43,7 +44,6 @@ class Saver:
             raise ValueError("No variables to save")
         self._max_to_keep = max_to_keep
         self._last_checkpoints = []
-        self._warned_not_exportable = False
 
     @property
     def last_checkpoints(self):
@@ -79,13 +79,14 @@ class Saver:
         return prefix
 
     def _write_meta_graph(self, graph, path):
-        """The graph beside the values; a graph that cannot be described (Python code in it) gets a logged
-        warning, once per Saver, instead of failing the save of the values."""
+        """The graph beside the values; a graph that cannot be described (Python code in it: a ``tf.data``
+        pipeline, as every Estimator has) gets a logged warning, once per program, instead of failing the save."""
+        global _warned_not_exportable
         try:
             export_meta_graph(path, graph=graph)
         except NotExportableError as error:
-            if not self._warned_not_exportable:
-                self._warned_not_exportable = True
+            if not _warned_not_exportable:
+                _warned_not_exportable = True
                 logging.warning("Saver.save: no .meta file written (%s); the checkpoint holds the values, to be "
                                 "restored into the graph built by the program", error)
 

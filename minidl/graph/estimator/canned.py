@@ -1,0 +1,215 @@
+"""The premade ("canned") Estimators of TF 1.x's getting-started guide: ``DNNClassifier`` and ``DNNRegressor``,
+a fully connected network over feature columns, with no model_fn to write::
+
+    columns = [tf.feature_column.numeric_column(key) for key in train_x.keys()]
+    classifier = tf.estimator.DNNClassifier(feature_columns=columns, hidden_units=[10, 10], n_classes=3)
+    classifier.train(input_fn=lambda: train_input_fn(train_x, train_y, 100), steps=1000)
+    print(classifier.evaluate(input_fn=lambda: eval_input_fn(test_x, test_y, 100))["accuracy"])
+
+**The network** (variables named as TF's): the columns joined by ``input_layer``, then for each entry of
+``hidden_units`` a dense layer ``dnn/hiddenlayer_<i>`` with ``activation_fn`` (ReLU) and Glorot-uniform weights,
+dropout of rate ``dropout`` after each while training, and the dense layer ``dnn/logits``: one logit per class,
+or ONE for two classes (the probability of class 1 is its sigmoid), or ``label_dimension`` values to regress.
+
+**The head** turns the logits into a loss, predictions and metrics. A classifier's per-example loss is the
+softmax cross-entropy of the class ids (the sigmoid one for two classes); a regressor's the squared error summed
+over ``label_dimension``. The loss trained is their **sum** over the batch (``loss_reduction``, TF 1.x's default
+``SUM``), times the ``weight_column``'s per-example weights if one is given; ``average_loss`` in the
+evaluation is the weighted mean per example. Predictions of a classifier: ``logits``, ``probabilities``,
+``class_ids`` and ``classes`` (the id as a string) per example (also ``logistic`` for two classes); of a
+regressor: ``predictions``. Metrics: ``accuracy`` (and for two classes ``precision``, ``recall``,
+``accuracy_baseline``, ``label/mean``, ``prediction/mean``; TF's AUC metrics are not there); a regressor's
+``label/mean`` and ``prediction/mean``.
+
+The default optimizer is Adagrad with learning rate 0.05; ``optimizer`` may be a name ("Adagrad", "Adam",
+"RMSProp", "SGD"), an optimizer, or a function returning one. ``label_vocabulary`` (string labels) is not
+supported.
+"""
+from .. import layers, losses, metrics
+from ..array_ops import concat, expand_dims, reshape
+from ..core import Tensor
+from ..feature_column import NumericColumn, input_layer, numeric_column
+from ..initializers import glorot_uniform_initializer
+from ..math_ops import argmax, cast, greater, maximum, reduce_mean, reduce_sum, sigmoid, square
+from ..nn_ops import nn
+from ..string_ops import as_string
+from ..train.optimizer import Optimizer
+from ..train.optimizers import AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer, RMSPropOptimizer
+from ..train.schedules import get_global_step
+from ..variable_scope import variable_scope
+from .. import dtypes
+from .estimator import Estimator, EstimatorSpec, ModeKeys
+
+__all__ = ["DNNClassifier", "DNNRegressor"]
+
+_LEARNING_RATE = 0.05
+_OPTIMIZERS = {"Adagrad": AdagradOptimizer, "Adam": AdamOptimizer, "RMSProp": RMSPropOptimizer,
+               "SGD": GradientDescentOptimizer}
+
+
+def _optimizer(optimizer):
+    if isinstance(optimizer, str):
+        if optimizer not in _OPTIMIZERS:
+            raise ValueError(f"Unsupported optimizer name: {optimizer}. Supported names are: {sorted(_OPTIMIZERS)}")
+        return _OPTIMIZERS[optimizer](learning_rate=_LEARNING_RATE)
+    if callable(optimizer) and not isinstance(optimizer, Optimizer):
+        optimizer = optimizer()
+    if not isinstance(optimizer, Optimizer):
+        raise ValueError(f"The given object is not an Optimizer instance. Given: {optimizer!r}")
+    return optimizer
+
+
+def _dnn_logits(features, feature_columns, hidden_units, units, activation_fn, dropout, mode):
+    with variable_scope("dnn"):
+        with variable_scope("input_from_feature_columns"):
+            net = input_layer(features, feature_columns)
+        for i, width in enumerate(hidden_units):
+            net = layers.dense(net, width, activation=activation_fn, kernel_initializer=glorot_uniform_initializer(),
+                               name=f"hiddenlayer_{i}")
+            if dropout is not None and mode == ModeKeys.TRAIN:
+                net = layers.dropout(net, rate=dropout, training=True)
+        return layers.dense(net, units, kernel_initializer=glorot_uniform_initializer(), name="logits")
+
+
+def _example_weights(features, weight_column, mode):
+    """[batch, 1] per-example weights from the feature named by ``weight_column`` (a key or a numeric_column);
+    predictions need none."""
+    if weight_column is None or mode == ModeKeys.PREDICT:
+        return None
+    column = numeric_column(weight_column) if isinstance(weight_column, str) else weight_column
+    if not isinstance(column, NumericColumn):
+        raise ValueError(f"Weight column should be a string or a numeric_column, given: {weight_column!r}")
+    return column.dense(features)
+
+
+def _spec(mode, predictions, unreduced_loss, weights, metric_ops, optimizer, loss_reduction):
+    """The EstimatorSpec of a head for TRAIN or EVAL: the loss reduced as ``loss_reduction`` says, the training
+    op, the metrics (``metric_ops()`` plus ``average_loss``)."""
+    weighted = unreduced_loss if weights is None else unreduced_loss * weights
+    if loss_reduction == losses.Reduction.SUM:
+        loss = reduce_sum(weighted)
+    elif loss_reduction == losses.Reduction.SUM_OVER_BATCH_SIZE:
+        loss = reduce_mean(weighted)
+    else:
+        raise ValueError(f"loss_reduction must be tf.losses.Reduction.SUM or SUM_OVER_BATCH_SIZE, got "
+                         f"{loss_reduction!r}")
+    if mode == ModeKeys.EVAL:
+        ops = dict(metric_ops(), average_loss=metrics.mean(unreduced_loss, weights))
+        return EstimatorSpec(mode, predictions=predictions, loss=loss, eval_metric_ops=ops)
+    return EstimatorSpec(mode, predictions=predictions, loss=loss,
+                         train_op=optimizer.minimize(loss, global_step=get_global_step()))
+
+
+class DNNClassifier(Estimator):
+    """A fully connected network classifying into ``n_classes`` classes (see the module docstring)."""
+
+    def __init__(self, hidden_units, feature_columns, model_dir=None, n_classes=2, weight_column=None,
+                 label_vocabulary=None, optimizer="Adagrad", activation_fn=nn.relu, dropout=None,
+                 input_layer_partitioner=None, config=None, warm_start_from=None, loss_reduction=losses.Reduction.SUM,
+                 batch_norm=False):
+        if n_classes < 2:
+            raise ValueError(f"n_classes must be > 1 for classification: {n_classes}")
+        if label_vocabulary is not None or batch_norm:
+            raise NotImplementedError("DNNClassifier: label_vocabulary and batch_norm are not supported")
+        columns = _columns(feature_columns)
+
+        def model_fn(features, labels, mode, config):
+            logits = _dnn_logits(features, columns, hidden_units, 1 if n_classes == 2 else n_classes, activation_fn,
+                                 dropout, mode)
+            weights = _example_weights(features, weight_column, mode)
+            return _classification_spec(mode, logits, labels, n_classes, weights, _optimizer(optimizer),
+                                        loss_reduction)
+        super().__init__(model_fn, model_dir, config, warm_start_from=warm_start_from)
+
+
+class DNNRegressor(Estimator):
+    """A fully connected network predicting ``label_dimension`` real numbers (see the module docstring)."""
+
+    def __init__(self, hidden_units, feature_columns, model_dir=None, label_dimension=1, weight_column=None,
+                 optimizer="Adagrad", activation_fn=nn.relu, dropout=None, input_layer_partitioner=None, config=None,
+                 warm_start_from=None, loss_reduction=losses.Reduction.SUM, batch_norm=False):
+        if label_dimension < 1:
+            raise ValueError(f"Invalid label_dimension {label_dimension}.")
+        if batch_norm:
+            raise NotImplementedError("DNNRegressor: batch_norm is not supported")
+        columns = _columns(feature_columns)
+
+        def model_fn(features, labels, mode, config):
+            values = _dnn_logits(features, columns, hidden_units, label_dimension, activation_fn, dropout, mode)
+            weights = _example_weights(features, weight_column, mode)
+            return _regression_spec(mode, values, labels, label_dimension, weights, _optimizer(optimizer),
+                                    loss_reduction)
+        super().__init__(model_fn, model_dir, config, warm_start_from=warm_start_from)
+
+
+def _columns(feature_columns):
+    columns = list(feature_columns or ())
+    if not columns:
+        raise ValueError("feature_columns should not be empty.")
+    return columns
+
+
+def _classification_spec(mode, logits, labels, n_classes, weights, optimizer, loss_reduction):
+    binary = n_classes == 2
+    if binary:
+        probability = sigmoid(logits)
+        class_ids = cast(greater(logits, 0.0), dtypes.int64)
+        predictions = {"logits": logits, "logistic": probability,
+                       "probabilities": concat([1.0 - probability, probability], axis=1)}
+    else:
+        predictions = {"logits": logits, "probabilities": nn.softmax(logits)}
+        class_ids = expand_dims(argmax(logits, 1), 1)
+    predictions.update(class_ids=class_ids, classes=as_string(class_ids))
+    if mode == ModeKeys.PREDICT:
+        return EstimatorSpec(mode, predictions=predictions)
+    labels = _class_labels(labels, n_classes)
+    if binary:
+        unreduced = nn.sigmoid_cross_entropy_with_logits(labels=cast(labels, logits.dtype), logits=logits)
+    else:
+        unreduced = expand_dims(nn.sparse_softmax_cross_entropy_with_logits(labels=reshape(labels, [-1]),
+                                                                            logits=logits), 1)
+
+    def metric_ops():
+        ops = {"accuracy": metrics.accuracy(labels, class_ids, weights)}
+        if binary:
+            label_mean = metrics.mean(cast(labels, dtypes.float32), weights, name="label/mean")
+            ops.update({"precision": metrics.precision(labels, class_ids, weights),
+                        "recall": metrics.recall(labels, class_ids, weights),
+                        "label/mean": label_mean,
+                        "prediction/mean": metrics.mean(probability, weights, name="prediction/mean"),
+                        "accuracy_baseline": (maximum(label_mean[0], 1.0 - label_mean[0]), label_mean[1])})
+        return ops
+    return _spec(mode, predictions, unreduced, weights, metric_ops, optimizer, loss_reduction)
+
+
+def _class_labels(labels, n_classes):
+    """Class-id labels as an int64 [batch, 1] tensor (given as [batch] or [batch, 1])."""
+    if labels is None:
+        raise ValueError("You must provide a labels Tensor. Given: None. Suggested troubleshooting steps: Check "
+                         "that your data contain your label feature. Check that your input_fn properly parses and "
+                         "returns labels.")
+    labels = labels if isinstance(labels, Tensor) else cast(labels, dtypes.int64)
+    if not (labels.dtype.is_integer or labels.dtype.is_bool):
+        raise ValueError(f"Labels dtype should be integer. Instead got {labels.dtype.name}. (The classes are 0 to "
+                         f"n_classes - 1 = {n_classes - 1}; string labels need label_vocabulary, not supported.)")
+    if labels.shape.rank == 1:
+        labels = expand_dims(labels, 1)
+    return cast(labels, dtypes.int64)
+
+
+def _regression_spec(mode, values, labels, label_dimension, weights, optimizer, loss_reduction):
+    predictions = {"predictions": values}
+    if mode == ModeKeys.PREDICT:
+        return EstimatorSpec(mode, predictions=predictions)
+    if labels is None:
+        raise ValueError("You must provide a labels Tensor. Given: None.")
+    labels = cast(labels, values.dtype)
+    if labels.shape.rank == 1:
+        labels = expand_dims(labels, 1)
+    unreduced = reduce_sum(square(values - labels), axis=1, keepdims=True)
+
+    def metric_ops():
+        return {"label/mean": metrics.mean(labels, weights, name="label/mean"),
+                "prediction/mean": metrics.mean(values, weights, name="prediction/mean")}
+    return _spec(mode, predictions, unreduced, weights, metric_ops, optimizer, loss_reduction)
+
