@@ -391,7 +391,10 @@ def _stack(arrays, component):
                 None, None, f"Cannot batch tensors with different shapes in component {component}. First element had "
                             f"shape [{','.join(map(str, first))}] and element {index} had shape "
                             f"[{','.join(map(str, a.shape))}].")
-    return numpy.stack(arrays)
+    if arrays[0].dtype.kind == "O":  # string elements: stack keeps each bytes object whole
+        return numpy.stack(arrays)
+    # numbers: one array from the list, many times faster than stack for small elements (a batch of scalars)
+    return numpy.array(arrays, dtype=arrays[0].dtype)
 
 
 class RepeatDataset(_Step):
