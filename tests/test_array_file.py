@@ -72,3 +72,18 @@ def test_a_failed_write_leaves_the_previous_file_intact(tmp_path):
     loaded, _ = read_arrays(path)
     assert loaded["w"].tolist() == [1.0, 1.0, 1.0]
     assert [p.name for p in tmp_path.iterdir()] == ["keep.mdl"], "no temporary file may be left behind"
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_a_written_file_gets_the_mode_of_any_new_file(tmp_path, umask):
+    """The temporary file is private while being written; the result is readable as the umask allows (a
+    checkpoint is read by other processes), like a file opened for writing."""
+    previous = os.umask(umask)
+    try:
+        write_arrays(tmp_path / "model.mdl", {"w": np.ones(2)})
+        with open(tmp_path / "plain", "wb"):
+            pass
+    finally:
+        os.umask(previous)
+    assert os.stat(tmp_path / "model.mdl").st_mode & 0o777 == os.stat(tmp_path / "plain").st_mode & 0o777 \
+        == 0o666 & ~umask

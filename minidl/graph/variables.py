@@ -84,6 +84,19 @@ class Assign(GraphOp):
         return (new,)
 
 
+class AssignAdd(Assign):
+    """``Assign`` in mode "add": its own class only for the op type TF1 shows (``op.type == "AssignAdd"``)."""
+    name = "AssignAdd"
+
+
+class AssignSub(Assign):
+    """``Assign`` in mode "sub" (op type ``AssignSub``)."""
+    name = "AssignSub"
+
+
+_ASSIGN_OPS = {"set": Assign, "add": AssignAdd, "sub": AssignSub}
+
+
 class IsVariableInitialized(GraphOp):
     """A boolean scalar: has the variable (attr ``variable``) a value in this session?"""
     name = "IsVariableInitialized"
@@ -287,8 +300,8 @@ def _assign(variable, value, mode, validate_shape, name):
                                  f"variable '{variable.op.name}' must have its shape, or be a scalar")
             out_shape = variable.shape
         attrs = {"variable": variable.op, "mode": mode, "validate_shape": validate_shape}
-        operation = graph.create_op(Assign, (value,), attrs, [Spec(as_spec_shape(out_shape), variable.dtype)],
-                                    name=name)
+        operation = graph.create_op(_ASSIGN_OPS[mode], (value,), attrs,
+                                    [Spec(as_spec_shape(out_shape), variable.dtype)], name=name)
     return operation.outputs[0]
 
 

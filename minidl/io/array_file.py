@@ -20,10 +20,11 @@ misread.
 import json
 import os
 import struct
-import tempfile
 import zlib
 
 import numpy
+
+from .atomic_write import write_atomically
 
 MAGIC = b"MINIDL\x00\x01"
 _ALIGN = 64
@@ -71,17 +72,7 @@ def write_arrays(path, arrays, metadata=None):
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):  # (else the error would name the temporary file written first)
         raise FileNotFoundError(f"cannot write {os.fspath(path)!r}: the directory {directory!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(path), dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write_to(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomically(path, write_to)
 
 
 def read_arrays(path):

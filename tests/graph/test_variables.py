@@ -174,6 +174,7 @@ def test_assign_methods_and_functions_return_the_new_value(graph):
         assert sess.run(tf.assign_sub(v, 0.5)) == 1.5
         assert sess.run(v) == 1.5
     assert v.assign(1.0, read_value=False).type == "Assign"
+    assert v.assign_add(1.0).op.type == "AssignAdd" and tf.assign_sub(v, 1.0).op.type == "AssignSub"
     assert v.assign_add(1.0, name="bump").op.name == "bump"
 
 

@@ -8,9 +8,9 @@ graph (``meta_graph.py``), which ``tf.train.import_meta_graph`` rebuilds in anot
 import json
 import numbers
 import os
-import tempfile
 
 from ...io import read_arrays, write_arrays
+from ...io.atomic_write import write_atomically
 from ..compat import logging
 from ..core import GraphKeys, get_default_graph
 from ..errors import InvalidArgumentError, NotFoundError
@@ -123,10 +123,8 @@ def _write_state(directory, latest, all_paths, filename):
         return os.path.relpath(p, directory) if os.path.dirname(os.path.abspath(p)) == directory else p
     lines = [f"model_checkpoint_path: {json.dumps(rel(latest))}"]
     lines += [f"all_model_checkpoint_paths: {json.dumps(rel(p))}" for p in all_paths]
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
-    with os.fdopen(fd, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    os.replace(tmp, os.path.join(directory, filename))
+    text = ("\n".join(lines) + "\n").encode("utf-8")
+    write_atomically(os.path.join(directory, filename), lambda f: f.write(text))
 
 
 def get_checkpoint_state(checkpoint_dir, latest_filename=None):

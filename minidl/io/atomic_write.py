@@ -1,0 +1,38 @@
+"""Replacing a file so that a crash never leaves it half written: write a temporary file beside it, flush it to
+disk, then rename it over the target (a rename within one directory is atomic: readers see the old file or the
+new one, never a mix).
+
+The temporary file comes from ``tempfile.mkstemp``, which makes it readable by its owner only (mode 0600) —
+right for a file being written, wrong for the result: a checkpoint shipped to a serving process run by another
+user must be readable like any other new file. So before the rename it gets the mode ``open()`` would have
+given a new file: 0666 less the process's umask (0644 with the usual umask 022).
+"""
+import os
+import tempfile
+
+__all__ = ["write_atomically"]
+
+
+def write_atomically(path, write_to):
+    """Call ``write_to(f)`` with a binary file beside ``path``, then put that file in ``path``'s place. If anything
+    fails (or is interrupted) the temporary file is removed and ``path`` is untouched."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(path), dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write_to(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _umask():
+    """The process's umask. Reading it means setting it, so it is set straight back to what it was."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
