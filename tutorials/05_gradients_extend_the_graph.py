@@ -290,7 +290,7 @@ assert np.isclose(values["d1"], 3 * 0.49) and np.isclose(values["d2"], 6 * 0.7) 
 # the optimizer: gradient nodes, then update nodes grouped into one NoOp
 assert [var for _, var in grads_and_vars] == [W, b]
 assert all(grad.name.startswith("gradients/") for grad, _ in grads_and_vars)
-assert [line.split()[1] for line in update_ops] == ["Const", "Mul", "Assign", "Mul", "Assign", "NoOp"], update_ops
+assert [line.split()[1] for line in update_ops] == ["Const", "Mul", "AssignSub", "Mul", "AssignSub", "NoOp"], update_ops
 assert train_op.type == "NoOp" and len(train_op.control_inputs) == 2
 assert minimize_types == two_step_types
 assert losses[-1] < 1e-6 * losses[0]
