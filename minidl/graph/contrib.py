@@ -188,8 +188,9 @@ def _model_variable(name, shape, dtype, initializer, regularizer, trainable, var
 
 
 def _collect(outputs_collections, outputs):
-    """``outputs``, after adding it to each of ``outputs_collections`` (how every layer ends)."""
-    get_default_graph().add_to_collections(list(outputs_collections or []), outputs)
+    """``outputs``, after adding it to ``outputs_collections`` (a collection's name, or a list of them): how every
+    layer ends."""
+    get_default_graph().add_to_collections(outputs_collections or [], outputs)
     return outputs
 
 

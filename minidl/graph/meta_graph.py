@@ -42,9 +42,9 @@ from ..io import read_arrays, write_arrays
 from ..ops.base import Op, Spec
 from . import dtypes
 from .control_flow import BodyRun
-from .core import Dimension, Operation, Tensor, TensorShape, as_spec_shape, get_default_graph
+from .core import Dimension, GraphKeys, Operation, Tensor, TensorShape, as_spec_shape, get_default_graph
 from .function_graph import FuncGraph
-from .variables import Variable
+from .variables import Variable, VariableV2
 
 __all__ = ["export_meta_graph", "import_meta_graph"]
 
@@ -60,14 +60,22 @@ class NotExportableError(ValueError):
 
 def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_def=None, collection_list=None,
                       as_text=False, graph=None, export_scope=None, clear_devices=False,
-                      clear_extraneous_savers=False, strip_default_attrs=False, save_debug_info=False, **kwargs):
+                      clear_extraneous_savers=False, strip_default_attrs=False, save_debug_info=False):
     """Describe ``graph`` (default: the default graph) and, with ``filename``, write it there. Returns the
     description (a dict: the file's JSON header, plus the constants' arrays under ``"arrays"``).
     ``collection_list`` limits the collections kept (default: all). ``export_scope`` keeps only the operations
-    under that name scope, with the scope taken off their names."""
+    under that name scope, with the scope taken off their names. ``saver_def`` (what ``Saver.save`` passes:
+    ``{name in the checkpoint: variable name}``) says which variables the checkpoints beside the file hold, for
+    the Saver that ``import_meta_graph`` returns."""
     graph = graph or get_default_graph()
+    if saver_def is not None and not isinstance(saver_def, dict):
+        raise TypeError(f"export_meta_graph: saver_def must be a dict {{name in the checkpoint: variable name}}, "
+                        f"got {type(saver_def).__name__}")
     exporter = _Exporter(graph, export_scope, clear_devices)
     description = exporter.describe(collection_list)
+    if saver_def is not None:
+        description["saver"] = {key: exporter.strip_scope(name) for key, name in saver_def.items()
+                                if name.startswith(exporter.prefix)}
     if filename is not None:
         write_arrays(os.fspath(filename), exporter.arrays, description)
     return dict(description, arrays=exporter.arrays)
@@ -93,21 +101,31 @@ class _Exporter:
         keys = self.graph.get_all_collection_keys() if collection_list is None else collection_list
         collections = {}
         for key in keys:
-            names = [self._ref(item) for item in self.graph.get_collection(key)
-                     if isinstance(item, (Tensor, Operation)) and item.graph is self.graph and self._inside(item, kept)]
-            if names:
-                collections[str(key)] = names
+            items = [self._collection_item(item, kept) for item in self.graph.get_collection(key)]
+            items = [item for item in items if item is not None]
+            if items:
+                collections[str(key)] = items
         variables = [self._variable(op.outputs[0]) for op in operations
                      if op.outputs and isinstance(op.outputs[0], Variable)]
         return {"kind": _KIND, "version": _VERSION, "seed": self.graph.seed, "operations": entries,
                 "functions": self.functions, "collections": collections, "variables": variables}
 
-    def _inside(self, item, kept):
-        return (item.op if isinstance(item, Tensor) else item) in kept
+    def _collection_item(self, item, kept):
+        """A collection's item as the file keeps it: a graph element by reference, a plain value (str, number)
+        as it is; None for what the file leaves out (a Saver, an element outside the export scope)."""
+        if isinstance(item, (Tensor, Operation)):
+            inside = item.graph is self.graph and (item.op if isinstance(item, Tensor) else item) in kept
+            return self._ref(item) if inside else None
+        if isinstance(item, (str, bool, int, float)) and not (isinstance(item, float) and not math.isfinite(item)):
+            return {"value": item}
+        return None
+
+    def strip_scope(self, name):
+        return name[len(self.prefix):]
 
     def _name(self, item):
         """An operation's or tensor's name in the file (the export scope taken off in the exported graph)."""
-        return item.name[len(self.prefix):] if item.graph is self.graph else item.name
+        return self.strip_scope(item.name) if item.graph is self.graph else item.name
 
     def _ref(self, item):
         reference = {"tensor" if isinstance(item, Tensor) else "op": self._name(item)}
@@ -231,11 +249,17 @@ def _op_classes():
 
 # =============================================================================================== import
 
-def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **kwargs):
+def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, input_map=None,
+                      return_elements=None, unbound_inputs_col_name="unbound_inputs",
+                      restore_collections_predicate=lambda key: True):
     """Rebuild the operations and collections described by ``meta_graph_or_file`` (a file written by
     ``export_meta_graph``/``Saver.save``, or the description it returned) in the default graph, under the name
-    scope ``import_scope`` if given. Returns a ``Saver`` for the imported variables (by their original names, so
-    it restores the checkpoints saved with the graph), or None when there are none."""
+    scope ``import_scope`` if given. ``input_map`` ({tensor name in the file: tensor}) makes the imported
+    operations read the given tensors instead (a new input pipeline in place of a placeholder, say);
+    ``restore_collections_predicate(key)`` picks the collections restored. Returns a ``Saver`` of the variables
+    the saving Saver held (by their names in the checkpoint, so it restores the checkpoints saved with the graph;
+    the file's global variables when it was written otherwise), or None when there are none.
+    (``return_elements``, which TF1's ``import_meta_graph`` takes and does not return, is accepted.)"""
     if isinstance(meta_graph_or_file, dict):
         description, arrays = meta_graph_or_file, meta_graph_or_file.get("arrays", {})
     else:
@@ -248,30 +272,58 @@ def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None
     if description.get("version") != _VERSION:
         raise ValueError(f"import_meta_graph: meta graph version {description.get('version')!r}; this minidl reads "
                          f"version {_VERSION}")
-    importer = _Importer(get_default_graph(), arrays, import_scope, clear_devices)
-    variables = importer.build(description)
-    if not variables:
+    importer = _Importer(get_default_graph(), arrays, import_scope, clear_devices, _input_map(input_map))
+    try:
+        variables = importer.build(description, restore_collections_predicate)
+    except (KeyError, IndexError, TypeError, AttributeError, RecursionError) as error:
+        raise ValueError(f"import_meta_graph: the meta graph is damaged ({type(error).__name__}: {error})") from None
+    saved = description.get("saver")
+    if saved is None:  # written without a Saver: the global variables, as TF1's fallback
+        names = {variable.op.name for variable in importer.graph.get_collection(GraphKeys.GLOBAL_VARIABLES)}
+        saved = {name: name for name, v in variables.items() if v.op.name in names}
+    if not isinstance(saved, dict) or not all(name in variables for name in saved.values()):
+        raise ValueError("import_meta_graph: the meta graph's saver names variables the file does not define")
+    if not saved:
         return None
     from .train.saver import Saver
-    return Saver({original: v for original, v in variables.items()})
+    return Saver({key: variables[name] for key, name in saved.items()})
+
+
+def _input_map(input_map):
+    """``input_map`` with its keys as tensor names (``"x"`` is ``"x:0"``) and its values checked."""
+    mapped = {}
+    for key, value in (input_map or {}).items():
+        if not isinstance(key, str):
+            raise TypeError(f"input_map keys must be tensor names in the meta graph, got {key!r}")
+        if not isinstance(value, Tensor):
+            raise TypeError(f"input_map values must be tensors, got {value!r} for {key!r}")
+        mapped[key if ":" in key else key + ":0"] = value
+    return mapped
 
 
 class _Importer:
     """Rebuilds a description: the operations in order, and each control-flow body (``FuncGraph``) when the first
     reference to it is met — before the operation that runs it, whose inputs it captures, is created."""
 
-    def __init__(self, graph, arrays, scope, clear_devices):
+    def __init__(self, graph, arrays, scope, clear_devices, input_map):
         self.graph, self.arrays, self.clear_devices = graph, arrays, clear_devices
         self.prefix = f"{scope.rstrip('/')}/" if scope else ""
+        self.input_map = input_map
         self.classes = _op_classes()
         self.graphs = {0: graph}
         self.operations = {0: {}}  # graph id -> {name in the file: the new Operation}
         self.functions = {}
+        self.building = set()  # the function graphs being rebuilt (a file whose graphs nest in a circle is damaged)
 
-    def build(self, description):
+    def build(self, description, restore_collections_predicate):
         """Create the operations, variables and collections; return ``{name in the file: Variable}``."""
         self.functions = {f["id"]: f for f in description.get("functions", [])}
         variable_defs = {d["variable"].split(":")[0]: d for d in description["variables"]}
+        outputs = {f"{entry['name']}:{i}" for entry in description["operations"]
+                   for i in range(len(entry["outputs"]))}
+        unknown = sorted(set(self.input_map) - outputs)
+        if unknown:
+            raise ValueError(f"Attempted to map inputs that were not found in graph_def: {unknown}")
         for entry in description["operations"]:
             self._create(0, entry, variable_defs.get(entry["name"]))
         variables = {}
@@ -281,11 +333,15 @@ class _Importer:
             v._initial_value = self._element({"tensor": d["initial_value"]})
             v._snapshot = self._element({"tensor": d["snapshot"]})
             v._trainable = bool(d["trainable"])
-        for key, references in description["collections"].items():
-            for reference in references:
-                self.graph.add_to_collection(key, self._element(reference))
-        if description.get("seed") is not None and self.graph.seed is None:
-            self.graph.seed = description["seed"]
+        for key, items in description["collections"].items():
+            if restore_collections_predicate(key):
+                for item in items:
+                    self.graph.add_to_collection(key, item["value"] if "value" in item else self._element(item))
+        seed = description.get("seed")
+        if seed is not None and self.graph.seed is None:
+            if not isinstance(seed, int) or isinstance(seed, bool):
+                raise ValueError(f"import_meta_graph: the graph seed must be an integer, got {seed!r}")
+            self.graph.seed = seed
         return variables
 
     def _create(self, gid, entry, variable_def=None):
@@ -307,6 +363,8 @@ class _Importer:
         if not self.clear_devices:
             operation.device = entry.get("device", "")
         if variable_def is not None:  # the variable object is the operation's output, as tf.Variable makes it
+            if cls is not VariableV2:
+                raise ValueError(f"import_meta_graph: '{name}' is listed as a variable but runs {entry['op']!r}")
             variable = Variable.__new__(Variable)
             Tensor.__init__(variable, operation, 0, operation.outputs[0].shape, operation.outputs[0].dtype)
             operation.outputs = (variable,)
@@ -318,8 +376,10 @@ class _Importer:
         """The FuncGraph with id ``gid``, rebuilt with its operations on first use."""
         if gid not in self.graphs:
             f = self.functions.get(gid)
-            if f is None:
-                raise ValueError(f"import_meta_graph: the file refers to function graph {gid}, which it lacks")
+            if f is None or gid in self.building:
+                raise ValueError(f"import_meta_graph: the file refers to function graph {gid}, which it "
+                                 f"{'lacks' if f is None else 'nests inside itself'}")
+            self.building.add(gid)
             fg = self.graphs[gid] = FuncGraph(f["name"], self._function_graph(f["outer"]))
             self.operations[gid] = {}
             for entry in f["operations"]:
@@ -344,6 +404,9 @@ class _Importer:
                 raise ValueError(f"import_meta_graph: the file refers to operation '{reference['op']}' before (or "
                                  "without) defining it")
             return op
+        mapped = self.input_map.get(reference["tensor"]) if gid == 0 else None
+        if mapped is not None:
+            return mapped
         op_name, _, index = reference["tensor"].rpartition(":")
         return self._element({"op": op_name, "graph": gid}).outputs[int(index)]
 

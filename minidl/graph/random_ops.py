@@ -28,6 +28,7 @@ from . import errors
 from .core import Tensor, TensorShape, as_spec_shape, get_default_graph
 from .frontend import constant_op, convert_to_tensor
 from .graph_ops import Const, GraphOp
+from .math_ops import tf_op
 
 _FLOATS = (dtypes.float16, dtypes.float32, dtypes.float64)
 _INTS = (dtypes.int32, dtypes.int64)
@@ -185,43 +186,43 @@ def _check_dtype(dtype, allowed, fn):
     return dtype
 
 
+@tf_op("random_normal")  # the result is named ``name`` itself, as TF1 names it (``noise:0``)
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
     """Samples of N(mean, stddev²): a standard normal draw, times ``stddev``, plus ``mean``."""
     dtype = _check_dtype(dtype, _FLOATS, "random_normal")
-    with get_default_graph().name_scope(name or "random_normal"):
-        shape_tensor, static = _shape_input(shape)
-        mean = convert_to_tensor(mean, dtype, name="mean")
-        stddev = convert_to_tensor(stddev, dtype, name="stddev")
-        rnd = add_random_op(RandomStandardNormal, [shape_tensor], static, dtype, seed, "RandomStandardNormal")
-        return ops.add(ops.mul(rnd, stddev), mean)
+    shape_tensor, static = _shape_input(shape)
+    mean = convert_to_tensor(mean, dtype, name="mean")
+    stddev = convert_to_tensor(stddev, dtype, name="stddev")
+    rnd = add_random_op(RandomStandardNormal, [shape_tensor], static, dtype, seed, "RandomStandardNormal")
+    return ops.add(ops.mul(rnd, stddev), mean)
 
 
+@tf_op("truncated_normal")
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
     """Like ``random_normal``, but values more than 2 standard deviations from the mean are drawn again — the
     usual weight initialization: no rare huge weight."""
     dtype = _check_dtype(dtype, _FLOATS, "truncated_normal")
-    with get_default_graph().name_scope(name or "truncated_normal"):
-        shape_tensor, static = _shape_input(shape)
-        mean = convert_to_tensor(mean, dtype, name="mean")
-        stddev = convert_to_tensor(stddev, dtype, name="stddev")
-        rnd = add_random_op(TruncatedNormal, [shape_tensor], static, dtype, seed, "TruncatedNormal")
-        return ops.add(ops.mul(rnd, stddev), mean)
+    shape_tensor, static = _shape_input(shape)
+    mean = convert_to_tensor(mean, dtype, name="mean")
+    stddev = convert_to_tensor(stddev, dtype, name="stddev")
+    rnd = add_random_op(TruncatedNormal, [shape_tensor], static, dtype, seed, "TruncatedNormal")
+    return ops.add(ops.mul(rnd, stddev), mean)
 
 
+@tf_op("random_uniform")
 def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=None):
     """Samples uniform in [minval, maxval). Floats default to [0, 1); integer dtypes need ``maxval``."""
     dtype = _check_dtype(dtype, _FLOATS + _INTS, "random_uniform")
     if dtype in _INTS and maxval is None:
         raise ValueError(f"Must specify maxval for integer dtype {dtype.name}")
-    with get_default_graph().name_scope(name or "random_uniform"):
-        shape_tensor, static = _shape_input(shape)
-        minval = convert_to_tensor(minval, dtype, name="min")
-        maxval = convert_to_tensor(1 if maxval is None else maxval, dtype, name="max")
-        if dtype in _INTS:
-            return add_random_op(RandomUniformInt, [shape_tensor, minval, maxval], static, dtype, seed,
-                                  "RandomUniformInt")
-        rnd = add_random_op(RandomUniform, [shape_tensor], static, dtype, seed, "RandomUniform")
-        return ops.add(ops.mul(rnd, ops.sub(maxval, minval)), minval)
+    shape_tensor, static = _shape_input(shape)
+    minval = convert_to_tensor(minval, dtype, name="min")
+    maxval = convert_to_tensor(1 if maxval is None else maxval, dtype, name="max")
+    if dtype in _INTS:
+        return add_random_op(RandomUniformInt, [shape_tensor, minval, maxval], static, dtype, seed,
+                             "RandomUniformInt")
+    rnd = add_random_op(RandomUniform, [shape_tensor], static, dtype, seed, "RandomUniform")
+    return ops.add(ops.mul(rnd, ops.sub(maxval, minval)), minval)
 
 
 def random_shuffle(value, seed=None, name=None):

@@ -185,7 +185,7 @@ class Session:
     # --------------------------------------------------------------------------------------- feeds
     def _resolve_feeds(self, feed_dict):
         feeds = {}
-        for key, value in feed_dict.items():
+        for key, value in _flat_feeds(feed_dict):
             tensor = key if key.__class__ is Tensor else self._feed_target(key)
             if tensor.graph is not self.graph:
                 raise ValueError(f"Tensor {tensor.name} is not an element of this graph.")
@@ -409,6 +409,20 @@ def _needed_operations(targets, fed):
 
     return post_order([t.op if isinstance(t, Tensor) else t for t in reversed(targets)
                        if not (isinstance(t, Tensor) and id(t) in fed)], inputs_of)
+
+
+def _flat_feeds(feed_dict):
+    """The (key, value) pairs of ``feed_dict``, a key that is a tuple of tensors (an LSTM's ``(c, h)`` state, a
+    list of layers' states) paired element by element with its value, as TF1 allows."""
+    for key, value in feed_dict.items():
+        if isinstance(key, (tuple, list)):
+            if not isinstance(value, (tuple, list)) or len(value) != len(key):
+                raise ValueError(f"The value fed for a tuple of {len(key)} tensors must be a tuple of as many values, "
+                                 f"got {type(value).__name__}" + (f" of {len(value)}" if hasattr(value, "__len__")
+                                                                   else ""))
+            yield from _flat_feeds(dict(zip(key, value)))
+        else:
+            yield key, value
 
 
 def _flatten_fetches(graph, fetches):

@@ -198,10 +198,11 @@ def test_pool_defaults_names_nchw_and_collections(rng):
     x_value = rng.standard_normal((2, 3, 5, 4)).astype(np.float32)  # NCHW
     nhwc = tf.constant(x_value.transpose(0, 2, 3, 1))
     default = contrib.max_pool2d(nhwc, 2, outputs_collections=["pools"])
-    average = contrib.avg_pool2d(x_value, 2, data_format="NCHW", scope="pool")
+    average = contrib.avg_pool2d(x_value, 2, data_format="NCHW", scope="pool", outputs_collections="end_points")
     assert default.shape.as_list() == [2, 2, 2, 3] and average.shape.as_list() == [2, 3, 2, 2]
     assert default.name.startswith("MaxPool2D/") and average.name.startswith("pool/")
     assert tf.get_collection("pools") == [default]
+    assert tf.get_collection("end_points") == [average]  # one collection's name (slim's end points), not letters
     default_value, average_value = tf.Session().run([default, average])
     nhwc_value = x_value.transpose(0, 2, 3, 1)
     np.testing.assert_allclose(default_value, _pool_reference(nhwc_value, (2, 2), (2, 2), "VALID", np.max))

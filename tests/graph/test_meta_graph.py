@@ -250,3 +250,70 @@ def test_minimize_names_its_op_as_tf1_does():
     assert tf.train.GradientDescentOptimizer(0.1).minimize(loss).name == "GradientDescent"
     step = tf.train.get_or_create_global_step()
     assert tf.train.GradientDescentOptimizer(0.1).minimize(loss, global_step=step).name == "GradientDescent_1"
+
+
+def test_input_map_replaces_a_tensor_of_the_file_and_unknown_arguments_are_refused():
+    a = tf.constant(3.0, name="a")
+    b = tf.multiply(a, 2.0, name="b")
+    tf.add(b, 1.0, name="c")
+    description = tf.train.export_meta_graph()
+    with tf.Graph().as_default():
+        replacement = tf.placeholder(tf.float32, [], name="fed")
+        tf.train.import_meta_graph(description, input_map={"b": replacement})
+        with tf.Session() as sess:
+            assert sess.run("c:0", {replacement: 100.0}) == 101.0
+            assert sess.run("b:0") == 6.0  # the mapped tensor itself is still imported
+        with pytest.raises(ValueError, match="not found in graph_def: \\['nope:0'\\]"):
+            tf.train.import_meta_graph(description, import_scope="x", input_map={"nope:0": replacement})
+        with pytest.raises(TypeError, match="unexpected keyword argument 'imput_scope'"):
+            tf.train.import_meta_graph(description, imput_scope="typo")
+
+
+def test_the_returned_saver_restores_what_the_saving_saver_saved(tmp_path):
+    labels = tf.placeholder(tf.int64, [None])
+    tf.metrics.accuracy(labels, labels)  # local variables: never in a checkpoint
+    w = tf.Variable(1.0, name="w")
+    v = tf.Variable(2.0, name="v")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run([w.assign(5.0), v.assign(7.0)])
+        all_prefix = tf.train.Saver().save(sess, str(tmp_path / "all"))
+        w_prefix = tf.train.Saver({"renamed_w": w}).save(sess, str(tmp_path / "w_only"))
+    for prefix, expected in ((all_prefix, {"w": 5.0, "v": 7.0}), (w_prefix, {"w": 5.0})):
+        with tf.Graph().as_default() as graph:
+            saver = tf.train.import_meta_graph(prefix + ".meta")
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                saver.restore(sess, prefix)
+                got = {name: sess.run(graph.get_tensor_by_name(name + ":0")) for name in ("w", "v")}
+        assert {name: got[name] for name in expected} == expected
+    assert got["v"] == 2.0  # not in the w-only checkpoint: its initial value
+
+
+def test_collections_of_plain_values_and_the_collections_predicate():
+    tf.add_to_collection("hyper", "adam")
+    tf.add_to_collection("hyper", 0.001)
+    tf.add_to_collection("hyper", 3)
+    tf.add_to_collection("tensors", tf.constant(1.0, name="one"))
+    description = tf.train.export_meta_graph()
+    with tf.Graph().as_default():
+        tf.train.import_meta_graph(description)
+        assert tf.get_collection("hyper") == ["adam", 0.001, 3]
+    with tf.Graph().as_default():
+        tf.train.import_meta_graph(description, restore_collections_predicate=lambda key: key != "hyper")
+        assert tf.get_collection("hyper") == [] and tf.get_collection("tensors")[0].name == "one:0"
+
+
+def test_damaged_function_graphs_and_references(tmp_path):
+    x = tf.placeholder(tf.float32, [2], name="x")
+    tf.cond(tf.reduce_sum(x) > 0, lambda: x * 2.0, lambda: x - 1.0)
+    path = str(tmp_path / "g.meta")
+    tf.train.export_meta_graph(path)
+    for change, message in ((lambda d: d["functions"][0].update(outer=d["functions"][0]["id"]), "inside itself"),
+                            (lambda d: d["operations"][-1].update(inputs=["x:7"]), "damaged \\(IndexError"),
+                            (lambda d: d["variables"].append({"variable": "x:0"}), "listed as a variable"),
+                            (lambda d: d.update(seed="abc"), "seed must be an integer")):
+        crafted = _rewritten(path, tmp_path, change)
+        with tf.Graph().as_default():
+            with pytest.raises(ValueError, match=message):
+                tf.train.import_meta_graph(crafted)

@@ -349,3 +349,58 @@ def test_coordinator_hands_a_worker_error_to_join_and_treats_the_end_of_data_as_
     coord.request_stop(RuntimeError("second"))  # only the first error is kept
     with pytest.raises(RuntimeError, match="first"):
         coord.raise_requested_exception()
+
+
+class CoordinatorGrab(tf.train.SessionRunHook):
+    def after_create_session(self, session, coord):
+        self.coord = coord
+
+
+def test_a_thread_error_given_to_the_coordinator_is_raised_and_a_clean_stop_lets_the_run_finish(graph):
+    inc = tf.Variable(0.0).assign_add(1.0)
+    grab = CoordinatorGrab()
+    with pytest.raises(OSError, match="input thread failed"):
+        with tf.train.MonitoredSession(hooks=[grab]) as sess:
+            sess.run(inc)
+            grab.coord.request_stop(OSError("input thread failed"))  # what a failing reader thread does
+            sess.should_stop()
+    assert not graph.finalized
+    grab = CoordinatorGrab()
+    with tf.train.MonitoredSession(hooks=[grab]) as sess:
+        grab.coord.request_stop()  # another thread asks for a clean stop between should_stop() and run()
+        assert sess.run(inc) == 1.0 and sess.should_stop()
+
+
+class CheckpointSeenAtEnd(tf.train.SessionRunHook):
+    def __init__(self, directory):
+        self.directory = directory
+
+    def end(self, session):
+        self.latest = tf.train.latest_checkpoint(self.directory)
+
+
+def test_the_programs_hooks_run_after_the_default_ones(tmp_path, graph):
+    m = linear_model()
+    seen = CheckpointSeenAtEnd(str(tmp_path))
+    with tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path), save_checkpoint_steps=100,
+                                           save_checkpoint_secs=1000,  # both given: the seconds count, as in TF1
+                                           hooks=[seen, tf.train.StopAtStepHook(last_step=3)]) as sess:
+        train_until_stopped(sess, m)
+    assert seen.latest.endswith("model.ckpt-3")  # the final checkpoint was written before this hook's end()
+
+
+def test_an_old_style_global_step_variable_is_found_by_name(graph):
+    step = tf.Variable(0, name="global_step", trainable=False)
+    assert tf.train.get_global_step() is step and tf.train.get_or_create_global_step() is step
+    loss = tf.square(tf.Variable(1.0))
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss, global_step=step)
+    with tf.train.MonitoredSession(hooks=[tf.train.StopAtStepHook(last_step=4)]) as sess:
+        runs = 0
+        while not sess.should_stop():
+            sess.run(train)
+            runs += 1
+    assert runs == 4
+    with tf.Graph().as_default():
+        tf.Variable(0.5, name="global_step")
+        with pytest.raises(TypeError, match="does not have integer type"):
+            tf.train.get_global_step()

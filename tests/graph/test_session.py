@@ -311,3 +311,20 @@ def test_run_time_errors_name_the_arrays_the_op_was_given():
         with pytest.raises(tf.errors.InvalidArgumentError,
                            match=r"in op 'MatMul' \(MatMul\) with inputs \(float32\[2, 3\], float32\[2, 3\]\)"):
             sess.run(tf.matmul(a, b), {a: np.ones((2, 3)), b: np.ones((2, 3))})
+
+
+def test_a_tuple_of_tensors_is_fed_with_a_tuple_of_values():
+    cell = tf.nn.rnn_cell.BasicLSTMCell(4)
+    x = tf.placeholder(tf.float32, [1, 1, 2])
+    initial = cell.zero_state(1, tf.float32)
+    out, state = tf.nn.dynamic_rnn(cell, x, initial_state=initial)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        inputs = np.ones((1, 1, 2), np.float32)
+        first_state = sess.run(state, {x: inputs})
+        fed = sess.run(out, {x: inputs, initial: first_state})  # an LSTMStateTuple as the key
+        again = sess.run(out, {x: inputs, initial.c: first_state.c, initial.h: first_state.h})
+        np.testing.assert_array_equal(fed, again)
+        assert not np.array_equal(fed, sess.run(out, {x: inputs}))  # the fed state made a difference
+        with pytest.raises(ValueError, match="must be a tuple of as many values"):
+            sess.run(out, {x: inputs, initial: first_state.c})

@@ -253,3 +253,62 @@ def test_apply_gradients_refuses_misfits(graph):
         y = tf.placeholder(tf.float32, [2]) * 2.0
     with pytest.raises(ValueError, match="must be from the same graph as"):
         tf.gradients(y, [tf.placeholder(tf.float32, [2])])
+
+
+def test_a_saver_saves_variables_only():
+    w = tf.Variable(1.0, name="w")
+    for not_a_variable in (tf.identity(w), w.read_value(), w.value()):
+        with pytest.raises(TypeError, match="Variable to save is not a Variable"):
+            tf.train.Saver([not_a_variable])  # restoring it would silently do nothing
+    with pytest.raises(TypeError, match="give the Variable objects"):
+        tf.train.Saver(["w"])
+    with pytest.raises(TypeError, match="not a Variable"):
+        tf.train.Saver({"w": w * 2})
+
+
+def test_max_to_keep_none_keeps_every_file_and_lists_the_latest(tmp_path):
+    tf.Variable(1.0)
+    saver = tf.train.Saver(max_to_keep=None)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for step in range(3):
+            saver.save(sess, str(tmp_path / "m"), global_step=step, write_meta_graph=False)
+    assert sorted(f for f in os.listdir(tmp_path) if f.endswith(".minidl")) == ["m-0.minidl", "m-1.minidl",
+                                                                                "m-2.minidl"]
+    state = tf.train.get_checkpoint_state(str(tmp_path))
+    assert state.all_model_checkpoint_paths == [str(tmp_path / "m-2")] == [state.model_checkpoint_path]
+
+
+def test_the_checkpoint_file_as_tf_1_15_writes_it_and_a_damaged_one(tmp_path, caplog):
+    (tmp_path / "model.ckpt-7.minidl").write_bytes(b"")
+    (tmp_path / "checkpoint").write_text(
+        'model_checkpoint_path: "model.ckpt-7"\nall_model_checkpoint_paths: "model.ckpt-3"\n\n'
+        "all_model_checkpoint_paths: 'model.ckpt-7'\nall_model_checkpoint_timestamps: 1569443426.8\n"
+        "last_preserved_timestamp: 1569443400.1\n")
+    state = tf.train.get_checkpoint_state(str(tmp_path))
+    assert state.model_checkpoint_path == str(tmp_path / "model.ckpt-7")
+    assert state.all_model_checkpoint_paths == [str(tmp_path / "model.ckpt-3"), str(tmp_path / "model.ckpt-7")]
+    assert tf.train.latest_checkpoint(str(tmp_path)) == str(tmp_path / "model.ckpt-7")
+    (tmp_path / "checkpoint").write_text("this is not a checkpoint file\n")
+    with caplog.at_level("WARNING", logger="minidl.graph"):
+        assert tf.train.get_checkpoint_state(str(tmp_path)) is None
+        assert tf.train.latest_checkpoint(str(tmp_path)) is None
+    assert "Checkpoint ignored" in caplog.text
+
+
+def test_restore_says_to_give_the_prefix(tmp_path):
+    v = tf.Variable(1.0)
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        prefix = saver.save(sess, str(tmp_path / "model"))
+        with pytest.raises(tf.errors.NotFoundError, match="without the file's ending: .*model\\)"):
+            saver.restore(sess, prefix + ".minidl")
+        with pytest.raises(tf.errors.NotFoundError, match="a directory: give a checkpoint's prefix"):
+            saver.restore(sess, str(tmp_path))
+
+
+def test_random_ops_are_named_as_tf1_names_them():
+    assert tf.random_normal([2], name="noise").name == "noise:0"
+    assert tf.truncated_normal([2]).name == "truncated_normal:0"
+    assert tf.random_uniform([2], maxval=3, dtype=tf.int32, name="ints").name == "ints:0"

@@ -186,14 +186,18 @@ class MonitoredSession:
         return self._session
 
     def should_stop(self):
-        """True once a hook requested a stop, the coordinator was stopped, or the session was closed."""
-        return self._session is None or self._should_stop or self._coord.should_stop()
+        """True once a hook requested a stop, the coordinator was stopped, or the session was closed. A thread
+        that stopped the coordinator with an error (``coord.request_stop(error)``) has it raised here."""
+        if self._session is None:
+            return True
+        self._coord.raise_requested_exception()
+        return self._should_stop or self._coord.should_stop()
 
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         """``Session.run`` of ``fetches``, with every hook's fetches and feeds riding along."""
         if self._session is None:
             raise RuntimeError("Attempted to use a closed MonitoredSession.")
-        if self.should_stop():
+        if self._should_stop:  # a hook's request (another thread's stop only shows in should_stop())
             raise RuntimeError("Run called even after should_stop requested.")
         context = SessionRunContext(SessionRunArgs(fetches, feed_dict), self._session)
         all_fetches = {"caller": fetches}
@@ -227,12 +231,16 @@ class MonitoredSession:
                 for hook in self._hooks:
                     hook.end(self._session)
         finally:
-            if self._session is not None:
-                self._session.close()
-            self._session = None
-            self._coord.request_stop()
-            if not self._graph_was_finalized:
-                self._graph._unsafe_unfinalize()  # the program may build more (an eval graph) afterwards
+            try:
+                # the threads working with the coordinator stop too; an error one of them kept is raised here
+                self._coord.request_stop()
+                self._coord.join(stop_grace_period_secs=self._stop_grace_period_secs, ignore_live_threads=True)
+            finally:
+                if self._session is not None:
+                    self._session.close()
+                self._session = None
+                if not self._graph_was_finalized:
+                    self._graph._unsafe_unfinalize()  # the program may build more (an eval graph) afterwards
 
     def __enter__(self):
         return self
@@ -272,7 +280,8 @@ def MonitoredTrainingSession(master="", is_chief=True, checkpoint_dir=None, scaf
       ``save_summaries_steps`` (default 100) steps — or ``save_summaries_secs`` seconds —, and a
       ``StepCounterHook`` logging global steps per second every ``log_step_count_steps`` steps.
 
-    None or 0 for an interval turns its hook off. ``chief_only_hooks`` run with ``hooks``.
+    None or 0 for an interval turns its hook off. The hooks run in the order ``chief_only_hooks``, the ones
+    above, ``hooks``.
     """
     if not is_chief:
         raise NotImplementedError("MonitoredTrainingSession(is_chief=False): minidl runs in one process, so there "
@@ -280,7 +289,9 @@ def MonitoredTrainingSession(master="", is_chief=True, checkpoint_dir=None, scaf
     save_summaries_steps, save_summaries_secs = _intervals(save_summaries_steps, save_summaries_secs, (100, None))
     save_checkpoint_steps, save_checkpoint_secs = _intervals(save_checkpoint_steps, save_checkpoint_secs, (None, 600))
     scaffold = scaffold or Scaffold()
-    all_hooks = list(chief_only_hooks or ()) + list(hooks or ())
+    # TF1's order: the chief's hooks, the ones made here, then the program's (whose end() sees the final
+    # checkpoint already written)
+    all_hooks = list(chief_only_hooks or ())
     summary_dir = summary_dir or checkpoint_dir
     if summary_dir:
         if log_step_count_steps and log_step_count_steps > 0:
@@ -292,12 +303,15 @@ def MonitoredTrainingSession(master="", is_chief=True, checkpoint_dir=None, scaf
         all_hooks.append(CheckpointSaverHook(checkpoint_dir, save_steps=save_checkpoint_steps,
                                              save_secs=save_checkpoint_secs, scaffold=scaffold,
                                              save_graph_def=save_graph_def))
+    all_hooks += list(hooks or ())
     creator = ChiefSessionCreator(scaffold=scaffold, master=master, config=config, checkpoint_dir=checkpoint_dir)
     return MonitoredSession(session_creator=creator, hooks=all_hooks, stop_grace_period_secs=stop_grace_period_secs)
 
 
 def _intervals(steps, secs, defaults):
-    """(steps, secs) of a periodic hook: both left to default take ``defaults``; one given turns the other off."""
+    """(steps, secs) of a periodic hook: both left to default take ``defaults``; one given turns the other off;
+    both given, the seconds win (as TF1 documents)."""
     if steps is USE_DEFAULT and secs is USE_DEFAULT:
         return defaults
-    return (None if steps is USE_DEFAULT else steps), (None if secs is USE_DEFAULT else secs)
+    steps, secs = (None if steps is USE_DEFAULT else steps), (None if secs is USE_DEFAULT else secs)
+    return (None, secs) if steps and secs else (steps, secs)

@@ -15,6 +15,7 @@ from ..compat import logging
 from ..core import GraphKeys, get_default_graph
 from ..errors import InvalidArgumentError, NotFoundError
 from ..meta_graph import NotExportableError, export_meta_graph
+from ..variables import Variable
 
 _SUFFIX = ".minidl"
 _warned_not_exportable = False  # (Saver._write_meta_graph)
@@ -22,13 +23,17 @@ _STATE_FILE = "checkpoint"
 
 
 def _variables_by_name(var_list):
+    """``{name in the checkpoint: Variable}`` from a Saver's ``var_list`` (default: every global variable); only
+    variables can be saved and restored (a tensor computed from one, ``w.read_value()``, has nothing to restore)."""
     if var_list is None:
         var_list = get_default_graph().get_collection(GraphKeys.GLOBAL_VARIABLES)
-    if isinstance(var_list, dict):
-        return dict(var_list)
+    pairs = list(var_list.items()) if isinstance(var_list, dict) else [(None, v) for v in var_list]
     named = {}
-    for v in var_list:
-        name = v.op.name
+    for name, v in pairs:
+        if not isinstance(v, Variable):
+            raise TypeError(f"Variable to save is not a Variable: {v!r}" + (
+                " (give the Variable objects, or a dict of them by name)" if isinstance(v, str) else ""))
+        name = v.op.name if name is None else name
         if name in named:
             raise ValueError(f"At least two variables have the same name: {name}")
         named[name] = v
@@ -36,8 +41,9 @@ def _variables_by_name(var_list):
 
 
 class Saver:
-    def __init__(self, var_list=None, reshape=False, sharded=False, max_to_keep=5, keep_checkpoint_every_n_hours=10000.0,
-                 name=None, restore_sequentially=False, saver_def=None, builder=None, defer_build=False,
+    def __init__(self, var_list=None, reshape=False, sharded=False, max_to_keep=5,
+                 keep_checkpoint_every_n_hours=10000.0, name=None, restore_sequentially=False, saver_def=None,
+                 builder=None, defer_build=False,
                  allow_empty=False, write_version=2, pad_step_number=False, save_relative_paths=False, filename=None):
         self._variables = _variables_by_name(var_list)
         if not self._variables and not allow_empty:
@@ -69,6 +75,8 @@ class Saver:
         if prefix in self._last_checkpoints:
             self._last_checkpoints.remove(prefix)
         self._last_checkpoints.append(prefix)
+        if not self._max_to_keep:  # None or 0: no file is deleted, and the state lists only the latest
+            self._last_checkpoints = [prefix]
         while self._max_to_keep and len(self._last_checkpoints) > self._max_to_keep:
             old = self._last_checkpoints.pop(0)
             for path in (old + _SUFFIX, f"{old}.{meta_graph_suffix}"):
@@ -83,7 +91,7 @@ class Saver:
         pipeline, as every Estimator has) gets a logged warning, once per program, instead of failing the save."""
         global _warned_not_exportable
         try:
-            export_meta_graph(path, graph=graph)
+            export_meta_graph(path, graph=graph, saver_def={name: v.op.name for name, v in self._variables.items()})
         except NotExportableError as error:
             if not _warned_not_exportable:
                 _warned_not_exportable = True
@@ -96,7 +104,12 @@ class Saver:
             raise ValueError("Can't load save_path when it is None.")
         path = save_path + _SUFFIX
         if not os.path.exists(path):
-            raise NotFoundError(None, None, f"Failed to find any matching files for {save_path}")
+            hint = ""
+            if os.path.isdir(save_path):
+                hint = " (a directory: give a checkpoint's prefix, e.g. tf.train.latest_checkpoint(directory))"
+            elif save_path.endswith((_SUFFIX, ".meta", ".index")):
+                hint = f" (give the prefix, without the file's ending: {os.path.splitext(save_path)[0]})"
+            raise NotFoundError(None, None, f"Failed to find any matching files for {save_path}{hint}")
         arrays, _ = read_arrays(path)
         for name, var in self._variables.items():
             if name not in arrays:
@@ -128,19 +141,31 @@ def _write_state(directory, latest, all_paths, filename):
 
 
 def get_checkpoint_state(checkpoint_dir, latest_filename=None):
-    """``(latest prefix, [all prefixes])`` from the directory's ``checkpoint`` file, or None."""
+    """``(latest prefix, [all prefixes])`` from the directory's ``checkpoint`` file, or None. The file is TF1's
+    text format (``key: "value"`` lines); other keys (TF 1.15's timestamps) are skipped, and a file that cannot
+    be read as that format is ignored with a warning, as TF does."""
     path = os.path.join(checkpoint_dir, latest_filename or _STATE_FILE)
     if not os.path.exists(path):
         return None
     latest, paths = None, []
-    with open(path) as f:
+    with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
-            key, _, value = line.partition(":")
-            value = json.loads(value.strip())
+            if not line.strip():
+                continue
+            key, colon, value = (part.strip() for part in line.partition(":"))
+            if key not in ("model_checkpoint_path", "all_model_checkpoint_paths"):
+                if colon and key.replace("_", "").isalnum():
+                    continue  # a field minidl does not use
+                logging.warning("%s: Checkpoint ignored (cannot read the line %r)", path, line.strip())
+                return None
+            if len(value) < 2 or value[0] not in "\"'" or value[-1] != value[0]:
+                logging.warning("%s: Checkpoint ignored (%s is not a quoted string)", path, key)
+                return None
+            value = value[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
             value = value if os.path.isabs(value) else os.path.join(checkpoint_dir, value)
-            if key.strip() == "model_checkpoint_path":
+            if key == "model_checkpoint_path":
                 latest = value
-            elif key.strip() == "all_model_checkpoint_paths":
+            else:
                 paths.append(value)
     return CheckpointState(latest, paths)
 

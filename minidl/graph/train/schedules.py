@@ -20,11 +20,23 @@ from ..frontend import convert_to_tensor
 
 
 def get_global_step(graph=None):
+    """The global step: the one variable of the GLOBAL_STEP collection, or else — as older programs made it,
+    ``tf.Variable(0, name="global_step", trainable=False)`` — an integer scalar named ``global_step:0``; None if
+    there is neither."""
     graph = graph or get_default_graph()
     steps = graph.get_collection(GraphKeys.GLOBAL_STEP)
     if len(steps) > 1:
         raise TypeError("There are multiple items in collection global_step; there should be only one.")
-    return steps[0] if steps else None
+    if steps:
+        return steps[0]
+    try:
+        step = graph.get_tensor_by_name("global_step:0")
+    except KeyError:
+        return None
+    if not (step.dtype.is_integer and step.shape.rank == 0):
+        raise TypeError(f"Existing \"global_step\" does not have integer type: {step.dtype.name}" if not
+                        step.dtype.is_integer else f"Existing \"global_step\" is not a scalar: {step.shape}")
+    return step
 
 
 def create_global_step(graph=None):
