@@ -51,10 +51,9 @@ class Layer:
         if not self._has_variables:
             return self.function(inputs, **self._arguments, **kwargs, name=self.name)
         if self._scope is None:
-            # claim the variable scope (a unique one when unnamed) without opening a name scope, so the ops of the
-            # first call go to the name scope of that name, as they would with the function
-            with variable_scope(self._given_name, default_name=self.function.__name__,
-                                auxiliary_name_scope=False) as scope:
+            # claim the variable scope (a unique one when unnamed) and its name scope: every call re-enters both
+            # (``layer_scope``), so the ops of each call go to ``dense/...``, as TF1's layer objects do
+            with variable_scope(self._given_name, default_name=self.function.__name__) as scope:
                 self._scope = scope
             self.name = scope.name.split("/")[-1]
         store = get_default_graph()._variable_store

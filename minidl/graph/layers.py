@@ -43,7 +43,7 @@ from .array_ops import shape
 from .conv_ops import avg_pool1d, conv1d as nn_conv1d, conv2d_transpose as nn_conv2d_transpose, max_pool1d
 from .nn_training import (avg_pool, conv2d as nn_conv2d, dropout as nn_dropout, dropout_rate, keep_mask,
                           masked_dropout, max_pool, moments, batch_normalization as nn_batch_normalization)
-from .variable_scope import get_variable, variable_scope
+from .variable_scope import get_variable, layer_scope
 from .variables import assign_sub
 
 _DATA_FORMATS = {"channels_last": "NHWC", "channels_first": "NCHW"}
@@ -133,7 +133,7 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
                          f"ndim={x.shape.rank}. Full shape received: {x.shape}")
     if x.shape[-1] is None:
         raise ValueError("The last dimension of the inputs to `Dense` should be defined. Found `None`.")
-    with variable_scope(name, default_name="dense", reuse=reuse):
+    with layer_scope(name, "dense", reuse):
         kernel = get_variable("kernel", [x.shape[-1], int(units)], x.dtype, kernel_initializer,
                               kernel_regularizer, trainable)
         y = matmul(x, kernel)
@@ -156,7 +156,7 @@ def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_f
     channels = _channels(x, tf_format)
     kernel_size, strides = _pair(kernel_size, "kernel_size"), _pair(strides, "strides")
     dilation_rate, padding = _pair(dilation_rate, "dilation_rate"), _padding(padding)
-    with variable_scope(name, default_name="conv2d", reuse=reuse):
+    with layer_scope(name, "conv2d", reuse):
         kernel = get_variable("kernel", list(kernel_size) + [channels, int(filters)], x.dtype, kernel_initializer,
                               kernel_regularizer, trainable)
         y = nn_conv2d(x, kernel, strides, padding, data_format=tf_format, dilations=dilation_rate)
@@ -184,7 +184,7 @@ def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="vali
     out_hw = [n * s + (max(k - s, 0) if padding == "VALID" else 0) for n, k, s in zip(spatial, kernel_size, strides)]
     batch = x.shape[0] if x.shape[0] is not None else shape(x)[0]
     output_shape = [batch] + out_hw + [int(filters)] if tf_format == "NHWC" else [batch, int(filters)] + out_hw
-    with variable_scope(name, default_name="conv2d_transpose", reuse=reuse):
+    with layer_scope(name, "conv2d_transpose", reuse):
         kernel = get_variable("kernel", list(kernel_size) + [int(filters), channels], x.dtype, kernel_initializer,
                               kernel_regularizer, trainable)
         y = nn_conv2d_transpose(x, kernel, output_shape, strides, padding, data_format=tf_format)
@@ -205,7 +205,7 @@ def conv1d(inputs, filters, kernel_size, strides=1, padding="valid", data_format
     tf_format = _data_format(data_format)
     channels = _channels(x, tf_format)
     kernel_size = _single(kernel_size, "kernel_size")
-    with variable_scope(name, default_name="conv1d", reuse=reuse):
+    with layer_scope(name, "conv1d", reuse):
         kernel = get_variable("kernel", [kernel_size, channels, int(filters)], x.dtype, kernel_initializer,
                               kernel_regularizer, trainable)
         y = nn_conv1d(x, kernel, _single(strides, "strides"), _padding(padding), data_format=tf_format,
@@ -299,7 +299,7 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
     def along_axes(v):  # a [C] parameter shaped to broadcast against x
         return v if axes == [ndim - 1] else ops.reshape(v, broadcast_shape)
 
-    with variable_scope(name, default_name="batch_normalization", reuse=reuse):
+    with layer_scope(name, "batch_normalization", reuse):
         gamma = get_variable("gamma", param_shape, x.dtype, gamma_initializer, gamma_regularizer,
                              trainable) if scale else None
         beta = get_variable("beta", param_shape, x.dtype, beta_initializer, beta_regularizer,

@@ -104,9 +104,11 @@ def _divide_no_nan(x, y):
 
 def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                           reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
-    """``losses * weights`` reduced by ``reduction``; the result joins ``loss_collection``."""
+    """``losses * weights`` reduced by ``reduction``; the result joins ``loss_collection``. A mean is named
+    ``<scope>/value`` as in TF1 (``mean_squared_error/value:0``: the loss functions pass their own scope), so a
+    program that finds the loss by name after ``import_meta_graph`` finds it here too."""
     Reduction.validate(reduction)
-    with name_scope(scope or "weighted_loss"):
+    with name_scope(scope or "weighted_loss") as loss_scope:
         losses = check_dtype(to_tensor(losses), FLOATS, "losses")
         weights = to_tensor(weights, losses.dtype)
         if weights.dtype != losses.dtype:
@@ -125,6 +127,10 @@ def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=Graph
                     loss = _divide_no_nan(loss, ops.sum(ops.ones_like(weighted)))
                 else:
                     loss = _divide_no_nan(loss, ops.sum(cast(ops.ne(per_element, 0), losses.dtype)))
+                try:
+                    get_default_graph().rename_operation(loss.op, loss_scope + "value")
+                except ValueError:  # a scope re-entered by hand already has its "value": keep the unique name
+                    pass
         add_loss(loss, loss_collection)
         return loss
 
@@ -149,29 +155,29 @@ def _pair(labels, predictions, what="labels"):
 def mean_squared_error(labels, predictions, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                        reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
     """(predictions - labels)², weighted and reduced (by default: the mean)."""
-    with name_scope(scope or "mean_squared_error"):
+    with name_scope(scope or "mean_squared_error") as loss_scope:
         labels, predictions = _pair(labels, predictions)
         losses = ops.mse_loss(predictions, labels, reduction="none")
-        return compute_weighted_loss(losses, weights, None, loss_collection, reduction)
+        return compute_weighted_loss(losses, weights, loss_scope, loss_collection, reduction)
 
 
 def absolute_difference(labels, predictions, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                         reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
     """|predictions - labels|, weighted and reduced."""
-    with name_scope(scope or "absolute_difference"):
+    with name_scope(scope or "absolute_difference") as loss_scope:
         labels, predictions = _pair(labels, predictions)
         losses = ops.l1_loss(predictions, labels, reduction="none")
-        return compute_weighted_loss(losses, weights, None, loss_collection, reduction)
+        return compute_weighted_loss(losses, weights, loss_scope, loss_collection, reduction)
 
 
 def huber_loss(labels, predictions, weights=1.0, delta=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
     """0.5 e² where |e| <= delta, else delta (|e| - 0.5 delta), for the error e = predictions - labels: quadratic
     near 0, linear (robust to outliers) beyond ``delta``. Weighted and reduced."""
-    with name_scope(scope or "huber_loss"):
+    with name_scope(scope or "huber_loss") as loss_scope:
         labels, predictions = _pair(labels, predictions)
         losses = ops.huber_loss(predictions, labels, reduction="none", delta=float(delta))
-        return compute_weighted_loss(losses, weights, None, loss_collection, reduction)
+        return compute_weighted_loss(losses, weights, loss_scope, loss_collection, reduction)
 
 
 def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0, scope=None,
@@ -179,7 +185,7 @@ def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0,
     """Cross-entropy between ``softmax(logits)`` and ``onehot_labels`` [batch, classes] (any distributions),
     one loss per example, weighted and reduced. ``label_smoothing`` ε uses ``(1 - ε) labels + ε / classes`` as
     the target. No gradient flows into the labels."""
-    with name_scope(scope or "softmax_cross_entropy_loss"):
+    with name_scope(scope or "softmax_cross_entropy_loss") as loss_scope:
         labels, logits = _pair(onehot_labels, logits, "onehot_labels")
         if label_smoothing:
             classes = labels.shape[-1]
@@ -187,7 +193,7 @@ def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0,
                 ops.div(label_smoothing, cast(ops.getitem(shape(labels), -1), labels.dtype))  # known at run time
             labels = ops.add(ops.mul(labels, 1 - label_smoothing), share)
         losses = softmax_cross_entropy_with_logits_v2(labels=stop_gradient(labels), logits=logits, name="xentropy")
-        return compute_weighted_loss(losses, weights, None, loss_collection, reduction)
+        return compute_weighted_loss(losses, weights, loss_scope, loss_collection, reduction)
 
 
 def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
@@ -196,13 +202,13 @@ def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None, loss_c
     (a trailing dim of size 1 is squeezed away), weighted and reduced."""
     if labels is None:
         raise ValueError("labels must not be None.")
-    with name_scope(scope or "sparse_softmax_cross_entropy_loss"):
+    with name_scope(scope or "sparse_softmax_cross_entropy_loss") as loss_scope:
         labels, logits = to_tensor(labels), to_tensor(logits)
         if labels.shape.rank_known and logits.shape.rank_known and labels.shape.rank == logits.shape.rank \
                 and labels.shape[-1] == 1:
             labels = ops.squeeze(labels, -1)
         losses = sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits, name="xentropy")
-        return compute_weighted_loss(losses, weights, None, loss_collection, reduction)
+        return compute_weighted_loss(losses, weights, loss_scope, loss_collection, reduction)
 
 
 def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothing=0, scope=None,
@@ -210,34 +216,35 @@ def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothi
     """Binary cross-entropy of each ``sigmoid(logits)`` against ``multi_class_labels`` in [0, 1] (computed from
     the logits, without overflow), weighted and reduced. ``label_smoothing`` ε moves the labels toward 1/2:
     ``(1 - ε) labels + ε / 2``."""
-    with name_scope(scope or "sigmoid_cross_entropy_loss"):
+    with name_scope(scope or "sigmoid_cross_entropy_loss") as loss_scope:
         labels, logits = _pair(multi_class_labels, logits, "multi_class_labels")
         if label_smoothing:
             labels = ops.add(ops.mul(labels, 1 - label_smoothing), 0.5 * label_smoothing)
         losses = sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)
-        return compute_weighted_loss(losses, weights, None, loss_collection, reduction)
+        return compute_weighted_loss(losses, weights, loss_scope, loss_collection, reduction)
 
 
 def log_loss(labels, predictions, weights=1.0, epsilon=1e-7, scope=None, loss_collection=GraphKeys.LOSSES,
              reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
     """Binary cross-entropy of probabilities: ``-labels log(predictions + ε) - (1 - labels) log(1 - predictions
     + ε)`` per element (``epsilon`` ε keeps a prediction of exactly 0 or 1 finite), weighted and reduced."""
-    with name_scope(scope or "log_loss"):
+    with name_scope(scope or "log_loss") as loss_scope:
         labels, predictions = _pair(labels, predictions)
         positive = ops.mul(labels, ops.log(ops.add(predictions, epsilon)))
         negative = ops.mul(ops.sub(1, labels), ops.log(ops.add(ops.sub(1, predictions), epsilon)))
-        return compute_weighted_loss(ops.neg(ops.add(positive, negative)), weights, None, loss_collection, reduction)
+        return compute_weighted_loss(ops.neg(ops.add(positive, negative)), weights, loss_scope, loss_collection,
+                                     reduction)
 
 
 def hinge_loss(labels, logits, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
     """The SVM loss ``max(0, 1 - y * logits)`` per element, for labels 0/1 read as y = -1/+1; weighted and
     reduced."""
-    with name_scope(scope or "hinge_loss"):
+    with name_scope(scope or "hinge_loss") as loss_scope:
         labels, logits = _pair(labels, logits, "labels")
         signs = ops.sub(ops.mul(labels, 2.0), 1.0)  # 0 -> -1, 1 -> +1
-        return compute_weighted_loss(ops.relu(ops.sub(1.0, ops.mul(signs, logits))), weights, None, loss_collection,
-                                     reduction)
+        return compute_weighted_loss(ops.relu(ops.sub(1.0, ops.mul(signs, logits))), weights, loss_scope,
+                                     loss_collection, reduction)
 
 
 def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
@@ -248,7 +255,7 @@ def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None, los
     axis = deprecated_alias(axis, dim, "axis", "dim")
     if axis is None:
         raise ValueError("You must specify 'axis'.")
-    with name_scope(scope or "cosine_distance_loss"):
+    with name_scope(scope or "cosine_distance_loss") as loss_scope:
         labels, predictions = _pair(labels, predictions)
         similarity = ops.sum(ops.mul(labels, predictions), constant_value(axis, "axis"), True)
-        return compute_weighted_loss(ops.sub(1.0, similarity), weights, None, loss_collection, reduction)
+        return compute_weighted_loss(ops.sub(1.0, similarity), weights, loss_scope, loss_collection, reduction)

@@ -21,7 +21,7 @@ from . import layers
 from .math_ops import FLOATS, REALS, check_dtype, deprecated_alias, matching_pair, tf_op, to_tensor
 from .nn_ops import bias_add, nn
 from .nn_training import _channels_last, _hw, _rank4, conv2d
-from .variable_scope import get_variable, variable_scope
+from .variable_scope import get_variable, layer_scope
 
 
 # ============================================================================================ activations
@@ -148,7 +148,7 @@ def separable_conv2d_layer(inputs, filters, kernel_size, strides=(1, 1), padding
     kernel_size, strides = _pair(kernel_size, "kernel_size"), _pair(strides, "strides")
     dilation_rate, padding = _pair(dilation_rate, "dilation_rate"), _padding(padding)
     multiplier = int(depth_multiplier)
-    with variable_scope(name, default_name="separable_conv2d", reuse=reuse):
+    with layer_scope(name, "separable_conv2d", reuse):
         depthwise = get_variable("depthwise_kernel", list(kernel_size) + [channels, multiplier], x.dtype,
                                  depthwise_initializer, depthwise_regularizer, trainable)
         pointwise = get_variable("pointwise_kernel", [1, 1, channels * multiplier, int(filters)], x.dtype,

@@ -131,6 +131,21 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
             graph._variable_scope_stack.pop()
 
 
+@contextlib.contextmanager
+def layer_scope(name, default_name, reuse=None):
+    """The variable scope a ``tf.layers`` function builds in: ``name`` (None: ``default_name`` made unique). A
+    captured ``VariableScope`` given as the name is re-entered *with its original name scope*, as TF1's layers
+    re-enter a scope handed to them: contrib's ``batch_norm`` opens ``BatchNorm`` and builds the layer in it, and
+    the ops are ``BatchNorm/...``, not ``BatchNorm/BatchNorm/...``."""
+    if not isinstance(name, VariableScope):
+        with variable_scope(name, default_name=default_name, reuse=reuse) as scope:
+            yield scope
+        return
+    with variable_scope(name, reuse=reuse, auxiliary_name_scope=False) as scope, \
+            get_default_graph().name_scope(name.original_name_scope):
+        yield scope
+
+
 def _unique_scope_name(parent, prefix, opened):
     """``prefix``, or ``prefix_1``, ``prefix_2`` ... whichever has not been opened under ``parent`` yet."""
     base = f"{parent.name}/{prefix}" if parent.name else prefix

@@ -163,7 +163,8 @@ def test_dense_object_reuses_its_variables():
     assert [v.name for v in layer.trainable_variables] == ["dense/kernel:0", "dense/bias:0"]
     assert layer.kernel is layer.weights[0] and layer.bias is layer.weights[1] and layer.units == 4
     assert layer.name == "dense" and len(tf.trainable_variables()) == 2
-    assert first.op.name.startswith("dense/") and layer.apply(x).shape.as_list() == [None, 4]
+    assert first.op.name.startswith("dense/") and second.op.name.startswith("dense/")  # each call re-enters it
+    assert layer.apply(x).shape.as_list() == [None, 4]
     other = tf.layers.dense(x, 2)  # the next unnamed layer is a new one
     assert other.shape.as_list() == [None, 2] and tf.trainable_variables()[2].name == "dense_1/kernel:0"
     with tf.Session() as sess:

@@ -279,7 +279,9 @@ def test_batch_norm_variables_and_their_collections():
     assert tf.model_variables() == tf.global_variables()
     assert [v.name for v in tf.trainable_variables()] == ["BatchNorm/beta:0"]  # no gamma by default
     assert [v.name for v in tf.get_collection("means")] == ["BatchNorm_1/moving_mean:0"]
-    assert len(tf.get_collection(tf.GraphKeys.UPDATE_OPS)) == 4
+    assert [op.name for op in tf.get_collection(tf.GraphKeys.UPDATE_OPS)] == [  # TF1's names: the scope once
+        "BatchNorm/AssignMovingAvg:0", "BatchNorm/AssignMovingAvg_1:0", "BatchNorm_1/AssignMovingAvg:0",
+        "BatchNorm_1/AssignMovingAvg_1:0"]
     (penalty,) = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())

@@ -308,7 +308,11 @@ def test_restore_says_to_give_the_prefix(tmp_path):
             saver.restore(sess, str(tmp_path))
 
 
-def test_random_ops_are_named_as_tf1_names_them():
+def test_losses_and_random_ops_are_named_as_tf1_names_them():
+    x = tf.placeholder(tf.float32, [None, 3])
+    labels = tf.placeholder(tf.int64, [None])
+    assert tf.losses.mean_squared_error(x, x).name == "mean_squared_error/value:0"
+    assert tf.losses.sparse_softmax_cross_entropy(labels, x).name == "sparse_softmax_cross_entropy_loss/value:0"
     assert tf.random_normal([2], name="noise").name == "noise:0"
     assert tf.truncated_normal([2]).name == "truncated_normal:0"
     assert tf.random_uniform([2], maxval=3, dtype=tf.int32, name="ints").name == "ints:0"
