@@ -316,3 +316,34 @@ def test_losses_and_random_ops_are_named_as_tf1_names_them():
     assert tf.random_normal([2], name="noise").name == "noise:0"
     assert tf.truncated_normal([2]).name == "truncated_normal:0"
     assert tf.random_uniform([2], maxval=3, dtype=tf.int32, name="ints").name == "ints:0"
+
+
+def test_init_from_checkpoint_starts_chosen_variables_from_another_models_values(tmp_path):
+    x = tf.placeholder(tf.float32, [None, 3])
+    with tf.variable_scope("encoder"):
+        tf.layers.dense(x, 4, name="d1")
+    extra = tf.Variable(np.arange(3.0, dtype=np.float32), name="extra")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        pretrained = {name: sess.run(name + ":0") for name in ("encoder/d1/kernel", "encoder/d1/bias", "extra")}
+        tf.train.Saver().save(sess, str(tmp_path / "pretrained"))
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None, 3])
+        with tf.variable_scope("body"):
+            tf.layers.dense(x, 4, name="d1")
+        tf.layers.dense(x, 2, name="head")
+        mine = tf.Variable(tf.zeros([3]), name="mine")
+        tf.train.init_from_checkpoint(str(tmp_path), {"encoder/": "body/", "extra": mine})
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            np.testing.assert_array_equal(sess.run("body/d1/kernel:0"), pretrained["encoder/d1/kernel"])
+            np.testing.assert_array_equal(sess.run("body/d1/bias:0"), pretrained["encoder/d1/bias"])
+            np.testing.assert_array_equal(sess.run(mine), pretrained["extra"])
+            assert sess.run("head/kernel:0").std() > 0  # the new head: its own random start
+        with pytest.raises(ValueError, match="Tensor nope/d1/bias .* is not found"):
+            tf.train.init_from_checkpoint(str(tmp_path), {"nope/": "body/"})
+        with pytest.raises(ValueError, match="doesn't match with shape"):
+            tf.train.init_from_checkpoint(str(tmp_path), {"encoder/d1/bias": "head/bias"})
+        with pytest.raises(ValueError, match="should map to scope only"):
+            tf.train.init_from_checkpoint(str(tmp_path), {"encoder/d1": "body/"})
+    assert tf.train.start_queue_runners() == []  # no queue runners in minidl: nothing to start

@@ -38,7 +38,6 @@ import os
 import re
 import tempfile
 
-from ...io import read_arrays
 from .. import metrics
 from ..basics import group
 from ..compat import logging
@@ -46,9 +45,11 @@ from ..core import Graph, GraphKeys, Operation, Tensor, get_default_graph
 from ..data import Dataset
 from ..iterator_ops import make_one_shot_iterator
 from ..random_ops import set_random_seed
+from ..variables import trainable_variables
 from ..summary import FileWriterCache, Summary, scalar
 from ..train.basic_hooks import CheckpointSaverHook, FinalOpsHook, LoggingTensorHook, NanTensorHook, StopAtStepHook
 from ..train.monitored_session import ChiefSessionCreator, MonitoredSession, MonitoredTrainingSession, Scaffold
+from ..train.init_from_checkpoint import init_from_checkpoint
 from ..train.saver import Saver, latest_checkpoint, list_variables, load_variable
 from ..train.schedules import get_or_create_global_step
 from ..train.session_run_hook import SessionRunHook
@@ -238,7 +239,7 @@ class Estimator:
             scalar("loss", spec.loss)
             self._add_saver(spec.scaffold)
             if self._warm_start is not None and self.latest_checkpoint() is None:
-                spec = spec._replace(scaffold=Scaffold(init_fn=self._warm_start_fn(), copy_from_scaffold=spec.scaffold))
+                self._warm_start_variables()
             hooks = list(hooks or ()) + spec.training_hooks + [
                 NanTensorHook(spec.loss),
                 LoggingTensorHook({"loss": spec.loss, "step": global_step}, every_n_iter=config.log_step_count_steps)]
@@ -271,24 +272,16 @@ class Estimator:
             graph.add_to_collection(GraphKeys.SAVERS, Saver(max_to_keep=self._config.keep_checkpoint_max,
                                                             allow_empty=True))
 
-    def _warm_start_fn(self):
-        """``init_fn(scaffold, session)`` loading the warm-start checkpoint's values into the matching variables."""
+    def _warm_start_variables(self):
+        """Start the trainable variables that match ``vars_to_warm_start`` and that the warm-start checkpoint holds
+        (same name, same shape) from its values (``init_from_checkpoint``)."""
         settings = self._warm_start
-        from ..variables import trainable_variables
         pattern = re.compile(settings.vars_to_warm_start)
-        source = settings.ckpt_to_initialize_from
-        available = dict(list_variables(source))
+        available = dict(list_variables(settings.ckpt_to_initialize_from))
         chosen = {v.op.name: v for v in trainable_variables()
-                  if pattern.match(v.op.name) and v.op.name in available
-                  and list(v.shape.as_list()) == list(available[v.op.name])}
-        logging.info("Warm-starting from: %s (%d variables)", source, len(chosen))
-
-        def init_fn(scaffold, session):
-            prefix = latest_checkpoint(source) if os.path.isdir(source) else source
-            values, _ = read_arrays(prefix + ".minidl")
-            for name, variable in chosen.items():
-                variable.load(values[name], session)
-        return init_fn
+                  if pattern.match(v.op.name) and available.get(v.op.name) == v.shape.as_list()}
+        logging.info("Warm-starting from: %s (%d variables)", settings.ckpt_to_initialize_from, len(chosen))
+        init_from_checkpoint(settings.ckpt_to_initialize_from, chosen)
 
     # ----------------------------------------------------------------------------------------- evaluation
     def evaluate(self, input_fn, steps=None, hooks=None, checkpoint_path=None, name=None):

@@ -3,8 +3,9 @@ and ``export_meta_graph``/``import_meta_graph``; ``MonitoredTrainingSession`` wi
 from .basic_hooks import (CheckpointSaverHook, CheckpointSaverListener, FeedFnHook, FinalOpsHook, LoggingTensorHook,
                           NanLossDuringTrainingError, NanTensorHook, SecondOrStepTimer, StepCounterHook, StopAtStepHook,
                           SummarySaverHook)
-from .coordinator import Coordinator
+from .coordinator import Coordinator, start_queue_runners
 from .graph_io import write_graph
+from .init_from_checkpoint import init_from_checkpoint
 from ..meta_graph import export_meta_graph, import_meta_graph
 from .monitored_session import (ChiefSessionCreator, MonitoredSession, MonitoredTrainingSession, Scaffold,
                                 SingularMonitoredSession)

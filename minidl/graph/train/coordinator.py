@@ -21,7 +21,7 @@ import time
 
 from ..errors import OutOfRangeError
 
-__all__ = ["Coordinator"]
+__all__ = ["Coordinator", "start_queue_runners"]
 
 
 class Coordinator:
@@ -105,3 +105,10 @@ class Coordinator:
             exc_info = self._exc_info_to_raise
         if exc_info is not None:
             raise exc_info[1].with_traceback(exc_info[2])
+
+
+def start_queue_runners(sess=None, coord=None, daemon=True, start=True, collection="queue_runners"):
+    """Start the threads of the graph's queue runners (TF1's reader threads, stopped through a Coordinator).
+    minidl has no queue runners — its input pipelines are ``tf.data`` — so, as TF1 does for a graph without
+    any, there is nothing to start: an empty list of threads, and old scripts that call it run on."""
+    return []
