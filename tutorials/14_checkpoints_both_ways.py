@@ -678,15 +678,18 @@ print("shipped test accuracy:", float((shipped_predictions.argmax(1) == y_test).
 # %% [markdown]
 # Like the values, the graph file never runs code from the file: each operation's op class is looked up by name
 # among the ones minidl already has, and attributes can only be numbers, strings, dtypes, shapes and arrays.
-# The flip side: **an operation that holds Python code cannot be exported** — `tf.py_func` (a Python function
-# called at run time), a `tf.data` pipeline whose `map` runs Python, `tf.custom_gradient`. The file could only
-# name the function, and loading would then have to run code. `Saver.save` still writes the values, but logs a
-# warning (once per program) and writes no `.meta`; `tf.train.export_meta_graph` raises.
+# The flip side: **an operation that runs Python code cannot be saved** — `tf.py_func` (a Python function called
+# at run time), a `tf.data` pipeline whose `map` runs Python, `tf.custom_gradient`. The file could only name the
+# function, and loading would then have to run code. So the `.meta` file gets a **stand-in** for each such
+# operation, with the same outputs, and a warning lists them. In the imported graph the stand-in's outputs are
+# *fed* — which is how an imported training graph is used anyway: its input pipeline is replaced by the data to
+# predict on. Running a stand-in without feeding it is an error that says what to feed.
 
 # %%
 with tf.Graph().as_default():
     a = tf.placeholder(tf.float32, shape=(None,), name="a")
-    doubled = tf.py_func(lambda values: 2 * values, [a], tf.float32)
+    doubled = tf.py_func(lambda values: 2 * values, [a], tf.float32, name="doubled")
+    plus_one = tf.add(doubled, 1.0, name="plus_one")
     scale = tf.Variable(1.0, name="scale")                  # something for the Saver to save
     py_dir = os.path.join(WORK, "py_func")
     os.makedirs(py_dir)
@@ -696,12 +699,19 @@ with tf.Graph().as_default():
         print("py_func ran:", doubled_value)
         py_prefix = tf.train.Saver().save(sess, os.path.join(py_dir, "model"))   # logs the warning
     print("files:", sorted(os.listdir(py_dir)))
-    try:
-        tf.train.export_meta_graph(os.path.join(py_dir, "by_hand.meta"))
-        export_error = None
-    except ValueError as error:
-        export_error = error
-        print(f"{type(error).__name__}: {error}")
+
+with tf.Graph().as_default():                               # the second program
+    py_saver = tf.train.import_meta_graph(py_prefix + ".meta")
+    with tf.Session() as sess:
+        py_saver.restore(sess, py_prefix)
+        fed_value = sess.run("plus_one:0", feed_dict={"doubled:0": [10.0]})   # the stand-in's output, fed
+        print("with doubled:0 fed:", fed_value)
+        try:
+            sess.run("plus_one:0", feed_dict={"a:0": [1.0]})
+            stand_in_error = None
+        except tf.errors.InvalidArgumentError as error:
+            stand_in_error = error
+            print(str(error).splitlines()[0])
 
 # %% [markdown]
 # ### And in eager mode?
@@ -733,8 +743,8 @@ print("the eager file's names:", eager_keys)
 #   a program restarted after a crash continues from the latest checkpoint and redoes only the steps since.
 # * minidl's files hold only numbers and JSON, never pickled code, and are written aside then renamed: loading
 #   cannot run code, and a crash while saving leaves the previous checkpoint whole.
-# * A graph can be shipped as data (`.meta` + values, `import_meta_graph`), unless it holds Python code; an
-#   eager model ships as code plus its state dict.
+# * A graph can be shipped as data (`.meta` + values, `import_meta_graph`); what runs Python code comes back as
+#   a stand-in whose outputs are fed. An eager model ships as code plus its state dict.
 #
 # ## Checks
 
@@ -787,8 +797,10 @@ assert not tf.get_default_graph().finalized
 # shipping: the imported graph predicts what the original did; Python code is not exportable
 assert np.array_equal(shipped_predictions, plain_predictions) and np.array_equal(from_collection, plain_predictions)
 assert logits_by_name.name == "logits:0"
-assert py_prefix == os.path.join(py_dir, "model") and sorted(os.listdir(py_dir)) == ["checkpoint", "model.minidl"]
-assert doubled_value.tolist() == [2.0, 4.0] and export_error is not None and "PyFunc" in str(export_error)
+assert py_prefix == os.path.join(py_dir, "model")
+assert sorted(os.listdir(py_dir)) == ["checkpoint", "model.meta", "model.minidl"]
+assert doubled_value.tolist() == [2.0, 4.0] and fed_value.tolist() == [11.0]
+assert "'doubled' (PyFunc) was imported from a meta graph" in str(stand_in_error)
 assert eager_keys == ["0.weight", "0.bias", "3.weight", "3.bias"]
 
 # the picture

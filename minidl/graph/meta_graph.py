@@ -26,10 +26,13 @@ The bodies of ``tf.cond`` and ``tf.while_loop`` are graphs of their own (``FuncG
 functions given to them built; the file keeps the graphs, not the functions, so a loop (``dynamic_rnn``) or a
 branch (``batch_normalization(training=placeholder)``) comes back, gradients included.
 
-**Not exportable** (``export_meta_graph`` raises, ``Saver.save`` warns once and writes no ``.meta``): operations
-that keep Python code or Python objects to call at run time — ``tf.data`` iterators (a dataset's ``map`` runs
-Python), ``tf.py_func`` and ``tf.custom_gradient``. Collection items that are not graph elements (a ``Saver`` in
-SAVERS) are left out, as is TF1's text format (``as_text`` is accepted and ignored).
+**Python code is not saved.** Operations that keep Python code or Python objects to call at run time —
+``tf.data`` iterators (a dataset's ``map`` runs Python), ``tf.py_func``, ``tf.custom_gradient``, and whatever
+refers to them — are written as **stand-ins** (``NotSaved``) with the same outputs, and a warning lists them. In
+the imported graph their outputs are fed (``feed_dict={"IteratorGetNext:0": images}``, or ``input_map``), which
+is how an imported training graph is used for predictions; running a stand-in is an error saying so.
+Collection items that are neither graph elements nor plain values (a ``Saver`` in SAVERS) are left out, as is
+TF1's text format (``as_text`` is accepted and ignored).
 """
 import base64
 import builtins
@@ -40,10 +43,12 @@ import numpy
 
 from ..io import read_arrays, write_arrays
 from ..ops.base import Op, Spec
-from . import dtypes
+from . import dtypes, errors
+from .compat import logging
 from .control_flow import BodyRun
 from .core import Dimension, GraphKeys, Operation, Tensor, TensorShape, as_spec_shape, get_default_graph
 from .function_graph import FuncGraph
+from .graph_ops import GraphOp
 from .variables import Variable, VariableV2
 
 __all__ = ["export_meta_graph", "import_meta_graph"]
@@ -54,6 +59,20 @@ _VERSION = 1
 
 class NotExportableError(ValueError):
     """The graph holds something a meta graph file cannot describe (see the module docstring)."""
+
+
+class NotSaved(GraphOp):
+    """In an imported graph, the stand-in for an operation that ran Python code (attr ``type``: its op type;
+    ``reason``: what could not be saved). It has the operation's outputs, so a program can feed them (or map them
+    with ``import_meta_graph(input_map=...)``); running it is an error that says so."""
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        outputs = ", ".join(t.name for t in operation.outputs)
+        raise errors.InvalidArgumentError(
+            None, operation, f"'{operation.name}' ({operation.attrs['type']}) was imported from a meta graph, which "
+                             f"does not hold the Python code it ran ({operation.attrs['reason']}): feed {outputs} "
+                             f"instead, or give import_meta_graph an input_map for them")
 
 
 # =============================================================================================== export
@@ -73,6 +92,10 @@ def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_d
                         f"got {type(saver_def).__name__}")
     exporter = _Exporter(graph, export_scope, clear_devices)
     description = exporter.describe(collection_list)
+    if exporter.stand_ins:
+        logging.warning("export_meta_graph: %d operation(s) run Python code, which a meta graph does not hold; the "
+                        "imported graph has stand-ins whose outputs must be fed: %s", len(exporter.stand_ins),
+                        ", ".join(exporter.stand_ins))
     if saver_def is not None:
         description["saver"] = {key: exporter.strip_scope(name) for key, name in saver_def.items()
                                 if name.startswith(exporter.prefix)}
@@ -93,6 +116,8 @@ class _Exporter:
         self.arrays = {}
         self.graph_ids = {graph: 0}
         self.functions = []
+        self.stand_ins = []  # the names of the operations replaced by NotSaved
+        self.stand_in_ops = set()  # (an operation that refers to one in an attribute needs the Python too)
 
     def describe(self, collection_list):
         operations = [op for op in self.graph.get_operations() if op.name.startswith(self.prefix)]
@@ -157,12 +182,20 @@ class _Exporter:
             if t.__class__ not in (Tensor, Variable):
                 raise NotExportableError(f"export_meta_graph: operation '{op.name}' ({op.type}) outputs a "
                                          f"{type(t).__name__}, which a meta graph cannot describe")
-        return {"name": self._name(op), "op": _op_class_key(op),
-                "inputs": [self._name(t) for t in op.inputs],
-                "control_inputs": [self._name(c) for c in op.control_inputs],
-                "attrs": {key: self._attr(op, key, value) for key, value in op.attrs.items()},
-                "outputs": [[_encode_shape(t.shape), t.dtype.name] for t in op.outputs],
-                "device": "" if self.clear_devices else op.device}
+        outputs = [[_encode_shape(t.shape), t.dtype.name] for t in op.outputs]
+        device = "" if self.clear_devices else op.device
+        try:
+            return {"name": self._name(op), "op": _op_class_key(op),
+                    "inputs": [self._name(t) for t in op.inputs],
+                    "control_inputs": [self._name(c) for c in op.control_inputs],
+                    "attrs": {key: self._attr(op, key, value) for key, value in op.attrs.items()},
+                    "outputs": outputs, "device": device}
+        except NotExportableError as error:  # Python code: a stand-in with the same outputs, to be fed
+            self.stand_ins.append(op.name)
+            self.stand_in_ops.add(op)
+            return {"name": self._name(op), "op": _op_class_key_of(NotSaved), "inputs": [], "control_inputs": [],
+                    "attrs": {"type": op.type, "reason": str(error).removeprefix("export_meta_graph: ")},
+                    "outputs": outputs, "device": device}
 
     def _attr(self, op, key, value):
         """The JSON form of one attribute value (tagged where JSON alone would lose the type)."""
@@ -195,6 +228,9 @@ class _Exporter:
         if value is Ellipsis:
             return {"ellipsis": True}
         if isinstance(value, (Tensor, Operation)):
+            if (value.op if isinstance(value, Tensor) else value) in self.stand_in_ops:
+                raise NotExportableError(f"attribute '{key}' of operation '{op.name}' refers to '{value.name}', "
+                                         f"which runs Python code")
             return self._ref(value)
         if isinstance(value, FuncGraph):
             return {"graph": self._graph_id(value, op)}
@@ -225,9 +261,13 @@ def _encode_shape(shape):
     return list(shape.as_list()) if shape.rank_known else None
 
 
+def _op_class_key_of(cls):
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
 def _op_class_key(operation):
     cls = operation.op
-    key = f"{cls.__module__}:{cls.__qualname__}"
+    key = _op_class_key_of(cls)
     if _op_classes().get(key) is not cls:  # made on the fly (a class per call): no name finds it again
         raise NotExportableError(f"export_meta_graph: the op of '{operation.name}' ({key}) is not a class minidl "
                                  "defines once, so a meta graph file cannot name it")

@@ -10,7 +10,6 @@ import pytest
 
 import minidl.graph as tf
 from minidl.graph.meta_graph import NotExportableError
-from minidl.graph.train import saver as saver_module
 from minidl.io import read_arrays, write_arrays
 
 RNG = numpy.random.default_rng(0)
@@ -166,25 +165,31 @@ def test_export_scope_keeps_one_part_of_the_graph():
         tf.train.export_meta_graph(export_scope="mixed")
 
 
-def test_graphs_holding_python_code_are_refused_and_the_saver_warns_once(tmp_path, caplog, monkeypatch):
-    monkeypatch.setattr(saver_module, "_warned_not_exportable", False)  # as at the start of a program
-    w = tf.Variable(1.0, name="w")
-    dataset = tf.data.Dataset.from_tensor_slices(numpy.arange(4.0)).map(lambda v: v * 2.0)
-    value = tf.data.make_one_shot_iterator(dataset).get_next()
-    tf.add(w, tf.cast(value, tf.float32))
-    with pytest.raises(NotExportableError, match="Python code and Python objects are not saved"):
-        tf.train.export_meta_graph(str(tmp_path / "never.meta"))
-    assert not os.path.exists(tmp_path / "never.meta")
+def test_operations_running_python_code_become_stand_ins_whose_outputs_are_fed(tmp_path, caplog):
+    w = tf.Variable(2.0, name="w")
+    dataset = tf.data.Dataset.from_tensor_slices(numpy.arange(4.0, dtype=numpy.float32)).map(lambda v: v * 2.0)
+    batch = tf.data.make_one_shot_iterator(dataset.batch(2)).get_next()
+    tf.multiply(batch, w, name="scaled")
+    tripled = tf.py_func(lambda v: 3 * v, [batch], tf.float32, name="tripled")
+    tf.add(tripled, 1.0, name="after_python")
     saver = tf.train.Saver()
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         with caplog.at_level(logging.WARNING, logger="minidl.graph"):
-            for step in (1, 2):
-                prefix = saver.save(sess, str(tmp_path / "model"), global_step=step)
-            tf.train.Saver().save(sess, str(tmp_path / "other"))  # once per program, not per Saver
-        assert len([r for r in caplog.records if "no .meta file written" in r.getMessage()]) == 1
-        saver.restore(sess, prefix)  # the values are there all the same
-    assert not any(name.endswith(".meta") for name in os.listdir(tmp_path))
+            prefix = saver.save(sess, str(tmp_path / "model"))
+    warned = [r.getMessage() for r in caplog.records if "stand-ins" in r.getMessage()]
+    assert len(warned) == 1 and "OneShotIterator, IteratorGetNext, tripled" in warned[0]
+    with tf.Graph().as_default():
+        restorer = tf.train.import_meta_graph(prefix + ".meta")
+        with tf.Session() as sess:
+            restorer.restore(sess, prefix)
+            # the dataset's output is fed, as an imported training graph is used for predictions
+            numpy.testing.assert_array_equal(sess.run("scaled:0", {"IteratorGetNext:0": [1.0, 5.0]}), [2.0, 10.0])
+            numpy.testing.assert_array_equal(sess.run("after_python:0", {"tripled:0": [4.0]}), [5.0])
+            with pytest.raises(tf.errors.InvalidArgumentError, match="feed IteratorGetNext:0 instead"):
+                sess.run("scaled:0")
+            with pytest.raises(tf.errors.InvalidArgumentError, match="'tripled' \\(PyFunc\\) was imported"):
+                sess.run("after_python:0", {"IteratorGetNext:0": [1.0]})
 
 
 def test_the_saver_deletes_old_meta_files_with_their_checkpoints(tmp_path):
