@@ -189,24 +189,22 @@ def _check_dtype(dtype, allowed, fn):
 @tf_op("random_normal")  # the result is named ``name`` itself, as TF1 names it (``noise:0``)
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
     """Samples of N(mean, stddev²): a standard normal draw, times ``stddev``, plus ``mean``."""
-    dtype = _check_dtype(dtype, _FLOATS, "random_normal")
-    shape_tensor, static = _shape_input(shape)
-    mean = convert_to_tensor(mean, dtype, name="mean")
-    stddev = convert_to_tensor(stddev, dtype, name="stddev")
-    rnd = add_random_op(RandomStandardNormal, [shape_tensor], static, dtype, seed, "RandomStandardNormal")
-    return ops.add(ops.mul(rnd, stddev), mean)
+    return _scaled(RandomStandardNormal, shape, mean, stddev, _check_dtype(dtype, _FLOATS, "random_normal"), seed)
 
 
 @tf_op("truncated_normal")
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
     """Like ``random_normal``, but values more than 2 standard deviations from the mean are drawn again — the
     usual weight initialization: no rare huge weight."""
-    dtype = _check_dtype(dtype, _FLOATS, "truncated_normal")
+    return _scaled(TruncatedNormal, shape, mean, stddev, _check_dtype(dtype, _FLOATS, "truncated_normal"), seed)
+
+
+def _scaled(op, shape, mean, stddev, dtype, seed):
+    """``op``'s standard draw of ``shape``, times ``stddev``, plus ``mean``."""
     shape_tensor, static = _shape_input(shape)
     mean = convert_to_tensor(mean, dtype, name="mean")
     stddev = convert_to_tensor(stddev, dtype, name="stddev")
-    rnd = add_random_op(TruncatedNormal, [shape_tensor], static, dtype, seed, "TruncatedNormal")
-    return ops.add(ops.mul(rnd, stddev), mean)
+    return ops.add(ops.mul(add_random_op(op, [shape_tensor], static, dtype, seed, op.name), stddev), mean)
 
 
 @tf_op("random_uniform")
