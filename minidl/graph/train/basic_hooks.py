@@ -206,7 +206,8 @@ class CheckpointSaverListener:
 class CheckpointSaverHook(SessionRunHook):
     """Saves a checkpoint (``checkpoint_dir/model.ckpt-<global step>``) when the session is created, every
     ``save_secs`` seconds or ``save_steps`` steps, and at the end. The saver is ``saver``, the ``scaffold``'s,
-    or the one in the SAVERS collection. With ``save_graph_def`` it writes ``graph.pbtxt`` there too."""
+    or the one in the SAVERS collection. With ``save_graph_def`` it writes ``graph.pbtxt`` there too, and each
+    checkpoint's ``.meta``."""
 
     def __init__(self, checkpoint_dir, save_secs=None, save_steps=None, saver=None, checkpoint_basename="model.ckpt",
                  scaffold=None, listeners=None, save_graph_def=True):
@@ -254,7 +255,7 @@ class CheckpointSaverHook(SessionRunHook):
         logging.info("Saving checkpoints for %d into %s.", step, self._save_path)
         for listener in self._listeners:
             listener.before_save(session, step)
-        self._get_saver().save(session, self._save_path, global_step=step)
+        self._get_saver().save(session, self._save_path, global_step=step, write_meta_graph=self._save_graph_def)
         self._summary_writer.flush()
         return any([listener.after_save(session, step) for listener in self._listeners])  # all are called
 
