@@ -10,7 +10,7 @@ import collections
 import math
 
 from . import dtypes
-from .array_ops import concat, reshape
+from .array_ops import concat, reshape, shape, stack
 from .basics import name_scope
 from .frontend import convert_to_tensor
 from .math_ops import cast
@@ -20,27 +20,43 @@ __all__ = ["input_layer", "numeric_column"]
 
 class NumericColumn(collections.namedtuple("NumericColumn", ["key", "shape", "default_value", "dtype",
                                                              "normalizer_fn"])):
-    """The feature ``key`` as ``dtype`` numbers, ``shape`` per example (see ``numeric_column``)."""
+    """The feature ``key``: ``dtype`` values (how the input holds them), ``shape`` per example; see
+    ``numeric_column``."""
 
     @property
     def name(self):
         return self.key
 
     def dense(self, features):
-        """[batch, prod(shape)]: the feature read, normalized and flattened."""
+        """[batch, prod(shape)] float32: the feature read, normalized, cast and flattened per example."""
         if self.key not in features:
             raise ValueError(f"The feature {self.key!r} of numeric_column is not in the features given to "
                              f"input_layer (keys: {sorted(features)})")
-        value = cast(convert_to_tensor(features[self.key]), self.dtype)
-        if self.normalizer_fn is not None:
+        value = convert_to_tensor(features[self.key])
+        if value.dtype != self.dtype and not (value.dtype.is_floating or value.dtype.is_integer):
+            raise ValueError(f"numeric_column {self.key!r}: the feature has dtype {value.dtype.name}, not numbers")
+        width = math.prod(self.shape)
+        given = value.shape[1:] if value.shape.rank_known else None
+        if value.shape.rank == 0 or (given is not None and None not in given and math.prod(given) != width):
+            raise ValueError(f"numeric_column {self.key!r} of shape {self.shape} reads {width} value(s) per example, "
+                             f"but the feature has shape {value.shape} (the batch first)")
+        if self.normalizer_fn is not None:  # on the values as they come, as TF1 does
             value = self.normalizer_fn(value)
-        return reshape(value, [-1, math.prod(self.shape)])
+        value = cast(value, dtypes.float32)  # the input layer is float32 whatever the feature's dtype
+        if given is not None and None not in given:  # the width was checked above
+            return reshape(value, [-1, width])
+        # sizes known only at run time: one row per example, so that a wrong width fails instead of passing as
+        # more examples
+        rows = reshape(value, stack([shape(value)[0], width]))
+        rows.set_shape([value.shape[0] if value.shape.rank_known else None, width])
+        return rows
 
 
 def numeric_column(key, shape=(1,), default_value=None, dtype=dtypes.float32, normalizer_fn=None):
-    """A column reading feature ``key`` as real numbers, ``shape`` of them per example (an int or a tuple);
-    ``normalizer_fn`` (e.g. ``lambda x: (x - mean) / std``) is applied to the values. ``default_value`` (for
-    missing values in sparse input) is accepted; minidl's features are dense."""
+    """A column reading feature ``key`` as real numbers, ``shape`` of them per example (an int or a tuple); the
+    input layer gets them as float32, whatever ``dtype`` the input holds. ``normalizer_fn`` (e.g.
+    ``lambda x: (x - mean) / std``) is applied to the values first. ``default_value`` (for missing values in
+    sparse input; a number or a tuple of them) is accepted; minidl's features are dense."""
     if not isinstance(key, str):
         raise ValueError(f"key must be a string. Given: {key!r}")
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
@@ -49,9 +65,12 @@ def numeric_column(key, shape=(1,), default_value=None, dtype=dtypes.float32, no
     dtype = dtypes.as_dtype(dtype)
     if not (dtype.is_floating or dtype.is_integer):
         raise ValueError(f"dtype must be convertible to float. dtype: {dtype}, key: {key}")
+    if default_value is not None and not isinstance(default_value, (int, float, tuple, list)):
+        raise TypeError(f"default_value must be compatible with dtype. default_value: {default_value!r}, "
+                        f"dtype: {dtype}, key: {key}")
     if normalizer_fn is not None and not callable(normalizer_fn):
         raise TypeError(f"normalizer_fn must be a callable. Given: {normalizer_fn}")
-    return NumericColumn(key, shape, default_value, dtypes.float32 if dtype.is_integer else dtype, normalizer_fn)
+    return NumericColumn(key, shape, default_value, dtype, normalizer_fn)
 
 
 def input_layer(features, feature_columns, weight_collections=None, trainable=True, cols_to_vars=None,
@@ -70,7 +89,8 @@ def input_layer(features, feature_columns, weight_collections=None, trainable=Tr
     with name_scope("input_layer"):
         parts = []
         for column in sorted(columns, key=lambda c: c.name):
-            dense = column.dense(features)
+            with name_scope(column.name):  # TF1's names: input_layer/<key>/...
+                dense = column.dense(features)
             if cols_to_output_tensors is not None:
                 cols_to_output_tensors[column] = dense
             parts.append(dense)

@@ -54,6 +54,7 @@ from .variables import Variable, VariableV2
 __all__ = ["export_meta_graph", "import_meta_graph"]
 
 _KIND = "tf-meta-graph"
+_warned_about_stand_ins = False
 _VERSION = 1
 
 
@@ -92,7 +93,9 @@ def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_d
                         f"got {type(saver_def).__name__}")
     exporter = _Exporter(graph, export_scope, clear_devices)
     description = exporter.describe(collection_list)
-    if exporter.stand_ins:
+    global _warned_about_stand_ins
+    if exporter.stand_ins and not _warned_about_stand_ins:  # once per program: every checkpoint writes a .meta
+        _warned_about_stand_ins = True
         logging.warning("export_meta_graph: %d operation(s) run Python code, which a meta graph does not hold; the "
                         "imported graph has stand-ins whose outputs must be fed: %s", len(exporter.stand_ins),
                         ", ".join(exporter.stand_ins))

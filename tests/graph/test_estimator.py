@@ -369,9 +369,19 @@ def test_premade_estimator_arguments_are_checked(tmp_path):
     bad_optimizer = tf.estimator.DNNClassifier([4], columns, optimizer="Ftrl", model_dir=str(tmp_path / "a"))
     with pytest.raises(ValueError, match="Unsupported optimizer name: Ftrl"):
         bad_optimizer.train(lambda: dataset_input(X_TRAIN, Y_TRAIN % 2), steps=1)
-    float_labels = tf.estimator.DNNClassifier([4], columns, model_dir=str(tmp_path / "b"))
+    float_labels = tf.estimator.DNNClassifier([4], columns, n_classes=3, model_dir=str(tmp_path / "b"))
     with pytest.raises(ValueError, match="Labels dtype should be integer"):
-        float_labels.train(lambda: dataset_input(X_TRAIN, (Y_TRAIN % 2).astype(numpy.float32)), steps=1)
+        float_labels.train(lambda: dataset_input(X_TRAIN, (Y_TRAIN % 3).astype(numpy.float32)), steps=1)
+    binary = tf.estimator.DNNClassifier([4], columns, model_dir=str(tmp_path / "c"))
+    binary.train(lambda: dataset_input(X_TRAIN, (Y_TRAIN % 2).astype(numpy.float32)), steps=1)  # floats in [0, 1]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Labels must <= n_classes - 1"):
+        binary.train(lambda: dataset_input(X_TRAIN, Y_TRAIN % 3), steps=1)  # a class 2 of two classes
+    one_hot = tf.estimator.DNNClassifier([4], columns, n_classes=10, model_dir=str(tmp_path / "d"))
+    with pytest.raises(ValueError, match="Mismatched label shape. Expected labels dimension=1"):
+        one_hot.train(lambda: dataset_input(X_TRAIN, numpy.eye(10, dtype=numpy.int64)[Y_TRAIN]), steps=1)
+    regressor = tf.estimator.DNNRegressor([4], columns, model_dir=str(tmp_path / "e"))
+    with pytest.raises(ValueError, match="Mismatched label shape. Expected labels dimension=1"):
+        regressor.train(lambda: dataset_input(X_TRAIN, numpy.ones((len(X_TRAIN), 2), numpy.float32)), steps=1)
 
 
 def test_as_string_writes_numbers_as_printf_does():
@@ -387,3 +397,82 @@ def test_as_string_writes_numbers_as_printf_does():
         tf.as_string(floats, scientific=True, shortest=True)
     with pytest.raises(TypeError, match="expected a numeric or bool tensor"):
         tf.as_string(tf.constant("a"))
+
+
+def test_premade_graph_names_and_a_two_dimensional_regression(tmp_path):
+    regressor = tf.estimator.DNNRegressor([8], COLUMNS, model_dir=str(tmp_path), label_dimension=2)
+    targets = numpy.stack([Y_TRAIN, -Y_TRAIN], axis=1).astype(numpy.float32)
+    regressor.train(lambda: dataset_input(X_TRAIN, targets, repeat=True), steps=20)
+    results = regressor.evaluate(lambda: dataset_input(X_TEST, numpy.stack([Y_TEST, -Y_TEST], 1).astype("f4")))
+    predicted = dnn_forward(regressor, X_TEST, 1)
+    squared = (predicted - numpy.stack([Y_TEST, -Y_TEST], 1)) ** 2
+    assert results["average_loss"] == pytest.approx(squared.mean(), rel=1e-4)  # per value, as TF1's head
+    with tf.Graph().as_default() as graph:
+        features = {"pixels": tf.placeholder(tf.float32, [None, 64])}
+        spec = tf.estimator.DNNClassifier([4], COLUMNS, n_classes=3).model_fn(features, None, "infer", None)
+        assert spec.predictions["probabilities"].name == "dnn/head/predictions/probabilities:0"
+        assert spec.predictions["classes"].name == "dnn/head/predictions/str_classes:0"
+        assert graph.get_operation_by_name("dnn/input_from_feature_columns/input_layer/pixels/Reshape")
+
+
+def test_warm_start_applies_to_evaluate_and_predict_and_every_picked_variable_must_be_found(tmp_path):
+    source = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path / "source"), params={"hidden": 8})
+    source.train(train_input(), steps=30)
+    expected = source.evaluate(eval_input())
+    fresh = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path / "fresh"), params={"hidden": 8},
+                                   warm_start_from=str(tmp_path / "source"))
+    assert fresh.evaluate(eval_input())["accuracy"] == expected["accuracy"]  # never trained: the source's weights
+    first = next(fresh.predict(tf.estimator.inputs.numpy_input_fn({"pixels": X_TEST[:1]}, shuffle=False)))
+    numpy.testing.assert_allclose(first["logits"], logits_from(source, X_TEST[:1])[0], rtol=1e-5, atol=1e-6)
+    wider = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path / "wider"), params={"hidden": 16},
+                                   warm_start_from=str(tmp_path / "source"))
+    with pytest.raises(ValueError, match="doesn't match with shape"):
+        wider.train(train_input(), steps=1)
+    listed = tf.estimator.WarmStartSettings(str(tmp_path / "source"), vars_to_warm_start=["hidden"])
+    only_hidden = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path / "listed"), params={"hidden": 8},
+                                         warm_start_from=listed)
+    only_hidden.train(train_input(), steps=1)
+    with pytest.raises(ValueError, match="vars_to_warm_start must be"):
+        tf.estimator.WarmStartSettings(str(tmp_path), vars_to_warm_start=3)
+
+
+def test_estimator_checks_its_arguments_early(tmp_path):
+    config = tf.estimator.RunConfig()
+    with pytest.raises(AttributeError, match="read-only"):
+        config.tf_random_seed = 42
+    assert config.replace(save_checkpoints_steps=5).replace(save_checkpoints_secs=60).save_checkpoints_steps is None
+    with pytest.raises(ValueError, match="not expected args: \\['hparams'\\]"):
+        tf.estimator.Estimator(lambda features, labels, mode, hparams: None)
+    with pytest.raises(ValueError, match="does not include params argument"):
+        tf.estimator.Estimator(lambda features, labels, mode: None, params={})
+    estimator = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path))
+    with pytest.raises(TypeError, match="Hooks must be a SessionRunHook"):
+        estimator.train(train_input(), steps=1, hooks=[tf.train.StopAtStepHook])  # the class, not an instance
+    with pytest.raises(TypeError, match="saving_listeners must be a CheckpointSaverListener"):
+        estimator.train(train_input(), steps=1, saving_listeners=["x"])
+
+    def with_global_step_metric(features, labels, mode):
+        spec = model_fn(features, labels, mode, {})
+        if mode != tf.estimator.ModeKeys.EVAL:
+            return spec
+        return spec._replace(eval_metric_ops={"global_step": tf.metrics.mean(spec.loss)})
+    named = tf.estimator.Estimator(with_global_step_metric, model_dir=str(tmp_path / "named"))
+    with pytest.raises(ValueError, match='Metric with name "global_step" is not allowed'):
+        named.evaluate(eval_input())
+
+
+def test_one_optimizer_serves_every_graph_and_columns_give_float32_rows(tmp_path, caplog):
+    optimizer = tf.train.AdamOptimizer(0.01)
+    columns = [tf.feature_column.numeric_column("pixels", shape=64, dtype=tf.float64)]
+    classifier = tf.estimator.DNNClassifier([4], columns, n_classes=10, optimizer=optimizer,
+                                            model_dir=str(tmp_path),
+                                            config=tf.estimator.RunConfig(log_step_count_steps=None))
+    as_float64 = tf.estimator.inputs.numpy_input_fn({"pixels": X_TRAIN.astype(numpy.float64)}, Y_TRAIN,
+                                                    num_epochs=None, shuffle=True)
+    classifier.train(as_float64, steps=2)
+    classifier.train(as_float64, steps=2)  # a new graph, the same Adam object
+    assert classifier.get_variable_value("global_step") == 4
+    assert classifier.get_variable_value("dnn/logits/kernel").dtype == numpy.float32
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match="reads 1 value\\(s\\) per example, but the feature has shape"):
+            tf.feature_column.input_layer({"x": tf.zeros([3, 4])}, [tf.feature_column.numeric_column("x")])

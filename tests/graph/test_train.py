@@ -346,4 +346,7 @@ def test_init_from_checkpoint_starts_chosen_variables_from_another_models_values
             tf.train.init_from_checkpoint(str(tmp_path), {"encoder/d1/bias": "head/bias"})
         with pytest.raises(ValueError, match="should map to scope only"):
             tf.train.init_from_checkpoint(str(tmp_path), {"encoder/d1": "body/"})
+        wide = tf.Variable(tf.zeros([3], tf.float64), name="wide")
+        with pytest.raises(ValueError, match="Dtype of variable wide:0 \\(float64\\) doesn't match"):
+            tf.train.init_from_checkpoint(str(tmp_path), {"extra": wide})
     assert tf.train.start_queue_runners() == []  # no queue runners in minidl: nothing to start

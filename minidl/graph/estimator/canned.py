@@ -26,11 +26,14 @@ The default optimizer is Adagrad with learning rate 0.05; ``optimizer`` may be a
 supported.
 """
 from .. import layers, losses, metrics
-from ..array_ops import concat, expand_dims, reshape
+from ..array_ops import concat, expand_dims, reshape, zeros_like
 from ..core import Tensor
 from ..feature_column import NumericColumn, input_layer, numeric_column
 from ..initializers import glorot_uniform_initializer
-from ..math_ops import argmax, cast, greater, maximum, reduce_mean, reduce_sum, sigmoid, square
+from ..basics import control_dependencies, identity, name_scope
+from ..check_ops import assert_less_equal, assert_non_negative
+from ..frontend import convert_to_tensor
+from ..math_ops import argmax, cast, maximum, reduce_mean, reduce_sum, sigmoid, square
 from ..nn_ops import nn
 from ..string_ops import as_string
 from ..train.optimizer import Optimizer
@@ -60,15 +63,15 @@ def _optimizer(optimizer):
 
 
 def _dnn_logits(features, feature_columns, hidden_units, units, activation_fn, dropout, mode):
-    with variable_scope("dnn"):
-        with variable_scope("input_from_feature_columns"):
-            net = input_layer(features, feature_columns)
-        for i, width in enumerate(hidden_units):
-            net = layers.dense(net, width, activation=activation_fn, kernel_initializer=glorot_uniform_initializer(),
-                               name=f"hiddenlayer_{i}")
-            if dropout is not None and mode == ModeKeys.TRAIN:
-                net = layers.dropout(net, rate=dropout, training=True)
-        return layers.dense(net, units, kernel_initializer=glorot_uniform_initializer(), name="logits")
+    """The network, in the current variable scope (the model_fn's ``dnn``, which also holds the head)."""
+    with variable_scope("input_from_feature_columns"):
+        net = input_layer(features, feature_columns)
+    for i, width in enumerate(hidden_units):
+        net = layers.dense(net, width, activation=activation_fn, kernel_initializer=glorot_uniform_initializer(),
+                           name=f"hiddenlayer_{i}")
+        if dropout is not None and mode == ModeKeys.TRAIN:
+            net = layers.dropout(net, rate=dropout, training=True)
+    return layers.dense(net, units, kernel_initializer=glorot_uniform_initializer(), name="logits")
 
 
 def _example_weights(features, weight_column, mode):
@@ -114,11 +117,12 @@ class DNNClassifier(Estimator):
         columns = _columns(feature_columns)
 
         def model_fn(features, labels, mode, config):
-            logits = _dnn_logits(features, columns, hidden_units, 1 if n_classes == 2 else n_classes, activation_fn,
-                                 dropout, mode)
-            weights = _example_weights(features, weight_column, mode)
-            return _classification_spec(mode, logits, labels, n_classes, weights, _optimizer(optimizer),
-                                        loss_reduction)
+            with variable_scope("dnn"):
+                logits = _dnn_logits(features, columns, hidden_units, 1 if n_classes == 2 else n_classes,
+                                     activation_fn, dropout, mode)
+                weights = _example_weights(features, weight_column, mode)
+                return _classification_spec(mode, logits, labels, n_classes, weights, _optimizer(optimizer),
+                                            loss_reduction)
         super().__init__(model_fn, model_dir, config, warm_start_from=warm_start_from)
 
 
@@ -135,10 +139,11 @@ class DNNRegressor(Estimator):
         columns = _columns(feature_columns)
 
         def model_fn(features, labels, mode, config):
-            values = _dnn_logits(features, columns, hidden_units, label_dimension, activation_fn, dropout, mode)
-            weights = _example_weights(features, weight_column, mode)
-            return _regression_spec(mode, values, labels, label_dimension, weights, _optimizer(optimizer),
-                                    loss_reduction)
+            with variable_scope("dnn"):
+                values = _dnn_logits(features, columns, hidden_units, label_dimension, activation_fn, dropout, mode)
+                weights = _example_weights(features, weight_column, mode)
+                return _regression_spec(mode, values, labels, label_dimension, weights, _optimizer(optimizer),
+                                        loss_reduction)
         super().__init__(model_fn, model_dir, config, warm_start_from=warm_start_from)
 
 
@@ -151,20 +156,22 @@ def _columns(feature_columns):
 
 def _classification_spec(mode, logits, labels, n_classes, weights, optimizer, loss_reduction):
     binary = n_classes == 2
-    if binary:
-        probability = sigmoid(logits)
-        class_ids = cast(greater(logits, 0.0), dtypes.int64)
-        predictions = {"logits": logits, "logistic": probability,
-                       "probabilities": concat([1.0 - probability, probability], axis=1)}
-    else:
-        predictions = {"logits": logits, "probabilities": nn.softmax(logits)}
-        class_ids = expand_dims(argmax(logits, 1), 1)
-    predictions.update(class_ids=class_ids, classes=as_string(class_ids))
+    with name_scope("head"), name_scope("predictions"):  # TF1's names: dnn/head/predictions/probabilities ...
+        predictions = {"logits": logits}
+        if binary:  # one logit: the two classes' scores are 0 and it
+            predictions["logistic"] = sigmoid(logits, name="logistic")
+            logits_of_classes = concat((zeros_like(logits), logits), axis=-1, name="two_class_logits")
+        else:
+            logits_of_classes = logits
+        predictions["probabilities"] = nn.softmax(logits_of_classes, name="probabilities")
+        class_ids = expand_dims(argmax(logits_of_classes, axis=-1, name="class_ids"), -1)
+        predictions.update(class_ids=class_ids, classes=as_string(class_ids, name="str_classes"))
     if mode == ModeKeys.PREDICT:
         return EstimatorSpec(mode, predictions=predictions)
     labels = _class_labels(labels, n_classes)
     if binary:
         unreduced = nn.sigmoid_cross_entropy_with_logits(labels=cast(labels, logits.dtype), logits=logits)
+        labels = cast(labels, dtypes.int64) if labels.dtype.is_floating else labels
     else:
         unreduced = expand_dims(nn.sparse_softmax_cross_entropy_with_logits(labels=reshape(labels, [-1]),
                                                                             logits=logits), 1)
@@ -176,40 +183,58 @@ def _classification_spec(mode, logits, labels, n_classes, weights, optimizer, lo
             ops.update({"precision": metrics.precision(labels, class_ids, weights),
                         "recall": metrics.recall(labels, class_ids, weights),
                         "label/mean": label_mean,
-                        "prediction/mean": metrics.mean(probability, weights, name="prediction/mean"),
+                        "prediction/mean": metrics.mean(predictions["logistic"], weights, name="prediction/mean"),
                         "accuracy_baseline": (maximum(label_mean[0], 1.0 - label_mean[0]), label_mean[1])})
         return ops
     return _spec(mode, predictions, unreduced, weights, metric_ops, optimizer, loss_reduction)
 
 
 def _class_labels(labels, n_classes):
-    """Class-id labels as an int64 [batch, 1] tensor (given as [batch] or [batch, 1])."""
+    """The labels as a [batch, 1] tensor (given as [batch] or [batch, 1]) that is checked, when the graph runs, to
+    hold class ids in [0, n_classes): int64, or for two classes also floats in [0, 1] (TF1's binary head takes
+    those)."""
     if labels is None:
         raise ValueError("You must provide a labels Tensor. Given: None. Suggested troubleshooting steps: Check "
                          "that your data contain your label feature. Check that your input_fn properly parses and "
                          "returns labels.")
-    labels = labels if isinstance(labels, Tensor) else cast(labels, dtypes.int64)
-    if not (labels.dtype.is_integer or labels.dtype.is_bool):
+    labels = labels if isinstance(labels, Tensor) else convert_to_tensor(labels)
+    floats_allowed = n_classes == 2 and labels.dtype.is_floating
+    if not (labels.dtype.is_integer or labels.dtype.is_bool or floats_allowed):
         raise ValueError(f"Labels dtype should be integer. Instead got {labels.dtype.name}. (The classes are 0 to "
                          f"n_classes - 1 = {n_classes - 1}; string labels need label_vocabulary, not supported.)")
-    if labels.shape.rank == 1:
+    labels = _one_column(labels, 1)
+    labels = cast(labels, dtypes.float32 if floats_allowed else dtypes.int64)
+    top = 1.0 if floats_allowed else n_classes - 1
+    checks = [assert_non_negative(labels, message="Labels must >= 0"),
+              assert_less_equal(labels, cast(top, labels.dtype), message=f"Labels must <= n_classes - 1 ({top})")]
+    with control_dependencies(checks):
+        return identity(labels)
+
+
+def _one_column(labels, dimension):
+    """``labels`` as [batch, dimension]: a [batch] tensor gets the column dim; any other width is refused (TF1's
+    "Mismatched label shape"), where broadcasting would quietly compare each prediction with every label."""
+    if labels.shape.rank == 1 and dimension == 1:
         labels = expand_dims(labels, 1)
-    return cast(labels, dtypes.int64)
+    if labels.shape.rank_known and (labels.shape.rank != 2 or labels.shape[1] not in (None, dimension)):
+        raise ValueError(f"Mismatched label shape. Expected labels dimension={dimension}. Received labels of shape "
+                         f"{labels.shape} (the batch, then {dimension} value(s) per example; one-hot labels are "
+                         f"not taken: give class ids)")
+    return labels
 
 
 def _regression_spec(mode, values, labels, label_dimension, weights, optimizer, loss_reduction):
-    predictions = {"predictions": values}
+    with name_scope("head"), name_scope("predictions"):
+        predictions = {"predictions": identity(values, name="predictions")}
     if mode == ModeKeys.PREDICT:
         return EstimatorSpec(mode, predictions=predictions)
     if labels is None:
         raise ValueError("You must provide a labels Tensor. Given: None.")
-    labels = cast(labels, values.dtype)
-    if labels.shape.rank == 1:
-        labels = expand_dims(labels, 1)
-    unreduced = reduce_sum(square(values - labels), axis=1, keepdims=True)
+    labels = _one_column(cast(convert_to_tensor(labels), values.dtype), label_dimension)
+    # per value, [batch, label_dimension]: the loss trained is their sum, average_loss their mean
+    unreduced = square(values - labels)
 
     def metric_ops():
         return {"label/mean": metrics.mean(labels, weights, name="label/mean"),
                 "prediction/mean": metrics.mean(values, weights, name="prediction/mean")}
     return _spec(mode, predictions, unreduced, weights, metric_ops, optimizer, loss_reduction)
-

@@ -35,7 +35,6 @@ import collections
 import copy
 import inspect
 import os
-import re
 import tempfile
 
 from .. import metrics
@@ -45,9 +44,10 @@ from ..core import Graph, GraphKeys, Operation, Tensor, get_default_graph
 from ..data import Dataset
 from ..iterator_ops import make_one_shot_iterator
 from ..random_ops import set_random_seed
-from ..variables import trainable_variables
+from ..variables import Variable
 from ..summary import FileWriterCache, Summary, scalar
-from ..train.basic_hooks import CheckpointSaverHook, FinalOpsHook, LoggingTensorHook, NanTensorHook, StopAtStepHook
+from ..train.basic_hooks import (CheckpointSaverHook, CheckpointSaverListener, FinalOpsHook, LoggingTensorHook,
+                                 NanTensorHook, StopAtStepHook)
 from ..train.monitored_session import ChiefSessionCreator, MonitoredSession, MonitoredTrainingSession, Scaffold
 from ..train.init_from_checkpoint import init_from_checkpoint
 from ..train.saver import Saver, latest_checkpoint, list_variables, load_variable
@@ -146,24 +146,43 @@ class RunConfig:
             return settings[name]
         raise AttributeError(f"'RunConfig' object has no attribute '{name}'")
 
+    def __setattr__(self, name, value):
+        if name != "_settings":  # a setting assigned here would be ignored by the Estimator's copy
+            raise AttributeError(f"can't set attribute {name!r}: RunConfig is read-only; use "
+                                 f"config.replace({name}=...)")
+        object.__setattr__(self, name, value)
+
     def replace(self, **changes):
         unknown = set(changes) - set(self._settings)
         if unknown:
             raise ValueError(f"RunConfig.replace: unknown settings {sorted(unknown)}")
         settings = dict(self._settings, **changes)
-        if "save_checkpoints_steps" in changes and changes["save_checkpoints_steps"] is not None:
-            settings["save_checkpoints_secs"] = None
+        for given, other in (("save_checkpoints_steps", "save_checkpoints_secs"),
+                             ("save_checkpoints_secs", "save_checkpoints_steps")):
+            if changes.get(given) is not None:  # the one replaced wins over the other
+                settings[other] = None
         return RunConfig(**settings)
 
 
 class WarmStartSettings(collections.namedtuple("WarmStartSettings", ["ckpt_to_initialize_from",
                                                                        "vars_to_warm_start"])):
-    """Start a new model's training from another model's weights: the trainable variables whose names match the
-    regular expression ``vars_to_warm_start`` (default: all) and that the checkpoint (a prefix or a directory)
-    holds under the same name and shape take their values from it; the others are initialized as usual."""
+    """Start a new model from another model's checkpoint (``ckpt_to_initialize_from``: a prefix or a directory).
+    ``vars_to_warm_start`` picks the variables, as TF1's: a regular expression matched against the trainable
+    variables' names (default ``".*"``: all of them), a list of such expressions matched against all global
+    variables (batch norm's moving statistics too), a list of Variables, or None (none). Each one picked must be
+    in the checkpoint under its name, with its shape (``init_from_checkpoint`` says otherwise); the others are
+    initialized as usual. It applies while ``model_dir`` holds no checkpoint of its own, in training, evaluation
+    and prediction alike."""
 
     def __new__(cls, ckpt_to_initialize_from, vars_to_warm_start=".*"):
-        return super().__new__(cls, ckpt_to_initialize_from, vars_to_warm_start)
+        if not isinstance(ckpt_to_initialize_from, (str, os.PathLike)) or not os.fspath(ckpt_to_initialize_from):
+            raise ValueError(f"ckpt_to_initialize_from must be a path, got {ckpt_to_initialize_from!r}")
+        if not (vars_to_warm_start is None or isinstance(vars_to_warm_start, str) or
+                (isinstance(vars_to_warm_start, (list, tuple)) and
+                 all(isinstance(v, (str, Variable)) for v in vars_to_warm_start))):
+            raise ValueError(f"vars_to_warm_start must be a regular expression, a list of them or of Variables, or "
+                             f"None; got {vars_to_warm_start!r}")
+        return super().__new__(cls, os.fspath(ckpt_to_initialize_from), vars_to_warm_start)
 
 
 class Estimator:
@@ -189,13 +208,19 @@ class Estimator:
         self._model_fn_args = _arguments(model_fn)
         if "features" not in self._model_fn_args:
             raise ValueError(f"model_fn ({model_fn}) must include features argument.")
-        if params and "params" not in self._model_fn_args:
+        unexpected = sorted(self._model_fn_args - {"features", "labels", "mode", "params", "config"})
+        if unexpected:
+            raise ValueError(f"model_fn ({model_fn}) has following not expected args: {unexpected}")
+        if params is not None and "params" not in self._model_fn_args:
             raise ValueError(f"model_fn ({model_fn}) does not include params argument, but params ({params}) is "
                              f"passed to Estimator.")
         self._model_fn = model_fn
         self._params = copy.deepcopy(params or {})
         if isinstance(warm_start_from, (str, os.PathLike)):
-            warm_start_from = WarmStartSettings(os.fspath(warm_start_from))
+            warm_start_from = WarmStartSettings(warm_start_from)
+        if warm_start_from is not None and not isinstance(warm_start_from, WarmStartSettings):
+            raise ValueError(f"warm_start_from must be a string or a WarmStartSettings, instead got "
+                             f"{type(warm_start_from).__name__}")
         self._warm_start = warm_start_from
 
     model_fn = property(lambda self: self._model_fn)
@@ -231,18 +256,21 @@ class Estimator:
         if max_steps is not None and max_steps <= self._saved_global_step():
             logging.info("Skipping training since max_steps has already saved.")
             return self
+        hooks = _checked_hooks(hooks)
+        saving_listeners = _checked_hooks(saving_listeners, CheckpointSaverListener, "saving_listeners")
         config = self._config
-        with Graph().as_default():
+        with Graph().as_default() as graph:
             global_step = self._new_graph()
             features, labels = self._input(input_fn, ModeKeys.TRAIN)
             spec = self._call_model_fn(features, labels, ModeKeys.TRAIN)
-            scalar("loss", spec.loss)
+            if not any(s.op.name == "loss" for s in graph.get_collection(GraphKeys.SUMMARIES)):
+                scalar("loss", spec.loss)  # (unless the model_fn wrote one itself)
             self._add_saver(spec.scaffold)
-            if self._warm_start is not None and self.latest_checkpoint() is None:
-                self._warm_start_variables()
-            hooks = list(hooks or ()) + spec.training_hooks + [
-                NanTensorHook(spec.loss),
-                LoggingTensorHook({"loss": spec.loss, "step": global_step}, every_n_iter=config.log_step_count_steps)]
+            self._maybe_warm_start(self.latest_checkpoint())
+            hooks = hooks + spec.training_hooks + [NanTensorHook(spec.loss)]
+            if config.log_step_count_steps is not None:
+                hooks.append(LoggingTensorHook({"loss": spec.loss, "step": global_step},
+                                               every_n_iter=config.log_step_count_steps))
             if steps is not None or max_steps is not None:
                 hooks.insert(0, StopAtStepHook(num_steps=steps, last_step=max_steps))
             chief_hooks = spec.training_chief_hooks + [CheckpointSaverHook(
@@ -272,16 +300,25 @@ class Estimator:
             graph.add_to_collection(GraphKeys.SAVERS, Saver(max_to_keep=self._config.keep_checkpoint_max,
                                                             allow_empty=True))
 
-    def _warm_start_variables(self):
-        """Start the trainable variables that match ``vars_to_warm_start`` and that the warm-start checkpoint holds
-        (same name, same shape) from its values (``init_from_checkpoint``)."""
+    def _maybe_warm_start(self, checkpoint_path):
+        """Without a checkpoint of its own (``checkpoint_path`` None), start the variables ``WarmStartSettings``
+        picks from the warm-start checkpoint (``init_from_checkpoint``: each must be there, with its shape)."""
         settings = self._warm_start
-        pattern = re.compile(settings.vars_to_warm_start)
-        available = dict(list_variables(settings.ckpt_to_initialize_from))
-        chosen = {v.op.name: v for v in trainable_variables()
-                  if pattern.match(v.op.name) and available.get(v.op.name) == v.shape.as_list()}
+        if settings is None or checkpoint_path is not None:
+            return
+        picked = settings.vars_to_warm_start
+        graph = get_default_graph()
+        if picked is None:
+            chosen = []
+        elif isinstance(picked, str):
+            chosen = graph.get_collection(GraphKeys.TRAINABLE_VARIABLES, scope=picked)
+        else:
+            chosen = [v for v in picked if isinstance(v, Variable)]
+            for scope in (v for v in picked if isinstance(v, str)):
+                chosen += graph.get_collection(GraphKeys.GLOBAL_VARIABLES, scope=scope)
         logging.info("Warm-starting from: %s (%d variables)", settings.ckpt_to_initialize_from, len(chosen))
-        init_from_checkpoint(settings.ckpt_to_initialize_from, chosen)
+        if chosen:
+            init_from_checkpoint(settings.ckpt_to_initialize_from, {v.op.name: v for v in chosen})
 
     # ----------------------------------------------------------------------------------------- evaluation
     def evaluate(self, input_fn, steps=None, hooks=None, checkpoint_path=None, name=None):
@@ -294,19 +331,22 @@ class Estimator:
         if checkpoint_path is None:
             logging.info("Could not find trained model in model_dir: %s, running initialization to evaluate.",
                          self.model_dir)
+        hooks = _checked_hooks(hooks)
         with Graph().as_default():
             global_step = self._new_graph()
             features, labels = self._input(input_fn, ModeKeys.EVAL)
             spec = self._call_model_fn(features, labels, ModeKeys.EVAL)
-            if "loss" in spec.eval_metric_ops:
-                raise ValueError('Metric with name "loss" is not allowed, because Estimator already defines a '
-                                 'default metric with the same name.')
+            for reserved in ("loss", GraphKeys.GLOBAL_STEP):
+                if reserved in spec.eval_metric_ops:
+                    raise ValueError(f'Metric with name "{reserved}" is not allowed, because Estimator already '
+                                     f'defines a default metric with the same name.')
+            self._maybe_warm_start(checkpoint_path)
             metric_ops = dict(spec.eval_metric_ops, loss=metrics.mean(spec.loss))
             update_op = group(*[update for _, update in metric_ops.values()])
             values = {name_: value for name_, (value, _) in metric_ops.items()}
             values[GraphKeys.GLOBAL_STEP] = global_step
             final = FinalOpsHook(values)
-            all_hooks = list(hooks or ()) + spec.evaluation_hooks + [final]
+            all_hooks = hooks + spec.evaluation_hooks + [final]
             if steps is not None:
                 all_hooks.append(_StopAfterNRunsHook(steps))
             creator = ChiefSessionCreator(scaffold=spec.scaffold, config=self._config.session_config,
@@ -338,14 +378,16 @@ class Estimator:
         if checkpoint_path is None:
             logging.info("Could not find trained model in model_dir: %s, running initialization to predict.",
                          self.model_dir)
+        hooks = _checked_hooks(hooks)
         with Graph().as_default():
             self._new_graph()
             features, _ = self._input(input_fn, ModeKeys.PREDICT)
             spec = self._call_model_fn(features, None, ModeKeys.PREDICT)
+            self._maybe_warm_start(checkpoint_path)
             predictions = _picked(spec.predictions, predict_keys)
             creator = ChiefSessionCreator(scaffold=spec.scaffold, config=self._config.session_config,
                                           checkpoint_filename_with_path=checkpoint_path)
-            with MonitoredSession(session_creator=creator, hooks=list(hooks or ()) + spec.prediction_hooks) as session:
+            with MonitoredSession(session_creator=creator, hooks=hooks + spec.prediction_hooks) as session:
                 while not session.should_stop():
                     batch = session.run(predictions)
                     if not yield_single_examples:
@@ -389,8 +431,6 @@ class Estimator:
         spec = self._model_fn(features=features, **kwargs)
         if not isinstance(spec, EstimatorSpec):
             raise ValueError(f"model_fn should return an EstimatorSpec, got {type(spec).__name__}.")
-        if spec.mode != mode:
-            raise ValueError(f"model_fn was called for mode {mode!r} but returned an EstimatorSpec for {spec.mode!r}")
         return spec
 
 
@@ -406,17 +446,28 @@ class _StopAfterNRunsHook(SessionRunHook):
             run_context.request_stop()
 
 
+def _checked_hooks(hooks, kind=SessionRunHook, what="Hooks"):
+    """``hooks`` as a list, each an instance of ``kind`` (a class given instead of an instance is the usual slip)."""
+    hooks = list(hooks or ())
+    for hook in hooks:
+        if not isinstance(hook, kind):
+            raise TypeError(f"{what} must be a {kind.__name__}, given: {hook!r}")
+    return hooks
+
+
 def _arguments(fn):
-    """The names of ``fn``'s parameters (a functools.partial's remaining ones; a callable object's ``__call__``)."""
+    """The names of ``fn``'s named parameters (a functools.partial's remaining ones; a callable object's
+    ``__call__``'s), not ``*args``/``**kwargs``."""
     try:
-        return set(inspect.signature(fn).parameters)
+        parameters = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
         return set()
+    return {p.name for p in parameters if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
 
 
 def _picked(predictions, keys):
     """``predictions`` restricted to ``keys`` (a dict's entries); all of them when ``keys`` is None."""
-    if keys is None:
+    if not keys:
         return predictions
     if not isinstance(predictions, dict):
         raise ValueError("predict_keys argument is not valid in case of non-dict predictions.")

@@ -22,6 +22,9 @@ def numpy_input_fn(x, y=None, batch_size=128, num_epochs=1, shuffle=None, queue_
     features = {k: numpy.asarray(v) for k, v in x.items()} if isinstance(x, dict) else numpy.asarray(x)
     labels = None if y is None else ({k: numpy.asarray(v) for k, v in y.items()} if isinstance(y, dict)
                                      else numpy.asarray(y))
+    if isinstance(features, dict) and isinstance(labels, dict) and set(features) & set(labels):
+        raise ValueError(f"{len(set(features) & set(labels))} duplicate keys are found in both x and y: "
+                         f"{sorted(set(features) & set(labels))}")
     lengths = {len(a) for a in (list(features.values()) if isinstance(features, dict) else [features])}
     if labels is not None:
         lengths |= {len(a) for a in (list(labels.values()) if isinstance(labels, dict) else [labels])}

@@ -18,7 +18,8 @@ checkpoint's value, so whatever initializes the variables afterwards (``global_v
   from the checkpoint's variable with the same name under ``encoder/`` (``"/"`` on either side: the top level);
 * ``{"encoder/w": "body/w"}`` or ``{"encoder/w": variable}``: one variable.
 
-Every chosen variable must find a tensor of a compatible shape in the checkpoint (ValueError otherwise).
+Every chosen variable must find a tensor of a compatible shape and the same dtype in the checkpoint (ValueError
+otherwise).
 """
 import os
 
@@ -66,6 +67,10 @@ def _start_from(variable, name_in_checkpoint, reader, available, source):
     if not variable.shape.is_compatible_with(available[name_in_checkpoint]):
         raise ValueError(f"Shape of variable {variable.name} ({variable.shape}) doesn't match with shape of tensor "
                          f"{name_in_checkpoint} ({available[name_in_checkpoint]}) from checkpoint reader.")
+    stored = reader.get_variable_to_dtype_map()[name_in_checkpoint]
+    if stored != variable.dtype:  # (a silent cast would hide a model built in another precision)
+        raise ValueError(f"Dtype of variable {variable.name} ({variable.dtype.name}) doesn't match with dtype of "
+                         f"tensor {name_in_checkpoint} ({stored}) from checkpoint reader.")
     graph = variable.graph
     with graph.as_default(), graph.control_dependencies(None), graph.name_scope(variable.op.name + "/"):
         value = constant(reader.get_tensor(name_in_checkpoint), dtype=variable.dtype, name="checkpoint_value")

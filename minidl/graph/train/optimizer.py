@@ -52,7 +52,8 @@ class Optimizer:
         self._name = name
         self._use_locking = use_locking
         self._slots = {}          # slot name -> {variable: slot variable}
-        self._non_slot = {}       # name -> variable (e.g. Adam's beta powers)
+        self._non_slot = {}       # (name, graph) -> variable (e.g. Adam's beta powers): one per graph, so that
+        #                           one optimizer serves the new graph each Estimator.train() builds
 
     def get_name(self):
         return self._name
@@ -162,16 +163,19 @@ class Optimizer:
         return sorted(self._slots)
 
     def _non_slot_variable(self, name, initial_value):
-        if name not in self._non_slot:
+        key = (name, get_default_graph())
+        if key not in self._non_slot:
             from ..variables import Variable
             with name_scope(None):
-                self._non_slot[name] = Variable(initial_value, trainable=False, name=name)
-        return self._non_slot[name]
+                self._non_slot[key] = Variable(initial_value, trainable=False, name=name)
+        return self._non_slot[key]
 
     def variables(self):
-        """The optimizer's own variables (slots and the like), e.g. to initialise or save them."""
-        out = [v for table in self._slots.values() for v in table.values()]
-        return out + list(self._non_slot.values())
+        """The optimizer's own variables (slots and the like) in the default graph, e.g. to initialise or save
+        them."""
+        graph = get_default_graph()
+        out = [v for table in self._slots.values() for v in table.values() if v.graph is graph]
+        return out + [v for (_, owner), v in self._non_slot.items() if owner is graph]
 
     def _lr(self, value, name):
         """A hyper-parameter as a tensor (a float, a tensor such as a decayed learning rate, or a function
