@@ -14,6 +14,8 @@ named ``<metric>/total``, ``<metric>/count`` ...) and returns two tensors::
 whose denominator is still 0 is 0, not NaN. ``weights`` (broadcast to the values) weighs each value; a weight of 0
 leaves it out. ``metrics_collections`` / ``updates_collections`` name collections to add the value / update op to.
 """
+import numpy
+
 from .. import ops
 from ..backend import dtypes
 from .core import GraphKeys, get_default_graph
@@ -23,9 +25,9 @@ from .variables import Variable
 
 
 
-def _metric_variable(name, dtype=dtypes.float32):
-    """A local scalar counter starting at zero (not trainable, not saved)."""
-    return Variable(lambda: to_tensor(0, dtype), trainable=False, name=name,
+def _metric_variable(name, dtype=dtypes.float32, shape=()):
+    """A local counter (a scalar, or one per entry of ``shape``) starting at zero (not trainable, not saved)."""
+    return Variable(lambda: to_tensor(numpy.zeros(shape, dtype)), trainable=False, name=name,
                     collections=[GraphKeys.LOCAL_VARIABLES, GraphKeys.METRIC_VARIABLES])
 
 
@@ -178,3 +180,90 @@ def recall(labels, predictions, weights=None, metrics_collections=None, updates_
         fn, update_fn = false_negatives(labels, predictions, weights)
         return _finish(_safe_div(tp, ops.add(tp, fn)), _safe_div(update_tp, ops.add(update_tp, update_fn)),
                        metrics_collections, updates_collections)
+
+
+# ================================================================================================= AUC
+
+def auc(labels, predictions, weights=None, num_thresholds=200, metrics_collections=None, updates_collections=None,
+        curve="ROC", name=None, summation_method="trapezoidal", thresholds=None):
+    """The area under the ROC curve (``curve="ROC"``: recall against the false-positive rate) or the
+    precision-recall curve (``"PR"``), approximated on ``num_thresholds`` thresholds, for ``predictions`` in
+    [0, 1] (probabilities of the positive class) and bool-like ``labels``. Returns ``(auc, update_op)``.
+
+    At each threshold t an entry counts as predicted positive when its prediction is > t; the counts of true and
+    false positives and negatives at every threshold accumulate in four local [num_thresholds] variables
+    (``auc/true_positives`` ...). The thresholds are 0 - 1e-7, then evenly spaced ``i / (num_thresholds - 1)``,
+    then 1 + 1e-7, so that the curve reaches both corners. From the counts, with ε = 1e-6::
+
+        recall = (tp + ε) / (tp + fn + ε),  fp_rate = fp / (fp + tn + ε),  precision = (tp + ε) / (tp + fp + ε)
+
+    and the area between consecutive thresholds is summed as trapezoids (``summation_method="trapezoidal"``),
+    with the lower or upper of the two heights (``"minoring"``/``"majoring"``), or, for PR, by interpolating
+    precision the way Davis & Goadrich (2006) show is right for PR curves (``"careful_interpolation"``).
+    """
+    if curve not in ("ROC", "PR"):
+        raise ValueError(f"curve must be either ROC or PR, {curve} unknown")
+    methods = ("trapezoidal", "minoring", "majoring", "careful_interpolation")
+    if summation_method not in methods:
+        raise ValueError(f"Invalid summation_method: {summation_method} (expected one of {methods})")
+    if thresholds is None:
+        if num_thresholds < 2:
+            raise ValueError(f"num_thresholds must be > 1, got {num_thresholds}")
+        kepsilon = 1e-7  # the first and last thresholds: every prediction above, none above
+        thresholds = [0.0 - kepsilon] + [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)] + \
+            [1.0 + kepsilon]
+    else:
+        thresholds = [0.0 - 1e-7] + sorted(float(t) for t in thresholds) + [1.0 + 1e-7]
+    labels, predictions = _matching(labels, predictions)
+    with variable_scope(name, default_name="auc"):
+        positive = ops.reshape(cast(cast(labels, dtypes.bool_), dtypes.float32), (-1, 1))
+        scores = ops.reshape(cast(predictions, dtypes.float32), (-1, 1))
+        weight = ops.ones_like(positive) if weights is None else ops.reshape(
+            ops.broadcast_to_like(cast(to_tensor(weights), dtypes.float32), cast(predictions, dtypes.float32)),
+            (-1, 1))
+        above = cast(ops.gt(scores, to_tensor(numpy.asarray(thresholds, numpy.float32))), dtypes.float32)  # [N, T]
+        negative = ops.sub(1.0, positive)
+        below = ops.sub(1.0, above)
+        counts = {"true_positives": ops.mul(positive, above), "false_negatives": ops.mul(positive, below),
+                  "true_negatives": ops.mul(negative, below), "false_positives": ops.mul(negative, above)}
+        totals, updated = {}, {}
+        for key, per_entry in counts.items():
+            totals[key] = _metric_variable(key, shape=(len(thresholds),))
+            updated[key] = totals[key].assign_add(ops.sum(ops.mul(per_entry, weight), dim=0))
+        return _finish(_area(totals, curve, summation_method), _area(updated, curve, summation_method),
+                       metrics_collections, updates_collections)
+
+
+def _area(counts, curve, summation_method):
+    """The area under the curve drawn by the confusion ``counts`` (a [T] tensor each) at the thresholds."""
+    tp, fn, tn, fp = (counts[k] for k in ("true_positives", "false_negatives", "true_negatives", "false_positives"))
+    if curve == "PR" and summation_method == "careful_interpolation":
+        return _interpolated_pr_area(tp, fp, fn)
+    epsilon = 1e-6
+    recall = ops.div(ops.add(tp, epsilon), ops.add(ops.add(tp, fn), epsilon))
+    if curve == "ROC":
+        x, y = ops.div(fp, ops.add(ops.add(fp, tn), epsilon)), recall
+    else:
+        x, y = recall, ops.div(ops.add(tp, epsilon), ops.add(ops.add(tp, fp), epsilon))
+    width = ops.sub(x[:-1], x[1:])  # the x values fall as the threshold rises
+    if summation_method == "minoring":
+        height = ops.minimum(y[:-1], y[1:])
+    elif summation_method == "majoring":
+        height = ops.maximum(y[:-1], y[1:])
+    else:  # trapezoids (careful interpolation is for PR curves; on ROC it means trapezoids too)
+        height = ops.div(ops.add(y[:-1], y[1:]), 2.0)
+    return ops.sum(ops.mul(width, height))
+
+
+def _interpolated_pr_area(tp, fp, fn):
+    """The PR area with precision interpolated between thresholds as TP/(TP+FP) varies when the positive
+    predictions p = TP + FP change linearly, which integrates to a slope and a log term (Davis & Goadrich)."""
+    d_tp = ops.sub(tp[:-1], tp[1:])
+    p = ops.add(tp, fp)
+    d_p = ops.maximum(ops.sub(p[:-1], p[1:]), 0.0)
+    slope = _safe_div(d_tp, d_p)
+    intercept = ops.sub(tp[1:], ops.mul(slope, p[1:]))
+    both_positive = ops.logical_and(ops.gt(p[:-1], 0), ops.gt(p[1:], 0))
+    p_ratio = ops.where(both_positive, _safe_div(p[:-1], ops.maximum(p[1:], 0.0)), ops.ones_like(p[1:]))
+    per_step = ops.mul(slope, ops.add(d_tp, ops.mul(intercept, ops.log(p_ratio))))
+    return ops.sum(_safe_div(per_step, ops.maximum(ops.add(tp[1:], fn[1:]), 0.0)))

@@ -313,9 +313,13 @@ def test_dnn_classifier_as_in_the_getting_started_guide(tmp_path):
     probabilities = numpy.exp(logits[:4] - logits[:4].max(1, keepdims=True))
     probabilities /= probabilities.sum(1, keepdims=True)
     for p, expected, row in zip(predictions, logits[:4].argmax(1), probabilities):
-        assert set(p) == {"logits", "probabilities", "class_ids", "classes"}
+        assert set(p) == {"logits", "probabilities", "class_ids", "classes", "all_class_ids", "all_classes"}
         assert p["class_ids"][0] == expected and p["classes"][0] == str(expected).encode()
         numpy.testing.assert_allclose(p["probabilities"], row, rtol=1e-4, atol=1e-6)
+
+
+def probability_of(logit):
+    return 1 / (1 + numpy.exp(-logit))
 
 
 def test_binary_dnn_classifier_has_one_logit_and_the_binary_metrics(tmp_path):
@@ -335,10 +339,15 @@ def test_binary_dnn_classifier_has_one_logit_and_the_binary_metrics(tmp_path):
     assert results["accuracy_baseline"] == pytest.approx(1 - is_three_test.mean(), abs=1e-6)
     probability = 1 / (1 + numpy.exp(-logit))
     assert results["prediction/mean"] == pytest.approx(probability.mean(), rel=1e-4)
+    pos, neg = probability_of(logit)[is_three_test == 1], probability_of(logit)[is_three_test == 0]
+    assert results["auc"] == pytest.approx((pos[:, None] > neg[None, :]).mean(), abs=5e-3)  # 200 thresholds
+    assert 0 < results["auc_precision_recall"] <= 1
     sigmoid_losses = numpy.maximum(logit, 0) - logit * is_three_test + numpy.log1p(numpy.exp(-numpy.abs(logit)))
     assert results["average_loss"] == pytest.approx(sigmoid_losses.mean(), rel=1e-4)
     first = next(classifier.predict(lambda: dataset_input(X_TEST[:1], None)))
-    assert set(first) == {"logits", "logistic", "probabilities", "class_ids", "classes"}
+    assert set(first) == {"logits", "logistic", "probabilities", "class_ids", "classes", "all_class_ids",
+                          "all_classes"}
+    assert list(first["all_class_ids"]) == [0, 1] and list(first["all_classes"]) == [b"0", b"1"]
     numpy.testing.assert_allclose(first["probabilities"], [1 - probability[0], probability[0]], rtol=1e-4)
 
 

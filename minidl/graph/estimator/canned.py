@@ -16,17 +16,17 @@ softmax cross-entropy of the class ids (the sigmoid one for two classes); a regr
 over ``label_dimension``. The loss trained is their **sum** over the batch (``loss_reduction``, TF 1.x's default
 ``SUM``), times the ``weight_column``'s per-example weights if one is given; ``average_loss`` in the
 evaluation is the weighted mean per example. Predictions of a classifier: ``logits``, ``probabilities``,
-``class_ids`` and ``classes`` (the id as a string) per example (also ``logistic`` for two classes); of a
-regressor: ``predictions``. Metrics: ``accuracy`` (and for two classes ``precision``, ``recall``,
-``accuracy_baseline``, ``label/mean``, ``prediction/mean``; TF's AUC metrics are not there); a regressor's
-``label/mean`` and ``prediction/mean``.
+``class_ids`` and ``classes`` (the id as a string), ``all_class_ids``/``all_classes`` per example (also
+``logistic`` for two classes); of a regressor: ``predictions``. Metrics: ``accuracy`` (and for two classes
+``precision``, ``recall``, ``auc``, ``auc_precision_recall``, ``accuracy_baseline``, ``label/mean``,
+``prediction/mean``); a regressor's ``label/mean`` and ``prediction/mean``.
 
 The default optimizer is Adagrad with learning rate 0.05; ``optimizer`` may be a name ("Adagrad", "Adam",
 "RMSProp", "SGD"), an optimizer, or a function returning one. ``label_vocabulary`` (string labels) is not
 supported.
 """
 from .. import layers, losses, metrics
-from ..array_ops import concat, expand_dims, reshape, zeros_like
+from ..array_ops import concat, expand_dims, range as range_, reshape, shape, stack, tile, zeros_like
 from ..core import Tensor
 from ..feature_column import NumericColumn, input_layer, numeric_column
 from ..initializers import glorot_uniform_initializer
@@ -166,6 +166,9 @@ def _classification_spec(mode, logits, labels, n_classes, weights, optimizer, lo
         predictions["probabilities"] = nn.softmax(logits_of_classes, name="probabilities")
         class_ids = expand_dims(argmax(logits_of_classes, axis=-1, name="class_ids"), -1)
         predictions.update(class_ids=class_ids, classes=as_string(class_ids, name="str_classes"))
+        # every class id, per example (serving code lists them beside the probabilities)
+        all_ids = tile(expand_dims(range_(n_classes, dtype=dtypes.int64), 0), stack([shape(logits)[0], 1]))
+        predictions.update(all_class_ids=all_ids, all_classes=as_string(all_ids, name="all_classes"))
     if mode == ModeKeys.PREDICT:
         return EstimatorSpec(mode, predictions=predictions)
     labels = _class_labels(labels, n_classes)
@@ -184,7 +187,10 @@ def _classification_spec(mode, logits, labels, n_classes, weights, optimizer, lo
                         "recall": metrics.recall(labels, class_ids, weights),
                         "label/mean": label_mean,
                         "prediction/mean": metrics.mean(predictions["logistic"], weights, name="prediction/mean"),
-                        "accuracy_baseline": (maximum(label_mean[0], 1.0 - label_mean[0]), label_mean[1])})
+                        "accuracy_baseline": (maximum(label_mean[0], 1.0 - label_mean[0]), label_mean[1]),
+                        "auc": metrics.auc(labels, predictions["logistic"], weights, name="auc"),
+                        "auc_precision_recall": metrics.auc(labels, predictions["logistic"], weights, curve="PR",
+                                                            name="auc_precision_recall")})
         return ops
     return _spec(mode, predictions, unreduced, weights, metric_ops, optimizer, loss_reduction)
 
