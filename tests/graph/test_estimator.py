@@ -485,3 +485,25 @@ def test_one_optimizer_serves_every_graph_and_columns_give_float32_rows(tmp_path
     with tf.Graph().as_default():
         with pytest.raises(ValueError, match="reads 1 value\\(s\\) per example, but the feature has shape"):
             tf.feature_column.input_layer({"x": tf.zeros([3, 4])}, [tf.feature_column.numeric_column("x")])
+
+
+def test_train_and_evaluate_evaluates_each_new_checkpoint(tmp_path, caplog):
+    config = tf.estimator.RunConfig(save_checkpoints_steps=10, tf_random_seed=0)
+    estimator = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path), config=config)
+    train_spec = tf.estimator.TrainSpec(train_input(), max_steps=25)
+    eval_spec = tf.estimator.EvalSpec(eval_input(), steps=None, throttle_secs=0)
+    with caplog.at_level(logging.INFO, logger="minidl.graph"):
+        metrics, exports = tf.estimator.train_and_evaluate(estimator, train_spec, eval_spec)
+    evaluated = [line for line in caplog.messages if line.startswith("Saving dict for global step")]
+    # after the checkpoints of steps 10 and 20 and the final one (25); not the one written at the start
+    assert [line.split()[5].rstrip(":") for line in evaluated] == ["10", "20", "25"]
+    assert metrics["global_step"] == 25 and exports == []
+    assert metrics["accuracy"] == pytest.approx((logits_from(estimator, X_TEST).argmax(1) == Y_TEST).mean(),
+                                                abs=1e-6)
+    assert os.path.isdir(estimator.eval_dir()) and estimator.eval_dir("x").endswith("eval_x")
+    with pytest.raises(ValueError, match="Must specify max_steps > 0"):
+        tf.estimator.TrainSpec(train_input(), max_steps=0)
+    with pytest.raises(TypeError, match="`input_fn` must be callable"):
+        tf.estimator.EvalSpec("data")
+    with pytest.raises(TypeError, match="`estimator` must have type"):
+        tf.estimator.train_and_evaluate(object(), train_spec, eval_spec)

@@ -361,9 +361,12 @@ class Estimator:
         self._write_eval_summaries(results, step, name)
         return results
 
+    def eval_dir(self, name=None):
+        """Where ``evaluate(name=name)`` writes its summaries: ``model_dir/eval`` or ``model_dir/eval_<name>``."""
+        return os.path.join(self.model_dir, "eval" if not name else f"eval_{name}")
+
     def _write_eval_summaries(self, results, step, name):
-        directory = os.path.join(self.model_dir, "eval" if not name else f"eval_{name}")
-        writer = FileWriterCache.get(directory)
+        writer = FileWriterCache.get(self.eval_dir(name))
         values = [Summary.Value(tag=key, simple_value=float(value)) for key, value in sorted(results.items())
                   if key != GraphKeys.GLOBAL_STEP and getattr(value, "ndim", 0) == 0]
         writer.add_summary(Summary(value=values), step)
