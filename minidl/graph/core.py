@@ -382,8 +382,14 @@ class Graph:
             raise RuntimeError("Graph is finalized and cannot be modified.")
         for t in inputs:
             if t.graph is not self:
+                here = [u.name for u in inputs if u.graph is self]
+                elsewhere = [u.name for u in inputs if u.graph is not self]
                 raise ValueError(f"Tensor {t.name} must be from the same graph as the op being created "
-                                 f"({name or op.name}); it belongs to another graph")
+                                 f"({name or op.name}): its inputs come from different graphs "
+                                 f"({', '.join(here) or 'none'} in one, {', '.join(elsewhere)} in another). A "
+                                 f"tensor made in one graph cannot be used in another: was it made outside the "
+                                 f"function that builds this graph (an Estimator's input_fn or model_fn), or "
+                                 f"before a with tf.Graph().as_default() block?")
         with self._lock:
             if unique:
                 full_name = self.unique_name(name or op.name)

@@ -144,6 +144,29 @@ def record(data):
     return length + struct.pack("<I", masked_crc32c(length)) + data + struct.pack("<I", masked_crc32c(data))
 
 
+def read_records(path):
+    """The records of a TFRecord file, each checked against its CRCs (a damaged or truncated file is a
+    ValueError naming the record)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    records, pos = [], 0
+    while pos < len(data):
+        header = data[pos:pos + 12]
+        if len(header) < 12:
+            raise ValueError(f"{path}: truncated record header at byte {pos}")
+        (length,) = struct.unpack("<Q", header[:8])
+        body_end = pos + 12 + length
+        if body_end + 4 > len(data):
+            raise ValueError(f"{path}: truncated record at byte {pos} (length {length})")
+        body = data[pos + 12:body_end]
+        (header_crc,), (body_crc,) = struct.unpack("<I", header[8:]), struct.unpack("<I", data[body_end:body_end + 4])
+        if header_crc != masked_crc32c(header[:8]) or body_crc != masked_crc32c(body):
+            raise ValueError(f"{path}: record {len(records)} is damaged (its checksum does not match)")
+        records.append(body)
+        pos = body_end + 4
+    return records
+
+
 # ================================================================================================ writer
 
 class EventFileWriter:

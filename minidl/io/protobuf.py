@@ -1,4 +1,5 @@
-"""Protocol buffers' wire format, write side only: enough to encode TensorBoard's messages by hand.
+"""Protocol buffers' wire format, both ways: enough to encode TensorBoard's messages by hand, and to read them
+back (``fields``).
 
 No protobuf library is needed: a serialized message is just a sequence of fields, each a *key* followed by a
 value. The key is the varint ``(field_number << 3) | wire_type``; the wire type says how the value is encoded:
@@ -67,3 +68,40 @@ def packed_doubles(field, values):
     """A ``repeated double`` field in packed form: one length-delimited run of 8-byte little-endian doubles."""
     values = list(values)
     return bytes_field(field, struct.pack(f"<{len(values)}d", *values))
+
+
+def fields(data):
+    """The fields of a serialized message, in order: ``[(field number, value), ...]`` with a varint as an int,
+    a 64/32-bit value as its 8/4 raw bytes (``struct`` reads them as the reader's message says), and a
+    length-delimited value as bytes. Raises ValueError for a truncated or malformed message."""
+    out, pos = [], 0
+    while pos < len(data):
+        key_value, pos = _read_varint(data, pos)
+        field, wire_type = key_value >> 3, key_value & 7
+        if wire_type == VARINT:
+            value, pos = _read_varint(data, pos)
+        elif wire_type in (FIXED64, FIXED32):
+            size = 8 if wire_type == FIXED64 else 4
+            value, pos = data[pos:pos + size], pos + size
+        elif wire_type == LENGTH_DELIMITED:
+            size, pos = _read_varint(data, pos)
+            value, pos = data[pos:pos + size], pos + size
+        else:
+            raise ValueError(f"protobuf: wire type {wire_type} (field {field}) is not one minidl reads")
+        if pos > len(data):
+            raise ValueError(f"protobuf: field {field} runs past the end of the message")
+        out.append((field, value))
+    return out
+
+
+def _read_varint(data, pos):
+    result = shift = 0
+    while True:
+        if pos >= len(data):
+            raise ValueError("protobuf: a varint runs past the end of the message")
+        byte = data[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, pos
+        shift += 7

@@ -441,6 +441,20 @@ def test_warm_start_applies_to_evaluate_and_predict_and_every_picked_variable_mu
     only_hidden = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path / "listed"), params={"hidden": 8},
                                          warm_start_from=listed)
     only_hidden.train(train_input(), steps=1)
+
+    def renamed_model_fn(features, labels, mode, params):  # the hidden layer is called "encoder" now
+        net = tf.layers.dense(features["pixels"], 8, tf.nn.relu, name="encoder")
+        loss = tf.losses.sparse_softmax_cross_entropy(labels, tf.layers.dense(net, 10, name="logits"))
+        train_op = tf.train.GradientDescentOptimizer(0.0).minimize(loss, global_step=tf.train.get_global_step())
+        return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+    renamed = tf.estimator.Estimator(renamed_model_fn, model_dir=str(tmp_path / "renamed"), params={},
+                                     warm_start_from=tf.estimator.WarmStartSettings(
+                                         str(tmp_path / "source"), vars_to_warm_start="encoder",
+                                         var_name_to_prev_var_name={"encoder/kernel": "hidden/kernel",
+                                                                    "encoder/bias": "hidden/bias"}))
+    renamed.train(train_input(), steps=1)
+    numpy.testing.assert_array_equal(renamed.get_variable_value("encoder/kernel"),
+                                     source.get_variable_value("hidden/kernel"))
     with pytest.raises(ValueError, match="vars_to_warm_start must be"):
         tf.estimator.WarmStartSettings(str(tmp_path), vars_to_warm_start=3)
 

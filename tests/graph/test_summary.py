@@ -361,3 +361,35 @@ def test_image_summary_tags_scaling_and_bad_pixels():
         tf.summary.image("x", tf.zeros([2, 3, 4]))
     with pytest.raises(TypeError, match="DataType int32 not in list"):
         tf.summary.image("x", tf.zeros([1, 2, 2, 1], tf.int32))
+
+
+def test_summary_iterator_reads_back_what_a_writer_wrote(tmp_path):
+    x = tf.placeholder(tf.float32, [None])
+    tf.summary.scalar("mean", tf.reduce_mean(x))
+    tf.summary.histogram("values", x)
+    tf.summary.image("picture", tf.zeros([1, 2, 3, 1]))
+    merged = tf.summary.merge_all()
+    with tf.Session() as sess, tf.summary.FileWriter(str(tmp_path), sess.graph) as writer:
+        for step in range(3):
+            writer.add_summary(sess.run(merged, {x: [step, step + 2.0]}), global_step=step)
+        writer.add_summary(tf.Summary(value=[tf.Summary.Value(tag="accuracy", simple_value=0.75)]), 9)
+    (path,) = event_files(str(tmp_path))
+    events = list(tf.train.summary_iterator(path))
+    assert events[0].file_version == "brain.Event:2" and events[1].HasField("graph_def")
+    scalars = [(e.step, v.simple_value) for e in events if e.summary for v in e.summary.value
+               if v.HasField("simple_value")]
+    assert scalars == [(0, 1.0), (1, 2.0), (2, 3.0), (9, 0.75)]
+    histos = [v.histo for e in events if e.summary for v in e.summary.value if v.HasField("histo")]
+    assert [(h.min, h.max, h.num, h.sum) for h in histos] == [(0, 2, 2, 2), (1, 3, 2, 4), (2, 4, 2, 6)]
+    assert sum(histos[0].bucket) == 2 and len(histos[0].bucket) == len(histos[0].bucket_limit)
+    image = next(v.image for e in events if e.summary for v in e.summary.value if v.HasField("image"))
+    assert (image.height, image.width, image.colorspace) == (2, 3, 1)
+    assert image.encoded_image_string.startswith(b"\x89PNG")
+    assert not events[2].summary.value[0].HasField("image")
+    with pytest.raises(ValueError, match='has no singular "nope" field'):
+        events[0].HasField("nope")
+    damaged = tmp_path / "damaged.tfevents"
+    data = open(path, "rb").read()
+    damaged.write_bytes(data[:40] + bytes([data[40] ^ 1]) + data[41:])
+    with pytest.raises(ValueError, match="damaged|truncated"):
+        list(tf.train.summary_iterator(str(damaged)))

@@ -164,17 +164,21 @@ class RunConfig:
         return RunConfig(**settings)
 
 
-class WarmStartSettings(collections.namedtuple("WarmStartSettings", ["ckpt_to_initialize_from",
-                                                                       "vars_to_warm_start"])):
+class WarmStartSettings(collections.namedtuple("WarmStartSettings", [
+        "ckpt_to_initialize_from", "vars_to_warm_start", "var_name_to_vocab_info", "var_name_to_prev_var_name"])):
     """Start a new model from another model's checkpoint (``ckpt_to_initialize_from``: a prefix or a directory).
     ``vars_to_warm_start`` picks the variables, as TF1's: a regular expression matched against the trainable
     variables' names (default ``".*"``: all of them), a list of such expressions matched against all global
     variables (batch norm's moving statistics too), a list of Variables, or None (none). Each one picked must be
     in the checkpoint under its name, with its shape (``init_from_checkpoint`` says otherwise); the others are
-    initialized as usual. It applies while ``model_dir`` holds no checkpoint of its own, in training, evaluation
-    and prediction alike."""
+    initialized as usual. ``var_name_to_prev_var_name`` ({variable name: its name in the checkpoint}) loads a
+    variable that was renamed since. It applies while ``model_dir`` holds no checkpoint of its own, in training,
+    evaluation and prediction alike. (``var_name_to_vocab_info``, for remapped vocabularies, is not supported.)"""
 
-    def __new__(cls, ckpt_to_initialize_from, vars_to_warm_start=".*"):
+    def __new__(cls, ckpt_to_initialize_from, vars_to_warm_start=".*", var_name_to_vocab_info=None,
+                var_name_to_prev_var_name=None):
+        if var_name_to_vocab_info:
+            raise NotImplementedError("WarmStartSettings: var_name_to_vocab_info is not supported by minidl")
         if not isinstance(ckpt_to_initialize_from, (str, os.PathLike)) or not os.fspath(ckpt_to_initialize_from):
             raise ValueError(f"ckpt_to_initialize_from must be a path, got {ckpt_to_initialize_from!r}")
         if not (vars_to_warm_start is None or isinstance(vars_to_warm_start, str) or
@@ -182,7 +186,8 @@ class WarmStartSettings(collections.namedtuple("WarmStartSettings", ["ckpt_to_in
                  all(isinstance(v, (str, Variable)) for v in vars_to_warm_start))):
             raise ValueError(f"vars_to_warm_start must be a regular expression, a list of them or of Variables, or "
                              f"None; got {vars_to_warm_start!r}")
-        return super().__new__(cls, os.fspath(ckpt_to_initialize_from), vars_to_warm_start)
+        return super().__new__(cls, os.fspath(ckpt_to_initialize_from), vars_to_warm_start, None,
+                               dict(var_name_to_prev_var_name or {}))
 
 
 class Estimator:
@@ -318,7 +323,9 @@ class Estimator:
                 chosen += graph.get_collection(GraphKeys.GLOBAL_VARIABLES, scope=scope)
         logging.info("Warm-starting from: %s (%d variables)", settings.ckpt_to_initialize_from, len(chosen))
         if chosen:
-            init_from_checkpoint(settings.ckpt_to_initialize_from, {v.op.name: v for v in chosen})
+            renamed = settings.var_name_to_prev_var_name
+            init_from_checkpoint(settings.ckpt_to_initialize_from,
+                                 {renamed.get(v.op.name, v.op.name): v for v in chosen})
 
     # ----------------------------------------------------------------------------------------- evaluation
     def evaluate(self, input_fn, steps=None, hooks=None, checkpoint_path=None, name=None):

@@ -1,5 +1,6 @@
 """``tf.train``: optimizers, the global step, learning-rate schedules, moving averages, ``Saver``, ``write_graph``
-and ``export_meta_graph``/``import_meta_graph``; ``MonitoredTrainingSession`` with its hooks, and ``Coordinator``."""
+and ``export_meta_graph``/``import_meta_graph``; ``MonitoredTrainingSession`` with its hooks, ``Coordinator``, and
+``summary_iterator`` (reading event files back)."""
 from .basic_hooks import (CheckpointSaverHook, CheckpointSaverListener, FeedFnHook, FinalOpsHook, LoggingTensorHook,
                           NanLossDuringTrainingError, NanTensorHook, SecondOrStepTimer, StepCounterHook, StopAtStepHook,
                           SummarySaverHook)
@@ -19,3 +20,4 @@ from .schedules import (cosine_decay, create_global_step, exponential_decay, get
                         get_or_create_global_step, global_step, inverse_time_decay, natural_exp_decay,
                         piecewise_constant, polynomial_decay)
 from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
+from ..summary_reading import summary_iterator
