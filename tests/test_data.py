@@ -1,6 +1,7 @@
 """utils.data: datasets, samplers, collation and the multi-process DataLoader."""
 import gc
 import multiprocessing
+import pickle
 import time
 
 import numpy as np
@@ -183,3 +184,79 @@ def test_transforms():
     assert pipeline(image).shape == (1, 3, 3)
     with pytest.raises(ValueError, match="larger than"):
         tr.RandomCrop(9)(t)
+
+
+class Pair:
+    """A batch type of a program's own (what a collate_fn may return): two tensors in an object."""
+
+    def __init__(self, inputs, labels):
+        self.inputs, self.labels = inputs, labels
+
+
+def _pair_collate(samples):
+    return Pair(T.stack([T.tensor(s["x"]) for s in samples]), T.tensor([s["label"] for s in samples]))
+
+
+def test_workers_send_any_object_holding_tensors_and_report_what_cannot_be_sent():
+    batches = list(DataLoader(Squares(6), batch_size=3, num_workers=2, collate_fn=_pair_collate))
+    assert [type(b) for b in batches] == [Pair, Pair] and batches[1].labels.tolist() == [3, 4, 5]
+    np.testing.assert_array_equal(batches[0].inputs.numpy(), [[0, 0], [1, 1], [2, 4]])
+    unsendable = DataLoader(Squares(6), batch_size=3, num_workers=1, timeout=20,
+                            collate_fn=lambda samples: (lambda: samples))  # a function cannot be pickled
+    with pytest.raises(Exception, match="DataLoader worker process 0"):  # an error, not a wait without end
+        next(iter(unsendable))
+    with pytest.raises(TypeError, match="minidl tensors are not pickled"):  # files still refuse them
+        pickle.dumps(T.ones(2))
+
+
+class Counted(Squares):
+    """Remembers which process built each sample, and how often worker_init_fn ran in each."""
+    inits = 0
+
+    def __getitem__(self, i):
+        sample = super().__getitem__(i)
+        sample["pid"] = multiprocessing.current_process().pid
+        sample["inits"] = Counted.inits
+        return sample
+
+
+def _count_init(worker_id):
+    Counted.inits += 1
+
+
+def test_persistent_workers_serve_every_epoch():
+    loader = DataLoader(Counted(8), batch_size=2, num_workers=2, persistent_workers=True, worker_init_fn=_count_init)
+    epochs = [[(b["label"].tolist(), b["pid"].tolist(), b["inits"].tolist()) for b in loader] for _ in range(3)]
+    pids = [{p for _, batch_pids, _ in epoch for p in batch_pids} for epoch in epochs]
+    assert pids[0] == pids[1] == pids[2] and len(pids[0]) == 2  # the same two processes
+    assert all(inits == [1, 1] for epoch in epochs for _, _, inits in epoch)  # initialized once each
+    assert [labels for labels, _, _ in epochs[2]] == [[0, 1], [2, 3], [4, 5], [6, 7]]
+    iterator = iter(loader)
+    next(iterator)  # leave an epoch early: its batches still in flight must not leak into the next one
+    assert [b["label"].tolist() for b in loader] == [[0, 1], [2, 3], [4, 5], [6, 7]]
+    streamed = DataLoader(Stream(7), batch_size=2, num_workers=2, persistent_workers=True)
+    assert [sorted(v for b in streamed for v in b.tolist()) for _ in range(2)] == [list(range(7))] * 2
+    with pytest.raises(ValueError, match="persistent_workers option needs num_workers > 0"):
+        DataLoader(Squares(), persistent_workers=True)
+
+
+class TensorData(Dataset):
+    """A dataset holding a tensor (pickled to spawned workers) that reads whole batches with __getitems__."""
+
+    def __init__(self):
+        self.values = T.arange(6.0)
+
+    def __len__(self):
+        return 6
+
+    def __getitem__(self, i):
+        raise AssertionError("__getitems__ is there: the loader must use it")
+
+    def __getitems__(self, indices):
+        return [self.values[i] * 10 for i in indices]
+
+
+def test_spawned_workers_get_tensors_and_datasets_may_read_a_batch_at_once():
+    for workers, context in ((0, None), (1, "spawn")):
+        loader = DataLoader(TensorData(), batch_size=4, num_workers=workers, multiprocessing_context=context)
+        assert [b.tolist() for b in loader] == [[0.0, 10.0, 20.0, 30.0], [40.0, 50.0]]

@@ -1,4 +1,4 @@
-"""Turning a list of samples into one batch (``default_collate``), and back across process boundaries."""
+"""Turning a list of samples into one batch (``default_collate``, ``default_convert``)."""
 import collections.abc
 import numbers
 
@@ -57,38 +57,4 @@ def default_convert(data):
         return type(data)(*(default_convert(d) for d in data))
     if isinstance(data, (list, tuple)):
         return type(data)(default_convert(d) for d in data)
-    return data
-
-
-class _TensorPayload:
-    """A tensor on its way from a worker process: just its array (minidl tensors refuse to be pickled)."""
-    __slots__ = ("array",)
-
-    def __init__(self, array):
-        self.array = array
-
-
-def to_transport(data):
-    """Replace tensors by their arrays so the batch can cross a process boundary."""
-    if isinstance(data, Tensor):
-        return _TensorPayload(data.detach().cpu()._data)
-    if isinstance(data, dict):
-        return type(data)((k, to_transport(v)) for k, v in data.items())
-    if isinstance(data, tuple) and hasattr(data, "_fields"):
-        return type(data)(*(to_transport(d) for d in data))
-    if isinstance(data, (list, tuple)):
-        return type(data)(to_transport(d) for d in data)
-    return data
-
-
-def from_transport(data):
-    """Undo ``to_transport`` in the main process."""
-    if isinstance(data, _TensorPayload):
-        return Tensor._make(data.array)
-    if isinstance(data, dict):
-        return type(data)((k, from_transport(v)) for k, v in data.items())
-    if isinstance(data, tuple) and hasattr(data, "_fields"):
-        return type(data)(*(from_transport(d) for d in data))
-    if isinstance(data, (list, tuple)):
-        return type(data)(from_transport(d) for d in data)
     return data

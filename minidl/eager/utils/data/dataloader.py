@@ -4,15 +4,18 @@ With ``num_workers=0`` batches are built in the loop itself. With ``num_workers 
 ahead of time (``prefetch_factor`` batches per worker are in flight), so loading overlaps training. Batches come
 back in sampler order however the workers finish; an exception in a worker is re-raised here with the worker's
 traceback; and the workers are shut down when the epoch ends, when an error occurs, or when the loop is left
-early (the iterator is then garbage-collected, which triggers the shutdown).
+early (the iterator is then garbage-collected, which triggers the shutdown). With ``persistent_workers=True`` they
+stay for the next epoch instead (the dataset copies, and whatever ``worker_init_fn`` set up, survive), and are
+shut down with the loader.
 """
 import itertools
 import multiprocessing
+import pickle
 import queue
 import weakref
 
 from ...random import default_generator, numpy_rng
-from .collate import default_collate, default_convert, from_transport
+from .collate import default_collate, default_convert
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 from .worker import EndOfIterable, WorkerError, worker_loop
@@ -50,6 +53,8 @@ class DataLoader:
             batch_size, drop_last = None, False
         elif batch_size is None and drop_last:
             raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with drop_last")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if sampler is None and not self._iterable:
@@ -84,12 +89,22 @@ class DataLoader:
             return self.collate_fn(items)
         if self.batch_sampler is None:
             return self.collate_fn(self.dataset[indices_or_stream])
+        fetch_many = getattr(self.dataset, "__getitems__", None)  # a dataset that reads a batch at once
+        if fetch_many:
+            return self.collate_fn(fetch_many(list(indices_or_stream)))
         return self.collate_fn([self.dataset[i] for i in indices_or_stream])
 
     def __iter__(self):
         if self.num_workers == 0:
             return _SingleProcessIterator(self)
-        return _MultiProcessIterator(self)
+        if not self.persistent_workers:
+            return _MultiProcessIterator(self)
+        workers = self.__dict__.get("_persistent_iterator")
+        if workers is None:
+            workers = self._persistent_iterator = _MultiProcessIterator(self, persistent=True)
+        else:
+            workers.next_epoch()
+        return workers
 
 
 def _base_seed(loader):
@@ -118,10 +133,12 @@ class _SingleProcessIterator:
 
 
 class _MultiProcessIterator:
-    """Hands out ``(batch number, indices)`` tasks round-robin, and yields results in batch-number order."""
+    """Hands out ``(epoch, batch number, indices)`` tasks round-robin, and yields results in batch-number order.
+    ``persistent``: the workers outlive the epoch (``next_epoch`` starts another)."""
 
-    def __init__(self, loader):
+    def __init__(self, loader, persistent=False):
         self._loader = loader
+        self._persistent = persistent
         self._timeout = loader.timeout
         context = loader.multiprocessing_context or multiprocessing.get_context("fork")
         if isinstance(context, str):
@@ -139,6 +156,14 @@ class _MultiProcessIterator:
             self._workers.append(process)
         # stop the workers when this iterator goes away, even if the loop was left early
         self._finalizer = weakref.finalize(self, _shutdown, self._workers, self._task_queues, self._result_queue)
+        self._epoch = -1
+        self.next_epoch()
+
+    def next_epoch(self):
+        """Start handing out the tasks of a new epoch (results of the one before, if it was left early, are
+        dropped as they arrive)."""
+        loader = self._loader
+        self._epoch += 1
         self._tasks = None if loader._iterable else iter(loader._index_sampler)
         self._active = list(range(loader.num_workers))  # workers whose stream is not exhausted (iterable)
         self._sent = self._received = 0
@@ -159,12 +184,12 @@ class _MultiProcessIterator:
                 return
             worker = self._active[self._next_worker % len(self._active)]
             self._next_worker += 1
-            self._task_queues[worker].put((self._sent, None))
+            self._task_queues[worker].put((self._epoch, self._sent, None))
         else:
             indices = next(self._tasks, None)
             if indices is None:
                 return
-            self._task_queues[self._sent % len(self._workers)].put((self._sent, indices))
+            self._task_queues[self._sent % len(self._workers)].put((self._epoch, self._sent, indices))
         self._sent += 1
 
     def __next__(self):
@@ -180,12 +205,14 @@ class _MultiProcessIterator:
                 if isinstance(data, WorkerError):
                     self._finalizer()
                     data.reraise()
-                return from_transport(data)
+                return pickle.loads(data)  # a batch a worker of this loader pickled (see worker.py)
             if self._received >= self._sent:
-                self._finalizer()
+                if not self._persistent:
+                    self._finalizer()
                 raise StopIteration
-            number, data = self._get()
-            self._results[number] = data
+            epoch, number, data = self._get()
+            if epoch == self._epoch:
+                self._results[number] = data
 
     def _get(self):
         """The next result from any worker; fails if a worker died or ``timeout`` seconds pass."""

@@ -1,18 +1,29 @@
-"""What runs inside a DataLoader worker process.
+"""What runs inside a DataLoader worker process, and how what it makes gets to the main process.
 
-Each worker owns a copy of the dataset (made by ``fork``), takes ``(batch number, indices)`` tasks from its own
-queue, builds and collates the batch, and puts ``(batch number, batch)`` on the shared result queue. An
-exception is sent back as a ``WorkerError`` carrying the worker's formatted traceback, so the main process can
-re-raise it with the real cause. ``None`` on the task queue means "stop".
+Each worker owns a copy of the dataset (made by ``fork``, or pickled to it under ``spawn``), takes
+``(epoch, batch number, indices)`` tasks from its own queue, builds and collates the batch, and puts
+``(epoch, batch number, batch)`` on the shared result queue. An exception is sent back as a ``WorkerError``
+carrying the worker's formatted traceback, so the main process can re-raise it with the real cause. ``None`` on
+the task queue means "stop". The epoch lets persistent workers (``persistent_workers=True``) serve epoch after
+epoch: a result of an epoch the loop has left is recognised and dropped.
+
+**Tensors between processes.** A minidl tensor refuses ``pickle`` (``save``/``load`` are the way to files, and
+they never run code when loading). Between a worker and its loader, though, Python's multiprocessing pickles
+whatever crosses — a batch, a dataset under ``spawn`` — with its own pickler, ``ForkingPickler``, and this module
+teaches that one pickler to send a tensor as its array. So a batch may be any structure holding tensors (a
+dataclass from a ``collate_fn`` too), and files are untouched by it. The worker pickles each batch itself before
+putting it on the queue: an object that cannot be pickled is then an error the loop re-raises, where the queue's
+background thread would have dropped it and left the loop waiting forever.
 """
 import random
 import traceback
 from collections import namedtuple
+from multiprocessing.reduction import ForkingPickler
 
 import numpy
 
 from ...random import manual_seed
-from .collate import to_transport
+from ...tensor import Tensor
 
 WorkerInfo = namedtuple("WorkerInfo", "id num_workers seed dataset")
 _worker_info = None
@@ -60,23 +71,38 @@ def worker_loop(dataset, task_queue, result_queue, fetch, worker_id, num_workers
     try:
         if worker_init_fn is not None:
             worker_init_fn(worker_id)
-        stream = iter(dataset) if iterable else None
     except Exception as error:  # a failing init is reported on the first task
         init_error = WorkerError(worker_id, error)
     else:
         init_error = None
+    stream, stream_epoch = None, None  # an iterable dataset's iterator, made anew for each epoch
     while True:
         task = task_queue.get()
         if task is None:
             break
-        number, indices = task
+        epoch, number, indices = task
         if init_error is not None:
-            result_queue.put((number, init_error))
+            result_queue.put((epoch, number, init_error))
             continue
         try:
-            batch = fetch(stream if iterable else indices)
-            result_queue.put((number, to_transport(batch)))
-        except StopIteration:
-            result_queue.put((number, EndOfIterable(worker_id)))
+            if iterable and stream_epoch != epoch:
+                stream, stream_epoch = iter(dataset), epoch
+            batch = bytes(ForkingPickler.dumps(fetch(stream if iterable else indices)))
+        except StopIteration:  # (the stream stays exhausted for the rest of the epoch)
+            result_queue.put((epoch, number, EndOfIterable(worker_id)))
         except Exception as error:
-            result_queue.put((number, WorkerError(worker_id, error)))
+            result_queue.put((epoch, number, WorkerError(worker_id, error)))
+        else:
+            result_queue.put((epoch, number, batch))
+
+
+def _rebuild_tensor(array, requires_grad):
+    return Tensor._make(array, requires_grad=requires_grad)
+
+
+def _reduce_tensor(tensor):
+    """How ForkingPickler sends a tensor: its array (on the host) and whether it is a leaf requiring grad."""
+    return _rebuild_tensor, (tensor.detach().cpu()._data, tensor.requires_grad and tensor.is_leaf)
+
+
+ForkingPickler.register(Tensor, _reduce_tensor)
