@@ -106,6 +106,36 @@ def test_only_nodes_between_outputs_and_inputs_are_visited():
     assert calls == [], "the walk went below the requested input"
 
 
+def test_grad_modes_decorate_bare_and_hold_inside_generators_only():
+    x = T.ones(1, requires_grad=True)
+
+    @T.no_grad
+    def bare():
+        return (x * 2).requires_grad
+
+    @T.inference_mode
+    def bare_inference():
+        return (x * 2).requires_grad
+
+    @T.no_grad()
+    def batches():
+        seen = yield (x * 2).requires_grad
+        yield seen, (x * 3).requires_grad
+
+    assert bare() is False and bare_inference() is False and T.is_grad_enabled()
+    stream = batches()
+    assert next(stream) is False
+    assert (x * 4).requires_grad, "between yields the caller's mode holds"
+    assert stream.send("sent") == ("sent", False)
+    with T.no_grad():
+        stream = batches()
+        next(stream)
+        with pytest.raises(KeyError):  # thrown in, raised in the body, out again; the mode restored
+            stream.throw(KeyError("stop"))
+        assert not T.is_grad_enabled()
+    assert T.is_grad_enabled()
+
+
 def test_grad_modes_are_context_managers_and_decorators_that_restore():
     x = T.ones(1, requires_grad=True)
     with T.no_grad():

@@ -4,6 +4,7 @@ Each is a context manager and a decorator, and always restores the previous mode
 so they nest. The flag is process-wide, read on every op call (keep it a plain attribute lookup).
 """
 import functools
+import inspect
 
 
 class GradMode:
@@ -34,8 +35,11 @@ class _ModeContext:
         return False
 
     def __call__(self, fn):
-        """Use as a decorator: every call of ``fn`` runs in this mode."""
+        """Use as a decorator: every call of ``fn`` runs in this mode — for a generator function, every stretch
+        of its body between two ``yield``s, while the caller's code in between runs in the caller's mode."""
         mode = self.mode
+        if inspect.isgeneratorfunction(fn):
+            return _generator_in_mode(fn, mode)
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
@@ -48,12 +52,45 @@ class _ModeContext:
         return wrapper
 
 
-class no_grad(_ModeContext):
+def _generator_in_mode(fn, mode):
+    @functools.wraps(fn)
+    def generator(*args, **kwargs):
+        inner = fn(*args, **kwargs)
+        step, argument = inner.send, None
+        while True:
+            previous = GradMode.enabled
+            GradMode.enabled = mode
+            try:
+                value = step(argument)
+            except StopIteration as done:
+                return done.value
+            finally:
+                GradMode.enabled = previous
+            try:
+                step, argument = inner.send, (yield value)
+            except GeneratorExit:
+                inner.close()
+                raise
+            except BaseException as error:  # thrown in by the caller: on into the body, in its mode
+                step, argument = inner.throw, error
+    return generator
+
+
+class _BareDecorator(_ModeContext):
+    """A mode that may also decorate without parentheses, ``@no_grad`` as well as ``@no_grad()`` (PyTorch 2)."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_BareDecorator):
     """Ops inside record no graph: for evaluation and for updating parameters in place."""
     mode = False
 
 
-class enable_grad(_ModeContext):
+class enable_grad(_BareDecorator):
     """Turn recording back on inside a ``no_grad`` block."""
     mode = True
 
@@ -76,7 +113,12 @@ class set_grad_enabled(_ModeContext):
 
 class inference_mode(_ModeContext):
     """``inference_mode()`` is ``no_grad()`` here (PyTorch's version also skips version counting, a speed-up minidl
-    does not need); ``inference_mode(False)`` turns recording back on."""
+    does not need); ``inference_mode(False)`` turns recording back on. ``@inference_mode`` decorates bare too."""
+
+    def __new__(cls, mode=True):
+        if callable(mode):  # used bare as a decorator: the argument is the function
+            return cls()(mode)
+        return super().__new__(cls)
 
     def __init__(self, mode=True):
         self.mode = not mode
