@@ -250,3 +250,32 @@ def test_cyclic_schedules_set_the_momentum_and_save_their_state():
 def test_scheduler_errors(make, error, message):
     with pytest.raises(error, match=message):
         make(optim.SGD([T.zeros(1, requires_grad=True)], lr=1.0, momentum=0.9))
+
+
+RESUMED = [("ExponentialLR", dict(gamma=0.5)), ("CosineAnnealingLR", dict(T_max=10)),
+           ("LinearLR", dict(start_factor=0.5, total_iters=8)), ("PolynomialLR", dict(total_iters=8, power=2.0)),
+           ("MultiplicativeLR", dict(lr_lambda=lambda epoch: 0.9)), ("StepLR", dict(step_size=5)),
+           ("ConstantLR", dict(factor=0.5, total_iters=5)), ("LambdaLR", dict(lr_lambda=lambda epoch: 0.9 ** epoch))]
+
+
+def _resumed_rates(lib, name, kwargs):
+    """A scheduler made to resume at epoch 4 of an optimizer whose rate is 0.25 (started at 1.0), then 3 steps."""
+    weight = lib.nn.Parameter(lib.ones(1))
+    optimizer = lib.optim.SGD([weight], lr=0.25)
+    optimizer.param_groups[0]["initial_lr"] = 1.0
+    scheduler = getattr(lib.optim.lr_scheduler, name)(optimizer, last_epoch=4, **kwargs)
+    rates = [optimizer.param_groups[0]["lr"]]
+    for _ in range(3):
+        optimizer.step()
+        scheduler.step()
+        rates.append(optimizer.param_groups[0]["lr"])
+    return [float(r) for r in rates]
+
+
+@pytest.mark.parametrize("name, kwargs", RESUMED, ids=[name for name, _ in RESUMED])
+def test_a_scheduler_made_to_resume_leaves_the_rate_it_finds(name, kwargs):
+    rates = _resumed_rates(T, name, kwargs)
+    if name in ("ExponentialLR", "CosineAnnealingLR", "LinearLR", "PolynomialLR", "MultiplicativeLR"):
+        assert rates[0] == 0.25  # the rate already is epoch 4's: the constructor's step keeps it
+    torch = pytest.importorskip("torch")
+    np.testing.assert_allclose(rates, _resumed_rates(torch, name, kwargs), rtol=1e-12)

@@ -73,6 +73,10 @@ class LRScheduler:
 
     _unsaved = ("optimizer",)
     chainable = False
+    #: a scheduler made to resume (``last_epoch >= 0``) leaves the rate the optimizer has: that rate already is
+    #: the one of ``last_epoch`` (PyTorch's rule for these schedules; Step, MultiStep and Constant still move on
+    #: their own epochs)
+    keeps_the_rate_when_resumed = False
 
     def __init__(self, optimizer, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
@@ -92,7 +96,15 @@ class LRScheduler:
     def _initial_step(self):
         """The step a scheduler takes when it is made, to its first epoch (``SequentialLR`` repeats it)."""
         self._step_count = 0
-        self.step()
+        self._is_initial = True
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
+
+    def _resuming(self):
+        """True in the step made by the constructor of a scheduler that resumes (see the class attribute)."""
+        return self.keeps_the_rate_when_resumed and self._is_initial and self.last_epoch > 0
 
     def lr_at(self, base_lr, epoch):
         """The learning rate of a group that started at ``base_lr``, after ``epoch`` steps."""
@@ -122,6 +134,8 @@ class LRScheduler:
         first is the base rate); otherwise the closed form."""
         if not self.chainable:
             return self._lrs()
+        if self._resuming():
+            return [group["lr"] for group in self.optimizer.param_groups]
         now = self._lrs()
         before = self.base_lrs if self.last_epoch == 0 else self._lrs_at(self.last_epoch - 1)
         return [self._moved(group["lr"], n, b) for group, n, b in zip(self.optimizer.param_groups, now, before)]
@@ -188,6 +202,7 @@ class MultiStepLR(LRScheduler):
 class ExponentialLR(LRScheduler):
     """``lr = base · gamma^epoch``."""
     chainable = True
+    keeps_the_rate_when_resumed = True
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
         self.gamma = gamma
@@ -202,6 +217,7 @@ class CosineAnnealingLR(LRScheduler):
     Chained, it moves the rate's distance above ``eta_min`` by the schedule's ratio, and where the closed form
     leaves ``eta_min`` again (each period's restart) it adds the schedule's rise, as PyTorch does."""
     chainable = True
+    keeps_the_rate_when_resumed = True
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
         self.T_max, self.eta_min = T_max, eta_min
@@ -250,6 +266,7 @@ class MultiplicativeLR(LRScheduler):
     A step multiplies the group's current rate (chainable). For a jump with ``step(epoch)`` the running product
     is kept (``_factors``, at epoch ``_factors_epoch``), so that costs one call of each function per epoch
     passed; a jump back starts it again from epoch 0."""
+    keeps_the_rate_when_resumed = True
 
     _unsaved = ("optimizer", "lr_lambdas")
 
@@ -260,7 +277,7 @@ class MultiplicativeLR(LRScheduler):
 
     def get_lr(self):
         groups = self.optimizer.param_groups
-        if self.last_epoch == 0:
+        if self.last_epoch == 0 or self._resuming():
             return [group["lr"] for group in groups]
         return [group["lr"] * fn(self.last_epoch) for group, fn in zip(groups, self.lr_lambdas)]
 
@@ -291,6 +308,7 @@ class LinearLR(LRScheduler):
     """``lr = base · f``, the factor f going linearly from ``start_factor`` to ``end_factor`` over ``total_iters``
     epochs, then staying there (a warm-up, with the defaults)."""
     chainable = True
+    keeps_the_rate_when_resumed = True
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
         if not 0 < start_factor <= 1:
@@ -308,6 +326,7 @@ class LinearLR(LRScheduler):
 class PolynomialLR(LRScheduler):
     """``lr = base · (1 - min(epoch, total_iters) / total_iters)^power``: down to 0 at ``total_iters``."""
     chainable = True
+    keeps_the_rate_when_resumed = True
 
     def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
         self.total_iters, self.power = total_iters, power
