@@ -260,3 +260,21 @@ def test_spawned_workers_get_tensors_and_datasets_may_read_a_batch_at_once():
     for workers, context in ((0, None), (1, "spawn")):
         loader = DataLoader(TensorData(), batch_size=4, num_workers=workers, multiprocessing_context=context)
         assert [b.tolist() for b in loader] == [[0.0, 10.0, 20.0, 30.0], [40.0, 50.0]]
+
+
+class BatchReads(Dataset):
+    def __len__(self):
+        return 5
+
+    def __getitem__(self, i):
+        return np.float32(i)
+
+    def __getitems__(self, indices):
+        return [np.float32(100 + i) for i in indices]
+
+
+def test_subset_passes_batch_reads_on_and_unbatched_conversion_is_pytorchs():
+    subset = Subset(BatchReads(), [4, 2, 0])
+    assert [b.tolist() for b in DataLoader(subset, batch_size=2)] == [[104.0, 102.0], [100.0]]
+    converted = [item for item in DataLoader([(np.float32(1.5), np.int64(2))], batch_size=None)]
+    assert isinstance(converted[0], list) and converted[0][0].ndim == 0 and converted[0][1].dtype == T.int64

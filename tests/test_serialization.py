@@ -167,3 +167,16 @@ def test_containers_come_back_as_the_types_saved(tmp_path):
     assert type(loaded) is dict and type(loaded["nested"]) is dict and type(loaded["ordered"]) is OrderedDict
     assert type(loaded["state"]) is OrderedDict and list(loaded["state"]) == ["weight", "bias"]
     assert type(loaded["size"]) is T.Size and loaded["size"] == (2, 3) and loaded["nested"]["t"] == (1, [2.5, "x"])
+
+
+def test_rng_state_is_a_byte_tensor_that_saves_and_restores(tmp_path):
+    T.manual_seed(3)
+    state = T.get_rng_state()
+    assert state.dtype == T.uint8 and state.shape == (37,)
+    first = T.rand(4)
+    T.save({"rng": state.clone()}, tmp_path / "rng.mdl")
+    T.rand(10)
+    T.set_rng_state(T.load(tmp_path / "rng.mdl", map_location={"cuda:0": "cpu"})["rng"])
+    assert T.equal(T.rand(4), first)
+    with pytest.raises(RuntimeError, match="expected a uint8 tensor of 37 bytes"):
+        T.set_rng_state(T.zeros(3, dtype=T.uint8))

@@ -156,8 +156,8 @@ print("same predictions after reloading:", same_predictions)
 #   again — `manual_seed(0)`, building the model — so its generator is where it was at step 0, not at step 60.
 #
 # PyTorch's recipe is a dict of all of it, saved in one file: `optimizer.state_dict()` beside the model's, the
-# step, and `torchlike.get_rng_state()` (in PyTorch a byte tensor; in minidl a small dict of numbers, the state
-# of numpy's PCG64 generator behind `manual_seed`). We interrupt the run after 60 steps:
+# step, and `torchlike.get_rng_state()` (a byte tensor, as in PyTorch: here the 37 bytes of the state of numpy's
+# PCG64 generator behind `manual_seed`). We interrupt the run after 60 steps:
 
 # %%
 CUT = 60

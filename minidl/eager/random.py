@@ -26,17 +26,34 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        """The generator's state as a dict of plain numbers (savable without pickle)."""
-        return self._rng.bit_generator.state
+        """The generator's state as a uint8 tensor, as PyTorch gives it (a ByteTensor): the PCG64 state's 128-bit
+        ``state`` and ``inc``, then a buffered 32-bit half-draw and whether it is there, little-endian."""
+        from .tensor import Tensor
+        bits = self._rng.bit_generator.state
+        packed = (bits["state"]["state"].to_bytes(16, "little") + bits["state"]["inc"].to_bytes(16, "little") +
+                  int(bits["uinteger"]).to_bytes(4, "little") + bytes([bits["has_uint32"]]))
+        return Tensor._make(numpy.frombuffer(packed, dtype=numpy.uint8).copy())
 
-    def set_state(self, state):
-        self._rng.bit_generator.state = state
+    def set_state(self, new_state):
+        """Restore a state ``get_state`` gave (also the dict of numbers older minidl versions gave)."""
+        if isinstance(new_state, dict):
+            self._rng.bit_generator.state = new_state
+            return self
+        packed = bytes(numpy.asarray(getattr(new_state, "_data", new_state), dtype=numpy.uint8).ravel())
+        if len(packed) != _STATE_BYTES:
+            raise RuntimeError(f"set_rng_state: expected a uint8 tensor of {_STATE_BYTES} bytes (what get_rng_state "
+                               f"gives), got {len(packed)} bytes")
+        self._rng.bit_generator.state = {
+            "bit_generator": "PCG64", "has_uint32": packed[36], "uinteger": int.from_bytes(packed[32:36], "little"),
+            "state": {"state": int.from_bytes(packed[:16], "little"), "inc": int.from_bytes(packed[16:32], "little")}}
         return self
 
     @property
     def numpy_generator(self):
         return self._rng
 
+
+_STATE_BYTES = 37  # (Generator.get_state)
 
 default_generator = Generator()
 

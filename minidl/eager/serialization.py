@@ -80,11 +80,15 @@ def save(obj, f):
 
 def load(f, map_location=None, weights_only=True):
     """Read what ``save`` wrote, from a path or a binary file object. ``map_location`` ("cpu", "cuda", a device)
-    moves every tensor there."""
+    moves every tensor there; a dict (``{"cuda:0": "cpu"}``) moves the tensors saved from each device it names."""
     arrays, metadata = read_arrays(f)
     if not isinstance(metadata, dict) or metadata.get("kind") != _KIND:
         raise ValueError(f"{f}: not a file written by minidl.eager.save")
     # old code passes ``lambda storage, loc: storage`` ("leave it where it is", i.e. on the CPU)
+    moved = {}
+    if isinstance(map_location, dict):
+        moved = {str(parse_device(a)): parse_device(b) for a, b in map_location.items()}
+        map_location = None
     target = None if map_location is None else parse_device("cpu" if callable(map_location) else map_location)
     made, saved_as = {}, {}
     _tensor_entries(metadata["structure"], saved_as)
@@ -93,7 +97,9 @@ def load(f, map_location=None, weights_only=True):
         """The tensor stored under ``key``: made once, with what its own entry says (a base that only views were
         saved from has no entry: a plain tensor)."""
         if key not in made:
-            made[key] = _make_tensor(arrays[key], saved_as.get(key, {}), target)
+            info = saved_as.get(key, {})
+            saved_on = str(parse_device(info.get("device", "cpu")))
+            made[key] = _make_tensor(arrays[key], info, target or moved.get(saved_on))
         return made[key]
 
     def decode(x):

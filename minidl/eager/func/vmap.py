@@ -105,7 +105,7 @@ def _call_each(func, samples, kwargs, randomness):
         if randomness == "same":
             set_rng_state(start)  # every sample draws the same numbers
         outputs.append(func(*sample, **kwargs))
-        if randomness == "error" and get_rng_state() != start:
+        if randomness == "error" and not get_rng_state().equal(start):
             raise RuntimeError("vmap: called random operation while in randomness error mode. Please either use the "
                                "'same' or 'different' randomness flags on vmap or perform the randomness operation "
                                "out of vmap")

@@ -48,13 +48,14 @@ def default_collate(batch):
 
 
 def default_convert(data):
-    """Without batching: numpy arrays become tensors, containers are converted inside."""
-    if isinstance(data, numpy.ndarray) and data.dtype.kind in "biufc":
-        return Tensor._make(data)
+    """Without batching: numpy arrays and numpy scalars become tensors (a scalar a 0-d one), containers are
+    converted inside — a tuple into a list, as PyTorch does (a namedtuple keeps its type)."""
+    if isinstance(data, (numpy.ndarray, numpy.generic)) and data.dtype.kind in "biufc":
+        return Tensor._make(numpy.asarray(data))
     if isinstance(data, collections.abc.Mapping):
         return {k: default_convert(v) for k, v in data.items()}
     if isinstance(data, tuple) and hasattr(data, "_fields"):
         return type(data)(*(default_convert(d) for d in data))
     if isinstance(data, (list, tuple)):
-        return type(data)(default_convert(d) for d in data)
+        return [default_convert(d) for d in data]
     return data

@@ -10,6 +10,7 @@ shut down with the loader.
 """
 import itertools
 import multiprocessing
+import os
 import pickle
 import queue
 import weakref
@@ -155,7 +156,8 @@ class _MultiProcessIterator:
             self._task_queues.append(tasks)
             self._workers.append(process)
         # stop the workers when this iterator goes away, even if the loop was left early
-        self._finalizer = weakref.finalize(self, _shutdown, self._workers, self._task_queues, self._result_queue)
+        self._finalizer = weakref.finalize(self, _shutdown, os.getpid(), self._workers, self._task_queues,
+                                           self._result_queue)
         self._epoch = -1
         self.next_epoch()
 
@@ -233,8 +235,11 @@ class _MultiProcessIterator:
                     raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds") from None
 
 
-def _shutdown(workers, task_queues, result_queue):
-    """Ask every worker to stop, wait briefly, then terminate stragglers; never leave a process behind."""
+def _shutdown(creator, workers, task_queues, result_queue):
+    """Ask every worker to stop, wait briefly, then terminate stragglers; never leave a process behind. Only the
+    process that started them (``creator``: a worker forked later inherits this finalizer and runs it at exit)."""
+    if os.getpid() != creator:
+        return
     for tasks in task_queues:
         try:
             tasks.put(None)

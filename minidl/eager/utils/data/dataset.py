@@ -54,6 +54,13 @@ class Subset(Dataset):
             return [self.dataset[self.indices[i]] for i in index]
         return self.dataset[self.indices[index]]
 
+    def __getitems__(self, indices):
+        """A batch at once: the dataset's own ``__getitems__`` if it has one (a DataLoader calls this)."""
+        fetch_many = getattr(self.dataset, "__getitems__", None)
+        if fetch_many:
+            return fetch_many([self.indices[i] for i in indices])
+        return [self.dataset[self.indices[i]] for i in indices]
+
     def __len__(self):
         return len(self.indices)
 
