@@ -243,6 +243,14 @@ class Estimator:
     def get_variable_value(self, name):
         return load_variable(self._required_checkpoint(), name)
 
+    def _checkpoint_to_read(self, checkpoint_path, purpose):
+        """``checkpoint_path``, or the latest; None (the variables are initialized instead) is said in the log."""
+        checkpoint_path = checkpoint_path or self.latest_checkpoint()
+        if checkpoint_path is None:
+            logging.info("Could not find trained model in model_dir: %s, running initialization to %s.",
+                         self.model_dir, purpose)
+        return checkpoint_path
+
     def _required_checkpoint(self):
         checkpoint = self.latest_checkpoint()
         if checkpoint is None:
@@ -334,10 +342,7 @@ class Estimator:
         and write them as summaries to ``model_dir/eval`` (``eval_<name>``)."""
         if steps is not None and steps <= 0:
             raise ValueError(f"Must specify steps > 0, given: {steps}")
-        checkpoint_path = checkpoint_path or self.latest_checkpoint()
-        if checkpoint_path is None:
-            logging.info("Could not find trained model in model_dir: %s, running initialization to evaluate.",
-                         self.model_dir)
+        checkpoint_path = self._checkpoint_to_read(checkpoint_path, "evaluate")
         hooks = _checked_hooks(hooks)
         with Graph().as_default():
             global_step = self._new_graph()
@@ -384,10 +389,7 @@ class Estimator:
         """Yield the PREDICT graph's predictions over ``input_fn``'s data, one example at a time (a dict, or the
         array of a single-tensor prediction), or one batch at a time (``yield_single_examples=False``), with the
         weights of ``checkpoint_path`` (default: the latest). ``predict_keys`` picks some of a dict's entries."""
-        checkpoint_path = checkpoint_path or self.latest_checkpoint()
-        if checkpoint_path is None:
-            logging.info("Could not find trained model in model_dir: %s, running initialization to predict.",
-                         self.model_dir)
+        checkpoint_path = self._checkpoint_to_read(checkpoint_path, "predict")
         hooks = _checked_hooks(hooks)
         with Graph().as_default():
             self._new_graph()
