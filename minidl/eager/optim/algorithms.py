@@ -83,7 +83,8 @@ class Adam(Optimizer):
         state["step"] += 1
         t = state["step"]
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        # in PyTorch's order of operations (m moves towards g by 1-β1), so results agree to the last bit
+        # in PyTorch's order of operations (m moves towards g by 1-β1); results agree with PyTorch's CPU kernels to
+        # about one unit in the last place (they fuse multiply-adds, which numpy rounds twice)
         m.lerp_(g, 1 - beta1)
         v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
         if group["amsgrad"]:
