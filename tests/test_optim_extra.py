@@ -279,3 +279,15 @@ def test_a_scheduler_made_to_resume_leaves_the_rate_it_finds(name, kwargs):
         assert rates[0] == 0.25  # the rate already is epoch 4's: the constructor's step keeps it
     torch = pytest.importorskip("torch")
     np.testing.assert_allclose(rates, _resumed_rates(torch, name, kwargs), rtol=1e-12)
+
+
+def test_reduce_lr_on_plateau_is_an_lr_scheduler_with_pytorchs_last_lr():
+    weight = T.nn.Parameter(T.ones(1))
+    opt = optim.SGD([weight], lr=1.0)
+    plateau = optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=0)
+    assert isinstance(plateau, optim.lr_scheduler.LRScheduler) and plateau.get_last_lr() == [1.0]
+    for metric in (3.0, 3.0, 3.0):
+        plateau.step(metric)
+    assert plateau.get_last_lr() == [0.25] == [opt.param_groups[0]["lr"]]
+    state = plateau.state_dict()
+    assert "optimizer" not in state and state["_last_lr"] == [0.25]

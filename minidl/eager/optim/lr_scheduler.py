@@ -336,12 +336,14 @@ class PolynomialLR(LRScheduler):
         return base_lr * (1.0 - min(self.total_iters, epoch) / self.total_iters) ** self.power
 
 
-class ReduceLROnPlateau:
+class ReduceLROnPlateau(LRScheduler):
     """Multiply the learning rate by ``factor`` when a metric has stopped improving for ``patience`` epochs.
 
     Call ``step(metric)`` after each validation. ``mode='min'`` means lower is better; ``threshold`` sets what
     counts as an improvement (relative or absolute, ``threshold_mode``); ``cooldown`` epochs are waited after a
-    reduction; the rate never goes below ``min_lr``.
+    reduction; the rate never goes below ``min_lr``. An ``LRScheduler`` (as in PyTorch 2.2 and later: code that
+    checks ``isinstance(s, LRScheduler)`` finds it), but one driven by a metric, not by a schedule of epochs, so
+    it keeps none of the base's machinery but ``get_last_lr`` and the state dict.
     """
 
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
@@ -357,6 +359,7 @@ class ReduceLROnPlateau:
         self.best = math.inf if mode == "min" else -math.inf
         self.num_bad_epochs = self.cooldown_counter = 0
         self.last_epoch = 0
+        self._last_lr = [group["lr"] for group in groups]
 
     def _is_better(self, value):
         if self.mode == "min":
@@ -385,15 +388,7 @@ class ReduceLROnPlateau:
                 if group["lr"] - new_lr > self.eps:
                     group["lr"] = new_lr
             self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
-
-    def get_last_lr(self):
-        return [group["lr"] for group in self.optimizer.param_groups]
-
-    def state_dict(self):
-        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict):
-        self.__dict__.update(state_dict)
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
 
 # the schedules that cycle, and those made of other schedulers (built on LRScheduler above, so imported last)
