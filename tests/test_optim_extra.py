@@ -291,3 +291,16 @@ def test_reduce_lr_on_plateau_is_an_lr_scheduler_with_pytorchs_last_lr():
     assert plateau.get_last_lr() == [0.25] == [opt.param_groups[0]["lr"]]
     state = plateau.state_dict()
     assert "optimizer" not in state and state["_last_lr"] == [0.25]
+
+
+def test_the_step_count_is_a_float32_tensor_as_in_pytorch():
+    weight = T.nn.Parameter(T.ones(2))
+    adam = optim.Adam([weight], lr=0.1)
+    for _ in range(3):
+        weight.grad = T.ones(2)
+        adam.step()
+    step = adam.state[weight]["step"]
+    assert step.dtype == T.float32 and step.ndim == 0 and step.item() == 3.0
+    resumed = optim.Adam([weight], lr=0.1)
+    resumed.load_state_dict(adam.state_dict())
+    assert resumed.state[weight]["step"].item() == 3.0 and resumed.state[weight]["step"] is not step

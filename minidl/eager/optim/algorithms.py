@@ -3,7 +3,7 @@
 import math
 
 from ... import ops
-from .optimizer import Optimizer, update_options
+from .optimizer import Optimizer, update_options, zero_step
 
 
 def _check(name, value, low=0.0):
@@ -76,12 +76,12 @@ class Adam(Optimizer):
         g = _decayed_gradient(p, g, group)
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         if not state:
-            state["step"] = 0
+            state["step"] = zero_step()
             state["exp_avg"], state["exp_avg_sq"] = ops.zeros_like(p), ops.zeros_like(p)
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = ops.zeros_like(p)
         state["step"] += 1
-        t = state["step"]
+        t = int(state["step"])
         m, v = state["exp_avg"], state["exp_avg_sq"]
         # in PyTorch's order of operations (m moves towards g by 1-β1); results agree with PyTorch's CPU kernels to
         # about one unit in the last place (they fuse multiply-adds, which numpy rounds twice)
@@ -122,7 +122,7 @@ class RMSprop(Optimizer):
             g = g + group["weight_decay"] * p
         alpha = group["alpha"]
         if not state:
-            state["step"] = 0
+            state["step"] = zero_step()
             state["square_avg"] = ops.zeros_like(p)
             if group["momentum"]:
                 state["momentum_buffer"] = ops.zeros_like(p)
@@ -155,12 +155,12 @@ class Adagrad(Optimizer):
     def _update(self, p, g, state, group):
         g = -g if group["maximize"] else g
         if not state:
-            state["step"] = 0
+            state["step"] = zero_step()
             state["sum"] = ops.full_like(p, group["initial_accumulator_value"])
         state["step"] += 1
         if group["weight_decay"]:
             g = g + group["weight_decay"] * p
-        clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+        clr = group["lr"] / (1 + (int(state["step"]) - 1) * group["lr_decay"])
         s = state["sum"].addcmul_(g, g)
         p.addcdiv_(g, ops.sqrt(s).add_(group["eps"]), value=-clr)
 
@@ -182,7 +182,7 @@ class Adadelta(Optimizer):
             g = g + group["weight_decay"] * p
         rho, eps = group["rho"], group["eps"]
         if not state:
-            state["step"] = 0
+            state["step"] = zero_step()
             state["square_avg"], state["acc_delta"] = ops.zeros_like(p), ops.zeros_like(p)
         state["step"] += 1
         v = state["square_avg"].mul_(rho).add_(g * g, alpha=1 - rho)
@@ -208,13 +208,13 @@ class Adamax(Optimizer):
             g = g + group["weight_decay"] * p
         beta1, beta2 = group["betas"]
         if not state:
-            state["step"] = 0
+            state["step"] = zero_step()
             state["exp_avg"], state["exp_inf"] = ops.zeros_like(p), ops.zeros_like(p)
         state["step"] += 1
         m = state["exp_avg"].mul_(beta1).add_(g, alpha=1 - beta1)
         u = state["exp_inf"]
         u.copy_(ops.maximum(u * beta2, ops.abs(g) + group["eps"]))
-        p.sub_(m / u * (group["lr"] / (1 - beta1 ** state["step"])))
+        p.sub_(m / u * (group["lr"] / (1 - beta1 ** int(state["step"]))))
 
 
 class NAdam(Optimizer):
@@ -235,10 +235,10 @@ class NAdam(Optimizer):
         g = _decayed_gradient(p, g, group)
         lr, (beta1, beta2) = group["lr"], group["betas"]
         if not state:
-            state["step"], state["mu_product"] = 0, 1.0
+            state["step"], state["mu_product"] = zero_step(), 1.0
             state["exp_avg"], state["exp_avg_sq"] = ops.zeros_like(p), ops.zeros_like(p)
         state["step"] += 1
-        t = state["step"]
+        t = int(state["step"])
         mu = beta1 * (1 - 0.5 * 0.96 ** (t * group["momentum_decay"]))
         mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * group["momentum_decay"]))
         state["mu_product"] *= mu
@@ -272,10 +272,10 @@ class RAdam(Optimizer):
         g = _decayed_gradient(p, g, group)
         lr, (beta1, beta2) = group["lr"], group["betas"]
         if not state:
-            state["step"] = 0
+            state["step"] = zero_step()
             state["exp_avg"], state["exp_avg_sq"] = ops.zeros_like(p), ops.zeros_like(p)
         state["step"] += 1
-        t = state["step"]
+        t = int(state["step"])
         m = state["exp_avg"].mul_(beta1).add_(g, alpha=1 - beta1)
         v = state["exp_avg_sq"].mul_(beta2).add_(g * g, alpha=1 - beta2)
         m_hat = m / (1 - beta1 ** t)
@@ -305,7 +305,7 @@ class Rprop(Optimizer):
         g = -g if group["maximize"] else g
         (eta_minus, eta_plus), (smallest, largest) = group["etas"], group["step_sizes"]
         if not state:
-            state["step"] = 0
+            state["step"] = zero_step()
             state["prev"], state["step_size"] = ops.zeros_like(p), ops.full_like(g, group["lr"])
         state["step"] += 1
         agreement = ops.sign(g * state["prev"])  # +1 same sign as last time, -1 flipped, 0 either was zero
@@ -337,7 +337,7 @@ class ASGD(Optimizer):
         if group["weight_decay"]:
             g = g + group["weight_decay"] * p
         if not state:
-            state["step"], state["eta"], state["mu"] = 0, group["lr"], 1.0
+            state["step"], state["eta"], state["mu"] = zero_step(), group["lr"], 1.0
             state["ax"] = ops.zeros_like(p)
         state["step"] += 1
         eta, lambd = state["eta"], group["lambd"]
@@ -346,5 +346,5 @@ class ASGD(Optimizer):
             state["ax"].add_((p - state["ax"]) * state["mu"])
         else:
             state["ax"].copy_(p)
-        state["eta"] = group["lr"] / (1 + lambd * group["lr"] * state["step"]) ** group["alpha"]
-        state["mu"] = 1 / max(1, state["step"] - group["t0"])
+        state["eta"] = group["lr"] / (1 + lambd * group["lr"] * int(state["step"])) ** group["alpha"]
+        state["mu"] = 1 / max(1, int(state["step"]) - group["t0"])

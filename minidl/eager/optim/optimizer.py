@@ -6,8 +6,16 @@ A subclass implements ``_update(param, grad, state, group)`` — one parameter's
 """
 from collections import defaultdict
 
+import numpy
+
 from ..grad_mode import no_grad
 from ..tensor import Tensor
+
+
+def zero_step():
+    """A step count as PyTorch keeps one in ``state["step"]``: a float32 0-d tensor (``.item()`` works on it;
+    exact up to 2**24 steps), counted with ``+= 1``."""
+    return Tensor._make(numpy.zeros((), numpy.float32))
 
 
 def update_options(**options):
