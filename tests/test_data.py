@@ -278,3 +278,11 @@ def test_subset_passes_batch_reads_on_and_unbatched_conversion_is_pytorchs():
     assert [b.tolist() for b in DataLoader(subset, batch_size=2)] == [[104.0, 102.0], [100.0]]
     converted = [item for item in DataLoader([(np.float32(1.5), np.int64(2))], batch_size=None)]
     assert isinstance(converted[0], list) and converted[0][0].ndim == 0 and converted[0][1].dtype == T.int64
+
+
+def test_pin_memory_without_a_gpu_warns_and_distributed_says_single_process():
+    if T.cuda.is_available():
+        pytest.skip("pinned memory is used where there is a GPU")
+    with pytest.warns(UserWarning, match="no accelerator is found"):
+        assert [b.tolist() for b in DataLoader([1, 2], pin_memory=True)] == [[1], [2]]
+    assert T.distributed.is_available() is False and T.distributed.is_initialized() is False

@@ -19,6 +19,7 @@ from . import amp, autograd, distributions, nn, optim, testing, transforms, util
 from . import func  # torch.func
 from .func import vmap  # torch.vmap
 from .amp import autocast, is_autocast_enabled
+from . import distributed  # torch.distributed: is_available() / is_initialized(), both False (one process)
 from . import special_functions as special  # torch.special
 from .creation import (bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
                        arange, as_tensor, asarray, empty, empty_like, eye, from_numpy, full, full_like, linspace,

@@ -13,8 +13,10 @@ import multiprocessing
 import os
 import pickle
 import queue
+import warnings
 import weakref
 
+from ....backend import cuda_is_available
 from ...random import default_generator, numpy_rng
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset
@@ -96,6 +98,9 @@ class DataLoader:
         return self.collate_fn([self.dataset[i] for i in indices_or_stream])
 
     def __iter__(self):
+        if self.pin_memory and not cuda_is_available():  # pinned memory speeds copies to a GPU; there is none
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
+                          "memory won't be used.", UserWarning, stacklevel=2)
         if self.num_workers == 0:
             return _SingleProcessIterator(self)
         if not self.persistent_workers:
