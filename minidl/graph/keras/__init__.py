@@ -1,0 +1,10 @@
+"""``tf.keras`` as TensorFlow 1 has it: layers, ``Sequential``/``Model`` with ``compile``/``fit``/``evaluate``/
+``predict``, optimizers, losses, metrics and callbacks, all running as graph ops in a session (``backend.py``).
+
+What is here is what a first Keras program uses; what is not raises a clear error (several inputs or outputs,
+``tf.data`` datasets in ``fit``, sample and class weights, HDF5 files, recurrent Keras layers) or is absent.
+"""
+from . import (activations, backend, callbacks, initializers, layers, losses, metrics, models,  # noqa: F401
+               optimizers, regularizers, utils)
+from .layers import Input  # noqa: F401
+from .training import Model, Sequential  # noqa: F401

@@ -1,0 +1,116 @@
+"""``tf.keras.backend``: the session Keras runs its graphs in, and the learning phase.
+
+In TensorFlow 1, ``tf.keras`` builds ordinary graph ops — a layer called on a tensor adds its variables and ops to
+the default graph — and ``fit``/``evaluate``/``predict`` run them with ``Session.run``. The session is
+``get_session()``: the default session if one is open (``with tf.Session() as sess:``), else one Keras makes for
+the default graph and keeps. Variables need no initializer call: before each use the session initializes the
+variables that have no value yet (and only those: a value loaded from a checkpoint stays).
+
+The *learning phase* says whether a run trains: ``Dropout`` drops and ``BatchNormalization`` uses the batch's
+statistics only when it is 1. It is a boolean ``placeholder_with_default(False)``, one per graph, that ``fit``
+feeds True; ``set_learning_phase(0 or 1)`` fixes it as a constant for the layers built afterwards.
+"""
+import weakref
+
+import numpy
+
+from .. import basics
+from ..core import GraphKeys, get_default_graph, reset_default_graph
+from ..session import Session, get_default_session
+
+_sessions = weakref.WeakKeyDictionary()  # graph -> the session Keras made for it
+_learning_phases = weakref.WeakKeyDictionary()  # graph -> its learning-phase placeholder
+_fixed_learning_phase = {}  # graph -> 0 or 1, set by set_learning_phase
+_uids = weakref.WeakKeyDictionary()  # graph -> {layer-name prefix: how many layers took it}
+
+
+def get_session():
+    """The session Keras runs in: the default session if one is open, else Keras' own for the default graph.
+    Variables of the graph that have no value in it yet are initialized first."""
+    session = get_default_session()
+    if session is None:
+        graph = get_default_graph()
+        session = _sessions.get(graph)
+        if session is None or session._closed:
+            session = _sessions[graph] = Session(graph=graph)
+    _initialize_new_variables(session)
+    return session
+
+
+def set_session(session):
+    """Make ``session`` the one Keras uses for its graph."""
+    _sessions[session.graph] = session
+
+
+def clear_session():
+    """Forget the Keras session and start a fresh default graph (layer names start again at ``dense``)."""
+    session = _sessions.pop(get_default_graph(), None)
+    if session is not None:
+        session.close()
+    reset_default_graph()
+
+
+def _initialize_new_variables(session):
+    graph = session.graph
+    fresh = [v for v in graph.get_collection(GraphKeys.GLOBAL_VARIABLES) + graph.get_collection(
+        GraphKeys.LOCAL_VARIABLES) if not session.is_initialized(v.op)]
+    if fresh:
+        with graph.as_default():
+            session.run([v.initializer for v in fresh])
+
+
+def learning_phase():
+    """The learning phase of the default graph: a bool tensor (False unless fed), or the 0/1 fixed by
+    ``set_learning_phase``."""
+    graph = get_default_graph()
+    if graph in _fixed_learning_phase:
+        return _fixed_learning_phase[graph]
+    phase = _learning_phases.get(graph)
+    if phase is None:
+        with graph.name_scope(None):
+            phase = _learning_phases[graph] = basics.placeholder_with_default(False, (), name="keras_learning_phase")
+    return phase
+
+
+def set_learning_phase(value):
+    """Fix the learning phase to 0 (inference) or 1 (training) for the layers built from now on."""
+    if value not in (0, 1):
+        raise ValueError("Expected learning phase to be 0 or 1.")
+    _fixed_learning_phase[get_default_graph()] = value
+
+
+def unique_name(prefix):
+    """``prefix``, then ``prefix_1``, ``prefix_2`` ...: a layer's default name, unique in the default graph."""
+    counts = _uids.setdefault(get_default_graph(), {})
+    count = counts.get(prefix, 0)
+    counts[prefix] = count + 1
+    return prefix if count == 0 else f"{prefix}_{count}"
+
+
+def epsilon():
+    """The fuzz factor Keras adds to keep logs and divisions finite: 1e-7."""
+    return 1e-7
+
+
+def floatx():
+    """The default float type of Keras' inputs and weights: ``"float32"``."""
+    return "float32"
+
+
+def get_value(x):
+    """The value of a variable (or any tensor) in the Keras session, as a numpy array."""
+    return get_session().run(x)
+
+
+def set_value(x, value):
+    """Put ``value`` into the variable ``x`` in the Keras session."""
+    x.load(numpy.asarray(value, dtype=x.dtype.as_numpy_dtype), get_session())
+
+
+def batch_get_value(tensors):
+    return get_session().run(list(tensors))
+
+
+def batch_set_value(pairs):
+    for x, value in pairs:
+        set_value(x, value)

@@ -1,0 +1,62 @@
+"""``tf.keras.initializers``: TF1's initializer classes under Keras' names, and ``get`` for the names a layer's
+``kernel_initializer=`` takes ("glorot_uniform", "he_normal", "zeros" ...).
+
+Keras' random defaults are narrower than TF1's: ``RandomNormal`` and ``TruncatedNormal`` have stddev 0.05, and
+``RandomUniform`` draws from [-0.05, 0.05). The He and LeCun families are variance scalings with
+variance 2 / fan_in (He) or 1 / fan_in (LeCun).
+"""
+from .. import initializers as tf_initializers
+from .lookup import by_name
+from ..initializers import Constant, GlorotNormal, GlorotUniform, Initializer, Ones, Orthogonal, VarianceScaling, Zeros
+
+
+class RandomNormal(tf_initializers.RandomNormal):
+    def __init__(self, mean=0.0, stddev=0.05, seed=None, **kwargs):
+        super().__init__(mean, stddev, seed, **kwargs)
+
+
+class TruncatedNormal(tf_initializers.TruncatedNormal):
+    def __init__(self, mean=0.0, stddev=0.05, seed=None, **kwargs):
+        super().__init__(mean, stddev, seed, **kwargs)
+
+
+class RandomUniform(tf_initializers.RandomUniform):
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None, **kwargs):
+        super().__init__(minval, maxval, seed, **kwargs)
+
+
+def he_normal(seed=None):
+    return VarianceScaling(2.0, "fan_in", "truncated_normal", seed)
+
+
+def he_uniform(seed=None):
+    return VarianceScaling(2.0, "fan_in", "uniform", seed)
+
+
+def lecun_normal(seed=None):
+    return VarianceScaling(1.0, "fan_in", "truncated_normal", seed)
+
+
+def lecun_uniform(seed=None):
+    return VarianceScaling(1.0, "fan_in", "uniform", seed)
+
+
+# Keras' lower-case aliases, callable with no arguments as a layer's initializer string makes them
+zeros, ones, constant, orthogonal = Zeros, Ones, Constant, Orthogonal
+glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
+random_normal, truncated_normal, random_uniform = RandomNormal, TruncatedNormal, RandomUniform
+
+_BY_NAME = {"uniform": RandomUniform, "normal": RandomNormal, "zeros": Zeros, "ones": Ones, "constant": Constant, "orthogonal": Orthogonal,
+            "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal, "random_normal": RandomNormal,
+            "truncated_normal": TruncatedNormal, "random_uniform": RandomUniform, "he_normal": he_normal,
+            "he_uniform": he_uniform, "lecun_normal": lecun_normal, "lecun_uniform": lecun_uniform}
+
+
+def get(identifier):
+    """An initializer from a name above (any case; Keras' class names too: "GlorotUniform"), an initializer object
+    or any callable ``(shape, dtype) -> tensor`` (used as it is); None stays None."""
+    if identifier is None or isinstance(identifier, Initializer) or callable(identifier):
+        return identifier
+    key = "".join("_" + c.lower() if c.isupper() else c for c in identifier).lstrip("_") \
+        if isinstance(identifier, str) else identifier
+    return by_name(key, _BY_NAME, "initializer", "an initializer object")()

@@ -1,0 +1,302 @@
+"""``tf.keras.layers``: the layers of ``tf.layers`` with Keras' conventions, plus Keras' own few.
+
+A Keras layer is a ``tf.layers`` layer object (``layer_classes.py``: configured once, called on tensors, building
+its variables on the first call) that also
+
+- takes names where TF1 takes functions: ``activation="relu"``, ``kernel_initializer="he_normal"``,
+  ``kernel_regularizer="l2"`` (``activations.py``, ``initializers.py``, ``regularizers.py``);
+- takes ``input_shape=(784,)`` (or ``input_dim=784``) on the first layer of a ``Sequential`` model: the shape of
+  one sample, without the batch dim;
+- gets a name unique in the graph when made (``dense``, ``dense_1`` ...), the name of its variable scope;
+- follows the *learning phase* (``backend.learning_phase()``) when called without ``training=``: ``Dropout`` and
+  ``BatchNormalization`` train inside ``fit`` and infer inside ``evaluate`` and ``predict``;
+- remembers its first call: ``layer.input``, ``layer.output``, ``layer.output_shape`` (what ``model.summary()``
+  prints), and the tensor it made knows its layer (how ``Model(inputs, outputs)`` finds its layers).
+"""
+import inspect
+import math
+import re
+
+import numpy
+
+from .. import basics, dtypes
+from .. import layers as tf_layers
+from .. import math_ops
+from ..array_ops import reshape
+from ..core import GraphKeys, get_default_graph
+from ..layer_classes import Layer as TFLayer
+from ..nn_training import embedding_lookup
+from ..variable_scope import get_variable, layer_scope, variable_scope
+from . import activations, backend, initializers, regularizers
+
+_RESOLVED = {"activation": activations.get, "regularizer": regularizers.get, "initializer": initializers.get}
+
+
+def _resolved(key, value):
+    """A name given for an activation, initializer or regularizer argument, as the object TF1's layers take."""
+    for suffix, get in _RESOLVED.items():
+        if key.endswith(suffix):
+            return get(value)
+    if key == "data_format" and value is None:  # Keras' "the configured one": channels last
+        return "channels_last"
+    return value
+
+
+def _sample_shape(input_shape, input_dim, batch_input_shape):
+    """The batch input shape given to a first layer (``(None, ...)``), or None."""
+    if batch_input_shape is not None:
+        return tuple(batch_input_shape)
+    if input_shape is not None:
+        return (None,) + tuple(input_shape)
+    if input_dim is not None:
+        return (None, int(input_dim))
+    return None
+
+
+class Layer(TFLayer):
+    """A ``tf.layers`` layer object with Keras' conventions (see the module docstring) — or, subclassed with
+    ``build(input_shape)`` (making weights with ``add_weight``) and ``call(inputs)``, a layer of one's own::
+
+        class Scale(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.scale = self.add_weight("scale", [input_shape[-1]], initializer="ones")
+
+            def call(self, inputs):
+                return inputs * self.scale
+    """
+
+    def __init__(self, *args, input_shape=None, input_dim=None, batch_input_shape=None, batch_size=None,
+                 name=None, trainable=True, dtype=None, **kwargs):
+        name = name or backend.unique_name(_snake_case(type(self).__name__))
+        if self.function is None:  # a layer of one's own: the state TFLayer keeps, without a function to bind
+            if args or kwargs:
+                raise TypeError(f"{type(self).__name__}: unexpected argument(s) to Layer.__init__: "
+                                f"{', '.join(map(repr, args))}{', '.join(kwargs)}")
+            self._arguments, self.trainable, self._given_name, self.name = {}, trainable, name, name
+            self._has_variables, self._scope, self._weights, self.built = True, None, [], False
+            call = type(self).call
+        else:
+            kwargs = {key: _resolved(key, value) for key, value in kwargs.items()}
+            super().__init__(*args, name=name, trainable=trainable, dtype=dtype, **kwargs)
+            call = self.function
+        self.batch_input_shape = _sample_shape(input_shape, input_dim, batch_input_shape)
+        if self.batch_input_shape is not None and batch_size is not None:
+            self.batch_input_shape = (int(batch_size),) + self.batch_input_shape[1:]
+        self._follows_learning_phase = "training" in inspect.signature(call).parameters
+        self.input = self.output = None
+        self.losses, self.updates = [], []
+
+    def __call__(self, inputs, training=None, **kwargs):
+        if self._follows_learning_phase:
+            kwargs["training"] = backend.learning_phase() if training is None else training
+        graph = get_default_graph()
+        penalties, updates = (graph.get_collection_ref(key) for key in (GraphKeys.REGULARIZATION_LOSSES,
+                                                                         GraphKeys.UPDATE_OPS))
+        before = len(penalties), len(updates)
+        outputs = super().__call__(inputs, **kwargs) if self.function else self._call_own(inputs, **kwargs)
+        # what this call added to the graph's collections: the penalties and moving-average updates fit runs
+        self.losses += penalties[before[0]:]
+        self.updates += updates[before[1]:]
+        if self.input is None:
+            self.input, self.output = inputs, outputs
+        if outputs is not inputs:  # (a tensor passed through unchanged keeps the layer that made it)
+            outputs._keras_layer = self
+        return outputs
+
+    def _call_own(self, inputs, **kwargs):
+        """A subclass's layer: ``build`` at the first call, in the layer's variable scope, then ``call``."""
+        if self._scope is None:
+            with variable_scope(self._given_name) as scope:
+                self._scope = scope
+        with layer_scope(self._scope, None, reuse=True if self.built else None):
+            if not self.built:
+                self.build(math_ops.to_tensor(inputs).shape)
+                self.built = True
+            return self.call(inputs, **kwargs)
+
+    def build(self, input_shape):
+        """Make the layer's weights (``add_weight``) for inputs of ``input_shape``; called by the first call."""
+
+    def call(self, inputs):
+        """The layer's computation (a subclass's own layer writes it)."""
+        raise NotImplementedError(f"{type(self).__name__} must define call(self, inputs)")
+
+    def add_weight(self, name, shape, dtype=None, initializer=None, regularizer=None, trainable=True, **unused):
+        """A variable ``<layer>/<name>`` of the layer (initializer: a name or an initializer; default Glorot
+        uniform), counted in its ``weights``."""
+        variable = get_variable(name, list(shape), dtype or backend.floatx(), initializers.get(initializer),
+                                regularizers.get(regularizer), trainable and self.trainable)
+        self._weights.append(variable)
+        return variable
+
+    apply = __call__
+
+    @property
+    def input_shape(self):
+        return _shape_tuple(self.input, self.name)
+
+    @property
+    def output_shape(self):
+        return _shape_tuple(self.output, self.name)
+
+    def count_params(self):
+        """How many numbers the layer's weights hold."""
+        return sum(math.prod(v.shape.as_list()) for v in self.weights)
+
+    def get_weights(self):
+        """The weights' values, as numpy arrays, in the order of ``weights``."""
+        return backend.batch_get_value(self.weights)
+
+    def set_weights(self, weights):
+        """Put numpy arrays (one per weight, each of its shape) into the layer's weights."""
+        _set_weights(self.weights, weights, f"Layer {self.name}")
+
+    def __repr__(self):
+        return f"<tf.keras.layers.{type(self).__name__} '{self.name}'>"
+
+
+def _snake_case(class_name):
+    """Keras' default layer name for a class: ``MaxPooling2D`` -> ``max_pooling2d``."""
+    return re.sub("([a-z])([A-Z])", r"\1_\2", re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", class_name)).lower()
+
+
+def _shape_tuple(tensor, name):
+    if tensor is None:
+        raise AttributeError(f"The layer {name} has never been called and thus has no defined shape.")
+    return tuple(tensor.shape.as_list())
+
+
+def _set_weights(variables, values, who):
+    values = list(values)
+    if len(values) != len(variables):
+        raise ValueError(f"{who} expects {len(variables)} weights, but the given weights list has {len(values)}: "
+                         f"{[tuple(v.shape.as_list()) for v in variables]}")
+    pairs = []
+    for variable, value in zip(variables, values):
+        value = numpy.asarray(value)
+        if tuple(value.shape) != tuple(variable.shape.as_list()):
+            raise ValueError(f"{who}: weight {variable.op.name} has shape {tuple(variable.shape.as_list())}, "
+                             f"the value given has shape {value.shape}")
+        pairs.append((variable, value))
+    backend.batch_set_value(pairs)
+
+
+def _layer(class_name, function, defaults=None, doc=""):
+    """A Keras layer class applying the ``tf.layers`` (or local) ``function``; ``defaults`` are Keras' defaults
+    where they differ from the function's."""
+    parameters = [name for name in inspect.signature(function).parameters if name != "inputs"]
+
+    def __init__(self, *args, **kwargs):
+        if defaults:
+            kwargs.update(zip(parameters, args))
+            args = ()
+            for key, value in defaults.items():
+                if kwargs.get(key) is None:
+                    kwargs[key] = value(kwargs) if callable(value) else value
+        Layer.__init__(self, *args, **kwargs)
+    return type(class_name, (Layer,), {"function": staticmethod(function), "__init__": __init__,
+                                       "__doc__": doc or f"Keras' {class_name}: ``tf.layers.{function.__name__}`` "
+                                                         f"as a layer.\n\n{function.__doc__}"})
+
+
+_GLOROT = {"kernel_initializer": "glorot_uniform"}
+_POOL = {"pool_size": (2, 2), "strides": lambda kwargs: kwargs.get("pool_size", (2, 2)) or (2, 2)}
+_POOL1D = {"pool_size": 2, "strides": lambda kwargs: kwargs.get("pool_size", 2) or 2}
+
+Dense = _layer("Dense", tf_layers.dense, _GLOROT)
+Conv1D = _layer("Conv1D", tf_layers.conv1d, _GLOROT)
+Conv2D = _layer("Conv2D", tf_layers.conv2d, _GLOROT)
+Conv2DTranspose = _layer("Conv2DTranspose", tf_layers.conv2d_transpose, _GLOROT)
+MaxPooling1D = _layer("MaxPooling1D", tf_layers.max_pooling1d, _POOL1D)
+MaxPooling2D = _layer("MaxPooling2D", tf_layers.max_pooling2d, _POOL)
+AveragePooling1D = _layer("AveragePooling1D", tf_layers.average_pooling1d, _POOL1D)
+AveragePooling2D = _layer("AveragePooling2D", tf_layers.average_pooling2d, _POOL)
+Flatten = _layer("Flatten", tf_layers.flatten)
+Dropout = _layer("Dropout", tf_layers.dropout)
+BatchNormalization = _layer("BatchNormalization", tf_layers.batch_normalization)
+
+
+# ---------------------------------------------------------------------------------- Keras' own layers
+
+def activation(inputs, activation, name=None):
+    """``activation(inputs)``, the function given by name or as a callable."""
+    with basics.name_scope(name or "activation"):
+        return basics.identity(activations.get(activation)(inputs))
+
+
+def reshape_layer(inputs, target_shape, name=None):
+    """``inputs`` reshaped to ``(batch,) + target_shape`` (one -1 allowed in ``target_shape``)."""
+    return reshape(inputs, [-1] + [int(d) for d in target_shape], name=name or "reshape")
+
+
+def _global_pool(reduce, default_name):
+    def pool(inputs, data_format="channels_last", keepdims=False, name=None):
+        """The mean (or max) over all spatial positions: (batch, ..., channels) -> (batch, channels)."""
+        x = math_ops.to_tensor(inputs)
+        spatial = list(range(1, x.shape.rank - 1)) if data_format == "channels_last" else \
+            list(range(2, x.shape.rank))
+        return reduce(x, axis=spatial, keepdims=keepdims, name=name or default_name)
+    pool.__name__ = default_name
+    return pool
+
+
+def embedding(inputs, input_dim, output_dim, embeddings_initializer=None, embeddings_regularizer=None,
+              activity_regularizer=None, embeddings_constraint=None, mask_zero=False, input_length=None,
+              trainable=True, name=None, reuse=None):
+    """Row ``i`` of an ``embeddings`` variable [input_dim, output_dim] for each integer ``i`` in the inputs (a
+    learned lookup table: word ids to vectors)."""
+    if embeddings_constraint is not None or mask_zero:
+        raise NotImplementedError("Embedding: embeddings_constraint and mask_zero are not supported")
+    ids = math_ops.to_tensor(inputs)
+    if ids.dtype.is_floating:  # Keras feeds its inputs as float32: the ids are whole numbers in a float tensor
+        ids = math_ops.cast(ids, dtypes.int64)
+    with layer_scope(name, "embedding", reuse):
+        table = get_variable("embeddings", [int(input_dim), int(output_dim)], dtypes.float32,
+                             embeddings_initializer or initializers.RandomUniform(), embeddings_regularizer, trainable)
+        out = embedding_lookup(table, ids)
+        if activity_regularizer is not None:
+            out = tf_layers._finish(out, None, activity_regularizer)
+        return out
+
+
+Activation = _layer("Activation", activation, doc="Applies an activation function (``Activation('relu')``).")
+Reshape = _layer("Reshape", reshape_layer, doc="Reshapes each sample to ``target_shape`` (the batch dim stays).")
+GlobalAveragePooling1D = GlobalAveragePooling2D = _layer(
+    "GlobalAveragePooling2D", _global_pool(math_ops.reduce_mean, "global_average_pooling"),
+    doc="The mean over the spatial positions of each channel (1-D or 2-D inputs).")
+GlobalMaxPooling1D = GlobalMaxPooling2D = _layer(
+    "GlobalMaxPooling2D", _global_pool(math_ops.reduce_max, "global_max_pooling"),
+    doc="The max over the spatial positions of each channel (1-D or 2-D inputs).")
+Embedding = _layer("Embedding", embedding, doc=embedding.__doc__)
+MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
+Convolution1D, Convolution2D, Convolution2DTranspose = Conv1D, Conv2D, Conv2DTranspose
+
+
+def Input(shape=None, batch_size=None, name=None, dtype=None, batch_shape=None):
+    """A placeholder for a model's input: ``shape`` is one sample's (the batch dim is added, None unless
+    ``batch_size``). Start of a functional model: ``x = Input((784,)); y = Dense(10)(x); Model(x, y)``."""
+    if batch_shape is None:
+        if shape is None:
+            raise ValueError("Please provide to Input either a `shape` or a `batch_shape` argument.")
+        batch_shape = (batch_size,) + tuple(shape)
+    return basics.placeholder(dtype or backend.floatx(), batch_shape, name=name or backend.unique_name("input"))
+
+
+class InputLayer:
+    """The explicit first layer of a ``Sequential`` model: ``InputLayer(input_shape=(784,))``; it only declares
+    the input's shape."""
+
+    def __init__(self, input_shape=None, batch_size=None, dtype=None, name=None, batch_input_shape=None):
+        self.batch_input_shape = _sample_shape(input_shape, None, batch_input_shape)
+        if self.batch_input_shape is None:
+            raise ValueError("InputLayer needs `input_shape` or `batch_input_shape`")
+        if batch_size is not None:
+            self.batch_input_shape = (int(batch_size),) + self.batch_input_shape[1:]
+        self.dtype = dtype
+        self.name = name or backend.unique_name("input")
+        self.weights = self.trainable_weights = self.non_trainable_weights = []
+        self.input = self.output = None
+
+    def __call__(self, inputs):
+        self.input = self.output = inputs
+        return inputs

@@ -1,0 +1,53 @@
+"""``tf.keras.metrics``: per-sample scores that ``fit`` and ``evaluate`` report beside the loss (averaged over the
+samples of an epoch), and the name lookup of ``compile(metrics=[...])``.
+
+``"accuracy"`` (or ``"acc"``) means the accuracy that fits the loss, as in Keras: with a sparse categorical
+cross-entropy the predicted class (argmax) against the label index; for one output unit or a binary
+cross-entropy, the prediction rounded at 0.5 against the 0/1 label; otherwise argmax against argmax.
+"""
+from .. import dtypes, math_ops
+from ..array_ops import reshape, shape
+from . import losses
+from .lookup import by_name
+
+
+def _as_float(condition):
+    return math_ops.cast(condition, dtypes.float32)
+
+
+def sparse_categorical_accuracy(y_true, y_pred):
+    predicted = math_ops.argmax(y_pred, axis=-1)
+    return _as_float(math_ops.equal(math_ops.cast(reshape(y_true, shape(predicted)), dtypes.int64),
+                                    predicted))
+
+
+def categorical_accuracy(y_true, y_pred):
+    return _as_float(math_ops.equal(math_ops.argmax(y_true, axis=-1), math_ops.argmax(y_pred, axis=-1)))
+
+
+def binary_accuracy(y_true, y_pred, threshold=0.5):
+    predicted = _as_float(y_pred > threshold)
+    return math_ops.reduce_mean(_as_float(math_ops.equal(math_ops.cast(y_true, dtypes.float32), predicted)),
+                                axis=-1)
+
+
+mean_squared_error, mean_absolute_error = losses.mean_squared_error, losses.mean_absolute_error
+mse, mae = mean_squared_error, mean_absolute_error
+_BY_NAME = {f.__name__: f for f in (sparse_categorical_accuracy, categorical_accuracy, binary_accuracy,
+                                    mean_squared_error, mean_absolute_error)}
+_BY_NAME.update(mse=mean_squared_error, mae=mean_absolute_error)
+
+
+def get(identifier, loss_function=None, output_shape=None):
+    """``(name, function)`` for a metric given by name or as a function; ``loss_function`` and ``output_shape``
+    decide what "accuracy" means."""
+    if callable(identifier):
+        return getattr(identifier, "__name__", "metric"), identifier
+    if identifier in ("accuracy", "acc"):
+        if loss_function is losses.binary_crossentropy or (output_shape and output_shape[-1] == 1):
+            return identifier, binary_accuracy
+        if loss_function is losses.sparse_categorical_crossentropy:
+            return identifier, sparse_categorical_accuracy
+        return identifier, categorical_accuracy
+    return identifier, by_name(identifier, _BY_NAME, "metric function",
+                               "accuracy, acc, or a function of (y_true, y_pred)")

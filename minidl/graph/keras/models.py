@@ -1,0 +1,2 @@
+"""``tf.keras.models``: the model classes under their other address."""
+from .training import Model, Sequential  # noqa: F401

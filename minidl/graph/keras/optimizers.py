@@ -1,0 +1,163 @@
+"""``tf.keras.optimizers``: Keras' optimizers, with Keras' defaults and formulas, as graph optimizers.
+
+They are ``tf.train`` optimizers (``minimize``, ``apply_gradients``, slots), so a model can be compiled with
+either kind; ``compile(optimizer="adam")`` takes one of these by name. Where Keras differs from ``tf.train``:
+
+- the defaults: ``SGD`` lr 0.01; ``Adam``, ``RMSprop`` and ``Adagrad`` lr 0.001; every epsilon is 1e-7;
+- ``RMSprop`` starts its mean square at 0 (TF1's at 1) and, without momentum, puts epsilon outside the root:
+  ``ms = rho ms + (1 - rho) g²``; ``w -= lr g / (sqrt(ms) + eps)`` (with momentum, TF1's update:
+  ``mom = momentum mom + lr g / sqrt(ms + eps)``; ``w -= mom``);
+- ``Adagrad``: ``s += g²``; ``w -= lr g / (sqrt(s) + eps)`` (``s`` starts at 0.1);
+- ``SGD`` with momentum keeps a velocity: ``v = momentum v - lr g``; ``w += v`` (Nesterov:
+  ``w += momentum v - lr g``);
+- ``Adam``: TF1's update (``optimizers.py`` of ``tf.train``), and with ``amsgrad=True`` the root of the largest
+  ``v`` so far in the denominator (Reddi et al. 2018);
+- ``decay``: the learning rate of step t (counted from 0 by ``optimizer.iterations``) is ``lr / (1 + decay t)``.
+
+``lr=`` is accepted for ``learning_rate=`` (the older Keras name).
+"""
+import numpy
+
+from ... import ops
+from ..basics import control_dependencies, group
+from ..train.optimizer import Optimizer as TFOptimizer
+
+
+class Optimizer(TFOptimizer):
+    """A Keras optimizer: a learning rate with optional time decay, and a step counter ``iterations``."""
+
+    def __init__(self, name, learning_rate, lr=None, decay=0.0, **unknown):
+        if unknown:
+            raise TypeError(f"{name}: unexpected keyword argument(s) {', '.join(sorted(unknown))}")
+        super().__init__(False, name)
+        self.learning_rate = float(learning_rate if lr is None else lr)
+        if decay < 0.0:
+            raise ValueError(f"decay cannot be less than 0: {decay}")
+        self.decay = float(decay)
+
+    @property
+    def iterations(self):
+        """How many updates this optimizer has applied (an int64 variable of the default graph)."""
+        return self._non_slot_variable("iter", numpy.int64(0))
+
+    def _prepare(self):
+        lr = self._lr(self.learning_rate, "learning_rate")
+        if self.decay:
+            lr = lr / (1.0 + self.decay * ops.cast(self.iterations, "float32"))
+        self._lr_t = lr
+
+    def _finish(self, update_ops):
+        with control_dependencies(update_ops):  # the step count advances after every variable used it
+            return group(*update_ops, self.iterations.assign_add(numpy.int64(1)))
+
+    def get_config(self):
+        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+
+
+class SGD(Optimizer):
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="SGD", **kwargs):
+        super().__init__(name, learning_rate, **kwargs)
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"`momentum` must be between [0, 1]: {momentum}")
+        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+
+    def _create_slots(self, var_list):
+        if self.momentum:
+            for v in var_list:
+                self._zeros_slot(v, "momentum")
+
+    def _apply_dense(self, grad, var):
+        lr = ops.cast(self._lr_t, var.dtype)
+        if not self.momentum:
+            return var.assign_sub(lr * grad).op
+        velocity_slot = self.get_slot(var, "momentum")
+        velocity = velocity_slot.assign(self.momentum * velocity_slot - lr * grad)
+        step = self.momentum * velocity - lr * grad if self.nesterov else velocity
+        return var.assign_add(step).op
+
+
+class Adam(Optimizer):
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, name="Adam",
+                 **kwargs):
+        super().__init__(name, learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = float(beta_1), float(beta_2), float(epsilon), amsgrad
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._zeros_slot(v, "m")
+            self._zeros_slot(v, "v")
+            if self.amsgrad:
+                self._zeros_slot(v, "vhat")
+
+    def _apply_dense(self, grad, var):
+        dtype = var.dtype
+        b1, b2 = self.beta_1, self.beta_2
+        t = ops.cast(self.iterations, dtype) + 1  # this step's number, from 1
+        lr_t = ops.cast(self._lr_t, dtype) * ops.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        m_slot, v_slot = self.get_slot(var, "m"), self.get_slot(var, "v")
+        m = m_slot.assign(b1 * m_slot + (1 - b1) * grad)
+        v = v_slot.assign(b2 * v_slot + (1 - b2) * grad * grad)
+        if self.amsgrad:
+            vhat_slot = self.get_slot(var, "vhat")
+            v = vhat_slot.assign(ops.maximum(vhat_slot, v))
+        return var.assign_sub(lr_t * m / (ops.sqrt(v) + self.epsilon)).op
+
+
+class RMSprop(Optimizer):
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, name="RMSprop",
+                 **kwargs):
+        super().__init__(name, learning_rate, **kwargs)
+        self.rho, self.momentum, self.epsilon, self.centered = float(rho), float(momentum), float(epsilon), centered
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._zeros_slot(v, "rms")
+            if self.momentum:
+                self._zeros_slot(v, "momentum")
+            if self.centered:
+                self._zeros_slot(v, "mg")
+
+    def _apply_dense(self, grad, var):
+        lr, rho = ops.cast(self._lr_t, var.dtype), self.rho
+        rms_slot = self.get_slot(var, "rms")
+        denominator = rms = rms_slot.assign(rho * rms_slot + (1 - rho) * grad * grad)
+        if self.centered:
+            mg_slot = self.get_slot(var, "mg")
+            mg = mg_slot.assign(rho * mg_slot + (1 - rho) * grad)
+            denominator = rms - mg * mg
+        if self.momentum:
+            mom_slot = self.get_slot(var, "momentum")
+            mom = mom_slot.assign(self.momentum * mom_slot + lr * grad * ops.rsqrt(denominator + self.epsilon))
+            return var.assign_sub(mom).op
+        return var.assign_sub(lr * grad / (ops.sqrt(denominator) + self.epsilon)).op
+
+
+class Adagrad(Optimizer):
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, name="Adagrad", **kwargs):
+        super().__init__(name, learning_rate, **kwargs)
+        if initial_accumulator_value < 0.0:
+            raise ValueError(f"initial_accumulator_value must be non-negative: {initial_accumulator_value}")
+        self.initial_accumulator_value, self.epsilon = float(initial_accumulator_value), float(epsilon)
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._filled_slot(v, "accumulator", self.initial_accumulator_value)
+
+    def _apply_dense(self, grad, var):
+        accumulator = self.get_slot(var, "accumulator")
+        s = accumulator.assign_add(grad * grad)
+        return var.assign_sub(ops.cast(self._lr_t, var.dtype) * grad / (ops.sqrt(s) + self.epsilon)).op
+
+
+_BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad}
+
+
+def get(identifier):
+    """An optimizer from a name ("sgd", "adam", "rmsprop", "adagrad": Keras' defaults) or an optimizer object
+    (a Keras one or any ``tf.train`` optimizer, used as it is)."""
+    if isinstance(identifier, TFOptimizer):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
+        return _BY_NAME[identifier.lower()]()
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r} (known: {', '.join(_BY_NAME)}, or "
+                     f"an optimizer object)")

@@ -1,0 +1,573 @@
+"""``tf.keras.Model`` and ``tf.keras.Sequential``: a stack of layers with ``compile``, ``fit``, ``evaluate`` and
+``predict`` — TensorFlow 1's Keras, which is graph mode underneath::
+
+    model = tf.keras.Sequential([
+        tf.keras.layers.Dense(64, activation="relu", input_shape=(64,)),
+        tf.keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x_train, y_train, epochs=5, batch_size=32)
+    loss, accuracy = model.evaluate(x_test, y_test)
+
+Three ways to make a model, one machinery:
+
+- ``Sequential(layers)``: each layer is called on the previous one's output;
+- functional: ``inputs = Input((64,)); outputs = Dense(10)(Dense(64)(inputs)); Model(inputs, outputs)``;
+- subclassing: ``class Net(Model)`` sets layers as attributes in ``__init__`` and writes ``call(self, x)``.
+
+*Building* puts the forward pass into the graph: an input placeholder (its shape from ``input_shape`` or from the
+first data given), the layers' ops and variables, the output tensor. *Compiling* (at the first ``fit`` or
+``evaluate``) adds a placeholder for the targets, the loss — the batch mean of the per-sample losses plus the
+layers' regularization penalties — the metrics, and the optimizer's update op. A training step is then one
+``Session.run`` of the update op, the layers' own updates (batch norm's moving averages), the loss and the
+metrics, with a batch fed and the learning phase set to True. ``evaluate`` and ``predict`` run the loss or the
+output with the learning phase False. The session is ``backend.get_session()``.
+
+Epoch figures are sample-weighted means of the batch figures, as Keras reports them; batches are drawn in a new
+order each epoch with numpy's global random generator (``numpy.random.seed`` makes a run repeatable), and
+``validation_split`` takes the *last* fraction of the samples, before shuffling.
+"""
+import math
+import os
+
+import numpy
+
+from .. import basics, math_ops
+from ..core import get_default_graph
+from ..train.saver import Saver
+from . import backend, callbacks as callbacks_module, losses, metrics as metrics_module, optimizers
+from .layers import InputLayer, Layer, _set_weights
+from .utils import Progbar
+
+
+class Model:
+    """A model: ``Model(inputs, outputs)`` (functional) or a subclass with ``call``; see the module docstring."""
+
+    def __init__(self, inputs=None, outputs=None, name=None):
+        self.name = name or backend.unique_name(_snake(type(self)))
+        self.stop_training = False
+        self.optimizer = self.loss = None
+        self._graph = None
+        self._input = self._output = None
+        self._compiled = self._train_op = None
+        self._layers = None  # a subclass's layers are the ones it holds (``layers``)
+        if (inputs is None) != (outputs is None):
+            raise ValueError("Model: give both `inputs` and `outputs` (a functional model), or neither (a subclass "
+                             "with a `call` method)")
+        if inputs is not None:
+            self._input, self._output = _single(inputs, "inputs"), _single(outputs, "outputs")
+            self._graph = self._output.graph
+            self._layers = _layers_between(self._input, self._output)
+
+    # ------------------------------------------------------------------------------------------ the layers
+    @property
+    def layers(self):
+        return _held_layers(self) if self._layers is None else list(self._layers)
+
+    @property
+    def weights(self):
+        seen, out = set(), []
+        for layer in self.layers:
+            for variable in layer.weights:
+                if variable not in seen:
+                    seen.add(variable)
+                    out.append(variable)
+        return out
+
+    variables = weights
+
+    @property
+    def trainable_weights(self):
+        return [v for layer in self.layers for v in layer.trainable_weights]
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self):
+        trainable = set(self.trainable_weights)
+        return [v for v in self.weights if v not in trainable]
+
+    @property
+    def updates(self):
+        return [u for layer in self.layers for u in getattr(layer, "updates", [])]
+
+    @property
+    def losses(self):
+        return [p for layer in self.layers for p in getattr(layer, "losses", [])]
+
+    @property
+    def inputs(self):
+        return [self._input] if self._input is not None else None
+
+    @property
+    def outputs(self):
+        return [self._output] if self._output is not None else None
+
+    input = property(lambda self: self._input)
+    output = property(lambda self: self._output)
+    built = property(lambda self: self._output is not None)
+
+    def call(self, inputs, training=None):
+        raise NotImplementedError("A subclass of Model must define call(self, inputs)")
+
+    def __call__(self, inputs):
+        """Apply the model to a tensor (its layers keep their variables)."""
+        if type(self).call is Model.call:
+            raise NotImplementedError("calling a functional Model on new inputs is not supported: apply its layers")
+        return self.call(inputs)
+
+    def build(self, input_shape):
+        """Put the forward pass into the graph for inputs of ``input_shape`` (the batch dim may be None)."""
+        self._graph = get_default_graph()
+        self._input = basics.placeholder(backend.floatx(), tuple(input_shape), name="input")
+        self._output = _single(self.call(self._input), "call's result")
+
+    def _built_for(self, x):
+        if self._output is None:
+            self.build((None,) + x.shape[1:])
+        return self._output
+
+    # --------------------------------------------------------------------------------------- compile
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, sample_weight_mode=None,
+                weighted_metrics=None, target_tensors=None, **kwargs):
+        """Choose the optimizer (a name or an object), the loss (a name, a ``Loss`` or a function
+        ``(y_true, y_pred)``) and the metrics to report (names such as ``"accuracy"``, or functions)."""
+        for option, value in (("loss_weights", loss_weights), ("sample_weight_mode", sample_weight_mode),
+                              ("weighted_metrics", weighted_metrics), ("target_tensors", target_tensors)):
+            if value is not None:
+                raise NotImplementedError(f"compile: {option} is not supported (models have one output)")
+        if kwargs:
+            raise TypeError(f"compile: unexpected keyword argument(s) {', '.join(sorted(kwargs))}")
+        if loss is None:
+            raise ValueError("compile needs a loss, e.g. loss='sparse_categorical_crossentropy'")
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        self._loss_function = losses.get(loss)
+        self._metric_names = list(metrics or [])
+        self._compiled = self._train_op = None
+
+    def _compiled_for(self, y):
+        """(targets placeholder, loss, metrics {name: tensor}): built once, at the first use."""
+        if self.optimizer is None:
+            raise RuntimeError("You must compile your model before training/testing. Use `model.compile(optimizer, "
+                               "loss)`.")
+        if self._compiled is None:
+            with self._graph.as_default():
+                output = self._output
+                targets = basics.placeholder(_target_dtype(y), (None,) + y.shape[1:], name="target")
+                per_sample = self._loss_function(targets, output)
+                loss = math_ops.reduce_mean(per_sample)
+                for penalty in self.losses:
+                    loss = loss + penalty
+                kind = type(self.loss).function if isinstance(self.loss, losses.Loss) else self._loss_function
+                metrics = {}
+                for identifier in self._metric_names:
+                    name, function = metrics_module.get(identifier, kind, output.shape.as_list())
+                    metrics[name] = math_ops.reduce_mean(function(targets, output))
+                self._compiled = targets, loss, metrics
+                self._train_op = None
+        return self._compiled
+
+    def _training_for(self, y):
+        """``_compiled_for``'s tensors and the training op: the optimizer's update and the layers' own updates
+        (built at the first training step: a model that is only evaluated needs no optimizer slots)."""
+        targets, loss, metrics = self._compiled_for(y)
+        if self._train_op is None:
+            with self._graph.as_default():
+                update = self.optimizer.minimize(loss, var_list=self.trainable_weights)
+                self._train_op = basics.group(update, *self.updates)
+        return targets, loss, metrics, self._train_op
+
+    @property
+    def metrics_names(self):
+        """``["loss", <metric names>]``: what ``evaluate``'s list holds, in order."""
+        return ["loss"] + [m if isinstance(m, str) else metrics_module.get(m)[0]
+                           for m in getattr(self, "_metric_names", [])]
+
+    # --------------------------------------------------------------------------------- the loops
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
+            validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
+            steps_per_epoch=None, validation_steps=None, **kwargs):
+        """Train for ``epochs`` passes over (x, y) in batches of ``batch_size`` (32); returns a ``History``."""
+        _unsupported("fit", class_weight=class_weight, sample_weight=sample_weight, steps_per_epoch=steps_per_epoch,
+                     validation_steps=validation_steps, **kwargs)
+        x, y = _arrays(x, y, "fit")
+        if validation_data is not None:
+            if len(validation_data) != 2:
+                raise ValueError("validation_data must be a tuple (x_val, y_val) (sample weights are not supported)")
+            x_val, y_val = _arrays(*validation_data, "fit's validation_data")
+        elif validation_split:
+            if not 0.0 < validation_split < 1.0:
+                raise ValueError(f"validation_split must be in (0, 1), got {validation_split}")
+            split = int(len(x) * (1.0 - validation_split))
+            x, x_val, y, y_val = x[:split], x[split:], y[:split], y[split:]
+        else:
+            x_val = y_val = None
+        batch_size = _batch_size(batch_size)
+        self._built_for(x)
+        targets, loss, metrics, train_op = self._training_for(y)
+        fetches = [train_op, loss] + list(metrics.values())
+        names = ["loss"] + list(metrics)
+        history = callbacks_module.History()
+        hooks = [history] + list(callbacks or [])
+        if verbose:
+            hooks.append(_ProgressPrinter(verbose))
+        params = {"epochs": epochs, "samples": len(x), "batch_size": batch_size, "verbose": verbose,
+                  "metrics": names + ([f"val_{n}" for n in names] if x_val is not None else []),
+                  "do_validation": x_val is not None, "steps": None}
+        for hook in hooks:
+            hook.set_model(self)
+            hook.set_params(params)
+        if verbose:
+            print(f"Train on {len(x)} samples" + (f", validate on {len(x_val)} samples" if x_val is not None else ""))
+        self.stop_training = False
+        _call(hooks, "on_train_begin")
+        for epoch in range(initial_epoch, epochs):
+            _call(hooks, "on_epoch_begin", epoch)
+            order = numpy.random.permutation(len(x)) if shuffle else numpy.arange(len(x))
+            totals = numpy.zeros(len(names))
+            for batch, start in enumerate(range(0, len(x), batch_size)):
+                rows = order[start:start + batch_size]
+                _call(hooks, "on_train_batch_begin", batch, {"batch": batch, "size": len(rows)})
+                values = self._run(fetches, x[rows], targets, y[rows], training=True)[1:]
+                totals += numpy.asarray(values, dtype=float) * len(rows)
+                _call(hooks, "on_train_batch_end", batch, dict(zip(names, map(float, values)), batch=batch,
+                                                                 size=len(rows)))
+            logs = dict(zip(names, (totals / max(len(x), 1)).tolist()))
+            if x_val is not None:
+                scores = self._evaluate(x_val, y_val, batch_size)
+                logs.update((f"val_{n}", s) for n, s in zip(names, scores))
+            _call(hooks, "on_epoch_end", epoch, logs)
+            if self.stop_training:
+                break
+        _call(hooks, "on_train_end")
+        return history
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None, callbacks=None):
+        """The loss (and the metrics: then a list ``[loss, metric ...]``) over (x, y), in inference mode."""
+        _unsupported("evaluate", sample_weight=sample_weight, steps=steps, callbacks=callbacks)
+        x, y = _arrays(x, y, "evaluate")
+        self._built_for(x)
+        progress = Progbar(len(x), verbose=verbose) if verbose else None
+        scores = self._evaluate(x, y, _batch_size(batch_size), progress)
+        return scores[0] if len(scores) == 1 else scores
+
+    def _evaluate(self, x, y, batch_size, progress=None):
+        targets, loss, metrics = self._compiled_for(y)
+        fetches = [loss] + list(metrics.values())
+        totals = numpy.zeros(len(fetches))
+        for start in range(0, len(x), batch_size):
+            stop = min(start + batch_size, len(x))
+            values = self._run(fetches, x[start:stop], targets, y[start:stop], training=False)
+            totals += numpy.asarray(values, dtype=float) * (stop - start)
+            if progress is not None:
+                progress.update(stop, list(zip(["loss"] + list(metrics), totals / stop)))
+        return (totals / max(len(x), 1)).tolist()
+
+    def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None):
+        """The model's output for every sample of ``x`` (a numpy array), computed in batches, in inference mode."""
+        _unsupported("predict", steps=steps, callbacks=callbacks)
+        x = _features(x, "predict")
+        output = self._built_for(x)
+        batch_size = _batch_size(batch_size)
+        parts = [self._run([output], x[start:start + batch_size], training=False)[0]
+                 for start in range(0, len(x), batch_size)]
+        if not parts:
+            return numpy.zeros((0,) + tuple(d or 0 for d in output.shape.as_list()[1:]), output.dtype.as_numpy_dtype)
+        return numpy.concatenate(parts)
+
+    def train_on_batch(self, x, y):
+        """One update on one batch; the loss (and metrics) of that batch before the update."""
+        x, y = _arrays(x, y, "train_on_batch")
+        self._built_for(x)
+        targets, loss, metrics, train_op = self._training_for(y)
+        values = self._run([train_op, loss] + list(metrics.values()), x, targets, y, training=True)[1:]
+        return values[0] if len(values) == 1 else values
+
+    def test_on_batch(self, x, y):
+        x, y = _arrays(x, y, "test_on_batch")
+        self._built_for(x)
+        scores = self._evaluate(x, y, len(x))
+        return scores[0] if len(scores) == 1 else scores
+
+    def predict_on_batch(self, x):
+        return self.predict(x, batch_size=max(len(x), 1))
+
+    def _run(self, fetches, x, targets=None, y=None, training=False):
+        with self._graph.as_default():
+            session = backend.get_session()
+            feed = {self._input: x.astype(self._input.dtype.as_numpy_dtype, copy=False)}
+            if targets is not None:
+                feed[targets] = y.astype(targets.dtype.as_numpy_dtype, copy=False).reshape(
+                    (len(y),) + tuple(targets.shape.as_list()[1:]))
+            phase = backend.learning_phase()
+            if not isinstance(phase, int):
+                feed[phase] = training
+            return session.run(fetches, feed)
+
+    # ------------------------------------------------------------------------------------- weights
+    def get_weights(self):
+        """The values of all weights (numpy arrays), in the order of ``model.weights``."""
+        with self._graph.as_default():
+            return backend.batch_get_value(self.weights)
+
+    def set_weights(self, weights):
+        with self._graph.as_default():
+            _set_weights(self.weights, weights, f"Model {self.name}")
+
+    def save_weights(self, filepath, overwrite=True, save_format=None):
+        """Write the weights to a checkpoint at prefix ``filepath`` (``tf.train.Saver``'s format). Weights are
+        matched by position, not by name, so a freshly built copy of the model (whose layers may be named
+        ``dense_2`` ...) loads them."""
+        _refuse_hdf5(filepath, save_format)
+        if not overwrite and os.path.exists(filepath + ".minidl"):
+            raise FileExistsError(f"save_weights: {filepath} exists and overwrite=False")
+        with self._graph.as_default():
+            Saver(self._positional_names(), max_to_keep=None).save(backend.get_session(), filepath,
+                                                                  write_meta_graph=False)
+
+    def load_weights(self, filepath):
+        """Load weights written by ``save_weights`` (the model must be built)."""
+        _refuse_hdf5(filepath, None)
+        if self._output is None:
+            raise ValueError("load_weights: build the model first (give the first layer an input_shape, or call "
+                             "fit/predict once) so that its weights exist")
+        with self._graph.as_default():
+            Saver(self._positional_names()).restore(backend.get_session(), filepath)
+
+    def _positional_names(self):
+        names, position = {}, 0
+        for layer in self.layers:
+            if layer.weights:
+                for variable in layer.weights:
+                    names[f"layer_with_weights-{position}/{variable.op.name.split('/')[-1]}"] = variable
+                position += 1
+        return names
+
+    def save(self, filepath, *args, **kwargs):
+        raise NotImplementedError("Model.save writes HDF5 or SavedModel files, which minidl does not: the model is "
+                                  "your code; save its weights with model.save_weights(path)")
+
+    def count_params(self):
+        return sum(math.prod(v.shape.as_list()) for v in self.weights)
+
+    def summary(self, line_length=65, print_fn=print):
+        """A table of the layers: name (type), output shape, number of parameters; then the totals."""
+        if self._output is None:
+            raise ValueError("This model has not yet been built. Build the model first by calling `build()` or "
+                             "calling `fit()` with some data, or specify an `input_shape` argument in the first "
+                             "layer(s) for automatic build.")
+        columns = (29, 26, 10)
+        print_fn(f'Model: "{self.name}"')
+        print_fn("_" * line_length)
+        print_fn(_row(("Layer (type)", "Output Shape", "Param #"), columns))
+        print_fn("=" * line_length)
+        for i, layer in enumerate(self.layers):
+            shape = str(tuple(layer.output.shape.as_list())) if layer.output is not None else "multiple"
+            print_fn(_row((f"{layer.name} ({type(layer).__name__})", shape, layer.count_params()), columns))
+            print_fn(("=" if i == len(self.layers) - 1 else "_") * line_length)
+        trainable = sum(math.prod(v.shape.as_list()) for v in self.trainable_weights)
+        print_fn(f"Total params: {self.count_params():,}")
+        print_fn(f"Trainable params: {trainable:,}")
+        print_fn(f"Non-trainable params: {self.count_params() - trainable:,}")
+        print_fn("_" * line_length)
+
+
+class Sequential(Model):
+    """Layers applied one after another: ``Sequential([Dense(64, input_shape=(64,)), Dense(10)])``, or
+    ``model.add(layer)`` one at a time. Built as soon as the first layer knows its input shape, else at the first
+    ``fit``/``predict`` from the data."""
+
+    def __init__(self, layers=None, name=None):
+        super().__init__(name=name)
+        self._layers = []
+        self._batch_input_shape = None
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer):
+        if isinstance(layer, InputLayer) or (not self._layers and getattr(layer, "batch_input_shape", None)):
+            if self._layers:
+                raise ValueError("Sequential: an InputLayer (or input_shape) can only start the model")
+            self._batch_input_shape = layer.batch_input_shape
+        if not isinstance(layer, InputLayer):
+            if not isinstance(layer, (Layer, Model)):
+                raise TypeError(f"The added layer must be an instance of class Layer. Found: {layer!r}")
+            self._layers.append(layer)
+        if self._output is not None:  # already built: the new layer joins the graph at once
+            with self._graph.as_default():
+                self._output = layer(self._output)
+            self._compiled = None
+        elif self._batch_input_shape is not None and self._layers:
+            self.build(self._batch_input_shape)
+
+    def pop(self):
+        raise NotImplementedError("Sequential.pop: a built graph cannot drop a layer; make a new Sequential")
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    def call(self, inputs, training=None):
+        for layer in self._layers:
+            inputs = layer(inputs)
+        return inputs
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+class _ProgressPrinter(callbacks_module.Callback):
+    """What ``fit(verbose=1 or 2)`` prints: ``Epoch 3/10``, then a progress line per epoch."""
+
+    def __init__(self, verbose):
+        super().__init__()
+        self.verbose = verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        print(f"Epoch {epoch + 1}/{self.params['epochs']}")
+        self._bar = Progbar(self.params["samples"], verbose=self.verbose)
+        self._seen = 0
+        self._totals = {}
+
+    def on_batch_end(self, batch, logs=None):
+        size = logs["size"]
+        self._seen += size
+        for name in self.params["metrics"]:
+            if name in logs:
+                self._totals[name] = self._totals.get(name, 0.0) + logs[name] * size
+        self._bar.update(self._seen, [(n, t / self._seen) for n, t in self._totals.items()], finalize=False)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._bar.update(self._seen, [(n, logs[n]) for n in self.params["metrics"] if n in logs], finalize=True)
+
+
+def _call(hooks, method, *args):
+    for hook in hooks:
+        getattr(hook, method)(*args)
+
+
+def _snake(cls):
+    name = cls.__name__
+    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
+
+def _single(tensors, what):
+    if isinstance(tensors, (list, tuple)):
+        if len(tensors) != 1:
+            raise NotImplementedError(f"Model: {what} has {len(tensors)} tensors; minidl's Keras models have one "
+                                      f"input and one output")
+        tensors = tensors[0]
+    if not hasattr(tensors, "op"):
+        raise TypeError(f"Model: {what} must be a tensor (from tf.keras.Input or a layer), got {tensors!r}")
+    return tensors
+
+
+def _layers_between(inputs, outputs):
+    """The Keras layers whose calls lie on the way from ``inputs`` to ``outputs``, in the order they ran."""
+    found, seen, stack = {}, set(), [outputs]
+    while stack:
+        tensor = stack.pop()
+        if tensor is inputs or tensor in seen:
+            continue
+        seen.add(tensor)
+        layer = getattr(tensor, "_keras_layer", None)
+        if layer is not None:
+            found[id(layer)] = layer
+            stack.append(layer.input)
+            continue
+        stack.extend(tensor.op.inputs)
+    reached = inputs in seen or any(layer.input is inputs for layer in found.values())
+    if not reached:
+        raise ValueError("Model: the outputs were not computed from the inputs (Graph disconnected)")
+    order = {layer: i for i, layer in enumerate(_ordered(found.values()))}
+    return sorted(found.values(), key=order.get)
+
+
+def _ordered(layers):
+    """Layers sorted so that each comes after the layers whose outputs it took."""
+    layers = list(layers)
+    made_by = {id(layer.output): layer for layer in layers}
+    placed, order = set(), []
+
+    def place(layer):
+        if id(layer) in placed:
+            return
+        placed.add(id(layer))
+        producer = made_by.get(id(layer.input))
+        if producer is not None:
+            place(producer)
+        order.append(layer)
+    for layer in layers:
+        place(layer)
+    return order
+
+
+def _held_layers(model):
+    """The layers a subclassed model holds as attributes (directly, or in lists), in the order they were set."""
+    out = []
+    for value in vars(model).values():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, Layer):
+                out.append(item)
+            elif isinstance(item, Model):
+                out.extend(item.layers)
+    return out
+
+
+def _arrays(x, y, what):
+    x = _features(x, what)
+    if y is None:
+        raise ValueError(f"{what}: targets `y` are needed")
+    y = numpy.asarray(y)
+    if y.ndim == 0 or len(y) != len(x):
+        raise ValueError(f"{what}: Input arrays should have the same number of samples as target arrays. Found "
+                         f"{len(x)} input samples and {len(y) if y.ndim else 0} target samples.")
+    # one target per sample becomes a column, as Keras does: it then lines up with a (batch, 1) output
+    return x, y[:, None] if y.ndim == 1 else y
+
+
+def _features(x, what):
+    if x is None:
+        raise ValueError(f"{what}: inputs `x` are needed")
+    if hasattr(x, "make_one_shot_iterator") or hasattr(x, "output_types"):
+        raise NotImplementedError(f"{what}: tf.data datasets are not supported; pass numpy arrays")
+    if isinstance(x, dict):
+        raise NotImplementedError(f"{what}: models with several (named) inputs are not supported")
+    x = numpy.asarray(x)
+    if x.dtype == object:
+        raise ValueError(f"{what}: the inputs are not one rectangular array (several inputs, or ragged rows?)")
+    if x.ndim == 0:
+        raise ValueError(f"{what}: inputs must have a batch dim, got a scalar")
+    return x
+
+
+def _target_dtype(y):
+    return "int64" if y.dtype.kind in "iub" else backend.floatx()
+
+
+def _batch_size(batch_size):
+    if batch_size is None:
+        return 32
+    if not isinstance(batch_size, (int, numpy.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    return int(batch_size)
+
+
+def _unsupported(what, **options):
+    given = [name for name, value in options.items() if value is not None]
+    if given:
+        raise NotImplementedError(f"{what}: {', '.join(given)} not supported by minidl's Keras")
+
+
+def _refuse_hdf5(filepath, save_format):
+    if save_format == "h5" or str(filepath).endswith((".h5", ".hdf5", ".keras")):
+        raise NotImplementedError(f"{filepath}: HDF5 files need h5py, which minidl does not use; give a path "
+                                  f"without the .h5 ending (a TensorFlow-style checkpoint is written)")
+
+
+def _row(fields, widths):
+    """The fields in columns of ``widths`` characters (a field too long for its column is cut)."""
+    line, end = "", 0
+    for field, width in zip(fields, widths):
+        end += width
+        line = (line + str(field))[:end].ljust(end)
+    return line

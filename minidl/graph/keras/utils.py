@@ -1,0 +1,64 @@
+"""``tf.keras.utils``: ``to_categorical`` (labels to one-hot rows) and ``Progbar`` (the progress line of ``fit``).
+"""
+import sys
+import time
+
+import numpy
+
+
+def to_categorical(y, num_classes=None, dtype="float32"):
+    """One-hot rows for integer class labels: ``to_categorical([1, 0], 3)`` is ``[[0, 1, 0], [1, 0, 0]]``. A
+    trailing dim of size 1 in ``y`` is dropped; ``num_classes`` defaults to the largest label + 1."""
+    y = numpy.asarray(y)
+    if y.dtype.kind not in "iub" and not (y.dtype.kind == "f" and numpy.all(numpy.mod(y, 1) == 0)):
+        raise ValueError(f"to_categorical needs integer class labels, got {y.dtype} values")
+    y = y.astype(numpy.int64)
+    if y.ndim > 1 and y.shape[-1] == 1:
+        y = y[..., 0]
+    if y.size and y.min() < 0:
+        raise ValueError(f"to_categorical: labels must be >= 0, got {y.min()}")
+    num_classes = int(y.max()) + 1 if num_classes is None else int(num_classes)
+    if y.size and y.max() >= num_classes:
+        raise ValueError(f"to_categorical: label {y.max()} is out of range for num_classes={num_classes}")
+    return numpy.eye(num_classes, dtype=dtype)[y]
+
+
+class Progbar:
+    """``target``/``target [=====>....] - 3s 50us/sample - loss: 0.3012 - acc: 0.9120``: redrawn in place on a
+    terminal (``verbose=1``), else written once when done; ``verbose=2`` writes only the final line, without the
+    bar."""
+
+    def __init__(self, target, width=30, verbose=1, unit_name="sample"):
+        self.target, self.width, self.verbose, self.unit_name = target, width, verbose, unit_name
+        self._start = time.time()
+        self._last_drawn = 0.0
+        self._live = verbose == 1 and hasattr(sys.stdout, "isatty") and sys.stdout.isatty()
+
+    def update(self, current, values=(), finalize=None):
+        done = current >= self.target if finalize is None else finalize
+        now = time.time()
+        if not done and not (self._live and now - self._last_drawn > 0.05):
+            return
+        self._last_drawn = now
+        elapsed = now - self._start
+        digits = len(str(self.target))
+        line = f"{current:{digits}d}/{self.target}"
+        if self.verbose == 1:
+            filled = int(self.width * current / self.target) if self.target else self.width
+            bar = "=" * filled
+            if current < self.target:
+                bar = bar[:-1] + ">" if bar else ">"
+            line += f" [{bar:.<{self.width}}]"
+        if done:
+            per_unit = elapsed / max(current, 1)
+            speed = f"{per_unit * 1e6:.0f}us" if per_unit < 1e-3 else f"{per_unit * 1e3:.0f}ms"
+            line += f" - {elapsed:.0f}s" + (f" {speed}/{self.unit_name}" if self.verbose == 1 else "")
+        else:
+            line += f" - ETA: {elapsed / max(current, 1) * (self.target - current):.0f}s"
+        for name, value in values:
+            line += f" - {name}: {value:.4f}"
+        if self._live:
+            sys.stdout.write("\r" + line + ("\n" if done else ""))
+        else:
+            sys.stdout.write(line + "\n")
+        sys.stdout.flush()

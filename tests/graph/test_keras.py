@@ -1,0 +1,484 @@
+"""tf.keras (TensorFlow 1's, on graph mode): models train, their updates follow Keras' formulas (worked in numpy
+here), losses and metrics are Keras', the learning phase switches Dropout and BatchNormalization, weights round-trip,
+callbacks act, and misuse gets a clear error."""
+import numpy as np
+import pytest
+
+import minidl.graph as tf
+from minidl.datasets import load_digits
+
+keras = tf.keras
+
+
+def _data(n=48, features=6, classes=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, features)).astype(np.float32), rng.integers(0, classes, n)
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+# ------------------------------------------------------------------------------------------ training
+
+def test_the_beginner_program_learns_the_digits():
+    np.random.seed(0)
+    tf.set_random_seed(0)
+    x_train, y_train, x_test, y_test = load_digits()
+    model = keras.models.Sequential([keras.layers.Dense(64, activation=tf.nn.relu, input_shape=(64,)),
+                                     keras.layers.Dropout(0.2),
+                                     keras.layers.Dense(10, activation=tf.nn.softmax)])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(x_train, y_train, epochs=8, verbose=0, validation_split=0.1)
+    assert sorted(history.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert history.epoch == list(range(8)) and len(history.history["loss"]) == 8
+    assert history.history["loss"][-1] < history.history["loss"][0] / 2
+    loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
+    assert accuracy >= 0.9
+    # evaluate's figures are the loss and accuracy of predict's probabilities
+    p = model.predict(x_test)
+    assert p.shape == (len(x_test), 10)
+    np.testing.assert_allclose(p.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_allclose(loss, np.mean(-np.log(p[np.arange(len(p)), y_test])), rtol=1e-4)
+    assert accuracy == pytest.approx(np.mean(p.argmax(axis=1) == y_test))
+
+
+def test_one_sgd_step_is_the_gradient_step_worked_by_hand():
+    x, y = _data()
+    model = keras.Sequential([keras.layers.Dense(3, activation="softmax", input_dim=6)])
+    model.compile(keras.optimizers.SGD(learning_rate=0.5), "sparse_categorical_crossentropy")
+    w, b = model.get_weights()
+    p = _softmax(x @ w + b)
+    loss = model.train_on_batch(x, y)
+    np.testing.assert_allclose(loss, np.mean(-np.log(p[np.arange(len(y)), y])), rtol=1e-5)
+    dz = (p - np.eye(3)[y]) / len(y)  # d mean(-log p[y]) / d logits
+    new_w, new_b = model.get_weights()
+    np.testing.assert_allclose(new_w, w - 0.5 * x.T @ dz, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(new_b, b - 0.5 * dz.sum(axis=0), rtol=1e-5, atol=1e-6)
+
+
+def _keras_updates(name, options, w, grad_of, steps):
+    """The Keras optimizer formulas in numpy (float64), ``steps`` updates of ``w``."""
+    lr = options.get("learning_rate", 0.01 if name == "SGD" else 0.001)
+    slots = {k: np.zeros_like(w) for k in ("m", "v", "vhat", "mom", "mg")}
+    slots["acc"] = np.full_like(w, options.get("initial_accumulator_value", 0.1))
+    eps = options.get("epsilon", 1e-7)
+    for t in range(steps):
+        g = grad_of(w)
+        lr_t = lr / (1 + options.get("decay", 0.0) * t)
+        if name == "SGD":
+            momentum = options.get("momentum", 0.0)
+            if not momentum:
+                w = w - lr_t * g
+                continue
+            slots["mom"] = momentum * slots["mom"] - lr_t * g
+            w = w + (momentum * slots["mom"] - lr_t * g if options.get("nesterov") else slots["mom"])
+        elif name == "Adam":
+            b1, b2 = options.get("beta_1", 0.9), options.get("beta_2", 0.999)
+            slots["m"] = b1 * slots["m"] + (1 - b1) * g
+            slots["v"] = b2 * slots["v"] + (1 - b2) * g * g
+            v = slots["v"]
+            if options.get("amsgrad"):
+                v = slots["vhat"] = np.maximum(slots["vhat"], slots["v"])
+            w = w - lr_t * np.sqrt(1 - b2 ** (t + 1)) / (1 - b1 ** (t + 1)) * slots["m"] / (np.sqrt(v) + eps)
+        elif name == "RMSprop":
+            rho, momentum = options.get("rho", 0.9), options.get("momentum", 0.0)
+            slots["v"] = rho * slots["v"] + (1 - rho) * g * g
+            denominator = slots["v"]
+            if options.get("centered"):
+                slots["mg"] = rho * slots["mg"] + (1 - rho) * g
+                denominator = slots["v"] - slots["mg"] ** 2
+            if momentum:
+                slots["mom"] = momentum * slots["mom"] + lr_t * g / np.sqrt(denominator + eps)
+                w = w - slots["mom"]
+            else:
+                w = w - lr_t * g / (np.sqrt(denominator) + eps)
+        elif name == "Adagrad":
+            slots["acc"] = slots["acc"] + g * g
+            w = w - lr_t * g / (np.sqrt(slots["acc"]) + eps)
+    return w
+
+
+@pytest.mark.parametrize("name, options", [
+    ("SGD", {}), ("SGD", {"learning_rate": 0.1, "momentum": 0.9}),
+    ("SGD", {"learning_rate": 0.1, "momentum": 0.5, "nesterov": True, "decay": 0.1}),
+    ("Adam", {}), ("Adam", {"learning_rate": 0.05, "beta_1": 0.5, "amsgrad": True}),
+    ("Adam", {"learning_rate": 0.1, "decay": 0.5, "epsilon": 1e-3}),
+    ("RMSprop", {}), ("RMSprop", {"learning_rate": 0.01, "momentum": 0.9}),
+    ("RMSprop", {"learning_rate": 0.01, "centered": True, "rho": 0.8}),
+    ("Adagrad", {}), ("Adagrad", {"learning_rate": 0.1, "initial_accumulator_value": 0.5}),
+])
+def test_optimizers_follow_the_keras_formulas(name, options):
+    c = np.array([0.5, -2.0, 3.0, 1e-3])
+    w0 = np.array([1.0, 0.5, -1.5, 2.0])
+    w = tf.Variable(w0)
+    loss = tf.reduce_sum(w * c) + 0.5 * tf.reduce_sum(w * w)  # gradient: c + w
+    # (float64 weights; the hyper-parameters are float32 constants, as in TF, hence rtol 1e-7)
+    optimizer = getattr(keras.optimizers, name)(**options)
+    train = optimizer.minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(4):
+            sess.run(train)
+        np.testing.assert_allclose(sess.run(w), _keras_updates(name, options, w0, lambda v: c + v, 4), rtol=1e-7)
+        assert sess.run(optimizer.iterations) == 4
+
+
+def test_optimizer_names_and_the_older_lr_argument():
+    assert isinstance(keras.optimizers.get("Adam"), keras.optimizers.Adam)
+    assert keras.optimizers.Adam().epsilon == 1e-7 and keras.optimizers.SGD().learning_rate == 0.01
+    assert keras.optimizers.SGD(lr=0.3).learning_rate == 0.3
+    tf1 = tf.train.GradientDescentOptimizer(0.1)
+    assert keras.optimizers.get(tf1) is tf1  # a tf.train optimizer compiles too
+    with pytest.raises(ValueError, match="Could not interpret optimizer identifier: 'adamw'"):
+        keras.optimizers.get("adamw")
+    with pytest.raises(TypeError, match="beta1"):
+        keras.optimizers.Adam(beta1=0.5)  # tf.train's name, not Keras'
+    with pytest.raises(ValueError, match="momentum"):
+        keras.optimizers.SGD(momentum=1.5)
+
+
+def test_the_same_seeds_give_the_same_training():
+    x, y = _data()
+
+    def train():
+        with tf.Graph().as_default():
+            np.random.seed(1)
+            tf.set_random_seed(1)
+            model = keras.Sequential([keras.layers.Dense(8, activation="relu", input_shape=(6,)),
+                                      keras.layers.Dropout(0.5), keras.layers.Dense(3, activation="softmax")])
+            model.compile("adam", "sparse_categorical_crossentropy")
+            return model.fit(x, y, batch_size=8, epochs=3, verbose=0).history["loss"], model.get_weights()
+
+    (losses_a, weights_a), (losses_b, weights_b) = train(), train()
+    assert losses_a == losses_b
+    for a, b in zip(weights_a, weights_b):
+        np.testing.assert_array_equal(a, b)
+
+
+# ---------------------------------------------------------------------------------------- losses, metrics
+
+def test_losses_are_keras_formulas():
+    rng = np.random.default_rng(1)
+    logits = rng.standard_normal((5, 4)).astype(np.float32)
+    probs = _softmax(logits).astype(np.float32)
+    probs[0] = [1, 0, 0, 0]  # a certain prediction: the log of 0 is clipped at log(1e-7)
+    labels = np.array([1, 2, 0, 3, 3])
+    onehot = np.eye(4, dtype=np.float32)[labels]
+    clipped = np.clip(probs, 1e-7, 1 - 1e-7)
+    z = tf.placeholder(tf.float32, (None, 4))
+    p = tf.placeholder(tf.float32, (None, 4))
+    L = keras.losses
+    with tf.Session() as sess:
+        def run(t):
+            return sess.run(t, {z: logits, p: probs})
+        np.testing.assert_allclose(run(L.sparse_categorical_crossentropy(labels, p)),
+                                   -np.log(clipped[np.arange(5), labels] / clipped.sum(1)), rtol=1e-5)
+        assert run(L.sparse_categorical_crossentropy(labels, p))[0] == pytest.approx(-np.log(1e-7), rel=1e-4)
+        reference = -np.log(_softmax(logits)[np.arange(5), labels])
+        for through in (L.sparse_categorical_crossentropy(labels, z, from_logits=True),
+                        L.sparse_categorical_crossentropy(labels[:, None], tf.nn.softmax(z)),  # the softmax's logits
+                        L.categorical_crossentropy(onehot, z, from_logits=True),
+                        L.categorical_crossentropy(onehot, tf.nn.softmax(z)),
+                        L.SparseCategoricalCrossentropy(from_logits=True).call(labels, z)):
+            np.testing.assert_allclose(run(through), reference, rtol=1e-5)
+        np.testing.assert_allclose(run(L.categorical_crossentropy(onehot, p)),
+                                   -np.log(clipped[np.arange(5), labels]), rtol=1e-5)
+        assert run(L.SparseCategoricalCrossentropy(from_logits=True)(labels, z)) == pytest.approx(reference.mean())
+        targets = (rng.random((5, 4)) > 0.5).astype(np.float32)
+        sig = 1 / (1 + np.exp(-logits))
+        bce = -np.mean(targets * np.log(sig) + (1 - targets) * np.log(1 - sig), axis=-1)
+        for through in (L.binary_crossentropy(targets, z, from_logits=True), L.binary_crossentropy(targets,
+                                                                                                   tf.sigmoid(z)),
+                        L.binary_crossentropy(targets, tf.identity(tf.sigmoid(z)))):  # clipped probabilities
+            np.testing.assert_allclose(run(through), bce, rtol=1e-4)
+        np.testing.assert_allclose(run(L.mse(onehot, p)), np.mean((probs - onehot) ** 2, axis=-1), rtol=1e-6)
+        np.testing.assert_allclose(run(L.mean_absolute_error(onehot, p)), np.mean(abs(probs - onehot), axis=-1),
+                                   rtol=1e-6)
+    with pytest.raises(ValueError, match="Unknown loss function: 'crossentropy'"):
+        L.get("crossentropy")
+
+
+@pytest.mark.parametrize("loss, targets, outputs, expected", [
+    ("sparse_categorical_crossentropy", [[2], [0], [1]], [[.1, .2, .7], [.5, .4, .1], [.6, .3, .1]], 2 / 3),
+    ("categorical_crossentropy", [[0, 0, 1], [0, 1, 0], [1, 0, 0]], [[.1, .2, .7], [.5, .4, .1], [.6, .3, .1]],
+     2 / 3),
+    ("binary_crossentropy", [[1], [0], [1]], [[.9], [.6], [.2]], 1 / 3),
+    ("mse", [[1], [0], [0]], [[.7], [.2], [.6]], 2 / 3),  # one output unit: rounded at 0.5
+])
+def test_accuracy_means_what_fits_the_loss(loss, targets, outputs, expected):
+    out = np.asarray(outputs, np.float32)
+    x = tf.keras.Input((out.shape[1],))
+    model = keras.Model(x, keras.layers.Activation("linear")(x))
+    model.compile("sgd", loss, metrics=["acc"])
+    assert model.metrics_names == ["loss", "acc"]
+    _, accuracy = model.evaluate(out, np.asarray(targets), verbose=0)
+    assert accuracy == pytest.approx(expected)
+
+
+def test_regularization_penalties_join_the_loss():
+    x, y = _data()
+    model = keras.Sequential([keras.layers.Dense(3, input_shape=(6,), kernel_regularizer=keras.regularizers.l2(0.1),
+                                                 bias_regularizer="l1")])
+    model.compile("sgd", "mse")
+    w, b = model.get_weights()
+    targets = np.eye(3, dtype=np.float32)[y]
+    expected = np.mean((x @ w + b - targets) ** 2) + 0.1 * np.sum(w ** 2) + 0.01 * np.sum(abs(b))
+    assert model.evaluate(x, targets, verbose=0) == pytest.approx(expected, rel=1e-5)
+
+
+# ------------------------------------------------------------------------------ three ways to build a model
+
+def test_functional_and_subclassed_models_are_graph_ops():
+    x, y = _data()
+    inputs = keras.Input((6,))
+    hidden = keras.layers.Dense(5, activation="tanh", name="hidden")(inputs)
+    outputs = keras.layers.Dense(3, activation="softmax")(hidden)
+    model = keras.Model(inputs=inputs, outputs=outputs)
+    assert [layer.name for layer in model.layers] == ["hidden", "dense"]
+    assert [v.op.name for v in model.weights] == ["hidden/kernel", "hidden/bias", "dense/kernel", "dense/bias"]
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=2, verbose=0)
+    sess = keras.backend.get_session()
+    np.testing.assert_allclose(model.predict(x), sess.run(model.output, {model.input: x}), rtol=1e-6)
+
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.blocks = [keras.layers.Dense(4, activation="relu"), keras.layers.Dense(4, activation="relu")]
+            self.head = keras.layers.Dense(1)
+
+        def call(self, inputs, training=None):
+            for block in self.blocks:
+                inputs = block(inputs)
+            return self.head(inputs)
+
+    net = Net()
+    net.compile(keras.optimizers.RMSprop(0.01), "mse", metrics=["mae"])
+    targets = x[:, :1] * 2
+    history = net.fit(x, targets, batch_size=16, epochs=3, verbose=0)
+    assert len(net.layers) == 3 and len(net.weights) == 6
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert net.predict(x).shape == (len(x), 1)
+
+
+def test_a_small_cnn_and_its_summary(capsys):
+    x_train, y_train, _, _ = load_digits()
+    images = x_train[:64].reshape(-1, 8, 8, 1)
+    model = keras.Sequential([
+        keras.layers.Conv2D(4, 3, activation="relu", padding="same", input_shape=(8, 8, 1)),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Flatten(),
+        keras.layers.Dense(10, activation="softmax")])
+    assert [layer.output_shape for layer in model.layers] == [(None, 8, 8, 4), (None, 4, 4, 4), (None, 64),
+                                                              (None, 10)]
+    model.summary()
+    printed = capsys.readouterr().out
+    assert "conv2d (Conv2D)" in printed and "(None, 4, 4, 4)" in printed and "Total params: 690" in printed
+    model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+    history = model.fit(images, y_train[:64], batch_size=16, epochs=3, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_embedding_and_global_pooling():
+    rng = np.random.default_rng(0)
+    words = rng.integers(1, 20, (64, 7))
+    labels = (words == 3).any(axis=1).astype(np.int64)  # does word 3 occur?
+    model = keras.Sequential([keras.layers.Embedding(20, 8, input_length=7),
+                              keras.layers.GlobalAveragePooling1D(),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.Adam(0.05), "binary_crossentropy", ["accuracy"])
+    history = model.fit(words, labels, epochs=20, verbose=0)
+    assert model.layers[0].output_shape == (None, 7, 8)
+    assert history.history["accuracy"][-1] > 0.85
+
+
+def test_a_layer_of_ones_own():
+    class Affine(keras.layers.Layer):
+        def build(self, input_shape):
+            self.scale = self.add_weight("scale", [input_shape[-1]], initializer="ones")
+            self.shift = self.add_weight("shift", [input_shape[-1]], initializer="zeros", regularizer="l2")
+
+        def call(self, inputs):
+            return inputs * self.scale + self.shift
+
+    x = np.random.default_rng(0).random((32, 4)).astype(np.float32)
+    layer = Affine(input_shape=(4,))
+    model = keras.Sequential([layer])
+    assert [v.op.name for v in model.weights] == ["affine/scale", "affine/shift"]
+    model.compile(keras.optimizers.SGD(0.5), "mse")
+    w = np.array([1.0, 2.0, 3.0, 4.0], np.float32)
+    loss = np.mean((x - (x * w - 1)) ** 2)  # + the penalty 0.01 * sum(shift²) = 0 at the start
+    assert model.evaluate(x, x * w - 1, verbose=0) == pytest.approx(loss, rel=1e-5)
+    model.train_on_batch(x, x * w - 1)
+    residual = x - (x * w - 1)  # d mean(r²) / d scale = 2 mean over the batch of r x / 4 features; / d shift: r
+    scale, shift = layer.get_weights()
+    np.testing.assert_allclose(scale, 1 - 0.5 * 2 * (residual * x).sum(axis=0) / residual.size, rtol=1e-5)
+    np.testing.assert_allclose(shift, -0.5 * 2 * residual.sum(axis=0) / residual.size, rtol=1e-5)
+    model.train_on_batch(x, x * w - 1)  # now the penalty's gradient, 0.01 * 2 shift, joins in
+    scale_before, shift_before = scale, shift
+    residual = x * scale_before + shift_before - (x * w - 1)
+    np.testing.assert_allclose(layer.get_weights()[1], shift_before - 0.5 * (
+        2 * residual.sum(axis=0) / residual.size + 0.02 * shift_before), rtol=1e-5)
+    with pytest.raises(NotImplementedError, match="must define call"):
+        keras.layers.Layer()(tf.ones((2, 2)))
+
+
+def test_sequential_built_from_the_first_data():
+    x, y = _data()
+    model = keras.Sequential()
+    model.add(keras.layers.Dense(4))
+    model.add(keras.layers.Dense(3, activation="softmax"))
+    assert not model.built
+    with pytest.raises(ValueError, match="has not yet been built"):
+        model.summary()
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    model.fit(x, y, verbose=0)
+    assert model.built and model.input.shape.as_list() == [None, 6]
+    model.add(keras.layers.Activation("relu"))  # joins the built graph
+    assert model.predict(x).min() >= 0
+
+
+# --------------------------------------------------------------------------------------- learning phase
+
+def test_dropout_and_batch_norm_train_only_in_fit():
+    x, y = _data()
+    model = keras.Sequential([keras.layers.Dense(16, input_shape=(6,)), keras.layers.BatchNormalization(),
+                              keras.layers.Dropout(0.5), keras.layers.Dense(3, activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    bn = model.layers[1]
+    moving_mean = bn.get_weights()[2]
+    model.predict(x)
+    model.evaluate(x, y, verbose=0)
+    np.testing.assert_array_equal(bn.get_weights()[2], moving_mean)  # inference leaves the statistics alone
+    np.testing.assert_array_equal(model.predict(x), model.predict(x))  # and draws no dropout mask
+    w, b = model.layers[0].get_weights()
+    model.fit(x, y, batch_size=48, epochs=1, verbose=0)  # one step on the whole batch
+    # the moving mean moved 1 % of the way (momentum 0.99) from 0 to the batch mean of the dense layer's output
+    np.testing.assert_allclose(bn.get_weights()[2], 0.01 * (x @ w + b).mean(axis=0), rtol=1e-4, atol=1e-7)
+    sess = keras.backend.get_session()
+    training = {model.input: x, keras.backend.learning_phase(): True}
+    assert not np.allclose(sess.run(model.output, training), sess.run(model.output, training))
+
+
+def test_a_fixed_learning_phase():
+    keras.backend.set_learning_phase(1)
+    layer = keras.layers.Dropout(0.5)
+    x = tf.ones((100, 100))
+    out = layer(x)
+    with tf.Session() as sess:
+        assert (sess.run(out) == 0).mean() == pytest.approx(0.5, abs=0.05)
+    with pytest.raises(ValueError, match="0 or 1"):
+        keras.backend.set_learning_phase(True + 1)
+
+
+# ------------------------------------------------------------------------------------- weights and files
+
+def test_weights_round_trip_into_a_fresh_model(tmp_path):
+    x, y = _data()
+
+    def build():
+        model = keras.Sequential([keras.layers.Dense(5, activation="relu", input_shape=(6,)),
+                                  keras.layers.Dense(3, activation="softmax")])
+        model.compile("adam", "sparse_categorical_crossentropy")
+        return model
+
+    model = build()
+    model.fit(x, y, epochs=2, verbose=0)
+    expected = model.predict(x)
+    model.save_weights(str(tmp_path / "weights"))
+    with tf.Graph().as_default():  # (a program at top level would call keras.backend.clear_session())
+        fresh = build()
+        _check_reloaded(fresh, x, expected, tmp_path)
+
+
+def _check_reloaded(fresh, x, expected, tmp_path):
+    assert fresh.layers[0].name == "dense"
+    assert not np.allclose(fresh.predict(x), expected)
+    fresh.load_weights(str(tmp_path / "weights"))
+    np.testing.assert_allclose(fresh.predict(x), expected, rtol=1e-6)
+    fresh.set_weights(model_weights := [np.zeros_like(w) for w in fresh.get_weights()])
+    np.testing.assert_allclose(fresh.predict(x), 1 / 3, rtol=1e-6)
+    with pytest.raises(ValueError, match="expects 4 weights, but the given weights list has 3"):
+        fresh.set_weights(model_weights[:3])
+    with pytest.raises(ValueError, match=r"has shape \(6, 5\), the value given has shape \(5, 6\)"):
+        fresh.set_weights([np.zeros((5, 6))] + model_weights[1:])
+    with pytest.raises(NotImplementedError, match="h5py"):
+        fresh.save_weights(str(tmp_path / "weights.h5"))
+    with pytest.raises(NotImplementedError, match="save_weights"):
+        fresh.save(str(tmp_path / "model"))
+
+
+# ------------------------------------------------------------------------------------------- callbacks
+
+def test_early_stopping_and_the_other_callbacks(tmp_path):
+    x, y = _data()
+    model = keras.Sequential([keras.layers.Dense(3, activation="softmax", input_shape=(6,))])
+    model.compile(keras.optimizers.SGD(0.0), "sparse_categorical_crossentropy")  # nothing moves: no improvement
+    seen = []
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=2)
+    history = model.fit(x, y, epochs=20, verbose=0, validation_data=(x, y), callbacks=[
+        stop, keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append((epoch, sorted(logs)))),
+        keras.callbacks.ModelCheckpoint(str(tmp_path / "ckpt-{epoch:02d}"), save_weights_only=True)])
+    assert history.epoch == [0, 1, 2] and stop.stopped_epoch == 2  # the best was epoch 0, then 2 without gain
+    assert seen[-1] == (2, ["loss", "val_loss"])
+    assert (tmp_path / "ckpt-03.minidl").exists()
+    with pytest.raises(KeyError, match="EarlyStopping is watching 'val_acc'"):
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[keras.callbacks.EarlyStopping("val_acc")])
+    with pytest.raises(NotImplementedError, match="save_weights_only=True"):
+        keras.callbacks.ModelCheckpoint("x")
+
+
+def test_progress_output(capsys):
+    x, y = _data()
+    model = keras.Sequential([keras.layers.Dense(3, activation="softmax", input_shape=(6,))])
+    model.compile("sgd", "sparse_categorical_crossentropy", ["acc"])
+    model.fit(x, y, epochs=2, verbose=1, validation_split=0.25)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "Train on 36 samples, validate on 12 samples"
+    assert printed[1] == "Epoch 1/2"
+    assert printed[2].startswith("36/36 [==============================] - ")
+    assert " - loss: " in printed[2] and " - acc: " in printed[2] and " - val_acc: " in printed[2]
+    model.fit(x, y, epochs=1, verbose=0)
+    assert capsys.readouterr().out == ""
+
+
+# --------------------------------------------------------------------------------------------- errors
+
+def test_misuse_gets_clear_errors():
+    x, y = _data()
+    model = keras.Sequential([keras.layers.Dense(3, input_shape=(6,))])
+    with pytest.raises(RuntimeError, match="must compile your model"):
+        model.fit(x, y, verbose=0)
+    with pytest.raises(ValueError, match="compile needs a loss"):
+        model.compile("sgd")
+    model.compile("sgd", "mse")
+    with pytest.raises(ValueError, match="Found 48 input samples and 47 target samples"):
+        model.fit(x, y[:47], verbose=0)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        model.fit(x, y, batch_size=0, verbose=0)
+    with pytest.raises(NotImplementedError, match="class_weight"):
+        model.fit(x, y, class_weight={0: 1.0}, verbose=0)
+    with pytest.raises(ValueError, match="Unknown activation function: 'rectifier'"):
+        keras.layers.Dense(3, activation="rectifier")
+    with pytest.raises(ValueError, match="Unknown initializer: 'xavier'"):
+        keras.layers.Dense(3, kernel_initializer="xavier")
+    with pytest.raises(TypeError, match="must be an instance of class Layer"):
+        keras.Sequential([tf.nn.relu])
+    with pytest.raises(ValueError, match="Graph disconnected"):
+        keras.Model(keras.Input((3,)), keras.layers.Dense(2)(keras.Input((3,))))
+    with pytest.raises(NotImplementedError, match="one input and one output"):
+        a, b = keras.Input((3,)), keras.Input((3,))
+        keras.Model([a, b], keras.layers.Dense(2)(a))
+    with pytest.raises(ValueError, match="build the model first"):
+        keras.Sequential([keras.layers.Dense(2)]).load_weights("nowhere")
+
+
+def test_to_categorical():
+    np.testing.assert_array_equal(keras.utils.to_categorical([1, 0, 2]), np.eye(3)[[1, 0, 2]])
+    assert keras.utils.to_categorical(np.array([[1], [3]]), 5).shape == (2, 5)
+    with pytest.raises(ValueError, match="out of range for num_classes=2"):
+        keras.utils.to_categorical([0, 2], 2)
+    with pytest.raises(ValueError, match="integer class labels"):
+        keras.utils.to_categorical([0.5])
