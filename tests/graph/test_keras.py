@@ -482,3 +482,52 @@ def test_to_categorical():
         keras.utils.to_categorical([0, 2], 2)
     with pytest.raises(ValueError, match="integer class labels"):
         keras.utils.to_categorical([0.5])
+
+
+# ---------------------------------------------------------------------------------- data helpers
+
+def test_datasets_are_read_from_the_keras_cache_only(tmp_path, monkeypatch):
+    from tests.test_mnist_idx import make_mnist
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match=r"never downloads.*\.keras/datasets/mnist\.npz|mnist\.npz.*never"):
+        keras.datasets.mnist.load_data()
+    cache = tmp_path / ".keras" / "datasets"
+    cache.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    arrays = {name: rng.integers(0, 255, shape, dtype=np.uint8) for name, shape in (
+        ("x_train", (5, 28, 28)), ("y_train", (5,)), ("x_test", (2, 28, 28)), ("y_test", (2,)))}
+    np.savez(cache / "mnist.npz", **arrays)
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    for name, value in zip(("x_train", "y_train", "x_test", "y_test"), (x_train, y_train, x_test, y_test)):
+        np.testing.assert_array_equal(value, arrays[name])
+    with pytest.raises(FileNotFoundError, match="Fashion-MNIST"):
+        keras.datasets.fashion_mnist.load_data()
+    make_mnist(cache / "fashion-mnist", "train", n=4)
+    make_mnist(cache / "fashion-mnist", "t10k", n=3)
+    (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
+    assert x_train.shape[0] == 4 and x_test.shape[0] == 3 and y_train.dtype == np.uint8 == x_train.dtype
+
+
+def test_pad_sequences():
+    pad = keras.preprocessing.sequence.pad_sequences
+    seqs = [[1, 2, 3], [4], [5, 6, 7, 8, 9], []]
+    np.testing.assert_array_equal(pad(seqs, maxlen=4), [[0, 1, 2, 3], [0, 0, 0, 4], [6, 7, 8, 9], [0, 0, 0, 0]])
+    np.testing.assert_array_equal(pad(seqs, maxlen=4, padding="post", truncating="post", value=-1),
+                                  [[1, 2, 3, -1], [4, -1, -1, -1], [5, 6, 7, 8], [-1] * 4])
+    assert pad(seqs).shape == (4, 5) and pad(seqs).dtype == np.int32
+    with pytest.raises(ValueError, match='padding type "middle" not understood'):
+        pad(seqs, padding="middle")
+
+
+def test_losses_are_metrics_too():
+    x, y = _data()
+    targets = np.eye(3, dtype=np.float32)[y]
+    model = keras.Sequential([keras.layers.Dense(3, activation="sigmoid", input_shape=(6,),
+                                                 kernel_regularizer=keras.regularizers.l2(1.0))])
+    model.compile("sgd", "binary_crossentropy", metrics=["binary_crossentropy", "mean_absolute_error"])
+    loss, data_loss, mae = model.evaluate(x, targets, verbose=0)
+    p = model.predict(x)
+    np.testing.assert_allclose(data_loss, -np.mean(targets * np.log(p) + (1 - targets) * np.log(1 - p)), rtol=1e-5)
+    assert loss == pytest.approx(data_loss + np.sum(model.get_weights()[0] ** 2), rel=1e-5)
+    assert mae == pytest.approx(np.mean(abs(p - targets)), rel=1e-5)
+    assert model.metrics_names == ["loss", "binary_crossentropy", "mean_absolute_error"]

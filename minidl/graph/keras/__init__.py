@@ -4,7 +4,7 @@
 What is here is what a first Keras program uses; what is not raises a clear error (several inputs or outputs,
 ``tf.data`` datasets in ``fit``, sample and class weights, HDF5 files, recurrent Keras layers) or is absent.
 """
-from . import (activations, backend, callbacks, initializers, layers, losses, metrics, models,  # noqa: F401
-               optimizers, regularizers, utils)
+from . import (activations, backend, callbacks, datasets, initializers, layers, losses, metrics,  # noqa: F401
+               models, optimizers, preprocessing, regularizers, utils)
 from .layers import Input  # noqa: F401
 from .training import Model, Sequential  # noqa: F401

@@ -33,9 +33,9 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
 
 mean_squared_error, mean_absolute_error = losses.mean_squared_error, losses.mean_absolute_error
 mse, mae = mean_squared_error, mean_absolute_error
-_BY_NAME = {f.__name__: f for f in (sparse_categorical_accuracy, categorical_accuracy, binary_accuracy,
-                                    mean_squared_error, mean_absolute_error)}
-_BY_NAME.update(mse=mean_squared_error, mae=mean_absolute_error)
+# every loss is also a metric: metrics=["binary_crossentropy"] reports the unregularized data loss
+_BY_NAME = dict(losses._BY_NAME, **{f.__name__: f for f in (sparse_categorical_accuracy, categorical_accuracy,
+                                                            binary_accuracy)})
 
 
 def get(identifier, loss_function=None, output_shape=None):
