@@ -531,3 +531,109 @@ def test_losses_are_metrics_too():
     assert loss == pytest.approx(data_loss + np.sum(model.get_weights()[0] ** 2), rel=1e-5)
     assert mae == pytest.approx(np.mean(abs(p - targets)), rel=1e-5)
     assert model.metrics_names == ["loss", "binary_crossentropy", "mean_absolute_error"]
+
+
+# --------------------------------------------------------------------------------------- recurrent layers
+
+def _hard_sigmoid(z):
+    return np.clip(0.2 * z + 0.5, 0, 1)
+
+
+def _keras_recurrence(kind, x, kernel, recurrent, bias, go_backwards=False):
+    """Keras' SimpleRNN/LSTM/GRU (TF1: hard-sigmoid gates, GRU without reset_after) in numpy: outputs, h, c."""
+    n, steps, _ = x.shape
+    units = recurrent.shape[0]
+    h, c = np.zeros((n, units)), np.zeros((n, units))
+    outputs = []
+    for t in (reversed(range(steps)) if go_backwards else range(steps)):
+        z = x[:, t] @ kernel + bias
+        if kind == "SimpleRNN":
+            h = np.tanh(z + h @ recurrent)
+        elif kind == "LSTM":
+            i, f, g, o = np.split(z + h @ recurrent, 4, axis=1)
+            c = _hard_sigmoid(f) * c + _hard_sigmoid(i) * np.tanh(g)
+            h = _hard_sigmoid(o) * np.tanh(c)
+        else:
+            (z_u, z_r, z_h), (r_u, r_r, r_h) = np.split(z, 3, axis=1), np.split(recurrent, 3, axis=1)
+            update, reset = _hard_sigmoid(z_u + h @ r_u), _hard_sigmoid(z_r + h @ r_r)
+            h = update * h + (1 - update) * np.tanh(z_h + (reset * h) @ r_h)
+        outputs.append(h)
+    return np.stack(outputs, axis=1), h, c
+
+
+@pytest.mark.parametrize("kind", ["SimpleRNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_recurrent_layers_are_keras_formulas_with_checked_gradients(kind, go_backwards):
+    rng = np.random.default_rng(0)
+    x_value = rng.standard_normal((2, 4, 3)) * 0.5
+    x = tf.placeholder(tf.float64, (None, 4, 3))
+    layer = getattr(keras.layers, kind)(3, return_sequences=True, return_state=True, go_backwards=go_backwards)
+    outputs, *state = layer(x)
+    kernel, recurrent, bias = layer.weights
+    assert [v.op.name.split("/")[-1] for v in layer.weights] == ["kernel", "recurrent_kernel", "bias"]
+    gates = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}[kind]
+    assert kernel.shape.as_list() == [3, 3 * gates] and recurrent.shape.as_list() == [3, 3 * gates]
+    weights = {v: np.asarray(rng.standard_normal(v.shape.as_list()) * 0.4) for v in layer.weights}
+    loss_weights = rng.standard_normal((2, 4, 3))
+    loss = tf.reduce_sum(outputs * loss_weights) + tf.reduce_sum(state[0])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        if kind == "LSTM":  # the forget gate's bias starts at 1, the others at 0
+            np.testing.assert_array_equal(sess.run(bias), np.repeat([0, 1, 0, 0], 3))
+        for v, value in weights.items():
+            v.load(value, sess)
+        got = sess.run([outputs] + state, {x: x_value})
+        expected = _keras_recurrence(kind, x_value, *weights.values(), go_backwards)
+        np.testing.assert_allclose(got[0], expected[0], rtol=1e-10)
+        np.testing.assert_allclose(got[1], expected[1], rtol=1e-10)
+        if kind == "LSTM":
+            np.testing.assert_allclose(got[2], expected[2], rtol=1e-10)
+        grads = sess.run(tf.gradients(loss, [x, kernel, recurrent]), {x: x_value})
+
+        def numeric(perturb, shape, eps=1e-6):
+            out = np.zeros(shape)
+            for index in np.ndindex(*shape):
+                out[index] = (perturb(index, eps) - perturb(index, -eps)) / (2 * eps)
+            return out
+
+        def at_x(index, eps):
+            shifted = x_value.copy()
+            shifted[index] += eps
+            return sess.run(loss, {x: shifted})
+
+        def at(variable):
+            def perturbed(index, eps):
+                shifted = weights[variable].copy()
+                shifted[index] += eps
+                variable.load(shifted, sess)
+                value = sess.run(loss, {x: x_value})
+                variable.load(weights[variable], sess)
+                return value
+            return perturbed
+
+        np.testing.assert_allclose(grads[0], numeric(at_x, x_value.shape), rtol=1e-6, atol=1e-8)
+        for grad, variable in zip(grads[1:], (kernel, recurrent)):
+            np.testing.assert_allclose(grad, numeric(at(variable), weights[variable].shape), rtol=1e-6, atol=1e-8)
+
+
+def test_recurrent_models_train_and_bidirectional_lines_up():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 6, 2)).astype(np.float32)
+    y = (x[:, :, 0].sum(axis=1) > 0).astype(np.int64)  # the sign of a sum over time
+    model = keras.Sequential([keras.layers.LSTM(8, input_shape=(6, 2)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.Adam(0.05), "binary_crossentropy", ["acc"])
+    assert model.fit(x, y, epochs=25, verbose=0).history["acc"][-1] >= 0.9
+    forward = keras.layers.GRU(3, return_sequences=True)
+    both = keras.layers.Bidirectional(forward, merge_mode="concat")
+    inputs = keras.Input((6, 2))
+    merged = both(inputs)
+    assert merged.shape.as_list() == [None, 6, 6] and len(both.weights) == 6
+    assert both.backward_layer.name == f"backward_{forward.name}"
+    sess = keras.backend.get_session()
+    values = sess.run([merged, forward.output, both.backward_layer.output], {inputs: x[:2]})
+    np.testing.assert_allclose(values[0][..., :3], values[1], rtol=1e-6)
+    np.testing.assert_allclose(values[0][..., 3:], values[2][:, ::-1], rtol=1e-6)  # step t with step t
+    with pytest.raises(NotImplementedError, match="recurrent_dropout"):
+        keras.layers.LSTM(3, recurrent_dropout=0.2)(inputs)
+    with pytest.raises(ValueError, match="expected ndim=3"):
+        keras.layers.GRU(3)(tf.ones((2, 3)))

@@ -99,8 +99,9 @@ class Layer(TFLayer):
         self.updates += updates[before[1]:]
         if self.input is None:
             self.input, self.output = inputs, outputs
-        if outputs is not inputs:  # (a tensor passed through unchanged keeps the layer that made it)
-            outputs._keras_layer = self
+        for output in outputs if isinstance(outputs, list) else [outputs]:  # (return_state: a list)
+            if output is not inputs:  # (a tensor passed through unchanged keeps the layer that made it)
+                output._keras_layer = self
         return outputs
 
     def _call_own(self, inputs, **kwargs):
@@ -300,3 +301,7 @@ class InputLayer:
     def __call__(self, inputs):
         self.input = self.output = inputs
         return inputs
+
+
+# the recurrent layers, built on the machinery above (imported last: recurrent.py imports this module)
+from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN  # noqa: E402,F401

@@ -1,0 +1,177 @@
+"""Keras' recurrent layers as TensorFlow 1.x has them: ``SimpleRNN``, ``LSTM``, ``GRU`` and ``Bidirectional``.
+
+Inputs are (batch, time, features); the layer returns the last step's output (batch, units), or every step's
+(batch, time, units) with ``return_sequences=True``, and with ``return_state=True`` also the final state
+(``[output, h]``, for an LSTM ``[output, h, c]``). Each layer runs a cell of Keras' own layout in
+``tf.nn.dynamic_rnn`` (a ``while_loop``, differentiated by the loop's gradient).
+
+Keras keeps the input and the recurrent weights apart — ``kernel`` (features, k·units), ``recurrent_kernel``
+(units, k·units), ``bias`` (k·units) — with the k gates side by side in this order, which a program loading
+weights relies on. With ``z = x kernel + h recurrent_kernel + bias`` split into the gates' blocks:
+
+- SimpleRNN: ``h = activation(z)``;
+- LSTM (i, f, c, o): ``i = σ(z_i)``, ``f = σ(z_f)``, ``c = f c + i tanh(z_c)``, ``o = σ(z_o)``, ``h = o tanh(c)``;
+  ``unit_forget_bias`` starts the forget gate's bias at 1;
+- GRU (z, r, h; TF1's ``reset_after=False``): ``u = σ(z_u)``, ``r = σ(z_r)``,
+  ``ĥ = tanh(x kernel_h + bias_h + (r h) recurrent_kernel_h)``, ``h = u h + (1 - u) ĥ``.
+
+σ is ``recurrent_activation``, by default Keras 2's ``hard_sigmoid`` = clip(0.2 x + 0.5, 0, 1) (TF 2 changed it
+to the sigmoid); tanh is ``activation``. Initial state zeros; ``kernel`` Glorot uniform, ``recurrent_kernel``
+orthogonal, ``bias`` zeros.
+"""
+from .. import math_ops
+from ..array_ops import concat, ones, reverse, split
+from ..initializers import Initializer
+from ..rnn import dynamic_rnn
+from ..rnn_cell import LSTMStateTuple, RNNCell
+from ..variable_scope import get_variable, layer_scope
+from . import activations, initializers
+from .layers import Layer, _layer
+
+_GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}
+
+
+class _ForgetBiasOne(Initializer):
+    """Zeros, but ones in the LSTM forget gate's block (the second quarter): the cell remembers by default."""
+
+    def __init__(self, bias_initializer, units):
+        super().__init__()
+        self.bias_initializer, self.units = bias_initializer, units
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        u = self.units
+        return concat([self.bias_initializer([u], dtype), ones([u], dtype),
+                       self.bias_initializer([2 * u], dtype)], 0)
+
+
+class KerasCell(RNNCell):
+    """One step of a Keras recurrent layer, on weights the layer made (the cell makes none)."""
+
+    def __init__(self, kind, units, kernel, recurrent_kernel, bias, activation, recurrent_activation):
+        super().__init__(name=kind)
+        self.kind, self.units = kind, units
+        self.kernel, self.recurrent_kernel, self.bias = kernel, recurrent_kernel, bias
+        self.activation, self.recurrent_activation = activation, recurrent_activation
+
+    @property
+    def state_size(self):
+        return LSTMStateTuple(self.units, self.units) if self.kind == "lstm" else self.units
+
+    @property
+    def output_size(self):
+        return self.units
+
+    def call(self, inputs, state):
+        x = math_ops.matmul(inputs, self.kernel)
+        if self.bias is not None:
+            x = x + self.bias
+        if self.kind == "simple_rnn":
+            h = self.activation(x + math_ops.matmul(state, self.recurrent_kernel))
+            return h, h
+        if self.kind == "lstm":
+            c, h = state
+            i, f, candidate, o = split(x + math_ops.matmul(h, self.recurrent_kernel), 4, axis=1)
+            sigma = self.recurrent_activation
+            c = sigma(f) * c + sigma(i) * self.activation(candidate)
+            h = sigma(o) * self.activation(c)
+            return h, LSTMStateTuple(c, h)
+        h = state
+        x_u, x_r, x_h = split(x, 3, axis=1)
+        r_u, r_r, r_h = split(self.recurrent_kernel, 3, axis=1)
+        update = self.recurrent_activation(x_u + math_ops.matmul(h, r_u))
+        reset = self.recurrent_activation(x_r + math_ops.matmul(h, r_r))
+        candidate = self.activation(x_h + math_ops.matmul(reset * h, r_h))
+        h = update * h + (1 - update) * candidate
+        return h, h
+
+
+def _recurrent(kind):
+    def layer(inputs, units, activation="tanh", recurrent_activation="hard_sigmoid", use_bias=True,
+              kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+              unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+              activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+              dropout=0.0, recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
+              stateful=False, unroll=False, trainable=True, name=None, reuse=None):
+        unsupported = {"dropout": dropout, "recurrent_dropout": recurrent_dropout, "stateful": stateful,
+                       "kernel_constraint": kernel_constraint, "recurrent_constraint": recurrent_constraint,
+                       "bias_constraint": bias_constraint, "activity_regularizer": activity_regularizer}
+        given = [option for option, value in unsupported.items() if value]
+        if given:
+            raise NotImplementedError(f"{kind}: {', '.join(given)} not supported by minidl's Keras")
+        x = math_ops.check_dtype(math_ops.to_tensor(inputs), math_ops.FLOATS, "inputs")
+        if x.shape.rank != 3 or x.shape[-1] is None:
+            raise ValueError(f"Input 0 of layer {name} is incompatible with the layer: expected ndim=3 (batch, "
+                             f"time, features) with known features, found shape {x.shape}")
+        units, gates = int(units), _GATES[kind]
+        kernel_initializer, recurrent_initializer, bias_initializer = (initializers.get(i) for i in (
+            kernel_initializer, recurrent_initializer, bias_initializer))
+        with layer_scope(name, kind, reuse):
+            kernel = get_variable("kernel", [x.shape[-1], gates * units], x.dtype, kernel_initializer,
+                                  kernel_regularizer, trainable)
+            recurrent_kernel = get_variable("recurrent_kernel", [units, gates * units], x.dtype,
+                                            recurrent_initializer, recurrent_regularizer, trainable)
+            bias = None
+            if use_bias:
+                if kind == "lstm" and unit_forget_bias:
+                    bias_initializer = _ForgetBiasOne(bias_initializer or initializers.Zeros(), units)
+                bias = get_variable("bias", [gates * units], x.dtype, bias_initializer, bias_regularizer, trainable)
+            cell = KerasCell(kind, units, kernel, recurrent_kernel, bias, activations.get(activation),
+                              activations.get(recurrent_activation))
+            steps = reverse(x, [1]) if go_backwards else x
+            outputs, state = dynamic_rnn(cell, steps, dtype=x.dtype)
+            output = outputs if return_sequences else outputs[:, -1]
+            if not return_state:
+                return output
+            return [output, state.h, state.c] if kind == "lstm" else [output, state]
+    layer.__name__ = kind
+    layer.__doc__ = f"Keras' {kind} layer (see the module docstring)."
+    return layer
+
+
+SimpleRNN = _layer("SimpleRNN", _recurrent("simple_rnn"))
+LSTM = _layer("LSTM", _recurrent("lstm"))
+GRU = _layer("GRU", _recurrent("gru"))
+
+
+class Bidirectional(Layer):
+    """Runs ``layer`` over the sequence and a copy of it over the sequence reversed in time, and merges their
+    outputs (``merge_mode``: "concat" (default), "sum", "mul" or "ave"); with ``return_sequences`` the backward
+    outputs are reversed back first, so that step t of both directions lines up."""
+    _MERGES = {"concat": lambda a, b: concat([a, b], -1), "sum": lambda a, b: a + b, "mul": lambda a, b: a * b,
+               "ave": lambda a, b: (a + b) / 2}
+
+    def __init__(self, layer, merge_mode="concat", backward_layer=None, **kwargs):
+        if not isinstance(layer, (SimpleRNN, LSTM, GRU)):
+            raise ValueError(f"Bidirectional wraps a recurrent layer (SimpleRNN, LSTM, GRU), got {layer!r}")
+        if merge_mode not in self._MERGES:
+            raise ValueError(f"Invalid merge mode {merge_mode!r}: use one of {', '.join(self._MERGES)}")
+        if layer._arguments.get("return_state"):
+            raise NotImplementedError("Bidirectional: return_state is not supported")
+        super().__init__(**kwargs)
+        self.forward_layer = layer
+        options = dict(layer._arguments, go_backwards=not layer._arguments.get("go_backwards", False))
+        self.backward_layer = backward_layer or type(layer)(**options, name=f"backward_{layer.name}")
+        self.merge_mode = merge_mode
+
+    def build(self, input_shape):
+        pass
+
+    def call(self, inputs):
+        forward, backward = self.forward_layer(inputs), self.backward_layer(inputs)
+        if self.forward_layer._arguments.get("return_sequences"):
+            backward = reverse(backward, [1])
+        return self._MERGES[self.merge_mode](forward, backward)
+
+    @property
+    def weights(self):
+        return self.forward_layer.weights + self.backward_layer.weights
+
+    variables = weights
+
+    @property
+    def trainable_weights(self):
+        return self.forward_layer.trainable_weights + self.backward_layer.trainable_weights
+
+    @property
+    def non_trainable_weights(self):
+        return self.forward_layer.non_trainable_weights + self.backward_layer.non_trainable_weights
