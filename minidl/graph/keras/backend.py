@@ -22,6 +22,7 @@ _sessions = weakref.WeakKeyDictionary()  # graph -> the session Keras made for i
 _learning_phases = weakref.WeakKeyDictionary()  # graph -> its learning-phase placeholder
 _fixed_learning_phase = {}  # graph -> 0 or 1, set by set_learning_phase
 _uids = weakref.WeakKeyDictionary()  # graph -> {layer-name prefix: how many layers took it}
+_cleared = weakref.WeakSet()  # graphs given up by clear_session
 
 
 def get_session():
@@ -30,6 +31,9 @@ def get_session():
     session = get_default_session()
     if session is None:
         graph = get_default_graph()
+        if graph in _cleared:  # a new session would give the old model fresh random weights without a word
+            raise RuntimeError("This model's graph was given up by tf.keras.backend.clear_session(): its session "
+                               "and weights are gone. Build the model again (and load its weights).")
         session = _sessions.get(graph)
         if session is None or session._closed:
             session = _sessions[graph] = Session(graph=graph)
@@ -44,10 +48,12 @@ def set_session(session):
 
 def clear_session():
     """Forget the Keras session and start a fresh default graph (layer names start again at ``dense``)."""
-    session = _sessions.pop(get_default_graph(), None)
+    graph = get_default_graph()
+    session = _sessions.pop(graph, None)
     if session is not None:
         session.close()
     reset_default_graph()
+    _cleared.add(graph)
 
 
 def _initialize_new_variables(session):

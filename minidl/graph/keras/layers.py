@@ -14,6 +14,7 @@ its variables on the first call) that also
   prints), and the tensor it made knows its layer (how ``Model(inputs, outputs)`` finds its layers).
 """
 import inspect
+import itertools
 import math
 import re
 
@@ -29,6 +30,7 @@ from ..nn_training import embedding_lookup
 from ..variable_scope import get_variable, layer_scope, variable_scope
 from . import activations, backend, initializers, regularizers
 
+_calls = itertools.count()  # numbers the layers' first calls: a functional model lists its layers in that order
 _RESOLVED = {"activation": activations.get, "regularizer": regularizers.get, "initializer": initializers.get}
 
 
@@ -83,7 +85,7 @@ class Layer(TFLayer):
         if self.batch_input_shape is not None and batch_size is not None:
             self.batch_input_shape = (int(batch_size),) + self.batch_input_shape[1:]
         self._follows_learning_phase = "training" in inspect.signature(call).parameters
-        self.input = self.output = None
+        self.input = self.output = self.first_call = None
         self.losses, self.updates = [], []
 
     def __call__(self, inputs, training=None, **kwargs):
@@ -98,7 +100,7 @@ class Layer(TFLayer):
         self.losses += penalties[before[0]:]
         self.updates += updates[before[1]:]
         if self.input is None:
-            self.input, self.output = inputs, outputs
+            self.input, self.output, self.first_call = inputs, outputs, next(_calls)
         for output in outputs if isinstance(outputs, list) else [outputs]:  # (return_state: a list)
             if output is not inputs:  # (a tensor passed through unchanged keeps the layer that made it)
                 output._keras_layer = self

@@ -3,7 +3,9 @@ samples of an epoch), and the name lookup of ``compile(metrics=[...])``.
 
 ``"accuracy"`` (or ``"acc"``) means the accuracy that fits the loss, as in Keras: with a sparse categorical
 cross-entropy the predicted class (argmax) against the label index; for one output unit or a binary
-cross-entropy, the prediction rounded at 0.5 against the 0/1 label; otherwise argmax against argmax.
+cross-entropy, the prediction rounded at 0.5 against the 0/1 label; otherwise argmax against argmax. TF 1's Keras
+reports it as ``acc`` (``history.history["acc"]``, ``val_acc``) whichever name was given. ``"crossentropy"`` (or
+``"ce"``) is, likewise, the cross-entropy that fits, reported as ``ce``.
 """
 from .. import dtypes, math_ops
 from ..array_ops import reshape, shape
@@ -43,11 +45,14 @@ def get(identifier, loss_function=None, output_shape=None):
     decide what "accuracy" means."""
     if callable(identifier):
         return getattr(identifier, "__name__", "metric"), identifier
-    if identifier in ("accuracy", "acc"):
+    fitting = {"acc": (binary_accuracy, sparse_categorical_accuracy, categorical_accuracy),
+               "ce": (losses.binary_crossentropy, losses.sparse_categorical_crossentropy,
+                      losses.categorical_crossentropy)}
+    name = {"accuracy": "acc", "acc": "acc", "crossentropy": "ce", "ce": "ce"}.get(identifier)
+    if name is not None:
+        binary, sparse, categorical = fitting[name]
         if loss_function is losses.binary_crossentropy or (output_shape and output_shape[-1] == 1):
-            return identifier, binary_accuracy
-        if loss_function is losses.sparse_categorical_crossentropy:
-            return identifier, sparse_categorical_accuracy
-        return identifier, categorical_accuracy
+            return name, binary
+        return name, sparse if loss_function is losses.sparse_categorical_crossentropy else categorical
     return identifier, by_name(identifier, _BY_NAME, "metric function",
-                               "accuracy, acc, or a function of (y_true, y_pred)")
+                               "accuracy, acc, crossentropy, ce, or a function of (y_true, y_pred)")

@@ -38,7 +38,7 @@ class Optimizer(TFOptimizer):
     @property
     def iterations(self):
         """How many updates this optimizer has applied (an int64 variable of the default graph)."""
-        return self._non_slot_variable("iter", numpy.int64(0))
+        return self._non_slot_variable(f"{self._name}/iter", numpy.int64(0))
 
     def _prepare(self):
         lr = self._lr(self.learning_rate, "learning_rate")

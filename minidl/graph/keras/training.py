@@ -146,7 +146,10 @@ class Model:
         self._compiled = self._train_op = None
 
     def _compiled_for(self, y):
-        """(targets placeholder, loss, metrics {name: tensor}): built once, at the first use."""
+        """((targets, sample weights) placeholders, loss, metrics {name: tensor}): built once, at the first use.
+
+        The loss is the batch mean of the per-sample losses, each times its sample's weight (TF 1.x Keras'
+        "sum over batch size"; the weights are ones unless ``sample_weight``/``class_weight`` say otherwise)."""
         if self.optimizer is None:
             raise RuntimeError("You must compile your model before training/testing. Use `model.compile(optimizer, "
                                "loss)`.")
@@ -154,8 +157,11 @@ class Model:
             with self._graph.as_default():
                 output = self._output
                 targets = basics.placeholder(_target_dtype(y), (None,) + y.shape[1:], name="target")
+                weights = basics.placeholder(backend.floatx(), (None,), name="sample_weights")
                 per_sample = self._loss_function(targets, output)
-                loss = math_ops.reduce_mean(per_sample)
+                if per_sample.shape.rank and per_sample.shape.rank > 1:  # (a loss per time step, say)
+                    per_sample = math_ops.reduce_mean(per_sample, axis=list(range(1, per_sample.shape.rank)))
+                loss = math_ops.reduce_mean(per_sample * weights)
                 for penalty in self.losses:
                     loss = loss + penalty
                 kind = type(self.loss).function if isinstance(self.loss, losses.Loss) else self._loss_function
@@ -163,7 +169,7 @@ class Model:
                 for identifier in self._metric_names:
                     name, function = metrics_module.get(identifier, kind, output.shape.as_list())
                     metrics[name] = math_ops.reduce_mean(function(targets, output))
-                self._compiled = targets, loss, metrics
+                self._compiled = (targets, weights), loss, metrics
                 self._train_op = None
         return self._compiled
 
@@ -180,31 +186,33 @@ class Model:
     @property
     def metrics_names(self):
         """``["loss", <metric names>]``: what ``evaluate``'s list holds, in order."""
-        return ["loss"] + [m if isinstance(m, str) else metrics_module.get(m)[0]
-                           for m in getattr(self, "_metric_names", [])]
+        return ["loss"] + [metrics_module.get(m)[0] for m in getattr(self, "_metric_names", [])]
 
     # --------------------------------------------------------------------------------- the loops
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
             validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
             steps_per_epoch=None, validation_steps=None, **kwargs):
         """Train for ``epochs`` passes over (x, y) in batches of ``batch_size`` (32); returns a ``History``."""
-        _unsupported("fit", class_weight=class_weight, sample_weight=sample_weight, steps_per_epoch=steps_per_epoch,
-                     validation_steps=validation_steps, **kwargs)
+        _unsupported("fit", steps_per_epoch=steps_per_epoch, validation_steps=validation_steps, **kwargs)
         x, y = _arrays(x, y, "fit")
+        w = _sample_weights(y, sample_weight, class_weight, "fit")
+        w_val = None
         if validation_data is not None:
-            if len(validation_data) != 2:
-                raise ValueError("validation_data must be a tuple (x_val, y_val) (sample weights are not supported)")
-            x_val, y_val = _arrays(*validation_data, "fit's validation_data")
+            if len(validation_data) not in (2, 3):
+                raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weights)")
+            x_val, y_val = _arrays(*validation_data[:2], "fit's validation_data")
+            if len(validation_data) == 3:
+                w_val = _sample_weights(y_val, validation_data[2], None, "fit's validation_data")
         elif validation_split:
             if not 0.0 < validation_split < 1.0:
                 raise ValueError(f"validation_split must be in (0, 1), got {validation_split}")
-            split = int(len(x) * (1.0 - validation_split))
-            x, x_val, y, y_val = x[:split], x[split:], y[:split], y[split:]
+            split = int(len(x) * (1.0 - validation_split))  # the last samples, as Keras takes them
+            x, x_val, y, y_val, w, w_val = x[:split], x[split:], y[:split], y[split:], w[:split], w[split:]
         else:
             x_val = y_val = None
         batch_size = _batch_size(batch_size)
         self._built_for(x)
-        targets, loss, metrics, train_op = self._training_for(y)
+        placeholders, loss, metrics, train_op = self._training_for(y)
         fetches = [train_op, loss] + list(metrics.values())
         names = ["loss"] + list(metrics)
         history = callbacks_module.History()
@@ -228,13 +236,13 @@ class Model:
             for batch, start in enumerate(range(0, len(x), batch_size)):
                 rows = order[start:start + batch_size]
                 _call(hooks, "on_train_batch_begin", batch, {"batch": batch, "size": len(rows)})
-                values = self._run(fetches, x[rows], targets, y[rows], training=True)[1:]
+                values = self._run(fetches, x[rows], placeholders, y[rows], w[rows], training=True)[1:]
                 totals += numpy.asarray(values, dtype=float) * len(rows)
                 _call(hooks, "on_train_batch_end", batch, dict(zip(names, map(float, values)), batch=batch,
                                                                  size=len(rows)))
             logs = dict(zip(names, (totals / max(len(x), 1)).tolist()))
             if x_val is not None:
-                scores = self._evaluate(x_val, y_val, batch_size)
+                scores = self._evaluate(x_val, y_val, w_val, batch_size)
                 logs.update((f"val_{n}", s) for n, s in zip(names, scores))
             _call(hooks, "on_epoch_end", epoch, logs)
             if self.stop_training:
@@ -244,20 +252,23 @@ class Model:
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None, callbacks=None):
         """The loss (and the metrics: then a list ``[loss, metric ...]``) over (x, y), in inference mode."""
-        _unsupported("evaluate", sample_weight=sample_weight, steps=steps, callbacks=callbacks)
+        _unsupported("evaluate", steps=steps, callbacks=callbacks)
         x, y = _arrays(x, y, "evaluate")
+        w = _sample_weights(y, sample_weight, None, "evaluate")
         self._built_for(x)
         progress = Progbar(len(x), verbose=verbose) if verbose else None
-        scores = self._evaluate(x, y, _batch_size(batch_size), progress)
+        scores = self._evaluate(x, y, w, _batch_size(batch_size), progress)
         return scores[0] if len(scores) == 1 else scores
 
-    def _evaluate(self, x, y, batch_size, progress=None):
-        targets, loss, metrics = self._compiled_for(y)
+    def _evaluate(self, x, y, w, batch_size, progress=None):
+        placeholders, loss, metrics = self._compiled_for(y)
+        if w is None:
+            w = numpy.ones(len(y), numpy.float32)
         fetches = [loss] + list(metrics.values())
         totals = numpy.zeros(len(fetches))
         for start in range(0, len(x), batch_size):
             stop = min(start + batch_size, len(x))
-            values = self._run(fetches, x[start:stop], targets, y[start:stop], training=False)
+            values = self._run(fetches, x[start:stop], placeholders, y[start:stop], w[start:stop], training=False)
             totals += numpy.asarray(values, dtype=float) * (stop - start)
             if progress is not None:
                 progress.update(stop, list(zip(["loss"] + list(metrics), totals / stop)))
@@ -275,30 +286,36 @@ class Model:
             return numpy.zeros((0,) + tuple(d or 0 for d in output.shape.as_list()[1:]), output.dtype.as_numpy_dtype)
         return numpy.concatenate(parts)
 
-    def train_on_batch(self, x, y):
+    def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
         """One update on one batch; the loss (and metrics) of that batch before the update."""
         x, y = _arrays(x, y, "train_on_batch")
+        w = _sample_weights(y, sample_weight, class_weight, "train_on_batch")
         self._built_for(x)
-        targets, loss, metrics, train_op = self._training_for(y)
-        values = self._run([train_op, loss] + list(metrics.values()), x, targets, y, training=True)[1:]
+        placeholders, loss, metrics, train_op = self._training_for(y)
+        values = self._run([train_op, loss] + list(metrics.values()), x, placeholders, y, w, training=True)[1:]
+        values = [float(v) for v in values]
         return values[0] if len(values) == 1 else values
 
-    def test_on_batch(self, x, y):
+    def test_on_batch(self, x, y, sample_weight=None):
         x, y = _arrays(x, y, "test_on_batch")
         self._built_for(x)
-        scores = self._evaluate(x, y, len(x))
+        scores = self._evaluate(x, y, _sample_weights(y, sample_weight, None, "test_on_batch"), max(len(x), 1))
         return scores[0] if len(scores) == 1 else scores
 
     def predict_on_batch(self, x):
         return self.predict(x, batch_size=max(len(x), 1))
 
-    def _run(self, fetches, x, targets=None, y=None, training=False):
+    def _run(self, fetches, x, placeholders=None, y=None, w=None, training=False):
+        """``Session.run`` of ``fetches`` with a batch fed: the inputs ``x``, and with ``placeholders`` (targets,
+        sample weights) the targets ``y`` and weights ``w``."""
         with self._graph.as_default():
             session = backend.get_session()
             feed = {self._input: x.astype(self._input.dtype.as_numpy_dtype, copy=False)}
-            if targets is not None:
+            if placeholders is not None:
+                targets, weights = placeholders
                 feed[targets] = y.astype(targets.dtype.as_numpy_dtype, copy=False).reshape(
                     (len(y),) + tuple(targets.shape.as_list()[1:]))
+                feed[weights] = w
             phase = backend.learning_phase()
             if not isinstance(phase, int):
                 feed[phase] = training
@@ -321,6 +338,7 @@ class Model:
         _refuse_hdf5(filepath, save_format)
         if not overwrite and os.path.exists(filepath + ".minidl"):
             raise FileExistsError(f"save_weights: {filepath} exists and overwrite=False")
+        os.makedirs(os.path.dirname(os.path.abspath(filepath)), exist_ok=True)  # as Keras does: "ckpts/cp-01"
         with self._graph.as_default():
             Saver(self._positional_names(), max_to_keep=None).save(backend.get_session(), filepath,
                                                                   write_meta_graph=False)
@@ -462,43 +480,23 @@ def _single(tensors, what):
 
 
 def _layers_between(inputs, outputs):
-    """The Keras layers whose calls lie on the way from ``inputs`` to ``outputs``, in the order they ran."""
+    """The Keras layers whose calls lie on the way from ``inputs`` to ``outputs`` (every op between them is
+    visited: a layer called twice, or plain ops between layers, hide nothing), in the order of their first
+    calls."""
     found, seen, stack = {}, set(), [outputs]
     while stack:
         tensor = stack.pop()
-        if tensor is inputs or tensor in seen:
+        if tensor in seen:
             continue
         seen.add(tensor)
         layer = getattr(tensor, "_keras_layer", None)
         if layer is not None:
             found[id(layer)] = layer
-            stack.append(layer.input)
-            continue
-        stack.extend(tensor.op.inputs)
-    reached = inputs in seen or any(layer.input is inputs for layer in found.values())
-    if not reached:
+        if tensor is not inputs:
+            stack.extend(tensor.op.inputs)
+    if inputs not in seen:
         raise ValueError("Model: the outputs were not computed from the inputs (Graph disconnected)")
-    order = {layer: i for i, layer in enumerate(_ordered(found.values()))}
-    return sorted(found.values(), key=order.get)
-
-
-def _ordered(layers):
-    """Layers sorted so that each comes after the layers whose outputs it took."""
-    layers = list(layers)
-    made_by = {id(layer.output): layer for layer in layers}
-    placed, order = set(), []
-
-    def place(layer):
-        if id(layer) in placed:
-            return
-        placed.add(id(layer))
-        producer = made_by.get(id(layer.input))
-        if producer is not None:
-            place(producer)
-        order.append(layer)
-    for layer in layers:
-        place(layer)
-    return order
+    return sorted(found.values(), key=lambda layer: layer.first_call)
 
 
 def _held_layers(model):
@@ -538,6 +536,25 @@ def _features(x, what):
     if x.ndim == 0:
         raise ValueError(f"{what}: inputs must have a batch dim, got a scalar")
     return x
+
+
+def _sample_weights(y, sample_weight, class_weight, what):
+    """One float32 weight per sample: ``sample_weight`` (an array, one per sample) times the ``class_weight`` of
+    the sample's class (a dict class -> weight; the class is the label, or the argmax of a one-hot row)."""
+    weights = numpy.ones(len(y), numpy.float32)
+    if sample_weight is not None:
+        sample_weight = numpy.asarray(sample_weight, numpy.float32)
+        if sample_weight.shape != (len(y),):
+            raise ValueError(f"{what}: sample_weight must hold one weight per sample, shape ({len(y)},); got shape "
+                             f"{sample_weight.shape}")
+        weights *= sample_weight
+    if class_weight is not None:
+        classes = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0]
+        missing = set(numpy.unique(classes).tolist()) - set(class_weight)
+        if missing:
+            raise ValueError(f"{what}: class_weight has no weight for class(es) {sorted(missing)}")
+        weights *= numpy.array([class_weight[c] for c in classes.tolist()], numpy.float32)
+    return weights
 
 
 def _target_dtype(y):
