@@ -707,3 +707,37 @@ def test_a_model_does_not_outlive_clear_session():
                           cwd=pathlib.Path(__file__).resolve().parents[2])
     assert done.returncode == 0, done.stderr
     assert "given up by tf.keras.backend.clear_session()" in done.stdout
+
+
+def test_fit_evaluate_and_predict_take_tf_data_datasets():
+    x, y = _data()
+    batches = tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
+
+    def model_like(weights=None):
+        model = keras.Sequential([keras.layers.Dense(3, activation="softmax", input_shape=(6,))])
+        model.compile(keras.optimizers.SGD(0.5), "sparse_categorical_crossentropy", ["acc"])
+        if weights is not None:
+            model.set_weights(weights)
+        return model
+
+    from_data = model_like()
+    from_arrays = model_like(from_data.get_weights())
+    history = from_data.fit(batches, epochs=2, verbose=0, validation_data=batches)  # a pass per epoch
+    reference = from_arrays.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0, validation_data=(x, y))
+    for key in ("loss", "acc", "val_loss", "val_acc"):
+        np.testing.assert_allclose(history.history[key], reference.history[key], rtol=1e-6)
+    for a, b in zip(from_data.get_weights(), from_arrays.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    np.testing.assert_allclose(from_data.evaluate(batches, verbose=0), from_arrays.evaluate(x, y, verbose=0),
+                               rtol=1e-6)
+    inputs_only = tf.data.Dataset.from_tensor_slices(x).batch(10)
+    np.testing.assert_allclose(from_data.predict(inputs_only), from_arrays.predict(x), rtol=1e-6)
+    # a repeated dataset: steps_per_epoch batches make an epoch, and the next epoch continues where it stopped
+    from_data.fit(batches.repeat(), epochs=2, steps_per_epoch=5, verbose=0)
+    assert keras.backend.get_value(from_data.optimizer.iterations) == 2 * 3 + 10
+    with pytest.raises(ValueError, match="ran out after 3 of steps=5 steps"):
+        from_data.fit(batches, steps_per_epoch=5, verbose=0)
+    with pytest.raises(ValueError, match="with a dataset as x, y, batch_size must not be given"):
+        from_data.fit(batches, y, batch_size=4, verbose=0)
+    with pytest.raises(ValueError, match=r"yield \(inputs, targets\)"):
+        from_data.evaluate(inputs_only, verbose=0)

@@ -2,7 +2,7 @@
 ``predict``, optimizers, losses, metrics and callbacks, all running as graph ops in a session (``backend.py``).
 
 What is here is what a first Keras program uses; what is not raises a clear error (several inputs or outputs,
-``tf.data`` datasets in ``fit``, sample and class weights, HDF5 files, recurrent Keras layers) or is absent.
+HDF5 files and whole-model saving, dropout inside recurrent layers) or is absent.
 """
 from . import (activations, backend, callbacks, datasets, initializers, layers, losses, metrics,  # noqa: F401
                models, optimizers, preprocessing, regularizers, utils)

@@ -35,6 +35,7 @@ from .. import basics, math_ops
 from ..core import get_default_graph
 from ..train.saver import Saver
 from . import backend, callbacks as callbacks_module, losses, metrics as metrics_module, optimizers
+from .data_adapter import ArrayBatches, DatasetBatches, is_dataset
 from .layers import InputLayer, Layer, _set_weights
 from .utils import Progbar
 
@@ -49,6 +50,7 @@ class Model:
         self._graph = None
         self._input = self._output = None
         self._compiled = self._train_op = None
+        self._target_spec = None  # (shape, dtype) of one sample's targets, from the first data with targets
         self._layers = None  # a subclass's layers are the ones it holds (``layers``)
         if (inputs is None) != (outputs is None):
             raise ValueError("Model: give both `inputs` and `outputs` (a functional model), or neither (a subclass "
@@ -121,11 +123,6 @@ class Model:
         self._input = basics.placeholder(backend.floatx(), tuple(input_shape), name="input")
         self._output = _single(self.call(self._input), "call's result")
 
-    def _built_for(self, x):
-        if self._output is None:
-            self.build((None,) + x.shape[1:])
-        return self._output
-
     # --------------------------------------------------------------------------------------- compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, sample_weight_mode=None,
                 weighted_metrics=None, target_tensors=None, **kwargs):
@@ -145,7 +142,7 @@ class Model:
         self._metric_names = list(metrics or [])
         self._compiled = self._train_op = None
 
-    def _compiled_for(self, y):
+    def _compiled_for(self, target_spec):
         """((targets, sample weights) placeholders, loss, metrics {name: tensor}): built once, at the first use.
 
         The loss is the batch mean of the per-sample losses, each times its sample's weight (TF 1.x Keras'
@@ -156,7 +153,9 @@ class Model:
         if self._compiled is None:
             with self._graph.as_default():
                 output = self._output
-                targets = basics.placeholder(_target_dtype(y), (None,) + y.shape[1:], name="target")
+                shape, dtype = target_spec
+                targets = basics.placeholder("int64" if dtype.kind in "iub" else backend.floatx(), (None,) + shape,
+                                             name="target")
                 weights = basics.placeholder(backend.floatx(), (None,), name="sample_weights")
                 per_sample = self._loss_function(targets, output)
                 if per_sample.shape.rank and per_sample.shape.rank > 1:  # (a loss per time step, say)
@@ -173,10 +172,10 @@ class Model:
                 self._train_op = None
         return self._compiled
 
-    def _training_for(self, y):
+    def _training_for(self, target_spec):
         """``_compiled_for``'s tensors and the training op: the optimizer's update and the layers' own updates
         (built at the first training step: a model that is only evaluated needs no optimizer slots)."""
-        targets, loss, metrics = self._compiled_for(y)
+        targets, loss, metrics = self._compiled_for(target_spec)
         if self._train_op is None:
             with self._graph.as_default():
                 update = self.optimizer.minimize(loss, var_list=self.trainable_weights)
@@ -192,58 +191,63 @@ class Model:
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
             validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
             steps_per_epoch=None, validation_steps=None, **kwargs):
-        """Train for ``epochs`` passes over (x, y) in batches of ``batch_size`` (32); returns a ``History``."""
-        _unsupported("fit", steps_per_epoch=steps_per_epoch, validation_steps=validation_steps, **kwargs)
-        x, y = _arrays(x, y, "fit")
-        w = _sample_weights(y, sample_weight, class_weight, "fit")
-        w_val = None
-        if validation_data is not None:
-            if len(validation_data) not in (2, 3):
-                raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weights)")
-            x_val, y_val = _arrays(*validation_data[:2], "fit's validation_data")
-            if len(validation_data) == 3:
-                w_val = _sample_weights(y_val, validation_data[2], None, "fit's validation_data")
-        elif validation_split:
-            if not 0.0 < validation_split < 1.0:
-                raise ValueError(f"validation_split must be in (0, 1), got {validation_split}")
-            split = int(len(x) * (1.0 - validation_split))  # the last samples, as Keras takes them
-            x, x_val, y, y_val, w, w_val = x[:split], x[split:], y[:split], y[split:], w[:split], w[split:]
+        """Train for ``epochs`` passes over (x, y) — numpy arrays in batches of ``batch_size`` (32), or a
+        ``tf.data`` dataset of (x, y) batches (``steps_per_epoch`` of them per epoch, default: until it ends);
+        returns a ``History``."""
+        _unsupported("fit", **kwargs)
+        if is_dataset(x):
+            _no_arrays_with_dataset("fit", y=y, batch_size=batch_size, sample_weight=sample_weight,
+                                    class_weight=class_weight, validation_split=validation_split or None)
+            train = self._dataset_batches(x, steps_per_epoch, "fit")
         else:
-            x_val = y_val = None
-        batch_size = _batch_size(batch_size)
-        self._built_for(x)
-        placeholders, loss, metrics, train_op = self._training_for(y)
+            _unsupported("fit", steps_per_epoch=steps_per_epoch)
+            x, y = _arrays(x, y, "fit")
+            w = _sample_weights(y, sample_weight, class_weight, "fit")
+            if validation_split and validation_data is None:
+                if not 0.0 < validation_split < 1.0:
+                    raise ValueError(f"validation_split must be in (0, 1), got {validation_split}")
+                split = int(len(x) * (1.0 - validation_split))  # the last samples, as Keras takes them
+                validation_data = (x[split:], y[split:], w[split:])
+                x, y, w = x[:split], y[:split], w[:split]
+            train = self._array_batches(x, y, w, batch_size, shuffle)
+        validation = None
+        if validation_data is not None:
+            validation = self._dataset_batches(validation_data, validation_steps, "fit's validation_data") \
+                if is_dataset(validation_data) else self._array_batches(
+                    *_validation_arrays(validation_data), batch_size, False)
+        placeholders, loss, metrics, train_op = self._training_for(self._target_spec)
         fetches = [train_op, loss] + list(metrics.values())
         names = ["loss"] + list(metrics)
         history = callbacks_module.History()
         hooks = [history] + list(callbacks or [])
         if verbose:
             hooks.append(_ProgressPrinter(verbose))
-        params = {"epochs": epochs, "samples": len(x), "batch_size": batch_size, "verbose": verbose,
-                  "metrics": names + ([f"val_{n}" for n in names] if x_val is not None else []),
-                  "do_validation": x_val is not None, "steps": None}
+        params = {"epochs": epochs, "samples": train.samples, "steps": steps_per_epoch,
+                  "batch_size": getattr(train, "batch_size", None), "verbose": verbose,
+                  "metrics": names + ([f"val_{n}" for n in names] if validation is not None else []),
+                  "do_validation": validation is not None}
         for hook in hooks:
             hook.set_model(self)
             hook.set_params(params)
-        if verbose:
-            print(f"Train on {len(x)} samples" + (f", validate on {len(x_val)} samples" if x_val is not None else ""))
+        if verbose and train.samples is not None:
+            print(f"Train on {train.samples} samples" + (
+                f", validate on {validation.samples} samples" if validation is not None else ""))
+        session = self._session()
         self.stop_training = False
         _call(hooks, "on_train_begin")
         for epoch in range(initial_epoch, epochs):
             _call(hooks, "on_epoch_begin", epoch)
-            order = numpy.random.permutation(len(x)) if shuffle else numpy.arange(len(x))
-            totals = numpy.zeros(len(names))
-            for batch, start in enumerate(range(0, len(x), batch_size)):
-                rows = order[start:start + batch_size]
-                _call(hooks, "on_train_batch_begin", batch, {"batch": batch, "size": len(rows)})
-                values = self._run(fetches, x[rows], placeholders, y[rows], w[rows], training=True)[1:]
-                totals += numpy.asarray(values, dtype=float) * len(rows)
+            totals, seen = numpy.zeros(len(names)), 0
+            for batch, (xb, yb, wb) in enumerate(train.epoch(session)):
+                _call(hooks, "on_train_batch_begin", batch, {"batch": batch, "size": len(xb)})
+                values = self._run(fetches, xb, placeholders, yb, wb, training=True)[1:]
+                totals += numpy.asarray(values, dtype=float) * len(xb)
+                seen += len(xb)
                 _call(hooks, "on_train_batch_end", batch, dict(zip(names, map(float, values)), batch=batch,
-                                                                 size=len(rows)))
-            logs = dict(zip(names, (totals / max(len(x), 1)).tolist()))
-            if x_val is not None:
-                scores = self._evaluate(x_val, y_val, w_val, batch_size)
-                logs.update((f"val_{n}", s) for n, s in zip(names, scores))
+                                                                 size=len(xb)))
+            logs = dict(zip(names, (totals / max(seen, 1)).tolist()))
+            if validation is not None:
+                logs.update((f"val_{n}", s) for n, s in zip(names, self._evaluate(validation)))
             _call(hooks, "on_epoch_end", epoch, logs)
             if self.stop_training:
                 break
@@ -251,63 +255,105 @@ class Model:
         return history
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None, callbacks=None):
-        """The loss (and the metrics: then a list ``[loss, metric ...]``) over (x, y), in inference mode."""
-        _unsupported("evaluate", steps=steps, callbacks=callbacks)
-        x, y = _arrays(x, y, "evaluate")
-        w = _sample_weights(y, sample_weight, None, "evaluate")
-        self._built_for(x)
-        progress = Progbar(len(x), verbose=verbose) if verbose else None
-        scores = self._evaluate(x, y, w, _batch_size(batch_size), progress)
+        """The loss (and the metrics: then a list ``[loss, metric ...]``) over (x, y) — arrays, or a dataset of
+        (x, y) batches (``steps`` of them, default: all) — in inference mode."""
+        _unsupported("evaluate", callbacks=callbacks)
+        if is_dataset(x):
+            _no_arrays_with_dataset("evaluate", y=y, batch_size=batch_size, sample_weight=sample_weight)
+            source = self._dataset_batches(x, steps, "evaluate")
+        else:
+            _unsupported("evaluate", steps=steps)
+            x, y = _arrays(x, y, "evaluate")
+            source = self._array_batches(x, y, _sample_weights(y, sample_weight, None, "evaluate"), batch_size)
+        progress = Progbar(source.samples, verbose=verbose) if verbose else None
+        scores = self._evaluate(source, progress)
         return scores[0] if len(scores) == 1 else scores
 
-    def _evaluate(self, x, y, w, batch_size, progress=None):
-        placeholders, loss, metrics = self._compiled_for(y)
-        if w is None:
-            w = numpy.ones(len(y), numpy.float32)
+    def _evaluate(self, source, progress=None):
+        placeholders, loss, metrics = self._compiled_for(self._target_spec)
         fetches = [loss] + list(metrics.values())
-        totals = numpy.zeros(len(fetches))
-        for start in range(0, len(x), batch_size):
-            stop = min(start + batch_size, len(x))
-            values = self._run(fetches, x[start:stop], placeholders, y[start:stop], w[start:stop], training=False)
-            totals += numpy.asarray(values, dtype=float) * (stop - start)
+        totals, seen = numpy.zeros(len(fetches)), 0
+        for xb, yb, wb in source.epoch(self._session()):
+            values = self._run(fetches, xb, placeholders, yb, wb, training=False)
+            totals += numpy.asarray(values, dtype=float) * len(xb)
+            seen += len(xb)
             if progress is not None:
-                progress.update(stop, list(zip(["loss"] + list(metrics), totals / stop)))
-        return (totals / max(len(x), 1)).tolist()
+                progress.update(seen, list(zip(["loss"] + list(metrics), totals / seen)), finalize=False)
+        if progress is not None:
+            progress.update(seen, list(zip(["loss"] + list(metrics), totals / max(seen, 1))), finalize=True)
+        return (totals / max(seen, 1)).tolist()
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None):
-        """The model's output for every sample of ``x`` (a numpy array), computed in batches, in inference mode."""
-        _unsupported("predict", steps=steps, callbacks=callbacks)
-        x = _features(x, "predict")
-        output = self._built_for(x)
-        batch_size = _batch_size(batch_size)
-        parts = [self._run([output], x[start:start + batch_size], training=False)[0]
-                 for start in range(0, len(x), batch_size)]
+        """The model's output for every sample of ``x`` (a numpy array, or a dataset of input batches), computed
+        in batches, in inference mode."""
+        _unsupported("predict", callbacks=callbacks)
+        if is_dataset(x):
+            _no_arrays_with_dataset("predict", batch_size=batch_size)
+            source = self._dataset_batches(x, steps, "predict", needs_targets=False)
+        else:
+            _unsupported("predict", steps=steps)
+            source = self._array_batches(_features(x, "predict"), None, None, batch_size)
+        parts = [self._run([self._output], xb, training=False)[0] for xb, _, _ in source.epoch(self._session())]
         if not parts:
-            return numpy.zeros((0,) + tuple(d or 0 for d in output.shape.as_list()[1:]), output.dtype.as_numpy_dtype)
+            return numpy.zeros((0,) + tuple(d or 0 for d in self._output.shape.as_list()[1:]),
+                               self._output.dtype.as_numpy_dtype)
         return numpy.concatenate(parts)
 
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
         """One update on one batch; the loss (and metrics) of that batch before the update."""
         x, y = _arrays(x, y, "train_on_batch")
         w = _sample_weights(y, sample_weight, class_weight, "train_on_batch")
-        self._built_for(x)
-        placeholders, loss, metrics, train_op = self._training_for(y)
+        self._built_for(x.shape[1:], y)
+        placeholders, loss, metrics, train_op = self._training_for(self._target_spec)
         values = self._run([train_op, loss] + list(metrics.values()), x, placeholders, y, w, training=True)[1:]
         values = [float(v) for v in values]
         return values[0] if len(values) == 1 else values
 
     def test_on_batch(self, x, y, sample_weight=None):
         x, y = _arrays(x, y, "test_on_batch")
-        self._built_for(x)
-        scores = self._evaluate(x, y, _sample_weights(y, sample_weight, None, "test_on_batch"), max(len(x), 1))
+        scores = self._evaluate(self._array_batches(x, y, _sample_weights(y, sample_weight, None, "test_on_batch"),
+                                                    max(len(x), 1)))
         return scores[0] if len(scores) == 1 else scores
 
     def predict_on_batch(self, x):
         return self.predict(x, batch_size=max(len(x), 1))
 
+    # ------------------------------------------------------------------------ batches and the session
+    def _built_for(self, sample_shape, y=None, target_shape=None, target_dtype=None):
+        """Build the model for inputs of one sample's ``sample_shape`` (if not built yet), and note the shape and
+        dtype one sample's targets have (from ``y``, or given), for the targets' placeholder."""
+        if self._output is None:
+            self.build((None,) + tuple(sample_shape))
+        if y is not None:
+            target_shape, target_dtype = y.shape[1:], y.dtype
+        if target_shape is not None:
+            self._target_spec = (tuple(target_shape), numpy.dtype(target_dtype))
+        return self._output
+
+    def _array_batches(self, x, y, w, batch_size, shuffle=False):
+        self._built_for(x.shape[1:], y)
+        return ArrayBatches(x, y, w, _batch_size(batch_size), shuffle)
+
+    def _dataset_batches(self, dataset, steps, what, needs_targets=True):
+        shapes, types = dataset._shapes, dataset._types  # one per component: x, or x, y (and weights)
+        if self._graph is not None and dataset._graph is not self._graph:
+            raise ValueError(f"{what}: the dataset belongs to another graph than the model (make it while the "
+                             f"model's graph is the default)")
+        if needs_targets and len(shapes) >= 2:
+            target = shapes[1].as_list()
+            self._built_for(shapes[0].as_list()[1:], target_shape=target[1:] or [1],
+                            target_dtype=types[1].as_numpy_dtype)
+        else:
+            self._built_for(shapes[0].as_list()[1:])
+        return DatasetBatches(dataset, self._graph, steps, what, needs_targets)
+
+    def _session(self):
+        with self._graph.as_default():
+            return backend.get_session()
+
     def _run(self, fetches, x, placeholders=None, y=None, w=None, training=False):
         """``Session.run`` of ``fetches`` with a batch fed: the inputs ``x``, and with ``placeholders`` (targets,
-        sample weights) the targets ``y`` and weights ``w``."""
+        sample weights) the targets ``y`` and weights ``w`` (default: ones)."""
         with self._graph.as_default():
             session = backend.get_session()
             feed = {self._input: x.astype(self._input.dtype.as_numpy_dtype, copy=False)}
@@ -315,7 +361,7 @@ class Model:
                 targets, weights = placeholders
                 feed[targets] = y.astype(targets.dtype.as_numpy_dtype, copy=False).reshape(
                     (len(y),) + tuple(targets.shape.as_list()[1:]))
-                feed[weights] = w
+                feed[weights] = numpy.ones(len(y), numpy.float32) if w is None else w
             phase = backend.learning_phase()
             if not isinstance(phase, int):
                 feed[phase] = training
@@ -557,16 +603,29 @@ def _sample_weights(y, sample_weight, class_weight, what):
     return weights
 
 
-def _target_dtype(y):
-    return "int64" if y.dtype.kind in "iub" else backend.floatx()
-
-
 def _batch_size(batch_size):
     if batch_size is None:
         return 32
     if not isinstance(batch_size, (int, numpy.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     return int(batch_size)
+
+
+def _validation_arrays(validation_data):
+    """(x, y, sample weights) from fit's ``validation_data`` tuple."""
+    if len(validation_data) not in (2, 3):
+        raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weights), or a "
+                         "dataset")
+    x, y = _arrays(*validation_data[:2], "fit's validation_data")
+    weights = validation_data[2] if len(validation_data) == 3 else None
+    return x, y, _sample_weights(y, weights, None, "fit's validation_data")
+
+
+def _no_arrays_with_dataset(what, **options):
+    given = [name for name, value in options.items() if value is not None]
+    if given:
+        raise ValueError(f"{what}: with a dataset as x, {', '.join(given)} must not be given (the dataset yields "
+                         f"the batches, with their targets and weights)")
 
 
 def _unsupported(what, **options):

@@ -26,7 +26,7 @@ def to_categorical(y, num_classes=None, dtype="float32"):
 class Progbar:
     """``target``/``target [=====>....] - 3s 50us/sample - loss: 0.3012 - acc: 0.9120``: redrawn in place on a
     terminal (``verbose=1``), else written once when done; ``verbose=2`` writes only the final line, without the
-    bar."""
+    bar. With ``target=None`` (a dataset of unknown length) it counts without a bar."""
 
     def __init__(self, target, width=30, verbose=1, unit_name="sample"):
         self.target, self.width, self.verbose, self.unit_name = target, width, verbose, unit_name
@@ -35,15 +35,17 @@ class Progbar:
         self._live = verbose == 1 and hasattr(sys.stdout, "isatty") and sys.stdout.isatty()
 
     def update(self, current, values=(), finalize=None):
-        done = current >= self.target if finalize is None else finalize
+        done = (self.target is not None and current >= self.target) if finalize is None else finalize
         now = time.time()
         if not done and not (self._live and now - self._last_drawn > 0.05):
             return
         self._last_drawn = now
         elapsed = now - self._start
-        digits = len(str(self.target))
-        line = f"{current:{digits}d}/{self.target}"
-        if self.verbose == 1:
+        if self.target is None:
+            line = f"{current}"
+        else:
+            line = f"{current:{len(str(self.target))}d}/{self.target}"
+        if self.verbose == 1 and self.target is not None:
             filled = int(self.width * current / self.target) if self.target else self.width
             bar = "=" * filled
             if current < self.target:
@@ -53,7 +55,7 @@ class Progbar:
             per_unit = elapsed / max(current, 1)
             speed = f"{per_unit * 1e6:.0f}us" if per_unit < 1e-3 else f"{per_unit * 1e3:.0f}ms"
             line += f" - {elapsed:.0f}s" + (f" {speed}/{self.unit_name}" if self.verbose == 1 else "")
-        else:
+        elif self.target is not None:
             line += f" - ETA: {elapsed / max(current, 1) * (self.target - current):.0f}s"
         for name, value in values:
             line += f" - {name}: {value:.4f}"

@@ -1,0 +1,74 @@
+"""What ``fit``, ``evaluate`` and ``predict`` walk over: numpy arrays cut into batches, or a ``tf.data`` dataset.
+
+Either way an epoch is a sequence of batches ``(x, y, sample_weights)`` of numpy arrays, fed to the model's
+placeholders:
+
+- ``ArrayBatches``: batches of ``batch_size`` rows, in a new random order each epoch when shuffling (numpy's
+  global generator, as Keras);
+- ``DatasetBatches``: the elements of a dataset that yields ``(x, y)`` or ``(x, y, sample_weights)`` batches
+  (``predict`` also takes plain ``x``), read with an initializable iterator that each epoch restarts — or, with
+  ``steps``, continues, as TF 1's Keras does for a repeated dataset (``fit(dataset.repeat(), steps_per_epoch=50)``).
+"""
+import numpy
+
+from .. import errors
+from ..iterator_ops import make_initializable_iterator
+
+
+def is_dataset(x):
+    return hasattr(x, "_structure") and hasattr(x, "make_initializable_iterator")
+
+
+class ArrayBatches:
+    def __init__(self, x, y, weights, batch_size, shuffle=False):
+        self.x, self.y, self.weights = x, y, weights
+        self.batch_size, self.shuffle = batch_size, shuffle
+        self.samples = len(x)
+
+    def epoch(self, session=None):
+        order = numpy.random.permutation(len(self.x)) if self.shuffle else numpy.arange(len(self.x))
+        for start in range(0, len(self.x), self.batch_size):
+            rows = order[start:start + self.batch_size]
+            yield (self.x[rows], None if self.y is None else self.y[rows],
+                   None if self.weights is None else self.weights[rows])
+
+
+class DatasetBatches:
+    def __init__(self, dataset, graph, steps, what, needs_targets=True):
+        if steps is not None and (not isinstance(steps, (int, numpy.integer)) or steps < 1):
+            raise ValueError(f"{what}: steps must be a positive integer, got {steps!r}")
+        with graph.as_default():
+            self._iterator = make_initializable_iterator(dataset)
+            self._next = self._iterator.get_next()
+        self._steps, self._what, self._needs_targets = steps, what, needs_targets
+        self._started = False
+        self.samples = None
+
+    def epoch(self, session):
+        if self._steps is None or not self._started:
+            session.run(self._iterator.initializer)
+            self._started = True
+        step = 0
+        while self._steps is None or step < self._steps:
+            try:
+                element = session.run(self._next)
+            except errors.OutOfRangeError:
+                if self._steps is not None:
+                    raise ValueError(f"{self._what}: the dataset ran out after {step} of steps={self._steps} steps "
+                                     f"(repeat() it, or ask for fewer steps)") from None
+                return
+            yield self._split(element)
+            step += 1
+
+    def _split(self, element):
+        parts = list(element) if isinstance(element, tuple) else [element]
+        if len(parts) > 3 or (self._needs_targets and len(parts) < 2):
+            raise ValueError(f"{self._what}: a dataset must yield (inputs, targets) or (inputs, targets, "
+                             f"sample_weights) tuples, got {len(parts)} component(s)")
+        x, y, weights = (parts + [None, None])[:3]
+        if not isinstance(x, numpy.ndarray):
+            raise NotImplementedError(f"{self._what}: the dataset's inputs must be one tensor (models with several "
+                                      f"or named inputs are not supported), got {type(x).__name__}")
+        if y is not None and y.ndim == 1:
+            y = y[:, None]  # one target per sample becomes a column, as for arrays
+        return x, y, weights
