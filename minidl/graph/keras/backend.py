@@ -3,8 +3,10 @@
 In TensorFlow 1, ``tf.keras`` builds ordinary graph ops — a layer called on a tensor adds its variables and ops to
 the default graph — and ``fit``/``evaluate``/``predict`` run them with ``Session.run``. The session is
 ``get_session()``: the default session if one is open (``with tf.Session() as sess:``), else one Keras makes for
-the default graph and keeps. Variables need no initializer call: before each use the session initializes the
-variables that have no value yet (and only those: a value loaded from a checkpoint stays).
+the default graph and keeps. Variables need no initializer call: the first time Keras meets a variable it
+initializes it if the session has no value for it (a value loaded from a checkpoint stays). Only the first time,
+as in TF 1: a trained model used in *another* session finds its weights uninitialized there — an error, not a
+fresh random start.
 
 The *learning phase* says whether a run trains: ``Dropout`` drops and ``BatchNormalization`` uses the batch's
 statistics only when it is 1. It is a boolean ``placeholder_with_default(False)``, one per graph, that ``fit``
@@ -23,6 +25,7 @@ _learning_phases = weakref.WeakKeyDictionary()  # graph -> its learning-phase pl
 _fixed_learning_phase = {}  # graph -> 0 or 1, set by set_learning_phase
 _uids = weakref.WeakKeyDictionary()  # graph -> {layer-name prefix: how many layers took it}
 _cleared = weakref.WeakSet()  # graphs given up by clear_session
+_met = weakref.WeakSet()  # the variables Keras has seen (and initialized where they had no value)
 
 
 def get_session():
@@ -58,8 +61,10 @@ def clear_session():
 
 def _initialize_new_variables(session):
     graph = session.graph
-    fresh = [v for v in graph.get_collection(GraphKeys.GLOBAL_VARIABLES) + graph.get_collection(
-        GraphKeys.LOCAL_VARIABLES) if not session.is_initialized(v.op)]
+    new = [v for v in graph.get_collection(GraphKeys.GLOBAL_VARIABLES) + graph.get_collection(
+        GraphKeys.LOCAL_VARIABLES) if v not in _met]
+    _met.update(new)
+    fresh = [v for v in new if not session.is_initialized(v.op)]
     if fresh:
         with graph.as_default():
             session.run([v.initializer for v in fresh])

@@ -8,6 +8,9 @@ ends training after the current epoch.
 """
 import numpy
 
+from ..compat import logging
+from .backend import get_value, set_value
+
 
 class Callback:
     def __init__(self):
@@ -105,8 +108,10 @@ class EarlyStopping(Callback):
     def on_epoch_end(self, epoch, logs=None):
         current = (logs or {}).get(self.monitor)
         if current is None:
-            raise KeyError(f"EarlyStopping is watching {self.monitor!r}, which fit does not report; it reports "
-                           f"{', '.join(logs or {})} (val_* need validation_data or validation_split)")
+            logging.warning("Early stopping conditioned on metric `%s` which is not available. Available metrics "
+                            "are: %s (val_* need validation_data or validation_split)", self.monitor,
+                            ",".join(logs or {}))
+            return
         if self._better(current - self.min_delta, self.best):
             self.best, self.wait = current, 0
             if self.restore_best_weights:
@@ -146,9 +151,133 @@ class ModelCheckpoint(Callback):
         path = self.filepath.format(epoch=epoch + 1, **logs)
         if self.save_best_only:
             current = logs.get(self.monitor)
-            if current is None or not self._better(current, self.best):
+            if current is None:
+                logging.warning("Can save best model only with %s available, skipping.", self.monitor)
                 return
+            if not self._better(current, self.best):
+                if self.verbose:
+                    print(f"\nEpoch {epoch + 1:05d}: {self.monitor} did not improve from {self.best:.5f}")
+                return
+            if self.verbose:
+                print(f"\nEpoch {epoch + 1:05d}: {self.monitor} improved from {self.best:.5f} to {current:.5f}, "
+                      f"saving model to {path}")
             self.best = current
-        if self.verbose:
-            print(f"Epoch {epoch + 1:05d}: saving model to {path}")
+        elif self.verbose:
+            print(f"\nEpoch {epoch + 1:05d}: saving model to {path}")
         self.model.save_weights(path)
+
+
+def _get_rate(model):
+    return float(get_value(model.optimizer.lr))
+
+
+def _set_rate(model, value):
+    if not hasattr(model.optimizer, "lr"):
+        raise ValueError('Optimizer must have a "lr" attribute (a tf.keras optimizer; a tf.train optimizer\'s '
+                         'rate is fixed when its update is built).')
+    set_value(model.optimizer.lr, value)
+
+
+class LearningRateScheduler(Callback):
+    """Set the learning rate at the start of each epoch to ``schedule(epoch, lr)`` (or ``schedule(epoch)``);
+    the rate of each epoch is logged as ``lr``."""
+
+    def __init__(self, schedule, verbose=0):
+        super().__init__()
+        self.schedule, self.verbose = schedule, verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        try:
+            rate = self.schedule(epoch, _get_rate(self.model))
+        except TypeError:  # a schedule of the epoch alone (the older signature)
+            rate = self.schedule(epoch)
+        if not isinstance(rate, (float, int, numpy.floating, numpy.integer)):
+            raise ValueError('The output of the "schedule" function should be float.')
+        _set_rate(self.model, rate)
+        if self.verbose:
+            print(f"\nEpoch {epoch + 1:05d}: LearningRateScheduler reducing learning rate to {rate}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["lr"] = _get_rate(self.model)
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply the learning rate by ``factor`` (not below ``min_lr``) when ``monitor`` has not improved by
+    ``min_delta`` for ``patience`` epochs; then wait ``cooldown`` epochs before counting again."""
+
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto", min_delta=1e-4,
+                 cooldown=0, min_lr=0, **kwargs):
+        super().__init__()
+        if factor >= 1.0:
+            raise ValueError("ReduceLROnPlateau does not support a factor >= 1.0.")
+        self.monitor, self.factor, self.patience, self.verbose = monitor, float(factor), int(patience), verbose
+        self.min_delta, self.cooldown, self.min_lr = float(kwargs.pop("epsilon", min_delta)), int(cooldown), min_lr
+        self._better, self._worst = _improves(mode, monitor)
+
+    def on_train_begin(self, logs=None):
+        self.best, self.wait, self.cooldown_counter = self._worst, 0, 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        logs["lr"] = _get_rate(self.model)
+        current = logs.get(self.monitor)
+        if current is None:
+            logging.warning("Reduce LR on plateau conditioned on metric `%s` which is not available. Available "
+                            "metrics are: %s", self.monitor, ",".join(logs))
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        delta = -self.min_delta if self._better is numpy.less else self.min_delta
+        if self._better(current, self.best + delta):
+            self.best, self.wait = current, 0
+        elif self.cooldown_counter <= 0:
+            self.wait += 1
+            if self.wait >= self.patience:
+                old = logs["lr"]
+                if old > self.min_lr:
+                    new = max(old * self.factor, self.min_lr)
+                    _set_rate(self.model, new)
+                    if self.verbose:
+                        print(f"\nEpoch {epoch + 1:05d}: ReduceLROnPlateau reducing learning rate to {new}.")
+                    self.cooldown_counter, self.wait = self.cooldown, 0
+
+
+class TerminateOnNaN(Callback):
+    """Stop training as soon as a batch's loss is NaN or infinite."""
+
+    def on_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not numpy.isfinite(loss):
+            print(f"Batch {batch}: Invalid loss, terminating training")
+            self.model.stop_training = True
+
+
+class CSVLogger(Callback):
+    """Write each epoch's logs as a row of a CSV file (``epoch`` first, then the log names in sorted order);
+    ``append=True`` continues an existing file."""
+
+    def __init__(self, filename, separator=",", append=False):
+        super().__init__()
+        self.filename, self.separator, self.append = filename, separator, append
+        self._file = None
+
+    def on_train_begin(self, logs=None):
+        import os
+        exists = self.append and os.path.exists(self.filename) and os.path.getsize(self.filename) > 0
+        self._file = open(self.filename, "a" if self.append else "w", encoding="utf-8")
+        self._header_written = exists
+        self._keys = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self._keys is None:
+            self._keys = sorted(logs)
+            if not self._header_written:
+                self._file.write(self.separator.join(["epoch"] + self._keys) + "\n")
+        self._file.write(self.separator.join([str(epoch)] + [str(logs.get(k, "NA")) for k in self._keys]) + "\n")
+        self._file.flush()
+
+    def on_train_end(self, logs=None):
+        self._file.close()

@@ -23,7 +23,7 @@ import numpy
 from .. import basics, dtypes
 from .. import layers as tf_layers
 from .. import math_ops
-from ..array_ops import reshape
+from ..array_ops import concat, reshape, shape
 from ..core import GraphKeys, get_default_graph
 from ..layer_classes import Layer as TFLayer
 from ..nn_training import embedding_lookup
@@ -70,6 +70,8 @@ class Layer(TFLayer):
     def __init__(self, *args, input_shape=None, input_dim=None, batch_input_shape=None, batch_size=None,
                  name=None, trainable=True, dtype=None, **kwargs):
         name = name or backend.unique_name(_snake_case(type(self).__name__))
+        # Keras divides an activity penalty by the batch size (its strength then does not depend on it)
+        self._activity_regularizer = regularizers.get(kwargs.pop("activity_regularizer", None))
         if self.function is None:  # a layer of one's own: the state TFLayer keeps, without a function to bind
             if args or kwargs:
                 raise TypeError(f"{type(self).__name__}: unexpected argument(s) to Layer.__init__: "
@@ -96,6 +98,10 @@ class Layer(TFLayer):
                                                                          GraphKeys.UPDATE_OPS))
         before = len(penalties), len(updates)
         outputs = super().__call__(inputs, **kwargs) if self.function else self._call_own(inputs, **kwargs)
+        if self._activity_regularizer is not None:
+            for output in outputs if isinstance(outputs, list) else [outputs]:
+                batch = math_ops.cast(shape(output)[0], output.dtype)
+                graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, self._activity_regularizer(output) / batch)
         # what this call added to the graph's collections: the penalties and moving-average updates fit runs
         self.losses += penalties[before[0]:]
         self.updates += updates[before[1]:]
@@ -224,23 +230,49 @@ BatchNormalization = _layer("BatchNormalization", tf_layers.batch_normalization)
 def activation(inputs, activation, name=None):
     """``activation(inputs)``, the function given by name or as a callable."""
     with basics.name_scope(name or "activation"):
-        return basics.identity(activations.get(activation)(inputs))
+        out = activations.get(activation)(inputs)
+        # a new tensor even for "linear"; but a softmax stays the Softmax op, so that the loss finds its logits
+        return basics.identity(out) if out is inputs else out
 
 
 def reshape_layer(inputs, target_shape, name=None):
-    """``inputs`` reshaped to ``(batch,) + target_shape`` (one -1 allowed in ``target_shape``)."""
-    return reshape(inputs, [-1] + [int(d) for d in target_shape], name=name or "reshape")
+    """``inputs`` reshaped to ``(batch,) + target_shape``; one -1 in ``target_shape`` stands for what is left.
+    The sizes are checked against one sample's size where it is known: a wrong size must never borrow from the
+    batch dim."""
+    x = math_ops.to_tensor(inputs)
+    dims = [int(d) for d in target_shape]
+    if dims.count(-1) > 1 or any(d < -1 or d == 0 for d in dims):
+        raise ValueError(f"Reshape: target_shape {tuple(target_shape)} may hold positive sizes and one -1")
+    sample = x.shape.as_list()[1:] if x.shape.rank_known else [None]
+    known = -math.prod(dims)  # the product of the given sizes (dims holds at most one -1)
+    if None not in sample:
+        size = math.prod(sample)
+        if -1 in dims:
+            if size % known:
+                raise ValueError(f"Reshape: total size of new array must be unchanged: {tuple(sample)} into "
+                                 f"{tuple(target_shape)}")
+            dims[dims.index(-1)] = size // known
+        elif size != math.prod(dims):
+            raise ValueError(f"Reshape: total size of new array must be unchanged: {tuple(sample)} ({size} values) "
+                             f"into {tuple(target_shape)} ({math.prod(dims)} values)")
+        return reshape(x, [-1] + dims, name=name or "reshape")
+    return reshape(x, concat([shape(x)[:1], dims], 0), name=name or "reshape")  # the batch dim read at run time
 
 
-def _global_pool(reduce, default_name):
+def _global_pooling_class(class_name, reduce, spatial_dims):
+    """A global pooling layer: the mean (or max, by ``reduce``) over the ``spatial_dims``-D positions of each
+    channel, (batch, ..., channels) -> (batch, channels); the input's rank is checked, as Keras does."""
+    rank = spatial_dims + 2
+
     def pool(inputs, data_format="channels_last", keepdims=False, name=None):
-        """The mean (or max) over all spatial positions: (batch, ..., channels) -> (batch, channels)."""
         x = math_ops.to_tensor(inputs)
-        spatial = list(range(1, x.shape.rank - 1)) if data_format == "channels_last" else \
-            list(range(2, x.shape.rank))
-        return reduce(x, axis=spatial, keepdims=keepdims, name=name or default_name)
-    pool.__name__ = default_name
-    return pool
+        if x.shape.rank != rank:
+            raise ValueError(f"Input 0 of layer {class_name} is incompatible with the layer: expected ndim={rank}, "
+                             f"found ndim={x.shape.rank}. Full shape received: {x.shape}")
+        spatial = list(range(1, rank - 1)) if data_format == "channels_last" else list(range(2, rank))
+        return reduce(x, axis=spatial, keepdims=keepdims, name=name or _snake_case(class_name))
+    what = "mean" if reduce is math_ops.reduce_mean else "max"
+    return _layer(class_name, pool, doc=f"The {what} over the {spatial_dims}-D positions of each channel.")
 
 
 def embedding(inputs, input_dim, output_dim, embeddings_initializer=None, embeddings_regularizer=None,
@@ -264,13 +296,20 @@ def embedding(inputs, input_dim, output_dim, embeddings_initializer=None, embedd
 
 Activation = _layer("Activation", activation, doc="Applies an activation function (``Activation('relu')``).")
 Reshape = _layer("Reshape", reshape_layer, doc="Reshapes each sample to ``target_shape`` (the batch dim stays).")
-GlobalAveragePooling1D = GlobalAveragePooling2D = _layer(
-    "GlobalAveragePooling2D", _global_pool(math_ops.reduce_mean, "global_average_pooling"),
-    doc="The mean over the spatial positions of each channel (1-D or 2-D inputs).")
-GlobalMaxPooling1D = GlobalMaxPooling2D = _layer(
-    "GlobalMaxPooling2D", _global_pool(math_ops.reduce_max, "global_max_pooling"),
-    doc="The max over the spatial positions of each channel (1-D or 2-D inputs).")
-Embedding = _layer("Embedding", embedding, doc=embedding.__doc__)
+GlobalAveragePooling1D = _global_pooling_class("GlobalAveragePooling1D", math_ops.reduce_mean, 1)
+GlobalAveragePooling2D = _global_pooling_class("GlobalAveragePooling2D", math_ops.reduce_mean, 2)
+GlobalMaxPooling1D = _global_pooling_class("GlobalMaxPooling1D", math_ops.reduce_max, 1)
+GlobalMaxPooling2D = _global_pooling_class("GlobalMaxPooling2D", math_ops.reduce_max, 2)
+
+
+class Embedding(_layer("Embedding", embedding, doc=embedding.__doc__)):
+    """Keras' Embedding: as a first layer it declares its input, (batch, input_length) — (batch, any length)
+    without ``input_length`` — so a ``Sequential`` that starts with it is built (and summarized) at once."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.batch_input_shape is None:
+            self.batch_input_shape = (None, self._arguments.get("input_length"))
 MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
 Convolution1D, Convolution2D, Convolution2DTranspose = Conv1D, Conv2D, Conv2DTranspose
 

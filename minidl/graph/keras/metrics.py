@@ -54,5 +54,6 @@ def get(identifier, loss_function=None, output_shape=None):
         if loss_function is losses.binary_crossentropy or (output_shape and output_shape[-1] == 1):
             return name, binary
         return name, sparse if loss_function is losses.sparse_categorical_crossentropy else categorical
-    return identifier, by_name(identifier, _BY_NAME, "metric function",
-                               "accuracy, acc, crossentropy, ce, or a function of (y_true, y_pred)")
+    function = by_name(identifier, _BY_NAME, "metric function",
+                       "accuracy, acc, crossentropy, ce, or a function of (y_true, y_pred)")
+    return function.__name__, function  # TF 1 names a metric after its function: "mae" is mean_absolute_error

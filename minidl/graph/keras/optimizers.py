@@ -14,13 +14,17 @@ either kind; ``compile(optimizer="adam")`` takes one of these by name. Where Ker
   ``v`` so far in the denominator (Reddi et al. 2018);
 - ``decay``: the learning rate of step t (counted from 0 by ``optimizer.iterations``) is ``lr / (1 + decay t)``.
 
-``lr=`` is accepted for ``learning_rate=`` (the older Keras name).
+``lr=`` is accepted for ``learning_rate=`` (the older Keras name). As in Keras, the learning rate is a variable
+(``optimizer.learning_rate``, alias ``optimizer.lr``) that the update reads at every step, so it can change between
+steps: ``tf.keras.backend.set_value(model.optimizer.lr, 0.001)``, ``optimizer.learning_rate = 0.001``, or the
+``LearningRateScheduler`` and ``ReduceLROnPlateau`` callbacks.
 """
 import numpy
 
 from ... import ops
 from ..basics import control_dependencies, group
 from ..train.optimizer import Optimizer as TFOptimizer
+from . import backend
 
 
 class Optimizer(TFOptimizer):
@@ -30,10 +34,25 @@ class Optimizer(TFOptimizer):
         if unknown:
             raise TypeError(f"{name}: unexpected keyword argument(s) {', '.join(sorted(unknown))}")
         super().__init__(False, name)
-        self.learning_rate = float(learning_rate if lr is None else lr)
+        self._initial_rate = float(learning_rate if lr is None else lr)
         if decay < 0.0:
             raise ValueError(f"decay cannot be less than 0: {decay}")
         self.decay = float(decay)
+
+    @property
+    def learning_rate(self):
+        """The learning rate: a float32 variable of the default graph, made at the first use."""
+        return self._non_slot_variable(f"{self._name}/learning_rate", numpy.float32(self._initial_rate))
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self._initial_rate = float(value)
+        for (name, graph), variable in self._non_slot.items():  # where the variable exists, its value changes now
+            if name == f"{self._name}/learning_rate":
+                with graph.as_default():
+                    backend.set_value(variable, value)
+
+    lr = learning_rate
 
     @property
     def iterations(self):
@@ -41,7 +60,7 @@ class Optimizer(TFOptimizer):
         return self._non_slot_variable(f"{self._name}/iter", numpy.int64(0))
 
     def _prepare(self):
-        lr = self._lr(self.learning_rate, "learning_rate")
+        lr = self.learning_rate.read_value()
         if self.decay:
             lr = lr / (1.0 + self.decay * ops.cast(self.iterations, "float32"))
         self._lr_t = lr
@@ -51,7 +70,8 @@ class Optimizer(TFOptimizer):
             return group(*update_ops, self.iterations.assign_add(numpy.int64(1)))
 
     def get_config(self):
-        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+        """The options, as Keras lists them (the learning rate as given, or as last set)."""
+        return dict({k: v for k, v in vars(self).items() if not k.startswith("_")}, learning_rate=self._initial_rate)
 
 
 class SGD(Optimizer):

@@ -46,6 +46,7 @@ class Model:
     def __init__(self, inputs=None, outputs=None, name=None):
         self.name = name or backend.unique_name(_snake(type(self)))
         self.stop_training = False
+        self.trainable = True  # False: none of its weights train (set it before compile, as in Keras)
         self.optimizer = self.loss = None
         self._graph = None
         self._input = self._output = None
@@ -79,7 +80,7 @@ class Model:
 
     @property
     def trainable_weights(self):
-        return [v for layer in self.layers for v in layer.trainable_weights]
+        return [v for layer in self.layers for v in layer.trainable_weights] if self.trainable else []
 
     trainable_variables = trainable_weights
 
@@ -105,6 +106,22 @@ class Model:
         return [self._output] if self._output is not None else None
 
     input = property(lambda self: self._input)
+    input_shape = property(lambda self: tuple(self._input.shape.as_list()))
+    # what a Sequential reads of its first layer: a built model declares its input (a model inside a model)
+    batch_input_shape = property(lambda self: None if self._input is None else self.input_shape)
+    output_shape = property(lambda self: tuple(self._output.shape.as_list()))
+
+    def get_layer(self, name=None, index=None):
+        """A layer by ``name`` or by position ``index``."""
+        if index is not None:
+            if not 0 <= index < len(self.layers):
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model only has "
+                                 f"{len(self.layers)} layers.")
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name}. Existing layers are: {[layer.name for layer in self.layers]}.")
     output = property(lambda self: self._output)
     built = property(lambda self: self._output is not None)
 
@@ -136,11 +153,15 @@ class Model:
             raise TypeError(f"compile: unexpected keyword argument(s) {', '.join(sorted(kwargs))}")
         if loss is None:
             raise ValueError("compile needs a loss, e.g. loss='sparse_categorical_crossentropy'")
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise TypeError(f"Type of `metrics` argument not understood. Expected a list, found: {metrics!r}")
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         self._loss_function = losses.get(loss)
+        for identifier in metrics or []:
+            metrics_module.get(identifier)  # an unknown name is an error now, not at the first fit
         self._metric_names = list(metrics or [])
-        self._compiled = self._train_op = None
+        self._compiled = self._train_op = self._target_spec = None  # new targets' placeholders at the next use
 
     def _compiled_for(self, target_spec):
         """((targets, sample weights) placeholders, loss, metrics {name: tensor}): built once, at the first use.
@@ -153,9 +174,10 @@ class Model:
         if self._compiled is None:
             with self._graph.as_default():
                 output = self._output
-                shape, dtype = target_spec
-                targets = basics.placeholder("int64" if dtype.kind in "iub" else backend.floatx(), (None,) + shape,
-                                             name="target")
+                kind = type(self.loss).function if isinstance(self.loss, losses.Loss) else self._loss_function
+                _check_targets(target_spec, output.shape.as_list(), kind)
+                # targets are fed as the output's dtype, as in TF 1's Keras (the sparse losses cast them to ints)
+                targets = basics.placeholder(output.dtype, (None,) + target_spec, name="target")
                 weights = basics.placeholder(backend.floatx(), (None,), name="sample_weights")
                 per_sample = self._loss_function(targets, output)
                 if per_sample.shape.rank and per_sample.shape.rank > 1:  # (a loss per time step, say)
@@ -163,7 +185,6 @@ class Model:
                 loss = math_ops.reduce_mean(per_sample * weights)
                 for penalty in self.losses:
                     loss = loss + penalty
-                kind = type(self.loss).function if isinstance(self.loss, losses.Loss) else self._loss_function
                 metrics = {}
                 for identifier in self._metric_names:
                     name, function = metrics_module.get(identifier, kind, output.shape.as_list())
@@ -219,7 +240,7 @@ class Model:
         fetches = [train_op, loss] + list(metrics.values())
         names = ["loss"] + list(metrics)
         history = callbacks_module.History()
-        hooks = [history] + list(callbacks or [])
+        hooks = list(callbacks or []) + [history]  # history last: it records what the others added (lr)
         if verbose:
             hooks.append(_ProgressPrinter(verbose))
         params = {"epochs": epochs, "samples": train.samples, "steps": steps_per_epoch,
@@ -243,9 +264,14 @@ class Model:
                 values = self._run(fetches, xb, placeholders, yb, wb, training=True)[1:]
                 totals += numpy.asarray(values, dtype=float) * len(xb)
                 seen += len(xb)
-                _call(hooks, "on_train_batch_end", batch, dict(zip(names, map(float, values)), batch=batch,
-                                                                 size=len(xb)))
-            logs = dict(zip(names, (totals / max(seen, 1)).tolist()))
+                # the batch's loss; the metrics so far this epoch (TF 1's metrics are running means)
+                logs = dict(zip(names, [float(values[0])] + (totals[1:] / seen).tolist()), batch=batch, size=len(xb))
+                _call(hooks, "on_train_batch_end", batch, logs)
+                if self.stop_training:
+                    break
+            if not seen:
+                raise ValueError("Empty training data.")
+            logs = dict(zip(names, (totals / seen).tolist()))
             if validation is not None:
                 logs.update((f"val_{n}", s) for n, s in zip(names, self._evaluate(validation)))
             _call(hooks, "on_epoch_end", epoch, logs)
@@ -279,9 +305,11 @@ class Model:
             seen += len(xb)
             if progress is not None:
                 progress.update(seen, list(zip(["loss"] + list(metrics), totals / seen)), finalize=False)
+        if not seen:
+            raise ValueError("Empty evaluation data: nothing to score.")
         if progress is not None:
-            progress.update(seen, list(zip(["loss"] + list(metrics), totals / max(seen, 1))), finalize=True)
-        return (totals / max(seen, 1)).tolist()
+            progress.update(seen, list(zip(["loss"] + list(metrics), totals / seen)), finalize=True)
+        return (totals / seen).tolist()
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None):
         """The model's output for every sample of ``x`` (a numpy array, or a dataset of input batches), computed
@@ -298,6 +326,16 @@ class Model:
             return numpy.zeros((0,) + tuple(d or 0 for d in self._output.shape.as_list()[1:]),
                                self._output.dtype.as_numpy_dtype)
         return numpy.concatenate(parts)
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """``predict``, under the name old Keras programs use for probability outputs."""
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
+
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """The predicted class of each sample: the argmax of the outputs, or for one output unit, 1 where it
+        exceeds 0.5."""
+        p = self.predict(x, batch_size=batch_size, verbose=verbose)
+        return p.argmax(axis=-1) if p.shape[-1] > 1 else (p > 0.5).astype("int32")
 
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
         """One update on one batch; the loss (and metrics) of that batch before the update."""
@@ -319,15 +357,15 @@ class Model:
         return self.predict(x, batch_size=max(len(x), 1))
 
     # ------------------------------------------------------------------------ batches and the session
-    def _built_for(self, sample_shape, y=None, target_shape=None, target_dtype=None):
-        """Build the model for inputs of one sample's ``sample_shape`` (if not built yet), and note the shape and
-        dtype one sample's targets have (from ``y``, or given), for the targets' placeholder."""
+    def _built_for(self, sample_shape, y=None, target_shape=None):
+        """Build the model for inputs of one sample's ``sample_shape`` (if not built yet), and note the shape one
+        sample's targets have (from ``y``, or given), for the targets' placeholder."""
         if self._output is None:
             self.build((None,) + tuple(sample_shape))
         if y is not None:
-            target_shape, target_dtype = y.shape[1:], y.dtype
-        if target_shape is not None:
-            self._target_spec = (tuple(target_shape), numpy.dtype(target_dtype))
+            target_shape = y.shape[1:]
+        if target_shape is not None and self._target_spec is None:
+            self._target_spec = tuple(target_shape)
         return self._output
 
     def _array_batches(self, x, y, w, batch_size, shuffle=False):
@@ -335,14 +373,13 @@ class Model:
         return ArrayBatches(x, y, w, _batch_size(batch_size), shuffle)
 
     def _dataset_batches(self, dataset, steps, what, needs_targets=True):
-        shapes, types = dataset._shapes, dataset._types  # one per component: x, or x, y (and weights)
+        shapes = dataset._shapes  # one per component: x, or x, y (and weights)
         if self._graph is not None and dataset._graph is not self._graph:
             raise ValueError(f"{what}: the dataset belongs to another graph than the model (make it while the "
                              f"model's graph is the default)")
         if needs_targets and len(shapes) >= 2:
             target = shapes[1].as_list()
-            self._built_for(shapes[0].as_list()[1:], target_shape=target[1:] or [1],
-                            target_dtype=types[1].as_numpy_dtype)
+            self._built_for(shapes[0].as_list()[1:], target_shape=target[1:] or [1])
         else:
             self._built_for(shapes[0].as_list()[1:])
         return DatasetBatches(dataset, self._graph, steps, what, needs_targets)
@@ -359,8 +396,11 @@ class Model:
             feed = {self._input: x.astype(self._input.dtype.as_numpy_dtype, copy=False)}
             if placeholders is not None:
                 targets, weights = placeholders
-                feed[targets] = y.astype(targets.dtype.as_numpy_dtype, copy=False).reshape(
-                    (len(y),) + tuple(targets.shape.as_list()[1:]))
+                wanted = tuple(targets.shape.as_list()[1:])
+                if None not in wanted and y[0].size != math.prod(wanted):
+                    raise ValueError(f"Error when checking target: expected targets of shape (None,) + {wanted} "
+                                     f"(as the model was first trained or evaluated with), got {y.shape}")
+                feed[targets] = y.astype(targets.dtype.as_numpy_dtype, copy=False).reshape((len(y),) + wanted)
                 feed[weights] = numpy.ones(len(y), numpy.float32) if w is None else w
             phase = backend.learning_phase()
             if not isinstance(phase, int):
@@ -561,6 +601,8 @@ def _arrays(x, y, what):
     x = _features(x, what)
     if y is None:
         raise ValueError(f"{what}: targets `y` are needed")
+    if isinstance(y, (list, tuple)) and len(y) == 1 and isinstance(y[0], numpy.ndarray):
+        y = y[0]
     y = numpy.asarray(y)
     if y.ndim == 0 or len(y) != len(x):
         raise ValueError(f"{what}: Input arrays should have the same number of samples as target arrays. Found "
@@ -572,6 +614,8 @@ def _arrays(x, y, what):
 def _features(x, what):
     if x is None:
         raise ValueError(f"{what}: inputs `x` are needed")
+    if isinstance(x, (list, tuple)) and len(x) == 1 and isinstance(x[0], numpy.ndarray):
+        x = x[0]  # [x], as functional-API code passes the one input
     if hasattr(x, "make_one_shot_iterator") or hasattr(x, "output_types"):
         raise NotImplementedError(f"{what}: tf.data datasets are not supported; pass numpy arrays")
     if isinstance(x, dict):
@@ -582,6 +626,28 @@ def _features(x, what):
     if x.ndim == 0:
         raise ValueError(f"{what}: inputs must have a batch dim, got a scalar")
     return x
+
+
+_SAME_SHAPE_LOSSES = ("mean_squared_error", "mean_absolute_error", "binary_crossentropy", "categorical_crossentropy")
+
+
+def _check_targets(target_shape, output_shape, loss_function):
+    """The target shapes Keras' built-in losses accept (TF 1's check_loss_and_target_compatibility): the output's
+    for the losses that compare elementwise, one class index per sample for the sparse cross-entropy."""
+    name = getattr(loss_function, "__name__", "")
+    if name == "sparse_categorical_crossentropy":
+        if math.prod(target_shape) != math.prod(d or 1 for d in output_shape[1:-1]):
+            raise ValueError(f"sparse_categorical_crossentropy expects one integer class label per sample (targets "
+                             f"of shape (samples,) or (samples, 1)), got targets of shape (samples,) + "
+                             f"{target_shape} for an output of shape {tuple(output_shape)}; one-hot rows go with "
+                             f"loss='categorical_crossentropy'")
+    elif name in _SAME_SHAPE_LOSSES and any(t != o for t, o in zip(target_shape, output_shape[1:]) if o is not None) \
+            or name in _SAME_SHAPE_LOSSES and len(target_shape) != len(output_shape) - 1:
+        hint = (" If your targets are integer classes, convert them with to_categorical or use "
+                "loss='sparse_categorical_crossentropy'.") if name == "categorical_crossentropy" else ""
+        raise ValueError(f"A target array with shape (samples,) + {target_shape} was passed for an output of shape "
+                         f"{tuple(output_shape)} while using as loss `{name}`. This loss expects targets to have the "
+                         f"same shape as the output.{hint}")
 
 
 def _sample_weights(y, sample_weight, class_weight, what):
@@ -641,9 +707,12 @@ def _refuse_hdf5(filepath, save_format):
 
 
 def _row(fields, widths):
-    """The fields in columns of ``widths`` characters (a field too long for its column is cut)."""
+    """The fields in columns of ``widths`` characters (a field too long for its column is cut, and keeps one
+    space before the next)."""
     line, end = "", 0
     for field, width in zip(fields, widths):
+        if line:
+            line = line[:-1] + " "
         end += width
         line = (line + str(field))[:end].ljust(end)
     return line
