@@ -924,3 +924,74 @@ def test_an_embedding_first_layer_builds_the_model(capsys):
     assert fixed.output_shape == (None, 12, 4)
     with pytest.raises(ValueError, match="expected ndim=3, found ndim=4"):
         keras.layers.GlobalAveragePooling1D()(tf.ones((2, 3, 4, 5)))
+
+
+def test_merge_layers_lambda_and_activation_layers():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((5, 4)).astype(np.float32)
+    inputs = keras.Input((4,))
+    a, b = keras.layers.Dense(3, name="a")(inputs), keras.layers.Dense(3, name="b")(inputs)
+    L = keras.layers
+    outputs = {"concat": L.concatenate([a, b]), "add": L.add([a, b]), "sub": L.Subtract()([a, b]),
+               "mul": L.multiply([a, b]), "avg": L.average([a, b]), "max": L.maximum([a, b]),
+               "min": L.Minimum()([a, b]), "lambda": L.Lambda(lambda t, k: t * k, arguments={"k": 3.0})(a),
+               "leaky": L.LeakyReLU()(a), "relu6": L.ReLU(max_value=0.5)(a), "softmax": L.Softmax()(a)}
+    sess = keras.backend.get_session()
+    values = sess.run(outputs, {inputs: x})
+    va, vb = sess.run([a, b], {inputs: x})
+    expected = {"concat": np.concatenate([va, vb], -1), "add": va + vb, "sub": va - vb, "mul": va * vb,
+                "avg": (va + vb) / 2, "max": np.maximum(va, vb), "min": np.minimum(va, vb), "lambda": va * 3,
+                "leaky": np.where(va > 0, va, 0.3 * va), "relu6": np.clip(va, 0, 0.5), "softmax": _softmax(va)}
+    for name, value in expected.items():
+        np.testing.assert_allclose(values[name], value, rtol=1e-6, err_msg=name)
+    model = keras.Model(inputs, keras.layers.Dense(1)(L.concatenate([outputs["add"], outputs["lambda"]])))
+    assert [layer.name for layer in model.layers] == ["a", "b", "add", "lambda", "concatenate_1", "dense"]
+    with pytest.raises(ValueError, match=r"could not be merged \(add\) with shapes \[\(3,\), \(6,\)\]"):
+        L.add([a, outputs["concat"]])
+    with pytest.raises(ValueError, match="matching shapes except for the concat axis"):
+        L.concatenate([a, keras.Input((2, 3))])
+    with pytest.raises(ValueError, match="exactly 2 inputs"):
+        L.subtract([a, b, a])
+
+
+def test_backend_functions_for_custom_losses():
+    K = keras.backend
+
+    def rmse(y_true, y_pred):
+        return K.sqrt(K.mean(K.square(y_pred - y_true), axis=-1))
+
+    x, y = _data()
+    model = keras.Sequential([keras.layers.Dense(2, input_shape=(6,))])
+    model.compile("sgd", rmse, metrics=[rmse])
+    targets = np.ones((48, 2), np.float32)
+    loss, metric = model.evaluate(x, targets, verbose=0)
+    expected = np.mean(np.sqrt(np.mean((model.predict(x) - 1) ** 2, axis=-1)))
+    assert loss == pytest.approx(expected, rel=1e-5) and metric == pytest.approx(expected, rel=1e-5)
+    assert model.metrics_names == ["loss", "rmse"]
+    first_layer = K.function([model.input], [model.layers[0].output])
+    np.testing.assert_allclose(first_layer([x])[0], model.predict(x), rtol=1e-6)
+    t = K.placeholder(shape=(None, 3))
+    assert K.int_shape(t) == (None, 3) and K.ndim(t) == 2
+    value = K.get_session().run(K.std(t, axis=0), {t: x[:, :3]})
+    np.testing.assert_allclose(value, x[:, :3].std(axis=0), rtol=1e-5)
+
+
+def test_tensorboard_callback_writes_the_logs(tmp_path):
+    x, y = _data()
+    model = keras.Sequential([keras.layers.Dense(3, activation="softmax", input_shape=(6,))])
+    model.compile("sgd", "sparse_categorical_crossentropy", ["acc"])
+    model.fit(x, y, epochs=2, verbose=0, validation_split=0.25,
+              callbacks=[keras.callbacks.TensorBoard(str(tmp_path), histogram_freq=1)])
+    (event_file,) = tmp_path.glob("events.out.tfevents.*")
+    scalars, histograms = {}, set()
+    for event in tf.train.summary_iterator(str(event_file)):
+        for value in event.summary.value if event.summary else []:
+            if value.HasField("histo"):
+                histograms.add(value.tag)
+            else:
+                scalars.setdefault(value.tag, []).append((event.step, value.simple_value))
+    assert sorted(scalars) == ["acc", "loss", "val_acc", "val_loss"]
+    assert [step for step, _ in scalars["loss"]] == [0, 1]
+    assert histograms == {"dense/kernel_0", "dense/bias_0"}
+    with pytest.raises(NotImplementedError, match="load_weights"):
+        keras.models.load_model("model.h5")

@@ -125,3 +125,20 @@ def batch_get_value(tensors):
 def batch_set_value(pairs):
     for x, value in pairs:
         set_value(x, value)
+
+
+def function(inputs, outputs, updates=None, name=None):
+    """A callable that runs ``outputs`` (and ``updates``) in the Keras session with ``inputs`` fed from a list of
+    values: ``K.function([model.input], [layer.output])([x])``."""
+    inputs, outputs = list(inputs), list(outputs)
+    updates = list(updates or [])
+
+    def run(values):
+        if len(values) != len(inputs):
+            raise ValueError(f"K.function expects {len(inputs)} input values, got {len(values)}")
+        return get_session().run(outputs + updates, dict(zip(inputs, values)))[:len(outputs)]
+    return run
+
+
+# the tensor functions (K.mean, K.square ...), as this module exports them in Keras
+from .backend_math import *  # noqa: E402,F401,F403

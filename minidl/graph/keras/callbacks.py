@@ -8,6 +8,7 @@ ends training after the current epoch.
 """
 import numpy
 
+from .. import summary
 from ..compat import logging
 from .backend import get_value, set_value
 
@@ -252,6 +253,50 @@ class TerminateOnNaN(Callback):
         if loss is not None and not numpy.isfinite(loss):
             print(f"Batch {batch}: Invalid loss, terminating training")
             self.model.stop_training = True
+
+
+class TensorBoard(Callback):
+    """Write what ``fit`` reports to a TensorBoard event file in ``log_dir``: every log (``loss``, ``acc``,
+    ``val_loss`` ...) as a scalar after each epoch (``update_freq="batch"``: the batch logs after each batch too),
+    the graph (``write_graph``), and every ``histogram_freq`` epochs a histogram of each weight."""
+
+    def __init__(self, log_dir="./logs", histogram_freq=0, write_graph=True, update_freq="epoch", **ignored):
+        super().__init__()
+        if update_freq not in ("epoch", "batch"):
+            raise ValueError(f"TensorBoard: update_freq must be 'epoch' or 'batch', got {update_freq!r}")
+        self.log_dir, self.histogram_freq, self.write_graph = log_dir, int(histogram_freq), write_graph
+        self.update_freq = update_freq
+        self._seen = 0
+
+    def on_train_begin(self, logs=None):
+        graph = self.model._graph
+        self.writer = summary.FileWriter(self.log_dir, graph if self.write_graph else None)
+        self._histograms = None
+        if self.histogram_freq:
+            with graph.as_default():
+                # named as Keras names them: "dense/kernel_0"
+                self._histograms = summary.merge([summary.histogram(v.name.replace(":", "_"), v)
+                                                  for v in self.model.weights])
+
+    def _scalars(self, logs, step):
+        values = [summary.Summary.Value(tag=name, simple_value=float(value)) for name, value in logs.items()
+                  if name not in ("batch", "size")]
+        self.writer.add_summary(summary.Summary(value=values), step)
+
+    def on_batch_end(self, batch, logs=None):
+        self._seen += (logs or {}).get("size", 0)
+        if self.update_freq == "batch":
+            self._scalars({f"batch_{k}": v for k, v in (logs or {}).items()}, self._seen)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._scalars({f"epoch_{k}" if self.update_freq == "batch" else k: v for k, v in (logs or {}).items()},
+                      epoch)
+        if self._histograms is not None and epoch % self.histogram_freq == 0:
+            self.writer.add_summary(self.model._session().run(self._histograms), epoch)
+        self.writer.flush()
+
+    def on_train_end(self, logs=None):
+        self.writer.close()
 
 
 class CSVLogger(Callback):

@@ -344,5 +344,7 @@ class InputLayer:
         return inputs
 
 
-# the recurrent layers, built on the machinery above (imported last: recurrent.py imports this module)
+# the recurrent and merge layers, built on the machinery above (imported last: those modules import this one)
 from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN  # noqa: E402,F401
+from .merging import (Add, Average, Concatenate, Lambda, LeakyReLU, Maximum, Minimum, Multiply, ReLU,  # noqa: E402,F401
+                      Softmax, Subtract, add, average, concatenate, maximum, minimum, multiply, subtract)

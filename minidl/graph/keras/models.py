@@ -1,2 +1,2 @@
 """``tf.keras.models``: the model classes under their other address."""
-from .training import Model, Sequential  # noqa: F401
+from .training import Model, Sequential, load_model  # noqa: F401

@@ -476,6 +476,12 @@ class Model:
         print_fn("_" * line_length)
 
 
+def load_model(filepath, custom_objects=None, compile=True):
+    """Refused: a Keras model file holds the model's code as configuration, which minidl does not save."""
+    raise NotImplementedError(f"load_model({filepath!r}): minidl saves no whole models (HDF5/SavedModel); build the "
+                              f"model in code and call model.load_weights(path) with a file from save_weights")
+
+
 class Sequential(Model):
     """Layers applied one after another: ``Sequential([Dense(64, input_shape=(64,)), Dense(10)])``, or
     ``model.add(layer)`` one at a time. Built as soon as the first layer knows its input shape, else at the first

@@ -1,0 +1,112 @@
+"""Keras' merge layers — ``Concatenate``, ``Add``, ``Subtract``, ``Multiply``, ``Average``, ``Maximum``,
+``Minimum`` and their functions ``concatenate([a, b])``, ``add([a, b])`` ... — plus ``Lambda`` (a layer made of a
+function) and ``LeakyReLU``/``ReLU``/``Softmax`` as layers: what functional models put between their layers.
+
+A merge layer is called on a *list* of tensors (of one shape, but for ``Concatenate``'s axis) and makes one.
+"""
+from functools import reduce as fold
+
+from .. import math_ops
+from ..array_ops import concat, where
+from ..nn_ops import nn
+from .layers import Layer, _layer
+
+
+def _merge(kind, combine, minimum=2):
+    def merge(inputs, name=None):
+        if not isinstance(inputs, (list, tuple)) or len(inputs) < minimum:
+            raise ValueError(f"A merge layer ({kind}) should be called on a list of at least {minimum} inputs, got "
+                             f"{inputs!r}")
+        tensors = [math_ops.to_tensor(t) for t in inputs]
+        shapes = [t.shape.as_list()[1:] for t in tensors]
+        if any(len(s) != len(shapes[0]) or any(None not in (a, b) and a != b for a, b in zip(s, shapes[0]))
+               for s in shapes):
+            raise ValueError(f"Operands could not be merged ({kind}) with shapes {[tuple(s) for s in shapes]} "
+                             f"(the batch dim aside)")
+        return combine(tensors)
+    merge.__name__ = kind
+    return merge
+
+
+def _subtract(tensors):
+    if len(tensors) != 2:
+        raise ValueError(f"A `Subtract` layer should be called on exactly 2 inputs, got {len(tensors)}")
+    return tensors[0] - tensors[1]
+
+
+Add = _layer("Add", _merge("add", lambda ts: fold(lambda a, b: a + b, ts)), doc="The sum of the inputs.")
+Subtract = _layer("Subtract", _merge("subtract", _subtract), doc="The first input minus the second.")
+Multiply = _layer("Multiply", _merge("multiply", lambda ts: fold(lambda a, b: a * b, ts)),
+                  doc="The elementwise product of the inputs.")
+Average = _layer("Average", _merge("average", lambda ts: fold(lambda a, b: a + b, ts) / len(ts)),
+                 doc="The elementwise mean of the inputs.")
+Maximum = _layer("Maximum", _merge("maximum", lambda ts: fold(math_ops.maximum, ts)), doc="The elementwise max.")
+Minimum = _layer("Minimum", _merge("minimum", lambda ts: fold(math_ops.minimum, ts)), doc="The elementwise min.")
+
+
+def concatenation(inputs, axis=-1, name=None):
+    """The inputs joined along ``axis`` (default the last: the features); the other dims must agree."""
+    if not isinstance(inputs, (list, tuple)) or len(inputs) < 2:
+        raise ValueError(f"A `Concatenate` layer should be called on a list of at least 2 inputs, got {inputs!r}")
+    tensors = [math_ops.to_tensor(t) for t in inputs]
+    rank = tensors[0].shape.rank
+    shapes = [t.shape.as_list() for t in tensors]
+    cut = axis % rank if rank else 0
+    if any(len(s) != rank or any(None not in (a, b) and a != b for i, (a, b) in enumerate(zip(s, shapes[0]))
+                                 if i not in (0, cut)) for s in shapes):
+        raise ValueError(f"A `Concatenate` layer requires inputs with matching shapes except for the concat axis. "
+                         f"Got inputs shapes: {[tuple(s) for s in shapes]}")
+    return concat(tensors, axis, name=name or "concatenate")
+
+
+Concatenate = _layer("Concatenate", concatenation, doc=concatenation.__doc__)
+
+
+def leaky_relu(inputs, alpha=0.3, name=None):
+    """x where x > 0, else ``alpha`` x (Keras' default slope 0.3; ``tf.nn.leaky_relu``'s is 0.2)."""
+    return nn.leaky_relu(inputs, alpha=alpha)
+
+
+def relu_layer(inputs, max_value=None, negative_slope=0.0, threshold=0.0, name=None):
+    """max(x, 0), capped at ``max_value``; below ``threshold`` the slope ``negative_slope``."""
+    x = math_ops.to_tensor(inputs)
+    below = negative_slope * (x - threshold) if negative_slope else 0.0 * x
+    y = where(x >= threshold, x, below) if threshold or negative_slope else nn.relu(x)
+    return y if max_value is None else math_ops.minimum(y, float(max_value))
+
+
+def softmax_layer(inputs, axis=-1, name=None):
+    return nn.softmax(inputs, axis=axis)
+
+
+
+
+class Lambda(Layer):
+    """``Lambda(function, arguments=None)``: ``function(inputs, **arguments)``, any computation on tensors, as a
+    layer (one that makes no variables)."""
+
+    def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError(f"Lambda needs a function, got {function!r}")
+        self._lambda, self.arguments = function, dict(arguments or {})
+
+    def call(self, inputs):
+        return self._lambda(inputs, **self.arguments)
+
+
+LeakyReLU = _layer("LeakyReLU", leaky_relu, doc=leaky_relu.__doc__)
+ReLU = _layer("ReLU", relu_layer, doc=relu_layer.__doc__)
+Softmax = _layer("Softmax", softmax_layer, doc="The softmax along ``axis`` as a layer.")
+
+
+def _functional(layer_class):
+    def apply(inputs, **kwargs):
+        return layer_class(**kwargs)(inputs)
+    apply.__name__ = layer_class.__name__.lower()
+    apply.__doc__ = f"``{layer_class.__name__}(**kwargs)(inputs)``."
+    return apply
+
+
+concatenate, add, subtract, multiply, average, maximum, minimum = (
+    _functional(c) for c in (Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum))
