@@ -526,7 +526,9 @@ class Sequential(Model):
 # ------------------------------------------------------------------------------------------------ helpers
 
 class _ProgressPrinter(callbacks_module.Callback):
-    """What ``fit(verbose=1 or 2)`` prints: ``Epoch 3/10``, then a progress line per epoch."""
+    """What ``fit(verbose=1 or 2)`` prints: ``Epoch 3/10``, then a progress line per epoch — counting samples,
+    or steps for a dataset run ``steps_per_epoch`` at a time. The loss shown is the mean over the batches so far;
+    the metrics are running means already."""
 
     def __init__(self, verbose):
         super().__init__()
@@ -534,20 +536,22 @@ class _ProgressPrinter(callbacks_module.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         print(f"Epoch {epoch + 1}/{self.params['epochs']}")
-        self._bar = Progbar(self.params["samples"], verbose=self.verbose)
-        self._seen = 0
-        self._totals = {}
+        self._by_steps = self.params["samples"] is None and self.params["steps"] is not None
+        target = self.params["steps"] if self._by_steps else self.params["samples"]
+        self._bar = Progbar(target, verbose=self.verbose, unit_name="step" if self._by_steps else "sample")
+        self._seen = self._done = 0
+        self._loss = 0.0
 
     def on_batch_end(self, batch, logs=None):
-        size = logs["size"]
-        self._seen += size
-        for name in self.params["metrics"]:
-            if name in logs:
-                self._totals[name] = self._totals.get(name, 0.0) + logs[name] * size
-        self._bar.update(self._seen, [(n, t / self._seen) for n, t in self._totals.items()], finalize=False)
+        self._seen += logs["size"]
+        self._done += 1
+        self._loss += logs["loss"] * logs["size"]
+        shown = [("loss", self._loss / self._seen)] + [(n, logs[n]) for n in self.params["metrics"][1:] if n in logs]
+        self._bar.update(self._done if self._by_steps else self._seen, shown, finalize=False)
 
     def on_epoch_end(self, epoch, logs=None):
-        self._bar.update(self._seen, [(n, logs[n]) for n in self.params["metrics"] if n in logs], finalize=True)
+        self._bar.update(self._done if self._by_steps else self._seen,
+                         [(n, logs[n]) for n in self.params["metrics"] if n in logs], finalize=True)
 
 
 def _call(hooks, method, *args):
