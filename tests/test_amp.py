@@ -18,10 +18,10 @@ def test_autocast_runs_products_in_float16_and_sensitive_ops_in_float32():
         assert hidden.dtype == torch.float16
         assert (hidden + 1).dtype == torch.float16          # not on a list: runs on what it gets
         assert (x @ x.T).dtype == torch.float16
-        probs = hidden.softmax(dim=1)           # softmax: float32
-        assert probs.dtype == torch.float32
+        assert hidden.softmax(dim=1).dtype == torch.float16  # on the CPU's lists softmax is not float32
+        assert hidden.prod().dtype == torch.float32          # prod is
         loss = nn.functional.cross_entropy(hidden, torch.tensor([0, 1, 2, 0, 1]))
-        assert loss.dtype == torch.float32
+        assert loss.dtype == torch.float32                   # and the losses
     assert model(x).dtype == torch.float32      # restored on exit
     loss.backward()
     assert model.weight.grad.dtype == torch.float32     # the casts are recorded: float32 gradients
@@ -40,8 +40,9 @@ def test_autocast_as_a_decorator_nests_and_restores():
     with torch.autocast("cpu", dtype=torch.float16):
         with torch.autocast("cpu", enabled=False):
             assert (a @ a).dtype == torch.float32
-        assert (a @ a).dtype == torch.float16 and torch.amp.is_autocast_enabled()
-    assert not torch.amp.is_autocast_enabled()
+        assert (a @ a).dtype == torch.float16 and torch.amp.is_autocast_enabled("cpu")
+        assert not torch.amp.is_autocast_enabled()  # PyTorch's default device type: "cuda"
+    assert not torch.amp.is_autocast_enabled("cpu")
 
 
 def test_autocast_refuses_what_it_cannot_do():
@@ -156,3 +157,53 @@ def test_attention_and_mixed_half_float_products_run_under_autocast():
             torch.ones(2, 2, dtype=torch.float64) @ torch.ones(2, 2).half()
     with pytest.raises(TypeError, match="same dtype"):
         torch.ones(2, 2) @ torch.ones(2, 2).half()
+
+
+def _square(h):
+    return h[:3].float()  # a float32 3x3 matrix
+
+
+CPU_AUTOCAST_CASES = {
+    "softmax": lambda F, h, t: h.softmax(1), "log_softmax": lambda F, h, t: h.log_softmax(1),
+    "exp": lambda F, h, t: h.exp(), "sum": lambda F, h, t: h.sum(), "mean": lambda F, h, t: h.mean(),
+    "prod": lambda F, h, t: h.prod(), "cumsum": lambda F, h, t: h.cumsum(0), "norm": lambda F, h, t: h.norm(),
+    "layer_norm": lambda F, h, t: F.layer_norm(h, (3,)), "logsumexp": lambda F, h, t: h.logsumexp(1),
+    "mse_loss": lambda F, h, t: F.mse_loss(h, h * 0.5), "l1_loss": lambda F, h, t: F.l1_loss(h, h * 0.5),
+    "smooth_l1_loss": lambda F, h, t: F.smooth_l1_loss(h, h * 0.5),
+    "huber_loss": lambda F, h, t: F.huber_loss(h, h * 0.5), "cross_entropy": lambda F, h, t: F.cross_entropy(h, t),
+    "nll_loss": lambda F, h, t: F.nll_loss(h.log_softmax(1), t),
+    "bce_with_logits": lambda F, h, t: F.binary_cross_entropy_with_logits(h, h.sigmoid()),
+    "binary_cross_entropy": lambda F, h, t: F.binary_cross_entropy(h.sigmoid(), h.sigmoid()),
+    "kl_div": lambda F, h, t: F.kl_div(h.log_softmax(1), h.softmax(1), reduction="batchmean"),
+    "poisson_nll_loss": lambda F, h, t: F.poisson_nll_loss(h, h.abs()),
+    "soft_margin_loss": lambda F, h, t: F.soft_margin_loss(h, h.sign()),
+    "multi_margin_loss": lambda F, h, t: F.multi_margin_loss(h, t),
+    "hinge_embedding_loss": lambda F, h, t: F.hinge_embedding_loss(h, h.sign()),
+    "triplet_margin_loss": lambda F, h, t: F.triplet_margin_loss(h, h * 0.9, h * 0.1),
+    "margin_ranking_loss": lambda F, h, t: F.margin_ranking_loss(h[:, 0], h[:, 1], t.float() * 2 - 1),
+    "gelu": lambda F, h, t: F.gelu(h), "softplus": lambda F, h, t: F.softplus(h),
+    # the product-plus-input ops: addmm and the batched ones lowered whole (input too), addmv and addr not
+    "addmm": lambda F, h, t: _square(h).addmm(_square(h), _square(h)),
+    "baddbmm": lambda F, h, t: _square(h)[None].baddbmm(_square(h)[None], _square(h)[None]),
+    "addbmm": lambda F, h, t: _square(h).addbmm(_square(h)[None], _square(h)[None]),
+    "addmv": lambda F, h, t: _square(h)[:, 0].addmv(_square(h), _square(h)[0]),
+    "addr": lambda F, h, t: _square(h).addr(_square(h)[0], _square(h)[1]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CPU_AUTOCAST_CASES))
+def test_cpu_autocast_follows_pytorchs_cpu_lists(case):
+    """On the CPU, PyTorch's float32 list is the losses and prod: a softmax of float16 logits stays float16 (the
+    GPU's list would run it in float32). Same dtype and, to float16 precision, the same value."""
+    pytorch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x, w, labels = rng.standard_normal((4, 3)), rng.standard_normal((3, 3)), np.array([0, 1, 2, 0])
+    results = []
+    for lib in (pytorch, torch):
+        with lib.autocast("cpu", dtype=lib.float16):
+            hidden = lib.tensor(x, dtype=lib.float32) @ lib.tensor(w, dtype=lib.float32)  # float16
+            out = CPU_AUTOCAST_CASES[case](lib.nn.functional, hidden, lib.tensor(labels))
+        results.append((str(out.dtype).split(".")[-1], out.float().detach().numpy()))
+    (torch_dtype, expected), (dtype, got) = results
+    assert dtype == torch_dtype
+    np.testing.assert_allclose(got, expected, rtol=2e-2, atol=2e-3)

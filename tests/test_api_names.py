@@ -401,11 +401,11 @@ def test_to_copy_module_to_integer_and_autocast_dtypes():
     with pytest.raises(TypeError, match="nn.Module.to only accepts floating point or complex dtypes"):
         torchlike.nn.Linear(2, 2).to(torchlike.int64)
     with torchlike.autocast("cpu", dtype=torchlike.float16) as context:
-        assert context.fast_dtype is torchlike.float16 and torchlike.is_autocast_enabled()
+        assert context.fast_dtype is torchlike.float16 and torchlike.is_autocast_enabled("cpu")
         wide = torchlike.ones(2, 2, dtype=torchlike.float64)
         assert (wide @ wide).dtype is torchlike.float64  # float64 is not lowered, as in PyTorch
         assert (torchlike.ones(2, 2) @ torchlike.ones(2, 2)).dtype is torchlike.float16
-    assert not torchlike.is_autocast_enabled()
+    assert not torchlike.is_autocast_enabled("cpu")
     assert torchlike.tensor([1]).is_signed() and not torchlike.tensor([1], dtype=torchlike.uint8).is_signed()
 
 

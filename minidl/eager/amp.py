@@ -11,9 +11,12 @@ underflowing), as in ``torch.amp``. PyTorch's recipe runs unchanged::
 
 **autocast.** Inside the block, ops on the *lower-precision list* (matrix products, ``linear``, convolutions)
 cast their floating-point inputs to the autocast dtype — float16 is about half the memory traffic, and on a GPU
-several times faster — while ops on the *float32 list* (exp, log, softmax, reductions, norms, losses), whose
-results lose too much in float16, cast float16 inputs up to float32. Every other op runs on what it is given.
-The casts are recorded like any op, so gradients flow back to the float32 parameters in float32.
+several times faster — while ops on the *float32 list*, whose results lose too much in float16, cast float16
+inputs up to float32. Every other op runs on what it is given. The lists are PyTorch's, and differ by device:
+on a GPU the float32 list holds exp, log, softmax, reductions, norms and the losses; on the CPU only the losses
+and ``prod`` (a softmax of float16 logits stays float16 there). The losses that minidl composes of smaller ops
+(``mse_loss``, ``cross_entropy``, ...) cast at the function (``runs_in_float32``), as PyTorch's single loss ops
+do. The casts are recorded like any op, so gradients flow back to the float32 parameters in float32.
 minidl has no bfloat16 (numpy has none), which is PyTorch's default on the CPU: there pass
 ``dtype=torch.float16``. As in PyTorch, ``autocast("cuda")`` on a machine without a GPU warns and does nothing.
 
@@ -23,6 +26,7 @@ skips the step when any gradient overflowed to inf/NaN. ``update`` lowers S afte
 after ``growth_interval`` steps without one, so S hovers near the largest safe value. A scaler for "cuda" on a
 machine without a GPU warns and disables itself (``scale`` returns the loss unchanged), as PyTorch's does.
 """
+import functools
 import warnings
 
 from .. import ops
@@ -31,12 +35,15 @@ from ..backend import cuda_is_available, dtypes
 from . import element_types
 from .grad_mode import GradMode, no_grad
 
-#: ops whose floating inputs autocast lowers to the autocast dtype (by their grad_fn names)
+#: ops whose floating inputs autocast lowers to the autocast dtype (by their grad_fn names), on either device
 LOWER_PRECISION = frozenset({"Mm", "Addmm", "Einsum", "Convolution", "ConvolutionTranspose"})
-#: ops that autocast runs in float32 (float16 inputs are cast up)
-FLOAT32 = frozenset({"Exp", "Expm1", "Log", "Log1p", "Log2", "Log10", "Pow", "Softplus", "Softmax", "LogSoftmax",
-                     "Logsumexp", "Sum", "Mean", "Cumsum", "Prod", "LinalgVectorNorm", "Normalize",
-                     "NllLoss", "BinaryCrossEntropy", "CtcLoss"})
+#: ops that autocast runs in float32 (float16 inputs are cast up), per device
+FLOAT32 = {
+    "cuda": frozenset({"Exp", "Expm1", "Log", "Log1p", "Log2", "Log10", "Pow", "Softplus", "Softmax", "LogSoftmax",
+                       "Logsumexp", "Sum", "Mean", "Cumsum", "Prod", "LinalgVectorNorm", "Normalize",
+                       "NllLoss", "BinaryCrossEntropy", "CtcLoss"}),
+    "cpu": frozenset({"Prod", "NllLoss", "BinaryCrossEntropy", "CtcLoss"}),
+}
 
 
 def cast_for_autocast(op, args):
@@ -44,11 +51,28 @@ def cast_for_autocast(op, args):
     target = GradMode.autocast
     if op.name in LOWER_PRECISION:
         wanted, castable = target, (dtypes.float32,)  # float64 stays float64, as in PyTorch
-    elif op.name in FLOAT32:
+    elif op.name in FLOAT32[GradMode.autocast_device]:
         wanted, castable = dtypes.float32, (dtypes.float16,)
     else:
         return args
     return tuple(ops.cast(a, wanted) if getattr(a, "dtype", None) in castable else a for a in args)
+
+
+def runs_in_float32(function):
+    """``function`` (a loss that PyTorch's autocast runs in float32, composed here of smaller ops) with its
+    float16 tensor arguments cast to float32 first while autocast is on."""
+    def in_float32(*args, **kwargs):
+        if GradMode.autocast is not None:
+            args = tuple(_float32(a) for a in args)
+            kwargs = {key: _float32(value) for key, value in kwargs.items()}
+        return function(*args, **kwargs)
+    functools.update_wrapper(in_float32, function)
+    return in_float32
+
+
+def _float32(value):
+    return ops.cast(value, dtypes.float32) if getattr(value, "dtype", None) == dtypes.float16 and \
+        ops.is_tensor(value) else value
 
 
 class autocast:
@@ -72,14 +96,15 @@ class autocast:
         self.device_type, self.fast_dtype, self._enabled = device_type, element_types.of(dtype), enabled
 
     def __enter__(self):
-        self._previous = GradMode.autocast, promote.products_cast_to
+        self._previous = GradMode.autocast, GradMode.autocast_device, promote.products_cast_to
         GradMode.autocast = self.fast_dtype if self._enabled else None
+        GradMode.autocast_device = self.device_type
         # the op library's dtype check of products lets float16/float32 operands through: _apply casts them
         promote.products_cast_to = self.fast_dtype.dtype if self._enabled else None
         return self
 
     def __exit__(self, *exc_info):
-        GradMode.autocast, promote.products_cast_to = self._previous
+        GradMode.autocast, GradMode.autocast_device, promote.products_cast_to = self._previous
         return False
 
     def __call__(self, fn):
@@ -91,7 +116,8 @@ class autocast:
 
 
 def is_autocast_enabled(device_type=None):
-    return GradMode.autocast is not None
+    """Whether autocast is on for ``device_type`` (PyTorch's default: "cuda")."""
+    return GradMode.autocast is not None and GradMode.autocast_device == (device_type or "cuda")
 
 
 class GradScaler:

@@ -13,6 +13,8 @@ class GradMode:
     anomaly = False
     #: the dtype ops lower to inside ``amp.autocast``, or None outside it
     autocast = None
+    #: the device type whose op lists autocast follows ("cpu" or "cuda")
+    autocast_device = "cuda"
     #: set by ``utils.checkpoint`` while its function runs without recording: called with the arguments of every
     #: op that has an input requiring grad (the tensors the function reads from outside)
     watch = None

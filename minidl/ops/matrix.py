@@ -15,9 +15,11 @@ import operator
 import numpy
 
 from ..backend import dtypes
+from . import promote
 from .arithmetic import _conj
 from .base import DtypeError, LinAlgError, Op, OpError, Spec, apply, describe, is_tensor
 from .broadcast import zeros_like
+from .cast import cast
 from .indexing import getitem
 from .infer import broadcast_shapes, normalize_dim
 from .linalg import _check_tensors, _mH, _product_operands, einsum, matmul, mm
@@ -347,6 +349,10 @@ def matrix_exp(A):
 
 # ---------------------------------------------------------------------------------------- addmm, tensordot
 
+#: the product-plus-input ops that autocast runs in its lower precision as a whole (addmv and addr it does not)
+_LOWERED_WHOLE = frozenset({"addmm", "baddbmm", "addbmm"})
+
+
 def add_scaled_product(op_name, input, product, beta, alpha, what):
     """``beta · input + alpha · product``, where ``input`` broadcasts to the product's shape (never the other way;
     ``what`` names the product in the error). With ``beta=0`` input is ignored (NaNs in it too), as in PyTorch.
@@ -360,6 +366,9 @@ def add_scaled_product(op_name, input, product, beta, alpha, what):
     if product.dtype.kind in "biu" and any(isinstance(s, float) for s in (alpha, beta)):
         raise TypeError(f"{op_name}: for integral input tensors, arguments alpha and beta must not be floating point "
                         f"numbers (got alpha={alpha!r}, beta={beta!r})")
+    if promote.products_cast_to is not None and op_name in _LOWERED_WHOLE and product.dtype == \
+            promote.products_cast_to and input.dtype == dtypes.float32:
+        input = cast(input, product.dtype)  # autocast lowers the whole op, input too (PyTorch's lists)
     if alpha != 1:
         product = product * alpha
     if beta == 0:

@@ -18,10 +18,12 @@ from ... import ops
 from ...ops.base import OpError, describe
 from ...ops.losses import check_reduction, float_input, reduce_loss
 from .loss_functions import _reduction, _tensors
+from ..amp import runs_in_float32
 
 __all__ = ["soft_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss"]
 
 
+@runs_in_float32
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """``log(1 + exp(-target · input))`` per element (targets ±1), computed as ``softplus(-target · input)``."""
     _tensors("soft_margin_loss", input=input, target=target)
@@ -62,6 +64,7 @@ def _classes(name, input, target):
     return input.ndim == 1
 
 
+@runs_in_float32
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
                       reduction="mean"):
     """``Σ_{i ≠ y} weight[y] · max(0, margin - input[y] + input[i])^p / C`` per sample, for ``input`` (N, C) or
@@ -95,6 +98,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     return reduce_loss(ops.squeeze(loss, 0) if unbatched else loss, reduction)
 
 
+@runs_in_float32
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """``Σ_{j true} Σ_{i not true} max(0, 1 - (input[j] - input[i])) / C`` per sample, for ``input`` (N, C) or
     (C,) and ``target`` of the same shape listing the true classes first, ended by -1 (what follows is

@@ -35,7 +35,7 @@ from ...ops.ctc import ctc_loss
 from ...ops.embedding import linear
 from ...ops.gather import one_hot
 from ...ops.grid_sampling import affine_grid, grid_sample
-from ...ops.losses import huber_loss
+from ...ops.losses import huber_loss as _huber_loss
 from ...ops.normalization import group_norm, layer_norm
 from ...ops.pooling import (adaptive_avg_pool2d, adaptive_avg_pool3d, avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d,
                             max_pool2d, max_pool3d)
@@ -55,6 +55,9 @@ from .loss_functions import (binary_cross_entropy, binary_cross_entropy_with_log
                              triplet_margin_loss, triplet_margin_with_distance_loss)
 from .small_functions import (alpha_dropout, channel_shuffle, feature_alpha_dropout, glu, gumbel_softmax,
                               hardshrink, local_response_norm, rms_norm, rrelu, softshrink)
+from ..amp import runs_in_float32
+
+huber_loss = runs_in_float32(_huber_loss)  # the op library's function, in float32 under autocast (amp.py)
 
 __all__ = ["relu", "relu6", "hardtanh", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish", "sigmoid",
            "logsigmoid", "hardsigmoid", "hardswish", "tanh", "softsign", "tanhshrink", "softplus", "threshold",

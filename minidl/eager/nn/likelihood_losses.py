@@ -18,10 +18,12 @@ from ... import ops
 from ...ops.base import describe, is_tensor
 from ...ops.losses import check_reduction, float_input, reduce_loss
 from .loss_functions import _reduction, _tensors
+from ..amp import runs_in_float32
 
 __all__ = ["poisson_nll_loss", "gaussian_nll_loss"]
 
 
+@runs_in_float32
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
                      reduction="mean"):
     """``exp(input) - target · input`` (``log_input``) or ``input - target · log(input + eps)``, plus Stirling's

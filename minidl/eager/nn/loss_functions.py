@@ -30,6 +30,7 @@ from ...ops import losses as _losses  # the ops that the functions below wrap un
 from ...ops.cross_entropy import cross_entropy as _cross_entropy_op, nll_loss as _nll_loss_op
 from ...ops.base import DtypeError, OpError, describe, is_tensor
 from ...ops.losses import check_reduction, float_input, reduce_loss
+from ..amp import runs_in_float32
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "kl_div", "cross_entropy", "nll_loss", "margin_ranking_loss", "hinge_embedding_loss",
@@ -38,15 +39,18 @@ __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "binary_cross_entropy", "bin
 
 
 def _stacklevel_outside_nn():
-    """The ``stacklevel`` of the first frame outside ``minidl/eager/nn`` for a warning issued by our caller: the
-    line of the user's program that built the loss or called the loss function."""
+    """The ``stacklevel`` of the first frame outside ``minidl/eager/nn`` (and autocast's wrapper of the losses)
+    for a warning issued by our caller: the line of the user's program that built the loss or called the loss
+    function."""
     level, frame = 2, sys._getframe(2)
-    while frame is not None and frame.f_code.co_filename.startswith(_NN_PACKAGE):
+    while frame is not None and (frame.f_code.co_filename.startswith(_NN_PACKAGE) or
+                                 frame.f_code.co_filename == _AMP_FILE):
         level, frame = level + 1, frame.f_back
     return level
 
 
 _NN_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_AMP_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "amp.py")
 
 
 def legacy_reduction(size_average, reduce):
@@ -68,16 +72,19 @@ def _reduction(size_average, reduce, reduction):
 
 # -------------------------------------------------------------------------- the ops, with legacy arguments
 
+@runs_in_float32
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """``(input - target)²`` per element (times ``weight``), reduced."""
     return _losses.mse_loss(input, target, _reduction(size_average, reduce, reduction), weight)
 
 
+@runs_in_float32
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """``|input - target|`` per element (times ``weight``), reduced."""
     return _losses.l1_loss(input, target, _reduction(size_average, reduce, reduction), weight)
 
 
+@runs_in_float32
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """Quadratic where ``|input - target| < beta``, linear beyond (see ``minidl.ops.smooth_l1_loss``)."""
     return _losses.smooth_l1_loss(input, target, _reduction(size_average, reduce, reduction), beta)
@@ -88,6 +95,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     return _losses.binary_cross_entropy(input, target, weight, _reduction(size_average, reduce, reduction))
 
 
+@runs_in_float32
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
                                      pos_weight=None):
     """``binary_cross_entropy(sigmoid(input), target)``, computed stably from the logits."""
@@ -95,11 +103,13 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                                                     _reduction(size_average, reduce, reduction), pos_weight)
 
 
+@runs_in_float32
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """``target (log target - input)`` for log-probabilities ``input``."""
     return _losses.kl_div(input, target, _reduction(size_average, reduce, reduction), log_target)
 
 
+@runs_in_float32
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                   label_smoothing=0.0):
     """``nll_loss(log_softmax(input, 1), target)`` as one stable op (see ``minidl.ops.cross_entropy``)."""
@@ -107,6 +117,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                              label_smoothing)
 
 
+@runs_in_float32
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """``-weight[y] input[y]`` of log-probabilities ``input`` at the class indices ``target``."""
     return _nll_loss_op(input, target, weight, ignore_index, _reduction(size_average, reduce, reduction))
@@ -168,6 +179,7 @@ def _tensors(name, **tensors):
             raise TypeError(f"{name}(): argument '{what}' must be a tensor, not {type(t).__name__}")
 
 
+@runs_in_float32
 def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
     """``max(0, -target (input1 - input2) + margin)``: with target 1, input1 should exceed input2 by ``margin``
     (-1: the other way round)."""
@@ -181,6 +193,7 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
     return reduce_loss(loss, reduction)
 
 
+@runs_in_float32
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
     """``input`` where target = 1, ``max(0, margin - input)`` where target = -1 (PyTorch adds both terms for any
     other target value: where target is neither 1 nor -1, both apply)."""
@@ -193,6 +206,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     return reduce_loss(loss, reduction)
 
 
+@runs_in_float32
 def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
     """``1 - cos(x1, x2)`` where target = 1 (pull together), ``max(0, cos(x1, x2) - margin)`` where target = -1
     (push apart): rows of (N, D) inputs with a target (N,), or one pair of vectors (D,) with a 0-d target. The
@@ -215,6 +229,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
     return reduce_loss(loss, reduction)
 
 
+@runs_in_float32
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
                         reduce=None, reduction="mean"):
     """``max(0, d(anchor, positive) - d(anchor, negative) + margin)`` with ``d = pairwise_distance(·, ·, p, eps)``.
