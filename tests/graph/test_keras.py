@@ -995,3 +995,37 @@ def test_tensorboard_callback_writes_the_logs(tmp_path):
     assert histograms == {"dense/kernel_0", "dense/bias_0"}
     with pytest.raises(NotImplementedError, match="load_weights"):
         keras.models.load_model("model.h5")
+
+
+def test_a_model_frozen_whole_trains_nothing(caplog):
+    x, y = _data()
+    model = keras.Sequential([keras.layers.Dense(3, activation="softmax", input_shape=(6,))])
+    model.trainable = False
+    model.compile("adam", "sparse_categorical_crossentropy")
+    weights = model.get_weights()
+    with caplog.at_level("WARNING"):
+        model.fit(x, y, verbose=0)
+    assert "The list of trainable weights is empty" in caplog.text
+    for before, after in zip(weights, model.get_weights()):
+        np.testing.assert_array_equal(before, after)
+
+
+def test_spatial_layers_and_time_distributed():
+    L = keras.layers
+    x = np.arange(2 * 3 * 4 * 2, dtype=np.float32).reshape(2, 3, 4, 2)
+    image = keras.Input((3, 4, 2))
+    outputs = {"up": L.UpSampling2D((2, 3))(image), "pad": L.ZeroPadding2D(((1, 0), (2, 1)))(image),
+               "crop": L.Cropping2D(((1, 0), (1, 2)))(image)}
+    assert outputs["up"].shape.as_list() == [None, 6, 12, 2] and outputs["pad"].shape.as_list() == [None, 4, 7, 2]
+    values = keras.backend.get_session().run(outputs, {image: x})
+    np.testing.assert_array_equal(values["up"], x.repeat(2, axis=1).repeat(3, axis=2))
+    np.testing.assert_array_equal(values["pad"], np.pad(x, ((0, 0), (1, 0), (2, 1), (0, 0))))
+    np.testing.assert_array_equal(values["crop"], x[:, 1:, 1:-2])
+    steps = np.random.default_rng(0).standard_normal((3, 5, 4)).astype(np.float32)
+    dense = L.Dense(2)
+    model = keras.Sequential([L.TimeDistributed(dense, input_shape=(5, 4))])
+    assert model.output_shape == (None, 5, 2) and model.layers[0].weights == dense.weights
+    kernel, bias = dense.get_weights()
+    np.testing.assert_allclose(model.predict(steps), steps @ kernel + bias, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="expected ndim=4"):
+        L.UpSampling2D()(keras.Input((3, 4)))

@@ -344,7 +344,8 @@ class InputLayer:
         return inputs
 
 
-# the recurrent and merge layers, built on the machinery above (imported last: those modules import this one)
+# the recurrent, merge and spatial layers, built on the machinery above (imported last: those modules import this one)
 from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN  # noqa: E402,F401
 from .merging import (Add, Average, Concatenate, Lambda, LeakyReLU, Maximum, Minimum, Multiply, ReLU,  # noqa: E402,F401
                       Softmax, Subtract, add, average, concatenate, maximum, minimum, multiply, subtract)
+from .spatial import Cropping2D, TimeDistributed, UpSampling2D, ZeroPadding2D  # noqa: E402,F401

@@ -32,6 +32,7 @@ import os
 import numpy
 
 from .. import basics, math_ops
+from ..compat import logging
 from ..core import get_default_graph
 from ..train.saver import Saver
 from . import backend, callbacks as callbacks_module, losses, metrics as metrics_module, optimizers
@@ -199,8 +200,13 @@ class Model:
         targets, loss, metrics = self._compiled_for(target_spec)
         if self._train_op is None:
             with self._graph.as_default():
-                update = self.optimizer.minimize(loss, var_list=self.trainable_weights)
-                self._train_op = basics.group(update, *self.updates)
+                if self.trainable_weights:
+                    steps = [self.optimizer.minimize(loss, var_list=self.trainable_weights)]
+                else:  # as Keras: a frozen model still runs its layers' updates (batch norm statistics)
+                    logging.warning("The list of trainable weights is empty. Make sure that you are not setting "
+                                    "model.trainable to False before compiling the model.")
+                    steps = []
+                self._train_op = basics.group(*steps, *self.updates)
         return targets, loss, metrics, self._train_op
 
     @property
