@@ -517,9 +517,11 @@ def test_misuse_gets_clear_errors():
         keras.Sequential([tf.nn.relu])
     with pytest.raises(ValueError, match="Graph disconnected"):
         keras.Model(keras.Input((3,)), keras.layers.Dense(2)(keras.Input((3,))))
-    with pytest.raises(NotImplementedError, match="one input and one output"):
-        a, b = keras.Input((3,)), keras.Input((3,))
+    a, b = keras.Input((3,)), keras.Input((3,))
+    with pytest.raises(ValueError, match=r"not computed from the input input_\d+:0 \(Graph disconnected\)"):
         keras.Model([a, b], keras.layers.Dense(2)(a))
+    with pytest.raises(ValueError, match=r"cannot obtain value for tensor input_\d+:0"):
+        keras.Model(a, keras.layers.add([a, b]))
     with pytest.raises(ValueError, match="build the model first"):
         keras.Sequential([keras.layers.Dense(2)]).load_weights("nowhere")
 
@@ -1029,3 +1031,47 @@ def test_spatial_layers_and_time_distributed():
     np.testing.assert_allclose(model.predict(steps), steps @ kernel + bias, rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="expected ndim=4"):
         L.UpSampling2D()(keras.Input((3, 4)))
+
+
+
+def test_models_with_several_inputs_and_outputs():
+    rng = np.random.default_rng(0)
+    n = 64
+    title, body = rng.standard_normal((n, 5)).astype(np.float32), rng.standard_normal((n, 3)).astype(np.float32)
+    priority = (title[:, :1] + body[:, :1]).astype(np.float32)  # a regression target
+    department = (title[:, 1] > 0).astype(np.int64)  # a class
+    L = keras.layers
+    title_in, body_in = keras.Input((5,), name="title"), keras.Input((3,), name="body")
+    features = L.concatenate([L.Dense(8, activation="relu")(title_in), body_in])
+    priority_out = L.Dense(1, name="priority")(features)
+    department_out = L.Dense(2, activation="softmax", name="department")(features)
+    model = keras.Model([title_in, body_in], [priority_out, department_out])
+    assert model.input_names == ["title", "body"] and model.output_names == ["priority", "department"]
+    assert model.output_shape == [(None, 1), (None, 2)]
+    model.compile(keras.optimizers.Adam(0.01), loss_weights=[1.0, 0.5], metrics={"department": ["acc"]},
+                  loss={"priority": "mse", "department": "sparse_categorical_crossentropy"})
+    assert model.metrics_names == ["loss", "priority_loss", "department_loss", "department_acc"]
+    loss, priority_loss, department_loss, accuracy = model.evaluate({"title": title, "body": body},
+                                                                    [priority, department], verbose=0)
+    p_priority, p_department = model.predict([title, body])
+    assert p_priority.shape == (n, 1) and p_department.shape == (n, 2)
+    assert priority_loss == pytest.approx(np.mean((p_priority - priority) ** 2), rel=1e-5)
+    assert department_loss == pytest.approx(np.mean(-np.log(p_department[np.arange(n), department])), rel=1e-5)
+    assert loss == pytest.approx(priority_loss + 0.5 * department_loss, rel=1e-5)
+    assert accuracy == pytest.approx(np.mean(p_department.argmax(1) == department))
+    history = model.fit([title, body], {"priority": priority, "department": department}, epochs=30, batch_size=16,
+                        verbose=0, validation_split=0.25)
+    assert sorted(history.history) == sorted(["loss", "priority_loss", "department_loss", "department_acc",
+                                              "val_loss", "val_priority_loss", "val_department_loss",
+                                              "val_department_acc"])
+    assert history.history["loss"][-1] < history.history["loss"][0] / 2
+    with pytest.raises(ValueError, match=r"No data provided for \['body'\]"):
+        model.predict({"title": title})
+    with pytest.raises(ValueError, match="the model has 2 inputs \\(title, body\\)"):
+        model.predict(title)
+    with pytest.raises(ValueError, match="Found \\[64, 64\\] input samples and \\[64, 63\\] target samples"):
+        model.evaluate([title, body], [priority, department[:63]], verbose=0)
+    with pytest.raises(ValueError, match="should have one entry per model output"):
+        model.compile("sgd", loss=["mse"])
+    with pytest.raises(ValueError, match=r"Unknown entries in loss dictionary: \['prio'\]"):
+        model.compile("sgd", loss={"prio": "mse", "department": "mse"})

@@ -1,7 +1,7 @@
 """What ``fit``, ``evaluate`` and ``predict`` walk over: numpy arrays cut into batches, or a ``tf.data`` dataset.
 
-Either way an epoch is a sequence of batches ``(x, y, sample_weights)`` of numpy arrays, fed to the model's
-placeholders:
+Either way an epoch is a sequence of batches ``(xs, ys, sample_weights)``: a list of numpy arrays per input, one
+per output (None for ``predict``), and one weight per sample, fed to the model's placeholders:
 
 - ``ArrayBatches``: batches of ``batch_size`` rows, in a new random order each epoch when shuffling (numpy's
   global generator, as Keras);
@@ -20,17 +20,17 @@ def is_dataset(x):
 
 
 class ArrayBatches:
-    def __init__(self, x, y, weights, batch_size, shuffle=False):
-        self.x, self.y, self.weights = x, y, weights
+    def __init__(self, xs, ys, weights, batch_size, shuffle=False):
+        self.xs, self.ys, self.weights = xs, ys, weights
         self.batch_size, self.shuffle = batch_size, shuffle
-        self.samples = len(x)
+        self.samples = len(weights)
 
     def epoch(self, session=None):
-        order = numpy.random.permutation(len(self.x)) if self.shuffle else numpy.arange(len(self.x))
-        for start in range(0, len(self.x), self.batch_size):
+        order = numpy.random.permutation(self.samples) if self.shuffle else numpy.arange(self.samples)
+        for start in range(0, self.samples, self.batch_size):
             rows = order[start:start + self.batch_size]
-            yield (self.x[rows], None if self.y is None else self.y[rows],
-                   None if self.weights is None else self.weights[rows])
+            yield ([x[rows] for x in self.xs], None if self.ys is None else [y[rows] for y in self.ys],
+                   self.weights[rows])
 
 
 class DatasetBatches:
@@ -68,7 +68,7 @@ class DatasetBatches:
         x, y, weights = (parts + [None, None])[:3]
         if not isinstance(x, numpy.ndarray):
             raise NotImplementedError(f"{self._what}: the dataset's inputs must be one tensor (models with several "
-                                      f"or named inputs are not supported), got {type(x).__name__}")
+                                      f"or named inputs take lists of arrays), got {type(x).__name__}")
         if y is not None and y.ndim == 1:
             y = y[:, None]  # one target per sample becomes a column, as for arrays
-        return x, y, weights
+        return [x], None if y is None else [y], numpy.ones(len(x), numpy.float32) if weights is None else weights

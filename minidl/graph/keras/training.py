@@ -11,7 +11,9 @@
 Three ways to make a model, one machinery:
 
 - ``Sequential(layers)``: each layer is called on the previous one's output;
-- functional: ``inputs = Input((64,)); outputs = Dense(10)(Dense(64)(inputs)); Model(inputs, outputs)``;
+- functional: ``inputs = Input((64,)); outputs = Dense(10)(Dense(64)(inputs)); Model(inputs, outputs)`` — with
+  lists of inputs and outputs for a model with several (data then comes as lists, or dicts by input name and by
+  output layer name; a loss per output, weighed by ``loss_weights``);
 - subclassing: ``class Net(Model)`` sets layers as attributes in ``__init__`` and writes ``call(self, x)``.
 
 *Building* puts the forward pass into the graph: an input placeholder (its shape from ``input_shape`` or from the
@@ -50,17 +52,17 @@ class Model:
         self.trainable = True  # False: none of its weights train (set it before compile, as in Keras)
         self.optimizer = self.loss = None
         self._graph = None
-        self._input = self._output = None
+        self._inputs = self._outputs = None  # lists of tensors, once built
         self._compiled = self._train_op = None
-        self._target_spec = None  # (shape, dtype) of one sample's targets, from the first data with targets
+        self._target_specs = None  # the shape of one sample's targets, per output, from the first data with targets
         self._layers = None  # a subclass's layers are the ones it holds (``layers``)
         if (inputs is None) != (outputs is None):
             raise ValueError("Model: give both `inputs` and `outputs` (a functional model), or neither (a subclass "
                              "with a `call` method)")
         if inputs is not None:
-            self._input, self._output = _single(inputs, "inputs"), _single(outputs, "outputs")
-            self._graph = self._output.graph
-            self._layers = _layers_between(self._input, self._output)
+            self._inputs, self._outputs = _tensors(inputs, "inputs"), _tensors(outputs, "outputs")
+            self._graph = self._outputs[0].graph
+            self._layers = _layers_between(self._inputs, self._outputs)
 
     # ------------------------------------------------------------------------------------------ the layers
     @property
@@ -98,19 +100,30 @@ class Model:
     def losses(self):
         return [p for layer in self.layers for p in getattr(layer, "losses", [])]
 
-    @property
-    def inputs(self):
-        return [self._input] if self._input is not None else None
+    inputs = property(lambda self: None if self._inputs is None else list(self._inputs))
+    outputs = property(lambda self: None if self._outputs is None else list(self._outputs))
+    # one tensor (or shape) for a model with one input (output), else a list, as in Keras
+    input = property(lambda self: _one_or_list(self._inputs))
+    output = property(lambda self: _one_or_list(self._outputs))
+    input_shape = property(lambda self: _one_or_list([tuple(t.shape.as_list()) for t in self._inputs]))
+    output_shape = property(lambda self: _one_or_list([tuple(t.shape.as_list()) for t in self._outputs]))
+    built = property(lambda self: self._outputs is not None)
 
     @property
-    def outputs(self):
-        return [self._output] if self._output is not None else None
+    def batch_input_shape(self):
+        """What a Sequential reads of its first layer: a built model with one input declares that input's shape
+        (a model inside a model)."""
+        return self.input_shape if self._inputs is not None and len(self._inputs) == 1 else None
 
-    input = property(lambda self: self._input)
-    input_shape = property(lambda self: tuple(self._input.shape.as_list()))
-    # what a Sequential reads of its first layer: a built model declares its input (a model inside a model)
-    batch_input_shape = property(lambda self: None if self._input is None else self.input_shape)
-    output_shape = property(lambda self: tuple(self._output.shape.as_list()))
+    @property
+    def input_names(self):
+        return [t.op.name for t in self._inputs]
+
+    @property
+    def output_names(self):
+        """The names of the layers that make the outputs (how ``fit``'s target dicts and the logs name them)."""
+        return [getattr(getattr(t, "_keras_layer", None), "name", None) or f"output_{i + 1}"
+                for i, t in enumerate(self._outputs)]
 
     def get_layer(self, name=None, index=None):
         """A layer by ``name`` or by position ``index``."""
@@ -123,8 +136,6 @@ class Model:
             if layer.name == name:
                 return layer
         raise ValueError(f"No such layer: {name}. Existing layers are: {[layer.name for layer in self.layers]}.")
-    output = property(lambda self: self._output)
-    built = property(lambda self: self._output is not None)
 
     def call(self, inputs, training=None):
         raise NotImplementedError("A subclass of Model must define call(self, inputs)")
@@ -138,66 +149,91 @@ class Model:
     def build(self, input_shape):
         """Put the forward pass into the graph for inputs of ``input_shape`` (the batch dim may be None)."""
         self._graph = get_default_graph()
-        self._input = basics.placeholder(backend.floatx(), tuple(input_shape), name="input")
-        self._output = _single(self.call(self._input), "call's result")
+        self._inputs = [basics.placeholder(backend.floatx(), tuple(input_shape), name="input")]
+        self._outputs = _tensors(self.call(self._inputs[0]), "call's result")
 
     # --------------------------------------------------------------------------------------- compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, sample_weight_mode=None,
                 weighted_metrics=None, target_tensors=None, **kwargs):
         """Choose the optimizer (a name or an object), the loss (a name, a ``Loss`` or a function
-        ``(y_true, y_pred)``) and the metrics to report (names such as ``"accuracy"``, or functions)."""
-        for option, value in (("loss_weights", loss_weights), ("sample_weight_mode", sample_weight_mode),
-                              ("weighted_metrics", weighted_metrics), ("target_tensors", target_tensors)):
+        ``(y_true, y_pred)``) and the metrics to report (names such as ``"accuracy"``, or functions). A model with
+        several outputs takes one loss for all, or a list or a dict (by output name) of them, with
+        ``loss_weights`` (list or dict) to weigh them in the total; ``metrics`` is a list for every output, or a
+        dict of lists by output name."""
+        for option, value in (("sample_weight_mode", sample_weight_mode), ("weighted_metrics", weighted_metrics),
+                              ("target_tensors", target_tensors)):
             if value is not None:
-                raise NotImplementedError(f"compile: {option} is not supported (models have one output)")
+                raise NotImplementedError(f"compile: {option} is not supported")
         if kwargs:
             raise TypeError(f"compile: unexpected keyword argument(s) {', '.join(sorted(kwargs))}")
         if loss is None:
             raise ValueError("compile needs a loss, e.g. loss='sparse_categorical_crossentropy'")
-        if metrics is not None and not isinstance(metrics, (list, tuple)):
-            raise TypeError(f"Type of `metrics` argument not understood. Expected a list, found: {metrics!r}")
+        if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
+            raise TypeError(f"Type of `metrics` argument not understood. Expected a list or dictionary, found: "
+                            f"{metrics!r}")
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
-        self._loss_function = losses.get(loss)
-        for identifier in metrics or []:
-            metrics_module.get(identifier)  # an unknown name is an error now, not at the first fit
-        self._metric_names = list(metrics or [])
-        self._compiled = self._train_op = self._target_spec = None  # new targets' placeholders at the next use
+        for identifier in loss.values() if isinstance(loss, dict) else loss if isinstance(loss, (list, tuple)) \
+                else [loss]:
+            losses.get(identifier)  # an unknown name is an error now, not at the first fit
+        for group in metrics.values() if isinstance(metrics, dict) else [metrics or []]:
+            for identifier in [group] if isinstance(group, str) else group:
+                metrics_module.get(identifier)
+        self._metric_spec, self._loss_weights = metrics or [], loss_weights
+        if self._outputs is not None:  # built: the per-output entries are checked now
+            for spec, what in ((loss, "loss"), (loss_weights, "loss_weights"), (self._metric_spec, "metrics")):
+                if spec is not None:
+                    _per_output(spec, self.output_names, what, default=[] if what == "metrics" else None)
+        self._compiled = self._train_op = self._target_specs = None  # new targets' placeholders at the next use
 
-    def _compiled_for(self, target_spec):
-        """((targets, sample weights) placeholders, loss, metrics {name: tensor}): built once, at the first use.
+    def _compiled_for(self):
+        """(([targets per output], sample weights) placeholders, loss, {name: tensor} of what the logs report
+        beside the loss): built once, at the first use.
 
-        The loss is the batch mean of the per-sample losses, each times its sample's weight (TF 1.x Keras'
-        "sum over batch size"; the weights are ones unless ``sample_weight``/``class_weight`` say otherwise)."""
+        An output's loss is the batch mean of its per-sample losses, each times its sample's weight (TF 1.x Keras'
+        "sum over batch size"; the weights are ones unless ``sample_weight``/``class_weight`` say otherwise); the
+        total is their ``loss_weights``-weighted sum plus the layers' penalties. With several outputs the logs
+        also report each output's loss and metrics as ``<output>_loss``, ``<output>_<metric>``."""
         if self.optimizer is None:
             raise RuntimeError("You must compile your model before training/testing. Use `model.compile(optimizer, "
                                "loss)`.")
         if self._compiled is None:
+            names = self.output_names
             with self._graph.as_default():
-                output = self._output
-                kind = type(self.loss).function if isinstance(self.loss, losses.Loss) else self._loss_function
-                _check_targets(target_spec, output.shape.as_list(), kind)
-                # targets are fed as the output's dtype, as in TF 1's Keras (the sparse losses cast them to ints)
-                targets = basics.placeholder(output.dtype, (None,) + target_spec, name="target")
                 weights = basics.placeholder(backend.floatx(), (None,), name="sample_weights")
-                per_sample = self._loss_function(targets, output)
-                if per_sample.shape.rank and per_sample.shape.rank > 1:  # (a loss per time step, say)
-                    per_sample = math_ops.reduce_mean(per_sample, axis=list(range(1, per_sample.shape.rank)))
-                loss = math_ops.reduce_mean(per_sample * weights)
+                loss_ids = _per_output(self.loss, names, "loss")
+                factors = _per_output(1.0 if self._loss_weights is None else self._loss_weights, names,
+                                      "loss_weights")
+                metric_ids = _per_output(self._metric_spec, names, "metrics", default=[])
+                total, reported, all_targets = 0.0, {}, []
+                for i, (output, name) in enumerate(zip(self._outputs, names)):
+                    function = losses.get(loss_ids[i])
+                    kind = type(loss_ids[i]).function if isinstance(loss_ids[i], losses.Loss) else function
+                    _check_targets(self._target_specs[i], output.shape.as_list(), kind)
+                    # targets are fed as the output's dtype, as in TF 1's Keras (the sparse losses cast them)
+                    targets = basics.placeholder(output.dtype, (None,) + self._target_specs[i], name=f"{name}_target")
+                    all_targets.append(targets)
+                    per_sample = function(targets, output)
+                    if per_sample.shape.rank and per_sample.shape.rank > 1:  # (a loss per time step, say)
+                        per_sample = math_ops.reduce_mean(per_sample, axis=list(range(1, per_sample.shape.rank)))
+                    output_loss = math_ops.reduce_mean(per_sample * weights)
+                    total = total + float(factors[i]) * output_loss
+                    prefix = f"{name}_" if len(names) > 1 else ""
+                    if prefix:
+                        reported[f"{name}_loss"] = output_loss
+                    for identifier in [metric_ids[i]] if isinstance(metric_ids[i], str) else metric_ids[i]:
+                        metric_name, metric = metrics_module.get(identifier, kind, output.shape.as_list())
+                        reported[prefix + metric_name] = math_ops.reduce_mean(metric(targets, output))
                 for penalty in self.losses:
-                    loss = loss + penalty
-                metrics = {}
-                for identifier in self._metric_names:
-                    name, function = metrics_module.get(identifier, kind, output.shape.as_list())
-                    metrics[name] = math_ops.reduce_mean(function(targets, output))
-                self._compiled = (targets, weights), loss, metrics
+                    total = total + penalty
+                self._compiled = (all_targets, weights), total, reported
                 self._train_op = None
         return self._compiled
 
-    def _training_for(self, target_spec):
+    def _training_for(self):
         """``_compiled_for``'s tensors and the training op: the optimizer's update and the layers' own updates
         (built at the first training step: a model that is only evaluated needs no optimizer slots)."""
-        targets, loss, metrics = self._compiled_for(target_spec)
+        targets, loss, metrics = self._compiled_for()
         if self._train_op is None:
             with self._graph.as_default():
                 if self.trainable_weights:
@@ -211,8 +247,16 @@ class Model:
 
     @property
     def metrics_names(self):
-        """``["loss", <metric names>]``: what ``evaluate``'s list holds, in order."""
-        return ["loss"] + [metrics_module.get(m)[0] for m in getattr(self, "_metric_names", [])]
+        """``["loss", <metric names>]``: what ``evaluate``'s list holds, in order (known once the model is built
+        and compiled)."""
+        if self._outputs is None or self.optimizer is None:
+            return ["loss"]
+        names = self.output_names
+        metric_ids = _per_output(self._metric_spec, names, "metrics", default=[])
+        prefix = [f"{name}_" if len(names) > 1 else "" for name in names]
+        return ["loss"] + [f"{name}_loss" for name in names if len(names) > 1] + [
+            prefix[i] + metrics_module.get(identifier)[0] for i in range(len(names))
+            for identifier in ([metric_ids[i]] if isinstance(metric_ids[i], str) else metric_ids[i])]
 
     # --------------------------------------------------------------------------------- the loops
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
@@ -228,21 +272,21 @@ class Model:
             train = self._dataset_batches(x, steps_per_epoch, "fit")
         else:
             _unsupported("fit", steps_per_epoch=steps_per_epoch)
-            x, y = _arrays(x, y, "fit")
-            w = _sample_weights(y, sample_weight, class_weight, "fit")
+            xs, ys = self._arrays(x, y, "fit")
+            w = _sample_weights(ys, sample_weight, class_weight, "fit")
             if validation_split and validation_data is None:
                 if not 0.0 < validation_split < 1.0:
                     raise ValueError(f"validation_split must be in (0, 1), got {validation_split}")
-                split = int(len(x) * (1.0 - validation_split))  # the last samples, as Keras takes them
-                validation_data = (x[split:], y[split:], w[split:])
-                x, y, w = x[:split], y[:split], w[:split]
-            train = self._array_batches(x, y, w, batch_size, shuffle)
+                split = int(len(w) * (1.0 - validation_split))  # the last samples, as Keras takes them
+                validation_data = ([a[split:] for a in xs], [a[split:] for a in ys], w[split:])
+                xs, ys, w = [a[:split] for a in xs], [a[:split] for a in ys], w[:split]
+            train = self._array_batches(xs, ys, w, batch_size, shuffle)
         validation = None
         if validation_data is not None:
             validation = self._dataset_batches(validation_data, validation_steps, "fit's validation_data") \
                 if is_dataset(validation_data) else self._array_batches(
-                    *_validation_arrays(validation_data), batch_size, False)
-        placeholders, loss, metrics, train_op = self._training_for(self._target_spec)
+                    *self._validation_arrays(validation_data), batch_size, False)
+        placeholders, loss, metrics, train_op = self._training_for()
         fetches = [train_op, loss] + list(metrics.values())
         names = ["loss"] + list(metrics)
         history = callbacks_module.History()
@@ -266,12 +310,13 @@ class Model:
             _call(hooks, "on_epoch_begin", epoch)
             totals, seen = numpy.zeros(len(names)), 0
             for batch, (xb, yb, wb) in enumerate(train.epoch(session)):
-                _call(hooks, "on_train_batch_begin", batch, {"batch": batch, "size": len(xb)})
+                size = len(wb)
+                _call(hooks, "on_train_batch_begin", batch, {"batch": batch, "size": size})
                 values = self._run(fetches, xb, placeholders, yb, wb, training=True)[1:]
-                totals += numpy.asarray(values, dtype=float) * len(xb)
-                seen += len(xb)
+                totals += numpy.asarray(values, dtype=float) * size
+                seen += size
                 # the batch's loss; the metrics so far this epoch (TF 1's metrics are running means)
-                logs = dict(zip(names, [float(values[0])] + (totals[1:] / seen).tolist()), batch=batch, size=len(xb))
+                logs = dict(zip(names, [float(values[0])] + (totals[1:] / seen).tolist()), batch=batch, size=size)
                 _call(hooks, "on_train_batch_end", batch, logs)
                 if self.stop_training:
                     break
@@ -295,20 +340,20 @@ class Model:
             source = self._dataset_batches(x, steps, "evaluate")
         else:
             _unsupported("evaluate", steps=steps)
-            x, y = _arrays(x, y, "evaluate")
-            source = self._array_batches(x, y, _sample_weights(y, sample_weight, None, "evaluate"), batch_size)
+            xs, ys = self._arrays(x, y, "evaluate")
+            source = self._array_batches(xs, ys, _sample_weights(ys, sample_weight, None, "evaluate"), batch_size)
         progress = Progbar(source.samples, verbose=verbose) if verbose else None
         scores = self._evaluate(source, progress)
         return scores[0] if len(scores) == 1 else scores
 
     def _evaluate(self, source, progress=None):
-        placeholders, loss, metrics = self._compiled_for(self._target_spec)
+        placeholders, loss, metrics = self._compiled_for()
         fetches = [loss] + list(metrics.values())
         totals, seen = numpy.zeros(len(fetches)), 0
         for xb, yb, wb in source.epoch(self._session()):
             values = self._run(fetches, xb, placeholders, yb, wb, training=False)
-            totals += numpy.asarray(values, dtype=float) * len(xb)
-            seen += len(xb)
+            totals += numpy.asarray(values, dtype=float) * len(wb)
+            seen += len(wb)
             if progress is not None:
                 progress.update(seen, list(zip(["loss"] + list(metrics), totals / seen)), finalize=False)
         if not seen:
@@ -318,20 +363,21 @@ class Model:
         return (totals / seen).tolist()
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None):
-        """The model's output for every sample of ``x`` (a numpy array, or a dataset of input batches), computed
-        in batches, in inference mode."""
+        """The model's output for every sample of ``x`` (a numpy array — a list or dict of them for several
+        inputs —, or a dataset of input batches), computed in batches, in inference mode; a list of arrays for a
+        model with several outputs."""
         _unsupported("predict", callbacks=callbacks)
         if is_dataset(x):
             _no_arrays_with_dataset("predict", batch_size=batch_size)
             source = self._dataset_batches(x, steps, "predict", needs_targets=False)
         else:
             _unsupported("predict", steps=steps)
-            source = self._array_batches(_features(x, "predict"), None, None, batch_size)
-        parts = [self._run([self._output], xb, training=False)[0] for xb, _, _ in source.epoch(self._session())]
-        if not parts:
-            return numpy.zeros((0,) + tuple(d or 0 for d in self._output.shape.as_list()[1:]),
-                               self._output.dtype.as_numpy_dtype)
-        return numpy.concatenate(parts)
+            xs = self._inputs_as_list(x, "predict")
+            source = self._array_batches(xs, None, numpy.ones(len(xs[0]), numpy.float32), batch_size)
+        parts = [self._run(self._outputs, xb, training=False) for xb, _, _ in source.epoch(self._session())]
+        return _one_or_list([numpy.concatenate([part[i] for part in parts]) if parts else numpy.zeros(
+            (0,) + tuple(d or 0 for d in output.shape.as_list()[1:]), output.dtype.as_numpy_dtype)
+            for i, output in enumerate(self._outputs)])
 
     def predict_proba(self, x, batch_size=32, verbose=0):
         """``predict``, under the name old Keras programs use for probability outputs."""
@@ -345,38 +391,71 @@ class Model:
 
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
         """One update on one batch; the loss (and metrics) of that batch before the update."""
-        x, y = _arrays(x, y, "train_on_batch")
-        w = _sample_weights(y, sample_weight, class_weight, "train_on_batch")
-        self._built_for(x.shape[1:], y)
-        placeholders, loss, metrics, train_op = self._training_for(self._target_spec)
-        values = self._run([train_op, loss] + list(metrics.values()), x, placeholders, y, w, training=True)[1:]
+        xs, ys = self._arrays(x, y, "train_on_batch")
+        w = _sample_weights(ys, sample_weight, class_weight, "train_on_batch")
+        self._built_for(xs, ys)
+        placeholders, loss, metrics, train_op = self._training_for()
+        values = self._run([train_op, loss] + list(metrics.values()), xs, placeholders, ys, w, training=True)[1:]
         values = [float(v) for v in values]
         return values[0] if len(values) == 1 else values
 
     def test_on_batch(self, x, y, sample_weight=None):
-        x, y = _arrays(x, y, "test_on_batch")
-        scores = self._evaluate(self._array_batches(x, y, _sample_weights(y, sample_weight, None, "test_on_batch"),
-                                                    max(len(x), 1)))
+        xs, ys = self._arrays(x, y, "test_on_batch")
+        w = _sample_weights(ys, sample_weight, None, "test_on_batch")
+        scores = self._evaluate(self._array_batches(xs, ys, w, max(len(w), 1)))
         return scores[0] if len(scores) == 1 else scores
 
     def predict_on_batch(self, x):
-        return self.predict(x, batch_size=max(len(x), 1))
+        return self.predict(x, batch_size=max(len(self._inputs_as_list(x, "predict_on_batch")[0]), 1))
 
     # ------------------------------------------------------------------------ batches and the session
-    def _built_for(self, sample_shape, y=None, target_shape=None):
-        """Build the model for inputs of one sample's ``sample_shape`` (if not built yet), and note the shape one
-        sample's targets have (from ``y``, or given), for the targets' placeholder."""
-        if self._output is None:
-            self.build((None,) + tuple(sample_shape))
-        if y is not None:
-            target_shape = y.shape[1:]
-        if target_shape is not None and self._target_spec is None:
-            self._target_spec = tuple(target_shape)
-        return self._output
+    def _inputs_as_list(self, x, what):
+        """``x`` as one numpy array per input: an array, or a list or a dict (by input name) of them."""
+        if is_dataset(x):
+            raise NotImplementedError(f"{what}: pass a dataset as the first argument, alone")
+        return _arrays_of(x, self.input_names if self._inputs is not None else ["input"], what, "inputs")
 
-    def _array_batches(self, x, y, w, batch_size, shuffle=False):
-        self._built_for(x.shape[1:], y)
-        return ArrayBatches(x, y, w, _batch_size(batch_size), shuffle)
+    def _arrays(self, x, y, what):
+        """(arrays per input, arrays per output) with as many samples each; one target per sample becomes a
+        column, as in Keras, to line up with a (batch, 1) output."""
+        xs = self._inputs_as_list(x, what)
+        names = self.output_names if self._outputs is not None else ["output"]
+        ys = [a[:, None] if a.ndim == 1 else a for a in _arrays_of(y, names, what, "targets")]
+        counts = [len(a) for a in xs], [len(a) for a in ys]
+        if len(set(counts[0] + counts[1])) > 1:
+            shown = [c[0] if len(c) == 1 else c for c in counts]
+            raise ValueError(f"{what}: Input arrays should have the same number of samples as target arrays. Found "
+                             f"{shown[0]} input samples and {shown[1]} target samples.")
+        return xs, ys
+
+    def _validation_arrays(self, validation_data):
+        """(inputs, targets, sample weights) from fit's ``validation_data`` tuple."""
+        if len(validation_data) not in (2, 3):
+            raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weights), or a "
+                             "dataset")
+        xs, ys = self._arrays(*validation_data[:2], "fit's validation_data")
+        weights = validation_data[2] if len(validation_data) == 3 else None
+        return xs, ys, _sample_weights(ys, weights, None, "fit's validation_data")
+
+    def _built_for(self, xs, ys=None, sample_shape=None, target_shapes=None):
+        """Build the model (if not built yet) for inputs like ``xs`` (arrays) or of one sample's ``sample_shape``,
+        and note the shape one sample's targets have per output (from ``ys``, or given), for the targets'
+        placeholders."""
+        if self._outputs is None:
+            if xs is not None and len(xs) != 1:
+                raise ValueError(f"A model built from its first data takes one input, got {len(xs)} arrays")
+            self.build((None,) + tuple(xs[0].shape[1:] if xs is not None else sample_shape))
+        if ys is not None:
+            target_shapes = [y.shape[1:] for y in ys]
+        if target_shapes is not None and self._target_specs is None:
+            if len(target_shapes) != len(self._outputs):
+                raise ValueError(f"The model has {len(self._outputs)} outputs ({', '.join(self.output_names)}), "
+                                 f"but {len(target_shapes)} target arrays were given")
+            self._target_specs = [tuple(shape) for shape in target_shapes]
+
+    def _array_batches(self, xs, ys, w, batch_size, shuffle=False):
+        self._built_for(xs, ys)
+        return ArrayBatches(xs, ys, w, _batch_size(batch_size), shuffle)
 
     def _dataset_batches(self, dataset, steps, what, needs_targets=True):
         shapes = dataset._shapes  # one per component: x, or x, y (and weights)
@@ -385,29 +464,33 @@ class Model:
                              f"model's graph is the default)")
         if needs_targets and len(shapes) >= 2:
             target = shapes[1].as_list()
-            self._built_for(shapes[0].as_list()[1:], target_shape=target[1:] or [1])
+            self._built_for(None, sample_shape=shapes[0].as_list()[1:], target_shapes=[target[1:] or [1]])
         else:
-            self._built_for(shapes[0].as_list()[1:])
+            self._built_for(None, sample_shape=shapes[0].as_list()[1:])
+        if len(self._inputs) != 1 or len(self._outputs) != 1:
+            raise NotImplementedError(f"{what}: datasets feed models with one input and one output here; pass "
+                                      f"lists (or dicts) of numpy arrays")
         return DatasetBatches(dataset, self._graph, steps, what, needs_targets)
 
     def _session(self):
         with self._graph.as_default():
             return backend.get_session()
 
-    def _run(self, fetches, x, placeholders=None, y=None, w=None, training=False):
-        """``Session.run`` of ``fetches`` with a batch fed: the inputs ``x``, and with ``placeholders`` (targets,
-        sample weights) the targets ``y`` and weights ``w`` (default: ones)."""
+    def _run(self, fetches, xs, placeholders=None, ys=None, w=None, training=False):
+        """``Session.run`` of ``fetches`` with a batch fed: the inputs ``xs`` (one array per input), and with
+        ``placeholders`` (targets per output, sample weights) the targets ``ys`` and the weights ``w``."""
         with self._graph.as_default():
             session = backend.get_session()
-            feed = {self._input: x.astype(self._input.dtype.as_numpy_dtype, copy=False)}
+            feed = {t: x.astype(t.dtype.as_numpy_dtype, copy=False) for t, x in zip(self._inputs, xs)}
             if placeholders is not None:
-                targets, weights = placeholders
-                wanted = tuple(targets.shape.as_list()[1:])
-                if None not in wanted and y[0].size != math.prod(wanted):
-                    raise ValueError(f"Error when checking target: expected targets of shape (None,) + {wanted} "
-                                     f"(as the model was first trained or evaluated with), got {y.shape}")
-                feed[targets] = y.astype(targets.dtype.as_numpy_dtype, copy=False).reshape((len(y),) + wanted)
-                feed[weights] = numpy.ones(len(y), numpy.float32) if w is None else w
+                all_targets, weights = placeholders
+                for targets, y in zip(all_targets, ys):
+                    wanted = tuple(targets.shape.as_list()[1:])
+                    if None not in wanted and y[0].size != math.prod(wanted):
+                        raise ValueError(f"Error when checking target: expected targets of shape (None,) + {wanted} "
+                                         f"(as the model was first trained or evaluated with), got {y.shape}")
+                    feed[targets] = y.astype(targets.dtype.as_numpy_dtype, copy=False).reshape((len(y),) + wanted)
+                feed[weights] = w
             phase = backend.learning_phase()
             if not isinstance(phase, int):
                 feed[phase] = training
@@ -438,7 +521,7 @@ class Model:
     def load_weights(self, filepath):
         """Load weights written by ``save_weights`` (the model must be built)."""
         _refuse_hdf5(filepath, None)
-        if self._output is None:
+        if self._outputs is None:
             raise ValueError("load_weights: build the model first (give the first layer an input_shape, or call "
                              "fit/predict once) so that its weights exist")
         with self._graph.as_default():
@@ -462,7 +545,7 @@ class Model:
 
     def summary(self, line_length=65, print_fn=print):
         """A table of the layers: name (type), output shape, number of parameters; then the totals."""
-        if self._output is None:
+        if self._outputs is None:
             raise ValueError("This model has not yet been built. Build the model first by calling `build()` or "
                              "calling `fit()` with some data, or specify an `input_shape` argument in the first "
                              "layer(s) for automatic build.")
@@ -509,9 +592,9 @@ class Sequential(Model):
             if not isinstance(layer, (Layer, Model)):
                 raise TypeError(f"The added layer must be an instance of class Layer. Found: {layer!r}")
             self._layers.append(layer)
-        if self._output is not None:  # already built: the new layer joins the graph at once
+        if self._outputs is not None:  # already built: the new layer joins the graph at once
             with self._graph.as_default():
-                self._output = layer(self._output)
+                self._outputs = [layer(self._outputs[0])]
             self._compiled = None
         elif self._batch_input_shape is not None and self._layers:
             self.build(self._batch_input_shape)
@@ -570,22 +653,52 @@ def _snake(cls):
     return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
-def _single(tensors, what):
-    if isinstance(tensors, (list, tuple)):
-        if len(tensors) != 1:
-            raise NotImplementedError(f"Model: {what} has {len(tensors)} tensors; minidl's Keras models have one "
-                                      f"input and one output")
-        tensors = tensors[0]
-    if not hasattr(tensors, "op"):
-        raise TypeError(f"Model: {what} must be a tensor (from tf.keras.Input or a layer), got {tensors!r}")
+def _tensors(tensors, what):
+    """A model's inputs or outputs as a list of tensors (one tensor, or a list/tuple of them)."""
+    tensors = list(tensors) if isinstance(tensors, (list, tuple)) else [tensors]
+    if not tensors:
+        raise ValueError(f"Model: {what} must hold at least one tensor")
+    for tensor in tensors:
+        if not hasattr(tensor, "op"):
+            raise TypeError(f"Model: {what} must be tensors (from tf.keras.Input or a layer), got {tensor!r}")
     return tensors
+
+
+def _one_or_list(items):
+    """Keras' convention for a model's inputs, outputs and their shapes: the one item, or the list of them."""
+    if items is None:
+        return None
+    return items[0] if len(items) == 1 else list(items)
+
+
+def _per_output(spec, names, what, default=None):
+    """``compile``'s ``spec`` (one thing for all outputs, a list in output order, or a dict by output name) as one
+    entry per output."""
+    if isinstance(spec, dict):
+        unknown = set(spec) - set(names)
+        if unknown:
+            raise ValueError(f"Unknown entries in {what} dictionary: {sorted(unknown)}. Only expected following keys: "
+                             f"{names}")
+        if default is None and len(spec) != len(names):
+            raise ValueError(f"Output(s) {[n for n in names if n not in spec]} missing from {what} dictionary")
+        return [spec.get(name, default) for name in names]
+    # a list is one entry per output — but metrics=["acc"] is a list of metrics for every output, and only a list
+    # of lists is metrics per output
+    per_output = isinstance(spec, (list, tuple)) and (what != "metrics" or bool(spec) and all(
+        isinstance(group, (list, tuple)) for group in spec))
+    if per_output:
+        if len(spec) != len(names):
+            raise ValueError(f"When passing a list as {what}, it should have one entry per model output. The model "
+                             f"has {len(names)} outputs, but you passed {what}={spec!r}")
+        return list(spec)
+    return [spec] * len(names)
 
 
 def _layers_between(inputs, outputs):
     """The Keras layers whose calls lie on the way from ``inputs`` to ``outputs`` (every op between them is
     visited: a layer called twice, or plain ops between layers, hide nothing), in the order of their first
-    calls."""
-    found, seen, stack = {}, set(), [outputs]
+    calls. Every input must be used, and no other placeholder may be needed."""
+    found, seen, stack = {}, set(), list(outputs)
     while stack:
         tensor = stack.pop()
         if tensor in seen:
@@ -594,10 +707,15 @@ def _layers_between(inputs, outputs):
         layer = getattr(tensor, "_keras_layer", None)
         if layer is not None:
             found[id(layer)] = layer
-        if tensor is not inputs:
+        if not any(tensor is t for t in inputs):
+            if tensor.op.type == "Placeholder":
+                raise ValueError(f"Graph disconnected: cannot obtain value for tensor {tensor.name}: the outputs "
+                                 f"need it, and it is not among the model's inputs")
             stack.extend(tensor.op.inputs)
-    if inputs not in seen:
-        raise ValueError("Model: the outputs were not computed from the inputs (Graph disconnected)")
+    for tensor in inputs:
+        if tensor not in seen:
+            raise ValueError(f"Model: the outputs were not computed from the input {tensor.name} (Graph "
+                             f"disconnected)")
     return sorted(found.values(), key=lambda layer: layer.first_call)
 
 
@@ -613,35 +731,32 @@ def _held_layers(model):
     return out
 
 
-def _arrays(x, y, what):
-    x = _features(x, what)
-    if y is None:
-        raise ValueError(f"{what}: targets `y` are needed")
-    if isinstance(y, (list, tuple)) and len(y) == 1 and isinstance(y[0], numpy.ndarray):
-        y = y[0]
-    y = numpy.asarray(y)
-    if y.ndim == 0 or len(y) != len(x):
-        raise ValueError(f"{what}: Input arrays should have the same number of samples as target arrays. Found "
-                         f"{len(x)} input samples and {len(y) if y.ndim else 0} target samples.")
-    # one target per sample becomes a column, as Keras does: it then lines up with a (batch, 1) output
-    return x, y[:, None] if y.ndim == 1 else y
-
-
-def _features(x, what):
-    if x is None:
-        raise ValueError(f"{what}: inputs `x` are needed")
-    if isinstance(x, (list, tuple)) and len(x) == 1 and isinstance(x[0], numpy.ndarray):
-        x = x[0]  # [x], as functional-API code passes the one input
-    if hasattr(x, "make_one_shot_iterator") or hasattr(x, "output_types"):
-        raise NotImplementedError(f"{what}: tf.data datasets are not supported; pass numpy arrays")
-    if isinstance(x, dict):
-        raise NotImplementedError(f"{what}: models with several (named) inputs are not supported")
-    x = numpy.asarray(x)
-    if x.dtype == object:
-        raise ValueError(f"{what}: the inputs are not one rectangular array (several inputs, or ragged rows?)")
-    if x.ndim == 0:
-        raise ValueError(f"{what}: inputs must have a batch dim, got a scalar")
-    return x
+def _arrays_of(data, names, what, kind):
+    """``data`` as one numpy array per name (of the model's inputs or outputs): an array (one input/output), a
+    list in order, or a dict by name."""
+    if data is None:
+        raise ValueError(f"{what}: {kind} are needed")
+    if isinstance(data, dict):
+        missing, unknown = [n for n in names if n not in data], sorted(set(data) - set(names))
+        if missing or unknown:
+            raise ValueError(f"{what}: No data provided for {missing or unknown}. Need data for each key in: {names}")
+        data = [data[name] for name in names]
+    elif len(names) > 1:
+        if not isinstance(data, (list, tuple)) or len(data) != len(names):
+            raise ValueError(f"{what}: the model has {len(names)} {kind} ({', '.join(names)}): pass a list (or a dict "
+                             f"by name) of {len(names)} arrays")
+    elif isinstance(data, (list, tuple)) and len(data) == 1 and isinstance(data[0], numpy.ndarray):
+        data = [data[0]]  # [x], as functional-API code passes the one input
+    else:
+        data = [data]
+    arrays = [numpy.asarray(a) for a in data]
+    for a in arrays:
+        if a.dtype == object:
+            raise ValueError(f"{what}: the {kind} are not rectangular arrays (ragged rows, or more arrays than the "
+                             f"model has {kind}?)")
+        if a.ndim == 0:
+            raise ValueError(f"{what}: {kind} must have a batch dim, got a scalar")
+    return arrays
 
 
 _SAME_SHAPE_LOSSES = ("mean_squared_error", "mean_absolute_error", "binary_crossentropy", "categorical_crossentropy")
@@ -666,9 +781,11 @@ def _check_targets(target_shape, output_shape, loss_function):
                          f"same shape as the output.{hint}")
 
 
-def _sample_weights(y, sample_weight, class_weight, what):
-    """One float32 weight per sample: ``sample_weight`` (an array, one per sample) times the ``class_weight`` of
-    the sample's class (a dict class -> weight; the class is the label, or the argmax of a one-hot row)."""
+def _sample_weights(ys, sample_weight, class_weight, what):
+    """One float32 weight per sample (shared by the outputs): ``sample_weight`` (an array, one per sample) times
+    the ``class_weight`` of the sample's class (a dict class -> weight; the class is the label, or the argmax of a
+    one-hot row; one output only)."""
+    y = ys[0]
     weights = numpy.ones(len(y), numpy.float32)
     if sample_weight is not None:
         sample_weight = numpy.asarray(sample_weight, numpy.float32)
@@ -677,6 +794,8 @@ def _sample_weights(y, sample_weight, class_weight, what):
                              f"{sample_weight.shape}")
         weights *= sample_weight
     if class_weight is not None:
+        if len(ys) > 1:
+            raise NotImplementedError(f"{what}: class_weight with several outputs; give sample_weight")
         classes = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0]
         missing = set(numpy.unique(classes).tolist()) - set(class_weight)
         if missing:
@@ -691,16 +810,6 @@ def _batch_size(batch_size):
     if not isinstance(batch_size, (int, numpy.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     return int(batch_size)
-
-
-def _validation_arrays(validation_data):
-    """(x, y, sample weights) from fit's ``validation_data`` tuple."""
-    if len(validation_data) not in (2, 3):
-        raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weights), or a "
-                         "dataset")
-    x, y = _arrays(*validation_data[:2], "fit's validation_data")
-    weights = validation_data[2] if len(validation_data) == 3 else None
-    return x, y, _sample_weights(y, weights, None, "fit's validation_data")
 
 
 def _no_arrays_with_dataset(what, **options):
