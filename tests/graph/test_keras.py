@@ -1075,3 +1075,94 @@ def test_models_with_several_inputs_and_outputs():
         model.compile("sgd", loss=["mse"])
     with pytest.raises(ValueError, match=r"Unknown entries in loss dictionary: \['prio'\]"):
         model.compile("sgd", loss={"prio": "mse", "department": "mse"})
+
+
+def test_several_outputs_report_in_metrics_names_order_with_unique_names():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((8, 4)).astype(np.float32)
+    inputs = keras.Input((4,), name="a")
+    model = keras.Model(inputs, [keras.layers.Dense(1, name="reg")(inputs),
+                                 keras.layers.Dense(2, activation="softmax", name="cls")(inputs)])
+    model.compile("sgd", ["mse", "sparse_categorical_crossentropy"], metrics=[["mae"], ["acc"]])
+    assert model.metrics_names == ["loss", "reg_loss", "cls_loss", "reg_mean_absolute_error", "cls_acc"]
+    scores = dict(zip(model.metrics_names, model.evaluate(x, [np.zeros(8), np.zeros(8)], verbose=0)))
+    reg, cls = model.predict(x)
+    assert scores["reg_loss"] == pytest.approx(np.mean(reg ** 2), rel=1e-5)
+    assert scores["reg_mean_absolute_error"] == pytest.approx(np.mean(abs(reg)), rel=1e-5)
+    assert scores["cls_acc"] == pytest.approx(np.mean(cls.argmax(1) == 0))
+    shared = keras.layers.Dense(1, name="shared")
+    b = keras.Input((4,), name="b")
+    twice = keras.Model([inputs, b], [shared(inputs), shared(b)])
+    twice.compile("sgd", "mse", metrics=["mse", "mean_squared_error"])
+    assert twice.output_names == ["shared", "shared_1"]
+    assert len(twice.metrics_names) == len(twice.evaluate([x, x], [np.zeros(8), np.ones(8)], verbose=0)) == 7
+    with pytest.raises(NotImplementedError, match="sample weights per output"):
+        twice.fit([x, x], [np.zeros(8), np.ones(8)], sample_weight={"shared": np.ones(8)}, verbose=0)
+
+
+def test_wrappers_and_models_as_layers_train_once_and_freeze():
+    rng = np.random.default_rng(0)
+    steps = rng.standard_normal((6, 5, 4)).astype(np.float32)
+    inputs = keras.Input((5, 4))
+    dense = keras.layers.Dense(2)
+    wrapped = keras.layers.TimeDistributed(dense)
+    model = keras.Model(inputs, wrapped(inputs))
+    assert [layer.name for layer in model.layers] == [wrapped.name]  # the inner layer is the wrapper's
+    assert len(model.trainable_weights) == 2 and model.count_params() == 10
+    model.compile(keras.optimizers.SGD(0.1), "mse")
+    kernel, bias = dense.get_weights()
+    targets = np.zeros((6, 5, 2), np.float32)
+    model.train_on_batch(steps, targets)
+    residual = steps @ kernel + bias  # d mean(r²) / d kernel = 2 sum over steps of x r / size
+    expected = kernel - 0.1 * 2 * np.einsum("btf,bto->fo", steps, residual) / residual.size
+    np.testing.assert_allclose(dense.get_weights()[0], expected, rtol=1e-4, atol=1e-6)  # one step, not two
+    wrapped.trainable = False
+    assert model.trainable_weights == []
+    base = keras.Sequential([keras.layers.Dense(3, input_shape=(4,))])
+    base.trainable = False
+    x = rng.standard_normal((8, 4)).astype(np.float32)
+    outer_in = keras.Input((4,))
+    outer = keras.Model(outer_in, keras.layers.Dense(1)(base(outer_in)))
+    assert base in outer.layers and len(outer.trainable_weights) == 2
+    frozen = base.get_weights()
+    outer.compile("sgd", "mse")
+    outer.fit(x, np.ones(8), verbose=0, epochs=2)
+    for before, after in zip(frozen, base.get_weights()):
+        np.testing.assert_array_equal(before, after)
+
+    class Head(keras.Model):
+        def __init__(self, base):
+            super().__init__()
+            self.base, self.top = base, keras.layers.Dense(1)
+
+        def call(self, inputs, training=None):
+            return self.top(self.base(inputs))
+
+    held = Head(base)
+    held.compile("sgd", "mse")
+    held.fit(x, np.ones(8), verbose=0)
+    assert held.layers[0] is base and len(held.trainable_weights) == 2
+    np.testing.assert_array_equal(base.get_weights()[0], frozen[0])
+
+
+def test_summary_of_a_layer_with_several_outputs_and_lr_from_anywhere(capsys):
+    inputs = keras.Input((6, 3))
+    output, h, c = keras.layers.LSTM(4, return_state=True, name="enc")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.concatenate([output, h, c])))
+    model.summary()
+    assert "enc (LSTM)                   [(None, 4), (None, 4), (" in capsys.readouterr().out  # cut to its column
+    graph = tf.Graph()
+    with graph.as_default():
+        elsewhere = keras.Sequential([keras.layers.Dense(1, input_shape=(3,))])
+        elsewhere.compile(keras.optimizers.SGD(0.5), "mse")
+    x = np.ones((4, 3), np.float32)
+    keras.backend.set_value(elsewhere.optimizer.lr, 0.0)  # outside the model's graph: still its rate
+    weights = elsewhere.get_weights()
+    elsewhere.fit(x, np.ones(4), verbose=0)
+    np.testing.assert_array_equal(elsewhere.get_weights()[0], weights[0])
+    tf1 = keras.Sequential([keras.layers.Dense(1, input_shape=(3,))])
+    tf1.compile(tf.train.GradientDescentOptimizer(0.1), "mse")
+    with pytest.raises(ValueError, match='Optimizer must have a "lr" attribute'):
+        tf1.fit(x, np.ones(4), verbose=0, callbacks=[keras.callbacks.LearningRateScheduler(lambda epoch: 0.1)])
+    merged = keras.layers.add([keras.Input((1,)), keras.Input((3,))])  # size 1 broadcasts
+    assert merged.shape.as_list() == [None, 3]

@@ -109,17 +109,23 @@ def floatx():
 
 
 def get_value(x):
-    """The value of a variable (or any tensor) in the Keras session, as a numpy array."""
-    return get_session().run(x)
+    """The value of a variable (or any tensor) in the Keras session of its graph, as a numpy array."""
+    with x.graph.as_default():
+        return get_session().run(x)
 
 
 def set_value(x, value):
-    """Put ``value`` into the variable ``x`` in the Keras session."""
-    x.load(numpy.asarray(value, dtype=x.dtype.as_numpy_dtype), get_session())
+    """Put ``value`` into the variable ``x`` in the Keras session of its graph."""
+    with x.graph.as_default():
+        x.load(numpy.asarray(value, dtype=x.dtype.as_numpy_dtype), get_session())
 
 
 def batch_get_value(tensors):
-    return get_session().run(list(tensors))
+    tensors = list(tensors)
+    if not tensors:
+        return []
+    with tensors[0].graph.as_default():
+        return get_session().run(tensors)
 
 
 def batch_set_value(pairs):
@@ -130,13 +136,15 @@ def batch_set_value(pairs):
 def function(inputs, outputs, updates=None, name=None):
     """A callable that runs ``outputs`` (and ``updates``) in the Keras session with ``inputs`` fed from a list of
     values: ``K.function([model.input], [layer.output])([x])``."""
-    inputs, outputs = list(inputs), list(outputs)
-    updates = list(updates or [])
+    inputs, updates = list(inputs), list(updates or [])
+    one = not isinstance(outputs, (list, tuple))  # a single output comes back alone
+    outputs = [outputs] if one else list(outputs)
 
     def run(values):
         if len(values) != len(inputs):
             raise ValueError(f"K.function expects {len(inputs)} input values, got {len(values)}")
-        return get_session().run(outputs + updates, dict(zip(inputs, values)))[:len(outputs)]
+        results = get_session().run(outputs + updates, dict(zip(inputs, values)))[:len(outputs)]
+        return results[0] if one else results
     return run
 
 

@@ -109,3 +109,102 @@ def placeholder(shape=None, ndim=None, dtype="float32", name=None):
 def gradients(loss, variables_):
     from ..gradients import gradients as tf_gradients
     return tf_gradients(loss, variables_)
+
+
+# more of Keras' backend, as TF 1 programs' custom losses and layers use it
+def image_data_format():
+    return "channels_last"
+
+
+def ones_like(x, dtype=None, name=None):
+    return array_ops.ones_like(x, dtype=dtype, name=name)
+
+
+def zeros_like(x, dtype=None, name=None):
+    return array_ops.zeros_like(x, dtype=dtype, name=name)
+
+
+def switch(condition, then_expression, else_expression):
+    """``then`` where ``condition``, else ``else`` (elementwise; a Python bool picks one)."""
+    if isinstance(condition, bool):
+        return then_expression if condition else else_expression
+    return array_ops.where(condition, then_expression, else_expression)
+
+
+greater, less, not_equal = math_ops.greater, math_ops.less, math_ops.not_equal
+greater_equal, less_equal = math_ops.greater_equal, math_ops.less_equal
+logsumexp = _reduction(math_ops.reduce_logsumexp)
+prod = _reduction(math_ops.reduce_prod)
+any, all = _reduction(math_ops.reduce_any), _reduction(math_ops.reduce_all)
+
+
+def cumsum(x, axis=0):
+    return math_ops.cumsum(x, axis=axis)
+
+
+def l2_normalize(x, axis=None):
+    return nn.l2_normalize(x, axis=axis)
+
+
+def batch_flatten(x):
+    """(batch, ...) -> (batch, everything else)."""
+    return array_ops.reshape(x, [-1, int(math_ops.to_tensor(x).shape[1:].num_elements())])
+
+
+def permute_dimensions(x, pattern):
+    return array_ops.transpose(x, list(pattern))
+
+
+def one_hot(indices, num_classes):
+    return array_ops.one_hot(indices, num_classes)
+
+
+def gather(reference, indices):
+    return array_ops.gather(reference, indices)
+
+
+def tile(x, n):
+    return array_ops.tile(x, n)
+
+
+def arange(start, stop=None, step=1, dtype="int32"):
+    return array_ops.range(start, stop, step, dtype=dtype)
+
+
+def elu(x, alpha=1.0):
+    return nn.elu(x) if alpha == 1.0 else array_ops.where(x > 0, x, alpha * (math_ops.exp(x) - 1))
+
+
+softplus = nn.softplus
+
+
+def hard_sigmoid(x):
+    return math_ops.clip_by_value(0.2 * x + 0.5, 0.0, 1.0)
+
+
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    from .losses import categorical_crossentropy as loss
+    return loss(target, output, from_logits=from_logits)
+
+
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    from .losses import sparse_categorical_crossentropy as loss
+    return loss(target, output, from_logits=from_logits)
+
+
+def binary_crossentropy(target, output, from_logits=False):
+    """Elementwise, as Keras' backend gives it (the loss of the same name also averages the last axis)."""
+    p = output if from_logits else math_ops.log(math_ops.clip_by_value(output, 1e-7, 1 - 1e-7) /
+                                                 (1 - math_ops.clip_by_value(output, 1e-7, 1 - 1e-7)))
+    return nn.sigmoid_cross_entropy_with_logits(labels=math_ops.cast(target, p.dtype), logits=p)
+
+
+def count_params(x):
+    return int(math_ops.to_tensor(x).shape.num_elements())
+
+
+__all__ += ["image_data_format", "ones_like", "zeros_like", "switch", "greater", "less", "not_equal",
+            "greater_equal", "less_equal", "logsumexp", "prod", "any", "all", "cumsum", "l2_normalize",
+            "batch_flatten", "permute_dimensions", "one_hot", "gather", "tile", "arange", "elu", "softplus",
+            "hard_sigmoid", "categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy",
+            "count_params"]

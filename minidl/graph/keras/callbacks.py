@@ -168,15 +168,19 @@ class ModelCheckpoint(Callback):
         self.model.save_weights(path)
 
 
-def _get_rate(model):
-    return float(get_value(model.optimizer.lr))
-
-
-def _set_rate(model, value):
+def _rate_variable(model):
     if not hasattr(model.optimizer, "lr"):
         raise ValueError('Optimizer must have a "lr" attribute (a tf.keras optimizer; a tf.train optimizer\'s '
                          'rate is fixed when its update is built).')
-    set_value(model.optimizer.lr, value)
+    return model.optimizer.lr
+
+
+def _get_rate(model):
+    return float(get_value(_rate_variable(model)))
+
+
+def _set_rate(model, value):
+    set_value(_rate_variable(model), value)
 
 
 class LearningRateScheduler(Callback):

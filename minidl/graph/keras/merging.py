@@ -19,8 +19,9 @@ def _merge(kind, combine, minimum=2):
                              f"{inputs!r}")
         tensors = [math_ops.to_tensor(t) for t in inputs]
         shapes = [t.shape.as_list()[1:] for t in tensors]
-        if any(len(s) != len(shapes[0]) or any(None not in (a, b) and a != b for a, b in zip(s, shapes[0]))
-               for s in shapes):
+        # sizes must agree, or be 1 (broadcast), dim by dim
+        if any(len(s) != len(shapes[0]) or any(None not in (a, b) and a != b and 1 not in (a, b)
+                                               for a, b in zip(s, shapes[0])) for s in shapes):
             raise ValueError(f"Operands could not be merged ({kind}) with shapes {[tuple(s) for s in shapes]} "
                              f"(the batch dim aside)")
         return combine(tensors)

@@ -23,6 +23,7 @@ import numpy
 
 from ... import ops
 from ..basics import control_dependencies, group
+from ..core import get_default_graph
 from ..train.optimizer import Optimizer as TFOptimizer
 from . import backend
 
@@ -34,6 +35,7 @@ class Optimizer(TFOptimizer):
         if unknown:
             raise TypeError(f"{name}: unexpected keyword argument(s) {', '.join(sorted(unknown))}")
         super().__init__(False, name)
+        self.home_graph = None  # the graph of the model compiled with it (set by compile)
         self._initial_rate = float(learning_rate if lr is None else lr)
         if decay < 0.0:
             raise ValueError(f"decay cannot be less than 0: {decay}")
@@ -41,8 +43,11 @@ class Optimizer(TFOptimizer):
 
     @property
     def learning_rate(self):
-        """The learning rate: a float32 variable of the default graph, made at the first use."""
-        return self._non_slot_variable(f"{self._name}/learning_rate", numpy.float32(self._initial_rate))
+        """The learning rate: a float32 variable, made at the first use in the graph of the model compiled with
+        this optimizer (``home_graph``; else the default graph) — so ``K.set_value(model.optimizer.lr, ...)``
+        reaches the model wherever it is called."""
+        with (self.home_graph or get_default_graph()).as_default():
+            return self._non_slot_variable(f"{self._name}/learning_rate", numpy.float32(self._initial_rate))
 
     @learning_rate.setter
     def learning_rate(self, value):
@@ -71,7 +76,8 @@ class Optimizer(TFOptimizer):
 
     def get_config(self):
         """The options, as Keras lists them (the learning rate as given, or as last set)."""
-        return dict({k: v for k, v in vars(self).items() if not k.startswith("_")}, learning_rate=self._initial_rate)
+        return dict({k: v for k, v in vars(self).items() if not k.startswith("_") and k != "home_graph"},
+                    learning_rate=self._initial_rate)
 
 
 class SGD(Optimizer):

@@ -162,6 +162,9 @@ class Bidirectional(Layer):
             backward = reverse(backward, [1])
         return self._MERGES[self.merge_mode](forward, backward)
 
+    def inner_layers(self):
+        return [self.forward_layer, self.backward_layer]
+
     @property
     def weights(self):
         return self.forward_layer.weights + self.backward_layer.weights
@@ -170,8 +173,9 @@ class Bidirectional(Layer):
 
     @property
     def trainable_weights(self):
-        return self.forward_layer.trainable_weights + self.backward_layer.trainable_weights
+        return self.forward_layer.trainable_weights + self.backward_layer.trainable_weights if self.trainable else []
 
     @property
     def non_trainable_weights(self):
-        return self.forward_layer.non_trainable_weights + self.backward_layer.non_trainable_weights
+        trainable = set(self.trainable_weights)
+        return [v for v in self.weights if v not in trainable]

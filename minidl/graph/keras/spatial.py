@@ -98,6 +98,9 @@ class TimeDistributed(Layer):
         unfolded.set_shape([x.shape[0], steps] + out.shape.as_list()[1:])
         return unfolded
 
+    def inner_layers(self):
+        return [self.layer]
+
     @property
     def weights(self):
         return self.layer.weights
@@ -106,8 +109,9 @@ class TimeDistributed(Layer):
 
     @property
     def trainable_weights(self):
-        return self.layer.trainable_weights
+        return self.layer.trainable_weights if self.trainable else []
 
     @property
     def non_trainable_weights(self):
-        return self.layer.non_trainable_weights
+        trainable = set(self.trainable_weights)
+        return [v for v in self.weights if v not in trainable]

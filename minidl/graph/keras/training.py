@@ -39,7 +39,7 @@ from ..core import get_default_graph
 from ..train.saver import Saver
 from . import backend, callbacks as callbacks_module, losses, metrics as metrics_module, optimizers
 from .data_adapter import ArrayBatches, DatasetBatches, is_dataset
-from .layers import InputLayer, Layer, _set_weights
+from .layers import InputLayer, Layer, _calls as _layer_calls, _set_weights
 from .utils import Progbar
 
 
@@ -50,6 +50,7 @@ class Model:
         self.name = name or backend.unique_name(_snake(type(self)))
         self.stop_training = False
         self.trainable = True  # False: none of its weights train (set it before compile, as in Keras)
+        self.first_call = None  # when it was first called as a layer of another model
         self.optimizer = self.loss = None
         self._graph = None
         self._inputs = self._outputs = None  # lists of tensors, once built
@@ -71,19 +72,13 @@ class Model:
 
     @property
     def weights(self):
-        seen, out = set(), []
-        for layer in self.layers:
-            for variable in layer.weights:
-                if variable not in seen:
-                    seen.add(variable)
-                    out.append(variable)
-        return out
+        return _unique(v for layer in self.layers for v in layer.weights)
 
     variables = weights
 
     @property
     def trainable_weights(self):
-        return [v for layer in self.layers for v in layer.trainable_weights] if self.trainable else []
+        return _unique(v for layer in self.layers for v in layer.trainable_weights) if self.trainable else []
 
     trainable_variables = trainable_weights
 
@@ -122,13 +117,14 @@ class Model:
     @property
     def output_names(self):
         """The names of the layers that make the outputs (how ``fit``'s target dicts and the logs name them)."""
-        return [getattr(getattr(t, "_keras_layer", None), "name", None) or f"output_{i + 1}"
-                for i, t in enumerate(self._outputs)]
+        names = [getattr(getattr(t, "_keras_layer", None), "name", None) or f"output_{i + 1}"
+                 for i, t in enumerate(self._outputs)]
+        return _made_unique(names)
 
     def get_layer(self, name=None, index=None):
         """A layer by ``name`` or by position ``index``."""
         if index is not None:
-            if not 0 <= index < len(self.layers):
+            if not -len(self.layers) <= index < len(self.layers):
                 raise ValueError(f"Was asked to retrieve layer at index {index} but model only has "
                                  f"{len(self.layers)} layers.")
             return self.layers[index]
@@ -141,10 +137,22 @@ class Model:
         raise NotImplementedError("A subclass of Model must define call(self, inputs)")
 
     def __call__(self, inputs):
-        """Apply the model to a tensor (its layers keep their variables)."""
+        """Apply the model to a tensor (its layers keep their variables). In the model that calls it, it is one
+        layer: its weights are this model's (none trainable when ``trainable`` is False)."""
         if type(self).call is Model.call:
             raise NotImplementedError("calling a functional Model on new inputs is not supported: apply its layers")
-        return self.call(inputs)
+        if self._graph is None:
+            self._graph = get_default_graph()
+        outputs = self.call(inputs)
+        if self.first_call is None:
+            self.first_call = next(_layer_calls)
+        for output in outputs if isinstance(outputs, list) else [outputs]:
+            output._keras_layer = self
+        return outputs
+
+    def inner_layers(self):
+        """What a model used as a layer holds: the layers the caller must not count again."""
+        return self.layers
 
     def build(self, input_shape):
         """Put the forward pass into the graph for inputs of ``input_shape`` (the batch dim may be None)."""
@@ -171,19 +179,21 @@ class Model:
         if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
             raise TypeError(f"Type of `metrics` argument not understood. Expected a list or dictionary, found: "
                             f"{metrics!r}")
-        self.optimizer = optimizers.get(optimizer)
-        self.loss = loss
+        # every name is checked now, not at the first fit, and before anything changes
+        new_optimizer = optimizers.get(optimizer)
         for identifier in loss.values() if isinstance(loss, dict) else loss if isinstance(loss, (list, tuple)) \
                 else [loss]:
-            losses.get(identifier)  # an unknown name is an error now, not at the first fit
-        for group in metrics.values() if isinstance(metrics, dict) else [metrics or []]:
-            for identifier in [group] if isinstance(group, str) else group:
+            losses.get(identifier)
+        for group in metrics.values() if isinstance(metrics, dict) else (metrics or []):
+            for identifier in group if isinstance(group, (list, tuple)) else [group]:
                 metrics_module.get(identifier)
-        self._metric_spec, self._loss_weights = metrics or [], loss_weights
         if self._outputs is not None:  # built: the per-output entries are checked now
-            for spec, what in ((loss, "loss"), (loss_weights, "loss_weights"), (self._metric_spec, "metrics")):
+            for spec, what in ((loss, "loss"), (loss_weights, "loss_weights"), (metrics or [], "metrics")):
                 if spec is not None:
                     _per_output(spec, self.output_names, what, default=[] if what == "metrics" else None)
+        self.optimizer, self.loss = new_optimizer, loss
+        _give_home(new_optimizer, self._graph)
+        self._metric_spec, self._loss_weights = metrics or [], loss_weights
         self._compiled = self._train_op = self._target_specs = None  # new targets' placeholders at the next use
 
     def _compiled_for(self):
@@ -205,7 +215,7 @@ class Model:
                 factors = _per_output(1.0 if self._loss_weights is None else self._loss_weights, names,
                                       "loss_weights")
                 metric_ids = _per_output(self._metric_spec, names, "metrics", default=[])
-                total, reported, all_targets = 0.0, {}, []
+                total, output_losses, metrics, all_targets = 0.0, {}, {}, []
                 for i, (output, name) in enumerate(zip(self._outputs, names)):
                     function = losses.get(loss_ids[i])
                     kind = type(loss_ids[i]).function if isinstance(loss_ids[i], losses.Loss) else function
@@ -220,12 +230,16 @@ class Model:
                     total = total + float(factors[i]) * output_loss
                     prefix = f"{name}_" if len(names) > 1 else ""
                     if prefix:
-                        reported[f"{name}_loss"] = output_loss
+                        output_losses[f"{name}_loss"] = output_loss
                     for identifier in [metric_ids[i]] if isinstance(metric_ids[i], str) else metric_ids[i]:
                         metric_name, metric = metrics_module.get(identifier, kind, output.shape.as_list())
-                        reported[prefix + metric_name] = math_ops.reduce_mean(metric(targets, output))
+                        metrics[len(metrics)] = (prefix + metric_name, math_ops.reduce_mean(metric(targets, output)))
                 for penalty in self.losses:
                     total = total + penalty
+                # what the logs report beside the loss, in metrics_names' order: the outputs' losses, then the
+                # metrics (a repeated name gets _1, _2 ..., as in Keras)
+                names = _made_unique(["loss"] + list(output_losses) + [n for n, _ in metrics.values()])[1:]
+                reported = dict(zip(names, list(output_losses.values()) + [t for _, t in metrics.values()]))
                 self._compiled = (all_targets, weights), total, reported
                 self._train_op = None
         return self._compiled
@@ -235,6 +249,7 @@ class Model:
         (built at the first training step: a model that is only evaluated needs no optimizer slots)."""
         targets, loss, metrics = self._compiled_for()
         if self._train_op is None:
+            _give_home(self.optimizer, self._graph)
             with self._graph.as_default():
                 if self.trainable_weights:
                     steps = [self.optimizer.minimize(loss, var_list=self.trainable_weights)]
@@ -254,9 +269,9 @@ class Model:
         names = self.output_names
         metric_ids = _per_output(self._metric_spec, names, "metrics", default=[])
         prefix = [f"{name}_" if len(names) > 1 else "" for name in names]
-        return ["loss"] + [f"{name}_loss" for name in names if len(names) > 1] + [
+        return _made_unique(["loss"] + [f"{name}_loss" for name in names if len(names) > 1] + [
             prefix[i] + metrics_module.get(identifier)[0] for i in range(len(names))
-            for identifier in ([metric_ids[i]] if isinstance(metric_ids[i], str) else metric_ids[i])]
+            for identifier in ([metric_ids[i]] if isinstance(metric_ids[i], str) else metric_ids[i])])
 
     # --------------------------------------------------------------------------------- the loops
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
@@ -555,7 +570,7 @@ class Model:
         print_fn(_row(("Layer (type)", "Output Shape", "Param #"), columns))
         print_fn("=" * line_length)
         for i, layer in enumerate(self.layers):
-            shape = str(tuple(layer.output.shape.as_list())) if layer.output is not None else "multiple"
+            shape = _shape_text(layer.output)
             print_fn(_row((f"{layer.name} ({type(layer).__name__})", shape, layer.count_params()), columns))
             print_fn(("=" if i == len(self.layers) - 1 else "_") * line_length)
         trainable = sum(math.prod(v.shape.as_list()) for v in self.trainable_weights)
@@ -694,6 +709,36 @@ def _per_output(spec, names, what, default=None):
     return [spec] * len(names)
 
 
+def _give_home(optimizer, graph):
+    """Tell a Keras optimizer the graph of the model it now serves, where its learning-rate variable belongs."""
+    if graph is not None and hasattr(optimizer, "home_graph"):
+        optimizer.home_graph = graph
+
+
+def _unique(variables):
+    """The variables in order, each once (a layer can be reached twice)."""
+    return list(dict.fromkeys(variables))
+
+
+def _made_unique(names):
+    """``names`` with repeats numbered as Keras numbers them: ``shared``, ``shared_1`` ..."""
+    seen, out = {}, []
+    for name in names:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        out.append(name if count == 0 else f"{name}_{count}")
+    return out
+
+
+def _shape_text(output):
+    """What ``summary`` shows of a layer's output: its shape, a list of shapes, or "multiple"."""
+    if output is None:
+        return "multiple"
+    if isinstance(output, (list, tuple)):
+        return str([tuple(t.shape.as_list()) for t in output])
+    return str(tuple(output.shape.as_list()))
+
+
 def _layers_between(inputs, outputs):
     """The Keras layers whose calls lie on the way from ``inputs`` to ``outputs`` (every op between them is
     visited: a layer called twice, or plain ops between layers, hide nothing), in the order of their first
@@ -716,7 +761,15 @@ def _layers_between(inputs, outputs):
         if tensor not in seen:
             raise ValueError(f"Model: the outputs were not computed from the input {tensor.name} (Graph "
                              f"disconnected)")
-    return sorted(found.values(), key=lambda layer: layer.first_call)
+    # a wrapper (TimeDistributed, Bidirectional, a model used as a layer) stands for the layers inside it
+    inside = set()
+    for layer in found.values():
+        stack = list(getattr(layer, "inner_layers", list)())
+        while stack:
+            inner = stack.pop()
+            inside.add(id(inner))
+            stack.extend(getattr(inner, "inner_layers", list)())
+    return sorted((layer for key, layer in found.items() if key not in inside), key=lambda layer: layer.first_call)
 
 
 def _held_layers(model):
@@ -724,10 +777,8 @@ def _held_layers(model):
     out = []
     for value in vars(model).values():
         for item in value if isinstance(value, (list, tuple)) else [value]:
-            if isinstance(item, Layer):
+            if isinstance(item, (Layer, Model)):  # a model held is one layer (its trainable flag counts)
                 out.append(item)
-            elif isinstance(item, Model):
-                out.extend(item.layers)
     return out
 
 
@@ -788,6 +839,10 @@ def _sample_weights(ys, sample_weight, class_weight, what):
     y = ys[0]
     weights = numpy.ones(len(y), numpy.float32)
     if sample_weight is not None:
+        if isinstance(sample_weight, dict) or isinstance(sample_weight, (list, tuple)) and len(ys) > 1 and \
+                len(sample_weight) == len(ys) and all(numpy.ndim(w) == 1 for w in sample_weight):
+            raise NotImplementedError(f"{what}: sample weights per output; give one array of weights, which every "
+                                      f"output's loss uses")
         sample_weight = numpy.asarray(sample_weight, numpy.float32)
         if sample_weight.shape != (len(y),):
             raise ValueError(f"{what}: sample_weight must hold one weight per sample, shape ({len(y)},); got shape "
