@@ -997,6 +997,15 @@ def test_tensorboard_callback_writes_the_logs(tmp_path):
     assert histograms == {"dense/kernel_0", "dense/bias_0"}
     with pytest.raises(NotImplementedError, match="load_weights"):
         keras.models.load_model("model.h5")
+    batches = tmp_path / "batches"
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0, callbacks=[
+        keras.callbacks.TensorBoard(str(batches), update_freq="batch")])
+    (event_file,) = batches.glob("events.out.tfevents.*")
+    tags = {}
+    for event in tf.train.summary_iterator(str(event_file)):
+        for value in event.summary.value if event.summary else []:
+            tags.setdefault(value.tag, []).append(event.step)
+    assert tags == {"batch_loss": [1, 2, 3], "batch_acc": [1, 2, 3], "loss": [48], "acc": [48]}
 
 
 def test_a_model_frozen_whole_trains_nothing(caplog):

@@ -270,7 +270,7 @@ class TensorBoard(Callback):
             raise ValueError(f"TensorBoard: update_freq must be 'epoch' or 'batch', got {update_freq!r}")
         self.log_dir, self.histogram_freq, self.write_graph = log_dir, int(histogram_freq), write_graph
         self.update_freq = update_freq
-        self._seen = 0
+        self._seen = self._batches = 0
 
     def on_train_begin(self, logs=None):
         graph = self.model._graph
@@ -283,18 +283,19 @@ class TensorBoard(Callback):
                                                   for v in self.model.weights])
 
     def _scalars(self, logs, step):
-        values = [summary.Summary.Value(tag=name, simple_value=float(value)) for name, value in logs.items()
-                  if name not in ("batch", "size")]
+        values = [summary.Summary.Value(tag=name, simple_value=float(value)) for name, value in logs.items()]
         self.writer.add_summary(summary.Summary(value=values), step)
 
     def on_batch_end(self, batch, logs=None):
-        self._seen += (logs or {}).get("size", 0)
-        if self.update_freq == "batch":
-            self._scalars({f"batch_{k}": v for k, v in (logs or {}).items()}, self._seen)
+        logs = logs or {}
+        self._seen += logs.get("size", 0)
+        self._batches += 1
+        if self.update_freq == "batch":  # as TF 1's callback: batch_<name> at the count of batches seen
+            self._scalars({f"batch_{k}": v for k, v in logs.items() if k not in ("batch", "size")}, self._batches)
 
     def on_epoch_end(self, epoch, logs=None):
-        self._scalars({f"epoch_{k}" if self.update_freq == "batch" else k: v for k, v in (logs or {}).items()},
-                      epoch)
+        # the epoch's logs under their own names, at the epoch (with batch updates: at the count of samples seen)
+        self._scalars(logs or {}, epoch if self.update_freq == "epoch" else self._seen)
         if self._histograms is not None and epoch % self.histogram_freq == 0:
             self.writer.add_summary(self.model._session().run(self._histograms), epoch)
         self.writer.flush()
