@@ -207,3 +207,31 @@ def test_cpu_autocast_follows_pytorchs_cpu_lists(case):
     (torch_dtype, expected), (dtype, got) = results
     assert dtype == torch_dtype
     np.testing.assert_allclose(got, expected, rtol=2e-2, atol=2e-3)
+
+
+CPU_AUTOCAST_LIBRARY_CASES = {
+    "linalg.inv": lambda lib, spd, x: lib.linalg.inv(spd),
+    "avg_pool3d": lambda lib, spd, x: lib.nn.functional.avg_pool3d(spd.reshape(1, 1, 1, 3, 3), 1),
+    "max_pool3d": lambda lib, spd, x: lib.nn.functional.max_pool3d(spd.reshape(1, 1, 1, 3, 3), 1),
+    "rnn": lambda lib, spd, x: lib.nn.RNN(3, 2)(x[None])[0],
+}
+
+
+@pytest.mark.parametrize("case", sorted(CPU_AUTOCAST_LIBRARY_CASES))
+def test_cpu_autocast_runs_factorizations_3d_pools_and_rnns_as_pytorch(case):
+    """Ops without float16 kernels run in float32 under the CPU's autocast (they used to fail on the float16
+    results of products); the fused RNN is lowered with the products around it. (The other factorizations refuse
+    float16 with a clear error: README's limits.)"""
+    pytorch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((3, 3))
+    results = []
+    for lib in (pytorch, torch):
+        lib.manual_seed(0)
+        with lib.autocast("cpu", dtype=lib.float16):
+            m = lib.tensor(a, dtype=lib.float32)
+            spd = m @ m.T  # float16
+            spd = spd + 4 * (spd * 0 + 1).triu().tril()  # a diagonal of 4s: well conditioned
+            out = CPU_AUTOCAST_LIBRARY_CASES[case](lib, spd, m)
+        results.append(str(out.dtype).split(".")[-1])
+    assert results[1] == results[0]

@@ -18,7 +18,7 @@ from .out_argument import accept_out as _accept_out
 from . import amp, autograd, distributions, nn, optim, testing, transforms, utils, version
 from . import func  # torch.func
 from .func import vmap  # torch.vmap
-from .amp import autocast, is_autocast_enabled
+from .amp import autocast, get_autocast_cpu_dtype, get_autocast_dtype, is_autocast_cpu_enabled, is_autocast_enabled
 from . import distributed  # torch.distributed: is_available() / is_initialized(), both False (one process)
 from . import special_functions as special  # torch.special
 from .creation import (bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,

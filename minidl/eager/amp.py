@@ -36,13 +36,16 @@ from . import element_types
 from .grad_mode import GradMode, no_grad
 
 #: ops whose floating inputs autocast lowers to the autocast dtype (by their grad_fn names), on either device
-LOWER_PRECISION = frozenset({"Mm", "Addmm", "Einsum", "Convolution", "ConvolutionTranspose"})
+LOWER_PRECISION = frozenset({"Mm", "Addmm", "Einsum", "Convolution", "ConvolutionTranspose", "RnnSequence"})
 #: ops that autocast runs in float32 (float16 inputs are cast up), per device
 FLOAT32 = {
     "cuda": frozenset({"Exp", "Expm1", "Log", "Log1p", "Log2", "Log10", "Pow", "Softplus", "Softmax", "LogSoftmax",
                        "Logsumexp", "Sum", "Mean", "Cumsum", "Prod", "LinalgVectorNorm", "Normalize",
                        "NllLoss", "BinaryCrossEntropy", "CtcLoss"}),
-    "cpu": frozenset({"Prod", "NllLoss", "BinaryCrossEntropy", "CtcLoss"}),
+    # (and the inverse and the 3-D pools; the other factorizations refuse float16 with a clear error, where
+    # PyTorch would run them in float32)
+    "cpu": frozenset({"Prod", "NllLoss", "BinaryCrossEntropy", "CtcLoss", "LinalgInvEx", "AvgPool3D",
+                      "MaxPool3DWithIndices", "AdaptiveAvgPool3D"}),
 }
 
 
@@ -118,6 +121,22 @@ class autocast:
 def is_autocast_enabled(device_type=None):
     """Whether autocast is on for ``device_type`` (PyTorch's default: "cuda")."""
     return GradMode.autocast is not None and GradMode.autocast_device == (device_type or "cuda")
+
+
+def is_autocast_cpu_enabled():
+    return is_autocast_enabled("cpu")
+
+
+def get_autocast_dtype(device_type):
+    """The dtype autocast lowers to on ``device_type``: float16 here (PyTorch's CPU default, bfloat16, does not
+    exist in minidl)."""
+    if device_type not in ("cpu", "cuda"):
+        raise RuntimeError(f"unsupported autocast device_type '{device_type}'")
+    return element_types.of(dtypes.float16)
+
+
+def get_autocast_cpu_dtype():
+    return get_autocast_dtype("cpu")
 
 
 class GradScaler:
