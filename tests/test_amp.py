@@ -50,6 +50,10 @@ def test_autocast_refuses_what_it_cannot_do():
         torch.autocast("cpu")
     with pytest.raises(RuntimeError, match="unsupported autocast device_type 'tpu'"):
         torch.autocast("tpu")
+    with pytest.warns(UserWarning, match="target dtype is not supported. Disabling autocast"):
+        off = torch.autocast("cpu", dtype=torch.float32)
+    with off:
+        assert (torch.ones(2, 2) @ torch.ones(2, 2)).dtype == torch.float32 and not torch.is_autocast_cpu_enabled()
 
 
 def _train_step(scaler, model, optimizer, x, scale_loss_by=1.0):

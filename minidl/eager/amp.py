@@ -94,8 +94,11 @@ class autocast:
             raise RuntimeError("autocast on the CPU defaults to bfloat16, which minidl does not have (numpy has no "
                                "bfloat16): pass dtype=torch.float16")
         dtype = dtypes.float16 if dtype is None else dtypes.as_dtype(dtype)
-        if enabled and dtype != dtypes.float16:
-            raise RuntimeError(f"autocast: the autocast dtype must be float16 here, got {dtype.name}")
+        if enabled and dtype != dtypes.float16:  # as PyTorch: a warning, and autocast is off
+            warnings.warn(f"In {device_type.upper() if device_type == 'cpu' else 'CUDA'} autocast, but the target "
+                          f"dtype is not supported. Disabling autocast.\nminidl's autocast supports only "
+                          f"torch.float16 (got {dtype.name}).", UserWarning, stacklevel=2)
+            enabled, dtype = False, dtypes.float16
         self.device_type, self.fast_dtype, self._enabled = device_type, element_types.of(dtype), enabled
 
     def __enter__(self):
