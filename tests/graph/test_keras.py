@@ -1175,3 +1175,49 @@ def test_summary_of_a_layer_with_several_outputs_and_lr_from_anywhere(capsys):
         tf1.fit(x, np.ones(4), verbose=0, callbacks=[keras.callbacks.LearningRateScheduler(lambda epoch: 0.1)])
     merged = keras.layers.add([keras.Input((1,)), keras.Input((3,))])  # size 1 broadcasts
     assert merged.shape.as_list() == [None, 3]
+
+
+def test_a_functional_model_called_on_new_tensors_shares_its_weights():
+    rng = np.random.default_rng(0)
+    x, other = (rng.standard_normal((8, 6)).astype(np.float32) for _ in range(2))
+    images = keras.Input((6,))
+    hidden = keras.layers.Dense(4, activation="relu")
+    encoder = keras.Model(images, keras.layers.Dropout(0.5)(hidden(images)))
+    sess = keras.backend.get_session()
+    # an autoencoder on the encoder: the code is the encoder's, and training the whole moves the encoder's kernel
+    inputs = keras.Input((6,))
+    code = encoder(inputs)
+    autoencoder = keras.Model(inputs, keras.layers.Dense(6)(code))
+    np.testing.assert_allclose(sess.run(code, {inputs: x}), encoder.predict(x), rtol=1e-6)
+    assert autoencoder.layers[0] is encoder and len(autoencoder.trainable_weights) == 4
+    kernel = hidden.get_weights()[0]
+    autoencoder.compile(keras.optimizers.SGD(0.1), "mse")
+    autoencoder.train_on_batch(x, x)
+    assert not np.allclose(hidden.get_weights()[0], kernel)
+    # a siamese pair: one model on two inputs, its weights counted once; each side is the encoder's own answer
+    left, right = keras.Input((6,)), keras.Input((6,))
+    distance = keras.layers.Subtract()([encoder(left), encoder(right)])
+    pair = keras.Model([left, right], distance)
+    assert len(pair.trainable_weights) == 2
+    np.testing.assert_allclose(pair.predict([x, other]), encoder.predict(x) - encoder.predict(other), rtol=1e-5,
+                               atol=1e-6)
+    # a model with two inputs and two outputs, called on a list, answers with a list
+    a, b = keras.Input((6,)), keras.Input((6,))
+    both = keras.Model([a, b], [hidden(a), keras.layers.Add()([hidden(a), hidden(b)])])
+    first, total = both([left, right])
+    np.testing.assert_allclose(sess.run(total, {left: x, right: other}),
+                               sum(sess.run(hidden(t), {t: v}) for t, v in ((left, x), (right, other))), rtol=1e-5)
+    assert sess.run(first, {left: x}).shape == (8, 4)
+    # training= overrides the learning phase inside; a call given training=True when the model was built keeps it
+    always = keras.Model(images, keras.layers.Dropout(0.5)(images, training=True))
+    on, off, kept = encoder(inputs, training=True), encoder(inputs, training=False), always(inputs, training=False)
+    ones = np.ones((200, 6), np.float32)
+    assert (sess.run(on, {inputs: x}) != sess.run(on, {inputs: x})).any()
+    np.testing.assert_allclose(sess.run(off, {inputs: x}), encoder.predict(x), rtol=1e-6)
+    assert (sess.run(kept, {inputs: ones}) == 0).mean() == pytest.approx(0.5, abs=0.1)
+    # what cannot be replayed, and a wrong number of inputs, are refused clearly
+    shifted = keras.Model(images, hidden(images) + 1.0)
+    with pytest.raises(NotImplementedError, match="plain .* op between layers.*Lambda"):
+        shifted(inputs)
+    with pytest.raises(ValueError, match="expects 2 input"):
+        both(inputs)

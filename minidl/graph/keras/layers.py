@@ -29,6 +29,7 @@ from ..layer_classes import Layer as TFLayer
 from ..nn_training import embedding_lookup
 from ..variable_scope import get_variable, layer_scope, variable_scope
 from . import activations, backend, initializers, regularizers
+from .functional import record_call
 
 _calls = itertools.count()  # numbers the layers' first calls: a functional model lists its layers in that order
 _RESOLVED = {"activation": activations.get, "regularizer": regularizers.get, "initializer": initializers.get}
@@ -91,6 +92,7 @@ class Layer(TFLayer):
         self.losses, self.updates = [], []
 
     def __call__(self, inputs, training=None, **kwargs):
+        given = dict(kwargs, training=training) if training is not None else dict(kwargs)  # what a replay repeats
         if self._follows_learning_phase:
             kwargs["training"] = backend.learning_phase() if training is None else training
         graph = get_default_graph()
@@ -107,9 +109,7 @@ class Layer(TFLayer):
         self.updates += updates[before[1]:]
         if self.input is None:
             self.input, self.output, self.first_call = inputs, outputs, next(_calls)
-        for output in outputs if isinstance(outputs, list) else [outputs]:  # (return_state: a list)
-            if output is not inputs:  # (a tensor passed through unchanged keeps the layer that made it)
-                output._keras_layer = self
+        record_call(self, inputs, given, outputs)
         return outputs
 
     def _call_own(self, inputs, **kwargs):

@@ -13,7 +13,8 @@ Three ways to make a model, one machinery:
 - ``Sequential(layers)``: each layer is called on the previous one's output;
 - functional: ``inputs = Input((64,)); outputs = Dense(10)(Dense(64)(inputs)); Model(inputs, outputs)`` — with
   lists of inputs and outputs for a model with several (data then comes as lists, or dicts by input name and by
-  output layer name; a loss per output, weighed by ``loss_weights``);
+  output layer name; a loss per output, weighed by ``loss_weights``); called on other tensors, such a model makes
+  its layer calls again on them (``functional.py``);
 - subclassing: ``class Net(Model)`` sets layers as attributes in ``__init__`` and writes ``call(self, x)``.
 
 *Building* puts the forward pass into the graph: an input placeholder (its shape from ``input_shape`` or from the
@@ -28,6 +29,7 @@ Epoch figures are sample-weighted means of the batch figures, as Keras reports t
 order each epoch with numpy's global random generator (``numpy.random.seed`` makes a run repeatable), and
 ``validation_split`` takes the *last* fraction of the samples, before shuffling.
 """
+import inspect
 import math
 import os
 
@@ -39,6 +41,7 @@ from ..core import get_default_graph
 from ..train.saver import Saver
 from . import backend, callbacks as callbacks_module, losses, metrics as metrics_module, optimizers
 from .data_adapter import ArrayBatches, DatasetBatches, is_dataset
+from .functional import record_call, replay
 from .layers import InputLayer, Layer, _calls as _layer_calls, _set_weights
 from .utils import Progbar
 
@@ -136,18 +139,28 @@ class Model:
     def call(self, inputs, training=None):
         raise NotImplementedError("A subclass of Model must define call(self, inputs)")
 
-    def __call__(self, inputs):
-        """Apply the model to a tensor (its layers keep their variables). In the model that calls it, it is one
-        layer: its weights are this model's (none trainable when ``trainable`` is False)."""
+    def __call__(self, inputs, training=None):
+        """Apply the model to a tensor, or a list of them (its layers keep their variables: the weights are
+        shared). A functional model makes its layer calls again on them (``functional.py``). In the model that
+        calls it, it is one layer: its weights are this model's (none trainable when ``trainable`` is False).
+        ``training`` overrides the learning phase for its layers."""
         if type(self).call is Model.call:
-            raise NotImplementedError("calling a functional Model on new inputs is not supported: apply its layers")
-        if self._graph is None:
-            self._graph = get_default_graph()
-        outputs = self.call(inputs)
+            if self._inputs is None:
+                raise NotImplementedError("A subclass of Model must define call(self, inputs)")
+            given = _tensors(inputs, "inputs")
+            if len(given) != len(self._inputs):
+                raise ValueError(f"Layer {self.name} expects {len(self._inputs)} input(s), but it received "
+                                 f"{len(given)} input tensor(s)")
+            outputs = _one_or_list(replay(self._inputs, self._outputs, given, training))
+        else:
+            if self._graph is None:
+                self._graph = get_default_graph()
+            takes_training = "training" in inspect.signature(self.call).parameters
+            outputs = self.call(inputs, training=training) if training is not None and takes_training else \
+                self.call(inputs)
         if self.first_call is None:
             self.first_call = next(_layer_calls)
-        for output in outputs if isinstance(outputs, list) else [outputs]:
-            output._keras_layer = self
+        record_call(self, inputs, {} if training is None else {"training": training}, outputs)
         return outputs
 
     def inner_layers(self):
