@@ -65,7 +65,7 @@ def test_one_sgd_step_is_the_gradient_step_worked_by_hand():
 def _keras_updates(name, options, w, grad_of, steps):
     """The Keras optimizer formulas in numpy (float64), ``steps`` updates of ``w``."""
     lr = options.get("learning_rate", 0.01 if name == "SGD" else 0.001)
-    slots = {k: np.zeros_like(w) for k in ("m", "v", "vhat", "mom", "mg")}
+    slots = {k: np.zeros_like(w) for k in ("m", "v", "vhat", "mom", "mg", "ms", "delta")}
     slots["acc"] = np.full_like(w, options.get("initial_accumulator_value", 0.1))
     eps = options.get("epsilon", 1e-7)
     for t in range(steps):
@@ -101,6 +101,26 @@ def _keras_updates(name, options, w, grad_of, steps):
         elif name == "Adagrad":
             slots["acc"] = slots["acc"] + g * g
             w = w - lr_t * g / (np.sqrt(slots["acc"]) + eps)
+        elif name == "Adadelta":
+            rho = options.get("rho", 0.95)
+            slots["ms"] = rho * slots["ms"] + (1 - rho) * g * g
+            step = np.sqrt(slots["delta"] + eps) / np.sqrt(slots["ms"] + eps) * g
+            slots["delta"] = rho * slots["delta"] + (1 - rho) * step * step
+            w = w - lr_t * step
+        elif name == "Adamax":
+            b1, b2 = options.get("beta_1", 0.9), options.get("beta_2", 0.999)
+            slots["m"] = b1 * slots["m"] + (1 - b1) * g
+            slots["v"] = np.maximum(b2 * slots["v"], np.abs(g))
+            w = w - lr_t / (1 - b1 ** (t + 1)) * slots["m"] / (slots["v"] + eps)
+        elif name == "Nadam":  # Dozat's schedule of momentum factors mu_t, as Keras writes it
+            b1, b2 = options.get("beta_1", 0.9), options.get("beta_2", 0.999)
+            decay = options.get("schedule_decay", 0.004)
+            mu_t, mu_next = (b1 * (1 - 0.5 * 0.96 ** (decay * step)) for step in (t + 1, t + 2))
+            slots["schedule"] = slots.get("schedule", 1.0) * mu_t
+            slots["m"] = b1 * slots["m"] + (1 - b1) * g
+            slots["v"] = b2 * slots["v"] + (1 - b2) * g * g
+            m_bar = (1 - mu_t) * g / (1 - slots["schedule"]) + mu_next * slots["m"] / (1 - slots["schedule"] * mu_next)
+            w = w - lr * m_bar / (np.sqrt(slots["v"] / (1 - b2 ** (t + 1))) + eps)
     return w
 
 
@@ -112,6 +132,9 @@ def _keras_updates(name, options, w, grad_of, steps):
     ("RMSprop", {}), ("RMSprop", {"learning_rate": 0.01, "momentum": 0.9}),
     ("RMSprop", {"learning_rate": 0.01, "centered": True, "rho": 0.8}),
     ("Adagrad", {}), ("Adagrad", {"learning_rate": 0.1, "initial_accumulator_value": 0.5}),
+    ("Adadelta", {}), ("Adadelta", {"learning_rate": 1.0, "rho": 0.9, "decay": 0.1}),
+    ("Adamax", {}), ("Adamax", {"learning_rate": 0.1, "beta_1": 0.5, "epsilon": 1e-3}),
+    ("Nadam", {}), ("Nadam", {"learning_rate": 0.1, "beta_2": 0.9, "schedule_decay": 0.5}),
 ])
 def test_optimizers_follow_the_keras_formulas(name, options):
     c = np.array([0.5, -2.0, 3.0, 1e-3])
@@ -131,6 +154,9 @@ def test_optimizers_follow_the_keras_formulas(name, options):
 
 def test_optimizer_names_and_the_older_lr_argument():
     assert isinstance(keras.optimizers.get("Adam"), keras.optimizers.Adam)
+    for name in ("adadelta", "adamax", "nadam"):
+        assert type(keras.optimizers.get(name)).__name__.lower() == name
+    assert keras.optimizers.Nadam(decay=0.01).schedule_decay == 0.01  # Nadam's decay is its momentum schedule's
     assert keras.optimizers.Adam().epsilon == 1e-7
     assert keras.backend.get_value(keras.optimizers.SGD().learning_rate) == pytest.approx(0.01)
     assert keras.backend.get_value(keras.optimizers.SGD(lr=0.3).lr) == pytest.approx(0.3)

@@ -12,6 +12,11 @@ either kind; ``compile(optimizer="adam")`` takes one of these by name. Where Ker
   ``w += momentum v - lr g``);
 - ``Adam``: TF1's update (``optimizers.py`` of ``tf.train``), and with ``amsgrad=True`` the root of the largest
   ``v`` so far in the denominator (Reddi et al. 2018);
+- ``Adadelta`` (lr 0.001, rho 0.95): ``a = rho a + (1 - rho) g²``; ``step = sqrt(d + eps) / sqrt(a + eps) g``;
+  ``d = rho d + (1 - rho) step²``; ``w -= lr step`` (Zeiler 2012, with Keras' learning rate);
+- ``Adamax``: ``m = beta_1 m + (1 - beta_1) g``; ``u = max(beta_2 u, |g|)``;
+  ``w -= lr / (1 - beta_1^t) m / (u + eps)`` (Kingma & Ba 2015, section 7);
+- ``Nadam``: see the class (Dozat 2016);
 - ``decay``: the learning rate of step t (counted from 0 by ``optimizer.iterations``) is ``lr / (1 + decay t)``.
 
 ``lr=`` is accepted for ``learning_rate=`` (the older Keras name). As in Keras, the learning rate is a variable
@@ -175,11 +180,95 @@ class Adagrad(Optimizer):
         return var.assign_sub(ops.cast(self._lr_t, var.dtype) * grad / (ops.sqrt(s) + self.epsilon)).op
 
 
-_BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad}
+class Adadelta(Optimizer):
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, name="Adadelta", **kwargs):
+        super().__init__(name, learning_rate, **kwargs)
+        self.rho, self.epsilon = float(rho), float(epsilon)
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._zeros_slot(v, "accum_grad")
+            self._zeros_slot(v, "accum_var")
+
+    def _apply_dense(self, grad, var):
+        rho, eps = self.rho, self.epsilon
+        accum_grad, accum_var = self.get_slot(var, "accum_grad"), self.get_slot(var, "accum_var")
+        mean_square = accum_grad.assign(rho * accum_grad + (1 - rho) * grad * grad)
+        step = ops.sqrt(accum_var + eps) / ops.sqrt(mean_square + eps) * grad  # reads the old accum_var
+        with control_dependencies([step]):
+            new_accum_var = accum_var.assign(rho * accum_var + (1 - rho) * step * step)
+        return group(var.assign_sub(ops.cast(self._lr_t, var.dtype) * step), new_accum_var)
+
+
+class Adamax(Optimizer):
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name="Adamax", **kwargs):
+        super().__init__(name, learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._zeros_slot(v, "m")
+            self._zeros_slot(v, "v")
+
+    def _apply_dense(self, grad, var):
+        b1, b2 = self.beta_1, self.beta_2
+        t = ops.cast(self.iterations, var.dtype) + 1
+        m_slot, u_slot = self.get_slot(var, "m"), self.get_slot(var, "v")
+        m = m_slot.assign(b1 * m_slot + (1 - b1) * grad)
+        u = u_slot.assign(ops.maximum(b2 * u_slot, ops.abs(grad)))  # the infinity norm, decayed
+        return var.assign_sub(ops.cast(self._lr_t, var.dtype) / (1 - b1 ** t) * m / (u + self.epsilon)).op
+
+
+class Nadam(Optimizer):
+    """Adam with Nesterov momentum, Keras' way: the momentum factor of step t is
+    ``mu_t = beta_1 (1 - 0.96^(decay t) / 2)`` (``decay``, alias ``schedule_decay``, is this schedule's, 0.004:
+    here it does not decay the learning rate), and the product of the factors so far, ``m_schedule``, a variable
+    of the optimizer, corrects the bias of both the gradient and the first moment."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name="Nadam", **kwargs):
+        schedule_decay = kwargs.pop("schedule_decay", kwargs.pop("decay", 0.004))
+        super().__init__(name, learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.schedule_decay = float(schedule_decay)
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._zeros_slot(v, "m")
+            self._zeros_slot(v, "v")
+
+    def _prepare(self):
+        super()._prepare()
+        t = ops.cast(self.iterations, "float32") + 1
+        self._mu_t, self._mu_next = (self.beta_1 * (1.0 - 0.5 * 0.96 ** (self.schedule_decay * step))
+                                     for step in (t, t + 1))
+        self._schedule = self._non_slot_variable(f"{self._name}/momentum_cache", numpy.float32(1.0))
+        self._schedule_new = self._schedule.read_value() * self._mu_t  # read once, before any update
+
+    def _apply_dense(self, grad, var):
+        b1, b2, dtype = self.beta_1, self.beta_2, var.dtype
+        t = ops.cast(self.iterations, dtype) + 1
+        mu_t, mu_next = ops.cast(self._mu_t, dtype), ops.cast(self._mu_next, dtype)
+        schedule_new = ops.cast(self._schedule_new, dtype)
+        m_slot, v_slot = self.get_slot(var, "m"), self.get_slot(var, "v")
+        m = m_slot.assign(b1 * m_slot + (1 - b1) * grad)
+        v = v_slot.assign(b2 * v_slot + (1 - b2) * grad * grad)
+        m_bar = (1 - mu_t) * grad / (1 - schedule_new) + mu_next * m / (1 - schedule_new * mu_next)
+        v_hat = v / (1 - b2 ** t)
+        return var.assign_sub(ops.cast(self._lr_t, dtype) * m_bar / (ops.sqrt(v_hat) + self.epsilon)).op
+
+    def _finish(self, update_ops):
+        with control_dependencies(update_ops):
+            advanced = self._schedule.assign(self._schedule_new)
+        return super()._finish(list(update_ops) + [advanced])
+
+
+_BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad, "adadelta": Adadelta,
+            "adamax": Adamax, "nadam": Nadam}
 
 
 def get(identifier):
-    """An optimizer from a name ("sgd", "adam", "rmsprop", "adagrad": Keras' defaults) or an optimizer object
+    """An optimizer from a name ("sgd", "adam", "rmsprop", "adagrad", "adadelta", "adamax", "nadam": Keras'
+    defaults) or an optimizer object
     (a Keras one or any ``tf.train`` optimizer, used as it is)."""
     if isinstance(identifier, TFOptimizer):
         return identifier
