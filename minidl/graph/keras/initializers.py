@@ -49,7 +49,8 @@ random_normal, truncated_normal, random_uniform = RandomNormal, TruncatedNormal,
 _BY_NAME = {"uniform": RandomUniform, "normal": RandomNormal, "zeros": Zeros, "ones": Ones, "constant": Constant,
             "orthogonal": Orthogonal, "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
             "random_normal": RandomNormal, "truncated_normal": TruncatedNormal, "random_uniform": RandomUniform,
-            "he_normal": he_normal, "he_uniform": he_uniform, "lecun_normal": lecun_normal, "lecun_uniform": lecun_uniform}
+            "he_normal": he_normal, "he_uniform": he_uniform, "lecun_normal": lecun_normal,
+            "lecun_uniform": lecun_uniform}
 
 
 def get(identifier):
