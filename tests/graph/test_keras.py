@@ -231,6 +231,48 @@ def test_losses_are_keras_formulas():
         L.get("crossentropy")
 
 
+def _regression_losses(y, p):
+    """The other Keras losses in numpy, per sample (y: targets, p: predictions)."""
+    eps, x = 1e-7, p - y
+    signed = 2 * y - 1 if np.isin(y, (0, 1)).all() else y  # hinge: labels 0/1 count as -1/1
+    unit = [v / np.sqrt(np.maximum((v * v).sum(-1, keepdims=True), 1e-12)) for v in (y, p)]
+    return {
+        "mape": 100 * np.mean(abs(x) / np.maximum(abs(y), eps), -1),
+        "msle": np.mean((np.log1p(np.maximum(p, eps)) - np.log1p(np.maximum(y, eps))) ** 2, -1),
+        "hinge": np.mean(np.maximum(1 - signed * p, 0), -1),
+        "squared_hinge": np.mean(np.maximum(1 - signed * p, 0) ** 2, -1),
+        "categorical_hinge": np.maximum(((1 - y) * p).max(-1) - (y * p).sum(-1) + 1, 0),
+        "logcosh": np.mean(np.log(np.cosh(x)), -1),
+        "huber_loss": np.mean(np.where(abs(x) <= 1, x * x / 2, abs(x) - 0.5), -1),
+        "kld": np.sum(np.clip(y, eps, 1) * np.log(np.clip(y, eps, 1) / np.clip(p, eps, 1)), -1),
+        "poisson": np.mean(p - y * np.log(p + eps), -1),
+        "cosine_proximity": -np.sum(unit[0] * unit[1], -1),
+    }
+
+
+@pytest.mark.parametrize("targets", ["binary", "real"])
+def test_the_other_losses_are_keras_formulas(targets):
+    rng = np.random.default_rng(2)
+    predictions = rng.uniform(0.05, 2.5, (6, 3))
+    truth = (rng.random((6, 3)) > 0.5) * 1.0 if targets == "binary" else rng.uniform(-1, 3, (6, 3))
+    y, p = tf.placeholder(tf.float64, (None, 3)), tf.placeholder(tf.float64, (None, 3))
+    with tf.Session() as sess:
+        for name, expected in _regression_losses(truth, predictions).items():
+            got = sess.run(keras.losses.get(name)(y, p), {y: truth, p: predictions})
+            np.testing.assert_allclose(got, expected, rtol=1e-6, err_msg=name)
+        huber = keras.losses.Huber(delta=0.5)(y, p)
+        x = predictions - truth
+        assert sess.run(huber, {y: truth, p: predictions}) == pytest.approx(
+            np.mean(np.where(abs(x) <= 0.5, x * x / 2, 0.5 * (abs(x) - 0.25))))
+    # a hinge-loss classifier trains on labels 0/1, and the losses are metrics too
+    x, labels = _data(n=64, features=6, classes=2)
+    model = keras.Sequential([keras.layers.Dense(1, input_shape=(6,))])
+    model.compile(keras.optimizers.SGD(0.1), "hinge", metrics=["logcosh", keras.losses.kld])
+    history = model.fit(x, labels.astype(np.float32), epochs=5, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert sorted(history.history) == ["kullback_leibler_divergence", "logcosh", "loss"]
+
+
 @pytest.mark.parametrize("loss, targets, outputs, expected", [
     ("sparse_categorical_crossentropy", [[2], [0], [1]], [[.1, .2, .7], [.5, .4, .1], [.6, .3, .1]], 2 / 3),
     ("categorical_crossentropy", [[0, 0, 1], [0, 1, 0], [1, 0, 0]], [[.1, .2, .7], [.5, .4, .1], [.6, .3, .1]],
