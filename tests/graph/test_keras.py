@@ -658,11 +658,13 @@ def _hard_sigmoid(z):
     return np.clip(0.2 * z + 0.5, 0, 1)
 
 
-def _keras_recurrence(kind, x, kernel, recurrent, bias, go_backwards=False):
-    """Keras' SimpleRNN/LSTM/GRU (TF1: hard-sigmoid gates, GRU without reset_after) in numpy: outputs, h, c."""
+def _keras_recurrence(kind, x, kernel, recurrent, bias, go_backwards=False, h=None, c=None):
+    """Keras' SimpleRNN/LSTM/GRU (TF1: hard-sigmoid gates, GRU without reset_after) in numpy: outputs, h, c.
+    The state starts at zeros unless ``h`` (and ``c``) are given."""
     n, steps, _ = x.shape
     units = recurrent.shape[0]
-    h, c = np.zeros((n, units)), np.zeros((n, units))
+    h = np.zeros((n, units)) if h is None else h
+    c = np.zeros((n, units)) if c is None else c
     outputs = []
     for t in (reversed(range(steps)) if go_backwards else range(steps)):
         z = x[:, t] @ kernel + bias
@@ -733,6 +735,48 @@ def test_recurrent_layers_are_keras_formulas_with_checked_gradients(kind, go_bac
         np.testing.assert_allclose(grads[0], numeric(at_x, x_value.shape), rtol=1e-6, atol=1e-8)
         for grad, variable in zip(grads[1:], (kernel, recurrent)):
             np.testing.assert_allclose(grad, numeric(at(variable), weights[variable].shape), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("kind", ["SimpleRNN", "LSTM", "GRU"])
+def test_a_recurrent_layer_starts_from_an_initial_state(kind):
+    rng = np.random.default_rng(3)
+    x_value, h_value, c_value = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 5)), rng.standard_normal((2, 5))
+    x, h, c = tf.placeholder(tf.float64, (None, 3, 4)), tf.placeholder(tf.float64, (None, 5)), \
+        tf.placeholder(tf.float64, (None, 5))
+    layer = getattr(keras.layers, kind)(5, return_sequences=True)
+    outputs = layer(x, initial_state=[h, c] if kind == "LSTM" else h)
+    loss = tf.reduce_sum(outputs * rng.standard_normal((2, 3, 5)))
+    feed = {x: x_value, h: h_value, c: c_value}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        expected = _keras_recurrence(kind, x_value, *sess.run(layer.weights), h=h_value, c=c_value)[0]
+        np.testing.assert_allclose(sess.run(outputs, feed), expected, rtol=1e-10)
+        starts = [h, c] if kind == "LSTM" else [h]
+        for start, grad in zip(starts, sess.run(tf.gradients(loss, starts), feed)):  # the gradient reaches the state
+            numeric = np.zeros_like(feed[start])
+            for index in np.ndindex(*numeric.shape):
+                shifted = [dict(feed) for _ in range(2)]
+                for sign, moved in zip((1, -1), shifted):
+                    moved[start] = feed[start].copy()
+                    moved[start][index] += sign * 1e-6
+                numeric[index] = (sess.run(loss, shifted[0]) - sess.run(loss, shifted[1])) / 2e-6
+            np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8)
+    with pytest.raises(ValueError, match="initial_state should be"):
+        getattr(keras.layers, kind)(5)(x, initial_state=[h, c, h])
+
+
+def test_an_encoder_state_starts_the_decoder():
+    """The sequence-to-sequence pattern: the encoder's final [h, c] is the decoder's initial_state."""
+    rng = np.random.default_rng(0)
+    source, target = rng.standard_normal((32, 5, 3)).astype(np.float32), rng.standard_normal((32, 4, 2))
+    encoder_in, decoder_in = keras.Input((5, 3)), keras.Input((4, 2))
+    _, h, c = keras.layers.LSTM(8, return_state=True)(encoder_in)
+    decoded = keras.layers.LSTM(8, return_sequences=True)(decoder_in, initial_state=[h, c])
+    model = keras.Model([encoder_in, decoder_in], keras.layers.TimeDistributed(keras.layers.Dense(2))(decoded))
+    model.compile(keras.optimizers.Adam(0.01), "mse")
+    history = model.fit([source, target.astype(np.float32)], target.astype(np.float32), epochs=15, verbose=0)
+    assert history.history["loss"][-1] < 0.7 * history.history["loss"][0]
+    assert len(model.trainable_weights) == 8  # both LSTMs and the dense layer
 
 
 def test_recurrent_models_train_and_bidirectional_lines_up():

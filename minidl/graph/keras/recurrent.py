@@ -16,8 +16,9 @@ weights relies on. With ``z = x kernel + h recurrent_kernel + bias`` split into 
   ``ĥ = tanh(x kernel_h + bias_h + (r h) recurrent_kernel_h)``, ``h = u h + (1 - u) ĥ``.
 
 σ is ``recurrent_activation``, by default Keras 2's ``hard_sigmoid`` = clip(0.2 x + 0.5, 0, 1) (TF 2 changed it
-to the sigmoid); tanh is ``activation``. Initial state zeros; ``kernel`` Glorot uniform, ``recurrent_kernel``
-orthogonal, ``bias`` zeros.
+to the sigmoid); tanh is ``activation``. The state starts at zeros, or at a call's ``initial_state``
+(``LSTM(64)(x, initial_state=[h, c])``); ``kernel`` Glorot uniform, ``recurrent_kernel`` orthogonal, ``bias``
+zeros.
 """
 from .. import math_ops
 from ..array_ops import concat, ones, reverse, split
@@ -91,7 +92,7 @@ def _recurrent(kind):
               unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
               activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
               dropout=0.0, recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
-              stateful=False, unroll=False, trainable=True, name=None, reuse=None):
+              stateful=False, unroll=False, trainable=True, name=None, reuse=None, initial_state=None):
         unsupported = {"dropout": dropout, "recurrent_dropout": recurrent_dropout, "stateful": stateful,
                        "kernel_constraint": kernel_constraint, "recurrent_constraint": recurrent_constraint,
                        "bias_constraint": bias_constraint, "activity_regularizer": activity_regularizer}
@@ -118,7 +119,8 @@ def _recurrent(kind):
             cell = KerasCell(kind, units, kernel, recurrent_kernel, bias, activations.get(activation),
                               activations.get(recurrent_activation))
             steps = reverse(x, [1]) if go_backwards else x
-            outputs, state = dynamic_rnn(cell, steps, dtype=x.dtype)
+            start = None if initial_state is None else _cell_state(kind, initial_state)
+            outputs, state = dynamic_rnn(cell, steps, initial_state=start, dtype=x.dtype)
             output = outputs if return_sequences else outputs[:, -1]
             if not return_state:
                 return output
@@ -126,6 +128,18 @@ def _recurrent(kind):
     layer.__name__ = kind
     layer.__doc__ = f"Keras' {kind} layer (see the module docstring)."
     return layer
+
+
+def _cell_state(kind, initial_state):
+    """Keras' ``initial_state`` of a call — a tensor, or a list: ``[h]``, for an LSTM ``[h, c]`` (what
+    ``return_state=True`` gave after the output: an encoder's final state starts a decoder) — as the cell's."""
+    states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+    expected = 2 if kind == "lstm" else 1
+    if len(states) != expected:
+        raise ValueError(f"{kind}: initial_state should be {'[h, c]' if kind == 'lstm' else '[h] (or h)'}, "
+                         f"{expected} tensor(s), got {len(states)}")
+    states = [math_ops.to_tensor(state) for state in states]
+    return LSTMStateTuple(states[1], states[0]) if kind == "lstm" else states[0]
 
 
 SimpleRNN = _layer("SimpleRNN", _recurrent("simple_rnn"))
