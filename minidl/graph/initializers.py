@@ -222,6 +222,22 @@ class Orthogonal(Initializer):
                                             gain=float(self.gain))
 
 
+class Identity(Initializer):
+    """The identity matrix times ``gain`` (2-D shapes only; a non-square one has ones on its main diagonal): a
+    recurrent layer started there carries its state over unchanged (Le et al. 2015, IRNN)."""
+
+    def __init__(self, gain=1.0, dtype=dtypes.float32):
+        super().__init__(dtype)
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        shape = _static_shape(shape)
+        if len(shape) != 2:
+            raise ValueError(f"Identity matrix initializer can only be used for 2D matrices, got shape {list(shape)}")
+        dtype = self._dtype(dtype)
+        return constant_op(numpy.asarray(self.gain * numpy.eye(*shape), dtype=dtype), dtype, name="identity")
+
+
 # TF 1's names
 zeros_initializer = Zeros
 ones_initializer = Ones
@@ -233,11 +249,13 @@ variance_scaling_initializer = VarianceScaling
 glorot_uniform_initializer = GlorotUniform
 glorot_normal_initializer = GlorotNormal
 orthogonal_initializer = Orthogonal
+identity_initializer = Identity
 
 # tf.initializers.* names
 zeros, ones, constant = Zeros, Ones, Constant
 random_normal, truncated_normal, random_uniform = RandomNormal, TruncatedNormal, RandomUniform
 variance_scaling, glorot_uniform, glorot_normal, orthogonal = VarianceScaling, GlorotUniform, GlorotNormal, Orthogonal
+identity = Identity
 global_variables = global_variables_initializer
 local_variables = local_variables_initializer
 variables = variables_initializer

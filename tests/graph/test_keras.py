@@ -765,6 +765,40 @@ def test_a_recurrent_layer_starts_from_an_initial_state(kind):
         getattr(keras.layers, kind)(5)(x, initial_state=[h, c, h])
 
 
+def test_recurrent_dropout_drops_the_same_units_at_every_step():
+    x, h0 = tf.placeholder(tf.float32, (None, 4, 3)), tf.placeholder(tf.float32, (None, 3))
+    training = {keras.backend.learning_phase(): True}
+    ones = np.ones((200, 4, 3), np.float32)
+    # inputs dropped: with an identity kernel and no recurrence, each step's output is the input mask itself
+    inputs_dropped = keras.layers.SimpleRNN(3, activation="linear", dropout=0.5, return_sequences=True,
+                                            kernel_initializer="identity", recurrent_initializer="zeros")(x)
+    # state dropped: with an identity recurrence and no input, h_t = (mask ⊙ h_(t-1)), so a kept unit doubles
+    state_dropped = keras.layers.SimpleRNN(3, activation="linear", recurrent_dropout=0.5, return_sequences=True,
+                                           kernel_initializer="zeros", recurrent_initializer="identity",
+                                           use_bias=False)(x, initial_state=h0)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        masks = sess.run(inputs_dropped, {**training, x: ones})
+        assert set(np.unique(masks)) == {0.0, 2.0} and (masks == masks[:, :1]).all()  # one mask per sequence
+        assert (masks == 0).mean() == pytest.approx(0.5, abs=0.05)
+        np.testing.assert_array_equal(sess.run(inputs_dropped, {x: ones}), ones)  # no dropout in inference
+        states = sess.run(state_dropped, {**training, x: ones, h0: ones[:, 0]})
+        kept = states[:, 0] != 0
+        np.testing.assert_array_equal(states, kept[:, None] * 2.0 ** np.arange(1, 5)[:, None])
+        np.testing.assert_array_equal(sess.run(state_dropped, {x: ones, h0: ones[:, 0]}), ones)
+        np.testing.assert_array_equal(sess.run(tf.identity_initializer(2.0)([2, 3])), 2 * np.eye(2, 3))
+    # the usual sentiment-model layer trains with both, and predicts deterministically
+    rng = np.random.default_rng(0)
+    sequences = rng.standard_normal((64, 5, 2)).astype(np.float32)
+    labels = (sequences[:, :, 0].sum(1) > 0).astype(np.float32)
+    model = keras.Sequential([keras.layers.LSTM(8, dropout=0.2, recurrent_dropout=0.2, input_shape=(5, 2)),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.Adam(0.02), "binary_crossentropy", metrics=["acc"])
+    history = model.fit(sequences, labels, epochs=20, verbose=0)
+    assert history.history["loss"][-1] < 0.6 * history.history["loss"][0]
+    np.testing.assert_array_equal(model.predict(sequences), model.predict(sequences))
+
+
 def test_an_encoder_state_starts_the_decoder():
     """The sequence-to-sequence pattern: the encoder's final [h, c] is the decoder's initial_state."""
     rng = np.random.default_rng(0)
@@ -796,8 +830,8 @@ def test_recurrent_models_train_and_bidirectional_lines_up():
     values = sess.run([merged, forward.output, both.backward_layer.output], {inputs: x[:2]})
     np.testing.assert_allclose(values[0][..., :3], values[1], rtol=1e-6)
     np.testing.assert_allclose(values[0][..., 3:], values[2][:, ::-1], rtol=1e-6)  # step t with step t
-    with pytest.raises(NotImplementedError, match="recurrent_dropout"):
-        keras.layers.LSTM(3, recurrent_dropout=0.2)(inputs)
+    with pytest.raises(NotImplementedError, match="stateful"):
+        keras.layers.LSTM(3, stateful=True)(inputs)
     with pytest.raises(ValueError, match="expected ndim=3"):
         keras.layers.GRU(3)(tf.ones((2, 3)))
 

@@ -7,7 +7,8 @@ variance 2 / fan_in (He) or 1 / fan_in (LeCun).
 """
 from .. import initializers as tf_initializers
 from .lookup import by_name
-from ..initializers import Constant, GlorotNormal, GlorotUniform, Initializer, Ones, Orthogonal, VarianceScaling, Zeros
+from ..initializers import (Constant, GlorotNormal, GlorotUniform, Identity, Initializer, Ones, Orthogonal,
+                            VarianceScaling, Zeros)
 
 
 class RandomNormal(tf_initializers.RandomNormal):
@@ -42,7 +43,7 @@ def lecun_uniform(seed=None):
 
 
 # Keras' lower-case aliases, callable with no arguments as a layer's initializer string makes them
-zeros, ones, constant, orthogonal = Zeros, Ones, Constant, Orthogonal
+zeros, ones, constant, orthogonal, identity = Zeros, Ones, Constant, Orthogonal, Identity
 glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
 random_normal, truncated_normal, random_uniform = RandomNormal, TruncatedNormal, RandomUniform
 
@@ -50,7 +51,7 @@ _BY_NAME = {"uniform": RandomUniform, "normal": RandomNormal, "zeros": Zeros, "o
             "orthogonal": Orthogonal, "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
             "random_normal": RandomNormal, "truncated_normal": TruncatedNormal, "random_uniform": RandomUniform,
             "he_normal": he_normal, "he_uniform": he_uniform, "lecun_normal": lecun_normal,
-            "lecun_uniform": lecun_uniform}
+            "lecun_uniform": lecun_uniform, "identity": Identity}
 
 
 def get(identifier):

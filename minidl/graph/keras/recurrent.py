@@ -18,10 +18,12 @@ weights relies on. With ``z = x kernel + h recurrent_kernel + bias`` split into 
 σ is ``recurrent_activation``, by default Keras 2's ``hard_sigmoid`` = clip(0.2 x + 0.5, 0, 1) (TF 2 changed it
 to the sigmoid); tanh is ``activation``. The state starts at zeros, or at a call's ``initial_state``
 (``LSTM(64)(x, initial_state=[h, c])``); ``kernel`` Glorot uniform, ``recurrent_kernel`` orthogonal, ``bias``
-zeros.
+zeros. ``dropout`` and ``recurrent_dropout`` (while training; as Keras' ``implementation=2``) drop inputs and
+state units before the products, with one mask per sequence: the same units at every step (Gal & Ghahramani
+2016); the state carried on to the next step is not dropped.
 """
-from .. import math_ops
-from ..array_ops import concat, ones, reverse, split
+from .. import layers as tf_layers, math_ops
+from ..array_ops import concat, ones, ones_like, reverse, split
 from ..initializers import Initializer
 from ..rnn import dynamic_rnn
 from ..rnn_cell import LSTMStateTuple, RNNCell
@@ -46,13 +48,16 @@ class _ForgetBiasOne(Initializer):
 
 
 class KerasCell(RNNCell):
-    """One step of a Keras recurrent layer, on weights the layer made (the cell makes none)."""
+    """One step of a Keras recurrent layer, on weights the layer made (the cell makes none). ``input_mask`` and
+    ``state_mask`` (or None) are the dropout masks of the whole sequence, the same at every step."""
 
-    def __init__(self, kind, units, kernel, recurrent_kernel, bias, activation, recurrent_activation):
+    def __init__(self, kind, units, kernel, recurrent_kernel, bias, activation, recurrent_activation,
+                 input_mask=None, state_mask=None):
         super().__init__(name=kind)
         self.kind, self.units = kind, units
         self.kernel, self.recurrent_kernel, self.bias = kernel, recurrent_kernel, bias
         self.activation, self.recurrent_activation = activation, recurrent_activation
+        self.input_mask, self.state_mask = input_mask, state_mask
 
     @property
     def state_size(self):
@@ -62,16 +67,22 @@ class KerasCell(RNNCell):
     def output_size(self):
         return self.units
 
+    def _dropped(self, h):
+        """The state as the recurrent products see it: with recurrent dropout, masked (what it carries over is not)."""
+        return h if self.state_mask is None else h * self.state_mask
+
     def call(self, inputs, state):
+        if self.input_mask is not None:
+            inputs = inputs * self.input_mask
         x = math_ops.matmul(inputs, self.kernel)
         if self.bias is not None:
             x = x + self.bias
         if self.kind == "simple_rnn":
-            h = self.activation(x + math_ops.matmul(state, self.recurrent_kernel))
+            h = self.activation(x + math_ops.matmul(self._dropped(state), self.recurrent_kernel))
             return h, h
         if self.kind == "lstm":
             c, h = state
-            i, f, candidate, o = split(x + math_ops.matmul(h, self.recurrent_kernel), 4, axis=1)
+            i, f, candidate, o = split(x + math_ops.matmul(self._dropped(h), self.recurrent_kernel), 4, axis=1)
             sigma = self.recurrent_activation
             c = sigma(f) * c + sigma(i) * self.activation(candidate)
             h = sigma(o) * self.activation(c)
@@ -79,9 +90,10 @@ class KerasCell(RNNCell):
         h = state
         x_u, x_r, x_h = split(x, 3, axis=1)
         r_u, r_r, r_h = split(self.recurrent_kernel, 3, axis=1)
-        update = self.recurrent_activation(x_u + math_ops.matmul(h, r_u))
-        reset = self.recurrent_activation(x_r + math_ops.matmul(h, r_r))
-        candidate = self.activation(x_h + math_ops.matmul(reset * h, r_h))
+        seen = self._dropped(h)
+        update = self.recurrent_activation(x_u + math_ops.matmul(seen, r_u))
+        reset = self.recurrent_activation(x_r + math_ops.matmul(seen, r_r))
+        candidate = self.activation(x_h + math_ops.matmul(reset * seen, r_h))
         h = update * h + (1 - update) * candidate
         return h, h
 
@@ -92,10 +104,11 @@ def _recurrent(kind):
               unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
               activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
               dropout=0.0, recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
-              stateful=False, unroll=False, trainable=True, name=None, reuse=None, initial_state=None):
-        unsupported = {"dropout": dropout, "recurrent_dropout": recurrent_dropout, "stateful": stateful,
-                       "kernel_constraint": kernel_constraint, "recurrent_constraint": recurrent_constraint,
-                       "bias_constraint": bias_constraint, "activity_regularizer": activity_regularizer}
+              stateful=False, unroll=False, trainable=True, name=None, reuse=None, initial_state=None,
+              training=False):
+        unsupported = {"stateful": stateful, "kernel_constraint": kernel_constraint,
+                       "recurrent_constraint": recurrent_constraint, "bias_constraint": bias_constraint,
+                       "activity_regularizer": activity_regularizer}
         given = [option for option, value in unsupported.items() if value]
         if given:
             raise NotImplementedError(f"{kind}: {', '.join(given)} not supported by minidl's Keras")
@@ -116,8 +129,16 @@ def _recurrent(kind):
                 if kind == "lstm" and unit_forget_bias:
                     bias_initializer = _ForgetBiasOne(bias_initializer or initializers.Zeros(), units)
                 bias = get_variable("bias", [gates * units], x.dtype, bias_initializer, bias_regularizer, trainable)
+            input_mask = state_mask = None
+            if dropout or recurrent_dropout:  # drawn once per call: the same units dropped at every step
+                per_row = ones_like(x[:, 0, :1])  # (batch, 1)
+                if dropout:
+                    input_mask = tf_layers.dropout(per_row * ones([x.shape[-1]], x.dtype), dropout, training=training)
+                if recurrent_dropout:
+                    state_mask = tf_layers.dropout(per_row * ones([units], x.dtype), recurrent_dropout,
+                                                   training=training)
             cell = KerasCell(kind, units, kernel, recurrent_kernel, bias, activations.get(activation),
-                              activations.get(recurrent_activation))
+                             activations.get(recurrent_activation), input_mask, state_mask)
             steps = reverse(x, [1]) if go_backwards else x
             start = None if initial_state is None else _cell_state(kind, initial_state)
             outputs, state = dynamic_rnn(cell, steps, initial_state=start, dtype=x.dtype)
