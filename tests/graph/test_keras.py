@@ -799,6 +799,49 @@ def test_recurrent_dropout_drops_the_same_units_at_every_step():
     np.testing.assert_array_equal(model.predict(sequences), model.predict(sequences))
 
 
+def test_padded_steps_are_masked_out():
+    rng = np.random.default_rng(0)
+    ids = keras.Input((None,), dtype="int32")
+    embedding = keras.layers.Embedding(12, 4, mask_zero=True)
+    embedded = embedding(ids)
+    sequence = keras.layers.GRU(3, return_sequences=True)(keras.layers.Dropout(0.2)(embedded))
+    last = keras.layers.LSTM(3)(sequence)
+    both = keras.layers.Bidirectional(keras.layers.SimpleRNN(2))(embedded)
+    model = keras.Model(ids, [last, both, keras.layers.GlobalAveragePooling1D()(embedded)])
+    words = np.array([[3, 4, 5]])
+    # pre-padding (pad_sequences' default) and post-padding give the unpadded sequence's answers: a padded step
+    # leaves the state as it was, and the average counts real steps only
+    unpadded = model.predict(words)
+    for padded in ([[0, 0, 3, 4, 5]], [[3, 4, 5, 0]], [[0, 3, 4, 5, 0, 0]]):
+        for got, expected in zip(model.predict(np.array(padded)), unpadded):
+            np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
+    table = embedding.get_weights()[0]
+    np.testing.assert_allclose(unpadded[2], table[[3, 4, 5]].mean(0, keepdims=True), rtol=1e-6)
+    # Masking does the same for sequences of vectors: all-zero steps are padding
+    steps = keras.Input((None, 2))
+    masked_model = keras.Model(steps, keras.layers.LSTM(3)(keras.layers.Masking(0.0)(steps)))
+    values = rng.standard_normal((1, 3, 2)).astype(np.float32)
+    np.testing.assert_allclose(masked_model.predict(np.concatenate([np.zeros((1, 2, 2), np.float32), values], 1)),
+                               masked_model.predict(values), rtol=1e-5, atol=1e-7)
+    # a mask reaching a layer that cannot take it, or the loss, is refused rather than ignored
+    with pytest.raises(NotImplementedError, match="flatten.*does not support masking"):
+        keras.layers.Flatten()(embedded)
+    with pytest.raises(NotImplementedError, match="carries a mask"):
+        tagger = keras.Model(ids, sequence)
+        tagger.compile("sgd", "mse")
+        tagger.train_on_batch(np.array([[1, 2, 0]]), np.zeros((1, 3, 3)))
+    # a classifier on pre-padded sequences of different lengths trains
+    lengths = rng.integers(2, 9, 128)
+    sequences = keras.preprocessing.sequence.pad_sequences(
+        [rng.integers(1, 12, n) for n in lengths], maxlen=8)
+    labels = (np.array([np.isin(s, (1, 2)).any() for s in sequences])).astype(np.float32)
+    classifier = keras.Sequential([keras.layers.Embedding(12, 8, mask_zero=True, input_length=8),
+                                   keras.layers.LSTM(8), keras.layers.Dense(1, activation="sigmoid")])
+    classifier.compile(keras.optimizers.Adam(0.02), "binary_crossentropy", metrics=["acc"])
+    history = classifier.fit(sequences, labels, epochs=20, verbose=0)
+    assert history.history["acc"][-1] > 0.85
+
+
 def test_an_encoder_state_starts_the_decoder():
     """The sequence-to-sequence pattern: the encoder's final [h, c] is the decoder's initial_state."""
     rng = np.random.default_rng(0)

@@ -28,7 +28,7 @@ from ..core import GraphKeys, get_default_graph
 from ..layer_classes import Layer as TFLayer
 from ..nn_training import embedding_lookup
 from ..variable_scope import get_variable, layer_scope, variable_scope
-from . import activations, backend, initializers, regularizers
+from . import activations, backend, initializers, masking, regularizers
 from .functional import record_call
 
 _calls = itertools.count()  # numbers the layers' first calls: a functional model lists its layers in that order
@@ -67,6 +67,8 @@ class Layer(TFLayer):
             def call(self, inputs):
                 return inputs * self.scale
     """
+    #: what the layer does with a mask that reaches it: ``masking.PASSES``, ``masking.CONSUMES`` or None (refuse)
+    mask_handling = None
 
     def __init__(self, *args, input_shape=None, input_dim=None, batch_input_shape=None, batch_size=None,
                  name=None, trainable=True, dtype=None, **kwargs):
@@ -87,12 +89,17 @@ class Layer(TFLayer):
         self.batch_input_shape = _sample_shape(input_shape, input_dim, batch_input_shape)
         if self.batch_input_shape is not None and batch_size is not None:
             self.batch_input_shape = (int(batch_size),) + self.batch_input_shape[1:]
-        self._follows_learning_phase = "training" in inspect.signature(call).parameters
+        parameters = inspect.signature(call).parameters
+        self._follows_learning_phase, self._takes_mask = "training" in parameters, "mask" in parameters
         self.input = self.output = self.first_call = None
         self.losses, self.updates = [], []
 
     def __call__(self, inputs, training=None, **kwargs):
         given = dict(kwargs, training=training) if training is not None else dict(kwargs)  # what a replay repeats
+        mask = masking.mask_of(inputs)
+        masking.check_accepted(self, mask)
+        if mask is not None and self._takes_mask and "mask" not in kwargs:
+            kwargs["mask"] = mask
         if self._follows_learning_phase:
             kwargs["training"] = backend.learning_phase() if training is None else training
         graph = get_default_graph()
@@ -109,6 +116,7 @@ class Layer(TFLayer):
         self.updates += updates[before[1]:]
         if self.input is None:
             self.input, self.output, self.first_call = inputs, outputs, next(_calls)
+        masking.carry_on(self, mask, outputs)
         record_call(self, inputs, given, outputs)
         return outputs
 
@@ -223,6 +231,8 @@ AveragePooling2D = _layer("AveragePooling2D", tf_layers.average_pooling2d, _POOL
 Flatten = _layer("Flatten", tf_layers.flatten)
 Dropout = _layer("Dropout", tf_layers.dropout)
 BatchNormalization = _layer("BatchNormalization", tf_layers.batch_normalization)
+Masking = _layer("Masking", masking.masking, doc=masking.masking.__doc__)
+Dropout.mask_handling = BatchNormalization.mask_handling = masking.PASSES
 
 
 # ---------------------------------------------------------------------------------- Keras' own layers
@@ -264,11 +274,14 @@ def _global_pooling_class(class_name, reduce, spatial_dims):
     channel, (batch, ..., channels) -> (batch, channels); the input's rank is checked, as Keras does."""
     rank = spatial_dims + 2
 
-    def pool(inputs, data_format="channels_last", keepdims=False, name=None):
+    def pool(inputs, data_format="channels_last", keepdims=False, name=None, mask=None):
         x = math_ops.to_tensor(inputs)
         if x.shape.rank != rank:
             raise ValueError(f"Input 0 of layer {class_name} is incompatible with the layer: expected ndim={rank}, "
                              f"found ndim={x.shape.rank}. Full shape received: {x.shape}")
+        if mask is not None and data_format == "channels_last":  # (only GlobalAveragePooling1D takes a mask)
+            mean = masking.masked_mean(x, mask)
+            return mean[:, None] if keepdims else mean
         spatial = list(range(1, rank - 1)) if data_format == "channels_last" else list(range(2, rank))
         return reduce(x, axis=spatial, keepdims=keepdims, name=name or _snake_case(class_name))
     what = "mean" if reduce is math_ops.reduce_mean else "max"
@@ -280,8 +293,8 @@ def embedding(inputs, input_dim, output_dim, embeddings_initializer=None, embedd
               trainable=True, name=None, reuse=None):
     """Row ``i`` of an ``embeddings`` variable [input_dim, output_dim] for each integer ``i`` in the inputs (a
     learned lookup table: word ids to vectors)."""
-    if embeddings_constraint is not None or mask_zero:
-        raise NotImplementedError("Embedding: embeddings_constraint and mask_zero are not supported")
+    if embeddings_constraint is not None:
+        raise NotImplementedError("Embedding: embeddings_constraint is not supported")
     ids = math_ops.to_tensor(inputs)
     if ids.dtype.is_floating:  # Keras feeds its inputs as float32: the ids are whole numbers in a float tensor
         ids = math_ops.cast(ids, dtypes.int64)
@@ -291,6 +304,8 @@ def embedding(inputs, input_dim, output_dim, embeddings_initializer=None, embedd
         out = embedding_lookup(table, ids)
         if activity_regularizer is not None:
             out = tf_layers._finish(out, None, activity_regularizer)
+        if mask_zero:  # id 0 is padding: the layers after it learn which steps are real (``masking.py``)
+            out._keras_mask = math_ops.not_equal(ids, 0)
         return out
 
 
@@ -300,6 +315,8 @@ GlobalAveragePooling1D = _global_pooling_class("GlobalAveragePooling1D", math_op
 GlobalAveragePooling2D = _global_pooling_class("GlobalAveragePooling2D", math_ops.reduce_mean, 2)
 GlobalMaxPooling1D = _global_pooling_class("GlobalMaxPooling1D", math_ops.reduce_max, 1)
 GlobalMaxPooling2D = _global_pooling_class("GlobalMaxPooling2D", math_ops.reduce_max, 2)
+Activation.mask_handling = masking.PASSES
+GlobalAveragePooling1D.mask_handling = masking.CONSUMES
 
 
 class Embedding(_layer("Embedding", embedding, doc=embedding.__doc__)):

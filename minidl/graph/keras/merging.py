@@ -10,6 +10,7 @@ from .. import math_ops
 from ..array_ops import concat, where
 from ..nn_ops import nn
 from .layers import Layer, _layer
+from .masking import PASSES
 
 
 def _merge(kind, combine, minimum=2):
@@ -99,6 +100,7 @@ class Lambda(Layer):
 LeakyReLU = _layer("LeakyReLU", leaky_relu, doc=leaky_relu.__doc__)
 ReLU = _layer("ReLU", relu_layer, doc=relu_layer.__doc__)
 Softmax = _layer("Softmax", softmax_layer, doc="The softmax along ``axis`` as a layer.")
+LeakyReLU.mask_handling = ReLU.mask_handling = Softmax.mask_handling = PASSES
 
 
 def _functional(layer_class):

@@ -30,6 +30,7 @@ from ..rnn_cell import LSTMStateTuple, RNNCell
 from ..variable_scope import get_variable, layer_scope
 from . import activations, initializers
 from .layers import Layer, _layer
+from .masking import CONSUMES, split_step_flag, with_step_flags
 
 _GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}
 
@@ -52,12 +53,13 @@ class KerasCell(RNNCell):
     ``state_mask`` (or None) are the dropout masks of the whole sequence, the same at every step."""
 
     def __init__(self, kind, units, kernel, recurrent_kernel, bias, activation, recurrent_activation,
-                 input_mask=None, state_mask=None):
+                 input_mask=None, state_mask=None, masked=False):
         super().__init__(name=kind)
         self.kind, self.units = kind, units
         self.kernel, self.recurrent_kernel, self.bias = kernel, recurrent_kernel, bias
         self.activation, self.recurrent_activation = activation, recurrent_activation
         self.input_mask, self.state_mask = input_mask, state_mask
+        self.masked = masked  # each step's inputs end with a flag: 1 at a real step, 0 at padding
 
     @property
     def state_size(self):
@@ -72,30 +74,37 @@ class KerasCell(RNNCell):
         return h if self.state_mask is None else h * self.state_mask
 
     def call(self, inputs, state):
+        chosen = None
+        if self.masked:  # at a padded step the state stays as it was (and the output repeats it)
+            inputs, chosen = split_step_flag(inputs)
         if self.input_mask is not None:
             inputs = inputs * self.input_mask
         x = math_ops.matmul(inputs, self.kernel)
         if self.bias is not None:
             x = x + self.bias
-        if self.kind == "simple_rnn":
-            h = self.activation(x + math_ops.matmul(self._dropped(state), self.recurrent_kernel))
-            return h, h
         if self.kind == "lstm":
             c, h = state
             i, f, candidate, o = split(x + math_ops.matmul(self._dropped(h), self.recurrent_kernel), 4, axis=1)
             sigma = self.recurrent_activation
-            c = sigma(f) * c + sigma(i) * self.activation(candidate)
-            h = sigma(o) * self.activation(c)
-            return h, LSTMStateTuple(c, h)
+            new_c = sigma(f) * c + sigma(i) * self.activation(candidate)
+            new_h = sigma(o) * self.activation(new_c)
+            if chosen is not None:
+                new_c, new_h = chosen(new_c, c), chosen(new_h, h)
+            return new_h, LSTMStateTuple(new_c, new_h)
         h = state
-        x_u, x_r, x_h = split(x, 3, axis=1)
-        r_u, r_r, r_h = split(self.recurrent_kernel, 3, axis=1)
-        seen = self._dropped(h)
-        update = self.recurrent_activation(x_u + math_ops.matmul(seen, r_u))
-        reset = self.recurrent_activation(x_r + math_ops.matmul(seen, r_r))
-        candidate = self.activation(x_h + math_ops.matmul(reset * seen, r_h))
-        h = update * h + (1 - update) * candidate
-        return h, h
+        if self.kind == "simple_rnn":
+            new_h = self.activation(x + math_ops.matmul(self._dropped(h), self.recurrent_kernel))
+        else:
+            x_u, x_r, x_h = split(x, 3, axis=1)
+            r_u, r_r, r_h = split(self.recurrent_kernel, 3, axis=1)
+            seen = self._dropped(h)
+            update = self.recurrent_activation(x_u + math_ops.matmul(seen, r_u))
+            reset = self.recurrent_activation(x_r + math_ops.matmul(seen, r_r))
+            candidate = self.activation(x_h + math_ops.matmul(reset * seen, r_h))
+            new_h = update * h + (1 - update) * candidate
+        if chosen is not None:
+            new_h = chosen(new_h, h)
+        return new_h, new_h
 
 
 def _recurrent(kind):
@@ -105,7 +114,7 @@ def _recurrent(kind):
               activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
               dropout=0.0, recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
               stateful=False, unroll=False, trainable=True, name=None, reuse=None, initial_state=None,
-              training=False):
+              training=False, mask=None):
         unsupported = {"stateful": stateful, "kernel_constraint": kernel_constraint,
                        "recurrent_constraint": recurrent_constraint, "bias_constraint": bias_constraint,
                        "activity_regularizer": activity_regularizer}
@@ -138,8 +147,9 @@ def _recurrent(kind):
                     state_mask = tf_layers.dropout(per_row * ones([units], x.dtype), recurrent_dropout,
                                                    training=training)
             cell = KerasCell(kind, units, kernel, recurrent_kernel, bias, activations.get(activation),
-                             activations.get(recurrent_activation), input_mask, state_mask)
-            steps = reverse(x, [1]) if go_backwards else x
+                             activations.get(recurrent_activation), input_mask, state_mask, mask is not None)
+            steps = x if mask is None else with_step_flags(x, mask)
+            steps = reverse(steps, [1]) if go_backwards else steps
             start = None if initial_state is None else _cell_state(kind, initial_state)
             outputs, state = dynamic_rnn(cell, steps, initial_state=start, dtype=x.dtype)
             output = outputs if return_sequences else outputs[:, -1]
@@ -166,12 +176,14 @@ def _cell_state(kind, initial_state):
 SimpleRNN = _layer("SimpleRNN", _recurrent("simple_rnn"))
 LSTM = _layer("LSTM", _recurrent("lstm"))
 GRU = _layer("GRU", _recurrent("gru"))
+SimpleRNN.mask_handling = LSTM.mask_handling = GRU.mask_handling = CONSUMES
 
 
 class Bidirectional(Layer):
     """Runs ``layer`` over the sequence and a copy of it over the sequence reversed in time, and merges their
     outputs (``merge_mode``: "concat" (default), "sum", "mul" or "ave"); with ``return_sequences`` the backward
     outputs are reversed back first, so that step t of both directions lines up."""
+    mask_handling = CONSUMES  # (the layers inside take the mask)
     _MERGES = {"concat": lambda a, b: concat([a, b], -1), "sum": lambda a, b: a + b, "mul": lambda a, b: a * b,
                "ave": lambda a, b: (a + b) / 2}
 

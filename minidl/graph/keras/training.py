@@ -230,6 +230,11 @@ class Model:
                 metric_ids = _per_output(self._metric_spec, names, "metrics", default=[])
                 total, output_losses, metrics, all_targets = 0.0, {}, {}, []
                 for i, (output, name) in enumerate(zip(self._outputs, names)):
+                    if getattr(output, "_keras_mask", None) is not None:
+                        raise NotImplementedError(
+                            f"the output {name} carries a mask (padded time steps, from Embedding(mask_zero=True) "
+                            f"or Masking): minidl's Keras does not weigh a loss by a mask; end the sequence with a "
+                            f"recurrent layer without return_sequences, or GlobalAveragePooling1D")
                     function = losses.get(loss_ids[i])
                     kind = type(loss_ids[i]).function if isinstance(loss_ids[i], losses.Loss) else function
                     _check_targets(self._target_specs[i], output.shape.as_list(), kind)
