@@ -627,6 +627,34 @@ def test_datasets_are_read_from_the_keras_cache_only(tmp_path, monkeypatch):
     assert x_train.shape[0] == 4 and x_test.shape[0] == 3 and y_train.dtype == np.uint8 == x_train.dtype
 
 
+def test_the_tokenizer_numbers_words_by_count():
+    from minidl.graph.keras.preprocessing.text import Tokenizer, text_to_word_sequence  # TF's import path
+    assert text_to_word_sequence("Hello, World!\tHello again...") == ["hello", "world", "hello", "again"]
+    texts = ["The cat sat on the mat.", "The dog sat!", "A cat, a dog."]
+    tokenizer = Tokenizer(num_words=5, oov_token="<unk>")
+    tokenizer.fit_on_texts(texts)
+    # by falling count, ties in order of first appearance, from 1; the oov token first
+    assert tokenizer.word_index == {"<unk>": 1, "the": 2, "cat": 3, "sat": 4, "dog": 5, "a": 6, "on": 7, "mat": 8}
+    assert tokenizer.word_counts["the"] == 3 and tokenizer.word_docs["the"] == 2 and tokenizer.document_count == 3
+    # ids from num_words up (dog: 5) and unknown words become the oov id
+    assert tokenizer.texts_to_sequences(["the cat and the dog"]) == [[2, 3, 1, 2, 1]]
+    assert tokenizer.sequences_to_texts([[2, 3, 7]]) == ["the cat <unk>"]
+    np.testing.assert_array_equal(tokenizer.texts_to_matrix(["the cat the"], "count"), [[0, 0, 2, 1, 0]])
+    np.testing.assert_array_equal(tokenizer.texts_to_matrix(["the cat the"]), [[0, 0, 1, 1, 0]])
+    np.testing.assert_allclose(tokenizer.texts_to_matrix(["the cat the"], "freq"), [[0, 0, 2 / 3, 1 / 3, 0]])
+    idf = [np.log(1 + 3 / (1 + docs)) for docs in (2, 2)]  # 'the' and 'cat' are in two of the three texts
+    np.testing.assert_allclose(tokenizer.texts_to_matrix(["the cat the"], "tfidf"),
+                               [[0, 0, (1 + np.log(2)) * idf[0], idf[1], 0]])
+    plain = Tokenizer()  # without an oov token unknown words are dropped; every word is kept
+    plain.fit_on_texts(texts)
+    assert plain.texts_to_sequences(["the zebra sat on"]) == [[1, 3, 6]]
+    characters = Tokenizer(char_level=True)
+    characters.fit_on_texts(["abba"])
+    assert characters.word_index == {"a": 1, "b": 2}
+    with pytest.raises(ValueError, match="vectorization mode"):
+        plain.texts_to_matrix(texts, "onehot")
+
+
 def test_pad_sequences():
     pad = keras.preprocessing.sequence.pad_sequences
     seqs = [[1, 2, 3], [4], [5, 6, 7, 8, 9], []]

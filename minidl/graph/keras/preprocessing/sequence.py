@@ -1,7 +1,5 @@
 """``tf.keras.preprocessing.sequence.pad_sequences``: lists of different lengths (word ids of sentences) as one
 rectangular array, for an ``Embedding`` layer."""
-import types
-
 import numpy
 
 
@@ -25,6 +23,3 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
         else:
             row[-len(kept):] = kept
     return out
-
-
-sequence = types.SimpleNamespace(pad_sequences=pad_sequences)
