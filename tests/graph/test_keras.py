@@ -625,6 +625,16 @@ def test_datasets_are_read_from_the_keras_cache_only(tmp_path, monkeypatch):
     make_mnist(cache / "fashion-mnist", "t10k", n=3)
     (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
     assert x_train.shape[0] == 4 and x_test.shape[0] == 3 and y_train.dtype == np.uint8 == x_train.dtype
+    x, y = rng.standard_normal((10, 13)), rng.standard_normal(10)
+    np.savez(cache / "boston_housing.npz", x=x, y=y)
+    (x_train, y_train), (x_test, y_test) = keras.datasets.boston_housing.load_data()
+    np.random.seed(113)  # Keras' shuffle, with its default seed
+    order = np.arange(10)
+    np.random.shuffle(order)
+    np.testing.assert_array_equal(np.concatenate([x_train, x_test]), x[order])
+    np.testing.assert_array_equal(y_test, y[order][8:])
+    with pytest.raises(NotImplementedError, match="never unpickles"):
+        keras.datasets.imdb.load_data(num_words=10000)
 
 
 def test_the_tokenizer_numbers_words_by_count():
