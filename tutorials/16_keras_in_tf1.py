@@ -36,7 +36,8 @@
 #
 # The sections: (1) the beginner program; (2) the graph it built; (3) the learning phase and dropout; (4) the
 # functional API and a subclassed model; (5) a small convolutional network; (6) callbacks, early stopping and a
-# picture of the loss curves; (7) saving and loading weights; then the checks.
+# picture of the loss curves; (7) saving and loading weights; (8) sentences: a tokenizer, padding and masks, and
+# a model called as a layer; then the checks.
 
 # %%
 import os
@@ -561,6 +562,64 @@ wide_again_val_loss = wide_again.evaluate(x_val, y_val, verbose=0)
 print(f"{os.path.basename(latest)} in a fresh model: val_loss {wide_again_val_loss:.6f}")
 
 # %% [markdown]
+# ## 8. Sentences: words to ids, padding, masks — and one model inside another
+#
+# Text models start with bookkeeping. `tf.keras.preprocessing.text.Tokenizer` counts the words of the training
+# texts and numbers them, the most frequent first, from 1 (0 is kept for padding; `oov_token` gets 1 and stands
+# for any word it has not seen). `texts_to_sequences` turns sentences into lists of ids of different lengths,
+# and `pad_sequences` makes them one array by putting zeros *in front* (its default).
+#
+# Padding changes the data: an `LSTM` would read the zeros as words. `Embedding(..., mask_zero=True)` marks id 0
+# as padding; the mask travels with the tensor to the `LSTM`, which carries its state over a padded step
+# unchanged — so a padded sentence gets exactly the answer it gets on its own. `dropout`/`recurrent_dropout`
+# drop inputs and state units while `fit` trains (the same units at every step of a sentence).
+#
+# The sentences below are made up: a review is positive when it says "good" or "great" more often than "bad" or
+# "awful", with filler words between. Last, the trained `encoder` — a model from ids to the LSTM's state — is
+# *called like a layer* on a new input: Keras makes its layer calls again on the new tensor, with the same
+# weights, which is how models are stacked and shared.
+
+# %%
+rng = np.random.default_rng(0)
+FILLER = ["the", "movie", "was", "plot", "and", "acting", "really", "quite", "a", "film"]
+
+
+def review(positive):
+    words = list(rng.choice(FILLER, rng.integers(2, 7)))
+    words += list(rng.choice(["good", "great"] if positive else ["bad", "awful"], rng.integers(1, 3)))
+    rng.shuffle(words)
+    return " ".join(words) + "."
+
+
+review_labels = rng.integers(0, 2, 400)
+reviews = [review(bool(label)) for label in review_labels]
+tokenizer = tf.keras.preprocessing.text.Tokenizer(oov_token="<unk>")
+tokenizer.fit_on_texts(reviews[:300])
+ids = tf.keras.preprocessing.sequence.pad_sequences(tokenizer.texts_to_sequences(reviews), maxlen=10)
+print(reviews[0], "->", tokenizer.texts_to_sequences(reviews[:1])[0], "->", ids[0])
+print("the five most frequent words:", list(tokenizer.word_index.items())[:5])
+
+words_in = tf.keras.Input((None,), dtype="int32")
+state = tf.keras.layers.LSTM(16, dropout=0.1, recurrent_dropout=0.1)(
+    tf.keras.layers.Embedding(len(tokenizer.word_index) + 1, 8, mask_zero=True)(words_in))
+encoder = tf.keras.Model(words_in, state)
+sentiment = tf.keras.Sequential([encoder, tf.keras.layers.Dense(1, activation="sigmoid")])
+sentiment.compile(tf.keras.optimizers.Adam(0.01), "binary_crossentropy", metrics=["accuracy"])
+sentiment.fit(ids[:300], review_labels[:300], epochs=15, batch_size=32, verbose=0)
+sentiment_accuracy = sentiment.evaluate(ids[300:], review_labels[300:], verbose=0)[1]
+print(f"sentiment: test accuracy {sentiment_accuracy:.4f}")
+
+one = tokenizer.texts_to_sequences(["a great film and really good acting."])
+alone, padded = (sentiment.predict(np.array(x)) for x in (one, tf.keras.preprocessing.sequence.pad_sequences(one, 12)))
+print(f"one review on its own {alone[0, 0]:.6f}, padded to 12 steps {padded[0, 0]:.6f}")
+
+other_words = tf.keras.Input((None,), dtype="int32")
+reused_state = encoder(other_words)  # the encoder's layer calls made again on a new input: the same weights
+sess = tf.keras.backend.get_session()
+reused = sess.run(reused_state, {other_words: ids[300:305]})
+print("the encoder called on a new input gives its own answers:", np.allclose(reused, encoder.predict(ids[300:305])))
+
+# %% [markdown]
 # ## Summary
 #
 # * `tf.keras.Sequential([...layers...])`, `compile(optimizer, loss, metrics)`, `fit(x, y, epochs, batch_size)`,
@@ -579,6 +638,8 @@ print(f"{os.path.basename(latest)} in a fresh model: val_loss {wide_again_val_lo
 #   `History` of every reported number.
 # * `save_weights`/`load_weights` write and read a checkpoint by position; `clear_session()` starts a fresh
 #   graph (and a graph seed must then be set again).
+# * Text: `Tokenizer` numbers words, `pad_sequences` pads in front, `Embedding(mask_zero=True)` makes recurrent
+#   layers step over the padding; a model is called like a layer on new tensors, sharing its weights.
 #
 # ## Checks
 
@@ -637,6 +698,12 @@ assert not np.allclose(before_loading, by_predict)
 assert np.array_equal(after_loading, by_predict)
 assert reloaded_accuracy == test_accuracy and abs(reloaded_loss - test_loss) < 1e-9
 assert abs(wide_again_val_loss - val_losses.min()) < 1e-5
+
+# section 8: words to ids, masked padding, a model reused as a layer
+assert tokenizer.word_index["<unk>"] == 1 and ids.shape == (400, 10) and (ids[:, 0] == 0).any()
+assert sentiment_accuracy >= 0.9, sentiment_accuracy
+assert abs(alone[0, 0] - padded[0, 0]) < 1e-5
+assert np.allclose(reused, encoder.predict(ids[300:305]), atol=1e-6)
 
 shutil.rmtree(WORK)
 print("chapter 16: all checks passed")
