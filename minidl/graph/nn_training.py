@@ -30,6 +30,7 @@ from ..ops.cross_entropy import NOTHING_IGNORED
 from .array_ops import shape as shape_of
 from .basics import stop_gradient
 from .core import Tensor, get_default_graph
+from .math_extras import ensure_shape
 from .math_ops import (FLOATS, REALS, axis_arg, cast, check_dtype, deprecated_alias, graph_tensor, matching_pair,
                        tf_op, to_tensor)
 from .nn_ops import nn
@@ -295,6 +296,15 @@ def _class_axis_second(t, axis):
 
 def _softmax_xent(labels, logits, axis, labels_get_gradient):
     logits, labels = matching_pair("SoftmaxCrossEntropyWithLogits", logits, labels, ("features", "labels"))
+    # the two have one shape: one of rank unknown until run time (``tf.placeholder("float")``) takes the other's,
+    # checked when it is fed
+    if not labels.shape.rank_known and logits.shape.rank_known:
+        labels = ensure_shape(labels, logits.shape)
+    elif not logits.shape.rank_known and labels.shape.rank_known:
+        logits = ensure_shape(logits, labels.shape)
+    elif not logits.shape.rank_known:
+        raise ValueError("softmax_cross_entropy_with_logits: the ranks of both logits and labels are unknown until "
+                         "run time, so the class axis cannot be found; give one of their placeholders a shape")
     if not labels_get_gradient:
         labels = stop_gradient(labels)
     check_dtype(logits, FLOATS, "features")

@@ -17,7 +17,7 @@ from ..backend import dtypes
 from .base import Op, Spec, apply, describe, is_tensor
 from .broadcast import zeros_like
 from .cast import cast
-from .infer import normalize_dim, reduced_shape
+from .infer import operand_dim, rank_is_known, reduced_shape
 from .reduce import Sum, _is_int, _reduce, check_tensor, expand_reduced, reduce_dims, reduced_spec
 
 #: what ``max(x, dim)`` and ``min(x, dim)`` return, like ``torch.return_types.max``
@@ -53,7 +53,7 @@ class Amin(Op):
 
 def _check_nonempty(op_name, x, dims, whole):
     """The max of nothing is undefined: refuse empty reductions with PyTorch's messages."""
-    if dims is None:  # a rank known only at run time: numpy refuses an empty input then
+    if dims is None or not rank_is_known(x):  # a rank known only at run time: numpy refuses an empty input then
         return
     shape = x.shape
     if whole and builtins.any(n == 0 for n in shape):
@@ -134,7 +134,7 @@ class MinDim(Op):
 def _one_dim(op_name, x, dim):
     if not _is_int(dim):
         raise TypeError(f"{op_name}(): dim must be an int, got {dim!r}")
-    return normalize_dim(f"{op_name}()", int(dim), x.ndim, x)
+    return operand_dim(f"{op_name}()", int(dim), x)
 
 
 def _max_or_min(op_name, whole_op, dim_op, result, x, dim, keepdim):
@@ -142,7 +142,7 @@ def _max_or_min(op_name, whole_op, dim_op, result, x, dim, keepdim):
     if dim is None:
         return _whole_or_dims(op_name, whole_op, x, None, keepdim)
     dim = _one_dim(op_name, x, dim)
-    _check_nonempty(op_name, x, (dim,) if x.ndim else (), False)
+    _check_nonempty(op_name, x, None if not rank_is_known(x) else (dim,) if x.ndim else (), False)
     return result(*apply(dim_op, x, dim=dim, keepdim=bool(keepdim)))
 
 
@@ -200,7 +200,7 @@ def _arg_function(op_name, op, x, dim, keepdim):
     check_tensor(op_name, x)
     if dim is not None:
         dim = _one_dim(op_name, x, dim)
-    _check_nonempty(op_name, x, () if dim is None or x.ndim == 0 else (dim,), dim is None)
+    _check_nonempty(op_name, x, () if dim is None or not rank_is_known(x) or x.ndim == 0 else (dim,), dim is None)
     return apply(op, x, dim=dim, keepdim=bool(keepdim))
 
 

@@ -67,6 +67,18 @@ def rank_is_known(x):
     return getattr(x.shape, "rank_known", True)
 
 
+def operand_dim(op_name, dim, x):
+    """``normalize_dim`` for ``dim`` of tensor ``x`` — also when x's rank is known at run time only (a graph
+    placeholder made without a shape, as TF1 allows): a dim counted from the front is then taken as it is; one
+    counted from the end cannot be placed yet and is refused."""
+    if rank_is_known(x):
+        return normalize_dim(op_name, dim, x.ndim, x)
+    if dim < 0:
+        raise OpError(f"{op_name}: dim {dim} counts from the end, but the rank of {getattr(x, 'name', 'the input')} "
+                      f"is unknown until run time; give its placeholder a shape, or count from the front")
+    return dim
+
+
 def static_shape(x):
     """x's shape as far as it is known before running: a tuple (maybe with None dims), or None for an unknown
     rank."""

@@ -10,7 +10,7 @@ import string
 from ..backend import dtypes
 from .base import Op, OpError, Spec, apply, describe, is_tensor
 from .broadcast import ones_like, sum_to_like
-from .infer import broadcast_shapes
+from .infer import broadcast_shapes, rank_is_known
 from .promote import require_same_dtype
 from .shape import Transpose, squeeze, unsqueeze
 
@@ -59,7 +59,8 @@ def _matmul_shape(op_name, sa, sb):
 
 def _mH(x):
     """The conjugate transpose of the last two dims (the plain transpose for real tensors)."""
-    transposed = apply(Transpose, x, dim0=x.ndim - 2, dim1=x.ndim - 1)
+    last = x.ndim - 1 if rank_is_known(x) else -1
+    transposed = apply(Transpose, x, dim0=last - 1, dim1=last)
     if x.dtype.kind != "c":
         return transposed
     from .spectral import conj  # spectral comes after linalg in the import order
@@ -82,18 +83,20 @@ class MatMul(Op):
     def vjp(ctx, g):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
-        a2 = unsqueeze(a, 0) if a.ndim == 1 else a  # (k) -> (1, k)
-        b2 = unsqueeze(b, -1) if b.ndim == 1 else b  # (k) -> (k, 1)
-        if b.ndim == 1:  # g (..., m) -> (..., m, 1)
+        # (an operand of rank unknown until run time is a graph's, whose matmul takes matrices only)
+        a_vector, b_vector = (rank_is_known(x) and x.ndim == 1 for x in (a, b))
+        a2 = unsqueeze(a, 0) if a_vector else a  # (k) -> (1, k)
+        b2 = unsqueeze(b, -1) if b_vector else b  # (k) -> (k, 1)
+        if b_vector:  # g (..., m) -> (..., m, 1)
             g = unsqueeze(g, -1)
-        if a.ndim == 1:  # g (..., n) -> (..., 1, n)
+        if a_vector:  # g (..., n) -> (..., 1, n)
             g = unsqueeze(g, -2)
         ga = gb = None  # (the forward checked the operands: the products are applied unchecked)
         if need_a:  # a (1, k)-shaped gradient sums to (k) on its own: sum_to_like drops leading dims
             ga = sum_to_like(apply(MatMul, g, _mH(b2)), a)
         if need_b:
             gb = apply(MatMul, _mH(a2), g)
-            gb = sum_to_like(squeeze(gb, -1) if b.ndim == 1 else gb, b)
+            gb = sum_to_like(squeeze(gb, -1) if b_vector else gb, b)
         return ga, gb
 
     @staticmethod
@@ -103,7 +106,8 @@ class MatMul(Op):
 
 def _product(op_name, a, b):
     a, b = _product_operands(op_name, a, b)
-    _matmul_shape(op_name, a.shape, b.shape)
+    if rank_is_known(a) and rank_is_known(b):  # (else checked when the values come)
+        _matmul_shape(op_name, a.shape, b.shape)
     return apply(MatMul, a, b)
 
 

@@ -19,7 +19,7 @@ from ..backend import dtypes
 from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor, warn
 from .broadcast import broadcast_to_like, zeros_like
 from .cast import cast
-from .infer import normalize_dim, rank_is_known, reduced_shape, same_spec
+from .infer import normalize_dim, operand_dim, rank_is_known, reduced_shape, same_spec
 
 
 # ------------------------------------------------------------------------------------ shared helpers
@@ -43,11 +43,13 @@ def reduce_dims(op_name, x, dim):
     dims = (dim,) if _is_int(dim) else dim
     if not isinstance(dims, (tuple, list)) or not builtins.all(_is_int(d) for d in dims):
         raise TypeError(f"{op_name}(): dim must be None, an int or a tuple of ints, got {dim!r}")
-    normalized = [normalize_dim(f"{op_name}()", int(d), x.ndim, x) for d in dims]
+    normalized = [operand_dim(f"{op_name}()", int(d), x) for d in dims]
     for d in normalized:
         if normalized.count(d) > 1:
             raise OpError(f"{op_name}(): dim {d} appears multiple times in the list of dims {tuple(dims)} "
                           f"(input {describe(x)})")
+    if not rank_is_known(x):
+        return tuple(sorted(normalized))
     return tuple(sorted(normalized)) if x.ndim else ()  # a 0-d tensor accepts dim 0 / -1 and reduces nothing
 
 

@@ -219,6 +219,8 @@ class Transpose(Op):
 
     @staticmethod
     def infer(x, dim0, dim1):
+        if x.shape is None:  # a rank known at run time only (dims counted from the end, as _mH's)
+            return Spec(None, x.dtype)
         shape = list(x.shape)
         shape[dim0], shape[dim1] = shape[dim1], shape[dim0]
         return Spec(tuple(shape), x.dtype)

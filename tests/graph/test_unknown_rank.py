@@ -1,6 +1,7 @@
 """Placeholders made without a shape (``tf.placeholder(tf.float32)``): their rank is known only when they are fed.
-TF1's linear-regression tutorials are written this way; elementwise math, whole reductions and their gradients
-must work, and an op that needs the rank while the graph is built must say so."""
+TF1's linear-regression tutorials are written this way (and sentdex's classifier, for its labels); elementwise
+math, reductions, matmul, the cross-entropy and their gradients must work, and an op that needs the rank while the
+graph is built must say so."""
 import numpy as np
 import pytest
 
@@ -70,9 +71,54 @@ def test_reshape_and_losses_accept_a_shapeless_placeholder():
     np.testing.assert_allclose(g, 2 * FEEDS[1] / FEEDS[1].size, rtol=1e-6)
 
 
-@pytest.mark.parametrize("build", [lambda x: tf.reduce_sum(x, axis=1), lambda x: tf.nn.softmax(x),
-                                   lambda x: tf.transpose(x), lambda x: x[0]],
-                         ids=["reduce over an axis", "softmax", "transpose", "index"])
-def test_an_op_that_needs_the_rank_says_so(build):
-    with pytest.raises(ValueError, match="the rank of Placeholder:0 is unknown; give its placeholder a shape"):
+def test_the_beginner_classifier_with_shapeless_labels():
+    """sentdex's TF1 tutorial: ``y = tf.placeholder('float')`` meets the logits in the cross-entropy (which gives
+    it their shape, checked when fed), in ``argmax(y, 1)``, and a shapeless input goes through ``matmul``."""
+    rng = np.random.default_rng(0)
+    images = rng.standard_normal((60, 4)).astype(np.float32)
+    onehot = np.eye(3, dtype=np.float32)[images[:, :3].argmax(1)]
+    x, y = tf.placeholder("float", [None, 4]), tf.placeholder("float")
+    W, b = tf.Variable(tf.zeros([4, 3])), tf.Variable(tf.zeros([3]))
+    logits = tf.matmul(x, W) + b
+    cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(logits=logits, labels=y))
+    train = tf.train.GradientDescentOptimizer(0.5).minimize(cost)
+    correct = tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1))
+    accuracy = tf.reduce_mean(tf.cast(correct, "float"))
+    assert tf.argmax(y, 1).shape.ndims is None and tf.argmax(y, 1).dtype == tf.int64
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(100):
+            sess.run(train, {x: images, y: onehot})
+        assert accuracy.eval({x: images, y: onehot}) >= 0.9
+        with pytest.raises(tf.errors.InvalidArgumentError):  # labels that do not fit the logits
+            sess.run(cost, {x: images, y: onehot[:, :2]})
+        shapeless = tf.placeholder(tf.float32)
+        product = tf.matmul(shapeless, W + 1.0)
+        grad_w, grad_x = tf.gradients(tf.reduce_sum(product), [W, shapeless])
+        value = images[:2]
+        got = sess.run([product, grad_w, grad_x], {shapeless: value})
+        np.testing.assert_allclose(got[0], value @ np.ones((4, 3)) + value @ sess.run(W), rtol=1e-5)
+        np.testing.assert_allclose(got[1], value.sum(0)[:, None].repeat(3, 1), rtol=1e-6)
+        np.testing.assert_allclose(got[2], (sess.run(W) + 1).sum(1)[None].repeat(2, 0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("reduce, reference", [(tf.reduce_sum, np.sum), (tf.reduce_max, np.max),
+                                               (tf.argmax, np.argmax), (tf.reduce_mean, np.mean)],
+                         ids=lambda f: getattr(f, "__name__", ""))
+def test_an_axis_counted_from_the_front_needs_no_rank(reduce, reference):
+    x = tf.placeholder(tf.float32)
+    y = reduce(x, 1)
+    assert y.shape.ndims is None
+    np.testing.assert_allclose(run(y, {x: FEEDS[1]}), reference(FEEDS[1], axis=1), rtol=1e-6)
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda x: tf.reduce_sum(x, axis=-1), "dim -1 counts from the end, but the rank of Placeholder:0 is unknown"),
+    (lambda x: tf.nn.softmax(x), "dim -1 counts from the end"),  # (softmax's default axis is the last)
+    (lambda x: tf.transpose(x), "the rank of Placeholder:0 is unknown; give its placeholder a shape"),
+    (lambda x: x[0], "the rank of Placeholder:0 is unknown; give its placeholder a shape"),
+    (lambda x: tf.nn.softmax_cross_entropy_with_logits_v2(labels=x, logits=x), "ranks of both logits and labels"),
+], ids=["reduce over the last axis", "softmax", "transpose", "index", "cross-entropy of two shapeless"])
+def test_an_op_that_needs_the_rank_says_so(build, message):
+    with pytest.raises(ValueError, match=message):
         build(tf.placeholder(tf.float32))
