@@ -24,7 +24,7 @@ from .basics import control_dependencies
 from .check_ops import assert_less_equal
 from .core import Tensor
 from .graph_ops import Const
-from .math_ops import (cast, check_dtype, constant_value, deprecated_alias, graph_tensor, matching_list,
+from .math_ops import (cast, check_dtype, constant_value, deprecated_alias, graph_tensor, known_dims, matching_list,
                        matching_pair, require_bool, tf_op, to_tensor)
 
 _INDEX_TYPES = ("int32", "int64")
@@ -132,8 +132,7 @@ def _shape_input(shape):
     them (and for -1), or None altogether when even the rank is unknown."""
     dims = _shape_list(shape)
     if isinstance(dims, Tensor):
-        rank = dims.shape[0] if dims.shape.rank_known and len(dims.shape) == 1 else None
-        return cast(dims, dtypes.int32), None if rank is None else [None] * rank
+        return cast(dims, dtypes.int32), known_dims(dims)
     static = [d if isinstance(d, int) and d >= 0 else None for d in dims]
     if all(graph_tensor(d) is None for d in dims):
         return to_tensor(numpy.array(dims, dtype=numpy.int32).reshape(-1)), static

@@ -150,6 +150,19 @@ def constant_value(value, what):
                               f"{tensor.name} is computed at run time")
 
 
+def known_dims(shape_tensor):
+    """What the graph knows of the values of ``shape_tensor``, a 1-D int tensor that gives a shape: a list with None
+    where only the run time knows a dim, or None when even its length is unknown. A constant's values are known,
+    and ``tf.shape(x)`` holds x's static dims (as TF's ``constant_value_as_shape`` reads them)."""
+    if shape_tensor.op.op is Const:
+        return [int(d) for d in numpy.reshape(shape_tensor.op.attrs["value"], -1)]
+    if shape_tensor.op.type == "Shape":
+        source = shape_tensor.op.inputs[0].shape
+        return source.as_list() if source.rank_known else None
+    rank_known = shape_tensor.shape.rank_known and len(shape_tensor.shape) == 1
+    return None if not rank_known or shape_tensor.shape[0] is None else [None] * shape_tensor.shape[0]
+
+
 def deprecated_alias(new, old, new_name, old_name):
     """TF1's renamed arguments (``keep_dims`` -> ``keepdims``): either may be given, not both."""
     if old is not None:

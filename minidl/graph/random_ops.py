@@ -27,8 +27,8 @@ from ..ops.base import Spec
 from . import errors
 from .core import Tensor, TensorShape, as_spec_shape, get_default_graph
 from .frontend import constant_op, convert_to_tensor
-from .graph_ops import Const, GraphOp
-from .math_ops import tf_op
+from .graph_ops import GraphOp
+from .math_ops import known_dims, tf_op
 
 _FLOATS = (dtypes.float16, dtypes.float32, dtypes.float64)
 _INTS = (dtypes.int32, dtypes.int64)
@@ -146,20 +146,16 @@ class Multinomial(RandomOp):
 # ------------------------------------------------------------------------------------------- building
 
 def _shape_input(shape):
-    """The shape argument as (1-D int tensor, static output shape); a tensor shape's dims are unknown unless it
-    is a constant."""
+    """The shape argument as (1-D int tensor, static output shape): the dims the graph knows (``known_dims``)."""
     if isinstance(shape, Tensor):
         if shape.dtype not in _INTS or shape.shape.rank not in (None, 1):
             raise TypeError(f"The shape of a random op must be a 1-D int32 or int64 tensor, got {shape!r}")
-        if shape.op.op is Const:
-            return shape, TensorShape(shape.op.attrs["value"])
-        n = shape.shape[0] if shape.shape.rank == 1 else None
-        return shape, TensorShape(None if n is None else [None] * n)
+        return shape, TensorShape(known_dims(shape))
     if isinstance(shape, TensorShape) and not shape.is_fully_defined():
         raise ValueError(f"Cannot convert a partially known TensorShape {shape} to a Tensor")
     if isinstance(shape, (list, tuple)) and any(isinstance(d, Tensor) for d in shape):
         packed = convert_to_tensor(shape, name="shape")
-        return packed, TensorShape([None] * len(shape))
+        return packed, TensorShape([None if isinstance(d, Tensor) else int(d) for d in shape])
     if numpy.ndim(shape) != 1:
         raise ValueError(f"The shape of a random op must be a list of dimensions, got {shape!r}")
     dims = numpy.asarray(shape, dtype=numpy.int64)

@@ -29,11 +29,18 @@ def test_shape_given_as_a_tensor(graph):
     assert x.shape.as_list() == [None, None]
     assert run(x, {dims: [3, 5]}).shape == (3, 5)
     n = tf.placeholder(tf.int32, [])
-    y = tf.random_normal([n, 2])   # a list holding tensors is packed into a shape tensor
-    assert y.shape.as_list() == [None, None]
+    y = tf.random_normal([n, 2])   # a list holding tensors is packed into a shape tensor; its numbers stay known
+    assert y.shape.as_list() == [None, 2]
     assert run(y, {n: 4}).shape == (4, 2)
     unknown = tf.random_normal(tf.placeholder(tf.int32))
     assert not unknown.shape.rank_known
+    # tf.shape(x) carries x's static dims: a GAN's noise of the batch's size feeds a dense layer
+    x = tf.placeholder(tf.float32, [None, 4])
+    noise = tf.random_uniform([tf.shape(x)[0], 100])
+    assert noise.shape.as_list() == [None, 100] and tf.layers.dense(noise, 3).shape.as_list() == [None, 3]
+    for like_x in (tf.random_normal(tf.shape(x)), tf.zeros(tf.shape(x)), tf.fill(tf.shape(x), 2.0)):
+        assert like_x.shape.as_list() == [None, 4]
+    assert run(tf.random_normal(tf.shape(x)), {x: np.zeros((3, 4))}).shape == (3, 4)
 
 
 def test_bad_shapes_and_dtypes(graph):
