@@ -24,12 +24,15 @@ __all__ = ["summary_iterator"]
 
 
 class _Message:
-    """A decoded protocol buffer message: its fields as attributes (unset ones at their defaults)."""
+    """A decoded protocol buffer message: its fields as attributes (unset ones at their defaults; an unset message
+    field is an empty message, as protocol buffers give it, so ``event.summary.value`` is ``()`` on any event)."""
     _defaults = {}
 
     def __init__(self, **values):
         self._set = set(values)
         for name, default in self._defaults.items():
+            if name not in values and isinstance(default, type):  # a message field: a fresh empty message
+                default = default()
             setattr(self, name, values.get(name, default))
 
     def HasField(self, name):
@@ -51,7 +54,7 @@ class Image(_Message):
 
 
 class Value(_Message):
-    _defaults = dict(tag="", simple_value=0.0, image=None, histo=None)
+    _defaults = dict(tag="", simple_value=0.0, image=Image, histo=HistogramProto)
 
 
 class Summary(_Message):
@@ -59,7 +62,7 @@ class Summary(_Message):
 
 
 class Event(_Message):
-    _defaults = dict(wall_time=0.0, step=0, file_version="", graph_def=b"", summary=None)
+    _defaults = dict(wall_time=0.0, step=0, file_version="", graph_def=b"", summary=Summary)
 
 
 def _double(raw):

@@ -376,8 +376,10 @@ def test_summary_iterator_reads_back_what_a_writer_wrote(tmp_path):
     (path,) = event_files(str(tmp_path))
     events = list(tf.train.summary_iterator(path))
     assert events[0].file_version == "brain.Event:2" and events[1].HasField("graph_def")
-    scalars = [(e.step, v.simple_value) for e in events if e.summary for v in e.summary.value
-               if v.HasField("simple_value")]
+    # the docstring's loop: an event without a summary (the file version, the graph) has an empty one
+    assert events[0].summary.value == () and not events[0].HasField("summary")
+    assert events[2].summary.value[0].histo.bucket == ()  # an unset message field is an empty message
+    scalars = [(e.step, v.simple_value) for e in events for v in e.summary.value if v.HasField("simple_value")]
     assert scalars == [(0, 1.0), (1, 2.0), (2, 3.0), (9, 0.75)]
     histos = [v.histo for e in events if e.summary for v in e.summary.value if v.HasField("histo")]
     assert [(h.min, h.max, h.num, h.sum) for h in histos] == [(0, 2, 2, 2), (1, 3, 2, 4), (2, 4, 2, 6)]
