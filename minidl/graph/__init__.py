@@ -1,5 +1,6 @@
 """Graph mode: TensorFlow 1's static graphs on minidl's op library. ``import minidl.graph as tf``."""
 from .. import __version__
+VERSION = __version__  # TF1's other name for it
 from . import dtypes  # tf.dtypes.float32, tf.dtypes.as_dtype, tf.dtypes.cast ...
 from .dtypes import (DType, as_dtype, bool, complex64, complex128, double, float16, float32, float64, half, int8,
                      int16, int32, int64, string, uint8, uint16, uint32, uint64)
@@ -74,6 +75,7 @@ from .variables import (all_variables, initialize_local_variables, initialize_va
 # --- end TF1 API gaps ---
 # --- scripts: tf.app.run with tf.app.flags (= tf.flags), tf.gfile and tf.io.gfile (app.py, flags.py, gfile.py, io.py)
 from . import app, flags, gfile, io
+from . import test  # tf.test.is_gpu_available(), tf.test.gpu_device_name()
 # --- end scripts ---
 # --- images: tf.image and tf.random_crop (image_ops.py, image_geometry.py, image_resize.py, image_crop.py) ---
 from .image_ops import image, random_crop

@@ -110,7 +110,12 @@ def _no_constraints(*constraints):
 
 
 def _finish(y, activation, activity_regularizer):
-    """Apply the activation; an activity regularizer's penalty on the output joins REGULARIZATION_LOSSES."""
+    """Apply the activation; an activity regularizer's penalty on the output joins REGULARIZATION_LOSSES. An
+    activation given by name (``activation="relu"``) is looked up as Keras looks it up: TF 1.x's ``tf.layers`` are
+    Keras layers, and take names."""
+    if isinstance(activation, str):
+        from .keras import activations  # (Keras is built on this module: imported when a name needs it)
+        activation = activations.get(activation)
     if activation is not None:
         y = activation(y)
     if activity_regularizer is not None:

@@ -31,6 +31,21 @@ def test_the_mnist_tutorial_float_placeholder_multiplies_float32_weights():
 
 # ------------------------------------------------------------------------------- configuration and devices
 
+def test_a_notebooks_first_cell_asks_for_the_gpu_and_the_version():
+    assert tf.test.is_gpu_available() == cuda_is_available()
+    assert tf.test.gpu_device_name() == ("/device:GPU:0" if cuda_is_available() else "")
+    assert tf.VERSION == tf.__version__
+
+
+def test_tf_layers_take_an_activation_by_name():
+    x = tf.placeholder(tf.float32, [None, 3])
+    assert tf.layers.dense(x, 2, activation="relu").op.type == "Relu"
+    out = run(tf.layers.dense(x, 2, activation="tanh", kernel_initializer=tf.ones_initializer()), {x: [[1, 2, 3]]},
+              initialize_variables=True)
+    np.testing.assert_allclose(out, np.tanh([[6.0, 6.0]]), rtol=1e-6)
+    with pytest.raises(ValueError, match="Unknown activation function: 'relux'"):
+        tf.layers.dense(x, 2, activation="relux")
+
 def test_config_proto_keeps_the_options_tf_programs_pass():
     config = tf.ConfigProto(allow_soft_placement=True, log_device_placement=False,
                             gpu_options=tf.GPUOptions(allow_growth=True, per_process_gpu_memory_fraction=0.5),
