@@ -24,10 +24,21 @@ from .views import mark_current, record_through_view, refresh_if_stale, share_ba
 
 
 class Size(tuple):
-    """A tensor's shape: a tuple that prints like PyTorch's ``torch.Size([2, 3])``."""
+    """A tensor's shape: a tuple that prints like PyTorch's ``torch.Size([2, 3])``; a slice of it, or it plus a
+    tuple, is a Size again."""
 
     def __repr__(self):
         return f"Size({list(self)})"
+
+    def __getitem__(self, key):
+        item = tuple.__getitem__(self, key)
+        return Size(item) if isinstance(key, slice) else item
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, tuple(other)))
+
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self))
 
     def numel(self):
         n = 1
@@ -510,8 +521,9 @@ class Tensor:
 
     def _python_scalar(self):
         """``item()`` for float()/int()/complex(), which warn (once, as PyTorch does) when the tensor requires
-        grad: the number has no history, so a loss computed from it would silently not train anything."""
-        if self._requires_grad and not _warned["scalar of a tensor that requires grad"]:
+        grad while gradients are recorded: the number has no history, so a loss computed from it would silently not
+        train anything. (Under ``no_grad`` nothing would be recorded anyway: no warning, as in PyTorch.)"""
+        if self._requires_grad and GradMode.enabled and not _warned["scalar of a tensor that requires grad"]:
             _warned["scalar of a tensor that requires grad"] = True
             warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
                           "Consider using tensor.detach() first.", UserWarning, stacklevel=3)
@@ -541,7 +553,14 @@ class Tensor:
         return tensor_repr(self)
 
     def __format__(self, spec):
-        return format(self.item(), spec) if self._data.ndim == 0 else repr(self)
+        """A 0-d tensor formats as its number (``f"{loss:.4f}"``); any other takes no format spec, as in PyTorch
+        (dropping the spec silently would print something else than asked)."""
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        if spec:
+            raise TypeError(f"unsupported format string passed to Tensor.__format__ (a tensor of shape "
+                            f"{list(self._data.shape)}; format one number, e.g. f\"{{t.item():{spec}}}\")")
+        return repr(self)
 
     def __reduce__(self):
         raise TypeError("minidl tensors are not pickled; use minidl.eager.save / load")

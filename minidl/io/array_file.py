@@ -84,7 +84,10 @@ def read_arrays(path):
         with open(path, "rb") as f:
             blob = f.read()
     if blob[:len(MAGIC)] != MAGIC:
-        hint = " (it looks like a pickle: minidl never loads pickles)" if blob[:1] == b"\x80" else ""
+        hint = " (it looks like a pickle: minidl never loads pickles)" if blob[:1] == b"\x80" else \
+            " (it is a zip archive, as PyTorch's torch.save writes: a pickle inside, which minidl never loads; save " \
+            "the state_dict's tensors as numpy arrays, e.g. numpy.savez, and copy them in)" \
+            if blob[:4] == b"PK\x03\x04" else ""
         raise ArrayFileError(f"{path}: not a minidl array file{hint}")
     if len(blob) < len(MAGIC) + 8:
         raise ArrayFileError(f"{path}: file is truncated (no header)")

@@ -324,9 +324,16 @@ def _check_targets(op_name, input, target, weight, probs_allowed):
                           f"classes but got weight {describe(weight)}")
     if target.ndim == input.ndim and probs_allowed:
         if not dtypes.is_floating_point(target.dtype):
-            raise TypeError(f"{op_name}: expected a floating point target with class probabilities (a target "
-                            f"shaped like the input), got {describe(target)} for input {describe(input)}; class "
-                            f"indices have one dim fewer than the input")
+            extra = next((i for i, d in enumerate(target.shape) if d == 1 and input.shape[i] != 1), None) \
+                if input.ndim > 1 else None
+            hint = f"class indices have one dim fewer than the input: target.squeeze({extra}) drops the extra " \
+                f"dim of size 1" if extra is not None else "class indices have one dim fewer than the input"
+            pytorch_says = "0D or 1D target tensor expected, multi-target not supported" if input.ndim <= 2 else \
+                f"only batches of spatial targets supported ({input.ndim - 1}D tensors) but got targets of " \
+                f"dimension: {target.ndim}"
+            raise DtypeError(f"{op_name}: {pytorch_says}: integer target {describe(target)} for input "
+                             f"{describe(input)}; {hint} (a target shaped like the input holds class "
+                             f"probabilities, floating point)")
         if any(None not in (a, b) and a != b for a, b in zip(target.shape, input.shape)):
             raise OpError(f"{op_name}: a target of class probabilities must have the input's shape, got target "
                           f"{describe(target)} and input {describe(input)}")

@@ -1,0 +1,81 @@
+"""Gaps found by the beginner-program sweep of session 12, each checked on minidl and, where it is installed, on
+PyTorch with the same assertions: ``linspace`` rounded as PyTorch rounds it (a point meant to be 0 falls on the
+same side of relu's kink); a shape's slices and sums stay sizes; a format spec on a tensor that is not 0-d is a
+TypeError; ``float()`` of a tensor that requires grad warns only while gradients are recorded; a cross-entropy
+target with an extra dim of size 1 is a RuntimeError that says so; a PyTorch checkpoint is refused with its
+reason."""
+import warnings
+
+import numpy as np
+import pytest
+
+import minidl.eager as T
+import minidl.eager.nn.functional as F
+
+
+@pytest.fixture(params=["minidl", "torch"])
+def lib(request):
+    return pytest.importorskip("torch") if request.param == "torch" else T
+
+
+@pytest.mark.parametrize("start, end, steps", [(-1, 1, 7), (-np.pi, np.pi, 2000), (3, -2.5, 11), (0.1, 0.7, 5),
+                                               (-10, 10, 1001), (2, 9, 1), (0, 1, 0)])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64"])
+def test_linspace_rounds_as_pytorch_does(start, end, steps, dtype):
+    ours = T.linspace(start, end, steps, dtype=getattr(T, dtype)).numpy()
+    torch = pytest.importorskip("torch")
+    theirs = torch.linspace(start, end, steps, dtype=getattr(torch, dtype)).numpy()
+    assert ours.dtype == theirs.dtype
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_the_middle_of_a_symmetric_linspace_is_just_below_zero(lib):
+    # computed from both ends: the second half counts down from 1, and 1 - 3 * float32(1/3) is -2**-25
+    x = lib.linspace(-1, 1, 7, requires_grad=True)
+    assert x[3].item() == -2.0 ** -25
+    x.relu().sum().backward()
+    assert x.grad.tolist() == [0, 0, 0, 0, 1, 1, 1]
+
+
+def test_a_shapes_slices_and_sums_are_sizes(lib):
+    shape = lib.ones(2, 3, 4).shape
+    assert isinstance(shape[1:], lib.Size) and shape[1:] == (3, 4) and shape[1:].numel() == 12
+    assert isinstance(shape + (5,), lib.Size) and shape + (5,) == (2, 3, 4, 5)
+    assert isinstance(shape[0], int)
+
+
+def test_format_specs(lib):
+    assert f"{lib.tensor(1.23456):.2f}" == "1.23"
+    assert f"{lib.tensor([1.5])}" == str(lib.tensor([1.5]))
+    with pytest.raises(TypeError, match="unsupported format string passed to Tensor.__format__"):
+        f"{lib.tensor([1.23456]):.2f}"
+
+
+def test_a_scalar_of_a_tensor_that_requires_grad_warns_only_while_recording(lib):
+    x = lib.ones(1, requires_grad=True) * 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with lib.no_grad():
+            assert float(x) == 2.0  # nothing would be recorded: no warning
+
+
+@pytest.mark.parametrize("input_shape, target_shape, squeeze, message", [
+    ((4, 3), (4, 1), 1, "0D or 1D target tensor expected, multi-target not supported"),
+    ((2, 3, 5, 5), (2, 1, 5, 5), 1, r"only batches of spatial targets supported \(3D tensors\) but got targets of "
+                                    r"dimension: 4")])
+def test_a_class_index_target_with_an_extra_dim_is_a_runtime_error(lib, input_shape, target_shape, squeeze, message):
+    logits, target = lib.zeros(*input_shape), lib.zeros(*target_shape, dtype=lib.long)
+    with pytest.raises(RuntimeError, match=message) as caught:
+        lib.nn.functional.cross_entropy(logits, target)
+    if lib is T:  # minidl's says what to do
+        assert f"target.squeeze({squeeze})" in str(caught.value)
+    assert F.cross_entropy(T.zeros(*input_shape), T.zeros(*target_shape, dtype=T.long).squeeze(squeeze)).item() == \
+        pytest.approx(np.log(3))
+
+
+def test_a_pytorch_checkpoint_is_refused_with_its_reason(tmp_path):
+    path = tmp_path / "model.pt"
+    torch = pytest.importorskip("torch")
+    torch.save({"weight": torch.ones(2)}, path)
+    with pytest.raises(ValueError, match="zip archive, as PyTorch's torch.save writes.*never loads"):
+        T.load(path)
