@@ -1,6 +1,6 @@
 """Gaps found by the beginner-program sweep of session 12, each checked on minidl and, where it is installed, on
 PyTorch with the same assertions: ``linspace`` rounded as PyTorch rounds it (a point meant to be 0 falls on the
-same side of relu's kink); a shape's slices and sums stay sizes; a format spec on a tensor that is not 0-d is a
+same side of relu's kink); a shape plus a tuple stays a size; a format spec on a tensor that is not 0-d is a
 TypeError; ``float()`` of a tensor that requires grad warns only while gradients are recorded; a cross-entropy
 target with an extra dim of size 1 is a RuntimeError that says so; a PyTorch checkpoint is refused with its
 reason."""
@@ -37,11 +37,11 @@ def test_the_middle_of_a_symmetric_linspace_is_just_below_zero(lib):
     assert x.grad.tolist() == [0, 0, 0, 0, 1, 1, 1]
 
 
-def test_a_shapes_slices_and_sums_are_sizes(lib):
+def test_a_shape_plus_a_tuple_is_a_size(lib):
     shape = lib.ones(2, 3, 4).shape
-    assert isinstance(shape[1:], lib.Size) and shape[1:] == (3, 4) and shape[1:].numel() == 12
-    assert isinstance(shape + (5,), lib.Size) and shape + (5,) == (2, 3, 4, 5)
-    assert isinstance(shape[0], int)
+    assert isinstance(shape + (5,), lib.Size) and shape + (5,) == (2, 3, 4, 5) and (shape + (5,)).numel() == 120
+    assert isinstance((1,) + shape, lib.Size) and (1,) + shape == (1, 2, 3, 4)
+    assert shape[1:] == (3, 4) and isinstance(shape[0], int)
 
 
 def test_format_specs(lib):

@@ -125,11 +125,15 @@ def stack(tensors, dim=0):
     tensors = _tensor_list("stack", tensors)
     first = tensors[0].shape
     for i, t in enumerate(tensors):
-        if t.ndim != len(first) or any(None not in (a, b) and a != b for a, b in zip(first, t.shape)):
+        shape = t.shape  # (equal shapes, the usual case, are told apart from compatible ones in one comparison)
+        if shape != first and (len(shape) != len(first) or
+                               any(None not in (a, b) and a != b for a, b in zip(first, shape))):
             raise OpError(f"stack: expects each tensor to be equal size, but got {list(first)} at entry 0 and "
-                          f"{list(t.shape)} at entry {i}")
+                          f"{list(shape)} at entry {i}")
     dim = normalize_dim("stack", dim, tensors[0].ndim + 1)
-    _, tensors = promote("stack", *tensors, dtype=dtypes.result_type(*tensors))
+    dtype = tensors[0].dtype
+    if any(t.dtype != dtype for t in tensors):  # (a batch of samples, the usual case, has one dtype already)
+        _, tensors = promote("stack", *tensors, dtype=dtypes.result_type(*tensors))
     return apply(Stack, *tensors, dim=dim)
 
 

@@ -300,6 +300,10 @@ def _index(x, tensors, basic, advanced):
 def getitem(input, index):
     """``x[index]``: ints, slices (any step), None, Ellipsis, integer arrays/tensors and boolean masks."""
     check_tensor("getitem", input)
+    if index.__class__ is int and input.ndim and input.shape[0] is not None:  # x[i], every item of a Dataset
+        if not -input.shape[0] <= index < input.shape[0]:
+            raise IndexError(f"getitem: index {index} is out of bounds for dimension 0 with size {input.shape[0]}")
+        return apply(Slice, input, basic=(("int", index),), advanced=())
     basic, advanced, tensors = _encode("getitem", input, index)
     return _index(input, tensors, basic, advanced)
 
