@@ -43,8 +43,10 @@ def _float_tensor(op_name, x, promote_integers=False):
 class Sigmoid(Op):
     """``y = 1 / (1 + e^-x)``; dy/dx = y(1 - y).
 
-    Computed from ``e = e^-|x|``, which lies in (0, 1] and so never overflows: ``1/(1 + e)`` for x >= 0 and the
-    equal ``e/(1 + e)`` for x < 0. The VJP uses only the output.
+    Computed as written, as PyTorch computes it: for a very negative x (below -88 in float32) e^-x overflows to
+    inf, and 1 / (1 + inf) is the right answer, 0 — numpy's overflow warning is silenced for it. float16 is
+    computed in float32 (its e^-x would overflow already below -11, where the answer is not yet 0). The VJP uses
+    only the output.
     """
     saves_inputs = ()
     saves_outputs = True
@@ -52,8 +54,9 @@ class Sigmoid(Op):
 
     @staticmethod
     def forward(xp, x):
-        e = xp.exp(-xp.abs(x))
-        return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        with numpy.errstate(over="ignore"):
+            e = xp.exp(-(x if x.dtype.itemsize > 2 else x.astype(numpy.float32)))
+        return (1 / (1 + e)).astype(x.dtype, copy=False)
 
     @staticmethod
     def vjp(ctx, g):

@@ -169,8 +169,36 @@ def split(tensor, split_size_or_sections, dim=0):
             raise OpError(f"split: split_size must be positive (0 only for an empty dimension), got {step} for "
                           f"{describe(tensor)}")
         sections = [min(step, size - start) for start in range(0, size, step)] if size else [0]
-    starts = [sum(sections[:i]) for i in range(len(sections))]
-    return tuple(_take(tensor, dim, slice(start, start + n)) for start, n in zip(starts, sections))
+    if len(sections) == 1:
+        return (_take(tensor, dim, slice(0, sections[0])),)
+    return apply(_split_op(len(sections)), tensor, sections=tuple(sections), dim=dim)
+
+
+class Split(Op):
+    """Consecutive pieces of ``x`` along ``dim``, of the sizes ``sections``, one output each: views of ``x``, as
+    in PyTorch (one op, ``SplitWithSizesBackward0``, not one per piece). VJP: the pieces' gradients joined again
+    (zeros for a piece that got none, which the front-ends pass)."""
+    name = "SplitWithSizes"
+    saves_inputs = ()
+
+    @staticmethod
+    def forward(xp, x, sections, dim):
+        bounds = [sum(sections[:i + 1]) for i in range(len(sections) - 1)]
+        return tuple(xp.split(x, bounds, axis=dim))
+
+    @staticmethod
+    def vjp(ctx, *grads):
+        return (apply(Cat, *grads, dim=ctx.attrs["dim"]),)
+
+    @classmethod
+    def infer(cls, x, sections, dim):
+        return tuple(Spec(x.shape[:dim] + (n,) + x.shape[dim + 1:], x.dtype) for n in sections)
+
+
+@functools.cache
+def _split_op(pieces):
+    """``Split`` for ``pieces`` outputs (each count its own subclass, as for ``Unbind``)."""
+    return type("Split", (Split,), {"n_outputs": pieces, "name": "SplitWithSizes"})
 
 
 def chunk(input, chunks, dim=0):

@@ -62,9 +62,9 @@ from .utils.rnn import PackedSequence, _pack, pad_packed_sequence
 # (which LSTM and GRU compute for the whole sequence at once).
 
 
-def _block(gates, k, size):
-    """The k-th gate's block (``size`` features) of stacked pre-activations."""
-    return gates[..., k * size:(k + 1) * size]
+def _blocks(gates, size):
+    """The gates' blocks (``size`` features each) of stacked pre-activations: one op, however many gates."""
+    return ops.split(gates, size, -1)
 
 
 def _tanh_step(xi, hx, w_hh, b_hh):
@@ -89,11 +89,8 @@ def _lstm_step(xi, hx, w_hh, b_hh, w_hr=None):
     """``w_hr``: the projection of the hidden state (``LSTM(proj_size=...)``), or None (no projection)."""
     h, c = hx
     size = c.shape[-1]  # hidden_size (h has proj_size features when projected)
-    gates = xi + F.linear(h, w_hh, b_hh)
-    i = F.sigmoid(_block(gates, 0, size))
-    f = F.sigmoid(_block(gates, 1, size))
-    g = F.tanh(_block(gates, 2, size))
-    o = F.sigmoid(_block(gates, 3, size))
+    i, f, g, o = _blocks(xi + F.linear(h, w_hh, b_hh), size)
+    i, f, g, o = F.sigmoid(i), F.sigmoid(f), F.tanh(g), F.sigmoid(o)
     c = f * c + i * g
     h = o * F.tanh(c)
     return (h if w_hr is None else F.linear(h, w_hr)), c
@@ -107,10 +104,10 @@ def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
 def _gru_step(xi, hx, w_hh, b_hh):
     # the input and hidden pre-activations stay apart: the reset gate multiplies only the hidden part of n
     size = hx.shape[-1]
-    hh = F.linear(hx, w_hh, b_hh)
-    r = F.sigmoid(_block(xi, 0, size) + _block(hh, 0, size))
-    z = F.sigmoid(_block(xi, 1, size) + _block(hh, 1, size))
-    n = F.tanh(_block(xi, 2, size) + r * _block(hh, 2, size))
+    (x_r, x_z, x_n), (h_r, h_z, h_n) = _blocks(xi, size), _blocks(F.linear(hx, w_hh, b_hh), size)
+    r = F.sigmoid(x_r + h_r)
+    z = F.sigmoid(x_z + h_z)
+    n = F.tanh(x_n + r * h_n)
     return (1 - z) * n + z * hx
 
 
