@@ -1,6 +1,7 @@
 """Op table entries for the fused Elman recurrence (recurrent.py): ``rnn_sequence`` with both nonlinearities, in
 both directions, and its two gradient ops, whose own VJPs give second- (and, through these entries, third-)
-order gradients.
+order gradients; and the LSTM and GRU steps' gate arithmetic (recurrent_cells.py), whose second-order checks run
+through their gradient ops' VJPs.
 
 Shapes are small (L <= 4 steps, N <= 3 rows, H <= 3 features). The numpy references are plain loops over the steps.
 For relu, ``xw`` is nudged so that no pre-activation lies near 0, the kink, where central differences would
@@ -97,6 +98,35 @@ def weight_grad_case():
     return sizes().flatmap(lambda s: st.tuples(floats_array(s), floats_array(s, -1, 1), floats_array(s[1:], -1, 1)))
 
 
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def ref_lstm_pointwise(gates, c, lib=np, sigmoid=_sigmoid):
+    """(h', c') of one LSTM step from the stacked pre-activations (i, f, g, o) and the cell."""
+    size = c.shape[-1]
+    a_i, a_f, a_g, a_o = (gates[..., k * size:(k + 1) * size] for k in range(4))
+    c_new = sigmoid(a_f) * c + sigmoid(a_i) * lib.tanh(a_g)
+    return sigmoid(a_o) * lib.tanh(c_new), c_new
+
+
+def ref_gru_pointwise(xi, hh, h, lib=np, sigmoid=_sigmoid):
+    """h' of one GRU step from the input and hidden shares (r, z, n) and the state."""
+    size = h.shape[-1]
+    (x_r, x_z, x_n), (h_r, h_z, h_n) = ([a[..., k * size:(k + 1) * size] for k in range(3)] for a in (xi, hh))
+    r, z = sigmoid(x_r + h_r), sigmoid(x_z + h_z)
+    return (1 - z) * lib.tanh(x_n + r * h_n) + z * h
+
+
+def cell_case(k, with_state_copy):
+    """(stacked (N, kH), [another stacked (N, kH)], state (N, H))."""
+    def arrays(nh):
+        n, size = nh
+        stacked = floats_array((n, k * size), -2, 2)
+        return st.tuples(*([stacked] * (2 if with_state_copy else 1)), floats_array((n, size), -1.5, 1.5))
+    return st.tuples(st.integers(0, 3), st.integers(1, 3)).flatmap(arrays)
+
+
 # -------------------------------------------------------------------------------------------- specs
 
 def _sequence_spec(nonlinearity, reverse):
@@ -125,6 +155,15 @@ def _weight_grad_spec(reverse):
                   grad_inputs=(0, 1, 2), rtol=1e-4, atol=1e-5, notes="bilinear in (dz, states)")
 
 
-SPECS = ([_sequence_spec(nl, reverse) for nl in ("tanh", "relu") for reverse in (False, True)] +
+CELL_SPECS = [
+    OpSpec("lstm_pointwise", lambda m, gates, c: m.lstm_pointwise(gates, c), ref_lstm_pointwise, cell_case(4, False),
+           grad_inputs=(0, 1), rtol=1e-5, atol=1e-6,
+           torch_fn=lambda t, gates, c: ref_lstm_pointwise(gates, c, t, t.sigmoid)),
+    OpSpec("gru_pointwise", lambda m, xi, hh, h: m.gru_pointwise(xi, hh, h), ref_gru_pointwise, cell_case(3, True),
+           grad_inputs=(0, 1, 2), rtol=1e-5, atol=1e-6,
+           torch_fn=lambda t, xi, hh, h: ref_gru_pointwise(xi, hh, h, t, t.sigmoid)),
+]
+
+SPECS = CELL_SPECS + ([_sequence_spec(nl, reverse) for nl in ("tanh", "relu") for reverse in (False, True)] +
          [_grad_spec(nl, reverse) for nl in ("tanh", "relu") for reverse in (False, True)] +
          [_weight_grad_spec(reverse) for reverse in (False, True)])

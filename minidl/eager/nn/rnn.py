@@ -6,7 +6,9 @@ once per step. Every op inside the loop is recorded on the tape as it runs, so t
 walks is as long as *this* sequence — backpropagation through time needs no special machinery, and a batch of
 a different length simply records a different graph. (Graph mode needs a ``while_loop`` op for the same thing.)
 Only the input's share of the gates, ``W_ih x_t + b_ih``, does not depend on the recurrence: it is computed for
-all steps at once (one matrix product) and cut into steps by one ``unbind`` op.
+all steps at once (one matrix product) and cut into steps by one ``unbind`` op. A step is the hidden share (one
+``linear``) and the gates' elementwise arithmetic as one op, ``ops.lstm_pointwise`` / ``ops.gru_pointwise``
+(``minidl/ops/recurrent_cells.py``, as PyTorch's fused cell kernels): three recorded ops per step, not fifteen.
 
 **The fused sequence op.** ``RNN`` does the same arithmetic, but like PyTorch's ``nn.RNN`` it hands the whole loop
 to one op, ``ops.rnn_sequence`` (``minidl/ops/recurrent.py``), whose forward loops over the steps on arrays and
@@ -62,11 +64,6 @@ from .utils.rnn import PackedSequence, _pack, pad_packed_sequence
 # (which LSTM and GRU compute for the whole sequence at once).
 
 
-def _blocks(gates, size):
-    """The gates' blocks (``size`` features each) of stacked pre-activations: one op, however many gates."""
-    return ops.split(gates, size, -1)
-
-
 def _tanh_step(xi, hx, w_hh, b_hh):
     return F.tanh(xi + F.linear(hx, w_hh, b_hh))
 
@@ -88,11 +85,7 @@ def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
 def _lstm_step(xi, hx, w_hh, b_hh, w_hr=None):
     """``w_hr``: the projection of the hidden state (``LSTM(proj_size=...)``), or None (no projection)."""
     h, c = hx
-    size = c.shape[-1]  # hidden_size (h has proj_size features when projected)
-    i, f, g, o = _blocks(xi + F.linear(h, w_hh, b_hh), size)
-    i, f, g, o = F.sigmoid(i), F.sigmoid(f), F.tanh(g), F.sigmoid(o)
-    c = f * c + i * g
-    h = o * F.tanh(c)
+    h, c = ops.lstm_pointwise(xi + F.linear(h, w_hh, b_hh), c)  # the gates' arithmetic, one op
     return (h if w_hr is None else F.linear(h, w_hr)), c
 
 
@@ -103,12 +96,7 @@ def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
 
 def _gru_step(xi, hx, w_hh, b_hh):
     # the input and hidden pre-activations stay apart: the reset gate multiplies only the hidden part of n
-    size = hx.shape[-1]
-    (x_r, x_z, x_n), (h_r, h_z, h_n) = _blocks(xi, size), _blocks(F.linear(hx, w_hh, b_hh), size)
-    r = F.sigmoid(x_r + h_r)
-    z = F.sigmoid(x_z + h_z)
-    n = F.tanh(x_n + r * h_n)
-    return (1 - z) * n + z * hx
+    return ops.gru_pointwise(xi, F.linear(hx, w_hh, b_hh), hx)
 
 
 def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
