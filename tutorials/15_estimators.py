@@ -349,7 +349,7 @@ final_metrics, exports = tf.estimator.train_and_evaluate(monitored, train_spec, 
 (eval_event_file,) = os.listdir(monitored.eval_dir())
 eval_events = list(tf.train.summary_iterator(os.path.join(monitored.eval_dir(), eval_event_file)))
 eval_summaries = {event.step: {value.tag: value.simple_value for value in event.summary.value}
-                  for event in eval_events if event.summary}
+                  for event in eval_events if event.HasField("summary")}
 eval_steps = np.array(sorted(eval_summaries))
 eval_accuracy = np.array([eval_summaries[step]["accuracy"] for step in eval_steps])
 eval_loss = np.array([eval_summaries[step]["loss"] for step in eval_steps])

@@ -271,10 +271,22 @@ def _op_class_key_of(cls):
 def _op_class_key(operation):
     cls = operation.op
     key = _op_class_key_of(cls)
-    if _op_classes().get(key) is not cls:  # made on the fly (a class per call): no name finds it again
+    if _op_class(_op_classes(), key) is not cls:  # made on the fly (a class per call): no name finds it again
         raise NotExportableError(f"export_meta_graph: the op of '{operation.name}' ({key}) is not a class minidl "
                                  "defines once, so a meta graph file cannot name it")
     return key
+
+
+def _op_class(classes, key):
+    """The op class ``key`` names: one of ``classes``, or ``Name[n]``, that op with n outputs
+    (``Op.with_outputs``)."""
+    base, bracket, count = key.partition("[")
+    if not bracket:
+        return classes.get(key)
+    cls = classes.get(base)
+    if cls is None or not count[:-1].isdigit() or not count.endswith("]"):
+        return None
+    return cls.with_outputs(int(count[:-1]))
 
 
 def _op_classes():
@@ -284,6 +296,8 @@ def _op_classes():
         cls = stack.pop()
         for sub in cls.__subclasses__():
             key = f"{sub.__module__}:{sub.__qualname__}"
+            if key.endswith("]"):  # an op for a number of outputs: found by its base class (``_op_class``)
+                continue
             # a key seen twice (classes made in a loop) names no one class: leave it out
             classes[key] = None if key in classes and classes[key] is not sub else sub
             stack.append(sub)
@@ -389,7 +403,7 @@ class _Importer:
 
     def _create(self, gid, entry, variable_def=None):
         graph, name = self.graphs[gid], entry["name"]
-        cls = self.classes.get(entry["op"])
+        cls = _op_class(self.classes, entry["op"])
         if cls is None:
             raise ValueError(f"import_meta_graph: operation '{name}' runs op {entry['op']!r}, which this minidl does "
                              "not define")

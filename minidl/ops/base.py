@@ -54,6 +54,18 @@ class Op:
             cls.name = cls.__name__
 
     @classmethod
+    def with_outputs(cls, n):
+        """This op with ``n`` outputs, for an op whose number of outputs depends on its arguments (unbind, split):
+        the number is a class attribute, so each count gets a subclass, made once and named ``Name[n]`` (the name
+        a meta graph file records)."""
+        made = _with_outputs.get((cls, n))
+        if made is None:
+            made = _with_outputs[(cls, n)] = type(cls.__name__, (cls,), {
+                "n_outputs": n, "name": cls.name, "__qualname__": f"{cls.__qualname__}[{n}]",
+                "__module__": cls.__module__})
+        return made
+
+    @classmethod
     def inputs_to_save(cls, needs_input_grad):
         """Indices of the inputs whose values the VJP reads, given which inputs need a gradient.
 
@@ -73,6 +85,9 @@ class Op:
     @staticmethod
     def infer(*specs, **attrs):
         raise NotImplementedError
+
+
+_with_outputs = {}  # (op class, number of outputs) -> its subclass (``Op.with_outputs``)
 
 
 # ---------------------------------------------------------------------------------------------- dispatch

@@ -12,7 +12,6 @@ Padding other than with a constant, and ``repeat_interleave``, are indexing with
 by small integer ops (``x[[1, 0, 1, 2, 3, 2]]`` is ``[x0, x1, x2, x3]`` padded by reflection), so their VJP is
 indexing's scatter-add: an element read twice gets both gradients.
 """
-import functools
 import math
 import operator
 
@@ -171,7 +170,7 @@ def split(tensor, split_size_or_sections, dim=0):
         sections = [min(step, size - start) for start in range(0, size, step)] if size else [0]
     if len(sections) == 1:
         return (_take(tensor, dim, slice(0, sections[0])),)
-    return apply(_split_op(len(sections)), tensor, sections=tuple(sections), dim=dim)
+    return apply(Split.with_outputs(len(sections)), tensor, sections=tuple(sections), dim=dim)
 
 
 class Split(Op):
@@ -194,11 +193,6 @@ class Split(Op):
     def infer(cls, x, sections, dim):
         return tuple(Spec(x.shape[:dim] + (n,) + x.shape[dim + 1:], x.dtype) for n in sections)
 
-
-@functools.cache
-def _split_op(pieces):
-    """``Split`` for ``pieces`` outputs (each count its own subclass, as for ``Unbind``)."""
-    return type("Split", (Split,), {"n_outputs": pieces, "name": "SplitWithSizes"})
 
 
 def chunk(input, chunks, dim=0):
@@ -232,18 +226,12 @@ class Unbind(Op):
         return (Spec(x.shape[:dim] + x.shape[dim + 1:], x.dtype),) * cls.n_outputs
 
 
-@functools.cache
-def _unbind_op(pieces):
-    """``Unbind`` for ``pieces`` outputs: an op's number of outputs is a class attribute, so each count gets its own
-    subclass (made once)."""
-    return type("Unbind", (Unbind,), {"n_outputs": pieces, "name": "Unbind"})
-
 
 def _slices(x, dim, pieces):
     """``x`` cut along ``dim`` into its ``pieces`` slices: one ``Unbind`` op (one slice: a squeeze)."""
     if pieces == 1:
         return (squeeze(x, dim),)
-    return apply(_unbind_op(pieces), x, dim=dim) if pieces else ()
+    return apply(Unbind.with_outputs(pieces), x, dim=dim) if pieces else ()
 
 
 def unbind(input, dim=0):

@@ -1214,7 +1214,7 @@ def test_tensorboard_callback_writes_the_logs(tmp_path):
     (event_file,) = tmp_path.glob("events.out.tfevents.*")
     scalars, histograms = {}, set()
     for event in tf.train.summary_iterator(str(event_file)):
-        for value in event.summary.value if event.summary else []:
+        for value in event.summary.value:
             if value.HasField("histo"):
                 histograms.add(value.tag)
             else:
@@ -1230,7 +1230,7 @@ def test_tensorboard_callback_writes_the_logs(tmp_path):
     (event_file,) = batches.glob("events.out.tfevents.*")
     tags = {}
     for event in tf.train.summary_iterator(str(event_file)):
-        for value in event.summary.value if event.summary else []:
+        for value in event.summary.value:
             tags.setdefault(value.tag, []).append(event.step)
     assert tags == {"batch_loss": [1, 2, 3], "batch_acc": [1, 2, 3], "loss": [48], "acc": [48]}
 

@@ -381,10 +381,10 @@ def test_summary_iterator_reads_back_what_a_writer_wrote(tmp_path):
     assert events[2].summary.value[0].histo.bucket == ()  # an unset message field is an empty message
     scalars = [(e.step, v.simple_value) for e in events for v in e.summary.value if v.HasField("simple_value")]
     assert scalars == [(0, 1.0), (1, 2.0), (2, 3.0), (9, 0.75)]
-    histos = [v.histo for e in events if e.summary for v in e.summary.value if v.HasField("histo")]
+    histos = [v.histo for e in events for v in e.summary.value if v.HasField("histo")]
     assert [(h.min, h.max, h.num, h.sum) for h in histos] == [(0, 2, 2, 2), (1, 3, 2, 4), (2, 4, 2, 6)]
     assert sum(histos[0].bucket) == 2 and len(histos[0].bucket) == len(histos[0].bucket_limit)
-    image = next(v.image for e in events if e.summary for v in e.summary.value if v.HasField("image"))
+    image = next(v.image for e in events for v in e.summary.value if v.HasField("image"))
     assert (image.height, image.width, image.colorspace) == (2, 3, 1)
     assert image.encoded_image_string.startswith(b"\x89PNG")
     assert not events[2].summary.value[0].HasField("image")
