@@ -46,14 +46,31 @@ def test_autocast_as_a_decorator_nests_and_restores():
 
 
 def test_autocast_refuses_what_it_cannot_do():
-    with pytest.raises(RuntimeError, match="pass dtype=torch.float16"):
-        torch.autocast("cpu")
+    # PyTorch's CPU default, bfloat16, is a name here and nothing more: autocast warns and turns itself off
+    for make in (lambda: torch.autocast("cpu"), lambda: torch.autocast("cpu", dtype=torch.bfloat16)):
+        with pytest.warns(UserWarning, match="(?s)target dtype is not supported. Disabling autocast.*numpy has "
+                                             "no bfloat16"):
+            context = make()
+        with context:
+            assert (torch.ones(2, 2) @ torch.ones(2, 2)).dtype == torch.float32
     with pytest.raises(RuntimeError, match="unsupported autocast device_type 'tpu'"):
         torch.autocast("tpu")
     with pytest.warns(UserWarning, match="target dtype is not supported. Disabling autocast"):
         off = torch.autocast("cpu", dtype=torch.float32)
     with off:
         assert (torch.ones(2, 2) @ torch.ones(2, 2)).dtype == torch.float32 and not torch.is_autocast_cpu_enabled()
+
+
+def test_bfloat16_is_a_name_that_makes_no_tensors():
+    """nanoGPT picks its dtype from ``{"float32": torch.float32, "bfloat16": torch.bfloat16, ...}``: the name must
+    exist; a tensor of it cannot (numpy has no bfloat16), and every attempt says so."""
+    dtypes = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+    assert isinstance(dtypes["bfloat16"], torch.dtype) and torch.bfloat16.is_floating_point
+    assert torch.bfloat16 == torch.bfloat16 and torch.bfloat16 != torch.float16 and not torch.cuda.is_bf16_supported()
+    for make in (lambda: torch.zeros(2, dtype=torch.bfloat16), lambda: torch.ones(2).bfloat16(),
+                 lambda: torch.ones(2).to(torch.bfloat16), lambda: nn.Linear(2, 2).to(torch.bfloat16)):
+        with pytest.raises(TypeError, match="numpy has no bfloat16 type"):
+            make()
 
 
 def _train_step(scaler, model, optimizer, x, scale_loss_by=1.0):

@@ -7,8 +7,8 @@ import sys as _sys
 from .. import __version__
 from ..backend import cuda_is_available, device
 from ..backend.dtypes import can_cast, set_default_dtype
-from .element_types import (bool_ as bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
-                            float32, float64, half, int, int8, int16, int32, int64, long, short, uint8)
+from .element_types import (bfloat16, bool_ as bool, cdouble, cfloat, complex64, complex128, double, dtype, float,
+                            float16, float32, float64, half, int, int8, int16, int32, int64, long, short, uint8)
 from .element_types import get_default_dtype, promote_types, result_type  # PyTorch's rules, answered as dtypes
 from ..ops import *  # noqa: F401,F403  every op, under its PyTorch name
 from ..ops import __all__ as _op_names
@@ -136,6 +136,11 @@ class cuda:
                                         amp.autocast("cuda", dtype, enabled, cache_enabled))
         GradScaler = _deprecated_cuda_amp("GradScaler", lambda *args, **kwargs: amp.GradScaler("cuda", *args,
                                                                                                 **kwargs))
+
+    @staticmethod
+    def is_bf16_supported(including_emulation=True):
+        """False: minidl has no bfloat16 (numpy has none)."""
+        return False
 
     @staticmethod
     def device_count():

@@ -81,7 +81,8 @@ def _float32(value):
 class autocast:
     """``torch.autocast(device_type, dtype=None, enabled=True, cache_enabled=None)``: a context manager (and
     decorator) in which ops run in mixed precision (module docstring). ``dtype`` defaults to float16 for "cuda";
-    for "cpu" it must be given (PyTorch's CPU default, bfloat16, does not exist here)."""
+    for "cpu" to PyTorch's bfloat16, which does not exist here: then, as for any dtype but float16, autocast warns
+    and turns itself off (the program runs on, in float32)."""
 
     def __init__(self, device_type, dtype=None, enabled=True, cache_enabled=None):
         if device_type not in ("cpu", "cuda"):
@@ -90,15 +91,15 @@ class autocast:
             warnings.warn("CUDA is not available or torch_xla is imported. Disabling autocast.", UserWarning,
                           stacklevel=2)
             enabled = False
-        if enabled and dtype is None and device_type == "cpu":
-            raise RuntimeError("autocast on the CPU defaults to bfloat16, which minidl does not have (numpy has no "
-                               "bfloat16): pass dtype=torch.float16")
-        dtype = dtypes.float16 if dtype is None else dtypes.as_dtype(dtype)
-        if enabled and dtype != dtypes.float16:  # as PyTorch: a warning, and autocast is off
+        if dtype is None:  # PyTorch's defaults: float16 on the GPU, bfloat16 on the CPU
+            dtype = element_types.bfloat16 if device_type == "cpu" else dtypes.float16
+        name = dtype.name if isinstance(dtype, element_types.missing_dtype) else dtypes.as_dtype(dtype).name
+        if enabled and name != "float16":  # as PyTorch for a dtype it cannot use: a warning, and autocast is off
             warnings.warn(f"In {device_type.upper() if device_type == 'cpu' else 'CUDA'} autocast, but the target "
                           f"dtype is not supported. Disabling autocast.\nminidl's autocast supports only "
-                          f"torch.float16 (got {dtype.name}).", UserWarning, stacklevel=2)
-            enabled, dtype = False, dtypes.float16
+                          f"torch.float16 (got {name}; numpy has no bfloat16).", UserWarning, stacklevel=2)
+            enabled = False
+        dtype = dtypes.float16
         self.device_type, self.fast_dtype, self._enabled = device_type, element_types.of(dtype), enabled
 
     def __enter__(self):

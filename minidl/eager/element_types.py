@@ -96,6 +96,30 @@ float16, float32, float64, complex64, complex128 = (of(name) for name in ("float
                                                                           "complex64", "complex128"))
 
 
+class missing_dtype(dtype):
+    """A dtype PyTorch has and numpy has not: ``bfloat16``. Its name exists, so a program can mention it
+    (``{"bfloat16": torch.bfloat16, ...}[name]``, ``autocast(dtype=torch.bfloat16)``, which then warns and turns
+    itself off); a tensor of it cannot be made, and every attempt says why."""
+
+    def __init__(self, name, itemsize):  # (no numpy dtype behind it: ``.dtype`` refuses)
+        self.kind, self.name, self.type, self.itemsize = "f", name, None, itemsize
+        self.is_floating_point, self.is_complex, self.is_signed = True, False, True
+
+    @property
+    def dtype(self):
+        raise TypeError(f"{self.name}: numpy has no {self.name} type, so minidl cannot hold {self.name} tensors; "
+                        f"use float16 (or float32)")
+
+    def __eq__(self, other):
+        return self is other
+
+    def __hash__(self):
+        return hash(self.name)
+
+
+bfloat16 = missing_dtype("bfloat16", 2)
+
+
 def by_name(name):
     """The dtype called ``name`` ("float32"), one of those above: what ``load`` reads back from a file (a file's
     text never becomes an arbitrary numpy dtype)."""

@@ -17,6 +17,7 @@ from .. import ops
 from ..backend import device as _device, device_of, dtypes, get_array_module, to_device
 from ..ops.base import describe, register_frontend
 from .element_types import OF_SCALAR_TYPE as _dtype_of_scalar_type, as_numpy_dtype, dtype as element_type, of as dtype_of
+from .element_types import bfloat16 as element_type_bfloat16
 from .grad_mode import GradMode
 from .hooks import RemovableHandle
 from .node import AccumulateGrad, Node
@@ -456,6 +457,9 @@ class Tensor:
 
     def half(self):
         return ops.cast(self, dtypes.float16)
+
+    def bfloat16(self):
+        return self.to(element_type_bfloat16)
 
     def cfloat(self):
         return ops.cast(self, dtypes.complex64)
