@@ -3,7 +3,7 @@ PyTorch with the same assertions: ``linspace`` rounded as PyTorch rounds it (a p
 same side of relu's kink); a shape plus a tuple stays a size; a format spec on a tensor that is not 0-d is a
 TypeError; ``float()`` of a tensor that requires grad warns only while gradients are recorded; a cross-entropy
 target with an extra dim of size 1 is a RuntimeError that says so; a PyTorch checkpoint is refused with its
-reason."""
+reason; a grad_fn's type is named after its op (``SumBackward0``)."""
 import warnings
 
 import numpy as np
@@ -79,3 +79,10 @@ def test_a_pytorch_checkpoint_is_refused_with_its_reason(tmp_path):
     torch.save({"weight": torch.ones(2)}, path)
     with pytest.raises(ValueError, match="zip archive, as PyTorch's torch.save writes.*never loads"):
         T.load(path)
+
+
+def test_a_grad_fns_type_is_named_after_its_op(lib):
+    x = lib.ones(2, requires_grad=True)
+    y = (x * 3 + 1).relu().sum()
+    assert type(y.grad_fn).__name__ == "SumBackward0" == y.grad_fn.name()
+    assert type(y.grad_fn.next_functions[0][0]).__name__ == "ReluBackward0"

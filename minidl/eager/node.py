@@ -132,6 +132,18 @@ class Node:
         return self.backward(grads, needed, True)
 
 
+def node_class(op):
+    """The node class of ``op``: a subclass of ``Node`` named as PyTorch names its grad_fn's type
+    (``type(y.grad_fn).__name__ == "MulBackward0"``), made once per op."""
+    cls = _node_classes.get(op)
+    if cls is None:
+        cls = _node_classes[op] = type(f"{op.name}Backward0", (Node,), {"__slots__": ()})
+    return cls
+
+
+_node_classes = {}
+
+
 class AccumulateGrad:
     """The node for a leaf tensor that requires grad: gradients that reach it are added to ``tensor.grad``."""
     __slots__ = ("_variable", "hooks", "post_hooks", "__weakref__")

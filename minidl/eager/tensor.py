@@ -20,7 +20,7 @@ from .element_types import OF_SCALAR_TYPE as _dtype_of_scalar_type, as_numpy_dty
 from .element_types import bfloat16 as element_type_bfloat16
 from .grad_mode import GradMode
 from .hooks import RemovableHandle
-from .node import AccumulateGrad, Node
+from .node import AccumulateGrad, Node, node_class
 from .views import mark_current, record_through_view, refresh_if_stale, share_base
 
 
@@ -730,7 +730,7 @@ def _record(op, args, attrs):
             read = op.inputs_to_save(needs)
             saved = [args[i] for i in read]
         kept = kept_for_shapes(args, read)
-    node = Node(op, attrs, kept, tuple(keys), needs)
+    node = node_class(op)(op, attrs, kept, tuple(keys), needs)
     if saved:
         node.saved_versions = tuple([_saved_version(a, a) for a in saved if isinstance(a, Tensor)])
     return node

@@ -22,7 +22,7 @@ import inspect
 
 from ...ops.base import Op
 from ..grad_mode import GradMode
-from ..node import Node
+from ..node import node_class
 from ..tensor import Tensor, kept_for_shapes
 
 
@@ -158,7 +158,7 @@ class Function(metaclass=_FunctionMeta):
             return outputs[0] if single else outputs
         keys = tuple(a._key() if need else None for a, need in zip(args, needs))
         # the backward reads what ctx saved; of the arguments the node keeps only the shapes (to check gradients)
-        node = Node(cls._op, {"ctx": ctx}, kept_for_shapes(args), keys, tuple(needs))
+        node = node_class(cls._op)(cls._op, {"ctx": ctx}, kept_for_shapes(args), keys, tuple(needs))
         node.n_outputs = len(outputs)
         node.saved_outputs = tuple(o._data if isinstance(o, Tensor) else None for o in outputs)
         wrapped = []
