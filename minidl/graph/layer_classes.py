@@ -16,38 +16,60 @@ variables are the layer's ``weights``, and each is also an attribute named after
 (``kernel``, ``bias``, ``gamma``, ``moving_mean`` ...).
 """
 import inspect
+import re
 
+from ..backend import dtypes
 from .core import get_default_graph
+from .frontend import convert_to_tensor
 from .layers import (average_pooling1d, average_pooling2d, batch_normalization, conv1d, conv2d, conv2d_transpose,
                      dense, dropout, flatten, max_pooling1d, max_pooling2d)
-from .variable_scope import variable_scope
+from .variable_scope import get_variable, layer_scope, variable_scope
 
 
 class Layer:
     """A configured call of ``function`` (a class attribute: a tf.layers function). ``name`` names the layer's
     scope; ``trainable`` (for layers with variables) whether its variables train; ``dtype`` is accepted for
-    compatibility (the variables take the inputs' dtype)."""
+    compatibility (the variables take the inputs' dtype).
+
+    Subclassed without a function, it is a layer of one's own, as ``tf.layers.Layer`` is in TF 1.x: ``build``
+    makes the weights (``add_weight``) at the first call, in the layer's variable scope, and ``call`` computes::
+
+        class Scale(tf.layers.Layer):
+            def build(self, input_shape):
+                self.scale = self.add_weight("scale", [input_shape[-1]], initializer=tf.ones_initializer())
+
+            def call(self, inputs):
+                return inputs * self.scale
+    """
     function = None
 
     def __init__(self, *args, name=None, trainable=True, dtype=None, **kwargs):
+        self.trainable, self._given_name = trainable, name
+        self._scope, self._weights, self.built = None, [], False
+        if self.function is None:  # a layer of one's own
+            if args or kwargs:
+                raise TypeError(f"{type(self).__name__}: unexpected argument(s) to Layer.__init__: "
+                                f"{', '.join([*map(repr, args), *kwargs])}")
+            self._arguments, self._has_variables = {}, True
+            self.name = name or _snake_case(type(self).__name__)
+            return
         parameters = inspect.signature(self.function).parameters
         if "trainable" in parameters:
             kwargs["trainable"] = trainable
         # binding now reports a wrong argument when the layer is made, not when it is first called
         self._arguments = inspect.signature(self.function).bind_partial(None, *args, **kwargs).arguments
         del self._arguments["inputs"]
-        for key, value in self._arguments.items():  # the configuration as attributes: layer.units, layer.rate ...
-            setattr(self, key, value)
-        self.trainable = trainable
-        self._given_name = name
+        # the configuration as attributes, the defaults too: layer.units, layer.rate, layer.momentum ...
+        for key, parameter in parameters.items():
+            if key not in ("inputs", "name", "reuse") and not isinstance(getattr(type(self), key, None), property):
+                setattr(self, key, self._arguments.get(key, parameter.default))
         self.name = name or self.function.__name__
         self._has_variables = "reuse" in parameters
-        self._scope = None
-        self._weights = []
-        self.built = False
 
     def __call__(self, inputs, **kwargs):
         """Apply the layer to ``inputs``; ``kwargs`` are the function's per-call arguments (``training``)."""
+        if self.function is None:
+            return self._call_own(inputs, **kwargs)
         if not self._has_variables:
             return self.function(inputs, **self._arguments, **kwargs, name=self.name)
         if self._scope is None:
@@ -68,6 +90,36 @@ class Layer:
         return outputs
 
     apply = __call__
+
+    def _call_own(self, inputs, **kwargs):
+        """A layer of one's own: ``build`` at the first call, in the layer's variable scope, then ``call``."""
+        if self._scope is None:
+            with variable_scope(self._given_name, default_name=self.name) as scope:
+                self._scope = scope
+            self.name = scope.name.split("/")[-1]
+        with layer_scope(self._scope, None, reuse=True if self.built else None):
+            if not self.built:
+                self.build(convert_to_tensor(inputs).shape if not isinstance(inputs, (list, tuple)) else
+                           [convert_to_tensor(x).shape for x in inputs])
+                self.built = True
+            return self.call(inputs, **kwargs)
+
+    def build(self, input_shape):
+        """Make the layer's weights (``add_weight``) for inputs of ``input_shape``; called by the first call."""
+
+    def call(self, inputs):
+        """The layer's computation (a layer of one's own writes it)."""
+        raise NotImplementedError(f"{type(self).__name__} must define call(self, inputs)")
+
+    def add_weight(self, name, shape, dtype=None, initializer=None, regularizer=None, trainable=True, **unused):
+        """A variable ``<layer>/<name>`` of the layer (default initializer: ``get_variable``'s, Glorot uniform),
+        counted in its ``weights``."""
+        variable = get_variable(name, list(shape), dtype or dtypes.float32, initializer, regularizer,
+                                trainable and self.trainable)
+        self._weights.append(variable)
+        return variable
+
+    add_variable = add_weight  # TF 1's older name
 
     @property
     def weights(self):
@@ -90,6 +142,11 @@ class Layer:
 
     def __repr__(self):
         return f"<tf.layers.{type(self).__name__} '{self.name}'>"
+
+
+def _snake_case(class_name):
+    """The default name of a layer class's layers: ``MaxPooling2D`` -> ``max_pooling2d``."""
+    return re.sub("([a-z])([A-Z])", r"\1_\2", re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", class_name)).lower()
 
 
 def _layer_class(class_name, function):

@@ -323,3 +323,34 @@ def test_batch_normalization_moving_variance_is_unbiased_on_the_fused_path_as_tf
     np.testing.assert_allclose(fused_image, images.var((0, 1, 2), ddof=1), rtol=1e-12)
     np.testing.assert_allclose(plain_rows, rows.var(0), rtol=1e-12)
     np.testing.assert_allclose(plain_image, images.var((0, 1, 2)), rtol=1e-12)
+
+
+def test_a_layer_of_ones_own_subclasses_tf_layers_layer():
+    class MyDense(tf.layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def build(self, input_shape):
+            self.kernel = self.add_variable("kernel", [int(input_shape[-1]), self.units],
+                                            initializer=tf.ones_initializer())
+            self.bias = self.add_weight("bias", [self.units], initializer=tf.constant_initializer(0.5))
+
+        def call(self, inputs):
+            return tf.matmul(inputs, self.kernel) + self.bias
+
+    x = tf.placeholder(tf.float32, [None, 3])
+    first, second = MyDense(2), MyDense(2, name="head")
+    y, again, other = first(x), first(x), second(x)  # a second call reuses the first call's variables
+    assert names(tf.trainable_variables()) == ["my_dense/kernel:0", "my_dense/bias:0", "head/kernel:0", "head/bias:0"]
+    assert first.trainable_variables == [first.kernel, first.bias] and first.built
+    values = run([y, again, other], {x: [[1.0, 2.0, 3.0]]}, initialize_variables=True)
+    for value in values:
+        np.testing.assert_allclose(value, [[6.5, 6.5]])
+    with pytest.raises(TypeError, match="unexpected argument"):
+        tf.layers.Layer(7)  # a layer of one's own takes no configuration of a function
+
+
+def test_layer_objects_show_their_whole_configuration():
+    assert tf.layers.BatchNormalization().momentum == 0.99 and tf.layers.Dense(3).activation is None
+    assert tf.layers.Dropout().rate == 0.5 and tf.layers.Dense(3, use_bias=False).use_bias is False

@@ -16,7 +16,6 @@ its variables on the first call) that also
 import inspect
 import itertools
 import math
-import re
 
 import numpy
 
@@ -25,9 +24,9 @@ from .. import layers as tf_layers
 from .. import math_ops
 from ..array_ops import concat, reshape, shape
 from ..core import GraphKeys, get_default_graph
-from ..layer_classes import Layer as TFLayer
+from ..layer_classes import Layer as TFLayer, _snake_case
 from ..nn_training import embedding_lookup
-from ..variable_scope import get_variable, layer_scope, variable_scope
+from ..variable_scope import get_variable, layer_scope
 from . import activations, backend, initializers, masking, regularizers
 from .functional import record_call
 
@@ -75,17 +74,10 @@ class Layer(TFLayer):
         name = name or backend.unique_name(_snake_case(type(self).__name__))
         # Keras divides an activity penalty by the batch size (its strength then does not depend on it)
         self._activity_regularizer = regularizers.get(kwargs.pop("activity_regularizer", None))
-        if self.function is None:  # a layer of one's own: the state TFLayer keeps, without a function to bind
-            if args or kwargs:
-                raise TypeError(f"{type(self).__name__}: unexpected argument(s) to Layer.__init__: "
-                                f"{', '.join(map(repr, args))}{', '.join(kwargs)}")
-            self._arguments, self.trainable, self._given_name, self.name = {}, trainable, name, name
-            self._has_variables, self._scope, self._weights, self.built = True, None, [], False
-            call = type(self).call
-        else:
+        if self.function is not None:
             kwargs = {key: _resolved(key, value) for key, value in kwargs.items()}
-            super().__init__(*args, name=name, trainable=trainable, dtype=dtype, **kwargs)
-            call = self.function
+        super().__init__(*args, name=name, trainable=trainable, dtype=dtype, **kwargs)
+        call = self.function or type(self).call  # (a layer of one's own: TFLayer's build / add_weight / call)
         self.batch_input_shape = _sample_shape(input_shape, input_dim, batch_input_shape)
         if self.batch_input_shape is not None and batch_size is not None:
             self.batch_input_shape = (int(batch_size),) + self.batch_input_shape[1:]
@@ -106,7 +98,7 @@ class Layer(TFLayer):
         penalties, updates = (graph.get_collection_ref(key) for key in (GraphKeys.REGULARIZATION_LOSSES,
                                                                          GraphKeys.UPDATE_OPS))
         before = len(penalties), len(updates)
-        outputs = super().__call__(inputs, **kwargs) if self.function else self._call_own(inputs, **kwargs)
+        outputs = super().__call__(inputs, **kwargs)
         if self._activity_regularizer is not None:
             for output in outputs if isinstance(outputs, list) else [outputs]:
                 batch = math_ops.cast(shape(output)[0], output.dtype)
@@ -120,31 +112,11 @@ class Layer(TFLayer):
         record_call(self, inputs, given, outputs)
         return outputs
 
-    def _call_own(self, inputs, **kwargs):
-        """A subclass's layer: ``build`` at the first call, in the layer's variable scope, then ``call``."""
-        if self._scope is None:
-            with variable_scope(self._given_name) as scope:
-                self._scope = scope
-        with layer_scope(self._scope, None, reuse=True if self.built else None):
-            if not self.built:
-                self.build(math_ops.to_tensor(inputs).shape)
-                self.built = True
-            return self.call(inputs, **kwargs)
-
-    def build(self, input_shape):
-        """Make the layer's weights (``add_weight``) for inputs of ``input_shape``; called by the first call."""
-
-    def call(self, inputs):
-        """The layer's computation (a subclass's own layer writes it)."""
-        raise NotImplementedError(f"{type(self).__name__} must define call(self, inputs)")
-
     def add_weight(self, name, shape, dtype=None, initializer=None, regularizer=None, trainable=True, **unused):
-        """A variable ``<layer>/<name>`` of the layer (initializer: a name or an initializer; default Glorot
-        uniform), counted in its ``weights``."""
-        variable = get_variable(name, list(shape), dtype or backend.floatx(), initializers.get(initializer),
-                                regularizers.get(regularizer), trainable and self.trainable)
-        self._weights.append(variable)
-        return variable
+        """A variable ``<layer>/<name>`` of the layer (initializer and regularizer: names, as Keras takes them, or
+        objects; default Glorot uniform), counted in its ``weights``."""
+        return super().add_weight(name, shape, dtype or backend.floatx(), initializers.get(initializer),
+                                  regularizers.get(regularizer), trainable)
 
     apply = __call__
 
@@ -170,11 +142,6 @@ class Layer(TFLayer):
 
     def __repr__(self):
         return f"<tf.keras.layers.{type(self).__name__} '{self.name}'>"
-
-
-def _snake_case(class_name):
-    """Keras' default layer name for a class: ``MaxPooling2D`` -> ``max_pooling2d``."""
-    return re.sub("([a-z])([A-Z])", r"\1_\2", re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", class_name)).lower()
 
 
 def _shape_tuple(tensor, name):
