@@ -88,6 +88,39 @@ class TensorShape(tuple):
             return other
         return TensorShape([a if a is not None else b for a, b in zip(self, other)])
 
+    def concatenate(self, other):
+        """This shape's dims followed by ``other``'s (unknown if either rank is)."""
+        other = other if isinstance(other, TensorShape) else TensorShape(other)
+        if not (self.rank_known and other.rank_known):
+            return TensorShape(None)
+        return TensorShape(tuple(self) + tuple(other))
+
+    def with_rank(self, rank):
+        """This shape, known to have ``rank`` dims (an unknown rank becomes that many unknown dims)."""
+        if not self.rank_known:
+            return TensorShape([None] * rank)
+        if len(self) != rank:
+            raise ValueError(f"Shape {self} must have rank {rank}")
+        return self
+
+    def with_rank_at_least(self, rank):
+        if self.rank_known and len(self) < rank:
+            raise ValueError(f"Shape {self} must have rank at least {rank}")
+        return self
+
+    def assert_has_rank(self, rank):
+        if self.rank_known and len(self) != rank:
+            raise ValueError(f"Shape {self} must have rank {rank}")
+
+    def assert_is_compatible_with(self, other):
+        if not self.is_compatible_with(other):
+            raise ValueError(f"Shapes {self} and {TensorShape(other) if not isinstance(other, TensorShape) else other} "
+                             f"are incompatible")
+
+    def assert_is_fully_defined(self):
+        if not self.is_fully_defined():
+            raise ValueError(f"Shape {self} is not fully defined")
+
     def num_elements(self):
         if not self.is_fully_defined():
             return None

@@ -298,6 +298,21 @@ def test_tensor_shape_merge_with_takes_each_dim_from_whichever_knows_it():
         tf.TensorShape([2]).merge_with([3])
 
 
+def test_tensor_shape_rank_checks_and_concatenation():
+    shape = tf.TensorShape([None, 3])
+    assert shape.concatenate([4]).as_list() == [None, 3, 4] and not shape.concatenate(tf.TensorShape(None)).rank
+    assert shape.with_rank(2) is shape and tf.TensorShape(None).with_rank(3).as_list() == [None] * 3
+    assert shape.with_rank_at_least(1) is shape
+    shape.assert_has_rank(2)
+    shape.assert_is_compatible_with([7, 3])
+    for check, message in ((lambda: shape.with_rank(3), "must have rank 3"),
+                           (lambda: shape.with_rank_at_least(3), "must have rank at least 3"),
+                           (lambda: shape.assert_is_compatible_with([2, 4]), "incompatible"),
+                           (lambda: shape.assert_is_fully_defined(), "not fully defined")):
+        with pytest.raises(ValueError, match=message):
+            check()
+
+
 def test_gather_refuses_positions_outside_the_axis():
     params = tf.constant([[1.0, 2.0], [3.0, 4.0]])
     with tf.Session() as sess:
