@@ -1248,6 +1248,27 @@ def test_a_model_frozen_whole_trains_nothing(caplog):
         np.testing.assert_array_equal(before, after)
 
 
+def test_the_gan_recipe_freezes_the_discriminator_only_inside_the_combined_model():
+    """Keras collects the weights to train at compile: the discriminator, compiled while trainable, still trains
+    on its own after ``trainable = False`` was set for the combined model, which trains the generator only."""
+    rng = np.random.default_rng(0)
+    z_in, x_in = keras.Input((2,)), keras.Input((3,))
+    generator = keras.Model(z_in, keras.layers.Dense(3)(z_in))
+    discriminator = keras.Model(x_in, keras.layers.Dense(1, activation="sigmoid")(x_in))
+    discriminator.compile(keras.optimizers.SGD(0.1), "binary_crossentropy")
+    discriminator.trainable = False
+    gan = keras.Model(z_in, discriminator(generator(z_in)))
+    gan.compile(keras.optimizers.SGD(0.1), "binary_crossentropy")
+    assert len(gan.trainable_weights) == 2  # the generator's kernel and bias
+    d_before, g_before = discriminator.get_weights(), generator.get_weights()
+    gan.train_on_batch(rng.standard_normal((8, 2)), np.ones(8))
+    for before, after in zip(d_before, discriminator.get_weights()):
+        np.testing.assert_array_equal(before, after)  # frozen inside the combined model
+    assert not np.allclose(g_before[0], generator.get_weights()[0])
+    discriminator.train_on_batch(rng.standard_normal((8, 3)), np.ones(8))
+    assert not np.allclose(d_before[0], discriminator.get_weights()[0])  # its own training still updates it
+
+
 def test_spatial_layers_and_time_distributed():
     L = keras.layers
     x = np.arange(2 * 3 * 4 * 2, dtype=np.float32).reshape(2, 3, 4, 2)
@@ -1448,3 +1469,22 @@ def test_a_functional_model_called_on_new_tensors_shares_its_weights():
         shifted(inputs)
     with pytest.raises(ValueError, match="expects 2 input"):
         both(inputs)
+
+
+def test_backend_updates_as_pairs_a_mean_of_booleans_and_callbacks_given_logs():
+    K = keras.backend
+    counter = K.variable(0.0)
+    step = K.function([], [], updates=[(counter, counter + 1)])  # Keras' (variable, new value) form
+    step([])
+    step([])
+    assert K.get_value(counter) == 2.0
+    x = tf.placeholder(tf.float32, [None])
+    assert K.get_session().run(K.mean(K.equal(x, 1.0)), {x: [1, 0, 1, 1]}) == 0.75  # the siamese example's accuracy
+    seen = []
+    hooks = keras.callbacks.LambdaCallback(on_train_begin=lambda logs: seen.append(("begin", logs)),
+                                           on_epoch_begin=lambda epoch, logs: seen.append((epoch, logs)),
+                                           on_train_end=lambda logs: seen.append(("end", logs)))
+    model = keras.Sequential([keras.layers.Dense(1, input_shape=(2,))])
+    model.compile("sgd", "mse")
+    model.fit(np.ones((4, 2)), np.ones(4), epochs=2, verbose=0, callbacks=[hooks])
+    assert seen == [("begin", None), (0, {}), (1, {}), ("end", None)]  # the Keras docs' one-argument lambdas

@@ -134,9 +134,12 @@ def batch_set_value(pairs):
 
 
 def function(inputs, outputs, updates=None, name=None):
-    """A callable that runs ``outputs`` (and ``updates``) in the Keras session with ``inputs`` fed from a list of
-    values: ``K.function([model.input], [layer.output])([x])``."""
-    inputs, updates = list(inputs), list(updates or [])
+    """A callable that runs ``outputs`` (and ``updates``: ops, or ``(variable, new value)`` pairs, as Keras takes
+    them) in the Keras session with ``inputs`` fed from a list of values:
+    ``K.function([model.input], [layer.output])([x])``."""
+    inputs = list(inputs)
+    updates = [update[0].assign(update[1]) if isinstance(update, (tuple, list)) else update
+               for update in updates or []]
     one = not isinstance(outputs, (list, tuple))  # a single output comes back alone
     outputs = [outputs] if one else list(outputs)
 

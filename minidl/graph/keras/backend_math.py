@@ -17,8 +17,17 @@ def _reduction(function):
     return reduce
 
 
-mean, sum, max, min = (_reduction(f) for f in (math_ops.reduce_mean, math_ops.reduce_sum, math_ops.reduce_max,
-                                               math_ops.reduce_min))
+sum, max, min = (_reduction(f) for f in (math_ops.reduce_sum, math_ops.reduce_max, math_ops.reduce_min))
+
+
+def mean(x, axis=None, keepdims=False):
+    """``reduce_mean`` over ``axis`` (all axes by default); booleans count as floatx 0 and 1, as in Keras (the
+    fraction of True: an accuracy)."""
+    from .backend import floatx  # (backend imports this module at its end)
+    x = math_ops.to_tensor(x)
+    if x.dtype == "bool":
+        x = math_ops.cast(x, floatx())
+    return math_ops.reduce_mean(x, axis=axis, keepdims=keepdims)
 abs, exp, log, sqrt, square, sign, round = (math_ops.abs, math_ops.exp, math_ops.log, math_ops.sqrt, math_ops.square,
                                             math_ops.sign, math_ops.round)
 maximum, minimum, equal = math_ops.maximum, math_ops.minimum, math_ops.equal

@@ -57,7 +57,7 @@ class Model:
         self.optimizer = self.loss = None
         self._graph = None
         self._inputs = self._outputs = None  # lists of tensors, once built
-        self._compiled = self._train_op = None
+        self._compiled = self._train_op = self._collected_trainable = None
         self._target_specs = None  # the shape of one sample's targets, per output, from the first data with targets
         self._layers = None  # a subclass's layers are the ones it holds (``layers``)
         if (inputs is None) != (outputs is None):
@@ -208,6 +208,10 @@ class Model:
         _give_home(new_optimizer, self._graph)
         self._metric_spec, self._loss_weights = metrics or [], loss_weights
         self._compiled = self._train_op = self._target_specs = None  # new targets' placeholders at the next use
+        # the weights training will update are those trainable *now*, as Keras collects them at compile: the GAN
+        # recipe compiles the discriminator, then sets its trainable to False for the combined model, and the
+        # discriminator's own training still updates it (a model built later collects them when it is built)
+        self._collected_trainable = None if self._outputs is None else list(self.trainable_weights)
 
     def _compiled_for(self):
         """(([targets per output], sample weights) placeholders, loss, {name: tensor} of what the logs report
@@ -269,8 +273,10 @@ class Model:
         if self._train_op is None:
             _give_home(self.optimizer, self._graph)
             with self._graph.as_default():
-                if self.trainable_weights:
-                    steps = [self.optimizer.minimize(loss, var_list=self.trainable_weights)]
+                if self._collected_trainable is None:
+                    self._collected_trainable = list(self.trainable_weights)
+                if self._collected_trainable:
+                    steps = [self.optimizer.minimize(loss, var_list=self._collected_trainable)]
                 else:  # as Keras: a frozen model still runs its layers' updates (batch norm statistics)
                     logging.warning("The list of trainable weights is empty. Make sure that you are not setting "
                                     "model.trainable to False before compiling the model.")
@@ -338,9 +344,9 @@ class Model:
                 f", validate on {validation.samples} samples" if validation is not None else ""))
         session = self._session()
         self.stop_training = False
-        _call(hooks, "on_train_begin")
+        _call(hooks, "on_train_begin", None)  # (logs, as Keras passes them)
         for epoch in range(initial_epoch, epochs):
-            _call(hooks, "on_epoch_begin", epoch)
+            _call(hooks, "on_epoch_begin", epoch, {})
             totals, seen = numpy.zeros(len(names)), 0
             for batch, (xb, yb, wb) in enumerate(train.epoch(session)):
                 size = len(wb)
@@ -361,7 +367,7 @@ class Model:
             _call(hooks, "on_epoch_end", epoch, logs)
             if self.stop_training:
                 break
-        _call(hooks, "on_train_end")
+        _call(hooks, "on_train_end", None)
         return history
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None, callbacks=None):
