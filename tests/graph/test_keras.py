@@ -1488,3 +1488,24 @@ def test_backend_updates_as_pairs_a_mean_of_booleans_and_callbacks_given_logs():
     model.compile("sgd", "mse")
     model.fit(np.ones((4, 2)), np.ones(4), epochs=2, verbose=0, callbacks=[hooks])
     assert seen == [("begin", None), (0, {}), (1, {}), ("end", None)]  # the Keras docs' one-argument lambdas
+
+
+def test_gradient_clipping_options_and_initial_weights():
+    w = tf.Variable([3.0, 4.0])
+    loss = tf.reduce_sum(w * w)  # gradient 2w = [6, 8], norm 10
+    for optimizer, expected in ((keras.optimizers.SGD(0.1, clipnorm=1.0), [3 - 0.06, 4 - 0.08]),
+                                (keras.optimizers.Adam(0.1, clipvalue=0.5), [2.9, 3.9])):
+        train = optimizer.minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train)
+            np.testing.assert_allclose(sess.run(w), expected, rtol=1e-5)
+    # pretrained embeddings: weights=[matrix] are the first values; frozen, they stay
+    table = np.arange(12, dtype=np.float32).reshape(6, 2)
+    model = keras.Sequential([keras.layers.Embedding(6, 2, weights=[table], trainable=False, input_length=3),
+                              keras.layers.Flatten(), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(np.array([[1, 2, 3]] * 4), np.ones(4), verbose=0)
+    np.testing.assert_array_equal(model.layers[0].get_weights()[0], table)
+    with pytest.raises(ValueError, match="expects 2 weights, but the given weights list has 1"):
+        keras.layers.Dense(2, weights=[np.ones((3, 2))])(tf.placeholder(tf.float32, [None, 3]))

@@ -74,6 +74,9 @@ class Layer(TFLayer):
         name = name or backend.unique_name(_snake_case(type(self).__name__))
         # Keras divides an activity penalty by the batch size (its strength then does not depend on it)
         self._activity_regularizer = regularizers.get(kwargs.pop("activity_regularizer", None))
+        # ``weights=[...]``: the weights' first values, put in once the first call has made them (pretrained
+        # embeddings: ``Embedding(vocab, 100, weights=[glove_matrix], trainable=False)``)
+        self._initial_weights = kwargs.pop("weights", None)
         if self.function is not None:
             kwargs = {key: _resolved(key, value) for key, value in kwargs.items()}
         super().__init__(*args, name=name, trainable=trainable, dtype=dtype, **kwargs)
@@ -99,6 +102,9 @@ class Layer(TFLayer):
                                                                          GraphKeys.UPDATE_OPS))
         before = len(penalties), len(updates)
         outputs = super().__call__(inputs, **kwargs)
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
         if self._activity_regularizer is not None:
             for output in outputs if isinstance(outputs, list) else [outputs]:
                 batch = math_ops.cast(shape(output)[0], output.dtype)

@@ -19,7 +19,8 @@ either kind; ``compile(optimizer="adam")`` takes one of these by name. Where Ker
 - ``Nadam``: see the class (Dozat 2016);
 - ``decay``: the learning rate of step t (counted from 0 by ``optimizer.iterations``) is ``lr / (1 + decay t)``.
 
-``lr=`` is accepted for ``learning_rate=`` (the older Keras name). As in Keras, the learning rate is a variable
+``lr=`` is accepted for ``learning_rate=`` (the older Keras name); ``clipnorm`` and ``clipvalue`` clip each gradient
+before the update. As in Keras, the learning rate is a variable
 (``optimizer.learning_rate``, alias ``optimizer.lr``) that the update reads at every step, so it can change between
 steps: ``tf.keras.backend.set_value(model.optimizer.lr, 0.001)``, ``optimizer.learning_rate = 0.001``, or the
 ``LearningRateScheduler`` and ``ReduceLROnPlateau`` callbacks.
@@ -28,7 +29,9 @@ import numpy
 
 from ... import ops
 from ..basics import control_dependencies, group
+from ..clip_ops import clip_by_norm
 from ..core import get_default_graph
+from ..math_ops import clip_by_value
 from ..train.optimizer import Optimizer as TFOptimizer
 from . import backend
 
@@ -36,11 +39,12 @@ from . import backend
 class Optimizer(TFOptimizer):
     """A Keras optimizer: a learning rate with optional time decay, and a step counter ``iterations``."""
 
-    def __init__(self, name, learning_rate, lr=None, decay=0.0, **unknown):
+    def __init__(self, name, learning_rate, lr=None, decay=0.0, clipnorm=None, clipvalue=None, **unknown):
         if unknown:
             raise TypeError(f"{name}: unexpected keyword argument(s) {', '.join(sorted(unknown))}")
         super().__init__(False, name)
         self.home_graph = None  # the graph of the model compiled with it (set by compile)
+        self.clipnorm, self.clipvalue = clipnorm, clipvalue
         self._initial_rate = float(learning_rate if lr is None else lr)
         if decay < 0.0:
             raise ValueError(f"decay cannot be less than 0: {decay}")
@@ -63,6 +67,16 @@ class Optimizer(TFOptimizer):
                     backend.set_value(variable, value)
 
     lr = learning_rate
+
+    def compute_gradients(self, loss, var_list=None, **kwargs):
+        """The gradients, each clipped as asked: ``clipnorm`` rescales a gradient whose L2 norm exceeds it (each
+        gradient by its own norm, as Keras does), ``clipvalue`` clips every entry to [-clipvalue, clipvalue]."""
+        pairs = super().compute_gradients(loss, var_list, **kwargs)
+        if self.clipnorm is not None:
+            pairs = [(None if g is None else clip_by_norm(g, self.clipnorm), v) for g, v in pairs]
+        if self.clipvalue is not None:
+            pairs = [(None if g is None else clip_by_value(g, -self.clipvalue, self.clipvalue), v) for g, v in pairs]
+        return pairs
 
     @property
     def iterations(self):
