@@ -1509,3 +1509,51 @@ def test_gradient_clipping_options_and_initial_weights():
     np.testing.assert_array_equal(model.layers[0].get_weights()[0], table)
     with pytest.raises(ValueError, match="expects 2 weights, but the given weights list has 1"):
         keras.layers.Dense(2, weights=[np.ones((3, 2))])(tf.placeholder(tf.float32, [None, 3]))
+
+
+def test_fit_on_generators_and_sequences_takes_the_same_steps_as_on_arrays():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 4)).astype(np.float32)
+    y = (x.sum(1) > 0).astype(np.float32)
+
+    def batches():
+        while True:
+            for start in range(0, 64, 16):
+                yield x[start:start + 16], y[start:start + 16]
+
+    class Batches(keras.utils.Sequence):
+        ends = 0
+
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, index):
+            return x[16 * index:16 * (index + 1)], y[16 * index:16 * (index + 1)]
+
+        def on_epoch_end(self):
+            Batches.ends += 1
+
+    def model():
+        tf.set_random_seed(0)
+        built = keras.Sequential([keras.layers.Dense(1, activation="sigmoid", input_shape=(4,))])
+        built.compile(keras.optimizers.SGD(0.5), "binary_crossentropy", metrics=["acc"])
+        return built
+
+    on_arrays, on_generator, on_sequence = model(), model(), model()
+    on_arrays.set_weights(on_generator.get_weights())
+    on_sequence.set_weights(on_generator.get_weights())
+    on_arrays.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    history = on_generator.fit_generator(batches(), steps_per_epoch=4, epochs=2, verbose=0,
+                                         validation_data=batches(), validation_steps=2)
+    on_sequence.fit(Batches(), epochs=2, shuffle=False, verbose=0)
+    for other in (on_generator, on_sequence):
+        for a, b in zip(on_arrays.get_weights(), other.get_weights()):
+            np.testing.assert_allclose(a, b, rtol=1e-6)
+    assert Batches.ends == 2 and sorted(history.history) == ["acc", "loss", "val_acc", "val_loss"]
+    assert on_generator.evaluate_generator(batches(), steps=4) == pytest.approx(on_arrays.evaluate(x, y, verbose=0))
+    np.testing.assert_allclose(on_generator.predict_generator((b[0] for b in batches()), steps=4),
+                               on_arrays.predict(x), rtol=1e-6)
+    with pytest.raises(ValueError, match="steps_per_epoch.*must be given for a generator"):
+        on_generator.fit(batches(), verbose=0)
+    with pytest.raises(ValueError, match="the generator ran out"):
+        on_generator.fit(iter([(x, y)]), steps_per_epoch=2, verbose=0)

@@ -7,7 +7,10 @@ per output (None for ``predict``), and one weight per sample, fed to the model's
   global generator, as Keras);
 - ``DatasetBatches``: the elements of a dataset that yields ``(x, y)`` or ``(x, y, sample_weights)`` batches
   (``predict`` also takes plain ``x``), read with an initializable iterator that each epoch restarts — or, with
-  ``steps``, continues, as TF 1's Keras does for a repeated dataset (``fit(dataset.repeat(), steps_per_epoch=50)``).
+  ``steps``, continues, as TF 1's Keras does for a repeated dataset (``fit(dataset.repeat(), steps_per_epoch=50)``);
+- ``GeneratorBatches``: the same tuples, of numpy arrays, from a Python generator (``steps`` of them per epoch,
+  the generator running on across epochs, as ``fit_generator`` draws them) or from a ``keras.utils.Sequence``
+  (its ``len`` batches per epoch, by index, shuffled when asked; its ``on_epoch_end`` is called after each).
 """
 import numpy
 
@@ -72,3 +75,49 @@ class DatasetBatches:
         if y is not None and y.ndim == 1:
             y = y[:, None]  # one target per sample becomes a column, as for arrays
         return [x], None if y is None else [y], numpy.ones(len(x), numpy.float32) if weights is None else weights
+
+
+def is_generator(x):
+    """A Python generator or iterator, or a ``Sequence`` (``len`` and indexing), that is not an array or list."""
+    if isinstance(x, (numpy.ndarray, list, tuple, dict)) or x is None or is_dataset(x):
+        return False
+    return hasattr(x, "__next__") or (hasattr(x, "__getitem__") and hasattr(x, "__len__"))
+
+
+class GeneratorBatches:
+    def __init__(self, source, steps, what, to_batch, shuffle=False):
+        """``to_batch(element) -> (xs, ys, weights)``. The first element is drawn now: the model may need its
+        shapes to be built."""
+        is_sequence = not hasattr(source, "__next__")
+        if not is_sequence and steps is None:
+            raise ValueError(f"{what}: steps (steps_per_epoch) must be given for a generator, which has no length: "
+                             f"how many batches are one epoch?")
+        if steps is not None and (not isinstance(steps, (int, numpy.integer)) or steps < 1):
+            raise ValueError(f"{what}: steps must be a positive integer, got {steps!r}")
+        self._sequence, self._iterator = (source, None) if is_sequence else (None, source)
+        self._steps = steps if steps is not None else len(source)
+        self._what, self._to_batch, self._shuffle = what, to_batch, shuffle
+        self.samples = None
+        self._first = to_batch(self._draw(0))  # handed out at its turn: index 0, or a generator's first step
+
+    def _draw(self, index):
+        if self._sequence is not None:
+            return self._sequence[index]
+        try:
+            return next(self._iterator)
+        except StopIteration:
+            raise ValueError(f"{self._what}: the generator ran out; it must yield batches for as long as training "
+                             f"asks (loop forever inside it)") from None
+
+    def epoch(self, session=None):
+        indices = range(self._steps)
+        if self._sequence is not None and self._shuffle:
+            indices = numpy.random.permutation(len(self._sequence))[:self._steps]
+        for index in indices:
+            if self._first is not None and (self._sequence is None or index == 0):
+                batch, self._first = self._first, None
+                yield batch
+            else:
+                yield self._to_batch(self._draw(index))
+        if self._sequence is not None and hasattr(self._sequence, "on_epoch_end"):
+            self._sequence.on_epoch_end()

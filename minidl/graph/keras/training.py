@@ -40,7 +40,7 @@ from ..compat import logging
 from ..core import get_default_graph
 from ..train.saver import Saver
 from . import backend, callbacks as callbacks_module, losses, metrics as metrics_module, optimizers
-from .data_adapter import ArrayBatches, DatasetBatches, is_dataset
+from .data_adapter import ArrayBatches, DatasetBatches, GeneratorBatches, is_dataset, is_generator
 from .functional import record_call, replay
 from .layers import InputLayer, Layer, _calls as _layer_calls, _set_weights
 from .utils import Progbar
@@ -301,11 +301,15 @@ class Model:
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
             validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
             steps_per_epoch=None, validation_steps=None, **kwargs):
-        """Train for ``epochs`` passes over (x, y) — numpy arrays in batches of ``batch_size`` (32), or a
-        ``tf.data`` dataset of (x, y) batches (``steps_per_epoch`` of them per epoch, default: until it ends);
-        returns a ``History``."""
+        """Train for ``epochs`` passes over (x, y) — numpy arrays in batches of ``batch_size`` (32), a ``tf.data``
+        dataset of (x, y) batches (``steps_per_epoch`` of them per epoch, default: until it ends), or a Python
+        generator (``steps_per_epoch`` needed) or ``keras.utils.Sequence`` of them; returns a ``History``."""
         _unsupported("fit", **kwargs)
-        if is_dataset(x):
+        if is_generator(x):
+            _no_arrays_with_dataset("fit", y=y, batch_size=batch_size, sample_weight=sample_weight,
+                                    validation_split=validation_split or None)
+            train = self._generator_batches(x, steps_per_epoch, "fit", class_weight, shuffle=shuffle)
+        elif is_dataset(x):
             _no_arrays_with_dataset("fit", y=y, batch_size=batch_size, sample_weight=sample_weight,
                                     class_weight=class_weight, validation_split=validation_split or None)
             train = self._dataset_batches(x, steps_per_epoch, "fit")
@@ -321,7 +325,9 @@ class Model:
                 xs, ys, w = [a[:split] for a in xs], [a[:split] for a in ys], w[:split]
             train = self._array_batches(xs, ys, w, batch_size, shuffle)
         validation = None
-        if validation_data is not None:
+        if is_generator(validation_data):
+            validation = self._generator_batches(validation_data, validation_steps, "fit's validation_data")
+        elif validation_data is not None:
             validation = self._dataset_batches(validation_data, validation_steps, "fit's validation_data") \
                 if is_dataset(validation_data) else self._array_batches(
                     *self._validation_arrays(validation_data), batch_size, False)
@@ -374,7 +380,10 @@ class Model:
         """The loss (and the metrics: then a list ``[loss, metric ...]``) over (x, y) — arrays, or a dataset of
         (x, y) batches (``steps`` of them, default: all) — in inference mode."""
         _unsupported("evaluate", callbacks=callbacks)
-        if is_dataset(x):
+        if is_generator(x):
+            _no_arrays_with_dataset("evaluate", y=y, batch_size=batch_size, sample_weight=sample_weight)
+            source = self._generator_batches(x, steps, "evaluate")
+        elif is_dataset(x):
             _no_arrays_with_dataset("evaluate", y=y, batch_size=batch_size, sample_weight=sample_weight)
             source = self._dataset_batches(x, steps, "evaluate")
         else:
@@ -406,7 +415,10 @@ class Model:
         inputs —, or a dataset of input batches), computed in batches, in inference mode; a list of arrays for a
         model with several outputs."""
         _unsupported("predict", callbacks=callbacks)
-        if is_dataset(x):
+        if is_generator(x):
+            _no_arrays_with_dataset("predict", batch_size=batch_size)
+            source = self._generator_batches(x, steps, "predict", needs_targets=False)
+        elif is_dataset(x):
             _no_arrays_with_dataset("predict", batch_size=batch_size)
             source = self._dataset_batches(x, steps, "predict", needs_targets=False)
         else:
@@ -495,6 +507,41 @@ class Model:
     def _array_batches(self, xs, ys, w, batch_size, shuffle=False):
         self._built_for(xs, ys)
         return ArrayBatches(xs, ys, w, _batch_size(batch_size), shuffle)
+
+    def _generator_batches(self, source, steps, what, class_weight=None, needs_targets=True, shuffle=False):
+        """Batches from a Python generator or a ``Sequence`` of (x, y) or (x, y, sample_weights) tuples of numpy
+        arrays (``predict``: x alone, or (x,)); the first one builds the model if it is not built yet."""
+        def to_batch(element):
+            parts = list(element) if isinstance(element, tuple) else [element]
+            if len(parts) > 3 or (needs_targets and len(parts) < 2):
+                raise ValueError(f"{what}: a generator must yield (inputs, targets) or (inputs, targets, "
+                                 f"sample_weights) tuples, got {len(parts)} component(s)")
+            x, y, weights = (parts + [None, None])[:3]
+            if not needs_targets:
+                xs = self._inputs_as_list(x, what)
+                self._built_for(xs)
+                return xs, None, numpy.ones(len(xs[0]), numpy.float32)
+            xs, ys = self._arrays(x, y, what)
+            self._built_for(xs, ys)
+            return xs, ys, _sample_weights(ys, weights, class_weight, what)
+        return GeneratorBatches(source, steps, what, to_batch, shuffle)
+
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
+                      validation_data=None, validation_steps=None, class_weight=None, max_queue_size=10,
+                      workers=1, use_multiprocessing=False, shuffle=True, initial_epoch=0):
+        """``fit`` on batches a generator (or a ``Sequence``) yields, Keras' older spelling (the batches are
+        drawn in this process, one after another: ``workers`` and the queue are accepted and not needed)."""
+        return self.fit(generator, epochs=epochs, verbose=verbose, callbacks=callbacks,
+                        validation_data=validation_data, class_weight=class_weight, initial_epoch=initial_epoch,
+                        steps_per_epoch=steps_per_epoch, validation_steps=validation_steps, shuffle=shuffle)
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
+                           use_multiprocessing=False, verbose=0):
+        return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
+                          use_multiprocessing=False, verbose=0):
+        return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose)
 
     def _dataset_batches(self, dataset, steps, what, needs_targets=True):
         shapes = dataset._shapes  # one per component: x, or x, y (and weights)

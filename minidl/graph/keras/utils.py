@@ -1,9 +1,29 @@
-"""``tf.keras.utils``: ``to_categorical`` (labels to one-hot rows) and ``Progbar`` (the progress line of ``fit``).
+"""``tf.keras.utils``: ``to_categorical`` (labels to one-hot rows), ``Sequence`` (a data set served batch by
+batch) and ``Progbar`` (the progress line of ``fit``).
 """
 import sys
 import time
 
 import numpy
+
+
+class Sequence:
+    """A data set served batch by batch, for ``fit`` (and ``evaluate``, ``predict``): a subclass writes
+    ``__len__`` (batches per epoch) and ``__getitem__(index)`` (batch ``index``, as ``(x, y)``), and may write
+    ``on_epoch_end`` (called after each epoch: reshuffle there). ``fit`` asks for the batches in a new order each
+    epoch when shuffling."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__(self, index)")
+
+    def __len__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __len__(self)")
+
+    def on_epoch_end(self):
+        """Called after every epoch."""
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
 
 
 def to_categorical(y, num_classes=None, dtype="float32"):
