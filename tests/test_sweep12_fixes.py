@@ -3,7 +3,8 @@ PyTorch with the same assertions: ``linspace`` rounded as PyTorch rounds it (a p
 same side of relu's kink); a shape plus a tuple stays a size; a format spec on a tensor that is not 0-d is a
 TypeError; ``float()`` of a tensor that requires grad warns only while gradients are recorded; a cross-entropy
 target with an extra dim of size 1 is a RuntimeError that says so; a PyTorch checkpoint is refused with its
-reason; a grad_fn's type is named after its op (``SumBackward0``)."""
+reason; a grad_fn's type is named after its op (``SumBackward0``); a complex parameter is two real ones to the
+optimizers; LBFGS reads its loss without the requires-grad warning."""
 import warnings
 
 import numpy as np
@@ -86,3 +87,36 @@ def test_a_grad_fns_type_is_named_after_its_op(lib):
     y = (x * 3 + 1).relu().sum()
     assert type(y.grad_fn).__name__ == "SumBackward0" == y.grad_fn.name()
     assert type(y.grad_fn.next_functions[0][0]).__name__ == "ReluBackward0"
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+def test_optimizers_treat_a_complex_parameter_as_two_real_ones(name):
+    """As PyTorch: the second moments are the parts' squares, not the complex g·g (with which the imaginary part
+    never moved)."""
+    def trajectory(lib):
+        p = lib.nn.Parameter(lib.tensor([1 + 1j, 2 - 1j]))
+        optimizer = getattr(lib.optim, name)([p], lr=0.1, **({"momentum": 0.9} if name == "SGD" else {}))
+        for _ in range(3):
+            optimizer.zero_grad()
+            ((p * lib.tensor([0.5 - 2j, -1 + 0.3j])).real.sum() + (p.abs() ** 2).sum()).backward()
+            optimizer.step()
+        return p.detach().numpy()
+    ours = trajectory(T)
+    assert abs(ours.imag - np.array([1, -1])).min() > 0.1  # the imaginary parts moved
+    torch = pytest.importorskip("torch")
+    np.testing.assert_allclose(ours, trajectory(torch), rtol=1e-5)
+
+
+def test_lbfgs_reads_its_loss_without_the_requires_grad_warning():
+    x = T.nn.Parameter(T.tensor([1.5, -0.5]))
+    optimizer = T.optim.LBFGS([x], lr=1, max_iter=5)
+
+    def closure():
+        optimizer.zero_grad()
+        loss = ((x - 1) ** 2).sum()
+        loss.backward()
+        return loss
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        optimizer.step(closure)
+    np.testing.assert_allclose(x.detach().numpy(), [1, 1], atol=1e-5)

@@ -57,8 +57,8 @@ class LBFGS(Optimizer):
     def _evaluate(self, closure):
         """The loss (a float) and the flat gradient at the current parameters."""
         with enable_grad():
-            loss = float(closure())
-        return loss, self._flat_grad()
+            loss = closure()
+        return float(loss), self._flat_grad()  # (read while nothing is recorded: no warning, as in PyTorch)
 
     def _evaluate_at(self, closure, x, t, d):
         """The loss and gradient at ``x + t·d``; the parameters are put back to ``x`` afterwards."""

@@ -86,7 +86,11 @@ class Optimizer:
                     continue
                 if p.grad.is_complex() != p.is_complex():
                     raise RuntimeError("gradient and parameter disagree on being complex")
-                self._update(p, p.grad, self.state.setdefault(p, {}), group)
+                if p.is_complex():  # as PyTorch: each complex number is two real ones, with their own statistics
+                    self._update(_as_real(p), _as_real(p.grad), self.state.setdefault(p, {}), group)
+                    p._counter()[0] += 1  # (changed in place through the real view)
+                else:
+                    self._update(p, p.grad, self.state.setdefault(p, {}), group)
         return loss
 
     def _update(self, param, grad, state, group):
@@ -147,3 +151,11 @@ def _copied(value, device, dtype=None):
     if isinstance(value, (list, tuple)):
         return type(value)(_copied(v, device, dtype) for v in value)
     return value
+
+
+def _as_real(t):
+    """A real tensor over ``t``'s memory, its last dim the (real, imaginary) pairs: updating it in place updates
+    ``t`` (Adam's squares are then the parts' squares, not the complex g·g)."""
+    data = t._data
+    return Tensor._make(data.view(data.real.dtype).reshape(data.shape + (2,)))
+
