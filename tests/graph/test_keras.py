@@ -1566,3 +1566,38 @@ def test_fit_on_generators_and_sequences_takes_the_same_steps_as_on_arrays():
         on_generator.fit(batches(), verbose=0)
     with pytest.raises(ValueError, match="the generator ran out"):
         on_generator.fit(iter([(x, y)]), steps_per_epoch=2, verbose=0)
+
+
+def test_more_layers_against_numpy():
+    np.random.seed(0)
+    tf.set_random_seed(0)
+    L = keras.layers
+    rng = np.random.default_rng(0)
+    vectors, steps = rng.standard_normal((2, 4)).astype(np.float32), rng.standard_normal((2, 5, 3)).astype(np.float32)
+    x, s = tf.placeholder(tf.float32, [None, 4]), tf.placeholder(tf.float32, [None, 5, 3])
+    prelu = L.PReLU(alpha_initializer=tf.constant_initializer(0.25))
+    outs = {"repeat": L.RepeatVector(3)(x), "permute": L.Permute((2, 1))(s), "elu": L.ELU(0.5)(x),
+            "prelu": prelu(s), "norm": L.LayerNormalization()(s), "pad": L.ZeroPadding1D((1, 2))(s),
+            "crop": L.Cropping1D((1, 2))(s), "up": L.UpSampling1D(2)(s), "noise": L.GaussianNoise(0.5)(x),
+            "drop": L.SpatialDropout1D(0.5)(s), "gdrop": L.GaussianDropout(0.3)(x)}
+    sess = keras.backend.get_session()
+    got = sess.run(outs, {x: vectors, s: steps})
+    expected = {"repeat": np.repeat(vectors[:, None], 3, 1), "permute": steps.transpose(0, 2, 1),
+                "elu": np.where(vectors > 0, vectors, 0.5 * (np.exp(vectors) - 1)),
+                "prelu": np.where(steps > 0, steps, 0.25 * steps),
+                "norm": (steps - steps.mean(-1, keepdims=True)) / np.sqrt(steps.var(-1, keepdims=True) + 1e-3),
+                "pad": np.pad(steps, ((0, 0), (1, 2), (0, 0))), "crop": steps[:, 1:3], "up": np.repeat(steps, 2, 1),
+                "noise": vectors, "drop": steps, "gdrop": vectors}  # the noisy layers are identities in inference
+    for name, value in expected.items():
+        np.testing.assert_allclose(got[name], value, rtol=1e-5, atol=1e-6, err_msg=name)
+    assert prelu.weights[0].shape.as_list() == [5, 3] and got["repeat"].shape == (2, 3, 4)
+    training = {keras.backend.learning_phase(): True}
+    ones = np.ones((400, 5, 3), np.float32)
+    dropped = sess.run(outs["drop"], {s: ones, **training})
+    assert (dropped == dropped[:, :1]).all() and (dropped == 0).mean() == pytest.approx(0.5, abs=0.05)  # channels
+    noisy = sess.run(outs["noise"], {x: np.zeros((2000, 4), np.float32), **training})
+    assert noisy.std() == pytest.approx(0.5, rel=0.05)
+    scaled = sess.run(outs["gdrop"], {x: np.ones((2000, 4), np.float32), **training})
+    assert scaled.mean() == pytest.approx(1, abs=0.03) and scaled.std() == pytest.approx((0.3 / 0.7) ** 0.5, rel=0.05)
+    with pytest.raises(ValueError, match="Invalid permutation"):
+        L.Permute((1, 1))(s)

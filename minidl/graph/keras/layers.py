@@ -301,6 +301,8 @@ class Embedding(_layer("Embedding", embedding, doc=embedding.__doc__)):
         if self.batch_input_shape is None:
             self.batch_input_shape = (None, self._arguments.get("input_length"))
 MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
+GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
 Convolution1D, Convolution2D, Convolution2DTranspose = Conv1D, Conv2D, Conv2DTranspose
 
 
@@ -339,3 +341,5 @@ from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN  # noqa: E402,F401
 from .merging import (Add, Average, Concatenate, Lambda, LeakyReLU, Maximum, Minimum, Multiply, ReLU,  # noqa: E402,F401
                       Softmax, Subtract, add, average, concatenate, maximum, minimum, multiply, subtract)
 from .spatial import Cropping2D, TimeDistributed, UpSampling2D, ZeroPadding2D  # noqa: E402,F401
+from .more_layers import (ELU, Cropping1D, GaussianDropout, GaussianNoise, LayerNormalization, Permute,  # noqa: E402,F401
+                          PReLU, RepeatVector, SpatialDropout1D, SpatialDropout2D, UpSampling1D, ZeroPadding1D)
