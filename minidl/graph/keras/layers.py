@@ -341,5 +341,6 @@ from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN  # noqa: E402,F401
 from .merging import (Add, Average, Concatenate, Lambda, LeakyReLU, Maximum, Minimum, Multiply, ReLU,  # noqa: E402,F401
                       Softmax, Subtract, add, average, concatenate, maximum, minimum, multiply, subtract)
 from .spatial import Cropping2D, TimeDistributed, UpSampling2D, ZeroPadding2D  # noqa: E402,F401
-from .more_layers import (ELU, Cropping1D, GaussianDropout, GaussianNoise, LayerNormalization, Permute,  # noqa: E402,F401
-                          PReLU, RepeatVector, SpatialDropout1D, SpatialDropout2D, UpSampling1D, ZeroPadding1D)
+from .more_layers import (ELU, Cropping1D, GaussianDropout, GaussianNoise,  # noqa: E402,F401
+                          LayerNormalization, Permute, PReLU, RepeatVector, SpatialDropout1D, SpatialDropout2D,
+                          UpSampling1D, ZeroPadding1D)
