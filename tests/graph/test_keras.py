@@ -565,8 +565,9 @@ def test_misuse_gets_clear_errors():
     model = keras.Sequential([keras.layers.Dense(3, input_shape=(6,))])
     with pytest.raises(RuntimeError, match="must compile your model"):
         model.fit(x, y, verbose=0)
-    with pytest.raises(ValueError, match="compile needs a loss"):
-        model.compile("sgd")
+    model.compile("sgd")  # a model may train on add_loss's losses alone; this one has none
+    with pytest.raises(ValueError, match="no loss to optimize"):
+        model.fit(x, y, verbose=0)
     model.compile("sgd", "mse")
     with pytest.raises(ValueError, match="Found 48 input samples and 47 target samples"):
         model.fit(x, y[:47], verbose=0)
@@ -1601,3 +1602,47 @@ def test_more_layers_against_numpy():
     assert scaled.mean() == pytest.approx(1, abs=0.03) and scaled.std() == pytest.approx((0.3 / 0.7) ** 0.5, rel=0.05)
     with pytest.raises(ValueError, match="Invalid permutation"):
         L.Permute((1, 1))(s)
+
+
+def test_a_vae_trains_on_add_loss_without_targets():
+    """keras/examples' VAE: a sampling Lambda drawing K.random_normal, the encoder's third output into the
+    decoder, the whole loss given to add_loss, compile with no loss, fit with no targets."""
+    np.random.seed(0)
+    tf.set_random_seed(0)
+    K, L = keras.backend, keras.layers
+    inputs = keras.Input((8,))
+    hidden = L.Dense(16, activation="relu")(inputs)
+    z_mean, z_log_var = L.Dense(2)(hidden), L.Dense(2)(hidden)
+
+    def sampling(args):
+        mean, log_var = args
+        return mean + K.exp(0.5 * log_var) * K.random_normal(shape=(K.shape(mean)[0], K.int_shape(mean)[1]))
+    z = L.Lambda(sampling)([z_mean, z_log_var])
+    encoder = keras.Model(inputs, [z_mean, z_log_var, z])
+    latent = keras.Input((2,))
+    decoder = keras.Model(latent, L.Dense(8, activation="sigmoid")(L.Dense(16, activation="relu")(latent)))
+    outputs = decoder(encoder(inputs)[2])
+    vae = keras.Model(inputs, outputs)
+    kl = -0.5 * K.sum(1 + z_log_var - K.square(z_mean) - K.exp(z_log_var), axis=-1)
+    vae_loss = K.mean(keras.losses.mse(inputs, outputs) * 8 + kl)
+    vae.add_loss(vae_loss)
+    vae.compile(optimizer=keras.optimizers.Adam(0.01))
+    x = (np.random.rand(256, 8) > 0.5).astype(np.float32)
+    history = vae.fit(x, epochs=8, batch_size=32, verbose=0, validation_data=(x[:64], None))
+    assert sorted(history.history) == ["loss", "val_loss"]
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert vae.predict(x[:3]).shape == (3, 8) and np.isfinite(vae.evaluate(x, verbose=0))
+    # a layer of one's own adds its loss in call; a model with no loss at all cannot train
+    class Penalized(L.Layer):
+        def call(self, inputs):
+            self.add_loss(0.5 * K.sum(K.square(inputs)))
+            return inputs
+    plain = keras.Input((2,))
+    model = keras.Model(plain, Penalized()(L.Dense(2, kernel_initializer="ones", use_bias=False)(plain)))
+    model.compile("sgd", "mse")
+    ones = np.ones((1, 2), np.float32)
+    assert model.evaluate(ones, np.zeros((1, 2)), verbose=0) == pytest.approx(4 + 0.5 * 8)  # mse 4, penalty 4
+    lossless = keras.Model(plain, L.Dense(1)(plain))
+    lossless.compile("sgd")
+    with pytest.raises(ValueError, match="no loss to optimize"):
+        lossless.fit(ones, verbose=0)

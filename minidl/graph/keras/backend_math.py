@@ -1,7 +1,7 @@
 """The tensor functions of ``tf.keras.backend`` (``K.mean``, ``K.square`` ...) that custom losses and metrics
 are written with — ``def rmse(y_true, y_pred): return K.sqrt(K.mean(K.square(y_pred - y_true), axis=-1))`` — as
 the graph ops they name. ``backend.py`` exports them; ``K.function`` runs a set of them in the Keras session."""
-from .. import array_ops, basics, math_ops, variables
+from .. import array_ops, basics, math_ops, random_ops, variables
 from ..nn_ops import nn
 
 __all__ = ["abs", "argmax", "argmin", "cast", "clip", "concatenate", "constant", "dot", "equal", "exp", "expand_dims",
@@ -212,8 +212,27 @@ def count_params(x):
     return int(math_ops.to_tensor(x).shape.num_elements())
 
 
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Draws from N(mean, stddev²), new ones at every run (a VAE's ε): ``shape`` may hold tensors
+    (``(K.shape(z)[0], 2)``)."""
+    from .backend import floatx
+    return random_ops.random_normal(list(shape), mean, stddev, dtype or floatx(), seed=seed)
+
+
+def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    from .backend import floatx
+    return random_ops.random_uniform(list(shape), minval, maxval, dtype or floatx(), seed=seed)
+
+
+def random_binomial(shape, p=0.0, dtype=None, seed=None):
+    """1 with probability ``p``, else 0."""
+    from .backend import floatx
+    dtype = dtype or floatx()
+    return math_ops.cast(random_ops.random_uniform(list(shape), dtype=dtype, seed=seed) < p, dtype)
+
+
 __all__ += ["image_data_format", "ones_like", "zeros_like", "switch", "greater", "less", "not_equal",
             "greater_equal", "less_equal", "logsumexp", "prod", "any", "all", "cumsum", "l2_normalize",
             "batch_flatten", "permute_dimensions", "one_hot", "gather", "tile", "arange", "elu", "softplus",
             "hard_sigmoid", "categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy",
-            "count_params"]
+            "count_params", "random_normal", "random_uniform", "random_binomial"]

@@ -102,6 +102,8 @@ class Layer(TFLayer):
                                                                          GraphKeys.UPDATE_OPS))
         before = len(penalties), len(updates)
         outputs = super().__call__(inputs, **kwargs)
+        if outputs is inputs:  # an input passed through is a new tensor of this layer, as in Keras (which
+            outputs = basics.identity(outputs)  # then finds the layer, and its losses, between input and output)
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
             self._initial_weights = None
@@ -137,6 +139,11 @@ class Layer(TFLayer):
     def count_params(self):
         """How many numbers the layer's weights hold."""
         return sum(math.prod(v.shape.as_list()) for v in self.weights)
+
+    def add_loss(self, losses, inputs=None):
+        """Add a loss tensor (or a list) that training minimizes with the model's loss (a layer of one's own
+        calls it in ``call``: an activity penalty, a VAE's KL term)."""
+        self.losses += losses if isinstance(losses, (list, tuple)) else [losses]
 
     def get_weights(self):
         """The weights' values, as numpy arrays, in the order of ``weights``."""

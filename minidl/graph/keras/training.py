@@ -58,6 +58,7 @@ class Model:
         self._graph = None
         self._inputs = self._outputs = None  # lists of tensors, once built
         self._compiled = self._train_op = self._collected_trainable = None
+        self._added_losses = []  # add_loss's
         self._target_specs = None  # the shape of one sample's targets, per output, from the first data with targets
         self._layers = None  # a subclass's layers are the ones it holds (``layers``)
         if (inputs is None) != (outputs is None):
@@ -96,7 +97,14 @@ class Model:
 
     @property
     def losses(self):
-        return [p for layer in self.layers for p in getattr(layer, "losses", [])]
+        """The layers' penalties and the losses given to ``add_loss``: what training adds to the loss."""
+        return [p for layer in self.layers for p in getattr(layer, "losses", [])] + list(self._added_losses)
+
+    def add_loss(self, losses, inputs=None):
+        """Add a loss tensor (or a list) built on the model's tensors to what training minimizes: a VAE's KL
+        term, or its whole loss (then ``compile(optimizer)`` with no ``loss``, and ``fit(x)`` with no targets)."""
+        self._added_losses.extend(losses if isinstance(losses, (list, tuple)) else [losses])
+        self._compiled = self._train_op = None
 
     inputs = property(lambda self: None if self._inputs is None else list(self._inputs))
     outputs = property(lambda self: None if self._outputs is None else list(self._outputs))
@@ -187,15 +195,13 @@ class Model:
                 raise NotImplementedError(f"compile: {option} is not supported")
         if kwargs:
             raise TypeError(f"compile: unexpected keyword argument(s) {', '.join(sorted(kwargs))}")
-        if loss is None:
-            raise ValueError("compile needs a loss, e.g. loss='sparse_categorical_crossentropy'")
         if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
             raise TypeError(f"Type of `metrics` argument not understood. Expected a list or dictionary, found: "
                             f"{metrics!r}")
         # every name is checked now, not at the first fit, and before anything changes
         new_optimizer = optimizers.get(optimizer)
         for identifier in loss.values() if isinstance(loss, dict) else loss if isinstance(loss, (list, tuple)) \
-                else [loss]:
+                else [] if loss is None else [loss]:
             losses.get(identifier)
         for group in metrics.values() if isinstance(metrics, dict) else (metrics or []):
             for identifier in group if isinstance(group, (list, tuple)) else [group]:
@@ -233,7 +239,12 @@ class Model:
                                       "loss_weights")
                 metric_ids = _per_output(self._metric_spec, names, "metrics", default=[])
                 total, output_losses, metrics, all_targets = 0.0, {}, {}, []
+                if self.loss is None and not self.losses:
+                    raise ValueError("The model cannot be compiled because it has no loss to optimize: give "
+                                     "compile a loss, or the model one with add_loss")
                 for i, (output, name) in enumerate(zip(self._outputs, names)):
+                    if loss_ids[i] is None:  # (trained on add_loss's losses only: no targets)
+                        continue
                     if getattr(output, "_keras_mask", None) is not None:
                         raise NotImplementedError(
                             f"the output {name} carries a mask (padded time steps, from Embedding(mask_zero=True) "
@@ -316,7 +327,7 @@ class Model:
         else:
             _unsupported("fit", steps_per_epoch=steps_per_epoch)
             xs, ys = self._arrays(x, y, "fit")
-            w = _sample_weights(ys, sample_weight, class_weight, "fit")
+            w = _sample_weights(xs, ys, sample_weight, class_weight, "fit")
             if validation_split and validation_data is None:
                 if not 0.0 < validation_split < 1.0:
                     raise ValueError(f"validation_split must be in (0, 1), got {validation_split}")
@@ -389,7 +400,7 @@ class Model:
         else:
             _unsupported("evaluate", steps=steps)
             xs, ys = self._arrays(x, y, "evaluate")
-            source = self._array_batches(xs, ys, _sample_weights(ys, sample_weight, None, "evaluate"), batch_size)
+            source = self._array_batches(xs, ys, _sample_weights(xs, ys, sample_weight, None, "evaluate"), batch_size)
         progress = Progbar(source.samples, verbose=verbose) if verbose else None
         scores = self._evaluate(source, progress)
         return scores[0] if len(scores) == 1 else scores
@@ -443,7 +454,7 @@ class Model:
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
         """One update on one batch; the loss (and metrics) of that batch before the update."""
         xs, ys = self._arrays(x, y, "train_on_batch")
-        w = _sample_weights(ys, sample_weight, class_weight, "train_on_batch")
+        w = _sample_weights(xs, ys, sample_weight, class_weight, "train_on_batch")
         self._built_for(xs, ys)
         placeholders, loss, metrics, train_op = self._training_for()
         values = self._run([train_op, loss] + list(metrics.values()), xs, placeholders, ys, w, training=True)[1:]
@@ -452,7 +463,7 @@ class Model:
 
     def test_on_batch(self, x, y, sample_weight=None):
         xs, ys = self._arrays(x, y, "test_on_batch")
-        w = _sample_weights(ys, sample_weight, None, "test_on_batch")
+        w = _sample_weights(xs, ys, sample_weight, None, "test_on_batch")
         scores = self._evaluate(self._array_batches(xs, ys, w, max(len(w), 1)))
         return scores[0] if len(scores) == 1 else scores
 
@@ -470,6 +481,8 @@ class Model:
         """(arrays per input, arrays per output) with as many samples each; one target per sample becomes a
         column, as in Keras, to line up with a (batch, 1) output."""
         xs = self._inputs_as_list(x, what)
+        if y is None and self._without_targets():
+            return xs, []
         names = self.output_names if self._outputs is not None else ["output"]
         ys = [a[:, None] if a.ndim == 1 else a for a in _arrays_of(y, names, what, "targets")]
         counts = [len(a) for a in xs], [len(a) for a in ys]
@@ -479,6 +492,10 @@ class Model:
                              f"{shown[0]} input samples and {shown[1]} target samples.")
         return xs, ys
 
+    def _without_targets(self):
+        """Compiled with no loss: it trains on ``add_loss``'s losses, and takes no targets."""
+        return self.optimizer is not None and self.loss is None
+
     def _validation_arrays(self, validation_data):
         """(inputs, targets, sample weights) from fit's ``validation_data`` tuple."""
         if len(validation_data) not in (2, 3):
@@ -486,7 +503,7 @@ class Model:
                              "dataset")
         xs, ys = self._arrays(*validation_data[:2], "fit's validation_data")
         weights = validation_data[2] if len(validation_data) == 3 else None
-        return xs, ys, _sample_weights(ys, weights, None, "fit's validation_data")
+        return xs, ys, _sample_weights(xs, ys, weights, None, "fit's validation_data")
 
     def _built_for(self, xs, ys=None, sample_shape=None, target_shapes=None):
         """Build the model (if not built yet) for inputs like ``xs`` (arrays) or of one sample's ``sample_shape``,
@@ -496,7 +513,7 @@ class Model:
             if xs is not None and len(xs) != 1:
                 raise ValueError(f"A model built from its first data takes one input, got {len(xs)} arrays")
             self.build((None,) + tuple(xs[0].shape[1:] if xs is not None else sample_shape))
-        if ys is not None:
+        if ys is not None and not self._without_targets():
             target_shapes = [y.shape[1:] for y in ys]
         if target_shapes is not None and self._target_specs is None:
             if len(target_shapes) != len(self._outputs):
@@ -523,7 +540,7 @@ class Model:
                 return xs, None, numpy.ones(len(xs[0]), numpy.float32)
             xs, ys = self._arrays(x, y, what)
             self._built_for(xs, ys)
-            return xs, ys, _sample_weights(ys, weights, class_weight, what)
+            return xs, ys, _sample_weights(xs, ys, weights, class_weight, what)
         return GeneratorBatches(source, steps, what, to_batch, shuffle)
 
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
@@ -903,11 +920,13 @@ def _check_targets(target_shape, output_shape, loss_function):
                          f"same shape as the output.{hint}")
 
 
-def _sample_weights(ys, sample_weight, class_weight, what):
+def _sample_weights(xs, ys, sample_weight, class_weight, what):
     """One float32 weight per sample (shared by the outputs): ``sample_weight`` (an array, one per sample) times
     the ``class_weight`` of the sample's class (a dict class -> weight; the class is the label, or the argmax of a
     one-hot row; one output only)."""
-    y = ys[0]
+    y = ys[0] if ys else xs[0]  # (no targets: a model trained on add_loss's losses)
+    if class_weight is not None and not ys:
+        raise ValueError(f"{what}: class_weight needs targets")
     weights = numpy.ones(len(y), numpy.float32)
     if sample_weight is not None:
         if isinstance(sample_weight, dict) or isinstance(sample_weight, (list, tuple)) and len(ys) > 1 and \
