@@ -1646,3 +1646,26 @@ def test_a_vae_trains_on_add_loss_without_targets():
     lossless.compile("sgd")
     with pytest.raises(ValueError, match="no loss to optimize"):
         lossless.fit(ones, verbose=0)
+
+
+def test_layers_give_their_configuration_and_are_made_again_from_it():
+    dense = keras.layers.Dense(3, activation="relu", name="scores", input_shape=(4,))
+    config = dense.get_config()
+    assert config["units"] == 3 and config["name"] == "scores" and config["batch_input_shape"] == (None, 4)
+    again = keras.layers.Dense.from_config(dict(config, name="scores_again"))
+    assert (again.units, again.name, again.batch_input_shape) == (3, "scores_again", (None, 4))
+
+    class Scale(keras.layers.Layer):  # the custom-layer recipe: super().get_config() plus its own
+        def __init__(self, factor=2.0, **kwargs):
+            super().__init__(**kwargs)
+            self.factor = factor
+
+        def call(self, inputs):
+            return inputs * self.factor
+
+        def get_config(self):
+            config = super().get_config()
+            config.update(factor=self.factor)
+            return config
+    scale = Scale.from_config(Scale(3.0, name="triple").get_config())
+    assert scale.factor == 3.0 and scale.name == "triple"

@@ -140,6 +140,20 @@ class Layer(TFLayer):
         """How many numbers the layer's weights hold."""
         return sum(math.prod(v.shape.as_list()) for v in self.weights)
 
+    def get_config(self):
+        """The layer's configuration, from which ``from_config`` makes it again: its name and trainability, and
+        the arguments it was made with (a layer of one's own adds its own: ``config = super().get_config();
+        config.update(units=self.units)``). Functions and initializers stay objects here (Keras names them)."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": backend.floatx()}
+        if self.batch_input_shape is not None:
+            config["batch_input_shape"] = self.batch_input_shape
+        config.update((key, value) for key, value in self._arguments.items() if key != "trainable")
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
     def add_loss(self, losses, inputs=None):
         """Add a loss tensor (or a list) that training minimizes with the model's loss (a layer of one's own
         calls it in ``call``: an activity penalty, a VAE's KL term)."""
