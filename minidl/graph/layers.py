@@ -39,7 +39,7 @@ from .core import GraphKeys, get_default_graph
 from .initializers import Ones, Zeros
 from .math_ops import FLOATS, cast, check_dtype, graph_tensor, matmul, to_tensor
 from .nn_ops import bias_add
-from .array_ops import shape
+from .array_ops import pad, shape
 from .conv_ops import avg_pool1d, conv1d as nn_conv1d, conv2d_transpose as nn_conv2d_transpose, max_pool1d
 from .nn_training import (avg_pool, conv2d as nn_conv2d, dropout as nn_dropout, dropout_rate, keep_mask,
                           masked_dropout, max_pool, moments, batch_normalization as nn_batch_normalization)
@@ -204,12 +204,18 @@ def conv1d(inputs, filters, kernel_size, strides=1, padding="valid", data_format
            bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
            trainable=True, name=None, reuse=None):
     """A 1-D convolution layer over sequences [batch, width, channels] ("channels_last"; or "channels_first"):
-    ``filters`` output channels, a ``kernel`` [kernel_size, in_channels, filters] and a ``bias`` [filters]."""
+    ``filters`` output channels, a ``kernel`` [kernel_size, in_channels, filters] and a ``bias`` [filters].
+    ``padding="causal"`` pads the start of the sequence only (dilation · (kernel_size - 1) zeros), so that output
+    t depends on the inputs up to t."""
     _no_constraints(kernel_constraint, bias_constraint)
     x = _float_input(inputs, "conv1d", ndim=3)
     tf_format = _data_format(data_format)
     channels = _channels(x, tf_format)
     kernel_size = _single(kernel_size, "kernel_size")
+    if str(padding).lower() == "causal":  # WaveNet's: each output sees only its step and earlier ones
+        reach = _single(dilation_rate, "dilation_rate") * (kernel_size - 1)
+        x = pad(x, [[0, 0], [reach, 0], [0, 0]] if tf_format == "NHWC" else [[0, 0], [0, 0], [reach, 0]])
+        padding = "valid"
     with layer_scope(name, "conv1d", reuse):
         kernel = get_variable("kernel", [kernel_size, channels, int(filters)], x.dtype, kernel_initializer,
                               kernel_regularizer, trainable)

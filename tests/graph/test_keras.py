@@ -1669,3 +1669,13 @@ def test_layers_give_their_configuration_and_are_made_again_from_it():
             return config
     scale = Scale.from_config(Scale(3.0, name="triple").get_config())
     assert scale.factor == 3.0 and scale.name == "triple"
+
+
+def test_a_causal_convolution_sees_only_the_past():
+    x = tf.placeholder(tf.float32, [None, 6, 1])
+    conv = keras.layers.Conv1D(1, 3, padding="causal", dilation_rate=2, kernel_initializer="ones", use_bias=False)
+    y = conv(x)
+    assert y.shape.as_list() == [None, 6, 1]
+    values = np.arange(1, 7, dtype=np.float32).reshape(1, 6, 1)
+    # output t = x[t] + x[t-2] + x[t-4], zeros before the start
+    np.testing.assert_array_equal(keras.backend.get_session().run(y, {x: values})[0, :, 0], [1, 2, 4, 6, 9, 12])
