@@ -257,8 +257,9 @@ print(f"test accuracy in training mode {float((train_mode_a.argmax(1) == y_test)
 #
 # ### The functional API: layers called on tensors
 #
-# `tf.keras.Input(shape=(64,))` makes the input placeholder; calling a layer on a tensor returns its output
-# tensor; `tf.keras.Model(inputs, outputs)` collects the layers that lie between the two. The intermediate
+# `tf.keras.Input(shape=(64,))` makes the input placeholder (and an `InputLayer`, the model's first layer); calling
+# a layer on a tensor returns its output tensor; `tf.keras.Model(inputs, outputs)` collects the layers that lie
+# between the two. The intermediate
 # results are ordinary tensors with names of their own, and that is the point: a second `Model` can start or end
 # anywhere in between. Below, `features` ends at the last hidden layer. It shares that part of the classifier —
 # the same layers, the same variables — so once the classifier is trained, `features.predict` gives the 64
@@ -666,7 +667,8 @@ assert not np.array_equal(train_mode_a, train_mode_b)
 assert 0.15 < dropped_fraction < 0.25 and abs(kept_scale - 1.25) < 1e-4
 
 # section 4: the functional and the subclassed models
-assert [type(layer).__name__ for layer in functional.layers] == ["Dense", "BatchNormalization", "Dense", "Dense"]
+assert [type(layer).__name__ for layer in functional.layers] == ["InputLayer", "Dense", "BatchNormalization",
+                                                                 "Dense", "Dense"]
 assert features.layers == functional.layers[:-1] and test_features.shape == (len(x_test), 64)
 assert np.array_equal(from_features, functional_classes)
 assert len(functional.non_trainable_weights) == 2 and len(functional.updates) == 2

@@ -334,7 +334,8 @@ def test_functional_and_subclassed_models_are_graph_ops():
     hidden = keras.layers.Dense(5, activation="tanh", name="hidden")(inputs)
     outputs = keras.layers.Dense(3, activation="softmax")(hidden)
     model = keras.Model(inputs=inputs, outputs=outputs)
-    assert [layer.name for layer in model.layers] == ["hidden", "dense"]
+    assert isinstance(model.layers[0], keras.layers.InputLayer)  # a functional model lists its input, as Keras
+    assert [layer.name for layer in model.layers[1:]] == ["hidden", "dense"]
     assert [v.op.name for v in model.weights] == ["hidden/kernel", "hidden/bias", "dense/kernel", "dense/bias"]
     model.compile("adam", "sparse_categorical_crossentropy")
     model.fit(x, y, epochs=2, verbose=0)
@@ -399,7 +400,7 @@ def test_functional_models_find_shared_layers_and_skip_connections():
     first = keras.layers.Dense(4, name="first")(shared(middle(shared(inputs))))
     second = keras.layers.Dense(4, name="second")(first)
     model = keras.Model(inputs, keras.layers.Dense(3, name="head")(first + second))  # a skip connection
-    assert [layer.name for layer in model.layers] == ["shared", "middle", "first", "second", "head"]
+    assert [layer.name for layer in model.layers[1:]] == ["shared", "middle", "first", "second", "head"]
     assert len(model.weights) == 10
     model.compile("sgd", "mse")
     kernel = middle.get_weights()[0]
@@ -1182,7 +1183,7 @@ def test_merge_layers_lambda_and_activation_layers():
     for name, value in expected.items():
         np.testing.assert_allclose(values[name], value, rtol=1e-6, err_msg=name)
     model = keras.Model(inputs, keras.layers.Dense(1)(L.concatenate([outputs["add"], outputs["lambda"]])))
-    assert [layer.name for layer in model.layers] == ["a", "b", "add", "lambda", "concatenate_1", "dense"]
+    assert [layer.name for layer in model.layers[1:]] == ["a", "b", "add", "lambda", "concatenate_1", "dense"]
     with pytest.raises(ValueError, match=r"could not be merged \(add\) with shapes \[\(3,\), \(6,\)\]"):
         L.add([a, outputs["concat"]])
     with pytest.raises(ValueError, match="matching shapes except for the concat axis"):
@@ -1372,7 +1373,7 @@ def test_wrappers_and_models_as_layers_train_once_and_freeze():
     dense = keras.layers.Dense(2)
     wrapped = keras.layers.TimeDistributed(dense)
     model = keras.Model(inputs, wrapped(inputs))
-    assert [layer.name for layer in model.layers] == [wrapped.name]  # the inner layer is the wrapper's
+    assert [layer.name for layer in model.layers[1:]] == [wrapped.name]  # the inner layer is the wrapper's
     assert len(model.trainable_weights) == 2 and model.count_params() == 10
     model.compile(keras.optimizers.SGD(0.1), "mse")
     kernel, bias = dense.get_weights()
@@ -1447,7 +1448,7 @@ def test_a_functional_model_called_on_new_tensors_shares_its_weights():
     code = encoder(inputs)
     autoencoder = keras.Model(inputs, keras.layers.Dense(6)(code))
     np.testing.assert_allclose(sess.run(code, {inputs: x}), encoder.predict(x), rtol=1e-6)
-    assert autoencoder.layers[0] is encoder and len(autoencoder.trainable_weights) == 4
+    assert autoencoder.layers[1] is encoder and len(autoencoder.trainable_weights) == 4
     kernel = hidden.get_weights()[0]
     autoencoder.compile(keras.optimizers.SGD(0.1), "mse")
     autoencoder.train_on_batch(x, x)

@@ -334,12 +334,18 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, batch_shape=None):
         if shape is None:
             raise ValueError("Please provide to Input either a `shape` or a `batch_shape` argument.")
         batch_shape = (batch_size,) + tuple(shape)
-    return basics.placeholder(dtype or backend.floatx(), batch_shape, name=name or backend.unique_name("input"))
+    layer = InputLayer(batch_input_shape=batch_shape, dtype=dtype, name=name)
+    tensor = basics.placeholder(dtype or backend.floatx(), batch_shape, name=layer.name)
+    # the placeholder knows its InputLayer, which a functional model lists first, as Keras does
+    layer.input = layer.output = tensor
+    tensor._keras_layer = layer
+    return tensor
 
 
 class InputLayer:
-    """The explicit first layer of a ``Sequential`` model: ``InputLayer(input_shape=(784,))``; it only declares
-    the input's shape."""
+    """A model's input as a layer: what ``Input(...)`` makes beside its placeholder (``model.layers[0]`` of a
+    functional model, as in Keras), or the explicit first layer of a ``Sequential`` model,
+    ``InputLayer(input_shape=(784,))``, which only declares the input's shape. It has no weights."""
 
     def __init__(self, input_shape=None, batch_size=None, dtype=None, name=None, batch_input_shape=None):
         self.batch_input_shape = _sample_shape(input_shape, None, batch_input_shape)
@@ -350,11 +356,28 @@ class InputLayer:
         self.dtype = dtype
         self.name = name or backend.unique_name("input")
         self.weights = self.trainable_weights = self.non_trainable_weights = []
+        self.losses, self.updates, self.trainable = [], [], True
         self.input = self.output = None
+        self.first_call = next(_calls)
 
     def __call__(self, inputs):
         self.input = self.output = inputs
         return inputs
+
+    output_shape = property(lambda self: self.batch_input_shape)
+    input_shape = output_shape
+
+    def count_params(self):
+        return 0
+
+    def get_weights(self):
+        return []
+
+    def __repr__(self):
+        return f"<tf.keras.layers.InputLayer '{self.name}'>"
+
+    def set_weights(self, weights):
+        _set_weights([], weights, f"Layer {self.name}")
 
 
 # the recurrent, merge and spatial layers, built on the machinery above (imported last: those modules import this one)

@@ -658,7 +658,7 @@ class Model:
         print_fn(_row(("Layer (type)", "Output Shape", "Param #"), columns))
         print_fn("=" * line_length)
         for i, layer in enumerate(self.layers):
-            shape = _shape_text(layer.output)
+            shape = _shape_text([layer.output] if isinstance(layer, InputLayer) else layer.output)  # Keras: [(..)]
             print_fn(_row((f"{layer.name} ({type(layer).__name__})", shape, layer.count_params()), columns))
             print_fn(("=" if i == len(self.layers) - 1 else "_") * line_length)
         trainable = sum(math.prod(v.shape.as_list()) for v in self.trainable_weights)
