@@ -1680,3 +1680,11 @@ def test_a_causal_convolution_sees_only_the_past():
     values = np.arange(1, 7, dtype=np.float32).reshape(1, 6, 1)
     # output t = x[t] + x[t-2] + x[t-4], zeros before the start
     np.testing.assert_array_equal(keras.backend.get_session().run(y, {x: values})[0, :, 0], [1, 2, 4, 6, 9, 12])
+
+
+def test_a_sequential_input_is_named_after_its_first_layer_and_h5_checkpoints_are_refused_at_once():
+    model = keras.Sequential([keras.layers.Dense(2, input_shape=(3,), name="scores")])
+    assert model.input_names == ["scores_input"]
+    assert model.predict({"scores_input": np.ones((1, 3), np.float32)}).shape == (1, 2)
+    with pytest.raises(NotImplementedError, match="HDF5 files need h5py"):
+        keras.callbacks.ModelCheckpoint("weights.h5", save_weights_only=True)

@@ -141,6 +141,8 @@ class ModelCheckpoint(Callback):
         if not save_weights_only:
             raise NotImplementedError("ModelCheckpoint: minidl saves weights only (the model is your code): pass "
                                       "save_weights_only=True")
+        from .training import _refuse_hdf5  # (training imports this module)
+        _refuse_hdf5(filepath, None)  # now, not at the end of the first epoch
         self.filepath, self.monitor, self.verbose = filepath, monitor, verbose
         self.save_best_only, self.period = save_best_only, int(period)
         self._better, self.best = _improves(mode, monitor)

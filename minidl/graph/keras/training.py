@@ -178,7 +178,11 @@ class Model:
     def build(self, input_shape):
         """Put the forward pass into the graph for inputs of ``input_shape`` (the batch dim may be None)."""
         self._graph = get_default_graph()
-        self._inputs = [basics.placeholder(backend.floatx(), tuple(input_shape), name="input")]
+        # a Sequential's input is named after its first layer (``dense_input``, predict({"dense_input": x})), as
+        # in Keras
+        first = self._layers[0] if isinstance(self, Sequential) and self._layers else None
+        name = f"{first.name}_input" if first is not None else "input"
+        self._inputs = [basics.placeholder(backend.floatx(), tuple(input_shape), name=name)]
         self._outputs = _tensors(self.call(self._inputs[0]), "call's result")
 
     # --------------------------------------------------------------------------------------- compile
