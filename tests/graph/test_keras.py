@@ -1688,3 +1688,30 @@ def test_a_sequential_input_is_named_after_its_first_layer_and_h5_checkpoints_ar
     assert model.predict({"scores_input": np.ones((1, 3), np.float32)}).shape == (1, 2)
     with pytest.raises(NotImplementedError, match="HDF5 files need h5py"):
         keras.callbacks.ModelCheckpoint("weights.h5", save_weights_only=True)
+
+
+def test_more_backend_functions():
+    K = keras.backend
+    rng = np.random.default_rng(0)
+    a, b, v = rng.random((2, 3, 4)), rng.random((2, 4, 5)), rng.random((2, 4))
+    np.testing.assert_allclose(K.eval(K.batch_dot(K.constant(a), K.constant(b))), a @ b, rtol=1e-5)
+    np.testing.assert_allclose(K.eval(K.batch_dot(K.constant(v), K.constant(v))), (v * v).sum(1, keepdims=True),
+                               rtol=1e-5)
+    np.testing.assert_allclose(K.eval(K.batch_dot(K.constant(a), K.constant(v), axes=(2, 1))),
+                               np.einsum("bij,bj->bi", a, v), rtol=1e-5)
+    np.testing.assert_array_equal(K.eval(K.repeat_elements(K.constant([[1.0, 2.0]]), 2, 1)), [[1, 1, 2, 2]])
+    assert K.int_shape(K.repeat_elements(K.placeholder((None, 2)), 3, 1)) == (None, 6)
+    assert K.eval(K.repeat(K.constant([[1.0, 2.0]]), 3)).shape == (1, 3, 2)
+    x = K.placeholder((None, 2))
+    doubled_in_training = K.in_train_phase(x * 2, x)
+    session = K.get_session()
+    assert session.run(doubled_in_training, {x: [[1, 1]], K.learning_phase(): True}).tolist() == [[2, 2]]
+    assert session.run(doubled_in_training, {x: [[1, 1]]}).tolist() == [[1, 1]]
+    counter = K.variable(1.0)
+    K.get_session().run(K.update_add(counter, 2.0))
+    assert K.get_value(counter) == 3.0
+    assert K.eval(K.cumprod(K.constant([1.0, 2.0, 3.0]))).tolist() == [1, 2, 6]
+    assert K.eval(K.reverse(K.constant([1.0, 2.0]), 0)).tolist() == [2, 1] and K.eval(K.eye(2)).tolist() == [[1, 0],
+                                                                                                             [0, 1]]
+    assert K.is_keras_tensor(keras.Input((2,))) and not K.is_keras_tensor(tf.constant(1.0))
+    assert K.eval(K.truncated_normal((2, 3))).shape == (2, 3) and K.eval(K.softsign(K.constant(1.0))) == 0.5

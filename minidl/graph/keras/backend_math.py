@@ -1,7 +1,9 @@
 """The tensor functions of ``tf.keras.backend`` (``K.mean``, ``K.square`` ...) that custom losses and metrics
 are written with — ``def rmse(y_true, y_pred): return K.sqrt(K.mean(K.square(y_pred - y_true), axis=-1))`` — as
 the graph ops they name. ``backend.py`` exports them; ``K.function`` runs a set of them in the Keras session."""
-from .. import array_ops, basics, math_ops, random_ops, variables
+import numpy
+
+from .. import array_ops, basics, control_flow, math_ops, printing, random_ops, variables
 from ..nn_ops import nn
 
 __all__ = ["abs", "argmax", "argmin", "cast", "clip", "concatenate", "constant", "dot", "equal", "exp", "expand_dims",
@@ -231,6 +233,114 @@ def random_binomial(shape, p=0.0, dtype=None, seed=None):
     return math_ops.cast(random_ops.random_uniform(list(shape), dtype=dtype, seed=seed) < p, dtype)
 
 
+def random_truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    from .backend import floatx
+    return random_ops.truncated_normal(list(shape), mean, stddev, dtype or floatx(), seed=seed)
+
+
+truncated_normal = random_truncated_normal
+sin, cos, softsign = math_ops.sin, math_ops.cos, nn.softsign
+bias_add = nn.bias_add
+
+
+def eval(x):
+    """The value of ``x`` (a tensor or a variable) in the Keras session, as a numpy array."""
+    from .backend import get_value
+    return get_value(math_ops.to_tensor(x))
+
+
+def batch_dot(x, y, axes=None):
+    """Per sample: the product of x's and y's samples along ``axes`` (default: x's last, y's second-to-last, or
+    last for a vector) — (batch, n, k) · (batch, k, m) -> (batch, n, m); (batch, k) · (batch, k) -> (batch, 1)."""
+    x, y = math_ops.to_tensor(x), math_ops.to_tensor(y)
+    if axes is None:
+        axes = (x.shape.rank - 1, y.shape.rank - 1 if y.shape.rank == 2 else y.shape.rank - 2)
+    axes = (axes, axes) if isinstance(axes, int) else tuple(axes)
+    if x.shape.rank == 2 and y.shape.rank == 2:
+        if axes[0] != axes[1]:
+            raise ValueError(f"batch_dot of two matrices takes the same axis of both, got axes={axes}")
+        return math_ops.reduce_sum(x * y, axis=axes[0], keepdims=True)
+    x_k, y_k = axes[0] % x.shape.rank, axes[1] % y.shape.rank
+    # contract x's axis x_k with y's axis y_k for each sample: einsum names the dims
+    letters = "bcdefghijklmnopq"
+    x_sub = "a" + letters[:x.shape.rank - 1]
+    y_sub = "a" + letters[x.shape.rank - 1:x.shape.rank - 1 + y.shape.rank - 1]
+    y_sub = y_sub[:y_k] + x_sub[x_k] + y_sub[y_k + 1:]
+    out = "a" + "".join(c for c in x_sub[1:] if c != x_sub[x_k]) + "".join(c for c in y_sub[1:] if c != x_sub[x_k])
+    result = math_ops.einsum(f"{x_sub},{y_sub}->{out}", x, y)
+    return array_ops.expand_dims(result, 1) if result.shape.rank == 1 else result
+
+
+def in_train_phase(x, alt, training=None):
+    """``x`` while training (the learning phase, or ``training``), else ``alt``; either may be a function."""
+    from .backend import learning_phase
+    training = learning_phase() if training is None else training
+    pick = [value() if callable(value) else value for value in (x, alt)]
+    if isinstance(training, (bool, int)):
+        return pick[0] if training else pick[1]
+    return control_flow.cond(math_ops.cast(training, "bool"), lambda: pick[0], lambda: pick[1])
+
+
+def in_test_phase(x, alt, training=None):
+    return in_train_phase(alt, x, training)
+
+
+def update(x, new_x):
+    return x.assign(new_x)
+
+
+def update_add(x, increment):
+    return x.assign_add(increment)
+
+
+def update_sub(x, decrement):
+    return x.assign_sub(decrement)
+
+
+def print_tensor(x, message=""):
+    """``x``, printing its value (after ``message``) whenever it is computed."""
+    return printing.Print(x, [x], message)
+
+
+def repeat_elements(x, rep, axis):
+    """Each slice of ``x`` along ``axis`` repeated ``rep`` times in place: [a, b] -> [a, a, b, b]."""
+    x = math_ops.to_tensor(x)
+    axis = axis % x.shape.rank
+    moved = array_ops.expand_dims(x, axis + 1)
+    tiled = array_ops.tile(moved, [1] * (axis + 1) + [int(rep)] + [1] * (x.shape.rank - axis - 1))
+    dims = array_ops.shape(x)
+    out = array_ops.reshape(tiled, array_ops.concat([dims[:axis], dims[axis:axis + 1] * int(rep), dims[axis + 1:]],
+                                                    0))
+    out.set_shape([d if i != axis or d is None else d * int(rep) for i, d in enumerate(x.shape.as_list())])
+    return out
+
+
+def repeat(x, n):
+    """(batch, features) -> (batch, n, features)."""
+    return array_ops.tile(array_ops.expand_dims(x, 1), [1, int(n), 1])
+
+
+def reverse(x, axes):
+    return array_ops.reverse(x, [axes] if isinstance(axes, int) else list(axes))
+
+
+def eye(size, dtype=None, name=None):
+    from .backend import floatx
+    return variables.Variable(numpy.eye(size, dtype=dtype or floatx()), name=name)
+
+
+def cumprod(x, axis=0):
+    return math_ops.cumprod(x, axis=axis)
+
+
+def is_keras_tensor(x):
+    """Whether ``x`` came out of a Keras layer or ``Input`` (it knows its layer)."""
+    return hasattr(x, "_keras_layer")
+
+
+__all__ += ["truncated_normal", "random_truncated_normal", "sin", "cos", "softsign", "bias_add", "eval",
+            "batch_dot", "in_train_phase", "in_test_phase", "update", "update_add", "update_sub", "print_tensor",
+            "repeat_elements", "repeat", "reverse", "eye", "cumprod", "is_keras_tensor"]
 __all__ += ["image_data_format", "ones_like", "zeros_like", "switch", "greater", "less", "not_equal",
             "greater_equal", "less_equal", "logsumexp", "prod", "any", "all", "cumsum", "l2_normalize",
             "batch_flatten", "permute_dimensions", "one_hot", "gather", "tile", "arange", "elu", "softplus",
