@@ -868,13 +868,9 @@ def test_padded_steps_are_masked_out():
     values = rng.standard_normal((1, 3, 2)).astype(np.float32)
     np.testing.assert_allclose(masked_model.predict(np.concatenate([np.zeros((1, 2, 2), np.float32), values], 1)),
                                masked_model.predict(values), rtol=1e-5, atol=1e-7)
-    # a mask reaching a layer that cannot take it, or the loss, is refused rather than ignored
+    # a mask reaching a layer that cannot take it is refused rather than ignored
     with pytest.raises(NotImplementedError, match="flatten.*does not support masking"):
         keras.layers.Flatten()(embedded)
-    with pytest.raises(NotImplementedError, match="carries a mask"):
-        tagger = keras.Model(ids, sequence)
-        tagger.compile("sgd", "mse")
-        tagger.train_on_batch(np.array([[1, 2, 0]]), np.zeros((1, 3, 3)))
     # a classifier on pre-padded sequences of different lengths trains
     lengths = rng.integers(2, 9, 128)
     sequences = keras.preprocessing.sequence.pad_sequences(
@@ -1715,3 +1711,27 @@ def test_more_backend_functions():
                                                                                                              [0, 1]]
     assert K.is_keras_tensor(keras.Input((2,))) and not K.is_keras_tensor(tf.constant(1.0))
     assert K.eval(K.truncated_normal((2, 3))).shape == (2, 3) and K.eval(K.softsign(K.constant(1.0))) == 0.5
+
+
+def test_a_sequence_tagger_weighs_its_loss_and_metrics_by_the_mask():
+    """Embedding(mask_zero=True) -> LSTM(return_sequences) -> TimeDistributed(Dense): padded steps count 0 in the
+    loss (whose mean still counts every step, TF 1's "sum over batch size") and are left out of the metrics."""
+    np.random.seed(0)
+    tf.set_random_seed(0)
+    L = keras.layers
+    rng = np.random.default_rng(0)
+    ids = keras.Input((None,), dtype="int32")
+    steps = L.LSTM(8, return_sequences=True)(L.Embedding(10, 4, mask_zero=True)(ids))
+    model = keras.Model(ids, L.TimeDistributed(L.Dense(3, activation="softmax"))(steps))
+    model.compile(keras.optimizers.Adam(0.05), "sparse_categorical_crossentropy", metrics=["acc"])
+    x = rng.integers(1, 10, (32, 6))
+    x[:, :2] = 0  # pre-padded
+    y = (x % 3)[..., None]
+    real = (x != 0).astype(np.float64)
+    probabilities = model.predict(x).astype(np.float64)
+    picked = np.take_along_axis(probabilities, y, -1)[..., 0]
+    loss, accuracy = model.evaluate(x, y, verbose=0)
+    assert loss == pytest.approx(np.sum(-np.log(picked) * real) / real.size, rel=1e-4)
+    assert accuracy == pytest.approx(np.sum((probabilities.argmax(-1) == y[..., 0]) * real) / real.sum(), rel=1e-5)
+    history = model.fit(x, y, epochs=20, verbose=0)
+    assert history.history["loss"][-1] < 0.1 * history.history["loss"][0] and history.history["acc"][-1] > 0.95

@@ -226,7 +226,7 @@ Flatten = _layer("Flatten", tf_layers.flatten)
 Dropout = _layer("Dropout", tf_layers.dropout)
 BatchNormalization = _layer("BatchNormalization", tf_layers.batch_normalization)
 Masking = _layer("Masking", masking.masking, doc=masking.masking.__doc__)
-Dropout.mask_handling = BatchNormalization.mask_handling = masking.PASSES
+Dropout.mask_handling = BatchNormalization.mask_handling = Dense.mask_handling = masking.PASSES
 
 
 # ---------------------------------------------------------------------------------- Keras' own layers

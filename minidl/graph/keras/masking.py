@@ -5,15 +5,15 @@ at the real steps, as the tensor's ``_keras_mask``; ``Masking(mask_value=0.0)`` 
 vectors (a step is padding when all its features equal the value). Each layer then does one of three things
 with a mask that reaches it (its class's ``mask_handling``):
 
-- ``"passes"``: it keeps the time steps and treats each on its own (``Dropout``, ``Activation``,
-  ``BatchNormalization``, ``LeakyReLU`` ...): the mask goes on, unchanged, with its output;
+- ``"passes"``: it keeps the time steps and treats each on its own (``Dense``, ``TimeDistributed``, ``Dropout``,
+  ``Activation``, ``BatchNormalization``, ``LeakyReLU`` ...): the mask goes on, unchanged, with its output — and
+  if it reaches a model's output, it weighs that output's loss and metrics (padded steps count 0);
 - ``"consumes"``: a recurrent layer carries its state over a padded step unchanged (its output there repeats
   the last real one), so that pre-padding (``pad_sequences``' default) and post-padding both end on each
   sequence's own last state; with ``return_sequences`` the mask goes on with the outputs.
   ``GlobalAveragePooling1D`` averages over the real steps only;
-- None: refused, naming the layer. Keras lets more layers carry a mask (``Dense`` on each step,
-  ``TimeDistributed``) and weighs a sequence output's loss by it; minidl's Keras does neither, and an error
-  is better than a mask silently ignored.
+- None: refused, naming the layer (``Flatten``, convolutions ...): an error is better than a mask silently
+  ignored.
 """
 from .. import math_ops
 from ..array_ops import concat
@@ -32,7 +32,8 @@ def check_accepted(layer, mask):
         raise NotImplementedError(
             f"Layer {layer.name} ({type(layer).__name__}) was passed a mask (from Embedding(mask_zero=True) or "
             f"Masking) but does not support masking: in minidl's Keras, masks are taken by recurrent layers and "
-            f"GlobalAveragePooling1D, and passed on by Dropout, Activation and BatchNormalization")
+            f"GlobalAveragePooling1D, and passed on by Dense, TimeDistributed, Dropout, Activation and "
+            f"BatchNormalization")
 
 
 def carry_on(layer, mask, outputs):

@@ -5,6 +5,7 @@ layer to every step of a sequence. Images are channels-last (batch, height, widt
 from .. import math_ops
 from ..array_ops import concat, expand_dims, pad, reshape, shape, tile
 from .layers import Layer, _layer
+from .masking import PASSES
 
 
 def _pairs(value, what):
@@ -76,7 +77,8 @@ Cropping2D = _layer("Cropping2D", cropping2d, doc=cropping2d.__doc__)
 
 class TimeDistributed(Layer):
     """``layer`` applied to each step of (batch, time, ...) inputs, with the same weights for every step: the
-    steps are folded into the batch, (batch·time, ...), and unfolded after."""
+    steps are folded into the batch, (batch·time, ...), and unfolded after. A mask of padded steps goes on."""
+    mask_handling = PASSES
 
     def __init__(self, layer, **kwargs):
         if not isinstance(layer, Layer):

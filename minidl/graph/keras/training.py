@@ -249,11 +249,8 @@ class Model:
                 for i, (output, name) in enumerate(zip(self._outputs, names)):
                     if loss_ids[i] is None:  # (trained on add_loss's losses only: no targets)
                         continue
-                    if getattr(output, "_keras_mask", None) is not None:
-                        raise NotImplementedError(
-                            f"the output {name} carries a mask (padded time steps, from Embedding(mask_zero=True) "
-                            f"or Masking): minidl's Keras does not weigh a loss by a mask; end the sequence with a "
-                            f"recurrent layer without return_sequences, or GlobalAveragePooling1D")
+                    mask = getattr(output, "_keras_mask", None)  # padded steps of a sequence output count 0
+                    mask = None if mask is None else math_ops.cast(mask, output.dtype)
                     function = losses.get(loss_ids[i])
                     kind = type(loss_ids[i]).function if isinstance(loss_ids[i], losses.Loss) else function
                     _check_targets(self._target_specs[i], output.shape.as_list(), kind)
@@ -261,6 +258,8 @@ class Model:
                     targets = basics.placeholder(output.dtype, (None,) + self._target_specs[i], name=f"{name}_target")
                     all_targets.append(targets)
                     per_sample = function(targets, output)
+                    if mask is not None:  # as TF 1's Keras: the mask weighs each step's loss (the mean still
+                        per_sample = per_sample * mask  # counts every step, as its "sum over batch size" does)
                     if per_sample.shape.rank and per_sample.shape.rank > 1:  # (a loss per time step, say)
                         per_sample = math_ops.reduce_mean(per_sample, axis=list(range(1, per_sample.shape.rank)))
                     output_loss = math_ops.reduce_mean(per_sample * weights)
@@ -270,7 +269,9 @@ class Model:
                         output_losses[f"{name}_loss"] = output_loss
                     for identifier in [metric_ids[i]] if isinstance(metric_ids[i], str) else metric_ids[i]:
                         metric_name, metric = metrics_module.get(identifier, kind, output.shape.as_list())
-                        metrics[len(metrics)] = (prefix + metric_name, math_ops.reduce_mean(metric(targets, output)))
+                        values = metric(targets, output)
+                        metrics[len(metrics)] = (prefix + metric_name, math_ops.reduce_mean(values) if mask is None
+                                                 else math_ops.reduce_sum(values * mask) / math_ops.reduce_sum(mask))
                 for penalty in self.losses:
                     total = total + penalty
                 # what the logs report beside the loss, in metrics_names' order: the outputs' losses, then the
@@ -910,7 +911,8 @@ def _check_targets(target_shape, output_shape, loss_function):
     for the losses that compare elementwise, one class index per sample for the sparse cross-entropy."""
     name = getattr(loss_function, "__name__", "")
     if name == "sparse_categorical_crossentropy":
-        if math.prod(target_shape) != math.prod(d or 1 for d in output_shape[1:-1]):
+        steps = output_shape[1:-1]  # (a sequence of unknown length: its labels are counted when fed)
+        if None not in steps and math.prod(target_shape) != math.prod(steps):
             raise ValueError(f"sparse_categorical_crossentropy expects one integer class label per sample (targets "
                              f"of shape (samples,) or (samples, 1)), got targets of shape (samples,) + "
                              f"{target_shape} for an output of shape {tuple(output_shape)}; one-hot rows go with "
