@@ -1735,3 +1735,14 @@ def test_a_sequence_tagger_weighs_its_loss_and_metrics_by_the_mask():
     assert accuracy == pytest.approx(np.sum((probabilities.argmax(-1) == y[..., 0]) * real) / real.sum(), rel=1e-5)
     history = model.fit(x, y, epochs=20, verbose=0)
     assert history.history["loss"][-1] < 0.1 * history.history["loss"][0] and history.history["acc"][-1] > 0.95
+
+
+def test_top_k_accuracies():
+    K, M = keras.backend, keras.metrics
+    scores = K.constant([[0.1, 0.5, 0.4], [0.6, 0.3, 0.1]])
+    assert K.eval(M.top_k_categorical_accuracy(K.constant([[0, 0, 1], [0, 0, 1]]), scores, k=2)).tolist() == [1, 0]
+    assert K.eval(M.sparse_top_k_categorical_accuracy(K.constant([2, 1]), scores, k=2)).tolist() == [1, 1]
+    model = keras.Sequential([keras.layers.Dense(3, activation="softmax", input_shape=(2,))])
+    model.compile("sgd", "sparse_categorical_crossentropy", metrics=["sparse_top_k_categorical_accuracy"])
+    history = model.fit(np.ones((4, 2)), np.array([0, 1, 2, 1]), verbose=0)
+    assert history.history["sparse_top_k_categorical_accuracy"] == [1.0]  # 3 classes: all in the top 5

@@ -8,6 +8,7 @@ reports it as ``acc`` (``history.history["acc"]``, ``val_acc``) whichever name w
 ``"ce"``) is, likewise, the cross-entropy that fits, reported as ``ce``.
 """
 from .. import dtypes, math_ops
+from ..nn_ops import nn
 from ..array_ops import reshape, shape
 from . import losses
 from .lookup import by_name
@@ -33,11 +34,23 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
                                 axis=-1)
 
 
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1 where the true class (the argmax of a one-hot row) is among the ``k`` highest scores."""
+    return _as_float(nn.in_top_k(y_pred, math_ops.argmax(y_true, axis=-1), k))
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1 where the true class (an index) is among the ``k`` highest scores."""
+    labels = math_ops.cast(reshape(y_true, [-1]), dtypes.int64)
+    return _as_float(nn.in_top_k(y_pred, labels, k))
+
+
 mean_squared_error, mean_absolute_error = losses.mean_squared_error, losses.mean_absolute_error
 mse, mae = mean_squared_error, mean_absolute_error
 # every loss is also a metric: metrics=["binary_crossentropy"] reports the unregularized data loss
 _BY_NAME = dict(losses._BY_NAME, **{f.__name__: f for f in (sparse_categorical_accuracy, categorical_accuracy,
-                                                            binary_accuracy)})
+                                                            binary_accuracy, top_k_categorical_accuracy,
+                                                            sparse_top_k_categorical_accuracy)})
 
 
 def get(identifier, loss_function=None, output_shape=None):
