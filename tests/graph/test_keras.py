@@ -1746,3 +1746,17 @@ def test_top_k_accuracies():
     model.compile("sgd", "sparse_categorical_crossentropy", metrics=["sparse_top_k_categorical_accuracy"])
     history = model.fit(np.ones((4, 2)), np.array([0, 1, 2, 1]), verbose=0)
     assert history.history["sparse_top_k_categorical_accuracy"] == [1.0]  # 3 classes: all in the top 5
+
+
+def test_the_dot_layer_scores_attention_and_cosine_similarity():
+    K, L = keras.backend, keras.layers
+    rng = np.random.default_rng(0)
+    a, b = rng.random((2, 4)), rng.random((2, 4))
+    queries, keys = rng.random((2, 3, 5)), rng.random((2, 6, 5))
+    np.testing.assert_allclose(K.eval(L.Dot(1)([K.constant(a), K.constant(b)])), (a * b).sum(1, keepdims=True),
+                               rtol=1e-5)
+    cosine = (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+    np.testing.assert_allclose(K.eval(L.Dot(1, normalize=True)([K.constant(a), K.constant(b)]))[:, 0], cosine,
+                               rtol=1e-5)
+    np.testing.assert_allclose(K.eval(L.Dot((2, 2))([K.constant(queries), K.constant(keys)])),
+                               queries @ keys.transpose(0, 2, 1), rtol=1e-5)  # attention scores (batch, 3, 6)

@@ -382,8 +382,9 @@ class InputLayer:
 
 # the recurrent, merge and spatial layers, built on the machinery above (imported last: those modules import this one)
 from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN  # noqa: E402,F401
-from .merging import (Add, Average, Concatenate, Lambda, LeakyReLU, Maximum, Minimum, Multiply, ReLU,  # noqa: E402,F401
-                      Softmax, Subtract, add, average, concatenate, maximum, minimum, multiply, subtract)
+from .merging import (Add, Average, Concatenate, Dot, Lambda, LeakyReLU, Maximum, Minimum,  # noqa: E402,F401
+                      Multiply, ReLU, Softmax, Subtract, add, average, concatenate, maximum, minimum, multiply,
+                      subtract)
 from .spatial import Cropping2D, TimeDistributed, UpSampling2D, ZeroPadding2D  # noqa: E402,F401
 from .more_layers import (ELU, Cropping1D, GaussianDropout, GaussianNoise,  # noqa: E402,F401
                           LayerNormalization, Permute, PReLU, RepeatVector, SpatialDropout1D, SpatialDropout2D,

@@ -9,6 +9,7 @@ from functools import reduce as fold
 from .. import math_ops
 from ..array_ops import concat, where
 from ..nn_ops import nn
+from . import backend_math
 from .layers import Layer, _layer
 from .masking import PASSES
 
@@ -46,6 +47,20 @@ Maximum = _layer("Maximum", _merge("maximum", lambda ts: fold(math_ops.maximum, 
 Minimum = _layer("Minimum", _merge("minimum", lambda ts: fold(math_ops.minimum, ts)), doc="The elementwise min.")
 
 
+def dot_product(inputs, axes, normalize=False, name=None):
+    """The per-sample dot product of two inputs along ``axes`` (one int for both, or one per input;
+    ``K.batch_dot``): (batch, n)·(batch, n) -> (batch, 1), (batch, t, d)·(batch, d, u) with axes (2, 1) ->
+    (batch, t, u). ``normalize`` first scales both to unit length along those axes: the cosine similarity."""
+    if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
+        raise ValueError(f"A `Dot` layer should be called on a list of 2 inputs, got {inputs!r}")
+    a, b = (math_ops.to_tensor(t) for t in inputs)
+    axes = (axes, axes) if isinstance(axes, int) else tuple(axes)
+    axes = tuple(axis % t.shape.rank for axis, t in zip(axes, (a, b)))
+    if normalize:
+        a, b = nn.l2_normalize(a, axis=axes[0]), nn.l2_normalize(b, axis=axes[1])
+    return backend_math.batch_dot(a, b, axes)
+
+
 def concatenation(inputs, axis=-1, name=None):
     """The inputs joined along ``axis`` (default the last: the features); the other dims must agree."""
     if not isinstance(inputs, (list, tuple)) or len(inputs) < 2:
@@ -62,6 +77,7 @@ def concatenation(inputs, axis=-1, name=None):
 
 
 Concatenate = _layer("Concatenate", concatenation, doc=concatenation.__doc__)
+Dot = _layer("Dot", dot_product, doc=dot_product.__doc__)
 
 
 def leaky_relu(inputs, alpha=0.3, name=None):
