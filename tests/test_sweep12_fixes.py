@@ -4,7 +4,8 @@ same side of relu's kink); a shape plus a tuple stays a size; a format spec on a
 TypeError; ``float()`` of a tensor that requires grad warns only while gradients are recorded; a cross-entropy
 target with an extra dim of size 1 is a RuntimeError that says so; a PyTorch checkpoint is refused with its
 reason; a grad_fn's type is named after its op (``SumBackward0``); a complex parameter is two real ones to the
-optimizers; LBFGS reads its loss without the requires-grad warning."""
+optimizers; LBFGS reads its loss without the requires-grad warning; optimizers take step hooks, modules the old
+``register_backward_hook``."""
 import warnings
 
 import numpy as np
@@ -120,3 +121,22 @@ def test_lbfgs_reads_its_loss_without_the_requires_grad_warning():
         warnings.simplefilter("error")
         optimizer.step(closure)
     np.testing.assert_allclose(x.detach().numpy(), [1, 1], atol=1e-5)
+
+
+def test_optimizer_step_hooks_and_the_old_backward_hook(lib):
+    p = lib.nn.Parameter(lib.ones(2))
+    optimizer = lib.optim.SGD([p], lr=0.1)
+    seen = []
+    first = optimizer.register_step_pre_hook(lambda opt, args, kwargs: seen.append("pre"))
+    optimizer.register_step_post_hook(lambda opt, args, kwargs: seen.append("post"))
+    p.grad = lib.ones(2)
+    optimizer.step()
+    first.remove()
+    optimizer.step()
+    assert seen == ["pre", "post", "post"]
+    layer, grads = lib.nn.Linear(2, 1), []
+    layer.register_backward_hook(lambda module, grad_input, grad_output: grads.append(grad_output[0].shape))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (PyTorch warns that the old hook misses some grad_input)
+        layer(lib.ones(3, 2, requires_grad=True)).sum().backward()
+    assert grads == [(3, 1)]

@@ -533,6 +533,11 @@ class Module:
         computed (grad_output: w.r.t. its outputs); a returned tuple replaces grad_input. See backward_hooks.py."""
         return self._add_backward_hook("_backward_hooks", hook, prepend)
 
+    def register_backward_hook(self, hook):
+        """PyTorch's older, deprecated spelling (old Grad-CAM code uses it): here the same as
+        ``register_full_backward_hook``, whose gradients are the module's inputs' and outputs'."""
+        return self.register_full_backward_hook(hook)
+
     def register_full_backward_pre_hook(self, hook, prepend=False):
         """``hook(module, grad_output)`` when the gradients w.r.t. the module's outputs are computed; a returned
         tuple replaces grad_output."""

@@ -4,11 +4,13 @@
 A subclass implements ``_update(param, grad, state, group)`` — one parameter's step, done in place under
 ``no_grad`` on the parameter's array. Everything else (groups, defaults, saving) lives here once.
 """
+import functools
 from collections import defaultdict
 
 import numpy
 
 from ..grad_mode import no_grad
+from ..hooks import RemovableHandle
 from ..tensor import Tensor
 
 
@@ -29,9 +31,39 @@ def update_options(**options):
     return options
 
 
+def _with_step_hooks(step):
+    """``step`` running the hooks of ``register_step_pre_hook`` before it and ``register_step_post_hook`` after it
+    (every optimizer's step, a user's subclass's too: see ``__init_subclass__``)."""
+    @functools.wraps(step)
+    def stepping(self, *args, **kwargs):
+        for hook in list(getattr(self, "_step_pre_hooks", {}).values()):
+            changed = hook(self, args, kwargs)
+            if changed is not None:
+                args, kwargs = changed
+        result = step(self, *args, **kwargs)
+        for hook in list(getattr(self, "_step_post_hooks", {}).values()):
+            hook(self, args, kwargs)
+        return result
+    return stepping
+
+
 class Optimizer:
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:
+            cls.step = _with_step_hooks(cls.__dict__["step"])
+
+    def register_step_pre_hook(self, hook):
+        """``hook(optimizer, args, kwargs)`` before every ``step``; a returned ``(args, kwargs)`` replaces them."""
+        return RemovableHandle.add(self._step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook):
+        """``hook(optimizer, args, kwargs)`` after every ``step``."""
+        return RemovableHandle.add(self._step_post_hooks, hook)
+
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
+        self._step_pre_hooks, self._step_post_hooks = {}, {}
         # Parameter -> dict of its state (momentum buffers, step counts ...); a defaultdict, as in PyTorch, so that
         # an optimizer written by a user can say ``state = self.state[p]`` on the first step
         self.state = defaultdict(dict)
@@ -72,6 +104,7 @@ class Optimizer:
                     else:
                         p.grad.zero_()
 
+    @_with_step_hooks
     @no_grad()
     def step(self, closure=None):
         """One update of every parameter that has a gradient. ``closure`` re-evaluates the loss (optional)."""
