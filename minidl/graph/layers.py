@@ -131,7 +131,6 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
     """``activation(inputs @ kernel + bias)`` with ``kernel`` [in, units] (default initializer: the variable
     scope's, else Glorot uniform) and ``bias`` [units] (zeros). Inputs with more than 2 dims are multiplied along
     their last dim."""
-    _no_constraints(kernel_constraint, bias_constraint)
     x = _float_input(inputs, "dense")
     if x.shape.rank < 2:
         raise ValueError(f"Input 0 of layer dense is incompatible with the layer: expected min_ndim=2, found "
@@ -140,11 +139,11 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
         raise ValueError("The last dimension of the inputs to `Dense` should be defined. Found `None`.")
     with layer_scope(name, "dense", reuse):
         kernel = get_variable("kernel", [x.shape[-1], int(units)], x.dtype, kernel_initializer,
-                              kernel_regularizer, trainable)
+                              kernel_regularizer, trainable, constraint=kernel_constraint)
         y = matmul(x, kernel)
         if use_bias:
             y = bias_add(y, get_variable("bias", [int(units)], x.dtype, bias_initializer, bias_regularizer,
-                                         trainable))
+                                         trainable, constraint=bias_constraint))
         return _finish(y, activation, activity_regularizer)
 
 
@@ -155,7 +154,6 @@ def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_f
     """A 2-D convolution layer: ``filters`` output channels, a ``kernel`` [kh, kw, in_channels, filters] (HWIO)
     and a ``bias`` [filters]; ``padding`` "valid" or "same" (TF's SAME rule), ``data_format`` "channels_last"
     (NHWC) or "channels_first" (NCHW)."""
-    _no_constraints(kernel_constraint, bias_constraint)
     x = _float_input(inputs, "conv2d", ndim=4)
     tf_format = _data_format(data_format)
     channels = _channels(x, tf_format)
@@ -163,11 +161,11 @@ def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_f
     dilation_rate, padding = _pair(dilation_rate, "dilation_rate"), _padding(padding)
     with layer_scope(name, "conv2d", reuse):
         kernel = get_variable("kernel", list(kernel_size) + [channels, int(filters)], x.dtype, kernel_initializer,
-                              kernel_regularizer, trainable)
+                              kernel_regularizer, trainable, constraint=kernel_constraint)
         y = nn_conv2d(x, kernel, strides, padding, data_format=tf_format, dilations=dilation_rate)
         if use_bias:
             y = bias_add(y, get_variable("bias", [int(filters)], x.dtype, bias_initializer, bias_regularizer,
-                                         trainable), data_format=tf_format)
+                                         trainable, constraint=bias_constraint), data_format=tf_format)
         return _finish(y, activation, activity_regularizer)
 
 
@@ -178,7 +176,6 @@ def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="vali
     """A transposed 2-D convolution layer (``tf.nn.conv2d_transpose``, the upsampling layer of decoders):
     ``filters`` output channels, a ``kernel`` [kh, kw, filters, in_channels] and a ``bias`` [filters]. Each spatial
     size n becomes ``n * stride`` ("same") or ``n * stride + max(k - stride, 0)`` ("valid")."""
-    _no_constraints(kernel_constraint, bias_constraint)
     x = _float_input(inputs, "conv2d_transpose", ndim=4)
     tf_format = _data_format(data_format)
     channels = _channels(x, tf_format)
@@ -191,11 +188,11 @@ def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="vali
     output_shape = [batch] + out_hw + [int(filters)] if tf_format == "NHWC" else [batch, int(filters)] + out_hw
     with layer_scope(name, "conv2d_transpose", reuse):
         kernel = get_variable("kernel", list(kernel_size) + [int(filters), channels], x.dtype, kernel_initializer,
-                              kernel_regularizer, trainable)
+                              kernel_regularizer, trainable, constraint=kernel_constraint)
         y = nn_conv2d_transpose(x, kernel, output_shape, strides, padding, data_format=tf_format)
         if use_bias:
             y = bias_add(y, get_variable("bias", [int(filters)], x.dtype, bias_initializer, bias_regularizer,
-                                         trainable), data_format=tf_format)
+                                         trainable, constraint=bias_constraint), data_format=tf_format)
         return _finish(y, activation, activity_regularizer)
 
 
@@ -207,7 +204,6 @@ def conv1d(inputs, filters, kernel_size, strides=1, padding="valid", data_format
     ``filters`` output channels, a ``kernel`` [kernel_size, in_channels, filters] and a ``bias`` [filters].
     ``padding="causal"`` pads the start of the sequence only (dilation · (kernel_size - 1) zeros), so that output
     t depends on the inputs up to t."""
-    _no_constraints(kernel_constraint, bias_constraint)
     x = _float_input(inputs, "conv1d", ndim=3)
     tf_format = _data_format(data_format)
     channels = _channels(x, tf_format)
@@ -218,12 +214,12 @@ def conv1d(inputs, filters, kernel_size, strides=1, padding="valid", data_format
         padding = "valid"
     with layer_scope(name, "conv1d", reuse):
         kernel = get_variable("kernel", [kernel_size, channels, int(filters)], x.dtype, kernel_initializer,
-                              kernel_regularizer, trainable)
+                              kernel_regularizer, trainable, constraint=kernel_constraint)
         y = nn_conv1d(x, kernel, _single(strides, "strides"), _padding(padding), data_format=tf_format,
                       dilations=_single(dilation_rate, "dilation_rate"))
         if use_bias:
             y = bias_add(y, get_variable("bias", [int(filters)], x.dtype, bias_initializer, bias_regularizer,
-                                         trainable), data_format=tf_format)
+                                         trainable, constraint=bias_constraint), data_format=tf_format)
         return _finish(y, activation, activity_regularizer)
 
 
@@ -291,7 +287,6 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
     with the batch's statistics over all other dims while ``training`` (a bool or a bool tensor), else with
     ``moving_mean`` / ``moving_variance``. Training adds the moving-average updates to UPDATE_OPS (see the
     module docstring)."""
-    _no_constraints(beta_constraint, gamma_constraint)
     if renorm or virtual_batch_size is not None or adjustment is not None:
         raise NotImplementedError("batch renormalization, virtual batches and adjustment are not supported")
     x = _float_input(inputs, "batch_normalization")
@@ -312,9 +307,9 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
 
     with layer_scope(name, "batch_normalization", reuse):
         gamma = get_variable("gamma", param_shape, x.dtype, gamma_initializer, gamma_regularizer,
-                             trainable) if scale else None
+                             trainable, constraint=gamma_constraint) if scale else None
         beta = get_variable("beta", param_shape, x.dtype, beta_initializer, beta_regularizer,
-                            trainable) if center else None
+                            trainable, constraint=beta_constraint) if center else None
         moving_mean = get_variable("moving_mean", param_shape, x.dtype, moving_mean_initializer, trainable=False)
         moving_variance = get_variable("moving_variance", param_shape, x.dtype, moving_variance_initializer,
                                        trainable=False)

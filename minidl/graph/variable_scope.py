@@ -158,7 +158,8 @@ def _unique_scope_name(parent, prefix, opened):
 
 
 def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,
-                 collections=None, *, validate_shape=True):
+                 collections=None, caching_device=None, partitioner=None, validate_shape=True, use_resource=None,
+                 custom_getter=None, constraint=None, synchronization=None, aggregation=None):
     """The variable ``<current variable scope>/name``: created, or (under ``reuse``) the existing one.
 
     ``initializer``: an initializer (called with the shape and dtype; default: the scope's, else
@@ -166,7 +167,11 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
     is the variable's, and ``shape`` must be None). ``dtype`` defaults to the scope's (float32).
     ``regularizer(variable)`` (default: the scope's), if given, makes a penalty tensor, added to the
     REGULARIZATION_LOSSES collection when the variable is created. ``shape`` may be an int (a 1-D shape).
+    ``constraint`` is the variable's (``tf.Variable``). ``caching_device``, ``use_resource``, ``synchronization``
+    and ``aggregation`` have no effect; partitioners and custom getters are not supported.
     """
+    if partitioner is not None or custom_getter is not None:
+        raise NotImplementedError("get_variable: partitioner and custom_getter are not supported")
     if isinstance(shape, numbers.Integral):
         shape = [int(shape)]  # TF reads a number as the shape of a vector
     scope = get_variable_scope()
@@ -213,7 +218,8 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
             raise ValueError("If initializer is a constant, do not specify shape.")
         initial_value, value_dtype = initializer, (dtype if explicit_dtype else None)
     variable = Variable(initial_value, trainable=True if trainable is None else trainable, collections=collections,
-                        validate_shape=validate_shape, name=full_name, dtype=value_dtype, _exact_name=True)
+                        validate_shape=validate_shape, name=full_name, dtype=value_dtype, constraint=constraint,
+                        _exact_name=True)
     graph._variable_store[full_name] = variable
     regularizer = regularizer if regularizer is not None else scope.regularizer
     penalty = None if regularizer is None else regularizer(variable)

@@ -158,16 +158,19 @@ class Variable(Tensor):
 
     The arguments keep TF1's order. ``expected_shape`` (deprecated in TF1, which ignores it), ``caching_device``,
     ``import_scope``, ``use_resource``, ``synchronization`` and ``aggregation`` are accepted and have no effect;
-    restoring from a ``variable_def`` and a ``constraint`` (which TF applies after each optimizer step) are not
-    supported.
+    restoring from a ``variable_def`` is not supported. ``constraint(variable) -> tensor`` (a max-norm, say) is
+    what optimizers put into the variable after each of their updates, as TF does.
     """
 
     def __init__(self, initial_value=None, trainable=None, collections=None, validate_shape=True, caching_device=None,
                  name=None, variable_def=None, dtype=None, expected_shape=None, import_scope=None, constraint=None,
                  use_resource=None, synchronization=None, aggregation=None, shape=None, *, _exact_name=False):
         # _exact_name (for get_variable): ``name`` is the full op name, outside any name scope and never uniquified
-        if variable_def is not None or constraint is not None:
-            raise NotImplementedError("tf.Variable: variable_def and constraint are not supported")
+        if variable_def is not None:
+            raise NotImplementedError("tf.Variable: variable_def is not supported")
+        if constraint is not None and not callable(constraint):
+            raise ValueError(f"The `constraint` argument must be a callable, got {constraint!r}")
+        self.constraint = constraint
         trainable = True if trainable is None else trainable
         if initial_value is None:
             raise ValueError("initial_value must be specified.")

@@ -44,8 +44,24 @@ def test_initialized_value_lets_one_variable_start_from_another():
 def test_variable_keeps_tf1_argument_order_and_accepts_expected_shape():
     v = tf.Variable([1.0, 2.0], True, None, True, None, "positional", expected_shape=[2])
     assert v.op.name == "positional" and v.trainable and v.shape == (2,)
-    with pytest.raises(NotImplementedError, match="constraint"):
-        tf.Variable(1.0, constraint=lambda t: t)
+    with pytest.raises(ValueError, match="must be a callable"):
+        tf.Variable(1.0, constraint=0.5)
+
+
+def test_a_constraint_is_applied_after_each_optimizer_update():
+    """As TF: the variable's constraint is put into it right after the optimizer's update (projected descent)."""
+    v = tf.get_variable("v", [2], initializer=tf.constant_initializer(5.0),
+                        constraint=lambda t: tf.clip_by_value(t, 0.0, 1.0))
+    dense = tf.layers.Dense(2, kernel_constraint=lambda k: k / tf.norm(k, axis=0, keepdims=True))
+    x = tf.constant([[1.0, 2.0]])
+    loss = tf.reduce_sum(v * [1.0, -1.0]) + tf.reduce_sum(dense(x) ** 2)
+    train = tf.train.AdamOptimizer(0.1).minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(v).tolist() == [5.0, 5.0]  # (the initial value is not constrained)
+        sess.run(train)
+        np.testing.assert_allclose(sess.run(v), [1.0, 1.0])
+        np.testing.assert_allclose(np.linalg.norm(sess.run(dense.kernel), axis=0), [1.0, 1.0], rtol=1e-6)
 
 
 def test_get_variable_with_an_int_shape():

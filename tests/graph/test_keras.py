@@ -1760,3 +1760,22 @@ def test_the_dot_layer_scores_attention_and_cosine_similarity():
                                rtol=1e-5)
     np.testing.assert_allclose(K.eval(L.Dot((2, 2))([K.constant(queries), K.constant(keys)])),
                                queries @ keys.transpose(0, 2, 1), rtol=1e-5)  # attention scores (batch, 3, 6)
+
+
+def test_weight_constraints_after_each_update():
+    rng = np.random.default_rng(0)
+    C = keras.constraints
+    model = keras.Sequential([keras.layers.Dense(4, input_shape=(3,), kernel_constraint=C.max_norm(0.5),
+                                                 bias_constraint="non_neg")])
+    model.compile(keras.optimizers.SGD(1.0), "mse")
+    model.fit(rng.random((16, 3)) * 10, rng.random((16, 4)) * 10 - 20, verbose=0, epochs=3)
+    kernel, bias = model.get_weights()
+    assert np.linalg.norm(kernel, axis=0).max() <= 0.5 + 1e-6 and (bias >= 0).all()
+    w = tf.constant([[3.0, 0.0], [4.0, 0.1]])
+    K = keras.backend
+    np.testing.assert_allclose(K.eval(C.UnitNorm()(w)), [[0.6, 0], [0.8, 1]], rtol=1e-5)
+    np.testing.assert_allclose(K.eval(C.MaxNorm(2.0)(w)), [[1.2, 0], [1.6, 0.1]], rtol=1e-5)
+    np.testing.assert_allclose(K.eval(C.MinMaxNorm(1.0, 2.0)(w)), [[1.2, 0], [1.6, 1]], rtol=1e-5)
+    np.testing.assert_array_equal(K.eval(C.NonNeg()(tf.constant([-1.0, 2.0]))), [0, 2])
+    with pytest.raises(ValueError, match="Unknown constraint"):
+        C.get("max_normal")

@@ -27,11 +27,12 @@ from ..core import GraphKeys, get_default_graph
 from ..layer_classes import Layer as TFLayer, _snake_case
 from ..nn_training import embedding_lookup
 from ..variable_scope import get_variable, layer_scope
-from . import activations, backend, initializers, masking, regularizers
+from . import activations, backend, constraints, initializers, masking, regularizers
 from .functional import record_call
 
 _calls = itertools.count()  # numbers the layers' first calls: a functional model lists its layers in that order
-_RESOLVED = {"activation": activations.get, "regularizer": regularizers.get, "initializer": initializers.get}
+_RESOLVED = {"activation": activations.get, "regularizer": regularizers.get, "initializer": initializers.get,
+             "constraint": constraints.get}
 
 
 def _resolved(key, value):
@@ -287,14 +288,13 @@ def embedding(inputs, input_dim, output_dim, embeddings_initializer=None, embedd
               trainable=True, name=None, reuse=None):
     """Row ``i`` of an ``embeddings`` variable [input_dim, output_dim] for each integer ``i`` in the inputs (a
     learned lookup table: word ids to vectors)."""
-    if embeddings_constraint is not None:
-        raise NotImplementedError("Embedding: embeddings_constraint is not supported")
     ids = math_ops.to_tensor(inputs)
     if ids.dtype.is_floating:  # Keras feeds its inputs as float32: the ids are whole numbers in a float tensor
         ids = math_ops.cast(ids, dtypes.int64)
     with layer_scope(name, "embedding", reuse):
         table = get_variable("embeddings", [int(input_dim), int(output_dim)], dtypes.float32,
-                             embeddings_initializer or initializers.RandomUniform(), embeddings_regularizer, trainable)
+                             embeddings_initializer or initializers.RandomUniform(), embeddings_regularizer, trainable,
+                             constraint=embeddings_constraint)
         out = embedding_lookup(table, ids)
         if activity_regularizer is not None:
             out = tf_layers._finish(out, None, activity_regularizer)

@@ -93,15 +93,13 @@ def elu(inputs, alpha=1.0, name=None):
 def prelu(inputs, alpha_initializer=None, alpha_regularizer=None, alpha_constraint=None, shared_axes=None,
           trainable=True, name=None, reuse=None):
     """max(x, 0) + alpha · min(x, 0) with a learned ``alpha`` per feature (zeros at first: a relu)."""
-    if alpha_constraint is not None:
-        raise NotImplementedError("PReLU: alpha_constraint is not supported")
     x = math_ops.to_tensor(inputs)
     alpha_shape = x.shape.as_list()[1:]
     for axis in [shared_axes] if isinstance(shared_axes, int) else shared_axes or []:
         alpha_shape[axis - 1] = 1
     with layer_scope(name, "p_re_lu", reuse):
         alpha = get_variable("alpha", alpha_shape, x.dtype, alpha_initializer or Zeros(), alpha_regularizer,
-                             trainable)
+                             trainable, constraint=alpha_constraint)
         return nn.relu(x) - alpha * nn.relu(-x)
 
 

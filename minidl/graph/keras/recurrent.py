@@ -28,7 +28,7 @@ from ..initializers import Initializer
 from ..rnn import dynamic_rnn
 from ..rnn_cell import LSTMStateTuple, RNNCell
 from ..variable_scope import get_variable, layer_scope
-from . import activations, initializers
+from . import activations, constraints, initializers
 from .layers import Layer, _layer
 from .masking import CONSUMES, split_step_flag, with_step_flags
 
@@ -115,9 +115,7 @@ def _recurrent(kind):
               dropout=0.0, recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
               stateful=False, unroll=False, trainable=True, name=None, reuse=None, initial_state=None,
               training=False, mask=None):
-        unsupported = {"stateful": stateful, "kernel_constraint": kernel_constraint,
-                       "recurrent_constraint": recurrent_constraint, "bias_constraint": bias_constraint,
-                       "activity_regularizer": activity_regularizer}
+        unsupported = {"stateful": stateful, "activity_regularizer": activity_regularizer}
         given = [option for option, value in unsupported.items() if value]
         if given:
             raise NotImplementedError(f"{kind}: {', '.join(given)} not supported by minidl's Keras")
@@ -130,14 +128,16 @@ def _recurrent(kind):
             kernel_initializer, recurrent_initializer, bias_initializer))
         with layer_scope(name, kind, reuse):
             kernel = get_variable("kernel", [x.shape[-1], gates * units], x.dtype, kernel_initializer,
-                                  kernel_regularizer, trainable)
+                                  kernel_regularizer, trainable, constraint=constraints.get(kernel_constraint))
             recurrent_kernel = get_variable("recurrent_kernel", [units, gates * units], x.dtype,
-                                            recurrent_initializer, recurrent_regularizer, trainable)
+                                            recurrent_initializer, recurrent_regularizer, trainable,
+                                            constraint=constraints.get(recurrent_constraint))
             bias = None
             if use_bias:
                 if kind == "lstm" and unit_forget_bias:
                     bias_initializer = _ForgetBiasOne(bias_initializer or initializers.Zeros(), units)
-                bias = get_variable("bias", [gates * units], x.dtype, bias_initializer, bias_regularizer, trainable)
+                bias = get_variable("bias", [gates * units], x.dtype, bias_initializer, bias_regularizer, trainable,
+                                    constraint=constraints.get(bias_constraint))
             input_mask = state_mask = None
             if dropout or recurrent_dropout:  # drawn once per call: the same units dropped at every step
                 per_row = ones_like(x[:, 0, :1])  # (batch, 1)

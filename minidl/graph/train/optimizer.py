@@ -93,7 +93,7 @@ class Optimizer:
         with name_scope(name or self._name) as scope:
             self._create_slots([v for _, v in usable])
             self._prepare()
-            updates = [self._apply_to(g, v) for g, v in usable]
+            updates = [_constrained(self._apply_to(g, v), v) for g, v in usable]
             train_op = self._finish(updates)
             if global_step is not None:
                 with control_dependencies([train_op]):
@@ -183,3 +183,12 @@ class Optimizer:
         if callable(value) and not hasattr(value, "op"):
             value = value()
         return value if hasattr(value, "op") else convert_to_tensor(float(value), name=name)
+
+
+def _constrained(update, variable):
+    """``update``, then (when the variable has a ``constraint``) the constrained value put into it, as TF does."""
+    if getattr(variable, "constraint", None) is None:
+        return update
+    with control_dependencies([update]):
+        return variable.assign(variable.constraint(variable)).op
+
