@@ -231,8 +231,12 @@ def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):
 
 def keep_mask(x, rate, noise_shape=None, seed=None):
     """A bool tensor, True (keep) with probability 1 - ``rate``, shaped ``noise_shape`` (default: x's shape,
-    read at run time; a noise_shape with 1s shares one decision along those dims): one random draw per run."""
+    read at run time; a noise_shape with 1s shares one decision along those dims; a None in it stands for x's
+    size there, as in TF): one random draw per run."""
     shape = shape_of(x) if noise_shape is None else noise_shape
+    if isinstance(shape, (list, tuple)) and any(d is None for d in shape):
+        sizes = shape_of(x)
+        shape = [sizes[i] if d is None else d for i, d in enumerate(shape)]
     return ops.ge(random_uniform(shape, dtype=x.dtype, seed=seed), rate)  # P(u >= rate) = 1 - rate
 
 

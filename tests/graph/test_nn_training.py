@@ -241,6 +241,9 @@ def test_dropout_masks_are_seeded_fresh_per_run_and_shared_by_the_gradient():
 def test_dropout_noise_shape_shares_decisions():
     y = run(tf.nn.dropout(tf.ones((3, 40, 5)), rate=0.5, noise_shape=[3, 40, 1]))
     assert (y == y[:, :, :1]).all() and 0 < (y == 0).mean() < 1
+    x = tf.placeholder(tf.float32, [None, 40, 5])  # a None stands for the input's size there, as in TF
+    y = run(tf.nn.dropout(x, rate=0.5, noise_shape=[None, 1, 5]), {x: np.ones((3, 40, 5))})
+    assert y.shape == (3, 40, 5) and (y == y[:, :1]).all() and 0 < (y == 0).mean() < 1
 
 
 def test_dropout_errors():
