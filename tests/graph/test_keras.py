@@ -1779,3 +1779,18 @@ def test_weight_constraints_after_each_update():
     np.testing.assert_array_equal(K.eval(C.NonNeg()(tf.constant([-1.0, 2.0]))), [0, 2])
     with pytest.raises(ValueError, match="Unknown constraint"):
         C.get("max_normal")
+
+
+def test_datasets_of_named_inputs_feed_a_model_with_several_inputs():
+    feats, other = keras.Input((3,), name="feats"), keras.Input((2,), name="other")
+    model = keras.Model([feats, other], keras.layers.Dense(1, name="score")(keras.layers.concatenate([feats, other])))
+    model.compile("sgd", "mse")
+    rng = np.random.default_rng(0)
+    x = {"feats": rng.random((16, 3)).astype(np.float32), "other": rng.random((16, 2)).astype(np.float32)}
+    y = rng.random(16).astype(np.float32)
+    batches = tf.data.Dataset.from_tensor_slices((x, {"score": y})).batch(4)
+    assert model.evaluate(batches, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0), rel=1e-6)
+    np.testing.assert_allclose(model.predict(tf.data.Dataset.from_tensor_slices(x).batch(4)), model.predict(x),
+                               rtol=1e-6)
+    history = model.fit(batches, epochs=3, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]

@@ -37,13 +37,14 @@ class ArrayBatches:
 
 
 class DatasetBatches:
-    def __init__(self, dataset, graph, steps, what, needs_targets=True):
+    def __init__(self, dataset, graph, steps, what, to_batch):
+        """``to_batch(element) -> (xs, ys, weights)`` reads each element (as ``GeneratorBatches``')."""
         if steps is not None and (not isinstance(steps, (int, numpy.integer)) or steps < 1):
             raise ValueError(f"{what}: steps must be a positive integer, got {steps!r}")
         with graph.as_default():
             self._iterator = make_initializable_iterator(dataset)
             self._next = self._iterator.get_next()
-        self._steps, self._what, self._needs_targets = steps, what, needs_targets
+        self._steps, self._what, self._to_batch = steps, what, to_batch
         self._started = False
         self.samples = None
 
@@ -60,21 +61,8 @@ class DatasetBatches:
                     raise ValueError(f"{self._what}: the dataset ran out after {step} of steps={self._steps} steps "
                                      f"(repeat() it, or ask for fewer steps)") from None
                 return
-            yield self._split(element)
+            yield self._to_batch(element)
             step += 1
-
-    def _split(self, element):
-        parts = list(element) if isinstance(element, tuple) else [element]
-        if len(parts) > 3 or (self._needs_targets and len(parts) < 2):
-            raise ValueError(f"{self._what}: a dataset must yield (inputs, targets) or (inputs, targets, "
-                             f"sample_weights) tuples, got {len(parts)} component(s)")
-        x, y, weights = (parts + [None, None])[:3]
-        if not isinstance(x, numpy.ndarray):
-            raise NotImplementedError(f"{self._what}: the dataset's inputs must be one tensor (models with several "
-                                      f"or named inputs take lists of arrays), got {type(x).__name__}")
-        if y is not None and y.ndim == 1:
-            y = y[:, None]  # one target per sample becomes a column, as for arrays
-        return [x], None if y is None else [y], numpy.ones(len(x), numpy.float32) if weights is None else weights
 
 
 def is_generator(x):

@@ -530,13 +530,14 @@ class Model:
         self._built_for(xs, ys)
         return ArrayBatches(xs, ys, w, _batch_size(batch_size), shuffle)
 
-    def _generator_batches(self, source, steps, what, class_weight=None, needs_targets=True, shuffle=False):
-        """Batches from a Python generator or a ``Sequence`` of (x, y) or (x, y, sample_weights) tuples of numpy
-        arrays (``predict``: x alone, or (x,)); the first one builds the model if it is not built yet."""
+    def _batch_reader(self, what, class_weight=None, needs_targets=True, source="a generator"):
+        """``element -> (xs, ys, weights)`` for the elements a generator or a dataset yields: (x, y) or (x, y,
+        sample_weights) tuples of numpy arrays — x (and y) an array, a list, or a dict by input (output) name —
+        or, for ``predict``, x alone; the first one builds the model if it is not built yet."""
         def to_batch(element):
             parts = list(element) if isinstance(element, tuple) else [element]
             if len(parts) > 3 or (needs_targets and len(parts) < 2):
-                raise ValueError(f"{what}: a generator must yield (inputs, targets) or (inputs, targets, "
+                raise ValueError(f"{what}: {source} must yield (inputs, targets) or (inputs, targets, "
                                  f"sample_weights) tuples, got {len(parts)} component(s)")
             x, y, weights = (parts + [None, None])[:3]
             if not needs_targets:
@@ -546,7 +547,11 @@ class Model:
             xs, ys = self._arrays(x, y, what)
             self._built_for(xs, ys)
             return xs, ys, _sample_weights(xs, ys, weights, class_weight, what)
-        return GeneratorBatches(source, steps, what, to_batch, shuffle)
+        return to_batch
+
+    def _generator_batches(self, source, steps, what, class_weight=None, needs_targets=True, shuffle=False):
+        """Batches from a Python generator or a ``Sequence`` (``_batch_reader``'s elements)."""
+        return GeneratorBatches(source, steps, what, self._batch_reader(what, class_weight, needs_targets), shuffle)
 
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
                       validation_data=None, validation_steps=None, class_weight=None, max_queue_size=10,
@@ -566,19 +571,25 @@ class Model:
         return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose)
 
     def _dataset_batches(self, dataset, steps, what, needs_targets=True):
-        shapes = dataset._shapes  # one per component: x, or x, y (and weights)
+        """Batches of a ``tf.data`` dataset (``_batch_reader``'s elements: dicts of inputs too). A model not built
+        yet is built from the static shape of the dataset's one input."""
         if self._graph is not None and dataset._graph is not self._graph:
             raise ValueError(f"{what}: the dataset belongs to another graph than the model (make it while the "
                              f"model's graph is the default)")
-        if needs_targets and len(shapes) >= 2:
-            target = shapes[1].as_list()
-            self._built_for(None, sample_shape=shapes[0].as_list()[1:], target_shapes=[target[1:] or [1]])
-        else:
-            self._built_for(None, sample_shape=shapes[0].as_list()[1:])
-        if len(self._inputs) != 1 or len(self._outputs) != 1:
-            raise NotImplementedError(f"{what}: datasets feed models with one input and one output here; pass "
-                                      f"lists (or dicts) of numpy arrays")
-        return DatasetBatches(dataset, self._graph, steps, what, needs_targets)
+        if self._outputs is None:
+            inputs = dataset._structure[0] if isinstance(dataset._structure, tuple) else dataset._structure
+            if not hasattr(inputs, "shape"):
+                raise ValueError(f"{what}: a model built from its first data takes one input, got a dataset of "
+                                 f"{type(inputs).__name__}")
+            self._built_for(None, sample_shape=inputs.shape.as_list()[1:])
+        structure = dataset._structure
+        if needs_targets and isinstance(structure, tuple) and len(structure) >= 2:  # the targets' static shapes
+            targets = structure[1]
+            targets = [targets[name] for name in self.output_names] if isinstance(targets, dict) else \
+                list(targets) if isinstance(targets, (list, tuple)) else [targets]
+            self._built_for(None, target_shapes=[t.shape.as_list()[1:] or [1] for t in targets])
+        return DatasetBatches(dataset, self._graph, steps, what,
+                              self._batch_reader(what, needs_targets=needs_targets, source="a dataset"))
 
     def _session(self):
         with self._graph.as_default():
