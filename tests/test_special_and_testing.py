@@ -67,6 +67,17 @@ def test_special_entr_gradient_and_integer_input():
     assert entropy.dtype == torchlike.float32 and np.allclose(entropy.numpy(), [0, 0, -2 * math.log(2)])
 
 
+def test_special_ndtri_is_accurate_far_into_the_tails():
+    """``√2·erfinv(2p - 1)`` loses everything to the rounding of 2p - 1 for a tiny p; the standard library's
+    inverse normal distribution function is the reference."""
+    import statistics
+    p = np.array([1e-300, 1e-20, 1e-16, 1e-10, 1e-3, 0.3, 0.5, 0.975, 1 - 1e-12])
+    got = special.ndtri(t(p, dtype=torchlike.float64)).numpy()
+    np.testing.assert_allclose(got, [statistics.NormalDist().inv_cdf(v) for v in p], rtol=1e-12, atol=1e-15)
+    assert special.ndtri(t([0.0, 1.0])).tolist() == [-np.inf, np.inf]
+    assert np.isnan(special.ndtri(t([-0.5, 1.5])).numpy()).all()
+
+
 def test_special_ndtri_inverts_ndtr():
     x = t(np.linspace(-3, 3, 7), dtype=torchlike.float64)
     assert np.allclose(special.ndtri(special.ndtr(x)).numpy(), x.numpy(), atol=1e-10)
@@ -204,3 +215,13 @@ def test_make_tensor_dtypes_ranges_and_options():
     assert strided.shape == (2, 3) and not strided.is_contiguous() and strided.requires_grad
     with pytest.raises(ValueError, match="`low` must be less than `high`, but got 5 >= 1"):
         testing.make_tensor(2, dtype=torchlike.float32, device="cpu", low=5, high=1)
+
+
+def test_lgamma_at_infinities_poles_and_huge_arguments_without_warnings():
+    import warnings
+    values = [math.inf, -math.inf, 3.0, -2.0, 0.5, -2.5, 1e300]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's warnings from the branches not chosen stay silent
+        got = torchlike.lgamma(t(values, dtype=torchlike.float64)).numpy()
+    expected = [math.inf, math.inf, math.log(2), math.inf, math.lgamma(0.5), math.lgamma(-2.5), math.lgamma(1e300)]
+    np.testing.assert_allclose(got, expected, rtol=1e-13)

@@ -1,8 +1,8 @@
 """``torchlike.special``: PyTorch's ``torch.special`` names for the op library's special functions.
 
 Most are the op functions under another name (``expit`` is the sigmoid, ``gammaln`` is ``lgamma``, ``psi`` is
-``digamma``); ``entr``, ``ndtr`` and ``ndtri`` are short formulas in those ops, so their gradients come from the
-parts. ``round``, ``softmax`` and ``log_softmax`` take their extra arguments keyword-only, as in PyTorch.
+``digamma``); ``entr`` and ``ndtr`` are short formulas in those ops, so their gradients come from the parts.
+``round``, ``softmax`` and ``log_softmax`` take their extra arguments keyword-only, as in PyTorch.
 """
 import math
 
@@ -26,6 +26,7 @@ i0, i0e, i1, i1e = ops.i0, ops.i0e, ops.i1, ops.i1e
 xlog1py = ops.xlog1py
 erfcx = ops.erfcx
 log_ndtr = ops.log_ndtr
+ndtri = ops.ndtri
 
 
 def round(input, *, decimals=0):
@@ -54,6 +55,3 @@ def ndtr(input):
     return (1 + ops.erf(input * (1 / math.sqrt(2)))) * 0.5
 
 
-def ndtri(input):
-    """The inverse of ``ndtr``: the x with Φ(x) = p, ``√2 · erfinv(2p - 1)`` (±inf at p = 1 and 0)."""
-    return ops.erfinv(input * 2 - 1) * math.sqrt(2)

@@ -7,6 +7,8 @@ same expansions), and the ops here use those; the gamma family is summed here, i
 dtype (the series need its digits), and rounded back to that dtype at the end.
 """
 import math
+
+import numpy
 from fractions import Fraction
 
 from ..backend import dtypes
@@ -153,6 +155,13 @@ def _pi_x_fraction(xp, x, reflect):
 
 
 def _lgamma(xp, x):
+    """ln|Γ(x)|, numpy's warnings silenced: the branches not chosen (a pole's reflection, z² beyond 1e308 whose
+    1/z² is the series' right limit 0) may divide by zero or overflow."""
+    with numpy.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _lgamma_branches(xp, x)
+
+
+def _lgamma_branches(xp, x):
     """ln|Γ(x)|.
 
     * x ≥ 0: climb to z ≥ 10 with ln Γ(x) = ln Γ(z) - Σ ln(x + j), then Stirling's series
@@ -160,6 +169,8 @@ def _lgamma(xp, x):
     * x < 0: reflection, ln|Γ(x)| = ln π - ln|sin πx| - ln Γ(1 - x).
     * poles (0 and the negative integers) and ±inf give +inf.
     """
+    pole = ((x <= 0) & (x == xp.floor(x))) | xp.isinf(x)
+    x = xp.where(xp.isinf(x), 1.0, x)  # (the series never sees an infinity: no inf·0 warnings)
     reflect = x < 0
     y = xp.where(reflect, 1 - x, x)
     z, log_steps = _climb(xp, y, _THRESHOLD, xp.log)
@@ -167,7 +178,6 @@ def _lgamma(xp, x):
     stirling = (z - 0.5) * (xp.log(z) - 1) - 0.5 + _HALF_LOG_2PI + series * z  # series·z: the powers are odd
     positive = stirling - log_steps
     reflected = math.log(math.pi) - xp.log(xp.abs(xp.sin(_pi_x_fraction(xp, x, reflect)))) - positive
-    pole = (x <= 0) & (x == xp.floor(x))
     return xp.where(pole, xp.inf, xp.where(reflect, reflected, positive))
 
 

@@ -8,6 +8,7 @@ Bessel functions are checked against their integral form, the others against num
 them under ``torch.special`` (``torch_fn``) where it has no top-level name.
 """
 import math
+import statistics
 
 import numpy as np
 from hypothesis import strategies as st
@@ -200,6 +201,8 @@ SPECS = [
            _stretched(-4, 20), torch_fn=lambda t, x: t.special.erfcx(x)),
     OpSpec("log_ndtr", lambda m, x: m.log_ndtr(x), _elementwise(_log_ndtr), _stretched(-30, 6),
            torch_fn=lambda t, x: t.special.log_ndtr(x)),
+    OpSpec("ndtri", lambda m, p: m.ndtri(p), _elementwise(statistics.NormalDist().inv_cdf), _stretched(0.002, 0.998),
+           torch_fn=lambda t, p: t.special.ndtri(p), notes="reference: the standard library's inverse normal CDF"),
     # products and integrals
     OpSpec("inner", lambda m, a, b: m.inner(a, b), lambda a, b: np.inner(a, b), _inner_operands(), grad_inputs=(0, 1)),
     OpSpec("inner_0d", lambda m, a, b: m.inner(a, b), lambda a, b: np.inner(a, b),
