@@ -6,6 +6,7 @@ target with an extra dim of size 1 is a RuntimeError that says so; a PyTorch che
 reason; a grad_fn's type is named after its op (``SumBackward0``); a complex parameter is two real ones to the
 optimizers; LBFGS reads its loss without the requires-grad warning; optimizers take step hooks, modules the old
 ``register_backward_hook``."""
+import math
 import warnings
 
 import numpy as np
@@ -140,3 +141,12 @@ def test_optimizer_step_hooks_and_the_old_backward_hook(lib):
         warnings.simplefilter("ignore")  # (PyTorch warns that the old hook misses some grad_input)
         layer(lib.ones(3, 2, requires_grad=True)).sum().backward()
     assert grads == [(3, 1)]
+
+
+@pytest.mark.parametrize("name, share", [("logaddexp", 1 / (1 + math.e ** 0.5)), ("logaddexp2", 1 / (1 + 2 ** 0.5))])
+def test_logaddexp_gives_an_infinite_argument_the_whole_gradient(lib, name, share):
+    a = lib.tensor([1.0, math.inf, 2.0], dtype=lib.float64, requires_grad=True)
+    b = lib.tensor([math.inf, 3.0, 2.5], dtype=lib.float64, requires_grad=True)
+    getattr(lib, name)(a, b).sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), [0, 1, share])
+    np.testing.assert_allclose(b.grad.numpy(), [1, 0, 1 - share])

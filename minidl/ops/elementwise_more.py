@@ -18,7 +18,7 @@ from .compare import clamp, eq, gt, le, logical_and, where
 from .infer import broadcast_infer, normalize_dim, same_spec
 from .promote import promote
 from .reduce import _is_int
-from .unary import _floating, _tensor, abs, cos, exp, exp2, log, log1p, sign, trunc
+from .unary import _floating, _tensor, abs, cos, exp, log, log1p, sign, trunc
 
 __all__ = ["sgn", "heaviside", "logit", "xlogy", "fmod", "float_power", "hypot", "logaddexp", "logaddexp2",
            "copysign", "frac", "deg2rad", "rad2deg", "sinc", "logcumsumexp"]
@@ -232,30 +232,30 @@ def float_power(input, exponent):
     return base ** power
 
 
-def _log_add_grads(ctx, g, exp_):
-    """d/da log(e^a + e^b) = e^a / (e^a + e^b) = e^(a - y), and likewise for b (base 2: 2^(a - y))."""
+def _log_add_grads(ctx, g, log_base):
+    """d/da log(e^a + e^b) = e^a / (e^a + e^b) = sigmoid(a - b), and likewise for b (base 2: sigmoid((a - b)·ln 2)).
+    Written with the difference, not as e^(a - y): where a = +inf, y is +inf too and e^(a - y) would be NaN; the
+    infinite argument takes the whole gradient, as in PyTorch."""
+    from .activations import sigmoid  # (activations builds on this module)
     a, b = ctx.inputs
-    y = ctx.outputs[0]
     need_a, need_b = ctx.needs_input_grad
-    return (sum_to_like(g * exp_(a - y), a) if need_a else None,
-            sum_to_like(g * exp_(b - y), b) if need_b else None)
+    return (sum_to_like(g * sigmoid((a - b) * log_base), a) if need_a else None,
+            sum_to_like(g * sigmoid((b - a) * log_base), b) if need_b else None)
 
 
 class Logaddexp(Op):
     """``log(e^a + e^b)`` without overflow: computed as max(a, b) + log1p(e^-|a - b|).
-    d/da = e^(a - y) = sigmoid(a - b), d/db = e^(b - y)."""
-    saves_outputs = True
+    d/da = e^(a - y) = sigmoid(a - b), d/db = sigmoid(b - a)."""
     infer = staticmethod(broadcast_infer("logaddexp"))
     forward = staticmethod(lambda xp, a, b: xp.logaddexp(a, b))
-    vjp = staticmethod(lambda ctx, g: _log_add_grads(ctx, g, exp))
+    vjp = staticmethod(lambda ctx, g: _log_add_grads(ctx, g, 1.0))
 
 
 class Logaddexp2(Op):
-    """``log2(2^a + 2^b)`` without overflow. d/da = 2^(a - y), d/db = 2^(b - y)."""
-    saves_outputs = True
+    """``log2(2^a + 2^b)`` without overflow. d/da = 2^(a - y) = sigmoid((a - b)·ln 2), d/db likewise."""
     infer = staticmethod(broadcast_infer("logaddexp2"))
     forward = staticmethod(lambda xp, a, b: xp.logaddexp2(a, b))
-    vjp = staticmethod(lambda ctx, g: _log_add_grads(ctx, g, exp2))
+    vjp = staticmethod(lambda ctx, g: _log_add_grads(ctx, g, math.log(2)))
 
 
 def logaddexp(input, other):
