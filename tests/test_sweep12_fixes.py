@@ -150,3 +150,12 @@ def test_logaddexp_gives_an_infinite_argument_the_whole_gradient(lib, name, shar
     getattr(lib, name)(a, b).sum().backward()
     np.testing.assert_allclose(a.grad.numpy(), [0, 1, share])
     np.testing.assert_allclose(b.grad.numpy(), [1, 0, 1 - share])
+
+
+def test_the_median_of_all_entries_shares_its_gradient_among_its_ties(lib):
+    x = lib.tensor([[1.0, 3.0, 2.0], [3.0, 1.0, 1.0]], dtype=lib.float64, requires_grad=True)
+    x.median().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[1 / 3, 0, 0], [0, 1 / 3, 1 / 3]])
+    y = lib.tensor([1.0, math.nan, math.nan, 2.0], dtype=lib.float64, requires_grad=True)
+    y.median().backward()  # a NaN median: the NaNs share it
+    np.testing.assert_allclose(y.grad.numpy(), [0, 0.5, 0.5, 0])

@@ -22,7 +22,6 @@ from .broadcast import zeros_like
 from .extrema import _check_nonempty, _one_dim, _pick_spec, _to_picked
 from .gather import scatter_add
 from .reduce import check_tensor
-from .shape import reshape
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "unique"]
 
@@ -221,6 +220,27 @@ class Median(PickAlongDim):
         return _take_position(xp, x, dim, keepdim, position)
 
 
+class MedianOfAll(Op):
+    """The lower median of every entry of x (0-d; NaN if x holds NaN or nothing). Its gradient is shared evenly by
+    all the entries equal to it (the NaNs, when it is NaN), as PyTorch shares it — not given to one of them."""
+    name = "Median"
+    saves_outputs = True
+    infer = staticmethod(lambda x: Spec((), x.dtype))
+
+    @staticmethod
+    def forward(xp, x):
+        return Median.forward(xp, x.reshape(-1), dim=0, keepdim=False)[0]
+
+    @staticmethod
+    def vjp(ctx, g):
+        from .compare import eq, isnan, logical_and, logical_or  # (compare builds on the modules of this one)
+        from .cast import cast
+        from .reduce import sum
+        x, y = ctx.inputs[0], ctx.outputs[0]
+        ties = cast(logical_or(eq(x, y), logical_and(isnan(x), isnan(y))), x.dtype)
+        return (g * ties / sum(ties),)
+
+
 def kthvalue(input, k, dim=-1, keepdim=False):
     """The named tuple ``(values, indices)`` of the ``k``-th smallest entry along ``dim`` (``k=1``: the minimum)."""
     _orderable("kthvalue", input, allow_bool=False)
@@ -239,7 +259,7 @@ def median(input, dim=None, keepdim=False):
     Unlike numpy's, the median of an even count is the lower middle entry, not the mean of the two."""
     _orderable("median", input, allow_bool=False)
     if dim is None:
-        return apply(Median, reshape(input, (-1,)), dim=0, keepdim=False)[0]
+        return apply(MedianOfAll, input)
     dim = _one_dim("median", input, dim)
     _check_nonempty("median", input, (dim,) if input.ndim else (), False)
     return MedianResult(*apply(Median, input, dim=dim, keepdim=bool(keepdim)))
