@@ -5,7 +5,7 @@ TypeError; ``float()`` of a tensor that requires grad warns only while gradients
 target with an extra dim of size 1 is a RuntimeError that says so; a PyTorch checkpoint is refused with its
 reason; a grad_fn's type is named after its op (``SumBackward0``); a complex parameter is two real ones to the
 optimizers; LBFGS reads its loss without the requires-grad warning; optimizers take step hooks, modules the old
-``register_backward_hook``."""
+``register_backward_hook``; division rounded toward zero has no gradient to turn into NaN where b is 0."""
 import math
 import warnings
 
@@ -159,3 +159,12 @@ def test_the_median_of_all_entries_shares_its_gradient_among_its_ties(lib):
     y = lib.tensor([1.0, math.nan, math.nan, 2.0], dtype=lib.float64, requires_grad=True)
     y.median().backward()  # a NaN median: the NaNs share it
     np.testing.assert_allclose(y.grad.numpy(), [0, 0.5, 0.5, 0])
+
+
+def test_division_rounded_toward_zero_passes_no_nan_gradient_where_the_divisor_is_zero(lib):
+    a = lib.tensor([7.0, -7.0, 5.0, 0.0], dtype=lib.float64, requires_grad=True)
+    b = lib.tensor([2.0, 2.0, 0.0, 0.0], dtype=lib.float64, requires_grad=True)
+    quotient = lib.div(a, b, rounding_mode="trunc")
+    np.testing.assert_array_equal(quotient.detach().numpy(), [3.0, -3.0, math.inf, math.nan])
+    (a + quotient).sum().backward()  # piecewise constant: it adds nothing, and above all no 0·∞
+    np.testing.assert_array_equal(a.grad.numpy(), [1.0, 1.0, 1.0, 1.0])

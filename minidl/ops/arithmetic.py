@@ -82,6 +82,14 @@ class FloorDiv(Op):
         return xp.floor_divide(a, b)
 
 
+class TruncDiv(Op):
+    """``a / b`` rounded toward zero (floats). Piecewise constant: no gradient, as ``FloorDiv`` (composed of a
+    division and ``trunc``, its chain rule would meet 0·∞ = NaN where b is 0)."""
+    differentiable = False
+    infer = staticmethod(broadcast_infer("div"))
+    forward = staticmethod(lambda xp, a, b: xp.trunc(xp.true_divide(a, b)))
+
+
 class Remainder(Op):
     """``a % b`` with the sign of ``b`` (Python's rule); d/da = 1, d/db = -floor(a / b)."""
     infer = staticmethod(broadcast_infer("remainder"))
@@ -227,8 +235,7 @@ def div(input, other, *, rounding_mode=None):
             # rounding toward zero is one more than rounding down where the quotient is negative and not whole
             negative_a, negative_b = (lt(v, 0) if is_tensor(v) else bool(v < 0) for v in (a, b))
             return floor + cast(logical_and(ne(remainder(a, b), 0), ne(negative_a, negative_b)), floor.dtype)
-        from .unary import trunc
-        return cast(trunc(div(input, other)), dtypes.result_type(input, other))
+        return apply(TruncDiv, a, b)
     if rounding_mode is not None:
         raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
     a, b = promote_pair("div", input, other)
