@@ -8,7 +8,6 @@ dtype (the series need its digits), and rounded back to that dtype at the end.
 """
 import math
 
-import numpy
 from fractions import Fraction
 
 from ..backend import dtypes
@@ -155,13 +154,6 @@ def _pi_x_fraction(xp, x, reflect):
 
 
 def _lgamma(xp, x):
-    """ln|Γ(x)|, numpy's warnings silenced: the branches not chosen (a pole's reflection, z² beyond 1e308 whose
-    1/z² is the series' right limit 0) may divide by zero or overflow."""
-    with numpy.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _lgamma_branches(xp, x)
-
-
-def _lgamma_branches(xp, x):
     """ln|Γ(x)|.
 
     * x ≥ 0: climb to z ≥ 10 with ln Γ(x) = ln Γ(z) - Σ ln(x + j), then Stirling's series
