@@ -18,6 +18,8 @@ import numpy
 
 from .. import ops
 from ..backend import dtypes
+from .basics import control_dependencies, identity
+from .check_ops import assert_greater_equal, assert_less_equal
 from .core import GraphKeys, get_default_graph
 from .math_ops import cast, to_tensor
 from .variable_scope import variable_scope
@@ -188,7 +190,8 @@ def auc(labels, predictions, weights=None, num_thresholds=200, metrics_collectio
         curve="ROC", name=None, summation_method="trapezoidal", thresholds=None):
     """The area under the ROC curve (``curve="ROC"``: recall against the false-positive rate) or the
     precision-recall curve (``"PR"``), approximated on ``num_thresholds`` thresholds, for ``predictions`` in
-    [0, 1] (probabilities of the positive class) and bool-like ``labels``. Returns ``(auc, update_op)``.
+    [0, 1] (probabilities of the positive class; the update op raises InvalidArgumentError for others) and
+    bool-like ``labels``. Returns ``(auc, update_op)``.
 
     At each threshold t an entry counts as predicted positive when its prediction is > t; the counts of true and
     false positives and negatives at every threshold accumulate in four local [num_thresholds] variables
@@ -218,6 +221,11 @@ def auc(labels, predictions, weights=None, num_thresholds=200, metrics_collectio
     with variable_scope(name, default_name="auc"):
         positive = ops.reshape(cast(cast(labels, dtypes.bool_), dtypes.float32), (-1, 1))
         scores = ops.reshape(cast(predictions, dtypes.float32), (-1, 1))
+        # logits passed for probabilities would give a meaningless area without a word: TF checks the range
+        in_range = [check(scores, bound, message="predictions must be in [0, 1]")
+                    for check, bound in ((assert_greater_equal, 0.0), (assert_less_equal, 1.0))]
+        with control_dependencies(in_range):
+            scores = identity(scores)
         weight = ops.ones_like(positive) if weights is None else ops.reshape(
             ops.broadcast_to_like(cast(to_tensor(weights), dtypes.float32), cast(predictions, dtypes.float32)),
             (-1, 1))

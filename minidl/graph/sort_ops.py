@@ -61,8 +61,8 @@ def top_k(input, k=1, sorted=True, name=None):
 def in_top_k(predictions, targets, k, name=None):
     """For each row of ``predictions`` [batch, classes] (float32), whether class ``targets[i]`` is among the ``k``
     largest. TF's rule for ties: it is in when fewer than ``k`` classes score strictly *higher* — so all classes
-    tied at the boundary count as in. A target out of [0, classes) or a non-finite score of the target gives
-    False."""
+    tied at the boundary count as in. A target out of [0, classes) or a non-finite score anywhere in the row gives
+    False (TF's kernel cannot rank the row then)."""
     scores = check_dtype(to_tensor(predictions), ("float32",), "predictions")
     targets = check_dtype(to_tensor(targets), ("int32", "int64"), "targets")
     if scores.shape.rank_known and len(scores.shape) != 2:
@@ -76,7 +76,7 @@ def in_top_k(predictions, targets, k, name=None):
     higher = ops.sum(ops.cast(ops.gt(scores, target_score), dtypes.int32), 1)
     k = to_tensor(k, dtypes.int32)
     inside = ops.lt(higher, k)
-    return ops.logical_and(ops.logical_and(inside, valid), ops.squeeze(ops.isfinite(target_score), 1))
+    return ops.logical_and(ops.logical_and(inside, valid), ops.all(ops.isfinite(scores), 1))
 
 
 def _first_appearance_order(x):

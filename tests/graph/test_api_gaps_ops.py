@@ -335,11 +335,13 @@ def test_top_k_ties_take_the_lower_index_first():
         tf.nn.top_k([1.0, 2.0], 3)
 
 
-def test_in_top_k_counts_ties_as_in():
-    predictions = np.array([[0.1, 0.3, 0.3, 0.2], [0.5, np.nan, 0.1, 0.1], [0.2, 0.1, 0.4, np.inf]], np.float32)
-    cases = [([2, 1, 3], 1, [True, False, False]),  # a tie at the top is in; a NaN or inf target is not
-             ([3, 0, 2], 2, [False, True, True]),
-             ([4, -1, 2], 3, [False, False, True])]  # out-of-range targets are never in
+def test_in_top_k_counts_ties_as_in_and_cannot_rank_a_row_with_a_nan_or_inf():
+    predictions = np.array([[0.1, 0.3, 0.3, 0.2], [0.5, np.nan, 0.1, 0.1], [0.2, 0.1, 0.4, np.inf],
+                            [0.5, 0.2, 0.1, 0.1]], np.float32)
+    cases = [([2, 0, 2, 0], 1, [True, False, False, True]),  # a tie at the top is in; rows with NaN or inf never
+             ([3, 0, 2, 2], 2, [False, False, False, False]),
+             ([3, 0, 2, 2], 3, [True, False, False, True]),  # class 3 ties with the target 2 in row 3: both in
+             ([4, -1, 2, 3], 3, [False, False, False, True])]  # out-of-range targets are never in
     for targets, k, expected in cases:
         assert run(tf.nn.in_top_k(predictions, targets, k)).tolist() == expected
     with pytest.raises(TypeError, match="float32"):

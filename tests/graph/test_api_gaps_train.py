@@ -412,3 +412,14 @@ def test_auc_pr_with_careful_interpolation_and_bad_arguments():
         tf.metrics.auc(labels, scores, curve="XY")
     with pytest.raises(ValueError, match="Invalid summation_method"):
         tf.metrics.auc(labels, scores, summation_method="simpson")
+
+
+@pytest.mark.parametrize("bad", [-0.2, 1.5])
+def test_auc_refuses_predictions_outside_zero_one_as_logits_would_give(bad):
+    labels, scores = tf.placeholder(tf.int32, [None]), tf.placeholder(tf.float32, [None])
+    value, update = tf.metrics.auc(labels, scores)
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"predictions must be in \[0, 1\]"):
+            sess.run(update, {labels: [1, 0], scores: [0.8, bad]})
+        assert sess.run(update, {labels: [1, 0], scores: [0.8, 0.2]}) == pytest.approx(1.0, abs=1e-5)
