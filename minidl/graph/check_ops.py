@@ -1,4 +1,5 @@
-"""Run-time checks: ``tf.Assert``, ``tf.assert_equal`` and its kin, ``tf.check_numerics`` (also in ``tf.debugging``).
+"""Run-time checks: ``tf.Assert``, ``tf.assert_equal`` and its kin, ``tf.check_numerics`` (also in ``tf.debugging``)
+and ``tf.add_check_numerics_ops``, which puts one on every floating-point tensor; ``tf.assert_type`` (decided now).
 
 A graph is built before any value exists, so a check on values is itself an operation: it runs when a
 ``Session.run`` needs it and raises ``InvalidArgumentError`` if the values are wrong. An assert produces no value,
@@ -19,6 +20,8 @@ import numpy
 from ..backend import device as parse_device, to_device
 from ..ops.base import Spec
 from . import errors
+from .dtypes import as_dtype
+from .basics import group, no_op
 from .core import as_spec_shape, get_default_graph
 from .graph_ops import Const, GraphOp
 from .math_ops import (FLOATS, check_dtype, equal, greater, greater_equal, less, less_equal, matching_pair,
@@ -163,12 +166,38 @@ def check_numerics(tensor, message, name=None):
     return operation.outputs[0]
 
 
+def verify_tensor_all_finite(t, msg, name=None):
+    """``t`` itself, checked for NaN and Inf whenever it is computed (TF1's name for ``check_numerics``)."""
+    return check_numerics(t, msg, name=name)
+
+
+def add_check_numerics_ops():
+    """A ``check_numerics`` on every floating-point tensor the graph holds so far, each message naming the tensor
+    (``op_name:output_index``); returns one operation that runs them all — fetch it beside the train op to learn
+    which op first made a NaN or an infinity."""
+    graph = get_default_graph()
+    checks = [check_numerics(output, f"{operation.name}:{index}")
+              for operation in list(graph.get_operations())
+              for index, output in enumerate(operation.outputs) if output.dtype.name in FLOATS]
+    return group(*checks, name="CheckNumericsAll")
+
+
+def assert_type(tensor, tf_type, message=None, name=None):
+    """Check, now, that ``tensor`` has dtype ``tf_type``: a TypeError if not, else a no-op."""
+    tensor = to_tensor(tensor)
+    expected = as_dtype(tf_type)
+    if tensor.dtype != expected:
+        raise TypeError(f"{message or ''}{tensor.name} must be of type {expected.name}, not {tensor.dtype.name}")
+    return no_op(name=name or "statically_determined_correct_type")
+
+
 debugging = types.SimpleNamespace(
     Assert=Assert, assert_equal=assert_equal, assert_none_equal=assert_none_equal, assert_less=assert_less,
     assert_less_equal=assert_less_equal, assert_greater=assert_greater, assert_greater_equal=assert_greater_equal,
     assert_positive=assert_positive, assert_negative=assert_negative, assert_non_negative=assert_non_negative,
-    assert_non_positive=assert_non_positive, check_numerics=check_numerics)
+    assert_non_positive=assert_non_positive, check_numerics=check_numerics, assert_all_finite=verify_tensor_all_finite,
+    assert_type=assert_type)
 
 __all__ = ["Assert", "assert_equal", "assert_none_equal", "assert_less", "assert_less_equal", "assert_greater",
            "assert_greater_equal", "assert_positive", "assert_negative", "assert_non_negative", "assert_non_positive",
-           "check_numerics", "debugging"]
+           "check_numerics", "verify_tensor_all_finite", "add_check_numerics_ops", "assert_type", "debugging"]

@@ -1,14 +1,15 @@
 """Smaller pieces of TF1's math and checks that classic programs use: ``tf.div_no_nan``, the C-style
 ``tf.truncatediv``/``truncatemod``, ``tf.realdiv``, ``tf.rint``, ``tf.roll``,
 ``tf.bincount``, ``tf.searchsorted``, ``tf.math.reduce_euclidean_norm``, ``tf.ensure_shape`` and
-``tf.assert_rank``, the inverse trigonometric and hyperbolic functions, ``tf.atan2``, ``tf.expm1``, ``tf.erfc``,
-``tf.lgamma`` and ``tf.digamma`` — thin layers over ``minidl.ops`` (only ``ensure_shape`` is an op of its own: a
-run-time check).
+``tf.assert_rank``/``assert_rank_at_least``, the inverse trigonometric and hyperbolic functions, ``tf.atan2``,
+``tf.expm1``, ``tf.erfc``, ``tf.lgamma`` and ``tf.digamma`` — thin layers over ``minidl.ops`` (only
+``ensure_shape`` is an op of its own: a run-time check).
 
 Importing this module also adds them to ``tf.math`` (``divide_no_nan``, ``bincount``, ``roll``...) and
-``tf.debugging`` (``assert_rank``, ``ensure_shape``).
+``tf.debugging`` (``assert_rank``, ``assert_rank_at_least``, ``ensure_shape``).
 """
 import numbers
+import operator
 
 from .. import ops
 from ..backend import dtypes
@@ -20,7 +21,7 @@ from .check_ops import Assert, debugging
 from .core import TensorShape, as_spec_shape, get_default_graph
 from .graph_ops import GraphOp
 from .math_ops import (FLOATS, FLOATS_AND_COMPLEX, REALS, _unary, axis_arg, cast, check_dtype, constant_value,
-                       equal, math, matching_pair, tf_op, to_tensor)
+                       equal, greater_equal, math, matching_pair, tf_op, to_tensor)
 from .nn_ops import nn
 
 
@@ -184,13 +185,13 @@ def ensure_shape(x, shape, name=None):
     return operation.outputs[0]
 
 
-def assert_rank(x, rank, data=None, summarize=None, message=None, name=None):
-    """Check that ``x`` has rank ``rank``. When the graph already knows x's rank (and ``rank`` is a number) this is
-    decided now: a ValueError if it differs, else a no-op. Otherwise the result is an operation that raises
-    ``InvalidArgumentError`` when run with a tensor of another rank (make the computation depend on it with
-    ``tf.control_dependencies``)."""
+def _rank_assertion(default_name, words, holds, graph_holds, x, rank, data, summarize, message, name):
+    """The check that ``x``'s rank ``holds`` against ``rank`` (``words`` say how, in messages): decided now when
+    the graph knows x's rank and ``rank`` is a number — a ValueError if it fails, else a no-op; otherwise an
+    operation that raises ``InvalidArgumentError`` when run with a tensor that fails (make the computation depend
+    on it with ``tf.control_dependencies``)."""
     graph = get_default_graph()
-    with graph.name_scope(name or "assert_rank"):
+    with graph.name_scope(name or default_name):
         x = to_tensor(x)
         message = message or ""
         static_rank = rank if isinstance(rank, numbers.Integral) else None
@@ -198,13 +199,24 @@ def assert_rank(x, rank, data=None, summarize=None, message=None, name=None):
         if rank.shape.rank not in (None, 0):
             raise ValueError(f"Rank must be a scalar, got {rank!r}")
         if static_rank is not None and x.shape.rank_known:
-            if len(x.shape) != static_rank:
-                raise ValueError(f"{message}.  Tensor {x.name} must have rank {static_rank}.  Received rank "
+            if not holds(len(x.shape), static_rank):
+                raise ValueError(f"{message}.  Tensor {x.name} must have rank {words}{static_rank}.  Received rank "
                                  f"{len(x.shape)}, shape {x.shape}")
             return no_op()
         if data is None:
-            data = [message, f"Tensor {x.name} must have rank", rank, "Received shape: ", shape_of(x)]
-        return Assert(equal(rank_of(x), cast(rank, dtypes.int32)), data, summarize)
+            data = [message, f"Tensor {x.name} must have rank {words}", rank, "Received shape: ", shape_of(x)]
+        return Assert(graph_holds(rank_of(x), cast(rank, dtypes.int32)), data, summarize)
+
+
+def assert_rank(x, rank, data=None, summarize=None, message=None, name=None):
+    """Check that ``x`` has rank ``rank``: now where the graph knows it, else when run (see ``_rank_assertion``)."""
+    return _rank_assertion("assert_rank", "", operator.eq, equal, x, rank, data, summarize, message, name)
+
+
+def assert_rank_at_least(x, rank, data=None, summarize=None, message=None, name=None):
+    """Check that ``x`` has rank ``rank`` or more: now where the graph knows it, else when run."""
+    return _rank_assertion("assert_rank_at_least", "at least ", operator.ge, greater_equal, x, rank, data, summarize,
+                           message, name)
 
 
 # ============================================================================ more elementwise functions
@@ -235,9 +247,9 @@ for _fn in (div_no_nan, bincount, reduce_euclidean_norm, truncatediv, truncatemo
     setattr(math, _fn.__name__, _fn)
 math.divide_no_nan = div_no_nan
 math.softmax, math.log_softmax = nn.softmax, nn.log_softmax  # tf.math.softmax is tf.nn.softmax
-debugging.assert_rank = assert_rank
+debugging.assert_rank, debugging.assert_rank_at_least = assert_rank, assert_rank_at_least
 debugging.ensure_shape = ensure_shape
 
 __all__ = ["div_no_nan", "truncatediv", "truncatemod", "realdiv", "rint", "roll", "bincount", "searchsorted",
-           "ensure_shape", "assert_rank", "asin", "acos", "tan", "sinh", "cosh", "asinh", "acosh", "atanh", "expm1",
-           "erfc", "lgamma", "digamma", "atan2"]
+           "ensure_shape", "assert_rank", "assert_rank_at_least", "asin", "acos", "tan", "sinh", "cosh", "asinh",
+           "acosh", "atanh", "expm1", "erfc", "lgamma", "digamma", "atan2"]

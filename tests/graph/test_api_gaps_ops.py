@@ -217,6 +217,28 @@ def test_check_numerics_passes_values_and_checks_gradients():
         tf.check_numerics(tf.constant([1, 2]), "ints")
 
 
+def test_add_check_numerics_ops_names_the_first_tensor_to_go_bad_and_its_aliases():
+    x = tf.placeholder(tf.float32, [None], name="x")
+    total = tf.reduce_sum(tf.log(x, name="log") * 2.0)
+    checks = tf.add_check_numerics_ops()
+    with tf.Session() as sess:
+        assert sess.run([total, checks], {x: [1.0, np.e]})[0] == pytest.approx(2.0)
+        with pytest.raises(tf.errors.InvalidArgumentError, match="log:0 : Tensor had Inf values"):
+            sess.run(checks, {x: [1.0, 0.0]})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="x:0 : Tensor had NaN values"):
+            sess.run(checks, {x: [np.nan]})
+        checked = tf.verify_tensor_all_finite(x, "input")
+        with pytest.raises(tf.errors.InvalidArgumentError, match="input : Tensor had Inf"):
+            sess.run(checked, {x: [np.inf]})
+    assert tf.debugging.assert_all_finite is tf.verify_tensor_all_finite
+
+
+def test_assert_type_is_decided_while_building():
+    assert tf.assert_type(tf.constant(1.0), tf.float32).type == "NoOp"
+    with pytest.raises(TypeError, match="labels: Const.*:0 must be of type int64, not int32"):
+        tf.debugging.assert_type(tf.constant([1, 2]), tf.int64, message="labels: ")
+
+
 # ================================================================================================ map_fn
 
 def test_map_fn_static_length_with_gradients():

@@ -118,6 +118,18 @@ def test_assert_rank():
     assert tf.debugging.assert_rank is tf.assert_rank
 
 
+def test_assert_rank_at_least():
+    assert tf.assert_rank_at_least(tf.zeros([2, 3]), 1).type == "NoOp"
+    with pytest.raises(ValueError, match=r"must have rank at least 3.  Received rank 2, shape \(2, 3\)"):
+        tf.assert_rank_at_least(tf.zeros([2, 3]), 3)
+    q = tf.placeholder(tf.float32)
+    with tf.control_dependencies([tf.debugging.assert_rank_at_least(q, 2)]):
+        out = tf.identity(q)
+    assert run(out, {q: np.ones((1, 2, 3))}).shape == (1, 2, 3)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="must have rank at least"):
+        run(out, {q: np.ones(3)})
+
+
 def test_c_style_division_real_division_and_rint():
     a, b = tf.constant([-7, 7, 16777217, 6]), tf.constant([2, -2, 1, 3])
     quotient, remainder, floored = run([tf.truncatediv(a, b), tf.truncatemod(a, b), tf.floordiv(a, b)])
