@@ -107,6 +107,14 @@ def schedule_values(decayed, step):
         return [float(sess.run(decayed, {step: n})) for n in STEPS]
 
 
+def _sgdr_done(n, first=10):
+    """The fraction done of the warm-restart period (each twice as long as the last) that step n falls in."""
+    start, length = 0, first
+    while n >= start + length:
+        start, length = start + length, 2 * length
+    return (n - start) / length
+
+
 @pytest.mark.parametrize("make, formula", [
     (lambda s: tf.train.natural_exp_decay(0.1, s, 5, 0.5), lambda n: 0.1 * math.exp(-0.5 * n / 5)),
     (lambda s: tf.train.natural_exp_decay(0.1, s, 5, 0.5, staircase=True),
@@ -120,12 +128,31 @@ def schedule_values(decayed, step):
      lambda n: (0.1 - 0.0001) * (1 - n / (10 * max(math.ceil(n / 10), 1))) + 0.0001),
     (lambda s: tf.train.cosine_decay(0.1, s, 10, alpha=0.2),
      lambda n: 0.1 * (0.8 * 0.5 * (1 + math.cos(math.pi * min(n, 10) / 10)) + 0.2)),
+    # periods of 10, 10 and 10 steps, each starting half as high; then periods of 10, 20, 40 steps
+    (lambda s: tf.train.cosine_decay_restarts(0.1, s, 10, t_mul=1.0, m_mul=0.5),
+     lambda n: 0.1 * 0.5 ** (n // 10) * 0.5 * (1 + math.cos(math.pi * (n % 10) / 10))),
+    (lambda s: tf.train.cosine_decay_restarts(0.1, s, 10, alpha=0.1),
+     lambda n: 0.1 * (0.9 * 0.5 * (1 + math.cos(math.pi * _sgdr_done(n))) + 0.1)),
+    (lambda s: tf.train.linear_cosine_decay(0.1, s, 20, num_periods=1.0, alpha=0.1, beta=0.01),
+     lambda n: 0.1 * ((0.1 + (20 - min(n, 20)) / 20) * 0.5 * (1 + math.cos(2 * math.pi * min(n, 20) / 20)) + 0.01)),
 ])
 def test_decays_against_their_formulas(make, formula):
     step = tf.placeholder(tf.int64, [])
     decayed = make(step)
     assert decayed.dtype == tf.float32
-    np.testing.assert_allclose(schedule_values(decayed, step), [formula(n) for n in STEPS], rtol=1e-6)
+    np.testing.assert_allclose(schedule_values(decayed, step), [formula(n) for n in STEPS], rtol=1e-6, atol=1e-8)
+
+
+def test_noisy_linear_cosine_decay_scatters_around_the_noiseless_rate():
+    tf.set_random_seed(0)
+    step = tf.placeholder(tf.int64, [])
+    noisy = tf.train.noisy_linear_cosine_decay(0.1, step, 20, initial_variance=0.01, beta=0.0)
+    with tf.Session() as sess:
+        draws = np.array([sess.run(noisy, {step: 3}) for _ in range(400)])
+    linear, cosine = 17 / 20, 0.5 * (1 + math.cos(math.pi * 3 / 20))
+    std = math.sqrt(0.01 / 4 ** 0.55)  # the noise on the line: variance 0.01 / (1 + step) ** 0.55
+    assert draws.mean() == pytest.approx(0.1 * linear * cosine, abs=4 * 0.1 * cosine * std / 20)
+    assert draws.std() == pytest.approx(0.1 * cosine * std, rel=0.15)
 
 
 def test_piecewise_constant():

@@ -16,8 +16,8 @@ from .optimizers import (AdadeltaOptimizer, AdagradOptimizer, AdamOptimizer, Gra
                          MomentumOptimizer, RMSPropOptimizer)
 from .saver import (CheckpointState, NewCheckpointReader, Saver, checkpoint_exists, get_checkpoint_state,
                     latest_checkpoint, list_variables, load_variable)
-from .schedules import (cosine_decay, create_global_step, exponential_decay, get_global_step,
-                        get_or_create_global_step, global_step, inverse_time_decay, natural_exp_decay,
-                        piecewise_constant, polynomial_decay)
+from .schedules import (cosine_decay, cosine_decay_restarts, create_global_step, exponential_decay, get_global_step,
+                        get_or_create_global_step, global_step, inverse_time_decay, linear_cosine_decay,
+                        natural_exp_decay, noisy_linear_cosine_decay, piecewise_constant, polynomial_decay)
 from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
 from ..summary_reading import summary_iterator

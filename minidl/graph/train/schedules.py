@@ -14,9 +14,11 @@ import math
 
 from ... import ops
 from ...backend import dtypes
+from ..array_ops import shape
 from ..basics import name_scope
 from ..core import GraphKeys, get_default_graph
 from ..frontend import convert_to_tensor
+from ..random_ops import random_normal
 
 
 def get_global_step(graph=None):
@@ -123,6 +125,64 @@ def cosine_decay(learning_rate, global_step, decay_steps, alpha=0.0, name=None):
         progress = ops.minimum(ops.cast(convert_to_tensor(global_step), lr.dtype), steps) / steps
         cosine = (ops.cos(progress * math.pi) + 1.0) * 0.5
         return lr * (cosine * (1.0 - alpha) + alpha)
+
+
+def cosine_decay_restarts(learning_rate, global_step, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0,
+                          name=None):
+    """Cosine decay with warm restarts (SGDR, Loshchilov and Hutter 2017): the ``cosine_decay`` wave, started again
+    each time it ends, each period ``t_mul`` times longer than the last and starting ``m_mul`` times lower.
+
+    With f = step / first_decay_steps, the periods end at f = 1, 1 + t, 1 + t + t², ... (t = ``t_mul``), so the
+    period i now running is ⌊log(1 - f (1 - t)) / log t⌋ (⌊f⌋ when t = 1), and the fraction of it done is
+    (f - (1 - tⁱ) / (1 - t)) / tⁱ. The rate is ``learning_rate * ((1 - alpha) * m_mulⁱ * (1 + cos(π·done)) / 2
+    + alpha)``."""
+    if global_step is None:
+        raise ValueError("cosine decay restarts requires global_step")
+    with name_scope(name or "SGDRDecay"):
+        lr = convert_to_tensor(learning_rate, name="learning_rate")
+        fraction = ops.cast(convert_to_tensor(global_step), lr.dtype) / ops.cast(
+            convert_to_tensor(first_decay_steps), lr.dtype)
+        if t_mul == 1.0:
+            restart = ops.floor(fraction)
+            done = fraction - restart
+        else:
+            restart = ops.floor(ops.log(1.0 - fraction * (1.0 - t_mul)) / math.log(t_mul))
+            scale = ops.pow(t_mul, restart)
+            done = (fraction - (1.0 - scale) / (1.0 - t_mul)) / scale
+        cosine = ops.pow(m_mul, restart) * ((ops.cos(done * math.pi) + 1.0) * 0.5)
+        return lr * (cosine * (1.0 - alpha) + alpha)
+
+
+def _linear_cosine(learning_rate, global_step, decay_steps, num_periods, alpha, beta, noise, name):
+    """``learning_rate * ((alpha + linear + noise(step, linear)) * cosine + beta)``: a line falling from 1 to 0 over
+    ``decay_steps`` (then staying there) times ``num_periods`` cosine waves; Bello et al. 2017 (Neural
+    Optimizer Search)."""
+    if global_step is None:
+        raise ValueError("linear cosine decay requires global_step")
+    with name_scope(name):
+        lr = convert_to_tensor(learning_rate, name="learning_rate")
+        steps = ops.cast(convert_to_tensor(decay_steps), lr.dtype)
+        step = ops.minimum(ops.cast(convert_to_tensor(global_step), lr.dtype), steps)
+        linear = (steps - step) / steps
+        cosine = (ops.cos(step / steps * (2.0 * num_periods * math.pi)) + 1.0) * 0.5
+        return lr * ((linear + noise(step, linear) + alpha) * cosine + beta)
+
+
+def linear_cosine_decay(learning_rate, global_step, decay_steps, num_periods=0.5, alpha=0.0, beta=0.001, name=None):
+    """See ``_linear_cosine``: ``learning_rate * ((alpha + linear) * cosine + beta)``."""
+    return _linear_cosine(learning_rate, global_step, decay_steps, num_periods, alpha, beta,
+                          lambda step, linear: 0.0, name or "LinearCosineDecay")
+
+
+def noisy_linear_cosine_decay(learning_rate, global_step, decay_steps, initial_variance=1.0, variance_decay=0.55,
+                              num_periods=0.5, alpha=0.0, beta=0.001, name=None):
+    """``linear_cosine_decay`` with Gaussian noise added to the line, of variance ``initial_variance / (1 +
+    step) ** variance_decay`` (fresh noise every run)."""
+    def noise(step, linear):
+        std = ops.sqrt(initial_variance / ops.pow(step + 1.0, variance_decay))
+        return random_normal(shape(linear), dtype=linear.dtype) * std
+    return _linear_cosine(learning_rate, global_step, decay_steps, num_periods, alpha, beta, noise,
+                          name or "NoisyLinearCosineDecay")
 
 
 def piecewise_constant(x, boundaries, values, name=None):
