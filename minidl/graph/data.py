@@ -48,7 +48,22 @@ __all__ = ["Dataset", "TextLineDataset", "Iterator", "make_one_shot_iterator", "
 #: ``tf.data.experimental.AUTOTUNE`` (``tf.data.AUTOTUNE`` in later versions), accepted where TF accepts it
 #: (``prefetch``, ``num_parallel_calls``; as ``interleave``'s ``cycle_length`` it means one per CPU core)
 AUTOTUNE = -1
-experimental = types.SimpleNamespace(AUTOTUNE=AUTOTUNE)
+
+
+def shuffle_and_repeat(buffer_size, count=None, seed=None):
+    """For ``dataset.apply``: ``shuffle(buffer_size, seed).repeat(count)`` (TF's fused form; a new order each
+    epoch)."""
+    return lambda dataset: dataset.shuffle(buffer_size, seed).repeat(count)
+
+
+def map_and_batch(map_func, batch_size, num_parallel_batches=None, drop_remainder=False, num_parallel_calls=None):
+    """For ``dataset.apply``: ``map(map_func).batch(batch_size, drop_remainder)`` (TF's fused form)."""
+    return lambda dataset: dataset.map(map_func).batch(batch_size, drop_remainder)
+
+
+#: ``tf.data.experimental``: AUTOTUNE and the fused steps of TF 1.x pipelines
+experimental = types.SimpleNamespace(AUTOTUNE=AUTOTUNE, shuffle_and_repeat=shuffle_and_repeat,
+                                     map_and_batch=map_and_batch, unbatch=lambda: lambda dataset: dataset.unbatch())
 
 
 def _map_nest(fn, value):

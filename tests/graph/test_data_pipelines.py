@@ -240,6 +240,17 @@ def test_concatenate_enumerate_shard_apply():
         Dataset.range(3).apply(lambda d: 5)
 
 
+def test_the_fused_experimental_steps_are_their_two_steps():
+    shuffled = Dataset.range(6).apply(tf.data.experimental.shuffle_and_repeat(6, count=2, seed=3))
+    values = elements(shuffled)
+    assert sorted(values[:6]) == sorted(values[6:]) == list(range(6)) and values[:6] != values[6:]  # a new order
+    assert values == elements(Dataset.range(6).shuffle(6, seed=3).repeat(2))
+    batched = Dataset.range(7).apply(tf.data.experimental.map_and_batch(lambda x: x * 10, 3, drop_remainder=True))
+    assert as_lists(elements(batched)) == [[0, 10, 20], [30, 40, 50]] and batched.output_shapes == (3,)
+    rows = Dataset.from_tensor_slices(np.arange(4).reshape(2, 2)).apply(tf.data.experimental.unbatch())
+    assert elements(rows) == [0, 1, 2, 3]
+
+
 def test_shard_index_fed_at_initialization(graph):
     index = tf.placeholder(tf.int64, [])
     iterator = Dataset.range(6).shard(2, index).make_initializable_iterator()
