@@ -192,6 +192,7 @@ class linalg:
     matrix_rank = staticmethod(linalg_matrix_rank)  # noqa: F405
     matrix_power = staticmethod(matrix_power)  # noqa: F405
     matrix_exp = staticmethod(matrix_exp)  # noqa: F405  (ops/matrix.py)
+    vander = staticmethod(linalg_vander)  # noqa: F405
     cross = staticmethod(linalg_cross)  # noqa: F405
     vecdot = staticmethod(linalg_vecdot)  # noqa: F405
     multi_dot = staticmethod(linalg_multi_dot)  # noqa: F405  (ops/combining.py)

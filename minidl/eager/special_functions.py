@@ -20,6 +20,7 @@ exp2 = ops.exp2
 logsumexp = ops.logsumexp
 sinc = ops.sinc
 gammaln = ops.lgamma
+multigammaln = ops.mvlgamma
 digamma = psi = ops.digamma
 polygamma = ops.polygamma
 i0, i0e, i1, i1e = ops.i0, ops.i0e, ops.i1, ops.i1e

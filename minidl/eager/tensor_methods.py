@@ -62,7 +62,7 @@ SAME_NAME = [
     "index_add", "index_copy", "index_fill", "masked_scatter", "take", "take_along_dim", "put",
     "addcmul", "addcdiv", "baddbmm", "addbmm", "addmv", "addr", "cummax", "cummin",
     # special functions, factorizations and solvers
-    "lgamma", "digamma", "erfinv", "cholesky", "qr", "svd", "slogdet", "logdet", "pinverse", "matrix_power",
+    "lgamma", "mvlgamma", "digamma", "erfinv", "cholesky", "qr", "svd", "slogdet", "logdet", "pinverse", "matrix_power",
     "cholesky_solve", "cholesky_inverse", "triangular_solve", "cross", "matrix_exp",
     # more elementwise math, combining and cutting, distances and bins
     "sgn", "logit", "xlogy", "fmod", "float_power", "hypot", "logaddexp", "logaddexp2", "copysign", "frac",
@@ -278,11 +278,15 @@ def float_power_(self, exponent):
 
 def index_put(self, indices, values, accumulate=False):
     """``x.index_put(indices, values)`` is ``x[indices] = values`` out of place (``indices`` a tuple of index
-    tensors, one per leading dim). With ``accumulate=True`` the values are added, and an index that appears
-    several times gets all of its values: a scatter-add (``put``) at the flat positions the indices name."""
+    tensors, one per leading dim, or boolean masks). With ``accumulate=True`` the values are added, and an index
+    that appears several times gets all of its values: a scatter-add (``put``) at the flat positions the indices
+    name."""
     indices = tuple(indices)
     if not accumulate:
         return ops.index_put(self, indices, values)
+    # a boolean mask over k dims names its True positions: k integer index tensors
+    indices = tuple(part for i in indices for part in (
+        i.nonzero(as_tuple=True) if isinstance(i, Tensor) and i.dtype == dtypes.bool_ else (i,)))
     if not indices or not all(isinstance(i, Tensor) and i.dtype.kind in "iu" for i in indices):
         raise TypeError("index_put(accumulate=True): expected a non-empty tuple of integer index tensors, got "
                         f"({', '.join(ops.describe(i) for i in indices)})")

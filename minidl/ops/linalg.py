@@ -298,12 +298,35 @@ class EyeLike(Op):
         return Spec((n, n), x.dtype)
 
 
+def _equation_of_sublists(arguments):
+    """(equation, operands) of einsum's sublist form ``op0, dims0, op1, dims1, ..., [output dims]``."""
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+    def term(dims):
+        if not isinstance(dims, (list, tuple)):
+            raise TypeError(f"einsum: in the sublist form each operand is followed by a list of its dims, got "
+                            f"{type(dims).__name__}")
+        if any(d is not Ellipsis and not (isinstance(d, int) and 0 <= d < len(letters)) for d in dims):
+            raise ValueError(f"einsum: sublist dims must be integers in [0, 52) or Ellipsis, got {list(dims)}")
+        return "".join("..." if d is Ellipsis else letters[d] for d in dims)
+
+    operands, terms = arguments[0:-1:2] if len(arguments) % 2 else arguments[0::2], arguments[1::2]
+    equation = ",".join(term(dims) for dims in terms)
+    if len(arguments) % 2:
+        equation += "->" + term(arguments[-1])
+    return equation, operands
+
+
 def einsum(equation, *operands):
     """Einstein summation, e.g. ``einsum("ij,jk->ik", a, b)`` is ``a @ b`` and ``einsum("ii", a)`` the trace.
 
-    Operands may also come as one list: ``einsum("ij,jk", [a, b])``. Letters of the same name must have the same
-    size or size 1 (which broadcasts); ``...`` stands for the dims the letters do not name, and broadcasts.
+    Operands may also come as one list: ``einsum("ij,jk", [a, b])``, or in the sublist form, each operand followed
+    by its dims as numbers (0-51 for a-z, A-Z; ``...`` as ``Ellipsis``) and the output's last:
+    ``einsum(a, [0, 1], b, [1, 2], [0, 2])``. Letters of the same name must have the same size or size 1 (which
+    broadcasts); ``...`` stands for the dims the letters do not name, and broadcasts.
     """
+    if not isinstance(equation, str) and operands and isinstance(operands[0], (list, tuple)):
+        equation, operands = _equation_of_sublists((equation,) + operands)
     if not isinstance(equation, str):
         raise TypeError(f"einsum: the equation must be a string, got {type(equation).__name__}")
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):

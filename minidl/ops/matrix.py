@@ -1,10 +1,11 @@
 """Matrix functions: ``diag``, ``diagonal``, ``diag_embed``, ``trace``, ``inverse``, ``det``, ``matrix_exp``,
-``addmm``, ``tensordot``, and the norms of ``torch.linalg`` (``linalg_norm``, ``linalg_vector_norm``,
-``linalg_matrix_norm``) with the condition number ``linalg_cond`` (``minidl.eager.linalg`` gives them PyTorch's
-names ``linalg.norm``, ...).
+``addmm``, ``tensordot``, the Vandermonde matrix ``vander``, and the norms of ``torch.linalg`` (``linalg_norm``,
+``linalg_vector_norm``, ``linalg_matrix_norm``) with the condition number ``linalg_cond`` (``minidl.eager.linalg``
+gives them PyTorch's names ``linalg.norm``, ...).
 
-Four ops carry derivatives of their own — the diagonal ops, ``Inverse``, ``Det`` and ``MatrixExp`` — each written
-with matrix products and the other ops, so second order works; the rest are compositions. Complex matrices follow
+Five ops carry derivatives of their own — the diagonal ops, ``Inverse``, ``Det``, ``MatrixExp`` and
+``Vandermonde`` — each written with matrix products and the other ops, so second order works; the rest are
+compositions. Complex matrices follow
 PyTorch's convention (conjugate transposes in the gradients).
 """
 import builtins
@@ -24,10 +25,11 @@ from .indexing import getitem
 from .infer import broadcast_shapes, normalize_dim
 from .linalg import _check_tensors, _mH, _product_operands, einsum, matmul, mm
 from .reduce import check_tensor, sum
-from .shape import cat, unsqueeze
+from .shape import cat, flip, unsqueeze
 from .shape_helpers import movedim
 
-__all__ = ["diag", "diagonal", "diag_embed", "trace", "inverse", "det", "matrix_exp", "addmm", "tensordot"]
+__all__ = ["diag", "diagonal", "diag_embed", "trace", "inverse", "det", "matrix_exp", "addmm", "tensordot", "vander",
+           "linalg_vander"]
 
 INF = float("inf")
 
@@ -418,3 +420,72 @@ def tensordot(a, b, dims=2):
     kept = [c for i, c in enumerate(terms_a) if i not in dims_a] + \
            [c for i, c in enumerate(terms_b) if i not in dims_b]
     return einsum(f"{''.join(terms_a)},{''.join(terms_b)}->{''.join(kept)}", a, b)
+
+
+class Vandermonde(Op):
+    """The powers x^0, x^1, ..., x^(n-1) of each entry of ``x`` along a new last dim — or, with attr
+    ``order`` = k, their k-th derivatives' shape: column j is dᵏ/dxᵏ x^(j+k) = (j+k)!/j! · x^j.
+
+    That family closes under differentiation: d/dx Σ_j g_j (j+k)!/j! x^j = Σ_{i<n-1} g_{i+1} (i+k+1)!/i! x^i,
+    the order-(k+1) matrix one column shorter — so every order of gradient is this op again. The powers are
+    running products (x^0 = 1 also where x is 0 or infinite; exact for integers)."""
+
+    @staticmethod
+    def forward(xp, x, n, order):
+        powers = xp.empty(x.shape + (n,), x.dtype)
+        if n:
+            powers[..., 0] = 1
+        for j in range(1, n):
+            powers[..., j] = powers[..., j - 1] * x
+        if order:
+            powers *= xp.asarray([math.perm(j + order, order) for j in range(n)], x.dtype)
+        return powers
+
+    @staticmethod
+    def vjp(ctx, g):
+        n, order = ctx.attrs["n"], ctx.attrs["order"]
+        x = ctx.inputs[0]
+        if n < 2:
+            return (zeros_like(x),)  # x^0 (or its derivative, a constant) does not depend on x
+        later = getitem(g, (Ellipsis, slice(1, None)))
+        return (sum(later * apply(Vandermonde, x, n=n - 1, order=order + 1), -1),)
+
+    @staticmethod
+    def infer(x, n, order):
+        return Spec(tuple(x.shape) + (n,), x.dtype)
+
+
+def _vandermonde(op_name, x, n, increasing):
+    """The ``n`` powers of ``x`` along a new last dim, from x^0 up (``increasing``) or down to it (``Vandermonde``);
+    integers and bools give int64."""
+    if n is None:
+        raise OpError(f"{op_name}: N is needed when the length of x is unknown ({describe(x)})")
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
+        raise OpError(f"{op_name}: N must be a non-negative integer, got {n!r}")
+    if x.dtype.kind in "biu":
+        x = cast(x, dtypes.int64)
+    powers = apply(Vandermonde, x, n=int(n), order=0)
+    return powers if increasing else flip(powers, (-1,))
+
+
+def vander(x, N=None, increasing=False):
+    """The Vandermonde matrix of the 1-D ``x``: ``N`` columns (default len(x)), the powers x^(N-1), ..., x, 1
+    (``increasing=True``: 1, x, ..., x^(N-1))."""
+    check_tensor("vander", x)
+    if x.ndim != 1:
+        raise OpError(f"vander: x must be a one-dimensional tensor, got {describe(x)}")
+    return _vandermonde("vander", x, x.shape[0] if N is None else N, increasing)
+
+
+def linalg_vander(x, *, N=None):
+    """``torch.linalg.vander``: the powers 1, x, ..., x^(N-1) of each entry of ``x`` (*, n) along a new last dim
+    (default N = n; at least 2, as in PyTorch)."""
+    check_tensor("linalg.vander", x)
+    if x.dtype == dtypes.bool_:
+        raise DtypeError(f"linalg.vander supports floating point, complex, and integer tensors, but got {describe(x)}")
+    if x.ndim == 0:
+        raise OpError(f"linalg.vander: x must have at least one dimension, got {describe(x)}")
+    n = x.shape[-1] if N is None else N
+    if isinstance(n, numbers.Integral) and n <= 1:
+        raise OpError(f"linalg.vander: N must be greater than 1, got {n} (x {describe(x)})")
+    return _vandermonde("linalg.vander", x, n, True)

@@ -1,6 +1,6 @@
 """More elementwise functions: the error function ``erf``, its complement ``erfc`` and its inverse ``erfinv``;
-the gamma function's logarithm ``lgamma`` and its derivatives ``digamma`` and ``polygamma``; ``nan_to_num``
-(replace NaN and infinities by numbers) and ``lerp`` (linear interpolation).
+the gamma function's logarithm ``lgamma``, its multivariate form ``mvlgamma``, and its derivatives ``digamma`` and
+``polygamma``; ``nan_to_num`` (replace NaN and infinities by numbers) and ``lerp`` (linear interpolation).
 
 numpy has none of these special functions. ``activations.py`` sums erf for gelu (``_erfc``, and ``_erf`` from the
 same expansions), and the ops here use those; the gamma family is summed here, in float64 whatever the input's
@@ -18,7 +18,7 @@ from .infer import same_spec
 from .promote import promote
 from .unary import _floating, _real, _tensor, exp, isfinite
 
-__all__ = ["erf", "erfc", "erfinv", "lgamma", "digamma", "polygamma", "nan_to_num", "lerp"]
+__all__ = ["erf", "erfc", "erfinv", "lgamma", "mvlgamma", "digamma", "polygamma", "nan_to_num", "lerp"]
 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
@@ -251,6 +251,16 @@ def lgamma(input):
     """``ln|Γ(x)|`` elementwise (Γ(n + 1) = n!, so ``lgamma(n + 1)`` is ln n!); +inf at 0 and the negative
     integers, where Γ has poles."""
     return apply(Lgamma, _real_floating("lgamma", input))
+
+
+def mvlgamma(input, p):
+    """The multivariate log-gamma function of dimension p, elementwise:
+    ``ln Γ_p(x) = p(p-1)/4 · ln π + Σ_{j<p} ln Γ(x - j/2)`` (the normalizer of the Wishart distribution; p = 1 is
+    ``lgamma``). Defined for x > (p - 1)/2; below, as in PyTorch, it is the same sum of ln|Γ|."""
+    if isinstance(p, bool) or not isinstance(p, int) or p < 1:
+        raise OpError(f"mvlgamma: p has to be greater than or equal to 1, got {p!r}")
+    x = _real_floating("mvlgamma", input)
+    return sum(lgamma(x - j / 2) for j in range(p)) + p * (p - 1) / 4 * math.log(math.pi)
 
 
 def digamma(input):

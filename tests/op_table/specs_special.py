@@ -1,4 +1,4 @@
-"""Op table entries for erf, erfc, erfinv, lgamma, digamma, polygamma, nan_to_num and lerp (special.py).
+"""Op table entries for erf, erfc, erfinv, lgamma, mvlgamma, digamma, polygamma, nan_to_num and lerp (special.py).
 
 The gamma family is checked three ways: against ``math.lgamma``; against identities that need no other library
 (the recurrences ψ⁽ⁿ⁾(x + 1) - ψ⁽ⁿ⁾(x) = (-1)ⁿ n! / xⁿ⁺¹ and closed-form values such as ψ(1) = -γ); and against
@@ -79,6 +79,9 @@ SPECS = [
     OpSpec("lgamma_of_integers", lambda m, x: m.lgamma(x),
            lambda a: np.array([np.inf, np.inf, 0, math.log(24)], a.dtype), fixed([-2.0, 0.0, 1.0, 5.0]),
            grad_inputs=(), notes="poles give +inf (math.lgamma raises there); lgamma(n + 1) = ln n!"),
+    OpSpec("mvlgamma_p3", lambda m, x: m.mvlgamma(x, 3),
+           _vectorized(lambda v: sum(math.lgamma(v - j / 2) for j in range(3)) + 1.5 * math.log(math.pi)),
+           unary(low=1.1, high=6.0), notes="defined for x > (p - 1)/2 = 1"),
     OpSpec("digamma_recurrence", lambda m, x: m.digamma(x + 1) - m.digamma(x), lambda a: 1 / a,
            _gamma_domain(), dtype="float64", rtol=1e-11, atol=1e-12),
     *[_polygamma_step(n) for n in (1, 2, 3)],

@@ -31,7 +31,7 @@ import numpy
 
 from ... import ops
 from ...ops.base import describe, is_tensor
-from ...ops.pooling import adaptive_avg_pool2d
+from ...ops.pooling import adaptive_avg_pool2d, adaptive_avg_pool3d
 from ...ops.resampling import Rule, resample
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
@@ -112,11 +112,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise ValueError(f"interpolate: the output size {sizes} must be positive in every spatial dim (input "
                          f"{describe(input)})")
     if mode == "area":
-        if spatial == 3:
-            raise NotImplementedError("interpolate: mode='area' on 5-D input is not supported in minidl")
         if spatial == 1:
             return ops.squeeze(adaptive_avg_pool2d(ops.unsqueeze(input, -2), (1, sizes[0])), -2)
-        return adaptive_avg_pool2d(input, tuple(sizes))
+        return (adaptive_avg_pool2d if spatial == 2 else adaptive_avg_pool3d)(input, tuple(sizes))
     for dim, (out_size, scale) in enumerate(zip(sizes, scales), start=2):
         input = resample(input, dim, out_size, _rule(input, mode, align_corners, scale, bool(antialias)))
     return input

@@ -1,0 +1,92 @@
+"""Gaps found by the sweeps of session 13, each checked on minidl and, where it is installed, on PyTorch with the
+same assertions: einsum's sublist form; ``index_put(accumulate=True)`` with a boolean mask; ``interpolate`` by
+area on 5-D input; ``vander`` / ``linalg.vander`` (values, dtypes and errors; their gradients are in the op table);
+``mvlgamma``."""
+import math
+
+import numpy as np
+import pytest
+
+import minidl.eager as T
+
+
+@pytest.fixture(params=["minidl", "torch"])
+def lib(request):
+    return pytest.importorskip("torch") if request.param == "torch" else T
+
+
+def test_einsum_in_the_sublist_form(lib):
+    rng = np.random.default_rng(0)
+    a, b = lib.tensor(rng.standard_normal((2, 3, 4))), lib.tensor(rng.standard_normal((2, 4, 5)))
+    expected = np.einsum("bij,bjk->bik", a.numpy(), b.numpy())
+    np.testing.assert_allclose(lib.einsum(a, [0, 1, 2], b, [0, 2, 3], [0, 1, 3]).numpy(), expected)
+    np.testing.assert_allclose(lib.einsum(a, [..., 1, 2], b, [..., 2, 3], [..., 1, 3]).numpy(), expected)
+    np.testing.assert_allclose(lib.einsum(lib.eye(3), [0, 0]).item(), 3.0)  # no output sublist: the trace
+
+
+def test_einsum_sublists_must_be_lists_of_small_integers():
+    with pytest.raises(ValueError, match=r"sublist dims must be integers in \[0, 52\)"):
+        T.einsum(T.ones(2), [60])
+    with pytest.raises(TypeError, match="followed by a list of its dims"):
+        T.einsum(T.ones(2), [0], T.ones(2), 0)
+
+
+def test_index_put_accumulates_through_a_boolean_mask(lib):
+    mask = lib.tensor([[True, False, True], [False, False, True]])
+    x = lib.zeros(2, 3)
+    assert x.index_put((mask,), lib.tensor(1.0), accumulate=True).tolist() == [[1, 0, 1], [0, 0, 1]]
+    assert x.index_put((mask,), lib.tensor([1.0, 2.0, 3.0]), accumulate=True).tolist() == [[1, 0, 2], [0, 0, 3]]
+    rows = lib.tensor([True, False, True])
+    assert lib.ones(3, 2).index_put((rows,), lib.tensor([[1.0, 2.0]]), accumulate=True).tolist() == \
+        [[2, 3], [1, 1], [2, 3]]
+
+
+def test_interpolate_by_area_on_volumes(lib):
+    volume = lib.arange(64.0).reshape(1, 1, 4, 4, 4)
+    out = lib.nn.functional.interpolate(volume, size=(2, 2, 1), mode="area")
+    expected = np.arange(64.0).reshape(2, 2, 2, 2, 1, 4).mean(axis=(1, 3, 5))  # 2×2×4 blocks averaged
+    np.testing.assert_allclose(out.numpy().reshape(2, 2, 1), expected)
+
+
+@pytest.mark.parametrize("dtype, expected_dtype", [("int32", "int64"), ("bool", "int64"), ("float32", "float32")])
+def test_vander_values_and_dtypes(lib, dtype, expected_dtype):
+    x = lib.tensor([0, 2, 3], dtype=getattr(lib, dtype))
+    got = lib.vander(x, N=4)
+    assert str(got.dtype).endswith(expected_dtype)
+    values = np.array([0, 2, 3]).astype(dtype).astype(expected_dtype)  # (a bool True is 1)
+    np.testing.assert_array_equal(got.numpy(), np.vander(values, 4))
+    assert lib.vander(x, N=0).shape == (3, 0)
+    np.testing.assert_array_equal(lib.vander(x, increasing=True).numpy(), np.vander(values, increasing=True))
+    if dtype != "bool":
+        assert lib.linalg.vander(x.reshape(1, 3), N=2).tolist() == [[[1, 0], [1, 2], [1, 3]]]
+
+
+def test_the_column_of_ones_passes_no_nan_gradient_at_zero():
+    # (minidl only: PyTorch 2's vander backward fails with "modified by an inplace operation")
+    x = T.tensor([0.0, 2.0], dtype=T.float64, requires_grad=True)
+    T.vander(x, N=3).sum().backward()  # d/dx (x² + x + 1) = 2x + 1, also at 0 (x**0 would give 0·0^-1)
+    assert x.grad.tolist() == [1.0, 5.0]
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda lib: lib.vander(lib.ones(2, 2)), "x must be a one-dimensional tensor"),
+    (lambda lib: lib.vander(lib.ones(2), N=-1), "N must be"),
+    (lambda lib: lib.linalg.vander(lib.ones(2), N=1), "N must be greater than 1"),
+    (lambda lib: lib.linalg.vander(lib.ones(2, dtype=lib.bool)), "floating point, complex, and integer tensors"),
+])
+def test_vander_errors(lib, call, message):
+    with pytest.raises(RuntimeError, match=message):
+        call(lib)
+
+
+def test_mvlgamma_is_a_sum_of_lgammas(lib):
+    x = lib.tensor([1.3, 2.5, 4.0], dtype=lib.float64, requires_grad=True)
+    y = lib.mvlgamma(x, p=3)
+    expected = [sum(math.lgamma(v - j / 2) for j in range(3)) + 1.5 * math.log(math.pi) for v in (1.3, 2.5, 4.0)]
+    np.testing.assert_allclose(y.detach().numpy(), expected, rtol=1e-12)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), sum(lib.digamma(x.detach() - j / 2) for j in range(3)).numpy(),
+                               rtol=1e-12)
+    np.testing.assert_allclose(lib.special.multigammaln(x.detach(), 1).numpy(), lib.lgamma(x.detach()).numpy())
+    with pytest.raises(RuntimeError, match="p has to be greater than or equal to 1"):
+        lib.mvlgamma(x.detach(), 0)
