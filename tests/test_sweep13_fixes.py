@@ -90,3 +90,25 @@ def test_mvlgamma_is_a_sum_of_lgammas(lib):
     np.testing.assert_allclose(lib.special.multigammaln(x.detach(), 1).numpy(), lib.lgamma(x.detach()).numpy())
     with pytest.raises(RuntimeError, match="p has to be greater than or equal to 1"):
         lib.mvlgamma(x.detach(), 0)
+
+
+@pytest.mark.parametrize("register", [
+    lambda lib, m: m.register_buffer("weight", lib.zeros(2, 2)),
+    lambda lib, m: m.add_module("weight", lib.nn.Linear(2, 2)),
+    lambda lib, m: m.register_parameter("forward", None),
+])
+def test_registering_under_a_name_already_taken_raises_instead_of_replacing(lib, register):
+    layer = lib.nn.Linear(2, 2)
+    with pytest.raises(KeyError, match="already exists"):
+        register(lib, layer)
+    assert [name for name, _ in layer.named_parameters()] == ["weight", "bias"]  # the weight still trains
+    layer.register_buffer("scale", lib.ones(1))  # a new name is fine, and re-registering it too
+    layer.register_buffer("scale", lib.zeros(1))
+    assert layer.scale.item() == 0
+
+
+@pytest.mark.parametrize("call", [lambda x: x.max(), lambda x: x.argmax(), lambda x: x.amin(0),
+                                  lambda x: x.max(dim=0), lambda x: x.argmin(0)])
+def test_complex_numbers_have_no_largest_or_smallest(lib, call):
+    with pytest.raises(RuntimeError):
+        call(lib.tensor([3 + 0j, 1 + 5j]))

@@ -14,7 +14,7 @@ import builtins
 from collections import namedtuple
 
 from ..backend import dtypes
-from .base import Op, Spec, apply, describe, is_tensor
+from .base import DtypeError, Op, Spec, apply, describe, is_tensor
 from .broadcast import zeros_like
 from .cast import cast
 from .infer import operand_dim, rank_is_known, reduced_shape
@@ -64,8 +64,15 @@ def _check_nonempty(op_name, x, dims, whole):
             raise IndexError(f"{op_name}(): Expected reduction dim {d} to have non-zero size (input {describe(x)})")
 
 
-def _whole_or_dims(op_name, op, x, dim, keepdim):
+def _ordered(op_name, x):
+    """``x``, checked to be a tensor whose values have an order (complex numbers have none)."""
     check_tensor(op_name, x)
+    if dtypes.is_complex(x.dtype):
+        raise DtypeError(f"{op_name}(): complex numbers have no order, so no largest or smallest (got {describe(x)})")
+
+
+def _whole_or_dims(op_name, op, x, dim, keepdim):
+    _ordered(op_name, x)
     dims = reduce_dims(op_name, x, dim)
     _check_nonempty(op_name, x, dims, dim is None or (isinstance(dim, (tuple, list)) and not dim))
     return _reduce(op, x, dims, bool(keepdim))
@@ -138,7 +145,7 @@ def _one_dim(op_name, x, dim):
 
 
 def _max_or_min(op_name, whole_op, dim_op, result, x, dim, keepdim):
-    check_tensor(op_name, x)
+    _ordered(op_name, x)
     if dim is None:
         return _whole_or_dims(op_name, whole_op, x, None, keepdim)
     dim = _one_dim(op_name, x, dim)
@@ -197,7 +204,7 @@ class Argmin(Op):
 
 
 def _arg_function(op_name, op, x, dim, keepdim):
-    check_tensor(op_name, x)
+    _ordered(op_name, x)
     if dim is not None:
         dim = _one_dim(op_name, x, dim)
     _check_nonempty(op_name, x, () if dim is None or not rank_is_known(x) or x.ndim == 0 else (dim,), dim is None)

@@ -238,7 +238,9 @@ class Module:
             raise TypeError(f"name should be a string, got {type(name).__name__}")
         if "." in name or name == "":
             raise KeyError(f"name can't contain \".\" or be empty, got {name!r}")
-        if name in self.__dict__ and name not in table:
+        # (a parameter, buffer or submodule of that name is an attribute too: replacing it here would silently
+        # take, say, a weight out of parameters() and so out of training)
+        if name not in table and hasattr(self, name):
             raise KeyError(f"attribute '{name}' already exists")
 
     # ---------------------------------------------------------------------------------------- walking
