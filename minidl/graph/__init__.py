@@ -70,6 +70,7 @@ from .sort_ops import *  # noqa: F401,F403  (sort, argsort, unique; adds top_k a
 from .segment_ops import *  # noqa: F401,F403  (segment_sum, unsorted_segment_max, ...)
 from . import conv_ops  # noqa: F401  (importing it attaches conv1d, conv2d_transpose, max/avg_pool1d to tf.nn)
 from . import metrics
+from .metrics_more import confusion_matrix  # also tf.math's; adds mean_iou, recall_at_k ... to tf.metrics
 from .variables import (all_variables, initialize_local_variables, initialize_variables, model_variables,
                         moving_average_variables)
 # --- end TF1 API gaps ---
@@ -94,6 +95,7 @@ from .custom_gradient import custom_gradient
 from .state_updates import *  # noqa: F401,F403  (scatter_update, scatter_add, ..., scatter_nd_update)
 from .math_extras import *  # noqa: F401,F403  (div_no_nan, roll, bincount, searchsorted, ensure_shape, assert_rank)
 from . import nn_extras, candidate_sampling  # noqa: F401
+from . import nn_more, ctc_ops  # noqa: F401  (tf.nn.convolution, pool, fused_batch_norm, weighted_moments, ctc_loss ...)
 # --- end TF1 API gaps 2 ---
 from . import contrib  # tf.contrib.layers: xavier_initializer, l2_regularizer, fully_connected, ... (TF 1.x only)
 from .partition_ops import dynamic_partition, dynamic_stitch  # also in tf.math

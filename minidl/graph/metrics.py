@@ -40,12 +40,12 @@ def _safe_div(numerator, denominator):
                                                                                  denominator)))
 
 
-def _weighted(values, weights):
-    """(values * weights, weights broadcast to the values' shape) as float32, for sums and counts."""
-    values = cast(to_tensor(values), dtypes.float32)
+def _weighted(values, weights, dtype=dtypes.float32):
+    """(values * weights, weights broadcast to the values' shape) as ``dtype``, for sums and counts."""
+    values = cast(to_tensor(values), dtype)
     if weights is None:
         return values, ops.ones_like(values)
-    weights = ops.broadcast_to_like(cast(to_tensor(weights), dtypes.float32), values)
+    weights = ops.broadcast_to_like(cast(to_tensor(weights), dtype), values)
     return ops.mul(values, weights), weights
 
 
@@ -210,41 +210,58 @@ def auc(labels, predictions, weights=None, num_thresholds=200, metrics_collectio
     if summation_method not in methods:
         raise ValueError(f"Invalid summation_method: {summation_method} (expected one of {methods})")
     if thresholds is None:
-        if num_thresholds < 2:
-            raise ValueError(f"num_thresholds must be > 1, got {num_thresholds}")
-        kepsilon = 1e-7  # the first and last thresholds: every prediction above, none above
-        thresholds = [0.0 - kepsilon] + [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)] + \
-            [1.0 + kepsilon]
+        thresholds = _evenly_spaced_thresholds(num_thresholds)
     else:
         thresholds = [0.0 - 1e-7] + sorted(float(t) for t in thresholds) + [1.0 + 1e-7]
-    labels, predictions = _matching(labels, predictions)
     with variable_scope(name, default_name="auc"):
-        positive = ops.reshape(cast(cast(labels, dtypes.bool_), dtypes.float32), (-1, 1))
-        scores = ops.reshape(cast(predictions, dtypes.float32), (-1, 1))
-        # logits passed for probabilities would give a meaningless area without a word: TF checks the range
-        in_range = [check(scores, bound, message="predictions must be in [0, 1]")
-                    for check, bound in ((assert_greater_equal, 0.0), (assert_less_equal, 1.0))]
-        with control_dependencies(in_range):
-            scores = identity(scores)
-        weight = ops.ones_like(positive) if weights is None else ops.reshape(
-            ops.broadcast_to_like(cast(to_tensor(weights), dtypes.float32), cast(predictions, dtypes.float32)),
-            (-1, 1))
-        above = cast(ops.gt(scores, to_tensor(numpy.asarray(thresholds, numpy.float32))), dtypes.float32)  # [N, T]
-        negative = ops.sub(1.0, positive)
-        below = ops.sub(1.0, above)
-        counts = {"true_positives": ops.mul(positive, above), "false_negatives": ops.mul(positive, below),
-                  "true_negatives": ops.mul(negative, below), "false_positives": ops.mul(negative, above)}
-        totals, updated = {}, {}
-        for key, per_entry in counts.items():
-            totals[key] = _metric_variable(key, shape=(len(thresholds),))
-            updated[key] = totals[key].assign_add(ops.sum(ops.mul(per_entry, weight), dim=0))
+        totals, updated = _confusion_at_thresholds(labels, predictions, thresholds, weights)
         return _finish(_area(totals, curve, summation_method), _area(updated, curve, summation_method),
                        metrics_collections, updates_collections)
 
 
+def _evenly_spaced_thresholds(num_thresholds, last=1.0 + 1e-7):
+    """0 - 1e-7, then ``i / (num_thresholds - 1)`` for i = 1 .. num_thresholds - 2, then ``last``: the first threshold
+    has every prediction in [0, 1] above it and the default last one none, so that a curve reaches both corners."""
+    if num_thresholds < 2:
+        raise ValueError(f"num_thresholds must be > 1, got {num_thresholds}")
+    return [0.0 - 1e-7] + [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)] + [last]
+
+
+_CONFUSION_KEYS = ("true_positives", "false_negatives", "true_negatives", "false_positives")
+
+
+def _confusion_at_thresholds(labels, predictions, thresholds, weights, keys=_CONFUSION_KEYS):
+    """The (weighted) confusion counts at each of the ``thresholds`` (floats), an entry counting as predicted
+    positive at threshold t when its prediction is > t: true positives are labelled True and above t, false
+    negatives labelled True and not above, true negatives labelled False and not above, false positives labelled
+    False and above. ``labels`` are read as bool; ``predictions`` must lie in [0, 1] (the update raises
+    InvalidArgumentError otherwise). For each of ``keys`` a local [len(thresholds)] variable of that name, in the
+    current variable scope, adds them up. Returns ``(totals, updated)``: dicts from the keys to the variables and to
+    the tensors that add a batch and give the new counts."""
+    labels, predictions = _matching(labels, predictions)
+    positive = ops.reshape(cast(cast(labels, dtypes.bool_), dtypes.float32), (-1, 1))
+    scores = ops.reshape(cast(predictions, dtypes.float32), (-1, 1))
+    # logits passed for probabilities would give meaningless counts without a word: TF checks the range
+    in_range = [check(scores, bound, message="predictions must be in [0, 1]")
+                for check, bound in ((assert_greater_equal, 0.0), (assert_less_equal, 1.0))]
+    with control_dependencies(in_range):
+        scores = identity(scores)
+    weight = ops.reshape(_weighted(predictions, weights)[1], (-1, 1))
+    above = cast(ops.gt(scores, to_tensor(numpy.asarray(thresholds, numpy.float32))), dtypes.float32)  # [N, T]
+    negative = ops.sub(1.0, positive)
+    below = ops.sub(1.0, above)
+    per_entry = {"true_positives": ops.mul(positive, above), "false_negatives": ops.mul(positive, below),
+                 "true_negatives": ops.mul(negative, below), "false_positives": ops.mul(negative, above)}
+    totals, updated = {}, {}
+    for key in keys:
+        totals[key] = _metric_variable(key, shape=(len(thresholds),))
+        updated[key] = totals[key].assign_add(ops.sum(ops.mul(per_entry[key], weight), dim=0))
+    return totals, updated
+
+
 def _area(counts, curve, summation_method):
     """The area under the curve drawn by the confusion ``counts`` (a [T] tensor each) at the thresholds."""
-    tp, fn, tn, fp = (counts[k] for k in ("true_positives", "false_negatives", "true_negatives", "false_positives"))
+    tp, fn, tn, fp = (counts[k] for k in _CONFUSION_KEYS)
     if curve == "PR" and summation_method == "careful_interpolation":
         return _interpolated_pr_area(tp, fp, fn)
     epsilon = 1e-6
