@@ -112,3 +112,35 @@ def test_registering_under_a_name_already_taken_raises_instead_of_replacing(lib,
 def test_complex_numbers_have_no_largest_or_smallest(lib, call):
     with pytest.raises(RuntimeError):
         call(lib.tensor([3 + 0j, 1 + 5j]))
+
+
+@pytest.mark.parametrize("value", [[1.0, 2.0], "tensor"])
+def test_pad_takes_one_number_as_its_value(lib, value):
+    value = lib.tensor([1.0, 2.0]) if value == "tensor" else value
+    with pytest.raises(TypeError, match="value"):  # numpy's pad would put a different value on each side
+        lib.nn.functional.pad(lib.zeros(1, 2), (1, 1), value=value)
+    assert lib.nn.functional.pad(lib.zeros(1, 2), (1, 1), value=2.5).tolist() == [[2.5, 0, 0, 2.5]]
+
+
+def test_size_and_stride_name_a_dim_out_of_range(lib):
+    x = lib.randn(2, 3)
+    assert (x.size(-1), x.stride(0)) == (3, 3)
+    for call, message in ((lambda: x.size(5), "but got 5"), (lambda: x.stride(-3), "but got -3"),
+                          (lambda: lib.tensor(1.0).size(0), "no dimensions")):
+        with pytest.raises(IndexError, match=message):
+            call()
+
+
+def test_python_numbers_of_tensors_with_several_elements_are_value_errors(lib):
+    for convert in (float, int):
+        with pytest.raises(ValueError, match="only one element tensors can be converted to Python scalars"):
+            convert(lib.randn(3))
+    with pytest.raises(RuntimeError):
+        lib.zeros(3).resize_(-1)
+
+
+def test_searchsorted_checks_its_sorter(lib):
+    sequence = lib.tensor([3.0, 1.0, 2.0])
+    assert lib.searchsorted(sequence, lib.tensor([2.5]), sorter=lib.tensor([1, 2, 0])).tolist() == [2]
+    with pytest.raises(RuntimeError, match="sorter index out of range"):
+        lib.searchsorted(sequence, lib.tensor([2.5]), sorter=lib.tensor([0, 5, 1]))

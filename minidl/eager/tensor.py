@@ -98,7 +98,17 @@ class Tensor:
         return Size(self._data.shape)
 
     def size(self, dim=None):
-        return Size(self._data.shape) if dim is None else self._data.shape[dim]
+        return Size(self._data.shape) if dim is None else self._data.shape[self._existing_dim(dim)]
+
+    def _existing_dim(self, dim):
+        """``dim`` as an index into the shape (a 0-d tensor has none: unlike a reduction, no dim 0 to pretend)."""
+        ndim = self._data.ndim
+        if ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        if not -ndim <= dim < ndim:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], but got "
+                             f"{dim})")
+        return dim
 
     @property
     def dtype(self):
@@ -137,7 +147,7 @@ class Tensor:
     def stride(self, dim=None):
         """How many elements apart consecutive entries along each dim are in memory (numpy counts bytes)."""
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
-        return strides if dim is None else strides[dim]
+        return strides if dim is None else strides[self._existing_dim(dim)]
 
     def is_contiguous(self, memory_format=None):
         """True when the entries lie in memory row after row, with no gaps (what ``view`` needs to reshape
@@ -402,6 +412,8 @@ class Tensor:
         """Give this tensor the shape ``sizes``, in place: its first entries (in memory order) are kept, new ones
         are uninitialized (zeros here). A tensor that requires grad, or a view of another's memory, refuses."""
         shape = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+        if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in shape):
+            raise RuntimeError(f"resize_: the sizes must be non-negative integers, got {list(shape)}")
         if self._requires_grad:
             raise RuntimeError("cannot resize variables that require grad")
         if self._base is not None:
@@ -527,6 +539,8 @@ class Tensor:
             _warned["scalar of a tensor that requires grad"] = True
             warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
                           "Consider using tensor.detach() first.", UserWarning, stacklevel=3)
+        if self._data.size != 1:  # (Python's number conversions raise ValueError; item() a RuntimeError)
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return self.item()
 
     def __index__(self):

@@ -68,7 +68,11 @@ class Searchsorted(Op):
     @staticmethod
     def forward(xp, sequence, values, *sorter, right, dtype):
         if sorter:
-            sequence = xp.take_along_axis(sequence, sorter[0], axis=-1)
+            (order,) = sorter
+            n = sequence.shape[-1]
+            if order.size and not (bool((order >= 0).all()) and bool((order < n).all())):
+                raise OpError(f"torch.searchsorted(): sorter index out of range (the sequence has {n} entries)")
+            sequence = xp.take_along_axis(sequence, order, axis=-1)
         values = xp.asarray(values)
         if sequence.ndim == 1:  # binary search, log(n) comparisons per value
             positions = xp.searchsorted(sequence, values, side="right" if right else "left")

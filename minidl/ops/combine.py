@@ -313,6 +313,9 @@ def pad(input, pad, mode="constant", value=None):
             raise OpError(f"pad: negative padding ({before}, {after}) crops more than the {n} elements of "
                           f"dimension {d} of {describe(input)}")
     if mode == "constant":
+        if is_tensor(value) or isinstance(value, (list, tuple, str)) or getattr(value, "ndim", 0) != 0:
+            # (several values would be spread over the sides by numpy's pad, a different one on each)
+            raise TypeError(f"pad(): argument 'value' must be a number, not {type(value).__name__}")
         return apply(ConstantPad, input, pads=tuple(pairs), value=0 if value is None else value)
     if mode not in _SOURCE:
         raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}")
