@@ -144,3 +144,17 @@ def test_searchsorted_checks_its_sorter(lib):
     assert lib.searchsorted(sequence, lib.tensor([2.5]), sorter=lib.tensor([1, 2, 0])).tolist() == [2]
     with pytest.raises(RuntimeError, match="sorter index out of range"):
         lib.searchsorted(sequence, lib.tensor([2.5]), sorter=lib.tensor([0, 5, 1]))
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.zeros(3).masked_fill(lib.tensor([1, 0, 1]), 1.0),
+    lambda lib: lib.zeros(3).scatter(0, lib.tensor([0]), lib.tensor([1], dtype=lib.float64)),
+    lambda lib: lib.isclose(lib.zeros(2), lib.zeros(2, dtype=lib.float64)),
+    lambda lib: lib.tensor([1 + 1j, 2 + 0j]).sort(),
+    lambda lib: lib.nn.functional.dropout(lib.ones(3, dtype=lib.int64)),
+    lambda lib: lib.meshgrid(lib.zeros(2), lib.zeros(2, dtype=lib.float64), indexing="ij"),
+    lambda lib: lib.nn.functional.conv2d(lib.ones(1, 1, 4, 4), lib.ones(1, 1, 2, 2), stride=(1, 1, 1)),
+])
+def test_dtype_and_geometry_mistakes_are_runtime_errors_as_in_pytorch(lib, call):
+    with pytest.raises(RuntimeError):  # (minidl's are TypeErrors or ValueErrors too: DtypeError, OpError)
+        call(lib)

@@ -147,7 +147,7 @@ def _unpool_inputs():
     (lambda y, i: F.max_unpool2d(y, i, 2, output_size=(5.0, 5)), TypeError, r"output_size must hold ints"),
     (lambda y, i: F.max_unpool2d(y, i, 0), OpError, r"kernel_size must be at least 1"),
     (lambda y, i: F.max_unpool2d(y, i, 2, stride=0), OpError, r"stride must be at least 1"),
-    (lambda y, i: F.max_unpool2d(y, i, (2, 2, 2)), TypeError, r"expected kernel_size to be a single integer value or "
+    (lambda y, i: F.max_unpool2d(y, i, (2, 2, 2)), OpError, r"expected kernel_size to be a single integer value or "
                                                               r"a list of 2"),
     (lambda y, i: F.max_unpool2d(y, i.numpy(), 2), TypeError, r"max_unpool2d: expected indices to be a tensor"),
 ])
@@ -223,7 +223,7 @@ def test_lp_pool_layers_match_pytorch(torch):
     (lambda x: F.lp_pool2d(x, "2", 2), TypeError, r"lp_pool2d: norm_type must be a real number, got '2'"),
     (lambda x: F.lp_pool2d(x.long(), 2, 2), TypeError, r"lp_pool2d: expected a floating point tensor, got int64"),
     (lambda x: F.lp_pool2d(x, 2, 7), OpError, r"lp_pool2d: .*the calculated output size .* is too small"),
-    (lambda x: F.lp_pool2d(x, 2, (2, 2, 2)), TypeError, r"lp_pool2d: expected kernel_size to be .* a list of 2"),
+    (lambda x: F.lp_pool2d(x, 2, (2, 2, 2)), OpError, r"lp_pool2d: expected kernel_size to be .* a list of 2"),
     (lambda x: F.lp_pool2d(x[0, 0], 2, 2), OpError, r"lp_pool2d: expected a 4-D input"),
     (lambda x: F.lp_pool1d(x[:, :, 0], 2, (2,)), TypeError, r"lp_pool1d: kernel_size must be an int"),
     (lambda x: F.lp_pool1d(x[:, :, 0], 2, 2, stride=0), OpError, r"lp_pool1d: stride must be at least 1"),

@@ -12,7 +12,7 @@ import numbers
 import numpy
 
 from ..backend import dtypes
-from .base import Op, OpError, apply, describe, is_tensor
+from .base import DtypeError, Op, OpError, apply, describe, is_tensor
 from .broadcast import zeros_like
 from .cast import cast
 from .compare import gt, logical_and, lt, where, where_grad
@@ -32,8 +32,8 @@ def _float_tensor(op_name, x, promote_integers=False):
         raise TypeError(f"{op_name}: complex tensors are not supported (got {describe(x)})")
     if x.dtype.kind in "biu":
         if not promote_integers:
-            raise TypeError(f"{op_name}: expected a floating point tensor, got {describe(x)}; convert it with "
-                            f".float() first")
+            raise DtypeError(f"{op_name}: expected a floating point tensor, got {describe(x)}; convert it with "
+                             f".float() first")
         return cast(x, dtypes.get_default_dtype())
     return x
 

@@ -7,7 +7,7 @@ gradient to whichever operand each output element came from; that routing is one
 import numpy
 
 from ..backend import dtypes
-from .base import Op, OpError, Spec, apply, describe, is_tensor, warn
+from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor, warn
 from .broadcast import sum_to_like
 from .cast import cast
 from .infer import broadcast_infer, broadcast_shapes
@@ -206,8 +206,8 @@ def _condition(op_name, condition, what="condition"):
     if not is_tensor(condition):
         raise TypeError(f"{op_name}: {what} must be a bool tensor, not {type(condition).__name__}")
     if condition.dtype != dtypes.bool_:
-        raise TypeError(f"{op_name}: expected {what} to be a bool tensor, but got {describe(condition)}; "
-                        f"compare first (x > 0) or cast with .bool()")
+        raise DtypeError(f"{op_name}: expected {what} to be a bool tensor, but got {describe(condition)}; "
+                         f"compare first (x > 0) or cast with .bool()")
     return condition
 
 
@@ -373,8 +373,8 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         if not is_tensor(value):
             raise TypeError(f"isclose(): argument '{what}' must be a tensor, not {type(value).__name__}")
     if input.dtype != other.dtype:
-        raise TypeError(f"isclose(): expected both tensors to have the same dtype, got {describe(input)} and "
-                        f"{describe(other)}")
+        raise DtypeError(f"isclose(): expected both tensors to have the same dtype, got {describe(input)} and "
+                         f"{describe(other)}")
     for what, value in (("rtol", rtol), ("atol", atol)):
         if value < 0:
             raise OpError(f"isclose(): {what} must be greater than or equal to zero, but got {value}")

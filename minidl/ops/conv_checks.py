@@ -17,9 +17,12 @@ LAYOUTS = {2: ("(N, C, H, W)", "KH, KW", "a pair"), 3: ("(N, C, D, H, W)", "KD, 
 def ntuple(op_name, value, what, minimum, n=2):
     """An int or a sequence of ``n`` ints, each at least ``minimum``, as a tuple of ``n`` Python ints."""
     values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
-    if len(values) != n or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values):
-        raise TypeError(f"{op_name}: expected {what} to be a single integer value or a list of {n} integers, but "
-                        f"got {what}={value!r}")
+    message = (f"{op_name}: expected {what} to be a single integer value or a list of {n} integers, but got "
+               f"{what}={value!r}")
+    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values):
+        raise TypeError(message)
+    if len(values) != n:  # (the right type, the wrong number of dims: PyTorch's RuntimeError)
+        raise OpError(message)
     if any(v < minimum for v in values):
         raise OpError(f"{op_name}: {what} must be at least {minimum} (got {what}={value!r})")
     return tuple(int(v) for v in values)

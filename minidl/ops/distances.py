@@ -8,7 +8,7 @@ sign(d)·|d|^(p-1) / ‖d‖^(p-1) with d = x - y; p = ∞ sends the gradient to
 import numbers
 
 from ..backend import dtypes
-from .base import OpError, describe, is_tensor
+from .base import DtypeError, OpError, describe, is_tensor
 from .elementwise_more import both_tensors
 from .infer import broadcast_shapes
 from .promote import promote, require_same_dtype
@@ -34,8 +34,8 @@ def dist(input, other, p=2):
     p = _order("dist", p)
     dtype, (a, b) = promote("dist", input, other)
     if not dtypes.is_differentiable(dtype):
-        raise TypeError(f"dist: input dtype should be either floating point or complex, got {describe(input)} and "
-                        f"{describe(other)}")
+        raise DtypeError(f"dist: input dtype should be either floating point or complex, got {describe(input)} and "
+                         f"{describe(other)}")
     broadcast_shapes("dist", tuple(a.shape), tuple(b.shape))  # (an error naming dist, not the subtraction)
     return norm(a - b, p)
 

@@ -16,7 +16,7 @@ import numbers
 import numpy
 
 from ..backend import dtypes
-from .base import Op, OpError, Spec, apply, describe, is_tensor
+from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor
 from .infer import broadcast_shapes
 
 __all__ = ["dropout", "dropout_mask"]
@@ -124,7 +124,7 @@ def dropout(input, p=0.5, training=True, generator=None, mask=None):
     if not is_tensor(input):
         raise TypeError(f"dropout(): argument 'input' must be a tensor, not {type(input).__name__}")
     if not dtypes.is_floating_point(input.dtype):
-        raise TypeError(f"dropout: expected a floating point input, got {describe(input)}")
+        raise DtypeError(f"dropout: expected a floating point input, got {describe(input)}")
     p = _check_p(p)
     if not training or p == 0:
         return input

@@ -12,7 +12,7 @@ import math
 
 from ..backend import dtypes
 from .arithmetic import _conj, div
-from .base import Op, apply, describe, is_tensor, refuse_integer_division_by_zero
+from .base import DtypeError, Op, apply, describe, is_tensor, refuse_integer_division_by_zero
 from .broadcast import sum_to_like, zeros_like
 from .compare import clamp, eq, gt, le, logical_and, where
 from .infer import broadcast_infer, normalize_dim, same_spec
@@ -97,8 +97,8 @@ def heaviside(input, values):
     both_tensors("heaviside", input, values, "values")
     _refuse_complex("heaviside", input, values)
     if input.dtype != values.dtype:
-        raise TypeError(f"heaviside is not yet implemented for tensors with different dtypes ({describe(input)} and "
-                        f"{describe(values)})")
+        raise DtypeError(f"heaviside is not yet implemented for tensors with different dtypes ({describe(input)} and "
+                         f"{describe(values)})")
     return apply(Heaviside, input, values)
 
 
@@ -300,7 +300,7 @@ def frac(input):
 def _angle(op_name, input, factor):
     x = _floating(op_name, input)
     if dtypes.is_complex(x.dtype):
-        raise TypeError(f"{op_name} is not supported for complex tensors (got {describe(x)})")
+        raise DtypeError(f"{op_name} is not supported for complex tensors (got {describe(x)})")
     return x * factor
 
 

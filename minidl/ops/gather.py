@@ -11,7 +11,7 @@ position read twice gets both contributions); scatter_add's gradient for ``src``
 """
 
 from ..backend import dtypes
-from .base import Op, OpError, Spec, apply, describe, is_tensor, warn
+from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor, warn
 from .broadcast import full_like, zeros_like
 from .indexing import check_index_tensor, getitem
 from .infer import normalize_dim
@@ -196,8 +196,8 @@ def _scatter_operands(op_name, x, dim, index, src):
     check_tensor(op_name, src)
     check_index_tensor(op_name, index)
     if src.dtype != x.dtype:
-        raise TypeError(f"{op_name}: expected src to have the dtype of self, got self {describe(x)} and src "
-                        f"{describe(src)}")
+        raise DtypeError(f"{op_name}: expected src to have the dtype of self, got self {describe(x)} and src "
+                         f"{describe(src)}")
     dim = normalize_dim(op_name, dim, x.ndim)
     _check_sizes(op_name, dim, index, x, "self")
     _check_sizes(op_name, dim, index, src, "src", other_dim_too=True)

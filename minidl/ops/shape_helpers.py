@@ -7,7 +7,7 @@ the op it is made of; nothing here needs a VJP of its own.
 import math
 import operator
 
-from .base import OpError, describe, warn
+from .base import DtypeError, OpError, describe, warn
 from .combine import _tensor_list, cat
 from .indexing import getitem
 from .infer import normalize_dim
@@ -130,8 +130,8 @@ def meshgrid(*tensors, indexing=None):
         if x.ndim > 1:
             raise OpError(f"meshgrid: expected 0D or 1D tensors in the tensor list, but got {describe(x)}")
         if x.dtype != tensors[0].dtype:
-            raise TypeError(f"meshgrid: expects all tensors to have the same dtype, got {describe(tensors[0])} and "
-                            f"{describe(x)}")
+            raise DtypeError(f"meshgrid: expects all tensors to have the same dtype, got {describe(tensors[0])} and "
+                             f"{describe(x)}")
     sizes = [x.shape[0] if x.ndim else 1 for x in tensors]
     if not known(sizes):
         raise OpError("meshgrid: the sizes of the tensors must be known when the op is created")

@@ -17,7 +17,7 @@ import math
 from collections import namedtuple
 
 from ..backend import dtypes
-from .base import Op, OpError, Spec, apply, describe
+from .base import DtypeError, Op, OpError, Spec, apply, describe
 from .broadcast import zeros_like
 from .extrema import _check_nonempty, _one_dim, _pick_spec, _to_picked
 from .gather import scatter_add
@@ -122,8 +122,8 @@ def _orderable(op_name, x, allow_bool=True):
     """Sorting needs an order: complex numbers have none; PyTorch also refuses bool for the order statistics."""
     check_tensor(op_name, x)
     if dtypes.is_complex(x.dtype) or (not allow_bool and x.dtype == dtypes.bool_):
-        raise TypeError(f"{op_name}: not implemented for {x.dtype} tensors (got {describe(x)}); the values need an "
-                        f"order{'' if allow_bool else ' (cast bool tensors to an integer dtype first)'}")
+        raise DtypeError(f"{op_name}: not implemented for {x.dtype} tensors (got {describe(x)}); the values need an "
+                         f"order{'' if allow_bool else ' (cast bool tensors to an integer dtype first)'}")
     return x
 
 
