@@ -158,3 +158,14 @@ def test_searchsorted_checks_its_sorter(lib):
 def test_dtype_and_geometry_mistakes_are_runtime_errors_as_in_pytorch(lib, call):
     with pytest.raises(RuntimeError):  # (minidl's are TypeErrors or ValueErrors too: DtypeError, OpError)
         call(lib)
+
+
+def test_indexing_shape_mismatches_keep_their_own_words():
+    x = T.randn(3, 4)
+    with pytest.raises(IndexError, match=r"indexing arrays could not be broadcast together with shapes \(2,\) \(3,\)"):
+        x[T.tensor([0, 1]), T.tensor([0, 1, 2])]
+    with pytest.raises(RuntimeError, match=r"value array of shape \(3,\) could not be broadcast to indexing result of "
+                                           r"shape \(2,\)"):
+        T.zeros(4)[T.tensor([True, False, True, False])] = T.tensor([1.0, 2.0, 3.0])
+    with pytest.raises(RuntimeError, match=r"The size of tensor a \(3\) must match the size of tensor b \(4\)"):
+        T.ones(3) + T.ones(4)

@@ -836,7 +836,9 @@ def _op_error(op, args, error):
     """Re-raise an error from deep inside numpy as one that names the op and its arguments."""
     if isinstance(error, ops.OpError):
         return error
-    reason = _size_mismatch(args) if "could not be broadcast" in str(error) else None
+    # (only an elementwise op's operands broadcast against each other; indexing arrays and assigned values meet
+    # numpy's own, accurate, "shape mismatch: ..." words, which stay)
+    reason = _size_mismatch(args) if str(error).startswith("operands could not be broadcast") else None
     message = f"{op.name}: {reason or error} (arguments: {', '.join(describe(a) for a in args)})"
     if isinstance(error, ValueError):
         return ops.OpError(message)
