@@ -169,3 +169,21 @@ def test_indexing_shape_mismatches_keep_their_own_words():
         T.zeros(4)[T.tensor([True, False, True, False])] = T.tensor([1.0, 2.0, 3.0])
     with pytest.raises(RuntimeError, match=r"The size of tensor a \(3\) must match the size of tensor b \(4\)"):
         T.ones(3) + T.ones(4)
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda lib: (lambda x: (x * x).sum().backward())(lib.tensor([1 + 1j], requires_grad=True)), RuntimeError),
+    (lambda lib: lib.randn(3).retain_grad(), RuntimeError),
+    (lambda lib: lib.randn(3, requires_grad=True)[0].detach_(), RuntimeError),
+    (lambda lib: lib.nn.functional.triplet_margin_loss(lib.randn(2, 3), lib.randn(2, 3), lib.randn(2, 3), margin=-1.0),
+     ValueError),
+])
+def test_autograd_and_loss_mistakes_pytorch_refuses(lib, call, error):
+    with pytest.raises(error):
+        call(lib)
+
+
+def test_a_parameter_given_twice_to_an_optimizer_warns(lib):
+    w = lib.zeros(2, requires_grad=True)
+    with pytest.warns(UserWarning, match="duplicate parameters"):
+        lib.optim.SGD([w, w], lr=0.1)

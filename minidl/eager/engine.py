@@ -20,6 +20,8 @@ def _roots(outputs, grad_outputs):
         if not t.requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         if g is None:
+            if t.is_complex():  # (which gradient for a complex output is not obvious: PyTorch asks for it)
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {t.dtype}")
             if t.numel() != 1:
                 raise RuntimeError(f"grad can be implicitly created only for scalar outputs (this output has "
                                    f"shape {list(t.shape)}); pass gradient=... with that shape")

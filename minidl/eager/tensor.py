@@ -295,10 +295,10 @@ class Tensor:
 
     def retain_grad(self):
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep theirs)."""
-        if self._node is None or self._retains_grad:
-            return
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._node is None or self._retains_grad:
+            return
         import weakref
         ref = weakref.ref(self)
 
@@ -321,6 +321,8 @@ class Tensor:
         return t
 
     def detach_(self):
+        if self._base is not None:  # (the view's history is tied to its base's: it cannot lose it alone)
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self._node = None
         self._requires_grad = False
         return self

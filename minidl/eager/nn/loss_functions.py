@@ -255,6 +255,8 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
 def _triplet_loss(name, anchor, positive, negative, distance, margin, swap, reduction):
     _tensors(name, anchor=anchor, positive=positive, negative=negative)
     check_reduction(reduction)
+    if not margin > 0:  # (with margin <= 0 every triplet already ordered right gives 0: nothing would be learned)
+        raise ValueError(f"{name}: margin must be greater than 0, got {margin}")
     if not anchor.ndim == positive.ndim == negative.ndim:
         raise OpError(f"{name}: The anchor, positive, and negative tensors are expected to have the same number of "
                       f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative "

@@ -5,6 +5,7 @@ A subclass implements ``_update(param, grad, state, group)`` — one parameter's
 ``no_grad`` on the parameter's array. Everything else (groups, defaults, saving) lives here once.
 """
 import functools
+import warnings
 from collections import defaultdict
 
 import numpy
@@ -88,6 +89,9 @@ class Optimizer:
                 raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}")
             if not p.is_leaf:
                 raise ValueError("can't optimize a non-leaf Tensor")
+        if len({id(p) for p in group["params"]}) != len(group["params"]):  # each step would update it twice
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this will "
+                          "cause an error", UserWarning, stacklevel=4)
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in group["params"]):
             raise ValueError("some parameters appear in more than one parameter group")
