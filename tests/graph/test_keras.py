@@ -981,6 +981,25 @@ def test_fit_evaluate_and_predict_take_tf_data_datasets():
 
 # ------------------------------------------------------------------ behaviours a TF 1 program relies on
 
+def test_beginner_slips_with_keras_get_clear_errors():
+    x, y = np.ones((8, 3), np.float32), np.random.default_rng(0).integers(0, 2, (8, 1))
+    one_unit = keras.Sequential([keras.layers.Dense(1, activation="sigmoid", input_shape=(3,))])
+    one_unit.compile("sgd", "categorical_crossentropy")  # the softmax of one unit is 1: the loss would stay 0
+    with pytest.raises(ValueError, match="binary_crossentropy"):
+        one_unit.fit(x, y, verbose=0)
+    one_unit.compile("sgd", "binary_crossentropy")
+    with pytest.raises(ValueError, match="the model has 1 input .* a list of 2 arrays was passed"):
+        one_unit.fit([x, x], y, verbose=0)
+    one_unit.fit([x], y, verbose=0)  # [x], as functional-API code passes its one input
+    with pytest.raises(ValueError, match="Invalid axis: 5"):
+        keras.layers.LayerNormalization(axis=5)(keras.Input((3,)))
+    unbuilt = keras.Sequential([keras.layers.Dense(1)])
+    assert unbuilt.get_weights() == []
+    for call in (lambda: unbuilt.set_weights([np.ones((3, 1))]), lambda: unbuilt.save_weights("unused")):
+        with pytest.raises(ValueError, match="build the model first"):
+            call()
+
+
 def test_targets_are_never_truncated_and_must_fit_the_loss():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((64, 1)).astype(np.float32)

@@ -109,6 +109,10 @@ def layer_normalization(inputs, axis=-1, epsilon=1e-3, center=True, scale=True, 
     """(x - mean) / sqrt(variance + epsilon) · gamma + beta, the statistics over ``axis`` of each sample."""
     x = math_ops.to_tensor(inputs)
     axes = [axis] if isinstance(axis, int) else list(axis)
+    rank = x.shape.rank
+    bad = [a for a in axes if not -rank <= a < rank]
+    if bad:
+        raise ValueError(f"Invalid axis: {bad[0]} (LayerNormalization of an input of shape {x.shape})")
     size = [x.shape.as_list()[a] for a in axes]
     with layer_scope(name, "layer_normalization", reuse):
         mean, variance = nn.moments(x, axes, keep_dims=True)

@@ -617,19 +617,28 @@ class Model:
 
     # ------------------------------------------------------------------------------------- weights
     def get_weights(self):
-        """The values of all weights (numpy arrays), in the order of ``model.weights``."""
+        """The values of all weights (numpy arrays), in the order of ``model.weights`` (none before it is built)."""
+        if self._outputs is None:
+            return []
         with self._graph.as_default():
             return backend.batch_get_value(self.weights)
 
     def set_weights(self, weights):
+        self._require_built("set_weights")
         with self._graph.as_default():
             _set_weights(self.weights, weights, f"Model {self.name}")
+
+    def _require_built(self, what):
+        if self._outputs is None:
+            raise ValueError(f"{what}: build the model first (give the first layer an input_shape, or call "
+                             "fit/predict once) so that its weights exist")
 
     def save_weights(self, filepath, overwrite=True, save_format=None):
         """Write the weights to a checkpoint at prefix ``filepath`` (``tf.train.Saver``'s format). Weights are
         matched by position, not by name, so a freshly built copy of the model (whose layers may be named
         ``dense_2`` ...) loads them."""
         _refuse_hdf5(filepath, save_format)
+        self._require_built("save_weights")
         if not overwrite and os.path.exists(filepath + ".minidl"):
             raise FileExistsError(f"save_weights: {filepath} exists and overwrite=False")
         os.makedirs(os.path.dirname(os.path.abspath(filepath)), exist_ok=True)  # as Keras does: "ckpts/cp-01"
@@ -640,9 +649,7 @@ class Model:
     def load_weights(self, filepath):
         """Load weights written by ``save_weights`` (the model must be built)."""
         _refuse_hdf5(filepath, None)
-        if self._outputs is None:
-            raise ValueError("load_weights: build the model first (give the first layer an input_shape, or call "
-                             "fit/predict once) so that its weights exist")
+        self._require_built("load_weights")
         with self._graph.as_default():
             Saver(self._positional_names()).restore(backend.get_session(), filepath)
 
@@ -900,7 +907,10 @@ def _arrays_of(data, names, what, kind):
         if not isinstance(data, (list, tuple)) or len(data) != len(names):
             raise ValueError(f"{what}: the model has {len(names)} {kind} ({', '.join(names)}): pass a list (or a dict "
                              f"by name) of {len(names)} arrays")
-    elif isinstance(data, (list, tuple)) and len(data) == 1 and isinstance(data[0], numpy.ndarray):
+    elif isinstance(data, (list, tuple)) and data and isinstance(data[0], numpy.ndarray):
+        if len(data) != 1:  # Keras reads a list of arrays as one array per input, never as rows to stack
+            raise ValueError(f"{what}: the model has 1 {kind[:-1]} ({names[0]}), but a list of {len(data)} arrays was "
+                             f"passed; pass the one array (stack the rows with numpy.stack first if they are samples)")
         data = [data[0]]  # [x], as functional-API code passes the one input
     else:
         data = [data]
@@ -928,6 +938,12 @@ def _check_targets(target_shape, output_shape, loss_function):
                              f"of shape (samples,) or (samples, 1)), got targets of shape (samples,) + "
                              f"{target_shape} for an output of shape {tuple(output_shape)}; one-hot rows go with "
                              f"loss='categorical_crossentropy'")
+    elif name == "categorical_crossentropy" and target_shape and target_shape[-1] == 1:
+        # one "class" per sample: the softmax of one unit is 1, so the loss is 0 from the start and nothing learns
+        raise ValueError(f"You are passing a target array of shape (samples,) + {target_shape} while using as loss "
+                         f"`categorical_crossentropy`, which expects one-hot rows of shape (samples, classes). For "
+                         f"integer classes use loss='sparse_categorical_crossentropy' (or to_categorical); for a "
+                         f"yes/no target and one sigmoid unit, loss='binary_crossentropy'.")
     elif name in _SAME_SHAPE_LOSSES and any(t != o for t, o in zip(target_shape, output_shape[1:]) if o is not None) \
             or name in _SAME_SHAPE_LOSSES and len(target_shape) != len(output_shape) - 1:
         hint = (" If your targets are integer classes, convert them with to_categorical or use "
