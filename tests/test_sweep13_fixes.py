@@ -187,3 +187,42 @@ def test_a_parameter_given_twice_to_an_optimizer_warns(lib):
     w = lib.zeros(2, requires_grad=True)
     with pytest.warns(UserWarning, match="duplicate parameters"):
         lib.optim.SGD([w, w], lr=0.1)
+
+
+def test_lazy_layers_read_their_input_size_and_keep_their_parameter_objects(lib):
+    lib.manual_seed(0)
+    net = lib.nn.Sequential(lib.nn.LazyConv2d(6, 5, padding=2), lib.nn.LazyBatchNorm2d(), lib.nn.ReLU(),
+                            lib.nn.Flatten(), lib.nn.LazyLinear(10))
+    assert isinstance(net[0].weight, lib.nn.parameter.UninitializedParameter)
+    optimizer = lib.optim.SGD(net.parameters(), lr=0.1)  # made before the shapes are known, as d2l does
+    net(lib.randn(2, 1, 8, 8)).sum().backward()
+    assert (type(net[0]), type(net[1]), type(net[4])) == (lib.nn.Conv2d, lib.nn.BatchNorm2d, lib.nn.Linear)
+    assert (net[0].in_channels, net[1].num_features, net[4].in_features) == (1, 6, 384)
+    assert tuple(net[0].weight.shape) == (6, 1, 5, 5) and tuple(net[1].running_mean.shape) == (6,)
+    before = net[4].weight.detach().clone()
+    optimizer.step()
+    assert not lib.equal(before, net[4].weight.detach())  # the optimizer holds the materialized parameter
+    transposed = lib.nn.LazyConvTranspose1d(3, 2)
+    assert tuple(transposed(lib.randn(1, 4, 5)).shape) == (1, 3, 6) and tuple(transposed.weight.shape) == (4, 3, 2)
+    assert lib.nn.LazyLinear(3).double()(lib.randn(2, 4, dtype=lib.float64)).dtype == lib.float64
+
+
+def test_rnn_flat_weight_names(lib):
+    gru = lib.nn.GRU(3, 4, 2, bias=False, bidirectional=True)
+    assert gru._flat_weights_names == ["weight_ih_l0", "weight_hh_l0", "weight_ih_l0_reverse", "weight_hh_l0_reverse",
+                                       "weight_ih_l1", "weight_hh_l1", "weight_ih_l1_reverse", "weight_hh_l1_reverse"]
+    assert all(w is gru._parameters[n] for w, n in zip(gru._flat_weights, gru._flat_weights_names))
+
+
+def test_distributions_have_their_pytorch_submodules():
+    from minidl.eager.distributions import categorical, multinomial, normal
+    assert normal.Normal is T.distributions.Normal and categorical.Categorical is T.distributions.Categorical
+    assert multinomial.Multinomial(4, probs=T.tensor([0.5, 0.5])).sample().sum().item() == 4
+
+
+def test_trapz_adjoint_and_is_nonzero(lib):
+    assert lib.trapz(lib.tensor([1.0, 2.0, 4.0]), lib.tensor([0.0, 1.0, 3.0])).item() == 7.5
+    assert lib.tensor([[1 + 2j, 3j]]).adjoint().tolist() == [[1 - 2j], [-3j]]
+    assert lib.is_nonzero(lib.tensor([0.0])) is False and lib.tensor(2).is_nonzero() is True
+    with pytest.raises(RuntimeError, match="ambiguous"):
+        lib.is_nonzero(lib.tensor([1.0, 2.0]))

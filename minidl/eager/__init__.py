@@ -41,7 +41,8 @@ from .tensor import Size, Tensor
 from . import tensor_methods as _tensor_methods  # noqa: F401  attaches op methods to Tensor
 from .nn.small_functions import feature_alpha_dropout, hardshrink, rms_norm, rrelu  # torch.X as well as F.X
 from .nn.loss_functions import cosine_similarity, pairwise_distance, pdist
-from .aliases import absolute, get_device, in_place_functions as _in_place_functions, ravel, rsub, unravel_index
+from .aliases import (absolute, adjoint, get_device, in_place_functions as _in_place_functions, is_nonzero, ravel, rsub,
+                      trapz, unravel_index)
 
 
 globals().update(_TENSOR_TYPES)  # FloatTensor, LongTensor, ... (legacy.py)

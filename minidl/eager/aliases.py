@@ -63,6 +63,21 @@ def get_device(input):
     return -1 if input.device.type == "cpu" else input.device.index
 
 
+def trapz(y, x=None, *, dx=None, dim=-1):
+    """``trapezoid`` under its older name."""
+    return ops.trapezoid(y, x, dx=dx, dim=dim)
+
+
+def adjoint(input):
+    """The conjugate transpose of the last two dims (``x.mH``)."""
+    return ops.transpose(ops.conj(input), -2, -1)
+
+
+def is_nonzero(input):
+    """``bool(input)`` of a one-element tensor (anything else is ambiguous, as ``bool`` says)."""
+    return bool(input)
+
+
 #: PyTorch's top-level spellings of in-place Tensor methods: ``torch.exp_(x)`` is ``x.exp_()``
 IN_PLACE_METHODS = (
     "abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_", "arctanh_",

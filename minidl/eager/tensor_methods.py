@@ -18,7 +18,7 @@ from ..ops.promote import promote_pair
 from ..ops.operators import OPERATORS, REFLECTED, bind_operators
 from ..ops.scaled_products import addcdiv_term, addcmul_term
 from ..ops.special import lerp_term
-from .aliases import absolute, get_device, is_cpu, ravel
+from .aliases import absolute, adjoint, get_device, is_cpu, is_nonzero, ravel
 from .grad_mode import GradMode
 from .layouts import CONVERSIONS, accepting_memory_format, check_factory_options, clone, contiguous, strided
 from .nn.small_functions import hardshrink
@@ -353,6 +353,7 @@ _ADAPTERS = {
     "ndimension": ndimension, "fill_diagonal_": fill_diagonal_, "polygamma": polygamma, "polygamma_": polygamma_,
     "float_power_": float_power_, "unfold": unfold, "index_put": index_put, "index_put_": index_put_,
     "split": accept_numpy_names(split), "absolute": absolute, "ravel": ravel, "get_device": get_device,
+    "adjoint": adjoint, "is_nonzero": is_nonzero,
     "hardshrink": hardshrink, "is_signed": lambda self: self.dtype.is_signed,
 }
 #: in-place shape ops ``name_``: this tensor becomes the op's result (a view with new sizes or strides)

@@ -17,6 +17,9 @@ Shapes (``batch_shape``, ``event_shape``, ``sample_shape``) are explained in ``d
 can be made from old ones by transforming their samples (``TransformedDistribution`` with the maps of
 ``transforms``: ``LogNormal`` is exp of a ``Normal``), or by mixing them (``MixtureSameFamily``).
 """
+import sys as _sys
+import types as _types
+
 from . import constraints, transforms
 from .continuous import Exponential, Laplace, Normal, Uniform
 from .discrete import Bernoulli, Binomial, Categorical, OneHotCategorical, Poisson
@@ -32,6 +35,18 @@ from .transformed import Gumbel, HalfCauchy, HalfNormal, LogisticNormal, LogNorm
 from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTransform, PowerTransform,
                          SigmoidTransform, SoftmaxTransform, StickBreakingTransform, TanhTransform, Transform,
                          identity_transform)
+
+# PyTorch keeps each distribution in a module of its own, and programs import them so
+# (``from torch.distributions import normal``; ``normal.Normal(0, 1)``): those modules, each naming its class
+for _name, _class in dict(
+        bernoulli=Bernoulli, beta=Beta, binomial=Binomial, categorical=Categorical, cauchy=Cauchy, chi2=Chi2,
+        dirichlet=Dirichlet, exponential=Exponential, gamma=Gamma, geometric=Geometric, gumbel=Gumbel,
+        half_cauchy=HalfCauchy, half_normal=HalfNormal, laplace=Laplace, log_normal=LogNormal,
+        logistic_normal=LogisticNormal, mixture_same_family=MixtureSameFamily, multinomial=Multinomial,
+        negative_binomial=NegativeBinomial, normal=Normal, one_hot_categorical=OneHotCategorical, poisson=Poisson,
+        studentT=StudentT, transformed_distribution=TransformedDistribution, uniform=Uniform, weibull=Weibull).items():
+    globals()[_name] = _sys.modules[f"{__name__}.{_name}"] = _types.ModuleType(f"{__name__}.{_name}")
+    setattr(globals()[_name], _class.__name__, _class)
 
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2",
            "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform", "Exponential", "Gamma", "Geometric",

@@ -1,27 +1,85 @@
-"""``LazyLinear``: a ``Linear`` layer whose ``in_features`` is read from its first input, so a model can be written
-without working out the size of a flattened feature map by hand.
+"""Lazy layers (``LazyLinear``, ``LazyConv2d``, ``LazyBatchNorm2d``, ...): a layer whose input size — ``in_features``,
+``in_channels`` or ``num_features`` — is read from its first input, so a model can be written without working out
+the size of a flattened feature map by hand (the d2l.ai book builds every CNN this way).
 
-Until that first call its parameters are placeholders without entries (weight (out_features, 0); PyTorch's are
-"uninitialized parameters" of no shape at all). The call gives them their shape *in place* — the same Parameter
-objects, so an optimizer built before holds the right ones, as in PyTorch — initialises them as ``Linear``
-does, and turns the module into a plain ``Linear`` (PyTorch's ``cls_to_become``).
+Until that first call the layer is the ordinary one built with size 0, its parameters of unknown shape
+``UninitializedParameter``s holding no entries (PyTorch's have no shape at all). The call builds the ordinary layer with the size it read, moves that layer's
+freshly initialised values and buffers into this one's tensors *in place* — the same Parameter objects, so an
+optimizer made before the first call holds the right ones, as in PyTorch — and turns the module into that ordinary
+class (PyTorch's ``cls_to_become``).
 """
-from ..creation import empty
 from ..grad_mode import no_grad
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .linear import Linear
+from .more_layers import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
+from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d
+from .parameter import Parameter, UninitializedParameter
 
 
-class LazyLinear(Linear):
-    """``Linear(in_features, out_features)`` with ``in_features`` taken from the last dim of the first input."""
+class _LazyModule:
+    """Mixin before the ordinary class: ``cls_to_become`` is that class, whose first argument is the input size;
+    ``_size_of(input)`` reads it."""
+    cls_to_become = None
 
-    def __init__(self, out_features, bias=True, device=None, dtype=None):
-        super().__init__(0, out_features, bias, device, dtype)
+    def __init__(self, *args, **kwargs):
+        super().__init__(0, *args, **kwargs)
+        self._lazy_arguments = (args, kwargs)
+        for parameter in self._parameters.values():
+            if parameter is not None and parameter.numel() == 0:  # (a bias's size does not depend on the input)
+                parameter.__class__ = UninitializedParameter
 
-    def forward(self, input):
-        self.in_features = int(input.shape[-1])
+    def forward(self, input, *args, **kwargs):
         with no_grad():
-            weight = empty(self.out_features, self.in_features, dtype=self.weight.dtype, device=self.weight.device)
-            self.weight._data = weight._data
-        self.reset_parameters()
-        self.__class__ = Linear
-        return self.forward(input)
+            self._materialize(self._size_of(input))
+        return self.forward(input, *args, **kwargs)
+
+    def _materialize(self, size):
+        arguments, keywords = self._lazy_arguments
+        built = self.cls_to_become(size, *arguments, **keywords)
+        for table in ("_parameters", "_buffers"):
+            mine = getattr(self, table)
+            for name, tensor in getattr(built, table).items():
+                if mine.get(name) is None or tensor is None:
+                    mine[name] = tensor
+                else:  # (in this module's dtype and device: it may have been moved before its first call)
+                    mine[name]._data = tensor.to(dtype=mine[name].dtype, device=mine[name].device)._data
+                    if isinstance(mine[name], UninitializedParameter):
+                        mine[name].__class__ = Parameter
+        self.__dict__.update((key, value) for key, value in vars(built).items() if not key.startswith("_"))
+        del self._lazy_arguments
+        self.__class__ = self.cls_to_become
+
+
+class _LazyLastDim(_LazyModule):
+    def _size_of(self, input):
+        return int(input.shape[-1])
+
+
+class _LazyChannels(_LazyModule):
+    """The channels: dim 1 of a batched input (N, C, *spatial), dim 0 of an unbatched one."""
+    spatial_dims = None  # (None: the input is always batched, as BatchNorm's)
+
+    def _size_of(self, input):
+        unbatched = self.spatial_dims is not None and input.ndim == self.spatial_dims + 1
+        return int(input.shape[0 if unbatched else 1])
+
+
+def _lazy(ordinary, base, spatial_dims=None):
+    """The lazy class of the layer class ``ordinary``."""
+    return type(f"Lazy{ordinary.__name__}", (base, ordinary),
+                {"cls_to_become": ordinary, "spatial_dims": spatial_dims, "__module__": __name__,
+                 "__doc__": f"``{ordinary.__name__}`` with its input size read from its first input."})
+
+
+LazyLinear = _lazy(Linear, _LazyLastDim)
+LazyConv1d, LazyConv2d, LazyConv3d = (_lazy(c, _LazyChannels, n) for n, c in enumerate((Conv1d, Conv2d, Conv3d), 1))
+LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d = (
+    _lazy(c, _LazyChannels, n) for n, c in enumerate((ConvTranspose1d, ConvTranspose2d, ConvTranspose3d), 1))
+LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d = (_lazy(c, _LazyChannels)
+                                                     for c in (BatchNorm1d, BatchNorm2d, BatchNorm3d))
+LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d = (
+    _lazy(c, _LazyChannels, n) for n, c in enumerate((InstanceNorm1d, InstanceNorm2d, InstanceNorm3d), 1))
+
+__all__ = ["LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+           "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d",
+           "LazyInstanceNorm2d", "LazyInstanceNorm3d"]

@@ -26,3 +26,12 @@ class Parameter(Tensor):
         copied = Parameter(self._data.copy(), self.requires_grad)
         memo[id(self)] = copied
         return copied
+
+
+class UninitializedParameter(Parameter):
+    """A parameter of a lazy layer before its first call, when its shape is not known yet (it holds no entries);
+    that call makes it an ordinary ``Parameter`` of the right shape (``lazy.py``)."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<UninitializedParameter>"

@@ -318,6 +318,15 @@ class RNNBase(Module):
         then ``w_hr`` for a projected LSTM."""
         return [[getattr(self, n) for n in names if getattr(self, n) is not None] for names in self._weight_names]
 
+    @property
+    def _flat_weights_names(self):
+        """The names of ``all_weights``, flattened (programs that initialise an RNN by name read them)."""
+        return [n for names in self._weight_names for n in names if getattr(self, n) is not None]
+
+    @property
+    def _flat_weights(self):
+        return [getattr(self, n) for n in self._flat_weights_names]
+
     # --------------------------------------------------------------------------------------- checks
     def _check_input(self, input):
         name = type(self).__name__
