@@ -101,5 +101,6 @@ from . import contrib  # tf.contrib.layers: xavier_initializer, l2_regularizer, 
 from .partition_ops import dynamic_partition, dynamic_stitch  # also in tf.math
 from . import estimator  # tf.estimator.Estimator, EstimatorSpec, ModeKeys, RunConfig, inputs.numpy_input_fn
 from . import feature_column  # tf.feature_column.numeric_column, input_layer
+from .feature_column_categorical import tables_initializer  # a no-op: lookups need no tables
 from .string_ops import as_string, strings  # tf.as_string, tf.strings.as_string
 from . import keras  # tf.keras: Sequential/Model with compile, fit, evaluate, predict (TF 1.x Keras)
