@@ -226,3 +226,16 @@ def test_trapz_adjoint_and_is_nonzero(lib):
     assert lib.is_nonzero(lib.tensor([0.0])) is False and lib.tensor(2).is_nonzero() is True
     with pytest.raises(RuntimeError, match="ambiguous"):
         lib.is_nonzero(lib.tensor([1.0, 2.0]))
+
+
+def test_a_zero_dim_integer_tensor_indexes_like_an_int_so_writes_reach_the_tensor(lib):
+    x = lib.zeros(3, 4)
+    for i in lib.tensor([0, 2]):  # iterating gives 0-d tensors
+        x[i][1] = 9.0
+    x[lib.tensor(1)].fill_(5)
+    x[:, lib.tensor(3)].add_(2)
+    assert x.tolist() == [[0, 9, 0, 2], [5, 5, 5, 7], [0, 9, 0, 2]]
+    weights = lib.ones(3, 4, requires_grad=True)
+    weights[lib.tensor(1)].sum().backward()
+    assert weights.grad.sum().item() == 4
+    assert lib.arange(5)[lib.tensor([1])].tolist() == [1]  # a 1-d index still gathers

@@ -377,7 +377,7 @@ class Tensor:
         return self
 
     def __getitem__(self, index):
-        _refuse_negative_steps(index)
+        index = _torch_index(index)
         view = ops.getitem(self, index)
         if view._base is not None:  # shares our memory: remember how it was taken, for in-place changes through it
             view._view_of = (self, index)
@@ -582,7 +582,7 @@ class Tensor:
         raise TypeError("minidl tensors are not pickled; use minidl.eager.save / load")
 
     def __setitem__(self, index, value):
-        _refuse_negative_steps(index)
+        index = _torch_index(index)
         self._inplace(lambda t, v: ops.index_put(t, index, v), value)
 
     def __deepcopy__(self, memo):
@@ -813,12 +813,22 @@ def _check_writeable(array):
                            "torch.tensor(array) or x.clone()")
 
 
-def _refuse_negative_steps(index):
-    """PyTorch slices only forwards (numpy's ``x[::-1]`` is ``x.flip(0)`` there): a negative step is its
-    ValueError. (The op library takes any step: TensorFlow's strided slices go backwards too.)"""
-    for item in index if index.__class__ in (tuple, list) else (index,):  # (a list may be read as a tuple)
+def _torch_index(index):
+    """``index`` read as PyTorch reads it, for the op library:
+
+    * a 0-d integer tensor is the int it holds (``x[i]`` for ``i`` from ``argmax()`` or from iterating over a
+      tensor is a view, and writes through it reach ``x``; the op library would gather, i.e. copy);
+    * slices go only forwards (numpy's ``x[::-1]`` is ``x.flip(0)`` there): a negative step is its ValueError.
+      (The op library takes any step: TensorFlow's strided slices go backwards too.)"""
+    items = index if index.__class__ in (tuple, list) else (index,)  # (a list may be read as a tuple)
+    for item in items:
         if item.__class__ is slice and item.step is not None and item.step < 0:
             raise ValueError(f"step must be greater than zero (got the slice {item}); reverse a tensor with flip()")
+    if index.__class__ is list or not any(isinstance(item, Tensor) and item.ndim == 0 for item in items):
+        return index
+    ints = tuple(int(item._data) if isinstance(item, Tensor) and item.ndim == 0 and item.dtype.kind in "iu" else item
+                 for item in items)
+    return ints if index.__class__ is tuple else ints[0]
 
 
 def _output_shape_error(shape, broadcast_shape):
