@@ -79,7 +79,7 @@ from . import app, flags, gfile, io
 from . import test  # tf.test.is_gpu_available(), tf.test.gpu_device_name()
 # --- end scripts ---
 # --- images: tf.image and tf.random_crop (image_ops.py, image_geometry.py, image_resize.py, image_crop.py) ---
-from .image_ops import image, random_crop
+from .image_ops import extract_image_patches, image, random_crop
 # --- end images ---
 # --- TensorArray, scan/folds, coordinate indexing, custom gradients (tensor_array.py, scan_ops.py,
 #     nd_indexing_ops.py, custom_gradient.py; tf.while_loop takes TensorArrays in loops.py) ---

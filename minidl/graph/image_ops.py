@@ -3,7 +3,8 @@
 Images are channels-last: (height, width, channels) for one image, (batch, height, width, channels) for a batch.
 This module holds the pixel-value functions — dtype conversion, colour, brightness and contrast, standardization,
 image gradients — and gathers the others into the ``image`` namespace: geometry (``image_geometry.py``),
-resizing (``image_resize.py``), crops and pads (``image_crop.py``).
+resizing (``image_resize.py``), crops and pads (``image_crop.py``), colour spaces and image quality
+(``image_color.py``), bounding boxes (``image_boxes.py``).
 
 **Pixel values.** TF keeps images either as integers (uint8: 0..255) or as floats in [0, 1].
 ``convert_image_dtype`` moves between the two by scaling with the integer type's maximum (255 for uint8).
@@ -20,6 +21,8 @@ from ..backend import dtypes
 from .array_ops import shape as shape_of
 from .basics import identity
 from .core import get_default_graph
+from .image_boxes import (crop_and_resize, draw_bounding_boxes, non_max_suppression,
+                          non_max_suppression_with_scores)
 from .image_crop import (central_crop, crop_to_bounding_box, pad_to_bounding_box, random_crop,
                          resize_image_with_crop_or_pad, resize_with_crop_or_pad)
 from .image_geometry import (at_least_3d, flip_left_right, flip_up_down, random_flip_left_right,
@@ -191,6 +194,11 @@ def total_variation(images, name=None):
 
 # ========================================================================================= namespace
 
+# colours and image quality build on convert_image_dtype (above), so they are imported last
+from .image_color import (adjust_gamma, adjust_hue, adjust_saturation, extract_image_patches,  # noqa: E402
+                          extract_patches, hsv_to_rgb, psnr, random_hue, random_saturation, rgb_to_hsv, rgb_to_yiq,
+                          rgb_to_yuv, sobel_edges, ssim, yiq_to_rgb, yuv_to_rgb)
+
 image = types.SimpleNamespace(
     ResizeMethod=ResizeMethod, resize_images=resize_images, resize=resize, resize_bilinear=resize_bilinear,
     resize_nearest_neighbor=resize_nearest_neighbor, resize_bicubic=resize_bicubic, resize_area=resize_area,
@@ -202,4 +210,10 @@ image = types.SimpleNamespace(
     rgb_to_grayscale=rgb_to_grayscale, grayscale_to_rgb=grayscale_to_rgb, adjust_brightness=adjust_brightness,
     adjust_contrast=adjust_contrast, random_brightness=random_brightness, random_contrast=random_contrast,
     per_image_standardization=per_image_standardization, image_gradients=image_gradients,
-    total_variation=total_variation)
+    total_variation=total_variation, rgb_to_hsv=rgb_to_hsv, hsv_to_rgb=hsv_to_rgb, adjust_hue=adjust_hue,
+    adjust_saturation=adjust_saturation, random_hue=random_hue, random_saturation=random_saturation,
+    adjust_gamma=adjust_gamma, rgb_to_yiq=rgb_to_yiq, yiq_to_rgb=yiq_to_rgb, rgb_to_yuv=rgb_to_yuv,
+    yuv_to_rgb=yuv_to_rgb, psnr=psnr, ssim=ssim, sobel_edges=sobel_edges, extract_image_patches=extract_image_patches,
+    extract_patches=extract_patches, non_max_suppression=non_max_suppression,
+    non_max_suppression_with_scores=non_max_suppression_with_scores, crop_and_resize=crop_and_resize,
+    draw_bounding_boxes=draw_bounding_boxes)
