@@ -36,6 +36,15 @@ def _distinct_sums():
     return st.tuples(st.integers(1, 4), st.integers(1, 4)).flatmap(lambda t: build(*t))
 
 
+def _torch_powers(torch, x, n):
+    """x^0 .. x^(n-1) along a new last dim, in PyTorch (whose own ``vander`` fails in backward: "modified by an
+    inplace operation")."""
+    powers = [torch.ones_like(x)]
+    while len(powers) < n:
+        powers.append(powers[-1] * x)
+    return torch.stack(powers[:n], -1) if n else x[..., None][..., :0]
+
+
 SPECS = [
     OpSpec("diag_vector", lambda m, v: m.diag(v), np.diag, _arrays(lambda m, k, n: (k,)), second_order=False,
            notes="linear: the second derivative is 0"),
@@ -61,9 +70,10 @@ SPECS = [
            _arrays(lambda m, k, n: (m, k, 2), lambda m, k, n: (k, n, m)), grad_inputs=(0, 1), atol=1e-5,
            second_order=False),
     OpSpec("vander", lambda m, x: m.vander(x, 4), lambda a: np.vander(a, 4), _arrays(lambda m, k, n: (k,)),
-           atol=1e-5),
+           atol=1e-5, torch_fn=lambda torch, x: _torch_powers(torch, x, 4).flip(-1)),
     OpSpec("vander_increasing", lambda m, x: m.vander(x, increasing=True), lambda a: np.vander(a, increasing=True),
-           _arrays(lambda m, k, n: (k,), low=-1.5, high=1.5), atol=1e-5),
+           _arrays(lambda m, k, n: (k,), low=-1.5, high=1.5), atol=1e-5,
+           torch_fn=lambda torch, x: _torch_powers(torch, x, len(x))),
     OpSpec("linalg_vander", lambda m, x: m.linalg_vander(x, N=3), lambda a: a[..., None] ** np.arange(3),
            _arrays(lambda m, k, n: (m, k)), atol=1e-5,
            torch_fn=lambda torch, x: torch.linalg.vander(x, N=3)),
