@@ -7,9 +7,11 @@ import numpy
 
 from .. import ops
 from ..backend import device as _device, dtypes, is_array, to_device
+from ..ops.base import OpError
 from .element_types import as_numpy_dtype
 from .layouts import check_factory_options
 from .random import numpy_rng
+from .sampling import check_spread
 from .tensor import Tensor
 
 
@@ -46,10 +48,14 @@ def as_array(data, dtype=None, copy=False):
         except ValueError:  # numpy's "inhomogeneous shape": say where, in PyTorch's words
             raise ValueError(f"tensor(): {_ragged(data)}; a tensor needs lists of equal lengths at each "
                              f"level") from None
-        if dtype is None:
-            dtype = _data_dtype(array)
+        if dtype is None:  # a lone number is typed as PyTorch types it (numpy makes 2**64 an object array)
+            dtype = dtypes.scalar_dtype(data) if isinstance(data, numbers.Number) else _data_dtype(array)
     if dtype is not None:
         dtype = as_numpy_dtype(dtype)
+        # PyTorch checks the numbers it converts one by one (Python's and numpy's scalars), not arrays; a float dtype
+        # rounds a number too large for it to inf there
+        if dtype.kind in "iu" and not (isinstance(data, Tensor) or is_array(data)):
+            _check_fits("tensor()", array, dtype)
         if array.dtype != dtype:
             return array.astype(dtype)
     return array.copy() if copy else array
@@ -79,6 +85,39 @@ def _sequence_dtype(data):
                 return None
             found.update(x._data.dtype if isinstance(x, Tensor) else x.dtype for x in same)
     return functools.reduce(dtypes.promote_types, found) if found else None
+
+
+def _check_fits(name, values, dtype):
+    """Refuse numbers that ``dtype`` cannot hold, as PyTorch's ``checked_convert`` does, instead of letting numpy
+    wrap them around (300 -> 44 in uint8) or turn them into nonsense (2**63 -> -2**63 in int64).
+
+    An integer dtype holds ``[min, max]`` of its type, and no NaN or ±inf; an unsigned one also takes negative
+    integers down to ``-max``, which wrap (-1 -> 255 in uint8: PyTorch's allowance for ``a - b`` arithmetic), but
+    no negative float. A float dtype holds inf, NaN and the finite numbers up to its largest in magnitude. A real
+    dtype holds no complex number with a non-zero imaginary part. ``values``: a numpy array of the numbers (of a
+    number kind, or objects: Python ints beyond 64 bits)."""
+    if values.dtype.kind == "c":
+        if dtype.kind != "c" and (values.imag != 0).any():
+            raise OpError(f"{name}: value cannot be converted to type {dtype} without overflow: a complex number "
+                          f"with a non-zero imaginary part has no {dtype} value")
+        values = values.real
+    if dtype.kind == "f" and values.dtype.kind == "f":
+        values = values[numpy.isfinite(values)]
+    if values.size == 0 or dtype.kind not in "iuf" or values.dtype.kind not in "iufO":
+        return
+    if dtype.kind == "f":
+        high = float(numpy.finfo(dtype).max)
+        low, held = -high, f"the finite values of {dtype} lie in [{-high}, {high}]"
+    else:
+        info = numpy.iinfo(dtype)
+        high, held = int(info.max), f"{dtype} holds [{info.min}, {info.max}]"
+        low = int(info.min)
+        if dtype.kind == "u" and values.dtype.kind != "f":
+            low, held = -high, held + f", and negative integers down to {-high} wrap around"
+    # the extremes as Python numbers (exact for any integer), where NaN fails both comparisons
+    for v in numpy.array([values.min(), values.max()], dtype=values.dtype).tolist():
+        if not low <= v <= high:
+            raise OpError(f"{name}: value cannot be converted to type {dtype} without overflow: {v} ({held})")
 
 
 def _ragged(data):
@@ -196,42 +235,74 @@ def empty(*shape, size=None, dtype=None, device=None, requires_grad=False, layou
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    """Filled with ``fill_value``; the dtype follows the value (1 -> int64, 1.5 -> float32) unless given."""
+    """Filled with ``fill_value``; the dtype follows the value (1 -> int64, 1.5 -> float32) unless given. A value the
+    dtype cannot hold is an error (300 in uint8), except a negative integer in an unsigned dtype, which wraps around
+    as in PyTorch (-1 -> 255)."""
     check_factory_options("full", layout, pin_memory)
+    return _full("full", size, fill_value, dtype, device, requires_grad)
+
+
+def _full(name, size, fill_value, dtype, device, requires_grad):
     if isinstance(fill_value, Tensor):  # a 0-d tensor: its number
         fill_value = fill_value.item()
-    if dtype is None:
-        dtype = dtypes.scalar_dtype(fill_value)
-    return _finish(numpy.full(_size((size,), "full"), fill_value, as_numpy_dtype(dtype)), device, requires_grad)
+    if not isinstance(fill_value, numbers.Number):  # (numpy's scalars are Numbers too)
+        raise TypeError(f"{name}(): argument 'fill_value' must be a number, not {type(fill_value).__name__}")
+    dtype = as_numpy_dtype(dtypes.scalar_dtype(fill_value) if dtype is None else dtype)
+    value = numpy.asarray(fill_value)
+    _check_fits(f"{name}()", value, dtype)
+    if dtype.kind != "c":
+        value = value.real  # (0 imaginary part, checked above)
+    return _finish(numpy.full(_size((size,), name), value.astype(dtype), dtype), device, requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    """``[start, end)`` in steps; integer arguments give int64, any float argument the default float dtype."""
+    """``[start, end)`` in steps: ``start + i·step`` for i = 0, 1, ..., n - 1 with n = ⌈(end - start) / step⌉,
+    computed in float64 as PyTorch does. Integer arguments give int64, any float argument the default float dtype.
+    Float values are rounded once from float64; PyTorch's CPU kernel rounds twice inside its SIMD chunks (whose width
+    depends on the CPU), so its values can differ in the last bit.
+
+    For an integer dtype the three arguments are first truncated to integers, as PyTorch's int64 arange does:
+    ``arange(0, 5, 1.5, dtype=int64)`` is 0, 1, 2, 3, 4 (steps of 1, not the float steps rounded, 0, 1, 3, 4), and a
+    step that truncates to 0 (``arange(0, 1, 0.3, dtype=int64)``) is an error. (PyTorch's narrower integer dtypes
+    take n from the float arguments and the values from the truncated ones — ``arange(0, 1, 0.3, dtype=int32)`` is
+    0, 0, 0, 0 there; here every integer dtype follows int64's rule.)"""
     check_factory_options("arange", layout, pin_memory)
     if end is None:
         start, end = 0, start
-    if dtype is None:
-        dtype = dtypes.result_type(start, end, step)
+    dtype = as_numpy_dtype(dtypes.result_type(start, end, step) if dtype is None else dtype)
     if step == 0:
         raise RuntimeError("arange(): step must be nonzero")
-    if (end - start) * step < 0:  # numpy answers with an empty array; PyTorch calls it a mistake
-        raise RuntimeError(f"arange(): upper bound and larger bound inconsistent with step sign (start={start}, "
-                           f"end={end}, step={step})")
     if not all(math.isfinite(v) for v in (start, end, step)):
         raise RuntimeError(f"arange(): unsupported range: {start} -> {end} (step {step}): the bounds must be finite")
-    return _finish(numpy.arange(start, end, step).astype(as_numpy_dtype(dtype)), device, requires_grad)
+    if (end - start) * step < 0:  # numpy answers with an empty array; PyTorch calls it a mistake
+        raise RuntimeError(f"arange(): upper bound and lower bound inconsistent with step sign (start={start}, "
+                           f"end={end}, step={step})")
+    if dtype.kind in "iu":
+        first, last, stride = int(start), int(end), int(step)
+        if stride == 0:
+            raise ValueError(f"arange(): step must be nonzero: with the integer dtype {dtype} the step {step} is "
+                             f"truncated to 0")
+        count = -((first - last) // stride)  # ⌈(last - first) / stride⌉, exactly
+        values = first + stride * numpy.arange(count, dtype=numpy.int64)
+    else:
+        values = start + step * numpy.arange(math.ceil((end - start) / step), dtype=numpy.float64)
+    return _finish(values.astype(dtype), device, requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     check_factory_options("linspace", layout, pin_memory)
-    if int(steps) < 0:
-        raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
+    _check_steps("linspace", steps)
     if dtype is None and (numpy.iscomplexobj(start) or numpy.iscomplexobj(end)):
         dtype = dtypes.to_complex(dtypes.get_default_dtype())  # complex ends give complex steps
     dtype = _float_dtype(dtype)
     if dtype.kind == "c":
         return _finish(numpy.linspace(start, end, int(steps)).astype(dtype), device, requires_grad)
     return _finish(_linspace_values(start, end, int(steps), dtype), device, requires_grad)
+
+
+def _check_steps(name, steps):
+    if int(steps) < 0:
+        raise RuntimeError(f"{name}(): number of steps must be non-negative, got {steps}")
 
 
 def _linspace_values(start, end, steps, dtype):
@@ -261,6 +332,7 @@ def _linspace_values(start, end, steps, dtype):
 
 def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     check_factory_options("logspace", layout, pin_memory)
+    _check_steps("logspace", steps)
     return _finish(numpy.logspace(start, end, int(steps), base=base).astype(_float_dtype(dtype)), device,
                    requires_grad)
 
@@ -268,6 +340,8 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_gra
 def eye(n, m=None, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     check_factory_options("eye", layout, pin_memory)
     for what, size in (("n", n), ("m", n if m is None else m)):
+        if not isinstance(size, numbers.Integral) or isinstance(size, bool):
+            raise TypeError(f"eye(): argument '{what}' must be int, not {type(size).__name__}")
         if size < 0:
             raise RuntimeError(f"eye(): {what} must be greater or equal to 0, got {size}")
     return _finish(numpy.eye(n, m, dtype=_float_dtype(dtype)), device, requires_grad)
@@ -331,6 +405,7 @@ def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None
     """Samples of N(mean, std²): ``size`` of them for numbers ``mean`` and ``std``, or one per element of the
     tensor ``mean`` and/or ``std`` (broadcast together), like PyTorch's four forms."""
     check_factory_options("normal", layout, pin_memory)
+    check_spread("normal", "std", std)
     tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
     if size is None:
         if not tensors:
@@ -343,6 +418,12 @@ def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None
 
 # ---------------------------------------------------------------------------------------------- *_like
 
+def _check_input(name, input):
+    """``*_like(input)`` needs a tensor to copy the shape, dtype and device from."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
+
+
 def _like(fn, t, dtype, device, requires_grad, *args, **kwargs):
     return fn(*args, *t.shape, dtype=t.dtype if dtype is None else dtype,
               device=t.device if device is None else device, requires_grad=requires_grad, **kwargs)
@@ -350,6 +431,7 @@ def _like(fn, t, dtype, device, requires_grad, *args, **kwargs):
 
 def zeros_like(input, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False, memory_format=None):
     check_factory_options("zeros_like", layout, pin_memory, memory_format, preserve=True)
+    _check_input("zeros_like", input)
     if dtype is None and device is None and not requires_grad:
         return ops.zeros_like(input)
     return _like(zeros, input, dtype, device, requires_grad)
@@ -357,6 +439,7 @@ def zeros_like(input, dtype=None, device=None, requires_grad=False, layout=None,
 
 def ones_like(input, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False, memory_format=None):
     check_factory_options("ones_like", layout, pin_memory, memory_format, preserve=True)
+    _check_input("ones_like", input)
     if dtype is None and device is None and not requires_grad:
         return ops.ones_like(input)
     return _like(ones, input, dtype, device, requires_grad)
@@ -364,31 +447,36 @@ def ones_like(input, dtype=None, device=None, requires_grad=False, layout=None, 
 
 def empty_like(input, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False, memory_format=None):
     check_factory_options("empty_like", layout, pin_memory, memory_format, preserve=True)
+    _check_input("empty_like", input)
     return _like(empty, input, dtype, device, requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False,
               memory_format=None):
     check_factory_options("full_like", layout, pin_memory, memory_format, preserve=True)
-    return full(tuple(input.shape), fill_value, dtype=input.dtype if dtype is None else dtype,
-                device=input.device if device is None else device, requires_grad=requires_grad)
+    _check_input("full_like", input)
+    return _full("full_like", tuple(input.shape), fill_value, input.dtype if dtype is None else dtype,
+                 input.device if device is None else device, requires_grad)
 
 
 def rand_like(input, dtype=None, device=None, requires_grad=False, generator=None, layout=None, pin_memory=False,
               memory_format=None):
     check_factory_options("rand_like", layout, pin_memory, memory_format, preserve=True)
+    _check_input("rand_like", input)
     return _like(rand, input, dtype, device, requires_grad, generator=generator)
 
 
 def randn_like(input, dtype=None, device=None, requires_grad=False, generator=None, layout=None, pin_memory=False,
                memory_format=None):
     check_factory_options("randn_like", layout, pin_memory, memory_format, preserve=True)
+    _check_input("randn_like", input)
     return _like(randn, input, dtype, device, requires_grad, generator=generator)
 
 
 def randint_like(input, low, high=None, dtype=None, device=None, requires_grad=False, generator=None, layout=None,
                  pin_memory=False, memory_format=None):
     check_factory_options("randint_like", layout, pin_memory, memory_format, preserve=True)
+    _check_input("randint_like", input)
     if high is None:
         low, high = 0, low
     return randint(low, high, tuple(input.shape), generator=generator,

@@ -14,7 +14,13 @@ class Generator:
         self._rng = numpy.random.Generator(numpy.random.PCG64(self._seed))
 
     def manual_seed(self, seed):
-        self._seed = int(seed)
+        """Seed with any integer that fits in 64 bits, signed or not (-2**63 <= seed < 2**64). A negative seed is
+        taken modulo 2**64, as PyTorch does (-1 becomes 2**64 - 1, which ``initial_seed()`` then reports): numpy's
+        PCG64 accepts only non-negative seeds."""
+        seed = int(seed)
+        if not -2 ** 63 <= seed < 2 ** 64:
+            raise ValueError(f"manual_seed: the seed {seed} overflows 64 bits: it must lie in [-2**63, 2**64)")
+        self._seed = seed % 2 ** 64
         self._rng = numpy.random.Generator(numpy.random.PCG64(self._seed))
         return self
 
@@ -81,7 +87,12 @@ def set_rng_state(state):
 
 def numpy_rng(generator=None):
     """The numpy Generator behind ``generator`` (or the default one)."""
-    return (generator or default_generator).numpy_generator
+    if generator is None:
+        return default_generator.numpy_generator
+    if not isinstance(generator, Generator):
+        raise TypeError(f"generator must be a minidl Generator (torch.Generator's counterpart) or None, got "
+                        f"{type(generator).__name__}")
+    return generator.numpy_generator
 
 
 def _register_dropout_generator():

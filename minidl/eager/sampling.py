@@ -7,6 +7,8 @@ model's output is ``torch.multinomial(probs, 1)``. Values come from the same num
 change like any other: it bumps the tensor's version and refuses a leaf that requires grad while gradients are
 recorded (use ``.data``, ``torch.no_grad()`` or ``nn.init``).
 """
+import math
+
 import numpy
 
 from ..backend import dtypes, to_device
@@ -24,18 +26,66 @@ def _fill_with(tensor, draw):
     return tensor._inplace(lambda t: _from_host(draw(tuple(t.shape)).astype(t.dtype, copy=False), t))
 
 
+def _everywhere(value, test):
+    """``test(value)`` for a number, or for every element of a tensor (NaN fails the comparisons in ``test``)."""
+    if isinstance(value, Tensor):
+        return bool(test(value._data).all())
+    return bool(test(value))
+
+
+def check_spread(name, what, value, zero_ok=True):
+    """PyTorch's check of a distribution's spread or rate ``value`` (std, lambda, sigma; a number or a tensor):
+    ``value >= 0``, or ``> 0`` where zero is meaningless. numpy would answer a negative one with "scale < 0", naming
+    neither the function nor the argument."""
+    relation, test = (">=", lambda v: v >= 0) if zero_ok else (">", lambda v: v > 0)
+    if _everywhere(value, test):
+        return
+    if isinstance(value, Tensor):
+        raise RuntimeError(f"{name} expects all elements of {what} {relation} 0.0")
+    raise RuntimeError(f"{name} expects {what} {relation} 0.0, but found {what}={value}")
+
+
+def check_probability(name, p, what="p"):
+    """Every probability in ``p`` (a number or a tensor) must lie in [0, 1]."""
+    if _everywhere(p, lambda v: (v >= 0) & (v <= 1)):
+        return
+    if isinstance(p, Tensor):
+        raise RuntimeError(f"{name} expects all elements of {what} to be in [0, 1]")
+    raise RuntimeError(f"{name} expects {what} to be in [0, 1], but got {what}={p}")
+
+
+def check_bounds(name, low, high):
+    """The range [low, high) of a uniform sampler: finite, and not upside down (PyTorch calls them from and to)."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise RuntimeError(f"{name} expects finite bounds, but found from={low}, to={high}")
+    if low > high:
+        raise RuntimeError(f"{name} expects to return a [from, to) range, but found from={low} > to={high}")
+
+
+def check_distribution(name, rows):
+    """Rows of category weights that can be sampled from: finite, none negative, each row with a positive sum."""
+    if (rows < 0).any() or not numpy.isfinite(rows).all():
+        raise RuntimeError(f"{name}: invalid multinomial distribution: probability tensor contains either inf, nan "
+                           f"or element < 0")
+    if (rows.sum(axis=-1) <= 0).any():
+        raise RuntimeError(f"{name}: invalid multinomial distribution (sum of probabilities <= 0)")
+
+
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
     """Fill with samples of N(mean, std²)."""
+    check_spread("normal_", "std", std)
     return _fill_with(self, lambda shape: numpy_rng(generator).normal(mean, std, shape))
 
 
 def uniform_(self, low=0.0, high=1.0, *, generator=None):
     """Fill with samples of U[low, high) (PyTorch calls the bounds ``from`` and ``to``)."""
+    check_bounds("uniform_", low, high)
     return _fill_with(self, lambda shape: numpy_rng(generator).uniform(low, high, shape))
 
 
 def exponential_(self, lambd=1.0, *, generator=None):
     """Fill with samples of the exponential distribution of rate ``lambd`` (mean 1 / lambd)."""
+    check_spread("exponential_", "lambda", lambd, zero_ok=False)
     return _fill_with(self, lambda shape: numpy_rng(generator).exponential(1.0 / lambd, shape))
 
 
@@ -49,20 +99,19 @@ def geometric_(self, p, *, generator=None):
 
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     """Fill with exp(N(mean, std²)) samples: ``mean`` and ``std`` are those of the underlying normal's log."""
-    if std <= 0:
-        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    check_spread("log_normal_", "std", std, zero_ok=False)
     return _fill_with(self, lambda shape: numpy_rng(generator).lognormal(mean, std, shape))
 
 
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     """Fill with Cauchy samples: ``median + sigma · tan(π(u - ½))``, u ~ U(0, 1) — heavy tails, no mean."""
-    if sigma <= 0:
-        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    check_spread("cauchy_", "sigma", sigma, zero_ok=False)
     return _fill_with(self, lambda shape: median + sigma * numpy_rng(generator).standard_cauchy(shape))
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
     """Fill with 1 with probability ``p`` (a number, or a tensor of probabilities broadcasting to self), else 0."""
+    check_probability("bernoulli_", p)
     probabilities = p.numpy() if isinstance(p, Tensor) else p
     return _fill_with(self, lambda shape: numpy_rng(generator).random(shape) < probabilities)
 
@@ -81,9 +130,8 @@ def random_(self, low=0, high=None, *, generator=None):
 
 def bernoulli(input, p=None, *, generator=None):
     """1 with probability ``input`` (elementwise; or the number ``p`` everywhere), else 0, in input's dtype."""
+    check_probability("bernoulli", input if p is None else p, "input" if p is None else "p")
     probabilities = input.numpy() if p is None else p
-    if p is None and (numpy.any(probabilities < 0) or numpy.any(probabilities > 1)):
-        raise RuntimeError("bernoulli: all elements of input must be probabilities in [0, 1]")
     return _from_host(numpy_rng(generator).random(tuple(input.shape)) < probabilities, input).to(input.dtype)
 
 
@@ -95,10 +143,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     if weights.ndim not in (1, 2):
         raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got shape {list(weights.shape)}")
     rows = weights.reshape(-1, weights.shape[-1])
-    if (rows < 0).any() or not numpy.isfinite(rows).all():
-        raise RuntimeError("multinomial: probability tensor contains either inf, nan or element < 0")
-    if (rows.sum(axis=1) <= 0).any():
-        raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
+    check_distribution("multinomial", rows)
     fewest = int((rows > 0).sum(axis=1).min())
     if not replacement and num_samples > fewest:
         raise RuntimeError(f"multinomial: cannot sample {num_samples} samples without replacement: a row has only "

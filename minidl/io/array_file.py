@@ -81,6 +81,9 @@ def read_arrays(path):
     if hasattr(path, "read"):
         blob, path = path.read(), getattr(path, "name", "<file object>")
     else:
+        if not isinstance(path, (str, bytes, os.PathLike)):  # (open(5) would read file descriptor 5, open(0) stdin)
+            raise TypeError(f"expected a path (str or os.PathLike) or a binary file object to read from, got "
+                            f"{type(path).__name__}")
         with open(path, "rb") as f:
             blob = f.read()
     if blob[:len(MAGIC)] != MAGIC:

@@ -20,7 +20,7 @@ def default_collate(batch):
         if first.dtype.kind not in "biufc":
             raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
                             f"found an array of dtype {first.dtype}")
-        return Tensor._make(numpy.stack(batch))
+        return ops.stack([Tensor._make(numpy.asarray(sample)) for sample in batch])  # (its errors name the shapes)
     if isinstance(first, numpy.generic):
         return tensor(numpy.array(batch))
     if isinstance(first, bool):

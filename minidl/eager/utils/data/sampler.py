@@ -2,6 +2,12 @@
 import numpy
 
 from ...random import default_generator, numpy_rng
+from ...sampling import check_distribution
+
+
+def _check_positive_int(name, value):
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{name} should be a positive integer value, but got {name}={value}")
 
 
 class Sampler:
@@ -40,8 +46,8 @@ class RandomSampler(Sampler):
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
         self.data_source, self.replacement, self.generator = data_source, replacement, generator
         self._num_samples = num_samples
-        if num_samples is not None and (not isinstance(num_samples, int) or num_samples <= 0):
-            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
+        if num_samples is not None:
+            _check_positive_int("num_samples", num_samples)
 
     @property
     def num_samples(self):
@@ -75,13 +81,17 @@ class SubsetRandomSampler(Sampler):
 
 
 class WeightedRandomSampler(Sampler):
-    """``num_samples`` indices drawn with probabilities proportional to ``weights``."""
+    """``num_samples`` indices drawn with probabilities proportional to ``weights``. The weights are checked when
+    the sampler is made (PyTorch's first complaint comes from ``multinomial`` when it is iterated): each finite and
+    non-negative, with a positive sum."""
 
     def __init__(self, weights, num_samples, replacement=True, generator=None):
+        _check_positive_int("num_samples", num_samples)
         self.weights = numpy.asarray(weights, dtype=numpy.float64)
         if self.weights.ndim != 1:
             raise ValueError(f"weights should be a 1d sequence but given weights have shape "
                              f"{tuple(self.weights.shape)}")
+        check_distribution("WeightedRandomSampler", self.weights)
         if not replacement and num_samples > int((self.weights > 0).sum()):
             raise RuntimeError(f"WeightedRandomSampler: cannot draw {num_samples} samples without replacement: only "
                                f"{int((self.weights > 0).sum())} weights are non-zero")
@@ -101,8 +111,7 @@ class BatchSampler(Sampler):
     ``drop_last``)."""
 
     def __init__(self, sampler, batch_size, drop_last):
-        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
-            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
+        _check_positive_int("batch_size", batch_size)
         self.sampler, self.batch_size, self.drop_last = sampler, batch_size, drop_last
 
     def __iter__(self):
