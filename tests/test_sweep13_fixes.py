@@ -239,3 +239,11 @@ def test_a_zero_dim_integer_tensor_indexes_like_an_int_so_writes_reach_the_tenso
     weights[lib.tensor(1)].sum().backward()
     assert weights.grad.sum().item() == 4
     assert lib.arange(5)[lib.tensor([1])].tolist() == [1]  # a 1-d index still gathers
+
+
+def test_copy_copy_of_a_tensor_is_a_leaf_over_the_same_memory(lib):
+    import copy
+    a = lib.tensor([1.0, 2.0], requires_grad=True)
+    b = copy.copy(a)
+    assert b.data_ptr() == a.data_ptr() and b.requires_grad and b.is_leaf and b is not a
+    assert type(copy.copy(lib.nn.Parameter(lib.ones(2)))) is lib.nn.Parameter

@@ -585,6 +585,12 @@ class Tensor:
         index = _torch_index(index)
         self._inplace(lambda t, v: ops.index_put(t, index, v), value)
 
+    def __copy__(self):
+        """``copy.copy(x)``: a new leaf over the same memory (as PyTorch's), with x's ``requires_grad``."""
+        t = Tensor._make(self._data, None, 0, self._requires_grad)
+        t.__class__ = self.__class__
+        return t
+
     def __deepcopy__(self, memo):
         t = Tensor._make(self._data.copy(), None, 0, self._requires_grad)
         if self._grad is not None:
