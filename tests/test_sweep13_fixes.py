@@ -247,3 +247,13 @@ def test_copy_copy_of_a_tensor_is_a_leaf_over_the_same_memory(lib):
     b = copy.copy(a)
     assert b.data_ptr() == a.data_ptr() and b.requires_grad and b.is_leaf and b is not a
     assert type(copy.copy(lib.nn.Parameter(lib.ones(2)))) is lib.nn.Parameter
+
+
+def test_data_parallel_holds_its_module_and_calls_it_on_the_whole_batch(lib):
+    layer = lib.nn.Linear(2, 3)
+    wrapped = lib.nn.DataParallel(layer)
+    assert wrapped.module is layer and list(wrapped.state_dict()) == ["module.weight", "module.bias"]
+    x = lib.randn(4, 2)
+    assert lib.equal(wrapped(x), layer(x))
+    if not lib.cuda.is_available():
+        assert wrapped.device_ids == []
