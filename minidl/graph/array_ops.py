@@ -13,6 +13,7 @@ the result.
 """
 import builtins
 import math
+import numbers
 
 import numpy
 
@@ -21,11 +22,11 @@ from ..backend import dtypes
 from ..ops.base import Op, Spec, apply
 from ..ops.gather import in_bounds
 from .basics import control_dependencies
-from .check_ops import assert_less_equal
+from .check_ops import Assert, assert_less_equal
 from .core import Tensor
 from .graph_ops import Const
 from .math_ops import (cast, check_dtype, constant_value, deprecated_alias, graph_tensor, known_dims, matching_list,
-                       matching_pair, require_bool, tf_op, to_tensor)
+                       matching_pair, normalize_axis, require_bool, tf_op, to_tensor)
 
 _INDEX_TYPES = ("int32", "int64")
 _ALL = builtins.slice(None)  # ``:`` in an index (this module defines its own ``slice``)
@@ -124,7 +125,12 @@ def _shape_list(shape):
     if tensor is not None and tensor.op.op is not Const:
         return check_dtype(tensor, _INDEX_TYPES, "shape")
     shape = constant_value(shape, "shape")
-    return [shape] if isinstance(shape, int) else list(shape)
+    dims = [shape] if not isinstance(shape, (list, tuple)) else list(shape)
+    for d in dims:  # numpy would truncate a 2.5 to 2
+        if graph_tensor(d) is None and (isinstance(d, bool) or not isinstance(d, numbers.Integral)):
+            raise TypeError(f"Expected int32, got {d!r} of type '{type(d).__name__}' instead: the entries of a shape "
+                            "are integers")
+    return dims
 
 
 def _shape_input(shape):
@@ -273,17 +279,27 @@ def expand_dims(input, axis=None, name=None, dim=None):
 
 @tf_op("Squeeze")
 def squeeze(input, axis=None, name=None, squeeze_dims=None):
-    """Remove dims of size 1: all of them, or those in ``axis``, which must have size 1."""
+    """Remove dims of size 1: all of them, or those in ``axis``, which must have size 1 (checked when the graph
+    runs where only a fed shape tells)."""
     x = to_tensor(input)
     axis = constant_value(deprecated_alias(axis, squeeze_dims, "axis", "squeeze_dims"), "axis")
     if isinstance(axis, int):
         axis = [axis]
+    checks = []
     for d in axis or ():
         n = x.shape[d] if x.shape.rank_known and -len(x.shape) <= d < len(x.shape) else None
         if n not in (None, 1):
             raise ValueError(f"Can not squeeze dim[{d}], expected a dimension of 1, got {n} for 'Squeeze' "
                              f"(op: 'Squeeze') with input shapes: {list(x.shape)}.")
-    return ops.squeeze(x, None if axis is None else tuple(axis))
+        if n is None:  # known when the graph runs; the op library's squeeze would keep a dim that is not 1
+            size = shape(x)[d]
+            checks.append(Assert(ops.eq(size, 1), [f"Can not squeeze dim[{d}], expected a dimension of 1, got", size]))
+    with control_dependencies(checks):
+        out = ops.squeeze(x, None if axis is None else tuple(axis))
+    if axis and x.shape.rank_known:  # the checks make every dim in axis go
+        gone = {d % x.ndim for d in axis}
+        out.set_shape([n for d, n in enumerate(x.shape) if d not in gone])
+    return out
 
 
 @tf_op("BroadcastTo")
@@ -310,7 +326,7 @@ def stack(values, axis=0, name="stack"):
 def unstack(value, num=None, axis=0, name="unstack"):
     """The slices along ``axis`` as a list; ``num`` is needed when the graph does not know that dim's size."""
     x = to_tensor(value)
-    axis = constant_value(axis, "axis") % x.ndim
+    axis = normalize_axis(axis, x.ndim)
     n = x.shape[axis]
     if n is None and num is None:
         raise ValueError(f"Cannot infer num from shape {x.shape}")
@@ -325,7 +341,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     into pieces of the listed sizes (one may be -1: the rest). Into equal pieces, the size along ``axis`` may be
     unknown until run time (a batch split into towers) if the other dims are known."""
     x = to_tensor(value)
-    axis = constant_value(axis, "axis") % x.ndim
+    axis = normalize_axis(axis, x.ndim)
     n = x.shape[axis]
     sizes = constant_value(num_or_size_splits, "num_or_size_splits")
     if n is None and isinstance(sizes, int) and sizes > 0 and x.shape.count(None) == 1:
@@ -357,7 +373,13 @@ def tile(input, multiples, name=None):
                          f"dimension of {x.shape}, got {static}")
     if known_now:
         return ops.tile(x, static)
-    out = apply(TileBy, x, multiples)
+    checks = []
+    if static is None:  # how many multiples there are is known when the graph runs: one per dim of x, else numpy
+        count, dims = size(multiples), rank(x)  # would tile a vector into a matrix
+        checks.append(Assert(ops.eq(count, dims), ["Expected multiples argument to be a vector of length", dims,
+                                                   "but got length", count]))
+    with control_dependencies(checks):
+        out = apply(TileBy, x, multiples)
     if static is not None:
         out.set_shape([None if None in (n, m) else n * m for n, m in zip(x.shape, static)])
     return out
@@ -462,13 +484,13 @@ def gather(params, indices, validate_indices=None, name=None, axis=None, batch_d
     if batch_dims:  # out[b..., i..., rest] = params[b..., indices[b..., i...], rest], b the first batch_dims dims
         indices = _indices(indices)
         batch = batch_dims + indices.ndim if batch_dims < 0 else batch_dims
-        axis = batch if axis is None else constant_value(axis, "axis") % to_tensor(params).ndim
+        axis = batch if axis is None else normalize_axis(axis, to_tensor(params).ndim)
         if not 0 < batch < indices.ndim + 1 or axis != batch:
             raise NotImplementedError(f"gather with batch_dims={batch_dims} is supported with axis equal to "
                                       f"batch_dims and batch_dims <= the rank of indices, got axis={axis}")
         return ops.gather_nd(to_tensor(params), ops.unsqueeze(indices, -1), batch_dims=batch)
-    x, axis = to_tensor(params), constant_value(0 if axis is None else axis, "axis")
-    axis %= x.ndim
+    x = to_tensor(params)
+    axis = normalize_axis(0 if axis is None else axis, x.ndim)
     return ops.getitem(x, (_ALL,) * axis + (in_bounds("GatherV2", _indices(indices), x, axis),))
 
 
@@ -476,7 +498,7 @@ def gather(params, indices, validate_indices=None, name=None, axis=None, batch_d
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
     """A new dim of size ``depth`` at ``axis`` (default: last) holding ``on_value`` (1) at each index and
     ``off_value`` (0) elsewhere; indices outside [0, depth) give all ``off_value``. dtype: ``dtype``, else that of
-    on/off_value, else float32."""
+    on/off_value, else float32. A negative ``depth`` is an error."""
     labels = check_dtype(to_tensor(indices), ("uint8",) + _INDEX_TYPES, "indices")
     on = None if on_value is None else to_tensor(on_value, dtype)
     off = None if off_value is None else to_tensor(off_value, dtype if on is None else on.dtype)
@@ -489,7 +511,15 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     if not -1 <= axis <= rank:
         raise ValueError(f"Expected axis to be -1 or between [0, {rank}]. But received: {axis}")
     axis = rank if axis == -1 else axis
-    positions = range(0, depth, dtype=labels.dtype)
+    checks = []
+    if graph_tensor(depth) is None:  # (range would make a negative depth an empty dim)
+        if depth < 0:
+            raise ValueError(f"depth must be non-negative, got: {depth}")
+    else:
+        depth = to_tensor(depth)
+        checks.append(Assert(ops.ge(depth, 0), ["depth must be non-negative, got:", depth]))
+    with control_dependencies(checks):
+        positions = range(0, depth, dtype=labels.dtype)
     positions = ops.reshape(positions, (-1,) + (1,) * (rank - axis))
     hot = ops.eq(ops.unsqueeze(labels, axis), positions)
     if on is None and off is None:

@@ -4,6 +4,7 @@ Nothing here computes. Building ``c = a * b`` adds an ``Operation`` to the defau
 ``Mul`` the eager mode runs, with statically inferred output shapes; a ``Session`` executes it later.
 """
 import contextlib
+import operator
 import os
 import re
 import sys
@@ -17,7 +18,20 @@ _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 class Dimension(int):
     """A known dim of a ``TensorShape``: an int that also answers TF1's ``.value`` (``x.get_shape()[-1].value``,
-    the usual way to read a layer's input size). An unknown dim is None, as ``tf.compat.dimension_value`` gives."""
+    the usual way to read a layer's input size). An unknown dim is None, as ``tf.compat.dimension_value`` gives.
+
+    Only a non-negative integer makes one, as in TF: ``int(2.5)`` would truncate silently, and -1 means "unknown"
+    only to ``reshape``, not in a shape (None does)."""
+
+    def __new__(cls, value):
+        try:
+            value = operator.index(value)  # ints and numpy integers; not floats, not strings
+        except TypeError:
+            raise TypeError(f"Dimension value must be integer or None or have an __index__ method, got value "
+                            f"{value!r} with type {type(value)!r}") from None
+        if value < 0:
+            raise ValueError(f"Dimension {value} must be >= 0")
+        return super().__new__(cls, value)
 
     @property
     def value(self):
@@ -34,7 +48,8 @@ class TensorShape(tuple):
     def __new__(cls, dims):
         if dims is not None and not hasattr(dims, "__iter__"):  # one number is a 1-D shape: shape=(batch_size) in
             dims = (dims,)                                         # TF1's tutorials is the int batch_size
-        shape = super().__new__(cls, () if dims is None else tuple(None if d is None else Dimension(d) for d in dims))
+        shape = super().__new__(cls, () if dims is None else tuple(
+            d if d is None or d.__class__ is Dimension else Dimension(d) for d in dims))
         shape.rank_known = dims is not None
         return shape
 

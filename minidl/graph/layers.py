@@ -37,7 +37,7 @@ from .basics import identity, name_scope
 from .control_flow import cond
 from .core import GraphKeys, get_default_graph
 from .initializers import Ones, Zeros
-from .math_ops import FLOATS, cast, check_dtype, graph_tensor, matmul, to_tensor
+from .math_ops import FLOATS, cast, check_dtype, graph_tensor, matmul, normalize_axis, to_tensor
 from .nn_ops import bias_add
 from .array_ops import pad, shape
 from .conv_ops import avg_pool1d, conv1d as nn_conv1d, conv2d_transpose as nn_conv2d_transpose, max_pool1d
@@ -294,7 +294,8 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
     if ndim == 0:
         raise ValueError(f"Input 0 of layer batch_normalization is incompatible with the layer: expected min_ndim=1, "
                          f"found ndim=0. Full shape received: {x.shape}")
-    axes = sorted({a % ndim for a in ([axis] if isinstance(axis, numbers.Integral) else axis)})
+    axes = sorted({normalize_axis(a, ndim, "batch_normalization")
+                   for a in ([axis] if isinstance(axis, numbers.Integral) else axis)})
     param_shape = [x.shape[a] for a in axes]
     if None in param_shape:
         raise ValueError(f"Axis {axis} of input tensor should have a defined dimension but the layer received an "

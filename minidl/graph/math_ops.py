@@ -25,6 +25,7 @@ import numpy
 from .. import ops
 from ..backend import dtypes
 from ..ops.base import Spec, apply
+from .basics import control_dependencies
 from .core import Tensor, as_spec_shape, get_default_graph
 from .frontend import constant_op
 from .graph_ops import Const, Identity
@@ -178,6 +179,19 @@ def axis_arg(axis, reduction_indices=None):
     return tuple(axis) if isinstance(axis, list) else axis
 
 
+def normalize_axis(axis, rank, op_name=None):
+    """``axis`` (a Python int or a constant) as a dim in [0, rank) of a tensor of rank ``rank``, negative axes
+    counting from the end. An axis outside [-rank, rank) is TF's ValueError when the graph is built (``axis % rank``
+    would silently pick another dim). The message names ``op_name``, by default the op under construction."""
+    axis = constant_value(axis, "axis")
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"'{op_name or _op_name()}': axis must be an int, got {axis!r}")
+    if not -rank <= axis < rank:
+        raise ValueError(f"Invalid axis: {axis} for '{op_name or _op_name()}': expected an axis in [{-rank}, {rank}) "
+                         f"for an input of rank {rank}")
+    return axis % rank
+
+
 def _op_name():
     """The name the op under construction will get (the current scope), for TF-style messages."""
     return get_default_graph().get_name_scope() or "op"
@@ -200,7 +214,21 @@ subtract = _binary("subtract", "Sub", ops.sub, "x - y elementwise, broadcasting.
 multiply = _binary("multiply", "Mul", ops.mul, "x * y elementwise, broadcasting.")
 floordiv = _binary("floordiv", "FloorDiv", ops.floor_divide, "floor(x / y): rounds toward -inf, also for floats.")
 mod = floormod = _binary("floormod", "FloorMod", ops.remainder, "x - floor(x / y) * y: the sign of y, like Python.")
-pow = _binary("pow", "Pow", ops.pow, "x ** y elementwise.")
+
+
+@tf_op("Pow")
+def pow(x, y, name=None):
+    """x ** y elementwise. A signed integer to a negative power has no integer answer: TF refuses it when the graph
+    runs (numpy's answer would be 0); an exponent that is a constant known to be >= 0 needs no check."""
+    x, y = matching_pair("Pow", x, y)
+    checks = []
+    if x.dtype.kind == "i" and not (y.op.op is Const and (y.op.attrs["value"] >= 0).all()):
+        from .check_ops import Assert  # (check_ops is built on this module)
+        checks.append(Assert(ops.all(ops.ge(y, 0)), ["Integers to negative integer powers are not allowed"]))
+    with control_dependencies(checks):
+        return ops.pow(x, y)
+
+
 # (on ties TF's gradient goes all to x, where PyTorch's splits it: see ops.compare.Maximum)
 maximum = _binary("maximum", "Maximum", lambda x, y: apply(ops.compare.Maximum, x, y, tie_share=1.0),
                   "max(x, y) elementwise; where x == y the gradient goes to x.")
@@ -417,8 +445,8 @@ def _extremum(reduce, highest):
             else:
                 info = numpy.iinfo(x.dtype)
                 identity = int(info.max if highest else info.min)
-            axes = range(x.ndim) if dims is None else [d % x.ndim for d in ((dims,) if isinstance(dims, int)
-                                                                              else dims)]
+            axes = range(x.ndim) if dims is None else [normalize_axis(d, x.ndim)
+                                                        for d in ((dims,) if isinstance(dims, int) else dims)]
             for d in axes:
                 if x.shape[d] is None or x.shape[d] == 0:
                     x = ops.pad(x, (0, 0) * (x.ndim - 1 - d) + (0, 1), value=identity)
@@ -483,7 +511,7 @@ def _running(running, neutral, x, axis, exclusive, reverse):
     """``running(x, axis)`` (a cumulative sum or product) with TF's options: ``reverse`` runs from the end,
     ``exclusive`` leaves each entry out of its own result (the first result is then ``neutral``: 0 or 1)."""
     x = check_dtype(to_tensor(x), NUMBERS)
-    axis = constant_value(axis, "axis") % max(x.ndim, 1)
+    axis = normalize_axis(axis, max(x.ndim, 1))
     total = running(ops.flip(x, (axis,)) if reverse else x, axis)
     if exclusive:  # shift by one along axis: neutral in front, the last result cut off (pads list the last dim first)
         total = ops.pad(total, [0, 0] * (x.ndim - 1 - axis) + [1, -1], value=neutral)
@@ -532,7 +560,31 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         if None not in (k_a, k_b) and k_a != k_b:
             raise ValueError(f"Dimensions must be equal, but are {k_a} and {k_b} for '{_op_name()}' (op: 'MatMul') "
                              f"with input shapes: {_dims(a)}, {_dims(b)}.")
-    return ops.matmul(a, b)
+    with control_dependencies(_matmul_checks(a, b)):
+        return ops.matmul(a, b)
+
+
+def _matmul_checks(a, b):
+    """Run-time checks (``Assert``s) of what the graph cannot know about a matmul's operands: a rank unknown until
+    run time must be >= 2, and batch dims unknown until then must broadcast — numpy's own error would name neither
+    the op nor the rule. No checks where the static shapes settle it."""
+    from .array_ops import rank, shape  # (array_ops and check_ops are built on this module)
+    from .check_ops import Assert
+    checks = []
+    for i, x in enumerate((a, b)):
+        if not x.shape.rank_known:
+            ndims = rank(x)
+            checks.append(Assert(ops.ge(ndims, 2), [f"In[{i}] ndims must be >= 2:", ndims]))
+    if a.shape.rank_known and b.shape.rank_known:
+        batch = min(a.ndim, b.ndim) - 2  # the batch dims that meet, paired from the right
+        pairs = list(zip(a.shape[a.ndim - 2 - batch:-2], b.shape[b.ndim - 2 - batch:-2]))
+        if any(None in pair and 1 not in pair for pair in pairs):
+            dims_a = ops.getitem(shape(a), slice(a.ndim - 2 - batch, -2))
+            dims_b = ops.getitem(shape(b), slice(b.ndim - 2 - batch, -2))
+            compatible = ops.logical_or(ops.eq(dims_a, dims_b), ops.eq(ops.minimum(dims_a, dims_b), 1))
+            checks.append(Assert(ops.all(compatible), ["In[0] and In[1] must have compatible batch dimensions:",
+                                                       shape(a), "vs.", shape(b)]))
+    return checks
 
 
 def _dims(x):

@@ -10,6 +10,9 @@ to it.
 import types
 
 from .. import ops
+from .array_ops import shape, size
+from .basics import control_dependencies
+from .check_ops import Assert
 from .math_ops import (FLOATS, REALS, axis_arg, check_dtype, deprecated_alias, matching_pair, matmul, sigmoid,
                        softplus, tanh, tf_op, to_tensor)
 
@@ -85,19 +88,37 @@ def bias_add(value, bias, data_format=None, name=None):
     """``value + bias`` with the 1-D ``bias`` added along the channel dim: the last one for "NHWC" (the default,
     any "N...C"), the second for "NCHW" (any "NC...")."""
     value, bias = matching_pair("BiasAdd", value, bias, ("value", "bias"))
-    if bias.shape.rank_known and len(bias.shape) != 1:
+    if not bias.shape.rank_known:  # checked when fed (a matrix would broadcast into a wrong answer)
+        from .math_extras import ensure_shape  # (math_extras is built on this module)
+        bias = ensure_shape(bias, [None])
+    if len(bias.shape) != 1:
         raise ValueError(f"Shape must be rank 1 but is rank {len(bias.shape)} for 'BiasAdd' (bias {bias.shape})")
     if value.shape.rank_known and len(value.shape) < 2:
         raise ValueError(f"Shape must be at least rank 2 but is rank {len(value.shape)} for 'BiasAdd' "
                          f"(value {value.shape})")
     channels_first = data_format is not None and data_format.startswith("NC")
-    channel = value.shape[1] if channels_first else value.shape[-1]
+    channel_dim = 1 if channels_first else -1
+    channel = value.shape[channel_dim] if value.shape.rank_known else None
     if None not in (channel, bias.shape[0]) and channel != bias.shape[0]:
         raise ValueError(f"Dimensions must be equal, but are {channel} and {bias.shape[0]} for 'BiasAdd' (op: "
                          f"'BiasAdd') with input shapes: {value.shape}, {bias.shape}.")
+    checks = []
+    if None in (channel, bias.shape[0]):  # known when the graph runs, where a bias of 1 would broadcast
+        checks.append(_bias_check(value, bias, channel_dim))
     if channels_first:
         bias = ops.reshape(bias, (-1,) + (1,) * (value.ndim - 2))
-    return ops.add(value, bias)
+    with control_dependencies(checks):
+        return ops.add(value, bias)
+
+
+def _bias_check(value, bias, channel_dim):
+    """The run-time check of ``bias_add``: ``value`` has at least 2 dims, and as many channels as biases."""
+    value_shape, bias_shape = shape(value), shape(bias)
+    fits = ops.logical_and(ops.ge(size(value_shape), 2),
+                           ops.eq(ops.getitem(value_shape, channel_dim), ops.getitem(bias_shape, 0)))
+    which = "last" if channel_dim == -1 else "channel"
+    return Assert(fits, [f"Must provide as many biases as the {which} dimension of the input tensor (at least 2D):",
+                         bias_shape, "vs.", value_shape])
 
 
 @tf_op("l2_normalize")

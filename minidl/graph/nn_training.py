@@ -28,11 +28,12 @@ from .. import ops
 from ..backend import dtypes
 from ..ops.cross_entropy import NOTHING_IGNORED
 from .array_ops import shape as shape_of
-from .basics import stop_gradient
+from .basics import control_dependencies, stop_gradient
+from .check_ops import Assert
 from .core import Tensor, get_default_graph
 from .math_extras import ensure_shape
 from .math_ops import (FLOATS, REALS, axis_arg, cast, check_dtype, deprecated_alias, graph_tensor, matching_pair,
-                       tf_op, to_tensor)
+                       normalize_axis, tf_op, to_tensor)
 from .nn_ops import nn
 from .random_ops import random_uniform
 
@@ -168,8 +169,15 @@ def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True
         raise ValueError(f"{_op_name()}: the filter's height and width must be known, got {_fmt(w.shape)}")
     x, padding = _pad_extra(x, _pads(padding, x, w.shape[:2], stride, dilation, channels_last, True), 0)
     groups = 1 if None in (in_depth, filter_depth) else in_depth // filter_depth
-    y = ops.conv2d(x, ops.permute(w, (3, 2, 0, 1)), stride=stride, padding=padding, dilation=dilation,
-                   groups=groups)
+    checks = []
+    if None in (in_depth, filter_depth):  # known when the graph runs; the groups (an attr) are decided now: 1
+        depths = [shape_of(t)[d] if n is None else n for t, d, n in ((x, 1, in_depth), (w, 2, filter_depth))]
+        checks.append(Assert(ops.eq(*depths), ["input depth must equal filter depth (a grouped convolution needs "
+                                               "the input depth known when the graph is built):", depths[0], "vs.",
+                                               depths[1]]))
+    with control_dependencies(checks):
+        y = ops.conv2d(x, ops.permute(w, (3, 2, 0, 1)), stride=stride, padding=padding, dilation=dilation,
+                       groups=groups)
     return _from_nchw(y, channels_last)
 
 
@@ -317,7 +325,7 @@ def _softmax_xent(labels, logits, axis, labels_get_gradient):
     if not logits.shape.is_compatible_with(labels.shape):
         raise ValueError(f"logits and labels must be broadcastable: logits_size={_fmt(logits.shape)} "
                          f"labels_size={_fmt(labels.shape)}")
-    axis = axis_arg(-1 if axis is None else axis) % logits.ndim
+    axis = normalize_axis(-1 if axis is None else axis, logits.ndim)
     return ops.cross_entropy(_class_axis_second(logits, axis), _class_axis_second(labels, axis), reduction="none")
 
 
@@ -360,8 +368,18 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
         if not labels.shape.is_compatible_with(logits.shape[:-1]):
             raise ValueError(f"Shape mismatch: The shape of labels (received {labels.shape}) should equal the "
                              f"shape of logits except for the last dimension (received {logits.shape}).")
-    return ops.cross_entropy(_class_axis_second(logits, logits.ndim - 1), labels, reduction="none",
-                             ignore_index=NOTHING_IGNORED)
+    elif logits.shape.rank_known:  # labels of a rank known only when fed: checked then
+        labels = ensure_shape(labels, logits.shape[:-1])
+    checks = []
+    if logits.shape.rank_known and not (labels.shape.is_fully_defined() and logits.shape[:-1].is_fully_defined()):
+        # dims known when the graph runs, where numpy would broadcast them or fail deep inside
+        logits_shape, labels_shape = shape_of(logits), shape_of(labels)
+        same = ops.all(ops.eq(ops.getitem(logits_shape, slice(0, -1)), labels_shape))
+        checks.append(Assert(same, ["logits and labels must have the same first dimension, got logits shape",
+                                    logits_shape, "and labels shape", labels_shape]))
+    with control_dependencies(checks):
+        return ops.cross_entropy(_class_axis_second(logits, logits.ndim - 1), labels, reduction="none",
+                                 ignore_index=NOTHING_IGNORED)
 
 
 @tf_op("logistic_loss")

@@ -17,6 +17,8 @@ from .. import ops
 from ..backend import dtypes
 from ..ops.base import apply
 from .array_ops import Fill
+from .basics import control_dependencies
+from .check_ops import Assert
 from .math_ops import cast, check_dtype, math, tf_op, to_tensor
 
 _INDEX_TYPES = ("int32", "int64")
@@ -32,7 +34,11 @@ def dynamic_partition(data, partitions, num_partitions, name=None):
     if data.shape.rank_known and partitions.shape.rank_known and \
             not data.shape[:partitions.shape.rank].is_compatible_with(partitions.shape):
         raise ValueError(f"partitions.shape {partitions.shape} must be a prefix of data.shape {data.shape}")
-    return [ops.getitem(data, ops.eq(partitions, i)) for i in range(int(num_partitions))]
+    # a label outside [0, num_partitions) would drop its entry from every output without a word
+    in_range = ops.all(ops.logical_and(ops.ge(partitions, 0), ops.lt(partitions, num_partitions)))
+    with control_dependencies([Assert(in_range, [f"partitions must be in [0, {num_partitions}), got", partitions],
+                                      summarize=10)]):
+        return [ops.getitem(data, ops.eq(partitions, i)) for i in range(int(num_partitions))]
 
 
 @tf_op("DynamicStitch")

@@ -17,7 +17,7 @@ import collections
 
 import numpy
 
-from ..backend import cuda_is_available, device as parse_device, dtypes, to_device
+from ..backend import cuda_is_available, device as parse_device, dtypes, is_array, to_device
 from ..autodiff import post_order
 from ..ops.base import describe
 from . import errors
@@ -205,8 +205,13 @@ class Session:
         return feeds
 
     def _feed_target(self, key):
-        tensor = self.graph.as_graph_element(key) if isinstance(key, str) else \
-            getattr(key, "_as_graph_element", lambda: key)()
+        if isinstance(key, str):
+            try:
+                tensor = self.graph.as_graph_element(key)
+            except (KeyError, ValueError) as error:  # TF's class for a key that names nothing
+                raise TypeError(f"Cannot interpret feed_dict key as Tensor: {_reason(error)}") from None
+        else:
+            tensor = getattr(key, "_as_graph_element", lambda: key)()
         if not isinstance(tensor, Tensor):
             if isinstance(tensor, Operation):
                 raise TypeError(f"The value of a feed cannot be a tf.Operation: {key!r} (feed one of its outputs)")
@@ -383,9 +388,15 @@ def _as_host_array(value, dtype):
     """A fed value as a numpy array of the tensor's dtype (refusing lossy conversions like float -> int)."""
     if dtype == string:
         return as_string_array(value)
-    array = numpy.asarray(value) if not hasattr(value, "get") else value.get()
+    array = to_device(value, parse_device("cpu")) if is_array(value) else numpy.asarray(value)
+    if array.dtype.kind in "US":  # numpy reads numbers written as strings ("1.5"), as TF does, and refuses the rest
+        try:
+            return array.astype(dtype)
+        except ValueError as error:
+            raise ValueError(f"Cannot convert a feed value {value!r:.80} to {dtype.name}: {error}") from None
     if array.dtype.kind not in "biufc":
-        raise TypeError(f"Cannot convert a feed value of dtype {array.dtype} to {dtype.name}")
+        raise TypeError(f"Cannot convert a feed value of type {type(value).__name__} ({value!r:.80}) to a "
+                        f"{dtype.name} tensor: feed a number, a (nested) list of numbers or a numpy array")
     if array.dtype != dtype:
         if dtypes.category(array.dtype) > dtypes.category(dtype) and not numpy.array_equal(array, array.astype(dtype)):
             raise TypeError(f"Cannot feed a value of dtype {array.dtype} to a {dtype.name} tensor without losing "
@@ -398,6 +409,11 @@ def _as_host_array(value, dtype):
                                 f"explicitly setting the type of the feed tensor to a larger type (e.g. int64).")
         array = array.astype(dtype)
     return array
+
+
+def _reason(error):
+    """The message of ``error`` (a KeyError's ``str`` would add quotes)."""
+    return error.args[0] if error.args else str(error)
 
 
 def _needed_operations(targets, fed):
@@ -451,7 +467,12 @@ def _flatten_fetches(graph, fetches):
             parts = [flatten(x) for x in f]
             kind = type(f)
             return lambda v: kind(p(v) for p in parts)
-        element = graph.as_graph_element(f)
+        try:
+            element = graph.as_graph_element(f)
+        except (KeyError, ValueError) as error:
+            if not isinstance(f, str):
+                raise
+            raise ValueError(f"Fetch argument {f!r} cannot be interpreted as a Tensor. ({_reason(error)})") from None
         index = index_of.get(id(element))
         if index is None:
             index = index_of[id(element)] = len(targets)

@@ -10,6 +10,9 @@ import collections
 from .. import ops
 from ..backend import dtypes
 from .array_ops import shape
+from .basics import control_dependencies
+from .check_ops import Assert
+from .math_extras import ensure_shape
 from .math_ops import REALS, check_dtype, constant_value, math, tf_op, to_tensor
 from .nn_ops import nn
 
@@ -53,7 +56,13 @@ def top_k(input, k=1, sorted=True, name=None):
         raise ValueError(f"Shape must be at least rank 1 but is rank {x.shape.rank} for 'TopKV2' (input {x.shape})")
     if x.shape[-1] is not None and x.shape[-1] < k:
         raise ValueError(f"input must have at least k columns. Had {x.shape[-1]}, needed {k}")
-    values, indices = ops.topk(x, k)
+    checks = []
+    if x.shape[-1] is None:  # known when the graph runs (numpy would return fewer than k)
+        columns = shape(x)[-1]
+        checks.append(Assert(ops.ge(columns, k), ["input must have at least k columns. Had", columns,
+                                                  f"needed {k}"]))
+    with control_dependencies(checks):
+        values, indices = ops.topk(x, k)
     return TopKV2(values, ops.cast(indices, dtypes.int32))
 
 
@@ -69,6 +78,9 @@ def in_top_k(predictions, targets, k, name=None):
         raise ValueError(f"predictions must be 2-dimensional, got shape {scores.shape}")
     if targets.shape.rank_known and len(targets.shape) != 1:
         raise ValueError(f"targets must be 1-dimensional, got shape {targets.shape}")
+    # a rank known only when the graph runs is checked then (as TF's kernel does)
+    scores = scores if scores.shape.rank_known else ensure_shape(scores, [None, None])
+    targets = targets if targets.shape.rank_known else ensure_shape(targets, [None])
     classes = scores.shape[1] if scores.shape[1] is not None else ops.cast(shape(scores)[1], targets.dtype)
     valid = ops.logical_and(ops.ge(targets, 0), ops.lt(targets, classes))
     safe = ops.where(valid, targets, ops.zeros_like(targets))  # any index in range: the result is False anyway

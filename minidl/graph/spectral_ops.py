@@ -16,7 +16,7 @@ import types
 import numpy
 
 from .. import ops
-from .math_ops import FLOATS, check_dtype, constant_value, tf_op, to_tensor
+from .math_ops import FLOATS, check_dtype, constant_value, normalize_axis, tf_op, to_tensor
 
 _COMPLEX = ("complex64", "complex128")
 
@@ -103,7 +103,7 @@ def frame(signal, frame_length, frame_step, pad_end=False, pad_value=0, axis=-1,
     every step inside the signal: ceil(n / frame_step) frames."""
     x = to_tensor(signal)
     length, step = int(constant_value(frame_length, "frame_length")), int(constant_value(frame_step, "frame_step"))
-    axis = axis % len(x.shape)
+    axis = normalize_axis(axis, len(x.shape))
     if pad_end:
         n = x.shape[axis]
         frames = -(-n // step)

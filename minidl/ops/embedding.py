@@ -49,6 +49,8 @@ class Embedding(Op):
 
     @staticmethod
     def infer(weight, indices, padding_idx, scale_grad_by_freq=False):
+        if indices.shape is None:  # a rank known only at run time (graph mode)
+            return Spec(None, weight.dtype)
         return Spec(tuple(indices.shape) + tuple(weight.shape[1:]), weight.dtype)
 
 

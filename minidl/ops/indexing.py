@@ -19,7 +19,7 @@ import operator
 import numpy
 
 from ..backend import dtypes
-from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor, warn
+from .base import DimensionError, DtypeError, Op, OpError, Spec, apply, describe, is_tensor, warn
 from .broadcast import sum_to_like
 from .cast import cast
 from .infer import broadcast_shapes, normalize_dim
@@ -30,6 +30,11 @@ __all__ = ["getitem", "index_put", "index_select", "gather", "scatter", "scatter
 
 _FULL = ("slice", None, None, None)
 _ALL = ("all",)
+
+
+class IndexTypeError(IndexError, TypeError):
+    """An index of a kind that cannot index (``x[1.5]``): an IndexError, as PyTorch raises, and a TypeError, as
+    TensorFlow does. (An index that does not fit the shape is a ``DimensionError``: IndexError and ValueError.)"""
 
 
 # ------------------------------------------------------------------------------------- encoding an index
@@ -55,21 +60,21 @@ def _item(op_name, item):
             return ("tensor",), item.ndim
         if item.dtype.kind in "iu":
             return ("tensor",), 1
-        raise IndexError(f"{op_name}: tensors used as indices must be long, int, byte or bool tensors, got "
-                         f"{describe(item)}")
+        raise IndexTypeError(f"{op_name}: tensors used as indices must be long, int, byte or bool tensors, got "
+                             f"{describe(item)}")
     if isinstance(item, (bool, numpy.bool_, list, tuple, range, numpy.ndarray)):
         array = numpy.asarray(item)
         if array.size == 0 and array.dtype.kind == "f":  # [] is an empty list of positions
             array = array.astype(numpy.int64)
         if array.dtype.kind not in "biu":
-            raise IndexError(f"{op_name}: arrays used as indices must hold integers or booleans, got {item!r}")
+            raise IndexTypeError(f"{op_name}: arrays used as indices must hold integers or booleans, got {item!r}")
         dtype = "bool" if array.dtype.kind == "b" else "int64"
         return ("array", _frozen(array.tolist()), dtype), (array.ndim if dtype == "bool" else 1)
     try:
         return ("int", operator.index(item)), 1
     except TypeError:
-        raise IndexError(f"{op_name}: only integers, slices (`:`), ellipsis (`...`), None and long, int, byte or "
-                         f"bool tensors are valid indices (got {type(item).__name__})") from None
+        raise IndexTypeError(f"{op_name}: only integers, slices (`:`), ellipsis (`...`), None and long, int, byte or "
+                             f"bool tensors are valid indices (got {type(item).__name__})") from None
 
 
 def _frozen(values):
@@ -97,11 +102,11 @@ def _encode(op_name, x, index):
     items = _items(index)
     parsed = [_item(op_name, item) for item in items]
     if sum(entry is Ellipsis for entry, _ in parsed) > 1:
-        raise IndexError(f"{op_name}: an index can only have a single ellipsis ('...')")
+        raise DimensionError(f"{op_name}: an index can only have a single ellipsis ('...')")
     used = sum(k for _, k in parsed)
     if used > x.ndim:
-        raise IndexError(f"{op_name}: too many indices for tensor of dimension {x.ndim} ({describe(x)}): the index "
-                         f"uses {used} dims")
+        raise DimensionError(f"{op_name}: too many indices for tensor of dimension {x.ndim} ({describe(x)}): the index "
+                             f"uses {used} dims")
     basic, advanced, tensors, dim = [], [], [], 0
     for item, (entry, k) in zip(items, parsed):
         if entry is Ellipsis:
@@ -111,7 +116,8 @@ def _encode(op_name, x, index):
         elif entry[0] == "int":
             size = x.shape[dim]
             if size is not None and not -size <= entry[1] < size:
-                raise IndexError(f"{op_name}: index {entry[1]} is out of bounds for dimension {dim} with size {size}")
+                raise DimensionError(f"{op_name}: index {entry[1]} is out of bounds for dimension {dim} with size "
+                                     f"{size}")
             basic.append(entry)
         elif entry[0] in ("slice", "none"):
             basic.append(entry)
@@ -138,14 +144,14 @@ def _check_array(op_name, x, dim, item, entry):
     if _is_mask(dtype):
         for i, (m, n) in enumerate(zip(shape, x.shape[dim:])):
             if None not in (m, n) and m != n:
-                raise IndexError(f"{op_name}: the shape of the mask {list(shape)} at index {i} does not match the "
-                                 f"shape of the indexed tensor {list(x.shape)} at index {dim + i}")
+                raise DimensionError(f"{op_name}: the shape of the mask {list(shape)} at index {i} does not match the "
+                                     f"shape of the indexed tensor {list(x.shape)} at index {dim + i}")
     elif entry[0] == "array" and x.shape[dim] is not None:
         positions = numpy.asarray(entry[1], dtype=entry[2])
         size = x.shape[dim]
         if positions.size and not (-size <= positions.min() and positions.max() < size):
             bad = positions.max() if positions.max() >= size else positions.min()
-            raise IndexError(f"{op_name}: index {bad} is out of bounds for dimension {dim} with size {size}")
+            raise DimensionError(f"{op_name}: index {bad} is out of bounds for dimension {dim} with size {size}")
 
 
 def _array_spec(entry):
@@ -302,7 +308,7 @@ def getitem(input, index):
     check_tensor("getitem", input)
     if index.__class__ is int and input.ndim and input.shape[0] is not None:  # x[i], every item of a Dataset
         if not -input.shape[0] <= index < input.shape[0]:
-            raise IndexError(f"getitem: index {index} is out of bounds for dimension 0 with size {input.shape[0]}")
+            raise DimensionError(f"getitem: index {index} is out of bounds for dimension 0 with size {input.shape[0]}")
         return apply(Slice, input, basic=(("int", index),), advanced=())
     basic, advanced, tensors = _encode("getitem", input, index)
     return _index(input, tensors, basic, advanced)

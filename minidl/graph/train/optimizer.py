@@ -25,6 +25,10 @@ from ..frontend import convert_to_tensor
 from ..gradients import gradients
 
 
+#: the dtypes a variable may have to be optimized (those that have gradients), as TF lists them
+_TRAINABLE_DTYPES = ("float32", "float64", "float16", "bfloat16", "complex64", "complex128")
+
+
 def _looked_up_rows(grad):
     """The ids (a 1-D tensor) of the rows that ``grad`` is the gradient of, when it comes from row lookups only
     (``tf.gather`` along axis 0, ``embedding_lookup``, and sums of those); None for any other gradient."""
@@ -67,6 +71,10 @@ class Optimizer:
         var_list = list(var_list)
         if not var_list:
             raise ValueError("No variables to optimize.")
+        for v in var_list:  # an integer variable has no gradient: it would be left out without a word
+            if v.dtype.name not in _TRAINABLE_DTYPES:
+                raise ValueError(f"Invalid type tf.{v.dtype.name} for {v.name}, expected: "
+                                 f"[{', '.join('tf.' + name for name in _TRAINABLE_DTYPES)}].")
         grads = gradients(loss, var_list, grad_ys=grad_loss, stop_gradients=stop_gradients)
         return list(zip(grads, var_list))
 

@@ -1,0 +1,198 @@
+"""Bad input to graph-mode functions gets TF1's error, never a wrong answer or a crash deep in numpy: what the graph
+knows while it is built is a ValueError (or TypeError) then; what only a fed value shows is an InvalidArgumentError
+from ``Session.run`` naming the op. Each check also runs the correct input, which must still give the right value."""
+import re
+
+import numpy as np
+import pytest
+
+import minidl.graph as tf
+
+from .helpers import run
+
+F32 = tf.float32
+
+
+def _squeeze():
+    x = tf.placeholder(F32, [None, 3])
+    return tf.squeeze(x, axis=0), x, np.ones((2, 3)), np.ones((1, 3)), np.ones(3)
+
+
+def _top_k():
+    x = tf.placeholder(F32, [None, None])
+    return tf.nn.top_k(x, k=2).values, x, np.ones((2, 1)), [[1.0, 3.0, 2.0]], [[3.0, 2.0]]
+
+
+def _bias_add_short_bias():
+    b = tf.placeholder(F32, [None])
+    return tf.nn.bias_add(tf.ones([2, 3]), b), b, [1.0], [1.0, 2.0, 3.0], [[2.0, 3.0, 4.0]] * 2
+
+
+def _bias_add_narrow_value():
+    v = tf.placeholder(F32, [None, None])
+    return tf.nn.bias_add(v, [1.0, 2.0, 3.0]), v, np.ones((2, 1)), np.ones((1, 3)), [[2.0, 3.0, 4.0]]
+
+
+def _tile():
+    m = tf.placeholder(tf.int32, [None])
+    return tf.tile(tf.constant([1.0, 2.0]), m), m, [2, 2], [2], [1.0, 2.0, 1.0, 2.0]
+
+
+def _matmul_unknown_rank():
+    a = tf.placeholder(F32)
+    return tf.matmul(a, tf.ones([3, 2])), a, np.ones(3), np.ones((1, 3)), [[3.0, 3.0]]
+
+
+def _matmul_batch():
+    a = tf.placeholder(F32, [None, None, None])
+    return tf.matmul(a, tf.ones([3, 4, 5])), a, np.ones((2, 3, 4)), np.ones((1, 3, 4)), np.full((3, 3, 5), 4.0)
+
+
+def _dynamic_partition():
+    p = tf.placeholder(tf.int32, [3])
+    return tf.dynamic_partition([1.0, 2.0, 3.0], p, 2)[1], p, [0, 1, 5], [0, 1, 1], [2.0, 3.0]
+
+
+def _integer_pow():
+    y = tf.placeholder(tf.int32, [2])
+    return tf.pow(tf.constant([2, 3]), y), y, [-1, -2], [2, 3], [4, 27]
+
+
+def _conv2d_depth():
+    x = tf.placeholder(F32, [None] * 4)
+    return tf.nn.conv2d(x, tf.ones([1, 1, 4, 2]), [1] * 4, "SAME"), x, np.ones((1, 2, 2, 3)), np.ones((1, 2, 2, 4)), \
+        np.full((1, 2, 2, 2), 4.0)
+
+
+def _sparse_xent():
+    labels = tf.placeholder(tf.int32, [None])
+    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=tf.zeros([2, 4]))
+    return loss, labels, [0, 1, 2], [0, 3], np.full(2, np.log(4.0))
+
+
+@pytest.mark.parametrize("build, message", [
+    (_squeeze, "Can not squeeze dim[0], expected a dimension of 1, got"),
+    (_top_k, "input must have at least k columns. Had"),
+    (_bias_add_short_bias, "Must provide as many biases as the last dimension of the input tensor"),
+    (_bias_add_narrow_value, "Must provide as many biases as the last dimension of the input tensor"),
+    (_tile, "Expected multiples argument to be a vector of length"),
+    (_matmul_unknown_rank, "In[0] ndims must be >= 2:"),
+    (_matmul_batch, "In[0] and In[1] must have compatible batch dimensions:"),
+    (_dynamic_partition, "partitions must be in [0, 2), got"),
+    (_integer_pow, "Integers to negative integer powers are not allowed"),
+    (_conv2d_depth, "input depth must equal filter depth"),
+    (_sparse_xent, "logits and labels must have the same first dimension"),
+], ids=lambda v: v.__name__[1:] if callable(v) else "")
+def test_what_only_the_fed_value_shows_is_checked_when_the_graph_runs(build, message):
+    out, fed, bad, good, expected = build()
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match=re.escape(message)) as caught:
+            sess.run(out, {fed: bad})
+        assert caught.value.op is not None
+        np.testing.assert_allclose(sess.run(out, {fed: good}), expected, rtol=1e-6)
+
+
+def test_a_squeeze_checked_at_run_time_knows_its_shape_now():
+    assert tf.squeeze(tf.placeholder(F32, [None, 3]), axis=0).shape.as_list() == [3]
+
+
+def test_a_constant_exponent_that_cannot_be_negative_adds_no_check():
+    pow_op = tf.pow(tf.constant([2, 3]), 2).op
+    assert not pow_op.control_inputs and run(pow_op.outputs[0]).tolist() == [4, 9]
+
+
+# ============================================================================== axes out of range: ValueError now
+
+@pytest.mark.parametrize("build", [
+    lambda x: tf.gather(x, [0], axis=2),
+    lambda x: tf.gather(x, [[0]], axis=2, batch_dims=1),
+    lambda x: tf.unstack(x, axis=2),
+    lambda x: tf.split(x, 2, axis=2),
+    lambda x: tf.cumsum(x, axis=2),
+    lambda x: tf.cumprod(x, axis=-3),
+    lambda x: tf.reduce_max(tf.placeholder(F32, [None, 2]), axis=2),
+    lambda x: tf.layers.batch_normalization(x, axis=2),
+    lambda x: tf.nn.softmax_cross_entropy_with_logits_v2(labels=x, logits=x, axis=2),
+    lambda x: tf.signal.frame(tf.ones([10]), 4, 2, axis=3),
+], ids=["gather", "gather_batch_dims", "unstack", "split", "cumsum", "cumprod", "reduce_max", "batch_normalization",
+        "softmax_cross_entropy", "frame"])
+def test_an_axis_out_of_range_is_a_value_error_not_another_axis(build):
+    with pytest.raises(ValueError, match=r"Invalid axis: -?\d"):
+        build(tf.ones([2, 4]))
+
+
+def test_negative_axes_in_range_still_count_from_the_end():
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    assert run(tf.cumsum(x, axis=-1)).tolist() == [[1.0, 3.0], [3.0, 7.0]]
+    assert run(tf.gather(x, [1], axis=-1)).tolist() == [[2.0], [4.0]]
+
+
+# ============================================================================ bad arguments seen while building
+
+@pytest.mark.parametrize("build, error, message", [
+    (lambda: tf.one_hot([0, 1], -1), ValueError, "depth must be non-negative"),
+    (lambda: tf.placeholder(F32, [2.5]), TypeError, "Dimension value must be integer"),
+    (lambda: tf.get_variable("v", [2.5]), TypeError, "Dimension value must be integer"),
+    (lambda: tf.zeros([2.5]), TypeError, "Expected int32, got 2.5"),
+    (lambda: tf.placeholder(F32, [-1, 3]), ValueError, "Dimension -1 must be >= 0"),
+], ids=["one_hot_depth", "placeholder_float_dim", "get_variable_float_dim", "zeros_float_dim", "negative_dim"])
+def test_bad_shapes_and_sizes_are_refused_while_building(build, error, message):
+    with pytest.raises(error, match=message):
+        build()
+
+
+def test_a_fed_negative_one_hot_depth_is_refused_when_run():
+    depth = tf.placeholder(tf.int32, [])
+    hot = tf.one_hot([0, 1], depth)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="depth must be non-negative"):
+        run(hot, {depth: -1})
+    assert run(hot, {depth: 2}).tolist() == [[1.0, 0.0], [0.0, 1.0]]
+
+
+def test_minimize_refuses_an_integer_variable_instead_of_skipping_it():
+    v, w = tf.Variable(1.0), tf.Variable(2, dtype=tf.int32)
+    loss = v * v + tf.cast(w, F32)
+    with pytest.raises(ValueError, match=r"Invalid type tf.int32 for Variable_1:0, expected: \[tf.float32"):
+        tf.train.GradientDescentOptimizer(0.1).minimize(loss, var_list=[v, w])
+
+
+# ======================================================================== inputs of unknown rank: built, and run
+
+def test_ops_build_on_inputs_of_unknown_rank_and_run():
+    ids, value = tf.placeholder(tf.int32), tf.placeholder(F32)
+    scores, targets = tf.placeholder(F32), tf.placeholder(tf.int32)
+    rows = tf.nn.embedding_lookup(tf.constant([[0.0], [1.0], [2.0]]), ids)
+    biased = tf.nn.bias_add(value, [1.0, 2.0, 3.0])
+    hits = tf.nn.in_top_k(scores, targets, 1)
+    assert rows.shape.ndims is None and biased.shape.ndims is None and hits.shape.as_list() == [None]
+    got = run([rows, biased, hits], {ids: [[2, 0]], value: np.zeros((1, 3)), scores: np.eye(2),
+                                     targets: [0, 0]})
+    assert got[0].tolist() == [[[2.0], [0.0]]] and got[1].tolist() == [[1.0, 2.0, 3.0]]
+    assert got[2].tolist() == [True, False]
+
+
+# =============================================================================== feeds, fetches and indexing
+
+def test_feeds_and_fetches_that_cannot_be_read_get_tf_errors():
+    x = tf.placeholder(F32)
+    with tf.Session() as sess:
+        with pytest.raises(TypeError, match="Cannot convert a feed value of type dict"):
+            sess.run(x * 2, {x: {"a": 1}})
+        with pytest.raises(ValueError, match="could not convert string to float"):
+            sess.run(x * 2, {x: "abc"})
+        with pytest.raises(TypeError, match="Cannot interpret feed_dict key as Tensor: The name 'nope:0' refers"):
+            sess.run(x * 2, {"nope:0": [1.0]})
+        with pytest.raises(ValueError, match="Fetch argument 'nope:0' cannot be interpreted as a Tensor"):
+            sess.run("nope:0")
+        assert sess.run(x * 2, {x.name: "1.5"}) == 3.0  # numbers written as strings convert, as in TF
+
+
+@pytest.mark.parametrize("index, error", [(5, ValueError), ((0, 0), ValueError), (1.5, TypeError)])
+def test_bad_indices_get_tf_exception_classes(index, error):
+    with pytest.raises(error):
+        tf.constant([1, 2, 3])[index]
+
+
+def test_a_mask_of_the_wrong_length_is_a_value_error():
+    with pytest.raises(ValueError, match="shape of the mask"):
+        tf.boolean_mask([1.0, 2.0, 3.0], [True, False])
