@@ -175,7 +175,7 @@ def test_chained_setitem_is_differentiable():
 def test_setitem_casts_the_value_to_the_tensor_dtype():
     x = torchlike.zeros(3, dtype=torchlike.int64)
     x[1] = 2.7
-    x[t([0, 2])] = t([5.0, 6.0])
+    x[0:3:2] = t([5.0, 6.0])  # (through index tensors a tensor of another dtype is refused, as in PyTorch)
     assert x.dtype == torchlike.int64 and x.tolist() == [5, 2, 6]
 
 

@@ -257,3 +257,29 @@ def test_data_parallel_holds_its_module_and_calls_it_on_the_whole_batch(lib):
     assert lib.equal(wrapped(x), layer(x))
     if not lib.cuda.is_available():
         assert wrapped.device_ids == []
+
+
+@pytest.mark.parametrize("write", [
+    lambda lib: lib.tensor([1, 2, 3]).__setitem__(lib.tensor([0, 1]), lib.tensor([7.9, -3.7])),
+    lambda lib: lib.zeros(3).__setitem__(lib.tensor([True, False, True]), lib.tensor([5, 6])),
+    lambda lib: lib.tensor([1, 2, 3]).index_put_((lib.tensor([0]),), lib.tensor([9.9])),
+])
+def test_index_put_through_index_tensors_refuses_another_dtype(lib, write):
+    with pytest.raises(RuntimeError, match="Index put requires the source and destination dtypes match"):
+        write(lib)
+
+
+def test_writes_by_index_land_in_the_tensor_and_its_views_without_recording(lib):
+    x = lib.tensor([1, 2, 3])
+    x[0:2] = lib.tensor([7.9, -3.7])  # a basic index copies with a cast, as copy_ does
+    x[lib.tensor([2])] = 5
+    assert x.tolist() == [7, -3, 5]
+    grid = lib.zeros(3, 4)
+    row = grid[1]
+    row[lib.tensor([0, 2])] = lib.tensor([1.0, 2.0])
+    grid[lib.tensor([True, False, True])] = 9.0
+    assert grid.tolist() == [[9] * 4, [1, 0, 2, 0], [9] * 4]
+    weights = lib.zeros(3, requires_grad=True)
+    with lib.no_grad():
+        weights[lib.tensor([0])] = 1.0
+    assert weights.requires_grad and weights.tolist() == [1, 0, 0]

@@ -583,7 +583,21 @@ class Tensor:
 
     def __setitem__(self, index, value):
         index = _torch_index(index)
-        self._inplace(lambda t, v: ops.index_put(t, index, v), value)
+        if GradMode.watch is not None or GradMode.enabled and (self._requires_grad
+                                                               or getattr(value, "_requires_grad", False)):
+            self._inplace(lambda t, v: ops.index_put(t, index, v), value)
+            return
+        # nothing records this write: make it in this tensor's memory, rather than into a copy of the whole tensor
+        # that is then copied back (a loop of row writes into a big buffer would copy the buffer twice per row)
+        op, operands, attrs = ops.index_put_call(self, index, value)
+        arrays = [a._data for a in operands[1:]]
+        _check_one_device(op, operands, [self._data] + arrays)
+        _check_writeable(self._data)
+        try:
+            op.write_into(get_array_module(self._data), self._data, *arrays, **attrs)
+        except (ValueError, IndexError, TypeError) as error:
+            raise _op_error(op, operands, error) from error
+        self._counter()[0] += 1
 
     def __copy__(self):
         """``copy.copy(x)``: a new leaf over the same memory (as PyTorch's), with x's ``requires_grad``."""

@@ -26,7 +26,7 @@ from .infer import broadcast_shapes, normalize_dim
 from .reduce import check_tensor
 from .shape import known, reshape, squeeze
 
-__all__ = ["getitem", "index_put", "index_select", "gather", "scatter", "scatter_add", "scatter_reduce", "one_hot"]
+__all__ = ["getitem", "index_put", "index_put_call", "index_select", "gather", "scatter", "scatter_add", "scatter_reduce", "one_hot"]
 
 _FULL = ("slice", None, None, None)
 _ALL = ("all",)
@@ -328,8 +328,13 @@ class IndexPut(Op):
     @staticmethod
     def forward(xp, x, value, *tensors, basic, advanced):
         out = x.copy()
-        _write(xp, out, basic, advanced, tensors, value, accumulate=False)
+        IndexPut.write_into(xp, out, value, *tensors, basic=basic, advanced=advanced)
         return out
+
+    @staticmethod
+    def write_into(xp, target, value, *tensors, basic, advanced):
+        """The forward's write, into the array ``target`` itself (``index_put_call``)."""
+        _write(xp, target, basic, advanced, tensors, value, accumulate=False)
 
     @staticmethod
     def vjp(ctx, g):
@@ -354,9 +359,15 @@ class IndexFill(Op):
     @staticmethod
     def forward(xp, x, *tensors, basic, advanced, value):
         out = x.copy()
-        # (through the numbers' own dtype: an int out of x's range wraps around, as in PyTorch)
-        _write(xp, out, basic, advanced, tensors, xp.asarray(value).astype(x.dtype, copy=False), accumulate=False)
+        IndexFill.write_into(xp, out, *tensors, basic=basic, advanced=advanced, value=value)
         return out
+
+    @staticmethod
+    def write_into(xp, target, *tensors, basic, advanced, value):
+        """The forward's write, into the array ``target`` itself (``index_put_call``)."""
+        # (through the numbers' own dtype: an int out of x's range wraps around, as in PyTorch)
+        _write(xp, target, basic, advanced, tensors, xp.asarray(value).astype(target.dtype, copy=False),
+               accumulate=False)
 
     @staticmethod
     def vjp(ctx, g):
@@ -373,13 +384,26 @@ def _fill(x, tensors, attrs, value):
 
 
 def index_put(input, index, value):
-    """The functional form of ``x[index] = value``: a new tensor; ``value`` is broadcast and cast to x's dtype."""
+    """The functional form of ``x[index] = value``: a new tensor; ``value`` is broadcast and cast to x's dtype
+    (a tensor of another dtype written through integer or boolean index tensors is refused, as in PyTorch)."""
+    op, operands, attrs = index_put_call(input, index, value)
+    return apply(op, *operands, **attrs)
+
+
+def index_put_call(input, index, value):
+    """``(op, operands, attrs)`` that ``index_put`` applies, checked. A front end whose tensor records nothing
+    (an eager ``x[i] = v`` under ``no_grad``) may instead run ``op.write_into(xp, x's array, *the operands' arrays
+    after x, **attrs)``: the same write, without the op's copy of the whole of x."""
     check_tensor("index_put", input)
     basic, advanced, tensors = _encode("index_put", input, index)
     if not is_tensor(value):
         if not isinstance(value, (bool, int, float, complex, numpy.generic, numpy.ndarray, list, tuple)):
             raise TypeError(f"index_put: value must be a tensor or a number, got {type(value).__name__}")
-        return _fill(input, tensors, {"basic": basic, "advanced": advanced}, _frozen(numpy.asarray(value).tolist()))
+        value = _frozen(numpy.asarray(value).tolist())
+        return IndexFill, (input,) + tuple(tensors), {"basic": basic, "advanced": advanced, "value": value}
+    if advanced and value.ndim and value.dtype != input.dtype:  # (a silent cast would truncate 7.9 to 7)
+        raise DtypeError(f"index_put: Index put requires the source and destination dtypes match, got {input.dtype} "
+                         f"for the destination and {value.dtype} for the source ({describe(value)})")
     target = _indexed_shape(input, tensors, basic, advanced)
     lead = value.ndim - len(target)
     if lead > 0 and all(n == 1 for n in value.shape[:lead]):  # numpy and PyTorch ignore leading 1s of value
@@ -388,7 +412,7 @@ def index_put(input, index, value):
     if known(target) and known(value.shape) and not fits:
         raise OpError(f"index_put: shape mismatch: value tensor of shape {list(value.shape)} cannot be broadcast "
                       f"to indexing result of shape {list(target)}")
-    return apply(IndexPut, input, cast(value, input.dtype), *tensors, basic=basic, advanced=advanced)
+    return IndexPut, (input, cast(value, input.dtype)) + tuple(tensors), {"basic": basic, "advanced": advanced}
 
 
 def index_select(input, dim, index):
