@@ -23,7 +23,7 @@ the op runs, as their values are known only then: ``index_add`` and ``index_copy
 import math
 
 from ..backend import dtypes
-from .base import DtypeError, Op, OpError, apply, describe, is_tensor
+from .base import DimensionError, DtypeError, Op, OpError, apply, describe, is_tensor
 from .broadcast import zeros_like
 from .cast import cast
 from .compare import lt, masked_fill, where
@@ -159,8 +159,8 @@ def _slices_operands(op_name, x, dim, index, source, index_dtypes):
                           f"dimension. Got self.shape = {list(x.shape)} source.shape = {list(source.shape)}")
         count = 1 if index.ndim == 0 else index.shape[0]
         if None not in (count, source_shape[dim]) and count != source_shape[dim]:
-            raise IndexError(f"{op_name}: Number of indices ({count}) should be equal to source.size(dim) "
-                             f"({source_shape[dim]}), for dim: {dim}")
+            raise DimensionError(f"{op_name}: Number of indices ({count}) should be equal to source.size(dim) "
+                                 f"({source_shape[dim]}), for dim: {dim}")
     return dim, reshape(index, (-1,))
 
 

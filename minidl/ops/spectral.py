@@ -353,8 +353,8 @@ def _prepare(op_name, x, n, dim, norm, signal_length=lambda n: n):
     dim = normalize_dim(op_name, dim, x.ndim)
     norm = "backward" if norm is None else norm
     if norm not in _ADJOINT_NORM:
-        raise ValueError(f"{op_name}: invalid normalization mode {norm!r} (expected 'backward', 'forward', "
-                         f"'ortho' or None)")
+        raise OpError(f"{op_name}: invalid normalization mode {norm!r} (expected 'backward', 'forward', "
+                      f"'ortho' or None)")
     if n is not None:
         if not isinstance(n, int) or isinstance(n, bool):
             raise TypeError(f"{op_name}: n must be an int or None, got {type(n).__name__}")

@@ -15,7 +15,7 @@ for ``soft_margin_loss``; the legacy ``size_average`` / ``reduce`` flags are han
 All are compositions of ops, so their gradients come from the ops they are made of.
 """
 from ... import ops
-from ...ops.base import OpError, describe
+from ...ops.base import DimensionError, OpError, describe
 from ...ops.losses import check_reduction, float_input, reduce_loss
 from .loss_functions import _reduction, _tensors
 from ..amp import runs_in_float32
@@ -85,7 +85,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if weight is not None and tuple(weight.shape) != (classes,):
         raise OpError(f"multi_margin_loss: inconsistent weight size, expected {classes} but got {describe(weight)}")
     if target.numel() and (int(ops.min(target)) < 0 or int(ops.max(target)) >= classes):
-        raise IndexError(f"multi_margin_loss: target out of range: class indices must be in [0, {classes})")
+        raise DimensionError(f"multi_margin_loss: target out of range: class indices must be in [0, {classes})")
     labels = ops.unsqueeze(target, 1)
     true_score = ops.gather(input, 1, labels)  # (N, 1)
     hinge = ops.relu(margin - true_score + input)  # relu, not clamp: a term exactly at 0 passes no gradient

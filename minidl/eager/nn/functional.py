@@ -203,8 +203,8 @@ def prelu(input, weight):
     elif weight.numel() == channels:
         slope = ops.reshape(weight, (channels,) + (1,) * (input.ndim - 2))
     else:
-        raise ValueError(f"prelu: Mismatch of parameter numbers and input channel size. Found parameter numbers = "
-                         f"{weight.numel()} and channel size = {channels}.")
+        raise OpError(f"prelu: Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                      f"{weight.numel()} and channel size = {channels}.")
     return ops.where(input > 0, input, slope * input)
 
 

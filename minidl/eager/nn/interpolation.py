@@ -30,7 +30,7 @@ import warnings
 import numpy
 
 from ... import ops
-from ...ops.base import describe, is_tensor
+from ...ops.base import OpError, describe, is_tensor
 from ...ops.pooling import adaptive_avg_pool2d, adaptive_avg_pool3d
 from ...ops.resampling import Rule, resample
 
@@ -109,8 +109,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     else:
         raise ValueError("either size or scale_factor should be defined")
     if any(n < 1 for n in sizes):
-        raise ValueError(f"interpolate: the output size {sizes} must be positive in every spatial dim (input "
-                         f"{describe(input)})")
+        raise OpError(f"interpolate: the output size {sizes} must be positive in every spatial dim (input "
+                      f"{describe(input)})")
     if mode == "area":
         if spatial == 1:
             return ops.squeeze(adaptive_avg_pool2d(ops.unsqueeze(input, -2), (1, sizes[0])), -2)
