@@ -209,6 +209,20 @@ def test_logging_tensor_hook_logs_every_n_iterations_and_at_end(graph, caplog):
     assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("custom")] == ["custom 10"]
 
 
+def test_logging_tensor_hook_takes_an_op_name_for_its_one_output(graph, caplog):
+    step = tf.train.get_or_create_global_step()
+    tf.identity(tf.cast(step, tf.float32) * 2.0, name="double")  # cnn_mnist's tf.nn.softmax(..., name="softmax")
+    increment = tf.assign_add(step, 1)
+    hook = tf.train.LoggingTensorHook({"bare": "double", "full": "double:0"}, every_n_iter=1)
+    with caplog.at_level(logging.INFO, logger="minidl.graph"):
+        with tf.train.MonitoredSession(hooks=[hook]) as sess:
+            sess.run(increment)
+    assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("bare")] == ["bare = 2.0, full = 2.0"]
+    halves = tf.split(tf.zeros([4]), 2)  # one op, two outputs: its bare name could mean either
+    with pytest.raises(ValueError, match="ambiguous"):
+        tf.train.LoggingTensorHook({"half": halves[0].op.name}, every_n_iter=1).begin()
+
+
 @pytest.mark.parametrize("arguments, message", [
     (dict(), "exactly one of every_n_iter and every_n_secs"),
     (dict(every_n_iter=2, every_n_secs=1.0), "exactly one of every_n_iter and every_n_secs"),

@@ -107,6 +107,21 @@ class StopAtStepHook(SessionRunHook):
             run_context.request_stop()
 
 
+def _as_tensor(graph, item):
+    """The tensor a hook is given: itself, or its name — ``"loss:0"``, or an op's name ``"loss"`` for its one output
+    (TF's rule: the op's outputs beyond the first make a bare name ambiguous). Fetching the op itself would log
+    None."""
+    if not isinstance(item, str):
+        return graph.as_graph_element(item)
+    if ":" in item:
+        return graph.as_graph_element(item)
+    tensor = graph.as_graph_element(item + ":0")
+    if len(tensor.op.outputs) > 1:
+        raise ValueError(f"Name {item} is ambiguous, as this `Operation` has multiple outputs "
+                         f"(at least {len(tensor.op.outputs)}).")
+    return tensor
+
+
 class LoggingTensorHook(SessionRunHook):
     """Logs (``tf.logging.info``) the values of ``tensors`` — a dict ``{tag: tensor or name}`` or a list of
     tensors/names — every ``every_n_iter`` runs or every ``every_n_secs`` seconds, and/or once at the end
@@ -131,7 +146,7 @@ class LoggingTensorHook(SessionRunHook):
             self._timer.reset()
         self._iter_count = 0
         graph = get_default_graph()
-        self._current_tensors = {tag: graph.as_graph_element(t) for tag, t in self._tensors.items()}
+        self._current_tensors = {tag: _as_tensor(graph, t) for tag, t in self._tensors.items()}
 
     def before_run(self, run_context):
         self._should_trigger = self._timer is not None and self._timer.should_trigger_for_step(self._iter_count)
