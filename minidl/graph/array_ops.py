@@ -632,7 +632,7 @@ def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, el
             index.append(b)
         else:
             index.append(builtins.slice(None if begin_mask >> i & 1 else b, None if end_mask >> i & 1 else e, s))
-    return ops.getitem(to_tensor(input_), tuple(index))
+    return to_tensor(input_)[tuple(index)]  # (graph indexing: bounds may be tensors, as in ptb_reader)
 
 
 @tf_op("meshgrid")

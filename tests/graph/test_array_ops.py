@@ -273,6 +273,10 @@ def test_slice_and_strided_slice():
                                                        shrink_axis_mask=1)), X[1, :, 0:])
     np.testing.assert_array_equal(run(tf.strided_slice(x, [0, 0, 2], [0, 0, 3], ellipsis_mask=1,
                                                        new_axis_mask=2)), X[..., None, 2:3])
+    step = tf.placeholder_with_default(1, [])  # ptb_reader's batch i: bounds computed in the graph
+    window = tf.strided_slice(x, [0, 0, step * 2], [2, 3, (step + 1) * 2])
+    np.testing.assert_array_equal(run(window), X[:, :, 2:4])
+    np.testing.assert_array_equal(run(window, {step: 0}), X[:, :, 0:2])
 
 
 def test_split_into_equal_pieces_along_a_dimension_known_only_at_run_time():
