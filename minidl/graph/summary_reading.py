@@ -9,8 +9,8 @@ curves yourself, or to check what was logged::
 Each Event has ``wall_time``, ``step`` and one of ``file_version`` (the first record of every file),
 ``graph_def`` (serialized), or ``summary``, whose ``value`` list holds ``Value``s with a ``tag`` and a
 ``simple_value`` (a scalar), an ``image`` (``height``, ``width``, ``colorspace``, ``encoded_image_string``: the
-PNG) or a ``histo`` (``min``, ``max``, ``num``, ``sum``, ``sum_squares``, ``bucket_limit``, ``bucket``).
-``HasField(name)`` says which is set, as on TF's protocol buffer objects.
+PNG) or a ``histo`` (``min``, ``max``, ``num``, ``sum``, ``sum_squares``, ``bucket_limit``, ``bucket``); or
+``tagged_run_metadata`` (``tag``, ``run_metadata``: serialized), from ``add_run_metadata``. ``HasField(name)`` says which is set, as on TF's protocol buffer objects.
 
 The file is TFRecords of serialized ``Event`` protocol buffers (``minidl/io/event_file.py`` writes them); each
 record's checksums are verified, and a damaged file is a ValueError.
@@ -61,8 +61,13 @@ class Summary(_Message):
     _defaults = dict(value=())
 
 
+class TaggedRunMetadata(_Message):
+    _defaults = dict(tag="", run_metadata=b"")
+
+
 class Event(_Message):
-    _defaults = dict(wall_time=0.0, step=0, file_version="", graph_def=b"", summary=Summary)
+    _defaults = dict(wall_time=0.0, step=0, file_version="", graph_def=b"", summary=Summary,
+                     tagged_run_metadata=TaggedRunMetadata)
 
 
 def _double(raw):
@@ -117,6 +122,10 @@ def _event(data):
             values["graph_def"] = raw
         elif field == 5:
             values["summary"] = Summary(value=[_value(v) for f, v in fields(raw) if f == 1])
+        elif field == 8:  # (SummaryWriter.add_run_metadata)
+            parts = dict(fields(raw))
+            values["tagged_run_metadata"] = TaggedRunMetadata(tag=parts.get(1, b"").decode("utf-8"),
+                                                              run_metadata=parts.get(2, b""))
     return Event(**values)
 
 

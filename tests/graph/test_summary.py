@@ -268,6 +268,8 @@ def test_run_options_and_run_metadata_as_word2vec_basic_uses_them(tmp_path):
     (path,) = event_files(tmp_path)
     last = read_events(path)[-1]
     assert last["tagged_run_metadata"] == ("step7", b"") and last["step"] == 7
+    event = list(tf.train.summary_iterator(path))[-1]  # mnist_with_summaries reads it back so
+    assert event.HasField("tagged_run_metadata") and event.tagged_run_metadata.tag == "step7"
 
 
 def test_closed_writer_warns_and_writes_nothing_until_reopened(tmp_path):
