@@ -40,12 +40,16 @@ Each layer adds its output to the collections ``outputs_collections`` names.
 
     cell = tf.contrib.rnn.BasicLSTMCell(128, forget_bias=1.0)
     outputs, state = tf.contrib.rnn.static_rnn(cell, tf.unstack(x, timesteps, 1), dtype=tf.float32)
+
+and ``ResidualWrapper``, ``DeviceWrapper`` and the stacked bidirectional RNNs (rnn_wrappers.py).
+**tf.contrib.seq2seq** and **tf.contrib.legacy_seq2seq** hold the sequence losses (contrib_seq2seq.py).
 """
 import numbers
 import types
 
 from .array_ops import reshape
 from .basics import control_dependencies, identity, name_scope
+from .contrib_seq2seq import legacy_sequence_loss, sequence_loss, sequence_loss_by_example
 from .core import GraphKeys, get_default_graph
 from .dtypes import as_dtype, float32
 from .frontend import convert_to_tensor
@@ -58,6 +62,7 @@ from .nn_training import avg_pool, conv2d as nn_conv2d, dropout_rate, max_pool
 from .rnn import static_bidirectional_rnn, static_rnn
 from .rnn_cell import BasicRNNCell, DropoutWrapper, LSTMStateTuple, MultiRNNCell, RNNCell
 from .rnn_cells_gated import BasicLSTMCell, GRUCell, LSTMCell
+from .rnn_wrappers import DeviceWrapper, ResidualWrapper, stack_bidirectional_dynamic_rnn, stack_bidirectional_rnn
 from .variable_scope import get_variable, variable_scope
 
 # ============================================================================================ initializers
@@ -431,4 +436,10 @@ layers = types.SimpleNamespace(
 rnn = types.SimpleNamespace(
     RNNCell=RNNCell, BasicRNNCell=BasicRNNCell, BasicLSTMCell=BasicLSTMCell, LSTMCell=LSTMCell, GRUCell=GRUCell,
     MultiRNNCell=MultiRNNCell, DropoutWrapper=DropoutWrapper, LSTMStateTuple=LSTMStateTuple, static_rnn=static_rnn,
-    static_bidirectional_rnn=static_bidirectional_rnn)
+    static_bidirectional_rnn=static_bidirectional_rnn, ResidualWrapper=ResidualWrapper, DeviceWrapper=DeviceWrapper,
+    stack_bidirectional_dynamic_rnn=stack_bidirectional_dynamic_rnn, stack_bidirectional_rnn=stack_bidirectional_rnn)
+
+# the sequence losses (contrib_seq2seq.py)
+seq2seq = types.SimpleNamespace(sequence_loss=sequence_loss)
+legacy_seq2seq = types.SimpleNamespace(sequence_loss=legacy_sequence_loss,
+                                       sequence_loss_by_example=sequence_loss_by_example)
