@@ -14,6 +14,7 @@ from .moving_averages import ExponentialMovingAverage
 from .optimizer import Optimizer
 from .optimizers import (AdadeltaOptimizer, AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,
                          MomentumOptimizer, RMSPropOptimizer)
+from .proximal_optimizers import FtrlOptimizer, ProximalAdagradOptimizer, ProximalGradientDescentOptimizer
 from .saver import (CheckpointState, NewCheckpointReader, Saver, checkpoint_exists, get_checkpoint_state,
                     latest_checkpoint, list_variables, load_variable)
 from .schedules import (cosine_decay, cosine_decay_restarts, create_global_step, exponential_decay, get_global_step,

@@ -154,15 +154,18 @@ class Optimizer:
         return self._slot(var, slot_name, lambda: ops.full_like(var.initial_value, value))
 
     def _slot(self, var, slot_name, make_initial):
-        """The ``slot_name`` variable of ``var``; TF names the optimizer's k-th slot kind ``<var>/<name>_k``."""
+        """The ``slot_name`` variable of ``var``, named ``<var>/<_slot_variable_name(slot_name)>``."""
         table = self._slots.setdefault(slot_name, {})
         if var not in table:
             from ..variables import Variable
-            k = list(self._slots).index(slot_name)
             with name_scope(None), name_scope(var.op.name + "/"):
-                table[var] = Variable(make_initial(), trainable=False,
-                                      name=self._name if k == 0 else f"{self._name}_{k}")
+                table[var] = Variable(make_initial(), trainable=False, name=self._slot_variable_name(slot_name))
         return table[var]
+
+    def _slot_variable_name(self, slot_name):
+        """TF names the optimizer's k-th slot kind ``<name>_k`` (``Adam``, ``Adam_1``)."""
+        k = list(self._slots).index(slot_name)
+        return self._name if k == 0 else f"{self._name}_{k}"
 
     def get_slot(self, var, name):
         return self._slots.get(name, {}).get(var)
