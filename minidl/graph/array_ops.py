@@ -181,6 +181,11 @@ def rank(input, name=None):
 @tf_op("Fill")
 def fill(dims, value, name=None):
     """A tensor of shape ``dims`` whose every element is ``value`` (its dtype is value's)."""
+    given = _shape_list(dims)
+    negative = [] if isinstance(given, Tensor) else [(i, d) for i, d in enumerate(given)
+                                                     if isinstance(d, int) and d < 0]
+    if negative:
+        raise ValueError(f"Fill: dims[{negative[0][0]}] = {negative[0][1]} must be nonnegative (dims {list(given)})")
     dims, static = _shape_input(dims)
     out = apply(Fill, dims, to_tensor(value))
     if static is not None:

@@ -158,6 +158,8 @@ def _shape_input(shape):
         return packed, TensorShape([None if isinstance(d, Tensor) else int(d) for d in shape])
     if numpy.ndim(shape) != 1:
         raise ValueError(f"The shape of a random op must be a list of dimensions, got {shape!r}")
+    if numpy.asarray(shape).dtype.kind not in "iu" and numpy.size(shape):  # (numpy would truncate a 2.5 to 2)
+        raise TypeError(f"Expected int32, got {shape!r} instead: the entries of a shape are integers")
     dims = numpy.asarray(shape, dtype=numpy.int64)
     if (dims < 0).any():
         raise ValueError(f"The shape of a random op cannot have negative dimensions, got {list(dims)}")

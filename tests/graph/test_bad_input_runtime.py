@@ -196,3 +196,11 @@ def test_bad_indices_get_tf_exception_classes(index, error):
 def test_a_mask_of_the_wrong_length_is_a_value_error():
     with pytest.raises(ValueError, match="shape of the mask"):
         tf.boolean_mask([1.0, 2.0, 3.0], [True, False])
+
+
+def test_shapes_of_fill_and_random_ops_must_be_nonnegative_integers():
+    with pytest.raises(ValueError, match=r"dims\[1\] = -3 must be nonnegative"):
+        tf.ones([2, -3])
+    with pytest.raises(TypeError, match="Expected int32, got"):
+        tf.random_normal([2.5])
+    assert tf.random_normal([2, 3]).shape == (2, 3) and tf.ones([2, 0]).shape == (2, 0)
