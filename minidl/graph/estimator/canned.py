@@ -24,7 +24,13 @@ evaluation is the weighted mean per example. Predictions of a classifier: ``logi
 The default optimizer is Adagrad with learning rate 0.05; ``optimizer`` may be a name ("Adagrad", "Adam",
 "RMSProp", "SGD"), an optimizer, or a function returning one. ``label_vocabulary`` (string labels) is not
 supported.
+
+The head is built once per estimator (``_classification_head``/``_regression_head``, TF1's canned ``head``) and
+asked for the EstimatorSpec with the logits and a ``train_op_fn(loss)``, so that the linear and wide & deep
+estimators (linear.py) share it: they differ only in how the logits are computed and how the loss is minimized.
 """
+import collections
+
 from .. import layers, losses, metrics
 from ..array_ops import concat, expand_dims, range as range_, reshape, shape, stack, tile, zeros_like
 from ..core import Tensor
@@ -38,6 +44,7 @@ from ..nn_ops import nn
 from ..string_ops import as_string
 from ..train.optimizer import Optimizer
 from ..train.optimizers import AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer, RMSPropOptimizer
+from ..train.proximal_optimizers import FtrlOptimizer
 from ..train.schedules import get_global_step
 from ..variable_scope import variable_scope
 from .. import dtypes
@@ -46,15 +53,17 @@ from .estimator import Estimator, EstimatorSpec, ModeKeys
 __all__ = ["DNNClassifier", "DNNRegressor"]
 
 _LEARNING_RATE = 0.05
-_OPTIMIZERS = {"Adagrad": AdagradOptimizer, "Adam": AdamOptimizer, "RMSProp": RMSPropOptimizer,
-               "SGD": GradientDescentOptimizer}
+_OPTIMIZERS = {"Adagrad": AdagradOptimizer, "Adam": AdamOptimizer, "Ftrl": FtrlOptimizer,
+               "RMSProp": RMSPropOptimizer, "SGD": GradientDescentOptimizer}
 
 
-def _optimizer(optimizer):
+def _optimizer(optimizer, learning_rate=_LEARNING_RATE, names=_OPTIMIZERS):
+    """The optimizer ``optimizer`` stands for: a name of ``names`` (made with ``learning_rate``), an optimizer, or
+    a function returning one (called here, once per graph)."""
     if isinstance(optimizer, str):
-        if optimizer not in _OPTIMIZERS:
-            raise ValueError(f"Unsupported optimizer name: {optimizer}. Supported names are: {sorted(_OPTIMIZERS)}")
-        return _OPTIMIZERS[optimizer](learning_rate=_LEARNING_RATE)
+        if optimizer not in names:
+            raise ValueError(f"Unsupported optimizer name: {optimizer}. Supported names are: {sorted(names)}")
+        return names[optimizer](learning_rate=learning_rate)
     if callable(optimizer) and not isinstance(optimizer, Optimizer):
         optimizer = optimizer()
     if not isinstance(optimizer, Optimizer):
@@ -85,9 +94,9 @@ def _example_weights(features, weight_column, mode):
     return column.dense(features)
 
 
-def _spec(mode, predictions, unreduced_loss, weights, metric_ops, optimizer, loss_reduction):
+def _spec(mode, predictions, unreduced_loss, weights, metric_ops, train_op_fn, loss_reduction):
     """The EstimatorSpec of a head for TRAIN or EVAL: the loss reduced as ``loss_reduction`` says, the training
-    op, the metrics (``metric_ops()`` plus ``average_loss``)."""
+    op ``train_op_fn(loss)``, the metrics (``metric_ops()`` plus ``average_loss``)."""
     weighted = unreduced_loss if weights is None else unreduced_loss * weights
     if loss_reduction == losses.Reduction.SUM:
         loss = reduce_sum(weighted)
@@ -99,8 +108,54 @@ def _spec(mode, predictions, unreduced_loss, weights, metric_ops, optimizer, los
     if mode == ModeKeys.EVAL:
         ops = dict(metric_ops(), average_loss=metrics.mean(unreduced_loss, weights))
         return EstimatorSpec(mode, predictions=predictions, loss=loss, eval_metric_ops=ops)
-    return EstimatorSpec(mode, predictions=predictions, loss=loss,
-                         train_op=optimizer.minimize(loss, global_step=get_global_step()))
+    return EstimatorSpec(mode, predictions=predictions, loss=loss, train_op=train_op_fn(loss))
+
+
+def _minimizing(optimizer):
+    """The ``train_op_fn`` of a model trained by one optimizer: one step on every trainable variable, counted by
+    the global step."""
+    return lambda loss: optimizer.minimize(loss, global_step=get_global_step())
+
+
+# What turns a model's logits into its EstimatorSpec: ``logits_dimension``, the number of logits per example the
+# model must compute, and ``create_estimator_spec(features, labels, mode, logits, train_op_fn)``.
+_Head = collections.namedtuple("_Head", ["logits_dimension", "create_estimator_spec"])
+
+
+def _classification_head(n_classes, weight_column, label_vocabulary, loss_reduction):
+    """The head of a classifier into ``n_classes`` classes: one logit for two classes, else one per class."""
+    if n_classes < 2:
+        raise ValueError(f"n_classes must be > 1 for classification: {n_classes}")
+    if label_vocabulary is not None:
+        raise NotImplementedError("label_vocabulary (string labels) is not supported: give class ids")
+
+    def create_estimator_spec(features, labels, mode, logits, train_op_fn):
+        weights = _example_weights(features, weight_column, mode)
+        return _classification_spec(mode, logits, labels, n_classes, weights, train_op_fn, loss_reduction)
+    return _Head(1 if n_classes == 2 else n_classes, create_estimator_spec)
+
+
+def _regression_head(label_dimension, weight_column, loss_reduction):
+    """The head of a regressor of ``label_dimension`` values, the logits themselves."""
+    if label_dimension < 1:
+        raise ValueError(f"Invalid label_dimension {label_dimension}.")
+
+    def create_estimator_spec(features, labels, mode, logits, train_op_fn):
+        weights = _example_weights(features, weight_column, mode)
+        return _regression_spec(mode, logits, labels, label_dimension, weights, train_op_fn, loss_reduction)
+    return _Head(label_dimension, create_estimator_spec)
+
+
+def _dnn_model_fn(head, hidden_units, feature_columns, optimizer, activation_fn, dropout):
+    """The model_fn of DNNClassifier and DNNRegressor: the network and its head in the variable scope ``dnn``."""
+    columns = _columns(feature_columns)
+
+    def model_fn(features, labels, mode, config):
+        with variable_scope("dnn"):
+            logits = _dnn_logits(features, columns, hidden_units, head.logits_dimension, activation_fn, dropout,
+                                 mode)
+            return head.create_estimator_spec(features, labels, mode, logits, _minimizing(_optimizer(optimizer)))
+    return model_fn
 
 
 class DNNClassifier(Estimator):
@@ -110,20 +165,11 @@ class DNNClassifier(Estimator):
                  label_vocabulary=None, optimizer="Adagrad", activation_fn=nn.relu, dropout=None,
                  input_layer_partitioner=None, config=None, warm_start_from=None, loss_reduction=losses.Reduction.SUM,
                  batch_norm=False):
-        if n_classes < 2:
-            raise ValueError(f"n_classes must be > 1 for classification: {n_classes}")
-        if label_vocabulary is not None or batch_norm:
-            raise NotImplementedError("DNNClassifier: label_vocabulary and batch_norm are not supported")
-        columns = _columns(feature_columns)
-
-        def model_fn(features, labels, mode, config):
-            with variable_scope("dnn"):
-                logits = _dnn_logits(features, columns, hidden_units, 1 if n_classes == 2 else n_classes,
-                                     activation_fn, dropout, mode)
-                weights = _example_weights(features, weight_column, mode)
-                return _classification_spec(mode, logits, labels, n_classes, weights, _optimizer(optimizer),
-                                            loss_reduction)
-        super().__init__(model_fn, model_dir, config, warm_start_from=warm_start_from)
+        head = _classification_head(n_classes, weight_column, label_vocabulary, loss_reduction)
+        if batch_norm:
+            raise NotImplementedError("DNNClassifier: batch_norm is not supported")
+        super().__init__(_dnn_model_fn(head, hidden_units, feature_columns, optimizer, activation_fn, dropout),
+                         model_dir, config, warm_start_from=warm_start_from)
 
 
 class DNNRegressor(Estimator):
@@ -132,19 +178,11 @@ class DNNRegressor(Estimator):
     def __init__(self, hidden_units, feature_columns, model_dir=None, label_dimension=1, weight_column=None,
                  optimizer="Adagrad", activation_fn=nn.relu, dropout=None, input_layer_partitioner=None, config=None,
                  warm_start_from=None, loss_reduction=losses.Reduction.SUM, batch_norm=False):
-        if label_dimension < 1:
-            raise ValueError(f"Invalid label_dimension {label_dimension}.")
+        head = _regression_head(label_dimension, weight_column, loss_reduction)
         if batch_norm:
             raise NotImplementedError("DNNRegressor: batch_norm is not supported")
-        columns = _columns(feature_columns)
-
-        def model_fn(features, labels, mode, config):
-            with variable_scope("dnn"):
-                values = _dnn_logits(features, columns, hidden_units, label_dimension, activation_fn, dropout, mode)
-                weights = _example_weights(features, weight_column, mode)
-                return _regression_spec(mode, values, labels, label_dimension, weights, _optimizer(optimizer),
-                                        loss_reduction)
-        super().__init__(model_fn, model_dir, config, warm_start_from=warm_start_from)
+        super().__init__(_dnn_model_fn(head, hidden_units, feature_columns, optimizer, activation_fn, dropout),
+                         model_dir, config, warm_start_from=warm_start_from)
 
 
 def _columns(feature_columns):
@@ -154,7 +192,7 @@ def _columns(feature_columns):
     return columns
 
 
-def _classification_spec(mode, logits, labels, n_classes, weights, optimizer, loss_reduction):
+def _classification_spec(mode, logits, labels, n_classes, weights, train_op_fn, loss_reduction):
     binary = n_classes == 2
     with name_scope("head"), name_scope("predictions"):  # TF1's names: dnn/head/predictions/probabilities ...
         predictions = {"logits": logits}
@@ -192,7 +230,7 @@ def _classification_spec(mode, logits, labels, n_classes, weights, optimizer, lo
                         "auc_precision_recall": metrics.auc(labels, predictions["logistic"], weights, curve="PR",
                                                             name="auc_precision_recall")})
         return ops
-    return _spec(mode, predictions, unreduced, weights, metric_ops, optimizer, loss_reduction)
+    return _spec(mode, predictions, unreduced, weights, metric_ops, train_op_fn, loss_reduction)
 
 
 def _class_labels(labels, n_classes):
@@ -229,7 +267,7 @@ def _one_column(labels, dimension):
     return labels
 
 
-def _regression_spec(mode, values, labels, label_dimension, weights, optimizer, loss_reduction):
+def _regression_spec(mode, values, labels, label_dimension, weights, train_op_fn, loss_reduction):
     with name_scope("head"), name_scope("predictions"):
         predictions = {"predictions": identity(values, name="predictions")}
     if mode == ModeKeys.PREDICT:
@@ -243,4 +281,4 @@ def _regression_spec(mode, values, labels, label_dimension, weights, optimizer, 
     def metric_ops():
         return {"label/mean": metrics.mean(labels, weights, name="label/mean"),
                 "prediction/mean": metrics.mean(values, weights, name="prediction/mean")}
-    return _spec(mode, predictions, unreduced, weights, metric_ops, optimizer, loss_reduction)
+    return _spec(mode, predictions, unreduced, weights, metric_ops, train_op_fn, loss_reduction)
