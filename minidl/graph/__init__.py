@@ -103,4 +103,6 @@ from . import estimator  # tf.estimator.Estimator, EstimatorSpec, ModeKeys, RunC
 from . import feature_column  # tf.feature_column.numeric_column, input_layer
 from .feature_column_categorical import tables_initializer  # a no-op: lookups need no tables
 from .string_ops import as_string, strings  # tf.as_string, tf.strings.as_string
+from .string_functions import *  # noqa: F401,F403  (string_to_number, string_join, ...; fills tf.strings)
+from .csv_ops import decode_csv  # also tf.io.decode_csv, tf.data.experimental.CsvDataset and make_csv_dataset
 from . import keras  # tf.keras: Sequential/Model with compile, fit, evaluate, predict (TF 1.x Keras)

@@ -1,0 +1,332 @@
+"""TF1's string functions: ``tf.strings.to_number`` (``tf.string_to_number``), ``length``, ``lower``, ``upper``,
+``join`` (``tf.string_join``), ``strip`` (``tf.string_strip``), ``regex_replace`` (``tf.regex_replace``), ``substr``
+(``tf.substr``) and the two splits, ``tf.string_split`` and ``tf.strings.split``.
+
+A string tensor's value is an object array of ``bytes`` (strings.py); these ops run Python's own ``bytes``
+methods on each element, on the CPU. Strings are not differentiable, so none of these ops has a gradient.
+
+**Splits without SparseTensors.** TF returns a split as a ``SparseTensor`` (one row per input string, as many
+tokens as it has). minidl has no sparse tensors, so its splits return the dense stand-in that the feature columns
+read (feature_column_categorical.py): a ``[batch, max_tokens]`` string tensor, each row padded with ``b""`` up to
+the longest row — and ``b""`` is exactly what a categorical column treats as a missing entry. ``tf.string_split``
+drops empty tokens by default, so there its padding cannot be confused with a token.
+"""
+import re
+
+import numpy
+
+from ..backend import device as parse_device, to_device
+from ..ops.base import Spec
+from . import errors
+from .core import get_default_graph
+from .dtypes import as_dtype, float32, float64, int32, int64, string
+from .frontend import convert_to_tensor
+from .graph_ops import GraphOp
+from .string_ops import strings
+
+__all__ = ["regex_replace", "string_join", "string_split", "string_strip", "string_to_number", "substr"]
+
+
+def parse_number(text, dtype):
+    """``text`` (bytes) as a number of numpy ``dtype`` (an integer or float type), or None if it is not one.
+
+    TF parses with C's rules: surrounding whitespace and a sign are fine, an integer must have no decimal point and
+    fit its type, a float may be ``inf`` or ``nan``, and a float too large for float32 becomes inf. Python's
+    ``int``/``float`` follow the same rules, except that they accept ``_`` between digits, which is refused here.
+    """
+    try:
+        text = text.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    if "_" in text:
+        return None
+    dtype = numpy.dtype(dtype)
+    try:
+        value = int(text) if dtype.kind == "i" else float(text)
+    except ValueError:
+        return None
+    if dtype.kind == "i":
+        limits = numpy.iinfo(dtype)
+        return dtype.type(value) if limits.min <= value <= limits.max else None
+    with numpy.errstate(over="ignore"):  # 1e40 as float32 is inf, as in C's strtof
+        return dtype.type(value)
+
+
+def host_array(array):
+    """An input array on the CPU: these ops are Python loops over the elements."""
+    return numpy.asarray(to_device(array, parse_device("cpu")))
+
+
+class _EachElement(GraphOp):
+    """Base of the ops that compute one output element from the elements at the same position of their inputs,
+    which broadcast like numpy's (a scalar ``pos`` against a vector of strings). A subclass defines
+    ``each(operation, *values)``; the output's dtype is the op's output dtype (``object`` for strings)."""
+
+    @classmethod
+    def execute(cls, session, operation, arrays):
+        inputs = numpy.broadcast_arrays(*[host_array(a) for a in arrays])
+        dtype = operation.outputs[0].dtype
+        out = numpy.empty(inputs[0].shape, dtype=dtype.as_numpy_dtype)
+        for index in numpy.ndindex(out.shape):
+            out[index] = cls.each(operation, *[a[index] for a in inputs])
+        return (out if dtype == string else session.array_module.asarray(out),)
+
+
+def _each_element(op, inputs, attrs, dtype, name):
+    """Add an ``_EachElement`` op to the default graph; its output has the broadcast shape of ``inputs``."""
+    shapes = [t.shape for t in inputs]
+    shape = None
+    if all(s.rank_known and None not in tuple(s) for s in shapes):
+        shape = numpy.broadcast_shapes(*[tuple(s) for s in shapes])
+    elif len(inputs) == 1 and shapes[0].rank_known:
+        shape = tuple(shapes[0])
+    operation = get_default_graph().create_op(op, inputs, attrs, [Spec(shape, dtype)], name=name)
+    return operation.outputs[0]
+
+
+def _strings(value, argument):
+    """``value`` as a string tensor; a TypeError naming ``argument`` for any other dtype."""
+    tensor = convert_to_tensor(value)
+    if tensor.dtype != string:
+        raise TypeError(f"`{argument}` must be a string tensor, got {tensor.dtype.name}")
+    return tensor
+
+
+def _text_attr(value):
+    """A str or bytes argument kept as str in the op's attrs, so that an exported graph can store it."""
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+# ================================================================================================ to_number
+
+class StringToNumber(_EachElement):
+    @staticmethod
+    def each(operation, value):
+        number = parse_number(value, operation.outputs[0].dtype.as_numpy_dtype)
+        if number is None:
+            raise errors.InvalidArgumentError(None, operation, "StringToNumberOp could not correctly convert string: "
+                                                               + value.decode("utf-8", "replace"))
+        return number
+
+
+def string_to_number(string_tensor, out_type=float32, name=None):
+    """Each string parsed as a number of ``out_type`` (float32, float64, int32 or int64): ``b"3.5"`` → 3.5. A
+    string that is not such a number (``b""``, ``b"1.5"`` for an int type, ``b"abc"``) is an
+    ``InvalidArgumentError`` when the op runs."""
+    out_type = as_dtype(out_type)
+    if out_type not in (float32, float64, int32, int64):
+        raise TypeError(f"out_type must be float32, float64, int32 or int64, got {out_type.name}")
+    return _each_element(StringToNumber, [_strings(string_tensor, "string_tensor")], {}, out_type,
+                         name or "StringToNumber")
+
+
+# ========================================================================== length, lower, upper, strip
+
+_UNITS = ("BYTE", "UTF8_CHAR")
+
+
+def _check_unit(unit):
+    if unit not in _UNITS:
+        raise ValueError(f"unit must be one of {_UNITS}, got {unit!r}")
+
+
+class StringLength(_EachElement):
+    @staticmethod
+    def each(operation, value):
+        # a UTF8_CHAR length counts characters; an invalid byte counts as one, as TF counts it
+        return len(value) if operation.attrs["unit"] == "BYTE" else len(value.decode("utf-8", "replace"))
+
+
+def length(input, name=None, unit="BYTE"):
+    """The length of each string, int32: in bytes (``unit="BYTE"``) or in UTF-8 characters (``"UTF8_CHAR"``)."""
+    _check_unit(unit)
+    return _each_element(StringLength, [_strings(input, "input")], {"unit": unit}, int32, name or "StringLength")
+
+
+class StringMethod(_EachElement):
+    """``bytes.<attr method>()`` of each string (``lower``, ``upper``, ``strip``); with attr ``encoding`` "utf-8"
+    the string is decoded first, so that non-ASCII letters change case too."""
+
+    @staticmethod
+    def each(operation, value):
+        method, encoding = operation.attrs["method"], operation.attrs["encoding"]
+        if encoding:
+            return getattr(value.decode(encoding), method)().encode(encoding)
+        return getattr(value, method)()  # bytes methods: ASCII letters and whitespace only, like TF's
+
+
+def _string_method(input, method, encoding, name):
+    if encoding not in ("", "utf-8"):
+        raise ValueError(f"encoding must be '' (ASCII) or 'utf-8', got {encoding!r}")
+    return _each_element(StringMethod, [_strings(input, "input")], {"method": method, "encoding": encoding}, string,
+                         name)
+
+
+def lower(input, encoding="", name=None):
+    """Each string in lower case: ASCII letters only, unless ``encoding="utf-8"``."""
+    return _string_method(input, "lower", encoding, name or "StringLower")
+
+
+def upper(input, encoding="", name=None):
+    """Each string in upper case: ASCII letters only, unless ``encoding="utf-8"``."""
+    return _string_method(input, "upper", encoding, name or "StringUpper")
+
+
+def string_strip(input, name=None):
+    """Each string without its leading and trailing ASCII whitespace (space, ``\\t\\n\\r\\v\\f``)."""
+    return _string_method(input, "strip", "", name or "StringStrip")
+
+
+# ============================================================================================= join, substr
+
+class StringJoin(_EachElement):
+    @staticmethod
+    def each(operation, *values):
+        return operation.attrs["separator"].encode("utf-8").join(values)
+
+
+def string_join(inputs, separator="", name=None):
+    """The strings of ``inputs`` (a list of string tensors of one shape, or scalars, which broadcast) joined
+    element by element with ``separator``: ``string_join([["a", "b"], "!"])`` is ``[b"a!", b"b!"]``."""
+    if not inputs:
+        raise ValueError("string_join needs at least one input")
+    tensors = [_strings(t, f"inputs[{i}]") for i, t in enumerate(inputs)]
+    return _each_element(StringJoin, tensors, {"separator": _text_attr(separator)}, string, name or "StringJoin")
+
+
+class Substr(_EachElement):
+    @staticmethod
+    def each(operation, value, pos, size):
+        utf8 = operation.attrs["unit"] == "UTF8_CHAR"
+        text = value.decode("utf-8") if utf8 else value
+        pos, size = int(pos), int(size)
+        if not -len(text) <= pos <= len(text):  # pos == len gives b""; a negative pos counts from the end
+            raise errors.InvalidArgumentError(None, operation, f"pos {pos} out of range for string b'"
+                                                               f"{value.decode('utf-8', 'replace')}'")
+        if size < 0:
+            raise errors.InvalidArgumentError(None, operation, f"len {size} must be non-negative")
+        start = pos % len(text) if pos < 0 else pos
+        part = text[start:start + size]  # a len past the end stops at the end
+        return part.encode("utf-8") if utf8 else part
+
+
+def substr(input, pos, len, name=None, unit="BYTE"):
+    """``len`` bytes (or UTF-8 characters, ``unit="UTF8_CHAR"``) of each string, starting at ``pos`` (negative:
+    from the end); fewer where the string ends first. ``pos`` and ``len`` are integers or integer tensors that
+    broadcast against ``input``. A ``pos`` outside the string is an ``InvalidArgumentError`` when the op runs."""
+    _check_unit(unit)
+    positions, sizes = convert_to_tensor(pos), convert_to_tensor(len)
+    if not (positions.dtype.is_integer and sizes.dtype.is_integer):
+        raise TypeError("substr: pos and len must be integers")
+    return _each_element(Substr, [_strings(input, "input"), positions, sizes], {"unit": unit}, string,
+                         name or "Substr")
+
+
+# ============================================================================================= regex_replace
+
+_REWRITE_REFERENCE = re.compile(rb"\\(\d|\\)")  # RE2's rewrite strings know only \0 .. \9 and \\
+
+
+class RegexReplace(_EachElement):
+    @staticmethod
+    def each(operation, value):
+        attrs = operation.attrs
+        try:
+            pattern = re.compile(attrs["pattern"].encode("utf-8"))
+        except re.error as error:
+            raise errors.InvalidArgumentError(None, operation, f"Invalid pattern: {attrs['pattern']}, error: "
+                                                               f"{error}") from None
+        rewrite = attrs["rewrite"].encode("utf-8")
+
+        def expand(match):  # the rewrite for one match: \N is group N (\0 the whole match), \\ a backslash
+            return _REWRITE_REFERENCE.sub(
+                lambda ref: b"\\" if ref.group(1) == b"\\" else match.group(int(ref.group(1))) or b"", rewrite)
+        return pattern.sub(expand, value, count=0 if attrs["replace_global"] else 1)
+
+
+def regex_replace(input, pattern, rewrite, replace_global=True, name=None):
+    """Each string with the matches of regular expression ``pattern`` replaced by ``rewrite``, in which ``\\1``
+    stands for the first group (``\\0`` the whole match); only the first match unless ``replace_global``.
+
+    ``pattern`` and ``rewrite`` are Python strings here (TF also takes tensors). TF's regular expressions are
+    RE2's; minidl uses Python's ``re``, which agrees with RE2 on the common syntax (classes, groups, ``+*?``,
+    anchors) but also has backreferences and lookarounds that RE2 refuses.
+    """
+    attrs = {"pattern": _text_attr(pattern), "rewrite": _text_attr(rewrite), "replace_global": bool(replace_global)}
+    return _each_element(RegexReplace, [_strings(input, "input")], attrs, string, name or "StaticRegexReplace")
+
+
+# ==================================================================================================== split
+
+class StringSplit(GraphOp):
+    """A vector of strings → its tokens, one padded row per string (module docstring). Attr ``sep``: a separator
+    string as Python's ``bytes.split`` takes it (None: runs of whitespace), with ``maxsplit``; or attr
+    ``characters``: split at each of these characters, dropping empty tokens if ``skip_empty``."""
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        attrs = operation.attrs
+        rows = [_tokens(value, attrs) for value in host_array(arrays[0])]
+        out = numpy.full((len(rows), max(map(len, rows), default=0)), b"", dtype=object)
+        for i, tokens in enumerate(rows):
+            out[i, :len(tokens)] = tokens
+        return (out,)
+
+
+def _tokens(value, attrs):
+    """The tokens of one string (see ``StringSplit``)."""
+    if attrs["characters"] is None:
+        sep = attrs["sep"]
+        return value.split(None if sep is None else sep.encode("utf-8"), attrs["maxsplit"])
+    characters = attrs["characters"].encode("utf-8")
+    if characters:
+        tokens = re.split(b"[" + re.escape(characters) + b"]", value)
+    else:  # no delimiter: one token per byte
+        tokens = [value[i:i + 1] for i in range(len(value))]
+    return [t for t in tokens if t] if attrs["skip_empty"] else tokens
+
+
+def _split(source, attrs, name):
+    source = _strings(source, "source")
+    if source.shape.rank_known and source.shape.rank != 1:
+        raise ValueError(f"source must be a vector (rank 1), got shape {source.shape}")
+    operation = get_default_graph().create_op(StringSplit, [source], attrs,
+                                              [Spec((source.shape[0] if source.shape.rank_known else None, None),
+                                                    string)], name=name)
+    return operation.outputs[0]
+
+
+def _dense_result(result_type):
+    if result_type != "SparseTensor":
+        raise ValueError(f"result_type {result_type!r} is not supported: minidl returns a dense string tensor in "
+                         f"place of TF's SparseTensor (see minidl.graph.string_functions)")
+
+
+def string_split(source, sep=None, skip_empty=True, delimiter=None, result_type="SparseTensor", name=None):
+    """``tf.string_split``: each string of the vector ``source`` split at every occurrence of *any character* of
+    ``delimiter`` (default ``" "``; ``sep`` is its other name), empty tokens dropped unless ``skip_empty=False``;
+    ``""`` splits into single bytes. Returns a ``[batch, max_tokens]`` string tensor padded with ``b""``, where TF
+    returns a SparseTensor (module docstring)."""
+    _dense_result(result_type)
+    characters = delimiter if delimiter is not None else sep if sep is not None else " "
+    return _split(source, {"sep": None, "maxsplit": -1, "characters": _text_attr(characters),
+                           "skip_empty": bool(skip_empty)}, name or "StringSplit")
+
+
+def split(input=None, sep=None, maxsplit=-1, result_type="SparseTensor", source=None, name=None):
+    """``tf.strings.split``: each string of a vector split like Python's ``str.split(sep, maxsplit)`` — at the
+    whole string ``sep`` (empty tokens kept), or at runs of whitespace for ``sep=None``. Returns a
+    ``[batch, max_tokens]`` string tensor padded with ``b""`` in place of TF's SparseTensor (module docstring)."""
+    _dense_result(result_type)
+    if sep == "" or sep == b"":
+        raise ValueError("empty separator")
+    return _split(input if input is not None else source,
+                  {"sep": _text_attr(sep), "maxsplit": int(maxsplit), "characters": None, "skip_empty": False},
+                  name or "StringSplitV2")
+
+
+# tf.strings.* names (TF 1.15); the top-level tf.* names are this module's __all__
+for _name, _function in [("to_number", string_to_number), ("length", length), ("lower", lower), ("upper", upper),
+                         ("join", string_join), ("strip", string_strip), ("regex_replace", regex_replace),
+                         ("substr", substr), ("split", split)]:
+    setattr(strings, _name, _function)
