@@ -30,8 +30,9 @@ def constant_op(value, dtype=None, shape=None, name="Const", graph=None):
         array = as_string_array(value)  # tf.string: UTF-8 bytes in an object array (strings.py says why)
     elif dtype is not None:
         dtype = dtypes.as_dtype(dtype)
-        if not isinstance(value, (numpy.ndarray, numpy.generic)) and \
-                numpy.asarray(value).dtype.kind not in _CONVERTIBLE[dtype.kind]:
+        given = numpy.asarray(value)  # (an empty list is float64 to numpy, but holds no number of any kind)
+        if not isinstance(value, (numpy.ndarray, numpy.generic)) and given.size and \
+                given.dtype.kind not in _CONVERTIBLE[dtype.kind]:
             raise TypeError(f"Expected {dtype.name}, got {value!r} of type '{type(value).__name__}' instead.")
         array = numpy.asarray(value, dtype=dtype)
     elif isinstance(value, numpy.ndarray) or isinstance(value, numpy.generic):

@@ -204,3 +204,9 @@ def test_shapes_of_fill_and_random_ops_must_be_nonnegative_integers():
     with pytest.raises(TypeError, match="Expected int32, got"):
         tf.random_normal([2.5])
     assert tf.random_normal([2, 3]).shape == (2, 3) and tf.ones([2, 0]).shape == (2, 0)
+
+
+def test_an_empty_list_is_a_constant_of_any_dtype():
+    assert tf.constant([], tf.int64).dtype == tf.int64 and tf.constant([[]], tf.int32).shape == (1, 0)
+    with pytest.raises(TypeError, match="Expected int32, got"):
+        tf.constant([2.5], tf.int32)
