@@ -322,7 +322,7 @@ def test_init_from_checkpoint_starts_chosen_variables_from_another_models_values
     x = tf.placeholder(tf.float32, [None, 3])
     with tf.variable_scope("encoder"):
         tf.layers.dense(x, 4, name="d1")
-    extra = tf.Variable(np.arange(3.0, dtype=np.float32), name="extra")
+    tf.Variable(np.arange(3.0, dtype=np.float32), name="extra")
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         pretrained = {name: sess.run(name + ":0") for name in ("encoder/d1/kernel", "encoder/d1/bias", "extra")}
