@@ -1,6 +1,6 @@
 """``tf.train``: optimizers, the global step, learning-rate schedules, moving averages, ``Saver``, ``write_graph``
-and ``export_meta_graph``/``import_meta_graph``; ``MonitoredTrainingSession`` with its hooks, ``Coordinator``, and
-``summary_iterator`` (reading event files back)."""
+and ``export_meta_graph``/``import_meta_graph``; ``MonitoredTrainingSession`` with its hooks, the older
+``Supervisor``, ``Coordinator``, and ``summary_iterator`` (reading event files back)."""
 from .basic_hooks import (CheckpointSaverHook, CheckpointSaverListener, FeedFnHook, FinalOpsHook, LoggingTensorHook,
                           NanLossDuringTrainingError, NanTensorHook, SecondOrStepTimer, StepCounterHook, StopAtStepHook,
                           SummarySaverHook)
@@ -21,4 +21,5 @@ from .schedules import (cosine_decay, cosine_decay_restarts, create_global_step,
                         get_or_create_global_step, global_step, inverse_time_decay, linear_cosine_decay,
                         natural_exp_decay, noisy_linear_cosine_decay, piecewise_constant, polynomial_decay)
 from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
+from .supervisor import Supervisor
 from ..summary_reading import summary_iterator
