@@ -42,20 +42,22 @@ Each layer adds its output to the collections ``outputs_collections`` names.
     outputs, state = tf.contrib.rnn.static_rnn(cell, tf.unstack(x, timesteps, 1), dtype=tf.float32)
 
 and ``ResidualWrapper``, ``DeviceWrapper`` and the stacked bidirectional RNNs (rnn_wrappers.py).
-**tf.contrib.seq2seq** and **tf.contrib.legacy_seq2seq** hold the sequence losses (contrib_seq2seq.py).
+**tf.contrib.seq2seq** and **tf.contrib.legacy_seq2seq** hold the sequence losses (contrib_seq2seq.py);
+**tf.contrib.framework** (``arg_scope``) and **tf.contrib.slim** are in contrib_framework.py and contrib_slim.py.
 """
 import numbers
 import types
 
 from .array_ops import reshape
 from .basics import control_dependencies, identity, name_scope
+from .contrib_framework import add_arg_scope
 from .contrib_seq2seq import legacy_sequence_loss, sequence_loss, sequence_loss_by_example
 from .core import GraphKeys, get_default_graph
 from .dtypes import as_dtype, float32
 from .frontend import convert_to_tensor
 from .initializers import Ones, VarianceScaling, Zeros
-from .layers import _padding, _pair, batch_normalization as layers_batch_normalization, dropout as layers_dropout
-from .layers import flatten
+from .layers import (_padding, _pair, batch_normalization as layers_batch_normalization, dropout as layers_dropout,
+                     flatten as layers_flatten)
 from .math_ops import abs, add_n, matmul, multiply, reduce_sum
 from .nn_ops import bias_add, l2_loss, nn
 from .nn_training import avg_pool, conv2d as nn_conv2d, dropout_rate, max_pool
@@ -63,6 +65,9 @@ from .rnn import static_bidirectional_rnn, static_rnn
 from .rnn_cell import BasicRNNCell, DropoutWrapper, LSTMStateTuple, MultiRNNCell, RNNCell
 from .rnn_cells_gated import BasicLSTMCell, GRUCell, LSTMCell
 from .rnn_wrappers import DeviceWrapper, ResidualWrapper, stack_bidirectional_dynamic_rnn, stack_bidirectional_rnn
+from .seq2seq_attention import AttentionWrapper, AttentionWrapperState, BahdanauAttention, LuongAttention
+from .seq2seq_decoding import (BasicDecoder, BasicDecoderOutput, Decoder, GreedyEmbeddingHelper, Helper,
+                               SampleEmbeddingHelper, TrainingHelper, dynamic_decode)
 from .variable_scope import get_variable, variable_scope
 
 # ============================================================================================ initializers
@@ -342,6 +347,13 @@ def avg_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC
                    outputs_collections, scope)
 
 
+def flatten(inputs, outputs_collections=None, scope=None):
+    """[batch, d1, d2, ...] -> [batch, d1·d2·...] (``tf.layers.flatten`` under contrib's signature), in the name
+    scope "Flatten"."""
+    with variable_scope(scope, default_name="Flatten", values=[inputs]):
+        return _collect(outputs_collections, layers_flatten(inputs))
+
+
 def dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True, outputs_collections=None, scope=None,
             seed=None):
     """While ``is_training``: each element kept with probability ``keep_prob`` and scaled by 1 / keep_prob (so
@@ -425,13 +437,16 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, act
         return _collect(outputs_collections, y)
 
 
+# the layers are put into the namespace decorated with add_arg_scope, as TF's are: an arg_scope can set their
+# defaults (contrib_framework.py)
 layers = types.SimpleNamespace(
     variance_scaling_initializer=variance_scaling_initializer, xavier_initializer=xavier_initializer,
     xavier_initializer_conv2d=xavier_initializer_conv2d, l1_regularizer=l1_regularizer,
     l2_regularizer=l2_regularizer, l1_l2_regularizer=l1_l2_regularizer, sum_regularizer=sum_regularizer,
-    apply_regularization=apply_regularization, fully_connected=fully_connected, conv2d=conv2d,
-    convolution2d=conv2d, max_pool2d=max_pool2d, avg_pool2d=avg_pool2d, dropout=dropout, batch_norm=batch_norm,
-    flatten=flatten)
+    apply_regularization=apply_regularization,
+    **{layer.__name__: add_arg_scope(layer)
+       for layer in (fully_connected, conv2d, max_pool2d, avg_pool2d, dropout, batch_norm, flatten)})
+layers.convolution2d = layers.conv2d
 
 rnn = types.SimpleNamespace(
     RNNCell=RNNCell, BasicRNNCell=BasicRNNCell, BasicLSTMCell=BasicLSTMCell, LSTMCell=LSTMCell, GRUCell=GRUCell,
@@ -439,7 +454,18 @@ rnn = types.SimpleNamespace(
     static_bidirectional_rnn=static_bidirectional_rnn, ResidualWrapper=ResidualWrapper, DeviceWrapper=DeviceWrapper,
     stack_bidirectional_dynamic_rnn=stack_bidirectional_dynamic_rnn, stack_bidirectional_rnn=stack_bidirectional_rnn)
 
-# the sequence losses (contrib_seq2seq.py)
-seq2seq = types.SimpleNamespace(sequence_loss=sequence_loss)
+# the sequence losses (contrib_seq2seq.py), decoding (seq2seq_decoding.py) and attention (seq2seq_attention.py)
+seq2seq = types.SimpleNamespace(
+    sequence_loss=sequence_loss, Helper=Helper, TrainingHelper=TrainingHelper,
+    GreedyEmbeddingHelper=GreedyEmbeddingHelper, SampleEmbeddingHelper=SampleEmbeddingHelper, Decoder=Decoder,
+    BasicDecoder=BasicDecoder, BasicDecoderOutput=BasicDecoderOutput, dynamic_decode=dynamic_decode,
+    LuongAttention=LuongAttention, BahdanauAttention=BahdanauAttention, AttentionWrapper=AttentionWrapper,
+    AttentionWrapperState=AttentionWrapperState)
 legacy_seq2seq = types.SimpleNamespace(sequence_loss=legacy_sequence_loss,
                                        sequence_loss_by_example=sequence_loss_by_example)
+
+# tf.contrib.framework (arg_scope, the variables helpers) and tf.contrib.slim; contrib_slim.py is imported last:
+# it is built on the namespaces above, which it imports from here
+from . import contrib_framework, contrib_slim  # noqa: E402
+
+framework, slim = contrib_framework.framework, contrib_slim.slim

@@ -11,6 +11,7 @@ def check_gradients(fn, *arrays, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0):
     y = fn(*xs)
     feed = dict(zip(xs, arrays))
     with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())   # fn may make variables (a layer's weights): held fixed
         w = np.random.default_rng(seed).standard_normal(np.shape(sess.run(y, feed)))
         loss = tf.reduce_sum(y * w)
         grads = sess.run(tf.gradients(loss, xs), feed)
