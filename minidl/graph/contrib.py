@@ -66,6 +66,8 @@ from .rnn_cell import BasicRNNCell, DropoutWrapper, LSTMStateTuple, MultiRNNCell
 from .rnn_cells_gated import BasicLSTMCell, GRUCell, LSTMCell
 from .rnn_wrappers import DeviceWrapper, ResidualWrapper, stack_bidirectional_dynamic_rnn, stack_bidirectional_rnn
 from .seq2seq_attention import AttentionWrapper, AttentionWrapperState, BahdanauAttention, LuongAttention
+from .seq2seq_beam_search import (BeamSearchDecoder, BeamSearchDecoderOutput, BeamSearchDecoderState,
+                                  FinalBeamSearchDecoderOutput, gather_tree, tile_batch)
 from .seq2seq_decoding import (BasicDecoder, BasicDecoderOutput, Decoder, GreedyEmbeddingHelper, Helper,
                                SampleEmbeddingHelper, TrainingHelper, dynamic_decode)
 from .variable_scope import get_variable, variable_scope
@@ -454,13 +456,16 @@ rnn = types.SimpleNamespace(
     static_bidirectional_rnn=static_bidirectional_rnn, ResidualWrapper=ResidualWrapper, DeviceWrapper=DeviceWrapper,
     stack_bidirectional_dynamic_rnn=stack_bidirectional_dynamic_rnn, stack_bidirectional_rnn=stack_bidirectional_rnn)
 
-# the sequence losses (contrib_seq2seq.py), decoding (seq2seq_decoding.py) and attention (seq2seq_attention.py)
+# the sequence losses (contrib_seq2seq.py), decoding (seq2seq_decoding.py), attention (seq2seq_attention.py) and beam
+# search (seq2seq_beam_search.py)
 seq2seq = types.SimpleNamespace(
     sequence_loss=sequence_loss, Helper=Helper, TrainingHelper=TrainingHelper,
     GreedyEmbeddingHelper=GreedyEmbeddingHelper, SampleEmbeddingHelper=SampleEmbeddingHelper, Decoder=Decoder,
     BasicDecoder=BasicDecoder, BasicDecoderOutput=BasicDecoderOutput, dynamic_decode=dynamic_decode,
     LuongAttention=LuongAttention, BahdanauAttention=BahdanauAttention, AttentionWrapper=AttentionWrapper,
-    AttentionWrapperState=AttentionWrapperState)
+    AttentionWrapperState=AttentionWrapperState, tile_batch=tile_batch, gather_tree=gather_tree,
+    BeamSearchDecoder=BeamSearchDecoder, BeamSearchDecoderOutput=BeamSearchDecoderOutput,
+    BeamSearchDecoderState=BeamSearchDecoderState, FinalBeamSearchDecoderOutput=FinalBeamSearchDecoderOutput)
 legacy_seq2seq = types.SimpleNamespace(sequence_loss=legacy_sequence_loss,
                                        sequence_loss_by_example=sequence_loss_by_example)
 

@@ -157,7 +157,8 @@ class Decoder:
     """What ``dynamic_decode`` asks of a decoder: ``batch_size``; ``output_size`` and ``output_dtype`` (nests
     giving one example's output shapes and dtypes); ``initialize() -> (finished, inputs, state)``;
     ``step(time, inputs, state) -> (outputs, state, next_inputs, finished)``. ``finalize`` may rework the stacked
-    outputs; ``tracks_own_finished`` is False: ``dynamic_decode`` keeps an example finished once it is."""
+    outputs; ``tracks_own_finished`` is False: ``dynamic_decode`` keeps an example finished once it is (True: it
+    takes the decoder's ``finished`` as is, for a decoder whose slots can come back to life, like beam search)."""
     tracks_own_finished = False
 
     def finalize(self, outputs, final_state, sequence_lengths):
@@ -237,7 +238,7 @@ def dynamic_decode(decoder, output_time_major=False, impute_finished=False, maxi
 
         def body(time, outputs, state, inputs, finished, lengths):
             step_outputs, step_state, next_inputs, step_finished = decoder.step(time, inputs, state)
-            next_finished = logical_or(step_finished, finished)
+            next_finished = step_finished if decoder.tracks_own_finished else logical_or(step_finished, finished)
             if maximum_iterations is not None:
                 next_finished = logical_or(next_finished, time + 1 >= maximum_iterations)
             # an example still running at this step has run time + 1 steps so far
