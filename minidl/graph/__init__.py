@@ -105,4 +105,7 @@ from .feature_column_categorical import tables_initializer  # a no-op: lookups n
 from .string_ops import as_string, strings  # tf.as_string, tf.strings.as_string
 from .string_functions import *  # noqa: F401,F403  (string_to_number, string_join, ...; fills tf.strings)
 from .csv_ops import decode_csv  # also tf.io.decode_csv, tf.data.experimental.CsvDataset and make_csv_dataset
+from .tfrecords import python_io  # also tf.io.TFRecordWriter ..., tf.data.TFRecordDataset
+from .example_proto import (FixedLenFeature, VarLenFeature, parse_example,  # also in tf.io
+                            parse_single_example)
 from . import keras  # tf.keras: Sequential/Model with compile, fit, evaluate, predict (TF 1.x Keras)

@@ -8,6 +8,7 @@ import glob
 import gzip
 import io
 import itertools
+import os
 import zlib
 
 import numpy
@@ -220,16 +221,21 @@ class TextLineDataset(Dataset):
 
     def _open(self, name):
         """A binary file object over the (decompressed) bytes of file ``name``, read line by line."""
-        try:
-            if self._compression == "GZIP":
-                return gzip.open(name, "rb")
-            if self._compression == "ZLIB":
-                with open(name, "rb") as f:
-                    return io.BytesIO(zlib.decompress(f.read()))
-            return open(name, "rb")
-        except FileNotFoundError:
-            raise errors.NotFoundError(None, None, f"{name.decode('utf-8', 'replace')}; No such file or "
-                                                   f"directory") from None
+        return open_file(name, self._compression)
+
+
+def open_file(name, compression):
+    """A binary file object over the bytes of file ``name`` (str or bytes) decompressed as ``compression`` says
+    (``""``, ``"GZIP"`` or ``"ZLIB"``); a missing file is TF's ``NotFoundError``."""
+    try:
+        if compression == "GZIP":
+            return gzip.open(name, "rb")
+        if compression == "ZLIB":
+            with open(name, "rb") as f:
+                return io.BytesIO(zlib.decompress(f.read()))
+        return open(name, "rb")
+    except FileNotFoundError:
+        raise errors.NotFoundError(None, None, f"{os.fsdecode(name)}; No such file or directory") from None
 
 
 class ListFilesDataset(Dataset):

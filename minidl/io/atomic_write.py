@@ -10,7 +10,7 @@ given a new file: 0666 less the process's umask (0644 with the usual umask 022).
 import os
 import tempfile
 
-__all__ = ["write_atomically"]
+__all__ = ["write_atomically", "new_file_mode"]
 
 
 def write_atomically(path, write_to):
@@ -23,7 +23,7 @@ def write_atomically(path, write_to):
             write_to(f)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, new_file_mode())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -31,8 +31,9 @@ def write_atomically(path, write_to):
         raise
 
 
-def _umask():
-    """The process's umask. Reading it means setting it, so it is set straight back to what it was."""
+def new_file_mode():
+    """The mode ``open`` gives a new file: 0666 less the process's umask. (Reading the umask means setting it, so
+    it is set straight back to what it was.)"""
     mask = os.umask(0o022)
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask

@@ -144,27 +144,37 @@ def record(data):
     return length + struct.pack("<I", masked_crc32c(length)) + data + struct.pack("<I", masked_crc32c(data))
 
 
-def read_records(path):
-    """The records of a TFRecord file, each checked against its CRCs (a damaged or truncated file is a
-    ValueError naming the record)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    records, pos = [], 0
-    while pos < len(data):
-        header = data[pos:pos + 12]
+def iter_records(stream, name):
+    """The records read from the binary file object ``stream``, one at a time, each checked against its CRCs: a
+    damaged or truncated record is a ValueError naming file ``name`` and the record's byte offset (TF's
+    "corrupted record at 40"), raised only when the reader gets there — the records before it are handed out."""
+    index = offset = 0
+    while True:
+        header = stream.read(12)
+        if not header:
+            return
         if len(header) < 12:
-            raise ValueError(f"{path}: truncated record header at byte {pos}")
+            raise ValueError(f"{name}: truncated record at {offset} (a header cut short)")
+        damaged = ValueError(f"{name}: record {index} is damaged: corrupted record at {offset} (its checksum "
+                             f"does not match)")
+        # the length is checked before it is used: a damaged one could ask for exabytes
+        if struct.unpack("<I", header[8:])[0] != masked_crc32c(header[:8]):
+            raise damaged
         (length,) = struct.unpack("<Q", header[:8])
-        body_end = pos + 12 + length
-        if body_end + 4 > len(data):
-            raise ValueError(f"{path}: truncated record at byte {pos} (length {length})")
-        body = data[pos + 12:body_end]
-        (header_crc,), (body_crc,) = struct.unpack("<I", header[8:]), struct.unpack("<I", data[body_end:body_end + 4])
-        if header_crc != masked_crc32c(header[:8]) or body_crc != masked_crc32c(body):
-            raise ValueError(f"{path}: record {len(records)} is damaged (its checksum does not match)")
-        records.append(body)
-        pos = body_end + 4
-    return records
+        body = stream.read(length)
+        footer = stream.read(4)
+        if len(body) < length or len(footer) < 4:
+            raise ValueError(f"{name}: truncated record at {offset} (length {length})")
+        if struct.unpack("<I", footer)[0] != masked_crc32c(body):
+            raise damaged
+        yield body
+        index, offset = index + 1, offset + 12 + length + 4
+
+
+def read_records(path):
+    """The records of the TFRecord file at ``path``, as a list (``iter_records`` checks them)."""
+    with open(path, "rb") as f:
+        return list(iter_records(f, path))
 
 
 # ================================================================================================ writer

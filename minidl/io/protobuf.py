@@ -70,6 +70,32 @@ def packed_doubles(field, values):
     return bytes_field(field, struct.pack(f"<{len(values)}d", *values))
 
 
+def packed_floats(field, values):
+    """A ``repeated float`` field in packed form: one length-delimited run of 4-byte little-endian floats."""
+    values = list(values)
+    return bytes_field(field, struct.pack(f"<{len(values)}f", *values))
+
+
+def packed_varints(field, values):
+    """A ``repeated int64`` (int32, bool, enum) field in packed form: the varints back to back in one
+    length-delimited run."""
+    return bytes_field(field, b"".join(varint(int(n)) for n in values))
+
+
+def varints(data):
+    """The numbers of a packed run of varints (``packed_varints``' payload), as unsigned integers."""
+    out, pos = [], 0
+    while pos < len(data):
+        n, pos = _read_varint(data, pos)
+        out.append(n)
+    return out
+
+
+def as_int64(n):
+    """A varint read back as the int64 it encodes (a negative one was written as its two's complement)."""
+    return n - (1 << 64) if n >= 1 << 63 else n
+
+
 def fields(data):
     """The fields of a serialized message, in order: ``[(field number, value), ...]`` with a varint as an int,
     a 64/32-bit value as its 8/4 raw bytes (``struct`` reads them as the reader's message says), and a

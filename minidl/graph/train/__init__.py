@@ -1,6 +1,7 @@
 """``tf.train``: optimizers, the global step, learning-rate schedules, moving averages, ``Saver``, ``write_graph``
 and ``export_meta_graph``/``import_meta_graph``; ``MonitoredTrainingSession`` with its hooks, the older
-``Supervisor``, ``Coordinator``, and ``summary_iterator`` (reading event files back)."""
+``Supervisor``, ``Coordinator``, ``summary_iterator`` (reading event files back), and the ``Example``
+messages of TFRecord data files (example_proto.py)."""
 from .basic_hooks import (CheckpointSaverHook, CheckpointSaverListener, FeedFnHook, FinalOpsHook, LoggingTensorHook,
                           NanLossDuringTrainingError, NanTensorHook, SecondOrStepTimer, StepCounterHook, StopAtStepHook,
                           SummarySaverHook)
@@ -23,3 +24,4 @@ from .schedules import (cosine_decay, cosine_decay_restarts, create_global_step,
 from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
 from .supervisor import Supervisor
 from ..summary_reading import summary_iterator
+from ..example_proto import BytesList, Example, Feature, Features, FloatList, Int64List
