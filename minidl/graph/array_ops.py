@@ -309,8 +309,15 @@ def squeeze(input, axis=None, name=None, squeeze_dims=None):
 
 @tf_op("BroadcastTo")
 def broadcast_to(input, shape, name=None):
-    """``input`` with size-1 dims stretched (and leading dims added) to reach ``shape``."""
-    return ops.broadcast_to(to_tensor(input), constant_value(shape, "shape"))
+    """``input`` with size-1 dims stretched (and leading dims added) to reach ``shape``, which may hold tensors
+    (``[tf.shape(x)[0], 6]``): then ``input`` is added to zeros of that shape, which broadcasts it the same way
+    (and sums the gradient back)."""
+    x = to_tensor(input)
+    given = _shape_list(shape)
+    if not isinstance(given, Tensor) and all(graph_tensor(d) is None for d in given):
+        return ops.broadcast_to(x, tuple(given))
+    zeros_of_shape = fill(shape, numpy.zeros((), x.dtype.as_numpy_dtype))
+    return ops.logical_or(x, zeros_of_shape) if x.dtype == dtypes.bool_ else ops.add(x, zeros_of_shape)
 
 
 # ===================================================================================== joining and cutting

@@ -430,3 +430,16 @@ def test_gather_with_batch_dims():
     check_gradients(lambda p: tf.gather(p, indices, batch_dims=1), params)
     with pytest.raises(NotImplementedError, match="axis equal to batch_dims"):
         tf.gather(tf.constant(params), indices, axis=2, batch_dims=1)
+
+
+def test_broadcast_to_a_shape_known_only_at_run_time():
+    x = tf.placeholder(tf.float32, [None, 3])
+    v = tf.constant(np.arange(6, dtype=np.float32))
+    tiled = tf.broadcast_to(v, [tf.shape(x)[0], 6])  # a bias row per example of the batch
+    (grad,) = tf.gradients(tf.reduce_sum(tiled * 2.0), [v])
+    assert tiled.shape.as_list() == [None, 6]
+    value, g = run([tiled, grad], {x: np.ones((4, 3))})
+    np.testing.assert_array_equal(value, np.tile(np.arange(6.0), (4, 1)))
+    np.testing.assert_array_equal(g, np.full(6, 8.0))  # summed back over the 4 rows
+    flags = tf.broadcast_to(tf.constant([True, False]), [tf.shape(x)[0], 2])
+    assert run(flags, {x: np.ones((2, 3))}).tolist() == [[True, False], [True, False]]
