@@ -12,6 +12,7 @@ so this module adds four small ops whose *inputs* are shapes: ``Shape`` (a tenso
 the result.
 """
 import builtins
+import functools
 import math
 import numbers
 
@@ -355,6 +356,8 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     x = to_tensor(value)
     axis = normalize_axis(axis, x.ndim)
     n = x.shape[axis]
+    if isinstance(num_or_size_splits, (list, tuple)) and any(graph_tensor(s) is not None for s in num_or_size_splits):
+        return _split_at_run_time(x, list(num_or_size_splits), axis)
     sizes = constant_value(num_or_size_splits, "num_or_size_splits")
     if n is None and isinstance(sizes, int) and sizes > 0 and x.shape.count(None) == 1:
         # pieces of a size known at run time: the axis as (pieces, rest), then one slice per piece
@@ -370,6 +373,23 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     elif sizes.count(-1) == 1:
         sizes = [n - (sum(sizes) + 1) if s == -1 else s for s in sizes]
     return list(ops.split(x, list(sizes), axis))
+
+
+def _split_at_run_time(x, sizes, axis):
+    """``split`` into pieces whose sizes are tensors (``[k, 6 - k]``; one may be -1: the rest): one slice per piece
+    along ``axis``, its bounds the running sums of the sizes, read when the graph runs."""
+    sizes = [to_tensor(s, dtypes.int32) for s in sizes]
+    if sum(1 for s in sizes if s.op.op is Const and s.op.attrs["value"] == -1) > 1:
+        raise ValueError("split: at most one size may be -1 (the rest)")
+    known = [s for s in sizes if not (s.op.op is Const and s.op.attrs["value"] == -1)]
+    rest = ops.sub(cast(shape(x)[axis], dtypes.int32), functools.reduce(ops.add, known))
+    pieces, start = [], 0
+    for s in sizes:
+        size = rest if s.op.op is Const and s.op.attrs["value"] == -1 else s
+        end = ops.add(start, size)
+        pieces.append(x[(builtins.slice(None),) * axis + (builtins.slice(start, end),)])
+        start = end
+    return pieces
 
 
 @tf_op("Tile")

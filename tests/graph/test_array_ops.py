@@ -443,3 +443,18 @@ def test_broadcast_to_a_shape_known_only_at_run_time():
     np.testing.assert_array_equal(g, np.full(6, 8.0))  # summed back over the 4 rows
     flags = tf.broadcast_to(tf.constant([True, False]), [tf.shape(x)[0], 2])
     assert run(flags, {x: np.ones((2, 3))}).tolist() == [[True, False], [True, False]]
+
+
+def test_split_into_sizes_computed_in_the_graph():
+    k = tf.placeholder_with_default(2, [])
+    x = tf.constant(np.arange(12.0).reshape(2, 6))
+    first, second = tf.split(x, [k, 6 - k], 1)
+    head, rest = tf.split(x, [k, -1], 1)  # -1: whatever is left
+    (grad,) = tf.gradients(tf.reduce_sum(first * 2.0) + tf.reduce_sum(second * 3.0), [x])
+    a, b, r, g = run([first, second, rest, grad], {k: 4})
+    np.testing.assert_array_equal(a, np.arange(12.0).reshape(2, 6)[:, :4])
+    np.testing.assert_array_equal(b, np.arange(12.0).reshape(2, 6)[:, 4:])
+    np.testing.assert_array_equal(r, b)
+    np.testing.assert_array_equal(g, np.tile([2.0] * 4 + [3.0] * 2, (2, 1)))
+    with pytest.raises(ValueError, match="at most one size may be -1"):
+        tf.split(x, [k, -1, -1], 1)
