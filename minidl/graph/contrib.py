@@ -64,7 +64,8 @@ from .nn_training import avg_pool, conv2d as nn_conv2d, dropout_rate, max_pool
 from .rnn import static_bidirectional_rnn, static_rnn
 from .rnn_cell import BasicRNNCell, DropoutWrapper, LSTMStateTuple, MultiRNNCell, RNNCell
 from .rnn_cells_gated import BasicLSTMCell, GRUCell, LSTMCell
-from .rnn_wrappers import DeviceWrapper, ResidualWrapper, stack_bidirectional_dynamic_rnn, stack_bidirectional_rnn
+from .rnn_wrappers import (DeviceWrapper, OutputProjectionWrapper, ResidualWrapper, stack_bidirectional_dynamic_rnn,
+                           stack_bidirectional_rnn)
 from .seq2seq_attention import AttentionWrapper, AttentionWrapperState, BahdanauAttention, LuongAttention
 from .seq2seq_beam_search import (BeamSearchDecoder, BeamSearchDecoderOutput, BeamSearchDecoderState,
                                   FinalBeamSearchDecoderOutput, gather_tree, tile_batch)
@@ -454,7 +455,8 @@ rnn = types.SimpleNamespace(
     RNNCell=RNNCell, BasicRNNCell=BasicRNNCell, BasicLSTMCell=BasicLSTMCell, LSTMCell=LSTMCell, GRUCell=GRUCell,
     MultiRNNCell=MultiRNNCell, DropoutWrapper=DropoutWrapper, LSTMStateTuple=LSTMStateTuple, static_rnn=static_rnn,
     static_bidirectional_rnn=static_bidirectional_rnn, ResidualWrapper=ResidualWrapper, DeviceWrapper=DeviceWrapper,
-    stack_bidirectional_dynamic_rnn=stack_bidirectional_dynamic_rnn, stack_bidirectional_rnn=stack_bidirectional_rnn)
+    OutputProjectionWrapper=OutputProjectionWrapper, stack_bidirectional_dynamic_rnn=stack_bidirectional_dynamic_rnn,
+    stack_bidirectional_rnn=stack_bidirectional_rnn)
 
 # the sequence losses (contrib_seq2seq.py), decoding (seq2seq_decoding.py), attention (seq2seq_attention.py) and beam
 # search (seq2seq_beam_search.py)

@@ -1,5 +1,6 @@
-"""Two more cell wrappers of ``tf.nn.rnn_cell`` (``DropoutWrapper`` is in rnn_cell.py) and the stacked
-bidirectional RNNs of ``tf.contrib.rnn``.
+"""More cell wrappers of ``tf.nn.rnn_cell`` and ``tf.contrib.rnn`` (``DropoutWrapper`` is in rnn_cell.py) and the
+stacked bidirectional RNNs of ``tf.contrib.rnn``; ``OutputProjectionWrapper(cell, n)`` puts a dense layer on every
+step's output (its docstring).
 
 * ``ResidualWrapper(cell)``: a residual (skip) connection around a cell, ``output = inputs + cell_output`` (the
   state is the cell's), which lets deep stacks of recurrent layers train as residual networks do (Wu et al.'s
@@ -23,11 +24,12 @@ Both return ``(outputs, states_fw, states_bw)``: the last layer's joined outputs
 final states.
 """
 from .array_ops import concat
+from .initializers import Zeros
 from .basics import name_scope
 from .config import device
 from .function_graph import flatten, pack, same_structure
-from .math_ops import to_tensor
-from .nn_ops import nn
+from .math_ops import matmul, to_tensor
+from .nn_ops import bias_add, nn
 from .rnn import bidirectional_dynamic_rnn, static_bidirectional_rnn
 from .rnn_cell import RNNCell
 from .variable_scope import variable_scope
@@ -107,6 +109,48 @@ class DeviceWrapper(_CellWrapper):
     def __call__(self, inputs, state, scope=None):
         with device(self._device):
             return self._cell(inputs, state, scope=scope)
+
+
+class OutputProjectionWrapper(RNNCell):
+    """``(activation(output @ kernel + bias), new_state)`` for the cell's ``(output, new_state)``: each step's
+    output projected to ``output_size`` — one number per step for a time series, a vocabulary's logits for a
+    language model — by weights shared over the steps. ``kernel`` is [the cell's output size, output_size]
+    (Glorot-uniform unless the scope says otherwise), ``bias`` zeros; they live in the wrapper's own scope, with the
+    wrapped cell's beneath it (``rnn/output_projection_wrapper/basic_rnn_cell/kernel``)."""
+
+    def __init__(self, cell, output_size, activation=None, reuse=None):
+        super().__init__(reuse=reuse)
+        if not isinstance(cell, RNNCell):
+            raise TypeError("The parameter cell is not RNNCell.")
+        if output_size < 1:
+            raise ValueError(f"Parameter output_size must be > 0: {output_size}.")
+        self._cell, self._output_size, self._activation = cell, output_size, activation
+
+    @property
+    def state_size(self):
+        return self._cell.state_size
+
+    @property
+    def output_size(self):
+        return self._output_size
+
+    @property
+    def variables(self):
+        return self._variables + self._cell.variables
+
+    def zero_state(self, batch_size, dtype):
+        with name_scope(f"{type(self).__name__}ZeroState"):
+            return self._cell.zero_state(batch_size, dtype)
+
+    def build(self, inputs_shape):
+        self._cell.maybe_build(inputs_shape, self.dtype)  # (before the loop, as dynamic_rnn needs: see RNNCell)
+        self.kernel = self.add_variable("kernel", [self._cell.output_size, self._output_size])
+        self.bias = self.add_variable("bias", [self._output_size], initializer=Zeros())
+
+    def call(self, inputs, state):
+        output, new_state = self._cell(inputs, state)
+        projected = bias_add(matmul(output, self.kernel), self.bias)
+        return (projected if self._activation is None else self._activation(projected)), new_state
 
 
 # ================================================================================ stacked bidirectional RNNs

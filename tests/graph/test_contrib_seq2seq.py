@@ -259,3 +259,24 @@ def test_stack_bidirectional_rnn_argument_errors():
         stack([gru(2)], [gru(2), gru(2)], x, dtype=tf.float32)
     with pytest.raises(ValueError, match="initial_states_bw must be a list of state tensors"):
         stack([gru(2)], [gru(2)], x, initial_states_bw=tf.zeros([2, 2]), dtype=tf.float32)
+
+
+def test_output_projection_wrapper_puts_one_dense_layer_on_every_step():
+    x = tf.placeholder(tf.float32, [None, 5, 2])
+    cell = tf.contrib.rnn.OutputProjectionWrapper(tf.contrib.rnn.BasicRNNCell(4), output_size=1)
+    outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+    assert outputs.shape.as_list() == [None, 5, 1] and cell.output_size == 1 and cell.state_size == 4
+    names = [v.name for v in tf.global_variables()]
+    assert names == ["rnn/output_projection_wrapper/basic_rnn_cell/kernel:0",
+                     "rnn/output_projection_wrapper/basic_rnn_cell/bias:0",
+                     "rnn/output_projection_wrapper/kernel:0", "rnn/output_projection_wrapper/bias:0"]
+    values = np.random.default_rng(0).standard_normal((3, 5, 2)).astype(np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got, w, b, kernel, bias = sess.run([outputs] + tf.global_variables(), {x: values})
+    h = np.zeros((3, 4), np.float32)
+    for t in range(5):  # the Elman cell, then the projection of its output
+        h = np.tanh(np.concatenate([values[:, t], h], 1) @ w + b)
+        np.testing.assert_allclose(got[:, t], h @ kernel + bias, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="output_size must be > 0"):
+        tf.contrib.rnn.OutputProjectionWrapper(tf.contrib.rnn.BasicRNNCell(4), output_size=0)
