@@ -17,8 +17,8 @@ from .basics import (constant, control_dependencies, group, identity, name_scope
                      placeholder_with_default, stop_gradient, tuple_ as tuple)
 # --- variables, random ops, initializers, variable scopes (variables.py, random_ops.py, initializers.py,
 #     variable_scope.py) ---
-from .variables import (Variable, assign, assign_add, assign_sub, global_variables, global_variables_initializer,
-                        initialize_all_variables, is_variable_initialized, local_variables,
+from .variables import (Variable, assign, assign_add, assign_sub, count_up_to, global_variables,
+                        global_variables_initializer, initialize_all_variables, is_variable_initialized, local_variables,
                         local_variables_initializer, report_uninitialized_variables, trainable_variables,
                         variables_initializer)
 from .random_ops import (multinomial, random_normal, random_shuffle, random_uniform, set_random_seed,
@@ -105,6 +105,8 @@ from .feature_column_categorical import tables_initializer  # a no-op: lookups n
 from .string_ops import as_string, strings  # tf.as_string, tf.strings.as_string
 from .string_functions import *  # noqa: F401,F403  (string_to_number, string_join, ...; fills tf.strings)
 from .csv_ops import decode_csv  # also tf.io.decode_csv, tf.data.experimental.CsvDataset and make_csv_dataset
+from .queues import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffleQueue  # also tf.queue.*
+from . import queues as queue
 from .tfrecords import python_io  # also tf.io.TFRecordWriter ..., tf.data.TFRecordDataset
 from .example_proto import (FixedLenFeature, VarLenFeature, parse_example,  # also in tf.io
                             parse_single_example)

@@ -29,7 +29,8 @@ class GPUOptions:
 
 class ConfigProto:
     """``tf.ConfigProto(...)``: options for a ``Session``. ``device_count={"GPU": 0}`` keeps the session on the
-    CPU; the rest are accepted and kept as attributes."""
+    CPU, ``operation_timeout_in_ms`` bounds the waits of queue ops (see ``RunOptions``); the rest are accepted and
+    kept as attributes."""
 
     def __init__(self, device_count=None, allow_soft_placement=False, log_device_placement=False, gpu_options=None,
                  intra_op_parallelism_threads=0, inter_op_parallelism_threads=0, **options):
@@ -49,7 +50,9 @@ class ConfigProto:
 class RunOptions:
     """``tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)``, for ``sess.run(..., options=)``: accepted and
     kept. minidl's session does not trace a run (no per-op timings or memory), so ``trace_level`` changes
-    nothing; ``python -m benchmarks.profile`` is where minidl's runs are taken apart."""
+    nothing; ``python -m benchmarks.profile`` is where minidl's runs are taken apart. ``timeout_in_ms`` does
+    count: an op of the run that waits (a queue's dequeue, queues.py) gives up after it with
+    ``DeadlineExceededError`` — as ``ConfigProto(operation_timeout_in_ms=...)`` sets for every run."""
     NO_TRACE, SOFTWARE_TRACE, HARDWARE_TRACE, FULL_TRACE = 0, 1, 2, 3
 
     def __init__(self, trace_level=NO_TRACE, timeout_in_ms=0, output_partition_graphs=False, **options):

@@ -14,6 +14,8 @@
 Variable values live here, in the session, not in the graph.
 """
 import collections
+import threading
+import time
 
 import numpy
 
@@ -26,6 +28,13 @@ from .graph_ops import Const
 from .strings import as_string_array, string
 
 _default_session_stack = []
+_deadlines = threading.local()  # .at: when the run in progress in this thread must give up waiting, or None
+
+
+def run_deadline():
+    """The ``time.monotonic()`` by which an op that waits (a queue's dequeue) must give up in the current thread's
+    run (``RunOptions.timeout_in_ms``, ``ConfigProto.operation_timeout_in_ms``), or None: wait as long as needed."""
+    return getattr(_deadlines, "at", None)
 
 
 def get_default_session():
@@ -73,12 +82,21 @@ class Session:
             from ..backend import cupy_or_none
             self._xp, self._device = cupy_or_none(), parse_device("cuda")
         self._graph_context = None  # while used as a context manager: the graph's as_default() context
+        self._timeout_ms = getattr(config, "operation_timeout_in_ms", 0) or 0
+        self._close_callbacks = []
 
     # --------------------------------------------------------------------------------------- lifecycle
     def close(self):
         self._closed = True
         self._variable_values.clear()
         self._plans.clear()
+        callbacks, self._close_callbacks = self._close_callbacks, []
+        for callback in callbacks:
+            callback()
+
+    def on_close(self, callback):
+        """Call ``callback()`` when the session closes (queues wake the ops still waiting on them)."""
+        self._close_callbacks.append(callback)
 
     def __enter__(self):
         if self._graph_context is not None:
@@ -116,6 +134,17 @@ class Session:
     # ------------------------------------------------------------------------------------- running
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         """Compute ``fetches`` (a tensor, op, variable, name, or a nest of them) and return the same structure."""
+        timeout_ms = (getattr(options, "timeout_in_ms", 0) if options is not None else 0) or self._timeout_ms
+        if not timeout_ms:
+            return self._run(fetches, feed_dict)
+        outer = run_deadline()
+        _deadlines.at = time.monotonic() + timeout_ms / 1000
+        try:
+            return self._run(fetches, feed_dict)
+        finally:
+            _deadlines.at = outer
+
+    def _run(self, fetches, feed_dict):
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         targets, rebuild = _flatten_fetches(self.graph, fetches)

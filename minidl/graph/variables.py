@@ -19,6 +19,8 @@ computes every input of an op before running it, and computing ``W`` means readi
 exist yet when the initializer runs. So ``Assign`` names its variable in an attribute and writes to the session
 directly.
 """
+import threading
+
 import numpy
 
 from ..backend import dtypes
@@ -95,6 +97,25 @@ class AssignSub(Assign):
 
 
 _ASSIGN_OPS = {"set": Assign, "add": AssignAdd, "sub": AssignSub}
+
+
+class CountUpTo(GraphOp):
+    """``variable += 1`` (an integer scalar), outputting the value *before* the increment — unless that value has
+    reached attr ``limit``: then ``OutOfRangeError``, and the variable stays. TF1's epoch counter
+    (``tf.train.limit_epochs``): each run hands out a distinct count until the limit ends the input. The read and
+    the write are one step under a lock, so two threads never get the same count."""
+    name = "CountUpTo"
+    _lock = threading.Lock()
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        variable, limit = operation.attrs["variable"], operation.attrs["limit"]
+        with CountUpTo._lock:
+            current = session.variable_value(variable)
+            if int(current) >= limit:
+                raise errors.OutOfRangeError(None, operation, f"Reached limit of {limit}")
+            session.set_variable_value(variable, current + current.dtype.type(1))
+        return (current,)
 
 
 class IsVariableInitialized(GraphOp):
@@ -265,6 +286,9 @@ class Variable(Tensor):
         out = _assign(self, delta, "add", True, name or "AssignAdd")
         return out if read_value else out.op
 
+    def count_up_to(self, limit):
+        return count_up_to(self, limit)
+
     def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
         out = _assign(self, delta, "sub", True, name or "AssignSub")
         return out if read_value else out.op
@@ -324,6 +348,20 @@ def assign_sub(ref, value, use_locking=None, name=None):
 
 
 # --------------------------------------------------------------------------------- collections, initializers
+
+def count_up_to(ref, limit, name=None):
+    """An op that increments the integer scalar variable ``ref`` and gives its value before the increment, until
+    that value reaches ``limit`` (then ``OutOfRangeError``); see ``CountUpTo``."""
+    if not isinstance(ref, Variable):
+        raise TypeError(f"count_up_to needs a tf.Variable, got {ref!r}")
+    if ref.dtype not in (dtypes.int32, dtypes.int64) or (ref.shape.rank_known and ref.shape.rank != 0):
+        raise TypeError(f"count_up_to: the variable must be an int32 or int64 scalar, got {ref.dtype.name} of shape "
+                        f"{ref.shape} ('{ref.op.name}')")
+    graph = _graph_for([ref])
+    operation = graph.create_op(CountUpTo, (), {"variable": ref.op, "limit": int(limit)},
+                                [Spec((), ref.dtype)], name=name or "CountUpTo")
+    return operation.outputs[0]
+
 
 def global_variables(scope=None):
     """The variables of the default graph's GLOBAL_VARIABLES collection (``scope``: a name-prefix regex)."""

@@ -349,4 +349,5 @@ def test_init_from_checkpoint_starts_chosen_variables_from_another_models_values
         wide = tf.Variable(tf.zeros([3], tf.float64), name="wide")
         with pytest.raises(ValueError, match="Dtype of variable wide:0 \\(float64\\) doesn't match"):
             tf.train.init_from_checkpoint(str(tmp_path), {"extra": wide})
-    assert tf.train.start_queue_runners() == []  # no queue runners in minidl: nothing to start
+    with tf.Session() as sess:  # a graph without queue runners: nothing to start
+        assert tf.train.start_queue_runners(sess) == []

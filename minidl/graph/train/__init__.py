@@ -5,7 +5,7 @@ messages of TFRecord data files (example_proto.py)."""
 from .basic_hooks import (CheckpointSaverHook, CheckpointSaverListener, FeedFnHook, FinalOpsHook, LoggingTensorHook,
                           NanLossDuringTrainingError, NanTensorHook, SecondOrStepTimer, StepCounterHook, StopAtStepHook,
                           SummarySaverHook)
-from .coordinator import Coordinator, start_queue_runners
+from .coordinator import Coordinator
 from .graph_io import write_graph
 from .init_from_checkpoint import init_from_checkpoint
 from ..meta_graph import export_meta_graph, import_meta_graph
@@ -15,6 +15,10 @@ from .moving_averages import ExponentialMovingAverage
 from .optimizer import Optimizer
 from .optimizers import (AdadeltaOptimizer, AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,
                          MomentumOptimizer, RMSPropOptimizer)
+from .queue_runner import QueueRunner, add_queue_runner, start_queue_runners
+from .input import (batch, batch_join, input_producer, limit_epochs, range_input_producer, shuffle_batch,
+                    shuffle_batch_join, slice_input_producer, string_input_producer)
+from . import queue_runner  # tf.train.queue_runner.QueueRunner ...
 from .proximal_optimizers import FtrlOptimizer, ProximalAdagradOptimizer, ProximalGradientDescentOptimizer
 from .saver import (CheckpointState, NewCheckpointReader, Saver, checkpoint_exists, get_checkpoint_state,
                     latest_checkpoint, list_variables, load_variable)

@@ -21,7 +21,7 @@ import time
 
 from ..errors import OutOfRangeError
 
-__all__ = ["Coordinator", "start_queue_runners"]
+__all__ = ["Coordinator"]
 
 
 class Coordinator:
@@ -40,9 +40,11 @@ class Coordinator:
 
     def request_stop(self, ex=None):
         """Set the stop flag. ``ex`` (an exception, or a ``sys.exc_info()`` triple) is kept to be re-raised by
-        ``join`` — the first one only, and not a clean-stop type."""
+        ``join`` — the first one only, not a clean-stop type, and only if it caused the stop: an error that a
+        thread reports while the threads are being stopped (a cancelled enqueue) is a consequence, not a cause."""
         with self._lock:
-            if ex is not None and self._exc_info_to_raise is None and not self._joined:
+            if ex is not None and self._exc_info_to_raise is None and not self._joined and \
+                    not self._stop_event.is_set():
                 exc_info = ex if isinstance(ex, tuple) else (type(ex), ex, ex.__traceback__)
                 if not issubclass(exc_info[0], self._clean_stop_exception_types):
                     self._exc_info_to_raise = exc_info
@@ -106,9 +108,3 @@ class Coordinator:
         if exc_info is not None:
             raise exc_info[1].with_traceback(exc_info[2])
 
-
-def start_queue_runners(sess=None, coord=None, daemon=True, start=True, collection="queue_runners"):
-    """Start the threads of the graph's queue runners (TF1's reader threads, stopped through a Coordinator).
-    minidl has no queue runners — its input pipelines are ``tf.data`` — so, as TF1 does for a graph without
-    any, there is nothing to start: an empty list of threads, and old scripts that call it run on."""
-    return []

@@ -37,6 +37,7 @@ from ..summary import merge_all
 from ..variables import global_variables_initializer, local_variables_initializer, report_uninitialized_variables
 from .basic_hooks import CheckpointSaverHook, StepCounterHook, SummarySaverHook
 from .coordinator import Coordinator
+from .queue_runner import start_queue_runners
 from .saver import Saver, get_checkpoint_state
 from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunValues
 
@@ -172,6 +173,8 @@ class MonitoredSession:
         self._session = None  # set before the hooks see it: a failing after_create_session still closes it
         try:
             self._session = (session_creator or ChiefSessionCreator()).create_session()
+            # a queue-fed input pipeline's threads work with the coordinator: close() stops and joins them
+            start_queue_runners(self._session, coord=self._coord)
             for hook in self._hooks:
                 hook.after_create_session(self._session, self._coord)
         except BaseException:

@@ -19,21 +19,21 @@ The session set-up is ``MonitoredTrainingSession``'s: a ``Scaffold`` makes the m
 way: ``USE_DEFAULT`` (the default) asks for the usual op, and None for *none* (no saver: no checkpoints; no
 summary op: no periodic summaries; no ready op: no check that every variable has a value).
 
-**The standard services, and how minidl differs from TF.** TF runs them as background threads: a checkpoint
-every ``save_model_secs``, the summary op every ``save_summaries_secs`` (each also once at the start), and a
-``global_step/sec`` counter. A minidl ``Session`` is not made for runs from several threads at once, and a
-summary op that reads a ``tf.data`` iterator would take batches away from the training loop, so here the
-services run **between steps, in the training thread**: ``should_stop()`` — which the training loop calls before
-every step — does whatever is due. A loop that never calls ``should_stop()`` gets no periodic checkpoints, only
-the one that minidl adds when the block ends (TF 1.x did not save at the end, and the last steps of a job were
-lost unless the program saved them itself; ``MonitoredTrainingSession`` does save at the end, and so does this).
-The end-of-block save is skipped when the block failed. ``loop()`` does start a real thread, for the program's
-own periodic work. Not written: the ``global_step/sec`` counter and the ``SessionLog`` events TF adds to the
-summary file.
+**The standard services, and how minidl differs from TF.** TF runs them as background threads: a checkpoint every
+``save_model_secs``, the summary op every ``save_summaries_secs`` (each also once at the start), and a
+``global_step/sec`` counter. A summary op that reads a ``tf.data`` iterator would then take batches away from the
+training loop, so here the services run **between steps, in the training thread**: ``should_stop()`` — which the
+training loop calls before every step — does whatever is due. A loop that never calls ``should_stop()`` gets no
+periodic checkpoints, only the one that minidl adds when the block ends (TF 1.x did not save at the end, and the
+last steps of a job were lost unless the program saved them itself; ``MonitoredTrainingSession`` does save at the
+end, and so does this). The end-of-block save is skipped when the block failed. ``loop()`` does start a real
+thread, for the program's own periodic work, and so do the queue runners of a queue-fed input pipeline
+(train/queue_runner.py), started with the services and stopped when the block ends. Not written: the
+``global_step/sec`` counter and the ``SessionLog`` events TF adds to the summary file.
 
 minidl runs in one process: ``master`` is accepted and ignored, and ``is_chief=False`` (a worker waiting for a
 chief that does not exist) and a ``session_manager`` (a distributed-training piece minidl does not have) are
-refused. ``local_init_run_options`` is accepted and ignored: minidl's run options change nothing.
+refused. ``local_init_run_options`` is accepted and ignored.
 """
 import contextlib
 import os
@@ -45,7 +45,8 @@ from ..compat import logging
 from ..core import get_default_graph
 from ..errors import OutOfRangeError
 from ..summary import FileWriter
-from .coordinator import Coordinator, start_queue_runners as _start_queue_runners
+from .coordinator import Coordinator
+from .queue_runner import start_queue_runners as _start_queue_runners
 from .graph_io import write_graph
 from .monitored_session import ChiefSessionCreator, Scaffold
 from .schedules import get_global_step
@@ -125,6 +126,7 @@ class Supervisor:
             self._summary_writer.add_graph(self._graph)
         if start_standard_services:
             self.start_standard_services(session)
+            self.start_queue_runners(session)
         return session
 
     def start_standard_services(self, sess):
@@ -141,8 +143,15 @@ class Supervisor:
         return []
 
     def start_queue_runners(self, sess, queue_runners=None):
-        """minidl has no queue runners (its input pipelines are ``tf.data``): no threads to start."""
-        return _start_queue_runners(sess, coord=self._coord)
+        """Start the threads of ``queue_runners`` (default: the graph's QUEUE_RUNNERS collection) with the
+        supervisor's coordinator, so that ``stop()`` stops and joins them; returns the threads."""
+        if queue_runners is None:
+            with self._graph.as_default():
+                return _start_queue_runners(sess, coord=self._coord)
+        threads = []
+        for qr in queue_runners:
+            threads.extend(qr.create_threads(sess, coord=self._coord, daemon=True, start=True))
+        return threads
 
     @contextlib.contextmanager
     def managed_session(self, master="", config=None, start_standard_services=True, close_summary_writer=True):
@@ -156,9 +165,12 @@ class Supervisor:
             sess = self.prepare_or_wait_for_session(master, config, start_standard_services=start_standard_services)
             yield sess
         except Exception as error:
-            # the coordinator keeps it for stop() to raise; it drops the end of the data, a clean stop
+            # the end of the data is a clean stop; another error is raised again after the clean-up, even when a
+            # stop had been requested before it (the coordinator keeps only an error that causes a stop)
             failed = not isinstance(error, OutOfRangeError)
             self.request_stop(error)
+            if failed:
+                raise
         finally:
             try:
                 if not failed and self._save_checkpoint in self._services:
