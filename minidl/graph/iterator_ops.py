@@ -41,6 +41,7 @@ is fed, so each dataset keeps its own position while the program switches::
     train_handle = sess.run(train.make_one_shot_iterator().string_handle())
     sess.run(train_op, feed_dict={handle: train_handle})
 """
+import threading
 import weakref
 
 import numpy
@@ -57,6 +58,7 @@ from .strings import string
 
 # Session -> {iterator Operation: the generator of the current pass}. Weak, so it goes when the session does.
 _passes = weakref.WeakKeyDictionary()
+_next_lock = threading.Lock()
 
 
 def host_array(array):
@@ -162,7 +164,8 @@ class IteratorGetNext(GraphOp):
             sources = session.run_subgraph(non_constant(dataset._sources()), {})
             elements = per_session[resource] = start_pass(session, dataset, sources)
         try:
-            element = next(elements)
+            with _next_lock:  # queue runners may run one get_next from several threads: one advances at a time
+                element = next(elements)
         except StopIteration:
             raise errors.OutOfRangeError(None, operation, "End of sequence") from None
         return tuple(device_array(session, a) for a in element)

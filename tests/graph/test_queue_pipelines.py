@@ -217,3 +217,10 @@ def test_queue_fed_training_equals_feeding_the_same_batches():
         return x, lambda i: {x: data[4 * i: 4 * i + 4]}
 
     np.testing.assert_allclose(train(queued), train(fed), rtol=1e-6)
+
+
+def test_a_dataset_iterator_can_feed_several_batching_threads():
+    element = tf.data.Dataset.range(40).make_one_shot_iterator().get_next()
+    batch = tf.train.batch([element], batch_size=8, num_threads=4, allow_smaller_final_batch=True)
+    results, _ = run_pipeline(batch)
+    assert sorted(np.concatenate(results)) == list(range(40))
