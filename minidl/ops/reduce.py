@@ -311,12 +311,16 @@ def stable_max(xp, x, dims):
     """The max of ``x`` over ``dims`` (kept as size 1), to subtract before ``exp`` so that nothing overflows.
 
     An infinite max (a slice of -inf, or one holding +inf) is replaced by 0 so no inf - inf NaN appears, and an
-    empty ``x`` gets 0. Shared with softmax and log_softmax.
+    empty ``x`` gets 0. (A NaN max stays: that slice's result is NaN either way.) Shared with softmax,
+    log_softmax, logsumexp and cross-entropy, which run it on every step, hence the lean form.
     """
     if x.size == 0:
         return xp.zeros((1,) * x.ndim, dtype=x.dtype)
-    m = xp.amax(x, axis=dims, keepdims=True)
-    return xp.where(xp.isfinite(m), m, 0).astype(x.dtype, copy=False)
+    m = x.max(axis=dims, keepdims=True)
+    if m.ndim == 0:  # (the max of a 0-d array is a numpy scalar, which cannot be written into)
+        m = xp.array(m)
+    m[xp.isinf(m)] = 0
+    return m
 
 
 class Logsumexp(Op):
