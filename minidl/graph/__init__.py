@@ -111,3 +111,10 @@ from .tfrecords import python_io  # also tf.io.TFRecordWriter ..., tf.data.TFRec
 from .example_proto import (FixedLenFeature, VarLenFeature, parse_example,  # also in tf.io
                             parse_single_example)
 from . import keras  # tf.keras: Sequential/Model with compile, fit, evaluate, predict (TF 1.x Keras)
+# --- TF1 readers, decode_raw and whole-file ops (readers.py, decode_raw.py, file_ops.py; importing them also fills
+#     tf.io: decode_raw, read_file, write_file, matching_files, match_filenames_once) ---
+from .readers import (FixedLengthRecordReader, IdentityReader, ReaderBase, TextLineReader, TFRecordReader,
+                      WholeFileReader)
+from .decode_raw import decode_raw
+from .file_ops import matching_files, read_file, write_file
+# --- end readers ---

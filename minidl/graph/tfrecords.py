@@ -126,13 +126,23 @@ def _finish(raw, file, compressor, partial, path):
 
 # ================================================================================================ reading
 
-def _records(name, compression):
-    """The records of file ``name``, one at a time, a damaged one a ``DataLossError`` when reached."""
+def records_at(name, compression):
+    """The records of file ``name``, one at a time, each as ``(offset, record)``: the offset is where the record
+    starts in the (decompressed) file — TF1's ``TFRecordReader`` keys a record by it (readers.py). A damaged
+    record is a ``DataLossError`` when reached."""
     with open_file(name, compression) as stream:
+        offset = 0
         try:
-            yield from iter_records(stream, os.fsdecode(name))
+            for body in iter_records(stream, os.fsdecode(name)):
+                yield offset, body
+                offset = stream.tell()  # iter_records reads a record exactly: this is where the next one starts
         except (ValueError, EOFError, OSError, zlib.error) as error:  # bad checksums, a broken compressed stream
             raise errors.DataLossError(None, None, str(error)) from None
+
+
+def _records(name, compression):
+    """The records of file ``name``, one at a time, without their offsets."""
+    return (body for _, body in records_at(name, compression))
 
 
 def tf_record_iterator(path, options=None):

@@ -27,5 +27,6 @@ from .schedules import (cosine_decay, cosine_decay_restarts, create_global_step,
                         natural_exp_decay, noisy_linear_cosine_decay, piecewise_constant, polynomial_decay)
 from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
 from .supervisor import Supervisor
+from ..file_ops import match_filenames_once
 from ..summary_reading import summary_iterator
 from ..example_proto import BytesList, Example, Feature, Features, FloatList, Int64List
