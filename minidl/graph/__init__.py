@@ -101,7 +101,7 @@ from . import contrib  # tf.contrib.layers: xavier_initializer, l2_regularizer, 
 from .partition_ops import dynamic_partition, dynamic_stitch  # also in tf.math
 from . import estimator  # tf.estimator.Estimator, EstimatorSpec, ModeKeys, RunConfig, inputs.numpy_input_fn
 from . import feature_column  # tf.feature_column.numeric_column, input_layer
-from .feature_column_categorical import tables_initializer  # a no-op: lookups need no tables
+from .lookup_ops import lookup, tables_initializer  # tf.lookup: vocabulary tables (also tf.contrib.lookup)
 from .string_ops import as_string, strings  # tf.as_string, tf.strings.as_string
 from .string_functions import *  # noqa: F401,F403  (string_to_number, string_join, ...; fills tf.strings)
 from .csv_ops import decode_csv  # also tf.io.decode_csv, tf.data.experimental.CsvDataset and make_csv_dataset

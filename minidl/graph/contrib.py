@@ -43,7 +43,8 @@ Each layer adds its output to the collections ``outputs_collections`` names.
 
 and ``ResidualWrapper``, ``DeviceWrapper`` and the stacked bidirectional RNNs (rnn_wrappers.py).
 **tf.contrib.seq2seq** and **tf.contrib.legacy_seq2seq** hold the sequence losses (contrib_seq2seq.py);
-**tf.contrib.framework** (``arg_scope``) and **tf.contrib.slim** are in contrib_framework.py and contrib_slim.py.
+**tf.contrib.framework** (``arg_scope``) and **tf.contrib.slim** are in contrib_framework.py and contrib_slim.py;
+**tf.contrib.lookup** is ``tf.lookup`` (lookup_ops.py).
 """
 import numbers
 import types
@@ -58,6 +59,7 @@ from .frontend import convert_to_tensor
 from .initializers import Ones, VarianceScaling, Zeros
 from .layers import (_padding, _pair, batch_normalization as layers_batch_normalization, dropout as layers_dropout,
                      flatten as layers_flatten)
+from .lookup_ops import lookup as lookup_namespace
 from .math_ops import abs, add_n, matmul, multiply, reduce_sum
 from .nn_ops import bias_add, l2_loss, nn
 from .nn_training import avg_pool, conv2d as nn_conv2d, dropout_rate, max_pool
@@ -470,6 +472,8 @@ seq2seq = types.SimpleNamespace(
     BeamSearchDecoderState=BeamSearchDecoderState, FinalBeamSearchDecoderOutput=FinalBeamSearchDecoderOutput)
 legacy_seq2seq = types.SimpleNamespace(sequence_loss=legacy_sequence_loss,
                                        sequence_loss_by_example=sequence_loss_by_example)
+
+lookup = lookup_namespace  # tf.contrib.lookup: TF 1.x's home of tf.lookup (lookup_ops.py)
 
 # tf.contrib.framework (arg_scope, the variables helpers) and tf.contrib.slim; contrib_slim.py is imported last:
 # it is built on the namespaces above, which it imports from here

@@ -354,6 +354,7 @@ class GraphKeys:
     READY_OP = "ready_op"
     SUMMARY_OP = "summary_op"
     QUEUE_RUNNERS = "queue_runners"
+    TABLE_INITIALIZERS = "table_initializer"  # the lookup tables' initializers (tf.tables_initializer groups them)
 
 
 class Graph:

@@ -23,8 +23,9 @@ of a str, which changes per process). Integers are hashed through their decimal 
 ``as_string``: 7 and "7" share a bucket.
 
 **No lookup tables.** TF keeps a vocabulary in a hash-table resource that ``tf.tables_initializer()`` must fill
-before the first run; minidl's lookup op holds the vocabulary itself, so ``tables_initializer`` is a no-op kept
-for the TF1 code that runs it.
+before the first run; minidl's lookup op holds the vocabulary itself, so a column adds no table to initialize
+(running ``tf.tables_initializer()`` is harmless). The tables of ``tf.lookup`` (lookup_ops.py) hash with
+``fingerprint`` too, so a value gets the same out-of-vocabulary bucket there as here.
 """
 import collections
 import hashlib
@@ -37,7 +38,7 @@ from ..backend import device as parse_device, to_device
 from ..ops.base import Spec
 from . import dtypes
 from .array_ops import expand_dims, fill, shape, where
-from .basics import control_dependencies, identity, no_op
+from .basics import control_dependencies, identity
 from .check_ops import Assert
 from .core import get_default_graph
 from .frontend import convert_to_tensor
@@ -45,7 +46,7 @@ from .graph_ops import GraphOp
 from .math_ops import cast, greater_equal, less, logical_not, logical_or, reduce_any
 
 __all__ = ["categorical_column_with_hash_bucket", "categorical_column_with_identity",
-           "categorical_column_with_vocabulary_list", "crossed_column", "tables_initializer"]
+           "categorical_column_with_vocabulary_list", "crossed_column"]
 
 _DEFAULT_HASH_KEY = 0xDECAFCAFFE  # TF's seed for crossed_column's hashing
 
@@ -177,13 +178,6 @@ class Cross(GraphOp):
                     hashed = fingerprint(hashed.to_bytes(8, "little") + fingerprint(value).to_bytes(8, "little"))
                 out[example, j] = hashed % size
         return (session.array_module.asarray(out),)
-
-
-def tables_initializer(name="init_all_tables"):
-    """The op that initializes the graph's lookup tables. minidl's vocabulary lookups hold their vocabulary in the
-    op itself and need no table, so this is a no-op: TF1 code may still run it (``sess.run(tf.tables_initializer())``
-    before the first lookup)."""
-    return no_op(name=name)
 
 
 # ============================================================================================ the columns

@@ -30,8 +30,10 @@ minidl runs in one process: there is no cluster, so ``master`` is accepted and i
 (a worker waiting for a chief that does not exist) is refused. Not written: the ``SessionLog`` events TF adds to
 the summary file (TensorBoard uses them to mark restarts) and ``run_step_fn``.
 """
+from ..basics import group
 from ..core import GraphKeys, get_default_graph
 from ..errors import OutOfRangeError
+from ..lookup_ops import tables_initializer
 from ..session import Session
 from ..summary import merge_all
 from ..variables import global_variables_initializer, local_variables_initializer, report_uninitialized_variables
@@ -51,10 +53,10 @@ USE_DEFAULT = object()
 class Scaffold:
     """The ops a monitored session needs to set up a model; each one not given is made by ``finalize()``:
     ``init_op`` (``global_variables_initializer()``), ``ready_op`` (names the uninitialized variables; empty when
-    the model is ready), ``local_init_op`` (``local_variables_initializer()``), ``summary_op``
-    (``tf.summary.merge_all()``, None without summaries) and ``saver`` (a ``Saver`` of all variables). A
-    collection (INIT_OP, READY_OP, LOCAL_INIT_OP, SUMMARY_OP, SAVERS) holding exactly one item supplies it
-    instead. ``init_fn(scaffold, session)`` runs after ``init_op`` (e.g. to load pretrained weights)."""
+    the model is ready), ``local_init_op`` (``local_variables_initializer()`` and ``tables_initializer()``, as TF's),
+    ``summary_op`` (``tf.summary.merge_all()``, None without summaries) and ``saver`` (a ``Saver`` of all
+    variables). A collection (INIT_OP, READY_OP, LOCAL_INIT_OP, SUMMARY_OP, SAVERS) holding exactly one item
+    supplies it instead. ``init_fn(scaffold, session)`` runs after ``init_op`` (e.g. to load pretrained weights)."""
 
     def __init__(self, init_op=None, init_feed_dict=None, init_fn=None, ready_op=None, ready_for_local_init_op=None,
                  local_init_op=None, summary_op=None, saver=None, copy_from_scaffold=None):
@@ -80,7 +82,8 @@ class Scaffold:
         if self._ready_op is None:
             self._ready_op = _one_in_collection(graph, GraphKeys.READY_OP) or report_uninitialized_variables()
         if self._local_init_op is None:
-            self._local_init_op = _one_in_collection(graph, GraphKeys.LOCAL_INIT_OP) or local_variables_initializer()
+            self._local_init_op = _one_in_collection(graph, GraphKeys.LOCAL_INIT_OP) or \
+                group(local_variables_initializer(), tables_initializer())
         if self._summary_op is None:
             self._summary_op = _one_in_collection(graph, GraphKeys.SUMMARY_OP) or merge_all()
         if self._saver is None:
