@@ -173,7 +173,6 @@ class QueueEnqueue(GraphOp):
     def execute(session, operation, arrays):
         resource, many = operation.attrs["queue"], operation.attrs["many"]
         shapes = resource.attrs["shapes"]
-        xp = session.array_module
         arrays = [a.copy() for a in arrays]
         if many:
             rows = {a.shape[0] if a.ndim else None for a in arrays}
@@ -188,12 +187,11 @@ class QueueEnqueue(GraphOp):
                 expected = _shape_text(((None,) if many else ()) + tuple(shapes[i]))
                 raise errors.InvalidArgumentError(None, operation, f"Shape mismatch in tuple component {i}. "
                                                                    f"Expected {expected}, got {_shape_text(a.shape)}")
-        if many:
-            elements = list(zip(*(list(a) if a.dtype == string else [a[k] for k in range(len(a))] for a in arrays)))
+        if many:  # one element per row; a row as an array (of a string vector too, whose a[k] would be bytes)
+            elements = list(zip(*([a[k:k + 1].reshape(a.shape[1:]) for k in range(len(a))] for a in arrays)))
         else:
             elements = [tuple(arrays)]
-        contents(session, resource).put([tuple(xp.asarray(c) if c.__class__ is not numpy.ndarray else c
-                                               for c in element) for element in elements], operation)
+        contents(session, resource).put(elements, operation)
         return ()
 
 

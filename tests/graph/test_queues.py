@@ -61,6 +61,16 @@ def test_one_component_gives_a_tensor_and_names_give_dicts():
         assert sess.run(out) == {"n": 3, "word": b"three"}
 
 
+def test_strings_keep_their_bytes_and_dtype():
+    q = tf.FIFOQueue(5, tf.string, shapes=[])
+    fill = q.enqueue_many([["ends in NUL\x00", "b"]])
+    with tf.Session() as sess:
+        sess.run(fill)
+        assert sess.run(q.dequeue()) == b"ends in NUL\x00"  # (a fixed-width bytes array would drop the NUL)
+        batch = sess.run(q.dequeue_many(1))
+    assert batch.dtype == object and batch.tolist() == [b"b"]
+
+
 def test_close_drains_then_ends_and_refuses_new_elements():
     q = tf.FIFOQueue(10, tf.int32, shapes=[])
     fill = q.enqueue_many([[1, 2, 3]])
