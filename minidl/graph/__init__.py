@@ -118,3 +118,8 @@ from .readers import (FixedLengthRecordReader, IdentityReader, ReaderBase, TextL
 from .decode_raw import decode_raw
 from .file_ops import matching_files, read_file, write_file
 # --- end readers ---
+# --- templates and eager-style py_function (template.py, functional_ops.py; tensor-valued axis/k/size arguments
+#     of reduce_*, top_k and the resizes need no exports: run_time_axes.py, sort_ops.py, image_resize.py) ---
+from .template import make_template
+from .functional_ops import py_function
+# --- end templates and py_function ---

@@ -26,8 +26,8 @@ from .basics import control_dependencies
 from .check_ops import Assert, assert_less_equal
 from .core import Tensor
 from .graph_ops import Const
-from .math_ops import (cast, check_dtype, constant_value, deprecated_alias, graph_tensor, known_dims, matching_list,
-                       matching_pair, normalize_axis, require_bool, tf_op, to_tensor)
+from .math_ops import (cast, check_dtype, computed_at_run_time, constant_value, deprecated_alias, graph_tensor,
+                       known_dims, matching_list, matching_pair, normalize_axis, require_bool, tf_op, to_tensor)
 
 _INDEX_TYPES = ("int32", "int64")
 _ALL = builtins.slice(None)  # ``:`` in an index (this module defines its own ``slice``)
@@ -99,6 +99,22 @@ class ReshapeTo(Op):
     def infer(x, shape):
         rank = None if shape.shape is None else shape.shape[0]
         return Spec(None if rank is None else (None,) * rank, x.dtype)
+
+
+class TransposeBy(Op):
+    """``x`` with its dims permuted by ``perm``, a 1-D integer tensor read when the graph runs (output dim i is
+    input dim ``perm[i]``). VJP: ``g`` permuted back, by the inverse permutation ``argsort(perm)``."""
+    saves_inputs = (1,)
+    differentiable_inputs = (0,)
+    forward = staticmethod(lambda xp, x, perm: xp.transpose(x, _host_ints(perm)))
+
+    @staticmethod
+    def vjp(ctx, g):
+        return apply(TransposeBy, g, ops.argsort(ctx.inputs[1])), None
+
+    @staticmethod
+    def infer(x, perm):
+        return Spec(None if x.shape is None else (None,) * len(x.shape), x.dtype)
 
 
 class TileBy(Op):
@@ -269,6 +285,9 @@ def transpose(a, perm=None, name="transpose", conjugate=False):
     """Permute the dims: output dim i is input dim ``perm[i]``; by default the order is reversed (a matrix's
     transpose). ``conjugate`` also conjugates complex values."""
     x = to_tensor(a)
+    if perm is not None and computed_at_run_time(perm):  # a permutation known only when the graph runs
+        out = apply(TransposeBy, x, check_dtype(to_tensor(perm, dtypes.int32), ("int32", "int64"), "perm"))
+        return ops.conj(out) if conjugate else out
     perm = list(reversed(builtins.range(x.ndim))) if perm is None else constant_value(perm, "perm")
     out = ops.permute(x, perm)
     return ops.conj(out) if conjugate else out

@@ -11,8 +11,14 @@ float64 — TF's well-known "0-th value returned by pyfunc_0 is double, but expe
 unknown to the graph (use ``set_shape``), and no gradient flows through it. An exception in ``func`` becomes the
 error TF maps it to: ``ValueError``/``TypeError`` -> ``InvalidArgumentError``, ``StopIteration`` ->
 ``OutOfRangeError``, ``NotImplementedError`` -> ``UnimplementedError``, anything else -> ``UnknownError``.
+
+**py_function** (TF 1.13+) is py_func as TF's eager mode sees it: ``func`` gets *eager tensors* — here an
+``EagerTensor``, an array with ``.numpy()``, ``.shape``, ``.dtype`` and numpy's operators — and may return eager
+tensors, arrays or Python numbers, converted to ``Tout`` as ``tf.convert_to_tensor`` would (so a Python ``1.5``
+may be a float32 result). It is a py_func op underneath, with ``func`` wrapped to do those conversions.
 """
 import numpy
+from numpy.lib.mixins import NDArrayOperatorsMixin
 
 from .. import ops
 from ..backend import device as parse_device, dtypes, to_device
@@ -20,7 +26,8 @@ from ..ops.base import Spec
 from . import errors
 from .array_ops import shape
 from .basics import constant
-from .core import get_default_graph
+from .core import TensorShape, get_default_graph
+from .dtypes import as_dtype
 from .function_graph import flatten, pack, same_structure
 from .graph_ops import GraphOp
 from .loops import while_loop
@@ -137,8 +144,8 @@ def _py_argument(array):
 
 def py_func(func, inp, Tout, stateful=True, name=None):
     """An op that runs ``func(*values of inp)`` in Python when the graph runs (module docstring). ``Tout``: a
-    dtype (the result is then one tensor) or a list of dtypes (a list of tensors). ``stateful`` is accepted for
-    compatibility (minidl never merges or skips ops)."""
+    dtype (the result is then one tensor) or a list of dtypes (a list of tensors; for an empty list, the op).
+    ``stateful`` is accepted for compatibility (minidl never merges or skips ops)."""
     if not callable(func):
         raise TypeError(f"func must be callable, got {func!r}")
     inputs = [to_tensor(x) for x in inp]
@@ -146,6 +153,8 @@ def py_func(func, inp, Tout, stateful=True, name=None):
     tout = [dtypes.as_dtype(d) for d in ([Tout] if single else Tout)]
     operation = get_default_graph().create_op(PyFunc, inputs, {"func": func, "Tout": tuple(tout)},
                                               [Spec(None, d) for d in tout], name=name or "PyFunc")
+    if not tout:  # TF returns the op itself when there is no output, so that a session can run it
+        return operation
     return operation.outputs[0] if single else list(operation.outputs)
 
 
@@ -154,4 +163,106 @@ def numpy_function(func, inp, Tout, name=None):
     return py_func(func, inp, Tout, name=name)
 
 
-__all__ = ["map_fn", "py_func", "numpy_function"]
+# ============================================================================================ py_function
+
+class EagerTensor(NDArrayOperatorsMixin):
+    """What ``py_function``'s ``func`` gets for each input: the value, with the parts of TF's eager tensor that such
+    functions use — ``.numpy()``, ``.shape`` (a ``TensorShape``), ``.dtype`` (a ``tf.DType``), indexing, ``len``,
+    ``int()``/``float()``/``bool()``, and numpy's operators and ufuncs (``x * 2``, ``np.exp(x)``), whose results
+    are eager tensors again. Other numpy functions (``np.mean(x)``) see it as an array and return arrays."""
+    __slots__ = ("_array",)
+
+    def __init__(self, array):
+        self._array = array
+
+    def numpy(self):
+        """The value as a numpy array (a scalar string as ``bytes``, as TF gives it)."""
+        return _py_argument(self._array)
+
+    @property
+    def shape(self):
+        return TensorShape(self._array.shape)
+
+    @property
+    def dtype(self):
+        return as_dtype(self._array.dtype)
+
+    @property
+    def ndim(self):
+        return self._array.ndim
+
+    def __array__(self, dtype=None, copy=None):
+        return self._array if dtype is None else self._array.astype(dtype)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        # every operator of NDArrayOperatorsMixin lands here: compute on the arrays, hand back eager tensors
+        arrays = [x._array if isinstance(x, EagerTensor) else x for x in inputs]
+        result = getattr(ufunc, method)(*arrays, **kwargs)
+        if isinstance(result, tuple):
+            return tuple(EagerTensor(numpy.asarray(r)) for r in result)
+        return EagerTensor(numpy.asarray(result))
+
+    def __getitem__(self, index):
+        return EagerTensor(numpy.asarray(self._array[index]))
+
+    def __len__(self):
+        return len(self._array)
+
+    def __int__(self):
+        return int(self._array)
+
+    def __float__(self):
+        return float(self._array)
+
+    def __bool__(self):
+        return bool(self._array)
+
+    def __repr__(self):
+        return f"<tf.Tensor: shape={self.shape}, dtype={self.dtype.name}, numpy={self._array!r}>"
+
+
+def _convertible(source, target):
+    """Whether TF's conversion of a number or array to an eager tensor casts ``source`` to ``target``: integers to
+    any integer or floating type, floats to other floats, both to complex (``IsCompatible`` in TF's
+    pywrap_tensor.cc). Anything else is not converted (and py_func then reports the dtype)."""
+    if source.kind in "iu":
+        return target.kind in "iufc"
+    return (source.kind == "f" and target.kind in "fc") or (source.kind == "c" and target.kind == "c")
+
+
+def _eager_result(value, dtype):
+    """One value ``func`` returned, as py_func takes it: an eager tensor must already have the promised ``dtype``
+    (TF's ``convert_to_tensor`` never casts a tensor); numbers, lists and arrays are cast where TF would."""
+    if isinstance(value, EagerTensor):
+        if value.dtype != dtype:
+            raise ValueError(f"Tensor conversion requested dtype {as_dtype(dtype).name} for Tensor with dtype "
+                             f"{value.dtype.name}: {value!r}")
+        return value._array
+    array = numpy.asarray(value)
+    return array.astype(dtype) if array.dtype != dtype and _convertible(array.dtype, dtype) else value
+
+
+def py_function(func, inp, Tout, name=None):
+    """An op that runs ``func`` in Python when the graph runs, on eager tensors (``EagerTensor``) holding the values
+    of ``inp`` (module docstring). ``Tout``: a dtype (one result tensor) or a list of them (a list of tensors; for
+    an empty list, the op, and ``func`` returns None). The results' shapes are unknown to the graph.
+
+    TF's py_function is differentiable, through a GradientTape around ``func``; this one is not: the gradient
+    through it is None, as for py_func, because ``func`` computes with numpy here, which records nothing.
+    """
+    if not callable(func):
+        raise TypeError(f"func must be callable, got {func!r}")
+    tout = [dtypes.as_dtype(d) for d in (Tout if isinstance(Tout, (list, tuple)) else [Tout])]
+
+    def eager_func(*values):  # py_func's arguments: arrays, or bytes for a scalar string (tf.string is object)
+        result = func(*[EagerTensor(numpy.asarray(v, dtype=object if isinstance(v, bytes) else None))
+                        for v in values])
+        results = [] if result is None else list(result) if isinstance(result, (list, tuple)) else [result]
+        if len(results) != len(tout):  # py_func reports the count
+            return results
+        return [_eager_result(r, d) for r, d in zip(results, tout)]
+
+    return py_func(eager_func, inp, Tout, name=name or "EagerPyFunc")
+
+
+__all__ = ["map_fn", "py_func", "numpy_function", "py_function"]

@@ -13,17 +13,23 @@ PyTorch's:
 * **dtypes**: bilinear, bicubic and area return float32, whatever the image's dtype (even float64); nearest keeps
   it. ``resize_images`` returns the images unchanged (dtype too) when the size is already right.
 
-The output size must be known when the graph is built; the input's may be unknown (a placeholder of shape
-``[None, None, None, 3]``), except for the area method.
+The input's size may be unknown (a placeholder of shape ``[None, None, None, 3]``), except for the area method.
+The output size may be a tensor computed when the graph runs (``tf.shape(other)[1:3]``), except for the area
+method and ``preserve_aspect_ratio``: the op library's ``Taps`` takes the size as an attribute, so ``TapsTo`` takes
+it as an input, and the taps are gathered and weighted as ``resample`` does.
 """
+import functools
+
 import numpy
 
 from .. import ops
 from ..backend import dtypes
-from ..ops.resampling import Rule, resample
+from ..ops.base import Op, Spec, apply
+from ..ops.resampling import Rule, Taps, resample, tap_count
 from . import errors
+from .core import Tensor
 from .image_geometry import height_axis, image_tensor
-from .math_ops import _dims, check_dtype, constant_value, tf_op, to_tensor
+from .math_ops import _dims, check_dtype, computed_at_run_time, constant_value, tf_op, to_tensor
 
 _IMAGE_TYPES = ("uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64")
 
@@ -41,28 +47,67 @@ _KERNELS = {ResizeMethod.BILINEAR: "linear", ResizeMethod.NEAREST_NEIGHBOR: "nea
 
 
 def _size(size):
-    """``size`` (new_height, new_width) as two Python ints: a list, an array or a constant int32 tensor."""
+    """``size`` (new_height, new_width) as two Python ints when it is known now (a list, an array or a constant
+    int32 tensor), else as two 0-d int32 tensors, read (and checked) when the graph runs."""
     tensor = to_tensor(size, dtypes.int32)
     if tensor.dtype != dtypes.int32:
         raise ValueError(f"Tensor conversion requested dtype int32 for Tensor with dtype {tensor.dtype.name}: "
                          f"{tensor!r}")
     if not tensor.shape.is_compatible_with([2]):
         raise ValueError("'size' must be a 1-D Tensor of 2 elements: new_height, new_width")
+    if computed_at_run_time(tensor):
+        return tensor[0], tensor[1]
     height, width = constant_value(tensor, "size")
     if height <= 0 or width <= 0:
         raise errors.InvalidArgumentError(None, None, f"output dimensions must be positive, got {[height, width]}")
     return height, width
 
 
+class TapsTo(Op):
+    """The op library's ``Taps`` (positions and weights for resampling dim ``dim`` of ``x`` by ``rule``) with the
+    output size a 0-d integer tensor, read — and checked, as TF's kernel checks it — when the op runs."""
+    n_outputs = 2
+    differentiable = False
+    saves_inputs = ()
+
+    @staticmethod
+    def forward(xp, x, size, dim, rule):
+        size = int(size)
+        if size <= 0:
+            raise errors.InvalidArgumentError(None, None, f"output dimensions must be positive, got {size}")
+        return Taps.forward(xp, x, dim, size, rule)
+
+    @staticmethod
+    def infer(x, size, dim, rule):
+        count = tap_count(rule, None, None)
+        return Spec((count, None), dtypes.int64), Spec((count, None), x.dtype)
+
+
+def _resample(x, dim, size, rule):
+    """``resample`` (ops/resampling.py) of dim ``dim`` to ``size`` positions: a Python int, or a 0-d tensor known
+    when the graph runs, whose taps come from ``TapsTo`` and are gathered and weighted as ``resample`` does."""
+    if not isinstance(size, Tensor):
+        return resample(x, dim, size, rule)
+    if tap_count(rule, None, None) is None:  # the area kernel's count of taps depends on the sizes
+        raise NotImplementedError(f"resize: the {rule.kernel!r} method needs the output size known when the graph is "
+                                  "built")
+    positions, weights = apply(TapsTo, x, size, dim=dim, rule=rule)
+    picked = [ops.index_select(x, dim, positions[k]) for k in range(positions.shape[0])]
+    if rule.kernel == "nearest":
+        return picked[0]
+    along = (-1,) + (1,) * (x.ndim - 1 - dim)  # a weight per position along dim, broadcast over the dims after
+    return functools.reduce(ops.add, [ops.mul(p, ops.reshape(weights[k], along)) for k, p in enumerate(picked)])
+
+
 def _resize(images, height, width, kernel, align_corners, half_pixel):
-    """The last three dims' rows resized to ``height``, then its columns to ``width``, by ``kernel`` with TF's
-    rules. All but nearest neighbour compute (and return) float32."""
+    """The last three dims' rows resized to ``height``, then its columns to ``width`` (each a Python int or a 0-d
+    tensor), by ``kernel`` with TF's rules. All but nearest neighbour compute (and return) float32."""
     if align_corners and half_pixel:
         raise errors.InvalidArgumentError(None, None, "If half_pixel_centers is True, align_corners must be False.")
     x = images if kernel == "nearest" else ops.cast(images, dtypes.float32)  # TF's kernels compute in float32
     rule = Rule(kernel, align_corners=bool(align_corners), half_pixel=bool(half_pixel))
     rows = height_axis(x)
-    return resample(resample(x, rows, height, rule), rows + 1, width, rule)
+    return _resample(_resample(x, rows, height, rule), rows + 1, width, rule)
 
 
 def _resize_op(op_type, images, size, kernel, align_corners, half_pixel):
@@ -125,10 +170,14 @@ def resize_images(images, size, method=ResizeMethod.BILINEAR, align_corners=Fals
     if method not in _KERNELS:
         raise ValueError("Resize method is not implemented.")
     height, width = _size(size)
+    run_time = isinstance(height, Tensor)
     if preserve_aspect_ratio:
+        if run_time:
+            raise NotImplementedError("resize_images: preserve_aspect_ratio needs the size known when the graph is "
+                                      "built")
         height, width = _preserving_aspect_ratio(x, height, width)
     rows = height_axis(x)
-    if (x.shape[rows], x.shape[rows + 1]) == (height, width):  # TF skips a resize to the same size
+    if not run_time and (x.shape[rows], x.shape[rows + 1]) == (height, width):  # TF skips a resize to the same size
         return x
     check_dtype(x, _IMAGE_TYPES, "images")
     return _resize(x, height, width, _KERNELS[method], align_corners, False)

@@ -151,6 +151,16 @@ def constant_value(value, what):
                               f"{tensor.name} is computed at run time")
 
 
+def computed_at_run_time(value):
+    """Whether ``value``, an argument TF also takes as a tensor (an axis, top_k's ``k``, a resize's size), is known
+    only when the graph runs: a tensor that is not a constant, or a list holding one. ``constant_value`` reads the
+    others now."""
+    if isinstance(value, (list, tuple)):
+        return any(computed_at_run_time(v) for v in value)
+    tensor = graph_tensor(value)
+    return tensor is not None and tensor.op.op is not Const
+
+
 def known_dims(shape_tensor):
     """What the graph knows of the values of ``shape_tensor``, a 1-D int tensor that gives a shape: a list with None
     where only the run time knows a dim, or None when even its length is unknown. A constant's values are known,
@@ -417,13 +427,18 @@ def _reduction(py_name, default_name, reduce, allowed, doc):
     @tf_op(default_name)
     def reduction(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None, keep_dims=None):
         x = check_dtype(to_tensor(input_tensor), allowed, "input")
-        dims = axis_arg(axis, reduction_indices)
+        axis = deprecated_alias(axis, reduction_indices, "axis", "reduction_indices")
         keepdim = bool(deprecated_alias(keepdims, keep_dims, "keepdims", "keep_dims"))
+        if computed_at_run_time(axis):
+            from .run_time_axes import reduce_at_run_time  # (it builds on array_ops, which builds on this module)
+            return reduce_at_run_time(reduce, x, axis, keepdim)
+        dims = axis_arg(axis)
         if dims == ():  # TF reduces over no axis at all (the op library would read () as "every axis")
             return x
         return reduce(x, dims, keepdim)
     reduction.__name__ = reduction.__qualname__ = py_name
-    reduction.__doc__ = doc + " Over ``axis`` (None: all axes); ``keepdims`` keeps them with size 1."
+    reduction.__doc__ = doc + (" Over ``axis`` (None: all axes; a tensor: the axes it holds when the graph runs); "
+                               "``keepdims`` keeps them with size 1.")
     return reduction
 
 

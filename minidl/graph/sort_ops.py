@@ -4,16 +4,22 @@
 Indices come out as int32 (TF's default; the op library's are int64). Sorting is stable: of equal values, the one
 with the lower index comes first, which is also TF's rule for ``top_k``. ``unique`` lists the distinct values in
 the order they first appear (TF's order, where the op library's ``unique`` sorts them).
+
+``top_k``'s ``k`` may be a tensor computed when the graph runs (``tf.shape(x)[1] // 2``): the op library's ``Topk``
+takes ``k`` as an attribute, so ``TopKBy`` takes it as an input and reads it when it runs.
 """
 import collections
 
 from .. import ops
 from ..backend import dtypes
+from ..ops.base import Op, Spec, apply
+from ..ops.sorting import Topk
+from . import errors
 from .array_ops import shape
 from .basics import control_dependencies
 from .check_ops import Assert
 from .math_extras import ensure_shape
-from .math_ops import REALS, check_dtype, constant_value, math, tf_op, to_tensor
+from .math_ops import REALS, check_dtype, computed_at_run_time, constant_value, math, tf_op, to_tensor
 from .nn_ops import nn
 
 TopKV2 = collections.namedtuple("TopKV2", ["values", "indices"])
@@ -44,16 +50,49 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
     return ops.cast(ops.argsort(x, constant_value(axis, "axis"), _descending(direction)), dtypes.int32)
 
 
-@tf_op("TopKV2")
-def top_k(input, k=1, sorted=True, name=None):
-    """``(values, indices)`` of the ``k`` largest entries along the last dim, largest first (of equal entries, the
-    lower index first); indices are int32. The gradient of the values goes back to where they came from."""
-    x = check_dtype(to_tensor(input), REALS, "input")
-    k = constant_value(k, "k")
+class TopKBy(Op):
+    """The op library's ``Topk`` (largest first, along attr ``dim``) with ``k`` a 0-d integer tensor read when the op
+    runs, checked then as TF's kernel checks it. The VJP is ``Topk``'s; ``k`` has no gradient."""
+    n_outputs = 2
+    saves_inputs = ()
+    saves_outputs = (1,)  # the indices only
+    differentiable_inputs = (0,)
+
+    @staticmethod
+    def forward(xp, x, k, dim):
+        k, columns = int(k), x.shape[dim]
+        if k < 0:
+            raise errors.InvalidArgumentError(None, None, f"Need k >= 0, got {k}")
+        if columns < k:
+            raise errors.InvalidArgumentError(None, None, f"input must have at least k columns. Had {columns}, "
+                                                          f"needed {k}")
+        return Topk.forward(xp, x, k, dim, True)
+
+    @staticmethod
+    def vjp(ctx, g, g_indices):
+        return Topk.vjp(ctx, g, g_indices) + (None,)
+
+    @staticmethod
+    def infer(x, k, dim):
+        shape = x.shape[:dim] + (None,) + x.shape[dim + 1:]
+        return Spec(shape, x.dtype), Spec(shape, dtypes.int64)
+
+
+def _top_k_at_run_time(x, k):
+    """``top_k`` with ``k`` a tensor computed when the graph runs: ``TopKBy``; the last dim of the results is
+    unknown to the graph."""
+    k = check_dtype(to_tensor(k, dtypes.int32), ("int32",), "k")
+    if k.shape.rank_known and len(k.shape) != 0:
+        raise ValueError(f"Shape must be rank 0 but is rank {len(k.shape)} for 'TopKV2': k ({k.name}) must be a "
+                         "scalar")
+    return apply(TopKBy, x, k, dim=x.ndim - 1)
+
+
+def _top_k_now(x, k):
+    """``top_k`` with ``k`` known now: the op library's ``topk``, after TF's checks of ``k`` (an input whose last
+    dim only the run time knows is checked then)."""
     if k < 0:
         raise ValueError(f"Need k >= 0, got {k}")
-    if not x.shape.rank_known or len(x.shape) == 0:
-        raise ValueError(f"Shape must be at least rank 1 but is rank {x.shape.rank} for 'TopKV2' (input {x.shape})")
     if x.shape[-1] is not None and x.shape[-1] < k:
         raise ValueError(f"input must have at least k columns. Had {x.shape[-1]}, needed {k}")
     checks = []
@@ -62,7 +101,18 @@ def top_k(input, k=1, sorted=True, name=None):
         checks.append(Assert(ops.ge(columns, k), ["input must have at least k columns. Had", columns,
                                                   f"needed {k}"]))
     with control_dependencies(checks):
-        values, indices = ops.topk(x, k)
+        return ops.topk(x, k)
+
+
+@tf_op("TopKV2")
+def top_k(input, k=1, sorted=True, name=None):
+    """``(values, indices)`` of the ``k`` largest entries along the last dim, largest first (of equal entries, the
+    lower index first); indices are int32. The gradient of the values goes back to where they came from. ``k`` may
+    be a 0-d int32 tensor computed when the graph runs (module docstring)."""
+    x = check_dtype(to_tensor(input), REALS, "input")
+    if not x.shape.rank_known or len(x.shape) == 0:
+        raise ValueError(f"Shape must be at least rank 1 but is rank {x.shape.rank} for 'TopKV2' (input {x.shape})")
+    values, indices = _top_k_at_run_time(x, k) if computed_at_run_time(k) else _top_k_now(x, constant_value(k, "k"))
     return TopKV2(values, ops.cast(indices, dtypes.int32))
 
 
