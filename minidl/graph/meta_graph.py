@@ -35,6 +35,7 @@ Collection items that are neither graph elements nor plain values (a ``Saver`` i
 TF1's text format (``as_text`` is accepted and ignored).
 """
 import base64
+import importlib
 import builtins
 import math
 import os
@@ -210,6 +211,9 @@ class _Exporter:
             return value if math.isfinite(value) else {"float": repr(value)}
         if isinstance(value, TensorShape):
             return {"shape": _encode_shape(value)}
+        if isinstance(value, tuple) and _is_minidl_namedtuple(type(value)):  # (a resize's Rule): its type matters
+            return {"namedtuple": f"{type(value).__module__}:{type(value).__qualname__}",
+                    "fields": [self._attr(op, key, v) for v in value]}
         if isinstance(value, tuple):
             return {"tuple": [self._attr(op, key, v) for v in value]}
         if isinstance(value, list):
@@ -483,6 +487,8 @@ class _Importer:
             return TensorShape(_decode_shape(value["shape"]))
         if tag == "tuple":
             return tuple(self._attr(v) for v in value["tuple"])
+        if tag == "namedtuple":
+            return _minidl_namedtuple(value["namedtuple"])(*(self._attr(v) for v in value["fields"]))
         if tag == "list":
             return [self._attr(v) for v in value["list"]]
         if tag == "dict":
@@ -517,6 +523,22 @@ class _Importer:
             return BodyRun([(self._element(t), i) for t, i in run["feed_slots"]],
                            [self._element(t) for t in run["targets"]])
         raise ValueError(f"import_meta_graph: unknown attribute tag {tag!r}")
+
+
+def _is_minidl_namedtuple(cls):
+    return hasattr(cls, "_fields") and cls.__module__.startswith("minidl.")
+
+
+def _minidl_namedtuple(key):
+    """The namedtuple class that ``key`` ("module:name") names — only one of minidl's own: a file names it, and
+    looking it up imports nothing but minidl's modules."""
+    module, _, name = key.partition(":")
+    cls = None
+    if module.startswith("minidl.") and "." not in name:
+        cls = getattr(importlib.import_module(module), name, None)
+    if not (isinstance(cls, type) and issubclass(cls, tuple) and _is_minidl_namedtuple(cls)):
+        raise ValueError(f"import_meta_graph: the file names {key!r}, which is not one of minidl's attribute types")
+    return cls
 
 
 def _decode_shape(dims):

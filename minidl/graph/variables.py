@@ -31,6 +31,7 @@ from .core import GraphKeys, Tensor, TensorShape, as_spec_shape, get_default_gra
 from .frontend import _graph_for, convert_to_tensor
 from .graph_ops import GraphOp
 from .session import get_default_session
+from .strings import string
 
 
 def _fmt(shape):
@@ -73,7 +74,8 @@ class Assign(GraphOp):
                 raise errors.InvalidArgumentError(
                     None, operation, f"Assign requires shapes of both tensors to match. lhs shape= {_fmt(static)} "
                                      f"rhs shape= {_fmt(value.shape)}")
-            new = xp.array(value, dtype=dtype, copy=True)
+            # (strings stay on the host: the GPU array module has no string type)
+            new = (numpy if dtype == string else xp).array(value, dtype=dtype, copy=True)
         else:
             current = session.variable_value(variable)
             if value.ndim and value.shape != current.shape:

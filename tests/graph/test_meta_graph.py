@@ -223,6 +223,10 @@ def _rewritten(path, tmp_path, change):
     (lambda d: d["operations"][1].update(inputs=["nowhere:0"]), "before \\(or without\\) defining it"),
     (lambda d: d["operations"][1]["attrs"].update(dtype={"pickle": "..."}), "unknown attribute tag"),
     (lambda d: d.update(version=99), "meta graph version 99"),
+    (lambda d: d["operations"][1]["attrs"].update(dtype={"namedtuple": "os:stat_result", "fields": []}),
+     "not one of minidl's attribute types"),
+    (lambda d: d["operations"][1]["attrs"].update(dtype={"namedtuple": "minidl.graph.session:collections",
+                                                         "fields": []}), "not one of minidl's attribute types"),
 ])
 def test_a_crafted_file_is_refused_and_nothing_in_it_is_run(tmp_path, change, message):
     x = tf.placeholder(tf.float32, [2], name="x")
@@ -325,3 +329,20 @@ def test_damaged_function_graphs_and_references(tmp_path):
         with tf.Graph().as_default():
             with pytest.raises(ValueError, match=message):
                 tf.train.import_meta_graph(crafted)
+
+
+def test_an_image_resize_comes_back_with_its_sampling_rule(tmp_path):
+    x = tf.placeholder(tf.float32, [1, 4, 4, 1], name="x")
+    tf.identity(tf.image.resize_images(x, [8, 8]), name="y")
+    tf.identity(tf.image.resize_images(x, [2, 2], method=tf.image.ResizeMethod.NEAREST_NEIGHBOR), name="z")
+    image = numpy.arange(16, dtype=numpy.float32).reshape(1, 4, 4, 1)
+    with tf.Session() as sess:
+        expected = sess.run(["y:0", "z:0"], {x: image})
+    path = str(tmp_path / "resize.meta")
+    tf.train.export_meta_graph(path)
+    with tf.Graph().as_default():
+        tf.train.import_meta_graph(path)
+        with tf.Session() as sess:
+            got = sess.run(["y:0", "z:0"], {"x:0": image})
+    for g, e in zip(got, expected):
+        numpy.testing.assert_array_equal(g, e)
