@@ -11,6 +11,7 @@ from .core import (Dimension, Graph, GraphKeys, Operation, Tensor, TensorShape, 
                    get_collection, get_collection_ref, get_default_graph, reset_default_graph)
 from .frontend import convert_to_tensor
 from .gradients import AggregationMethod, UnconnectedGradients, gradients, hessians
+from .gradient_registry import NotDifferentiable, RegisterGradient, no_gradient
 from .session import InteractiveSession, Session, get_default_session
 from . import train
 from .basics import (constant, control_dependencies, group, identity, name_scope, no_op, placeholder,

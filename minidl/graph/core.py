@@ -289,7 +289,8 @@ class Operation:
     ``ctx.needs_input_grad`` are symbolic, so the VJP adds gradient nodes to the graph.
     """
 
-    def __init__(self, graph, op, inputs, attrs, name, output_specs, control_inputs=(), defined_at=None):
+    def __init__(self, graph, op, inputs, attrs, name, output_specs, control_inputs=(), defined_at=None,
+                 gradient_override=None):
         self.graph = graph
         self.op = op
         self.inputs = tuple(inputs)
@@ -299,8 +300,11 @@ class Operation:
         self.defined_at = defined_at
         self.device = graph._device_stack[-1] if graph._device_stack else ""
         self.outputs = tuple(Tensor(self, i, shape, dtype) for i, (shape, dtype) in enumerate(output_specs))
-        grad_inputs = op.differentiable_inputs
-        differentiable = op.differentiable
+        # the name of a gradient function registered with tf.RegisterGradient that replaces the op's own VJP (made
+        # in a gradient_override_map block); it makes every float input differentiable, as TF's registry does
+        self.gradient_override = gradient_override
+        grad_inputs = op.differentiable_inputs if gradient_override is None else None
+        differentiable = op.differentiable or gradient_override is not None
         self.input_keys = tuple(
             (t.op, t.value_index) if differentiable and dtypes.is_differentiable(t.dtype)
             and (grad_inputs is None or i in grad_inputs) else None
@@ -367,6 +371,7 @@ class Graph:
         self._collections = {}
         self._control_stack = []     # lists of operations every new op must run after
         self._device_stack = []
+        self._gradient_overrides = []  # dicts op type -> registered gradient name (gradient_override_map)
         self._variable_scope_stack = []
         self._variable_store = {}    # full name -> Variable, for get_variable sharing
         self.seed = None
@@ -448,8 +453,10 @@ class Graph:
                 full_name = name
                 self._names_in_use.setdefault(name.lower(), 1)
             control = [c for deps in self._control_stack for c in deps]
+            op_type = TF_OP_TYPES.get(op.name, op.name)
+            override = next((m[op_type] for m in reversed(self._gradient_overrides) if op_type in m), None)
             operation = Operation(self, op, inputs, attrs, full_name, output_specs, control,
-                                  defined_at or SourceSite.of_caller())
+                                  defined_at or SourceSite.of_caller(), override)
             self._operations[full_name] = operation
         return operation
 
@@ -478,6 +485,20 @@ class Graph:
             yield
         finally:
             self._control_stack.pop()
+
+    @contextlib.contextmanager
+    def gradient_override_map(self, op_type_map):
+        """Ops of a type in ``op_type_map`` created inside take their gradient from the function registered (with
+        ``tf.RegisterGradient``) under the name it maps to: ``{"Relu": "GuidedRelu"}``; see gradient_registry.py."""
+        if not isinstance(op_type_map, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                        for k, v in op_type_map.items()):
+            raise TypeError(f"gradient_override_map expects a dict of op type strings to gradient names, got "
+                            f"{op_type_map!r}")
+        self._gradient_overrides.append(dict(op_type_map))
+        try:
+            yield
+        finally:
+            self._gradient_overrides.pop()
 
     @contextlib.contextmanager
     def device(self, device_name):

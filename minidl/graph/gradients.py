@@ -11,6 +11,7 @@ from ..autodiff import backprop
 from ..backend import dtypes
 from .core import Tensor
 from .frontend import _is_nested_in, convert_to_tensor
+from .gradient_registry import overridden_vjp
 
 
 def _as_list(x):
@@ -65,6 +66,8 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                 if not operation.op.accepts_missing_grads:
                     grads = [ops.zeros_like(out) if g is None and dtypes.is_differentiable(out.dtype) else g
                              for g, out in zip(grads, operation.outputs)]
+                if operation.gradient_override is not None:  # tf.RegisterGradient + gradient_override_map
+                    return overridden_vjp(operation, grads)
                 return operation.op.vjp(_VJPContext(operation, needed), *grads)
         results = backprop(roots, root_grads, wanted.__contains__, run_vjp, blocked) if roots else {}
         out = []

@@ -47,7 +47,8 @@ from ..ops.base import Op, Spec
 from . import dtypes, errors
 from .compat import logging
 from .control_flow import BodyRun
-from .core import Dimension, GraphKeys, Operation, Tensor, TensorShape, as_spec_shape, get_default_graph
+from .core import (TF_OP_TYPES, Dimension, GraphKeys, Operation, Tensor, TensorShape, as_spec_shape,
+                   get_default_graph)
 from .function_graph import FuncGraph
 from .graph_ops import GraphOp
 from .variables import Variable, VariableV2
@@ -189,11 +190,14 @@ class _Exporter:
         outputs = [[_encode_shape(t.shape), t.dtype.name] for t in op.outputs]
         device = "" if self.clear_devices else op.device
         try:
-            return {"name": self._name(op), "op": _op_class_key(op),
-                    "inputs": [self._name(t) for t in op.inputs],
-                    "control_inputs": [self._name(c) for c in op.control_inputs],
-                    "attrs": {key: self._attr(op, key, value) for key, value in op.attrs.items()},
-                    "outputs": outputs, "device": device}
+            entry = {"name": self._name(op), "op": _op_class_key(op),
+                     "inputs": [self._name(t) for t in op.inputs],
+                     "control_inputs": [self._name(c) for c in op.control_inputs],
+                     "attrs": {key: self._attr(op, key, value) for key, value in op.attrs.items()},
+                     "outputs": outputs, "device": device}
+            if op.gradient_override is not None:  # the name only: the importing program registers the function
+                entry["gradient_override"] = op.gradient_override
+            return entry
         except NotExportableError as error:  # Python code: a stand-in with the same outputs, to be fed
             self.stand_ins.append(op.name)
             self.stand_in_ops.add(op)
@@ -419,7 +423,11 @@ class _Importer:
         full_name = self.prefix + name if gid == 0 else name
         if gid == 0:
             self._mark_scopes_used(full_name)
-        with graph.control_dependencies(control):
+        override = entry.get("gradient_override")
+        if override is not None and not isinstance(override, str):
+            raise ValueError(f"import_meta_graph: malformed gradient_override of '{name}': {override!r}")
+        overrides = {} if override is None else {TF_OP_TYPES.get(cls.name, cls.name): override}
+        with graph.control_dependencies(control), graph.gradient_override_map(overrides):
             operation = graph.create_op(cls, inputs, attrs, specs, name=full_name, unique=False)
         if not self.clear_devices:
             operation.device = entry.get("device", "")
