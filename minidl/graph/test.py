@@ -1,5 +1,9 @@
-"""``tf.test``: what a TF1 notebook's first cell asks — is there a GPU, and what is it called."""
+"""``tf.test``: what a TF1 notebook's first cell asks — is there a GPU, and what is it called — and the pieces of
+a TF1 program's own tests: ``TestCase`` and ``main`` (testing.py), ``compute_gradient`` and
+``compute_gradient_error`` (gradient_checker.py)."""
 from ..backend import cuda_is_available
+from .gradient_checker import compute_gradient, compute_gradient_error  # noqa: F401 (tf.test.*)
+from .testing import TestCase, get_temp_dir, main  # noqa: F401 (tf.test.*)
 
 
 def is_gpu_available(cuda_only=False, min_cuda_compute_capability=None):
