@@ -33,7 +33,7 @@ from . import initializers  # tf.initializers.zeros(), tf.initializers.global_va
 from .variable_scope import AUTO_REUSE, VariableScope, get_variable, get_variable_scope, variable_scope
 # --- end variables ---
 # --- control flow (function_graph.py, control_flow.py, loops.py) ---
-from .control_flow import case, cond
+from .control_flow import case, cond, switch_case
 from .loops import while_loop
 # --- end control flow ---
 # --- the op API with TF names: tf.math, tf.nn, tf.linalg, tf.signal/tf.spectral and their top-level functions

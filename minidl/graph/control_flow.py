@@ -19,6 +19,7 @@ raises ``LookupError``).
 """
 import numpy
 
+from .. import ops
 from ..backend import dtypes
 from ..ops.base import Spec
 from . import errors
@@ -304,3 +305,29 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
             with graph.control_dependencies([_case_check([p for p, _ in pred_fn_pairs], exclusive=True)]):
                 return chain()
         return chain()
+
+
+def switch_case(branch_index, branch_fns, default=None, name="switch_case"):
+    """The branch of ``branch_fns`` whose key is ``branch_index`` (an int32 scalar tensor), else ``default`` — or,
+    without one, the branch of the largest key, as TF's. ``branch_fns``: a list of callables (keyed by their
+    position), a list of ``(int, callable)`` pairs or a dict; the keys must be 0 .. len - 1. Built on ``case``:
+    one ``cond`` per key, testing ``branch_index == key``."""
+    pairs = sorted(branch_fns.items() if isinstance(branch_fns, dict) else
+                   [p if isinstance(p, tuple) else (i, p) for i, p in enumerate(branch_fns)], key=lambda p: p[0])
+    if not pairs:
+        raise ValueError("switch_case needs at least one branch in branch_fns")
+    if [k for k, _ in pairs] != list(range(len(pairs))):
+        raise ValueError(f"branch_fns keys must form a contiguous set from 0 to {len(pairs) - 1}, got "
+                         f"{[k for k, _ in pairs]}")
+    if not all(callable(fn) for _, fn in pairs) or (default is not None and not callable(default)):
+        raise TypeError("switch_case: every branch (and the default) must be a callable")
+    index = convert_to_tensor(branch_index)
+    if index.dtype not in (dtypes.int32, dtypes.int64) or (index.shape.rank_known and index.shape.rank != 0):
+        raise TypeError(f"switch_case: branch_index must be an int32 scalar tensor, got {index.dtype.name} of shape "
+                        f"{index.shape}")
+    if default is None:  # the branch of the largest key is the fallback: it needs no test of its own
+        pairs, default = pairs[:-1], pairs[-1][1]
+    graph = outer_graph_for([index])
+    with graph.as_default(), graph.name_scope(name):
+        tests = [(ops.eq(index, convert_to_tensor(key, index.dtype)), fn) for key, fn in pairs]
+        return case(tests, default=default) if tests else default()

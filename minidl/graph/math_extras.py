@@ -2,20 +2,23 @@
 ``tf.truncatediv``/``truncatemod``, ``tf.realdiv``, ``tf.rint``, ``tf.roll``,
 ``tf.bincount``, ``tf.searchsorted``, ``tf.math.reduce_euclidean_norm``, ``tf.ensure_shape`` and
 ``tf.assert_rank``/``assert_rank_at_least``, the inverse trigonometric and hyperbolic functions, ``tf.atan2``,
-``tf.expm1``, ``tf.erfc``, ``tf.lgamma`` and ``tf.digamma`` — thin layers over ``minidl.ops`` (only
+``tf.expm1``, ``tf.erfc``, ``tf.lgamma``, ``tf.digamma``, ``tf.histogram_fixed_width``, ``tf.setdiff1d`` and the
+``tf.bitwise`` functions — thin layers over ``minidl.ops`` (only
 ``ensure_shape`` is an op of its own: a run-time check).
 
 Importing this module also adds them to ``tf.math`` (``divide_no_nan``, ``bincount``, ``roll``...) and
 ``tf.debugging`` (``assert_rank``, ``assert_rank_at_least``, ``ensure_shape``).
 """
+import collections
 import numbers
 import operator
+import types
 
 from .. import ops
 from ..backend import dtypes
 from ..ops.base import Spec
 from . import errors
-from .array_ops import rank as rank_of, shape as shape_of
+from .array_ops import range as range_of, rank as rank_of, shape as shape_of
 from .basics import no_op
 from .check_ops import Assert, debugging
 from .core import TensorShape, as_spec_shape, get_default_graph
@@ -109,6 +112,36 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=dtypes.int
     return ops.cast(counts, out_dtype)
 
 
+def _histogram_inputs(values, value_range, nbins):
+    values = check_dtype(to_tensor(values), REALS, "values")
+    value_range = to_tensor(value_range, values.dtype)
+    if value_range.shape.rank_known and value_range.shape.as_list() not in ([2], [None]):
+        raise ValueError(f"value_range must have shape [2], got {value_range.shape}")
+    nbins = int(constant_value(nbins, "nbins"))
+    if nbins <= 0:
+        raise ValueError(f"nbins should be a positive number, got {nbins}")
+    return values, value_range, nbins
+
+
+@tf_op("histogram_fixed_width_bins")
+def histogram_fixed_width_bins(values, value_range, nbins=100, dtype=dtypes.int32, name=None):
+    """For each entry of ``values``, its bin among ``nbins`` equal bins over ``value_range`` = [lo, hi]:
+    ``floor((v - lo) / (hi - lo) * nbins)``, values below lo in bin 0 and values at or above hi in the last."""
+    values, value_range, nbins = _histogram_inputs(values, value_range, nbins)
+    lo, hi = ops.getitem(value_range, 0), ops.getitem(value_range, 1)
+    scaled = ops.floor(ops.mul(ops.div(ops.sub(ops.cast(values, dtypes.float64), lo), ops.sub(hi, lo)), nbins))
+    return ops.cast(ops.clamp(scaled, 0, nbins - 1), dtypes.as_dtype(dtype))
+
+
+@tf_op("histogram_fixed_width")
+def histogram_fixed_width(values, value_range, nbins=100, dtype=dtypes.int32, name=None):
+    """How many entries of ``values`` fall in each of ``nbins`` equal bins over ``value_range`` (a 1-D tensor of
+    ``nbins`` counts; out-of-range values count in the first or last bin, as TF's)."""
+    values, value_range, nbins = _histogram_inputs(values, value_range, nbins)
+    bins = ops.reshape(histogram_fixed_width_bins(values, value_range, nbins, dtypes.int64), (-1,))
+    return ops.cast(ops.bincount(bins, None, minlength=nbins), dtypes.as_dtype(dtype))
+
+
 @tf_op("SearchSorted")
 def searchsorted(sorted_sequence, values, side="left", out_type=dtypes.int32, name=None):
     """For each value, where it would be inserted in the innermost dim of ``sorted_sequence`` to keep it sorted:
@@ -124,6 +157,54 @@ def searchsorted(sorted_sequence, values, side="left", out_type=dtypes.int32, na
         raise ValueError(f"Shape must be at least rank 1 but is rank 0 for 'searchsorted' (sorted_sequence "
                          f"{sequence.shape}, values {values.shape})")
     return ops.searchsorted(sequence, values, side=side, out_int32=out_type == dtypes.int32)
+
+
+# =================================================================================================== sets
+
+ListDiff = collections.namedtuple("ListDiff", ["out", "idx"])
+
+
+@tf_op("ListDiff")
+def setdiff1d(x, y, index_dtype=dtypes.int32, name=None):
+    """``(out, idx)``: the entries of the 1-D ``x`` that are not in the 1-D ``y``, in x's order and repeats
+    kept, and their positions in ``x``."""
+    x, y = matching_pair("ListDiff", x, y, ("x", "y"))
+    for what, t in (("x", x), ("y", y)):
+        if t.shape.rank_known and len(t.shape) != 1:
+            raise ValueError(f"setdiff1d: {what} must be 1-D, got shape {t.shape}")
+    kept = ops.logical_not(ops.isin(x, y))
+    positions = range_of(ops.getitem(shape_of(x, out_type=dtypes.int64), 0), dtype=dtypes.int64)
+    return ListDiff(ops.getitem(x, kept), ops.cast(ops.getitem(positions, kept), dtypes.as_dtype(index_dtype)))
+
+
+# ============================================================================================= bit by bit
+
+def _bitwise(name, op_type, function):
+    def bitwise_op(x, y, name=None):
+        x, y = matching_pair(op_type, x, y)
+        check_dtype(x, _INTEGERS, "x")
+        return function(x, y)
+    bitwise_op.__name__ = bitwise_op.__qualname__ = name
+    bitwise_op.__doc__ = f"``{name}`` of two integer tensors of one dtype, bit by bit (TF's ``{op_type}``)."
+    return tf_op(op_type)(bitwise_op)
+
+
+_INTEGERS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+
+
+@tf_op("Invert")
+def invert(x, name=None):
+    """Every bit of the integer tensor ``x`` flipped (``~x``)."""
+    return ops.bitwise_not(check_dtype(to_tensor(x), _INTEGERS, "x"))
+
+
+bitwise = types.SimpleNamespace(
+    bitwise_and=_bitwise("bitwise_and", "BitwiseAnd", ops.bitwise_and),
+    bitwise_or=_bitwise("bitwise_or", "BitwiseOr", ops.bitwise_or),
+    bitwise_xor=_bitwise("bitwise_xor", "BitwiseXor", ops.bitwise_xor),
+    left_shift=_bitwise("left_shift", "LeftShift", ops.bitwise_left_shift),
+    right_shift=_bitwise("right_shift", "RightShift", ops.bitwise_right_shift),
+    invert=invert)
 
 
 # ============================================================================================= reductions
@@ -250,6 +331,7 @@ math.softmax, math.log_softmax = nn.softmax, nn.log_softmax  # tf.math.softmax i
 debugging.assert_rank, debugging.assert_rank_at_least = assert_rank, assert_rank_at_least
 debugging.ensure_shape = ensure_shape
 
-__all__ = ["div_no_nan", "truncatediv", "truncatemod", "realdiv", "rint", "roll", "bincount", "searchsorted",
+__all__ = ["bitwise", "histogram_fixed_width", "histogram_fixed_width_bins", "setdiff1d",
+           "div_no_nan", "truncatediv", "truncatemod", "realdiv", "rint", "roll", "bincount", "searchsorted",
            "ensure_shape", "assert_rank", "assert_rank_at_least", "asin", "acos", "tan", "sinh", "cosh", "asinh",
            "acosh", "atanh", "expm1", "erfc", "lgamma", "digamma", "atan2"]

@@ -563,3 +563,21 @@ def test_gradients_with_respect_to_a_tensor_inside_a_branch_are_refused_clearly(
     y = tf.cond(tf.placeholder(tf.bool, []), branch, lambda: x)
     with pytest.raises(NotImplementedError, match="a tensor made inside a control flow body"):
         tf.gradients(y, inner["a"])  # (it used to be a silent None)
+
+
+def test_switch_case_picks_by_index_falls_back_and_differentiates_the_branch_taken():
+    i = tf.placeholder(tf.int32, [])
+    x = tf.placeholder(tf.float64, [])
+    with_default = tf.switch_case(i, {0: lambda: tf.constant(17), 1: lambda: tf.constant(31)},
+                                  default=lambda: tf.constant(-1))
+    last_is_default = tf.switch_case(i, [lambda: x * 2, lambda: x * x, lambda: tf.sin(x)])
+    (grad,) = tf.gradients(last_is_default, [x])
+    with tf.Session() as sess:
+        assert [sess.run(with_default, {i: k}) for k in (0, 1, 5, -3)] == [17, 31, -1, -1]
+        assert [sess.run(last_is_default, {i: k, x: 3.0}) for k in (0, 1, 2, 9)] == [6.0, 9.0, np.sin(3.0),
+                                                                                     np.sin(3.0)]
+        assert [sess.run(grad, {i: k, x: 3.0}) for k in (0, 1, 2)] == [2.0, 6.0, np.cos(3.0)]
+    with pytest.raises(ValueError, match="contiguous set from 0"):
+        tf.switch_case(i, {0: lambda: x, 2: lambda: x})
+    with pytest.raises(TypeError, match="int32 scalar"):
+        tf.switch_case(tf.constant(1.0), [lambda: x])

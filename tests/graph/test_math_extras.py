@@ -162,3 +162,37 @@ def test_atan2_takes_y_first_and_math_softmax_is_nn_softmax():
     check_gradients(lambda t: tf.atan2(t, tf.constant(x)), y)
     np.testing.assert_allclose(run(tf.math.digamma(tf.constant([1.0], tf.float64))), [-0.5772156649015329])
     assert tf.math.softmax is tf.nn.softmax and tf.math.log_softmax is tf.nn.log_softmax
+
+
+def test_histogram_fixed_width_counts_and_bins():
+    values = [-1.0, 0.0, 1.5, 2.0, 5.0, 15.0]
+    counts, bins = run([tf.histogram_fixed_width(values, [0.0, 5.0], nbins=5),
+                        tf.histogram_fixed_width_bins(values, [0.0, 5.0], nbins=5)])
+    np.testing.assert_array_equal(counts, [2, 1, 1, 0, 2])  # below the range in the first bin, above in the last
+    np.testing.assert_array_equal(bins, [0, 0, 1, 2, 4, 4])
+    assert counts.dtype == np.int32
+    with pytest.raises(ValueError, match="nbins should be a positive number"):
+        tf.histogram_fixed_width(values, [0.0, 5.0], nbins=0)
+
+
+def test_setdiff1d_keeps_order_and_repeats():
+    out, idx = run(tf.setdiff1d([1, 2, 3, 4, 5, 6, 1, 2], [1, 3, 5]))
+    np.testing.assert_array_equal(out, [2, 4, 6, 2])
+    np.testing.assert_array_equal(idx, [1, 3, 5, 7])
+    with pytest.raises(ValueError, match="must be 1-D"):
+        tf.setdiff1d([[1]], [1])
+
+
+def test_bitwise_namespace():
+    a, b = tf.constant([12, 10, -1], tf.int32), tf.constant([10, 6, 3], tf.int32)
+    got = run([tf.bitwise.bitwise_and(a, b), tf.bitwise.bitwise_or(a, b), tf.bitwise.bitwise_xor(a, b),
+               tf.bitwise.left_shift(a, tf.constant([1, 2, 0], tf.int32)),
+               tf.bitwise.right_shift(a, tf.constant([1, 2, 1], tf.int32)),
+               tf.bitwise.invert(tf.constant([0, 5], tf.uint8))])
+    x, y = np.array([12, 10, -1], np.int32), np.array([10, 6, 3], np.int32)
+    shifts, back = np.array([1, 2, 0], np.int32), np.array([1, 2, 1], np.int32)
+    for g, e in zip(got, [x & y, x | y, x ^ y, x << shifts, x >> back, ~np.array([0, 5], np.uint8)]):
+        np.testing.assert_array_equal(g, e)
+        assert g.dtype == e.dtype
+    with pytest.raises(TypeError):
+        tf.bitwise.bitwise_and(tf.constant([1.0]), tf.constant([2.0]))
