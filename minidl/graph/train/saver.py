@@ -185,7 +185,12 @@ def latest_checkpoint(checkpoint_dir, latest_filename=None):
 
 
 def checkpoint_exists(prefix):
-    return os.path.exists(prefix + _SUFFIX)
+    return os.path.exists(checkpoint_file(prefix))
+
+
+def checkpoint_file(prefix):
+    """The file that holds the checkpoint ``prefix`` names (minidl writes one file per checkpoint)."""
+    return prefix + _SUFFIX
 
 
 class NewCheckpointReader:
