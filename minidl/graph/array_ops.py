@@ -43,9 +43,11 @@ def _host_ints(array):
 
 
 class Shape(Op):
-    """The run-time shape of ``x`` as a 1-D integer tensor (``tf.shape``). Integer-valued: no gradient."""
+    """The run-time shape of ``x`` as a 1-D integer tensor (``tf.shape``). Integer-valued: no gradient. It reads
+    no values, so a string tensor is fine (``tf.size`` of a list of file names)."""
     differentiable = False
     saves_inputs = ()
+    takes_strings = True
     forward = staticmethod(lambda xp, x, dtype: xp.asarray(x.shape, dtype=dtype))
 
     @staticmethod
@@ -662,7 +664,10 @@ def slice(input_, begin, size, name=None):
             checks.append(assert_less_equal(b + max(n, 0), shape(x)[d],
                                             data=[f"Slice: begin[{d}] + size[{d}] exceeds the dim:", shape(x)]))
     with control_dependencies(checks):
-        return ops.getitem(x, tuple(builtins.slice(b, None if n == -1 else b + n) for b, n in zip(begin, size)))
+        out = ops.getitem(x, tuple(builtins.slice(b, None if n == -1 else b + n) for b, n in zip(begin, size)))
+    # every size but -1 is the dim of the result, even where the input's dim is unknown (the checks above hold it)
+    out.set_shape([None if n == -1 else n for n in size])
+    return out
 
 
 @tf_op("StridedSlice")

@@ -148,6 +148,14 @@ class _Exporter:
             return self._ref(item) if inside else None
         if isinstance(item, (str, bool, int, float)) and not (isinstance(item, float) and not math.isfinite(item)):
             return {"value": item}
+        from .train.queue_runner import QueueRunner  # (train imports this module)
+        if isinstance(item, QueueRunner):  # a queue-fed pipeline's threads: which ops they run, by name
+            ops = [item.queue.queue_ref, *item.enqueue_ops, item.close_op, item.cancel_op]
+            if not all(op.graph is self.graph and op in kept for op in ops):
+                return None
+            return {"queue_runner": {"queue": self._ref(ops[0]), "enqueue_ops": [self._ref(op) for op in ops[1:-2]],
+                                     "close_op": self._ref(item.close_op), "cancel_op": self._ref(item.cancel_op),
+                                     "closed_exceptions": [e.__name__ for e in item.queue_closed_exception_types]}}
         return None
 
     def strip_scope(self, name):
@@ -401,7 +409,9 @@ class _Importer:
         for key, items in description["collections"].items():
             if restore_collections_predicate(key):
                 for item in items:
-                    self.graph.add_to_collection(key, item["value"] if "value" in item else self._element(item))
+                    self.graph.add_to_collection(key, item["value"] if "value" in item else
+                                                 self._queue_runner(item["queue_runner"]) if "queue_runner" in item
+                                                 else self._element(item))
         seed = description.get("seed")
         if seed is not None and self.graph.seed is None:
             if not isinstance(seed, int) or isinstance(seed, bool):
@@ -478,6 +488,20 @@ class _Importer:
             return mapped
         op_name, _, index = reference["tensor"].rpartition(":")
         return self._element({"op": op_name, "graph": gid}).outputs[int(index)]
+
+    def _queue_runner(self, description):
+        """A ``QueueRunner`` over the imported queue and ops that ``description`` names."""
+        from .queues import queue_from_operation
+        from .train.queue_runner import QueueRunner
+        closed = []
+        for name in description["closed_exceptions"]:
+            cls = getattr(errors, name, None)
+            if not (isinstance(cls, type) and issubclass(cls, errors.OpError)):
+                raise ValueError(f"import_meta_graph: a queue runner names {name!r}, which is not a tf.errors class")
+            closed.append(cls)
+        return QueueRunner(queue_from_operation(self._element(description["queue"])),
+                           [self._element(op) for op in description["enqueue_ops"]],
+                           self._element(description["close_op"]), self._element(description["cancel_op"]), closed)
 
     def _attr(self, value):
         if value is None or isinstance(value, (bool, int, float, str)):

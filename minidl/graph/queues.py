@@ -263,7 +263,7 @@ class QueueBase:
     """A queue of elements of ``dtypes`` (one per component), optionally of fixed ``shapes`` and with ``names``
     (then elements are dicts). The methods add ops to the queue's graph; see the module docstring."""
 
-    _kind, _type, _resource_op = "fifo", "FIFOQueue", FIFOQueueResource
+    _kind, _type, _resource_op, _default_name = "fifo", "FIFOQueue", FIFOQueueResource, "fifo_queue"
 
     def __init__(self, capacity, dtypes, shapes=None, names=None, min_after_dequeue=0, seed=None, shared_name=None,
                  name=None):
@@ -295,6 +295,7 @@ class QueueBase:
                  "seed": None if op_seed is None else (graph_seed, op_seed), "types": tuple(self._dtypes),
                  "shapes": None if shapes is None else tuple(shapes), "names": names}
         # a name ending in "/" (a producer's scope) names the queue after that scope itself, as in TF
+        name = name or self._default_name
         scope_name = name.endswith("/")
         self._resource = graph.create_op(self._resource_op, (), attrs, [], name=name[:-1] if scope_name else name,
                                          unique=not scope_name)
@@ -302,6 +303,11 @@ class QueueBase:
     @property
     def name(self):
         return self._resource.name
+
+    def _op_name(self, what):
+        """TF's default name for an op of this queue: the queue's own name (its last part) and what it does,
+        ``fifo_queue_Dequeue``, ``fifo_queue_enqueue``..."""
+        return f"{self._resource.name.rsplit('/', 1)[-1]}_{what}"
 
     @property
     def dtypes(self):
@@ -336,7 +342,7 @@ class QueueBase:
 
     def _enqueue(self, vals, many, name, op_name):
         graph = self._resource.graph
-        with graph.as_default(), graph.name_scope(name or op_name) as scope:
+        with graph.as_default(), graph.name_scope(name or self._op_name(op_name)) as scope:
             components = self._components(vals, op_name)
             if self._shapes is not None:
                 for i, (t, shape) in enumerate(zip(components, self._shapes)):
@@ -356,7 +362,7 @@ class QueueBase:
 
     def enqueue_many(self, vals, name=None):
         """An op that puts one element per row of ``vals`` (each component's first dim) into the queue."""
-        return self._enqueue(vals, True, name, "enqueue_many")
+        return self._enqueue(vals, True, name, "EnqueueMany")
 
     # ------------------------------------------------------------------------------------------ dequeue
     def _dequeue(self, count, up_to, name, op_name):
@@ -373,7 +379,7 @@ class QueueBase:
                           else TensorShape(None) for s in shapes]
             specs = [Spec(as_spec_shape(s), d) for s, d in zip(shapes, self._dtypes)]
             operation = graph.create_op(QueueDequeue, inputs, {"queue": self._resource, "up_to": up_to}, specs,
-                                        name=name or op_name)
+                                        name=name or self._op_name(op_name))
         outputs = list(operation.outputs)
         if self._names is not None:
             return dict(zip(self._names, outputs))
@@ -381,16 +387,16 @@ class QueueBase:
 
     def dequeue(self, name=None):
         """One element (a tensor for a one-component queue, else a list; a dict with names); waits for one."""
-        return self._dequeue(None, False, name, "dequeue")
+        return self._dequeue(None, False, name, "Dequeue")
 
     def dequeue_many(self, n, name=None):
         """A batch of ``n`` elements, stacked along a new first dim; waits for ``n``. A closed queue with fewer
         left raises ``OutOfRangeError``."""
-        return self._dequeue(n, False, name, "dequeue_many")
+        return self._dequeue(n, False, name, "DequeueMany")
 
     def dequeue_up_to(self, n, name=None):
         """Like ``dequeue_many``, but once the queue is closed it hands out what is left (at least one)."""
-        return self._dequeue(n, True, name, "dequeue_up_to")
+        return self._dequeue(n, True, name, "DequeueUpTo")
 
     # ------------------------------------------------------------------------------------------- others
     def _state_op(self, op, attrs, specs, name):
@@ -401,14 +407,15 @@ class QueueBase:
     def close(self, cancel_pending_enqueues=False, name=None):
         """An op that closes the queue (see the module docstring)."""
         return self._state_op(QueueClose, {"cancel_pending_enqueues": bool(cancel_pending_enqueues)}, [],
-                              name or "close")
+                              name or self._op_name("Close"))
 
     def size(self, name=None):
         """An int32 scalar: the number of elements in the queue when it runs."""
-        return self._state_op(QueueSize, {}, [Spec((), _dtypes.int32)], name or "size").outputs[0]
+        return self._state_op(QueueSize, {}, [Spec((), _dtypes.int32)], name or self._op_name("Size")).outputs[0]
 
     def is_closed(self, name=None):
-        return self._state_op(QueueIsClosed, {}, [Spec((), _dtypes.bool_)], name or "is_closed").outputs[0]
+        return self._state_op(QueueIsClosed, {}, [Spec((), _dtypes.bool_)],
+                              name or self._op_name("IsClosed")).outputs[0]
 
     @property
     def queue_ref(self):
@@ -422,15 +429,16 @@ class QueueBase:
 class FIFOQueue(QueueBase):
     """Elements come out in the order they went in."""
 
-    def __init__(self, capacity, dtypes, shapes=None, names=None, shared_name=None, name="fifo_queue"):
+    def __init__(self, capacity, dtypes, shapes=None, names=None, shared_name=None, name=None):
         super().__init__(capacity, dtypes, shapes, names, shared_name=shared_name, name=name)
 
 
 class PaddingFIFOQueue(QueueBase):
     """A FIFOQueue whose ``shapes`` (required) may have unknown dims; ``dequeue_many`` pads them with zeros."""
     _kind, _type, _resource_op = "padding", "PaddingFIFOQueue", PaddingFIFOQueueResource
+    _default_name = "padding_fifo_queue"
 
-    def __init__(self, capacity, dtypes, shapes, names=None, shared_name=None, name="padding_fifo_queue"):
+    def __init__(self, capacity, dtypes, shapes, names=None, shared_name=None, name=None):
         if shapes is None:
             raise ValueError("PaddingFIFOQueue: shapes must be given (use None for the dims to pad)")
         super().__init__(capacity, dtypes, shapes, names, shared_name=shared_name, name=name)
@@ -442,10 +450,24 @@ class PaddingFIFOQueue(QueueBase):
 class RandomShuffleQueue(QueueBase):
     """Elements come out in random order; while open, a dequeue leaves at least ``min_after_dequeue`` behind."""
     _kind, _type, _resource_op = "random", "RandomShuffleQueue", RandomShuffleQueueResource
+    _default_name = "random_shuffle_queue"
 
     def __init__(self, capacity, min_after_dequeue, dtypes, shapes=None, names=None, seed=None, shared_name=None,
-                 name="random_shuffle_queue"):
+                 name=None):
         if min_after_dequeue >= capacity >= 0:
             raise ValueError(f"RandomShuffleQueue: min_after_dequeue ({min_after_dequeue}) must be smaller than "
                              f"capacity ({capacity}), or no element could ever come out")
         super().__init__(capacity, dtypes, shapes, names, min_after_dequeue, seed, shared_name, name)
+
+
+def queue_from_operation(resource):
+    """The queue object of an existing queue Operation (one a meta graph brought back), without new ops."""
+    cls = {FIFOQueueResource: FIFOQueue, RandomShuffleQueueResource: RandomShuffleQueue,
+           PaddingFIFOQueueResource: PaddingFIFOQueue}.get(getattr(resource, "op", None))
+    if cls is None:
+        raise TypeError(f"{resource!r} is not a queue's operation")
+    queue = cls.__new__(cls)
+    attrs = resource.attrs
+    queue._dtypes, queue._names, queue._resource = list(attrs["types"]), attrs["names"], resource
+    queue._shapes = None if attrs["shapes"] is None else list(attrs["shapes"])
+    return queue

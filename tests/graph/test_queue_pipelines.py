@@ -224,3 +224,75 @@ def test_a_dataset_iterator_can_feed_several_batching_threads():
     batch = tf.train.batch([element], batch_size=8, num_threads=4, allow_smaller_final_batch=True)
     results, _ = run_pipeline(batch)
     assert sorted(np.concatenate(results)) == list(range(40))
+
+
+def test_queue_runners_come_back_with_an_imported_meta_graph(tmp_path):
+    value = tf.train.range_input_producer(6, num_epochs=1, shuffle=False).dequeue()
+    tf.identity(tf.train.batch([value * 10], batch_size=3), name="batch_out")
+    path = str(tmp_path / "pipeline.meta")
+    tf.train.export_meta_graph(path)
+    with tf.Graph().as_default() as graph:
+        tf.train.import_meta_graph(path)
+        runners = tf.get_collection(tf.GraphKeys.QUEUE_RUNNERS)
+        assert [r.name for r in runners] == ["input_producer", "batch/fifo_queue"]
+        assert runners[0].queue_closed_exception_types == (tf.errors.OutOfRangeError,)
+        results, threads = run_pipeline(graph.get_tensor_by_name("batch_out:0"))
+    assert [list(r) for r in results] == [[0, 10, 20], [30, 40, 50]]
+    assert not any(t.is_alive() for t in threads)
+
+
+def test_string_tensors_of_unknown_size_feed_a_producer(tmp_path):
+    for name in ("b.txt", "a.txt"):
+        (tmp_path / name).write_text(f"{name[0]}1\n{name[0]}2\n")
+    files = tf.train.match_filenames_once(str(tmp_path / "*.txt"))
+    assert not files.shape.is_fully_defined()
+    _, line = tf.TextLineReader().read(tf.train.string_input_producer(files, num_epochs=1, shuffle=False))
+    results, _ = run_pipeline(line)
+    assert results == [b"a1", b"a2", b"b1", b"b2"]
+
+
+def test_slices_of_fixed_size_keep_it_for_batching():
+    record = tf.placeholder_with_default(tf.constant([7, 1, 2, 3], tf.uint8), [None])
+    label, pixels = tf.slice(record, [0], [1]), tf.slice(record, [1], [3])
+    assert label.shape.as_list() == [1] and pixels.shape.as_list() == [3]
+    queue = tf.FIFOQueue(4, [tf.uint8, tf.uint8], shapes=[[1], [3]], name=None)  # the default name
+    assert queue.name == "fifo_queue" and queue.dequeue()[0].name == "fifo_queue_Dequeue:0"
+
+
+def test_maybe_batch_keeps_only_the_examples_asked_for():
+    value = tf.train.range_input_producer(10, num_epochs=1, shuffle=False).dequeue()
+    evens = tf.train.maybe_batch([value], tf.equal(value % 2, 0), batch_size=2, allow_smaller_final_batch=True)
+    results, _ = run_pipeline(evens)
+    assert np.concatenate(results).tolist() == [0, 2, 4, 6, 8]
+
+
+def test_maybe_shuffle_batch_with_a_vector_of_rows_to_keep():
+    rows = tf.constant(np.arange(12).reshape(6, 2))
+    keep = tf.constant([True, False, True, True, False, True])
+    kept = tf.train.maybe_shuffle_batch([rows], batch_size=4, capacity=10, min_after_dequeue=1, keep_input=keep,
+                                        enqueue_many=True, seed=1)
+    with pytest.raises(ValueError, match="keep_input must be a bool scalar when enqueue_many is False"):
+        tf.train.maybe_batch([rows], keep, batch_size=2)
+    with tf.Session() as sess:
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess, coord)
+        got = sess.run(kept)
+        coord.request_stop()
+        coord.join(threads, stop_grace_period_secs=10)
+    # each run of the enqueue adds the same 4 kept rows: the batch holds only those, whole
+    assert set(got[:, 0].tolist()) <= {0, 4, 6, 10} and (got[:, 1] == got[:, 0] + 1).all()
+
+
+def test_looper_thread_calls_its_target_until_the_coordinator_stops():
+    coord = tf.train.Coordinator()
+    calls = []
+    looper = tf.train.LooperThread.loop(coord, None, calls.append, args=(1,))
+    while len(calls) < 3:
+        pass
+    coord.request_stop()
+    coord.join([looper], stop_grace_period_secs=10)
+    assert not looper.is_alive() and len(calls) >= 3
+    coord.clear_stop()
+    failing = tf.train.LooperThread.loop(coord, 0.01, lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        coord.join([failing], stop_grace_period_secs=10)

@@ -351,3 +351,12 @@ def test_init_from_checkpoint_starts_chosen_variables_from_another_models_values
             tf.train.init_from_checkpoint(str(tmp_path), {"extra": wide})
     with tf.Session() as sess:  # a graph without queue runners: nothing to start
         assert tf.train.start_queue_runners(sess) == []
+
+
+def test_saving_into_a_missing_directory_is_a_value_error(tmp_path):
+    with tf.Graph().as_default():
+        v = tf.Variable(1.0)
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            with pytest.raises(ValueError, match="Parent directory of .* doesn't exist, can't save"):
+                tf.train.Saver().save(sess, str(tmp_path / "missing" / "model"))

@@ -5,7 +5,7 @@ messages of TFRecord data files (example_proto.py)."""
 from .basic_hooks import (CheckpointSaverHook, CheckpointSaverListener, FeedFnHook, FinalOpsHook, LoggingTensorHook,
                           NanLossDuringTrainingError, NanTensorHook, SecondOrStepTimer, StepCounterHook, StopAtStepHook,
                           SummarySaverHook)
-from .coordinator import Coordinator
+from .coordinator import Coordinator, LooperThread
 from .checkpoint_waiting import checkpoints_iterator, get_checkpoint_mtimes, wait_for_new_checkpoint
 from .graph_io import write_graph
 from .init_from_checkpoint import init_from_checkpoint
@@ -17,7 +17,8 @@ from .optimizer import Optimizer
 from .optimizers import (AdadeltaOptimizer, AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,
                          MomentumOptimizer, RMSPropOptimizer)
 from .queue_runner import QueueRunner, add_queue_runner, start_queue_runners
-from .input import (batch, batch_join, input_producer, limit_epochs, range_input_producer, shuffle_batch,
+from .input import (batch, batch_join, input_producer, limit_epochs, maybe_batch, maybe_batch_join,
+                    maybe_shuffle_batch, maybe_shuffle_batch_join, range_input_producer, shuffle_batch,
                     shuffle_batch_join, slice_input_producer, string_input_producer)
 from . import queue_runner  # tf.train.queue_runner.QueueRunner ...
 from .proximal_optimizers import FtrlOptimizer, ProximalAdagradOptimizer, ProximalGradientDescentOptimizer

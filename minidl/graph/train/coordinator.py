@@ -21,7 +21,7 @@ import time
 
 from ..errors import OutOfRangeError
 
-__all__ = ["Coordinator"]
+__all__ = ["Coordinator", "LooperThread"]
 
 
 class Coordinator:
@@ -108,3 +108,46 @@ class Coordinator:
         if exc_info is not None:
             raise exc_info[1].with_traceback(exc_info[2])
 
+
+class LooperThread(threading.Thread):
+    """A thread that calls ``target(*args, **kwargs)`` — or, in a subclass, ``run_loop()`` — every
+    ``timer_interval_secs`` seconds (the first call at once; None: back to back) until ``coord`` stops. It is
+    registered with ``coord``, whose ``join`` waits for it; an error in the target stops the coordinator and
+    ``join`` raises it. ``start_loop()`` and ``stop_loop()`` run once, before the first and after the last call."""
+
+    def __init__(self, coord, timer_interval_secs, target=None, args=None, kwargs=None):
+        if not isinstance(coord, Coordinator):
+            raise ValueError(f"'coord' argument must be a Coordinator: {coord!r}")
+        super().__init__(daemon=True)
+        self._coord, self._interval = coord, timer_interval_secs
+        # (not _target/_args/_kwargs: threading.Thread keeps its own under those names)
+        self._loop_target, self._loop_args, self._loop_kwargs = target, tuple(args or ()), dict(kwargs or {})
+        coord.register_thread(self)
+
+    @staticmethod
+    def loop(coord, timer_interval_secs, target, args=None, kwargs=None):
+        """Start a LooperThread calling ``target`` and return it."""
+        looper = LooperThread(coord, timer_interval_secs, target=target, args=args, kwargs=kwargs)
+        looper.start()
+        return looper
+
+    def run(self):
+        with self._coord.stop_on_exception():
+            self.start_loop()
+            next_call = time.monotonic()
+            # without an interval next_call stays in the past: no wait, the calls come back to back
+            while not self._coord.wait_for_stop(max(0.0, next_call - time.monotonic())):
+                next_call += self._interval or 0.0
+                self.run_loop()
+            self.stop_loop()
+
+    def start_loop(self):
+        """Called once before the first ``run_loop``."""
+
+    def run_loop(self):
+        """One call of the target; a subclass without a target overrides this."""
+        if self._loop_target is not None:
+            self._loop_target(*self._loop_args, **self._loop_kwargs)
+
+    def stop_loop(self):
+        """Called once after the coordinator stopped."""

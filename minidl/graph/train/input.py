@@ -20,7 +20,8 @@ queue runner's threads (queue_runner.py) while the training loop dequeues batche
 * A **batcher** (``batch``, ``shuffle_batch``) runs ``num_threads`` threads, each enqueueing one example per
   run into a queue of ``capacity`` (a ``RandomShuffleQueue`` for ``shuffle_batch``, whose ``min_after_dequeue``
   keeps a reserve to mix), and returns the ``dequeue_many(batch_size)`` of that queue. The ``_join`` forms take
-  one list of tensors per thread (e.g. one reader per thread).
+  one list of tensors per thread (e.g. one reader per thread); the ``maybe_`` forms take only the examples a
+  ``keep_input`` tensor keeps (a filter in the pipeline: drop the examples of some class).
 
 When the producer's epochs run out it closes its queue; the readers then get ``OutOfRangeError``, the batcher's
 threads end and close the batch queue, and the training loop's ``sess.run`` raises ``OutOfRangeError`` once the
@@ -45,7 +46,8 @@ from ..variables import Variable
 from .queue_runner import QueueRunner, add_queue_runner
 
 __all__ = ["limit_epochs", "input_producer", "string_input_producer", "range_input_producer",
-           "slice_input_producer", "batch", "shuffle_batch", "batch_join", "shuffle_batch_join"]
+           "slice_input_producer", "batch", "shuffle_batch", "batch_join", "shuffle_batch_join", "maybe_batch",
+           "maybe_batch_join", "maybe_shuffle_batch", "maybe_shuffle_batch_join"]
 
 
 # ------------------------------------------------------------------------------------------------ producers
@@ -172,14 +174,33 @@ def _element_shapes(tensor_lists, shapes, enqueue_many, dynamic_pad):
     return shapes
 
 
+def _kept_rows(tensor_list, keep_input, enqueue_many):
+    """The ``maybe_`` forms' input: the rows of ``tensor_list`` that ``keep_input`` keeps, for ``enqueue_many``.
+    A scalar ``keep_input`` keeps or drops the one example (or, with ``enqueue_many``, all rows); a vector (with
+    ``enqueue_many``) keeps row by row."""
+    keep = convert_to_tensor(keep_input, dtype=dtypes.bool_)
+    if not keep.shape.rank_known or keep.shape.rank > (1 if enqueue_many else 0):
+        raise ValueError(f"keep_input must be a bool scalar{' or vector' if enqueue_many else ''}"
+                         f"{'' if enqueue_many else ' when enqueue_many is False'}, got shape {keep.shape}")
+    if not enqueue_many:  # the example as a batch of one row, then zero or one rows of it kept
+        return [array_ops.boolean_mask(array_ops.expand_dims(t, 0), array_ops.reshape(keep, [1]))
+                for t in tensor_list]
+    if keep.shape.rank == 0:
+        keep = array_ops.fill(array_ops.shape(tensor_list[0])[:1], keep)
+    return [array_ops.boolean_mask(t, keep) for t in tensor_list]
+
+
 def _batched(tensors, tensor_lists, threads, make_queue, fullness, batch_size, enqueue_many, shapes, dynamic_pad,
-             allow_smaller_final_batch, name, default_name):
-    """What ``batch``, ``shuffle_batch`` and the ``_join`` forms share: a queue (``make_queue(types, shapes)``)
-    filled by a runner with one enqueue op per list of ``tensor_lists``, each run by ``threads`` threads; its
-    fullness summary (``fullness(queue)`` -> (tag, value)); the dequeue of ``batch_size`` elements, in
-    ``tensors``' structure."""
+             allow_smaller_final_batch, name, default_name, keep_input=None):
+    """What ``batch``, ``shuffle_batch``, the ``_join`` and the ``maybe_`` forms share: a queue
+    (``make_queue(types, shapes)``) filled by a runner with one enqueue op per list of ``tensor_lists``, each run
+    by ``threads`` threads, of the rows ``keep_input`` keeps (if given); its fullness summary
+    (``fullness(queue)`` -> (tag, value)); the dequeue of ``batch_size`` elements, in ``tensors``' structure."""
     with name_scope(name, default_name) as scope:
         tensor_lists = [[convert_to_tensor(t) for t in tensor_list] for tensor_list in tensor_lists]
+        if keep_input is not None:
+            tensor_lists = [_kept_rows(tensor_list, keep_input, enqueue_many) for tensor_list in tensor_lists]
+            enqueue_many = True
         types = [t.dtype for t in tensor_lists[0]]
         for tensor_list in tensor_lists[1:]:
             if [t.dtype for t in tensor_list] != types:
@@ -227,6 +248,39 @@ def batch(tensors, batch_size, num_threads=1, capacity=32, enqueue_many=False, s
     (a ``None`` dim in ``shapes``) are padded with zeros to the largest of the batch."""
     return _batched(tensors, [_flat(tensors)], num_threads, *_fifo(capacity, dynamic_pad, shared_name), batch_size,
                     enqueue_many, shapes, dynamic_pad, allow_smaller_final_batch, name, "batch")
+
+
+def maybe_batch(tensors, keep_input, batch_size, num_threads=1, capacity=32, enqueue_many=False, shapes=None,
+                dynamic_pad=False, allow_smaller_final_batch=False, shared_name=None, name=None):
+    """``batch`` of only the examples ``keep_input`` (a bool scalar, or a vector with ``enqueue_many``) keeps."""
+    return _batched(tensors, [_flat(tensors)], num_threads, *_fifo(capacity, dynamic_pad, shared_name), batch_size,
+                    enqueue_many, shapes, dynamic_pad, allow_smaller_final_batch, name, "batch", keep_input)
+
+
+def maybe_batch_join(tensors_list, keep_input, batch_size, capacity=32, enqueue_many=False, shapes=None,
+                     dynamic_pad=False, allow_smaller_final_batch=False, shared_name=None, name=None):
+    """``batch_join`` of only the examples ``keep_input`` keeps."""
+    return _batched(tensors_list[0], [_flat(t) for t in tensors_list], 1,
+                    *_fifo(capacity, dynamic_pad, shared_name), batch_size, enqueue_many, shapes, dynamic_pad,
+                    allow_smaller_final_batch, name, "batch_join", keep_input)
+
+
+def maybe_shuffle_batch(tensors, batch_size, capacity, min_after_dequeue, keep_input, num_threads=1, seed=None,
+                        enqueue_many=False, shapes=None, allow_smaller_final_batch=False, shared_name=None,
+                        name=None):
+    """``shuffle_batch`` of only the examples ``keep_input`` keeps."""
+    return _batched(tensors, [_flat(tensors)], num_threads,
+                    *_shuffling(capacity, min_after_dequeue, seed, shared_name), batch_size, enqueue_many, shapes,
+                    False, allow_smaller_final_batch, name, "shuffle_batch", keep_input)
+
+
+def maybe_shuffle_batch_join(tensors_list, batch_size, capacity, min_after_dequeue, keep_input, seed=None,
+                             enqueue_many=False, shapes=None, allow_smaller_final_batch=False, shared_name=None,
+                             name=None):
+    """``shuffle_batch_join`` of only the examples ``keep_input`` keeps."""
+    return _batched(tensors_list[0], [_flat(t) for t in tensors_list], 1,
+                    *_shuffling(capacity, min_after_dequeue, seed, shared_name), batch_size, enqueue_many, shapes,
+                    False, allow_smaller_final_batch, name, "shuffle_batch_join", keep_input)
 
 
 def batch_join(tensors_list, batch_size, capacity=32, enqueue_many=False, shapes=None, dynamic_pad=False,

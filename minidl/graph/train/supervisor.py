@@ -37,7 +37,6 @@ refused. ``local_init_run_options`` is accepted and ignored.
 """
 import contextlib
 import os
-import threading
 import time
 
 from ..basics import constant, no_op
@@ -45,7 +44,7 @@ from ..compat import logging
 from ..core import get_default_graph
 from ..errors import OutOfRangeError
 from ..summary import FileWriter
-from .coordinator import Coordinator
+from .coordinator import Coordinator, LooperThread
 from .queue_runner import start_queue_runners as _start_queue_runners
 from .graph_io import write_graph
 from .monitored_session import ChiefSessionCreator, Scaffold
@@ -226,22 +225,10 @@ class Supervisor:
 
     def loop(self, timer_interval_secs, target, args=None, kwargs=None):
         """Start a thread that calls ``target(*args, **kwargs)`` every ``timer_interval_secs`` seconds (the
-        first call at once; None: back to back) until a stop is requested; ``stop()`` joins it, and an error in
-        ``target`` stops the training and is raised by ``stop()``. Returns the thread. A ``target`` that runs the
-        session does so while the training loop runs it too: minidl's ``Session`` is not made for that."""
-        thread = threading.Thread(target=self._looper, args=(timer_interval_secs, target, args or (), kwargs or {}),
-                                  daemon=True)
-        self._coord.register_thread(thread)
-        thread.start()
-        return thread
-
-    def _looper(self, interval, target, args, kwargs):
-        with self._coord.stop_on_exception():
-            next_call = time.monotonic()
-            # without an interval next_call stays in the past: no wait, the calls come back to back
-            while not self._coord.wait_for_stop(max(0.0, next_call - time.monotonic())):
-                next_call += interval or 0.0
-                target(*args, **kwargs)
+        first call at once; None: back to back) until a stop is requested (a ``LooperThread`` of the supervisor's
+        coordinator): ``stop()`` joins it, and an error in ``target`` stops the training and is raised by
+        ``stop()``. Returns the thread."""
+        return LooperThread.loop(self._coord, timer_interval_secs, target, args, kwargs)
 
     def _save_checkpoint(self):
         logging.info("Saving checkpoint to path %s", self._save_path)
