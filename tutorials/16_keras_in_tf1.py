@@ -649,7 +649,7 @@ print("the encoder called on a new input gives its own answers:", np.allclose(re
 assert test_accuracy >= 0.9, test_accuracy
 assert history.epoch == list(range(15)) and set(history.history) == {"loss", "acc"}
 assert history.history["loss"][-1] < history.history["loss"][0]
-assert float((probabilities.argmax(axis=1) == y_test).mean()) == test_accuracy
+assert abs(float((probabilities.argmax(axis=1) == y_test).mean()) - test_accuracy) < 1e-6  # (kept in float32)
 assert model.count_params() == 64 * 64 + 64 + 64 * 10 + 10
 
 # section 2: the model is graph ops and variables; predict is sess.run of the output

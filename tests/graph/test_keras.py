@@ -916,7 +916,7 @@ def test_recurrent_models_train_and_bidirectional_lines_up():
     values = sess.run([merged, forward.output, both.backward_layer.output], {inputs: x[:2]})
     np.testing.assert_allclose(values[0][..., :3], values[1], rtol=1e-6)
     np.testing.assert_allclose(values[0][..., 3:], values[2][:, ::-1], rtol=1e-6)  # step t with step t
-    with pytest.raises(NotImplementedError, match="stateful"):
+    with pytest.raises(ValueError, match="needs to know its batch size"):  # (stateful: test_keras_stateful.py)
         keras.layers.LSTM(3, stateful=True)(inputs)
     with pytest.raises(ValueError, match="expected ndim=3"):
         keras.layers.GRU(3)(tf.ones((2, 3)))

@@ -26,6 +26,7 @@ _fixed_learning_phase = {}  # graph -> 0 or 1, set by set_learning_phase
 _uids = weakref.WeakKeyDictionary()  # graph -> {layer-name prefix: how many layers took it}
 _cleared = weakref.WeakSet()  # graphs given up by clear_session
 _met = weakref.WeakSet()  # the variables Keras has seen (and initialized where they had no value)
+_tracked = weakref.WeakKeyDictionary()  # graph -> variables in no collection that Keras initializes too (metrics')
 
 
 def get_session():
@@ -59,10 +60,15 @@ def clear_session():
     _cleared.add(graph)
 
 
+def track_variable(variable):
+    """Have ``get_session`` initialize ``variable`` though it is in no collection (a metric's state)."""
+    _tracked.setdefault(variable.graph, []).append(variable)
+
+
 def _initialize_new_variables(session):
     graph = session.graph
     new = [v for v in graph.get_collection(GraphKeys.GLOBAL_VARIABLES) + graph.get_collection(
-        GraphKeys.LOCAL_VARIABLES) if v not in _met]
+        GraphKeys.LOCAL_VARIABLES) + _tracked.get(graph, []) if v not in _met]
     _met.update(new)
     fresh = [v for v in new if not session.is_initialized(v.op)]
     if fresh:

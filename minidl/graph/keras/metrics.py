@@ -1,5 +1,7 @@
-"""``tf.keras.metrics``: per-sample scores that ``fit`` and ``evaluate`` report beside the loss (averaged over the
-samples of an epoch), and the name lookup of ``compile(metrics=[...])``.
+"""``tf.keras.metrics``: per-sample scores that ``fit`` and ``evaluate`` report beside the loss (their running mean
+over the samples of an epoch), the name lookup of ``compile(metrics=[...])``, and the metric classes, objects
+with state that add up batch after batch (``Mean``, ``Precision``, ``AUC`` ...: ``metric_classes.py``,
+``confusion_metrics.py``).
 
 ``"accuracy"`` (or ``"acc"``) means the accuracy that fits the loss, as in Keras: with a sparse categorical
 cross-entropy the predicted class (argmax) against the label index; for one output unit or a binary
@@ -54,8 +56,10 @@ _BY_NAME = dict(losses._BY_NAME, **{f.__name__: f for f in (sparse_categorical_a
 
 
 def get(identifier, loss_function=None, output_shape=None):
-    """``(name, function)`` for a metric given by name or as a function; ``loss_function`` and ``output_shape``
-    decide what "accuracy" means."""
+    """``(name, function)`` for a metric given by name or as a function — or ``(name, object)`` for a ``Metric``
+    object; ``loss_function`` and ``output_shape`` decide what "accuracy" means."""
+    if isinstance(identifier, Metric):
+        return identifier.name, identifier
     if callable(identifier):
         return getattr(identifier, "__name__", "metric"), identifier
     fitting = {"acc": (binary_accuracy, sparse_categorical_accuracy, categorical_accuracy),
@@ -70,3 +74,14 @@ def get(identifier, loss_function=None, output_shape=None):
     function = by_name(identifier, _BY_NAME, "metric function",
                        "accuracy, acc, crossentropy, ce, or a function of (y_true, y_pred)")
     return function.__name__, function  # TF 1 names a metric after its function: "mae" is mean_absolute_error
+
+
+# the classes, built on the functions above (imported last: those modules import this one)
+from .metric_classes import (Accuracy, BinaryAccuracy, BinaryCrossentropy, CategoricalAccuracy,  # noqa: E402,F401
+                             CategoricalCrossentropy, CategoricalHinge, Hinge, KLDivergence, LogCoshError, Mean,
+                             MeanAbsoluteError, MeanAbsolutePercentageError, MeanMetricWrapper, MeanSquaredError,
+                             MeanSquaredLogarithmicError, Metric, Poisson, RootMeanSquaredError,
+                             SparseCategoricalAccuracy, SparseCategoricalCrossentropy, SparseTopKCategoricalAccuracy,
+                             SquaredHinge, Sum, TopKCategoricalAccuracy)
+from .confusion_metrics import (AUC, FalseNegatives, FalsePositives, MeanIoU, Precision, Recall,  # noqa: E402,F401
+                                TrueNegatives, TruePositives)

@@ -21,14 +21,27 @@ to the sigmoid); tanh is ``activation``. The state starts at zeros, or at a call
 zeros. ``dropout`` and ``recurrent_dropout`` (while training; as Keras' ``implementation=2``) drop inputs and
 state units before the products, with one mask per sequence: the same units at every step (Gal & Ghahramani
 2016); the state carried on to the next step is not dropped.
+
+``stateful=True`` carries the state from one batch to the next: a long sequence cut into pieces, fed in order,
+runs as if whole (a char-RNN trained with ``fit(x, y, batch_size=b, shuffle=False)``, row i of each batch going on
+with row i of the batch before). The layer keeps its states — ``layer.states``: [h], for an LSTM [h, c] — in
+variables of a fixed batch size, which the input must declare (``batch_input_shape=(b, time, features)`` on a
+Sequential's first layer, ``Input(batch_shape=...)``). Each call starts from them and adds the assignment of its
+final states to the layer's ``updates``, which every ``fit``, ``evaluate`` and ``predict`` run (``training.py``);
+``layer.reset_states()`` puts zeros back (or the given arrays), ``model.reset_states()`` does it for every
+stateful layer. The states are not weights: neither trained nor saved.
 """
-from .. import layers as tf_layers, math_ops
+import numpy
+
+from .. import basics, layers as tf_layers, math_ops
 from ..array_ops import concat, ones, ones_like, reverse, split
+from ..core import GraphKeys, get_default_graph
 from ..initializers import Initializer
 from ..rnn import dynamic_rnn
 from ..rnn_cell import LSTMStateTuple, RNNCell
 from ..variable_scope import get_variable, layer_scope
-from . import activations, constraints, initializers
+from ..variables import Variable
+from . import activations, backend, constraints, initializers
 from .layers import Layer, _layer
 from .masking import CONSUMES, split_step_flag, with_step_flags
 
@@ -114,11 +127,9 @@ def _recurrent(kind):
               activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
               dropout=0.0, recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
               stateful=False, unroll=False, trainable=True, name=None, reuse=None, initial_state=None,
-              training=False, mask=None):
-        unsupported = {"stateful": stateful, "activity_regularizer": activity_regularizer}
-        given = [option for option, value in unsupported.items() if value]
-        if given:
-            raise NotImplementedError(f"{kind}: {', '.join(given)} not supported by minidl's Keras")
+              training=False, mask=None, state_variables=None):
+        if activity_regularizer:
+            raise NotImplementedError(f"{kind}: activity_regularizer not supported by minidl's Keras")
         x = math_ops.check_dtype(math_ops.to_tensor(inputs), math_ops.FLOATS, "inputs")
         if x.shape.rank != 3 or x.shape[-1] is None:
             raise ValueError(f"Input 0 of layer {name} is incompatible with the layer: expected ndim=3 (batch, "
@@ -150,8 +161,13 @@ def _recurrent(kind):
                              activations.get(recurrent_activation), input_mask, state_mask, mask is not None)
             steps = x if mask is None else with_step_flags(x, mask)
             steps = reverse(steps, [1]) if go_backwards else steps
+            if initial_state is None and state_variables is not None:  # (stateful: the layer's states)
+                initial_state = [v.value() for v in state_variables]
             start = None if initial_state is None else _cell_state(kind, initial_state)
             outputs, state = dynamic_rnn(cell, steps, initial_state=start, dtype=x.dtype)
+            if state_variables is not None:  # the next batch starts where this one ends
+                for variable, value in zip(state_variables, [state.h, state.c] if kind == "lstm" else [state]):
+                    get_default_graph().add_to_collection(GraphKeys.UPDATE_OPS, variable.assign(value).op)
             output = outputs if return_sequences else outputs[:, -1]
             if not return_state:
                 return output
@@ -173,10 +189,74 @@ def _cell_state(kind, initial_state):
     return LSTMStateTuple(states[1], states[0]) if kind == "lstm" else states[0]
 
 
-SimpleRNN = _layer("SimpleRNN", _recurrent("simple_rnn"))
-LSTM = _layer("LSTM", _recurrent("lstm"))
-GRU = _layer("GRU", _recurrent("gru"))
-SimpleRNN.mask_handling = LSTM.mask_handling = GRU.mask_handling = CONSUMES
+_NEEDS_BATCH_SIZE = ("If a RNN is stateful, it needs to know its batch size. Specify the batch size of your input "
+                     "tensors: \n- If using a Sequential model, specify the batch size by passing a "
+                     "`batch_input_shape` argument to your first layer.\n- If using the functional API, specify the "
+                     "batch size by passing a `batch_shape` argument to your Input layer.")
+
+
+class _Recurrent:
+    """What SimpleRNN, LSTM and GRU add to their layer function: a stateful layer's state variables, made at its
+    first call for the input's (fixed) batch size and handed to every call."""
+    mask_handling = CONSUMES
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._states = None
+
+    def __call__(self, inputs, training=None, **kwargs):
+        if self.stateful:
+            kwargs["state_variables"] = self._state_variables(inputs)
+        return super().__call__(inputs, training=training, **kwargs)
+
+    def _state_variables(self, inputs):
+        if self._states is None:
+            x = math_ops.to_tensor(inputs)
+            batch = x.shape.as_list()[0] if x.shape.rank_known else None
+            if not batch:
+                raise ValueError(_NEEDS_BATCH_SIZE)
+            with basics.name_scope(None):
+                self._states = [Variable(numpy.zeros((batch, self.units), x.dtype.as_numpy_dtype), trainable=False,
+                                         name=f"{self.name}/{state}") for state in self._state_names()]
+        return self._states
+
+    def _state_names(self):
+        return ["state_h", "state_c"] if isinstance(self, LSTM) else ["state_h"]
+
+    @property
+    def states(self):
+        """The state variables of a stateful layer once called (an LSTM's [h, c]), else None for each."""
+        return list(self._states) if self._states is not None else [None] * len(self._state_names())
+
+    def reset_states(self, states=None):
+        """Zeros into the states — or ``states``, numpy arrays (one per state, of its shape)."""
+        if not self.stateful:
+            raise AttributeError("Layer must be stateful.")
+        if self._states is None:
+            raise ValueError(_NEEDS_BATCH_SIZE)
+        if states is None:
+            states = [numpy.zeros(v.shape.as_list()) for v in self._states]
+        states = [numpy.asarray(s) for s in (states if isinstance(states, (list, tuple)) else [states])]
+        if len(states) != len(self._states):
+            raise ValueError(f"Layer {self.name} expects {len(self._states)} states, but it received {len(states)} "
+                             f"state values. Input received: {states}")
+        for i, (value, variable) in enumerate(zip(states, self._states)):
+            if value.shape != tuple(variable.shape.as_list()):
+                raise ValueError(f"State {i} is incompatible with layer {self.name}: expected shape="
+                                 f"{tuple(variable.shape.as_list())}, found shape={value.shape}")
+        backend.batch_set_value(zip(self._states, states))
+
+
+class SimpleRNN(_Recurrent, _layer("SimpleRNN", _recurrent("simple_rnn"))):
+    """Keras' SimpleRNN layer (see the module docstring)."""
+
+
+class LSTM(_Recurrent, _layer("LSTM", _recurrent("lstm"))):
+    """Keras' LSTM layer (see the module docstring)."""
+
+
+class GRU(_Recurrent, _layer("GRU", _recurrent("gru"))):
+    """Keras' GRU layer (see the module docstring)."""
 
 
 class Bidirectional(Layer):
@@ -208,6 +288,14 @@ class Bidirectional(Layer):
         if self.forward_layer._arguments.get("return_sequences"):
             backward = reverse(backward, [1])
         return self._MERGES[self.merge_mode](forward, backward)
+
+    @property
+    def stateful(self):
+        return self.forward_layer.stateful
+
+    def reset_states(self):
+        self.forward_layer.reset_states()
+        self.backward_layer.reset_states()
 
     def inner_layers(self):
         return [self.forward_layer, self.backward_layer]

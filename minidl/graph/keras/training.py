@@ -25,9 +25,19 @@ layers' regularization penalties — the metrics, and the optimizer's update op.
 metrics, with a batch fed and the learning phase set to True. ``evaluate`` and ``predict`` run the loss or the
 output with the learning phase False. The session is ``backend.get_session()``.
 
-Epoch figures are sample-weighted means of the batch figures, as Keras reports them; batches are drawn in a new
-order each epoch with numpy's global random generator (``numpy.random.seed`` makes a run repeatable), and
-``validation_split`` takes the *last* fraction of the samples, before shuffling.
+An epoch's loss is the sample-weighted mean of its batches' losses; every other figure is a ``Metric`` object
+(``metrics.py``: a metric given by name or as a function becomes the running mean of its values; an output's loss,
+the weighted mean of its batch losses) that ``fit`` and ``evaluate`` reset when they start an epoch, so it reports
+its value over all the epoch's samples — ``Precision()`` the precision of the epoch, not a mean of batch
+precisions — as TF 1.15 does. Batches are drawn in a new order each epoch with numpy's global random generator
+(``numpy.random.seed`` makes a run repeatable), and ``validation_split`` takes the *last* fraction of the samples,
+before shuffling.
+
+A model with a *stateful* recurrent layer (``LSTM(..., stateful=True)``, ``recurrent.py``) needs a fixed batch
+size, which its input declares (``batch_input_shape``, ``Input(batch_shape=...)``): ``fit``, ``evaluate`` and
+``predict`` then use it as their batch size and take only a whole number of batches. Their runs carry the layer's
+final states over to the next batch (``predict`` and ``evaluate`` too, as in Keras); ``reset_states()`` sets them
+back to zeros.
 """
 import inspect
 import math
@@ -36,6 +46,7 @@ import os
 import numpy
 
 from .. import basics, math_ops
+from ..array_ops import shape
 from ..compat import logging
 from ..core import get_default_graph
 from ..train.saver import Saver
@@ -59,6 +70,7 @@ class Model:
         self._inputs = self._outputs = None  # lists of tensors, once built
         self._compiled = self._train_op = self._collected_trainable = None
         self._added_losses = []  # add_loss's
+        self._metric_objects = []  # what the logs report beside the loss, as Metric objects (once compiled)
         self._target_specs = None  # the shape of one sample's targets, per output, from the first data with targets
         self._layers = None  # a subclass's layers are the ones it holds (``layers``)
         if (inputs is None) != (outputs is None):
@@ -94,6 +106,28 @@ class Model:
     @property
     def updates(self):
         return [u for layer in self.layers for u in getattr(layer, "updates", [])]
+
+    @property
+    def state_updates(self):
+        """The updates of the stateful layers (an RNN's final states kept for the next batch): what ``predict`` and
+        ``evaluate`` run beside the outputs, as training runs all ``updates``."""
+        return [u for layer in self.layers if getattr(layer, "stateful", False)
+                for u in (layer.state_updates if isinstance(layer, Model) else layer.updates)]
+
+    @property
+    def stateful(self):
+        return any(getattr(layer, "stateful", False) for layer in self.layers)
+
+    def reset_states(self):
+        """Zeros into the states of the stateful layers (a new sequence starts)."""
+        for layer in self.layers:
+            if getattr(layer, "stateful", False):
+                layer.reset_states()
+
+    def reset_metrics(self):
+        """Start the compiled metrics again from zero (``fit`` and ``evaluate`` do, at the start of each epoch)."""
+        for metric in self._metric_objects:
+            metric.reset_states()
 
     @property
     def losses(self):
@@ -242,7 +276,7 @@ class Model:
                 factors = _per_output(1.0 if self._loss_weights is None else self._loss_weights, names,
                                       "loss_weights")
                 metric_ids = _per_output(self._metric_spec, names, "metrics", default=[])
-                total, output_losses, metrics, all_targets = 0.0, {}, {}, []
+                total, output_losses, metrics, all_targets, objects = 0.0, {}, {}, [], []
                 if self.loss is None and not self.losses:
                     raise ValueError("The model cannot be compiled because it has no loss to optimize: give "
                                      "compile a loss, or the model one with add_loss")
@@ -265,13 +299,19 @@ class Model:
                     output_loss = math_ops.reduce_mean(per_sample * weights)
                     total = total + float(factors[i]) * output_loss
                     prefix = f"{name}_" if len(names) > 1 else ""
-                    if prefix:
-                        output_losses[f"{name}_loss"] = output_loss
+                    if prefix:  # (the mean of the batch losses, weighed by the batches' sizes)
+                        objects.append(metrics_module.Mean(name=f"{name}_loss"))
+                        output_losses[f"{name}_loss"] = objects[-1](output_loss, math_ops.cast(
+                            shape(output)[0], backend.floatx()))
                     for identifier in [metric_ids[i]] if isinstance(metric_ids[i], str) else metric_ids[i]:
                         metric_name, metric = metrics_module.get(identifier, kind, output.shape.as_list())
-                        values = metric(targets, output)
-                        metrics[len(metrics)] = (prefix + metric_name, math_ops.reduce_mean(values) if mask is None
-                                                 else math_ops.reduce_sum(values * mask) / math_ops.reduce_sum(mask))
+                        if not isinstance(metric, metrics_module.Metric):  # a function: its running mean
+                            metric = metrics_module.MeanMetricWrapper(metric, name=metric_name)
+                        elif any(metric is other for other in objects):  # its totals would mix two outputs
+                            raise ValueError(f"compile: the metric object {metric.name!r} is given twice (for "
+                                             f"several outputs?); give each output its own object")
+                        objects.append(metric)
+                        metrics[len(metrics)] = (prefix + metric_name, metric(targets, output, sample_weight=mask))
                 for penalty in self.losses:
                     total = total + penalty
                 # what the logs report beside the loss, in metrics_names' order: the outputs' losses, then the
@@ -279,6 +319,7 @@ class Model:
                 names = _made_unique(["loss"] + list(output_losses) + [n for n, _ in metrics.values()])[1:]
                 reported = dict(zip(names, list(output_losses.values()) + [t for _, t in metrics.values()]))
                 self._compiled = (all_targets, weights), total, reported
+                self._metric_objects = objects
                 self._train_op = None
         return self._compiled
 
@@ -369,21 +410,22 @@ class Model:
         _call(hooks, "on_train_begin", None)  # (logs, as Keras passes them)
         for epoch in range(initial_epoch, epochs):
             _call(hooks, "on_epoch_begin", epoch, {})
-            totals, seen = numpy.zeros(len(names)), 0
+            self.reset_metrics()
+            loss_sum, seen, values = 0.0, 0, []
             for batch, (xb, yb, wb) in enumerate(train.epoch(session)):
                 size = len(wb)
                 _call(hooks, "on_train_batch_begin", batch, {"batch": batch, "size": size})
-                values = self._run(fetches, xb, placeholders, yb, wb, training=True)[1:]
-                totals += numpy.asarray(values, dtype=float) * size
+                values = [_figure(v) for v in self._run(fetches, xb, placeholders, yb, wb, training=True)[1:]]
+                loss_sum += values[0] * size
                 seen += size
-                # the batch's loss; the metrics so far this epoch (TF 1's metrics are running means)
-                logs = dict(zip(names, [float(values[0])] + (totals[1:] / seen).tolist()), batch=batch, size=size)
+                # the batch's loss; the metrics so far this epoch
+                logs = dict(zip(names, values), batch=batch, size=size)
                 _call(hooks, "on_train_batch_end", batch, logs)
                 if self.stop_training:
                     break
             if not seen:
                 raise ValueError("Empty training data.")
-            logs = dict(zip(names, (totals / seen).tolist()))
+            logs = dict(zip(names, [loss_sum / seen] + values[1:]))
             if validation is not None:
                 logs.update((f"val_{n}", s) for n, s in zip(names, self._evaluate(validation)))
             _call(hooks, "on_epoch_end", epoch, logs)
@@ -410,21 +452,28 @@ class Model:
         scores = self._evaluate(source, progress)
         return scores[0] if len(scores) == 1 else scores
 
-    def _evaluate(self, source, progress=None):
+    def _evaluate(self, source, progress=None, reset_metrics=True):
+        """[the loss, the metrics] over the batches of ``source``: the sample-weighted mean of the batch losses,
+        and the metrics' values after the last batch (from zero, unless ``reset_metrics`` is False)."""
         placeholders, loss, metrics = self._compiled_for()
-        fetches = [loss] + list(metrics.values())
-        totals, seen = numpy.zeros(len(fetches)), 0
+        fetches = [loss] + list(metrics.values()) + self.state_updates
+        if reset_metrics:
+            self.reset_metrics()
+        loss_sum, seen, values = 0.0, 0, []
         for xb, yb, wb in source.epoch(self._session()):
-            values = self._run(fetches, xb, placeholders, yb, wb, training=False)
-            totals += numpy.asarray(values, dtype=float) * len(wb)
+            values = self._run(fetches, xb, placeholders, yb, wb, training=False)[:len(metrics) + 1]
+            values = [_figure(v) for v in values]
+            loss_sum += values[0] * len(wb)
             seen += len(wb)
             if progress is not None:
-                progress.update(seen, list(zip(["loss"] + list(metrics), totals / seen)), finalize=False)
+                progress.update(seen, list(zip(["loss"] + list(metrics), [loss_sum / seen] + values[1:])),
+                                finalize=False)
         if not seen:
             raise ValueError("Empty evaluation data: nothing to score.")
+        scores = [loss_sum / seen] + values[1:]
         if progress is not None:
-            progress.update(seen, list(zip(["loss"] + list(metrics), totals / seen)), finalize=True)
-        return (totals / seen).tolist()
+            progress.update(seen, list(zip(["loss"] + list(metrics), scores)), finalize=True)
+        return scores
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None):
         """The model's output for every sample of ``x`` (a numpy array — a list or dict of them for several
@@ -441,7 +490,8 @@ class Model:
             _unsupported("predict", steps=steps)
             xs = self._inputs_as_list(x, "predict")
             source = self._array_batches(xs, None, numpy.ones(len(xs[0]), numpy.float32), batch_size)
-        parts = [self._run(self._outputs, xb, training=False) for xb, _, _ in source.epoch(self._session())]
+        fetches = self._outputs + self.state_updates
+        parts = [self._run(fetches, xb, training=False) for xb, _, _ in source.epoch(self._session())]
         return _one_or_list([numpy.concatenate([part[i] for part in parts]) if parts else numpy.zeros(
             (0,) + tuple(d or 0 for d in output.shape.as_list()[1:]), output.dtype.as_numpy_dtype)
             for i, output in enumerate(self._outputs)])
@@ -456,20 +506,23 @@ class Model:
         p = self.predict(x, batch_size=batch_size, verbose=verbose)
         return p.argmax(axis=-1) if p.shape[-1] > 1 else (p > 0.5).astype("int32")
 
-    def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
-        """One update on one batch; the loss (and metrics) of that batch before the update."""
+    def train_on_batch(self, x, y, sample_weight=None, class_weight=None, reset_metrics=True):
+        """One update on one batch; the loss (and metrics) of that batch before the update — the metrics over the
+        batches since the last reset when ``reset_metrics`` is False."""
         xs, ys = self._arrays(x, y, "train_on_batch")
         w = _sample_weights(xs, ys, sample_weight, class_weight, "train_on_batch")
         self._built_for(xs, ys)
         placeholders, loss, metrics, train_op = self._training_for()
+        if reset_metrics:
+            self.reset_metrics()
         values = self._run([train_op, loss] + list(metrics.values()), xs, placeholders, ys, w, training=True)[1:]
-        values = [float(v) for v in values]
+        values = [_figure(v) for v in values]
         return values[0] if len(values) == 1 else values
 
-    def test_on_batch(self, x, y, sample_weight=None):
+    def test_on_batch(self, x, y, sample_weight=None, reset_metrics=True):
         xs, ys = self._arrays(x, y, "test_on_batch")
         w = _sample_weights(xs, ys, sample_weight, None, "test_on_batch")
-        scores = self._evaluate(self._array_batches(xs, ys, w, max(len(w), 1)))
+        scores = self._evaluate(self._array_batches(xs, ys, w, max(len(w), 1)), reset_metrics=reset_metrics)
         return scores[0] if len(scores) == 1 else scores
 
     def predict_on_batch(self, x):
@@ -528,7 +581,23 @@ class Model:
 
     def _array_batches(self, xs, ys, w, batch_size, shuffle=False):
         self._built_for(xs, ys)
-        return ArrayBatches(xs, ys, w, _batch_size(batch_size), shuffle)
+        batch_size = self._batch_size_for(batch_size)
+        if self.stateful and len(w) % batch_size:  # a last, smaller batch would not fit the states' batch size
+            raise ValueError(f"In a stateful network, you should only pass inputs with a number of samples that can "
+                             f"be divided by the batch size. Found: {len(w)} samples")
+        return ArrayBatches(xs, ys, w, batch_size, shuffle)
+
+    def _batch_size_for(self, batch_size):
+        """The batch size: the one the first input declares (``batch_input_shape``; a stateful RNN needs one),
+        which ``batch_size`` may only repeat, else ``batch_size`` (default 32) — TF's
+        ``_validate_or_infer_batch_size``."""
+        declared = self._inputs[0].shape.as_list()[0] if self._inputs[0].shape.rank_known else None
+        if declared is None:
+            return _batch_size(batch_size)
+        if batch_size is not None and batch_size != declared:
+            raise ValueError(f"The `batch_size` argument value {batch_size} is incompatible with the specified batch "
+                             f"size of your Input Layer: {declared}")
+        return declared
 
     def _batch_reader(self, what, class_weight=None, needs_targets=True, source="a generator"):
         """``element -> (xs, ys, weights)`` for the elements a generator or a dataset yields: (x, y) or (x, y,
@@ -743,7 +812,7 @@ class Sequential(Model):
 class _ProgressPrinter(callbacks_module.Callback):
     """What ``fit(verbose=1 or 2)`` prints: ``Epoch 3/10``, then a progress line per epoch — counting samples,
     or steps for a dataset run ``steps_per_epoch`` at a time. The loss shown is the mean over the batches so far;
-    the metrics are running means already."""
+    the metrics are running values already."""
 
     def __init__(self, verbose):
         super().__init__()
@@ -767,6 +836,11 @@ class _ProgressPrinter(callbacks_module.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self._bar.update(self._done if self._by_steps else self._seen,
                          [(n, logs[n]) for n in self.params["metrics"] if n in logs], finalize=True)
+
+
+def _figure(value):
+    """A figure for the logs: a float, or an array (a metric with several thresholds has a value for each)."""
+    return float(value) if numpy.ndim(value) == 0 else numpy.asarray(value)
 
 
 def _call(hooks, method, *args):

@@ -77,8 +77,8 @@ class Progbar:
             line += f" - {elapsed:.0f}s" + (f" {speed}/{self.unit_name}" if self.verbose == 1 else "")
         elif self.target is not None:
             line += f" - ETA: {elapsed / max(current, 1) * (self.target - current):.0f}s"
-        for name, value in values:
-            line += f" - {name}: {value:.4f}"
+        for name, value in values:  # (an array: a metric's value at each of its thresholds)
+            line += f" - {name}: {value:.4f}" if numpy.ndim(value) == 0 else f" - {name}: {numpy.round(value, 4)}"
         if self._live:
             sys.stdout.write("\r" + line + ("\n" if done else ""))
         else:
