@@ -198,6 +198,8 @@ def total_variation(images, name=None):
 from .image_color import (adjust_gamma, adjust_hue, adjust_saturation, extract_image_patches,  # noqa: E402
                           extract_patches, hsv_to_rgb, psnr, random_hue, random_saturation, rgb_to_hsv, rgb_to_yiq,
                           rgb_to_yuv, sobel_edges, ssim, yiq_to_rgb, yuv_to_rgb)
+from .image_codecs import (decode_and_crop_jpeg, decode_bmp, decode_gif, decode_image, decode_jpeg,  # noqa: E402
+                           decode_png, encode_png)  # image files; importing it also fills tf.io
 
 image = types.SimpleNamespace(
     ResizeMethod=ResizeMethod, resize_images=resize_images, resize=resize, resize_bilinear=resize_bilinear,
@@ -216,4 +218,6 @@ image = types.SimpleNamespace(
     yuv_to_rgb=yuv_to_rgb, psnr=psnr, ssim=ssim, sobel_edges=sobel_edges, extract_image_patches=extract_image_patches,
     extract_patches=extract_patches, non_max_suppression=non_max_suppression,
     non_max_suppression_with_scores=non_max_suppression_with_scores, crop_and_resize=crop_and_resize,
-    draw_bounding_boxes=draw_bounding_boxes)
+    draw_bounding_boxes=draw_bounding_boxes, decode_png=decode_png, encode_png=encode_png, decode_bmp=decode_bmp,
+    decode_gif=decode_gif, decode_image=decode_image, decode_jpeg=decode_jpeg,
+    decode_and_crop_jpeg=decode_and_crop_jpeg)

@@ -1,11 +1,13 @@
-"""PNG encoding of an 8-bit image, with the standard library only (for TensorBoard's image summaries).
+"""PNG encoding of an 8- or 16-bit image, with the standard library only (TensorBoard's image summaries,
+``tf.image.encode_png``; the decoder is ``png_decode.py``).
 
 A PNG file is an 8-byte signature followed by *chunks*, each ``length (4 bytes, big-endian) | type (4 ASCII
 letters) | data | CRC-32 of type + data``. Three chunks make a complete image:
 
-* ``IHDR``: width, height (4 bytes each), bit depth 8, colour type (0 grey, 2 RGB, 6 RGBA), then compression,
-  filter and interlace methods, all 0;
-* ``IDAT``: the zlib-compressed scanlines, each row prefixed by its filter type (0: the bytes as they are);
+* ``IHDR``: width, height (4 bytes each), bit depth (8 or 16 here), colour type (0 grey, 4 grey + alpha, 2 RGB,
+  6 RGBA), then compression, filter and interlace methods, all 0;
+* ``IDAT``: the zlib-compressed scanlines, each row prefixed by its filter type (0: the bytes as they are), the
+  16-bit samples big-endian;
 * ``IEND``: empty, the end.
 
 (The CRC here is zlib's CRC-32, unlike the CRC-32C of TFRecords in ``event_file.py``.)
@@ -16,24 +18,32 @@ import zlib
 import numpy
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
-COLOUR_TYPES = {1: 0, 3: 2, 4: 6}  # channels -> PNG colour type: grey, RGB, RGBA
+COLOUR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG colour type: grey, grey + alpha, RGB, RGBA
 
 
 def _chunk(kind, data):
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def encode_png(image):
-    """The PNG file of ``image``: a uint8 array (height, width, channels) with 1, 3 or 4 channels."""
-    image = numpy.ascontiguousarray(image)
-    if image.dtype != numpy.uint8 or image.ndim != 3 or image.shape[2] not in COLOUR_TYPES:
-        raise ValueError(f"encode_png: expected a uint8 image of shape (height, width, 1|3|4), got {image.dtype} "
+def encode_png(image, compression=-1):
+    """The PNG file of ``image``: a uint8 or uint16 array (height, width, channels) with 1 to 4 channels (grey,
+    grey + alpha, RGB, RGBA). ``compression``: zlib's level, 0 (none) to 9 (smallest), -1 its default (6)."""
+    image = numpy.asarray(image)
+    if image.dtype not in (numpy.uint8, numpy.uint16) or image.ndim != 3 or image.shape[2] not in COLOUR_TYPES:
+        raise ValueError(f"encode_png: expected a uint8 or uint16 image of shape (height, width, 1|2|3|4), got "
+                         f"{image.dtype} {image.shape}")
+    if not image.shape[0] or not image.shape[1]:
+        raise ValueError(f"encode_png: a PNG image must have at least one row and one column, got shape "
                          f"{image.shape}")
+    if not -1 <= compression <= 9:
+        raise ValueError(f"encode_png: compression must be -1 (zlib's default) or 0..9, got {compression}")
     height, width, channels = image.shape
-    header = struct.pack(">IIBBBBB", width, height, 8, COLOUR_TYPES[channels], 0, 0, 0)
-    rows = numpy.zeros((height, 1 + width * channels), numpy.uint8)  # column 0: filter type 0 for every row
-    rows[:, 1:] = image.reshape(height, -1)
-    return SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows.tobytes())) + _chunk(b"IEND", b"")
+    header = struct.pack(">IIBBBBB", width, height, 8 * image.itemsize, COLOUR_TYPES[channels], 0, 0, 0)
+    samples = image.astype(image.dtype.newbyteorder(">")).reshape(height, -1).view(numpy.uint8)  # PNG: big-endian
+    rows = numpy.zeros((height, 1 + samples.shape[1]), numpy.uint8)  # column 0: filter type 0 for every row
+    rows[:, 1:] = samples
+    idat = zlib.compress(rows.tobytes(), compression)
+    return SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
 
 
 def image_grid(images, columns, side=8, pixel=4, gap=2):
