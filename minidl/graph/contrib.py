@@ -249,12 +249,15 @@ def _images(fn_name, inputs, data_format):
 
 def _weighted_layer(default_name, x, weights_shape, apply_weights, data_format, activation_fn, normalizer_fn,
                     normalizer_params, weights_initializer, weights_regularizer, biases_initializer,
-                    biases_regularizer, reuse, variables_collections, outputs_collections, trainable, scope):
-    """What ``fully_connected`` and ``conv2d`` share (the arguments after ``data_format`` are theirs). In the
-    variable scope ``scope`` (default ``default_name``, made unique): ``y = apply_weights(x, weights)`` with the
-    variable ``weights`` [weights_shape]; then ``normalizer_fn(y, **normalizer_params)`` if given — it replaces
-    the biases — else ``y + biases`` (``biases`` [num_outputs], the last entry of weights_shape, added along the
-    channels of ``data_format``) unless ``biases_initializer`` is None; then ``activation_fn`` unless None."""
+                    biases_regularizer, reuse, variables_collections, outputs_collections, trainable, scope,
+                    outputs_axis=-1):
+    """What ``fully_connected``, ``conv2d`` and ``conv2d_transpose`` (contrib_layers_more.py) share (the arguments
+    after ``data_format`` are theirs). In the variable scope ``scope`` (default ``default_name``, made unique):
+    ``y = apply_weights(x, weights)`` with the variable ``weights`` [weights_shape]; then ``normalizer_fn(y,
+    **normalizer_params)`` if given — it replaces the biases — else ``y + biases`` (``biases`` [num_outputs], the
+    entry ``outputs_axis`` of weights_shape — the last but for a transposed convolution's [kh, kw, out, in] — added
+    along the channels of ``data_format``) unless ``biases_initializer`` is None; then ``activation_fn`` unless
+    None."""
     with variable_scope(scope, default_name=default_name, values=[x], reuse=reuse):
         weights = _model_variable("weights", weights_shape, x.dtype, weights_initializer, weights_regularizer,
                                   trainable, variables_collections)
@@ -262,8 +265,8 @@ def _weighted_layer(default_name, x, weights_shape, apply_weights, data_format, 
         if normalizer_fn is not None:
             y = normalizer_fn(y, **(normalizer_params or {}))
         elif biases_initializer is not None:
-            biases = _model_variable("biases", weights_shape[-1:], x.dtype, biases_initializer, biases_regularizer,
-                                     trainable, variables_collections)
+            biases = _model_variable("biases", [weights_shape[outputs_axis]], x.dtype, biases_initializer,
+                                     biases_regularizer, trainable, variables_collections)
             y = bias_add(y, biases, data_format=data_format)
         if activation_fn is not None:
             y = activation_fn(y)
@@ -474,6 +477,15 @@ legacy_seq2seq = types.SimpleNamespace(sequence_loss=legacy_sequence_loss,
                                        sequence_loss_by_example=sequence_loss_by_example)
 
 lookup = lookup_namespace  # tf.contrib.lookup: TF 1.x's home of tf.lookup (lookup_ops.py)
+
+# the rest of contrib, each module adding its part to the namespaces above: layer_norm, conv2d_transpose and
+# embed_sequence (contrib_layers_more.py) and optimize_loss (contrib_optimize_loss.py) to layers;
+# LayerNormBasicLSTMCell, LSTMBlockCell and InputProjectionWrapper (rnn_cells_contrib.py) to rnn; and tf.contrib.crf
+# (contrib_crf.py) and tf.contrib.opt (train/contrib_optimizers.py)
+from . import contrib_crf, contrib_layers_more, contrib_optimize_loss, rnn_cells_contrib  # noqa: E402,F401
+from .train import contrib_optimizers  # noqa: E402
+
+crf, opt = contrib_crf.crf, contrib_optimizers.opt
 
 # tf.contrib.framework (arg_scope, the variables helpers) and tf.contrib.slim; contrib_slim.py is imported last:
 # it is built on the namespaces above, which it imports from here

@@ -169,6 +169,17 @@ def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_f
         return _finish(y, activation, activity_regularizer)
 
 
+def transposed_output_shape(fn_name, x, tf_format, filters, kernel_size, strides, padding):
+    """The ``output_shape`` of ``tf.nn.conv2d_transpose`` for the images ``x`` (with known height and width): each
+    spatial size n becomes ``n * stride`` ("SAME") or ``n * stride + max(k - stride, 0)`` ("VALID")."""
+    spatial = x.shape[1:3] if tf_format == "NHWC" else x.shape[2:]
+    if None in spatial:
+        raise ValueError(f"{fn_name}: the height and width of the inputs must be known, got {x.shape}")
+    out_hw = [n * s + (max(k - s, 0) if padding == "VALID" else 0) for n, k, s in zip(spatial, kernel_size, strides)]
+    batch = x.shape[0] if x.shape[0] is not None else shape(x)[0]
+    return [batch] + out_hw + [filters] if tf_format == "NHWC" else [batch, filters] + out_hw
+
+
 def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_format="channels_last",
                      activation=None, use_bias=True, kernel_initializer=None, bias_initializer=Zeros(),
                      kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
@@ -180,12 +191,8 @@ def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="vali
     tf_format = _data_format(data_format)
     channels = _channels(x, tf_format)
     kernel_size, strides, padding = _pair(kernel_size, "kernel_size"), _pair(strides, "strides"), _padding(padding)
-    spatial = x.shape[1:3] if tf_format == "NHWC" else x.shape[2:]
-    if None in spatial:
-        raise ValueError(f"conv2d_transpose: the height and width of the inputs must be known, got {x.shape}")
-    out_hw = [n * s + (max(k - s, 0) if padding == "VALID" else 0) for n, k, s in zip(spatial, kernel_size, strides)]
-    batch = x.shape[0] if x.shape[0] is not None else shape(x)[0]
-    output_shape = [batch] + out_hw + [int(filters)] if tf_format == "NHWC" else [batch, int(filters)] + out_hw
+    output_shape = transposed_output_shape("conv2d_transpose", x, tf_format, int(filters), kernel_size, strides,
+                                           padding)
     with layer_scope(name, "conv2d_transpose", reuse):
         kernel = get_variable("kernel", list(kernel_size) + [int(filters), channels], x.dtype, kernel_initializer,
                               kernel_regularizer, trainable, constraint=kernel_constraint)

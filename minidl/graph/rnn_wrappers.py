@@ -1,6 +1,6 @@
 """More cell wrappers of ``tf.nn.rnn_cell`` and ``tf.contrib.rnn`` (``DropoutWrapper`` is in rnn_cell.py) and the
 stacked bidirectional RNNs of ``tf.contrib.rnn``; ``OutputProjectionWrapper(cell, n)`` puts a dense layer on every
-step's output (its docstring).
+step's output, ``InputProjectionWrapper(cell, n)`` on every step's input (their docstrings).
 
 * ``ResidualWrapper(cell)``: a residual (skip) connection around a cell, ``output = inputs + cell_output`` (the
   state is the cell's), which lets deep stacks of recurrent layers train as residual networks do (Wu et al.'s
@@ -27,6 +27,7 @@ from .array_ops import concat
 from .initializers import Zeros
 from .basics import name_scope
 from .config import device
+from .core import TensorShape
 from .function_graph import flatten, pack, same_structure
 from .math_ops import matmul, to_tensor
 from .nn_ops import bias_add, nn
@@ -111,28 +112,24 @@ class DeviceWrapper(_CellWrapper):
             return self._cell(inputs, state, scope=scope)
 
 
-class OutputProjectionWrapper(RNNCell):
-    """``(activation(output @ kernel + bias), new_state)`` for the cell's ``(output, new_state)``: each step's
-    output projected to ``output_size`` — one number per step for a time series, a vocabulary's logits for a
-    language model — by weights shared over the steps. ``kernel`` is [the cell's output size, output_size]
-    (Glorot-uniform unless the scope says otherwise), ``bias`` zeros; they live in the wrapper's own scope, with the
-    wrapped cell's beneath it (``rnn/output_projection_wrapper/basic_rnn_cell/kernel``)."""
+class _ProjectionWrapper(RNNCell):
+    """What the projection wrappers share: the wrapped cell and its state, and a dense layer ``activation(x @
+    kernel + bias)`` shared over the steps. ``kernel`` (Glorot-uniform unless the scope says otherwise) and ``bias``
+    (zeros) live in the wrapper's own scope, with the wrapped cell's variables beneath it
+    (``rnn/output_projection_wrapper/basic_rnn_cell/kernel``)."""
 
-    def __init__(self, cell, output_size, activation=None, reuse=None):
+    def __init__(self, cell, size, what, activation, reuse):
         super().__init__(reuse=reuse)
         if not isinstance(cell, RNNCell):
             raise TypeError("The parameter cell is not RNNCell.")
-        if output_size < 1:
-            raise ValueError(f"Parameter output_size must be > 0: {output_size}.")
-        self._cell, self._output_size, self._activation = cell, output_size, activation
+        if size < 1:
+            raise ValueError(f"Parameter {what} must be > 0: {size}.")
+        self._cell, self._activation = cell, activation
+        self.kernel = self.bias = None
 
     @property
     def state_size(self):
         return self._cell.state_size
-
-    @property
-    def output_size(self):
-        return self._output_size
 
     @property
     def variables(self):
@@ -142,15 +139,58 @@ class OutputProjectionWrapper(RNNCell):
         with name_scope(f"{type(self).__name__}ZeroState"):
             return self._cell.zero_state(batch_size, dtype)
 
+    def _build_projection(self, depth, size):
+        self.kernel = self.add_variable("kernel", [depth, size])
+        self.bias = self.add_variable("bias", [size], initializer=Zeros())
+
+    def _project(self, x):
+        projected = bias_add(matmul(x, self.kernel), self.bias)
+        return projected if self._activation is None else self._activation(projected)
+
+
+class OutputProjectionWrapper(_ProjectionWrapper):
+    """``(activation(output @ kernel + bias), new_state)`` for the cell's ``(output, new_state)``: each step's
+    output projected to ``output_size`` — one number per step for a time series, a vocabulary's logits for a
+    language model. ``kernel`` is [the cell's output size, output_size]."""
+
+    def __init__(self, cell, output_size, activation=None, reuse=None):
+        super().__init__(cell, output_size, "output_size", activation, reuse)
+        self._output_size = output_size
+
+    @property
+    def output_size(self):
+        return self._output_size
+
     def build(self, inputs_shape):
         self._cell.maybe_build(inputs_shape, self.dtype)  # (before the loop, as dynamic_rnn needs: see RNNCell)
-        self.kernel = self.add_variable("kernel", [self._cell.output_size, self._output_size])
-        self.bias = self.add_variable("bias", [self._output_size], initializer=Zeros())
+        self._build_projection(self._cell.output_size, self._output_size)
 
     def call(self, inputs, state):
         output, new_state = self._cell(inputs, state)
-        projected = bias_add(matmul(output, self.kernel), self.bias)
-        return (projected if self._activation is None else self._activation(projected)), new_state
+        return self._project(output), new_state
+
+
+class InputProjectionWrapper(_ProjectionWrapper):
+    """``cell(activation(inputs @ kernel + bias), state)``: each step's inputs projected to ``num_proj`` before
+    the cell sees them (``tf.contrib.rnn``'s). ``kernel`` is [the inputs' depth, num_proj]; the output and the
+    state are the cell's. ``input_size`` (deprecated in TF) is ignored."""
+
+    def __init__(self, cell, num_proj, activation=None, input_size=None, reuse=None):
+        super().__init__(cell, num_proj, "num_proj", activation, reuse)
+        self._num_proj = num_proj
+
+    @property
+    def output_size(self):
+        return self._cell.output_size
+
+    def build(self, inputs_shape):
+        if inputs_shape[-1] is None:
+            raise ValueError(f"InputProjectionWrapper: expected inputs with a known depth, got {inputs_shape}")
+        self._build_projection(inputs_shape[-1], self._num_proj)
+        self._cell.maybe_build(TensorShape([inputs_shape[0], self._num_proj]), self.dtype)
+
+    def call(self, inputs, state):
+        return self._cell(self._project(inputs), state)
 
 
 # ================================================================================ stacked bidirectional RNNs

@@ -360,3 +360,28 @@ def test_saving_into_a_missing_directory_is_a_value_error(tmp_path):
             sess.run(v.initializer)
             with pytest.raises(ValueError, match="Parent directory of .* doesn't exist, can't save"):
                 tf.train.Saver().save(sess, str(tmp_path / "missing" / "model"))
+
+
+@pytest.mark.parametrize("make", [lambda: tf.train.GradientDescentOptimizer(0.5),
+                                  lambda: tf.train.MomentumOptimizer(0.5, 0.9),
+                                  lambda: tf.train.AdagradOptimizer(0.5),
+                                  lambda: tf.train.RMSPropOptimizer(0.5)])
+def test_every_gradient_reads_the_variables_before_any_update(make):
+    """d(w1·w2)/dw2 reads w1: it must be the value before this step's update of w1 (as with plain SGD by hand)."""
+    with tf.Graph().as_default():
+        w1, w2 = tf.Variable(2.0), tf.Variable(3.0)
+        step = make().minimize(w1 * w2)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(step)
+            after = sess.run([w1, w2])
+    with tf.Graph().as_default():  # the same optimizer on the two gradients fed as constants, each alone
+        v1, v2 = tf.Variable(2.0), tf.Variable(3.0)
+        optimizer = make()
+        steps = [optimizer.apply_gradients([(tf.constant(3.0), v1)]),
+                 optimizer.apply_gradients([(tf.constant(2.0), v2)])]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(steps)
+            expected = sess.run([v1, v2])
+    np.testing.assert_allclose(after, expected, rtol=1e-6)

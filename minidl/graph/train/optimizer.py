@@ -44,8 +44,16 @@ def _looked_up_rows(grad):
     return None
 
 
+def _row_mask(ids, var):
+    """A bool tensor [rows, 1, ..., 1] that broadcasts against ``var``: True in the rows that ``ids`` names."""
+    rows = ops.index_put(ops.zeros_like(ops.getitem(var, (slice(None),) + (0,) * (var.shape.rank - 1)), dtype="bool"),
+                         (ids,), True)
+    return ops.reshape(rows, (-1,) + (1,) * (var.shape.rank - 1))
+
+
 class Optimizer:
-    # TF1's gate_gradients values (accepted; minidl computes every gradient of a step before applying any)
+    # TF1's gate_gradients values (accepted; minidl always computes every gradient of a step before applying
+    # any, TF1's GATE_GRAPH: see _apply_all)
     GATE_NONE, GATE_OP, GATE_GRAPH = 0, 1, 2
     #: whether a gradient of row lookups updates only those rows (TF1's sparse updates; see the module docstring)
     _updates_looked_up_rows_only = False
@@ -101,7 +109,10 @@ class Optimizer:
         with name_scope(name or self._name) as scope:
             self._create_slots([v for _, v in usable])
             self._prepare()
-            updates = [_constrained(self._apply_to(g, v), v) for g, v in usable]
+            # every gradient is computed before any variable changes: an op reads a variable when it runs, so a
+            # gradient that reads another variable (d(w1·w2)/dw2 = w1) would otherwise see it already updated
+            with control_dependencies([g for g, _ in usable]):
+                updates = [_constrained(self._apply_to(g, v), v) for g, v in usable]
             train_op = self._finish(updates)
             if global_step is not None:
                 with control_dependencies([train_op]):
@@ -119,11 +130,7 @@ class Optimizer:
     def _apply_to(self, grad, var):
         """``_apply_dense``, its assignments masked to the rows looked up when ``grad`` is a lookup's gradient."""
         ids = _looked_up_rows(grad) if self._updates_looked_up_rows_only else None
-        self._row_mask = None
-        if ids is not None:
-            rows = ops.index_put(ops.zeros_like(ops.getitem(var, (slice(None),) + (0,) * (var.shape.rank - 1)),
-                                                dtype="bool"), (ids,), True)
-            self._row_mask = ops.reshape(rows, (-1,) + (1,) * (var.shape.rank - 1))
+        self._row_mask = None if ids is None else _row_mask(ids, var)
         return self._apply_dense(grad, var)
 
     def _assign(self, ref, value):

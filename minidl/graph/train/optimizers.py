@@ -152,9 +152,13 @@ class AdamOptimizer(Optimizer):
         lr_t = ops.cast(self._lr_t, dtype) * ops.sqrt(1 - ops.cast(self._beta2_power, dtype)) / \
             (1 - ops.cast(self._beta1_power, dtype))
         m_slot, v_slot = self.get_slot(var, "m"), self.get_slot(var, "v")
-        m = m_slot.assign(b1 * m_slot + (1 - b1) * grad)
-        v = v_slot.assign(b2 * v_slot + (1 - b2) * grad * grad)
-        return var.assign_sub(lr_t * m / (ops.sqrt(v) + self._epsilon)).op
+        m = self._assign(m_slot, b1 * m_slot + (1 - b1) * grad)
+        v = self._assign(v_slot, b2 * v_slot + (1 - b2) * grad * grad)
+        return self._assign(var, var - lr_t * self._first_moment(m, grad) / (ops.sqrt(v) + self._epsilon)).op
+
+    def _first_moment(self, m, grad):
+        """The first moment the step follows: ``m`` (Nadam looks one step ahead, see contrib_optimizers.py)."""
+        return m
 
     def _finish(self, update_ops):
         with control_dependencies(update_ops):  # the step count advances after every variable used it
