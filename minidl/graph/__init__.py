@@ -101,6 +101,7 @@ from . import nn_more, ctc_ops  # noqa: F401  (tf.nn.convolution, pool, fused_ba
 from . import contrib  # tf.contrib.layers: xavier_initializer, l2_regularizer, fully_connected, ... (TF 1.x only)
 from .partition_ops import dynamic_partition, dynamic_stitch  # also in tf.math
 from . import estimator  # tf.estimator.Estimator, EstimatorSpec, ModeKeys, RunConfig, inputs.numpy_input_fn
+from . import saved_model  # tf.saved_model: simple_save, builder, loader.load (minidl's files, not TF's)
 from . import feature_column  # tf.feature_column.numeric_column, input_layer
 from .lookup_ops import lookup, tables_initializer  # tf.lookup: vocabulary tables (also tf.contrib.lookup)
 from .string_ops import as_string, strings  # tf.as_string, tf.strings.as_string

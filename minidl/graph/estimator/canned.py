@@ -49,6 +49,7 @@ from ..train.schedules import get_global_step
 from ..variable_scope import variable_scope
 from .. import dtypes
 from .estimator import Estimator, EstimatorSpec, ModeKeys
+from .export_outputs import ClassificationOutput, PredictOutput, RegressionOutput
 
 __all__ = ["DNNClassifier", "DNNRegressor"]
 
@@ -208,7 +209,9 @@ def _classification_spec(mode, logits, labels, n_classes, weights, train_op_fn, 
         all_ids = tile(expand_dims(range_(n_classes, dtype=dtypes.int64), 0), stack([shape(logits)[0], 1]))
         predictions.update(all_class_ids=all_ids, all_classes=as_string(all_ids, name="all_classes"))
     if mode == ModeKeys.PREDICT:
-        return EstimatorSpec(mode, predictions=predictions)
+        classify = ClassificationOutput(scores=predictions["probabilities"], classes=predictions["all_classes"])
+        return EstimatorSpec(mode, predictions=predictions, export_outputs=_export_outputs(
+            predictions, classify, "classification"))
     labels = _class_labels(labels, n_classes)
     if binary:
         unreduced = nn.sigmoid_cross_entropy_with_logits(labels=cast(labels, logits.dtype), logits=logits)
@@ -231,6 +234,13 @@ def _classification_spec(mode, logits, labels, n_classes, weights, train_op_fn, 
                                                             name="auc_precision_recall")})
         return ops
     return _spec(mode, predictions, unreduced, weights, metric_ops, train_op_fn, loss_reduction)
+
+
+def _export_outputs(predictions, head_output, head_key):
+    """A head's signatures, as TF's heads name them: its classify or regress output as the default and under
+    ``head_key``, and every prediction under ``"predict"``. (Classify and regress take serialized Examples: with
+    another serving input only ``"predict"`` is exported.)"""
+    return {"serving_default": head_output, head_key: head_output, "predict": PredictOutput(predictions)}
 
 
 def _class_labels(labels, n_classes):
@@ -271,7 +281,8 @@ def _regression_spec(mode, values, labels, label_dimension, weights, train_op_fn
     with name_scope("head"), name_scope("predictions"):
         predictions = {"predictions": identity(values, name="predictions")}
     if mode == ModeKeys.PREDICT:
-        return EstimatorSpec(mode, predictions=predictions)
+        return EstimatorSpec(mode, predictions=predictions, export_outputs=_export_outputs(
+            predictions, RegressionOutput(predictions["predictions"]), "regression"))
     if labels is None:
         raise ValueError("You must provide a labels Tensor. Given: None.")
     labels = _one_column(cast(convert_to_tensor(labels), values.dtype), label_dimension)

@@ -53,6 +53,7 @@ from ..train.init_from_checkpoint import init_from_checkpoint
 from ..train.saver import Saver, latest_checkpoint, list_variables, load_variable
 from ..train.schedules import get_or_create_global_step
 from ..train.session_run_hook import SessionRunHook
+from .export_outputs import export_outputs_for_predict
 
 __all__ = ["Estimator", "EstimatorSpec", "ModeKeys", "RunConfig", "WarmStartSettings"]
 
@@ -73,7 +74,8 @@ class EstimatorSpec(collections.namedtuple("EstimatorSpec", [
     """What ``model_fn`` returns: for TRAIN a ``loss`` (0-d) and a ``train_op``; for EVAL a ``loss`` and
     optionally ``eval_metric_ops`` ({name: (value, update_op)}, e.g. from ``tf.metrics``); for PREDICT
     ``predictions`` (a tensor, or a dict of tensors whose first dim is the batch). Hooks per mode, and a
-    ``Scaffold``, may come along. ``export_outputs`` (for SavedModel) is accepted and unused."""
+    ``Scaffold``, may come along. ``export_outputs`` ({signature key: ``tf.estimator.export.PredictOutput`` ...},
+    for ``export_saved_model``) defaults in PREDICT mode to ``{"serving_default": PredictOutput(predictions)}``."""
 
     def __new__(cls, mode, predictions=None, loss=None, train_op=None, eval_metric_ops=None, export_outputs=None,
                 training_chief_hooks=None, training_hooks=None, scaffold=None, evaluation_hooks=None,
@@ -114,6 +116,8 @@ class EstimatorSpec(collections.namedtuple("EstimatorSpec", [
                 raise TypeError(f"All hooks must be SessionRunHook instances, given: {hook!r}")
         if scaffold is not None and not isinstance(scaffold, Scaffold):
             raise TypeError(f"scaffold must be tf.train.Scaffold. Given: {scaffold!r}")
+        if mode == ModeKeys.PREDICT:
+            export_outputs = export_outputs_for_predict(export_outputs, predictions)
         return super().__new__(cls, mode, predictions, loss, train_op, eval_metric_ops, export_outputs,
                                hook_lists[0], hook_lists[1], scaffold or Scaffold(), hook_lists[2], hook_lists[3])
 
@@ -408,6 +412,26 @@ class Estimator:
                         yield from _examples(batch)
                     else:
                         yield from batch
+
+    # --------------------------------------------------------------------------------------------- export
+    def export_saved_model(self, export_dir_base, serving_input_receiver_fn, assets_extra=None, as_text=False,
+                           checkpoint_path=None, experimental_mode=ModeKeys.PREDICT):
+        """Write the PREDICT graph, fed by ``serving_input_receiver_fn``, with the weights of ``checkpoint_path``
+        (default: the latest) as a SavedModel in a new subdirectory of ``export_dir_base`` named by the time;
+        return its path (bytes). See saved_model_export.py. (Only the PREDICT graph is exported.)"""
+        if experimental_mode != ModeKeys.PREDICT:
+            raise NotImplementedError(f"export_saved_model: minidl exports the PREDICT graph only, got "
+                                      f"experimental_mode={experimental_mode!r}")
+        from .saved_model_export import export_saved_model  # (it imports this module)
+        return export_saved_model(self, export_dir_base, serving_input_receiver_fn, assets_extra, as_text,
+                                  checkpoint_path)
+
+    def export_savedmodel(self, export_dir_base, serving_input_receiver_fn, assets_extra=None, as_text=False,
+                          checkpoint_path=None, strip_default_attrs=False):
+        """TF 1.x's earlier name of ``export_saved_model``."""
+        from .saved_model_export import export_saved_model
+        return export_saved_model(self, export_dir_base, serving_input_receiver_fn, assets_extra, as_text,
+                                  checkpoint_path, strip_default_attrs)
 
     # ---------------------------------------------------------------------------------------- graph building
     def _new_graph(self):
