@@ -41,6 +41,7 @@ class Layer:
             def call(self, inputs):
                 return inputs * self.scale
     """
+    _unique_scope = False
     function = None
 
     def __init__(self, *args, name=None, trainable=True, dtype=None, **kwargs):
@@ -75,9 +76,7 @@ class Layer:
         if self._scope is None:
             # claim the variable scope (a unique one when unnamed) and its name scope: every call re-enters both
             # (``layer_scope``), so the ops of each call go to ``dense/...``, as TF1's layer objects do
-            with variable_scope(self._given_name, default_name=self.function.__name__) as scope:
-                self._scope = scope
-            self.name = scope.name.split("/")[-1]
+            self._claim_scope(self.function.__name__)
         store = get_default_graph()._variable_store
         before = set(store)
         outputs = self.function(inputs, **self._arguments, **kwargs, name=self._scope,
@@ -94,15 +93,27 @@ class Layer:
     def _call_own(self, inputs, **kwargs):
         """A layer of one's own: ``build`` at the first call, in the layer's variable scope, then ``call``."""
         if self._scope is None:
-            with variable_scope(self._given_name, default_name=self.name) as scope:
-                self._scope = scope
-            self.name = scope.name.split("/")[-1]
+            self._claim_scope(self.name)
         with layer_scope(self._scope, None, reuse=True if self.built else None):
             if not self.built:
                 self.build(convert_to_tensor(inputs).shape if not isinstance(inputs, (list, tuple)) else
                            [convert_to_tensor(x).shape for x in inputs])
                 self.built = True
             return self.call(inputs, **kwargs)
+
+    def _claim_scope(self, default_name):
+        """Take the layer's variable scope: its given name (a second layer of that name is TF1's "already exists"
+        error), or ``default_name`` made unique, which becomes the layer's name. A Keras layer
+        (``_unique_scope``) makes a given name unique too and keeps it as its name: TF 1.15's Keras calls the
+        weights of a second layer named "hidden" ``hidden_1/kernel``."""
+        given = self._given_name
+        if given is not None and self._unique_scope:
+            with variable_scope(None, default_name=given) as scope:
+                self._scope = scope
+            return
+        with variable_scope(given, default_name=default_name) as scope:
+            self._scope = scope
+        self.name = scope.name.split("/")[-1]
 
     def build(self, input_shape):
         """Make the layer's weights (``add_weight``) for inputs of ``input_shape``; called by the first call."""

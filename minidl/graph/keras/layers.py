@@ -67,6 +67,7 @@ class Layer(TFLayer):
             def call(self, inputs):
                 return inputs * self.scale
     """
+    _unique_scope = True  # (layer_classes.Layer._claim_scope)
     #: what the layer does with a mask that reaches it: ``masking.PASSES``, ``masking.CONSUMES`` or None (refuse)
     mask_handling = None
 

@@ -48,7 +48,7 @@ import numpy
 from .. import basics, math_ops
 from ..array_ops import shape
 from ..compat import logging
-from ..core import get_default_graph
+from ..core import TensorShape, get_default_graph
 from ..train.saver import Saver
 from . import backend, callbacks as callbacks_module, losses, metrics as metrics_module, optimizers
 from .data_adapter import ArrayBatches, DatasetBatches, GeneratorBatches, is_dataset, is_generator
@@ -217,7 +217,12 @@ class Model:
         first = self._layers[0] if isinstance(self, Sequential) and self._layers else None
         name = f"{first.name}_input" if first is not None else "input"
         self._inputs = [basics.placeholder(backend.floatx(), tuple(input_shape), name=name)]
-        self._outputs = _tensors(self.call(self._inputs[0]), "call's result")
+        # a call(inputs, training=False) runs with the learning phase, as TF 1.15 builds it: fit feeds it True, so
+        # dropout and batch norm train (its default would keep them in inference mode for good)
+        takes_training = "training" in inspect.signature(self.call).parameters
+        outputs = self.call(self._inputs[0], training=backend.learning_phase()) if takes_training else \
+            self.call(self._inputs[0])
+        self._outputs = _tensors(outputs, "call's result")
 
     # --------------------------------------------------------------------------------------- compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, sample_weight_mode=None,
@@ -645,18 +650,18 @@ class Model:
         if self._graph is not None and dataset._graph is not self._graph:
             raise ValueError(f"{what}: the dataset belongs to another graph than the model (make it while the "
                              f"model's graph is the default)")
+        shapes = dataset.output_shapes  # the element's structure, with each component's static shape
         if self._outputs is None:
-            inputs = dataset._structure[0] if isinstance(dataset._structure, tuple) else dataset._structure
-            if not hasattr(inputs, "shape"):
+            inputs = shapes[0] if isinstance(shapes, tuple) and not isinstance(shapes, TensorShape) else shapes
+            if not isinstance(inputs, TensorShape):
                 raise ValueError(f"{what}: a model built from its first data takes one input, got a dataset of "
                                  f"{type(inputs).__name__}")
-            self._built_for(None, sample_shape=inputs.shape.as_list()[1:])
-        structure = dataset._structure
-        if needs_targets and isinstance(structure, tuple) and len(structure) >= 2:  # the targets' static shapes
-            targets = structure[1]
+            self._built_for(None, sample_shape=inputs.as_list()[1:])
+        if needs_targets and isinstance(shapes, tuple) and not isinstance(shapes, TensorShape) and len(shapes) >= 2:
+            targets = shapes[1]
             targets = [targets[name] for name in self.output_names] if isinstance(targets, dict) else \
-                list(targets) if isinstance(targets, (list, tuple)) else [targets]
-            self._built_for(None, target_shapes=[t.shape.as_list()[1:] or [1] for t in targets])
+                [targets] if isinstance(targets, TensorShape) else list(targets)  # (a TensorShape is a tuple too)
+            self._built_for(None, target_shapes=[t.as_list()[1:] or [1] for t in targets])
         return DatasetBatches(dataset, self._graph, steps, what,
                               self._batch_reader(what, needs_targets=needs_targets, source="a dataset"))
 

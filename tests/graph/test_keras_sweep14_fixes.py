@@ -1,0 +1,59 @@
+"""tf.keras behaviours a sweep of TF 1.15-era programs found wrong (each checked against TF 1.15's documented rule)."""
+import numpy as np
+import pytest
+
+import minidl.graph as tf
+from minidl.graph import keras
+
+
+class Net(keras.Model):
+    """The TF guide's subclassed model: ``call(self, inputs, training=False)``."""
+
+    def __init__(self):
+        super().__init__()
+        self.bn = keras.layers.BatchNormalization()
+        self.drop = keras.layers.Dropout(0.5)
+        self.out = keras.layers.Dense(1, kernel_initializer="ones", use_bias=False)
+
+    def call(self, inputs, training=False):
+        return self.out(self.drop(self.bn(inputs, training=training), training=training))
+
+
+def test_a_subclassed_model_whose_call_defaults_to_inference_trains_in_training_mode():
+    x = np.random.default_rng(0).standard_normal((256, 10)).astype(np.float32) + 3.0
+    model = Net()
+    model.compile(keras.optimizers.SGD(0.0), "mse")
+    model.train_on_batch(x, np.zeros((256, 1), np.float32))
+    moving_mean = keras.backend.get_value(model.bn.moving_mean)
+    np.testing.assert_allclose(moving_mean, 0.01 * x.mean(axis=0), rtol=1e-4)  # momentum 0.99: one step of it
+    first, second = model.predict(x[:4]), model.predict(x[:4])
+    np.testing.assert_array_equal(first, second)  # predict: inference mode, no dropout
+
+
+def test_two_models_with_the_same_layer_names_get_unique_weight_names():
+    def build():
+        return keras.Sequential([keras.layers.Dense(8, activation="relu", input_shape=(4,), name="hidden"),
+                                 keras.layers.Dense(1, name="out")])
+    first, second = build(), build()
+    assert [w.name for w in first.weights] == ["hidden/kernel:0", "hidden/bias:0", "out/kernel:0", "out/bias:0"]
+    assert [w.name for w in second.weights] == ["hidden_1/kernel:0", "hidden_1/bias:0", "out_1/kernel:0",
+                                                "out_1/bias:0"]
+    assert [layer.name for layer in second.layers] == ["hidden", "out"]  # the layers keep their names
+    with pytest.raises(ValueError, match="already exists"):  # tf.layers (not Keras) keeps TF1's rule
+        tf.layers.Dense(2, name="dense_twice")(tf.zeros([1, 3]))
+        tf.layers.Dense(2, name="dense_twice")(tf.zeros([1, 3]))
+
+
+def test_fit_on_a_dataset_from_a_generator():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((100, 4)).astype(np.float32)
+    y = (x.sum(1, keepdims=True) > 0).astype(np.float32)
+
+    def examples():
+        yield from zip(x, y)
+    dataset = tf.data.Dataset.from_generator(examples, (tf.float32, tf.float32),
+                                             (tf.TensorShape([4]), tf.TensorShape([1]))).batch(20)
+    model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid", input_shape=(4,))])
+    model.compile(keras.optimizers.Adam(0.1), "binary_crossentropy", metrics=["accuracy"])
+    history = model.fit(dataset, epochs=5, verbose=0)
+    assert len(history.history["loss"]) == 5 and history.history["loss"][-1] < history.history["loss"][0]
