@@ -385,3 +385,16 @@ def test_every_gradient_reads_the_variables_before_any_update(make):
             sess.run(steps)
             expected = sess.run([v1, v2])
     np.testing.assert_allclose(after, expected, rtol=1e-6)
+
+
+def test_hand_written_updates_grouped_after_their_gradients_read_the_old_values():
+    """The README's advice: with the gradients as control dependencies, both updates use the step's start values."""
+    with tf.Graph().as_default():
+        w1, w2 = tf.Variable(2.0), tf.Variable(3.0)
+        g1, g2 = tf.gradients(w1 * w2, [w1, w2])
+        with tf.control_dependencies([g1, g2]):
+            step = [tf.assign_sub(w1, g1), tf.assign_sub(w2, g2)]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(step)
+            assert sess.run([w1, w2]) == [-1.0, 1.0]
