@@ -283,3 +283,9 @@ def test_writes_by_index_land_in_the_tensor_and_its_views_without_recording(lib)
     with lib.no_grad():
         weights[lib.tensor([0])] = 1.0
     assert weights.requires_grad and weights.tolist() == [1, 0, 0]
+
+
+def test_a_list_of_tensors_becomes_a_tensor_of_their_numbers_only_one_element_each(lib):
+    assert lib.tensor([lib.tensor(1.0), 2.0, lib.tensor([3.0])]).tolist() == [1.0, 2.0, 3.0]
+    with pytest.raises(ValueError, match="only one element tensors can be converted to Python scalars"):
+        lib.tensor([lib.tensor([1.0, 2.0]), lib.tensor([3.0, 4.0])])

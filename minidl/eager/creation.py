@@ -144,8 +144,15 @@ def _flatten(data):
 
 
 def _nested_items(data):
-    return [_nested_items(x) if isinstance(x, (list, tuple)) else (x.item() if isinstance(x, Tensor) else x)
+    """``data`` with each tensor in it replaced by its one number (PyTorch's rule for a list holding tensors)."""
+    return [_nested_items(x) if isinstance(x, (list, tuple)) else (_one_number(x) if isinstance(x, Tensor) else x)
             for x in data]
+
+
+def _one_number(t):
+    if t.numel() != 1:  # (PyTorch's class and words: torch.stack is what joins bigger tensors)
+        raise ValueError("only one element tensors can be converted to Python scalars")
+    return t.item()
 
 
 def _finish(array, device, requires_grad):
