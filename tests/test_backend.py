@@ -18,7 +18,7 @@ def test_device_parsing_mirrors_pytorch():
     assert str(device(Device("cuda", 2))) == "cuda:2"
     with pytest.raises(ValueError, match="unknown device type 'tpu'"):
         device("tpu")
-    with pytest.raises(ValueError, match="invalid device string"):
+    with pytest.raises(ValueError, match="Invalid device string"):
         device("cuda:x")
 
 

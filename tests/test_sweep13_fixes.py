@@ -289,3 +289,9 @@ def test_a_list_of_tensors_becomes_a_tensor_of_their_numbers_only_one_element_ea
     assert lib.tensor([lib.tensor(1.0), 2.0, lib.tensor([3.0])]).tolist() == [1.0, 2.0, 3.0]
     with pytest.raises(ValueError, match="only one element tensors can be converted to Python scalars"):
         lib.tensor([lib.tensor([1.0, 2.0]), lib.tensor([3.0, 4.0])])
+
+
+@pytest.mark.parametrize("text", ["gpu", "cuda:x", "cpu:1:2"])
+def test_a_device_string_that_names_no_device_is_a_runtime_error(lib, text):
+    with pytest.raises(RuntimeError):
+        lib.device(text)

@@ -6,6 +6,10 @@ import numpy
 from .array_module import cupy_or_none, get_array_module
 
 
+class DeviceError(ValueError, RuntimeError):
+    """A device string that names no device: a RuntimeError, as PyTorch raises, and a ValueError."""
+
+
 class Device:
     """Where an array lives: PyTorch's ``torch.device``. ``Device("cpu")``, ``Device("cuda")`` (GPU 0),
     ``Device("cuda:1")``, ``Device("cuda", 1)``, ``Device(1)`` (a GPU number); a Device given is returned as it
@@ -27,12 +31,12 @@ class Device:
         kind, _, number = type.partition(":")
         if number:
             if not number.isdigit():
-                raise ValueError(f"invalid device string {type!r}: expected e.g. 'cuda:0'")
+                raise DeviceError(f"Invalid device string: {type!r} (expected e.g. 'cuda:0')")
             index = int(number)
         if kind not in ("cpu", "cuda"):
-            raise ValueError(f"unknown device type {kind!r}: expected 'cpu' or 'cuda' (e.g. 'cuda:0')")
+            raise DeviceError(f"unknown device type {kind!r}: expected 'cpu' or 'cuda' (e.g. 'cuda:0')")
         if kind == "cpu" and index not in (None, 0):
-            raise ValueError(f"the cpu device has no index {index}")
+            raise DeviceError(f"the cpu device has no index {index}")
         if kind == "cpu" and CPU is not None:  # one cpu Device, shared
             return CPU
         self = object.__new__(cls)
