@@ -125,3 +125,7 @@ from .file_ops import matching_files, read_file, write_file
 from .template import make_template
 from .functional_ops import py_function
 # --- end templates and py_function ---
+# --- probability distributions: tf.distributions (also tf.contrib.distributions, with the multivariate normals);
+#     their formulas are the eager distributions' (distributions/) ---
+from . import distributions
+# --- end probability distributions ---

@@ -492,3 +492,6 @@ crf, opt = contrib_crf.crf, contrib_optimizers.opt
 from . import contrib_framework, contrib_slim  # noqa: E402
 
 framework, slim = contrib_framework.framework, contrib_slim.slim
+
+# tf.contrib.distributions: tf.distributions' classes and the multivariate normals (distributions/)
+from .distributions import contrib as distributions  # noqa: E402

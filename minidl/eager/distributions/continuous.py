@@ -101,7 +101,7 @@ class Uniform(Distribution):
         """log p(x) = -log(high - low) inside [low, high), -inf outside."""
         if self._validate_args:
             self._validate_sample(value)
-        inside = ops.logical_and(ops.le(self.low, value), ops.gt(self.high, value)).to(self.low.dtype)
+        inside = ops.cast(ops.logical_and(ops.le(self.low, value), ops.gt(self.high, value)), self.low.dtype)
         return ops.log(inside) - ops.log(self.high - self.low)
 
     def cdf(self, value):

@@ -12,11 +12,11 @@ import numpy
 
 from ... import ops
 from ...backend import dtypes
-from ..creation import arange, eye, full, rand
+from ..creation import arange, eye, rand
 from ..grad_mode import no_grad
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, draw_on_host, lazy_property, logits_to_probs, probs_to_logits
+from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 
 def _one_of(probs, logits):
@@ -64,7 +64,7 @@ class Bernoulli(SuccessProbability):
         """1 where u < p, for u ~ U[0, 1)."""
         with no_grad():
             u = self._noise(rand, sample_shape, self.probs)
-            return ops.lt(u, self.probs).to(self.probs.dtype)
+            return ops.cast(ops.lt(u, self.probs), self.probs.dtype)
 
     def log_prob(self, value):
         """log P(x) = x log p + (1 - x) log(1 - p) = -binary_cross_entropy_with_logits(l, x)."""
@@ -84,7 +84,7 @@ class Bernoulli(SuccessProbability):
     @property
     def mode(self):
         """1 if p > ½, 0 if p < ½, NaN at p = ½ (a tie)."""
-        mode = ops.ge(self.probs, 0.5).to(self.probs.dtype)
+        mode = ops.cast(ops.ge(self.probs, 0.5), self.probs.dtype)
         return ops.where(ops.eq(self.probs, 0.5), math.nan, mode)
 
     @property
@@ -109,10 +109,10 @@ class Categorical(Distribution):
     def __init__(self, probs=None, logits=None, validate_args=None):
         _one_of(probs, logits)
         name, param = ("probs", probs) if probs is not None else ("logits", logits)
-        if param.dim() < 1:
+        if param.ndim < 1:
             raise ValueError(f"`{name}` parameter must be at least one-dimensional.")
         if probs is not None:
-            self.probs = probs / probs.sum(-1, keepdim=True)
+            self.probs = probs / ops.sum(probs, -1, keepdim=True)
         else:
             self.logits = logits - ops.logsumexp(logits, -1, keepdim=True)
         self._num_events = param.shape[-1]
@@ -140,45 +140,47 @@ class Categorical(Distribution):
         (u > 0, so a category of probability 0 is never drawn; scaling by the total c_K absorbs rounding.)"""
         with no_grad():
             cdf = ops.cumsum(self.probs, -1)
-            u = 1 - rand(self._extended_shape(sample_shape) + (1,), dtype=cdf.dtype, device=cdf.device)
-            return ops.lt(cdf, u * cdf[..., -1:]).sum(-1)
+            u = 1 - ops.unsqueeze(self._noise(rand, sample_shape, cdf), -1)
+            return ops.sum(ops.lt(cdf, u * cdf[..., -1:]), -1)
 
     def log_prob(self, value):
-        """log pₖ at the category k = value, read from the normalized logits."""
+        """log pₖ at the category k = value, read from the normalized logits: the logit that a one-hot mask of k
+        picks (by ``where``, so that the -inf logit of a category of probability 0 that is not k adds nothing).
+        The mask broadcasts against the logits, so ``value`` may have extra leading (sample) dims."""
         if self._validate_args:
             self._validate_sample(value)
-        index = value.long().unsqueeze(-1)
-        shape = tuple(numpy.broadcast_shapes(tuple(index.shape[:-1]), tuple(self.logits.shape[:-1])))
-        index = index.expand(shape + (1,))
-        return ops.gather(self.logits.expand(shape + (self._num_events,)), -1, index).squeeze(-1)
+        chosen = ops.cast(ops.one_hot(ops.cast(value, dtypes.int64), self._num_events), dtypes.bool_)
+        return ops.sum(ops.where(chosen, self.logits, 0.0), -1)
 
     def entropy(self):
         """H = -Σₖ pₖ log pₖ. A category of probability 0 has logit -inf, and 0·(-inf) would be NaN: the logits
         are clamped to the lowest finite float first, so such terms are 0 as the limit p log p -> 0 says."""
         logits = ops.clamp(self.logits, min=float(numpy.finfo(self.logits.dtype).min))
-        return -(logits * self.probs).sum(-1)
+        return -ops.sum(logits * self.probs, -1)
 
     @property
     def mean(self):
         """Categories have no mean (they are labels, not numbers): NaN, as in PyTorch."""
-        return full(self._extended_shape(), math.nan, dtype=self.probs.dtype, device=self.probs.device)
+        return ops.full_like(self.probs[..., 0], math.nan)
 
     @property
     def mode(self):
-        return self.probs.argmax(-1)
+        return ops.argmax(self.probs, -1)
 
     @property
     def variance(self):
-        return full(self._extended_shape(), math.nan, dtype=self.probs.dtype, device=self.probs.device)
+        return ops.full_like(self.probs[..., 0], math.nan)
 
 
 class CategoricalVectors(Distribution):
     """A distribution over vectors of length K built on a ``Categorical`` of K outcomes, whose ``probs`` and
     ``logits`` it shares (event shape (K,)): ``OneHotCategorical``, ``Multinomial``."""
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
+    #: the class of the categorical distribution held (the graph front-end's draws with graph ops)
+    _categorical_type = Categorical
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        self._categorical = Categorical(probs, logits, validate_args=validate_args)
+        self._categorical = self._categorical_type(probs=probs, logits=logits, validate_args=validate_args)
         super().__init__(self._categorical.batch_shape, (self._categorical._num_events,),
                          validate_args=validate_args)
 
@@ -242,7 +244,7 @@ class Poisson(Distribution):
         super().__init__(self.rate.shape, validate_args=validate_args)
 
     def sample(self, sample_shape=()):
-        return draw_on_host(lambda rng, rate: rng.poisson(rate), self._extended_shape(sample_shape), self.rate)
+        return self._draw_on_host(lambda rng, rate: rng.poisson(rate), sample_shape, self.rate)
 
     def log_prob(self, value):
         """log P(k) = k log λ - λ - log k!  (log k! = lgamma(k + 1); ``xlogy`` makes 0·log 0 = 0 at λ = 0)."""
@@ -282,8 +284,8 @@ class Binomial(SuccessProbability):
         return constraints.integer_interval(0, self.total_count)
 
     def sample(self, sample_shape=()):
-        return draw_on_host(lambda rng, p, n: rng.binomial(n.astype(numpy.int64), p),
-                            self._extended_shape(sample_shape), self.probs, self.total_count)
+        return self._draw_on_host(lambda rng, p, n: rng.binomial(n.astype(numpy.int64), p), sample_shape,
+                                  self.probs, self.total_count)
 
     def log_prob(self, value):
         """log P(k) = log n! - log k! - log (n-k)! + k log p + (n - k) log(1 - p). With the logit l,

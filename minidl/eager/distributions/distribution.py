@@ -12,7 +12,7 @@ gradients. Noise comes from minidl's random generator, so ``manual_seed`` makes 
 """
 from ..grad_mode import no_grad
 from ..tensor import Size, Tensor
-from .utils import as_size, lazy_property
+from .utils import as_size, draw_on_host, lazy_property
 
 
 class Distribution:
@@ -47,12 +47,16 @@ class Distribution:
         if self._validate_args:
             self._check_parameters()
 
-    def _check_parameters(self):
+    def _constrained_parameters(self):
+        """(name, value, constraint) of each parameter to check. A parameter computed lazily from another one
+        (probs from logits) is left out: it is valid if that one is."""
         for name, constraint in self.arg_constraints.items():
-            # a parameter computed lazily from another one (probs from logits) is valid if that one is
             if name not in self.__dict__ and isinstance(getattr(type(self), name, None), lazy_property):
                 continue
-            value = getattr(self, name)
+            yield name, getattr(self, name), constraint
+
+    def _check_parameters(self):
+        for name, value, constraint in self._constrained_parameters():
             if not bool(constraint.check(value).all()):
                 raise ValueError(f"Expected parameter {name} ({type(value).__name__} of shape {tuple(value.shape)}) "
                                  f"of distribution {self!r} to satisfy the constraint {constraint!r}, but found "
@@ -76,6 +80,11 @@ class Distribution:
         """``draw`` (``rand``, ``randn``) of the shape of ``sample(sample_shape)``, in ``like``'s dtype and on its
         device: the randomness a sample is made from."""
         return draw(self._extended_shape(sample_shape), dtype=like.dtype, device=like.device)
+
+    def _draw_on_host(self, draw, sample_shape, *params):
+        """Samples of the shape of ``sample(sample_shape)`` that numpy draws: ``draw(generator, *arrays)``, with the
+        parameters broadcast to that shape (``draw_on_host``)."""
+        return draw_on_host(draw, self._extended_shape(sample_shape), *params)
 
     def expand(self, batch_shape, _instance=None):
         """The same distribution repeated over a larger ``batch_shape`` (the parameters are broadcast, not copied).

@@ -17,7 +17,7 @@ import numpy
 from ... import ops
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, draw_on_host
+from .utils import broadcast_all
 
 
 def _tiny(x):
@@ -42,16 +42,16 @@ def _normalized_gammas(rng, alpha):
 
 def _log_beta(concentration):
     """log B(α) = Σₖ log Γ(αₖ) - log Γ(Σₖ αₖ) over the last dim: the log of the Dirichlet normalizer."""
-    return ops.lgamma(concentration).sum(-1) - ops.lgamma(concentration.sum(-1))
+    return ops.sum(ops.lgamma(concentration), -1) - ops.lgamma(ops.sum(concentration, -1))
 
 
 def _dirichlet_mode(concentration):
     """The most likely point of a Dirichlet: (αₖ - 1) / Σⱼ(αⱼ - 1), with αₖ < 1 counted as 1 (those components
     pile up at 0). Where every αₖ < 1 the density is unbounded at the corners; take the corner of the largest αₖ."""
     above_one = ops.clamp(concentration - 1, min=0.0)
-    mode = above_one / above_one.sum(-1, keepdim=True)
-    corner = ops.one_hot(concentration.argmax(-1), concentration.shape[-1]).to(concentration.dtype)
-    all_below_one = ops.all(ops.lt(concentration, 1), -1).unsqueeze(-1)
+    mode = above_one / ops.sum(above_one, -1, keepdim=True)
+    corner = ops.cast(ops.one_hot(ops.argmax(concentration, -1), concentration.shape[-1]), concentration.dtype)
+    all_below_one = ops.unsqueeze(ops.all(ops.lt(concentration, 1), -1), -1)
     return ops.where(all_below_one, corner, mode)
 
 
@@ -69,8 +69,8 @@ class Gamma(Distribution):
 
     def sample(self, sample_shape=()):
         """Gamma(α, 1) draws divided by β."""
-        shape = self._extended_shape(sample_shape)
-        draws = draw_on_host(lambda rng, a, b: rng.standard_gamma(a) / b, shape, self.concentration, self.rate)
+        draws = self._draw_on_host(lambda rng, a, b: rng.standard_gamma(a) / b, sample_shape, self.concentration,
+                                   self.rate)
         return ops.clamp(draws, min=_tiny(draws))
 
     def log_prob(self, value):
@@ -122,8 +122,8 @@ class Beta(Distribution):
         """numpy's beta sampler, kept inside (0, 1). (PyTorch takes the first coordinate of a Dirichlet draw
         instead; for tiny α and β both of its gammas can underflow and be clamped to the same number, which puts
         a spurious mass at 0.5. numpy's sampler works with logarithms for α, β < 1 and avoids that.)"""
-        shape = self._extended_shape(sample_shape)
-        draws = draw_on_host(lambda rng, a, b: rng.beta(a, b), shape, self.concentration1, self.concentration0)
+        draws = self._draw_on_host(lambda rng, a, b: rng.beta(a, b), sample_shape, self.concentration1,
+                                   self.concentration0)
         return _inside_unit_interval(draws)
 
     def log_prob(self, value):
@@ -164,32 +164,31 @@ class Dirichlet(Distribution):
     support = constraints.simplex
 
     def __init__(self, concentration, validate_args=None):
-        if concentration.dim() < 1:
+        if concentration.ndim < 1:
             raise ValueError("`concentration` parameter must be at least one-dimensional.")
         self.concentration = concentration
         super().__init__(concentration.shape[:-1], concentration.shape[-1:], validate_args=validate_args)
 
     def sample(self, sample_shape=()):
         """Gamma draws over their sum (clamped first, see the module docstring), kept inside (0, 1)."""
-        shape = self._extended_shape(sample_shape)
-        return _inside_unit_interval(draw_on_host(_normalized_gammas, shape, self.concentration))
+        return _inside_unit_interval(self._draw_on_host(_normalized_gammas, sample_shape, self.concentration))
 
     def log_prob(self, value):
         """log p(x) = Σₖ (αₖ - 1) log xₖ - log B(α)."""
         if self._validate_args:
             self._validate_sample(value)
-        return ops.xlogy(self.concentration - 1, value).sum(-1) - _log_beta(self.concentration)
+        return ops.sum(ops.xlogy(self.concentration - 1, value), -1) - _log_beta(self.concentration)
 
     def entropy(self):
         """H = log B(α) + (α₀ - K) ψ(α₀) - Σₖ (αₖ - 1) ψ(αₖ), with α₀ = Σₖ αₖ."""
         alpha = self.concentration
-        total = alpha.sum(-1)
+        total = ops.sum(alpha, -1)
         return (_log_beta(alpha) + (total - alpha.shape[-1]) * ops.digamma(total)
-                - ((alpha - 1) * ops.digamma(alpha)).sum(-1))
+                - ops.sum((alpha - 1) * ops.digamma(alpha), -1))
 
     @property
     def mean(self):
-        return self.concentration / self.concentration.sum(-1, keepdim=True)
+        return self.concentration / ops.sum(self.concentration, -1, keepdim=True)
 
     @property
     def mode(self):
@@ -198,5 +197,5 @@ class Dirichlet(Distribution):
     @property
     def variance(self):
         """Var xₖ = αₖ (α₀ - αₖ) / (α₀² (α₀ + 1))."""
-        total = self.concentration.sum(-1, keepdim=True)
+        total = ops.sum(self.concentration, -1, keepdim=True)
         return self.concentration * (total - self.concentration) / (total ** 2 * (total + 1))

@@ -80,7 +80,7 @@ def _kl_categorical_categorical(p, q):
     """Σₖ pₖ (log pₖ - log qₖ), from the normalized logits."""
     terms = p.probs * (p.logits - q.logits)
     terms = _zero_where(ops.eq(p.probs, 0), _infinite_where(ops.eq(q.probs, 0), terms))
-    return terms.sum(-1)
+    return ops.sum(terms, -1)
 
 
 @register_kl(Uniform, Uniform)
@@ -121,12 +121,12 @@ def _kl_beta_beta(p, q):
 def _kl_dirichlet_dirichlet(p, q):
     """log Γ(αₚ₀) - log Γ(α_q₀) - Σₖ (log Γ(αₚₖ) - log Γ(α_qₖ)) + Σₖ (αₚₖ - α_qₖ)(ψ(αₚₖ) - ψ(αₚ₀)),
     with α₀ = Σₖ αₖ."""
-    total_p = p.concentration.sum(-1)
-    total_q = q.concentration.sum(-1)
-    digamma_gap = ops.digamma(p.concentration) - ops.digamma(total_p).unsqueeze(-1)
+    total_p = ops.sum(p.concentration, -1)
+    total_q = ops.sum(q.concentration, -1)
+    digamma_gap = ops.digamma(p.concentration) - ops.unsqueeze(ops.digamma(total_p), -1)
     return (ops.lgamma(total_p) - ops.lgamma(total_q)
-            - (ops.lgamma(p.concentration) - ops.lgamma(q.concentration)).sum(-1)
-            + ((p.concentration - q.concentration) * digamma_gap).sum(-1))
+            - ops.sum(ops.lgamma(p.concentration) - ops.lgamma(q.concentration), -1)
+            + ops.sum((p.concentration - q.concentration) * digamma_gap, -1))
 
 
 @register_kl(MultivariateNormal, MultivariateNormal)
@@ -136,8 +136,8 @@ def _kl_multivariate_normal(p, q):
     if p.event_shape != q.event_shape:
         raise ValueError("KL-divergence between two Multivariate Normals with different event shapes cannot be "
                          "computed")
-    trace = (_solve_lower(q.scale_tril, p.scale_tril) ** 2).sum((-2, -1))
-    mahalanobis = (_solve_lower(q.scale_tril, (q.loc - p.loc).unsqueeze(-1)) ** 2).sum((-2, -1))
+    trace = ops.sum(_solve_lower(q.scale_tril, p.scale_tril) ** 2, (-2, -1))
+    mahalanobis = ops.sum(_solve_lower(q.scale_tril, ops.unsqueeze(q.loc - p.loc, -1)) ** 2, (-2, -1))
     return (_half_log_det(q.scale_tril) - _half_log_det(p.scale_tril)
             + 0.5 * (trace + mahalanobis - p.event_shape[0]))
 

@@ -15,7 +15,7 @@ from ..creation import arange, rand
 from ..grad_mode import no_grad
 from . import constraints
 from .discrete import Binomial, CategoricalVectors, SuccessProbability, _log1p_exp
-from .utils import as_size, draw_on_host
+from .utils import as_size
 
 
 class Geometric(SuccessProbability):
@@ -84,8 +84,8 @@ class NegativeBinomial(SuccessProbability):
 
     def sample(self, sample_shape=()):
         """A Poisson draw at a gamma-distributed rate, Gamma(r, 1)·p/(1 - p) (p/(1 - p) = e^l)."""
-        return draw_on_host(lambda rng, r, odds: rng.poisson(rng.standard_gamma(r) * odds),
-                            self._extended_shape(sample_shape), self.total_count, ops.exp(self.logits))
+        return self._draw_on_host(lambda rng, r, odds: rng.poisson(rng.standard_gamma(r) * odds), sample_shape,
+                                  self.total_count, ops.exp(self.logits))
 
     def log_prob(self, value):
         """log P(k) = log Γ(k + r) - log k! - log Γ(r) + k log p + r log(1 - p), with log p = -log(1 + e^(-l))
@@ -141,15 +141,15 @@ class Multinomial(CategoricalVectors):
     def sample(self, sample_shape=()):
         """n categorical draws per sample, counted: one-hot vectors summed over the n draws."""
         draws = self._categorical.sample((self.total_count,) + as_size(sample_shape))
-        return ops.one_hot(draws, self._event_shape[0]).sum(0).to(self.probs.dtype)
+        return ops.cast(ops.sum(ops.one_hot(draws, self._event_shape[0]), 0), self.probs.dtype)
 
     def log_prob(self, value):
         """log P(x) = log Γ(Σₖ xₖ + 1) - Σₖ log Γ(xₖ + 1) + Σₖ xₖ log pₖ. A category with pₖ = 0 (logit -inf)
         and xₖ = 0 contributes 0, not 0·(-inf)."""
         if self._validate_args:
             self._validate_sample(value)
-        log_powers = (ops.where(ops.eq(value, 0), 0.0, self.logits) * value).sum(-1)
-        return ops.lgamma(value.sum(-1) + 1) - ops.lgamma(value + 1).sum(-1) + log_powers
+        log_powers = ops.sum(ops.where(ops.eq(value, 0), 0.0, self.logits) * value, -1)
+        return ops.lgamma(ops.sum(value, -1) + 1) - ops.sum(ops.lgamma(value + 1), -1) + log_powers
 
     def entropy(self):
         """H = -E[log P(X)] = n H(p) - log n! + Σₖ E[log xₖ!], where H(p) is the categorical entropy and each

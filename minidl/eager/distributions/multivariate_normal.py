@@ -13,20 +13,18 @@ The distribution is given by ``loc`` and exactly one of ``covariance_matrix`` Σ
 """
 import math
 
-import numpy
-
 from ... import ops
 from ..creation import randn
 from . import constraints
 from .distribution import Distribution
-from .utils import lazy_property
+from .utils import broadcast_all, lazy_property
 
 _LOG_2PI = math.log(2 * math.pi)
 
 
 def _half_log_det(scale_tril):
     """½ log det Σ = Σᵢ log Lᵢᵢ."""
-    return ops.log(ops.diagonal(scale_tril, 0, -2, -1)).sum(-1)
+    return ops.sum(ops.log(ops.diagonal(scale_tril, 0, -2, -1)), -1)
 
 
 def _solve_lower(scale_tril, rhs):
@@ -46,7 +44,7 @@ class MultivariateNormal(Distribution):
     has_rsample = True
 
     def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
-        if loc.dim() < 1:
+        if loc.ndim < 1:
             raise ValueError("loc must be at least one-dimensional.")
         given = [(name, matrix) for name, matrix in (("covariance_matrix", covariance_matrix),
                                                      ("precision_matrix", precision_matrix),
@@ -54,16 +52,17 @@ class MultivariateNormal(Distribution):
         if len(given) != 1:
             raise ValueError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
         name, matrix = given[0]
-        if matrix.dim() < 2:
+        if matrix.ndim < 2:
             raise ValueError(f"{name} must be at least two-dimensional, with optional leading batch dimensions")
         size = loc.shape[-1]
         if tuple(matrix.shape[-2:]) != (size, size):
             raise ValueError(f"{name} must be a {size} x {size} matrix (loc has {size} entries), got shape "
                              f"{tuple(matrix.shape)}")
-        batch_shape = tuple(numpy.broadcast_shapes(tuple(loc.shape[:-1]), tuple(matrix.shape[:-2])))
-        self.loc = loc.expand(batch_shape + (size,))
-        setattr(self, name, matrix.expand(batch_shape + (size, size)))
-        super().__init__(batch_shape, (size,), validate_args=validate_args)
+        # the batch dims broadcast: loc against the matrix's first column, then the matrix against loc
+        loc = broadcast_all(loc, matrix[..., 0])[0]
+        self.loc, matrix = loc, broadcast_all(matrix, ops.unsqueeze(loc, -1))[0]
+        setattr(self, name, matrix)
+        super().__init__(tuple(loc.shape[:-1]), (size,), validate_args=validate_args)
 
     @lazy_property
     def scale_tril(self):
@@ -74,7 +73,7 @@ class MultivariateNormal(Distribution):
 
     @lazy_property
     def covariance_matrix(self):
-        return self.scale_tril @ self.scale_tril.mT
+        return self.scale_tril @ ops.transpose(self.scale_tril, -2, -1)
 
     @lazy_property
     def precision_matrix(self):
@@ -83,14 +82,14 @@ class MultivariateNormal(Distribution):
     def rsample(self, sample_shape=()):
         """μ + L ε, ε ~ N(0, I)."""
         eps = self._noise(randn, sample_shape, self.loc)
-        return self.loc + (self.scale_tril @ eps.unsqueeze(-1)).squeeze(-1)
+        return self.loc + ops.squeeze(self.scale_tril @ ops.unsqueeze(eps, -1), -1)
 
     def log_prob(self, value):
         """log p(x) = -½ (D log 2π + |L⁻¹(x - μ)|²) - Σᵢ log Lᵢᵢ."""
         if self._validate_args:
             self._validate_sample(value)
-        z = _solve_lower(self.scale_tril, (value - self.loc).unsqueeze(-1)).squeeze(-1)
-        return -0.5 * (self._event_shape[0] * _LOG_2PI + (z * z).sum(-1)) - _half_log_det(self.scale_tril)
+        z = ops.squeeze(_solve_lower(self.scale_tril, ops.unsqueeze(value - self.loc, -1)), -1)
+        return -0.5 * (self._event_shape[0] * _LOG_2PI + ops.sum(z * z, -1)) - _half_log_det(self.scale_tril)
 
     def entropy(self):
         """H = ½ D (1 + log 2π) + ½ log det Σ."""
@@ -107,4 +106,4 @@ class MultivariateNormal(Distribution):
     @property
     def variance(self):
         """The diagonal of Σ = L Lᵀ: Σᵢᵢ = Σⱼ Lᵢⱼ²."""
-        return (self.scale_tril ** 2).sum(-1)
+        return ops.sum(self.scale_tril ** 2, -1)

@@ -1,6 +1,7 @@
 """Helpers shared by the distributions: turning parameters into tensors of one shape, converting between
 probabilities and logits, summing log-densities over event dimensions, and computing a property once.
 """
+import functools
 import numbers
 
 import numpy
@@ -9,25 +10,30 @@ from ... import ops
 from ...backend import dtypes
 from ..creation import tensor
 from ..random import numpy_rng
-from ..tensor import Size, Tensor
+from ..tensor import Size
 
 
 def broadcast_all(*values):
     """The parameters as tensors of one common shape.
 
-    Python numbers become tensors of the first tensor's dtype and device (the default float dtype if all are
-    numbers); the tensors are then broadcast with ``expand``, which gradients flow through.
+    Python numbers become tensors like the first tensor (its dtype and device; the default float dtype if all are
+    numbers); the tensors are then broadcast (``expand``), which gradients flow through. The tensors may be graph
+    tensors (``minidl.graph.distributions`` uses these formulas): where a graph knows a dim only at run time
+    (None), each tensor is broadcast against a sum of zeros of every shape, whose shape is the common one.
     """
     for value in values:
-        if not isinstance(value, (Tensor, numbers.Number)):
+        if not (ops.is_tensor(value) or isinstance(value, numbers.Number)):
             raise ValueError(f"Input arguments must all be instances of numbers.Number or Tensor, got "
                              f"{type(value).__name__}")
-    like = next((v for v in values if isinstance(v, Tensor)), None)
-    dtype = dtypes.get_default_dtype() if like is None else like.dtype
-    device = None if like is None else like.device
-    as_tensors = [v if isinstance(v, Tensor) else tensor(v, dtype=dtype, device=device) for v in values]
-    shape = numpy.broadcast_shapes(*(tuple(v.shape) for v in as_tensors))
-    return tuple(v if tuple(v.shape) == shape else v.expand(shape) for v in as_tensors)
+    like = next((v for v in values if ops.is_tensor(v)), None)
+    as_tensors = [v if ops.is_tensor(v) else tensor(v, dtype=dtypes.get_default_dtype()) if like is None
+                  else ops.full_like(like, v) for v in values]
+    shapes = [tuple(v.shape) for v in as_tensors]
+    if not any(None in shape for shape in shapes):
+        shape = numpy.broadcast_shapes(*shapes)
+        return tuple(ops.broadcast_to(v, shape) for v in as_tensors)
+    common = functools.reduce(ops.add, [ops.zeros_like(v) for v in as_tensors])
+    return tuple(ops.broadcast_to_like(v, common) for v in as_tensors)
 
 
 def draw_on_host(draw, shape, *params):
