@@ -19,6 +19,7 @@ For a convolution kernel ``[kh, kw, in_channels, out_channels]`` each output sum
 This module doubles as the ``tf.initializers`` namespace (``tf.initializers.zeros()``,
 ``tf.initializers.global_variables()`` ...).
 """
+import inspect
 import math
 
 import numpy
@@ -58,7 +59,17 @@ class Initializer:
         return dtypes.as_dtype(self.dtype if dtype is None else dtype)
 
     def get_config(self):
-        return {"dtype": self.dtype.name}
+        """The constructor's arguments, read back from the attributes of the same names (each initializer keeps
+        them so), the dtype by name: what ``from_config`` makes a twin from, and what Keras saves."""
+        parameters = inspect.signature(type(self).__init__).parameters
+        config = {name: getattr(self, name) for name, parameter in parameters.items()
+                  if name != "self" and parameter.kind is parameter.POSITIONAL_OR_KEYWORD and hasattr(self, name)}
+        config["dtype"] = self.dtype.name
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
 
 class Zeros(Initializer):

@@ -4,7 +4,7 @@
 """
 from .. import math_ops
 from ..nn_ops import nn
-from .lookup import by_name
+from .serialization import deserialize_keras_object, serialize_keras_object
 
 
 def linear(x):
@@ -63,9 +63,15 @@ def get(identifier):
         return linear
     if callable(identifier):
         return identifier
-    return by_name(identifier, _BY_NAME, "activation function", "a function of one tensor")
+    return deserialize(identifier)
 
 
 def serialize(activation):
-    """The name of an activation function (what ``model.summary`` and ``get_config`` show)."""
-    return getattr(activation, "__name__", repr(activation))
+    """The name of an activation function (what ``get_config`` shows): ``"relu"``, ``"linear"``."""
+    return serialize_keras_object(activation)
+
+
+def deserialize(name, custom_objects=None):
+    """The activation function of that name (a name of one's own: in ``custom_objects``)."""
+    return deserialize_keras_object(name, _BY_NAME, custom_objects, "activation function",
+                                    "a function of one tensor")

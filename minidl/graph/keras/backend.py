@@ -104,14 +104,30 @@ def unique_name(prefix):
     return prefix if count == 0 else f"{prefix}_{count}"
 
 
+_config = {"epsilon": 1e-7, "floatx": "float32"}  # what set_epsilon / set_floatx change, for the whole process
+
+
 def epsilon():
-    """The fuzz factor Keras adds to keep logs and divisions finite: 1e-7."""
-    return 1e-7
+    """The fuzz factor Keras adds to keep logs and divisions finite: 1e-7 (``set_epsilon`` changes it)."""
+    return _config["epsilon"]
+
+
+def set_epsilon(value):
+    """Make ``value`` the fuzz factor of the losses, metrics and constraints built from now on."""
+    _config["epsilon"] = float(value)
 
 
 def floatx():
-    """The default float type of Keras' inputs and weights: ``"float32"``."""
-    return "float32"
+    """The default float type of Keras' inputs and weights: ``"float32"`` (``set_floatx`` changes it)."""
+    return _config["floatx"]
+
+
+def set_floatx(value):
+    """Make ``value`` ("float16", "float32" or "float64") the type of the inputs and weights of the layers built
+    from now on (``set_floatx("float64")`` for a gradient check)."""
+    if value not in ("float16", "float32", "float64"):
+        raise ValueError(f"Unknown floatx type: {value!r} (expected 'float16', 'float32' or 'float64')")
+    _config["floatx"] = value
 
 
 def get_value(x):
@@ -159,3 +175,5 @@ def function(inputs, outputs, updates=None, name=None):
 
 # the tensor functions (K.mean, K.square ...), as this module exports them in Keras
 from .backend_math import *  # noqa: E402,F401,F403
+from .backend_nn import *  # noqa: E402,F401,F403
+from .backend_rnn import rnn  # noqa: E402,F401

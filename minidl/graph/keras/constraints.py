@@ -13,6 +13,7 @@ Norms get Keras' epsilon (1e-7) in the division, so a zero vector stays zero.
 from .. import math_ops
 from . import backend
 from .lookup import by_name
+from .serialization import deserialize_keras_object, serialize_keras_object
 
 
 class Constraint:
@@ -21,6 +22,10 @@ class Constraint:
 
     def get_config(self):
         return {key: value for key, value in vars(self).items()}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
 
 def _norms(w, axis):
@@ -66,8 +71,22 @@ _BY_NAME = {"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm, "min_
 
 
 def get(identifier):
-    """A constraint from a name ("max_norm", "non_neg" ...: its defaults), a ``Constraint`` or any callable
-    ``w -> tensor``; None stays None."""
+    """A constraint from a name ("max_norm", "non_neg" ...: its defaults), a configuration (``serialize``'s), a
+    ``Constraint`` or any callable ``w -> tensor``; None stays None."""
     if identifier is None or callable(identifier):
         return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
     return by_name(identifier, _BY_NAME, "constraint", "a Constraint or a function of a weight")()
+
+
+def serialize(constraint):
+    """``{"class_name": "MaxNorm", "config": {"max_value": 2, "axis": 0}}`` (None for None)."""
+    return serialize_keras_object(constraint)
+
+
+def deserialize(config, custom_objects=None):
+    """The constraint a configuration (``serialize``'s) describes."""
+    classes = {cls.__name__: cls for cls in (MaxNorm, NonNeg, UnitNorm, MinMaxNorm)}
+    return deserialize_keras_object(config, classes, custom_objects, "constraint",
+                                    "a Constraint or a function of a weight")

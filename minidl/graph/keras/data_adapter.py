@@ -16,6 +16,7 @@ import numpy
 
 from .. import errors
 from ..iterator_ops import make_initializable_iterator
+from .utils import Sequence
 
 
 def is_dataset(x):
@@ -76,7 +77,8 @@ class GeneratorBatches:
     def __init__(self, source, steps, what, to_batch, shuffle=False):
         """``to_batch(element) -> (xs, ys, weights)``. The first element is drawn now: the model may need its
         shapes to be built."""
-        is_sequence = not hasattr(source, "__next__")
+        # a Sequence is walked by index, also one that is an endless iterator too (ImageDataGenerator's)
+        is_sequence = isinstance(source, Sequence) or not hasattr(source, "__next__")
         if not is_sequence and steps is None:
             raise ValueError(f"{what}: steps (steps_per_epoch) must be given for a generator, which has no length: "
                              f"how many batches are one epoch?")

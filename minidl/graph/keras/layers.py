@@ -29,20 +29,38 @@ from ..nn_training import embedding_lookup
 from ..variable_scope import get_variable, layer_scope
 from . import activations, backend, constraints, initializers, masking, regularizers
 from .functional import record_call
+from .serialization import deserialize_keras_object, serialize_keras_object
 
 _calls = itertools.count()  # numbers the layers' first calls: a functional model lists its layers in that order
-_RESOLVED = {"activation": activations.get, "regularizer": regularizers.get, "initializer": initializers.get,
-             "constraint": constraints.get}
+# the modules that turn an argument's name or configuration into its object (``get``) and back (``serialize``), by
+# how the argument's name ends: kernel_initializer, recurrent_activation, bias_regularizer, kernel_constraint ...
+_KINDS = {"activation": activations, "regularizer": regularizers, "initializer": initializers,
+          "constraint": constraints}
+# a layer function's arguments that are not its configuration: what each call gives, and what the config has anyway
+_PER_CALL = {"inputs", "name", "reuse", "trainable", "training", "mask", "initial_state", "state_variables"}
+
+
+def _kind(key):
+    return next((module for suffix, module in _KINDS.items() if key.endswith(suffix)), None)
 
 
 def _resolved(key, value):
-    """A name given for an activation, initializer or regularizer argument, as the object TF1's layers take."""
-    for suffix, get in _RESOLVED.items():
-        if key.endswith(suffix):
-            return get(value)
+    """A name (or configuration) given for an activation, initializer, regularizer or constraint argument, as the
+    object TF1's layers take."""
+    kind = _kind(key)
+    if kind is not None:
+        return kind.get(value)
     if key == "data_format" and value is None:  # Keras' "the configured one": channels last
         return "channels_last"
     return value
+
+
+def _serialized(key, value):
+    """An argument as a layer's config holds it: resolved, then an activation by name, an initializer, regularizer
+    or constraint as ``{"class_name", "config"}``."""
+    kind = _kind(key)
+    value = _resolved(key, value)
+    return value if kind is None else kind.serialize(value)
 
 
 def _sample_shape(input_shape, input_dim, batch_input_shape):
@@ -70,6 +88,9 @@ class Layer(TFLayer):
     _unique_scope = True  # (layer_classes.Layer._claim_scope)
     #: what the layer does with a mask that reaches it: ``masking.PASSES``, ``masking.CONSUMES`` or None (refuse)
     mask_handling = None
+    #: arguments of the layer's function that TF 1.15's config of the layer leaves out unless they are set (TF's
+    #: own extensions, such as batch normalization's ``renorm``, and minidl's): there only when not the default
+    _config_extras = ()
 
     def __init__(self, *args, input_shape=None, input_dim=None, batch_input_shape=None, batch_size=None,
                  name=None, trainable=True, dtype=None, **kwargs):
@@ -80,8 +101,11 @@ class Layer(TFLayer):
         # embeddings: ``Embedding(vocab, 100, weights=[glove_matrix], trainable=False)``)
         self._initial_weights = kwargs.pop("weights", None)
         if self.function is not None:
+            if input_dim is not None and "input_dim" in inspect.signature(self.function).parameters:
+                kwargs["input_dim"], input_dim = input_dim, None  # the layer's own argument (Embedding's)
             kwargs = {key: _resolved(key, value) for key, value in kwargs.items()}
         super().__init__(*args, name=name, trainable=trainable, dtype=dtype, **kwargs)
+        self.dtype = dtypes.as_dtype(dtype).name if dtype is not None else backend.floatx()
         call = self.function or type(self).call  # (a layer of one's own: TFLayer's build / add_weight / call)
         self.batch_input_shape = _sample_shape(input_shape, input_dim, batch_input_shape)
         if self.batch_input_shape is not None and batch_size is not None:
@@ -143,17 +167,44 @@ class Layer(TFLayer):
         return sum(math.prod(v.shape.as_list()) for v in self.weights)
 
     def get_config(self):
-        """The layer's configuration, from which ``from_config`` makes it again: its name and trainability, and
-        the arguments it was made with (a layer of one's own adds its own: ``config = super().get_config();
-        config.update(units=self.units)``). Functions and initializers stay objects here (Keras names them)."""
-        config = {"name": self.name, "trainable": self.trainable, "dtype": backend.floatx()}
+        """TF 1.15's configuration of the layer: plain data (``json.dumps`` writes it) from which ``from_config``
+        makes a twin — ``name``, ``trainable``, ``dtype``, ``batch_input_shape`` where the layer declares its
+        input, and every argument of its constructor, defaults too, each as ``_serialized`` says (``"relu"``,
+        ``{"class_name": "GlorotUniform", "config": {...}}``).
+
+        One rule makes every built-in layer's: the arguments are those of the layer's function (its signature less
+        ``_PER_CALL``), with the values it was given, else the defaults. A built-in layer written as a class keeps
+        its arguments in ``_arguments``; a layer of one's own adds its own (``config = super().get_config();
+        config.update(units=self.units)``) — Keras refuses one whose constructor takes arguments its config
+        lacks, since ``from_config`` could not make it again."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self.batch_input_shape is not None:
             config["batch_input_shape"] = self.batch_input_shape
-        config.update((key, value) for key, value in self._arguments.items() if key != "trainable")
+        arguments = self._arguments if self.function is None else self._function_arguments()
+        config.update((key, _serialized(key, value)) for key, value in arguments.items())
+        if type(self).get_config is Layer.get_config:
+            own = set(inspect.signature(Layer.__init__).parameters)
+            missing = [key for key in inspect.signature(type(self).__init__).parameters
+                       if key not in config and key not in own]
+            if missing:
+                raise NotImplementedError(f"Layer {type(self).__name__} has arguments in `__init__` "
+                                          f"({', '.join(missing)}) and therefore must override `get_config`.")
         return config
+
+    def _function_arguments(self):
+        """The layer function's configuration arguments (``get_config``), as given or by default."""
+        arguments = {}
+        for key, parameter in inspect.signature(self.function).parameters.items():
+            value = self._activity_regularizer if key == "activity_regularizer" else \
+                self._arguments.get(key, parameter.default)
+            if key not in _PER_CALL and value is not parameter.empty and not (
+                    key in self._config_extras and value == parameter.default):
+                arguments[key] = value
+        return arguments
 
     @classmethod
     def from_config(cls, config):
+        """The layer that ``config`` (``get_config``'s) describes, made anew (its weights too)."""
         return cls(**config)
 
     def add_loss(self, losses, inputs=None):
@@ -171,6 +222,23 @@ class Layer(TFLayer):
 
     def __repr__(self):
         return f"<tf.keras.layers.{type(self).__name__} '{self.name}'>"
+
+
+class Wrapper(Layer):
+    """A layer around another layer (``TimeDistributed``, ``Bidirectional``); its config holds the inner layer's
+    (``{"layer": {"class_name": ..., "config": ...}}``), from which ``from_config`` makes the inner layer first."""
+
+    def __init__(self, layer, **kwargs):
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def get_config(self):
+        return dict(super().get_config(), layer=serialize(self.layer))
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        return cls(deserialize(config.pop("layer"), custom_objects), **config)
 
 
 def _shape_tuple(tensor, name):
@@ -229,6 +297,9 @@ Dropout = _layer("Dropout", tf_layers.dropout)
 BatchNormalization = _layer("BatchNormalization", tf_layers.batch_normalization)
 Masking = _layer("Masking", masking.masking, doc=masking.masking.__doc__)
 Dropout.mask_handling = BatchNormalization.mask_handling = Dense.mask_handling = masking.PASSES
+# TF 1.15 saves these only when set; ``fused`` it never saves, nor ``adjustment`` (a function)
+BatchNormalization._config_extras = ("renorm", "renorm_clipping", "renorm_momentum", "fused", "virtual_batch_size",
+                                     "adjustment")
 
 
 # ---------------------------------------------------------------------------------- Keras' own layers
@@ -281,10 +352,12 @@ def _global_pooling_class(class_name, reduce, spatial_dims):
         spatial = list(range(1, rank - 1)) if data_format == "channels_last" else list(range(2, rank))
         return reduce(x, axis=spatial, keepdims=keepdims, name=name or _snake_case(class_name))
     what = "mean" if reduce is math_ops.reduce_mean else "max"
-    return _layer(class_name, pool, doc=f"The {what} over the {spatial_dims}-D positions of each channel.")
+    layer_class = _layer(class_name, pool, doc=f"The {what} over the {spatial_dims}-D positions of each channel.")
+    layer_class._config_extras = ("keepdims",)  # (TF 1.15's global pooling has no keepdims)
+    return layer_class
 
 
-def embedding(inputs, input_dim, output_dim, embeddings_initializer=None, embeddings_regularizer=None,
+def embedding(inputs, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
               activity_regularizer=None, embeddings_constraint=None, mask_zero=False, input_length=None,
               trainable=True, name=None, reuse=None):
     """Row ``i`` of an ``embeddings`` variable [input_dim, output_dim] for each integer ``i`` in the inputs (a
@@ -294,7 +367,7 @@ def embedding(inputs, input_dim, output_dim, embeddings_initializer=None, embedd
         ids = math_ops.cast(ids, dtypes.int64)
     with layer_scope(name, "embedding", reuse):
         table = get_variable("embeddings", [int(input_dim), int(output_dim)], dtypes.float32,
-                             embeddings_initializer or initializers.RandomUniform(), embeddings_regularizer, trainable,
+                             initializers.get(embeddings_initializer), embeddings_regularizer, trainable,
                              constraint=embeddings_constraint)
         out = embedding_lookup(table, ids)
         if activity_regularizer is not None:
@@ -348,13 +421,16 @@ class InputLayer:
     functional model, as in Keras), or the explicit first layer of a ``Sequential`` model,
     ``InputLayer(input_shape=(784,))``, which only declares the input's shape. It has no weights."""
 
-    def __init__(self, input_shape=None, batch_size=None, dtype=None, name=None, batch_input_shape=None):
+    def __init__(self, input_shape=None, batch_size=None, dtype=None, name=None, batch_input_shape=None,
+                 sparse=False, ragged=False):
         self.batch_input_shape = _sample_shape(input_shape, None, batch_input_shape)
         if self.batch_input_shape is None:
             raise ValueError("InputLayer needs `input_shape` or `batch_input_shape`")
+        if sparse or ragged:
+            raise NotImplementedError("InputLayer: sparse and ragged inputs are not supported by minidl's Keras")
         if batch_size is not None:
             self.batch_input_shape = (int(batch_size),) + self.batch_input_shape[1:]
-        self.dtype = dtype
+        self.dtype = dtypes.as_dtype(dtype).name if dtype is not None else backend.floatx()
         self.name = name or backend.unique_name("input")
         self.weights = self.trainable_weights = self.non_trainable_weights = []
         self.losses, self.updates, self.trainable = [], [], True
@@ -380,6 +456,30 @@ class InputLayer:
     def set_weights(self, weights):
         _set_weights([], weights, f"Layer {self.name}")
 
+    def get_config(self):
+        """TF 1.15's: the input's shape with the batch dim, its dtype, ``sparse``, ``ragged`` and the name."""
+        return {"batch_input_shape": self.batch_input_shape, "dtype": self.dtype, "sparse": False, "ragged": False,
+                "name": self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def serialize(layer):
+    """``{"class_name": "Dense", "config": layer.get_config()}``: a layer (or a model) as plain data."""
+    return serialize_keras_object(layer)
+
+
+def deserialize(config, custom_objects=None):
+    """The layer — or model, ``{"class_name": "Sequential", ...}`` — that a configuration (``serialize``'s)
+    describes; a class of one's own is found in ``custom_objects``."""
+    from .training import Model, Sequential  # (here: training.py imports this module)
+    classes = {name: value for name, value in globals().items()
+               if isinstance(value, type) and issubclass(value, (Layer, InputLayer))}
+    classes.update(Model=Model, Sequential=Sequential)
+    return deserialize_keras_object(config, classes, custom_objects, "layer", "a layer class of your own")
+
 
 # the recurrent, merge and spatial layers, built on the machinery above (imported last: those modules import this one)
 from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN  # noqa: E402,F401
@@ -390,3 +490,11 @@ from .spatial import Cropping2D, TimeDistributed, UpSampling2D, ZeroPadding2D  #
 from .more_layers import (ELU, Cropping1D, GaussianDropout, GaussianNoise,  # noqa: E402,F401
                           LayerNormalization, Permute, PReLU, RepeatVector, SpatialDropout1D, SpatialDropout2D,
                           UpSampling1D, ZeroPadding1D)
+from .conv_layers import (AveragePooling3D, AvgPool3D, Conv3D, Conv3DTranspose,  # noqa: E402,F401
+                          Convolution3D, Convolution3DTranspose, DepthwiseConv2D, GlobalAveragePooling3D,
+                          GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D, MaxPooling3D,
+                          SeparableConv1D, SeparableConv2D, SeparableConvolution1D, SeparableConvolution2D)
+from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells  # noqa: E402,F401
+from .rnn_layer import RNN  # noqa: E402,F401
+from .attention import AdditiveAttention, Attention  # noqa: E402,F401
+from .regularization_layers import ActivityRegularization, AlphaDropout  # noqa: E402,F401

@@ -4,12 +4,13 @@ function) and ``LeakyReLU``/``ReLU``/``Softmax`` as layers: what functional mode
 
 A merge layer is called on a *list* of tensors (of one shape, but for ``Concatenate``'s axis) and makes one.
 """
+import sys
 from functools import reduce as fold
 
 from .. import math_ops
 from ..array_ops import concat, where
 from ..nn_ops import nn
-from . import backend_math
+from . import backend_math, lookup
 from .layers import Layer, _layer
 from .masking import PASSES
 
@@ -101,16 +102,72 @@ def softmax_layer(inputs, axis=-1, name=None):
 
 class Lambda(Layer):
     """``Lambda(function, arguments=None)``: ``function(inputs, **arguments)``, any computation on tensors, as a
-    layer (one that makes no variables)."""
+    layer (one that makes no variables).
+
+    Its config names its functions — ``"function": "double", "function_type": "function", "module": "__main__"`` —
+    and ``from_config`` finds them again by name, in ``custom_objects`` or in their (imported) module. TF 1.15 saves
+    the function's bytecode instead, which minidl never does: loading would run code from a file. A ``lambda`` has
+    no name to find it by: its config holds the function itself (enough for ``clone_model``), which ``to_json``
+    refuses."""
 
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
         if not callable(function):
             raise TypeError(f"Lambda needs a function, got {function!r}")
         self._lambda, self.arguments = function, dict(arguments or {})
+        self._output_shape, self._mask = output_shape, mask
 
     def call(self, inputs):
         return self._lambda(inputs, **self.arguments)
+
+    # each function's three entries in the config, as TF names them: the function, its type, its module
+    _FUNCTION_KEYS = {"function": ("function", "function_type", "module"),
+                      "output_shape": ("output_shape", "output_shape_type", "output_shape_module"),
+                      "mask": ("mask", "mask_type", "mask_module")}
+
+    def get_config(self):
+        config = super().get_config()
+        for argument, value in (("function", self._lambda), ("output_shape", self._output_shape),
+                                ("mask", self._mask)):
+            if argument == "function" or value is not None:
+                config.update(zip(self._FUNCTION_KEYS[argument], _function_config(value)))
+        config["arguments"] = self.arguments
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config, found = dict(config), {}
+        for argument, (key, type_key, module_key) in cls._FUNCTION_KEYS.items():
+            if key in config:
+                found[argument] = _function_from_config(config.pop(key), config.pop(type_key, "function"),
+                                                        config.pop(module_key, None), custom_objects)
+        return cls(found.pop("function"), **found, **config)
+
+
+def _function_config(value):
+    """``(what the config holds, its type, its module)`` for a Lambda's function (or output shape, or mask): a
+    named function by name, a lambda as itself (see ``Lambda``), a shape as it is ("raw")."""
+    if not callable(value):
+        return value, "raw", None
+    name = getattr(value, "__name__", "<lambda>")
+    return (value if name == "<lambda>" else name), ("lambda" if name == "<lambda>" else "function"), \
+        getattr(value, "__module__", None)
+
+
+def _function_from_config(value, kind, module, custom_objects):
+    """The function a Lambda config names (``_function_config``'s forms)."""
+    if kind == "raw" or callable(value):
+        return value
+    if kind == "function":
+        # a module already imported is only looked into: no code runs
+        found = (custom_objects or {}).get(value) or lookup.get_custom_objects().get(value) or \
+            getattr(sys.modules.get(module), value, None)
+        if found is None:
+            raise ValueError(f"Lambda.from_config: unknown function {value!r} (of module {module}): give it in "
+                             f"custom_objects")
+        return found
+    raise ValueError(f"Lambda.from_config: a function saved as {kind} code is not loaded: minidl runs no code from a "
+                     f"configuration; save the model with a named function and give it in custom_objects")
 
 
 LeakyReLU = _layer("LeakyReLU", leaky_relu, doc=leaky_relu.__doc__)

@@ -31,6 +31,8 @@ final states to the layer's ``updates``, which every ``fit``, ``evaluate`` and `
 ``layer.reset_states()`` puts zeros back (or the given arrays), ``model.reset_states()`` does it for every
 stateful layer. The states are not weights: neither trained nor saved.
 """
+import inspect
+
 import numpy
 
 from .. import basics, layers as tf_layers, math_ops
@@ -42,7 +44,7 @@ from ..rnn_cell import LSTMStateTuple, RNNCell
 from ..variable_scope import get_variable, layer_scope
 from ..variables import Variable
 from . import activations, backend, constraints, initializers
-from .layers import Layer, _layer
+from .layers import Wrapper, _layer, deserialize, serialize
 from .masking import CONSUMES, split_step_flag, with_step_flags
 
 _GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}
@@ -126,10 +128,13 @@ def _recurrent(kind):
               unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
               activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
               dropout=0.0, recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
-              stateful=False, unroll=False, trainable=True, name=None, reuse=None, initial_state=None,
-              training=False, mask=None, state_variables=None):
+              stateful=False, unroll=False, time_major=False, implementation=1, reset_after=False, trainable=True,
+              name=None, reuse=None, initial_state=None, training=False, mask=None, state_variables=None):
         if activity_regularizer:
             raise NotImplementedError(f"{kind}: activity_regularizer not supported by minidl's Keras")
+        if time_major or reset_after:  # (``implementation`` 1 or 2 only orders the same products differently)
+            raise NotImplementedError(f"{kind}: {'time_major' if time_major else 'reset_after'}=True is not supported "
+                                      f"by minidl's Keras (inputs are (batch, time, features); GRU as TF 1's default)")
         x = math_ops.check_dtype(math_ops.to_tensor(inputs), math_ops.FLOATS, "inputs")
         if x.shape.rank != 3 or x.shape[-1] is None:
             raise ValueError(f"Input 0 of layer {name} is incompatible with the layer: expected ndim=3 (batch, "
@@ -174,7 +179,16 @@ def _recurrent(kind):
             return [output, state.h, state.c] if kind == "lstm" else [output, state]
     layer.__name__ = kind
     layer.__doc__ = f"Keras' {kind} layer (see the module docstring)."
+    # the arguments TF 1.15's layer of this kind takes (a SimpleRNN has no gates, only an LSTM unit_forget_bias, only
+    # a GRU reset_after): the ones a layer binds and its config lists
+    signature = inspect.signature(layer)
+    layer.__signature__ = signature.replace(parameters=[
+        parameter for parameter in signature.parameters.values() if parameter.name not in _NOT_TAKEN[kind]])
     return layer
+
+
+_NOT_TAKEN = {"simple_rnn": {"recurrent_activation", "unit_forget_bias", "implementation", "reset_after"},
+              "lstm": {"reset_after"}, "gru": {"unit_forget_bias"}}
 
 
 def _cell_state(kind, initial_state):
@@ -216,12 +230,16 @@ class _Recurrent:
             if not batch:
                 raise ValueError(_NEEDS_BATCH_SIZE)
             with basics.name_scope(None):
-                self._states = [Variable(numpy.zeros((batch, self.units), x.dtype.as_numpy_dtype), trainable=False,
-                                         name=f"{self.name}/{state}") for state in self._state_names()]
+                self._states = [Variable(numpy.zeros((batch, size), x.dtype.as_numpy_dtype), trainable=False,
+                                         name=f"{self.name}/{state}")
+                                for state, size in zip(self._state_names(), self._state_sizes())]
         return self._states
 
     def _state_names(self):
         return ["state_h", "state_c"] if isinstance(self, LSTM) else ["state_h"]
+
+    def _state_sizes(self):
+        return [self.units] * len(self._state_names())
 
     @property
     def states(self):
@@ -259,7 +277,7 @@ class GRU(_Recurrent, _layer("GRU", _recurrent("gru"))):
     """Keras' GRU layer (see the module docstring)."""
 
 
-class Bidirectional(Layer):
+class Bidirectional(Wrapper):
     """Runs ``layer`` over the sequence and a copy of it over the sequence reversed in time, and merges their
     outputs (``merge_mode``: "concat" (default), "sum", "mul" or "ave"); with ``return_sequences`` the backward
     outputs are reversed back first, so that step t of both directions lines up."""
@@ -274,11 +292,25 @@ class Bidirectional(Layer):
             raise ValueError(f"Invalid merge mode {merge_mode!r}: use one of {', '.join(self._MERGES)}")
         if layer._arguments.get("return_state"):
             raise NotImplementedError("Bidirectional: return_state is not supported")
-        super().__init__(**kwargs)
+        super().__init__(layer, **kwargs)
         self.forward_layer = layer
         options = dict(layer._arguments, go_backwards=not layer._arguments.get("go_backwards", False))
         self.backward_layer = backward_layer or type(layer)(**options, name=f"backward_{layer.name}")
-        self.merge_mode = merge_mode
+        self.merge_mode, self._backward_given = merge_mode, backward_layer is not None
+
+    def get_config(self):
+        """The wrapped layer's config, ``merge_mode``, and the backward layer's config when one was given."""
+        config = dict(super().get_config(), merge_mode=self.merge_mode)
+        if self._backward_given:
+            config["backward_layer"] = serialize(self.backward_layer)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        if "backward_layer" in config:
+            config["backward_layer"] = deserialize(config["backward_layer"], custom_objects)
+        return super().from_config(config, custom_objects)
 
     def build(self, input_shape):
         pass

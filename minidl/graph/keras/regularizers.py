@@ -6,6 +6,7 @@ both. A layer given ``kernel_regularizer=`` puts its penalty in ``tf.GraphKeys.R
 """
 from .. import math_ops
 from .lookup import by_name
+from .serialization import deserialize_keras_object, serialize_keras_object
 
 
 class Regularizer:
@@ -16,6 +17,13 @@ class Regularizer:
 class L1L2(Regularizer):
     def __init__(self, l1=0.0, l2=0.0):
         self.l1, self.l2 = float(l1), float(l2)
+
+    def get_config(self):
+        return {"l1": self.l1, "l2": self.l2}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
     def __call__(self, x):
         penalty = 0.0
@@ -39,7 +47,20 @@ def l1_l2(l1=0.01, l2=0.01):
 
 
 def get(identifier):
-    """A regularizer from "l1", "l2", "l1_l2" (with Keras' default 0.01), a regularizer or callable, or None."""
+    """A regularizer from "l1", "l2", "l1_l2" (with Keras' default 0.01), a configuration (``serialize``'s), a
+    regularizer or callable, or None."""
     if identifier is None or callable(identifier):
         return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
     return by_name(identifier, {"l1": l1, "l2": l2, "l1_l2": l1_l2}, "regularizer", "a function of the weight")()
+
+
+def serialize(regularizer):
+    """``{"class_name": "L1L2", "config": {"l1": 0.0, "l2": 0.01}}`` (None for None)."""
+    return serialize_keras_object(regularizer)
+
+
+def deserialize(config, custom_objects=None):
+    """The regularizer a configuration (``serialize``'s) describes."""
+    return deserialize_keras_object(config, {"L1L2": L1L2}, custom_objects, "regularizer", "a function of the weight")

@@ -4,7 +4,7 @@ layer to every step of a sequence. Images are channels-last (batch, height, widt
 ``data_format="channels_first"``."""
 from .. import math_ops
 from ..array_ops import concat, expand_dims, pad, reshape, shape, tile
-from .layers import Layer, _layer
+from .layers import Layer, Wrapper, _layer
 from .masking import PASSES
 
 
@@ -75,7 +75,7 @@ ZeroPadding2D = _layer("ZeroPadding2D", zero_padding2d, doc=zero_padding2d.__doc
 Cropping2D = _layer("Cropping2D", cropping2d, doc=cropping2d.__doc__)
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """``layer`` applied to each step of (batch, time, ...) inputs, with the same weights for every step: the
     steps are folded into the batch, (batch·time, ...), and unfolded after. A mask of padded steps goes on."""
     mask_handling = PASSES
@@ -84,8 +84,7 @@ class TimeDistributed(Layer):
         if not isinstance(layer, Layer):
             raise ValueError(f"Please initialize `TimeDistributed` layer with a `Layer` instance. You passed: "
                              f"{layer!r}")
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
 
     def call(self, inputs):
         x = math_ops.to_tensor(inputs)

@@ -50,7 +50,7 @@ from ..array_ops import shape
 from ..compat import logging
 from ..core import TensorShape, get_default_graph
 from ..train.saver import Saver
-from . import backend, callbacks as callbacks_module, losses, metrics as metrics_module, optimizers
+from . import backend, callbacks as callbacks_module, losses, metrics as metrics_module, model_config, optimizers
 from .data_adapter import ArrayBatches, DatasetBatches, GeneratorBatches, is_dataset, is_generator
 from .functional import record_call, replay
 from .layers import InputLayer, Layer, _calls as _layer_calls, _set_weights
@@ -71,6 +71,7 @@ class Model:
         self._compiled = self._train_op = self._collected_trainable = None
         self._added_losses = []  # add_loss's
         self._metric_objects = []  # what the logs report beside the loss, as Metric objects (once compiled)
+        self._compile_metrics = []  # those of them that compile's metrics made (``metrics``)
         self._target_specs = None  # the shape of one sample's targets, per output, from the first data with targets
         self._layers = None  # a subclass's layers are the ones it holds (``layers``)
         if (inputs is None) != (outputs is None):
@@ -211,17 +212,20 @@ class Model:
 
     def build(self, input_shape):
         """Put the forward pass into the graph for inputs of ``input_shape`` (the batch dim may be None)."""
-        self._graph = get_default_graph()
         # a Sequential's input is named after its first layer (``dense_input``, predict({"dense_input": x})), as
         # in Keras
         first = self._layers[0] if isinstance(self, Sequential) and self._layers else None
         name = f"{first.name}_input" if first is not None else "input"
-        self._inputs = [basics.placeholder(backend.floatx(), tuple(input_shape), name=name)]
+        self._build_on(basics.placeholder(backend.floatx(), tuple(input_shape), name=name))
+
+    def _build_on(self, inputs):
+        """Put the forward pass into the graph, starting from the tensor ``inputs``."""
+        self._graph = inputs.graph
+        self._inputs = [inputs]
         # a call(inputs, training=False) runs with the learning phase, as TF 1.15 builds it: fit feeds it True, so
         # dropout and batch norm train (its default would keep them in inference mode for good)
         takes_training = "training" in inspect.signature(self.call).parameters
-        outputs = self.call(self._inputs[0], training=backend.learning_phase()) if takes_training else \
-            self.call(self._inputs[0])
+        outputs = self.call(inputs, training=backend.learning_phase()) if takes_training else self.call(inputs)
         self._outputs = _tensors(outputs, "call's result")
 
     # --------------------------------------------------------------------------------------- compile
@@ -257,6 +261,7 @@ class Model:
         _give_home(new_optimizer, self._graph)
         self._metric_spec, self._loss_weights = metrics or [], loss_weights
         self._compiled = self._train_op = self._target_specs = None  # new targets' placeholders at the next use
+        self._compile_metrics = []
         # the weights training will update are those trainable *now*, as Keras collects them at compile: the GAN
         # recipe compiles the discriminator, then sets its trainable to False for the combined model, and the
         # discriminator's own training still updates it (a model built later collects them when it is built)
@@ -281,7 +286,7 @@ class Model:
                 factors = _per_output(1.0 if self._loss_weights is None else self._loss_weights, names,
                                       "loss_weights")
                 metric_ids = _per_output(self._metric_spec, names, "metrics", default=[])
-                total, output_losses, metrics, all_targets, objects = 0.0, {}, {}, [], []
+                total, output_losses, metrics, all_targets, objects, loss_means = 0.0, {}, {}, [], [], []
                 if self.loss is None and not self.losses:
                     raise ValueError("The model cannot be compiled because it has no loss to optimize: give "
                                      "compile a loss, or the model one with add_loss")
@@ -305,8 +310,8 @@ class Model:
                     total = total + float(factors[i]) * output_loss
                     prefix = f"{name}_" if len(names) > 1 else ""
                     if prefix:  # (the mean of the batch losses, weighed by the batches' sizes)
-                        objects.append(metrics_module.Mean(name=f"{name}_loss"))
-                        output_losses[f"{name}_loss"] = objects[-1](output_loss, math_ops.cast(
+                        loss_means.append(metrics_module.Mean(name=f"{name}_loss"))
+                        output_losses[f"{name}_loss"] = loss_means[-1](output_loss, math_ops.cast(
                             shape(output)[0], backend.floatx()))
                     for identifier in [metric_ids[i]] if isinstance(metric_ids[i], str) else metric_ids[i]:
                         metric_name, metric = metrics_module.get(identifier, kind, output.shape.as_list())
@@ -324,7 +329,7 @@ class Model:
                 names = _made_unique(["loss"] + list(output_losses) + [n for n, _ in metrics.values()])[1:]
                 reported = dict(zip(names, list(output_losses.values()) + [t for _, t in metrics.values()]))
                 self._compiled = (all_targets, weights), total, reported
-                self._metric_objects = objects
+                self._metric_objects, self._compile_metrics = loss_means + objects, objects
                 self._train_op = None
         return self._compiled
 
@@ -358,6 +363,33 @@ class Model:
         return _made_unique(["loss"] + [f"{name}_loss" for name in names if len(names) > 1] + [
             prefix[i] + metrics_module.get(identifier)[0] for i in range(len(names))
             for identifier in ([metric_ids[i]] if isinstance(metric_ids[i], str) else metric_ids[i])])
+
+    @property
+    def metrics(self):
+        """The ``Metric`` objects of compile's ``metrics`` (a name or function given there as its
+        ``MeanMetricWrapper``), as TF 1.15 lists them: made with the loss, at the first ``fit``, ``evaluate`` or
+        ``train_on_batch`` (the targets' shapes come from the data), so empty before."""
+        return list(self._compile_metrics)
+
+    # ------------------------------------------------------------------------------------------- config
+    def get_config(self):
+        """The architecture of a functional model as TF 1.15 saves it (``model_config.py``): its layers' configs
+        and the calls between them. A subclassed model has none: its architecture is its Python code."""
+        if type(self).call is not Model.call or self._inputs is None:
+            raise NotImplementedError(f"get_config: {type(self).__name__} is a subclassed model, whose architecture is "
+                                      f"its Python code: it has no config (save its weights with save_weights and "
+                                      f"make it again in code)")
+        return model_config.functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """The model ``get_config`` describes, with new weights (classes of one's own from ``custom_objects``)."""
+        return model_config.functional_from_config(cls, config, custom_objects)
+
+    def to_json(self, **kwargs):
+        """The model's config as JSON text (``tf.keras.models.model_from_json`` reads it); ``kwargs`` go to
+        ``json.dumps``."""
+        return model_config.to_json(self, **kwargs)
 
     # --------------------------------------------------------------------------------- the loops
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
@@ -780,6 +812,7 @@ class Sequential(Model):
         super().__init__(name=name)
         self._layers = []
         self._batch_input_shape = None
+        self._input_tensor = None  # the tensor of an ``Input`` that starts the model, if one does
         for layer in layers or []:
             self.add(layer)
 
@@ -788,6 +821,8 @@ class Sequential(Model):
             if self._layers:
                 raise ValueError("Sequential: an InputLayer (or input_shape) can only start the model")
             self._batch_input_shape = layer.batch_input_shape
+            if isinstance(layer, InputLayer):  # the layer of an Input() tensor: the model starts from that tensor
+                self._input_tensor = layer.output
         if not isinstance(layer, InputLayer):
             if not isinstance(layer, (Layer, Model)):
                 raise TypeError(f"The added layer must be an instance of class Layer. Found: {layer!r}")
@@ -801,6 +836,22 @@ class Sequential(Model):
 
     def pop(self):
         raise NotImplementedError("Sequential.pop: a built graph cannot drop a layer; make a new Sequential")
+
+    def build(self, input_shape=None):
+        """Put the layers into the graph: from the ``Input`` tensor that starts the model, else from a new
+        placeholder of ``input_shape``."""
+        if self._input_tensor is not None:
+            self._build_on(self._input_tensor)
+        else:
+            super().build(input_shape)
+
+    def get_config(self):
+        """``{"name", "layers": [{"class_name", "config"}, ...]}``, as TF 1.15 saves a Sequential model."""
+        return model_config.sequential_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return model_config.sequential_from_config(cls, config, custom_objects)
 
     @property
     def layers(self):

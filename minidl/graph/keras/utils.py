@@ -1,10 +1,17 @@
 """``tf.keras.utils``: ``to_categorical`` (labels to one-hot rows), ``Sequence`` (a data set served batch by
-batch) and ``Progbar`` (the progress line of ``fit``).
+batch), ``Progbar`` (the progress line of ``fit``), ``get_file`` (a file in Keras' cache folder: ``data_utils.py``)
+and the registry of names of one's own for saved configurations (``custom_object_scope``: ``lookup.py``).
 """
 import sys
 import time
 
 import numpy
+
+from .data_utils import get_file
+from .lookup import CustomObjectScope, custom_object_scope, get_custom_objects
+
+__all__ = ["CustomObjectScope", "Progbar", "Sequence", "custom_object_scope", "get_custom_objects", "get_file",
+           "to_categorical"]
 
 
 class Sequence:
