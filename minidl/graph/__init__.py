@@ -19,9 +19,9 @@ from .basics import (constant, control_dependencies, group, identity, name_scope
 # --- variables, random ops, initializers, variable scopes (variables.py, random_ops.py, initializers.py,
 #     variable_scope.py) ---
 from .variables import (Variable, assign, assign_add, assign_sub, count_up_to, global_variables,
-                        global_variables_initializer, initialize_all_variables, is_variable_initialized, local_variables,
-                        local_variables_initializer, report_uninitialized_variables, trainable_variables,
-                        variables_initializer)
+                        global_variables_initializer, initialize_all_variables, is_variable_initialized,
+                        local_variables, local_variables_initializer, report_uninitialized_variables,
+                        trainable_variables, variables_initializer)
 from .random_ops import (multinomial, random_normal, random_shuffle, random_uniform, set_random_seed,
                          truncated_normal)
 from . import random_ops as random  # tf.random.normal, tf.random.uniform, tf.random.set_random_seed ...
