@@ -57,3 +57,15 @@ def test_fit_on_a_dataset_from_a_generator():
     model.compile(keras.optimizers.Adam(0.1), "binary_crossentropy", metrics=["accuracy"])
     history = model.fit(dataset, epochs=5, verbose=0)
     assert len(history.history["loss"]) == 5 and history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_unnamed_inputs_are_numbered_from_one_as_keras_names_them():
+    first, second = keras.Input((3,)), keras.Input((2,))
+    assert (first.name, second.name) == ("input_1:0", "input_2:0")
+    joined = keras.layers.Dense(1, kernel_initializer="ones", use_bias=False)(
+        keras.layers.concatenate([first, second]))
+    model = keras.Model([first, second], joined)
+    assert model.input_names == ["input_1", "input_2"]
+    out = model.predict({"input_1": np.ones((2, 3), np.float32), "input_2": np.ones((2, 2), np.float32)})
+    np.testing.assert_array_equal(out, [[5.0], [5.0]])
+    assert [keras.backend.get_uid("x"), keras.backend.get_uid("x")] == [1, 2]

@@ -96,11 +96,16 @@ def set_learning_phase(value):
     _fixed_learning_phase[get_default_graph()] = value
 
 
+def get_uid(prefix=""):
+    """1, 2, 3 ... on successive calls with ``prefix``, counted per default graph (Keras' ``K.get_uid``)."""
+    counts = _uids.setdefault(get_default_graph(), {})
+    counts[prefix] = counts.get(prefix, 0) + 1
+    return counts[prefix]
+
+
 def unique_name(prefix):
     """``prefix``, then ``prefix_1``, ``prefix_2`` ...: a layer's default name, unique in the default graph."""
-    counts = _uids.setdefault(get_default_graph(), {})
-    count = counts.get(prefix, 0)
-    counts[prefix] = count + 1
+    count = get_uid(prefix) - 1
     return prefix if count == 0 else f"{prefix}_{count}"
 
 

@@ -431,7 +431,7 @@ class InputLayer:
         if batch_size is not None:
             self.batch_input_shape = (int(batch_size),) + self.batch_input_shape[1:]
         self.dtype = dtypes.as_dtype(dtype).name if dtype is not None else backend.floatx()
-        self.name = name or backend.unique_name("input")
+        self.name = name or f"input_{backend.get_uid('input')}"  # Keras numbers every unnamed input: input_1, ...
         self.weights = self.trainable_weights = self.non_trainable_weights = []
         self.losses, self.updates, self.trainable = [], [], True
         self.input = self.output = None
