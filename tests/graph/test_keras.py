@@ -912,8 +912,11 @@ def test_recurrent_models_train_and_bidirectional_lines_up():
     merged = both(inputs)
     assert merged.shape.as_list() == [None, 6, 6] and len(both.weights) == 6
     assert both.backward_layer.name == f"backward_{forward.name}"
+    assert both.forward_layer.name == f"forward_{forward.name}"  # a copy of the layer given, as TF 1.15 makes
+    assert [w.name.split("/")[1] for w in both.weights] == [f"forward_{forward.name}"] * 3 + \
+        [f"backward_{forward.name}"] * 3
     sess = keras.backend.get_session()
-    values = sess.run([merged, forward.output, both.backward_layer.output], {inputs: x[:2]})
+    values = sess.run([merged, both.forward_layer.output, both.backward_layer.output], {inputs: x[:2]})
     np.testing.assert_allclose(values[0][..., :3], values[1], rtol=1e-6)
     np.testing.assert_allclose(values[0][..., 3:], values[2][:, ::-1], rtol=1e-6)  # step t with step t
     with pytest.raises(ValueError, match="needs to know its batch size"):  # (stateful: test_keras_stateful.py)

@@ -293,7 +293,9 @@ class Bidirectional(Wrapper):
         if layer._arguments.get("return_state"):
             raise NotImplementedError("Bidirectional: return_state is not supported")
         super().__init__(layer, **kwargs)
-        self.forward_layer = layer
+        # a copy named forward_<name>, as TF 1.15's (its weights: bidirectional/forward_lstm/...); a layer already
+        # built keeps its weights and its name
+        self.forward_layer = layer if layer.built else type(layer)(**layer._arguments, name=f"forward_{layer.name}")
         options = dict(layer._arguments, go_backwards=not layer._arguments.get("go_backwards", False))
         self.backward_layer = backward_layer or type(layer)(**options, name=f"backward_{layer.name}")
         self.merge_mode, self._backward_given = merge_mode, backward_layer is not None
