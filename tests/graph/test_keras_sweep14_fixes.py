@@ -69,3 +69,16 @@ def test_unnamed_inputs_are_numbered_from_one_as_keras_names_them():
     out = model.predict({"input_1": np.ones((2, 3), np.float32), "input_2": np.ones((2, 2), np.float32)})
     np.testing.assert_array_equal(out, [[5.0], [5.0]])
     assert [keras.backend.get_uid("x"), keras.backend.get_uid("x")] == [1, 2]
+
+
+def test_validation_freq_validates_only_on_the_epochs_asked_for():
+    x = np.random.default_rng(2).standard_normal((40, 3)).astype(np.float32)
+    y = x.sum(1, keepdims=True)
+    model = keras.Sequential([keras.layers.Dense(1, input_shape=(3,))])
+    model.compile("sgd", "mse")
+    every_second = model.fit(x, y, epochs=4, validation_split=0.25, validation_freq=2, verbose=0)
+    assert len(every_second.history["loss"]) == 4 and len(every_second.history["val_loss"]) == 2
+    listed = model.fit(x, y, epochs=3, validation_data=(x, y), validation_freq=[1, 3], verbose=0)
+    assert len(listed.history["val_loss"]) == 2
+    with pytest.raises(ValueError, match="can not be less than 1"):
+        model.fit(x, y, validation_data=(x, y), validation_freq=0, verbose=0)

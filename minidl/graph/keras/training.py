@@ -394,11 +394,13 @@ class Model:
     # --------------------------------------------------------------------------------- the loops
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
             validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
-            steps_per_epoch=None, validation_steps=None, **kwargs):
+            steps_per_epoch=None, validation_steps=None, validation_freq=1, **kwargs):
         """Train for ``epochs`` passes over (x, y) — numpy arrays in batches of ``batch_size`` (32), a ``tf.data``
         dataset of (x, y) batches (``steps_per_epoch`` of them per epoch, default: until it ends), or a Python
-        generator (``steps_per_epoch`` needed) or ``keras.utils.Sequence`` of them; returns a ``History``."""
+        generator (``steps_per_epoch`` needed) or ``keras.utils.Sequence`` of them; returns a ``History``.
+        ``validation_freq``: validate every that many epochs, or (a list) after the epochs it names, from 1."""
         _unsupported("fit", **kwargs)
+        _check_validation_freq(validation_freq)
         if is_generator(x):
             _no_arrays_with_dataset("fit", y=y, batch_size=batch_size, sample_weight=sample_weight,
                                     validation_split=validation_split or None)
@@ -463,7 +465,7 @@ class Model:
             if not seen:
                 raise ValueError("Empty training data.")
             logs = dict(zip(names, [loss_sum / seen] + values[1:]))
-            if validation is not None:
+            if validation is not None and _validates_after(epoch, validation_freq):
                 logs.update((f"val_{n}", s) for n, s in zip(names, self._evaluate(validation)))
             _call(hooks, "on_epoch_end", epoch, logs)
             if self.stop_training:
@@ -660,13 +662,14 @@ class Model:
         return GeneratorBatches(source, steps, what, self._batch_reader(what, class_weight, needs_targets), shuffle)
 
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
-                      validation_data=None, validation_steps=None, class_weight=None, max_queue_size=10,
-                      workers=1, use_multiprocessing=False, shuffle=True, initial_epoch=0):
+                      validation_data=None, validation_steps=None, validation_freq=1, class_weight=None,
+                      max_queue_size=10, workers=1, use_multiprocessing=False, shuffle=True, initial_epoch=0):
         """``fit`` on batches a generator (or a ``Sequence``) yields, Keras' older spelling (the batches are
         drawn in this process, one after another: ``workers`` and the queue are accepted and not needed)."""
         return self.fit(generator, epochs=epochs, verbose=verbose, callbacks=callbacks,
                         validation_data=validation_data, class_weight=class_weight, initial_epoch=initial_epoch,
-                        steps_per_epoch=steps_per_epoch, validation_steps=validation_steps, shuffle=shuffle)
+                        steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
+                        validation_freq=validation_freq, shuffle=shuffle)
 
     def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
                            use_multiprocessing=False, verbose=0):
@@ -1125,6 +1128,20 @@ def _no_arrays_with_dataset(what, **options):
     if given:
         raise ValueError(f"{what}: with a dataset as x, {', '.join(given)} must not be given (the dataset yields "
                          f"the batches, with their targets and weights)")
+
+
+def _check_validation_freq(validation_freq):
+    if isinstance(validation_freq, int):
+        if validation_freq < 1:
+            raise ValueError("`validation_freq` can not be less than 1.")
+    elif not isinstance(validation_freq, (list, tuple, set, range)):
+        raise ValueError(f"`validation_freq` must be an Integer or `collections_abc.Container` (e.g. list, tuple, "
+                         f"etc.), got {validation_freq!r}")
+
+
+def _validates_after(epoch, validation_freq):
+    """Whether fit validates after ``epoch`` (from 0): every ``validation_freq``-th epoch, or those listed."""
+    return (epoch + 1) % validation_freq == 0 if isinstance(validation_freq, int) else epoch + 1 in validation_freq
 
 
 def _unsupported(what, **options):
