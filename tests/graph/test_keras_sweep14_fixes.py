@@ -82,3 +82,32 @@ def test_validation_freq_validates_only_on_the_epochs_asked_for():
     assert len(listed.history["val_loss"]) == 2
     with pytest.raises(ValueError, match="can not be less than 1"):
         model.fit(x, y, validation_data=(x, y), validation_freq=0, verbose=0)
+
+
+class Recorder(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def __getattribute__(self, name):
+        attribute = super().__getattribute__(name)
+        if name.startswith("on_test") or name.startswith("on_predict"):
+            return lambda *args: (self.calls.append(name), attribute(*args))
+        return attribute
+
+
+def test_evaluate_predict_and_validation_call_the_test_and_predict_hooks():
+    x = np.ones((10, 3), np.float32)
+    model = keras.Sequential([keras.layers.Dense(1, input_shape=(3,))])
+    model.compile("sgd", "mse")
+    recorder = Recorder()
+    model.evaluate(x, x[:, :1], batch_size=4, callbacks=[recorder], verbose=0)
+    assert recorder.calls == ["on_test_begin"] + ["on_test_batch_begin", "on_test_batch_end"] * 3 + ["on_test_end"]
+    recorder.calls = []
+    out = model.predict(x, batch_size=5, callbacks=[recorder])
+    assert out.shape == (10, 1)
+    assert recorder.calls == ["on_predict_begin"] + ["on_predict_batch_begin", "on_predict_batch_end"] * 2 + \
+        ["on_predict_end"]
+    recorder.calls = []
+    model.fit(x, x[:, :1], epochs=2, batch_size=10, validation_data=(x, x[:, :1]), callbacks=[recorder], verbose=0)
+    assert recorder.calls.count("on_test_begin") == 2 and recorder.calls.count("on_test_batch_end") == 2

@@ -4,7 +4,8 @@ A callback gets ``self.model`` and ``self.params`` (epochs, samples, batch size,
 training, then ``on_train_begin``, ``on_epoch_begin(epoch)``, ``on_batch_begin(batch)``/``on_batch_end(batch,
 logs)`` (logs: the batch's loss and metrics), ``on_epoch_end(epoch, logs)`` (logs: the epoch's averages, and the
 validation scores as ``val_loss``, ``val_acc`` ...) and ``on_train_end``. Setting ``model.stop_training = True``
-ends training after the current epoch.
+ends training after the current epoch. ``evaluate`` — and ``fit``'s validation — calls ``on_test_begin``,
+``on_test_batch_begin``/``end`` and ``on_test_end``; ``predict`` the ``on_predict_...`` methods.
 """
 import numpy
 
@@ -48,6 +49,31 @@ class Callback:
 
     def on_train_batch_end(self, batch, logs=None):
         self.on_batch_end(batch, logs)
+
+    # evaluate (and fit's validation) and predict call these, as TF 1.14 does
+    def on_test_begin(self, logs=None):
+        pass
+
+    def on_test_end(self, logs=None):
+        pass
+
+    def on_test_batch_begin(self, batch, logs=None):
+        pass
+
+    def on_test_batch_end(self, batch, logs=None):
+        pass
+
+    def on_predict_begin(self, logs=None):
+        pass
+
+    def on_predict_end(self, logs=None):
+        pass
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        pass
+
+    def on_predict_batch_end(self, batch, logs=None):
+        pass
 
 
 class History(Callback):

@@ -466,7 +466,7 @@ class Model:
                 raise ValueError("Empty training data.")
             logs = dict(zip(names, [loss_sum / seen] + values[1:]))
             if validation is not None and _validates_after(epoch, validation_freq):
-                logs.update((f"val_{n}", s) for n, s in zip(names, self._evaluate(validation)))
+                logs.update((f"val_{n}", s) for n, s in zip(names, self._evaluate(validation, hooks=hooks)))
             _call(hooks, "on_epoch_end", epoch, logs)
             if self.stop_training:
                 break
@@ -476,7 +476,6 @@ class Model:
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None, callbacks=None):
         """The loss (and the metrics: then a list ``[loss, metric ...]``) over (x, y) — arrays, or a dataset of
         (x, y) batches (``steps`` of them, default: all) — in inference mode."""
-        _unsupported("evaluate", callbacks=callbacks)
         if is_generator(x):
             _no_arrays_with_dataset("evaluate", y=y, batch_size=batch_size, sample_weight=sample_weight)
             source = self._generator_batches(x, steps, "evaluate")
@@ -488,37 +487,49 @@ class Model:
             xs, ys = self._arrays(x, y, "evaluate")
             source = self._array_batches(xs, ys, _sample_weights(xs, ys, sample_weight, None, "evaluate"), batch_size)
         progress = Progbar(source.samples, verbose=verbose) if verbose else None
-        scores = self._evaluate(source, progress)
+        scores = self._evaluate(source, progress, hooks=self._hooked(callbacks, verbose, source))
         return scores[0] if len(scores) == 1 else scores
 
-    def _evaluate(self, source, progress=None, reset_metrics=True):
+    def _hooked(self, callbacks, verbose, source):
+        """``callbacks`` given the model and the run's parameters, as ``evaluate`` and ``predict`` hand them over."""
+        hooks = list(callbacks or [])
+        for hook in hooks:
+            hook.set_model(self)
+            hook.set_params({"verbose": verbose, "samples": source.samples, "steps": getattr(source, "steps", None)})
+        return hooks
+
+    def _evaluate(self, source, progress=None, reset_metrics=True, hooks=()):
         """[the loss, the metrics] over the batches of ``source``: the sample-weighted mean of the batch losses,
-        and the metrics' values after the last batch (from zero, unless ``reset_metrics`` is False)."""
+        and the metrics' values after the last batch (from zero, unless ``reset_metrics`` is False). ``hooks``:
+        the callbacks told of the test and of each batch."""
         placeholders, loss, metrics = self._compiled_for()
         fetches = [loss] + list(metrics.values()) + self.state_updates
+        names = ["loss"] + list(metrics)
         if reset_metrics:
             self.reset_metrics()
+        _call(hooks, "on_test_begin", {})
         loss_sum, seen, values = 0.0, 0, []
-        for xb, yb, wb in source.epoch(self._session()):
+        for batch, (xb, yb, wb) in enumerate(source.epoch(self._session())):
+            _call(hooks, "on_test_batch_begin", batch, {"batch": batch, "size": len(wb)})
             values = self._run(fetches, xb, placeholders, yb, wb, training=False)[:len(metrics) + 1]
             values = [_figure(v) for v in values]
             loss_sum += values[0] * len(wb)
             seen += len(wb)
+            _call(hooks, "on_test_batch_end", batch, dict(zip(names, values), batch=batch, size=len(wb)))
             if progress is not None:
-                progress.update(seen, list(zip(["loss"] + list(metrics), [loss_sum / seen] + values[1:])),
-                                finalize=False)
+                progress.update(seen, list(zip(names, [loss_sum / seen] + values[1:])), finalize=False)
         if not seen:
             raise ValueError("Empty evaluation data: nothing to score.")
         scores = [loss_sum / seen] + values[1:]
+        _call(hooks, "on_test_end", dict(zip(names, scores)))
         if progress is not None:
-            progress.update(seen, list(zip(["loss"] + list(metrics), scores)), finalize=True)
+            progress.update(seen, list(zip(names, scores)), finalize=True)
         return scores
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None):
         """The model's output for every sample of ``x`` (a numpy array — a list or dict of them for several
         inputs —, or a dataset of input batches), computed in batches, in inference mode; a list of arrays for a
         model with several outputs."""
-        _unsupported("predict", callbacks=callbacks)
         if is_generator(x):
             _no_arrays_with_dataset("predict", batch_size=batch_size)
             source = self._generator_batches(x, steps, "predict", needs_targets=False)
@@ -530,7 +541,15 @@ class Model:
             xs = self._inputs_as_list(x, "predict")
             source = self._array_batches(xs, None, numpy.ones(len(xs[0]), numpy.float32), batch_size)
         fetches = self._outputs + self.state_updates
-        parts = [self._run(fetches, xb, training=False) for xb, _, _ in source.epoch(self._session())]
+        hooks = self._hooked(callbacks, verbose, source)
+        _call(hooks, "on_predict_begin", {})
+        parts = []
+        for batch, (xb, _, wb) in enumerate(source.epoch(self._session())):
+            _call(hooks, "on_predict_batch_begin", batch, {"batch": batch, "size": len(wb)})
+            parts.append(self._run(fetches, xb, training=False))
+            _call(hooks, "on_predict_batch_end", batch, {"batch": batch, "size": len(wb),
+                                                         "outputs": _one_or_list(parts[-1][:len(self._outputs)])})
+        _call(hooks, "on_predict_end", {})
         return _one_or_list([numpy.concatenate([part[i] for part in parts]) if parts else numpy.zeros(
             (0,) + tuple(d or 0 for d in output.shape.as_list()[1:]), output.dtype.as_numpy_dtype)
             for i, output in enumerate(self._outputs)])
