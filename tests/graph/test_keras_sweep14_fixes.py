@@ -111,3 +111,17 @@ def test_evaluate_predict_and_validation_call_the_test_and_predict_hooks():
     recorder.calls = []
     model.fit(x, x[:, :1], epochs=2, batch_size=10, validation_data=(x, x[:, :1]), callbacks=[recorder], verbose=0)
     assert recorder.calls.count("on_test_begin") == 2 and recorder.calls.count("on_test_batch_end") == 2
+
+
+def test_sequential_pop_drops_the_last_layer_for_transfer_learning():
+    x = np.random.default_rng(3).standard_normal((20, 4)).astype(np.float32)
+    base = keras.Sequential([keras.layers.Dense(5, activation="relu", input_shape=(4,)), keras.layers.Dense(3)])
+    features = keras.backend.get_session().run(base.layers[0].output, {base.input: x})
+    base.pop()
+    assert len(base.layers) == 1 and base.output_shape == (None, 5)
+    np.testing.assert_allclose(base.predict(x), features, rtol=1e-6)
+    base.add(keras.layers.Dense(1))
+    base.compile("sgd", "mse")
+    assert base.fit(x, x[:, :1], epochs=2, verbose=0).history["loss"][-1] >= 0
+    with pytest.raises(TypeError, match="There are no layers"):
+        keras.Sequential().pop()

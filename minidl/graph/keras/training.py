@@ -857,7 +857,14 @@ class Sequential(Model):
             self.build(self._batch_input_shape)
 
     def pop(self):
-        raise NotImplementedError("Sequential.pop: a built graph cannot drop a layer; make a new Sequential")
+        """Remove the last layer: the model's output becomes the one before (already in the graph, from the
+        build); the compiled loss and training op are made again at the next use."""
+        if not self._layers:
+            raise TypeError("There are no layers in the model.")
+        self._layers.pop()
+        if self._outputs is not None:
+            self._outputs = [self._layers[-1].output] if self._layers else None
+            self._compiled = self._train_op = None
 
     def build(self, input_shape=None):
         """Put the layers into the graph: from the ``Input`` tensor that starts the model, else from a new
