@@ -125,3 +125,30 @@ def test_sequential_pop_drops_the_last_layer_for_transfer_learning():
     assert base.fit(x, x[:, :1], epochs=2, verbose=0).history["loss"][-1] >= 0
     with pytest.raises(TypeError, match="There are no layers"):
         keras.Sequential().pop()
+
+
+class TwoInputs(keras.Model):
+    """The TF guide's subclassed model with a list of inputs."""
+
+    def __init__(self):
+        super().__init__()
+        self.dense = keras.layers.Dense(1, kernel_initializer="zeros", use_bias=False)
+
+    def call(self, inputs):
+        first, second = inputs
+        return self.dense(tf.concat([first, second], axis=-1))
+
+
+def test_a_subclassed_model_with_a_list_of_inputs_fits_and_predicts():
+    rng = np.random.default_rng(4)
+    a, b = rng.standard_normal((64, 2)).astype(np.float32), rng.standard_normal((64, 3)).astype(np.float32)
+    y = a.sum(1, keepdims=True) - b.sum(1, keepdims=True)
+    model = TwoInputs()
+    model.compile(keras.optimizers.SGD(0.1), "mse")
+    history = model.fit([a, b], y, epochs=30, batch_size=16, verbose=0)
+    assert model.input_names == ["input_1", "input_2"]
+    assert history.history["loss"][-1] < 0.01 * history.history["loss"][0]
+    np.testing.assert_allclose(model.get_weights()[0].ravel(), [1, 1, -1, -1, -1], atol=0.05)
+    np.testing.assert_allclose(model.predict([a[:4], b[:4]]), y[:4], atol=0.1)
+    with pytest.raises(ValueError, match="the model has 1 input"):
+        keras.Sequential([keras.layers.Dense(1)]).fit([a, b], y, verbose=0)

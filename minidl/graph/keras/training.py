@@ -211,7 +211,12 @@ class Model:
         return self.layers
 
     def build(self, input_shape):
-        """Put the forward pass into the graph for inputs of ``input_shape`` (the batch dim may be None)."""
+        """Put the forward pass into the graph for inputs of ``input_shape`` (the batch dim may be None) — or, a
+        list of shapes, for a subclassed model whose ``call`` takes a list of inputs (``input_1``, ``input_2``...)."""
+        if _several_shapes(input_shape):
+            self._build_on([basics.placeholder(backend.floatx(), tuple(shape), name=f"input_{i + 1}")
+                            for i, shape in enumerate(input_shape)])
+            return
         # a Sequential's input is named after its first layer (``dense_input``, predict({"dense_input": x})), as
         # in Keras
         first = self._layers[0] if isinstance(self, Sequential) and self._layers else None
@@ -219,9 +224,9 @@ class Model:
         self._build_on(basics.placeholder(backend.floatx(), tuple(input_shape), name=name))
 
     def _build_on(self, inputs):
-        """Put the forward pass into the graph, starting from the tensor ``inputs``."""
-        self._graph = inputs.graph
-        self._inputs = [inputs]
+        """Put the forward pass into the graph, starting from the tensor ``inputs`` (or a list of them)."""
+        self._graph = (inputs[0] if isinstance(inputs, list) else inputs).graph
+        self._inputs = list(inputs) if isinstance(inputs, list) else [inputs]
         # a call(inputs, training=False) runs with the learning phase, as TF 1.15 builds it: fit feeds it True, so
         # dropout and batch norm train (its default would keep them in inference mode for good)
         takes_training = "training" in inspect.signature(self.call).parameters
@@ -591,7 +596,12 @@ class Model:
         """``x`` as one numpy array per input: an array, or a list or a dict (by input name) of them."""
         if is_dataset(x):
             raise NotImplementedError(f"{what}: pass a dataset as the first argument, alone")
-        return _arrays_of(x, self.input_names if self._inputs is not None else ["input"], what, "inputs")
+        if self._inputs is None:  # not built yet: a subclassed model takes the list of arrays it is given
+            several = isinstance(x, (list, tuple)) and len(x) > 1 and not isinstance(self, Sequential) and \
+                all(isinstance(a, numpy.ndarray) for a in x)
+            names = [f"input_{i + 1}" for i in range(len(x))] if several else ["input"]
+            return _arrays_of(x, names, what, "inputs")
+        return _arrays_of(x, self.input_names, what, "inputs")
 
     def _arrays(self, x, y, what):
         """(arrays per input, arrays per output) with as many samples each; one target per sample becomes a
@@ -626,9 +636,10 @@ class Model:
         and note the shape one sample's targets have per output (from ``ys``, or given), for the targets'
         placeholders."""
         if self._outputs is None:
-            if xs is not None and len(xs) != 1:
-                raise ValueError(f"A model built from its first data takes one input, got {len(xs)} arrays")
-            self.build((None,) + tuple(xs[0].shape[1:] if xs is not None else sample_shape))
+            if xs is not None and len(xs) != 1:  # a subclassed model's call takes the list
+                self.build([(None,) + tuple(x.shape[1:]) for x in xs])
+            else:
+                self.build((None,) + tuple(xs[0].shape[1:] if xs is not None else sample_shape))
         if ys is not None and not self._without_targets():
             target_shapes = [y.shape[1:] for y in ys]
         if target_shapes is not None and self._target_specs is None:
@@ -1050,6 +1061,12 @@ def _held_layers(model):
             if isinstance(item, (Layer, Model)):  # a model held is one layer (its trainable flag counts)
                 out.append(item)
     return out
+
+
+def _several_shapes(input_shape):
+    """Whether ``input_shape`` is a list of shapes (one per input) rather than one shape."""
+    return isinstance(input_shape, list) and bool(input_shape) and \
+        all(isinstance(shape, (list, tuple)) for shape in input_shape)
 
 
 def _arrays_of(data, names, what, kind):
