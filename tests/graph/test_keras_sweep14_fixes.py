@@ -152,3 +152,20 @@ def test_a_subclassed_model_with_a_list_of_inputs_fits_and_predicts():
     np.testing.assert_allclose(model.predict([a[:4], b[:4]]), y[:4], atol=0.1)
     with pytest.raises(ValueError, match="the model has 1 input"):
         keras.Sequential([keras.layers.Dense(1)]).fit([a, b], y, verbose=0)
+
+
+def test_summary_of_a_branching_functional_model_shows_what_each_layer_is_connected_to():
+    a, b = keras.Input((3,), name="a"), keras.Input((2,), name="b")
+    merged = keras.layers.concatenate([keras.layers.Dense(4, name="d1")(a), b], name="cat")
+    model = keras.Model([a, b], keras.layers.Dense(1, name="out")(merged))
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert len(lines[1]) == 98 and lines[2].split() == ["Layer", "(type)", "Output", "Shape", "Param", "#",
+                                                        "Connected", "to"]
+    rows = [line.split() for line in lines if line.strip() and line[0] not in "_=" and not line.startswith("Model")]
+    assert ["d1", "(Dense)", "(None,", "4)", "16", "a[0][0]"] in rows
+    assert ["cat", "(Concatenate)", "(None,", "6)", "0", "d1[0][0]"] in rows and ["b[0][0]"] in rows
+    chain = keras.Model(a, keras.layers.Dense(2)(keras.layers.Dense(4)(a)))
+    lines = []
+    chain.summary(print_fn=lines.append)
+    assert len(lines[1]) == 65 and "Connected" not in lines[2]  # a chain of layers: Keras' three columns

@@ -36,7 +36,7 @@ def record_call(layer, inputs, kwargs, outputs):
     """Mark each tensor ``layer`` returned with the layer and the call (a tensor passed through unchanged keeps the
     layer that made it)."""
     call = LayerCall(layer, inputs, dict(kwargs), outputs)
-    for output in _flat(outputs):
+    for output in flat_tensors(outputs):
         if output is not inputs:
             output._keras_layer = layer
             output._keras_call = call
@@ -57,9 +57,9 @@ def calls_between(model_inputs, model_outputs):
                 f"the layer calls of a functional model are made again (calling it on new tensors, cloning it) or "
                 f"saved (get_config), but {tensor.name} was made by a plain {tensor.op.type} op between layers, not "
                 f"by a layer: put that computation in a tf.keras.layers.Lambda layer")
-        reached.update(id(t) for t in _flat(call.outputs))
+        reached.update(id(t) for t in flat_tensors(call.outputs))
         found[id(call)] = call
-        stack.extend(_flat(call.inputs) + _tensors_in(call.kwargs))
+        stack.extend(flat_tensors(call.inputs) + _tensors_in(call.kwargs))
     return sorted(found.values(), key=lambda call: call.number)
 
 
@@ -75,19 +75,19 @@ def replay(model_inputs, model_outputs, new_inputs, training=None, layer_for=Non
             kwargs.setdefault("training", training)
         layer = call.layer if layer_for is None else layer_for(call.layer)
         outputs = layer(_substituted(call.inputs, made), **kwargs)
-        for old, new in zip(_flat(call.outputs), _flat(outputs)):
+        for old, new in zip(flat_tensors(call.outputs), flat_tensors(outputs)):
             made[id(old)] = new
     return [made[id(t)] for t in model_outputs]
 
 
-def _flat(value):
+def flat_tensors(value):
     """A call's tensors as a list: the one tensor, or the items of a list/tuple."""
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def _tensors_in(kwargs):
     """The tensors among keyword arguments (``initial_state=``, ``mask=``), which must be replaced too."""
-    return [item for value in kwargs.values() for item in _flat(value) if hasattr(item, "op")]
+    return [item for value in kwargs.values() for item in flat_tensors(value) if hasattr(item, "op")]
 
 
 def _substituted(value, made):

@@ -27,7 +27,7 @@ Nothing in a configuration is code: an activation is a name, a ``Lambda``'s func
 """
 import json
 
-from .functional import _flat, calls_between
+from .functional import calls_between, flat_tensors
 from .layers import Input, InputLayer, Layer, deserialize, serialize
 from .serialization import json_value
 
@@ -84,12 +84,12 @@ def functional_config(model):
         if call is None or id(call.layer) not in nodes:
             raise ValueError(f"get_config: the tensor {tensor.name} was not made by a layer of model {model.name}, "
                              f"nor is it a tf.keras.Input: a config can only refer to those")
-        index = next(i for i, output in enumerate(_flat(call.outputs)) if output is tensor)
+        index = next(i for i, output in enumerate(flat_tensors(call.outputs)) if output is tensor)
         return [call.layer.name, next(i for i, c in enumerate(nodes[id(call.layer)]) if c is call), index]
 
     def node(call):
         kwargs = {key: _with_tensors_named(value, where) for key, value in call.kwargs.items()}
-        return [where(tensor) + [kwargs] for tensor in _flat(call.inputs)]
+        return [where(tensor) + [kwargs] for tensor in flat_tensors(call.inputs)]
 
     layers = [{"name": layer.name, "class_name": type(layer).__name__, "config": layer.get_config(),
                "inbound_nodes": [node(call) for call in nodes.get(id(layer), [])]} for layer in model.layers]
@@ -124,7 +124,7 @@ def functional_from_config(cls, config, custom_objects=None):
                 continue
             inputs = [tensor_at(entry) for entry in node]
             kwargs = {key: _with_tensors_found(value, tensor_at) for key, value in kwargs.items()}
-            made[(name, index)] = _flat(layers[name](inputs[0] if len(inputs) == 1 else inputs, **kwargs))
+            made[(name, index)] = flat_tensors(layers[name](inputs[0] if len(inputs) == 1 else inputs, **kwargs))
         if len(left) == len(waiting):
             raise ValueError(f"Model.from_config: the calls of layers {sorted({name for name, _, _ in left})} need "
                              f"tensors that no layer of the config makes")

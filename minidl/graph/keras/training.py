@@ -52,7 +52,7 @@ from ..core import TensorShape, get_default_graph
 from ..train.saver import Saver
 from . import backend, callbacks as callbacks_module, losses, metrics as metrics_module, model_config, optimizers
 from .data_adapter import ArrayBatches, DatasetBatches, GeneratorBatches, is_dataset, is_generator
-from .functional import record_call, replay
+from .functional import calls_between, flat_tensors, record_call, replay
 from .layers import InputLayer, Layer, _calls as _layer_calls, _set_weights
 from .utils import Progbar
 
@@ -808,20 +808,58 @@ class Model:
     def count_params(self):
         return sum(math.prod(v.shape.as_list()) for v in self.weights)
 
-    def summary(self, line_length=65, print_fn=print):
-        """A table of the layers: name (type), output shape, number of parameters; then the totals."""
+    def _connections(self):
+        """{layer: ["inbound[call][output]", ...]} for a functional model whose layers are not one chain (Keras
+        prints a "Connected to" column then), else None: the tensors each call of a layer took, named by the layer
+        that made them, which of its calls in the model, and which of its outputs."""
+        if type(self).call is not Model.call or isinstance(self, Sequential):
+            return None
+        calls = calls_between(self._inputs, self._outputs)
+        made_by = {}  # id(tensor) -> (layer, call index of that layer, output index)
+        counts = {}
+        for call in calls:
+            index = counts.get(call.layer, 0)
+            counts[call.layer] = index + 1
+            for k, tensor in enumerate(flat_tensors(call.outputs)):
+                made_by[id(tensor)] = (call.layer, index, k)
+        for tensor in self._inputs:
+            made_by[id(tensor)] = (tensor._keras_layer, 0, 0)
+        inbound = [[made_by[id(t)] for t in flat_tensors(call.inputs)] for call in calls]
+        chain = len(self._inputs) == 1 and all(n == 1 for n in counts.values()) and all(
+            len(ins) == 1 and (ins[0][0] is (calls[k - 1].layer if k else self._inputs[0]._keras_layer))
+            for k, ins in enumerate(inbound))
+        if chain:
+            return None
+        connections = {}
+        for call, ins in zip(calls, inbound):
+            connections.setdefault(call.layer, []).extend(f"{layer.name}[{node}][{k}]" for layer, node, k in ins)
+        return connections
+
+    def summary(self, line_length=None, print_fn=print):
+        """A table of the layers: name (type), output shape, number of parameters — and, for a functional model
+        that is not one chain of layers, what each layer's calls take (``layer[call][output]``, as Keras prints
+        them); then the totals."""
         if self._outputs is None:
             raise ValueError("This model has not yet been built. Build the model first by calling `build()` or "
                              "calling `fit()` with some data, or specify an `input_shape` argument in the first "
                              "layer(s) for automatic build.")
-        columns = (29, 26, 10)
+        connections = self._connections()
+        headers = ("Layer (type)", "Output Shape", "Param #") + (("Connected to",) if connections else ())
+        line_length = line_length or (98 if connections else 65)
+        # Keras' column positions, as fractions of the line
+        ends = [int(line_length * p) for p in ((.33, .55, .67, 1.) if connections else (.45, .85, 1.))]
+        columns = [end - start for start, end in zip([0] + ends, ends)]
         print_fn(f'Model: "{self.name}"')
         print_fn("_" * line_length)
-        print_fn(_row(("Layer (type)", "Output Shape", "Param #"), columns))
+        print_fn(_row(headers, columns))
         print_fn("=" * line_length)
         for i, layer in enumerate(self.layers):
             shape = _shape_text([layer.output] if isinstance(layer, InputLayer) else layer.output)  # Keras: [(..)]
-            print_fn(_row((f"{layer.name} ({type(layer).__name__})", shape, layer.count_params()), columns))
+            fields = (f"{layer.name} ({type(layer).__name__})", shape, layer.count_params())
+            inbound = connections.get(layer, []) if connections else None
+            print_fn(_row(fields + ((inbound[0] if inbound else "",) if connections else ()), columns))
+            for more in (inbound or [])[1:]:
+                print_fn(_row(("", "", "", more), columns))
             print_fn(("=" if i == len(self.layers) - 1 else "_") * line_length)
         trainable = sum(math.prod(v.shape.as_list()) for v in self.trainable_weights)
         print_fn(f"Total params: {self.count_params():,}")
