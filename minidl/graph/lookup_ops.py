@@ -12,7 +12,7 @@ tables in the graph::
         sess.run(ids, {tokens: [["the", "cat"]]})
 
 **Tables live in the Session, like variables.** Building a table adds three kinds of ops: the table itself (a
-name: its contents are kept per session, in ``_contents``), an *initializer* that fills it — from ``keys`` and
+name: its contents are kept per session, by ``Session.resource``), an *initializer* that fills it — from ``keys`` and
 ``values`` tensors (``KeyValueTensorInitializer``) or from the lines of a text file (``TextFileInitializer``) —
 and ``lookup``/``size`` ops that read it. A lookup before the initializer ran in that session is TF's
 ``FailedPreconditionError: Table not initialized.``; two sessions on one graph each fill their own copy. Every
@@ -40,9 +40,7 @@ through their decimal digits as TF does (``as_string``): so a key lands in the s
 but not in the bucket TF would pick. ``hasher_spec`` is therefore not supported.
 """
 import os
-import threading
 import types
-import weakref
 
 import numpy
 
@@ -71,12 +69,6 @@ def tables_initializer(name="init_all_tables"):
 
 # ------------------------------------------------------------------------------------- the contents of a table
 
-# Session -> {table Operation: {key: value}}; a table is absent until its initializer ran in that session. Weak,
-# so a session's tables go when the session does.
-_contents = weakref.WeakKeyDictionary()
-_contents_lock = threading.Lock()
-
-
 def _text(item):
     """A key or value as an error message shows it (TF prints a string's characters, without quotes)."""
     return item.decode("utf-8", "replace") if isinstance(item, bytes) else str(item)
@@ -91,16 +83,14 @@ def _fill(session, operation, pairs):
             raise errors.FailedPreconditionError(
                 None, operation, f"HashTable has different value for same key. Key {_text(key)} has "
                                  f"{_text(previous)} and trying to add value {_text(value)}")
-    with _contents_lock:
-        tables = _contents.setdefault(session, {})
-        filled = tables.setdefault(operation.attrs["table"], entries)
+    filled = session.resource(operation.attrs["table"], lambda: entries)  # (a table's state: its {key: value})
     if filled != entries:
         raise errors.FailedPreconditionError(None, operation, "Table was already initialized with different data.")
 
 
 def _entries(session, table, operation):
     """The contents of ``table`` in ``session``; FailedPreconditionError while its initializer has not run."""
-    entries = _contents.get(session, {}).get(table)
+    entries = session.resource(table)
     if entries is None:
         raise errors.FailedPreconditionError(None, operation, "Table not initialized.")
     return entries
@@ -221,7 +211,7 @@ class LookupTableSize(GraphOp):
 
     @staticmethod
     def execute(session, operation, arrays):
-        size = len(_contents.get(session, {}).get(operation.attrs["table"], ()))
+        size = len(session.resource(operation.attrs["table"]) or ())
         return (session.array_module.asarray(size, dtype=numpy.int64),)
 
 

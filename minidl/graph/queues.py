@@ -20,14 +20,13 @@ the enqueues that are waiting for room (they raise ``CancelledError``): a queue 
 * ``PaddingFIFOQueue`` takes shapes with unknown dims (``[None]``: sentences of any length); ``dequeue_many``
   pads each component with zeros to the longest element of the batch.
 
-Like a variable's value, what a queue holds lives in the Session (``_contents``), not in the graph. Closing the
-session wakes every op still waiting (``CancelledError``), so no thread is left blocked. A run may bound its
+Like a variable's value, what a queue holds lives in the Session (``Session.resource``), not in the graph. Closing
+the session wakes every op still waiting (``CancelledError``), so no thread is left blocked. A run may bound its
 waits: ``sess.run(x, options=tf.RunOptions(timeout_in_ms=...))`` or ``ConfigProto(operation_timeout_in_ms=...)``
 end a wait with ``DeadlineExceededError``.
 """
 import threading
 import time
-import weakref
 
 import numpy
 
@@ -45,22 +44,9 @@ __all__ = ["QueueBase", "FIFOQueue", "RandomShuffleQueue", "PaddingFIFOQueue"]
 
 # ------------------------------------------------------------------------------------- the contents of a queue
 
-# Session -> {queue Operation: _Contents}. Weak, so a session's queues go when the session does.
-_contents = weakref.WeakKeyDictionary()
-_contents_lock = threading.Lock()
-
-
 def contents(session, resource):
     """What the queue ``resource`` (its Operation) holds in ``session``; empty at first."""
-    with _contents_lock:
-        per_session = _contents.get(session)
-        if per_session is None:
-            per_session = _contents[session] = {}
-            session.on_close(lambda: [c.session_closed() for c in list(per_session.values())])
-        found = per_session.get(resource)
-        if found is None:
-            found = per_session[resource] = _Contents(resource)
-        return found
+    return session.resource(resource, lambda: _Contents(resource))
 
 
 class _Contents:

@@ -41,9 +41,9 @@ out; ``num_work_units_completed()`` the files read to their end — which a read
 file exhausted (the read after its last record), except a WholeFileReader or an IdentityReader, whose one record is
 the end. ``reset()`` forgets the current file and zeroes both counts.
 
-Like a queue's contents, a reader's progress lives in the Session (``_progress``), one per reader: two sessions read
-independently. Several threads may run one reader's ``read`` at once (TF1 programs start a few, to read ahead): a
-lock makes them take turns, so each record is handed out exactly once.
+Like a queue's contents, a reader's progress lives in the Session (``Session.resource``), one per reader: two
+sessions read independently. Several threads may run one reader's ``read`` at once (TF1 programs start a few, to
+read ahead): a lock makes them take turns, so each record is handed out exactly once.
 
 **Not quite TF**: after a damaged TFRecord the reader drops the rest of that file, and the next read goes on to the
 next file (TF's reader stays at the damage, failing again); a file shorter than a FixedLengthRecordReader's
@@ -52,7 +52,6 @@ Reader state cannot be serialized (``supports_serialize`` is False, and there is
 """
 import itertools
 import threading
-import weakref
 
 import numpy
 
@@ -123,22 +122,10 @@ def _identity(name, attrs):
 
 # ---------------------------------------------------------------------------------- a reader's progress
 
-# Session -> {reader Operation: _Progress}. Weak, so a session's readers go when the session does.
-_progress = weakref.WeakKeyDictionary()
-_progress_lock = threading.Lock()
-
-
 def _progress_of(session, resource):
-    """How far the reader ``resource`` (its Operation) has read in ``session``; nothing read at first."""
-    with _progress_lock:
-        per_session = _progress.get(session)
-        if per_session is None:
-            per_session = _progress[session] = {}
-            session.on_close(per_session.clear)  # lets go of the open files
-        found = per_session.get(resource)
-        if found is None:
-            found = per_session[resource] = _Progress()
-        return found
+    """How far the reader ``resource`` (its Operation) has read in ``session``; nothing read at first (closing the
+    session lets go of the open files)."""
+    return session.resource(resource, _Progress)
 
 
 class _Progress:

@@ -324,50 +324,14 @@ def keeps_lstm_memory(substate):
     return LSTMStateTuple(c=False, h=True) if isinstance(substate, LSTMStateTuple) else True
 
 
-class DropoutWrapper(RNNCell):
-    """``cell`` with dropout (``tf.nn.dropout``) on its inputs, its outputs and its new state, each kept with
-    probability ``*_keep_prob`` (a float in (0, 1] or a scalar tensor, e.g. a placeholder fed 1.0 to evaluate); a
-    probability that is the constant 1 adds no op at all.
+class CellWrapper(RNNCell):
+    """What a wrapper shares: the wrapped cell's sizes, variables, zero state and building."""
 
-    Which parts of the state are dropped: ``dropout_state_filter_visitor(substate)`` is asked at each level of the
-    state and answers True (drop all of it), False (none) or a structure of bools, one per child (default: all
-    but an ``LSTMStateTuple``'s ``c``, see ``keeps_lstm_memory``).
-
-    ``variational_recurrent=True`` (Gal & Ghahramani): ONE mask per ``Session.run``, drawn when the wrapper is
-    made, used at every step and shared by the examples of the batch — so ``dtype``, and for input dropout
-    ``input_size`` (the inputs' depth), must be given. ``seed`` makes the masks reproducible. Inside
-    ``dynamic_rnn``'s loop, the gradient replays the masks each step drew (loops.py).
-
-    The wrapper adds no variable scope of its own: its cell's variables are named as without it, so a training
-    model with dropout and an evaluation model without it share them.
-    """
-
-    def __init__(self, cell, input_keep_prob=1.0, output_keep_prob=1.0, state_keep_prob=1.0,
-                 variational_recurrent=False, input_size=None, dtype=None, seed=None,
-                 dropout_state_filter_visitor=None):
+    def __init__(self, cell, dtype=None):
         super().__init__(dtype=dtype)
         if not isinstance(cell, RNNCell):
             raise TypeError("The parameter cell is not a RNNCell.")
-        if dropout_state_filter_visitor is not None and not callable(dropout_state_filter_visitor):
-            raise TypeError("dropout_state_filter_visitor must be callable")
         self._cell = cell
-        self._seed = seed
-        self._keep = {"input": input_keep_prob, "state": state_keep_prob, "output": output_keep_prob}
-        for kind, keep in self._keep.items():
-            if graph_tensor(keep) is None and not 0 < keep <= 1:
-                raise ValueError(f"Parameter {kind}_keep_prob must be between 0 and 1 (and not 0): {keep}")
-        self._state_filter = dropout_state_filter_visitor or keeps_lstm_memory
-        self._noise = {}  # variational: kind -> one [1, size] U[0, 1) draw per part
-        if variational_recurrent:
-            if dtype is None:
-                raise ValueError("When variational_recurrent=True, dtype must be provided")
-            sizes = {"input": input_size, "state": cell.state_size, "output": cell.output_size}
-            if self._drops("input") and input_size is None:
-                raise ValueError("When variational_recurrent=True and input_keep_prob < 1.0 or is unknown, "
-                                 "input_size must be provided")
-            self._noise = {kind: [random_uniform([1] + dims_of(size), dtype=dtype, seed=self._op_seed(kind, i))
-                                  for i, size in enumerate(flatten(sizes[kind]))]
-                           for kind in sizes if self._drops(kind)}
 
     @property
     def wrapped_cell(self):
@@ -390,6 +354,49 @@ class DropoutWrapper(RNNCell):
 
     def maybe_build(self, inputs_shape, dtype):
         self._cell.maybe_build(inputs_shape, dtype)
+
+
+class DropoutWrapper(CellWrapper):
+    """``cell`` with dropout (``tf.nn.dropout``) on its inputs, its outputs and its new state, each kept with
+    probability ``*_keep_prob`` (a float in (0, 1] or a scalar tensor, e.g. a placeholder fed 1.0 to evaluate); a
+    probability that is the constant 1 adds no op at all.
+
+    Which parts of the state are dropped: ``dropout_state_filter_visitor(substate)`` is asked at each level of the
+    state and answers True (drop all of it), False (none) or a structure of bools, one per child (default: all
+    but an ``LSTMStateTuple``'s ``c``, see ``keeps_lstm_memory``).
+
+    ``variational_recurrent=True`` (Gal & Ghahramani): ONE mask per ``Session.run``, drawn when the wrapper is
+    made, used at every step and shared by the examples of the batch — so ``dtype``, and for input dropout
+    ``input_size`` (the inputs' depth), must be given. ``seed`` makes the masks reproducible. Inside
+    ``dynamic_rnn``'s loop, the gradient replays the masks each step drew (loops.py).
+
+    The wrapper adds no variable scope of its own: its cell's variables are named as without it, so a training
+    model with dropout and an evaluation model without it share them.
+    """
+
+    def __init__(self, cell, input_keep_prob=1.0, output_keep_prob=1.0, state_keep_prob=1.0,
+                 variational_recurrent=False, input_size=None, dtype=None, seed=None,
+                 dropout_state_filter_visitor=None):
+        super().__init__(cell, dtype=dtype)
+        if dropout_state_filter_visitor is not None and not callable(dropout_state_filter_visitor):
+            raise TypeError("dropout_state_filter_visitor must be callable")
+        self._seed = seed
+        self._keep = {"input": input_keep_prob, "state": state_keep_prob, "output": output_keep_prob}
+        for kind, keep in self._keep.items():
+            if graph_tensor(keep) is None and not 0 < keep <= 1:
+                raise ValueError(f"Parameter {kind}_keep_prob must be between 0 and 1 (and not 0): {keep}")
+        self._state_filter = dropout_state_filter_visitor or keeps_lstm_memory
+        self._noise = {}  # variational: kind -> one [1, size] U[0, 1) draw per part
+        if variational_recurrent:
+            if dtype is None:
+                raise ValueError("When variational_recurrent=True, dtype must be provided")
+            sizes = {"input": input_size, "state": cell.state_size, "output": cell.output_size}
+            if self._drops("input") and input_size is None:
+                raise ValueError("When variational_recurrent=True and input_keep_prob < 1.0 or is unknown, "
+                                 "input_size must be provided")
+            self._noise = {kind: [random_uniform([1] + dims_of(size), dtype=dtype, seed=self._op_seed(kind, i))
+                                  for i, size in enumerate(flatten(sizes[kind]))]
+                           for kind in sizes if self._drops(kind)}
 
     def __call__(self, inputs, state, scope=None):
         inputs = self._dropout("input", 0, to_tensor(inputs))

@@ -32,40 +32,8 @@ from .function_graph import flatten, pack, same_structure
 from .math_ops import matmul, to_tensor
 from .nn_ops import bias_add, nn
 from .rnn import bidirectional_dynamic_rnn, static_bidirectional_rnn
-from .rnn_cell import RNNCell
+from .rnn_cell import CellWrapper, RNNCell
 from .variable_scope import variable_scope
-
-
-class _CellWrapper(RNNCell):
-    """What a wrapper shares: the wrapped cell's sizes, variables, zero state and building."""
-
-    def __init__(self, cell):
-        super().__init__()
-        if not isinstance(cell, RNNCell):
-            raise TypeError("The parameter cell is not a RNNCell.")
-        self._cell = cell
-
-    @property
-    def wrapped_cell(self):
-        return self._cell
-
-    @property
-    def state_size(self):
-        return self._cell.state_size
-
-    @property
-    def output_size(self):
-        return self._cell.output_size
-
-    @property
-    def variables(self):
-        return self._cell.variables
-
-    def zero_state(self, batch_size, dtype):
-        return self._cell.zero_state(batch_size, dtype)
-
-    def maybe_build(self, inputs_shape, dtype):
-        self._cell.maybe_build(inputs_shape, dtype)
 
 
 def _add_inputs(inputs, outputs):
@@ -81,7 +49,7 @@ def _add_inputs(inputs, outputs):
     return pack(outputs, sums)
 
 
-class ResidualWrapper(_CellWrapper):
+class ResidualWrapper(CellWrapper):
     """``(residual_fn(inputs, output), new_state)`` for the cell's ``(output, new_state)``; the default
     ``residual_fn`` is ``inputs + output`` (their shapes must agree: the inputs' depth is the cell's
     ``output_size``)."""
@@ -96,7 +64,7 @@ class ResidualWrapper(_CellWrapper):
         return self._residual_fn(inputs, output), new_state
 
 
-class DeviceWrapper(_CellWrapper):
+class DeviceWrapper(CellWrapper):
     """The cell, with every op of its steps (and of its zero state) created under ``tf.device(device)``."""
 
     def __init__(self, cell, device):

@@ -83,20 +83,28 @@ class Session:
             self._xp, self._device = cupy_or_none(), parse_device("cuda")
         self._graph_context = None  # while used as a context manager: the graph's as_default() context
         self._timeout_ms = getattr(config, "operation_timeout_in_ms", 0) or 0
-        self._close_callbacks = []
+        self._resources = {}         # Operation -> the state of a queue, reader or table in this session
+        self._resources_lock = threading.Lock()
 
     # --------------------------------------------------------------------------------------- lifecycle
     def close(self):
         self._closed = True
         self._variable_values.clear()
         self._plans.clear()
-        callbacks, self._close_callbacks = self._close_callbacks, []
-        for callback in callbacks:
-            callback()
+        with self._resources_lock:
+            resources, self._resources = self._resources, {}
+        for state in resources.values():  # a queue wakes the ops still waiting on it
+            getattr(state, "session_closed", lambda: None)()
 
-    def on_close(self, callback):
-        """Call ``callback()`` when the session closes (queues wake the ops still waiting on them)."""
-        self._close_callbacks.append(callback)
+    def resource(self, operation, make=None):
+        """The state in this session of the resource ``operation`` (a queue, a reader, a lookup table), made by
+        ``make()`` when first asked for (without ``make``: None until then). Like variables' values, it lives and
+        dies with the session: ``close()`` calls its ``session_closed()`` method, if it has one, and lets it go."""
+        with self._resources_lock:
+            state = self._resources.get(operation)
+            if state is None and make is not None:
+                state = self._resources[operation] = make()
+            return state
 
     def __enter__(self):
         if self._graph_context is not None:
