@@ -113,10 +113,7 @@ class ReductionSize(Op):
 
     @staticmethod
     def forward(xp, x, dims):
-        n = x.size if dims is None else 1
-        for d in dims or ():
-            n *= x.shape[d]
-        return xp.asarray(n, dtype=dtypes.to_real(x.dtype))
+        return xp.asarray(_count(x.shape, dims), dtype=dtypes.to_real(x.dtype))
 
     @staticmethod
     def infer(spec, dims):
@@ -125,6 +122,11 @@ class ReductionSize(Op):
 
 def _size(x, dims):
     return apply(ReductionSize, x, dims=dims)
+
+
+def _count(shape, dims):
+    """How many elements of an array of ``shape`` a reduction over ``dims`` (None: all) combines into one."""
+    return math.prod(shape if dims is None else (shape[d] for d in dims))
 
 
 # ------------------------------------------------------------------------------------------ sum, mean, prod
@@ -161,8 +163,27 @@ class Mean(Op):
 
     @staticmethod
     def vjp(ctx, g):
-        x, (dims, keepdim) = ctx.inputs[0], (ctx.attrs["dims"], ctx.attrs["keepdim"])
-        return (expand_reduced(g, x, dims, keepdim) / _size(x, dims),)
+        return (apply(MeanGrad, g, ctx.inputs[0], **ctx.attrs),)
+
+
+class MeanGrad(Op):
+    """The VJP of mean as one op: ``g / N`` broadcast back over the reduced dims to ``x``'s runtime shape (x lends
+    only its shape). Mean and this op are each other's adjoint, so its VJP is a mean over the same dims."""
+    saves_inputs = ()
+    differentiable_inputs = (0,)
+
+    @staticmethod
+    def forward(xp, g, x, dims, keepdim):
+        expanded = g if keepdim or not dims else xp.expand_dims(g, dims)
+        return xp.broadcast_to(expanded, x.shape) / _count(x.shape, dims)
+
+    @staticmethod
+    def vjp(ctx, u):
+        return _reduce(Mean, u, ctx.attrs["dims"], ctx.attrs["keepdim"]), None
+
+    @staticmethod
+    def infer(g, x, dims, keepdim):
+        return Spec(x.shape, g.dtype)
 
 
 class Prod(Op):

@@ -15,7 +15,7 @@ from .reduce import check_tensor, reduce_dims, stable_max, sum
 
 
 class Softmax(Op):
-    """y = exp(x - max) / sum(exp(x - max)); VJP: y * (g - sum(g * y)), the sum taken along dim."""
+    """y = exp(x - max) / sum(exp(x - max)); VJP: ``SoftmaxGrad``, y * (g - sum(g * y)), the sum along dim."""
     saves_inputs = ()
     saves_outputs = True
     infer = staticmethod(same_spec)
@@ -27,13 +27,36 @@ class Softmax(Op):
 
     @staticmethod
     def vjp(ctx, g):
-        y = ctx.outputs[0]
+        return (apply(SoftmaxGrad, g, ctx.outputs[0], **ctx.attrs),)
+
+
+class SoftmaxGrad(Op):
+    """The VJP of softmax as one op (four ops' worth of Python, and temporaries, otherwise):
+    ``out = y * (g - S)`` with ``S = sum(g * y)`` along dim, from the gradient ``g`` and softmax's output ``y``.
+
+    Its own VJP, for a cotangent u: it is linear in g with a symmetric matrix (diag(y) - y y^T), so
+    d g = ``SoftmaxGrad(u, y)``; and d y = u * (g - S) - g * sum(u * y).
+    """
+    infer = staticmethod(lambda g, y, **attrs: y)
+
+    @staticmethod
+    def forward(xp, g, y, dims):
         gy = g * y
-        return (gy - y * sum(gy, ctx.attrs["dims"], keepdim=True),)
+        total = xp.sum(gy, axis=dims, keepdims=True)
+        gy -= y * total
+        return gy
+
+    @staticmethod
+    def vjp(ctx, u):
+        g, y = ctx.inputs
+        dims = ctx.attrs["dims"]
+        need_g, need_y = ctx.needs_input_grad
+        return (apply(SoftmaxGrad, u, y, dims=dims) if need_g else None,
+                u * (g - sum(g * y, dims, keepdim=True)) - g * sum(u * y, dims, keepdim=True) if need_y else None)
 
 
 class LogSoftmax(Op):
-    """y = (x - max) - log(sum(exp(x - max))); VJP: g - exp(y) * sum(g), the sum taken along dim."""
+    """y = (x - max) - log(sum(exp(x - max))); VJP: ``LogSoftmaxGrad``, g - exp(y) * sum(g), the sum along dim."""
     saves_inputs = ()
     saves_outputs = True
     infer = staticmethod(same_spec)
@@ -41,12 +64,38 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(xp, x, dims):
         shifted = x - stable_max(xp, x, dims)
-        return shifted - xp.log(xp.sum(xp.exp(shifted), axis=dims, keepdims=True))
+        shifted -= xp.log(xp.sum(xp.exp(shifted), axis=dims, keepdims=True))
+        return shifted
 
     @staticmethod
     def vjp(ctx, g):
+        return (apply(LogSoftmaxGrad, g, ctx.outputs[0], **ctx.attrs),)
+
+
+class LogSoftmaxGrad(Op):
+    """The VJP of log_softmax as one op: ``out = g - p * S`` with ``p = exp(y)`` (the softmax) and
+    ``S = sum(g)`` along dim, from the gradient ``g`` and log_softmax's output ``y``.
+
+    Its own VJP, for a cotangent u: d g = u - sum(u * p) (out_i depends on g_j through δ_ij - p_i), and
+    d y = -u * p * S (only p_i depends on y_i, with dp_i/dy_i = p_i).
+    """
+    infer = staticmethod(lambda g, y, **attrs: y)
+
+    @staticmethod
+    def forward(xp, g, y, dims):
+        p_times_total = xp.exp(y)
+        p_times_total *= xp.sum(g, axis=dims, keepdims=True)
+        return g - p_times_total
+
+    @staticmethod
+    def vjp(ctx, u):
         from .unary import exp
-        return (g - exp(ctx.outputs[0]) * sum(g, ctx.attrs["dims"], keepdim=True),)
+        g, y = ctx.inputs
+        dims = ctx.attrs["dims"]
+        need_g, need_y = ctx.needs_input_grad
+        p = exp(y)
+        return (u - sum(u * p, dims, keepdim=True) if need_g else None,
+                -(u * p * sum(g, dims, keepdim=True)) if need_y else None)
 
 
 def _normalize(op_name, x, dim, dtype):
