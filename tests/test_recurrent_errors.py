@@ -50,12 +50,13 @@ def test_attributes():
 def test_dtypes_promote_and_must_be_floating_point():
     with pytest.raises(TypeError, match=r"rnn_sequence: expected floating point tensors, got xw int64\[3, 2, 4\]"):
         ops.rnn_sequence(t(L, N, H, dtype="int64"), t(N, H, dtype="int64"), t(H, H, dtype="int64"))
-    assert ops.rnn_sequence(t(L, N, H), t(N, H, dtype="float64"), t(H, H)).dtype == md.float64
+    output, h_n = ops.rnn_sequence(t(L, N, H), t(N, H, dtype="float64"), t(H, H))
+    assert output.dtype == h_n.dtype == md.float64
 
 
 def test_weight_product_only_when_the_weight_needs_a_gradient():
     xw, h0 = md.randn(L, N, H, requires_grad=True), md.randn(N, H, requires_grad=True)
-    out = ops.rnn_sequence(xw, h0, md.randn(H, H))
+    out, _ = ops.rnn_sequence(xw, h0, md.randn(H, H))
     names = [node.name() for node, _ in out.grad_fn.next_functions if node is not None]
     assert names == ["AccumulateGrad", "AccumulateGrad"]
     grads = md.autograd.grad(out.sum(), (xw, h0), create_graph=True)
@@ -69,16 +70,18 @@ def test_graph_mode_with_unknown_length_and_batch():
     with graph.as_default():
         xw, h0 = tf.placeholder(tf.float64, (None, None, H)), tf.placeholder(tf.float64, (None, H))
         w = tf.constant(arrays[2])
-        out = ops.rnn_sequence(xw, h0, w, nonlinearity="relu", reverse=True)
-        assert tuple(out.shape) == (None, None, H)
+        out, h_n = ops.rnn_sequence(xw, h0, w, nonlinearity="relu", reverse=True)
+        assert (tuple(out.shape), tuple(h_n.shape)) == ((None, None, H), (None, H))
         grads = tf.gradients(ops.sum(out * out), [xw, h0, w])
         assert [tuple(g.shape) for g in grads] == [(None, None, H), (None, H), (H, H)]
+        last_grads = tf.gradients(ops.sum(h_n * h_n), [xw, h0, w])  # backpropagation from h_n alone
         with pytest.raises(OpError, match="unbind: the size of dimension 0 .* must be known"):
             tf.gradients(ops.sum(grads[0]), [xw])  # second order loops over the steps: it needs their number
     with tf.Session(graph=graph) as session:
-        values = session.run([out] + grads, {xw: arrays[0], h0: arrays[1]})
+        values = session.run([out] + grads + last_grads, {xw: arrays[0], h0: arrays[1]})
     xs = [md.tensor(a, requires_grad=True) for a in arrays]
-    eager_out = ops.rnn_sequence(*xs, nonlinearity="relu", reverse=True)
-    eager_grads = md.autograd.grad(ops.sum(eager_out * eager_out), xs)
-    for got, expected in zip(values, [eager_out] + list(eager_grads)):
+    eager_out, eager_h_n = ops.rnn_sequence(*xs, nonlinearity="relu", reverse=True)
+    eager_grads = md.autograd.grad(ops.sum(eager_out * eager_out), xs, retain_graph=True)
+    eager_last_grads = md.autograd.grad(ops.sum(eager_h_n * eager_h_n), xs)
+    for got, expected in zip(values, [eager_out] + list(eager_grads) + list(eager_last_grads)):
         np.testing.assert_allclose(got, expected.detach().numpy(), rtol=1e-12)

@@ -219,8 +219,7 @@ def _fused_rnn(cell, x, h0, nonlinearity):
     w_inputs, w_state = ops.split(cell.kernel, [cell.input_depth, cell.output_size])
     # linear(x, w, b) = x @ w.T + b: with w = kernel[:depth]ᵀ (a view), every step's x_t @ kernel[:depth] + bias
     xw = ops.linear(x, ops.transpose(w_inputs, 0, 1), cell.bias)
-    hidden = ops.rnn_sequence(xw, h0, ops.transpose(w_state, 0, 1), nonlinearity)
-    return hidden, hidden[-1]
+    return ops.rnn_sequence(xw, h0, ops.transpose(w_state, 0, 1), nonlinearity)
 
 
 def _while_rnn(cell, x, initial_state, lengths):

@@ -9,7 +9,10 @@ computes it for all steps at once with one matrix product, before this op. What 
 and written with one op per step it costs ~10 recorded ops per step (a product, an add, the activation, slicing),
 each with its fixed overhead. PyTorch's ``nn.RNN`` runs the whole loop as one kernel; so does ``RnnSequence``:
 the loop runs on arrays, writing each h_t straight into one preallocated (L, N, H) output. ``reverse`` runs the
-recurrence from the last step to the first (the backward direction of a bidirectional layer).
+recurrence from the last step to the first (the backward direction of a bidirectional layer). Like PyTorch's
+``rnn_tanh``, the op also returns the last state h_n on its own (a copy of the last step visited): a classifier
+that reads only h_n then hands back a gradient for h_n alone, and backpropagation through time starts from it,
+with no (L, N, H) gradient that is zero at every other step.
 
 **Backpropagation through time** (``RnnSequenceGrad``). With g_t = dLoss/dh_t coming from outside (the output of
 every step may be used) and act'(z_t) read off the output (tanh: 1 - h_t²; relu: 1 where h_t > 0, else 0), walk
@@ -18,6 +21,8 @@ the steps backwards, carrying a_t, the whole gradient reaching h_t::
     a_(L-1) = g_(L-1)
     dz_t    = a_t ⊙ act'(z_t)                       gradient of the pre-activation z_t
     a_(t-1) = g_(t-1) + dz_t W                      h_(t-1) feeds z_t through W
+
+(With ``final_only``, g is the gradient of h_n alone: a_(L-1) = g and every other g_t is 0, never stored.)
 
     d xw = dz (all steps)        d h0 = dz_0 W        d W = Σ_t dz_t^T h_(t-1)   (``RnnWeightGrad``)
 
@@ -32,7 +37,7 @@ forwards in time ::
 
     ν_(-1) = u0        μ_t = U_t + ν_(t-1) W^T        ν_t = act'(z_t) ⊙ μ_t
 
-and then  d g_t = ν_t,  d W = Σ_t dz_t^T ν_(t-1)  (``RnnWeightGrad`` of ν, starting from u0), and, because act'
+and then  d g_t = ν_t (with ``final_only``, d g = ν_(L-1)),  d W = Σ_t dz_t^T ν_(t-1)  (``RnnWeightGrad`` of ν, starting from u0), and, because act'
 depends on h_t (for tanh, d(1 - h²)/dh = -2h; relu's slope is piecewise constant),  d h_t = -2 h_t ⊙ μ_t ⊙ a_t.
 That VJP, and ``RnnWeightGrad``'s (it is bilinear in dz and h), are composed of ordinary ops, a loop over the
 steps — slow, but only second-order gradients use them, and gradients of any order follow.
@@ -75,58 +80,82 @@ def _slope(xp, nonlinearity, h, out):
         xp.greater(h, 0, out=out)
 
 
+#: ``h @ W^T`` hands W to BLAS as a transposed operand, which OpenBLAS multiplies up to 2x slower than a
+#: contiguous one at RNN sizes (N=32, H=128: 19 vs 10 us per step). Copying W^T once costs about as much as
+#: one step there, but it grows with H² (0.6 ms at H=512) while a step's product grows with N·H²: the copy is
+#: made when the steps times the rows L·N reach 4·H, where it is at most a small fraction of the loop's products
+#: on any BLAS, and not for a short unbatched sequence.
+_COPY_WHEN_STEPS_TIMES_ROWS_PER_UNIT = 4
+
+
 # ------------------------------------------------------------------------------------------------- ops
 
 class RnnSequence(Op):
     """h_t = act(xw_t + h_(t-1) W^T) for every step, h_(-1) = h0: inputs ``xw`` (L, N, H), ``h0`` (N, H), ``W``
-    (H, H); output every h_t (L, N, H). Attrs ``nonlinearity`` ('tanh' or 'relu') and ``reverse``."""
+    (H, H); outputs every h_t (L, N, H) and, apart, the last state h_n (N, H). Attrs ``nonlinearity`` ('tanh' or
+    'relu') and ``reverse``."""
+    n_outputs = 2
     saves_inputs = (1, 2)
-    saves_outputs = True
+    saves_outputs = (0,)
+    accepts_missing_grads = True  # a gradient for h_n alone is the common case: no zeros for the other steps
 
     @staticmethod
     def forward(xp, xw, h0, w_hh, nonlinearity, reverse):
         out = xp.empty(xw.shape, dtype=xw.dtype)
         w_t = w_hh.T
+        if xw.shape[0] * xw.shape[1] >= _COPY_WHEN_STEPS_TIMES_ROWS_PER_UNIT * w_hh.shape[0]:
+            w_t = xp.ascontiguousarray(w_t)
         h = h0
         for xw_t, h_t in zip(_visit_order(xw, reverse), _visit_order(out, reverse)):
             xp.matmul(h, w_t, out=h_t)
             h_t += xw_t
             _activate(xp, nonlinearity, h_t)
             h = h_t
-        return out
+        return out, h.copy()
 
     @staticmethod
-    def vjp(ctx, g):
+    def vjp(ctx, g, g_final):
         _, h0, w_hh = ctx.inputs
-        (h,) = ctx.outputs
+        h = ctx.outputs[0]
         need_xw, need_h0, need_w = ctx.needs_input_grad
-        dz, dh0 = apply(RnnSequenceGrad, g, h, w_hh, **ctx.attrs)
-        dw = apply(RnnWeightGrad, dz, h, h0, reverse=ctx.attrs["reverse"]) if need_w else None
+        reverse = ctx.attrs["reverse"]
+        if g is None:  # only h_n was used
+            dz, dh0 = apply(RnnSequenceGrad, g_final, h, w_hh, final_only=True, **ctx.attrs)
+        else:
+            if g_final is not None:  # both: h_n is the last step visited, so its gradient adds to that step's
+                last, others = (0, slice(1, None)) if reverse else (-1, slice(None, -1))
+                g_last = unsqueeze(getitem(g, last) + g_final, 0)
+                g = cat([g_last, getitem(g, others)] if reverse else [getitem(g, others), g_last])
+            dz, dh0 = apply(RnnSequenceGrad, g, h, w_hh, final_only=False, **ctx.attrs)
+        dw = apply(RnnWeightGrad, dz, h, h0, reverse=reverse) if need_w else None
         return (dz if need_xw else None), (dh0 if need_h0 else None), dw
 
     @staticmethod
     def infer(xw, h0, w_hh, **attrs):
-        return Spec((xw.shape[0], _first_known(xw.shape[1], h0.shape[0]),
-                     _first_known(xw.shape[2], h0.shape[1], w_hh.shape[0])), xw.dtype)
+        n, size = _first_known(xw.shape[1], h0.shape[0]), _first_known(xw.shape[2], h0.shape[1], w_hh.shape[0])
+        return Spec((xw.shape[0], n, size), xw.dtype), Spec((n, size), xw.dtype)
 
 
 class RnnSequenceGrad(Op):
-    """Backpropagation through time: from ``g`` (L, N, H), the gradient of every h_t, the outputs ``h`` of
-    ``RnnSequence`` and ``W``, compute (dz, dh0) — dz (L, N, H) is also the gradient of ``xw``. Attrs as
-    ``RnnSequence``'s. See the module docstring for the recurrences and for this op's own VJP."""
+    """Backpropagation through time: from ``g`` (L, N, H), the gradient of every h_t — or with ``final_only``
+    ``g`` (N, H), the gradient of h_n alone — the outputs ``h`` of ``RnnSequence`` and ``W``, compute (dz, dh0);
+    dz (L, N, H) is also the gradient of ``xw``. Other attrs as ``RnnSequence``'s. See the module docstring for
+    the recurrences and for this op's own VJP."""
     n_outputs = 2
     saves_outputs = True
 
     @staticmethod
-    def forward(xp, g, h, w_hh, nonlinearity, reverse):
-        dz = xp.empty(g.shape, dtype=g.dtype)
+    def forward(xp, g, h, w_hh, nonlinearity, reverse, final_only):
+        dz = xp.empty(h.shape, dtype=g.dtype)
         _slope(xp, nonlinearity, h, out=dz)  # act'(z_t) of every step at once; the loop multiplies in a_t
-        a = xp.empty(g.shape[1:], dtype=g.dtype)
-        carry = xp.zeros_like(a)  # dz_t W: the gradient that h_(t-1) gets through step t
+        # the whole gradient a_t reaching the state of the step being visited, then dz_t W, what h_(t-1) gets
+        carry = g.copy() if final_only else xp.zeros(g.shape[1:], dtype=g.dtype)
         # backwards in time is the recurrence's visiting order reversed
-        for g_t, dz_t in zip(_visit_order(g, not reverse), _visit_order(dz, not reverse)):
-            xp.add(g_t, carry, out=a)
-            dz_t *= a
+        g_steps = None if final_only else _visit_order(g, not reverse)
+        for t, dz_t in enumerate(_visit_order(dz, not reverse)):
+            if g_steps is not None:
+                carry += g_steps[t]
+            dz_t *= carry
             xp.matmul(dz_t, w_hh, out=carry)
         return dz, carry
 
@@ -134,12 +163,14 @@ class RnnSequenceGrad(Op):
     def vjp(ctx, u, u0):
         g, h, w_hh = ctx.inputs
         dz = ctx.outputs[0]
-        nonlinearity, reverse = ctx.attrs["nonlinearity"], ctx.attrs["reverse"]
+        nonlinearity, reverse, final_only = ctx.attrs["nonlinearity"], ctx.attrs["reverse"], ctx.attrs["final_only"]
         need_g, need_h, need_w = ctx.needs_input_grad
         need_h = need_h and nonlinearity == "tanh"  # relu's slope is piecewise constant: no gradient for h
         if not (need_g or need_h or need_w):
             return None, None, None
-        g_steps, h_steps, dz_steps, u_steps = (_visit_order(unbind(s), reverse) for s in (g, h, dz, u))
+        h_steps, dz_steps, u_steps = (_visit_order(unbind(s), reverse) for s in (h, dz, u))
+        # g_t in visiting order; with final_only, 0 (None) but at the last step visited
+        g_steps = (None,) * (len(h_steps) - 1) + (g,) if final_only else _visit_order(unbind(g), reverse)
         w_t = transpose(w_hh, 0, 1)
         nus, dhs = [], []
         nu = u0
@@ -148,17 +179,19 @@ class RnnSequenceGrad(Op):
             nu = (1 - h_t * h_t if nonlinearity == "tanh" else gt(h_t, 0)) * mu
             nus.append(nu)
             if need_h:  # a_t = g_t + dz_(t+1) W, with dz_(t+1) from the step visited next (none after the last)
-                a = g_t if dz_next is None else g_t + matmul(dz_next, w_hh)
+                carried = None if dz_next is None else matmul(dz_next, w_hh)
+                a = carried if g_t is None else g_t if carried is None else g_t + carried
                 dhs.append(-2 * h_t * mu * a)
         nu_seq = stack(_visit_order(nus, reverse))
-        return (nu_seq if need_g else None,
+        dg = nus[-1] if final_only else nu_seq
+        return (dg if need_g else None,
                 stack(_visit_order(dhs, reverse)) if need_h else None,
                 apply(RnnWeightGrad, dz, nu_seq, u0, reverse=reverse) if need_w else None)
 
     @staticmethod
     def infer(g, h, w_hh, **attrs):
-        n, size = _first_known(g.shape[1], h.shape[1]), _first_known(g.shape[2], h.shape[2], w_hh.shape[0])
-        return Spec((_first_known(g.shape[0], h.shape[0]), n, size), g.dtype), Spec((n, size), g.dtype)
+        n, size = _first_known(g.shape[-2], h.shape[1]), _first_known(g.shape[-1], h.shape[2], w_hh.shape[0])
+        return Spec((h.shape[0], n, size), g.dtype), Spec((n, size), g.dtype)
 
 
 class RnnWeightGrad(Op):
@@ -247,20 +280,21 @@ def rnn_sequence(xw, hx, weight_hh, nonlinearity="tanh", reverse=False):
     """Every hidden state of an Elman RNN: h_t = act(xw[t] + h_(t-1) @ weight_hh.T), h_(-1) = ``hx``.
 
     ``xw`` (L, N, H) holds each step's input projection W_ih x_t + b_ih + b_hh; ``hx`` is (N, H), ``weight_hh``
-    (H, H). Returns (L, N, H); the last state is row L-1 (row 0 when ``reverse``, which runs from the last step to
-    the first)."""
+    (H, H). Returns ``(output, h_n)``: every state (L, N, H), and the last one (N, H) — row L-1 of the output, or
+    row 0 when ``reverse``, which runs from the last step to the first."""
     tensors = _operands("rnn_sequence", xw=(xw, "LNH"), hx=(hx, "NH"), weight_hh=(weight_hh, "HH"))
     return apply(RnnSequence, *tensors, nonlinearity=_nonlinearity("rnn_sequence", nonlinearity),
                  reverse=_reverse("rnn_sequence", reverse))
 
 
 def rnn_sequence_grad(grad_output, output, weight_hh, nonlinearity="tanh", reverse=False):
-    """Backpropagation through time for ``output = rnn_sequence(xw, hx, weight_hh, ...)`` given ``grad_output``
-    (L, N, H): returns (d xw, d hx)."""
-    tensors = _operands("rnn_sequence_grad", grad_output=(grad_output, "LNH"), output=(output, "LNH"),
-                        weight_hh=(weight_hh, "HH"))
+    """Backpropagation through time for ``output, h_n = rnn_sequence(xw, hx, weight_hh, ...)`` given
+    ``grad_output``: the gradient of every state (L, N, H), or of h_n alone (N, H). Returns (d xw, d hx)."""
+    final_only = is_tensor(grad_output) and grad_output.ndim == 2
+    tensors = _operands("rnn_sequence_grad", grad_output=(grad_output, "NH" if final_only else "LNH"),
+                        output=(output, "LNH"), weight_hh=(weight_hh, "HH"))
     return apply(RnnSequenceGrad, *tensors, nonlinearity=_nonlinearity("rnn_sequence_grad", nonlinearity),
-                 reverse=_reverse("rnn_sequence_grad", reverse))
+                 reverse=_reverse("rnn_sequence_grad", reverse), final_only=final_only)
 
 
 def rnn_weight_grad(grad_preactivation, output, hx, reverse=False):

@@ -24,14 +24,18 @@ def _act(nonlinearity, z):
 
 
 def ref_rnn(xw, h0, w, nonlinearity, reverse):
+    """(every state, the last state)."""
     out, h = np.empty_like(xw), h0
     for t in _order(len(xw), reverse):
         h = out[t] = _act(nonlinearity, xw[t] + h @ w.T)
-    return out
+    return out, h
 
 
 def ref_grad(g, y, w, nonlinearity, reverse):
-    """Backpropagation through time, step by step: (d xw, d h0)."""
+    """Backpropagation through time, step by step: (d xw, d h0). ``g`` (N, H) is the last state's gradient alone."""
+    if g.ndim == 2:
+        g_last, g = g, np.zeros_like(y)
+        g[0 if reverse else -1] = g_last
     slope = 1 - y * y if nonlinearity == "tanh" else (y > 0).astype(y.dtype)
     dz, carry = np.empty_like(g), np.zeros_like(g[0])
     for t in _order(len(g), not reverse):
@@ -54,7 +58,7 @@ def torch_rnn(torch, xw, h0, w, nonlinearity, reverse):
     states, h = [None] * len(xw), h0
     for t in _order(len(xw), reverse):
         h = states[t] = act(xw[t] + h @ w.T)
-    return torch.stack(states)
+    return torch.stack(states), h
 
 
 # ----------------------------------------------------------------------------------------- strategies
@@ -85,11 +89,12 @@ def sequence_case(nonlinearity, reverse):
     return arrays.map(_away_from_kinks(reverse)) if nonlinearity == "relu" else arrays
 
 
-def grad_case(nonlinearity):
-    """(g, y, w) for rnn_sequence_grad; y as a tanh output would be (or, for relu, away from 0)."""
+def grad_case(nonlinearity, final_only=False):
+    """(g, y, w) for rnn_sequence_grad; y as a tanh output would be (or, for relu, away from 0); g (N, H) for the
+    last state alone with ``final_only``."""
     def arrays(s):
         y = floats_array(s, -0.95, 0.95) if nonlinearity == "tanh" else floats_array(s, 0, 2, avoid=(0,))
-        return st.tuples(floats_array(s), y, floats_array((s[2], s[2]), -1, 1))
+        return st.tuples(floats_array(s[1:] if final_only else s), y, floats_array((s[2], s[2]), -1, 1))
     return sizes().flatmap(arrays)
 
 
@@ -129,20 +134,27 @@ def cell_case(k, with_state_copy):
 
 # -------------------------------------------------------------------------------------------- specs
 
-def _sequence_spec(nonlinearity, reverse):
+#: which results of rnn_sequence a spec differentiates: both (each gets a gradient), or one of them alone — the
+#: other gets none, which the op's VJP takes without zeros (h_n alone: backpropagation starts from h_n)
+_USED = {"": lambda pair: pair, "_states_only": lambda pair: pair[0], "_last_only": lambda pair: pair[1]}
+
+
+def _sequence_spec(nonlinearity, reverse, used=""):
     kw = dict(nonlinearity=nonlinearity, reverse=reverse)
-    return OpSpec(f"rnn_sequence_{nonlinearity}" + ("_reverse" if reverse else ""),
-                  lambda m, xw, h0, w: m.rnn_sequence(xw, h0, w, **kw),
-                  lambda xw, h0, w: ref_rnn(xw, h0, w, **kw), sequence_case(nonlinearity, reverse),
+    pick = _USED[used]
+    return OpSpec(f"rnn_sequence_{nonlinearity}" + ("_reverse" if reverse else "") + used,
+                  lambda m, xw, h0, w: pick(m.rnn_sequence(xw, h0, w, **kw)),
+                  lambda xw, h0, w: pick(ref_rnn(xw, h0, w, **kw)), sequence_case(nonlinearity, reverse),
                   grad_inputs=(0, 1, 2), rtol=1e-4, atol=1e-5,
-                  torch_fn=lambda t, xw, h0, w: torch_rnn(t, xw, h0, w, **kw))
+                  torch_fn=lambda t, xw, h0, w: pick(torch_rnn(t, xw, h0, w, **kw)))
 
 
-def _grad_spec(nonlinearity, reverse):
+def _grad_spec(nonlinearity, reverse, final_only=False):
     kw = dict(nonlinearity=nonlinearity, reverse=reverse)
-    return OpSpec(f"rnn_sequence_grad_{nonlinearity}" + ("_reverse" if reverse else ""),
+    return OpSpec(f"rnn_sequence_grad_{nonlinearity}" + ("_reverse" if reverse else "") +
+                  ("_final_only" if final_only else ""),
                   lambda m, g, y, w: m.rnn_sequence_grad(g, y, w, **kw),
-                  lambda g, y, w: ref_grad(g, y, w, **kw), grad_case(nonlinearity),
+                  lambda g, y, w: ref_grad(g, y, w, **kw), grad_case(nonlinearity, final_only),
                   grad_inputs=(0, 1, 2), rtol=1e-4, atol=1e-5,
                   notes="its VJP is the linearised forward recurrence; for relu, y gets no gradient (the slope "
                         "is piecewise constant)")
@@ -165,5 +177,8 @@ CELL_SPECS = [
 ]
 
 SPECS = CELL_SPECS + ([_sequence_spec(nl, reverse) for nl in ("tanh", "relu") for reverse in (False, True)] +
-         [_grad_spec(nl, reverse) for nl in ("tanh", "relu") for reverse in (False, True)] +
+         [_sequence_spec("tanh", reverse, used) for reverse in (False, True) for used in ("_states_only",
+                                                                                          "_last_only")] +
+         [_grad_spec(nl, reverse, final_only) for nl in ("tanh", "relu") for reverse in (False, True)
+          for final_only in (False, True)] +
          [_weight_grad_spec(reverse) for reverse in (False, True)])

@@ -424,8 +424,7 @@ class RNNBase(Module):
         w_ih, w_hh, b_ih, b_hh, *projection = weights  # projection: [w_hr] for a projected LSTM, else []
         if self.mode in _FUSED and running is None:  # one op for the whole recurrence
             xw = F.linear(sequence, w_ih, None if b_ih is None else b_ih + b_hh)
-            hidden = ops.rnn_sequence(xw, state, w_hh, _FUSED[self.mode], reverse)
-            return hidden, hidden[0 if reverse else -1]
+            return ops.rnn_sequence(xw, state, w_hh, _FUSED[self.mode], reverse)
         step = _STEPS[self.mode]
         inputs = ops.unbind(F.linear(sequence, w_ih, b_ih))  # every step's input share of the gates, one op
         masks = None if running is None else ops.unbind(running)
