@@ -714,6 +714,37 @@ with tf.Graph().as_default():                               # the second program
             print(str(error).splitlines()[0])
 
 # %% [markdown]
+# ### Freezing: one file, no variables
+#
+# A `.meta` file plus a checkpoint is still a *training* setup: variables to restore, the optimizer's slots, the
+# loss and its gradients. To serve predictions, TF1 programs **freeze** the graph instead:
+# `tf.graph_util.convert_variables_to_constants(sess, graph_def, ["logits"])` keeps only the operations that the
+# named outputs need, and turns every variable among them into a constant holding its value in `sess`. What is
+# left is a `GraphDef` — the graph as data, values included — that `SerializeToString()` makes bytes of, and
+# that a serving program parses and imports with `tf.import_graph_def` (under the name scope `"frozen"` here),
+# with nothing to restore or initialize.
+
+# %%
+with tf.Graph().as_default(), tf.Session() as sess:          # the trained model, as section 4 loaded it
+    tf.train.import_meta_graph(final + ".meta").restore(sess, final)
+    full_graph_def = sess.graph_def
+    frozen = tf.graph_util.convert_variables_to_constants(sess, full_graph_def, ["logits"])
+frozen_path = os.path.join(WORK, "frozen.pb")
+with tf.gfile.GFile(frozen_path, "wb") as file:
+    file.write(frozen.SerializeToString())
+print(f"{len(full_graph_def.node)} operations in the training graph, {len(frozen.node)} frozen:")
+print("  ", ", ".join(f"{node.name} ({node.op})" for node in frozen.node))
+
+serving_graph_def = tf.GraphDef()                           # the serving program
+with tf.gfile.GFile(frozen_path, "rb") as file:
+    serving_graph_def.ParseFromString(file.read())
+with tf.Graph().as_default() as serving:
+    tf.import_graph_def(serving_graph_def, name="frozen")
+with tf.Session(graph=serving) as sess:
+    frozen_predictions = sess.run("frozen/logits:0", feed_dict={"frozen/x:0": x_test})
+print("frozen predictions equal the original program's:", np.array_equal(frozen_predictions, plain_predictions))
+
+# %% [markdown]
 # ### And in eager mode?
 #
 # There is no graph to ship. The model *is* Python code: `Sequential.forward` calls its layers in a Python loop,
@@ -744,7 +775,9 @@ print("the eager file's names:", eager_keys)
 # * minidl's files hold only numbers and JSON, never pickled code, and are written aside then renamed: loading
 #   cannot run code, and a crash while saving leaves the previous checkpoint whole.
 # * A graph can be shipped as data (`.meta` + values, `import_meta_graph`); what runs Python code comes back as
-#   a stand-in whose outputs are fed. An eager model ships as code plus its state dict.
+#   a stand-in whose outputs are fed. Frozen (`tf.graph_util.convert_variables_to_constants`), it is one
+#   `GraphDef` of just what the outputs need, values as constants, for `tf.import_graph_def`. An eager model ships
+#   as code plus its state dict.
 #
 # ## Checks
 
@@ -802,6 +835,11 @@ assert sorted(os.listdir(py_dir)) == ["checkpoint", "model.meta", "model.minidl"
 assert doubled_value.tolist() == [2.0, 4.0] and fed_value.tolist() == [11.0]
 assert "'doubled' (PyFunc) was imported from a meta graph" in str(stand_in_error)
 assert eager_keys == ["0.weight", "0.bias", "3.weight", "3.bias"]
+# freezing: just the operations the logits need, the variables as constants; the imported copy predicts the same
+assert {node.op for node in frozen.node} >= {"Placeholder", "Const", "MatMul"}
+assert not {"VariableV2", "Assign"} & {node.op for node in frozen.node}
+assert len(frozen.node) < len(full_graph_def.node) / 4
+assert np.array_equal(frozen_predictions, plain_predictions)
 
 # the picture
 with open(chart_png, "rb") as file:

@@ -103,6 +103,8 @@ from .partition_ops import dynamic_partition, dynamic_stitch  # also in tf.math
 from . import estimator  # tf.estimator.Estimator, EstimatorSpec, ModeKeys, RunConfig, inputs.numpy_input_fn
 from . import saved_model  # tf.saved_model: simple_save, builder, loader.load (minidl's files, not TF's)
 from . import feature_column  # tf.feature_column.numeric_column, input_layer
+from .graph_def import GraphDef, NodeDef, import_graph_def  # a graph as data: freeze, ship, import
+from . import graph_util  # tf.graph_util.convert_variables_to_constants, extract_sub_graph
 from .lookup_ops import lookup, tables_initializer  # tf.lookup: vocabulary tables (also tf.contrib.lookup)
 from .string_ops import as_string, strings  # tf.as_string, tf.strings.as_string
 from .string_functions import *  # noqa: F401,F403  (string_to_number, string_join, ...; fills tf.strings)

@@ -519,6 +519,11 @@ class Graph:
     def finalized(self):
         return self._finalized
 
+    def as_graph_def(self, from_version=None, add_shapes=False):
+        """The operations as a ``GraphDef`` (``graph_def.py``): data to write, cut down, freeze or import."""
+        from .graph_def import GraphDef  # (it builds on this module)
+        return GraphDef._of_graph(self)
+
     # ---------------------------------------------------------------------------------------- looking up
     def get_operations(self):
         return list(self._operations.values())

@@ -31,11 +31,15 @@ from .variables import VariableV2
 
 class CapturedVariable(GraphOp):
     """Inside a FuncGraph: the current value of an outer variable (attr ``variable``: its VariableV2 operation), or
-    the value fed for it when the run feeds the variable."""
+    the value fed for it when the run feeds the variable. In a frozen graph (``tf.graph_util``) the variable has
+    become a constant holding its value: then that value."""
 
     @staticmethod
     def execute(session, operation, arrays):
-        return (session.variable_read(operation.attrs["variable"]),)
+        variable = operation.attrs["variable"]
+        if variable.op is Const:
+            return (session.device_constant(variable),)
+        return (session.variable_read(variable),)
 
 
 #: ops that only read something: running them has no effect, so a body need not run them for their own sake

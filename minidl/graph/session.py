@@ -86,6 +86,11 @@ class Session:
         self._resources = {}         # Operation -> the state of a queue, reader or table in this session
         self._resources_lock = threading.Lock()
 
+    @property
+    def graph_def(self):
+        """This session's graph as a ``GraphDef`` (``sess.graph.as_graph_def()``)."""
+        return self.graph.as_graph_def()
+
     # --------------------------------------------------------------------------------------- lifecycle
     def close(self):
         self._closed = True

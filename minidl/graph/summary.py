@@ -277,8 +277,14 @@ class FileWriter:
         self._write(event_file.event(time.time(), _step(global_step), summary=data))
 
     def add_graph(self, graph, global_step=None, graph_def=None):
-        """Write ``graph`` (a ``tf.Graph``), or ``graph_def`` (an already serialized GraphDef), for the graph tab."""
-        if graph_def is None:
+        """Write ``graph`` (a ``tf.Graph``), or a ``GraphDef`` (``sess.graph_def``; as ``graph`` too, as TF1's
+        ``FileWriter(logdir, sess.graph_def)`` passes it), or an already serialized one, for the graph tab."""
+        from .graph_def import GraphDef  # (it builds on the graph, which builds on this module)
+        if isinstance(graph, GraphDef) and graph_def is None:
+            graph, graph_def = None, graph
+        if isinstance(graph_def, GraphDef):
+            graph_def = event_file.graph_def((node.name, node.op, node.input, node.device) for node in graph_def.node)
+        elif graph_def is None:
             if not isinstance(graph, Graph):
                 raise TypeError(f"add_graph expects a tf.Graph (e.g. sess.graph), got {type(graph).__name__}")
             graph_def = serialize_graph(graph)

@@ -37,8 +37,9 @@ forwards in time ::
 
     ν_(-1) = u0        μ_t = U_t + ν_(t-1) W^T        ν_t = act'(z_t) ⊙ μ_t
 
-and then  d g_t = ν_t (with ``final_only``, d g = ν_(L-1)),  d W = Σ_t dz_t^T ν_(t-1)  (``RnnWeightGrad`` of ν, starting from u0), and, because act'
-depends on h_t (for tanh, d(1 - h²)/dh = -2h; relu's slope is piecewise constant),  d h_t = -2 h_t ⊙ μ_t ⊙ a_t.
+and then  d g_t = ν_t (with ``final_only``, d g = ν_(L-1)),  d W = Σ_t dz_t^T ν_(t-1)  (``RnnWeightGrad`` of ν,
+starting from u0), and, because act' depends on h_t (for tanh, d(1 - h²)/dh = -2h; relu's slope is piecewise
+constant),  d h_t = -2 h_t ⊙ μ_t ⊙ a_t.
 That VJP, and ``RnnWeightGrad``'s (it is bilinear in dz and h), are composed of ordinary ops, a loop over the
 steps — slow, but only second-order gradients use them, and gradients of any order follow.
 """

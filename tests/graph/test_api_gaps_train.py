@@ -286,7 +286,7 @@ def test_write_graph_text_and_binary(tmp_path):
     assert b"Placeholder" in data and b"Identity" in data
     again = tf.train.write_graph(data, str(tmp_path), "again.pbtxt")
     assert open(again).read() == text
-    with pytest.raises(TypeError, match="tf.Graph or a serialized GraphDef"):
+    with pytest.raises(TypeError, match="tf.Graph, a GraphDef or a serialized GraphDef"):
         tf.train.write_graph("graph", str(tmp_path), "x")
 
 

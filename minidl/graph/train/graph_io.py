@@ -1,10 +1,10 @@
-"""``tf.train.write_graph``: save a graph's structure as a GraphDef file.
+"""``tf.train.write_graph``: save a graph's operations to a file, as binary or as text.
 
-A GraphDef is TensorFlow's protocol-buffer description of a graph: one ``node`` per operation, with its ``name``,
-``op`` type, ``input``s (``"op"`` for an op's first output, ``"op:i"`` for output i, ``"^op"`` for a control
-dependency) and ``device``. minidl writes those four fields — enough for TensorBoard's graph view and for reading
-the structure, not for importing the graph again (values and attributes are not kept). The serialized form is
-the one ``tf.summary.FileWriter`` puts in event files; ``as_text=True`` writes protobuf's text format instead::
+Binary (``as_text=False``) is a ``GraphDef``'s ``SerializeToString()``: minidl's own format (``graph_def.py``), which
+``tf.GraphDef().ParseFromString`` reads back for ``tf.import_graph_def`` — a frozen model's file. Text (the default)
+is TensorFlow's protocol-buffer text format with each node's name, op type, inputs (``"op"`` for an op's first
+output, ``"op:i"`` for output i, ``"^op"`` for a control dependency) and device: the structure, to read, not to
+import again (values and attributes are left out)::
 
     node {
       name: "x"
@@ -13,40 +13,16 @@ the one ``tf.summary.FileWriter`` puts in event files; ``as_text=True`` writes p
 """
 import os
 
+from ...io.atomic_write import write_atomically
 from ..core import Graph
-from ..summary import serialize_graph
+from ..graph_def import GraphDef, graph_def_of
 
 
-def _read_varint(data, position):
-    """The base-128 varint at ``position`` of ``data``, and the position after it."""
-    value = shift = 0
-    while True:
-        byte = data[position]
-        value |= (byte & 0x7F) << shift
-        position += 1
-        if byte < 0x80:
-            return value, position
-        shift += 7
-
-
-def _fields(data):
-    """The (field number, bytes) of a message whose fields are all length-delimited (GraphDef and NodeDef as
-    minidl writes them)."""
-    position = 0
-    while position < len(data):
-        key, position = _read_varint(data, position)
-        if key & 7 != 2:
-            raise ValueError(f"write_graph: unexpected wire type {key & 7} in a GraphDef")
-        length, position = _read_varint(data, position)
-        yield key >> 3, data[position:position + length]
-        position += length
-
-
-def _quote(data):
+def _quote(text):
     """Protobuf text format's string literal: printable ASCII as is, quotes and backslashes escaped, other bytes
-    as octal escapes."""
+    (of the UTF-8 encoding) as octal escapes."""
     out = []
-    for byte in data:
+    for byte in text.encode("utf-8"):
         char = chr(byte)
         if char in '"\\':
             out.append("\\" + char)
@@ -57,38 +33,31 @@ def _quote(data):
     return '"' + "".join(out) + '"'
 
 
-_NODE_FIELDS = {1: "name", 2: "op", 3: "input", 4: "device"}
-
-
 def graph_def_as_text(graph_def):
-    """A serialized GraphDef (nodes with name, op, input and device) in protobuf's text format."""
+    """The nodes of ``graph_def`` (name, op, inputs, device) in protobuf's text format."""
     lines = []
-    for number, node in _fields(graph_def):
-        if number != 1:
-            raise ValueError(f"write_graph: unexpected field {number} in a GraphDef")
-        lines.append("node {")
-        lines += [f"  {_NODE_FIELDS[field]}: {_quote(value)}" for field, value in _fields(node)
-                  if field in _NODE_FIELDS]
+    for node in graph_def.node:
+        lines += ["node {", f"  name: {_quote(node.name)}", f"  op: {_quote(node.op)}"]
+        lines += [f"  input: {_quote(name)}" for name in node.input]
+        if node.device:
+            lines.append(f"  device: {_quote(node.device)}")
         lines.append("}")
     return "\n".join(lines) + "\n"
 
 
 def write_graph(graph_or_graph_def, logdir, name, as_text=True):
-    """Write ``graph_or_graph_def`` (a ``tf.Graph``, e.g. ``sess.graph``, or the bytes of a serialized GraphDef)
-    to ``logdir/name`` (creating ``logdir``) as text (``as_text``, the default) or binary; returns the path."""
-    if isinstance(graph_or_graph_def, Graph):
-        graph_def = serialize_graph(graph_or_graph_def)
-    elif isinstance(graph_or_graph_def, (bytes, bytearray)):
-        graph_def = bytes(graph_or_graph_def)
+    """Write ``graph_or_graph_def`` (a ``tf.Graph`` such as ``sess.graph``, a ``GraphDef``, or a GraphDef's bytes)
+    to ``logdir/name`` (creating ``logdir``) as text (``as_text``, the default) or binary; returns the path. The
+    file is written beside and renamed into place, so an existing one is never left half written."""
+    if isinstance(graph_or_graph_def, (bytes, bytearray)):
+        graph_def = GraphDef.FromString(graph_or_graph_def)
+    elif isinstance(graph_or_graph_def, (Graph, GraphDef)):
+        graph_def = graph_def_of(graph_or_graph_def)
     else:
-        raise TypeError(f"write_graph needs a tf.Graph or a serialized GraphDef (bytes), got "
+        raise TypeError(f"write_graph needs a tf.Graph, a GraphDef or a serialized GraphDef (bytes), got "
                         f"{type(graph_or_graph_def).__name__}")
     os.makedirs(logdir, exist_ok=True)
     path = os.path.join(logdir, name)
-    if as_text:
-        with open(path, "w", encoding="ascii") as f:
-            f.write(graph_def_as_text(graph_def))
-    else:
-        with open(path, "wb") as f:
-            f.write(graph_def)
+    data = graph_def_as_text(graph_def).encode("ascii") if as_text else graph_def.SerializeToString()
+    write_atomically(path, lambda f: f.write(data))
     return path
