@@ -459,11 +459,14 @@ def _reason(error):
 
 
 def _needed_operations(targets, fed):
-    """The operations the targets depend on, each after its inputs' producers; fed tensors cut the search."""
+    """The operations the targets depend on, each after its inputs' producers; fed tensors cut the search, and so
+    does a control dependency on an operation whose outputs are all fed (a fed placeholder: the feed replaces it,
+    as in TF1, where gradients fed through placeholders reach an optimizer that waits for them)."""
     def inputs_of(op):
         # pushed in reverse, so the producers run in the order of the inputs; control inputs are pushed last, so
         # they run before the data inputs' producers
-        return [t.op for t in reversed(op.inputs) if id(t) not in fed] + list(reversed(op.control_inputs))
+        return [t.op for t in reversed(op.inputs) if id(t) not in fed] + \
+            [c for c in reversed(op.control_inputs) if not (c.outputs and all(id(t) in fed for t in c.outputs))]
 
     return post_order([t.op if isinstance(t, Tensor) else t for t in reversed(targets)
                        if not (isinstance(t, Tensor) and id(t) in fed)], inputs_of)

@@ -328,3 +328,20 @@ def test_a_tuple_of_tensors_is_fed_with_a_tuple_of_values():
         assert not np.array_equal(fed, sess.run(out, {x: inputs}))  # the fed state made a difference
         with pytest.raises(ValueError, match="must be a tuple of as many values"):
             sess.run(out, {x: inputs, initial: first_state.c})
+
+
+def test_gradients_fed_through_placeholders_reach_the_optimizer():
+    """The policy-gradient recipe: gradients computed in numpy over several runs are fed through placeholders to
+    apply_gradients, which waits for its gradients with control dependencies: a fed placeholder satisfies them."""
+    v = tf.Variable([1.0, 2.0])
+    grad = tf.placeholder(tf.float32, [2])
+    train = tf.train.GradientDescentOptimizer(0.5).apply_gradients([(grad, v)])
+    with tf.control_dependencies([grad]):
+        doubled = tf.identity(grad * 2)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train, {grad: np.array([1.0, -2.0])})
+        assert sess.run(v).tolist() == [0.5, 3.0]
+        assert sess.run(doubled, {grad: [1.0, 3.0]}).tolist() == [2.0, 6.0]
+        with pytest.raises(tf.errors.InvalidArgumentError, match="must feed a value for placeholder"):
+            sess.run(doubled)  # not fed: the placeholder runs, and says so
