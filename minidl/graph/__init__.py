@@ -27,8 +27,8 @@ from .random_ops import (multinomial, random_normal, random_shuffle, random_unif
 from . import random_ops as random  # tf.random.normal, tf.random.uniform, tf.random.set_random_seed ...
 from .initializers import (constant_initializer, glorot_normal_initializer, glorot_uniform_initializer,
                            identity_initializer, ones_initializer, orthogonal_initializer, random_normal_initializer,
-                           random_uniform_initializer, truncated_normal_initializer, variance_scaling_initializer,
-                           zeros_initializer)
+                           random_uniform_initializer, truncated_normal_initializer, uniform_unit_scaling_initializer,
+                           variance_scaling_initializer, zeros_initializer)
 from . import initializers  # tf.initializers.zeros(), tf.initializers.global_variables() ...
 from .variable_scope import AUTO_REUSE, VariableScope, get_variable, get_variable_scope, variable_scope
 # --- end variables ---

@@ -57,8 +57,10 @@ from .core import GraphKeys, get_default_graph
 from .dtypes import as_dtype, float32
 from .frontend import convert_to_tensor
 from .initializers import Ones, VarianceScaling, Zeros
+from .data import contrib as contrib_data
 from .layers import (_padding, _pair, batch_normalization as layers_batch_normalization, dropout as layers_dropout,
                      flatten as layers_flatten)
+from .legacy_seq2seq import basic_rnn_seq2seq, rnn_decoder, tied_rnn_seq2seq
 from .lookup_ops import lookup as lookup_namespace
 from .math_ops import abs, add_n, matmul, multiply, reduce_sum
 from .nn_ops import bias_add, l2_loss, nn
@@ -474,9 +476,11 @@ seq2seq = types.SimpleNamespace(
     BeamSearchDecoder=BeamSearchDecoder, BeamSearchDecoderOutput=BeamSearchDecoderOutput,
     BeamSearchDecoderState=BeamSearchDecoderState, FinalBeamSearchDecoderOutput=FinalBeamSearchDecoderOutput)
 legacy_seq2seq = types.SimpleNamespace(sequence_loss=legacy_sequence_loss,
-                                       sequence_loss_by_example=sequence_loss_by_example)
+                                       sequence_loss_by_example=sequence_loss_by_example, rnn_decoder=rnn_decoder,
+                                       basic_rnn_seq2seq=basic_rnn_seq2seq, tied_rnn_seq2seq=tied_rnn_seq2seq)
 
 lookup = lookup_namespace  # tf.contrib.lookup: TF 1.x's home of tf.lookup (lookup_ops.py)
+data = contrib_data  # tf.contrib.data: TF 1.x's home of tf.data.experimental (data.py)
 
 # the rest of contrib, each module adding its part to the namespaces above: layer_norm, conv2d_transpose and
 # embed_sequence (contrib_layers_more.py) and optimize_loss (contrib_optimize_loss.py) to layers;

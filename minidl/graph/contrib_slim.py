@@ -168,3 +168,4 @@ slim = types.SimpleNamespace(
     variable=variable, model_variable=model_variable, get_variables=get_variables,
     get_model_variables=get_model_variables, get_trainable_variables=get_trainable_variables,
     get_variables_to_restore=get_variables_to_restore, losses=losses, learning=learning)
+layers.repeat, layers.stack = repeat, stack  # tf.contrib.layers has them too

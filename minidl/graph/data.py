@@ -65,6 +65,13 @@ def map_and_batch(map_func, batch_size, num_parallel_batches=None, drop_remainde
 experimental = types.SimpleNamespace(AUTOTUNE=AUTOTUNE, shuffle_and_repeat=shuffle_and_repeat,
                                      map_and_batch=map_and_batch, unbatch=lambda: lambda dataset: dataset.unbatch())
 
+#: ``tf.contrib.data``: where TF 1.4-1.12 kept the same steps, and batching that drops a short last batch
+contrib = types.SimpleNamespace(
+    **vars(experimental),
+    batch_and_drop_remainder=lambda batch_size: lambda dataset: dataset.batch(batch_size, drop_remainder=True),
+    padded_batch_and_drop_remainder=lambda batch_size, padded_shapes, padding_values=None: (
+        lambda dataset: dataset.padded_batch(batch_size, padded_shapes, padding_values, drop_remainder=True)))
+
 
 def _map_nest(fn, value):
     """``value`` with ``fn`` applied to each leaf. Tuples (namedtuples too) and dicts are structure; anything

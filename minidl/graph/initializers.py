@@ -197,6 +197,21 @@ class GlorotNormal(VarianceScaling):
         super().__init__(1.0, "fan_avg", "truncated_normal", seed, dtype)
 
 
+class UniformUnitScaling(Initializer):
+    """U(-limit, limit), ``limit = factor · sqrt(3 / n)`` with n the product of all dims but the last (at least 1):
+    TF's early initializer keeping a linear layer's output variance that of its input (deprecated in TF 1.x for
+    ``variance_scaling_initializer(factor, distribution="uniform")``, which counts a conv kernel's fan-in alike)."""
+
+    def __init__(self, factor=1.0, seed=None, dtype=dtypes.float32):
+        super().__init__(dtype)
+        self.factor, self.seed = factor, seed
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        inputs = max(1.0, float(math.prod(_static_shape(shape)[:-1])))
+        limit = math.sqrt(3 / inputs) * self.factor
+        return random_ops.random_uniform(shape, -limit, limit, self._dtype(dtype), seed=self.seed)
+
+
 class RandomOrthogonal(random_ops.RandomOp):
     """A random matrix with orthonormal rows or columns (the Q of a QR decomposition of a Gaussian matrix, with
     the signs fixed by R's diagonal so that Q is uniformly distributed), times ``gain``, reshaped."""
@@ -261,12 +276,14 @@ glorot_uniform_initializer = GlorotUniform
 glorot_normal_initializer = GlorotNormal
 orthogonal_initializer = Orthogonal
 identity_initializer = Identity
+uniform_unit_scaling_initializer = UniformUnitScaling
 
 # tf.initializers.* names
 zeros, ones, constant = Zeros, Ones, Constant
 random_normal, truncated_normal, random_uniform = RandomNormal, TruncatedNormal, RandomUniform
 variance_scaling, glorot_uniform, glorot_normal, orthogonal = VarianceScaling, GlorotUniform, GlorotNormal, Orthogonal
 identity = Identity
+uniform_unit_scaling = UniformUnitScaling
 global_variables = global_variables_initializer
 local_variables = local_variables_initializer
 variables = variables_initializer

@@ -213,6 +213,15 @@ def test_glorot_normal_and_variance_scaling(graph):
         tf.variance_scaling_initializer(distribution="cauchy")
 
 
+def test_uniform_unit_scaling_counts_every_dim_but_the_last(graph):
+    dense = tf.uniform_unit_scaling_initializer(factor=1.5, seed=4)([400, 30])
+    conv = tf.initializers.uniform_unit_scaling(seed=5)([3, 3, 20, 10])  # n = 3 * 3 * 20
+    d, c = run([dense, conv], initialize_variables=True)
+    for values, limit in ((d, 1.5 * math.sqrt(3 / 400)), (c, math.sqrt(3 / 180))):
+        assert np.abs(values).max() <= limit and np.abs(values).max() > 0.95 * limit
+        assert abs(values.std() - limit / math.sqrt(3)) < 0.05 * limit
+
+
 def test_constant_zeros_ones_initializers(graph):
     padded = tf.constant_initializer([1.0, 2.0])([2, 2])
     full = tf.constant_initializer(np.arange(6))([2, 3], dtype=tf.int64)
