@@ -128,6 +128,10 @@ SCALAR_AND_ALPHA_CASES = [
     (lambda L: L.full((4000,), 0.1, dtype=L.float16).cumsum(0)[-1], 400.0, "float16"),
     # integer closeness is decided without overflow
     (lambda L: L.isclose(L.tensor([127], dtype=L.int8), L.tensor([-1], dtype=L.int8)), [False], "bool"),
+    # numpy scalars count as Python numbers: an int tensor with np.float64 gives the default float, not float64
+    (lambda L: L.tensor([1, 2]) + np.float64(1.5), [2.5, 3.5], "float32"),
+    (lambda L: L.tensor([1, 2], dtype=L.int32) * np.int64(3), [3, 6], "int32"),
+    (lambda L: L.tensor([2.0]) / np.sqrt(4.0), [1.0], "float32"),
 ]
 
 

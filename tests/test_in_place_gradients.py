@@ -31,6 +31,12 @@ IN_PLACE = {
     "zero_ cuts the history": lambda L, x: (lambda e: (e.zero_(), (e * 5 + x).sum())[1])(x * 2),
     "copy_ of data cuts the history": lambda L, x: (lambda e: (e.copy_(L.ones(3, dtype=L.float64)), (e * x).sum())[1])(
         x * 2),
+    # results that backward never reads, changed in place afterwards: the backward reads the inputs, as PyTorch's
+    "masked_fill_ of x ** 2": lambda L, x: (lambda d: (d.masked_fill_(d > 0.5, 0.5), (d * d).sum())[1])((x - 1) ** 2),
+    "mul_ of elu's result": lambda L, x: (lambda h: (h.mul_(2), (h * h).sum())[1])(L.nn.functional.elu(x - 1.5)),
+    "add_ to relu6's result": lambda L, x: (lambda h: (h.add_(1), (h * h).sum())[1])(L.nn.functional.relu6(x * 4 - 3)),
+    "add_ to layer_norm's result": lambda L, x: (lambda h: (h.add_(1), (h * h * x).sum())[1])(
+        L.nn.functional.layer_norm(x, (3,))),
 }
 
 

@@ -136,6 +136,13 @@ def test_quantile_matches_torch_with_ties_and_nan(name, interpolation):
            getattr(torch, name)(tx[finite], tq, 1, interpolation=interpolation), [mx, mq], [tx, tq])
 
 
+def test_float64_quantiles_interpolate_in_float64():
+    x = m.tensor([-0.05, 0.11, float("nan")], dtype=m.float64)
+    for quantile in (m.quantile(x[:2], 0.313), m.nanquantile(x, 0.313)):  # -0.05 + 0.313 * 0.16, nearly cancelled
+        assert quantile.dtype == m.float64
+        assert abs(quantile.item() - (-0.05 + 0.313 * 0.16)) < 1e-15
+
+
 def test_quantile_shapes():
     x = m.ones(2, 3)
     assert m.quantile(x, 0.3).shape == ()

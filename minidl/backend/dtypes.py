@@ -138,7 +138,7 @@ def result_type(*operands):
     dims = zero_dims = numbers = None
     for x in operands:
         dt = getattr(x, "dtype", None)
-        if dt is None:
+        if dt is None or isinstance(x, numpy.generic):  # numpy scalars count as numbers (see scalar_dtype)
             s = scalar_dtype(x)
             numbers = s if numbers is None else promote_types(numbers, s)
         elif _has_dims(x):

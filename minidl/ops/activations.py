@@ -15,7 +15,7 @@ from ..backend import dtypes
 from .base import DtypeError, Op, OpError, apply, describe, is_tensor
 from .broadcast import zeros_like
 from .cast import cast
-from .compare import gt, logical_and, lt, where, where_grad
+from .compare import gt, logical_and, lt, minimum, where, where_grad
 from .infer import same_spec
 from .unary import exp, tanh
 
@@ -170,16 +170,15 @@ def relu(input):
 class Hardtanh(Op):
     """``y = min(max(x, min_val), max_val)``; dy/dx = 1 strictly between the bounds and 0 elsewhere, *on* the
     bounds too — PyTorch's ``hardtanh``/``relu6`` and TF's ``relu6`` say so, where ``clamp`` passes the gradient
-    at the bounds. The VJP reads the output: it lies strictly between the bounds exactly where x does."""
-    saves_inputs = ()
-    saves_outputs = True
+    at the bounds. The VJP reads the input, as PyTorch's does, so the result may be changed in place (relu6
+    followed by an in-place dropout)."""
     forward = staticmethod(lambda xp, x, min_val, max_val: xp.clip(x, x.dtype.type(min_val), x.dtype.type(max_val)))
     infer = staticmethod(same_spec)
 
     @staticmethod
     def vjp(ctx, g):
-        y = ctx.outputs[0]
-        inside = logical_and(gt(y, ctx.attrs["min_val"]), lt(y, ctx.attrs["max_val"]))
+        x = ctx.inputs[0]
+        inside = logical_and(gt(x, ctx.attrs["min_val"]), lt(x, ctx.attrs["max_val"]))
         return (where_grad(g, inside),)
 
 
@@ -206,11 +205,11 @@ def leaky_relu(input, negative_slope=0.01):
 
 
 class Elu(Op):
-    """``y = x`` for x > 0, ``alpha · (e^x - 1)`` otherwise; dy/dx is 1, or ``alpha · e^x = y + alpha``.
+    """``y = x`` for x > 0, ``alpha · (e^x - 1)`` otherwise; dy/dx is 1, or ``alpha · e^x``.
 
-    The VJP reads the output (``y + alpha``), which is itself differentiable, so second order comes free.
+    The VJP reads the input only, as PyTorch's does, so the result may be changed in place (an ELU followed by an
+    in-place dropout); it is written with ops, so second order comes free.
     """
-    saves_outputs = True
     infer = staticmethod(same_spec)
 
     @staticmethod
@@ -220,8 +219,8 @@ class Elu(Op):
 
     @staticmethod
     def vjp(ctx, g):
-        x, y = ctx.inputs[0], ctx.outputs[0]
-        return (where(gt(x, 0), g, g * (y + ctx.attrs["alpha"])),)
+        x = ctx.inputs[0]
+        return (where(gt(x, 0), g, g * (ctx.attrs["alpha"] * exp(minimum(x, 0)))),)
 
 
 def elu(input, alpha=1.0):

@@ -120,8 +120,10 @@ class Neg(Op):
 
 class Pow(Op):
     """``a ** b``; d/da = b·a^(b-1), d/db = a^b·log(a). As in PyTorch, d/da is 0 where b == 0 (a^0 = 1 is
-    constant, but 0·a^(-1) would be NaN at a == 0) and d/db is 0 where a == 0 and b >= 0."""
-    saves_outputs = True
+    constant, but 0·a^(-1) would be NaN at a == 0) and d/db is 0 where a == 0 and b >= 0.
+
+    The VJP reads the inputs only (a^b is computed again for d/db), so the result may be changed in place
+    (``d = (x - 1) ** 2; d[d > 1] = 1``), as PyTorch allows for a number exponent."""
     infer = staticmethod(broadcast_infer("pow"))
 
     @staticmethod
@@ -146,7 +148,7 @@ class Pow(Op):
                 slope = b * a ** (b - 1) if b != 0 else zeros_like(a)
             ga = sum_to_like(g * _conj(slope), a)
         if need_b:
-            y = ctx.outputs[0]
+            y = a ** b
             if is_tensor(a):  # (a complex b counts by its real part: only reals have an order)
                 b_real = real(b) if getattr(b, "dtype", None) is not None and b.dtype.kind == "c" else b
                 log_a = where(logical_and(eq(a, 0), ge(b_real, 0)), zeros_like(a), log(a))  # not ==: graph tensors

@@ -45,13 +45,13 @@ class Normalize(Op):
            + g_mean / N                                     through the mean output
            + g_var * 2 * xhat / (s * N)                     through the var output (2 (x - mean) / N)
 
-    Grouped by what is full-sized: ``dx = s * G + xhat * k1 + k0`` with per-slice ``k1``, ``k0``. The VJP reads
-    only the outputs (xhat and var), so x itself need not be kept; and since it is written with ops and reads
-    outputs, second-order gradients flow back through this same VJP.
+    Grouped by what is full-sized: ``dx = s * G + xhat * k1 + k0`` with per-slice ``k1``, ``k0``. The VJP reads x
+    and the statistics, and computes xhat again, as PyTorch's does: xhat is often the very tensor a program gets
+    (``layer_norm`` without weight and bias), which may then be changed in place. It is written with ops, so
+    second-order gradients flow back through this same VJP.
     """
     n_outputs = 3
-    saves_inputs = ()
-    saves_outputs = True
+    saves_outputs = (1, 2)
 
     @staticmethod
     def forward(xp, x, dims, eps):
@@ -63,9 +63,10 @@ class Normalize(Op):
 
     @staticmethod
     def vjp(ctx, g, g_mean, g_var):
-        xhat, _, var = ctx.outputs
+        _, mu, var = ctx.outputs
         dims = ctx.attrs["dims"]
         s = rsqrt(var + ctx.attrs["eps"])
+        xhat = (ctx.inputs[0] - mu) * s
         if g is None:
             g = zeros_like(xhat)
         k1 = -s * mean(g * xhat, dims, keepdim=True)

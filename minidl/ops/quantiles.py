@@ -88,7 +88,7 @@ def _quantile(op_name, input, q, dim, keepdim, interpolation, ignore_nan):
     nan = isnan(ordered)
     if ignore_nan:
         count = sum(logical_not(nan), last, keepdim=True)  # the numbers in each slice
-        ranks = q * (count - 1)
+        ranks = q * cast(count - 1, ordered.dtype)  # in x's dtype, as the other branch: float64 ranks for float64 x
         ranks = where(lt(ranks, 0), 0.0, ranks)  # a slice of NaN alone: rank 0, which holds a NaN
     else:
         last_rank = _size(ordered, (last,)) - 1
