@@ -499,3 +499,18 @@ def test_integer_division_toward_zero_is_exact():
     assert got.tolist() == [16777217, -3, -3, 3, -2] and got.dtype == torch.int64
     assert torch.div(-7, torch.tensor([2, -2]), rounding_mode="trunc").tolist() == [-3, 3]
     assert torch.div(torch.tensor([-7.0, 7.5]), 2, rounding_mode="trunc").tolist() == [-3.0, 3.0]
+
+
+def test_numpy_functions_on_tensors_and_numpy_operands_beside_them():
+    t = torch.tensor([0.0, 1.0, 4.0])
+    for result, expected in ((np.exp(t), np.exp([0.0, 1.0, 4.0])), (np.sqrt(t), [0.0, 1.0, 2.0]),
+                             (np.maximum(t, 0.5), [0.5, 1.0, 4.0])):
+        assert isinstance(result, torch.Tensor) and result.dtype == torch.float32
+        np.testing.assert_allclose(result.numpy(), expected, rtol=1e-6)
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"Can't call numpy\(\) on Tensor that requires grad"):
+        np.exp(w)  # as in PyTorch: numpy cannot record the operation for backward
+    # numpy's operators defer to the tensor's, which record them: the gradient reaches w
+    loss = (np.array([3.0, 4.0], np.float32) * w + np.float32(2) * w).sum()
+    loss.backward()
+    assert w.grad.tolist() == [5.0, 6.0]

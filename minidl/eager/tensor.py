@@ -52,8 +52,10 @@ class Tensor:
 
     __slots__ = ("_data", "_node", "_out_index", "_requires_grad", "_grad", "_version_counter", "_accumulator",
                  "_retains_grad", "_base", "_view_of", "_view_version", "__weakref__")
-    # numpy must not try to absorb a Tensor into an array (np.float32(2) * t would otherwise return an ndarray)
-    __array_ufunc__ = None
+    # numpy defers its operators to ours (``ndarray * tensor`` is ``Tensor.__rmul__``, recorded for autograd) when
+    # our priority is higher; a ufunc called on a tensor (``np.exp(t)``) reads it through ``__array__`` — which,
+    # like ``numpy()``, refuses a tensor that requires grad — and gives its result back as a tensor
+    __array_priority__ = 1000
     __hash__ = object.__hash__  # tensors are dictionary keys by identity, although == is elementwise
 
     def __new__(cls, *args, requires_grad=False):
@@ -563,6 +565,9 @@ class Tensor:
     def __array__(self, dtype=None, copy=None):
         array = self.numpy()
         return array if dtype is None else array.astype(dtype)
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        return Tensor._make(numpy.asarray(array))
 
     def __repr__(self):
         from .formatting import tensor_repr
