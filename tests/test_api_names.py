@@ -323,7 +323,8 @@ def test_conversions_take_a_memory_format():
 @pytest.mark.parametrize("call", [lambda x, f: x.contiguous(memory_format=f), lambda x, f: x.clone(memory_format=f),
                                   lambda x, f: x.to(memory_format=f), lambda x, f: x.half(memory_format=f),
                                   lambda x, f: torchlike.empty_like(x, memory_format=f),
-                                  lambda x, f: torchlike.empty(2, 3, 4, 5, memory_format=f)])
+                                  lambda x, f: torchlike.empty(2, 3, 4, 5, memory_format=f),
+                                  lambda x, f: torchlike.nn.Conv2d(3, 4, 3).to(memory_format=f)])
 def test_channels_last_is_refused_clearly(call):
     with pytest.raises(NotImplementedError, match="memory_format=torch.channels_last is not supported"):
         call(torchlike.ones(2, 3, 4, 5), torchlike.channels_last)

@@ -514,3 +514,26 @@ def test_numpy_functions_on_tensors_and_numpy_operands_beside_them():
     loss = (np.array([3.0, 4.0], np.float32) * w + np.float32(2) * w).sum()
     loss.backward()
     assert w.grad.tolist() == [5.0, 6.0]
+
+
+def test_small_names_of_older_programs():
+    x, i = torch.ones(2, dtype=torch.float64), torch.tensor([1, 2])
+    assert x.new(2, 3).shape == (2, 3) and x.new(2, 3).dtype == torch.float64
+    assert x.new([1, 2]).tolist() == [1.0, 2.0] and i.new([1.5]).dtype == torch.int64
+    assert torch.row_stack([x, x]).shape == (2, 2) and torch.is_same_size(x, x) and not torch.is_same_size(x, i[:1])
+    assert (torch.typename(x), torch.typename(i), torch.typename(3)) == ("torch.DoubleTensor", "torch.LongTensor", "int")
+    assert x[:, torch.newaxis].shape == (2, 1)
+    assert torch.nn.Sequential(torch.nn.BatchNorm1d(3)).get_buffer("0.running_var").tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(AttributeError, match="has no buffer `nope`"):
+        torch.nn.Linear(2, 2).get_buffer("nope")
+
+
+def test_poisson_draws_counts_with_the_given_rates():
+    generator = torch.Generator().manual_seed(0)
+    counts = torch.poisson(torch.tensor([0.5, 4.0, 20.0]).repeat(4000, 1), generator=generator)
+    assert counts.dtype == torch.float32 and not counts.requires_grad
+    assert (counts == counts.round()).all() and (counts >= 0).all()
+    np.testing.assert_allclose(counts.mean(0).numpy(), [0.5, 4.0, 20.0], rtol=0.05)
+    np.testing.assert_allclose(counts.var(0).numpy(), [0.5, 4.0, 20.0], rtol=0.1)  # a Poisson's variance is its mean
+    with pytest.raises(RuntimeError, match="expected rate to be non-negative"):
+        torch.poisson(torch.tensor([-1.0]))

@@ -34,15 +34,17 @@ from .layouts import (channels_last, channels_last_3d, contiguous_format, layout
                       sparse_bsc, sparse_bsr, sparse_coo, sparse_csc, sparse_csr, strided)
 from .formatting import set_printoptions
 from .legacy import TENSOR_TYPES as _TENSOR_TYPES
-from .sampling import bernoulli, multinomial
+from .sampling import bernoulli, multinomial, poisson
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save
 from .tensor import Size, Tensor
 from . import tensor_methods as _tensor_methods  # noqa: F401  attaches op methods to Tensor
 from .nn.small_functions import feature_alpha_dropout, hardshrink, rms_norm, rrelu  # torch.X as well as F.X
 from .nn.loss_functions import cosine_similarity, pairwise_distance, pdist
-from .aliases import (absolute, adjoint, get_device, in_place_functions as _in_place_functions, is_nonzero, ravel, rsub,
-                      trapz, unravel_index)
+from .aliases import (absolute, adjoint, get_device, in_place_functions as _in_place_functions, is_nonzero,
+                      is_same_size, ravel, row_stack, rsub, trapz, typename, unravel_index)
+
+newaxis = None  # x[:, torch.newaxis], as numpy's
 
 
 globals().update(_TENSOR_TYPES)  # FloatTensor, LongTensor, ... (legacy.py)

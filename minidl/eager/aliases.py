@@ -78,6 +78,25 @@ def is_nonzero(input):
     return bool(input)
 
 
+def row_stack(tensors):
+    """``vstack`` under its older name."""
+    return ops.vstack(tensors)
+
+
+def is_same_size(input, other):
+    """Whether two tensors have the same shape."""
+    return tuple(input.shape) == tuple(other.shape)
+
+
+def typename(obj):
+    """A tensor's legacy type name (``torch.FloatTensor``), or any other object's module and class name."""
+    from .tensor import Tensor
+    if isinstance(obj, Tensor):
+        return obj.type()
+    cls = obj if isinstance(obj, type) else type(obj)
+    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+
+
 #: PyTorch's top-level spellings of in-place Tensor methods: ``torch.exp_(x)`` is ``x.exp_()``
 IN_PLACE_METHODS = (
     "abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_", "arctanh_",

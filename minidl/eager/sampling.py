@@ -135,6 +135,17 @@ def bernoulli(input, p=None, *, generator=None):
     return _from_host(numpy_rng(generator).random(tuple(input.shape)) < probabilities, input).to(input.dtype)
 
 
+def poisson(input, generator=None):
+    """A Poisson count drawn for each rate in ``input`` (non-negative), in input's dtype (no gradient: the counts
+    are integers)."""
+    rates = input.detach().cpu().numpy()
+    if rates.dtype.kind != "f":
+        raise TypeError(f"poisson: expected a floating point tensor of rates, got {input.dtype}")
+    if not (rates >= 0).all():
+        raise RuntimeError("poisson: invalid Poisson rate, expected rate to be non-negative")
+    return _from_host(numpy_rng(generator).poisson(rates).astype(rates.dtype), input)
+
+
 def multinomial(input, num_samples, replacement=False, *, generator=None):
     """Draw ``num_samples`` category indices per row of ``input`` (1-D or 2-D non-negative weights, not
     necessarily normalised): int64 of shape (num_samples,) or (rows, num_samples). Without ``replacement`` a

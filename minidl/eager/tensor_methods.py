@@ -20,6 +20,7 @@ from ..ops.scaled_products import addcdiv_term, addcmul_term
 from ..ops.special import lerp_term
 from .aliases import absolute, adjoint, get_device, is_cpu, is_nonzero, ravel
 from .grad_mode import GradMode
+from .legacy import new_tensor as legacy_new_tensor
 from .layouts import CONVERSIONS, accepting_memory_format, check_factory_options, clone, contiguous, strided
 from .nn.small_functions import hardshrink
 from .numpy_names import accept_numpy_names
@@ -202,6 +203,11 @@ def where(self, condition, other):
     return ops.where(condition, self, other)
 
 
+def new(self, *args):
+    """The legacy ``x.new(2, 3)`` (uninitialized, of those sizes) or ``x.new(data)``: in x's dtype."""
+    return legacy_new_tensor(args, self.dtype)
+
+
 def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
     from .creation import tensor
     return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
@@ -348,7 +354,7 @@ _ADAPTERS = {
     "view": view, "reshape": reshape, "permute": permute, "expand": expand, "expand_as": expand_as,
     "__eq__": _eq, "__ne__": _ne, "repeat": repeat, "flip": flip, "tile": tile, "view_as": view_as,
     "reshape_as": reshape_as, "type_as": type_as, "where": where,
-    "clone": clone, "contiguous": contiguous, "new_tensor": new_tensor, "new_zeros": _new_factory("zeros"),
+    "clone": clone, "contiguous": contiguous, "new": new, "new_tensor": new_tensor, "new_zeros": _new_factory("zeros"),
     "new_ones": _new_factory("ones"), "new_empty": _new_factory("empty"), "new_full": new_full,
     "ndimension": ndimension, "fill_diagonal_": fill_diagonal_, "polygamma": polygamma, "polygamma_": polygamma_,
     "float_power_": float_power_, "unfold": unfold, "index_put": index_put, "index_put_": index_put_,

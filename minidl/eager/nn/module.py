@@ -12,6 +12,7 @@ from ..creation import as_array
 from ..element_types import as_numpy_dtype
 from ..grad_mode import no_grad
 from ..hooks import RemovableHandle
+from ..layouts import check_memory_format
 from ..tensor import Tensor, parse_to_arguments
 from .parameter import Parameter
 
@@ -312,6 +313,13 @@ class Module:
             raise AttributeError(f"{type(module).__name__} has no parameter `{name}`")
         return module._parameters[name]
 
+    def get_buffer(self, target):
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if name not in module._buffers:
+            raise AttributeError(f"{type(module).__name__} has no buffer `{name}`")
+        return module._buffers[name]
+
     # ------------------------------------------------------------------------------------------- modes
     def train(self, mode=True):
         if not isinstance(mode, bool):
@@ -369,8 +377,10 @@ class Module:
                         module._buffers[name] = fn(b)
         return self
 
-    def to(self, *args, **kwargs):
-        """``to(device)``, ``to(dtype)`` (floating point tensors only, as in PyTorch), ``to(device, dtype)``."""
+    def to(self, *args, memory_format=None, **kwargs):
+        """``to(device)``, ``to(dtype)`` (floating point tensors only, as in PyTorch), ``to(device, dtype)``;
+        ``memory_format`` as ``Tensor.to`` takes it (only the row-major order minidl keeps)."""
+        check_memory_format("Module.to", memory_format)
         device, dtype = parse_to_arguments(args, dict(kwargs))
         if dtype is not None and as_numpy_dtype(dtype).kind not in "fc":
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
