@@ -81,12 +81,16 @@ def _slope(xp, nonlinearity, h, out):
         xp.greater(h, 0, out=out)
 
 
-#: ``h @ W^T`` hands W to BLAS as a transposed operand, which OpenBLAS multiplies up to 2x slower than a
-#: contiguous one at RNN sizes (N=32, H=128: 19 vs 10 us per step). Copying W^T once costs about as much as
-#: one step there, but it grows with H² (0.6 ms at H=512) while a step's product grows with N·H²: the copy is
-#: made when the steps times the rows L·N reach 4·H, where it is at most a small fraction of the loop's products
-#: on any BLAS, and not for a short unbatched sequence.
-_COPY_WHEN_STEPS_TIMES_ROWS_PER_UNIT = 4
+def _for_the_loop(xp, w, steps, rows):
+    """``w``, the right-hand operand of the loop's ``steps`` products of ``rows`` rows, made contiguous if it is not
+    (``h @ W^T`` in the forward, W itself when the graph front-end passes a transposed view) and the loop is long.
+
+    BLAS takes a transposed operand as it is, but OpenBLAS multiplies it up to 2x slower than a contiguous one at
+    RNN sizes (N=32, H=128: 19 vs 10 us per step). Copying costs about as much as one step there, but it grows
+    with H² (0.6 ms at H=512) while a step's product grows with N·H²: the copy is made when the steps times the
+    rows reach 4·H, where it is at most a small fraction of the loop's products on any BLAS, and never for a short
+    unbatched sequence."""
+    return xp.ascontiguousarray(w) if steps * rows >= 4 * w.shape[0] else w
 
 
 # ------------------------------------------------------------------------------------------------- ops
@@ -103,9 +107,7 @@ class RnnSequence(Op):
     @staticmethod
     def forward(xp, xw, h0, w_hh, nonlinearity, reverse):
         out = xp.empty(xw.shape, dtype=xw.dtype)
-        w_t = w_hh.T
-        if xw.shape[0] * xw.shape[1] >= _COPY_WHEN_STEPS_TIMES_ROWS_PER_UNIT * w_hh.shape[0]:
-            w_t = xp.ascontiguousarray(w_t)
+        w_t = _for_the_loop(xp, w_hh.T, *xw.shape[:2])
         h = h0
         for xw_t, h_t in zip(_visit_order(xw, reverse), _visit_order(out, reverse)):
             xp.matmul(h, w_t, out=h_t)
@@ -153,6 +155,7 @@ class RnnSequenceGrad(Op):
         carry = g.copy() if final_only else xp.zeros(g.shape[1:], dtype=g.dtype)
         # backwards in time is the recurrence's visiting order reversed
         g_steps = None if final_only else _visit_order(g, not reverse)
+        w_hh = _for_the_loop(xp, w_hh, *h.shape[:2])
         for t, dz_t in enumerate(_visit_order(dz, not reverse)):
             if g_steps is not None:
                 carry += g_steps[t]
