@@ -22,8 +22,8 @@ from .variables import (Variable, assign, assign_add, assign_sub, count_up_to, g
                         global_variables_initializer, initialize_all_variables, is_variable_initialized,
                         local_variables, local_variables_initializer, report_uninitialized_variables,
                         trainable_variables, variables_initializer)
-from .random_ops import (multinomial, random_normal, random_shuffle, random_uniform, set_random_seed,
-                         truncated_normal)
+from .random_ops import (multinomial, random_gamma, random_normal, random_poisson, random_shuffle, random_uniform,
+                         set_random_seed, truncated_normal)
 from . import random_ops as random  # tf.random.normal, tf.random.uniform, tf.random.set_random_seed ...
 from .initializers import (constant_initializer, glorot_normal_initializer, glorot_uniform_initializer,
                            identity_initializer, ones_initializer, orthogonal_initializer, random_normal_initializer,

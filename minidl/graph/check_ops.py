@@ -22,7 +22,7 @@ from ..ops.base import Spec
 from . import errors
 from .dtypes import as_dtype
 from .basics import group, no_op
-from .core import as_spec_shape, get_default_graph
+from .core import Tensor, as_spec_shape, get_default_graph
 from .graph_ops import Const, GraphOp
 from .math_ops import (FLOATS, check_dtype, equal, greater, greater_equal, less, less_equal, matching_pair,
                        not_equal, reduce_all, require_bool, to_tensor)
@@ -191,13 +191,19 @@ def assert_type(tensor, tf_type, message=None, name=None):
     return no_op(name=name or "statically_determined_correct_type")
 
 
+def is_numeric_tensor(tensor):
+    """Whether ``tensor`` is a graph tensor of numbers (integers, floats, complex; not bool, not strings)."""
+    return isinstance(tensor, Tensor) and numpy.dtype(tensor.dtype.as_numpy_dtype).kind in "iufc"
+
+
 debugging = types.SimpleNamespace(
     Assert=Assert, assert_equal=assert_equal, assert_none_equal=assert_none_equal, assert_less=assert_less,
     assert_less_equal=assert_less_equal, assert_greater=assert_greater, assert_greater_equal=assert_greater_equal,
     assert_positive=assert_positive, assert_negative=assert_negative, assert_non_negative=assert_non_negative,
     assert_non_positive=assert_non_positive, check_numerics=check_numerics, assert_all_finite=verify_tensor_all_finite,
-    assert_type=assert_type)
+    assert_type=assert_type, is_numeric_tensor=is_numeric_tensor)
 
 __all__ = ["Assert", "assert_equal", "assert_none_equal", "assert_less", "assert_less_equal", "assert_greater",
            "assert_greater_equal", "assert_positive", "assert_negative", "assert_non_negative", "assert_non_positive",
-           "check_numerics", "verify_tensor_all_finite", "add_check_numerics_ops", "assert_type", "debugging"]
+           "check_numerics", "verify_tensor_all_finite", "add_check_numerics_ops", "assert_type", "is_numeric_tensor",
+           "debugging"]

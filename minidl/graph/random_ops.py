@@ -143,6 +143,30 @@ class Multinomial(RandomOp):
         return numpy.argmax(logits[:, None, :] + noise, axis=-1).astype(attrs["dtype"])
 
 
+class RandomGamma(RandomOp):
+    """Samples of Gamma(alpha, 1) (shape alpha, rate 1), ``shape + alpha.shape``: for each of the leading ``shape``
+    draws, one sample per entry of ``alpha``."""
+    name = "RandomGamma"
+
+    @staticmethod
+    def sample(rng, attrs, shape, alpha):
+        if not (alpha > 0).all():
+            raise errors.InvalidArgumentError(None, None, "random_gamma: alpha must be positive")
+        draws = rng.standard_gamma(alpha.astype(numpy.float64), size=_shape_of(shape) + alpha.shape)
+        return draws.astype(attrs["dtype"])
+
+
+class RandomPoisson(RandomOp):
+    """Poisson counts, ``shape + lam.shape``: for each of the leading ``shape`` draws, one per rate in ``lam``."""
+    name = "RandomPoissonV2"
+
+    @staticmethod
+    def sample(rng, attrs, shape, lam):
+        if not (lam >= 0).all():
+            raise errors.InvalidArgumentError(None, None, "random_poisson: the rates lam must be non-negative")
+        return rng.poisson(lam.astype(numpy.float64), size=_shape_of(shape) + lam.shape).astype(attrs["dtype"])
+
+
 # ------------------------------------------------------------------------------------------- building
 
 def _shape_input(shape):
@@ -221,6 +245,31 @@ def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None
     return ops.add(ops.mul(rnd, ops.sub(maxval, minval)), minval)
 
 
+@tf_op("random_gamma")
+def random_gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=None):
+    """Samples of Gamma(alpha, beta) (beta the rate: mean alpha / beta), of shape ``shape + broadcast(alpha,
+    beta).shape``. (TF also differentiates the samples with respect to alpha; minidl's are constants.)"""
+    dtype = _check_dtype(dtype, _FLOATS, "random_gamma")
+    shape_tensor, static = _shape_input(shape)
+    alpha = convert_to_tensor(alpha, dtype, name="alpha")
+    if beta is not None:
+        beta = convert_to_tensor(beta, dtype, name="beta")
+        alpha = ops.add(alpha, ops.zeros_like(beta))  # the broadcast shape of both
+    draws = add_random_op(RandomGamma, [shape_tensor, alpha], TensorShape(tuple(static) + tuple(alpha.shape)),
+                          dtype, seed, "RandomGamma")
+    return draws if beta is None else ops.div(draws, beta)
+
+
+@tf_op("random_poisson")
+def random_poisson(lam, shape, dtype=dtypes.float32, seed=None, name=None):
+    """Poisson counts with rates ``lam``, of shape ``shape + lam.shape``, as ``dtype`` (floats or ints)."""
+    dtype = _check_dtype(dtype, _FLOATS + _INTS, "random_poisson")
+    shape_tensor, static = _shape_input(shape)
+    lam = convert_to_tensor(lam, name="lam")
+    return add_random_op(RandomPoisson, [shape_tensor, lam], TensorShape(tuple(static) + tuple(lam.shape)), dtype,
+                         seed, "RandomPoissonV2")
+
+
 def random_shuffle(value, seed=None, name=None):
     """``value`` with its rows (first dimension) in a random order."""
     value = convert_to_tensor(value)
@@ -254,3 +303,5 @@ def set_random_seed(seed):
 normal = random_normal
 uniform = random_uniform
 shuffle = random_shuffle
+gamma = random_gamma
+poisson = random_poisson

@@ -239,6 +239,12 @@ def test_assert_type_is_decided_while_building():
         tf.debugging.assert_type(tf.constant([1, 2]), tf.int64, message="labels: ")
 
 
+def test_is_numeric_tensor():
+    numeric = [tf.constant(1), tf.constant(1.5), tf.Variable([1.0]), tf.constant(1j)]
+    other = [tf.constant([True]), tf.constant("text"), 3, [1.0]]
+    assert all(map(tf.is_numeric_tensor, numeric)) and not any(map(tf.debugging.is_numeric_tensor, other))
+
+
 # ================================================================================================ map_fn
 
 def test_map_fn_static_length_with_gradients():

@@ -173,3 +173,23 @@ def test_random_namespace():
     assert tf.random.normal is tf.random_normal and tf.random.uniform is tf.random_uniform
     assert tf.random.truncated_normal is tf.truncated_normal and tf.random.shuffle is tf.random_shuffle
     assert tf.random.set_random_seed is tf.set_random_seed
+
+
+def test_gamma_and_poisson_samples_have_their_moments(graph):
+    tf.set_random_seed(3)
+    gamma = tf.random_gamma([20000], [0.5, 2.0, 9.0])
+    rated = tf.random.gamma([20000], 3.0, beta=[[1.0], [4.0]])  # beta is the rate: mean alpha / beta
+    counts = tf.random_poisson([1.0, 6.0], [20000])
+    as_ints = tf.random.poisson([2.0], [3, 2], dtype=tf.int64)
+    assert [t.shape.as_list() for t in (gamma, rated, counts, as_ints)] == [[20000, 3], [20000, 2, 1], [20000, 2],
+                                                                           [3, 2, 1]]
+    g, r, c, i = run([gamma, rated, counts, as_ints])
+    np.testing.assert_allclose(g.mean(0), [0.5, 2.0, 9.0], rtol=0.05)  # a Gamma(alpha, 1) has mean = var = alpha
+    np.testing.assert_allclose(g.var(0), [0.5, 2.0, 9.0], rtol=0.1)
+    np.testing.assert_allclose(r.mean(0)[:, 0], [3.0, 0.75], rtol=0.05)
+    np.testing.assert_allclose(c.mean(0), [1.0, 6.0], rtol=0.05)
+    assert (c == np.round(c)).all() and c.dtype == np.float32 and i.dtype == np.int64
+    with pytest.raises(errors.InvalidArgumentError, match="alpha must be positive"):
+        run(tf.random_gamma([2], [0.0]))
+    with pytest.raises(TypeError):
+        tf.random_gamma([2], 1.0, dtype=tf.int32)
