@@ -521,7 +521,8 @@ def test_small_names_of_older_programs():
     assert x.new(2, 3).shape == (2, 3) and x.new(2, 3).dtype == torch.float64
     assert x.new([1, 2]).tolist() == [1.0, 2.0] and i.new([1.5]).dtype == torch.int64
     assert torch.row_stack([x, x]).shape == (2, 2) and torch.is_same_size(x, x) and not torch.is_same_size(x, i[:1])
-    assert (torch.typename(x), torch.typename(i), torch.typename(3)) == ("torch.DoubleTensor", "torch.LongTensor", "int")
+    names = torch.typename(x), torch.typename(i), torch.typename(3)
+    assert names == ("torch.DoubleTensor", "torch.LongTensor", "int")
     assert x[:, torch.newaxis].shape == (2, 1)
     assert torch.nn.Sequential(torch.nn.BatchNorm1d(3)).get_buffer("0.running_var").tolist() == [1.0, 1.0, 1.0]
     with pytest.raises(AttributeError, match="has no buffer `nope`"):

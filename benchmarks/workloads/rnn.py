@@ -27,10 +27,11 @@ Contestants:
   both (only one step is compared: after more steps they part, as PyTorch's sum ``b_ih + b_hh`` moves twice as
   far per step);
 * ``numpy``: forward loop and backpropagation through time by hand: one matmul for all steps' input projection,
-  one ``h @ W_hh.T`` + add + tanh per step (with W_hh.T copied to a contiguous array once per step, as
-  ``rnn_sequence`` does: OpenBLAS multiplies the transposed view about 2x slower at this size) (into a preallocated 33×32×128 history), the backward loop keeps
-  only ``dz_t = dh * (1 - h_t²)`` and ``dh = dz_t @ W_hh`` per step, and the weight gradients are each ONE matmul
-  over the stacked ``dz`` (1024×128) afterwards; fused softmax cross-entropy gradient; all buffers allocated once.
+  one ``h @ W_hh.T`` + add + tanh per step (into a preallocated 33×32×128 history; W_hh.T is copied to a
+  contiguous array once per training step, as ``rnn_sequence`` does: OpenBLAS multiplies the transposed view about
+  2x slower at this size), the backward loop keeps only ``dz_t = dh * (1 - h_t²)`` and ``dh = dz_t @ W_hh`` per
+  step, and the weight gradients are each ONE matmul over the stacked ``dz`` (1024×128) afterwards; fused softmax
+  cross-entropy gradient; all buffers allocated once.
 
 Every contestant's ``result()`` (read after one step) is the loss and each parameter's change, checked against numpy.
 """
