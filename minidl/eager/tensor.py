@@ -917,5 +917,5 @@ def _from_array(value, operands):
 
 
 _make_tensor = Tensor._make  # bound once: the hot path of _apply skips making the bound method per call
-register_frontend(Tensor, _apply, convert=_from_array)
+register_frontend(Tensor, _apply, convert=_from_array, records=lambda: GradMode.enabled)
 Node.tensor_class = Tensor

@@ -94,17 +94,29 @@ _with_outputs = {}  # (op class, number of outputs) -> its subclass (``Op.with_o
 
 _frontends = {}  # tensor class -> function(op, args, attrs) that runs or records the op
 _converters = {}  # apply function -> function(value, operands) making that front-end's tensor of an array or list
+_recorders = {}  # apply function -> function() saying whether ops applied now are recorded for differentiation
 
 
-def register_frontend(tensor_class, apply_fn, convert=None):
+def register_frontend(tensor_class, apply_fn, convert=None, records=None):
     """Route ops whose arguments include a ``tensor_class`` instance to ``apply_fn(op, args, attrs)``.
 
     ``convert(value, operands)``, if given, turns an array or list met among the ``operands`` of an op, beside such
-    a tensor (``t + np.ones(3)``), into one (or returns None to refuse it).
+    a tensor (``t + np.ones(3)``), into one (or returns None to refuse it). ``records()``, if given, says whether
+    the ops applied now are recorded to be differentiated (without it: always, as graph mode's are).
     """
     _frontends[tensor_class] = apply_fn
     if convert is not None:
         _converters[apply_fn] = convert
+    if records is not None:
+        _recorders[apply_fn] = records
+
+
+def records_gradients(tensor):
+    """Whether ops applied now to ``tensor``'s front-end are recorded to be differentiated: in eager mode, under
+    grad mode (inside a backward, only with ``create_graph=True``); in graph mode, always. A VJP with a fast path
+    that computes numbers only (``lstm_sequence.py``) asks this before taking it."""
+    records = _recorders.get(frontend_of((tensor,)))
+    return True if records is None else records()
 
 
 def frontend_of(args):

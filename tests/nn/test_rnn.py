@@ -195,6 +195,16 @@ def test_rnn_records_one_fused_op_per_layer_and_direction():
     assert recorded[0].count("RnnSequenceBackward0") == 4
 
 
+def test_lstm_records_one_fused_op_per_layer_and_direction_unless_projected():
+    """LSTM's tape does not grow with the sequence either (LstmSequence); with proj_size it is the step loop."""
+    lstm = nn.LSTM(I, H, 2, bidirectional=True).double()
+    recorded = [_recorded_ops(lstm(torchlike.tensor(rng.standard_normal((steps, N, I))))[0]) for steps in (2, 30)]
+    assert recorded[0] == recorded[1] and recorded[0].count("LstmSequenceBackward0") == 4
+    projected = nn.LSTM(I, 2 * H, proj_size=H).double()
+    ops_of_steps = _recorded_ops(projected(torchlike.tensor(rng.standard_normal((5, N, I))))[0])
+    assert "LstmSequenceBackward0" not in ops_of_steps and ops_of_steps.count("LstmPointwiseBackward0") == 5
+
+
 @pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
 def test_rnn_second_order_gradients_match_pytorch(nonlinearity):
     """A gradient penalty (the squared norm of the parameters' gradients, differentiated again) through a

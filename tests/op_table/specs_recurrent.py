@@ -1,6 +1,7 @@
 """Op table entries for the fused Elman recurrence (recurrent.py): ``rnn_sequence`` with both nonlinearities, in
 both directions, and its two gradient ops, whose own VJPs give second- (and, through these entries, third-)
-order gradients; and the LSTM and GRU steps' gate arithmetic (recurrent_cells.py), whose second-order checks run
+order gradients; the fused LSTM recurrence (lstm_sequence.py), whose second order runs through the recurrence
+written with ops; and the LSTM and GRU steps' gate arithmetic (recurrent_cells.py), whose second-order checks run
 through their gradient ops' VJPs.
 
 Shapes are small (L <= 4 steps, N <= 3 rows, H <= 3 features). The numpy references are plain loops over the steps.
@@ -107,6 +108,22 @@ def _sigmoid(z):
     return 1 / (1 + np.exp(-z))
 
 
+def ref_lstm(xw, h0, c0, w, reverse, lib=np, sigmoid=_sigmoid):
+    """(every h_t, h_n, c_n) of the LSTM recurrence, step by step; gates stacked i, f, g, o."""
+    states, h, c = [None] * len(xw), h0, c0
+    for t in _order(len(xw), reverse):
+        h, c = ref_lstm_pointwise(xw[t] + h @ w.T, c, lib, sigmoid)
+        states[t] = h
+    return (np.stack(states) if lib is np else lib.stack(states)), h, c
+
+
+def lstm_case(reverse):
+    """(xw, h0, c0, w) for lstm_sequence: (L, N, 4H), (N, H), (N, H), (4H, H)."""
+    return sizes().flatmap(lambda s: st.tuples(floats_array((s[0], s[1], 4 * s[2]), -2, 2),
+                                               floats_array(s[1:], -1, 1), floats_array(s[1:], -1, 1),
+                                               floats_array((4 * s[2], s[2]), -1, 1)))
+
+
 def ref_lstm_pointwise(gates, c, lib=np, sigmoid=_sigmoid):
     """(h', c') of one LSTM step from the stacked pre-activations (i, f, g, o) and the cell."""
     size = c.shape[-1]
@@ -176,7 +193,20 @@ CELL_SPECS = [
            torch_fn=lambda t, xi, hh, h: ref_gru_pointwise(xi, hh, h, t, t.sigmoid)),
 ]
 
-SPECS = CELL_SPECS + ([_sequence_spec(nl, reverse) for nl in ("tanh", "relu") for reverse in (False, True)] +
+def _lstm_spec(reverse, used=""):
+    pick = {"": lambda triple: triple, "_last_only": lambda triple: triple[1]}[used]
+    return OpSpec("lstm_sequence" + ("_reverse" if reverse else "") + used,
+                  lambda m, xw, h0, c0, w: pick(m.lstm_sequence(xw, h0, c0, w, reverse=reverse)),
+                  lambda xw, h0, c0, w: pick(ref_lstm(xw, h0, c0, w, reverse)), lstm_case(reverse),
+                  grad_inputs=(0, 1, 2, 3), rtol=1e-4, atol=1e-5,
+                  torch_fn=lambda t, xw, h0, c0, w: pick(ref_lstm(xw, h0, c0, w, reverse, t, t.sigmoid)),
+                  notes="first order by the fused backward; second order by the same recurrence written with ops")
+
+
+LSTM_SPECS = [_lstm_spec(reverse) for reverse in (False, True)] + [_lstm_spec(False, "_last_only")]
+
+SPECS = CELL_SPECS + LSTM_SPECS + (
+         [_sequence_spec(nl, reverse) for nl in ("tanh", "relu") for reverse in (False, True)] +
          [_sequence_spec("tanh", reverse, used) for reverse in (False, True) for used in ("_states_only",
                                                                                           "_last_only")] +
          [_grad_spec(nl, reverse, final_only) for nl in ("tanh", "relu") for reverse in (False, True)
