@@ -192,8 +192,9 @@ print(sample)
 # agree. Inside, it is not recorded step by step: like PyTorch's, it hands the whole loop to one fused op
 # (`ops.rnn_sequence`, see `minidl/ops/recurrent.py`) whose forward is this loop on plain arrays and whose
 # backward is backpropagation through time written out once, by hand — one tape node per layer instead of seven
-# per character, several times faster. `nn.LSTM` has such an op too (`ops.lstm_sequence`); `nn.GRU`, and an LSTM
-# with `proj_size` or packed input, keep the recorded Python loop (`minidl/eager/nn/rnn.py`).
+# per character, several times faster. `nn.LSTM` and `nn.GRU` have such ops too (`ops.lstm_sequence`,
+# `ops.gru_sequence`); packed input, and an LSTM with `proj_size`, keep the recorded Python loop
+# (`minidl/eager/nn/rnn.py`).
 
 # %%
 rnn = nn.RNN(V, HIDDEN, batch_first=True)

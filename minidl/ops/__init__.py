@@ -30,6 +30,7 @@ from .unpooling import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .recurrent_cells import *  # noqa: F401,F403
 from .lstm_sequence import *  # noqa: F401,F403
+from .gru_sequence import *  # noqa: F401,F403
 from .bitwise import *  # noqa: F401,F403
 from .trig import *  # noqa: F401,F403
 from .special import *  # noqa: F401,F403

@@ -29,7 +29,8 @@ from .activations import Sigmoid
 from .base import Op, OpError, Spec, apply, describe, is_tensor, records_gradients
 from .broadcast import zeros_like
 from .linalg import matmul
-from .recurrent import RnnWeightGrad, _first_known, _for_the_loop, _operands, _reverse, _visit_order
+from .recurrent import (RnnWeightGrad, _backprop_order, _first_known, _for_the_loop, _operands, _reverse,
+                        _visit_order)
 from .recurrent_cells import LstmPointwise, LstmPointwiseGrad
 from .shape import stack, transpose, unbind
 
@@ -105,10 +106,7 @@ class LstmSequenceGrad(Op):
         dz = xp.empty(gates.shape, dtype=gates.dtype)
         dh, dc = g_hn.copy(), g_cn.copy()
         w_hh = _for_the_loop(xp, w_hh, steps, rows)
-        # the steps in the order backpropagation visits them, each with the cell before it
-        order = list(range(steps)) if reverse else list(range(steps - 1, -1, -1))
-        for position, t in enumerate(order):
-            before = order[position + 1] if position + 1 < steps else None
+        for t, before in _backprop_order(steps, reverse):
             c_before = c0 if before is None else cs[before]
             if g_h:
                 dh += g_h[0][t]

@@ -81,6 +81,14 @@ def _slope(xp, nonlinearity, h, out):
         xp.greater(h, 0, out=out)
 
 
+def _backprop_order(steps, reverse):
+    """``(t, before)`` for each step t in the order backpropagation visits them (the forward's order, reversed),
+    with ``before`` the step the forward visited just before t, or None for the first (whose state is h0)."""
+    if reverse:  # the forward ran L-1 .. 0
+        return [(t, t + 1 if t + 1 < steps else None) for t in range(steps)]
+    return [(t, t - 1 if t > 0 else None) for t in range(steps - 1, -1, -1)]
+
+
 def _for_the_loop(xp, w, steps, rows):
     """``w``, the right-hand operand of the loop's ``steps`` products of ``rows`` rows, made contiguous if it is not
     (``h @ W^T`` in the forward, W itself when the graph front-end passes a transposed view) and the loop is long.

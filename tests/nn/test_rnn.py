@@ -205,6 +205,12 @@ def test_lstm_records_one_fused_op_per_layer_and_direction_unless_projected():
     assert "LstmSequenceBackward0" not in ops_of_steps and ops_of_steps.count("LstmPointwiseBackward0") == 5
 
 
+def test_gru_records_one_fused_op_per_layer_and_direction():
+    gru = nn.GRU(I, H, 2, bidirectional=True).double()
+    recorded = [_recorded_ops(gru(torchlike.tensor(rng.standard_normal((steps, N, I))))[0]) for steps in (2, 30)]
+    assert recorded[0] == recorded[1] and recorded[0].count("GruSequenceBackward0") == 4
+
+
 @pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
 def test_rnn_second_order_gradients_match_pytorch(nonlinearity):
     """A gradient penalty (the squared norm of the parameters' gradients, differentiated again) through a

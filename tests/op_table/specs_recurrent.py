@@ -205,7 +205,35 @@ def _lstm_spec(reverse, used=""):
 
 LSTM_SPECS = [_lstm_spec(reverse) for reverse in (False, True)] + [_lstm_spec(False, "_last_only")]
 
-SPECS = CELL_SPECS + LSTM_SPECS + (
+
+def ref_gru(xi, h0, w, b, reverse, lib=np, sigmoid=_sigmoid):
+    """(every h_t, h_n) of the GRU recurrence, step by step; gates stacked r, z, n."""
+    states, h = [None] * len(xi), h0
+    for t in _order(len(xi), reverse):
+        h = states[t] = ref_gru_pointwise(xi[t], h @ w.T + b, h, lib, sigmoid)
+    return (np.stack(states) if lib is np else lib.stack(states)), h
+
+
+def gru_case():
+    """(xi, h0, w, b_hh) for gru_sequence: (L, N, 3H), (N, H), (3H, H), (3H)."""
+    return sizes().flatmap(lambda s: st.tuples(floats_array((s[0], s[1], 3 * s[2]), -2, 2),
+                                               floats_array(s[1:], -1, 1), floats_array((3 * s[2], s[2]), -1, 1),
+                                               floats_array((3 * s[2],), -1, 1)))
+
+
+def _gru_spec(reverse, used=""):
+    pick = {"": lambda pair: pair, "_last_only": lambda pair: pair[1]}[used]
+    return OpSpec("gru_sequence" + ("_reverse" if reverse else "") + used,
+                  lambda m, xi, h0, w, b: pick(m.gru_sequence(xi, h0, w, b, reverse=reverse)),
+                  lambda xi, h0, w, b: pick(ref_gru(xi, h0, w, b, reverse)), gru_case(),
+                  grad_inputs=(0, 1, 2, 3), rtol=1e-4, atol=1e-5,
+                  torch_fn=lambda t, xi, h0, w, b: pick(ref_gru(xi, h0, w, b, reverse, t, t.sigmoid)),
+                  notes="first order by the fused backward; second order by the same recurrence written with ops")
+
+
+GRU_SPECS = [_gru_spec(reverse) for reverse in (False, True)] + [_gru_spec(False, "_last_only")]
+
+SPECS = CELL_SPECS + LSTM_SPECS + GRU_SPECS + (
          [_sequence_spec(nl, reverse) for nl in ("tanh", "relu") for reverse in (False, True)] +
          [_sequence_spec("tanh", reverse, used) for reverse in (False, True) for used in ("_states_only",
                                                                                           "_last_only")] +

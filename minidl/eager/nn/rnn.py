@@ -1,24 +1,24 @@
 """Recurrent layers: ``RNNCell``, ``LSTMCell``, ``GRUCell`` (one time step) and ``RNN``, ``LSTM``, ``GRU`` (whole
 sequences, stacked layers, both directions).
 
-**The dynamic graph.** ``GRU`` (and ``LSTM`` with ``proj_size`` or packed input) is a plain Python ``for`` loop
-over the time steps, calling the cell once per step. Every op inside the loop is recorded on the tape as it runs,
-so the graph that ``backward()`` walks is as long as *this* sequence — backpropagation through time needs no
-special machinery, and a batch of a different length simply records a different graph. (Graph mode needs a
-``while_loop`` op for the same thing.)
-Only the input's share of the gates, ``W_ih x_t + b_ih``, does not depend on the recurrence: it is computed for
-all steps at once (one matrix product) and cut into steps by one ``unbind`` op. A step is the hidden share (one
-``linear``) and the gates' elementwise arithmetic as one op, ``ops.lstm_pointwise`` / ``ops.gru_pointwise``
-(``minidl/ops/recurrent_cells.py``, as PyTorch's fused cell kernels): three recorded ops per step, not fifteen.
+**The dynamic graph.** Given packed input (and ``LSTM`` with ``proj_size`` always), the layers are a plain Python
+``for`` loop over the time steps, calling the cell once per step. Every op inside the loop is recorded on the tape
+as it runs, so the graph that ``backward()`` walks is as long as *this* sequence — backpropagation through time
+needs no special machinery, and a batch of a different length simply records a different graph. (Graph mode needs a
+``while_loop`` op for the same thing.) Only the input's share of the gates, ``W_ih x_t + b_ih``, does not depend on
+the recurrence: it is computed for all steps at once (one matrix product) and cut into steps by one ``unbind`` op. A
+step is the hidden share (one ``linear``) and the gates' elementwise arithmetic as one op, ``ops.lstm_pointwise`` /
+``ops.gru_pointwise`` (``minidl/ops/recurrent_cells.py``, as PyTorch's fused cell kernels): three recorded ops per
+step, not fifteen.
 
-**The fused sequence ops.** ``RNN`` and ``LSTM`` (without ``proj_size``) do the same arithmetic, but like PyTorch's
-layers they hand the whole loop to one op, ``ops.rnn_sequence`` (``minidl/ops/recurrent.py``) or
-``ops.lstm_sequence`` (``minidl/ops/lstm_sequence.py``), whose forward loops over the steps on arrays and whose
-backward is backpropagation through time in one op too. Why: an Elman step is only a product, an add and a
+**The fused sequence ops.** Otherwise ``RNN``, ``LSTM`` and ``GRU`` do the same arithmetic, but like PyTorch's
+layers they hand the whole loop to one op, ``ops.rnn_sequence`` (``minidl/ops/recurrent.py``), ``ops.lstm_sequence``
+or ``ops.gru_sequence`` (``lstm_sequence.py``, ``gru_sequence.py``), whose forward loops over the steps on arrays
+and whose backward is backpropagation through time in one op too. Why: an Elman step is only a product, an add and a
 tanh on small matrices, so recording ~10 ops per step (with their slicing and bookkeeping) cost several times the
-arithmetic itself; one op per sequence costs what the numpy loop written by hand costs. The price is the
-flexibility of the recorded loop: a new kind of cell needs a new fused op with its own derivatives (PyTorch's
-cuDNN kernels are the same trade), while the cells below compose any step you write.
+arithmetic itself; one op per sequence costs what the numpy loop written by hand costs. The price is the flexibility
+of the recorded loop: a new kind of cell needs a new fused op with its own derivatives (PyTorch's cuDNN kernels are
+the same trade), while the cells below compose any step you write.
 
 **Packed sequences.** Given a ``PackedSequence`` (``nn.utils.rnn``: a batch of sequences of different lengths),
 the layers run the padded batch step by step, and where a sequence has ended the step's new state is discarded
@@ -424,6 +424,8 @@ class RNNBase(Module):
         ``running`` is False, a step keeps the state it was given, so a finished sequence ends with the state of
         its last real step, and in reverse a sequence starts at its own last step."""
         w_ih, w_hh, b_ih, b_hh, *projection = weights  # projection: [w_hr] for a projected LSTM, else []
+        if running is None and self.mode == "GRU":  # one op for the whole recurrence (the biases stay apart)
+            return ops.gru_sequence(F.linear(sequence, w_ih, b_ih), state, w_hh, b_hh, reverse)
         if running is None and (self.mode in _FUSED or (self.mode == "LSTM" and not projection)):
             xw = F.linear(sequence, w_ih, None if b_ih is None else b_ih + b_hh)  # one op for the whole recurrence
             if self.mode == "LSTM":
