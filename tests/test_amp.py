@@ -235,6 +235,7 @@ CPU_AUTOCAST_LIBRARY_CASES = {
     "avg_pool3d": lambda lib, spd, x: lib.nn.functional.avg_pool3d(spd.reshape(1, 1, 1, 3, 3), 1),
     "max_pool3d": lambda lib, spd, x: lib.nn.functional.max_pool3d(spd.reshape(1, 1, 1, 3, 3), 1),
     "rnn": lambda lib, spd, x: lib.nn.RNN(3, 2)(x[None])[0],
+    "gru": lambda lib, spd, x: lib.nn.GRU(3, 2)(x[None])[0],
 }
 
 
