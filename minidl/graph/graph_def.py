@@ -26,7 +26,7 @@ with each node's name, type, inputs and device only).
 """
 import io
 
-from ..io import read_arrays, write_arrays
+from ..io import check_kind, read_arrays, write_arrays
 from .core import TF_OP_TYPES, get_default_graph
 from .meta_graph import NotSaved, _Exporter, _Importer, _input_map, _op_class, _op_classes
 
@@ -109,11 +109,7 @@ class GraphDef:
             arrays, description = read_arrays(io.BytesIO(bytes(data)))
         except ValueError as error:
             raise ValueError(f"GraphDef.ParseFromString: not a GraphDef written by minidl ({error})") from None
-        if not isinstance(description, dict) or description.get("kind") != _KIND:
-            raise ValueError("GraphDef.ParseFromString: the bytes hold a minidl file, but not a GraphDef")
-        if description.get("version") != _VERSION:
-            raise ValueError(f"GraphDef.ParseFromString: GraphDef version {description.get('version')!r}; this "
-                             f"minidl reads version {_VERSION}")
+        check_kind(description, _KIND, _VERSION, "GraphDef.ParseFromString: the data", "GraphDef")
         self._description, self._arrays = description, arrays
         return len(data)
 

@@ -42,7 +42,7 @@ import os
 
 import numpy
 
-from ..io import read_arrays, write_arrays
+from ..io import check_kind, read_arrays, write_arrays
 from ..ops.base import Op, Spec
 from . import dtypes, errors
 from .compat import logging
@@ -340,11 +340,7 @@ def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None
         if not os.path.exists(path):
             raise OSError(f"File {path} does not exist.")
         arrays, description = read_arrays(path)
-    if not isinstance(description, dict) or description.get("kind") != _KIND:
-        raise ValueError(f"import_meta_graph: {meta_graph_or_file!r} is not a meta graph written by minidl")
-    if description.get("version") != _VERSION:
-        raise ValueError(f"import_meta_graph: meta graph version {description.get('version')!r}; this minidl reads "
-                         f"version {_VERSION}")
+    check_kind(description, _KIND, _VERSION, f"import_meta_graph: {meta_graph_or_file!r}", "meta graph")
     importer = _Importer(get_default_graph(), arrays, import_scope, clear_devices, _input_map(input_map))
     try:
         variables = importer.build(description, restore_collections_predicate)

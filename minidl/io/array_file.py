@@ -129,3 +129,14 @@ def _read_entry(path, blob, data_start, data_bytes, entry):
     if zlib.crc32(data) != entry.get("crc32"):
         raise ArrayFileError(f"{path}: array {entry.get('name')!r} is corrupted (checksum mismatch)")
     return numpy.frombuffer(data, dtype=dtype).reshape(shape).copy()
+
+
+def check_kind(metadata, kind, version, where, what):
+    """Refuse a file's ``metadata`` unless it says the file is a ``kind`` file of ``version``, the check every
+    reader of a typed minidl file (meta graph, GraphDef, SavedModel) makes before trusting the rest: a
+    ``ValueError`` that starts with ``where`` (the function and the file) and names ``what`` the file should be."""
+    if not isinstance(metadata, dict) or metadata.get("kind") != kind:
+        raise ValueError(f"{where} is not a {what} written by minidl")
+    if metadata.get("version") != version:
+        raise ValueError(f"{where} is {what} file version {metadata.get('version')!r}; this minidl reads version "
+                         f"{version}")

@@ -222,7 +222,7 @@ def _rewritten(path, tmp_path, change):
     (lambda d: d["operations"][1]["attrs"].update(dtype={"numpy_dtype": "|O"}), "is not a number type"),
     (lambda d: d["operations"][1].update(inputs=["nowhere:0"]), "before \\(or without\\) defining it"),
     (lambda d: d["operations"][1]["attrs"].update(dtype={"pickle": "..."}), "unknown attribute tag"),
-    (lambda d: d.update(version=99), "meta graph version 99"),
+    (lambda d: d.update(version=99), "meta graph file version 99"),
     (lambda d: d["operations"][1]["attrs"].update(dtype={"namedtuple": "os:stat_result", "fields": []}),
      "not one of minidl's attribute types"),
     (lambda d: d["operations"][1]["attrs"].update(dtype={"namedtuple": "minidl.graph.session:collections",

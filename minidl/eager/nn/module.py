@@ -307,18 +307,19 @@ class Module:
         return module
 
     def get_parameter(self, target):
-        module_path, _, name = target.rpartition(".")
-        module = self.get_submodule(module_path)
-        if name not in module._parameters:
-            raise AttributeError(f"{type(module).__name__} has no parameter `{name}`")
-        return module._parameters[name]
+        return self._get_registered(target, "_parameters", "parameter")
 
     def get_buffer(self, target):
+        return self._get_registered(target, "_buffers", "buffer")
+
+    def _get_registered(self, target, registry, what):
+        """The parameter or buffer at the dotted path ``target`` ("layer.0.weight"), from ``registry``."""
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
-        if name not in module._buffers:
-            raise AttributeError(f"{type(module).__name__} has no buffer `{name}`")
-        return module._buffers[name]
+        entries = getattr(module, registry)
+        if name not in entries:
+            raise AttributeError(f"{type(module).__name__} has no {what} `{name}`")
+        return entries[name]
 
     # ------------------------------------------------------------------------------------------- modes
     def train(self, mode=True):

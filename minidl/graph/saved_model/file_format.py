@@ -17,7 +17,7 @@ checks every field's type and refuses anything else as a damaged file; the graph
 import collections
 import os
 
-from ...io import read_arrays, write_arrays
+from ...io import check_kind, read_arrays, write_arrays
 from .. import dtypes
 from ..core import TensorShape
 from .signature_def_utils import SignatureDef
@@ -93,11 +93,7 @@ def read_saved_model(path):
     """The ``MetaGraphDef``s of the file at ``path``. A file that is not one the builder wrote, or whose fields
     have other types, is a ``ValueError``."""
     arrays, header = read_arrays(path)
-    if not isinstance(header, dict) or header.get("kind") != _KIND:
-        raise ValueError(f"loader.load: {path} is not a SavedModel written by minidl")
-    if header.get("version") != _VERSION:
-        raise ValueError(f"loader.load: {path} is SavedModel file version {header.get('version')!r}; this minidl "
-                         f"reads version {_VERSION}")
+    check_kind(header, _KIND, _VERSION, f"loader.load: {path}", "SavedModel")
     try:
         entries = _typed(header.get("meta_graphs"), list, "meta_graphs")
         return [_meta_graph(i, entry, arrays) for i, entry in enumerate(entries)]
