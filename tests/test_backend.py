@@ -42,6 +42,21 @@ def test_mixing_devices_names_the_op_and_devices():
         T.ones(2) * T.ones(2, device="cuda")
 
 
+def test_numbers_and_0d_cpu_tensors_meet_tensors_on_every_device(device):
+    """PyTorch lets a number, a numpy scalar or a 0-d CPU tensor take part in an op on the GPU (a 0-d CPU tensor
+    counts as a number there); gradients flow to the device tensor."""
+    x = T.tensor([1.0, 2.0], device=device, requires_grad=True)
+    scale = T.tensor(3.0)
+    y = x * scale + np.float32(1) - 2.0 ** x
+    assert y.device == device and y.tolist() == [2.0, 3.0]
+    y.sum().backward()
+    assert x.grad.device == device
+    np.testing.assert_allclose(x.grad.cpu().numpy(), 3 - np.log(2) * 2.0 ** np.array([1.0, 2.0]))
+    z = T.zeros(3, device=device)
+    z[T.tensor(1)] = T.tensor(5.0)
+    assert z.tolist() == [0.0, 5.0, 0.0] and T.where(z > 1, z, scale).tolist() == [3.0, 5.0, 3.0]
+
+
 def test_moving_round_trip_keeps_values_and_gradients(device):
     x = T.tensor([1.0, 2.0], requires_grad=True)
     y = (x.to(device) * 3).cpu()

@@ -33,6 +33,12 @@ def get_array_module(*arrays):
     return numpy
 
 
+def is_writeable(array):
+    """numpy's ``writeable`` flag (False for broadcast views and read-only buffers); cupy has no such flag, and
+    writes into any of its arrays."""
+    return getattr(array.flags, "writeable", True)
+
+
 def is_array(value):
     """True for a numpy or cupy ndarray."""
     if isinstance(value, numpy.ndarray):

@@ -6,7 +6,7 @@ import numbers
 import numpy
 
 from .. import ops
-from ..backend import device as _device, dtypes, is_array, to_device
+from ..backend import device as _device, dtypes, get_array_module, is_array, to_device
 from ..ops.base import OpError
 from .element_types import as_numpy_dtype
 from .layouts import check_factory_options
@@ -182,7 +182,8 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     is not True (``copy=False`` refuses to copy: an error if it must), copying otherwise (the array API's rule)."""
     result = as_tensor(obj, dtype, device)
     array = obj._data if isinstance(obj, Tensor) else obj if is_array(obj) else None
-    shared = array is not None and numpy.shares_memory(result._data, array)
+    xp = get_array_module(result._data)
+    shared = array is not None and get_array_module(array) is xp and xp.shares_memory(result._data, array)
     if copy is False and not shared:
         raise ValueError("asarray(): copy=False, but the data cannot be used without a copy")
     if copy and shared:

@@ -3,6 +3,7 @@ import gc
 
 from .. import ops
 from ..autodiff import backprop
+from ..backend import is_writeable
 from .grad_mode import GradMode
 from .hooks import run_gradient_hooks
 from .node import AccumulateGrad, Node
@@ -92,7 +93,7 @@ def _accumulate_into(tensor, g, create_graph):
         tensor._grad = g if tensor._grad is None else tensor._grad + g
     elif tensor._grad is None:
         data = g._data
-        if not data.flags.writeable or data.base is not None:  # own the memory: the user may modify it in place
+        if not is_writeable(data) or data.base is not None:  # own the memory: the user may modify it in place
             data = data.copy()
         tensor._grad = Tensor._make(data)
     else:

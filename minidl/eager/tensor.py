@@ -14,7 +14,7 @@ import warnings
 import numpy
 
 from .. import ops
-from ..backend import device as _device, device_of, dtypes, get_array_module, to_device
+from ..backend import device as _device, device_of, dtypes, get_array_module, is_array, is_writeable, to_device
 from ..ops.base import describe, register_frontend
 from .element_types import OF_SCALAR_TYPE as _dtype_of_scalar_type, as_numpy_dtype, dtype as element_type, of as dtype_of
 from .element_types import bfloat16 as element_type_bfloat16
@@ -596,7 +596,8 @@ class Tensor:
         # that is then copied back (a loop of row writes into a big buffer would copy the buffer twice per row)
         op, operands, attrs = ops.index_put_call(self, index, value)
         arrays = [a._data for a in operands[1:]]
-        _check_one_device(op, operands, [self._data] + arrays)
+        if _modules.get("cupy") is not None:
+            arrays = _on_one_device(op, operands, [self._data] + arrays)[1:]
         _check_writeable(self._data)
         try:
             op.write_into(get_array_module(self._data), self._data, *arrays, **attrs)
@@ -696,7 +697,7 @@ def _apply(op, args, attrs):
             arrays.append(a)
     xp = numpy if _modules.get("cupy") is None else get_array_module(*arrays)
     if xp is not numpy:
-        _check_one_device(op, args, arrays)
+        arrays = _on_one_device(op, args, arrays)
     try:
         out = op.forward(xp, *arrays, **attrs)
     except (ValueError, TypeError, IndexError) as error:
@@ -715,7 +716,7 @@ def _apply(op, args, attrs):
         elif GradMode.watch is not None:  # checkpoint's forward runs untaped: it notes what it reads
             GradMode.watch(args)
     if op.n_outputs == 1:
-        if out.__class__ is not _ndarray and xp is numpy:
+        if out.__class__ is not _ndarray and xp is numpy and not is_array(out):  # (ToDevice: a cupy array)
             out = numpy.asarray(out)  # numpy returns scalars for 0-d results; a tensor always holds an array
         result = _make_tensor(out, node, 0, node is not None and out.dtype.kind in "fc")
         if out.base is not None:
@@ -827,12 +828,16 @@ def _saved_version(tensor, which):
 
 
 def _check_writeable(array):
-    if not array.flags.writeable:
-        span = sum((n - 1) * abs(stride) for n, stride in zip(array.shape, array.strides)) + array.itemsize
-        if array.size and span < array.size * array.itemsize:  # fewer bytes than elements: they overlap
-            raise RuntimeError("unsupported operation: more than one element of this tensor refers to the same "
-                               "memory location (an expand()ed tensor, or overlapping unfold() windows); clone() it "
-                               "before writing to it in place")
+    """Refuse a write into memory that several elements share, or that is read-only. numpy marks both read-only
+    (broadcast views, overlapping windows); cupy marks nothing, so there the strides tell."""
+    if array.__class__ is _ndarray and is_writeable(array):
+        return
+    span = sum((n - 1) * abs(stride) for n, stride in zip(array.shape, array.strides)) + array.itemsize
+    if array.size and span < array.size * array.itemsize:  # fewer bytes than elements: they overlap
+        raise RuntimeError("unsupported operation: more than one element of this tensor refers to the same "
+                           "memory location (an expand()ed tensor, or overlapping unfold() windows); clone() it "
+                           "before writing to it in place")
+    if not is_writeable(array):
         raise RuntimeError("this tensor's memory is read-only: it shares it with a numpy array that may not be "
                            "written (from_numpy/as_tensor of a read-only array); make a copy to change, e.g. "
                            "torch.tensor(array) or x.clone()")
@@ -861,12 +866,26 @@ def _output_shape_error(shape, broadcast_shape):
     return RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(broadcast_shape)}")
 
 
-def _check_one_device(op, args, arrays):
-    devices = {str(device_of(a)) for a in arrays if isinstance(a, _ndarray) or hasattr(a, "device")}
+def _on_one_device(op, args, arrays):
+    """``arrays`` for an op on the GPU: all on one device, or the error PyTorch gives. A 0-d CPU value (a number,
+    a numpy scalar, a 0-d CPU tensor) may meet GPU tensors, as in PyTorch; it travels as a scalar, which cupy
+    takes where it refuses a numpy array."""
+    devices = set()
+    on_device = []
+    for a in arrays:
+        if isinstance(a, (_ndarray, numpy.generic)):
+            if a.ndim:
+                devices.add("cpu")
+            else:
+                a = a[()]  # a numpy scalar
+        elif hasattr(a, "device"):
+            devices.add(str(device_of(a)))
+        on_device.append(a)
     if len(devices) > 1:
         raise RuntimeError(f"{op.name}: expected all tensors to be on the same device, but found at least two "
                            f"devices, {' and '.join(sorted(devices))} (arguments: "
                            f"{', '.join(describe(a) for a in args)})")
+    return on_device
 
 
 def _op_error(op, args, error):
