@@ -9,6 +9,7 @@ all those gradients). ``indices`` (int64) carry none.
 from collections import namedtuple
 
 from ..backend import dtypes
+from ..backend.scans import accumulate
 from .base import Op, Spec, apply
 from .broadcast import zeros_like
 from .extrema import _one_dim
@@ -26,7 +27,7 @@ def _running(xp, x, dim, ufunc):
     """(values, indices) of the running extremum that ``ufunc`` (maximum or minimum) picks along ``dim``."""
     if x.ndim == 0:
         return x.copy(), xp.zeros((), dtype=dtypes.int64)
-    values = ufunc.accumulate(x, axis=dim)  # maximum/minimum propagate NaN, as PyTorch's cummax does
+    values = accumulate(xp, ufunc, x, dim)  # maximum/minimum propagate NaN, as PyTorch's cummax does
     # Where x equals the running extremum, this position is (one of) the extremum's so far; the latest such
     # position up to i is the index at i. (Positions only grow, so a running maximum of them finds it.)
     reached = x == values
@@ -35,7 +36,7 @@ def _running(xp, x, dim, ufunc):
     shape = [1] * x.ndim
     shape[dim] = x.shape[dim]
     positions = xp.arange(x.shape[dim], dtype=dtypes.int64).reshape(shape)
-    indices = xp.maximum.accumulate(xp.where(reached, positions, 0), axis=dim)
+    indices = accumulate(xp, xp.maximum, xp.where(reached, positions, 0), dim)
     return values, indices
 
 

@@ -30,6 +30,7 @@ an error there; this VJP cannot look at values to do the same). Complex tensors 
 import numpy
 
 from ..backend import dtypes
+from ..backend.scans import ufunc_at
 from .base import Op, OpError, apply, describe
 from .broadcast import ones_like, zeros_like
 from .cast import cast
@@ -81,7 +82,7 @@ class ScatterReduce(Op):
         out = x.copy()
         if not include_self:
             out[at] = _identity(xp, reduce, x.dtype)
-        getattr(xp, _UFUNCS[reduce]).at(out, at, src)
+        ufunc_at(xp, getattr(xp, _UFUNCS[reduce]), out, at, src)
         if reduce == "mean":
             counts = xp.full(x.shape, int(include_self), dtype=xp.int64)
             xp.add.at(counts, at, 1)
