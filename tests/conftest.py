@@ -6,11 +6,12 @@ from hypothesis import HealthCheck, settings
 
 from minidl.backend import cuda_is_available
 
-settings.register_profile("default", deadline=None, max_examples=10, derandomize=True,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                                 HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture])
-settings.register_profile("thorough", deadline=None, max_examples=100,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+RELAXED = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
+           HealthCheck.function_scoped_fixture]
+settings.register_profile("default", deadline=None, max_examples=10, derandomize=True, suppress_health_check=RELAXED)
+settings.register_profile("thorough", deadline=None, max_examples=100, suppress_health_check=RELAXED)
+# few examples: a short run where each example is dear (on a GPU, every new shape and dtype compiles kernels first)
+settings.register_profile("quick", deadline=None, max_examples=4, derandomize=True, suppress_health_check=RELAXED)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(not cuda_is_available(),

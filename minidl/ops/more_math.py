@@ -11,6 +11,8 @@ statistics pick entries and send each gradient back to the entry picked.
 """
 from collections import namedtuple
 
+import numpy
+
 from ..backend import dtypes
 from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor
 from .bitwise import _refuse
@@ -51,7 +53,14 @@ class _Question(Op):
 class Signbit(_Question):
     """Whether the sign bit is set: for negative numbers, but also for -0.0 and a NaN that carries the sign."""
     name = "Signbit"
-    forward = staticmethod(lambda xp, x: xp.signbit(x))
+    forward = staticmethod(lambda xp, x: _signbit(xp, x))
+
+
+def _signbit(xp, x):
+    """numpy's signbit; on another backend read off the bits, as cupy's (14.2) is False for -0.0."""
+    if xp is numpy or x.dtype.kind != "f":
+        return xp.signbit(x)
+    return x.view(f"i{x.itemsize}") < 0
 
 
 class IsNegInf(_Question):

@@ -163,7 +163,7 @@ def i1e(input):
 
 #: where erfcx's definition hands over to its asymptotic series, and that series' coefficients (-1)^n (2n-1)!!
 _ERFCX_SWITCH = 8.0
-_ERFCX_SERIES = [(-1) ** n * math.prod(range(1, 2 * n, 2)) for n in range(20)]
+_ERFCX_SERIES = [float((-1) ** n * math.prod(range(1, 2 * n, 2))) for n in range(20)]  # (cupy takes no int past int64)
 
 
 def _erfcx(xp, x):

@@ -132,9 +132,16 @@ class GraphMode:
         feed = {x: (a if i in spec.raw_inputs else a.astype(dtype)) for i, (x, a) in enumerate(zip(xs, arrays))}
         return tf, graph, xs, outs, feed
 
+    @staticmethod
+    def _session(tf, graph, device):
+        """A session on ``device``: a session takes the GPU whenever there is one, as TensorFlow's does, so the
+        cpu parameter keeps it off with ``device_count={"GPU": 0}``."""
+        config = tf.ConfigProto(device_count={"GPU": 0}) if device == "cpu" else None
+        return tf.Session(graph=graph, config=config)
+
     def forward(self, spec, arrays, device, dtype):
         tf, graph, xs, outs, feed = self._build(spec, arrays, dtype)
-        with tf.Session(graph=graph) as session:
+        with self._session(tf, graph, device) as session:
             return [np.asarray(v) for v in session.run(outs, feed)]
 
     def _grads(self, tf, spec, xs, outs, cotangents):
@@ -146,7 +153,7 @@ class GraphMode:
         tf, graph, xs, outs, feed = self._build(spec, arrays, np.float64)
         with graph.as_default():
             wanted, grads = self._grads(tf, spec, xs, outs, cotangents)
-        with tf.Session(graph=graph) as session:
+        with self._session(tf, graph, device) as session:
             values = session.run([g for g in grads if g is not None], feed)
         it = iter(values)
         return [np.zeros_like(arrays[i]) if g is None else np.asarray(next(it)) for g, i in zip(grads, spec.grad_inputs)]
@@ -162,7 +169,7 @@ class GraphMode:
             for t in terms[1:]:
                 total = total + t
             second = tf.gradients(total, wanted)
-        with tf.Session(graph=graph) as session:
+        with self._session(tf, graph, device) as session:
             values = session.run([g for g in second if g is not None], feed)
         it = iter(values)
         return [np.zeros_like(arrays[i]) if g is None else np.asarray(next(it)) for g, i in zip(second, spec.grad_inputs)]

@@ -109,6 +109,11 @@ def _ranks_across_half(rng, m, n):
     return (_rectangular(rng, m, n, (3,), rng.choice([0.05, 0.2, 1.0, 2.0], (3, min(m, n)))),)
 
 
+def _np_solve_like_torch(a, b):
+    """PyTorch reads B as a batch of vectors when its shape is A's without the last dim (numpy 2: as matrices)."""
+    return np.linalg.solve(a, b[..., None])[..., 0] if b.shape == a.shape[:-1] else np.linalg.solve(a, b)
+
+
 def _lstsq_reference(a, b):
     x, residuals, rank, s = np.linalg.lstsq(a, b)
     return x, residuals, rank, s
@@ -248,9 +253,10 @@ SPECS = [
            notes="largest column sums and smallest row sums of |A| and |A^-1| (ties have probability 0); "
                  "second order: as linalg_cond_fro"),
     # ------------------------------------------------------------------------------------------- solvers
-    OpSpec("linalg_solve_broadcast", lambda m, a, b: _linalg(m, "solve")(a, b), np.linalg.solve,
+    OpSpec("linalg_solve_broadcast", lambda m, a, b: _linalg(m, "solve")(a, b), _np_solve_like_torch,
            _inputs(lambda rng, n, k: (_rectangular(rng, n, n, (2,)), rng.standard_normal((n, k))), SIDE, SIDE),
-           grad_inputs=(0, 1), **FORWARD_TOLERANCES, notes="A (2, n, n) with B (n, k): batch dims broadcast"),
+           grad_inputs=(0, 1), **FORWARD_TOLERANCES,
+           notes="A (2, n, n) with B (n, k): batch dims broadcast (B (2, 2) for A (2, 2, 2) is a batch of vectors)"),
     OpSpec("linalg_solve_vector", lambda m, a, b: _linalg(m, "solve")(a, b),
            lambda a, b: np.linalg.solve(a, b[..., None])[..., 0],
            _inputs(lambda rng, n: (_rectangular(rng, n, n, (3,)), rng.standard_normal((3, n))), SIDE),
