@@ -10,6 +10,7 @@ import sys
 import numpy
 import pytest
 
+import minidl
 from minidl import demo
 from minidl.demo import common, graph_cnn
 
@@ -74,6 +75,25 @@ def test_same_seed_gives_bit_identical_results(mode, capsys):
     assert other["step_losses"] != first["step_losses"]
 
 
+def test_both_programs_train_on_every_device(device, short_run, tmp_path, capsys):
+    """``--device``: the eager model and its batches, and the graph session, compute there; the first steps'
+    losses are the CPU run's (float32 rounding apart), and the checkpoints reload there."""
+    results = demo.main(["--epochs", "1", "--seed", "0", "--device", device, "--out", str(tmp_path)])
+    assert f"on {device}" in capsys.readouterr().out
+    on_cpu, _, _ = short_run
+    for mode, result in results.items():
+        assert result["reload_ok"], mode
+        numpy.testing.assert_allclose(result["step_losses"][:10], on_cpu[mode]["step_losses"][:10], rtol=1e-4,
+                                      err_msg=mode)
+
+
+@pytest.mark.skipif(minidl.cuda_is_available(), reason="checks the no-GPU error")
+def test_cuda_without_a_gpu_is_refused_up_front(capsys):
+    with pytest.raises(SystemExit):
+        demo.parse_args(["--device", "cuda"])
+    assert "no CUDA GPU is available" in capsys.readouterr().err
+
+
 def test_default_checkpoint_directory_is_removed(capsys):
     results = demo.main(["--mode", "eager", "--epochs", "1", "--batch-size", "128"])
     assert not os.path.exists(os.path.dirname(results["eager"]["checkpoint"]))
@@ -108,7 +128,7 @@ def test_help_works_as_a_module():
     result = subprocess.run([sys.executable, "-m", "minidl.demo", "--help"], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0, result.stderr
-    for option in ("--mode", "--epochs", "--batch-size", "--seed", "--out"):
+    for option in ("--mode", "--epochs", "--batch-size", "--seed", "--device", "--out"):
         assert option in result.stdout
 
 

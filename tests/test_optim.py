@@ -22,18 +22,18 @@ CONFIGS = [
 START = np.array([[0.5, -1.0], [2.0, 0.25]])
 
 
-def _run_minidl(name, kwargs, steps=5):
-    w = T.tensor(START, requires_grad=True)
+def _run_minidl(name, kwargs, steps=5, device="cpu"):
+    w = T.tensor(START, requires_grad=True, device=device)
     opt = getattr(optim, name)([w], **kwargs)
     for _ in range(steps):
         opt.zero_grad()
         ((w * w * w).sum() + (w * 3.0).sum()).backward()
         opt.step()
-    return w.detach().numpy()
+    return w.detach().cpu().numpy()
 
 
 @pytest.mark.parametrize("name, kwargs", CONFIGS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CONFIGS)])
-def test_steps_match_pytorch(name, kwargs):
+def test_steps_match_pytorch(name, kwargs, device):
     torch = pytest.importorskip("torch")
     w = torch.tensor(START, requires_grad=True)
     opt = getattr(torch.optim, name)([w], **kwargs)
@@ -41,7 +41,7 @@ def test_steps_match_pytorch(name, kwargs):
         opt.zero_grad()
         ((w * w * w).sum() + (w * 3.0).sum()).backward()
         opt.step()
-    np.testing.assert_allclose(_run_minidl(name, kwargs), w.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(_run_minidl(name, kwargs, device=device), w.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])

@@ -26,6 +26,19 @@ def test_nested_containers_round_trip(tmp_path):
     assert back[4].shape == (0, 3) and back[4].dtype == T.float64 and back["arr"].tolist() == [0, 1, 2]
 
 
+def test_tensors_load_on_the_device_they_were_saved_from_or_where_map_location_says(tmp_path, device):
+    """As PyTorch's: a tensor comes back on its own device unless ``map_location`` moves it; a view comes back a
+    view of its base there too."""
+    base = T.arange(6.0, device=device)
+    T.save({"w": base.reshape(2, 3), "row": base[3:], "step": 3}, tmp_path / "w.mdl")
+    for map_location, expected in ((None, device), ("cpu", "cpu"), ({device: "cpu"}, "cpu"), (device, device)):
+        back = T.load(tmp_path / "w.mdl", map_location=map_location)
+        assert back["w"].device == expected and back["row"].device == expected, map_location
+        assert back["w"].tolist() == [[0, 1, 2], [3, 4, 5]] and back["step"] == 3
+        back["row"][0] = 30  # the view writes through to the base it came back with
+        assert back["w"][1, 0].item() == 30
+
+
 def test_requires_grad_and_parameters_survive(tmp_path):
     p = nn.Parameter(T.ones(2))
     T.save({"p": p, "t": T.ones(1, requires_grad=True)}, tmp_path / "p.mdl")

@@ -6,6 +6,7 @@ import tempfile
 
 import numpy
 
+from ..backend import cuda_is_available
 from . import common, eager_cnn, graph_cnn
 from .report import format_table
 
@@ -30,11 +31,15 @@ def parse_args(argv=None):
                              f"{defaults.learning_rate})")
     parser.add_argument("--seed", type=int, default=defaults.seed,
                         help=f"seed of the initial weights and of the batch order (default: {defaults.seed})")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
+                        help="where both programs compute (default: cpu; cuda needs cupy and a GPU)")
     parser.add_argument("--out", metavar="DIR", default=None,
                         help="directory for the checkpoints (default: a temporary directory, removed at the end)")
     args = parser.parse_args(argv)
     if args.epochs < 1 or args.batch_size < 1 or args.lr <= 0 or args.seed < 0:
         parser.error("--epochs and --batch-size must be at least 1, --lr positive, --seed not negative")
+    if args.device == "cuda" and not cuda_is_available():
+        parser.error("--device cuda: no CUDA GPU is available (cupy is not installed or sees no GPU)")
     return args
 
 
@@ -52,7 +57,8 @@ def main(argv=None):
     """Run the demo; return ``{mode: results}`` where results holds ``accuracy``, ``seconds_per_epoch``,
     ``parameters`` and more (per-epoch and per-step losses, test logits, ``reload_ok``, the checkpoint path)."""
     args = parse_args(argv)
-    config = common.Config(epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, learning_rate=args.lr)
+    config = common.Config(epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, learning_rate=args.lr,
+                           device=args.device)
     modes = ["eager", "graph"] if args.mode == "both" else [args.mode]
 
     x_train, _, x_test, _ = common.load_data()
@@ -61,7 +67,7 @@ def main(argv=None):
     print(f"model: conv(1->16, 3x3) relu maxpool, conv(16->32, 3x3) relu maxpool, linear(128->10): "
           f"{n_parameters:,} parameters, initial weights from seed {config.seed}")
     print(f"training: SGD lr {config.learning_rate} momentum {config.momentum}, batch size {config.batch_size}, "
-          f"{config.epochs} epochs")
+          f"{config.epochs} epochs, on {config.device}")
 
     results = {}
     with _checkpoint_dir(args.out) as directory:

@@ -37,6 +37,7 @@ class Config:
     seed: int = 0
     learning_rate: float = 0.05
     momentum: float = 0.9  # SGD with momentum: PyTorch's SGD and TF's MomentumOptimizer do exactly the same update
+    device: str = "cpu"  # "cuda": the eager model and its batches move there; the graph session may use the GPU
 
 
 def load_data():

@@ -51,7 +51,7 @@ def make_model(weights=None):
     return model
 
 
-def train(model, loader, optimizer, epochs, step_losses=None):
+def train(model, loader, optimizer, epochs, step_losses=None, device="cpu"):
     """The canonical training loop; returns one summary dict per epoch (loss, accuracy, seconds, samples/s).
 
     ``step_losses``, if given, is a list that receives every step's loss (the tests compare them).
@@ -62,6 +62,7 @@ def train(model, loader, optimizer, epochs, step_losses=None):
         model.train()
         bar = ProgressBar(f"eager epoch {epoch:2d}/{epochs}", len(loader.dataset))
         for images, labels in loader:
+            images, labels = images.to(device), labels.to(device)  # the batch goes where the model is
             optimizer.zero_grad()
             logits = model(images)
             loss = loss_fn(logits, labels)
@@ -78,10 +79,10 @@ def train(model, loader, optimizer, epochs, step_losses=None):
 
 
 @torchlike.no_grad()
-def predict(model, images):
+def predict(model, images, device="cpu"):
     """The model's logits for ``images`` (a numpy array) as a numpy array; nothing is recorded."""
     model.eval()
-    return model(torchlike.from_numpy(images)).numpy()
+    return model(torchlike.from_numpy(images).to(device)).cpu().numpy()
 
 
 def run(config, checkpoint_dir):
@@ -92,21 +93,21 @@ def run(config, checkpoint_dir):
     loader = DataLoader(train_set, batch_size=config.batch_size, shuffle=True,
                         generator=torchlike.Generator().manual_seed(config.seed))
 
-    model = make_model(common.initial_weights(config.seed))
+    model = make_model(common.initial_weights(config.seed)).to(config.device)  # its parameters move there
     optimizer = torchlike.optim.SGD(model.parameters(), lr=config.learning_rate, momentum=config.momentum)
     setup_seconds = time.perf_counter() - setup_start
 
     step_losses = []
-    history = train(model, loader, optimizer, config.epochs, step_losses)
-    test_logits = predict(model, x_test)
+    history = train(model, loader, optimizer, config.epochs, step_losses, config.device)
+    test_logits = predict(model, x_test, config.device)
     accuracy = float((test_logits.argmax(axis=1) == y_test).mean())
 
     # Save, then load into a model made from scratch (its own random weights), and compare predictions.
     path = os.path.join(checkpoint_dir, "eager_cnn.pt")
     torchlike.save(model.state_dict(), path)
-    reloaded = DigitsCNN()
-    reloaded.load_state_dict(torchlike.load(path))
-    reload_ok = common.predictions_agree(predict(reloaded, x_test), test_logits)
+    reloaded = DigitsCNN().to(config.device)
+    reloaded.load_state_dict(torchlike.load(path, map_location=config.device))
+    reload_ok = common.predictions_agree(predict(reloaded, x_test, config.device), test_logits)
 
     return common.summary(history, len(x_train), accuracy=accuracy, setup_seconds=setup_seconds,
                           parameters=sum(p.numel() for p in model.parameters()), step_losses=step_losses,

@@ -77,6 +77,12 @@ def to_nhwc(images):
     return numpy.ascontiguousarray(images.transpose(0, 2, 3, 1))
 
 
+def session_config(device):
+    """A session takes the GPU whenever there is one, as TensorFlow's did; ``device_count={"GPU": 0}`` keeps it on
+    the CPU (the TF1 idiom), so ``--device`` decides for both programs."""
+    return tf.ConfigProto(device_count={"GPU": 0 if device == "cpu" else 1})
+
+
 def train(sess, nodes, x_train, y_train, config, step_losses=None):
     """The canonical feed_dict loop; returns one summary dict per epoch (loss, accuracy, seconds, samples/s).
 
@@ -125,7 +131,7 @@ def run(config, checkpoint_dir):
     nodes = {"images": images, "labels": labels, "loss": loss, "correct": correct, "train_op": train_op}
 
     # --- phase 2: run it ----------------------------------------------------------------------------------------
-    with tf.Session(graph=graph) as sess:
+    with tf.Session(graph=graph, config=session_config(config.device)) as sess:
         sess.run(init)
         setup_seconds = time.perf_counter() - setup_start
         step_losses = []
@@ -138,7 +144,7 @@ def run(config, checkpoint_dir):
     with tf.Graph().as_default():
         images = tf.placeholder(tf.float32, [None, size, size, 1], name="images")
         logits = build_model(images)
-        with tf.Session() as sess:
+        with tf.Session(config=session_config(config.device)) as sess:
             tf.train.Saver().restore(sess, prefix)  # restoring also initializes the restored variables
             reload_ok = common.predictions_agree(sess.run(logits, feed_dict={images: x_test}), test_logits)
 
