@@ -8,6 +8,7 @@ answer is worthless), then times them. Below the table: each row's targets, met 
     python -m benchmarks.run                  # full run, ~half a minute
     python -m benchmarks.run --quick          # a few seconds: a smoke test, not a measurement
     python -m benchmarks.run --threads 2 --repeats 31 --json results.json
+    python -m benchmarks.run --device cuda    # on a GPU: eager, graph, the hand-written step on cupy, PyTorch
 
 Numpy, PyTorch and TensorFlow read their thread counts from environment variables *when they load*, so this
 module sets them first and imports numpy, torch, tensorflow and minidl only afterwards (inside ``main``).
@@ -44,6 +45,10 @@ def parse_args(argv=None):
     parser.add_argument("--workloads", metavar="NAMES",
                         help="comma-separated rows to run, by key or its first word (op_chain or op, mlp, "
                              "session_run or session, cnn, rnn); default: all")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
+                        help="where every contestant computes (default: cpu). cuda: the rows whose contestants take "
+                             "a device; the numpy column is the same hand-written step on cupy arrays; TensorFlow "
+                             "is left out; the targets, set for the CPU, are not judged; wall clock only")
     parser.add_argument("--no-memory", action="store_true",
                         help="skip the peak-memory table (one subprocess per contestant of the CNN and RNN rows; "
                              "always skipped with --quick)")
@@ -52,18 +57,22 @@ def parse_args(argv=None):
         args.repeats = 3 if args.quick else 15
     if args.repeats < 1 or args.threads < 1:
         parser.error("--repeats and --threads must be at least 1")
+    if args.device == "cuda" and args.clock == "cpu":
+        parser.error("--clock cpu does not count the GPU's time: use the wall clock with --device cuda")
     return args
 
 
-def select_workloads(workloads, names):
-    """The workloads named in ``names`` (comma-separated keys, or their first word), in the table's order."""
+def select_workloads(workloads, names, device="cpu"):
+    """The workloads named in ``names`` (comma-separated keys, or their first word), in the table's order; of
+    those, the ones that run on ``device``."""
+    workloads = [w for w in workloads if device in w.DEVICES]
     if not names:
-        return list(workloads)
+        return workloads
     wanted = {n.strip().lower() for n in names.split(",") if n.strip()}
     chosen = [w for w in workloads if w.KEY in wanted or w.KEY.split("_")[0] in wanted]
     known = {w.KEY for w in workloads} | {w.KEY.split("_")[0] for w in workloads}
     if wanted - known:
-        raise SystemExit(f"--workloads: unknown {', '.join(sorted(wanted - known))} (known: "
+        raise SystemExit(f"--workloads: unknown {', '.join(sorted(wanted - known))} (known on {device}: "
                          f"{', '.join(sorted(known))})")
     return chosen
 
@@ -100,9 +109,13 @@ def import_tf(threads):
     return tf, config, tensorflow.__version__
 
 
-def environment(threads, torch, tf_version=None):
+def environment(threads, torch, tf_version=None, device="cpu"):
     import numpy
-    info = {
+    info = {"device": device}
+    if device == "cuda":
+        import cupy
+        info.update(gpu=cupy.cuda.runtime.getDeviceProperties(0)["name"].decode(), cupy=cupy.__version__)
+    info.update({
         "python": platform.python_version(),
         "machine": platform.machine(),
         "processor": _cpu_name(),
@@ -111,7 +124,7 @@ def environment(threads, torch, tf_version=None):
         "torch": torch.__version__ if torch is not None else None,
         "tensorflow": tf_version,
         "threads": threads,
-    }
+    })
     try:  # other programs running at the same time inflate every number (the ratios suffer less)
         info["load_average_1min"] = round(os.getloadavg()[0], 2)
         info["cpus"] = os.cpu_count()
@@ -146,11 +159,19 @@ def _blas_name(numpy):
 # ---------------------------------------------------------------------------------------- running a workload
 
 class Libraries:
-    """The optional libraries a workload's makers need: torch, and TensorFlow's compat.v1 with its config."""
+    """What a workload's makers need: the device, the array module of the hand-written step (numpy or cupy),
+    torch, and TensorFlow's compat.v1 with its config."""
 
-    def __init__(self, torch=None, torch_reason=None, tf=None, tf_config=None, tf_reason=None):
+    def __init__(self, torch=None, torch_reason=None, tf=None, tf_config=None, tf_reason=None, device="cpu"):
         self.torch, self.torch_reason = torch, torch_reason
         self.tf, self.tf_config, self.tf_reason = tf, tf_config, tf_reason
+        self.device = device
+        if device == "cpu":
+            import numpy
+            self.xp, self.sync = numpy, lambda: None
+        else:
+            import cupy
+            self.xp, self.sync = cupy, cupy.cuda.runtime.deviceSynchronize  # (every stream: cupy's and torch's)
 
 
 def build_contestants(workload, libs):
@@ -167,11 +188,15 @@ def build_contestants(workload, libs):
             if libs.torch is None:
                 makers[name] = libs.torch_reason
                 continue
-            make = (lambda make=make: make(libs.torch))
+            make = (lambda make=make: make(libs.torch, libs.device))
         elif name == "tf":
             if libs.tf is None:
                 continue
             make = (lambda make=make: make(libs.tf, libs.tf_config))
+        elif name == "numpy":
+            make = (lambda make=make: make(libs.xp))
+        else:
+            make = (lambda make=make: make(libs.device))
         makers[name] = make
     contestants, missing = {}, {}
     for name, make in makers.items():
@@ -190,7 +215,7 @@ def build_contestants(workload, libs):
 def build_extras(workload, libs):
     """``{label: (step, calls per step)}``: what the workload wants timed beside its contestants."""
     make = getattr(workload, "make_extras", None)
-    if make is None:
+    if make is None or libs.device != "cpu":  # (the extras are CPU yardsticks)
         return {}, {}
     try:
         extras = make(libs.tf, libs.tf_config)
@@ -214,7 +239,7 @@ def run_workload(workload, libs, args):
     min_sample_s = 0.005 if args.quick else 0.1
     steps = {name: c.step for name, c in contestants.items()}
     steps.update({("extra", label): step for label, (step, _) in extras.items()})
-    timings = timing.interleaved(steps, args.repeats, min_sample_s, args.clock)
+    timings = timing.interleaved(steps, args.repeats, min_sample_s, args.clock, libs.sync)
     scale = workload.UNIT_SCALE / workload.PER_STEP
     times = {name: timings[name].median * scale for name in contestants}
     row = {
@@ -229,7 +254,7 @@ def run_workload(workload, libs, args):
     for a, b in RATIOS:
         if a in times and b in times:
             row["ratios"][f"{a}/{b}"] = times[a] / times[b]
-    row["targets"] = [vars(t) for t in workload.targets(row)]
+    row["targets"] = [vars(t) for t in workload.targets(row)] if libs.device == "cpu" else []
     return row
 
 
@@ -265,7 +290,10 @@ def _table(header, lines, left):
 def format_table(rows, env, args):
     columns = [name for name in CONTESTANTS if name != "tf" or env.get("tensorflow")]
     ratios = [f"{a}/{b}" for a, b in RATIOS if a in columns and b in columns]
-    header = ["workload", "unit", *columns, *ratios, "targets"]
+
+    def label(name):  # on the GPU the hand-written step runs on cupy arrays
+        return name.replace("numpy", "cupy") if args.device == "cuda" else name
+    header = ["workload", "unit", *map(label, columns), *map(label, ratios), "targets"]
     lines = [[row["title"], row["unit"], *(_cell(row, n) for n in columns),
               *(f"{row['ratios'][k]:.2f}x" if k in row["ratios"] else "n/a" for k in ratios), _status(row)]
              for row in rows]
@@ -274,6 +302,7 @@ def format_table(rows, env, args):
     clock = "" if args.clock == "wall" else ", CPU time"
     out = [f"minidl benchmarks — {args.threads} {thread_word}, median of {args.repeats} interleaved samples "
            f"(± half the interquartile range){clock}{', QUICK: rough numbers' if args.quick else ''}",
+           (f"on {env['gpu']} (cupy {env['cupy']}); " if args.device == "cuda" else "") +
            f"{env['processor']}; Python {env['python']}, numpy {env['numpy']} ({env['blas']}), "
            f"torch {env['torch'] or 'not used'}, tensorflow {env.get('tensorflow') or 'not used'}"
            + (f"; OPENBLAS_CORETYPE={env['OPENBLAS_CORETYPE']}" if "OPENBLAS_CORETYPE" in env else ""),
@@ -291,7 +320,8 @@ def format_table(rows, env, args):
                      for row in rows for label, value in row["extras"].items()]
     if target_lines:
         out += ["", *_table(["workload", "target", "measured", "status"], target_lines, left={0, 1, 2, 3})]
-    notes = []
+    notes = ["note: on cuda the targets (set for the CPU) are not judged; the cupy column is the hand-written "
+             "numpy step on cupy arrays"] if args.device == "cuda" else []
     for row in rows:
         notes += [f"note: {row['title']}: {name} left out — {why}" for name, why in row["missing"].items()]
         notes += [f"note: {row['title']}: {problem}" for problem in row["problems"]]
@@ -303,15 +333,22 @@ def format_table(rows, env, args):
 def main(argv=None):
     args = parse_args(argv)
     pin_threads(args.threads)
+    if args.device == "cuda":
+        import minidl
+        if not minidl.cuda_is_available():
+            raise SystemExit("--device cuda: no CUDA GPU is available (cupy is not installed or sees no GPU)")
     torch, torch_reason = (None, "left out by --no-torch") if args.no_torch else import_torch(args.threads)
-    tf, tf_config, tf_version = (None, None, "left out by --no-tf") if args.no_tf else import_tf(args.threads)
-    libs = Libraries(torch, torch_reason, tf, tf_config, tf_version if tf is None else None)
+    if torch is not None and args.device == "cuda" and not torch.cuda.is_available():
+        torch, torch_reason = None, "this PyTorch sees no GPU"
+    tf, tf_config, tf_version = (None, None, "left out by --no-tf") if args.no_tf or args.device == "cuda" \
+        else import_tf(args.threads)
+    libs = Libraries(torch, torch_reason, tf, tf_config, tf_version if tf is None else None, args.device)
     from benchmarks.workloads import WORKLOADS  # imports numpy: only now, after pinning the threads
-    workloads = select_workloads(WORKLOADS, args.workloads)
-    env = environment(args.threads, torch, tf_version if tf is not None else None)
+    workloads = select_workloads(WORKLOADS, args.workloads, args.device)
+    env = environment(args.threads, torch, tf_version if tf is not None else None, args.device)
     rows = [run_workload(workload, libs, args) for workload in workloads]
     print(format_table(rows, env, args))
-    if not args.quick and not args.no_memory:
+    if not args.quick and not args.no_memory and args.device == "cpu":
         from benchmarks import memory
         memory_rows = memory.measure([w for w in workloads if getattr(w, "PEAK_MEMORY", False)], args.threads,
                                      no_torch=args.no_torch, no_tf=args.no_tf)
@@ -322,7 +359,8 @@ def main(argv=None):
                 if w.KEY in memory_rows:
                     row["peak_memory_mb"] = memory_rows[w.KEY]
     if args.json:
-        settings = {"repeats": args.repeats, "threads": args.threads, "quick": args.quick, "clock": args.clock}
+        settings = {"repeats": args.repeats, "threads": args.threads, "quick": args.quick, "clock": args.clock,
+                    "device": args.device}
         with open(args.json, "w") as f:
             json.dump({"environment": env, "settings": settings,
                        "results": {w.KEY: row for w, row in zip(workloads, rows)}}, f, indent=2)

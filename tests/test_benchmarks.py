@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -129,6 +130,41 @@ def test_workloads_option_selects_rows():
     assert len(select_workloads(WORKLOADS, None)) == len(WORKLOADS)
     with pytest.raises(SystemExit):
         select_workloads(WORKLOADS, "nope")
+    # a row runs on the devices its module names
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WORKLOADS[2], "DEVICES", ("cpu",))
+        assert WORKLOADS[2] not in select_workloads(WORKLOADS, None, "cuda")
+        with pytest.raises(SystemExit, match="known on cuda"):
+            select_workloads(WORKLOADS, WORKLOADS[2].KEY, "cuda")
+
+
+@pytest.mark.parametrize("workload_key", sorted(KEYS))
+def test_contestants_on_every_device_agree_with_numpy_on_the_cpu(workload_key, device):
+    """Each contestant built for ``device`` (the hand-written step on cupy there) computes what numpy computes
+    on the CPU: the numbers a GPU table would show are of the same work."""
+    sys.path.insert(0, REPO)
+    try:
+        from benchmarks.workloads import WORKLOADS, check_agreement
+    finally:
+        sys.path.remove(REPO)
+    import minidl.backend
+    workload = next(w for w in WORKLOADS if w.KEY == workload_key)
+    xp = minidl.backend.cupy_or_none() if device == "cuda" else np
+    makers = {"numpy": workload.make_numpy, "eager": lambda: workload.make_eager(device),
+              "graph": lambda: workload.make_graph(device), "on device": lambda: workload.make_numpy(xp)}
+    results = {}
+    for name, make in makers.items():
+        contestant = make()
+        contestant.step()
+        results[name] = contestant.result()
+    assert check_agreement(results) == []
+
+
+@pytest.mark.skipif(__import__("minidl").cuda_is_available(), reason="checks the no-GPU error")
+def test_cuda_without_a_gpu_is_refused_up_front():
+    completed = subprocess.run([sys.executable, "-m", "benchmarks.run", "--quick", "--device", "cuda"], cwd=REPO,
+                               capture_output=True, text=True, timeout=120)
+    assert completed.returncode != 0 and "no CUDA GPU is available" in completed.stderr
 
 
 def test_peak_memory_child_reports_a_positive_peak():

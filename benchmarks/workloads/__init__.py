@@ -8,11 +8,14 @@ Every workload module provides
 * ``KEY`` (a short identifier for JSON), ``TITLE`` (the table row), ``UNIT`` and ``PER_STEP``: one timed
   ``step()`` is divided by ``PER_STEP`` and multiplied by ``UNIT_SCALE`` to give the number in the table
   (e.g. the op chain's step runs 1000 ops and is reported in µs per op);
-* ``make_<contestant>()`` for the contestants it has — ``make_eager()``, ``make_graph()``, ``make_numpy()``,
-  ``make_torch(torch)``, ``make_tf(tf, config)`` (``tf`` is ``tensorflow.compat.v1``, ``config`` a
-  ``ConfigProto`` or None): each builds its data (and graph) once and returns a ``Contestant`` — the ``step`` we
-  time and a ``result`` that reads back what one step computed, so that ``check_agreement`` can verify that all
-  contestants compute the same thing before anybody is timed;
+* ``make_<contestant>()`` for the contestants it has — ``make_eager(device)``, ``make_graph(device)``,
+  ``make_numpy(xp)``, ``make_torch(torch, device)``, ``make_tf(tf, config)`` (``tf`` is
+  ``tensorflow.compat.v1``, ``config`` a ``ConfigProto`` or None): each builds its data (and graph) once and
+  returns a ``Contestant`` — the ``step`` we time and a ``result`` that reads back what one step computed, so
+  that ``check_agreement`` can verify that all contestants compute the same thing before anybody is timed.
+  ``device`` is "cpu" (the default) or "cuda"; ``xp`` is numpy (the default) or cupy, for the same hand-written
+  step on the GPU;
+* ``DEVICES``: the devices it runs on ("cpu", and "cuda" where its contestants take a device);
 * optionally ``make_extras(tf, config)``: ``{label: step}``, more things to time in the same interleaved run
   (reported per call, not divided by ``PER_STEP``), e.g. a raw numpy ufunc call to compare the op chain with;
 * ``targets(row)``: a list of ``Target``s judged from a finished row (``row["times"]``: contestant -> value in
@@ -26,9 +29,23 @@ import numpy
 from minidl.graph import ConfigProto
 
 CONTESTANT_NAMES = ("eager", "graph", "numpy", "torch", "tf")
-# minidl.graph's Session would place its ops on a GPU when cupy sees one; these are CPU benchmarks (eager tensors,
-# numpy and torch stay on the CPU), so graph sessions are pinned there too, as TF1 pins them
-CPU_ONLY = ConfigProto(device_count={"GPU": 0})
+
+
+def session_config(device):
+    """minidl.graph's Session places its ops on a GPU whenever cupy sees one, as TF1's did; on "cpu" (where eager
+    tensors, numpy and torch stay) it is pinned to the CPU the TF1 way."""
+    return ConfigProto(device_count={"GPU": 0 if device == "cpu" else 1})
+
+
+CPU_ONLY = session_config("cpu")
+
+
+def host(value):
+    """A result as a numpy array, wherever it was computed: a minidl or torch tensor (on any device), a cupy
+    array, a numpy array or number."""
+    if hasattr(value, "detach"):
+        return value.detach().cpu().numpy()
+    return value.get() if hasattr(value, "get") else numpy.asarray(value)
 
 
 @dataclass

@@ -39,9 +39,8 @@ Every contestant's ``result()`` is read after one step: the loss and each parame
 in PyTorch's layout, checked against numpy before anybody is timed.
 """
 import numpy
-from numpy.lib.stride_tricks import as_strided
 
-from . import CPU_ONLY, Contestant, session_contestant, step_result, target
+from . import CPU_ONLY, Contestant, host, session_config, session_contestant, step_result, target
 
 KEY = "cnn_step"
 TITLE = "CNN step"
@@ -57,6 +56,7 @@ PARAM_NAMES = ["W1", "b1", "W2", "b2", "W3", "b3", "W4", "b4"]
 MATMULS_LABEL = "the step's matrix products alone"
 NHWC_LABEL = "graph NHWC (tf.nn.conv2d) step"
 PEAK_MEMORY = True  # benchmarks.memory measures this workload's contestants
+DEVICES = ("cpu", "cuda")
 
 
 def targets(row):
@@ -103,12 +103,12 @@ def initial_state(seed=0):
 
 
 def _result(loss, params):
-    return step_result(loss, initial_state()[2], params, PARAM_NAMES)
+    return step_result(float(loss), initial_state()[2], [host(p) for p in params], PARAM_NAMES)
 
 
 # --------------------------------------------------------------------------------------- eager and PyTorch
 
-def _module_contestant(lib):
+def _module_contestant(lib, device):
     """The step as a PyTorch user writes it; ``lib`` is minidl.eager or torch."""
     nn, F = lib.nn, lib.nn.functional
 
@@ -129,11 +129,11 @@ def _module_contestant(lib):
             return self.fc2(x)
 
     x_np, labels_np, params_np = initial_state()
-    model = Net()
+    model = Net().to(device)
     with lib.no_grad():
         for p, value in zip(model.parameters(), params_np):
-            p.copy_(lib.tensor(value))
-    x, labels = lib.tensor(x_np), lib.tensor(labels_np)
+            p.copy_(lib.tensor(value, device=device))
+    x, labels = lib.tensor(x_np, device=device), lib.tensor(labels_np, device=device)
     optimizer = lib.optim.SGD(model.parameters(), lr=LR)
     last = {}
 
@@ -145,22 +145,22 @@ def _module_contestant(lib):
         last["loss"] = loss
 
     def result():
-        return _result(last["loss"].item(), [p.detach().numpy() for p in model.parameters()])
+        return _result(last["loss"].item(), list(model.parameters()))
     return Contestant(step, result)
 
 
-def make_eager():
+def make_eager(device="cpu"):
     import minidl.eager as torchlike
-    return _module_contestant(torchlike)
+    return _module_contestant(torchlike, device)
 
 
-def make_torch(torch):
-    return _module_contestant(torch)
+def make_torch(torch, device="cpu"):
+    return _module_contestant(torch, device)
 
 
 # ---------------------------------------------------------------------------------------------- graph mode
 
-def make_graph():
+def make_graph(device="cpu"):
     """NCHW: minidl's conv/pool/cross-entropy ops on graph tensors (see the module docstring)."""
     import minidl.graph as tf
     from minidl import ops
@@ -181,7 +181,7 @@ def make_graph():
         train_op = tf.train.GradientDescentOptimizer(LR).minimize(loss)
         init = tf.global_variables_initializer()
     feed = {x: x_np, labels: labels_np}
-    return session_contestant(tf.Session(graph=graph, config=CPU_ONLY), init, train_op, loss, feed,
+    return session_contestant(tf.Session(graph=graph, config=session_config(device)), init, train_op, loss, feed,
                               lambda first_loss, sess: _result(first_loss, sess.run(params)))
 
 
@@ -227,18 +227,20 @@ def make_tf(tf, config=None):
 # ------------------------------------------------------------------------------------------- numpy by hand
 
 class _NumpyCNN:
-    """The buffers and the step of the hand-written version; ``matmuls()`` runs its matrix products alone."""
+    """The buffers and the step of the hand-written version; ``matmuls()`` runs its matrix products alone.
+    ``xp``: numpy, or cupy for the same step on the GPU."""
 
-    def __init__(self):
+    def __init__(self, xp=numpy):
         f32 = numpy.float32
         x, labels, params_np = initial_state()
         n = BATCH
-        self.params = _nhwc_params(params_np)
+        self.xp = xp
+        self.params = [xp.asarray(p) for p in _nhwc_params(params_np)]
         W1, b1, W2, b2, W3, b3, W4, b4 = self.params
         self.W1m, self.W2m = W1.reshape(9, C1), W2.reshape(9 * C1, C2)  # views: updated with the params
-        self.x = numpy.ascontiguousarray(x.transpose(0, 2, 3, 1))       # NHWC
-        self.labels, self.rows = labels, numpy.arange(n)
-        e = numpy.empty
+        self.x = xp.ascontiguousarray(xp.asarray(x).transpose(0, 2, 3, 1))  # NHWC
+        self.labels, self.rows = xp.asarray(labels), xp.arange(n)
+        e = xp.empty
         self.cols1 = e((n * H1 * H1, 9), f32)
         self.h1 = e((n, H1, H1, C1), f32)
         self.cols2 = e((n * H2 * H2, 9 * C1), f32)
@@ -259,24 +261,25 @@ class _NumpyCNN:
         self.dwin = self.dcols2.reshape(n, H2, H2, 3, 3, C1)
         self.last = {}
 
-    @staticmethod
-    def _windows(a, out):
+    def _windows(self, a, out):
+        """The 3x3 windows of ``a`` as a view (read only: they overlap)."""
         n, _, _, c = a.shape
         s = a.strides
-        return as_strided(a, (n, out, out, 3, 3, c), (s[0], s[1], s[2], s[1], s[2], s[3]), writeable=False)
+        return self.xp.lib.stride_tricks.as_strided(a, (n, out, out, 3, 3, c), (s[0], s[1], s[2], s[1], s[2], s[3]))
 
     def step(self):
-        mm, add, mul, maximum, greater = numpy.matmul, numpy.add, numpy.multiply, numpy.maximum, numpy.greater
+        xp = self.xp
+        mm, add, mul, maximum, greater = xp.matmul, xp.add, xp.multiply, xp.maximum, xp.greater
         n = BATCH
         W1, b1, W2, b2, W3, b3, W4, b4 = self.params
         dW1, db1, dW2, db2, dW3, db3, dW4, db4 = self.grads
         h1f, h2f = self.h1.reshape(-1, C1), self.h2.reshape(-1, C2)
         # forward: im2col (one copy), matmul = the NHWC activation
-        numpy.copyto(self.cols1.reshape(self.win1.shape), self.win1)
+        xp.copyto(self.cols1.reshape(self.win1.shape), self.win1)
         mm(self.cols1, self.W1m, out=h1f)
         add(h1f, b1, out=h1f)
         maximum(h1f, 0, out=h1f)
-        numpy.copyto(self.cols2.reshape(self.win2.shape), self.win2)
+        xp.copyto(self.cols2.reshape(self.win2.shape), self.win2)
         mm(self.cols2, self.W2m, out=h2f)
         add(h2f, b2, out=h2f)
         maximum(h2f, 0, out=h2f)
@@ -291,11 +294,11 @@ class _NumpyCNN:
         # softmax cross-entropy, fused gradient (softmax - onehot) / n
         logits, probs = self.logits, self.probs
         logits.max(axis=1, keepdims=True, out=self.row_max)
-        numpy.subtract(logits, self.row_max, out=logits)
-        numpy.exp(logits, out=probs)
+        xp.subtract(logits, self.row_max, out=logits)
+        xp.exp(logits, out=probs)
         probs.sum(axis=1, keepdims=True, out=self.row_sum)
-        self.last["loss"] = (numpy.log(self.row_sum[:, 0]) - logits[self.rows, self.labels]).mean()
-        numpy.divide(probs, self.row_sum, out=probs)
+        self.last["loss"] = (xp.log(self.row_sum[:, 0]) - logits[self.rows, self.labels]).mean()
+        xp.divide(probs, self.row_sum, out=probs)
         probs[self.rows, self.labels] -= 1
         mul(probs, numpy.float32(1 / n), out=probs)
         # backward
@@ -308,9 +311,9 @@ class _NumpyCNN:
         mm(self.dh3, W3.T, out=self.dflat)
         # max-pool backward: to the positions equal to their window's max (a tie means max 0 = relu's zeros,
         # whose gradient relu's mask drops anyway), fused with relu's mask (h2 > 0)
-        numpy.equal(h2w, self.pooled[:, :, None, :, None, :], out=self.mask_pool)
+        xp.equal(h2w, self.pooled[:, :, None, :, None, :], out=self.mask_pool)
         mask = self.mask_pool.reshape(self.h2.shape)
-        numpy.logical_and(mask, greater(self.h2, 0), out=mask)
+        xp.logical_and(mask, greater(self.h2, 0), out=mask)
         dh2w = self.dh2.reshape(n, HP, 2, HP, 2, C2)
         mul(self.mask_pool, self.dflat.reshape(n, HP, 1, HP, 1, C2), out=dh2w)
         dh2f = self.dh2.reshape(-1, C2)
@@ -334,7 +337,7 @@ class _NumpyCNN:
 
     def matmuls(self):
         """The step's ten matrix products, same shapes and layouts, into the same buffers: nothing else."""
-        mm = numpy.matmul
+        mm = self.xp.matmul
         W1, b1, W2, b2, W3, b3, W4, b4 = self.params
         dW1, db1, dW2, db2, dW3, db3, dW4, db4 = self.grads
         flat = self.pooled.reshape(BATCH, FLAT)
@@ -351,10 +354,10 @@ class _NumpyCNN:
         mm(self.cols1.T, self.dh1.reshape(-1, C1), out=dW1.reshape(9, C1))
 
 
-def make_numpy():
+def make_numpy(xp=numpy):
     """Forward, backward and SGD by hand (see the module docstring): the fastest honest numpy we know."""
-    net = _NumpyCNN()
-    return Contestant(net.step, lambda: _result(net.last["loss"], _torch_layout(net.params)))
+    net = _NumpyCNN(xp)
+    return Contestant(net.step, lambda: _result(net.last["loss"], _torch_layout([host(p) for p in net.params])))
 
 
 def make_extras(tf, config=None):

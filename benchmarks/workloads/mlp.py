@@ -22,7 +22,7 @@ training loop does).
 """
 import numpy
 
-from . import CPU_ONLY, Contestant, session_contestant, eager_and_graph_targets, step_result
+from . import Contestant, eager_and_graph_targets, host, session_config, session_contestant, step_result
 
 KEY = "mlp_step"
 TITLE = "MLP step"
@@ -34,6 +34,7 @@ SIZES = (784, 512, 256, 10)
 LR = 0.01
 
 TARGET_RATIO = 1.15
+DEVICES = ("cpu", "cuda")
 
 
 def targets(row):
@@ -56,12 +57,12 @@ def initial_state(seed=0):
 PARAM_NAMES = ["W1", "b1", "W2", "b2", "W3", "b3"]
 
 
-def _mlp_contestant(lib):
+def _mlp_contestant(lib, device):
     """The step as a PyTorch user writes it; ``lib`` is minidl.eager or torch (the same code runs on both)."""
     x_np, labels_np, params_np = initial_state()
-    x = lib.tensor(x_np)
-    labels = lib.tensor(labels_np[:, None])  # gather wants an index with the same number of dims
-    params = [lib.tensor(p, requires_grad=True) for p in params_np]
+    x = lib.tensor(x_np, device=device)
+    labels = lib.tensor(labels_np[:, None], device=device)  # gather wants an index with the same number of dims
+    params = [lib.tensor(p, requires_grad=True, device=device) for p in params_np]
     W1, b1, W2, b2, W3, b3 = params
     last = {}
 
@@ -77,43 +78,45 @@ def _mlp_contestant(lib):
                 p.grad = None
         last["loss"] = loss
 
-    return Contestant(step, lambda: _result(last["loss"].item(), [p.detach().numpy() for p in params]))
+    return Contestant(step, lambda: _result(last["loss"].item(), params))
 
 
-def make_eager():
+def make_eager(device="cpu"):
     import minidl.eager as torchlike
-    return _mlp_contestant(torchlike)
+    return _mlp_contestant(torchlike, device)
 
 
-def make_torch(torch):
-    return _mlp_contestant(torch)
+def make_torch(torch, device="cpu"):
+    return _mlp_contestant(torch, device)
 
 
-def make_numpy():
+def make_numpy(xp=numpy):
     """Forward, backward and SGD by hand: the fastest honest numpy.
 
     Fast: every array the step needs is allocated once, before timing, and written with ``out=`` — allocating
     fresh arrays each step (a 1.6 MB gradient for W1) costs page faults that a careful numpy programmer avoids
-    (a few percent of the step on our machine). Cross-entropy is done the fused way: the gradient of the loss w.r.t. the logits is
-    ``(softmax - onehot) / batch``. ReLU's backward multiplies by the mask ``h > 0`` (faster than masked
+    (a few percent of the step on our machine). Cross-entropy is done the fused way: the gradient of the loss
+    w.r.t. the logits is ``(softmax - onehot) / batch``. ReLU's backward multiplies by the mask ``h > 0`` (faster than masked
     assignment). Honest: it computes the same loss and the same updated weights as the others (checked).
+    ``xp``: numpy, or cupy for the same step on the GPU.
     """
     x, labels, params = initial_state()
+    x, labels, params = xp.asarray(x), xp.asarray(labels), [xp.asarray(p) for p in params]
     W1, b1, W2, b2, W3, b3 = params
     n = BATCH
-    rows = numpy.arange(n)
+    rows = xp.arange(n)
     f32 = numpy.float32
     # activations, and their gradients, allocated once
-    h1, h2 = numpy.empty((n, SIZES[1]), f32), numpy.empty((n, SIZES[2]), f32)
-    logits, probs = numpy.empty((n, SIZES[3]), f32), numpy.empty((n, SIZES[3]), f32)
-    row_max, row_sum = numpy.empty((n, 1), f32), numpy.empty((n, 1), f32)
-    dh1, dh2 = numpy.empty_like(h1), numpy.empty_like(h2)
-    mask1, mask2 = numpy.empty(h1.shape, bool), numpy.empty(h2.shape, bool)
-    grads = [numpy.empty_like(p) for p in params]
+    h1, h2 = xp.empty((n, SIZES[1]), f32), xp.empty((n, SIZES[2]), f32)
+    logits, probs = xp.empty((n, SIZES[3]), f32), xp.empty((n, SIZES[3]), f32)
+    row_max, row_sum = xp.empty((n, 1), f32), xp.empty((n, 1), f32)
+    dh1, dh2 = xp.empty_like(h1), xp.empty_like(h2)
+    mask1, mask2 = xp.empty(h1.shape, bool), xp.empty(h2.shape, bool)
+    grads = [xp.empty_like(p) for p in params]
     dW1, db1, dW2, db2, dW3, db3 = grads
     minus_lr = f32(-LR)
-    matmul, add, maximum, subtract, multiply, greater = (numpy.matmul, numpy.add, numpy.maximum, numpy.subtract,
-                                                         numpy.multiply, numpy.greater)
+    matmul, add, maximum, subtract, multiply, greater = xp.matmul, xp.add, xp.maximum, xp.subtract, xp.multiply, \
+        xp.greater
     last = {}
 
     def step():
@@ -129,11 +132,11 @@ def make_numpy():
         # log_softmax = shifted - log(sum(exp(shifted))) with shifted = logits - max (no overflow)
         logits.max(axis=1, keepdims=True, out=row_max)
         subtract(logits, row_max, out=logits)    # logits now hold the shifted values
-        numpy.exp(logits, out=probs)
+        xp.exp(logits, out=probs)
         probs.sum(axis=1, keepdims=True, out=row_sum)
-        last["loss"] = (numpy.log(row_sum[:, 0]) - logits[rows, labels]).mean()  # -mean(log_softmax[i, y_i])
+        last["loss"] = (xp.log(row_sum[:, 0]) - logits[rows, labels]).mean()  # -mean(log_softmax[i, y_i])
         # backward: d loss / d logits = (softmax - onehot(labels)) / n
-        numpy.divide(probs, row_sum, out=probs)
+        xp.divide(probs, row_sum, out=probs)
         probs[rows, labels] -= 1
         multiply(probs, f32(1 / n), out=probs)
         matmul(h2.T, probs, out=dW3)
@@ -151,16 +154,17 @@ def make_numpy():
             multiply(g, minus_lr, out=g)
             add(p, g, out=p)
 
-    return Contestant(step, lambda: _result(last["loss"], params))
+    return Contestant(step, lambda: _result(last["loss"].item(), params))
 
 
-def make_graph():
+def make_graph(device="cpu"):
     import minidl.graph as tf
     from minidl import ops
 
     def pick(logp, labels):  # the same Gather op the eager version runs, on graph tensors
         return ops.gather(logp, 1, labels)
-    return _graph_contestant(tf, lambda graph: tf.Session(graph=graph, config=CPU_ONLY), pick, labels_column=True)
+    return _graph_contestant(tf, lambda graph: tf.Session(graph=graph, config=session_config(device)), pick,
+                             labels_column=True)
 
 
 def make_tf(tf, config=None):
@@ -191,4 +195,4 @@ def _graph_contestant(tf, session, pick, labels_column):
 
 
 def _result(loss, params):
-    return step_result(loss, initial_state()[2], params, PARAM_NAMES)
+    return step_result(float(loss), initial_state()[2], [host(p) for p in params], PARAM_NAMES)

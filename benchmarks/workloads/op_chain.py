@@ -26,7 +26,7 @@ on this machine (the floor for any executed op).
 """
 import numpy
 
-from . import CPU_ONLY, Contestant, target
+from . import Contestant, host, session_config, target
 
 KEY = "op_chain"
 TITLE = "op chain"
@@ -42,6 +42,7 @@ EAGER_TARGET_US = 10.0        # µs per chain op (forward + backward), eager
 GRAPH_TARGET_US = 3.5         # µs per executed graph op (the reference machine's raw ufunc call: ~2.3 µs)
 REFERENCE_UFUNC_US = 2.3
 RAW_UFUNC = "raw numpy ufunc call"
+DEVICES = ("cpu", "cuda")
 
 
 def targets(row):
@@ -75,10 +76,10 @@ def initial_values(seed=0):
     return numpy.random.default_rng(seed).uniform(-1, 1, SIZE).astype(numpy.float32)
 
 
-def _chain_contestant(lib):
+def _chain_contestant(lib, device):
     """The chain as a PyTorch user writes it; ``lib`` is minidl.eager or torch (the same code runs on both)."""
-    x0 = lib.tensor(initial_values(), requires_grad=True)
-    ones = lib.ones(SIZE)
+    x0 = lib.tensor(initial_values(), requires_grad=True, device=device)
+    ones = lib.ones(SIZE, device=device)
     last = {}
 
     def step():
@@ -92,38 +93,38 @@ def _chain_contestant(lib):
         x.backward(ones)
         last["output"] = x
 
-    return Contestant(step, lambda: {"output": last["output"].detach().numpy(), "grad": x0.grad.numpy()})
+    return Contestant(step, lambda: {"output": host(last["output"]), "grad": host(x0.grad)})
 
 
-def make_eager():
+def make_eager(device="cpu"):
     import minidl.eager as torchlike
-    return _chain_contestant(torchlike)
+    return _chain_contestant(torchlike, device)
 
 
-def make_torch(torch):
-    return _chain_contestant(torch)
+def make_torch(torch, device="cpu"):
+    return _chain_contestant(torch, device)
 
 
-def make_numpy():
+def make_numpy(xp=numpy):
     """The same chain by hand, as fast as honest numpy goes.
 
     Honest: every op of the chain is one numpy call forward, and its derivative is applied backward one op at a
     time (no algebra across ops, e.g. no folding ``* 0.999`` and ``-x`` into one ``* -0.999``) — the same work
     an eager framework must do. Fast: no allocation at all. The work buffer is updated in place (``out=``),
     only tanh's outputs are kept (its derivative needs them), the scalars are float32 already, and the
-    derivative of ``+ 0.001`` is the identity, so the backward does nothing for it.
+    derivative of ``+ 0.001`` is the identity, so the backward does nothing for it. ``xp``: numpy, or cupy.
     """
-    x0 = initial_values()
+    x0 = xp.asarray(initial_values())
     scale, shift, one = numpy.float32(SCALE), numpy.float32(SHIFT), numpy.float32(1)
-    x = numpy.empty(SIZE, numpy.float32)                   # the running value
-    tanh_outputs = numpy.empty((N_BLOCKS, SIZE), numpy.float32)
+    x = xp.empty(SIZE, numpy.float32)                      # the running value
+    tanh_outputs = xp.empty((N_BLOCKS, SIZE), numpy.float32)
     saved = list(tanh_outputs)                             # row views, made once
-    grad = numpy.empty(SIZE, numpy.float32)
-    tmp = numpy.empty(SIZE, numpy.float32)
-    multiply, add, tanh, negative, subtract = numpy.multiply, numpy.add, numpy.tanh, numpy.negative, numpy.subtract
+    grad = xp.empty(SIZE, numpy.float32)
+    tmp = xp.empty(SIZE, numpy.float32)
+    multiply, add, tanh, negative, subtract = xp.multiply, xp.add, xp.tanh, xp.negative, xp.subtract
 
     def step():
-        numpy.copyto(x, x0)
+        xp.copyto(x, x0)
         for y in saved:                # forward
             multiply(x, scale, out=x)  # x * 0.999
             add(x, shift, out=x)       # + 0.001
@@ -138,7 +139,7 @@ def make_numpy():
             # d(x + c) = g: nothing to do
             multiply(grad, scale, out=grad)  # d(x * c) = g * c
 
-    return Contestant(step, lambda: {"output": x.copy(), "grad": grad.copy()})
+    return Contestant(step, lambda: {"output": host(x).copy(), "grad": host(grad).copy()})
 
 
 # ------------------------------------------------------------------------------------------------ graph mode
@@ -172,9 +173,9 @@ def _graph_contestant(tf, session):
     return sess, Contestant(step, lambda: {"output": last["values"][0], "grad": last["values"][1]})
 
 
-def make_graph():
+def make_graph(device="cpu"):
     import minidl.graph as tf
-    sess, contestant = _graph_contestant(tf, lambda graph: tf.Session(graph=graph, config=CPU_ONLY))
+    sess, contestant = _graph_contestant(tf, lambda graph: tf.Session(graph=graph, config=session_config(device)))
     plans = list(getattr(sess, "_plans", {}).values())  # minidl's compiled plans (private, read for the report)
     if len(plans) == 1:
         contestant.info["executed ops per step"] = len(plans[0].steps)

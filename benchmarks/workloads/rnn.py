@@ -37,7 +37,7 @@ Every contestant's ``result()`` (read after one step) is the loss and each param
 """
 import numpy
 
-from . import CPU_ONLY, Contestant, session_contestant, eager_and_graph_targets, step_result
+from . import Contestant, eager_and_graph_targets, host, session_config, session_contestant, step_result
 
 KEY = "rnn_step"
 TITLE = "RNN step"
@@ -49,6 +49,7 @@ LR = 0.01
 TARGET_RATIO = 1.2
 PARAM_NAMES = ["W_ih", "W_hh", "b_ih", "b_hh", "W_fc", "b_fc"]
 PEAK_MEMORY = True
+DEVICES = ("cpu", "cuda")
 
 
 def targets(row):
@@ -68,20 +69,20 @@ def initial_state(seed=0):
 
 
 def _result(loss, params):
-    return step_result(loss, initial_state()[2], params, PARAM_NAMES)
+    return step_result(float(loss), initial_state()[2], [host(p) for p in params], PARAM_NAMES)
 
 
 # --------------------------------------------------------------------------------------- eager and PyTorch
 
-def _module_contestant(lib):
+def _module_contestant(lib, device):
     nn, F = lib.nn, lib.nn.functional
     x_np, labels_np, params_np = initial_state()
-    rnn, fc = nn.RNN(INPUT, HIDDEN), nn.Linear(HIDDEN, CLASSES)
+    rnn, fc = nn.RNN(INPUT, HIDDEN).to(device), nn.Linear(HIDDEN, CLASSES).to(device)
     params = [rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0, fc.weight, fc.bias]
     with lib.no_grad():
         for p, value in zip(params, params_np):
-            p.copy_(lib.tensor(value))
-    x, labels = lib.tensor(x_np), lib.tensor(labels_np)
+            p.copy_(lib.tensor(value, device=device))
+    x, labels = lib.tensor(x_np, device=device), lib.tensor(labels_np, device=device)
     optimizer = lib.optim.SGD(params, lr=LR)
     last = {}
 
@@ -93,16 +94,16 @@ def _module_contestant(lib):
         optimizer.step()
         last["loss"] = loss
 
-    return Contestant(step, lambda: _result(last["loss"].item(), [p.detach().numpy() for p in params]))
+    return Contestant(step, lambda: _result(last["loss"].item(), params))
 
 
-def make_eager():
+def make_eager(device="cpu"):
     import minidl.eager as torchlike
-    return _module_contestant(torchlike)
+    return _module_contestant(torchlike, device)
 
 
-def make_torch(torch):
-    return _module_contestant(torch)
+def make_torch(torch, device="cpu"):
+    return _module_contestant(torch, device)
 
 
 # ---------------------------------------------------------------------------------------------- graph mode
@@ -140,9 +141,9 @@ def _graph_contestant(tf, config):
     return session_contestant(tf.Session(graph=graph, config=config), init, train_op, loss, feed, read_result)
 
 
-def make_graph():
+def make_graph(device="cpu"):
     import minidl.graph as tf
-    return _graph_contestant(tf, CPU_ONLY)
+    return _graph_contestant(tf, session_config(device))
 
 
 def make_tf(tf, config=None):
@@ -151,15 +152,16 @@ def make_tf(tf, config=None):
 
 # ------------------------------------------------------------------------------------------- numpy by hand
 
-def make_numpy():
-    """Forward loop and BPTT by hand (see the module docstring)."""
+def make_numpy(xp=numpy):
+    """Forward loop and BPTT by hand (see the module docstring); ``xp``: numpy, or cupy."""
     x, labels, params = initial_state()
+    x, labels, params = xp.asarray(x), xp.asarray(labels), [xp.asarray(p) for p in params]
     W_ih, W_hh, b_ih, b_hh, W_fc, b_fc = params
     f32 = numpy.float32
-    e = numpy.empty
-    rows = numpy.arange(BATCH)
+    e = xp.empty
+    rows = xp.arange(BATCH)
     x2 = x.reshape(-1, INPUT)
-    hs = numpy.zeros((STEPS + 1, BATCH, HIDDEN), f32)     # hs[0] = h_0 = 0, hs[t + 1] = h_t
+    hs = xp.zeros((STEPS + 1, BATCH, HIDDEN), f32)        # hs[0] = h_0 = 0, hs[t + 1] = h_t
     xw = e((STEPS, BATCH, HIDDEN), f32)
     W_hh_T = e((HIDDEN, HIDDEN), f32)
     tmp = e((BATCH, HIDDEN), f32)
@@ -170,7 +172,7 @@ def make_numpy():
     dh = e((BATCH, HIDDEN), f32)
     grads = [e(p.shape, f32) for p in params]
     dW_ih, dW_hh, db_ih, db_hh, dW_fc, db_fc = grads
-    mm, add, mul, sub = numpy.matmul, numpy.add, numpy.multiply, numpy.subtract
+    mm, add, mul, sub = xp.matmul, xp.add, xp.multiply, xp.subtract
     minus_lr = f32(-LR)
     last = {}
 
@@ -178,20 +180,20 @@ def make_numpy():
         add(b_ih, b_hh, out=b)
         mm(x2, W_ih.T, out=xw.reshape(-1, HIDDEN))
         add(xw, b, out=xw)
-        numpy.copyto(W_hh_T, W_hh.T)  # h @ W_hh.T with a transposed W_hh.T view is up to 2x slower (OpenBLAS)
+        xp.copyto(W_hh_T, W_hh.T)  # h @ W_hh.T with a transposed W_hh.T view is up to 2x slower (OpenBLAS)
         for t in range(STEPS):
             mm(hs[t], W_hh_T, out=tmp)
             add(tmp, xw[t], out=tmp)
-            numpy.tanh(tmp, out=hs[t + 1])
+            xp.tanh(tmp, out=hs[t + 1])
         h = hs[STEPS]
         mm(h, W_fc.T, out=logits)
         add(logits, b_fc, out=logits)
         logits.max(axis=1, keepdims=True, out=row_max)
         sub(logits, row_max, out=logits)
-        numpy.exp(logits, out=probs)
+        xp.exp(logits, out=probs)
         probs.sum(axis=1, keepdims=True, out=row_sum)
-        last["loss"] = (numpy.log(row_sum[:, 0]) - logits[rows, labels]).mean()
-        numpy.divide(probs, row_sum, out=probs)
+        last["loss"] = (xp.log(row_sum[:, 0]) - logits[rows, labels]).mean()
+        xp.divide(probs, row_sum, out=probs)
         probs[rows, labels] -= 1
         mul(probs, f32(1 / BATCH), out=probs)
         mm(probs.T, h, out=dW_fc)

@@ -13,7 +13,7 @@ the fixed overhead with one feed. Timed in the same run, as extras: ``sess.run(c
 """
 import numpy
 
-from . import CPU_ONLY, Contestant, target
+from . import CPU_ONLY, Contestant, host, session_config, target
 
 KEY = "session_run"
 TITLE = "Session.run"
@@ -24,6 +24,7 @@ SIZE = 16
 SCALE = 0.999
 
 TARGET_US = 30.0
+DEVICES = ("cpu", "cuda")
 CONSTANT_FETCH = "graph: run(constant)"
 TF_CONSTANT_FETCH = "tf: run(constant)"
 
@@ -49,27 +50,26 @@ def _contestant(compute):
 
     def step():
         last["y"] = compute()
-    return Contestant(step, lambda: {"y": numpy.asarray(last["y"])})
+    return Contestant(step, lambda: {"y": host(last["y"])})
 
 
-def make_numpy():
-    values, multiply = initial_values(), numpy.multiply
+def make_numpy(xp=numpy):
+    values, multiply = xp.asarray(initial_values()), xp.multiply
     return _contestant(lambda: multiply(values, SCALE))
 
 
-def make_eager():
+def make_eager(device="cpu"):
     import minidl.eager as torchlike
-    x = torchlike.tensor(initial_values())
-    contestant = _contestant(lambda: x * SCALE)
-    contestant.result = lambda: {"y": (x * SCALE).numpy()}
-    return contestant
+    return _tensor_contestant(torchlike, device)
 
 
-def make_torch(torch):
-    x = torch.tensor(initial_values())
-    contestant = _contestant(lambda: x * SCALE)
-    contestant.result = lambda: {"y": (x * SCALE).numpy()}
-    return contestant
+def make_torch(torch, device="cpu"):
+    return _tensor_contestant(torch, device)
+
+
+def _tensor_contestant(lib, device):
+    x = lib.tensor(initial_values(), device=device)
+    return _contestant(lambda: x * SCALE)
 
 
 def _graph(tf):
@@ -87,10 +87,10 @@ def _graph_contestant(tf, sess, x, y):
     return _contestant(lambda: sess.run(y, feed))
 
 
-def make_graph():
+def make_graph(device="cpu"):
     import minidl.graph as tf
     graph, x, y, _ = _graph(tf)
-    return _graph_contestant(tf, tf.Session(graph=graph, config=CPU_ONLY), x, y)
+    return _graph_contestant(tf, tf.Session(graph=graph, config=session_config(device)), x, y)
 
 
 def make_tf(tf, config=None):
