@@ -5,11 +5,25 @@ them through cupy: scatter_reduce's prod, amax and amin, cummax, cummin.)"""
 import numpy as np
 import pytest
 
-from minidl.backend.scans import accumulate, doubling_scan, ufunc_at
+from minidl.backend.scans import CUPY_ADDS, accumulate, add_at, doubling_scan, ufunc_at
+
+
+class _AddLikeCupys:
+    """numpy's add whose ``at`` refuses the dtypes cupy's refuses (its atomic add has no others)."""
+
+    def __call__(self, *args, **kwargs):
+        return np.add(*args, **kwargs)
+
+    @staticmethod
+    def at(out, index, values):
+        if out.dtype not in CUPY_ADDS:
+            raise TypeError(f"scatter_add does not support {out.dtype}")
+        np.add.at(out, index, values)
 
 
 class _AnotherBackend:
-    """numpy's functions under another module object: ``xp is numpy`` is False, as for cupy."""
+    """numpy's functions under another module object (``xp is numpy`` is False, as for cupy), with cupy's add."""
+    add = _AddLikeCupys()
 
     def __getattr__(self, name):
         return getattr(np, name)
@@ -17,6 +31,28 @@ class _AnotherBackend:
 
 XP = _AnotherBackend()
 UFUNCS = [np.multiply, np.maximum, np.minimum, np.add]
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "uint8", "bool", "float32", "complex64", "complex128"])
+def test_add_at_takes_every_dtype_through_one_the_backend_adds(dtype):
+    """int64 as uint64 (wrapping alike), small integers and bool in int32, complex as two real parts."""
+    rng = np.random.default_rng(3)
+    index = np.array([0, 2, 2, 2, 4, 0])
+    if dtype == "bool":
+        out, values = np.zeros(5, bool), np.array([True, False, True, True, False, False])
+    elif dtype.startswith("complex"):
+        out = (rng.standard_normal(5) + 1j * rng.standard_normal(5)).astype(dtype)
+        values = (rng.standard_normal(6) + 1j * rng.standard_normal(6)).astype(dtype)
+    else:
+        info = np.iinfo(dtype) if dtype[0] in "iu" else None
+        out = np.array([info.max if info else 1.5, 0, 1, 2, 3], dtype)  # int: position 0 wraps past the top
+        values = np.array([1, 5, 6, 7, 8, 2], dtype)
+    expected = out.copy()
+    np.add.at(expected, index, values)
+    add_at(XP, out, index, values)
+    np.testing.assert_array_equal(out, expected)
+    with pytest.raises(TypeError, match="does not support"):  # (the stand-in does refuse, as cupy's does)
+        XP.add.at(np.zeros(2, np.int64), [0], 1)
 
 
 @pytest.mark.parametrize("ufunc", UFUNCS, ids=lambda u: u.__name__)

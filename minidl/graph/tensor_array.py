@@ -43,6 +43,7 @@ import numpy
 
 from .. import ops
 from ..backend import dtypes
+from ..backend.scans import add_at
 from ..ops.base import Op, Spec, apply
 from . import errors
 from .array_ops import range as tf_range, shape
@@ -233,7 +234,7 @@ class TensorArrayGatherGrad(Op):
             return xp.zeros((), dtype=g.dtype)
         out = xp.zeros(values.shape, dtype=g.dtype)
         stored = indices < values.shape[0]  # reads past the rows read zeros: nothing to give back
-        xp.add.at(out, indices[stored], g[stored])
+        add_at(xp, out, indices[stored], g[stored])
         return out
 
     @staticmethod

@@ -12,6 +12,7 @@ temporaries; its VJP is made of matmuls.
 import math
 
 from ..backend import dtypes
+from ..backend.scans import add_at
 from .base import Op, OpError, Spec, apply, describe, is_tensor
 from .broadcast import sum_to_like
 from .indexing import check_index_tensor, index_put
@@ -82,7 +83,7 @@ class EmbeddingDenseBackward(Op):
     @staticmethod
     def forward(xp, g, weight, indices, padding_idx):
         out = xp.zeros(weight.shape, dtype=g.dtype)
-        xp.add.at(out, indices.reshape(-1), g.reshape((indices.size,) + weight.shape[1:]))
+        add_at(xp, out, indices.reshape(-1), g.reshape((indices.size,) + weight.shape[1:]))
         if padding_idx is not None:
             out[padding_idx] = 0
         return out

@@ -11,6 +11,7 @@ position read twice gets both contributions); scatter_add's gradient for ``src``
 """
 
 from ..backend import dtypes
+from ..backend.scans import add_at
 from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor, warn
 from .broadcast import full_like, zeros_like
 from .indexing import check_index_tensor, getitem
@@ -92,7 +93,7 @@ class GatherGrad(Op):
     @staticmethod
     def forward(xp, g, x, index, dim):
         out = xp.zeros(x.shape, dtype=g.dtype)
-        xp.add.at(out, _along(xp, index, dim), g)
+        add_at(xp, out, _along(xp, index, dim), g)
         return out
 
     @staticmethod
@@ -114,7 +115,7 @@ class ScatterAdd(Op):
     @staticmethod
     def forward(xp, x, index, src, dim):
         out = x.copy()
-        xp.add.at(out, _along(xp, _checked("scatter_add", xp, index, x.shape, dim), dim), src)
+        add_at(xp, out, _along(xp, _checked("scatter_add", xp, index, x.shape, dim), dim), src)
         return out
 
     @staticmethod

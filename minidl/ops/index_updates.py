@@ -23,6 +23,7 @@ the op runs, as their values are known only then: ``index_add`` and ``index_copy
 import math
 
 from ..backend import dtypes
+from ..backend.scans import add_at
 from .base import DimensionError, DtypeError, Op, OpError, apply, describe, is_tensor
 from .broadcast import zeros_like
 from .cast import cast
@@ -79,7 +80,7 @@ class IndexAdd(Op):
     def forward(xp, x, index, source, dim, alpha):
         _check_positions("index_add_()", index, x.shape[dim], dim, negative=False)
         out = x.copy()
-        xp.add.at(out, _at(dim, index), source if alpha == 1 else source * alpha)  # add.at: repeats add up
+        add_at(xp, out, _at(dim, index), source if alpha == 1 else source * alpha)  # add.at: repeats add up
         return out
 
     @staticmethod

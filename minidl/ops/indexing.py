@@ -19,6 +19,7 @@ import operator
 import numpy
 
 from ..backend import dtypes
+from ..backend.scans import add_at
 from .base import DimensionError, DtypeError, Op, OpError, Spec, apply, describe, is_tensor, warn
 from .broadcast import sum_to_like
 from .cast import cast
@@ -193,7 +194,7 @@ def _write(xp, target, basic, advanced, tensors, values, accumulate):
         return
     index, positions = _advanced_index(xp, advanced, tensors)
     if accumulate and positions:
-        xp.add.at(view, index, values)
+        add_at(xp, view, index, values)
     else:
         view[index] = values
 

@@ -12,6 +12,7 @@ taps, never over pixels: each tap sees one strided slice of the input.
 import math
 
 from ..backend import dtypes
+from ..backend.scans import add_at
 from .base import Op, Spec, apply
 from .gather import gather
 from .im2col import pool_out_sizes, running_pool_out_sizes
@@ -187,7 +188,7 @@ class MaxPoolGrad(Op):
             g = g * (indices.reshape(-1) >= 0)
             overlapping = True
         if overlapping:  # windows may pick the same pixel: add.at sums repeated positions
-            xp.add.at(out, at, g)
+            add_at(xp, out, at, g)
         else:  # every pixel is picked at most once: plain assignment is enough, and faster
             out[at] = g
         return out.reshape(x.shape)

@@ -27,6 +27,7 @@ IndexError naming the bad coordinates.
 """
 import numpy
 
+from ..backend.scans import add_at
 from .base import Op, OpError, Spec, apply, describe
 from .broadcast import zeros_like
 from .indexing import check_index_tensor
@@ -136,7 +137,7 @@ class TensorScatterNdAdd(Op):
     def forward(xp, x, index, updates, batch_dims):
         _check_bounds("tensor_scatter_nd_add", index, x.shape, batch_dims)
         out = x.copy()
-        xp.add.at(out, _coordinates(xp, index, batch_dims), updates)
+        add_at(xp, out, _coordinates(xp, index, batch_dims), updates)
         return out
 
     @staticmethod
@@ -160,7 +161,7 @@ class ScatterNd(Op):
     def forward(xp, index, updates, shape):
         _check_bounds("scatter_nd", index, shape, 0)
         out = xp.zeros(shape, dtype=updates.dtype)
-        xp.add.at(out, _coordinates(xp, index, 0), updates)
+        add_at(xp, out, _coordinates(xp, index, 0), updates)
         return out
 
     @staticmethod

@@ -30,7 +30,7 @@ an error there; this VJP cannot look at values to do the same). Complex tensors 
 import numpy
 
 from ..backend import dtypes
-from ..backend.scans import ufunc_at
+from ..backend.scans import add_at, ufunc_at
 from .base import Op, OpError, apply, describe
 from .broadcast import ones_like, zeros_like
 from .cast import cast
@@ -85,7 +85,7 @@ class ScatterReduce(Op):
         ufunc_at(xp, getattr(xp, _UFUNCS[reduce]), out, at, src)
         if reduce == "mean":
             counts = xp.full(x.shape, int(include_self), dtype=xp.int64)
-            xp.add.at(counts, at, 1)
+            add_at(xp, counts, at, 1)
             counts = xp.maximum(counts, 1)  # (a position nothing was sent to keeps x)
             out = (out // counts).astype(x.dtype) if x.dtype.kind in "iu" else out / counts.astype(x.dtype)
         return out
