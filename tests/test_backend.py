@@ -55,6 +55,10 @@ def test_numbers_and_0d_cpu_tensors_meet_tensors_on_every_device(device):
     z = T.zeros(3, device=device)
     z[T.tensor(1)] = T.tensor(5.0)
     assert z.tolist() == [0.0, 5.0, 0.0] and T.where(z > 1, z, scale).tolist() == [3.0, 5.0, 3.0]
+    with T.no_grad():  # the in-place path that records nothing (an optimizer's, an EMA's update)
+        z.mul_(T.tensor(2.0))
+        z += T.tensor(1.0)
+    assert z.tolist() == [1.0, 11.0, 1.0]
 
 
 def test_moving_round_trip_keeps_values_and_gradients(device):

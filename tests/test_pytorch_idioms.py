@@ -207,6 +207,16 @@ def test_samplers_are_reproducible_and_refuse_a_leaf_that_requires_grad():
     assert weight._version > version and weight.requires_grad
 
 
+def test_bernoulli_of_a_model_output_on_every_device(device):
+    """Probabilities computed by a model (they require grad) and living on any device: the draws come out there."""
+    torch.manual_seed(0)
+    logits = torch.tensor([-50.0, 50.0, 50.0], device=device, requires_grad=True)
+    draws = torch.bernoulli(torch.sigmoid(logits))
+    assert draws.device == torch.device(device) and draws.tolist() == [0.0, 1.0, 1.0]
+    mask = torch.zeros(3, device=device).bernoulli_(torch.sigmoid(logits))
+    assert mask.device == torch.device(device) and mask.tolist() == [0.0, 1.0, 1.0]
+
+
 def test_bernoulli_and_multinomial():
     torch.manual_seed(0)
     probabilities = torch.tensor([0.0, 1.0, 0.25])

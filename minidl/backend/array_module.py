@@ -39,6 +39,11 @@ def is_writeable(array):
     return getattr(array.flags, "writeable", True)
 
 
+def host_array(array):
+    """A numpy array holding ``array`` (a numpy or cupy array, or a number): for code that works on the host."""
+    return array.get() if hasattr(array, "get") and not isinstance(array, numpy.ndarray) else numpy.asarray(array)
+
+
 def is_array(value):
     """True for a numpy or cupy ndarray."""
     if isinstance(value, numpy.ndarray):

@@ -112,7 +112,7 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
 def bernoulli_(self, p=0.5, *, generator=None):
     """Fill with 1 with probability ``p`` (a number, or a tensor of probabilities broadcasting to self), else 0."""
     check_probability("bernoulli_", p)
-    probabilities = p.numpy() if isinstance(p, Tensor) else p
+    probabilities = p.detach().cpu().numpy() if isinstance(p, Tensor) else p  # (drawn on the host)
     return _fill_with(self, lambda shape: numpy_rng(generator).random(shape) < probabilities)
 
 
@@ -131,7 +131,7 @@ def random_(self, low=0, high=None, *, generator=None):
 def bernoulli(input, p=None, *, generator=None):
     """1 with probability ``input`` (elementwise; or the number ``p`` everywhere), else 0, in input's dtype."""
     check_probability("bernoulli", input if p is None else p, "input" if p is None else "p")
-    probabilities = input.numpy() if p is None else p
+    probabilities = input.detach().cpu().numpy() if p is None else p  # (drawn on the host)
     return _from_host(numpy_rng(generator).random(tuple(input.shape)) < probabilities, input).to(input.dtype)
 
 

@@ -396,6 +396,8 @@ class Tensor:
             raise RuntimeError(f"result type {dtype} can't be cast to the desired output type {self.dtype}")
         _check_writeable(self._data)
         xp = numpy if _modules.get("cupy") is None else get_array_module(self._data, operand)
+        if xp is not numpy:
+            operand = _on_one_device(ufunc_name, (self, other), (self._data, operand))[1]
         try:
             getattr(xp, ufunc_name)(self._data, operand, out=self._data, casting="unsafe")
         except ValueError as error:
@@ -597,7 +599,7 @@ class Tensor:
         op, operands, attrs = ops.index_put_call(self, index, value)
         arrays = [a._data for a in operands[1:]]
         if _modules.get("cupy") is not None:
-            arrays = _on_one_device(op, operands, [self._data] + arrays)[1:]
+            arrays = _on_one_device(op.name, operands, [self._data] + arrays)[1:]
         _check_writeable(self._data)
         try:
             op.write_into(get_array_module(self._data), self._data, *arrays, **attrs)
@@ -697,7 +699,7 @@ def _apply(op, args, attrs):
             arrays.append(a)
     xp = numpy if _modules.get("cupy") is None else get_array_module(*arrays)
     if xp is not numpy:
-        arrays = _on_one_device(op, args, arrays)
+        arrays = _on_one_device(op.name, args, arrays)
     try:
         out = op.forward(xp, *arrays, **attrs)
     except (ValueError, TypeError, IndexError) as error:
@@ -866,7 +868,7 @@ def _output_shape_error(shape, broadcast_shape):
     return RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(broadcast_shape)}")
 
 
-def _on_one_device(op, args, arrays):
+def _on_one_device(op_name, args, arrays):
     """``arrays`` for an op on the GPU: all on one device, or the error PyTorch gives. A 0-d CPU value (a number,
     a numpy scalar, a 0-d CPU tensor) may meet GPU tensors, as in PyTorch; it travels as a scalar, which cupy
     takes where it refuses a numpy array."""
@@ -882,7 +884,7 @@ def _on_one_device(op, args, arrays):
             devices.add(str(device_of(a)))
         on_device.append(a)
     if len(devices) > 1:
-        raise RuntimeError(f"{op.name}: expected all tensors to be on the same device, but found at least two "
+        raise RuntimeError(f"{op_name}: expected all tensors to be on the same device, but found at least two "
                            f"devices, {' and '.join(sorted(devices))} (arguments: "
                            f"{', '.join(describe(a) for a in args)})")
     return on_device

@@ -23,6 +23,7 @@ import glob
 
 import numpy
 
+from ..backend import host_array
 from ..ops.base import Spec
 from . import errors, io
 from .core import TensorShape, get_default_graph
@@ -32,7 +33,7 @@ from .basics import constant
 from .dtypes import DType, float32, float64, int32, int64, string
 from .frontend import convert_to_tensor
 from .graph_ops import GraphOp
-from .string_functions import host_array, parse_number
+from .string_functions import parse_number
 
 __all__ = ["CsvDataset", "decode_csv", "make_csv_dataset"]
 

@@ -13,7 +13,7 @@ iterator_ops.py), and a fresh pass over it starts with them.
 """
 import os
 
-from ..backend import dtypes
+from ..backend import dtypes, host_array
 from ..ops.base import Spec
 from . import errors
 from .core import TensorShape, as_spec_shape
@@ -21,7 +21,7 @@ from .data import AUTOTUNE, Dataset, _int_argument, _map_nest, _positive, _posit
 from .frontend import convert_to_tensor
 from .function_graph import build_func_graph, flatten, pack, same_structure
 from .graph_ops import GraphOp
-from .iterator_ops import check_iterable, device_array, host_array, non_constant, start_pass, start_run
+from .iterator_ops import check_iterable, device_array, non_constant, start_pass, start_run
 
 
 class _GraphFunction:

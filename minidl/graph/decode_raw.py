@@ -14,6 +14,7 @@ have the same length, a multiple of the type's size — otherwise an ``InvalidAr
 """
 import numpy
 
+from ..backend import host_array
 from ..ops.base import Spec
 from . import errors, io
 from .core import get_default_graph
@@ -22,7 +23,6 @@ from .dtypes import (as_dtype, bool as tf_bool, complex64, complex128, float16, 
 from .frontend import convert_to_tensor
 from .functional_ops import _tf_name  # TF's names of the types in messages: "float", "double", "half"
 from .graph_ops import GraphOp
-from .string_functions import host_array
 from .strings import string
 
 __all__ = ["decode_raw"]

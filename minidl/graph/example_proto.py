@@ -33,6 +33,7 @@ import struct
 
 import numpy
 
+from ..backend import host_array
 from ..io.protobuf import as_int64, bytes_field, fields, packed_floats, packed_varints, varints
 from ..ops.base import Spec
 from . import errors, io
@@ -41,7 +42,6 @@ from .core import get_default_graph
 from .dtypes import as_dtype, float32, int64, string
 from .frontend import convert_to_tensor
 from .graph_ops import GraphOp
-from .string_functions import host_array
 from .summary_reading import _Message
 
 __all__ = ["BytesList", "Example", "Feature", "Features", "FixedLenFeature", "FloatList", "Int64List",

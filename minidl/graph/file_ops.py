@@ -19,6 +19,7 @@ import os
 
 import numpy
 
+from ..backend import host_array
 from ..io.atomic_write import write_atomically
 from ..ops.base import Spec
 from . import errors, io
@@ -26,7 +27,6 @@ from .core import GraphKeys, get_default_graph
 from .frontend import convert_to_tensor
 from .gfile import GFile
 from .graph_ops import GraphOp
-from .string_functions import host_array
 from .strings import string
 from .variables import Variable
 

@@ -25,6 +25,7 @@ decode_and_crop_jpeg of a PNG or GIF crops it (TF 1.15 ignores the window for th
 """
 import numpy
 
+from ..backend import host_array
 from ..io.bmp import BMPError, decode_bmp as read_bmp
 from ..io.gif import GIFError, decode_gif as read_gif
 from ..io.png import SIGNATURE, encode_png as write_png
@@ -37,7 +38,6 @@ from .file_ops import _scalar, _string_input
 from .frontend import convert_to_tensor
 from .graph_ops import GraphOp
 from .image_ops import convert_image_dtype
-from .string_functions import host_array
 from .strings import string
 
 __all__ = ["decode_and_crop_jpeg", "decode_bmp", "decode_gif", "decode_image", "decode_jpeg", "decode_png",

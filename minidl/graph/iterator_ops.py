@@ -46,7 +46,7 @@ import weakref
 
 import numpy
 
-from ..backend import dtypes
+from ..backend import dtypes, host_array
 from ..ops.base import Spec
 from . import errors
 from .core import Tensor, TensorShape, as_spec_shape, get_default_graph
@@ -59,11 +59,6 @@ from .strings import string
 # Session -> {iterator Operation: the generator of the current pass}. Weak, so it goes when the session does.
 _passes = weakref.WeakKeyDictionary()
 _next_lock = threading.Lock()
-
-
-def host_array(array):
-    """A numpy array holding ``array`` (a numpy or cupy array, or a numpy scalar)."""
-    return array.get() if hasattr(array, "get") else numpy.asarray(array)
 
 
 def device_array(session, array):

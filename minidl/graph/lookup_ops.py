@@ -44,6 +44,7 @@ import types
 
 import numpy
 
+from ..backend import host_array
 from ..ops.base import Spec
 from . import dtypes, errors
 from .basics import group, name_scope, no_op
@@ -52,7 +53,7 @@ from .feature_column_categorical import fingerprint
 from .frontend import convert_to_tensor
 from .gfile import GFile
 from .graph_ops import GraphOp
-from .iterator_ops import device_array, host_array
+from .iterator_ops import device_array
 from .math_ops import cast
 from .string_functions import parse_number
 

@@ -15,7 +15,7 @@ import re
 
 import numpy
 
-from ..backend import device as parse_device, to_device
+from ..backend import host_array
 from ..ops.base import Spec
 from . import errors
 from .core import get_default_graph
@@ -50,11 +50,6 @@ def parse_number(text, dtype):
         return dtype.type(value) if limits.min <= value <= limits.max else None
     with numpy.errstate(over="ignore"):  # 1e40 as float32 is inf, as in C's strtof
         return dtype.type(value)
-
-
-def host_array(array):
-    """An input array on the CPU: these ops are Python loops over the elements."""
-    return numpy.asarray(to_device(array, parse_device("cpu")))
 
 
 class _EachElement(GraphOp):

@@ -9,6 +9,7 @@ import types
 
 import numpy
 
+from ..backend import host_array
 from ..ops.base import Spec
 from .core import get_default_graph
 from .dtypes import string
@@ -23,7 +24,7 @@ class AsString(GraphOp):
 
     @staticmethod
     def execute(session, operation, arrays):
-        values, fmt = numpy.asarray(arrays[0]), operation.attrs["format"]
+        values, fmt = host_array(arrays[0]), operation.attrs["format"]
         out = numpy.empty(values.shape, dtype=object)
         for index, value in numpy.ndenumerate(values):
             text = ("true" if value else "false") if values.dtype.kind == "b" else fmt % value
