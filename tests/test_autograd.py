@@ -265,18 +265,18 @@ class WrongCube(Cube):
         return 2 * x * g
 
 
-def test_function_forward_backward_and_gradcheck():
-    x = T.tensor([0.5, -1.5, 2.0], dtype=T.float64, requires_grad=True)
+def test_function_forward_backward_and_gradcheck(device):
+    x = T.tensor([0.5, -1.5, 2.0], dtype=T.float64, requires_grad=True, device=device)
     y = Cube.apply(x)
     assert y.grad_fn.name() == "CubeBackward0"
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), 3 * np.array([0.5, -1.5, 2.0]) ** 2)
+    np.testing.assert_allclose(x.grad.cpu().numpy(), 3 * np.array([0.5, -1.5, 2.0]) ** 2)
     assert gradcheck(Cube.apply, (x,))
     assert gradgradcheck(Cube.apply, (x,))
 
 
-def test_gradcheck_catches_a_wrong_backward():
-    x = T.tensor([0.5, 2.0], dtype=T.float64, requires_grad=True)
+def test_gradcheck_catches_a_wrong_backward(device):
+    x = T.tensor([0.5, 2.0], dtype=T.float64, requires_grad=True, device=device)
     with pytest.raises(GradcheckError, match="Jacobian mismatch"):
         gradcheck(WrongCube.apply, (x,))
     assert gradcheck(WrongCube.apply, (x,), raise_exception=False) is False

@@ -90,3 +90,17 @@ def test_ieee_results_come_without_numpy_warnings_but_user_numpy_still_warns():
                                             "[nan, -inf, inf] [-inf]"]
     warned = [line for line in run.stderr.splitlines() if "RuntimeWarning" in line]
     assert len(warned) == 1 and "divide by zero encountered in log" in warned[0]  # the user's numpy call only
+
+
+def test_an_index_out_of_range_is_an_error_on_every_device(device):
+    """numpy refuses a position out of range; cupy would wrap it round silently, so minidl checks there."""
+    x = T.arange(3.0, device=device)
+    for index in ([1, 3], [-4, 0]):
+        with pytest.raises(IndexError, match="out of bounds"):
+            x[T.tensor(index, device=device)]
+        with pytest.raises(IndexError, match="out of bounds"):
+            x[T.tensor(index, device=device)] = 1.0
+    rows = T.zeros(2, 3, device=device)
+    with pytest.raises(IndexError, match="out of bounds"):
+        rows[:, T.tensor([0, 3], device=device)]
+    assert x[T.tensor([-3, 2], device=device)].tolist() == [0.0, 2.0]

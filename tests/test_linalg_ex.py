@@ -23,13 +23,17 @@ def _torch():
     return torch
 
 
-def test_cholesky_ex_reports_the_first_leading_minor_that_is_not_positive_definite():
-    L, info = T.linalg.cholesky_ex(T.tensor(CHOLESKY_BATCH))
-    assert info.dtype == T.int32 and info.tolist() == CHOLESKY_INFO
+def test_cholesky_ex_reports_the_first_leading_minor_that_is_not_positive_definite(device):
+    """On every device (cupy's solver reports a failure only when asked to)."""
+    L, info = T.linalg.cholesky_ex(T.tensor(CHOLESKY_BATCH, device=device))
+    assert info.dtype == T.int32 and info.tolist() == CHOLESKY_INFO and info.device == L.device == T.device(device)
+    L = L.cpu()
     np.testing.assert_allclose(L[0].numpy(), np.linalg.cholesky(CHOLESKY_BATCH[0]), rtol=1e-12)
     assert np.isfinite(L.numpy()).all()     # no meaning where info != 0, but no NaN either
     three = np.array([[-1.0, 0, 0], [0, 2, 0], [0, 0, 3]])
-    assert T.linalg.cholesky_ex(T.tensor(three)).info.item() == 1
+    assert T.linalg.cholesky_ex(T.tensor(three, device=device)).info.item() == 1
+    with pytest.raises(T.linalg.LinAlgError, match=r"\(Batch element 1\): .*the leading minor of order 2"):
+        T.linalg.cholesky_ex(T.tensor(CHOLESKY_BATCH, device=device), check_errors=True)
     U, info = T.linalg.cholesky_ex(T.tensor(CHOLESKY_BATCH[0]), upper=True)
     np.testing.assert_allclose(U.numpy(), np.linalg.cholesky(CHOLESKY_BATCH[0]).T, rtol=1e-12)
     assert info.shape == () and info.item() == 0

@@ -1,4 +1,5 @@
 """Pick numpy or cupy from the arrays an op receives."""
+import contextlib
 import importlib
 import sys
 
@@ -37,6 +38,16 @@ def is_writeable(array):
     """numpy's ``writeable`` flag (False for broadcast views and read-only buffers); cupy has no such flag, and
     writes into any of its arrays."""
     return getattr(array.flags, "writeable", True)
+
+
+def reporting_linalg_errors(xp):
+    """A context in which a failed factorization (a singular matrix, one that is not positive-definite) raises
+    numpy's LinAlgError on any backend. cupy checks only when asked (``cupyx.errstate(linalg="raise")``: a wait for
+    the GPU); by default its result then holds whatever the solver left."""
+    if xp is numpy:
+        return contextlib.nullcontext()
+    import cupyx
+    return cupyx.errstate(linalg="raise")
 
 
 def host_array(array):

@@ -167,23 +167,38 @@ def _basic_index(basic):
     return tuple(e[1] if e[0] == "int" else None if e[0] == "none" else slice(*e[1:]) for e in basic) + (Ellipsis,)
 
 
-def _advanced_index(xp, advanced, tensors):
-    """The numpy index of the second step, and whether it holds integer positions (which may repeat)."""
+def _advanced_index(xp, advanced, tensors, shape):
+    """The numpy index of the second step into an array of ``shape``, and whether it holds integer positions
+    (which may repeat)."""
     tensors = iter(tensors)
-    index, positions = [], False
+    index, positions, dim = [], False, 0
     for entry in advanced:
         if entry == _ALL:
             index.append(slice(None))
+            dim += 1
             continue
         a = next(tensors) if entry[0] == "tensor" else xp.asarray(entry[1], dtype=entry[2])
         if not _is_mask(a.dtype):
+            if xp is not numpy:  # numpy refuses a position out of range; cupy wraps it round, silently
+                _check_in_range(a, dim, shape[dim])
             positions = True
             index.append(a)
+            dim += 1
         elif a.ndim:
             index.extend(xp.nonzero(a))  # a mask over k dims is the k position arrays of its True elements
+            dim += a.ndim
         else:
             index.append(a.astype(bool))  # x[True] adds a dim of size 1 (0 for False)
     return tuple(index), positions
+
+
+def _check_in_range(positions, dim, size):
+    """An IndexError, in PyTorch's words, for a position outside ``-size .. size - 1``."""
+    if positions.size:
+        low, high = int(positions.min()), int(positions.max())
+        if low < -size or high >= size:
+            raise IndexError(f"index {low if low < -size else high} is out of bounds for dimension {dim} with size "
+                             f"{size}")
 
 
 def _write(xp, target, basic, advanced, tensors, values, accumulate):
@@ -192,7 +207,7 @@ def _write(xp, target, basic, advanced, tensors, values, accumulate):
     if not advanced:
         view[...] = values
         return
-    index, positions = _advanced_index(xp, advanced, tensors)
+    index, positions = _advanced_index(xp, advanced, tensors, view.shape)
     if accumulate and positions:
         add_at(xp, view, index, values)
     else:
@@ -258,7 +273,7 @@ class Index(Op):
     @staticmethod
     def forward(xp, x, *tensors, basic, advanced):
         view = x[_basic_index(basic)]
-        return view[_advanced_index(xp, advanced, tensors)[0]] if advanced else view
+        return view[_advanced_index(xp, advanced, tensors, view.shape)[0]] if advanced else view
 
     @staticmethod
     def vjp(ctx, g):

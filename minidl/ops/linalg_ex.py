@@ -22,7 +22,7 @@ from collections import namedtuple
 
 import numpy
 
-from ..backend import dtypes
+from ..backend import dtypes, reporting_linalg_errors
 from .base import LinAlgError, Op, Spec, apply
 from .compare import eq, where
 from .decompositions import Cholesky, _first_bad_minor
@@ -62,11 +62,13 @@ class CholeskyWithInfo(Op):
     @staticmethod
     def forward(xp, a, check_errors):
         try:
-            return xp.linalg.cholesky(a), xp.zeros(a.shape[:-2], dtype=dtypes.int32)
+            with reporting_linalg_errors(xp):  # (on a GPU, a wait: info is this op's point)
+                return xp.linalg.cholesky(a), xp.zeros(a.shape[:-2], dtype=dtypes.int32)
         except numpy.linalg.LinAlgError:  # find which matrices fail, and where; factorize the rest
             if check_errors:
                 try:
-                    Cholesky.forward(xp, a)
+                    with reporting_linalg_errors(xp):
+                        Cholesky.forward(xp, a)
                 except LinAlgError as error:  # Cholesky's message, naming the matrix and the minor, as ours
                     raise LinAlgError(str(error).replace("linalg.cholesky:", "linalg.cholesky_ex:", 1)) from None
             info = _batch_info(xp, a, lambda m: _first_bad_minor(xp, m)[1] if fails(xp.linalg.cholesky, m) else 0)

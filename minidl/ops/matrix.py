@@ -15,7 +15,7 @@ import operator
 
 import numpy
 
-from ..backend import dtypes
+from ..backend import dtypes, get_array_module, reporting_linalg_errors
 from . import promote
 from .arithmetic import _conj
 from .base import DtypeError, LinAlgError, Op, OpError, Spec, apply, describe, is_tensor
@@ -196,9 +196,10 @@ def _square_matrices(op_name, x):
 
 
 def fails(routine, matrix):
-    """Whether the numpy routine (``numpy.linalg.inv``, ``cholesky``...) fails on ``matrix``."""
+    """Whether the linalg routine (``xp.linalg.inv``, ``cholesky``...) fails on ``matrix``."""
     try:
-        routine(matrix)
+        with reporting_linalg_errors(get_array_module(matrix)):
+            routine(matrix)
     except numpy.linalg.LinAlgError:
         return True
     return False

@@ -6,9 +6,11 @@ For f: R^n -> R^m the Jacobian J has one column per input element. Numerically, 
 
 and analytically row i is the VJP of the one-hot cotangent e_i. The two Jacobians must agree within
 ``atol + rtol * |numerical|``. Inputs should be float64: in float32 the rounding error of f swamps the check.
+The inputs may live on any device; the Jacobians are compared on the host.
 """
 import numpy
 
+from ...backend import host_array, to_device
 from ..engine import grad as autograd_grad
 from ..grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
@@ -36,9 +38,9 @@ def _numerical_jacobians(func, inputs, wrt, eps):
             for j in range(flat.size):
                 original = flat[j]
                 flat[j] = original + eps
-                plus = [o._data.reshape(-1).astype(numpy.float64) for o in _outputs(func, inputs)]
+                plus = [host_array(o._data).reshape(-1).astype(numpy.float64) for o in _outputs(func, inputs)]
                 flat[j] = original - eps
-                minus = [o._data.reshape(-1).astype(numpy.float64) for o in _outputs(func, inputs)]
+                minus = [host_array(o._data).reshape(-1).astype(numpy.float64) for o in _outputs(func, inputs)]
                 flat[j] = original
                 for o, (p, m) in enumerate(zip(plus, minus)):
                     jac[o][k][:, j] = (p - m) / (2 * eps)
@@ -54,11 +56,11 @@ def _analytical_jacobians(func, inputs, wrt):
         for row in range(out.numel()):
             cotangent = numpy.zeros(out.numel(), dtype=out.dtype)
             cotangent[row] = 1
-            grads = autograd_grad(out, [inputs[i] for i in wrt], Tensor._make(cotangent.reshape(out._data.shape)),
-                                  retain_graph=True, allow_unused=True)
+            cotangent = Tensor._make(to_device(cotangent.reshape(out._data.shape), out.device))
+            grads = autograd_grad(out, [inputs[i] for i in wrt], cotangent, retain_graph=True, allow_unused=True)
             for k, g in enumerate(grads):
                 if g is not None:
-                    jac[o][k][row] = g._data.reshape(-1)
+                    jac[o][k][row] = host_array(g._data).reshape(-1)
     return jac
 
 
@@ -98,7 +100,8 @@ def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-
     outputs = _outputs(func, inputs)
     if grad_outputs is None:
         rng = numpy.random.default_rng(0)
-        grad_outputs = [Tensor._make(rng.standard_normal(o._data.shape)).requires_grad_() for o in outputs]
+        grad_outputs = [Tensor._make(to_device(rng.standard_normal(o._data.shape), o.device)).requires_grad_()
+                        for o in outputs]
     grad_outputs = list(_as_tuple(grad_outputs))
     n = len(inputs)
 
