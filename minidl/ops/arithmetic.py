@@ -130,7 +130,9 @@ class Pow(Op):
     def forward(xp, a, b):
         if b.dtype.kind in "iu" and isinstance(b, xp.ndarray) and (b < 0).any():
             return _integer_power(xp, a, b)
-        return xp.power(a, b)  # a negative number as the exponent of integers is refused, as in PyTorch
+        if a.dtype.kind in "iu" and isinstance(b, (int, numpy.integer)) and b < 0:  # (cupy would compute one)
+            raise ValueError("Integers to negative integer powers are not allowed.")  # numpy's words and PyTorch's
+        return xp.power(a, b)
 
     @staticmethod
     def vjp(ctx, g):
