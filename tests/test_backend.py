@@ -104,3 +104,32 @@ def test_an_index_out_of_range_is_an_error_on_every_device(device):
     with pytest.raises(IndexError, match="out of bounds"):
         rows[:, T.tensor([0, 3], device=device)]
     assert x[T.tensor([-3, 2], device=device)].tolist() == [0.0, 2.0]
+
+
+@pytest.mark.skipif(minidl.cuda_is_available(), reason="checks the no-GPU answers")
+def test_the_cuda_namespace_without_a_gpu():
+    """Counters read 0 and synchronize returns, as PyTorch's do without CUDA; what needs a GPU says it has none."""
+    assert T.cuda.device_count() == 0 and T.cuda.memory_allocated() == 0 == T.cuda.memory_reserved()
+    assert T.cuda.synchronize() is None
+    for call in (T.cuda.current_device, lambda: T.cuda.get_device_name(0), lambda: T.cuda.set_device(0),
+                 lambda: T.cuda.Event(enable_timing=True), T.cuda.mem_get_info):
+        with pytest.raises(RuntimeError, match="no CUDA GPU is available"):
+            call()
+
+
+@pytest.mark.skipif(not minidl.cuda_is_available(), reason="needs a GPU")
+def test_the_cuda_namespace_on_a_gpu():
+    """The current device, its name and memory, and timing with events, as a PyTorch GPU script reads them."""
+    T.cuda.set_device("cuda:0")
+    assert T.cuda.current_device() == 0 and T.cuda.get_device_name() == T.cuda.get_device_properties(0).name != ""
+    free, total = T.cuda.mem_get_info()
+    assert 0 < free <= total and T.cuda.get_device_properties(0).total_memory == total
+    before = T.cuda.memory_allocated()
+    x = T.ones(1 << 20, device="cuda")  # 4 MiB
+    assert T.cuda.memory_allocated() >= before + 4 * (1 << 20) and T.cuda.memory_reserved() >= T.cuda.memory_allocated()
+    start, end = T.cuda.Event(enable_timing=True), T.cuda.Event(enable_timing=True)
+    start.record()
+    (x @ x).item()
+    end.record()
+    end.synchronize()
+    assert end.query() and start.elapsed_time(end) >= 0

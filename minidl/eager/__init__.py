@@ -15,7 +15,7 @@ from ..ops import __all__ as _op_names
 from .. import ops as _ops
 from .numpy_names import accept_numpy_names as _accept_numpy_names
 from .out_argument import accept_out as _accept_out
-from . import amp, autograd, distributions, nn, optim, testing, transforms, utils, version
+from . import amp, autograd, cuda, distributions, nn, optim, testing, transforms, utils, version
 from . import func  # torch.func
 from .func import vmap  # torch.vmap
 from .amp import autocast, get_autocast_cpu_dtype, get_autocast_dtype, is_autocast_cpu_enabled, is_autocast_enabled
@@ -28,8 +28,7 @@ from .creation import (bartlett_window, blackman_window, hamming_window, hann_wi
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .environment import (accelerator, are_deterministic_algorithms_enabled, backends, compile, e, finfo,
                           get_num_threads, iinfo, inf, nan, pi, set_num_threads, use_deterministic_algorithms)
-from .environment import cuda_synchronize as _cuda_synchronize, get_float32_matmul_precision, \
-    set_float32_matmul_precision
+from .environment import get_float32_matmul_precision, set_float32_matmul_precision
 from .layouts import (channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format,
                       sparse_bsc, sparse_bsr, sparse_coo, sparse_csc, sparse_csr, strided)
 from .formatting import set_printoptions
@@ -118,51 +117,6 @@ class fft:
 
 def numel(t):
     return t.numel()
-
-
-def _deprecated_cuda_amp(name, make):
-    def deprecated(*args, **kwargs):
-        import warnings
-        warnings.warn(f"`torch.cuda.amp.{name}(args...)` is deprecated. Please use `torch.amp.{name}('cuda', "
-                      f"args...)` instead.", FutureWarning, stacklevel=2)
-        return make(*args, **kwargs)
-    return staticmethod(deprecated)
-
-
-class cuda:
-    """``torchlike.cuda.is_available()`` and friends."""
-    is_available = staticmethod(cuda_is_available)
-
-    class amp:
-        """``torch.cuda.amp``: the older spelling of ``torch.amp`` with the device fixed to "cuda"."""
-        autocast = _deprecated_cuda_amp("autocast", lambda enabled=True, dtype=float16, cache_enabled=True:
-                                        amp.autocast("cuda", dtype, enabled, cache_enabled))
-        GradScaler = _deprecated_cuda_amp("GradScaler", lambda *args, **kwargs: amp.GradScaler("cuda", *args,
-                                                                                                **kwargs))
-
-    @staticmethod
-    def is_bf16_supported(including_emulation=True):
-        """False: minidl has no bfloat16 (numpy has none)."""
-        return False
-
-    @staticmethod
-    def device_count():
-        from ..backend import cupy_or_none
-        return cupy_or_none().cuda.runtime.getDeviceCount() if cuda_is_available() else 0
-
-    @staticmethod
-    def manual_seed(seed_value):
-        manual_seed(seed_value)
-
-    manual_seed_all = manual_seed
-    synchronize = staticmethod(_cuda_synchronize)
-
-    @staticmethod
-    def empty_cache():
-        """Hand cached GPU memory back (cupy's memory pool); nothing to do without a GPU."""
-        if cuda_is_available():
-            from ..backend import cupy_or_none
-            cupy_or_none().get_default_memory_pool().free_all_blocks()
 
 
 # ---------------------------------------------------------------- torch.linalg (appended block: linalg namespace)

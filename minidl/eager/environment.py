@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import numpy
 
-from ..backend import cuda_is_available, cupy_or_none, device as as_device
+from ..backend import cuda_is_available, device as as_device
 
 pi, e, inf, nan = math.pi, math.e, math.inf, math.nan
 
@@ -114,15 +114,3 @@ def set_float32_matmul_precision(precision):
 
 def get_float32_matmul_precision():
     return _settings["matmul_precision"]
-
-
-def cuda_synchronize(device=None):
-    """``torch.cuda.synchronize()``: wait until the GPU has finished the work queued on it, e.g. before reading a
-    clock to time it (GPU calls return before the GPU is done). ``device`` is a device or an index (default: the
-    current GPU). Without a GPU nothing can be pending, so there is nothing to wait for: PyTorch raises there,
-    minidl returns, so that timing code runs on either."""
-    if not cuda_is_available():
-        return
-    cupy = cupy_or_none()
-    index = getattr(as_device(device) if isinstance(device, str) else device, "index", device)  # Device, int, None
-    (cupy.cuda.Device() if index is None else cupy.cuda.Device(index)).synchronize()

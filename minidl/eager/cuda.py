@@ -1,0 +1,146 @@
+"""``torchlike.cuda``: which GPUs there are, the current one, its memory, waiting for it and timing it — PyTorch's
+``torch.cuda`` names, answered by cupy.
+
+minidl keeps no state of its own about GPUs: the current device, the memory pool and the events are cupy's. Without
+a GPU, ``is_available()`` is False, the counters of memory read 0 and ``synchronize`` returns (as PyTorch's do on a
+machine without CUDA); what needs a GPU to mean anything (the current device, a device's name, an event) raises.
+"""
+from types import SimpleNamespace
+
+from ..backend import cuda_is_available, cupy_or_none, device as as_device
+from . import amp as _amp
+from .element_types import float16
+
+__all__ = ["Event", "amp", "current_device", "device_count", "empty_cache", "get_device_name",
+           "get_device_properties", "is_available", "is_bf16_supported", "manual_seed", "manual_seed_all",
+           "mem_get_info", "memory_allocated", "memory_reserved", "set_device", "synchronize"]
+
+is_available = cuda_is_available
+
+
+def _cupy():
+    """cupy, where it sees a GPU; else PyTorch's error for a machine without CUDA, in minidl's words."""
+    if not cuda_is_available():
+        raise RuntimeError("no CUDA GPU is available (cupy is not installed or sees no GPU)")
+    return cupy_or_none()
+
+
+def _index(device):
+    """A GPU's index from a device, "cuda:1", an int, or None (the current GPU)."""
+    if device is None:
+        return current_device()
+    if isinstance(device, int):
+        return device
+    index = as_device(device).index
+    return current_device() if index is None else index
+
+
+def device_count():
+    return cupy_or_none().cuda.runtime.getDeviceCount() if cuda_is_available() else 0
+
+
+def current_device():
+    """The index of the GPU that new tensors on "cuda" and the ops on them use."""
+    return _cupy().cuda.runtime.getDevice()
+
+
+def set_device(device):
+    """Make ``device`` (an index, "cuda:1", a device) the current GPU of this thread."""
+    _cupy().cuda.runtime.setDevice(_index(device))
+
+
+def get_device_properties(device=None):
+    """A GPU's name, memory (bytes), compute capability and multiprocessor count."""
+    properties = _cupy().cuda.runtime.getDeviceProperties(_index(device))
+    name = properties["name"]
+    return SimpleNamespace(name=name.decode() if isinstance(name, bytes) else name,
+                           total_memory=properties["totalGlobalMem"], major=properties["major"],
+                           minor=properties["minor"], multi_processor_count=properties["multiProcessorCount"])
+
+
+def get_device_name(device=None):
+    return get_device_properties(device).name
+
+
+def memory_allocated(device=None):
+    """Bytes held by tensors now: what cupy's memory pool has handed out (0 without a GPU)."""
+    return cupy_or_none().get_default_memory_pool().used_bytes() if cuda_is_available() else 0
+
+
+def memory_reserved(device=None):
+    """Bytes the memory pool holds from the GPU, in use or cached for reuse (0 without a GPU)."""
+    return cupy_or_none().get_default_memory_pool().total_bytes() if cuda_is_available() else 0
+
+
+def mem_get_info(device=None):
+    """``(free, total)`` bytes of the GPU, as its driver counts them."""
+    cupy = _cupy()
+    with cupy.cuda.Device(_index(device)):
+        return cupy.cuda.runtime.memGetInfo()
+
+
+def empty_cache():
+    """Hand the memory pool's cached blocks back to the GPU; nothing to do without one."""
+    if cuda_is_available():
+        cupy_or_none().get_default_memory_pool().free_all_blocks()
+
+
+def synchronize(device=None):
+    """Wait until the GPU has finished the work queued on it, e.g. before reading a clock to time it (GPU calls
+    return before the GPU is done). ``device`` is a device or an index (default: the current GPU). Without a GPU
+    nothing can be pending, so there is nothing to wait for: PyTorch raises there, minidl returns, so that timing
+    code runs on either."""
+    if cuda_is_available():
+        with cupy_or_none().cuda.Device(_index(device)):
+            cupy_or_none().cuda.runtime.deviceSynchronize()
+
+
+class Event:
+    """A marker in the GPU's queue of work: ``record()`` it, and later ``elapsed_time(other)`` gives the
+    milliseconds the GPU spent between the two — the way to time GPU code, whose calls return at once."""
+
+    def __init__(self, enable_timing=False, blocking=False, interprocess=False):
+        self._event = _cupy().cuda.Event(block=blocking, disable_timing=not enable_timing, interprocess=interprocess)
+
+    def record(self, stream=None):
+        self._event.record(stream)
+
+    def synchronize(self):
+        self._event.synchronize()
+
+    def query(self):
+        """True once the GPU has reached this event."""
+        return self._event.done
+
+    def elapsed_time(self, end_event):
+        return cupy_or_none().cuda.get_elapsed_time(self._event, end_event._event)
+
+
+def is_bf16_supported(including_emulation=True):
+    """False: minidl has no bfloat16 (numpy has none)."""
+    return False
+
+
+def manual_seed(seed_value):
+    """The GPU's random numbers are drawn on the host by minidl's one generator: seeding it seeds them."""
+    from .random import manual_seed as seed_everything
+    seed_everything(seed_value)
+
+
+manual_seed_all = manual_seed
+
+
+def _deprecated_cuda_amp(name, make):
+    def deprecated(*args, **kwargs):
+        import warnings
+        warnings.warn(f"`torch.cuda.amp.{name}(args...)` is deprecated. Please use `torch.amp.{name}('cuda', "
+                      f"args...)` instead.", FutureWarning, stacklevel=2)
+        return make(*args, **kwargs)
+    return deprecated
+
+
+amp = SimpleNamespace(
+    # ``torch.cuda.amp``: the older spelling of ``torch.amp`` with the device fixed to "cuda"
+    autocast=_deprecated_cuda_amp("autocast", lambda enabled=True, dtype=float16, cache_enabled=True:
+                                  _amp.autocast("cuda", dtype, enabled, cache_enabled)),
+    GradScaler=_deprecated_cuda_amp("GradScaler", lambda *args, **kwargs: _amp.GradScaler("cuda", *args, **kwargs)))
