@@ -189,12 +189,14 @@ class GradScaler:
         if state["stepped"]:
             raise RuntimeError("unscale_() is being called after step().")
         inverse = 1.0 / self._scale
+        finite = {}  # device -> one 0-d check per gradient there: read once per device, not once per parameter
         with no_grad():
             for group in optimizer.param_groups:
                 for p in group["params"]:
                     if p.grad is not None:
                         p.grad.mul_(inverse)
-                        state["found_inf"] |= not bool(ops.isfinite(p.grad).all())
+                        finite.setdefault(str(p.grad.device), []).append(ops.isfinite(p.grad).all())
+            state["found_inf"] |= not all(bool(ops.stack(checks).all()) for checks in finite.values())
         state["unscaled"] = True
 
     def step(self, optimizer, *args, **kwargs):
