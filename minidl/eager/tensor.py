@@ -832,7 +832,7 @@ def _saved_version(tensor, which):
 def _check_writeable(array):
     """Refuse a write into memory that several elements share, or that is read-only. numpy marks both read-only
     (broadcast views, overlapping windows); cupy marks nothing, so there the strides tell."""
-    if array.__class__ is _ndarray and is_writeable(array):
+    if array.__class__ is _ndarray and array.flags.writeable:
         return
     span = sum((n - 1) * abs(stride) for n, stride in zip(array.shape, array.strides)) + array.itemsize
     if array.size and span < array.size * array.itemsize:  # fewer bytes than elements: they overlap
