@@ -70,15 +70,20 @@ CPU = Device("cpu")
 device = Device
 
 
-def cuda_is_available():
-    """True when cupy is installed and sees at least one GPU."""
+def cuda_device_count():
+    """How many GPUs cupy sees (0 without cupy, a driver or a GPU)."""
     cupy = cupy_or_none()
     if cupy is None:
-        return False
+        return 0
     try:
-        return cupy.cuda.runtime.getDeviceCount() > 0
+        return cupy.cuda.runtime.getDeviceCount()
     except Exception:  # cupy installed but no driver / no GPU
-        return False
+        return 0
+
+
+def cuda_is_available():
+    """True when cupy is installed and sees at least one GPU."""
+    return cuda_device_count() > 0
 
 
 def device_of(array):

@@ -7,7 +7,7 @@ machine without CUDA); what needs a GPU to mean anything (the current device, a 
 """
 from types import SimpleNamespace
 
-from ..backend import cuda_is_available, cupy_or_none, device as as_device
+from ..backend import cuda_device_count, cuda_is_available, cupy_or_none, device as as_device
 from . import amp as _amp
 from .element_types import float16
 
@@ -35,8 +35,7 @@ def _index(device):
     return current_device() if index is None else index
 
 
-def device_count():
-    return cupy_or_none().cuda.runtime.getDeviceCount() if cuda_is_available() else 0
+device_count = cuda_device_count
 
 
 def current_device():

@@ -13,7 +13,14 @@ accepted and kept, so that such programs run unchanged, but have nothing to stee
 (there is one device), cupy's memory pool grows as needed (``allow_growth``), and numpy's thread count is set by
 the BLAS library's environment variables, not per session. ``tf.device`` records the requested device on the ops
 created inside it (``op.device``), as TF does, without moving them.
+
+``tf.config.list_physical_devices("GPU")`` (also under ``tf.config.experimental``, TF 1.14's spelling) lists the
+GPUs cupy sees; ``set_memory_growth`` is accepted and kept, as ``allow_growth`` is.
 """
+from collections import namedtuple
+from types import SimpleNamespace
+
+from ..backend import cuda_device_count
 
 
 class GPUOptions:
@@ -79,3 +86,39 @@ def device(device_name_or_function):
     """``with tf.device("/cpu:0"):`` — the ops created inside record the device name (``op.device``)."""
     from .core import get_default_graph
     return get_default_graph().device(device_name_or_function)
+
+
+# ------------------------------------------------------------------------------------------ devices, TF 1.14+
+
+PhysicalDevice = namedtuple("PhysicalDevice", ["name", "device_type"])
+LogicalDevice = namedtuple("LogicalDevice", ["name", "device_type"])
+_memory_growth = {}  # device name -> what set_memory_growth was told
+
+
+def _devices(kind, prefix, device_type):
+    devices = [kind(f"{prefix}:CPU:0", "CPU")] + [kind(f"{prefix}:GPU:{i}", "GPU") for i in range(cuda_device_count())]
+    return [d for d in devices if device_type is None or d.device_type == device_type.upper()]
+
+
+def list_physical_devices(device_type=None):
+    """The CPU and each GPU cupy sees, TF's way: ``PhysicalDevice(name='/physical_device:GPU:0', ...)``."""
+    return _devices(PhysicalDevice, "/physical_device", device_type)
+
+
+def list_logical_devices(device_type=None):
+    return _devices(LogicalDevice, "/device", device_type)
+
+
+def set_memory_growth(device, enable):
+    """Kept: cupy's memory pool takes GPU memory as it is needed, which is what growth asks for."""
+    if device.device_type != "GPU":
+        raise ValueError("Cannot set memory growth on non-GPU devices")
+    _memory_growth[device.name] = bool(enable)
+
+
+def get_memory_growth(device):
+    return _memory_growth.get(device.name, False)
+
+
+experimental = SimpleNamespace(list_physical_devices=list_physical_devices, list_logical_devices=list_logical_devices,
+                               set_memory_growth=set_memory_growth, get_memory_growth=get_memory_growth)

@@ -5,6 +5,7 @@ import logging
 import numpy as np
 import pytest
 
+import minidl.backend
 import minidl.graph as tf
 from minidl.backend import cuda_is_available
 
@@ -35,6 +36,21 @@ def test_a_notebooks_first_cell_asks_for_the_gpu_and_the_version():
     assert tf.test.is_gpu_available() == cuda_is_available()
     assert tf.test.gpu_device_name() == ("/device:GPU:0" if cuda_is_available() else "")
     assert tf.VERSION == tf.__version__
+
+
+def test_the_gpu_setup_of_tf_1_14_on_lists_the_devices_and_keeps_memory_growth():
+    """``tf.config.experimental``'s device listing and memory growth, as scripts from TF 1.14 on open."""
+    gpus = tf.config.experimental.list_physical_devices("GPU")
+    assert gpus == tf.config.list_physical_devices("gpu") and len(gpus) == minidl.backend.cuda_device_count()
+    assert [d.name for d in tf.config.list_physical_devices()] == \
+        ["/physical_device:CPU:0"] + [f"/physical_device:GPU:{i}" for i in range(len(gpus))]
+    assert tf.config.list_logical_devices("CPU")[0].name == "/device:CPU:0"
+    for gpu in gpus:
+        tf.config.experimental.set_memory_growth(gpu, True)
+        assert tf.config.experimental.get_memory_growth(gpu)
+    with pytest.raises(ValueError, match="Cannot set memory growth on non-GPU devices"):
+        tf.config.experimental.set_memory_growth(tf.config.list_physical_devices("CPU")[0], True)
+    assert tf.test.is_built_with_cuda() == (minidl.backend.cupy_or_none() is not None)
 
 
 def test_tf_layers_take_an_activation_by_name():
