@@ -38,7 +38,7 @@ def ufunc_at(xp, ufunc, out, index, values):
         add_at(xp, out, index, values)
         return
     targets = xp.arange(out.size).reshape(out.shape)[index]  # the flat position each value goes to
-    values = xp.broadcast_to(values, targets.shape).ravel()
+    values = xp.broadcast_to(xp.asarray(values, dtype=out.dtype), targets.shape).ravel()
     targets = targets.ravel()
     if targets.size == 0:
         return

@@ -2,8 +2,9 @@
 ``torch.cuda`` names, answered by cupy.
 
 minidl keeps no state of its own about GPUs: the current device, the memory pool and the events are cupy's. Without
-a GPU, ``is_available()`` is False, the counters of memory read 0 and ``synchronize`` returns (as PyTorch's do on a
-machine without CUDA); what needs a GPU to mean anything (the current device, a device's name, an event) raises.
+a GPU, ``is_available()`` is False and the counters of memory read 0, as PyTorch's do on a machine without CUDA;
+``synchronize`` returns (PyTorch raises: see its docstring); what needs a GPU to mean anything (the current device,
+a device's name, an event) raises.
 """
 from types import SimpleNamespace
 
