@@ -110,11 +110,17 @@ def test_an_index_out_of_range_is_an_error_on_every_device(device):
 def test_the_cuda_namespace_without_a_gpu():
     """Counters read 0 and synchronize returns, as PyTorch's do without CUDA; what needs a GPU says it has none."""
     assert T.cuda.device_count() == 0 and T.cuda.memory_allocated() == 0 == T.cuda.memory_reserved()
-    assert T.cuda.synchronize() is None
+    assert T.cuda.max_memory_allocated() == 0 == T.cuda.max_memory_reserved() and T.cuda.memory_stats() == {}
+    assert T.cuda.synchronize() is None and T.accelerator.device_count() == 0
     for call in (T.cuda.current_device, lambda: T.cuda.get_device_name(0), lambda: T.cuda.set_device(0),
-                 lambda: T.cuda.Event(enable_timing=True), T.cuda.mem_get_info):
+                 lambda: T.cuda.Event(enable_timing=True), T.cuda.mem_get_info, T.cuda.get_device_capability,
+                 lambda: T.cuda.device(0), lambda: T.cuda.FloatTensor([1.0])):
         with pytest.raises(RuntimeError, match="no CUDA GPU is available"):
             call()
+    for call in (T.accelerator.current_device_index, T.ones(2).pin_memory):  # PyTorch's words
+        with pytest.raises(RuntimeError, match="Cannot access accelerator device when none is available"):
+            call()
+    assert not T.ones(2).is_pinned() and not isinstance(T.FloatTensor([1.0]), T.cuda.FloatTensor)
 
 
 @pytest.mark.skipif(not minidl.cuda_is_available(), reason="needs a GPU")
@@ -133,3 +139,15 @@ def test_the_cuda_namespace_on_a_gpu():
     end.record()
     end.synchronize()
     assert end.query() and start.elapsed_time(end) >= 0
+    with pytest.raises(NotImplementedError, match="does not track the peak"):
+        T.cuda.max_memory_allocated()
+    assert T.cuda.get_device_capability() >= (7, 0) and T.accelerator.current_device_index() == 0
+    with T.cuda.device(0):
+        assert T.cuda.current_device() == 0
+    # the legacy typed classes on the GPU, and pinned host memory on the way there
+    y = T.cuda.FloatTensor([1.0, 2.0])
+    assert y.device.type == "cuda" and y.type() == "torch.cuda.FloatTensor" and isinstance(y, T.cuda.FloatTensor)
+    assert T.tensor([1.5]).type("torch.cuda.LongTensor").device.type == "cuda"
+    pinned = T.arange(4.0).pin_memory()
+    assert pinned.is_pinned() and pinned.device.type == "cpu" and not T.arange(4.0).is_pinned()
+    assert pinned.to("cuda", non_blocking=True).tolist() == [0.0, 1.0, 2.0, 3.0]

@@ -207,6 +207,24 @@ def test_samplers_are_reproducible_and_refuse_a_leaf_that_requires_grad():
     assert weight._version > version and weight.requires_grad
 
 
+def test_gpu_setup_lines_import_and_set_as_in_pytorch():
+    """The lines GPU-ready scripts open with: modules imported by name, switches set (and kept)."""
+    import minidl.eager.backends.cudnn as cudnn
+    from minidl.eager.backends import cudnn as same_cudnn
+    from minidl.eager.cuda.amp import GradScaler, autocast
+    assert cudnn is same_cudnn is torch.backends.cudnn and cudnn.version() is None and not cudnn.is_available()
+    cudnn.benchmark = True
+    torch.backends.cuda.matmul.allow_tf32 = True  # nanoGPT's second line
+    assert torch.backends.cudnn.benchmark and torch.backends.cuda.matmul.allow_tf32 and torch.backends.cudnn.allow_tf32
+    assert torch.backends.cuda.is_built() == (__import__("minidl").backend.cupy_or_none() is not None)
+    with pytest.warns(FutureWarning, match="torch.cuda.amp.autocast"):
+        context = autocast(enabled=False)
+    with context:
+        assert not torch.is_autocast_enabled()
+    assert callable(GradScaler)
+    assert repr(torch.cuda.FloatTensor) == "<class 'torch.cuda.FloatTensor'>"
+
+
 def test_bernoulli_of_a_model_output_on_every_device(device):
     """Probabilities computed by a model (they require grad) and living on any device: the draws come out there."""
     torch.manual_seed(0)

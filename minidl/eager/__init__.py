@@ -161,7 +161,10 @@ class linalg:
     lu_solve = staticmethod(linalg_lu_solve)  # noqa: F405
 # ------------------------------------------------------------------------------------ end of the linalg block
 
-# ``import torch.fft``, ``from torch.linalg import norm``, ``import torch.special``: PyTorch's namespaces are
-# modules; here ``fft`` and ``linalg`` are classes, so they are entered where ``import`` looks for modules
-for _namespace in ("fft", "linalg", "special"):
-    _sys.modules.setdefault(f"{__name__}.{_namespace}", globals()[_namespace])
+# ``import torch.fft``, ``from torch.linalg import norm``, ``import torch.backends.cudnn as cudnn``,
+# ``from torch.cuda.amp import GradScaler``: PyTorch's namespaces are modules; here some are classes or simple
+# namespaces, so they are entered where ``import`` looks for modules
+for _name, _namespace in {"fft": fft, "linalg": linalg, "special": special, "backends": backends,
+                          "backends.cudnn": backends.cudnn, "backends.cuda": backends.cuda,
+                          "backends.mps": backends.mps, "cuda.amp": cuda.amp}.items():
+    _sys.modules.setdefault(f"{__name__}.{_name}", _namespace)

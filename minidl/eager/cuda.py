@@ -11,12 +11,16 @@ from types import SimpleNamespace
 from ..backend import cuda_device_count, cuda_is_available, cupy_or_none, device as as_device
 from . import amp as _amp
 from .element_types import float16
+from .legacy import CUDA_TENSOR_TYPES
 
-__all__ = ["Event", "amp", "current_device", "device_count", "empty_cache", "get_device_name",
-           "get_device_properties", "is_available", "is_bf16_supported", "manual_seed", "manual_seed_all",
-           "mem_get_info", "memory_allocated", "memory_reserved", "set_device", "synchronize"]
+__all__ = ["Event", "amp", "current_device", "device", "device_count", "empty_cache", "get_device_capability",
+           "get_device_name", "get_device_properties", "is_available", "is_bf16_supported", "is_initialized",
+           "manual_seed", "manual_seed_all", "max_memory_allocated", "max_memory_reserved", "mem_get_info",
+           "memory_allocated", "memory_reserved", "memory_stats", "set_device", "synchronize", *CUDA_TENSOR_TYPES]
 
+globals().update(CUDA_TENSOR_TYPES)  # torch.cuda.FloatTensor, LongTensor, ...: typed classes on the GPU
 is_available = cuda_is_available
+is_initialized = cuda_is_available
 
 
 def _cupy():
@@ -62,6 +66,35 @@ def get_device_name(device=None):
     return get_device_properties(device).name
 
 
+def get_device_capability(device=None):
+    """``(major, minor)``: the GPU's compute capability (8.0 and up multiply bfloat16 natively on PyTorch)."""
+    properties = get_device_properties(device)
+    return properties.major, properties.minor
+
+
+class device:
+    """``with torch.cuda.device(1):``: GPU ``1`` is the current one inside the block (then the previous one)."""
+
+    def __init__(self, device):
+        self._device = _cupy().cuda.Device(_index(device))
+
+    def __enter__(self):
+        self._device.__enter__()
+        return self
+
+    def __exit__(self, *exc_info):
+        return self._device.__exit__(*exc_info)
+
+
+def __getattr__(name):
+    """``torch.cuda.OutOfMemoryError`` is cupy's, so that ``except`` catches what the GPU raises (cupy is imported
+    only when a program asks for it)."""
+    if name == "OutOfMemoryError":
+        cupy = cupy_or_none()
+        return cupy.cuda.memory.OutOfMemoryError if cupy is not None else MemoryError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def memory_allocated(device=None):
     """Bytes held by tensors now: what cupy's memory pool has handed out (0 without a GPU)."""
     return cupy_or_none().get_default_memory_pool().used_bytes() if cuda_is_available() else 0
@@ -70,6 +103,29 @@ def memory_allocated(device=None):
 def memory_reserved(device=None):
     """Bytes the memory pool holds from the GPU, in use or cached for reuse (0 without a GPU)."""
     return cupy_or_none().get_default_memory_pool().total_bytes() if cuda_is_available() else 0
+
+
+def _peak_not_tracked(name):
+    """The peaks of memory use: 0 without a GPU, as PyTorch answers; on a GPU cupy's memory pool keeps no peak."""
+    def peak(device=None):
+        if cuda_is_available():
+            raise NotImplementedError(f"torch.cuda.{name}: minidl does not track the peak of GPU memory (cupy's "
+                                      f"memory pool keeps none); memory_allocated() gives the current use")
+        return 0
+    peak.__name__ = name
+    return peak
+
+
+max_memory_allocated = _peak_not_tracked("max_memory_allocated")
+max_memory_reserved = _peak_not_tracked("max_memory_reserved")
+
+
+def memory_stats(device=None):
+    """The memory pool's counters, under PyTorch's names for them (empty without a GPU, as PyTorch's)."""
+    if not cuda_is_available():
+        return {}
+    return {"allocated_bytes.all.current": memory_allocated(device),
+            "reserved_bytes.all.current": memory_reserved(device)}
 
 
 def mem_get_info(device=None):

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import numpy
 
-from ..backend import cuda_is_available, device as as_device
+from ..backend import cuda_device_count, cuda_is_available, cupy_or_none, device as as_device
 
 pi, e, inf, nan = math.pi, math.e, math.inf, math.nan
 
@@ -51,17 +51,38 @@ class iinfo:
     def __repr__(self):
         return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
 
+# ``torch.backends``: switches that steer PyTorch's kernels (cuDNN's algorithm search, TensorFloat-32 products) are
+# accepted and kept; minidl calls no cuDNN, and cupy multiplies float32 in full float32 (so TF32 changes nothing)
 backends = SimpleNamespace(
-    cudnn=SimpleNamespace(deterministic=False, benchmark=False, enabled=True, is_available=lambda: False),
+    cudnn=SimpleNamespace(deterministic=False, benchmark=False, enabled=True, allow_tf32=True,
+                          is_available=lambda: False, version=lambda: None),
+    cuda=SimpleNamespace(matmul=SimpleNamespace(allow_tf32=False, allow_fp16_reduced_precision_reduction=True,
+                                                allow_bf16_reduced_precision_reduction=True),
+                         is_built=lambda: cupy_or_none() is not None),
     mps=SimpleNamespace(is_available=lambda: False, is_built=lambda: False),
 )
 
 
-def _current_accelerator():
+def _current_accelerator(check_available=False):
     return as_device("cuda") if cuda_is_available() else None
 
 
-accelerator = SimpleNamespace(is_available=cuda_is_available, current_accelerator=_current_accelerator)
+def _accelerator_synchronize(device_index=None):
+    from .cuda import synchronize
+    synchronize(device_index)
+
+
+def _current_device_index():
+    if not cuda_is_available():
+        raise RuntimeError("Cannot access accelerator device when none is available.")  # PyTorch's words
+    from .cuda import current_device
+    return current_device()
+
+
+# ``torch.accelerator``: the GPU, where there is one, by PyTorch's device-generic names
+accelerator = SimpleNamespace(is_available=cuda_is_available, current_accelerator=_current_accelerator,
+                              device_count=cuda_device_count, current_device_index=_current_device_index,
+                              synchronize=_accelerator_synchronize)
 
 _settings = {"threads": os.cpu_count() or 1, "deterministic": False, "matmul_precision": "highest"}
 

@@ -8,7 +8,8 @@
 The rules: integer arguments are sizes (the values are uninitialised, as with ``empty``), one sequence or array
 is data (always converted to the class's dtype — for ``torch.Tensor`` the default float dtype, whatever the data's
 own type), no argument is an empty 1-D tensor. ``torch.tensor(data)``, which keeps the data's type, replaced all
-this; it is here so that the old programs run.
+this; it is here so that the old programs run. ``torch.cuda.FloatTensor`` & co make their tensors on the GPU
+(``Tensor = torch.cuda.FloatTensor if cuda else torch.FloatTensor``, a GAN tutorials' idiom).
 """
 import numbers
 
@@ -19,19 +20,21 @@ def _is_size(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def new_tensor(args, dtype=None):
+def new_tensor(args, dtype=None, device=None):
     """What ``torch.Tensor(*args)`` (dtype None: the default float) or a typed class's constructor returns."""
     from .creation import empty, tensor
     from .tensor import Tensor
     dtype = dtype if dtype is not None else dtypes.get_default_dtype()
     if not args:
-        return empty(0, dtype=dtype)
+        return empty(0, dtype=dtype, device=device)
     sizes = tuple(args[0]) if len(args) == 1 and isinstance(args[0], tuple) else args  # Tensor(x.shape)
     if all(_is_size(n) for n in sizes):
-        return empty(*sizes, dtype=dtype)
+        return empty(*sizes, dtype=dtype, device=device)
     if len(args) == 1 and not isinstance(args[0], (numbers.Number, str)):
         data = args[0]
-        return data.to(dtype) if isinstance(data, Tensor) else tensor(data, dtype=dtype)
+        if isinstance(data, Tensor):
+            return data.to(dtype) if device is None else data.to(device, dtype)
+        return tensor(data, dtype=dtype, device=device)
     raise TypeError(f"new(): expected sizes (ints) or one sequence of data, got "
                     f"({', '.join(type(a).__name__ for a in args)})")
 
@@ -40,37 +43,40 @@ class LegacyTensorType(type):
     """The metaclass of ``FloatTensor`` & co: calling the class constructs, ``isinstance`` checks the dtype."""
 
     def __call__(cls, *args):
-        return new_tensor(args, cls.dtype)
+        return new_tensor(args, cls.dtype, None if cls.device == "cpu" else cls.device)
 
     def __instancecheck__(cls, obj):
         from .tensor import Tensor
-        return isinstance(obj, Tensor) and obj.dtype == cls.dtype and obj.device.type == "cpu"
+        return isinstance(obj, Tensor) and obj.dtype == cls.dtype and obj.device.type == cls.device
 
     def __repr__(cls):
-        return f"<class 'torch.{cls.__name__}'>"
+        return f"<class '{_PREFIX[cls.device]}{cls.__name__}'>"
 
 
 _TYPES = {"FloatTensor": dtypes.float32, "DoubleTensor": dtypes.float64, "HalfTensor": dtypes.float16,
           "LongTensor": dtypes.int64, "IntTensor": dtypes.int32, "ShortTensor": dtypes.int16,
           "CharTensor": dtypes.int8, "ByteTensor": dtypes.uint8, "BoolTensor": dtypes.bool_}
-TENSOR_TYPES = {name: LegacyTensorType(name, (), {"dtype": dtype}) for name, dtype in _TYPES.items()}
+_PREFIX = {"cpu": "torch.", "cuda": "torch.cuda."}
+TENSOR_TYPES = {name: LegacyTensorType(name, (), {"dtype": dtype, "device": "cpu"}) for name, dtype in _TYPES.items()}
+CUDA_TENSOR_TYPES = {name: LegacyTensorType(name, (), {"dtype": dtype, "device": "cuda"})
+                     for name, dtype in _TYPES.items()}
 
 
-def type_name(dtype):
-    """``x.type()``: the legacy name of the tensor's type, ``'torch.FloatTensor'`` for float32."""
+def type_name(dtype, device_type="cpu"):
+    """``x.type()``: the legacy name of the tensor's type, ``'torch.FloatTensor'`` for float32 (on the GPU
+    ``'torch.cuda.FloatTensor'``)."""
     for name, candidate in _TYPES.items():
         if candidate == dtype:
-            return f"torch.{name}"
+            return f"{_PREFIX[device_type]}{name}"
     return f"torch.{dtype.name}"  # complex dtypes had no legacy class
 
 
-def dtype_of_type(requested):
-    """The dtype that ``x.type(requested)`` converts to: a typed class, its name (``'torch.LongTensor'``), or a
-    dtype."""
+def converted_by_type(tensor, requested):
+    """``x.type(requested)``: ``x`` converted to a typed class (``torch.cuda.LongTensor`` moves it to the GPU too),
+    its name (``'torch.LongTensor'``), or a dtype."""
+    if isinstance(requested, str) and requested.rsplit(".", 1)[-1] in _TYPES:
+        requested = (CUDA_TENSOR_TYPES if requested.startswith("torch.cuda.") else TENSOR_TYPES)[
+            requested.rsplit(".", 1)[-1]]
     if isinstance(requested, LegacyTensorType):
-        return requested.dtype
-    if isinstance(requested, str):
-        name = requested.rsplit(".", 1)[-1]
-        if name in _TYPES:
-            return _TYPES[name]
-    return dtypes.as_dtype(requested)
+        return tensor.to(requested.device, requested.dtype)
+    return tensor.to(dtypes.as_dtype(requested))

@@ -14,7 +14,8 @@ import warnings
 import numpy
 
 from .. import ops
-from ..backend import device as _device, device_of, dtypes, get_array_module, is_array, is_writeable, to_device
+from ..backend import (cuda_is_available, device as _device, device_of, dtypes, get_array_module, is_array,
+                       is_writeable, to_device)
 from ..ops.base import describe, register_frontend
 from .element_types import OF_SCALAR_TYPE as _dtype_of_scalar_type, as_numpy_dtype, dtype as element_type, of as dtype_of
 from .element_types import bfloat16 as element_type_bfloat16
@@ -461,11 +462,30 @@ class Tensor:
         return self.to("cuda" if device is None else _device(device if not isinstance(device, int)
                                                                else f"cuda:{device}"))
 
+    def pin_memory(self, device=None):
+        """A copy of this CPU tensor in page-locked host memory, which the GPU copies from faster (and, with
+        ``to(..., non_blocking=True)``, while the host goes on). As in PyTorch, it needs a GPU."""
+        if not cuda_is_available():
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        if self.device.type != "cpu":
+            raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+        import cupyx
+        pinned = cupyx.empty_pinned(self._data.shape, self._data.dtype)
+        pinned[...] = self._data
+        return Tensor._make(pinned)
+
+    def is_pinned(self):
+        """True for a tensor in page-locked host memory (made by ``pin_memory``)."""
+        memory = self._data
+        while memory is not None and type(memory).__name__ != "PinnedMemoryPointer":  # cupy's pinned buffer
+            memory = getattr(memory, "base", None)
+        return memory is not None
+
     def type(self, dtype=None):
         """``x.type()`` is the legacy type name (``'torch.FloatTensor'``); ``x.type(torch.LongTensor)``, a name or
         a dtype converts."""
-        from .legacy import dtype_of_type, type_name
-        return type_name(self.dtype) if dtype is None else self.to(dtype_of_type(dtype))
+        from .legacy import converted_by_type, type_name
+        return type_name(self.dtype, self.device.type) if dtype is None else converted_by_type(self, dtype)
 
     def float(self):
         return ops.cast(self, dtypes.float32)
