@@ -15,12 +15,15 @@ the BLAS library's environment variables, not per session. ``tf.device`` records
 created inside it (``op.device``), as TF does, without moving them.
 
 ``tf.config.list_physical_devices("GPU")`` (also under ``tf.config.experimental``, TF 1.14's spelling) lists the
-GPUs cupy sees; ``set_memory_growth`` is accepted and kept, as ``allow_growth`` is.
+GPUs cupy sees; ``set_visible_devices([], "GPU")`` hides them from the sessions made after it; ``set_memory_growth``
+is accepted and kept, as ``allow_growth`` is. ``sess.list_devices()`` and ``device_lib.list_local_devices()``
+describe the devices with their memory.
 """
+import os
 from collections import namedtuple
 from types import SimpleNamespace
 
-from ..backend import cuda_device_count
+from ..backend import cuda_device_count, cupy_or_none
 
 
 class GPUOptions:
@@ -54,6 +57,11 @@ class ConfigProto:
         return self.device_count.get("GPU", 1) != 0
 
 
+def gpu_allowed(config):
+    """Whether a session made with ``config`` (or None) may run on a GPU: not hidden, not counted out."""
+    return "GPU" not in _hidden_types and (config is None or config.allows_gpu)
+
+
 class RunOptions:
     """``tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)``, for ``sess.run(..., options=)``: accepted and
     kept. minidl's session does not trace a run (no per-op timings or memory), so ``trace_level`` changes
@@ -83,7 +91,8 @@ class RunMetadata:
 
 
 def device(device_name_or_function):
-    """``with tf.device("/cpu:0"):`` — the ops created inside record the device name (``op.device``)."""
+    """``with tf.device("/cpu:0"):`` — the ops created inside record the device name (``op.device``); with a
+    function, what it returns for each op (``tf.device(assign_to_device(...))`` puts variables on "/cpu:0")."""
     from .core import get_default_graph
     return get_default_graph().device(device_name_or_function)
 
@@ -93,6 +102,7 @@ def device(device_name_or_function):
 PhysicalDevice = namedtuple("PhysicalDevice", ["name", "device_type"])
 LogicalDevice = namedtuple("LogicalDevice", ["name", "device_type"])
 _memory_growth = {}  # device name -> what set_memory_growth was told
+_hidden_types = set()  # device types that set_visible_devices hid ("GPU")
 
 
 def _devices(kind, prefix, device_type):
@@ -120,5 +130,49 @@ def get_memory_growth(device):
     return _memory_growth.get(device.name, False)
 
 
+def set_visible_devices(devices, device_type=None):
+    """``set_visible_devices([], "GPU")``: the sessions made after it keep off the GPU (minidl uses one GPU: any
+    GPU in ``devices`` makes them visible again)."""
+    devices = [devices] if isinstance(devices, PhysicalDevice) else list(devices)
+    if device_type is None or device_type.upper() == "GPU":
+        if any(d.device_type == "GPU" for d in devices):
+            _hidden_types.discard("GPU")
+        else:
+            _hidden_types.add("GPU")
+
+
+def get_visible_devices(device_type=None):
+    return [d for d in list_physical_devices(device_type) if d.device_type not in _hidden_types]
+
+
+class DeviceAttributes:
+    """What ``sess.list_devices()`` and ``device_lib.list_local_devices()`` say of a device: ``name``,
+    ``device_type``, ``memory_limit`` (bytes; also as ``memory_limit_bytes``) and ``physical_device_desc``."""
+
+    def __init__(self, name, device_type, memory_limit, physical_device_desc=""):
+        self.name, self.device_type, self.memory_limit = name, device_type, memory_limit
+        self.physical_device_desc = physical_device_desc
+
+    memory_limit_bytes = property(lambda self: self.memory_limit)
+
+    def __repr__(self):
+        return (f'name: "{self.name}"\ndevice_type: "{self.device_type}"\nmemory_limit: {self.memory_limit}\n'
+                + (f'physical_device_desc: "{self.physical_device_desc}"\n' if self.physical_device_desc else ""))
+
+
+def local_devices(prefix="/device"):
+    """The CPU (with the machine's memory) and each visible GPU (with its own), named under ``prefix``."""
+    devices = [DeviceAttributes(f"{prefix}:CPU:0", "CPU", os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))]
+    if "GPU" not in _hidden_types:
+        cupy = cupy_or_none()
+        for i in range(cuda_device_count()):
+            properties = cupy.cuda.runtime.getDeviceProperties(i)
+            name = properties["name"].decode() if isinstance(properties["name"], bytes) else properties["name"]
+            devices.append(DeviceAttributes(f"{prefix}:GPU:{i}", "GPU", properties["totalGlobalMem"],
+                                            f"device: {i}, name: {name}"))
+    return devices
+
+
 experimental = SimpleNamespace(list_physical_devices=list_physical_devices, list_logical_devices=list_logical_devices,
-                               set_memory_growth=set_memory_growth, get_memory_growth=get_memory_growth)
+                               set_memory_growth=set_memory_growth, get_memory_growth=get_memory_growth,
+                               set_visible_devices=set_visible_devices, get_visible_devices=get_visible_devices)

@@ -298,7 +298,8 @@ class Operation:
         self.name = name
         self.control_inputs = tuple(control_inputs)
         self.defined_at = defined_at
-        self.device = graph._device_stack[-1] if graph._device_stack else ""
+        device = graph._device_stack[-1] if graph._device_stack else ""
+        self.device = ""
         self.outputs = tuple(Tensor(self, i, shape, dtype) for i, (shape, dtype) in enumerate(output_specs))
         # the name of a gradient function registered with tf.RegisterGradient that replaces the op's own VJP (made
         # in a gradient_override_map block); it makes every float input differentiable, as TF's registry does
@@ -310,6 +311,15 @@ class Operation:
             and (grad_inputs is None or i in grad_inputs) else None
             for i, t in enumerate(self.inputs))
         self.needs_input_grad = tuple(k is not None for k in self.input_keys)
+        # a device function (``tf.device(assign_to_device(...))``) picks each op's device as the op is made, as in TF1
+        self.device = str(device(self) or "") if callable(device) else device
+
+    @property
+    def node_def(self):
+        """This operation as TF1's ``NodeDef`` — name, op type, inputs, device — which device functions read."""
+        from .graph_def import NodeDef
+        return NodeDef({"name": self.name, "inputs": [t.name for t in self.inputs],
+                        "control_inputs": [op.name for op in self.control_inputs], "device": self.device}, self.type)
 
     @property
     def type(self):

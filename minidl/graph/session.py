@@ -23,6 +23,7 @@ from ..backend import cuda_is_available, device as parse_device, dtypes, is_arra
 from ..autodiff import post_order
 from ..ops.base import describe
 from . import errors
+from .config import gpu_allowed, local_devices
 from .core import Operation, Tensor, get_default_graph
 from .graph_ops import Const
 from .strings import as_string_array, string
@@ -78,13 +79,18 @@ class Session:
         self._fed_variables = {}     # VariableV2 Operation -> its value fed to the run in progress
         self._xp = numpy
         self._device = parse_device("cpu")
-        if cuda_is_available() and (config is None or config.allows_gpu):
+        if cuda_is_available() and gpu_allowed(config):
             from ..backend import cupy_or_none
             self._xp, self._device = cupy_or_none(), parse_device("cuda")
         self._graph_context = None  # while used as a context manager: the graph's as_default() context
         self._timeout_ms = getattr(config, "operation_timeout_in_ms", 0) or 0
         self._resources = {}         # Operation -> the state of a queue, reader or table in this session
         self._resources_lock = threading.Lock()
+
+    def list_devices(self):
+        """The devices this machine offers a session (``name``, ``device_type``, ``memory_limit_bytes``), TF's
+        way: ``/job:localhost/replica:0/task:0/device:CPU:0``."""
+        return local_devices("/job:localhost/replica:0/task:0/device")
 
     @property
     def graph_def(self):

@@ -53,6 +53,45 @@ def test_the_gpu_setup_of_tf_1_14_on_lists_the_devices_and_keeps_memory_growth()
     assert tf.test.is_built_with_cuda() == (minidl.backend.cupy_or_none() is not None)
 
 
+def test_a_device_function_places_each_op_and_the_model_still_saves(tmp_path):
+    """The multi-GPU examples' ``assign_to_device``: a function given to ``tf.device`` is called with each op (it
+    reads ``op.node_def.op``) and its answer is the op's device."""
+    def assign_to_device(device, ps_device="/cpu:0"):
+        def assign(op):
+            node_def = op if isinstance(op, tf.NodeDef) else op.node_def
+            return ps_device if node_def.op in ("Variable", "VariableV2") else device
+        return assign
+    with tf.device(assign_to_device("/gpu:0")):
+        w = tf.Variable(tf.ones([2, 2]))
+        y = tf.matmul(w, w)
+    assert (w.op.device, y.op.device, y.op.node_def.op, y.op.node_def.name) == ("/cpu:0", "/gpu:0", "MatMul",
+                                                                                y.op.name)
+    with tf.device(lambda op: None):
+        assert tf.constant(1.0).op.device == ""
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(y).tolist() == [[2.0, 2.0], [2.0, 2.0]]
+        tf.train.Saver().save(sess, str(tmp_path / "model"))
+
+
+def test_the_devices_are_listed_and_gpus_can_be_hidden(monkeypatch):
+    """``sess.list_devices()``, ``device_lib.list_local_devices()`` and ``set_visible_devices([], "GPU")``."""
+    from minidl.graph import config
+    from minidl.graph.python.client import device_lib
+    gpus = minidl.backend.cuda_device_count()
+    local = device_lib.list_local_devices()
+    assert [d.name for d in local] == ["/device:CPU:0"] + [f"/device:GPU:{i}" for i in range(gpus)]
+    assert all(d.memory_limit > 0 for d in local) and local[0].device_type == "CPU"
+    listed = tf.Session().list_devices()
+    assert listed[0].name == "/job:localhost/replica:0/task:0/device:CPU:0" and listed[0].memory_limit_bytes > 0
+    monkeypatch.setattr(config, "_hidden_types", set())  # (the setting is the process's: restored after the test)
+    tf.config.experimental.set_visible_devices([], "GPU")
+    assert tf.config.experimental.get_visible_devices("GPU") == [] and len(device_lib.list_local_devices()) == 1
+    assert tf.Session()._device.type == "cpu"
+    tf.config.experimental.set_visible_devices(tf.config.list_physical_devices())
+    assert len(tf.config.experimental.get_visible_devices("GPU")) == gpus
+
+
 def test_tf_layers_take_an_activation_by_name():
     x = tf.placeholder(tf.float32, [None, 3])
     assert tf.layers.dense(x, 2, activation="relu").op.type == "Relu"
