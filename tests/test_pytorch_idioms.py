@@ -225,6 +225,29 @@ def test_gpu_setup_lines_import_and_set_as_in_pytorch():
     assert repr(torch.cuda.FloatTensor) == "<class 'torch.cuda.FloatTensor'>"
 
 
+def test_the_default_device_and_tensor_type_steer_the_factories(device):
+    """``set_default_device``: factories without a device make their tensors there (not ``from_numpy``, which
+    shares the array; not ``*_like``, which follow their input); ``set_default_tensor_type`` sets the float dtype
+    and, for a torch.cuda type, the device (deprecated: PyTorch's warning)."""
+    try:
+        torch.set_default_device(device)
+        assert torch.get_default_device() == torch.device(device)
+        for made in (torch.tensor([1.0]), torch.zeros(2), torch.randn(2), torch.arange(3), torch.eye(2),
+                     torch.empty(1), torch.nn.Linear(2, 2).weight):
+            assert made.device.type == torch.device(device).type, made
+        assert torch.from_numpy(np.ones(2)).device.type == "cpu"
+        assert torch.zeros_like(torch.ones(2, device="cpu")).device.type == "cpu"
+        with pytest.warns(UserWarning, match="set_default_tensor_type\\(\\) is deprecated"):
+            torch.set_default_tensor_type(torch.DoubleTensor)
+        assert torch.get_default_dtype() == torch.float64 and torch.get_default_device().type == "cpu"
+        with pytest.warns(UserWarning), pytest.raises(TypeError, match="only floating-point types"):
+            torch.set_default_tensor_type("torch.LongTensor")
+    finally:
+        torch.set_default_device(None)
+        torch.set_default_dtype(torch.float32)
+    assert torch.zeros(1).device.type == "cpu" and torch.zeros(1).dtype == torch.float32
+
+
 def test_bernoulli_of_a_model_output_on_every_device(device):
     """Probabilities computed by a model (they require grad) and living on any device: the draws come out there."""
     torch.manual_seed(0)

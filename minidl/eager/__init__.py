@@ -22,9 +22,10 @@ from .amp import autocast, get_autocast_cpu_dtype, get_autocast_dtype, is_autoca
 from . import distributed  # torch.distributed: is_available() / is_initialized(), both False (one process)
 from . import special_functions as special  # torch.special
 from .creation import (bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
-                       arange, as_tensor, asarray, empty, empty_like, eye, from_numpy, full, full_like, linspace,
-                       logspace, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
-                       randperm, scalar_tensor, tensor, zeros, zeros_like)
+                       arange, as_tensor, asarray, empty, empty_like, eye, from_numpy, full, full_like,
+                       get_default_device, linspace, logspace, normal, ones, ones_like, rand, rand_like, randint,
+                       randint_like, randn, randn_like, randperm, scalar_tensor, set_default_device, tensor, zeros,
+                       zeros_like)
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .environment import (accelerator, are_deterministic_algorithms_enabled, backends, compile, e, finfo,
                           get_num_threads, iinfo, inf, nan, pi, set_num_threads, use_deterministic_algorithms)
@@ -32,7 +33,7 @@ from .environment import get_float32_matmul_precision, set_float32_matmul_precis
 from .layouts import (channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format,
                       sparse_bsc, sparse_bsr, sparse_coo, sparse_csc, sparse_csr, strided)
 from .formatting import set_printoptions
-from .legacy import TENSOR_TYPES as _TENSOR_TYPES
+from .legacy import TENSOR_TYPES as _TENSOR_TYPES, set_default_tensor_type
 from .sampling import bernoulli, multinomial, poisson
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save

@@ -155,7 +155,23 @@ def _one_number(t):
     return t.item()
 
 
+_default_device = [None]  # where factories put a tensor when not told: set_default_device's device (None: the CPU)
+
+
+def set_default_device(device):
+    """``torch.set_default_device("cuda")``: the factory functions (``tensor``, ``zeros``, ``randn``, ...) make
+    their tensors there when not told a device; ``None`` or "cpu": on the CPU again. (``from_numpy`` shares the
+    array's memory, so stays on the CPU; ``*_like`` follow their input.)"""
+    device = None if device is None else _device(device)
+    _default_device[0] = None if device is None or device.type == "cpu" else device
+
+
+def get_default_device():
+    return _default_device[0] or _device("cpu")
+
+
 def _finish(array, device, requires_grad):
+    device = _default_device[0] if device is None else device
     if device is not None:
         array = to_device(array, _device(device))
     t = Tensor._make(array)

@@ -62,6 +62,25 @@ CUDA_TENSOR_TYPES = {name: LegacyTensorType(name, (), {"dtype": dtype, "device":
                      for name, dtype in _TYPES.items()}
 
 
+def set_default_tensor_type(requested):
+    """``torch.set_default_tensor_type(torch.DoubleTensor)`` (or its name, ``'torch.cuda.FloatTensor'``): the
+    default float dtype and, for a ``torch.cuda`` type, the default device. Deprecated, as in PyTorch."""
+    import warnings
+    from .creation import set_default_device
+    warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                  "torch.set_default_dtype() and torch.set_default_device() as alternatives.", UserWarning,
+                  stacklevel=2)
+    if isinstance(requested, str):
+        table = CUDA_TENSOR_TYPES if requested.startswith("torch.cuda.") else TENSOR_TYPES
+        requested = table.get(requested.rsplit(".", 1)[-1], requested)
+    if not isinstance(requested, LegacyTensorType):
+        raise TypeError(f"invalid type: {requested!r}")
+    if requested.dtype.kind != "f":
+        raise TypeError("only floating-point types are supported as the default type")
+    dtypes.set_default_dtype(requested.dtype)
+    set_default_device(requested.device)
+
+
 def type_name(dtype, device_type="cpu"):
     """``x.type()``: the legacy name of the tensor's type, ``'torch.FloatTensor'`` for float32 (on the GPU
     ``'torch.cuda.FloatTensor'``)."""
