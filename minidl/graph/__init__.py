@@ -6,7 +6,7 @@ from .dtypes import (DType, as_dtype, bool, complex64, complex128, double, float
                      int16, int32, int64, string, uint8, uint16, uint32, uint64)
 from . import errors
 from .compat import compat, disable_eager_execution, disable_v2_behavior, executing_eagerly, logging
-from .config import ConfigProto, GPUOptions, RunMetadata, RunOptions, device
+from .config import ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata, RunOptions, device
 from .core import (Dimension, Graph, GraphKeys, Operation, Tensor, TensorShape, add_to_collection, add_to_collections,
                    get_collection, get_collection_ref, get_default_graph, reset_default_graph)
 from .frontend import convert_to_tensor

@@ -37,17 +37,39 @@ class GPUOptions:
         self.__dict__.update(options)
 
 
+class OptimizerOptions:
+    """``tf.OptimizerOptions``: how TF rewrites a graph before running it (constant folding, XLA's JIT with
+    ``global_jit_level = tf.OptimizerOptions.ON_1``). Kept: minidl runs the graph as built."""
+    DEFAULT, OFF, ON_1, ON_2 = 0, -1, 1, 2
+    L1, L0 = 0, -1
+
+    def __init__(self, global_jit_level=DEFAULT, opt_level=L1, do_constant_folding=True, **options):
+        self.global_jit_level = global_jit_level
+        self.opt_level = opt_level
+        self.do_constant_folding = do_constant_folding
+        self.__dict__.update(options)
+
+
+class GraphOptions:
+    """``tf.GraphOptions(optimizer_options=...)``: kept, as ``OptimizerOptions`` is."""
+
+    def __init__(self, optimizer_options=None, **options):
+        self.optimizer_options = optimizer_options if optimizer_options is not None else OptimizerOptions()
+        self.__dict__.update(options)
+
+
 class ConfigProto:
     """``tf.ConfigProto(...)``: options for a ``Session``. ``device_count={"GPU": 0}`` keeps the session on the
     CPU, ``operation_timeout_in_ms`` bounds the waits of queue ops (see ``RunOptions``); the rest are accepted and
     kept as attributes."""
 
     def __init__(self, device_count=None, allow_soft_placement=False, log_device_placement=False, gpu_options=None,
-                 intra_op_parallelism_threads=0, inter_op_parallelism_threads=0, **options):
+                 intra_op_parallelism_threads=0, inter_op_parallelism_threads=0, graph_options=None, **options):
         self.device_count = dict(device_count or {})
         self.allow_soft_placement = allow_soft_placement
         self.log_device_placement = log_device_placement
         self.gpu_options = gpu_options if gpu_options is not None else GPUOptions()
+        self.graph_options = graph_options if graph_options is not None else GraphOptions()
         self.intra_op_parallelism_threads = intra_op_parallelism_threads
         self.inter_op_parallelism_threads = inter_op_parallelism_threads
         self.__dict__.update(options)

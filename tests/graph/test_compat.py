@@ -51,6 +51,11 @@ def test_the_gpu_setup_of_tf_1_14_on_lists_the_devices_and_keeps_memory_growth()
     with pytest.raises(ValueError, match="Cannot set memory growth on non-GPU devices"):
         tf.config.experimental.set_memory_growth(tf.config.list_physical_devices("CPU")[0], True)
     assert tf.test.is_built_with_cuda() == (minidl.backend.cupy_or_none() is not None)
+    options = tf.OptimizerOptions(do_constant_folding=False)
+    config = tf.ConfigProto(graph_options=tf.GraphOptions(optimizer_options=options))
+    config.graph_options.optimizer_options.global_jit_level = tf.OptimizerOptions.ON_1  # XLA's line: kept
+    assert config.graph_options.optimizer_options.global_jit_level == 1
+    assert tf.ConfigProto().graph_options.optimizer_options.global_jit_level == tf.OptimizerOptions.DEFAULT
 
 
 def test_a_device_function_places_each_op_and_the_model_still_saves(tmp_path):

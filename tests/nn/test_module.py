@@ -341,3 +341,13 @@ def test_extra_state_is_saved_and_loaded_with_the_state_dict():
     without = {k: v for k, v in state.items() if k != "0._extra_state"}
     assert fresh.load_state_dict(without, strict=False).missing_keys == ["0._extra_state"]
     assert "_extra_state" not in nn.Linear(2, 2).state_dict()
+
+
+def test_type_converts_every_parameter_and_buffer_as_pytorch_does():
+    model = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+    weight = model[0].weight
+    assert model.type(torchlike.DoubleTensor) is model and model[0].weight is weight  # (optimizers hold it)
+    assert weight.dtype == torchlike.float64 and isinstance(weight, nn.Parameter)
+    assert model[1].num_batches_tracked.dtype == torchlike.float64  # every buffer, integer ones too, as PyTorch
+    model.type(torchlike.float32)
+    assert model[1].running_mean.dtype == torchlike.float32

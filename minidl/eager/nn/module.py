@@ -364,7 +364,7 @@ class Module:
     # ---------------------------------------------------------------------------------- devices/dtypes
     def _apply(self, fn):
         """Replace every parameter's and buffer's tensor with ``fn(tensor)``, keeping the Parameter objects
-        (optimizers hold them) — the one routine behind ``to``, ``cuda``, ``cpu``, ``float`` and ``double``."""
+        (optimizers hold them) — the one routine behind ``to``, ``cuda``, ``cpu``, ``float``, ``double``, ``type``."""
         with no_grad():
             for module in self.modules():
                 for name, p in module._parameters.items():
@@ -407,6 +407,11 @@ class Module:
 
     def half(self):
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
+
+    def type(self, dst_type):
+        """Every parameter and buffer converted by ``Tensor.type(dst_type)``: a dtype, or a legacy type
+        (``torch.cuda.FloatTensor`` moves them to the GPU too)."""
+        return self._apply(lambda t: t.type(dst_type))
 
     # ------------------------------------------------------------------------------------------- state
     def state_dict(self, destination=None, prefix="", keep_vars=False):
