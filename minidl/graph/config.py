@@ -8,8 +8,9 @@ TF1 programs open with boilerplate such as ::
     with tf.device("/cpu:0"): ...
 
 minidl runs a whole session on one device: the GPU when cupy sees one, otherwise the CPU. Of the options, the one
-that changes what happens is ``device_count={"GPU": 0}``, which keeps the session on the CPU. The others are
-accepted and kept, so that such programs run unchanged, but have nothing to steer: placement is always "soft"
+that changes what happens is ``device_count={"GPU": 0}``, which keeps the session on the CPU;
+``log_device_placement=True`` logs each operation's device to stderr, as TF1 does. The others are accepted and
+kept, so that such programs run unchanged, but have nothing to steer: placement is always "soft"
 (there is one device), cupy's memory pool grows as needed (``allow_growth``), and numpy's thread count is set by
 the BLAS library's environment variables, not per session. ``tf.device`` records the requested device on the ops
 created inside it (``op.device``), as TF does, without moving them.

@@ -14,6 +14,7 @@
 Variable values live here, in the session, not in the graph.
 """
 import collections
+import sys
 import threading
 import time
 
@@ -83,6 +84,13 @@ class Session:
             from ..backend import cupy_or_none
             self._xp, self._device = cupy_or_none(), parse_device("cuda")
         self._graph_context = None  # while used as a context manager: the graph's as_default() context
+        # log_device_placement: the operations whose device has been logged (None: not logging)
+        self._placement_logged = set() if getattr(config, "log_device_placement", False) else None
+        if self._placement_logged is not None:
+            gpus = [d for d in local_devices() if d.device_type == "GPU" and self._xp is not numpy]
+            print("Device mapping:" + "".join(f"\n/job:localhost/replica:0/task:0{d.name} -> {d.physical_device_desc}"
+                                              for d in gpus) + ("" if gpus else " no known devices."),
+                  file=sys.stderr)
         self._timeout_ms = getattr(config, "operation_timeout_in_ms", 0) or 0
         self._resources = {}         # Operation -> the state of a queue, reader or table in this session
         self._resources_lock = threading.Lock()
@@ -276,6 +284,8 @@ class Session:
         """
         fed = set(map(id, feeds))
         order = _needed_operations(targets, fed)
+        if self._placement_logged is not None:
+            self._log_placement(order)
         slot_of = {}   # id(Tensor) -> slot
         for tensor in feeds:
             slot_of[id(tensor)] = len(slot_of)
@@ -310,6 +320,15 @@ class Session:
         fed_variables = tuple(t for t in feeds if getattr(t.op.op, "holds_state", False))
         return _Plan(steps, runnable, input_slots, output_slots, initial, feed_slots, target_slots, state_targets,
                      fed_variables)
+
+    def _log_placement(self, operations):
+        """``ConfigProto(log_device_placement=True)``: each operation's device, once, as TF1 logs them (to
+        stderr) when it places a graph."""
+        device = f"/job:localhost/replica:0/task:0/device:{'CPU' if self._xp is numpy else 'GPU'}:0"
+        for op in operations:
+            if op not in self._placement_logged:
+                self._placement_logged.add(op)
+                print(f"{op.name}: ({op.type}): {device}", file=sys.stderr)
 
     def _step(self, operation, in_slots, out_slots, fed):
         """A function ``step(values)`` that runs ``operation`` on its input slots and fills its output slots.

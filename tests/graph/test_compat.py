@@ -97,6 +97,22 @@ def test_the_devices_are_listed_and_gpus_can_be_hidden(monkeypatch):
     assert len(tf.config.experimental.get_visible_devices("GPU")) == gpus
 
 
+def test_log_device_placement_logs_each_operation_once_as_tf1(capsys):
+    """The first snippet of TF's "Using GPUs" guide: the device mapping, then each op's device, to stderr."""
+    a, b = tf.constant([1.0, 2.0], name="a"), tf.constant([3.0, 4.0], name="b")
+    c = tf.multiply(a, b, name="c")
+    with tf.Session(config=tf.ConfigProto(log_device_placement=True)) as sess:
+        assert sess.run(c).tolist() == [3.0, 8.0] and sess.run(c).tolist() == [3.0, 8.0]
+    log = capsys.readouterr().err.splitlines()
+    device = "GPU" if cuda_is_available() else "CPU"
+    assert log[0].startswith("Device mapping:") and log[-3:] == [
+        f"{name}: ({kind}): /job:localhost/replica:0/task:0/device:{device}:0"
+        for name, kind in (("a", "Const"), ("b", "Const"), ("c", "Mul"))]
+    with tf.Session() as sess:
+        sess.run(c)
+    assert capsys.readouterr().err == ""
+
+
 def test_tf_layers_take_an_activation_by_name():
     x = tf.placeholder(tf.float32, [None, 3])
     assert tf.layers.dense(x, 2, activation="relu").op.type == "Relu"
