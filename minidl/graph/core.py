@@ -281,6 +281,25 @@ TF_OP_TYPES = {"Mm": "MatMul", "View": "Reshape", "Permute": "Transpose", "Cat":
                "ConvolutionTranspose": "Conv2DBackpropInput", "MaxPool2DWithIndices": "MaxPoolWithArgmax"}
 
 
+def merged_device(outer, inner):
+    """TF1's spelling of the device of an op made under ``tf.device(inner)`` inside ``tf.device(outer)``: "/cpu:0"
+    and "/device:CPU:0" both read "/device:CPU:0", and the inner name's fields replace the outer's (a job or task
+    set outside is kept)."""
+    fields = {}
+    for spec in (outer, inner):
+        for part in filter(None, str(spec).split("/")):
+            key, _, value = part.partition(":")
+            key = key.lower()
+            if key in ("cpu", "gpu"):
+                fields["device"] = f"{key.upper()}:{value or '*'}"
+            elif key == "device":
+                kind, _, index = value.partition(":")
+                fields["device"] = f"{kind.upper()}:{index or '*'}"
+            else:
+                fields[key] = value
+    return "".join(f"/{key}:{fields[key]}" for key in ("job", "replica", "task", "device") if key in fields)
+
+
 class Operation:
     """A node of the graph: an op (from the shared library, or a graph-only op such as a placeholder) applied to
     input tensors, with attributes, producing output tensors.
@@ -312,7 +331,7 @@ class Operation:
             for i, t in enumerate(self.inputs))
         self.needs_input_grad = tuple(k is not None for k in self.input_keys)
         # a device function (``tf.device(assign_to_device(...))``) picks each op's device as the op is made, as in TF1
-        self.device = str(device(self) or "") if callable(device) else device
+        self.device = merged_device("", str(device(self) or "")) if callable(device) else device
 
     @property
     def node_def(self):
@@ -511,8 +530,15 @@ class Graph:
             self._gradient_overrides.pop()
 
     @contextlib.contextmanager
-    def device(self, device_name):
-        self._device_stack.append(device_name or "")
+    def device(self, device_name_or_function):
+        """The device of the ops made inside: a name merged into the enclosing scope's (``None`` clears it), or a
+        function called for each op."""
+        outer = self._device_stack[-1] if self._device_stack else ""
+        if device_name_or_function is None or callable(device_name_or_function):
+            device = device_name_or_function or ""
+        else:
+            device = merged_device(outer if isinstance(outer, str) else "", device_name_or_function)
+        self._device_stack.append(device)
         try:
             yield
         finally:

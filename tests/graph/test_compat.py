@@ -69,8 +69,8 @@ def test_a_device_function_places_each_op_and_the_model_still_saves(tmp_path):
     with tf.device(assign_to_device("/gpu:0")):
         w = tf.Variable(tf.ones([2, 2]))
         y = tf.matmul(w, w)
-    assert (w.op.device, y.op.device, y.op.node_def.op, y.op.node_def.name) == ("/cpu:0", "/gpu:0", "MatMul",
-                                                                                y.op.name)
+    assert (w.op.device, y.op.device, y.op.node_def.op, y.op.node_def.name) == ("/device:CPU:0", "/device:GPU:0",
+                                                                                "MatMul", y.op.name)
     with tf.device(lambda op: None):
         assert tf.constant(1.0).op.device == ""
     with tf.Session() as sess:
@@ -141,12 +141,17 @@ def test_device_count_gpu_0_keeps_the_session_on_the_cpu(config, on_cpu):
 
 
 def test_tf_device_records_the_device_on_the_ops_made_inside(graph):
+    """In TF1's spelling ("/cpu:0" reads "/device:CPU:0"), the inner scope's fields replacing the outer's."""
     with tf.device("/cpu:0"):
         a = tf.constant(1.0)
         with tf.device("/gpu:0"):
             b = a + 1
     c = b * 2
-    assert (a.op.device, b.op.device, c.op.device) == ("/cpu:0", "/gpu:0", "")
+    assert (a.op.device, b.op.device, c.op.device) == ("/device:CPU:0", "/device:GPU:0", "")
+    with tf.device("/job:ps/task:1"), tf.device("cpu:0"):
+        assert tf.constant(1.0).op.device == "/job:ps/task:1/device:CPU:0"
+    with tf.device("/device:GPU:1"), tf.device(None):
+        assert tf.constant(1.0).op.device == ""
     assert run(c) == 4.0  # placement is recorded, and the program still runs on the one device there is
 
 

@@ -194,7 +194,7 @@ def test_device_wrapper_places_the_ops_and_changes_nothing_else():
     wrapper = tf.nn.rnn_cell.DeviceWrapper(cell, "/cpu:0")
     state = wrapper.zero_state(2, tf.float32)
     output, _ = wrapper(x, state)
-    assert output.op.device == "/cpu:0" and state.c.op.device == "/cpu:0"
+    assert output.op.device == "/device:CPU:0" and state.c.op.device == "/device:CPU:0"  # (TF1's spelling)
     assert [v.name for v in wrapper.variables] == ["basic_lstm_cell/kernel:0", "basic_lstm_cell/bias:0"]
     plain, _ = cell(x, cell.zero_state(2, tf.float32))
     a, b = _run([output, plain])

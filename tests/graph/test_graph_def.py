@@ -129,7 +129,7 @@ def test_nodes_devices_and_damaged_bytes():
     nodes = {n.name: n for n in graph_def.node}
     pieces = graph.get_operation_by_name("sum").inputs[0].op.name  # the split: its outputs 0 and 1
     assert nodes["sum"].input == [pieces, pieces + ":1"] and nodes["stack"].input == ["a", "a"]
-    assert nodes["a"].device == graph.get_operation_by_name("a").device == "/cpu:0"
+    assert nodes["a"].device == graph.get_operation_by_name("a").device == "/device:CPU:0"
     for node in graph_def.node:  # what programs do before importing a graph trained elsewhere
         node.device = ""
     assert tf.GraphDef.FromString(graph_def.SerializeToString()).node[0].device == ""
