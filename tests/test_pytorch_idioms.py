@@ -589,3 +589,21 @@ def test_poisson_draws_counts_with_the_given_rates():
     np.testing.assert_allclose(counts.var(0).numpy(), [0.5, 4.0, 20.0], rtol=0.1)  # a Poisson's variance is its mean
     with pytest.raises(RuntimeError, match="expected rate to be non-negative"):
         torch.poisson(torch.tensor([-1.0]))
+
+
+def test_utils_benchmark_times_a_statement_as_pytorch_recipes_do(device):
+    from minidl.eager.utils import benchmark
+    x = torch.ones(32, 32, device=device)
+    timer = benchmark.Timer(stmt="x @ x", setup="y = 2", globals={"x": x}, label="matmul")
+    once = timer.timeit(50)
+    assert once.number_per_run == 50 and len(once.times) == 1 and once.median == once.mean > 0
+    assert "matmul" in repr(once) and "1 measurement, 50 runs" in repr(once)
+    blocks = []
+    measured = timer.blocked_autorange(callback=lambda number, seconds: blocks.append((number, seconds)),
+                                       min_run_time=0.02)
+    assert sum(measured.raw_times) >= 0.02 and len(blocks) == len(measured.times) >= 1
+    assert all(number * t == pytest.approx(seconds) for (number, seconds), t in zip(blocks, measured.times))
+    adaptive = timer.adaptive_autorange(threshold=10.0, min_run_time=0.01, max_run_time=1.0)
+    assert 3 <= len(adaptive.times) and adaptive.iqr >= 0
+    with pytest.raises(NameError):
+        benchmark.Timer(stmt="z + 1").timeit(1)

@@ -1,4 +1,4 @@
 """``utils``: data loading (``utils.data``), recomputing activations instead of keeping them
-(``utils.checkpoint``); TensorBoard logs in ``utils.tensorboard`` (imported by name, as in PyTorch:
-``from minidl.eager.utils.tensorboard import SummaryWriter``)."""
-from . import checkpoint, data
+(``utils.checkpoint``), timing code (``utils.benchmark``); TensorBoard logs in ``utils.tensorboard`` (imported by
+name, as in PyTorch: ``from minidl.eager.utils.tensorboard import SummaryWriter``)."""
+from . import benchmark, checkpoint, data
