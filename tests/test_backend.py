@@ -144,6 +144,8 @@ def test_the_cuda_namespace_on_a_gpu():
     assert T.cuda.get_device_capability() >= (7, 0) and T.accelerator.current_device_index() == 0
     with T.cuda.device(0):
         assert T.cuda.current_device() == 0
+    with pytest.raises(RuntimeError, match="invalid device ordinal"):
+        T.cuda.get_device_name(T.cuda.device_count())
     # the legacy typed classes on the GPU, and pinned host memory on the way there
     y = T.cuda.FloatTensor([1.0, 2.0])
     assert y.device.type == "cuda" and y.type() == "torch.cuda.FloatTensor" and isinstance(y, T.cuda.FloatTensor)

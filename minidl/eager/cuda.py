@@ -31,13 +31,16 @@ def _cupy():
 
 
 def _index(device):
-    """A GPU's index from a device, "cuda:1", an int, or None (the current GPU)."""
+    """A GPU's index from a device, "cuda:1", an int, or None (the current GPU); one that is not there is
+    PyTorch's error."""
     if device is None:
         return current_device()
-    if isinstance(device, int):
-        return device
-    index = as_device(device).index
-    return current_device() if index is None else index
+    index = device if isinstance(device, int) else as_device(device).index
+    if index is None:
+        return current_device()
+    if not 0 <= index < device_count():
+        raise RuntimeError(f"CUDA error: invalid device ordinal (GPU {index} of {device_count()})")
+    return index
 
 
 device_count = cuda_device_count
