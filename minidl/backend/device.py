@@ -1,5 +1,6 @@
 """Devices as PyTorch spells them: ``"cpu"``, ``"cuda"``, ``"cuda:1"``."""
 import builtins
+import contextlib
 
 import numpy
 
@@ -93,15 +94,25 @@ def device_of(array):
     return Device("cuda", array.device.id)
 
 
-def to_device(array, dev):
-    """Copy ``array`` to ``dev`` (a Device), or return it unchanged if it is already there."""
+def array_module_on(dev):
+    """The array library that keeps arrays on ``dev`` (a Device), and a context in which it makes them there:
+    numpy and a context that does nothing for the CPU; cupy and the GPU (as cupy's current one) for "cuda:i". A GPU
+    that is not there is an error."""
     if dev.type == "cpu":
-        return array if isinstance(array, (numpy.ndarray, numpy.generic)) else array.get()
+        return numpy, contextlib.nullcontext()
     if not cuda_is_available():
         raise RuntimeError(f"cannot use device '{dev}': no CUDA GPU is available "
                            "(cupy is not installed or sees no GPU); use 'cpu'")
     cupy = cupy_or_none()
     if dev.index >= cupy.cuda.runtime.getDeviceCount():
         raise RuntimeError(f"cannot use device '{dev}': only {cupy.cuda.runtime.getDeviceCount()} GPU(s) visible")
-    with cupy.cuda.Device(dev.index):
+    return cupy, cupy.cuda.Device(dev.index)
+
+
+def to_device(array, dev):
+    """Copy ``array`` to ``dev`` (a Device), or return it unchanged if it is already there."""
+    if dev.type == "cpu":
+        return array if isinstance(array, (numpy.ndarray, numpy.generic)) else array.get()
+    cupy, gpu = array_module_on(dev)
+    with gpu:
         return cupy.asarray(array)

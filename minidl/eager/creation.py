@@ -6,7 +6,7 @@ import numbers
 import numpy
 
 from .. import ops
-from ..backend import device as _device, dtypes, get_array_module, is_array, to_device
+from ..backend import array_module_on, device as _device, dtypes, get_array_module, is_array, to_device
 from ..ops.base import OpError
 from .element_types import as_numpy_dtype
 from .layouts import check_factory_options
@@ -170,6 +170,15 @@ def get_default_device():
     return _default_device[0] or _device("cpu")
 
 
+def _made_where_it_goes(device, make):
+    """``make(xp)`` by the array library of the device the tensor goes to: a GPU tensor of zeros is made on the
+    GPU, not made on the host and copied over (a copy the host waits for)."""
+    device = _default_device[0] if device is None else device
+    xp, context = array_module_on(_device("cpu" if device is None else device))
+    with context:
+        return make(xp)
+
+
 def _finish(array, device, requires_grad):
     device = _default_device[0] if device is None else device
     if device is not None:
@@ -244,18 +253,21 @@ def _float_dtype(dtype):
 
 def zeros(*shape, size=None, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     check_factory_options("zeros", layout, pin_memory)
-    return _finish(numpy.zeros(_size(shape, "zeros", size), _float_dtype(dtype)), device, requires_grad)
+    shape, dtype = _size(shape, "zeros", size), _float_dtype(dtype)
+    return _finish(_made_where_it_goes(device, lambda xp: xp.zeros(shape, dtype)), device, requires_grad)
 
 
 def ones(*shape, size=None, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     check_factory_options("ones", layout, pin_memory)
-    return _finish(numpy.ones(_size(shape, "ones", size), _float_dtype(dtype)), device, requires_grad)
+    shape, dtype = _size(shape, "ones", size), _float_dtype(dtype)
+    return _finish(_made_where_it_goes(device, lambda xp: xp.ones(shape, dtype)), device, requires_grad)
 
 
 def empty(*shape, size=None, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False,
           memory_format=None):
     check_factory_options("empty", layout, pin_memory, memory_format)
-    return _finish(numpy.empty(_size(shape, "empty", size), _float_dtype(dtype)), device, requires_grad)
+    shape, dtype = _size(shape, "empty", size), _float_dtype(dtype)
+    return _finish(_made_where_it_goes(device, lambda xp: xp.empty(shape, dtype)), device, requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
@@ -276,7 +288,8 @@ def _full(name, size, fill_value, dtype, device, requires_grad):
     _check_fits(f"{name}()", value, dtype)
     if dtype.kind != "c":
         value = value.real  # (0 imaginary part, checked above)
-    return _finish(numpy.full(_size((size,), name), value.astype(dtype), dtype), device, requires_grad)
+    shape, value = _size((size,), name), value.astype(dtype)[()]
+    return _finish(_made_where_it_goes(device, lambda xp: xp.full(shape, value, dtype)), device, requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
@@ -368,7 +381,8 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False, layout=None, pi
             raise TypeError(f"eye(): argument '{what}' must be int, not {type(size).__name__}")
         if size < 0:
             raise RuntimeError(f"eye(): {what} must be greater or equal to 0, got {size}")
-    return _finish(numpy.eye(n, m, dtype=_float_dtype(dtype)), device, requires_grad)
+    dtype = _float_dtype(dtype)
+    return _finish(_made_where_it_goes(device, lambda xp: xp.eye(n, m, dtype=dtype)), device, requires_grad)
 
 
 def _random_values(name, draw, size, dtype, part_scale=1.0):
