@@ -10,4 +10,5 @@ from .device import (Device, array_module_on, cuda_device_count, cuda_is_availab
 from . import dtypes
 
 __all__ = ["get_array_module", "cupy_or_none", "host_array", "is_array", "is_writeable", "reporting_linalg_errors",
-           "Device", "array_module_on", "device", "cuda_device_count", "cuda_is_available", "device_of", "to_device", "dtypes"]
+           "Device", "array_module_on", "device", "cuda_device_count", "cuda_is_available", "device_of",
+           "to_device", "dtypes"]
