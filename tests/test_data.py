@@ -3,6 +3,7 @@ import gc
 import multiprocessing
 import pickle
 import time
+from collections import namedtuple
 
 import numpy as np
 import pytest
@@ -278,6 +279,34 @@ def test_subset_passes_batch_reads_on_and_unbatched_conversion_is_pytorchs():
     assert [b.tolist() for b in DataLoader(subset, batch_size=2)] == [[104.0, 102.0], [100.0]]
     converted = [item for item in DataLoader([(np.float32(1.5), np.int64(2))], batch_size=None)]
     assert isinstance(converted[0], list) and converted[0][0].ndim == 0 and converted[0][1].dtype == T.int64
+
+
+ImageLabel = namedtuple("ImageLabel", "image label")  # (at module level: a worker's batch travels pickled)
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_pin_memory_pins_every_cpu_tensor_of_a_batch_where_there_is_a_gpu(monkeypatch, workers):
+    """With a GPU, each batch's CPU tensors come in page-locked memory, the batch's structure kept. (Without
+    one, pinning is stood in for here: what is checked is which tensors are pinned and how the batch is rebuilt;
+    the GPU check runs Tensor.pin_memory itself.)"""
+    from minidl.eager.utils.data import dataloader
+    pinned = []
+    if not T.cuda.is_available():
+        monkeypatch.setattr(dataloader, "cuda_is_available", lambda: True)
+        monkeypatch.setattr(T.Tensor, "pin_memory", lambda self, device=None: pinned.append(1) or self.clone())
+
+    class Items(Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            return {"pair": ImageLabel(T.full((2,), float(i)), i), "name": f"item{i}", "extra": [T.tensor(i)]}
+
+    batches = list(DataLoader(Items(), batch_size=2, pin_memory=True, num_workers=workers))
+    assert [type(b["pair"]) for b in batches] == [ImageLabel] * 2 and batches[1]["name"] == ["item2", "item3"]
+    assert batches[1]["pair"].image.tolist() == [[2.0, 2.0], [3.0, 3.0]] and batches[0]["extra"][0].tolist() == [0, 1]
+    tensors = [t for b in batches for t in (b["pair"].image, b["pair"].label, b["extra"][0])]
+    assert all(t.is_pinned() for t in tensors) if T.cuda.is_available() else len(pinned) == len(tensors) == 6
 
 
 def test_pin_memory_without_a_gpu_warns_and_distributed_says_single_process():

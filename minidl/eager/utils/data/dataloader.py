@@ -18,6 +18,7 @@ import weakref
 
 from ....backend import cuda_is_available
 from ...random import default_generator, numpy_rng
+from ...tensor import Tensor
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
@@ -97,6 +98,11 @@ class DataLoader:
             return self.collate_fn(fetch_many(list(indices_or_stream)))
         return self.collate_fn([self.dataset[i] for i in indices_or_stream])
 
+    def _delivered(self, batch):
+        """A batch as the loop receives it: with ``pin_memory`` on a machine with a GPU, its CPU tensors in
+        page-locked memory, from which ``.to("cuda", non_blocking=True)`` copies faster."""
+        return _pinned(batch) if self.pin_memory and cuda_is_available() else batch
+
     def __iter__(self):
         if self.pin_memory and not cuda_is_available():  # pinned memory speeds copies to a GPU; there is none
             warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
@@ -111,6 +117,19 @@ class DataLoader:
         else:
             workers.next_epoch()
         return workers
+
+
+def _pinned(batch):
+    """``batch`` (tensors in tuples, lists, dicts, named tuples) with each CPU tensor in page-locked memory."""
+    if isinstance(batch, Tensor):
+        return batch.pin_memory() if batch.device.type == "cpu" else batch
+    if isinstance(batch, dict):
+        return type(batch)((key, _pinned(value)) for key, value in batch.items())
+    if isinstance(batch, tuple) and hasattr(batch, "_fields"):
+        return type(batch)(*map(_pinned, batch))
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(map(_pinned, batch))
+    return batch
 
 
 def _base_seed(loader):
@@ -130,9 +149,8 @@ class _SingleProcessIterator:
         return self
 
     def __next__(self):
-        if self._loader._iterable:
-            return self._loader._fetch(self._source)
-        return self._loader._fetch(next(self._source))
+        loader = self._loader
+        return loader._delivered(loader._fetch(self._source if loader._iterable else next(self._source)))
 
     def __len__(self):
         return len(self._loader)
@@ -212,7 +230,7 @@ class _MultiProcessIterator:
                 if isinstance(data, WorkerError):
                     self._finalizer()
                     data.reraise()
-                return pickle.loads(data)  # a batch a worker of this loader pickled (see worker.py)
+                return self._loader._delivered(pickle.loads(data))  # a batch a worker pickled (worker.py)
             if self._received >= self._sent:
                 if not self._persistent:
                     self._finalizer()
