@@ -236,6 +236,7 @@ def test_the_default_device_and_tensor_type_steer_the_factories(device):
                      torch.empty(1), torch.nn.Linear(2, 2).weight):
             assert made.device.type == torch.device(device).type, made
         assert torch.from_numpy(np.ones(2)).device.type == "cpu"
+        assert torch.FloatTensor([1.0]).device.type == "cpu"  # a CPU type, whatever the default
         assert torch.zeros_like(torch.ones(2, device="cpu")).device.type == "cpu"
         with pytest.warns(UserWarning, match="set_default_tensor_type\\(\\) is deprecated"):
             torch.set_default_tensor_type(torch.DoubleTensor)

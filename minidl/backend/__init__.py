@@ -6,9 +6,9 @@ no global switch and the package imports and runs without cupy installed.
 from .array_module import (cupy_or_none, get_array_module, host_array, is_array, is_writeable,
                            reporting_linalg_errors)
 from .device import (Device, array_module_on, cuda_device_count, cuda_is_available, device, device_of,
-                     to_device)
+                     gpu_properties, to_device)
 from . import dtypes
 
 __all__ = ["get_array_module", "cupy_or_none", "host_array", "is_array", "is_writeable", "reporting_linalg_errors",
            "Device", "array_module_on", "device", "cuda_device_count", "cuda_is_available", "device_of",
-           "to_device", "dtypes"]
+           "gpu_properties", "to_device", "dtypes"]

@@ -1,6 +1,7 @@
 """Devices as PyTorch spells them: ``"cpu"``, ``"cuda"``, ``"cuda:1"``."""
 import builtins
 import contextlib
+from types import SimpleNamespace
 
 import numpy
 
@@ -80,6 +81,16 @@ def cuda_device_count():
         return cupy.cuda.runtime.getDeviceCount()
     except Exception:  # cupy installed but no driver / no GPU
         return 0
+
+
+def gpu_properties(index):
+    """GPU ``index``'s ``name``, ``total_memory`` (bytes), compute capability (``major``, ``minor``) and
+    ``multi_processor_count``, as cupy reads them from the driver."""
+    properties = cupy_or_none().cuda.runtime.getDeviceProperties(index)
+    name = properties["name"]
+    return SimpleNamespace(name=name.decode() if isinstance(name, bytes) else name,
+                           total_memory=properties["totalGlobalMem"], major=properties["major"],
+                           minor=properties["minor"], multi_processor_count=properties["multiProcessorCount"])
 
 
 def cuda_is_available():

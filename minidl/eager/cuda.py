@@ -8,7 +8,7 @@ a device's name, an event) raises.
 """
 from types import SimpleNamespace
 
-from ..backend import cuda_device_count, cuda_is_available, cupy_or_none, device as as_device
+from ..backend import cuda_device_count, cuda_is_available, cupy_or_none, device as as_device, gpu_properties
 from . import amp as _amp
 from .element_types import float16
 from .legacy import CUDA_TENSOR_TYPES
@@ -57,12 +57,10 @@ def set_device(device):
 
 
 def get_device_properties(device=None):
-    """A GPU's name, memory (bytes), compute capability and multiprocessor count."""
-    properties = _cupy().cuda.runtime.getDeviceProperties(_index(device))
-    name = properties["name"]
-    return SimpleNamespace(name=name.decode() if isinstance(name, bytes) else name,
-                           total_memory=properties["totalGlobalMem"], major=properties["major"],
-                           minor=properties["minor"], multi_processor_count=properties["multiProcessorCount"])
+    """A GPU's ``name``, ``total_memory`` (bytes), compute capability (``major``, ``minor``) and
+    ``multi_processor_count``."""
+    _cupy()
+    return gpu_properties(_index(device))
 
 
 def get_device_name(device=None):
@@ -75,18 +73,10 @@ def get_device_capability(device=None):
     return properties.major, properties.minor
 
 
-class device:
-    """``with torch.cuda.device(1):``: GPU ``1`` is the current one inside the block (then the previous one)."""
-
-    def __init__(self, device):
-        self._device = _cupy().cuda.Device(_index(device))
-
-    def __enter__(self):
-        self._device.__enter__()
-        return self
-
-    def __exit__(self, *exc_info):
-        return self._device.__exit__(*exc_info)
+def device(device):
+    """``with torch.cuda.device(1):``: GPU ``1`` is the current one inside the block (then the previous one
+    again): cupy's own ``Device``, which is such a block."""
+    return _cupy().cuda.Device(_index(device))
 
 
 def __getattr__(name):

@@ -32,9 +32,7 @@ def new_tensor(args, dtype=None, device=None):
         return empty(*sizes, dtype=dtype, device=device)
     if len(args) == 1 and not isinstance(args[0], (numbers.Number, str)):
         data = args[0]
-        if isinstance(data, Tensor):
-            return data.to(dtype) if device is None else data.to(device, dtype)
-        return tensor(data, dtype=dtype, device=device)
+        return data.to(device, dtype) if isinstance(data, Tensor) else tensor(data, dtype=dtype, device=device)
     raise TypeError(f"new(): expected sizes (ints) or one sequence of data, got "
                     f"({', '.join(type(a).__name__ for a in args)})")
 
@@ -43,7 +41,7 @@ class LegacyTensorType(type):
     """The metaclass of ``FloatTensor`` & co: calling the class constructs, ``isinstance`` checks the dtype."""
 
     def __call__(cls, *args):
-        return new_tensor(args, cls.dtype, None if cls.device == "cpu" else cls.device)
+        return new_tensor(args, cls.dtype, cls.device)  # (torch.FloatTensor is a CPU type, whatever the default)
 
     def __instancecheck__(cls, obj):
         from .tensor import Tensor
@@ -62,6 +60,15 @@ CUDA_TENSOR_TYPES = {name: LegacyTensorType(name, (), {"dtype": dtype, "device":
                      for name, dtype in _TYPES.items()}
 
 
+def _named(requested):
+    """The typed class a name stands for (``'torch.LongTensor'``, ``'torch.cuda.FloatTensor'``); else ``requested``
+    itself."""
+    if not isinstance(requested, str):
+        return requested
+    table = CUDA_TENSOR_TYPES if requested.startswith("torch.cuda.") else TENSOR_TYPES
+    return table.get(requested.rsplit(".", 1)[-1], requested)
+
+
 def set_default_tensor_type(requested):
     """``torch.set_default_tensor_type(torch.DoubleTensor)`` (or its name, ``'torch.cuda.FloatTensor'``): the
     default float dtype and, for a ``torch.cuda`` type, the default device. Deprecated, as in PyTorch."""
@@ -70,9 +77,7 @@ def set_default_tensor_type(requested):
     warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
                   "torch.set_default_dtype() and torch.set_default_device() as alternatives.", UserWarning,
                   stacklevel=2)
-    if isinstance(requested, str):
-        table = CUDA_TENSOR_TYPES if requested.startswith("torch.cuda.") else TENSOR_TYPES
-        requested = table.get(requested.rsplit(".", 1)[-1], requested)
+    requested = _named(requested)
     if not isinstance(requested, LegacyTensorType):
         raise TypeError(f"invalid type: {requested!r}")
     if requested.dtype.kind != "f":
@@ -93,9 +98,7 @@ def type_name(dtype, device_type="cpu"):
 def converted_by_type(tensor, requested):
     """``x.type(requested)``: ``x`` converted to a typed class (``torch.cuda.LongTensor`` moves it to the GPU too),
     its name (``'torch.LongTensor'``), or a dtype."""
-    if isinstance(requested, str) and requested.rsplit(".", 1)[-1] in _TYPES:
-        requested = (CUDA_TENSOR_TYPES if requested.startswith("torch.cuda.") else TENSOR_TYPES)[
-            requested.rsplit(".", 1)[-1]]
+    requested = _named(requested)
     if isinstance(requested, LegacyTensorType):
         return tensor.to(requested.device, requested.dtype)
     return tensor.to(dtypes.as_dtype(requested))

@@ -24,7 +24,7 @@ import os
 from collections import namedtuple
 from types import SimpleNamespace
 
-from ..backend import cuda_device_count, cupy_or_none
+from ..backend import cuda_device_count, gpu_properties
 
 
 class GPUOptions:
@@ -187,12 +187,10 @@ def local_devices(prefix="/device"):
     """The CPU (with the machine's memory) and each visible GPU (with its own), named under ``prefix``."""
     devices = [DeviceAttributes(f"{prefix}:CPU:0", "CPU", os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))]
     if "GPU" not in _hidden_types:
-        cupy = cupy_or_none()
         for i in range(cuda_device_count()):
-            properties = cupy.cuda.runtime.getDeviceProperties(i)
-            name = properties["name"].decode() if isinstance(properties["name"], bytes) else properties["name"]
-            devices.append(DeviceAttributes(f"{prefix}:GPU:{i}", "GPU", properties["totalGlobalMem"],
-                                            f"device: {i}, name: {name}"))
+            gpu = gpu_properties(i)
+            devices.append(DeviceAttributes(f"{prefix}:GPU:{i}", "GPU", gpu.total_memory,
+                                            f"device: {i}, name: {gpu.name}"))
     return devices
 
 

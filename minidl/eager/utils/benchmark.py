@@ -90,24 +90,25 @@ class Timer:
     def blocked_autorange(self, callback=None, min_run_time=0.2):
         """Blocks of runs, each long enough to time well, until ``min_run_time`` seconds have been measured;
         ``callback(number, seconds)`` is told of each block."""
-        number = self._runs_per_block()
-        times = []
-        while sum(times) < min_run_time:
-            times.append(self._block(number))
-            if callback is not None:
-                callback(number, times[-1])
-        return Measurement(number, times, self.stmt, **self._labels)
+        return self._blocks_until(lambda m: sum(m.raw_times) >= min_run_time, callback)
 
     def adaptive_autorange(self, threshold=0.1, min_run_time=0.01, max_run_time=10.0, callback=None):
         """Blocks until the spread of the times (their interquartile range over the median) is under
         ``threshold``, after at least ``min_run_time`` and at most ``max_run_time`` seconds."""
+        def steady(m):
+            total = sum(m.raw_times)
+            return total >= max_run_time or (total >= min_run_time and len(m.times) >= 3
+                                             and m.iqr / m.median < threshold)
+        return self._blocks_until(steady, callback)
+
+    def _blocks_until(self, done, callback):
+        """Blocks of runs until ``done(the measurement so far)``."""
         number = self._runs_per_block()
         times = []
-        while sum(times) < max_run_time:
+        while True:
             times.append(self._block(number))
             if callback is not None:
                 callback(number, times[-1])
             measurement = Measurement(number, times, self.stmt, **self._labels)
-            if sum(times) >= min_run_time and len(times) >= 3 and measurement.iqr / measurement.median < threshold:
-                break
-        return Measurement(number, times, self.stmt, **self._labels)
+            if done(measurement):
+                return measurement
