@@ -17,7 +17,8 @@ from .. import ops
 from ..backend import (cuda_is_available, device as _device, device_of, dtypes, get_array_module, is_array,
                        is_writeable, to_device)
 from ..ops.base import describe, register_frontend
-from .element_types import OF_SCALAR_TYPE as _dtype_of_scalar_type, as_numpy_dtype, dtype as element_type, of as dtype_of
+from .element_types import (OF_SCALAR_TYPE as _dtype_of_scalar_type, as_numpy_dtype, dtype as element_type,
+                            of as dtype_of)
 from .element_types import bfloat16 as element_type_bfloat16
 from .grad_mode import GradMode
 from .hooks import RemovableHandle
@@ -544,8 +545,8 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with {'more than one value' if self._data.size else 'no values'}"
-                               " is ambiguous")
+            many = "more than one value" if self._data.size else "no values"
+            raise RuntimeError(f"Boolean value of Tensor with {many} is ambiguous")
         return bool(self._data.item())
 
     def __float__(self):
@@ -703,6 +704,8 @@ _modules = sys.modules
 
 def _apply(op, args, attrs):
     """Run ``op`` on eager tensors now; record it on the tape when a gradient will be needed."""
+    if GradMode.profiler is not None:  # a torch.profiler is recording: the op becomes one of its events
+        return GradMode.profiler.record_op(op, args, attrs, _apply)
     if GradMode.autocast is not None:
         from .amp import cast_for_autocast
         args = cast_for_autocast(op, args)

@@ -12,6 +12,7 @@ import numpy
 
 from ..grad_mode import no_grad
 from ..hooks import RemovableHandle
+from ..profiler import record_function
 from ..tensor import Tensor
 
 
@@ -41,7 +42,8 @@ def _with_step_hooks(step):
             changed = hook(self, args, kwargs)
             if changed is not None:
                 args, kwargs = changed
-        result = step(self, *args, **kwargs)
+        with record_function(f"Optimizer.step#{type(self).__name__}.step"):  # an event while a profiler records
+            result = step(self, *args, **kwargs)
         for hook in list(getattr(self, "_step_post_hooks", {}).values()):
             hook(self, args, kwargs)
         return result
@@ -100,13 +102,14 @@ class Optimizer:
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none=True):
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    if set_to_none:
-                        p.grad = None
-                    else:
-                        p.grad.zero_()
+        with record_function(f"Optimizer.zero_grad#{type(self).__name__}.zero_grad"):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        if set_to_none:
+                            p.grad = None
+                        else:
+                            p.grad.zero_()
 
     @_with_step_hooks
     @no_grad()

@@ -17,6 +17,7 @@ import warnings
 import weakref
 
 from ....backend import cuda_is_available
+from ...profiler import record_function
 from ...random import default_generator, numpy_rng
 from ...tensor import Tensor
 from .collate import default_collate, default_convert
@@ -148,6 +149,7 @@ class _SingleProcessIterator:
     def __iter__(self):
         return self
 
+    @record_function("enumerate(DataLoader)#_SingleProcessDataLoaderIter.__next__")  # an event for the profiler
     def __next__(self):
         loader = self._loader
         return loader._delivered(loader._fetch(self._source if loader._iterable else next(self._source)))
@@ -217,6 +219,7 @@ class _MultiProcessIterator:
             self._task_queues[self._sent % len(self._workers)].put((self._epoch, self._sent, indices))
         self._sent += 1
 
+    @record_function("enumerate(DataLoader)#_MultiProcessingDataLoaderIter.__next__")
     def __next__(self):
         while True:
             if self._received in self._results:
