@@ -25,6 +25,8 @@ from collections import namedtuple
 from types import SimpleNamespace
 
 from ..backend import cuda_device_count, gpu_properties
+from ..io import protobuf
+from .step_stats import StepStats
 
 
 class GPUOptions:
@@ -86,11 +88,12 @@ def gpu_allowed(config):
 
 
 class RunOptions:
-    """``tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)``, for ``sess.run(..., options=)``: accepted and
-    kept. minidl's session does not trace a run (no per-op timings or memory), so ``trace_level`` changes
-    nothing; ``python -m benchmarks.profile`` is where minidl's runs are taken apart. ``timeout_in_ms`` does
-    count: an op of the run that waits (a queue's dequeue, queues.py) gives up after it with
-    ``DeadlineExceededError`` — as ``ConfigProto(operation_timeout_in_ms=...)`` sets for every run."""
+    """``tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)``, for ``sess.run(..., options=, run_metadata=)``:
+    any trace level above ``NO_TRACE`` times each op of the run into ``run_metadata.step_stats``
+    (``step_stats.py``; ``timeline.Timeline`` draws it). minidl times ops on the host, whatever the level: an op
+    on a GPU is timed as long as queuing its kernels took. ``timeout_in_ms``: an op of the run that waits (a
+    queue's dequeue, queues.py) gives up after it with ``DeadlineExceededError`` — as
+    ``ConfigProto(operation_timeout_in_ms=...)`` sets for every run."""
     NO_TRACE, SOFTWARE_TRACE, HARDWARE_TRACE, FULL_TRACE = 0, 1, 2, 3
 
     def __init__(self, trace_level=NO_TRACE, timeout_in_ms=0, output_partition_graphs=False, **options):
@@ -101,16 +104,17 @@ class RunOptions:
 
 
 class RunMetadata:
-    """``tf.RunMetadata()``, filled by ``sess.run(..., run_metadata=)`` in TF with the run's step statistics.
-    minidl traces nothing (see ``RunOptions``), so it stays empty: ``step_stats`` and ``partition_graphs`` hold
-    nothing, and it serializes as an empty message (what ``FileWriter.add_run_metadata`` writes)."""
+    """``tf.RunMetadata()``, filled by a traced ``sess.run(..., options=, run_metadata=)`` with the run's
+    ``step_stats`` (see ``RunOptions``); ``partition_graphs`` stays empty. It serializes as TF's message (field
+    1, the step statistics): what ``FileWriter.add_run_metadata`` writes for TensorBoard."""
 
     def __init__(self):
-        self.step_stats = None
+        self.step_stats = StepStats()
         self.partition_graphs = []
 
     def SerializeToString(self):
-        return b""
+        stats = self.step_stats.SerializeToString()
+        return protobuf.bytes_field(1, stats) if stats else b""
 
 
 def device(device_name_or_function):

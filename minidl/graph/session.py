@@ -27,6 +27,7 @@ from . import errors
 from .config import gpu_allowed, local_devices
 from .core import Operation, Tensor, get_default_graph
 from .graph_ops import Const
+from .step_stats import step_stats_of
 from .strings import as_string_array, string
 
 _default_session_stack = []
@@ -65,6 +66,15 @@ def _fetched(array):
     """What ``run`` returns for a value: the array, or for a 0-d one a numpy scalar, as TF does (``print`` shows
     ``1.5``, not ``array(1.5)``)."""
     return array[()] if array.ndim == 0 else array
+
+
+def _timed(step, operation, timings):
+    """``step`` adding (operation, start, end) to ``timings`` each time it runs (a traced run)."""
+    def timed_step(values):
+        start = time.perf_counter_ns()
+        step(values)
+        timings.append((operation, start, time.perf_counter_ns()))
+    return timed_step
 
 
 class Session:
@@ -162,16 +172,23 @@ class Session:
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         """Compute ``fetches`` (a tensor, op, variable, name, or a nest of them) and return the same structure."""
         timeout_ms = (getattr(options, "timeout_in_ms", 0) if options is not None else 0) or self._timeout_ms
+        # a trace (RunOptions' trace_level) goes into run_metadata.step_stats: each op's start and end
+        timings = [] if run_metadata is not None and getattr(options, "trace_level", 0) else None
         if not timeout_ms:
-            return self._run(fetches, feed_dict)
-        outer = run_deadline()
-        _deadlines.at = time.monotonic() + timeout_ms / 1000
-        try:
-            return self._run(fetches, feed_dict)
-        finally:
-            _deadlines.at = outer
+            results = self._run(fetches, feed_dict, timings)
+        else:
+            outer = run_deadline()
+            _deadlines.at = time.monotonic() + timeout_ms / 1000
+            try:
+                results = self._run(fetches, feed_dict, timings)
+            finally:
+                _deadlines.at = outer
+        if timings is not None:
+            device = f"/job:localhost/replica:0/task:0/device:{'CPU' if self._xp is numpy else 'GPU'}:0"
+            run_metadata.step_stats = step_stats_of(timings, device)
+        return results
 
-    def _run(self, fetches, feed_dict):
+    def _run(self, fetches, feed_dict, timings=None):
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         targets, rebuild = _flatten_fetches(self.graph, fetches)
@@ -180,7 +197,8 @@ class Session:
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plans[key] = self._compile(targets, feeds)
-        values = self._execute_feeding_variables(plan, feeds) if plan.fed_variables else self._execute(plan, feeds)
+        values = self._execute_feeding_variables(plan, feeds, timings) if plan.fed_variables else \
+            self._execute(plan, feeds, timings)
         for k, variable in plan.state_targets:  # a fetched variable shows its value after the run's assignments
             values[plan.target_slots[k]] = self.variable_value(variable)
         results = [None if slot is None else _fetched(self._to_host(values[slot])) for slot in plan.target_slots]
@@ -197,23 +215,26 @@ class Session:
         values = self._execute(plan, feeds)
         return [None if slot is None else values[slot] for slot in plan.target_slots]
 
-    def _execute_feeding_variables(self, plan, feeds):
+    def _execute_feeding_variables(self, plan, feeds, timings=None):
         """``_execute`` for a run that feeds variables: a fed value replaces the variable for every reader in the
         run, the control-flow bodies' reads (``CapturedVariable``) included, as in TF1."""
         outer = self._fed_variables
         self._fed_variables = {**outer, **{t.op: feeds[t] for t in plan.fed_variables}}
         try:
-            return self._execute(plan, feeds)
+            return self._execute(plan, feeds, timings)
         finally:
             self._fed_variables = outer
 
-    def _execute(self, plan, feeds):
+    def _execute(self, plan, feeds, timings=None):
+        """Run the plan's steps on ``feeds``; with a ``timings`` list, add (operation, start, end) per step."""
         values = plan.initial.copy()
         for tensor, array in feeds.items():
             values[plan.feed_slots[tensor]] = array
+        steps = plan.steps if timings is None else [(_timed(step, op, timings), frees) for (step, frees), op
+                                                    in zip(plan.steps, plan.operations)]
         i = 0
         try:
-            for i, (step, frees) in enumerate(plan.steps):
+            for i, (step, frees) in enumerate(steps):
                 step(values)
                 for slot in frees:
                     values[slot] = None

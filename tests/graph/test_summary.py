@@ -11,7 +11,7 @@ import pytest
 
 import minidl.graph as tf
 from minidl.graph import errors
-from minidl.io import event_file
+from minidl.io import event_file, protobuf
 from tests.event_reader import crc32c, event_files, masked, parse, read_events, summary_values
 
 
@@ -258,16 +258,23 @@ def test_file_writer_with_graph_writes_graph_def(tmp_path):
 
 
 def test_run_options_and_run_metadata_as_word2vec_basic_uses_them(tmp_path):
-    """sess.run(options=, run_metadata=) then add_run_metadata: minidl traces nothing, so the tagged metadata
-    written is empty, but the run and the event file go as in TF1."""
-    x = tf.constant(2.0) * 3.0
+    """sess.run(options=, run_metadata=) then add_run_metadata: the tagged metadata written is the run's step
+    statistics (RunMetadata field 1: StepStats, its device, a node per op run), as in TF1."""
+    x = tf.multiply(tf.constant(2.0), 3.0, name="product")
     options, metadata = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE), tf.RunMetadata()
     with tf.Session() as sess, tf.summary.FileWriter(str(tmp_path)) as writer:
         assert sess.run(x, options=options, run_metadata=metadata) == 6.0
         writer.add_run_metadata(metadata, "step7", global_step=7)
     (path,) = event_files(tmp_path)
     last = read_events(path)[-1]
-    assert last["tagged_run_metadata"] == ("step7", b"") and last["step"] == 7
+    tag, data = last["tagged_run_metadata"]
+    assert tag == "step7" and last["step"] == 7 and data == metadata.SerializeToString()
+    ((field, step_stats),) = protobuf.fields(data)
+    ((field_dev, device_stats),) = protobuf.fields(step_stats)
+    device = dict(protobuf.fields(device_stats))
+    node = dict(protobuf.fields(device[2]))
+    assert (field, field_dev) == (1, 1) and device[1].decode().endswith("device:CPU:0")
+    assert node[1] == b"product" and node[8].startswith(b"product = Mul(Const, ")
     event = list(tf.train.summary_iterator(path))[-1]  # mnist_with_summaries reads it back so
     assert event.HasField("tagged_run_metadata") and event.tagged_run_metadata.tag == "step7"
 
