@@ -157,7 +157,9 @@ def _shape_input(shape):
     them (and for -1), or None altogether when even the rank is unknown."""
     dims = _shape_list(shape)
     if isinstance(dims, Tensor):
-        return cast(dims, dtypes.int32), known_dims(dims)
+        values = known_dims(dims)
+        return cast(dims, dtypes.int32), None if values is None else [d if d is None or d >= 0 else None
+                                                                      for d in values]
     static = [d if isinstance(d, int) and d >= 0 else None for d in dims]
     if all(graph_tensor(d) is None for d in dims):
         return to_tensor(numpy.array(dims, dtype=numpy.int32).reshape(-1)), static

@@ -20,11 +20,15 @@ inputs, whatever its own op says.
 
 minidl's own ops do not take their gradients from this registry (each has its VJP next to its forward, in
 ``minidl/ops``), so it holds only what a program registers; as in TF, registering a name twice is an error
-(a ``KeyError``), and a name that nobody registered is a ``LookupError`` when ``gradients()`` meets the op.
-``tf.NotDifferentiable(name)`` registers "no gradient" under ``name``.
+(a ``KeyError``). A name that nobody registered is looked up among minidl's ops by TF op type, as TF's registry
+holds every op's gradient: ``gradient_override_map({"Sign": "Identity"})`` gives ``tf.sign`` the identity's
+gradient — the straight-through estimator of binarized networks — and ``{"...": "StopGradient"}`` none. A name
+that is neither is a ``LookupError`` when ``gradients()`` meets the op. ``tf.NotDifferentiable(name)`` registers
+"no gradient" under ``name``.
 """
 import threading
 
+from ..backend import dtypes
 from .frontend import convert_to_tensor
 
 __all__ = ["RegisterGradient", "NotDifferentiable", "no_gradient", "registered_gradient", "overridden_vjp"]
@@ -64,12 +68,43 @@ no_gradient = NotDifferentiable
 
 
 def registered_gradient(name):
-    """The function registered under ``name`` (None: not differentiable); a ``LookupError`` if there is none."""
+    """The function registered under ``name`` (None: not differentiable), else the gradient of minidl's op of TF
+    type ``name``; a ``LookupError`` if there is neither."""
     with _registry_lock:
-        if name not in _registry:
-            raise LookupError(f"No gradient defined for operation with gradient name '{name}' (use "
-                              f"@tf.RegisterGradient('{name}') before building the gradients)")
-        return _registry[name]
+        if name in _registry:
+            return _registry[name]
+    op_class = _op_of_type(name)
+    if op_class is None:
+        raise LookupError(f"No gradient defined for operation with gradient name '{name}' (use "
+                          f"@tf.RegisterGradient('{name}') before building the gradients)")
+    return _builtin_gradient(op_class) if op_class.differentiable else None
+
+
+def _op_of_type(name):
+    """minidl's op class whose TF type is ``name``, if exactly one is."""
+    from .core import TF_OP_TYPES
+    from .meta_graph import _op_classes  # (the op classes are all defined by the time gradients are built)
+    found = {cls for cls in _op_classes().values() if cls is not None and TF_OP_TYPES.get(cls.name, cls.name) == name}
+    return found.pop() if len(found) == 1 else None
+
+
+def _builtin_gradient(op_class):
+    """A registry-style gradient function ``f(op, *grads)`` running ``op_class``'s VJP on another operation (its
+    inputs, outputs and attributes), as TF runs a registered gradient on whichever op is mapped to it."""
+    def gradient(operation, *grads):
+        context = _OverriddenOp(operation)
+        return op_class.vjp(context, *grads)
+    return gradient
+
+
+class _OverriddenOp:
+    """The ``ctx`` a VJP reads, for an operation differentiated with another op's VJP: every input of a
+    differentiable dtype wants a gradient."""
+
+    def __init__(self, operation):
+        self.operation = operation
+        self.inputs, self.outputs, self.attrs = operation.inputs, operation.outputs, operation.attrs
+        self.needs_input_grad = tuple(dtypes.is_differentiable(t.dtype) for t in operation.inputs)
 
 
 def overridden_vjp(operation, grads):

@@ -14,6 +14,12 @@ from .frontend import _is_nested_in, convert_to_tensor
 from .gradient_registry import overridden_vjp
 
 
+#: op types whose gradient TF defines as None, where the shared op library (as PyTorch) passes zeros: rounding
+#: (``tf.rint`` is a Round). So ``tf.gradients(tf.round(w), w)`` is ``[None]``, and an optimizer minimizing
+#: through one alone finds no gradient, as in TF. (``tf.sign``'s gradient is zeros in TF too.)
+NO_GRADIENT_IN_TF = frozenset({"Floor", "Ceil", "Round"})
+
+
 def _as_list(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
@@ -37,8 +43,13 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         raise ValueError(f"Unknown value for unconnected_gradients: {unconnected_gradients!r} (expected 'none' or "
                          f"'zero', the values of tf.UnconnectedGradients)")
     graph = ys[0].graph
+    # inside a control-flow body, an x of an enclosing graph (a variable, for per-example gradients in map_fn)
+    # is differentiated through the stand-in the body captured for it
+    targets = [_differentiated(graph, x) for x in xs]
     for t in ys + xs:  # (the gradient of a tensor elsewhere would silently be None)
         t_graph = getattr(getattr(t, "_as_graph_element", lambda: t)(), "graph", graph)
+        if _is_nested_in(graph, t_graph) and t in xs:
+            continue
         if _is_nested_in(t_graph, graph):
             raise NotImplementedError(f"tf.gradients of or with respect to {t.name}, a tensor made inside a control "
                                       f"flow body (cond, while_loop, map_fn ...), is not supported: use tensors "
@@ -58,7 +69,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                                      f"{y.shape} of ys[{i}] ({y.name}): each grad_y is the gradient of its y")
             roots.append(_key(y))
             root_grads.append(ops.ones_like(y) if g is None else g)
-        wanted = {_key(x) for x in xs}
+        wanted = {_key(x) for x in targets if x is not NOT_CAPTURED}
         blocked = frozenset(_key(t) for t in _as_list(stop_gradients or []))
 
         def run_vjp(operation, grads, needed):
@@ -68,15 +79,41 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                              for g, out in zip(grads, operation.outputs)]
                 if operation.gradient_override is not None:  # tf.RegisterGradient + gradient_override_map
                     return overridden_vjp(operation, grads)
+                if operation.type in NO_GRADIENT_IN_TF:
+                    return (None,) * len(operation.inputs)
                 return operation.op.vjp(_VJPContext(operation, needed), *grads)
         results = backprop(roots, root_grads, wanted.__contains__, run_vjp, blocked) if roots else {}
         out = []
-        for x in xs:
-            g = results.get(_key(x))
+        for x, target in zip(xs, targets):
+            g = None if target is NOT_CAPTURED else results.get(_key(target))
             if g is None and unconnected_gradients == "zero":
                 g = ops.zeros_like(getattr(x, "_as_graph_element", lambda: x)())
             out.append(g)
         return out
+
+
+#: what ``_stand_in`` returns for a tensor of an enclosing graph that the body never read: its gradient is None
+NOT_CAPTURED = object()
+
+
+def _differentiated(graph, x):
+    """The tensor of ``graph`` to differentiate for ``x``: x itself, or for x of a graph enclosing the control-flow
+    body ``graph``, the tensor the body captured for it, level by level (``function_graph.py``), or
+    ``NOT_CAPTURED``."""
+    t = getattr(x, "_as_graph_element", lambda: x)()
+    outer = getattr(t, "graph", None)
+    if not isinstance(t, Tensor) or not _is_nested_in(graph, outer):
+        return x
+    levels = []  # the bodies from ``graph`` out to (not including) x's graph
+    level = graph
+    while level is not outer:
+        levels.append(level)
+        level = level.outer_graph
+    for level in reversed(levels):
+        t = level.captures.get(t)
+        if t is None:
+            return NOT_CAPTURED
+    return t
 
 
 class _VJPContext:

@@ -163,15 +163,53 @@ def computed_at_run_time(value):
 
 def known_dims(shape_tensor):
     """What the graph knows of the values of ``shape_tensor``, a 1-D int tensor that gives a shape: a list with None
-    where only the run time knows a dim, or None when even its length is unknown. A constant's values are known,
-    and ``tf.shape(x)`` holds x's static dims (as TF's ``constant_value_as_shape`` reads them)."""
-    if shape_tensor.op.op is Const:
-        return [int(d) for d in numpy.reshape(shape_tensor.op.attrs["value"], -1)]
-    if shape_tensor.op.type == "Shape":
-        source = shape_tensor.op.inputs[0].shape
+    where only the run time knows a dim, or None when even its length is unknown. As TF's
+    ``constant_value_as_shape`` reads them: a constant's values are known; ``tf.shape(x)`` holds x's static dims;
+    a slice of such a tensor (``tf.shape(x)[1:]``), a ``tf.stack`` of scalars (``tf.stack([tf.shape(x)[0], 80])``)
+    and a ``tf.concat`` of such pieces keep what their parts know."""
+    op = shape_tensor.op
+    if op.op is Const:
+        return [int(d) for d in numpy.reshape(op.attrs["value"], -1)]
+    if op.type == "Shape":
+        source = op.inputs[0].shape
         return source.as_list() if source.rank_known else None
+    if op.type == "StridedSlice" and _plain_slice(op) is not None and op.inputs[0].shape.rank == 1:
+        dims = known_dims(op.inputs[0])
+        if dims is not None:
+            return dims[_plain_slice(op)]
+    if op.type == "Pack" and op.attrs["dim"] == 0:
+        return [known_scalar(t) for t in op.inputs]
+    if op.type == "ConcatV2" and op.attrs["dim"] in (0, -1):
+        parts = [known_dims(t) for t in op.inputs]
+        if None not in parts:
+            return [d for part in parts for d in part]
     rank_known = shape_tensor.shape.rank_known and len(shape_tensor.shape) == 1
     return None if not rank_known or shape_tensor.shape[0] is None else [None] * shape_tensor.shape[0]
+
+
+def known_scalar(tensor):
+    """The value of the 0-d int ``tensor`` if the graph knows it: a constant, or an entry of a shape tensor whose
+    entry is known (``tf.shape(x)[1]`` for x with a static dim 1); else None."""
+    op = tensor.op
+    if op.op is Const and numpy.ndim(op.attrs["value"]) == 0:
+        return int(op.attrs["value"])
+    basic = op.attrs.get("basic") if op.type == "StridedSlice" else None
+    if basic and len(basic) == 1 and basic[0][0] == "int" and not op.attrs["advanced"] and \
+            op.inputs[0].shape.rank == 1:
+        dims = known_dims(op.inputs[0])
+        index = basic[0][1]
+        if dims is not None and isinstance(index, int) and -len(dims) <= index < len(dims):
+            return dims[index]
+    return None
+
+
+def _plain_slice(op):
+    """The Python slice a ``StridedSlice`` op takes when it is one slice with constant bounds (``t[1:]``)."""
+    basic = op.attrs.get("basic")
+    if basic and len(basic) == 1 and basic[0][0] == "slice" and not op.attrs["advanced"] and \
+            all(b is None or isinstance(b, int) for b in basic[0][1:]):
+        return slice(*basic[0][1:])
+    return None
 
 
 def deprecated_alias(new, old, new_name, old_name):
@@ -278,8 +316,15 @@ def div(x, y, name=None):
 
 @tf_op("AddN")
 def add_n(inputs, name=None):
-    """The elementwise sum of a list of tensors of one dtype and shape."""
+    """The elementwise sum of a list of tensors of one dtype and shape. (It does not broadcast: shapes that
+    differ are TF's ValueError when the graph is built.)"""
     tensors = matching_list("AddN", inputs, "inputs")
+    shape = tensors[0].shape
+    for t in tensors[1:]:
+        if not shape.is_compatible_with(t.shape):
+            raise ValueError(f"AddN: the inputs must have one shape, got {tensors[0].name} of shape {tensors[0].shape} "
+                             f"and {t.name} of shape {t.shape}")
+        shape = shape.merge_with(t.shape)
     total = tensors[0]
     for t in tensors[1:]:
         total = ops.add(total, t)

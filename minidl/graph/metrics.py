@@ -64,6 +64,9 @@ def _matching(labels, predictions):
 
 
 def _finish(value, update_op, metrics_collections, updates_collections):
+    """The metric's pair under TF's names (``accuracy/value``, ``accuracy/update_op``), added to the collections
+    asked for."""
+    value, update_op = identity(value, name="value"), identity(update_op, name="update_op")
     if metrics_collections:
         get_default_graph().add_to_collections(metrics_collections, value)
     if updates_collections:

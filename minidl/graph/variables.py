@@ -19,10 +19,12 @@ computes every input of an op before running it, and computing ``W`` means readi
 exist yet when the initializer runs. So ``Assign`` names its variable in an attribute and writes to the session
 directly.
 """
+import functools
 import threading
 
 import numpy
 
+from .. import ops
 from ..backend import dtypes
 from ..ops.base import Spec
 from . import errors
@@ -279,6 +281,14 @@ class Variable(Tensor):
         return operation.outputs[0]
 
     # ------------------------------------------------------------------------------------------ writing
+    def __getitem__(self, index):
+        """``v[index]``: the value of that part of the variable — a tensor that, as in TF1, can also be assigned
+        to: ``v[0].assign(row)`` and ``v[:, 1:3].assign(block)`` set that part alone when run (the value must
+        have the part's shape) and output the whole new value."""
+        part = Tensor.__getitem__(self, index)
+        part.assign = functools.partial(_assign_part, self, index, part)
+        return part
+
     def assign(self, value, use_locking=False, name=None, read_value=True):
         """A tensor that, when run, sets the variable to ``value`` and outputs the new value."""
         out = _assign(self, value, "set", True, name or "Assign")
@@ -332,6 +342,17 @@ def _assign(variable, value, mode, validate_shape, name):
         operation = graph.create_op(_ASSIGN_OPS[mode], (value,), attrs,
                                     [Spec(as_spec_shape(out_shape), variable.dtype)], name=name)
     return operation.outputs[0]
+
+
+def _assign_part(variable, index, part, value, use_locking=False, name=None):
+    """``variable[index] = value`` when run (TF's ``strided_slice_assign``): the variable set to itself with that
+    part replaced."""
+    with _graph_for([variable]).as_default():
+        value = convert_to_tensor(value, dtype=variable.dtype)
+        if not (part.shape.is_compatible_with(value.shape) and part.shape.rank == value.shape.rank):
+            raise ValueError(f"sliced l-value shape {part.shape} does not match r-value shape {value.shape}: the "
+                             f"value assigned to {variable.op.name}[...] must have the shape of that part")
+        return _assign(variable, ops.index_put(variable, index, value), "set", True, name or "StridedSliceAssign")
 
 
 def assign(ref, value, validate_shape=None, use_locking=None, name=None):

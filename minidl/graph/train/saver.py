@@ -40,6 +40,11 @@ def _variables_by_name(var_list):
     return named
 
 
+class MissingCheckpointError(NotFoundError, ValueError):
+    """``Saver.restore`` of a prefix with no checkpoint: TF 1.15 raises a ValueError ("not a valid checkpoint"),
+    older TF1 a NotFoundError from its restore op; programs catch either, so this is both."""
+
+
 class Saver:
     def __init__(self, var_list=None, reshape=False, sharded=False, max_to_keep=5,
                  keep_checkpoint_every_n_hours=10000.0, name=None, restore_sequentially=False, saver_def=None,
@@ -109,7 +114,8 @@ class Saver:
                 hint = " (a directory: give a checkpoint's prefix, e.g. tf.train.latest_checkpoint(directory))"
             elif save_path.endswith((_SUFFIX, ".meta", ".index")):
                 hint = f" (give the prefix, without the file's ending: {os.path.splitext(save_path)[0]})"
-            raise NotFoundError(None, None, f"Failed to find any matching files for {save_path}{hint}")
+            raise MissingCheckpointError(None, None,
+                                         f"The passed save_path is not a valid checkpoint: {save_path}{hint}")
         arrays, _ = read_arrays(path)
         for name, var in self._variables.items():
             if name not in arrays:
