@@ -18,20 +18,24 @@ x = -1 + (2j + 1) / W. Unnormalized, x becomes the column ``ix = (x + 1) / 2 · 
   Linear in the input (gradient: each output's g spread back onto its four pixels) and piecewise linear in the
   grid (∂out/∂ix = (1 - wy)(input[y0, x0+1] - input[y0, x0]) + wy (input[y0+1, x0+1] - input[y0+1, x0]), scaled
   by dix/dx), which is how a spatial transformer learns θ.
-* ``mode='nearest'``: the pixel at the rounded point (halves to even); no gradient reaches the grid.
+* ``mode='nearest'``: the pixel at the rounded point (halves to even); the grid's gradient is zero.
 * ``padding_mode``: what lies outside the image: ``'zeros'``; ``'border'`` (the point is clamped onto the edge
-  pixels); ``'reflection'`` (the point is mirrored at the borders — the pixel centres with ``align_corners``,
-  else the outer edges — until it lands inside).
+  pixels, where it does not move: the grid gets no gradient from a clamped point, nor from one exactly on the
+  edge pixels' centres, as in PyTorch); ``'reflection'`` (the point is mirrored at the borders — the pixel
+  centres with ``align_corners``, else the outer edges — until it lands inside, then clamped as for border).
 
 Both are compositions of ops: the pixel reads are ``gather`` (whose gradient is a scatter-add), the weights
 arithmetic on the grid, floor and round have zero gradient. So gradients w.r.t. the input and the grid, of any
 order, follow from those ops. They take 4-D input (N, C, H, W), as the spatial transformer does.
 """
 
+import numpy
+
 from ..backend import dtypes
+from ..backend.linspace import linspace_values
 from .base import Op, OpError, Spec, apply, describe, is_tensor, warn
 from .cast import cast
-from .compare import clamp, eq, ge, le, logical_and, where
+from .compare import clamp, eq, ge, gt, le, logical_and, lt, where
 from .gather import gather
 from .indexing import getitem
 from .linalg import matmul
@@ -61,12 +65,18 @@ class AffineBaseGrid(Op):
 
     @staticmethod
     def forward(xp, theta, height, width, align_corners):
-        def positions(n):  # the normalized coordinates of the pixel centres along an axis of n pixels
-            if align_corners:
-                return xp.linspace(-1, 1, n) if n > 1 else xp.zeros(n)
-            return (2 * xp.arange(n) + 1) / n - 1
-        y, x = xp.meshgrid(positions(height), positions(width), indexing="ij")
-        return xp.stack([x.ravel(), y.ravel(), xp.ones(height * width)], axis=1).astype(theta.dtype)
+        dtype = theta.dtype
+
+        def positions(n):
+            """The normalized coordinates of the pixel centres along an axis of n pixels, rounded as PyTorch's
+            (a float32 ``linspace``, then scaled): a point meant to be a pixel centre lands on the same side of it
+            as in PyTorch, which decides which neighbours bilinear sampling differentiates."""
+            if n <= 1:
+                return numpy.zeros(n, dtype)
+            centres = linspace_values(-1, 1, n, dtype)
+            return centres if align_corners else centres * dtype.type(n - 1) / dtype.type(n)
+        y, x = numpy.meshgrid(positions(height), positions(width), indexing="ij")
+        return xp.asarray(numpy.stack([x.ravel(), y.ravel(), numpy.ones(height * width, dtype)], axis=1))
 
     @staticmethod
     def infer(theta, height, width, align_corners):
@@ -111,9 +121,10 @@ def _reflect(coordinate, low, high):
 
 
 def _source(coordinate, size, align_corners, padding_mode):
-    """The unnormalized pixel coordinate along an axis of ``size`` pixels, with the padding mode applied."""
+    """The unnormalized pixel coordinate along an axis of ``size`` pixels, with the padding mode applied (the
+    arithmetic in PyTorch's order, so that the roundings agree)."""
     if align_corners:
-        pixel = (coordinate + 1) * ((size - 1) / 2)
+        pixel = (coordinate + 1) / 2 * (size - 1)
     else:
         pixel = ((coordinate + 1) * size - 1) / 2
     if padding_mode == "reflection":
@@ -122,8 +133,16 @@ def _source(coordinate, size, align_corners, padding_mode):
         else:
             pixel = _reflect(pixel, -0.5, size - 0.5)
     if padding_mode in ("border", "reflection"):
-        pixel = clamp(pixel, 0, size - 1)
+        pixel = _clip(pixel, size - 1)
     return pixel
+
+
+def _clip(pixel, last):
+    """``pixel`` clamped into [0, last], with PyTorch's gradient: 1 strictly inside, 0 at and beyond the ends. (A
+    point on the edge pixel reads a flat extension of the image there; clamp's own gradient, 1 at its bounds,
+    would differentiate the edge against the zeros beyond it.)"""
+    inside = logical_and(gt(pixel, 0), lt(pixel, last))
+    return where(inside, pixel, cast(gt(pixel, 0), pixel.dtype) * last)
 
 
 def _read(flat, ix, iy, height, width):
@@ -168,7 +187,10 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     iy = _source(getitem(grid, (Ellipsis, 1)), height, align_corners, padding_mode)
     flat = reshape(input, (n, channels, height * width))
     if mode == "nearest":
-        out = _read(flat, round_half_even(ix), round_half_even(iy), height, width)
+        # the nearest pixel does not move with the point: the grid's gradient is 0, yet, as in PyTorch, the output
+        # belongs to the grid's graph (ix - ix: zeros that depend on it)
+        still = unsqueeze(flatten(ix - ix, 1), 1)
+        out = _read(flat, round_half_even(ix), round_half_even(iy), height, width) + still
     else:
         x0, y0 = floor(ix), floor(iy)
         wx, wy = unsqueeze(flatten(ix - x0, 1), 1), unsqueeze(flatten(iy - y0, 1), 1)  # (N, 1, Ho*Wo)

@@ -354,6 +354,58 @@ def test_spatial_transformer_matches_pytorch(mode, padding_mode, align_corners):
     np.testing.assert_allclose(ours_theta, theirs[1].grad.numpy(), rtol=1e-8, atol=1e-10)
 
 
+def test_points_on_the_edge_pixels_give_the_grid_no_gradient_with_border_and_reflection_padding():
+    """A point on an edge pixel's centre reads a flat extension of the image beyond it (border, reflection), so
+    moving it outwards changes nothing: PyTorch gives it no gradient, from either side."""
+    x = torchlike.arange(9.0).reshape(1, 1, 3, 3) + 1
+    for padding_mode in ("border", "reflection"):
+        grid = torchlike.tensor([[[[1.0, 1.0], [-1.0, -1.0]]]], requires_grad=True)  # the corner pixels' centres
+        y = F.grid_sample(x, grid, padding_mode=padding_mode, align_corners=True)
+        assert y.flatten().tolist() == [9.0, 1.0]
+        y.sum().backward()
+        assert grid.grad.flatten().tolist() == [0.0, 0.0, 0.0, 0.0]
+    # inside the image the gradient is the slope towards the next pixel: 1 per column, 3 per row
+    grid = torchlike.tensor([[[[0.5, -0.5]]]], requires_grad=True)
+    F.grid_sample(x, grid, padding_mode="border", align_corners=True).sum().backward()
+    assert grid.grad.flatten().tolist() == [1.0, 3.0]  # d/dx = 1 * (W - 1) / 2, d/dy = 3 * (H - 1) / 2
+
+
+def test_nearest_sampling_keeps_the_grid_in_the_graph_with_a_zero_gradient():
+    x = torchlike.randn(1, 2, 4, 4)
+    grid = torchlike.zeros(1, 3, 3, 2).uniform_(-1, 1).requires_grad_()
+    y = F.grid_sample(x, grid, mode="nearest", align_corners=False)
+    assert y.requires_grad
+    y.sum().backward()
+    assert grid.grad is not None and not grid.grad.numpy().any()
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_float32_spatial_transformer_from_the_identity_matches_pytorch(mode, padding_mode, align_corners):
+    """The tutorial's spatial transformer starts from the identity map in float32: its points fall on pixel
+    centres (up to rounding), where the side they fall on decides the gradient. affine_grid rounds its base grid
+    as PyTorch does (a float32 linspace), so the sides — and the gradients — agree."""
+    torch = torch_or_skip()
+    x = RNG.standard_normal((1, 2, 5, 7)).astype(np.float32)
+    theta = np.array([[[1, 0, 0], [0, 1, 0]]], np.float32)
+    corners = np.array([[[[1, 1], [-1, -1], [1, -1], [0.5, 1]]]], np.float32)
+    results = []
+    for lib in (torchlike, torch):
+        functional = lib.nn.functional
+        x_t, theta_t = lib.tensor(x, requires_grad=True), lib.tensor(theta, requires_grad=True)
+        corners_t = lib.tensor(corners, requires_grad=True)
+        grid = functional.affine_grid(theta_t, (1, 2, 6, 7), align_corners=align_corners)
+        y = functional.grid_sample(x_t, grid, mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+        z = functional.grid_sample(x_t, corners_t, mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+        ((y ** 2).sum() + z.sum()).backward()
+        results.append([grid.detach().numpy(), y.detach().numpy(), x_t.grad.numpy(), theta_t.grad.numpy(),
+                        corners_t.grad.numpy()])
+    np.testing.assert_array_equal(results[0][0], results[1][0])  # the grids, bit for bit
+    for ours, theirs in zip(results[0][1:], results[1][1:]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+
+
 def test_grid_sampling_warnings_and_errors():
     x, grid = torchlike.randn(1, 2, 3, 3), torchlike.zeros(1, 2, 2, 2)
     theta = torchlike.zeros(1, 2, 3)
