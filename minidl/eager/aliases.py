@@ -4,7 +4,9 @@
 Each is a line or two over the op library or over a Tensor method, so that a PyTorch program written with these
 spellings runs unchanged. ``unravel_index`` is the only one with a computation of its own.
 """
+import math
 import numbers
+import warnings
 
 from .. import ops
 from ..backend import dtypes
@@ -24,6 +26,43 @@ def rsub(input, other, *, alpha=1):
 def ravel(input):
     """The elements in one dim, row after row: a view when the memory allows it, else a copy (``reshape(-1)``)."""
     return ops.reshape(input, (-1,))
+
+
+def diagflat(input, offset=0):
+    """The square matrix with the elements of ``input`` (flattened) on diagonal ``offset``, zeros elsewhere."""
+    return ops.diag(ops.reshape(input, (-1,)), offset)
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    """``split`` into pieces of the given sizes (which must add up to the dim's size)."""
+    return ops.split(input, list(split_sizes), dim)
+
+
+def resolve_conj(input):
+    """``input`` itself: PyTorch may mark a tensor as conjugated and conjugate it later; minidl conjugates at once
+    (``conj``), so there is never a mark to resolve, and ``is_conj`` is False."""
+    return input
+
+
+def is_conj(input):
+    return False
+
+
+def inclusive_range(start, end, step=1, *, dtype=None, device=None, requires_grad=False, out=None,
+                    layout=None, pin_memory=False):
+    """``torch.range``: like ``arange``, but the end is included — ``floor((end - start) / step) + 1`` values,
+    floating point by default. Deprecated in PyTorch, with this warning, in favour of ``arange``."""
+    from .creation import arange
+    warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
+                  "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
+                  "[start, end).", UserWarning, stacklevel=2)
+    if step == 0:
+        raise RuntimeError("range(): step must be nonzero")
+    count = math.floor((end - start) / step) + 1
+    if count < 0:
+        raise RuntimeError(f"upper bound and larger bound inconsistent with step sign: range({start}, {end}, {step})")
+    values = arange(count, dtype=dtypes.float64) * step + start
+    return values.to(dtype=dtype or dtypes.get_default_dtype(), device=device).requires_grad_(requires_grad)
 
 
 def unravel_index(indices, shape):

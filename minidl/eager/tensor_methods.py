@@ -18,7 +18,7 @@ from ..ops.promote import promote_pair
 from ..ops.operators import OPERATORS, REFLECTED, bind_operators
 from ..ops.scaled_products import addcdiv_term, addcmul_term
 from ..ops.special import lerp_term
-from .aliases import absolute, adjoint, get_device, is_cpu, is_nonzero, ravel
+from .aliases import absolute, adjoint, get_device, is_conj, is_cpu, is_nonzero, ravel, resolve_conj, split_with_sizes
 from .grad_mode import GradMode
 from .legacy import new_tensor as legacy_new_tensor
 from .layouts import CONVERSIONS, accepting_memory_format, check_factory_options, clone, contiguous, strided
@@ -67,7 +67,8 @@ SAME_NAME = [
     "cholesky_solve", "cholesky_inverse", "triangular_solve", "cross", "matrix_exp",
     # more elementwise math, combining and cutting, distances and bins
     "sgn", "logit", "xlogy", "fmod", "float_power", "hypot", "logaddexp", "logaddexp2", "copysign", "frac",
-    "deg2rad", "rad2deg", "sinc", "heaviside", "logcumsumexp", "histc", "kron", "rot90", "select", "tensor_split",
+    "deg2rad", "rad2deg", "sinc", "heaviside", "logcumsumexp", "histc", "histogram", "kron", "rot90", "select",
+    "tensor_split",
     "hsplit", "vsplit", "dsplit", "dist", "renorm",
     # NaN-ignoring reductions, quantiles, runs, matrix statistics
     "nansum", "nanmean", "fmax", "fmin", "aminmax", "quantile", "nanquantile", "unique_consecutive", "mv", "cov",
@@ -89,7 +90,7 @@ IN_PLACE = [
     "addbmm", "addmv", "addr", "lgamma", "digamma", "erfinv", "sgn", "logit", "xlogy", "fmod", "hypot",
     "copysign", "frac", "deg2rad", "rad2deg", "sinc", "heaviside", "renorm", "gcd", "lcm", "nextafter", "ldexp",
     "fix", "i0", "multiply", "subtract", "divide", "true_divide", "negative", "exp2", "log2", "log10", "rsqrt",
-    "tan",
+    "tan", "cumsum",
     # comparisons and logic: the bool result is written as this tensor's dtype (1 and 0 into a float tensor)
     "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
     "logical_and", "logical_or", "logical_xor", "logical_not",
@@ -359,6 +360,7 @@ _ADAPTERS = {
     "ndimension": ndimension, "fill_diagonal_": fill_diagonal_, "polygamma": polygamma, "polygamma_": polygamma_,
     "float_power_": float_power_, "unfold": unfold, "index_put": index_put, "index_put_": index_put_,
     "split": accept_numpy_names(split), "absolute": absolute, "ravel": ravel, "get_device": get_device,
+    "split_with_sizes": split_with_sizes, "resolve_conj": resolve_conj, "is_conj": is_conj,
     "adjoint": adjoint, "is_nonzero": is_nonzero,
     "hardshrink": hardshrink, "is_signed": lambda self: self.dtype.is_signed,
 }

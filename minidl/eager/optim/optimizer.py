@@ -197,5 +197,7 @@ def _as_real(t):
     """A real tensor over ``t``'s memory, its last dim the (real, imaginary) pairs: updating it in place updates
     ``t`` (Adam's squares are then the parts' squares, not the complex g·g)."""
     data = t._data
-    return Tensor._make(data.view(data.real.dtype).reshape(data.shape + (2,)))
+    # (numpy changes the item type only of an array with at least one dim: a 0-d parameter is viewed as (1,))
+    pairs = data.reshape(data.shape or (1,)).view(data.real.dtype)
+    return Tensor._make(pairs.reshape(data.shape + (2,)))
 
