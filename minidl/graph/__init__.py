@@ -96,7 +96,7 @@ from .custom_gradient import custom_gradient
 from .state_updates import *  # noqa: F401,F403  (scatter_update, scatter_add, ..., scatter_nd_update)
 from .math_extras import *  # noqa: F401,F403  (div_no_nan, roll, bincount, searchsorted, ensure_shape, assert_rank)
 from . import nn_extras, candidate_sampling  # noqa: F401
-from . import nn_more, ctc_ops  # noqa: F401  (tf.nn.convolution, pool, fused_batch_norm, weighted_moments, ctc_loss ...)
+from . import nn_more, ctc_ops  # noqa: F401  (tf.nn.convolution, pool, fused_batch_norm, ctc_loss ...)
 # --- end TF1 API gaps 2 ---
 from . import contrib  # tf.contrib.layers: xavier_initializer, l2_regularizer, fully_connected, ... (TF 1.x only)
 from .partition_ops import dynamic_partition, dynamic_stitch  # also in tf.math
@@ -131,3 +131,15 @@ from .functional_ops import py_function
 #     their formulas are the eager distributions' (distributions/) ---
 from . import distributions
 # --- end probability distributions ---
+# --- TF1 API gaps 3: tf.nest, tf.is_tensor and tf.get_static_value, shape broadcasting, space_to_depth and
+#     depth_to_space (also in tf.nn), get_local_variable (nest.py, tensor_util.py, shape_broadcasting.py,
+#     depth_space.py, variable_scope.py; assert_near/assert_integer/assert_scalar come with check_ops.py,
+#     accumulate_n with math_extras.py, tf.compat.as_bytes/as_text with compat.py, tf.contrib.training.HParams and
+#     tf.contrib.util with contrib.py) ---
+from .nest import nest
+from .tensor_util import get_static_value, is_tensor
+from .compat import dimension_value
+from .shape_broadcasting import broadcast_dynamic_shape, broadcast_static_shape
+from .depth_space import depth_to_space, space_to_depth
+from .variable_scope import get_local_variable
+# --- end TF1 API gaps 3 ---

@@ -26,6 +26,7 @@ def placeholder_with_default(input, shape, name=None):
     value = convert_to_tensor(input)
     out = _apply_graph_op(Identity, [value], name or "PlaceholderWithDefault")
     out._shape = TensorShape(shape)
+    out.op.feeds_replace_default = True  # (tf.get_static_value must not read the default as the value)
     return out
 
 

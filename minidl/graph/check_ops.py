@@ -1,5 +1,6 @@
-"""Run-time checks: ``tf.Assert``, ``tf.assert_equal`` and its kin, ``tf.check_numerics`` (also in ``tf.debugging``)
-and ``tf.add_check_numerics_ops``, which puts one on every floating-point tensor; ``tf.assert_type`` (decided now).
+"""Run-time checks: ``tf.Assert``, ``tf.assert_equal`` and its kin, ``tf.assert_near``, ``tf.check_numerics`` (also
+in ``tf.debugging``) and ``tf.add_check_numerics_ops``, which puts one on every floating-point tensor; and the
+checks decided now, while the graph is built: ``tf.assert_type``, ``tf.assert_integer``, ``tf.assert_scalar``.
 
 A graph is built before any value exists, so a check on values is itself an operation: it runs when a
 ``Session.run`` needs it and raises ``InvalidArgumentError`` if the values are wrong. An assert produces no value,
@@ -17,6 +18,7 @@ import types
 
 import numpy
 
+from .. import ops
 from ..backend import device as parse_device, to_device
 from ..ops.base import Spec
 from . import errors
@@ -24,8 +26,8 @@ from .dtypes import as_dtype
 from .basics import group, no_op
 from .core import Tensor, as_spec_shape, get_default_graph
 from .graph_ops import Const, GraphOp
-from .math_ops import (FLOATS, check_dtype, equal, greater, greater_equal, less, less_equal, matching_pair,
-                       not_equal, reduce_all, require_bool, to_tensor)
+from .math_ops import (FLOATS, FLOATS_AND_COMPLEX, check_dtype, equal, greater, greater_equal, less, less_equal,
+                       matching_pair, not_equal, reduce_all, require_bool, to_tensor)
 
 
 def _host(array):
@@ -132,6 +134,51 @@ assert_non_negative = _make_sign_assert("assert_non_negative", ">= 0", assert_le
 assert_non_positive = _make_sign_assert("assert_non_positive", "<= 0", assert_greater_equal)
 
 
+def assert_near(x, y, rtol=None, atol=None, data=None, summarize=None, message=None, name=None):
+    """An operation that, when run, raises ``InvalidArgumentError`` unless ``|x - y| < atol + rtol * |y|`` for every
+    element (x and y floating or complex, y converted to x's dtype; they broadcast). Like numpy's ``isclose`` but
+    strict (``<``). The default tolerances are ``10 * eps`` of the dtype (``numpy.finfo(dtype).eps``): about
+    1.2e-6 for float32, 2.2e-15 for float64, 9.8e-3 for float16."""
+    graph = get_default_graph()
+    with graph.name_scope(name or "assert_near"):
+        x, y = matching_pair("assert_near", x, y)
+        check_dtype(x, FLOATS_AND_COMPLEX, "x")
+        eps = numpy.finfo(x.dtype.as_numpy_dtype).eps
+        rtol, atol = (10 * eps if tol is None else tol for tol in (rtol, atol))
+        distance, scale = ops.abs(ops.sub(x, y)), ops.abs(y)  # real even for complex x and y, as the tolerances
+        tolerance = ops.add(to_tensor(atol, distance.dtype), ops.mul(to_tensor(rtol, distance.dtype), scale))
+        if data is None:
+            data = [f"x and y not equal to tolerance rtol = {rtol}, atol = {atol}", f"x ({x.name}) = ", x,
+                    f"y ({y.name}) = ", y]
+        if message is not None:
+            data = [message] + list(data)
+        return Assert(reduce_all(less(distance, tolerance)), data, summarize)
+
+
+# ============================================================================================ static checks
+
+def assert_integer(x, message=None, name=None):
+    """Check, now, that ``x`` has an integer dtype (signed or unsigned; not bool): a TypeError if not, else a
+    no-op (nothing is left to check when the graph runs)."""
+    with get_default_graph().name_scope(name or "assert_integer"):
+        x = to_tensor(x)
+        if x.dtype.kind not in "iu":
+            raise TypeError(f"{message or ''}  assert_integer: expected \"x\" to be integer type.  Found: "
+                            f"{x.op.name} of dtype {x.dtype.name}")
+        return no_op(name="statically_determined_was_integer")
+
+
+def assert_scalar(tensor, name=None, message=None):
+    """Check, now, that ``tensor`` is a scalar (rank 0) and return it (converted to a tensor): a ValueError if its
+    static rank is anything else — also if the graph does not know its rank."""
+    with get_default_graph().name_scope(name or "assert_scalar"):
+        tensor = to_tensor(tensor)
+        if not tensor.shape.rank_known or len(tensor.shape) != 0:
+            raise ValueError(f"{message or ''}assert_scalar: expected scalar shape for {tensor.name}, saw shape: "
+                             f"{tensor.shape}.")
+        return tensor
+
+
 # ============================================================================================ check_numerics
 
 class CheckNumerics(GraphOp):
@@ -201,9 +248,10 @@ debugging = types.SimpleNamespace(
     assert_less_equal=assert_less_equal, assert_greater=assert_greater, assert_greater_equal=assert_greater_equal,
     assert_positive=assert_positive, assert_negative=assert_negative, assert_non_negative=assert_non_negative,
     assert_non_positive=assert_non_positive, check_numerics=check_numerics, assert_all_finite=verify_tensor_all_finite,
-    assert_type=assert_type, is_numeric_tensor=is_numeric_tensor)
+    assert_type=assert_type, is_numeric_tensor=is_numeric_tensor, assert_near=assert_near,
+    assert_integer=assert_integer, assert_scalar=assert_scalar)
 
 __all__ = ["Assert", "assert_equal", "assert_none_equal", "assert_less", "assert_less_equal", "assert_greater",
            "assert_greater_equal", "assert_positive", "assert_negative", "assert_non_negative", "assert_non_positive",
            "check_numerics", "verify_tensor_all_finite", "add_check_numerics_ops", "assert_type", "is_numeric_tensor",
-           "debugging"]
+           "assert_near", "assert_integer", "assert_scalar", "debugging"]

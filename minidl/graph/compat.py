@@ -1,4 +1,5 @@
-"""The lines TF1 programs carry for TensorFlow 2: ``tf.compat.v1``, ``tf.disable_v2_behavior()``, ``tf.logging``.
+"""The lines TF1 programs carry for TensorFlow 2: ``tf.compat.v1``, ``tf.disable_v2_behavior()``, ``tf.logging``;
+and the rest of ``tf.compat``: ``dimension_value`` and the text/bytes conversions ``as_bytes``, ``as_text``.
 
 A TF1 program ported to TensorFlow 2 starts ::
 
@@ -50,5 +51,36 @@ def dimension_value(dimension):
     return None if dimension is None else int(dimension)
 
 
+# ------------------------------------------------------------------------------ text and bytes
+# TF hands strings around as bytes (a tf.string tensor's values come back from Session.run as bytes); these
+# convert between the two, and refuse anything that is neither.
+
+def as_bytes(bytes_or_text, encoding="utf-8"):
+    """``bytes_or_text`` as ``bytes``: text is encoded (UTF-8 by default), bytes and bytearrays pass as bytes."""
+    if isinstance(bytes_or_text, (bytes, bytearray)):
+        return bytes(bytes_or_text)
+    if isinstance(bytes_or_text, str):
+        return bytes_or_text.encode(encoding)
+    raise TypeError(f"as_bytes: expected binary or unicode string, got {bytes_or_text!r}")
+
+
+def as_text(bytes_or_text, encoding="utf-8"):
+    """``bytes_or_text`` as ``str``: bytes are decoded (UTF-8 by default), text passes unchanged."""
+    if isinstance(bytes_or_text, str):
+        return bytes_or_text
+    if isinstance(bytes_or_text, bytes):
+        return bytes_or_text.decode(encoding)
+    raise TypeError(f"as_text: expected binary or unicode string, got {bytes_or_text!r}")
+
+
+as_str = as_text  # (Python 3's str is text; TF kept the name from Python 2)
+
+
+def as_str_any(value):
+    """``value`` as ``str``: bytes are decoded, anything else goes through ``str()``."""
+    return as_str(value) if isinstance(value, bytes) else str(value)
+
+
 # ``tf.compat.v1`` is the package itself (being imported when this module runs, so already in sys.modules)
-compat = SimpleNamespace(v1=sys.modules[__package__], dimension_value=dimension_value)
+compat = SimpleNamespace(v1=sys.modules[__package__], dimension_value=dimension_value, as_bytes=as_bytes,
+                         as_text=as_text, as_str=as_str, as_str_any=as_str_any)

@@ -44,7 +44,8 @@ Each layer adds its output to the collections ``outputs_collections`` names.
 and ``ResidualWrapper``, ``DeviceWrapper`` and the stacked bidirectional RNNs (rnn_wrappers.py).
 **tf.contrib.seq2seq** and **tf.contrib.legacy_seq2seq** hold the sequence losses (contrib_seq2seq.py);
 **tf.contrib.framework** (``arg_scope``) and **tf.contrib.slim** are in contrib_framework.py and contrib_slim.py;
-**tf.contrib.lookup** is ``tf.lookup`` (lookup_ops.py).
+**tf.contrib.lookup** is ``tf.lookup`` (lookup_ops.py); **tf.contrib.training** holds ``HParams`` (hparams.py) and
+**tf.contrib.util** ``constant_value``, which is ``tf.get_static_value`` (tensor_util.py).
 """
 import numbers
 import types
@@ -56,6 +57,7 @@ from .contrib_seq2seq import legacy_sequence_loss, sequence_loss, sequence_loss_
 from .core import GraphKeys, get_default_graph
 from .dtypes import as_dtype, float32
 from .frontend import convert_to_tensor
+from .hparams import training as hparams_training
 from .initializers import Ones, VarianceScaling, Zeros
 from .data import contrib as contrib_data
 from .layers import (_padding, _pair, batch_normalization as layers_batch_normalization, dropout as layers_dropout,
@@ -75,6 +77,7 @@ from .seq2seq_beam_search import (BeamSearchDecoder, BeamSearchDecoderOutput, Be
                                   FinalBeamSearchDecoderOutput, gather_tree, tile_batch)
 from .seq2seq_decoding import (BasicDecoder, BasicDecoderOutput, Decoder, GreedyEmbeddingHelper, Helper,
                                SampleEmbeddingHelper, TrainingHelper, dynamic_decode)
+from .tensor_util import get_static_value
 from .variable_scope import get_variable, variable_scope
 
 # ============================================================================================ initializers
@@ -480,6 +483,8 @@ legacy_seq2seq = types.SimpleNamespace(sequence_loss=legacy_sequence_loss,
                                        basic_rnn_seq2seq=basic_rnn_seq2seq, tied_rnn_seq2seq=tied_rnn_seq2seq)
 
 lookup = lookup_namespace  # tf.contrib.lookup: TF 1.x's home of tf.lookup (lookup_ops.py)
+training = hparams_training  # tf.contrib.training: HParams (hparams.py)
+util = types.SimpleNamespace(constant_value=get_static_value)  # tf.contrib.util: tf.get_static_value (tensor_util.py)
 data = contrib_data  # tf.contrib.data: TF 1.x's home of tf.data.experimental (data.py)
 
 # the rest of contrib, each module adding its part to the namespaces above: layer_norm, conv2d_transpose and

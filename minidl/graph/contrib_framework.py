@@ -25,6 +25,7 @@ import types
 
 from .config import device as device_scope
 from .core import GraphKeys, get_collection
+from .nest import contrib_nest
 from .train.schedules import get_global_step, get_or_create_global_step
 from .variable_scope import VariableScope, get_variable
 
@@ -159,4 +160,5 @@ framework = types.SimpleNamespace(
     has_arg_scope=has_arg_scope, arg_scoped_arguments=arg_scoped_arguments, variable=variable,
     model_variable=model_variable, get_variables=get_variables, get_model_variables=get_model_variables,
     get_trainable_variables=get_trainable_variables, get_variables_to_restore=get_variables_to_restore,
-    get_global_step=get_global_step, get_or_create_global_step=get_or_create_global_step)
+    get_global_step=get_global_step, get_or_create_global_step=get_or_create_global_step,
+    nest=contrib_nest)  # tf.contrib.framework.nest: tf.nest with TF 1.x's older names (nest.py)

@@ -204,14 +204,45 @@ def flatten_up_to(structure, nest):
     return leaves
 
 
+def check_same_structure(a, b, check_types=True):
+    """Raise unless nests ``a`` and ``b`` have the same nesting (``tf.nest.assert_same_structure``'s walk).
+
+    A ValueError where one is a sequence and the other not, where lengths differ or two dicts have different keys;
+    with ``check_types``, a TypeError where two sequences are of different types — except that any two lists, any
+    two dicts and two namedtuples of the same name and fields count as alike (as TF counts them)."""
+    if is_sequence(a) != is_sequence(b):
+        raise ValueError(f"The two structures don't have the same nested structure.\n\nFirst structure: {a!r}\n\n"
+                         f"Second structure: {b!r}")
+    if not is_sequence(a):
+        return
+    if check_types and not _alike_types(a, b):
+        raise TypeError(f"The two structures don't have the same sequence type. First structure {a!r} has type "
+                        f"{type(a).__name__}, while second structure {b!r} has type {type(b).__name__}")
+    if isinstance(a, dict) != isinstance(b, dict):
+        raise ValueError(f"The two structures don't have the same nested structure: {a!r} is a "
+                         f"{type(a).__name__}, {b!r} a {type(b).__name__}")
+    if isinstance(a, dict) and sorted(a) != sorted(b):
+        raise ValueError(f"The two dictionaries don't have the same set of keys. First structure has keys "
+                         f"{sorted(a)}, while second structure has keys {sorted(b)}")
+    if len(a) != len(b):
+        raise ValueError(f"The two structures don't have the same sequence length. First structure {a!r} has length "
+                         f"{len(a)}, while second structure {b!r} has length {len(b)}")
+    for x, y in zip(_children(a), _children(b)):
+        check_same_structure(x, y, check_types)
+
+
+def _alike_types(a, b):
+    if type(a) is type(b) or isinstance(a, list) and isinstance(b, list) or \
+            isinstance(a, dict) and isinstance(b, dict):
+        return True
+    named = [getattr(type(s), "_fields", None) for s in (a, b)]  # namedtuples are told apart by name and fields
+    return None not in named and named[0] == named[1] and type(a).__name__ == type(b).__name__
+
+
 def same_structure(a, b):
     """Do nests ``a`` and ``b`` have the same nesting (lists and tuples count as alike; dicts need the same keys)?"""
-    if is_sequence(a) != is_sequence(b):
+    try:
+        check_same_structure(a, b, check_types=False)
+    except ValueError:
         return False
-    if not is_sequence(a):
-        return True
-    if isinstance(a, dict) != isinstance(b, dict) or len(a) != len(b):
-        return False
-    if isinstance(a, dict) and sorted(a) != sorted(b):
-        return False
-    return all(same_structure(x, y) for x, y in zip(_children(a), _children(b)))
+    return True

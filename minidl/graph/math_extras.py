@@ -2,8 +2,8 @@
 ``tf.truncatediv``/``truncatemod``, ``tf.realdiv``, ``tf.rint``, ``tf.roll``,
 ``tf.bincount``, ``tf.searchsorted``, ``tf.math.reduce_euclidean_norm``, ``tf.ensure_shape`` and
 ``tf.assert_rank``/``assert_rank_at_least``, the inverse trigonometric and hyperbolic functions, ``tf.atan2``,
-``tf.expm1``, ``tf.erfc``, ``tf.lgamma``, ``tf.digamma``, ``tf.histogram_fixed_width``, ``tf.setdiff1d`` and the
-``tf.bitwise`` functions — thin layers over ``minidl.ops`` (only
+``tf.expm1``, ``tf.erfc``, ``tf.lgamma``, ``tf.digamma``, ``tf.histogram_fixed_width``, ``tf.setdiff1d``,
+``tf.accumulate_n`` and the ``tf.bitwise`` functions — thin layers over ``minidl.ops`` (only
 ``ensure_shape`` is an op of its own: a run-time check).
 
 Importing this module also adds them to ``tf.math`` (``divide_no_nan``, ``bincount``, ``roll``...) and
@@ -19,11 +19,11 @@ from ..backend import dtypes
 from ..ops.base import Spec
 from . import errors
 from .array_ops import range as range_of, rank as rank_of, shape as shape_of
-from .basics import no_op
+from .basics import identity, no_op
 from .check_ops import Assert, debugging
 from .core import TensorShape, as_spec_shape, get_default_graph
 from .graph_ops import GraphOp
-from .math_ops import (FLOATS, FLOATS_AND_COMPLEX, REALS, _unary, axis_arg, cast, check_dtype, constant_value,
+from .math_ops import (FLOATS, FLOATS_AND_COMPLEX, REALS, _unary, add_n, axis_arg, cast, check_dtype, constant_value,
                        equal, greater_equal, math, matching_pair, tf_op, to_tensor)
 from .nn_ops import nn
 
@@ -60,6 +60,35 @@ def realdiv(x, y, name=None):
     """``x / y`` for floating (or complex) x and y of one dtype."""
     x, y = matching_pair("RealDiv", x, y)
     return ops.div(check_dtype(x, FLOATS_AND_COMPLEX, "x"), y)
+
+
+def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
+    """The elementwise sum of a list of tensors of one dtype and shape: ``tf.add_n``'s sum (TF's own op could start
+    adding before all inputs were computed; here it is ``add_n``, with the same value and gradient). ``shape`` and
+    ``tensor_dtype``, if given, are checked against the inputs, and ``shape`` refines the result's static shape.
+    ValueError for an empty list, inputs of different dtypes or incompatible shapes; TypeError for a
+    ``tensor_dtype`` that is not theirs."""
+    if not isinstance(inputs, (list, tuple)) or not inputs:
+        raise ValueError(f"accumulate_n: inputs must be a list of at least one Tensor with the same dtype and shape, "
+                         f"got {inputs!r}")
+    tensors = [to_tensor(t) for t in inputs]
+    if len({t.dtype.name for t in tensors}) > 1:
+        raise ValueError(f"accumulate_n: inputs must have the same dtype, got "
+                         f"{', '.join(f'{t.name} ({t.dtype.name})' for t in tensors)}")
+    merged = TensorShape(None if shape is None else shape)
+    for t in tensors:
+        if not merged.is_compatible_with(t.shape):
+            raise ValueError(f"accumulate_n: {t.name} has shape {t.shape}, which does not match the shape {merged} "
+                             f"of the other inputs (or of the shape argument)")
+        merged = merged.merge_with(t.shape)
+    if tensor_dtype is not None and dtypes.as_dtype(tensor_dtype) != tensors[0].dtype:
+        raise TypeError(f"accumulate_n: tensor_dtype is {dtypes.as_dtype(tensor_dtype).name}, but input is of type "
+                        f"{tensors[0].dtype.name}")
+    if len(tensors) == 1:  # TF returns the input itself, or an identity that carries the name
+        return tensors[0] if name is None else identity(tensors[0], name=name)
+    total = add_n(tensors, name=name or "AccumulateNV2")
+    total.set_shape(merged)
+    return total
 
 
 @tf_op("Rint")
@@ -323,15 +352,15 @@ def atan2(y, x, name=None):
     return ops.atan2(check_dtype(y, FLOATS, "y"), x)
 
 
-for _fn in (div_no_nan, bincount, reduce_euclidean_norm, truncatediv, truncatemod, realdiv, rint, asin, acos, tan,
-            sinh, cosh, asinh, acosh, atanh, expm1, erfc, lgamma, digamma, atan2):
+for _fn in (accumulate_n, div_no_nan, bincount, reduce_euclidean_norm, truncatediv, truncatemod, realdiv, rint, asin,
+            acos, tan, sinh, cosh, asinh, acosh, atanh, expm1, erfc, lgamma, digamma, atan2):
     setattr(math, _fn.__name__, _fn)
 math.divide_no_nan = div_no_nan
 math.softmax, math.log_softmax = nn.softmax, nn.log_softmax  # tf.math.softmax is tf.nn.softmax
 debugging.assert_rank, debugging.assert_rank_at_least = assert_rank, assert_rank_at_least
 debugging.ensure_shape = ensure_shape
 
-__all__ = ["bitwise", "histogram_fixed_width", "histogram_fixed_width_bins", "setdiff1d",
+__all__ = ["accumulate_n", "bitwise", "histogram_fixed_width", "histogram_fixed_width_bins", "setdiff1d",
            "div_no_nan", "truncatediv", "truncatemod", "realdiv", "rint", "roll", "bincount", "searchsorted",
            "ensure_shape", "assert_rank", "assert_rank_at_least", "asin", "acos", "tan", "sinh", "cosh", "asinh",
            "acosh", "atanh", "expm1", "erfc", "lgamma", "digamma", "atan2"]

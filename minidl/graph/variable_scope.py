@@ -226,3 +226,14 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
     if penalty is not None:
         graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, penalty)
     return variable
+
+
+def get_local_variable(name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=False,
+                       collections=None, **options):
+    """``get_variable`` for a *local* variable: per-session bookkeeping (a counter, a metric's running total) that
+    is never trained nor saved. It joins LOCAL_VARIABLES (and the given ``collections``) instead of
+    GLOBAL_VARIABLES, and is never trainable — ``trainable`` is accepted and ignored, as in TF. Initialize it
+    with ``tf.local_variables_initializer()``. ``options`` are ``get_variable``'s other keyword arguments."""
+    collections = list(collections or []) + [GraphKeys.LOCAL_VARIABLES]
+    return get_variable(name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
+                        trainable=False, collections=collections, **options)
