@@ -289,6 +289,110 @@ write_png(curve_path, canvas)
 print("wrote", curve_path, os.path.getsize(curve_path), "bytes")
 
 # %% [markdown]
+# ## Where the time goes
+#
+# Each framework comes with a profiler, and minidl has both. In eager mode, `torch.profiler.profile` turns every
+# op into an *event* with a start and an end; `backward()` adds one event per tape node it runs (`MmBackward0`),
+# holding the ops its VJP ran; `record_function("name")` wraps any block; the optimizer's step is an event of its
+# own. An event's **total** time includes the events inside it, its **self** time does not: self times add up to
+# the whole step. In graph mode, a run with `RunOptions(trace_level=FULL_TRACE)` fills `run_metadata.step_stats`:
+# one entry per executed operation, with its start and duration, and `timeline.Timeline` writes them as a Chrome
+# trace (both profilers' `.json` traces open in `chrome://tracing` or Perfetto). Here: one more training step of
+# each program, profiled.
+
+# %%
+from minidl.eager.profiler import profile, record_function   # noqa: E402  (torch.profiler)
+from minidl.graph.python.client import timeline                # noqa: E402  (tensorflow.python.client.timeline)
+
+idx = batches[0]
+x, y = torchlike.tensor(x_train[idx]), torchlike.tensor(y_train[idx])
+with profile(record_shapes=True) as prof:
+    with record_function("train_step"):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=8))
+
+run_metadata = tf.RunMetadata()
+sess.run(train_op, feed_dict={x_ph: x_train[idx], y_ph: y_train[idx]},
+         options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE), run_metadata=run_metadata)
+graph_nodes = run_metadata.step_stats.dev_stats[0].node_stats
+for node in sorted(graph_nodes, key=lambda n: -n.all_end_rel_nanos)[:6]:
+    print(f"{node.all_end_rel_nanos / 1000:8.1f} µs  {node.timeline_label}")
+graph_trace = timeline.Timeline(run_metadata.step_stats).generate_chrome_trace_format()
+
+# %% [markdown]
+# A picture of the same two steps, time running to the right (each on its own scale). Top, the eager step as a
+# *flame chart*: an event is a bar under the event it ran inside — `train_step` on the first row, the forward ops,
+# the backward nodes and the optimizer's step below it, the VJPs' ops below their nodes. Bottom, the graph run:
+# one row, since a plan's operations run one after another and none runs inside another. Blue bars are forward
+# ops, red ones backward work, green ones the update, grey the rest.
+
+# %%
+KIND_COLOURS = {"forward": (31, 119, 180), "backward": (214, 39, 40), "update": (44, 160, 44), "other": (150,) * 3}
+
+
+def eager_kind(event):
+    """What part of the step an eager event belongs to, from the events it ran inside."""
+    names = []
+    while event is not None:
+        names.append(event.name)
+        event = event.cpu_parent
+    if any(n.startswith("Optimizer.") for n in names):
+        return "update"
+    if any(n.endswith("Backward0") for n in names):
+        return "backward"
+    return "forward" if len(names) > 1 else "other"
+
+
+def graph_kind(node):
+    if node.node_name.startswith("gradients/"):
+        return "backward"
+    return "update" if node.node_name.startswith("Momentum") else "forward"
+
+
+def depth(event):
+    return 0 if event.cpu_parent is None else 1 + depth(event.cpu_parent)
+
+
+ROW, GAP = 14, 4
+eager_events = list(prof.events())
+eager_rows = 1 + max(depth(e) for e in eager_events)
+T_PX, T_H = 640, MARGIN * 3 + (eager_rows + 1) * (ROW + GAP)
+flame = np.full((T_H, T_PX, 3), 255, np.uint8)
+
+
+def draw_bar(canvas, top, start, end, first, last, colour):
+    """A bar for [start, end] on a time axis from ``first`` to ``last``, at least a pixel wide."""
+    scale = (T_PX - 2 * MARGIN) / (last - first)
+    left = MARGIN + int((start - first) * scale)
+    right = max(left + 1, MARGIN + int((end - first) * scale) - 1)   # a pixel of white between neighbours
+    canvas[top:top + ROW, left:right] = colour
+
+
+first, last = min(e.time_range[0] for e in eager_events), max(e.time_range[1] for e in eager_events)
+for event in eager_events:
+    draw_bar(flame, MARGIN + depth(event) * (ROW + GAP), *event.time_range, first, last,
+             KIND_COLOURS[eager_kind(event)])
+graph_top = MARGIN * 2 + eager_rows * (ROW + GAP)
+first = min(n.all_start_nanos for n in graph_nodes)
+last = max(n.all_start_nanos + n.all_end_rel_nanos for n in graph_nodes)
+for node in graph_nodes:
+    draw_bar(flame, graph_top, node.all_start_nanos, node.all_start_nanos + node.all_end_rel_nanos, first, last,
+             KIND_COLOURS[graph_kind(node)])
+flame_path = os.path.join(OUT, "07_step_timelines.png")
+write_png(flame_path, flame)
+print("wrote", flame_path, f"({len(eager_events)} eager events on {eager_rows} rows, {len(graph_nodes)} graph ops)")
+
+# %% [markdown]
+# What to look for (the numbers depend on the machine): at this size — 32 digits of 64 pixels, layers of 64 —
+# no op is big. The loss, the two layers and their gradients each take some tens of microseconds, and a good part
+# of the eager step is `train_step`'s own *self* time: the framework's Python between the ops (calling modules,
+# recording the tape, walking it), the gaps between the bars of the first row. The graph run has fewer gaps: its
+# plan was compiled once. With bigger layers the matrix products grow and take over — `benchmarks/` measures both
+# regimes, and `python -m benchmarks.profile` takes them apart further.
+#
 # ## What differs, and what does not
 #
 # * **The math is the same.** Both programs run ops from the one shared library, with the same VJPs: `Relu`, the
@@ -336,4 +440,15 @@ assert event_file.startswith("events.out.tfevents.") and records == 2 + len(batc
 with open(curve_path, "rb") as f:
     png = f.read()
 assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (W_PX, H_PX)
+# the profiles: nested events whose self times add up to the step; a graph op per executed operation
+events = prof.events()
+(step_event,) = [e for e in events if e.name == "train_step"]
+assert {"Optimizer.step#SGD.step", "AddmmBackward0", "NllLoss"} <= {e.name for e in step_event.cpu_children}
+assert abs(events.self_cpu_time_total - step_event.cpu_time_total) < 1e-6 * step_event.cpu_time_total + 1e-6
+graph_types = {n.timeline_label.split(" = ")[1].split("(")[0] for n in graph_nodes}
+assert {"MatMul", "Relu", "NllLoss", "SoftmaxCrossEntropyGrad"} <= graph_types
+assert any(n.node_name.startswith("Momentum/") for n in graph_nodes)  # the update's operations ran too
+assert '"traceEvents"' in graph_trace
+with open(flame_path, "rb") as f:
+    assert f.read(8) == b"\x89PNG\r\n\x1a\n"
 print("chapter 7: all checks passed")
