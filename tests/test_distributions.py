@@ -207,14 +207,6 @@ def check_rsample(make, params, dist):
     assert draw(*params).requires_grad and not dist.sample().requires_grad
 
 
-@pytest.mark.parametrize("name", ["Gamma", "Beta", "Dirichlet"])
-def test_gamma_family_has_no_rsample(name):
-    _, dist, _ = _build(torchlike, name)
-    assert not dist.has_rsample
-    with pytest.raises(NotImplementedError, match="has no rsample"):
-        dist.rsample()
-
-
 @pytest.mark.parametrize("name", ["Poisson", "Gamma", "Categorical_logits", "Bernoulli_probs"])
 def test_manual_seed_makes_samples_reproducible(name):
     _, dist, _ = _build(torchlike, name)

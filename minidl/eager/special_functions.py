@@ -20,6 +20,7 @@ exp2 = ops.exp2
 logsumexp = ops.logsumexp
 sinc = ops.sinc
 gammaln = ops.lgamma
+gammainc, gammaincc = ops.gammainc, ops.gammaincc
 multigammaln = ops.mvlgamma
 digamma = psi = ops.digamma
 polygamma = ops.polygamma

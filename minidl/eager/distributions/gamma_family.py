@@ -7,10 +7,13 @@ Sampling: numpy draws gamma variates (Marsaglia and Tsang's method) with minidl'
 sample is K independent Gamma(αₖ, 1) draws divided by their sum (a Beta one is the K = 2 case, which numpy's
 beta sampler draws directly). For small concentrations a gamma draw is often below the smallest normal float
 (P(X < x) ≈ x^α / Γ(α + 1), so for α = 0.001 about half the draws are below 1e-300), and a row of zeros would
-normalize to 0/0 = NaN; so, as PyTorch, the draws are clamped to the smallest positive normal number. These
-samples carry no gradient: PyTorch differentiates them through the derivative of the gamma cdf with respect to
-α ("implicit reparameterization"), which needs the incomplete gamma function minidl does not have — so
-``has_rsample`` is False here and ``rsample`` raises, where PyTorch's is True.
+normalize to 0/0 = NaN; so, as PyTorch, the draws are clamped to the smallest positive normal number.
+
+``rsample`` differentiates a draw through α as PyTorch does, by *implicit reparameterization*: the draw solves
+P(α, x) = u, with P the gamma cdf (the regularized incomplete gamma function) and u uniform, so dx/dα =
+-(∂P/∂α) / p(x; α) (``ops/incomplete_gamma.py``). A Dirichlet ``rsample`` normalizes such draws, a Beta one is
+the first coordinate of a Dirichlet's; the gradients with respect to the rate and through the normalization come
+from the ops.
 """
 import numpy
 
@@ -40,6 +43,12 @@ def _normalized_gammas(rng, alpha):
     return gammas / gammas.sum(-1, keepdims=True)
 
 
+def _standard_gammas(distribution, sample_shape, alpha):
+    """Gamma(α, 1) draws shaped as ``distribution``'s samples, with their gradient in α (module docstring)."""
+    draws = distribution._draw_on_host(lambda rng, a: rng.standard_gamma(a), sample_shape, alpha)
+    return ops.reparameterized_gamma(ops.broadcast_to_like(alpha, draws), draws)
+
+
 def _log_beta(concentration):
     """log B(α) = Σₖ log Γ(αₖ) - log Γ(Σₖ αₖ) over the last dim: the log of the Dirichlet normalizer."""
     return ops.sum(ops.lgamma(concentration), -1) - ops.lgamma(ops.sum(concentration, -1))
@@ -67,11 +76,18 @@ class Gamma(Distribution):
         self.concentration, self.rate = broadcast_all(concentration, rate)
         super().__init__(self.concentration.shape, validate_args=validate_args)
 
-    def sample(self, sample_shape=()):
-        """Gamma(α, 1) draws divided by β."""
-        draws = self._draw_on_host(lambda rng, a, b: rng.standard_gamma(a) / b, sample_shape, self.concentration,
-                                   self.rate)
-        return ops.clamp(draws, min=_tiny(draws))
+    has_rsample = True
+
+    def rsample(self, sample_shape=()):
+        """Gamma(α, 1) draws, with their gradient in α (module docstring), divided by β."""
+        x = _standard_gammas(self, sample_shape, self.concentration) / self.rate
+        return ops.clamp(x, min=_tiny(x))
+
+    def cdf(self, value):
+        """P(X <= x) = P(α, βx), the regularized lower incomplete gamma function."""
+        if self._validate_args:
+            self._validate_sample(value)
+        return ops.gammainc(self.concentration, self.rate * value)
 
     def log_prob(self, value):
         """log p(x) = α log β + (α - 1) log x - βx - log Γ(α); ``xlogy`` makes (α - 1) log x = 0 at x = 0 when
@@ -117,6 +133,15 @@ class Beta(Distribution):
     def _log_normalizer(self):
         a, b = self.concentration1, self.concentration0
         return ops.lgamma(a) + ops.lgamma(b) - ops.lgamma(a + b)
+
+    has_rsample = True
+
+    def rsample(self, sample_shape=()):
+        """X / (X + Y) for X ~ Gamma(α, 1) and Y ~ Gamma(β, 1), both reparameterized (the first coordinate of a
+        Dirichlet(α, β) draw)."""
+        x, y = (_standard_gammas(self, sample_shape, c) for c in (self.concentration1, self.concentration0))
+        x, y = ops.clamp(x, min=_tiny(x)), ops.clamp(y, min=_tiny(y))
+        return _inside_unit_interval(x / (x + y))
 
     def sample(self, sample_shape=()):
         """numpy's beta sampler, kept inside (0, 1). (PyTorch takes the first coordinate of a Dirichlet draw
@@ -169,9 +194,17 @@ class Dirichlet(Distribution):
         self.concentration = concentration
         super().__init__(concentration.shape[:-1], concentration.shape[-1:], validate_args=validate_args)
 
+    has_rsample = True
+
     def sample(self, sample_shape=()):
         """Gamma draws over their sum (clamped first, see the module docstring), kept inside (0, 1)."""
         return _inside_unit_interval(self._draw_on_host(_normalized_gammas, sample_shape, self.concentration))
+
+    def rsample(self, sample_shape=()):
+        """Reparameterized Gamma(αₖ, 1) draws (clamped to the smallest normal number) over their sum."""
+        gammas = _standard_gammas(self, sample_shape, self.concentration)
+        gammas = ops.clamp(gammas, min=_tiny(gammas))
+        return _inside_unit_interval(gammas / ops.sum(gammas, -1, keepdim=True))
 
     def log_prob(self, value):
         """log p(x) = Σₖ (αₖ - 1) log xₖ - log B(α)."""

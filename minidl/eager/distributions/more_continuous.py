@@ -23,7 +23,7 @@ class Chi2(Gamma):
 
         p(x) = x^(ν/2-1) e^(-x/2) / (2^(ν/2) Γ(ν/2)),   x > 0.
 
-    (No ``rsample``, as for ``Gamma``: see ``gamma_family.py``.)
+    (``rsample`` as for ``Gamma``: see ``gamma_family.py``.)
     """
     arg_constraints = {"df": constraints.positive}
 

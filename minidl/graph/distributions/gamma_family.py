@@ -1,9 +1,9 @@
 """``tf.distributions.Gamma``, ``Beta`` and ``Dirichlet``: the eager classes (``eager/distributions/gamma_family.py``,
 whose docstring gives the math and the sampling) with TF's constructors and methods (``distribution.py``).
 
-Their samples are numpy's gamma/beta draws, made by a ``HostDraw`` op when the graph runs (``sampling.py``), and
-carry no gradient: ``reparameterization_type`` is NOT_REPARAMETERIZED, where TF 1.15's is FULLY_REPARAMETERIZED
-(TF differentiates gamma draws implicitly, through the derivative of the gamma cdf, which minidl does not have).
+Their samples start as numpy's gamma draws, made by a ``HostDraw`` op when the graph runs (``sampling.py``), and
+are differentiated through the concentrations implicitly, through the derivative of the gamma cdf, as in TF 1.15
+(``reparameterization_type`` is FULLY_REPARAMETERIZED; ``ops/incomplete_gamma.py`` has the math).
 """
 from ...eager.distributions import gamma_family
 from .distribution import Distribution
