@@ -393,6 +393,24 @@ print("wrote", flame_path, f"({len(eager_events)} eager events on {eager_rows} r
 # plan was compiled once. With bigger layers the matrix products grow and take over — `benchmarks/` measures both
 # regimes, and `python -m benchmarks.profile` takes them apart further.
 #
+# ## From the eager program to a graph: `torch.jit.trace`
+#
+# The two paradigms meet in a *trace*: run the eager model once on an example while every op it applies is noted
+# — the op, its attributes, and where each argument came from (the input, a parameter, an earlier op) — and
+# keep that list as a program. `torch.jit.trace` returns it as a module that replays the ops on new inputs. Its
+# graph reads like the TF1 program's, because it is the same kind of thing: a fixed list of operations built from
+# one library. What a trace cannot see it cannot replay — a Python `if` on the data is frozen at the branch the
+# example took — so PyTorch and minidl alike check the trace by replaying the example.
+
+# %%
+traced = torchlike.jit.trace(model.eval(), torchlike.tensor(x_test[:2]))
+print(traced.graph)
+traced_out = traced(torchlike.tensor(x_test)).detach().numpy()
+eager_out = model(torchlike.tensor(x_test)).detach().numpy()
+print("traced vs eager on the whole test set: largest difference", float(np.abs(traced_out - eager_out).max()))
+model.train()
+
+# %% [markdown]
 # ## What differs, and what does not
 #
 # * **The math is the same.** Both programs run ops from the one shared library, with the same VJPs: `Relu`, the
@@ -451,4 +469,7 @@ assert any(n.node_name.startswith("Momentum/") for n in graph_nodes)  # the upda
 assert '"traceEvents"' in graph_trace
 with open(flame_path, "rb") as f:
     assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+# the trace: the model's own ops on its own parameters, the same numbers
+assert "Addmm(%input0, %self.0.weight, %self.0.bias)" in traced.graph and "Relu" in traced.graph
+assert np.allclose(traced_out, eager_out, atol=1e-6)
 print("chapter 7: all checks passed")

@@ -15,7 +15,7 @@ from ..ops import __all__ as _op_names
 from .. import ops as _ops
 from .numpy_names import accept_numpy_names as _accept_numpy_names
 from .out_argument import accept_out as _accept_out
-from . import amp, autograd, cuda, distributions, nn, optim, profiler, testing, transforms, utils, version
+from . import amp, autograd, cuda, distributions, jit, nn, optim, profiler, testing, transforms, utils, version
 from . import func  # torch.func
 from .func import vmap  # torch.vmap
 from .amp import autocast, get_autocast_cpu_dtype, get_autocast_dtype, is_autocast_cpu_enabled, is_autocast_enabled

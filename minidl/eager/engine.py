@@ -48,8 +48,8 @@ def _walk(roots, grads, is_wanted, retain_graph, create_graph, prune=True):
     gc.disable()
     try:
         run_vjp = Node.backward_retaining if retain_graph else Node.backward
-        if GradMode.profiler is not None:  # each node's VJP is an event of the profiler's
-            run_vjp = GradMode.profiler.timed_vjp(run_vjp)
+        if GradMode.observer is not None:  # a profiler times each node's VJP (observers.py)
+            run_vjp = GradMode.observer.observe_vjp(run_vjp)
         return backprop(roots, grads, is_wanted, run_vjp, prune=prune)
     finally:
         GradMode.enabled = previous

@@ -18,8 +18,8 @@ class GradMode:
     #: set by ``utils.checkpoint`` while its function runs without recording: called with the arguments of every
     #: op that has an input requiring grad (the tensors the function reads from outside)
     watch = None
-    #: the recording of a ``torch.profiler.profile`` (``profiler.py``), or None: then ops are not timed
-    profiler = None
+    #: what watches every op (``observers.py``): a profiler's recording or a trace; None when nothing does
+    observer = None
 
 
 def is_grad_enabled():

@@ -32,6 +32,7 @@ import threading
 import time
 
 from .grad_mode import GradMode
+from .observers import OpObserver
 from .profiler_events import EventList, FunctionEvent
 
 __all__ = ["ProfilerAction", "ProfilerActivity", "profile", "record_function", "schedule",
@@ -184,14 +185,13 @@ class record_function:
         self._event = None
 
     def __enter__(self):
-        recording = GradMode.profiler
-        if recording is not None:
-            self._event = recording.begin(self.name, category="user_annotation")
+        if GradMode.observer is not None:
+            self._event = GradMode.observer.begin(self.name, category="user_annotation")
         return self
 
     def __exit__(self, *exc):
-        if self._event is not None and GradMode.profiler is not None:
-            GradMode.profiler.end(self._event)
+        if self._event is not None and GradMode.observer is not None:
+            GradMode.observer.end(self._event)
         self._event = None
         return False
 
@@ -205,11 +205,10 @@ class record_function:
 
 # ------------------------------------------------------------------------------------ the recording itself
 
-class _Recording:
+class _Recording(OpObserver):
     """The events of one trace as they are made: finished events in the order they ended, and the stack of the
     open ones (the innermost last), on the thread that started the profiler. While attached, it is
-    ``GradMode.profiler``, which the eager op path (``tensor._apply``), the backward walk (``engine._walk``) and
-    ``record_function`` ask for."""
+    ``GradMode.observer`` (``observers.py``): it sees every op, every VJP and every ``record_function``."""
 
     def __init__(self, record_shapes, profile_memory):
         self.record_shapes, self.profile_memory = record_shapes, profile_memory
@@ -219,15 +218,9 @@ class _Recording:
         self.thread = threading.get_ident()
         self.origin_ns = time.perf_counter_ns()
 
-    def attach(self):
-        if GradMode.profiler is not None:
-            raise RuntimeError("profile: another profiler is already recording; profilers cannot be nested")
-        GradMode.profiler = self
-
     def detach(self):
         """Stop recording; events still open end now. Returns the finished events."""
-        if GradMode.profiler is self:
-            GradMode.profiler = None
+        super().detach()
         while self.stack:
             self.end(self.stack[-1])
         return EventList(self.events, self.profile_memory, self.record_shapes)
@@ -263,22 +256,16 @@ class _Recording:
             self.end(self.step_event)
             self.step_event = None
 
-    def record_op(self, op, args, attrs, run):
+    def observe_op(self, op, args, attrs, run):
         """``run(op, args, attrs)`` as one event. Ops that the op itself applies (autocast's casts) are part of it,
         not events of their own; ops of another thread are run unrecorded."""
         if threading.get_ident() != self.thread:
-            GradMode.profiler = None
-            try:
-                return run(op, args, attrs)
-            finally:
-                GradMode.profiler = self
+            return self.unobserved(op, args, attrs, run)
         shapes = [list(a.shape) if hasattr(a, "shape") else [] for a in args] if self.record_shapes else None
         event = self.begin(op.name, input_shapes=shapes)
-        GradMode.profiler = None
         try:
-            result = run(op, args, attrs)
+            result = self.unobserved(op, args, attrs, run)
         finally:
-            GradMode.profiler = self
             self.end(event)
         if self.profile_memory:
             made = result if isinstance(result, tuple) else (result,)
@@ -286,7 +273,7 @@ class _Recording:
             event.self_cpu_memory_usage = sum(t._data.nbytes for t in made if t._data.base is None)
         return result
 
-    def timed_vjp(self, run_vjp):
+    def observe_vjp(self, run_vjp):
         """``run_vjp`` (the backward walk's call of a node's VJP) with each call an event named after the node."""
         def run(node, grads, needed=None):
             event = self.begin(node.name(), category="cpu_op")

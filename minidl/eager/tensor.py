@@ -704,8 +704,8 @@ _modules = sys.modules
 
 def _apply(op, args, attrs):
     """Run ``op`` on eager tensors now; record it on the tape when a gradient will be needed."""
-    if GradMode.profiler is not None:  # a torch.profiler is recording: the op becomes one of its events
-        return GradMode.profiler.record_op(op, args, attrs, _apply)
+    if GradMode.observer is not None:  # a profiler or a trace watches the ops (observers.py)
+        return GradMode.observer.observe_op(op, args, attrs, _apply)
     if GradMode.autocast is not None:
         from .amp import cast_for_autocast
         args = cast_for_autocast(op, args)

@@ -82,9 +82,9 @@ def registered_gradient(name):
 
 def _op_of_type(name):
     """minidl's op class whose TF type is ``name``, if exactly one is."""
+    from ..ops.registry import op_classes
     from .core import TF_OP_TYPES
-    from .meta_graph import _op_classes  # (the op classes are all defined by the time gradients are built)
-    found = {cls for cls in _op_classes().values() if cls is not None and TF_OP_TYPES.get(cls.name, cls.name) == name}
+    found = {cls for cls in op_classes().values() if cls is not None and TF_OP_TYPES.get(cls.name, cls.name) == name}
     return found.pop() if len(found) == 1 else None
 
 

@@ -27,8 +27,9 @@ with each node's name, type, inputs and device only).
 import io
 
 from ..io import check_kind, read_arrays, write_arrays
+from ..ops.registry import op_class, op_classes
 from .core import TF_OP_TYPES, get_default_graph
-from .meta_graph import NotSaved, _Exporter, _Importer, _input_map, _op_class, _op_classes
+from .meta_graph import NotSaved, _Exporter, _Importer, _input_map
 
 __all__ = ["GraphDef", "NodeDef", "import_graph_def"]
 
@@ -93,7 +94,7 @@ class GraphDef:
 
     @property
     def node(self):
-        classes = _op_classes()
+        classes = op_classes()
         return [NodeDef(entry, _op_type(classes, entry)) for entry in self._description["operations"]]
 
     def SerializeToString(self):
@@ -138,7 +139,7 @@ class GraphDef:
 
 def _op_type(classes, entry):
     """The TF op type of a described operation (a stand-in for one that ran Python code: that one's type)."""
-    cls = _op_class(classes, entry["op"])
+    cls = op_class(classes, entry["op"])
     if cls is None:
         return entry["op"].rpartition(":")[2]
     return entry["attrs"]["type"] if cls is NotSaved else TF_OP_TYPES.get(cls.name, cls.name)

@@ -8,7 +8,7 @@ attributes refer to (a ``while_loop`` runs a body graph, which reads tensors fro
 from .compat import logging
 from .graph_def import GraphDef
 from .graph_ops import Const
-from .meta_graph import _op_class_key_of
+from ..ops.registry import op_class_key
 from .variables import VariableV2
 
 __all__ = ["convert_variables_to_constants", "extract_sub_graph"]
@@ -70,7 +70,7 @@ def convert_variables_to_constants(sess, input_graph_def, output_node_names, var
     among those — those in ``variable_names_whitelist`` if given, none in ``variable_names_blacklist`` — replaced
     by a constant of the same name holding the variable's value in ``sess``."""
     sub_graph = extract_sub_graph(input_graph_def, output_node_names)
-    variable_key, const_key = _op_class_key_of(VariableV2), _op_class_key_of(Const)
+    variable_key, const_key = op_class_key(VariableV2), op_class_key(Const)
     chosen = [entry for entry in sub_graph._description["operations"] if entry["op"] == variable_key and
               (variable_names_whitelist is None or entry["name"] in variable_names_whitelist) and
               (variable_names_blacklist is None or entry["name"] not in variable_names_blacklist)]

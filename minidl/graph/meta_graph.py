@@ -34,16 +34,12 @@ is how an imported training graph is used for predictions; running a stand-in is
 Collection items that are neither graph elements nor plain values (a ``Saver`` in SAVERS) are left out, as is
 TF1's text format (``as_text`` is accepted and ignored).
 """
-import base64
-import importlib
-import builtins
 import math
 import os
 
-import numpy
-
-from ..io import check_kind, read_arrays, write_arrays
-from ..ops.base import Op, Spec
+from ..io import attribute_codec, check_kind, read_arrays, write_arrays
+from ..ops.base import Spec
+from ..ops.registry import op_class, op_class_key, op_classes
 from . import dtypes, errors
 from .compat import logging
 from .control_flow import BodyRun
@@ -209,43 +205,26 @@ class _Exporter:
         except NotExportableError as error:  # Python code: a stand-in with the same outputs, to be fed
             self.stand_ins.append(op.name)
             self.stand_in_ops.add(op)
-            return {"name": self._name(op), "op": _op_class_key_of(NotSaved), "inputs": [], "control_inputs": [],
+            return {"name": self._name(op), "op": op_class_key(NotSaved), "inputs": [], "control_inputs": [],
                     "attrs": {"type": op.type, "reason": str(error).removeprefix("export_meta_graph: ")},
                     "outputs": outputs, "device": device}
 
     def _attr(self, op, key, value):
-        """The JSON form of one attribute value (tagged where JSON alone would lose the type)."""
-        if value is None or isinstance(value, (bool, str)):
-            return value
-        if isinstance(value, int) and value.__class__ in (int, Dimension):
-            return value if value.__class__ is int else {"dim": int(value)}
-        if value.__class__ is float:
-            return value if math.isfinite(value) else {"float": repr(value)}
+        """The JSON form of one attribute value (``io/attribute_codec.py``, with graph mode's own types)."""
+        try:
+            return attribute_codec.encode(value, self.arrays, lambda v, again: self._graph_value(op, key, v, again),
+                                          where=f"attribute '{key}' of operation '{op.name}' ({op.type})")
+        except attribute_codec.NotEncodable as error:
+            raise NotExportableError(f"export_meta_graph: {error}") from None
+
+    def _graph_value(self, op, key, value, again):
+        """The JSON form of graph mode's types (shapes, dims, TF dtypes, operations, bodies), or NotImplemented."""
+        if value.__class__ is Dimension:
+            return {"dim": int(value)}
         if isinstance(value, TensorShape):
             return {"shape": _encode_shape(value)}
-        if isinstance(value, tuple) and _is_minidl_namedtuple(type(value)):  # (a resize's Rule): its type matters
-            return {"namedtuple": f"{type(value).__module__}:{type(value).__qualname__}",
-                    "fields": [self._attr(op, key, v) for v in value]}
-        if isinstance(value, tuple):
-            return {"tuple": [self._attr(op, key, v) for v in value]}
-        if isinstance(value, list):
-            return {"list": [self._attr(op, key, v) for v in value]}
-        if isinstance(value, dict) and all(k.__class__ in (int, str) for k in value):
-            return {"dict": [[k, self._attr(op, key, v)] for k, v in value.items()]}
         if isinstance(value, dtypes.DType):
             return {"dtype": value.name}
-        if isinstance(value, numpy.dtype):
-            return {"numpy_dtype": value.str}
-        if isinstance(value, numpy.generic) and value.dtype.kind in "biufc":
-            return {"scalar": value.dtype.str, "value": self._attr(op, key, value.item())}
-        if isinstance(value, complex):
-            return {"complex": [value.real, value.imag]}
-        if isinstance(value, numpy.ndarray):
-            return self._array(op, key, value)
-        if isinstance(value, slice):
-            return {"slice": [self._attr(op, key, v) for v in (value.start, value.stop, value.step)]}
-        if value is Ellipsis:
-            return {"ellipsis": True}
         if isinstance(value, (Tensor, Operation)):
             if (value.op if isinstance(value, Tensor) else value) in self.stand_in_ops:
                 raise NotExportableError(f"attribute '{key}' of operation '{op.name}' refers to '{value.name}', "
@@ -256,19 +235,7 @@ class _Exporter:
         if isinstance(value, BodyRun):
             return {"body_run": {"feed_slots": [[self._ref(t), i] for t, i in value.feed_slots],
                                  "targets": [self._ref(t) for t in value.targets]}}
-        raise NotExportableError(f"export_meta_graph: attribute '{key}' of operation '{op.name}' ({op.type}) holds "
-                                 f"a {type(value).__name__}, which a meta graph file cannot describe (Python code "
-                                 f"and Python objects are not saved)")
-
-    def _array(self, op, key, value):
-        if value.dtype.kind in "biufc":
-            name = f"{len(self.arrays)}"
-            self.arrays[name] = value
-            return {"array": name}
-        if value.dtype.kind == "O" and all(isinstance(v, bytes) for v in value.flat):  # a string tensor
-            return {"strings": [base64.b64encode(v).decode("ascii") for v in value.flat], "shape": list(value.shape)}
-        raise NotExportableError(f"export_meta_graph: attribute '{key}' of operation '{op.name}' is an array of "
-                                 f"dtype {value.dtype}, which a meta graph file cannot describe")
+        return NotImplemented
 
     def _variable(self, v):
         return {"variable": self._name(v), "initializer": self._name(v.initializer),
@@ -280,44 +247,13 @@ def _encode_shape(shape):
     return list(shape.as_list()) if shape.rank_known else None
 
 
-def _op_class_key_of(cls):
-    return f"{cls.__module__}:{cls.__qualname__}"
-
-
 def _op_class_key(operation):
     cls = operation.op
-    key = _op_class_key_of(cls)
-    if _op_class(_op_classes(), key) is not cls:  # made on the fly (a class per call): no name finds it again
+    key = op_class_key(cls)
+    if op_class(op_classes(), key) is not cls:  # made on the fly (a class per call): no name finds it again
         raise NotExportableError(f"export_meta_graph: the op of '{operation.name}' ({key}) is not a class minidl "
                                  "defines once, so a meta graph file cannot name it")
     return key
-
-
-def _op_class(classes, key):
-    """The op class ``key`` names: one of ``classes``, or ``Name[n]``, that op with n outputs
-    (``Op.with_outputs``)."""
-    base, bracket, count = key.partition("[")
-    if not bracket:
-        return classes.get(key)
-    cls = classes.get(base)
-    if cls is None or not count[:-1].isdigit() or not count.endswith("]"):
-        return None
-    return cls.with_outputs(int(count[:-1]))
-
-
-def _op_classes():
-    """Every op class minidl defines, by ``module:qualname``: the only classes a meta graph file may name."""
-    classes, stack = {}, [Op]
-    while stack:
-        cls = stack.pop()
-        for sub in cls.__subclasses__():
-            key = f"{sub.__module__}:{sub.__qualname__}"
-            if key.endswith("]"):  # an op for a number of outputs: found by its base class (``_op_class``)
-                continue
-            # a key seen twice (classes made in a loop) names no one class: leave it out
-            classes[key] = None if key in classes and classes[key] is not sub else sub
-            stack.append(sub)
-    return classes
 
 
 # =============================================================================================== import
@@ -378,7 +314,7 @@ class _Importer:
         self.graph, self.arrays, self.clear_devices = graph, arrays, clear_devices
         self.prefix = f"{scope.rstrip('/')}/" if scope else ""
         self.input_map = input_map
-        self.classes = _op_classes()
+        self.classes = op_classes()
         self.graphs = {0: graph}
         self.operations = {0: {}}  # graph id -> {name in the file: the new Operation}
         self.functions = {}
@@ -417,7 +353,7 @@ class _Importer:
 
     def _create(self, gid, entry, variable_def=None):
         graph, name = self.graphs[gid], entry["name"]
-        cls = _op_class(self.classes, entry["op"])
+        cls = op_class(self.classes, entry["op"])
         if cls is None:
             raise ValueError(f"import_meta_graph: operation '{name}' runs op {entry['op']!r}, which this minidl does "
                              "not define")
@@ -500,48 +436,16 @@ class _Importer:
                            self._element(description["close_op"]), self._element(description["cancel_op"]), closed)
 
     def _attr(self, value):
-        if value is None or isinstance(value, (bool, int, float, str)):
-            return value
-        if isinstance(value, dict) and value:
-            return self._tagged(next(iter(value)), value)
-        raise ValueError(f"import_meta_graph: malformed attribute value {value!r}")
+        return attribute_codec.decode(value, self.arrays, self._graph_value, where="import_meta_graph")
 
-    def _tagged(self, tag, value):
+    def _graph_value(self, tag, value, again):
+        """Graph mode's own tagged values (see ``_Exporter._graph_value``), or NotImplemented."""
         if tag == "dim":
             return Dimension(value["dim"])
-        if tag == "float":
-            return float(value["float"])
         if tag == "shape":
             return TensorShape(_decode_shape(value["shape"]))
-        if tag == "tuple":
-            return tuple(self._attr(v) for v in value["tuple"])
-        if tag == "namedtuple":
-            return _minidl_namedtuple(value["namedtuple"])(*(self._attr(v) for v in value["fields"]))
-        if tag == "list":
-            return [self._attr(v) for v in value["list"]]
-        if tag == "dict":
-            return {k: self._attr(v) for k, v in value["dict"]}
         if tag == "dtype":
             return dtypes.as_dtype(value["dtype"])
-        if tag == "numpy_dtype":
-            return _plain_dtype(value["numpy_dtype"])
-        if tag == "scalar":
-            return _plain_dtype(value["scalar"]).type(self._attr(value["value"]))
-        if tag == "complex":
-            return builtins.complex(*value["complex"])
-        if tag == "array":
-            if value["array"] not in self.arrays:
-                raise ValueError(f"import_meta_graph: the file lacks array {value['array']!r}")
-            return self.arrays[value["array"]]
-        if tag == "strings":
-            flat = [base64.b64decode(s) for s in value["strings"]]
-            strings = numpy.empty(len(flat), dtype=object)
-            strings[:] = flat
-            return strings.reshape(value["shape"])
-        if tag == "slice":
-            return slice(*(self._attr(v) for v in value["slice"]))
-        if tag == "ellipsis":
-            return Ellipsis
         if tag in ("op", "tensor"):
             return self._element(value)
         if tag == "graph":
@@ -550,32 +454,10 @@ class _Importer:
             run = value["body_run"]
             return BodyRun([(self._element(t), i) for t, i in run["feed_slots"]],
                            [self._element(t) for t in run["targets"]])
-        raise ValueError(f"import_meta_graph: unknown attribute tag {tag!r}")
-
-
-def _is_minidl_namedtuple(cls):
-    return hasattr(cls, "_fields") and cls.__module__.startswith("minidl.")
-
-
-def _minidl_namedtuple(key):
-    """The namedtuple class that ``key`` ("module:name") names — only one of minidl's own: a file names it, and
-    looking it up imports nothing but minidl's modules."""
-    module, _, name = key.partition(":")
-    cls = None
-    if module.startswith("minidl.") and "." not in name:
-        cls = getattr(importlib.import_module(module), name, None)
-    if not (isinstance(cls, type) and issubclass(cls, tuple) and _is_minidl_namedtuple(cls)):
-        raise ValueError(f"import_meta_graph: the file names {key!r}, which is not one of minidl's attribute types")
-    return cls
+        return NotImplemented
 
 
 def _decode_shape(dims):
     return None if dims is None else [None if d is None else int(d) for d in dims]
 
 
-def _plain_dtype(text):
-    """A numpy dtype from the file's string, refused unless it is a plain number/bool type (never ``object``)."""
-    dtype = numpy.dtype(text)
-    if dtype.kind not in "biufc":
-        raise ValueError(f"import_meta_graph: dtype {text!r} is not a number type")
-    return dtype

@@ -1,0 +1,338 @@
+"""``torch.jit.trace``: an eager program run once and recorded as a graph — the bridge between the two paradigms.
+
+Eager mode builds its graph anew on every call; tracing keeps one. ``trace(model, example_inputs)`` runs the model
+on the example while an observer (``observers.py``) notes every op it applies: the op, its attributes, and where
+each tensor argument came from — an input of the traced call, a parameter or buffer of the module, the output of
+an earlier op, or anything else (a tensor made inside the forward, one from outside): a constant, whose value is
+kept. The result is a ``TracedModule``: calling it replays those ops on new inputs, with the module's current
+parameters, and records them on the tape as any eager ops (so it trains).
+
+What tracing cannot see, it cannot replay — exactly as in PyTorch: Python control flow is frozen at the branch the
+example took, Python numbers read from tensors (``.item()``) are frozen at the example's values, and shapes that
+ops take as attributes (a ``view(32, -1)``) at the example's shapes. Writes that bypass the op library (an in-place
+update under ``no_grad``, ``x[i] = v`` into a tensor no op records) would be lost: the trace refuses a tensor it
+read that such a write changed, and ``check_trace`` (on by default) replays the example and compares.
+
+``traced.graph`` prints the recorded program; ``traced.save(path)`` / ``jit.save`` writes it — the ops by class
+name, their attributes, the parameters and constants — to minidl's array file, and ``jit.load`` rebuilds it
+without the Python class of the model. Loading never executes code from the file: op classes are looked up among
+minidl's own (as ``tf.train.import_meta_graph`` does), and attributes are plain values (``io/attribute_codec.py``).
+``script`` compiles Python source in PyTorch; minidl cannot, and says so.
+"""
+import numpy
+
+from .. import ops
+from ..backend import device as parse_device, to_device
+from ..io import attribute_codec, check_kind, read_arrays, write_arrays
+from ..ops.registry import op_class, op_class_key, op_classes
+from .nn.module import Module
+from .nn.parameter import Parameter
+from .grad_mode import GradMode
+from .observers import OpObserver
+from .tensor import Tensor
+
+__all__ = ["ScriptModule", "TracedModule", "TracingCheckError", "annotate", "export", "ignore", "is_scripting",
+           "is_tracing", "load", "save", "script", "trace", "trace_module", "unused"]
+
+_KIND, _VERSION = "torch-jit-trace", 1
+
+
+class TracingCheckError(RuntimeError):
+    """The traced program gives other outputs than the eager one on the example inputs."""
+
+
+# ------------------------------------------------------------------------------------------- recording
+
+class _Tracer(OpObserver):
+    """Notes each op applied while it is attached: ``steps`` of (op, argument sources, attrs). A source is
+    ("input", i), ("param", name), ("step", j, k) — output k of step j — ("constant", i), or ("literal", value)
+    for a non-tensor argument."""
+
+    def __init__(self, inputs, named_state):
+        self.steps, self.constants = [], []
+        self.sources = {id(t): ("input", i) for i, t in enumerate(inputs)}
+        self.sources.update({id(t): ("param", name) for name, t in named_state})
+        self.read = []  # (tensor, its version when read): a write outside the ops afterwards is refused
+        self.keep = list(inputs)  # every tensor seen stays alive, so that no id is reused during the trace
+
+    def observe_op(self, op, args, attrs, run):
+        result = self.unobserved(op, args, attrs, run)
+        self.steps.append((op, [self.source(a) for a in args], dict(attrs)))
+        outputs = result if isinstance(result, tuple) else (result,)
+        for k, t in enumerate(outputs):
+            self.sources[id(t)] = ("step", len(self.steps) - 1, k)
+            self.keep.append(t)
+        return result
+
+    def source(self, value):
+        if not isinstance(value, Tensor):
+            return ("literal", value)
+        self.keep.append(value)
+        self.read.append((value, value._counter()[0]))
+        found = self.sources.get(id(value))
+        if found is None:  # made inside the forward by a factory, or captured from outside: its value is kept
+            found = self.sources[id(value)] = ("constant", len(self.constants))
+            self.constants.append(Tensor._make(value._data.copy()))  # (a copy, not an op: this is no step)
+        return found
+
+    def check_unwritten(self):
+        for t, version in self.read:
+            if t._counter()[0] != version:
+                raise RuntimeError(f"trace: a {list(t.shape)} tensor the traced ops read was changed in place by "
+                                   f"something the trace does not see (a write under no_grad, or into a tensor no "
+                                   f"op recorded): the trace would replay the old value. (Trace a model in eval() "
+                                   f"mode: in training, batch norm updates its running statistics so.)")
+
+
+def _flatten(value, tensors):
+    """``value`` (a tensor, or tuples/lists/dicts of them) as a structure with each tensor replaced by its index
+    in ``tensors``."""
+    if isinstance(value, Tensor):
+        tensors.append(value)
+        return {"tensor": len(tensors) - 1}
+    if isinstance(value, (tuple, list)):
+        return {type(value).__name__: [_flatten(v, tensors) for v in value]}
+    if isinstance(value, dict):
+        return {"dict": [[k, _flatten(v, tensors)] for k, v in value.items()]}
+    raise TypeError(f"trace: the traced function must return tensors (or tuples, lists and dicts of them), got "
+                    f"{type(value).__name__}")
+
+
+def _rebuild(structure, values):
+    kind, content = next(iter(structure.items()))
+    if kind == "tensor":
+        return values[content]
+    if kind == "dict":
+        return {k: _rebuild(v, values) for k, v in content}
+    items = [_rebuild(v, values) for v in content]
+    return tuple(items) if kind == "tuple" else items
+
+
+# ------------------------------------------------------------------------------------------- the program
+
+class TracedModule(Module):
+    """A recorded program: ``steps`` replayed on new inputs (see the module docstring). It holds the traced
+    module's parameters and buffers under the same names (shared, not copied), so ``parameters()``,
+    ``state_dict()`` and ``to()`` work on them."""
+
+    def __init__(self, steps, n_inputs, outputs, constants, state_owner=None):
+        super().__init__()
+        if state_owner is not None:  # the traced module: its children, parameters and buffers, by the same names
+            self._modules.update(state_owner._modules)
+            self._parameters.update(state_owner._parameters)
+            self._buffers.update(state_owner._buffers)
+            self._non_persistent_buffers.update(state_owner._non_persistent_buffers)
+        self._steps, self._n_inputs, self._outputs = steps, n_inputs, outputs
+        for i, constant in enumerate(constants):
+            self.register_buffer(f"_constant{i}", constant, persistent=False)
+
+    def forward(self, *inputs):
+        if len(inputs) != self._n_inputs:
+            raise TypeError(f"forward() of the traced program takes {self._n_inputs} inputs, got {len(inputs)}")
+        state = dict(self.named_parameters())
+        state.update(self.named_buffers())
+        results = []
+
+        def value(source):
+            kind = source[0]
+            if kind == "input":
+                return inputs[source[1]]
+            if kind == "param":
+                return state[source[1]]
+            if kind == "step":
+                return results[source[1]][source[2]]
+            if kind == "constant":
+                return state[f"_constant{source[1]}"]
+            return source[1]
+        for op, sources, attrs in self._steps:
+            out = ops.apply(op, *[value(s) for s in sources], **attrs)
+            results.append(out if isinstance(out, tuple) else (out,))
+        return _rebuild(self._outputs[0], [value(s) for s in self._outputs[1]])
+
+    @property
+    def graph(self):
+        """The recorded program as text: one line per op, ``%k`` its result."""
+        def name(source):
+            kind = source[0]
+            if kind == "input":
+                return f"%input{source[1]}"
+            if kind == "param":
+                return f"%self.{source[1]}"
+            if kind == "step":  # output k of step j: %(j+1), or %(j+1)[k] for a later output
+                return f"%{source[1] + 1}" + (f"[{source[2]}]" if source[2] else "")
+            if kind == "constant":
+                return f"%constant{source[1]}"
+            return repr(source[1])
+        lines = [f"graph({', '.join(f'%input{i}' for i in range(self._n_inputs))}):"]
+        for j, (op, sources, attrs) in enumerate(self._steps):
+            arguments = [name(s) for s in sources] + [f"{k}={v!r}" for k, v in attrs.items()]
+            lines.append(f"  %{j + 1} = {op.name}({', '.join(arguments)})")
+        lines.append(f"  return ({', '.join(name(s) for s in self._outputs[1])})")
+        return "\n".join(lines)
+
+    code = graph
+
+    def save(self, path):
+        save(self, path)
+
+
+def trace(func, example_inputs=None, optimize=None, check_trace=True, check_inputs=None, check_tolerance=1e-5,
+          strict=True, _force_outplace=False, _module_class=None, example_kwarg_inputs=None):
+    """Run ``func`` (an ``nn.Module`` or a function of tensors) on ``example_inputs`` (a tensor or a tuple of
+    them) and return the recorded program as a ``TracedModule``; see the module docstring."""
+    inputs = example_inputs if isinstance(example_inputs, tuple) else (example_inputs,)
+    if not all(isinstance(t, Tensor) for t in inputs):
+        raise TypeError("trace: example_inputs must be a tensor or a tuple of tensors, got "
+                        f"{type(example_inputs).__name__}")
+    owner = func if isinstance(func, Module) else None
+    named_state = [] if owner is None else list(owner.named_parameters()) + list(owner.named_buffers())
+    tracer = _Tracer(inputs, named_state)
+    tracer.attach()
+    try:
+        result = func(*inputs)
+    finally:
+        tracer.detach()
+    tracer.check_unwritten()
+    outputs = []
+    structure = _flatten(result, outputs)
+    traced = TracedModule(tracer.steps, len(inputs), (structure, [tracer.source(t) for t in outputs]),
+                          tracer.constants, owner)
+    if check_trace:
+        for check in [inputs] + [c if isinstance(c, tuple) else (c,) for c in (check_inputs or [])]:
+            _check(traced, func, check, check_tolerance)
+    return traced
+
+
+trace_module = trace
+
+
+def _check(traced, func, inputs, tolerance):
+    """Refuse a trace whose replay differs from ``func`` on ``inputs``."""
+    expected, got = [], []
+    _flatten(func(*inputs), expected)
+    _flatten(traced(*inputs), got)
+    for i, (a, b) in enumerate(zip(expected, got)):
+        a, b = a.detach().cpu().numpy(), b.detach().cpu().numpy()
+        if a.shape != b.shape or not numpy.allclose(a, b, rtol=tolerance, atol=tolerance, equal_nan=True):
+            raise TracingCheckError(f"trace: output {i} of the traced program differs from the eager one on the same "
+                                    f"inputs: the function probably takes a Python branch, a Python number or a "
+                                    f"shape from its inputs, which a trace freezes (see minidl/eager/jit.py)")
+
+
+ScriptModule = TracedModule  # what PyTorch calls the type of a traced module
+
+
+def is_tracing():
+    """Whether a trace is recording the ops now (code may skip what a trace cannot replay)."""
+    return isinstance(GradMode.observer, _Tracer)
+
+
+def is_scripting():
+    """Always False: minidl does not compile Python source (see ``script``)."""
+    return False
+
+
+def ignore(fn=None, **kwargs):
+    """``@torch.jit.ignore`` (also ``unused``, ``export``): marks for the script compiler, which minidl does not
+    have; the function is returned as it is."""
+    return fn if fn is not None else (lambda f: f)
+
+
+unused = export = ignore
+
+
+def annotate(the_type, the_value):
+    """A type annotation for the script compiler: the value itself."""
+    return the_value
+
+
+def script(obj, *args, **kwargs):
+    raise NotImplementedError("torch.jit.script compiles a module's Python source; minidl cannot. Use "
+                              "torch.jit.trace(model, example_inputs), which records the ops one call runs")
+
+
+# ------------------------------------------------------------------------------------------- saving
+
+def save(traced, f):
+    """Write a ``TracedModule`` to ``f`` (a path or a binary file object): its ops by class name, their
+    attributes, and its parameters, buffers and constants as arrays."""
+    if not isinstance(traced, TracedModule):
+        raise TypeError(f"jit.save: expected a traced module (torch.jit.trace), got {type(traced).__name__}")
+    arrays = {}
+    state = {name: t for name, t in list(traced.named_parameters()) + list(traced.named_buffers())}
+    for name, t in state.items():
+        arrays[f"state/{name}"] = to_device(t.detach()._data, parse_device("cpu"))
+    steps = [{"op": _op_key(op), "sources": [_encode_source(s, arrays) for s in sources],
+              "attrs": {k: attribute_codec.encode(v, arrays, where=f"jit.save: attribute '{k}' of {op.name}")
+                        for k, v in attrs.items()}}
+             for op, sources, attrs in traced._steps]
+    structure, sources = traced._outputs
+    metadata = {"kind": _KIND, "version": _VERSION, "inputs": traced._n_inputs, "steps": steps,
+                "outputs": [structure, [_encode_source(s, arrays) for s in sources]],
+                "parameters": [name for name, _ in traced.named_parameters()],
+                "requires_grad": {name: p.requires_grad for name, p in traced.named_parameters()},
+                "buffers": [name for name, _ in traced.named_buffers() if not name.startswith("_constant")]}
+    write_arrays(f, arrays, metadata)
+
+
+def load(f, map_location=None, _extra_files=None):
+    """Rebuild a program ``save`` wrote, its parameters and buffers under their names (in plain modules)."""
+    arrays, metadata = read_arrays(f)
+    check_kind(metadata, _KIND, _VERSION, f"jit.load: {f}", "traced module")
+    device = None if map_location is None else parse_device(map_location)
+
+    def tensor(key):
+        t = Tensor._make(arrays[key])
+        return t if device is None else t.to(device)
+    classes = op_classes()
+    steps = []
+    for step in metadata["steps"]:
+        op = op_class(classes, step["op"])
+        if op is None:
+            raise ValueError(f"jit.load: {f} names op {step['op']!r}, which is not one of minidl's ops")
+        steps.append((op, [_decode_source(s, arrays) for s in step["sources"]],
+                      {k: attribute_codec.decode(v, arrays) for k, v in step["attrs"].items()}))
+    holder = Module()
+    for name in metadata["parameters"]:
+        _owner(holder, name).register_parameter(name.rpartition(".")[2], Parameter(
+            tensor(f"state/{name}"), requires_grad=metadata["requires_grad"][name]))
+    for name in metadata["buffers"]:
+        _owner(holder, name).register_buffer(name.rpartition(".")[2], tensor(f"state/{name}"))
+    constants = []
+    while f"state/_constant{len(constants)}" in arrays:
+        constants.append(tensor(f"state/_constant{len(constants)}"))
+    structure, sources = metadata["outputs"]
+    return TracedModule(steps, metadata["inputs"], (structure, [_decode_source(s, arrays) for s in sources]),
+                        constants, holder)
+
+
+def _owner(root, dotted_name):
+    """The module that holds ``dotted_name`` ("fc1.weight": child "fc1"), made as a plain Module if missing."""
+    module = root
+    for part in dotted_name.split(".")[:-1]:
+        child = module._modules.get(part)
+        if child is None:
+            child = Module()
+            module.add_module(part, child)
+        module = child
+    return module
+
+
+def _encode_source(source, arrays):
+    if source[0] == "literal":
+        return ["literal", attribute_codec.encode(source[1], arrays, where="jit.save: an op argument")]
+    return list(source)
+
+
+def _decode_source(source, arrays):
+    if source[0] == "literal":
+        return ("literal", attribute_codec.decode(source[1], arrays))
+    return tuple(source)
+
+
+def _op_key(op):
+    key = op_class_key(op)
+    if op_class(op_classes(), key) is not op:
+        raise attribute_codec.NotEncodable(f"jit.save: op {op.name} ({key}) is not a class minidl defines once, "
+                                           f"so a file cannot name it")
+    return key

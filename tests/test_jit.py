@@ -1,0 +1,113 @@
+"""torch.jit.trace: an eager program recorded once and replayed (and trained, saved, loaded) as a graph."""
+import io
+
+import numpy as np
+import pytest
+
+import minidl.eager as torch
+from minidl.eager import jit
+from minidl.eager.profiler import profile
+from minidl.io import read_arrays, write_arrays
+
+nn = torch.nn
+
+
+def _cnn():
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                         nn.Linear(4 * 5 * 5, 10), nn.LogSoftmax(dim=1)).eval()
+
+
+def test_a_traced_model_replays_on_new_inputs_shares_its_parameters_and_trains(device):
+    model = _cnn().to(device)
+    traced = jit.trace(model, torch.randn(2, 1, 12, 12, device=device))
+    x = torch.randn(5, 1, 12, 12, device=device)  # another batch size: the ops take it as it comes
+    np.testing.assert_allclose(traced(x).detach().cpu().numpy(), model(x).detach().cpu().numpy(), rtol=1e-6,
+                               atol=1e-6)
+    assert list(traced.state_dict()) == list(model.state_dict())
+    assert all(a is b for a, b in zip(traced.parameters(), model.parameters()))  # shared, not copied
+    traced(x).sum().backward()
+    traced_grads = [p.grad.cpu().numpy().copy() for p in model.parameters()]
+    model.zero_grad()
+    model(x).sum().backward()
+    for ours, eager in zip(traced_grads, (p.grad.cpu().numpy() for p in model.parameters())):
+        np.testing.assert_allclose(ours, eager, rtol=1e-5, atol=1e-6)
+    assert "%self.0.weight" in traced.graph and "Convolution(%input0" in traced.graph
+
+
+def test_tracing_a_function_keeps_constants_several_outputs_and_nested_results():
+    scale = torch.tensor([1.0, 2.0, 3.0])  # from outside the function: kept as a constant
+
+    def f(a, b):
+        offset = torch.ones(3) * 0.5  # made inside: a constant too
+        first, rest = (a * scale + offset).split([1, 2])
+        return {"total": rest.sum() + b.mean(), "parts": (first, rest)}
+
+    traced = jit.trace(f, (torch.ones(3), torch.ones(4)))
+    a, b = torch.tensor([1.0, -1.0, 2.0]), torch.arange(4.0)
+    got, expected = traced(a, b), f(a, b)
+    assert got["total"].item() == pytest.approx(expected["total"].item())
+    assert [t.tolist() for t in got["parts"]] == [t.tolist() for t in expected["parts"]]
+    assert "%constant0" in traced.graph and "SplitWithSizes" in traced.graph
+    with pytest.raises(TypeError, match="takes 2 inputs"):
+        traced(a)
+
+
+def test_control_flow_is_frozen_and_check_inputs_catch_it():
+    def sign_dependent(x):
+        return x * 2 if x.sum() > 0 else x - 3  # a Python branch: the trace keeps the one the example took
+
+    traced = jit.trace(sign_dependent, torch.ones(3))
+    assert traced(-torch.ones(3)).tolist() == [-2.0, -2.0, -2.0]  # the branch of the example, not x - 3
+    with pytest.raises(jit.TracingCheckError, match="differs"):
+        jit.trace(sign_dependent, torch.ones(3), check_inputs=[-torch.ones(3)])
+
+
+def test_writes_the_trace_cannot_see_are_refused():
+    model = _cnn().train()  # batch norm updates its running statistics in place in training
+    with pytest.raises(RuntimeError, match="eval\\(\\) mode"):
+        jit.trace(model, torch.randn(2, 1, 12, 12))
+
+
+def test_save_and_load_rebuild_the_program_without_its_python_class(tmp_path):
+    model = _cnn()
+    traced = jit.trace(model, torch.randn(2, 1, 12, 12))
+    x = torch.randn(3, 1, 12, 12)
+    path = tmp_path / "model.pt"
+    traced.save(str(path))
+    loaded = jit.load(str(path), map_location="cpu")
+    np.testing.assert_allclose(loaded(x).detach().numpy(), model(x).detach().numpy(), rtol=1e-6, atol=1e-7)
+    assert list(loaded.state_dict()) == list(model.state_dict())
+    assert type(loaded) is jit.TracedModule and loaded.graph == traced.graph
+    buffer = io.BytesIO()
+    jit.save(traced, buffer)
+    buffer.seek(0)
+    np.testing.assert_allclose(jit.load(buffer)(x).detach().numpy(), model(x).detach().numpy(), rtol=1e-6,
+                               atol=1e-7)
+    # loading never runs code from the file: an op that is not one of minidl's is refused
+    arrays, metadata = read_arrays(str(path))
+    metadata["steps"][0]["op"] = "os:system"
+    write_arrays(str(tmp_path / "tampered.pt"), arrays, metadata)
+    with pytest.raises(ValueError, match="not one of minidl's ops"):
+        jit.load(str(tmp_path / "tampered.pt"))
+    torch.save({"w": torch.ones(2)}, str(tmp_path / "weights.pt"))
+    with pytest.raises(ValueError, match="not a traced module"):
+        jit.load(str(tmp_path / "weights.pt"))
+
+
+def test_the_jit_helpers_model_code_calls():
+    seen = []
+
+    def f(x):
+        seen.append(jit.is_tracing())
+        return x + 1
+
+    jit.trace(f, torch.ones(2), check_trace=False)
+    assert seen == [True] and not jit.is_tracing() and not jit.is_scripting()
+    assert jit.ignore(f) is f and jit.export(f) is f and jit.unused()(f) is f and jit.annotate(int, 3) == 3
+    with pytest.raises(NotImplementedError, match="torch.jit.trace"):
+        jit.script(nn.Linear(2, 2))
+    with profile(), pytest.raises(RuntimeError, match="cannot be nested"):
+        jit.trace(f, torch.ones(2))
+    with pytest.raises(TypeError, match="example_inputs"):
+        jit.trace(f, [1.0, 2.0])
