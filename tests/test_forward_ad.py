@@ -1,0 +1,74 @@
+"""torch.autograd.forward_ad: dual tensors whose tangents are Jacobian-vector products."""
+import numpy as np
+import pytest
+
+import minidl.eager as torchlike
+from minidl.eager.autograd import forward_ad as fwAD
+
+RNG = np.random.default_rng(31)
+
+
+def _central_difference(f, x, t, h=1e-6):
+    return (f(x + h * t) - f(x - h * t)) / (2 * h)
+
+
+def test_the_tangent_of_a_result_is_the_jacobian_vector_product():
+    x0, t0 = RNG.standard_normal(4), RNG.standard_normal(4)
+    w = RNG.standard_normal((3, 4))
+
+    def f_numpy(x):
+        return np.tanh(w @ np.sin(x) * x.sum())
+
+    with fwAD.dual_level():
+        x = fwAD.make_dual(torchlike.tensor(x0), torchlike.tensor(t0))
+        y = (torchlike.tensor(w) @ torchlike.sin(x) * x.sum()).tanh()
+        primal, tangent = fwAD.unpack_dual(y)
+        np.testing.assert_allclose(primal.detach().numpy(), f_numpy(x0), rtol=1e-12)
+        np.testing.assert_allclose(tangent.numpy(), _central_difference(f_numpy, x0, t0), rtol=1e-6)
+        assert fwAD.unpack_dual(x).tangent.tolist() == t0.tolist()  # a dual's own tangent
+        assert fwAD.unpack_dual(torchlike.ones(3)).tangent is None  # depends on no dual
+    assert fwAD.unpack_dual(y).tangent is None  # the level is over
+
+
+def test_several_duals_add_their_directions_and_match_pytorch():
+    a0, b0 = RNG.standard_normal((2, 3)), RNG.standard_normal(3)
+    ta, tb = RNG.standard_normal((2, 3)), RNG.standard_normal(3)
+
+    def run(lib):
+        forward = lib.autograd.forward_ad
+        with forward.dual_level():
+            a = forward.make_dual(lib.tensor(a0), lib.tensor(ta))
+            b = forward.make_dual(lib.tensor(b0), lib.tensor(tb))
+            out = (a * b).exp().sum(dim=1) / (1 + b.pow(2).sum())
+            return forward.unpack_dual(out).tangent.detach().numpy()
+    ours = run(torchlike)
+    def along(s):  # the function on the line through (a0, b0) in the direction (ta, tb)
+        a, b = a0 + s * ta, b0 + s * tb
+        return np.exp(a * b).sum(1) / (1 + (b ** 2).sum())
+    both = _central_difference(along, 0.0, 1.0)
+    np.testing.assert_allclose(ours, both, rtol=1e-6)
+    torch = pytest.importorskip("torch")
+    np.testing.assert_allclose(ours, run(torch), rtol=1e-12)
+
+
+def test_a_dual_of_a_tensor_that_requires_grad_stays_connected_for_backward():
+    w = torchlike.tensor([1.0, 2.0], requires_grad=True)
+    with fwAD.dual_level():
+        v = fwAD.make_dual(w, torchlike.tensor([1.0, 0.0]))
+        loss = (v ** 3).sum()
+        assert fwAD.unpack_dual(loss).tangent.item() == pytest.approx(3.0)  # 3 w0² along (1, 0)
+    loss.backward()
+    assert w.grad.tolist() == [3.0, 12.0]
+
+
+def test_dual_levels_and_their_errors():
+    with pytest.raises(RuntimeError, match="no level exists"):
+        fwAD.make_dual(torchlike.ones(2), torchlike.ones(2))
+    with fwAD.dual_level():
+        with pytest.raises(RuntimeError, match="different size"):
+            fwAD.make_dual(torchlike.ones(2), torchlike.ones(3))
+        with pytest.raises(RuntimeError, match="Nested"):
+            fwAD.enter_dual_level()
+        with pytest.raises(ValueError, match="floating point"):
+            fwAD.make_dual(torchlike.ones(2, dtype=torchlike.int64), torchlike.ones(2))
+    assert torchlike.autograd.forward_ad is fwAD
