@@ -143,3 +143,8 @@ from .shape_broadcasting import broadcast_dynamic_shape, broadcast_static_shape
 from .depth_space import depth_to_space, space_to_depth
 from .variable_scope import get_local_variable
 # --- end TF1 API gaps 3 ---
+# --- sparse tensors: tf.SparseTensor, tf.sparse_placeholder, tf.sparse (sparse_tensor.py, sparse_ops.py) ---
+from .sparse_tensor import SparseTensor, SparseTensorValue, sparse_placeholder
+from .sparse_ops import (sparse, sparse_add, sparse_reduce_sum, sparse_retain, sparse_tensor_dense_matmul,
+                         sparse_tensor_to_dense)
+# --- end sparse tensors ---

@@ -27,6 +27,7 @@ from . import errors
 from .config import gpu_allowed, local_devices
 from .core import Operation, Tensor, get_default_graph
 from .graph_ops import Const
+from .sparse_tensor import SparseTensor, SparseTensorValue, sparse_value
 from .step_stats import step_stats_of
 from .strings import as_string_array, string
 
@@ -520,9 +521,12 @@ def _needed_operations(targets, fed):
 
 def _flat_feeds(feed_dict):
     """The (key, value) pairs of ``feed_dict``, a key that is a tuple of tensors (an LSTM's ``(c, h)`` state, a
-    list of layers' states) paired element by element with its value, as TF1 allows."""
+    list of layers' states) paired element by element with its value, as TF1 allows, and a SparseTensor's parts
+    with the arrays of its value."""
     for key, value in feed_dict.items():
-        if isinstance(key, (tuple, list)):
+        if isinstance(key, SparseTensor):  # its three parts, each fed its array
+            yield from _flat_feeds(dict(zip(key.components, sparse_value(value, "a SparseTensor"))))
+        elif isinstance(key, (tuple, list)):
             if not isinstance(value, (tuple, list)) or len(value) != len(key):
                 raise ValueError(f"The value fed for a tuple of {len(key)} tensors must be a tuple of as many values, "
                                  f"got {type(value).__name__}" + (f" of {len(value)}" if hasattr(value, "__len__")
@@ -554,6 +558,9 @@ def _flatten_fetches(graph, fetches):
         if isinstance(f, tuple) and hasattr(f, "_fields"):  # namedtuple
             parts = [flatten(x) for x in f]
             return lambda v: type(f)(*(p(v) for p in parts))
+        if isinstance(f, SparseTensor):  # its three parts, given back as a SparseTensorValue
+            parts = [flatten(x) for x in f.components]
+            return lambda v: SparseTensorValue(*(p(v) for p in parts))
         if isinstance(f, (list, tuple)):
             parts = [flatten(x) for x in f]
             kind = type(f)

@@ -1,0 +1,147 @@
+"""Ops on ``tf.SparseTensor`` (``sparse_tensor.py``): each a composition of dense ops on its three parts, so that
+gradients reach the values.
+
+* ``to_dense``: the values scattered into a tensor of ``dense_shape`` (``scatter_nd``), the rest
+  ``default_value``; ``from_dense`` the other way: the coordinates of the nonzero elements (``where``) and the
+  elements there (``gather_nd``).
+* ``sparse_dense_matmul(A, B)``: for a sparse matrix A, (AB)_i = Σ_j A_ij B_j, a sum over the entries of row i
+  only: each entry's value times the row of B its column names (``gather``), summed per row of A
+  (``unsorted_segment_sum``). The cost grows with the number of entries, not with A's size.
+* ``embedding_lookup_sparse(params, ids, weights)``: per row of the sparse ``ids``, the rows of ``params`` they
+  name, weighted and combined (sum; mean: divided by the sum of weights; sqrtn: by its root of squares).
+* ``reduce_sum``, ``add`` (with a dense tensor: dense; with a sparse one: the sparse sum), ``retain`` (the entries
+  a boolean vector keeps).
+"""
+import types
+
+from .. import ops
+from ..backend import dtypes
+from .array_ops import boolean_mask, gather, shape as shape_of, where
+from .core import get_default_graph
+from .frontend import convert_to_tensor
+from .math_ops import cast, not_equal, reduce_sum
+from .nd_indexing_ops import gather_nd, scatter_nd
+from .nn_ops import nn
+from .segment_ops import unsorted_segment_sum
+from .sparse_tensor import SparseTensor, SparseTensorValue, sparse_placeholder
+
+__all__ = ["sparse", "sparse_add", "sparse_reduce_sum", "sparse_retain", "sparse_tensor_dense_matmul",
+           "sparse_tensor_to_dense"]  # (TF1's top-level sparse_to_dense is another function: not this to_dense)
+
+
+def _sparse(fn_name, value, what="sp_input"):
+    if not isinstance(value, SparseTensor):
+        raise TypeError(f"{fn_name}: expected a tf.SparseTensor for {what}, got {type(value).__name__}")
+    return value
+
+
+def sparse_to_dense(sp_input, default_value=None, validate_indices=True, name=None):
+    """The dense tensor of ``sp_input``: its values at its indices, ``default_value`` (0) elsewhere."""
+    sp = _sparse("sparse.to_dense", sp_input)
+    with get_default_graph().name_scope(name or "SparseToDense"):
+        dense = scatter_nd(sp.indices, sp.values, sp.dense_shape)
+        if default_value is None or (isinstance(default_value, (int, float)) and default_value == 0):
+            return dense
+        filled = scatter_nd(sp.indices, ops.ones_like(sp.values), sp.dense_shape)  # 1 where an entry is
+        return dense + convert_to_tensor(default_value, sp.dtype) * (1 - filled)
+
+
+def sparse_tensor_to_dense(sp_input, default_value=0, validate_indices=True, name=None):
+    return sparse_to_dense(sp_input, default_value, validate_indices, name)
+
+
+def sparse_from_dense(tensor, name=None):
+    """The SparseTensor of the nonzero elements of ``tensor``."""
+    with get_default_graph().name_scope(name or "dense_to_sparse"):
+        dense = convert_to_tensor(tensor)
+        indices = where(not_equal(dense, ops.zeros_like(dense)))
+        return SparseTensor(indices, gather_nd(dense, indices), shape_of(dense, out_type=dtypes.int64))
+
+
+def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None):
+    """The dense product A B of a sparse matrix A (rank 2) and a dense matrix B (module docstring)."""
+    sp = _sparse("sparse_tensor_dense_matmul", sp_a, "sp_a")
+    if sp.shape.rank_known and sp.shape.rank != 2:
+        raise ValueError(f"sparse_tensor_dense_matmul: sp_a must be a matrix (rank 2), got shape {sp.shape}")
+    with get_default_graph().name_scope(name or "SparseTensorDenseMatMul"):
+        b = convert_to_tensor(b, sp.dtype)
+        if adjoint_b:
+            b = ops.conj(ops.transpose(b, 0, 1)) if b.dtype.is_complex else ops.transpose(b, 0, 1)
+        values = ops.conj(sp.values) if adjoint_a and sp.dtype.is_complex else sp.values
+        rows, columns = sp.indices[:, 0], sp.indices[:, 1]
+        if adjoint_a:  # entry (i, j) of A is entry (j, i) of A^T
+            rows, columns = columns, rows
+        out_rows = sp.dense_shape[1 if adjoint_a else 0]
+        products = ops.unsqueeze(values, 1) * gather(b, columns)
+        return unsorted_segment_sum(products, rows, out_rows)
+
+
+sparse_tensor_dense_matmul = sparse_dense_matmul
+
+
+def sparse_reduce_sum(sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dims=None, name=None):
+    """The sum of the elements along ``axis`` (all by default): the missing elements are 0, so it is the dense
+    tensor's sum."""
+    sp = _sparse("sparse.reduce_sum", sp_input)
+    axis = axis if axis is not None else reduction_axes
+    keepdims = bool(keepdims if keepdims is not None else keep_dims)
+    return reduce_sum(sparse_to_dense(sp), axis=axis, keepdims=keepdims, name=name)
+
+
+def sparse_add(a, b, thresh=0, name=None):
+    """``a + b``: with one of them dense, the dense sum; with both sparse, the SparseTensor of the sum (entries
+    whose magnitude is below ``thresh``, and zeros, left out)."""
+    if not isinstance(a, SparseTensor) and not isinstance(b, SparseTensor):
+        raise TypeError("sparse.add: at least one of a and b must be a tf.SparseTensor")
+    with get_default_graph().name_scope(name or "SparseAdd"):
+        dense_a = sparse_to_dense(a) if isinstance(a, SparseTensor) else convert_to_tensor(a)
+        dense_b = sparse_to_dense(b) if isinstance(b, SparseTensor) else convert_to_tensor(b)
+        total = dense_a + dense_b
+        if not (isinstance(a, SparseTensor) and isinstance(b, SparseTensor)):
+            return total
+        if thresh:
+            total = ops.where(ops.ge(ops.abs(total), thresh), total, ops.zeros_like(total))
+        return sparse_from_dense(total)
+
+
+def sparse_retain(sp_input, to_retain):
+    """The entries of ``sp_input`` where the boolean vector ``to_retain`` (one per entry) is True."""
+    sp = _sparse("sparse.retain", sp_input)
+    keep = convert_to_tensor(to_retain, dtypes.bool_)
+    return SparseTensor(boolean_mask(sp.indices, keep), boolean_mask(sp.values, keep), sp.dense_shape)
+
+
+def embedding_lookup_sparse(params, sp_ids, sp_weights, partition_strategy="mod", name=None, combiner=None,
+                            max_norm=None):
+    """Per row r of the sparse ``sp_ids`` (a batch of id lists of varying length): Σ_k w_k params[id_k] over the
+    row's entries, then by ``combiner`` "sum", "mean" (/ Σ w_k, TF's default) or "sqrtn" (/ √Σ w_k²).
+    ``sp_weights`` is a SparseTensor with the same indices, or None (every weight 1)."""
+    combiner = combiner or "mean"
+    if combiner not in ("sum", "mean", "sqrtn"):
+        raise ValueError(f"combiner must be one of 'mean', 'sqrtn' or 'sum', got {combiner!r}")
+    ids = _sparse("embedding_lookup_sparse", sp_ids, "sp_ids")
+    with get_default_graph().name_scope(name or "embedding_lookup_sparse"):
+        table = params[0] if isinstance(params, (list, tuple)) and len(params) == 1 else params
+        if isinstance(table, (list, tuple)):
+            raise NotImplementedError("embedding_lookup_sparse: a partitioned params list is not supported; "
+                                      "concatenate the partitions")
+        vectors = gather(table, ids.values)
+        weights = ops.ones_like(cast(ids.values, vectors.dtype)) if sp_weights is None else \
+            cast(_sparse("embedding_lookup_sparse", sp_weights, "sp_weights").values, vectors.dtype)
+        rows, n_rows = ids.indices[:, 0], ids.dense_shape[0]
+        total = unsorted_segment_sum(vectors * ops.unsqueeze(weights, 1), rows, n_rows)
+        if combiner == "sum":
+            return total
+        scale = unsorted_segment_sum(weights if combiner == "mean" else weights * weights, rows, n_rows)
+        scale = scale if combiner == "mean" else ops.sqrt(scale)
+        # a row with no ids sums to 0 and stays 0 (not 0/0)
+        return total / ops.unsqueeze(ops.where(ops.gt(scale, 0), scale, ops.ones_like(scale)), 1)
+
+
+nn.embedding_lookup_sparse = embedding_lookup_sparse
+
+#: ``tf.sparse``: the same functions under TF's newer names
+sparse = types.SimpleNamespace(
+    SparseTensor=SparseTensor, SparseTensorValue=SparseTensorValue, placeholder=sparse_placeholder,
+    to_dense=sparse_to_dense, from_dense=sparse_from_dense, sparse_dense_matmul=sparse_dense_matmul,
+    matmul=sparse_dense_matmul, reduce_sum=sparse_reduce_sum, add=sparse_add, retain=sparse_retain)

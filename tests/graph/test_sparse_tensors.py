@@ -1,0 +1,116 @@
+"""tf.SparseTensor: fed and fetched as SparseTensorValues, to and from dense, sparse-dense products, embedding
+lookups over sparse ids — with gradients reaching the values."""
+import numpy as np
+import pytest
+
+import minidl.graph as tf
+
+from .numeric_gradients import check_gradients
+
+INDICES = np.array([[0, 1], [1, 0], [2, 3], [2, 1]], dtype=np.int64)
+VALUES = np.array([5.0, -1.0, 7.0, 2.0])
+SHAPE = np.array([3, 4], dtype=np.int64)
+
+
+def _dense():
+    dense = np.zeros(SHAPE)
+    dense[tuple(INDICES.T)] = VALUES
+    return dense
+
+
+def test_a_sparse_placeholder_is_fed_and_fetched_as_its_three_arrays():
+    sp = tf.sparse_placeholder(tf.float64, shape=[3, 4], name="bag")
+    assert sp.shape.as_list() == [3, 4] and sp.dtype == tf.float64
+    assert sp.indices.name.startswith("bag/indices") and sp.values.name.startswith("bag/values")
+    with tf.Session() as sess:
+        value = sess.run(sp, {sp: tf.SparseTensorValue(INDICES, VALUES, SHAPE)})
+        assert isinstance(value, tf.SparseTensorValue)
+        np.testing.assert_array_equal(value.indices, INDICES)
+        np.testing.assert_array_equal(value.values, VALUES)
+        np.testing.assert_array_equal(value.dense_shape, SHAPE)
+        # a tuple works as the value, and a fully known shape need not be fed
+        dense = sess.run(tf.sparse_tensor_to_dense(sp), {sp: (INDICES, VALUES, SHAPE)})
+        np.testing.assert_array_equal(dense, _dense())
+        open_shape = tf.sparse_placeholder(tf.float64)
+        assert not open_shape.shape.rank_known  # no shape given: not even the rank is known
+        with pytest.raises(TypeError, match="SparseTensorValue"):
+            sess.run(tf.sparse.to_dense(sp), {sp: VALUES})
+
+
+def test_to_and_from_dense_with_a_default_value():
+    sp = tf.SparseTensor(INDICES, VALUES, SHAPE)
+    assert sp.shape.as_list() == [3, 4]
+    with tf.Session() as sess:
+        filled = sess.run(tf.sparse.to_dense(sp, default_value=-1.0))
+        expected = np.where(_dense() != 0, _dense(), -1.0)
+        np.testing.assert_array_equal(filled, expected)
+        back = sess.run(tf.sparse.from_dense(tf.constant(_dense())))
+        order = np.lexsort(INDICES.T[::-1])  # row-major order, as from_dense lists them
+        np.testing.assert_array_equal(back.indices, INDICES[order])
+        np.testing.assert_array_equal(back.values, VALUES[order])
+        np.testing.assert_array_equal(sess.run(tf.sparse_reduce_sum(sp, axis=1)), _dense().sum(1))
+        assert sess.run(tf.sparse.reduce_sum(sp)) == VALUES.sum()
+
+
+@pytest.mark.parametrize("adjoint_a,adjoint_b", [(False, False), (True, False), (False, True), (True, True)])
+def test_sparse_dense_matmul_matches_the_dense_product_and_differentiates_values_and_b(adjoint_a, adjoint_b):
+    rng = np.random.default_rng(5)
+    b = rng.standard_normal((2, 4) if adjoint_b else (4, 2)) if not adjoint_a else \
+        rng.standard_normal((2, 3) if adjoint_b else (3, 2))
+    a = _dense().T if adjoint_a else _dense()
+    expected = a @ (b.T if adjoint_b else b)
+    product = tf.sparse_tensor_dense_matmul(tf.SparseTensor(INDICES, VALUES, SHAPE), b, adjoint_a=adjoint_a,
+                                            adjoint_b=adjoint_b)
+    with tf.Session() as sess:
+        np.testing.assert_allclose(sess.run(product), expected, rtol=1e-12)
+    check_gradients(lambda values, dense: tf.sparse.sparse_dense_matmul(
+        tf.SparseTensor(INDICES, values, SHAPE), dense, adjoint_a=adjoint_a, adjoint_b=adjoint_b), VALUES, b)
+
+
+def test_add_and_retain():
+    sp = tf.SparseTensor(INDICES, VALUES, SHAPE)
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(tf.sparse_add(sp, tf.ones([3, 4], tf.float64))), _dense() + 1)
+        doubled = sess.run(tf.sparse.add(sp, sp))
+        np.testing.assert_array_equal(np.sort(doubled.values), np.sort(2 * VALUES))
+        kept = sess.run(tf.sparse_retain(sp, [True, False, True, False]))
+        np.testing.assert_array_equal(kept.indices, INDICES[[0, 2]])
+        np.testing.assert_array_equal(kept.values, VALUES[[0, 2]])
+    with pytest.raises(TypeError, match="SparseTensor"):
+        tf.sparse.to_dense(tf.ones([2]))
+    with pytest.raises(ValueError, match="rank 2"):
+        tf.sparse_tensor_dense_matmul(tf.SparseTensor([[0, 0, 0]], [1.0], [1, 1, 1]), tf.ones([1, 1]))
+
+
+@pytest.mark.parametrize("combiner", ["sum", "mean", "sqrtn"])
+def test_embedding_lookup_sparse_combines_each_rows_embeddings(combiner):
+    table = np.random.default_rng(1).standard_normal((6, 3))
+    ids = tf.SparseTensor([[0, 0], [0, 1], [2, 0]], tf.constant([1, 4, 2], tf.int64), [3, 2])
+    weights = tf.SparseTensor([[0, 0], [0, 1], [2, 0]], [2.0, 0.5, 3.0], [3, 2])
+    out = tf.nn.embedding_lookup_sparse(tf.constant(table), ids, weights, combiner=combiner)
+    row0 = 2.0 * table[1] + 0.5 * table[4]
+    scale = {"sum": (1, 1), "mean": (2.5, 3.0), "sqrtn": (np.sqrt(4.25), 3.0)}[combiner]
+    expected = np.stack([row0 / scale[0], np.zeros(3), 3.0 * table[2] / scale[1]])  # row 1 has no ids: zeros
+    with tf.Session() as sess:
+        np.testing.assert_allclose(sess.run(out), expected, rtol=1e-12)
+
+
+def test_logistic_regression_on_sparse_bags_of_words_trains():
+    rng = np.random.default_rng(0)
+    n, vocabulary = 64, 50
+    words = [rng.choice(vocabulary, size=rng.integers(1, 6), replace=False) for _ in range(n)]
+    labels = np.array([float(any(w < 10 for w in row)) for row in words])  # positive: a word below 10 occurs
+    indices = np.array([[i, w] for i, row in enumerate(words) for w in sorted(row)], dtype=np.int64)
+    bags = tf.sparse_placeholder(tf.float32, shape=[None, vocabulary])
+    y = tf.placeholder(tf.float32, [None])
+    weights = tf.Variable(tf.zeros([vocabulary, 1]))
+    logits = tf.squeeze(tf.sparse_tensor_dense_matmul(bags, weights), 1)
+    loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=logits))
+    train = tf.train.GradientDescentOptimizer(2.0).minimize(loss)
+    feed = {bags: (indices, np.ones(len(indices), np.float32), [n, vocabulary]), y: labels}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        first = sess.run(loss, feed)
+        for _ in range(100):
+            sess.run(train, feed)
+        assert sess.run(loss, feed) < 0.5 * first
