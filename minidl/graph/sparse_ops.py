@@ -11,21 +11,24 @@ gradients reach the values.
   name, weighted and combined (sum; mean: divided by the sum of weights; sqrtn: by its root of squares).
 * ``reduce_sum``, ``add`` (with a dense tensor: dense; with a sparse one: the sparse sum), ``retain`` (the entries
   a boolean vector keeps).
+* ``edit_distance(hypothesis, truth)``: per sequence, the Levenshtein distance (``ops/edit_distance.py``).
 """
 import types
 
 from .. import ops
 from ..backend import dtypes
+from ..ops.base import apply
+from ..ops.edit_distance import EditDistance
 from .array_ops import boolean_mask, gather, shape as shape_of, where
 from .core import get_default_graph
 from .frontend import convert_to_tensor
-from .math_ops import cast, not_equal, reduce_sum
+from .math_ops import cast, known_dims, not_equal, reduce_sum
 from .nd_indexing_ops import gather_nd, scatter_nd
 from .nn_ops import nn
 from .segment_ops import unsorted_segment_sum
 from .sparse_tensor import SparseTensor, SparseTensorValue, sparse_placeholder
 
-__all__ = ["sparse", "sparse_add", "sparse_reduce_sum", "sparse_retain", "sparse_tensor_dense_matmul",
+__all__ = ["edit_distance", "sparse", "sparse_add", "sparse_reduce_sum", "sparse_retain", "sparse_tensor_dense_matmul",
            "sparse_tensor_to_dense"]  # (TF1's top-level sparse_to_dense is another function: not this to_dense)
 
 
@@ -136,6 +139,23 @@ def embedding_lookup_sparse(params, sp_ids, sp_weights, partition_strategy="mod"
         scale = scale if combiner == "mean" else ops.sqrt(scale)
         # a row with no ids sums to 0 and stays 0 (not 0/0)
         return total / ops.unsqueeze(ops.where(ops.gt(scale, 0), scale, ops.ones_like(scale)), 1)
+
+
+def edit_distance(hypothesis, truth, normalize=True, name="edit_distance"):
+    """The Levenshtein distance between each hypothesis sequence and its truth (SparseTensors whose last dim is the
+    position in a sequence; the other dims say which sequence): a dense float32 tensor of the batch's shape,
+    divided by the truth's length with ``normalize`` (the error rate; infinite for an empty truth)."""
+    h = _sparse("edit_distance", hypothesis, "hypothesis")
+    t = _sparse("edit_distance", truth, "truth")
+    if h.dtype != t.dtype:
+        raise TypeError(f"edit_distance: hypothesis and truth must have one dtype, got {h.dtype.name} and "
+                        f"{t.dtype.name}")
+    with get_default_graph().name_scope(name):
+        distances = apply(EditDistance, *h.components, *t.components, normalize=bool(normalize))
+    dims = [known_dims(s.dense_shape) for s in (h, t)]
+    if None not in dims and len(dims[0]) == len(dims[1]):  # both shapes known: the batch's shape is too
+        distances.set_shape([None if None in (a, b) else max(a, b) for a, b in zip(*dims)][:-1])
+    return distances
 
 
 nn.embedding_lookup_sparse = embedding_lookup_sparse

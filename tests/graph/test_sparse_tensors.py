@@ -114,3 +114,25 @@ def test_logistic_regression_on_sparse_bags_of_words_trains():
         for _ in range(100):
             sess.run(train, feed)
         assert sess.run(loss, feed) < 0.5 * first
+
+
+def test_edit_distance_of_words_and_of_numbers():
+    from minidl.ops.edit_distance import levenshtein
+    assert levenshtein(np.array(list("kitten")), np.array(list("sitting"))) == 3
+    assert levenshtein(np.array(list("flaw")), np.array(list("lawn"))) == 2
+    assert levenshtein(np.array([1, 2, 3]), np.array([])) == 3
+    # TensorFlow's documented example: a batch of 2 x 2 sequences of letters
+    hypothesis = tf.SparseTensor([[0, 0, 0], [1, 0, 0]], ["a", "b"], (2, 1, 1))
+    truth = tf.SparseTensor([[0, 1, 0], [1, 0, 0], [1, 0, 1], [1, 1, 0]], ["a", "b", "c", "a"], (2, 2, 2))
+    normalized = tf.edit_distance(hypothesis, truth)
+    assert normalized.shape.as_list() == [2, 2]
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(normalized), [[np.inf, 1.0], [0.5, 1.0]])
+        np.testing.assert_array_equal(sess.run(tf.edit_distance(hypothesis, truth, normalize=False)),
+                                      [[1.0, 1.0], [1.0, 1.0]])
+        # the character error rate of a decoded batch of label ids
+        decoded = tf.SparseTensor([[0, 0], [0, 1], [0, 2], [1, 0]], tf.constant([3, 1, 4, 2], tf.int64), [2, 3])
+        labels = tf.SparseTensor([[0, 0], [0, 1], [1, 0], [1, 1]], tf.constant([3, 4, 2, 2], tf.int64), [2, 2])
+        np.testing.assert_allclose(sess.run(tf.reduce_mean(tf.edit_distance(decoded, labels))), (1 / 2 + 1 / 2) / 2)
+    with pytest.raises(TypeError, match="one dtype"):
+        tf.edit_distance(decoded, tf.SparseTensor([[0, 0]], [1.0], [1, 1]))
