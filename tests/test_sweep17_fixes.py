@@ -129,3 +129,42 @@ def test_gradient_is_differentiable_and_checks_its_arguments():
         T.gradient(T.ones(3, 3), spacing=[1.0, 2.0, 3.0])
     with pytest.raises(RuntimeError, match="edge_order"):
         T.gradient(T.ones(3), edge_order=3)
+
+
+def test_fusing_batch_norm_into_the_layer_before_it_gives_the_same_outputs():
+    T.manual_seed(0)
+    conv, bn = T.nn.Conv2d(3, 4, 3), T.nn.BatchNorm2d(4)
+    with T.no_grad():
+        bn.running_mean.copy_(T.tensor([0.1, -0.2, 0.3, 0.0]))
+        bn.running_var.copy_(T.tensor([1.5, 0.5, 2.0, 1.0]))
+        bn.weight.copy_(T.tensor([1.0, 2.0, 0.5, 1.0]))
+        bn.bias.copy_(T.tensor([0.0, 0.1, 0.2, 0.3]))
+    with pytest.raises(AssertionError, match="only for eval"):
+        T.nn.utils.fuse_conv_bn_eval(conv, bn)
+    conv.eval(), bn.eval()
+    x = T.randn(2, 3, 6, 6)
+    fused = T.nn.utils.fuse_conv_bn_eval(conv, bn)
+    np.testing.assert_allclose(fused(x).detach().numpy(), bn(conv(x)).detach().numpy(), atol=2e-6)
+    assert fused is not conv and isinstance(fused.weight, T.nn.Parameter)
+    up, bn_up = T.nn.ConvTranspose2d(3, 4, 2).eval(), T.nn.BatchNorm2d(4).eval()
+    with T.no_grad():
+        bn_up.running_var.fill_(4.0)
+    np.testing.assert_allclose(T.nn.utils.fuse_conv_bn_eval(up, bn_up, transpose=True)(x).detach().numpy(),
+                               bn_up(up(x)).detach().numpy(), atol=2e-6)
+    linear, bn1 = T.nn.Linear(5, 4).eval(), T.nn.BatchNorm1d(4).eval()
+    with T.no_grad():
+        bn1.running_mean.fill_(0.5)
+    v = T.randn(3, 5)
+    np.testing.assert_allclose(T.nn.utils.fuse_linear_bn_eval(linear, bn1)(v).detach().numpy(),
+                               bn1(linear(v)).detach().numpy(), atol=2e-6)
+
+
+def test_skip_init_and_linearize():
+    layer = T.nn.utils.skip_init(T.nn.Linear, 3, 2)
+    assert tuple(layer.weight.shape) == (2, 3)
+    x = T.tensor([0.5, -1.0, 2.0], dtype=T.float64)
+    output, jvp_fn = T.func.linearize(lambda t: T.sin(t) * t, x)
+    tangent = T.tensor([1.0, 0.0, -2.0], dtype=T.float64)
+    expected = (np.cos(x.numpy()) * x.numpy() + np.sin(x.numpy())) * tangent.numpy()  # (x sin x)' = sin x + x cos x
+    np.testing.assert_allclose(jvp_fn(tangent).numpy(), expected, rtol=1e-12)
+    np.testing.assert_allclose(output.numpy(), np.sin(x.numpy()) * x.numpy())

@@ -14,9 +14,9 @@ PyTorch implements the transforms with interpreters that reinterpret every op (d
 minidl builds them from what it has — reverse-mode autograd and a Python loop — with the same results. See
 ``derivatives.py`` (how nesting is kept apart) and ``vmap.py`` (the loop).
 """
-from .derivatives import grad, grad_and_value, hessian, jacfwd, jacrev, jvp, vjp
+from .derivatives import grad, grad_and_value, hessian, jacfwd, jacrev, jvp, linearize, vjp
 from .stateless import functional_call, stack_module_state
 from .vmap import vmap
 
-__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap", "functional_call",
-           "stack_module_state"]
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "linearize", "jacrev", "jacfwd", "hessian", "vmap",
+           "functional_call", "stack_module_state"]

@@ -353,3 +353,14 @@ def hessian(func, argnums=0):
     x.shape`` (a vector-valued ``f`` gets one Hessian per output element). PyTorch composes it as
     ``jacfwd(jacrev(f))`` (forward-over-reverse); so does minidl, with both passes reverse mode."""
     return jacfwd(jacrev(func, argnums), argnums)
+
+
+def linearize(func, *primals):
+    """``(func(*primals), jvp_fn)``: the output, and the linear map ``jvp_fn(*tangents) = J t`` of ``func`` at
+    ``primals`` — the first-order approximation f(x + t) ≈ f(x) + J t. (PyTorch keeps the linearized program;
+    each ``jvp_fn`` call here runs ``jvp`` again, with the same result.)"""
+    output = func(*primals)
+
+    def jvp_fn(*tangents):
+        return jvp(func, primals, tangents)[1]
+    return output, jvp_fn

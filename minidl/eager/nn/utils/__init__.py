@@ -18,10 +18,21 @@ from ...creation import zeros
 from ...grad_mode import no_grad
 from ...tensor import Tensor
 from ..weight_norms import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm
-from . import parametrizations, parametrize, prune, rnn  # noqa: F401  (submodules: nn.utils.rnn, ...)
+from . import fusion, parametrizations, parametrize, prune, rnn  # noqa: F401  (submodules: nn.utils.rnn, ...)
+from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_", "parameters_to_vector",
-           "vector_to_parameters", "weight_norm", "remove_weight_norm", "spectral_norm", "remove_spectral_norm"]
+           "vector_to_parameters", "weight_norm", "remove_weight_norm", "spectral_norm", "remove_spectral_norm",
+           "fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval", "fuse_linear_bn_weights", "skip_init"]
+
+
+def skip_init(module_cls, *args, **kwargs):
+    """``module_cls(*args, **kwargs)`` whose parameters are to be overwritten anyway (loaded from a checkpoint).
+    PyTorch skips their initialization, leaving whatever memory held; minidl initializes them as usual — the
+    values are the caller's to replace either way, and only the time of the initialization differs."""
+    if "device" not in module_cls.__init__.__code__.co_varnames:
+        raise RuntimeError(f"Module must support a 'device' arg to skip initialization: {module_cls.__name__}")
+    return module_cls(*args, **kwargs)
 
 
 def _grads(parameters):
