@@ -29,9 +29,11 @@ def test_gammainc_of_whole_shapes_is_the_poisson_tail(a):
 
 
 def test_gammainc_edges_dtypes_and_pytorch():
-    lower, upper = regularized_gammas(np, np.array([2.0, 2.0, -1.0, 0.0, 1.0]), np.array([0.0, np.inf, 1.0, 1.0, -1.0]))
-    np.testing.assert_array_equal(lower[:2], [0.0, 1.0])
-    assert np.isnan(lower[2:]).all() and np.isnan(upper[2:]).all()  # outside the domain: NaN
+    lower, upper = regularized_gammas(np, np.array([2.0, 2.0, 0.0, np.inf, -1.0, 0.0, 1.0]),
+                                      np.array([0.0, np.inf, 1.0, 3.0, 1.0, 0.0, -1.0]))
+    np.testing.assert_array_equal(lower[:4], [0.0, 1.0, 1.0, 0.0])  # the limits a -> 0 and a -> inf too
+    np.testing.assert_array_equal(upper[:4], [1.0, 0.0, 0.0, 1.0])
+    assert np.isnan(lower[4:]).all() and np.isnan(upper[4:]).all()  # outside the domain: NaN
     assert torchlike.igamma(torchlike.tensor([2]), torchlike.tensor([1])).dtype == torchlike.float32
     assert torchlike.gammainc(torchlike.tensor([2.0], dtype=torchlike.float32),
                               torchlike.tensor([1.0])).dtype == torchlike.float32
@@ -40,6 +42,19 @@ def test_gammainc_edges_dtypes_and_pytorch():
     torch = pytest.importorskip("torch")
     np.testing.assert_allclose(ours, torch.special.gammainc(torch.tensor(a), torch.tensor(x)).numpy(),
                                rtol=1e-8, atol=1e-12)
+
+
+def test_the_upper_function_keeps_its_digits_where_it_is_tiny_and_large_shapes_converge():
+    # Q(1/2, x) = erfc(√x); for a -> 0, Q(a, x) -> a E1(x), with E1(0.5) = 0.5597735947761608...
+    xs = np.array([1e-6, 0.01, 0.5, 1.4, 3.0, 30.0])
+    np.testing.assert_allclose(regularized_gammas(np, np.full(6, 0.5), xs)[1],
+                               [math.erfc(math.sqrt(x)) for x in xs], rtol=1e-12)
+    np.testing.assert_allclose(regularized_gammas(np, np.array([1e-20]), np.array([0.5]))[1] / 1e-20,
+                               0.5597735947761608, rtol=1e-12)
+    # P(a, a) -> 1/2 + 1/(3 sqrt(2 pi a)) for large a (the series needs about sqrt(a) terms there)
+    big = 1e6
+    np.testing.assert_allclose(regularized_gammas(np, np.array([big]), np.array([big]))[0],
+                               0.5 + 1 / (3 * math.sqrt(2 * math.pi * big)), rtol=1e-6)
 
 
 def test_gammainc_is_differentiated_in_x_only():
@@ -91,9 +106,12 @@ def test_rsample_gradients_are_the_gradients_of_the_means():
     np.testing.assert_allclose(d_a, beta / (alpha + beta) ** 2, rtol=0.05)
     np.testing.assert_allclose(d_b, -alpha / (alpha + beta) ** 2, rtol=0.05)
     concentration = np.array([0.5, 1.0, 3.0])
-    (d_c,) = _mean_gradients(lambda c: D.Dirichlet(c), [concentration])
-    # Σ_k E[x_k] = 1 whatever α: the summed gradient is 0
-    np.testing.assert_allclose(d_c, 0, atol=1e-12)
+    c = torchlike.tensor(concentration, requires_grad=True)
+    torchlike.manual_seed(4)
+    D.Dirichlet(c).rsample((40000,))[:, 0].mean().backward()
+    total = concentration.sum()  # E[x_0] = c_0 / S: d/dc_0 = (S - c_0) / S², d/dc_j = -c_0 / S²
+    np.testing.assert_allclose(c.grad.numpy(), [(total - 0.5) / total ** 2, -0.5 / total ** 2, -0.5 / total ** 2],
+                               rtol=0.05)
     (d_df,) = _mean_gradients(D.Chi2, [np.array([1.0, 4.0])])  # E = ν
     np.testing.assert_allclose(d_df, 1, rtol=0.05)
 

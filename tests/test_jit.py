@@ -1,4 +1,5 @@
 """torch.jit.trace: an eager program recorded once and replayed (and trained, saved, loaded) as a graph."""
+import copy
 import io
 
 import numpy as np
@@ -63,10 +64,61 @@ def test_control_flow_is_frozen_and_check_inputs_catch_it():
         jit.trace(sign_dependent, torch.ones(3), check_inputs=[-torch.ones(3)])
 
 
-def test_writes_the_trace_cannot_see_are_refused():
-    model = _cnn().train()  # batch norm updates its running statistics in place in training
-    with pytest.raises(RuntimeError, match="eval\\(\\) mode"):
-        jit.trace(model, torch.randn(2, 1, 12, 12))
+def test_in_place_ops_and_writes_are_traced_as_steps():
+    def f(x):
+        y = x * 1.0
+        y.relu_()
+        y += 1
+        y[0] = y[1] * 10  # an indexed write
+        return y
+
+    traced = jit.trace(f, torch.tensor([1.0, 2.0, 3.0]))
+    x = torch.tensor([-1.0, 5.0, -2.0])
+    assert traced(x).tolist() == f(x).tolist() == [60.0, 6.0, 1.0]
+    torch.manual_seed(0)
+    mlp = nn.Sequential(nn.Linear(4, 8), nn.ReLU(inplace=True), nn.Linear(8, 2))
+    traced = jit.trace(mlp, torch.randn(3, 4), check_trace=False)  # (the check would catch it too)
+    x = torch.randn(5, 4)
+    np.testing.assert_allclose(traced(x).detach().numpy(), mlp(x).detach().numpy(), rtol=1e-6)
+
+
+def test_training_mode_batch_norm_updates_its_statistics_when_the_trace_runs():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4)).train()
+    traced = jit.trace(model, torch.randn(8, 3))
+    twin = copy.deepcopy(model)
+    x = torch.randn(8, 3)
+    np.testing.assert_allclose(traced(x).detach().numpy(), twin(x).detach().numpy(), rtol=1e-6, atol=1e-6)
+    for name in ("running_mean", "running_var", "num_batches_tracked"):
+        np.testing.assert_allclose(getattr(model[1], name).numpy(), getattr(twin[1], name).numpy(), rtol=1e-6)
+
+
+def test_what_a_trace_cannot_replay_is_refused():
+    def writes_a_view(x):
+        y = x * 2
+        y[:1].relu_()  # in place through a view: y changes too
+        return y
+
+    with pytest.raises(RuntimeError, match="in-place write into memory it shares"):
+        jit.trace(writes_a_view, torch.tensor([-1.0, 2.0]))
+    weight = torch.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="requires grad as a constant"):
+        jit.trace(lambda x: x * weight, torch.ones(2))
+
+
+def test_the_same_tensor_given_twice_is_two_inputs():
+    x = torch.ones(3)
+    traced = jit.trace(lambda a, b: a - 2 * b, (x, x))
+    assert traced(torch.ones(3), torch.zeros(3)).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_dropout_draws_a_new_mask_at_every_call_of_the_trace():
+    model = nn.Sequential(nn.Linear(20, 20), nn.Dropout(0.5)).train()
+    with pytest.warns(jit.TracerWarning, match="nondeterministic"):
+        traced = jit.trace(model, torch.randn(4, 20))
+    x = torch.randn(4, 20)
+    masks = [(traced(x) == 0).numpy() for _ in range(3)]
+    assert not (np.array_equal(masks[0], masks[1]) and np.array_equal(masks[1], masks[2]))
 
 
 def test_save_and_load_rebuild_the_program_without_its_python_class(tmp_path):

@@ -115,7 +115,8 @@ def test_the_schedule_agrees_with_pytorchs_and_hands_over_each_cycle():
     skipping = schedule(wait=0, warmup=0, active=2, skip_first=3)
     assert [skipping(i) for i in range(6)] == [A.NONE] * 3 + [A.RECORD, A.RECORD_AND_SAVE, A.RECORD]
     torch_profiler = pytest.importorskip("torch.profiler")
-    for kwargs in (dict(wait=1, warmup=1, active=2, repeat=2), dict(wait=2, warmup=1, active=3, skip_first=3)):
+    for kwargs in (dict(wait=1, warmup=1, active=2, repeat=2), dict(wait=2, warmup=1, active=3, skip_first=3),
+                   dict(wait=2, warmup=1, active=1, repeat=3, skip_first_wait=1)):
         theirs, ours = torch_profiler.schedule(**kwargs), schedule(**kwargs)
         assert [ours(i).name for i in range(16)] == [theirs(i).name for i in range(16)]
 
@@ -237,3 +238,22 @@ def test_each_batch_a_dataloader_hands_out_is_an_event():
     names = _names(prof.events())
     assert names.count("enumerate(DataLoader)#_SingleProcessDataLoaderIter.__next__") == 4  # 3 batches, then the end
     assert names.count("Mul") == 3
+
+
+def test_another_threads_ops_while_the_profile_ends_leave_nothing_behind():
+    x = torch.randn(30, 30)
+    stop = threading.Event()
+
+    def busy():
+        while not stop.is_set():
+            x @ x
+    worker = threading.Thread(target=busy)
+    worker.start()
+    try:
+        for _ in range(20):
+            with profile() as prof:
+                x.sin()
+            assert GradMode.observer is None and _names(prof.events()) == ["Sin"]
+    finally:
+        stop.set()
+        worker.join()

@@ -53,6 +53,9 @@ def test_range_includes_its_end_and_warns_as_deprecated():
         assert T.range(0, 1, 0.25).tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
         assert T.range(3, 1, -1).tolist() == [3.0, 2.0, 1.0]
         assert T.range(0, 1, 0.3, dtype=T.float64).tolist() == pytest.approx([0.0, 0.3, 0.6, 0.9])
+        assert T.range(2, 2).tolist() == [2.0]
+        with pytest.raises(RuntimeError, match="inconsistent with step sign"):
+            T.range(5, 4.5, 1)
 
 
 def test_small_names_diagflat_split_with_sizes_cumsum_in_place_histogram_and_conjugation_marks():
@@ -168,3 +171,17 @@ def test_skip_init_and_linearize():
     expected = (np.cos(x.numpy()) * x.numpy() + np.sin(x.numpy())) * tangent.numpy()  # (x sin x)' = sin x + x cos x
     np.testing.assert_allclose(jvp_fn(tangent).numpy(), expected, rtol=1e-12)
     np.testing.assert_allclose(output.numpy(), np.sin(x.numpy()) * x.numpy())
+
+
+def test_gradient_on_every_device_and_its_corner_cases(device):
+    x = RNG.standard_normal((3, 5))
+    coordinates = np.cumsum(RNG.uniform(0.5, 1.0, 5))
+    ours = T.gradient(T.tensor(x, device=device), spacing=(T.tensor(coordinates, device=device),), dim=1,
+                      edge_order=2)[0]
+    np.testing.assert_allclose(ours.cpu().numpy(), np.gradient(x, coordinates, axis=1, edge_order=2), rtol=1e-12)
+    assert T.gradient(T.tensor([1.0, 2.0, 4.0]), spacing=0.0)[0].tolist() == [np.inf] * 3  # as PyTorch
+    assert T.gradient(T.tensor([1.0, 2.0, 4.0]), spacing=T.tensor(2.0))[0].tolist() == [0.5, 0.75, 1.0]
+    wide = T.gradient(T.tensor([1.0, 2.0, 4.0]), spacing=(T.tensor([0.0, 1.0, 2.0], dtype=T.float64),))[0]
+    assert wide.dtype == T.float64
+    with pytest.raises(RuntimeError, match="appears multiple times"):
+        T.gradient(T.ones(3, 3), dim=(0, 0))

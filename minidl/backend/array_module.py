@@ -55,6 +55,12 @@ def host_array(array):
     return array.get() if hasattr(array, "get") and not isinstance(array, numpy.ndarray) else numpy.asarray(array)
 
 
+def may_share_memory(a, b):
+    """Whether arrays ``a`` and ``b`` may overlap in memory (never, when one is numpy's and the other cupy's)."""
+    xp = get_array_module(a)
+    return get_array_module(b) is xp and bool(xp.may_share_memory(a, b))
+
+
 def is_array(value):
     """True for a numpy or cupy ndarray."""
     if isinstance(value, numpy.ndarray):

@@ -58,9 +58,9 @@ def inclusive_range(start, end, step=1, *, dtype=None, device=None, requires_gra
                   "[start, end).", UserWarning, stacklevel=2)
     if step == 0:
         raise RuntimeError("range(): step must be nonzero")
+    if (end - start) * step < 0:  # the end lies behind the start
+        raise RuntimeError(f"upper bound and lower bound inconsistent with step sign: range({start}, {end}, {step})")
     count = math.floor((end - start) / step) + 1
-    if count < 0:
-        raise RuntimeError(f"upper bound and larger bound inconsistent with step sign: range({start}, {end}, {step})")
     values = arange(count, dtype=dtypes.float64) * step + start
     return values.to(dtype=dtype or dtypes.get_default_dtype(), device=device).requires_grad_(requires_grad)
 

@@ -19,20 +19,22 @@ without the Python class of the model. Loading never executes code from the file
 minidl's own (as ``tf.train.import_meta_graph`` does), and attributes are plain values (``io/attribute_codec.py``).
 ``script`` compiles Python source in PyTorch; minidl cannot, and says so.
 """
+import warnings
+
 import numpy
 
 from .. import ops
-from ..backend import device as parse_device, to_device
+from ..backend import device as parse_device, may_share_memory, to_device
 from ..io import attribute_codec, check_kind, read_arrays, write_arrays
 from ..ops.registry import op_class, op_class_key, op_classes
 from .nn.module import Module
 from .nn.parameter import Parameter
-from .grad_mode import GradMode
+from .grad_mode import GradMode, no_grad
 from .observers import OpObserver
 from .tensor import Tensor
 
-__all__ = ["ScriptModule", "TracedModule", "TracingCheckError", "annotate", "export", "ignore", "is_scripting",
-           "is_tracing", "load", "save", "script", "trace", "trace_module", "unused"]
+__all__ = ["ScriptModule", "TracedModule", "TracerWarning", "TracingCheckError", "annotate", "export", "ignore",
+           "is_scripting", "is_tracing", "load", "save", "script", "trace", "trace_module", "unused"]
 
 _KIND, _VERSION = "torch-jit-trace", 1
 
@@ -41,22 +43,32 @@ class TracingCheckError(RuntimeError):
     """The traced program gives other outputs than the eager one on the example inputs."""
 
 
+class TracerWarning(UserWarning):
+    """Something about the trace that may make it replay differently from the eager program."""
+
+
 # ------------------------------------------------------------------------------------------- recording
 
 class _Tracer(OpObserver):
     """Notes each op applied while it is attached: ``steps`` of (op, argument sources, attrs). A source is
     ("input", i), ("param", name), ("step", j, k) — output k of step j — ("constant", i), or ("literal", value)
-    for a non-tensor argument."""
+    for a non-tensor argument. An in-place op is an ordinary step whose result the written tensor then stands for
+    (``observe_write``). The other tensors over the written memory (its views, its base) change too, which the
+    trace cannot replay: they are *stale*, and using one afterwards is refused."""
 
     def __init__(self, inputs, named_state):
         self.steps, self.constants = [], []
         self.sources = {id(t): ("input", i) for i, t in enumerate(inputs)}
         self.sources.update({id(t): ("param", name) for name, t in named_state})
-        self.read = []  # (tensor, its version when read): a write outside the ops afterwards is refused
+        self.state_names = {id(t): name for name, t in named_state}
+        self.state_writes = {}  # name of a parameter or buffer written in place (running stats) -> its new value
+        self.read = {}  # id -> (tensor, its version when last read or traced-written): other writes are refused
         self.keep = list(inputs)  # every tensor seen stays alive, so that no id is reused during the trace
+        self.stand_ins = set()  # ids of the tensor objects in-place ops read in place of the tensor they write
+        self.stale = set()  # ids of tensors whose memory a traced write changed behind their backs
 
-    def observe_op(self, op, args, attrs, run):
-        result = self.unobserved(op, args, attrs, run)
+    def watch_op(self, op, args, attrs, run):
+        result = run(op, args, attrs)
         self.steps.append((op, [self.source(a) for a in args], dict(attrs)))
         outputs = result if isinstance(result, tuple) else (result,)
         for k, t in enumerate(outputs):
@@ -67,21 +79,51 @@ class _Tracer(OpObserver):
     def source(self, value):
         if not isinstance(value, Tensor):
             return ("literal", value)
+        if id(value) in self.stale:
+            raise RuntimeError(f"trace: a {list(value.shape)} tensor is used after an in-place write into memory it "
+                               f"shares (it is a view of the written tensor, or its base): the trace cannot replay "
+                               f"that. Write out of place (torch.where, torch.cat, index_put)")
         self.keep.append(value)
-        self.read.append((value, value._counter()[0]))
+        self.read[id(value)] = (value, value._counter()[0])
         found = self.sources.get(id(value))
         if found is None:  # made inside the forward by a factory, or captured from outside: its value is kept
+            if value.requires_grad:
+                raise RuntimeError("Cannot insert a Tensor that requires grad as a constant. Consider making it a "
+                                   "parameter or input, or detaching the gradient (trace: a tensor the traced "
+                                   f"code uses comes from outside it: {value!r})")
             found = self.sources[id(value)] = ("constant", len(self.constants))
             self.constants.append(Tensor._make(value._data.copy()))  # (a copy, not an op: this is no step)
         return found
 
+    def observe_alias(self, alias, tensor, transient=False):
+        self.sources[id(alias)] = self.source(tensor)
+        if transient:  # (a lasting alias, a detach, shares the memory a later write changes: that is refused)
+            self.stand_ins.add(id(alias))
+        self.keep.append(alias)
+
+    def observe_write(self, tensor, value):
+        self.stale.update(id(t) for t in self.keep if t is not tensor and id(t) not in self.stand_ins and
+                          may_share_memory(t._data, tensor._data))
+        if tensor._base is not None:
+            self.stale.add(id(tensor._base))
+        self.sources[id(tensor)] = self.source(value)
+        counter = tensor._counter()  # this change of version is a traced one, also for the views that share it
+        for key, (t, _) in list(self.read.items()):
+            if t._counter() is counter:
+                self.read[key] = (t, counter[0])
+        if id(tensor) in self.state_names:  # the module's own state: the replay writes it too
+            self.state_writes[self.state_names[id(tensor)]] = self.sources[id(tensor)]
+
     def check_unwritten(self):
-        for t, version in self.read:
+        for t, version in self.read.values():
             if t._counter()[0] != version:
                 raise RuntimeError(f"trace: a {list(t.shape)} tensor the traced ops read was changed in place by "
                                    f"something the trace does not see (a write under no_grad, or into a tensor no "
                                    f"op recorded): the trace would replay the old value. (Trace a model in eval() "
                                    f"mode: in training, batch norm updates its running statistics so.)")
+
+    def random_steps(self):
+        return [op.name for op, _, _ in self.steps if getattr(op, "fresh_seed", None) is not None]
 
 
 def _flatten(value, tensors):
@@ -115,7 +157,7 @@ class TracedModule(Module):
     module's parameters and buffers under the same names (shared, not copied), so ``parameters()``,
     ``state_dict()`` and ``to()`` work on them."""
 
-    def __init__(self, steps, n_inputs, outputs, constants, state_owner=None):
+    def __init__(self, steps, n_inputs, outputs, constants, state_owner=None, state_writes=()):
         super().__init__()
         if state_owner is not None:  # the traced module: its children, parameters and buffers, by the same names
             self._modules.update(state_owner._modules)
@@ -123,14 +165,21 @@ class TracedModule(Module):
             self._buffers.update(state_owner._buffers)
             self._non_persistent_buffers.update(state_owner._non_persistent_buffers)
         self._steps, self._n_inputs, self._outputs = steps, n_inputs, outputs
-        for i, constant in enumerate(constants):
-            self.register_buffer(f"_constant{i}", constant, persistent=False)
+        self._constants = list(constants)  # apart from the buffers: not the model's state
+        self._state_writes = list(state_writes)  # (name, source): state the program updates in place
+
+    def _apply(self, fn):
+        """``to``/``cuda``/``double``... move and convert the constants with the parameters and buffers."""
+        super()._apply(fn)
+        with no_grad():
+            self._constants = [fn(c) for c in self._constants]
+        return self
 
     def forward(self, *inputs):
         if len(inputs) != self._n_inputs:
             raise TypeError(f"forward() of the traced program takes {self._n_inputs} inputs, got {len(inputs)}")
-        state = dict(self.named_parameters())
-        state.update(self.named_buffers())
+        state = dict(self.named_parameters(remove_duplicate=False))
+        state.update(self.named_buffers(remove_duplicate=False))
         results = []
 
         def value(source):
@@ -142,11 +191,16 @@ class TracedModule(Module):
             if kind == "step":
                 return results[source[1]][source[2]]
             if kind == "constant":
-                return state[f"_constant{source[1]}"]
+                return self._constants[source[1]]
             return source[1]
         for op, sources, attrs in self._steps:
+            if getattr(op, "fresh_seed", None) is not None:  # a random op (dropout) draws anew at every call
+                attrs = {**attrs, "seed": op.fresh_seed()}
             out = ops.apply(op, *[value(s) for s in sources], **attrs)
             results.append(out if isinstance(out, tuple) else (out,))
+        with no_grad():  # the traced program's in-place updates of the module's state (batch norm's statistics)
+            for name, source in self._state_writes:
+                state[name].copy_(value(source))
         return _rebuild(self._outputs[0], [value(s) for s in self._outputs[1]])
 
     @property
@@ -185,19 +239,31 @@ def trace(func, example_inputs=None, optimize=None, check_trace=True, check_inpu
         raise TypeError("trace: example_inputs must be a tensor or a tuple of tensors, got "
                         f"{type(example_inputs).__name__}")
     owner = func if isinstance(func, Module) else None
-    named_state = [] if owner is None else list(owner.named_parameters()) + list(owner.named_buffers())
-    tracer = _Tracer(inputs, named_state)
+    named_state = [] if owner is None else list(owner.named_parameters(remove_duplicate=False)) + \
+        list(owner.named_buffers(remove_duplicate=False))
+    # the same tensor given twice is two inputs of the program: each its own tensor object, one source each
+    seen = set()
+    traced_inputs = []
+    for t in inputs:
+        traced_inputs.append(t if id(t) not in seen else Tensor._make(t._data, t._node, t._out_index,
+                                                                       t._requires_grad))
+        seen.add(id(t))
+    tracer = _Tracer(traced_inputs, named_state)
     tracer.attach()
     try:
-        result = func(*inputs)
+        result = func(*traced_inputs)
     finally:
         tracer.detach()
     tracer.check_unwritten()
     outputs = []
     structure = _flatten(result, outputs)
     traced = TracedModule(tracer.steps, len(inputs), (structure, [tracer.source(t) for t in outputs]),
-                          tracer.constants, owner)
-    if check_trace:
+                          tracer.constants, owner, list(tracer.state_writes.items()))
+    random = tracer.random_steps()
+    if check_trace and random:  # the replay draws other numbers than the eager run: nothing to compare, as in PyTorch
+        warnings.warn(f"Trace had nondeterministic nodes ({', '.join(sorted(set(random)))}): did you forget to call "
+                      f".eval() on your model? The outputs were not checked.", TracerWarning, stacklevel=2)
+    elif check_trace:
         for check in [inputs] + [c if isinstance(c, tuple) else (c,) for c in (check_inputs or [])]:
             _check(traced, func, check, check_tolerance)
     return traced
@@ -255,23 +321,37 @@ def script(obj, *args, **kwargs):
 
 def save(traced, f):
     """Write a ``TracedModule`` to ``f`` (a path or a binary file object): its ops by class name, their
-    attributes, and its parameters, buffers and constants as arrays."""
+    attributes, and its parameters (a tied one once, with its other names), buffers (with their persistence) and
+    constants as arrays."""
     if not isinstance(traced, TracedModule):
         raise TypeError(f"jit.save: expected a traced module (torch.jit.trace), got {type(traced).__name__}")
-    arrays = {}
-    state = {name: t for name, t in list(traced.named_parameters()) + list(traced.named_buffers())}
-    for name, t in state.items():
-        arrays[f"state/{name}"] = to_device(t.detach()._data, parse_device("cpu"))
+    arrays, parameters, buffers, first_name = {}, [], [], {}
+    for prefix, module in traced.named_modules(remove_duplicate=False):
+        dotted = prefix + "." if prefix else ""
+        for name, p in module._parameters.items():
+            if p is not None:
+                entry = {"name": dotted + name, "requires_grad": p.requires_grad}
+                if id(p) in first_name:
+                    entry["same_as"] = first_name[id(p)]
+                else:
+                    first_name[id(p)] = entry["name"]
+                    arrays[f"parameter/{entry['name']}"] = to_device(p.detach()._data, parse_device("cpu"))
+                parameters.append(entry)
+        for name, b in module._buffers.items():
+            if b is not None:
+                buffers.append({"name": dotted + name, "persistent": name not in module._non_persistent_buffers})
+                arrays[f"buffer/{dotted + name}"] = to_device(b._data, parse_device("cpu"))
+    for i, constant in enumerate(traced._constants):
+        arrays[f"constant/{i}"] = to_device(constant._data, parse_device("cpu"))
     steps = [{"op": _op_key(op), "sources": [_encode_source(s, arrays) for s in sources],
               "attrs": {k: attribute_codec.encode(v, arrays, where=f"jit.save: attribute '{k}' of {op.name}")
                         for k, v in attrs.items()}}
              for op, sources, attrs in traced._steps]
     structure, sources = traced._outputs
     metadata = {"kind": _KIND, "version": _VERSION, "inputs": traced._n_inputs, "steps": steps,
-                "outputs": [structure, [_encode_source(s, arrays) for s in sources]],
-                "parameters": [name for name, _ in traced.named_parameters()],
-                "requires_grad": {name: p.requires_grad for name, p in traced.named_parameters()},
-                "buffers": [name for name, _ in traced.named_buffers() if not name.startswith("_constant")]}
+                "outputs": [structure, [_encode_source(s, arrays) for s in sources]], "parameters": parameters,
+                "buffers": buffers, "constants": len(traced._constants),
+                "state_writes": [[name, _encode_source(s, arrays)] for name, s in traced._state_writes]}
     write_arrays(f, arrays, metadata)
 
 
@@ -292,18 +372,20 @@ def load(f, map_location=None, _extra_files=None):
             raise ValueError(f"jit.load: {f} names op {step['op']!r}, which is not one of minidl's ops")
         steps.append((op, [_decode_source(s, arrays) for s in step["sources"]],
                       {k: attribute_codec.decode(v, arrays) for k, v in step["attrs"].items()}))
-    holder = Module()
-    for name in metadata["parameters"]:
-        _owner(holder, name).register_parameter(name.rpartition(".")[2], Parameter(
-            tensor(f"state/{name}"), requires_grad=metadata["requires_grad"][name]))
-    for name in metadata["buffers"]:
-        _owner(holder, name).register_buffer(name.rpartition(".")[2], tensor(f"state/{name}"))
-    constants = []
-    while f"state/_constant{len(constants)}" in arrays:
-        constants.append(tensor(f"state/_constant{len(constants)}"))
+    holder, by_name = Module(), {}
+    for entry in metadata["parameters"]:
+        name = entry["name"]
+        p = by_name[entry["same_as"]] if "same_as" in entry else \
+            Parameter(tensor(f"parameter/{name}"), requires_grad=entry["requires_grad"])
+        by_name[name] = p
+        _owner(holder, name).register_parameter(name.rpartition(".")[2], p)
+    for entry in metadata["buffers"]:
+        name = entry["name"]
+        _owner(holder, name).register_buffer(name.rpartition(".")[2], tensor(f"buffer/{name}"), entry["persistent"])
+    constants = [tensor(f"constant/{i}") for i in range(metadata["constants"])]
     structure, sources = metadata["outputs"]
     return TracedModule(steps, metadata["inputs"], (structure, [_decode_source(s, arrays) for s in sources]),
-                        constants, holder)
+                        constants, holder, [(name, _decode_source(s, arrays)) for name, s in metadata["state_writes"]])
 
 
 def _owner(root, dotted_name):

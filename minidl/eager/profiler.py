@@ -61,7 +61,8 @@ _RECORDING = (ProfilerAction.RECORD, ProfilerAction.RECORD_AND_SAVE)
 
 def schedule(*, wait, warmup, active, repeat=0, skip_first=0, skip_first_wait=0):
     """The step -> action function: after ``skip_first`` steps, cycles of ``wait`` idle steps, ``warmup`` steps
-    and ``active`` recorded ones (the last of them saves the trace); ``repeat`` cycles (0: without end)."""
+    and ``active`` recorded ones (the last of them saves the trace); ``repeat`` cycles (0: without end);
+    ``skip_first_wait``: the first cycle skips its wait."""
     if min(wait, warmup, repeat, skip_first) < 0 or active <= 0:
         raise ValueError(f"Invalid profiler schedule arguments: wait={wait}, warmup={warmup}, active={active} "
                          f"(must be > 0), repeat={repeat}, skip_first={skip_first}")
@@ -71,6 +72,8 @@ def schedule(*, wait, warmup, active, repeat=0, skip_first=0, skip_first_wait=0)
         if step < skip_first:
             return ProfilerAction.NONE
         step -= skip_first
+        if skip_first_wait:  # the first cycle starts without its wait
+            step += wait
         if repeat and step // cycle >= repeat:
             return ProfilerAction.NONE
         in_cycle = step % cycle
@@ -215,7 +218,6 @@ class _Recording(OpObserver):
         self.events = []
         self.stack = []
         self.step_event = None
-        self.thread = threading.get_ident()
         self.origin_ns = time.perf_counter_ns()
 
     def detach(self):
@@ -229,6 +231,8 @@ class _Recording(OpObserver):
         return (time.perf_counter_ns() - self.origin_ns) / 1000
 
     def begin(self, name, category="cpu_op", input_shapes=None, key=None):
+        if threading.get_ident() != self.thread:  # (another thread's record_function: not this recording's)
+            return None
         event = FunctionEvent(name, self._now_us(), input_shapes, category, self.thread, key)
         if self.stack:
             event.cpu_parent = self.stack[-1]
@@ -238,7 +242,7 @@ class _Recording(OpObserver):
 
     def end(self, event):
         """Close ``event`` (and any event opened inside it and left open)."""
-        if event not in self.stack:
+        if event is None or event not in self.stack:
             return
         now = self._now_us()
         while self.stack:
@@ -256,15 +260,12 @@ class _Recording(OpObserver):
             self.end(self.step_event)
             self.step_event = None
 
-    def observe_op(self, op, args, attrs, run):
-        """``run(op, args, attrs)`` as one event. Ops that the op itself applies (autocast's casts) are part of it,
-        not events of their own; ops of another thread are run unrecorded."""
-        if threading.get_ident() != self.thread:
-            return self.unobserved(op, args, attrs, run)
+    def watch_op(self, op, args, attrs, run):
+        """``run(op, args, attrs)`` as one event (``observers.py`` says which ops are watched)."""
         shapes = [list(a.shape) if hasattr(a, "shape") else [] for a in args] if self.record_shapes else None
         event = self.begin(op.name, input_shapes=shapes)
         try:
-            result = self.unobserved(op, args, attrs, run)
+            result = run(op, args, attrs)
         finally:
             self.end(event)
         if self.profile_memory:
@@ -276,7 +277,7 @@ class _Recording(OpObserver):
     def observe_vjp(self, run_vjp):
         """``run_vjp`` (the backward walk's call of a node's VJP) with each call an event named after the node."""
         def run(node, grads, needed=None):
-            event = self.begin(node.name(), category="cpu_op")
+            event = self.begin(node.name(), category="cpu_op")  # (None in another thread's backward)
             try:
                 return run_vjp(node, grads, needed)
             finally:

@@ -91,7 +91,7 @@ class Tensor:
     @property
     def data(self):
         """A tensor sharing this one's memory but not its history (PyTorch's ``.data``)."""
-        return Tensor._make(self._data)
+        return _same_value(Tensor._make(self._data), self)
 
     @data.setter
     def data(self, value):
@@ -322,7 +322,7 @@ class Tensor:
         """Same data, no history. Shares the version counter, so in-place changes are still detected."""
         t = Tensor._make(self._data)
         t._version_counter = self._counter()
-        return t
+        return _same_value(t, self)
 
     def detach_(self):
         if self._base is not None:  # (the view's history is tied to its base's: it cannot lose it alone)
@@ -350,6 +350,9 @@ class Tensor:
         if recording:
             refresh_if_stale(self)
         old = Tensor._make(self._data, self._node, self._out_index, self._requires_grad) if recording else self
+        observer = GradMode.observer
+        if observer is not None and old is not self:  # a trace must know what the stand-in stands for
+            observer.observe_alias(old, self, transient=True)
         result = fn(old, *args, **kwargs)
         if recording and result._requires_grad and result._node is None:
             result = ops.clone(result)  # fn handed back a leaf itself (copy_ of a parameter): link to it
@@ -372,6 +375,8 @@ class Tensor:
             old._data = old._data.copy()
         self._data[...] = result._data
         self._counter()[0] += 1
+        if observer is not None:
+            observer.observe_write(self, result)
         if recording and result._requires_grad:
             self._node, self._out_index, self._requires_grad = result._node, result._out_index, True
         elif through_view:  # the view now holds values that depend on nothing that requires grad
@@ -611,8 +616,8 @@ class Tensor:
 
     def __setitem__(self, index, value):
         index = _torch_index(index)
-        if GradMode.watch is not None or GradMode.enabled and (self._requires_grad
-                                                               or getattr(value, "_requires_grad", False)):
+        if GradMode.watch is not None or GradMode.observer is not None or GradMode.enabled and (
+                self._requires_grad or getattr(value, "_requires_grad", False)):  # (a trace must see the write)
             self._inplace(lambda t, v: ops.index_put(t, index, v), value)
             return
         # nothing records this write: make it in this tensor's memory, rather than into a copy of the whole tensor
@@ -692,6 +697,14 @@ class ToDevice(ops.Op):
         return spec
 
 
+def _same_value(alias, tensor):
+    """``alias``, a new tensor object over ``tensor``'s memory (``detach``, ``.data``), made known as such to an
+    observer (a trace must know what it holds)."""
+    if GradMode.observer is not None:
+        GradMode.observer.observe_alias(alias, tensor)
+    return alias
+
+
 def _to_device(t, dev):
     return ops.apply(ToDevice, t, device=dev)
 
@@ -704,8 +717,9 @@ _modules = sys.modules
 
 def _apply(op, args, attrs):
     """Run ``op`` on eager tensors now; record it on the tape when a gradient will be needed."""
-    if GradMode.observer is not None:  # a profiler or a trace watches the ops (observers.py)
-        return GradMode.observer.observe_op(op, args, attrs, _apply)
+    observer = GradMode.observer
+    if observer is not None and observer.watching():  # a profiler or a trace watches the ops (observers.py)
+        return observer.observe_op(op, args, attrs, _apply)
     if GradMode.autocast is not None:
         from .amp import cast_for_autocast
         args = cast_for_autocast(op, args)
@@ -745,7 +759,7 @@ def _apply(op, args, attrs):
             out = numpy.asarray(out)  # numpy returns scalars for 0-d results; a tensor always holds an array
         result = _make_tensor(out, node, 0, node is not None and out.dtype.kind in "fc")
         if out.base is not None:
-            share_base(result, args, xp)
+            share_base(result, args)
         if node is not None and op.saves_outputs:
             node.saved_outputs = (out,)
             node.saved_versions += (_saved_version(result, 0),)
@@ -758,7 +772,7 @@ def _apply(op, args, attrs):
                     for i, o in enumerate(outs))
     for result in results:
         if result._data.base is not None:  # a view (unbind's slices)
-            share_base(result, args, xp)
+            share_base(result, args)
     if node is not None:
         node.saved_outputs = outs
         if op.saves_outputs:

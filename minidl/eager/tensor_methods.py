@@ -376,8 +376,9 @@ def _in_place(fn):
 
     def method(self, *args, **kwargs):
         # (integer tensors take the op: it wraps out-of-range numbers and refuses division by zero, as PyTorch)
-        if update is not None and self._data.dtype.kind in "fc" and not (GradMode.enabled and (
-                self._requires_grad or any(getattr(a, "_requires_grad", False) for a in (*args, *kwargs.values())))):
+        if update is not None and self._data.dtype.kind in "fc" and GradMode.observer is None and not (
+                GradMode.enabled and (self._requires_grad or
+                                      any(getattr(a, "_requires_grad", False) for a in (*args, *kwargs.values())))):
             ufunc, operand = update  # nothing to record: compute straight into our memory
             try:
                 operand = operand(self, *args, **kwargs)

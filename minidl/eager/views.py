@@ -21,17 +21,16 @@ Both read, from memory addresses, where each element of a view lives in its base
 import numpy
 
 from .. import ops
-from ..backend import get_array_module, to_device
+from ..backend import may_share_memory, to_device
 from .grad_mode import GradMode
 
 
-def share_base(view, args, xp):
+def share_base(view, args):
     """A result that is a view of an input's memory shares that input's version counter (an in-place change
     through either is seen by every node that saved the other) and remembers its base, and the version its
     history belongs to."""
     for a in args:
-        if isinstance(a, view.__class__) and get_array_module(a._data) is xp and xp.may_share_memory(view._data,
-                                                                                                      a._data):
+        if isinstance(a, view.__class__) and may_share_memory(view._data, a._data):
             counter = view._version_counter = a._counter()
             view._base = a._base if a._base is not None else a
             view._view_version = counter[0] if GradMode.enabled else None

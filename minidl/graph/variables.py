@@ -347,11 +347,19 @@ def _assign(variable, value, mode, validate_shape, name):
 def _assign_part(variable, index, part, value, use_locking=False, name=None):
     """``variable[index] = value`` when run (TF's ``strided_slice_assign``): the variable set to itself with that
     part replaced."""
+    items = index if isinstance(index, tuple) else (index,)
+    if any(isinstance(i, slice) and any(isinstance(b, Tensor) for b in (i.start, i.stop, i.step)) for i in items):
+        raise NotImplementedError(f"assigning to {variable.op.name}[...] with slice bounds known only when the graph "
+                                  f"runs is not supported: use tf.scatter_update (rows) or tf.scatter_nd_update")
     with _graph_for([variable]).as_default():
         value = convert_to_tensor(value, dtype=variable.dtype)
-        if not (part.shape.is_compatible_with(value.shape) and part.shape.rank == value.shape.rank):
+        if value.shape.rank_known and not (part.shape.is_compatible_with(value.shape) and
+                                           part.shape.rank == value.shape.rank):
             raise ValueError(f"sliced l-value shape {part.shape} does not match r-value shape {value.shape}: the "
                              f"value assigned to {variable.op.name}[...] must have the shape of that part")
+        if not value.shape.rank_known:  # checked when the graph runs, as TF checks it
+            from .math_extras import ensure_shape  # (math_extras comes after variables in the import order)
+            value = ensure_shape(value, part.shape)
         return _assign(variable, ops.index_put(variable, index, value), "set", True, name or "StridedSliceAssign")
 
 

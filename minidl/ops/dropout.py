@@ -7,8 +7,9 @@ Where the randomness lives. An op's forward must be pure (graph mode builds the 
 runs), so the random keep-mask is never drawn implicitly inside ``Dropout``: it is an *input*.
 ``dropout(x, p, mask=keep)`` multiplies by a mask the caller made; without one, ``dropout_mask`` makes it from an
 explicit random generator — the one passed in (eager's ``nn.functional.dropout`` passes its default generator),
-or one registered with ``set_default_generator`` (this module never imports eager). ``dropout_mask`` draws only a seed from the
-generator; the mask op then draws the mask from that seed, so running it is deterministic. Graph mode makes
+or one registered with ``set_default_generator`` (this module never imports eager). ``dropout_mask`` draws only a
+seed from the generator; the mask op then draws the mask from that seed, so running it is deterministic (a traced
+program draws a fresh seed at each call: ``BernoulliMask.fresh_seed``). Graph mode makes
 its masks with its own seeded random ops (one fresh mask per ``Session.run``) and passes them as ``mask``.
 """
 import numbers
@@ -55,6 +56,12 @@ class BernoulliMask(Op):
     name = "Bernoulli"
     differentiable = False
     saves_inputs = ()
+
+    @staticmethod
+    def fresh_seed():
+        """A new seed from the default generator, as ``dropout_mask`` draws one: what a replayed program
+        (``torch.jit.trace``) uses at every call, so that each call draws its own mask."""
+        return int(_numpy_generator(None).integers(2 ** 63))
 
     @staticmethod
     def forward(xp, x, p, seed):

@@ -20,7 +20,7 @@ import numbers
 import numpy
 
 from ..backend import dtypes
-from .base import OpError, describe, is_tensor
+from .base import Op, OpError, Spec, apply, describe, is_tensor
 from .cast import cast
 from .combine import cat
 from .shape_helpers import narrow
@@ -37,12 +37,18 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
         raise OpError(f"torch.gradient only supports edge_order=1 and edge_order=2, got {edge_order}")
     dims = list(range(input.ndim)) if dim is None else [dim] if isinstance(dim, numbers.Integral) else list(dim)
     dims = [d % input.ndim if -input.ndim <= d < input.ndim else _bad_dim(d, input) for d in dims]
+    for d in dims:
+        if dims.count(d) > 1:
+            raise OpError(f"dim {d} appears multiple times in the list of dims")
     spacings = list(spacing) if isinstance(spacing, (list, tuple)) else [spacing] * len(dims)
     if len(spacings) != len(dims):
         raise OpError(f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
                       f"arguments to have the same length, but got a spacing argument of length {len(spacings)} "
                       f"and a dim argument of length {len(dims)}")
-    values = input if input.dtype.kind in "fc" else cast(input, dtypes.get_default_dtype())
+    # a 0-d tensor is a number; coordinates of a wider floating dtype widen the result, as in PyTorch
+    spacings = [s.item() if is_tensor(s) and s.ndim == 0 else s for s in spacings]
+    dtype = dtypes.result_type(*[input.dtype] + [s.dtype for s in spacings if is_tensor(s)])
+    values = cast(input, dtype if dtype.kind in "fc" else dtypes.get_default_dtype())
     return tuple(_along(values, d, _steps(s, input.shape[d], d), edge_order) for d, s in zip(dims, spacings))
 
 
@@ -51,14 +57,15 @@ def _bad_dim(d, input):
 
 
 def _steps(spacing, size, dim):
-    """The distances between neighbouring samples along a dim of ``size``: (size - 1,) floats."""
+    """The distances between neighbouring samples along a dim of ``size``: (size - 1,) floats, or one float for
+    even spacing."""
     if is_tensor(spacing):
         coordinates = numpy.asarray(spacing.tolist(), dtype=numpy.float64)
         if coordinates.shape != (size,):
             raise OpError(f"torch.gradient expected each tensor to be on the same device and to have {size} "
                           f"coordinates along dim {dim}, got spacing of shape {list(coordinates.shape)}")
         return numpy.diff(coordinates)
-    return numpy.full(size - 1, float(spacing))
+    return float(spacing)
 
 
 def _along(f, dim, h, edge_order):
@@ -66,6 +73,15 @@ def _along(f, dim, h, edge_order):
     if n < edge_order + 1:
         raise OpError(f"torch.gradient expected each dimension size to be at least edge_order+1: dim {dim} of "
                       f"{describe(f)} has {n}")
+    if isinstance(h, float):  # even spacing: the differences over 2h (h = 0 gives ±inf, as in PyTorch)
+        interior = (narrow(f, dim, 2, n - 2) - narrow(f, dim, 0, n - 2)) / (2 * h)
+        if edge_order == 1:
+            first = (narrow(f, dim, 1, 1) - narrow(f, dim, 0, 1)) / h
+            last = (narrow(f, dim, n - 1, 1) - narrow(f, dim, n - 2, 1)) / h
+        else:
+            first = (-3 * narrow(f, dim, 0, 1) + 4 * narrow(f, dim, 1, 1) - narrow(f, dim, 2, 1)) / (2 * h)
+            last = (3 * narrow(f, dim, n - 1, 1) - 4 * narrow(f, dim, n - 2, 1) + narrow(f, dim, n - 3, 1)) / (2 * h)
+        return cat([first, interior, last], dim)
     h_l, h_r = h[:-1], h[1:]
     interior = _weighted(f, dim, 0, [-h_r ** 2, h_r ** 2 - h_l ** 2, h_l ** 2] / (h_l * h_r * (h_l + h_r)))
     if edge_order == 1:
@@ -83,10 +99,24 @@ def _along(f, dim, h, edge_order):
 def _weighted(f, dim, start, weights):
     """Σ_k weights[k] * f[start + k : start + k + m] along ``dim``: each row of ``weights`` (k, m) multiplies
     the samples k places on, position by position."""
-    weights = numpy.asarray(weights, dtype=numpy.float64).astype(f.dtype)  # (no float64 promotion of f)
+    weights = numpy.asarray(weights, dtype=numpy.float64)
     m = weights.shape[1]
     along_dim = (m,) + (1,) * (f.ndim - dim - 1)
     total = 0
     for k, row in enumerate(weights):
-        total = total + narrow(f, dim, start + k, m) * row.reshape(along_dim)
+        total = total + narrow(f, dim, start + k, m) * apply(Coefficients, f, values=tuple(row.tolist()),
+                                                             shape=along_dim)
     return total
+
+
+class Coefficients(Op):
+    """The constant ``values`` shaped ``shape``, in ``like``'s dtype and on its device (weights that multiply it)."""
+    differentiable = False
+
+    @staticmethod
+    def forward(xp, like, values, shape):
+        return xp.asarray(numpy.array(values).reshape(shape), dtype=like.dtype)
+
+    @staticmethod
+    def infer(like, values, shape):
+        return Spec(shape, like.dtype)

@@ -25,6 +25,8 @@ difference of P in α (a relative step of 1e-5: about ten correct digits, far be
 P is near 1 so that the difference is not lost in rounding. It gives ``Gamma``, ``Beta`` and ``Dirichlet`` their
 ``rsample``.
 """
+import numpy
+
 from ..backend import dtypes
 from .base import Op, OpError, Spec, apply, describe, is_tensor
 from .broadcast import sum_to_like
@@ -39,11 +41,11 @@ __all__ = ["gammainc", "gammaincc", "igamma", "igammac", "reparameterized_gamma"
 
 _EPS = 1e-15
 _TINY = 1e-300
-_MAX_TERMS = 10000
+_MAX_TERMS = 100000  # enough for a up to about 1e9 (a series needs about √a terms near x = a)
 
 
 def _series(xp, a, x):
-    """P(a, x) by the series (fast for x < a + 1)."""
+    """P(a, x) by the series (fast for x < a + 1), and whether it converged."""
     term = 1 / a
     total = term.copy()
     shape = a.copy()
@@ -53,15 +55,49 @@ def _series(xp, a, x):
         total += term
         if bool(xp.all(xp.abs(term) < xp.abs(total) * _EPS)):
             break
-    return total * xp.exp(-x + a * xp.log(x) - _lgamma(xp, a))
+    converged = xp.abs(term) < xp.abs(total) * _EPS
+    return total * xp.exp(-x + a * xp.log(x) - _lgamma(xp, a)), converged
+
+
+def _small_shape_upper(xp, a, x):
+    """Q(a, x) for a < 1 and x < a + 1, where Q = 1 - P would lose its digits (Q ≈ a E₁(x) is tiny for tiny a).
+    With γ(a, x) = Σₙ (-1)ⁿ x^(a+n) / (n! (a + n)), split off its first term x^a / a:
+
+        Q = [1 - x^a / Γ(a + 1)] - x^a / Γ(a) · Σ_{n≥1} (-x)ⁿ / (n! (a + n)),
+
+    the bracket computed as -expm1(a ln x - ln Γ(a + 1)), the sum alternating and short (x < 2)."""
+    term = xp.ones_like(x)
+    total = xp.zeros_like(x)
+    for n in range(1, _MAX_TERMS):
+        term = term * -x / n
+        part = term / (a + n)
+        total += part
+        if bool(xp.all(xp.abs(part) <= xp.abs(total) * _EPS)):
+            break
+    with numpy_errstate(xp):  # (x = 0: log 0 = -inf, and both terms come out exactly)
+        exponent = a * xp.log(x) - _lgamma_1p(xp, a)  # log(x^a / Γ(a + 1)); x^a / Γ(a) is a times it
+        return -xp.expm1(exponent) - a * xp.exp(exponent) * total
+
+
+#: ζ(2) .. ζ(6), for ln Γ(1 + a) = -γ a + Σ_{k≥2} (-1)^k ζ(k) a^k / k
+_ZETA = (1.6449340668482264, 1.2020569031595942, 1.0823232337111382, 1.0369277551433699, 1.0173430619844491)
+_EULER_GAMMA = 0.5772156649015329
+
+
+def _lgamma_1p(xp, a):
+    """ln Γ(1 + a), exact to the last digits also for tiny a, where 1 + a rounds to 1 (then by its series, whose
+    terms past a⁶ are below float64's precision for a < 1e-3)."""
+    series = -_EULER_GAMMA * a + sum((-1) ** k * zeta / k * a ** k for k, zeta in enumerate(_ZETA, start=2))
+    return xp.where(a < 1e-3, series, _lgamma(xp, 1 + a))
 
 
 def _continued_fraction(xp, a, x):
-    """Q(a, x) by the continued fraction (fast for x >= a + 1), with Lentz's method."""
+    """Q(a, x) by the continued fraction (fast for x >= a + 1), with Lentz's method, and whether it converged."""
     b = x + 1 - a
     c = xp.full(a.shape, 1 / _TINY)
     d = 1 / b
     h = d.copy()
+    step = xp.zeros_like(h)
     for i in range(1, _MAX_TERMS):
         an = -i * (i - a)
         b = b + 2
@@ -74,24 +110,36 @@ def _continued_fraction(xp, a, x):
         h = h * step
         if bool(xp.all(xp.abs(step - 1) < _EPS)):
             break
-    return xp.exp(-x + a * xp.log(x) - _lgamma(xp, a)) * h
+    return xp.exp(-x + a * xp.log(x) - _lgamma(xp, a)) * h, xp.abs(step - 1) < _EPS
 
 
 def regularized_gammas(xp, a, x):
     """(P(a, x), Q(a, x)) for float64 arrays (broadcast): each from the formula that converges where it is, the
-    other as 1 minus it. NaN where a <= 0 or x < 0 (outside their domain), P = 1 at x = +inf."""
+    other as 1 minus it (Q by its own series for a < 1 there). NaN outside the domain (a < 0, x < 0, and where
+    neither formula converges: a beyond about 1e9); the limits P = 1 for a = 0 < x and for x = +inf, P = 0 for
+    a = +inf, as PyTorch gives them."""
     a, x = xp.broadcast_arrays(xp.asarray(a, dtype=xp.float64), xp.asarray(x, dtype=xp.float64))
     lower, upper = xp.full(a.shape, xp.nan), xp.full(a.shape, xp.nan)
-    valid = (a > 0) & (x >= 0)
+    valid = (a > 0) & xp.isfinite(a) & (x >= 0)
     series = valid & (x < a + 1)
     fraction = valid & ~series & xp.isfinite(x)
-    lower[series] = _series(xp, a[series], x[series])
+    values, converged = _series(xp, a[series], x[series])
+    lower[series] = xp.where(converged, values, xp.nan)
     upper[series] = 1 - lower[series]
-    upper[fraction] = _continued_fraction(xp, a[fraction], x[fraction])
+    small = series & (a < 1)
+    upper[small] = _small_shape_upper(xp, a[small], x[small])
+    values, converged = _continued_fraction(xp, a[fraction], x[fraction])
+    upper[fraction] = xp.where(converged, values, xp.nan)
     lower[fraction] = 1 - upper[fraction]
-    infinite = valid & xp.isinf(x)
-    lower[infinite], upper[infinite] = 1.0, 0.0
+    for limit, p in ((valid & xp.isinf(x), 1.0), ((a == 0) & (x > 0), 1.0), (xp.isinf(a) & (a > 0) & (x >= 0) &
+                                                                           xp.isfinite(x), 0.0)):
+        lower[limit], upper[limit] = p, 1 - p
     return lower, upper
+
+
+def numpy_errstate(xp):
+    """numpy's ``errstate`` silencing divide-by-zero and invalid warnings (cupy issues none)."""
+    return numpy.errstate(divide="ignore", invalid="ignore")
 
 
 class Gammainc(Op):

@@ -88,6 +88,15 @@ def test_a_slice_of_a_variable_can_be_assigned_to():
         numpy.testing.assert_array_equal(sess.run(v), [[1, 2, 2, 1], [0, 2, 2, 0], [7, 7, 7, 7]])
     with pytest.raises(ValueError, match="sliced l-value shape"):
         v[0].assign(1.0)
+    with pytest.raises(NotImplementedError, match="scatter_update"):
+        v[i:].assign(tf.ones([1, 4]))  # bounds known only at run time
+    unknown = tf.placeholder(tf.float32)  # no shape: checked when the graph runs
+    middle = v[1, 1:3].assign(unknown)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(middle, {unknown: [5.0, 6.0]})[1].tolist() == [0.0, 5.0, 6.0, 0.0]
+        with pytest.raises(tf.errors.InvalidArgumentError):
+            sess.run(middle, {unknown: [5.0, 6.0, 7.0]})
     (grad,) = tf.gradients(tf.reduce_sum(v[1] * 3.0), v)  # the slice is still an ordinary tensor
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
