@@ -22,15 +22,19 @@ import types as _types
 
 from . import constraints, transforms
 from .continuous import Exponential, Laplace, Normal, Uniform
+from .continuous_bernoulli import ContinuousBernoulli
 from .discrete import Bernoulli, Binomial, Categorical, OneHotCategorical, Poisson
 from .distribution import Distribution
 from .gamma_family import Beta, Dirichlet, Gamma
 from .independent import Independent
 from .kl import kl_divergence, register_kl
+from . import kl_cross_entropy  # noqa: F401  (registers the KL formulas written with cross-entropies)
 from .mixture import MixtureSameFamily
 from .more_continuous import Cauchy, Chi2, StudentT
 from .more_discrete import Geometric, Multinomial, NegativeBinomial
+from .more_transformed import InverseGamma, Kumaraswamy, Pareto
 from .multivariate_normal import MultivariateNormal
+from .relaxed import ExpRelaxedCategorical, LogitRelaxedBernoulli, RelaxedBernoulli, RelaxedOneHotCategorical
 from .transformed import Gumbel, HalfCauchy, HalfNormal, LogisticNormal, LogNormal, TransformedDistribution, Weibull
 from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTransform, PowerTransform,
                          SigmoidTransform, SoftmaxTransform, StickBreakingTransform, TanhTransform, Transform,
@@ -41,17 +45,23 @@ from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTra
 for _name, _class in dict(
         bernoulli=Bernoulli, beta=Beta, binomial=Binomial, categorical=Categorical, cauchy=Cauchy, chi2=Chi2,
         dirichlet=Dirichlet, exponential=Exponential, gamma=Gamma, geometric=Geometric, gumbel=Gumbel,
-        half_cauchy=HalfCauchy, half_normal=HalfNormal, laplace=Laplace, log_normal=LogNormal,
-        logistic_normal=LogisticNormal, mixture_same_family=MixtureSameFamily, multinomial=Multinomial,
-        negative_binomial=NegativeBinomial, normal=Normal, one_hot_categorical=OneHotCategorical, poisson=Poisson,
-        studentT=StudentT, transformed_distribution=TransformedDistribution, uniform=Uniform, weibull=Weibull).items():
+        half_cauchy=HalfCauchy, half_normal=HalfNormal, inverse_gamma=InverseGamma, kumaraswamy=Kumaraswamy,
+        laplace=Laplace, log_normal=LogNormal, logistic_normal=LogisticNormal,
+        mixture_same_family=MixtureSameFamily, multinomial=Multinomial, negative_binomial=NegativeBinomial,
+        normal=Normal, one_hot_categorical=OneHotCategorical, pareto=Pareto, poisson=Poisson,
+        relaxed_bernoulli=RelaxedBernoulli, relaxed_categorical=RelaxedOneHotCategorical, studentT=StudentT,
+        transformed_distribution=TransformedDistribution, uniform=Uniform, weibull=Weibull).items():
     globals()[_name] = _sys.modules[f"{__name__}.{_name}"] = _types.ModuleType(f"{__name__}.{_name}")
+    setattr(globals()[_name], _class.__name__, _class)
+# the log-space bases live in the relaxed distributions' modules too (``continuous_bernoulli`` is a real module)
+for _name, _class in dict(relaxed_bernoulli=LogitRelaxedBernoulli, relaxed_categorical=ExpRelaxedCategorical).items():
     setattr(globals()[_name], _class.__name__, _class)
 
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2",
-           "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform", "Exponential", "Gamma", "Geometric",
-           "Gumbel", "HalfCauchy", "HalfNormal", "Independent", "Laplace", "LogNormal", "LogisticNormal",
-           "MixtureSameFamily", "Multinomial", "MultivariateNormal", "NegativeBinomial", "Normal",
-           "OneHotCategorical", "Poisson", "PowerTransform", "SigmoidTransform", "SoftmaxTransform",
+           "ComposeTransform", "ContinuousBernoulli", "Dirichlet", "Distribution", "ExpTransform", "Exponential",
+           "Gamma", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Independent", "InverseGamma", "Kumaraswamy",
+           "Laplace", "LogNormal", "LogisticNormal", "MixtureSameFamily", "Multinomial", "MultivariateNormal",
+           "NegativeBinomial", "Normal", "OneHotCategorical", "Pareto", "Poisson", "PowerTransform",
+           "RelaxedBernoulli", "RelaxedOneHotCategorical", "SigmoidTransform", "SoftmaxTransform",
            "StickBreakingTransform", "StudentT", "TanhTransform", "Transform", "TransformedDistribution", "Uniform",
            "Weibull", "constraints", "identity_transform", "kl_divergence", "register_kl", "transforms"]

@@ -184,6 +184,12 @@ class CategoricalVectors(Distribution):
         super().__init__(self._categorical.batch_shape, (self._categorical._num_events,),
                          validate_args=validate_args)
 
+    def expand(self, batch_shape, _instance=None):
+        """Expand the tensors held directly (as every distribution does), and the categorical."""
+        new = super().expand(batch_shape, _instance)
+        new._categorical = self._categorical.expand(batch_shape)
+        return new
+
     @property
     def probs(self):
         return self._categorical.probs
@@ -201,13 +207,6 @@ class OneHotCategorical(CategoricalVectors):
     def enumerate_support(self, expand=True):
         """The K one-hot vectors, the rows of the identity matrix, in the parameters' float dtype."""
         return self._listed(eye(self._event_shape[0], dtype=self.probs.dtype, device=self.probs.device), expand)
-
-    def expand(self, batch_shape, _instance=None):
-        new = type(self).__new__(type(self))
-        new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, new._categorical.batch_shape, self._event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
 
     def sample(self, sample_shape=()):
         indices = self._categorical.sample(sample_shape)
@@ -268,6 +267,7 @@ class Poisson(Distribution):
 class Binomial(SuccessProbability):
     """Successes among n = ``total_count`` independent trials of probability p:
     P(k) = C(n, k) pᵏ (1 - p)ⁿ⁻ᵏ, k = 0..n. Give ``probs`` p or ``logits`` (p = sigmoid(logits))."""
+    has_enumerate_support = True
     arg_constraints = {"total_count": constraints.nonnegative_integer, "probs": constraints.unit_interval,
                        "logits": constraints.real}
 
@@ -282,6 +282,26 @@ class Binomial(SuccessProbability):
     @property
     def support(self):
         return constraints.integer_interval(0, self.total_count)
+
+    def _common_total_count(self, what):
+        """n as an int, which must be the same for the whole batch (a tensor of values 0..n has one length)."""
+        n = int(ops.max(self.total_count).item())
+        if int(ops.min(self.total_count).item()) != n:
+            raise NotImplementedError(f"Inhomogeneous total count not supported by `{what}`.")
+        return n
+
+    def enumerate_support(self, expand=True):
+        """The counts 0 .. n, in the parameters' float dtype (n the same for the whole batch)."""
+        n = self._common_total_count("enumerate_support")
+        return self._listed(arange(n + 1, dtype=self.probs.dtype, device=self.probs.device), expand)
+
+    def entropy(self):
+        """H = -Σₖ P(k) log P(k), summed over the support k = 0..n, as PyTorch does (there is no closed form). A
+        count of log-probability -inf contributes 0, the limit of P log P (not 0 · -inf = NaN)."""
+        self._common_total_count("entropy")
+        log_probs = self.log_prob(self.enumerate_support(expand=False))
+        terms = ops.where(ops.isinf(log_probs), 0.0, ops.exp(log_probs) * log_probs)
+        return -ops.sum(terms, 0)
 
     def sample(self, sample_shape=()):
         return self._draw_on_host(lambda rng, p, n: rng.binomial(n.astype(numpy.int64), p), sample_shape,

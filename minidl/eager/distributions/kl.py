@@ -5,21 +5,23 @@ classes to functions, filled by the ``register_kl(TypeP, TypeQ)`` decorator (you
 specific registered pair, by position in the two classes' method resolution orders, so a subclass of Normal
 uses Normal's formulas unless it registers its own. Every formula is written with ops: differentiable in the
 parameters of both distributions.
+
+This file holds the registry and the formulas derived pair by pair; ``kl_cross_entropy.py`` holds the pairs
+(most of them of two different families) written as -H(p) plus a cross-entropy.
 """
 import math
 
-import numpy
-
 from ... import ops
-from ..creation import full
-from .continuous import Exponential, Normal, Uniform
-from .discrete import Bernoulli, Categorical
+from .continuous import Exponential, Laplace, Normal, Uniform
+from .continuous_bernoulli import ContinuousBernoulli
+from .discrete import Bernoulli, Binomial, Categorical, OneHotCategorical, Poisson
 from .gamma_family import Beta, Dirichlet, Gamma
 from .independent import Independent
 from .more_continuous import Cauchy
 from .more_discrete import Geometric
+from .more_transformed import Pareto
 from .multivariate_normal import MultivariateNormal, _half_log_det, _solve_lower
-from .transformed import Gumbel, TransformedDistribution, _Folded
+from .transformed import TransformedDistribution, _Folded
 from .utils import sum_rightmost
 
 _KL_REGISTRY = {}
@@ -185,62 +187,50 @@ def _kl_geometric_geometric(p, q):
     return -p.entropy() - ops.log1p(-q.probs) / p.probs - q.logits
 
 
-# Against a Gumbel q (location μ, scale β, z = (x - μ)/β), KL(p ‖ q) = -H(p) - E_p[log q(X)] with
-#     -E_p[log q(X)] = log β + (E_p[X] - μ)/β + e^(μ/β) E_p[e^(-X/β)],
-# and E_p[e^(-X/β)] is p's moment generating function at -1/β, which each pair below writes out.
-
-def _kl_to_gumbel(p, q, log_mgf):
-    """-H(p) + log β + (E_p[X] - μ)/β + exp(μ/β + log E_p[e^(-X/β)])."""
-    return (-p.entropy() + ops.log(q.scale) + (p.mean - q.loc) / q.scale
-            + ops.exp(q.loc / q.scale + log_mgf))
+@register_kl(OneHotCategorical, OneHotCategorical)
+def _kl_one_hot_one_hot(p, q):
+    """A one-hot vector is a category written differently: the categoricals' KL."""
+    return _kl_categorical_categorical(p._categorical, q._categorical)
 
 
-@register_kl(Gumbel, Gumbel)
-def _kl_gumbel_gumbel(p, q):
-    """X = μₚ + βₚ G with G standard Gumbel, and E[e^(-tG)] = Γ(1 + t): log E[e^(-X/β)] = -μₚ/β + log Γ(1 + βₚ/β)."""
-    return _kl_to_gumbel(p, q, -p.loc / q.scale + ops.lgamma(1 + p.scale / q.scale))
+@register_kl(Binomial, Binomial)
+def _kl_binomial_binomial(p, q):
+    """n trials of the same n: the trials are independent, so KL = n · KL(Bernoulli(pₚ) ‖ Bernoulli(p_q)).
+    p with more trials than q reaches counts q cannot: +inf. With fewer there is no closed form, and this raises
+    NotImplementedError, as PyTorch does."""
+    if bool(ops.any(ops.lt(p.total_count, q.total_count))):
+        raise NotImplementedError("KL between Binomials where q.total_count > p.total_count is not implemented")
+    return _infinite_where(ops.gt(p.total_count, q.total_count), p.total_count * _kl_bernoulli_bernoulli(p, q))
 
 
-@register_kl(Normal, Gumbel)
-def _kl_normal_gumbel(p, q):
-    """log E[e^(-X/β)] = -m/β + s²/(2β²) for X ~ N(m, s²)."""
-    return _kl_to_gumbel(p, q, -p.loc / q.scale + (p.scale / q.scale) ** 2 / 2)
+@register_kl(Poisson, Poisson)
+def _kl_poisson_poisson(p, q):
+    """Σₖ P(k) log(P(k)/Q(k)) with log(P(k)/Q(k)) = k log(λₚ/λ_q) - λₚ + λ_q: λₚ log(λₚ/λ_q) - λₚ + λ_q.
+    ``xlogy`` makes λₚ log λₚ = 0 at λₚ = 0, where the KL is λ_q (PyTorch gives NaN there)."""
+    return ops.xlogy(p.rate, p.rate) - ops.xlogy(p.rate, q.rate) - p.rate + q.rate
 
 
-@register_kl(Exponential, Gumbel)
-def _kl_exponential_gumbel(p, q):
-    """E[e^(-X/β)] = λ / (λ + 1/β) = 1 / (1 + 1/(λβ)) for X ~ Exponential(λ)."""
-    return _kl_to_gumbel(p, q, -ops.log1p(1 / (p.rate * q.scale)))
+@register_kl(Laplace, Laplace)
+def _kl_laplace_laplace(p, q):
+    """-H(p) - E_p[log q(X)], with H(p) = 1 + log 2bₚ, -log q(x) = log 2b_q + |x - μ_q|/b_q and, for d = μₚ - μ_q,
+    E_p|X - μ_q| = |d| + bₚ e^(-|d|/bₚ):  log(b_q/bₚ) + (|d| + bₚ e^(-|d|/bₚ))/b_q - 1."""
+    distance = ops.abs(p.loc - q.loc)
+    return ops.log(q.scale / p.scale) + (distance + p.scale * ops.exp(-distance / p.scale)) / q.scale - 1
 
 
-@register_kl(Gamma, Gumbel)
-def _kl_gamma_gumbel(p, q):
-    """E[e^(-X/β)] = (1 + 1/(rβ))^(-α) for X ~ Gamma(α, r)."""
-    return _kl_to_gumbel(p, q, -p.concentration * ops.log1p(1 / (p.rate * q.scale)))
+@register_kl(Pareto, Pareto)
+def _kl_pareto_pareto(p, q):
+    """With log q(x) = log α_q + α_q log s_q - (α_q + 1) log x, E_p[log X] = log sₚ + 1/αₚ and
+    H(p) = log(sₚ/αₚ) + 1 + 1/αₚ:  α_q log(sₚ/s_q) + log(αₚ/α_q) + α_q/αₚ - 1; +inf where sₚ < s_q (p puts mass
+    below q's smallest value)."""
+    alpha_ratio = q.alpha / p.alpha
+    kl = q.alpha * ops.log(p.scale / q.scale) - ops.log(alpha_ratio) + alpha_ratio - 1
+    return _infinite_where(ops.lt(p.scale, q.scale), kl)
 
 
-@register_kl(Uniform, Gumbel)
-def _kl_uniform_gumbel(p, q):
-    """E[e^(-X/β)] = β (e^(-a/β) - e^(-b/β)) / (b - a) for X ~ U[a, b]."""
-    width = p.high - p.low
-    log_mgf = (ops.log(q.scale / width) - p.low / q.scale
-               + ops.log(-ops.expm1(-width / q.scale)))  # e^(-a/β) (1 - e^(-(b-a)/β))
-    return _kl_to_gumbel(p, q, log_mgf)
-
-
-@register_kl(Gumbel, Normal)
-def _kl_gumbel_normal(p, q):
-    """-H(p) + log s + ½ log 2π + E[(X - m)²] / (2s²), with E[(X - m)²] = Var X + (E X - m)²."""
-    return (-p.entropy() + ops.log(q.scale) + 0.5 * math.log(2 * math.pi)
-            + (p.variance + (p.mean - q.loc) ** 2) / (2 * q.scale ** 2))
-
-
-@register_kl(Gumbel, Beta)
-@register_kl(Gumbel, Exponential)
-@register_kl(Gumbel, Gamma)
-@register_kl(Gumbel, Uniform)
-def _kl_gumbel_bounded(p, q):
-    """+inf for each pair of the batch: q gives probability 0 to a set where p has mass (a Gumbel lives on the
-    whole real line, these q on a half-line or an interval)."""
-    shape = numpy.broadcast_shapes(tuple(p.batch_shape), tuple(q.batch_shape))
-    return full(shape, math.inf, dtype=p.loc.dtype, device=p.loc.device)
+@register_kl(ContinuousBernoulli, ContinuousBernoulli)
+def _kl_continuous_bernoulli_continuous_bernoulli(p, q):
+    """log p(x) = x lₚ + log(1 - λₚ) + log C(λₚ) is linear in x, so KL = E_p[X] (lₚ - l_q) + log(1 - λₚ)
+    + log C(λₚ) - log(1 - λ_q) - log C(λ_q)."""
+    return (p.mean * (p.logits - q.logits) + ops.log1p(-p.probs) + p._cont_bern_log_norm()
+            - ops.log1p(-q.probs) - q._cont_bern_log_norm())

@@ -133,11 +133,6 @@ class Multinomial(CategoricalVectors):
     def support(self):
         return constraints.multinomial(self.total_count)
 
-    def expand(self, batch_shape, _instance=None):
-        new = super().expand(batch_shape, _instance)
-        new._categorical = self._categorical.expand(batch_shape)
-        return new
-
     def sample(self, sample_shape=()):
         """n categorical draws per sample, counted: one-hot vectors summed over the n draws."""
         draws = self._categorical.sample((self.total_count,) + as_size(sample_shape))
