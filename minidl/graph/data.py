@@ -20,7 +20,9 @@ The iterators, and how a pass over a dataset runs inside a Session, are in itera
 ``skip``); the other kinds of dataset have files of their own: data_sources.py (where elements come from:
 slices, ``range``, ``zip``, ``from_generator``, ``TextLineDataset``, ``list_files``), data_functions.py (what
 runs a function of yours: ``map``, ``filter``, ``flat_map``, ``interleave``, ``reduce``), data_transforms.py
-(``padded_batch``, ``unbatch``, ``concatenate``, ``shard``, ``cache``) and data_windows.py (``window``).
+(``padded_batch``, ``unbatch``, ``concatenate``, ``shard``, ``cache``) and data_windows.py (``window``);
+``tf.data.experimental``'s steps (``group_by_window``, ``scan``, ``sample_from_datasets`` ...) are in
+data_experimental.py, ``cardinality`` in data_cardinality.py.
 
 Each step of a recipe is a small class whose ``_elements(run)`` is a Python generator over its input's elements
 (lists of numpy arrays, one per component): a pass is a chain of generators, which is all a synchronous pipeline
@@ -477,3 +479,4 @@ from .data_sources import (GeneratorDataset, RangeDataset, TensorDataset, Tensor
 from .data_transforms import (CacheDataset, ConcatenateDataset, PaddedBatchDataset, ShardDataset,  # noqa: E402
                               UnbatchDataset)
 from .data_windows import WindowDataset  # noqa: E402
+from . import data_experimental  # noqa: E402,F401  (adds group_by_window, scan, cardinality ... to `experimental`)

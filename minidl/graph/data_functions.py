@@ -125,8 +125,8 @@ class MapDataset(Dataset):
 class FilterDataset(_Step):
     """The elements whose ``predicate(element)`` — a boolean scalar, built like a map function — is true."""
 
-    def __init__(self, dataset, predicate):
-        self._function = _GraphFunction.of_elements(dataset, predicate, "filter")
+    def __init__(self, dataset, predicate, kind="filter"):
+        self._function = _GraphFunction.of_elements(dataset, predicate, kind)
         outputs = self._function.graph.outputs
         if len(outputs) != 1 or outputs[0].dtype != dtypes.bool_ or \
                 (outputs[0].shape.rank_known and len(outputs[0].shape) != 0):
@@ -232,34 +232,47 @@ def reduce_dataset(dataset, initial_state, reduce_func):
     in order, starting from ``initial_state`` (a tensor, or a nest of them); the final state, as tensors of the
     graph, is computed each time they are run (a new pass each time). ``reduce_func`` gets the state and the
     element as two arguments (a tuple element stays one tuple) and must return a state of the same structure and
-    dtypes. Its shapes may change from step to step (a growing vector): as in TF, the function is then built
-    again with the shapes relaxed to what both have in common (``(?,)`` for ``(0,)`` and ``(1,)``), until they
-    stop changing; those are the result's static shapes."""
+    dtypes (see ``fold_function`` for how its shapes may change)."""
     check_iterable(dataset)
+    state, function, shapes = fold_function("reduce", dataset, initial_state, reduce_func)
+    initial = flatten(state)
+    sources = list(dict.fromkeys(dataset._sources() + [outer for outer, _ in function.captures]))
+    operation = dataset._graph.create_op(ReduceDataset, non_constant(sources) + initial,
+                                         {"dataset": dataset, "function": function, "sources": sources},
+                                         [Spec(as_spec_shape(s), t.dtype) for s, t in zip(shapes, initial)],
+                                         name="ReduceDataset")
+    return pack(state, operation.outputs)
+
+
+def fold_function(kind, dataset, initial_state, fn, new_state=lambda result: result):
+    """The graph function of a fold over ``dataset`` (``reduce``; ``scan``, data_experimental.py): ``fn(state,
+    element)``, whose result holds the new state — the result itself, or the part ``new_state(result)`` picks.
+    Returns ``(state, function, shapes)``: ``initial_state`` as a nest of graph tensors, the function, and the
+    static shapes of the state.
+
+    The new state must have the initial state's structure and dtypes. Its shapes may change from step to step (a
+    growing vector): as in TF, the function is then built again with the shapes relaxed to what both have in
+    common (``(?,)`` for ``(0,)`` and ``(1,)``), until they stop changing."""
     graph = dataset._graph
     state = _map_nest(lambda v: convert_to_tensor(v, graph=graph), initial_state)
     initial = flatten(state)
     types, shapes = [t.dtype for t in initial], [t.shape for t in initial]
     while True:
         specs = list(zip(shapes, types)) + list(zip(dataset._shapes, dataset._types))
-        function = _GraphFunction("reduce", graph, reduce_func, (state, dataset._structure), specs)
-        new = function.graph.outputs
-        if not same_structure(state, function.structure):
+        function = _GraphFunction(kind, graph, fn, (state, dataset._structure), specs)
+        result = new_state(function.structure)
+        if not same_structure(state, result):
             raise ValueError(f"The two structures don't have the same nested structure.\n\nFirst structure: "
-                             f"{state}\n\nSecond structure: {function.structure}")
+                             f"{state}\n\nSecond structure: {result}")
+        new = flatten(result)
         if [t.dtype for t in new] != types:
             raise TypeError(f"The element types for the new state must match the initial state. Expected "
                             f"{pack(state, [_type_name(t) for t in types])}; got "
                             f"{pack(state, [_type_name(t.dtype) for t in new])}.".replace("'", ""))
         relaxed = [relax_shape(s, t.shape) for s, t in zip(shapes, new)]
         if relaxed == shapes:
-            break
+            return state, function, shapes
         shapes = relaxed
-    sources = list(dict.fromkeys(dataset._sources() + [outer for outer, _ in function.captures]))
-    operation = graph.create_op(ReduceDataset, non_constant(sources) + initial,
-                                {"dataset": dataset, "function": function, "sources": sources},
-                                [Spec(as_spec_shape(s), t) for s, t in zip(shapes, types)], name="ReduceDataset")
-    return pack(state, operation.outputs)
 
 
 def relax_shape(a, b):

@@ -24,7 +24,8 @@ class PaddedBatchDataset(BatchDataset):
 
     Each component of each element is padded at the end of every dim, up to its *padded shape*, and the padded
     elements are stacked. ``padded_shapes`` has the element's structure, one shape per component (a list or a
-    ``TensorShape``): a known dim pads to that size, a ``None`` or -1 dim to the longest in the batch. Without
+    ``TensorShape``): a known dim pads to that size, a ``None`` or -1 dim to the longest in the batch; a dim may
+    also be a scalar integer tensor, read when a pass starts (``bucket_by_sequence_length`` pads so). Without
     ``padded_shapes``, each component pads to its static shape, its unknown dims to the longest in the batch (TF
     2.2's default; every component must then have a known rank). A padded shape must have the component's rank and
     no dim smaller than a known dim of it (``ValueError`` while building); an element larger than its padded shape
@@ -41,16 +42,17 @@ class PaddedBatchDataset(BatchDataset):
                 if not shape.rank_known:
                     raise ValueError(f"You must set the `padded_shapes` argument to `Dataset.padded_batch` if any "
                                      f"component of its input has an unknown rank (component {i} has).")
-            self._padded = list(dataset._shapes)
+            self._padded = [list(shape) for shape in dataset._shapes]
         else:
             self._padded = [_padded_shape(leaf, shape)
                             for leaf, shape in zip(flatten_up_to(dataset._structure, padded_shapes), dataset._shapes)]
+        dim_tensors = [d for dims in self._padded for d in dims if isinstance(d, Tensor)]
         values = [None] * len(dataset._types) if padding_values is None else \
             flatten_up_to(dataset._structure, padding_values)
         self._padding = [None if value is None else _padding_value(value, dtype)
                          for value, dtype in zip(values, dataset._types)]
-        super().__init__(dataset, batch_size, drop_remainder, self._padded,
-                         [t for t in self._padding if t is not None])
+        super().__init__(dataset, batch_size, drop_remainder, [_static_shape(dims) for dims in self._padded],
+                         [t for t in self._padding if t is not None] + dim_tensors)
 
     def _combine(self, arrays, component, run):
         padded, dtype = self._padded[component], self._types[component]
@@ -59,7 +61,8 @@ class PaddedBatchDataset(BatchDataset):
                 raise errors.InvalidArgumentError(
                     None, None, f"All elements in a batch must have the same rank as the padded shape for component "
                                 f"{component}: expected rank {len(padded)} but got element with rank {a.ndim}")
-        size = [max(a.shape[d] for a in arrays) if n is None else n for d, n in enumerate(padded)]
+        dims = [n if n is None or isinstance(n, int) else run.scalar(n) for n in padded]
+        size = [max(a.shape[d] for a in arrays) if n is None or n == -1 else n for d, n in enumerate(dims)]
         if any(a.shape[d] > n for a in arrays for d, n in enumerate(size)):
             raise errors.InvalidArgumentError(None, None, "Attempted to pad to a smaller size than the input element.")
         value = self._padding[component]
@@ -71,21 +74,38 @@ class PaddedBatchDataset(BatchDataset):
 
 
 def _padded_shape(leaf, input_shape):
-    """A padded shape as a TensorShape (-1 becomes None), checked against the component's static shape."""
+    """A padded shape as a list of dims — an int, None (-1 becomes None), or a scalar integer tensor whose value is
+    read when a pass starts (-1 there too means the longest) — checked against the component's static shape."""
     if isinstance(leaf, TensorShape) and not leaf.rank_known:
         raise ValueError(f"Padded shape {leaf} must have a known rank.")
     try:
-        dims = [None if d is None or int(d) == -1 else int(d) for d in leaf]
+        dims = [_padded_dim(d) for d in leaf]
     except TypeError:
-        raise TypeError(f"Padded shape {leaf!r} must be a list of dims (ints, -1 or None) or a TensorShape") from None
-    if any(d is not None and d < 0 for d in dims):
+        raise TypeError(f"Padded shape {leaf!r} must be a list of dims (ints, -1, None or scalar integer tensors) or "
+                        f"a TensorShape") from None
+    if any(isinstance(d, int) and d < 0 for d in dims):
         raise ValueError(f"Padded shape {leaf!r} has a negative dim: use -1 or None for the longest in the batch.")
-    shape = TensorShape(dims)
+    shape = _static_shape(dims)
     if input_shape.rank_known and (len(input_shape) != len(shape) or any(
             p is not None and i is not None and p < i for p, i in zip(shape, input_shape))):
         raise ValueError(f"The padded shape {shape} is not compatible with the corresponding input component shape "
                          f"{input_shape}.")
-    return shape
+    return dims
+
+
+def _padded_dim(dim):
+    """One dim of a padded shape: None for -1, a constant tensor as its value, another tensor as it is."""
+    if isinstance(dim, Tensor) or hasattr(dim, "_as_graph_element"):
+        dim = _int_argument(dim, "padded_shapes")
+        if _known(dim) is None:
+            return dim
+        dim = _known(dim)
+    return None if dim is None or int(dim) == -1 else int(dim)
+
+
+def _static_shape(dims):
+    """The static shape of a padded component: a tensor dim, unknown until a pass starts, is None."""
+    return TensorShape([d if isinstance(d, int) else None for d in dims])
 
 
 def _padding_value(value, dtype):
