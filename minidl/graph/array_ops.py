@@ -22,7 +22,7 @@ from .. import ops
 from ..backend import dtypes
 from ..ops.base import Op, Spec, apply
 from ..ops.gather import in_bounds
-from .basics import control_dependencies
+from .basics import control_dependencies, identity
 from .check_ops import Assert, assert_less_equal
 from .core import Tensor
 from .graph_ops import Const
@@ -348,7 +348,11 @@ def broadcast_to(input, shape, name=None):
 
 @tf_op("concat")
 def concat(values, axis, name="concat"):
-    """Join tensors of one dtype along the existing dim ``axis``."""
+    """Join tensors of one dtype along the existing dim ``axis``. (One tensor instead of a list is returned as it
+    is, as TF1 does: ``tf.concat(outputs, 1)`` of a ``dynamic_rnn`` in code written for ``static_rnn``.)"""
+    if isinstance(values, Tensor) or graph_tensor(values) is not None:
+        constant_value(axis, "axis")
+        return identity(values)
     return ops.cat(matching_list("ConcatV2", values), constant_value(axis, "axis"))
 
 

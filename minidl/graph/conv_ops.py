@@ -22,8 +22,8 @@ import numpy
 from .. import ops
 from ..ops.combine import Stack
 from .array_ops import expand_dims, squeeze
-from .math_ops import FLOATS, REALS, check_dtype, constant_value, deprecated_alias, graph_tensor, matching_pair, \
-    tf_op, to_tensor
+from .math_ops import FLOATS, REALS, check_dtype, constant_value, deprecated_alias, graph_tensor, known_scalar, \
+    matching_pair, tf_op, to_tensor
 from .nn_ops import nn
 from .nn_training import (_channels_last, _fmt, _from_nchw, _hw, _op_name, _pads, _rank4, _to_nchw, avg_pool, conv2d,
                           max_pool)
@@ -102,9 +102,10 @@ def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):
 # ================================================================================================ transposed
 
 def _output_dims(output_shape, channels_last):
-    """(height, width, channels) from ``output_shape`` (4 entries in data_format order). They must be known when
-    the graph is built; the batch entry may be a tensor (``tf.shape(x)[0]``): the batch comes from ``value``. So
-    the TF1 idiom ``tf.stack([tf.shape(x)[0], h, w, c])`` is read entry by entry."""
+    """(batch, height, width, channels) from ``output_shape`` (4 entries in data_format order). Height, width and
+    channels must be known when the graph is built; the batch entry may be a tensor (``tf.shape(x)[0]``), then None
+    here: the batch comes from ``value``. So the TF1 idiom ``tf.stack([tf.shape(x)[0], h, w, c])`` is read entry by
+    entry; a batch given as a number is the result's static batch size, as TF's shape function takes it."""
     tensor = graph_tensor(output_shape)
     if tensor is None:
         entries = list(output_shape)
@@ -115,7 +116,9 @@ def _output_dims(output_shape, channels_last):
     if len(entries) != 4:
         raise ValueError(f"output_shape must have shape (4,), got {len(entries)} entries: {output_shape!r}")
     dims = entries[1:3] + entries[3:] if channels_last else entries[2:] + entries[1:2]
-    return [constant_value(d, "output_shape's height, width and channels") for d in dims]
+    batch = entries[0] if isinstance(entries[0], numbers.Integral) else \
+        known_scalar(entries[0]) if graph_tensor(entries[0]) is not None else None
+    return [batch] + [constant_value(d, "output_shape's height, width and channels") for d in dims]
 
 
 @tf_op("conv2d_transpose")
@@ -138,7 +141,7 @@ def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None, p
     if padding not in ("SAME", "VALID"):
         raise ValueError(f"Value for attr 'padding' of \"{padding}\" is not in the list of allowed values: \"SAME\", "
                          f"\"VALID\"")
-    out_h, out_w, out_c = _output_dims(output_shape, channels_last)
+    batch, out_h, out_w, out_c = _output_dims(output_shape, channels_last)
     kernel = tuple(w.shape[:2])
     in_c = x.shape[3 if channels_last else 1]
     if None in kernel:
@@ -166,7 +169,10 @@ def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None, p
     (top, bottom), (left, right) = crops
     if top or bottom or left or right:
         y = ops.pad(y, (left, right, top, bottom))
-    return _from_nchw(y, channels_last)
+    y = _from_nchw(y, channels_last)
+    if batch is not None and y.shape[0] is None:
+        y.set_shape([int(batch)] + y.shape.as_list()[1:])
+    return y
 
 
 # ================================================================================================== 3-D

@@ -9,26 +9,25 @@ runs, where TF's kernel reads them too. TF1's conventions: the inputs are unnorm
 num_classes] (``time_major=False``: batch first) and the blank is the *last* class, num_classes - 1 (PyTorch's is
 class 0).
 
-**Not quite TF** (minidl has no ``SparseTensor``): ``ctc_loss`` takes its labels as a dense int matrix
-[batch, max_label_length] with -1 where a sparse tensor would have no entry (or as a sparse triple
-``(indices, values, dense_shape)``, densified so), and ``ctc_greedy_decoder`` returns ``[decoded]`` with
-``decoded`` that dense matrix, -1-padded, where TF returns ``[SparseTensor]``: ``decoded[0]`` is what
-``tf.sparse.to_dense(decoded[0], default_value=-1)`` gives in TF.
+``ctc_loss`` takes its labels as TF does, a ``SparseTensor`` (a ``tf.sparse_placeholder``, fed a
+``SparseTensorValue``), or also as a dense int matrix [batch, max_label_length] with -1 where the sparse tensor
+would have no entry; ``ctc_greedy_decoder`` returns ``[SparseTensor]`` as TF does, ready for ``tf.edit_distance``.
 """
 import numpy
 
 from .. import ops
 from ..ops.base import Op, OpError, Spec, apply
 from ..ops.ctc import CtcLoss, CtcLossGrad
-from .array_ops import sequence_mask, shape as shape_of
+from .array_ops import sequence_mask, shape as shape_of, where
 from .basics import control_dependencies, identity
 from .check_ops import assert_less_equal
 from .conv_ops import _rank3
 from .math_ops import FLOATS, check_dtype, deprecated_alias, tf_op, to_tensor
-from .nd_indexing_ops import scatter_nd
+from .nd_indexing_ops import gather_nd, scatter_nd
 from .nn_more import _required
 from .nn_ops import nn
 from .nn_training import _fmt, _op_name
+from .sparse_tensor import SparseTensor
 
 
 def _tf_label_sequence(batch_index, given, num_classes, collapse_repeated):
@@ -132,6 +131,8 @@ def _dense_labels(labels):
     if isinstance(parts, tuple) and len(parts) == 3:
         indices, values, dense_shape = parts
         values = check_dtype(to_tensor(values), ("int32", "int64"), "labels.values")
+        # (a sparse placeholder made without a shape: labels are a matrix, so its shape has 2 entries)
+        dense_shape = ops.reshape(to_tensor(dense_shape), (2,))
         # scatter labels + 1 into zeros, then subtract 1: the cells no index names become -1
         labels = ops.sub(scatter_nd(indices, ops.add(values, 1), dense_shape), 1)
     labels = check_dtype(to_tensor(labels), ("int32", "int64"), "labels")
@@ -166,9 +167,9 @@ def ctc_loss(labels, inputs=None, sequence_length=None, preprocess_collapse_repe
       num_classes] with ``time_major=False``); the softmax is applied here.
     * the **blank is the last class**, num_classes - 1 (PyTorch's default is 0); a label >= num_classes - 1 ends
       a sample's labels (a real label after it is an error).
-    * ``labels``: TF1 wants a SparseTensor, which minidl lacks: give a dense int matrix [batch, max_label_length]
-      with -1 where the sparse tensor has no entry, or a sparse triple ``(indices, values, dense_shape)`` as a
-      tuple. A sample's labels are its row's entries that are not -1, in order; none is an error.
+    * ``labels``: a SparseTensor [batch, max_label_length], as in TF1 — or a dense int matrix with -1 where the
+      sparse tensor has no entry, or a sparse triple ``(indices, values, dense_shape)`` as a tuple. A sample's
+      labels are its row's entries, in order; none is an error.
     * ``sequence_length`` [batch]: how many steps of each sample count. It and the labels may be fed when the graph
       runs.
     * ``preprocess_collapse_repeated``: merge repeated labels first ("aab" is then "ab").
@@ -203,10 +204,10 @@ def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, name=None):
     """Best-path decoding: take each step's likeliest class, merge repeats (``merge_repeated``), drop the blanks
     (the last class). ``inputs``: logits [max_time, batch, num_classes]; ``sequence_length`` [batch].
 
-    Returns ``([decoded], neg_sum_logits)``: ``decoded`` [batch, longest decoding] int64 holds each sample's
-    classes, padded with -1 — TF returns a SparseTensor there, minidl has none; ``neg_sum_logits`` [batch, 1] is
-    minus the sum over each sample's steps of its largest logit. As in TF, a repeat is merged only if nothing came
-    between: "a - a" decodes to "a a". ``name`` is minidl's addition."""
+    Returns ``([decoded], neg_sum_logits)``: ``decoded`` is a SparseTensor [batch, longest decoding] of int64
+    classes, each sample's in its row (``tf.sparse.to_dense(decoded, default_value=-1)`` pads them with -1);
+    ``neg_sum_logits`` [batch, 1] is minus the sum over each sample's steps of its largest logit. As in TF, a
+    repeat is merged only if nothing came between: "a - a" decodes to "a a". ``name`` is minidl's addition."""
     logits = check_dtype(to_tensor(inputs), FLOATS, "inputs")
     _rank3(logits, "inputs")
     lengths = _sequence_lengths(sequence_length, logits)
@@ -226,7 +227,9 @@ def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, name=None):
     counts = ops.sum(ops.cast(emitted, best.dtype), 1, keepdim=True)
     positions = ops.cumsum(ops.ones_like(best), 1) - 1
     packed = ops.where(ops.lt(positions, counts), ops.take_along_dim(best, order, 1), -1)
-    decoded = packed[:, :ops.amax(counts)]
+    dense = packed[:, :ops.amax(counts)]
+    indices = where(ops.ge(dense, 0))  # the entries of each row that hold a class
+    decoded = SparseTensor(indices, gather_nd(dense, indices), shape_of(dense, out_type="int64"))
     best_logits = ops.permute(ops.amax(logits, 2), (1, 0))
     neg_sum_logits = ops.neg(ops.sum(ops.where(within, best_logits, 0), 1, keepdim=True))
     return [decoded], neg_sum_logits

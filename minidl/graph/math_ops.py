@@ -29,6 +29,7 @@ from .basics import control_dependencies
 from .core import Tensor, as_spec_shape, get_default_graph
 from .frontend import constant_op
 from .graph_ops import Const, Identity
+from .sparse_tensor import SparseTensor
 
 FLOATS = ("float16", "float32", "float64")
 FLOATS_AND_COMPLEX = FLOATS + ("complex64", "complex128")
@@ -318,6 +319,8 @@ def div(x, y, name=None):
 def add_n(inputs, name=None):
     """The elementwise sum of a list of tensors of one dtype and shape. (It does not broadcast: shapes that
     differ are TF's ValueError when the graph is built.)"""
+    if isinstance(inputs, (list, tuple)) and not inputs:
+        raise ValueError("inputs must be a list of at least one Tensor/IndexedSlices with the same dtype and shape")
     tensors = matching_list("AddN", inputs, "inputs")
     shape = tensors[0].shape
     for t in tensors[1:]:
@@ -389,7 +392,10 @@ def complex(real, imag, name=None):
 @tf_op("Cast")
 def cast(x, dtype, name=None):
     """``x`` converted to ``dtype``; floats become integers by truncation toward zero, complex becomes real by
-    dropping the imaginary part. A tensor that already has the dtype is returned as it is."""
+    dropping the imaginary part. A tensor that already has the dtype is returned as it is; a SparseTensor gets its
+    values converted."""
+    if isinstance(x, SparseTensor):
+        return SparseTensor(x.indices, cast(x.values, dtype), x.dense_shape)
     return ops.cast(to_tensor(x), dtypes.as_dtype(dtype))
 
 

@@ -45,7 +45,7 @@ import types
 
 from .. import ops
 from ..backend import dtypes
-from .array_ops import concat, gather, reverse_sequence, shape, stack, unstack
+from .array_ops import concat, gather, reverse_sequence, shape, stack, transpose, unstack
 from .basics import constant
 from .core import TensorShape
 from .function_graph import flatten, is_sequence, pack, same_structure
@@ -82,7 +82,12 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
             outputs, state = _fused_rnn(cell, x, state, nonlinearity)
         else:
             outputs, state = _while_rnn(cell, x, state, lengths)
-        return (outputs if time_major else ops.transpose(outputs, 0, 1)), state
+        return (outputs if time_major else _swap_batch_and_time(outputs)), state
+
+
+def _swap_batch_and_time(x):
+    """[batch, time, ...] <-> [time, batch, ...], named ``transpose`` as TF's ``dynamic_rnn`` names it."""
+    return transpose(x, [1, 0] + list(range(2, x.ndim)))
 
 
 def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None, scope=None):
@@ -138,7 +143,7 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None, in
                                                 initial_state_bw, dtype, time_major=True, scope=bw_scope)
         outputs_bw = _reverse_steps(reversed_bw, lengths)
     if not time_major:
-        outputs_fw, outputs_bw = ops.transpose(outputs_fw, 0, 1), ops.transpose(outputs_bw, 0, 1)
+        outputs_fw, outputs_bw = _swap_batch_and_time(outputs_fw), _swap_batch_and_time(outputs_bw)
     return (outputs_fw, outputs_bw), (state_fw, state_bw)
 
 
@@ -176,7 +181,7 @@ def _time_major(inputs, time_major):
     if x.shape[-1] is None:
         raise ValueError("dynamic_rnn: input size (depth of inputs) must be accessible via shape inference, but "
                          f"saw value None (inputs {x.shape})")
-    return x if time_major else ops.transpose(x, 0, 1)
+    return x if time_major else _swap_batch_and_time(x)
 
 
 def _initial_state(fn, cell, batch, batch_size, inputs_dtype, initial_state, dtype):

@@ -42,11 +42,23 @@ def sparse_to_dense(sp_input, default_value=None, validate_indices=True, name=No
     """The dense tensor of ``sp_input``: its values at its indices, ``default_value`` (0) elsewhere."""
     sp = _sparse("sparse.to_dense", sp_input)
     with get_default_graph().name_scope(name or "SparseToDense"):
-        dense = scatter_nd(sp.indices, sp.values, sp.dense_shape)
+        dense = scatter_nd(sp.indices, sp.values, _shape_of_known_rank("sparse.to_dense", sp))
         if default_value is None or (isinstance(default_value, (int, float)) and default_value == 0):
             return dense
         filled = scatter_nd(sp.indices, ops.ones_like(sp.values), sp.dense_shape)  # 1 where an entry is
         return dense + convert_to_tensor(default_value, sp.dtype) * (1 - filled)
+
+
+def _shape_of_known_rank(fn_name, sp):
+    """``sp.dense_shape`` with its length (the rank) known to the graph: from the indices' columns if need be."""
+    shape = sp.dense_shape.shape
+    rank = shape[0] if shape.rank_known else None
+    if rank is None and sp.indices.shape.rank_known:
+        rank = sp.indices.shape[1]
+    if rank is None:
+        raise ValueError(f"{fn_name}: the rank of the SparseTensor is unknown when the graph is built (a "
+                         f"sparse_placeholder made without a shape): give it one, e.g. shape=[None, None]")
+    return ops.reshape(sp.dense_shape, (rank,))
 
 
 def sparse_tensor_to_dense(sp_input, default_value=0, validate_indices=True, name=None):

@@ -408,14 +408,15 @@ def test_ctc_greedy_decoder(merge_repeated):
     logits = RNG.standard_normal((12, 4, 3))  # few classes: repeats and blanks are common
     lengths = [12, 7, 0, 10]
     (decoded,), neg_sum_logits = tf.nn.ctc_greedy_decoder(logits, lengths, merge_repeated)
-    got, sums = run([decoded, neg_sum_logits])
+    assert isinstance(decoded, tf.SparseTensor)  # as TF returns it
+    got, sums = run([tf.sparse.to_dense(decoded, default_value=-1), neg_sum_logits])
     np.testing.assert_array_equal(got, greedy_reference(logits, lengths, merge_repeated))
     assert got.dtype == np.int64 and sums.shape == (4, 1)
     np.testing.assert_allclose(sums[:, 0], [-logits[:n, b].max(-1).sum() for b, n in enumerate(lengths)])
     # "a - a" stays "a a": the blank between separates the repeats
     spelled = np.full((3, 1, 3), -5.0)
     spelled[[0, 1, 2], 0, [0, 2, 0]] = 5.0
-    np.testing.assert_array_equal(run(tf.nn.ctc_greedy_decoder(spelled, [3])[0][0]), [[0, 0]])
+    np.testing.assert_array_equal(run(tf.sparse.to_dense(tf.nn.ctc_greedy_decoder(spelled, [3])[0][0])), [[0, 0]])
 
 
 def test_ctc_greedy_decoder_errors():

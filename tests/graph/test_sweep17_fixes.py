@@ -126,3 +126,30 @@ def test_restoring_a_checkpoint_that_is_not_there_is_tf_1_15s_value_error(tmp_pa
             tf.train.Saver().restore(sess, str(tmp_path / "missing.ckpt"))
         with pytest.raises(tf.errors.NotFoundError):  # what older TF1 raised, and programs catch
             tf.train.Saver().restore(sess, str(tmp_path / "missing.ckpt"))
+
+
+def test_sparse_ctc_labels_the_decoders_sparse_output_and_the_error_rate():
+    rng = numpy.random.default_rng(3)
+    logits = tf.constant(rng.standard_normal((6, 2, 4)).astype(numpy.float32))  # time-major, blank = class 3
+    targets = tf.sparse_placeholder(tf.int32)  # no shape, as the CTC tutorial writes it
+    lengths = [6, 5]
+    loss = tf.reduce_mean(tf.nn.ctc_loss(targets, logits, lengths))
+    (decoded,), _ = tf.nn.ctc_greedy_decoder(logits, lengths)
+    error_rate = tf.reduce_mean(tf.edit_distance(tf.cast(decoded, tf.int32), targets))
+    labels = tf.SparseTensorValue([[0, 0], [0, 1], [1, 0]], numpy.array([1, 2, 0], numpy.int32), [2, 2])
+    with tf.Session() as sess:
+        value, rate, best = sess.run([loss, error_rate, decoded], {targets: labels})
+    assert numpy.isfinite(value) and value > 0 and numpy.isfinite(rate)
+    assert isinstance(best, tf.SparseTensorValue) and best.indices.shape[1] == 2
+    with pytest.raises(ValueError, match="rank of the SparseTensor is unknown"):
+        tf.sparse.to_dense(tf.sparse_placeholder(tf.float32))
+
+
+def test_concat_of_one_tensor_a_static_transposed_batch_and_an_empty_add_n():
+    outputs = tf.placeholder(tf.float32, [None, 5, 3])
+    assert tf.concat(outputs, 1).shape.as_list() == [None, 5, 3]  # a tensor, not a list: itself
+    x = tf.placeholder(tf.float32, [None, 4, 4, 8])
+    up = tf.nn.conv2d_transpose(x, tf.ones([5, 5, 1, 8]), [4, 8, 8, 1], [1, 2, 2, 1])
+    assert up.shape.as_list() == [4, 8, 8, 1]  # the batch of a constant output_shape, as TF's shape function
+    with pytest.raises(ValueError, match="at least one Tensor"):
+        tf.add_n([])

@@ -180,7 +180,9 @@ def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
     from .backend import epsilon
     log_probs = math_ops.log(transpose(y_pred, [1, 0, 2]) + epsilon())
     # (the lengths here are (batch,), as Keras takes them; TF's decoder gives minus the sum of the best logits)
-    return ctc_greedy_decoder(log_probs, math_ops.cast(input_length, "int32"))
+    decoded, log_probability = ctc_greedy_decoder(log_probs, math_ops.cast(input_length, "int32"))
+    from ..sparse_ops import sparse_to_dense  # (sparse_ops comes after the keras backend in the import order)
+    return [sparse_to_dense(d, default_value=-1) for d in decoded], log_probability
 
 
 __all__ = ["conv1d", "conv2d", "conv2d_transpose", "separable_conv2d", "depthwise_conv2d", "conv3d", "pool2d",
