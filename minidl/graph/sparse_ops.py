@@ -12,6 +12,10 @@ gradients reach the values.
 * ``reduce_sum``, ``add`` (with a dense tensor: dense; with a sparse one: the sparse sum), ``retain`` (the entries
   a boolean vector keeps).
 * ``edit_distance(hypothesis, truth)``: per sequence, the Levenshtein distance (``ops/edit_distance.py``).
+* ``sparse_reorder``: the entries sorted into row-major order (their linear positions, argsorted).
+* TF1's older dense helpers on sparse coordinates: ``tf.sparse_to_dense(indices, output_shape, values)`` and
+  ``tf.sparse_segment_sum/mean/sqrt_n(data, indices, segment_ids)`` (rows of ``data`` picked, then summed per
+  segment).
 """
 import types
 
@@ -25,10 +29,11 @@ from .frontend import convert_to_tensor
 from .math_ops import cast, known_dims, not_equal, reduce_sum
 from .nd_indexing_ops import gather_nd, scatter_nd
 from .nn_ops import nn
-from .segment_ops import unsorted_segment_sum
+from .segment_ops import segment_mean, segment_sum, unsorted_segment_sum
 from .sparse_tensor import SparseTensor, SparseTensorValue, sparse_placeholder
 
-__all__ = ["edit_distance", "sparse", "sparse_add", "sparse_reduce_sum", "sparse_retain", "sparse_tensor_dense_matmul",
+__all__ = ["edit_distance", "sparse", "sparse_add", "sparse_reorder", "sparse_segment_mean",
+           "sparse_segment_sqrt_n", "sparse_segment_sum", "sparse_to_dense_indices", "sparse_reduce_sum", "sparse_retain", "sparse_tensor_dense_matmul",
            "sparse_tensor_to_dense"]  # (TF1's top-level sparse_to_dense is another function: not this to_dense)
 
 
@@ -170,10 +175,63 @@ def edit_distance(hypothesis, truth, normalize=True, name="edit_distance"):
     return distances
 
 
+def sparse_reorder(sp_input, name=None):
+    """The same SparseTensor with its entries in row-major (lexicographic) order of their indices, which TF's
+    sparse ops expect."""
+    sp = _sparse("sparse_reorder", sp_input)
+    with get_default_graph().name_scope(name or "SparseReorder"):
+        dense_shape = _shape_of_known_rank("sparse_reorder", sp)
+        # each entry's position in the flattened dense tensor: Σ_k index_k · (product of the later dims)
+        strides = ops.flip(ops.cumprod(ops.flip(ops.cat([dense_shape[1:], ops.ones_like(dense_shape[:1])], 0),
+                                                0), 0), 0)
+        order = ops.argsort(ops.sum(sp.indices * strides, 1), dim=0, stable=True)
+        return SparseTensor(gather(sp.indices, order), gather(sp.values, order), sp.dense_shape)
+
+
+def sparse_to_dense_indices(sparse_indices, output_shape, sparse_values, default_value=0, validate_indices=True,
+                            name=None):
+    """TF1's ``tf.sparse_to_dense``: a dense tensor of ``output_shape`` with ``sparse_values`` (a vector, or one
+    number for every index) at ``sparse_indices`` ([N, rank], or [N] for a vector, or one index) and
+    ``default_value`` elsewhere."""
+    with get_default_graph().name_scope(name or "SparseToDense"):
+        values = convert_to_tensor(sparse_values)
+        indices = cast(convert_to_tensor(sparse_indices), dtypes.int64)
+        shape = cast(convert_to_tensor(output_shape), dtypes.int64)
+        if indices.shape.rank_known and indices.shape.rank < 2:  # one index, or indices into a vector
+            indices = ops.reshape(indices, (-1, 1) if shape.shape.rank == 0 or shape.shape[0] == 1 else (1, -1))
+        shape = ops.reshape(shape, (-1,))
+        if values.shape.rank == 0:
+            values = ops.add(ops.zeros_like(cast(indices[:, 0], values.dtype)), values)
+        return sparse_to_dense(SparseTensor(indices, values, shape), default_value)
+
+
+def _sparse_segment(fn_name, reduce):
+    def segment(data, indices, segment_ids, name=None, num_segments=None):
+        """Rows ``data[indices]``, then reduced per ``segment_ids`` (sorted), as ``tf.segment_*`` does."""
+        with get_default_graph().name_scope(name or fn_name):
+            return reduce(gather(convert_to_tensor(data), indices), segment_ids)
+    segment.__name__ = segment.__qualname__ = fn_name
+    return segment
+
+
+def _sqrt_n(data, segment_ids):
+    """Σ / √n per segment (n its number of rows)."""
+    total = segment_sum(data, segment_ids)
+    counts = segment_sum(ops.ones_like(cast(segment_ids, total.dtype)), segment_ids)
+    counts = ops.reshape(counts, tuple([-1] + [1] * (total.ndim - 1)))
+    return total / ops.sqrt(ops.where(ops.gt(counts, 0), counts, ops.ones_like(counts)))
+
+
+sparse_segment_sum = _sparse_segment("sparse_segment_sum", segment_sum)
+sparse_segment_mean = _sparse_segment("sparse_segment_mean", segment_mean)
+sparse_segment_sqrt_n = _sparse_segment("sparse_segment_sqrt_n", _sqrt_n)
+
 nn.embedding_lookup_sparse = embedding_lookup_sparse
 
 #: ``tf.sparse``: the same functions under TF's newer names
 sparse = types.SimpleNamespace(
     SparseTensor=SparseTensor, SparseTensorValue=SparseTensorValue, placeholder=sparse_placeholder,
     to_dense=sparse_to_dense, from_dense=sparse_from_dense, sparse_dense_matmul=sparse_dense_matmul,
-    matmul=sparse_dense_matmul, reduce_sum=sparse_reduce_sum, add=sparse_add, retain=sparse_retain)
+    matmul=sparse_dense_matmul, reduce_sum=sparse_reduce_sum, add=sparse_add, retain=sparse_retain,
+    reorder=sparse_reorder, segment_sum=sparse_segment_sum, segment_mean=sparse_segment_mean,
+    segment_sqrt_n=sparse_segment_sqrt_n)

@@ -136,3 +136,24 @@ def test_edit_distance_of_words_and_of_numbers():
         np.testing.assert_allclose(sess.run(tf.reduce_mean(tf.edit_distance(decoded, labels))), (1 / 2 + 1 / 2) / 2)
     with pytest.raises(TypeError, match="one dtype"):
         tf.edit_distance(decoded, tf.SparseTensor([[0, 0]], [1.0], [1, 1]))
+
+
+def test_reorder_the_older_sparse_to_dense_and_sparse_segment_reductions():
+    unordered = tf.SparseTensor([[2, 1], [0, 3], [0, 1], [1, 0]], [4.0, 2.0, 1.0, 3.0], [3, 4])
+    data = np.arange(12.0).reshape(4, 3)
+    with tf.Session() as sess:
+        ordered = sess.run(tf.sparse_reorder(unordered))
+        np.testing.assert_array_equal(ordered.indices, [[0, 1], [0, 3], [1, 0], [2, 1]])
+        np.testing.assert_array_equal(ordered.values, [1.0, 2.0, 3.0, 4.0])
+        dense = sess.run(tf.sparse_to_dense([[0, 1], [2, 3]], [3, 4], [5.0, 7.0], default_value=-1.0))
+        expected = np.full((3, 4), -1.0)
+        expected[0, 1], expected[2, 3] = 5.0, 7.0
+        np.testing.assert_array_equal(dense, expected)
+        np.testing.assert_array_equal(sess.run(tf.sparse_to_dense([1, 3], [5], 1.0)), [0, 1, 0, 1, 0])
+        picked = data[[0, 2, 3]]
+        sums = sess.run(tf.sparse_segment_sum(data, [0, 2, 3], [0, 0, 1]))
+        np.testing.assert_array_equal(sums, [picked[:2].sum(0), picked[2]])
+        np.testing.assert_allclose(sess.run(tf.sparse_segment_mean(data, [0, 2, 3], [0, 0, 1])),
+                                   [picked[:2].mean(0), picked[2]])
+        np.testing.assert_allclose(sess.run(tf.sparse.segment_sqrt_n(data, [0, 2, 3], [0, 0, 1])),
+                                   [picked[:2].sum(0) / np.sqrt(2), picked[2]])
