@@ -77,8 +77,8 @@ def test_in_place_ops_and_writes_are_traced_as_steps():
     assert traced(x).tolist() == f(x).tolist() == [60.0, 6.0, 1.0]
     torch.manual_seed(0)
     mlp = nn.Sequential(nn.Linear(4, 8), nn.ReLU(inplace=True), nn.Linear(8, 2))
-    traced = jit.trace(mlp, torch.randn(3, 4), check_trace=False)  # (the check would catch it too)
-    x = torch.randn(5, 4)
+    traced = jit.trace(mlp, torch.randn(3, 4))
+    x = torch.randn(5, 4)  # another batch size: the trace showed it can take one
     np.testing.assert_allclose(traced(x).detach().numpy(), mlp(x).detach().numpy(), rtol=1e-6)
 
 
@@ -163,3 +163,40 @@ def test_the_jit_helpers_model_code_calls():
         jit.trace(f, torch.ones(2))
     with pytest.raises(TypeError, match="example_inputs"):
         jit.trace(f, [1.0, 2.0])
+
+
+def test_a_trace_keeps_the_shapes_it_cannot_show_to_be_free():
+    flatten_by_hand = jit.trace(lambda x: x.view(x.size(0), -1), torch.zeros(2, 3, 4))  # the batch built in
+    assert flatten_by_hand(torch.ones(2, 3, 4)).shape == (2, 12)
+    with pytest.raises(RuntimeError, match="traced example's shape \\[2, 3, 4\\]"):
+        flatten_by_hand(torch.ones(5, 3, 4))
+    flatten_layer = jit.trace(nn.Flatten(), torch.zeros(2, 3, 4))  # start and end dims: any batch
+    assert flatten_layer(torch.ones(5, 3, 4)).shape == (5, 12)
+    with pytest.raises(RuntimeError, match="any batch size"):
+        flatten_layer(torch.ones(5, 3, 5))
+
+
+def test_an_input_changed_in_place_is_changed_by_the_replay_too():
+    class Centered(nn.Module):
+        def forward(self, x):
+            x -= 0.5
+            return x * 2
+
+    example = torch.ones(2)
+    traced = jit.trace(Centered(), example)
+    assert example.tolist() == [0.5, 0.5]  # the trace ran the function once, as PyTorch's does
+    x = torch.tensor([-1.0, 0.5])
+    assert traced(x).tolist() == [-3.0, 0.0] and x.tolist() == [-1.5, 0.0]
+
+
+def test_trace_module_keyword_inputs_and_freeze():
+    torch.manual_seed(0)
+    model = nn.Linear(3, 2).eval()
+    x = torch.randn(4, 3)
+    by_method = jit.trace_module(model, {"forward": x})
+    np.testing.assert_allclose(by_method(x).detach().numpy(), model(x).detach().numpy())
+    by_name = jit.trace(lambda a, b: a * 2 + b, example_kwarg_inputs={"a": torch.ones(2), "b": torch.zeros(2)})
+    assert by_name(a=torch.ones(2), b=torch.ones(2)).tolist() == [3.0, 3.0]
+    assert jit.freeze(by_method) is by_method
+    with pytest.raises(NotImplementedError, match="forward only"):
+        jit.trace_module(model, {"predict": x})

@@ -7,11 +7,18 @@ an earlier op, or anything else (a tensor made inside the forward, one from outs
 kept. The result is a ``TracedModule``: calling it replays those ops on new inputs, with the module's current
 parameters, and records them on the tape as any eager ops (so it trains).
 
-What tracing cannot see, it cannot replay — exactly as in PyTorch: Python control flow is frozen at the branch the
-example took, Python numbers read from tensors (``.item()``) are frozen at the example's values, and shapes that
-ops take as attributes (a ``view(32, -1)``) at the example's shapes. Writes that bypass the op library (an in-place
-update under ``no_grad``, ``x[i] = v`` into a tensor no op records) would be lost: the trace refuses a tensor it
-read that such a write changed, and ``check_trace`` (on by default) replays the example and compares.
+What tracing cannot see, it cannot replay, as in PyTorch: Python control flow is frozen at the branch the example
+took, and Python numbers read from tensors (``.item()``) at the example's values. **Shapes too, which is stricter
+than PyTorch**: PyTorch's tracer follows ``x.size(0)`` symbolically; minidl's ops take shapes as plain numbers (a
+``view(x.size(0), -1)`` records the example's batch). So a trace accepts inputs of the example's shapes, and
+another batch size (first dim) only where it showed it can: ``trace`` replays the example grown by one entry and
+compares with the eager function (a CNN or an MLP passes; a program with the batch size built in fails, and its
+inputs keep their shapes). A call with other shapes is refused, rather than computed with the wrong ones.
+
+In-place ops and indexed writes are recorded as steps, the written tensor then standing for their result; a write
+into the module's state (batch norm's running statistics) or into an input is made again by the replay. A write
+the trace cannot see (into memory by other means) is refused where it can be detected, and ``check_trace`` (on by
+default) replays the example and compares.
 
 ``traced.graph`` prints the recorded program; ``traced.save(path)`` / ``jit.save`` writes it — the ops by class
 name, their attributes, the parameters and constants — to minidl's array file, and ``jit.load`` rebuilds it
@@ -33,8 +40,8 @@ from .grad_mode import GradMode, no_grad
 from .observers import OpObserver
 from .tensor import Tensor
 
-__all__ = ["ScriptModule", "TracedModule", "TracerWarning", "TracingCheckError", "annotate", "export", "ignore",
-           "is_scripting", "is_tracing", "load", "save", "script", "trace", "trace_module", "unused"]
+__all__ = ["ScriptModule", "TracedModule", "TracerWarning", "TracingCheckError", "annotate", "export", "freeze",
+           "ignore", "is_scripting", "is_tracing", "load", "save", "script", "trace", "trace_module", "unused"]
 
 _KIND, _VERSION = "torch-jit-trace", 1
 
@@ -60,8 +67,10 @@ class _Tracer(OpObserver):
         self.steps, self.constants = [], []
         self.sources = {id(t): ("input", i) for i, t in enumerate(inputs)}
         self.sources.update({id(t): ("param", name) for name, t in named_state})
-        self.state_names = {id(t): name for name, t in named_state}
-        self.state_writes = {}  # name of a parameter or buffer written in place (running stats) -> its new value
+        # the tensors from outside whose memory a write reaches (the module's state, the inputs): the replay
+        # writes them too; target -> the source of the value written last
+        self.outside = {key: source for key, source in self.sources.items()}
+        self.state_writes = {}
         self.read = {}  # id -> (tensor, its version when last read or traced-written): other writes are refused
         self.keep = list(inputs)  # every tensor seen stays alive, so that no id is reused during the trace
         self.stand_ins = set()  # ids of the tensor objects in-place ops read in place of the tensor they write
@@ -111,8 +120,8 @@ class _Tracer(OpObserver):
         for key, (t, _) in list(self.read.items()):
             if t._counter() is counter:
                 self.read[key] = (t, counter[0])
-        if id(tensor) in self.state_names:  # the module's own state: the replay writes it too
-            self.state_writes[self.state_names[id(tensor)]] = self.sources[id(tensor)]
+        if id(tensor) in self.outside:  # the module's own state (running stats), or an input: replayed too
+            self.state_writes[self.outside[id(tensor)]] = self.sources[id(tensor)]
 
     def check_unwritten(self):
         for t, version in self.read.values():
@@ -157,16 +166,20 @@ class TracedModule(Module):
     module's parameters and buffers under the same names (shared, not copied), so ``parameters()``,
     ``state_dict()`` and ``to()`` work on them."""
 
-    def __init__(self, steps, n_inputs, outputs, constants, state_owner=None, state_writes=()):
+    def __init__(self, steps, input_shapes, outputs, constants, state_owner=None, state_writes=(), input_names=None):
         super().__init__()
         if state_owner is not None:  # the traced module: its children, parameters and buffers, by the same names
             self._modules.update(state_owner._modules)
             self._parameters.update(state_owner._parameters)
             self._buffers.update(state_owner._buffers)
             self._non_persistent_buffers.update(state_owner._non_persistent_buffers)
-        self._steps, self._n_inputs, self._outputs = steps, n_inputs, outputs
+            self.training = state_owner.training
+        self._steps, self._input_shapes, self._outputs = steps, [list(s) for s in input_shapes], outputs
+        self._input_names = input_names  # for a trace made with keyword inputs (example_kwarg_inputs)
+        self._free_batch = False  # whether inputs may come with another first dim (a batch): trace() tests it
         self._constants = list(constants)  # apart from the buffers: not the model's state
-        self._state_writes = list(state_writes)  # (name, source): state the program updates in place
+        # (target, source): what the program writes in place — a parameter or buffer, or an input
+        self._state_writes = list(state_writes)
 
     def _apply(self, fn):
         """``to``/``cuda``/``double``... move and convert the constants with the parameters and buffers."""
@@ -175,9 +188,24 @@ class TracedModule(Module):
             self._constants = [fn(c) for c in self._constants]
         return self
 
-    def forward(self, *inputs):
-        if len(inputs) != self._n_inputs:
-            raise TypeError(f"forward() of the traced program takes {self._n_inputs} inputs, got {len(inputs)}")
+    def forward(self, *inputs, **named):
+        if named:  # keyword inputs, by the names the trace was made with
+            if self._input_names is None or set(named) - set(self._input_names):
+                raise TypeError(f"forward() of the traced program got unexpected keyword inputs {sorted(named)}")
+            inputs = inputs + tuple(named[n] for n in self._input_names[len(inputs):] if n in named)
+        if len(inputs) != len(self._input_shapes):
+            raise TypeError(f"forward() of the traced program takes {len(self._input_shapes)} inputs, got "
+                            f"{len(inputs)}")
+        for i, (t, shape) in enumerate(zip(inputs, self._input_shapes)):
+            got = list(t.shape) if isinstance(t, Tensor) else None
+            batch_only = self._free_batch and got is not None and len(got) == len(shape) and got[1:] == shape[1:] \
+                and got[0] == list(inputs[0].shape)[0]
+            if got != shape and not batch_only:
+                raise RuntimeError(f"traced program: input {i} must have the traced example's shape {shape}"
+                                   f"{' (any batch size)' if self._free_batch else ''}, got {got or type(t).__name__}. "
+                                   f"minidl's traces keep the shapes they cannot show to be free (see "
+                                   f"minidl/eager/jit.py): trace with an example of the shapes to run, or call the "
+                                   f"module itself")
         state = dict(self.named_parameters(remove_duplicate=False))
         state.update(self.named_buffers(remove_duplicate=False))
         results = []
@@ -198,9 +226,9 @@ class TracedModule(Module):
                 attrs = {**attrs, "seed": op.fresh_seed()}
             out = ops.apply(op, *[value(s) for s in sources], **attrs)
             results.append(out if isinstance(out, tuple) else (out,))
-        with no_grad():  # the traced program's in-place updates of the module's state (batch norm's statistics)
-            for name, source in self._state_writes:
-                state[name].copy_(value(source))
+        with no_grad():  # the traced program's in-place writes: the module's state (batch norm's statistics), inputs
+            for target, source in self._state_writes:
+                value(target).copy_(value(source))
         return _rebuild(self._outputs[0], [value(s) for s in self._outputs[1]])
 
     @property
@@ -217,7 +245,7 @@ class TracedModule(Module):
             if kind == "constant":
                 return f"%constant{source[1]}"
             return repr(source[1])
-        lines = [f"graph({', '.join(f'%input{i}' for i in range(self._n_inputs))}):"]
+        lines = [f"graph({', '.join(f'%input{i}' for i in range(len(self._input_shapes)))}):"]
         for j, (op, sources, attrs) in enumerate(self._steps):
             arguments = [name(s) for s in sources] + [f"{k}={v!r}" for k, v in attrs.items()]
             lines.append(f"  %{j + 1} = {op.name}({', '.join(arguments)})")
@@ -233,11 +261,17 @@ class TracedModule(Module):
 def trace(func, example_inputs=None, optimize=None, check_trace=True, check_inputs=None, check_tolerance=1e-5,
           strict=True, _force_outplace=False, _module_class=None, example_kwarg_inputs=None):
     """Run ``func`` (an ``nn.Module`` or a function of tensors) on ``example_inputs`` (a tensor or a tuple of
-    them) and return the recorded program as a ``TracedModule``; see the module docstring."""
+    them; or ``example_kwarg_inputs``, a dict of keyword inputs) and return the recorded program as a
+    ``TracedModule``; see the module docstring."""
+    names = None
+    if example_inputs is None and isinstance(example_kwarg_inputs, dict):
+        names = list(example_kwarg_inputs)
+        example_inputs = tuple(example_kwarg_inputs.values())
     inputs = example_inputs if isinstance(example_inputs, tuple) else (example_inputs,)
     if not all(isinstance(t, Tensor) for t in inputs):
         raise TypeError("trace: example_inputs must be a tensor or a tuple of tensors, got "
                         f"{type(example_inputs).__name__}")
+    call = func if names is None else (lambda *values: func(**dict(zip(names, values))))
     owner = func if isinstance(func, Module) else None
     named_state = [] if owner is None else list(owner.named_parameters(remove_duplicate=False)) + \
         list(owner.named_buffers(remove_duplicate=False))
@@ -248,41 +282,94 @@ def trace(func, example_inputs=None, optimize=None, check_trace=True, check_inpu
         traced_inputs.append(t if id(t) not in seen else Tensor._make(t._data, t._node, t._out_index,
                                                                        t._requires_grad))
         seen.add(id(t))
+    shapes = [list(t.shape) for t in inputs]  # (before the function may change an input in place)
     tracer = _Tracer(traced_inputs, named_state)
     tracer.attach()
     try:
-        result = func(*traced_inputs)
+        result = call(*traced_inputs)
     finally:
         tracer.detach()
     tracer.check_unwritten()
     outputs = []
     structure = _flatten(result, outputs)
-    traced = TracedModule(tracer.steps, len(inputs), (structure, [tracer.source(t) for t in outputs]),
-                          tracer.constants, owner, list(tracer.state_writes.items()))
+    traced = TracedModule(tracer.steps, shapes, (structure, [tracer.source(t) for t in outputs]),
+                          tracer.constants, owner, list(tracer.state_writes.items()), names)
     random = tracer.random_steps()
+    if check_trace and not random:
+        traced._free_batch = _batch_is_free(traced, call, inputs, check_tolerance)
     if check_trace and random:  # the replay draws other numbers than the eager run: nothing to compare, as in PyTorch
         warnings.warn(f"Trace had nondeterministic nodes ({', '.join(sorted(set(random)))}): did you forget to call "
                       f".eval() on your model? The outputs were not checked.", TracerWarning, stacklevel=2)
     elif check_trace:
         for check in [inputs] + [c if isinstance(c, tuple) else (c,) for c in (check_inputs or [])]:
-            _check(traced, func, check, check_tolerance)
+            _check(traced, call, check, check_tolerance)
     return traced
 
 
-trace_module = trace
+def trace_module(mod, inputs, optimize=None, check_trace=True, check_inputs=None, check_tolerance=1e-5,
+                 strict=True, _force_outplace=False, _module_class=None, example_inputs_is_kwarg=False):
+    """``trace`` of a module's methods given as ``{"forward": example_inputs}``: minidl traces ``forward``."""
+    if not isinstance(inputs, dict) or set(inputs) != {"forward"}:
+        raise NotImplementedError(f"trace_module: minidl traces a module's forward only: give inputs as "
+                                  f"{{'forward': example_inputs}}, got {inputs!r}")
+    if example_inputs_is_kwarg:
+        return trace(mod, None, check_trace=check_trace, check_tolerance=check_tolerance,
+                     example_kwarg_inputs=inputs["forward"])
+    return trace(mod, inputs["forward"], check_trace=check_trace, check_inputs=check_inputs,
+                 check_tolerance=check_tolerance)
+
+
+def freeze(mod, preserved_attrs=None, optimize_numerics=True):
+    """``torch.jit.freeze`` of a traced module in eval mode: the same program (PyTorch folds the parameters into
+    constants to optimize it; minidl's replay reads them as it goes, with the same results)."""
+    if not isinstance(mod, TracedModule):
+        raise RuntimeError(f"Freezing expects a traced module (torch.jit.trace), got {type(mod).__name__}")
+    if mod.training:
+        raise RuntimeError("Freezing is currently only implemented for modules in eval mode. Please call .eval() "
+                           "on your module before freezing.")
+    return mod
 
 
 def _check(traced, func, inputs, tolerance):
     """Refuse a trace whose replay differs from ``func`` on ``inputs``."""
+    differs = _first_difference(traced, func, inputs, tolerance)
+    if differs is not None:
+        raise TracingCheckError(f"trace: output {differs} of the traced program differs from the eager one on the "
+                                f"same inputs: the function probably takes a Python branch, a Python number or a "
+                                f"shape from its inputs, which a trace freezes (see minidl/eager/jit.py)")
+
+
+def _first_difference(traced, func, inputs, tolerance):
+    """The index of the first output on which the replay and ``func`` disagree on ``inputs``, or None (each run on
+    a copy of them: the function may change them in place)."""
     expected, got = [], []
-    _flatten(func(*inputs), expected)
-    _flatten(traced(*inputs), got)
+    with no_grad():
+        copies = [[t.clone() for t in inputs] for _ in range(2)]
+    _flatten(func(*copies[0]), expected)
+    _flatten(traced(*copies[1]), got)
     for i, (a, b) in enumerate(zip(expected, got)):
         a, b = a.detach().cpu().numpy(), b.detach().cpu().numpy()
         if a.shape != b.shape or not numpy.allclose(a, b, rtol=tolerance, atol=tolerance, equal_nan=True):
-            raise TracingCheckError(f"trace: output {i} of the traced program differs from the eager one on the same "
-                                    f"inputs: the function probably takes a Python branch, a Python number or a "
-                                    f"shape from its inputs, which a trace freezes (see minidl/eager/jit.py)")
+            return i
+    return None
+
+
+def _batch_is_free(traced, func, inputs, tolerance):
+    """Whether the program also holds for another batch size: replayed on the inputs grown by one entry along
+    their first dim (a copy of their first), it must agree with ``func``. A program that took the batch size as a
+    number (``view(x.size(0), -1)``, a zero state made for it) fails or disagrees there: its inputs keep their
+    shapes."""
+    if not inputs or any(t.ndim == 0 for t in inputs) or len({t.shape[0] for t in inputs}) != 1:
+        return False
+    with no_grad():
+        grown = [ops.cat([t, t[:1]]) for t in inputs]
+    traced._free_batch = True
+    try:
+        return _first_difference(traced, func, grown, tolerance) is None
+    except Exception:  # an op refused the other shape: the trace depends on it
+        return False
+    finally:
+        traced._free_batch = False
 
 
 ScriptModule = TracedModule  # what PyTorch calls the type of a traced module
@@ -348,10 +435,12 @@ def save(traced, f):
                         for k, v in attrs.items()}}
              for op, sources, attrs in traced._steps]
     structure, sources = traced._outputs
-    metadata = {"kind": _KIND, "version": _VERSION, "inputs": traced._n_inputs, "steps": steps,
+    metadata = {"kind": _KIND, "version": _VERSION, "input_shapes": traced._input_shapes,
+                "free_batch": traced._free_batch,
+                "input_names": traced._input_names, "steps": steps,
                 "outputs": [structure, [_encode_source(s, arrays) for s in sources]], "parameters": parameters,
                 "buffers": buffers, "constants": len(traced._constants),
-                "state_writes": [[name, _encode_source(s, arrays)] for name, s in traced._state_writes]}
+                "state_writes": [[list(target), _encode_source(s, arrays)] for target, s in traced._state_writes]}
     write_arrays(f, arrays, metadata)
 
 
@@ -384,8 +473,11 @@ def load(f, map_location=None, _extra_files=None):
         _owner(holder, name).register_buffer(name.rpartition(".")[2], tensor(f"buffer/{name}"), entry["persistent"])
     constants = [tensor(f"constant/{i}") for i in range(metadata["constants"])]
     structure, sources = metadata["outputs"]
-    return TracedModule(steps, metadata["inputs"], (structure, [_decode_source(s, arrays) for s in sources]),
-                        constants, holder, [(name, _decode_source(s, arrays)) for name, s in metadata["state_writes"]])
+    writes = [(tuple(target), _decode_source(s, arrays)) for target, s in metadata["state_writes"]]
+    loaded = TracedModule(steps, metadata["input_shapes"], (structure, [_decode_source(s, arrays) for s in sources]),
+                          constants, holder, writes, metadata["input_names"])
+    loaded._free_batch = bool(metadata["free_batch"])
+    return loaded
 
 
 def _owner(root, dotted_name):
