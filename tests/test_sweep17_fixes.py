@@ -185,3 +185,56 @@ def test_gradient_on_every_device_and_its_corner_cases(device):
     assert wide.dtype == T.float64
     with pytest.raises(RuntimeError, match="appears multiple times"):
         T.gradient(T.ones(3, 3), dim=(0, 0))
+
+
+def test_a_batch_norm_state_dict_without_its_batch_count_loads_as_in_pytorch():
+    old = {k: v for k, v in T.nn.BatchNorm1d(3).state_dict().items() if k != "num_batches_tracked"}
+    layer = T.nn.BatchNorm1d(3)
+    assert not layer.load_state_dict(old).missing_keys and int(layer.num_batches_tracked) == 0
+    from minidl.eager.nn.modules.utils import _pair, consume_prefix_in_state_dict_if_present
+    assert _pair(3) == (3, 3) and _pair((1, 2)) == (1, 2)
+    saved = T.nn.DataParallel(T.nn.Linear(2, 2)).state_dict()
+    consume_prefix_in_state_dict_if_present(saved, "module.")
+    assert list(saved) == ["weight", "bias"] and not T.nn.Linear(2, 2).load_state_dict(saved).missing_keys
+
+
+def test_cpu_amp_custom_fwd_and_bwd_and_norm_layers_on_float16_inputs():
+    with pytest.warns(FutureWarning, match="torch.cpu.amp.autocast"):
+        context = T.cpu.amp.autocast(dtype=T.float16)
+    with context:
+        assert T.is_autocast_enabled("cpu") and T.nn.Linear(2, 2)(T.ones(1, 2)).dtype == T.float16
+    assert T.cpu.is_available() and T.cpu.device_count() == 1
+
+    class Doubled(T.autograd.Function):
+        @staticmethod
+        @T.amp.custom_fwd(device_type="cpu", cast_inputs=T.float32)
+        def forward(ctx, x):
+            assert not T.is_autocast_enabled("cpu")  # the forward handles its own precision
+            return x * 2
+
+        @staticmethod
+        @T.amp.custom_bwd(device_type="cpu")
+        def backward(ctx, g):
+            return g * 2
+
+    x = T.ones(2, dtype=T.float16, requires_grad=True)
+    with T.autocast("cpu", dtype=T.float16):
+        y = Doubled.apply(x)
+    assert y.dtype == T.float32  # its input was cast to float32
+    y.sum().backward()
+    assert x.grad.dtype == T.float16 and x.grad.tolist() == [2.0, 2.0]
+    # a float16 input of float32 norm layers comes back float16, as PyTorch's mixed-dtype CPU kernels give it
+    half = T.randn(2, 4, 3, 3).half()
+    for layer in (T.nn.LayerNorm(3), T.nn.GroupNorm(2, 4), T.nn.BatchNorm2d(4), T.nn.BatchNorm2d(4).eval()):
+        out = layer(half)
+        assert out.dtype == T.float16
+        np.testing.assert_allclose(out.float().detach().numpy(), layer.float()(half.float()).detach().numpy(),
+                                   atol=5e-3)
+
+
+def test_packed_sequences_convert_and_gamma_refuses_a_negative_shape_by_name():
+    packed = T.nn.utils.rnn.pack_sequence([T.ones(3, 2), T.ones(2, 2)])
+    assert packed.double().data.dtype == T.float64 and packed.cpu().data.dtype == T.float32
+    assert packed.half().data.dtype == T.float16 and not packed.is_cuda
+    with pytest.raises(ValueError, match="concentration must be positive"):
+        T.distributions.Gamma(T.tensor([-1.0]), T.tensor([1.0]), validate_args=False).rsample()

@@ -15,10 +15,11 @@ from ..ops import __all__ as _op_names
 from .. import ops as _ops
 from .numpy_names import accept_numpy_names as _accept_numpy_names
 from .out_argument import accept_out as _accept_out
-from . import amp, autograd, cuda, distributions, jit, nn, optim, profiler, testing, transforms, utils, version
+from . import amp, autograd, cpu, cuda, distributions, jit, nn, optim, profiler, testing, transforms, utils, version
 from . import func  # torch.func
 from .func import vmap  # torch.vmap
-from .amp import autocast, get_autocast_cpu_dtype, get_autocast_dtype, is_autocast_cpu_enabled, is_autocast_enabled
+from .amp import (autocast, get_autocast_cpu_dtype, get_autocast_dtype, is_autocast_cpu_enabled, is_autocast_enabled,
+                  set_autocast_enabled)
 from . import distributed  # torch.distributed: is_available() / is_initialized(), both False (one process)
 from . import special_functions as special  # torch.special
 from .creation import (bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
@@ -168,5 +169,5 @@ class linalg:
 # namespaces, so they are entered where ``import`` looks for modules
 for _name, _namespace in {"fft": fft, "linalg": linalg, "special": special, "backends": backends,
                           "backends.cudnn": backends.cudnn, "backends.cuda": backends.cuda,
-                          "backends.mps": backends.mps, "cuda.amp": cuda.amp}.items():
+                          "backends.mps": backends.mps, "cuda.amp": cuda.amp, "cpu.amp": cpu.amp}.items():
     _sys.modules.setdefault(f"{__name__}.{_name}", _namespace)

@@ -28,6 +28,7 @@ machine without a GPU warns and disables itself (``scale`` returns the loss unch
 """
 import functools
 import warnings
+from types import SimpleNamespace
 
 from .. import ops
 from ..ops import promote
@@ -122,6 +123,70 @@ class autocast:
         return run_autocast
 
 
+def custom_fwd(fwd=None, *, device_type="cuda", cast_inputs=None):
+    """For the ``forward`` of an ``autograd.Function``: under autocast, with ``cast_inputs`` (a dtype), its
+    floating-point tensor arguments are cast to it and it runs with autocast off — the op handles its own
+    precision; without, it runs as is. Either way the autocast state is noted for ``custom_bwd``."""
+    if fwd is None:
+        return functools.partial(custom_fwd, device_type=device_type, cast_inputs=cast_inputs)
+
+    @functools.wraps(fwd)
+    def forward(ctx, *args, **kwargs):
+        ctx._autocast_state = GradMode.autocast, GradMode.autocast_device
+        if cast_inputs is None or GradMode.autocast is None:
+            return fwd(ctx, *args, **kwargs)
+        args = [a.to(cast_inputs) if hasattr(a, "is_floating_point") and a.is_floating_point() else a for a in args]
+        with autocast(GradMode.autocast_device, enabled=False):
+            return fwd(ctx, *args, **kwargs)
+    return forward
+
+
+def custom_bwd(bwd=None, *, device_type="cuda"):
+    """For the ``backward`` of an ``autograd.Function`` whose forward is ``custom_fwd``: it runs under the autocast
+    state the forward ran under."""
+    if bwd is None:
+        return functools.partial(custom_bwd, device_type=device_type)
+
+    @functools.wraps(bwd)
+    def backward(ctx, *grads):
+        previous = GradMode.autocast, GradMode.autocast_device
+        GradMode.autocast, GradMode.autocast_device = getattr(ctx, "_autocast_state", previous)
+        try:
+            return bwd(ctx, *grads)
+        finally:
+            GradMode.autocast, GradMode.autocast_device = previous
+    return backward
+
+
+def set_autocast_enabled(device_type_or_enabled, enabled=None):
+    """``torch.set_autocast_enabled([device_type,] enabled)``: turn float16 autocast on or off outside a ``with``
+    block (the old interface; ``autocast`` is the usual one)."""
+    device_type = "cuda" if enabled is None else device_type_or_enabled
+    enabled = device_type_or_enabled if enabled is None else enabled
+    GradMode.autocast = element_types.of(dtypes.float16) if enabled else None
+    GradMode.autocast_device = device_type
+    promote.products_cast_to = dtypes.float16 if enabled else None
+
+
+def device_amp(device_type):
+    """``torch.cuda.amp`` / ``torch.cpu.amp``: the older spelling of ``torch.amp`` with the device fixed, deprecated
+    in PyTorch (with this warning)."""
+    default_dtype = dtypes.float16 if device_type == "cuda" else element_types.bfloat16
+
+    def deprecated(name, make):
+        def made(*args, **kwargs):
+            warnings.warn(f"`torch.{device_type}.amp.{name}(args...)` is deprecated. Please use "
+                          f"`torch.amp.{name}('{device_type}', args...)` instead.", FutureWarning, stacklevel=2)
+            return make(*args, **kwargs)
+        return made
+    return SimpleNamespace(
+        autocast=deprecated("autocast", lambda enabled=True, dtype=default_dtype, cache_enabled=True:
+                            autocast(device_type, dtype, enabled, cache_enabled)),
+        GradScaler=deprecated("GradScaler", lambda *args, **kwargs: GradScaler(device_type, *args, **kwargs)),
+        custom_fwd=functools.partial(custom_fwd, device_type=device_type),
+        custom_bwd=functools.partial(custom_bwd, device_type=device_type))
+
+
 def is_autocast_enabled(device_type=None):
     """Whether autocast is on for ``device_type`` (PyTorch's default: "cuda")."""
     return GradMode.autocast is not None and GradMode.autocast_device == (device_type or "cuda")
@@ -157,7 +222,8 @@ class GradScaler:
         if not 0.0 < backoff_factor < 1.0:
             raise ValueError("The backoff factor must be < 1.0.")
         self._enabled, self._scale, self._growth_tracker = enabled, float(init_scale), 0
-        self._growth_factor, self._backoff_factor, self._growth_interval = growth_factor, backoff_factor, growth_interval
+        self._growth_factor, self._backoff_factor = growth_factor, backoff_factor
+        self._growth_interval = growth_interval
         self._per_optimizer = {}  # id(optimizer) -> {"unscaled": bool, "found_inf": bool, "stepped": bool}
 
     def is_enabled(self):

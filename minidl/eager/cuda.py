@@ -6,11 +6,9 @@ a GPU, ``is_available()`` is False and the counters of memory read 0, as PyTorch
 ``synchronize`` returns (PyTorch raises: see its docstring); what needs a GPU to mean anything (the current device,
 a device's name, an event) raises.
 """
-from types import SimpleNamespace
 
 from ..backend import cuda_device_count, cuda_is_available, cupy_or_none, device as as_device, gpu_properties
 from . import amp as _amp
-from .element_types import float16
 from .legacy import CUDA_TENSOR_TYPES
 
 __all__ = ["Event", "amp", "current_device", "device", "device_count", "empty_cache", "get_device_capability",
@@ -179,17 +177,4 @@ def manual_seed(seed_value):
 manual_seed_all = manual_seed
 
 
-def _deprecated_cuda_amp(name, make):
-    def deprecated(*args, **kwargs):
-        import warnings
-        warnings.warn(f"`torch.cuda.amp.{name}(args...)` is deprecated. Please use `torch.amp.{name}('cuda', "
-                      f"args...)` instead.", FutureWarning, stacklevel=2)
-        return make(*args, **kwargs)
-    return deprecated
-
-
-amp = SimpleNamespace(
-    # ``torch.cuda.amp``: the older spelling of ``torch.amp`` with the device fixed to "cuda"
-    autocast=_deprecated_cuda_amp("autocast", lambda enabled=True, dtype=float16, cache_enabled=True:
-                                  _amp.autocast("cuda", dtype, enabled, cache_enabled)),
-    GradScaler=_deprecated_cuda_amp("GradScaler", lambda *args, **kwargs: _amp.GradScaler("cuda", *args, **kwargs)))
+amp = _amp.device_amp("cuda")  # ``torch.cuda.amp``: the older spelling of ``torch.amp`` with the device fixed

@@ -39,13 +39,22 @@ def _normalized_gammas(rng, alpha):
     """One Dirichlet draw per row: Gamma(αₖ, 1) draws over their sum. Drawn and divided in float64 whatever
     α's dtype (like PyTorch), with each draw at least float64's tiny, so that a row whose draws all underflowed
     becomes uniform instead of 0/0."""
-    gammas = numpy.maximum(rng.standard_gamma(alpha.astype(numpy.float64)), numpy.finfo(numpy.float64).tiny)
+    gammas = numpy.maximum(_standard_gamma(rng, alpha.astype(numpy.float64)), numpy.finfo(numpy.float64).tiny)
     return gammas / gammas.sum(-1, keepdims=True)
+
+
+def _standard_gamma(rng, alpha):
+    """Gamma(α, 1) draws of numpy's; an α that is not positive (possible with ``validate_args=False``) is refused
+    by name rather than by numpy's "shape < 0"."""
+    if not numpy.all(alpha > 0):
+        raise ValueError(f"cannot draw gamma samples: the concentration must be positive, got "
+                         f"{float(alpha[~(alpha > 0)].ravel()[0])}")
+    return rng.standard_gamma(alpha)
 
 
 def _standard_gammas(distribution, sample_shape, alpha):
     """Gamma(α, 1) draws shaped as ``distribution``'s samples, with their gradient in α (module docstring)."""
-    draws = distribution._draw_on_host(lambda rng, a: rng.standard_gamma(a), sample_shape, alpha)
+    draws = distribution._draw_on_host(_standard_gamma, sample_shape, alpha)
     return ops.reparameterized_gamma(ops.broadcast_to_like(alpha, draws), draws)
 
 

@@ -16,12 +16,12 @@ public layer class is also an attribute of the package itself (``nn.modules.Line
 import sys
 import types
 
-from .. import (activation, attention, containers, conv, distance, dropout, lazy, linear, loss, module, more_layers,
-                normalization, padding, pooling, rnn, small_layers, sparse, transformer, upsampling)
+from .. import (activation, attention, containers, conv, distance, dropout, lazy, linear, loss, module, module_utils,
+                more_layers, normalization, padding, pooling, rnn, small_layers, sparse, transformer, upsampling)
 
 # PyTorch's file -> the minidl file with the same contents
 _SAME = {"module": module, "container": containers, "conv": conv, "loss": loss, "distance": distance,
-         "padding": padding, "rnn": rnn, "transformer": transformer, "upsampling": upsampling}
+         "padding": padding, "rnn": rnn, "transformer": transformer, "upsampling": upsampling, "utils": module_utils}
 
 # PyTorch's file -> where minidl keeps its classes: a minidl file (every class defined in it) or single classes
 _GATHERED = {

@@ -23,6 +23,7 @@ import numpy
 
 from .... import ops
 from ...creation import tensor
+from ...element_types import float16 as _float16, float32 as _float32, float64 as _float64
 from ...tensor import Tensor
 
 __all__ = ["PackedSequence", "pad_sequence", "unpad_sequence", "pack_padded_sequence", "pad_packed_sequence",
@@ -44,6 +45,25 @@ class PackedSequence(namedtuple("PackedSequence", "data batch_sizes sorted_indic
         data = self.data.to(*args, **kwargs)
         move = (lambda t: None if t is None else t.to(data.device))
         return type(self)(data, self.batch_sizes, move(self.sorted_indices), move(self.unsorted_indices))
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        return self.to("cuda" if device is None else device)
+
+    def float(self):
+        return self.to(dtype=_float32)
+
+    def double(self):
+        return self.to(dtype=_float64)
+
+    def half(self):
+        return self.to(dtype=_float16)
+
+    @property
+    def is_cuda(self):
+        return self.data.is_cuda
 
 
 def _inverse(permutation):
