@@ -90,6 +90,7 @@ def test_input_shapes_and_memory_are_recorded_when_asked():
     assert {(r.key, str(r.input_shapes)) for r in grouped} >= {("Mm", "[[4, 3], [3, 2]]")}
     table = grouped.table()
     assert "Input Shapes" in table and "CPU Mem" in table and "[[4, 3], [3, 2]]" in table
+    assert "32 B" in table  # the product's 4 x 2 float32 result, in PyTorch's units
     with profile() as plain:
         a @ b
     assert plain.events()[0].input_shapes == [] and "Input Shapes" not in plain.key_averages().table()

@@ -182,7 +182,7 @@ def _format_time(us):
 
 
 def _format_memory(nbytes):
-    for unit, size in (("Gb", 1 << 30), ("Mb", 1 << 20), ("Kb", 1 << 10)):
+    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
         if abs(nbytes) >= size:
             return f"{nbytes / size:.2f} {unit}"
-    return f"{nbytes} b"
+    return f"{nbytes} B"
