@@ -145,7 +145,8 @@ from .variable_scope import get_local_variable
 # --- end TF1 API gaps 3 ---
 # --- sparse tensors: tf.SparseTensor, tf.sparse_placeholder, tf.sparse (sparse_tensor.py, sparse_ops.py) ---
 from .sparse_tensor import SparseTensor, SparseTensorValue, sparse_placeholder
-from .sparse_ops import (edit_distance, sparse, sparse_add, sparse_reduce_sum, sparse_reorder, sparse_retain,
-                         sparse_segment_mean, sparse_segment_sqrt_n, sparse_segment_sum, sparse_tensor_dense_matmul,
-                         sparse_tensor_to_dense, sparse_to_dense_indices as sparse_to_dense)
+from .sparse_ops import (edit_distance, sparse, sparse_add, sparse_concat, sparse_fill_empty_rows, sparse_reduce_max,
+                         sparse_reduce_sum, sparse_reorder, sparse_reshape, sparse_retain, sparse_segment_mean,
+                         sparse_segment_sqrt_n, sparse_segment_sum, sparse_softmax, sparse_tensor_dense_matmul,
+                         sparse_tensor_to_dense, sparse_to_dense_indices as sparse_to_dense, sparse_transpose)
 # --- end sparse tensors ---

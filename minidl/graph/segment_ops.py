@@ -44,7 +44,7 @@ def _segment_reduce(data, ids, num_segments, reduce, empty):
     return reduced
 
 
-def _lowest(dtype, highest=False):
+def lowest_value(dtype, highest=False):
     """The lowest (or highest) value of ``dtype``: what TF's unsorted max (min) gives an empty segment."""
     if dtype.kind == "f":
         return float("inf") if highest else float("-inf")
@@ -97,8 +97,8 @@ def _sorted(kind, reduce, empty):
 
 unsorted_segment_sum = _unsorted("Sum", "sum", lambda dtype: 0)
 unsorted_segment_prod = _unsorted("Prod", "prod", lambda dtype: 1)
-unsorted_segment_max = _unsorted("Max", "amax", _lowest)
-unsorted_segment_min = _unsorted("Min", "amin", lambda dtype: _lowest(dtype, highest=True))
+unsorted_segment_max = _unsorted("Max", "amax", lowest_value)
+unsorted_segment_min = _unsorted("Min", "amin", lambda dtype: lowest_value(dtype, highest=True))
 unsorted_segment_mean = _unsorted("Mean", "mean", lambda dtype: 0)
 segment_sum = _sorted("Sum", "sum", 0)
 segment_prod = _sorted("Prod", "prod", 1)

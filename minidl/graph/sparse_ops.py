@@ -13,28 +13,40 @@ gradients reach the values.
   a boolean vector keeps).
 * ``edit_distance(hypothesis, truth)``: per sequence, the Levenshtein distance (``ops/edit_distance.py``).
 * ``sparse_reorder``: the entries sorted into row-major order (their linear positions, argsorted).
+* Shape changes, all on the indices alone: ``sparse_concat`` (each input's indices shifted along the axis by the
+  sizes before it), ``sparse_transpose`` (index columns permuted), ``sparse_reshape`` (each entry's linear
+  position, the same in both shapes, unravelled in the new one).
+* ``sparse_softmax``: a softmax over the stored entries of each innermost row; the missing elements take no part
+  (they are not zeros there but absent). ``sparse_reduce_max`` likewise ignores them when a row has entries.
+* ``sparse_fill_empty_rows``: an entry ``[r, 0, ...] = default_value`` for each row r that has none.
 * TF1's older dense helpers on sparse coordinates: ``tf.sparse_to_dense(indices, output_shape, values)`` and
   ``tf.sparse_segment_sum/mean/sqrt_n(data, indices, segment_ids)`` (rows of ``data`` picked, then summed per
   segment).
 """
 import types
 
+import numpy
+
 from .. import ops
 from ..backend import dtypes
 from ..ops.base import apply
 from ..ops.edit_distance import EditDistance
 from .array_ops import boolean_mask, gather, shape as shape_of, where
+from .basics import control_dependencies, identity, stop_gradient
+from .check_ops import assert_equal
 from .core import get_default_graph
 from .frontend import convert_to_tensor
-from .math_ops import cast, known_dims, not_equal, reduce_sum
+from .math_ops import cast, known_dims, not_equal, reduce_any, reduce_max, reduce_sum
 from .nd_indexing_ops import gather_nd, scatter_nd
 from .nn_ops import nn
-from .segment_ops import segment_mean, segment_sum, unsorted_segment_sum
+from .segment_ops import lowest_value, segment_mean, segment_sum, unsorted_segment_max, unsorted_segment_sum
 from .sparse_tensor import SparseTensor, SparseTensorValue, sparse_placeholder
 
-__all__ = ["edit_distance", "sparse", "sparse_add", "sparse_reorder", "sparse_segment_mean",
-           "sparse_segment_sqrt_n", "sparse_segment_sum", "sparse_to_dense_indices", "sparse_reduce_sum", "sparse_retain", "sparse_tensor_dense_matmul",
-           "sparse_tensor_to_dense"]  # (TF1's top-level sparse_to_dense is another function: not this to_dense)
+__all__ = ["edit_distance", "sparse", "sparse_add", "sparse_concat", "sparse_fill_empty_rows", "sparse_reduce_max",
+           "sparse_reorder", "sparse_reshape", "sparse_segment_mean", "sparse_segment_sqrt_n", "sparse_segment_sum",
+           "sparse_softmax", "sparse_to_dense_indices", "sparse_reduce_sum", "sparse_retain",
+           "sparse_tensor_dense_matmul", "sparse_tensor_to_dense", "sparse_transpose"]
+# (TF1's top-level tf.sparse_to_dense is sparse_to_dense_indices, not this module's sparse_to_dense)
 
 
 def _sparse(fn_name, value, what="sp_input"):
@@ -50,8 +62,8 @@ def sparse_to_dense(sp_input, default_value=None, validate_indices=True, name=No
         dense = scatter_nd(sp.indices, sp.values, _shape_of_known_rank("sparse.to_dense", sp))
         if default_value is None or (isinstance(default_value, (int, float)) and default_value == 0):
             return dense
-        filled = scatter_nd(sp.indices, ops.ones_like(sp.values), sp.dense_shape)  # 1 where an entry is
-        return dense + convert_to_tensor(default_value, sp.dtype) * (1 - filled)
+        stored = ops.gt(scatter_nd(sp.indices, ops.ones_like(sp.indices[:, 0]), sp.dense_shape), 0)
+        return ops.where(stored, dense, convert_to_tensor(default_value, sp.dtype))
 
 
 def _shape_of_known_rank(fn_name, sp):
@@ -180,12 +192,153 @@ def sparse_reorder(sp_input, name=None):
     sparse ops expect."""
     sp = _sparse("sparse_reorder", sp_input)
     with get_default_graph().name_scope(name or "SparseReorder"):
-        dense_shape = _shape_of_known_rank("sparse_reorder", sp)
-        # each entry's position in the flattened dense tensor: Σ_k index_k · (product of the later dims)
-        strides = ops.flip(ops.cumprod(ops.flip(ops.cat([dense_shape[1:], ops.ones_like(dense_shape[:1])], 0),
-                                                0), 0), 0)
-        order = ops.argsort(ops.sum(sp.indices * strides, 1), dim=0, stable=True)
+        order = ops.argsort(_linear_positions(sp.indices, _shape_of_known_rank("sparse_reorder", sp)), dim=0,
+                            stable=True)
         return SparseTensor(gather(sp.indices, order), gather(sp.values, order), sp.dense_shape)
+
+
+def _row_major_strides(dense_shape):
+    """How far apart consecutive indices of each dim lie in the flattened tensor: the product of the later dims."""
+    later = ops.cat([dense_shape[1:], ops.ones_like(dense_shape[:1])], 0)
+    return ops.flip(ops.cumprod(ops.flip(later, 0), 0), 0)
+
+
+def _linear_positions(indices, dense_shape):
+    """Each entry's position in the flattened dense tensor: Σ_k index_k · stride_k."""
+    return ops.sum(indices * _row_major_strides(dense_shape), 1)
+
+
+def _unravel(positions, dense_shape):
+    """The indices ([N, R]) of linear ``positions`` in a tensor of ``dense_shape``: the inverse of
+    ``_linear_positions`` (index_k = position // stride_k mod dim_k)."""
+    positions = ops.unsqueeze(positions, 1)
+    return ops.remainder(ops.floor_divide(positions, _row_major_strides(dense_shape)), dense_shape)
+
+
+def sparse_concat(axis, sp_inputs, name=None, expand_nonconcat_dim=False, concat_dim=None,
+                  expand_nonconcat_dims=None):
+    """The SparseTensors ``sp_inputs`` joined along ``axis``: each one's entries moved along it by the sizes of
+    those before it. The other dims must agree, or, with ``expand_nonconcat_dim``, the result takes the largest."""
+    axis = concat_dim if concat_dim is not None else axis
+    expand = expand_nonconcat_dim if expand_nonconcat_dims is None else expand_nonconcat_dims
+    inputs = [_sparse("sparse.concat", sp, f"sp_inputs[{i}]") for i, sp in enumerate(sp_inputs)]
+    if not inputs:
+        raise ValueError("sparse.concat: sp_inputs is empty; give at least one SparseTensor")
+    with get_default_graph().name_scope(name or "SparseConcat"):
+        shapes = [_shape_of_known_rank("sparse.concat", sp) for sp in inputs]
+        rank = shapes[0].shape[0]
+        if any(shape.shape[0] != rank for shape in shapes):
+            raise ValueError(f"sparse.concat: the inputs must have one rank, got ranks "
+                             f"{[shape.shape[0] for shape in shapes]}")
+        axis = _axis_in("sparse.concat", axis, rank)
+        on_axis = convert_to_tensor(numpy.eye(rank, dtype=numpy.int64)[axis])  # [0 .. 1 .. 0]: the axis's place
+        indices, offset = [], ops.zeros_like(shapes[0][axis])
+        for sp, shape in zip(inputs, shapes):
+            indices.append(sp.indices + offset * on_axis)
+            offset = offset + shape[axis]
+        others = ops.amax(ops.stack(shapes), 0) if expand else shapes[0]
+        dense_shape = others * (1 - on_axis) + offset * on_axis
+        if not expand:
+            _check_other_dims(inputs, axis)
+        joined = SparseTensor(ops.cat(indices, 0), ops.cat([sp.values for sp in inputs], 0), dense_shape)
+        return sparse_reorder(joined)
+
+
+def _axis_in(fn_name, axis, rank):
+    if not -rank <= axis < rank:
+        raise ValueError(f"{fn_name}: axis {axis} is out of range for SparseTensors of rank {rank}")
+    return axis % rank
+
+
+def _check_other_dims(inputs, axis):
+    """Refuse, when the graph is built, inputs whose known sizes differ off the concatenation axis."""
+    dims = [known_dims(sp.dense_shape) or [] for sp in inputs]
+    for k in range(len(dims[0])):
+        sizes = {d[k] for d in dims if len(d) > k and d[k] is not None}
+        if k != axis and len(sizes) > 1:
+            raise ValueError(f"sparse.concat: the inputs' dims {k} differ ({sorted(sizes)}) and only dim {axis} "
+                             f"is concatenated; pass expand_nonconcat_dim=True to take the largest")
+
+
+def sparse_transpose(sp_input, perm=None, name=None):
+    """The SparseTensor with its dims permuted (reversed by default): index columns reordered, entries re-sorted."""
+    sp = _sparse("sparse.transpose", sp_input)
+    with get_default_graph().name_scope(name or "SparseTranspose"):
+        dense_shape = _shape_of_known_rank("sparse.transpose", sp)
+        rank = dense_shape.shape[0]
+        perm = list(range(rank))[::-1] if perm is None else [_axis_in("sparse.transpose", p, rank) for p in perm]
+        if sorted(perm) != list(range(rank)):
+            raise ValueError(f"sparse.transpose: perm {perm} is not a permutation of the {rank} dims")
+        permuted = SparseTensor(gather(sp.indices, perm, axis=1), sp.values, gather(dense_shape, perm))
+        return sparse_reorder(permuted)
+
+
+def sparse_reshape(sp_input, shape, name=None):
+    """The same entries in a tensor of ``shape`` (one dim may be -1: inferred from the element count); each entry
+    keeps its row-major position."""
+    sp = _sparse("sparse.reshape", sp_input)
+    with get_default_graph().name_scope(name or "SparseReshape"):
+        dense_shape = _shape_of_known_rank("sparse.reshape", sp)
+        new_shape = ops.reshape(cast(convert_to_tensor(shape), dtypes.int64), (-1,))
+        count = ops.prod(dense_shape)
+        known = ops.prod(ops.where(ops.lt(new_shape, 0), ops.ones_like(new_shape), new_shape))
+        new_shape = ops.where(ops.lt(new_shape, 0), ops.floor_divide(count, known), new_shape)
+        check = assert_equal(ops.prod(new_shape), count,
+                             message="sparse.reshape: the new shape must hold as many elements as the old one")
+        with control_dependencies([check]):
+            new_shape = identity(new_shape)
+        return SparseTensor(_unravel(_linear_positions(sp.indices, dense_shape), new_shape), sp.values, new_shape)
+
+
+def _rows(sp, fn_name):
+    """For each entry, the number of its innermost row (its indices without the last, as one linear position),
+    and the number of rows."""
+    dense_shape = _shape_of_known_rank(fn_name, sp)
+    leading = dense_shape[:-1]
+    return _linear_positions(sp.indices[:, :-1], leading), ops.prod(leading)
+
+
+def sparse_softmax(sp_input, name=None):
+    """softmax(v)_e = exp(v_e) / Σ exp(v_f) over the entries f stored in the same innermost row as e; missing
+    elements are absent, not zeros. Rows are shifted by their largest entry so that exp cannot overflow."""
+    sp = _sparse("sparse.softmax", sp_input)
+    with get_default_graph().name_scope(name or "SparseSoftmax"):
+        rows, n_rows = _rows(sp, "sparse.softmax")
+        largest = stop_gradient(gather(unsorted_segment_max(sp.values, rows, n_rows), rows))
+        exps = ops.exp(sp.values - largest)
+        return SparseTensor(sp.indices, exps / gather(unsorted_segment_sum(exps, rows, n_rows), rows),
+                            sp.dense_shape)
+
+
+def sparse_reduce_max(sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dims=None, name=None):
+    """The largest stored entry along ``axis`` (all by default). The missing elements take no part (a row of
+    negative entries with a gap has a negative max); where no entry is stored at all, the result is 0."""
+    sp = _sparse("sparse.reduce_max", sp_input)
+    axis = axis if axis is not None else reduction_axes
+    keepdims = bool(keepdims if keepdims is not None else keep_dims)
+    with get_default_graph().name_scope(name or "SparseReduceMax"):
+        shape = _shape_of_known_rank("sparse.reduce_max", sp)
+        stored = ops.gt(scatter_nd(sp.indices, ops.ones_like(sp.indices[:, 0]), shape), 0)
+        lowest = convert_to_tensor(lowest_value(sp.dtype), sp.dtype)
+        entries = ops.where(stored, scatter_nd(sp.indices, sp.values, shape), lowest)
+        largest = reduce_max(entries, axis=axis, keepdims=keepdims)
+        return ops.where(reduce_any(stored, axis=axis, keepdims=keepdims), largest, ops.zeros_like(largest))
+
+
+def sparse_fill_empty_rows(sp_input, default_value, name=None):
+    """``(filled, empty_row_indicator)``: ``sp_input`` with an entry ``[r, 0, ..., 0] = default_value`` added for
+    each row r (index along dim 0) that has no entry, in row-major order, and a bool vector marking those rows."""
+    sp = _sparse("sparse.fill_empty_rows", sp_input)
+    with get_default_graph().name_scope(name or "SparseFillEmptyRows"):
+        dense_shape = _shape_of_known_rank("sparse.fill_empty_rows", sp)
+        rows = sp.indices[:, 0]
+        empty = ops.eq(unsorted_segment_sum(ops.ones_like(rows), rows, dense_shape[0]), 0)
+        empty_rows = where(empty)  # [k, 1]: the numbers of the empty rows
+        added = ops.cat([empty_rows, ops.zeros_like(empty_rows) * ops.zeros_like(dense_shape[1:])], 1)
+        values = ops.cat([sp.values, ops.zeros_like(cast(empty_rows[:, 0], sp.dtype))
+                          + convert_to_tensor(default_value, sp.dtype)], 0)
+        filled = SparseTensor(ops.cat([sp.indices, added], 0), values, sp.dense_shape)
+        return sparse_reorder(filled), empty
 
 
 def sparse_to_dense_indices(sparse_indices, output_shape, sparse_values, default_value=0, validate_indices=True,
@@ -234,4 +387,5 @@ sparse = types.SimpleNamespace(
     to_dense=sparse_to_dense, from_dense=sparse_from_dense, sparse_dense_matmul=sparse_dense_matmul,
     matmul=sparse_dense_matmul, reduce_sum=sparse_reduce_sum, add=sparse_add, retain=sparse_retain,
     reorder=sparse_reorder, segment_sum=sparse_segment_sum, segment_mean=sparse_segment_mean,
-    segment_sqrt_n=sparse_segment_sqrt_n)
+    segment_sqrt_n=sparse_segment_sqrt_n, concat=sparse_concat, transpose=sparse_transpose, reshape=sparse_reshape,
+    softmax=sparse_softmax, reduce_max=sparse_reduce_max, fill_empty_rows=sparse_fill_empty_rows)

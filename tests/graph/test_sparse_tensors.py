@@ -157,3 +157,61 @@ def test_reorder_the_older_sparse_to_dense_and_sparse_segment_reductions():
                                    [picked[:2].mean(0), picked[2]])
         np.testing.assert_allclose(sess.run(tf.sparse.segment_sqrt_n(data, [0, 2, 3], [0, 0, 1])),
                                    [picked[:2].sum(0) / np.sqrt(2), picked[2]])
+
+
+def test_concat_transpose_and_reshape_move_the_indices_alone():
+    a = tf.SparseTensor(INDICES, VALUES, SHAPE)  # 3 x 4, entries out of row-major order
+    b = tf.SparseTensor([[0, 1], [2, 0]], [4.0, 5.0], [3, 2])
+    wide = np.zeros((3, 2))
+    wide[0, 1], wide[2, 0] = 4.0, 5.0
+    with tf.Session() as sess:
+        joined = sess.run(tf.sparse.concat(1, [a, b]))
+        np.testing.assert_array_equal(joined.dense_shape, [3, 6])
+        assert np.all(np.diff(joined.indices[:, 0] * 6 + joined.indices[:, 1]) > 0)  # row-major order, as TF's
+        np.testing.assert_array_equal(sess.run(tf.sparse.to_dense(tf.sparse_concat(1, [a, b]))),
+                                      np.concatenate([_dense(), wide], 1))
+        tall = tf.sparse_concat(0, [a, tf.SparseTensor([[0, 5]], [9.0], [1, 6])], expand_nonconcat_dim=True)
+        expected = np.zeros((4, 6))
+        expected[:3, :4], expected[3, 5] = _dense(), 9.0
+        np.testing.assert_array_equal(sess.run(tf.sparse.to_dense(tall)), expected)
+        np.testing.assert_array_equal(sess.run(tf.sparse.to_dense(tf.sparse.transpose(a))), _dense().T)
+        np.testing.assert_array_equal(sess.run(tf.sparse.to_dense(tf.sparse_transpose(a, [1, 0]))), _dense().T)
+        reshaped = tf.sparse.reshape(a, [2, -1, 3])
+        np.testing.assert_array_equal(sess.run(tf.sparse.to_dense(reshaped)), _dense().reshape(2, 2, 3))
+        with pytest.raises(tf.errors.InvalidArgumentError, match="as many elements"):
+            sess.run(tf.sparse_reshape(a, [5, -1]).indices)
+    with pytest.raises(ValueError, match="expand_nonconcat_dim"):
+        tf.sparse.concat(0, [a, b])
+    with pytest.raises(ValueError, match="not a permutation"):
+        tf.sparse.transpose(a, [0, 0])
+
+
+def test_sparse_softmax_spreads_each_row_over_its_stored_entries_only():
+    indices = np.array([[0, 0], [0, 2], [1, 1], [2, 0], [2, 1], [2, 3]], dtype=np.int64)
+    values = np.array([1.0, 1000.0, -3.0, 0.5, 2.0, -1.0])  # 1000: a shift by the row's largest is needed
+    out = tf.sparse.softmax(tf.SparseTensor(indices, values, [4, 4]))  # row 3 has no entry at all
+    expected = np.concatenate([np.exp(v - v.max()) / np.exp(v - v.max()).sum()
+                               for v in (values[:2], values[2:3], values[3:])])
+    with tf.Session() as sess:
+        result = sess.run(out)
+        np.testing.assert_array_equal(result.indices, indices)
+        np.testing.assert_allclose(result.values, expected, rtol=1e-12)
+    check_gradients(lambda v: tf.sparse_softmax(tf.SparseTensor(indices, v, [4, 4])).values, values * 1e-3)
+
+
+def test_reduce_max_ignores_missing_elements_and_fill_empty_rows_marks_them():
+    # TensorFlow's documented examples
+    x = tf.SparseTensor([[0, 0], [0, 2], [1, 1]], [1, 2, 3], [2, 3])
+    y = tf.SparseTensor([[0, 0], [1, 0], [1, 1]], [-7.0, 4.0, 3.0], [3, 2])
+    with tf.Session() as sess:
+        assert sess.run(tf.sparse.reduce_max(x)) == 3
+        np.testing.assert_array_equal(sess.run(tf.sparse.reduce_max(x, 0)), [1, 3, 2])
+        np.testing.assert_array_equal(sess.run(tf.sparse_reduce_max(x, 1, keepdims=True)), [[2], [3]])
+        np.testing.assert_array_equal(sess.run(tf.sparse.reduce_max(y, 1)), [-7.0, 4.0, 0.0])
+        filled, empty = sess.run(tf.sparse.fill_empty_rows(y, -1.0))
+        np.testing.assert_array_equal(filled.indices, [[0, 0], [1, 0], [1, 1], [2, 0]])
+        np.testing.assert_array_equal(filled.values, [-7.0, 4.0, 3.0, -1.0])
+        np.testing.assert_array_equal(empty, [False, False, True])
+        # a default value that is not a number times anything (-inf) fills the gaps as it is
+        np.testing.assert_array_equal(sess.run(tf.sparse.to_dense(y, default_value=-np.inf)),
+                                      [[-7.0, -np.inf], [4.0, 3.0], [-np.inf, -np.inf]])
