@@ -160,9 +160,11 @@ def test_samplers_and_dataset_helpers():
 
 
 def test_default_collate_handles_nested_structures():
-    batch = default_collate([(T.tensor([1.0]), 2, 0.5, {"k": np.array([1, 2])}), (T.tensor([3.0]), 4, 1.5, {"k": np.array([3, 4])})])
+    batch = default_collate([(T.tensor([1.0]), 2, 0.5, {"k": np.array([1, 2])}),
+                             (T.tensor([3.0]), 4, 1.5, {"k": np.array([3, 4])})])
     x, ints, floats, d = batch
-    assert x.shape == (2, 1) and ints.dtype == T.int64 and floats.dtype == T.float64 and d["k"].tolist() == [[1, 2], [3, 4]]
+    assert x.shape == (2, 1) and ints.dtype == T.int64 and floats.dtype == T.float64
+    assert d["k"].tolist() == [[1, 2], [3, 4]]
     assert DataLoader(Squares(3), batch_size=None)._fetch(1)["x"].tolist() == [1.0, 1.0]
     # strings stay as the batch holds them, as in PyTorch: a field of tuple samples is a tuple
     assert default_collate([(1.5, "a"), (2.5, "b")])[1] == ("a", "b") and default_collate(["a", "b"]) == ["a", "b"]
@@ -315,3 +317,20 @@ def test_pin_memory_without_a_gpu_warns_and_distributed_says_single_process():
     with pytest.warns(UserWarning, match="no accelerator is found"):
         assert [b.tolist() for b in DataLoader([1, 2], pin_memory=True)] == [[1], [2]]
     assert T.distributed.is_available() is False and T.distributed.is_initialized() is False
+
+
+def test_collation_keeps_numpy_strings_and_mapping_types_and_subsets_fetch_lists_at_once():
+    import collections
+    from minidl.eager.utils.data import default_convert
+    assert default_collate([np.str_("cat"), np.str_("dog")]) == ["cat", "dog"]  # numpy's str is a str
+    values, names = default_collate([(np.float32(1.5), np.array(["cat", "dog"])[i]) for i in range(2)])
+    assert values.tolist() == [1.5, 1.5] and names == ("cat", "dog")
+    sample = collections.defaultdict(list, x=np.ones(2))
+    batch = default_collate([sample, sample])
+    assert type(batch) is collections.defaultdict and batch.default_factory is list and batch["x"].shape == (2, 2)
+    assert type(default_convert(collections.OrderedDict(a=np.ones(1)))) is collections.OrderedDict
+    data = TensorDataset(T.arange(5.0), T.arange(5))
+    x, y = Subset(data, [4, 2, 0])[[0, 1]]  # the dataset is asked once, for the list, as in PyTorch
+    assert x.tolist() == [4.0, 2.0] and y.tolist() == [4, 2]
+    loader = DataLoader(data, batch_size=2, pin_memory_device="", in_order=False)
+    assert [b[1].tolist() for b in loader] == [[0, 1], [2, 3], [4]]

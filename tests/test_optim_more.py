@@ -45,8 +45,7 @@ def test_radam_matches_pytorch(kwargs):
     ours, opt = _radam_steps(T, kwargs)
     theirs, topt = _radam_steps(torch, kwargs)
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
-    assert sorted(opt.param_groups[0]) == sorted(k for k in topt.param_groups[0]
-                                                 if k not in ("foreach", "capturable", "differentiable"))
+    assert sorted(opt.param_groups[0]) == sorted(topt.param_groups[0])
 
 
 def test_radam_matches_its_formula_and_minimizes_a_quadratic():
@@ -121,16 +120,18 @@ def test_rprop_follows_its_rule_by_hand():
 
 def test_asgd_averages_the_weights_after_t0():
     w = T.tensor([4.0], dtype=T.float64, requires_grad=True)
-    opt = optim.ASGD([w], lr=0.1, lambd=0.0, t0=2)
+    opt = optim.ASGD([w], lr=0.5, lambd=0.0, t0=2)
     seen = []
     for _ in range(6):
         opt.zero_grad()
-        (w * w / 2).sum().backward()   # gradient w: with λ = 0 each step multiplies w by 0.9
+        (w * w / 2).sum().backward()   # gradient w: with λ = 0 each step multiplies w by 1 - 0.5
         opt.step()
         seen.append(w.item())
-    np.testing.assert_allclose(seen, [4.0 * 0.9 ** k for k in range(1, 7)], rtol=1e-12)
+    np.testing.assert_allclose(seen, [4.0 * 0.5 ** k for k in range(1, 7)], rtol=1e-12)
     # μ = 1 / max(1, t - t0) from the step before: ax = p until step t0 + 2, then the mean of the weights since
-    np.testing.assert_allclose(opt.state[w]["ax"].item(), np.mean(seen[3:]), rtol=1e-12)
+    # (μ kept in float32, as PyTorch keeps it: 1/3 is not exact there)
+    np.testing.assert_allclose(opt.state[w]["ax"].item(), np.mean(seen[3:]), rtol=1e-7)
+    assert opt.state[w]["eta"].dtype is T.float32 and opt.state[w]["mu"].item() == np.float32(1 / 4)
 
 
 # -------------------------------------------------------------------------------------------------- LBFGS
@@ -338,7 +339,7 @@ def test_scheduler_state_dict_round_trip(name):
     expected, _ = _lrs(T, build, steps=10)
     _, scheduler = _lrs(T, build, steps=5)
     saved = scheduler.state_dict()
-    assert "optimizer" not in saved and "lr_lambdas" not in saved
+    assert "optimizer" not in saved and all(fn is None for fn in saved.get("lr_lambdas", []))  # functions: no state
     if "_schedulers" in saved:
         assert all("optimizer" not in s for s in saved["_schedulers"])
     opt = optim.SGD([{"params": [T.zeros(1, requires_grad=True)]},

@@ -193,3 +193,10 @@ def test_rng_state_is_a_byte_tensor_that_saves_and_restores(tmp_path):
     assert T.equal(T.rand(4), first)
     with pytest.raises(RuntimeError, match="expected a uint8 tensor of 37 bytes"):
         T.set_rng_state(T.zeros(3, dtype=T.uint8))
+
+
+def test_pytorchs_pickling_options_are_accepted_and_change_nothing(tmp_path):
+    path = tmp_path / "w.pt"
+    T.save({"w": T.ones(2)}, path, pickle_protocol=4, _use_new_zipfile_serialization=True)
+    loaded = T.load(path, map_location="cpu", weights_only=True, mmap=False, encoding="latin1")
+    assert loaded["w"].tolist() == [1.0, 1.0]

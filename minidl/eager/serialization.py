@@ -19,9 +19,11 @@ from .tensor import Size, Tensor
 _KIND = "minidl-eager-save"
 
 
-def save(obj, f):
+def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False):
     """Write ``obj`` (tensors, numbers, strings, None, and dicts/lists/tuples of them) to ``f``, a path or a binary
-    file object (``io.BytesIO``)."""
+    file object (``io.BytesIO``). PyTorch's pickling options are accepted, so that its programs run, and mean
+    nothing here: nothing is pickled."""
     arrays, memo = {}, {}
 
     def array_key(t):
@@ -78,9 +80,12 @@ def save(obj, f):
     write_arrays(f, arrays, {"kind": _KIND, "structure": structure})
 
 
-def load(f, map_location=None, weights_only=True):
+def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
     """Read what ``save`` wrote, from a path or a binary file object. ``map_location`` ("cpu", "cuda", a device)
-    moves every tensor there; a dict (``{"cuda:0": "cpu"}``) moves the tensors saved from each device it names."""
+    moves every tensor there; a dict (``{"cuda:0": "cpu"}``) moves the tensors saved from each device it names.
+    The file is read whole (``mmap`` is accepted and ignored); loading never runs code, so it is always what
+    PyTorch calls ``weights_only``, and the unpickler's options (``pickle_module``, ``encoding``) have nothing
+    to apply to."""
     arrays, metadata = read_arrays(f)
     if not isinstance(metadata, dict) or metadata.get("kind") != _KIND:
         raise ValueError(f"{f}: not a file written by minidl.eager.save")

@@ -3,7 +3,7 @@
 import math
 
 from ... import ops
-from .optimizer import Optimizer, update_options, zero_step
+from .optimizer import Optimizer, scalar_state, update_options, zero_step
 
 
 def _check(name, value, low=0.0):
@@ -168,13 +168,16 @@ class Adagrad(Optimizer):
 class Adadelta(Optimizer):
     """A step size from the gradients' own history, no learning rate to tune (Zeiler, 2012):
     ``v = ρ·v + (1-ρ)·g²``; ``Δ = √(u + eps) / √(v + eps) · g``; ``u = ρ·u + (1-ρ)·Δ²``; ``p -= lr·Δ``
-    (``lr`` only scales Δ; default 1). ``foreach`` is accepted and ignored."""
+    (``lr`` only scales Δ; default 1)."""
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, foreach=None, *, maximize=False):
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, foreach=None, *, capturable=False,
+                 maximize=False, differentiable=False):
         _check("learning rate", lr), _check("epsilon value", eps), _check("weight_decay value", weight_decay)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
-        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize))
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                                      **update_options(foreach=foreach, capturable=capturable,
+                                                       differentiable=differentiable)))
 
     def _update(self, p, g, state, group):
         g = -g if group["maximize"] else g
@@ -193,14 +196,15 @@ class Adadelta(Optimizer):
 
 class Adamax(Optimizer):
     """Adam with the infinity norm: ``m = β1·m + (1-β1)·g``; ``u = max(β2·u, |g| + eps)``;
-    ``p -= lr / (1-β1ᵗ) · m / u``. ``foreach`` is accepted and ignored."""
+    ``p -= lr / (1-β1ᵗ) · m / u``."""
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, foreach=None, *,
-                 maximize=False):
+                 maximize=False, differentiable=False, capturable=False):
         _check("learning rate", lr), _check("epsilon value", eps), _check("weight_decay value", weight_decay)
         _check_betas(betas)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                                      maximize=maximize))
+                                      maximize=maximize, **update_options(foreach=foreach, capturable=capturable,
+                                                                          differentiable=differentiable)))
 
     def _update(self, p, g, state, group):
         g = -g if group["maximize"] else g
@@ -221,32 +225,36 @@ class NAdam(Optimizer):
     """Adam with Nesterov momentum (Dozat, 2016), with PyTorch's momentum schedule
     ``μ_t = β1·(1 - 0.5·0.96^(t·momentum_decay))``: with ``m``, ``v`` as in Adam and ``Π_t = μ_1···μ_t``,
     ``p -= lr·(1-μ_t)/(1-Π_t) · g/d + lr·μ_(t+1)/(1-Π_(t+1)) · m/d``, ``d = √(v/(1-β2ᵗ)) + eps``.
-    ``decoupled_weight_decay=True`` decays the weights directly (as AdamW does). ``foreach`` is ignored."""
+    ``decoupled_weight_decay=True`` decays the weights directly (as AdamW does). Π is kept as PyTorch keeps it, a
+    float32 0-d tensor (``state["mu_product"]``), so the steps agree with PyTorch's to rounding."""
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
-                 decoupled_weight_decay=False, *, foreach=None, maximize=False):
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
         _check("learning rate", lr), _check("epsilon value", eps), _check("weight_decay value", weight_decay)
         _check("momentum_decay value", momentum_decay), _check_betas(betas)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
-                                      maximize=maximize))
+                                      maximize=maximize, **update_options(foreach=foreach, capturable=capturable,
+                                                                          differentiable=differentiable)))
 
     def _update(self, p, g, state, group):
         g = _decayed_gradient(p, g, group)
         lr, (beta1, beta2) = group["lr"], group["betas"]
         if not state:
-            state["step"], state["mu_product"] = zero_step(), 1.0
+            state["step"], state["mu_product"] = zero_step(), scalar_state(1.0)
             state["exp_avg"], state["exp_avg_sq"] = ops.zeros_like(p), ops.zeros_like(p)
         state["step"] += 1
         t = int(state["step"])
         mu = beta1 * (1 - 0.5 * 0.96 ** (t * group["momentum_decay"]))
         mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * group["momentum_decay"]))
-        state["mu_product"] *= mu
-        m = state["exp_avg"].mul_(beta1).add_(g, alpha=1 - beta1)
-        v = state["exp_avg_sq"].mul_(beta2).add_(g * g, alpha=1 - beta2)
-        denominator = ops.sqrt(v / (1 - beta2 ** t)) + group["eps"]
-        p.sub_(g / denominator * (lr * (1 - mu) / (1 - state["mu_product"])))
-        p.sub_(m / denominator * (lr * mu_next / (1 - state["mu_product"] * mu_next)))
+        state["mu_product"].mul_(mu)
+        mu_product = float(state["mu_product"])
+        m = state["exp_avg"].lerp_(g, 1 - beta1)
+        v = state["exp_avg_sq"].mul_(beta2).addcmul_(g, g, value=1 - beta2)
+        denominator = ops.sqrt(v / (1 - beta2 ** t)).add_(group["eps"])
+        p.addcdiv_(g, denominator, value=-lr * (1 - mu) / (1 - mu_product))
+        p.addcdiv_(m, denominator, value=-lr * mu_next / (1 - mu_product * mu_next))
 
 
 class RAdam(Optimizer):
@@ -259,14 +267,16 @@ class RAdam(Optimizer):
     * otherwise (the first few steps) plain momentum SGD: ``p -= lr · m̂``.
 
     ``weight_decay`` adds ``wd·p`` to the gradient, or with ``decoupled_weight_decay=True`` decays the weights
-    directly (``p *= 1 - lr·wd``, as AdamW). ``foreach`` is accepted and ignored."""
+    directly (``p *= 1 - lr·wd``, as AdamW)."""
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False,
-                 *, foreach=None, maximize=False):
+                 *, foreach=None, maximize=False, capturable=False, differentiable=False):
         _check("learning rate", lr), _check("epsilon value", eps), _check("weight_decay value", weight_decay)
         _check_betas(betas)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                                      decoupled_weight_decay=decoupled_weight_decay, maximize=maximize))
+                                      decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
+                                      **update_options(foreach=foreach, capturable=capturable,
+                                                       differentiable=differentiable)))
 
     def _update(self, p, g, state, group):
         g = _decayed_gradient(p, g, group)
@@ -295,11 +305,14 @@ class Rprop(Optimizer):
     a flip the gradient counts as 0 for that step (no move, and no flip is seen at the next one). For full-batch
     training: minibatch noise flips signs at random."""
 
-    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, foreach=None, maximize=False):
+    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False, foreach=None,
+                 maximize=False, differentiable=False):
         _check("learning rate", lr)
         if not 0.0 < etas[0] < 1.0 < etas[1]:
             raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
-        super().__init__(params, dict(lr=lr, etas=tuple(etas), step_sizes=tuple(step_sizes), maximize=maximize))
+        super().__init__(params, dict(lr=lr, etas=tuple(etas), step_sizes=tuple(step_sizes), maximize=maximize,
+                                      **update_options(foreach=foreach, capturable=capturable,
+                                                       differentiable=differentiable)))
 
     def _update(self, p, g, state, group):
         g = -g if group["maximize"] else g
@@ -324,27 +337,30 @@ class ASGD(Optimizer):
     ``optimizer.state[p]["ax"]``)::
 
         p = p·(1 - λ·η) - η·g;   ax += μ·(p - ax);   η = lr / (1 + λ·lr·t)^α;   μ = 1 / max(1, t - t0)
+
+    η and μ are kept as PyTorch keeps them, float32 0-d tensors, so the steps agree with PyTorch's to rounding.
     """
 
-    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0, *, foreach=None,
-                 maximize=False):
+    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0, foreach=None,
+                 maximize=False, differentiable=False, capturable=False):
         _check("learning rate", lr), _check("weight_decay value", weight_decay)
         super().__init__(params, dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
-                                      maximize=maximize))
+                                      maximize=maximize, **update_options(foreach=foreach, capturable=capturable,
+                                                                          differentiable=differentiable)))
 
     def _update(self, p, g, state, group):
         g = -g if group["maximize"] else g
         if group["weight_decay"]:
             g = g + group["weight_decay"] * p
         if not state:
-            state["step"], state["eta"], state["mu"] = zero_step(), group["lr"], 1.0
+            state["step"], state["eta"], state["mu"] = zero_step(), scalar_state(group["lr"]), scalar_state(1.0)
             state["ax"] = ops.zeros_like(p)
         state["step"] += 1
-        eta, lambd = state["eta"], group["lambd"]
-        p.mul_(1 - lambd * eta).sub_(g * eta)
-        if state["mu"] != 1:
-            state["ax"].add_((p - state["ax"]) * state["mu"])
+        eta, mu, lambd, t = float(state["eta"]), float(state["mu"]), group["lambd"], int(state["step"])
+        p.mul_(1 - lambd * eta).add_(g, alpha=-eta)
+        if mu != 1:
+            state["ax"].add_((p - state["ax"]).mul_(mu))
         else:
             state["ax"].copy_(p)
-        state["eta"] = group["lr"] / (1 + lambd * group["lr"] * int(state["step"])) ** group["alpha"]
-        state["mu"] = 1 / max(1, int(state["step"]) - group["t0"])
+        state["eta"].fill_(group["lr"] / (1 + lambd * group["lr"] * t) ** group["alpha"])
+        state["mu"].fill_(1 / max(1, t - group["t0"]))

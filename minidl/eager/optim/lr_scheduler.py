@@ -4,15 +4,15 @@ group's ``lr``.
 A scheduler records each group's starting ``initial_lr`` and knows its rate at any epoch count (``last_epoch``)
 in closed form, ``lr_at(base, epoch)``. The multiplicative schedules (Step, MultiStep, Exponential, Constant,
 Linear, Polynomial, Multiplicative) and CosineAnnealingLR are *chainable*, as in PyTorch: a step moves the rate a
-group has now by the schedule's change since the previous epoch (``lr_at(e) / lr_at(e - 1)``), rather than
+group has now by the schedule's change since the previous epoch (``step_factor(e)``, equal to ``lr_at(e) /
+lr_at(e - 1)`` but written as PyTorch computes it, so the rates agree with PyTorch's to the last bit), rather than
 setting it from the base rate. So two schedulers stepped one after the other multiply their effects (an
 ExponentialLR decay and a MultiStepLR drop together), and a rate changed by hand carries on. LambdaLR and the
 cyclic schedules set the rate from the closed form at every step, as PyTorch's do.
 
 Two of PyTorch's warnings are kept, because both catch real mistakes: ``scheduler.step()`` called before the
 first ``optimizer.step()`` (the first rate of the schedule is then never used), and the deprecated
-``scheduler.step(epoch)`` (it jumps to that epoch; minidl's schedules are all closed forms, so the result is
-well defined).
+``scheduler.step(epoch)`` (it jumps to that epoch: the closed form, where the schedule has one).
 """
 import functools
 import math
@@ -67,9 +67,9 @@ def _per_group(name, optimizer, value):
 
 
 class LRScheduler:
-    """A subclass defines ``lr_at(base_lr, epoch)`` (or ``_lrs_at(epoch)`` for rules that need more than that),
-    and says whether it is ``chainable`` (see the module docstring). A scheduler written for PyTorch overrides
-    ``get_lr()`` instead (every group's rate at ``last_epoch``): that works too."""
+    """A subclass defines ``lr_at(base_lr, epoch)`` (or ``_lrs()`` for rules that need more than that), and says
+    whether it is ``chainable`` (see the module docstring; then it defines ``step_factor`` too). A scheduler
+    written for PyTorch overrides ``get_lr()`` instead (every group's rate at ``last_epoch``): that works too."""
 
     _unsaved = ("optimizer",)
     chainable = False
@@ -110,43 +110,43 @@ class LRScheduler:
         """The learning rate of a group that started at ``base_lr``, after ``epoch`` steps."""
         raise NotImplementedError
 
-    def _lrs_at(self, epoch):
-        """Every group's learning rate at ``epoch``, in closed form."""
-        return [self.lr_at(base, epoch) for base in self.base_lrs]
-
     def _lrs(self):
-        return self._lrs_at(self.last_epoch)
+        """Every group's learning rate at ``last_epoch``, in closed form."""
+        return [self.lr_at(base, self.last_epoch) for base in self.base_lrs]
 
     def step(self, epoch=None):
         self._check_order()
         if epoch is None:
             self.last_epoch += 1
-            lrs = self.get_lr()
-        else:  # a jump to ``epoch``: the closed form, as in PyTorch
+            self._set_lrs(self.get_lr())
+        else:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
-            self.last_epoch = epoch
-            lrs = self._lrs()
-        self._set_lrs(lrs)
+            self.jump_to(epoch)
+
+    #: whether ``_lrs()`` gives the rates of any epoch; MultiplicativeLR's depend on every step's rate
+    has_closed_form = True
+
+    def jump_to(self, epoch):
+        """Set the rates of ``epoch`` directly (``step(epoch)``; SequentialLR starting this scheduler at 0): the
+        closed form where the schedule has one, else one step's change from the current rates (PyTorch's rule)."""
+        self.last_epoch = epoch
+        self._set_lrs(self._lrs() if self.has_closed_form else self.get_lr())
 
     def get_lr(self):
         """Every group's learning rate for ``last_epoch`` (what ``step()`` sets): for a chainable schedule, the
-        rate each group has now, moved by the schedule's change since the previous epoch (the epoch before the
-        first is the base rate); otherwise the closed form."""
+        rate each group has now times the schedule's change since the previous epoch; otherwise the closed form."""
         if not self.chainable:
             return self._lrs()
+        groups = self.optimizer.param_groups
         if self._resuming():
-            return [group["lr"] for group in self.optimizer.param_groups]
-        now = self._lrs()
-        before = self.base_lrs if self.last_epoch == 0 else self._lrs_at(self.last_epoch - 1)
-        return [self._moved(group["lr"], n, b) for group, n, b in zip(self.optimizer.param_groups, now, before)]
+            return [group["lr"] for group in groups]
+        factor = self.step_factor(self.last_epoch)
+        return [group["lr"] if factor == 1 else group["lr"] * factor for group in groups]
 
-    @staticmethod
-    def _moved(lr, now, before):
-        """``lr`` scaled as the schedule went from ``before`` to ``now`` (unchanged, an int included, when it did
-        not move; the closed form once the schedule has reached 0)."""
-        if now == before:
-            return lr
-        return lr * now / before if before else now
+    def step_factor(self, epoch):
+        """A chainable schedule's change from ``epoch - 1`` (the base rate, before epoch 0) to ``epoch``:
+        ``lr_at(epoch) / lr_at(epoch - 1)``, written as PyTorch computes it, so that the rates agree to the bit."""
+        raise NotImplementedError(f"{type(self).__name__} is chainable: it must define step_factor(epoch)")
 
     def _check_order(self):
         """PyTorch's warnings when the first ``step()`` after construction comes before any ``optimizer.step()``."""
@@ -186,6 +186,9 @@ class StepLR(LRScheduler):
     def lr_at(self, base_lr, epoch):
         return base_lr * self.gamma ** (epoch // self.step_size)
 
+    def step_factor(self, epoch):
+        return self.gamma if epoch and epoch % self.step_size == 0 else 1
+
 
 class MultiStepLR(LRScheduler):
     """``lr = base · gamma^(number of milestones ≤ epoch)``."""
@@ -197,6 +200,9 @@ class MultiStepLR(LRScheduler):
 
     def lr_at(self, base_lr, epoch):
         return base_lr * self.gamma ** sum(1 for m in self.milestones if m <= epoch)
+
+    def step_factor(self, epoch):
+        return self.gamma ** self.milestones.count(epoch)
 
 
 class ExponentialLR(LRScheduler):
@@ -211,11 +217,14 @@ class ExponentialLR(LRScheduler):
     def lr_at(self, base_lr, epoch):
         return base_lr * self.gamma ** epoch
 
+    def step_factor(self, epoch):
+        return self.gamma if epoch else 1
+
 
 class CosineAnnealingLR(LRScheduler):
     """``lr = eta_min + (base - eta_min)·(1 + cos(π·epoch/T_max))/2`` (continuing periodically past T_max).
-    Chained, it moves the rate's distance above ``eta_min`` by the schedule's ratio, and where the closed form
-    leaves ``eta_min`` again (each period's restart) it adds the schedule's rise, as PyTorch does."""
+    Chained, a step moves the rate's distance above ``eta_min`` by the ratio of consecutive (1 + cos) terms, and
+    where the closed form leaves ``eta_min`` again (each period's restart) it adds the schedule's rise."""
     chainable = True
     keeps_the_rate_when_resumed = True
 
@@ -226,12 +235,15 @@ class CosineAnnealingLR(LRScheduler):
     def lr_at(self, base_lr, epoch):
         return self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
 
-    def _moved(self, lr, now, before):
-        if now == before:
-            return lr
-        if before == self.eta_min:
-            return lr + (now - before)
-        return self.eta_min + (lr - self.eta_min) * (now - self.eta_min) / (before - self.eta_min)
+    def get_lr(self):
+        groups, epoch, period = self.optimizer.param_groups, self.last_epoch, self.T_max
+        if self._is_initial:
+            return [group["lr"] for group in groups]
+        if (epoch - 1 - period) % (2 * period) == 0:  # at eta_min a step ago: the rise of the next period
+            rise = (1 - math.cos(math.pi / period)) / 2
+            return [group["lr"] + (base - self.eta_min) * rise for group, base in zip(groups, self.base_lrs)]
+        ratio = (1 + math.cos(math.pi * epoch / period)) / (1 + math.cos(math.pi * (epoch - 1) / period))
+        return [ratio * (group["lr"] - self.eta_min) + self.eta_min for group in groups]
 
 
 def _lambdas(optimizer, lr_lambda):
@@ -246,10 +258,29 @@ def _lambdas(optimizer, lr_lambda):
     return lambdas
 
 
-class LambdaLR(LRScheduler):
-    """``lr = base · lr_lambda(epoch)`` (one function, or one per parameter group)."""
+class _SavesLambdaObjects:
+    """The state dict of a scheduler of ``lr_lambdas``: functions are not state, but a callable *object* (a class
+    with ``__call__``) may hold some, so its ``__dict__`` is saved in ``lr_lambdas`` (None for a plain function)
+    and restored, as PyTorch does."""
 
-    _unsaved = ("optimizer", "lr_lambdas")  # functions are not state
+    _unsaved = ("optimizer", "lr_lambdas")
+
+    def state_dict(self):
+        state = super().state_dict()
+        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else dict(fn.__dict__)
+                               for fn in self.lr_lambdas]
+        return state
+
+    def load_state_dict(self, state_dict):
+        state = dict(state_dict)
+        for fn, saved in zip(self.lr_lambdas, state.pop("lr_lambdas", [])):
+            if saved is not None:
+                fn.__dict__.update(saved)
+        super().load_state_dict(state)
+
+
+class LambdaLR(_SavesLambdaObjects, LRScheduler):
+    """``lr = base · lr_lambda(epoch)`` (one function, or one per parameter group)."""
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         self.lr_lambdas = _lambdas(optimizer, lr_lambda)
@@ -259,35 +290,22 @@ class LambdaLR(LRScheduler):
         return [base * fn(self.last_epoch) for base, fn in zip(self.base_lrs, self.lr_lambdas)]
 
 
-class MultiplicativeLR(LRScheduler):
+class MultiplicativeLR(_SavesLambdaObjects, LRScheduler):
     """Each step multiplies the rate by ``lr_lambda(epoch)``: ``lr = base · lr_lambda(1) · ... · lr_lambda(epoch)``
-    (one function, or one per parameter group).
-
-    A step multiplies the group's current rate (chainable). For a jump with ``step(epoch)`` the running product
-    is kept (``_factors``, at epoch ``_factors_epoch``), so that costs one call of each function per epoch
-    passed; a jump back starts it again from epoch 0."""
+    (one function, or one per parameter group). A step multiplies the group's current rate, so there is no closed
+    form: ``step(epoch)`` multiplies once, by ``lr_lambda(epoch)``, as PyTorch's does."""
     keeps_the_rate_when_resumed = True
-
-    _unsaved = ("optimizer", "lr_lambdas")
+    has_closed_form = False
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         self.lr_lambdas = _lambdas(optimizer, lr_lambda)
-        self._factors, self._factors_epoch = [1.0] * len(self.lr_lambdas), 0
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         groups = self.optimizer.param_groups
-        if self.last_epoch == 0 or self._resuming():
+        if self._is_initial:
             return [group["lr"] for group in groups]
         return [group["lr"] * fn(self.last_epoch) for group, fn in zip(groups, self.lr_lambdas)]
-
-    def _lrs(self):
-        if self.last_epoch < self._factors_epoch:
-            self._factors, self._factors_epoch = [1.0] * len(self.lr_lambdas), 0
-        while self._factors_epoch < self.last_epoch:
-            self._factors_epoch += 1
-            self._factors = [f * fn(self._factors_epoch) for f, fn in zip(self._factors, self.lr_lambdas)]
-        return [base * f for base, f in zip(self.base_lrs, self._factors)]
 
 
 class ConstantLR(LRScheduler):
@@ -302,6 +320,11 @@ class ConstantLR(LRScheduler):
 
     def lr_at(self, base_lr, epoch):
         return base_lr * (self.factor if epoch < self.total_iters else 1.0)
+
+    def step_factor(self, epoch):
+        if epoch == 0:
+            return self.factor
+        return 1.0 / self.factor if epoch == self.total_iters else 1
 
 
 class LinearLR(LRScheduler):
@@ -322,6 +345,14 @@ class LinearLR(LRScheduler):
         progress = min(self.total_iters, epoch) / self.total_iters
         return base_lr * (self.start_factor + (self.end_factor - self.start_factor) * progress)
 
+    def step_factor(self, epoch):
+        if epoch == 0:
+            return self.start_factor
+        if epoch > self.total_iters:
+            return 1
+        rise = self.end_factor - self.start_factor  # f(e) / f(e - 1), with f linear in e
+        return 1.0 + rise / (self.total_iters * self.start_factor + (epoch - 1) * rise)
+
 
 class PolynomialLR(LRScheduler):
     """``lr = base · (1 - min(epoch, total_iters) / total_iters)^power``: down to 0 at ``total_iters``."""
@@ -334,6 +365,11 @@ class PolynomialLR(LRScheduler):
 
     def lr_at(self, base_lr, epoch):
         return base_lr * (1.0 - min(self.total_iters, epoch) / self.total_iters) ** self.power
+
+    def step_factor(self, epoch):
+        if epoch == 0 or epoch > self.total_iters:
+            return 1
+        return ((1.0 - epoch / self.total_iters) / (1.0 - (epoch - 1) / self.total_iters)) ** self.power
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -350,23 +386,35 @@ class ReduceLROnPlateau(LRScheduler):
                  cooldown=0, min_lr=0.0, eps=1e-8):
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
-        if mode not in ("min", "max") or threshold_mode not in ("rel", "abs"):
-            raise ValueError("mode must be 'min' or 'max' and threshold_mode 'rel' or 'abs'")
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode {mode} is unknown!")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"threshold mode {threshold_mode} is unknown!")
         self.optimizer, self.mode, self.factor, self.patience = optimizer, mode, factor, patience
         self.threshold, self.threshold_mode, self.cooldown, self.eps = threshold, threshold_mode, cooldown, eps
         groups = optimizer.param_groups
-        self.min_lrs = list(min_lr) if isinstance(min_lr, (list, tuple)) else [min_lr] * len(groups)
-        self.best = math.inf if mode == "min" else -math.inf
+        if isinstance(min_lr, (list, tuple)):
+            if len(min_lr) != len(groups):
+                raise ValueError(f"expected {len(groups)} min_lrs, got {len(min_lr)}")
+            self.default_min_lr, self.min_lrs = None, list(min_lr)
+        else:  # one floor for every group, including those added later
+            self.default_min_lr, self.min_lrs = min_lr, [min_lr] * len(groups)
+        self.mode_worse = math.inf if mode == "min" else -math.inf
+        self.best = self.mode_worse
         self.num_bad_epochs = self.cooldown_counter = 0
         self.last_epoch = 0
         self._last_lr = [group["lr"] for group in groups]
 
-    def _is_better(self, value):
+    @property
+    def in_cooldown(self):
+        return self.cooldown_counter > 0
+
+    def is_better(self, a, best):
         if self.mode == "min":
-            limit = self.best * (1 - self.threshold) if self.threshold_mode == "rel" else self.best - self.threshold
-            return value < limit
-        limit = self.best * (1 + self.threshold) if self.threshold_mode == "rel" else self.best + self.threshold
-        return value > limit
+            return a < (best * (1 - self.threshold) if self.threshold_mode == "rel" else best - self.threshold)
+        return a > (best * (1 + self.threshold) if self.threshold_mode == "rel" else best + self.threshold)
 
     def step(self, metrics, epoch=None):
         value = float(metrics)
@@ -375,20 +423,31 @@ class ReduceLROnPlateau(LRScheduler):
         else:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
             self.last_epoch = epoch
-        if self._is_better(value):
+        if self.is_better(value, self.best):
             self.best, self.num_bad_epochs = value, 0
         else:
             self.num_bad_epochs += 1
-        if self.cooldown_counter > 0:
+        if self.in_cooldown:
             self.cooldown_counter -= 1
             self.num_bad_epochs = 0
         if self.num_bad_epochs > self.patience:
-            for group, min_lr in zip(self.optimizer.param_groups, self.min_lrs):
-                new_lr = max(group["lr"] * self.factor, min_lr)
-                if group["lr"] - new_lr > self.eps:
-                    group["lr"] = new_lr
+            self._reduce_lrs()
             self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def _reduce_lrs(self):
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self.min_lrs):  # a group was added since
+            if self.default_min_lr is None:
+                raise RuntimeError(f"The number of param groups in the `optimizer` ({len(groups)}) differs from "
+                                   f"when `ReduceLROnPlateau` was initialized ({len(self.min_lrs)}), usually due to "
+                                   f"a new param group being added to the optimizer. Please modify the `min_lrs` "
+                                   f"field to match the length of the `optimizer` param groups.")
+            self.min_lrs = [self.default_min_lr] * len(groups)
+        for group, min_lr in zip(groups, self.min_lrs):
+            new_lr = max(group["lr"] * self.factor, min_lr)
+            if group["lr"] - new_lr > self.eps:
+                group["lr"] = new_lr
 
 
 # the schedules that cycle, and those made of other schedulers (built on LRScheduler above, so imported last)

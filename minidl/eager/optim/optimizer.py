@@ -16,10 +16,14 @@ from ..profiler import record_function
 from ..tensor import Tensor
 
 
+def scalar_state(value):
+    """A number of an optimizer's state as PyTorch keeps it: a float32 0-d tensor (``.item()`` works on it)."""
+    return Tensor._make(numpy.array(value, numpy.float32))
+
+
 def zero_step():
-    """A step count as PyTorch keeps one in ``state["step"]``: a float32 0-d tensor (``.item()`` works on it;
-    exact up to 2**24 steps), counted with ``+= 1``."""
-    return Tensor._make(numpy.zeros((), numpy.float32))
+    """A step count as PyTorch keeps one in ``state["step"]`` (exact up to 2**24 steps), counted with ``+= 1``."""
+    return scalar_state(0.0)
 
 
 def update_options(**options):
@@ -35,15 +39,17 @@ def update_options(**options):
 
 def _with_step_hooks(step):
     """``step`` running the hooks of ``register_step_pre_hook`` before it and ``register_step_post_hook`` after it
-    (every optimizer's step, a user's subclass's too: see ``__init_subclass__``)."""
+    (every optimizer's step, a user's subclass's too: see ``__init_subclass__``). As in PyTorch, a hook's ``args``
+    are the step's whole arguments, the optimizer first."""
     @functools.wraps(step)
-    def stepping(self, *args, **kwargs):
+    def stepping(*args, **kwargs):
+        self = args[0]
         for hook in list(getattr(self, "_step_pre_hooks", {}).values()):
             changed = hook(self, args, kwargs)
             if changed is not None:
                 args, kwargs = changed
         with record_function(f"Optimizer.step#{type(self).__name__}.step"):  # an event while a profiler records
-            result = step(self, *args, **kwargs)
+            result = step(*args, **kwargs)
         for hook in list(getattr(self, "_step_post_hooks", {}).values()):
             hook(self, args, kwargs)
         return result
@@ -126,11 +132,17 @@ class Optimizer:
                     continue
                 if p.grad.is_complex() != p.is_complex():
                     raise RuntimeError("gradient and parameter disagree on being complex")
+                state = self.state.get(p)
+                fresh = state is None
+                if fresh:
+                    state = {}
                 if p.is_complex():  # as PyTorch: each complex number is two real ones, with their own statistics
-                    self._update(_as_real(p), _as_real(p.grad), self.state.setdefault(p, {}), group)
+                    self._update(_as_real(p), _as_real(p.grad), state, group)
                     p._counter()[0] += 1  # (changed in place through the real view)
                 else:
-                    self._update(p, p.grad, self.state.setdefault(p, {}), group)
+                    self._update(p, p.grad, state, group)
+                if fresh and state:  # a rule that keeps nothing (SGD without momentum) leaves no entry, as PyTorch
+                    self.state[p] = state
         return loss
 
     def _update(self, param, grad, state, group):
@@ -172,11 +184,11 @@ class Optimizer:
             mine.update({k: v for k, v in saved.items() if k != "params"})
 
     def __repr__(self):
-        lines = [f"{type(self).__name__} ("]
-        for i, group in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {i}")
-            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
-        return "\n".join(lines) + "\n)"
+        text = f"{type(self).__name__} ("
+        for i, group in enumerate(self.param_groups):  # each group after a blank line, as PyTorch prints them
+            text += f"\nParameter Group {i}\n" + "".join(f"    {k}: {v}\n" for k, v in sorted(group.items())
+                                                         if k != "params")
+        return text + ")"
 
 
 def _copied(value, device, dtype=None):

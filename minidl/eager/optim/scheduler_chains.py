@@ -69,9 +69,7 @@ class SequentialLR(_SchedulerOfSchedulers):
         current = bisect.bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[current]
         if current > 0 and self._milestones[current - 1] == self.last_epoch:
-            # its turn begins at its own epoch 0, from the closed form (PyTorch steps it to epoch 0)
-            scheduler.last_epoch = 0
-            scheduler._set_lrs(scheduler._lrs())
+            scheduler.jump_to(0)  # its turn begins at its own epoch 0
         else:
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()

@@ -1,5 +1,6 @@
 """Turning a list of samples into one batch (``default_collate``, ``default_convert``)."""
 import collections.abc
+import copy
 import numbers
 
 import numpy
@@ -21,6 +22,8 @@ def default_collate(batch):
             raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
                             f"found an array of dtype {first.dtype}")
         return ops.stack([Tensor._make(numpy.asarray(sample)) for sample in batch])  # (its errors name the shapes)
+    if isinstance(first, (str, bytes)):  # (numpy's string scalars too: they are str)
+        return batch
     if isinstance(first, numpy.generic):
         return tensor(numpy.array(batch))
     if isinstance(first, bool):
@@ -29,14 +32,8 @@ def default_collate(batch):
         return tensor(batch)
     if isinstance(first, numbers.Real):
         return tensor(numpy.array(batch, dtype=numpy.float64))
-    if isinstance(first, (str, bytes)):
-        return batch
     if isinstance(first, collections.abc.Mapping):
-        collated = {key: default_collate([sample[key] for sample in batch]) for key in first}
-        try:
-            return type(first)(collated)  # keep an OrderedDict an OrderedDict
-        except TypeError:
-            return collated
+        return _like(first, {key: default_collate([sample[key] for sample in batch]) for key in first})
     if isinstance(first, tuple) and hasattr(first, "_fields"):
         return type(first)(*(default_collate(field) for field in zip(*batch)))
     if isinstance(first, collections.abc.Sequence):
@@ -53,9 +50,22 @@ def default_convert(data):
     if isinstance(data, (numpy.ndarray, numpy.generic)) and data.dtype.kind in "biufc":
         return Tensor._make(numpy.asarray(data))
     if isinstance(data, collections.abc.Mapping):
-        return {k: default_convert(v) for k, v in data.items()}
+        return _like(data, {k: default_convert(v) for k, v in data.items()})
     if isinstance(data, tuple) and hasattr(data, "_fields"):
         return type(data)(*(default_convert(d) for d in data))
     if isinstance(data, (list, tuple)):
         return [default_convert(d) for d in data]
     return data
+
+
+def _like(mapping, values):
+    """``values`` (a dict) in a mapping of ``mapping``'s type — an OrderedDict, a defaultdict with its default —
+    where that type can be made so; a plain dict otherwise."""
+    if isinstance(mapping, collections.abc.MutableMapping):
+        clone = copy.copy(mapping)
+        clone.update(values)
+        return clone
+    try:
+        return type(mapping)(values)
+    except TypeError:
+        return values

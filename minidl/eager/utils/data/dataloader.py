@@ -31,7 +31,8 @@ _POLL_SECONDS = 2.0
 class DataLoader:
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
                  collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
-                 multiprocessing_context=None, generator=None, prefetch_factor=None, persistent_workers=False):
+                 multiprocessing_context=None, generator=None, prefetch_factor=None, persistent_workers=False,
+                 pin_memory_device="", in_order=True):
         if num_workers < 0:
             raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable "
                              "multiprocessing.")
@@ -45,6 +46,8 @@ class DataLoader:
         self.prefetch_factor = 2 if prefetch_factor is None and num_workers else prefetch_factor
         self.multiprocessing_context = multiprocessing_context
         self.pin_memory, self.persistent_workers = pin_memory, persistent_workers
+        # batches always arrive in order; ``in_order=False`` only allows otherwise in PyTorch
+        self.pin_memory_device, self.in_order = pin_memory_device, in_order
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
             for name, value in (("shuffle", shuffle), ("sampler", sampler), ("batch_sampler", batch_sampler)):
