@@ -8,7 +8,7 @@ import numpy
 from .. import ops
 from ..backend import array_module_on, device as _device, dtypes, get_array_module, is_array, to_device
 from ..backend.linspace import linspace_values
-from ..ops.base import OpError
+from ..ops.promote import check_fits
 from .element_types import as_numpy_dtype
 from .layouts import check_factory_options
 from .random import numpy_rng
@@ -56,7 +56,7 @@ def as_array(data, dtype=None, copy=False):
         # PyTorch checks the numbers it converts one by one (Python's and numpy's scalars), not arrays; a float dtype
         # rounds a number too large for it to inf there
         if dtype.kind in "iu" and not (isinstance(data, Tensor) or is_array(data)):
-            _check_fits("tensor()", array, dtype)
+            check_fits("tensor()", array, dtype)
         if array.dtype != dtype:
             return array.astype(dtype)
     return array.copy() if copy else array
@@ -86,39 +86,6 @@ def _sequence_dtype(data):
                 return None
             found.update(x._data.dtype if isinstance(x, Tensor) else x.dtype for x in same)
     return functools.reduce(dtypes.promote_types, found) if found else None
-
-
-def _check_fits(name, values, dtype):
-    """Refuse numbers that ``dtype`` cannot hold, as PyTorch's ``checked_convert`` does, instead of letting numpy
-    wrap them around (300 -> 44 in uint8) or turn them into nonsense (2**63 -> -2**63 in int64).
-
-    An integer dtype holds ``[min, max]`` of its type, and no NaN or ±inf; an unsigned one also takes negative
-    integers down to ``-max``, which wrap (-1 -> 255 in uint8: PyTorch's allowance for ``a - b`` arithmetic), but
-    no negative float. A float dtype holds inf, NaN and the finite numbers up to its largest in magnitude. A real
-    dtype holds no complex number with a non-zero imaginary part. ``values``: a numpy array of the numbers (of a
-    number kind, or objects: Python ints beyond 64 bits)."""
-    if values.dtype.kind == "c":
-        if dtype.kind != "c" and (values.imag != 0).any():
-            raise OpError(f"{name}: value cannot be converted to type {dtype} without overflow: a complex number "
-                          f"with a non-zero imaginary part has no {dtype} value")
-        values = values.real
-    if dtype.kind == "f" and values.dtype.kind == "f":
-        values = values[numpy.isfinite(values)]
-    if values.size == 0 or dtype.kind not in "iuf" or values.dtype.kind not in "iufO":
-        return
-    if dtype.kind == "f":
-        high = float(numpy.finfo(dtype).max)
-        low, held = -high, f"the finite values of {dtype} lie in [{-high}, {high}]"
-    else:
-        info = numpy.iinfo(dtype)
-        high, held = int(info.max), f"{dtype} holds [{info.min}, {info.max}]"
-        low = int(info.min)
-        if dtype.kind == "u" and values.dtype.kind != "f":
-            low, held = -high, held + f", and negative integers down to {-high} wrap around"
-    # the extremes as Python numbers (exact for any integer), where NaN fails both comparisons
-    for v in numpy.array([values.min(), values.max()], dtype=values.dtype).tolist():
-        if not low <= v <= high:
-            raise OpError(f"{name}: value cannot be converted to type {dtype} without overflow: {v} ({held})")
 
 
 def _ragged(data):
@@ -286,7 +253,7 @@ def _full(name, size, fill_value, dtype, device, requires_grad):
         raise TypeError(f"{name}(): argument 'fill_value' must be a number, not {type(fill_value).__name__}")
     dtype = as_numpy_dtype(dtypes.scalar_dtype(fill_value) if dtype is None else dtype)
     value = numpy.asarray(fill_value)
-    _check_fits(f"{name}()", value, dtype)
+    check_fits(f"{name}()", value, dtype)
     if dtype.kind != "c":
         value = value.real  # (0 imaginary part, checked above)
     shape, value = _size((size,), name), value.astype(dtype)[()]

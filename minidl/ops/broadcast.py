@@ -3,9 +3,12 @@
 A VJP never hard-codes a shape (in graph mode it may be unknown when the gradient graph is built); it passes the
 tensor whose shape it needs as an input to one of these ops instead.
 """
+import numbers
+
 from ..backend import dtypes
 from .base import Op, Spec, apply
 from .infer import broadcast_shapes
+from .promote import fill_value_as
 
 
 def _same_known_shape(a, b):
@@ -120,4 +123,7 @@ class FullLike(Op):
 
 
 def full_like(x, value, dtype=None):
-    return apply(FullLike, x, value=value, dtype=None if dtype is None else dtypes.as_dtype(dtype))
+    dtype = None if dtype is None else dtypes.as_dtype(dtype)
+    if isinstance(value, numbers.Number):  # 300 in uint8 is refused, -1 wraps to 255: PyTorch's checked fill
+        value = fill_value_as("full_like", dtype or x.dtype, value).item()
+    return apply(FullLike, x, value=value, dtype=dtype)

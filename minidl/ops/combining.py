@@ -20,7 +20,7 @@ from .infer import normalize_dim
 from .linalg import matmul
 from .promote import require_same_dtype
 from .reduce import check_tensor
-from .shape import broadcast_to, flatten, flip, ints, known, reshape, squeeze, transpose, unsqueeze
+from .shape import broadcast_to, clone, flatten, flip, ints, known, reshape, squeeze, transpose, unsqueeze
 from .shape_helpers import meshgrid
 
 __all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "dstack", "column_stack", "broadcast_shapes",
@@ -284,7 +284,7 @@ def rot90(input, k=1, dims=(0, 1)):
         return flip(input, (d0, d1))
     if turns == 3:
         return flip(transpose(input, d0, d1), (d1,))
-    return input
+    return clone(input)  # a new tensor even for no turn, as PyTorch's
 
 
 def select(input, dim, index):

@@ -11,7 +11,7 @@ from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor, war
 from .broadcast import sum_to_like
 from .cast import cast
 from .infer import broadcast_infer, broadcast_shapes
-from .promote import check_operand, number_as, promote
+from .promote import check_operand, fill_value_as, promote
 from .unary import abs, isfinite, isnan
 
 
@@ -228,7 +228,10 @@ def where(condition, input=None, other=None):
              "condition instead.")
         condition = cast(condition, dtypes.bool_)
     _condition("where", condition)
-    _, (x, y) = promote("where", input, other)
+    dtype, (x, y) = promote("where", input, other)
+    for given in (input, other):
+        if not is_tensor(given):
+            fill_value_as("where", dtype, given)  # a number the result's dtype cannot hold is refused
     return apply(Where, condition, x, y)
 
 
@@ -246,7 +249,7 @@ def masked_fill(input, mask, value):
         check_operand("masked_fill", value)
         if isinstance(value, complex) and not dtypes.is_complex(input.dtype):
             raise TypeError(f"masked_fill: cannot fill {describe(input)} with the complex value {value!r}")
-        value = number_as(input.dtype, value)  # an int out of the dtype's range wraps, as in PyTorch
+        value = fill_value_as("masked_fill", input.dtype, value)
     return apply(MaskedFill, mask, value, input)
 
 
@@ -343,6 +346,9 @@ def clamp(input, min=None, max=None):
     dtype, (x, *bounds) = promote("clamp", input, *bounds)
     if dtypes.is_complex(dtype):
         raise TypeError(f"clamp: complex numbers have no order (got {describe(x)})")
+    for bound in (min, max):
+        if bound is not None and not is_tensor(bound):
+            fill_value_as("clamp", dtype, bound)  # a bound the dtype cannot hold is refused, as in PyTorch
     if min is not None:
         x = apply(ClampMin, x, bounds.pop(0))
     if max is not None:

@@ -13,6 +13,7 @@ from .compare import eq, logical_and, ne, where
 from .indexing import getitem
 from .infer import normalize_dim, same_spec
 from .reduce import Cumsum, _int_to_int64, _is_int, accumulated, check_tensor, cumsum, sum
+from .shape import clone
 
 __all__ = ["cumprod", "diff"]
 
@@ -91,6 +92,8 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
                           f"for input {describe(input)}")
     if extra:
         input = cat([t for t in (prepend, input, append) if t is not None], dim)
+    if n == 0 and not extra:
+        return clone(input)  # a new tensor, as PyTorch's
     before = (slice(None),) * dim
     for _ in range(n):
         if input.shape[dim] == 0:  # nothing left to subtract

@@ -18,7 +18,7 @@ from .compare import clamp, eq, gt, le, logical_and, where
 from .infer import broadcast_infer, normalize_dim, same_spec
 from .promote import promote
 from .reduce import _is_int
-from .unary import _floating, _tensor, abs, cos, exp, log, log1p, sign, trunc
+from .unary import _floating, _tensor, abs, cos, exp, isnan, log, log1p, sign, trunc
 
 __all__ = ["sgn", "heaviside", "logit", "xlogy", "fmod", "float_power", "hypot", "logaddexp", "logaddexp2",
            "copysign", "frac", "deg2rad", "rad2deg", "sinc", "logcumsumexp"]
@@ -105,7 +105,7 @@ def heaviside(input, values):
 class Copysign(Op):
     """``|a|`` with the sign of ``b`` (its sign bit: -0.0 counts as negative).
 
-    d/da = sign(a)·sign(result) (±1; 0 where a = 0, as in PyTorch); d/db = 0 (the result jumps where b changes
+    d/da = sign(a)·sign(result) (±1; 0 where a = 0, NaN where a is NaN, as in PyTorch); d/db = 0 (the result jumps where b changes
     sign and is flat elsewhere; a tensor b gets that zero gradient, as in PyTorch, not none). The sign is read
     from the result rather than from b, which at b = -0.0 says 0."""
     saves_outputs = True
@@ -116,8 +116,10 @@ class Copysign(Op):
     def vjp(ctx, g):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
-        return (sum_to_like(g * sign(a) * sign(ctx.outputs[0]), a) if need_a else None,
-                zeros_like(b) if need_b else None)
+        slope = sign(a) * sign(ctx.outputs[0])
+        if need_a and dtypes.is_floating_point(a.dtype):
+            slope = where(isnan(a), a, slope)  # NaN in, NaN gradient out (sign(NaN) is 0), as PyTorch's
+        return (sum_to_like(g * slope, a) if need_a else None, zeros_like(b) if need_b else None)
 
 
 def copysign(input, other):

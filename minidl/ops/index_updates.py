@@ -29,6 +29,7 @@ from .broadcast import zeros_like
 from .cast import cast
 from .compare import lt, masked_fill, where
 from .gather import gather, scatter_add
+from .promote import fill_value_as
 from .indexing import getitem, index_put, index_select
 from .infer import broadcast_shapes, normalize_dim
 from .reduce import check_tensor
@@ -194,8 +195,8 @@ def index_fill(input, dim, index, value):
     """A copy of ``input`` with ``value`` (a number, or a 0-d tensor that then gets a gradient) written into the
     slices at positions ``index`` along ``dim``."""
     dim, index = _slices_operands("index_fill_()", input, dim, index, None, (dtypes.int64,))
-    if not is_tensor(value):
-        return _on_slices(IndexFill, input, dim, index, value=value)
+    if not is_tensor(value):  # (a number the tensor cannot hold is refused)
+        return _on_slices(IndexFill, input, dim, index, value=fill_value_as("index_fill", input.dtype, value).item())
     if value.ndim != 0:
         raise OpError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with {value.ndim} "
                       f"dimension(s) ({describe(value)})")

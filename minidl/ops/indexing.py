@@ -14,6 +14,7 @@ run time). So an index is encoded as two tuples of small tagged tuples plus a li
 The VJP of indexing scatters ``g`` back into zeros shaped like ``x`` (``IndexGrad``). With integer arrays an
 element may be picked twice (``x[[0, 0]]``); its gradient is then the sum of both, hence ``add.at``.
 """
+import numbers
 import operator
 
 import numpy
@@ -24,10 +25,12 @@ from .base import DimensionError, DtypeError, Op, OpError, Spec, apply, describe
 from .broadcast import sum_to_like
 from .cast import cast
 from .infer import broadcast_shapes, normalize_dim
+from .promote import fill_value_as
 from .reduce import check_tensor
 from .shape import known, reshape, squeeze
 
-__all__ = ["getitem", "index_put", "index_put_call", "index_select", "gather", "scatter", "scatter_add", "scatter_reduce", "one_hot"]
+__all__ = ["getitem", "index_put", "index_put_call", "index_select", "gather", "scatter", "scatter_add",
+           "scatter_reduce", "one_hot"]
 
 _FULL = ("slice", None, None, None)
 _ALL = ("all",)
@@ -415,6 +418,8 @@ def index_put_call(input, index, value):
     if not is_tensor(value):
         if not isinstance(value, (bool, int, float, complex, numpy.generic, numpy.ndarray, list, tuple)):
             raise TypeError(f"index_put: value must be a tensor or a number, got {type(value).__name__}")
+        if isinstance(value, (numbers.Number, numpy.generic)):  # a number the tensor cannot hold is refused
+            value = fill_value_as("index_put", input.dtype, value)
         value = _frozen(numpy.asarray(value).tolist())
         return IndexFill, (input,) + tuple(tensors), {"basic": basic, "advanced": advanced, "value": value}
     if advanced and value.ndim and value.dtype != input.dtype:  # (a silent cast would truncate 7.9 to 7)

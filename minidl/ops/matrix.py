@@ -25,7 +25,7 @@ from .indexing import getitem
 from .infer import broadcast_shapes, normalize_dim
 from .linalg import _check_tensors, _mH, _product_operands, einsum, matmul, mm
 from .reduce import check_tensor, sum
-from .shape import cat, flip, unsqueeze
+from .shape import cat, clone, flip, unsqueeze
 from .shape_helpers import movedim
 
 __all__ = ["diag", "diagonal", "diag_embed", "trace", "inverse", "det", "matrix_exp", "addmm", "tensordot", "vander",
@@ -119,7 +119,7 @@ class DiagonalGrad(Op):
 
 def diag(input, diagonal=0):
     """A 1-d ``input`` becomes the square matrix with it on diagonal ``diagonal`` (0: the main one, > 0 above,
-    < 0 below); from a 2-d ``input`` that diagonal is taken out, as a vector."""
+    < 0 below); from a 2-d ``input`` that diagonal is copied out, as a vector (``diagonal`` is the view)."""
     check_tensor("diag", input)
     k = diagonal
     if not isinstance(k, numbers.Integral) or isinstance(k, bool):
@@ -127,7 +127,7 @@ def diag(input, diagonal=0):
     if input.ndim == 1:
         return apply(DiagEmbed, input, k=int(k))
     if input.ndim == 2:
-        return apply(Diagonal, input, k=int(k))
+        return clone(apply(Diagonal, input, k=int(k)))
     raise OpError(f"diag(): supports 1D or 2D tensors, got {input.ndim}D ({describe(input)})")
 
 

@@ -1,8 +1,11 @@
 """Bring the operands of an elementwise op to one dtype, following PyTorch's promotion rules."""
+import functools
+import math
+
 import numpy
 
 from ..backend import dtypes
-from .base import DtypeError, _converters, _frontends, describe, frontend_of
+from .base import DtypeError, OpError, _converters, _frontends, describe, frontend_of
 from .cast import cast
 
 _NUMBER_TYPES = (bool, int, float, complex, numpy.generic)
@@ -50,6 +53,66 @@ def number_as(dtype, value):
         if dtype.kind not in "iu":
             raise
         return numpy.array(value, dtype=numpy.int64 if value < 0 else numpy.uint64).astype(dtype)[()]
+
+
+def check_fits(name, values, dtype):
+    """Refuse numbers that ``dtype`` cannot hold, as PyTorch's ``checked_convert`` does, instead of letting numpy
+    wrap them around (300 -> 44 in uint8) or turn them into nonsense (2**63 -> -2**63 in int64).
+
+    An integer dtype holds ``[min, max]`` of its type, and no NaN or ±inf; an unsigned one also takes negative
+    integers down to ``-max``, which wrap (-1 -> 255 in uint8: PyTorch's allowance for ``a - b`` arithmetic), but
+    no negative float. A float dtype holds inf, NaN and the finite numbers up to its largest in magnitude. A real
+    dtype holds no complex number with a non-zero imaginary part. ``values``: a numpy array of the numbers (of a
+    number kind, or objects: Python ints beyond 64 bits)."""
+    if values.dtype.kind == "c":
+        if dtype.kind != "c" and (values.imag != 0).any():
+            raise OpError(f"{name}: value cannot be converted to type {dtype} without overflow: a complex number "
+                          f"with a non-zero imaginary part has no {dtype} value")
+        values = values.real
+    if dtype.kind == "f" and values.dtype.kind == "f":
+        values = values[numpy.isfinite(values)]
+    if values.size == 0 or dtype.kind not in "iuf" or values.dtype.kind not in "iufO":
+        return
+    if dtype.kind == "f":
+        high = float(numpy.finfo(dtype).max)
+        low, held = -high, f"the finite values of {dtype} lie in [{-high}, {high}]"
+    else:
+        info = numpy.iinfo(dtype)
+        high, held = int(info.max), f"{dtype} holds [{info.min}, {info.max}]"
+        low = int(info.min)
+        if dtype.kind == "u" and values.dtype.kind != "f":
+            low, held = -high, held + f", and negative integers down to {-high} wrap around"
+    # the extremes as Python numbers (exact for any integer), where NaN fails both comparisons
+    for v in numpy.array([values.min(), values.max()], dtype=values.dtype).tolist():
+        if not low <= v <= high:
+            raise OpError(f"{name}: value cannot be converted to type {dtype} without overflow: {v} ({held})")
+
+
+def fill_value_as(op_name, dtype, value):
+    """A number written into a tensor of ``dtype`` — a fill, a clamp bound, a masked or indexed value — as a numpy
+    scalar of ``dtype``. Unlike arithmetic's operands (``number_as``: uint8 + 300 adds 44, as PyTorch's does), a
+    value the dtype cannot hold is refused (``check_fits``), as PyTorch refuses it."""
+    if value.__class__ is int or value.__class__ is float:  # the usual case, checked without building arrays
+        low, high = _held(dtype)
+        if low <= value <= high or (dtype.kind == "f" and not math.isfinite(value)):
+            return number_as(dtype, value)
+    check_fits(op_name, numpy.asarray(value), dtype)
+    if dtype.kind != "c" and isinstance(value, (complex, numpy.complexfloating)):
+        value = value.real  # (its imaginary part is 0: checked)
+    return number_as(dtype, value)
+
+
+@functools.lru_cache(maxsize=None)
+def _held(dtype):
+    """``(low, high)``: the finite numbers ``dtype`` surely holds (for unsigned types [0, max]: the negative ones
+    that wrap are left to ``check_fits``); none for other kinds."""
+    if dtype.kind == "f":
+        largest = float(numpy.finfo(dtype).max)
+        return -largest, largest
+    if dtype.kind in "iu":
+        info = numpy.iinfo(dtype)
+        return int(info.min), int(info.max)
+    return math.inf, -math.inf
 
 
 def promote_pair(op_name, a, b):

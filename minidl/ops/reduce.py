@@ -251,6 +251,8 @@ def _moment(fn, x, dims, keepdim, correction):
     """numpy's ``var`` or ``std`` (``fn``). Where N - correction <= 0 the result is inf or NaN, as in PyTorch; the
     function has warned about that already (``_var_args``, in PyTorch's words), so numpy's warnings stay quiet."""
     count = x.size if dims is None else math.prod(x.shape[d] for d in dims)
+    if x.dtype == dtypes.float16:  # in float32, as PyTorch: float16's sums of squares overflow past 65504
+        return _moment(fn, x.astype(dtypes.float32), dims, keepdim, correction).astype(dtypes.float16)
     if count > correction:
         return fn(x, axis=dims, ddof=correction, keepdims=keepdim)
     with warnings.catch_warnings(), numpy.errstate(divide="ignore", invalid="ignore"):
@@ -389,6 +391,8 @@ class Norm(Op):
 
     @staticmethod
     def forward(xp, x, dims, keepdim, p):
+        if x.dtype == dtypes.float16:  # in float32, as PyTorch: float16's sums of squares overflow past 65504
+            return Norm.forward(xp, x.astype(dtypes.float32), dims, keepdim, p).astype(dtypes.float16)
         a = xp.abs(x)
         if p == 2:
             return xp.sqrt(xp.sum(a * a, axis=dims, keepdims=keepdim))
@@ -455,13 +459,21 @@ class Cumsum(Op):
     def forward(xp, x, dim, reverse):
         if x.ndim == 0:
             return x.copy()
-        if reverse:
-            return xp.flip(accumulated(xp.cumsum, xp.flip(x, dim), axis=dim), dim)
-        return accumulated(xp.cumsum, x, axis=dim)
+        if x.dtype == dtypes.float32 and xp is numpy:
+            # PyTorch's CPU kernel runs the sum in float64: a float32 running sum of 100 000 × 0.1 is 9998.56
+            total = _running_sum(xp, x.astype(dtypes.float64), dim, reverse)
+            return total.astype(dtypes.float32)
+        return _running_sum(xp, x, dim, reverse)
 
     @staticmethod
     def vjp(ctx, g):
         return (apply(Cumsum, g, dim=ctx.attrs["dim"], reverse=not ctx.attrs["reverse"]),)
+
+
+def _running_sum(xp, x, dim, reverse):
+    if reverse:
+        return xp.flip(accumulated(xp.cumsum, xp.flip(x, dim), axis=dim), dim)
+    return accumulated(xp.cumsum, x, axis=dim)
 
 
 def cumsum(input, dim, dtype=None):

@@ -290,9 +290,10 @@ def broadcast_to(input, shape):
 # ------------------------------------------------------------------------------------------- flip, roll
 
 class Flip(Op):
-    """Reverse the order of elements along ``dims``. Flipping twice is the identity, so the VJP flips ``g``."""
+    """Reverse the order of elements along ``dims``. Flipping twice is the identity, so the VJP flips ``g``. The
+    result is a copy, as PyTorch's (numpy's flip is a view: writing to it would change the input)."""
     saves_inputs = ()
-    forward = staticmethod(lambda xp, x, dims: xp.flip(x, dims))
+    forward = staticmethod(lambda xp, x, dims: xp.flip(x, dims).copy())
     vjp = staticmethod(lambda ctx, g: (apply(Flip, g, **ctx.attrs),))
     infer = staticmethod(same_spec)
 

@@ -64,12 +64,18 @@ class Conj(Op):
 
 
 class Angle(Op):
-    """``angle(z) = atan2(Im z, Re z)``; for real ``x``: 0 where x >= 0, pi where x < 0 (piecewise constant).
+    """``angle(z) = atan2(Im z, Re z)``; for real ``x``: pi where x < 0, 0 elsewhere (-0.0 included, where numpy
+    says pi), NaN for NaN — piecewise constant.
 
     With ``theta = Im(log z)``, ``d theta = Im(dz / z)``, which gives the gradient ``i g / conj(z)``; at ``z = 0``
     the angle has no derivative and PyTorch uses 0.
     """
-    forward = staticmethod(lambda xp, z: xp.angle(z).astype(dtypes.to_real(z.dtype), copy=False))
+    @staticmethod
+    def forward(xp, z):
+        if z.dtype.kind != "c":
+            z = xp.where(z < 0, z, xp.where(xp.isnan(z), z, xp.zeros_like(z)))  # (-0.0 made +0.0: angle 0)
+        return xp.angle(z).astype(dtypes.to_real(z.dtype), copy=False)
+
     infer = staticmethod(lambda z: _with_dtype(z, dtypes.to_real(z.dtype)))
 
     @staticmethod

@@ -297,9 +297,18 @@ class Round(_PiecewiseConstant):
 
 
 class Sign(_PiecewiseConstant):
-    """-1, 0 or 1 by the sign of x (False/True stay as they are for bool tensors)."""
+    """-1, 0 or 1 by the sign of x (False/True stay as they are for bool tensors); 0 for NaN, as PyTorch's (numpy
+    gives NaN), so that the gradient of abs at NaN is 0 there too."""
     name = "Sign"
-    forward = staticmethod(lambda xp, x: x.copy() if x.dtype.kind == "b" else xp.sign(x))
+
+    @staticmethod
+    def forward(xp, x):
+        if x.dtype.kind == "b":
+            return x.copy()
+        signs = xp.sign(x, out=xp.empty_like(x))  # (out=: an array even for a 0-d x, so it can be written)
+        if x.dtype.kind == "f":
+            signs[xp.isnan(signs)] = 0
+        return signs
 
 
 # ------------------------------------------------------------------------------------- nan and infinity
@@ -419,6 +428,7 @@ def round(input, decimals=0):
     return apply(Round, _real_number("round", input), decimals=decimals)
 
 
-__all__ = ["tanh_grad", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "reciprocal", "square",
+__all__ = ["tanh_grad", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "reciprocal",
+           "square",
            "abs", "sign", "sin", "cos", "tan", "tanh", "floor", "ceil", "trunc", "round", "isnan", "isinf",
            "isfinite"]
