@@ -105,9 +105,9 @@ def heaviside(input, values):
 class Copysign(Op):
     """``|a|`` with the sign of ``b`` (its sign bit: -0.0 counts as negative).
 
-    d/da = sign(a)·sign(result) (±1; 0 where a = 0, NaN where a is NaN, as in PyTorch); d/db = 0 (the result jumps where b changes
-    sign and is flat elsewhere; a tensor b gets that zero gradient, as in PyTorch, not none). The sign is read
-    from the result rather than from b, which at b = -0.0 says 0."""
+    d/da = sign(a)·sign(result) (±1; 0 where a = 0, NaN where a is NaN, as in PyTorch); d/db = 0 (the result
+    jumps where b changes sign and is flat elsewhere; a tensor b gets that zero gradient, as in PyTorch, not
+    none). The sign is read from the result rather than from b, which at b = -0.0 says 0."""
     saves_outputs = True
     infer = staticmethod(broadcast_infer("copysign"))
     forward = staticmethod(lambda xp, a, b: xp.copysign(a, b))
