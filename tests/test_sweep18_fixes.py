@@ -82,3 +82,78 @@ def test_numbers_that_fit_or_wrap_as_in_pytorch_are_written():
     assert T.where(T.tensor([True, False]), 1.5, float("nan")).tolist()[0] == 1.5
     assert T.zeros(2, dtype=T.float16).fill_(float("-inf")).tolist() == [float("-inf")] * 2
     assert (T.tensor([1, -5, 7], dtype=T.int8) + 1000).tolist() == [-23, -29, -17]  # arithmetic wraps, as there
+
+
+# ------------------------------------------------------------------------------------------------ nn (sweep)
+
+def test_adaptive_max_pool3d_matches_its_windows_and_pytorch():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 3, 5, 7, 6))
+    ours = T.tensor(x, requires_grad=True)
+    values, positions = T.nn.AdaptiveMaxPool3d((2, 3, 4), return_indices=True)(ours)
+    # window (i, j, k) spans [floor(i·D/2), ceil((i+1)·D/2)) along D, and likewise along H and W
+    window = x[1, 2, 2:5, 2:5, 3:5]
+    assert values[1, 2, 1, 1, 2].item() == window.max()
+    d, h, w = np.unravel_index(window.argmax(), window.shape)
+    assert positions[1, 2, 1, 1, 2].item() == ((2 + d) * 7 + 2 + h) * 6 + 3 + w
+    values.sum().backward()
+    assert ours.grad.sum().item() == values.numel()  # one 1 per window, at its maximum
+    assert T.nn.functional.adaptive_max_pool3d(T.tensor(x[0]), (None, 1, 1)).shape == (3, 5, 1, 1)  # unbatched
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.functional.adaptive_max_pool3d(torch.tensor(x), (2, 3, 4), return_indices=True)
+    np.testing.assert_array_equal(values.detach().numpy(), theirs[0].numpy())
+    np.testing.assert_array_equal(positions.numpy(), theirs[1].numpy())
+
+
+def test_module_and_container_conveniences_from_pytorch():
+    nn = T.nn
+    block = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+    assert len(block * 3) == 6 and len(2 * block) == 4 and (block * 2)[2] is block[0]
+    with pytest.raises(ValueError, match="multiplication factor"):
+        block * 0
+    assert block(input=T.ones(1, 2)).shape == (1, 2)  # Sequential's argument is named input, RMSNorm's x
+    assert nn.RMSNorm(2)(x=T.ones(1, 2))[0].tolist() == pytest.approx([1.0, 1.0], rel=1e-5)
+    block.set_submodule("1", nn.Tanh())
+    assert isinstance(block[1], nn.Tanh)
+    with pytest.raises(AttributeError):
+        block.set_submodule("5", nn.Tanh(), strict=True)
+    layers = nn.ModuleDict({"a": nn.ReLU()})
+    layers.clear()
+    assert len(layers) == 0
+    params = nn.ParameterDict({"a": nn.Parameter(T.ones(1)), "b": nn.Parameter(T.zeros(1))})
+    assert params.popitem()[0] == "b" and list(params.copy().keys()) == ["a"]
+    assert list(params.fromkeys(["x", "y"]).keys()) == ["x", "y"]
+    assert nn.Linear(0, 3).bias.tolist() == [0.0, 0.0, 0.0]  # U(0, 0): no leftover memory
+    with pytest.warns(FutureWarning, match="nn.init.xavier_uniform_"):
+        nn.init.xavier_uniform(T.zeros(2, 2))
+    weight = T.ones(2, requires_grad=True)
+    (weight * 10).sum().backward()
+    with pytest.warns(FutureWarning, match="clip_grad_norm_"):
+        assert nn.utils.clip_grad_norm([weight], 1.0).item() == pytest.approx(200 ** 0.5)
+
+
+def test_non_constant_padding_needs_the_ranks_pytorch_pads():
+    F = T.nn.functional
+    assert F.pad(T.ones(1, 2, 3, 4), (1, 1, 2, 2), mode="reflect").shape == (1, 2, 7, 6)
+    assert F.pad(T.ones(2, 3), (1, 1), mode="circular").shape == (2, 5)
+    for bad in (lambda: T.nn.ReflectionPad2d(1)(T.ones(3, 4)), lambda: F.pad(T.ones(1, 2, 3, 4), (1, 1), "replicate"),
+                lambda: T.nn.CircularPad1d(1)(T.ones(1, 2, 3, 4))):
+        with pytest.raises(RuntimeError, match="padding of .* dims needs"):
+            bad()
+    assert F.pad(T.ones(3, 4), (1, 1, 1, 1)).shape == (5, 6)  # constant padding: any rank
+
+
+def test_attention_takes_a_mask_and_is_causal_together_and_flatten_checks_a_scalars_dims():
+    q = T.tensor(np.random.default_rng(0).standard_normal((1, 2, 4, 8)))
+    mask = T.zeros(4, 4)
+    mask[:, 0] = float("-inf")  # nobody may attend to key 0 ...
+    mask[0, 0] = 0.0            # ... but query 0, which (causal) has no other key
+    both = T.nn.functional.scaled_dot_product_attention(q, q, q, attn_mask=mask, is_causal=True)
+    combined = mask + T.triu(T.full((4, 4), float("-inf")), 1)
+    np.testing.assert_allclose(both.numpy(), T.nn.functional.scaled_dot_product_attention(
+        q, q, q, attn_mask=combined).numpy(), rtol=1e-12)
+    with pytest.raises(IndexError):
+        T.nn.Flatten()(T.tensor(3.0))
+    assert T.flatten(T.tensor(3.0)).shape == (1,)
+    with pytest.raises(RuntimeError, match="ignore_index is not supported for floating point target"):
+        T.nn.CrossEntropyLoss(ignore_index=1)(T.zeros(2, 3), T.full((2, 3), 1 / 3))

@@ -373,6 +373,9 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
             not 0 <= label_smoothing <= 1:
         raise OpError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing!r}")
     weights = () if weight is None else (cast(weight, input.dtype),)
+    if probs and ignore_index != -100:  # (a probability target has no class to skip: refused, as PyTorch does)
+        raise OpError(f"cross_entropy: ignore_index is not supported for floating point target ({describe(target)}; "
+                      f"ignore_index={ignore_index})")
     if probs:
         target = cast(target, input.dtype)
     return apply(SoftmaxCrossEntropy, input, target, *weights, ignore_index=int(ignore_index),

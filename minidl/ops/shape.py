@@ -136,6 +136,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     """Merge the dims ``start_dim..end_dim`` (inclusive) into one; a 0-d tensor becomes 1-d."""
     check_tensor("flatten", input)
     if input.ndim == 0:
+        for dim in (start_dim, end_dim):  # (its one dim, as PyTorch counts: 0 or -1)
+            normalize_dim("flatten", dim, 1)
         return reshape(input, (1,))
     start, end = normalize_dim("flatten", start_dim, input.ndim), normalize_dim("flatten", end_dim, input.ndim)
     if start > end:

@@ -143,8 +143,6 @@ def test_sdpa_gradcheck(kwargs):
      RuntimeError),
     (lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=torchlike.zeros(4, 6, dtype=torchlike.int64)),
      "attn_mask dtype to be bool or float", RuntimeError),
-    (lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=torchlike.tensor(ALLOWED), is_causal=True),
-     "should not be set when is_causal", RuntimeError),
     (lambda q, k, v: F.scaled_dot_product_attention(q, k[:, :2], v[:, :2], enable_gqa=True), "multiple of",
      RuntimeError),
     (lambda q, k, v: F.scaled_dot_product_attention(q, k, v, dropout_p=1.5), "between 0 and 1", ValueError),

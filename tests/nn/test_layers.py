@@ -407,7 +407,7 @@ def test_functional_names_are_the_ops():
     """Thin layer: where nothing is added, ``F.name`` is the op library's function itself. (softmax and the
     losses are wrappers: PyTorch's implicit softmax dim and legacy size_average/reduce arguments.)"""
     for name in ("gelu", "sigmoid", "tanh", "softplus", "linear", "conv2d", "conv_transpose2d", "max_pool2d",
-                 "avg_pool2d", "adaptive_avg_pool2d", "layer_norm", "group_norm", "huber_loss", "one_hot", "pad"):
+                 "avg_pool2d", "adaptive_avg_pool2d", "layer_norm", "group_norm", "huber_loss", "one_hot"):
         assert getattr(F, name).__module__.startswith("minidl.ops."), name
     assert set(F.__all__) <= set(dir(F))
 

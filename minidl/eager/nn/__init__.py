@@ -31,8 +31,8 @@ from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
 from .sparse import Embedding
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .attention import MultiheadAttention
-from .more_layers import (AdaptiveMaxPool1d, AdaptiveMaxPool2d, EmbeddingBag, Fold, InstanceNorm1d, InstanceNorm2d,
-                          InstanceNorm3d, PixelShuffle, PixelUnshuffle, Unfold)
+from .more_layers import (AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, EmbeddingBag, Fold,
+                          InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, PixelShuffle, PixelUnshuffle, Unfold)
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
                           TransformerEncoderLayer)
 from .small_layers import GLU, AlphaDropout, ChannelShuffle, FeatureAlphaDropout, LocalResponseNorm

@@ -91,14 +91,13 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     the leading dims broadcast. Returns (..., L, Ev).
 
     ``attn_mask``: bool (``True`` = may attend) or float (added to the scores), broadcastable to (..., L, S).
-    ``is_causal``: query i attends to keys 0..i only (top-left aligned when L != S); not together with a mask.
+    ``is_causal``: query i attends to keys 0..i only (top-left aligned when L != S); with a mask too, both apply
+    (as PyTorch 2's CPU kernels combine them).
     ``scale``: defaults to 1/√E. ``dropout_p``: dropout on the attention weights, applied whatever the mode
     (pass 0.0 in evaluation). ``enable_gqa``: grouped-query attention — key and value have fewer heads (dim -3),
     each shared by a group of query heads. A query that may attend to no key at all gets output 0.
     """
     _check_attention_inputs(query, key, value, attn_mask, enable_gqa)
-    if is_causal and attn_mask is not None:
-        raise RuntimeError("scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
     if enable_gqa:
         heads = query.shape[-3]
         key = ops.repeat_interleave(key, heads // key.shape[-3], dim=-3)

@@ -62,10 +62,10 @@ class Sequential(_ModuleSequence):
             for i, module in enumerate(modules):
                 self.add_module(str(i), module)
 
-    def forward(self, x):
+    def forward(self, input):
         for module in self._modules.values():
-            x = module(x)
-        return x
+            input = module(input)
+        return input
 
     def __getitem__(self, index):
         if isinstance(index, slice):
@@ -101,6 +101,18 @@ class Sequential(_ModuleSequence):
 
     def __iadd__(self, other):
         return self.extend(_as_sequential(other))
+
+    def __mul__(self, times):
+        """A new ``Sequential`` of these modules ``times`` over (the same module objects each time, as PyTorch's)."""
+        if not isinstance(times, int) or isinstance(times, bool) or times <= 0:
+            raise ValueError(f"Non-positive multiplication factor {times!r} for Sequential")
+        return Sequential(*(list(self) * times))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, times):
+        self.__mul__(times)  # (refuses a factor that is not a positive int)
+        return self.extend(list(self) * (times - 1))
 
 
 class ModuleList(_ModuleSequence):
@@ -199,6 +211,9 @@ class ModuleDict(Module):
         module = self._modules[key]
         del self._modules[key]
         return module
+
+    def clear(self):
+        self._modules.clear()
 
 
 def _as_parameter(value):
@@ -330,6 +345,19 @@ class ParameterDict(Module):
     def clear(self):
         for key in list(self._keys):
             del self[key]
+
+    def popitem(self):
+        """The last entry, removed."""
+        key = next(reversed(self._keys))
+        return key, self.pop(key)
+
+    def copy(self):
+        """A new ParameterDict of the same entries (the same Parameter objects)."""
+        return ParameterDict(OrderedDict(self.items()))
+
+    def fromkeys(self, keys, default=None):
+        """A new ParameterDict with every key of ``keys`` holding ``default``."""
+        return ParameterDict(OrderedDict((key, default) for key in keys))
 
     def update(self, parameters):
         if isinstance(parameters, (OrderedDict, ParameterDict)):

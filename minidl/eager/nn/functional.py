@@ -29,7 +29,6 @@ from ... import ops
 # the ops, imported from the module that defines each (so you can find their math)
 from ...ops.activations import gelu, sigmoid, softplus
 from ...ops.base import OpError, describe, is_tensor
-from ...ops.combine import pad
 from ...ops.conv import conv2d, conv3d, conv_transpose2d, conv_transpose3d
 from ...ops.ctc import ctc_loss
 from ...ops.embedding import linear
@@ -54,7 +53,7 @@ from .loss_functions import (binary_cross_entropy, binary_cross_entropy_with_log
                              margin_ranking_loss, mse_loss, nll_loss, pairwise_distance, pdist, smooth_l1_loss,
                              triplet_margin_loss, triplet_margin_with_distance_loss)
 from .small_functions import (alpha_dropout, channel_shuffle, feature_alpha_dropout, glu, gumbel_softmax,
-                              hardshrink, local_response_norm, rms_norm, rrelu, softshrink)
+                              hardshrink, local_response_norm, pad, rms_norm, rrelu, softshrink)
 from ..amp import runs_in_float32
 
 huber_loss = runs_in_float32(_huber_loss)  # the op library's function, in float32 under autocast (amp.py)
@@ -448,11 +447,12 @@ __all__ += ["relu_", "leaky_relu_", "elu_", "hardtanh_", "selu_", "celu_", "thre
 # Compositions of ops like the functions above, kept in their own files: attention in attention_functions.py,
 # embedding_bag, instance_norm, adaptive max pooling, pixel shuffle and fold/unfold in layer_functions.py.
 from .attention_functions import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
-from .layer_functions import (adaptive_max_pool1d, adaptive_max_pool2d, embedding_bag, fold,  # noqa: E402
-                              instance_norm, pixel_shuffle, pixel_unshuffle, unfold)
+from .layer_functions import (adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d,  # noqa: E402
+                              embedding_bag, fold, instance_norm, pixel_shuffle, pixel_unshuffle, unfold)
 
 __all__ += ["scaled_dot_product_attention", "multi_head_attention_forward", "embedding_bag", "instance_norm",
-            "adaptive_max_pool1d", "adaptive_max_pool2d", "pixel_shuffle", "pixel_unshuffle", "unfold", "fold"]
+            "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d", "pixel_shuffle", "pixel_unshuffle",
+            "unfold", "fold"]
 
 
 def _always_with_indices(pool, before_flag):
@@ -468,7 +468,8 @@ def _always_with_indices(pool, before_flag):
 
 max_pool1d_with_indices, max_pool2d_with_indices, max_pool3d_with_indices = (
     _always_with_indices(pool, 5) for pool in (max_pool1d, max_pool2d, max_pool3d))
-adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices = (
-    _always_with_indices(pool, 1) for pool in (adaptive_max_pool1d, adaptive_max_pool2d))
+adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices, adaptive_max_pool3d_with_indices = (
+    _always_with_indices(pool, 1) for pool in (adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d))
 __all__ += ["max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
-            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices"]
+            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+            "adaptive_max_pool3d_with_indices"]

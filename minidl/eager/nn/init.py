@@ -9,6 +9,7 @@ keep their variance through many layers:
 For a weight of shape ``(out, in, k1, k2, ...)``: ``fan_in = in * k1 * k2 ...``, ``fan_out = out * k1 * k2 ...``.
 """
 import math
+import warnings
 
 import numpy
 
@@ -191,3 +192,21 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     if rows < cols:
         q = q.T
     return _fill(tensor, gain * q.reshape(tuple(tensor.shape)))
+
+
+def deprecated_name(function, old_name, new_name):
+    """``function`` under the name it had before PyTorch added the trailing underscore of in-place functions,
+    still found in older code: it works, with PyTorch's FutureWarning."""
+    def old(*args, **kwargs):
+        warnings.warn(f"`{old_name}` is now deprecated in favor of `{new_name}`.", FutureWarning, stacklevel=2)
+        return function(*args, **kwargs)
+    old.__name__ = old.__qualname__ = old_name.rpartition(".")[2]
+    old.__doc__ = f"Deprecated: ``{new_name}``."
+    return old
+
+
+# the deprecated names, each for its function with the trailing underscore
+for _function in (uniform_, normal_, constant_, eye_, dirac_, sparse_, orthogonal_, xavier_uniform_, xavier_normal_,
+                  kaiming_uniform_, kaiming_normal_):
+    globals()[_function.__name__[:-1]] = deprecated_name(_function, f"nn.init.{_function.__name__[:-1]}",
+                                                         f"nn.init.{_function.__name__}")

@@ -18,8 +18,8 @@ from ...ops.base import describe, is_tensor
 from ..creation import tensor, zeros
 from ..grad_mode import no_grad
 
-__all__ = ["embedding_bag", "instance_norm", "adaptive_max_pool1d", "adaptive_max_pool2d", "pixel_shuffle",
-           "pixel_unshuffle", "unfold", "fold"]
+__all__ = ["embedding_bag", "instance_norm", "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
+           "pixel_shuffle", "pixel_unshuffle", "unfold", "fold"]
 
 
 def _pair(name, value, what):
@@ -200,34 +200,45 @@ def _adaptive_windows(size, out):
                        dtype=numpy.int64).reshape(out, widest)
 
 
-def _output_pair(name, output_size, input_hw):
-    sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size, output_size)
-    if len(sizes) != 2:
-        raise RuntimeError(f"{name}(): internal error: output_size.size() must be 2")
-    sizes = tuple(n if s is None else s for s, n in zip(sizes, input_hw))
+def _output_sizes(name, output_size, input_sizes):
+    """``output_size`` (an int, or one entry per spatial dim, None keeping that input size) as a tuple of ints."""
+    count = len(input_sizes)
+    sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * count
+    if len(sizes) != count:
+        raise RuntimeError(f"{name}(): internal error: output_size.size() must be {count}")
+    sizes = tuple(n if s is None else s for s, n in zip(sizes, input_sizes))
     if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 0 for s in sizes):
         raise RuntimeError(f"{name}(): output_size must be non-negative ints (or None), got {output_size!r}")
     return tuple(int(s) for s in sizes)
 
 
-def _adaptive_max_pool(x, out_hw, return_indices):
-    """``x`` (N, C, H, W): the maximum of each adaptive window, and its flat position ``h * W + w``."""
-    n, c, h, w = x.shape
-    oh, ow = out_hw
-    if oh * ow == 0:  # nothing to pool: an empty result (still attached to x)
-        values = ops.reshape(ops.getitem(ops.reshape(x, (-1,)), slice(0, 0)), (n, c, oh, ow))
-        return (values, zeros(n, c, oh, ow, dtype=dtypes.int64, device=x.device)) if return_indices else values
-    rows, cols = _adaptive_windows(h, oh), _adaptive_windows(w, ow)
-    kh, kw = rows.shape[1], cols.shape[1]
-    # every window's pixels, (N, C, OH, KH, OW, KW) -> (N, C, OH, OW, KH*KW)
-    patches = ops.getitem(x, (slice(None), slice(None), _int_tensor(rows[:, :, None, None], x.device),
-                              _int_tensor(cols[None, None, :, :], x.device)))
-    patches = ops.reshape(ops.permute(patches, (0, 1, 2, 4, 3, 5)), (n, c, oh, ow, kh * kw))
+def _adaptive_max_pool(x, out_sizes, return_indices):
+    """``x`` (N, C, *spatial): the maximum of each adaptive window, and its flat position within the spatial dims
+    (``h * W + w`` for an image, ``(d * H + h) * W + w`` for a volume)."""
+    n, c, *sizes = x.shape
+    k = len(sizes)
+    if math.prod(out_sizes) == 0:  # nothing to pool: an empty result (still attached to x)
+        values = ops.reshape(ops.getitem(ops.reshape(x, (-1,)), slice(0, 0)), (n, c, *out_sizes))
+        return (values, zeros(n, c, *out_sizes, dtype=dtypes.int64, device=x.device)) if return_indices else values
+    windows = [_adaptive_windows(size, out) for size, out in zip(sizes, out_sizes)]  # (O_i, K_i) positions each
+
+    def spread(positions, i):  # shaped to broadcast over (O_1, K_1, O_2, K_2, ...)
+        shape = [1] * (2 * k)
+        shape[2 * i:2 * i + 2] = positions.shape
+        return positions.reshape(shape)
+
+    index = (slice(None), slice(None)) + tuple(_int_tensor(spread(w, i), x.device) for i, w in enumerate(windows))
+    patches = ops.getitem(x, index)  # every window's values: (N, C, O_1, K_1, O_2, K_2, ...)
+    order = tuple(range(0, 2 * k, 2)) + tuple(range(1, 2 * k, 2))  # -> (O_1, O_2, ..., K_1, K_2, ...)
+    kernel = math.prod(w.shape[1] for w in windows)
+    patches = ops.reshape(ops.permute(patches, (0, 1) + tuple(2 + d for d in order)), (n, c, *out_sizes, kernel))
     values, which = ops.max(patches, dim=-1)
     if not return_indices:
         return values
-    flat = (rows[:, None, :, None] * w + cols[None, :, None, :]).reshape(oh, ow, kh * kw)
-    flat = ops.broadcast_to(_int_tensor(flat, x.device), (n, c, oh, ow, kh * kw))
+    strides = [math.prod(sizes[i + 1:]) for i in range(k)]
+    flat = sum(spread(w, i) * stride for i, (w, stride) in enumerate(zip(windows, strides)))
+    flat = flat.transpose(order).reshape(*out_sizes, kernel)
+    flat = ops.broadcast_to(_int_tensor(flat, x.device), (n, c, *out_sizes, kernel))
     return values, ops.squeeze(ops.gather(flat, -1, ops.unsqueeze(which, -1)), -1)
 
 
@@ -243,18 +254,26 @@ def _check_pool_input(name, input, dims):
         raise NotImplementedError(f'"{name}" not implemented for {describe(input)}')
 
 
+def _adaptive_max_pool_nd(name, input, output_size, return_indices, spatial):
+    _check_pool_input(name, input, (spatial + 1, spatial + 2))
+    unbatched = input.ndim == spatial + 1
+    x = ops.unsqueeze(input, 0) if unbatched else input
+    result = _adaptive_max_pool(x, _output_sizes(name, output_size, tuple(x.shape[2:])), return_indices)
+    if unbatched:
+        result = tuple(ops.squeeze(r, 0) for r in result) if return_indices else ops.squeeze(result, 0)
+    return result
+
+
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     """The maximum over each of ``output_size`` adaptive windows of (N, C, H, W) or (C, H, W) input (windows as
     ``adaptive_avg_pool2d``'s; None in ``output_size`` keeps that input size). With ``return_indices``, also
     where each maximum is, as the flat position ``h * W + w`` within its (H, W) plane."""
-    _check_pool_input("adaptive_max_pool2d", input, (3, 4))
-    unbatched = input.ndim == 3
-    x = ops.unsqueeze(input, 0) if unbatched else input
-    out_hw = _output_pair("adaptive_max_pool2d", output_size, tuple(x.shape[2:]))
-    result = _adaptive_max_pool(x, out_hw, return_indices)
-    if unbatched:
-        result = tuple(ops.squeeze(r, 0) for r in result) if return_indices else ops.squeeze(result, 0)
-    return result
+    return _adaptive_max_pool_nd("adaptive_max_pool2d", input, output_size, return_indices, 2)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """``adaptive_max_pool2d`` over (N, C, D, H, W) or (C, D, H, W) input; positions ``(d * H + h) * W + w``."""
+    return _adaptive_max_pool_nd("adaptive_max_pool3d", input, output_size, return_indices, 3)
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
@@ -385,6 +404,6 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     where = ops.broadcast_to(_int_tensor(where, input.device), (n, c, where.size))
     image = ops.scatter_add(zeros(n, c, hp * wp, dtype=input.dtype, device=input.device), 2, where,
                             ops.reshape(cols_in, (n, c, taps * length)))
-    image = ops.getitem(ops.reshape(image, (n, c, hp, wp)),
-                        (slice(None), slice(None), slice(padding[0], padding[0] + h), slice(padding[1], padding[1] + w)))
+    inside = (slice(None), slice(None), slice(padding[0], padding[0] + h), slice(padding[1], padding[1] + w))
+    image = ops.getitem(ops.reshape(image, (n, c, hp, wp)), inside)
     return ops.squeeze(image, 0) if input.ndim == 2 else image

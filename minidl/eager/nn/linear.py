@@ -23,10 +23,10 @@ def _size(layer, what, value):
 
 def reset_fan_in_uniform(weight, bias, fan_in):
     """PyTorch's default for Linear and convolutions: weight ``kaiming_uniform_(a=√5)``, bias
-    ``U(-1/√fan_in, 1/√fan_in)`` (``fan_in`` as the weight's, left alone when it is 0)."""
+    ``U(-1/√fan_in, 1/√fan_in)`` (``fan_in`` as the weight's; 0 when it is 0: a layer of no inputs outputs 0)."""
     init.kaiming_uniform_(weight, a=math.sqrt(5))
-    if bias is not None and fan_in > 0:
-        bound = 1 / math.sqrt(fan_in)
+    if bias is not None:
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
         init.uniform_(bias, -bound, bound)
 
 

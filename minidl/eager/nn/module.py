@@ -309,6 +309,19 @@ class Module:
             module = module._modules[part]
         return module
 
+    def set_submodule(self, target, module, strict=False):
+        """Put ``module`` at the dotted path ``target`` ("encoder.layers.0"), replacing what is there; its parent
+        must exist. ``strict``: only replace an existing submodule, never add one."""
+        parent_path, _, name = target.rpartition(".")
+        if not name:
+            raise ValueError("Cannot set the submodule without a target name!")
+        parent = self.get_submodule(parent_path)
+        if strict and name not in parent._modules:
+            raise AttributeError(f"{type(parent).__name__} has no attribute `{name}`")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module).__name__}")
+        setattr(parent, name, module)
+
     def get_parameter(self, target):
         return self._get_registered(target, "_parameters", "parameter")
 

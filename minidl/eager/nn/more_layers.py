@@ -2,7 +2,7 @@
 
 * ``EmbeddingBag`` — the sum / mean / max of the embeddings of each bag of ids;
 * ``InstanceNorm1d`` / ``InstanceNorm2d`` — normalise each sample's channels over their own positions;
-* ``AdaptiveMaxPool1d`` / ``AdaptiveMaxPool2d`` — max pooling down to a fixed output size;
+* ``AdaptiveMaxPool1d`` / ``2d`` / ``3d`` — max pooling down to a fixed output size;
 * ``PixelShuffle`` / ``PixelUnshuffle`` — trade channels for resolution and back;
 * ``Fold`` / ``Unfold`` — sliding patches to columns (im2col) and back.
 """
@@ -157,6 +157,12 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     __doc__ = _AdaptiveMaxPoolNd.__doc__ + (" Over (N, C, H, W) or (C, H, W) input; ``output_size`` is an int or a "
                                             "pair whose None entries keep that input size.")
     function = staticmethod(F.adaptive_max_pool2d)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    __doc__ = _AdaptiveMaxPoolNd.__doc__ + (" Over (N, C, D, H, W) or (C, D, H, W) input; ``output_size`` is an int "
+                                            "or a triple whose None entries keep that input size.")
+    function = staticmethod(F.adaptive_max_pool3d)
 
 
 class PixelShuffle(Module):

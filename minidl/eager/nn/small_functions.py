@@ -11,6 +11,8 @@
 * ``hardshrink`` / ``softshrink`` — small values set to 0 (and, for soft, the others moved towards 0).
 * ``rrelu`` — the leaky relu with a random negative slope in training.
 * ``rms_norm`` — root-mean-square normalization (LayerNorm without the mean).
+* ``pad`` — the op (``ops/combine.py``) with PyTorch's rule for its reflect/replicate/circular modes: they pad
+  the last 1, 2 or 3 dims of an input that has exactly those plus a channel dim (and maybe a batch dim).
 
 Their gradients come from the ops they are made of; the random ones draw from the eager default generator
 (``manual_seed`` reproduces them).
@@ -207,3 +209,14 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     dims = tuple(range(input.ndim - k, input.ndim))
     y = input * ops.rsqrt(ops.mean(input * input, dims, keepdim=True) + eps)
     return y if weight is None else y * ops.cast(weight, input.dtype)
+
+
+def pad(input, pad, mode="constant", value=None):
+    """``F.pad`` (module docstring): ``pad = (left, right, top, bottom, ...)``, last dim first."""
+    if mode != "constant" and is_tensor(input):
+        spatial = len(pad) // 2
+        if not 1 <= spatial <= 3 or input.ndim not in (spatial + 1, spatial + 2):
+            raise OpError(f"pad: {mode} padding of {spatial} dims needs a {spatial + 1}-d (channels, ...) or "
+                          f"{spatial + 2}-d (batch, channels, ...) input, got {describe(input)}; only the last 1, "
+                          f"2 or 3 dims are padded in this mode")
+    return ops.pad(input, pad, mode, value)

@@ -17,12 +17,13 @@ from .... import ops
 from ...creation import zeros
 from ...grad_mode import no_grad
 from ...tensor import Tensor
+from ..init import deprecated_name
 from ..weight_norms import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm
 from . import fusion, parametrizations, parametrize, prune, rnn  # noqa: F401  (submodules: nn.utils.rnn, ...)
 from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_", "parameters_to_vector",
-           "vector_to_parameters", "weight_norm", "remove_weight_norm", "spectral_norm", "remove_spectral_norm",
+__all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_",
+           "parameters_to_vector", "vector_to_parameters", "weight_norm", "remove_weight_norm", "spectral_norm", "remove_spectral_norm",
            "fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval", "fuse_linear_bn_weights", "skip_init"]
 
 
@@ -75,6 +76,9 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     total = get_total_norm(_grads(parameters), norm_type, error_if_nonfinite)
     clip_grads_with_norm_(parameters, max_norm, total)
     return total
+
+
+clip_grad_norm = deprecated_name(clip_grad_norm_, "torch.nn.utils.clip_grad_norm", "torch.nn.utils.clip_grad_norm_")
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
