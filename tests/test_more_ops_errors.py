@@ -173,7 +173,7 @@ def test_fmod_by_an_integer_zero_tensor_is_an_error():
      r"\[3, 1\]"),
     (lambda: torchlike.searchsorted(M, 1.0), OpError, r"torch.searchsorted\(\): input value can be a scalar only when "
                                                       r"boundaries tensor dimension is 1"),
-    (lambda: torchlike.searchsorted(V, [1.0]), TypeError, r"searchsorted\(\): values must be a tensor or a number, "
+    (lambda: torchlike.searchsorted(V, [1.0]), TypeError, r"searchsorted\(\): input must be a tensor or a number, "
                                                           r"got list"),
     (lambda: torchlike.searchsorted(C, C), TypeError, r"searchsorted: complex numbers have no order"),
     (lambda: torchlike.searchsorted(V, V, sorter=torchlike.tensor([0, 1])), OpError,

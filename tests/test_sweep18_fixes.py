@@ -157,3 +157,35 @@ def test_attention_takes_a_mask_and_is_causal_together_and_flatten_checks_a_scal
     assert T.flatten(T.tensor(3.0)).shape == (1,)
     with pytest.raises(RuntimeError, match="ignore_index is not supported for floating point target"):
         T.nn.CrossEntropyLoss(ignore_index=1)(T.zeros(2, 3), T.full((2, 3), 1 / 3))
+
+
+def test_pytorch_call_forms_the_sweep_found_missing():
+    x = T.arange(5)
+    assert [p.tolist() for p in T.tensor_split(x, indices=[1, 3])] == [[0], [1, 2], [3, 4]]
+    assert [p.tolist() for p in T.tensor_split(x, sections=2)] == [[0, 1, 2], [3, 4]]
+    assert T.repeat_interleave(T.tensor([1, 0, 2])).tolist() == [0, 2, 2]
+    assert T.searchsorted(T.tensor([1, 3, 5]), input=T.tensor([2, 4])).tolist() == [1, 2]
+    assert T.ones(2).new_zeros(size=(3,)).tolist() == [0.0] * 3
+    assert T.max(T.tensor([1.0, 5.0]), other=T.tensor([3.0, 2.0])).tolist() == [3.0, 5.0]
+    assert T.min(T.tensor([1.0, 5.0]), other=T.tensor([3.0, 2.0])).tolist() == [1.0, 2.0]
+    assert T.tensor([1.0, 2.0]).ger(T.tensor([3.0, 4.0])).tolist() == [[3.0, 4.0], [6.0, 8.0]]
+    assert T.tensor([1.0, 2.0]).diagflat().tolist() == [[1.0, 0.0], [0.0, 2.0]]
+    assert T.tensor(2.0).flip(0).item() == 2.0
+    assert T.zeros(T.tensor(2), 3).shape == (2, 3)
+    summed = T.index_put(T.zeros(3), (T.tensor([0, 0]),), T.tensor([1.0, 2.0]), accumulate=True)
+    assert summed.tolist() == [3.0, 0.0, 0.0]
+
+
+def test_as_strided_views_and_its_refusals():
+    base = T.arange(6.0)
+    view = base.as_strided((2,), (3,))
+    view.add_(100)  # a view: the write reaches the tensor
+    assert base.tolist() == [100.0, 1.0, 2.0, 103.0, 4.0, 5.0]
+    with pytest.raises(RuntimeError, match="reads element 6, outside the 6 elements"):
+        T.arange(6.0).as_strided((3,), (3,))
+    with pytest.raises(RuntimeError, match="not contiguous"):
+        T.arange(6.0).reshape(2, 3).t().as_strided((2,), (1,))
+    with pytest.raises(RuntimeError, match="storage_offset counts from this view"):
+        T.arange(6.0)[2:].as_strided((2,), (1,), 1)
+    with pytest.raises(RuntimeError, match="non-negative"):
+        T.arange(6.0).as_strided((2,), (-1,))

@@ -207,12 +207,20 @@ def _size(size, fn_name, keyword=None):
         size = (keyword,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
+    size = tuple(_as_int(d) for d in size)  # (a 0-d integer tensor counts as its number, as in PyTorch)
     for d in size:
         if not isinstance(d, numbers.Integral) or isinstance(d, bool):
             raise TypeError(f"{fn_name}(): size must be a sequence of ints, got {size!r}")
         if d < 0:
             raise RuntimeError(f"{fn_name}(): trying to create tensor with negative dimension {d}: {list(size)}")
     return tuple(int(d) for d in size)
+
+
+def _as_int(value):
+    """A 0-d integer tensor's number; anything else as it is (for the caller to check)."""
+    if isinstance(value, Tensor) and value.ndim == 0 and value.dtype.kind in "iu":
+        return int(value.item())
+    return value
 
 
 def _float_dtype(dtype):

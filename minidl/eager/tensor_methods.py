@@ -18,7 +18,8 @@ from ..ops.promote import promote_pair
 from ..ops.operators import OPERATORS, REFLECTED, bind_operators
 from ..ops.scaled_products import addcdiv_term, addcmul_term
 from ..ops.special import lerp_term
-from .aliases import absolute, adjoint, get_device, is_conj, is_cpu, is_nonzero, ravel, resolve_conj, split_with_sizes
+from .aliases import (absolute, adjoint, diagflat, get_device, is_conj, is_cpu, is_nonzero, ravel, resolve_conj,
+                      split_with_sizes)
 from .grad_mode import GradMode
 from .legacy import new_tensor as legacy_new_tensor
 from .layouts import CONVERSIONS, accepting_memory_format, check_factory_options, clone, contiguous, strided
@@ -68,7 +69,7 @@ SAME_NAME = [
     # more elementwise math, combining and cutting, distances and bins
     "sgn", "logit", "xlogy", "fmod", "float_power", "hypot", "logaddexp", "logaddexp2", "copysign", "frac",
     "deg2rad", "rad2deg", "sinc", "heaviside", "logcumsumexp", "histc", "histogram", "kron", "rot90", "select",
-    "tensor_split",
+    "tensor_split", "select_scatter", "slice_scatter", "diagonal_scatter",
     "hsplit", "vsplit", "dsplit", "dist", "renorm",
     # NaN-ignoring reductions, quantiles, runs, matrix statistics
     "nansum", "nanmean", "fmax", "fmin", "aminmax", "quantile", "nanquantile", "unique_consecutive", "mv", "cov",
@@ -214,12 +215,25 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
     return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
 
+def as_strided(self, size, stride, storage_offset=None):
+    """A view reading this tensor's elements at ``storage_offset + Σ i_k·stride_k`` (``ops/as_strided.py``).
+    PyTorch counts those positions in the tensor's storage; minidl in the tensor's own row-major elements, which
+    is the same for a contiguous tensor — a non-contiguous one is refused rather than read differently."""
+    if not self.is_contiguous():
+        raise RuntimeError(f"as_strided: the tensor ({ops.describe(self)}) is not contiguous, so its elements do not "
+                           f"lie in its storage in the order minidl reads them; call .contiguous() first")
+    if storage_offset is not None and self.storage_offset():
+        raise RuntimeError(f"as_strided: storage_offset counts from this view's first element in minidl (it is "
+                           f"{self.storage_offset()} elements into its base's storage); index the base instead")
+    return ops.as_strided(self, size, stride, storage_offset)
+
+
 def _new_factory(factory_name):
-    def method(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    def method(self, *shape, size=None, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
         from . import creation
         check_factory_options(f"new_{factory_name}", layout, pin_memory)
-        return getattr(creation, factory_name)(*size, dtype=dtype or self.dtype, device=device or self.device,
-                                               requires_grad=requires_grad)
+        return getattr(creation, factory_name)(*shape, size=size, dtype=dtype or self.dtype,
+                                               device=device or self.device, requires_grad=requires_grad)
     method.__name__ = "new_" + factory_name
     return method
 
@@ -359,9 +373,11 @@ _ADAPTERS = {
     "new_ones": _new_factory("ones"), "new_empty": _new_factory("empty"), "new_full": new_full,
     "ndimension": ndimension, "fill_diagonal_": fill_diagonal_, "polygamma": polygamma, "polygamma_": polygamma_,
     "float_power_": float_power_, "unfold": unfold, "index_put": index_put, "index_put_": index_put_,
+    "as_strided": as_strided,
+    "ger": lambda self, vec2: ops.outer(self, vec2),  # (PyTorch's old name for outer)
     "split": accept_numpy_names(split), "absolute": absolute, "ravel": ravel, "get_device": get_device,
     "split_with_sizes": split_with_sizes, "resolve_conj": resolve_conj, "is_conj": is_conj,
-    "adjoint": adjoint, "is_nonzero": is_nonzero,
+    "adjoint": adjoint, "is_nonzero": is_nonzero, "diagflat": diagflat,
     "hardshrink": hardshrink, "is_signed": lambda self: self.dtype.is_signed,
 }
 #: in-place shape ops ``name_``: this tensor becomes the op's result (a view with new sizes or strides)

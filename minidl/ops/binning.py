@@ -97,24 +97,24 @@ def _side(right, side):
     return side == "right"
 
 
-def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None, sorter=None):
-    """Where to insert ``values`` into ``sorted_sequence`` to keep it sorted: an int64 tensor of positions
-    (int32 with ``out_int32``) shaped like ``values``. ``right=False`` / ``side='left'`` gives the first
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
+    """Where to insert ``input`` into ``sorted_sequence`` to keep it sorted: an int64 tensor of positions
+    (int32 with ``out_int32``) shaped like ``input``. ``right=False`` / ``side='left'`` gives the first
     suitable position (the number of entries < v), ``right=True`` / ``side='right'`` the last (entries ≤ v).
 
-    ``sorted_sequence`` is 1-d, or N-d with its leading dims equal to those of ``values``: then each row of
-    values is searched in its own row. ``values`` may be a number (a 0-d answer, 1-d sequence only)."""
+    ``sorted_sequence`` is 1-d, or N-d with its leading dims equal to those of ``input``: then each row of
+    input is searched in its own row. ``input`` may be a number (a 0-d answer, 1-d sequence only)."""
     check_tensor("searchsorted", sorted_sequence)
     if sorted_sequence.ndim == 0:
         raise OpError("torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 dimension")
     right = _side(right, side)
-    if is_tensor(values):
-        shape = tuple(values.shape)
-    elif isinstance(values, numbers.Real) and not isinstance(values, bool):
-        shape, values = (), dtypes.scalar_dtype(values).type(values)  # a numpy scalar, as ``promote`` makes
+    if is_tensor(input):
+        shape = tuple(input.shape)
+    elif isinstance(input, numbers.Real) and not isinstance(input, bool):
+        shape, input = (), dtypes.scalar_dtype(input).type(input)  # a numpy scalar, as ``promote`` makes
     else:
-        raise TypeError(f"searchsorted(): values must be a tensor or a number, got {type(values).__name__}")
-    if dtypes.is_complex(sorted_sequence.dtype) or dtypes.is_complex(getattr(values, "dtype", dtypes.float32)):
+        raise TypeError(f"searchsorted(): input must be a tensor or a number, got {type(input).__name__}")
+    if dtypes.is_complex(sorted_sequence.dtype) or dtypes.is_complex(getattr(input, "dtype", dtypes.float32)):
         raise TypeError("searchsorted: complex numbers have no order")
     if sorted_sequence.ndim > 1:
         if not shape:
@@ -132,7 +132,7 @@ def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=
             raise OpError(f"torch.searchsorted(): boundary and sorter must have the same size, but got boundary "
                           f"tensor {list(sorted_sequence.shape)} and got sorter tensor {describe(sorter)}")
         extra = (sorter,)
-    return apply(Searchsorted, sorted_sequence, values, *extra, right=right,
+    return apply(Searchsorted, sorted_sequence, input, *extra, right=right,
                  dtype=dtypes.int32 if out_int32 else dtypes.int64)
 
 

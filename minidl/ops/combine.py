@@ -400,10 +400,18 @@ class RepeatIndex(Op):
         return Spec((None if counts or n is None else n * repeats,), dtypes.int64)
 
 
-def repeat_interleave(input, repeats, dim=None):
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Repeat each element (``dim=None``: of the flattened ``input``) or each slice along ``dim`` ``repeats`` times;
-    ``repeats`` is an int or a tensor of counts, one per position (or a single one)."""
+    ``repeats`` is an int or a tensor of counts, one per position (or a single one). ``repeat_interleave(counts)``
+    alone gives each position i of ``counts`` ``counts[i]`` times: [1, 0, 2] -> [0, 2, 2]. (``output_size``, the
+    result's length, is accepted: PyTorch uses it to avoid a device sync.)"""
     check_tensor("repeat_interleave", input)
+    if repeats is None:
+        from .indexing import check_index_tensor
+        check_index_tensor("repeat_interleave", input, "repeats")
+        if input.ndim != 1:
+            raise OpError(f"repeat_interleave: repeats must be a 1-d tensor of counts, got {describe(input)}")
+        return apply(RepeatIndex, input, input, dim=0, repeats=None)
     if dim is None:
         input, dim = flatten(input), 0
     dim = normalize_dim("repeat_interleave", dim, input.ndim)

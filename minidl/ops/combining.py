@@ -320,11 +320,18 @@ def _split_points(op_name, indices_or_sections):
     return indices_or_sections
 
 
-def tensor_split(input, indices_or_sections, dim=0):
+def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sections=None,
+                 tensor_indices_or_sections=None):
     """Cut ``input`` along ``dim``, into ``sections`` nearly equal pieces (an int: the first ``size % sections``
     pieces get one entry more) or at the given ``indices`` (pieces ``x[:i0], x[i0:i1], ..., x[ik:]``, with
-    Python's slicing rules, so a decreasing pair gives an empty piece). Each piece is a slice of ``input``."""
+    Python's slicing rules, so a decreasing pair gives an empty piece). Each piece is a slice of ``input``.
+    PyTorch's keyword forms name which: ``indices=``, ``sections=``, ``tensor_indices_or_sections=``."""
     check_tensor("tensor_split", input)
+    given = [v for v in (indices_or_sections, indices, sections, tensor_indices_or_sections) if v is not None]
+    if len(given) != 1:
+        raise TypeError("tensor_split(): give the cut points or the number of sections once (indices_or_sections, "
+                        "indices=, sections= or tensor_indices_or_sections=)")
+    indices_or_sections = given[0]
     if input.ndim == 0:
         raise OpError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
     dim = normalize_dim("tensor_split", dim, input.ndim)

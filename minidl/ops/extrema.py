@@ -153,21 +153,21 @@ def _max_or_min(op_name, whole_op, dim_op, result, x, dim, keepdim):
     return result(*apply(dim_op, x, dim=dim, keepdim=bool(keepdim)))
 
 
-def max(input, dim=None, keepdim=False):
+def max(input, dim=None, keepdim=False, *, other=None):
     """``max(x)``: the largest value (0-d; tied maxima share the gradient, like ``amax``).
     ``max(x, dim, keepdim=False)``: the named tuple ``(values, indices)`` along ``dim``.
-    ``max(x, other)``: the elementwise ``maximum``, as in PyTorch."""
-    if is_tensor(dim):
+    ``max(x, other)`` (or ``other=``): the elementwise ``maximum``, as in PyTorch."""
+    if is_tensor(dim) or other is not None:
         from .compare import maximum
-        return maximum(input, dim)
+        return maximum(input, dim if other is None else other)
     return _max_or_min("max", Amax, MaxDim, MaxResult, input, dim, keepdim)
 
 
-def min(input, dim=None, keepdim=False):
+def min(input, dim=None, keepdim=False, *, other=None):
     """``min(x)``, ``min(x, dim, keepdim=False)`` -> ``(values, indices)``, or ``min(x, other)``: see ``max``."""
-    if is_tensor(dim):
+    if is_tensor(dim) or other is not None:
         from .compare import minimum
-        return minimum(input, dim)
+        return minimum(input, dim if other is None else other)
     return _max_or_min("min", Amin, MinDim, MinResult, input, dim, keepdim)
 
 

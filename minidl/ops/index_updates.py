@@ -1,7 +1,8 @@
 """Writing into the places an index names, out of place: ``index_add``, ``index_copy``, ``index_fill`` (whole
 slices along one dim), ``masked_scatter`` (where a mask is True), ``put`` (into the flattened tensor); and the
 reads that pair with them, ``take`` and ``take_along_dim``. The tensor methods ``x.index_add_(...)`` etc. are the
-in-place forms.
+in-place forms. ``select_scatter``, ``slice_scatter`` and ``diagonal_scatter`` write a whole tensor into a slice
+(``index_put`` at the slice: the gradient reaches ``input`` outside it and ``src`` through it).
 
 Along dim 0 of a matrix, with ``index = [i_0, i_1, ...]`` (row k of ``source`` goes to row ``i_k``)::
 
@@ -35,7 +36,8 @@ from .infer import broadcast_shapes, normalize_dim
 from .reduce import check_tensor
 from .shape import broadcast_to, known, reshape, reshape_like
 
-__all__ = ["index_add", "index_copy", "index_fill", "masked_scatter", "take", "take_along_dim", "put"]
+__all__ = ["index_add", "index_copy", "index_fill", "masked_scatter", "take", "take_along_dim", "put", "select_scatter",
+           "slice_scatter", "diagonal_scatter"]
 
 
 #: PyTorch's names of the dtypes, as its messages spell them
@@ -345,3 +347,47 @@ def put(input, index, source, accumulate=False):
         index_put(flat, index, source)
     return reshape_like(out, input)
 
+
+
+# ------------------------------------------------------------------ embedding a tensor into a slice of another
+
+def select_scatter(input, src, dim, index):
+    """A copy of ``input`` with ``src`` written at position ``index`` of ``dim`` (``src`` shaped like
+    ``input.select(dim, index)``). The gradient reaches ``input`` outside that slice and ``src`` through it."""
+    check_tensor("select_scatter", input)
+    dim = normalize_dim("select_scatter", dim, input.ndim)
+    return _embed("select_scatter", input, src, (slice(None),) * dim + (index,))
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    """A copy of ``input`` with ``src`` written at ``input[..., start:end:step, ...]`` along ``dim``."""
+    check_tensor("slice_scatter", input)
+    dim = normalize_dim("slice_scatter", dim, input.ndim)
+    return _embed("slice_scatter", input, src, (slice(None),) * dim + (slice(start, end, step),))
+
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    """A copy of ``input`` with ``src`` written on the diagonal ``offset`` of the planes of ``dim1`` and
+    ``dim2`` (``src`` shaped like ``input.diagonal(offset, dim1, dim2)``: the other dims, then the diagonal)."""
+    check_tensor("diagonal_scatter", input)
+    from .shape_helpers import movedim
+    d1, d2 = (normalize_dim("diagonal_scatter", d, input.ndim) for d in (dim1, dim2))
+    if d1 == d2:
+        raise OpError(f"diagonal_scatter: dim1 and dim2 cannot be the same dim, got {dim1} and {dim2}")
+    planes = movedim(input, (d1, d2), (-2, -1))
+    rows, cols = planes.shape[-2:]
+    length = max(min(rows - max(-offset, 0), cols - max(offset, 0)), 0)
+    positions = [list(range(max(-offset, 0), max(-offset, 0) + length)),  # the rows and columns of the diagonal
+                 list(range(max(offset, 0), max(offset, 0) + length))]
+    return movedim(_embed("diagonal_scatter", planes, src, (Ellipsis, *positions)), (-2, -1), (d1, d2))
+
+
+def _embed(op_name, input, src, index):
+    """``input`` with ``src`` at ``index``, out of place; ``src`` must have the shape of ``input[index]``."""
+    if not is_tensor(src):
+        raise TypeError(f"{op_name}: src must be a tensor, got {type(src).__name__}")
+    target = getitem(input, index)
+    if known(target.shape) and known(src.shape) and tuple(src.shape) != tuple(target.shape):
+        raise OpError(f"{op_name}: src must have the shape of the slice it is written to, {list(target.shape)}; "
+                      f"got {describe(src)}")
+    return index_put(input, index, cast(src, input.dtype))

@@ -303,6 +303,10 @@ class Flip(Op):
 def flip(input, dims):
     check_tensor("flip", input)
     dims = ints("flip", dims, "dims")
+    if input.ndim == 0:  # nothing to reverse, but its one dim (as PyTorch counts: 0 or -1) may be named
+        for d in dims:
+            normalize_dim("flip", d, 1)
+        return clone(input)
     normalized = [normalize_dim("flip", d, input.ndim) for d in dims]
     if len(set(normalized)) != len(normalized):
         raise OpError(f"flip: dims {list(dims)} name a dimension more than once")

@@ -1,6 +1,6 @@
 """Op table entries for index_updates.py (index_add, index_copy, index_fill, masked_scatter, take, take_along_dim,
-put), scaled_products.py (addcmul, addcdiv, baddbmm, addbmm, addmv, addr), running_extrema.py (cummax, cummin)
-and the batched diagonals of matrix.py (diagonal, diag_embed). Index arrays and masks are raw inputs.
+put, select/slice/diagonal_scatter), as_strided.py, scaled_products.py (addcmul, addcdiv, baddbmm, addbmm, addmv,
+addr), running_extrema.py (cummax, cummin) and the batched diagonals of matrix.py (diagonal, diag_embed). Index arrays and masks are raw inputs.
 
 Writes and reads are linear in the float inputs: their second derivatives are 0, checked for a few. The products
 are bilinear, so their second order is checked throughout."""
@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from .spec import OpSpec, floats_array, shapes
+from .spec import OpSpec, floats_array, shapes, unary
 from .specs_shape import plus, sided
 
 LINEAR = "linear in its float inputs: the second derivative is 0 (checked for index_add and take)"
@@ -140,10 +140,27 @@ def broadcast3(**kw):
 #: small integers as floats: many ties
 TIES = st.tuples(hnp.arrays(np.float64, (2, 5), elements=st.sampled_from([0.0, 1.0, 2.0])))
 
+def _matrix_and(src_shape):
+    """``(x, src)``: a matrix of at least 2 x 2 and (unless ``src_shape`` is None) a second array of
+    ``src_shape(rows, columns)``."""
+    def arrays(rc):
+        if src_shape is None:
+            return st.tuples(floats_array(rc))
+        return st.tuples(floats_array(rc), floats_array(src_shape(*rc)))
+    return st.tuples(st.integers(2, 4), st.integers(2, 4)).flatmap(arrays)
+
+
+def _written(x, index, src):
+    out = x.copy()
+    out[index] = src
+    return out
+
+
 SPECS = [
     # --------------------------------------------------------------------- index_add, index_copy, index_fill
     OpSpec("index_updates_index_add", lambda m, x, i, s: m.index_add(x, 0, i, s),
-           lambda a, i, s: np_index_add(a, 0, i, s), slices(0), raw_inputs=(1,), grad_inputs=(0, 2), notes="repeated positions add up"),
+           lambda a, i, s: np_index_add(a, 0, i, s), slices(0), raw_inputs=(1,), grad_inputs=(0, 2),
+           notes="repeated positions add up"),
     _linear("index_updates_index_add_alpha_last_dim", lambda m, x, i, s: m.index_add(x, -1, i, s, alpha=2.5),
             lambda a, i, s: np_index_add(a, -1, i, s, 2.5), slices(-1), raw_inputs=(1,), grad_inputs=(0, 2)),
     _linear("index_updates_index_add_0d", lambda m, x, i, s: m.index_add(x, 0, i, s), lambda a, i, s: a + s,
@@ -237,4 +254,19 @@ SPECS = [
            TIES, grad_inputs=(), notes="ties pick the latest position (a forward check only: ties are kinks)"),
     OpSpec("index_updates_cummin_ties", lambda m, x: tuple(m.cummin(x, 0)), lambda a: np_running(a, 0, np.less),
            TIES, grad_inputs=(), notes="ties pick the latest position"),
+    # -------------------------------------------------------------- a tensor written into a slice; strided views
+    _linear("index_updates_select_scatter", lambda m, x, src: m.select_scatter(x, src, 0, -1),
+            lambda x, src: np.concatenate([x[:-1], src[None]]), _matrix_and(lambda r, c: (c,)), grad_inputs=(0, 1)),
+    _linear("index_updates_slice_scatter", lambda m, x, src: m.slice_scatter(x, src, 1, 0, None, 2),
+            lambda x, src: _written(x, (slice(None), slice(None, None, 2)), src),
+            _matrix_and(lambda r, c: (r, (c + 1) // 2)), grad_inputs=(0, 1)),
+    _linear("index_updates_diagonal_scatter", lambda m, x, src: m.diagonal_scatter(x, src, 1),
+            lambda x, src: _written(x, (np.arange(len(src)), np.arange(len(src)) + 1), src),
+            _matrix_and(lambda r, c: (min(r, c - 1),)), grad_inputs=(0, 1)),
+    _linear("index_updates_as_strided_windows", lambda m, x: m.as_strided(x, (x.shape[0] - 2, 3), (1, 1)),
+            lambda a: np.lib.stride_tricks.sliding_window_view(a, 3), unary(st.integers(3, 6).map(lambda n: (n,))),
+            notes="overlapping windows: each element's gradient sums those of every window that reads it"),
+    _linear("index_updates_as_strided_offset", lambda m, x: m.as_strided(x, (x.shape[0] - 1, 2), (x.shape[1], 1), 1),
+            lambda a: np.stack([a.reshape(-1)[1 + i * a.shape[1]:][:2] for i in range(a.shape[0] - 1)]),
+            _matrix_and(None)),
 ]
