@@ -150,6 +150,11 @@ from .sparse_ops import (edit_distance, sparse, sparse_add, sparse_concat, spars
                          sparse_segment_sqrt_n, sparse_segment_sum, sparse_softmax, sparse_tensor_dense_matmul,
                          sparse_tensor_to_dense, sparse_to_dense_indices as sparse_to_dense, sparse_transpose)
 # --- end sparse tensors ---
+# --- TF1 API gaps 4: the incomplete gammas, xlogy, lbeta, bessel_i0e (special_math.py); shape_n, saturate_cast,
+#     invert_permutation, unravel_index, clip_by_average_norm, tf.nn.relu_layer (array_helpers.py) ---
+from .special_math import *  # noqa: F401,F403
+from .array_helpers import *  # noqa: F401,F403
+# --- end TF1 API gaps 4 ---
 # --- TF1's import paths: `import minidl.graph.compat.v1 as tf`, `from minidl.graph.contrib.rnn import LSTMCell`,
 #     `from minidl.graph.python.framework import ops` (import_paths.py; last, once every namespace exists) ---
 from .import_paths import register as _register_import_paths

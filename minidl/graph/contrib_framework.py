@@ -26,6 +26,8 @@ import types
 from .config import device as device_scope
 from .core import GraphKeys, get_collection
 from .nest import contrib_nest
+from .train.init_from_checkpoint import init_from_checkpoint
+from .train.saver import list_variables, load_checkpoint, load_variable
 from .train.schedules import get_global_step, get_or_create_global_step
 from .variable_scope import VariableScope, get_variable
 
@@ -161,4 +163,6 @@ framework = types.SimpleNamespace(
     model_variable=model_variable, get_variables=get_variables, get_model_variables=get_model_variables,
     get_trainable_variables=get_trainable_variables, get_variables_to_restore=get_variables_to_restore,
     get_global_step=get_global_step, get_or_create_global_step=get_or_create_global_step,
+    list_variables=list_variables, load_checkpoint=load_checkpoint, load_variable=load_variable,
+    init_from_checkpoint=init_from_checkpoint,
     nest=contrib_nest)  # tf.contrib.framework.nest: tf.nest with TF 1.x's older names (nest.py)

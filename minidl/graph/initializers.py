@@ -273,6 +273,26 @@ truncated_normal_initializer = TruncatedNormal
 random_uniform_initializer = RandomUniform
 variance_scaling_initializer = VarianceScaling
 glorot_uniform_initializer = GlorotUniform
+def he_normal(seed=None):
+    """He et al. (2015) for ReLU layers: variance 2 / fan_in, truncated normal."""
+    return VarianceScaling(2.0, "fan_in", "truncated_normal", seed)
+
+
+def he_uniform(seed=None):
+    """He et al. (2015), uniform: U(-limit, limit) with limit = sqrt(6 / fan_in)."""
+    return VarianceScaling(2.0, "fan_in", "uniform", seed)
+
+
+def lecun_normal(seed=None):
+    """LeCun (1998), as SELU networks need: variance 1 / fan_in, truncated normal."""
+    return VarianceScaling(1.0, "fan_in", "truncated_normal", seed)
+
+
+def lecun_uniform(seed=None):
+    """LeCun, uniform: limit sqrt(3 / fan_in)."""
+    return VarianceScaling(1.0, "fan_in", "uniform", seed)
+
+
 glorot_normal_initializer = GlorotNormal
 orthogonal_initializer = Orthogonal
 identity_initializer = Identity

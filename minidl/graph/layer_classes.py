@@ -15,11 +15,14 @@ re-enter it with ``reuse=True``, so ``get_variable`` hands back the variables th
 variables are the layer's ``weights``, and each is also an attribute named after its last name component
 (``kernel``, ``bias``, ``gamma``, ``moving_mean`` ...).
 """
+import contextlib
 import inspect
 import re
 
+import numpy
+
 from ..backend import dtypes
-from .core import get_default_graph
+from .core import GraphKeys, get_default_graph
 from .frontend import convert_to_tensor
 from .layers import (average_pooling1d, average_pooling2d, batch_normalization, conv1d, conv2d, conv2d_transpose,
                      dense, dropout, flatten, max_pooling1d, max_pooling2d)
@@ -47,6 +50,7 @@ class Layer:
     def __init__(self, *args, name=None, trainable=True, dtype=None, **kwargs):
         self.trainable, self._given_name = trainable, name
         self._scope, self._weights, self.built = None, [], False
+        self.losses, self.updates = [], []
         if self.function is None:  # a layer of one's own
             if args or kwargs:
                 raise TypeError(f"{type(self).__name__}: unexpected argument(s) to Layer.__init__: "
@@ -68,7 +72,28 @@ class Layer:
         self._has_variables = "reuse" in parameters
 
     def __call__(self, inputs, **kwargs):
-        """Apply the layer to ``inputs``; ``kwargs`` are the function's per-call arguments (``training``)."""
+        """Apply the layer to ``inputs``; ``kwargs`` are the function's per-call arguments (``training``). What the
+        call adds to the UPDATE_OPS and REGULARIZATION_LOSSES collections is also the layer's ``updates`` and
+        ``losses`` (``with tf.control_dependencies(bn.updates)``)."""
+        with self._collecting():
+            outputs = self._apply(inputs, **kwargs)
+        if not hasattr(self, "output"):  # the first call's tensors (TF1: an error before any call)
+            self.input, self.output = inputs, outputs
+        return outputs
+
+    @contextlib.contextmanager
+    def _collecting(self):
+        """Add to the layer's ``losses`` and ``updates`` what the block adds to the graph's REGULARIZATION_LOSSES
+        and UPDATE_OPS collections."""
+        graph = get_default_graph()
+        penalties, updates = (graph.get_collection_ref(key) for key in (GraphKeys.REGULARIZATION_LOSSES,
+                                                                         GraphKeys.UPDATE_OPS))
+        before = len(penalties), len(updates)
+        yield
+        self.losses += penalties[before[0]:]
+        self.updates += updates[before[1]:]
+
+    def _apply(self, inputs, **kwargs):
         if self.function is None:
             return self._call_own(inputs, **kwargs)
         if not self._has_variables:
@@ -151,8 +176,37 @@ class Layer:
 
     non_trainable_variables = non_trainable_weights
 
+    def count_params(self):
+        """The number of numbers in its weights."""
+        if not self.built:
+            raise ValueError(f"You tried to call `count_params` on {self.name}, but the layer isn't built. You can "
+                             f"build it manually via: `{self.name}.build(batch_input_shape)`.")
+        return sum(int(numpy.prod(v.shape.as_list())) for v in self._weights)
+
+    def get_weights(self):
+        """Its weights' values (numpy arrays), read in the default session."""
+        return _default_session(self, "get_weights").run(self.weights)
+
+    def set_weights(self, weights):
+        """Load values into its weights, in the default session."""
+        if len(weights) != len(self._weights):
+            raise ValueError(f"You called `set_weights(weights)` on layer {self.name} with a weight list of length "
+                             f"{len(weights)}, but the layer was expecting {len(self._weights)} weights.")
+        session = _default_session(self, "set_weights")
+        for variable, value in zip(self._weights, weights):
+            variable.load(value, session)
+
     def __repr__(self):
         return f"<tf.layers.{type(self).__name__} '{self.name}'>"
+
+
+def _default_session(layer, what):
+    from .session import get_default_session
+    session = get_default_session()
+    if session is None:
+        raise ValueError(f"{layer.name}.{what}: the values of variables live in a session; call it inside `with "
+                         f"sess.as_default():` (or `with tf.Session() as sess:`)")
+    return session
 
 
 def _snake_case(class_name):

@@ -114,7 +114,12 @@ class PrintPassThrough(GraphOp):
 
     @staticmethod
     def execute(session, operation, arrays):
-        summarize = operation.attrs["summarize"]
+        summarize, first_n = operation.attrs["summarize"], operation.attrs.get("first_n")
+        if first_n is not None and first_n >= 0:  # only the first first_n runs of this op in this session print
+            printed = session.resource(operation, lambda: [0])
+            printed[0] += 1
+            if printed[0] > first_n:
+                return (arrays[0],)
         parts = []
         for flat in (a.reshape(-1) for a in _host_arrays(arrays[1:])):
             shown = " ".join(_scalar_text(v) for v in flat[:summarize])
@@ -133,9 +138,11 @@ class PrintPassThrough(GraphOp):
 
 def Print(input_, data, message=None, first_n=None, summarize=None, name=None):
     """``tf.Print`` (deprecated in TF1 for ``tf.print``): ``input_`` passed through, printing ``message`` and
-    the values of ``data`` whenever it is computed. ``first_n`` is accepted and ignored: it prints every time."""
+    the values of ``data`` whenever it is computed — only the first ``first_n`` times in a session, if given (a
+    negative ``first_n``: every time)."""
     inputs = [convert_to_tensor(input_)] + [convert_to_tensor(d) for d in data]
-    attrs = {"message": message or "", "summarize": 3 if summarize is None else summarize}
+    attrs = {"message": message or "", "summarize": 3 if summarize is None else summarize,
+             "first_n": None if first_n is None else int(first_n)}
     operation = get_default_graph().create_op(PrintPassThrough, inputs, attrs,
                                               [Spec(as_spec_shape(inputs[0].shape), inputs[0].dtype)],
                                               name=name or "Print")

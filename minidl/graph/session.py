@@ -170,6 +170,21 @@ class Session:
         return ""
 
     # ------------------------------------------------------------------------------------- running
+    def make_callable(self, fetches, feed_list=None, accept_options=False):
+        """A function running ``fetches`` with its arguments fed, in order, to the tensors of ``feed_list``: TF1's
+        way to call one run many times (here every ``run`` reuses its compiled plan anyway). With
+        ``accept_options``, it also takes ``options=`` and ``run_metadata=``."""
+        feed_list = list(feed_list or [])
+
+        def run_fetches(*feed_values, **run_options):
+            if len(feed_values) != len(feed_list):
+                raise TypeError(f"The callable made for {len(feed_list)} feeds was given {len(feed_values)} values")
+            if run_options and not accept_options:
+                raise TypeError(f"The callable takes no keyword arguments (accept_options=False), got "
+                                f"{sorted(run_options)}")
+            return self.run(fetches, dict(zip(feed_list, feed_values)), **run_options)
+        return run_fetches
+
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         """Compute ``fetches`` (a tensor, op, variable, name, or a nest of them) and return the same structure."""
         timeout_ms = (getattr(options, "timeout_in_ms", 0) if options is not None else 0) or self._timeout_ms

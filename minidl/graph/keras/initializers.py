@@ -9,7 +9,7 @@ from .. import initializers as tf_initializers
 from .lookup import by_name
 from .serialization import deserialize_keras_object, serialize_keras_object
 from ..initializers import (Constant, GlorotNormal, GlorotUniform, Identity, Initializer, Ones, Orthogonal,
-                            VarianceScaling, Zeros)
+                            VarianceScaling, Zeros, he_normal, he_uniform, lecun_normal, lecun_uniform)
 
 
 class RandomNormal(tf_initializers.RandomNormal):
@@ -25,22 +25,6 @@ class TruncatedNormal(tf_initializers.TruncatedNormal):
 class RandomUniform(tf_initializers.RandomUniform):
     def __init__(self, minval=-0.05, maxval=0.05, seed=None, **kwargs):
         super().__init__(minval, maxval, seed, **kwargs)
-
-
-def he_normal(seed=None):
-    return VarianceScaling(2.0, "fan_in", "truncated_normal", seed)
-
-
-def he_uniform(seed=None):
-    return VarianceScaling(2.0, "fan_in", "uniform", seed)
-
-
-def lecun_normal(seed=None):
-    return VarianceScaling(1.0, "fan_in", "truncated_normal", seed)
-
-
-def lecun_uniform(seed=None):
-    return VarianceScaling(1.0, "fan_in", "uniform", seed)
 
 
 # Keras' lower-case aliases, callable with no arguments as a layer's initializer string makes them

@@ -124,22 +124,18 @@ class Layer(TFLayer):
         if self._follows_learning_phase:
             kwargs["training"] = backend.learning_phase() if training is None else training
         graph = get_default_graph()
-        penalties, updates = (graph.get_collection_ref(key) for key in (GraphKeys.REGULARIZATION_LOSSES,
-                                                                         GraphKeys.UPDATE_OPS))
-        before = len(penalties), len(updates)
-        outputs = super().__call__(inputs, **kwargs)
-        if outputs is inputs:  # an input passed through is a new tensor of this layer, as in Keras (which
-            outputs = basics.identity(outputs)  # then finds the layer, and its losses, between input and output)
-        if self._initial_weights is not None:
-            self.set_weights(self._initial_weights)
-            self._initial_weights = None
-        if self._activity_regularizer is not None:
-            for output in outputs if isinstance(outputs, list) else [outputs]:
-                batch = math_ops.cast(shape(output)[0], output.dtype)
-                graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, self._activity_regularizer(output) / batch)
-        # what this call added to the graph's collections: the penalties and moving-average updates fit runs
-        self.losses += penalties[before[0]:]
-        self.updates += updates[before[1]:]
+        with self._collecting():  # (the penalties and moving-average updates fit runs)
+            outputs = self._apply(inputs, **kwargs)
+            if outputs is inputs:  # an input passed through is a new tensor of this layer, as in Keras (which
+                outputs = basics.identity(outputs)  # then finds the layer, and its losses, between input and output)
+            if self._initial_weights is not None:
+                self.set_weights(self._initial_weights)
+                self._initial_weights = None
+            if self._activity_regularizer is not None:
+                for output in outputs if isinstance(outputs, list) else [outputs]:
+                    batch = math_ops.cast(shape(output)[0], output.dtype)
+                    graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES,
+                                            self._activity_regularizer(output) / batch)
         if self.input is None:
             self.input, self.output, self.first_call = inputs, outputs, next(_calls)
         masking.carry_on(self, mask, outputs)

@@ -22,8 +22,8 @@ from .input import (batch, batch_join, input_producer, limit_epochs, maybe_batch
                     shuffle_batch_join, slice_input_producer, string_input_producer)
 from . import queue_runner  # tf.train.queue_runner.QueueRunner ...
 from .proximal_optimizers import FtrlOptimizer, ProximalAdagradOptimizer, ProximalGradientDescentOptimizer
-from .saver import (CheckpointState, NewCheckpointReader, Saver, checkpoint_exists, get_checkpoint_state,
-                    latest_checkpoint, list_variables, load_variable)
+from .saver import (CheckpointState, NewCheckpointReader, Saver, SaverDef, checkpoint_exists, get_checkpoint_state,
+                    latest_checkpoint, list_variables, load_checkpoint, load_variable)
 from .schedules import (cosine_decay, cosine_decay_restarts, create_global_step, exponential_decay, get_global_step,
                         get_or_create_global_step, global_step, inverse_time_decay, linear_cosine_decay,
                         natural_exp_decay, noisy_linear_cosine_decay, piecewise_constant, polynomial_decay)

@@ -8,6 +8,7 @@ graph (``meta_graph.py``), which ``tf.train.import_meta_graph`` rebuilds in anot
 import json
 import numbers
 import os
+import types
 
 from ...io import read_arrays, write_arrays
 from ...io.atomic_write import write_atomically
@@ -199,6 +200,12 @@ def checkpoint_file(prefix):
     return prefix + _SUFFIX
 
 
+#: ``tf.train.SaverDef``'s checkpoint format versions, for ``Saver(write_version=tf.train.SaverDef.V2)`` (minidl
+#: writes one format whatever the version says)
+SaverDef = types.SimpleNamespace(LEGACY=0, V1=1, V2=2, CheckpointFormatVersion=types.SimpleNamespace(
+    LEGACY=0, V1=1, V2=2))
+
+
 class NewCheckpointReader:
     """Reads a checkpoint's values without a graph or a session (``tf.train.NewCheckpointReader(prefix)``): to
     look inside one, or to take some of its weights into another model."""
@@ -225,8 +232,9 @@ class NewCheckpointReader:
         return self._arrays[name].copy()
 
 
-def _reader(ckpt_dir_or_file):
-    """A reader of ``ckpt_dir_or_file``: a checkpoint prefix, or a directory (its latest checkpoint)."""
+def load_checkpoint(ckpt_dir_or_file):
+    """A reader (``NewCheckpointReader``) of ``ckpt_dir_or_file``: a checkpoint prefix, or a directory (its latest
+    checkpoint)."""
     prefix = latest_checkpoint(ckpt_dir_or_file) if os.path.isdir(ckpt_dir_or_file) else ckpt_dir_or_file
     if prefix is None:
         raise ValueError(f"Couldn't find 'checkpoint' file or checkpoints in given directory {ckpt_dir_or_file}")
@@ -235,9 +243,9 @@ def _reader(ckpt_dir_or_file):
 
 def list_variables(ckpt_dir_or_file):
     """``[(name, shape), ...]`` of the variables in a checkpoint (a prefix, or a directory's latest), by name."""
-    return sorted(_reader(ckpt_dir_or_file).get_variable_to_shape_map().items())
+    return sorted(load_checkpoint(ckpt_dir_or_file).get_variable_to_shape_map().items())
 
 
 def load_variable(ckpt_dir_or_file, name):
     """The value (a numpy array) of variable ``name`` in a checkpoint (a prefix, or a directory's latest)."""
-    return _reader(ckpt_dir_or_file).get_tensor(name.split(":")[0])
+    return load_checkpoint(ckpt_dir_or_file).get_tensor(name.split(":")[0])

@@ -1,0 +1,113 @@
+"""TF1 APIs a sweep of classic TF1 programs found missing or different (session 18)."""
+import math
+
+import numpy
+import pytest
+
+import minidl.graph as tf
+
+from .numeric_gradients import check_gradients
+
+
+def test_print_first_n_prints_only_the_first_runs_of_each_session(capsys):
+    x = tf.constant([1.0, 2.0])
+    y = tf.Print(x, [x], message="x: ", first_n=2)
+    always = tf.Print(x, [x], message="always: ")
+    with tf.Session() as sess:
+        for _ in range(4):
+            numpy.testing.assert_array_equal(sess.run([y, always])[0], [1.0, 2.0])
+    err = capsys.readouterr().err
+    assert err.count("x: [1 2]") == 2 and err.count("always: [1 2]") == 4
+    with tf.Session() as sess:  # a new session counts again
+        sess.run(y)
+    assert capsys.readouterr().err.count("x: ") == 1
+
+
+def test_make_callable_runs_fetches_with_positional_feeds():
+    a, b = tf.placeholder(tf.float32, []), tf.placeholder(tf.float32, [])
+    with tf.Session() as sess:
+        add = sess.make_callable(a + b, [a, b])
+        assert add(1.0, 2.0) == 3.0 and add(5.0, -1.0) == 4.0
+        both = sess.make_callable([a * 2, b], feed_list=[a, b], accept_options=True)
+        assert both(2.0, 7.0, options=tf.RunOptions()) == [4.0, 7.0]
+        with pytest.raises(TypeError, match="2 feeds was given 1"):
+            add(1.0)
+
+
+def test_checkpoint_utilities(tmp_path):
+    with tf.variable_scope("net"):
+        w = tf.get_variable("w", initializer=numpy.arange(6.0, dtype=numpy.float32).reshape(2, 3))
+    saver = tf.train.Saver(write_version=tf.train.SaverDef.V2)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        saver.save(sess, str(tmp_path / "model"), global_step=3)
+    reader = tf.train.load_checkpoint(str(tmp_path))  # a directory: its latest checkpoint
+    numpy.testing.assert_array_equal(reader.get_tensor("net/w"), numpy.arange(6.0).reshape(2, 3))
+    assert tf.contrib.framework.list_variables(str(tmp_path)) == [("net/w", [2, 3])]
+    numpy.testing.assert_array_equal(tf.contrib.framework.load_variable(str(tmp_path), "net/w"), reader.get_tensor(
+        "net/w"))
+    assert tf.contrib.framework.init_from_checkpoint is tf.train.init_from_checkpoint
+
+
+def test_he_and_lecun_initializers_have_their_variance():
+    shape = [400, 300]
+    with tf.Session() as sess:
+        he = sess.run(tf.initializers.he_normal(seed=1)(shape))
+        lecun = sess.run(tf.initializers.lecun_uniform(seed=2)(shape))
+    assert he.std() == pytest.approx(math.sqrt(2 / 400), rel=0.03)
+    assert numpy.abs(lecun).max() <= math.sqrt(3 / 400) and lecun.std() == pytest.approx(math.sqrt(1 / 400), rel=0.03)
+    assert tf.keras.initializers.he_uniform is tf.initializers.he_uniform
+
+
+def test_special_functions_and_their_gradients():
+    a, x = numpy.array([0.5, 2.0, 3.0]), numpy.array([1.0, 1.5, 4.0])
+    with tf.Session() as sess:
+        lower, upper, xlogy, lbeta, i0e = sess.run([
+            tf.igamma(a, x), tf.math.igammac(a, x), tf.math.xlogy([0.0, 2.0], [0.0, 3.0]),
+            tf.lbeta([[1.0, 2.0], [0.5, 0.5]]), tf.math.bessel_i0e([0.0, 1.0])])
+    assert lower[0] == pytest.approx(math.erf(1.0), rel=1e-6)  # P(1/2, x) = erf(√x)
+    assert lower[1] == pytest.approx(1 - math.exp(-1.5) * 2.5, rel=1e-6)  # P(2, x) = 1 - e^-x (1 + x)
+    numpy.testing.assert_allclose(lower + upper, 1.0, rtol=1e-6)
+    numpy.testing.assert_allclose(xlogy, [0.0, 2 * math.log(3.0)], rtol=1e-6)
+    numpy.testing.assert_allclose(lbeta, [math.log(0.5), math.log(math.pi)], rtol=1e-6)  # B(1,2)=1/2, B(½,½)=π
+    assert i0e[0] == 1.0 and i0e[1] == pytest.approx(0.4657596, rel=1e-6)
+    check_gradients(lambda v: tf.igamma(tf.constant(a), v), x)
+    check_gradients(lambda v: tf.lbeta(v), numpy.array([[1.5, 2.0, 0.7]]))
+
+
+def test_array_helpers_on_tensorflows_documented_examples():
+    with tf.Session() as sess:
+        shapes = sess.run(tf.shape_n([tf.zeros([2, 3]), tf.zeros([4])]))
+        assert [s.tolist() for s in shapes] == [[2, 3], [4]]
+        saturated = sess.run(tf.saturate_cast(tf.constant([300.0, -5.0, 3.7]), tf.uint8))
+        assert saturated.tolist() == [255, 0, 3]  # a plain cast would wrap 300 to 44
+        assert sess.run(tf.invert_permutation([3, 4, 0, 2, 1])).tolist() == [2, 4, 3, 0, 1]
+        assert sess.run(tf.unravel_index([22, 41, 37], [7, 6])).tolist() == [[3, 6, 6], [4, 5, 1]]
+        assert sess.run(tf.unravel_index(22, [7, 6])).tolist() == [3, 4]
+        clipped = sess.run(tf.clip_by_average_norm(tf.constant([[3.0, 4.0]]), 1.0))  # average norm 5 / 2 = 2.5
+        numpy.testing.assert_allclose(clipped, [[1.2, 1.6]], rtol=1e-6)
+        layer = tf.nn.relu_layer(tf.constant([[1.0, -2.0], [2.0, 1.0]]), tf.constant([[1.0], [1.0]]), [0.5])
+        assert sess.run(layer).tolist() == [[0.0], [3.5]]
+
+
+def test_tf_layers_objects_have_the_layer_api():
+    x = tf.placeholder(tf.float32, [None, 3])
+    norm = tf.layers.BatchNormalization()
+    y = norm(x, training=True)
+    dense = tf.layers.Dense(2, kernel_regularizer=tf.contrib.layers.l2_regularizer(0.1))
+    z = dense(y)
+    assert len(norm.updates) == 2 and dense.updates == []  # the moving mean and variance
+    assert len(dense.losses) == 1 and dense.count_params() == 8
+    assert dense.input is y and dense.output is z
+    with pytest.raises(AttributeError):
+        tf.layers.Dense(1).input
+    with tf.control_dependencies(norm.updates):
+        train = tf.identity(z)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        kernel, bias = dense.get_weights()
+        assert kernel.shape == (3, 2) and bias.tolist() == [0.0, 0.0]
+        dense.set_weights([numpy.ones((3, 2)), numpy.full(2, 0.5)])
+        sess.run(train, {x: numpy.ones((4, 3))})
+        assert sess.run(dense.bias).tolist() == [0.5, 0.5]
+        assert sess.run(norm.moving_mean).tolist() == pytest.approx([0.01, 0.01, 0.01])  # momentum 0.99 toward 1
