@@ -1,7 +1,7 @@
 """TF1's special functions beyond ``lgamma``/``digamma`` (``math_extras.py``): ``tf.igamma``/``tf.igammac`` (the
 regularized incomplete gamma functions P(a, x) and Q(a, x) = 1 - P), ``tf.math.xlogy`` (x·log y, 0 where x = 0),
-``tf.lbeta`` (log |B| of the last dim's entries) and ``tf.math.bessel_i0e`` (exp(-|x|)·I0(x)) — each on the op library's function (``ops/incomplete_gamma.py``,
-``ops/special.py``), with TF's names and dtype rules. The incomplete gammas have gradients with respect to x only
+``tf.lbeta`` (log |B| of the last dim's entries) and ``tf.math.bessel_i0e`` (exp(-|x|)·I0(x)) — each on the op
+library's function (``ops/incomplete_gamma.py``, ``ops/special.py``), with TF's names and dtype rules. The incomplete gammas have gradients with respect to x only
 (as the op library's); TF also differentiates a.
 """
 from .. import ops
