@@ -154,6 +154,7 @@ from .sparse_ops import (edit_distance, sparse, sparse_add, sparse_concat, spars
 #     invert_permutation, unravel_index, clip_by_average_norm, tf.nn.relu_layer (array_helpers.py) ---
 from .special_math import *  # noqa: F401,F403
 from .array_helpers import *  # noqa: F401,F403
+from .indexed_slices import IndexedSlices, IndexedSlicesValue  # (what dense gradients never are: indexed_slices.py)
 # --- end TF1 API gaps 4 ---
 # --- TF1's import paths: `import minidl.graph.compat.v1 as tf`, `from minidl.graph.contrib.rnn import LSTMCell`,
 #     `from minidl.graph.python.framework import ops` (import_paths.py; last, once every namespace exists) ---
