@@ -96,7 +96,7 @@ from .custom_gradient import custom_gradient
 from .state_updates import *  # noqa: F401,F403  (scatter_update, scatter_add, ..., scatter_nd_update)
 from .math_extras import *  # noqa: F401,F403  (div_no_nan, roll, bincount, searchsorted, ensure_shape, assert_rank)
 from . import nn_extras, candidate_sampling  # noqa: F401
-from . import nn_more, ctc_ops  # noqa: F401  (tf.nn.convolution, pool, fused_batch_norm, ctc_loss ...)
+from . import nn_more, ctc_ops, ctc_beam_search  # noqa: F401  (tf.nn.convolution, pool, fused_batch_norm, ctc_loss ...)
 # --- end TF1 API gaps 2 ---
 from . import contrib  # tf.contrib.layers: xavier_initializer, l2_regularizer, fully_connected, ... (TF 1.x only)
 from .partition_ops import dynamic_partition, dynamic_stitch  # also in tf.math
