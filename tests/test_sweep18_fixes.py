@@ -189,3 +189,58 @@ def test_as_strided_views_and_its_refusals():
         T.arange(6.0)[2:].as_strided((2,), (1,), 1)
     with pytest.raises(RuntimeError, match="non-negative"):
         T.arange(6.0).as_strided((2,), (-1,))
+
+
+# -------------------------------------------------------------------------------------- autograd (sweep)
+
+def test_a_node_that_saved_no_tensor_can_be_walked_again_as_in_pytorch():
+    x = T.ones(2, requires_grad=True)
+    for make, twice in ((lambda: x + 1, True), (lambda: x.expand(3, 2), True), (lambda: x * x, False),
+                        (lambda: x.exp(), False)):
+        x.grad = None
+        y = make()
+        y.sum().backward()
+        if twice:
+            y.sum().backward()  # x + 1 and expand keep only shapes: nothing was freed
+            assert x.grad.sum().item() == 2 * y.numel()
+        else:
+            with pytest.raises(RuntimeError, match="retain_graph"):
+                y.sum().backward()
+
+    class Double(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, v):
+            return v * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    class Square(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, v):
+            ctx.save_for_backward(v)
+            return v * v
+
+        @staticmethod
+        def backward(ctx, g):
+            v, = ctx.saved_tensors
+            return 2 * v * g
+
+    x.grad = None
+    doubled = Double.apply(x)
+    doubled.sum().backward()
+    doubled.sum().backward()  # saved nothing: its backward runs again
+    assert x.grad.tolist() == [4.0, 4.0]
+    squared = Square.apply(x)
+    squared.sum().backward()
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        squared.sum().backward()
+
+
+def test_autograd_grad_computes_only_the_gradients_asked_for():
+    concentration = T.tensor([2.0], requires_grad=True)  # its gamma-cdf derivative is not implemented ...
+    x = T.tensor([0.7], requires_grad=True)
+    cdf = T.distributions.Gamma(concentration, T.tensor([1.5])).cdf(x)
+    grad, = T.autograd.grad(cdf.sum(), x)  # ... and not needed for d/dx
+    assert grad.item() == pytest.approx(1.5 ** 2 * 0.7 * np.exp(-1.5 * 0.7), rel=1e-6)  # the Gamma(2, 1.5) pdf

@@ -68,9 +68,11 @@ class Node:
 
     # ------------------------------------------------------------------------------------ the backward step
     def backward(self, grads, needed=None, retain_graph=False):
-        """Run this op's VJP on the gradients of its outputs; return one gradient per input. (``needed`` is the
-        autodiff walk's view of which inputs need a gradient: here always ``needs_input_grad``.) Unless
-        ``retain_graph``, what the node saved is freed afterwards."""
+        """Run this op's VJP on the gradients of its outputs; return one gradient per input. ``needed`` is the
+        autodiff walk's view of which inputs need a gradient: ``needs_input_grad``, or fewer when
+        ``autograd.grad`` asks for some inputs only — the VJP then sees only those as needed and skips the others
+        (as PyTorch's derivative formulas skip unrequested outputs). Unless ``retain_graph``, what the node saved
+        is freed afterwards (``_release``)."""
         inputs = self.inputs
         if inputs is None:
             raise RuntimeError(_FREED_MESSAGE)
@@ -92,16 +94,22 @@ class Node:
             outputs = self.outputs
             grads = [zeros_like(outputs[i]) if g is None and outputs[i].requires_grad else g
                      for i, g in enumerate(grads)]
-        if GradMode.anomaly:  # blame NaNs on this node (checked below), not on the ops its VJP is made of
-            GradMode.anomaly = False
-            try:
+        all_needed = self.needs_input_grad
+        if needed is not None and needed is not all_needed and tuple(needed) != all_needed:
+            self.needs_input_grad = tuple(bool(n) for n in needed)
+        try:
+            if GradMode.anomaly:  # blame NaNs on this node (checked below), not on the ops its VJP is made of
+                GradMode.anomaly = False
+                try:
+                    in_grads = self.op.vjp(self, *grads)
+                finally:
+                    GradMode.anomaly = True
+            else:
                 in_grads = self.op.vjp(self, *grads)
-            finally:
-                GradMode.anomaly = True
-        else:
-            in_grads = self.op.vjp(self, *grads)
+        finally:
+            self.needs_input_grad = all_needed
         if not retain_graph:
-            self.inputs = self.saved_outputs = None
+            self._release()
         # each gradient is cast to its input's dtype and must have its shape (catching buggy VJPs early)
         if len(in_grads) != len(inputs):
             raise RuntimeError(f"{self.name()} returned {len(in_grads)} gradients, expected {len(inputs)}")
@@ -126,6 +134,16 @@ class Node:
                 _check_finite(g, f"Function '{self.name()}' returned nan or inf values in its {i}th output",
                               self.creation_trace)
         return out
+
+    def _release(self):
+        """Free what the VJP read (PyTorch frees the saved tensors): a second backward through this node is then
+        the error that names ``retain_graph``. A node that saved no tensor — its VJP reads only shapes and
+        numbers, as those of ``x + 1``, ``x * 2`` or ``x.expand(...)`` do — stays usable, as PyTorch's does. A
+        user's ``autograd.Function`` says for itself (``release_saved``: what its ctx saved)."""
+        release = self.op.release_saved
+        if not (self.saved_versions if release is None else release(self.attrs)):
+            return
+        self.inputs = self.saved_outputs = None
 
     def backward_retaining(self, grads, needed=None):
         """``backward`` keeping what the node saved, for another backward through it."""

@@ -47,6 +47,9 @@ class Op:
     saves_outputs = False
     #: indices of the inputs that can receive a gradient (None: all); others (indices, shape donors) never do
     differentiable_inputs = None
+    #: for an op that keeps values of its own for its VJP (a user's eager ``autograd.Function``: in its ctx),
+    #: ``release_saved(attrs)`` frees them after a backward pass and says whether there were any
+    release_saved = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

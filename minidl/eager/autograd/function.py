@@ -76,6 +76,16 @@ class _FunctionOp(Op):
     accepts_missing_grads = True  # the ctx decides (set_materialize_grads)
     function = None
 
+    @staticmethod
+    def release_saved(attrs):
+        """After a backward pass: free the tensors the user saved (True), so that a second pass is an error; a
+        Function that saved none can run its backward again (False), as in PyTorch."""
+        ctx = attrs["ctx"]
+        if not ctx._saved:
+            return False
+        ctx._saved = None
+        return True
+
     @classmethod
     def vjp(cls, node, *grads):
         ctx = node.attrs["ctx"]
