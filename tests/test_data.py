@@ -177,6 +177,13 @@ def test_transforms():
     t = tr.ToTensor()(image)
     assert t.shape == (1, 4, 4) and t.dtype == T.float32 and abs(t.max().item() - 15 / 255) < 1e-7
     normed = tr.Normalize([0.5], [0.25])(t)
+    batch = T.ones(3, 3, 2, 2, requires_grad=True)
+    per_channel = tr.Normalize([0.5, 0.4, 0.3], [0.1, 0.2, 0.3])(batch)  # (..., C, H, W): C is dim -3
+    np.testing.assert_allclose(per_channel[0, :, 0, 0].detach().numpy(), [5.0, 3.0, 7 / 3], rtol=1e-6)
+    assert per_channel.requires_grad
+    assert repr(tr.Normalize((0.1307,), (0.3081,))) == "Normalize(mean=(0.1307,), std=(0.3081,))"
+    with pytest.raises(TypeError, match="tensor image"):
+        tr.Normalize([0.5], [0.2])(T.ones(3))
     np.testing.assert_allclose(normed.numpy(), (t.numpy() - 0.5) / 0.25, rtol=1e-6)
     T.manual_seed(0)
     corners = {round(float(tr.RandomHorizontalFlip(0.5)(t).numpy()[0, 0, 0]) * 255) for _ in range(20)}

@@ -5,7 +5,8 @@ seeding) make augmentation reproducible.
 """
 import numpy
 
-from .creation import as_array
+from .. import ops
+from .creation import as_array, tensor
 from .random import numpy_rng
 from .tensor import Tensor
 
@@ -46,20 +47,27 @@ class ToTensor:
 
 
 class Normalize:
-    """``(x - mean[c]) / std[c]`` per channel of a (C, H, W) tensor."""
+    """``(x - mean[c]) / std[c]`` per channel c of an image tensor (..., C, H, W) — one image or a batch — as
+    torchvision's: written with tensor ops, so a tensor that requires grad keeps its history (adversarial
+    examples normalize inside the model). ``inplace`` changes ``x`` itself."""
 
-    def __init__(self, mean, std):
-        self.mean, self.std = numpy.asarray(mean, numpy.float32), numpy.asarray(std, numpy.float32)
-        if (self.std == 0).any():
+    def __init__(self, mean, std, inplace=False):
+        self.mean, self.std, self.inplace = mean, std, inplace
+        if (numpy.asarray(std, numpy.float32) == 0).any():
             raise ValueError("std evaluated to zero after conversion to float32, leading to division by zero")
 
     def __call__(self, x):
-        array = x._data if isinstance(x, Tensor) else as_array(x)
-        shape = (-1,) + (1,) * (array.ndim - 1)
-        return Tensor._make(((array - self.mean.reshape(shape)) / self.std.reshape(shape)).astype(array.dtype))
+        if not isinstance(x, Tensor):
+            x = Tensor._make(numpy.asarray(as_array(x)))
+        if x.ndim < 3:
+            raise TypeError(f"Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = "
+                            f"{x.shape}.")
+        shape = (-1, 1, 1)  # the channel dim is the third from the end
+        mean, std = (ops.reshape(tensor(v, dtype=x.dtype, device=x.device), shape) for v in (self.mean, self.std))
+        return x.sub_(mean).div_(std) if self.inplace else (x - mean) / std
 
     def __repr__(self):
-        return f"Normalize(mean={self.mean.tolist()}, std={self.std.tolist()})"
+        return f"Normalize(mean={self.mean}, std={self.std})"
 
 
 class RandomHorizontalFlip:

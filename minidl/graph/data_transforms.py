@@ -68,8 +68,8 @@ class PaddedBatchDataset(BatchDataset):
         value = self._padding[component]
         fill = (b"" if dtype == string else 0) if value is None else run.value(value)[()]
         batch = numpy.full([len(arrays)] + size, fill, dtype=dtype)
-        for i, a in enumerate(arrays):
-            batch[(i,) + tuple(slice(0, n) for n in a.shape)] = a
+        for i, a in enumerate(arrays):  # (a 0-d entry as its element: an object array would keep the array itself)
+            batch[(i,) + tuple(slice(0, n) for n in a.shape)] = a if a.ndim else a[()]
         return batch
 
 

@@ -18,7 +18,8 @@ this is a small version of the same rules:
 
 * ``--name=value`` or ``--name value``; a boolean also as ``--name`` / ``--noname``; ``--`` ends the flags, and
   arguments that are not flags are kept, in order, for ``main(argv)`` (``argv[0]`` is the program);
-* a flag nobody defined is an error (``UnrecognizedFlagError``), as is a value of the wrong type or out of its
+* a flag nobody defined is an error (``UnrecognizedFlagError``; ``tf.app.run`` passes it on to ``main`` instead,
+  as TF1's did), as is a value of the wrong type or out of its
   bounds (``IllegalFlagValueError``), or defining a name twice (``DuplicateFlagError``);
 * reading ``FLAGS.name`` before anything parsed the command line parses ``sys.argv`` first, as TF1's wrapper did
   (in a notebook that meets the kernel's own ``-f`` argument: define a string flag ``f`` to accept it).
@@ -90,8 +91,9 @@ class FlagValues:
     def __contains__(self, name):
         return name in self._flags
 
-    def __call__(self, argv):
-        """Parse ``argv`` (``argv[0]`` is the program): set every flag given, return the other arguments."""
+    def __call__(self, argv, known_only=False):
+        """Parse ``argv`` (``argv[0]`` is the program): set every flag given, return the other arguments — and,
+        with ``known_only``, the flags nobody defined (``tf.app.run`` passes them on to ``main``)."""
         argv = list(argv)
         rest, args = argv[:1], iter(argv[1:])
         for arg in args:
@@ -110,6 +112,9 @@ class FlagValues:
                     continue
                 flag = None
             if flag is None:
+                if known_only:
+                    rest.append(arg)
+                    continue
                 raise UnrecognizedFlagError(f"Unknown command line flag '{name}'")
             if not has_value:
                 if flag.kind == "bool":

@@ -40,17 +40,23 @@ def register(package_name):
         value = package
         for name in filter(None, target.split(".")):
             value = getattr(value, name, None)
-        if value is None:
-            continue
-        *parents, leaf = path.split(".")
-        node, dotted = python, python.__name__
-        for name in parents:  # python.framework, python.lib.io, ...: namespaces made on first use
-            if not hasattr(node, name):
-                setattr(node, name, types.SimpleNamespace())
-            node, dotted = getattr(node, name), f"{dotted}.{name}"
-            _enter(dotted, node)
-        setattr(node, leaf, value)
-        _enter(f"{dotted}.{leaf}", value)
+        if value is not None:
+            _place(python, path, value)
+    # the MNIST reader of TF1's tutorials: from tensorflow.examples.tutorials.mnist import input_data
+    _place(package, "examples.tutorials.mnist.input_data", importlib.import_module(f"{package_name}.mnist_input_data"))
+
+
+def _place(root, path, value):
+    """``value`` as ``root``'s ``path`` (dotted), importable: the parents are namespaces, made on first use."""
+    *parents, leaf = path.split(".")
+    node, dotted = root, root.__name__
+    for name in parents:
+        if not hasattr(node, name):
+            setattr(node, name, types.SimpleNamespace())
+        node, dotted = getattr(node, name), f"{dotted}.{name}"
+        _enter(dotted, node)
+    setattr(node, leaf, value)
+    _enter(f"{dotted}.{leaf}", value)
 
 
 def _register_tree(path, namespace, seen):

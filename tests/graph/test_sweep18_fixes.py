@@ -126,3 +126,53 @@ def test_indexed_slices_are_never_gradients_and_densify_where_a_tensor_is_expect
         assert sess.run(tf.convert_to_tensor(rows)).tolist() == [[6.0, 8.0], [0.0, 0.0], [3.0, 4.0], [0.0, 0.0]]
     with pytest.raises(ValueError, match="dense_shape is unknown"):
         tf.convert_to_tensor(tf.IndexedSlices(tf.ones([1, 2]), [0]))
+
+
+def test_the_mnist_tutorials_input_data_reads_local_files_and_batches_across_epochs(tmp_path):
+    from tests.test_mnist_idx import idx_bytes, write
+    rng = numpy.random.default_rng(0)
+    for kind, count in (("train", 12), ("t10k", 4)):
+        write(tmp_path / f"{kind}-images-idx3-ubyte.gz", idx_bytes(rng.integers(0, 256, (count, 28, 28),
+                                                                                  dtype=numpy.uint8)), True)
+        write(tmp_path / f"{kind}-labels-idx1-ubyte.gz", idx_bytes(numpy.arange(count, dtype=numpy.uint8) % 10),
+              True)
+    scope = {}
+    exec("from minidl.graph.examples.tutorials.mnist import input_data", scope)
+    mnist = scope["input_data"].read_data_sets(str(tmp_path), one_hot=True, validation_size=2, seed=3)
+    assert mnist.train.num_examples == 10 and mnist.validation.num_examples == 2 and mnist.test.num_examples == 4
+    assert mnist.train.images.shape == (10, 784) and mnist.train.images.dtype == numpy.float32
+    assert mnist.train.images.max() <= 1.0 and mnist.train.labels.shape == (10, 10)
+    seen = []
+    for _ in range(3):  # 4 + 4, then 2 left in the epoch and 2 from the next one
+        images, labels = mnist.train.next_batch(4)
+        assert images.shape == (4, 784) and labels.shape == (4, 10)
+        seen.append(labels.argmax(1))
+    assert sorted(numpy.concatenate(seen)[:10].tolist()) == sorted((numpy.arange(2, 12) % 10).tolist())
+    assert mnist.train.epochs_completed == 1
+    with pytest.raises(FileNotFoundError, match="never downloads"):
+        scope["input_data"].read_data_sets(str(tmp_path / "missing"))
+
+
+def test_saver_makes_one_missing_folder_and_app_run_passes_unknown_flags_on(tmp_path):
+    v = tf.Variable(1.0)
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        saver.save(sess, str(tmp_path / "new" / "model.ckpt"))  # one missing level: made, as TF's writer does
+        with pytest.raises(ValueError, match="Parent directory"):
+            saver.save(sess, str(tmp_path / "a" / "b" / "model.ckpt"))
+    assert tf.train.checkpoint_exists(str(tmp_path / "new" / "model.ckpt"))
+    from minidl.graph.flags import FlagValues, UnrecognizedFlagError
+    flags = FlagValues()  # (tf.app.run parses the program's own FLAGS this way)
+    flags._define("steps", 1, "", int, "int")
+    assert flags(["prog", "--steps=4", "--unknown=1", "x"], known_only=True) == ["prog", "--unknown=1", "x"]
+    assert flags.steps == 4
+    with pytest.raises(UnrecognizedFlagError, match="Unknown command line flag"):
+        flags(["prog", "--unknown=1"])
+
+
+def test_padded_batch_of_scalar_strings_gives_bytes():
+    dataset = tf.data.Dataset.from_tensor_slices([b"a", b"bb"]).padded_batch(2, padded_shapes=[])
+    with tf.Session() as sess:
+        batch = sess.run(dataset.make_one_shot_iterator().get_next())
+    assert batch.tolist() == [b"a", b"bb"] and batch[0].decode() == "a"
