@@ -244,3 +244,42 @@ def test_autograd_grad_computes_only_the_gradients_asked_for():
     cdf = T.distributions.Gamma(concentration, T.tensor([1.5])).cdf(x)
     grad, = T.autograd.grad(cdf.sum(), x)  # ... and not needed for d/dx
     assert grad.item() == pytest.approx(1.5 ** 2 * 0.7 * np.exp(-1.5 * 0.7), rel=1e-6)  # the Gamma(2, 1.5) pdf
+
+
+def test_autograd_grad_applies_the_inputs_hooks_and_takes_batched_cotangents():
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    x.register_hook(lambda g: g * 7)
+    assert T.autograd.grad((x * 2).sum(), x)[0].tolist() == [14.0, 14.0]
+    y = x * 1
+    y.register_hook(lambda g: g + 100)
+    assert T.autograd.grad((y * 2).sum(), y)[0].tolist() == [102.0, 102.0]
+    z = T.tensor([1.0, 2.0], requires_grad=True)
+    rows, = T.autograd.grad(z * z, z, T.eye(2), is_grads_batched=True)  # the Jacobian, row by row
+    assert rows.tolist() == [[2.0, 0.0], [0.0, 4.0]]
+
+
+def test_same_shape_views_are_new_tensors_and_requires_grad_on_a_recording_result_is_no_change():
+    x = T.zeros(3)
+    for alias in (x.view(3), x.reshape(3), T.reshape(x, (3,)), x.view_as(x), x.reshape_as(x)):
+        assert alias is not x
+        alias.requires_grad_()
+        assert not x.requires_grad
+    alias = x.view(3)
+    alias.add_(1)  # still a view: it shares the memory
+    assert x.tolist() == [1.0, 1.0, 1.0]
+    w = T.ones(2, requires_grad=True)
+    hidden = w * 2
+    assert hidden.requires_grad_() is hidden  # asking a recording result again changes nothing, as in PyTorch
+    with pytest.raises(RuntimeError, match="leaf variables"):
+        hidden.requires_grad_(False)
+    assert w.view(2).grad_fn.name() == "ViewBackward0"
+
+
+def test_small_pytorch_names_from_the_sweeps():
+    assert T.distributions.Normal(0.0, 1.0).perplexity().item() == pytest.approx(np.exp(0.5 * np.log(2 * np.pi * np.e)))
+    assert T.is_anomaly_enabled() is False and T.ones(1).is_sparse is False
+    assert T.nn.init.calculate_gain("sigmoid") == 1 and isinstance(T.nn.init.calculate_gain("linear"), int)
+    x = T.tensor([1.0], dtype=T.float64, requires_grad=True)
+    assert T.autograd.gradcheck(lambda a: a.sin(), (x,), fast_mode=True, nondet_tol=0.0)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        T.autograd.gradcheck(lambda a: a.sin(), (x,), no_such_option=True)

@@ -89,6 +89,30 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             _accumulate_into(t, results[t._key()], create_graph)
 
 
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
+    cotangents = [grad_outputs] if not isinstance(grad_outputs, (list, tuple)) else list(grad_outputs)
+    if not cotangents or any(not isinstance(g, Tensor) or g.ndim == 0 for g in cotangents):
+        raise RuntimeError("autograd.grad(is_grads_batched=True): grad_outputs must be tensors with a leading "
+                           "batch dim")
+    count = cotangents[0].shape[0]
+    rows = [grad(outputs, inputs, [g[i] for g in cotangents], retain_graph=True if i < count - 1 else retain_graph,
+                 create_graph=create_graph, allow_unused=allow_unused, materialize_grads=materialize_grads)
+            for i in range(count)]
+    return tuple(None if any(r[k] is None for r in rows) else ops.stack([r[k] for r in rows])
+                 for k in range(len(rows[0])))
+
+
+def _with_input_hooks(key, g):
+    """``g`` as the hooks registered on the tensor of ``key`` (``x.register_hook``) make it: ``autograd.grad``
+    returns what they return, as PyTorch's does. (A non-leaf whose node the walk also passed through, for another
+    input below it, has had its hooks run there too.)"""
+    node, index = key
+    hooks = node.hooks
+    if hooks and node.__class__ is not AccumulateGrad:
+        hooks = hooks.get(index)
+    return run_gradient_hooks(hooks, g) if hooks else g
+
+
 def _accumulate_into(tensor, g, create_graph):
     """``tensor.grad += g``: in place when possible (optimizers may hold the grad tensor), fresh otherwise."""
     if create_graph:
@@ -103,9 +127,14 @@ def _accumulate_into(tensor, g, create_graph):
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
-         allow_unused=None, materialize_grads=False):
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Return the gradients of ``outputs`` w.r.t. ``inputs`` (a tuple) without touching any ``.grad``.
-    (``only_inputs`` is PyTorch's deprecated, ignored argument, still in much copied code.)"""
+    With ``is_grads_batched``, the first dim of each of ``grad_outputs`` is a batch of cotangents: one backward
+    pass each, their gradients stacked (a Jacobian, row by row, for a batch of unit vectors). (``only_inputs``
+    is PyTorch's deprecated, ignored argument, still in much copied code.)"""
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                             materialize_grads)
     single = not isinstance(inputs, (list, tuple))
     inputs = [inputs] if single else list(inputs)
     outputs = [outputs] if not isinstance(outputs, (list, tuple)) else list(outputs)
@@ -123,6 +152,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     answer = []
     for i, (t, key) in enumerate(zip(inputs, keys)):
         g = results.get(key)
+        if g is not None:
+            g = _with_input_hooks(key, g)
         if g is None:
             if materialize_grads:
                 g = ops.zeros_like(t)

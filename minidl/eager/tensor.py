@@ -127,6 +127,9 @@ class Tensor:
     def is_cuda(self):
         return self.device.type == "cuda"
 
+    #: minidl's tensors are all dense and hold their data (code copied from PyTorch's optimizers checks these)
+    is_sparse = is_meta = is_quantized = is_nested = False
+
     @property
     def ndim(self):
         return self._data.ndim
@@ -202,7 +205,7 @@ class Tensor:
         self.requires_grad_(flag)
 
     def requires_grad_(self, requires_grad=True):
-        if self._node is not None:
+        if self._node is not None and not (requires_grad and self._requires_grad):  # (asking again is no change)
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
                                "computed variable in a subgraph that doesn't require differentiation use "
                                "var_no_grad = var.detach().")

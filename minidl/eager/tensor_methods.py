@@ -17,6 +17,7 @@ from ..ops.arithmetic import alpha_scaled
 from ..ops.promote import promote_pair
 from ..ops.operators import OPERATORS, REFLECTED, bind_operators
 from ..ops.scaled_products import addcdiv_term, addcmul_term
+from ..ops.shape import Reshape
 from ..ops.special import lerp_term
 from .aliases import (absolute, adjoint, diagflat, get_device, is_conj, is_cpu, is_nonzero, ravel, resolve_conj,
                       split_with_sizes)
@@ -121,8 +122,8 @@ def view(self, *shape, size=None):
     viewed as another shape: use ``reshape``, or ``contiguous()`` first)."""
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):  # view(dtype) reinterprets bytes
         raise TypeError("view(dtype) is not supported; use .to(dtype) to convert values")
-    result = ops.reshape(self, _dims(shape, size, "view"))
-    if result is not self and result._base is None and self.numel() > 0:  # numpy had to copy
+    result = _new_object(self, ops.reshape(self, _dims(shape, size, "view")))
+    if result._base is None and self.numel() > 0:  # numpy had to copy
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
                            f"spans across two contiguous subspaces): view {list(result.shape)} of a tensor of shape "
                            f"{list(self.shape)} and stride {list(self.stride())}. Use .reshape(...) instead.")
@@ -133,7 +134,14 @@ def view(self, *shape, size=None):
 # expand(size=), repeat(repeats=), tile(dims=), flip(dims=)
 
 def reshape(self, *sizes, shape=None):
-    return ops.reshape(self, _dims(sizes, shape, "reshape"))
+    return _new_object(self, ops.reshape(self, _dims(sizes, shape, "reshape")))
+
+
+def _new_object(tensor, result):
+    """``result``, or for a reshape to the same shape (where the op library hands back its input) a new tensor
+    viewing ``tensor``, as PyTorch's view and reshape always give: setting ``requires_grad`` or ``.data`` on it
+    must not change the original."""
+    return ops.apply(Reshape, tensor, shape=tuple(tensor.shape)) if result is tensor else result
 
 
 def permute(self, *order, dims=None):
@@ -184,11 +192,11 @@ def repeat(self, *sizes, repeats=None):
 
 
 def view_as(self, other):
-    return ops.reshape(self, tuple(other.shape))
+    return view(self, tuple(other.shape))
 
 
 def reshape_as(self, other):
-    return ops.reshape(self, tuple(other.shape))
+    return reshape(self, tuple(other.shape))
 
 
 def type_as(self, other):

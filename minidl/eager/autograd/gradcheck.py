@@ -64,8 +64,22 @@ def _analytical_jacobians(func, inputs, wrt):
     return jac
 
 
-def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
-    """True if ``func``'s analytical gradients match central differences for every input requiring grad."""
+_PYTORCH_OPTIONS = {"nondet_tol", "check_undefined_grad", "check_grad_dtypes", "check_batched_grad",
+                    "check_batched_forward_grad", "check_forward_ad", "check_backward_ad", "fast_mode", "masked",
+                    "gen_non_contig_grad_outputs", "check_fwd_over_rev", "check_rev_over_rev"}
+
+
+def _check_options(name, options):
+    unknown = sorted(set(options) - _PYTORCH_OPTIONS)
+    if unknown:
+        raise TypeError(f"{name}() got unexpected keyword arguments {unknown}")
+
+
+def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, **options):
+    """True if ``func``'s analytical gradients match central differences for every input requiring grad.
+    PyTorch's other options (``fast_mode``, ``nondet_tol``, ``check_undefined_grad``, ...) choose among its
+    extra checks; they are accepted, and this one full check is made."""
+    _check_options("gradcheck", options)
     inputs = _as_tuple(inputs)
     wrt = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not wrt:
@@ -89,12 +103,14 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
     return True
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
+                  **options):
     """``gradcheck`` of the first derivative: checks that the backward pass is itself differentiable correctly.
 
     It differentiates ``(inputs, v) -> vjp(func at inputs, v)`` with random float64 cotangents ``v`` (or the
     given ``grad_outputs``), which are checked as inputs too.
     """
+    _check_options("gradgradcheck", options)
     inputs = _as_tuple(inputs)
     wrt = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     outputs = _outputs(func, inputs)

@@ -10,6 +10,7 @@ not depend on them (``loc + scale · ε`` with ε ~ N(0, 1)), so a loss of the s
 parameters (the "reparameterization trick" of variational autoencoders). ``sample`` draws without recording
 gradients. Noise comes from minidl's random generator, so ``manual_seed`` makes both reproducible.
 """
+from ... import ops
 from ..grad_mode import no_grad
 from ..tensor import Size, Tensor
 from .utils import as_size, draw_on_host, lazy_property
@@ -144,6 +145,10 @@ class Distribution:
     def entropy(self):
         """``H = -E[log p(X)]``, one per distribution of the batch."""
         raise NotImplementedError(f"{type(self).__name__} has no entropy")
+
+    def perplexity(self):
+        """``exp(H)``: the number of equally likely outcomes with the same entropy."""
+        return ops.exp(self.entropy())
 
     @property
     def mean(self):

@@ -72,9 +72,7 @@ class Saver:
             prefix = save_path
         directory = os.path.dirname(os.path.abspath(prefix))
         if not os.path.isdir(directory):
-            if not os.path.isdir(os.path.dirname(directory)):  # TF's writer makes one missing level, not more
-                raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")  # (TF's class too)
-            os.makedirs(directory, exist_ok=True)
+            raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")  # (TF's class, too)
         names = list(self._variables)
         values = sess.run([self._variables[n] for n in names])
         write_arrays(prefix + _SUFFIX, dict(zip(names, values)), {"kind": "tf-checkpoint", "variables": names})
