@@ -310,16 +310,20 @@ def test_rsample_gradients_match_the_closed_form(name):
         np.testing.assert_allclose(_numpy(grad), derivative.sum(0), rtol=1e-10)
 
 
-def test_student_t_rsample_is_reparameterized_in_loc_and_scale():
+def test_student_t_rsample_is_reparameterized_in_loc_scale_and_df():
     df, loc, scale = _float([2.5, 5.0]), _float([0.0, 1.0]).requires_grad_(), _float([1.0, 0.5]).requires_grad_()
     torchlike.manual_seed(4)
     y = D.StudentT(df, loc, scale).rsample((1000,))
     grads = torchlike.autograd.grad(y.sum(), [loc, scale])
     for grad, derivative in zip(grads, _location_scale(_numpy(y), _numpy(loc), _numpy(scale))):
         np.testing.assert_allclose(_numpy(grad), derivative.sum(0), rtol=1e-10)
-    with pytest.raises(NotImplementedError, match="reparameterized in loc and scale only"):
-        D.StudentT(df.requires_grad_(), loc, scale).rsample()
     assert not D.StudentT(df, loc, scale).sample().requires_grad  # sample() needs no gradient of df
+    # d/dν E[y²] = d/dν ν/(ν - 2) = -2/(ν - 2)²: the pathwise gradient through the gamma draw, on average
+    torchlike.manual_seed(5)
+    wide = _float([10.0]).requires_grad_()
+    y = D.StudentT(wide, _float([0.0]), _float([1.0])).rsample((40000,))
+    slope, = torchlike.autograd.grad((y * y).mean(), wide)
+    assert slope.item() == pytest.approx(-2 / 64, rel=0.06)
 
 
 def test_chi2_is_a_gamma_with_its_rsample():

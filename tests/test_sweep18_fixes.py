@@ -283,3 +283,10 @@ def test_small_pytorch_names_from_the_sweeps():
     assert T.autograd.gradcheck(lambda a: a.sin(), (x,), fast_mode=True, nondet_tol=0.0)
     with pytest.raises(TypeError, match="unexpected keyword"):
         T.autograd.gradcheck(lambda a: a.sin(), (x,), no_such_option=True)
+
+
+def test_a_float32_multivariate_normal_scores_float64_values_promoted():
+    normal = T.distributions.MultivariateNormal(T.zeros(2), covariance_matrix=T.eye(2))
+    score = normal.log_prob(T.tensor([0.5, 0.5], dtype=T.float64))
+    assert score.dtype is T.float64 and score.item() == pytest.approx(-np.log(2 * np.pi) - 0.25)
+    assert normal.log_prob(T.tensor([0.5, 0.5])).dtype is T.float32

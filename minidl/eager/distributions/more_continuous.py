@@ -9,11 +9,10 @@ import math
 
 from ... import ops
 from ..creation import full, rand, randn
-from ..grad_mode import is_grad_enabled
 from . import constraints
 from .continuous import LocationScale
 from .distribution import Distribution
-from .gamma_family import Gamma, _tiny
+from .gamma_family import Gamma, _standard_gammas, _tiny
 from .utils import broadcast_all
 
 
@@ -52,19 +51,13 @@ class StudentT(Distribution):
         super().__init__(self.df.shape, validate_args=validate_args)
 
     def rsample(self, sample_shape=()):
-        """μ + σ · Z / √(V/ν) with Z ~ N(0, 1) and V ~ χ²(ν): differentiable in μ and σ.
-
-        V/ν comes from a gamma draw (χ²(ν) is 2·Gamma(ν/2), drawn by numpy, then kept at least the smallest
-        normal number as ``Gamma`` does), which minidl cannot differentiate with respect to its shape (see
-        ``gamma_family.py``), so the samples carry no gradient to ν: rather than silently drop it, this raises when
-        ν requires grad (detach ν, or use ``sample``)."""
-        if is_grad_enabled() and getattr(self.df, "requires_grad", False):
-            raise NotImplementedError("StudentT.rsample is reparameterized in loc and scale only: the gradient "
-                                      "with respect to df needs the gamma's implicit reparameterization, which "
-                                      "minidl does not have. Pass df.detach() or use sample().")
+        """μ + σ · Z / √(V/ν) with Z ~ N(0, 1) and V ~ χ²(ν) = 2·Gamma(ν/2): differentiable in μ, σ and ν (the
+        gamma draw by implicit reparameterization, ``gamma_family.py``; kept at least the smallest normal number,
+        as ``Gamma`` keeps its draws)."""
         z = self._noise(randn, sample_shape, self.loc)
-        chi2_over_df = self._draw_on_host(lambda rng, df: rng.chisquare(df) / df, sample_shape, self.df)
-        return self.loc + self.scale * z * ops.rsqrt(ops.clamp(chi2_over_df, min=_tiny(chi2_over_df)))
+        gammas = _standard_gammas(self, sample_shape, 0.5 * self.df)
+        chi2_over_df = 2 * ops.clamp(gammas, min=_tiny(gammas)) / self.df
+        return self.loc + self.scale * z * ops.rsqrt(chi2_over_df)
 
     def log_prob(self, value):
         """log p(x) = -(ν+1)/2 · log(1 + y²/ν) - log σ - ½ log(νπ) - log Γ(ν/2) + log Γ((ν+1)/2)."""

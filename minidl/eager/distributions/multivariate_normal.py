@@ -14,6 +14,7 @@ The distribution is given by ``loc`` and exactly one of ``covariance_matrix`` Σ
 import math
 
 from ... import ops
+from ...backend import dtypes
 from ..creation import randn
 from . import constraints
 from .distribution import Distribution
@@ -88,8 +89,12 @@ class MultivariateNormal(Distribution):
         """log p(x) = -½ (D log 2π + |L⁻¹(x - μ)|²) - Σᵢ log Lᵢᵢ."""
         if self._validate_args:
             self._validate_sample(value)
-        z = ops.squeeze(_solve_lower(self.scale_tril, ops.unsqueeze(value - self.loc, -1)), -1)
-        return -0.5 * (self._event_shape[0] * _LOG_2PI + ops.sum(z * z, -1)) - _half_log_det(self.scale_tril)
+        loc, scale_tril = self.loc, self.scale_tril
+        if getattr(value, "dtype", loc.dtype) != loc.dtype:  # float32 parameters, float64 values: promoted, as in
+            wide = dtypes.result_type(loc, value)           # PyTorch (the triangular solve takes one dtype)
+            loc, scale_tril, value = (ops.cast(t, wide) for t in (loc, scale_tril, value))
+        z = ops.squeeze(_solve_lower(scale_tril, ops.unsqueeze(value - loc, -1)), -1)
+        return -0.5 * (self._event_shape[0] * _LOG_2PI + ops.sum(z * z, -1)) - _half_log_det(scale_tril)
 
     def entropy(self):
         """H = ½ D (1 + log 2π) + ½ log det Σ."""
