@@ -290,3 +290,11 @@ def test_a_float32_multivariate_normal_scores_float64_values_promoted():
     score = normal.log_prob(T.tensor([0.5, 0.5], dtype=T.float64))
     assert score.dtype is T.float64 and score.item() == pytest.approx(-np.log(2 * np.pi) - 0.25)
     assert normal.log_prob(T.tensor([0.5, 0.5])).dtype is T.float32
+
+
+def test_multinomial_samples_count_many_draws_at_once():
+    T.manual_seed(0)
+    counts = T.distributions.Multinomial(10000, probs=T.ones(1000) / 1000).sample((3,))  # one-hot counting: 3.5 s
+    assert counts.shape == (3, 1000) and counts.sum(-1).tolist() == [10000.0] * 3
+    many = T.distributions.Multinomial(20, probs=T.tensor([[0.2, 0.8], [0.5, 0.5]])).sample((4000,))
+    np.testing.assert_allclose(many.mean(0).numpy(), [[4.0, 16.0], [10.0, 10.0]], atol=0.15)

@@ -36,7 +36,7 @@ def test_make_callable_runs_fetches_with_positional_feeds():
 
 def test_checkpoint_utilities(tmp_path):
     with tf.variable_scope("net"):
-        w = tf.get_variable("w", initializer=numpy.arange(6.0, dtype=numpy.float32).reshape(2, 3))
+        tf.get_variable("w", initializer=numpy.arange(6.0, dtype=numpy.float32).reshape(2, 3))
     saver = tf.train.Saver(write_version=tf.train.SaverDef.V2)
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())

