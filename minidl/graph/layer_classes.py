@@ -24,8 +24,8 @@ import numpy
 from ..backend import dtypes
 from .core import GraphKeys, get_default_graph
 from .frontend import convert_to_tensor
-from .layers import (average_pooling1d, average_pooling2d, batch_normalization, conv1d, conv2d, conv2d_transpose,
-                     dense, dropout, flatten, max_pooling1d, max_pooling2d)
+from .layers import (average_pooling1d, average_pooling2d, average_pooling3d, batch_normalization, conv1d, conv2d,
+                     conv2d_transpose, conv3d, dense, dropout, flatten, max_pooling1d, max_pooling2d, max_pooling3d)
 from .variable_scope import get_variable, layer_scope, variable_scope
 
 
@@ -228,6 +228,9 @@ MaxPooling1D = _layer_class("MaxPooling1D", max_pooling1d)
 MaxPooling2D = _layer_class("MaxPooling2D", max_pooling2d)
 AveragePooling1D = _layer_class("AveragePooling1D", average_pooling1d)
 AveragePooling2D = _layer_class("AveragePooling2D", average_pooling2d)
+Conv3D = _layer_class("Conv3D", conv3d)
+MaxPooling3D = _layer_class("MaxPooling3D", max_pooling3d)
+AveragePooling3D = _layer_class("AveragePooling3D", average_pooling3d)
 Flatten = _layer_class("Flatten", flatten)
 Dropout = _layer_class("Dropout", dropout)
 BatchNormalization = _layer_class("BatchNormalization", batch_normalization)
@@ -235,3 +238,4 @@ BatchNormalization = _layer_class("BatchNormalization", batch_normalization)
 # Keras' short names, also in tf.layers
 Convolution1D, Convolution2D, Convolution2DTranspose = Conv1D, Conv2D, Conv2DTranspose
 MaxPool1D, MaxPool2D, AveragePool1D, AveragePool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
+Convolution3D, MaxPool3D, AveragePool3D = Conv3D, MaxPooling3D, AveragePooling3D

@@ -40,7 +40,8 @@ from .initializers import Ones, Zeros
 from .math_ops import FLOATS, cast, check_dtype, graph_tensor, matmul, normalize_axis, to_tensor
 from .nn_ops import bias_add
 from .array_ops import pad, shape
-from .conv_ops import avg_pool1d, conv1d as nn_conv1d, conv2d_transpose as nn_conv2d_transpose, max_pool1d
+from .conv_ops import (avg_pool1d, avg_pool3d, conv1d as nn_conv1d, conv2d_transpose as nn_conv2d_transpose,
+                       conv3d as nn_conv3d, max_pool1d, max_pool3d)
 from .nn_training import (avg_pool, conv2d as nn_conv2d, dropout as nn_dropout, dropout_rate, keep_mask,
                           masked_dropout, max_pool, moments, batch_normalization as nn_batch_normalization)
 from .variable_scope import get_variable, layer_scope
@@ -68,11 +69,11 @@ def _padding(padding):
     return value.upper()
 
 
-def _pair(value, what):
-    """An int or a tuple of 2 ints as a tuple of 2 ints (Keras' normalize_tuple)."""
-    values = (value,) * 2 if isinstance(value, numbers.Integral) else tuple(value)
-    if len(values) != 2 or not all(isinstance(v, numbers.Integral) for v in values):
-        raise ValueError(f"The `{what}` argument must be a tuple of 2 integers. Received: {value}")
+def _pair(value, what, count=2):
+    """An int or a tuple of ``count`` ints (2: a pair) as a tuple of ``count`` ints (Keras' normalize_tuple)."""
+    values = (value,) * count if isinstance(value, numbers.Integral) else tuple(value)
+    if len(values) != count or not all(isinstance(v, numbers.Integral) for v in values):
+        raise ValueError(f"The `{what}` argument must be a tuple of {count} integers. Received: {value}")
     return tuple(int(v) for v in values)
 
 
@@ -169,6 +170,37 @@ def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_f
         return _finish(y, activation, activity_regularizer)
 
 
+def conv3d(inputs, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format="channels_last",
+           dilation_rate=(1, 1, 1), activation=None, use_bias=True, kernel_initializer=None, bias_initializer=Zeros(),
+           kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+           bias_constraint=None, trainable=True, name=None, reuse=None):
+    """A 3-D convolution layer over volumes [batch, depth, height, width, channels] ("channels_last"; or
+    "channels_first"): a ``kernel`` [kd, kh, kw, in_channels, filters] and a ``bias`` [filters]."""
+    x = _float_input(inputs, "conv3d", ndim=5)
+    tf_format = _data_format(data_format)
+    channels = _channels(x, tf_format)
+    kernel_size, padding = _pair(kernel_size, "kernel_size", 3), _padding(padding)
+    strides, dilation_rate = _volume_list(strides, "strides", tf_format), _volume_list(dilation_rate,
+                                                                                       "dilation_rate", tf_format)
+    with layer_scope(name, "conv3d", reuse):
+        kernel = get_variable("kernel", list(kernel_size) + [channels, int(filters)], x.dtype, kernel_initializer,
+                              kernel_regularizer, trainable, constraint=kernel_constraint)
+        y = nn_conv3d(x, kernel, strides, padding, data_format=_VOLUME_FORMATS[tf_format], dilations=dilation_rate)
+        if use_bias:
+            y = bias_add(y, get_variable("bias", [int(filters)], x.dtype, bias_initializer, bias_regularizer,
+                                         trainable, constraint=bias_constraint), data_format=tf_format)
+        return _finish(y, activation, activity_regularizer)
+
+
+_VOLUME_FORMATS = {"NHWC": "NDHWC", "NCHW": "NCDHW"}
+
+
+def _volume_list(value, what, tf_format):
+    """A 3-D layer's per-axis argument as tf.nn's list of 5 (1 for the batch and channel dims)."""
+    d, h, w = _pair(value, what, 3)
+    return [1, d, h, w, 1] if tf_format == "NHWC" else [1, 1, d, h, w]
+
+
 def transposed_output_shape(fn_name, x, tf_format, filters, kernel_size, strides, padding):
     """The ``output_shape`` of ``tf.nn.conv2d_transpose`` for the images ``x`` (with known height and width): each
     spatial size n becomes ``n * stride`` ("SAME") or ``n * stride + max(k - stride, 0)`` ("VALID")."""
@@ -262,6 +294,24 @@ def max_pooling2d(inputs, pool_size, strides, padding="valid", data_format="chan
 def average_pooling2d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
     """The mean over each ``pool_size`` window, moved by ``strides`` ("same": padding is not counted)."""
     return _pooling(avg_pool, "average_pooling2d", inputs, pool_size, strides, padding, data_format, name)
+
+
+def _pooling3d(pool, default_name, inputs, pool_size, strides, padding, data_format, name):
+    x = _float_input(inputs, default_name, ndim=5)
+    tf_format = _data_format(data_format)
+    with name_scope(name or default_name):
+        return pool(x, _volume_list(pool_size, "pool_size", tf_format), _volume_list(strides, "strides", tf_format),
+                    _padding(padding), data_format=_VOLUME_FORMATS[tf_format])
+
+
+def max_pooling3d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    """The maximum over each ``pool_size`` window of volumes [batch, depth, height, width, channels]."""
+    return _pooling3d(max_pool3d, "max_pooling3d", inputs, pool_size, strides, padding, data_format, name)
+
+
+def average_pooling3d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    """The mean over each ``pool_size`` window of volumes ("same": padding is not counted)."""
+    return _pooling3d(avg_pool3d, "average_pooling3d", inputs, pool_size, strides, padding, data_format, name)
 
 
 def dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name=None):
@@ -360,7 +410,7 @@ def flatten(inputs, name=None, data_format="channels_last"):
 
 
 # the same layers as objects (tf.layers.Dense ...); imported last: they are built on the functions above
-from .layer_classes import (AveragePool1D, AveragePool2D, AveragePooling1D, AveragePooling2D,  # noqa: E402,F401
-                            BatchNormalization, Conv1D, Conv2D, Conv2DTranspose, Convolution1D, Convolution2D,
-                            Convolution2DTranspose, Dense, Dropout, Flatten, Layer, MaxPool1D, MaxPool2D, MaxPooling1D,
-                            MaxPooling2D)
+from .layer_classes import (AveragePool1D, AveragePool2D, AveragePool3D, AveragePooling1D,  # noqa: E402,F401
+                            AveragePooling2D, AveragePooling3D, BatchNormalization, Conv1D, Conv2D, Conv2DTranspose,
+                            Conv3D, Convolution1D, Convolution2D, Convolution2DTranspose, Convolution3D, Dense, Dropout,
+                            Flatten, Layer, MaxPool1D, MaxPool2D, MaxPool3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)

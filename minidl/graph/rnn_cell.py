@@ -68,6 +68,12 @@ class RNNCell:
         self.built = False
 
     @property
+    def name(self):
+        """The given or default name (``lstm_cell``); after the first call, that of the scope it made (unique:
+        ``lstm_cell_1`` for a second cell)."""
+        return self._scope.name.split("/")[-1] if self._scope is not None else self._base_name
+
+    @property
     def state_size(self):
         raise NotImplementedError(f"{type(self).__name__} must define state_size")
 

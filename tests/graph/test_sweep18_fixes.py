@@ -168,3 +168,33 @@ def test_padded_batch_of_scalar_strings_gives_bytes():
     with tf.Session() as sess:
         batch = sess.run(dataset.make_one_shot_iterator().get_next())
     assert batch.tolist() == [b"a", b"bb"] and batch[0].decode() == "a"
+
+
+def test_tf_layers_conv3d_and_3d_pooling():
+    rng = numpy.random.default_rng(0)
+    volumes = rng.standard_normal((2, 4, 5, 6, 2)).astype(numpy.float32)
+    x = tf.placeholder(tf.float32, [None, 4, 5, 6, 2])
+    same = tf.layers.conv3d(x, 3, 2, strides=(1, 2, 1), padding="same", activation=tf.nn.relu)
+    valid = tf.layers.Conv3D(3, 2, use_bias=False, name="valid3d")(x)
+    pooled, averaged = tf.layers.max_pooling3d(same, 2, 2), tf.layers.AveragePooling3D(2, 1)(same)
+    assert same.shape.as_list() == [None, 4, 3, 6, 3] and valid.shape.as_list() == [None, 3, 4, 5, 3]
+    assert pooled.shape.as_list() == [None, 2, 1, 3, 3] and averaged.shape.as_list() == [None, 3, 2, 5, 3]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        out, kernel, maxima = sess.run([valid, tf.get_default_graph().get_tensor_by_name("valid3d/kernel:0"),
+                                        pooled], {x: volumes})
+        features = sess.run(same, {x: volumes})
+    expected = numpy.zeros((2, 3, 4, 5, 3), numpy.float32)  # the cross-correlation, by hand
+    for d, h, w in numpy.ndindex(2, 2, 2):
+        expected += numpy.einsum("bdhwc,cf->bdhwf", volumes[:, d:d + 3, h:h + 4, w:w + 5], kernel[d, h, w])
+    numpy.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-5)
+    assert maxima[1, 0, 0, 1, 2] == features[1, :2, :2, 2:4, 2].max()
+
+
+def test_an_rnn_cell_has_its_name_before_and_after_its_first_call():
+    named, default = tf.nn.rnn_cell.LSTMCell(3, name="enc"), tf.nn.rnn_cell.GRUCell(2)
+    assert named.name == "enc" and default.name == "gru_cell"
+    inputs = tf.zeros([1, 4])
+    tf.nn.rnn_cell.GRUCell(2)(inputs, tf.zeros([1, 2]))
+    default(inputs, tf.zeros([1, 2]))  # the second GRU cell's scope is made unique
+    assert default.name == "gru_cell_1"
