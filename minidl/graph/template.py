@@ -39,21 +39,24 @@ class Template:
     docstring). ``variable_scope`` is None until the scope exists (the first call, or construction with
     ``create_scope_now``)."""
 
-    def __init__(self, name, func, create_scope_now=False, unique_name=None):
+    def __init__(self, name, func, create_scope_now=False, unique_name=None, custom_getter=None):
         if name is None:
             raise ValueError("name cannot be None.")
         self._name, self._func, self._unique_name = name, func, unique_name
+        self._custom_getter = custom_getter  # (the scope keeps it: re-entering the scope brings it back)
         self._variable_scope = None
         self._variables_created = False  # whether the first call has happened (not whether it made variables)
         if create_scope_now:
             # opening the scope without its name scope reserves the unique variable-scope name; the ops of the
             # first call then get that name as their name scope too
-            with variable_scope(unique_name, default_name=name, auxiliary_name_scope=False) as scope:
+            with variable_scope(unique_name, default_name=name, auxiliary_name_scope=False,
+                                custom_getter=custom_getter) as scope:
                 self._variable_scope = scope
 
     def __call__(self, *args, **kwargs):
         if self._variable_scope is None:
-            with variable_scope(self._unique_name, default_name=self._name) as scope:
+            with variable_scope(self._unique_name, default_name=self._name,
+                                custom_getter=self._custom_getter) as scope:
                 self._variable_scope = scope
                 return self._first_call(args, kwargs)
         if not self._variables_created:  # the scope was made with the template: this is still the first call
@@ -131,15 +134,13 @@ def make_template(name_, func_, create_scope_now_=False, unique_name_=None, cust
 
     ``create_scope_now_``: fix the scope now rather than at the first call. ``unique_name_``: the scope's name, used
     as given (not made unique): a second template with the same one and no ``reuse`` is get_variable's "already
-    exists" error. Custom getters are not supported (``variable_scope`` takes none). The trailing underscores keep
-    these names apart from ``func_``'s own keyword arguments, as in TF.
+    exists" error. ``custom_getter_``: the custom getter of the template's scope (``variable_scope``). The trailing
+    underscores keep these names apart from ``func_``'s own keyword arguments, as in TF.
     """
-    if custom_getter_ is not None:
-        raise NotImplementedError("make_template: custom_getter_ is not supported (variable_scope takes no custom "
-                                  "getter)")
     if kwargs:
         func_ = functools.partial(func_, **kwargs)
-    return Template(name_, func_, create_scope_now=create_scope_now_, unique_name=unique_name_)
+    return Template(name_, func_, create_scope_now=create_scope_now_, unique_name=unique_name_,
+                    custom_getter=custom_getter_)
 
 
 __all__ = ["make_template", "Template"]

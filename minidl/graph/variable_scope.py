@@ -24,6 +24,7 @@ name scope (``layer_1/``) for the ops while ``get_variable`` still finds ``layer
 import collections
 import contextlib
 import enum
+import functools
 import numbers
 import weakref
 
@@ -49,13 +50,15 @@ class VariableScope:
     """A variable scope: its full ``name``, ``reuse`` mode, default ``initializer``, ``regularizer`` and ``dtype``
     for ``get_variable``, and ``original_name_scope``, the name scope opened when it was first entered."""
 
-    def __init__(self, reuse, name="", initializer=None, regularizer=None, dtype=dtypes.float32, name_scope=""):
+    def __init__(self, reuse, name="", initializer=None, regularizer=None, dtype=dtypes.float32, name_scope="",
+                 custom_getter=None):
         self.name = name
         self.reuse = reuse
         self.initializer = initializer
         self.regularizer = regularizer
         self.dtype = as_dtype(dtype)  # a tf.DType
         self.original_name_scope = name_scope
+        self.custom_getter = custom_getter
 
     def reuse_variables(self):
         """From now on, ``get_variable`` in this scope (and scopes opened inside it) returns existing variables."""
@@ -91,11 +94,14 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
     ``name_or_scope``: a name (nested under the current variable scope), or a captured ``VariableScope`` to
     re-enter; ``None`` uses ``default_name``, made unique (``dense``, ``dense_1`` ...). ``initializer``,
     ``regularizer`` and ``dtype`` become the defaults of ``get_variable`` inside, and are inherited by nested
-    scopes, as is ``reuse``. (``caching_device`` and ``use_resource`` are accepted and have no effect;
-    partitioners, custom getters and constraints are not supported.)
+    scopes, as is ``reuse``. ``custom_getter(getter, name, *args, **kwargs)`` is called by every ``get_variable``
+    inside instead of making or fetching the variable itself (``getter`` does that): it may change the arguments
+    or return something else (an exponential moving average, a float16 cast). A nested scope's getter wraps the
+    enclosing one's. (``caching_device`` and ``use_resource`` are accepted and have no effect; partitioners and
+    constraints are not supported.)
     """
-    if partitioner is not None or custom_getter is not None or constraint is not None:
-        raise NotImplementedError("variable_scope: partitioner, custom_getter and constraint are not supported")
+    if partitioner is not None or constraint is not None:
+        raise NotImplementedError("variable_scope: partitioner and constraint are not supported")
     if name_or_scope is None and default_name is None:
         raise TypeError("If default_name is None then name_or_scope is required")
     if name_or_scope is None and reuse is True:
@@ -123,7 +129,8 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
     with name_scope as scope_name:
         scope = VariableScope(reuse, full_name, inherited.initializer if initializer is None else initializer,
                               inherited.regularizer if regularizer is None else regularizer,
-                              inherited.dtype if dtype is None else dtype, original_name_scope or scope_name)
+                              inherited.dtype if dtype is None else dtype, original_name_scope or scope_name,
+                              _wrapped_getter(inherited.custom_getter, custom_getter))
         graph._variable_scope_stack.append(scope)
         try:
             yield scope
@@ -167,16 +174,41 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
     is the variable's, and ``shape`` must be None). ``dtype`` defaults to the scope's (float32).
     ``regularizer(variable)`` (default: the scope's), if given, makes a penalty tensor, added to the
     REGULARIZATION_LOSSES collection when the variable is created. ``shape`` may be an int (a 1-D shape).
-    ``constraint`` is the variable's (``tf.Variable``). ``caching_device``, ``use_resource``, ``synchronization``
-    and ``aggregation`` have no effect; partitioners and custom getters are not supported.
+    ``constraint`` is the variable's (``tf.Variable``). ``custom_getter`` (and the scopes', ``variable_scope``) is
+    called as ``custom_getter(getter, full_name, shape=..., dtype=..., ...)``. ``caching_device``,
+    ``use_resource``, ``synchronization`` and ``aggregation`` have no effect; partitioners are not supported.
     """
-    if partitioner is not None or custom_getter is not None:
-        raise NotImplementedError("get_variable: partitioner and custom_getter are not supported")
+    if partitioner is not None:
+        raise NotImplementedError("get_variable: partitioner is not supported")
     if isinstance(shape, numbers.Integral):
         shape = [int(shape)]  # TF reads a number as the shape of a vector
     scope = get_variable_scope()
-    graph = get_default_graph()
     full_name = f"{scope.name}/{name}" if scope.name else name
+    getter = _wrapped_getter(scope.custom_getter, custom_getter)
+    arguments = dict(shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer, trainable=trainable,
+                     collections=collections, caching_device=caching_device, partitioner=partitioner,
+                     validate_shape=validate_shape, use_resource=use_resource, constraint=constraint,
+                     synchronization=synchronization, aggregation=aggregation)
+    if getter is None:
+        return _get_or_create(scope, full_name, **arguments)
+    return getter(functools.partial(_get_or_create, scope), full_name, **arguments)
+
+
+def _wrapped_getter(outer, inner):
+    """The custom getter of a scope with getter ``inner`` inside one with ``outer``: ``inner`` is called with a
+    getter that goes through ``outer`` (TF's composition); either alone if the other is None."""
+    if outer is None or inner is None:
+        return inner if outer is None else outer
+
+    def composed(getter, name, *args, **kwargs):
+        return inner(lambda *a, **k: outer(getter, *a, **k), name, *args, **kwargs)
+    return composed
+
+
+def _get_or_create(scope, full_name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,
+                   collections=None, validate_shape=True, constraint=None, **ignored):
+    """The variable ``full_name`` of ``scope``: the existing one, or a new one (``get_variable``)."""
+    graph = get_default_graph()
     explicit_dtype = dtype is not None
     dtype = dtypes.as_dtype(dtype) if explicit_dtype else scope.dtype
     existing = graph._variable_store.get(full_name)

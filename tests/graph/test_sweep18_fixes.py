@@ -198,3 +198,38 @@ def test_an_rnn_cell_has_its_name_before_and_after_its_first_call():
     tf.nn.rnn_cell.GRUCell(2)(inputs, tf.zeros([1, 2]))
     default(inputs, tf.zeros([1, 2]))  # the second GRU cell's scope is made unique
     assert default.name == "gru_cell_1"
+
+
+def test_custom_getters_change_what_get_variable_returns_and_nest():
+    def as_float16(getter, name, *args, **kwargs):
+        return tf.cast(getter(name, *args, **kwargs), tf.float16)
+
+    with tf.variable_scope("half", custom_getter=as_float16):
+        weights = tf.get_variable("w", [2], initializer=tf.ones_initializer())
+    assert weights.dtype == tf.float16 and [v.name for v in tf.global_variables()] == ["half/w:0"]
+    # the EMA-evaluation idiom: the same variables, read through their moving averages
+    with tf.variable_scope("model"):
+        v = tf.get_variable("v", initializer=1.0)
+    ema = tf.train.ExponentialMovingAverage(0.5)
+    update = ema.apply([v])
+    with tf.variable_scope("model", reuse=True, custom_getter=lambda get, name, *a, **k: ema.average(
+            get(name, *a, **k))):
+        averaged = tf.get_variable("v")
+    assert averaged.name == "model/v/ExponentialMovingAverage:0"
+    order = []
+
+    def tracer(label):
+        def getter(get, name, *args, **kwargs):
+            order.append(label)
+            return get(name, *args, **kwargs)
+        return getter
+
+    with tf.variable_scope("outer", custom_getter=tracer("outer")):
+        with tf.variable_scope("inner", custom_getter=tracer("inner")):
+            tf.get_variable("z", [1])
+    assert order == ["inner", "outer"]  # the inner getter wraps the outer one, as in TF
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(weights).tolist() == [1.0, 1.0]
+        sess.run(update)
+        assert sess.run(averaged) == 1.0

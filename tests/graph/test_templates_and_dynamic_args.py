@@ -140,7 +140,7 @@ def test_a_first_call_that_raised_can_be_retried_as_the_first(graph):
     assert template().name.endswith("/dummy:0") and template.variables
 
 
-def test_unique_name_is_used_as_given_and_name_none_and_custom_getters_are_refused(graph):
+def test_unique_name_is_used_as_given_name_none_is_refused_and_custom_getters_apply(graph):
     first = tf.make_template("_", dummy, unique_name_="s1")
     assert first().name == "s1/dummy:0"
     second = tf.make_template("_", dummy, unique_name_="s1")
@@ -148,8 +148,12 @@ def test_unique_name_is_used_as_given_and_name_none_and_custom_getters_are_refus
         second()
     with pytest.raises(ValueError, match="name cannot be None"):
         tf.make_template(None, dummy)
-    with pytest.raises(NotImplementedError, match="custom_getter_"):
-        tf.make_template("g", dummy, custom_getter_=lambda getter, *a, **k: getter(*a, **k))
+    asked = []
+    getter = tf.make_template("g", dummy, custom_getter_=lambda get, name, *a, **k: asked.append(name) or get(
+        name, *a, **k))
+    getter()
+    getter()  # the second call re-enters the scope, and its getter
+    assert asked == ["g/dummy", "g/dummy"]
     assert tf.compat.v1.make_template is tf.make_template
 
 
