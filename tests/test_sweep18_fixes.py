@@ -298,3 +298,26 @@ def test_multinomial_samples_count_many_draws_at_once():
     assert counts.shape == (3, 1000) and counts.sum(-1).tolist() == [10000.0] * 3
     many = T.distributions.Multinomial(20, probs=T.tensor([[0.2, 0.8], [0.5, 0.5]])).sample((4000,))
     np.testing.assert_allclose(many.mean(0).numpy(), [[4.0, 16.0], [10.0, 10.0]], atol=0.15)
+
+
+def test_an_in_place_custom_function_marks_its_input_dirty():
+    class Double(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.mark_dirty(x)
+            return x.mul_(2)
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    a = T.tensor([1.0, 2.0], requires_grad=True)
+    b = a * 1
+    c = Double.apply(b)
+    assert c is b and type(b.grad_fn).__name__ == "DoubleBackward"  # the same tensor, with the Function's history
+    (c * c).sum().backward()  # c = 2a: d(c²)/da = 8a
+    assert a.grad.tolist() == [8.0, 16.0]
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        Double.apply(T.tensor([1.0], requires_grad=True))
+    with T.no_grad():
+        assert Double.apply(T.tensor([1.0], requires_grad=True)).tolist() == [2.0]

@@ -34,7 +34,7 @@ class Node:
 
     # ------------------------------------------------------------------------------------- PyTorch's view
     def name(self):
-        return f"{self.op.name}Backward0"
+        return type(self).__name__
 
     def __repr__(self):
         return f"<{self.name()} object at {id(self):#x}>"
@@ -155,7 +155,8 @@ def node_class(op):
     (``type(y.grad_fn).__name__ == "MulBackward0"``), made once per op."""
     cls = _node_classes.get(op)
     if cls is None:
-        cls = _node_classes[op] = type(f"{op.name}Backward0", (Node,), {"__slots__": ()})
+        name = getattr(op, "grad_fn_name", "{}Backward0").format(op.name)  # (a user's Function: SquareBackward)
+        cls = _node_classes[op] = type(name, (Node,), {"__slots__": ()})
     return cls
 
 

@@ -34,12 +34,18 @@ class FunctionCtx:
         self._saved = ()
         self._saved_versions = ()
         self._non_differentiable = set()
+        self._dirty = set()
         self._materialize_grads = True
 
     def set_materialize_grads(self, value):
         """With False, ``backward`` receives None for an output that got no gradient, instead of zeros of its
         shape (the default) — it can then skip the work that would only add zeros."""
         self._materialize_grads = bool(value)
+
+    def mark_dirty(self, *tensors):
+        """Say that ``forward`` changed these inputs in place and returns them: each returned one is then that same
+        tensor object, its history now this Function's output (as an in-place op's result is)."""
+        self._dirty.update(id(t) for t in tensors)
 
     def save_for_backward(self, *tensors):
         """Keep tensors for ``backward``; changing them in place before then is an error, as for built-in ops."""
@@ -72,6 +78,7 @@ class _FunctionMeta(type):
 
 
 class _FunctionOp(Op):
+    grad_fn_name = "{}Backward"  # PyTorch names a Function's nodes without the 0 of its built-in ones
     saves_inputs = ()  # the ctx checks what the user saved
     accepts_missing_grads = True  # the ctx decides (set_materialize_grads)
     function = None
@@ -164,6 +171,7 @@ class Function(metaclass=_FunctionMeta):
             GradMode.enabled = previous
         single = not isinstance(outputs, tuple)
         outputs = (outputs,) if single else outputs
+        _check_dirty(cls.__name__, ctx, args, outputs, previous)
         if not (previous and any(needs)):
             return outputs[0] if single else outputs
         keys = tuple(a._key() if need else None for a, need in zip(args, needs))
@@ -176,6 +184,10 @@ class Function(metaclass=_FunctionMeta):
             if isinstance(o, Tensor):
                 # an output that carries no gradient (integers, marked non-differentiable) is a leaf, as in PyTorch
                 differentiable = o.dtype.kind in "fc" and id(o) not in ctx._non_differentiable
+                if id(o) in ctx._dirty:  # an input changed in place: the same object, with this node's history
+                    o._node, o._out_index, o._requires_grad = (node, i, True) if differentiable else (None, 0, False)
+                    wrapped.append(o)
+                    continue
                 w = Tensor._make(o._data, node, i, True) if differentiable else Tensor._make(o._data)
                 w._version_counter = o._counter()  # an in-place change of the output is seen by the ctx
                 wrapped.append(w)
@@ -186,6 +198,25 @@ class Function(metaclass=_FunctionMeta):
         by_id = {id(o): w for o, w in zip(outputs, wrapped)}
         ctx._saved = tuple(by_id.get(id(t), t) for t in ctx._saved)
         return wrapped[0] if single else tuple(wrapped)
+
+
+def _check_dirty(name, ctx, args, outputs, recording):
+    """The tensors ``mark_dirty`` names must be inputs that ``forward`` returns, and (while recording) not leaves
+    that require grad — PyTorch's rules for an in-place Function."""
+    if not ctx._dirty:
+        return
+    inputs = {id(a): a for a in args if isinstance(a, Tensor)}
+    returned = {id(o) for o in outputs if isinstance(o, Tensor)}
+    for key in ctx._dirty:
+        tensor = inputs.get(key)
+        if tensor is None or key not in returned:
+            raise RuntimeError(f"{name}: a tensor given to ctx.mark_dirty must be an input that forward modifies in "
+                               f"place and returns")
+        if recording and tensor.is_leaf and tensor.requires_grad:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        if tensor._base is not None:
+            raise NotImplementedError(f"{name}: ctx.mark_dirty of a view is not supported; apply the Function to "
+                                      f"a tensor that owns its memory (clone the view)")
 
 
 @functools.cache
