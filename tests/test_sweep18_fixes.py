@@ -321,3 +321,34 @@ def test_an_in_place_custom_function_marks_its_input_dirty():
         Double.apply(T.tensor([1.0], requires_grad=True))
     with T.no_grad():
         assert Double.apply(T.tensor([1.0], requires_grad=True)).tolist() == [2.0]
+
+
+# -------------------------------------------------------------------------------------- linalg (sweep)
+
+def test_nan_matrices_give_nan_not_an_error_or_a_zero_determinant():
+    nan_matrix = T.tensor([[float("nan"), 1.0], [1.0, 1.0]])
+    assert np.isnan(T.linalg.det(nan_matrix).item())  # LAPACK alone says 0
+    assert T.linalg.inv(nan_matrix).isnan().all() and T.linalg.solve(nan_matrix, T.ones(2, 1)).isnan().all()
+    batch = T.stack([nan_matrix, 2 * T.eye(2)])
+    assert T.linalg.inv(batch)[1].tolist() == [[0.5, 0.0], [0.0, 0.5]] and T.linalg.det(batch)[1].item() == 4.0
+    with pytest.raises(T.linalg.LinAlgError, match="singular"):
+        T.linalg.inv(T.tensor([[1.0, 2.0], [2.0, 4.0]]))  # a singular matrix without NaN is still an error
+
+
+def test_complex_gradients_of_vander_and_of_p_norms():
+    z = T.tensor([1 + 2j], requires_grad=True)
+    T.linalg.vander(z, N=3)[0, 2].real.backward()
+    assert complex(z.grad.item()) == pytest.approx(2 - 4j)  # conj(d z² / dz) = conj(2z)
+    w = T.tensor([3 + 4j, 1j], requires_grad=True)
+    T.linalg.vector_norm(w, 3).backward()  # the slope of |w|³ summed, through sgn(w) = w / |w|
+    norm = (125 + 1) ** (1 / 3)
+    expected = [(5 ** 2) * (3 + 4j) / 5 / norm ** 2, 1j / norm ** 2]
+    np.testing.assert_allclose(w.grad.numpy(), expected, rtol=1e-5)
+    assert T.norm(T.tensor([3.0, 4.0]), None).item() == 5.0
+
+
+def test_pinv_and_matrix_rank_take_pytorchs_older_tolerance_arguments():
+    matrix = T.tensor([[1.0, 0.0], [0.0, 0.5]], dtype=T.float64)
+    assert T.linalg.pinv(matrix, rcond=0.6).tolist() == [[1.0, 0.0], [0.0, 0.0]]  # 0.5 <= 0.6 · 1 counts as 0
+    assert T.linalg.pinv(matrix, 0.3).tolist() == [[1.0, 0.0], [0.0, 2.0]]
+    assert T.linalg.matrix_rank(matrix, tol=1.0).item() == 0 and T.linalg.matrix_rank(matrix).item() == 2

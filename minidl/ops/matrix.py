@@ -205,6 +205,18 @@ def fails(routine, matrix):
     return False
 
 
+def without_nan_matrices(xp, matrices, compute):
+    """``compute(matrices)``, with NaN for every matrix of the batch that holds a NaN — what PyTorch's LAPACK
+    calls give — where LAPACK would call such a matrix singular (an error) or give it determinant 0. The others
+    are computed as usual: a NaN matrix stands for an identity while they are."""
+    bad = xp.isnan(matrices).any(axis=(-2, -1))
+    if not bad.any():
+        return compute(matrices)
+    identity = xp.broadcast_to(xp.eye(matrices.shape[-1], dtype=matrices.dtype), matrices.shape)
+    result = compute(xp.where(bad[..., None, None], identity, matrices))
+    return xp.where(bad.reshape(bad.shape + (1,) * (result.ndim - bad.ndim)), xp.nan, result)
+
+
 def first_failure(matrices, routine):
     """The first matrix of the batch ``matrices`` that ``routine`` fails on, and the "(Batch element i): " by which
     PyTorch's messages name it ("" for a lone matrix). numpy's batched routines fail for the whole batch without
@@ -224,7 +236,7 @@ class Inverse(Op):
     @staticmethod
     def forward(xp, x):
         try:
-            return xp.linalg.inv(x)
+            return without_nan_matrices(xp, x, xp.linalg.inv)
         except numpy.linalg.LinAlgError:
             _, where = first_failure(x, xp.linalg.inv)
             raise LinAlgError(f"linalg.inv: {where}The inversion could not be completed because the input matrix is "
@@ -264,7 +276,7 @@ class Det(Op):
     derivative there is the transposed adjugate, non-zero when the rank is n - 1.)"""
     name = "LinalgDet"
     saves_outputs = True
-    forward = staticmethod(lambda xp, x: xp.linalg.det(x))
+    forward = staticmethod(lambda xp, x: without_nan_matrices(xp, x, xp.linalg.det))
 
     @staticmethod
     def vjp(ctx, g):
@@ -449,7 +461,8 @@ class Vandermonde(Op):
         if n < 2:
             return (zeros_like(x),)  # x^0 (or its derivative, a constant) does not depend on x
         later = getitem(g, (Ellipsis, slice(1, None)))
-        return (sum(later * apply(Vandermonde, x, n=n - 1, order=order + 1), -1),)
+        # (complex x: the conjugate of the derivative, as for every holomorphic op)
+        return (sum(later * _conj(apply(Vandermonde, x, n=n - 1, order=order + 1)), -1),)
 
     @staticmethod
     def infer(x, n, order):

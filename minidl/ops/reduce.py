@@ -401,7 +401,8 @@ class Norm(Op):
     @staticmethod
     def vjp(ctx, g):
         from .compare import eq
-        from .unary import abs, sign
+        from .elementwise_more import sgn
+        from .unary import abs
         x, y, (dims, keepdim, p) = ctx.inputs[0], ctx.outputs[0], (ctx.attrs[k] for k in ("dims", "keepdim", "p"))
         y_safe = y + cast(eq(y, 0), y.dtype)  # 1 where the norm is 0: there x is 0, so the gradient comes out 0
         if p == 2:
@@ -411,7 +412,7 @@ class Norm(Op):
             magnitude = magnitude + cast(eq(x, 0), x.dtype)
         # for p < 0 the norm is 0 where some entry is 0, and y^(1-p) = 0 then zeroes the whole slice's gradient
         scale = g * y ** (1 - p) if p < 0 else g / y_safe ** (p - 1)
-        return (sign(x) * magnitude ** (p - 1) * expand_reduced(scale, x, dims, keepdim),)
+        return (sgn(x) * magnitude ** (p - 1) * expand_reduced(scale, x, dims, keepdim),)  # (sgn: x/|x| if complex)
 
 
 def norm(input, p=2, dim=None, keepdim=False, dtype=None):
@@ -424,7 +425,7 @@ def norm(input, p=2, dim=None, keepdim=False, dtype=None):
     sign(x) * g, and for inf the gradient shared evenly among the entries of largest magnitude, as in PyTorch.
     """
     check_tensor("norm", input)
-    if p == "fro":
+    if p == "fro" or p is None:  # (None: PyTorch's spelling of the default)
         p = 2
     if p == "nuc":
         from .matrix_norms import linalg_matrix_norm  # matrix_norms builds on this module: import late

@@ -21,7 +21,7 @@ from .base import LinAlgError, Op, OpError, Spec, apply, describe, warn
 from .broadcast import ones_like, sum_to_like
 from .compare import lt, where
 from .linalg import EyeLike, _check_tensors, _mH, matmul
-from .matrix import _float_input, first_failure, inverse
+from .matrix import _float_input, first_failure, inverse, without_nan_matrices
 from .infer import broadcast_shapes, normalize_dim
 from .promote import promote, require_same_dtype
 from .reduce import check_tensor, sum
@@ -104,8 +104,9 @@ class Solve(Op):
     def forward(xp, a, b):
         batch = _batch_shape(a, b)
         matrices = xp.broadcast_to(a, batch + a.shape[-2:])  # (by hand: not every backend broadcasts solve's batch)
+        rhs = xp.broadcast_to(b, batch + b.shape[-2:])
         try:
-            return xp.linalg.solve(matrices, xp.broadcast_to(b, batch + b.shape[-2:]))
+            return without_nan_matrices(xp, matrices, lambda m: xp.linalg.solve(m, rhs))
         except numpy.linalg.LinAlgError:
             _, where = first_failure(matrices, xp.linalg.inv)  # (the same LU factorization fails)
             raise LinAlgError(f"linalg.solve: {where}The solver failed because the input matrix is singular. A: "
@@ -304,12 +305,16 @@ def _tolerances(op_name, atol, rtol):
     return dict(atol=None if atol is None else float(atol), rtol=None if rtol is None else float(rtol))
 
 
-def linalg_pinv(A, *, atol=None, rtol=None, hermitian=False):
+def linalg_pinv(A, rcond=None, hermitian=False, *, atol=None, rtol=None):
     """``torch.linalg.pinv``: the pseudo-inverse (n, m) of each matrix (m, n) of the batch — the inverse for an
     invertible A, and in general the X that makes A X A = A, X A X = X with AX and XA symmetric. Singular
     values at or below max(atol, rtol · the largest) count as zero. ``hermitian``: A is symmetric (only its
-    lower triangle is read)."""
+    lower triangle is read). ``rcond`` is PyTorch's older name of ``rtol`` (still accepted, also by position)."""
     check_matrices("linalg.pinv", A, square=bool(hermitian), real=True)
+    if rcond is not None:
+        if rtol is not None:
+            raise TypeError("linalg.pinv: give rcond (the older name) or rtol, not both")
+        rtol = rcond
     return apply(Pinv, A, hermitian=bool(hermitian), **_tolerances("linalg.pinv", atol, rtol))
 
 
@@ -332,10 +337,15 @@ class MatrixRank(Op):
         return Spec(None if a.shape is None else a.shape[:-2], dtypes.int64)
 
 
-def linalg_matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
+def linalg_matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
     """``torch.linalg.matrix_rank``: the rank of each matrix of the batch, counting the singular values above
-    max(atol, rtol · the largest) (default: rtol = eps · max(m, n)). No gradient: it is an integer."""
+    max(atol, rtol · the largest) (default: rtol = eps · max(m, n)). No gradient: it is an integer. ``tol`` is
+    PyTorch's older form: an absolute tolerance alone (``atol=tol, rtol=0``)."""
     check_matrices("linalg.matrix_rank", A, square=bool(hermitian))
+    if tol is not None:
+        if atol is not None or rtol is not None:
+            raise TypeError("linalg.matrix_rank: give tol (the older form) or atol/rtol, not both")
+        atol, rtol = tol, 0.0
     return apply(MatrixRank, A, hermitian=bool(hermitian), **_tolerances("linalg.matrix_rank", atol, rtol))
 
 
