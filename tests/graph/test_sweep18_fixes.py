@@ -233,3 +233,19 @@ def test_custom_getters_change_what_get_variable_returns_and_nest():
         assert sess.run(weights).tolist() == [1.0, 1.0]
         sess.run(update)
         assert sess.run(averaged) == 1.0
+
+
+def test_keras_trains_a_model_nested_in_another_with_its_batch_norm_updates():
+    keras = tf.keras
+    base = keras.Sequential([keras.layers.Dense(4, input_dim=3), keras.layers.BatchNormalization()])
+    model = keras.Sequential([base, keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    history = model.fit(numpy.ones((8, 3)), numpy.ones((8, 1)), epochs=2, verbose=0)  # fed: the outer input only
+    assert len(history.history["loss"]) == 2
+    assert len(model.updates) == 2 and len(base.updates) == 2  # each model's own moving-average updates
+    moving_mean = keras.backend.get_value(base.layers[1].moving_mean)
+    assert numpy.abs(moving_mean).sum() > 0  # the nested layer's statistics moved during training
+    K = keras.backend
+    assert K.variable(numpy.array([0.5, 2.0])).dtype == tf.float32 and K.constant(1).dtype == tf.float32
+    assert K.variable(numpy.ones(2), dtype="float64").dtype == tf.float64
+    assert K.expand_dims(tf.zeros([2, 3])).shape.as_list() == [2, 3, 1]

@@ -35,7 +35,12 @@ abs, exp, log, sqrt, square, sign, round = (math_ops.abs, math_ops.exp, math_ops
 maximum, minimum, equal = math_ops.maximum, math_ops.minimum, math_ops.equal
 sigmoid, tanh, relu = nn.sigmoid, nn.tanh, nn.relu
 reshape, transpose, stack, shape = array_ops.reshape, array_ops.transpose, array_ops.stack, array_ops.shape
-expand_dims, squeeze, stop_gradient = array_ops.expand_dims, array_ops.squeeze, basics.stop_gradient
+squeeze, stop_gradient = array_ops.squeeze, basics.stop_gradient
+
+
+def expand_dims(x, axis=-1):
+    """``x`` with a new dim of size 1 at ``axis`` (Keras' default: at the end)."""
+    return array_ops.expand_dims(x, axis)
 
 
 def var(x, axis=None, keepdims=False):
@@ -102,13 +107,17 @@ def zeros(shape, dtype="float32", name=None):
 
 
 def constant(value, dtype=None, shape=None, name=None):
-    return basics.constant(value, dtype, shape, name=name)
+    """A constant of ``dtype``, by default ``floatx()`` (float32) as in Keras — not numpy's float64 or int32."""
+    from .backend import floatx
+    return basics.constant(value, dtype or floatx(), shape, name=name)
 
 
-def variable(value, dtype=None, name=None):
-    """A variable holding ``value`` (Keras initializes it in its session when first used)."""
-    initial = value if dtype is None else math_ops.cast(basics.constant(value), dtype)
-    return variables.Variable(initial, name=name)
+def variable(value, dtype=None, name=None, constraint=None):
+    """A variable holding ``value`` as ``dtype``, by default ``floatx()`` (Keras initializes it in its session when
+    first used)."""
+    from .backend import floatx
+    return variables.Variable(math_ops.cast(basics.constant(value), dtype or floatx()), name=name,
+                              constraint=constraint)
 
 
 def placeholder(shape=None, ndim=None, dtype="float32", name=None):

@@ -48,7 +48,7 @@ import numpy
 from .. import basics, math_ops
 from ..array_ops import shape
 from ..compat import logging
-from ..core import TensorShape, get_default_graph
+from ..core import Tensor, TensorShape, get_default_graph
 from ..train.saver import Saver
 from . import backend, callbacks as callbacks_module, losses, metrics as metrics_module, model_config, optimizers
 from .data_adapter import ArrayBatches, DatasetBatches, GeneratorBatches, is_dataset, is_generator
@@ -106,7 +106,21 @@ class Model:
 
     @property
     def updates(self):
-        return [u for layer in self.layers for u in getattr(layer, "updates", [])]
+        """The layers' updates (batch norm's moving averages) that this model's own inputs feed, as TF 1.15's
+        ``get_updates_for(model.inputs)``: a layer called elsewhere too — a model nested in another, a layer
+        shared with another model — also holds updates built on those other inputs, which a step of this model
+        cannot run (it does not feed their placeholders)."""
+        every = self._every_update()
+        inputs = getattr(self, "inputs", None)
+        if not inputs:  # (a subclassed model before its first call)
+            return every
+        mine = {id(t.op) for t in (inputs if isinstance(inputs, (list, tuple)) else [inputs])}
+        return [u for u in every if _placeholders_feeding(u) <= mine]
+
+    def _every_update(self):
+        """All the updates of the layers, nested models' layers included, whatever inputs they were built on."""
+        return [u for layer in self.layers for u in (layer._every_update() if isinstance(layer, Model) else
+                                                       getattr(layer, "updates", []))]
 
     @property
     def state_updates(self):
@@ -1247,3 +1261,19 @@ def _row(fields, widths):
         end += width
         line = (line + str(field))[:end].ljust(end)
     return line
+
+
+def _placeholders_feeding(update):
+    """The ids of the placeholders (without a default) that ``update`` (a tensor or an operation) depends on."""
+    found, seen = set(), set()
+    stack = [update.op if isinstance(update, Tensor) else update]
+    while stack:
+        op = stack.pop()
+        if id(op) in seen:
+            continue
+        seen.add(id(op))
+        if op.type == "Placeholder":
+            found.add(id(op))
+        stack.extend(t.op for t in op.inputs)
+        stack.extend(op.control_inputs)
+    return found
