@@ -974,8 +974,11 @@ def test_fit_evaluate_and_predict_take_tf_data_datasets():
     # a repeated dataset: steps_per_epoch batches make an epoch, and the next epoch continues where it stopped
     from_data.fit(batches.repeat(), epochs=2, steps_per_epoch=5, verbose=0)
     assert keras.backend.get_value(from_data.optimizer.iterations) == 2 * 3 + 10
-    with pytest.raises(ValueError, match="ran out after 3 of steps=5 steps"):
-        from_data.fit(batches, steps_per_epoch=5, verbose=0)
+    # a dataset that runs out before steps_per_epoch: TF 1.15 warns and ends the training there
+    ran_out = from_data.fit(batches, steps_per_epoch=5, epochs=3, verbose=0)
+    assert len(ran_out.history["loss"]) == 1 and from_data.history is ran_out
+    with pytest.raises(ValueError, match="ran out after 3 of steps=5 steps"):  # evaluating past the end: an error
+        from_data.evaluate(batches, steps=5, verbose=0)
     with pytest.raises(ValueError, match="with a dataset as x, y, batch_size must not be given"):
         from_data.fit(batches, y, batch_size=4, verbose=0)
     with pytest.raises(ValueError, match=r"yield \(inputs, targets\)"):

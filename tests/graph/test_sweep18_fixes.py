@@ -249,3 +249,16 @@ def test_keras_trains_a_model_nested_in_another_with_its_batch_norm_updates():
     assert K.variable(numpy.array([0.5, 2.0])).dtype == tf.float32 and K.constant(1).dtype == tf.float32
     assert K.variable(numpy.ones(2), dtype="float64").dtype == tf.float64
     assert K.expand_dims(tf.zeros([2, 3])).shape.as_list() == [2, 3, 1]
+
+
+def test_keras_validation_data_starts_again_each_epoch():
+    keras = tf.keras
+    x = numpy.random.default_rng(0).standard_normal((40, 3)).astype(numpy.float32)
+    y = x.sum(1, keepdims=True)
+    train = tf.data.Dataset.from_tensor_slices((x, y)).batch(10)
+    validation = tf.data.Dataset.from_tensor_slices((x[:20], y[:20])).batch(10)  # exactly validation_steps
+    model = keras.Sequential([keras.layers.Dense(1, input_shape=(3,))])
+    model.compile("sgd", "mse")
+    history = model.fit(train.repeat(), steps_per_epoch=4, epochs=3, validation_data=validation,
+                        validation_steps=2, verbose=0)
+    assert len(history.history["val_loss"]) == 3 and model.history is history

@@ -15,6 +15,7 @@ per output (None for ``predict``), and one weight per sample, fed to the model's
 import numpy
 
 from .. import errors
+from ..compat import logging
 from ..iterator_ops import make_initializable_iterator
 from .utils import Sequence
 
@@ -38,19 +39,22 @@ class ArrayBatches:
 
 
 class DatasetBatches:
-    def __init__(self, dataset, graph, steps, what, to_batch):
-        """``to_batch(element) -> (xs, ys, weights)`` reads each element (as ``GeneratorBatches``')."""
+    def __init__(self, dataset, graph, steps, what, to_batch, restart=False, training=False):
+        """``to_batch(element) -> (xs, ys, weights)`` reads each element (as ``GeneratorBatches``'). With
+        ``steps``, a pass goes on where the last one stopped (a repeated training dataset), unless ``restart``
+        (validation data: TF 1.15 starts it again each epoch). A ``training`` dataset that runs out before
+        ``steps`` ends the training with TF's warning (``exhausted``); any other is an error."""
         if steps is not None and (not isinstance(steps, (int, numpy.integer)) or steps < 1):
             raise ValueError(f"{what}: steps must be a positive integer, got {steps!r}")
         with graph.as_default():
             self._iterator = make_initializable_iterator(dataset)
             self._next = self._iterator.get_next()
         self._steps, self._what, self._to_batch = steps, what, to_batch
-        self._started = False
-        self.samples = None
+        self._started, self._restart, self._training = False, restart, training
+        self.samples, self.exhausted = None, False
 
     def epoch(self, session):
-        if self._steps is None or not self._started:
+        if self._steps is None or not self._started or self._restart:
             session.run(self._iterator.initializer)
             self._started = True
         step = 0
@@ -58,6 +62,12 @@ class DatasetBatches:
             try:
                 element = session.run(self._next)
             except errors.OutOfRangeError:
+                if self._steps is not None and self._training:
+                    logging.warning("Your dataset ran out of data; interrupting training. Make sure that your "
+                                    "dataset can generate at least `steps_per_epoch * epochs` batches. You may need "
+                                    "to use the repeat() function when building your dataset.")
+                    self.exhausted = True
+                    return
                 if self._steps is not None:
                     raise ValueError(f"{self._what}: the dataset ran out after {step} of steps={self._steps} steps "
                                      f"(repeat() it, or ask for fewer steps)") from None

@@ -427,7 +427,7 @@ class Model:
         elif is_dataset(x):
             _no_arrays_with_dataset("fit", y=y, batch_size=batch_size, sample_weight=sample_weight,
                                     class_weight=class_weight, validation_split=validation_split or None)
-            train = self._dataset_batches(x, steps_per_epoch, "fit")
+            train = self._dataset_batches(x, steps_per_epoch, "fit", training=True)
         else:
             _unsupported("fit", steps_per_epoch=steps_per_epoch)
             xs, ys = self._arrays(x, y, "fit")
@@ -443,13 +443,14 @@ class Model:
         if is_generator(validation_data):
             validation = self._generator_batches(validation_data, validation_steps, "fit's validation_data")
         elif validation_data is not None:
-            validation = self._dataset_batches(validation_data, validation_steps, "fit's validation_data") \
+            validation = self._dataset_batches(validation_data, validation_steps, "fit's validation_data",
+                                                restart=True) \
                 if is_dataset(validation_data) else self._array_batches(
                     *self._validation_arrays(validation_data), batch_size, False)
         placeholders, loss, metrics, train_op = self._training_for()
         fetches = [train_op, loss] + list(metrics.values())
         names = ["loss"] + list(metrics)
-        history = callbacks_module.History()
+        history = self.history = callbacks_module.History()  # (Keras keeps it: model.history.history)
         hooks = list(callbacks or []) + [history]  # history last: it records what the others added (lr)
         if verbose:
             hooks.append(_ProgressPrinter(verbose))
@@ -480,6 +481,10 @@ class Model:
                 logs = dict(zip(names, values), batch=batch, size=size)
                 _call(hooks, "on_train_batch_end", batch, logs)
                 if self.stop_training:
+                    break
+            if getattr(train, "exhausted", False):  # a dataset shorter than steps_per_epoch * epochs (TF warned)
+                self.stop_training = True
+                if not seen:
                     break
             if not seen:
                 raise ValueError("Empty training data.")
@@ -723,7 +728,7 @@ class Model:
                           use_multiprocessing=False, verbose=0):
         return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose)
 
-    def _dataset_batches(self, dataset, steps, what, needs_targets=True):
+    def _dataset_batches(self, dataset, steps, what, needs_targets=True, restart=False, training=False):
         """Batches of a ``tf.data`` dataset (``_batch_reader``'s elements: dicts of inputs too). A model not built
         yet is built from the static shape of the dataset's one input."""
         if self._graph is not None and dataset._graph is not self._graph:
@@ -742,7 +747,8 @@ class Model:
                 [targets] if isinstance(targets, TensorShape) else list(targets)  # (a TensorShape is a tuple too)
             self._built_for(None, target_shapes=[t.as_list()[1:] or [1] for t in targets])
         return DatasetBatches(dataset, self._graph, steps, what,
-                              self._batch_reader(what, needs_targets=needs_targets, source="a dataset"))
+                              self._batch_reader(what, needs_targets=needs_targets, source="a dataset"),
+                              restart=restart, training=training)
 
     def _session(self):
         with self._graph.as_default():
