@@ -262,3 +262,20 @@ def test_keras_validation_data_starts_again_each_epoch():
     history = model.fit(train.repeat(), steps_per_epoch=4, epochs=3, validation_data=validation,
                         validation_steps=2, verbose=0)
     assert len(history.history["val_loss"]) == 3 and model.history is history
+
+
+def test_keras_optimizers_older_interface_trains_a_k_function_loop():
+    keras = tf.keras
+    K = keras.backend
+    model = keras.Sequential([keras.layers.Dense(1, input_shape=(3,))])
+    x, y = K.placeholder((None, 3)), K.placeholder((None, 1))
+    loss = K.mean(K.square(model(x) - y))
+    optimizer = keras.optimizers.Adam(0.1)
+    train = K.function([x, y], [loss], updates=optimizer.get_updates(loss=loss, params=model.trainable_weights))
+    data = numpy.random.default_rng(0).standard_normal((16, 3)).astype(numpy.float32)
+    losses = [train([data, data.sum(1, keepdims=True)])[0] for _ in range(30)]
+    assert losses[-1] < 0.1 * losses[0]
+    assert len(optimizer.get_gradients(loss, model.trainable_weights)) == 2
+    assert len(optimizer.get_weights()) == len(optimizer.weights) > 2  # two moments per weight, the step, the rate
+    config = optimizer.get_config()
+    assert config["name"] == "Adam" and keras.optimizers.Adam.from_config(config).get_config() == config

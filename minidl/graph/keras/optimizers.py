@@ -94,9 +94,37 @@ class Optimizer(TFOptimizer):
             return group(*update_ops, self.iterations.assign_add(numpy.int64(1)))
 
     def get_config(self):
-        """The options, as Keras lists them (the learning rate as given, or as last set)."""
+        """The options, as Keras lists them (its name, and the learning rate as given or as last set)."""
         return dict({k: v for k, v in vars(self).items() if not k.startswith("_") and k != "home_graph"},
-                    learning_rate=self._initial_rate)
+                    name=self._name, learning_rate=self._initial_rate)
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    # Keras' older interface, still in TF 1.15 for the training loops written with K.function(updates=...)
+    def get_updates(self, loss, params):
+        """The update ops of one step that lowers ``loss`` by changing ``params``."""
+        return [self.apply_gradients(self.compute_gradients(loss, params))]
+
+    def get_gradients(self, loss, params):
+        """The gradients of ``loss`` for ``params`` (clipped as configured)."""
+        grads = [g for g, _ in self.compute_gradients(loss, params)]
+        if any(g is None for g in grads):
+            raise ValueError("An operation has `None` for gradient: a param does not affect the loss")
+        return grads
+
+    @property
+    def weights(self):
+        """The optimizer's own variables: its slots (moments, once a step has made them), its step count and its
+        learning rate."""
+        return self.variables()
+
+    def get_weights(self):
+        return backend.batch_get_value(self.weights)
+
+    def set_weights(self, weights):
+        backend.batch_set_value(list(zip(self.weights, weights)))
 
 
 class SGD(Optimizer):
