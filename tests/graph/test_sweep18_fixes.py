@@ -279,3 +279,18 @@ def test_keras_optimizers_older_interface_trains_a_k_function_loop():
     assert len(optimizer.get_weights()) == len(optimizer.weights) > 2  # two moments per weight, the step, the rate
     config = optimizer.get_config()
     assert config["name"] == "Adam" and keras.optimizers.Adam.from_config(config).get_config() == config
+
+
+def test_keras_bidirectional_returns_both_directions_states_and_merges_to_a_list():
+    keras = tf.keras
+    inputs = keras.layers.Input((5, 3))
+    output, forward_h, forward_c, backward_h, backward_c = keras.layers.Bidirectional(
+        keras.layers.LSTM(4, return_state=True))(inputs)
+    assert output.shape.as_list() == [None, 8] and backward_c.shape.as_list() == [None, 4]
+    first, second = keras.layers.Bidirectional(keras.layers.GRU(2, return_sequences=True), merge_mode=None)(inputs)
+    assert first.shape.as_list() == [None, 5, 2] == second.shape.as_list()
+    x = numpy.random.default_rng(0).standard_normal((3, 5, 3)).astype(numpy.float32)
+    run = keras.backend.function([inputs], [output, forward_h, backward_h])
+    merged, h_forward, h_backward = run([x])
+    # an LSTM's output is its last h: the concatenated output is the two directions' final h
+    numpy.testing.assert_allclose(merged, numpy.concatenate([h_forward, h_backward], 1), rtol=1e-6)

@@ -279,8 +279,10 @@ class GRU(_Recurrent, _layer("GRU", _recurrent("gru"))):
 
 class Bidirectional(Wrapper):
     """Runs ``layer`` over the sequence and a copy of it over the sequence reversed in time, and merges their
-    outputs (``merge_mode``: "concat" (default), "sum", "mul" or "ave"); with ``return_sequences`` the backward
-    outputs are reversed back first, so that step t of both directions lines up."""
+    outputs (``merge_mode``: "concat" (default), "sum", "mul" or "ave"; None: both, as a list); with
+    ``return_sequences`` the backward outputs are reversed back first, so that step t of both directions lines
+    up. With ``return_state``, the forward layer's final states and then the backward layer's follow the output
+    (``[output, h_forward, c_forward, h_backward, c_backward]`` for an LSTM: a seq2seq encoder's)."""
     mask_handling = CONSUMES  # (the layers inside take the mask)
     _MERGES = {"concat": lambda a, b: concat([a, b], -1), "sum": lambda a, b: a + b, "mul": lambda a, b: a * b,
                "ave": lambda a, b: (a + b) / 2}
@@ -288,11 +290,10 @@ class Bidirectional(Wrapper):
     def __init__(self, layer, merge_mode="concat", backward_layer=None, **kwargs):
         if not isinstance(layer, (SimpleRNN, LSTM, GRU)):
             raise ValueError(f"Bidirectional wraps a recurrent layer (SimpleRNN, LSTM, GRU), got {layer!r}")
-        if merge_mode not in self._MERGES:
-            raise ValueError(f"Invalid merge mode {merge_mode!r}: use one of {', '.join(self._MERGES)}")
-        if layer._arguments.get("return_state"):
-            raise NotImplementedError("Bidirectional: return_state is not supported")
+        if merge_mode is not None and merge_mode not in self._MERGES:
+            raise ValueError(f"Invalid merge mode {merge_mode!r}: use one of {', '.join(self._MERGES)} or None")
         super().__init__(layer, **kwargs)
+        self.return_state = bool(layer._arguments.get("return_state"))
         # a copy named forward_<name>, as TF 1.15's (its weights: bidirectional/forward_lstm/...); a layer already
         # built keeps its weights and its name
         self.forward_layer = layer if layer.built else type(layer)(**layer._arguments, name=f"forward_{layer.name}")
@@ -319,9 +320,16 @@ class Bidirectional(Wrapper):
 
     def call(self, inputs):
         forward, backward = self.forward_layer(inputs), self.backward_layer(inputs)
+        states = []
+        if self.return_state:  # each layer gave [output, *its final states]
+            (forward, *forward_states), (backward, *backward_states) = forward, backward
+            states = forward_states + backward_states
         if self.forward_layer._arguments.get("return_sequences"):
             backward = reverse(backward, [1])
-        return self._MERGES[self.merge_mode](forward, backward)
+        output = [forward, backward] if self.merge_mode is None else self._MERGES[self.merge_mode](forward, backward)
+        if not self.return_state:
+            return output
+        return (output if isinstance(output, list) else [output]) + states
 
     @property
     def stateful(self):
