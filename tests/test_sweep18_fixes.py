@@ -352,3 +352,28 @@ def test_pinv_and_matrix_rank_take_pytorchs_older_tolerance_arguments():
     assert T.linalg.pinv(matrix, rcond=0.6).tolist() == [[1.0, 0.0], [0.0, 0.0]]  # 0.5 <= 0.6 · 1 counts as 0
     assert T.linalg.pinv(matrix, 0.3).tolist() == [[1.0, 0.0], [0.0, 2.0]]
     assert T.linalg.matrix_rank(matrix, tol=1.0).item() == 0 and T.linalg.matrix_rank(matrix).item() == 2
+
+
+def test_grad_mode_belongs_to_a_thread():
+    import threading
+    inside, release, seen = threading.Event(), threading.Event(), []
+
+    def evaluate_in_background():
+        with T.no_grad():
+            inside.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=evaluate_in_background)
+    worker.start()
+    inside.wait(5)
+    w = T.ones(3, requires_grad=True)
+    recorded = (w * 2).sum()  # the other thread's no_grad does not reach this one
+    release.set()
+    worker.join()
+    assert recorded.requires_grad and T.is_grad_enabled()
+    with T.no_grad():
+        starter = threading.Thread(target=lambda: seen.append(T.is_grad_enabled()))
+        starter.start()
+        starter.join()
+        assert not T.is_grad_enabled()
+    assert seen == [True]  # a new thread starts recording, as in PyTorch

@@ -40,8 +40,8 @@ def _roots(outputs, grad_outputs):
 def _walk(roots, grads, is_wanted, retain_graph, create_graph, prune=True):
     if retain_graph is None:
         retain_graph = create_graph
-    previous = GradMode.enabled
-    GradMode.enabled = create_graph  # the VJPs themselves are recorded only for higher-order gradients
+    previous = GradMode.local.enabled
+    GradMode.local.enabled = create_graph  # the VJPs themselves are recorded only for higher-order gradients
     # the walk makes many short-lived objects but no reference cycles; pausing the cycle collector meanwhile
     # spares it repeated scans of the whole (large, long-lived) tape
     collecting = gc.isenabled()
@@ -52,7 +52,7 @@ def _walk(roots, grads, is_wanted, retain_graph, create_graph, prune=True):
             run_vjp = GradMode.observer.observe_vjp(run_vjp)
         return backprop(roots, grads, is_wanted, run_vjp, prune=prune)
     finally:
-        GradMode.enabled = previous
+        GradMode.local.enabled = previous
         if collecting:
             gc.enable()
 

@@ -22,7 +22,7 @@ def accept_out(fn):
         if out is None:
             return fn(*args, **kwargs)
         name = fn.__name__
-        if GradMode.enabled and any(isinstance(a, Tensor) and a.requires_grad
+        if GradMode.local.enabled and any(isinstance(a, Tensor) and a.requires_grad
                                     for a in (*args, *kwargs.values(), *(out if isinstance(out, tuple) else (out,)))):
             raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                                f"differentiation, but one of the arguments requires grad.")

@@ -259,7 +259,7 @@ class Tensor:
         """Replace every entry x by ``callable(x, y)``, y the entry of ``tensor`` (broadcast) at the same place."""
         if not isinstance(self._data, numpy.ndarray):
             raise TypeError("map_/apply_ are only implemented on CPU tensors")
-        if GradMode.enabled and self._requires_grad:
+        if GradMode.local.enabled and self._requires_grad:
             raise RuntimeError("map_/apply_ run Python on the numbers, which autograd cannot record: use them on a "
                                "tensor that does not require grad, or under no_grad()")
         other = numpy.broadcast_to(tensor._data if isinstance(tensor, Tensor) else tensor, self._data.shape)
@@ -347,7 +347,7 @@ class Tensor:
         the stand-in gets a copy of the old numbers before they are overwritten — PyTorch's in-place ops keep
         their ``original_self`` the same way; ``relu_``, ``exp_``, ``add_`` need no copy.
         """
-        recording = GradMode.enabled
+        recording = GradMode.local.enabled
         if recording and self._requires_grad and self._node is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         if recording:
@@ -570,7 +570,7 @@ class Tensor:
         """``item()`` for float()/int()/complex(), which warn (once, as PyTorch does) when the tensor requires
         grad while gradients are recorded: the number has no history, so a loss computed from it would silently not
         train anything. (Under ``no_grad`` nothing would be recorded anyway: no warning, as in PyTorch.)"""
-        if self._requires_grad and GradMode.enabled and not _warned["scalar of a tensor that requires grad"]:
+        if self._requires_grad and GradMode.local.enabled and not _warned["scalar of a tensor that requires grad"]:
             _warned["scalar of a tensor that requires grad"] = True
             warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
                           "Consider using tensor.detach() first.", UserWarning, stacklevel=3)
@@ -619,7 +619,7 @@ class Tensor:
 
     def __setitem__(self, index, value):
         index = _torch_index(index)
-        if GradMode.watch is not None or GradMode.observer is not None or GradMode.enabled and (
+        if GradMode.watch is not None or GradMode.observer is not None or GradMode.local.enabled and (
                 self._requires_grad or getattr(value, "_requires_grad", False)):  # (a trace must see the write)
             self._inplace(lambda t, v: ops.index_put(t, index, v), value)
             return
@@ -752,7 +752,7 @@ def _apply(op, args, attrs):
                 break
     node = None
     if record:  # some input requires grad
-        if GradMode.enabled:
+        if GradMode.local.enabled:
             if op.differentiable:
                 node = _record(op, args, attrs)
         elif GradMode.watch is not None:  # checkpoint's forward runs untaped: it notes what it reads
@@ -978,5 +978,5 @@ def _from_array(value, operands):
 
 
 _make_tensor = Tensor._make  # bound once: the hot path of _apply skips making the bound method per call
-register_frontend(Tensor, _apply, convert=_from_array, records=lambda: GradMode.enabled)
+register_frontend(Tensor, _apply, convert=_from_array, records=lambda: GradMode.local.enabled)
 Node.tensor_class = Tensor

@@ -261,7 +261,7 @@ def _reshaping_in_place(fn, name):
     """The in-place form of a shape op (``t_``, ``squeeze_``, ...): this tensor becomes the result — a view of the
     same memory with new sizes or strides, as in PyTorch — and stands for it in the graph."""
     def method(self, *args, **kwargs):
-        if GradMode.enabled and self._requires_grad and self._node is None:
+        if GradMode.local.enabled and self._requires_grad and self._node is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         # reshape a stand-in for the current value: the recorded op must keep seeing the old shape
         before = Tensor._make(self._data, self._node, self._out_index, self._requires_grad)
@@ -269,9 +269,9 @@ def _reshaping_in_place(fn, name):
         result = fn(before, *args, **kwargs)
         self._data = result._data
         self._counter()[0] += 1  # a node that saved this tensor must not see it reshaped
-        if GradMode.enabled and result._requires_grad:
+        if GradMode.local.enabled and result._requires_grad:
             self._node, self._out_index = result._node, result._out_index
-        if GradMode.enabled and self._base is not None:
+        if GradMode.local.enabled and self._base is not None:
             mark_current(self)
         return self
     method.__name__ = name
@@ -401,7 +401,7 @@ def _in_place(fn):
     def method(self, *args, **kwargs):
         # (integer tensors take the op: it wraps out-of-range numbers and refuses division by zero, as PyTorch)
         if update is not None and self._data.dtype.kind in "fc" and GradMode.observer is None and not (
-                GradMode.enabled and (self._requires_grad or
+                GradMode.local.enabled and (self._requires_grad or
                                       any(getattr(a, "_requires_grad", False) for a in (*args, *kwargs.values())))):
             ufunc, operand = update  # nothing to record: compute straight into our memory
             try:

@@ -33,7 +33,7 @@ def share_base(view, args):
         if isinstance(a, view.__class__) and may_share_memory(view._data, a._data):
             counter = view._version_counter = a._counter()
             view._base = a._base if a._base is not None else a
-            view._view_version = counter[0] if GradMode.enabled else None
+            view._view_version = counter[0] if GradMode.local.enabled else None
             return
 
 
@@ -46,7 +46,7 @@ def refresh_if_stale(view):
     """Give a stale view (``is_stale``) a history taken from its base's current one, when gradients are recorded;
     any other tensor is left as it is. (``_apply``, the hot path, checks ``_base is not None`` itself before
     calling: most tensors are no views, and the call would cost more than the check.)"""
-    if view._base is None or not (GradMode.enabled and is_stale(view)):
+    if view._base is None or not (GradMode.local.enabled and is_stale(view)):
         return
     base = view._base
     view._view_version = view._version_counter[0]

@@ -117,12 +117,12 @@ def once_differentiable(backward):
     silently giving a wrong second derivative."""
     @functools.wraps(backward)
     def wrapper(ctx, *grads):
-        previous = GradMode.enabled
-        GradMode.enabled = False
+        previous = GradMode.local.enabled
+        GradMode.local.enabled = False
         try:
             return backward(ctx, *grads)
         finally:
-            GradMode.enabled = previous
+            GradMode.local.enabled = previous
     return wrapper
 
 
@@ -159,8 +159,8 @@ class Function(metaclass=_FunctionMeta):
             args = _by_position(cls.forward, args, kwargs, with_ctx)
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         ctx = FunctionCtx(needs)
-        previous = GradMode.enabled
-        GradMode.enabled = False
+        previous = GradMode.local.enabled
+        GradMode.local.enabled = False
         try:
             if with_ctx:
                 outputs = cls.forward(ctx, *args)
@@ -168,7 +168,7 @@ class Function(metaclass=_FunctionMeta):
                 outputs = cls.forward(*args)
                 cls.setup_context(ctx, args, outputs)
         finally:
-            GradMode.enabled = previous
+            GradMode.local.enabled = previous
         single = not isinstance(outputs, tuple)
         outputs = (outputs,) if single else outputs
         _check_dirty(cls.__name__, ctx, args, outputs, previous)

@@ -55,7 +55,7 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism
                          "positional arguments only; use use_reentrant=False)")
     if context_fn is not None and use_reentrant:
         raise ValueError("Passing context_fn is only supported when use_reentrant=False.")
-    if not GradMode.enabled:  # nothing will be differentiated: just run it
+    if not GradMode.local.enabled:  # nothing will be differentiated: just run it
         return function(*args, **kwargs)
     rng_state = get_rng_state() if preserve_rng_state else None
     outside = _run_untaped(function, args, kwargs)
@@ -146,7 +146,7 @@ class _Replay:
         if self.reentrant:  # a nested backward: parameters read inside get their .grad here and now
             backward([o for o, _ in pairs], [g for _, g in pairs])
             return tuple(t.grad for t in wrt)
-        return grad([o for o, _ in pairs], wrt, [g for _, g in pairs], create_graph=GradMode.enabled,
+        return grad([o for o, _ in pairs], wrt, [g for _, g in pairs], create_graph=GradMode.local.enabled,
                     allow_unused=True)
 
 
