@@ -93,6 +93,9 @@ def import_torch(threads):
     except Exception as error:  # ImportError, or a broken install
         return None, f"PyTorch not available ({type(error).__name__}: {error})"
     torch.set_num_threads(threads)
+    # full float32 on a GPU, as every other contestant computes: PyTorch's convolutions default to TF32 there,
+    # whose 10-bit mantissas make its results disagree (~1e-2) and its times incomparable
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
     return torch, None
 
 

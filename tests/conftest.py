@@ -2,7 +2,7 @@
 import os
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from minidl.backend import cuda_is_available
 
@@ -10,8 +10,10 @@ RELAXED = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_
            HealthCheck.function_scoped_fixture]
 settings.register_profile("default", deadline=None, max_examples=10, derandomize=True, suppress_health_check=RELAXED)
 settings.register_profile("thorough", deadline=None, max_examples=100, suppress_health_check=RELAXED)
-# few examples: a short run where each example is dear (on a GPU, every new shape and dtype compiles kernels first)
-settings.register_profile("quick", deadline=None, max_examples=4, derandomize=True, suppress_health_check=RELAXED)
+# few examples: a short run where each example is dear (on a GPU, every new shape and dtype compiles kernels first);
+# a failure is reported as found, unshrunk, since shrinking would run the test dozens of times more
+settings.register_profile("quick", deadline=None, max_examples=4, derandomize=True, suppress_health_check=RELAXED,
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(not cuda_is_available(),

@@ -250,13 +250,19 @@ def test_copy_copy_of_a_tensor_is_a_leaf_over_the_same_memory(lib):
 
 
 def test_data_parallel_holds_its_module_and_calls_it_on_the_whole_batch(lib):
-    layer = lib.nn.Linear(2, 3)
+    gpu = lib.cuda.is_available()  # then the module must be on the first GPU, and inputs are moved there
+    layer = lib.nn.Linear(2, 3).to("cuda" if gpu else "cpu")
     wrapped = lib.nn.DataParallel(layer)
     assert wrapped.module is layer and list(wrapped.state_dict()) == ["module.weight", "module.bias"]
     x = lib.randn(4, 2)
-    assert lib.equal(wrapped(x), layer(x))
-    if not lib.cuda.is_available():
-        assert wrapped.device_ids == []
+    out = wrapped(x)
+    assert out.device == layer.weight.device and lib.equal(out, layer(x.to(layer.weight.device)))
+    assert wrapped.device_ids == (list(range(lib.cuda.device_count())) if gpu else [])
+    if gpu and lib.cuda.device_count() == 1:  # one GPU: the wrapper moves the module there, and checks it stays
+        assert lib.nn.DataParallel(layer.cpu()).module.weight.device == out.device
+        layer.cpu()
+        with pytest.raises(RuntimeError, match="module must have its parameters and buffers on device cuda:0"):
+            wrapped(x)
 
 
 @pytest.mark.parametrize("write", [

@@ -99,8 +99,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     _tensor_entries(metadata["structure"], saved_as)
 
     def tensor(key):
-        """The tensor stored under ``key``: made once, with what its own entry says (a base that only views were
-        saved from has no entry: a plain tensor)."""
+        """The tensor stored under ``key``: made once, with what its entry says."""
         if key not in made:
             info = saved_as.get(key, {})
             saved_on = str(parse_device(info.get("device", "cpu")))
@@ -138,16 +137,21 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
 
 
 def _tensor_entries(x, found):
-    """Collect ``{key: entry}`` of every stored (non-view) tensor in the decoded JSON structure ``x``."""
-    stack = [x]
+    """Collect ``{key: entry}`` of every stored (non-view) tensor in the decoded JSON structure ``x``. A base that
+    only views were saved from gets the device of its views: it lives where they do."""
+    stack, view_devices = [x], {}
     while stack:
         x = stack.pop()
         if isinstance(x, dict):
-            if "__tensor__" in x and "__view__" not in x:
+            if "__view__" in x:
+                view_devices.setdefault(x["__view__"], x.get("device", "cpu"))
+            elif "__tensor__" in x:
                 found.setdefault(x["__tensor__"], x)
             stack.extend(x.values())
         elif isinstance(x, list):
             stack.extend(x)
+    for key, device in view_devices.items():
+        found.setdefault(key, {"device": device})
 
 
 def _make_tensor(array, info, target):

@@ -178,7 +178,7 @@ class DecodeCSV(GraphOp):
                 raise errors.InvalidArgumentError(None, operation, str(error)) from None
             for out, value in zip(outs, values):
                 out[index] = value
-        return tuple(out if d == string else session.array_module.asarray(out) for out, d in zip(outs, dtypes))
+        return tuple(session.on_device(out) for out in outs)
 
 
 def decode_csv(records, record_defaults, field_delim=",", use_quote_delim=True, name=None, na_value="",

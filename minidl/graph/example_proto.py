@@ -247,7 +247,7 @@ class ParseExample(GraphOp):
             else:
                 out = _fixed_len(examples, key, dtype, shape, next(defaults) if has_default else None, operation)
             out = out.reshape(out.shape[1:]) if records.ndim == 0 else out  # parse_single_example: no batch dim
-            outs.append(out if dtype == string else session.array_module.asarray(out))
+            outs.append(session.on_device(out))
         return tuple(outs)
 
 

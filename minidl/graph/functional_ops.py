@@ -133,7 +133,7 @@ class PyFunc(GraphOp):
                 raise errors.InvalidArgumentError(None, operation, f"{i}-th value returned by {token} is "
                                                                    f"{_tf_name(array.dtype)}, but expects "
                                                                    f"{_tf_name(dtype)}")
-        return tuple(a if a.dtype == string else session.array_module.asarray(a) for a in arrays)
+        return tuple(session.on_device(a) for a in arrays)
 
 
 def _py_argument(array):

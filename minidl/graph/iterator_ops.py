@@ -67,7 +67,7 @@ def device_array(session, array):
     becomes a 0-d string array (``numpy.asarray`` would make it fixed-width bytes, which drops trailing NULs)."""
     if isinstance(array, bytes):
         return numpy.array(bytes(array), dtype=object)
-    return array if array.dtype == string else session.array_module.asarray(array)
+    return session.on_device(array)
 
 
 class PipelineRun:

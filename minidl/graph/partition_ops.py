@@ -11,12 +11,9 @@ the results back in order.
 """
 import numbers
 
-import numpy
-
 from .. import ops
 from ..backend import dtypes
-from ..ops.base import apply
-from .array_ops import Fill
+from ..ops.base import Op, Spec, apply
 from .basics import control_dependencies
 from .check_ops import Assert
 from .math_ops import cast, check_dtype, math, tf_op, to_tensor
@@ -41,6 +38,31 @@ def dynamic_partition(data, partitions, num_partitions, name=None):
         return [ops.getitem(data, ops.eq(partitions, i)) for i in range(int(num_partitions))]
 
 
+class DynamicStitch(Op):
+    """``merged[flat_indices[k]] = flat_data[k]`` into ``max(index) + 1`` zero rows, a later entry for a row
+    winning. Only each row's last entry is written: a GPU's scatter of repeated rows lands in no fixed order.
+    VJP: TF1's, ``g[flat_indices[k]]`` for every entry k, an overwritten one included."""
+    saves_inputs = (0,)
+    differentiable_inputs = (1,)
+
+    @staticmethod
+    def forward(xp, flat_indices, flat_data):
+        rows = int(flat_indices.max()) + 1 if flat_indices.size else 0
+        merged = xp.zeros((rows,) + flat_data.shape[1:], flat_data.dtype)
+        _, from_the_end = xp.unique(flat_indices[::-1], return_index=True)  # the first of each index, read backwards
+        last = flat_indices.size - 1 - from_the_end
+        merged[flat_indices[last]] = flat_data[last]
+        return merged
+
+    @staticmethod
+    def vjp(ctx, g):
+        return None, ops.index_select(g, 0, ctx.inputs[0])
+
+    @staticmethod
+    def infer(flat_indices, flat_data):
+        return Spec(None if flat_data.shape is None else (None,) + tuple(flat_data.shape[1:]), flat_data.dtype)
+
+
 @tf_op("DynamicStitch")
 def dynamic_stitch(indices, data, name=None):
     """One tensor of ``max(index) + 1`` rows with ``data[m]`` written at ``indices[m]`` (later ones win)."""
@@ -56,11 +78,9 @@ def dynamic_stitch(indices, data, name=None):
     row = tuple(row.as_list())
     flat_indices = ops.cat([cast(ops.reshape(i, (-1,)), dtypes.int64) for i in indices], 0)
     flat_data = ops.cat([ops.reshape(d, (-1,) + row) for d in data], 0)
-    rows = ops.add(ops.amax(flat_indices), 1)
-    merged_shape = ops.cat([ops.reshape(rows, (1,)), to_tensor(numpy.array(row, dtype=numpy.int64))], 0)
-    merged = apply(Fill, cast(merged_shape, dtypes.int32), to_tensor(numpy.zeros((), first.dtype)))
+    merged = apply(DynamicStitch, flat_indices, flat_data)
     merged.set_shape([None] + list(row))
-    return ops.index_put(merged, (flat_indices,), flat_data)
+    return merged
 
 
 math.dynamic_partition, math.dynamic_stitch = dynamic_partition, dynamic_stitch

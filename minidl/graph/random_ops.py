@@ -58,7 +58,7 @@ class RandomOp(GraphOp):
     def execute(cls, session, operation, arrays):
         host = [a if isinstance(a, numpy.ndarray) else a.get() for a in arrays]
         out = cls.sample(_generator(session, operation), operation.attrs, *host)
-        return (session.array_module.asarray(out),)
+        return (session.on_device(out),)
 
     @staticmethod
     def sample(rng, attrs, *inputs):

@@ -271,8 +271,9 @@ class Session:
             return array
         return to_device(array, parse_device("cpu"))
 
-    def _on_device(self, array):
-        # strings stay on the host: the GPU array module has no string type, and no op computes on them there
+    def on_device(self, array):
+        """``array`` where this session computes: on its GPU, if it has one, except strings, which stay on the host
+        (the GPU array module has no string type, and no op computes on them there)."""
         return array if self._xp is numpy or array.dtype == string else self._xp.asarray(array)
 
     # --------------------------------------------------------------------------------------- feeds
@@ -294,7 +295,7 @@ class Session:
                     raise ValueError(f"Cannot feed value of shape {array.shape} for Tensor '{tensor.name}', which "
                                      f"has shape '{tensor.shape}'")
                 self._compatible_feeds.add((tensor, array.shape))
-            feeds[tensor] = self._on_device(array)
+            feeds[tensor] = self.on_device(array)
         return feeds
 
     def _feed_target(self, key):

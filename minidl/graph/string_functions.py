@@ -64,7 +64,7 @@ class _EachElement(GraphOp):
         out = numpy.empty(inputs[0].shape, dtype=dtype.as_numpy_dtype)
         for index in numpy.ndindex(out.shape):
             out[index] = cls.each(operation, *[a[index] for a in inputs])
-        return (out if dtype == string else session.array_module.asarray(out),)
+        return (session.on_device(out),)
 
 
 def _each_element(op, inputs, attrs, dtype, name):

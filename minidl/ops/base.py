@@ -177,9 +177,12 @@ class IntegerDivisionByZero(ZeroDivisionError, RuntimeError):
     """An integer divided by 0 has no integer answer: PyTorch raises a RuntimeError saying ZeroDivisionError."""
 
 
-def refuse_integer_division_by_zero(xp, op_name, a, b):
+def refuse_integer_division_by_zero(op_name, a, b):
     """Raise ``IntegerDivisionByZero`` when integer ``a`` would be divided by a 0 in ``b`` (numpy gives 0)."""
-    if a.dtype.kind in "iu" and bool(xp.any(b == 0)):
+    if a.dtype.kind not in "iu":
+        return
+    is_zero = b == 0  # an array, or a numpy bool where b is a number beside GPU arrays (xp.any refuses those)
+    if bool(is_zero.any() if hasattr(is_zero, "any") else is_zero):
         raise IntegerDivisionByZero(f"{op_name}: integer division by zero: ZeroDivisionError (dividend "
                                     f"{describe(a)}, divisor {describe(b)})")
 

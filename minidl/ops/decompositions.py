@@ -26,7 +26,7 @@ from collections import namedtuple
 
 import numpy
 
-from ..backend import dtypes
+from ..backend import dtypes, reporting_linalg_errors
 from .base import LinAlgError, Op, OpError, Spec, apply, describe
 from .broadcast import zeros_like
 from .cast import cast
@@ -96,7 +96,8 @@ class Cholesky(Op):
     @staticmethod
     def forward(xp, a):
         try:
-            return xp.linalg.cholesky(a)
+            with reporting_linalg_errors(xp):  # (on a GPU, a wait, as PyTorch's cholesky makes to check)
+                return xp.linalg.cholesky(a)
         except numpy.linalg.LinAlgError:
             where, order = _first_bad_minor(xp, a)
             raise LinAlgError(f"linalg.cholesky: {where}The factorization could not be completed because the input "
@@ -134,7 +135,7 @@ def _first_bad_minor(xp, a):
 def cholesky(A, upper=False):
     """``torch.linalg.cholesky`` (and the old ``torch.cholesky``): the lower-triangular L with ``A = L L^T`` for
     each symmetric positive-definite matrix of the batch; ``upper=True`` gives ``U = L^T`` (``A = U^T U``).
-    Only A's lower triangle is read. A matrix that is not positive-definite is an error (NaNs on a GPU)."""
+    Only A's lower triangle is read. A matrix that is not positive-definite is an error, on a GPU too."""
     L = apply(Cholesky, check_matrices("linalg.cholesky", A, real=True))
     return mT(L) if upper else L
 

@@ -236,7 +236,8 @@ class Inverse(Op):
     @staticmethod
     def forward(xp, x):
         try:
-            return without_nan_matrices(xp, x, xp.linalg.inv)
+            with reporting_linalg_errors(xp):  # (on a GPU, a wait, as PyTorch's inv makes to check)
+                return without_nan_matrices(xp, x, xp.linalg.inv)
         except numpy.linalg.LinAlgError:
             _, where = first_failure(x, xp.linalg.inv)
             raise LinAlgError(f"linalg.inv: {where}The inversion could not be completed because the input matrix is "

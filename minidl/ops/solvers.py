@@ -15,7 +15,7 @@ from collections import namedtuple
 
 import numpy
 
-from ..backend import dtypes
+from ..backend import dtypes, reporting_linalg_errors
 from .arithmetic import _conj
 from .base import LinAlgError, Op, OpError, Spec, apply, describe, warn
 from .broadcast import ones_like, sum_to_like
@@ -106,7 +106,8 @@ class Solve(Op):
         matrices = xp.broadcast_to(a, batch + a.shape[-2:])  # (by hand: not every backend broadcasts solve's batch)
         rhs = xp.broadcast_to(b, batch + b.shape[-2:])
         try:
-            return without_nan_matrices(xp, matrices, lambda m: xp.linalg.solve(m, rhs))
+            with reporting_linalg_errors(xp):  # (on a GPU, a wait, as PyTorch's solve makes to check)
+                return without_nan_matrices(xp, matrices, lambda m: xp.linalg.solve(m, rhs))
         except numpy.linalg.LinAlgError:
             _, where = first_failure(matrices, xp.linalg.inv)  # (the same LU factorization fails)
             raise LinAlgError(f"linalg.solve: {where}The solver failed because the input matrix is singular. A: "
@@ -186,7 +187,9 @@ class SolveTriangular(Op):
             t = _unit_diagonal(xp, t)
         batch = _batch_shape(t, b)
         try:
-            return xp.linalg.solve(xp.broadcast_to(t, batch + t.shape[-2:]), xp.broadcast_to(b, batch + b.shape[-2:]))
+            with reporting_linalg_errors(xp):
+                return xp.linalg.solve(xp.broadcast_to(t, batch + t.shape[-2:]),
+                                       xp.broadcast_to(b, batch + b.shape[-2:]))
         except numpy.linalg.LinAlgError:
             raise LinAlgError(f"linalg.solve_triangular: the triangular matrix has a zero on its diagonal (it is "
                               f"singular), A: {describe(a)}") from None

@@ -8,6 +8,8 @@ import pytest
 import minidl.graph as tf
 from minidl.graph.python.client import timeline
 
+SESSION_DEVICE = tf.test.gpu_device_name() or "/device:CPU:0"  # sessions take the GPU when there is one, as TF's
+
 
 def _session(device):
     """A session on ``device``: the GPU when asked (and there), else the CPU."""
@@ -69,7 +71,7 @@ def test_the_timeline_is_a_chrome_trace_with_an_event_per_op():
     trace = json.loads(timeline.Timeline(metadata.step_stats).generate_chrome_trace_format())
     events = trace["traceEvents"]
     (process,) = [e for e in events if e["ph"] == "M"]
-    assert process["args"]["name"].endswith("device:CPU:0 Compute")
+    assert process["args"]["name"].endswith(f"{SESSION_DEVICE} Compute")
     ops = [e for e in events if e["ph"] == "X"]
     nodes = metadata.step_stats.dev_stats[0].node_stats
     assert [e["args"]["name"] for e in ops] == [n.node_name for n in nodes]

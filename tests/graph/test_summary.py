@@ -14,6 +14,8 @@ from minidl.graph import errors
 from minidl.io import event_file, protobuf
 from tests.event_reader import crc32c, event_files, masked, parse, read_events, summary_values
 
+SESSION_DEVICE = tf.test.gpu_device_name() or "/device:CPU:0"  # sessions take the GPU when there is one, as TF's
+
 
 def run(fetches, feed_dict=None):
     with tf.Session() as sess:
@@ -273,7 +275,7 @@ def test_run_options_and_run_metadata_as_word2vec_basic_uses_them(tmp_path):
     ((field_dev, device_stats),) = protobuf.fields(step_stats)
     device = dict(protobuf.fields(device_stats))
     node = dict(protobuf.fields(device[2]))
-    assert (field, field_dev) == (1, 1) and device[1].decode().endswith("device:CPU:0")
+    assert (field, field_dev) == (1, 1) and device[1].decode().endswith(SESSION_DEVICE)
     assert node[1] == b"product" and node[8].startswith(b"product = Mul(Const, ")
     event = list(tf.train.summary_iterator(path))[-1]  # mnist_with_summaries reads it back so
     assert event.HasField("tagged_run_metadata") and event.tagged_run_metadata.tag == "step7"

@@ -36,7 +36,7 @@ def _numerical_jacobians(func, inputs, wrt, eps):
         for k, i in enumerate(wrt):
             flat = inputs[i]._data.reshape(-1)  # a view: perturbing it perturbs the input
             for j in range(flat.size):
-                original = flat[j]
+                original = flat[j].item()  # a number: on cupy, flat[j] is a view that the writes below would change
                 flat[j] = original + eps
                 plus = [host_array(o._data).reshape(-1).astype(numpy.float64) for o in _outputs(func, inputs)]
                 flat[j] = original - eps

@@ -131,7 +131,7 @@ class Saver:
                 raise InvalidArgumentError(None, None, f"Restoring variable {name}: the checkpoint holds dtype "
                                                        f"{value.dtype.name} but the variable has dtype "
                                                        f"{var.dtype.name}")
-            sess.set_variable_value(var.op, sess._on_device(value))
+            sess.set_variable_value(var.op, sess.on_device(value))
 
     def recover_last_checkpoints(self, checkpoint_paths):
         self._last_checkpoints = [p for p in checkpoint_paths if os.path.exists(p + _SUFFIX)]
