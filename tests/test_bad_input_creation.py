@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import minidl.eager as T
+from tests.torch_version import since_mirrored_torch
 
 
 @pytest.fixture(params=["minidl", "torch"])
@@ -38,6 +39,7 @@ def _truncated_normal_moments(mean, std, a, b):
     (5.0, 0.1, -2.0, 2.0, 300),  # 5e-198 of the mass lies in [a, b]: rejection sampling never ends
     (-5.0, 0.1, -2.0, 2.0, 300),
 ])
+@since_mirrored_torch
 def test_trunc_normal_values_lie_in_the_interval_and_follow_the_truncated_normal(lib, mean, std, a, b, n):
     lib.manual_seed(0)
     values = lib.nn.init.trunc_normal_(lib.empty(n, dtype=lib.float64), mean=mean, std=std, a=a, b=b).numpy()
@@ -54,6 +56,7 @@ def test_trunc_normal_far_tail_without_a_loop():
     assert ((values > 1.95) & (values <= 2)).all()
 
 
+@since_mirrored_torch
 def test_trunc_normal_with_the_bounds_swapped(lib):
     with pytest.raises(RuntimeError, match=r"2(\.0)?\W+(to|b)=-2"):  # PyTorch: "from=2 > to=-2"
         lib.nn.init.trunc_normal_(lib.empty(3), a=2.0, b=-2.0)
@@ -75,6 +78,7 @@ def test_arange_int64_with_float_arguments(lib, args, expected):
     assert lib.arange(*args, dtype=lib.int64).tolist() == expected
 
 
+@since_mirrored_torch
 def test_arange_int64_step_that_truncates_to_zero(lib):
     for step in (0.3, 0.5):
         with pytest.raises(ValueError, match="step must be nonzero"):
@@ -98,6 +102,7 @@ def test_arange_float_values_are_start_plus_i_step(lib, dtype):
         assert len(values) == len(reference) and np.abs(values - reference).max() <= ulp
 
 
+@since_mirrored_torch
 def test_arange_matches_pytorch_on_a_grid():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(0)

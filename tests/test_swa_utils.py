@@ -10,6 +10,7 @@ import minidl.eager as torchlike
 from minidl.eager import nn
 from minidl.eager.optim.swa_utils import (SWALR, AveragedModel, get_ema_avg_fn, get_ema_multi_avg_fn,
                                           get_swa_avg_fn, get_swa_multi_avg_fn, update_bn)
+from tests.torch_version import since_mirrored_torch
 
 RNG = np.random.default_rng(0)
 
@@ -119,6 +120,7 @@ def test_swa_multi_avg_fn_groups_tensors_by_dtype_and_averages_in_place():
 
 @pytest.mark.parametrize("averaging", ["swa", "ema", "ema_multi", "swa_multi", "custom"])
 @pytest.mark.parametrize("use_buffers", [False, True])
+@since_mirrored_torch
 def test_averaged_model_matches_pytorch(averaging, use_buffers):
     torch = pytest.importorskip("torch")
     if averaging == "swa_multi" and use_buffers:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import minidl.eager as T
+from tests.torch_version import since_mirrored_torch
 
 Pair = namedtuple("Pair", "value tag")
 
@@ -126,6 +127,7 @@ def _scale_function(lib, seen):
     return Scale
 
 
+@since_mirrored_torch
 def test_setup_context_style_binds_keywords_and_defaults_by_position(lib):
     seen = []
     Scale, x = _scale_function(lib, seen), _x(lib)
@@ -136,6 +138,7 @@ def test_setup_context_style_binds_keywords_and_defaults_by_position(lib):
     assert Scale.apply(x).tolist() == [2.0, 4.0] and seen[2] == (2.0, 0.0)  # setup_context sees the defaults
 
 
+@since_mirrored_torch
 def test_setup_context_style_argument_errors(lib):
     Scale, x = _scale_function(lib, []), _x(lib)
     with pytest.raises(TypeError, match="unexpected keyword argument 'bogus'"):
@@ -159,6 +162,7 @@ def test_setup_context_style_argument_errors(lib):
         KeywordOnly.apply(x)  # PyTorch passes arguments by position only, defaults of keyword-only ones too
 
 
+@since_mirrored_torch
 def test_ctx_style_keywords_fill_positional_slots(lib):
     class Mul(lib.autograd.Function):
         @staticmethod

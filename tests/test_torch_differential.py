@@ -11,8 +11,11 @@ import minidl.eager as eager
 import minidl.ops as ops
 from tests.test_op_table import SPECS
 from tests.op_table.modes import as_tuple
+from tests.torch_version import since_mirrored_torch
 
 torch = pytest.importorskip("torch")
+# gradients or values PyTorch changed in a release newer than some installed ones (tests/torch_version.py)
+CHANGED_IN_MIRRORED_TORCH = {"nextafter", "aminmax_all", "aminmax_dim_keepdim", "lp_pool2d_inf"}
 
 
 def _torch_outputs(spec, arrays):
@@ -35,7 +38,8 @@ def _minidl_outputs(spec, arrays):
     return xs, outs
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=str)
+@pytest.mark.parametrize("spec", [pytest.param(s, marks=since_mirrored_torch) if s.name in CHANGED_IN_MIRRORED_TORCH
+                                  else s for s in SPECS], ids=str)
 @given(data=st.data())
 def test_values_and_gradients_match_pytorch(spec, data):
     arrays = data.draw(spec.inputs)

@@ -13,6 +13,7 @@ from minidl.eager import nn
 from minidl.eager.autograd import gradcheck
 from minidl.eager.nn import functional as F
 from tests.nn.torch_compare import _flat, copy_weights, torch_or_skip
+from tests.torch_version import since_mirrored_torch
 
 rng = numpy.random.default_rng(11)
 
@@ -355,6 +356,7 @@ def test_transformer_matches_pytorch(kwargs):
             dict(src=src, tgt=tgt, tgt_mask=_causal(3) + rng.standard_normal((3, 3)), src_pad=SRC_KPM))
 
 
+@since_mirrored_torch
 def test_transformer_reprs_state_and_init_like_pytorch():
     torch = torch_or_skip()
     for make in (lambda lib: lib.nn.TransformerEncoderLayer(8, 2, 16, activation=lib.nn.GELU()),

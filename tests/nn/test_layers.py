@@ -10,6 +10,7 @@ import minidl.eager as torchlike
 from minidl.eager import nn
 from minidl.eager.nn import functional as F
 from tests.nn.torch_compare import copy_weights, pair, run_both, torch_or_skip
+from tests.torch_version import since_mirrored_torch
 
 rng = numpy.random.default_rng(0)
 X4 = rng.standard_normal((2, 4, 7, 6))  # (N, C, H, W)
@@ -81,6 +82,7 @@ def test_layer_matches_pytorch(name, args, kwargs, inputs):
 
 @pytest.mark.parametrize("name, args, kwargs, inputs", LAYER_CASES,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(LAYER_CASES)])
+@since_mirrored_torch
 def test_repr_matches_pytorch(name, args, kwargs, inputs):
     torch = torch_or_skip()
     assert repr(getattr(nn, name)(*args, **kwargs)) == repr(getattr(torch.nn, name)(*args, **kwargs))
@@ -96,6 +98,7 @@ def test_parameter_names_and_shapes_match_pytorch():
         assert [tuple(v.shape) for v in mine.values()] == [tuple(v.shape) for v in theirs.values()], name
 
 
+@since_mirrored_torch
 def test_cnn_matches_pytorch():
     """The demo's kind of network, end to end: conv-relu-pool twice, flatten, linear."""
     torch = torch_or_skip()
@@ -224,6 +227,7 @@ def _batch_norm_pair(name, *args, **kwargs):
     ("BatchNorm1d", X2.T, {"eps": 1e-3}),
     ("BatchNorm1d", X3, {"track_running_stats": False}),
 ])
+@since_mirrored_torch
 def test_batch_norm_training_then_eval_matches_pytorch(name, x, kwargs):
     """Three training steps (checking outputs, gradients and the running statistics each time), then eval."""
     mine, theirs = pair(name, x.shape[1], **kwargs)

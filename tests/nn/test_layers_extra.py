@@ -12,6 +12,7 @@ from minidl.eager import nn
 from minidl.eager.autograd import gradcheck
 from minidl.eager.nn import functional as F
 from tests.nn.torch_compare import check_layer, check_repr_and_state, run_both, torch_or_skip
+from tests.torch_version import since_mirrored_torch
 
 rng = numpy.random.default_rng(5)
 X3 = rng.standard_normal((2, 4, 9))      # (N, C, L)
@@ -104,6 +105,7 @@ def test_more_reprs_match_pytorch(make):
     assert repr(make(torchlike)) == repr(make(torch))
 
 
+@since_mirrored_torch
 def test_a_1d_cnn_matches_pytorch_end_to_end():
     """A text/audio-style network: conv1d-relu-pool twice, global pooling, dropout (eval), linear."""
     torch = torch_or_skip()

@@ -12,6 +12,7 @@ from minidl.eager import nn
 from minidl.eager.autograd import gradcheck
 from minidl.eager.nn import functional as F
 from tests.nn.torch_compare import check_layer, check_repr_and_state, pair, run_both, torch_or_skip
+from tests.torch_version import since_mirrored_torch
 
 rng = numpy.random.default_rng(23)
 X3 = rng.standard_normal((2, 3, 7))
@@ -60,6 +61,7 @@ def test_layer_matches_pytorch(name, args, kwargs, inputs):
 
 
 @pytest.mark.parametrize("name, args, kwargs, inputs", LAYER_CASES, ids=CASE_IDS)
+@since_mirrored_torch
 def test_repr_and_state_match_pytorch(name, args, kwargs, inputs):
     check_repr_and_state(name, args, kwargs)
 

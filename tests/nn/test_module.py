@@ -7,6 +7,7 @@ import pytest
 
 import minidl.eager as torchlike
 from minidl.eager import nn
+from tests.torch_version import since_mirrored_torch
 
 
 class Block(nn.Module):
@@ -247,6 +248,7 @@ def test_forward_hooks():
     assert len(calls) == 2
 
 
+@since_mirrored_torch
 def test_repr_like_pytorch():
     torch = pytest.importorskip("torch")
 
@@ -272,6 +274,7 @@ def test_parameter_basics_and_deepcopy():
     assert net.head.weight.detach().numpy().any()
 
 
+@since_mirrored_torch
 def test_a_module_list_prints_runs_of_identical_layers_once_as_pytorch_does():
     layers = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 3), nn.Linear(2, 3),
                             nn.Linear(2, 3)])

@@ -13,6 +13,7 @@ import pytest
 
 import minidl.eager as torchlike
 from minidl.ops.base import OpError
+from tests.torch_version import since_mirrored_torch
 
 from .torch_compare import check_layer, check_repr_and_state, copy_weights, pair, run_both, torch_or_skip
 
@@ -51,6 +52,7 @@ def test_layers_match_pytorch(name, args, kwargs, inputs):
     ("GLU", (), {}), ("AlphaDropout", (0.2,), {}), ("LocalResponseNorm", (5,), {"k": 2}), ("ChannelShuffle", (3,), {}),
     ("CTCLoss", (), {"blank": 1}), ("MultiMarginLoss", (), {"p": 2}),
 ])
+@since_mirrored_torch
 def test_repr_and_state_dict_keys_match_pytorch(name, args, kwargs):
     check_repr_and_state(name, args, kwargs)
 
