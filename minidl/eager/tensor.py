@@ -912,21 +912,23 @@ def _on_one_device(op_name, args, arrays):
     """``arrays`` for an op on the GPU: all on one device, or the error PyTorch gives. A 0-d CPU value (a number,
     a numpy scalar, a 0-d CPU tensor) may meet GPU tensors, as in PyTorch; it travels as a scalar, which cupy
     takes where it refuses a numpy array."""
-    devices = set()
-    on_device = []
+    on_device, on_gpu, on_cpu = [], [], False
     for a in arrays:
         if isinstance(a, (_ndarray, numpy.generic)):
             if a.ndim:
-                devices.add("cpu")
+                on_cpu = True
             else:
                 a = a[()]  # a numpy scalar
         elif hasattr(a, "device"):
-            devices.add(str(device_of(a)))
+            on_gpu.append(a)
         on_device.append(a)
-    if len(devices) > 1:
-        raise RuntimeError(f"{op_name}: expected all tensors to be on the same device, but found at least two "
-                           f"devices, {' and '.join(sorted(devices))} (arguments: "
-                           f"{', '.join(describe(a) for a in args)})")
+    if on_cpu or len(on_gpu) > 1:  # (a lone GPU array beside numbers, the usual case, needs no device lookup)
+        devices = {a.device.id for a in on_gpu} | ({-1} if on_cpu else set())
+        if len(devices) > 1:
+            names = sorted("cpu" if d == -1 else f"cuda:{d}" for d in devices)
+            raise RuntimeError(f"{op_name}: expected all tensors to be on the same device, but found at least two "
+                               f"devices, {' and '.join(names)} (arguments: "
+                               f"{', '.join(describe(a) for a in args)})")
     return on_device
 
 

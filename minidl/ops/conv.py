@@ -36,7 +36,7 @@ import math
 from .base import Op, OpError, Spec, apply, describe
 from .conv_checks import (LAYOUTS, batched, check_channels, check_kernel_fits, check_operands, check_weight_and_bias,
                           ntuple, padding_pairs)
-from .im2col import batch_chunks, col2im, col2im_by_shifts, conv_out_size, pad_spatial, windows
+from .im2col import batch_chunks, col2im, col2im_by_shifts, columns_by_chunk, conv_out_size
 from .reduce import sum as reduce_sum
 from .shape import squeeze
 
@@ -46,27 +46,28 @@ __all__ = ["conv2d", "conv3d", "conv_transpose2d", "conv_transpose3d", "conv2d_g
 # ------------------------------------------------------------------------------------- array routines
 # Each routine walks the batch in chunks (``batch_chunks``): the columns of a chunk are made, used and dropped
 # before the next chunk's, so they stay in the cache and never exist for the whole batch at once. im2col too is
-# done a chunk at a time: ``windows`` views every window of the batch (no copy), and reshaping a chunk of that
-# view into columns is the copy. Sizes: ``kernel`` = w.shape[2:], ``outs`` = the output's spatial sizes.
+# done a chunk at a time (``columns_by_chunk``). Sizes: ``kernel`` = w.shape[2:], ``outs`` = the output's spatial
+# sizes.
 
 def _conv(xp, x, w, stride, padding, dilation, groups):
     """y = A_w x: per chunk of images, im2col, then one batched product over images and groups."""
     n, c = x.shape[:2]
     o, cg, *kernel = w.shape
-    view = windows(xp, pad_spatial(xp, x, padding), kernel, stride, dilation)  # (N, C, KH, KW, OH, OW)
-    outs = view.shape[2 + len(kernel):]
+    outs = tuple(conv_out_size(size, k, s, sum(p), d)
+                 for size, k, s, p, d in zip(x.shape[2:], kernel, stride, padding, dilation))
+    columns = columns_by_chunk(xp, x, kernel, stride, padding, dilation)
     ckk, pixels = cg * math.prod(kernel), math.prod(outs)
     weights = w.reshape(groups, o // groups, ckk)
     y = xp.empty((n, groups, o // groups, pixels), dtype=xp.result_type(x, w))
     for batch in batch_chunks(xp, n, groups * ckk * pixels * x.itemsize):
-        cols = view[batch].reshape(batch.stop - batch.start, groups, ckk, pixels)
+        cols = columns(batch).reshape(batch.stop - batch.start, groups, ckk, pixels)
         xp.matmul(weights, cols, out=y[batch])
     return y.reshape((n, o) + outs)
 
 
 def _conv_transpose(xp, g, w, input_shape, stride, padding, dilation, groups):
     """A_w^T g for a convolution whose input has ``input_shape``: per chunk of images, col2im(w^T @ g)."""
-    if all(s == 1 for s in stride):
+    if all(s == 1 for s in stride) and xp.__name__ == "numpy":  # (a GPU's col2im is one kernel at any stride)
         return _conv_transpose_by_shifts(xp, g, w, input_shape, padding, dilation, groups)
     n, o, *outs = g.shape
     _, cg, *kernel = w.shape
@@ -113,11 +114,11 @@ def _conv_weight_grad(xp, g, x, kernel, stride, padding, dilation, groups):
     n, o, *outs = g.shape
     c = x.shape[1]
     ckk, pixels = c // groups * math.prod(kernel), math.prod(outs)
-    view = windows(xp, pad_spatial(xp, x, padding), kernel, stride, dilation)
+    columns = columns_by_chunk(xp, x, kernel, stride, padding, dilation)
     gw = xp.zeros((groups, ckk, o // groups), dtype=xp.result_type(g, x))  # transposed, see above
     for batch in batch_chunks(xp, n, groups * ckk * pixels * x.itemsize):
         size = batch.stop - batch.start
-        cols = view[batch].reshape(size, groups, ckk, pixels)
+        cols = columns(batch).reshape(size, groups, ckk, pixels)
         gw += xp.matmul(cols, g[batch].reshape(size, groups, o // groups, pixels).transpose(0, 1, 3, 2)).sum(axis=0)
     return gw.transpose(0, 2, 1).reshape((o, c // groups) + tuple(kernel))
 

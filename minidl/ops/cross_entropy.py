@@ -23,6 +23,8 @@ import math
 from collections import namedtuple
 
 from ..backend import dtypes
+from ..backend.kernels import (FUSED_DTYPES, MAX_KERNEL_CLASSES, softmax_cross_entropy_rows,
+                               softmax_cross_entropy_rows_grad)
 from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor
 from .cast import cast
 from .broadcast import full_like, ones_like
@@ -50,7 +52,7 @@ def _column(ndim, axis):
 
 # --------------------------------------------------------------------- the target distribution, on arrays
 
-_Target = namedtuple("_Target", "dense index index_weight total count")
+_Target = namedtuple("_Target", "dense index index_weight total count onehot")
 
 
 def _expand(a, axis):
@@ -61,6 +63,7 @@ def _expand(a, axis):
 def _target_distribution(xp, x, target, weights, ignore_index, label_smoothing, probs):
     """q for the kernels: ``dense``, ``index`` and ``index_weight`` with q = dense + index_weight * onehot(index);
     ``total`` = sum_c q (per position), and ``count``, what 'mean' divides by. Arrays keep the class dim (size 1).
+    ``onehot``: q is onehot(target) exactly (``dense`` None, the weights 1).
 
     Probabilities give a dense q, and ``count`` = the number of positions. Class indices give the one-hot part:
     ``index`` the targets (ignored ones replaced by 0), ``index_weight`` = (1 - ε) weight[y] (0 where ignored),
@@ -74,13 +77,13 @@ def _target_distribution(xp, x, target, weights, ignore_index, label_smoothing, 
         if 0 <= lowest and highest < n_classes and not lowest <= ignore_index <= highest:
             # the everyday case — every target a class, none ignored, no weights, no smoothing — is q = onehot(y)
             # with weight 1 everywhere: two reductions check it, where the general case below takes ten passes
-            return _Target(None, _expand(target, axis), 1, 1, target.size)
+            return _Target(None, _expand(target, axis), 1, 1, target.size, True)
     if probs:
         dense = target if eps == 0 else target * (1 - eps) + eps / n_classes
         if weight is not None:
             dense = dense * weight
         positions = math.prod(n for i, n in enumerate(x.shape) if i != axis)
-        return _Target(dense, None, None, dense.sum(axis=axis, keepdims=True), positions)
+        return _Target(dense, None, None, dense.sum(axis=axis, keepdims=True), positions, False)
     valid, safe = _checked_targets(xp, target, n_classes, ignore_index)
     index = _expand(safe, axis)
     valid = _expand(valid, axis).astype(x.dtype)
@@ -90,7 +93,7 @@ def _target_distribution(xp, x, target, weights, ignore_index, label_smoothing, 
     if eps:
         dense = valid * (eps / n_classes) if weight is None else valid * weight * (eps / n_classes)
         total = total + valid * (eps / n_classes * (n_classes if weight is None else weights[0].sum()))
-    return _Target(dense, index, index_weight, total, weight_y.sum())
+    return _Target(dense, index, index_weight, total, weight_y.sum(), False)
 
 
 #: the ``ignore_index`` that ignores nothing: TensorFlow has no ignored class, and a label of PyTorch's -100 must
@@ -111,6 +114,14 @@ def _checked_targets(xp, target, n_classes, ignore_index):
         raise IndexError(f"Target {label} is out of bounds (the input has {n_classes} classes, so targets must be "
                          f"in [0, {n_classes - 1}] or ignore_index={ignore_index})")
     return valid, xp.where(valid, target, 0)
+
+
+def _in_one_kernel(xp, x, q):
+    """Whether a GPU computes this cross-entropy's rows in one kernel (``backend/kernels.py``): the everyday case
+    of (N, C) logits, a class index per row, no weights or smoothing, and at most ``MAX_KERNEL_CLASSES`` classes
+    (a thread walks each row; longer rows are better left to the arrays' parallel reductions)."""
+    return xp.__name__ != "numpy" and q.onehot and x.ndim == 2 and 0 < x.shape[1] <= MAX_KERNEL_CLASSES and \
+        x.dtype in FUSED_DTYPES
 
 
 class SafeTargets(Op):
@@ -155,14 +166,18 @@ class SoftmaxCrossEntropy(Op):
     def forward(xp, x, target, *weights, ignore_index, label_smoothing, probs, reduction):
         axis = _class_dim(x.ndim)
         q = _target_distribution(xp, x, target, weights, ignore_index, label_smoothing, probs)
-        shifted, sum_exp = _softmax_parts(xp, x, axis)
-        loss = xp.log(sum_exp) * q.total
-        if q.dense is not None:
-            loss -= (q.dense * shifted).sum(axis=axis, keepdims=True)
-        if q.index is not None:
-            loss -= xp.take_along_axis(shifted, q.index, axis=axis) * q.index_weight
+        if _in_one_kernel(xp, x, q):
+            loss = softmax_cross_entropy_rows(x, target)
+        else:
+            shifted, sum_exp = _softmax_parts(xp, x, axis)
+            loss = xp.log(sum_exp) * q.total
+            if q.dense is not None:
+                loss -= (q.dense * shifted).sum(axis=axis, keepdims=True)
+            if q.index is not None:
+                loss -= xp.take_along_axis(shifted, q.index, axis=axis) * q.index_weight
+            loss = loss.squeeze(axis)
         if reduction == "none":
-            return loss.squeeze(axis)
+            return loss
         total = loss.sum()
         return xp.asarray(total / q.count if reduction == "mean" else total, dtype=x.dtype)
 
@@ -201,8 +216,10 @@ class SoftmaxCrossEntropyGrad(Op):
     def forward(xp, g, x, target, *weights, ignore_index, label_smoothing, probs, reduction):
         axis = _class_dim(x.ndim)
         q = _target_distribution(xp, x, target, weights, ignore_index, label_smoothing, probs)
-        shifted, sum_exp = _softmax_parts(xp, x, axis)
         g = _per_position(xp, g, q, axis, reduction)
+        if _in_one_kernel(xp, x, q):
+            return softmax_cross_entropy_rows_grad(x, target, g)
+        shifted, sum_exp = _softmax_parts(xp, x, axis)
         dx = xp.exp(shifted)
         dx *= g * q.total / sum_exp
         if q.dense is not None:

@@ -28,6 +28,7 @@ positions a window of extent ``dilation * (kernel - 1) + 1`` can take, moving ``
 import itertools
 import math
 
+from ..backend.kernels import col2im_2d, im2col_2d
 from .base import OpError
 
 ALL = slice(None)
@@ -71,9 +72,19 @@ def im2col(xp, x, kernel, stride, padding, dilation):
     The copy is the reshape of the strided view; where no copy is needed (a 1x1 kernel with stride 1 and no
     padding) the result is a read-only view of ``x``. Callers never write into it.
     """
-    n, c = x.shape[:2]
+    return columns_by_chunk(xp, x, kernel, stride, padding, dilation)(slice(0, x.shape[0]))
+
+
+def columns_by_chunk(xp, x, kernel, stride, padding, dilation):
+    """A function from a slice of the batch to those images' columns (size, C*KH*KW, OH*OW), as ``im2col`` makes
+    them. On the CPU each is a copy out of one strided view of the whole padded batch, made once; on a GPU, one
+    kernel (``backend/kernels.im2col_2d``: reading every window straight from ``x``, the padding included)."""
+    if xp.__name__ != "numpy" and len(kernel) == 2:
+        return lambda batch: im2col_2d(x[batch], kernel, stride, padding, dilation)
+    c = x.shape[1]
     view = windows(xp, pad_spatial(xp, x, padding), kernel, stride, dilation)
-    return view.reshape(n, c * math.prod(kernel), math.prod(view.shape[2 + len(kernel):]))
+    pixels = math.prod(view.shape[2 + len(kernel):])
+    return lambda batch: view[batch].reshape(batch.stop - batch.start, c * math.prod(kernel), pixels)
 
 
 def col2im(xp, cols, input_shape, kernel, stride, padding, dilation, out=None):
@@ -88,6 +99,9 @@ def col2im(xp, cols, input_shape, kernel, stride, padding, dilation, out=None):
     form a strided slice of the padded image (every SH-th row from p*DH, every SW-th column from q*DW), and each
     slice receives one whole (N, C, OH, OW) block. Rows and columns that no window reaches stay zero.
     """
+    if xp.__name__ != "numpy" and len(kernel) == 2:  # on a GPU, one kernel (this loop is its numpy twin)
+        out = xp.empty(input_shape, dtype=cols.dtype) if out is None else out
+        return col2im_2d(cols, input_shape, kernel, stride, padding, dilation, out)
     n, c = input_shape[:2]
     outs = tuple(conv_out_size(size, k, s, sum(p), d)
                  for size, k, s, p, d in zip(input_shape[2:], kernel, stride, padding, dilation))

@@ -12,6 +12,7 @@ taps, never over pixels: each tap sees one strided slice of the input.
 import math
 
 from ..backend import dtypes
+from ..backend.kernels import FUSED_DTYPES, max_pool_2d
 from ..backend.scans import add_at
 from .base import Op, Spec, apply
 from .gather import gather
@@ -111,6 +112,8 @@ def _max_pool(xp, x, kernel, stride, padding, dilation, ceil_mode):
     """
     sizes = x.shape[2:]
     outs = running_pool_out_sizes(sizes, kernel, stride, padding, dilation, ceil_mode)
+    if xp.__name__ != "numpy" and len(kernel) == 2 and x.dtype in FUSED_DTYPES:  # a GPU: one kernel, this its twin
+        return max_pool_2d(x, kernel, stride, padding, dilation, outs)
     flat_steps = [math.prod(sizes[axis + 1:]) for axis in range(len(sizes))]  # one step along an axis, flat
     values, offsets, reach = x, None, 0
     for axis in reversed(range(len(sizes))):  # the last (fastest-varying) axis first

@@ -16,6 +16,7 @@ convention; ``_conj`` leaves real values alone, so real code pays nothing for it
 import math
 
 from ..backend import dtypes
+from ..backend.kernels import tanh_backward
 from .arithmetic import _conj
 from .base import Op, OpError, apply, describe, is_tensor
 from .broadcast import zeros_like
@@ -231,9 +232,7 @@ class TanhGrad(Op):
     three ops, on the hot path of every tanh network). d/dg = 1 - y², d/dy = -2·g·y."""
     infer = staticmethod(lambda g, y: g)
 
-    @staticmethod
-    def forward(xp, g, y):
-        return g * (1 - y * y)
+    forward = staticmethod(tanh_backward)  # (one kernel on a GPU)
 
     @staticmethod
     def vjp(ctx, gg):

@@ -3,7 +3,9 @@
 import math
 
 from ... import ops
-from .optimizer import Optimizer, scalar_state, update_options, zero_step
+from ...backend.kernels import adam_step, sgd_momentum_step
+from .optimizer import (Optimizer, changed_in_place, fused_update_arrays, scalar_state, update_options,
+                        zero_step)
 
 
 def _check(name, value, low=0.0):
@@ -51,6 +53,13 @@ class SGD(Optimizer):
             if buf is None:
                 buf = state["momentum_buffer"] = ops.clone(g)
             else:
+                fused = fused_update_arrays((p, g, buf), (group["lr"], momentum, group["dampening"]))
+                if fused is not None:  # one kernel on a GPU for the rest of this step
+                    xp, (p_array, g_array, buf_array) = fused
+                    sgd_momentum_step(xp, p_array, g_array, buf_array, group["lr"], momentum, group["dampening"],
+                                      group["nesterov"])
+                    changed_in_place(p, buf)
+                    return
                 buf.mul_(momentum).add_(g, alpha=1 - group["dampening"])
             g = g + momentum * buf if group["nesterov"] else buf
         p.add_(g, alpha=-group["lr"])
@@ -83,6 +92,12 @@ class Adam(Optimizer):
         state["step"] += 1
         t = int(state["step"])
         m, v = state["exp_avg"], state["exp_avg_sq"]
+        fused = None if group["amsgrad"] else fused_update_arrays((p, g, m, v), (lr, beta1, beta2, eps))
+        if fused is not None:  # the same formulas as below, in one kernel on a GPU
+            xp, (p_array, g_array, m_array, v_array) = fused
+            adam_step(xp, p_array, g_array, m_array, v_array, lr, beta1, beta2, eps, t)
+            changed_in_place(p, m, v)
+            return
         # in PyTorch's order of operations (m moves towards g by 1-β1); results agree with PyTorch's CPU kernels to
         # about one unit in the last place (they fuse multiply-adds, which numpy rounds twice)
         m.lerp_(g, 1 - beta1)

@@ -10,7 +10,9 @@ from collections import defaultdict
 
 import numpy
 
-from ..grad_mode import no_grad
+from ...backend import get_array_module
+from ...backend.kernels import FUSED_DTYPES
+from ..grad_mode import GradMode, no_grad
 from ..hooks import RemovableHandle
 from ..profiler import record_function
 from ..tensor import Tensor
@@ -24,6 +26,26 @@ def scalar_state(value):
 def zero_step():
     """A step count as PyTorch keeps one in ``state["step"]`` (exact up to 2**24 steps), counted with ``+= 1``."""
     return scalar_state(0.0)
+
+
+def fused_update_arrays(tensors, numbers):
+    """``(xp, arrays)`` of ``tensors`` (the parameter first) for one fused update kernel (``backend/kernels.py``),
+    or None where the update must be made of tensor operations: a dtype other than float32/float64, tensors that
+    differ in dtype, shape or device, a number given as a tensor, or an observer (a profiler, a trace) that must
+    see every operation. The caller marks the tensors changed (``changed_in_place``)."""
+    arrays = [t._data for t in tensors]
+    first = arrays[0]
+    if GradMode.observer is not None or first.dtype not in FUSED_DTYPES or \
+            any(isinstance(n, Tensor) for n in numbers) or \
+            any(a.dtype != first.dtype or a.shape != first.shape or type(a) is not type(first) for a in arrays):
+        return None
+    return get_array_module(first), arrays
+
+
+def changed_in_place(*tensors):
+    """Bump the version counters of tensors whose arrays an update kernel changed, as an in-place op would."""
+    for t in tensors:
+        t._counter()[0] += 1
 
 
 def update_options(**options):
