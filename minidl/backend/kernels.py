@@ -36,8 +36,8 @@ FUSED_DTYPES = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 #: the longest rows (classes) the cross-entropy kernels take: each row is one thread's loop
 MAX_KERNEL_CLASSES = 1024
 
-# The shifted max and the sum of exponentials of row i of x (N, C), as ``reduce.stable_max`` and the array code
-# compute them: a NaN max stays NaN, an infinite one becomes 0 (no inf - inf).
+# The max and the sum of exponentials of row i of x (N, C) shifted by it, as ``reduce.slice_max`` and the array
+# code compute them: a NaN max stays NaN, and so does an infinite one (the row's loss is then NaN, as in PyTorch).
 _ROW_SOFTMAX = """
     const ptrdiff_t row = i * C;
     T top = x[row];
@@ -45,7 +45,6 @@ _ROW_SOFTMAX = """
         const T value = x[row + c];
         if (value > top || isnan(value)) top = value;
     }
-    if (isinf(top)) top = 0;
     T sum = 0;
     for (ptrdiff_t c = 0; c < C; ++c) sum += exp(x[row + c] - top);
 """

@@ -42,9 +42,10 @@ from .tensor import Size, Tensor
 from . import tensor_methods as _tensor_methods  # noqa: F401  attaches op methods to Tensor
 from .nn.small_functions import feature_alpha_dropout, hardshrink, rms_norm, rrelu  # torch.X as well as F.X
 from .nn.loss_functions import cosine_similarity, pairwise_distance, pdist
-from .aliases import (absolute, adjoint, diagflat, get_device, in_place_functions as _in_place_functions,
-                      inclusive_range as range, is_conj, is_nonzero, is_same_size, ravel, resolve_conj, row_stack,
-                      rsub, split_with_sizes, trapz, typename, unravel_index)
+from .aliases import (absolute, adjoint, conj_physical, conj_physical_, diagflat, get_device,
+                      in_place_functions as _in_place_functions, inclusive_range as range, is_conj, is_neg, is_nonzero,
+                      is_same_size, ravel, resolve_conj, resolve_neg, row_stack, rsub, split_with_sizes, trapz,
+                      typename, unravel_index)
 
 newaxis = None  # x[:, torch.newaxis], as numpy's
 

@@ -48,6 +48,26 @@ def is_conj(input):
     return False
 
 
+def resolve_neg(input):
+    """``input`` itself: as with ``resolve_conj``, minidl negates at once, so no negation is ever pending."""
+    return input
+
+
+def is_neg(input):
+    return False
+
+
+def conj_physical(input):
+    """The complex conjugate, computed now (``input`` itself for a real tensor, as in PyTorch). minidl's ``conj``
+    is computed at once too, so the two differ only in name."""
+    return ops.conj(input) if input.is_complex() else input
+
+
+def conj_physical_(input):
+    """``conj_physical`` written into ``input``."""
+    return input.copy_(ops.conj(input)) if input.is_complex() else input
+
+
 def inclusive_range(start, end, step=1, *, dtype=None, device=None, requires_grad=False, out=None,
                     layout=None, pin_memory=False):
     """``torch.range``: like ``arange``, but the end is included — ``floor((end - start) / step) + 1`` values,

@@ -1,7 +1,7 @@
 """``torchlike.special``: PyTorch's ``torch.special`` names for the op library's special functions.
 
 Most are the op functions under another name (``expit`` is the sigmoid, ``gammaln`` is ``lgamma``, ``psi`` is
-``digamma``); ``entr`` and ``ndtr`` are short formulas in those ops, so their gradients come from the parts.
+``digamma``); ``ndtr`` is a short formula in those ops, so its gradient comes from the parts.
 ``round``, ``softmax`` and ``log_softmax`` take their extra arguments keyword-only, as in PyTorch.
 """
 import math
@@ -29,6 +29,7 @@ xlog1py = ops.xlog1py
 erfcx = ops.erfcx
 log_ndtr = ops.log_ndtr
 ndtri = ops.ndtri
+entr = ops.entr
 
 
 def round(input, *, decimals=0):
@@ -44,12 +45,6 @@ def softmax(input, dim, *, dtype=None):
 def log_softmax(input, dim, *, dtype=None):
     """``log(softmax(x))`` along ``dim``, computed stably."""
     return ops.log_softmax(input, dim, dtype=dtype)
-
-
-def entr(input):
-    """The entropy term ``-x·ln(x)`` elementwise: 0 at x = 0 (the limit), -inf for x < 0 (outside the domain).
-    d/dx = -(ln(x) + 1)."""
-    return ops.where(ops.lt(input, 0), -math.inf, -ops.xlogy(input, input))
 
 
 def ndtr(input):

@@ -19,8 +19,8 @@ from ..ops.operators import OPERATORS, REFLECTED, bind_operators
 from ..ops.scaled_products import addcdiv_term, addcmul_term
 from ..ops.shape import Reshape
 from ..ops.special import lerp_term
-from .aliases import (absolute, adjoint, diagflat, get_device, is_conj, is_cpu, is_nonzero, ravel, resolve_conj,
-                      split_with_sizes)
+from .aliases import (absolute, adjoint, conj_physical, conj_physical_, diagflat, get_device, is_conj, is_cpu, is_neg,
+                      is_nonzero, ravel, resolve_conj, resolve_neg, split_with_sizes)
 from .grad_mode import GradMode
 from .legacy import new_tensor as legacy_new_tensor
 from .layouts import CONVERSIONS, accepting_memory_format, check_factory_options, clone, contiguous, strided
@@ -385,6 +385,7 @@ _ADAPTERS = {
     "ger": lambda self, vec2: ops.outer(self, vec2),  # (PyTorch's old name for outer)
     "split": accept_numpy_names(split), "absolute": absolute, "ravel": ravel, "get_device": get_device,
     "split_with_sizes": split_with_sizes, "resolve_conj": resolve_conj, "is_conj": is_conj,
+    "resolve_neg": resolve_neg, "is_neg": is_neg, "conj_physical": conj_physical, "conj_physical_": conj_physical_,
     "adjoint": adjoint, "is_nonzero": is_nonzero, "diagflat": diagflat,
     "hardshrink": hardshrink, "is_signed": lambda self: self.dtype.is_signed,
 }

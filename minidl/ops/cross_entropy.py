@@ -32,7 +32,7 @@ from .compare import eq, ne, where
 from .gather import gather
 from .indexing import getitem
 from .losses import check_reduction, float_input, reduce_loss
-from .reduce import ReductionSize, stable_max, sum
+from .reduce import ReductionSize, slice_max, sum
 from .shape import reshape, squeeze, unsqueeze
 from .softmax import log_softmax, softmax
 
@@ -140,7 +140,7 @@ class SafeTargets(Op):
 
 def _softmax_parts(xp, x, axis):
     """``(shifted, sum_exp)``: x minus its max along ``axis`` and sum(exp(shifted)) (a size-1 dim)."""
-    shifted = x - stable_max(xp, x, (axis,))
+    shifted = x - slice_max(xp, x, (axis,))
     return shifted, xp.exp(shifted).sum(axis=axis, keepdims=True)
 
 

@@ -14,11 +14,11 @@ from ..backend import dtypes
 from .arithmetic import _conj, div
 from .base import DtypeError, Op, apply, describe, is_tensor, refuse_integer_division_by_zero
 from .broadcast import sum_to_like, zeros_like
-from .compare import clamp, eq, gt, le, logical_and, where
+from .compare import eq, gt, le, logical_and, logical_or, lt, where
 from .infer import broadcast_infer, normalize_dim, same_spec
 from .promote import promote
 from .reduce import _is_int
-from .unary import _floating, _tensor, abs, cos, exp, isnan, log, log1p, sign, trunc
+from .unary import _floating, _tensor, abs, cos, exp, isnan, log, sign, trunc
 
 __all__ = ["sgn", "heaviside", "logit", "xlogy", "fmod", "float_power", "hypot", "logaddexp", "logaddexp2",
            "copysign", "frac", "deg2rad", "rad2deg", "sinc", "logcumsumexp"]
@@ -131,16 +131,37 @@ def copysign(input, other):
 
 # --------------------------------------------------------------------------------------- logs and powers
 
-def logit(input, eps=None):
-    """The log-odds ``log(p / (1 - p))``, the inverse of the sigmoid. With ``eps``, p is clamped to
-    [eps, 1 - eps] first, which keeps the result finite at 0 and 1 (and the gradient 0 outside that range).
+class Logit(Op):
+    """The log-odds ``log(p / (1 - p))``, computed as ``log(p) - log1p(-p)``; with ``eps``, p is first moved into
+    [eps, 1 - eps] (``p < eps`` to eps, else ``p > 1 - eps`` to 1 - eps: PyTorch's rule, also for eps > 1/2).
 
-    Computed as ``log(p) - log1p(-p)``; d/dp = 1/p + 1/(1 - p) = 1 / (p(1 - p))."""
+    d/dp = 1/p + 1/(1 - p) = 1 / (p(1 - p)) inside the domain; outside it PyTorch's gradient is NaN (no eps: p < 0
+    or p > 1) or 0 (eps: p moved to a bound), and a NaN p gives NaN."""
+    saves_inputs = (0,)
+    infer = staticmethod(lambda p, eps: p)
+
+    @staticmethod
+    def forward(xp, p, eps):
+        if eps is not None:
+            low, high = p.dtype.type(eps), p.dtype.type(1 - eps)
+            p = xp.where(p < low, low, xp.where(p > high, high, p))
+        return xp.log(p) - xp.log1p(-p)
+
+    @staticmethod
+    def vjp(ctx, g):
+        p, eps = ctx.inputs[0], ctx.attrs["eps"]
+        low, high = (0.0, 1.0) if eps is None else (eps, 1 - eps)
+        outside = logical_or(lt(p, low), gt(p, high))
+        inside = where(outside, 0.5, p)  # (so that the branch not taken has a finite gradient of its own)
+        return (where(outside, math.nan if eps is None else 0.0, g / (inside * (1 - inside))),)
+
+
+def logit(input, eps=None):
+    """The log-odds ``log(p / (1 - p))``, the inverse of the sigmoid; ``eps`` clamps p to [eps, 1 - eps] first,
+    which keeps the result finite at 0 and 1 (see ``Logit``)."""
     p = _floating("logit", input)
     _refuse_complex("logit", p)
-    if eps is not None:
-        p = clamp(p, eps, 1 - eps)
-    return log(p) - log1p(-p)
+    return apply(Logit, p, eps=None if eps is None else float(eps))
 
 
 def x_times_log(xp, x, y, log_y):

@@ -209,7 +209,8 @@ class Prod(Op):
         x_at_zero = _reduce(Sum, x * zero, dims, True)  # the value (0) of the single zero, kept differentiable
         factor = (cast(eq(n_zeros, 0), x.dtype)
                   + cast(eq(n_zeros, 1), x.dtype) * (zero + (1 - zero) * x_at_zero))
-        return (expand_reduced(g, x, dims, keepdim) * others * factor,)
+        from .arithmetic import _conj
+        return (expand_reduced(g, x, dims, keepdim) * _conj(others * factor),)  # (conjugated: PyTorch's convention)
 
 
 def _int_to_int64(x, dtype):
@@ -330,18 +331,21 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 # ------------------------------------------------------------------------------------------- logsumexp
 
-def stable_max(xp, x, dims):
-    """The max of ``x`` over ``dims`` (kept as size 1), to subtract before ``exp`` so that nothing overflows.
-
-    An infinite max (a slice of -inf, or one holding +inf) is replaced by 0 so no inf - inf NaN appears, and an
-    empty ``x`` gets 0. (A NaN max stays: that slice's result is NaN either way.) Shared with softmax,
-    log_softmax, logsumexp and cross-entropy, which run it on every step, hence the lean form.
-    """
+def slice_max(xp, x, dims):
+    """The max of ``x`` over ``dims`` (kept as size 1; 0 for an empty ``x``), to subtract before ``exp`` so that
+    nothing overflows. An infinite max stays: softmax, log_softmax and cross-entropy of a slice holding +inf, or
+    -inf only, are NaN, as in PyTorch. Shared by them, which run it on every step, hence the lean form."""
     if x.size == 0:
         return xp.zeros((1,) * x.ndim, dtype=x.dtype)
     m = x.max(axis=dims, keepdims=True)
-    if m.ndim == 0:  # (the max of a 0-d array is a numpy scalar, which cannot be written into)
-        m = xp.array(m)
+    return xp.array(m) if m.ndim == 0 else m  # (the max of a 0-d array is a numpy scalar, which cannot be written)
+
+
+def stable_max(xp, x, dims):
+    """``slice_max`` with an infinite max replaced by 0, so that no inf - inf NaN appears: what logsumexp needs,
+    whose value for a slice of -inf is -inf and for one holding +inf is inf, as in PyTorch. (A NaN max stays: that
+    slice's result is NaN either way.)"""
+    m = slice_max(xp, x, dims)
     m[xp.isinf(m)] = 0
     return m
 

@@ -26,13 +26,13 @@ import numpy
 
 from .activations import _erfc
 from .base import Op, apply
-from .compare import eq, where
+from .compare import eq, lt, where
 from .elementwise_more import _to_float, x_times_log, x_times_log_vjp
 from .infer import broadcast_infer, same_spec
 from .special import _HALF_LOG_2PI, _in_float64, _real_floating
-from .unary import exp, sign
+from .unary import exp, log, sign
 
-__all__ = ["i0", "i0e", "i1", "i1e", "erfcx", "log_ndtr", "ndtri", "xlog1py"]
+__all__ = ["entr", "i0", "i0e", "i1", "i1e", "erfcx", "log_ndtr", "ndtri", "xlog1py"]
 
 
 # --------------------------------------------------------------------------------- modified Bessel functions
@@ -218,6 +218,29 @@ class LogNdtr(Op):
     def vjp(ctx, g):
         x = ctx.inputs[0]
         return (g * exp(-(x * x * 0.5 + ctx.outputs[0])) * (1 / math.sqrt(2 * math.pi)),)
+
+
+class Entr(Op):
+    """The entropy term ``-x·ln(x)``: 0 at x = 0 (the limit), -inf for x < 0 (outside the domain), NaN at NaN.
+    d/dx = -(ln(x) + 1): +inf at 0, -inf at +inf, and NaN for x < 0, as PyTorch's."""
+    name = "SpecialEntr"
+    infer = staticmethod(same_spec)
+
+    @staticmethod
+    def forward(xp, x):
+        positive = x > 0
+        inside = -x * xp.log(xp.where(positive, x, 1))
+        return xp.where(positive, inside, xp.where(x < 0, x.dtype.type(-math.inf), x * 0))  # (x * 0: 0, or NaN)
+
+    @staticmethod
+    def vjp(ctx, g):
+        x = ctx.inputs[0]
+        return (where(lt(x, 0), math.nan, -(log(x) + 1)) * g,)
+
+
+def entr(input):
+    """``torch.special.entr``: ``-x·ln(x)`` elementwise (see ``Entr``)."""
+    return apply(Entr, _real_floating("special.entr", input))
 
 
 def _ndtri(xp, p):
