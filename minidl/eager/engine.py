@@ -10,6 +10,22 @@ from .node import AccumulateGrad, Node
 from .tensor import Tensor  # (tensor.py imports this module only inside Tensor.backward, so no cycle)
 
 
+def clear_grad(param, set_to_none=True):
+    """What ``zero_grad`` (a Module's or an Optimizer's) does to one parameter: drop its ``.grad``, or zero it in
+    place — the same tensor object stays, cut from any graph that made it (``create_graph``), as in PyTorch."""
+    grad = param.grad
+    if grad is None:
+        return
+    if set_to_none:
+        param.grad = None
+        return
+    if grad.grad_fn is not None:
+        grad.detach_()
+    else:
+        grad.requires_grad_(False)
+    grad.zero_()
+
+
 def _roots(outputs, grad_outputs):
     """Check the tensors we differentiate and pair each with its incoming gradient."""
     if grad_outputs is None:

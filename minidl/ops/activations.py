@@ -16,7 +16,7 @@ from ..backend.kernels import relu_backward, sigmoid_backward
 from .base import DtypeError, Op, OpError, apply, describe, is_tensor
 from .broadcast import zeros_like
 from .cast import cast
-from .compare import gt, logical_and, lt, minimum, where, where_grad
+from .compare import ge, gt, le, logical_not, logical_or, minimum, where, where_grad
 from .infer import same_spec
 from .unary import exp, tanh
 
@@ -160,9 +160,9 @@ class Hardtanh(Op):
 
     @staticmethod
     def vjp(ctx, g):
-        x = ctx.inputs[0]
-        inside = logical_and(gt(x, ctx.attrs["min_val"]), lt(x, ctx.attrs["max_val"]))
-        return (where_grad(g, inside),)
+        x = ctx.inputs[0]  # (not on or beyond a bound: a NaN input passes the gradient, as in PyTorch)
+        blocked = logical_or(le(x, ctx.attrs["min_val"]), ge(x, ctx.attrs["max_val"]))
+        return (where_grad(g, logical_not(blocked)),)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0):

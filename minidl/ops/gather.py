@@ -254,9 +254,10 @@ class OneHot(Op):
         return Spec(tuple(labels.shape) + (None if num_classes == -1 else num_classes,), dtypes.int64)
 
 
-def one_hot(labels, num_classes=-1):
-    """``labels`` (integers) as one-hot rows of length ``num_classes`` (-1: one more than the largest label)."""
-    check_index_tensor("one_hot", labels, "labels")
+def one_hot(input, num_classes=-1):
+    """``input``'s integer labels as one-hot rows of length ``num_classes`` (-1: one more than the largest
+    label)."""
+    check_index_tensor("one_hot", input, "labels")
     if num_classes < -1:
         raise OpError(f"one_hot: num_classes must be -1 or non-negative, got {num_classes}")
-    return apply(OneHot, labels, num_classes=num_classes)
+    return apply(OneHot, input, num_classes=num_classes)

@@ -18,7 +18,8 @@ import numpy
 from ..backend import dtypes
 from .base import Op, OpError, apply, describe, is_tensor, warn
 from .activations import softplus
-from .compare import clamp, gt, lt, where
+from .compare import clamp, lt, where
+from .elementwise_more import xlogy
 from .promote import promote
 from .infer import static_shape
 from .reduce import ReductionSize, mean, sum
@@ -224,18 +225,18 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
 def kl_div(input, target, reduction="mean", log_target=False):
     """Kullback-Leibler divergence ``sum target (log(target) - input)`` for log-probabilities ``input``.
 
-    ``target`` holds probabilities (terms with target = 0 count as 0), or log-probabilities when
-    ``log_target``. ``reduction='batchmean'`` divides the sum by the batch size (the true KL divergence per
-    sample); ``'mean'`` divides by the number of elements, as PyTorch does (with its warning).
+    ``target`` holds probabilities (terms with target = 0 count as 0; a negative one gives NaN, as in PyTorch),
+    or log-probabilities when ``log_target``. ``reduction='batchmean'`` divides the sum by the batch size (the
+    true KL divergence per sample); ``'mean'`` divides by the number of elements, as PyTorch does (with its
+    warning).
     """
     check_reduction(reduction, _REDUCTIONS + ("batchmean",))
     input, target = _pair("kl_div", input, target)
     if log_target:
         loss = exp(target) * (target - input)
     else:
-        positive = gt(target, 0)
-        # target * log(target), taken as 0 where target == 0 (the inner where keeps log away from 0)
-        loss = where(positive, target * log(where(positive, target, 1.0)), 0.0) - target * input
+        # target * log(target) as xlogy takes it: 0 where target == 0, NaN where it is negative (not a probability)
+        loss = xlogy(target, target) - target * input
     if reduction == "mean":
         warn("kl_div: reduction='mean' divides the total loss by both the batch size and the support "
              "size. 'batchmean' divides only by the batch size, and aligns with the KL div math "

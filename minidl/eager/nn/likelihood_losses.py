@@ -45,8 +45,9 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
     """``½ (log var + (input - target)² / var)`` (+ ``½ log 2π`` with ``full``). ``var``: shaped like input
-    (one variance per value), or like input without its last dim, or with a last dim of 1 (one per row); or a
-    float. Its entries must not be negative."""
+    (one variance per value), or like input without its last dim, or with one of its dims 1 (shared along it, as
+    PyTorch 2.13 allows: (4, 1, 32, 32) for images (4, 3, 32, 32)); or a float. Its entries must not be
+    negative."""
     _tensors("gaussian_nll_loss", input=input, target=target)
     float_input("gaussian_nll_loss", input)
     if not is_tensor(var):
@@ -58,9 +59,9 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     if tuple(var.shape) != tuple(input.shape):
         if tuple(var.shape) == tuple(input.shape[:-1]):  # one variance per row: broadcast along the last dim
             var = ops.unsqueeze(var, -1)
-        elif not (tuple(var.shape[:-1]) == tuple(input.shape[:-1]) and var.ndim and var.shape[-1] == 1):
+        elif not (var.ndim == input.ndim and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1):
             raise ValueError(f"var is of incorrect size: expected {list(input.shape)}, that without its last dim, "
-                             f"or that with a last dim of 1 (input {describe(input)}), got {describe(var)}")
+                             f"or that with one dim of 1 (input {describe(input)}), got {describe(var)}")
     check_reduction(reduction)
     # the clamped value, with the gradient of var itself (PyTorch clamps without recording it)
     var = var + (ops.clamp(var.detach(), min=eps) - var.detach())

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from ..creation import as_array
 from ..element_types import as_numpy_dtype
+from ..engine import clear_grad
 from ..grad_mode import no_grad
 from ..hooks import RemovableHandle
 from ..layouts import check_memory_format
@@ -87,6 +88,22 @@ def register_module_full_backward_hook(hook):
 _EXTRA_STATE_KEY = "_extra_state"
 
 
+def _walk_for_state_dict(root, prefix):
+    """The modules of ``root`` in the order ``state_dict`` lists them (a shared one under each of its names):
+    ``(module, key prefix, True)`` on the way in, then ``(module, key prefix, False)`` once its submodules are
+    done — where the post hooks run."""
+    waiting = []  # (depth, module, key prefix) of the modules entered and not yet left
+    for name, module in root.named_modules(remove_duplicate=False):
+        depth = name.count(".") + 1 if name else 0
+        while waiting and waiting[-1][0] >= depth:  # the walk left those subtrees
+            yield waiting[-1][1], waiting.pop()[2], False
+        module_prefix = prefix + name + "." if name else prefix
+        yield module, module_prefix, True
+        waiting.append((depth, module, module_prefix))
+    while waiting:
+        yield waiting[-1][1], waiting.pop()[2], False
+
+
 class Module:
     """Subclass, create parameters and submodules in ``__init__`` (after ``super().__init__()``), define
     ``forward``, and call the module like a function."""
@@ -102,7 +119,10 @@ class Module:
         set_(self, "_forward_pre_hooks", OrderedDict())
         set_(self, "_backward_hooks", OrderedDict())
         set_(self, "_backward_pre_hooks", OrderedDict())
+        set_(self, "_load_state_dict_pre_hooks", OrderedDict())
         set_(self, "_load_state_dict_post_hooks", OrderedDict())
+        set_(self, "_state_dict_pre_hooks", OrderedDict())
+        set_(self, "_state_dict_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
@@ -254,9 +274,9 @@ class Module:
         while stack:  # depth-first, in registration order, without recursion
             name, module = stack.pop()
             if remove_duplicate:
-                if id(module) in memo:
+                if module in memo:  # (the modules themselves, as PyTorch keeps them: a caller's memo works)
                     continue
-                memo.add(id(module))
+                memo.add(module)
             yield name, module
             children = [(f"{name}.{child_name}" if name else child_name, child)
                         for child_name, child in module._modules.items() if child is not None]
@@ -341,8 +361,9 @@ class Module:
     def train(self, mode=True):
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
-        for module in self.modules():
-            object.__setattr__(module, "training", mode)
+        object.__setattr__(self, "training", mode)
+        for child in self.children():  # each child's own train(), which a subclass may override (as in PyTorch)
+            child.train(mode)
         return self
 
     def eval(self):
@@ -356,13 +377,7 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                p.grad = p.grad.detach()
-                p.grad.zero_()
+            clear_grad(p, set_to_none)
 
     def apply(self, fn):
         """Call ``fn(module)`` on every submodule and then on this module: each child's whole subtree first, in
@@ -432,19 +447,44 @@ class Module:
     # ------------------------------------------------------------------------------------------- state
     def state_dict(self, destination=None, prefix="", keep_vars=False):
         """Every parameter and persistent buffer by dotted name (sharing memory with the module's tensors). A
-        submodule registered under two names (``self.b = self.a``) appears under both, as in PyTorch."""
+        submodule registered under two names (``self.b = self.a``) appears under both, as in PyTorch.
+
+        Each module adds its own entries with ``_save_to_state_dict(destination, prefix, keep_vars)`` (a subclass
+        may override it), after its ``register_state_dict_pre_hook`` hooks ran; its ``register_state_dict_post_hook``
+        hooks run once it and its submodules are saved. ``prefix`` is put before every key as it is ("m" gives
+        "mweight", as in PyTorch)."""
         destination = OrderedDict() if destination is None else destination
-        for module_prefix, module in self.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False):
-            dotted = module_prefix + "." if module_prefix else ""
-            for name, p in module._parameters.items():
-                if p is not None:
-                    destination[dotted + name] = p if keep_vars else p.detach()
-            for name, b in module._buffers.items():
-                if b is not None and name not in module._non_persistent_buffers:
-                    destination[dotted + name] = b if keep_vars else b.detach()
-            if module._has_extra_state():
-                destination[dotted + _EXTRA_STATE_KEY] = module.get_extra_state()
+        for module, module_prefix, entering in _walk_for_state_dict(self, prefix):
+            if entering:
+                for hook in list(module._state_dict_pre_hooks.values()):
+                    hook(module, module_prefix, keep_vars)
+                module._save_to_state_dict(destination, module_prefix, keep_vars)
+            else:
+                for hook in list(module._state_dict_hooks.values()):
+                    if hook(module, destination, module_prefix, {}) is not None:
+                        raise RuntimeError("state_dict post-hook must return None")
         return destination
+
+    def _save_to_state_dict(self, destination, prefix, keep_vars):
+        """Add this module's own parameters, persistent buffers and extra state (not its children's) under
+        ``prefix``."""
+        for name, p in self._parameters.items():
+            if p is not None:
+                destination[prefix + name] = p if keep_vars else p.detach()
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent_buffers:
+                destination[prefix + name] = b if keep_vars else b.detach()
+        if self._has_extra_state():
+            destination[prefix + _EXTRA_STATE_KEY] = self.get_extra_state()
+
+    def register_state_dict_pre_hook(self, hook):
+        """``hook(module, prefix, keep_vars)`` before this module's entries go into a ``state_dict``."""
+        return RemovableHandle.add(self._state_dict_pre_hooks, hook)
+
+    def register_state_dict_post_hook(self, hook):
+        """``hook(module, state_dict, prefix, local_metadata)`` once this module and its submodules are in a
+        ``state_dict``; it may edit ``state_dict`` in place and must return None."""
+        return RemovableHandle.add(self._state_dict_hooks, hook)
 
     def get_extra_state(self):
         """What else a module wants saved in its ``state_dict`` (under ``_extra_state``), beside its tensors: a
@@ -477,17 +517,15 @@ class Module:
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        state_dict = OrderedDict(state_dict)  # a copy: a module's _load_from_state_dict may rename keys in it
         missing, unexpected, errors = [], [], []
         incompatible = _IncompatibleKeys(missing, unexpected)
-        waiting = []  # (depth, module): post hooks run once the module's whole subtree is loaded
-        for name, module in self.named_modules(remove_duplicate=False):
-            depth = name.count(".") + 1 if name else 0
-            while waiting and waiting[-1][0] >= depth:  # the walk left those subtrees
-                waiting.pop()[1]._run_load_post_hooks(incompatible)
-            module._load_own_state(state_dict, name + "." if name else "", assign, missing, unexpected, errors)
-            waiting.append((depth, module))
-        while waiting:
-            waiting.pop()[1]._run_load_post_hooks(incompatible)
+        metadata = {"assign_to_params_buffers": bool(assign)}
+        for module, module_prefix, entering in _walk_for_state_dict(self, ""):
+            if entering:
+                module._load_from_state_dict(state_dict, module_prefix, metadata, True, missing, unexpected, errors)
+            else:
+                module._run_load_post_hooks(incompatible)
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ". ")
@@ -497,21 +535,27 @@ class Module:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
         return incompatible
 
-    def _load_own_state(self, state_dict, prefix, assign, missing, unexpected, errors):
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
         """Load this module's own parameters and persistent buffers (not its children's) from the keys
-        ``prefix + name``, appending to the lists of missing keys, unexpected keys and error messages."""
+        ``prefix + name``, appending to the lists of missing keys, unexpected keys and error messages — PyTorch's
+        signature, so that a subclass may override it (to rename an old checkpoint's keys in ``state_dict``, a
+        copy, before calling this). Its ``register_load_state_dict_pre_hook`` hooks run first."""
+        for hook in list(self._load_state_dict_pre_hooks.values()):
+            hook(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+        assign = local_metadata.get("assign_to_params_buffers", False)
         own = {name: p for name, p in self._parameters.items() if p is not None}
         own.update((name, b) for name, b in self._buffers.items()
                    if b is not None and name not in self._non_persistent_buffers)
         for name, target in own.items():
             key = prefix + name
             if key not in state_dict:
-                missing.append(key)
+                missing_keys.append(key)
                 continue
             value = state_dict[key]
             value = value if isinstance(value, Tensor) else Tensor._make(as_array(value))
             if tuple(value.shape) != tuple(target.shape):
-                errors.append(f"size mismatch for {key}: copying a param with shape {list(value.shape)} from "
+                error_msgs.append(f"size mismatch for {key}: copying a param with shape {list(value.shape)} from "
                               f"checkpoint, the shape in current model is {list(target.shape)}.")
             elif not assign:
                 with no_grad():
@@ -528,13 +572,13 @@ class Module:
             if extra_key in state_dict:
                 self.set_extra_state(state_dict[extra_key])
             else:
-                missing.append(extra_key)
+                missing_keys.append(extra_key)
         for key in state_dict:
             if key.startswith(prefix):
                 rest = key[len(prefix):]
                 if rest.split(".", 1)[0] not in self._modules and rest not in own and \
                         not (rest == _EXTRA_STATE_KEY and self._has_extra_state()):
-                    unexpected.append(key)
+                    unexpected_keys.append(key)
 
     def _run_load_post_hooks(self, incompatible):
         for hook in list(self._load_state_dict_post_hooks.values()):
@@ -555,6 +599,11 @@ class Module:
         """``hook(module, inputs)`` before every forward; a returned value replaces the inputs. With
         ``with_kwargs``: ``hook(module, inputs, kwargs)``, returning None or a new ``(inputs, kwargs)``."""
         return _add_forward_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """``hook(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)``
+        before this module's tensors are loaded; it may edit ``state_dict`` (a copy) in place."""
+        return RemovableHandle.add(self._load_state_dict_pre_hooks, hook)
 
     def register_load_state_dict_post_hook(self, hook):
         """``hook(module, incompatible_keys)`` after ``load_state_dict`` loaded this module and its submodules;

@@ -70,13 +70,13 @@ class _NormBase(Module):
                 self.register_buffer(name, None)
         self.reset_parameters()
 
-    def _load_own_state(self, state_dict, prefix, *rest):
+    def _load_from_state_dict(self, state_dict, prefix, *rest):
         """As PyTorch: a state dict without ``num_batches_tracked`` (older checkpoints, converted ones) keeps the
         module's own count instead of being reported as missing."""
         key = prefix + "num_batches_tracked"
         if self.track_running_stats and self.num_batches_tracked is not None and key not in state_dict:
-            state_dict = {**state_dict, key: self.num_batches_tracked}
-        super()._load_own_state(state_dict, prefix, *rest)
+            state_dict[key] = self.num_batches_tracked  # (state_dict is load_state_dict's own copy)
+        super()._load_from_state_dict(state_dict, prefix, *rest)
 
     def reset_running_stats(self):
         if self.track_running_stats:

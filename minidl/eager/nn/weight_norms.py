@@ -70,10 +70,15 @@ def _uninstall(module, kind, name):
 # ---------------------------------------------------------------------------------------------- weight norm
 
 def norm_except_dim(v, dim):
-    """‖v‖ over every dim but ``dim`` (kept, size 1, so it broadcasts against v); over all of v for dim -1."""
+    """‖v‖ over every dim but ``dim`` (kept, size 1, so it broadcasts against v); over all of v for dim -1. With
+    no other dim (a vector, dim 0) each entry is its own slice: |v|."""
     if dim == -1:
         return ops.norm(v)
-    return ops.norm(v, 2, tuple(d for d in range(v.ndim) if d != dim % v.ndim), keepdim=True)
+    if not -v.ndim <= dim < v.ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-v.ndim}, {v.ndim - 1}], but got "
+                         f"{dim})")
+    others = tuple(d for d in range(v.ndim) if d != dim % v.ndim)
+    return ops.norm(v, 2, others, keepdim=True) if others else ops.abs(v)
 
 
 def weight_from_norm_and_direction(g, v, dim):

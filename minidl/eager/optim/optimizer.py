@@ -12,6 +12,7 @@ import numpy
 
 from ...backend import get_array_module
 from ...backend.kernels import FUSED_DTYPES
+from ..engine import clear_grad
 from ..grad_mode import GradMode, no_grad
 from ..hooks import RemovableHandle
 from ..profiler import record_function
@@ -133,11 +134,7 @@ class Optimizer:
         with record_function(f"Optimizer.zero_grad#{type(self).__name__}.zero_grad"):
             for group in self.param_groups:
                 for p in group["params"]:
-                    if p.grad is not None:
-                        if set_to_none:
-                            p.grad = None
-                        else:
-                            p.grad.zero_()
+                    clear_grad(p, set_to_none)
 
     @_with_step_hooks
     @no_grad()

@@ -28,7 +28,8 @@ def fuse_conv_bn_weights(conv_w, conv_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b, trans
         weight = conv_w * ops.reshape(scale, tuple(shape))
         bias = (ops.zeros_like(bn_rm) if conv_b is None else conv_b) - bn_rm
         bias = bias * scale + (ops.zeros_like(bn_rm) if bn_b is None else bn_b)
-    return Parameter(weight, conv_w.requires_grad), Parameter(bias, conv_w.requires_grad)
+    # (each keeps its own flag, as in PyTorch: a layer made without a bias gets one that needs no gradient)
+    return Parameter(weight, conv_w.requires_grad), Parameter(bias, conv_b is not None and conv_b.requires_grad)
 
 
 def fuse_linear_bn_weights(linear_w, linear_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b):

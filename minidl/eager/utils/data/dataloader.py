@@ -41,6 +41,9 @@ class DataLoader:
         if prefetch_factor is not None and num_workers == 0:
             raise ValueError("prefetch_factor option could only be specified in multiprocessing. Let num_workers > 0 "
                              "to enable multiprocessing.")
+        if prefetch_factor is not None and prefetch_factor < 1:  # (0 would start no batch at all: an empty epoch)
+            raise ValueError(f"prefetch_factor option should be a positive number of batches per worker, got "
+                             f"{prefetch_factor}")
         self.dataset, self.num_workers, self.timeout = dataset, num_workers, timeout
         self.worker_init_fn, self.generator = worker_init_fn, generator
         self.prefetch_factor = 2 if prefetch_factor is None and num_workers else prefetch_factor

@@ -5,6 +5,12 @@ from ...random import default_generator, numpy_rng
 from ...sampling import check_distribution
 
 
+def _check_bool(name, value, error=ValueError):
+    """PyTorch's check of a sampler's flag: a bool, not a truthy number."""
+    if not isinstance(value, bool):
+        raise error(f"{name} should be a boolean value, but got {name}={value}")
+
+
 def _check_positive_int(name, value):
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise ValueError(f"{name} should be a positive integer value, but got {name}={value}")
@@ -44,6 +50,7 @@ class RandomSampler(Sampler):
     """A random permutation each pass (or ``num_samples`` draws with replacement)."""
 
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
+        _check_bool("replacement", replacement, TypeError)
         self.data_source, self.replacement, self.generator = data_source, replacement, generator
         self._num_samples = num_samples
         if num_samples is not None:
@@ -87,6 +94,7 @@ class WeightedRandomSampler(Sampler):
 
     def __init__(self, weights, num_samples, replacement=True, generator=None):
         _check_positive_int("num_samples", num_samples)
+        _check_bool("replacement", replacement)
         self.weights = numpy.asarray(weights, dtype=numpy.float64)
         if self.weights.ndim != 1:
             raise ValueError(f"weights should be a 1d sequence but given weights have shape "
@@ -112,6 +120,7 @@ class BatchSampler(Sampler):
 
     def __init__(self, sampler, batch_size, drop_last):
         _check_positive_int("batch_size", batch_size)
+        _check_bool("drop_last", drop_last)
         self.sampler, self.batch_size, self.drop_last = sampler, batch_size, drop_last
 
     def __iter__(self):
