@@ -87,11 +87,14 @@ def _check_shapes(a, b):
 
 
 def _check_weights(losses, weights):
-    """The weights must broadcast to the losses without changing their shape: a scalar, or each dim 1 or equal."""
+    """The weights must broadcast to the losses without changing their shape, as TF's assert_broadcastable
+    says: a scalar, or of the losses' rank with each dim 1 or equal (a [3] weight beside [3, 3] losses would weigh
+    columns where a reader may mean rows: TF refuses it)."""
     values, w = losses.shape, weights.shape
     if not (values.rank_known and w.rank_known):
         return
-    if len(w) > len(values) or any(None not in (a, b) and b not in (1, a) for a, b in zip(values[::-1], w[::-1])):
+    if len(w) not in (0, len(values)) or \
+            any(None not in (a, b) and b not in (1, a) for a, b in zip(values[::-1], w[::-1])):
         raise ValueError(f"weights can not be broadcast to values. values.rank={len(values)}. weights.rank="
                          f"{len(w)}. values.shape={values}. weights.shape={w}.")
 
@@ -199,7 +202,7 @@ def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0,
 def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                                  reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
     """Cross-entropy between ``softmax(logits)`` [batch, classes] and the class indices ``labels`` [batch]
-    (a trailing dim of size 1 is squeezed away), weighted and reduced."""
+    (a trailing dim of size 1 is squeezed away, from the weights too), weighted and reduced."""
     if labels is None:
         raise ValueError("labels must not be None.")
     with name_scope(scope or "sparse_softmax_cross_entropy_loss") as loss_scope:
@@ -207,6 +210,9 @@ def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None, loss_c
         if labels.shape.rank_known and logits.shape.rank_known and labels.shape.rank == logits.shape.rank \
                 and labels.shape[-1] == 1:
             labels = ops.squeeze(labels, -1)
+        weights = to_tensor(weights)
+        if weights.shape.rank_known and labels.shape.rank_known and weights.shape.rank == labels.shape.rank + 1:
+            weights = ops.squeeze(weights, -1)  # [batch, 1] weights, one per label (TF squeezes them too)
         losses = sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits, name="xentropy")
         return compute_weighted_loss(losses, weights, loss_scope, loss_collection, reduction)
 
@@ -245,6 +251,35 @@ def hinge_loss(labels, logits, weights=1.0, scope=None, loss_collection=GraphKey
         signs = ops.sub(ops.mul(labels, 2.0), 1.0)  # 0 -> -1, 1 -> +1
         return compute_weighted_loss(ops.relu(ops.sub(1.0, ops.mul(signs, logits))), weights, loss_scope,
                                      loss_collection, reduction)
+
+
+def mean_pairwise_squared_error(labels, predictions, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES):
+    """For each example, the mean over pairs of its entries of ((p_i - p_j) - (l_i - l_j))²: with d = p - l and n
+    the entries with a non-zero weight, ``2 Σd² / (n - 1) - 2 (Σd)² / (n (n - 1))`` (0 where a divisor is 0),
+    times the example's weight, summed over the batch — TF1's loss for predicting relative values. ``weights``: a
+    scalar, one per example [batch], or shaped like the predictions."""
+    with name_scope(scope or "mean_pairwise_squared_error") as loss_scope:
+        labels, predictions = _pair(labels, predictions)
+        weights = cast(to_tensor(weights), predictions.dtype)
+        diffs = ops.sub(predictions, labels)
+        rank = diffs.shape.rank
+        if rank is None or rank < 1:
+            raise ValueError(f"mean_pairwise_squared_error needs predictions with a batch dim and a known rank, got "
+                             f"{diffs.shape}")
+        per_example = tuple(range(1, rank))
+        if weights.shape.rank == 1 and rank > 1:  # one weight per example
+            weights = ops.reshape(weights, (-1,) + (1,) * (rank - 1))
+        present = cast(ops.ne(ops.broadcast_to_like(weights, diffs), 0), diffs.dtype)
+        n = ops.sum(present, per_example, keepdim=True)
+        squares = ops.sum(ops.square(diffs), per_example, keepdim=True)
+        total = ops.sum(diffs, per_example, keepdim=True)
+        term1 = ops.mul(2.0, _divide_no_nan(squares, ops.maximum(ops.sub(n, 1.0), 0.0)))
+        term2 = ops.mul(2.0, _divide_no_nan(ops.square(total), ops.maximum(ops.mul(n, ops.sub(n, 1.0)), 0.0)))
+        loss = ops.sum(ops.mul(ops.sub(term1, term2), weights))
+        loss = ops.where(ops.gt(ops.sum(n), 0), loss, ops.zeros_like(loss))
+        get_default_graph().rename_operation(loss.op, loss_scope + "value")
+        add_loss(loss, loss_collection)
+        return loss
 
 
 def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,

@@ -41,11 +41,19 @@ def _safe_div(numerator, denominator):
 
 
 def _weighted(values, weights, dtype=dtypes.float32):
-    """(values * weights, weights broadcast to the values' shape) as ``dtype``, for sums and counts."""
+    """(values * weights, weights broadcast to the values' shape) as ``dtype``, for sums and counts. As TF's
+    remove_squeezable_dimensions: weights one rank above the values lose their trailing size-1 dim, and weights
+    one rank below gain one — [N] weights weigh the rows of [N, K] values, not their columns."""
     values = cast(to_tensor(values), dtype)
     if weights is None:
         return values, ops.ones_like(values)
-    weights = ops.broadcast_to_like(cast(to_tensor(weights), dtype), values)
+    weights = cast(to_tensor(weights), dtype)
+    if weights.shape.rank_known and values.shape.rank_known:
+        if weights.shape.rank == values.shape.rank + 1:
+            weights = ops.squeeze(weights, -1)
+        elif weights.shape.rank == values.shape.rank - 1:
+            weights = ops.unsqueeze(weights, -1)
+    weights = ops.broadcast_to_like(weights, values)
     return ops.mul(values, weights), weights
 
 
