@@ -14,6 +14,7 @@ import numpy
 from .. import ops
 from ..ops.im2col import conv_out_size
 from .array_ops import shape as shape_of
+from .basics import stop_gradient
 from .conv_ops import avg_pool1d, avg_pool3d, conv1d, conv2d_transpose, conv3d, max_pool1d, max_pool3d
 from .math_ops import (FLOATS, REALS, axis_arg, check_dtype, constant_value, deprecated_alias, matching_pair, tf_op,
                        to_tensor)
@@ -369,6 +370,9 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001, 
     * ``is_training=False``: μ and σ² are the given ``mean`` and ``variance`` (the moving averages), returned as
       they came.
 
+    As in TF, gradients reach ``x``, ``scale`` and ``offset`` through ``y`` only: none flows from the returned
+    statistics, nor into the given ``mean`` and ``variance``.
+
     ``epsilon`` below 1.001e-5 is raised to it (cuDNN's minimum, which TF enforces on every device). A float16
     ``x`` is normalized in float32, with float32 ``scale``, ``offset``, ``mean`` and ``variance`` and float32
     statistics, as TF does; unlike TF, float64 works too (with float64 parameters)."""
@@ -387,18 +391,20 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001, 
     dims = (0, 1, 2) if channels_last else (0, 2, 3)
     if is_training:
         mean, variance = ops.mean(values, dims), ops.var(values, dims, correction=0)
-    else:
-        mean, variance = (_per_channel(v, what, channels, dtype) for v, what in ((mean, "mean"),
-                                                                                  (variance, "variance")))
+    else:  # (TF's gradient of the fused op goes to x, scale and offset only)
+        mean, variance = (stop_gradient(_per_channel(v, what, channels, dtype))
+                          for v, what in ((mean, "mean"), (variance, "variance")))
+
     def broadcast(v):  # a per-channel vector against NCHW
         return v if channels_last else ops.reshape(v, (-1, 1, 1))
     y = batch_normalization(values, broadcast(mean), broadcast(variance), broadcast(offset), broadcast(scale),
                             max(float(epsilon), 1.001e-5))
     if dtype != x.dtype:
         y = ops.cast(y, x.dtype)
-    if is_training:
+    if is_training:  # the batch statistics come out as values: TF's gradient reaches x through y alone
         n = _count(x, dims, dtype)
-        variance = ops.div(ops.mul(variance, n), ops.maximum(ops.sub(n, 1), ops.ones_like(n)))
+        mean = stop_gradient(mean)
+        variance = stop_gradient(ops.div(ops.mul(variance, n), ops.maximum(ops.sub(n, 1), ops.ones_like(n))))
     return y, mean, variance
 
 

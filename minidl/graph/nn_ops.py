@@ -13,8 +13,8 @@ from .. import ops
 from .array_ops import shape, size
 from .basics import control_dependencies
 from .check_ops import Assert
-from .math_ops import (FLOATS, REALS, axis_arg, check_dtype, deprecated_alias, matching_pair, matmul, sigmoid,
-                       softplus, tanh, tf_op, to_tensor)
+from .math_ops import (FLOATS, REALS, axis_arg, cast, check_dtype, deprecated_alias, matching_pair, matmul,
+                       sigmoid, softplus, tanh, tf_op, to_tensor)
 
 # SELU's constants (Klambauer et al. 2017): they keep activations at zero mean and unit variance
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -29,14 +29,20 @@ def relu(features, name=None):
 
 @tf_op("Relu6")
 def relu6(features, name=None):
-    """min(max(features, 0), 6)."""
-    return ops.hardtanh(check_dtype(to_tensor(features), REALS, "features"), 0, 6)
+    """min(max(features, 0), 6), of any real dtype (integers stay integers, as in TF)."""
+    features = check_dtype(to_tensor(features), REALS, "features")
+    if features.dtype.kind in "iu":
+        return ops.clamp(features, 0, 6)
+    return ops.hardtanh(features, 0, 6)  # (its gradient is 0 on the bounds, as TF's)
 
 
 @tf_op("LeakyRelu")
 def leaky_relu(features, alpha=0.2, name=None):
-    """features where positive, else ``alpha * features``."""
-    return ops.leaky_relu(check_dtype(to_tensor(features), FLOATS, "features"), alpha)
+    """features where positive, else ``alpha * features``; integer features are made float32 first, as in TF."""
+    features = check_dtype(to_tensor(features), REALS, "features")
+    if features.dtype.kind in "iu":
+        features = cast(features, "float32")
+    return ops.leaky_relu(features, alpha)
 
 
 @tf_op("Elu")

@@ -222,6 +222,41 @@ def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):
     return _pool(None, input, ksize, strides, padding, data_format, _max, REALS)
 
 
+@tf_op("MaxPoolWithArgmax")
+def max_pool_with_argmax(input, ksize, strides, padding, data_format="NHWC", Targmax=None, name=None,
+                         output_dtype=None, include_batch_in_index=False):
+    """``(output, argmax)``: ``max_pool`` of the NHWC ``input``, and where each maximum is, as a flat position in
+    the input: ``(y·W + x)·C + c``, plus ``b·H·W·C`` with ``include_batch_in_index`` (what SegNet-style unpooling
+    scatters back to). ``Targmax`` (or TF 2's ``output_dtype``): int64 (default) or int32. The gradient flows to
+    ``input`` through ``output``."""
+    if data_format != "NHWC":
+        raise ValueError(f"max_pool_with_argmax: data_format must be NHWC, got {data_format!r}")
+    index_dtype = dtypes.as_dtype(Targmax or output_dtype or "int64")
+    if index_dtype.name not in ("int32", "int64"):
+        raise TypeError(f"max_pool_with_argmax: Targmax must be int32 or int64, got {index_dtype.name}")
+    x = check_dtype(to_tensor(input), REALS, "input")
+    _rank4(x, "input")
+    height, width, channels = (x.shape[i] for i in (1, 2, 3))
+    if None in (height, width, channels):
+        raise ValueError(f"max_pool_with_argmax needs the height, width and channels known, got {x.shape}")
+    kernel, stride = _hw(ksize, "ksize", True), _hw(strides, "strides", True)
+    nchw = _to_nchw(x, True)
+    pads = _pads(padding, nchw, kernel, stride, (1, 1), True)
+    lowest = -numpy.inf if x.dtype.kind == "f" else numpy.iinfo(x.dtype).min  # padding never wins
+    padded, common = _pad_extra(nchw, pads, lowest)
+    values, at = ops.max_pool2d(padded, kernel, stride, common, return_indices=True)
+    # ``at`` is h*W' + w in the plane _pad_extra padded by (top, left); back to the input's rows and columns
+    top, left = pads[0][0] - common[0], pads[1][0] - common[1]
+    padded_width = width + pads[1][0] + pads[1][1] - 2 * common[1]
+    row, column = ops.sub(ops.floor_divide(at, padded_width), top), ops.sub(ops.remainder(at, padded_width), left)
+    index = ops.add(ops.mul(ops.add(ops.mul(row, width), column), channels),
+                    to_tensor(numpy.arange(channels, dtype=numpy.int64).reshape(1, -1, 1, 1)))
+    if include_batch_in_index:  # the batch position 0, 1, ... of each window, from a cumulative count
+        batch = ops.sub(ops.cumsum(ops.ones_like(ops.getitem(at, (slice(None), slice(0, 1)))), 0), 1)
+        index = ops.add(index, ops.mul(batch, height * width * channels))
+    return _from_nchw(values, True), cast(_from_nchw(index, True), index_dtype)
+
+
 @tf_op("AvgPool")
 def avg_pool(value=None, ksize=None, strides=None, padding=None, data_format="NHWC", name=None, input=None):
     """The mean of each ``ksize`` window of ``value`` (NHWC, or NCHW), moved by ``strides``. Under "SAME" each
@@ -476,8 +511,8 @@ def _one_table(parts, ids, partition_strategy):
     return table, ops.getitem(to_tensor(position_of), ids)
 
 
-for _fn in (conv2d, max_pool, max_pool2d, avg_pool, avg_pool2d, dropout, softmax_cross_entropy_with_logits,
-            softmax_cross_entropy_with_logits_v2, sparse_softmax_cross_entropy_with_logits,
-            sigmoid_cross_entropy_with_logits, weighted_cross_entropy_with_logits, moments, batch_normalization,
-            embedding_lookup):
+for _fn in (conv2d, max_pool, max_pool2d, max_pool_with_argmax, avg_pool, avg_pool2d, dropout,
+            softmax_cross_entropy_with_logits, softmax_cross_entropy_with_logits_v2,
+            sparse_softmax_cross_entropy_with_logits, sigmoid_cross_entropy_with_logits,
+            weighted_cross_entropy_with_logits, moments, batch_normalization, embedding_lookup):
     setattr(nn, _fn.__name__, _fn)

@@ -1,5 +1,5 @@
-"""What session 20's sweep of tf.train, tf.metrics and tf.losses against TF 1.15's formulas found, fixed (the
-optimizers, schedules and moving averages all agreed)."""
+"""What session 20's sweeps of tf.train, tf.metrics, tf.losses, tf.nn and tf.image against TF 1.15 found, fixed
+(the optimizers, schedules, moving averages and image ops all agreed)."""
 import itertools
 
 import numpy as np
@@ -75,3 +75,45 @@ def test_mean_pairwise_squared_error_with_weights_per_entry_as_tf_computes_it():
         with tf.Session() as sess:
             got, nothing = sess.run([loss, zero])
     assert got == pytest.approx(expected, rel=1e-6) and nothing == 0
+
+
+# ----------------------------------------------------------------- tf.nn (the sweep of tf.nn and tf.image)
+
+@pytest.mark.parametrize("padding", ["VALID", "SAME"])
+@pytest.mark.parametrize("include_batch_in_index", [False, True])
+def test_max_pool_with_argmax_points_at_each_maximum(padding, include_batch_in_index):
+    """argmax is the flat NHWC position (y·W + x)·C + c (+ b·H·W·C): reading the input there gives the output."""
+    x = np.random.default_rng(0).standard_normal((2, 5, 4, 3)).astype(np.float32)
+    with tf.Graph().as_default():
+        images = tf.constant(x)
+        output, argmax = tf.nn.max_pool_with_argmax(images, [1, 2, 2, 1], [1, 2, 2, 1], padding,
+                                                    include_batch_in_index=include_batch_in_index)
+        pooled = tf.nn.max_pool(images, [1, 2, 2, 1], [1, 2, 2, 1], padding)
+        (gradient,) = tf.gradients(tf.reduce_sum(output), images)
+        with tf.Session() as sess:
+            out, where, expected, grad = sess.run([output, argmax, pooled, gradient])
+    assert where.dtype == np.int64 and out.shape == expected.shape
+    np.testing.assert_array_equal(out, expected)
+    read = x.reshape(-1)[where] if include_batch_in_index else np.stack([x[b].reshape(-1)[where[b]] for b in range(2)])
+    np.testing.assert_array_equal(read, out)
+    assert grad.sum() == out.size  # a 1 at each window's maximum
+
+
+def test_fused_batch_norm_gradients_go_through_y_only():
+    x = tf.constant(np.random.default_rng(1).standard_normal((2, 3, 3, 2)).astype(np.float32))
+    scale, offset = tf.constant([1.0, 2.0]), tf.constant([0.0, 1.0])
+    y, batch_mean, batch_var = tf.nn.fused_batch_norm(x, scale, offset)
+    assert tf.gradients(batch_var, x) == [None] and tf.gradients(batch_mean, x) == [None]
+    assert all(g is not None for g in tf.gradients(y, [x, scale, offset]))
+    mean, variance = tf.constant([0.1, 0.2]), tf.constant([1.0, 2.0])
+    y, _, _ = tf.nn.fused_batch_norm(x, scale, offset, mean, variance, is_training=False)
+    assert tf.gradients(y, [mean, variance]) == [None, None]
+
+
+def test_relu6_keeps_integers_and_leaky_relu_makes_them_float():
+    relu6, leaky = tf.nn.relu6(tf.constant([-3, 3, 9])), tf.nn.leaky_relu(tf.constant([-2, 3]))
+    with tf.Session() as sess:
+        six, leaked = sess.run([relu6, leaky])
+    assert six.tolist() == [0, 3, 6] and relu6.dtype == tf.int32
+    np.testing.assert_allclose(leaked, [-0.4, 3.0])
+    assert leaky.dtype == tf.float32
