@@ -15,9 +15,9 @@ back: the derivative with respect to a stand-in is the derivative with respect t
 A FuncGraph nested in another (a ``cond`` inside a ``while_loop`` body) captures through its parent: the parent
 captures the tensor first, so each level's op gets it as an ordinary input of its own graph.
 
-A *variable* is captured differently: its stand-in is a ``CapturedVariable`` op that reads the variable's value
-from the session each time it runs (TF1's reference semantics), so a loop body that assigns to a variable and
-reads it again sees the new value. It is still recorded in ``captures`` — the outer op takes the variable as an
+A *variable* is captured differently: its stand-in is a ``CapturedVariable`` op whose every reader reads the
+variable's value from the session when that reader runs (TF1's reference semantics), so a body that assigns to a
+variable and reads it again, after the assignment, sees the new value. It is still recorded in ``captures`` — the outer op takes the variable as an
 input — so ``gradients(loss, [W])`` reaches a ``W`` that is only used inside a body.
 """
 import collections
@@ -32,7 +32,10 @@ from .variables import VariableV2
 class CapturedVariable(GraphOp):
     """Inside a FuncGraph: the current value of an outer variable (attr ``variable``: its VariableV2 operation), or
     the value fed for it when the run feeds the variable. In a frozen graph (``tf.graph_util``) the variable has
-    become a constant holding its value: then that value."""
+    become a constant holding its value: then that value. It ``holds_state``: each op of the body that reads it
+    reads the value when that op runs, so a read made after an ``assign`` (``control_dependencies``) sees the new
+    value, as in TF1."""
+    holds_state = True
 
     @staticmethod
     def execute(session, operation, arrays):

@@ -21,6 +21,11 @@ class GraphOp(Op):
     def execute(session, operation, arrays):
         raise NotImplementedError
 
+    @classmethod
+    def read_state(cls, session, operation):
+        """For an op that ``holds_state``: the value a reader sees now (its output, read again)."""
+        return cls.execute(session, operation, [])[0]
+
 
 class Const(GraphOp):
     """A value stored in the graph itself (``tf.constant``)."""

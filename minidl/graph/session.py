@@ -216,7 +216,7 @@ class Session:
         values = self._execute_feeding_variables(plan, feeds, timings) if plan.fed_variables else \
             self._execute(plan, feeds, timings)
         for k, variable in plan.state_targets:  # a fetched variable shows its value after the run's assignments
-            values[plan.target_slots[k]] = self.variable_value(variable)
+            values[plan.target_slots[k]] = variable.op.read_state(self, variable)
         results = [None if slot is None else _fetched(self._to_host(values[slot])) for slot in plan.target_slots]
         return rebuild(results)
 
@@ -426,7 +426,7 @@ class Session:
         def run_reading_state(values):
             arrays = [values[s] for s in in_slots]
             for i, variable in stateful:
-                arrays[i] = session.variable_value(variable)
+                arrays[i] = variable.op.read_state(session, variable)
             outs = execute(session, operation, arrays) if execute is not None else forward(arrays)
             for s, o in zip(out_slots, outs):
                 values[s] = o

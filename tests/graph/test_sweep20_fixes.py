@@ -117,3 +117,27 @@ def test_relu6_keeps_integers_and_leaky_relu_makes_them_float():
     assert six.tolist() == [0, 3, 6] and relu6.dtype == tf.int32
     np.testing.assert_allclose(leaked, [-0.4, 3.0])
     assert leaky.dtype == tf.float32
+
+
+# ------------------------------------------------------------------------------ control flow (the last sweep)
+
+def test_a_read_after_an_assign_in_a_branch_or_loop_body_sees_the_new_value():
+    """TF1's reference variables: each reader in a cond branch or while body reads the variable when it runs."""
+    v, w = tf.Variable(2.0), tf.Variable(1.0)
+    take = tf.placeholder(tf.bool, [])
+
+    def tripled():
+        with tf.control_dependencies([tf.assign(v, v * 3.0)]):
+            return tf.identity(v)
+
+    branch = tf.cond(take, tripled, lambda: tf.constant(0.0))
+
+    def body(i, product):
+        with tf.control_dependencies([tf.assign(w, w * 2.0)]):
+            return i + 1, product * w
+
+    _, product = tf.while_loop(lambda i, product: i < 2, body, [0, tf.constant(1.0)])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(branch, {take: True}) == 6.0 and sess.run(v) == 6.0
+        assert sess.run(product) == 2.0 * 4.0 and sess.run(w) == 4.0
