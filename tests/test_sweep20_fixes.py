@@ -191,3 +191,16 @@ def test_gaussian_nll_loss_takes_a_variance_shared_along_any_one_dim():
 
 def test_one_hot_takes_its_tensor_by_pytorchs_name():
     assert T.nn.functional.one_hot(input=T.tensor([1, 0]), num_classes=3).tolist() == [[0, 1, 0], [1, 0, 0]]
+
+
+def test_anomaly_mode_without_nan_checks_and_materialized_gradients_need_unused_allowed():
+    with T.autograd.detect_anomaly(check_nan=False):
+        assert T.is_anomaly_enabled() and not T.is_anomaly_check_nan_enabled()
+        x = T.zeros(2, requires_grad=True)
+        (x / x).sum().backward()  # no checks: NaN gradients pass, as in PyTorch
+        assert np.isnan(x.grad.numpy()).all()
+    assert not T.is_anomaly_enabled() and T.is_anomaly_check_nan_enabled()
+    x, unused = T.ones(2, requires_grad=True), T.ones(2, requires_grad=True)
+    with pytest.raises(ValueError, match="Expected allow_unused to be True or not passed when materialize_grads"):
+        T.autograd.grad((x * 2).sum(), (x, unused), allow_unused=False, materialize_grads=True)
+    assert T.autograd.grad((x * 2).sum(), (x, unused), materialize_grads=True)[1].tolist() == [0, 0]

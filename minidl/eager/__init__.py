@@ -54,7 +54,7 @@ globals().update(_TENSOR_TYPES)  # FloatTensor, LongTensor, ... (legacy.py)
 globals().update(_in_place_functions())  # torch.exp_(x), torch.relu_(x), ... (aliases.py)
 index_put = Tensor.index_put  # torch.index_put(x, indices, values, accumulate=False): the method's function
 reshape = Tensor.reshape  # (a new tensor object even for the same shape, as PyTorch's: tensor_methods._new_object)
-is_anomaly_enabled = autograd.is_anomaly_enabled
+is_anomaly_enabled, is_anomaly_check_nan_enabled = autograd.is_anomaly_enabled, autograd.is_anomaly_check_nan_enabled
 as_strided = Tensor.as_strided  # (its checks of the tensor's memory are the eager method's)
 _wrapped = {}  # op function -> its wrapper, one for all its names (torch.arctan2 is torch.atan2)
 for _name in _op_names:  # sum(x, axis=1), add(a, b, out=y) too (not the eager factories: zeros_like ...)

@@ -148,6 +148,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     With ``is_grads_batched``, the first dim of each of ``grad_outputs`` is a batch of cotangents: one backward
     pass each, their gradients stacked (a Jacobian, row by row, for a batch of unit vectors). (``only_inputs``
     is PyTorch's deprecated, ignored argument, still in much copied code.)"""
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
+                         "allow_unused=False.")
     if is_grads_batched:
         return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
                              materialize_grads)

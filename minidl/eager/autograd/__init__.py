@@ -2,7 +2,7 @@
 older ``profiler``, and ``forward_ad``'s dual tensors."""
 from ..engine import backward, grad
 from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .anomaly import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
 from .function import Function, FunctionCtx
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from . import forward_ad, functional, profiler

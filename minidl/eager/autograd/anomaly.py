@@ -15,12 +15,22 @@ class detect_anomaly:
         self.check_nan = check_nan
 
     def __enter__(self):
-        self._previous = GradMode.anomaly
-        GradMode.anomaly = self.check_nan
+        self._previous = GradMode.anomaly, _mode["enabled"], _mode["check_nan"]
+        _switch(True, self.check_nan)
 
     def __exit__(self, *exc):
-        GradMode.anomaly = self._previous
+        GradMode.anomaly, _mode["enabled"], _mode["check_nan"] = self._previous
         return False
+
+
+#: PyTorch's two flags: anomaly mode on (``is_anomaly_enabled``), and whether it checks results for NaN (``False``
+#: keeps the mode on without the checks). ``GradMode.anomaly``, read by every op, is "on and checking".
+_mode = {"enabled": False, "check_nan": True}
+
+
+def _switch(enabled, check_nan):
+    _mode["enabled"], _mode["check_nan"] = bool(enabled), bool(check_nan)
+    GradMode.anomaly = bool(enabled) and bool(check_nan)
 
 
 class set_detect_anomaly(detect_anomaly):
@@ -28,12 +38,17 @@ class set_detect_anomaly(detect_anomaly):
     the block ends (then the previous setting comes back)."""
 
     def __init__(self, mode, check_nan=True):
-        super().__init__(bool(mode) and check_nan)
-        super().__enter__()  # the call itself switches; the with block only restores at its end
+        super().__init__(check_nan)
+        self._previous = GradMode.anomaly, _mode["enabled"], _mode["check_nan"]
+        _switch(mode, check_nan)  # the call itself switches; the with block only restores at its end
 
     def __enter__(self):
         return self
 
 
 def is_anomaly_enabled():
-    return GradMode.anomaly
+    return _mode["enabled"]
+
+
+def is_anomaly_check_nan_enabled():
+    return _mode["check_nan"]
