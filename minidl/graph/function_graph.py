@@ -17,8 +17,9 @@ captures the tensor first, so each level's op gets it as an ordinary input of it
 
 A *variable* is captured differently: its stand-in is a ``CapturedVariable`` op whose every reader reads the
 variable's value from the session when that reader runs (TF1's reference semantics), so a body that assigns to a
-variable and reads it again, after the assignment, sees the new value. It is still recorded in ``captures`` — the outer op takes the variable as an
-input — so ``gradients(loss, [W])`` reaches a ``W`` that is only used inside a body.
+variable and reads it again, after the assignment, sees the new value. It is still recorded in ``captures`` —
+the outer op takes the variable as an input — so ``gradients(loss, [W])`` reaches a ``W`` that is only used inside
+a body.
 """
 import collections
 
