@@ -21,6 +21,7 @@ probability 1 - rate. It draws a fresh mask on every ``Session.run``, is reprodu
 ``tf.set_random_seed`` or ``seed=``, and within one run the gradient reads the very mask the forward used.
 """
 import numbers
+from collections import namedtuple
 
 import numpy
 
@@ -31,6 +32,7 @@ from .array_ops import shape as shape_of
 from .basics import control_dependencies, stop_gradient
 from .check_ops import Assert
 from .core import Tensor, get_default_graph
+from .dynamic_slicing import pad_at_run_time
 from .math_extras import ensure_shape
 from .math_ops import (FLOATS, REALS, axis_arg, cast, check_dtype, deprecated_alias, graph_tensor, matching_pair,
                        normalize_axis, tf_op, to_tensor)
@@ -93,9 +95,15 @@ def _rank4(x, what):
                          f"{_fmt(x.shape)})")
 
 
-def _pads(padding, x, kernel, stride, dilation, channels_last, explicit_allowed=False):
+class SamePadsAtRunTime(namedtuple("SamePadsAtRunTime", "stride extent")):
+    """In ``_pads``' result: the "SAME" padding of a dim whose size is known only when the graph runs (with a
+    stride above 1 it depends on that size); ``_pad_extra`` pads it then."""
+
+
+def _pads(padding, x, kernel, stride, dilation, channels_last, explicit_allowed=False, at_run_time=False):
     """((top, bottom), (left, right)) for ``x`` (NCHW) under "VALID", "SAME", or (conv2d) an explicit list
-    ``[[0, 0], [top, bottom], [left, right], [0, 0]]`` in data_format order."""
+    ``[[0, 0], [top, bottom], [left, right], [0, 0]]`` in data_format order. With ``at_run_time``, a "SAME" dim
+    of unknown size and a stride above 1 gets a ``SamePadsAtRunTime`` (which only ``_pad_extra`` takes)."""
     if explicit_allowed and isinstance(padding, (list, tuple)):
         pairs = [tuple(p) for p in padding]
         if len(pairs) != 4 or any(len(p) != 2 for p in pairs):
@@ -120,6 +128,9 @@ def _pads(padding, x, kernel, stride, dilation, channels_last, explicit_allowed=
                                  f"'{_op_name()}' (input shape {_fmt(x.shape)} as NCHW, window {kernel})")
             pads.append((0, 0))
             continue
+        if n is None and s != 1 and at_run_time:
+            pads.append(SamePadsAtRunTime(s, extent))
+            continue
         if n is None and s != 1:
             raise ValueError(f"{_op_name()}: SAME padding with stride {s} needs the input's height and width known "
                              f"when the graph is built, got input shape {_fmt(x.shape)} (as NCHW)")
@@ -130,7 +141,24 @@ def _pads(padding, x, kernel, stride, dilation, channels_last, explicit_allowed=
 
 def _pad_extra(x, pads, value):
     """Split ``pads`` into the part the op library takes (equal on both sides: returned) and the rest, which is
-    padded onto ``x`` here with ``value``. Returns (x, (pad_h, pad_w))."""
+    padded onto ``x`` here with ``value``. Returns (x, (pad_h, pad_w)). ``SamePadsAtRunTime`` in ``pads``: all
+    the padding is added here, computed from x's sizes when the graph runs (TF's "SAME": ceil(n / stride)
+    windows, the odd pixel at the bottom/right)."""
+    if any(isinstance(pair, SamePadsAtRunTime) for pair in pads):
+        paddings = [[0, 0], [0, 0]]
+        for axis, pair in enumerate(pads):
+            if isinstance(pair, SamePadsAtRunTime):
+                n = shape_of(x)[2 + axis]
+                windows = ops.floor_divide(ops.add(n, pair.stride - 1), pair.stride)
+                total = ops.maximum(ops.sub(ops.add(ops.mul(ops.sub(windows, 1), pair.stride), pair.extent), n), 0)
+                before = ops.floor_divide(total, 2)
+                pair = (before, ops.sub(total, before))
+            paddings.append(list(pair))
+        padded = pad_at_run_time(x, paddings, 0)
+        if value != 0:  # (an infinite fill cannot go through pad_at_run_time's arithmetic: mark the padding instead)
+            real = pad_at_run_time(ops.ones_like(ops.getitem(x, (slice(0, 1), slice(0, 1)))), paddings, 0)
+            padded = ops.where(ops.gt(real, 0), padded, ops.full_like(padded, value))
+        return padded, (0,) * len(pads)
     common = tuple(min(pair) for pair in pads)
     (top, bottom), (left, right) = [(a - c, b - c) for (a, b), c in zip(pads, common)]
     if top or bottom or left or right:
@@ -167,7 +195,7 @@ def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True
                          f"{_fmt(w.shape)}.")
     if None in tuple(w.shape[:2]):
         raise ValueError(f"{_op_name()}: the filter's height and width must be known, got {_fmt(w.shape)}")
-    x, padding = _pad_extra(x, _pads(padding, x, w.shape[:2], stride, dilation, channels_last, True), 0)
+    x, padding = _pad_extra(x, _pads(padding, x, w.shape[:2], stride, dilation, channels_last, True, True), 0)
     groups = 1 if None in (in_depth, filter_depth) else in_depth // filter_depth
     checks = []
     if None in (in_depth, filter_depth):  # known when the graph runs; the groups (an attr) are decided now: 1
@@ -188,8 +216,8 @@ def _pool(value, input, ksize, strides, padding, data_format, pool, allowed):
     channels_last = _channels_last(data_format, "NHWC", "NCHW")
     kernel, stride = _hw(ksize, "ksize", channels_last), _hw(strides, "strides", channels_last)
     x = _to_nchw(x, channels_last)
-    return _from_nchw(pool(x, kernel, stride, _pads(padding, x, kernel, stride, (1, 1), channels_last)),
-                      channels_last)
+    pads = _pads(padding, x, kernel, stride, (1, 1), channels_last, at_run_time=True)
+    return _from_nchw(pool(x, kernel, stride, pads), channels_last)
 
 
 def _max(x, kernel, stride, pads):

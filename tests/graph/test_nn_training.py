@@ -85,8 +85,10 @@ def test_conv2d_unknown_spatial_size_works_at_stride_one():
     value = np.ones((1, 4, 5, 2), np.float32)
     out = run(y, {x: value})
     assert out.shape == (1, 4, 5, 1) and out[0, 1, 1, 0] == 18 and out[0, 0, 0, 0] == 8
+    assert run(tf.nn.conv2d(x, f, 2, "SAME"), {x: value}).shape == (1, 2, 3, 1)  # stride 2: padded at run time
+    volumes = tf.placeholder(tf.float32, (None, None, None, None, 2))  # (3-D convolutions still need the sizes)
     with pytest.raises(ValueError, match="SAME padding with stride 2 needs the input's height and width"):
-        tf.nn.conv2d(x, f, 2, "SAME")
+        tf.nn.conv3d(volumes, np.ones((3, 3, 3, 2, 1), np.float32), [1, 2, 2, 2, 1], "SAME")
 
 
 def test_conv2d_explicit_padding_and_groups():

@@ -141,3 +141,27 @@ def test_a_read_after_an_assign_in_a_branch_or_loop_body_sees_the_new_value():
         sess.run(tf.global_variables_initializer())
         assert sess.run(branch, {take: True}) == 6.0 and sess.run(v) == 6.0
         assert sess.run(product) == 2.0 * 4.0 and sess.run(w) == 4.0
+
+
+@pytest.mark.parametrize("height, width", [(7, 9), (8, 8), (1, 2)])
+def test_same_padding_with_a_stride_on_images_of_unknown_size(height, width):
+    """A fully convolutional graph on [None, None, None, C] images: "SAME" with stride 2 pads when the graph runs
+    (the odd pixel at the bottom/right), giving what the same ops give on images of known size."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, height, width, 3)).astype(np.float32)
+    kernel = rng.standard_normal((3, 3, 3, 4)).astype(np.float32)
+    images = tf.placeholder(tf.float32, [None, None, None, 3])
+    known = tf.constant(x)
+    layers = [lambda t: tf.nn.conv2d(t, kernel, [1, 2, 2, 1], "SAME"),
+              lambda t: tf.nn.max_pool(t, [1, 3, 3, 1], [1, 2, 2, 1], "SAME"),
+              lambda t: tf.nn.avg_pool(t, [1, 3, 3, 1], [1, 2, 2, 1], "SAME")]
+    for layer in layers:
+        unknown_out, known_out = layer(images), layer(known)
+        (unknown_grad,), (known_grad,) = (tf.gradients(tf.reduce_sum(unknown_out), images),
+                                          tf.gradients(tf.reduce_sum(known_out), known))
+        with tf.Session() as sess:
+            got, got_grad = sess.run([unknown_out, unknown_grad], {images: x})
+            expected, expected_grad = sess.run([known_out, known_grad])
+        assert got.shape == expected.shape == (2, -(-height // 2), -(-width // 2), got.shape[3])
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(got_grad, expected_grad, rtol=1e-6, atol=1e-6)
