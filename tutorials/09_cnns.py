@@ -35,6 +35,7 @@ import minidl.graph as tf
 from minidl import ops
 from minidl.datasets import load_digits_images
 from minidl.eager import nn, optim
+from minidl.backend import kernels as gpu_kernels
 from minidl.ops.im2col import col2im, im2col
 
 _tutorials = os.path.dirname(os.path.abspath(__file__)) if "__file__" in globals() else os.getcwd()
@@ -231,6 +232,37 @@ ones_back = col2im(np, np.ones((1, 9, 9)), (1, 1, 5, 5), (3, 3), STRIDE_1, NO_PA
 print("col2im of all ones = how many windows cover each pixel:\n", ones_back.astype(int))
 
 # %% [markdown]
+# ### On a GPU: gather instead of scatter
+#
+# `col2im` above walks the 9 kernel taps and, for each, *adds* a whole block of columns onto the image: many
+# windows write into one pixel. On a GPU, thousands of threads writing into the same pixels would need atomic
+# adds (and the sums would come out in a different order each run). So minidl's GPU kernel turns the loop
+# inside out: one thread per **pixel**, which *gathers* the column entries that landed on it — for each tap
+# $(p, q)$, the window whose tap $(p, q)$ is this pixel, if there is one. Same sums, in the same order, no
+# conflicts. Here is that gather in numpy on the example above, and the kernel's own body (C++, from
+# `minidl/backend/kernels.py`; the tests compile it with g++ and check it against `col2im` too).
+
+# %%
+def col2im_by_gathering(columns, channels, size, kernel=3):
+    """Each pixel (c, h, w) sums the entries of the windows (i, j) whose tap (p, q) lands on it."""
+    out_size = size - kernel + 1  # windows per row (stride 1, no padding)
+    blocks = columns.reshape(channels, kernel, kernel, out_size, out_size)
+    image = np.zeros((channels, size, size))
+    for c, h, w in np.ndindex(channels, size, size):
+        for p in range(kernel):
+            for q in range(kernel):
+                i, j = h - p, w - q  # the window whose tap (p, q) is pixel (h, w)
+                if 0 <= i < out_size and 0 <= j < out_size:
+                    image[c, h, w] += blocks[c, p, q, i, j]
+    return image
+
+
+gathered = col2im_by_gathering(c_test_adj[0], 2, 5)
+scattered = col2im(np, c_test_adj, x_test_adj.shape, (3, 3), STRIDE_1, NO_PADDING, NO_DILATION)[0]
+print("gather == scatter:", np.allclose(gathered, scattered))
+print(gpu_kernels._SOURCES["col2im_2d"][2])
+
+# %% [markdown]
 # ## A small CNN on the digits
 #
 # Now a real network, in the PyTorch style of chapter 7. The digits come as (N, 1, 8, 8) images
@@ -340,7 +372,8 @@ print(f"whole network logits: largest difference {logits_gap:.1e}; graph test ac
 #
 # * im2col copies every window into a column; a convolution is then one (batched) matrix product of the
 #   reshaped weights with those columns. It trades memory (each pixel copied up to $K_H K_W$ times) for speed.
-# * Its gradient for the input uses the adjoint, col2im, which adds the columns back onto the pixels.
+# * Its gradient for the input uses the adjoint, col2im, which adds the columns back onto the pixels; on a GPU
+#   each pixel gathers its own sum instead, so no two threads write to one place.
 # * A small Conv-ReLU-Pool-Linear network learns the digits in a few seconds.
 # * Graph mode's `tf.nn.conv2d` computes the same thing in NHWC with $(K_H, K_W, C_{in}, C_{out})$ filters:
 #   moving weights between the two means transposing, and flattening must follow the same channel order.
@@ -355,6 +388,7 @@ assert all(gap < 1e-4 for gap in conv_gaps.values()) and len(conv_gaps) == 3
 assert np.allclose(slow, fast, atol=1e-4) and im2col_seconds < loops_seconds
 assert np.isclose(left_side, right_side, rtol=1e-12)
 assert ones_back.astype(int).tolist()[2] == [3, 6, 9, 6, 3]
+assert np.allclose(gathered, scattered) and "cols[" in gpu_kernels._SOURCES["col2im_2d"][2]
 
 # the picture
 assert svg.startswith("<svg") and svg.count("<rect") == 1 + 25 + 81 + 9 + 3 + 3
