@@ -9,7 +9,7 @@ import pytest
 
 import minidl.eager as T
 from minidl.backend import kernels
-from minidl.ops.im2col import col2im, im2col, running_pool_out_sizes
+from minidl.ops.im2col import col2im, im2col, out_sizes, running_pool_out_sizes
 from minidl.ops.max_pooling import _max_pool
 from tests.kernel_sources import run_kernel
 from tests.test_kernels import GEOMETRIES
@@ -56,7 +56,8 @@ def test_max_pool(shape, kernel, stride, padding, dilation, ceil_mode):
 @pytest.mark.parametrize("kernel, stride, padding, dilation", GEOMETRIES)
 def test_im2col_and_col2im(kernel, stride, padding, dilation):
     x = rng.standard_normal((2, 3, 7, 6)).astype(np.float32)
-    geometry = kernels._geometry(x.shape, kernel, stride, padding, dilation)
+    geometry = kernels.geometry(x.shape, kernel, stride, padding, dilation,
+                                out_sizes(x.shape[2:], kernel, stride, padding, dilation))
     cols = im2col(np, x, kernel, stride, padding, dilation)
     got = run_kernel("im2col_2d", cols.size, [x, *geometry, np.zeros(cols.size, np.float32)])["cols"]
     np.testing.assert_array_equal(got, cols.reshape(-1))

@@ -227,29 +227,26 @@ def adam_step(xp, p, g, m, v, lr, beta1, beta2, eps, step):
     p += scratch
 
 
-def _geometry(input_shape, kernel, stride, padding, dilation):
-    """The integer arguments of the im2col and col2im kernels: C, H, W, KH, KW, SH, SW, PT, PL, DH, DW, OH, OW."""
+def geometry(input_shape, kernel, stride, padding, dilation, outs):
+    """The integer arguments of the im2col and col2im kernels — C, H, W, KH, KW, SH, SW, PT, PL, DH, DW, OH, OW —
+    from the image's shape, the window's geometry and the output sizes ``outs`` (the caller's ``conv_out_size``)."""
     _, c, h, w = input_shape
-    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
-    oh = (h + sum(padding[0]) - dh * (kh - 1) - 1) // sh + 1
-    ow = (w + sum(padding[1]) - dw * (kw - 1) - 1) // sw + 1
-    return c, h, w, kh, kw, sh, sw, padding[0][0], padding[1][0], dh, dw, oh, ow
+    return (c, h, w, *kernel, *stride, padding[0][0], padding[1][0], *dilation, *outs)
 
 
-def im2col_2d(x, kernel, stride, padding, dilation):
+def im2col_2d(x, kernel, stride, padding, dilation, outs):
     """The GPU's im2col for images (its numpy twin: ``ops/im2col.im2col``): ``x`` (N, C, H, W) to columns
     (N, C*KH*KW, OH*OW) in one kernel, the padding included. ``padding`` is ((top, bottom), (left, right))."""
     import cupy
-    geometry = _geometry(x.shape, kernel, stride, padding, dilation)
-    c, kh, kw, oh, ow = geometry[0], geometry[3], geometry[4], geometry[-2], geometry[-1]
-    cols = cupy.empty((x.shape[0], c * kh * kw, oh * ow), dtype=x.dtype)
-    return _kernel("im2col_2d")(_flat(x), *geometry, cols)
+    n, c = x.shape[:2]
+    cols = cupy.empty((n, c * kernel[0] * kernel[1], outs[0] * outs[1]), dtype=x.dtype)
+    return _kernel("im2col_2d")(_flat(x), *geometry(x.shape, kernel, stride, padding, dilation, outs), cols)
 
 
-def col2im_2d(cols, input_shape, kernel, stride, padding, dilation, out):
+def col2im_2d(cols, input_shape, kernel, stride, padding, dilation, outs, out):
     """The GPU's col2im for images (its numpy twin: ``ops/im2col.col2im``): ``cols`` (N, C*KH*KW, OH*OW) added
     back onto ``out`` (N, C, H, W), one thread per pixel. ``padding`` is ((top, bottom), (left, right))."""
-    return _kernel("col2im_2d")(_flat(cols), *_geometry(input_shape, kernel, stride, padding, dilation), out)
+    return _kernel("col2im_2d")(_flat(cols), *geometry(input_shape, kernel, stride, padding, dilation, outs), out)
 
 
 def softmax_cross_entropy_rows(x, target):

@@ -36,7 +36,7 @@ import math
 from .base import Op, OpError, Spec, apply, describe
 from .conv_checks import (LAYOUTS, batched, check_channels, check_kernel_fits, check_operands, check_weight_and_bias,
                           ntuple, padding_pairs)
-from .im2col import batch_chunks, col2im, col2im_by_shifts, columns_by_chunk, conv_out_size
+from .im2col import batch_chunks, col2im, col2im_by_shifts, columns_by_chunk, conv_out_size, out_sizes
 from .reduce import sum as reduce_sum
 from .shape import squeeze
 
@@ -53,8 +53,7 @@ def _conv(xp, x, w, stride, padding, dilation, groups):
     """y = A_w x: per chunk of images, im2col, then one batched product over images and groups."""
     n, c = x.shape[:2]
     o, cg, *kernel = w.shape
-    outs = tuple(conv_out_size(size, k, s, sum(p), d)
-                 for size, k, s, p, d in zip(x.shape[2:], kernel, stride, padding, dilation))
+    outs = out_sizes(x.shape[2:], kernel, stride, padding, dilation)
     columns = columns_by_chunk(xp, x, kernel, stride, padding, dilation)
     ckk, pixels = cg * math.prod(kernel), math.prod(outs)
     weights = w.reshape(groups, o // groups, ckk)

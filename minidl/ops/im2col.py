@@ -39,6 +39,11 @@ def conv_out_size(size, kernel, stride, pads, dilation):
     return (size + pads - dilation * (kernel - 1) - 1) // stride + 1
 
 
+def out_sizes(sizes, kernel, stride, padding, dilation):
+    """``conv_out_size`` along each spatial dim of an input of spatial ``sizes``."""
+    return tuple(conv_out_size(n, k, s, sum(p), d) for n, k, s, p, d in zip(sizes, kernel, stride, padding, dilation))
+
+
 def pad_spatial(xp, x, padding, value=0):
     """``x`` (N, C, *spatial) with ``padding = ((before, after), ...)`` (one pair per spatial dim) entries of
     ``value`` added (``x`` itself when there is none)."""
@@ -80,7 +85,8 @@ def columns_by_chunk(xp, x, kernel, stride, padding, dilation):
     them. On the CPU each is a copy out of one strided view of the whole padded batch, made once; on a GPU, one
     kernel (``backend/kernels.im2col_2d``: reading every window straight from ``x``, the padding included)."""
     if xp.__name__ != "numpy" and len(kernel) == 2:
-        return lambda batch: im2col_2d(x[batch], kernel, stride, padding, dilation)
+        outs = out_sizes(x.shape[2:], kernel, stride, padding, dilation)
+        return lambda batch: im2col_2d(x[batch], kernel, stride, padding, dilation, outs)
     c = x.shape[1]
     view = windows(xp, pad_spatial(xp, x, padding), kernel, stride, dilation)
     pixels = math.prod(view.shape[2 + len(kernel):])
@@ -99,12 +105,11 @@ def col2im(xp, cols, input_shape, kernel, stride, padding, dilation, out=None):
     form a strided slice of the padded image (every SH-th row from p*DH, every SW-th column from q*DW), and each
     slice receives one whole (N, C, OH, OW) block. Rows and columns that no window reaches stay zero.
     """
+    outs = out_sizes(input_shape[2:], kernel, stride, padding, dilation)
     if xp.__name__ != "numpy" and len(kernel) == 2:  # on a GPU, one kernel (this loop is its numpy twin)
         out = xp.empty(input_shape, dtype=cols.dtype) if out is None else out
-        return col2im_2d(cols, input_shape, kernel, stride, padding, dilation, out)
+        return col2im_2d(cols, input_shape, kernel, stride, padding, dilation, outs, out)
     n, c = input_shape[:2]
-    outs = tuple(conv_out_size(size, k, s, sum(p), d)
-                 for size, k, s, p, d in zip(input_shape[2:], kernel, stride, padding, dilation))
     cols = cols.reshape((n, c) + tuple(kernel) + outs)
     out, padded = _sums(xp, out, input_shape, cols.dtype, padding)
     for tap in itertools.product(*map(range, kernel)):
