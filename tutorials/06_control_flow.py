@@ -257,10 +257,15 @@ for start in (3.0, -3.0):
 
 # %% [markdown]
 # Same values and gradients as the eager `if`, and each run printed only the taken branch's message: the other
-# branch's operations exist in the graph but did not run. (The message appears twice because the gradient
-# operation runs the taken branch once more, to recompute the values its VJP needs.) (In TensorFlow, `tf.cond` and `tf.while_loop` also let the
-# whole program — loops and all — be saved as a graph file and run without Python; that is the payoff for
-# writing them as operations.)
+# branch's operations exist in the graph but did not run. Each message appears once, although the gradient ran
+# too: once a gradient is built, the `If` operation hands the gradient the forward values its VJP reads, as TF1
+# keeps them on stacks, so the gradient operation runs no forward op again — no second print, no second
+# `assign_add`, no new random draw. (Here the value kept is the constant `2` of `x ** 2`, resp. `-3.0`: made
+# inside the `control_dependencies` block, it waits for the print, so computing it again would print again.)
+# `tf.while_loop` keeps such values for every iteration, in the history its gradient replays.
+#
+# (In TensorFlow, `tf.cond` and `tf.while_loop` also let the whole program — loops and all — be saved as a graph
+# file and run without Python; that is the payoff for writing them as operations.)
 #
 # ## Summary
 #
@@ -287,8 +292,8 @@ assert [kind for _, kind in gradient_ops].count("WhileGrad") == 1
 
 # branches: a Python if on a graph tensor is refused; tf.cond runs only the taken branch
 assert if_error is not None and "tf.cond" in str(if_error)
-assert printed[3.0] and set(printed[3.0]) == {"true branch ran, x = 3"}
-assert printed[-3.0] and set(printed[-3.0]) == {"false branch ran, x = -3"}
+assert printed[3.0] == ["true branch ran, x = 3"]        # once: the gradient did not run the branch again
+assert printed[-3.0] == ["false branch ran, x = -3"]
 assert graph_results == {start: values[:2] for start, values in eager_results.items()}
 assert graph_results == {3.0: (9.0, 6.0), -3.0: (9.0, -3.0)}
 assert eager_results[3.0][2] != eager_results[-3.0][2]     # a different tape for each branch

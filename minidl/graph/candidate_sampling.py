@@ -77,7 +77,6 @@ class CandidateSampler(GraphOp):
     ``probabilities`` (fixed_unigram) and ``seed`` (as random_ops' ops). Outputs: sampled_candidates
     [num_sampled] int64, true_expected_count [batch, num_true] and sampled_expected_count [num_sampled], float32."""
     name = "CandidateSampler"
-    draws_random = True
 
     @staticmethod
     def execute(session, operation, arrays):

@@ -11,11 +11,14 @@ the branch outputs with respect to the branch's captured stand-ins, fed by place
 gradients — nodes the forward never runs, since a run computes only what its targets need. An ``IfGrad`` op of
 the enclosing graph runs the taken branch's gradient; a captured tensor that branch does not use gets zeros.
 
-A gradient run *recomputes* the forward values inside the body it runs rather than keeping them (so a branch
-that prints prints again) — except random draws: the forward hands over what its random ops drew (a dropout
-mask), and the gradient run is fed those values, so it differentiates the computation that actually ran. Kept
-out on purpose, for clarity: second-order gradients through control flow (differentiating ``IfGrad``/``WhileGrad``
-raises ``LookupError``).
+The gradient needs forward values from inside the body (tanh's output, a matmul's operands, a dropout mask).
+It does not compute them again: that would run the body's side effects a second time (an ``assign_add`` would
+count twice, a print would print twice) and draw new random numbers. As TF1 keeps them on stacks, the forward
+run *keeps* them: once a gradient is built, the body's run also fetches every forward value its gradient ops
+read (``forward_values_read``) and hands them over — per iteration, for a loop — and the gradient run is fed
+them, so that it runs gradient ops only. Reads of variables are the exception: a gradient op reads a variable
+when it runs, as every reader of a variable does. Kept out on purpose, for clarity: second-order gradients
+through control flow (differentiating ``IfGrad``/``WhileGrad`` raises ``LookupError``).
 """
 import numpy
 
@@ -27,7 +30,7 @@ from .core import Operation, Tensor, TensorShape, as_spec_shape, get_default_gra
 from .frontend import _graph_for, convert_to_tensor
 from .function_graph import build_func_graph, flatten, pack, same_structure
 from .gradients import gradients
-from .graph_ops import GraphOp
+from .graph_ops import GraphOp, Placeholder
 
 
 class BodyRun:
@@ -84,7 +87,9 @@ def specs_of(tensors):
 
 def body_gradient(fg, ys, xs, first_grad_slot):
     """Inside ``fg``: the gradients of ``ys`` w.r.t. ``xs``, with a placeholder per y for its incoming gradient
-    (fed from ``source[first_grad_slot + k]``). Returns (grad feed slots, targets, target position per x)."""
+    (fed from ``source[first_grad_slot + k]``). Returns (grad feed slots, targets, target position per x, the
+    forward values the new gradient ops read)."""
+    first_new = len(fg.get_operations())
     grad_ys = [fg.make_placeholder(y.shape, y.dtype, "grad_ys") for y in ys]
     grads = gradients(ys, xs, grad_ys=grad_ys) if xs and ys else [None] * len(xs)
     targets = [g for g in grads if g is not None]
@@ -92,16 +97,43 @@ def body_gradient(fg, ys, xs, first_grad_slot):
     for g in grads:
         positions.append(None if g is None else k)
         k += g is not None
-    return [(ph, first_grad_slot + k) for k, ph in enumerate(grad_ys)], targets, positions
+    read = forward_values_read(fg.get_operations()[first_new:])
+    return [(ph, first_grad_slot + k) for k, ph in enumerate(grad_ys)], targets, positions, read
+
+
+def forward_values_read(gradient_ops):
+    """The tensors of the forward computation that ``gradient_ops`` (ops just added by ``gradients()``) take as
+    inputs — except placeholders, which a gradient run is fed anyway (loop values, captured tensors, incoming
+    gradients), and variables, which each reader reads when it runs."""
+    new = set(gradient_ops)
+    read = {}
+    for op in gradient_ops:
+        for t in op.inputs:
+            if t.op not in new and not issubclass(t.op.op, Placeholder) and not getattr(t.op.op, "holds_state", False):
+                read.setdefault(id(t), t)
+    return list(read.values())
+
+
+def keep(kept, run, tensors, first_slot):
+    """Have every forward run of ``run`` also fetch ``tensors``, after the ones ``kept`` already lists (``kept``
+    and ``run.targets`` grow together: a second gradient of the same body keeps more). Returns the feed slots of a
+    gradient run that finds the kept values from ``source[first_slot]`` on."""
+    position = {id(t): k for k, t in enumerate(kept)}
+    for t in tensors:
+        if id(t) not in position:
+            position[id(t)] = len(kept)
+            kept.append(t)
+            run.targets.append(t)
+    return [(t, first_slot + position[id(t)]) for t in tensors]
 
 
 # ------------------------------------------------------------------------------------------------ cond
 
 class If(GraphOp):
     """Runs one of two FuncGraphs. attrs: ``branches`` (true, false), ``runs`` (a ``BodyRun`` each, over the If's
-    input arrays), ``captures`` ({input index: inner tensor} each), ``n_outputs``, ``draws`` (each branch's
-    random draws). Outputs: the branch's ``n_outputs`` results, then a Python list with the values the taken
-    branch's random ops drew, which the gradient is fed instead of drawing again (a dropout mask)."""
+    input arrays), ``captures`` ({input index: inner tensor} each), ``n_outputs``, ``kept`` (each branch's forward
+    values that its gradients read; see ``keep``). Outputs: the branch's ``n_outputs`` results, then a Python list
+    with the taken branch's kept values, which its gradient is fed instead of computing them again."""
     differentiable = True
 
     @staticmethod
@@ -109,8 +141,8 @@ class If(GraphOp):
         attrs = operation.attrs
         taken = 0 if predicate_value(operation, arrays[0]) else 1
         out = attrs["runs"][taken].run(session, arrays)
-        n, n_draws = attrs["n_outputs"], len(attrs["draws"][taken])
-        return (*out[:n], out[len(out) - n_draws:len(out)])
+        n, n_kept = attrs["n_outputs"], len(attrs["kept"][taken])
+        return (*out[:n], out[len(out) - n_kept:len(out)])
 
     @staticmethod
     def vjp(ctx, *grads):
@@ -118,15 +150,14 @@ class If(GraphOp):
         wanted = [i for i in range(1, n_in) if ctx.needs_input_grad[i]]
         with_grad = [k for k, g in enumerate(grads) if g is not None]
         runs, positions = [], []
-        first_draw = n_in + len(with_grad)  # see IfGrad.execute for the layout of what a branch's gradient is fed
-        for fg, captures, forward, draws in zip(ctx.attrs["branches"], ctx.attrs["captures"], ctx.attrs["runs"],
-                                                ctx.attrs["draws"]):
-            grad_feeds, targets, where = body_gradient(
+        first_kept = n_in + len(with_grad)  # see IfGrad.execute for the layout of what a branch's gradient is fed
+        for fg, captures, forward, kept in zip(ctx.attrs["branches"], ctx.attrs["captures"], ctx.attrs["runs"],
+                                               ctx.attrs["kept"]):
+            grad_feeds, targets, where, read = body_gradient(
                 fg, [fg.outputs[k] for k in with_grad], [captures[i] for i in wanted if i in captures], n_in)
             found = iter(where)
             positions.append([next(found) if i in captures else None for i in wanted])
-            draw_feeds = [(t, first_draw + k) for k, t in enumerate(draws)]
-            runs.append(BodyRun(forward.feed_slots + grad_feeds + draw_feeds, targets))
+            runs.append(BodyRun(forward.feed_slots + grad_feeds + keep(kept, forward, read, first_kept), targets))
         incoming = [grads[k] for k in with_grad]
         inputs = list(ctx.inputs) + incoming + [ctx.outputs[ctx.attrs["n_outputs"]]]
         graph = _graph_for(inputs)
@@ -140,9 +171,9 @@ class If(GraphOp):
 
 
 class IfGrad(GraphOp):
-    """The gradient of an ``If``: inputs are the If's inputs, the gradients of its outputs, and its list of random
-    draws. Runs the taken branch's gradient graph, fed those three and the draws' values; one output per wanted
-    If input (zeros where the taken branch does not use it)."""
+    """The gradient of an ``If``: inputs are the If's inputs, the gradients of its outputs, and its list of kept
+    forward values. Runs the taken branch's gradient graph, fed those; one output per wanted If input (zeros
+    where the taken branch does not use it)."""
     differentiable = True
     vjp = staticmethod(no_second_order)
 
@@ -219,11 +250,10 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
                              f"{y.dtype.name}")
     inputs = [pred]
     feeds, captures = capture_inputs(branches, inputs)
-    draws = [fg.random_draws() for fg in branches]
-    runs = [BodyRun(f, fg.outputs + fg.side_effect_ops() + d) for f, fg, d in zip(feeds, branches, draws)]
+    runs = [BodyRun(f, fg.outputs + fg.side_effect_ops()) for f, fg in zip(feeds, branches)]
     specs = [Spec(as_spec_shape(_merge_shapes(x.shape, y.shape)), x.dtype) for x, y in zip(then.outputs,
                                                                                            other.outputs)]
-    attrs = {"branches": branches, "runs": runs, "captures": captures, "n_outputs": len(specs), "draws": draws}
+    attrs = {"branches": branches, "runs": runs, "captures": captures, "n_outputs": len(specs), "kept": [[], []]}
     # An operation made outside the branches and returned by one (tf.cond(p, lambda: train_op, tf.no_op)) is not
     # part of either: as in TF1, it runs whenever the cond does, whichever branch is taken (make it inside the
     # branch function for it to run only with its branch)

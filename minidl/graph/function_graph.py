@@ -127,11 +127,6 @@ class FuncGraph(Graph):
         (TF2's functional ``If``/``While`` behave the same way.) Call it before any gradient is added here."""
         return [op for op in self.get_operations() if issubclass(op.op, GraphOp) and not issubclass(op.op, _READ_ONLY)]
 
-    def random_draws(self):
-        """The outputs of this graph's random ops (dropout masks among them): what each run draws anew."""
-        return [t for op in self.get_operations() if issubclass(op.op, GraphOp) and op.op.draws_random
-                for t in op.outputs]
-
     def output_tensor(self, value, dtype=None):
         """``value`` (a tensor of this or an enclosing graph, or a Python/numpy value, converted to ``dtype`` if
         given) as a tensor of this graph."""

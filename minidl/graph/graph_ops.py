@@ -9,12 +9,10 @@ from . import errors
 
 
 class GraphOp(Op):
-    """Base for graph-only ops. ``execute`` returns a tuple of output arrays. ``draws_random``: each run gives
-    new values (a loop's gradient must replay the values the forward drew, not draw again). ``holds_state``: the
-    output is stored state that ops of the same run may change (a variable), so each reader takes the value it
-    has when the reader runs, as TF1's reference variables behave."""
+    """Base for graph-only ops. ``execute`` returns a tuple of output arrays. ``holds_state``: the output is
+    stored state that ops of the same run may change (a variable), so each reader takes the value it has when the
+    reader runs, as TF1's reference variables behave."""
     differentiable = False
-    draws_random = False
     holds_state = False
 
     @staticmethod

@@ -6,23 +6,25 @@ See control_flow.py for the idea shared with ``cond``: the condition and the bod
     source = initial loop values + captured values
     while cond_graph(source) and (no maximum_iterations or count < maximum_iterations):
         loop values = body_graph(source)
-        record the loop values that entered, and the body's random draws, in the history   (back_prop=True only)
+        record the loop values that entered, and the forward values kept for the gradient, in the history
+                                                                                           (back_prop=True only)
 
 The gradient is the chain rule through the ``n`` iterations that actually ran — what an eager Python loop
 records on its tape, one body's worth of nodes per iteration. Here the body's gradient graph is built once
 (inside the body FuncGraph) and ``WhileGrad`` runs it ``n`` times, backwards over the history: fed the loop
 values entering iteration i and the gradient arriving at its outputs, it yields the gradient at its inputs,
 which is what arrives at iteration i-1's outputs. Gradients for captured tensors (a weight used in every
-iteration) are summed over the iterations. The replay is fed what the body's random ops drew in that iteration
-(a dropout mask, say), so the gradient is that of the computation that ran, not of a fresh draw.
+iteration) are summed over the iterations. The replay is also fed the forward values of that iteration that
+the gradient reads (a tanh's output, a dropout mask: see ``keep`` in control_flow.py), so it computes gradient
+ops only — the body's prints and assignments do not run again, and random ops do not draw again.
 """
 import numpy
 
 from .. import ops
 from ..backend import dtypes
 from ..ops.base import Spec
-from .control_flow import (BodyRun, body_gradient, capture_inputs, check_predicate, no_second_order, outer_graph_for,
-                           predicate_value, specs_of)
+from .control_flow import (BodyRun, body_gradient, capture_inputs, check_predicate, keep, no_second_order,
+                           outer_graph_for, predicate_value, specs_of)
 from .core import TensorShape, as_spec_shape
 from .frontend import _graph_for, convert_to_tensor
 from .function_graph import build_func_graph, flatten, flatten_up_to, pack, same_structure
@@ -35,8 +37,9 @@ class While(GraphOp):
 
     inputs: ``n_vars`` loop variables, the captured tensors, then ``maximum_iterations`` if ``has_limit``.
     outputs: the final loop variables, then the history (a Python list with, per iteration, the flat loop values
-    entering it followed by the values of its ``n_draws`` random draws; None unless ``back_prop``). The condition
-    and body ``BodyRun``s read ``source = loop values + captured values``, the same positions as the inputs.
+    entering it followed by the values of the body tensors listed in attr ``kept``, the forward values its
+    gradients read; None unless ``back_prop``). The condition and body ``BodyRun``s read ``source = loop values +
+    captured values``, the same positions as the inputs.
     """
     differentiable = True
 
@@ -47,12 +50,12 @@ class While(GraphOp):
         limit = int(arrays[-1]) if attrs["has_limit"] else None
         source = list(arrays[:len(arrays) - 1] if attrs["has_limit"] else arrays)
         history = [] if attrs["back_prop"] else None
-        n_draws = attrs["n_draws"]
+        kept = attrs["kept"]
         count = 0
         while (limit is None or count < limit) and predicate_value(operation, cond_run.run(session, source)[0]):
             out = body_run.run(session, source)
             if history is not None:
-                history.append(source[:n] + out[len(out) - n_draws:len(out)])
+                history.append(source[:n] + out[len(out) - len(kept):len(out)])
             source[:n] = out[:n]
             count += 1
         return (*source[:n], history)
@@ -69,10 +72,11 @@ class While(GraphOp):
         wanted = [i for i in range(n, n + n_captured) if ctx.needs_input_grad[i] and i in captures]
         # Loop-variable gradients are always propagated: through the iterations they feed one another
         xs = [body.inputs[j] for j in floats] + [captures[i] for i in wanted]
-        grad_feeds, targets, positions = body_gradient(body, [body.outputs[j] for j in floats], xs, n + n_captured)
-        first_draw = n + n_captured + len(floats)  # see WhileGrad.execute for the layout of what a replay is fed
-        draw_feeds = [(t, first_draw + k) for k, t in enumerate(attrs["draws"])]
-        run = BodyRun(attrs["body_run"].feed_slots + grad_feeds + draw_feeds, targets)
+        grad_feeds, targets, positions, read = body_gradient(body, [body.outputs[j] for j in floats], xs,
+                                                             n + n_captured)
+        first_kept = n + n_captured + len(floats)  # see WhileGrad.execute for the layout of what a replay is fed
+        forward = attrs["body_run"]
+        run = BodyRun(forward.feed_slots + grad_feeds + keep(attrs["kept"], forward, read, first_kept), targets)
         incoming = [grads[j] if grads[j] is not None else ops.zeros_like(ctx.outputs[j]) for j in floats]
         # The initial values are inputs only to show gradients() that the result depends on them (through the
         # history, which carries no gradient): differentiating it again then reaches WhileGrad.vjp, which refuses
@@ -104,7 +108,7 @@ class WhileGrad(GraphOp):
         totals = [None] * len(wanted)                                # d loss / d captured, summed over iterations
         for values in reversed(history):
             # fed: the loop values entering the iteration, the captured values, the gradients arriving at the
-            # iteration's outputs, and the values the iteration's random ops drew
+            # iteration's outputs, and the iteration's kept forward values
             out = attrs["run"].run(session, list(values[:n]) + captured + grads + list(values[n:]))
             grads = [zeros(values[j]) if p is None else out[p] for j, p in zip(floats, positions)]
             for c, p in enumerate(positions[len(floats):]):
@@ -177,13 +181,12 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         inputs.append(limit)
     cond_run = BodyRun([(ph, j) for j, ph in enumerate(cond_fg.inputs)] + cond_feeds,
                        [predicate] + cond_fg.side_effect_ops())
-    draws = body_fg.random_draws() if back_prop else []
     body_run = BodyRun([(ph, j) for j, ph in enumerate(body_fg.inputs)] + body_feeds,
-                       body_fg.outputs + body_fg.side_effect_ops() + draws)
+                       body_fg.outputs + body_fg.side_effect_ops())
     attrs = {"cond": cond_fg, "body": body_fg, "cond_run": cond_run, "body_run": body_run,
              "body_captures": body_captures, "n_vars": len(initial), "n_captured": n_captured,
              "has_limit": maximum_iterations is not None, "back_prop": bool(back_prop),
-             "draws": draws, "n_draws": len(draws)}
+             "kept": []}
     out_specs = [Spec(as_spec_shape(inv), t.dtype) for inv, t in zip(invariants, initial)]
     operation = outer.create_op(While, inputs, attrs, out_specs + [Spec((), numpy.dtype(object))], name=op_name,
                                 unique=False)

@@ -52,7 +52,6 @@ class RandomOp(GraphOp):
     attrs always hold ``seed``: the (graph seed, op seed) pair, or None for an unseeded op.
     """
     name = "RandomOp"  # set explicitly: Op subclasses would inherit their base's name
-    draws_random = True
 
     @classmethod
     def execute(cls, session, operation, arrays):

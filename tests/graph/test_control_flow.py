@@ -519,7 +519,112 @@ def test_a_variable_initialised_from_a_body_tensor_is_refused_as_tf1_does():
         tf.cond(tf.constant(True), branch, lambda: tf.ones([2]))
 
 
-# ------------------------------------------------------------------------- random draws in a body's gradient
+# ------------------------------------------------------------- forward values kept for a body's gradient
+
+def _counting_tanh(calls):
+    """tanh through ``tf.py_func``, with tanh's gradient, counting how often its forward runs."""
+    def forward(x):
+        calls.append(1)
+        return np.tanh(x)
+
+    def body_tanh(x):
+        y = tf.py_func(forward, [x], tf.float32)
+        y.set_shape(x.shape)
+        return x + tf.stop_gradient(y - x)   # the value is tanh(x); the gradient w.r.t. x is 1
+    return body_tanh
+
+
+def test_a_loops_gradient_does_not_run_the_bodys_assignments_or_python_functions_again():
+    """The gradient reads the forward values the loop kept; recomputing them would count each iteration twice."""
+    counter = tf.Variable(0.0, name="counter")
+    calls = []
+    squash = _counting_tanh(calls)
+    w = tf.placeholder(tf.float32, [], name="w")
+
+    def body(i, h):
+        with tf.control_dependencies([counter.assign_add(1.0)]):
+            return i + 1, squash(h * w) * w
+    _, y = tf.while_loop(lambda i, h: i < 4, body, [0, tf.constant(0.5)])
+    (grad,) = tf.gradients(y, [w])
+    with tf.Session() as sess:
+        sess.run(counter.initializer)
+        value, g = sess.run([y, grad], {w: 1.5})
+        assert sess.run(counter) == 4.0 and len(calls) == 4        # once per iteration, gradient included
+    h = 0.5                                                         # by hand: h_(k+1) = (h_k w) w, the gradient
+    dh_dw = 0.0                                                     # passing tanh as 1 (stop_gradient above)
+    for _ in range(4):
+        h, dh_dw = np.tanh(h * 1.5) * 1.5, (dh_dw * 1.5 + h) * 1.5 + np.tanh(h * 1.5)
+    assert value == pytest.approx(h, rel=1e-6) and g == pytest.approx(dh_dw, rel=1e-5)
+
+
+def test_a_conds_gradient_does_not_run_the_taken_branch_again(capsys):
+    counter = tf.Variable(0, name="counter")
+    x = tf.placeholder(tf.float32, [], name="x")
+
+    def true_fn():
+        with tf.control_dependencies([counter.assign_add(1), tf.print("true branch")]):
+            return tf.sin(x) * 3.0
+    y = tf.cond(x > 0, true_fn, lambda: x * x)
+    (grad,) = tf.gradients(y, [x])
+    with tf.Session() as sess:
+        sess.run(counter.initializer)
+        assert sess.run([y, grad], {x: 0.5}) == [pytest.approx(3 * np.sin(0.5)), pytest.approx(3 * np.cos(0.5))]
+        assert sess.run([y, grad], {x: -2.0}) == [4.0, -4.0]
+        assert sess.run(counter) == 1
+    assert capsys.readouterr().err.count("true branch") == 1
+
+
+def test_nested_loops_keep_their_values_at_both_levels():
+    counter = tf.Variable(0.0, name="counter")
+    x = tf.placeholder(tf.float32, [], name="x")
+
+    def inner_body(j, z):
+        with tf.control_dependencies([counter.assign_add(1.0)]):
+            return j + 1, tf.tanh(z) * 1.5
+
+    def outer_body(i, y):
+        return i + 1, tf.while_loop(lambda j, z: j < 2, inner_body, [0, y])[1] + x
+    _, y = tf.while_loop(lambda i, y: i < 3, outer_body, [0, x])
+    (grad,) = tf.gradients(y, [x])
+
+    def eager(xe):
+        y = xe
+        for _ in range(3):
+            for _ in range(2):
+                y = torch.tanh(y) * 1.5
+            y = y + xe
+        return y
+    with tf.Session() as sess:
+        sess.run(counter.initializer)
+        value, g = sess.run([y, grad], {x: 0.3})
+        assert sess.run(counter) == 6.0
+    ref, (ref_grad,) = eager_grads(eager, 0.3)
+    np.testing.assert_allclose([value, g], [ref, ref_grad], rtol=1e-5)
+
+
+def test_two_gradients_of_one_loop_and_a_forward_only_run():
+    """A second ``tf.gradients`` keeps more values (the loop's history grows for both); the forward still runs
+    alone, and each gradient matches the eager loop."""
+    x = tf.placeholder(tf.float32, [], name="x")
+    w = tf.placeholder(tf.float32, [], name="w")
+    _, y = tf.while_loop(lambda i, h: i < 3, lambda i, h: (i + 1, tf.sin(h * w) + tf.exp(w * 0.1)), [0, x])
+    (gx,) = tf.gradients(y, [x])
+    (gw,) = tf.gradients(y * y, [w])
+    (loop,) = [op for op in tf.get_default_graph().get_operations() if op.type == "While"]
+    assert loop.get_attr("kept")      # the forward values the two gradients read
+
+    def eager(xe, we):
+        h = xe
+        for _ in range(3):
+            h = torch.sin(h * we) + torch.exp(we * 0.1)
+        return h
+    ref, (rx, rw) = eager_grads(eager, 0.7, 1.3)
+    with tf.Session() as sess:
+        assert sess.run(y, {x: 0.7, w: 1.3}) == pytest.approx(float(ref), rel=1e-6)
+        value, got_x, got_w = sess.run([y, gx, gw], {x: 0.7, w: 1.3})
+    np.testing.assert_allclose([value, got_x, got_w], [ref, rx, 2 * ref * rw], rtol=1e-5)
+
+
 
 def _ones_times(w):
     return tf.constant(np.ones(1000, np.float32)) * w
