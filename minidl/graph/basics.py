@@ -1,7 +1,7 @@
 """The graph's own building blocks: constants, placeholders, identity, grouping and control dependencies."""
 from ..backend import dtypes
 from ..ops.base import Spec
-from .core import TensorShape, as_spec_shape, get_default_graph
+from .core import Operation, Tensor, TensorShape, as_spec_shape, get_default_graph
 from .frontend import constant_op, convert_to_tensor
 from .graph_ops import Identity, NoOp, Placeholder, StopGradient
 
@@ -51,18 +51,23 @@ def no_op(name=None):
 
 
 def group(*inputs, name=None):
-    """An op that runs all ``inputs`` (ops or tensors, or lists of them) and produces nothing."""
-    flat = []
-    for x in inputs:
-        flat.extend(x if isinstance(x, (list, tuple)) else [x])
-    with get_default_graph().control_dependencies([x for x in flat if x is not None]):
+    """An op that runs all ``inputs`` and produces nothing. Each input is a tensor or an operation, or a nest of
+    them (lists, tuples, dicts: ``tf.group(train_op, [update_a, update_b])``); anything else — None too, the usual
+    sign of a forgotten ``return`` — is a TypeError, as in TF1."""
+    from .function_graph import flatten  # (function_graph imports variables, which import this module)
+    flat = flatten(list(inputs))
+    for x in flat:
+        if not hasattr(x, "_as_graph_element") and not isinstance(x, (Tensor, Operation)):
+            raise TypeError(f"'inputs' should be zero or more (nested) Tensors. Received '{x!r}' with type "
+                            f"'{type(x)}'.")
+    with get_default_graph().control_dependencies(flat):
         return no_op(name=name or "group_deps")
 
 
 def tuple_(tensors, name=None, control_inputs=None):
     """``tf.tuple``: the same tensors, each available only after all of them (and ``control_inputs``) ran."""
     tensors = list(tensors)
-    gate = group(*[t for t in tensors if t is not None], *(control_inputs or []))
+    gate = group([t for t in tensors if t is not None], control_inputs or [])
     with get_default_graph().control_dependencies([gate]):
         return [None if t is None else identity(t) for t in tensors]
 

@@ -248,6 +248,22 @@ def test_control_dependencies_and_group_order_side_effects():
         assert sess.run(v) == 2.0
 
 
+def test_group_takes_nests_of_tensors_and_operations_and_refuses_anything_else():
+    a, b = tf.Variable(0.0, name="a"), tf.Variable(0.0, name="b")
+    updates = tf.group(a.assign_add(1.0), [b.assign_add(2.0), {"again": a.assign_add(10.0).op}])
+    assert sorted(op.type for op in updates.control_inputs) == ["AssignAdd"] * 3
+    with tf.Session() as sess:
+        sess.run([a.initializer, b.initializer])
+        sess.run(updates)
+        assert sess.run([a, b]) == [11.0, 2.0]
+    with pytest.raises(TypeError, match="zero or more \\(nested\\) Tensors. Received 'None'"):
+        tf.group(a.assign(1.0), None)          # e.g. a function that forgot its return
+    with pytest.raises(TypeError, match="Received '3'"):
+        tf.group([a.assign(1.0), 3])
+    paired = tf.tuple([a.read_value(), None], control_inputs=[b.assign(5.0)])   # tf.tuple keeps its Nones
+    assert paired[1] is None
+
+
 def test_print_passes_the_gradient_through():
     x = tf.placeholder(tf.float32, ())
     (g,) = tf.gradients(tf.Print(x * x, [x], message="x="), [x])

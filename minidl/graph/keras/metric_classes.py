@@ -67,7 +67,7 @@ def _grouping_its_writes(update_state):
         own, starts = {v.op for v in self._variables}, {v.initializer for v in self._variables}
         writes = [op for op in graph.get_operations()[before:]
                   if op.type in _WRITES and op.attrs["variable"] in own and op not in starts]
-        return basics.group(*writes, returned)
+        return basics.group(writes, [] if returned is None else returned)   # (update_state may return nothing)
     return update
 
 
