@@ -97,6 +97,9 @@ from .state_updates import *  # noqa: F401,F403  (scatter_update, scatter_add, .
 from .math_extras import *  # noqa: F401,F403  (div_no_nan, roll, bincount, searchsorted, ensure_shape, assert_rank)
 from . import nn_extras, candidate_sampling  # noqa: F401
 from . import nn_more, ctc_ops, ctc_beam_search  # noqa: F401  (tf.nn.convolution, pool, fused_batch_norm, ctc_loss ...)
+from . import conv_transposes  # noqa: F401  (tf.nn.conv1d/3d_transpose, atrous_conv2d_transpose, depthwise backprops)
+from . import morphology  # noqa: F401  (tf.nn.dilation2d, erosion2d)
+from . import ctc_v2  # noqa: F401  (tf.nn.ctc_loss_v2, collapse_repeated, ctc_unique_labels)
 # --- end TF1 API gaps 2 ---
 from . import contrib  # tf.contrib.layers: xavier_initializer, l2_regularizer, fully_connected, ... (TF 1.x only)
 from .partition_ops import dynamic_partition, dynamic_stitch  # also in tf.math

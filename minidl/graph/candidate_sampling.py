@@ -235,8 +235,32 @@ def sampled_softmax_loss(weights, biases, labels, inputs, num_sampled, num_class
     return softmax_cross_entropy_with_logits_v2(labels=stop_gradient(targets), logits=logits)
 
 
+@tf_op("ComputeAccidentalHits")
+def compute_accidental_hits(true_classes, sampled_candidates, num_true, seed=None, name=None):
+    """The accidental hits (module docstring) as triples: ``(indices, ids, weights)`` with ``indices`` (int32) the
+    row of ``true_classes`` [batch, num_true], ``ids`` (int64) the position in ``sampled_candidates``
+    [num_sampled] (assumed distinct) of a class of that row, and ``weights`` -float32 max, listed by row, then by
+    the row's true classes in order. ``sparse_to_dense`` of them, added to the sampled logits, removes the hits.
+    ``seed`` is accepted for TF's signature; nothing here is random."""
+    true_classes = check_dtype(to_tensor(true_classes), ("int64",), "true_classes")
+    sampled = check_dtype(to_tensor(sampled_candidates), ("int64",), "sampled_candidates")
+    if true_classes.shape.rank_known and len(true_classes.shape) != 2:
+        raise ValueError(f"true_classes must be a matrix [batch, num_true], got shape {true_classes.shape}")
+    if true_classes.shape.rank_known and true_classes.shape[1] not in (None, num_true):
+        raise ValueError(f"true_classes must have num_true columns, expected: {true_classes.shape[1]} was: "
+                         f"{num_true}")
+    if sampled.shape.rank_known and len(sampled.shape) != 1:
+        raise ValueError(f"sampled_candidates must be a vector [num_sampled], got shape {sampled.shape}")
+    # hit[b, t, s]: true class t of row b is sampled candidate s; its coordinates come in row-major order
+    hit = ops.eq(ops.unsqueeze(true_classes, 2), ops.reshape(sampled, (1, 1, -1)))
+    where = ops.argwhere(hit)
+    indices = ops.cast(ops.getitem(where, (slice(None), 0)), dtypes.int32)
+    return indices, ops.getitem(where, (slice(None), 2)), \
+        ops.full_like(ops.cast(indices, dtypes.float32), -_FLOAT32_MAX)
+
+
 for _fn in (nce_loss, sampled_softmax_loss, log_uniform_candidate_sampler, uniform_candidate_sampler,
-            fixed_unigram_candidate_sampler):
+            fixed_unigram_candidate_sampler, compute_accidental_hits):
     setattr(nn, _fn.__name__, _fn)
 for _fn in (log_uniform_candidate_sampler, uniform_candidate_sampler, fixed_unigram_candidate_sampler):
     setattr(random_ops, _fn.__name__, _fn)  # tf.random.log_uniform_candidate_sampler ...

@@ -101,11 +101,12 @@ def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):
 
 # ================================================================================================ transposed
 
-def _output_dims(output_shape, channels_last):
-    """(batch, height, width, channels) from ``output_shape`` (4 entries in data_format order). Height, width and
-    channels must be known when the graph is built; the batch entry may be a tensor (``tf.shape(x)[0]``), then None
-    here: the batch comes from ``value``. So the TF1 idiom ``tf.stack([tf.shape(x)[0], h, w, c])`` is read entry by
-    entry; a batch given as a number is the result's static batch size, as TF's shape function takes it."""
+def _output_dims(output_shape, channels_last, rank=4):
+    """(batch, *spatial sizes, channels) from ``output_shape`` (``rank`` entries in data_format order). The
+    spatial sizes and channels must be known when the graph is built; the batch entry may be a tensor
+    (``tf.shape(x)[0]``), then None here: the batch comes from ``value``. So the TF1 idiom
+    ``tf.stack([tf.shape(x)[0], h, w, c])`` is read entry by entry; a batch given as a number is the result's
+    static batch size, as TF's shape function takes it."""
     tensor = graph_tensor(output_shape)
     if tensor is None:
         entries = list(output_shape)
@@ -113,12 +114,52 @@ def _output_dims(output_shape, channels_last):
         entries = list(tensor.op.inputs)
     else:
         entries = constant_value(tensor, "output_shape")
-    if len(entries) != 4:
-        raise ValueError(f"output_shape must have shape (4,), got {len(entries)} entries: {output_shape!r}")
-    dims = entries[1:3] + entries[3:] if channels_last else entries[2:] + entries[1:2]
+    if len(entries) != rank:
+        raise ValueError(f"output_shape must have shape ({rank},), got {len(entries)} entries: {output_shape!r}")
+    dims = entries[1:-1] + entries[-1:] if channels_last else entries[2:] + entries[1:2]
     batch = entries[0] if isinstance(entries[0], numbers.Integral) else \
         known_scalar(entries[0]) if graph_tensor(entries[0]) is not None else None
-    return [batch] + [constant_value(d, "output_shape's height, width and channels") for d in dims]
+    return [batch] + [constant_value(d, "output_shape's spatial sizes and channels") for d in dims]
+
+
+def transposed_convolution(x, w, output_dims, stride, dilation, padding, groups=1):
+    """The transposed convolution of ``x`` (channels first: N, C_in, *spatial) with ``w`` in the op library's
+    layout (C_in, C_out / groups, *kernel), cropped or zero-padded to ``output_dims`` (``_output_dims``' list:
+    batch, *spatial sizes, channels); the result channels first. Shared by the 1-, 2- and 3-D transposes and the
+    depthwise backprop (see the module docstring for the crop)."""
+    if padding not in ("SAME", "VALID"):
+        raise ValueError(f"Value for attr 'padding' of \"{padding}\" is not in the list of allowed values: \"SAME\", "
+                         f"\"VALID\"")
+    dims = len(stride)
+    batch, *out_sizes, out_c = output_dims
+    kernel, in_c = tuple(w.shape[2:]), x.shape[1]
+    if None in kernel:
+        raise ValueError(f"{_op_name()}: the filter's spatial sizes must be known, got {_fmt(w.shape)}")
+    if w.shape[1] is not None and out_c != w.shape[1] * groups:
+        raise ValueError(f"output_shape does not match filter's output channels, {out_c} != {w.shape[1] * groups}")
+    if None not in (in_c, w.shape[0]) and in_c != w.shape[0]:
+        raise ValueError(f"input channels does not match filter's input channels, {in_c} != {w.shape[0]}")
+    crops = []
+    for axis, (out, k, s, d) in enumerate(zip(out_sizes, kernel, stride, dilation)):
+        extent = (k - 1) * d + 1  # how far one window reaches
+        if padding == "VALID" and out < extent:
+            raise ValueError(f"{_op_name()}: output size {out} is smaller than the filter's extent {extent}")
+        n = -(-out // s) if padding == "SAME" else -(-(out - extent + 1) // s)  # the forward conv's output size
+        actual = x.shape[2 + axis]
+        if actual is not None and actual != n:
+            raise ValueError(f"Conv{dims}DCustomBackpropInput: Size of out_backprop doesn't match computed: actual = "
+                             f"{actual}, computed = {n} spatial_dim: {axis + 1} input: {out} filter: {k} output: "
+                             f"{actual} stride: {s} dilation: {d}")
+        total = max((n - 1) * s + extent - out, 0) if padding == "SAME" else 0
+        full = (n - 1) * s + extent  # the unpadded transposed result
+        crops.append((-(total // 2), out - (full - total // 2)))  # negative: cut off; positive: zeros added
+    transpose = ops.conv_transpose2d if dims == 2 else ops.conv_transpose3d
+    y = transpose(x, w, stride=stride, dilation=dilation, groups=groups)
+    if any(before or after for before, after in crops):
+        y = ops.pad(y, tuple(amount for pair in reversed(crops) for amount in pair))
+    if batch is not None and y.shape[0] is None:
+        y.set_shape([int(batch)] + y.shape.as_list()[1:])
+    return y
 
 
 @tf_op("conv2d_transpose")
@@ -138,41 +179,9 @@ def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None, p
     channels_last = _channels_last(data_format, "NHWC", "NCHW")
     stride = _hw(strides, "strides", channels_last)
     dilation = _hw(1 if dilations is None else dilations, "dilations", channels_last)
-    if padding not in ("SAME", "VALID"):
-        raise ValueError(f"Value for attr 'padding' of \"{padding}\" is not in the list of allowed values: \"SAME\", "
-                         f"\"VALID\"")
-    batch, out_h, out_w, out_c = _output_dims(output_shape, channels_last)
-    kernel = tuple(w.shape[:2])
-    in_c = x.shape[3 if channels_last else 1]
-    if None in kernel:
-        raise ValueError(f"{_op_name()}: the filter's height and width must be known, got {w.shape}")
-    if w.shape[2] is not None and out_c != w.shape[2]:
-        raise ValueError(f"output_shape does not match filter's output channels, {out_c} != {w.shape[2]}")
-    if None not in (in_c, w.shape[3]) and in_c != w.shape[3]:
-        raise ValueError(f"input channels does not match filter's input channels, {in_c} != {w.shape[3]}")
-    x = _to_nchw(x, channels_last)
-    crops = []
-    for axis, (out, k, s, d) in enumerate(zip((out_h, out_w), kernel, stride, dilation)):
-        extent = (k - 1) * d + 1  # how far one window reaches
-        if padding == "VALID" and out < extent:
-            raise ValueError(f"{_op_name()}: output size {out} is smaller than the filter's extent {extent}")
-        n = -(-out // s) if padding == "SAME" else -(-(out - extent + 1) // s)  # the forward conv's output size
-        actual = x.shape[2 + axis]
-        if actual is not None and actual != n:
-            raise ValueError(f"Conv2DCustomBackpropInput: Size of out_backprop doesn't match computed: actual = "
-                             f"{actual}, computed = {n} spatial_dim: {axis + 1} input: {out} filter: {k} output: "
-                             f"{actual} stride: {s} dilation: {d}")
-        total = max((n - 1) * s + extent - out, 0) if padding == "SAME" else 0
-        full = (n - 1) * s + extent  # the unpadded transposed result
-        crops.append((-(total // 2), out - (full - total // 2)))  # negative: cut off; positive: zeros added
-    y = ops.conv_transpose2d(x, ops.permute(w, (3, 2, 0, 1)), stride=stride, dilation=dilation)
-    (top, bottom), (left, right) = crops
-    if top or bottom or left or right:
-        y = ops.pad(y, (left, right, top, bottom))
-    y = _from_nchw(y, channels_last)
-    if batch is not None and y.shape[0] is None:
-        y.set_shape([int(batch)] + y.shape.as_list()[1:])
-    return y
+    y = transposed_convolution(_to_nchw(x, channels_last), ops.permute(w, (3, 2, 0, 1)),
+                               _output_dims(output_shape, channels_last), stride, dilation, padding)
+    return _from_nchw(y, channels_last)
 
 
 # ================================================================================================== 3-D

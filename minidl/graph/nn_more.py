@@ -250,34 +250,48 @@ def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding, 
     The op library's ``conv2d_grad_weight`` (the convolution's VJP for its weight) on the input padded as
     ``conv2d`` pads it. ``filter_sizes`` must be known when the graph is built (a list, a constant, or
     ``tf.shape`` of a filter whose shape is known)."""
-    x, g = matching_pair("Conv2DBackpropFilter", input, out_backprop, ("input", "out_backprop"))
-    check_dtype(x, FLOATS, "input")
-    _rank4(x, "input")
-    _rank4(g, "out_backprop")
     sizes = constant_value(filter_sizes, "filter_sizes")
     if numpy.ndim(sizes) != 1 or len(sizes) != 4:
         raise ValueError(f"{_op_name()}: filter_sizes must be 4 ints [height, width, in_channels, out_channels], got "
                          f"{filter_sizes!r}")
     height, width, in_channels, out_channels = (int(s) for s in sizes)
+    grad = filter_gradient(("Conv2DBackpropFilter", "Conv2DCustomBackpropFilter"), input, out_backprop,
+                           (out_channels, in_channels, height, width), list(sizes), strides, padding, data_format,
+                           dilations, 1)
+    return ops.permute(grad, (2, 3, 1, 0))  # OIHW -> HWIO
+
+
+def filter_gradient(op_names, input, out_backprop, weight_shape, filter_sizes, strides, padding, data_format, dilations,
+                    groups):
+    """The gradient of a 2-D convolution (``groups`` of them side by side) with respect to its weight, of the op
+    library's ``weight_shape`` (out_channels, in_channels / groups, height, width): the op library's
+    ``conv2d_grad_weight`` on ``input`` padded as ``conv2d`` pads it. Shared with the depthwise backprop;
+    ``op_names`` (TF's op, its kernel) and ``filter_sizes`` (as the caller got it) are for the messages."""
+    op_name, kernel_name = op_names
+    x, g = matching_pair(op_name, input, out_backprop, ("input", "out_backprop"))
+    check_dtype(x, FLOATS, "input")
+    _rank4(x, "input")
+    _rank4(g, "out_backprop")
+    out_channels, in_per_group, height, width = weight_shape
     channels_last = _channels_last(data_format, "NHWC", "NCHW")
     stride, dilation = _hw(strides, "strides", channels_last), _hw(dilations, "dilations", channels_last)
     input_shape, x, g = x.shape, _to_nchw(x, channels_last), _to_nchw(g, channels_last)
-    for what, actual, expected in (("input depth", x.shape[1], in_channels),
+    for what, actual, expected in (("input depth", x.shape[1], in_per_group * groups),
                                    ("out_backprop depth", g.shape[1], out_channels)):
         if actual is not None and actual != expected:
-            raise ValueError(f"{_op_name()}: {what} {actual} does not match filter_sizes {list(sizes)} (input "
+            raise ValueError(f"{_op_name()}: {what} {actual} does not match filter_sizes {filter_sizes} (input "
                              f"{_fmt(input_shape)}, out_backprop {_fmt(g.shape)} as NCHW)")
     x, padding = _pad_extra(x, _pads(padding, x, (height, width), stride, dilation, channels_last), 0)
     for axis, (k, s, d, p) in enumerate(zip((height, width), stride, dilation, padding)):
         size, actual = x.shape[2 + axis], g.shape[2 + axis]
         computed = None if size is None else conv_out_size(size, k, s, 2 * p, d)
         if None not in (actual, computed) and actual != computed:
-            raise ValueError(f"Conv2DCustomBackpropFilter: Size of out_backprop doesn't match computed: actual = "
-                             f"{actual}, computed = {computed} spatial_dim: {axis + 1} input: {input_shape} filter: "
-                             f"{k} stride: {s} dilation: {d}")
-    shape_donor = to_tensor(numpy.zeros((out_channels, in_channels, height, width), dtype=x.dtype))
-    grad = ops.conv2d_grad_weight(g, x, shape_donor, stride=stride, padding=padding, dilation=dilation)
-    return ops.permute(grad, (2, 3, 1, 0))  # OIHW -> HWIO
+            raise ValueError(f"{kernel_name}: Size of out_backprop doesn't match computed: actual = {actual}, "
+                             f"computed = {computed} spatial_dim: {axis + 1} input: {input_shape} filter: {k} "
+                             f"stride: {s} dilation: {d}")
+    shape_donor = to_tensor(numpy.zeros(weight_shape, dtype=x.dtype))
+    return ops.conv2d_grad_weight(g, x, shape_donor, stride=stride, padding=padding, dilation=dilation,
+                                  groups=groups)
 
 
 # ================================================================================================ pooling
