@@ -23,13 +23,16 @@ from .amp import (autocast, get_autocast_cpu_dtype, get_autocast_dtype, is_autoc
 from . import distributed  # torch.distributed: is_available() / is_initialized(), both False (one process)
 from . import special_functions as special  # torch.special
 from .creation import (bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
-                       arange, as_tensor, asarray, empty, empty_like, eye, from_numpy, full, full_like,
+                       arange, as_tensor, asarray, empty, empty_like, empty_strided, eye, from_numpy, full, full_like,
                        get_default_device, linspace, logspace, normal, ones, ones_like, rand, rand_like, randint,
                        randint_like, randn, randn_like, randperm, scalar_tensor, set_default_device, tensor, zeros,
                        zeros_like)
-from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                        set_grad_enabled)
 from .environment import (accelerator, are_deterministic_algorithms_enabled, backends, compile, e, finfo,
-                          get_num_threads, iinfo, inf, nan, pi, set_num_threads, use_deterministic_algorithms)
+                          get_num_interop_threads, get_num_threads, iinfo, inf, is_warn_always_enabled, nan, pi,
+                          set_flush_denormal, set_num_interop_threads, set_num_threads, set_warn_always,
+                          use_deterministic_algorithms)
 from .environment import get_float32_matmul_precision, set_float32_matmul_precision
 from .layouts import (channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format,
                       sparse_bsc, sparse_bsr, sparse_coo, sparse_csc, sparse_csr, strided)
@@ -42,16 +45,25 @@ from .tensor import Size, Tensor
 from . import tensor_methods as _tensor_methods  # noqa: F401  attaches op methods to Tensor
 from .nn.small_functions import feature_alpha_dropout, hardshrink, rms_norm, rrelu  # torch.X as well as F.X
 from .nn.loss_functions import cosine_similarity, pairwise_distance, pdist
-from .aliases import (absolute, adjoint, conj_physical, conj_physical_, diagflat, get_device,
-                      in_place_functions as _in_place_functions, inclusive_range as range, is_conj, is_neg, is_nonzero,
-                      is_same_size, ravel, resolve_conj, resolve_neg, row_stack, rsub, split_with_sizes, trapz,
-                      typename, unravel_index)
+from .aliases import (absolute, adjoint, conj_physical, conj_physical_, diagflat, fill, get_device,
+                      in_place_functions as _in_place_functions, inclusive_range as range, is_conj, is_inference,
+                      is_neg, is_nonzero, is_same_size, is_signed, ravel, resolve_conj, resolve_neg, row_stack, rsub,
+                      split_with_sizes, trapz, typename, unravel_index)
+from .top_level_functions import (adaptive_max_pool1d, alpha_dropout, celu, constant_pad_nd, cosine_embedding_loss,
+                                  embedding_bag, feature_dropout, frobenius_norm, hinge_embedding_loss,
+                                  instance_norm, margin_ranking_loss, native_channel_shuffle, nuclear_norm,
+                                  poisson_nll_loss, prelu, same_as_functional as _same_as_functional, selu, threshold,
+                                  triplet_margin_loss)
+from .nn.rnn import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell  # one step, with torch's arguments already
+from .view_copies import COPIES as _COPIES, UNSAFE_SPLITS as _UNSAFE_SPLITS
 
 newaxis = None  # x[:, torch.newaxis], as numpy's
 
 
 globals().update(_TENSOR_TYPES)  # FloatTensor, LongTensor, ... (legacy.py)
 globals().update(_in_place_functions())  # torch.exp_(x), torch.relu_(x), ... (aliases.py)
+globals().update(_same_as_functional())  # torch.conv1d is F.conv1d, ... (top_level_functions.py)
+globals().update(_COPIES, **_UNSAFE_SPLITS)  # torch.permute_copy(x, dims), torch.unsafe_split (view_copies.py)
 index_put = Tensor.index_put  # torch.index_put(x, indices, values, accumulate=False): the method's function
 reshape = Tensor.reshape  # (a new tensor object even for the same shape, as PyTorch's: tensor_methods._new_object)
 is_anomaly_enabled, is_anomaly_check_nan_enabled = autograd.is_anomaly_enabled, autograd.is_anomaly_check_nan_enabled

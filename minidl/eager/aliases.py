@@ -111,6 +111,24 @@ def unravel_index(indices, shape):
     return tuple(reversed(coordinates))
 
 
+def is_signed(input):
+    """Whether the dtype holds negative numbers (``x.is_signed()``)."""
+    return input.dtype.is_signed
+
+
+def is_inference(input):
+    """Always False: minidl marks no tensor as made in inference mode (see ``inference_mode``)."""
+    return False
+
+
+def fill(input, value):
+    """A new tensor shaped like ``input``, every element ``value`` (a number or a 0-d tensor, whose gradient is
+    the sum of the result's): out-of-place ``fill_``; ``input`` gets a zero gradient."""
+    if isinstance(value, Tensor) and value.requires_grad:  # fill_ writes numbers: add the value on top of zeros
+        return ops.clone(input).fill_(ops.zeros_like(value.detach())) + ops.cast(value, input.dtype)
+    return ops.clone(input).fill_(value)
+
+
 def is_cpu(tensor):
     """``Tensor.is_cpu`` (a property)."""
     return tensor.device.type == "cpu"

@@ -246,6 +246,21 @@ def empty(*shape, size=None, dtype=None, device=None, requires_grad=False, layou
     return _finish(_made_where_it_goes(device, lambda xp: xp.empty(shape, dtype)), device, requires_grad)
 
 
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """An uninitialized tensor of ``size`` whose consecutive elements along dim k lie ``stride[k]`` elements apart:
+    a strided view of just enough new memory (``1 + Σ (size_k - 1)·stride_k`` elements)."""
+    check_factory_options("empty_strided", layout, pin_memory)
+    size, stride = _size((size,), "empty_strided"), tuple(stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"empty_strided: mismatch in length of strides and shape (size {list(size)}, stride "
+                           f"{list(stride)})")
+    if any(s < 0 for s in stride):
+        raise RuntimeError(f"empty_strided: negative strides are not supported, got stride {list(stride)}")
+    needed = 0 if 0 in size else 1 + sum((n - 1) * s for n, s in zip(size, stride))
+    memory = empty(needed, dtype=dtype, device=device)
+    return memory.as_strided(size, stride).requires_grad_(requires_grad)
+
+
 def full(size, fill_value, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     """Filled with ``fill_value``; the dtype follows the value (1 -> int64, 1.5 -> float32) unless given. A value the
     dtype cannot hold is an error (300 in uint8), except a negative integer in an unsigned dtype, which wraps around

@@ -84,7 +84,8 @@ accelerator = SimpleNamespace(is_available=cuda_is_available, current_accelerato
                               device_count=cuda_device_count, current_device_index=_current_device_index,
                               synchronize=_accelerator_synchronize)
 
-_settings = {"threads": os.cpu_count() or 1, "deterministic": False, "matmul_precision": "highest"}
+_settings = {"threads": os.cpu_count() or 1, "interop_threads": os.cpu_count() or 1, "deterministic": False,
+             "matmul_precision": "highest", "warn_always": False}
 
 
 def set_num_threads(count):
@@ -96,6 +97,40 @@ def set_num_threads(count):
 
 def get_num_threads():
     return _settings["threads"]
+
+
+def set_num_interop_threads(count):
+    """Record the number of threads asked for to run independent ops side by side (minidl runs ops one after
+    another, so nothing else changes)."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise RuntimeError(f"set_num_interop_threads expects a positive integer, got {count!r}")
+    _settings["interop_threads"] = count
+
+
+def get_num_interop_threads():
+    return _settings["interop_threads"]
+
+
+def set_flush_denormal(mode):
+    """PyTorch switches the CPU to treat numbers too small for a normal float as zero, where the CPU can, and says
+    whether it did. numpy offers no such switch, so minidl answers False (not done), as PyTorch does on a CPU
+    without the feature."""
+    if not isinstance(mode, bool):
+        raise TypeError(f"set_flush_denormal expects a bool, but got {type(mode).__name__}")
+    return False
+
+
+def set_warn_always(b):
+    """In PyTorch, warnings that are normally given once per process are then given every time. minidl's warnings
+    go through Python's ``warnings`` filters, which decide that; the flag is kept for
+    ``is_warn_always_enabled``."""
+    if not isinstance(b, bool):
+        raise TypeError(f"set_warn_always expects a bool, but got {type(b).__name__}")
+    _settings["warn_always"] = b
+
+
+def is_warn_always_enabled():
+    return _settings["warn_always"]
 
 
 def use_deterministic_algorithms(mode, *, warn_only=False):

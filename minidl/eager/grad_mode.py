@@ -14,6 +14,7 @@ import threading
 class _ThreadModes(threading.local):
     """A thread's own modes; the class attributes are what each thread starts with."""
     enabled = True
+    inference = False  # inside ``inference_mode()``
 
 
 class GradMode:
@@ -36,50 +37,62 @@ def is_grad_enabled():
     return GradMode.local.enabled
 
 
+def is_inference_mode_enabled():
+    """Whether this thread is inside ``inference_mode()`` (a ``no_grad`` or ``enable_grad`` inside it leaves
+    it on; ``inference_mode(False)`` turns it off)."""
+    return GradMode.local.inference
+
+
 class _ModeContext:
     """Base for context managers that set ``GradMode.local.enabled`` and restore it afterwards."""
     mode = None
 
-    def __enter__(self):
-        self._previous = GradMode.local.enabled
+    def _switch(self):
+        """Enter this context's mode; returns what ``_restore`` needs to leave it."""
+        previous = GradMode.local.enabled
         GradMode.local.enabled = self.mode
+        return previous
+
+    @staticmethod
+    def _restore(previous):
+        GradMode.local.enabled = previous
+
+    def __enter__(self):
+        self._previous = self._switch()
 
     def __exit__(self, *exc):
-        GradMode.local.enabled = self._previous
+        self._restore(self._previous)
         return False
 
     def __call__(self, fn):
         """Use as a decorator: every call of ``fn`` runs in this mode — for a generator function, every stretch
         of its body between two ``yield``s, while the caller's code in between runs in the caller's mode."""
-        mode = self.mode
         if inspect.isgeneratorfunction(fn):
-            return _generator_in_mode(fn, mode)
+            return _generator_in_mode(fn, self)
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            previous = GradMode.local.enabled
-            GradMode.local.enabled = mode
+            previous = self._switch()
             try:
                 return fn(*args, **kwargs)
             finally:
-                GradMode.local.enabled = previous
+                self._restore(previous)
         return wrapper
 
 
-def _generator_in_mode(fn, mode):
+def _generator_in_mode(fn, context):
     @functools.wraps(fn)
     def generator(*args, **kwargs):
         inner = fn(*args, **kwargs)
         step, argument = inner.send, None
         while True:
-            previous = GradMode.local.enabled
-            GradMode.local.enabled = mode
+            previous = context._switch()
             try:
                 value = step(argument)
             except StopIteration as done:
                 return done.value
             finally:
-                GradMode.local.enabled = previous
+                context._restore(previous)
             try:
                 step, argument = inner.send, (yield value)
             except GeneratorExit:
@@ -126,8 +139,11 @@ class set_grad_enabled(_ModeContext):
 
 
 class inference_mode(_ModeContext):
-    """``inference_mode()`` is ``no_grad()`` here (PyTorch's version also skips version counting, a speed-up minidl
-    does not need); ``inference_mode(False)`` turns recording back on. ``@inference_mode`` decorates bare too."""
+    """``inference_mode()`` is ``no_grad()`` here, and ``is_inference_mode_enabled()`` says True inside it.
+    PyTorch's version also skips version counting, a speed-up minidl does not need, and marks the tensors made
+    inside as inference tensors; minidl does not (``Tensor.is_inference()`` is always False), since that would
+    cost every tensor a flag. ``inference_mode(False)`` turns recording back on. ``@inference_mode`` decorates
+    bare too."""
 
     def __new__(cls, mode=True):
         if callable(mode):  # used bare as a decorator: the argument is the function
@@ -135,4 +151,14 @@ class inference_mode(_ModeContext):
         return super().__new__(cls)
 
     def __init__(self, mode=True):
-        self.mode = not mode
+        self.mode, self.inference = not mode, bool(mode)
+
+    def _switch(self):
+        local = GradMode.local
+        previous = local.enabled, local.inference
+        local.enabled, local.inference = self.mode, self.inference
+        return previous
+
+    @staticmethod
+    def _restore(previous):
+        GradMode.local.enabled, GradMode.local.inference = previous

@@ -19,15 +19,17 @@ from ..ops.operators import OPERATORS, REFLECTED, bind_operators
 from ..ops.scaled_products import addcdiv_term, addcmul_term
 from ..ops.shape import Reshape
 from ..ops.special import lerp_term
-from .aliases import (absolute, adjoint, conj_physical, conj_physical_, diagflat, get_device, is_conj, is_cpu, is_neg,
-                      is_nonzero, ravel, resolve_conj, resolve_neg, split_with_sizes)
+from .aliases import (absolute, adjoint, conj_physical, conj_physical_, diagflat, get_device, is_conj, is_cpu,
+                      is_inference, is_neg, is_nonzero, is_signed, ravel, resolve_conj, resolve_neg, split_with_sizes)
 from .grad_mode import GradMode
 from .legacy import new_tensor as legacy_new_tensor
 from .layouts import CONVERSIONS, accepting_memory_format, check_factory_options, clone, contiguous, strided
+from .nn.functional import prelu
 from .nn.small_functions import hardshrink
 from .numpy_names import accept_numpy_names
 from .tensor import Tensor
 from .views import mark_current
+from .view_copies import COPIES, UNSAFE_SPLITS
 
 #: methods that are the op function of the same name
 SAME_NAME = [
@@ -387,7 +389,8 @@ _ADAPTERS = {
     "split_with_sizes": split_with_sizes, "resolve_conj": resolve_conj, "is_conj": is_conj,
     "resolve_neg": resolve_neg, "is_neg": is_neg, "conj_physical": conj_physical, "conj_physical_": conj_physical_,
     "adjoint": adjoint, "is_nonzero": is_nonzero, "diagflat": diagflat,
-    "hardshrink": hardshrink, "is_signed": lambda self: self.dtype.is_signed,
+    "hardshrink": hardshrink, "is_signed": is_signed, "is_inference": is_inference, "prelu": prelu,
+    "narrow_copy": COPIES["narrow_copy"], **UNSAFE_SPLITS,
 }
 #: in-place shape ops ``name_``: this tensor becomes the op's result (a view with new sizes or strides)
 _RESHAPING_IN_PLACE = ["t", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims"]

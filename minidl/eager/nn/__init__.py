@@ -36,6 +36,7 @@ from .more_layers import (AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
                           TransformerEncoderLayer)
 from .small_layers import GLU, AlphaDropout, ChannelShuffle, FeatureAlphaDropout, LocalResponseNorm
+from .fractional_pooling import FractionalMaxPool2d, FractionalMaxPool3d
 from .data_parallel import DataParallel
 from .lazy import *  # noqa: F401,F403  (LazyLinear, LazyConv2d, LazyBatchNorm2d, ...)
 from . import modules  # PyTorch's torch.nn.modules paths (aliases of the classes above)

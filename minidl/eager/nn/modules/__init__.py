@@ -16,8 +16,9 @@ public layer class is also an attribute of the package itself (``nn.modules.Line
 import sys
 import types
 
-from .. import (activation, attention, containers, conv, distance, dropout, lazy, linear, loss, module, module_utils,
-                more_layers, normalization, padding, pooling, rnn, small_layers, sparse, transformer, upsampling)
+from .. import (activation, attention, containers, conv, distance, dropout, fractional_pooling, lazy, linear, loss,
+                module, module_utils, more_layers, normalization, padding, pooling, rnn, small_layers, sparse,
+                transformer, upsampling)
 
 # PyTorch's file -> the minidl file with the same contents
 _SAME = {"module": module, "container": containers, "conv": conv, "loss": loss, "distance": distance,
@@ -36,7 +37,7 @@ _GATHERED = {
                       small_layers.LocalResponseNorm),
     "dropout": (dropout, small_layers.AlphaDropout, small_layers.FeatureAlphaDropout),
     "pooling": (pooling, more_layers._AdaptiveMaxPoolNd, more_layers.AdaptiveMaxPool1d,
-                more_layers.AdaptiveMaxPool2d),
+                more_layers.AdaptiveMaxPool2d, fractional_pooling),
     "sparse": (sparse.Embedding, more_layers.EmbeddingBag),
     "pixelshuffle": (more_layers.PixelShuffle, more_layers.PixelUnshuffle),
     "fold": (more_layers.Fold, more_layers.Unfold),
