@@ -156,6 +156,8 @@ from .sparse_ops import (edit_distance, sparse, sparse_add, sparse_concat, spars
 # --- TF1 API gaps 4: the incomplete gammas, xlogy, lbeta, bessel_i0e (special_math.py); shape_n, saturate_cast,
 #     invert_permutation, unravel_index, clip_by_average_norm, tf.nn.relu_layer (array_helpers.py) ---
 from .special_math import *  # noqa: F401,F403
+from .matrix_functions import matrix_square_root  # also tf.linalg's expm, logm, sqrtm and the banded solvers
+from . import dct_ops, mel_ops  # noqa: F401  (tf.signal.dct/idct, linear_to_mel_weight_matrix, mfccs_...)
 from .array_helpers import *  # noqa: F401,F403
 from .indexed_slices import IndexedSlices, IndexedSlicesValue  # (what dense gradients never are: indexed_slices.py)
 # --- end TF1 API gaps 4 ---

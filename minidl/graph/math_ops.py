@@ -574,8 +574,9 @@ def arg_min(input, dimension, name=None, output_type=dtypes.int64):
 
 
 def _running(running, neutral, x, axis, exclusive, reverse):
-    """``running(x, axis)`` (a cumulative sum or product) with TF's options: ``reverse`` runs from the end,
-    ``exclusive`` leaves each entry out of its own result (the first result is then ``neutral``: 0 or 1)."""
+    """``running(x, axis)`` (a cumulative sum, product or log-sum-exp) with TF's options: ``reverse`` runs from the
+    end, ``exclusive`` leaves each entry out of its own result (the first result is then ``neutral``: 0, 1 or the
+    lowest float)."""
     x = check_dtype(to_tensor(x), NUMBERS)
     axis = normalize_axis(axis, max(x.ndim, 1))
     total = running(ops.flip(x, (axis,)) if reverse else x, axis)
@@ -596,6 +597,17 @@ def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
     """Running product along ``axis``: [a, b, c] -> [a, ab, abc]; ``exclusive`` -> [1, a, ab]; ``reverse``
     multiplies from the end -> [abc, bc, c]."""
     return _running(lambda t, d: ops.cumprod(t, d, dtype=t.dtype), 1, x, axis, exclusive, reverse)
+
+
+@tf_op("CumulativeLogsumexp")
+def cumulative_logsumexp(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Running ``log(sum(exp(x)))`` along ``axis``, stable for any range of values: [a, b, c] ->
+    [a, log(e^a + e^b), log(e^a + e^b + e^c)]; ``exclusive`` leaves each entry out of its own result and
+    ``reverse`` runs from the end, as ``cumsum``. An exclusive scan starts from the lowest finite float of x's
+    dtype (what TF's kernel uses for -inf, log-sum-exp's neutral element). Float tensors only."""
+    x = check_dtype(to_tensor(x), FLOATS)
+    lowest = float(numpy.finfo(x.dtype.name).min)
+    return _running(lambda t, d: ops.logcumsumexp(t, d), lowest, x, axis, exclusive, reverse)
 
 
 # ================================================================================================== products
@@ -728,7 +740,7 @@ math = types.SimpleNamespace(
     reduce_mean=reduce_mean, reduce_max=reduce_max, reduce_min=reduce_min, reduce_logsumexp=reduce_logsumexp,
     reduce_any=reduce_any, reduce_all=reduce_all, reduce_variance=reduce_variance, reduce_std=reduce_std,
     count_nonzero=count_nonzero, argmax=argmax, argmin=argmin, cumsum=cumsum, matmul=matmul, tensordot=tensordot,
-    atan=atan, erf=erf, cumprod=cumprod)
+    atan=atan, erf=erf, cumprod=cumprod, cumulative_logsumexp=cumulative_logsumexp)
 linalg = types.SimpleNamespace(matmul=matmul, einsum=einsum, tensordot=tensordot, norm=norm,
                                transpose=matrix_transpose, matrix_transpose=matrix_transpose,
                                adjoint=lambda matrix, name=None: matrix_transpose(matrix, name, conjugate=True))

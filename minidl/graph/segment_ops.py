@@ -1,4 +1,4 @@
-"""Segment reductions: ``tf.unsorted_segment_sum/prod/max/min/mean`` and ``tf.segment_sum/prod/max/min/mean``
+"""Segment reductions: ``tf.unsorted_segment_sum/prod/max/min/mean/sqrt_n`` and ``tf.segment_sum/prod/max/min/mean``
 (also in ``tf.math``).
 
 ``segment_ids`` gives each row of ``data`` (each entry of its first ``segment_ids.ndim`` dims) a segment, and
@@ -20,7 +20,7 @@ from .array_ops import concat, fill, shape
 from .basics import control_dependencies
 from .check_ops import assert_less_equal
 from .core import TensorShape
-from .math_ops import NUMBERS, check_dtype, graph_tensor, math, tf_op, to_tensor
+from .math_ops import FLOATS_AND_COMPLEX, NUMBERS, check_dtype, graph_tensor, math, tf_op, to_tensor
 
 _INDEX_TYPES = ("int32", "int64")
 
@@ -100,6 +100,24 @@ unsorted_segment_prod = _unsorted("Prod", "prod", lambda dtype: 1)
 unsorted_segment_max = _unsorted("Max", "amax", lowest_value)
 unsorted_segment_min = _unsorted("Min", "amin", lambda dtype: lowest_value(dtype, highest=True))
 unsorted_segment_mean = _unsorted("Mean", "mean", lambda dtype: 0)
+
+
+@tf_op("UnsortedSegmentSqrtN")
+def unsorted_segment_sqrt_n(data, segment_ids, num_segments, name=None):
+    """``out[j]`` = the sum of the ``data[i...]`` with ``segment_ids[i...] == j``, divided by √N for the N rows in
+    segment j (0 for an empty segment): a sum whose size does not grow with the segment's, as a mean's, but whose
+    variance stays that of one row for independent rows. Float (or complex) data; the gradient is the sum's,
+    divided by the same √N."""
+    data, ids = _data_and_ids(data, segment_ids)
+    check_dtype(data, FLOATS_AND_COMPLEX, "data")
+    if graph_tensor(num_segments) is not None:
+        num_segments = check_dtype(graph_tensor(num_segments), _INDEX_TYPES, "num_segments")
+    sums = _segment_reduce(data, ids, num_segments, "sum", 0)
+    counts = _segment_reduce(ops.ones_like(ids, dtype=data.dtype), ids, num_segments, "sum", 0)
+    sizes = ops.sqrt(ops.clamp_min(ops.real(counts) if counts.dtype.kind == "c" else counts, 1))
+    return ops.div(sums, ops.reshape(ops.cast(sizes, data.dtype), [-1] + [1] * (sums.ndim - 1)))
+
+
 segment_sum = _sorted("Sum", "sum", 0)
 segment_prod = _sorted("Prod", "prod", 1)
 segment_max = _sorted("Max", "amax", 0)
@@ -107,6 +125,7 @@ segment_min = _sorted("Min", "amin", 0)
 segment_mean = _sorted("Mean", "mean", 0)
 
 __all__ = ["unsorted_segment_sum", "unsorted_segment_prod", "unsorted_segment_max", "unsorted_segment_min",
-           "unsorted_segment_mean", "segment_sum", "segment_prod", "segment_max", "segment_min", "segment_mean"]
+           "unsorted_segment_mean", "unsorted_segment_sqrt_n", "segment_sum", "segment_prod", "segment_max",
+           "segment_min", "segment_mean"]
 for _name in __all__:
     setattr(math, _name, globals()[_name])

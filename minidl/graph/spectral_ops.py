@@ -16,6 +16,8 @@ import types
 import numpy
 
 from .. import ops
+from ..ops.stft import overlap_add
+from .array_ops import concat, reshape, shape
 from .math_ops import FLOATS, check_dtype, constant_value, normalize_axis, tf_op, to_tensor
 
 _COMPLEX = ("complex64", "complex128")
@@ -114,6 +116,32 @@ def frame(signal, frame_length, frame_step, pad_end=False, pad_value=0, axis=-1,
     return windows if axis == len(x.shape) - 1 else ops.movedim(windows, -1, axis + 1)  # ...and go after the count
 
 
+@tf_op("overlap_and_add")
+def overlap_and_add(signal, frame_step, name=None):
+    """The inverse of ``frame`` without a window: the frames of ``signal`` [..., frames, frame_length], the k-th
+    placed at sample k·frame_step of a signal of (frames - 1)·frame_step + frame_length samples, and added where
+    they overlap. The number of frames and their length must be known when the graph is built; the gradient
+    cuts the signal's gradient back into frames."""
+    x = to_tensor(signal)
+    if not x.shape.rank_known or len(x.shape) < 2:
+        raise ValueError(f"signal must have at least 2 dimensions [..., frames, frame_length], got {x.shape}")
+    step = constant_value(frame_step, "frame_step")
+    if isinstance(step, bool) or not isinstance(step, int) or step < 1:
+        raise ValueError(f"frame_step must be a positive integer, got {step!r}")
+    frames, length = x.shape[-2:]
+    if None in (frames, length):
+        raise ValueError(f"overlap_and_add: the number of frames and the frame length must be known when the "
+                         f"graph is built, got signal shape {x.shape}")
+    samples = (frames - 1) * step + length
+    if step > length:  # (zeros between the frames: lengthen each to the step, and cut the last one's zeros)
+        x = ops.pad(x, [0, step - length])
+    added = overlap_add(ops.reshape(x, [-1, frames, max(step, length)]), step)[:, :samples]
+    leading = x.shape[:-2]
+    if leading.is_fully_defined():
+        return ops.reshape(added, list(leading) + [samples])
+    return reshape(added, concat([shape(x)[:-2], [samples]], 0))
+
+
 def _window(tf_name, formula, **parameters):
     def window(window_length, periodic=True, dtype=None, name=None):
         from ..ops.window_functions import window as make
@@ -147,6 +175,7 @@ def stft(signals, frame_length, frame_step, fft_length=None, window_fn=hann_wind
 signal = spectral = types.SimpleNamespace(fft=fft, ifft=ifft, fft2d=fft2d, ifft2d=ifft2d, fft3d=fft3d,
                                           ifft3d=ifft3d, rfft=rfft, irfft=irfft, rfft2d=rfft2d, irfft2d=irfft2d,
                                           fftshift=fftshift, ifftshift=ifftshift, frame=frame,
-                                          hann_window=hann_window, hamming_window=hamming_window, stft=stft)
+                                          hann_window=hann_window, hamming_window=hamming_window, stft=stft,
+                                          overlap_and_add=overlap_and_add)
 
 __all__ = ["fft", "ifft", "fft2d", "ifft2d", "fft3d", "ifft3d", "signal", "spectral"]

@@ -320,8 +320,7 @@ class MatrixExp(Op):
     3e-16 (relative); s squarings then undo the scaling. The batch shares one s, the one its largest matrix needs.
 
     VJP: the derivative of exp at A in the direction E is the upper-right block of exp([[A, E], [0, A]]) (the
-    exponential of a block-triangular matrix). Its adjoint, pulling g back, is the same with A^H for A:
-    ``gA = upper-right block of exp([[A^H, g], [0, A^H]])`` — this op again, so second order works."""
+    exponential of a block-triangular matrix); ``matrix_function_vjp`` pulls g back with this op again."""
     name = "LinalgMatrixExp"
     saves_inputs = (0,)
 
@@ -344,17 +343,25 @@ class MatrixExp(Op):
 
     @staticmethod
     def vjp(ctx, g):
-        a_h = _mH(ctx.inputs[0])
-        n = a_h.shape[-1]
-        if n is None:
-            raise NotImplementedError(f"matrix_exp: the gradient needs the matrix size when the graph is built, got "
-                                      f"{describe(a_h)}")
-        block = cat([cat([a_h, g], -1), cat([zeros_like(a_h), a_h], -1)], -2)
-        return (getitem(apply(MatrixExp, block), (Ellipsis, slice(0, n), slice(n, None))),)
+        return (matrix_function_vjp(MatrixExp, "matrix_exp", ctx.inputs[0], g),)
 
     @staticmethod
     def infer(a):
         return a
+
+
+def matrix_function_vjp(op, op_name, a, g):
+    """The VJP of a primary matrix function f (``op``: exp, log, the square root — any f with f(z̄) = conj f(z)):
+    the derivative of f at A in the direction E is the upper-right block of f([[A, E], [0, A]]), and its adjoint
+    is the same with A^H for A, so ``gA = upper-right block of f([[A^H, g], [0, A^H]])`` — ``op`` again, so
+    second order works too (Higham, Functions of Matrices, 3.2)."""
+    a_h = _mH(a)
+    n = a_h.shape[-1]
+    if n is None:
+        raise NotImplementedError(f"{op_name}: the gradient needs the matrix size when the graph is built, got "
+                                  f"{describe(a_h)}")
+    block = cat([cat([a_h, g], -1), cat([zeros_like(a_h), a_h], -1)], -2)
+    return getitem(apply(op, block), (Ellipsis, slice(0, n), slice(n, None)))
 
 
 def matrix_exp(A):

@@ -13,8 +13,9 @@ from fractions import Fraction
 from ..backend import dtypes
 from .activations import _erf, _erfc
 from .base import Op, OpError, apply, describe, is_tensor
+from .broadcast import sum_to_like
 from .compare import where_grad
-from .infer import same_spec
+from .infer import broadcast_infer, same_spec
 from .promote import promote
 from .unary import _floating, _real, _tensor, exp, isfinite
 
@@ -277,6 +278,38 @@ def polygamma(n, x):
         raise OpError(f"polygamma(n, x) does not support negative n (got n = {n})")
     x = _real_floating("polygamma", x)
     return apply(Digamma, x) if n == 0 else apply(Polygamma, x, n=n)
+
+
+class PolygammaOfOrders(Op):
+    """``ψ⁽ⁿ⁾(x)`` with a tensor of orders ``n`` (floats holding whole numbers) broadcast against ``x``: each
+    distinct order present is summed once by ``_polygamma`` and placed where it occurs. An order that is negative
+    or not a whole number gives NaN. d/dx = ψ⁽ⁿ⁺¹⁾(x), this op again; the orders get no gradient."""
+    infer = staticmethod(broadcast_infer("polygamma"))
+
+    @staticmethod
+    def forward(xp, n, x):
+        n, x = xp.broadcast_arrays(n, x)
+        out = xp.full(x.shape, xp.nan, dtype=x.dtype)
+        valid = (n >= 0) & (n == xp.floor(n))
+        for order in sorted({int(v) for v in xp.unique(n[valid]).tolist()}):
+            out = xp.where(n == order, _in_float64(xp, _polygamma, x, order), out)
+        return out
+
+    @staticmethod
+    def vjp(ctx, g):
+        n, x = ctx.inputs
+        return None, sum_to_like(g * apply(PolygammaOfOrders, n + 1, x), x)
+
+
+def polygamma_of_orders(n, x):
+    """``ψ⁽ⁿ⁾(x)`` elementwise for a floating point tensor of orders ``n`` that broadcasts with ``x`` (TF's
+    ``polygamma(a, x)``); NaN where an order is negative or not a whole number. Not in ``__all__``: PyTorch has
+    no such function, so the eager front-end does not show it."""
+    dtype, (n, x) = promote("polygamma", n, x)
+    if not dtypes.is_floating_point(dtype):
+        raise TypeError(f"polygamma: orders and x must be floating point tensors, got {describe(n)} and "
+                        f"{describe(x)}")
+    return apply(PolygammaOfOrders, n, x)
 
 
 # ---------------------------------------------------------------------------------------------- nan_to_num

@@ -156,7 +156,7 @@ class NolaCheck(Op):
         return envelope.copy()
 
 
-def _overlap_add(frames, hop_length):
+def overlap_add(frames, hop_length):
     """``frames`` (B, n_frames, n_fft) added up at their places in a signal (B, n_fft + hop (n_frames - 1)):
     the adjoint of cutting that signal into frames (``FoldWindows``, which reads the signal's length from a
     tensor of its shape)."""
@@ -203,10 +203,10 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
             raise OpError(f"{call}: Complex windows are incompatible with return_complex=False")
         half = spectrum if onesided else narrow(spectrum, -1, 0, n_fft // 2 + 1)
         frames = irfft(half, n=n_fft, dim=-1, norm=norm)
-    signal = _overlap_add(_windowed(frames, window, win_length, n_fft), hop_length)
+    signal = overlap_add(_windowed(frames, window, win_length, n_fft), hop_length)
     # the envelope: the squared window in every frame, overlap-added like the frames themselves
     squared = _windowed(ones_like(frames), None if window is None else window * window, win_length, n_fft)
-    envelope = _overlap_add(squared, hop_length)
+    envelope = overlap_add(squared, hop_length)
     full = n_fft + hop_length * (n_frames - 1)
     start = n_fft // 2 if center else 0  # center: the stft padded n_fft // 2 samples at each end
     if length is not None:

@@ -11,6 +11,8 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from minidl.ops.special import polygamma_of_orders
+
 from .spec import OpSpec, broadcastable, fixed, shapes, unary
 
 try:
@@ -32,6 +34,16 @@ def _with_nonfinite():
 def _gamma_domain():
     """x in [-3.5, 6], kept 0.1 away from the poles 0, -1, -2, -3 (the functions blow up there)."""
     return unary(low=-3.5, high=6.0, avoid=(0.0, -1.0, -2.0, -3.0), margin=0.1)
+
+
+def _orders_and_x():
+    """Whole orders 0..2 (as floats) and x in the gamma domain, of shapes that broadcast together."""
+    return broadcastable(2).map(lambda pair: (np.asarray(np.floor(np.abs(pair[0])) % 3), _gamma_domain_values(pair[1])))
+
+
+def _gamma_domain_values(x):
+    """x moved into [0.2, 6] (the recurrence's 1/x^(n+1) needs x away from 0)."""
+    return np.asarray(0.2 + np.abs(x) * 5.8 / 3)
 
 
 def _polygamma_step(n):
@@ -88,6 +100,14 @@ SPECS = [
     _known_values(1, lambda m, x: m.lgamma(x)),
     _known_values(2, lambda m, x: m.digamma(x)),
     *[_known_values(n + 2, lambda m, x, n=n: m.polygamma(n, x)) for n in (1, 2, 3)],
+    OpSpec("polygamma_of_orders_recurrence",
+           lambda m, n, x: polygamma_of_orders(n, x + 1) - polygamma_of_orders(n, x),
+           lambda n, a: (-1) ** n * np.vectorize(math.factorial, otypes=[float])(n.astype(int)) / a ** (n + 1),
+           _orders_and_x(), grad_inputs=(1,), dtype="float64", rtol=1e-11, atol=1e-12,
+           torch_fn=lambda m, n, x: sum(m.where(n == k, m.polygamma(k, x + 1) - m.polygamma(k, x), 0)
+                                        for k in range(3)),
+           notes="TF's polygamma(a, x): a tensor of orders (0, 1, 2 here) broadcast against x; the recurrence "
+                 "ψ⁽ⁿ⁾(x + 1) - ψ⁽ⁿ⁾(x) = (-1)ⁿ n! / xⁿ⁺¹ with n varying entry by entry"),
 ]
 
 if scipy_special is not None:
