@@ -14,9 +14,10 @@ from minidl.ops import fractional_pooling as P
 from .spec import OpSpec
 
 
-def _output_size(size, kernel):
-    """About two thirds of the input, at least one window, and no window past the end."""
-    return max(1, min(size - kernel + 1, (2 * size) // 3))
+def _output_size(size, kernel, spatial):
+    """About two thirds of the input, at least one window, and no window past the end (in 3-D one window fewer:
+    PyTorch's 3-D check wants output + kernel - 1 < size, strictly, where its 2-D one allows equality)."""
+    return max(1, min(size - kernel + (1 if spatial == 2 else 0), (2 * size) // 3))
 
 
 def ref_starts(u, size, out, kernel):
@@ -28,7 +29,7 @@ def ref_starts(u, size, out, kernel):
 
 def ref_fractional_max_pool(x, samples, kernel):
     sizes, spatial = x.shape[2:], len(kernel)
-    outs = tuple(_output_size(n, k) for n, k in zip(sizes, kernel))
+    outs = tuple(_output_size(n, k, spatial) for n, k in zip(sizes, kernel))
     columns = (1, 0) if spatial == 2 else (0, 1, 2)  # which sample drives each dim (W first in 2-D)
     values = np.zeros(x.shape[:2] + outs, x.dtype)
     indices = np.zeros(x.shape[:2] + outs, np.int64)
@@ -46,9 +47,9 @@ def ref_fractional_max_pool(x, samples, kernel):
 
 @st.composite
 def planes(draw, kernel):
-    """(x, samples): x (N, C, *spatial) with distinct values 0.25 apart, each side at least its kernel; samples
-    (N, C, spatial) uniform in [0, 1)."""
-    sides = tuple(draw(st.integers(k, k + 4 if len(kernel) == 2 else k + 2)) for k in kernel)
+    """(x, samples): x (N, C, *spatial) with distinct values 0.25 apart, each side at least its kernel (in 3-D one
+    more, see ``_output_size``); samples (N, C, spatial) uniform in [0, 1)."""
+    sides = tuple(draw(st.integers(k, k + 4) if len(kernel) == 2 else st.integers(k + 1, k + 3)) for k in kernel)
     shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) + sides
     rng = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1)))
     x = (rng.permutation(math.prod(shape)) - math.prod(shape) // 2).reshape(shape) * 0.25
@@ -57,7 +58,7 @@ def planes(draw, kernel):
 
 def _spec(name, kernel, with_indices=False):
     def call(module, x, samples):
-        outs = tuple(_output_size(n, k) for n, k in zip(x.shape[2:], kernel))
+        outs = tuple(_output_size(n, k, len(kernel)) for n, k in zip(x.shape[2:], kernel))
         return module(x, samples, outs)
 
     def ours(m, x, samples):
