@@ -25,6 +25,7 @@ from .variables import (Variable, assign, assign_add, assign_sub, count_up_to, g
 from .random_ops import (multinomial, random_gamma, random_normal, random_poisson, random_shuffle, random_uniform,
                          set_random_seed, truncated_normal)
 from . import random_ops as random  # tf.random.normal, tf.random.uniform, tf.random.set_random_seed ...
+from . import stateless_random_ops  # noqa: F401  (fills tf.random: stateless_uniform, stateless_normal ...)
 from .initializers import (constant_initializer, glorot_normal_initializer, glorot_uniform_initializer,
                            identity_initializer, ones_initializer, orthogonal_initializer, random_normal_initializer,
                            random_uniform_initializer, truncated_normal_initializer, uniform_unit_scaling_initializer,
@@ -111,6 +112,7 @@ from . import graph_util  # tf.graph_util.convert_variables_to_constants, extrac
 from .lookup_ops import lookup, tables_initializer  # tf.lookup: vocabulary tables (also tf.contrib.lookup)
 from .string_ops import as_string, strings  # tf.as_string, tf.strings.as_string
 from .string_functions import *  # noqa: F401,F403  (string_to_number, string_join, ...; fills tf.strings)
+from . import string_ngrams  # noqa: F401  (fills tf.strings.ngrams)
 from .csv_ops import decode_csv  # also tf.io.decode_csv, tf.data.experimental.CsvDataset and make_csv_dataset
 from .queues import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffleQueue  # also tf.queue.*
 from . import queues as queue
@@ -146,12 +148,14 @@ from .shape_broadcasting import broadcast_dynamic_shape, broadcast_static_shape
 from .depth_space import depth_to_space, space_to_depth
 from .variable_scope import get_local_variable
 # --- end TF1 API gaps 3 ---
-# --- sparse tensors: tf.SparseTensor, tf.sparse_placeholder, tf.sparse (sparse_tensor.py, sparse_ops.py) ---
+# --- sparse tensors: tf.SparseTensor, tf.sparse_placeholder, tf.sparse, tf.sets (sparse_tensor.py, sparse_ops.py,
+#     sets_ops.py) ---
 from .sparse_tensor import SparseTensor, SparseTensorValue, sparse_placeholder
 from .sparse_ops import (edit_distance, sparse, sparse_add, sparse_concat, sparse_fill_empty_rows, sparse_reduce_max,
                          sparse_reduce_sum, sparse_reorder, sparse_reshape, sparse_retain, sparse_segment_mean,
                          sparse_segment_sqrt_n, sparse_segment_sum, sparse_softmax, sparse_tensor_dense_matmul,
                          sparse_tensor_to_dense, sparse_to_dense_indices as sparse_to_dense, sparse_transpose)
+from .sets_ops import sets  # tf.sets.intersection, union, difference, size (results are SparseTensors)
 # --- end sparse tensors ---
 # --- TF1 API gaps 4: the incomplete gammas, xlogy, lbeta, bessel_i0e (special_math.py); shape_n, saturate_cast,
 #     invert_permutation, unravel_index, clip_by_average_norm, tf.nn.relu_layer (array_helpers.py) ---

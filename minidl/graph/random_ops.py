@@ -15,14 +15,16 @@ The draws are made on the host with numpy (the same numbers on CPU and GPU) and 
 Only the *standard* draw is a random op; scaling and shifting (``* stddev + mean``) are ordinary ops, as in TF,
 so ``mean``/``stddev``/``minval``/``maxval`` may be tensors.
 
-This module doubles as the ``tf.random`` namespace: ``tf.random.normal``, ``tf.random.uniform`` ...
+This module doubles as the ``tf.random`` namespace: ``tf.random.normal``, ``tf.random.uniform`` ... (and
+``tf.random.stateless_*``, whose ops reuse these draws with a generator keyed by a seed tensor:
+stateless_random_ops.py).
 """
 import weakref
 
 import numpy
 
 from .. import ops
-from ..backend import dtypes
+from ..backend import dtypes, host_array
 from ..ops.base import Spec
 from . import errors
 from .core import Tensor, TensorShape, as_spec_shape, get_default_graph
@@ -47,7 +49,8 @@ def _generator(session, operation):
 
 
 class RandomOp(GraphOp):
-    """Base of the random ops: ``sample(rng, attrs, *inputs)`` draws the output as a numpy array.
+    """Base of the random ops: ``sample(rng, attrs, *inputs)`` draws the output as a numpy array, from the
+    generator that ``generator(session, operation, inputs)`` picks (with the inputs ``sample`` takes).
 
     attrs always hold ``seed``: the (graph seed, op seed) pair, or None for an unseeded op.
     """
@@ -55,9 +58,13 @@ class RandomOp(GraphOp):
 
     @classmethod
     def execute(cls, session, operation, arrays):
-        host = [a if isinstance(a, numpy.ndarray) else a.get() for a in arrays]
-        out = cls.sample(_generator(session, operation), operation.attrs, *host)
-        return (session.on_device(out),)
+        rng, inputs = cls.generator(session, operation, [host_array(a) for a in arrays])
+        return (session.on_device(cls.sample(rng, operation.attrs, *inputs)),)
+
+    @staticmethod
+    def generator(session, operation, inputs):
+        """The session's generator of this operation, which each run advances (the module docstring)."""
+        return _generator(session, operation), inputs
 
     @staticmethod
     def sample(rng, attrs, *inputs):
@@ -275,17 +282,23 @@ def random_shuffle(value, seed=None, name=None):
     return add_random_op(RandomShuffle, [value], value.shape, value.dtype, seed, name or "RandomShuffle")
 
 
-def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
-    """For each row of ``logits`` [batch, classes], ``num_samples`` class indices drawn from softmax(logits)."""
+def categorical_arguments(logits, num_samples, output_dtype, fn):
+    """``fn``'s checked arguments: ``logits`` as a [batch, classes] tensor, ``num_samples`` as an int, the output
+    dtype (int64 by default), and the static shape of the draws."""
     logits = convert_to_tensor(logits)
     if logits.shape.rank != 2:
-        raise ValueError(f"logits should be a matrix [batch_size, num_classes], got shape {logits.shape}")
+        raise ValueError(f"{fn}: logits should be a matrix [batch_size, num_classes], got shape {logits.shape}")
     if not isinstance(num_samples, (int, numpy.integer)) or num_samples < 0:
-        raise TypeError(f"num_samples must be a non-negative Python int, got {num_samples!r}")
-    dtype = _check_dtype(dtypes.int64 if output_dtype is None else output_dtype, _INTS, "multinomial")
+        raise TypeError(f"{fn}: num_samples must be a non-negative Python int, got {num_samples!r}")
+    dtype = _check_dtype(dtypes.int64 if output_dtype is None else output_dtype, _INTS, fn)
+    return logits, int(num_samples), dtype, TensorShape([logits.shape[0], int(num_samples)])
+
+
+def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
+    """For each row of ``logits`` [batch, classes], ``num_samples`` class indices drawn from softmax(logits)."""
+    logits, num_samples, dtype, static = categorical_arguments(logits, num_samples, output_dtype, "multinomial")
     with get_default_graph().name_scope(name or "multinomial"):
-        return add_random_op(Multinomial, [logits], TensorShape([logits.shape[0], int(num_samples)]), dtype, seed,
-                              "Multinomial", num_samples=int(num_samples))
+        return add_random_op(Multinomial, [logits], static, dtype, seed, "Multinomial", num_samples=num_samples)
 
 
 def categorical(logits, num_samples, dtype=None, seed=None, name=None):
