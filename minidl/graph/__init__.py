@@ -165,6 +165,10 @@ from . import dct_ops, mel_ops  # noqa: F401  (tf.signal.dct/idct, linear_to_mel
 from .array_helpers import *  # noqa: F401,F403
 from .indexed_slices import IndexedSlices, IndexedSlicesValue  # (what dense gradients never are: indexed_slices.py)
 # --- end TF1 API gaps 4 ---
+# --- TF1 API gaps 5: space_to_batch(_nd), batch_to_space(_nd), required_space_to_batch_paddings and
+#     tf.nn.with_space_to_batch (space_batch.py) ---
+from .space_batch import *  # noqa: F401,F403
+# --- end TF1 API gaps 5 ---
 # --- TF1's import paths: `import minidl.graph.compat.v1 as tf`, `from minidl.graph.contrib.rnn import LSTMCell`,
 #     `from minidl.graph.python.framework import ops` (import_paths.py; last, once every namespace exists) ---
 from .import_paths import register as _register_import_paths

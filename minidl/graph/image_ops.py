@@ -4,7 +4,8 @@ Images are channels-last: (height, width, channels) for one image, (batch, heigh
 This module holds the pixel-value functions — dtype conversion, colour, brightness and contrast, standardization,
 image gradients — and gathers the others into the ``image`` namespace: geometry (``image_geometry.py``),
 resizing (``image_resize.py``), crops and pads (``image_crop.py``), colour spaces and image quality
-(``image_color.py``), bounding boxes (``image_boxes.py``).
+(``image_color.py``), bounding boxes (``image_boxes.py``,
+``image_box_sampling.py``, ``image_combined_nms.py``), glimpses (``image_glimpse.py``).
 
 **Pixel values.** TF keeps images either as integers (uint8: 0..255) or as floats in [0, 1].
 ``convert_image_dtype`` moves between the two by scaling with the integer type's maximum (255 for uint8).
@@ -21,10 +22,13 @@ from ..backend import dtypes
 from .array_ops import shape as shape_of
 from .basics import identity
 from .core import get_default_graph
+from .image_box_sampling import sample_distorted_bounding_box
+from .image_combined_nms import combined_non_max_suppression
 from .image_boxes import (crop_and_resize, draw_bounding_boxes, non_max_suppression,
                           non_max_suppression_with_scores)
 from .image_crop import (central_crop, crop_to_bounding_box, pad_to_bounding_box, random_crop,
                          resize_image_with_crop_or_pad, resize_with_crop_or_pad)
+from .image_glimpse import extract_glimpse
 from .image_geometry import (at_least_3d, flip_left_right, flip_up_down, random_flip_left_right,
                              random_flip_up_down, rot90, transpose, transpose_image)
 from .image_resize import (ResizeMethod, resize, resize_area, resize_bicubic, resize_bilinear, resize_images,
@@ -220,4 +224,5 @@ image = types.SimpleNamespace(
     non_max_suppression_with_scores=non_max_suppression_with_scores, crop_and_resize=crop_and_resize,
     draw_bounding_boxes=draw_bounding_boxes, decode_png=decode_png, encode_png=encode_png, decode_bmp=decode_bmp,
     decode_gif=decode_gif, decode_image=decode_image, decode_jpeg=decode_jpeg,
-    decode_and_crop_jpeg=decode_and_crop_jpeg)
+    decode_and_crop_jpeg=decode_and_crop_jpeg, sample_distorted_bounding_box=sample_distorted_bounding_box,
+    extract_glimpse=extract_glimpse, combined_non_max_suppression=combined_non_max_suppression)

@@ -49,8 +49,9 @@ def _generator(session, operation):
 
 
 class RandomOp(GraphOp):
-    """Base of the random ops: ``sample(rng, attrs, *inputs)`` draws the output as a numpy array, from the
-    generator that ``generator(session, operation, inputs)`` picks (with the inputs ``sample`` takes).
+    """Base of the random ops: ``sample(rng, attrs, *inputs)`` draws the output as a numpy array (a tuple of
+    them for an op with several outputs), from the generator that ``generator(session, operation, inputs)`` picks
+    (with the inputs ``sample`` takes).
 
     attrs always hold ``seed``: the (graph seed, op seed) pair, or None for an unseeded op.
     """
@@ -59,7 +60,8 @@ class RandomOp(GraphOp):
     @classmethod
     def execute(cls, session, operation, arrays):
         rng, inputs = cls.generator(session, operation, [host_array(a) for a in arrays])
-        return (session.on_device(cls.sample(rng, operation.attrs, *inputs)),)
+        out = cls.sample(rng, operation.attrs, *inputs)
+        return tuple(session.on_device(a) for a in (out if isinstance(out, tuple) else (out,)))
 
     @staticmethod
     def generator(session, operation, inputs):

@@ -6,6 +6,7 @@ from .basic_hooks import (CheckpointSaverHook, CheckpointSaverListener, FeedFnHo
                           NanLossDuringTrainingError, NanTensorHook, SecondOrStepTimer, StepCounterHook, StopAtStepHook,
                           SummarySaverHook)
 from .coordinator import Coordinator, LooperThread
+from .dual_averaging import AdagradDAOptimizer
 from .checkpoint_waiting import checkpoints_iterator, get_checkpoint_mtimes, wait_for_new_checkpoint
 from .graph_io import write_graph
 from .init_from_checkpoint import init_from_checkpoint
