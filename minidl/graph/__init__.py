@@ -100,6 +100,7 @@ from . import nn_extras, candidate_sampling  # noqa: F401
 from . import nn_more, ctc_ops, ctc_beam_search  # noqa: F401  (tf.nn.convolution, pool, fused_batch_norm, ctc_loss ...)
 from . import conv_transposes  # noqa: F401  (tf.nn.conv1d/3d_transpose, atrous_conv2d_transpose, depthwise backprops)
 from . import morphology  # noqa: F401  (tf.nn.dilation2d, erosion2d)
+from . import fractional_pooling  # noqa: F401  (tf.nn.fractional_max_pool, fractional_avg_pool)
 from . import ctc_v2  # noqa: F401  (tf.nn.ctc_loss_v2, collapse_repeated, ctc_unique_labels)
 # --- end TF1 API gaps 2 ---
 from . import contrib  # tf.contrib.layers: xavier_initializer, l2_regularizer, fully_connected, ... (TF 1.x only)

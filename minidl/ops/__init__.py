@@ -28,6 +28,7 @@ from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .unpooling import *  # noqa: F401,F403
 from .fractional_pooling import *  # noqa: F401,F403
+from .pooling_sequences import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .recurrent_cells import *  # noqa: F401,F403
 from .lstm_sequence import *  # noqa: F401,F403

@@ -16,6 +16,9 @@ are computed in the input's dtype, as PyTorch's kernels do, so the same ``u`` pi
 The gradient goes to the argmax of each window: ``max_pool2d_grad`` (``max_pooling.py``), which adds where windows
 overlap. The draws ``u`` (``samples``, shaped (N, C, spatial dims), one per dim: W first in 2-D, then H; T, H, W
 in 3-D, PyTorch's order) get none.
+
+``window_max`` takes the max over windows given by their bounds; TF's fractional pooling, whose windows come from
+pooling sequences instead (``pooling_sequences.py``), uses it too.
 """
 import math
 
@@ -44,6 +47,36 @@ def _sample_axes(spatial):
     return (1, 0) if spatial == 2 else tuple(range(spatial))
 
 
+def window_max(xp, x, starts, ends, widths):
+    """(values, indices): the max of ``x`` (N, C, *spatial) over rectangular windows, and its flat position in the
+    plane. Along spatial dim d window i covers ``[starts[d][..., i], ends[d][..., i])``; ``starts[d]`` and
+    ``ends[d]`` are int arrays shaped (N, C, out_d), or (1, 1, out_d) for windows shared by every plane;
+    ``widths[d]`` is the widest window's size along d.
+
+    Every window is cut ``widths`` wide; a narrower one repeats its last row (column) to fill up. A repeat comes
+    after the tap it copies, so it changes neither the max nor, as argmax takes the first, where it is.
+    """
+    sizes, spatial = x.shape[2:], len(starts)
+    outs = tuple(s.shape[-1] for s in starts)
+    windows = x
+    for d in range(spatial):
+        taps = xp.minimum(starts[d][..., None] + xp.arange(widths[d]), ends[d][..., None] - 1)  # (.., out, width)
+        windows = xp.take_along_axis(windows, _along(taps, d, spatial), axis=2 + d)
+    # (N, C, o_1*k_1, o_2*k_2, ...) -> (N, C, o_1, o_2, ..., k_1*k_2*...): the taps of each window last
+    n, c = windows.shape[:2]
+    split = windows.reshape((n, c) + tuple(v for o, k in zip(outs, widths) for v in (o, k)))
+    order = (0, 1) + tuple(range(2, 2 + 2 * spatial, 2)) + tuple(range(3, 3 + 2 * spatial, 2))
+    taps = split.transpose(order).reshape((n, c) + outs + (-1,))
+    best = xp.argmax(taps, axis=-1)  # the first maximum; a NaN counts as the largest, as in PyTorch
+    values = xp.take_along_axis(taps, best[..., None], axis=-1)[..., 0]
+    # the plane position of each best tap: per dim, its window's start plus the tap's offset, row-major
+    flat, rest = xp.zeros(best.shape, dtype=dtypes.int64), best
+    for d in reversed(range(spatial)):
+        rest, offset = divmod(rest, widths[d])
+        flat = flat + (_along(starts[d], d, spatial) + offset) * math.prod(sizes[d + 1:])
+    return values, flat
+
+
 class FractionalMaxPool(Op):
     """(y, indices) of fractional max pooling over the last 2 or 3 dims (module docstring)."""
     name = "FractionalMaxPool2D"
@@ -54,26 +87,9 @@ class FractionalMaxPool(Op):
 
     @staticmethod
     def forward(xp, x, samples, kernel, output_size):
-        n, c = x.shape[:2]
-        sizes, spatial = x.shape[2:], len(kernel)
-        windows, corners = x, []
-        for d, column in enumerate(_sample_axes(spatial)):
-            starts = window_starts(xp, samples[:, :, column], sizes[d], output_size[d], kernel[d])  # (N, C, out)
-            along = _along(starts[..., None] + xp.arange(kernel[d]), d, spatial)  # every tap of every window
-            windows = xp.take_along_axis(windows, along, axis=2 + d)
-            corners.append(_along(starts, d, spatial))
-        # (N, C, o_1*k_1, o_2*k_2, ...) -> (N, C, o_1, o_2, ..., k_1*k_2*...): the taps of each window last
-        split = windows.reshape((n, c) + tuple(v for o, k in zip(output_size, kernel) for v in (o, k)))
-        order = (0, 1) + tuple(range(2, 2 + 2 * spatial, 2)) + tuple(range(3, 3 + 2 * spatial, 2))
-        taps = split.transpose(order).reshape((n, c) + tuple(output_size) + (-1,))
-        best = xp.argmax(taps, axis=-1)  # the first maximum; a NaN counts as the largest, as in PyTorch
-        values = xp.take_along_axis(taps, best[..., None], axis=-1)[..., 0]
-        # the plane position of each best tap: per dim, its window's start plus the tap's offset, row-major
-        flat, rest = xp.zeros(best.shape, dtype=dtypes.int64), best
-        for d in reversed(range(spatial)):
-            rest, offset = divmod(rest, kernel[d])
-            flat = flat + (corners[d] + offset) * math.prod(sizes[d + 1:])
-        return values, flat
+        starts = [window_starts(xp, samples[:, :, column], x.shape[2 + d], output_size[d], kernel[d])
+                  for d, column in enumerate(_sample_axes(len(kernel)))]  # each (N, C, out)
+        return window_max(xp, x, starts, [s + k for s, k in zip(starts, kernel)], kernel)
 
     @staticmethod
     def vjp(ctx, g, g_indices):

@@ -8,6 +8,8 @@ in PyTorch: they move with ``.to()`` and appear in ``state_dict``.
 The arguments are PyTorch's, in its order, including the deprecated ``size_average`` and ``reduce`` flags: given,
 they override ``reduction`` with a warning (see ``loss_functions.legacy_reduction``).
 """
+import warnings
+
 from ...ops.losses import check_reduction
 from . import functional as F
 from .distance import PairwiseDistance
@@ -85,6 +87,16 @@ class NLLLoss(_WeightedLoss):
     def forward(self, input, target):
         return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
                           reduction=self.reduction)
+
+
+class NLLLoss2d(NLLLoss):
+    """``NLLLoss`` under its old name for (N, C, H, W) inputs, which ``NLLLoss`` takes as well; deprecated, as in
+    PyTorch: making one warns."""
+
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+        warnings.warn("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a drop-in replacement.",
+                      FutureWarning, stacklevel=2)
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
 
 
 class CrossEntropyLoss(_WeightedLoss):

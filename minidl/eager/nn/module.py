@@ -252,7 +252,8 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._check_new_name(name, self._modules)
-        self._forget(name)
+        if name not in self._modules:  # replacing a submodule keeps its place, as in __setattr__
+            self._forget(name)
         self._modules[name] = module
 
     register_module = add_module

@@ -1,5 +1,5 @@
-"""Normalization layers: ``BatchNorm1d``, ``BatchNorm2d``, ``BatchNorm3d``, ``LayerNorm``, ``GroupNorm``,
-``RMSNorm``.
+"""Normalization layers: ``BatchNorm1d``, ``BatchNorm2d``, ``BatchNorm3d``, ``SyncBatchNorm``, ``LayerNorm``,
+``GroupNorm``, ``RMSNorm``.
 
 Each standardizes its input over some dims and then applies a learned per-feature scale ``weight`` (initialised
 to ones) and shift ``bias`` (zeros)::
@@ -99,12 +99,15 @@ class _BatchNorm(_NormBase):
 
     _accepted_dims = ()
 
-    def forward(self, input):
-        if not is_tensor(input):
-            raise TypeError(f"{type(self).__name__}: expected a Tensor input, got {type(input).__name__}")
+    def _check_input_dim(self, input):
         if input.ndim not in self._accepted_dims:
             wanted = " or ".join(f"{n}D" for n in self._accepted_dims)
             raise ValueError(f"{type(self).__name__}: expected {wanted} input (got {input.ndim}D input)")
+
+    def forward(self, input):
+        if not is_tensor(input):
+            raise TypeError(f"{type(self).__name__}: expected a Tensor input, got {type(input).__name__}")
+        self._check_input_dim(input)
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             with no_grad():
@@ -132,6 +135,42 @@ class BatchNorm2d(_BatchNorm):
 class BatchNorm3d(_BatchNorm):
     """Batch norm of (N, C, D, H, W) inputs: each channel over N, D, H and W."""
     _accepted_dims = (5,)
+
+
+class SyncBatchNorm(_BatchNorm):
+    """Batch norm of inputs (N, C, ...) of any rank >= 2, each channel over all the other dims. In PyTorch it
+    gathers the statistics from every process of ``process_group``; minidl runs in one process (see
+    ``torch.distributed``), where that is the batch's own statistics: ``BatchNorm`` of the input's rank.
+    ``process_group`` is kept for the programs that set it."""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 process_group=None, device=None, dtype=None, *, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+        self.process_group = process_group
+
+    def _check_input_dim(self, input):
+        if input.ndim < 2:
+            raise ValueError(f"expected at least 2D input (got {input.ndim}D input)")
+        if input.shape[1] == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module, process_group=None):
+        """``module`` with every batch norm layer in it (``BatchNorm1d/2d/3d``, itself or at any depth) replaced
+        by a ``SyncBatchNorm`` holding the same parameters and buffers (the very tensors, so ``requires_grad``
+        stays as it was) and the same training flag."""
+        converted = module
+        if isinstance(module, _BatchNorm):
+            converted = cls(module.num_features, module.eps, module.momentum, module.affine,
+                            module.track_running_stats, process_group, bias=module.bias is not None)
+            if module.affine:
+                converted.weight, converted.bias = module.weight, module.bias
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                setattr(converted, name, getattr(module, name))
+            converted.training = module.training
+        for name, child in list(module.named_children()):
+            converted.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return converted
 
 
 class LayerNorm(Module):

@@ -1,5 +1,5 @@
-"""Recurrent layers: ``RNNCell``, ``LSTMCell``, ``GRUCell`` (one time step) and ``RNN``, ``LSTM``, ``GRU`` (whole
-sequences, stacked layers, both directions).
+"""Recurrent layers: ``RNNCell``, ``LSTMCell``, ``GRUCell`` (one time step, on ``RNNCellBase``) and ``RNN``, ``LSTM``,
+``GRU`` (whole sequences, stacked layers, both directions).
 
 **The dynamic graph.** Given packed input (and ``LSTM`` with ``proj_size`` always), the layers are a plain Python
 ``for`` loop over the time steps, calling the cell once per step. Every op inside the loop is recorded on the tape
@@ -144,15 +144,17 @@ def _reset_uniform(module):
 
 # ---------------------------------------------------------------------------------------------- cells
 
-class _CellBase(Module):
-    """One time step as a module: parameters ``weight_ih`` (gates·hidden, input), ``weight_hh`` (gates·hidden,
-    hidden), ``bias_ih``, ``bias_hh`` (gates·hidden)."""
+class RNNCellBase(Module):
+    """The base of ``RNNCell``, ``LSTMCell`` and ``GRUCell`` (as in PyTorch, so ``isinstance`` checks work): the
+    parameters of one time step with ``num_chunks`` gates stacked in their rows, ``weight_ih`` (num_chunks·hidden,
+    input), ``weight_hh`` (num_chunks·hidden, hidden), ``bias_ih``, ``bias_hh`` (num_chunks·hidden; None without
+    ``bias``), all ``U(-1/√hidden_size, 1/√hidden_size)``. Each cell writes its own ``forward``."""
 
-    def __init__(self, mode, input_size, hidden_size, bias, device, dtype):
+    def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
         super().__init__()
         _check_sizes(type(self).__name__, input_size, hidden_size)
-        self.mode, self.input_size, self.hidden_size, self.bias = mode, input_size, hidden_size, bias
-        rows = _CELLS[mode][1] * hidden_size
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        rows = num_chunks * hidden_size
         factory = dict(dtype=dtype, device=device)
         self.weight_ih = Parameter(empty(rows, input_size, **factory))
         self.weight_hh = Parameter(empty(rows, hidden_size, **factory))
@@ -180,51 +182,56 @@ class _CellBase(Module):
                                f"{list(hx.shape)}")
         return hx
 
-    def _step(self, input, hx):
-        return _CELLS[self.mode][0](input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+    def _step(self, cell, input, hx):
+        return cell(input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
 
-    def forward(self, input, hx=None):
-        """``input`` (N, input_size) or unbatched (input_size,); ``hx`` batched alike with hidden_size features
-        (zeros when None). Returns h' (LSTMCell overrides this: its state is a pair)."""
+    def _one_state_forward(self, cell, input, hx):
+        """The forward of a cell whose state is h alone: ``input`` (N, input_size) or unbatched (input_size,);
+        ``hx`` batched alike with hidden_size features (zeros when None). Returns h'."""
         self._check_input(input)
         batched = input.ndim == 2
         if not batched:
             input, hx = ops.unsqueeze(input, 0), (None if hx is None else ops.unsqueeze(hx, 0))
-        h = self._step(input, self._hidden(input, hx))
+        h = self._step(cell, input, self._hidden(input, hx))
         return h if batched else ops.squeeze(h, 0)
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
-        if not self.bias:
-            s += ", bias=False"
-        if self.mode == "RNN_RELU":
-            s += ", nonlinearity=relu"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
         return s
 
 
-class RNNCell(_CellBase):
+class RNNCell(RNNCellBase):
     """``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`` (or relu); ``forward(input, hx=None)`` returns h'."""
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
-        super().__init__(_rnn_mode(nonlinearity), input_size, hidden_size, bias, device, dtype)
+        _rnn_mode(nonlinearity)  # checks it before any parameter is made
+        super().__init__(input_size, hidden_size, bias, 1, device, dtype)
         self.nonlinearity = nonlinearity
 
+    def forward(self, input, hx=None):
+        return self._one_state_forward(_CELLS[_rnn_mode(self.nonlinearity)][0], input, hx)
 
 
-class GRUCell(_CellBase):
+class GRUCell(RNNCellBase):
     """One GRU step (equations in the module docstring); ``forward(input, hx=None)`` returns h'."""
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
-        super().__init__("GRU", input_size, hidden_size, bias, device, dtype)
+        super().__init__(input_size, hidden_size, bias, 3, device, dtype)
+
+    def forward(self, input, hx=None):
+        return self._one_state_forward(gru_cell, input, hx)
 
 
-
-class LSTMCell(_CellBase):
+class LSTMCell(RNNCellBase):
     """One LSTM step (see the module docstring). ``forward(input, hx=None)``: ``hx = (h, c)``, each (N, hidden)
     or unbatched (hidden,), zeros when None; returns ``(h', c')``."""
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
-        super().__init__("LSTM", input_size, hidden_size, bias, device, dtype)
+        super().__init__(input_size, hidden_size, bias, 4, device, dtype)
 
     def forward(self, input, hx=None):
         self._check_input(input)
@@ -235,7 +242,7 @@ class LSTMCell(_CellBase):
             input = ops.unsqueeze(input, 0)
             hx = None if hx is None else tuple(ops.unsqueeze(t, 0) for t in hx)
         h, c = (None, None) if hx is None else hx
-        h, c = self._step(input, (self._hidden(input, h, "h_0"), self._hidden(input, c, "c_0")))
+        h, c = self._step(lstm_cell, input, (self._hidden(input, h, "h_0"), self._hidden(input, c, "c_0")))
         return (h, c) if batched else (ops.squeeze(h, 0), ops.squeeze(c, 0))
 
 

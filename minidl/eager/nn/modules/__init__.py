@@ -16,13 +16,14 @@ public layer class is also an attribute of the package itself (``nn.modules.Line
 import sys
 import types
 
-from .. import (activation, attention, containers, conv, distance, dropout, fractional_pooling, lazy, linear, loss,
-                module, module_utils, more_layers, normalization, padding, pooling, rnn, small_layers, sparse,
-                transformer, upsampling)
+from .. import (activation, adaptive, attention, containers, conv, distance, dropout, fractional_pooling, lazy,
+                linear, loss, module, module_utils, more_layers, normalization, padding, pooling, rnn, small_layers,
+                sparse, transformer, upsampling)
 
 # PyTorch's file -> the minidl file with the same contents
-_SAME = {"module": module, "container": containers, "conv": conv, "loss": loss, "distance": distance,
-         "padding": padding, "rnn": rnn, "transformer": transformer, "upsampling": upsampling, "utils": module_utils}
+_SAME = {"adaptive": adaptive, "module": module, "container": containers, "conv": conv, "loss": loss,
+         "distance": distance, "padding": padding, "rnn": rnn, "transformer": transformer, "upsampling": upsampling,
+         "utils": module_utils}
 
 # PyTorch's file -> where minidl keeps its classes: a minidl file (every class defined in it) or single classes
 _GATHERED = {
@@ -31,10 +32,10 @@ _GATHERED = {
                attention.NonDynamicallyQuantizableLinear),
     "flatten": (linear.Flatten, linear.Unflatten),
     "batchnorm": (normalization._NormBase, normalization._BatchNorm, normalization.BatchNorm1d,
-                  normalization.BatchNorm2d, normalization.BatchNorm3d),
+                  normalization.BatchNorm2d, normalization.BatchNorm3d, normalization.SyncBatchNorm),
     "instancenorm": (more_layers._InstanceNorm, more_layers.InstanceNorm1d, more_layers.InstanceNorm2d),
     "normalization": (normalization.LayerNorm, normalization.GroupNorm, normalization.RMSNorm,
-                      small_layers.LocalResponseNorm),
+                      small_layers.LocalResponseNorm, small_layers.CrossMapLRN2d),
     "dropout": (dropout, small_layers.AlphaDropout, small_layers.FeatureAlphaDropout),
     "pooling": (pooling, more_layers._AdaptiveMaxPoolNd, more_layers.AdaptiveMaxPool1d,
                 more_layers.AdaptiveMaxPool2d, fractional_pooling),
