@@ -243,14 +243,21 @@ def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None
     dtype = _check_dtype(dtype, _FLOATS + _INTS, "random_uniform")
     if dtype in _INTS and maxval is None:
         raise ValueError(f"Must specify maxval for integer dtype {dtype.name}")
+    return uniform_in_range(lambda op, inputs, static: add_random_op(op, inputs, static, dtype, seed, op.name),
+                            (RandomUniformInt, RandomUniform), shape, minval, maxval, dtype)
+
+
+def uniform_in_range(add_op, int_and_float_ops, shape, minval, maxval, dtype):
+    """Samples uniform in [minval, maxval) (maxval None: 1) of ``shape``, from the ops ``add_op(op, inputs,
+    static_shape)`` adds: for an integer dtype the first of ``int_and_float_ops``, which draws in the range itself;
+    else the second's [0, 1) draws, scaled and shifted (so ``minval`` and ``maxval`` may be tensors)."""
+    int_op, float_op = int_and_float_ops
     shape_tensor, static = _shape_input(shape)
     minval = convert_to_tensor(minval, dtype, name="min")
     maxval = convert_to_tensor(1 if maxval is None else maxval, dtype, name="max")
     if dtype in _INTS:
-        return add_random_op(RandomUniformInt, [shape_tensor, minval, maxval], static, dtype, seed,
-                             "RandomUniformInt")
-    rnd = add_random_op(RandomUniform, [shape_tensor], static, dtype, seed, "RandomUniform")
-    return ops.add(ops.mul(rnd, ops.sub(maxval, minval)), minval)
+        return add_op(int_op, [shape_tensor, minval, maxval], static)
+    return ops.add(ops.mul(add_op(float_op, [shape_tensor], static), ops.sub(maxval, minval)), minval)
 
 
 @tf_op("random_gamma")

@@ -22,7 +22,7 @@ from .core import as_spec_shape, get_default_graph
 from .frontend import convert_to_tensor
 from .math_ops import tf_op
 from .random_ops import (_FLOATS, _INTS, Multinomial, RandomStandardNormal, RandomUniform, RandomUniformInt,
-                         TruncatedNormal, _check_dtype, _shape_input, categorical_arguments)
+                         TruncatedNormal, _check_dtype, _shape_input, categorical_arguments, uniform_in_range)
 
 __all__ = ["stateless_categorical", "stateless_multinomial", "stateless_normal", "stateless_truncated_normal",
            "stateless_uniform"]
@@ -87,14 +87,9 @@ def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=dtypes.float32, 
     if dtype in _INTS and (minval is None or maxval is None):
         raise ValueError(f"stateless_uniform: must specify maxval (and minval) for integer dtype {dtype.name}, got "
                          f"minval={minval!r}, maxval={maxval!r}")
-    shape_tensor, static = _shape_input(shape)
-    minval = convert_to_tensor(minval, dtype, name="min")
-    maxval = convert_to_tensor(1 if maxval is None else maxval, dtype, name="max")
-    if dtype in _INTS:
-        return _stateless_op(StatelessRandomUniformInt, [shape_tensor, minval, maxval], seed, static, dtype,
-                             "stateless_uniform")
-    draws = _stateless_op(StatelessRandomUniform, [shape_tensor], seed, static, dtype, "stateless_uniform")
-    return ops.add(ops.mul(draws, ops.sub(maxval, minval)), minval)
+    return uniform_in_range(lambda op, inputs, static: _stateless_op(op, inputs, seed, static, dtype,
+                                                                     "stateless_uniform"),
+                            (StatelessRandomUniformInt, StatelessRandomUniform), shape, minval, maxval, dtype)
 
 
 def _scaled(op, shape, seed, mean, stddev, dtype, fn):
