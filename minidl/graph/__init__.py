@@ -114,6 +114,7 @@ from .lookup_ops import lookup, tables_initializer  # tf.lookup: vocabulary tabl
 from .string_ops import as_string, strings  # tf.as_string, tf.strings.as_string
 from .string_functions import *  # noqa: F401,F403  (string_to_number, string_join, ...; fills tf.strings)
 from . import string_ngrams  # noqa: F401  (fills tf.strings.ngrams)
+from .string_split import string_split  # noqa: F401  (also fills tf.strings.split; results are SparseTensors)
 from .csv_ops import decode_csv  # also tf.io.decode_csv, tf.data.experimental.CsvDataset and make_csv_dataset
 from .queues import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffleQueue  # also tf.queue.*
 from . import queues as queue

@@ -25,8 +25,8 @@ from .array_ops import expand_dims, squeeze
 from .math_ops import FLOATS, REALS, check_dtype, constant_value, deprecated_alias, graph_tensor, known_scalar, \
     matching_pair, tf_op, to_tensor
 from .nn_ops import nn
-from .nn_training import (_channels_last, _fmt, _from_nchw, _hw, _op_name, _pads, _rank4, _to_nchw, avg_pool, conv2d,
-                          max_pool)
+from .nn_training import (_channels_last, _fmt, _from_nchw, _hw, _op_name, _pad_all, _pads, _rank4, _to_nchw,
+                          avg_pool, conv2d, max_pool)
 
 
 # ================================================================================================== 1-D
@@ -157,8 +157,9 @@ def transposed_convolution(x, w, output_dims, stride, dilation, padding, groups=
     y = transpose(x, w, stride=stride, dilation=dilation, groups=groups)
     if any(before or after for before, after in crops):
         y = ops.pad(y, tuple(amount for pair in reversed(crops) for amount in pair))
-    if batch is not None and y.shape[0] is None:
-        y.set_shape([int(batch)] + y.shape.as_list()[1:])
+    # the sizes asked for, also where x's spatial sizes are known only when the graph runs
+    known_batch = y.shape[0] if y.shape[0] is not None or batch is None else int(batch)
+    y.set_shape([known_batch, int(out_c), *(int(n) for n in out_sizes)])
     return y
 
 
@@ -218,13 +219,6 @@ def _from_ncdhw(y, channels_last):
     return ops.permute(y, (0, 2, 3, 4, 1)) if channels_last else y
 
 
-def _padded(x, pads, value=0):
-    """``x`` (NCDHW) with ``pads`` ((front, back), (top, bottom), (left, right)) of ``value`` added."""
-    if not any(before or after for before, after in pads):
-        return x
-    return ops.pad(x, tuple(amount for pair in reversed(pads) for amount in pair), value=value)
-
-
 @tf_op("Conv3D")
 def conv3d(input, filter=None, strides=None, padding=None, data_format="NDHWC", dilations=(1, 1, 1, 1, 1), name=None,
            filters=None):
@@ -246,9 +240,9 @@ def conv3d(input, filter=None, strides=None, padding=None, data_format="NDHWC", 
                          f"{_fmt(w.shape)}.")
     if None in tuple(w.shape[:3]):
         raise ValueError(f"{_op_name()}: the filter's depth, height and width must be known, got {_fmt(w.shape)}")
-    pads = _pads(padding, x, tuple(w.shape[:3]), stride, dilation, channels_last)
+    pads = _pads(padding, x, tuple(w.shape[:3]), stride, dilation, channels_last, at_run_time=True)
     groups = 1 if None in (in_depth, filter_depth) else in_depth // filter_depth
-    y = ops.conv3d(_padded(x, pads), ops.permute(w, (4, 3, 0, 1, 2)), stride=stride, dilation=dilation,
+    y = ops.conv3d(_pad_all(x, pads), ops.permute(w, (4, 3, 0, 1, 2)), stride=stride, dilation=dilation,
                    groups=groups)
     return _from_ncdhw(y, channels_last)
 
@@ -260,22 +254,23 @@ def _pool3d(input, ksize, strides, padding, data_format, allowed, pool):
     channels_last = _channels_last(data_format, "NDHWC", "NCDHW")
     kernel, stride = _dhw(ksize, "ksize", channels_last), _dhw(strides, "strides", channels_last)
     x = _to_ncdhw(x, channels_last)
-    return _from_ncdhw(pool(x, kernel, stride, _pads(padding, x, kernel, stride, (1, 1, 1), channels_last)),
-                       channels_last)
+    pads = _pads(padding, x, kernel, stride, (1, 1, 1), channels_last, at_run_time=True)
+    return _from_ncdhw(pool(x, kernel, stride, pads), channels_last)
 
 
 def _max3d(x, kernel, stride, pads):
     lowest = -numpy.inf if x.dtype.kind == "f" else numpy.iinfo(x.dtype).min  # padding never wins
-    return ops.max_pool3d(_padded(x, pads, lowest), kernel, stride)
+    return ops.max_pool3d(_pad_all(x, pads, lowest), kernel, stride)
 
 
 def _avg3d(x, kernel, stride, pads):
-    y = ops.avg_pool3d(_padded(x, pads), kernel, stride)
-    if not any(before or after for before, after in pads):
+    padded = _pad_all(x, pads)
+    y = ops.avg_pool3d(padded, kernel, stride)
+    if padded is x:
         return y
     # The zeros padded here counted as values. Pooling ones padded the same way gives, per window, the share of
     # its values that are real; dividing by it leaves (sum of the real values) / (their number).
-    ones = _padded(ops.ones_like(ops.getitem(x, (slice(0, 1), slice(0, 1)))), pads)
+    ones = _pad_all(ops.ones_like(ops.getitem(x, (slice(0, 1), slice(0, 1)))), pads)
     return ops.div(y, ops.avg_pool3d(ones, kernel, stride))
 
 

@@ -281,7 +281,8 @@ def filter_gradient(op_names, input, out_backprop, weight_shape, filter_sizes, s
         if actual is not None and actual != expected:
             raise ValueError(f"{_op_name()}: {what} {actual} does not match filter_sizes {filter_sizes} (input "
                              f"{_fmt(input_shape)}, out_backprop {_fmt(g.shape)} as NCHW)")
-    x, padding = _pad_extra(x, _pads(padding, x, (height, width), stride, dilation, channels_last), 0)
+    pads = _pads(padding, x, (height, width), stride, dilation, channels_last, at_run_time=True)
+    x, padding = _pad_extra(x, pads, 0)
     for axis, (k, s, d, p) in enumerate(zip((height, width), stride, dilation, padding)):
         size, actual = x.shape[2 + axis], g.shape[2 + axis]
         computed = None if size is None else conv_out_size(size, k, s, 2 * p, d)

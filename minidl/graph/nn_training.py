@@ -141,9 +141,9 @@ def _pads(padding, x, kernel, stride, dilation, channels_last, explicit_allowed=
 
 def _pad_extra(x, pads, value):
     """Split ``pads`` into the part the op library takes (equal on both sides: returned) and the rest, which is
-    padded onto ``x`` here with ``value``. Returns (x, (pad_h, pad_w)). ``SamePadsAtRunTime`` in ``pads``: all
-    the padding is added here, computed from x's sizes when the graph runs (TF's "SAME": ceil(n / stride)
-    windows, the odd pixel at the bottom/right)."""
+    padded onto ``x`` here with ``value``. Returns (x, the op's pads per spatial dim). ``SamePadsAtRunTime`` in
+    ``pads``: all the padding is added here, computed from x's sizes when the graph runs (TF's "SAME":
+    ceil(n / stride) windows, the odd pixel at the bottom/right)."""
     if any(isinstance(pair, SamePadsAtRunTime) for pair in pads):
         paddings = [[0, 0], [0, 0]]
         for axis, pair in enumerate(pads):
@@ -160,10 +160,17 @@ def _pad_extra(x, pads, value):
             padded = ops.where(ops.gt(real, 0), padded, ops.full_like(padded, value))
         return padded, (0,) * len(pads)
     common = tuple(min(pair) for pair in pads)
-    (top, bottom), (left, right) = [(a - c, b - c) for (a, b), c in zip(pads, common)]
-    if top or bottom or left or right:
-        x = ops.pad(x, (left, right, top, bottom), value=value)
-    return x, common
+    return _pad_all(x, [(a - c, b - c) for (a, b), c in zip(pads, common)], value), common
+
+
+def _pad_all(x, pads, value=0):
+    """``x`` (batch, channels, then the spatial dims) with all of ``pads`` (a (before, after) pair or a
+    ``SamePadsAtRunTime`` per spatial dim) of ``value`` added: for the ops that take no padding of their own."""
+    if any(isinstance(pair, SamePadsAtRunTime) for pair in pads):
+        return _pad_extra(x, pads, value)[0]
+    if not any(before or after for before, after in pads):
+        return x
+    return ops.pad(x, tuple(amount for pair in reversed(pads) for amount in pair), value=value)
 
 
 # ============================================================================================ convolution, pooling

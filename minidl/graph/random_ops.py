@@ -303,16 +303,21 @@ def categorical_arguments(logits, num_samples, output_dtype, fn):
     return logits, int(num_samples), dtype, TensorShape([logits.shape[0], int(num_samples)])
 
 
+def _draw_categorical(fn, logits, num_samples, seed, output_dtype, name):
+    """``multinomial`` and ``categorical``: the same draws, each function's errors naming itself."""
+    logits, num_samples, dtype, static = categorical_arguments(logits, num_samples, output_dtype, fn)
+    with get_default_graph().name_scope(name or fn):
+        return add_random_op(Multinomial, [logits], static, dtype, seed, "Multinomial", num_samples=num_samples)
+
+
 def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
     """For each row of ``logits`` [batch, classes], ``num_samples`` class indices drawn from softmax(logits)."""
-    logits, num_samples, dtype, static = categorical_arguments(logits, num_samples, output_dtype, "multinomial")
-    with get_default_graph().name_scope(name or "multinomial"):
-        return add_random_op(Multinomial, [logits], static, dtype, seed, "Multinomial", num_samples=num_samples)
+    return _draw_categorical("multinomial", logits, num_samples, seed, output_dtype, name)
 
 
 def categorical(logits, num_samples, dtype=None, seed=None, name=None):
     """``tf.random.categorical``: ``multinomial`` with TF 2's argument names."""
-    return multinomial(logits, num_samples, seed=seed, name=name or "categorical", output_dtype=dtype)
+    return _draw_categorical("categorical", logits, num_samples, seed, dtype, name)
 
 
 def set_random_seed(seed):

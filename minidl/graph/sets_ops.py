@@ -26,7 +26,7 @@ from .core import TensorShape, get_default_graph
 from .dtypes import int8, int16, int32, int64, string, uint8, uint16
 from .frontend import convert_to_tensor
 from .graph_ops import GraphOp
-from .sparse_tensor import SparseTensor, SparseTensorValue
+from .sparse_tensor import SparseTensor, SparseTensorValue, sparse_value_of_lists
 
 __all__ = ["sets"]
 
@@ -104,14 +104,8 @@ class SetOperation(GraphOp):
                                                                f"{_shape_text(outer)} and {_shape_text(outer_b)}")
         combine = _OPERATIONS[attrs["operation"]]
         results = [sorted(combine(x, y)) for x, y in zip(sets_a, sets_b)]
-        counts = numpy.array([len(r) for r in results], dtype=numpy.int64)
-        total = int(counts.sum())
-        groups = numpy.repeat(numpy.arange(len(results)), counts)
-        places = numpy.arange(total) - numpy.repeat(numpy.cumsum(counts) - counts, counts)  # 0, 1, ... per set
-        indices = numpy.stack([*numpy.unravel_index(groups, outer), places], axis=1).astype(numpy.int64)
-        values = numpy.array([v for r in results for v in r], dtype=operation.outputs[1].dtype.as_numpy_dtype)
-        dense_shape = numpy.array([*outer, int(counts.max(initial=0))], dtype=numpy.int64)
-        return tuple(session.on_device(x) for x in (indices, values.reshape(total), dense_shape))
+        parts = sparse_value_of_lists(results, outer, operation.outputs[1].dtype.as_numpy_dtype)
+        return tuple(session.on_device(x) for x in parts)
 
 
 class SetSize(GraphOp):

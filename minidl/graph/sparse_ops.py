@@ -34,13 +34,15 @@ from ..ops.edit_distance import EditDistance
 from .array_ops import boolean_mask, gather, shape as shape_of, where
 from .basics import control_dependencies, identity, stop_gradient
 from .check_ops import assert_equal
-from .core import get_default_graph
+from .core import as_spec_shape, get_default_graph
 from .frontend import convert_to_tensor
 from .math_ops import cast, known_dims, not_equal, reduce_any, reduce_max, reduce_sum
 from .nd_indexing_ops import gather_nd, scatter_nd
 from .nn_ops import nn
 from .segment_ops import lowest_value, segment_mean, segment_sum, unsorted_segment_max, unsorted_segment_sum
 from .sparse_tensor import SparseTensor, SparseTensorValue, sparse_placeholder
+from .string_split import string_sparse_to_dense
+from .strings import string
 
 __all__ = ["edit_distance", "sparse", "sparse_add", "sparse_concat", "sparse_fill_empty_rows", "sparse_reduce_max",
            "sparse_reorder", "sparse_reshape", "sparse_segment_mean", "sparse_segment_sqrt_n", "sparse_segment_sum",
@@ -58,6 +60,9 @@ def _sparse(fn_name, value, what="sp_input"):
 def sparse_to_dense(sp_input, default_value=None, validate_indices=True, name=None):
     """The dense tensor of ``sp_input``: its values at its indices, ``default_value`` (0) elsewhere."""
     sp = _sparse("sparse.to_dense", sp_input)
+    if sp.dtype == string:  # (the op library's scatter computes on numbers only)
+        _shape_of_known_rank("sparse.to_dense", sp)
+        return string_sparse_to_dense(sp, default_value, as_spec_shape(sp.shape), name)
     with get_default_graph().name_scope(name or "SparseToDense"):
         dense = scatter_nd(sp.indices, sp.values, _shape_of_known_rank("sparse.to_dense", sp))
         if default_value is None or (isinstance(default_value, (int, float)) and default_value == 0):

@@ -115,6 +115,22 @@ def sparse_placeholder(dtype, shape=None, name=None):
     return sparse
 
 
+def sparse_value_of_lists(lists, outer_shape, dtype):
+    """The three arrays of the SparseTensor whose rows along its last dim are ``lists`` (one list of values per
+    position of ``outer_shape``, in row-major order): entry j of list i at ``[*unravel(i), j]``, the last dim as long
+    as the longest list. What an op whose every position yields a variable number of values returns (a split into
+    tokens, a set operation)."""
+    counts = numpy.array([len(row) for row in lists], dtype=numpy.int64)
+    total = int(counts.sum())
+    positions = numpy.repeat(numpy.arange(len(lists)), counts)
+    places = numpy.arange(total) - numpy.repeat(numpy.cumsum(counts) - counts, counts)  # 0, 1, ... per list
+    indices = numpy.stack([*numpy.unravel_index(positions, outer_shape), places], axis=1).astype(numpy.int64)
+    values = numpy.empty(total, dtype=dtype)
+    values[:] = [v for row in lists for v in row]
+    dense_shape = numpy.array([*outer_shape, int(counts.max(initial=0))], dtype=numpy.int64)
+    return indices.reshape(total, len(outer_shape) + 1), values, dense_shape
+
+
 def is_sparse(value):
     return isinstance(value, SparseTensor)
 

@@ -1,15 +1,9 @@
 """TF1's string functions: ``tf.strings.to_number`` (``tf.string_to_number``), ``length``, ``lower``, ``upper``,
-``join`` (``tf.string_join``), ``strip`` (``tf.string_strip``), ``regex_replace`` (``tf.regex_replace``), ``substr``
-(``tf.substr``) and the two splits, ``tf.string_split`` and ``tf.strings.split``.
+``join`` (``tf.string_join``), ``strip`` (``tf.string_strip``), ``regex_replace`` (``tf.regex_replace``) and ``substr``
+(``tf.substr``). The splits into tokens are in string_split.py.
 
 A string tensor's value is an object array of ``bytes`` (strings.py); these ops run Python's own ``bytes``
 methods on each element, on the CPU. Strings are not differentiable, so none of these ops has a gradient.
-
-**Splits without SparseTensors.** TF returns a split as a ``SparseTensor`` (one row per input string, as many
-tokens as it has). minidl has no sparse tensors, so its splits return the dense stand-in that the feature columns
-read (feature_column_categorical.py): a ``[batch, max_tokens]`` string tensor, each row padded with ``b""`` up to
-the longest row — and ``b""`` is exactly what a categorical column treats as a missing entry. ``tf.string_split``
-drops empty tokens by default, so there its padding cannot be confused with a token.
 """
 import re
 
@@ -24,7 +18,7 @@ from .frontend import convert_to_tensor
 from .graph_ops import GraphOp
 from .string_ops import strings
 
-__all__ = ["regex_replace", "string_join", "string_split", "string_strip", "string_to_number", "substr"]
+__all__ = ["regex_replace", "string_join", "string_strip", "string_to_number", "substr"]
 
 
 def parse_number(text, dtype):
@@ -251,77 +245,8 @@ def regex_replace(input, pattern, rewrite, replace_global=True, name=None):
     return _each_element(RegexReplace, [_strings(input, "input")], attrs, string, name or "StaticRegexReplace")
 
 
-# ==================================================================================================== split
-
-class StringSplit(GraphOp):
-    """A vector of strings → its tokens, one padded row per string (module docstring). Attr ``sep``: a separator
-    string as Python's ``bytes.split`` takes it (None: runs of whitespace), with ``maxsplit``; or attr
-    ``characters``: split at each of these characters, dropping empty tokens if ``skip_empty``."""
-
-    @staticmethod
-    def execute(session, operation, arrays):
-        attrs = operation.attrs
-        rows = [_tokens(value, attrs) for value in host_array(arrays[0])]
-        out = numpy.full((len(rows), max(map(len, rows), default=0)), b"", dtype=object)
-        for i, tokens in enumerate(rows):
-            out[i, :len(tokens)] = tokens
-        return (out,)
-
-
-def _tokens(value, attrs):
-    """The tokens of one string (see ``StringSplit``)."""
-    if attrs["characters"] is None:
-        sep = attrs["sep"]
-        return value.split(None if sep is None else sep.encode("utf-8"), attrs["maxsplit"])
-    characters = attrs["characters"].encode("utf-8")
-    if characters:
-        tokens = re.split(b"[" + re.escape(characters) + b"]", value)
-    else:  # no delimiter: one token per byte
-        tokens = [value[i:i + 1] for i in range(len(value))]
-    return [t for t in tokens if t] if attrs["skip_empty"] else tokens
-
-
-def _split(source, attrs, name):
-    source = _strings(source, "source")
-    if source.shape.rank_known and source.shape.rank != 1:
-        raise ValueError(f"source must be a vector (rank 1), got shape {source.shape}")
-    operation = get_default_graph().create_op(StringSplit, [source], attrs,
-                                              [Spec((source.shape[0] if source.shape.rank_known else None, None),
-                                                    string)], name=name)
-    return operation.outputs[0]
-
-
-def _dense_result(result_type):
-    if result_type != "SparseTensor":
-        raise ValueError(f"result_type {result_type!r} is not supported: minidl returns a dense string tensor in "
-                         f"place of TF's SparseTensor (see minidl.graph.string_functions)")
-
-
-def string_split(source, sep=None, skip_empty=True, delimiter=None, result_type="SparseTensor", name=None):
-    """``tf.string_split``: each string of the vector ``source`` split at every occurrence of *any character* of
-    ``delimiter`` (default ``" "``; ``sep`` is its other name), empty tokens dropped unless ``skip_empty=False``;
-    ``""`` splits into single bytes. Returns a ``[batch, max_tokens]`` string tensor padded with ``b""``, where TF
-    returns a SparseTensor (module docstring)."""
-    _dense_result(result_type)
-    characters = delimiter if delimiter is not None else sep if sep is not None else " "
-    return _split(source, {"sep": None, "maxsplit": -1, "characters": _text_attr(characters),
-                           "skip_empty": bool(skip_empty)}, name or "StringSplit")
-
-
-def split(input=None, sep=None, maxsplit=-1, result_type="SparseTensor", source=None, name=None):
-    """``tf.strings.split``: each string of a vector split like Python's ``str.split(sep, maxsplit)`` — at the
-    whole string ``sep`` (empty tokens kept), or at runs of whitespace for ``sep=None``. Returns a
-    ``[batch, max_tokens]`` string tensor padded with ``b""`` in place of TF's SparseTensor (module docstring)."""
-    _dense_result(result_type)
-    if sep == "" or sep == b"":
-        raise ValueError("empty separator")
-    return _split(input if input is not None else source,
-                  {"sep": _text_attr(sep), "maxsplit": int(maxsplit), "characters": None, "skip_empty": False},
-                  name or "StringSplitV2")
-
-
 # tf.strings.* names (TF 1.15); the top-level tf.* names are this module's __all__
 for _name, _function in [("to_number", string_to_number), ("length", length), ("lower", lower), ("upper", upper),
                          ("join", string_join), ("strip", string_strip), ("regex_replace", regex_replace),
-                         ("substr", substr), ("split", split)]:
+                         ("substr", substr)]:
     setattr(strings, _name, _function)

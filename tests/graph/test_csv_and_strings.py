@@ -1,5 +1,5 @@
 """CSV (tf.decode_csv, tf.data.experimental.CsvDataset and make_csv_dataset) and the string functions of
-tf.strings (to_number, length, lower, upper, join, strip, regex_replace, substr, split), each checked against
+tf.strings (to_number, length, lower, upper, join, strip, regex_replace, substr), each checked against
 Python's own string methods."""
 import re
 
@@ -211,25 +211,6 @@ def test_join_substr_and_regex_replace_match_python():
     assert as_text(run(tf.regex_replace("ab", "(a)(b)", r"\2\0\\"))) == ["bab\\"]
     with pytest.raises(errors.InvalidArgumentError, match="Invalid pattern"):
         run(tf.regex_replace("ab", "(", "x"))
-
-
-def test_splits_are_dense_and_padded_with_empty_strings():
-    lines = ["a b  c", "", " one"]
-    tokens = tf.string_split(lines)
-    assert tokens.shape.as_list() == [3, None]
-    want = [s.split() for s in lines]   # one-character delimiter, empty tokens skipped: like str.split()
-    width = max(map(len, want))
-    assert run(tokens).tolist() == [[t.encode() for t in w] + [b""] * (width - len(w)) for w in want]
-    assert run(tf.string_split(["a,b;c"], delimiter=",;")).tolist() == [[b"a", b"b", b"c"]]
-    assert run(tf.string_split(["a,,b"], delimiter=",", skip_empty=False)).tolist() == [[b"a", b"", b"b"]]
-    assert run(tf.string_split(["abc"], delimiter="")).tolist() == [[b"a", b"b", b"c"]]
-    assert run(tf.strings.split(["a<>b<><>c", "x"], sep="<>")).tolist() == [[b"a", b"b", b"", b"c"],
-                                                                           [b"x", b"", b"", b""]]
-    assert run(tf.strings.split(["a b c"], maxsplit=1)).tolist() == [[b"a", b"b c"]]
-    with pytest.raises(ValueError, match="vector"):
-        tf.string_split([["a"]])
-    with pytest.raises(ValueError, match="result_type"):
-        tf.string_split(["a"], result_type="RaggedTensor")
 
 
 def test_string_functions_refuse_numbers():

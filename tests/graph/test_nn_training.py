@@ -86,9 +86,11 @@ def test_conv2d_unknown_spatial_size_works_at_stride_one():
     out = run(y, {x: value})
     assert out.shape == (1, 4, 5, 1) and out[0, 1, 1, 0] == 18 and out[0, 0, 0, 0] == 8
     assert run(tf.nn.conv2d(x, f, 2, "SAME"), {x: value}).shape == (1, 2, 3, 1)  # stride 2: padded at run time
-    volumes = tf.placeholder(tf.float32, (None, None, None, None, 2))  # (3-D convolutions still need the sizes)
-    with pytest.raises(ValueError, match="SAME padding with stride 2 needs the input's height and width"):
-        tf.nn.conv3d(volumes, np.ones((3, 3, 3, 2, 1), np.float32), [1, 2, 2, 2, 1], "SAME")
+    volumes = tf.placeholder(tf.float32, (None, None, None, None, 2))  # 3-D convolutions too
+    out = run(tf.nn.conv3d(volumes, np.ones((3, 3, 3, 2, 1), np.float32), [1, 2, 2, 2, 1], "SAME"),
+              {volumes: np.ones((1, 4, 5, 6, 2), np.float32)})
+    # the first window: depth and width padded only after (odd totals), height by 1 before: 3·2·3 voxels, 2 channels
+    assert out.shape == (1, 2, 3, 3, 1) and out[0, 0, 0, 0, 0] == 36
 
 
 def test_conv2d_explicit_padding_and_groups():

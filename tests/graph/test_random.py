@@ -125,6 +125,17 @@ def test_multinomial_follows_softmax_and_never_draws_minus_inf(graph):
         tf.multinomial(logits, 2.5)
 
 
+@pytest.mark.parametrize("fn, name", [(tf.multinomial, "multinomial"), (tf.random.categorical, "categorical")])
+def test_categorical_draws_report_errors_under_their_own_name(graph, fn, name):
+    with pytest.raises(ValueError, match=f"^{name}: logits should be a matrix"):
+        fn([0.0, 1.0], 2)
+    with pytest.raises(TypeError, match=f"^{name}: num_samples must be a non-negative Python int"):
+        fn([[0.0, 1.0]], -1)
+    with pytest.raises(TypeError, match=f"^{name}: .*DataType float32 not in list of allowed values"):
+        fn([[0.0, 1.0]], 2, **{"output_dtype" if name == "multinomial" else "dtype": tf.float32})
+    assert fn([[0.0, 1.0]], 2).op.name.startswith(name + "/")
+
+
 # ------------------------------------------------------------------------------------------------ seeds
 
 def test_seeded_ops_repeat_in_every_new_session_and_advance_per_run(graph):

@@ -26,12 +26,13 @@ import numbers
 from ... import ops
 from .. import math_ops
 from ..array_ops import expand_dims, pad, squeeze
-from ..conv_ops import _from_ncdhw, _padded, _to_ncdhw, avg_pool3d, conv3d as nn_conv3d, max_pool3d
+from ..conv_ops import _from_ncdhw, _to_ncdhw, avg_pool3d, conv3d as nn_conv3d, max_pool3d
 from ..initializers import Zeros
 from ..layers import _channels, _data_format, _finish, _float_input, _padding, _pair, _single
 from ..nn_extras import depthwise_conv2d as nn_depthwise_conv2d, separable_conv2d as nn_separable_conv2d, \
     separable_conv2d_layer
 from ..nn_ops import bias_add
+from ..nn_training import _pad_all
 from ..variable_scope import get_variable, layer_scope
 from .layers import _GLOROT, _global_pooling_class, _layer
 
@@ -163,7 +164,7 @@ def conv3d_transpose(inputs, filters, kernel_size, strides=(1, 1, 1), padding="v
         # the op library's weight is (in, out, kd, kh, kw)
         full = ops.conv_transpose3d(_to_ncdhw(x, channels_last), ops.permute(kernel, (4, 3, 0, 1, 2)),
                                     stride=strides)
-        y = _from_ncdhw(_padded(full, pads), channels_last)
+        y = _from_ncdhw(_pad_all(full, pads), channels_last)
         if use_bias:
             y = _bias(y, int(filters), x.dtype, bias_initializer, bias_regularizer, bias_constraint, trainable,
                       tf_format)
