@@ -36,6 +36,17 @@ cfloat, cdouble = complex64, complex128
 
 _default_float = float32
 
+#: PyTorch's names of the dtypes, as its messages spell them ("expected Float but got Long")
+_TORCH_NAMES = {float16: "Half", float32: "Float", float64: "Double", complex64: "ComplexFloat",
+                complex128: "ComplexDouble", int8: "Char", int16: "Short", int32: "Int", int64: "Long", uint8: "Byte",
+                bool_: "Bool"}
+
+
+def torch_name(dtype):
+    """PyTorch's name of ``dtype`` in its error messages (``Float`` for float32), else numpy's."""
+    dtype = numpy.dtype(dtype)
+    return _TORCH_NAMES.get(dtype, dtype.name)
+
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 _COMPLEX_OF = {float16: complex64, float32: complex64, float64: complex128}
 _REAL_OF = {complex64: float32, complex128: float64}

@@ -21,6 +21,7 @@ from ..ops.shape import Reshape
 from ..ops.special import lerp_term
 from .aliases import (absolute, adjoint, conj_physical, conj_physical_, diagflat, get_device, is_conj, is_cpu,
                       is_inference, is_neg, is_nonzero, is_signed, ravel, resolve_conj, resolve_neg, split_with_sizes)
+from . import element_types
 from .grad_mode import GradMode
 from .legacy import new_tensor as legacy_new_tensor
 from .layouts import CONVERSIONS, accepting_memory_format, check_factory_options, clone, contiguous, strided
@@ -122,13 +123,44 @@ def view(self, *shape, size=None):
     """``reshape`` that refuses to copy, as PyTorch's ``view`` does: the result shares this tensor's memory, so it
     exists only when the new shape walks the memory in the same order (a transposed tensor usually cannot be
     viewed as another shape: use ``reshape``, or ``contiguous()`` first)."""
-    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):  # view(dtype) reinterprets bytes
-        raise TypeError("view(dtype) is not supported; use .to(dtype) to convert values")
+    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
+        return _view_as_dtype(self, shape[0])
     result = _new_object(self, ops.reshape(self, _dims(shape, size, "view")))
     if result._base is None and self.numel() > 0:  # numpy had to copy
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
                            f"spans across two contiguous subspaces): view {list(result.shape)} of a tensor of shape "
                            f"{list(self.shape)} and stride {list(self.stride())}. Use .reshape(...) instead.")
+    return result
+
+
+def _view_as_dtype(self, dtype):
+    """``view(dtype)``: the same bytes read as another dtype — no value is converted (``to(dtype)`` converts) —
+    sharing this tensor's memory and version counter. With a smaller element the last dim grows by the ratio of
+    the sizes, with a larger one it shrinks (it must divide, and the last dim must be contiguous), as in PyTorch.
+    Reinterpreted bytes have no derivative: the result has no gradient history, whatever the dtypes."""
+    target = element_types.as_numpy_dtype(dtype)
+    data, ratio = self._data, target.itemsize / self._data.dtype.itemsize
+    if ratio != 1:
+        what = (f"to view {dtypes.torch_name(data.dtype)} as {dtypes.torch_name(target)} (different element "
+                f"sizes)")
+        if data.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {what}")
+        strides = [s // data.itemsize for s in data.strides]
+        if strides[-1] != 1 and data.shape[-1] != 1:
+            raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {strides[-1]}")
+        if ratio > 1:
+            if data.shape[-1] % ratio:
+                raise RuntimeError(f"self.size(-1) must be divisible by {int(ratio)} {what}, but got "
+                                   f"{data.shape[-1]}")
+            for dim, stride in enumerate(strides[:-1]):
+                if stride % ratio:
+                    raise RuntimeError(f"self.stride({dim}) must be divisible by {int(ratio)} {what}, but got "
+                                       f"{stride}")
+            if self.storage_offset() % ratio:
+                raise RuntimeError(f"self.storage_offset() must be divisible by {int(ratio)} {what}, but got "
+                                   f"{self.storage_offset()}")
+    result = Tensor._make(data.view(target))
+    result._version_counter = self._counter()
     return result
 
 

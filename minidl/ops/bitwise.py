@@ -81,15 +81,10 @@ class RightShift(_Bitwise):
         return xp.where(outside, sign_fill, shifted)
 
 
-#: PyTorch's names of the dtypes it refuses, for its error message
-_TORCH_NAMES = {dtypes.float16: "Half", dtypes.float32: "Float", dtypes.float64: "Double",
-                dtypes.complex64: "ComplexFloat", dtypes.complex128: "ComplexDouble", dtypes.bool_: "Bool"}
-
-
 def _refuse(op_name, kernel, dtype, operands, shifts=False):
     """PyTorch's error for dtypes without bitwise ops: floats and complex numbers, and bool for the shifts."""
     if dtype.kind in "fc" or (shifts and dtype.kind == "b"):
-        raise NotImplementedError(f'{op_name}: "{kernel}_cpu" not implemented for \'{_TORCH_NAMES[dtype]}\' (got '
+        raise NotImplementedError(f'{op_name}: "{kernel}_cpu" not implemented for \'{dtypes.torch_name(dtype)}\' (got '
                                   f'{", ".join(describe(x) for x in operands)}); it takes '
                                   f'{"integer" if shifts else "integer or bool"} tensors')
 

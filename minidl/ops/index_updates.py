@@ -40,16 +40,6 @@ __all__ = ["index_add", "index_copy", "index_fill", "masked_scatter", "take", "t
            "slice_scatter", "diagonal_scatter"]
 
 
-#: PyTorch's names of the dtypes, as its messages spell them
-_TORCH_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "complex64": "ComplexFloat",
-                "complex128": "ComplexDouble", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
-                "uint8": "Byte", "bool": "Bool"}
-
-
-def _torch_name(dtype):
-    return _TORCH_NAMES.get(dtype.name, dtype.name)
-
-
 def _at(dim, index):
     """The numpy index of the slices at positions ``index`` (a 1-d array) along ``dim``."""
     return (slice(None),) * dim + (index,)
@@ -146,7 +136,7 @@ def _slices_operands(op_name, x, dim, index, source, index_dtypes):
         raise TypeError(f"{op_name}: index must be a tensor of int64 positions, got {type(index).__name__}")
     if index.dtype not in index_dtypes:
         wanted = "/".join(d.name for d in index_dtypes)
-        raise DtypeError(f"{op_name}: Expected dtype {wanted} for index, but got {_torch_name(index.dtype)} "
+        raise DtypeError(f"{op_name}: Expected dtype {wanted} for index, but got {dtypes.torch_name(index.dtype)} "
                          f"({describe(index)})")
     if index.ndim > 1:
         raise IndexError(f"{op_name}: Index is supposed to be a vector, but got {describe(index)}")
@@ -154,7 +144,7 @@ def _slices_operands(op_name, x, dim, index, source, index_dtypes):
     if source is not None:
         check_tensor(op_name, source)
         if source.dtype != x.dtype:
-            raise DtypeError(f"{op_name}: self ({_torch_name(x.dtype)}) and source ({_torch_name(source.dtype)}) "
+            raise DtypeError(f"{op_name}: self ({dtypes.torch_name(x.dtype)}) and source ({dtypes.torch_name(source.dtype)}) "
                              f"must have the same scalar type ({describe(x)} and {describe(source)})")
         x_shape, source_shape = tuple(x.shape) or (1,), tuple(source.shape) or (1,)  # 0-d: one element
         if source.ndim != x.ndim or any(
@@ -268,10 +258,10 @@ def masked_scatter(input, mask, source):
             raise TypeError(f"masked_scatter(): argument '{what}' must be a tensor, not {type(t).__name__}")
     if mask.dtype != dtypes.bool_:
         raise DtypeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
-                         f"{_torch_name(mask.dtype)} ({describe(mask)})")
+                         f"{dtypes.torch_name(mask.dtype)} ({describe(mask)})")
     if source.dtype != input.dtype:
         raise DtypeError(f"masked_scatter: expected self and source to have same dtypes but got "
-                         f"{_torch_name(input.dtype)} and {_torch_name(source.dtype)}")
+                         f"{dtypes.torch_name(input.dtype)} and {dtypes.torch_name(source.dtype)}")
     shape = broadcast_shapes("masked_scatter", input.shape, mask.shape)
     if tuple(input.shape) != tuple(mask.shape):
         if not known(shape):
@@ -287,7 +277,7 @@ def _long_index(op_name, index, what="index"):
     if not is_tensor(index):
         raise TypeError(f"{op_name}: {what} must be a tensor of int64 positions, got {type(index).__name__}")
     if index.dtype != dtypes.int64:
-        raise DtypeError(f"{op_name}: Expected a long tensor for {what}, but got {_torch_name(index.dtype)} "
+        raise DtypeError(f"{op_name}: Expected a long tensor for {what}, but got {dtypes.torch_name(index.dtype)} "
                          f"({describe(index)})")
 
 
@@ -305,7 +295,7 @@ def take_along_dim(input, indices, dim=None):
     ``take_along_dim(x, x.argsort(dim), dim)`` sorts ``x``."""
     check_tensor("take_along_dim", input)
     if not is_tensor(indices) or indices.dtype != dtypes.int64:
-        got = _torch_name(indices.dtype) if is_tensor(indices) else type(indices).__name__
+        got = dtypes.torch_name(indices.dtype) if is_tensor(indices) else type(indices).__name__
         raise DtypeError(f"torch.take_along_dim(): dtype of indices should be Long but got {got}")
     if dim is None:
         flat = reshape(input, (-1,))
@@ -338,7 +328,7 @@ def put(input, index, source, accumulate=False):
     _long_index("put_()", index)
     if source.dtype != input.dtype:
         raise DtypeError(f"put_(): self and source expected to have the same dtype, but got self.dtype = "
-                         f"{_torch_name(input.dtype)} and source.dtype = {_torch_name(source.dtype)}")
+                         f"{dtypes.torch_name(input.dtype)} and source.dtype = {dtypes.torch_name(source.dtype)}")
     if known(source.shape) and known(index.shape) and math.prod(source.shape) != math.prod(index.shape):
         raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
                          f"source.numel() = {math.prod(source.shape)}, index.numel() = {math.prod(index.shape)}")
