@@ -76,6 +76,11 @@ for _name in _op_names:  # sum(x, axis=1), add(a, b, out=y) too (not the eager f
             _wrapped[_fn] = _accept_numpy_names(_accept_out(_fn))
         globals()[_name] = _wrapped[_fn]
 del _name, _fn
+from . import sparse_functions as sparse  # torch.sparse (sparse_coo_tensors.py: the sparse COO tensor)
+from .sparse_coo_tensors import refuse_dense_methods as _refuse_dense_methods, sparse_coo_tensor
+mm, matmul, sum = (sparse.sparse_aware(mm, sparse.mm), sparse.sparse_aware(matmul, sparse.matmul),  # noqa: F405
+                   sparse.sparse_aware(sum, sparse.sum))  # noqa: F405
+spmm = mm
 
 
 def is_tensor(obj):
@@ -184,7 +189,8 @@ class linalg:
 # ``import torch.fft``, ``from torch.linalg import norm``, ``import torch.backends.cudnn as cudnn``,
 # ``from torch.cuda.amp import GradScaler``: PyTorch's namespaces are modules; here some are classes or simple
 # namespaces, so they are entered where ``import`` looks for modules
-for _name, _namespace in {"fft": fft, "linalg": linalg, "special": special, "backends": backends,
+for _name, _namespace in {"fft": fft, "linalg": linalg, "special": special, "sparse": sparse, "backends": backends,
                           "backends.cudnn": backends.cudnn, "backends.cuda": backends.cuda,
                           "backends.mps": backends.mps, "cuda.amp": cuda.amp, "cpu.amp": cpu.amp}.items():
     _sys.modules.setdefault(f"{__name__}.{_name}", _namespace)
+_refuse_dense_methods()  # last: every module that attaches methods to Tensor has run (sparse_coo_tensors.py)

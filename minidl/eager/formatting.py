@@ -83,7 +83,9 @@ def _shown(array):
     return array
 
 
-def tensor_repr(t):
+def tensor_repr(t, dtype_shown=True):
+    """``repr(t)``, as PyTorch prints it; ``dtype_shown=False`` leaves out the dtype (a sparse tensor's values:
+    the sparse tensor names it once)."""
     array = to_device(t._data, device("cpu"))
     if array.dtype.kind in "fc" and array.dtype.itemsize < 8 * (1 + (array.dtype.kind == "c")):
         # printed as float64 (the values convert exactly): numpy switches float32 to e-notation on its own
@@ -104,7 +106,7 @@ def tensor_repr(t):
     default = dtypes.get_default_dtype()
     implied = t.dtype == default or (array.size and (t.dtype in _IMPLIED_WHEN_NONEMPTY or
                                                      t.dtype == dtypes.to_complex(default)))
-    if not implied:
+    if not implied and dtype_shown:
         extras.append(f"dtype={dtype_name(t.dtype)}")
     if t.grad_fn is not None:
         extras.append(f"grad_fn=<{t.grad_fn.name()}>")

@@ -6,10 +6,11 @@ format* says in which order a dense tensor's dims lie in memory: ``contiguous_fo
 order), ``channels_last`` (an image's channels innermost: NHWC in memory for an NCHW shape), or, as an argument,
 ``preserve_format`` (keep the order the source tensor has).
 
-minidl's tensors are always strided, so factory functions accept ``layout=torch.strided`` and refuse the sparse
-layouts; minidl makes new tensors in row-major order, so ``contiguous_format`` and ``preserve_format`` are
-accepted wherever PyTorch takes them, and ``channels_last`` is refused (the values would be the same, only the
-order in memory differs: leave the argument out). ``pin_memory=True`` asks PyTorch for page-locked host memory,
+minidl's factory functions make strided tensors: they accept ``layout=torch.strided`` and refuse the sparse
+layouts (sparse COO tensors come from ``sparse_coo_tensor`` and ``x.to_sparse()``: ``sparse_coo_tensors.py``);
+minidl makes new tensors in row-major order, so ``contiguous_format`` and ``preserve_format`` are accepted
+wherever PyTorch takes them, and ``channels_last`` is refused (the values would be the same, only the order in
+memory differs: leave the argument out). ``pin_memory=True`` asks PyTorch for page-locked host memory,
 which makes copies to the GPU faster; minidl's host memory is numpy's, which cupy copies from as it is, so the
 flag changes nothing.
 

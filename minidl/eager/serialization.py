@@ -6,6 +6,7 @@ arrays stored by ``minidl.io`` — loading parses JSON and copies bytes, so it c
 tensor that appears twice (shared) is stored once and comes back shared. So does memory: a view (``w[0]``,
 ``w.t()``) is stored as its base's array — once, whichever of them are saved — plus where the view lies in it
 (offset and strides, in elements), and comes back as a view of the loaded base, as PyTorch's shared storages do.
+A sparse COO tensor is stored as its indices and values tensors, its size and whether it is coalesced.
 """
 from collections import OrderedDict
 
@@ -14,6 +15,7 @@ import numpy
 from ..backend import device as parse_device, get_array_module, to_device
 from ..io import read_arrays, write_arrays
 from . import element_types
+from .sparse_coo_tensors import SparseCooTensor, sparse_coo_tensor
 from .tensor import Size, Tensor
 
 _KIND = "minidl-eager-save"
@@ -35,6 +37,9 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
         return key
 
     def encode(x):
+        if isinstance(x, SparseCooTensor):  # its two parts, and what makes them one tensor
+            return {"__sparse_coo__": {"indices": encode(x._indices()), "values": encode(x._sparse_values),
+                                       "size": list(x.shape), "coalesced": x.is_coalesced()}}
         if isinstance(x, Tensor):
             from .nn.parameter import Parameter
             entry = {"requires_grad": x.requires_grad, "device": str(x.device), "parameter": isinstance(x, Parameter)}
@@ -115,6 +120,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
                 return made[key]
             if "__tensor__" in x:
                 return tensor(x["__tensor__"])
+            if "__sparse_coo__" in x:
+                return _sparse_from(x["__sparse_coo__"], decode)
             if "__ndarray__" in x:
                 return arrays[x["__ndarray__"]]
             if "__dict__" in x:
@@ -193,6 +200,13 @@ def _make_view(base, info):
     t = Tensor._make(view)
     t._base, t._version_counter = base, base._counter()
     return _as_saved(t, info)
+
+
+def _sparse_from(entry, decode):
+    """A saved sparse COO tensor, its parts checked as ``sparse_coo_tensor`` checks them (a file may lie)."""
+    indices, values = decode(entry["indices"]), decode(entry["values"])
+    loaded = sparse_coo_tensor(indices, values.detach(), entry["size"], is_coalesced=entry["coalesced"])
+    return loaded.requires_grad_(True) if values.requires_grad else loaded
 
 
 def _hashable(key):

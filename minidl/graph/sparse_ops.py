@@ -5,8 +5,9 @@ gradients reach the values.
   ``default_value``; ``from_dense`` the other way: the coordinates of the nonzero elements (``where``) and the
   elements there (``gather_nd``).
 * ``sparse_dense_matmul(A, B)``: for a sparse matrix A, (AB)_i = Σ_j A_ij B_j, a sum over the entries of row i
-  only: each entry's value times the row of B its column names (``gather``), summed per row of A
-  (``unsorted_segment_sum``). The cost grows with the number of entries, not with A's size.
+  only: each entry's value times the row of B its column names, added into row i of the product — the op
+  library's ``sparse_addmm_entries`` (``ops/sparse_products.py``), which ``torch.sparse.mm`` shares. The cost
+  grows with the number of entries, not with A's size.
 * ``embedding_lookup_sparse(params, ids, weights)``: per row of the sparse ``ids``, the rows of ``params`` they
   name, weighted and combined (sum; mean: divided by the sum of weights; sqrtn: by its root of squares).
 * ``reduce_sum``, ``add`` (with a dense tensor: dense; with a sparse one: the sparse sum), ``retain`` (the entries
@@ -31,7 +32,8 @@ from .. import ops
 from ..backend import dtypes
 from ..ops.base import apply
 from ..ops.edit_distance import EditDistance
-from .array_ops import boolean_mask, gather, shape as shape_of, where
+from ..ops.sparse_products import sparse_addmm_entries
+from .array_ops import boolean_mask, gather, shape as shape_of, where, zeros
 from .basics import control_dependencies, identity, stop_gradient
 from .check_ops import assert_equal
 from .core import as_spec_shape, get_default_graph
@@ -109,8 +111,8 @@ def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None):
         if adjoint_a:  # entry (i, j) of A is entry (j, i) of A^T
             rows, columns = columns, rows
         out_rows = sp.dense_shape[1 if adjoint_a else 0]
-        products = ops.unsqueeze(values, 1) * gather(b, columns)
-        return unsorted_segment_sum(products, rows, out_rows)
+        product = zeros([out_rows, ops.cast(shape_of(b)[1], dtypes.int64)], sp.dtype)
+        return sparse_addmm_entries(product, rows, columns, values, b)
 
 
 sparse_tensor_dense_matmul = sparse_dense_matmul

@@ -1,0 +1,180 @@
+"""``torch.sparse``: functions of sparse COO tensors (``sparse_coo_tensors.py``), each a composition of dense ops on the
+values, so that gradients reach them (and the dense operands) with no VJP of their own.
+
+* ``mm(A, X)`` (also ``torch.spmm``, ``torch.mm``, ``torch.matmul`` and ``A @ X`` with a sparse A): the op
+  library's ``sparse_addmm_entries`` (``ops/sparse_products.py``), shared with graph mode's
+  ``tf.sparse.sparse_dense_matmul``. ``addmm(M, A, X)`` is ``beta · M + alpha · A X``.
+* ``sum(A, dim)``: summing away sparse dims drops their index rows and coalesces what meets at one position;
+  summing every sparse dim leaves a dense tensor, as in PyTorch.
+* ``softmax(A, dim)`` / ``log_softmax``: over the *stored* entries of each line along ``dim`` only — a missing
+  element is not a zero there but absent (−∞), and stays absent. Each line's largest value (a constant: the
+  softmax does not change when a line is shifted) is subtracted first, so that exp cannot overflow.
+"""
+import functools
+import numbers
+
+import numpy
+
+from .. import ops
+from ..backend import dtypes, get_array_module
+from ..backend.scans import ufunc_at
+from ..ops.base import describe
+from ..ops.sparse_products import sparse_addmm_entries
+from .element_types import as_numpy_dtype
+from .sparse_coo_tensors import SparseCooTensor, SparseLayoutError, _make_sparse, _zeros, sparse_coo_tensor
+from .tensor import Tensor
+
+__all__ = ["addmm", "log_softmax", "mm", "softmax", "sum", "FloatTensor", "DoubleTensor"]
+
+
+def _sparse_matrix(fn_name, a):
+    if not isinstance(a, SparseCooTensor):
+        raise TypeError(f"{fn_name}: expected a sparse COO tensor as the first operand, got "
+                        f"{describe(a) if isinstance(a, Tensor) else type(a).__name__}")
+    if a.sparse_dim() != 2 or a.dense_dim() != 0:
+        raise RuntimeError(f"{fn_name}: expected a sparse matrix (2 sparse dims, 0 dense), got size "
+                           f"{list(a.shape)} with {a.sparse_dim()} sparse and {a.dense_dim()} dense dims")
+    return a
+
+
+def _dense_matrix(fn_name, a, dense):
+    if isinstance(dense, SparseCooTensor):
+        raise SparseLayoutError(f"{fn_name}: the product of two sparse tensors is not implemented; make the second "
+                                f"dense with .to_dense()")
+    if not isinstance(dense, Tensor):
+        raise TypeError(f"{fn_name}: expected a dense tensor as the second operand, got {type(dense).__name__}")
+    if dense.ndim != 2:
+        raise RuntimeError(f"{fn_name}: expected the dense operand to be a matrix, got {describe(dense)}")
+    if dense.shape[0] != a.shape[1]:
+        raise RuntimeError(f"{fn_name}: Argument #3 (dense): Expected dim 0 size {a.shape[1]}, got "
+                           f"{dense.shape[0]} (the sparse matrix is {list(a.shape)}, the dense {list(dense.shape)})")
+    if dense.dtype != a.dtype:
+        raise RuntimeError(f"{fn_name}: expected scalar type {a.dtype} but found {dense.dtype} (sparse "
+                           f"{describe(a)}, dense {describe(dense)})")
+    return dense
+
+
+def _entries(a):
+    """The row and column of each entry, as int64 tensors."""
+    indices = a._sparse_indices._data
+    return Tensor._make(indices[0]), Tensor._make(indices[1])
+
+
+def mm(sparse, dense):
+    """The dense product ``sparse @ dense`` of a sparse matrix (m × k) and a dense one (k × n); gradients reach
+    the dense matrix (Aᵀ G) and the sparse one's values (G Xᵀ at its positions)."""
+    a = _sparse_matrix("mm", sparse)
+    dense = _dense_matrix("mm", a, dense)
+    rows, columns = _entries(a)
+    return sparse_addmm_entries(_zeros((a.shape[0], dense.shape[1]), dense), rows, columns, a._sparse_values, dense)
+
+
+def addmm(mat, mat1, mat2, *, beta=1.0, alpha=1.0):
+    """``beta · mat + alpha · mat1 @ mat2`` for a sparse ``mat1`` and dense ``mat``, ``mat2``."""
+    a = _sparse_matrix("addmm", mat1)
+    dense = _dense_matrix("addmm", a, mat2)
+    expected = (a.shape[0], dense.shape[1])
+    if not isinstance(mat, Tensor) or mat.is_sparse or tuple(mat.shape) != expected:
+        raise RuntimeError(f"addmm: expected a dense input of size {list(expected)}, got "
+                           f"{describe(mat) if isinstance(mat, Tensor) else type(mat).__name__}")
+    rows, columns = _entries(a)
+    return sparse_addmm_entries(mat if beta == 1 else mat * beta, rows, columns, a._sparse_values, dense, alpha)
+
+
+def matmul(sparse, other):
+    """``sparse @ other``: ``mm`` for a matrix, the matrix-vector product for a vector."""
+    if isinstance(other, Tensor) and not other.is_sparse and other.ndim == 1:
+        return ops.squeeze(mm(sparse, ops.unsqueeze(other, 1)), 1)
+    return mm(sparse, other)
+
+
+def sparse_sum(input, dim=None, dtype=None):
+    """The sum over ``dim`` (an int or a tuple; all dims when None): a dense tensor when every sparse dim is summed
+    away, else a coalesced sparse tensor over the sparse dims that remain."""
+    if not isinstance(input, SparseCooTensor):
+        raise TypeError(f"sparse.sum: expected a sparse COO tensor, got {type(input).__name__}")
+    values = input._sparse_values if dtype is None else ops.cast(input._sparse_values, as_numpy_dtype(dtype))
+    if dim is None:
+        return ops.sum(values)
+    ndim, sparse_dim = input.ndim, input.sparse_dim()
+    dims = sorted({_normalized(d, ndim) for d in ((dim,) if isinstance(dim, numbers.Integral) else dim)})
+    dense_dims = [d - sparse_dim + 1 for d in dims if d >= sparse_dim]
+    if dense_dims:
+        values = ops.sum(values, dim=dense_dims)
+    kept = [d for d in range(sparse_dim) if d not in dims]
+    if not kept:
+        return ops.sum(values, dim=0)
+    size = [input.shape[d] for d in kept] + [input.shape[d] for d in range(sparse_dim, ndim) if d not in dims]
+    indices = input._sparse_indices
+    if len(kept) < sparse_dim:
+        indices = Tensor._make(indices._data[kept])
+    return _make_sparse(indices, values, size, coalesced=False).coalesce()
+
+
+def _normalized(dim, ndim):
+    if not -ndim <= dim < ndim:
+        raise IndexError(f"sparse.sum: Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], "
+                         f"but got {dim})")
+    return dim % ndim
+
+
+def _softmax(fn_name, input, dim, dtype, log):
+    """softmax / log_softmax over the stored entries of each line along ``dim`` (module docstring)."""
+    if not isinstance(input, SparseCooTensor):
+        raise TypeError(f"{fn_name}: expected a sparse COO tensor, got {type(input).__name__}")
+    if input.dense_dim() != 0:
+        raise SparseLayoutError(f"{fn_name}: hybrid sparse tensors (dense dims {input.dense_dim()}) are not "
+                                f"supported")
+    a = input.coalesce()
+    values = a._sparse_values if dtype is None else ops.cast(a._sparse_values, as_numpy_dtype(dtype))
+    if not dtypes.is_floating_point(values.dtype):
+        raise RuntimeError(f"{fn_name}: expected a floating-point tensor, got {describe(values)}")
+    dim = _normalized(dim, a.ndim)
+    indices = a._sparse_indices._data
+    xp = get_array_module(indices)
+    others = [d for d in range(a.ndim) if d != dim]
+    if others and indices.shape[1]:
+        line_of = xp.ravel_multi_index(tuple(indices[others]), tuple(a.shape[d] for d in others))
+    else:
+        line_of = xp.zeros(indices.shape[1], dtype=numpy.int64)
+    lines, line = xp.unique(line_of, return_inverse=True)
+    line = line.reshape(-1).astype(numpy.int64, copy=False)
+    peak = xp.full(lines.shape[0], -numpy.inf, dtype=values._data.dtype)
+    ufunc_at(xp, xp.maximum, peak, line, values._data)
+    line_tensor = Tensor._make(line)
+    shifted = values - Tensor._make(peak[line])
+    exps = ops.exp(shifted)
+    totals = ops.index_add(_zeros((lines.shape[0],), exps), 0, line_tensor, exps)
+    per_entry = ops.index_select(totals, 0, line_tensor)
+    result = shifted - ops.log(per_entry) if log else exps / per_entry
+    return _make_sparse(a._sparse_indices, result, a.shape, coalesced=True)
+
+
+def softmax(input, dim, *, dtype=None):
+    return _softmax("sparse.softmax", input, dim, dtype, log=False)
+
+
+def log_softmax(input, dim, *, dtype=None):
+    return _softmax("sparse.log_softmax", input, dim, dtype, log=True)
+
+
+def _legacy_constructor(dtype):
+    def constructor(indices, values, size=None):
+        """PyTorch's old ``torch.sparse.FloatTensor(indices, values, size)``: ``sparse_coo_tensor``."""
+        return sparse_coo_tensor(indices, values, size, dtype=dtype)
+    return constructor
+
+
+FloatTensor, DoubleTensor = _legacy_constructor(dtypes.float32), _legacy_constructor(dtypes.float64)
+sum = sparse_sum
+
+
+def sparse_aware(dense_fn, sparse_fn):
+    """``torch.mm``, ``torch.matmul``, ``torch.sum`` ...: ``sparse_fn`` for a sparse first operand, else the dense
+    function (one class comparison on the dense path)."""
+    @functools.wraps(dense_fn)
+    def either(input, *args, **kwargs):
+        if input.__class__ is SparseCooTensor:
+            return sparse_fn(input, *args, **kwargs)
+        return dense_fn(input, *args, **kwargs)
+    return either
