@@ -38,7 +38,9 @@ from .layouts import (channels_last, channels_last_3d, contiguous_format, layout
                       sparse_bsc, sparse_bsr, sparse_coo, sparse_csc, sparse_csr, strided)
 from .formatting import set_printoptions
 from .legacy import TENSOR_TYPES as _TENSOR_TYPES, set_default_tensor_type
-from .sampling import bernoulli, multinomial, poisson
+from .sampling import bernoulli, binomial, multinomial, poisson
+from .lowrank import pca_lowrank, svd_lowrank
+from .memory_sharing import from_dlpack, frombuffer  # (and Tensor.__dlpack__, share_memory_, is_shared)
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save
 from .tensor import Size, Tensor
@@ -184,6 +186,7 @@ class linalg:
     lu_factor_ex = staticmethod(linalg_lu_factor_ex)  # noqa: F405
     lu = staticmethod(linalg_lu)  # noqa: F405
     lu_solve = staticmethod(linalg_lu_solve)  # noqa: F405
+    householder_product = staticmethod(linalg_householder_product)  # noqa: F405  (ops/householder.py)
 # ------------------------------------------------------------------------------------ end of the linalg block
 
 # ``import torch.fft``, ``from torch.linalg import norm``, ``import torch.backends.cudnn as cudnn``,

@@ -1,5 +1,6 @@
-"""Sampling: ``bernoulli`` and ``multinomial``, and the in-place samplers every tensor has (``normal_``,
-``uniform_``, ``bernoulli_``, ``random_``, ``exponential_``, ``geometric_``, ``log_normal_``, ``cauchy_``).
+"""Sampling: ``bernoulli``, ``binomial``, ``poisson`` and ``multinomial``, and the in-place samplers every tensor
+has (``normal_``, ``uniform_``, ``bernoulli_``, ``random_``, ``exponential_``, ``geometric_``, ``log_normal_``,
+``cauchy_``).
 
 Older PyTorch code initialises weights with them (``m.weight.data.normal_(0.0, 0.02)``), and sampling from a
 model's output is ``torch.multinomial(probs, 1)``. Values come from the same numpy generator as ``rand``/``randn``
@@ -144,6 +145,32 @@ def poisson(input, generator=None):
     if not (rates >= 0).all():
         raise RuntimeError("poisson: invalid Poisson rate, expected rate to be non-negative")
     return _from_host(numpy_rng(generator).poisson(rates).astype(rates.dtype), input)
+
+
+def binomial(count, prob, generator=None):
+    """The number of successes in ``count`` trials of probability ``prob`` (float tensors of one dtype that
+    broadcast together), drawn for each element, in that dtype. A fractional count is rounded down. No gradient:
+    the draws are integers (PyTorch's result claims one and raises in backward; here it does not require grad).
+    Unlike PyTorch, which then returns arbitrary numbers, a probability outside [0, 1] or a negative count is an
+    error."""
+    for what, value in (("count", count), ("prob", prob)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"binomial(): argument '{what}' must be a Tensor, not {type(value).__name__}")
+        if value.dtype.kind != "f":
+            raise TypeError(f"binomial only supports floating-point dtypes for {what}, got {value.dtype}")
+    if count.dtype != prob.dtype:
+        raise TypeError(f"binomial: count and prob must have the same dtype, got {count.dtype} and {prob.dtype}")
+    counts, probabilities = count.detach().cpu().numpy(), prob.detach().cpu().numpy()
+    try:
+        shape = numpy.broadcast_shapes(counts.shape, probabilities.shape)
+    except ValueError:
+        raise RuntimeError(f"binomial: the shapes of count {list(counts.shape)} and prob {list(probabilities.shape)} "
+                           f"do not broadcast") from None
+    check_probability("binomial", prob, "prob")
+    if not (counts >= 0).all():
+        raise RuntimeError("binomial expects all elements of count >= 0 (and not NaN)")
+    drawn = numpy_rng(generator).binomial(numpy.floor(counts).astype(numpy.int64), probabilities, shape)
+    return _from_host(drawn.astype(counts.dtype), count)
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):

@@ -65,11 +65,12 @@ SAME_NAME = [
     "diag", "trace", "inverse", "det", "addmm", "movedim", "moveaxis", "t", "narrow", "unflatten", "swapdims",
     "diagonal", "diag_embed",
     # writing at and reading from positions; input plus a scaled product; running extrema
-    "index_add", "index_copy", "index_fill", "masked_scatter", "take", "take_along_dim", "put",
+    "index_add", "index_copy", "index_fill", "index_reduce", "masked_scatter", "take", "take_along_dim", "put",
     "addcmul", "addcdiv", "baddbmm", "addbmm", "addmv", "addr", "cummax", "cummin",
     # special functions, factorizations and solvers
     "lgamma", "mvlgamma", "digamma", "erfinv", "cholesky", "qr", "svd", "slogdet", "logdet", "pinverse", "matrix_power",
-    "cholesky_solve", "cholesky_inverse", "triangular_solve", "cross", "matrix_exp",
+    "cholesky_solve", "cholesky_inverse", "triangular_solve", "cross", "matrix_exp", "lu", "lu_solve", "geqrf",
+    "orgqr", "ormqr",
     # more elementwise math, combining and cutting, distances and bins
     "sgn", "logit", "xlogy", "fmod", "float_power", "hypot", "logaddexp", "logaddexp2", "copysign", "frac",
     "deg2rad", "rad2deg", "sinc", "heaviside", "logcumsumexp", "histc", "histogram", "kron", "rot90", "select",
@@ -91,8 +92,8 @@ IN_PLACE = [
     "expm1", "clamp_min", "clamp_max", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
     "bitwise_right_shift", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "arcsin", "arccos",
     "arctan", "arcsinh", "arccosh", "arctanh", "atan2", "arctan2", "erf", "erfc", "lerp", "nan_to_num", "cumprod",
-    "addmm", "index_add", "index_copy", "index_fill", "masked_scatter", "put", "addcmul", "addcdiv", "baddbmm",
-    "addbmm", "addmv", "addr", "lgamma", "digamma", "erfinv", "sgn", "logit", "xlogy", "fmod", "hypot",
+    "addmm", "index_add", "index_copy", "index_fill", "index_reduce", "masked_scatter", "put", "addcmul", "addcdiv",
+    "baddbmm", "addbmm", "addmv", "addr", "lgamma", "digamma", "erfinv", "sgn", "logit", "xlogy", "fmod", "hypot",
     "copysign", "frac", "deg2rad", "rad2deg", "sinc", "heaviside", "renorm", "gcd", "lcm", "nextafter", "ldexp",
     "fix", "i0", "multiply", "subtract", "divide", "true_divide", "negative", "exp2", "log2", "log10", "rsqrt",
     "tan", "cumsum",

@@ -46,6 +46,7 @@ from .shape_helpers import *  # noqa: F401,F403
 from .ctc import *  # noqa: F401,F403
 from .grid_sampling import *  # noqa: F401,F403
 from .index_updates import *  # noqa: F401,F403
+from .index_reduce import *  # noqa: F401,F403
 from .scaled_products import *  # noqa: F401,F403
 from .running_extrema import *  # noqa: F401,F403
 from .combining import *  # noqa: F401,F403
@@ -59,6 +60,7 @@ from .decompositions import *  # noqa: F401,F403
 from .linalg_ex import *  # noqa: F401,F403
 from .decompositions_general import *  # noqa: F401,F403
 from .lu import *  # noqa: F401,F403
+from .householder import *  # noqa: F401,F403
 from .complex_and_bins import *  # noqa: F401,F403
 from .as_strided import *  # noqa: F401,F403
 from .nan_reductions import *  # noqa: F401,F403

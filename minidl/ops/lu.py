@@ -1,5 +1,5 @@
 """The LU factorization with partial pivoting, ``A = P L U``, and what uses it: ``linalg.lu_factor`` (and its
-``_ex`` form), ``linalg.lu``, ``lu_unpack`` and ``linalg.lu_solve``.
+``_ex`` form), ``linalg.lu``, ``lu_unpack`` and ``linalg.lu_solve``; the old spellings ``lu`` and ``lu_solve``.
 
 For an (m, n) matrix, with k = min(m, n): P is an (m, m) permutation matrix, L (m, k) is lower triangular with
 ones on its diagonal and U (k, n) is upper triangular. ``lu_factor`` returns them packed as LAPACK's ``getrf``
@@ -34,7 +34,7 @@ from .promote import require_same_dtype
 from .shape import cat, tril, triu
 from .solvers import SolveTriangular, _check_rhs, _solve_spec, check_matrices, eye_like, linalg_solve_triangular, mT
 
-__all__ = ["linalg_lu_factor", "linalg_lu_factor_ex", "linalg_lu", "lu_unpack", "linalg_lu_solve"]
+__all__ = ["linalg_lu_factor", "linalg_lu_factor_ex", "linalg_lu", "lu_unpack", "linalg_lu_solve", "lu", "lu_solve"]
 
 LuFactorResult = namedtuple("linalg_lu_factor", ["LU", "pivots"])
 LuFactorExResult = namedtuple("linalg_lu_factor_ex", ["LU", "pivots", "info"])
@@ -331,3 +331,18 @@ def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False):
     broadcast_shapes(op_name, LU.shape[:-2], B.shape[:-2])
     # X op(A) = B  <=>  op(A)^H X^H = B^H: the left solve with the other ``adjoint``
     return _mH(apply(LuSolve, LU, pivots, _mH(B), adjoint=not adjoint))
+
+
+# ------------------------------------------------------------------------------------ the old spellings
+
+def lu(A, pivot=True, get_infos=False):
+    """The old ``torch.lu``: ``(LU, pivots)`` as ``linalg.lu_factor`` gives them, and with ``get_infos`` the
+    named tuple ``(LU, pivots, info)`` of ``linalg.lu_factor_ex``. Like PyTorch's, it never refuses a singular
+    matrix: a zero on U's diagonal shows only in ``info``."""
+    LU, pivots, info = _factor("lu", A, pivot, False)
+    return LuFactorExResult(LU, pivots, info) if get_infos else (LU, pivots)
+
+
+def lu_solve(b, LU_data, LU_pivots):
+    """The old ``torch.lu_solve``: ``linalg.lu_solve(LU_data, LU_pivots, b)``, its arguments in the other order."""
+    return linalg_lu_solve(LU_data, LU_pivots, b)

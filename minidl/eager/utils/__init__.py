@@ -1,4 +1,5 @@
 """``utils``: data loading (``utils.data``), recomputing activations instead of keeping them
-(``utils.checkpoint``), timing code (``utils.benchmark``); TensorBoard logs in ``utils.tensorboard`` (imported by
-name, as in PyTorch: ``from minidl.eager.utils.tensorboard import SummaryWriter``)."""
-from . import benchmark, checkpoint, data
+(``utils.checkpoint``), timing code (``utils.benchmark``), tensors to and from other libraries (``utils.dlpack``);
+TensorBoard logs in ``utils.tensorboard`` (imported by name, as in PyTorch:
+``from minidl.eager.utils.tensorboard import SummaryWriter``)."""
+from . import benchmark, checkpoint, data, dlpack

@@ -56,19 +56,6 @@ def _make_orthogonal(A):
     return Q * ops.sgn(R.diagonal(dim1=-2, dim2=-1)).unsqueeze(-2)
 
 
-def _householder_product(reflectors, tau):
-    """H₁ H₂ ⋯ H_k applied to the first k columns of I, H_i = I - τ_i v_i v_iᴴ, v_i = e_i + (column i of
-    ``reflectors`` below the diagonal). Built from matmuls, so it is differentiable."""
-    n, k = reflectors.shape[-2:]
-    identity = eye(n, k, dtype=reflectors.dtype, device=reflectors.device)
-    vectors = reflectors.tril(-1) + identity
-    Q = identity
-    for i in reversed(range(k)):  # the last reflection is applied first
-        v = vectors[..., :, i:i + 1]
-        Q = Q - (tau[..., i:i + 1].unsqueeze(-1) * v) @ (v.mH @ Q)
-    return Q
-
-
 def _reflectors_of(Q):
     """An X that the householder map sends to the orthogonal ``Q`` (tall): LAPACK's Householder QR (``geqrf``)
     of Q, with ±1 on the diagonal. Q's R factor is diagonal with entries ±1; the map reads them from X's diagonal
@@ -103,7 +90,7 @@ class _Orthogonal(Module):
             n, k = k, n
         if self.orthogonal_map == "householder":
             A = X.tril(-1)
-            Q = _householder_product(A, 2.0 / (1.0 + (A * A).sum(dim=-2)))
+            Q = ops.linalg_householder_product(A, 2.0 / (1.0 + (A * A).sum(dim=-2)))
             # the signs on X's diagonal (as integers: not differentiated, and not moved by the optimizer)
             Q = Q * X.diagonal(dim1=-2, dim2=-1).int().unsqueeze(-2)
         else:
