@@ -30,6 +30,12 @@ erfcx = ops.erfcx
 log_ndtr = ops.log_ndtr
 ndtri = ops.ndtri
 entr = ops.entr
+bessel_j0, bessel_j1, bessel_y0, bessel_y1 = ops.bessel_j0, ops.bessel_j1, ops.bessel_y0, ops.bessel_y1
+modified_bessel_i0, modified_bessel_i1 = ops.modified_bessel_i0, ops.modified_bessel_i1
+modified_bessel_k0, modified_bessel_k1 = ops.modified_bessel_k0, ops.modified_bessel_k1
+scaled_modified_bessel_k0, scaled_modified_bessel_k1 = ops.scaled_modified_bessel_k0, ops.scaled_modified_bessel_k1
+spherical_bessel_j0 = ops.spherical_bessel_j0
+zeta = ops.zeta
 
 
 def round(input, *, decimals=0):

@@ -73,6 +73,8 @@ from .stft import *  # noqa: F401,F403
 from .finite_differences import *  # noqa: F401,F403
 from .incomplete_gamma import *  # noqa: F401,F403
 from .morphology import *  # noqa: F401,F403
+from .bessel import *  # noqa: F401,F403
+from .zeta import *  # noqa: F401,F403
 
 import types as _types
 
