@@ -57,12 +57,16 @@ class Shape(Op):
 
 class Fill(Op):
     """A tensor of shape ``dims`` (a 1-D integer tensor) filled with the 0-d ``value``.
-    Each output element is a copy of ``value``, so its gradient is the sum of ``g``."""
+    Each output element is a copy of ``value``, so its gradient is the sum of ``g``. A string ``value`` fills a
+    string tensor, on the host (where a session keeps strings)."""
     saves_inputs = ()
     differentiable_inputs = (1,)
+    takes_strings = True
 
     @staticmethod
     def forward(xp, dims, value):
+        if value.dtype == object:
+            xp = numpy
         out = xp.empty(_host_ints(dims), dtype=value.dtype)
         out[...] = value
         return out
@@ -214,21 +218,34 @@ def fill(dims, value, name=None):
     return out
 
 
+def _zero_of(dtype):
+    """A 0-d array of the zero of ``dtype``: ``b""`` for strings, as TF's zeros give them."""
+    dtype = dtypes.as_dtype(dtype)
+    return numpy.array(b"", dtype=object) if dtype == object else numpy.zeros((), dtype)
+
+
 @tf_op("zeros")
 def zeros(shape, dtype=dtypes.float32, name=None):
-    """A tensor of zeros; ``shape`` may hold tensors (``tf.zeros([tf.shape(x)[0], 10])``)."""
-    return fill(shape, numpy.zeros((), dtypes.as_dtype(dtype)))
+    """A tensor of zeros (empty strings for ``tf.string``); ``shape`` may hold tensors
+    (``tf.zeros([tf.shape(x)[0], 10])``)."""
+    return fill(shape, _zero_of(dtype))
 
 
 @tf_op("ones")
 def ones(shape, dtype=dtypes.float32, name=None):
     """A tensor of ones; ``shape`` may hold tensors."""
+    if dtypes.as_dtype(dtype) == object:
+        raise TypeError("ones: strings have no 1 (tf.ones takes numbers and bool); fill a string tensor with "
+                        "tf.fill(shape, value)")
     return fill(shape, numpy.ones((), dtypes.as_dtype(dtype)))
 
 
 @tf_op("zeros_like")
 def zeros_like(tensor, dtype=None, name=None, optimize=True):
-    return ops.zeros_like(to_tensor(tensor), dtype)
+    tensor = to_tensor(tensor)
+    if (tensor.dtype if dtype is None else dtypes.as_dtype(dtype)) == object:  # strings: a fill with b""
+        return fill(shape(tensor), _zero_of(object))
+    return ops.zeros_like(tensor, dtype)
 
 
 @tf_op("ones_like")

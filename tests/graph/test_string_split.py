@@ -127,3 +127,14 @@ def test_split_errors(graph):
     unknown_rank = tf.placeholder(tf.string)   # taken to be a vector, as TF does
     with pytest.raises(errors.InvalidArgumentError, match="input must be of rank 1, got shape"):
         run(tf.string_split(unknown_rank), {unknown_rank: [["a"]]})
+
+
+def test_zeros_fill_and_zeros_like_make_string_tensors_as_tf_does():
+    names = tf.placeholder(tf.string, [None])
+    empty, filled, like = tf.zeros([2], tf.string), tf.fill([2, 1], "a"), tf.zeros_like(names)
+    assert empty.dtype == tf.string and filled.shape.as_list() == [2, 1]
+    with tf.Session() as sess:
+        got = sess.run([empty, filled, like], {names: ["p", "q", "r"]})
+    assert got[0].tolist() == [b"", b""] and got[1].tolist() == [[b"a"], [b"a"]] and got[2].tolist() == [b""] * 3
+    with pytest.raises(TypeError, match="strings have no 1"):
+        tf.ones([2], tf.string)
