@@ -7,8 +7,9 @@ import sys as _sys
 from .. import __version__
 from ..backend import cuda_is_available, device
 from ..backend.dtypes import can_cast, set_default_dtype
-from .element_types import (bfloat16, bool_ as bool, cdouble, cfloat, complex64, complex128, double, dtype, float,
-                            float16, float32, float64, half, int, int8, int16, int32, int64, long, short, uint8)
+from .element_types import (bfloat16, bool_ as bool, cdouble, cfloat, chalf, complex32, complex64, complex128, double,
+                            dtype, float, float16, float32, float64, half, int, int8, int16, int32, int64, long, short,
+                            uint8)
 from .element_types import get_default_dtype, promote_types, result_type  # PyTorch's rules, answered as dtypes
 from ..ops import *  # noqa: F401,F403  every op, under its PyTorch name
 from ..ops import __all__ as _op_names
@@ -162,6 +163,11 @@ class linalg:
     cholesky_ex = staticmethod(linalg_cholesky_ex)  # noqa: F405  (ops/linalg_ex.py: results with error codes)
     inv_ex = staticmethod(linalg_inv_ex)  # noqa: F405
     solve_ex = staticmethod(linalg_solve_ex)  # noqa: F405
+    ldl_factor = staticmethod(linalg_ldl_factor)  # noqa: F405  (ops/ldl.py: symmetric indefinite matrices)
+    ldl_factor_ex = staticmethod(linalg_ldl_factor_ex)  # noqa: F405
+    ldl_solve = staticmethod(linalg_ldl_solve)  # noqa: F405
+    tensorinv = staticmethod(linalg_tensorinv)  # noqa: F405  (ops/tensor_solves.py)
+    tensorsolve = staticmethod(linalg_tensorsolve)  # noqa: F405
     diagonal = staticmethod(lambda A, *, offset=0, dim1=-2, dim2=-1: diagonal(A, offset, dim1, dim2))  # noqa: F405
     qr = staticmethod(linalg_qr)  # noqa: F405
     svd = staticmethod(linalg_svd)  # noqa: F405

@@ -162,6 +162,10 @@ def row_stack(tensors):
 
 def is_same_size(input, other):
     """Whether two tensors have the same shape."""
+    from .tensor import Tensor
+    for name, value in (("input", input), ("other", other)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"is_same_size(): argument '{name}' must be Tensor, not {type(value).__name__}")
     return tuple(input.shape) == tuple(other.shape)
 
 

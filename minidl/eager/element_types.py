@@ -97,18 +97,18 @@ float16, float32, float64, complex64, complex128 = (of(name) for name in ("float
 
 
 class missing_dtype(dtype):
-    """A dtype PyTorch has and numpy has not: ``bfloat16``. Its name exists, so a program can mention it
-    (``{"bfloat16": torch.bfloat16, ...}[name]``, ``autocast(dtype=torch.bfloat16)``, which then warns and turns
-    itself off); a tensor of it cannot be made, and every attempt says why."""
+    """A dtype PyTorch has and numpy has not: ``bfloat16``, ``complex32`` (two float16 halves). Its name exists, so
+    a program can mention it (``{"bfloat16": torch.bfloat16, ...}[name]``, ``autocast(dtype=torch.bfloat16)``,
+    which then warns and turns itself off); a tensor of it cannot be made, and every attempt says why."""
 
-    def __init__(self, name, itemsize):  # (no numpy dtype behind it: ``.dtype`` refuses)
-        self.kind, self.name, self.type, self.itemsize = "f", name, None, itemsize
-        self.is_floating_point, self.is_complex, self.is_signed = True, False, True
+    def __init__(self, name, itemsize, kind="f", instead="float16 (or float32)"):  # (``.dtype`` refuses)
+        self.kind, self.name, self.type, self.itemsize, self.instead = kind, name, None, itemsize, instead
+        self.is_floating_point, self.is_complex, self.is_signed = kind == "f", kind == "c", True
 
     @property
     def dtype(self):
         raise TypeError(f"{self.name}: numpy has no {self.name} type, so minidl cannot hold {self.name} tensors; "
-                        f"use float16 (or float32)")
+                        f"use {self.instead}")
 
     def __eq__(self, other):
         return self is other
@@ -118,6 +118,7 @@ class missing_dtype(dtype):
 
 
 bfloat16 = missing_dtype("bfloat16", 2)
+complex32 = chalf = missing_dtype("complex32", 4, "c", "complex64")
 
 
 def by_name(name):

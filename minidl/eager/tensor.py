@@ -19,7 +19,7 @@ from ..backend import (cuda_is_available, device as _device, device_of, dtypes, 
 from ..ops.base import describe, register_frontend
 from .element_types import (OF_SCALAR_TYPE as _dtype_of_scalar_type, as_numpy_dtype, dtype as element_type,
                             of as dtype_of)
-from .element_types import bfloat16 as element_type_bfloat16
+from .element_types import bfloat16 as element_type_bfloat16, complex32 as element_type_complex32
 from .grad_mode import GradMode
 from .hooks import RemovableHandle
 from .node import AccumulateGrad, Node, node_class
@@ -507,6 +507,10 @@ class Tensor:
 
     def bfloat16(self):
         return self.to(element_type_bfloat16)
+
+    def chalf(self):
+        """complex32 (PyTorch's ``ComplexHalf``): refused, as numpy has no such type."""
+        return self.to(element_type_complex32)
 
     def cfloat(self):
         return ops.cast(self, dtypes.complex64)

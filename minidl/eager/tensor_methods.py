@@ -20,7 +20,8 @@ from ..ops.scaled_products import addcdiv_term, addcmul_term
 from ..ops.shape import Reshape
 from ..ops.special import lerp_term
 from .aliases import (absolute, adjoint, conj_physical, conj_physical_, diagflat, get_device, is_conj, is_cpu,
-                      is_inference, is_neg, is_nonzero, is_signed, ravel, resolve_conj, resolve_neg, split_with_sizes)
+                      is_inference, is_neg, is_nonzero, is_same_size, is_signed, ravel, resolve_conj, resolve_neg,
+                      split_with_sizes)
 from . import element_types
 from .grad_mode import GradMode
 from .legacy import new_tensor as legacy_new_tensor
@@ -68,9 +69,9 @@ SAME_NAME = [
     "index_add", "index_copy", "index_fill", "index_reduce", "masked_scatter", "take", "take_along_dim", "put",
     "addcmul", "addcdiv", "baddbmm", "addbmm", "addmv", "addr", "cummax", "cummin",
     # special functions, factorizations and solvers
-    "lgamma", "mvlgamma", "digamma", "erfinv", "cholesky", "qr", "svd", "slogdet", "logdet", "pinverse", "matrix_power",
-    "cholesky_solve", "cholesky_inverse", "triangular_solve", "cross", "matrix_exp", "lu", "lu_solve", "geqrf",
-    "orgqr", "ormqr",
+    "lgamma", "mvlgamma", "digamma", "igamma", "igammac", "erfinv", "cholesky", "qr", "svd", "slogdet", "logdet",
+    "pinverse", "matrix_power", "cholesky_solve", "cholesky_inverse", "triangular_solve", "cross", "matrix_exp",
+    "lu", "lu_solve", "geqrf", "orgqr", "ormqr",
     # more elementwise math, combining and cutting, distances and bins
     "sgn", "logit", "xlogy", "fmod", "float_power", "hypot", "logaddexp", "logaddexp2", "copysign", "frac",
     "deg2rad", "rad2deg", "sinc", "heaviside", "logcumsumexp", "histc", "histogram", "kron", "rot90", "select",
@@ -93,10 +94,10 @@ IN_PLACE = [
     "bitwise_right_shift", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "arcsin", "arccos",
     "arctan", "arcsinh", "arccosh", "arctanh", "atan2", "arctan2", "erf", "erfc", "lerp", "nan_to_num", "cumprod",
     "addmm", "index_add", "index_copy", "index_fill", "index_reduce", "masked_scatter", "put", "addcmul", "addcdiv",
-    "baddbmm", "addbmm", "addmv", "addr", "lgamma", "digamma", "erfinv", "sgn", "logit", "xlogy", "fmod", "hypot",
-    "copysign", "frac", "deg2rad", "rad2deg", "sinc", "heaviside", "renorm", "gcd", "lcm", "nextafter", "ldexp",
-    "fix", "i0", "multiply", "subtract", "divide", "true_divide", "negative", "exp2", "log2", "log10", "rsqrt",
-    "tan", "cumsum",
+    "baddbmm", "addbmm", "addmv", "addr", "lgamma", "mvlgamma", "digamma", "igamma", "igammac", "erfinv", "sgn",
+    "logit", "xlogy", "fmod", "hypot", "copysign", "frac", "deg2rad", "rad2deg", "sinc", "heaviside", "renorm", "gcd",
+    "lcm", "nextafter", "ldexp", "fix", "i0", "multiply", "subtract", "divide", "true_divide", "negative", "exp2",
+    "log2", "log10", "rsqrt", "tan", "cumsum",
     # comparisons and logic: the bool result is written as this tensor's dtype (1 and 0 into a float tensor)
     "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
     "logical_and", "logical_or", "logical_xor", "logical_not",
@@ -271,6 +272,27 @@ def as_strided(self, size, stride, storage_offset=None):
     return ops.as_strided(self, size, stride, storage_offset)
 
 
+def new_empty_strided(self, size, stride, dtype=None, device=None, requires_grad=False, layout=None,
+                      pin_memory=False):
+    """``empty_strided`` in this tensor's dtype and device unless told otherwise."""
+    from .creation import empty_strided
+    return empty_strided(size, stride, dtype=dtype or self.dtype, device=device or self.device,
+                         requires_grad=requires_grad, layout=layout, pin_memory=pin_memory)
+
+
+def resize_as_(self, the_template, memory_format=None):
+    """``resize_`` to ``the_template``'s shape."""
+    if not isinstance(the_template, Tensor):
+        raise TypeError(f"resize_as_(): argument 'the_template' must be Tensor, not {type(the_template).__name__}")
+    return self.resize_(tuple(the_template.shape), memory_format=memory_format)
+
+
+def output_nr(self):
+    """Which output of the op that made it this tensor is (``unbind``'s second piece: 1); 0 for a leaf, and for a
+    tensor without gradient history (``max(dim)``'s indices), as in PyTorch."""
+    return self._out_index if self._node is not None else 0
+
+
 def _new_factory(factory_name):
     def method(self, *shape, size=None, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
         from . import creation
@@ -416,7 +438,8 @@ _ADAPTERS = {
     "new_ones": _new_factory("ones"), "new_empty": _new_factory("empty"), "new_full": new_full,
     "ndimension": ndimension, "fill_diagonal_": fill_diagonal_, "polygamma": polygamma, "polygamma_": polygamma_,
     "float_power_": float_power_, "unfold": unfold, "index_put": index_put, "index_put_": index_put_,
-    "as_strided": as_strided,
+    "as_strided": as_strided, "as_strided_": _reshaping_in_place(as_strided, "as_strided_"),
+    "new_empty_strided": new_empty_strided, "resize_as_": resize_as_, "is_same_size": is_same_size,
     "ger": lambda self, vec2: ops.outer(self, vec2),  # (PyTorch's old name for outer)
     "split": accept_numpy_names(split), "absolute": absolute, "ravel": ravel, "get_device": get_device,
     "split_with_sizes": split_with_sizes, "resolve_conj": resolve_conj, "is_conj": is_conj,
@@ -429,7 +452,7 @@ _ADAPTERS = {
 _RESHAPING_IN_PLACE = ["t", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims"]
 #: attributes that are ops, as in PyTorch: ``x.T``, ``x.real`` (not ``x.real()``)
 _PROPERTIES = {"T": T, "mT": mT, "H": H, "mH": mH, "real": ops.real, "imag": ops.imag, "is_cpu": is_cpu,
-               "layout": lambda self: strided}
+               "layout": lambda self: strided, "output_nr": output_nr}
 
 
 def _in_place(fn):

@@ -61,6 +61,8 @@ from .linalg_ex import *  # noqa: F401,F403
 from .decompositions_general import *  # noqa: F401,F403
 from .lu import *  # noqa: F401,F403
 from .householder import *  # noqa: F401,F403
+from .ldl import *  # noqa: F401,F403
+from .tensor_solves import *  # noqa: F401,F403
 from .complex_and_bins import *  # noqa: F401,F403
 from .as_strided import *  # noqa: F401,F403
 from .nan_reductions import *  # noqa: F401,F403

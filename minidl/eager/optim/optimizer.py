@@ -80,6 +80,8 @@ def _with_step_hooks(step):
 
 
 class Optimizer:
+    _takes_complex = True  # False: the rule has no meaning for complex numbers, and refuses them (PyTorch's Adafactor)
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "step" in cls.__dict__:
@@ -146,6 +148,8 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
+            if not self._takes_complex and any(p.grad is not None and p.is_complex() for p in group["params"]):
+                raise RuntimeError(f"{type(self).__name__} does not support complex parameters")
             for p in group["params"]:
                 if p.grad is None:
                     continue
