@@ -36,6 +36,14 @@ modified_bessel_k0, modified_bessel_k1 = ops.modified_bessel_k0, ops.modified_be
 scaled_modified_bessel_k0, scaled_modified_bessel_k1 = ops.scaled_modified_bessel_k0, ops.scaled_modified_bessel_k1
 spherical_bessel_j0 = ops.spherical_bessel_j0
 zeta = ops.zeta
+chebyshev_polynomial_t, chebyshev_polynomial_u = ops.chebyshev_polynomial_t, ops.chebyshev_polynomial_u
+chebyshev_polynomial_v, chebyshev_polynomial_w = ops.chebyshev_polynomial_v, ops.chebyshev_polynomial_w
+shifted_chebyshev_polynomial_t = ops.shifted_chebyshev_polynomial_t
+shifted_chebyshev_polynomial_u = ops.shifted_chebyshev_polynomial_u
+shifted_chebyshev_polynomial_v = ops.shifted_chebyshev_polynomial_v
+shifted_chebyshev_polynomial_w = ops.shifted_chebyshev_polynomial_w
+hermite_polynomial_h, hermite_polynomial_he = ops.hermite_polynomial_h, ops.hermite_polynomial_he
+laguerre_polynomial_l, legendre_polynomial_p = ops.laguerre_polynomial_l, ops.legendre_polynomial_p
 
 
 def round(input, *, decimals=0):

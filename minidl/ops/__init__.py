@@ -77,6 +77,7 @@ from .incomplete_gamma import *  # noqa: F401,F403
 from .morphology import *  # noqa: F401,F403
 from .bessel import *  # noqa: F401,F403
 from .zeta import *  # noqa: F401,F403
+from .orthogonal_polynomials import *  # noqa: F401,F403
 
 import types as _types
 
