@@ -62,7 +62,9 @@ def _train(make_optimizer, device, dtype, fused, monkeypatch):
     lambda ps: T.optim.SGD(ps, lr=0.1, momentum=0.9),
     lambda ps: T.optim.SGD(ps, lr=0.1, momentum=0.9, dampening=0.3, weight_decay=0.01),
     lambda ps: T.optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True),
-], ids=["adam", "adam-options", "adamw", "sgd-momentum", "sgd-dampening", "sgd-nesterov"])
+    lambda ps: T.optim.SGD(ps, lr=0.1),
+    lambda ps: T.optim.SGD(ps, lr=0.1, weight_decay=0.01, maximize=True),
+], ids=["adam", "adam-options", "adamw", "sgd-momentum", "sgd-dampening", "sgd-nesterov", "sgd", "sgd-options"])
 def test_fused_updates_match_the_tensor_operations(make_optimizer, dtype, device, monkeypatch):
     fused, fused_optimizer = _train(make_optimizer, device, dtype, True, monkeypatch)
     unfused, unfused_optimizer = _train(make_optimizer, device, dtype, False, monkeypatch)

@@ -189,6 +189,11 @@ def _zero_where_at_most_zero(g, s):
     return mask.view(g.dtype)
 
 
+def sgd_step(xp, p, g, lr):
+    """``p -= lr·g`` (plain SGD: two array operations, numpy or cupy alike, so no kernel of its own)."""
+    p += g * p.dtype.type(-lr)
+
+
 def sgd_momentum_step(xp, p, g, buf, lr, momentum, dampening, nesterov):
     """``buf = μ·buf + (1 - dampening)·g``, then ``p -= lr·(g + μ·buf)`` (Nesterov) or ``p -= lr·buf``."""
     dtype = p.dtype.type

@@ -3,7 +3,7 @@
 import math
 
 from ... import ops
-from ...backend.kernels import adam_step, sgd_momentum_step
+from ...backend.kernels import adam_step, sgd_momentum_step, sgd_step
 from .optimizer import (Optimizer, changed_in_place, fused_update_arrays, scalar_state, update_options,
                         zero_step)
 
@@ -62,6 +62,12 @@ class SGD(Optimizer):
                     return
                 buf.mul_(momentum).add_(g, alpha=1 - group["dampening"])
             g = g + momentum * buf if group["nesterov"] else buf
+        fused = fused_update_arrays((p, g), (group["lr"],))
+        if fused is not None:  # on the arrays: the Python of two tensor ops saved per parameter and step
+            xp, (p_array, g_array) = fused
+            sgd_step(xp, p_array, g_array, group["lr"])
+            changed_in_place(p)
+            return
         p.add_(g, alpha=-group["lr"])
 
 

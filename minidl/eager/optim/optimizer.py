@@ -153,13 +153,14 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                if p.grad.is_complex() != p.is_complex():
+                complex_param = p.is_complex()
+                if p.grad.is_complex() != complex_param:
                     raise RuntimeError("gradient and parameter disagree on being complex")
                 state = self.state.get(p)
                 fresh = state is None
                 if fresh:
                     state = {}
-                if p.is_complex():  # as PyTorch: each complex number is two real ones, with their own statistics
+                if complex_param:  # as PyTorch: each complex number is two real ones, with their own statistics
                     self._update(_as_real(p), _as_real(p.grad), state, group)
                     p._counter()[0] += 1  # (changed in place through the real view)
                 else:
