@@ -78,6 +78,7 @@ from .morphology import *  # noqa: F401,F403
 from .bessel import *  # noqa: F401,F403
 from .zeta import *  # noqa: F401,F403
 from .orthogonal_polynomials import *  # noqa: F401,F403
+from .segment_reduce import *  # noqa: F401,F403
 
 import types as _types
 
