@@ -35,6 +35,7 @@ modified_bessel_i0, modified_bessel_i1 = ops.modified_bessel_i0, ops.modified_be
 modified_bessel_k0, modified_bessel_k1 = ops.modified_bessel_k0, ops.modified_bessel_k1
 scaled_modified_bessel_k0, scaled_modified_bessel_k1 = ops.scaled_modified_bessel_k0, ops.scaled_modified_bessel_k1
 spherical_bessel_j0 = ops.spherical_bessel_j0
+airy_ai = ops.airy_ai
 zeta = ops.zeta
 chebyshev_polynomial_t, chebyshev_polynomial_u = ops.chebyshev_polynomial_t, ops.chebyshev_polynomial_u
 chebyshev_polynomial_v, chebyshev_polynomial_w = ops.chebyshev_polynomial_v, ops.chebyshev_polynomial_w

@@ -165,6 +165,7 @@ from .special_math import *  # noqa: F401,F403
 from .matrix_functions import matrix_square_root  # also tf.linalg's expm, logm, sqrtm and the banded solvers
 from . import dct_ops, mel_ops  # noqa: F401  (tf.signal.dct/idct, linear_to_mel_weight_matrix, mfccs_...)
 from .bessel_and_zeta import *  # noqa: F401,F403  (tf.zeta, tf.math.bessel_*, tf.math.special)
+from . import special_integrals  # noqa: F401  (tf.math.special.dawsn, expint, fresnel_cos/sin, spence)
 from .array_helpers import *  # noqa: F401,F403
 from .indexed_slices import IndexedSlices, IndexedSlicesValue  # (what dense gradients never are: indexed_slices.py)
 # --- end TF1 API gaps 4 ---

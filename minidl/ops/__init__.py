@@ -79,6 +79,8 @@ from .bessel import *  # noqa: F401,F403
 from .zeta import *  # noqa: F401,F403
 from .orthogonal_polynomials import *  # noqa: F401,F403
 from .segment_reduce import *  # noqa: F401,F403
+from .airy import *  # noqa: F401,F403
+from .special_integrals import *  # noqa: F401,F403
 
 import types as _types
 

@@ -154,6 +154,27 @@ def _pi_x_fraction(xp, x, reflect):
     return math.pi * xp.where(reflect, x - xp.round(x), 0.5)
 
 
+def _split(xp, v):
+    """v = hi + lo, each with at most 26 significant bits (Dekker's splitting, by (2^27 + 1)·v), so that products
+    of the halves are exact. Values near the overflow threshold are split at a smaller scale (2^-28 v: exact)."""
+    big = xp.abs(v) > 2.0 ** 996
+    v = xp.where(big, v * 2.0 ** -28, v)
+    c = (2.0 ** 27 + 1) * v
+    hi = c - (c - v)
+    scale = xp.where(big, 2.0 ** 28, 1.0)
+    return hi * scale, (v - hi) * scale
+
+
+def _two_product(xp, a, b):
+    """(p, e) with p = fl(a·b) and a·b = p + e exactly (Dekker): the digits a product rounds away, for the
+    arguments of exp, sin and cos that must be known to better than a float64 (the phase ζ = ⅔x^(3/2) of the
+    Airy functions, πx²/2 of the Fresnel integrals)."""
+    p = a * b
+    a_hi, a_lo = _split(xp, a)
+    b_hi, b_lo = _split(xp, b)
+    return p, ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+
+
 def _lgamma(xp, x):
     """ln|Γ(x)|.
 
