@@ -55,6 +55,11 @@ def host_array(array):
     return array.get() if hasattr(array, "get") and not isinstance(array, numpy.ndarray) else numpy.asarray(array)
 
 
+def address_of(array):
+    """The address of ``array``'s first element (numpy's or cupy's ``data_ptr``)."""
+    return array.ctypes.data if isinstance(array, numpy.ndarray) else array.data.ptr
+
+
 def may_share_memory(a, b):
     """Whether arrays ``a`` and ``b`` may overlap in memory (never, when one is numpy's and the other cupy's)."""
     xp = get_array_module(a)

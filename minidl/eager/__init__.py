@@ -44,6 +44,7 @@ from .lowrank import pca_lowrank, svd_lowrank
 from .memory_sharing import from_dlpack, frombuffer  # (and Tensor.__dlpack__, share_memory_, is_shared)
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save
+from .storage import TypedStorage, UntypedStorage, is_storage
 from .tensor import Size, Tensor
 from . import tensor_methods as _tensor_methods  # noqa: F401  attaches op methods to Tensor
 from .nn.small_functions import feature_alpha_dropout, hardshrink, rms_norm, rrelu  # torch.X as well as F.X

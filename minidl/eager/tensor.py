@@ -14,7 +14,7 @@ import warnings
 import numpy
 
 from .. import ops
-from ..backend import (cuda_is_available, device as _device, device_of, dtypes, get_array_module, is_array,
+from ..backend import (address_of, cuda_is_available, device as _device, device_of, dtypes, get_array_module, is_array,
                        is_writeable, to_device)
 from ..ops.base import describe, register_frontend
 from .element_types import (OF_SCALAR_TYPE as _dtype_of_scalar_type, as_numpy_dtype, dtype as element_type,
@@ -163,8 +163,7 @@ class Tensor:
 
     def data_ptr(self):
         """The address of the first element (two tensors sharing memory may have the same one)."""
-        data = self._data
-        return data.ctypes.data if isinstance(data, numpy.ndarray) else data.data.ptr
+        return address_of(self._data)
 
     def storage_offset(self):
         """How many elements into its base's memory this tensor starts (0 for a tensor that owns its memory)."""

@@ -29,6 +29,7 @@ from .layouts import CONVERSIONS, accepting_memory_format, check_factory_options
 from .nn.functional import prelu
 from .nn.small_functions import hardshrink
 from .numpy_names import accept_numpy_names
+from .storage import storage, untyped_storage
 from .tensor import Tensor
 from .views import mark_current
 from .view_copies import COPIES, UNSAFE_SPLITS
@@ -446,7 +447,7 @@ _ADAPTERS = {
     "resolve_neg": resolve_neg, "is_neg": is_neg, "conj_physical": conj_physical, "conj_physical_": conj_physical_,
     "adjoint": adjoint, "is_nonzero": is_nonzero, "diagflat": diagflat,
     "hardshrink": hardshrink, "is_signed": is_signed, "is_inference": is_inference, "prelu": prelu,
-    "narrow_copy": COPIES["narrow_copy"], **UNSAFE_SPLITS,
+    "narrow_copy": COPIES["narrow_copy"], **UNSAFE_SPLITS, "untyped_storage": untyped_storage, "storage": storage,
 }
 #: in-place shape ops ``name_``: this tensor becomes the op's result (a view with new sizes or strides)
 _RESHAPING_IN_PLACE = ["t", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims"]
