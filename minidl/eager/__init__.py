@@ -80,10 +80,14 @@ for _name in _op_names:  # sum(x, axis=1), add(a, b, out=y) too (not the eager f
             _wrapped[_fn] = _accept_numpy_names(_accept_out(_fn))
         globals()[_name] = _wrapped[_fn]
 del _name, _fn
-from . import sparse_functions as sparse  # torch.sparse (sparse_coo_tensors.py: the sparse COO tensor)
-from .sparse_coo_tensors import refuse_dense_methods as _refuse_dense_methods, sparse_coo_tensor
+from . import sparse_functions as sparse  # torch.sparse (sparse_coo_tensors.py, sparse_csr_tensors.py: the tensors)
+from .sparse_coo_tensors import sparse_coo_tensor
+from .sparse_csr_tensors import sparse_csr_tensor
+from .sparse_tensors import refuse_dense_methods as _refuse_dense_methods
 mm, matmul, sum = (sparse.sparse_aware(mm, sparse.mm), sparse.sparse_aware(matmul, sparse.matmul),  # noqa: F405
                    sparse.sparse_aware(sum, sparse.sum))  # noqa: F405
+addmm = sparse.sparse_aware(addmm, sparse.addmm, 1, "mat1")  # noqa: F405  (torch.addmm(M, sparse, dense))
+Tensor.addmm = sparse.sparse_aware(Tensor.addmm, sparse.addmm, 1, "mat1")  # M.addmm(sparse, dense)
 spmm = mm
 
 
@@ -203,4 +207,4 @@ for _name, _namespace in {"fft": fft, "linalg": linalg, "special": special, "spa
                           "backends.cudnn": backends.cudnn, "backends.cuda": backends.cuda,
                           "backends.mps": backends.mps, "cuda.amp": cuda.amp, "cpu.amp": cpu.amp}.items():
     _sys.modules.setdefault(f"{__name__}.{_name}", _namespace)
-_refuse_dense_methods()  # last: every module that attaches methods to Tensor has run (sparse_coo_tensors.py)
+_refuse_dense_methods()  # last: every module that attaches methods to Tensor has run (sparse_tensors.py)

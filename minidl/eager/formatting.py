@@ -83,18 +83,21 @@ def _shown(array):
     return array
 
 
-def tensor_repr(t, dtype_shown=True):
+def tensor_repr(t, dtype_shown=True, indent=0):
     """``repr(t)``, as PyTorch prints it; ``dtype_shown=False`` leaves out the dtype (a sparse tensor's values:
-    the sparse tensor names it once)."""
+    the sparse tensor names it once). ``indent``: the text printed before it on its first line (a sparse tensor's
+    ``values=``), which the lines of elements make room for, as PyTorch's do."""
     array = to_device(t._data, device("cpu"))
     if array.dtype.kind in "fc" and array.dtype.itemsize < 8 * (1 + (array.dtype.kind == "c")):
         # printed as float64 (the values convert exactly): numpy switches float32 to e-notation on its own
         # for large whole numbers, whatever the options say
         array = array.astype(numpy.complex128 if array.dtype.kind == "c" else numpy.float64)
     prefix = "tensor("
-    # PyTorch fills a line up to linewidth characters, its trailing "," included; numpy stops one short of that
-    body = numpy.array2string(array, separator=", ", prefix=prefix, threshold=_options["threshold"],
-                              edgeitems=_options["edgeitems"], max_line_width=_options["linewidth"] + 1,
+    # PyTorch fills a line up to linewidth characters, its trailing "," included; numpy stops one short of that.
+    # The parts of a sparse tensor (indented) PyTorch wraps one character sooner (found by comparing their reprs)
+    body = numpy.array2string(array, separator=", ", prefix=" " * indent + prefix,
+                              threshold=_options["threshold"], edgeitems=_options["edgeitems"],
+                              max_line_width=_options["linewidth"] + (indent == 0),
                               **_format_options(_shown(array)))
     body = body.replace(", ...,", ",  ...,")  # PyTorch's elided run within a row is " ..." (rows: "...")
     extras = []
@@ -112,7 +115,7 @@ def tensor_repr(t, dtype_shown=True):
         extras.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         extras.append("requires_grad=True")
-    return prefix + body + _suffixes(prefix + body, extras, len(prefix)) + ")"
+    return prefix + body + _suffixes(" " * indent + prefix + body, extras, indent + len(prefix)) + ")"
 
 
 def _suffixes(text, extras, indent):

@@ -6,7 +6,8 @@ arrays stored by ``minidl.io`` — loading parses JSON and copies bytes, so it c
 tensor that appears twice (shared) is stored once and comes back shared. So does memory: a view (``w[0]``,
 ``w.t()``) is stored as its base's array — once, whichever of them are saved — plus where the view lies in it
 (offset and strides, in elements), and comes back as a view of the loaded base, as PyTorch's shared storages do.
-A sparse COO tensor is stored as its indices and values tensors, its size and whether it is coalesced.
+A sparse COO tensor is stored as its indices and values tensors, its size and whether it is coalesced; a sparse CSR
+tensor as its crow_indices, col_indices and values tensors and its size.
 """
 from collections import OrderedDict
 
@@ -16,6 +17,7 @@ from ..backend import device as parse_device, get_array_module, to_device
 from ..io import read_arrays, write_arrays
 from . import element_types
 from .sparse_coo_tensors import SparseCooTensor, sparse_coo_tensor
+from .sparse_csr_tensors import SparseCsrTensor, sparse_csr_tensor
 from .tensor import Size, Tensor
 
 _KIND = "minidl-eager-save"
@@ -40,6 +42,9 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
         if isinstance(x, SparseCooTensor):  # its two parts, and what makes them one tensor
             return {"__sparse_coo__": {"indices": encode(x._indices()), "values": encode(x._sparse_values),
                                        "size": list(x.shape), "coalesced": x.is_coalesced()}}
+        if isinstance(x, SparseCsrTensor):
+            return {"__sparse_csr__": {"crow_indices": encode(x.crow_indices()), "col_indices": encode(x.col_indices()),
+                                       "values": encode(x._sparse_values), "size": list(x.shape)}}
         if isinstance(x, Tensor):
             from .nn.parameter import Parameter
             entry = {"requires_grad": x.requires_grad, "device": str(x.device), "parameter": isinstance(x, Parameter)}
@@ -122,6 +127,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
                 return tensor(x["__tensor__"])
             if "__sparse_coo__" in x:
                 return _sparse_from(x["__sparse_coo__"], decode)
+            if "__sparse_csr__" in x:
+                return _sparse_csr_from(x["__sparse_csr__"], decode)
             if "__ndarray__" in x:
                 return arrays[x["__ndarray__"]]
             if "__dict__" in x:
@@ -206,6 +213,13 @@ def _sparse_from(entry, decode):
     """A saved sparse COO tensor, its parts checked as ``sparse_coo_tensor`` checks them (a file may lie)."""
     indices, values = decode(entry["indices"]), decode(entry["values"])
     loaded = sparse_coo_tensor(indices, values.detach(), entry["size"], is_coalesced=entry["coalesced"])
+    return loaded.requires_grad_(True) if values.requires_grad else loaded
+
+
+def _sparse_csr_from(entry, decode):
+    """A saved sparse CSR tensor, its parts checked as ``sparse_csr_tensor`` checks them (a file may lie)."""
+    crow, col, values = decode(entry["crow_indices"]), decode(entry["col_indices"]), decode(entry["values"])
+    loaded = sparse_csr_tensor(crow, col, values.detach(), entry["size"])
     return loaded.requires_grad_(True) if values.requires_grad else loaded
 
 

@@ -12,16 +12,9 @@ such duplicates and sorts the entries into row-major order; ``is_coalesced()`` s
 known to hold), and ``indices()`` / ``values()`` are only given for a coalesced tensor, as in PyTorch
 (``_indices()`` / ``_values()`` always are).
 
-The design: ``SparseCooTensor`` is a subclass of ``Tensor`` (``isinstance(a, torch.Tensor)`` holds, as in
-PyTorch) whose parts are two ordinary tensors. Its ``values`` tensor takes part in autograd like any other — a
-sparse tensor built from values that require grad passes gradients back to them, and a sparse *leaf*
-(``requires_grad=True``) is a leaf values tensor — so every sparse function is a composition of dense ops on the
-values, indexed by the indices, and needs no gradient of its own. The dense code paths do not look for sparse
-tensors at all; instead
-
-* the array slot that every dense op reads (``_data``) holds ``NO_DENSE_ARRAY``, which refuses every use, so a
-  dense op given a sparse tensor (``torch.exp(a)``) raises ``SparseLayoutError`` naming the op;
-* every ``Tensor`` method this class does not define itself refuses too, naming the method (``a.view(-1)``).
+The design (``sparse_tensors.py``, shared with the CSR layout): ``SparseCooTensor`` is a ``Tensor`` whose parts
+are two ordinary tensors; the values take part in autograd, so every sparse function is a composition of dense
+ops on them and needs no gradient of its own, and every dense op or method refuses a sparse tensor by name.
 
 Gradient of a sparse leaf: PyTorch's ``a.grad`` is a sparse tensor over ``a``'s (coalesced) positions holding
 the gradient of the dense tensor ``a`` stands for, there. Every function here sees ``a`` only through that dense
@@ -36,47 +29,24 @@ from ..backend import dtypes, get_array_module
 from ..ops.base import describe
 from .creation import as_array, tensor as new_tensor
 from .element_types import as_numpy_dtype
-from .formatting import dtype_name, tensor_repr, _suffixes
-from .layouts import sparse_coo
-from .tensor import Size, Tensor, parse_to_arguments
+from .formatting import _suffixes
+from .layouts import sparse_coo, sparse_csr
+from .sparse_tensors import (NoDenseArray, SparseLayoutError, SparseTensor, dense_values, leaf_values,
+                             not_dense, part_repr)
+from .tensor import Size, Tensor
 
 __all__ = ["SparseCooTensor", "SparseLayoutError", "sparse_coo_tensor"]
 
 
-class SparseLayoutError(NotImplementedError, TypeError):
-    """An operation that has no sparse form was given a sparse tensor (PyTorch raises NotImplementedError; this is
-    a TypeError too, so that the eager op wrapper adds the op's name to it as it does to other argument errors)."""
+_NO_DENSE_ARRAY = NoDenseArray(sparse_coo)
+_NOT_DENSE_COO = not_dense(sparse_coo)
 
 
-_NOT_DENSE = ("is not implemented for sparse tensors (layout=torch.sparse_coo, PyTorch's 'SparseCPU'); convert "
-              "the tensor with .to_dense() first")
-
-
-def _refuse_use(*args, **kwargs):
-    raise SparseLayoutError(f"this operation {_NOT_DENSE}")
-
-
-class _NoDenseArray:
-    """What a sparse tensor holds where a dense one holds its array: every attribute, conversion and operator of
-    it raises ``SparseLayoutError`` (the eager op wrapper names the op)."""
-    __slots__ = ()
-    __getattr__ = __array__ = __getitem__ = __setitem__ = __len__ = __iter__ = __bool__ = __float__ = __int__ = \
-        __index__ = __complex__ = __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = \
-        __rtruediv__ = __matmul__ = __rmatmul__ = __pow__ = __rpow__ = __neg__ = __abs__ = __lt__ = __le__ = \
-        __gt__ = __ge__ = __and__ = __or__ = __xor__ = __invert__ = _refuse_use
-
-    def __repr__(self):
-        return "<no dense array: a sparse tensor>"
-
-
-NO_DENSE_ARRAY = _NoDenseArray()
-
-
-class SparseCooTensor(Tensor):
+class SparseCooTensor(SparseTensor):
     """A tensor stored as (indices, values) in the COO layout: see the module docstring. Made by
     ``sparse_coo_tensor``, ``x.to_sparse()`` and the sparse functions, never directly."""
 
-    __slots__ = ("_sparse_indices", "_sparse_values", "_sparse_size", "_coalesced")
+    __slots__ = ("_sparse_indices", "_coalesced")
 
     is_sparse = True
     layout = sparse_coo
@@ -103,10 +73,7 @@ class SparseCooTensor(Tensor):
         if not self._coalesced:
             raise RuntimeError(f"Cannot get {what} on an uncoalesced tensor, please call .coalesce() first")
 
-    def _nnz(self):
-        return self._sparse_values.shape[0]
-
-    nnz = _nnz
+    nnz = SparseTensor._nnz
 
     def sparse_dim(self):
         return self._sparse_indices.shape[0]
@@ -117,91 +84,19 @@ class SparseCooTensor(Tensor):
     def is_coalesced(self):
         return self._coalesced
 
-    # ------------------------------------------------------------------------------------ attributes
-    @property
-    def shape(self):
-        return Size(self._sparse_size)
+    # ---------------------------------------------------- what SparseTensor asks of a layout
+    def _index_parts(self):
+        return (self._sparse_indices,)
 
-    def size(self, dim=None):
-        if dim is None:
-            return Size(self._sparse_size)
-        ndim = len(self._sparse_size)
-        if not -ndim <= dim < ndim:
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], but got "
-                             f"{dim})")
-        return self._sparse_size[dim]
+    def _remade(self, values, index_parts):
+        return _make_sparse(index_parts[0], values, self._sparse_size, self._coalesced)
 
-    @property
-    def ndim(self):
-        return len(self._sparse_size)
-
-    def dim(self):
-        return len(self._sparse_size)
-
-    def numel(self):
-        return Size(self._sparse_size).numel()
-
-    @property
-    def dtype(self):
-        return self._sparse_values.dtype
-
-    @property
-    def device(self):
-        return self._sparse_values.device
-
-    @property
-    def is_cuda(self):
-        return self.device.type == "cuda"
-
-    def is_floating_point(self):
-        return self._sparse_values.is_floating_point()
-
-    def is_complex(self):
-        return self._sparse_values.is_complex()
-
-    def element_size(self):
-        return self._sparse_values.element_size()
-
-    # -------------------------------------------------------------------------------------- autograd
-    @property
-    def requires_grad(self):
-        return self._sparse_values.requires_grad
-
-    @requires_grad.setter
-    def requires_grad(self, flag):
-        self.requires_grad_(flag)
-
-    def requires_grad_(self, requires_grad=True):
-        self._sparse_values.requires_grad_(requires_grad)
-        return self
-
-    @property
-    def is_leaf(self):
-        return self._sparse_values.is_leaf
-
-    @property
-    def grad_fn(self):
-        return self._sparse_values.grad_fn
-
-    @property
-    def grad(self):
-        """The gradient as a sparse tensor over this tensor's positions, each once (module docstring)."""
-        values_grad = self._sparse_values.grad
-        if values_grad is None:
-            return None
+    def _sparse_grad(self, values_grad):
+        """Each position once (module docstring): the first of its stored duplicates."""
         first = None if self._coalesced else _unique_positions(self)[1]
         indices = self._sparse_indices if first is None else _taken(self._sparse_indices, first, axis=1)
         grad_values = values_grad if first is None else _taken(values_grad, first, axis=0)
         return _make_sparse(indices, grad_values, self._sparse_size, coalesced=True)
-
-    @grad.setter
-    def grad(self, value):
-        if value is not None:
-            raise RuntimeError("a sparse tensor's grad can only be set to None here (it is kept on its values)")
-        self._sparse_values.grad = None
-
-    def detach(self):
-        return _make_sparse(self._sparse_indices, self._sparse_values.detach(), self._sparse_size, self._coalesced)
 
     # ----------------------------------------------------------------------------------- conversions
     def to_dense(self, dtype=None, *, masked_grad=None):
@@ -212,10 +107,21 @@ class SparseCooTensor(Tensor):
         return ops.reshape(ops.index_add(flat, 0, _positions_tensor(self), values), self._sparse_size)
 
     def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
+        """Itself, or with ``layout=torch.sparse_csr`` its CSR tensor (``to_sparse_csr``)."""
+        if layout is sparse_csr and sparse_dim is None and blocksize is None:
+            return self.to_sparse_csr(dense_dim)
         if sparse_dim not in (None, self.sparse_dim()) or layout not in (None, sparse_coo) or blocksize is not None:
             raise SparseLayoutError(f"to_sparse(): converting a sparse COO tensor to sparse_dim={sparse_dim}, "
-                                    f"layout={layout} {_NOT_DENSE}")
+                                    f"layout={layout} {_NOT_DENSE_COO}")
         return self
+
+    def to_sparse_coo(self):
+        return self
+
+    def to_sparse_csr(self, dense_dim=None):
+        """The CSR tensor of this sparse matrix (coalesced first: sorted, each position once)."""
+        from .sparse_csr_tensors import csr_from_coo
+        return csr_from_coo(self, dense_dim)
 
     def coalesce(self):
         """This tensor with each position stored once (duplicates summed), in row-major order; itself if it is
@@ -227,28 +133,6 @@ class SparseCooTensor(Tensor):
         summed = ops.index_add(_zeros((positions.shape[0],) + tuple(values.shape[1:]), values), 0,
                                Tensor._make(inverse), values)
         return _make_sparse(_taken(self._sparse_indices, first, axis=1), summed, self._sparse_size, coalesced=True)
-
-    def to(self, *args, **kwargs):
-        """``to(device)``, ``to(dtype)``, ``to(device, dtype)``: the indices and values converted (the values stay
-        differentiable); this tensor itself when nothing changes."""
-        dev, dtype = parse_to_arguments(args, dict(kwargs))
-        values = self._sparse_values.to(*args, **kwargs)
-        indices = self._sparse_indices if dev is None else self._sparse_indices.to(dev)
-        if values is self._sparse_values and indices is self._sparse_indices:
-            return self
-        return _make_sparse(indices, values, self._sparse_size, self._coalesced)
-
-    def cpu(self):
-        return self.to("cpu")
-
-    def cuda(self, device=None, non_blocking=False):
-        return self.to("cuda" if device is None else device)
-
-    def float(self):
-        return self.to(dtypes.float32)
-
-    def double(self):
-        return self.to(dtypes.float64)
 
     # ------------------------------------------------------------------------------------ arithmetic
     def t(self):
@@ -284,7 +168,7 @@ class SparseCooTensor(Tensor):
         if not isinstance(other, SparseCooTensor):
             if isinstance(other, Tensor):
                 raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) instead.")
-            raise SparseLayoutError(f"add(): adding a {type(other).__name__} to a sparse tensor {_NOT_DENSE}")
+            raise SparseLayoutError(f"add(): adding a {type(other).__name__} to a sparse tensor {_NOT_DENSE_COO}")
         if other._sparse_size != self._sparse_size or other.sparse_dim() != self.sparse_dim():
             raise RuntimeError(f"add: expected sizes of 'self' and 'other' to match, but {list(self.shape)} != "
                                f"{list(other.shape)} (or their sparse dims differ: {self.sparse_dim()}, "
@@ -300,88 +184,31 @@ class SparseCooTensor(Tensor):
 
     def __radd__(self, other):
         """``dense + sparse``: the dense sum. (Python asks this subclass before the dense tensor's ``__add__``.)"""
-        if isinstance(other, Tensor) and not other.is_sparse:
+        if isinstance(other, Tensor) and not isinstance(other, SparseTensor):
             return ops.add(other, self.to_dense())
         return self.add(other)
 
     def sum(self, dim=None, keepdim=False, dtype=None):
         from .sparse_functions import sparse_sum
         if keepdim:
-            raise SparseLayoutError(f"sum(keepdim=True) {_NOT_DENSE}")
+            raise SparseLayoutError(f"sum(keepdim=True) {_NOT_DENSE_COO}")
         return sparse_sum(self, dim, dtype)
-
-    def mm(self, mat2):
-        from .sparse_functions import mm
-        return mm(self, mat2)
-
-    def matmul(self, other):
-        from .sparse_functions import matmul
-        return matmul(self, other)
-
-    __matmul__ = matmul
 
     # ------------------------------------------------------------------------------------- printing
     def __repr__(self):
         prefix, values_prefix = "tensor(indices=", "       values="
-        indices = tensor_repr(self._sparse_indices, dtype_shown=False).replace("\n", "\n" + " " * len(prefix))
-        values = tensor_repr(self._sparse_values.detach(), dtype_shown=False)
-        head = f"{prefix}{indices},\n{values_prefix}{values.replace(chr(10), chr(10) + ' ' * len(values_prefix))}"
-        extras = [] if self.device.type == "cpu" else [f"device='{self.device}'"]
-        extras += [f"size={tuple(self._sparse_size)}", f"nnz={self._nnz()}"]
-        if self.dtype != dtypes.get_default_dtype() and self.dtype != dtypes.int64:
-            extras.append(f"dtype={dtype_name(self.dtype)}")
-        extras.append("layout=torch.sparse_coo")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
+        head = (f"{prefix}{part_repr(self._sparse_indices, len(prefix))},\n"
+                f"{values_prefix}{part_repr(self._sparse_values, len(values_prefix))}")
+        extras = self._repr_extras()
         first_line = ",\n" + " " * 7 + extras[0]  # (PyTorch starts the size on a line of its own)
         return head + first_line + _suffixes(head + first_line, extras[1:], 7) + ")"
-
-    __str__ = __repr__
-
-    def __format__(self, spec):
-        return format(repr(self), spec)
-
-    def __reduce_ex__(self, protocol):
-        raise SparseLayoutError(f"pickling {_NOT_DENSE}; save it with minidl.eager.save")
-
-    def __deepcopy__(self, memo):
-        import copy
-        values = copy.deepcopy(self._sparse_values, memo)
-        return _make_sparse(self._sparse_indices.clone(), values, self._sparse_size, self._coalesced)
-
-
-#: what a sparse tensor keeps of Tensor's methods: how it is made, and what makes it an object
-_KEPT = {"__new__", "__init__", "_make", "__hash__", "__weakref__", "__array_priority__", "__slots__", "__doc__",
-         "__module__", "__dict__", "__init_subclass__", "__copy__"}
-
-
-def _refusing(name):
-    def refused(self, *args, **kwargs):
-        raise SparseLayoutError(f"{name}() {_NOT_DENSE}")
-    refused.__name__ = name
-    return refused
-
-
-def refuse_dense_methods():
-    """Give ``SparseCooTensor`` a refusing stand-in for each ``Tensor`` method and property it does not define.
-    Called once by the package, after every module that attaches methods to ``Tensor`` has run."""
-    for name, value in list(vars(Tensor).items()):
-        if name in _KEPT or name in vars(SparseCooTensor) or name.startswith("_Tensor__"):
-            continue
-        if isinstance(value, property):
-            setattr(SparseCooTensor, name, property(_refusing(name)))
-        elif callable(value) or isinstance(value, (staticmethod, classmethod)):
-            setattr(SparseCooTensor, name, _refusing(name))
-    SparseCooTensor.__copy__ = lambda self: self.detach()
 
 
 # ------------------------------------------------------------------------------------------ helpers
 
 def _make_sparse(indices, values, size, coalesced):
     """A sparse tensor over the (checked) parts."""
-    t = SparseCooTensor._make(NO_DENSE_ARRAY)
+    t = SparseCooTensor._make(_NO_DENSE_ARRAY)
     t._sparse_indices, t._sparse_values, t._sparse_size, t._coalesced = indices, values, tuple(size), coalesced
     return t
 
@@ -420,9 +247,15 @@ def _unique_positions(sparse):
     return unique, first, inverse.reshape(-1).astype(numpy.int64, copy=False)
 
 
+def _in_row_major_order(sparse):
+    """Whether the entries are sorted in row-major order without duplicates (what coalescing makes)."""
+    positions = _linear_positions(sparse)
+    return positions.shape[0] <= 1 or bool((positions[1:] > positions[:-1]).all())
+
+
 def _scalar(op_name, other):
-    if isinstance(other, Tensor) and (other.is_sparse or other.ndim):
-        raise SparseLayoutError(f"{op_name}(): a sparse tensor times {describe(other)} {_NOT_DENSE}; only a number "
+    if isinstance(other, Tensor) and (isinstance(other, SparseTensor) or other.ndim):
+        raise SparseLayoutError(f"{op_name}(): a sparse tensor times {describe(other)} {_NOT_DENSE_COO}; only a number "
                                 f"or a 0-d tensor is taken")
     return other
 
@@ -440,16 +273,9 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pi
     the promise is checked too."""
     name = "sparse_coo_tensor()"
     indices = indices if isinstance(indices, Tensor) else new_tensor(as_array(indices, dtypes.int64))
-    if indices.is_sparse or indices.dtype.kind not in "iu":
+    if isinstance(indices, SparseTensor) or indices.dtype.kind not in "iu":
         raise RuntimeError(f"{name}: indices must be an int64 tensor, got {describe(indices)}")
-    if not isinstance(values, Tensor):
-        values = new_tensor(values, dtype=dtype)
-    if values.is_sparse:
-        raise RuntimeError(f"{name}: values must be a dense tensor, got a sparse one")
-    if dtype is not None:
-        values = values.to(dtype)
-    if device is not None:
-        values = values.to(device)
+    values = dense_values(name, values, dtype, device)
     indices = ops.cast(indices.detach(), dtypes.int64).to(values.device)
     if indices.ndim != 2:
         raise RuntimeError(f"{name}: indices must be sparse_dim x nnz, but got: {list(indices.shape)}")
@@ -480,15 +306,9 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pi
         if size[sparse_dim:] != dense_shape:
             raise RuntimeError(f"{name}: values has the dense sizes {list(dense_shape)}, but size says "
                                f"{list(size[sparse_dim:])}")
-    if requires_grad:
-        if values.grad_fn is not None:
-            raise RuntimeError(f"{name}: requires_grad=True makes a leaf, but the values have a history "
-                               f"({values.grad_fn.name()}); leave requires_grad out, or pass values.detach()")
-        values = values.detach().requires_grad_(True)
-    result = _make_sparse(indices, values, size, coalesced=nnz <= 1)
+    result = _make_sparse(indices, leaf_values(name, values, requires_grad), size, coalesced=nnz <= 1)
     if is_coalesced:
-        positions = _linear_positions(result)
-        if positions.shape[0] > 1 and not bool((positions[1:] > positions[:-1]).all()):
+        if not _in_row_major_order(result):
             raise RuntimeError(f"{name}: is_coalesced=True, but the indices are not sorted without duplicates")
         result._coalesced = True
     return result
@@ -497,12 +317,18 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pi
 # ------------------------------------------------------------------------- the dense tensor's methods
 
 def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
-    """The sparse COO tensor of this dense one: its nonzero elements (with ``sparse_dim`` < rank, the positions in
+    """The sparse COO tensor of this dense one (with ``layout=torch.sparse_csr``, its CSR tensor:
+    ``to_sparse_csr``): its nonzero elements (with ``sparse_dim`` < rank, the positions in
     the first sparse_dim dims whose block is not all zero, each with its block), coalesced. Gradients flow back to
     this tensor through the values."""
+    if layout is sparse_csr:
+        if blocksize is not None:
+            raise RuntimeError("to_sparse(): conversion from Strided to SparseCsr with blocksize argument given is "
+                               "not supported")
+        return self.to_sparse_csr(dense_dim)
     if layout not in (None, sparse_coo) or blocksize is not None:
-        raise NotImplementedError(f"to_sparse(): layout={layout} is not supported: minidl has the sparse COO layout "
-                                  f"(torch.sparse_coo) only")
+        raise NotImplementedError(f"to_sparse(): layout={layout} is not supported: minidl has the sparse COO and CSR "
+                                  f"layouts (torch.sparse_coo, torch.sparse_csr) only")
     ndim = self.ndim
     if sparse_dim is None:
         sparse_dim = ndim - (dense_dim or 0)

@@ -1,9 +1,11 @@
-"""``torch.sparse``: functions of sparse COO tensors (``sparse_coo_tensors.py``), each a composition of dense ops on the
-values, so that gradients reach them (and the dense operands) with no VJP of their own.
+"""``torch.sparse``: functions of sparse COO tensors (``sparse_coo_tensors.py``), and of sparse CSR tensors
+(``sparse_csr_tensors.py``) where PyTorch has them, each a composition of dense ops on the values, so that gradients
+reach them (and the dense operands) with no VJP of their own.
 
 * ``mm(A, X)`` (also ``torch.spmm``, ``torch.mm``, ``torch.matmul`` and ``A @ X`` with a sparse A): the op
   library's ``sparse_addmm_entries`` (``ops/sparse_products.py``), shared with graph mode's
-  ``tf.sparse.sparse_dense_matmul``. ``addmm(M, A, X)`` is ``beta · M + alpha · A X``.
+  ``tf.sparse.sparse_dense_matmul``. ``addmm(M, A, X)`` (also ``torch.addmm`` with a sparse A) is
+  ``beta · M + alpha · A X``. A is COO or CSR: a CSR matrix's row pointers give each entry's row.
 * ``sum(A, dim)``: summing away sparse dims drops their index rows and coalesces what meets at one position;
   summing every sparse dim leaves a dense tensor, as in PyTorch.
 * ``softmax(A, dim)`` / ``log_softmax``: over the *stored* entries of each line along ``dim`` only — a missing
@@ -21,15 +23,18 @@ from ..backend.scans import ufunc_at
 from ..ops.base import describe
 from ..ops.sparse_products import sparse_addmm_entries
 from .element_types import as_numpy_dtype
-from .sparse_coo_tensors import SparseCooTensor, SparseLayoutError, _make_sparse, _zeros, sparse_coo_tensor
+from .layouts import sparse_csr
+from .sparse_coo_tensors import SparseCooTensor, _make_sparse, _zeros, sparse_coo_tensor
+from .sparse_csr_tensors import SparseCsrTensor, _row_indices
+from .sparse_tensors import SparseLayoutError, SparseTensor
 from .tensor import Tensor
 
 __all__ = ["addmm", "log_softmax", "mm", "softmax", "sum", "FloatTensor", "DoubleTensor"]
 
 
 def _sparse_matrix(fn_name, a):
-    if not isinstance(a, SparseCooTensor):
-        raise TypeError(f"{fn_name}: expected a sparse COO tensor as the first operand, got "
+    if not isinstance(a, (SparseCooTensor, SparseCsrTensor)):
+        raise TypeError(f"{fn_name}: expected a sparse COO tensor or a sparse CSR tensor as the first operand, got "
                         f"{describe(a) if isinstance(a, Tensor) else type(a).__name__}")
     if a.sparse_dim() != 2 or a.dense_dim() != 0:
         raise RuntimeError(f"{fn_name}: expected a sparse matrix (2 sparse dims, 0 dense), got size "
@@ -38,13 +43,16 @@ def _sparse_matrix(fn_name, a):
 
 
 def _dense_matrix(fn_name, a, dense):
-    if isinstance(dense, SparseCooTensor):
+    if isinstance(dense, SparseTensor):
         raise SparseLayoutError(f"{fn_name}: the product of two sparse tensors is not implemented; make the second "
                                 f"dense with .to_dense()")
     if not isinstance(dense, Tensor):
         raise TypeError(f"{fn_name}: expected a dense tensor as the second operand, got {type(dense).__name__}")
     if dense.ndim != 2:
         raise RuntimeError(f"{fn_name}: expected the dense operand to be a matrix, got {describe(dense)}")
+    if dense.shape[0] != a.shape[1] and a.layout is sparse_csr:
+        raise RuntimeError(f"{fn_name}: mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
+                           f"{dense.shape[0]}x{dense.shape[1]})")
     if dense.shape[0] != a.shape[1]:
         raise RuntimeError(f"{fn_name}: Argument #3 (dense): Expected dim 0 size {a.shape[1]}, got "
                            f"{dense.shape[0]} (the sparse matrix is {list(a.shape)}, the dense {list(dense.shape)})")
@@ -55,7 +63,9 @@ def _dense_matrix(fn_name, a, dense):
 
 
 def _entries(a):
-    """The row and column of each entry, as int64 tensors."""
+    """The row and column of each entry, as int64 tensors (a CSR matrix's rows from its row pointers)."""
+    if isinstance(a, SparseCsrTensor):
+        return _row_indices(a), ops.cast(a._col_indices, dtypes.int64)
     indices = a._sparse_indices._data
     return Tensor._make(indices[0]), Tensor._make(indices[1])
 
@@ -74,7 +84,7 @@ def addmm(mat, mat1, mat2, *, beta=1.0, alpha=1.0):
     a = _sparse_matrix("addmm", mat1)
     dense = _dense_matrix("addmm", a, mat2)
     expected = (a.shape[0], dense.shape[1])
-    if not isinstance(mat, Tensor) or mat.is_sparse or tuple(mat.shape) != expected:
+    if not isinstance(mat, Tensor) or isinstance(mat, SparseTensor) or tuple(mat.shape) != expected:
         raise RuntimeError(f"addmm: expected a dense input of size {list(expected)}, got "
                            f"{describe(mat) if isinstance(mat, Tensor) else type(mat).__name__}")
     rows, columns = _entries(a)
@@ -83,7 +93,7 @@ def addmm(mat, mat1, mat2, *, beta=1.0, alpha=1.0):
 
 def matmul(sparse, other):
     """``sparse @ other``: ``mm`` for a matrix, the matrix-vector product for a vector."""
-    if isinstance(other, Tensor) and not other.is_sparse and other.ndim == 1:
+    if isinstance(other, Tensor) and not isinstance(other, SparseTensor) and other.ndim == 1:
         return ops.squeeze(mm(sparse, ops.unsqueeze(other, 1)), 1)
     return mm(sparse, other)
 
@@ -91,6 +101,8 @@ def matmul(sparse, other):
 def sparse_sum(input, dim=None, dtype=None):
     """The sum over ``dim`` (an int or a tuple; all dims when None): a dense tensor when every sparse dim is summed
     away, else a coalesced sparse tensor over the sparse dims that remain."""
+    if isinstance(input, SparseCsrTensor):  # (torch.sum(a) of a CSR tensor)
+        return input.sum(dim, dtype=dtype)
     if not isinstance(input, SparseCooTensor):
         raise TypeError(f"sparse.sum: expected a sparse COO tensor, got {type(input).__name__}")
     values = input._sparse_values if dtype is None else ops.cast(input._sparse_values, as_numpy_dtype(dtype))
@@ -169,12 +181,18 @@ FloatTensor, DoubleTensor = _legacy_constructor(dtypes.float32), _legacy_constru
 sum = sparse_sum
 
 
-def sparse_aware(dense_fn, sparse_fn):
-    """``torch.mm``, ``torch.matmul``, ``torch.sum`` ...: ``sparse_fn`` for a sparse first operand, else the dense
-    function (one class comparison on the dense path)."""
+_SPARSE_CLASSES = (SparseCooTensor, SparseCsrTensor)
+
+
+def sparse_aware(dense_fn, sparse_fn, position=0, keyword="input"):
+    """``torch.mm``, ``torch.matmul``, ``torch.sum``, ``torch.addmm`` (``position=1``, ``keyword="mat1"``) ...:
+    ``sparse_fn`` when the operand at ``position`` (or passed as ``keyword``) is sparse, else the dense function
+    (a class lookup on the dense path)."""
     @functools.wraps(dense_fn)
-    def either(input, *args, **kwargs):
-        if input.__class__ is SparseCooTensor:
-            return sparse_fn(input, *args, **kwargs)
-        return dense_fn(input, *args, **kwargs)
+    def either(*args, **kwargs):
+        if len(args) == position and keyword in kwargs:  # torch.sum(input=a)
+            args += (kwargs.pop(keyword),)
+        if len(args) > position and args[position].__class__ in _SPARSE_CLASSES:
+            return sparse_fn(*args, **kwargs)
+        return dense_fn(*args, **kwargs)
     return either

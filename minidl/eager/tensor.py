@@ -128,7 +128,7 @@ class Tensor:
         return self.device.type == "cuda"
 
     #: minidl's tensors are all dense and hold their data (code copied from PyTorch's optimizers checks these)
-    is_sparse = is_meta = is_quantized = is_nested = False
+    is_sparse = is_sparse_csr = is_meta = is_quantized = is_nested = False
 
     @property
     def ndim(self):
