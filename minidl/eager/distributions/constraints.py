@@ -3,8 +3,11 @@
 A constraint's ``check(value)`` answers elementwise with a bool tensor; ``event_dim`` says how many rightmost
 dimensions form one event (a probability vector is valid or not as a whole, so ``simplex.check`` reduces the
 last dim). Distributions use them to validate their arguments (``validate_args``) and the values given to
-``log_prob``. Only the constraints minidl's distributions use are here.
+``log_prob``; ``biject_to`` / ``transform_to`` (``constraint_registry.py``) map unconstrained tensors into them.
+Every constraint of PyTorch's list is here but ``dependent`` (which a distribution's own arguments fix).
 """
+import numpy
+
 from ... import ops
 
 
@@ -145,40 +148,145 @@ class _Multinomial(Constraint):
         return ops.logical_and(ops.all(counts, -1), ops.le(value.sum(-1), self.upper_bound))
 
 
-class _LowerCholesky(Constraint):
+class _LowerTriangular(Constraint):
+    """Lower-triangular square matrices."""
+    event_dim = 2
+
+    def check(self, value):
+        return ops.all(ops.eq(ops.tril(value), value).flatten(-2), -1)
+
+
+class _LowerCholesky(_LowerTriangular):
     """Lower-triangular matrices with a positive diagonal: the Cholesky factors ``L`` of covariances ``L Lᵀ``."""
+
+    def check(self, value):
+        return ops.logical_and(super().check(value), ops.all(ops.gt(ops.diagonal(value, 0, -2, -1), 0), -1))
+
+
+class _CorrCholesky(_LowerCholesky):
+    """Cholesky factors of correlation matrices: lower-triangular, positive diagonal, and rows of unit length
+    (the diagonal of ``L Lᵀ``, the variances, is 1). A row norm may miss 1 by the rounding of n terms, with a
+    fudge factor of 10 (PyTorch's tolerance)."""
+
+    def check(self, value):
+        tolerance = float(numpy.finfo(value.dtype).eps) * value.shape[-1] * 10
+        row_norm = ops.linalg_vector_norm(value.detach(), 2, -1)
+        unit_rows = ops.all(ops.le(ops.abs(row_norm - 1.0), tolerance), -1)
+        return ops.logical_and(super().check(value), unit_rows)
+
+
+class _Square(Constraint):
+    """Square matrices: a property of the shape, so every matrix of a batch answers alike."""
     event_dim = 2
 
     def check(self, value):
-        lower = ops.all(ops.eq(ops.tril(value), value).flatten(-2), -1)
-        return ops.logical_and(lower, ops.all(ops.gt(ops.diagonal(value, 0, -2, -1), 0), -1))
+        return ops.full_like(value[..., 0, 0], value.shape[-2] == value.shape[-1], dtype=numpy.bool_)
 
 
-class _PositiveDefinite(Constraint):
+class _Symmetric(_Square):
+    """Square matrices equal to their transpose, up to an absolute 1e-6 (PyTorch's tolerance)."""
+
+    def check(self, value):
+        square = super().check(value)
+        if value.shape[-2] != value.shape[-1]:
+            return square
+        return ops.all(ops.isclose(value, value.mT, atol=1e-6).flatten(-2), -1)
+
+
+class _PositiveSemidefinite(_Symmetric):
+    """Symmetric matrices whose eigenvalues are all >= 0.
+
+    Each matrix of a batch is judged on its own (PyTorch answers for a whole batch with the symmetry test
+    alone when one matrix in it is not symmetric); the eigenvalues of the lower triangle are computed even for a
+    matrix that is not symmetric, with no branch on the values, so the check also builds as graph ops."""
+    _eigenvalues_pass = staticmethod(ops.ge)  # the comparison of every eigenvalue with 0
+
+    def check(self, value):
+        symmetric = super().check(value)
+        if value.shape[-2] != value.shape[-1]:
+            return symmetric
+        return ops.logical_and(symmetric, ops.all(self._eigenvalues_pass(ops.linalg_eigvalsh(value), 0), -1))
+
+
+class _PositiveDefinite(_PositiveSemidefinite):
     """Symmetric matrices whose eigenvalues are all positive (covariance matrices)."""
-    event_dim = 2
-
-    def check(self, value):
-        symmetric = ops.all(ops.isclose(value, value.mT, atol=1e-6).flatten(-2), -1)
-        return ops.logical_and(symmetric, ops.all(ops.gt(ops.linalg_eigvalsh(value), 0), -1))
+    _eigenvalues_pass = staticmethod(ops.gt)
 
 
 class _Independent(Constraint):
-    """``base`` applied elementwise, with ``reinterpreted_batch_ndims`` more rightmost dims forming one event:
-    an event is valid when all its parts are."""
+    """``base_constraint`` applied elementwise, with ``reinterpreted_batch_ndims`` more rightmost dims forming
+    one event: an event is valid when all its parts are."""
 
-    def __init__(self, base, reinterpreted_batch_ndims):
-        self.base, self.reinterpreted_batch_ndims = base, reinterpreted_batch_ndims
-        self.is_discrete = base.is_discrete
-        self.event_dim = base.event_dim + reinterpreted_batch_ndims
+    def __init__(self, base_constraint, reinterpreted_batch_ndims):
+        self.base_constraint, self.reinterpreted_batch_ndims = base_constraint, reinterpreted_batch_ndims
+        self.is_discrete = base_constraint.is_discrete
+        self.event_dim = base_constraint.event_dim + reinterpreted_batch_ndims
 
     def check(self, value):
-        valid = self.base.check(value)
+        valid = self.base_constraint.check(value)
         n = self.reinterpreted_batch_ndims
         return ops.all(valid.flatten(-n), -1) if n > 0 else valid
 
     def __repr__(self):
-        return f"IndependentConstraint({self.base!r}, {self.reinterpreted_batch_ndims})"
+        return f"IndependentConstraint({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
+
+
+def _check_dim(name, dim, value):
+    if not -value.dim() <= dim < value.dim():
+        raise ValueError(f"constraints.{name}: dim {dim} is out of range for a value of shape {tuple(value.shape)}")
+
+
+class _Cat(Constraint):
+    """Constraints ``cseq`` for consecutive pieces of a value along ``dim``, of ``lengths`` (1 each by default):
+    the constraint of a ``torch.cat`` of values, each checked by its own constraint."""
+
+    def __init__(self, cseq, dim=0, lengths=None):
+        self.cseq = list(cseq)
+        if not all(isinstance(c, Constraint) for c in self.cseq):
+            raise TypeError(f"constraints.cat: every element of cseq must be a Constraint, got {self.cseq}")
+        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.cseq):
+            raise ValueError(f"constraints.cat: {len(self.lengths)} lengths for {len(self.cseq)} constraints")
+        self.dim = dim
+
+    @property
+    def is_discrete(self):
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self):
+        return max(c.event_dim for c in self.cseq)
+
+    def check(self, value):
+        _check_dim("cat", self.dim, value)
+        starts = numpy.cumsum([0] + self.lengths[:-1])
+        return ops.cat([c.check(ops.narrow(value, self.dim, int(start), length))
+                        for c, start, length in zip(self.cseq, starts, self.lengths)], self.dim)
+
+
+class _Stack(Constraint):
+    """Constraints ``cseq`` for the slices of a value along ``dim``: the constraint of a ``torch.stack``."""
+
+    def __init__(self, cseq, dim=0):
+        self.cseq = list(cseq)
+        if not all(isinstance(c, Constraint) for c in self.cseq):
+            raise TypeError(f"constraints.stack: every element of cseq must be a Constraint, got {self.cseq}")
+        self.dim = dim
+
+    @property
+    def is_discrete(self):
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self):
+        """The slices' event dims, and one more if ``dim`` (counted from the right) falls inside the event."""
+        event_dim = max(c.event_dim for c in self.cseq)
+        return event_dim + 1 if self.dim + event_dim < 0 else event_dim
+
+    def check(self, value):
+        _check_dim("stack", self.dim, value)
+        return ops.stack([c.check(ops.select(value, self.dim, i))
+                          for i, c in zip(range(value.shape[self.dim]), self.cseq)], self.dim)
 
 
 real = _Real()
@@ -187,9 +295,15 @@ positive = _GreaterThan(0.0)
 nonnegative = _GreaterThanEq(0.0)
 unit_interval = _Interval(0.0, 1.0)
 nonnegative_integer = _IntegerGreaterThan(0)
+positive_integer = _IntegerGreaterThan(1)
 simplex = _Simplex()
 one_hot = _OneHot()
+lower_triangular = _LowerTriangular()
 lower_cholesky = _LowerCholesky()
+corr_cholesky = _CorrCholesky()
+square = _Square()
+symmetric = _Symmetric()
+positive_semidefinite = _PositiveSemidefinite()
 positive_definite = _PositiveDefinite()
 real_vector = _Independent(real, 1)
 greater_than = _GreaterThan
@@ -200,3 +314,5 @@ half_open_interval = _HalfOpenInterval
 integer_interval = _IntegerInterval
 independent = _Independent
 multinomial = _Multinomial
+cat = _Cat
+stack = _Stack

@@ -43,6 +43,13 @@ class Transform:
             raise ValueError("cache_size must be 0 or 1")
         self._cache_size = cache_size
         self._cached_x_y = None
+        self._inv = None
+
+    def __getstate__(self):
+        """Pickled without the inverse, which refers back to the transform (it is made again when asked for)."""
+        state = self.__dict__.copy()
+        state["_inv"] = None
+        return state
 
     @property
     def event_dim(self):
@@ -53,12 +60,24 @@ class Transform:
 
     @property
     def inv(self):
-        """The inverse transform: y -> x, with the domain and codomain swapped."""
-        return _InverseTransform(self)
+        """The inverse transform: y -> x, with the domain and codomain swapped; one object, whose ``inv`` is this
+        transform again."""
+        if self._inv is None:
+            self._inv = _InverseTransform(self)
+        return self._inv
 
     @property
     def sign(self):
         raise NotImplementedError(f"{type(self).__name__} has no sign: it is not monotonic")
+
+    def with_cache(self, cache_size=1):
+        """This transform with ``cache_size`` (itself if it has it already). A transform whose constructor takes
+        more than ``cache_size`` overrides this to pass its parameters on."""
+        if self._cache_size == cache_size:
+            return self
+        if type(self).__init__ is Transform.__init__:
+            return type(self)(cache_size=cache_size)
+        raise NotImplementedError(f"{type(self)}.with_cache is not implemented")
 
     def __call__(self, x):
         """y = f(x) (the cached y if ``x`` is the very tensor of the last call)."""
@@ -133,6 +152,14 @@ class _InverseTransform(Transform):
     def inv(self):
         return self._inv
 
+    def with_cache(self, cache_size=1):
+        return self._inv.with_cache(cache_size).inv
+
+    def __getstate__(self):
+        """Pickled with the transform it inverts, which is all it is (PyTorch drops it, and its unpickled inverse
+        fails)."""
+        return self.__dict__.copy()
+
     def __call__(self, x):
         return self._inv._inv_call(x)  # the forward transform's cache serves both directions
 
@@ -161,12 +188,18 @@ class ComposeTransform(Transform):
         log|det ∂y/∂x| = Σᵢ log|det ∂xᵢ/∂xᵢ₋₁|   (x₀ = x, xₙ = y),
 
     each term summed over the dims that are part of the composite's event but not of that part's. With no parts
-    it is the identity (``identity_transform``).
+    it is the identity (``identity_transform``). With ``cache_size=1`` every part caches too, so that
+    ``log_abs_det_jacobian`` finds the intermediate values without recomputing them.
     """
 
     def __init__(self, parts, cache_size=0):
         super().__init__(cache_size=cache_size)
-        self.parts = list(parts)
+        self.parts = [part.with_cache(cache_size) for part in parts] if cache_size else list(parts)
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return ComposeTransform(self.parts, cache_size=cache_size)
 
     def __eq__(self, other):
         return isinstance(other, ComposeTransform) and self.parts == other.parts
@@ -205,8 +238,11 @@ class ComposeTransform(Transform):
 
     @property
     def inv(self):
-        """(fₙ ∘ ... ∘ f₁)⁻¹ = f₁⁻¹ ∘ ... ∘ fₙ⁻¹."""
-        return ComposeTransform([part.inv for part in reversed(self.parts)])
+        """(fₙ ∘ ... ∘ f₁)⁻¹ = f₁⁻¹ ∘ ... ∘ fₙ⁻¹ (made once; its ``inv`` is this composite)."""
+        if self._inv is None:
+            self._inv = ComposeTransform([part.inv for part in reversed(self.parts)])
+            self._inv._inv = self
+        return self._inv
 
     def _call(self, x):
         for part in self.parts:

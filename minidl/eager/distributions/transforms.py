@@ -1,6 +1,10 @@
-"""The transforms (``torch.distributions.transforms``): elementwise maps (exp, powers, sigmoid, tanh, |x|, affine)
-and maps from vectors to probability vectors (softmax, stick-breaking). What a transform is and how a chain of
-them changes a density is explained in ``transform.py``, which holds the base class and ``ComposeTransform``.
+"""The transforms (``torch.distributions.transforms``): elementwise maps (exp, powers, sigmoid, softplus, tanh,
+|x|, affine, a distribution's cdf) and maps from vectors to probability vectors (softmax, stick-breaking). What a
+transform is and how a chain of them changes a density is explained in ``transform.py``, which holds the base
+class and ``ComposeTransform``; the transforms that rearrange or combine others (``IndependentTransform``,
+``ReshapeTransform``, ``CatTransform``, ``StackTransform``) are in ``structured_transforms.py``, those to
+triangular and positive-definite matrices in ``cholesky_transforms.py``. This module is PyTorch's namespace for
+all of them.
 """
 import math
 import numbers
@@ -11,12 +15,16 @@ from ... import ops
 from ..creation import arange
 from ..tensor import Size, Tensor
 from . import constraints
+from .cholesky_transforms import CorrCholeskyTransform, LowerCholeskyTransform, PositiveDefiniteTransform
+from .structured_transforms import CatTransform, IndependentTransform, ReshapeTransform, StackTransform
 from .transform import ComposeTransform, Transform, _ParameterFree, identity_transform
 from .utils import broadcast_all, sum_rightmost
 
-__all__ = ["AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "PowerTransform",
-           "SigmoidTransform", "SoftmaxTransform", "StickBreakingTransform", "TanhTransform", "Transform",
-           "identity_transform"]
+__all__ = ["AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform", "CorrCholeskyTransform",
+           "CumulativeDistributionTransform", "ExpTransform", "IndependentTransform", "LowerCholeskyTransform",
+           "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform",
+           "SoftmaxTransform", "SoftplusTransform", "StackTransform", "StickBreakingTransform", "TanhTransform",
+           "Transform", "identity_transform"]
 
 class ExpTransform(_ParameterFree):
     """y = eˣ: dy/dx = eˣ = y, so log|dy/dx| = x."""
@@ -44,6 +52,9 @@ class PowerTransform(Transform):
     def __init__(self, exponent, cache_size=0):
         super().__init__(cache_size=cache_size)
         (self.exponent,) = broadcast_all(exponent)
+
+    def with_cache(self, cache_size=1):
+        return self if self._cache_size == cache_size else PowerTransform(self.exponent, cache_size=cache_size)
 
     @property
     def sign(self):
@@ -88,6 +99,28 @@ class SigmoidTransform(_ParameterFree):
 
     def log_abs_det_jacobian(self, x, y):
         return -_softplus(-x) - _softplus(x)
+
+
+class SoftplusTransform(_ParameterFree):
+    """y = softplus(x) = log(1 + eˣ), from the reals to the positive numbers; y = x above x = 20 (PyTorch's
+    threshold, where the two differ by less than e⁻²⁰).
+
+    Inverse: eʸ = 1 + eˣ, so x = log(eʸ - 1) = y + log(1 - e⁻ʸ) = y + log(-expm1(-y)), exact for small y too.
+    dy/dx = σ(x) = eˣ / (1 + eˣ), so log|dy/dx| = -softplus(-x).
+    """
+    domain = constraints.real
+    codomain = constraints.positive
+    bijective = True
+    sign = +1
+
+    def _call(self, x):
+        return ops.softplus(x)
+
+    def _inverse(self, y):
+        return ops.log(-ops.expm1(-y)) + y
+
+    def log_abs_det_jacobian(self, x, y):
+        return -ops.softplus(-x)
 
 
 def _inside_unit_interval(y):
@@ -153,6 +186,11 @@ class AffineTransform(Transform):
                                                                                      self._event_dim)
 
     codomain = domain
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return AffineTransform(self.loc, self.scale, self._event_dim, cache_size=cache_size)
 
     @property
     def sign(self):
@@ -252,3 +290,35 @@ class StickBreakingTransform(_ParameterFree):
 
     def inverse_shape(self, shape):
         return Size(tuple(shape[:-1]) + (shape[-1] - 1,))
+
+
+class CumulativeDistributionTransform(Transform):
+    """y = F(x), the cdf of a univariate ``distribution``: from its support to [0, 1] (the probability integral
+    transform; a ``TransformedDistribution`` of a multivariate base through the normal cdf is a Gaussian copula).
+    The inverse is the distribution's ``icdf``, and dy/dx = p(x), so log|dy/dx| = ``distribution.log_prob(x)``.
+    """
+    bijective = True
+    codomain = constraints.unit_interval
+    sign = +1
+
+    def __init__(self, distribution, cache_size=0):
+        super().__init__(cache_size=cache_size)
+        self.distribution = distribution
+
+    @property
+    def domain(self):
+        return self.distribution.support
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return CumulativeDistributionTransform(self.distribution, cache_size=cache_size)
+
+    def _call(self, x):
+        return self.distribution.cdf(x)
+
+    def _inverse(self, y):
+        return self.distribution.icdf(y)
+
+    def log_abs_det_jacobian(self, x, y):
+        return self.distribution.log_prob(x)

@@ -1,5 +1,6 @@
 """Helpers shared by the distributions: turning parameters into tensors of one shape, converting between
-probabilities and logits, summing log-densities over event dimensions, and computing a property once.
+probabilities and logits, summing log-densities over event dimensions, packing the lower triangle of matrices
+into vectors and back, and computing a property once.
 """
 import functools
 import numbers
@@ -67,6 +68,43 @@ def sum_rightmost(value, dims):
     """Sum over the last ``dims`` dimensions: the log-density of an event made of independent parts is the sum
     of the parts' log-densities."""
     return value.sum(tuple(range(-dims, 0))) if dims > 0 else value
+
+
+def _tril_mask(n, diag):
+    """Which entries of an n×n matrix, read row by row, lie on or below its ``diag``-th diagonal."""
+    rows, cols = numpy.indices((n, n))
+    return (cols <= rows + diag).ravel()
+
+
+def tril_matrix_to_vec(mat, diag=0):
+    """The entries of (a batch of) square matrices on or below their ``diag``-th diagonal, row by row, as vectors
+    (PyTorch's ``torch.distributions.utils.tril_matrix_to_vec``). A gather of the flattened matrix, so gradients
+    flow back into those entries."""
+    n = mat.shape[-1]
+    if not -n <= diag < n:
+        raise ValueError(f"diag ({diag}) provided is outside [{-n}, {n - 1}].")
+    positions = numpy.flatnonzero(_tril_mask(n, diag))
+    flat = mat.reshape(tuple(mat.shape[:-2]) + (n * n,))
+    return ops.index_select(flat, -1, tensor(positions, device=mat.device))
+
+
+def vec_to_tril_matrix(vec, diag=0):
+    """The inverse of ``tril_matrix_to_vec``: square matrices with ``vec``'s entries on and below their
+    ``diag``-th diagonal, row by row, and zeros elsewhere. A matrix of n rows holds
+    m = n²/2 + (1 + 2·diag)·n/2 - |diag|(diag + 1)/2 such entries; n is the positive root of that quadratic."""
+    m = vec.shape[-1]
+    n = (-(1 + 2 * diag) + ((1 + 2 * diag) ** 2 + 8 * m + 4 * abs(diag) * (diag + 1)) ** 0.5) / 2
+    if abs(round(n) - n) > 1e-9:
+        raise ValueError(f"The size of last dimension is {m} which cannot be expressed as the lower triangular part "
+                         f"of a square D x D matrix.")
+    n = round(n)
+    # every entry of the matrix takes an entry of [0, vec...]: its own, or the 0 in front for those above
+    mask = _tril_mask(n, diag)
+    sources = numpy.zeros(n * n, dtype=numpy.int64)
+    sources[mask] = numpy.arange(1, mask.sum() + 1)
+    padded = ops.pad(vec, (1, 0), value=0.0)
+    entries = ops.index_select(padded, -1, tensor(sources, device=vec.device))
+    return entries.reshape(tuple(vec.shape[:-1]) + (n, n))
 
 
 def as_size(shape):
