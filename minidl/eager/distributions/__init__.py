@@ -24,14 +24,18 @@ from . import constraint_registry, constraints, transforms
 from .constraint_registry import biject_to, transform_to
 from .continuous import Exponential, Laplace, Normal, Uniform
 from .continuous_bernoulli import ContinuousBernoulli
-from .discrete import Bernoulli, Binomial, Categorical, OneHotCategorical, Poisson
+from .discrete import (Bernoulli, Binomial, Categorical, OneHotCategorical, OneHotCategoricalStraightThrough,
+                       Poisson)
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .gamma_family import Beta, Dirichlet, Gamma
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from . import kl_cross_entropy  # noqa: F401  (registers the KL formulas written with cross-entropies)
+from .lkj_cholesky import LKJCholesky
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .mixture import MixtureSameFamily
-from .more_continuous import Cauchy, Chi2, StudentT
+from .more_continuous import Cauchy, Chi2, FisherSnedecor, GeneralizedPareto, StudentT
 from .more_discrete import Geometric, Multinomial, NegativeBinomial
 from .more_transformed import InverseGamma, Kumaraswamy, Pareto
 from .multivariate_normal import MultivariateNormal
@@ -42,32 +46,40 @@ from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTra
                          PositiveDefiniteTransform, PowerTransform, ReshapeTransform, SigmoidTransform,
                          SoftmaxTransform, SoftplusTransform, StackTransform, StickBreakingTransform, TanhTransform,
                          Transform, identity_transform)
+from .von_mises import VonMises
+from .wishart import Wishart
 
 # PyTorch keeps each distribution in a module of its own, and programs import them so
 # (``from torch.distributions import normal``; ``normal.Normal(0, 1)``): those modules, each naming its class
 for _name, _class in dict(
         bernoulli=Bernoulli, beta=Beta, binomial=Binomial, categorical=Categorical, cauchy=Cauchy, chi2=Chi2,
-        dirichlet=Dirichlet, exponential=Exponential, gamma=Gamma, geometric=Geometric, gumbel=Gumbel,
-        half_cauchy=HalfCauchy, half_normal=HalfNormal, inverse_gamma=InverseGamma, kumaraswamy=Kumaraswamy,
-        laplace=Laplace, log_normal=LogNormal, logistic_normal=LogisticNormal,
-        mixture_same_family=MixtureSameFamily, multinomial=Multinomial, negative_binomial=NegativeBinomial,
-        normal=Normal, one_hot_categorical=OneHotCategorical, pareto=Pareto, poisson=Poisson,
-        relaxed_bernoulli=RelaxedBernoulli, relaxed_categorical=RelaxedOneHotCategorical, studentT=StudentT,
+        dirichlet=Dirichlet, exponential=Exponential, fishersnedecor=FisherSnedecor, gamma=Gamma,
+        generalized_pareto=GeneralizedPareto, geometric=Geometric, gumbel=Gumbel, half_cauchy=HalfCauchy,
+        half_normal=HalfNormal, inverse_gamma=InverseGamma, kumaraswamy=Kumaraswamy, laplace=Laplace,
+        log_normal=LogNormal, logistic_normal=LogisticNormal, mixture_same_family=MixtureSameFamily,
+        multinomial=Multinomial, negative_binomial=NegativeBinomial, normal=Normal,
+        one_hot_categorical=OneHotCategorical, pareto=Pareto, poisson=Poisson, relaxed_bernoulli=RelaxedBernoulli,
+        relaxed_categorical=RelaxedOneHotCategorical, studentT=StudentT,
         transformed_distribution=TransformedDistribution, uniform=Uniform, weibull=Weibull).items():
     globals()[_name] = _sys.modules[f"{__name__}.{_name}"] = _types.ModuleType(f"{__name__}.{_name}")
     setattr(globals()[_name], _class.__name__, _class)
-# the log-space bases live in the relaxed distributions' modules too (``continuous_bernoulli`` is a real module)
-for _name, _class in dict(relaxed_bernoulli=LogitRelaxedBernoulli, relaxed_categorical=ExpRelaxedCategorical).items():
+# the log-space bases live in the relaxed distributions' modules too, the straight-through variant beside
+# OneHotCategorical (``continuous_bernoulli``, ``exp_family``, ``von_mises``, ``wishart``, ``lkj_cholesky`` and
+# ``lowrank_multivariate_normal`` are real modules)
+for _name, _class in dict(relaxed_bernoulli=LogitRelaxedBernoulli, relaxed_categorical=ExpRelaxedCategorical,
+                          one_hot_categorical=OneHotCategoricalStraightThrough).items():
     setattr(globals()[_name], _class.__name__, _class)
 
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "CatTransform", "Categorical",
            "Cauchy", "Chi2", "ComposeTransform", "ContinuousBernoulli", "CorrCholeskyTransform",
-           "CumulativeDistributionTransform", "Dirichlet", "Distribution", "ExpTransform", "Exponential", "Gamma",
-           "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Independent", "IndependentTransform", "InverseGamma",
-           "Kumaraswamy", "Laplace", "LogNormal", "LogisticNormal", "LowerCholeskyTransform", "MixtureSameFamily",
-           "Multinomial", "MultivariateNormal", "NegativeBinomial", "Normal", "OneHotCategorical", "Pareto",
-           "Poisson", "PositiveDefiniteTransform", "PowerTransform", "RelaxedBernoulli", "RelaxedOneHotCategorical",
-           "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StackTransform",
-           "StickBreakingTransform", "StudentT", "TanhTransform", "Transform", "TransformedDistribution", "Uniform",
-           "Weibull", "biject_to", "constraint_registry", "constraints", "identity_transform", "kl_divergence",
-           "register_kl", "transform_to", "transforms"]
+           "CumulativeDistributionTransform", "Dirichlet", "Distribution", "ExpTransform", "Exponential",
+           "ExponentialFamily", "FisherSnedecor", "Gamma", "GeneralizedPareto", "Geometric", "Gumbel", "HalfCauchy",
+           "HalfNormal", "Independent", "IndependentTransform", "InverseGamma", "Kumaraswamy", "LKJCholesky",
+           "Laplace", "LogNormal", "LogisticNormal", "LowRankMultivariateNormal", "LowerCholeskyTransform",
+           "MixtureSameFamily", "Multinomial", "MultivariateNormal", "NegativeBinomial", "Normal",
+           "OneHotCategorical", "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "PositiveDefiniteTransform",
+           "PowerTransform", "RelaxedBernoulli", "RelaxedOneHotCategorical", "ReshapeTransform", "SigmoidTransform",
+           "SoftmaxTransform", "SoftplusTransform", "StackTransform", "StickBreakingTransform", "StudentT",
+           "TanhTransform", "Transform", "TransformedDistribution", "Uniform", "VonMises", "Weibull", "Wishart",
+           "biject_to", "constraint_registry", "constraints", "identity_transform", "kl_divergence", "register_kl",
+           "transform_to", "transforms"]

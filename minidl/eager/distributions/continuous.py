@@ -14,6 +14,7 @@ from ... import ops
 from ..creation import rand, randn
 from . import constraints
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
@@ -31,11 +32,21 @@ class LocationScale(Distribution):
         super().__init__(self.loc.shape, validate_args=validate_args)
 
 
-class Normal(LocationScale):
+class Normal(LocationScale, ExponentialFamily):
     """The normal (Gaussian) distribution N(loc, scale²):
 
         p(x) = exp(-(x - μ)² / (2σ²)) / (σ √(2π)),   μ = loc, σ = scale > 0.
     """
+    _mean_carrier_measure = 0
+
+    @property
+    def _natural_params(self):
+        """(μ/σ², -1/(2σ²)): the coefficients of x and x²."""
+        return self.loc / self.scale ** 2, -0.5 / self.scale ** 2
+
+    def _log_normalizer(self, x, y):
+        """F = -x²/(4y) + ½ log(-π/y)."""
+        return -0.25 * x ** 2 / y + 0.5 * ops.log(-math.pi / y)
 
     def rsample(self, sample_shape=()):
         return self.loc + self._noise(randn, sample_shape, self.loc) * self.scale
@@ -131,12 +142,21 @@ class Uniform(Distribution):
         return (self.high - self.low) ** 2 / 12
 
 
-class Exponential(Distribution):
+class Exponential(ExponentialFamily):
     """The exponential distribution of rate λ > 0 (the waiting time of a Poisson process):
     p(x) = λ e^(-λx) for x >= 0."""
     arg_constraints = {"rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
+    _mean_carrier_measure = 0
+
+    @property
+    def _natural_params(self):
+        return (-self.rate,)
+
+    def _log_normalizer(self, x):
+        """F = -log(-x)."""
+        return -ops.log(-x)
 
     def __init__(self, rate, validate_args=None):
         (self.rate,) = broadcast_all(rate)

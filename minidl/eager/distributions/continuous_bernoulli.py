@@ -26,6 +26,7 @@ from ... import ops
 from ..creation import rand
 from . import constraints
 from .discrete import SuccessProbability
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all, clamp_probs, lazy_property, logits_to_probs
 
 
@@ -35,12 +36,13 @@ def _log_abs_one_minus_twice(p):
     return ops.where(below, ops.log1p(-2 * ops.where(below, p, 0.0)), ops.log(2 * ops.where(below, 1.0, p) - 1))
 
 
-class ContinuousBernoulli(SuccessProbability):
+class ContinuousBernoulli(SuccessProbability, ExponentialFamily):
     """The continuous Bernoulli distribution on [0, 1] (module docstring), from ``probs`` λ in (0, 1) or ``logits``.
     The parameter is kept a machine epsilon inside (0, 1), as in PyTorch."""
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.unit_interval
     has_rsample = True
+    _mean_carrier_measure = 0
 
     def __init__(self, probs=None, logits=None, lims=(0.499, 0.501), validate_args=None):
         (param,) = self._set_probability(probs, logits)
@@ -73,6 +75,20 @@ class ContinuousBernoulli(SuccessProbability):
         d2 = (self.probs - 0.5) ** 2
         taylor = math.log(2.0) + (4.0 / 3.0 + 104.0 / 45.0 * d2) * d2
         return ops.where(self._outside_unstable_region(), exact, taylor)
+
+    @property
+    def _natural_params(self):
+        """(l,): p(x) = exp(l x - F(l)) on [0, 1]."""
+        return (self.logits,)
+
+    def _log_normalizer(self, x):
+        """F(x) = log ∫₀¹ e^(xt) dt = log(expm1(x) / x), with log|expm1(x)| = max(x, 0) + log(-expm1(-|x|))
+        (no overflow for large x); x/2 + x²/24 - x⁴/2880 for x in the window ``lims`` - ½, as in PyTorch."""
+        outside = ops.logical_or(ops.le(x, self._lims[0] - 0.5), ops.gt(x, self._lims[1] - 0.5))
+        cut = ops.where(outside, x, self._lims[0] - 0.5)
+        exact = ops.clamp(cut, min=0.0) + ops.log(-ops.expm1(-ops.abs(cut))) - ops.log(ops.abs(cut))
+        taylor = (0.5 + (1.0 / 24.0 - x ** 2 / 2880.0) * x) * x
+        return ops.where(outside, exact, taylor)
 
     # ------------------------------------------------------------------------------ densities, samples
 

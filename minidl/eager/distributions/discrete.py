@@ -1,10 +1,12 @@
-"""Discrete distributions: ``Bernoulli``, ``Categorical``, ``OneHotCategorical``, ``Poisson`` and ``Binomial``.
+"""Discrete distributions: ``Bernoulli``, ``Categorical``, ``OneHotCategorical`` (and its straight-through
+variant), ``Poisson`` and ``Binomial``.
 
 Bernoulli, Categorical and Binomial take either ``probs`` or ``logits`` (exactly one); the other is computed on
 first use. Working from logits is the stable choice — a policy network's ``Categorical(logits=net(x))`` — and
 the log-probabilities then come from ``log_softmax``/softplus without ever taking the log of a rounded
 probability. Their samples have no gradient (a discrete choice is not a differentiable function of the
-parameters); the score-function ("REINFORCE") estimator differentiates ``log_prob`` instead.
+parameters); the score-function ("REINFORCE") estimator differentiates ``log_prob`` instead, and
+``OneHotCategoricalStraightThrough`` lends its samples the probabilities' gradient.
 """
 import math
 
@@ -16,6 +18,7 @@ from ..creation import arange, eye, rand
 from ..grad_mode import no_grad
 from . import constraints
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 
@@ -50,15 +53,24 @@ class SuccessProbability(Distribution):
         return logits_to_probs(self.logits, is_binary=True)
 
 
-class Bernoulli(SuccessProbability):
+class Bernoulli(SuccessProbability, ExponentialFamily):
     """1 with probability p, else 0: P(x) = pˣ (1 - p)¹⁻ˣ. From ``logits`` l: p = sigmoid(l)."""
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
     has_enumerate_support = True
+    _mean_carrier_measure = 0
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         (param,) = self._set_probability(probs, logits)
         super().__init__(param.shape, validate_args=validate_args)
+
+    @property
+    def _natural_params(self):
+        return (self.logits,)
+
+    def _log_normalizer(self, x):
+        """F = log(1 + eˣ)."""
+        return _log1p_exp(x)
 
     def sample(self, sample_shape=()):
         """1 where u < p, for u ~ U[0, 1)."""
@@ -233,7 +245,19 @@ class OneHotCategorical(CategoricalVectors):
         return self.probs * (1 - self.probs)
 
 
-class Poisson(Distribution):
+class OneHotCategoricalStraightThrough(OneHotCategorical):
+    """A ``OneHotCategorical`` with the straight-through gradient estimator (Bengio, Léonard and Courville, 2013):
+    ``rsample`` returns the one-hot sample, whose gradient is passed on to the probabilities as if the sample
+    were them (the sample's expectation)."""
+    has_rsample = True
+
+    def rsample(self, sample_shape=()):
+        """sample + (p - p.detach()): the sample's value, the probabilities' gradient."""
+        probs = self.probs
+        return self.sample(sample_shape) + (probs - probs.detach())
+
+
+class Poisson(ExponentialFamily):
     """Counts of events at rate λ >= 0: P(k) = λᵏ e^(-λ) / k!, k = 0, 1, 2, ..."""
     arg_constraints = {"rate": constraints.nonnegative}
     support = constraints.nonnegative_integer
@@ -241,6 +265,16 @@ class Poisson(Distribution):
     def __init__(self, rate, validate_args=None):
         (self.rate,) = broadcast_all(rate)
         super().__init__(self.rate.shape, validate_args=validate_args)
+
+    @property
+    def _natural_params(self):
+        """(log λ,); the carrier measure -log k! has no closed-form mean, so there is no
+        ``_mean_carrier_measure``."""
+        return (ops.log(self.rate),)
+
+    def _log_normalizer(self, x):
+        """F = eˣ = λ."""
+        return ops.exp(x)
 
     def sample(self, sample_shape=()):
         return self._draw_on_host(lambda rng, rate: rng.poisson(rate), sample_shape, self.rate)

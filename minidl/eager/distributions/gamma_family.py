@@ -19,7 +19,7 @@ import numpy
 
 from ... import ops
 from . import constraints
-from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
 
@@ -73,17 +73,27 @@ def _dirichlet_mode(concentration):
     return ops.where(all_below_one, corner, mode)
 
 
-class Gamma(Distribution):
+class Gamma(ExponentialFamily):
     """The gamma distribution with shape α = concentration > 0 and rate β > 0:
 
         p(x) = β^α x^(α-1) e^(-βx) / Γ(α),   x > 0.
     """
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.nonnegative
+    _mean_carrier_measure = 0
 
     def __init__(self, concentration, rate, validate_args=None):
         self.concentration, self.rate = broadcast_all(concentration, rate)
         super().__init__(self.concentration.shape, validate_args=validate_args)
+
+    @property
+    def _natural_params(self):
+        """(α - 1, -β): the coefficients of log x and x."""
+        return self.concentration - 1, -self.rate
+
+    def _log_normalizer(self, x, y):
+        """F = log Γ(x + 1) - (x + 1) log(-y)."""
+        return ops.lgamma(x + 1) - (x + 1) * ops.log(-y)
 
     has_rsample = True
 
@@ -125,7 +135,7 @@ class Gamma(Distribution):
         return self.concentration / self.rate ** 2
 
 
-class Beta(Distribution):
+class Beta(ExponentialFamily):
     """The beta distribution on [0, 1] with concentrations α = concentration1 > 0 and β = concentration0 > 0:
 
         p(x) = x^(α-1) (1 - x)^(β-1) / B(α, β),   B(α, β) = Γ(α)Γ(β) / Γ(α + β).
@@ -139,8 +149,14 @@ class Beta(Distribution):
         self.concentration1, self.concentration0 = broadcast_all(concentration1, concentration0)
         super().__init__(self.concentration1.shape, validate_args=validate_args)
 
-    def _log_normalizer(self):
-        a, b = self.concentration1, self.concentration0
+    @property
+    def _natural_params(self):
+        """(α, β), PyTorch's choice (the coefficients of log x and log(1 - x) are α - 1 and β - 1; the carrier
+        measure -log x - log(1 - x) then has no constant mean, so there is no ``_mean_carrier_measure``)."""
+        return self.concentration1, self.concentration0
+
+    def _log_normalizer(self, a, b):
+        """log B(α, β) = log Γ(α) + log Γ(β) - log Γ(α + β)."""
         return ops.lgamma(a) + ops.lgamma(b) - ops.lgamma(a + b)
 
     has_rsample = True
@@ -165,12 +181,12 @@ class Beta(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         a, b = self.concentration1, self.concentration0
-        return ops.xlogy(a - 1, value) + ops.xlogy(b - 1, 1 - value) - self._log_normalizer()
+        return ops.xlogy(a - 1, value) + ops.xlogy(b - 1, 1 - value) - self._log_normalizer(*self._natural_params)
 
     def entropy(self):
         """H = log B(α, β) - (α - 1) ψ(α) - (β - 1) ψ(β) + (α + β - 2) ψ(α + β)."""
         a, b = self.concentration1, self.concentration0
-        return (self._log_normalizer() - (a - 1) * ops.digamma(a) - (b - 1) * ops.digamma(b)
+        return (self._log_normalizer(*self._natural_params) - (a - 1) * ops.digamma(a) - (b - 1) * ops.digamma(b)
                 + (a + b - 2) * ops.digamma(a + b))
 
     @property
@@ -187,7 +203,7 @@ class Beta(Distribution):
         return self.concentration1 * self.concentration0 / (total ** 2 * (total + 1))
 
 
-class Dirichlet(Distribution):
+class Dirichlet(ExponentialFamily):
     """The Dirichlet distribution over probability vectors (the simplex) with concentrations αₖ > 0:
 
         p(x) = Πₖ xₖ^(αₖ-1) / B(α),   B(α) = Πₖ Γ(αₖ) / Γ(Σₖ αₖ).
@@ -202,6 +218,14 @@ class Dirichlet(Distribution):
             raise ValueError("`concentration` parameter must be at least one-dimensional.")
         self.concentration = concentration
         super().__init__(concentration.shape[:-1], concentration.shape[-1:], validate_args=validate_args)
+
+    @property
+    def _natural_params(self):
+        """(α,) as in PyTorch (no ``_mean_carrier_measure``: see ``Beta``)."""
+        return (self.concentration,)
+
+    def _log_normalizer(self, concentration):
+        return _log_beta(concentration)
 
     has_rsample = True
 

@@ -15,8 +15,10 @@ from ... import ops
 from .continuous import Exponential, Laplace, Normal, Uniform
 from .continuous_bernoulli import ContinuousBernoulli
 from .discrete import Bernoulli, Binomial, Categorical, OneHotCategorical, Poisson
+from .exp_family import ExponentialFamily, bregman_kl
 from .gamma_family import Beta, Dirichlet, Gamma
 from .independent import Independent
+from .lowrank_multivariate_normal import LowRankMultivariateNormal, _frobenius_squared
 from .more_continuous import Cauchy
 from .more_discrete import Geometric
 from .more_transformed import Pareto
@@ -113,7 +115,7 @@ def _kl_beta_beta(p, q):
     + (α_q - αₚ + β_q - βₚ) ψ(αₚ + βₚ)."""
     total_p = p.concentration1 + p.concentration0
     total_q = q.concentration1 + q.concentration0
-    return (q._log_normalizer() - p._log_normalizer()
+    return (q._log_normalizer(*q._natural_params) - p._log_normalizer(*p._natural_params)
             + (p.concentration1 - q.concentration1) * ops.digamma(p.concentration1)
             + (p.concentration0 - q.concentration0) * ops.digamma(p.concentration0)
             + (total_q - total_p) * ops.digamma(total_p))
@@ -142,6 +144,52 @@ def _kl_multivariate_normal(p, q):
     mahalanobis = ops.sum(_solve_lower(q.scale_tril, ops.unsqueeze(q.loc - p.loc, -1)) ** 2, (-2, -1))
     return (_half_log_det(q.scale_tril) - _half_log_det(p.scale_tril)
             + 0.5 * (trace + mahalanobis - p.event_shape[0]))
+
+
+def _check_same_event_shape(p, q):
+    if p.event_shape != q.event_shape:
+        raise ValueError(f"KL-divergence between two (Low Rank) Multivariate Normals with different event shapes "
+                         f"cannot be computed: {tuple(p.event_shape)} and {tuple(q.event_shape)}")
+
+
+# The Gaussian KL ½ (tr(Σ_q⁻¹ Σₚ) + (μ_q - μₚ)ᵀ Σ_q⁻¹ (μ_q - μₚ) - D + log det Σ_q - log det Σₚ) with a low-rank
+# Σ = W Wᵀ + diag(d) on either side: its trace, Mahalanobis distance and log-determinant by the Woodbury identity
+# and the determinant lemma (``lowrank_multivariate_normal.py``), the other side's Σₚ as a factor F Fᵀ.
+
+@register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
+def _kl_lowrank_lowrank(p, q):
+    """Σₚ = Wₚ Wₚᵀ + diag(dₚ): tr(Σ_q⁻¹ Σₚ) = tr(Σ_q⁻¹ Wₚ Wₚᵀ) + tr(Σ_q⁻¹ diag(dₚ))."""
+    _check_same_event_shape(p, q)
+    trace = q._trace_inverse_times(p.cov_factor) + q._trace_inverse_times_diagonal(p.cov_diag)
+    return 0.5 * (q._log_det() - p._log_det() + trace + q._mahalanobis(q.loc - p.loc) - p.event_shape[0])
+
+
+@register_kl(MultivariateNormal, LowRankMultivariateNormal)
+def _kl_multivariate_normal_lowrank(p, q):
+    """Σₚ = Lₚ Lₚᵀ: tr(Σ_q⁻¹ Σₚ) = tr(Σ_q⁻¹ Lₚ Lₚᵀ)."""
+    _check_same_event_shape(p, q)
+    return 0.5 * (q._log_det() - 2 * _half_log_det(p.scale_tril) + q._trace_inverse_times(p.scale_tril)
+                  + q._mahalanobis(q.loc - p.loc) - p.event_shape[0])
+
+
+@register_kl(LowRankMultivariateNormal, MultivariateNormal)
+def _kl_lowrank_multivariate_normal(p, q):
+    """Σ_q = L_q L_qᵀ: tr(Σ_q⁻¹ Σₚ) = |L_q⁻¹ Wₚ|² + |L_q⁻¹ diag(√dₚ)|², the quadratic form |L_q⁻¹ (μ_q - μₚ)|²."""
+    _check_same_event_shape(p, q)
+    trace = (_frobenius_squared(_solve_lower(q.scale_tril, p.cov_factor))
+             + _frobenius_squared(_solve_lower(q.scale_tril, ops.diag_embed(ops.sqrt(p.cov_diag)))))
+    mahalanobis = _frobenius_squared(_solve_lower(q.scale_tril, ops.unsqueeze(q.loc - p.loc, -1)))
+    return 0.5 * (2 * _half_log_det(q.scale_tril) - p._log_det() + trace + mahalanobis - p.event_shape[0])
+
+
+@register_kl(ExponentialFamily, ExponentialFamily)
+def _kl_exponential_family(p, q):
+    """Two distributions of one exponential family without a closed form of their own here (``Wishart``): the
+    Bregman divergence of the log-normalizer (``exp_family.py``)."""
+    if type(p) is not type(q):
+        raise NotImplementedError(f"No KL(p || q) is implemented for p = {type(p).__name__} and q = "
+                                  f"{type(q).__name__}: the Bregman divergence needs both of one exponential family")
+    return bregman_kl(p, q)
 
 
 @register_kl(Independent, Independent)

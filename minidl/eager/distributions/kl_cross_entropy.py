@@ -139,7 +139,8 @@ def _kl_uniform_beta(p, q):
     """-log q(x) = log B(α, β) - (α - 1) log x - (β - 1) log(1 - x); 1 - X ~ U[1 - high, 1 - low]. +inf unless
     [low, high] lies in [0, 1]."""
     outside = ops.logical_or(ops.lt(p.low, 0), ops.gt(p.high, 1))
-    kl = (-p.entropy() + q._log_normalizer() - (q.concentration1 - 1) * _uniform_mean_log(p.low, p.high)
+    kl = (-p.entropy() + q._log_normalizer(*q._natural_params)
+          - (q.concentration1 - 1) * _uniform_mean_log(p.low, p.high)
           - (q.concentration0 - 1) * _uniform_mean_log(1 - p.high, 1 - p.low))
     return _infinite_where(outside, kl)
 
