@@ -43,6 +43,9 @@ def test_dlpack_with_torch():
     theirs = torch.utils.dlpack.from_dlpack(T.utils.dlpack.to_dlpack(ours))
     theirs[0] = 42
     assert ours[0].item() == 42
+    assert T.to_dlpack is T.utils.dlpack.to_dlpack and torch.to_dlpack is torch.utils.dlpack.to_dlpack
+    mine = T.from_dlpack(torch.to_dlpack(torch.arange(3.0)))  # the top-level spelling, both ways
+    np.testing.assert_array_equal(torch.from_dlpack(T.to_dlpack(mine)).numpy(), [0.0, 1.0, 2.0])
 
 
 def test_dlpack_errors():

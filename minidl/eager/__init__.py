@@ -18,6 +18,8 @@ from .numpy_names import accept_numpy_names as _accept_numpy_names
 from .out_argument import accept_out as _accept_out
 from . import amp, autograd, cpu, cuda, distributions, jit, nn, optim, profiler, testing, transforms, utils, version
 from . import func  # torch.func
+from . import quasirandom, signal  # torch.quasirandom.SobolEngine, torch.signal.windows
+from .control_flow import cond, while_loop  # torch.cond, torch.while_loop (the higher-order ops, run eagerly)
 from .func import vmap  # torch.vmap
 from .amp import (autocast, get_autocast_cpu_dtype, get_autocast_dtype, is_autocast_cpu_enabled, is_autocast_enabled,
                   set_autocast_enabled)
@@ -41,7 +43,7 @@ from .formatting import set_printoptions
 from .legacy import TENSOR_TYPES as _TENSOR_TYPES, set_default_tensor_type
 from .sampling import bernoulli, binomial, multinomial, poisson
 from .lowrank import pca_lowrank, svd_lowrank
-from .memory_sharing import from_dlpack, frombuffer  # (and Tensor.__dlpack__, share_memory_, is_shared)
+from .memory_sharing import from_dlpack, frombuffer, to_dlpack  # (and Tensor.__dlpack__, share_memory_, is_shared)
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save
 from .storage import TypedStorage, UntypedStorage, is_storage
