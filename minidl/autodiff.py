@@ -51,7 +51,7 @@ def backprop(roots, root_grads, is_wanted, run_vjp, blocked=frozenset(), prune=T
         slots = grads.get(node)
         if slots is None:
             slots = grads[node] = [None] * node.n_outputs
-        slots[index] = g if slots[index] is None else slots[index] + g
+        slots[index] = g if slots[index] is None else summed(slots[index], g)
 
     results = {}
     ready = [node for node in start if node not in pending]
@@ -84,13 +84,20 @@ def backprop(roots, root_grads, is_wanted, run_vjp, blocked=frozenset(), prune=T
                 slots = grads.get(parent)
                 if slots is None:
                     slots = grads[parent] = [None] * parent.n_outputs
-                slots[index] = g if slots[index] is None else slots[index] + g
+                slots[index] = g if slots[index] is None else summed(slots[index], g)
             left = pending[parent] - 1
             if left:
                 pending[parent] = left
             else:
                 ready.append(parent)
     return results
+
+
+def summed(total, g):
+    """``total + g``, two gradients of one value; ``g + total`` where ``total`` is sparse (an eager embedding's,
+    ``sparse=True``), as PyTorch sums them: dense + sparse is the dense sum (sparse + dense is refused), and the
+    sum of two sparse ones lists the entries of the later one first."""
+    return g + total if getattr(total, "is_sparse", False) else total + g
 
 
 _NO_EDGES = ((), ())

@@ -123,6 +123,12 @@ def test_embedding_bag_returns_the_bags_and_pytorchs_bookkeeping():
         torchlike.embedding_bag(torchlike.tensor(weight), torchlike.tensor(ids), torchlike.tensor(offsets), False, 3)
 
 
+def test_embedding_takes_the_table_first_as_the_schema_does():
+    weight, ids = rng.standard_normal((6, 3)), np.array([[1, 5], [1, 0]])
+    for args in [(), (1,), (-1, True), (0, False, False)]:  # padding_idx -1: none (the schema has no None)
+        _agree(lambda lib, w, i: lib.embedding(w, i, *args), [weight, ids])
+
+
 @pytest.mark.parametrize("name, args", [
     ("view_copy", ((5, 6),)), ("permute_copy", ((2, 0, 1),)), ("transpose_copy", (0, 2)),
     ("expand_copy", ((4, 2, 3, 5),)),

@@ -56,7 +56,7 @@ from .aliases import (absolute, adjoint, conj_physical, conj_physical_, diagflat
                       is_neg, is_nonzero, is_same_size, is_signed, ravel, resolve_conj, resolve_neg, row_stack, rsub,
                       split_with_sizes, trapz, typename, unravel_index)
 from .top_level_functions import (adaptive_max_pool1d, alpha_dropout, celu, constant_pad_nd, cosine_embedding_loss,
-                                  embedding_bag, feature_dropout, frobenius_norm, hinge_embedding_loss,
+                                  embedding, embedding_bag, feature_dropout, frobenius_norm, hinge_embedding_loss,
                                   instance_norm, margin_ranking_loss, native_channel_shuffle, nuclear_norm,
                                   poisson_nll_loss, prelu, same_as_functional as _same_as_functional, selu, threshold,
                                   triplet_margin_loss)
@@ -83,13 +83,14 @@ for _name in _op_names:  # sum(x, axis=1), add(a, b, out=y) too (not the eager f
         globals()[_name] = _wrapped[_fn]
 del _name, _fn
 from . import sparse_functions as sparse  # torch.sparse (sparse_coo_tensors.py, sparse_csr_tensors.py: the tensors)
-from .sparse_coo_tensors import sparse_coo_tensor
+from .sparse_coo_tensors import add_sparse_ as _add_sparse_, sparse_coo_tensor
 from .sparse_csr_tensors import sparse_csr_tensor
 from .sparse_tensors import refuse_dense_methods as _refuse_dense_methods
 mm, matmul, sum = (sparse.sparse_aware(mm, sparse.mm), sparse.sparse_aware(matmul, sparse.matmul),  # noqa: F405
                    sparse.sparse_aware(sum, sparse.sum))  # noqa: F405
 addmm = sparse.sparse_aware(addmm, sparse.addmm, 1, "mat1")  # noqa: F405  (torch.addmm(M, sparse, dense))
 Tensor.addmm = sparse.sparse_aware(Tensor.addmm, sparse.addmm, 1, "mat1")  # M.addmm(sparse, dense)
+Tensor.add_ = sparse.sparse_aware(Tensor.add_, _add_sparse_, 1, "other")  # p.add_(sparse_grad, alpha=-lr)
 spmm = mm
 
 

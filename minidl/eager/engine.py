@@ -2,7 +2,7 @@
 import gc
 
 from .. import ops
-from ..autodiff import backprop
+from ..autodiff import backprop, summed
 from ..backend import is_writeable
 from .grad_mode import GradMode
 from .hooks import run_gradient_hooks
@@ -130,16 +130,33 @@ def _with_input_hooks(key, g):
 
 
 def _accumulate_into(tensor, g, create_graph):
-    """``tensor.grad += g``: in place when possible (optimizers may hold the grad tensor), fresh otherwise."""
+    """``tensor.grad += g``: in place when possible (optimizers may hold the grad tensor), fresh otherwise. A
+    sparse gradient (``sparse_gradients.py``) is kept sparse; see ``_accumulate_sparse``."""
+    grad = tensor._grad
     if create_graph:
-        tensor._grad = g if tensor._grad is None else tensor._grad + g
-    elif tensor._grad is None:
+        tensor._grad = g if grad is None else summed(grad, g)
+    elif grad is None:
+        if g.is_sparse:
+            tensor._grad = g.clone()  # (owning its indices and values, which the user may modify in place)
+            return
         data = g._data
         if not is_writeable(data) or data.base is not None:  # own the memory: the user may modify it in place
             data = data.copy()
         tensor._grad = Tensor._make(data)
+    elif g.is_sparse or grad.is_sparse:
+        _accumulate_sparse(tensor, grad, g)
     else:
-        tensor._grad._data += g._data
+        grad._data += g._data
+
+
+def _accumulate_sparse(tensor, grad, g):
+    """PyTorch's rules where a sparse gradient meets ``tensor.grad``: a sparse one takes in its entries, in place
+    (uncoalesced: it holds every backward pass's entries); a dense one adds them, in place; a sparse ``.grad``
+    meeting a dense gradient is replaced by the dense sum."""
+    if grad.is_sparse and not g.is_sparse:
+        tensor._grad = g + grad
+    else:
+        grad.add_(g)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,

@@ -120,6 +120,9 @@ class Node:
             if not need:
                 out = _replaced(out, i, None)
                 continue
+            if g.is_sparse:
+                out = _replaced(out, i, self._sparse_gradient(i, g, x))
+                continue
             data, x = g._data, x._data
             if data.shape != x.shape:
                 raise RuntimeError(f"Function {self.name()} returned an invalid gradient at index {i} - got "
@@ -134,6 +137,20 @@ class Node:
                 _check_finite(g, f"Function '{self.name()}' returned nan or inf values in its {i}th output",
                               self.creation_trace)
         return out
+
+    def _sparse_gradient(self, i, g, x):
+        """A sparse gradient that the VJP returned for input ``i`` (``x``): an embedding's for its weight
+        (``sparse_gradients.py``). Checked like a dense one; it stays sparse on its way to a leaf's ``.grad``, and
+        is made dense on its way to a non-leaf, since every op's VJP takes dense gradients."""
+        if tuple(g.shape) != x._data.shape:
+            raise RuntimeError(f"Function {self.name()} returned an invalid gradient at index {i} - got "
+                               f"{list(g.shape)} but expected shape compatible with {list(x.shape)}")
+        if g.dtype != x.dtype:
+            g = g.to(x.dtype)
+        if GradMode.anomaly:
+            _check_finite(g._values(), f"Function '{self.name()}' returned nan or inf values in its {i}th output",
+                          self.creation_trace)
+        return g if self.input_keys[i][0].__class__ is AccumulateGrad else g.to_dense()
 
     def _release(self):
         """Free what the VJP read (PyTorch frees the saved tensors): a second backward through this node is then

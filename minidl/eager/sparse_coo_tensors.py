@@ -26,14 +26,16 @@ import numpy
 
 from .. import ops
 from ..backend import dtypes, get_array_module
+from ..backend.scans import add_at
 from ..ops.base import describe
 from .creation import as_array, tensor as new_tensor
 from .element_types import as_numpy_dtype
 from .formatting import _suffixes
+from .grad_mode import GradMode
 from .layouts import sparse_coo, sparse_csr
 from .sparse_tensors import (NoDenseArray, SparseLayoutError, SparseTensor, dense_values, leaf_values,
                              not_dense, part_repr)
-from .tensor import Size, Tensor
+from .tensor import Size, Tensor, _check_writeable
 
 __all__ = ["SparseCooTensor", "SparseLayoutError", "sparse_coo_tensor"]
 
@@ -187,6 +189,30 @@ class SparseCooTensor(SparseTensor):
         if isinstance(other, Tensor) and not isinstance(other, SparseTensor):
             return ops.add(other, self.to_dense())
         return self.add(other)
+
+    # -------------------------------------------------------------------------------------- in place
+    # (what optimizers do to a sparse gradient: this tensor object keeps its identity, with new parts)
+    def add_(self, other, *, alpha=1):
+        """``self += alpha · other`` for a sparse ``other``: ``add``'s entries, in this tensor (so a gradient
+        accumulated over two backward passes holds both passes' entries, uncoalesced, as PyTorch's)."""
+        return self._become(self.add(other, alpha=alpha))
+
+    def mul_(self, other):
+        return self._become(self.mul(other))
+
+    def zero_(self):
+        """No entries left (PyTorch's sparse ``zero_``: nnz becomes 0)."""
+        values = self._sparse_values
+        return self._become(_make_sparse(_taken(self._sparse_indices, [], axis=1), _taken(values, [], axis=0),
+                                         self._sparse_size, coalesced=True))
+
+    def _become(self, other):
+        """Take ``other``'s parts (same size), as an in-place op's result."""
+        if self.requires_grad and self.is_leaf and GradMode.local.enabled:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        self._sparse_indices, self._sparse_values, self._coalesced = \
+            other._sparse_indices, other._sparse_values, other._coalesced
+        return self
 
     def sum(self, dim=None, keepdim=False, dtype=None):
         from .sparse_functions import sparse_sum
@@ -349,5 +375,44 @@ def dense_to_dense(self, dtype=None, *, masked_grad=None):
     return self if dtype is None else self.to(dtype)
 
 
-Tensor.to_sparse, Tensor.to_dense = to_sparse, dense_to_dense
+def _sparse_operand(fn_name, sparse):
+    if not isinstance(sparse, SparseCooTensor):
+        raise SparseLayoutError(f"{fn_name}: expected a sparse COO tensor, got "
+                                f"{describe(sparse) if isinstance(sparse, Tensor) else type(sparse).__name__}")
+
+
+def sparse_mask(self, mask):
+    """This dense tensor's elements at the positions of the sparse COO ``mask`` (its values ignored): a sparse
+    tensor over ``mask``'s indices. Gradients flow back to this tensor."""
+    _sparse_operand("sparse_mask()", mask)
+    if tuple(self.shape) != mask._sparse_size:
+        raise RuntimeError(f"sparse_mask(): operands have incompatible sizes; self has size {list(self.shape)} but "
+                           f"mask has size {list(mask.shape)}")
+    indices = mask._sparse_indices
+    values = ops.getitem(self, tuple(Tensor._make(row) for row in indices._data))
+    return _make_sparse(indices, values, self.shape, mask._coalesced)
+
+
+def add_sparse_(self, other, *, alpha=1):
+    """``dense.add_(sparse, alpha=a)``: ``a`` times each stored entry added at its position, in place, touching
+    those positions only (a position stored twice gets both) — an optimizer's update of the rows a sparse gradient
+    holds. Recorded for autograd (``dense.add_(sparse.to_dense())``) where either tensor requires grad."""
+    _sparse_operand("add_", other)
+    if tuple(self.shape) != other._sparse_size:
+        raise RuntimeError(f"add: expected 'self' and 'other' to have same size, but self has size "
+                           f"{list(self.shape)} while other has size {list(other.shape)} (FYI: dense-sparse addition "
+                           f"does not currently support broadcasting)")
+    if GradMode.local.enabled and (self.requires_grad or other.requires_grad):
+        return self.add_(other.to_dense(), alpha=alpha)
+    data, values = self._data, other._sparse_values._data
+    if not dtypes.can_cast(dtypes.result_type(data, values), data.dtype):
+        raise RuntimeError(f"result type {values.dtype} can't be cast to the desired output type {data.dtype}")
+    _check_writeable(data)
+    scaled = values if alpha == 1 else values * alpha
+    add_at(get_array_module(data), data, tuple(other._sparse_indices._data), scaled.astype(data.dtype, copy=False))
+    self._counter()[0] += 1
+    return self
+
+
+Tensor.to_sparse, Tensor.to_dense, Tensor.sparse_mask = to_sparse, dense_to_dense, sparse_mask
 Tensor.to_sparse_coo = lambda self: self.to_sparse()

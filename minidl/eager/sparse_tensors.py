@@ -18,6 +18,7 @@ The dense code paths do not look for sparse tensors at all; instead
 """
 import copy
 
+from .. import ops
 from ..backend import dtypes
 from .creation import tensor as new_tensor
 from .formatting import dtype_name, tensor_repr
@@ -156,6 +157,14 @@ class SparseTensor(Tensor):
 
     def detach(self):
         return self._remade(self._sparse_values.detach(), self._index_parts())
+
+    def detach_(self):
+        self._sparse_values = self._sparse_values.detach()
+        return self
+
+    def clone(self, *, memory_format=None):
+        """A copy with indices and values of its own (the values keep their history, as PyTorch's ``clone``)."""
+        return self._remade(ops.clone(self._sparse_values), tuple(part.clone() for part in self._index_parts()))
 
     # ----------------------------------------------------------------------------------- conversions
     def to(self, *args, **kwargs):

@@ -86,6 +86,13 @@ def constant_pad_nd(input, pad, value=0):
     return F.pad(input, pad, "constant", value)
 
 
+def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):
+    """``F.embedding(indices, weight, ...)`` with the schema's order: the table first, and ``padding_idx=-1`` for
+    none (the schema has no None; ``F.embedding`` reads -1 as the last row)."""
+    return F.embedding(indices, weight, padding_idx=None if padding_idx == -1 else padding_idx,
+                       scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
 def embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sparse=False,
                   per_sample_weights=None, include_last_offset=False, padding_idx=None):
     """``(output, offset2bag, bag_size, max_indices)``: ``output`` is ``F.embedding_bag`` (``mode`` 0 sum, 1 mean,

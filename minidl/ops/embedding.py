@@ -105,6 +105,13 @@ def embedding(input, weight, padding_idx=None, scale_grad_by_freq=False):
     """Rows of the 2-D ``weight`` table at the integer positions ``input`` (any shape): the result has shape
     ``input.shape + (embedding_dim,)``. Row ``padding_idx`` (negative counts from the end) gets no gradient; with
     ``scale_grad_by_freq`` each row's gradient is divided by how often ``input`` names it."""
+    padding_idx = checked_padding_idx(input, weight, padding_idx)
+    return apply(Embedding, weight, input, padding_idx=padding_idx, scale_grad_by_freq=bool(scale_grad_by_freq))
+
+
+def checked_padding_idx(input, weight, padding_idx):
+    """Check ``embedding``'s arguments; return ``padding_idx`` made non-negative (None stays None). (Shared with
+    the eager front-end's embedding with a sparse gradient, ``minidl/eager/sparse_gradients.py``.)"""
     check_index_tensor("embedding", input, "indices (input)")
     if not is_tensor(weight) or weight.ndim != 2:
         raise OpError(f"embedding: 'weight' must be a 2-D tensor (num_embeddings, embedding_dim), got "
@@ -119,7 +126,7 @@ def embedding(input, weight, padding_idx=None, scale_grad_by_freq=False):
             padding_idx %= rows
         elif padding_idx < 0:
             raise OpError("embedding: a negative padding_idx needs the number of embeddings known statically")
-    return apply(Embedding, weight, input, padding_idx=padding_idx, scale_grad_by_freq=bool(scale_grad_by_freq))
+    return padding_idx
 
 
 class Linear(Op):

@@ -363,8 +363,6 @@ def test_embedding_from_pretrained_and_errors():
     assert nn.Embedding.from_pretrained(table, freeze=False).weight.requires_grad
     with pytest.raises(ValueError, match="padding_idx must be within num_embeddings"):
         nn.Embedding(3, 2, padding_idx=3)
-    with pytest.raises(NotImplementedError, match="sparse"):
-        nn.Embedding(3, 2, sparse=True)
     with pytest.raises(IndexError, match="index out of range"):
         nn.Embedding(3, 2)(torchlike.tensor([3]))
 

@@ -44,6 +44,7 @@ from ...ops.unpooling import lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d, max_
 from ..creation import empty
 from ..grad_mode import no_grad
 from ..random import default_generator
+from ..sparse_gradients import embedding_with_sparse_grad
 from .classification_losses import (multi_margin_loss, multilabel_margin_loss, multilabel_soft_margin_loss,
                                     soft_margin_loss)
 from .interpolation import interpolate, upsample, upsample_bilinear, upsample_nearest
@@ -410,13 +411,13 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     """Rows of ``weight`` at the integer positions ``input``; the output is ``input.shape + (embedding_dim,)``.
 
     ``max_norm``: first rescale, in place, each row that ``input`` refers to whose ``norm_type``-norm exceeds
-    ``max_norm`` down to norm ``max_norm`` (PyTorch's behaviour: the weight itself changes).
+    ``max_norm`` down to norm ``max_norm`` (PyTorch's behaviour: the weight itself changes). ``sparse``: the
+    weight's gradient is a sparse COO tensor of the rows looked up (``sparse_gradients.py``).
     """
-    if sparse:
-        raise NotImplementedError("embedding: sparse gradients are not supported in minidl (they are dense tensors)")
     if max_norm is not None:
         _renorm_rows(weight, input, max_norm, norm_type)
-    return ops.embedding(input, weight, padding_idx, scale_grad_by_freq)
+    lookup = embedding_with_sparse_grad if sparse else ops.embedding
+    return lookup(input, weight, padding_idx, scale_grad_by_freq)
 
 
 def _renorm_rows(weight, indices, max_norm, norm_type):

@@ -17,6 +17,7 @@ from ...backend import dtypes
 from ...ops.base import describe, is_tensor
 from ..creation import tensor, zeros
 from ..grad_mode import no_grad
+from ..sparse_gradients import embedding_with_sparse_grad
 
 __all__ = ["embedding_bag", "instance_norm", "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
            "pixel_shuffle", "pixel_unshuffle", "unfold", "fold"]
@@ -121,13 +122,15 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     (shaped like ``input``, mode "sum" only) scale each looked-up row. ``max_norm`` renormalises the looked-up
     rows of ``weight`` in place first, as ``embedding`` does.
 
-    Computed as a (bags, longest bag) table of ids, padded, looked up with ``embedding`` and reduced over the
-    real entries only.
+    Computed as the rows of every id (``embedding``), read into a (bags, longest bag) table, padded, and reduced
+    over the real entries only. With ``sparse`` the weight's gradient is a sparse COO tensor with one entry per id
+    (but those of ``padding_idx``), as PyTorch's (``sparse_gradients.py``).
     """
-    if scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding_bag: scale_grad_by_freq and sparse gradients are not supported in "
-                                  "minidl")
+    if scale_grad_by_freq:
+        raise NotImplementedError("embedding_bag: scale_grad_by_freq is not supported in minidl")
     padding_idx = _check_embedding_bag(input, weight, offsets, mode, per_sample_weights, padding_idx)
+    if sparse and mode == "max":
+        raise ValueError("max mode does not support sparse weights")
     if max_norm is not None:
         from .functional import _renorm_rows
         _renorm_rows(weight, input, max_norm, norm_type)
@@ -136,12 +139,13 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         return zeros(len(starts), weight.shape[1], dtype=weight.dtype, device=weight.device)
     positions, real = _bag_table(starts, ends)
     positions = _int_tensor(positions, input.device)
-    ids = ops.getitem(ops.reshape(input, (-1,)), positions)
+    flat = ops.reshape(input, (-1,))
     keep = tensor(real, device=input.device)
     if padding_idx is not None:
-        keep = ops.logical_and(keep, ids != padding_idx)
+        keep = ops.logical_and(keep, ops.getitem(flat, positions) != padding_idx)
     keep = ops.unsqueeze(keep, -1)
-    rows = ops.embedding(ids, weight)  # (bags, longest, embedding_dim)
+    lookup = embedding_with_sparse_grad if sparse else ops.embedding
+    rows = ops.getitem(lookup(flat, weight, padding_idx), positions)  # (bags, longest, embedding_dim)
     if per_sample_weights is not None:
         rows = rows * ops.unsqueeze(ops.getitem(ops.reshape(per_sample_weights, (-1,)), positions), -1)
     if mode == "max":

@@ -22,15 +22,15 @@ class EmbeddingBag(Module):
     offsets=None, per_sample_weights=None)`` returns one ``embedding_dim`` vector per bag — the ``mode`` ("mean",
     "sum" or "max") of its ids' rows. Bags are the rows of a 2-D ``input``, or a 1-D ``input`` cut at
     ``offsets``. Ids equal to ``padding_idx`` are left out (that row starts at zero and gets no gradient).
-    Like ``Embedding(...)`` followed by a reduction, without building the lookups."""
+    Like ``Embedding(...)`` followed by a reduction, without building the lookups. With ``sparse=True`` (modes
+    "sum" and "mean") the weight's gradient is a sparse COO tensor of the rows looked up."""
 
     def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
                  mode="mean", sparse=False, _weight=None, include_last_offset=False, padding_idx=None, device=None,
                  dtype=None):
         super().__init__()
-        if scale_grad_by_freq or sparse:
-            raise NotImplementedError("EmbeddingBag: scale_grad_by_freq and sparse gradients are not supported in "
-                                      "minidl")
+        if scale_grad_by_freq:
+            raise NotImplementedError("EmbeddingBag: scale_grad_by_freq is not supported in minidl")
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ValueError(f"EmbeddingBag: padding_idx must be within num_embeddings ({num_embeddings}), got "

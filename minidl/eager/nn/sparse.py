@@ -2,7 +2,9 @@
 
 ``Embedding(num_embeddings, embedding_dim)(ids)`` is ``weight[ids]``; it equals a ``Linear`` layer applied to
 one-hot vectors, without ever building them. The weight starts ``N(0, 1)``. The row ``padding_idx`` (if given)
-starts at zero and receives no gradient, so a padding token always maps to the same vector.
+starts at zero and receives no gradient, so a padding token always maps to the same vector. With ``sparse=True``
+the weight's gradient is a sparse COO tensor of the rows looked up (``sparse_gradients.py``), for SGD, Adagrad
+and SparseAdam, which then update only those rows.
 """
 from ..creation import empty
 from ..grad_mode import no_grad
@@ -23,9 +25,6 @@ class Embedding(Module):
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
         super().__init__()
-        if sparse:
-            raise NotImplementedError("Embedding: sparse gradients are not supported in minidl (they are dense "
-                                      "tensors)")
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ValueError(f"Embedding: padding_idx must be within num_embeddings ({num_embeddings}), got "
@@ -52,7 +51,7 @@ class Embedding(Module):
 
     def forward(self, input):
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
-                           self.scale_grad_by_freq)
+                           self.scale_grad_by_freq, self.sparse)
 
     def extra_repr(self):
         s = f"{self.num_embeddings}, {self.embedding_dim}"
@@ -64,6 +63,8 @@ class Embedding(Module):
             s += f", norm_type={self.norm_type}"
         if self.scale_grad_by_freq:
             s += ", scale_grad_by_freq=True"
+        if self.sparse:
+            s += ", sparse=True"
         return s
 
     @classmethod

@@ -5,3 +5,4 @@ from .algorithms import ASGD, SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam
 from .lbfgs import LBFGS
 from .muon import Muon
 from .optimizer import Optimizer
+from .sparse_adam import SparseAdam

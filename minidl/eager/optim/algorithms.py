@@ -5,7 +5,7 @@ import math
 from ... import ops
 from ...backend.kernels import adam_step, sgd_momentum_step, sgd_step
 from .optimizer import (Optimizer, changed_in_place, fused_update_arrays, scalar_state, update_options,
-                        zero_step)
+                        with_values, zero_step)
 
 
 def _check(name, value, low=0.0):
@@ -32,7 +32,13 @@ def _decayed_gradient(p, g, group):
 
 class SGD(Optimizer):
     """``g += wd·p``; with momentum: ``b = μ·b + (1 - dampening)·g`` (b = g at the first step), and
-    ``g = g + μ·b`` (Nesterov) or ``g = b``; then ``p -= lr·g``."""
+    ``g = g + μ·b`` (Nesterov) or ``g = b``; then ``p -= lr·g``.
+
+    A sparse gradient (``nn.Embedding(sparse=True)``'s) updates only the rows it holds, and so does a momentum
+    buffer, which is then sparse too (its entries grow with every step, as PyTorch's). ``weight_decay`` would add
+    the dense ``wd·p`` to it and is refused, as PyTorch refuses ``sparse + dense``."""
+
+    _gradient_layouts = "any"
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
@@ -44,6 +50,8 @@ class SGD(Optimizer):
                                       **update_options(foreach=foreach, differentiable=differentiable, fused=fused)))
 
     def _update(self, p, g, state, group):
+        if g.is_sparse and group["fused"]:
+            raise RuntimeError("`_fused_sgd` does not support sparse gradients")
         g = -g if group["maximize"] else g
         if group["weight_decay"]:
             g = g + group["weight_decay"] * p
@@ -51,7 +59,7 @@ class SGD(Optimizer):
         if momentum:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state["momentum_buffer"] = ops.clone(g)
+                buf = state["momentum_buffer"] = g.clone()
             else:
                 fused = fused_update_arrays((p, g, buf), (group["lr"], momentum, group["dampening"]))
                 if fused is not None:  # one kernel on a GPU for the rest of this step
@@ -76,6 +84,8 @@ class Adam(Optimizer):
     ``m̂ = m/(1-β1ᵗ)``, ``v̂ = v/(1-β2ᵗ)`` (AMSGrad uses the running maximum of v̂). ``weight_decay`` adds
     ``wd·p`` to the gradient (L2); with ``decoupled_weight_decay=True`` (``AdamW``) it decays the weights
     directly instead."""
+
+    _layout_refusal = "Adam does not support sparse gradients, please consider SparseAdam instead"  # (AdamW's too)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
@@ -163,7 +173,12 @@ class RMSprop(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """``s += g²``; ``p -= clr·g / (√s + eps)`` with ``clr = lr / (1 + (t-1)·lr_decay)``."""
+    """``s += g²``; ``p -= clr·g / (√s + eps)`` with ``clr = lr / (1 + (t-1)·lr_decay)``.
+
+    A sparse gradient is coalesced (each row once: the update is not linear in g) and updates s and p at its rows
+    only; ``weight_decay`` is refused with it, as in PyTorch."""
+
+    _gradient_layouts = "any"
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
@@ -174,14 +189,25 @@ class Adagrad(Optimizer):
                                       **update_options(foreach=foreach, differentiable=differentiable, fused=fused)))
 
     def _update(self, p, g, state, group):
+        if g.is_sparse and group["fused"]:
+            raise RuntimeError("`fused` does not support sparse grad or complex param")
         g = -g if group["maximize"] else g
         if not state:
             state["step"] = zero_step()
             state["sum"] = ops.full_like(p, group["initial_accumulator_value"])
         state["step"] += 1
         if group["weight_decay"]:
+            if g.is_sparse:
+                raise RuntimeError("weight_decay option is not compatible with sparse gradients")
             g = g + group["weight_decay"] * p
         clr = group["lr"] / (1 + (int(state["step"]) - 1) * group["lr_decay"])
+        if g.is_sparse:
+            g = g.coalesce()
+            values = g._values()
+            state["sum"].add_(with_values(g, values * values))
+            std = state["sum"].sparse_mask(g)._values().sqrt_().add_(group["eps"])
+            p.add_(with_values(g, values / std), alpha=-clr)
+            return
         s = state["sum"].addcmul_(g, g)
         p.addcdiv_(g, ops.sqrt(s).add_(group["eps"]), value=-clr)
 

@@ -43,7 +43,8 @@ class LBFGS(Optimizer):
 
     # ------------------------------------------------------------------ the parameters as one flat vector
     def _flat_grad(self):
-        return ops.cat([ops.zeros_like(p).reshape(-1) if p.grad is None else p.grad.reshape(-1)
+        """Every gradient flattened and joined (a sparse one made dense, as PyTorch's LBFGS does)."""
+        return ops.cat([ops.zeros_like(p).reshape(-1) if p.grad is None else p.grad.to_dense().reshape(-1)
                         for p in self._params])
 
     def _move(self, t, d):

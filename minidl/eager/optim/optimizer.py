@@ -3,6 +3,9 @@
 
 A subclass implements ``_update(param, grad, state, group)`` — one parameter's step, done in place under
 ``no_grad`` on the parameter's array. Everything else (groups, defaults, saving) lives here once.
+
+Sparse gradients (``nn.Embedding(sparse=True)``'s, ``sparse_gradients.py``): a rule says which layouts it takes
+(``_gradient_layouts``); ``step`` refuses the others with PyTorch's message before it updates a group.
 """
 import functools
 import warnings
@@ -34,6 +37,8 @@ def fused_update_arrays(tensors, numbers):
     or None where the update must be made of tensor operations: a dtype other than float32/float64, tensors that
     differ in dtype, shape or device, a number given as a tensor, or an observer (a profiler, a trace) that must
     see every operation. The caller marks the tensors changed (``changed_in_place``)."""
+    if any(t.is_sparse for t in tensors):  # (a sparse gradient: the rule updates only its rows)
+        return None
     arrays = [t._data for t in tensors]
     first = arrays[0]
     if GradMode.observer is not None or first.dtype not in FUSED_DTYPES or \
@@ -41,6 +46,12 @@ def fused_update_arrays(tensors, numbers):
             any(a.dtype != first.dtype or a.shape != first.shape or type(a) is not type(first) for a in arrays):
         return None
     return get_array_module(first), arrays
+
+
+def with_values(sparse, values):
+    """A sparse tensor over the positions of ``sparse`` (a gradient) holding ``values``, one per entry: the sparse
+    update of a rule that updates only the rows a sparse gradient holds."""
+    return sparse._remade(values, sparse._index_parts())
 
 
 def changed_in_place(*tensors):
@@ -81,6 +92,10 @@ def _with_step_hooks(step):
 
 class Optimizer:
     _takes_complex = True  # False: the rule has no meaning for complex numbers, and refuses them (PyTorch's Adafactor)
+    #: the gradients the rule takes: "dense" (most), "any" (SGD, Adagrad: a sparse one updates only its rows) or
+    #: "sparse" (SparseAdam); ``_layout_refusal`` is PyTorch's message for the others ({} the optimizer's name)
+    _gradient_layouts = "dense"
+    _layout_refusal = "{} does not support sparse gradients"
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -150,6 +165,8 @@ class Optimizer:
         for group in self.param_groups:
             if not self._takes_complex and any(p.grad is not None and p.is_complex() for p in group["params"]):
                 raise RuntimeError(f"{type(self).__name__} does not support complex parameters")
+            if self._gradient_layouts != "any":
+                self._check_gradient_layouts(group)
             for p in group["params"]:
                 if p.grad is None:
                     continue
@@ -171,6 +188,14 @@ class Optimizer:
 
     def _update(self, param, grad, state, group):
         raise NotImplementedError
+
+    def _check_gradient_layouts(self, group):
+        """Refuse a gradient whose layout (sparse or dense) the rule does not take (``_gradient_layouts``)."""
+        wants_sparse = self._gradient_layouts == "sparse"
+        for p in group["params"]:
+            grad = p.grad
+            if grad is not None and grad.is_sparse != wants_sparse:
+                raise RuntimeError(self._layout_refusal.format(type(self).__name__))
 
     # ---------------------------------------------------------------------------------- saving
     def state_dict(self):
@@ -223,7 +248,7 @@ def _copied(value, device, dtype=None):
         moved = value.to(device)
         if dtype is not None and moved.is_floating_point():
             moved = moved.to(dtype)
-        return Tensor._make(moved._data.copy())
+        return moved.detach().clone() if moved.is_sparse else Tensor._make(moved._data.copy())
     if isinstance(value, (list, tuple)):
         return type(value)(_copied(v, device, dtype) for v in value)
     return value
