@@ -19,6 +19,8 @@ from .out_argument import accept_out as _accept_out
 from . import amp, autograd, cpu, cuda, distributions, jit, nn, optim, profiler, testing, transforms, utils, version
 from . import func  # torch.func
 from . import quasirandom, signal  # torch.quasirandom.SobolEngine, torch.signal.windows
+from . import hub  # torch.hub: hubconf.py entrypoints and cached checkpoints, never downloaded
+from . import masked  # torch.masked: masked reductions and normalizations, MaskedTensor
 from .control_flow import cond, while_loop  # torch.cond, torch.while_loop (the higher-order ops, run eagerly)
 from .func import vmap  # torch.vmap
 from .amp import (autocast, get_autocast_cpu_dtype, get_autocast_dtype, is_autocast_cpu_enabled, is_autocast_enabled,
