@@ -318,12 +318,12 @@ def test_pin_memory_pins_every_cpu_tensor_of_a_batch_where_there_is_a_gpu(monkey
     assert all(t.is_pinned() for t in tensors) if T.cuda.is_available() else len(pinned) == len(tensors) == 6
 
 
-def test_pin_memory_without_a_gpu_warns_and_distributed_says_single_process():
+def test_pin_memory_without_a_gpu_warns_and_distributed_is_not_initialized():
     if T.cuda.is_available():
         pytest.skip("pinned memory is used where there is a GPU")
     with pytest.warns(UserWarning, match="no accelerator is found"):
         assert [b.tolist() for b in DataLoader([1, 2], pin_memory=True)] == [[1], [2]]
-    assert T.distributed.is_available() is False and T.distributed.is_initialized() is False
+    assert T.distributed.is_available() is True and T.distributed.is_initialized() is False
 
 
 def test_collation_keeps_numpy_strings_and_mapping_types_and_subsets_fetch_lists_at_once():

@@ -25,7 +25,7 @@ from .control_flow import cond, while_loop  # torch.cond, torch.while_loop (the 
 from .func import vmap  # torch.vmap
 from .amp import (autocast, get_autocast_cpu_dtype, get_autocast_dtype, is_autocast_cpu_enabled, is_autocast_enabled,
                   set_autocast_enabled)
-from . import distributed  # torch.distributed: is_available() / is_initialized(), both False (one process)
+from . import distributed, multiprocessing  # torch.distributed, torch.multiprocessing
 from . import special_functions as special  # torch.special
 from .creation import (bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
                        arange, as_tensor, asarray, empty, empty_like, empty_strided, eye, from_numpy, full, full_like,

@@ -7,13 +7,17 @@ memory is, and the consumer builds its own array on the same memory. numpy speak
 (for GPU memory), so a minidl tensor is simply the array numpy or cupy makes of it: writes through either side are
 seen by the other.
 
-``share_memory_()`` moves a CPU tensor's values into an anonymous shared memory map: processes forked afterwards
-(``DataLoader`` workers, ``multiprocessing`` with the "fork" start method) see the same memory, so a worker's
-writes reach the parent. PyTorch moves the tensor's storage, which its views share; a minidl tensor owns its array,
-so views taken *before* the move keep the old memory (take them after). ``is_shared()`` says whether the values
+``share_memory_()`` moves a CPU tensor's values into a shared memory map of an anonymous memory file
+(``SharedSegment``): processes forked afterwards (``DataLoader`` workers, ``multiprocessing`` with the "fork" start
+method) see the same memory, so a worker's writes reach the parent, and the file can be handed to any other
+process through a ``multiprocessing`` queue (``multiprocessing/reductions.py``). (Where the system has no memory
+files — not Linux — the map is anonymous: forked processes share it, others get a copy.) PyTorch moves the
+tensor's storage, which its views share; a minidl tensor owns its array, so views taken *before* the move keep the
+old memory (take them after). ``is_shared()`` says whether the values
 live in such a map — always True for a GPU tensor, as in PyTorch (CUDA memory is shared through IPC handles).
 """
 import mmap
+import os
 import warnings
 
 import numpy
@@ -134,13 +138,45 @@ def _maps_shared_memory(array):
     return False
 
 
+class SharedSegment(mmap.mmap):
+    """A shared map of a memory file whose descriptor ``fd`` it keeps open (closed with the map), so that another
+    process can map the same memory: ``memfd_create`` makes the file, which has no name and vanishes with its
+    last descriptor and map."""
+
+    def __new__(cls, fd, size):
+        segment = super().__new__(cls, fd, size)
+        segment.fd = fd
+        return segment
+
+    @classmethod
+    def allocate(cls, size):
+        fd = os.memfd_create("minidl_shared_tensor")
+        os.ftruncate(fd, size)
+        return cls(fd, size)
+
+    def __del__(self):
+        os.close(self.fd)
+
+
+def shared_segment_of(array):
+    """The ``SharedSegment`` that ``array``'s memory lies in, or None."""
+    base = array
+    while base is not None:
+        if isinstance(base, SharedSegment):
+            return base
+        base = getattr(base, "base", None) if not isinstance(base, memoryview) else base.obj
+    return None
+
+
 def share_memory_(self):
     """Move this CPU tensor's values into shared memory (module docstring), in place; returns the tensor. A GPU
     tensor, or one already shared, is left as it is."""
     data = self._data
     if not isinstance(data, numpy.ndarray) or _maps_shared_memory(data):
         return self
-    shared_map = mmap.mmap(-1, max(data.nbytes, 1))  # (anonymous: MAP_SHARED, inherited by forked processes)
+    size = max(data.nbytes, 1)
+    # (MAP_SHARED: inherited by forked processes)
+    shared_map = SharedSegment.allocate(size) if hasattr(os, "memfd_create") else mmap.mmap(-1, size)
     shared = numpy.frombuffer(shared_map, dtype=data.dtype, count=data.size).reshape(data.shape)
     shared[...] = data
     self._data = shared

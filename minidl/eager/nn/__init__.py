@@ -39,5 +39,6 @@ from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLay
 from .small_layers import GLU, AlphaDropout, ChannelShuffle, CrossMapLRN2d, FeatureAlphaDropout, LocalResponseNorm
 from .fractional_pooling import FractionalMaxPool2d, FractionalMaxPool3d
 from .data_parallel import DataParallel
+from . import parallel  # nn.parallel.DistributedDataParallel
 from .lazy import *  # noqa: F401,F403  (LazyLinear, LazyConv2d, LazyBatchNorm2d, ...)
 from . import modules  # PyTorch's torch.nn.modules paths (aliases of the classes above)

@@ -3,13 +3,14 @@ share of a dataset's indices, so that together they visit every sample once per 
 
 The indices (shuffled with a seed that all replicas share, plus the epoch: ``set_epoch`` before each epoch) are
 padded by repeating the first ones until they divide evenly — or, with ``drop_last``, cut to a multiple — and
-replica ``rank`` takes every ``num_replicas``-th index from position ``rank``. minidl runs in one process
-(``torch.distributed`` is never initialized), so ``num_replicas`` and ``rank`` must be given.
+replica ``rank`` takes every ``num_replicas``-th index from position ``rank``. ``num_replicas`` and ``rank``
+default to the default process group's size and this process's rank (``torch.distributed``).
 """
 import math
 
 import numpy
 
+from ... import distributed
 from .sampler import Sampler
 
 __all__ = ["DistributedSampler"]
@@ -18,8 +19,10 @@ __all__ = ["DistributedSampler"]
 class DistributedSampler(Sampler):
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
         if num_replicas is None or rank is None:
-            raise RuntimeError("DistributedSampler: give num_replicas and rank: minidl has no distributed process "
-                               "group to read them from (torch.distributed.is_initialized() is False)")
+            if not distributed.is_available():
+                raise RuntimeError("Requires distributed package to be available")
+            num_replicas = distributed.get_world_size() if num_replicas is None else num_replicas
+            rank = distributed.get_rank() if rank is None else rank
         if not 0 <= rank < num_replicas:
             raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
         self.dataset, self.num_replicas, self.rank = dataset, num_replicas, rank

@@ -10,10 +10,10 @@ epoch: a result of an epoch the loop has left is recognised and dropped.
 **Tensors between processes.** A minidl tensor refuses ``pickle`` (``save``/``load`` are the way to files, and
 they never run code when loading). Between a worker and its loader, though, Python's multiprocessing pickles
 whatever crosses — a batch, a dataset under ``spawn`` — with its own pickler, ``ForkingPickler``, and this module
-teaches that one pickler to send a tensor as its array. So a batch may be any structure holding tensors (a
-dataclass from a ``collate_fn`` too), and files are untouched by it. The worker pickles each batch itself before
-putting it on the queue: an object that cannot be pickled is then an error the loop re-raises, where the queue's
-background thread would have dropped it and left the loop waiting forever.
+teaches that one pickler to send a tensor (``multiprocessing/reductions.py``). So a batch may be any structure
+holding tensors (a dataclass from a ``collate_fn`` too), and files are untouched by it. The worker pickles each
+batch itself before putting it on the queue: an object that cannot be pickled is then an error the loop re-raises,
+where the queue's background thread would have dropped it and left the loop waiting forever.
 """
 import random
 import traceback
@@ -22,8 +22,8 @@ from multiprocessing.reduction import ForkingPickler
 
 import numpy
 
+from ... import multiprocessing  # noqa: F401  (teaches ForkingPickler to send tensors)
 from ...random import manual_seed
-from ...tensor import Tensor
 
 WorkerInfo = namedtuple("WorkerInfo", "id num_workers seed dataset")
 _worker_info = None
@@ -95,14 +95,3 @@ def worker_loop(dataset, task_queue, result_queue, fetch, worker_id, num_workers
         else:
             result_queue.put((epoch, number, batch))
 
-
-def _rebuild_tensor(array, requires_grad):
-    return Tensor._make(array, requires_grad=requires_grad)
-
-
-def _reduce_tensor(tensor):
-    """How ForkingPickler sends a tensor: its array (on the host) and whether it is a leaf requiring grad."""
-    return _rebuild_tensor, (tensor.detach().cpu()._data, tensor.requires_grad and tensor.is_leaf)
-
-
-ForkingPickler.register(Tensor, _reduce_tensor)
