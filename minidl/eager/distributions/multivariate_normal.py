@@ -33,7 +33,23 @@ def _solve_lower(scale_tril, rhs):
     return ops.linalg_solve_triangular(scale_tril, rhs, upper=False)
 
 
-class MultivariateNormal(Distribution):
+class CholeskyParametrized:
+    """For a distribution given by one of a covariance matrix Σ, a precision matrix Σ⁻¹ or a Cholesky factor L of Σ
+    (whichever was given is already set on the instance): the ones not given, computed when first asked for."""
+
+    @lazy_property
+    def scale_tril(self):
+        """L, the Cholesky factor of Σ (of Σ = (Σ⁻¹)⁻¹ when the precision was given)."""
+        if "covariance_matrix" in self.__dict__:
+            return ops.cholesky(self.covariance_matrix)
+        return ops.cholesky(ops.inverse(self.precision_matrix))
+
+    @lazy_property
+    def covariance_matrix(self):
+        return self.scale_tril @ ops.transpose(self.scale_tril, -2, -1)
+
+
+class MultivariateNormal(CholeskyParametrized, Distribution):
     """N(μ, Σ): p(x) = exp(-½ (x - μ)ᵀ Σ⁻¹ (x - μ)) / √((2π)ᴰ det Σ).
 
     ``loc`` has shape ``batch_shape + (D,)`` and the matrix ``batch_shape + (D, D)`` (their batch dims
@@ -64,17 +80,6 @@ class MultivariateNormal(Distribution):
         self.loc, matrix = loc, broadcast_all(matrix, ops.unsqueeze(loc, -1))[0]
         setattr(self, name, matrix)
         super().__init__(tuple(loc.shape[:-1]), (size,), validate_args=validate_args)
-
-    @lazy_property
-    def scale_tril(self):
-        """L, the Cholesky factor of Σ (of Σ = (Σ⁻¹)⁻¹ when the precision was given)."""
-        if "covariance_matrix" in self.__dict__:
-            return ops.cholesky(self.covariance_matrix)
-        return ops.cholesky(ops.inverse(self.precision_matrix))
-
-    @lazy_property
-    def covariance_matrix(self):
-        return self.scale_tril @ ops.transpose(self.scale_tril, -2, -1)
 
     @lazy_property
     def precision_matrix(self):

@@ -28,6 +28,7 @@ from ..creation import arange, randn
 from . import constraints
 from .exp_family import ExponentialFamily
 from .more_continuous import Chi2
+from .multivariate_normal import CholeskyParametrized
 from .utils import as_size, broadcast_all, lazy_property
 
 _LOG_2 = math.log(2)
@@ -38,7 +39,7 @@ def _mvdigamma(x, p):
     return sum(ops.digamma(x - i / 2) for i in range(p))
 
 
-class Wishart(ExponentialFamily):
+class Wishart(CholeskyParametrized, ExponentialFamily):
     """W(ν = ``df``, Σ) over p × p matrices (module docstring). ``df`` is a number or a tensor of batch shape,
     ν > p - 1; exactly one of the matrices is given, of shape ``batch_shape + (p, p)`` (their batch dims
     broadcast with df's)."""
@@ -73,17 +74,6 @@ class Wishart(ExponentialFamily):
         self.df = broadcast_all(df_tensor, matrix[..., 0, 0])[0]
         setattr(self, name, ops.broadcast_to(matrix, tuple(self.df.shape) + (p, p)))
         super().__init__(tuple(self.df.shape), (p, p), validate_args=validate_args)
-
-    @lazy_property
-    def scale_tril(self):
-        """L, the Cholesky factor of Σ (of Σ = (Σ⁻¹)⁻¹ when the precision was given)."""
-        if "covariance_matrix" in self.__dict__:
-            return ops.cholesky(self.covariance_matrix)
-        return ops.cholesky(ops.inverse(self.precision_matrix))
-
-    @lazy_property
-    def covariance_matrix(self):
-        return self.scale_tril @ ops.transpose(self.scale_tril, -2, -1)
 
     @lazy_property
     def precision_matrix(self):
