@@ -265,7 +265,7 @@ def test_bad_construction_is_refused_clearly():
              ((CROW, COL, VALUES, (3,)), r"dimensionality must be sum of batch, base, and dense dimensionalities "
                                          r"\(=0 \+ 2 \+ 0\) but got 1"),
              ((CROW, COL, VALUES, (3, 4, 2)), "but got 3 .*are matrices"),
-             (([CROW], [COL], [VALUES], (1, 3, 4)), "batched and hybrid CSR tensors are not supported"),
+             (([CROW], [COL], [VALUES], (1, 3, 4)), "batched and hybrid CSR and CSC tensors are not supported"),
              ((CROW, COL, [[1.0, 2.0]] * 3, (3, 4, 2)), "batched and hybrid"),
              ((0, COL, VALUES, SIZE), "crow_indices must have dimensionality >= 1"),
              ((CROW, COL, 1.0, SIZE), "values must have dimensionality > sum"),
@@ -285,8 +285,8 @@ def test_bad_conversions_are_refused():
         a.to_dense(torchlike.float64)
     with pytest.raises(RuntimeError, match="conversion from SparseCsr to Sparse with sparse_dim argument !=2"):
         a.to_sparse(1)
-    with pytest.raises(NotImplementedError, match="sparse COO and CSR layouts only"):
-        a.to_sparse(layout=torchlike.sparse_csc)
+    with pytest.raises(NotImplementedError, match="sparse COO, CSR and CSC layouts only"):
+        a.to_sparse(layout=torchlike.sparse_bsr)
     with pytest.raises(RuntimeError, match=r"dense_dim argument must be in \[0,0\] range, but 1 is given"):
         torchlike.ones(2, 3).to_sparse_csr(dense_dim=1)
     for shape in ((3,), (2, 3, 4)):
@@ -320,8 +320,8 @@ def test_dense_operations_and_bad_products_are_refused():
         torchlike.mm(a, torchlike.ones(3, 2))
     with pytest.raises(RuntimeError, match="expected scalar type float32 but found float64"):
         torchlike.sparse.mm(a, torchlike.ones(4, 2, dtype=torchlike.float64))
-    with pytest.raises(NotImplementedError, match="two sparse tensors"):
-        torchlike.sparse.mm(a, torchlike.ones(4, 2).to_sparse_csr())
+    with pytest.raises(RuntimeError, match="product of a torch.sparse_csr and a torch.sparse_coo matrix"):
+        torchlike.sparse.mm(a, torchlike.ones(4, 2).to_sparse())
     with pytest.raises(RuntimeError, match=r"expected a dense input of size \[3, 2\]"):
         torchlike.addmm(torchlike.ones(2, 2), a, torchlike.ones(4, 2))
     with pytest.raises(NotImplementedError, match="pickling"):

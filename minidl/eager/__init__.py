@@ -86,7 +86,7 @@ for _name in _op_names:  # sum(x, axis=1), add(a, b, out=y) too (not the eager f
 del _name, _fn
 from . import sparse_functions as sparse  # torch.sparse (sparse_coo_tensors.py, sparse_csr_tensors.py: the tensors)
 from .sparse_coo_tensors import add_sparse_ as _add_sparse_, sparse_coo_tensor
-from .sparse_csr_tensors import sparse_csr_tensor
+from .sparse_csr_tensors import sparse_csc_tensor, sparse_csr_tensor
 from .sparse_tensors import refuse_dense_methods as _refuse_dense_methods
 mm, matmul, sum = (sparse.sparse_aware(mm, sparse.mm), sparse.sparse_aware(matmul, sparse.matmul),  # noqa: F405
                    sparse.sparse_aware(sum, sparse.sum))  # noqa: F405

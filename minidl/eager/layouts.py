@@ -8,7 +8,8 @@ order), ``channels_last`` (an image's channels innermost: NHWC in memory for an 
 
 minidl's factory functions make strided tensors: they accept ``layout=torch.strided`` and refuse the sparse
 layouts (sparse COO tensors come from ``sparse_coo_tensor`` and ``x.to_sparse()``: ``sparse_coo_tensors.py``;
-sparse CSR ones from ``sparse_csr_tensor`` and ``x.to_sparse_csr()``: ``sparse_csr_tensors.py``);
+sparse CSR / CSC ones from ``sparse_csr_tensor`` / ``sparse_csc_tensor`` and ``x.to_sparse_csr()`` /
+``x.to_sparse_csc()``: ``sparse_csr_tensors.py``);
 minidl makes new tensors in row-major order, so ``contiguous_format`` and ``preserve_format`` are accepted
 wherever PyTorch takes them, and ``channels_last`` is refused (the values would be the same, only the order in
 memory differs: leave the argument out). ``pin_memory=True`` asks PyTorch for page-locked host memory,

@@ -17,7 +17,7 @@ from ..backend import device as parse_device, get_array_module, to_device
 from ..io import read_arrays, write_arrays
 from . import element_types
 from .sparse_coo_tensors import SparseCooTensor, sparse_coo_tensor
-from .sparse_csr_tensors import SparseCsrTensor, sparse_csr_tensor
+from .sparse_csr_tensors import SparseCompressedTensor, SparseCscTensor, SparseCsrTensor, _compressed_tensor
 from .tensor import Size, Tensor
 
 _KIND = "minidl-eager-save"
@@ -42,9 +42,11 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
         if isinstance(x, SparseCooTensor):  # its two parts, and what makes them one tensor
             return {"__sparse_coo__": {"indices": encode(x._indices()), "values": encode(x._sparse_values),
                                        "size": list(x.shape), "coalesced": x.is_coalesced()}}
-        if isinstance(x, SparseCsrTensor):
-            return {"__sparse_csr__": {"crow_indices": encode(x.crow_indices()), "col_indices": encode(x.col_indices()),
-                                       "values": encode(x._sparse_values), "size": list(x.shape)}}
+        if isinstance(x, SparseCompressedTensor):  # "__sparse_csr__" or "__sparse_csc__", its parts by name
+            compressed_name, plain_name = x._part_names
+            return {f"__{x.layout._name}__": {compressed_name: encode(x._compressed_indices),
+                                              plain_name: encode(x._plain_indices),
+                                              "values": encode(x._sparse_values), "size": list(x.shape)}}
         if isinstance(x, Tensor):
             from .nn.parameter import Parameter
             entry = {"requires_grad": x.requires_grad, "device": str(x.device), "parameter": isinstance(x, Parameter)}
@@ -128,7 +130,9 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
             if "__sparse_coo__" in x:
                 return _sparse_from(x["__sparse_coo__"], decode)
             if "__sparse_csr__" in x:
-                return _sparse_csr_from(x["__sparse_csr__"], decode)
+                return _sparse_compressed_from(SparseCsrTensor, x["__sparse_csr__"], decode)
+            if "__sparse_csc__" in x:
+                return _sparse_compressed_from(SparseCscTensor, x["__sparse_csc__"], decode)
             if "__ndarray__" in x:
                 return arrays[x["__ndarray__"]]
             if "__dict__" in x:
@@ -216,10 +220,11 @@ def _sparse_from(entry, decode):
     return loaded.requires_grad_(True) if values.requires_grad else loaded
 
 
-def _sparse_csr_from(entry, decode):
-    """A saved sparse CSR tensor, its parts checked as ``sparse_csr_tensor`` checks them (a file may lie)."""
-    crow, col, values = decode(entry["crow_indices"]), decode(entry["col_indices"]), decode(entry["values"])
-    loaded = sparse_csr_tensor(crow, col, values.detach(), entry["size"])
+def _sparse_compressed_from(cls, entry, decode):
+    """A saved sparse CSR or CSC tensor (``cls``), its parts checked as ``sparse_csr_tensor`` /
+    ``sparse_csc_tensor`` check them (a file may lie)."""
+    compressed, plain, values = (decode(entry[name]) for name in cls._part_names + ("values",))
+    loaded = _compressed_tensor(cls, compressed, plain, values.detach(), entry["size"], None, None, False, None)
     return loaded.requires_grad_(True) if values.requires_grad else loaded
 
 

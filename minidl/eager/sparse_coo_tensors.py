@@ -32,7 +32,7 @@ from .creation import as_array, tensor as new_tensor
 from .element_types import as_numpy_dtype
 from .formatting import _suffixes
 from .grad_mode import GradMode
-from .layouts import sparse_coo, sparse_csr
+from .layouts import sparse_coo, sparse_csc, sparse_csr
 from .sparse_tensors import (NoDenseArray, SparseLayoutError, SparseTensor, dense_values, leaf_values,
                              not_dense, part_repr)
 from .tensor import Size, Tensor, _check_writeable
@@ -109,9 +109,10 @@ class SparseCooTensor(SparseTensor):
         return ops.reshape(ops.index_add(flat, 0, _positions_tensor(self), values), self._sparse_size)
 
     def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
-        """Itself, or with ``layout=torch.sparse_csr`` its CSR tensor (``to_sparse_csr``)."""
-        if layout is sparse_csr and sparse_dim is None and blocksize is None:
-            return self.to_sparse_csr(dense_dim)
+        """Itself, or with ``layout=torch.sparse_csr`` / ``sparse_csc`` its CSR / CSC tensor."""
+        if layout in (sparse_csr, sparse_csc) and sparse_dim is None and blocksize is None:
+            from .sparse_csr_tensors import _compressed_from_coo
+            return _compressed_from_coo(self, layout, dense_dim)
         if sparse_dim not in (None, self.sparse_dim()) or layout not in (None, sparse_coo) or blocksize is not None:
             raise SparseLayoutError(f"to_sparse(): converting a sparse COO tensor to sparse_dim={sparse_dim}, "
                                     f"layout={layout} {_NOT_DENSE_COO}")
@@ -122,8 +123,13 @@ class SparseCooTensor(SparseTensor):
 
     def to_sparse_csr(self, dense_dim=None):
         """The CSR tensor of this sparse matrix (coalesced first: sorted, each position once)."""
-        from .sparse_csr_tensors import csr_from_coo
-        return csr_from_coo(self, dense_dim)
+        from .sparse_csr_tensors import _compressed_from_coo
+        return _compressed_from_coo(self, sparse_csr, dense_dim)
+
+    def to_sparse_csc(self, dense_dim=None):
+        """The CSC tensor of this sparse matrix (coalesced first, then in column-major order)."""
+        from .sparse_csr_tensors import _compressed_from_coo
+        return _compressed_from_coo(self, sparse_csc, dense_dim)
 
     def coalesce(self):
         """This tensor with each position stored once (duplicates summed), in row-major order; itself if it is
@@ -343,18 +349,19 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pi
 # ------------------------------------------------------------------------- the dense tensor's methods
 
 def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
-    """The sparse COO tensor of this dense one (with ``layout=torch.sparse_csr``, its CSR tensor:
-    ``to_sparse_csr``): its nonzero elements (with ``sparse_dim`` < rank, the positions in
+    """The sparse COO tensor of this dense one (with ``layout=torch.sparse_csr`` / ``sparse_csc``, its CSR / CSC
+    tensor: ``to_sparse_csr`` / ``to_sparse_csc``): its nonzero elements (with ``sparse_dim`` < rank, the positions in
     the first sparse_dim dims whose block is not all zero, each with its block), coalesced. Gradients flow back to
     this tensor through the values."""
-    if layout is sparse_csr:
+    if layout in (sparse_csr, sparse_csc):
         if blocksize is not None:
-            raise RuntimeError("to_sparse(): conversion from Strided to SparseCsr with blocksize argument given is "
-                               "not supported")
-        return self.to_sparse_csr(dense_dim)
+            key = "SparseCsc" if layout is sparse_csc else "SparseCsr"
+            raise RuntimeError(f"to_sparse(): conversion from Strided to {key} with blocksize argument given is not "
+                               f"supported")
+        return self.to_sparse_csr(dense_dim) if layout is sparse_csr else self.to_sparse_csc(dense_dim)
     if layout not in (None, sparse_coo) or blocksize is not None:
-        raise NotImplementedError(f"to_sparse(): layout={layout} is not supported: minidl has the sparse COO and CSR "
-                                  f"layouts (torch.sparse_coo, torch.sparse_csr) only")
+        raise NotImplementedError(f"to_sparse(): layout={layout} is not supported: minidl has the sparse COO, CSR and "
+                                  f"CSC layouts (torch.sparse_coo, torch.sparse_csr, torch.sparse_csc) only")
     ndim = self.ndim
     if sparse_dim is None:
         sparse_dim = ndim - (dense_dim or 0)

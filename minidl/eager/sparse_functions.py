@@ -1,11 +1,15 @@
-"""``torch.sparse``: functions of sparse COO tensors (``sparse_coo_tensors.py``), and of sparse CSR tensors
-(``sparse_csr_tensors.py``) where PyTorch has them, each a composition of dense ops on the values, so that gradients
-reach them (and the dense operands) with no VJP of their own.
+"""``torch.sparse``: functions of sparse COO tensors (``sparse_coo_tensors.py``), and of sparse CSR and CSC
+tensors (``sparse_csr_tensors.py``) where PyTorch has them, each a composition of dense ops on the values, so that
+gradients reach them (and the dense operands) with no VJP of their own.
 
 * ``mm(A, X)`` (also ``torch.spmm``, ``torch.mm``, ``torch.matmul`` and ``A @ X`` with a sparse A): the op
   library's ``sparse_addmm_entries`` (``ops/sparse_products.py``), shared with graph mode's
   ``tf.sparse.sparse_dense_matmul``. ``addmm(M, A, X)`` (also ``torch.addmm`` with a sparse A) is
-  ``beta · M + alpha · A X``. A is COO or CSR: a CSR matrix's row pointers give each entry's row.
+  ``beta · M + alpha · A X``. A is COO, CSR or CSC: a compressed matrix's line pointers give each entry's
+  line.
+* ``mm(A, B)`` of two sparse matrices (``sparse_sparse_mm``): a sparse matrix of A's layout (COO, CSR or CSC;
+  PyTorch has no product of two layouts), its entries the structural product's: every (i, j) where some stored
+  A_ik meets a stored B_kj, each once, holding Σ_k A_ik B_kj (0 where the terms cancel, as PyTorch keeps it).
 * ``sum(A, dim)``: summing away sparse dims drops their index rows and coalesces what meets at one position;
   summing every sparse dim leaves a dense tensor, as in PyTorch.
 * ``softmax(A, dim)`` / ``log_softmax``: over the *stored* entries of each line along ``dim`` only — a missing
@@ -23,9 +27,9 @@ from ..backend.scans import ufunc_at
 from ..ops.base import describe
 from ..ops.sparse_products import sparse_addmm_entries
 from .element_types import as_numpy_dtype
-from .layouts import sparse_csr
+from .layouts import sparse_coo
 from .sparse_coo_tensors import SparseCooTensor, _make_sparse, _zeros, sparse_coo_tensor
-from .sparse_csr_tensors import SparseCsrTensor, _row_indices
+from .sparse_csr_tensors import SparseCompressedTensor, SparseCscTensor, SparseCsrTensor, _compressed_from_coo
 from .sparse_tensors import SparseLayoutError, SparseTensor
 from .tensor import Tensor
 
@@ -33,8 +37,8 @@ __all__ = ["addmm", "log_softmax", "mm", "softmax", "sum", "FloatTensor", "Doubl
 
 
 def _sparse_matrix(fn_name, a):
-    if not isinstance(a, (SparseCooTensor, SparseCsrTensor)):
-        raise TypeError(f"{fn_name}: expected a sparse COO tensor or a sparse CSR tensor as the first operand, got "
+    if not isinstance(a, (SparseCooTensor, SparseCompressedTensor)):
+        raise TypeError(f"{fn_name}: expected a sparse COO, CSR or CSC tensor as the first operand, got "
                         f"{describe(a) if isinstance(a, Tensor) else type(a).__name__}")
     if a.sparse_dim() != 2 or a.dense_dim() != 0:
         raise RuntimeError(f"{fn_name}: expected a sparse matrix (2 sparse dims, 0 dense), got size "
@@ -44,13 +48,14 @@ def _sparse_matrix(fn_name, a):
 
 def _dense_matrix(fn_name, a, dense):
     if isinstance(dense, SparseTensor):
-        raise SparseLayoutError(f"{fn_name}: the product of two sparse tensors is not implemented; make the second "
-                                f"dense with .to_dense()")
+        raise SparseLayoutError(f"{fn_name}: the product of a sparse tensor and a sparse {dense.layout} tensor is "
+                                f"implemented for torch.sparse.mm / mm / @ only; make the second dense with "
+                                f".to_dense()")
     if not isinstance(dense, Tensor):
         raise TypeError(f"{fn_name}: expected a dense tensor as the second operand, got {type(dense).__name__}")
     if dense.ndim != 2:
         raise RuntimeError(f"{fn_name}: expected the dense operand to be a matrix, got {describe(dense)}")
-    if dense.shape[0] != a.shape[1] and a.layout is sparse_csr:
+    if dense.shape[0] != a.shape[1] and a.layout is not sparse_coo:
         raise RuntimeError(f"{fn_name}: mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
                            f"{dense.shape[0]}x{dense.shape[1]})")
     if dense.shape[0] != a.shape[1]:
@@ -63,20 +68,61 @@ def _dense_matrix(fn_name, a, dense):
 
 
 def _entries(a):
-    """The row and column of each entry, as int64 tensors (a CSR matrix's rows from its row pointers)."""
-    if isinstance(a, SparseCsrTensor):
-        return _row_indices(a), ops.cast(a._col_indices, dtypes.int64)
+    """The row and column of each entry, as int64 tensors (a compressed matrix's lines from its pointers)."""
+    if isinstance(a, SparseCompressedTensor):
+        return a._entry_positions()
     indices = a._sparse_indices._data
     return Tensor._make(indices[0]), Tensor._make(indices[1])
 
 
 def mm(sparse, dense):
     """The dense product ``sparse @ dense`` of a sparse matrix (m × k) and a dense one (k × n); gradients reach
-    the dense matrix (Aᵀ G) and the sparse one's values (G Xᵀ at its positions)."""
+    the dense matrix (Aᵀ G) and the sparse one's values (G Xᵀ at its positions). With a sparse second operand,
+    ``sparse_sparse_mm``."""
     a = _sparse_matrix("mm", sparse)
+    if isinstance(dense, SparseTensor):
+        return sparse_sparse_mm(a, dense)
     dense = _dense_matrix("mm", a, dense)
     rows, columns = _entries(a)
     return sparse_addmm_entries(_zeros((a.shape[0], dense.shape[1]), dense), rows, columns, a._sparse_values, dense)
+
+
+def sparse_sparse_mm(a, b):
+    """The sparse product of the sparse matrices ``a`` (m × k) and ``b`` (k × n), both of one layout.
+
+    Both are coalesced first (b's entries then lie in row order), so the entries of b in row k are a contiguous
+    run, found for every entry (i, k) of a by a binary search (``searchsorted``). Each pair (A_ik, B_kj) of an a
+    entry and an entry of its run gives a term at (i, j); ``coalesce`` adds the terms that meet at one position.
+    The cost grows with the number of such pairs, never with m · n. The terms are products of the values, taken
+    with ``index_select``, so gradients reach both operands' values — G Bᵀ at a's positions and Aᵀ G at b's, the
+    gradient PyTorch's ``torch.sparse.mm`` gives (its ``torch.mm`` and ``@`` give the unmasked products as sparse
+    tensors; here every entry point gives the masked one, as for sparse @ dense). (PyTorch 2.13's CSC @ CSC
+    gives a broken tensor, nnz 0 under nonzero column pointers; here it is the CSC tensor of the product.)"""
+    b = _sparse_matrix("mm", b)
+    if a.layout is not b.layout:
+        raise RuntimeError(f"mm: the product of a {a.layout} and a {b.layout} matrix is not implemented (as in "
+                           f"PyTorch); convert one, e.g. with .to_sparse() or .to_sparse_csr()")
+    if a.shape[1] != b.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
+                           f"{b.shape[0]}x{b.shape[1]})")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"mat1 dtype {dtypes.torch_name(a.dtype)} does not match mat2 dtype "
+                           f"{dtypes.torch_name(b.dtype)}")
+    a_coo, b_coo = a.to_sparse_coo().coalesce(), b.to_sparse_coo().coalesce()
+    a_rows, a_columns = a_coo._sparse_indices._data
+    b_rows, b_columns = b_coo._sparse_indices._data
+    xp = get_array_module(a_rows)
+    starts = xp.searchsorted(b_rows, a_columns, side="left")
+    counts = xp.searchsorted(b_rows, a_columns, side="right") - starts
+    a_entry = xp.repeat(xp.arange(a_rows.shape[0], dtype=numpy.int64), counts)
+    run_begins = xp.cumsum(counts) - counts  # where each a entry's pairs begin among all pairs
+    b_entry = (starts[a_entry] + xp.arange(a_entry.shape[0], dtype=numpy.int64) - run_begins[a_entry])
+    b_entry = b_entry.astype(numpy.int64, copy=False)
+    terms = (ops.index_select(a_coo._sparse_values, 0, Tensor._make(a_entry))
+             * ops.index_select(b_coo._sparse_values, 0, Tensor._make(b_entry)))
+    positions = Tensor._make(xp.stack([a_rows[a_entry], b_columns[b_entry]]))
+    product = _make_sparse(positions, terms, (a.shape[0], b.shape[1]), coalesced=False).coalesce()
+    return product if a.layout is sparse_coo else _compressed_from_coo(product, a.layout)
 
 
 def addmm(mat, mat1, mat2, *, beta=1.0, alpha=1.0):
@@ -101,7 +147,7 @@ def matmul(sparse, other):
 def sparse_sum(input, dim=None, dtype=None):
     """The sum over ``dim`` (an int or a tuple; all dims when None): a dense tensor when every sparse dim is summed
     away, else a coalesced sparse tensor over the sparse dims that remain."""
-    if isinstance(input, SparseCsrTensor):  # (torch.sum(a) of a CSR tensor)
+    if isinstance(input, SparseCompressedTensor):  # (torch.sum(a) of a CSR or CSC tensor)
         return input.sum(dim, dtype=dtype)
     if not isinstance(input, SparseCooTensor):
         raise TypeError(f"sparse.sum: expected a sparse COO tensor, got {type(input).__name__}")
@@ -181,7 +227,7 @@ FloatTensor, DoubleTensor = _legacy_constructor(dtypes.float32), _legacy_constru
 sum = sparse_sum
 
 
-_SPARSE_CLASSES = (SparseCooTensor, SparseCsrTensor)
+_SPARSE_CLASSES = (SparseCooTensor, SparseCsrTensor, SparseCscTensor)
 
 
 def sparse_aware(dense_fn, sparse_fn, position=0, keyword="input"):

@@ -1,4 +1,4 @@
-"""What every sparse layout shares: sparse COO tensors (``sparse_coo_tensors.py``) and sparse CSR tensors
+"""What every sparse layout shares: sparse COO tensors (``sparse_coo_tensors.py``) and sparse CSR and CSC tensors
 (``sparse_csr_tensors.py``) are subclasses of ``SparseTensor``, itself a subclass of ``Tensor``
 (``isinstance(a, torch.Tensor)`` holds, as in PyTorch).
 
@@ -33,7 +33,8 @@ class SparseLayoutError(NotImplementedError, TypeError):
 
 
 #: the name of each layout's CPU backend in PyTorch's error messages
-_PYTORCH_KEYS = {"torch.sparse_coo": "SparseCPU", "torch.sparse_csr": "SparseCsrCPU"}
+_PYTORCH_KEYS = {"torch.sparse_coo": "SparseCPU", "torch.sparse_csr": "SparseCsrCPU",
+                 "torch.sparse_csc": "SparseCsrCPU"}
 
 
 def not_dense(layout):
