@@ -94,6 +94,9 @@ addmm = sparse.sparse_aware(addmm, sparse.addmm, 1, "mat1")  # noqa: F405  (torc
 Tensor.addmm = sparse.sparse_aware(Tensor.addmm, sparse.addmm, 1, "mat1")  # M.addmm(sparse, dense)
 Tensor.add_ = sparse.sparse_aware(Tensor.add_, _add_sparse_, 1, "other")  # p.add_(sparse_grad, alpha=-lr)
 spmm = mm
+from . import nested  # torch.nested (nested.py): these functions take its nested tensors too, as PyTorch's do
+globals().update(nested.nested_aware_functions(globals()))
+vars(nn.functional).update(nested.nested_aware_functions(vars(nn.functional)))
 
 
 def is_tensor(obj):
