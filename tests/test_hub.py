@@ -309,3 +309,29 @@ def test_a_pytorch_checkpoint_is_refused_unread(tmp_path):
     real_torch.save({"w": real_torch.zeros(2)}, str(tmp_path / "theirs.pth"))
     with pytest.raises(ValueError, match="zip archive, as PyTorch's torch.save writes"):
         hub.load_state_dict_from_url("https://example.com/theirs.pth", model_dir=str(tmp_path))
+
+
+def test_model_zoo_load_url_is_the_hubs_loader(tmp_path):
+    from minidl.eager.utils.model_zoo import load_url
+    blob, state = _checkpoint_bytes()
+    (tmp_path / "zoo.pth").write_bytes(blob)
+    _assert_same_state(load_url("https://example.com/zoo.pth", model_dir=str(tmp_path)), state)
+    with pytest.raises(RuntimeError, match="zoo2.pth"):
+        load_url("https://example.com/zoo2.pth", model_dir=str(tmp_path))
+
+
+def test_utils_hooks_handle_removes_a_hook_and_marks_unserializable_ones():
+    from minidl.eager.utils.hooks import RemovableHandle, unserializable_hook
+    x = torchlike.ones(3, requires_grad=True)
+    handle = x.register_hook(unserializable_hook(lambda g: g * 2))
+    assert isinstance(handle, RemovableHandle)
+    (x * 1).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [2, 2, 2])
+    handle.remove()
+    x.grad = None
+    (x * 1).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1, 1, 1])
+    marked = unserializable_hook(lambda g: g)
+    assert marked.__torch_unserializable__ is True
+    if real_torch is not None:
+        assert real_torch.utils.hooks.unserializable_hook(lambda g: g).__torch_unserializable__ is True
