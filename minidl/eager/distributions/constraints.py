@@ -236,22 +236,31 @@ def _check_dim(name, dim, value):
         raise ValueError(f"constraints.{name}: dim {dim} is out of range for a value of shape {tuple(value.shape)}")
 
 
-class _Cat(Constraint):
-    """Constraints ``cseq`` for consecutive pieces of a value along ``dim``, of ``lengths`` (1 each by default):
-    the constraint of a ``torch.cat`` of values, each checked by its own constraint."""
+class _Pieces(Constraint):
+    """Constraints ``cseq``, one for each piece of a value along ``dim`` (the pieces of ``cat`` or ``stack``)."""
+    name = None  # "cat" or "stack", for messages
 
-    def __init__(self, cseq, dim=0, lengths=None):
+    def __init__(self, cseq, dim=0):
         self.cseq = list(cseq)
         if not all(isinstance(c, Constraint) for c in self.cseq):
-            raise TypeError(f"constraints.cat: every element of cseq must be a Constraint, got {self.cseq}")
-        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
-        if len(self.lengths) != len(self.cseq):
-            raise ValueError(f"constraints.cat: {len(self.lengths)} lengths for {len(self.cseq)} constraints")
+            raise TypeError(f"constraints.{self.name}: every element of cseq must be a Constraint, got {self.cseq}")
         self.dim = dim
 
     @property
     def is_discrete(self):
         return any(c.is_discrete for c in self.cseq)
+
+
+class _Cat(_Pieces):
+    """Constraints ``cseq`` for consecutive pieces of a value along ``dim``, of ``lengths`` (1 each by default):
+    the constraint of a ``torch.cat`` of values, each checked by its own constraint."""
+    name = "cat"
+
+    def __init__(self, cseq, dim=0, lengths=None):
+        super().__init__(cseq, dim)
+        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.cseq):
+            raise ValueError(f"constraints.cat: {len(self.lengths)} lengths for {len(self.cseq)} constraints")
 
     @property
     def event_dim(self):
@@ -264,18 +273,9 @@ class _Cat(Constraint):
                         for c, start, length in zip(self.cseq, starts, self.lengths)], self.dim)
 
 
-class _Stack(Constraint):
+class _Stack(_Pieces):
     """Constraints ``cseq`` for the slices of a value along ``dim``: the constraint of a ``torch.stack``."""
-
-    def __init__(self, cseq, dim=0):
-        self.cseq = list(cseq)
-        if not all(isinstance(c, Constraint) for c in self.cseq):
-            raise TypeError(f"constraints.stack: every element of cseq must be a Constraint, got {self.cseq}")
-        self.dim = dim
-
-    @property
-    def is_discrete(self):
-        return any(c.is_discrete for c in self.cseq)
+    name = "stack"
 
     @property
     def event_dim(self):
