@@ -21,9 +21,10 @@ The front-end supplies ``run_vjp(node, output_grads, needed) -> input_grads``: e
 (or records it, for higher-order gradients); graph mode runs the same VJP on symbolic tensors, adding nodes to
 the graph. Everything else is the same.
 """
+import operator
 
 
-def backprop(roots, root_grads, is_wanted, run_vjp, blocked=frozenset(), prune=True):
+def backprop(roots, root_grads, is_wanted, run_vjp, blocked=frozenset(), prune=True, add=operator.add):
     """Return ``{key: gradient}`` for every wanted key (``(node, index)``) that a root depends on.
 
     roots:       list of keys ``(node, output_index)`` to differentiate
@@ -36,6 +37,8 @@ def backprop(roots, root_grads, is_wanted, run_vjp, blocked=frozenset(), prune=T
     prune:       skip the nodes that lead to no wanted value. Eager ``backward()`` passes False: every node it
                  recorded leads to a leaf that requires grad, so there is nothing to prune and the check would
                  only cost time (every edge is then followed, and ``node.needs_input_grad`` says which).
+    add:         ``add(total, g)``, the sum of two gradients of one value (eager mode passes one that knows
+                 sparse gradients)
     """
     start = list(dict.fromkeys(node for node, _ in roots))
     if prune:
@@ -51,7 +54,7 @@ def backprop(roots, root_grads, is_wanted, run_vjp, blocked=frozenset(), prune=T
         slots = grads.get(node)
         if slots is None:
             slots = grads[node] = [None] * node.n_outputs
-        slots[index] = g if slots[index] is None else summed(slots[index], g)
+        slots[index] = g if slots[index] is None else add(slots[index], g)
 
     results = {}
     ready = [node for node in start if node not in pending]
@@ -84,20 +87,13 @@ def backprop(roots, root_grads, is_wanted, run_vjp, blocked=frozenset(), prune=T
                 slots = grads.get(parent)
                 if slots is None:
                     slots = grads[parent] = [None] * parent.n_outputs
-                slots[index] = g if slots[index] is None else summed(slots[index], g)
+                slots[index] = g if slots[index] is None else add(slots[index], g)
             left = pending[parent] - 1
             if left:
                 pending[parent] = left
             else:
                 ready.append(parent)
     return results
-
-
-def summed(total, g):
-    """``total + g``, two gradients of one value; ``g + total`` where ``total`` is sparse (an eager embedding's,
-    ``sparse=True``), as PyTorch sums them: dense + sparse is the dense sum (sparse + dense is refused), and the
-    sum of two sparse ones lists the entries of the later one first."""
-    return g + total if getattr(total, "is_sparse", False) else total + g
 
 
 _NO_EDGES = ((), ())

@@ -99,7 +99,8 @@ def test_gradient_broadcasts_and_is_zero_for_invalid_degrees():
 def test_refusals():
     x = torchlike.tensor([0.5], dtype=torchlike.float64, requires_grad=True)
     n = torchlike.tensor([3.0], dtype=torchlike.float64, requires_grad=True)
-    with pytest.raises(NotImplementedError, match=r"hermite_polynomial_h\(input, n\): the derivative with respect to n"):
+    with pytest.raises(NotImplementedError,
+                       match=r"hermite_polynomial_h\(input, n\): the derivative with respect to n"):
         S.hermite_polynomial_h(x, n).sum().backward()
     with pytest.raises(TypeError, match="laguerre_polynomial_l.*expected input or n to be a tensor"):
         S.laguerre_polynomial_l(0.5, 2)

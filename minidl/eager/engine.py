@@ -2,7 +2,7 @@
 import gc
 
 from .. import ops
-from ..autodiff import backprop, summed
+from ..autodiff import backprop
 from ..backend import is_writeable
 from .grad_mode import GradMode
 from .hooks import run_gradient_hooks
@@ -66,7 +66,7 @@ def _walk(roots, grads, is_wanted, retain_graph, create_graph, prune=True):
         run_vjp = Node.backward_retaining if retain_graph else Node.backward
         if GradMode.observer is not None:  # a profiler times each node's VJP (observers.py)
             run_vjp = GradMode.observer.observe_vjp(run_vjp)
-        return backprop(roots, grads, is_wanted, run_vjp, prune=prune)
+        return backprop(roots, grads, is_wanted, run_vjp, prune=prune, add=summed)
     finally:
         GradMode.local.enabled = previous
         if collecting:
@@ -129,9 +129,16 @@ def _with_input_hooks(key, g):
     return run_gradient_hooks(hooks, g) if hooks else g
 
 
+def summed(total, g):
+    """``total + g``, two gradients of one value; ``g + total`` where ``total`` is sparse (an embedding's,
+    ``sparse=True``), as PyTorch sums them: dense + sparse is the dense sum (sparse + dense is refused), and the
+    sum of two sparse ones lists the entries of the later one first."""
+    return g + total if total.is_sparse else total + g
+
+
 def _accumulate_into(tensor, g, create_graph):
     """``tensor.grad += g``: in place when possible (optimizers may hold the grad tensor), fresh otherwise. A
-    sparse gradient (``sparse_gradients.py``) is kept sparse; see ``_accumulate_sparse``."""
+    sparse gradient (``sparse_gradients.py``) is kept sparse, and summed as PyTorch sums it."""
     grad = tensor._grad
     if create_graph:
         tensor._grad = g if grad is None else summed(grad, g)
@@ -143,20 +150,12 @@ def _accumulate_into(tensor, g, create_graph):
         if not is_writeable(data) or data.base is not None:  # own the memory: the user may modify it in place
             data = data.copy()
         tensor._grad = Tensor._make(data)
-    elif g.is_sparse or grad.is_sparse:
-        _accumulate_sparse(tensor, grad, g)
+    elif grad.is_sparse and not g.is_sparse:  # a sparse .grad meeting a dense gradient: the dense sum, new
+        tensor._grad = summed(grad, g)
+    elif g.is_sparse:  # into a .grad of either layout, in place (a sparse one keeps every pass's entries)
+        grad.add_(g)
     else:
         grad._data += g._data
-
-
-def _accumulate_sparse(tensor, grad, g):
-    """PyTorch's rules where a sparse gradient meets ``tensor.grad``: a sparse one takes in its entries, in place
-    (uncoalesced: it holds every backward pass's entries); a dense one adds them, in place; a sparse ``.grad``
-    meeting a dense gradient is replaced by the dense sum."""
-    if grad.is_sparse and not g.is_sparse:
-        tensor._grad = g + grad
-    else:
-        grad.add_(g)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,

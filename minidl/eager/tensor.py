@@ -14,8 +14,8 @@ import warnings
 import numpy
 
 from .. import ops
-from ..backend import (address_of, cuda_is_available, device as _device, device_of, dtypes, get_array_module, is_array,
-                       is_writeable, to_device)
+from ..backend import (address_of, cuda_is_available, device as _device, device_of, dtypes, get_array_module,
+                       is_array, is_writeable, to_device)
 from ..ops.base import describe, register_frontend
 from .element_types import (OF_SCALAR_TYPE as _dtype_of_scalar_type, as_numpy_dtype, dtype as element_type,
                             of as dtype_of)

@@ -17,7 +17,6 @@ size under a stride; the extra rows/columns at the bottom/right get no contribut
 """
 import numbers
 
-import numpy
 
 from .. import ops
 from ..ops.combine import Stack
@@ -25,6 +24,7 @@ from .array_ops import expand_dims, squeeze
 from .math_ops import FLOATS, REALS, check_dtype, constant_value, deprecated_alias, graph_tensor, known_scalar, \
     matching_pair, tf_op, to_tensor
 from .nn_ops import nn
+from .segment_ops import lowest_value
 from .nn_training import (_channels_last, _fmt, _from_nchw, _hw, _op_name, _pad_all, _pads, _rank4, _to_nchw,
                           avg_pool, conv2d, max_pool)
 
@@ -155,8 +155,7 @@ def transposed_convolution(x, w, output_dims, stride, dilation, padding, groups=
         crops.append((-(total // 2), out - (full - total // 2)))  # negative: cut off; positive: zeros added
     transpose = ops.conv_transpose2d if dims == 2 else ops.conv_transpose3d
     y = transpose(x, w, stride=stride, dilation=dilation, groups=groups)
-    if any(before or after for before, after in crops):
-        y = ops.pad(y, tuple(amount for pair in reversed(crops) for amount in pair))
+    y = _pad_all(y, crops)
     # the sizes asked for, also where x's spatial sizes are known only when the graph runs
     known_batch = y.shape[0] if y.shape[0] is not None or batch is None else int(batch)
     y.set_shape([known_batch, int(out_c), *(int(n) for n in out_sizes)])
@@ -259,8 +258,7 @@ def _pool3d(input, ksize, strides, padding, data_format, allowed, pool):
 
 
 def _max3d(x, kernel, stride, pads):
-    lowest = -numpy.inf if x.dtype.kind == "f" else numpy.iinfo(x.dtype).min  # padding never wins
-    return ops.max_pool3d(_pad_all(x, pads, lowest), kernel, stride)
+    return ops.max_pool3d(_pad_all(x, pads, lowest_value(x.dtype)), kernel, stride)  # padding never wins
 
 
 def _avg3d(x, kernel, stride, pads):

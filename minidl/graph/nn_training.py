@@ -38,6 +38,7 @@ from .math_ops import (FLOATS, REALS, axis_arg, cast, check_dtype, deprecated_al
                        normalize_axis, tf_op, to_tensor)
 from .nn_ops import nn
 from .random_ops import random_uniform
+from .segment_ops import lowest_value
 
 
 def _fmt(shape):
@@ -228,7 +229,7 @@ def _pool(value, input, ksize, strides, padding, data_format, pool, allowed):
 
 
 def _max(x, kernel, stride, pads):
-    lowest = -numpy.inf if x.dtype.kind == "f" else numpy.iinfo(x.dtype).min  # padding never wins
+    lowest = lowest_value(x.dtype)  # padding never wins
     x, padding = _pad_extra(x, pads, lowest)
     return ops.max_pool2d(x, kernel, stride, padding)
 
@@ -277,7 +278,7 @@ def max_pool_with_argmax(input, ksize, strides, padding, data_format="NHWC", Tar
     kernel, stride = _hw(ksize, "ksize", True), _hw(strides, "strides", True)
     nchw = _to_nchw(x, True)
     pads = _pads(padding, nchw, kernel, stride, (1, 1), True)
-    lowest = -numpy.inf if x.dtype.kind == "f" else numpy.iinfo(x.dtype).min  # padding never wins
+    lowest = lowest_value(x.dtype)  # padding never wins
     padded, common = _pad_extra(nchw, pads, lowest)
     values, at = ops.max_pool2d(padded, kernel, stride, common, return_indices=True)
     # ``at`` is h*W' + w in the plane _pad_extra padded by (top, left); back to the input's rows and columns

@@ -45,7 +45,8 @@ def _segment_reduce(data, ids, num_segments, reduce, empty):
 
 
 def lowest_value(dtype, highest=False):
-    """The lowest (or highest) value of ``dtype``: what TF's unsorted max (min) gives an empty segment."""
+    """The lowest (or highest) value of ``dtype``: what TF's unsorted max (min) gives an empty segment, and the
+    padding a max pool never picks."""
     if dtype.kind == "f":
         return float("inf") if highest else float("-inf")
     info = numpy.iinfo(dtype)

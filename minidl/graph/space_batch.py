@@ -21,6 +21,7 @@ they are compositions of existing ops and get their gradients from those ops' VJ
 and ``crops`` are static here (Python values or constants); the dims of ``x`` may be unknown (read at run time,
 with divisibility checked by an ``Assert``), but its rank must be known.
 """
+import math
 import numbers
 
 from .. import ops
@@ -67,13 +68,6 @@ def _dims(fn_name, x, spatial_count):
     return [d if d is not None else shape(x)[i] for i, d in enumerate(x.shape.as_list())]
 
 
-def _product(values):
-    result = 1
-    for v in values:
-        result = result * v
-    return result
-
-
 def space_to_batch_blocks(fn_name, x, block, paddings):
     """``space_to_batch_nd`` with static ``block`` (M ints) and ``paddings`` (M pairs of ints or 0-d tensors)."""
     dims = _dims(fn_name, x, len(block))
@@ -90,7 +84,7 @@ def space_to_batch_blocks(fn_name, x, block, paddings):
     trailing = list(range(1 + 2 * m, 1 + 2 * m + len(rest)))
     order = [2 + 2 * i for i in range(m)] + [0] + [1 + 2 * i for i in range(m)] + trailing
     moved = ops.permute(blocks, tuple(order))
-    return reshape(moved, [dims[0] * _product(block)] + split[1::2] + rest)
+    return reshape(moved, [dims[0] * math.prod(block)] + split[1::2] + rest)
 
 
 def batch_to_space_blocks(fn_name, x, block, crops):
@@ -98,7 +92,7 @@ def batch_to_space_blocks(fn_name, x, block, crops):
     dims = _dims(fn_name, x, len(block))
     m, rest = len(block), dims[1 + len(block):]
     checks = []
-    batch = _divided(fn_name, x, dims[0], _product(block), "batch dim (by the product of block_shape)", checks)
+    batch = _divided(fn_name, x, dims[0], math.prod(block), "batch dim (by the product of block_shape)", checks)
     with control_dependencies(checks):
         blocks = reshape(x, block + [batch] + dims[1:])
     # [b0, ..., b(M-1), batch, s0, ..., s(M-1), rest] -> [batch, s0, b0, s1, b1, ..., rest]

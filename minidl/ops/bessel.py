@@ -35,7 +35,7 @@ from fractions import Fraction
 
 from .base import Op, apply
 from .compare import eq, where
-from .special import _in_float64, _real_floating
+from .special import _EULER_GAMMA, _in_float64, _real_floating
 from .special_more import _asymptotic_coefficients, _polynomial, _safe_reciprocal, i0, i1
 from .infer import same_spec
 from .unary import isinf
@@ -44,7 +44,6 @@ __all__ = ["bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_
            "modified_bessel_k0", "modified_bessel_k1", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1",
            "spherical_bessel_j0"]
 
-_EULER_GAMMA = 0.5772156649015329
 #: L = ln(a/2) + γ is computed as ln(a) + (γ - ln 2): a/2 would underflow for the smallest subnormal a
 _LOG_TERM = _EULER_GAMMA - math.log(2)
 #: where the power series hands over to Miller's recurrence (J, Y) or the integral (K), and those to the

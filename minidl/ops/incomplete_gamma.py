@@ -33,7 +33,7 @@ from .broadcast import sum_to_like
 from .cast import cast
 from .infer import broadcast_shapes
 from .promote import promote
-from .special import _lgamma
+from .special import _EULER_GAMMA, _lgamma
 from .unary import exp
 from .elementwise_more import xlogy
 
@@ -81,7 +81,6 @@ def _small_shape_upper(xp, a, x):
 
 #: ζ(2) .. ζ(6), for ln Γ(1 + a) = -γ a + Σ_{k≥2} (-1)^k ζ(k) a^k / k
 _ZETA = (1.6449340668482264, 1.2020569031595942, 1.0823232337111382, 1.0369277551433699, 1.0173430619844491)
-_EULER_GAMMA = 0.5772156649015329
 
 
 def _lgamma_1p(xp, a):

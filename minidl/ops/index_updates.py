@@ -144,8 +144,9 @@ def _slices_operands(op_name, x, dim, index, source, index_dtypes):
     if source is not None:
         check_tensor(op_name, source)
         if source.dtype != x.dtype:
-            raise DtypeError(f"{op_name}: self ({dtypes.torch_name(x.dtype)}) and source ({dtypes.torch_name(source.dtype)}) "
-                             f"must have the same scalar type ({describe(x)} and {describe(source)})")
+            raise DtypeError(f"{op_name}: self ({dtypes.torch_name(x.dtype)}) and source "
+                             f"({dtypes.torch_name(source.dtype)}) must have the same scalar type ({describe(x)} and "
+                             f"{describe(source)})")
         x_shape, source_shape = tuple(x.shape) or (1,), tuple(source.shape) or (1,)  # 0-d: one element
         if source.ndim != x.ndim or any(
                 None not in (a, b) and a != b for d, (a, b) in enumerate(zip(x_shape, source_shape)) if d != dim):

@@ -115,6 +115,8 @@ def erfinv(input):
 # 3. an asymptotic series in 1/z, whose terms are tiny once z is large.
 
 #: Bernoulli numbers B₂, B₄, ..., B₁₆: the coefficients of the asymptotic series
+_EULER_GAMMA = 0.5772156649015329  # γ, the Euler–Mascheroni constant
+
 _BERNOULLI = [Fraction(1, 6), Fraction(-1, 30), Fraction(1, 42), Fraction(-1, 30), Fraction(5, 66),
               Fraction(-691, 2730), Fraction(7, 6), Fraction(-3617, 510)]
 #: climb to z ≥ 10 (+ n for polygamma(n)): the first term left out of each series is then below 1e-16 relative

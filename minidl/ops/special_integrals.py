@@ -43,13 +43,12 @@ from fractions import Fraction
 from .base import Op, apply
 from .compare import eq, where
 from .infer import same_spec
-from .special import _BERNOULLI, _in_float64, _real_floating, _two_product
+from .special import _BERNOULLI, _EULER_GAMMA, _in_float64, _real_floating, _two_product
 from .special_more import _polynomial, _safe_reciprocal
 from .unary import cos, exp, log, sin
 
 __all__ = ["dawsn", "expint", "fresnel_cos", "fresnel_sin", "spence"]
 
-_EULER_GAMMA = 0.5772156649015329
 _PI_SQUARED_OVER_6 = math.pi ** 2 / 6
 
 

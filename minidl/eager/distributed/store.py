@@ -3,10 +3,9 @@ for each other's keys. ``TCPStore`` is served by a thread of the master process 
 ``FileStore`` keeps the keys in a file that every process appends to under a lock (``fcntl.flock``), and the last
 process to leave deletes it. Values are bytes (a str is encoded); ``get`` waits for the key up to the timeout."""
 import fcntl
-import io
 import os
-import pickle
 import socketserver
+import struct
 import threading
 import time
 from datetime import timedelta
@@ -139,14 +138,10 @@ class FileStore(Store):
         with open(self.path, "a+b") as file:
             fcntl.flock(file, fcntl.LOCK_EX)
             file.seek(0)
-            values = {}
-            data = file.read()
-            while data:  # records: (key, value) pickles one after another
-                key, value, data = _unpickle_record(data)
-                values[key] = value
-            result = update(values)
+            result = update(_records(file.read()))
             if isinstance(result, tuple):  # (new key, new value, returned)
-                file.write(pickle.dumps(result[:2]))
+                key = result[0].encode()
+                file.write(_LENGTH.pack(len(key)) + key + _LENGTH.pack(len(result[1])) + result[1])
                 return result[2]
             return result
 
@@ -181,7 +176,18 @@ class FileStore(Store):
             os.unlink(self.path)
 
 
-def _unpickle_record(data):
-    stream = io.BytesIO(data)
-    key, value = pickle.load(stream)
-    return key, value, data[stream.tell():]
+_LENGTH = struct.Struct("<I")  # a record is a key and a value (bytes), each after its length
+
+
+def _records(data):
+    """``{key: value}`` of the file's records, a later record of a key replacing an earlier one (no pickle: a
+    file that another program wrote runs no code here)."""
+    values, at = {}, 0
+    while at < len(data):
+        (key_length,) = _LENGTH.unpack_from(data, at)
+        key = data[at + 4:at + 4 + key_length].decode()
+        at += 4 + key_length
+        (value_length,) = _LENGTH.unpack_from(data, at)
+        values[key] = data[at + 4:at + 4 + value_length]
+        at += 4 + value_length
+    return values

@@ -71,6 +71,7 @@ class LowRankMultivariateNormal(Distribution):
         capacitance = ops.transpose(w, -2, -1) @ (w / ops.unsqueeze(self.cov_diag, -1))
         return ops.cholesky(capacitance + eye(rank, dtype=w.dtype, device=w.device))
 
+    @lazy_property
     def _woodbury_factor(self):
         """A = L_C⁻¹ Wᵀ D⁻¹ (m × D): Σ⁻¹ = D⁻¹ - Aᵀ A."""
         wt_over_d = ops.transpose(self.cov_factor, -2, -1) / ops.unsqueeze(self.cov_diag, -2)
@@ -83,17 +84,17 @@ class LowRankMultivariateNormal(Distribution):
 
     def _mahalanobis(self, x):
         """xᵀ Σ⁻¹ x = Σᵢ xᵢ²/Dᵢ - |A x|² (the Woodbury identity), x of shape (..., D)."""
-        projected = ops.squeeze(self._woodbury_factor() @ ops.unsqueeze(x, -1), -1)
+        projected = ops.squeeze(self._woodbury_factor @ ops.unsqueeze(x, -1), -1)
         return ops.sum(x ** 2 / self.cov_diag, -1) - ops.sum(projected ** 2, -1)
 
     def _trace_inverse_times(self, factor):
         """tr(Σ⁻¹ F Fᵀ) = |D^(-1/2) F|² - |A F|² for a factor F of shape (..., D, k)."""
         scaled = factor * ops.unsqueeze(ops.rsqrt(self.cov_diag), -1)
-        return _frobenius_squared(scaled) - _frobenius_squared(self._woodbury_factor() @ factor)
+        return _frobenius_squared(scaled) - _frobenius_squared(self._woodbury_factor @ factor)
 
     def _trace_inverse_times_diagonal(self, diagonal):
         """tr(Σ⁻¹ diag(e)) = Σᵢ eᵢ/Dᵢ - Σⱼᵢ Aⱼᵢ² eᵢ."""
-        a = self._woodbury_factor()
+        a = self._woodbury_factor
         return ops.sum(diagonal / self.cov_diag, -1) - ops.sum(a ** 2 * ops.unsqueeze(diagonal, -2), (-2, -1))
 
     # ------------------------------------------------------------------------------- the full matrices
@@ -106,7 +107,7 @@ class LowRankMultivariateNormal(Distribution):
     @lazy_property
     def precision_matrix(self):
         """diag(1/d) - Aᵀ A (the Woodbury identity)."""
-        a = self._woodbury_factor()
+        a = self._woodbury_factor
         return ops.diag_embed(ops.reciprocal(self.cov_diag)) - ops.transpose(a, -2, -1) @ a
 
     @lazy_property

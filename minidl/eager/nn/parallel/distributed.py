@@ -59,10 +59,9 @@ class DistributedDataParallel(Module):
 
     def _average_gradients(self):
         grads = [p.grad.detach().cpu().numpy() for p in self._trained]
-        flat = Tensor._make(numpy.concatenate([g.reshape(-1) for g in grads]) if len(grads) > 1
-                            else grads[0].reshape(-1).copy())
-        distributed.all_reduce(flat, group=self.process_group)
-        averaged = flat.numpy() / self.process_group.size()
+        flat = Tensor._make(numpy.concatenate([g.reshape(-1) for g in grads]))
+        distributed.all_reduce(flat, op=distributed.ReduceOp.AVG, group=self.process_group)
+        averaged = flat.numpy()
         start = 0
         with no_grad():
             for parameter, grad in zip(self._trained, grads):
