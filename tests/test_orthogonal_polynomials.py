@@ -108,3 +108,12 @@ def test_refusals():
         S.chebyshev_polynomial_u(torchlike.tensor([1 + 1j]), 2)
     with pytest.raises(Exception, match="broadcast"):
         S.legendre_polynomial_p(torchlike.ones(2), torchlike.ones(3))
+
+
+def test_derivatives_of_a_huge_degree_are_refused_instead_of_climbing_for_ever():
+    x = torchlike.tensor([0.3], dtype=torchlike.float64, requires_grad=True)
+    y = S.chebyshev_polynomial_t(x, 1e7)  # the forward takes the closed form
+    with pytest.raises(Exception, match=r"chebyshev_polynomial_t: derivatives .* degree 10000000 is beyond"):
+        y.sum().backward()
+    S.chebyshev_polynomial_t(x, 1000).sum().backward()  # a large degree within the bound still differentiates
+    assert np.isfinite(x.grad.numpy()).all()

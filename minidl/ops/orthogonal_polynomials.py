@@ -32,12 +32,13 @@ the recurrence m times (the factor a_k·x + b_k is linear, so Leibniz's rule has
     d_k · y_(k+1)^(m) = (a_k·x + b_k) · y_k^(m) + m·a_k · y_k^(m-1) - c_k · y_(k-1)^(m),
 
 run alongside the lower derivatives; the chain rule adds 2^m for the shifted kinds. The VJP of derivative m is
-derivative m + 1, so gradients of any order work. Those run the recurrence, n steps for degree n. There is no
+derivative m + 1, so gradients of any order work. Those run the recurrence, n steps for degree n
+(so up to degree 100 000; beyond, they are refused). There is no
 derivative with respect to n (the polynomials are defined at integer degrees only).
 """
 from collections import namedtuple
 
-from .base import Op, Spec, apply, is_tensor
+from .base import Op, OpError, Spec, apply, is_tensor
 from .broadcast import sum_to_like
 from .elementwise_more import _to_float
 from .infer import broadcast_shapes
@@ -83,6 +84,8 @@ FAMILIES.update({
 
 #: below this degree the Chebyshev kinds climb the recurrence even for |x| < 1 (PyTorch's switch)
 _CLOSED_FORM_FROM = 7
+#: the highest degree whose derivatives are computed (by the recurrence of derivatives)
+_MAX_DERIVATIVE_DEGREE = 100_000
 
 
 def _polynomial(xp, x, n, family, derivative):
@@ -98,6 +101,10 @@ def _polynomial(xp, x, n, family, derivative):
         closed = (xp.abs(x) < 1) & (degree >= _CLOSED_FORM_FROM)
     climbing = xp.where(closed, -1.0, degree)
     top = int(climbing.max()) if climbing.size else -1
+    if derivative and top > _MAX_DERIVATIVE_DEGREE:  # n Python-level steps: a huge degree would never finish
+        raise OpError(f"{family}: derivatives are computed by climbing the recurrence, one step per degree, and "
+                      f"degree {top} is beyond the {_MAX_DERIVATIVE_DEGREE} this allows (PyTorch has no gradient "
+                      f"for it at all)")
     m = derivative
     # derivatives 0..m of y_(k-1) and y_k; degree 0: the constant 1
     previous, current = None, [xp.ones_like(x)] + [xp.zeros_like(x)] * m
