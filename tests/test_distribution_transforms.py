@@ -313,6 +313,7 @@ def test_with_cache_caching_and_pickling():
         assert cached._cache_size == 1 and cached.with_cache(1) is cached and transform.with_cache(0) is transform
         y = cached(x)
         assert cached.inv(y) is x and cached(x) is y
+        np.testing.assert_allclose(y.numpy(), transform(x).numpy())  # made again with the same parameters
         for part in getattr(cached, "transforms", []) + getattr(cached, "parts", []):
             assert part._cache_size == 1
     inverse = pickle.loads(pickle.dumps(D.ExpTransform().inv))

@@ -27,10 +27,8 @@ class IndependentTransform(Transform):
         self.base_transform = base_transform.with_cache(cache_size)
         self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
 
-    def with_cache(self, cache_size=1):
-        if self._cache_size == cache_size:
-            return self
-        return IndependentTransform(self.base_transform, self.reinterpreted_batch_ndims, cache_size=cache_size)
+    def _arguments(self):
+        return self.base_transform, self.reinterpreted_batch_ndims
 
     @property
     def domain(self):
@@ -95,10 +93,8 @@ class ReshapeTransform(Transform):
     def codomain(self):
         return constraints.independent(constraints.real, len(self.out_shape))
 
-    def with_cache(self, cache_size=1):
-        if self._cache_size == cache_size:
-            return self
-        return ReshapeTransform(self.in_shape, self.out_shape, cache_size=cache_size)
+    def _arguments(self):
+        return self.in_shape, self.out_shape
 
     def _call(self, x):
         return x.reshape(self._batch_shape(x.shape, self.in_shape) + tuple(self.out_shape))
@@ -170,10 +166,8 @@ class CatTransform(Transform):
     def length(self):
         return sum(self.lengths)
 
-    def with_cache(self, cache_size=1):
-        if self._cache_size == cache_size:
-            return self
-        return CatTransform(self.transforms, self.dim, self.lengths, cache_size)
+    def _arguments(self):
+        return self.transforms, self.dim, self.lengths
 
     def _pieces(self, value):
         _check_pieces("CatTransform", value, self.dim, self.length)
@@ -216,10 +210,8 @@ class StackTransform(Transform):
         self.transforms = tseq
         self.dim = dim
 
-    def with_cache(self, cache_size=1):
-        if self._cache_size == cache_size:
-            return self
-        return StackTransform(self.transforms, self.dim, cache_size)
+    def _arguments(self):
+        return self.transforms, self.dim
 
     def _slices(self, value):
         _check_pieces("StackTransform", value, self.dim, len(self.transforms))

@@ -71,13 +71,17 @@ class Transform:
         raise NotImplementedError(f"{type(self).__name__} has no sign: it is not monotonic")
 
     def with_cache(self, cache_size=1):
-        """This transform with ``cache_size`` (itself if it has it already). A transform whose constructor takes
-        more than ``cache_size`` overrides this to pass its parameters on."""
+        """This transform with ``cache_size`` (itself if it has it already), made again from ``_arguments()``."""
         if self._cache_size == cache_size:
             return self
-        if type(self).__init__ is Transform.__init__:
-            return type(self)(cache_size=cache_size)
-        raise NotImplementedError(f"{type(self)}.with_cache is not implemented")
+        return type(self)(*self._arguments(), cache_size=cache_size)
+
+    def _arguments(self):
+        """The constructor's arguments other than ``cache_size``, to make this transform again: none here; a
+        transform whose constructor takes more overrides this."""
+        if type(self).__init__ is not Transform.__init__:
+            raise NotImplementedError(f"{type(self)}.with_cache is not implemented")
+        return ()
 
     def __call__(self, x):
         """y = f(x) (the cached y if ``x`` is the very tensor of the last call)."""
@@ -196,10 +200,8 @@ class ComposeTransform(Transform):
         super().__init__(cache_size=cache_size)
         self.parts = [part.with_cache(cache_size) for part in parts] if cache_size else list(parts)
 
-    def with_cache(self, cache_size=1):
-        if self._cache_size == cache_size:
-            return self
-        return ComposeTransform(self.parts, cache_size=cache_size)
+    def _arguments(self):
+        return (self.parts,)
 
     def __eq__(self, other):
         return isinstance(other, ComposeTransform) and self.parts == other.parts

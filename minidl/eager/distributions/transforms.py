@@ -53,8 +53,8 @@ class PowerTransform(Transform):
         super().__init__(cache_size=cache_size)
         (self.exponent,) = broadcast_all(exponent)
 
-    def with_cache(self, cache_size=1):
-        return self if self._cache_size == cache_size else PowerTransform(self.exponent, cache_size=cache_size)
+    def _arguments(self):
+        return (self.exponent,)
 
     @property
     def sign(self):
@@ -187,10 +187,8 @@ class AffineTransform(Transform):
 
     codomain = domain
 
-    def with_cache(self, cache_size=1):
-        if self._cache_size == cache_size:
-            return self
-        return AffineTransform(self.loc, self.scale, self._event_dim, cache_size=cache_size)
+    def _arguments(self):
+        return self.loc, self.scale, self._event_dim
 
     @property
     def sign(self):
@@ -309,10 +307,8 @@ class CumulativeDistributionTransform(Transform):
     def domain(self):
         return self.distribution.support
 
-    def with_cache(self, cache_size=1):
-        if self._cache_size == cache_size:
-            return self
-        return CumulativeDistributionTransform(self.distribution, cache_size=cache_size)
+    def _arguments(self):
+        return (self.distribution,)
 
     def _call(self, x):
         return self.distribution.cdf(x)
