@@ -169,7 +169,9 @@ class Linear(Op):
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``: ``input`` (..., in_features), ``weight`` (out_features, in_features),
     ``bias`` (out_features) or None."""
-    for what, t in (("input", input), ("weight", weight)) + ((("bias", bias),) if bias is not None else ()):
+    named = (("input", input), ("weight", weight)) if bias is None else \
+        (("input", input), ("weight", weight), ("bias", bias))
+    for what, t in named:
         if not is_tensor(t):
             raise TypeError(f"linear(): argument '{what}' must be a tensor, not {type(t).__name__}")
     if weight.ndim == 1 and input.ndim > 0:  # one output's weights, as PyTorch allows: that output's dim is dropped
@@ -178,21 +180,21 @@ def linear(input, weight, bias=None):
     if weight.ndim != 2 or input.ndim == 0:
         raise OpError(f"linear: expected input (..., in_features) and a 2-D weight (out_features, in_features), "
                       f"got input {describe(input)} and weight {describe(weight)}")
-    operands = (input, weight) + (() if bias is None else (bias,))
-    require_same_dtype("linear", list(zip(("input", "weight", "bias"), operands)), cast_by_autocast=True)
+    require_same_dtype("linear", named, cast_by_autocast=True)
     if not dtypes.is_floating_point(input.dtype):
         raise TypeError(f"linear: expected floating point tensors, got input {describe(input)} and weight "
                         f"{describe(weight)}")
-    k_in, k_w = input.shape[-1], weight.shape[1]
-    if None not in (k_in, k_w) and k_in != k_w:
-        raise OpError(f"linear: mat1 and mat2 shapes cannot be multiplied ({_fmt(input.shape)} and "
-                      f"{_fmt(weight.shape[::-1])}): input {describe(input)}, weight {describe(weight)}")
-    out_shape = tuple(input.shape[:-1]) + (weight.shape[0],)
-    if bias is not None:
+    input_shape, (out_features, in_features) = input.shape, weight.shape
+    if None not in (input_shape[-1], in_features) and input_shape[-1] != in_features:
+        raise OpError(f"linear: mat1 and mat2 shapes cannot be multiplied ({_fmt(input_shape)} and "
+                      f"{_fmt((in_features, out_features))}): input {describe(input)}, weight {describe(weight)}")
+    # the usual bias, one number per output, fits; anything else must broadcast to the output's shape
+    if bias is not None and not (bias.ndim == 1 and out_features is not None and bias.shape[0] == out_features):
+        out_shape = tuple(input_shape[:-1]) + (out_features,)
         grown = broadcast_shapes("linear (bias)", bias.shape, out_shape)
         if len(grown) != len(out_shape) or any(None not in (g, o) and g != o for g, o in zip(grown, out_shape)):
             raise OpError(f"linear: bias {describe(bias)} does not broadcast to the output's shape {list(out_shape)}")
-    return apply(Linear, *operands)
+    return apply(Linear, input, weight) if bias is None else apply(Linear, input, weight, bias)
 
 
 def _fmt(shape):
