@@ -24,19 +24,6 @@ def _keep_freed_memory_unless_told_not_to():
 _keep_freed_memory_unless_told_not_to()
 
 
-def _collect_cycles_less_often_unless_told_not_to():
-    """An eager forward pass leaves its tape — a few objects per op — alive until backward frees it; Python's cycle
-    collector, left alone, visits that tape again and again on the way (``backend/collector.py`` explains and
-    gives the measured cost: a sixth of the eager op chain's time). So minidl asks it to start its young
-    collections less often, for the whole process. ``MINIDL_COLLECT_CYCLES_LESS_OFTEN=0`` leaves it as it was."""
-    import os
-    from .backend.collector import collect_cycles_less_often_at_import
-    collect_cycles_less_often_at_import(os.environ)
-
-
-_collect_cycles_less_often_unless_told_not_to()
-
-
 def _compute_ieee_results_quietly():
     """log(0) = -inf and 0/0 = nan without numpy's RuntimeWarnings, as in PyTorch (``backend/float_errors.py``)."""
     from .backend.float_errors import silence_numpy_float_warnings
