@@ -404,7 +404,7 @@ class Exp(Function):
         return g * y
 
 
-def test_function_saved_output_is_the_returned_tensor():
+def test_function_saved_output_is_attached_to_its_node():
     x = T.tensor([0.0, 1.0], dtype=T.float64, requires_grad=True)
     (g,) = T.autograd.grad(Exp.apply(x).sum(), x, create_graph=True)
     (gg,) = T.autograd.grad(g.sum(), x)
@@ -413,6 +413,26 @@ def test_function_saved_output_is_the_returned_tensor():
     y.add_(100)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.sum().backward()
+
+
+def test_function_saving_its_output_leaves_no_reference_cycle():
+    """A forward without backward (evaluation without no_grad) frees the output, node and ctx at once, as
+    PyTorch does: no cycle is left for the cycle collector."""
+    import gc
+    import weakref
+    x = T.ones(3, requires_grad=True)
+    gc.collect()
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        y = Exp.apply(x)
+        node = weakref.ref(y.grad_fn)
+        del y
+        assert node() is None
+        assert gc.collect() == 0
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def test_copy_under_no_grad_does_not_join_the_graph():

@@ -19,6 +19,7 @@ built-in ops); the per-class ``Op`` below only adapts ``backward``'s calling con
 """
 import functools
 import inspect
+import weakref
 
 from ...ops.base import Op
 from ..grad_mode import GradMode
@@ -33,6 +34,7 @@ class FunctionCtx:
         self.needs_input_grad = needs_input_grad
         self._saved = ()
         self._saved_versions = ()
+        self._node = None  # a weak reference to the Function's node, once recorded (see _SavedOutput)
         self._non_differentiable = set()
         self._dirty = set()
         self._materialize_grads = True
@@ -54,19 +56,37 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self):
-        if self._saved is None:
+        node = self._node() if self._node is not None else None
+        if self._saved is None or (node is None and any(t.__class__ is _SavedOutput for t in self._saved)):
             from ..node import _FREED_MESSAGE
             raise RuntimeError(_FREED_MESSAGE)
-        for i, (t, version) in enumerate(zip(self._saved, self._saved_versions)):
+        saved = tuple(t.tensor(node) if t.__class__ is _SavedOutput else t for t in self._saved)
+        for i, (t, version) in enumerate(zip(saved, self._saved_versions)):
             if version is not None and t._version != version:
                 raise RuntimeError(f"one of the variables needed for gradient computation has been modified by an "
                                    f"inplace operation: saved tensor {i} is at version {t._version}; "
                                    f"expected version {version} instead.")
-        return self._saved
+        return saved
 
     def mark_non_differentiable(self, *tensors):
         """Outputs that never carry a gradient (indices, masks)."""
         self._non_differentiable.update(id(t) for t in tensors)
+
+
+class _SavedOutput:
+    """A saved tensor that is an output of the Function itself, kept as its index and version counter and made
+    again, attached to the node, when ``backward`` reads it. Keeping the tensor would make a reference cycle
+    (node -> ctx -> output -> node) that outlives a forward without backward until the cycle collector runs;
+    PyTorch's saved variables avoid the same cycle."""
+    __slots__ = ("index", "counter")
+
+    def __init__(self, index, counter):
+        self.index, self.counter = index, counter
+
+    def tensor(self, node):
+        output = Tensor._make(node.saved_outputs[self.index], node, self.index, True)
+        output._version_counter = self.counter  # in-place changes of the output are still seen
+        return output
 
 
 class _FunctionMeta(type):
@@ -193,10 +213,13 @@ class Function(metaclass=_FunctionMeta):
                 wrapped.append(w)
             else:
                 wrapped.append(o)
-        # an output saved for backward must be the returned tensor itself (so a backward written with tensor
-        # ops can be differentiated again); ``ctx`` <-> node is a cycle, which Python's collector frees
-        by_id = {id(o): w for o, w in zip(outputs, wrapped)}
-        ctx._saved = tuple(by_id.get(id(t), t) for t in ctx._saved)
+        # an output saved for backward must come back attached to the node (so that a backward written with
+        # tensor ops can be differentiated again): it is kept by index (_SavedOutput), and the ctx knows the node
+        # only weakly, so that the node, ctx and outputs make no reference cycle
+        attached = {id(o): _SavedOutput(i, w._counter()) for i, (o, w) in enumerate(zip(outputs, wrapped))
+                    if isinstance(w, Tensor) and w._node is node}
+        ctx._saved = tuple(attached.get(id(t), t) for t in ctx._saved)
+        ctx._node = weakref.ref(node)
         return wrapped[0] if single else tuple(wrapped)
 
 
