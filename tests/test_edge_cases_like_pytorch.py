@@ -170,3 +170,28 @@ def test_the_zero_norm_counts_non_zeros_and_stays_in_the_graph_with_gradient_zer
     count.backward()
     assert z.grad.tolist() == [0.0, 0.0, 0.0]
     assert T.norm(T.tensor([[0.0, 3.0], [2.0, 0.0]]), 0, dim=1).tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("view", [lambda x: x[:], lambda x: x[...], lambda x: x.t(), lambda x: T.t(x),
+                                  lambda x: x.transpose(0, 0), lambda x: T.transpose(x, 0, 0),
+                                  lambda x: x.swapaxes(0, 0), lambda x: x.swapdims(0, 0), lambda x: x.expand(3),
+                                  lambda x: x.expand_as(x), lambda x: x.broadcast_to((3,)),
+                                  lambda x: T.broadcast_to(x, (3,)), lambda x: x.unflatten(0, (3,)),
+                                  lambda x: x.reshape(3), lambda x: x.view(3)],
+                         ids=["[:]", "[...]", "t", "torch.t", "transpose", "torch.transpose", "swapaxes", "swapdims",
+                              "expand", "expand_as", "broadcast_to", "torch.broadcast_to", "unflatten", "reshape",
+                              "view"])
+def test_a_view_that_changes_nothing_is_still_a_new_tensor_as_in_pytorch(view):
+    x = T.zeros(3)
+    v = view(x)
+    assert v is not x
+    v.requires_grad_()
+    assert not x.requires_grad  # flags set through the view do not reach the original...
+    with T.no_grad():
+        v[0] = 5.0
+    assert x[0].item() == 5.0  # ...but the memory is shared
+    w = T.ones(3, requires_grad=True)
+    w_view = view(w)
+    assert not w_view.is_leaf and w_view.grad_fn is not None
+    (w_view * 2).sum().backward()
+    assert w.grad.tolist() == [2.0, 2.0, 2.0]

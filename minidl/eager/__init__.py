@@ -73,7 +73,10 @@ globals().update(_in_place_functions())  # torch.exp_(x), torch.relu_(x), ... (a
 globals().update(_same_as_functional())  # torch.conv1d is F.conv1d, ... (top_level_functions.py)
 globals().update(_COPIES, **_UNSAFE_SPLITS)  # torch.permute_copy(x, dims), torch.unsafe_split (view_copies.py)
 index_put = Tensor.index_put  # torch.index_put(x, indices, values, accumulate=False): the method's function
-reshape = Tensor.reshape  # (a new tensor object even for the same shape, as PyTorch's: tensor_methods._new_object)
+reshape = Tensor.reshape  # (a new tensor object even for the same shape, as PyTorch's: tensor.distinct_view)
+# views that may hand back their input: a new tensor object as functions too (torch.t(vector) is not the vector)
+t, transpose, swapaxes, swapdims, broadcast_to, unflatten = (Tensor.t, Tensor.transpose, Tensor.swapaxes,
+                                                             Tensor.swapdims, Tensor.broadcast_to, Tensor.unflatten)
 is_anomaly_enabled, is_anomaly_check_nan_enabled = autograd.is_anomaly_enabled, autograd.is_anomaly_check_nan_enabled
 as_strided = Tensor.as_strided  # (its checks of the tensor's memory are the eager method's)
 _wrapped = {}  # op function -> its wrapper, one for all its names (torch.arctan2 is torch.atan2)

@@ -17,6 +17,7 @@ from .. import ops
 from ..backend import (address_of, cuda_is_available, device as _device, device_of, dtypes, get_array_module,
                        is_array, is_writeable, to_device)
 from ..ops.base import describe, register_frontend
+from ..ops.shape import Reshape
 from .element_types import (OF_SCALAR_TYPE as _dtype_of_scalar_type, as_numpy_dtype, dtype as element_type,
                             of as dtype_of)
 from .element_types import bfloat16 as element_type_bfloat16, complex32 as element_type_complex32
@@ -389,7 +390,7 @@ class Tensor:
 
     def __getitem__(self, index):
         index = _torch_index(index)
-        view = ops.getitem(self, index)
+        view = distinct_view(self, ops.getitem(self, index))  # (x[:] too is a new tensor)
         if view._base is not None:  # shares our memory: remember how it was taken, for in-place changes through it
             view._view_of = (self, index)
         return view
@@ -701,6 +702,13 @@ class ToDevice(ops.Op):
     @staticmethod
     def infer(spec, device):
         return spec
+
+
+def distinct_view(tensor, result):
+    """``result`` of a view op on ``tensor``, or, where the op library handed back ``tensor`` itself (a reshape
+    to the same shape, ``x[:]``, ``t()`` of a vector, ``transpose(0, 0)``), a new tensor viewing it, as PyTorch's
+    view ops always give: setting ``requires_grad`` or ``.data`` on the view must not change the original."""
+    return ops.apply(Reshape, tensor, shape=tuple(tensor.shape)) if result is tensor else result
 
 
 def _same_value(alias, tensor):

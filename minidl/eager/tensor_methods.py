@@ -7,6 +7,7 @@ out-of-place method ``name`` listed in ``IN_PLACE`` also gets ``name_`` (``x.add
 writes the result into ``x`` (see ``Tensor._inplace``). The in-place shape methods (``x.squeeze_()``,
 ``x.t_()``, ...) cannot write a result of another shape into ``x``'s memory: ``x`` becomes the result instead.
 """
+import functools
 import math
 
 import numpy
@@ -17,7 +18,6 @@ from ..ops.arithmetic import alpha_scaled
 from ..ops.promote import promote_pair
 from ..ops.operators import OPERATORS, REFLECTED, bind_operators
 from ..ops.scaled_products import addcdiv_term, addcmul_term
-from ..ops.shape import Reshape
 from ..ops.special import lerp_term
 from .aliases import (absolute, adjoint, conj_physical, conj_physical_, diagflat, get_device, is_conj, is_cpu,
                       is_inference, is_neg, is_nonzero, is_same_size, is_signed, ravel, resolve_conj, resolve_neg,
@@ -30,7 +30,7 @@ from .nn.functional import prelu
 from .nn.small_functions import hardshrink
 from .numpy_names import accept_numpy_names
 from .storage import storage, untyped_storage
-from .tensor import Tensor
+from .tensor import Tensor, distinct_view
 from .views import mark_current
 from .view_copies import COPIES, UNSAFE_SPLITS
 
@@ -128,7 +128,7 @@ def view(self, *shape, size=None):
     viewed as another shape: use ``reshape``, or ``contiguous()`` first)."""
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
         return _view_as_dtype(self, shape[0])
-    result = _new_object(self, ops.reshape(self, _dims(shape, size, "view")))
+    result = distinct_view(self, ops.reshape(self, _dims(shape, size, "view")))
     if result._base is None and self.numel() > 0:  # numpy had to copy
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
                            f"spans across two contiguous subspaces): view {list(result.shape)} of a tensor of shape "
@@ -171,14 +171,9 @@ def _view_as_dtype(self, dtype):
 # expand(size=), repeat(repeats=), tile(dims=), flip(dims=)
 
 def reshape(self, *sizes, shape=None):
-    return _new_object(self, ops.reshape(self, _dims(sizes, shape, "reshape")))
+    return distinct_view(self, ops.reshape(self, _dims(sizes, shape, "reshape")))
 
 
-def _new_object(tensor, result):
-    """``result``, or for a reshape to the same shape (where the op library hands back its input) a new tensor
-    viewing ``tensor``, as PyTorch's view and reshape always give: setting ``requires_grad`` or ``.data`` on it
-    must not change the original."""
-    return ops.apply(Reshape, tensor, shape=tuple(tensor.shape)) if result is tensor else result
 
 
 def permute(self, *order, dims=None):
@@ -194,11 +189,24 @@ def expand(self, *sizes, size=None):
             raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
                                f"dimension {i}")
     shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-    return ops.broadcast_to(self, shape)
+    return distinct_view(self, ops.broadcast_to(self, shape))
 
 
 def expand_as(self, other):
-    return ops.broadcast_to(self, tuple(other.shape))
+    return distinct_view(self, ops.broadcast_to(self, tuple(other.shape)))
+
+
+def _a_distinct_view(view_op):
+    """The method of a view op that may hand back its input unchanged: a new tensor object then (``distinct_view``)."""
+    @functools.wraps(view_op)
+    def method(self, *args, **kwargs):
+        return distinct_view(self, view_op(self, *args, **kwargs))
+    return method
+
+
+#: view ops that hand back their input unchanged in some cases (``t()`` of a vector, ``transpose(0, 0)``,
+#: ``broadcast_to`` or ``unflatten`` to the same shape): as methods and as functions they give a new tensor object
+VIEWS_OF_ALL = ("t", "transpose", "swapaxes", "swapdims", "broadcast_to", "unflatten")
 
 
 def _eq(self, other):
@@ -506,6 +514,8 @@ def bind():
     for name in SAME_NAME:
         if name in available:
             setattr(Tensor, name, accept_numpy_names(getattr(ops, name)))
+    for name in VIEWS_OF_ALL:
+        setattr(Tensor, name, _a_distinct_view(getattr(Tensor, name)))
     bind_operators(Tensor, skip=("__getitem__",))  # Tensor defines its own: it remembers views' indices
     for name in IN_PLACE:
         if name in available:
