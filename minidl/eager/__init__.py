@@ -73,6 +73,10 @@ globals().update(_in_place_functions())  # torch.exp_(x), torch.relu_(x), ... (a
 globals().update(_same_as_functional())  # torch.conv1d is F.conv1d, ... (top_level_functions.py)
 globals().update(_COPIES, **_UNSAFE_SPLITS)  # torch.permute_copy(x, dims), torch.unsafe_split (view_copies.py)
 index_put = Tensor.index_put  # torch.index_put(x, indices, values, accumulate=False): the method's function
+from .out_argument import accept_out_in_factory as _accept_out_in_factory
+zeros, ones, empty, full, arange, linspace, logspace, eye, rand, randn, randint, randperm = (
+    _accept_out_in_factory(_f) for _f in (zeros, ones, empty, full, arange, linspace, logspace, eye, rand, randn,
+                                          randint, randperm))
 reshape = Tensor.reshape  # (a new tensor object even for the same shape, as PyTorch's: tensor.distinct_view)
 # views that may hand back their input: a new tensor object as functions too (torch.t(vector) is not the vector)
 t, transpose, swapaxes, swapdims, broadcast_to, unflatten = (Tensor.t, Tensor.transpose, Tensor.swapaxes,

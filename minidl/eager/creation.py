@@ -283,7 +283,7 @@ def _full(name, size, fill_value, dtype, device, requires_grad):
     return _finish(_made_where_it_goes(device, lambda xp: xp.full(shape, value, dtype)), device, requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+def arange(start=None, end=None, step=1, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     """``[start, end)`` in steps: ``start + i·step`` for i = 0, 1, ..., n - 1 with n = ⌈(end - start) / step⌉,
     computed in float64 as PyTorch does. Integer arguments give int64, any float argument the default float dtype.
     Float values are rounded once from float64; PyTorch's CPU kernel rounds twice inside its SIMD chunks (whose width
@@ -295,8 +295,12 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     take n from the float arguments and the values from the truncated ones — ``arange(0, 1, 0.3, dtype=int32)`` is
     0, 0, 0, 0 there; here every integer dtype follows int64's rule.)"""
     check_factory_options("arange", layout, pin_memory)
-    if end is None:
+    if start is None and end is None:
+        raise TypeError("arange() missing required argument 'end'")
+    if end is None:  # arange(end)
         start, end = 0, start
+    elif start is None:  # arange(end=...)
+        start = 0
     dtype = as_numpy_dtype(dtypes.result_type(start, end, step) if dtype is None else dtype)
     if step == 0:
         raise RuntimeError("arange(): step must be nonzero")

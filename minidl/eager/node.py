@@ -123,10 +123,10 @@ class Node:
             if g.is_sparse:
                 out = _replaced(out, i, self._sparse_gradient(i, g, x))
                 continue
+            if g._data.shape != x._data.shape:
+                g = self._summed_to_input(i, g, x)
+                out = _replaced(out, i, g)
             data, x = g._data, x._data
-            if data.shape != x.shape:
-                raise RuntimeError(f"Function {self.name()} returned an invalid gradient at index {i} - got "
-                                   f"{list(data.shape)} but expected shape compatible with {list(x.shape)}")
             if data.dtype is not x.dtype and data.dtype != x.dtype:
                 from ..ops import cast, real
                 if data.dtype.kind == "c" and x.dtype.kind != "c":
@@ -137,6 +137,18 @@ class Node:
                 _check_finite(g, f"Function '{self.name()}' returned nan or inf values in its {i}th output",
                               self.creation_trace)
         return out
+
+    def _summed_to_input(self, i, g, x):
+        """A gradient ``g`` for input ``i`` (``x``) in a shape that ``x`` broadcasts to (a user's Function may
+        return the gradient of ``x + b`` as it is, for both), summed over the broadcast dims, as PyTorch does;
+        any other shape is an error."""
+        from ..ops import sum_to_like
+        got, expected = g._data.shape, x._data.shape
+        padded = (1,) * (len(got) - len(expected)) + expected
+        if len(got) < len(expected) or any(n != m and n != 1 for n, m in zip(padded, got)):
+            raise RuntimeError(f"Function {self.name()} returned an invalid gradient at index {i} - got "
+                               f"{list(got)} but expected shape compatible with {list(expected)}")
+        return sum_to_like(g, x)
 
     def _sparse_gradient(self, i, g, x):
         """A sparse gradient that the VJP returned for input ``i`` (``x``): an embedding's for its weight

@@ -11,6 +11,7 @@ import functools
 import warnings
 
 from ..backend import dtypes
+from .element_types import as_numpy_dtype
 from .grad_mode import GradMode
 from .tensor import Tensor
 
@@ -35,6 +36,25 @@ def accept_out(fn):
             written = [_write(name, o, r) for o, r in zip(out, result)]
             return type(result)(*written) if hasattr(result, "_fields") else tuple(written)
         raise TypeError(f"{name}() got an unexpected keyword argument 'out'")
+    return wrapper
+
+
+def accept_out_in_factory(factory):
+    """A factory (``zeros``, ``arange``, ``randn`` ...) taking ``out=`` too: the values are made in ``out``'s dtype
+    and on its device (a ``dtype=`` given as well must be ``out``'s), then written into ``out``, resized to fit."""
+    @functools.wraps(factory)
+    def wrapper(*args, out=None, **kwargs):
+        if out is None:
+            return factory(*args, **kwargs)
+        name = factory.__name__
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+        dtype = kwargs.get("dtype")
+        if dtype is not None and as_numpy_dtype(dtype) != out._data.dtype:
+            raise RuntimeError(f"dtype {dtypes.torch_name(as_numpy_dtype(dtype))} does not match dtype of out "
+                               f"parameter ({dtypes.torch_name(out._data.dtype)})")
+        kwargs["dtype"], kwargs["device"] = out.dtype, kwargs.get("device") or out.device
+        return _write(name, out, factory(*args, **kwargs))
     return wrapper
 
 

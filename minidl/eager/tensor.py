@@ -364,6 +364,8 @@ class Tensor:
             # PyTorch, and its old history gets a zero gradient
             result = ops.where(ops.zeros_like(old, dtype=dtypes.bool_), old, result)
         through_view = recording and self._base is not None and (self._base._requires_grad or result._requires_grad)
+        if through_view and self._view_version is None:  # taken under no_grad: which history it joins is unclear
+            raise RuntimeError(_NO_GRAD_VIEW_CHANGED)
         if result._data.shape != self._data.shape:
             raise _output_shape_error(self._data.shape, result._data.shape)
         if result.dtype != self.dtype:
@@ -446,9 +448,12 @@ class Tensor:
         return self._inplace(lambda t: ops.zeros_like(t))
 
     def fill_(self, value):
-        if isinstance(value, Tensor) and value.ndim:
-            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
-                               f"dimensions ({describe(value)})")
+        if isinstance(value, Tensor):
+            if value.ndim:
+                raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
+                                   f"dimensions ({describe(value)})")
+            # broadcast rather than written as a number: a value that requires grad gets the sum of the gradients
+            return self._inplace(lambda t: ops.broadcast_to(ops.cast(value, t.dtype), tuple(t.shape)))
         return self._inplace(lambda t: ops.full_like(t, value))
 
     # --------------------------------------------------------------------------------- devices and dtypes
@@ -597,6 +602,13 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
 
+    def __contains__(self, element):
+        """``element in x``: whether any element of x equals it (not whether it is one of x's rows)."""
+        if not isinstance(element, (Tensor, int, float, bool, complex, numpy.number, numpy.bool_)):
+            raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                               f"{type(element)}.")
+        return bool(ops.any(ops.eq(self, element)))
+
     def __array__(self, dtype=None, copy=None):
         array = self.numpy()
         return array if dtype is None else array.astype(dtype)
@@ -624,7 +636,8 @@ class Tensor:
     def __setitem__(self, index, value):
         index = _torch_index(index)
         if GradMode.watch is not None or GradMode.observer is not None or GradMode.local.enabled and (
-                self._requires_grad or getattr(value, "_requires_grad", False)):  # (a trace must see the write)
+                self._requires_grad or self._base is not None and self._base._requires_grad or
+                getattr(value, "_requires_grad", False)):  # (a trace must see the write)
             self._inplace(lambda t, v: ops.index_put(t, index, v), value)
             return
         # nothing records this write: make it in this tensor's memory, rather than into a copy of the whole tensor
@@ -863,6 +876,12 @@ def _stand_in(tensor):
 
 
 _stand_ins = {}
+
+_NO_GRAD_VIEW_CHANGED = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use "
+    "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the "
+    "inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if "
+    "you want the inplace to be tracked).")
 
 # the warnings PyTorch gives once per process (TORCH_WARN_ONCE): whether each was given
 _warned = {"scalar of a tensor that requires grad": False}

@@ -192,6 +192,10 @@ def expand(self, *sizes, size=None):
     return distinct_view(self, ops.broadcast_to(self, shape))
 
 
+def broadcast_to(self, *sizes, size=None):
+    return distinct_view(self, ops.broadcast_to(self, _dims(sizes, size, "broadcast_to")))
+
+
 def expand_as(self, other):
     return distinct_view(self, ops.broadcast_to(self, tuple(other.shape)))
 
@@ -205,8 +209,9 @@ def _a_distinct_view(view_op):
 
 
 #: view ops that hand back their input unchanged in some cases (``t()`` of a vector, ``transpose(0, 0)``,
-#: ``broadcast_to`` or ``unflatten`` to the same shape): as methods and as functions they give a new tensor object
-VIEWS_OF_ALL = ("t", "transpose", "swapaxes", "swapdims", "broadcast_to", "unflatten")
+#: ``unflatten`` to the same shape): as methods and as functions they give a new tensor object (as ``view``,
+#: ``reshape``, ``expand`` and ``broadcast_to`` do)
+VIEWS_OF_ALL = ("t", "transpose", "swapaxes", "swapdims", "unflatten")
 
 
 def _eq(self, other):
@@ -441,6 +446,7 @@ def mH(self):
 
 _ADAPTERS = {
     "view": view, "reshape": reshape, "permute": permute, "expand": expand, "expand_as": expand_as,
+    "broadcast_to": broadcast_to,
     "__eq__": _eq, "__ne__": _ne, "repeat": repeat, "flip": flip, "tile": tile, "view_as": view_as,
     "reshape_as": reshape_as, "type_as": type_as, "where": where,
     "clone": clone, "contiguous": contiguous, "new": new, "new_tensor": new_tensor, "new_zeros": _new_factory("zeros"),
@@ -470,8 +476,9 @@ def _in_place(fn):
     def method(self, *args, **kwargs):
         # (integer tensors take the op: it wraps out-of-range numbers and refuses division by zero, as PyTorch)
         if update is not None and self._data.dtype.kind in "fc" and GradMode.observer is None and not (
-                GradMode.local.enabled and (self._requires_grad or
-                                      any(getattr(a, "_requires_grad", False) for a in (*args, *kwargs.values())))):
+                GradMode.local.enabled and (self._requires_grad or self._base is not None and self._base._requires_grad
+                                            or any(getattr(a, "_requires_grad", False)
+                                                   for a in (*args, *kwargs.values())))):
             ufunc, operand = update  # nothing to record: compute straight into our memory
             try:
                 operand = operand(self, *args, **kwargs)

@@ -14,7 +14,8 @@ by each in-place change; a view remembers the version its history was made at (`
 differ and the view is about to be used while gradients are recorded, ``refresh_if_stale`` takes the view's
 history afresh from its base's current history: ``view = base.flatten()[places]`` (PyTorch regenerates the view's
 ``grad_fn`` the same way). A view taken while recording was off (``no_grad``) has no version to compare: it was
-never part of a history, and stays out of one, as in PyTorch.
+never part of a history. Changing it in place while recording is on would have to decide which history it joins,
+so that is an error, as in PyTorch (``Tensor._inplace``), unless nothing involved requires grad.
 
 Both read, from memory addresses, where each element of a view lives in its base (``places_in_base``).
 """

@@ -16,7 +16,7 @@ import math
 import operator
 
 from ..backend import dtypes
-from .base import Op, OpError, Spec, apply, describe, is_tensor
+from .base import DimensionError, Op, OpError, Spec, apply, describe, is_tensor
 from .broadcast import zeros_like
 from .infer import normalize_dim
 from .promote import promote
@@ -139,6 +139,8 @@ def stack(tensors, dim=0):
 # ----------------------------------------------------------------------------------- split, chunk, unbind
 
 def _static_size(op_name, x, dim):
+    if x.ndim == 0:  # (normalize_dim lets dim 0 name a scalar's one "dim", as reductions want; a split cannot)
+        raise DimensionError(f"{op_name} expects at least a 1-dimensional tensor, got {describe(x)}")
     size = x.shape[dim]
     if size is None:
         raise OpError(f"{op_name}: the size of dimension {dim} of {describe(x)} must be known when the op is "

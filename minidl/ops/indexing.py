@@ -14,6 +14,7 @@ run time). So an index is encoded as two tuples of small tagged tuples plus a li
 The VJP of indexing scatters ``g`` back into zeros shaped like ``x`` (``IndexGrad``). With integer arrays an
 element may be picked twice (``x[[0, 0]]``); its gradient is then the sum of both, hence ``add.at``.
 """
+import math
 import numbers
 import operator
 
@@ -422,7 +423,8 @@ def index_put_call(input, index, value):
             value = fill_value_as("index_put", input.dtype, value)
         value = _frozen(numpy.asarray(value).tolist())
         return IndexFill, (input,) + tuple(tensors), {"basic": basic, "advanced": advanced, "value": value}
-    if advanced and value.ndim and value.dtype != input.dtype:  # (a silent cast would truncate 7.9 to 7)
+    if advanced and value.ndim and value.dtype != input.dtype and not _one_value_through_a_mask(index, value):
+        # (a silent cast would truncate 7.9 to 7)
         raise DtypeError(f"index_put: Index put requires the source and destination dtypes match, got {input.dtype} "
                          f"for the destination and {value.dtype} for the source ({describe(value)})")
     target = _indexed_shape(input, tensors, basic, advanced)
@@ -436,6 +438,14 @@ def index_put_call(input, index, value):
     return IndexPut, (input, cast(value, input.dtype)) + tuple(tensors), {"basic": basic, "advanced": advanced}
 
 
+def _one_value_through_a_mask(index, value):
+    """``x[mask] = v`` with v holding one value: PyTorch fills the masked places with it (a ``masked_fill``, which
+    casts), whatever v's dtype."""
+    items = _items(index)
+    return len(items) == 1 and is_tensor(items[0]) and items[0].dtype.kind == "b" and known(value.shape) and \
+        math.prod(value.shape) == 1
+
+
 def index_select(input, dim, index):
     """The slices of ``input`` at positions ``index`` (a 1-d integer tensor) along ``dim``: ``x[..., index, ...]``."""
     check_tensor("index_select", input)
@@ -444,6 +454,10 @@ def index_select(input, dim, index):
         raise OpError(f"index_select: index is supposed to be a vector (0-d or 1-d), got {describe(index)}")
     from .gather import in_bounds  # (gather comes after indexing in the import order)
     dim = normalize_dim("index_select", dim, input.ndim)
+    if input.ndim == 0:  # a scalar is a one-element vector here, and its one element comes back as a scalar
+        if index.shape and index.shape[0] is not None and index.shape[0] != 1:
+            raise OpError(f"index_select(): Index to scalar can have only 1 value, got {index.shape[0]} value(s)")
+        return reshape(index_select(reshape(input, (1,)), 0, index), ())
     return getitem(input, (slice(None),) * dim + (in_bounds("index_select", reshape(index, (-1,)), input, dim),))
 
 

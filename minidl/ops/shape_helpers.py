@@ -29,6 +29,8 @@ def movedim(input, source, destination):
     for what, dims in (("source", source), ("destination", destination)):
         if len(set(dims)) != len(dims):
             raise OpError(f"movedim: repeated dim in `{what}` ({dims})")
+    if input.ndim == 0:  # dims 0 and -1 name a scalar's one place: nothing moves
+        return permute(input, ())
     order = [None] * input.ndim
     for s, d in zip(source, destination):
         order[d] = s

@@ -128,6 +128,10 @@ class _FunctionOp(Op):
         if len(result) != n_inputs:
             raise RuntimeError(f"function {cls.name}Backward returned an incorrect number of gradients (expected "
                                f"{n_inputs}, got {len(result)})")
+        for g in result:
+            if g is not None and not isinstance(g, Tensor):
+                raise RuntimeError(f"function {cls.name}Backward: expected Variable or None (got "
+                                   f"{type(g).__name__}); return a tensor (or None) for each input")
         return result
 
 

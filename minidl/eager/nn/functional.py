@@ -346,7 +346,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12):
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)`` (identity unless
     ``training``). The mask comes from the eager default generator (``manual_seed`` reproduces it)."""
-    if inplace and training:
+    if inplace and training and p != 0:  # (p = 0 keeps every element: the input itself, unchanged, comes back)
         return input._inplace(ops.dropout, p, True, generator=default_generator)
     return ops.dropout(input, p, training, generator=default_generator)
 

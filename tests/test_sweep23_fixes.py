@@ -1,0 +1,162 @@
+"""What a sweep of PyTorch programs found in session 23, fixed: each checked against PyTorch where it is installed,
+and against the values worked out by hand."""
+import numpy as np
+import pytest
+
+import minidl.eager as T
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+
+_NO_GRAD_VIEW = "created in no_grad mode and is being modified inplace with grad mode enabled"
+
+
+def _view_taken_under_no_grad(lib, of_leaf):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    base = x if of_leaf else x * 2
+    with lib.no_grad():
+        v = base[0:1]
+    return x, base, v
+
+
+@pytest.mark.parametrize("change", [lambda v, x: v.mul_(x[1]), lambda v, x: v.mul_(2),
+                                    lambda v, x: v.__setitem__(0, 5.0), lambda v, x: v.copy_(x[1:] * 3)],
+                         ids=["mul_ by a tensor that requires grad", "mul_ by a number", "setitem", "copy_"])
+@pytest.mark.parametrize("of_leaf", [False, True], ids=["of a non-leaf", "of a leaf"])
+def test_changing_a_view_taken_under_no_grad_while_recording_is_refused(change, of_leaf):
+    x, base, v = _view_taken_under_no_grad(T, of_leaf)
+    before = base.detach().clone()
+    with pytest.raises(RuntimeError, match=_NO_GRAD_VIEW):
+        change(v, x)
+    assert base.tolist() == before.tolist()  # refused before anything was written
+    if torch is not None:
+        x, base, v = _view_taken_under_no_grad(torch, of_leaf)
+        with pytest.raises(RuntimeError, match=_NO_GRAD_VIEW):
+            change(v, x)
+
+
+def test_views_under_no_grad_stay_usable_where_nothing_is_ambiguous():
+    x, base, v = _view_taken_under_no_grad(T, of_leaf=False)
+    with T.no_grad():  # both the view and the change under no_grad: not recorded
+        v.mul_(2)
+    assert base.tolist() == [4.0, 4.0]
+    plain = T.tensor([1.0, 2.0])
+    with T.no_grad():
+        w = plain[0:1]
+    w.mul_(3)  # nothing requires grad: nothing to record
+    assert plain.tolist() == [3.0, 2.0]
+
+
+@pytest.mark.parametrize("lib", [T] + ([torch] if torch is not None else []), ids=lambda lib: lib.__name__)
+def test_fill_with_a_scalar_tensor_that_requires_grad_passes_it_the_gradient(lib):
+    value = lib.tensor(3.0, requires_grad=True)
+    y = lib.zeros(2)
+    y.fill_(value)
+    assert y.tolist() == [3.0, 3.0]
+    (y * lib.tensor([1.0, 2.0])).sum().backward()
+    assert value.grad.item() == 3.0
+    ints = lib.zeros(2, dtype=lib.int64)
+    ints.fill_(lib.tensor(2.7))  # the value is cast as a number is
+    assert ints.tolist() == [2, 2]
+
+
+class _AddBroadcasting(T.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, b):
+        return x + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g  # the gradient of b still in the broadcast shape
+
+
+@pytest.mark.parametrize("b_shape", [(3,), (), (1, 3)])
+def test_a_functions_gradient_in_a_broadcast_shape_is_summed_to_the_input(b_shape):
+    x = T.ones(4, 3, requires_grad=True)
+    b = T.zeros(b_shape, requires_grad=True)
+    _AddBroadcasting.apply(x, b).sum().backward()
+    assert tuple(b.grad.shape) == b_shape
+    np.testing.assert_array_equal(b.grad.numpy(), np.full(b_shape, 4.0 if b_shape else 12.0))
+    assert x.grad.tolist() == [[1.0] * 3] * 4
+
+
+def test_a_functions_gradient_of_an_unrelated_shape_or_type_is_refused_clearly():
+    class WrongShape(T.autograd.Function):
+        forward = staticmethod(lambda ctx, x: x * 2)
+        backward = staticmethod(lambda ctx, g: T.ones(5))
+
+    class ANumber(T.autograd.Function):
+        forward = staticmethod(lambda ctx, x: x * 2)
+        backward = staticmethod(lambda ctx, g: 3.0)
+
+    with pytest.raises(RuntimeError, match=r"returned an invalid gradient at index 0 - got \[5\] but expected shape "
+                                           r"compatible with \[2\]"):
+        WrongShape.apply(T.ones(2, requires_grad=True)).sum().backward()
+    with pytest.raises(RuntimeError, match=r"expected Variable or None \(got float\)"):
+        ANumber.apply(T.ones(2, requires_grad=True)).sum().backward()
+
+
+@pytest.mark.parametrize("lib", [T] + ([torch] if torch is not None else []), ids=lambda lib: lib.__name__)
+def test_in_place_dropout_with_p_0_leaves_the_input_alone(lib):
+    x = lib.tensor([[1.0, -2.0]], requires_grad=True)
+    s = x.sigmoid()  # its backward reads its output: an in-place change would be an error
+    y = lib.nn.functional.dropout(s, 0.0, training=True, inplace=True)
+    assert y is s
+    y.sum().backward()
+    sig = 1 / (1 + np.exp(-np.array([[1.0, -2.0]])))
+    np.testing.assert_allclose(x.grad.numpy(), sig * (1 - sig), rtol=1e-6)
+
+
+@pytest.mark.parametrize("lib", [T] + ([torch] if torch is not None else []), ids=lambda lib: lib.__name__)
+def test_in_looks_for_an_element_not_a_row(lib):
+    x = lib.tensor([[1, 2], [3, 4]])
+    assert 3 in x and 5 not in x and lib.tensor(4) in x and 2.0 in lib.tensor([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="__contains__ only supports Tensor or scalar"):
+        "a" in x
+
+
+@pytest.mark.parametrize("lib", [T] + ([torch] if torch is not None else []), ids=lambda lib: lib.__name__)
+def test_factories_take_end_by_keyword_and_out(lib):
+    assert lib.arange(end=4).tolist() == [0, 1, 2, 3] and lib.arange(start=1, end=3).tolist() == [1, 2]
+    out = lib.empty(0, dtype=lib.int64)
+    assert lib.zeros(2, out=out) is out and out.tolist() == [0, 0] and out.dtype == lib.int64
+    out = lib.empty(0)
+    assert lib.arange(0, 1, 0.25, out=out) is out and out.tolist() == [0.0, 0.25, 0.5, 0.75]
+    assert lib.eye(2, out=lib.empty(0, dtype=lib.int64)).tolist() == [[1, 0], [0, 1]]
+    out = lib.empty(3)
+    assert lib.randn(3, out=out) is out
+    with pytest.raises(RuntimeError, match=r"dtype Long does not match dtype of out parameter \(Float\)"):
+        lib.zeros(2, out=lib.empty(0), dtype=lib.int64)
+
+
+@pytest.mark.parametrize("lib", [T] + ([torch] if torch is not None else []), ids=lambda lib: lib.__name__)
+def test_scalars_in_shape_ops_as_in_pytorch(lib):
+    x = lib.tensor(1.0)
+    for call, words in [(lambda: x.split(1), "split expects at least a 1-dimensional tensor"),
+                        (lambda: x.chunk(2), "chunk expects at least a 1-dimensional tensor"),
+                        (lambda: x.index_select(0, lib.tensor([0, 0])), "Index to scalar can have only 1 value")]:
+        with pytest.raises(RuntimeError, match=words):
+            call()
+    with pytest.raises(IndexError):
+        x.unbind()
+    assert x.movedim(0, -1).item() == 1.0 and x.movedim(0, -1) is not x
+    assert x.index_select(0, lib.tensor([0])).shape == () and x.index_select(0, lib.tensor(0)).item() == 1.0
+
+
+@pytest.mark.parametrize("lib", [T] + ([torch] if torch is not None else []), ids=lambda lib: lib.__name__)
+def test_one_value_written_through_a_mask_is_cast(lib):
+    x = lib.tensor([1.0, 2.0, 3.0])
+    x[x > 1] = lib.tensor([9])
+    assert x.tolist() == [1.0, 9.0, 9.0]
+    with pytest.raises(RuntimeError, match="Index put requires the source and destination dtypes match"):
+        x[x > 1] = lib.tensor([9, 8])
+
+
+@pytest.mark.parametrize("lib", [T] + ([torch] if torch is not None else []), ids=lambda lib: lib.__name__)
+def test_broadcast_to_as_a_method_takes_sizes_one_by_one(lib):
+    x = lib.ones(2, 3)
+    assert tuple(x.broadcast_to(2, 3).shape) == (2, 3) and tuple(x.broadcast_to(size=(4, 2, 3)).shape) == (4, 2, 3)
