@@ -22,8 +22,8 @@ from .variables import (Variable, assign, assign_add, assign_sub, count_up_to, g
                         global_variables_initializer, initialize_all_variables, is_variable_initialized,
                         local_variables, local_variables_initializer, report_uninitialized_variables,
                         trainable_variables, variables_initializer)
-from .random_ops import (multinomial, random_gamma, random_normal, random_poisson, random_shuffle, random_uniform,
-                         set_random_seed, truncated_normal)
+from .random_ops import (get_seed, multinomial, random_gamma, random_normal, random_poisson, random_shuffle,
+                         random_uniform, set_random_seed, truncated_normal)
 from . import random_ops as random  # tf.random.normal, tf.random.uniform, tf.random.set_random_seed ...
 from . import stateless_random_ops  # noqa: F401  (fills tf.random: stateless_uniform, stateless_normal ...)
 from .initializers import (constant_initializer, glorot_normal_initializer, glorot_uniform_initializer,
@@ -31,7 +31,8 @@ from .initializers import (constant_initializer, glorot_normal_initializer, glor
                            random_uniform_initializer, truncated_normal_initializer, uniform_unit_scaling_initializer,
                            variance_scaling_initializer, zeros_initializer)
 from . import initializers  # tf.initializers.zeros(), tf.initializers.global_variables() ...
-from .variable_scope import AUTO_REUSE, VariableScope, get_variable, get_variable_scope, variable_scope
+from .variable_scope import (AUTO_REUSE, VariableScope, get_variable, get_variable_scope, no_regularizer,
+                             variable_scope)
 # --- end variables ---
 # --- control flow (function_graph.py, control_flow.py, loops.py) ---
 from .control_flow import case, cond, switch_case
@@ -40,7 +41,7 @@ from .loops import while_loop
 # --- the op API with TF names: tf.math, tf.nn, tf.linalg, tf.signal/tf.spectral and their top-level functions
 #     (math_ops.py, array_ops.py, nn_ops.py, spectral_ops.py) ---
 from .math_ops import *  # noqa: F401,F403  (add, matmul, reduce_sum, argmax, cast, equal, ..., math, linalg)
-from .printing import Print, print_ as print
+from .printing import Print, print_ as print, timestamp
 from . import operators  # noqa: F401  (importing it gives graph tensors their Python operators: a + b)
 from .array_ops import *  # noqa: F401,F403  (zeros, reshape, transpose, concat, gather, one_hot, where, shape, ...)
 from .nn_ops import nn
@@ -126,7 +127,7 @@ from . import keras  # tf.keras: Sequential/Model with compile, fit, evaluate, p
 #     tf.io: decode_raw, read_file, write_file, matching_files, match_filenames_once) ---
 from .readers import (FixedLengthRecordReader, IdentityReader, ReaderBase, TextLineReader, TFRecordReader,
                       WholeFileReader)
-from .decode_raw import decode_raw
+from .decode_raw import bitcast, decode_raw
 from .file_ops import matching_files, read_file, write_file
 # --- end readers ---
 # --- templates and eager-style py_function (template.py, functional_ops.py; tensor-valued axis/k/size arguments

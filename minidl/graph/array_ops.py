@@ -27,7 +27,8 @@ from .check_ops import Assert, assert_less_equal
 from .core import Tensor
 from .graph_ops import Const
 from .math_ops import (cast, check_dtype, computed_at_run_time, constant_value, deprecated_alias, graph_tensor,
-                       known_dims, matching_list, matching_pair, normalize_axis, require_bool, tf_op, to_tensor)
+                       known_dims, known_scalar, matching_list, matching_pair, normalize_axis, require_bool, tf_op,
+                       to_tensor)
 
 _INDEX_TYPES = ("int32", "int64")
 _ALL = builtins.slice(None)  # ``:`` in an index (this module defines its own ``slice``)
@@ -292,6 +293,7 @@ def reshape(tensor, shape, name=None):
     """The same elements in a new ``shape``; one entry may be -1 (inferred). ``shape`` may be a tensor or hold
     tensors (``[tf.shape(x)[0], -1]``): then the reshape happens at run time."""
     x, dims = to_tensor(tensor), _shape_list(shape)
+    _check_one_inferred(x, dims)
     if not isinstance(dims, Tensor) and all(graph_tensor(d) is None for d in dims):
         return ops.reshape(x, dims)
     shape, static = _shape_input(dims)
@@ -299,6 +301,20 @@ def reshape(tensor, shape, name=None):
     if static is not None:
         out.set_shape(static)
     return out
+
+
+def _check_one_inferred(x, dims):
+    """TF's ValueError, while the graph is built, for a reshape to a shape with more than one -1 among the entries
+    the graph knows (whatever it knows of ``x``'s shape)."""
+    if isinstance(dims, Tensor):
+        known = known_dims(dims) or []
+    else:
+        known = [d if graph_tensor(d) is None else known_scalar(graph_tensor(d)) for d in dims]
+    inferred = [i for i, d in enumerate(known) if d == -1]
+    if len(inferred) > 1:
+        shown = ["?" if d is None else d for d in known]
+        raise ValueError(f"Only one input size may be -1, not both {inferred[0]} and {inferred[1]}: tf.reshape of "
+                         f"{x.name} (shape {x.shape}) to [{', '.join(map(str, shown))}]")
 
 
 @tf_op("transpose")

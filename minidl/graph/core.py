@@ -194,7 +194,14 @@ class SourceSite:
 class Tensor:
     """A symbolic value: output ``value_index`` of ``op``. It holds no numbers; ``Session.run`` computes them."""
 
-    __array_ufunc__ = None  # numpy must hand ``np.float32(2) * t`` to us rather than absorb t into an array
+    # numpy must hand ``np.float32(2) * t`` to us rather than absorb t into an array: an operand of higher priority
+    # and no __array_ufunc__ makes numpy's operators give way. (``__array_ufunc__ = None`` would too, but then
+    # ``np.sum(t)`` stops at numpy's "does not support ufuncs" before it could ask ``__array__``.)
+    __array_priority__ = 100
+
+    def __array__(self, dtype=None, copy=None):
+        # np.mean(t), np.array(t): a symbolic tensor holds no numbers (sess.run(t) computes them)
+        raise NotImplementedError(f"Cannot convert a symbolic Tensor ({self.name}) to a numpy array.")
 
     def __init__(self, op, value_index, shape, dtype):
         self.op = op

@@ -1,4 +1,5 @@
-"""``tf.decode_raw`` (``tf.io.decode_raw``): the bytes of strings read as numbers.
+"""``tf.decode_raw`` (``tf.io.decode_raw``): the bytes of strings read as numbers; ``tf.bitcast``: the bytes of
+numbers read as numbers of another type.
 
 Binary data sets store their numbers as raw bytes — a CIFAR-10 record is a label byte and 3072 pixel bytes; a
 TFRecord feature may hold a float32 array's ``tobytes()``. ``decode_raw(strings, out_type)`` reinterprets each
@@ -11,6 +12,11 @@ string's bytes as a vector of ``out_type``, exactly as ``numpy.frombuffer`` does
 The result has the shape of ``strings`` plus one last dim: the number of values in a string. So every string must
 have the same length, a multiple of the type's size — otherwise an ``InvalidArgumentError`` with TF's words.
 ``little_endian`` says how the bytes of a value are ordered in the data (x86 and most files: little-endian).
+
+``bitcast(input, type)`` reads the bytes of each value of ``input`` as ``type`` without converting anything
+(``tf.cast`` converts): a float32 1.0 is the int32 1065353216. Types of one size keep the shape; a larger input
+type gives each value a last dim of size(input type) / size(type) values, and a smaller one needs that many in
+its last dim, which then goes. The bytes are read in this machine's order (little-endian on x86).
 """
 import numpy
 
@@ -25,7 +31,7 @@ from .functional_ops import _tf_name  # TF's names of the types in messages: "fl
 from .graph_ops import GraphOp
 from .strings import string
 
-__all__ = ["decode_raw"]
+__all__ = ["bitcast", "decode_raw"]
 
 #: the types TF's DecodeRaw kernel is registered for
 _OUT_TYPES = (float16, float32, float64, int32, uint16, uint8, int16, int8, int64, tf_bool, complex64, complex128)
@@ -73,3 +79,43 @@ def decode_raw(input_bytes, out_type, little_endian=True, name=None):
 
 
 io.decode_raw = decode_raw
+
+
+class Bitcast(GraphOp):
+    """Input 0 of any numeric dtype; output: its bytes read as the output's dtype (module docstring)."""
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        x, target = arrays[0].copy(), operation.outputs[0].dtype.as_numpy_dtype  # copy: C order, and not shared
+        if x.itemsize > numpy.dtype(target).itemsize:
+            return (x.reshape(x.shape + (1,)).view(target),)  # each value's bytes: a new last dim
+        ratio = numpy.dtype(target).itemsize // x.itemsize
+        if ratio > 1 and x.shape[-1:] != (ratio,):
+            last = x.shape[-1] if x.ndim else "A scalar"
+            raise errors.InvalidArgumentError(None, operation, f"Cannot bitcast due to shape. {last} does not match "
+                                                               f"{ratio} (input shape {list(x.shape)})")
+        return (x.view(target).reshape(x.shape[:-1]) if ratio > 1 else x.view(target),)
+
+
+def bitcast(input, type, name=None):
+    """The bytes of ``input`` read as ``type`` values, converting nothing (module docstring): same-size types keep
+    the shape; a larger input type adds a last dim, a smaller one removes its last dim (which must hold
+    size(type) / size(input type) values)."""
+    x, type = convert_to_tensor(input), as_dtype(type)
+    for what, dtype in (("input", x.dtype), ("type", type)):
+        if dtype.kind not in "iufc":
+            raise TypeError(f"Bitcast: {what} must be a numeric type (not bool or string), got {dtype.name}")
+    in_size, out_size = x.dtype.size, type.size
+    shape = x.shape.as_list() if x.shape.rank_known else None
+    if shape is not None and in_size > out_size:
+        shape = shape + [in_size // out_size]
+    elif shape is not None and in_size < out_size:
+        ratio = out_size // in_size
+        if not shape or shape[-1] not in (None, ratio):
+            raise ValueError(f"Cannot bitcast due to shape. {shape[-1] if shape else 'A scalar'} does not match "
+                             f"{ratio}: {x.name} of shape {x.shape} ({x.dtype.name}) read as {type.name} needs a "
+                             f"last dim of {ratio}")
+        shape = shape[:-1]
+    operation = get_default_graph().create_op(Bitcast, [x], {}, [Spec(None if shape is None else tuple(shape), type)],
+                                              name=name or "Bitcast")
+    return operation.outputs[0]

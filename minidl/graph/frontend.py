@@ -30,7 +30,7 @@ def constant_op(value, dtype=None, shape=None, name="Const", graph=None):
         array = as_string_array(value)  # tf.string: UTF-8 bytes in an object array (strings.py says why)
     elif dtype is not None:
         dtype = dtypes.as_dtype(dtype)
-        given = numpy.asarray(value)  # (an empty list is float64 to numpy, but holds no number of any kind)
+        given = as_array(value, f"constant '{name}'")  # (an empty list is float64 to numpy, but holds no number)
         if not isinstance(value, (numpy.ndarray, numpy.generic)) and given.size and \
                 given.dtype.kind not in _CONVERTIBLE[dtype.kind]:
             raise TypeError(f"Expected {dtype.name}, got {value!r} of type '{type(value).__name__}' instead.")
@@ -38,7 +38,7 @@ def constant_op(value, dtype=None, shape=None, name="Const", graph=None):
     elif isinstance(value, numpy.ndarray) or isinstance(value, numpy.generic):
         array = numpy.asarray(value)
     else:
-        array = numpy.asarray(value)
+        array = as_array(value, f"constant '{name}'")
         if array.dtype.kind == "f":
             array = array.astype(dtypes.float32)   # TF's default float is float32
         elif array.dtype.kind in "iu":
@@ -54,6 +54,28 @@ def constant_op(value, dtype=None, shape=None, name="Const", graph=None):
     array.setflags(write=False)  # nothing may change a constant behind the graph's back
     operation = graph.create_op(Const, (), {"value": array}, [Spec(array.shape, array.dtype)], name=name)
     return operation.outputs[0]
+
+
+def as_array(value, target):
+    """``numpy.asarray(value)``, but a ValueError in TF's words, naming ``target`` (what the value was to become),
+    for nested lists whose rows differ in length, where numpy speaks of "an inhomogeneous shape"."""
+    try:
+        return numpy.asarray(value)
+    except ValueError:
+        if _nested_shape(value) is None:
+            raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor ({target}): "
+                             f"{value!r:.200}") from None
+        raise
+
+
+def _nested_shape(value):
+    """The shape of nested lists/tuples (of numbers or arrays), or None where sibling items differ in shape."""
+    if not isinstance(value, (list, tuple)):
+        return numpy.shape(value)
+    shapes = {_nested_shape(item) for item in value}
+    if None in shapes or len(shapes) > 1:
+        return None
+    return (len(value),) + (shapes.pop() if shapes else ())
 
 
 def _filled(array, shape):
@@ -135,7 +157,7 @@ def _convert_operand(value, operands):
     it — a float64 array next to a float32 placeholder stays float32 — where that loses no kind (numbers to a float
     or complex tensor, integers to an integer one); otherwise a constant of its own dtype."""
     like = next((t for t in operands if isinstance(t, Tensor)), None)
-    kind = numpy.asarray(value).dtype.kind
+    kind = as_array(value, "an operand").dtype.kind
     fits = like is not None and (like.dtype.kind in "fc" and kind in "biuf" or like.dtype.kind in "iu" and kind in "iu")
     return convert_to_tensor(value, like.dtype if fits else None)
 

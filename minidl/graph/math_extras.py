@@ -1,6 +1,6 @@
 """Smaller pieces of TF1's math and checks that classic programs use: ``tf.div_no_nan``, the C-style
-``tf.truncatediv``/``truncatemod``, ``tf.realdiv``, ``tf.rint``, ``tf.roll``,
-``tf.bincount``, ``tf.searchsorted``, ``tf.math.reduce_euclidean_norm``, ``tf.ensure_shape`` and
+``tf.truncatediv``/``truncatemod``, ``tf.realdiv``, ``tf.scalar_mul``, ``tf.floor_div``, ``tf.rint``, ``tf.roll``,
+``tf.bincount``, ``tf.searchsorted``, ``tf.reduce_euclidean_norm``, ``tf.ensure_shape`` and
 ``tf.assert_rank``/``assert_rank_at_least``, the inverse trigonometric and hyperbolic functions, ``tf.atan2``,
 ``tf.expm1``, ``tf.erfc``, ``tf.lgamma``, ``tf.digamma``, ``tf.histogram_fixed_width``, ``tf.setdiff1d``,
 ``tf.accumulate_n`` and the ``tf.bitwise`` functions — thin layers over ``minidl.ops`` (only
@@ -23,8 +23,9 @@ from .basics import identity, no_op
 from .check_ops import Assert, debugging
 from .core import TensorShape, as_spec_shape, get_default_graph
 from .graph_ops import GraphOp
+from .indexed_slices import IndexedSlices
 from .math_ops import (FLOATS, FLOATS_AND_COMPLEX, REALS, _unary, add_n, axis_arg, cast, check_dtype, constant_value,
-                       equal, greater_equal, math, matching_pair, tf_op, to_tensor)
+                       equal, floordiv, greater_equal, math, matching_pair, tf_op, to_tensor)
 from .nn_ops import nn
 
 
@@ -41,6 +42,22 @@ def div_no_nan(x, y, name=None):
     zero = ops.eq(y, 0)
     quotient = ops.div(x, ops.where(zero, ops.ones_like(y), y))
     return ops.where(zero, ops.zeros_like(quotient), quotient)
+
+
+@tf_op("scalar_mul")
+def scalar_mul(scalar, x, name=None):
+    """``scalar * x`` for a 0-d ``scalar`` (converted to x's dtype); an ``IndexedSlices`` x stays one, its values
+    scaled. A ``scalar`` of any other rank is a ValueError."""
+    slices = x if isinstance(x, IndexedSlices) else None
+    values = to_tensor(x) if slices is None else slices.values
+    scalar = to_tensor(scalar, values.dtype)
+    if scalar.shape.rank != 0:
+        raise ValueError(f"Only scalar multiply works, got shape {scalar.shape}")
+    product = ops.mul(*matching_pair("Mul", scalar, values))
+    return product if slices is None else IndexedSlices(product, slices.indices, slices.dense_shape)
+
+
+floor_div = floordiv  # TF1's name of the FloorDiv op itself
 
 
 @tf_op("TruncateDiv")
@@ -352,8 +369,8 @@ def atan2(y, x, name=None):
     return ops.atan2(check_dtype(y, FLOATS, "y"), x)
 
 
-for _fn in (accumulate_n, div_no_nan, bincount, reduce_euclidean_norm, truncatediv, truncatemod, realdiv, rint, asin,
-            acos, tan, sinh, cosh, asinh, acosh, atanh, expm1, erfc, lgamma, digamma, atan2):
+for _fn in (accumulate_n, div_no_nan, bincount, reduce_euclidean_norm, scalar_mul, truncatediv, truncatemod, realdiv,
+            rint, asin, acos, tan, sinh, cosh, asinh, acosh, atanh, expm1, erfc, lgamma, digamma, atan2):
     setattr(math, _fn.__name__, _fn)
 math.divide_no_nan = div_no_nan
 math.softmax, math.log_softmax = nn.softmax, nn.log_softmax  # tf.math.softmax is tf.nn.softmax
@@ -363,4 +380,5 @@ debugging.ensure_shape = ensure_shape
 __all__ = ["accumulate_n", "bitwise", "histogram_fixed_width", "histogram_fixed_width_bins", "setdiff1d",
            "div_no_nan", "truncatediv", "truncatemod", "realdiv", "rint", "roll", "bincount", "searchsorted",
            "ensure_shape", "assert_rank", "assert_rank_at_least", "asin", "acos", "tan", "sinh", "cosh", "asinh",
-           "acosh", "atanh", "expm1", "erfc", "lgamma", "digamma", "atan2"]
+           "acosh", "atanh", "expm1", "erfc", "lgamma", "digamma", "atan2", "scalar_mul", "floor_div",
+           "reduce_euclidean_norm"]

@@ -275,12 +275,13 @@ def filter_gradient(op_names, input, out_backprop, weight_shape, filter_sizes, s
     out_channels, in_per_group, height, width = weight_shape
     channels_last = _channels_last(data_format, "NHWC", "NCHW")
     stride, dilation = _hw(strides, "strides", channels_last), _hw(dilations, "dilations", channels_last)
-    input_shape, x, g = x.shape, _to_nchw(x, channels_last), _to_nchw(g, channels_last)
+    input_shape, backprop_shape = x.shape, g.shape
+    x, g = _to_nchw(x, channels_last), _to_nchw(g, channels_last)
     for what, actual, expected in (("input depth", x.shape[1], in_per_group * groups),
                                    ("out_backprop depth", g.shape[1], out_channels)):
         if actual is not None and actual != expected:
             raise ValueError(f"{_op_name()}: {what} {actual} does not match filter_sizes {filter_sizes} (input "
-                             f"{_fmt(input_shape)}, out_backprop {_fmt(g.shape)} as NCHW)")
+                             f"{_fmt(input_shape)}, out_backprop {_fmt(backprop_shape)}, {data_format})")
     pads = _pads(padding, x, (height, width), stride, dilation, channels_last, at_run_time=True)
     x, padding = _pad_extra(x, pads, 0)
     for axis, (k, s, d, p) in enumerate(zip((height, width), stride, dilation, padding)):

@@ -31,7 +31,7 @@ from ..ops.cross_entropy import NOTHING_IGNORED
 from .array_ops import shape as shape_of
 from .basics import control_dependencies, stop_gradient
 from .check_ops import Assert
-from .core import Tensor, get_default_graph
+from .core import Tensor, TensorShape, get_default_graph
 from .dynamic_slicing import pad_at_run_time
 from .math_extras import ensure_shape
 from .math_ops import (FLOATS, REALS, axis_arg, cast, check_dtype, deprecated_alias, graph_tensor, matching_pair,
@@ -67,6 +67,15 @@ def _to_nchw(x, channels_last):
 
 def _from_nchw(y, channels_last):
     return ops.permute(y, (0, 2, 3, 1)) if channels_last else y
+
+
+def _as_given(shape, channels_last):
+    """A channels-first static ``shape`` (as the op library computes) in the layout the caller gave, for messages:
+    ``[1,2,2,3] (NHWC)``."""
+    spatial = "DHW"[3 - (len(shape) - 2):]
+    if channels_last:
+        return f"{_fmt(TensorShape([shape[0], *shape[2:], shape[1]]))} (N{spatial}C)"
+    return f"{_fmt(shape)} (NC{spatial})"
 
 
 def _hw(value, what, channels_last):
@@ -126,7 +135,8 @@ def _pads(padding, x, kernel, stride, dilation, channels_last, explicit_allowed=
         if padding == "VALID":
             if n is not None and n < extent:
                 raise ValueError(f"Negative dimension size caused by subtracting {extent} from {n} for "
-                                 f"'{_op_name()}' (input shape {_fmt(x.shape)} as NCHW, window {kernel})")
+                                 f"'{_op_name()}' (input shape {_as_given(x.shape, channels_last)}, window "
+                                 f"{kernel})")
             pads.append((0, 0))
             continue
         if n is None and s != 1 and at_run_time:
@@ -134,7 +144,7 @@ def _pads(padding, x, kernel, stride, dilation, channels_last, explicit_allowed=
             continue
         if n is None and s != 1:
             raise ValueError(f"{_op_name()}: SAME padding with stride {s} needs the input's height and width known "
-                             f"when the graph is built, got input shape {_fmt(x.shape)} (as NCHW)")
+                             f"when the graph is built, got input shape {_as_given(x.shape, channels_last)}")
         total = extent - 1 if n is None else max((-(-n // s) - 1) * s + extent - n, 0)
         pads.append((total // 2, total - total // 2))
     return tuple(pads)

@@ -7,8 +7,11 @@ with only the first and last ``summarize`` entries of each long dim and ``...`` 
 (``[0 1 2 ... 9 10 11]``). Python strings are written as they are, other Python values as ``str`` gives them,
 and structures as Python shows them, with their tensors written as above. The line goes to ``sys.stderr`` unless
 ``output_stream`` says otherwise (``sys.stdout``, or any object with a ``write`` method).
+
+``tf.timestamp()``, TF's other logging op, gives the time when it runs, for timing parts of a graph.
 """
 import sys
+import time
 
 import numpy
 
@@ -146,4 +149,18 @@ def Print(input_, data, message=None, first_n=None, summarize=None, name=None):
     operation = get_default_graph().create_op(PrintPassThrough, inputs, attrs,
                                               [Spec(as_spec_shape(inputs[0].shape), inputs[0].dtype)],
                                               name=name or "Print")
+    return operation.outputs[0]
+
+
+class Timestamp(GraphOp):
+    """The time when it runs, in seconds since the Unix epoch: a float64 scalar, new on every run."""
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        return (session.array_module.asarray(time.time(), dtype=numpy.float64),)
+
+
+def timestamp(name=None):
+    """The time (float64 seconds since the Unix epoch) at which the op runs, read again on every ``Session.run``."""
+    operation = get_default_graph().create_op(Timestamp, [], {}, [Spec((), numpy.float64)], name=name or "Timestamp")
     return operation.outputs[0]

@@ -325,6 +325,13 @@ def set_random_seed(seed):
     get_default_graph().seed = None if seed is None else int(seed)
 
 
+def get_seed(op_seed):
+    """The (graph seed, op seed) pair a random op built now with ``seed=op_seed`` starts from (see the module
+    docstring): (None, None) when neither the graph nor ``op_seed`` gives a seed; with only ``op_seed``, TF's
+    default graph seed beside it; with only a graph seed, the next op seed of the graph's counter."""
+    return get_default_graph().next_op_seed(None if op_seed is None else int(op_seed))
+
+
 # tf.random.* names
 normal = random_normal
 uniform = random_uniform

@@ -26,6 +26,7 @@ from ..ops.base import describe
 from . import errors
 from .config import gpu_allowed, local_devices
 from .core import Operation, Tensor, get_default_graph
+from .frontend import as_array
 from .graph_ops import Const
 from .sparse_tensor import SparseTensor, SparseTensorValue, sparse_value
 from .step_stats import step_stats_of
@@ -289,7 +290,7 @@ class Session:
                 raise TypeError(f"The value of a feed cannot be a tf.Tensor object ({value.name}). Acceptable feed "
                                 "values include Python scalars, strings, lists, numpy ndarrays, or TensorHandles.")
             else:
-                array = _as_host_array(value, tensor.dtype)
+                array = _as_host_array(value, tensor)
             if (tensor, array.shape) not in self._compatible_feeds:
                 if not tensor.shape.is_compatible_with(array.shape):
                     raise ValueError(f"Cannot feed value of shape {array.shape} for Tensor '{tensor.name}', which "
@@ -489,11 +490,15 @@ class InteractiveSession(Session):
 
 # ------------------------------------------------------------------------------------------- helpers
 
-def _as_host_array(value, dtype):
-    """A fed value as a numpy array of the tensor's dtype (refusing lossy conversions like float -> int)."""
+def _as_host_array(value, tensor):
+    """A value fed to ``tensor`` as a numpy array of its dtype (refusing lossy conversions like float -> int)."""
+    dtype = tensor.dtype
     if dtype == string:
         return as_string_array(value)
-    array = to_device(value, parse_device("cpu")) if is_array(value) else numpy.asarray(value)
+    if is_array(value):
+        array = to_device(value, parse_device("cpu"))
+    else:
+        array = as_array(value, f"the feed of {tensor.name}")
     if array.dtype.kind in "US":  # numpy reads numbers written as strings ("1.5"), as TF does, and refuses the rest
         try:
             return array.astype(dtype)

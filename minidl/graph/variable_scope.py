@@ -269,3 +269,9 @@ def get_local_variable(name, shape=None, dtype=None, initializer=None, regulariz
     collections = list(collections or []) + [GraphKeys.LOCAL_VARIABLES]
     return get_variable(name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
                         trainable=False, collections=collections, **options)
+
+
+def no_regularizer(_):
+    """A regularizer that gives no penalty: ``get_variable(..., regularizer=tf.no_regularizer)`` exempts a variable
+    from its scope's regularizer."""
+    return None
