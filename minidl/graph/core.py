@@ -27,7 +27,10 @@ class Dimension(int):
         try:
             value = operator.index(value)  # ints and numpy integers; not floats, not strings
         except TypeError:
-            raise TypeError(f"Dimension value must be integer or None or have an __index__ method, got value "
+            if value is None:  # (an unknown dim is None itself in minidl's shapes: README, "Limits worth knowing")
+                raise TypeError("an unknown dimension is None itself here, not a Dimension: read dims with "
+                                "tf.compat.dimension_value(d) or shape.as_list()") from None
+            raise TypeError(f"Dimension value must be an integer or have an __index__ method, got value "
                             f"{value!r} with type {type(value)!r}") from None
         if value < 0:
             raise ValueError(f"Dimension {value} must be >= 0")

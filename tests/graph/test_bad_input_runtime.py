@@ -131,8 +131,8 @@ def test_negative_axes_in_range_still_count_from_the_end():
 
 @pytest.mark.parametrize("build, error, message", [
     (lambda: tf.one_hot([0, 1], -1), ValueError, "depth must be non-negative"),
-    (lambda: tf.placeholder(F32, [2.5]), TypeError, "Dimension value must be integer"),
-    (lambda: tf.get_variable("v", [2.5]), TypeError, "Dimension value must be integer"),
+    (lambda: tf.placeholder(F32, [2.5]), TypeError, "Dimension value must be an integer"),
+    (lambda: tf.get_variable("v", [2.5]), TypeError, "Dimension value must be an integer"),
     (lambda: tf.zeros([2.5]), TypeError, "Expected int32, got 2.5"),
     (lambda: tf.placeholder(F32, [-1, 3]), ValueError, "Dimension -1 must be >= 0"),
 ], ids=["one_hot_depth", "placeholder_float_dim", "get_variable_float_dim", "zeros_float_dim", "negative_dim"])

@@ -212,3 +212,11 @@ def test_conv_messages_show_the_shapes_in_the_users_layout():
         with pytest.raises(ValueError, match=r"input \[1,4,4,3\], out_backprop \[1,2,2,4\], NHWC"):
             tf.nn.conv2d_backprop_filter(tf.ones([1, 4, 4, 3]), [3, 3, 2, 4], tf.ones([1, 2, 2, 4]), [1, 1, 1, 1],
                                          "VALID")
+
+
+def test_an_unknown_dim_is_none_and_the_way_to_read_any_dim_is_named():
+    x = tf.placeholder(tf.float32, [None, 784])
+    assert x.shape[0] is None and x.shape[-1].value == 784
+    assert tf.compat.dimension_value(x.shape[0]) is None and x.shape.as_list() == [None, 784]
+    with pytest.raises(TypeError, match=r"unknown dimension is None itself here.*tf.compat.dimension_value"):
+        tf.Dimension(None)
