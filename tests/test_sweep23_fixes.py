@@ -160,3 +160,35 @@ def test_one_value_written_through_a_mask_is_cast(lib):
 def test_broadcast_to_as_a_method_takes_sizes_one_by_one(lib):
     x = lib.ones(2, 3)
     assert tuple(x.broadcast_to(2, 3).shape) == (2, 3) and tuple(x.broadcast_to(size=(4, 2, 3)).shape) == (4, 2, 3)
+
+
+@pytest.mark.parametrize("lib", [T] + ([torch] if torch is not None else []), ids=lambda lib: lib.__name__)
+def test_hooks_on_a_grad_fn_see_and_replace_its_gradients_as_in_pytorch(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    seen = []
+    y.grad_fn.register_prehook(lambda grad_outputs: seen.append(("pre", grad_outputs[0].tolist()))
+                               or (grad_outputs[0] * 10,))
+    y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: seen.append(
+        ("post", [None if g is None else g.tolist() for g in grad_inputs], grad_outputs[0].tolist()))
+        or (grad_inputs[0] + 1,) + tuple(grad_inputs[1:]))
+    y.sum().backward()
+    assert seen == [("pre", [1.0, 1.0]), ("post", [[30.0, 30.0], None], [10.0, 10.0])]
+    assert x.grad.tolist() == [31.0, 31.0]
+    leaf_node = y.grad_fn.next_functions[0][0]
+    leaf_node.register_prehook(lambda grad_outputs: (grad_outputs[0] * 0,))
+    x.grad = None
+    (x * 3).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("lib", [T] + ([torch] if torch is not None else []), ids=lambda lib: lib.__name__)
+def test_a_grad_fn_hook_returning_the_wrong_gradients_is_refused(lib):
+    x = lib.tensor([1.0], requires_grad=True)
+    y = x * 2
+    handle = y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: grad_inputs * 3)
+    with pytest.raises(RuntimeError, match="has returned an incorrect number of values"):
+        y.sum().backward(retain_graph=True)
+    handle.remove()
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0]

@@ -47,3 +47,23 @@ def run_gradient_hooks(hooks, grad):
                                f"{list(replaced.shape)})")
         grad = replaced
     return grad
+
+
+def run_node_hooks(hooks, grads, extra=()):
+    """``grads`` (a node's output gradients, or its input gradients) passed through each hook of ``hooks``
+    (id -> hook), called as ``hook(tuple(grads), *extra)``: a pre-hook gets the output gradients, a post-hook the
+    input gradients and then, in ``extra``, the output ones. A returned tuple replaces ``grads``: one entry each,
+    None where None was."""
+    for hook in list(hooks.values()):
+        replaced = hook(tuple(grads), *extra)
+        if replaced is None:
+            continue
+        name = getattr(hook, "__name__", type(hook).__name__)
+        if not isinstance(replaced, (tuple, list)) or len(replaced) != len(grads):
+            raise RuntimeError(f"hook '{name}' has returned an incorrect number of values (got "
+                               f"{len(replaced) if isinstance(replaced, (tuple, list)) else 1}, but expected "
+                               f"{len(grads)})")
+        if any(g is None and r is not None for g, r in zip(grads, replaced)):
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+        grads = list(replaced)
+    return grads

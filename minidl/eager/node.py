@@ -10,12 +10,12 @@ import weakref
 
 from ..ops.base import describe
 from .grad_mode import GradMode
-from .hooks import RemovableHandle, run_gradient_hooks
+from .hooks import RemovableHandle, run_gradient_hooks, run_node_hooks
 
 
 class Node:
     __slots__ = ("op", "attrs", "inputs", "input_keys", "needs_input_grad", "n_outputs", "saved_versions",
-                 "saved_outputs", "hooks", "creation_trace", "__weakref__")
+                 "saved_outputs", "hooks", "node_hooks", "creation_trace", "__weakref__")
     #: the tensor class that ``outputs`` wraps arrays in; set by ``tensor.py``, which imports this module
     tensor_class = None
 
@@ -29,7 +29,8 @@ class Node:
         # (version counter, version when saved, the input tensor or the output index) for each value the VJP reads
         self.saved_versions = ()
         self.saved_outputs = None
-        self.hooks = None
+        self.hooks = None  # {output index: {id: hook(grad)}}: the hooks of the tensors this node made
+        self.node_hooks = None  # {"pre": {id: hook(grad_outputs)}, "post": {id: hook(grad_inputs, grad_outputs)}}
         self.creation_trace = traceback.format_stack()[:-3] if GradMode.anomaly else None
 
     # ------------------------------------------------------------------------------------- PyTorch's view
@@ -56,7 +57,22 @@ class Node:
         return tuple(make(array, self, i, differentiable and array.dtype.kind in "fc")
                      for i, array in enumerate(saved))
 
-    def register_hook(self, hook, index=0):
+    def register_prehook(self, hook):
+        """Call ``hook(grad_outputs)`` before this node's backward step; a returned tuple replaces the gradients
+        of its outputs (PyTorch's ``Node.register_prehook``)."""
+        return self._add_node_hook("pre", hook)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad_inputs, grad_outputs)`` after this node's backward step; a returned tuple replaces the
+        gradients of its inputs (PyTorch's ``Node.register_hook``)."""
+        return self._add_node_hook("post", hook)
+
+    def _add_node_hook(self, when, hook):
+        if self.node_hooks is None:
+            self.node_hooks = {"pre": {}, "post": {}}
+        return RemovableHandle.add(self.node_hooks[when], hook)
+
+    def register_tensor_hook(self, hook, index=0):
         """Call ``hook(grad)`` on the gradient of output ``index``; a returned tensor replaces the gradient."""
         if self.hooks is None:
             self.hooks = {}
@@ -89,6 +105,8 @@ class Node:
             for index, hooks in self.hooks.items():
                 if grads[index] is not None:
                     grads[index] = run_gradient_hooks(hooks, grads[index])
+        if self.node_hooks:
+            grads = run_node_hooks(self.node_hooks["pre"], grads)
         if self.n_outputs > 1 and not self.op.accepts_missing_grads:
             from ..ops import zeros_like
             outputs = self.outputs
@@ -136,6 +154,8 @@ class Node:
             if GradMode.anomaly:
                 _check_finite(g, f"Function '{self.name()}' returned nan or inf values in its {i}th output",
                               self.creation_trace)
+        if self.node_hooks:
+            out = run_node_hooks(self.node_hooks["post"], out, (tuple(grads),))
         return out
 
     def _summed_to_input(self, i, g, x):
@@ -216,10 +236,16 @@ class AccumulateGrad:
     def __repr__(self):
         return f"<AccumulateGrad object at {id(self):#x}>"
 
-    def register_hook(self, hook, index=0):
+    def register_tensor_hook(self, hook, index=0):
+        """``hook(grad)`` on the gradient that reaches the leaf, before it goes into ``.grad``."""
         if self.hooks is None:
             self.hooks = {}
         return RemovableHandle.add(self.hooks, hook)
+
+    def register_prehook(self, hook):
+        """PyTorch's ``Node.register_prehook`` on a leaf's node: ``hook((grad,))`` before the gradient goes into
+        ``.grad``; a returned tuple replaces it."""
+        return self.register_tensor_hook(lambda grad: run_node_hooks({0: hook}, (grad,))[0])
 
 
 def _replaced(grads, i, g):

@@ -273,7 +273,7 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         node, index = self._key()
-        return node.register_hook(hook, index)
+        return node.register_tensor_hook(hook, index)
 
     @property
     def grad(self):
@@ -315,7 +315,7 @@ class Tensor:
                 t._grad = grad.detach() if t._grad is None else t._grad + grad.detach()
         store.retains_grad = True  # runs after the tensor's other hooks, whenever they were registered
         self._retains_grad = True
-        self._node.register_hook(store, self._out_index)
+        self._node.register_tensor_hook(store, self._out_index)
 
     @property
     def retains_grad(self):
