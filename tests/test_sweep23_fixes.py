@@ -192,3 +192,12 @@ def test_a_grad_fn_hook_returning_the_wrong_gradients_is_refused(lib):
     handle.remove()
     y.sum().backward()
     assert x.grad.tolist() == [2.0]
+
+
+@pytest.mark.parametrize("lib", [T] + ([torch] if torch is not None else []), ids=lambda lib: lib.__name__)
+def test_tensor_of_a_tensor_copies_it_and_recommends_clone(lib):
+    source = lib.ones(2)
+    with pytest.warns(UserWarning, match=r"recommended to use sourceTensor.detach\(\).clone\(\)"):
+        copy = lib.tensor(source)
+    copy[0] = 5.0
+    assert source.tolist() == [1.0, 1.0]

@@ -2,6 +2,7 @@
 import functools
 import math
 import numbers
+import warnings
 
 import numpy
 
@@ -160,6 +161,10 @@ def _finish(array, device, requires_grad):
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of ``data``."""
     check_factory_options("tensor", pin_memory=pin_memory)
+    if isinstance(data, Tensor):  # PyTorch's advice: a copy of a tensor is spelled clone(), which says what it keeps
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+                      "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
     return _finish(as_array(data, dtype, copy=True), device, requires_grad)
 
 
