@@ -279,12 +279,18 @@ class Minimum(Op):
 
 def _split_on_ties(ctx, g, wins):
     """Gradients of max/min: all of ``g`` to the operand that ``wins`` over the other; on ties, the fraction
-    ``tie_share`` of it to ``a``."""
+    ``tie_share`` of it to ``a``. Where either is NaN (neither wins nor ties), PyTorch (``tie_share=0.5``) gives
+    all of ``g`` to both operands, TensorFlow all of it to ``b``."""
     a, b = ctx.inputs
     need_a, need_b = ctx.needs_input_grad
-    to_a = where(wins(a, b), g, where(eq(a, b), g * ctx.attrs.get("tie_share", 0.5), 0.0))
-    return (sum_to_like(to_a, a) if need_a else None,
-            sum_to_like(g - to_a, b) if need_b else None)
+    share = ctx.attrs.get("tie_share", 0.5)
+    if share != 0.5:
+        to_a = where(wins(a, b), g, where(eq(a, b), g * share, 0.0))
+        return (sum_to_like(to_a, a) if need_a else None,
+                sum_to_like(g - to_a, b) if need_b else None)
+    half_on_ties = where(eq(a, b), g * 0.5, g)
+    return (sum_to_like(where_grad(half_on_ties, wins(b, a), False), a) if need_a else None,
+            sum_to_like(where_grad(half_on_ties, wins(a, b), False), b) if need_b else None)
 
 
 def maximum(input, other):

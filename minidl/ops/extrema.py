@@ -3,7 +3,8 @@
 The gradient flows only to the picked entries, with PyTorch's two conventions:
 
 * ``amax``/``amin``, and ``max(x)``/``min(x)`` without a dim, give a value; when several entries tie for it the
-  gradient is shared evenly among them (each gets g / count), a fair choice of subgradient.
+  gradient is shared evenly among them (each gets g / count), a fair choice of subgradient. A NaN result has no
+  tie: amax's gradient is then NaN, while max(x)'s is shared among the NaN entries (PyTorch's two rules).
 * ``max(x, dim)``/``min(x, dim)`` give a named tuple ``(values, indices)``; the gradient goes to the entry the
   index names (the first of any ties), scattered into zeros of ``x``'s shape. ``indices`` (int64) has none.
 
@@ -15,7 +16,7 @@ from collections import namedtuple
 
 from ..backend import dtypes
 from .base import DtypeError, Op, Spec, apply, describe, is_tensor
-from .broadcast import zeros_like
+from .broadcast import broadcast_to_like, zeros_like
 from .cast import cast
 from .infer import operand_dim, rank_is_known, reduced_shape
 from .reduce import Sum, _is_int, _reduce, check_tensor, expand_reduced, reduce_dims, reduced_spec
@@ -49,6 +50,28 @@ class Amin(Op):
     forward = staticmethod(lambda xp, x, dims, keepdim: xp.amin(x, axis=dims, keepdims=keepdim))
     infer = staticmethod(reduced_spec)
     vjp = staticmethod(_share_among_ties)
+
+
+def _share_among_nan_or_ties(ctx, g):
+    """``_share_among_ties``, except that a NaN result (the input holds NaN) sends the gradient to the NaN entries,
+    shared evenly: there x == y holds nowhere, and amax's gradient is NaN. PyTorch's ``max()`` / ``min()`` of a
+    whole tensor do this (its ``amax`` does not). NaN is the result exactly when some entry is NaN, so the
+    entries to pick are those equal to y, or NaN."""
+    from .compare import eq, logical_or
+    from .unary import isnan
+    x, y = ctx.inputs[0], ctx.outputs[0]
+    picked = cast(logical_or(eq(x, broadcast_to_like(y, x)), isnan(x)), g.dtype)  # a constant, as above
+    return (g * picked / _reduce(Sum, picked, ctx.attrs["dims"], False),)
+
+
+class Max(Amax):
+    """``max(x)``: the largest entry of the whole tensor (0-d); gradient as amax's, or shared among NaN entries."""
+    vjp = staticmethod(_share_among_nan_or_ties)
+
+
+class Min(Amin):
+    """``min(x)``: the smallest entry of the whole tensor (0-d); gradient as amin's, or shared among NaN entries."""
+    vjp = staticmethod(_share_among_nan_or_ties)
 
 
 def _check_nonempty(op_name, x, dims, whole):
@@ -160,7 +183,7 @@ def max(input, dim=None, keepdim=False, *, other=None):
     if is_tensor(dim) or other is not None:
         from .compare import maximum
         return maximum(input, dim if other is None else other)
-    return _max_or_min("max", Amax, MaxDim, MaxResult, input, dim, keepdim)
+    return _max_or_min("max", Max, MaxDim, MaxResult, input, dim, keepdim)
 
 
 def min(input, dim=None, keepdim=False, *, other=None):
@@ -168,7 +191,7 @@ def min(input, dim=None, keepdim=False, *, other=None):
     if is_tensor(dim) or other is not None:
         from .compare import minimum
         return minimum(input, dim if other is None else other)
-    return _max_or_min("min", Amin, MinDim, MinResult, input, dim, keepdim)
+    return _max_or_min("min", Min, MinDim, MinResult, input, dim, keepdim)
 
 
 # ------------------------------------------------------------------------------------------- argmax, argmin

@@ -30,7 +30,6 @@ import numpy
 from ..backend import dtypes
 from .base import Op, OpError, Spec, apply, describe, is_tensor
 from .broadcast import sum_to_like
-from .cast import cast
 from .infer import broadcast_shapes
 from .promote import promote
 from .special import _EULER_GAMMA, _lgamma
@@ -171,15 +170,15 @@ class LgammaOf(Op):
     infer = staticmethod(lambda a: a)
 
 
-def _incomplete(name, a, x, upper):
-    for what, t in (("input", a), ("other", x)):
+def _incomplete(name, input, other, upper):
+    for what, t in (("input", input), ("other", other)):
         if not is_tensor(t):
             raise TypeError(f"{name}(): argument '{what}' must be a tensor, not {type(t).__name__}")
-    dtype, (a, x) = promote(name, a, x)
+    dtype, (a, x) = promote(name, input, other)
     if dtype.kind == "c":
         raise OpError(f"{name}: expected real tensors, got {describe(a)} and {describe(x)}")
-    if dtype.kind != "f":  # integers: the result is a probability, in the default floating dtype
-        a, x = cast(a, dtypes.get_default_dtype()), cast(x, dtypes.get_default_dtype())
+    if dtype.kind != "f":  # integers: the result is a probability, in the default floating dtype (converted from
+        _, (a, x) = promote(name, input, other, dtype=dtypes.get_default_dtype())  # the values given, not wrapped)
     return apply(Gammainc, a, x, upper=upper)
 
 

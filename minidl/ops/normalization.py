@@ -126,10 +126,11 @@ def _affine(xhat, weight, bias):
     return y if bias is None else y + bias
 
 
-def _mixed(input, *params):
-    """PyTorch's "mixed dtype" normalization: a float16 input with float32 parameters or statistics (a half
-    model's activations in float32 norm layers) is normalized in float32 and handed back in float16."""
-    return input.dtype == numpy.float16 and any(p is not None and p.dtype == numpy.float32 for p in params)
+def _in_float32(input):
+    """A float16 input is normalized in float32 and handed back in float16, as PyTorch does (with float16 or with
+    float32 parameters and statistics alike): in float16 the squared deviations overflow (past 65504) as soon as
+    activations spread more than ~256 from their mean, and the variance, hence the output, would be inf and 0."""
+    return input.dtype == numpy.float16
 
 
 # ------------------------------------------------------------------------------------------ batch_norm
@@ -160,10 +161,13 @@ def batch_norm_training(input, running_mean=None, running_var=None, weight=None,
     Compute them without recording gradients (under ``no_grad``), or detach them, before storing.
     """
     _batch_norm_args("batch_norm", input, running_mean, running_var, weight, bias, momentum, eps)
-    if _mixed(input, running_mean, running_var, weight, bias):
+    if _in_float32(input):  # (the batch mean and var stay float32; the running ones keep their own dtype)
         result = batch_norm_training(cast(input, numpy.float32), running_mean, running_var, weight, bias, momentum,
                                      eps)
-        return result._replace(output=cast(result.output, numpy.float16))
+        return result._replace(
+            output=cast(result.output, numpy.float16),
+            running_mean=None if running_mean is None else cast(result.running_mean, running_mean.dtype),
+            running_var=None if running_var is None else cast(result.running_var, running_var.dtype))
     dims = (0,) + tuple(range(2, input.ndim))
     per_channel = [input.shape[d] for d in dims]
     if known(per_channel) and math.prod(per_channel) == 1:
@@ -195,7 +199,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if running_mean is None or running_var is None:
         raise OpError("batch_norm: running_mean and running_var must be given in evaluation mode "
                       "(training=False)")
-    if _mixed(input, running_mean, running_var, weight, bias):
+    if _in_float32(input):
         return cast(batch_norm(cast(input, numpy.float32), running_mean, running_var, weight, bias, False, momentum,
                                eps), numpy.float16)
     scale = rsqrt(running_var + eps)
@@ -223,7 +227,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         if v is not None and (not is_tensor(v) or tuple(v.shape) != normalized_shape):
             raise OpError(f"layer_norm: expected {what} to be of same shape as normalized_shape, but got {what} "
                           f"{describe(v)} and normalized_shape={list(normalized_shape)}")
-    if _mixed(input, weight, bias):
+    if _in_float32(input):
         return cast(layer_norm(cast(input, numpy.float32), normalized_shape, weight, bias, eps), numpy.float16)
     xhat = _normalize(input, range(input.ndim - k, input.ndim), eps)[0]
     return _affine(xhat, weight, bias)
@@ -244,7 +248,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
                       f"input {describe(input)} and num_groups={num_groups}")
     for what, v in (("weight", weight), ("bias", bias)):
         _check_vector("group_norm", what, v, channels)
-    if _mixed(input, weight, bias):
+    if _in_float32(input):
         return cast(group_norm(cast(input, numpy.float32), num_groups, weight, bias, eps), numpy.float16)
     if known(input.shape) and math.prod(input.shape) // num_groups == 1:  # PyTorch's check, as for batch_norm
         raise OpError(f"group_norm: expected more than 1 value per group, got input {describe(input)} and "

@@ -156,10 +156,17 @@ class Sum(Op):
 
 
 class Mean(Op):
-    """y = sum(x) / N over dims; the gradient is g / N broadcast back."""
+    """y = sum(x) / N over dims; the gradient is g / N broadcast back. The mean of an empty slice is 0 / 0 = NaN."""
     saves_inputs = ()
-    forward = staticmethod(lambda xp, x, dims, keepdim: xp.mean(x, axis=dims, keepdims=keepdim))
     infer = staticmethod(reduced_spec)
+
+    @staticmethod
+    def forward(xp, x, dims, keepdim):
+        if x.size:
+            return xp.mean(x, axis=dims, keepdims=keepdim)
+        with warnings.catch_warnings():  # numpy's "Mean of empty slice" and its 0 / 0 warnings: PyTorch is silent
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return xp.mean(x, axis=dims, keepdims=keepdim)
 
     @staticmethod
     def vjp(ctx, g):
@@ -419,6 +426,18 @@ class Norm(Op):
         return (sgn(x) * magnitude ** (p - 1) * expand_reduced(scale, x, dims, keepdim),)  # (sgn: x/|x| if complex)
 
 
+def _refuse_norm_of_nothing(x, dims, p, whole):
+    """A norm with p < 0 or p = ±inf has no value for a slice without entries (it is a min or a max, or divides by
+    their sum), where the others are 0: PyTorch refuses such a reduction, and so do we."""
+    if dims is None:  # (a rank known only when the graph runs)
+        return
+    for d in dims:
+        if x.shape[d] == 0:
+            where = "an empty tensor because" if whole else f"the dimension {d} because this dimension is empty and"
+            raise OpError(f"linalg.vector_norm cannot compute the {p:g} norm on {where} the operation does not "
+                          f"have an identity (input {describe(x)})")
+
+
 def norm(input, p=2, dim=None, keepdim=False, dtype=None):
     """The vector p-norm over ``dim`` (all dims when None): p = 2 (default, also 'fro'), 1, inf, -inf, 0 (the
     number of non-zero entries) or any other number. ``dtype=`` converts the input first. p = 'nuc' is the
@@ -438,14 +457,18 @@ def norm(input, p=2, dim=None, keepdim=False, dtype=None):
         raise TypeError(f"norm(): p must be a number, inf, -inf, 'fro' or 'nuc', got {p!r}")
     input = cast(input, float_dtype_for("norm", input, dtype))
     dims, keepdim = reduce_dims("norm", input, dim), bool(keepdim)
+    if p < 0 or p == float("inf"):
+        _refuse_norm_of_nothing(input, dims, p, whole=dim is None)
     if p in (1, float("inf"), float("-inf")):
         from .extrema import amax, amin  # extrema builds on this module: import late
         from .unary import abs
         reducer = {1: sum, float("inf"): amax, float("-inf"): amin}[p]
         return reducer(abs(input), dims, keepdim)
-    if p == 0:  # the number of non-zero entries: sign(|x|) is 1 for each, and its zero gradient keeps the count
-        from .unary import abs, sign  # in the graph, with gradient 0, as PyTorch's
-        return _reduce(Sum, sign(abs(input)), dims, keepdim)
+    if p == 0:  # the number of non-zero entries, NaN included as in PyTorch: sign(|x|) is 1 for each (but 0 for a
+        # NaN, added back by isnan), and its zero gradient keeps the count in the graph, with gradient 0, as PyTorch's
+        from .unary import abs, isnan, sign
+        magnitude = abs(input)
+        return _reduce(Sum, sign(magnitude) + cast(isnan(magnitude), magnitude.dtype), dims, keepdim)
     return _reduce(Norm, input, dims, keepdim, p=float(p))
 
 
@@ -511,9 +534,11 @@ class Any(Op):
 
 
 def _truth(op, name, input, dim, keepdim):
-    """bool, except for uint8 input, which gives uint8 0/1 (PyTorch keeps the byte masks of its early days)."""
+    """bool, except for uint8 input, which gives uint8 0/1 (PyTorch keeps the byte masks of its early days). An
+    empty ``dim`` reduces no dim here (each entry's truth, input-shaped), unlike sum's and the others'."""
     check_tensor(name, input)
-    result = _reduce(op, input, reduce_dims(name, input, dim), bool(keepdim))
+    no_dims = isinstance(dim, (tuple, list)) and len(dim) == 0
+    result = _reduce(op, input, () if no_dims else reduce_dims(name, input, dim), bool(keepdim))
     return cast(result, dtypes.uint8) if input.dtype == dtypes.uint8 else result
 
 

@@ -153,8 +153,8 @@ def atan2(input, other):
     dtype, (y, x) = promote("atan2", input, other)
     if dtypes.is_complex(dtype):
         raise TypeError(f"atan2: not implemented for complex tensors (got {describe(y)} and {describe(x)})")
-    if not dtypes.is_floating_point(dtype):
-        _, (y, x) = promote("atan2", y, x, dtype=dtypes.get_default_dtype())
+    if not dtypes.is_floating_point(dtype):  # from the operands as given: -5 beside a uint8 tensor is -5.0, not 251
+        _, (y, x) = promote("atan2", input, other, dtype=dtypes.get_default_dtype())
     return apply(Atan2, y, x)
 
 
