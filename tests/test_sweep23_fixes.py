@@ -201,3 +201,10 @@ def test_tensor_of_a_tensor_copies_it_and_recommends_clone(lib):
         copy = lib.tensor(source)
     copy[0] = 5.0
     assert source.tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("lib", [T] + ([torch] if torch is not None else []), ids=lambda lib: lib.__name__)
+def test_max_and_min_of_a_whole_tensor_have_pytorchs_grad_fn_names(lib):
+    w = lib.ones(3, requires_grad=True)
+    assert [type(t.grad_fn).__name__ for t in (w.max(), w.min(), w.max(0).values, w.amax())] == \
+        ["MaxBackward1", "MinBackward1", "MaxBackward0", "AmaxBackward0"]

@@ -66,11 +66,13 @@ def _share_among_nan_or_ties(ctx, g):
 
 class Max(Amax):
     """``max(x)``: the largest entry of the whole tensor (0-d); gradient as amax's, or shared among NaN entries."""
+    grad_fn_name = "{}Backward1"  # PyTorch's name for max() of a whole tensor (MaxBackward0 is max(x, dim)'s)
     vjp = staticmethod(_share_among_nan_or_ties)
 
 
 class Min(Amin):
     """``min(x)``: the smallest entry of the whole tensor (0-d); gradient as amin's, or shared among NaN entries."""
+    grad_fn_name = "{}Backward1"
     vjp = staticmethod(_share_among_nan_or_ties)
 
 
