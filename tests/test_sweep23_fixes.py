@@ -208,3 +208,21 @@ def test_max_and_min_of_a_whole_tensor_have_pytorchs_grad_fn_names(lib):
     w = lib.ones(3, requires_grad=True)
     assert [type(t.grad_fn).__name__ for t in (w.max(), w.min(), w.max(0).values, w.amax())] == \
         ["MaxBackward1", "MinBackward1", "MaxBackward0", "AmaxBackward0"]
+
+
+@pytest.mark.parametrize("lib", [T] + ([torch] if torch is not None else []), ids=lambda lib: lib.__name__)
+def test_empty_inputs_and_saved_non_tensors_are_refused_as_in_pytorch(lib):
+    x = lib.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="`inputs` argument to `backward\\(\\)` cannot be empty"):
+        x.sum().backward(inputs=[])
+    with pytest.raises(RuntimeError, match="`inputs` argument to `grad\\(\\)` cannot be empty"):
+        lib.autograd.grad(x.sum(), [])
+
+    class SavesANumber(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(3)
+            return x * 2
+
+    with pytest.raises(TypeError, match="save_for_backward can only save variables, but argument 0 is of type int"):
+        SavesANumber.apply(x)

@@ -87,6 +87,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         is_wanted = _is_leaf_key
     else:
         inputs = [inputs] if not isinstance(inputs, (list, tuple)) else inputs
+        if not inputs:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         is_wanted = {t._key() for t in inputs}.__contains__
     # every recorded node leads to a leaf that requires grad: pruning is needed only for an ``inputs`` subset
     results = _walk(roots, grads, is_wanted, retain_graph, create_graph, prune=inputs is not None)
@@ -172,6 +174,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                              materialize_grads)
     single = not isinstance(inputs, (list, tuple))
     inputs = [inputs] if single else list(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     outputs = [outputs] if not isinstance(outputs, (list, tuple)) else list(outputs)
     if grad_outputs is not None and not isinstance(grad_outputs, (list, tuple)):
         grad_outputs = [grad_outputs]

@@ -51,6 +51,10 @@ class FunctionCtx:
 
     def save_for_backward(self, *tensors):
         """Keep tensors for ``backward``; changing them in place before then is an error, as for built-in ops."""
+        for i, t in enumerate(tensors):
+            if t is not None and not isinstance(t, Tensor):  # (numbers and other objects go on ctx as attributes)
+                raise TypeError(f"save_for_backward can only save variables, but argument {i} is of type "
+                                f"{type(t).__name__}")
         self._saved = tensors
         self._saved_versions = tuple(t._version if isinstance(t, Tensor) else None for t in tensors)
 
