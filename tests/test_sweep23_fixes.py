@@ -226,3 +226,23 @@ def test_empty_inputs_and_saved_non_tensors_are_refused_as_in_pytorch(lib):
 
     with pytest.raises(TypeError, match="save_for_backward can only save variables, but argument 0 is of type int"):
         SavesANumber.apply(x)
+
+
+@pytest.mark.parametrize("lib", [T] + ([torch] if torch is not None else []), ids=lambda lib: lib.__name__)
+def test_linalg_arguments_pytorch_takes(lib):
+    rng = np.random.default_rng(0)
+    a = lib.tensor(rng.standard_normal((3, 3)))
+    s = a + a.mT
+    assert lib.allclose(lib.linalg.eigh(s, UPLO="u").eigenvalues, lib.linalg.eigvalsh(s, "U"))
+    assert lib.allclose(lib.linalg.svd(a, driver=None).S, lib.linalg.svdvals(a, driver=None))
+    np.testing.assert_allclose(lib.linalg.pinv(a, rtol=lib.tensor(1e-10)).numpy(), np.linalg.inv(a.numpy()),
+                               atol=1e-10)
+    assert int(lib.linalg.matrix_rank(lib.tensor([[1.0, 0.0], [0.0, 1e-3]]), atol=lib.tensor(0.01))) == 1
+
+
+def test_the_sign_of_a_singular_matrix_passes_no_gradient_without_inverting_it():
+    x = T.tensor([[1.0, 2, 3], [2, 4, 6], [1, 0, 1]], requires_grad=True)
+    sign, logabsdet = T.linalg.slogdet(x)
+    assert sign.item() == 0 and logabsdet.item() == -np.inf
+    (sign * 2).sum().backward()  # (the derivative of log|det| would need the inverse, which does not exist)
+    assert x.grad is None

@@ -255,12 +255,18 @@ class Eigh(Op):
         return Spec(None if a.shape is None else a.shape[:-1], a.dtype), a
 
 
+def _triangle(op_name, UPLO):
+    """'L' or 'U' (PyTorch takes either case)."""
+    if not isinstance(UPLO, str) or UPLO.upper() not in ("L", "U"):
+        raise OpError(f"{op_name}: Expected UPLO argument to be 'L' or 'U', but got {UPLO!r}")
+    return UPLO.upper()
+
+
 def linalg_eigh(A, UPLO="L"):
     """``torch.linalg.eigh``: the named tuple ``(eigenvalues, eigenvectors)`` of each symmetric matrix of the
     batch — eigenvalues ascending, eigenvectors as the columns of an orthogonal matrix (each up to its sign).
     Only the lower (``UPLO='L'``) or upper ('U') triangle of A is read."""
-    if UPLO not in ("L", "U"):
-        raise OpError(f"linalg.eigh: Expected UPLO argument to be 'L' or 'U', but got {UPLO!r}")
+    UPLO = _triangle("linalg.eigh", UPLO)
     return EighResult(*apply(Eigh, check_matrices("linalg.eigh", A, real=True), UPLO=UPLO))
 
 
@@ -285,8 +291,7 @@ class Eigvalsh(Op):
 
 def linalg_eigvalsh(A, UPLO="L"):
     """``torch.linalg.eigvalsh``: the eigenvalues (ascending) of each symmetric matrix of the batch."""
-    if UPLO not in ("L", "U"):
-        raise OpError(f"linalg.eigvalsh: Expected UPLO argument to be 'L' or 'U', but got {UPLO!r}")
+    UPLO = _triangle("linalg.eigvalsh", UPLO)
     return apply(Eigvalsh, check_matrices("linalg.eigvalsh", A, real=True), UPLO=UPLO)
 
 
@@ -359,9 +364,17 @@ class SVD(Op):
                 Spec(batch + ((n, n) if full_matrices else (k, n)), a.dtype))
 
 
-def linalg_svd(A, full_matrices=True):
+def _no_driver(op_name, driver):
+    """PyTorch's ``driver=`` picks a cuSOLVER routine; None (the default) is all there is to choose here."""
+    if driver is not None:
+        raise OpError(f"{op_name}: keyword argument `driver=` is only supported on CUDA inputs with cuSOLVER backend "
+                      f"(got driver={driver!r}; minidl's SVD is numpy's or cupy's own)")
+
+
+def linalg_svd(A, full_matrices=True, *, driver=None):
     """``torch.linalg.svd``: the named tuple ``(U, S, Vh)`` with ``A = U diag(S) Vh`` for each matrix of the
     batch (..., m, n); S descending. Singular vectors are unique up to sign only."""
+    _no_driver("linalg.svd", driver)
     check_matrices("linalg.svd", A, square=False, real=True)
     return SVDResult(*apply(SVD, A, full_matrices=bool(full_matrices)))
 
@@ -387,8 +400,9 @@ class Svdvals(Op):
         return Spec(a.shape[:-2] + (None if None in (m, n) else min(m, n),), a.dtype)
 
 
-def linalg_svdvals(A):
+def linalg_svdvals(A, *, driver=None):
     """``torch.linalg.svdvals``: the singular values (descending) of each matrix of the batch."""
+    _no_driver("linalg.svdvals", driver)
     return apply(Svdvals, check_matrices("linalg.svdvals", A, square=False, real=True))
 
 

@@ -17,7 +17,7 @@ import numpy
 
 from ..backend import dtypes, reporting_linalg_errors
 from .arithmetic import _conj
-from .base import LinAlgError, Op, OpError, Spec, apply, describe, warn
+from .base import LinAlgError, Op, OpError, Spec, apply, describe, is_tensor, warn
 from .broadcast import ones_like, sum_to_like
 from .compare import lt, where
 from .linalg import EyeLike, _check_tensors, _mH, matmul
@@ -302,10 +302,15 @@ class Pinv(Op):
 
 
 def _tolerances(op_name, atol, rtol):
+    """``atol``/``rtol`` as numbers (a 0-d tensor gives its number; a tolerance per matrix is not supported)."""
+    tolerances = {}
     for what, value in (("atol", atol), ("rtol", rtol)):
+        if is_tensor(value) and value.ndim == 0:
+            value = value.item()
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            raise TypeError(f"{op_name}: {what} must be a number or None, got {value!r}")
-    return dict(atol=None if atol is None else float(atol), rtol=None if rtol is None else float(rtol))
+            raise TypeError(f"{op_name}: {what} must be a number, a 0-d tensor or None, got {describe(value)}")
+        tolerances[what] = None if value is None else float(value)
+    return tolerances
 
 
 def linalg_pinv(A, rcond=None, hermitian=False, *, atol=None, rtol=None):
@@ -366,6 +371,7 @@ class Slogdet(Op):
     name = "LinalgSlogdet"
     n_outputs = 2
     saves_inputs = (0,)
+    accepts_missing_grads = True  # a loss of the sign alone sends no gradient, and A^-1 is then not computed
 
     @staticmethod
     def forward(xp, a):
