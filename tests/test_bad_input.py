@@ -103,7 +103,7 @@ def test_index_select_refuses_negative_positions():
 
 
 @pytest.mark.parametrize("make, error, message", [
-    (lambda: T.randint(5, 5, (3,)), RuntimeError, r"randint\(\): random_ expects 'from' to be less than 'to', but "
+    (lambda: T.randint(5, 5, (3,)), RuntimeError, r"random_ expects 'from' to be less than 'to', but "
                                                   r"got from=5 >= to=5"),
     (lambda: T.eye(-1), RuntimeError, r"eye\(\): n must be greater or equal to 0, got -1"),
     (lambda: T.arange(0, float("inf")), RuntimeError, r"arange\(\): unsupported range: 0 -> inf"),

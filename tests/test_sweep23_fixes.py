@@ -246,3 +246,31 @@ def test_the_sign_of_a_singular_matrix_passes_no_gradient_without_inverting_it()
     assert sign.item() == 0 and logabsdet.item() == -np.inf
     (sign * 2).sum().backward()  # (the derivative of log|det| would need the inverse, which does not exist)
     assert x.grad is None
+
+
+@pytest.mark.parametrize("lib", [T] + ([torch] if torch is not None else []), ids=lambda lib: lib.__name__)
+def test_random_integers_refuse_ranges_the_dtype_cannot_hold(lib):
+    for call, words in [(lambda: lib.zeros(3, dtype=lib.uint8).random_(0, 300), "to - 1 is out of bounds for unsigned"),
+                        (lambda: lib.zeros(3, dtype=lib.uint8).random_(-1, 3), "from is out of bounds for unsigned"),
+                        (lambda: lib.zeros(3).random_(5, 2), "expects 'from' to be less than 'to'"),
+                        (lambda: lib.randint(0, 300, (3,), dtype=lib.uint8), "to - 1 is out of bounds")]:
+        with pytest.raises(RuntimeError, match=words):
+            call()
+    values = lib.zeros(1000, dtype=lib.int8).random_(0, 128)
+    assert 0 <= int(values.min()) and int(values.max()) <= 127
+
+
+def test_arguments_of_the_wrong_kind_are_named():
+    with pytest.raises(TypeError, match="invalid dtype: 'foo' names no dtype") as error:
+        T.ones(2).type("foo")
+    assert isinstance(error.value, ValueError)  # (PyTorch raises a ValueError there)
+    for call, words in [(lambda: T.ones(3).sum(dtype="foo"), "invalid dtype: 'foo'"),
+                        (lambda: T.ones(2, 3).unsqueeze("a"), "unsqueeze: dim must be an int, got 'a'"),
+                        (lambda: T.ones(2, 3).size("a"), r"size\(\): dim must be an int"),
+                        (lambda: T.numel([1, 2]), r"numel\(\): argument 'input' \(position 1\) must be Tensor"),
+                        (lambda: T.promote_types(T.float32, "a"), "is not a dtype tensors compute with")]:
+        with pytest.raises(TypeError, match=words):
+            call()
+    with pytest.raises(TypeError, match=r"mean\(\): the dtype argument must be a floating point or complex dtype, "
+                                        r"got int64"):
+        T.ones(3).mean(dtype=T.int64)

@@ -97,7 +97,7 @@ def promote_types(a, b):
     """PyTorch's ``promote_types``: the higher category wins; within a category the wider type wins."""
     if a == b:
         return a
-    ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
+    ca, cb = _category(a), _category(b)
     if ca == cb:
         return numpy.promote_types(a, b)
     high, low = (a, b) if ca > cb else (b, a)
@@ -161,7 +161,17 @@ def result_type(*operands):
 
 def can_cast(from_dtype, to_dtype):
     """PyTorch's rule for in-place results: never to a lower category (float into int, complex into float)."""
-    return _CATEGORY[from_dtype.kind] <= _CATEGORY[to_dtype.kind]
+    return _category(from_dtype) <= _category(to_dtype)
+
+
+def _category(dtype):
+    """0 bool, 1 integer, 2 float, 3 complex: the order of promotion; other dtypes (strings) have none."""
+    kind = getattr(dtype, "kind", None)
+    category = _CATEGORY.get(kind if kind is not None else as_dtype(dtype).kind)
+    if category is None:
+        raise UnknownDtypeError(f"{dtype} is not a dtype tensors compute with (expected a bool, integer, float or "
+                                f"complex dtype)")
+    return category
 
 
 # where PyTorch's and TensorFlow's names mean another width than numpy's: "float" is float32 there, float64 here
@@ -176,4 +186,14 @@ def as_dtype(dtype):
     if isinstance(dtype, str) and dtype in _FRAMEWORK_NAMES:
         return _FRAMEWORK_NAMES[dtype]
     # numpy.dtype() also reads any object's ``dtype`` attribute: a tf.DType holds its numpy dtype there
-    return numpy.dtype(dtype)
+    try:
+        return numpy.dtype(dtype)
+    except TypeError:
+        if getattr(type(dtype), "dtype", None) is not None:  # a dtype object that says itself why it has no numpy
+            raise                                              # dtype (complex32)
+        raise UnknownDtypeError(f"invalid dtype: {dtype!r} names no dtype (expected one such as float32, int64 or "
+                                f"bool: a dtype object, its name, or a Python type)") from None
+
+
+class UnknownDtypeError(TypeError, ValueError):
+    """A dtype argument that names no dtype: a TypeError (TensorFlow raises one) and a ValueError (PyTorch's)."""

@@ -13,7 +13,7 @@ from ..ops.promote import check_fits
 from .element_types import as_numpy_dtype
 from .layouts import check_factory_options
 from .random import numpy_rng
-from .sampling import check_spread
+from .sampling import check_integer_range, check_spread
 from .tensor import Tensor
 
 
@@ -399,10 +399,10 @@ def randint(low, high=None, size=None, generator=None, dtype=None, device=None, 
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
-    if low >= high:
-        raise RuntimeError(f"randint(): random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    dtype = dtypes.int64 if dtype is None else as_numpy_dtype(dtype)
+    check_integer_range(low, high, dtype)
     array = numpy_rng(generator).integers(low, high, _size((size,), "randint"))
-    return _finish(array.astype(dtypes.int64 if dtype is None else as_numpy_dtype(dtype)), device, requires_grad)
+    return _finish(array.astype(dtype), device, requires_grad)
 
 
 def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):

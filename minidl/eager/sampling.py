@@ -13,6 +13,7 @@ import math
 import numpy
 
 from ..backend import dtypes, to_device
+from ..ops.promote import c_type_name
 from .random import numpy_rng
 from .tensor import Tensor
 
@@ -44,6 +45,20 @@ def check_spread(name, what, value, zero_ok=True):
     if isinstance(value, Tensor):
         raise RuntimeError(f"{name} expects all elements of {what} {relation} 0.0")
     raise RuntimeError(f"{name} expects {what} {relation} 0.0, but found {what}={value}")
+
+
+def check_integer_range(low, high, dtype):
+    """PyTorch's checks of the range [low, high) that ``random_``/``randint`` draw integers from, for ``dtype``
+    (numpy would draw from an empty range's error deep inside, or wrap values the dtype cannot hold)."""
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    dtype = numpy.dtype(dtype)
+    if dtype.kind in "iu":
+        info, name = numpy.iinfo(dtype), c_type_name(dtype)
+        if not info.min <= low <= info.max:
+            raise RuntimeError(f"from is out of bounds for {name}")
+        if not info.min <= high - 1 <= info.max:
+            raise RuntimeError(f"to - 1 is out of bounds for {name}")
 
 
 def check_probability(name, p, what="p"):
@@ -126,6 +141,7 @@ def random_(self, low=0, high=None, *, generator=None):
     if high is None:
         high = (2 ** (numpy.finfo(self.dtype).nmant + 1) + 1 if self.dtype.kind == "f"
                 else int(numpy.iinfo(self.dtype).max) if self.dtype.kind in "iu" else 2)
+    check_integer_range(low, high, self._data.dtype)
     return _fill_with(self, lambda shape: numpy_rng(generator).integers(low, high, shape))
 
 

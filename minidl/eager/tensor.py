@@ -108,6 +108,8 @@ class Tensor:
     def _existing_dim(self, dim):
         """``dim`` as an index into the shape (a 0-d tensor has none: unlike a reduction, no dim 0 to pretend)."""
         ndim = self._data.ndim
+        if not isinstance(dim, (int, numpy.integer)):
+            raise TypeError(f"size(): dim must be an int, got {dim!r} of type {type(dim).__name__}")
         if ndim == 0:
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         if not -ndim <= dim < ndim:

@@ -12,7 +12,6 @@ so this module adds four small ops whose *inputs* are shapes: ``Shape`` (a tenso
 the result.
 """
 import builtins
-import functools
 import math
 import numbers
 
@@ -86,9 +85,40 @@ class Range(Op):
     """``start, start + delta, ...`` up to (not including) ``limit``; the three inputs are 0-d. No gradient."""
     differentiable = False
     saves_inputs = ()
-    forward = staticmethod(lambda xp, start, limit, delta: xp.arange(start.item(), limit.item(), delta.item(),
-                                                                     dtype=start.dtype))
     infer = staticmethod(lambda start, limit, delta: Spec((None,), start.dtype))
+
+    @staticmethod
+    def forward(xp, start, limit, delta):
+        _check_range(start.item(), limit.item(), delta.item())
+        return xp.arange(start.item(), limit.item(), delta.item(), dtype=start.dtype)
+
+
+def _check_range(start, limit, delta):
+    """TF's checks of ``range``'s arguments (numpy would give an empty range for a limit on the wrong side)."""
+    if delta == 0:
+        raise ValueError("Requires delta != 0")
+    if (limit - start) * delta < 0:
+        raise ValueError(f"Requires start {'<=' if delta > 0 else '>='} limit when delta {'>' if delta > 0 else '<'} "
+                         f"0: {start}/{limit}")
+
+
+class CheckedSplitSizes(Op):
+    """``split``'s sizes, read when the graph runs, with the one -1 (if any) replaced by what the others leave of
+    the dimension's ``size``: TF's error where they are negative or do not add up to it (slices would clip)."""
+    differentiable = False
+    saves_inputs = ()
+    infer = staticmethod(lambda size, sizes: Spec(sizes.shape, sizes.dtype))
+
+    @staticmethod
+    def forward(xp, size, sizes):
+        size, wanted = int(size), [int(s) for s in sizes]
+        if -1 in wanted:
+            wanted[wanted.index(-1)] = size - (sum(wanted) + 1)
+        if min(wanted) < 0 or sum(wanted) != size:
+            raise ValueError(f"Determined shape must either match input shape along split_dim exactly if fully "
+                             f"specified, or be less than the size of the input along split_dim if not fully "
+                             f"specified: split sizes {[int(s) for s in sizes]} for a dimension of {size}")
+        return xp.asarray(wanted, dtype=sizes.dtype)
 
 
 class ReshapeTo(Op):
@@ -264,8 +294,8 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):
     if limit is None:
         start, limit = 0, start
     static = all(isinstance(v, (int, float)) for v in (start, limit, delta))
-    if static and delta == 0:
-        raise ValueError("Requires delta != 0")
+    if static:
+        _check_range(start, limit, delta)
     args = [to_tensor(v) for v in (start, limit, delta)]
     if dtype is None:
         dtype = max((check_dtype(a, _RANGE_ORDER, "start").dtype for a in args),
@@ -280,6 +310,8 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):
 def linspace(start, stop, num, name=None):
     """``num`` evenly spaced values from ``start`` to ``stop`` inclusive (``num`` must be a Python int)."""
     num = constant_value(num, "num")
+    if num < 0:
+        raise ValueError(f"LinSpace: Requires num > 0: {num}")
     start, stop = matching_pair("LinSpace", start, stop, ("start", "stop"))
     check_dtype(start, ("float32", "float64"), "start")
     fractions = to_tensor(numpy.linspace(0, 1, num, dtype=start.dtype))
@@ -441,12 +473,11 @@ def _split_at_run_time(x, sizes, axis):
     sizes = [to_tensor(s, dtypes.int32) for s in sizes]
     if sum(1 for s in sizes if s.op.op is Const and s.op.attrs["value"] == -1) > 1:
         raise ValueError("split: at most one size may be -1 (the rest)")
-    known = [s for s in sizes if not (s.op.op is Const and s.op.attrs["value"] == -1)]
-    rest = ops.sub(cast(shape(x)[axis], dtypes.int32), functools.reduce(ops.add, known))
+    checked = apply(CheckedSplitSizes, cast(shape(x)[axis], dtypes.int32), ops.stack(sizes))
+    ends = ops.cumsum(checked, 0)
     pieces, start = [], 0
-    for s in sizes:
-        size = rest if s.op.op is Const and s.op.attrs["value"] == -1 else s
-        end = ops.add(start, size)
+    for i in builtins.range(len(sizes)):
+        end = ends[i]
         pieces.append(x[(builtins.slice(None),) * axis + (builtins.slice(start, end),)])
         start = end
     return pieces

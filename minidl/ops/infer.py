@@ -34,7 +34,11 @@ def normalize_dim(op_name, dim, ndim, operand=None):
     """Map a possibly negative ``dim`` into ``range(ndim)``; a 0-d tensor accepts dim 0 and -1 like PyTorch.
     The error names ``operand`` when given (described only then: it is on every reduction's path)."""
     size = max(ndim, 1)
-    if not -size <= dim < size:
+    try:
+        inside = -size <= dim < size
+    except TypeError:  # (checked only now: a dim that compares with ints is the usual case, at no cost)
+        raise TypeError(f"{op_name}: dim must be an int, got {dim!r} of type {type(dim).__name__}") from None
+    if not inside:
         where = op_name if operand is None else f"{op_name} of {describe(operand)}"
         raise DimensionError(f"{where}: dimension out of range (expected to be in range of [{-size}, {size - 1}], "
                       f"but got {dim})")

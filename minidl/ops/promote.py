@@ -157,6 +157,11 @@ _TORCH_TYPE_NAMES = {"float64": "double", "float32": "float", "float16": "half",
                      "complex64": "complex<float>", "complex128": "complex<double>"}
 
 
+def c_type_name(dtype):
+    """The name PyTorch's messages give ``dtype`` (its C++ scalar type: "float", "long int", "unsigned char")."""
+    return _TORCH_TYPE_NAMES.get(dtype.name, dtype.name)
+
+
 #: the dtype a front-end casts the float16/float32 operands of the products to, while that is on (eager mode's
 #: ``autocast``, before the op runs), or None: mixed float16/float32 operands are then fine (see below)
 products_cast_to = None
@@ -178,6 +183,5 @@ def require_same_dtype(op_name, named, cast_by_autocast=False):
         if t.dtype != first.dtype:
             raise DtypeError(
                 f"expected {first_name} and {name} to have the same dtype, but got: "
-                f"{_TORCH_TYPE_NAMES.get(first.dtype.name, first.dtype.name)} != "
-                f"{_TORCH_TYPE_NAMES.get(t.dtype.name, t.dtype.name)} ({op_name} of {describe(first)} and "
+                f"{c_type_name(first.dtype)} != {c_type_name(t.dtype)} ({op_name} of {describe(first)} and "
                 f"{describe(t)}; convert one of them, e.g. with .float(): numpy's float arrays are float64)")

@@ -60,12 +60,17 @@ def reduced_spec(spec, dims, keepdim, **attrs):
 
 def float_dtype_for(op_name, x, dtype):
     """The dtype a float-only reduction (mean, var, norm...) computes in; integer inputs need ``dtype=``."""
-    dtype = x.dtype if dtype is None else dtypes.as_dtype(dtype)
-    if not dtypes.is_differentiable(dtype):
+    if dtype is not None:
+        dtype = dtypes.as_dtype(dtype)
+        if not dtypes.is_differentiable(dtype):
+            raise DtypeError(f"{op_name}(): the dtype argument must be a floating point or complex dtype, got {dtype} "
+                             f"(input {describe(x)})")
+        return dtype
+    if not dtypes.is_differentiable(x.dtype):
         raise DtypeError(f"{op_name}(): could not infer output dtype. Input dtype must be either a floating point "
-                        f"or complex dtype. Got: {x.dtype} (input {describe(x)}); convert it with .float() or "
-                        f"pass dtype=")
-    return dtype
+                         f"or complex dtype. Got: {x.dtype} (input {describe(x)}); convert it with .float() or "
+                         f"pass dtype=")
+    return x.dtype
 
 
 class BroadcastReduced(Op):

@@ -220,3 +220,35 @@ def test_an_unknown_dim_is_none_and_the_way_to_read_any_dim_is_named():
     assert tf.compat.dimension_value(x.shape[0]) is None and x.shape.as_list() == [None, 784]
     with pytest.raises(TypeError, match=r"unknown dimension is None itself here.*tf.compat.dimension_value"):
         tf.Dimension(None)
+
+
+def test_split_sizes_fed_at_run_time_must_add_up():
+    n = tf.placeholder(tf.int32, [])
+    pieces = tf.split(tf.range(5), [n, 2])
+    with tf.Session() as sess:
+        assert [p.tolist() for p in sess.run(pieces, {n: 3})] == [[0, 1, 2], [3, 4]]
+        for wrong in (4, 1, -2):  # (a fed -1 means "the rest", as a written one does)
+            with pytest.raises(tf.errors.InvalidArgumentError, match="Determined shape must either match"):
+                sess.run(pieces, {n: wrong})
+        rest = tf.split(tf.range(5), [n, -1])
+        assert [p.tolist() for p in sess.run(rest, {n: 2})] == [[0, 1], [2, 3, 4]]
+
+
+def test_range_with_its_limit_on_the_wrong_side_is_an_error():
+    with pytest.raises(ValueError, match="Requires start >= limit when delta < 0: 0/10"):
+        tf.range(0, 10, -1)
+    m = tf.placeholder(tf.int32)
+    with tf.Session() as sess:
+        assert sess.run(tf.range(m), {m: 3}).tolist() == [0, 1, 2]
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Requires start <= limit when delta > 0: 0/-3"):
+            sess.run(tf.range(m), {m: -3})
+    with pytest.raises(ValueError, match="LinSpace: Requires num > 0"):
+        tf.linspace(0.0, 1.0, -1)
+
+
+def test_wrong_kinds_of_arguments_are_named():
+    with pytest.raises(TypeError, match="invalid dtype: 'foo'"):
+        tf.placeholder("foo", [2])
+    x = tf.Variable(1.0)
+    with pytest.raises(TypeError, match="Argument is not a tf.Variable: 1"):
+        tf.train.GradientDescentOptimizer(0.1).minimize(x * x, var_list=[1])

@@ -80,6 +80,8 @@ class Optimizer:
         if not var_list:
             raise ValueError("No variables to optimize.")
         for v in var_list:  # an integer variable has no gradient: it would be left out without a word
+            if not hasattr(v, "dtype") or not hasattr(v, "op"):
+                raise TypeError(f"Argument is not a tf.Variable: {v!r} (var_list holds the variables to train)")
             if v.dtype.name not in _TRAINABLE_DTYPES:
                 raise ValueError(f"Invalid type tf.{v.dtype.name} for {v.name}, expected: "
                                  f"[{', '.join('tf.' + name for name in _TRAINABLE_DTYPES)}].")
