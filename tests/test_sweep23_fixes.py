@@ -274,3 +274,46 @@ def test_arguments_of_the_wrong_kind_are_named():
     with pytest.raises(TypeError, match=r"mean\(\): the dtype argument must be a floating point or complex dtype, "
                                         r"got int64"):
         T.ones(3).mean(dtype=T.int64)
+
+
+def _round_trip(obj):
+    import io
+    buffer = io.BytesIO()
+    T.save(obj, buffer)
+    buffer.seek(0)
+    return T.load(buffer)
+
+
+@pytest.mark.parametrize("replace_memory", [lambda w: setattr(w, "data", T.ones(6)), lambda w: w.resize_(20),
+                                            lambda w: w.share_memory_()], ids=["data", "resize_", "share_memory_"])
+def test_a_view_whose_base_memory_was_replaced_is_saved_as_a_copy(replace_memory):
+    w = T.arange(6.0)
+    v = w[2:4]
+    replace_memory(w)
+    assert _round_trip({"w": w, "v": v})["v"].tolist() == [2.0, 3.0]
+    assert _round_trip({"v": v})["v"].tolist() == [2.0, 3.0]
+
+
+def test_a_view_saved_with_its_base_still_shares_its_memory_after_loading():
+    w = T.arange(6.0)
+    loaded = _round_trip({"w": w, "v": w[1:5:2]})
+    loaded["w"][1] = 100.0
+    assert loaded["v"].tolist() == [100.0, 3.0]
+
+
+def test_saving_over_a_file_keeps_its_mode_and_writes_through_links(tmp_path):
+    import os
+    private = tmp_path / "private.pt"
+    private.write_bytes(b"")
+    os.chmod(private, 0o600)
+    T.save(T.ones(1), private)
+    assert os.stat(private).st_mode & 0o777 == 0o600 and T.load(private).tolist() == [1.0]
+    target, link = tmp_path / "target.pt", tmp_path / "latest.pt"
+    target.write_bytes(b"")
+    os.symlink(target, link)
+    T.save(T.ones(3), link)
+    assert os.path.islink(link) and T.load(target).tolist() == [1.0, 1.0, 1.0]
+    T.save(T.ones(2), os.devnull)  # no regular file: written into, not replaced
+    assert not os.path.isfile(os.devnull)
+    T.save(T.ones(2), os.fsencode(tmp_path / "bytes_path.pt"))
+    assert T.load(tmp_path / "bytes_path.pt").tolist() == [1.0, 1.0]

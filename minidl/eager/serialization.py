@@ -23,6 +23,22 @@ from .tensor import Size, Tensor
 _KIND = "minidl-eager-save"
 
 
+def _place_in(view, base):
+    """``(offset, strides)`` in elements of the array ``view`` inside the contiguous array ``base`` (same dtype),
+    or None where the view's elements do not all lie in ``base``'s memory."""
+    itemsize = view.itemsize
+    offset, remainder = divmod(view.__array_interface__["data"][0] - base.__array_interface__["data"][0], itemsize)
+    strides = [s // itemsize for s in view.strides]
+    if remainder or any(s % itemsize for s in view.strides):
+        return None
+    if view.size:
+        lowest = offset + sum((n - 1) * s for n, s in zip(view.shape, strides) if s < 0)
+        highest = offset + sum((n - 1) * s for n, s in zip(view.shape, strides) if s > 0)
+        if lowest < 0 or highest >= base.size:
+            return None
+    return offset, strides
+
+
 def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_serialization=True,
          _disable_byteorder_record=False):
     """Write ``obj`` (tensors, numbers, strings, None, and dicts/lists/tuples of them) to ``f``, a path or a binary
@@ -52,11 +68,11 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
             entry = {"requires_grad": x.requires_grad, "device": str(x.device), "parameter": isinstance(x, Parameter)}
             base = x._base
             if base is not None and base._data.flags.c_contiguous and base._data.dtype == x._data.dtype:
-                itemsize = x._data.itemsize
-                entry.update(__view__=array_key(base), offset=(x.data_ptr() - base.data_ptr()) // itemsize,
-                             shape=list(x._data.shape), strides=[s // itemsize for s in x._data.strides],
-                             __tensor__=f"v{id(x)}")
-                return entry
+                place = _place_in(x._data, base._data)
+                if place is not None:  # (a base whose memory was replaced since, by .data = or resize_: a copy)
+                    entry.update(__view__=array_key(base), offset=place[0], shape=list(x._data.shape),
+                                 strides=place[1], __tensor__=f"v{id(x)}")
+                    return entry
             entry["__tensor__"] = array_key(x)
             return entry
         if isinstance(x, numpy.ndarray):
