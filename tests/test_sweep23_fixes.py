@@ -317,3 +317,17 @@ def test_saving_over_a_file_keeps_its_mode_and_writes_through_links(tmp_path):
     assert not os.path.isfile(os.devnull)
     T.save(T.ones(2), os.fsencode(tmp_path / "bytes_path.pt"))
     assert T.load(tmp_path / "bytes_path.pt").tolist() == [1.0, 1.0]
+
+
+def test_tensors_holding_the_same_memory_load_as_one_again():
+    w = T.arange(4.0)
+    loaded = _round_trip({"w": w, "detached": w.detach()})
+    loaded["w"][0] = 9.0
+    assert loaded["detached"].tolist() == [9.0, 1.0, 2.0, 3.0]
+    emb, out = T.nn.Embedding(5, 3), T.nn.Linear(3, 5, bias=False)
+    out.weight = emb.weight  # tied weights: one parameter under two names
+    state = _round_trip(T.nn.ModuleDict({"emb": emb, "out": out}).state_dict())
+    assert state["emb.weight"].data_ptr() == state["out.weight"].data_ptr()
+    separate = _round_trip([T.zeros(3), T.zeros(3)])
+    separate[0][0] = 1.0
+    assert separate[1].tolist() == [0.0, 0.0, 0.0]

@@ -47,11 +47,14 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
     arrays, memo = {}, {}
 
     def array_key(t):
-        """The key under which ``t``'s own array is stored (once per tensor)."""
-        key = memo.get(id(t))
+        """The key under which ``t``'s own array is stored: once for all tensors that hold the same memory in the
+        same layout (``w`` and ``w.detach()``; a tied weight in a state_dict), which load as one array again."""
+        data = t._data
+        same = (t.data_ptr(), data.shape, data.strides, data.dtype.str, str(t.device))
+        key = memo.get(same)
         if key is None:
-            key = memo[id(t)] = f"t{len(memo)}"
-            arrays[key] = to_device(t._data, parse_device("cpu"))
+            key = memo[same] = f"t{len(memo)}"
+            arrays[key] = to_device(data, parse_device("cpu"))
         return key
 
     def encode(x):
