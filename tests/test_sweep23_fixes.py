@@ -331,3 +331,10 @@ def test_tensors_holding_the_same_memory_load_as_one_again():
     separate = _round_trip([T.zeros(3), T.zeros(3)])
     separate[0][0] = 1.0
     assert separate[1].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_sets_bytes_and_devices_are_saved_as_pytorch_saves_them():
+    original = {"set": {1, 2, "a"}, "frozen": frozenset({(1, 2)}), "bytes": b"\x00\xffab", "buffer": bytearray(b"xy"),
+                "device": T.device("cpu")}
+    loaded = _round_trip(original)
+    assert loaded == original and type(loaded["buffer"]) is bytearray and type(loaded["frozen"]) is frozenset

@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 import numpy
 
-from ..backend import device as parse_device, get_array_module, to_device
+from ..backend import Device, device as parse_device, get_array_module, to_device
 from ..io import read_arrays, write_arrays
 from . import element_types
 from .sparse_coo_tensors import SparseCooTensor, sparse_coo_tensor
@@ -91,10 +91,16 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
             return {"__tuple__": [encode(v) for v in x]}
         if isinstance(x, list):
             return {"__list__": [encode(v) for v in x]}
+        if isinstance(x, (set, frozenset)):
+            return {"__set__" if isinstance(x, set) else "__frozenset__": [encode(v) for v in x]}
+        if isinstance(x, (bytes, bytearray)):  # (as hex digits: the structure is JSON text)
+            return {"__bytes__" if isinstance(x, bytes) else "__bytearray__": x.hex()}
         if isinstance(x, complex):
             return {"__complex__": [x.real, x.imag]}
         if isinstance(x, element_types.dtype):
             return {"__dtype__": x.name}
+        if isinstance(x, Device):
+            return {"__device__": str(x)}
         if isinstance(x, numpy.generic):
             return encode(x.item())
         if x is None or isinstance(x, (bool, int, float, str)):
@@ -104,7 +110,7 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
             hint = (f". To save a {type(x).__name__}, save its values, save(obj.state_dict(), path), and load them "
                     "into a newly built one with obj.load_state_dict(load(path))")
         raise TypeError(f"save: cannot store an object of type {type(x).__name__}; only tensors, numpy arrays, "
-                        f"numbers, strings, dtypes, None and dicts/lists/tuples of them are saved (never pickled "
+                        f"numbers, strings, bytes, dtypes, devices, None and dicts/lists/tuples/sets of them are saved (never pickled "
                         f"code){hint}")
 
     structure = encode(obj)
@@ -164,6 +170,16 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
                 return tuple(decode(v) for v in x["__tuple__"])
             if "__list__" in x:
                 return [decode(v) for v in x["__list__"]]
+            if "__set__" in x:
+                return {_hashable(decode(v)) for v in x["__set__"]}
+            if "__frozenset__" in x:
+                return frozenset(_hashable(decode(v)) for v in x["__frozenset__"])
+            if "__bytes__" in x:
+                return bytes.fromhex(x["__bytes__"])
+            if "__bytearray__" in x:
+                return bytearray.fromhex(x["__bytearray__"])
+            if "__device__" in x:
+                return parse_device(x["__device__"])
             if "__complex__" in x:
                 return complex(*x["__complex__"])
             if "__dtype__" in x:
