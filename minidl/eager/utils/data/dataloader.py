@@ -119,7 +119,7 @@ class DataLoader:
         if not self.persistent_workers:
             return _MultiProcessIterator(self)
         workers = self.__dict__.get("_persistent_iterator")
-        if workers is None:
+        if workers is None or not workers._finalizer.alive:  # a timeout or a dead worker shut them down
             workers = self._persistent_iterator = _MultiProcessIterator(self, persistent=True)
         else:
             workers.next_epoch()
@@ -237,7 +237,8 @@ class _MultiProcessIterator:
                     continue
                 self._send_task()
                 if isinstance(data, WorkerError):
-                    self._finalizer()
+                    if not self._persistent:  # persistent workers survive their errors and serve the next epoch
+                        self._finalizer()
                     data.reraise()
                 return self._loader._delivered(pickle.loads(data))  # a batch a worker pickled (worker.py)
             if self._received >= self._sent:

@@ -53,8 +53,7 @@ class RandomSampler(Sampler):
         _check_bool("replacement", replacement, TypeError)
         self.data_source, self.replacement, self.generator = data_source, replacement, generator
         self._num_samples = num_samples
-        if num_samples is not None:
-            _check_positive_int("num_samples", num_samples)
+        _check_positive_int("num_samples", self.num_samples)  # an empty data source included
 
     @property
     def num_samples(self):

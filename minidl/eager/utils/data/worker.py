@@ -34,6 +34,13 @@ def get_worker_info():
     return _worker_info
 
 
+class _VerbatimMessage(str):
+    """A message whose repr is itself, so an exception that shows ``repr(arg)`` prints the traceback's lines."""
+
+    def __repr__(self):
+        return self
+
+
 class WorkerError:
     """An exception raised in a worker, with its traceback as text (exceptions may not pickle cleanly)."""
 
@@ -45,6 +52,8 @@ class WorkerError:
     def reraise(self):
         message = (f"Caught {self.exception_type.__name__} in DataLoader worker process {self.worker_id}.\n"
                    f"Original {self.text}")
+        if issubclass(self.exception_type, KeyError):  # its str() is the repr of its argument: keep the lines readable
+            message = _VerbatimMessage(message)
         try:
             error = self.exception_type(message)
         except Exception:  # exception types whose constructor wants other arguments
