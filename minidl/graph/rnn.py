@@ -29,6 +29,12 @@ The graph is built in one of two ways:
   (``variables.py``). The replay is fed the values the body's random ops drew, so a ``DropoutWrapper``'s gradient
   uses the masks its forward used.
 
+**Structures.** ``inputs`` may be a nested tuple of [batch_size, max_time, ...] tensors (one ``max_time`` and
+``batch_size``): step ``t`` reaches the cell as the same tuple of [batch_size, ...] slices. The state is whatever
+nest ``state_size`` describes, and a part of it need not be [batch_size] + its size: an ``AttentionWrapper``'s
+state carries a scalar int step count and, with ``alignment_history``, a TensorArray. Such parts go through the loop
+as they are (the loop's shape invariant of a part is [batch_size] + size only where the part has that shape).
+
 ``sequence_length`` ([batch_size] ints) gives each example its own length: past it, the example's output is zeros
 and its state stays as it was, so ``final_state`` is the state after its last real step. The fused op has no
 per-example lengths, so with ``sequence_length`` every cell runs in the while_loop.
@@ -72,13 +78,14 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
     _check_cell("dynamic_rnn", "cell", cell)
     with variable_scope(scope or "rnn"):
         x = _time_major(inputs, time_major)
-        batch = x.shape[1]
-        state = _initial_state("dynamic_rnn", cell, batch, batch if batch is not None else shape(x)[1], x.dtype,
-                               initial_state, dtype)
+        first = flatten(x)[0]
+        batch = first.shape[1]
+        state = _initial_state("dynamic_rnn", cell, batch, batch if batch is not None else shape(first)[1],
+                               first.dtype, initial_state, dtype)
         lengths = None if sequence_length is None else _lengths("dynamic_rnn", sequence_length, batch)
-        cell.maybe_build(x.shape[1:], x.dtype)
+        cell.maybe_build(pack(x, [TensorShape(t.shape[1:]) for t in flatten(x)]), first.dtype)
         nonlinearity = _FUSED_ACTIVATIONS.get(cell.activation) if type(cell) is BasicRNNCell else None
-        if nonlinearity and lengths is None:
+        if nonlinearity and lengths is None and not is_sequence(x):
             outputs, state = _fused_rnn(cell, x, state, nonlinearity)
         else:
             outputs, state = _while_rnn(cell, x, state, lengths)
@@ -134,7 +141,7 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None, in
     with variable_scope(scope or "bidirectional_rnn"):
         x = _time_major(inputs, time_major)
         lengths = None if sequence_length is None else _lengths("bidirectional_dynamic_rnn", sequence_length,
-                                                                x.shape[1])
+                                                                flatten(x)[0].shape[1])
         with variable_scope("fw") as fw_scope:
             outputs_fw, state_fw = dynamic_rnn(cell_fw, x, sequence_length, initial_state_fw, dtype,
                                                time_major=True, scope=fw_scope)
@@ -173,20 +180,31 @@ def _check_cell(fn, arg, cell):
 
 
 def _time_major(inputs, time_major):
-    """The inputs as a [max_time, batch_size, depth ...] float tensor."""
-    x = check_dtype(to_tensor(inputs), FLOATS, "inputs")
-    if not x.shape.rank_known or len(x.shape) < 3:
-        layout = "[max_time, batch_size, depth]" if time_major else "[batch_size, max_time, depth]"
-        raise ValueError(f"dynamic_rnn: inputs must be {layout} (rank 3 or more), got shape {x.shape}")
-    if x.shape[-1] is None:
-        raise ValueError("dynamic_rnn: input size (depth of inputs) must be accessible via shape inference, but "
-                         f"saw value None (inputs {x.shape})")
-    return x if time_major else _swap_batch_and_time(x)
+    """The inputs as [max_time, batch_size, depth ...] float tensors, in the nest ``inputs`` has (a nested tuple of
+    such tensors, which the cell receives step by step in that structure; TF's "nested inputs")."""
+    if isinstance(inputs, dict):
+        raise TypeError(f"dynamic_rnn: inputs must be a tensor or a nested tuple of tensors, got a dict {inputs!r}")
+    leaves = [check_dtype(to_tensor(x), FLOATS, "inputs") for x in flatten(inputs)]
+    if not leaves:
+        raise ValueError(f"dynamic_rnn: inputs must not be empty, got {inputs!r}")
+    layout = "[max_time, batch_size, depth]" if time_major else "[batch_size, max_time, depth]"
+    for x in leaves:
+        if not x.shape.rank_known or len(x.shape) < 3:
+            raise ValueError(f"dynamic_rnn: inputs must be {layout} (rank 3 or more), got shape {x.shape}")
+        if x.shape[-1] is None:
+            raise ValueError("dynamic_rnn: input size (depth of inputs) must be accessible via shape inference, "
+                             f"but saw value None (inputs {x.shape})")
+        if not x.shape[:2].is_compatible_with(leaves[0].shape[:2]):
+            raise ValueError(f"dynamic_rnn: all inputs must have the same max_time and batch_size, got shapes "
+                             f"{[t.shape for t in leaves]}")
+    return pack(inputs, leaves if time_major else [_swap_batch_and_time(x) for x in leaves])
 
 
 def _initial_state(fn, cell, batch, batch_size, inputs_dtype, initial_state, dtype):
-    """The state before the first step, checked against ``cell.state_size`` and the inputs' batch (``batch``: its
-    static size or None; ``batch_size``: an int or a scalar tensor) and dtype; structured like ``state_size``."""
+    """The state before the first step, structured like ``cell.state_size``; each float part checked against
+    [batch_size] + its size and the inputs' batch (``batch``: its static size or None; ``batch_size``: an int or a
+    scalar tensor) and dtype. Other parts are the cell's own business and taken as they are, as TF does: a
+    TensorArray (``AttentionWrapperState.alignment_history``) or an int step count (its scalar ``time``)."""
     if initial_state is None:
         if dtype is None:
             raise ValueError(f"{fn}: if there is no initial_state, you must give a dtype.")
@@ -194,8 +212,10 @@ def _initial_state(fn, cell, batch, batch_size, inputs_dtype, initial_state, dty
     if not same_structure(cell.state_size, initial_state):
         raise ValueError(f"{fn}: initial_state must be structured like the cell's state_size {cell.state_size}, "
                          f"got {initial_state!r}")
-    states = [to_tensor(s) for s in flatten(initial_state)]
+    states = [s if isinstance(s, TensorArray) else to_tensor(s) for s in flatten(initial_state)]
     for s, size in zip(states, flatten(cell.state_size)):
+        if isinstance(s, TensorArray) or s.dtype.kind in "iub":
+            continue
         expected = TensorShape([batch] + dims_of(size))
         if not s.shape.rank_known or not s.shape.is_compatible_with(expected):
             raise ValueError(f"{fn}: initial_state must be [batch_size, state_size] = {expected} for state_size "
@@ -232,31 +252,42 @@ def _while_rnn(cell, x, initial_state, lengths):
     if not isinstance(cell.output_size, int):
         raise NotImplementedError(f"dynamic_rnn: only cells with one output tensor are supported; "
                                   f"{type(cell).__name__}.output_size is {cell.output_size}")
-    steps, batch, units = x.shape[0], x.shape[1], cell.output_size
-    n_steps = steps if steps is not None else shape(x)[0]
+    first = flatten(x)[0]
+    steps, batch, units = first.shape[0], first.shape[1], cell.output_size
+    n_steps = steps if steps is not None else shape(first)[0]
 
     def body(t, state, outputs):
-        output, new_state = cell(gather(x, t), state)
+        output, new_state = cell(pack(x, [gather(inputs, t) for inputs in flatten(x)]), state)
         if lengths is not None:
             output, new_state = _past_lengths(t, lengths, output, new_state, state)
         return t + 1, new_state, outputs.write(t, output)
 
-    # the batch dim may be unknown in the initial state but known in the inputs, or the other way round (a
-    # TensorArray needs no invariant)
-    invariants = [TensorShape([]), pack(cell.state_size, [TensorShape([batch] + dims_of(size))
-                                                         for size in flatten(cell.state_size)]), None]
-    outputs = TensorArray(x.dtype, size=n_steps, element_shape=[batch, units])
+    invariants = [TensorShape([]), pack(initial_state, [_invariant(part, batch, size) for part, size in
+                                                        zip(flatten(initial_state), flatten(cell.state_size))]), None]
+    outputs = TensorArray(first.dtype, size=n_steps, element_shape=[batch, units])
     _, final_state, outputs = while_loop(lambda t, state, outputs: t < n_steps, body,
                                          [constant(0), initial_state, outputs], shape_invariants=invariants)
     return outputs.stack(), final_state
 
 
+def _invariant(part, batch, size):
+    """The loop's shape invariant for one part of the state: [batch] + size where the part is that (its batch dim
+    may be unknown in the initial state but known in the inputs, or the other way round); else the part's own
+    shape (a scalar step count); None for a TensorArray, which needs none."""
+    if isinstance(part, TensorArray):
+        return None
+    per_example = TensorShape([batch] + dims_of(size))
+    return per_example if part.shape.is_compatible_with(per_example) else part.shape
+
+
 def _past_lengths(t, lengths, output, new_state, state):
     """Step ``t``'s output and state with the examples whose length is over (t >= length) masked: their output
-    zeros, their state the one before (so the final state is the one after each example's last real step)."""
+    zeros, their state the one before (so the final state is the one after each example's last real step).
+    A TensorArray or scalar in the state has no examples to mask: it takes the new value (as in TF)."""
     running = ops.lt(t, lengths)
     output = _where_running(running, output, ops.zeros_like(output))
-    return output, pack(new_state, [_where_running(running, new, old)
+    return output, pack(new_state, [new if isinstance(new, TensorArray) or new.ndim == 0
+                                    else _where_running(running, new, old)
                                     for new, old in zip(flatten(new_state), flatten(state))])
 
 
@@ -268,8 +299,10 @@ def _where_running(running, new, old):
 # ------------------------------------------------------------------------------------------- reversing in time
 
 def _reverse_steps(x, lengths):
-    """``x`` (time-major) reversed along time — with ``lengths``, each example only over its first
-    ``lengths[b]`` steps, its padding left in place (``tf.reverse_sequence``)."""
+    """``x`` (time-major, or a nest of such tensors) reversed along time — with ``lengths``, each example only
+    over its first ``lengths[b]`` steps, its padding left in place (``tf.reverse_sequence``)."""
+    if is_sequence(x):
+        return pack(x, [_reverse_steps(t, lengths) for t in flatten(x)])
     return ops.flip(x, [0]) if lengths is None else reverse_sequence(x, lengths, seq_axis=0, batch_axis=1)
 
 

@@ -113,21 +113,25 @@ class RNNCell:
 
     def __call__(self, inputs, state, scope=None):
         """Build on the first call (creating the variables), then run ``call`` inside the cell's variable scope
-        (``scope``, if given at the first call, replaces the default one named after the class)."""
-        inputs = to_tensor(inputs)
+        (``scope``, if given at the first call, replaces the default one named after the class). ``inputs`` may be
+        a nested tuple of tensors (``dynamic_rnn``'s nested inputs): ``build`` then gets their shapes in that nest."""
+        inputs = pack(inputs, [to_tensor(x) for x in flatten(inputs)])
         with self._variable_scope(scope):
             if not self.built:
-                self._build(inputs.shape, inputs.dtype)
+                leaves = flatten(inputs)
+                self._build(pack(inputs, [x.shape for x in leaves]), leaves[0].dtype)
             result = self.call(inputs, state)
         self._called = True
         return result
 
     def maybe_build(self, inputs_shape, dtype):
-        """Create the variables for step inputs of ``inputs_shape`` and ``dtype`` now, if not done yet.
+        """Create the variables for step inputs of ``inputs_shape`` (a shape, or a nest of ``TensorShape``s for
+        nested inputs) and ``dtype`` now, if not done yet.
         ``dynamic_rnn`` calls this before its loop, so that the variables belong to the enclosing graph."""
         if not self.built:
+            nested = is_sequence(inputs_shape) and all(isinstance(s, TensorShape) for s in flatten(inputs_shape))
             with self._variable_scope():
-                self._build(TensorShape(inputs_shape), dtype)
+                self._build(inputs_shape if nested else TensorShape(inputs_shape), dtype)
 
     # ------------------------------------------------------------------------------------------- internals
     def _build(self, inputs_shape, dtype):
