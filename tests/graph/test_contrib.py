@@ -4,14 +4,9 @@ import numpy as np
 import pytest
 
 import minidl.graph as tf
+from tests.graph.sessions import run_initialized as _run
 
 contrib = tf.contrib.layers
-
-
-def _run(fetches, feed=None):
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        return sess.run(fetches, feed)
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import minidl.graph as tf
+from tests.graph.sessions import run_initialized as _run
 from tests.graph.numeric_gradients import check_gradients
 
 B, T, C = 3, 4, 5
@@ -14,12 +15,6 @@ def fresh_graph():
     with tf.Graph().as_default():
         tf.set_random_seed(0)
         yield
-
-
-def _run(fetches, feed=None):
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        return sess.run(fetches, feed)
 
 
 def _crossent(logits, targets):
