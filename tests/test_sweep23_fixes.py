@@ -338,3 +338,22 @@ def test_sets_bytes_and_devices_are_saved_as_pytorch_saves_them():
                 "device": T.device("cpu")}
     loaded = _round_trip(original)
     assert loaded == original and type(loaded["buffer"]) is bytearray and type(loaded["frozen"]) is frozenset
+
+
+def test_pytorchs_allow_list_for_unpickling_is_kept_though_nothing_is_unpickled():
+    from collections import OrderedDict
+    serialization = T.serialization
+    serialization.clear_safe_globals()
+    serialization.add_safe_globals([OrderedDict])
+    with serialization.safe_globals([T.Size]):
+        assert serialization.get_safe_globals() == [OrderedDict, T.Size]
+    assert serialization.get_safe_globals() == [OrderedDict]
+    serialization.clear_safe_globals()
+    assert _round_trip(OrderedDict(a=T.ones(1)))["a"].tolist() == [1.0]  # loading needs no allow-list
+
+
+def test_a_module_in_shared_memory_keeps_its_parameters_and_values():
+    model = T.nn.Linear(3, 2)
+    weight, before = model.weight, model.weight.detach().clone()
+    assert model.share_memory() is model and model.weight is weight
+    assert model.weight.is_shared() and model.bias.is_shared() and T.equal(model.weight.detach(), before)

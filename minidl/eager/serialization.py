@@ -265,3 +265,37 @@ def _sparse_compressed_from(cls, entry, decode):
 
 def _hashable(key):
     return tuple(key) if isinstance(key, list) else key
+
+
+# ------------------------------------------------------------------------- PyTorch's allow-list for unpickling
+# PyTorch's weights-only ``load`` unpickles, and rebuilds only the classes and functions a program allowed with
+# ``torch.serialization.add_safe_globals``. This ``load`` unpickles nothing, so there is nothing to allow: the list
+# is kept, for ``get_safe_globals``, only so that programs written for PyTorch 2.4+ run unchanged.
+_safe_globals = []
+
+
+def add_safe_globals(safe_globals):
+    """Add classes/functions to the allow-list (which this ``load``, never unpickling, does not need)."""
+    _safe_globals.extend(safe_globals)
+
+
+def get_safe_globals():
+    return list(_safe_globals)
+
+
+def clear_safe_globals():
+    _safe_globals.clear()
+
+
+class safe_globals:
+    """``with safe_globals([...]):``: the allow-list grows by these for the block only."""
+
+    def __init__(self, safe_globals):
+        self._added = list(safe_globals)
+
+    def __enter__(self):
+        _safe_globals.extend(self._added)
+
+    def __exit__(self, *exc):
+        for item in self._added:
+            _safe_globals.remove(item)

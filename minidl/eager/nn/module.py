@@ -428,6 +428,11 @@ class Module:
     def cuda(self, device=None):
         return self._apply(lambda t: t.cuda(device))
 
+    def share_memory(self):
+        """Move every parameter and buffer into shared memory (``Tensor.share_memory_``), so that processes
+        started afterwards (``torch.multiprocessing``) train one model together (Hogwild)."""
+        return self._apply(lambda t: t.share_memory_())
+
     def cpu(self):
         return self._apply(lambda t: t.cpu())
 
