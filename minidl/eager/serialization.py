@@ -110,8 +110,8 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
             hint = (f". To save a {type(x).__name__}, save its values, save(obj.state_dict(), path), and load them "
                     "into a newly built one with obj.load_state_dict(load(path))")
         raise TypeError(f"save: cannot store an object of type {type(x).__name__}; only tensors, numpy arrays, "
-                        f"numbers, strings, bytes, dtypes, devices, None and dicts/lists/tuples/sets of them are saved (never pickled "
-                        f"code){hint}")
+                        f"numbers, strings, bytes, dtypes, devices, None and dicts/lists/tuples/sets of them are "
+                        f"saved (never pickled code){hint}")
 
     structure = encode(obj)
     write_arrays(f, arrays, {"kind": _KIND, "structure": structure})
