@@ -49,6 +49,17 @@ class CholeskyParametrized:
         return self.scale_tril @ ops.transpose(self.scale_tril, -2, -1)
 
 
+def the_matrix_given(covariance_matrix, precision_matrix, scale_tril):
+    """``(name, matrix)`` of the one of the three ways to give a covariance that was used (PyTorch's rule: exactly
+    one), for MultivariateNormal and Wishart."""
+    given = [(name, matrix) for name, matrix in (("covariance_matrix", covariance_matrix),
+                                                 ("precision_matrix", precision_matrix),
+                                                 ("scale_tril", scale_tril)) if matrix is not None]
+    if len(given) != 1:
+        raise ValueError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
+    return given[0]
+
+
 class MultivariateNormal(CholeskyParametrized, Distribution):
     """N(μ, Σ): p(x) = exp(-½ (x - μ)ᵀ Σ⁻¹ (x - μ)) / √((2π)ᴰ det Σ).
 
@@ -63,12 +74,7 @@ class MultivariateNormal(CholeskyParametrized, Distribution):
     def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
         if loc.ndim < 1:
             raise ValueError("loc must be at least one-dimensional.")
-        given = [(name, matrix) for name, matrix in (("covariance_matrix", covariance_matrix),
-                                                     ("precision_matrix", precision_matrix),
-                                                     ("scale_tril", scale_tril)) if matrix is not None]
-        if len(given) != 1:
-            raise ValueError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
-        name, matrix = given[0]
+        name, matrix = the_matrix_given(covariance_matrix, precision_matrix, scale_tril)
         if matrix.ndim < 2:
             raise ValueError(f"{name} must be at least two-dimensional, with optional leading batch dimensions")
         size = loc.shape[-1]

@@ -28,7 +28,7 @@ from ..creation import arange, randn
 from . import constraints
 from .exp_family import ExponentialFamily
 from .more_continuous import Chi2
-from .multivariate_normal import CholeskyParametrized
+from .multivariate_normal import CholeskyParametrized, the_matrix_given
 from .utils import as_size, broadcast_all, lazy_property
 
 _LOG_2 = math.log(2)
@@ -54,12 +54,7 @@ class Wishart(CholeskyParametrized, ExponentialFamily):
                 "df": constraints.greater_than(self._event_shape[-1] - 1)}
 
     def __init__(self, df, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
-        given = [(name, matrix) for name, matrix in (("covariance_matrix", covariance_matrix),
-                                                     ("precision_matrix", precision_matrix),
-                                                     ("scale_tril", scale_tril)) if matrix is not None]
-        if len(given) != 1:
-            raise ValueError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
-        name, matrix = given[0]
+        name, matrix = the_matrix_given(covariance_matrix, precision_matrix, scale_tril)
         if matrix.ndim < 2 or matrix.shape[-1] != matrix.shape[-2]:
             raise ValueError(f"{name} must be a square matrix of at least two dimensions, with optional leading "
                              f"batch dimensions; got shape {tuple(matrix.shape)}")
