@@ -24,10 +24,11 @@ _KIND = "minidl-eager-save"
 
 
 def _place_in(view, base):
-    """``(offset, strides)`` in elements of the array ``view`` inside the contiguous array ``base`` (same dtype),
-    or None where the view's elements do not all lie in ``base``'s memory."""
+    """``(offset, strides)`` in elements of the tensor ``view``'s array inside the contiguous array of the tensor
+    ``base`` (same dtype), or None where the view's elements do not all lie in ``base``'s memory."""
+    offset, remainder = divmod(view.data_ptr() - base.data_ptr(), view._data.itemsize)
+    view, base = view._data, base._data
     itemsize = view.itemsize
-    offset, remainder = divmod(view.__array_interface__["data"][0] - base.__array_interface__["data"][0], itemsize)
     strides = [s // itemsize for s in view.strides]
     if remainder or any(s % itemsize for s in view.strides):
         return None
@@ -71,7 +72,7 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
             entry = {"requires_grad": x.requires_grad, "device": str(x.device), "parameter": isinstance(x, Parameter)}
             base = x._base
             if base is not None and base._data.flags.c_contiguous and base._data.dtype == x._data.dtype:
-                place = _place_in(x._data, base._data)
+                place = _place_in(x, base)
                 if place is not None:  # (a base whose memory was replaced since, by .data = or resize_: a copy)
                     entry.update(__view__=array_key(base), offset=place[0], shape=list(x._data.shape),
                                  strides=place[1], __tensor__=f"v{id(x)}")
