@@ -27,8 +27,8 @@ def test_every_op_and_every_backward_node_is_an_event_with_the_vjps_ops_inside(d
     for name in ("Mm", "Relu", "Sum", "SumBackward0", "ReluBackward0", "MmBackward0"):
         assert name in names, name
     matmul_node = next(e for e in prof.events() if e.name == "MmBackward0")
-    # the VJP of a @ b for a alone is one product g @ b^T (with its transpose)
-    assert "Mm" in _names(matmul_node.cpu_children)
+    # the VJP of a @ b for a alone is one product g b^T: the op of a linear layer (x w^T), named as PyTorch's
+    assert _names(matmul_node.cpu_children) == ["Addmm"]
     assert all(child.cpu_parent is matmul_node for child in matmul_node.cpu_children)
     assert GradMode.observer is None  # nothing records after the block
     with torch.no_grad():

@@ -1,27 +1,17 @@
-"""The two table-lookup-and-product layers: ``embedding`` (rows of a weight table picked by index) and ``linear``.
+"""The table-lookup layer: ``embedding`` (rows of a weight table picked by index).
 
 ``embedding(input, weight)`` is ``weight[input]``: every index in ``input`` picks a row of the (num_embeddings,
 embedding_dim) table. Its gradient adds each output row's gradient back into the row it came from — a
 scatter-add, where a row picked twice receives both contributions. The row ``padding_idx`` (if given) is a
 constant: it gets no gradient, as in PyTorch, so a padding token's vector stays what it was initialized to.
-
-``linear(input, weight, bias)`` is ``input @ weight.T + bias``: one op (``Linear``), which measured 10-35% faster
-(forward and backward) than composing matmul, transpose and add on MLP-sized layers — fewer tape nodes and
-temporaries; its VJP is made of matmuls.
+(Its companion layer, ``linear``, is a product: ``linalg.py``.)
 """
-import math
-
-from ..backend import dtypes
 from ..backend.scans import add_at
 from .base import Op, OpError, Spec, apply, describe, is_tensor
-from .broadcast import sum_to_like
 from .indexing import check_index_tensor, index_put
-from .infer import broadcast_shapes
-from .linalg import matmul, outer
-from .promote import require_same_dtype
-from .shape import flatten, squeeze, transpose, unsqueeze
+from .shape import unsqueeze
 
-__all__ = ["embedding", "linear"]
+__all__ = ["embedding"]
 
 
 class Embedding(Op):
@@ -127,75 +117,3 @@ def checked_padding_idx(input, weight, padding_idx):
         elif padding_idx < 0:
             raise OpError("embedding: a negative padding_idx needs the number of embeddings known statically")
     return padding_idx
-
-
-class Linear(Op):
-    """``y = x @ w.T + b`` for x (..., in), w (out, in), b (out) or absent (``w.T`` is a view: numpy's matmul
-    reads it in place).
-
-    VJP: ``dx = g @ w``; ``dw = g.T @ x`` with all leading dims of x and g flattened into one (summing over them);
-    ``db = g`` summed over the leading dims. All products are ``matmul``s, so second order comes for free.
-    """
-    name = "Addmm"  # PyTorch's grad_fn for the common case (2-D input with a bias)
-
-    @staticmethod
-    def forward(xp, x, w, *b):
-        # numpy multiplies a stack of matrices by w.T (a transposed view) about twice as slowly as one 2-D matrix
-        # holding the same rows: flatten the leading dims of x into rows, and restore them afterwards
-        rows = x.reshape(math.prod(x.shape[:-1]), x.shape[-1]) if x.ndim > 2 else x
-        y = xp.matmul(rows, w.T)
-        if b:
-            y += b[0]
-        return y.reshape(x.shape[:-1] + (w.shape[0],)) if x.ndim > 2 else y
-
-    @staticmethod
-    def vjp(ctx, g):
-        x, w, *b = ctx.inputs
-        need_x, need_w, *need_b = ctx.needs_input_grad
-        dw = None
-        if need_w:
-            if x.ndim == 1:
-                dw = outer(g, x)
-            else:
-                dw = matmul(transpose(flatten(g, 0, -2), 0, 1), flatten(x, 0, -2))
-        return ((matmul(g, w) if need_x else None), dw) + \
-            tuple(sum_to_like(g, b[0]) if need else None for need in need_b)
-
-    @staticmethod
-    def infer(x, w, *b):
-        return Spec(tuple(x.shape[:-1]) + (w.shape[0],), x.dtype)
-
-
-def linear(input, weight, bias=None):
-    """``input @ weight.T + bias``: ``input`` (..., in_features), ``weight`` (out_features, in_features),
-    ``bias`` (out_features) or None."""
-    named = (("input", input), ("weight", weight)) if bias is None else \
-        (("input", input), ("weight", weight), ("bias", bias))
-    for what, t in named:
-        if not is_tensor(t):
-            raise TypeError(f"linear(): argument '{what}' must be a tensor, not {type(t).__name__}")
-    if weight.ndim == 1 and input.ndim > 0:  # one output's weights, as PyTorch allows: that output's dim is dropped
-        out = squeeze(linear(input, unsqueeze(weight, 0)), -1)
-        return out if bias is None else out + bias
-    if weight.ndim != 2 or input.ndim == 0:
-        raise OpError(f"linear: expected input (..., in_features) and a 2-D weight (out_features, in_features), "
-                      f"got input {describe(input)} and weight {describe(weight)}")
-    require_same_dtype("linear", named, cast_by_autocast=True)
-    if not dtypes.is_floating_point(input.dtype):
-        raise TypeError(f"linear: expected floating point tensors, got input {describe(input)} and weight "
-                        f"{describe(weight)}")
-    input_shape, (out_features, in_features) = input.shape, weight.shape
-    if None not in (input_shape[-1], in_features) and input_shape[-1] != in_features:
-        raise OpError(f"linear: mat1 and mat2 shapes cannot be multiplied ({_fmt(input_shape)} and "
-                      f"{_fmt((in_features, out_features))}): input {describe(input)}, weight {describe(weight)}")
-    # the usual bias, one number per output, fits; anything else must broadcast to the output's shape
-    if bias is not None and not (bias.ndim == 1 and out_features is not None and bias.shape[0] == out_features):
-        out_shape = tuple(input_shape[:-1]) + (out_features,)
-        grown = broadcast_shapes("linear (bias)", bias.shape, out_shape)
-        if len(grown) != len(out_shape) or any(None not in (g, o) and g != o for g, o in zip(grown, out_shape)):
-            raise OpError(f"linear: bias {describe(bias)} does not broadcast to the output's shape {list(out_shape)}")
-    return apply(Linear, input, weight) if bias is None else apply(Linear, input, weight, bias)
-
-
-def _fmt(shape):
-    return "x".join("?" if d is None else str(d) for d in shape)

@@ -31,7 +31,7 @@ from ...ops.activations import gelu, sigmoid, softplus
 from ...ops.base import OpError, describe, is_tensor
 from ...ops.conv import conv2d, conv3d, conv_transpose2d, conv_transpose3d
 from ...ops.ctc import ctc_loss
-from ...ops.embedding import linear
+from ...ops.linalg import linear
 from ...ops.gather import one_hot
 from ...ops.grid_sampling import affine_grid, grid_sample
 from ...ops.losses import huber_loss as _huber_loss

@@ -35,16 +35,23 @@ def zero_step():
 def fused_update_arrays(tensors, numbers):
     """``(xp, arrays)`` of ``tensors`` (the parameter first) for one fused update kernel (``backend/kernels.py``),
     or None where the update must be made of tensor operations: a dtype other than float32/float64, tensors that
-    differ in dtype, shape or device, a number given as a tensor, or an observer (a profiler, a trace) that must
-    see every operation. The caller marks the tensors changed (``changed_in_place``)."""
-    if any(t.is_sparse for t in tensors):  # (a sparse gradient: the rule updates only its rows)
+    differ in dtype, shape or device, a sparse one, a number given as a tensor, or an observer (a profiler, a
+    trace) that must see every operation. The caller marks the tensors changed (``changed_in_place``)."""
+    if GradMode.observer is not None:
         return None
-    arrays = [t._data for t in tensors]
-    first = arrays[0]
-    if GradMode.observer is not None or first.dtype not in FUSED_DTYPES or \
-            any(isinstance(n, Tensor) for n in numbers) or \
-            any(a.dtype != first.dtype or a.shape != first.shape or type(a) is not type(first) for a in arrays):
+    first = tensors[0]._data
+    dtype, shape, kind = first.dtype, first.shape, type(first)
+    if dtype not in FUSED_DTYPES:
         return None
+    arrays = []
+    for t in tensors:  # (one pass: this runs for every parameter at every step)
+        a = t._data
+        if t.is_sparse or a.dtype != dtype or a.shape != shape or type(a) is not kind:
+            return None
+        arrays.append(a)
+    for n in numbers:
+        if isinstance(n, Tensor):
+            return None
     return get_array_module(first), arrays
 
 
@@ -168,20 +175,21 @@ class Optimizer:
             if self._gradient_layouts != "any":
                 self._check_gradient_layouts(group)
             for p in group["params"]:
-                if p.grad is None:
+                grad = p.grad
+                if grad is None:
                     continue
-                complex_param = p.is_complex()
-                if p.grad.is_complex() != complex_param:
+                complex_param = p.dtype.kind == "c"
+                if (grad.dtype.kind == "c") != complex_param:
                     raise RuntimeError("gradient and parameter disagree on being complex")
                 state = self.state.get(p)
                 fresh = state is None
                 if fresh:
                     state = {}
                 if complex_param:  # as PyTorch: each complex number is two real ones, with their own statistics
-                    self._update(_as_real(p), _as_real(p.grad), state, group)
+                    self._update(_as_real(p), _as_real(grad), state, group)
                     p._counter()[0] += 1  # (changed in place through the real view)
                 else:
-                    self._update(p, p.grad, state, group)
+                    self._update(p, grad, state, group)
                 if fresh and state:  # a rule that keeps nothing (SGD without momentum) leaves no entry, as PyTorch
                     self.state[p] = state
         return loss
