@@ -1,4 +1,4 @@
-"""Op table entries for embedding (a row lookup whose VJP scatter-adds) and linear."""
+"""Op table entries for embedding (a row lookup whose VJP scatter-adds)."""
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -17,20 +17,6 @@ def np_embedding(w, i):
     return w[i]
 
 
-def linear_inputs(lead_dims, bias=True):
-    """``(x, weight[, bias])`` with x (*lead, in), weight (out, in), bias (out)."""
-    def arrays(lead, n_in, n_out):
-        parts = [floats_array(tuple(lead) + (n_in,)), floats_array((n_out, n_in))]
-        return st.tuples(*parts, *([floats_array((n_out,))] if bias else []))
-    lead = st.lists(st.integers(0, 3), min_size=lead_dims, max_size=lead_dims)
-    return st.tuples(lead, st.integers(1, 4), st.integers(1, 4)).flatmap(lambda a: arrays(*a))
-
-
-def np_linear(x, w, b=None):
-    y = x.astype(np.float64) @ w.T.astype(np.float64)
-    return (y if b is None else y + b).astype(x.dtype)
-
-
 SPECS = [
     OpSpec("embedding", lambda m, w, i: m.embedding(i, w), np_embedding, table_and_indices(), raw_inputs=(1,),
            torch_fn=lambda torch, w, i: torch.nn.functional.embedding(i, w),
@@ -40,12 +26,4 @@ SPECS = [
            torch_fn=lambda torch, w, i: torch.nn.functional.embedding(i, w, padding_idx=0),
            grad_inputs=(), notes="row 0 is padding: no gradient reaches it, so the VJP is not the derivative and "
                                  "central differences do not apply; tests/test_nn_ops.py checks it against PyTorch"),
-    OpSpec("linear", lambda m, x, w, b: m.linear(x, w, b), np_linear, linear_inputs(1), grad_inputs=(0, 1, 2),
-           atol=1e-5, torch_fn=lambda torch, x, w, b: torch.nn.functional.linear(x, w, b)),
-    OpSpec("linear_no_bias", lambda m, x, w: m.linear(x, w), np_linear, linear_inputs(1, bias=False),
-           grad_inputs=(0, 1), atol=1e-5, torch_fn=lambda torch, x, w: torch.nn.functional.linear(x, w)),
-    OpSpec("linear_vector_input", lambda m, x, w, b: m.linear(x, w, b), np_linear, linear_inputs(0),
-           grad_inputs=(0, 1, 2), atol=1e-5, torch_fn=lambda torch, x, w, b: torch.nn.functional.linear(x, w, b)),
-    OpSpec("linear_batched_3d", lambda m, x, w, b: m.linear(x, w, b), np_linear, linear_inputs(2),
-           grad_inputs=(0, 1, 2), atol=1e-5, torch_fn=lambda torch, x, w, b: torch.nn.functional.linear(x, w, b)),
 ]

@@ -1,7 +1,11 @@
-"""Op table entries for the products (linalg.py): matmul in all its cases, mm, bmm, dot, outer, einsum."""
+"""Op table entries for the products (linalg.py): matmul in all its cases, mm, bmm, dot, outer, linear (and
+the weight-gradient product ``TransposedProduct``), einsum."""
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+from minidl.ops.base import apply
+from minidl.ops.linalg import TransposedProduct
 
 from .spec import OpSpec, floats_array
 
@@ -46,6 +50,33 @@ def _matmul(name, shape_of):
     return OpSpec(name, lambda m, a, b: m.matmul(a, b), np.matmul, product(shape_of), grad_inputs=(0, 1), atol=1e-5)
 
 
+def linear_inputs(lead_dims, bias=True):
+    """``(x, weight[, bias])`` with x (*lead, in), weight (out, in), bias (out)."""
+    def arrays(lead, n_in, n_out):
+        parts = [floats_array(tuple(lead) + (n_in,)), floats_array((n_out, n_in))]
+        return st.tuples(*parts, *([floats_array((n_out,))] if bias else []))
+    lead = st.lists(st.integers(0, 3), min_size=lead_dims, max_size=lead_dims)
+    return st.tuples(lead, st.integers(1, 4), st.integers(1, 4)).flatmap(lambda a: arrays(*a))
+
+
+def np_linear(x, w, b=None):
+    y = x.astype(np.float64) @ w.T.astype(np.float64)
+    return (y if b is None else y + b).astype(x.dtype)
+
+
+def rows_pair(lead_dims):
+    """``(a, b)``: a (*lead, m) and b (*lead, n), the same leading dims (sizes 0 and 1 included)."""
+    lead = st.lists(SIDE, min_size=lead_dims, max_size=lead_dims)
+    return st.tuples(lead, SIDE, SIDE).flatmap(
+        lambda t: st.tuples(floats_array(tuple(t[0]) + (t[1],)), floats_array(tuple(t[0]) + (t[2],))))
+
+
+def np_transposed_product(a, b):
+    rows = int(np.prod(a.shape[:-1]))
+    product = a.reshape(rows, a.shape[-1]).T.astype(np.float64) @ b.reshape(rows, b.shape[-1]).astype(np.float64)
+    return product.astype(a.dtype)
+
+
 def _c(m, re, im):
     return m.complex(re, im)
 
@@ -76,6 +107,20 @@ SPECS = [
            grad_inputs=(0, 1), atol=1e-5),
     OpSpec("outer", lambda m, a, b: m.outer(a, b), np.outer, product(lambda m, k, n, b: ((m,), (n,))),
            grad_inputs=(0, 1)),
+    # ------------------------------------------------------------------------------------------ linear
+    OpSpec("linear", lambda m, x, w, b: m.linear(x, w, b), np_linear, linear_inputs(1), grad_inputs=(0, 1, 2),
+           atol=1e-5, torch_fn=lambda torch, x, w, b: torch.nn.functional.linear(x, w, b)),
+    OpSpec("linear_no_bias", lambda m, x, w: m.linear(x, w), np_linear, linear_inputs(1, bias=False),
+           grad_inputs=(0, 1), atol=1e-5, torch_fn=lambda torch, x, w: torch.nn.functional.linear(x, w)),
+    OpSpec("linear_vector_input", lambda m, x, w, b: m.linear(x, w, b), np_linear, linear_inputs(0),
+           grad_inputs=(0, 1, 2), atol=1e-5, torch_fn=lambda torch, x, w, b: torch.nn.functional.linear(x, w, b)),
+    OpSpec("linear_batched_3d", lambda m, x, w, b: m.linear(x, w, b), np_linear, linear_inputs(2),
+           grad_inputs=(0, 1, 2), atol=1e-5, torch_fn=lambda torch, x, w, b: torch.nn.functional.linear(x, w, b)),
+    OpSpec("transposed_product", lambda m, a, b: apply(TransposedProduct, a, b), np_transposed_product,
+           rows_pair(1), grad_inputs=(0, 1), atol=1e-5, notes="a^T b: a weight's gradient in linear and matmul"),
+    OpSpec("transposed_product_rows_of_steps", lambda m, a, b: apply(TransposedProduct, a, b),
+           np_transposed_product, rows_pair(2), grad_inputs=(0, 1), atol=1e-5,
+           notes="the leading dims (steps, batch) are all rows: summed over"),
     # ------------------------------------------------------------------------------------------ einsum
     einsum_spec("einsum_matmul", "ij,jk->ik"),
     einsum_spec("einsum_implicit_output", "ij,jk"),
