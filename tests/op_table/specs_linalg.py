@@ -71,6 +71,10 @@ def rows_pair(lead_dims):
         lambda t: st.tuples(floats_array(tuple(t[0]) + (t[1],)), floats_array(tuple(t[0]) + (t[2],))))
 
 
+def torch_transposed_product(torch, a, b):
+    return a.flatten(0, -2).T @ b.flatten(0, -2)
+
+
 def np_transposed_product(a, b):
     rows = int(np.prod(a.shape[:-1]))
     product = a.reshape(rows, a.shape[-1]).T.astype(np.float64) @ b.reshape(rows, b.shape[-1]).astype(np.float64)
@@ -117,10 +121,11 @@ SPECS = [
     OpSpec("linear_batched_3d", lambda m, x, w, b: m.linear(x, w, b), np_linear, linear_inputs(2),
            grad_inputs=(0, 1, 2), atol=1e-5, torch_fn=lambda torch, x, w, b: torch.nn.functional.linear(x, w, b)),
     OpSpec("transposed_product", lambda m, a, b: apply(TransposedProduct, a, b), np_transposed_product,
-           rows_pair(1), grad_inputs=(0, 1), atol=1e-5, notes="a^T b: a weight's gradient in linear and matmul"),
+           rows_pair(1), grad_inputs=(0, 1), atol=1e-5, notes="a^T b: a weight's gradient in linear and matmul",
+           torch_fn=torch_transposed_product),
     OpSpec("transposed_product_rows_of_steps", lambda m, a, b: apply(TransposedProduct, a, b),
            np_transposed_product, rows_pair(2), grad_inputs=(0, 1), atol=1e-5,
-           notes="the leading dims (steps, batch) are all rows: summed over"),
+           notes="the leading dims (steps, batch) are all rows: summed over", torch_fn=torch_transposed_product),
     # ------------------------------------------------------------------------------------------ einsum
     einsum_spec("einsum_matmul", "ij,jk->ik"),
     einsum_spec("einsum_implicit_output", "ij,jk"),
