@@ -70,6 +70,15 @@ def _fetched(array):
     return array[()] if array.ndim == 0 else array
 
 
+def _owned(array, fed_arrays):
+    """``array`` as a result the caller may keep and change, as TF1's fetches are: a copy when it is the session's
+    own read-only state (a variable's value, a constant) or a view of an array the caller fed (``tf.reshape(x)``
+    fetched with ``{x: images}``: editing the result must not change ``images``)."""
+    if array.ndim and (not array.flags.writeable or any(numpy.may_share_memory(array, fed) for fed in fed_arrays)):
+        return array.copy()
+    return array
+
+
 def _timed(step, operation, timings):
     """``step`` adding (operation, start, end) to ``timings`` each time it runs (a traced run)."""
     def timed_step(values):
@@ -218,7 +227,9 @@ class Session:
             self._execute(plan, feeds, timings)
         for k, variable in plan.state_targets:  # a fetched variable shows its value after the run's assignments
             values[plan.target_slots[k]] = variable.op.read_state(self, variable)
-        results = [None if slot is None else _fetched(self._to_host(values[slot])) for slot in plan.target_slots]
+        fed_arrays = tuple(feeds.values()) if self._xp is numpy else ()  # a GPU run's results are fresh host copies
+        results = [None if slot is None else _fetched(_owned(self._to_host(values[slot]), fed_arrays))
+                   for slot in plan.target_slots]
         return rebuild(results)
 
     def run_subgraph(self, targets, feeds):
@@ -454,7 +465,7 @@ class Session:
 
     def set_variable_value(self, operation, array):
         if hasattr(array, "setflags"):
-            array.setflags(write=False)  # fetched values are this very array: nobody may change it behind our back
+            array.setflags(write=False)  # every read of the variable is this very array: nothing may change it in place
         self._variable_values[operation] = array
 
     def is_initialized(self, operation):

@@ -361,3 +361,43 @@ def test_gradients_fed_through_placeholders_reach_the_optimizer():
         assert sess.run(doubled, {grad: [1.0, 3.0]}).tolist() == [2.0, 6.0]
         with pytest.raises(tf.errors.InvalidArgumentError, match="must feed a value for placeholder"):
             sess.run(doubled)  # not fed: the placeholder runs, and says so
+
+
+def _each_way_to_fetch_a_variable_or_constant():
+    weights = tf.Variable(np.ones((2, 2), np.float32))
+    constant = tf.constant([1.0, 2.0])
+    element = tf.data.Dataset.from_tensor_slices(np.ones((3, 2), np.float32)).make_one_shot_iterator().get_next()
+    return {"variable": weights, "read_value": weights.read_value(), "identity": tf.identity(weights),
+            "assign": weights.assign(np.full((2, 2), 2.0, np.float32)), "slice": weights[0:1],
+            "constant": constant, "identity_of_constant": tf.identity(constant),
+            "cond": tf.cond(tf.constant(True), lambda: weights, lambda: weights * 2.0), "dataset_element": element}
+
+
+@pytest.mark.parametrize("name", list(_each_way_to_fetch_a_variable_or_constant()))
+def test_fetched_values_are_the_callers_to_change_as_in_tf1(name):
+    """TF1 returns ordinary writable arrays: ``w = sess.run(W); w[abs(w) < t] = 0`` (pruning by hand) works, and
+    changes neither the variable nor what the next run fetches."""
+    fetch = _each_way_to_fetch_a_variable_or_constant()[name]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        value = sess.run(fetch)
+        expected = value.copy()
+        value[...] = -7.0
+        assert value.flags.writeable and (value == -7.0).all()
+        if name != "dataset_element":  # the next element of a dataset is the next row: nothing to compare
+            np.testing.assert_array_equal(sess.run(fetch), expected)
+
+
+@pytest.mark.parametrize("make_view", [
+    lambda x: x, tf.identity, lambda x: tf.reshape(x, [4]), tf.transpose, lambda x: x[0], tf.stop_gradient,
+    lambda x: tf.expand_dims(x, 0), lambda x: tf.cast(x, tf.float32)],
+    ids=["placeholder", "identity", "reshape", "transpose", "getitem", "stop_gradient", "expand_dims", "cast"])
+def test_a_fetched_view_of_a_feed_does_not_share_the_callers_array(make_view):
+    """Deep MNIST's ``tf.reshape(x, [-1, 28, 28, 1])`` fetched with ``{x: images}`` and normalised in place must
+    not change ``images``."""
+    x = tf.placeholder(tf.float32, [2, 2])
+    images = np.arange(4, dtype=np.float32).reshape(2, 2)
+    with tf.Session() as sess:
+        result = sess.run(make_view(x), {x: images})
+        result -= 1.0
+    np.testing.assert_array_equal(images, [[0.0, 1.0], [2.0, 3.0]])
