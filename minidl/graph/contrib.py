@@ -77,6 +77,7 @@ from .seq2seq_beam_search import (BeamSearchDecoder, BeamSearchDecoderOutput, Be
                                   FinalBeamSearchDecoderOutput, gather_tree, tile_batch)
 from .seq2seq_decoding import (BasicDecoder, BasicDecoderOutput, Decoder, GreedyEmbeddingHelper, Helper,
                                SampleEmbeddingHelper, TrainingHelper, dynamic_decode)
+from .spectral_ops import signal as tf_signal
 from .tensor_util import get_static_value
 from .variable_scope import get_variable, variable_scope
 
@@ -486,6 +487,7 @@ lookup = lookup_namespace  # tf.contrib.lookup: TF 1.x's home of tf.lookup (look
 training = hparams_training  # tf.contrib.training: HParams (hparams.py)
 util = types.SimpleNamespace(constant_value=get_static_value)  # tf.contrib.util: tf.get_static_value (tensor_util.py)
 data = contrib_data  # tf.contrib.data: TF 1.x's home of tf.data.experimental (data.py)
+signal = tf_signal  # tf.contrib.signal: TF 1.x's home of tf.signal (stft, frames, mel matrices)
 
 # the rest of contrib, each module adding its part to the namespaces above: layer_norm, conv2d_transpose and
 # embed_sequence (contrib_layers_more.py) and optimize_loss (contrib_optimize_loss.py) to layers;

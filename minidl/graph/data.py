@@ -480,3 +480,6 @@ from .data_transforms import (CacheDataset, ConcatenateDataset, PaddedBatchDatas
                               UnbatchDataset)
 from .data_windows import WindowDataset  # noqa: E402
 from . import data_experimental  # noqa: E402,F401  (adds group_by_window, scan, cardinality ... to `experimental`)
+
+# TF 1.2-1.3 kept tf.data itself in tf.contrib.data (`from tensorflow.contrib.data import Dataset, Iterator`)
+contrib.Dataset, contrib.Iterator, contrib.TextLineDataset = Dataset, Iterator, TextLineDataset

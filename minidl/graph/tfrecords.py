@@ -174,4 +174,4 @@ python_io = types.SimpleNamespace(TFRecordCompressionType=TFRecordCompressionTyp
                                   TFRecordWriter=TFRecordWriter, tf_record_iterator=tf_record_iterator)
 io.TFRecordCompressionType, io.TFRecordOptions = TFRecordCompressionType, TFRecordOptions
 io.TFRecordWriter, io.tf_record_iterator = TFRecordWriter, tf_record_iterator
-data.TFRecordDataset = TFRecordDataset
+data.TFRecordDataset = data.contrib.TFRecordDataset = TFRecordDataset

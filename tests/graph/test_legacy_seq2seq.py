@@ -109,3 +109,21 @@ def test_contrib_data_and_contrib_layers_names(graph):
             with pytest.raises(tf.errors.OutOfRangeError):
                 sess.run(step)
     assert tf.contrib.layers.repeat is tf.contrib.slim.repeat and tf.contrib.layers.stack is tf.contrib.slim.stack
+
+
+def test_tf_1_2_pipelines_import_the_dataset_from_contrib_data(graph, tmp_path):
+    """``from tensorflow.contrib.data import Dataset, Iterator`` (TF 1.2-1.3) and ``tf.contrib.signal`` (TF 1.x's
+    tf.signal) build the same pipelines and transforms."""
+    (tmp_path / "lines.txt").write_text("a\nb\n")
+    Dataset, Iterator = tf.contrib.data.Dataset, tf.contrib.data.Iterator
+    numbers = Dataset.from_tensor_slices(np.arange(4)).batch(2)
+    iterator = Iterator.from_structure(numbers.output_types, numbers.output_shapes)
+    batch, lines = iterator.get_next(), tf.contrib.data.TextLineDataset(str(tmp_path / "lines.txt"))
+    line = lines.make_one_shot_iterator().get_next()
+    frames = tf.contrib.signal.frame(tf.range(6), frame_length=2, frame_step=2)
+    with tf.Session() as sess:
+        sess.run(iterator.make_initializer(numbers))
+        assert sess.run(batch).tolist() == [0, 1] and sess.run(batch).tolist() == [2, 3]
+        assert [sess.run(line) for _ in range(2)] == [b"a", b"b"]
+        assert sess.run(frames).tolist() == [[0, 1], [2, 3], [4, 5]]
+    assert tf.contrib.data.TFRecordDataset is tf.data.TFRecordDataset
