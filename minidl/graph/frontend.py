@@ -143,8 +143,7 @@ def graph_apply(op, args, attrs):
     inputs = [a if isinstance(a, Tensor) else
               convert_to_tensor(a, getattr(a, "dtype", None) if isinstance(a, numpy.generic) else None, graph=graph)
               for a in args]
-    if not getattr(op, "takes_strings", False):  # the op library computes on numbers only
-        refuse_strings(op.name, inputs)
+    refuse_strings(op, inputs)
     specs = [Spec(as_spec_shape(t.shape), t.dtype) for t in inputs]
     result = op.infer(*specs, **attrs)
     single = isinstance(result, Spec)

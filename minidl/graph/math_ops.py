@@ -27,9 +27,11 @@ from ..backend import dtypes
 from ..ops.base import Spec, apply
 from .basics import control_dependencies
 from .core import Tensor, as_spec_shape, get_default_graph
+from .dtypes import string as tf_string  # (the module `string` is Python's)
 from .frontend import constant_op
 from .graph_ops import Const, Identity
 from .sparse_tensor import SparseTensor
+from .string_functions import string_join
 
 FLOATS = ("float16", "float32", "float64")
 FLOATS_AND_COMPLEX = FLOATS + ("complex64", "complex128")
@@ -258,7 +260,12 @@ def _binary(py_name, default_name, fn, doc, op_type=None):
     return binary
 
 
-add = _binary("add", "Add", ops.add, "x + y elementwise, broadcasting.", op_type="AddV2")
+def add_or_join(x, y):
+    """TF's ``Add``: numbers are added; strings are joined, element by element (``root + "/" + name``)."""
+    return string_join([x, y]) if getattr(x, "dtype", None) == tf_string else ops.add(x, y)
+
+
+add = _binary("add", "Add", add_or_join, "x + y elementwise, broadcasting; strings are joined.", op_type="AddV2")
 subtract = _binary("subtract", "Sub", ops.sub, "x - y elementwise, broadcasting.")
 multiply = _binary("multiply", "Mul", ops.mul, "x * y elementwise, broadcasting.")
 floordiv = _binary("floordiv", "FloorDiv", ops.floor_divide, "floor(x / y): rounds toward -inf, also for floats.")
@@ -437,8 +444,8 @@ def _compare(py_name, default_name, fn, allowed):
     return compare
 
 
-equal = _compare("equal", "Equal", ops.eq, NUMBERS + ("bool",))
-not_equal = _compare("not_equal", "NotEqual", ops.ne, NUMBERS + ("bool",))
+equal = _compare("equal", "Equal", ops.eq, NUMBERS + ("bool", "string"))
+not_equal = _compare("not_equal", "NotEqual", ops.ne, NUMBERS + ("bool", "string"))
 less = _compare("less", "Less", ops.lt, REALS)
 less_equal = _compare("less_equal", "LessEqual", ops.le, REALS)
 greater = _compare("greater", "Greater", ops.gt, REALS)

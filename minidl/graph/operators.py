@@ -4,8 +4,9 @@ The operators compute what the op library's functions compute (``bind_operators`
 with eager mode, so the VJPs, which use operators, run the same in both modes). TF1 builds each operator inside a
 name scope of its own name — ``add``, ``mul``, ``truediv``, ``Greater``, ``strided_slice`` … — so ``print(a + b)``
 shows ``Tensor("add:0", ...)`` and ``graph.get_tensor_by_name("model/add:0")`` finds it; here each operator is
-named the same way. One operator also computes differently: ``/`` of two integer operands divides in float64 for
-32- and 64-bit integers (float32 for smaller ones), TF's ``truediv`` rule, where PyTorch's gives the default float.
+named the same way. Two operators also compute differently: ``/`` of two integer operands divides in float64 for
+32- and 64-bit integers (float32 for smaller ones), TF's ``truediv`` rule, where PyTorch's gives the default float;
+and ``+`` joins strings, as TF's ``Add`` does.
 And in a program TF's rule of one dtype per op holds (TF never promotes: ``int_tensor * 0.5`` is a TypeError,
 cast first), while minidl's own code keeps the op library's promotion (see ``_named``).
 """
@@ -15,7 +16,7 @@ from .. import ops
 from ..ops.operators import OPERATORS, REFLECTED
 from . import dynamic_slicing
 from .core import Tensor
-from .math_ops import matching_pair, real_division_dtype, tf_op
+from .math_ops import add_or_join, matching_pair, real_division_dtype, tf_op
 
 #: op-library function -> the name TF1 gives the operator's operation
 TF_NAMES = {"add": "add", "sub": "sub", "mul": "mul", "div": "truediv", "floor_divide": "floordiv",
@@ -64,7 +65,8 @@ def bind_tf_operators(cls, skip=()):
     for table, reflected in ((OPERATORS, False), (REFLECTED, True)):
         for dunder, op_name in table.items():
             if dunder not in skip and op_name in TF_NAMES:
-                fn = {"div": true_division, "getitem": dynamic_slicing.getitem}.get(op_name) or getattr(ops, op_name)
+                fn = {"add": add_or_join, "div": true_division, "getitem": dynamic_slicing.getitem}.get(op_name) or \
+                    getattr(ops, op_name)
                 method = _named(TF_NAMES[op_name], fn, reflected)
                 method.__name__ = dunder
                 setattr(cls, dunder, method)

@@ -20,7 +20,7 @@ import time
 
 import numpy
 
-from ..backend import cuda_is_available, device as parse_device, dtypes, is_array, to_device
+from ..backend import cuda_is_available, device as parse_device, dtypes, host_array, is_array, to_device
 from ..autodiff import post_order
 from ..ops.base import describe
 from . import errors
@@ -401,6 +401,8 @@ class Session:
                     values[s] = o
             return run_graph_op
         forward, attrs, xp = op.forward, operation.attrs, self._xp
+        if xp is not numpy and any(t.dtype == string for t in operation.inputs):
+            return self._on_host(operation, in_slots, out_slots)
         if len(out_slots) != 1:
             def run_multi(values):
                 for s, o in zip(out_slots, forward(xp, *[values[s] for s in in_slots], **attrs)):
@@ -427,6 +429,17 @@ class Session:
         def run_any(values):
             values[out] = forward(xp, *[values[s] for s in in_slots], **attrs)
         return run_any
+
+    def _on_host(self, operation, in_slots, out_slots):
+        """The step of a library op given a string tensor (``tf.gather(names, i)``) in a GPU session: it runs on the
+        host, where strings live, its numeric inputs copied there; numeric outputs go back to the GPU."""
+        forward, attrs, session = operation.op.forward, operation.attrs, self
+
+        def run_on_host(values):
+            outs = forward(numpy, *[host_array(values[s]) for s in in_slots], **attrs)
+            for s, o in zip(out_slots, outs if len(out_slots) != 1 else (outs,)):
+                values[s] = session.on_device(o)
+        return run_on_host
 
     def _reading_state(self, operation, in_slots, out_slots, stateful):
         """The step of an op with variable inputs: each is read when the op runs, so an op made to run after an

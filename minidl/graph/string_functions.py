@@ -1,6 +1,6 @@
 """TF1's string functions: ``tf.strings.to_number`` (``tf.string_to_number``), ``length``, ``lower``, ``upper``,
-``join`` (``tf.string_join``), ``strip`` (``tf.string_strip``), ``regex_replace`` (``tf.regex_replace``) and ``substr``
-(``tf.substr``). The splits into tokens are in string_split.py.
+``join`` (``tf.string_join``), ``reduce_join`` (``tf.reduce_join``), ``strip`` (``tf.string_strip``), ``regex_replace``
+(``tf.regex_replace``) and ``substr`` (``tf.substr``). The splits into tokens are in string_split.py.
 
 A string tensor's value is an object array of ``bytes`` (strings.py); these ops run Python's own ``bytes``
 methods on each element, on the CPU. Strings are not differentiable, so none of these ops has a gradient.
@@ -18,7 +18,7 @@ from .frontend import convert_to_tensor
 from .graph_ops import GraphOp
 from .string_ops import strings
 
-__all__ = ["regex_replace", "string_join", "string_strip", "string_to_number", "substr"]
+__all__ = ["reduce_join", "regex_replace", "string_join", "string_strip", "string_to_number", "substr"]
 
 
 def parse_number(text, dtype):
@@ -211,6 +211,53 @@ def substr(input, pos, len, name=None, unit="BYTE"):
                          name or "Substr")
 
 
+# ============================================================================================= reduce_join
+
+class ReduceJoin(GraphOp):
+    """The strings of ``input`` joined along ``axes``, one reduction after the other in the order given: the first
+    axis listed varies fastest in each joined string."""
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        values = host_array(arrays[0])
+        axes, separator = operation.attrs["axes"], operation.attrs["separator"].encode("utf-8")
+        # the last axis listed becomes the slowest of the trailing dims, the first the fastest: row-major order
+        moved = numpy.moveaxis(values, axes[::-1], range(values.ndim - len(axes), values.ndim))
+        kept = moved.shape[:values.ndim - len(axes)]
+        rows = moved.reshape(kept + (-1,))
+        out = numpy.empty(kept, dtype=object)
+        for index in numpy.ndindex(kept):
+            out[index] = separator.join(rows[index])
+        if operation.attrs["keepdims"]:
+            out = out.reshape([1 if d in axes else n for d, n in enumerate(values.shape)])
+        return (out,)
+
+
+def reduce_join(inputs, axis=None, keep_dims=None, separator="", name=None, reduction_indices=None, keepdims=None):
+    """The strings of ``inputs`` joined with ``separator`` along ``axis`` (an int or a list; all axes if None):
+    for ``a = [["a", "b"], ["c", "d"]]``, ``reduce_join(a, 0)`` is ``[b"ac", b"bd"]``, ``reduce_join(a, 1)`` is
+    ``[b"ab", b"cd"]`` and ``reduce_join(a)`` is ``b"abcd"``. Several axes are joined one after the other in the
+    order listed (``reduce_join(a, [0, 1])`` is ``b"acbd"``); with ``keep_dims`` they stay, as size 1."""
+    tensor = _strings(inputs, "inputs")
+    axis = reduction_indices if axis is None else axis
+    keepdims = bool(keep_dims if keepdims is None else keepdims)
+    rank = tensor.shape.rank
+    if rank is None:
+        raise ValueError("reduce_join needs the rank of its input to be known")
+    axes = list(range(rank))[::-1] if axis is None else [axis] if isinstance(axis, int) else list(axis)
+    if any(not -rank <= a < rank for a in axes) or len({a % rank for a in axes}) != len(axes):
+        raise ValueError(f"reduce_join: axis {axis} must be distinct axes in [{-rank}, {rank}) for an input of rank "
+                         f"{rank}")
+    axes = [a % rank for a in axes]
+    dims = tuple(tensor.shape)
+    shape = tuple(1 if d in axes else n for d, n in enumerate(dims)) if keepdims else \
+        tuple(n for d, n in enumerate(dims) if d not in axes)
+    operation = get_default_graph().create_op(ReduceJoin, [tensor], {"axes": axes, "keepdims": keepdims,
+                                                                     "separator": _text_attr(separator)},
+                                              [Spec(shape, string)], name=name or "ReduceJoin")
+    return operation.outputs[0]
+
+
 # ============================================================================================= regex_replace
 
 _REWRITE_REFERENCE = re.compile(rb"\\(\d|\\)")  # RE2's rewrite strings know only \0 .. \9 and \\
@@ -248,5 +295,5 @@ def regex_replace(input, pattern, rewrite, replace_global=True, name=None):
 # tf.strings.* names (TF 1.15); the top-level tf.* names are this module's __all__
 for _name, _function in [("to_number", string_to_number), ("length", length), ("lower", lower), ("upper", upper),
                          ("join", string_join), ("strip", string_strip), ("regex_replace", regex_replace),
-                         ("substr", substr)]:
+                         ("substr", substr), ("reduce_join", reduce_join)]:
     setattr(strings, _name, _function)

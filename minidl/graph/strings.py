@@ -9,12 +9,24 @@ Why not numpy's fixed-width bytes dtype (``S``)? It drops trailing NUL bytes whe
 in a float 0.0; and its item size would make a tensor's dtype depend on its longest string, so ``t.dtype ==
 tf.string`` could not hold for every string tensor.
 
-The op library computes on numbers only: string tensors can be made (``tf.constant``, ``tf.placeholder``), passed
-through (``tf.identity``), written by ``tf.summary`` ops and fetched; arithmetic on them is a TypeError.
+The op library computes on numbers, but its ops that only move elements (reshape, concat, stack, slicing, gather,
+tile, where, unique...) do on an object array of bytes what they do on numbers, and so do equality tests: those
+take string tensors (``STRING_SAFE_OPS``), as TF's do. The string functions (string_functions.py) compute on
+strings; arithmetic on them is a TypeError, except ``+``, which joins them as TF's ``Add`` does.
 """
 import numpy
 
+from ..ops.combine import Cat, Split, Stack, Tile, Unbind
+from ..ops.compare import Eq, Ne, Where
+from ..ops.gather import Gather, InBounds
+from ..ops.indexing import Index, Slice
+from ..ops.shape import BroadcastTo, Flatten, Flip, Permute, Reshape, Roll, Squeeze, Transpose, Unsqueeze
+from ..ops.sorting import Unique
 from .dtypes import string  # tf.string: the DType whose numpy dtype is object
+
+#: the library ops that take string tensors: numpy runs them on an object array of bytes as on numbers
+STRING_SAFE_OPS = frozenset({Cat, Split, Stack, Tile, Unbind, Eq, Ne, Where, Gather, InBounds, Index, Slice,
+                             BroadcastTo, Flatten, Flip, Permute, Reshape, Roll, Squeeze, Transpose, Unsqueeze, Unique})
 
 _TEXT = (str, bytes)  # numpy.str_ and numpy.bytes_ are subclasses
 
@@ -48,10 +60,14 @@ def as_string_array(value):
     return out
 
 
-def refuse_strings(op_name, tensors):
-    """The TypeError for a library op (arithmetic, matmul, reductions...) given a string tensor."""
+def refuse_strings(op, tensors):
+    """The TypeError for a library op that computes on numbers (arithmetic, matmul, reductions...) given a string
+    tensor."""
+    if op in STRING_SAFE_OPS or getattr(op, "takes_strings", False):
+        return
     for i, t in enumerate(tensors):
         if t.dtype == string:
-            raise TypeError(f"Value passed to input {i} of '{op_name}' Op has DataType string, not in list of allowed "
-                            f"values (bool and numeric types): {t.name} is a string tensor, and string tensors can "
-                            "only be fed, fetched, passed through tf.identity or written by tf.summary ops")
+            raise TypeError(f"Value passed to input {i} of '{op.name}' Op has DataType string, not in list of allowed "
+                            f"values (bool and numeric types): {t.name} is a string tensor, and strings take only "
+                            "the ops that move elements (reshape, concat, gather, slicing...), equality and the "
+                            "tf.strings functions")

@@ -8,12 +8,9 @@ import pytest
 import minidl.graph as tf
 from minidl.graph.python.client import timeline
 
+from .sessions import session_on
+
 SESSION_DEVICE = tf.test.gpu_device_name() or "/device:CPU:0"  # sessions take the GPU when there is one, as TF's
-
-
-def _session(device):
-    """A session on ``device``: the GPU when asked (and there), else the CPU."""
-    return tf.Session(config=None if device == "cuda" else tf.ConfigProto(device_count={"GPU": 0}))
 
 
 def _training_graph():
@@ -27,7 +24,7 @@ def _training_graph():
 def test_a_traced_run_times_every_op_it_runs_in_order(device):
     x, loss, train = _training_graph()
     options, metadata = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE), tf.RunMetadata()
-    with _session(device) as sess:
+    with session_on(device) as sess:
         sess.run(tf.global_variables_initializer())
         before = time.time()
         value, _ = sess.run([loss, train], {x: [[1.0, 2.0, 3.0]]}, options=options, run_metadata=metadata)

@@ -7,11 +7,7 @@ import minidl.graph as tf
 from minidl.graph import errors
 
 from .helpers import run
-
-
-def _session(device):
-    """A session on ``device``: the GPU when asked (and there), else the CPU."""
-    return tf.Session(config=None if device == "cuda" else tf.ConfigProto(device_count={"GPU": 0}))
+from .sessions import session_on
 
 
 def _draws(seed):
@@ -26,7 +22,7 @@ def _draws(seed):
 
 def test_the_same_seed_gives_the_same_values_in_every_run_session_graph_and_device(device):
     first = _draws([7, 11])
-    with _session(device) as sess:
+    with session_on(device) as sess:
         values = sess.run(first)
         again = sess.run(first)
     with tf.Graph().as_default():
