@@ -341,8 +341,9 @@ class Einsum(Op):
 
     * a letter repeated in ``t`` (a diagonal, as in ``"ii->i"``): the gradient lives on that diagonal; the
       repeats get fresh letters and identity matrices join them, ``"i,ik->ik"`` for ``"ii->i"``;
-    * a letter only ``t`` has (summed away, as in ``"ij->i"``): the gradient is constant along it; a tensor of
-      ones with ``t``'s subscripts supplies the letter, ``"i,ij->ij"``.
+    * a letter only ``t`` has (summed away, as in ``"ij->i"``), or one the other operands have only with size 1
+      (they broadcast along it, as in ``"ij,ij->i"`` with shapes (3, 4) and (3, 1)): the gradient is constant
+      along it; a tensor of ones with ``t``'s subscripts supplies the letter at its size, ``"i,ij->ij"``.
 
     Where an operand broadcast along a size-1 dim, ``sum_to_like`` sums the gradient back.
     """
@@ -369,7 +370,7 @@ class Einsum(Op):
                     operands.append(apply(EyeLike, x, axis=axis))
                     c = fresh
                 target += c
-            if any(c not in "".join(in_terms) for c in term):
+            if _sizes_missing(term, x, in_terms, operands):
                 in_terms.append(term)
                 operands.append(ones_like(x))
             grads.append(sum_to_like(einsum(",".join(in_terms) + "->" + target, *operands), x))
@@ -383,6 +384,18 @@ class Einsum(Op):
             return Spec(None, specs[0].dtype)
         sizes = _einsum_sizes(lhs.split(","), shapes)
         return Spec(tuple(sizes[c] for c in output), specs[0].dtype)
+
+
+def _sizes_missing(term, x, in_terms, operands):
+    """True if the einsum of ``operands`` (subscripts ``in_terms``) may not give some letter of ``term`` the size
+    it has in ``x``: the letter is in no operand, or only with size 1 or a size unknown until run time."""
+    shape = x.shape
+    for axis, c in enumerate(term):
+        sizes = [None if y.shape is None else y.shape[t.index(c)] for t, y in zip(in_terms, operands) if c in t]
+        size = None if shape is None else shape[axis]
+        if not sizes or size is None or (size != 1 and size not in sizes):
+            return True
+    return False
 
 
 class EyeLike(Op):
