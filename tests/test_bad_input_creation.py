@@ -102,6 +102,19 @@ def test_arange_float_values_are_start_plus_i_step(lib, dtype):
         assert len(values) == len(reference) and np.abs(values - reference).max() <= ulp
 
 
+@pytest.mark.parametrize("make, expected", [
+    (lambda lib: lib.arange(lib.tensor(0.5), lib.tensor(3)), ([0.5, 1.5, 2.5], "float32")),
+    (lambda lib: lib.arange(lib.tensor(4)), ([0, 1, 2, 3], "int64")),
+    (lambda lib: lib.arange(0, lib.tensor(2.0), lib.tensor(0.5)), ([0.0, 0.5, 1.0, 1.5], "float32")),
+    (lambda lib: lib.logspace(lib.tensor(0.0), lib.tensor(2.0), 3), ([1.0, 10.0, 100.0], "float32")),
+    (lambda lib: lib.linspace(lib.tensor(0.0), lib.tensor(1.0), 3), ([0.0, 0.5, 1.0], "float32")),
+])
+def test_range_factories_read_one_element_tensors_as_numbers(lib, make, expected):
+    values, dtype = expected
+    result = make(lib)
+    assert result.tolist() == pytest.approx(values) and result.dtype == getattr(lib, dtype)
+
+
 @since_mirrored_torch
 def test_arange_matches_pytorch_on_a_grid():
     torch = pytest.importorskip("torch")

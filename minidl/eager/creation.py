@@ -118,6 +118,11 @@ def _nested_items(data):
             for x in data]
 
 
+def _numbers(*values):
+    """The factory arguments given as one-element tensors read as numbers, as PyTorch reads them."""
+    return [_one_number(v) if isinstance(v, Tensor) else v for v in values]
+
+
 def _one_number(t):
     if t.numel() != 1:  # (PyTorch's class and words: torch.stack is what joins bigger tensors)
         raise ValueError("only one element tensors can be converted to Python scalars")
@@ -306,6 +311,7 @@ def arange(start=None, end=None, step=1, dtype=None, device=None, requires_grad=
         start, end = 0, start
     elif start is None:  # arange(end=...)
         start = 0
+    start, end, step = _numbers(start, end, step)
     dtype = as_numpy_dtype(dtypes.result_type(start, end, step) if dtype is None else dtype)
     if step == 0:
         raise RuntimeError("arange(): step must be nonzero")
@@ -345,6 +351,7 @@ def _check_steps(name, steps):
 def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     check_factory_options("logspace", layout, pin_memory)
     _check_steps("logspace", steps)
+    start, end, base = _numbers(start, end, base)
     return _finish(numpy.logspace(start, end, int(steps), base=base).astype(_float_dtype(dtype)), device,
                    requires_grad)
 
