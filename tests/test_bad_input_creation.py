@@ -163,6 +163,18 @@ def test_numbers_that_fit_or_wrap_as_in_pytorch(lib):
     assert lib.full((2,), 1.7, dtype=lib.int64).tolist() == [1, 1]
 
 
+@pytest.mark.parametrize("data", [1 + 2j, [1 + 2j, 3.0], [[1.0], [1 + 0j]]])
+def test_python_complex_numbers_with_a_float_dtype_are_refused(lib, data):
+    """Dropping the imaginary part silently would be a wrong answer; PyTorch refuses even 1+0j."""
+    with pytest.raises(TypeError, match="must be real number, not complex"):
+        lib.tensor(data, dtype=lib.float32)
+
+
+def test_a_complex_array_cast_to_float_keeps_its_real_part_with_a_warning(lib):
+    with pytest.warns(Warning, match="discards the imaginary part"):
+        assert lib.tensor(np.array([1 + 2j, -3 - 1j]), dtype=lib.float32).tolist() == [1.0, -3.0]
+
+
 # ----------------------------------------------------------------------------------------- sampler parameters
 
 def test_normal_with_a_negative_std(lib):

@@ -55,9 +55,13 @@ def as_array(data, dtype=None, copy=False):
     if dtype is not None:
         dtype = as_numpy_dtype(dtype)
         # PyTorch checks the numbers it converts one by one (Python's and numpy's scalars), not arrays; a float dtype
-        # rounds a number too large for it to inf there
-        if dtype.kind in "iu" and not (isinstance(data, Tensor) or is_array(data)):
-            check_fits("tensor()", array, dtype)
+        # rounds a number too large for it to inf there, and a complex number is refused even with imaginary part 0
+        if dtype.kind in "fiu" and not (isinstance(data, Tensor) or is_array(data)):
+            if array.dtype.kind == "c":
+                raise TypeError(f"tensor(): must be real number, not complex: the data holds complex numbers and "
+                                f"dtype={dtype} is real (take .real first, or ask for a complex dtype)")
+            if dtype.kind in "iu":
+                check_fits("tensor()", array, dtype)
         if array.dtype != dtype:
             return array.astype(dtype)
     return array.copy() if copy else array
