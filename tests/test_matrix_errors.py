@@ -78,6 +78,24 @@ def test_linalg_namespace_and_matrix_values():
     assert md.addmm(t([float("nan"), 1.0]), md.ones(3, 2), md.ones(2, 2), beta=0).tolist() == [[2.0, 2.0]] * 3
 
 
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (0, 0), (2, 0, 3)])
+@pytest.mark.parametrize("ord", [1, 2, float("inf"), "fro", "nuc"])
+def test_matrix_norms_of_matrices_without_entries_are_zero(shape, ord):
+    """The largest column sum, row sum or singular value of no entries is 0, as in PyTorch (numpy's amax would
+    refuse the empty reduction), with a zero gradient."""
+    x = md.zeros(shape, requires_grad=True)
+    out = md.linalg.matrix_norm(x, ord)
+    assert out.shape == shape[:-2] and (out.detach().numpy() == 0).all()
+    out.sum().backward()
+    assert x.grad.shape == shape
+
+
+@pytest.mark.parametrize("ord", [-1, -2, -float("inf")])
+def test_smallest_norms_of_matrices_without_entries_are_refused(ord):
+    with pytest.raises(IndexError, match="amin.*non-zero size"):
+        md.linalg.matrix_norm(md.zeros(0, 0), ord)
+
+
 def test_det_gradient_is_det_times_inverse_transpose():
     a = t([[2.0, 1.0], [1.0, 3.0]], md.float64, requires_grad=True)
     md.det(a).backward()

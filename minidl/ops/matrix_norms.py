@@ -39,13 +39,22 @@ def _matrix_dims(op_name, x, dim):
     return rows, cols
 
 
+def _largest(values, dim, keepdim=False):
+    """The largest of the non-negative ``values`` along ``dim``; of none (a matrix without entries), 0, as in
+    PyTorch. (The smallest of none stays an error, there as here.)"""
+    shape = values.shape
+    if shape is not None and shape[dim] == 0:
+        return sum(values, dim, keepdim=keepdim)
+    return amax(values, dim, keepdim=keepdim)
+
+
 def _singular_value_norm(x, ord, rows, cols, keepdim):
     """The matrix norms made of the singular values σ of the matrices spanned by dims ``rows`` and ``cols``:
     'nuc' is Σσ, 2 the largest σ (how far the matrix stretches a unit vector at most), -2 the smallest. Their
     gradients come through ``svdvals``: the gradient of σ_i is u_i v_i^T, so that of the nuclear norm is U V^T."""
     from .decompositions import linalg_svdvals  # the factorizations build on this module: import late
     s = linalg_svdvals(movedim(x, (rows, cols), (-2, -1)))
-    out = sum(s, -1) if ord == "nuc" else (amax if ord > 0 else amin)(s, -1)
+    out = sum(s, -1) if ord == "nuc" else (_largest if ord > 0 else amin)(s, -1)
     if keepdim:
         for d in sorted((rows, cols)):
             out = unsqueeze(out, d)
@@ -67,7 +76,7 @@ def linalg_matrix_norm(x, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None)
     if ord not in (1, -1, INF, -INF):
         raise OpError(f"linalg.matrix_norm: order {ord!r} not supported")
     summed, other = (rows, cols) if ord in (1, -1) else (cols, rows)  # 1: sum each column (over the rows)
-    pick = amax if ord > 0 else amin
+    pick = _largest if ord > 0 else amin
     out = pick(sum(abs(x), summed, keepdim=True), other, keepdim=True)
     return out if keepdim else squeeze(out, (rows, cols))
 
