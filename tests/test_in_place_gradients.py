@@ -55,6 +55,18 @@ def test_a_tensor_overwritten_with_constants_still_requires_grad_as_in_pytorch()
     assert not z.is_leaf and z.grad_fn is not None
 
 
+@pytest.mark.parametrize("lib", ["minidl", "torch"])
+def test_copy_of_a_tensor_that_requires_grad_gives_the_overwritten_history_a_zero_gradient(lib):
+    L = pytest.importorskip("torch") if lib == "torch" else T
+    a, c, b = L.ones(3, requires_grad=True), L.ones(3, requires_grad=True), L.full((2,), 2.0, requires_grad=True)
+    whole, part = a * 3, c * 3
+    whole.copy_(b[:1])  # broadcast over all of whole: a's history is gone, its gradient 0 (not None)
+    part[:2].copy_(b)  # through a view: only the last element keeps c's history
+    (whole * whole + part * part).sum().backward()
+    assert a.grad.tolist() == [0.0, 0.0, 0.0] and c.grad.tolist() == [0.0, 0.0, 18.0]
+    assert b.grad.tolist() == [4.0 * 3 + 4.0, 4.0]
+
+
 def test_an_in_place_op_keeps_a_copy_of_the_old_value_only_when_its_backward_reads_it():
     x = T.tensor([1.0, -2.0], requires_grad=True)
     h = x * 1

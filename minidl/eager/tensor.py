@@ -698,7 +698,10 @@ def _copy_from(target, source):
     if not fits:
         raise RuntimeError(f"copy_: the source {describe(source)} cannot be broadcast to the shape "
                            f"{list(target.shape)} of the tensor it is copied into")
-    return ops.broadcast_to_like(ops.cast(source, target.dtype), target)
+    copied = ops.broadcast_to_like(ops.cast(source, target.dtype), target)
+    if target._requires_grad and copied._requires_grad:  # the overwritten history gets a zero gradient, as in PyTorch
+        return ops.where(ops.zeros_like(target, dtype=dtypes.bool_), target, copied)
+    return copied
 
 
 class ToDevice(ops.Op):
