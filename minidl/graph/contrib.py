@@ -53,6 +53,7 @@ import types
 from .array_ops import reshape
 from .basics import control_dependencies, identity, name_scope
 from .contrib_framework import add_arg_scope
+from .contrib_metrics import contrib_metrics
 from .contrib_seq2seq import legacy_sequence_loss, sequence_loss, sequence_loss_by_example
 from .core import GraphKeys, get_default_graph
 from .dtypes import as_dtype, float32
@@ -488,6 +489,7 @@ training = hparams_training  # tf.contrib.training: HParams (hparams.py)
 util = types.SimpleNamespace(constant_value=get_static_value)  # tf.contrib.util: tf.get_static_value (tensor_util.py)
 data = contrib_data  # tf.contrib.data: TF 1.x's home of tf.data.experimental (data.py)
 signal = tf_signal  # tf.contrib.signal: TF 1.x's home of tf.signal (stft, frames, mel matrices)
+metrics = contrib_metrics  # tf.contrib.metrics: TF 1.0's streaming_* metrics, predictions first (contrib_metrics.py)
 
 # the rest of contrib, each module adding its part to the namespaces above: layer_norm, conv2d_transpose and
 # embed_sequence (contrib_layers_more.py) and optimize_loss (contrib_optimize_loss.py) to layers;
