@@ -8,9 +8,10 @@ import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
-from ..creation import as_array
+from ..creation import as_array, empty_like
 from ..element_types import as_numpy_dtype
 from ..engine import clear_grad
+from ..environment import compile as compile_module
 from ..grad_mode import no_grad
 from ..hooks import RemovableHandle
 from ..layouts import check_memory_format
@@ -394,11 +395,12 @@ class Module:
         return self
 
     # ---------------------------------------------------------------------------------- devices/dtypes
-    def _apply(self, fn):
+    def _apply(self, fn, recurse=True):
         """Replace every parameter's and buffer's tensor with ``fn(tensor)``, keeping the Parameter objects
-        (optimizers hold them) — the one routine behind ``to``, ``cuda``, ``cpu``, ``float``, ``double``, ``type``."""
+        (optimizers hold them) — the one routine behind ``to``, ``cuda``, ``cpu``, ``float``, ``double``, ``type``.
+        With ``recurse=False``, only this module's own."""
         with no_grad():
-            for module in self.modules():
+            for module in self.modules() if recurse else [self]:
                 for name, p in module._parameters.items():
                     if p is None:
                         continue
@@ -444,6 +446,19 @@ class Module:
 
     def half(self):
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
+
+    def bfloat16(self):
+        """Refused, as ``Tensor.bfloat16`` is: numpy has no bfloat16."""
+        return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
+
+    def to_empty(self, *, device, recurse=True):
+        """Every parameter and buffer replaced by an uninitialized tensor of its shape and dtype on ``device`` (the
+        step after building a model on the "meta" device, before loading its weights)."""
+        return self._apply(lambda t: empty_like(t, device=device), recurse)
+
+    def compile(self, *args, **kwargs):
+        """``torch.compile`` of this module, in place; minidl has no compiler, so the module stays as it is."""
+        compile_module(self, *args, **kwargs)
 
     def type(self, dst_type):
         """Every parameter and buffer converted by ``Tensor.type(dst_type)``: a dtype, or a legacy type

@@ -345,6 +345,10 @@ class RNNBase(Module):
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f"{name}: input.size(-1) must be equal to input_size. Expected {self.input_size}, "
                                f"got {input.shape[-1]}")
+        weight = self.weight_ih_l0
+        if input.dtype != weight.dtype:  # (PyTorch's class: a ValueError, where other layers raise a RuntimeError)
+            raise ValueError(f"{name} input dtype ({input.dtype}) does not match weight dtype ({weight.dtype}). "
+                             f"Convert input: input.to({weight.dtype}), or convert model: model.to({input.dtype})")
         if input.shape[1 if input.ndim == 3 and self.batch_first else 0] == 0:
             raise RuntimeError(f"{name}: Expected sequence length to be larger than 0 in RNN")
 

@@ -1,7 +1,8 @@
 """``nn.utils``: gradient clipping and flattening parameters into one vector, weight and spectral normalization (from
 ``nn/weight_norms.py``); submodules: ``nn.utils.rnn`` (padding and packing sequences of different lengths),
-``nn.utils.parametrize`` (a tensor computed from others at every access) and ``nn.utils.parametrizations``
-(orthogonal, weight_norm and spectral_norm written as parametrizations).
+``nn.utils.parametrize`` (a tensor computed from others at every access), ``nn.utils.parametrizations``
+(orthogonal, weight_norm and spectral_norm written as parametrizations) and ``nn.utils.stateless`` (the old home of
+``func.functional_call``).
 
 Gradient clipping guards training against the occasional huge gradient (exploding gradients in RNNs):
 
@@ -19,7 +20,7 @@ from ...grad_mode import no_grad
 from ...tensor import Tensor
 from ..init import deprecated_name
 from ..weight_norms import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm
-from . import fusion, parametrizations, parametrize, prune, rnn  # noqa: F401  (submodules: nn.utils.rnn, ...)
+from . import fusion, parametrizations, parametrize, prune, rnn, stateless  # noqa: F401  (submodules: nn.utils.rnn, ...)
 from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_",

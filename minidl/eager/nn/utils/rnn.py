@@ -27,7 +27,7 @@ from ...element_types import float16 as _float16, float32 as _float32, float64 a
 from ...tensor import Tensor
 
 __all__ = ["PackedSequence", "pad_sequence", "unpad_sequence", "pack_padded_sequence", "pad_packed_sequence",
-           "pack_sequence", "unpack_sequence"]
+           "pack_sequence", "unpack_sequence", "invert_permutation"]
 
 
 class PackedSequence(namedtuple("PackedSequence", "data batch_sizes sorted_indices unsorted_indices")):
@@ -37,7 +37,7 @@ class PackedSequence(namedtuple("PackedSequence", "data batch_sizes sorted_indic
 
     def __new__(cls, data, batch_sizes, sorted_indices=None, unsorted_indices=None):
         if unsorted_indices is None and sorted_indices is not None:
-            unsorted_indices = _inverse(sorted_indices)
+            unsorted_indices = invert_permutation(sorted_indices)
         return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
     def to(self, *args, **kwargs):
@@ -66,8 +66,10 @@ class PackedSequence(namedtuple("PackedSequence", "data batch_sizes sorted_indic
         return self.data.is_cuda
 
 
-def _inverse(permutation):
-    """The permutation that undoes ``permutation`` (a 1-D int64 tensor)."""
+def invert_permutation(permutation):
+    """The permutation that undoes ``permutation`` (a 1-D int64 tensor), or None for None."""
+    if permutation is None:
+        return None
     order = permutation.cpu().numpy()
     inverse = numpy.empty_like(order)
     inverse[order] = numpy.arange(len(order))
@@ -147,7 +149,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
         sorted_indices = tensor(order, device=input.device)
     counts = numpy.array(lengths)
     batch_sizes = tensor([int((counts > t).sum()) for t in range(max(lengths))])
-    return _pack(input, batch_sizes, sorted_indices, None if sorted_indices is None else _inverse(sorted_indices))
+    return _pack(input, batch_sizes, sorted_indices, invert_permutation(sorted_indices))
 
 
 def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
