@@ -1,5 +1,6 @@
 """Shared fixtures: the device parameter (cpu always, cuda when cupy sees a GPU) and hypothesis profiles."""
 import os
+import sys
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
@@ -24,6 +25,20 @@ DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(not cuda_is_avai
 def device(request):
     """Run the test on every available device: the same test function, never a copied GPU suite."""
     return request.param
+
+
+@pytest.fixture(autouse=True)
+def _torch_keeps_validating_distributions():
+    """Compiling anything in PyTorch (torch.compile, Module.compile, torch.cond) imports torch._dynamo, which turns
+    off torch.distributions' argument validation for the whole process: later tests comparing minidl's errors with
+    PyTorch's would see none. Each test leaves the setting as it found it."""
+    torch = sys.modules.get("torch")
+    # PyTorch's own default, when the test is the first to import it
+    validating = torch.distributions.Distribution._validate_args if torch is not None else __debug__
+    yield
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.distributions.Distribution.set_default_validate_args(validating)
 
 
 def pytest_runtest_setup(item):

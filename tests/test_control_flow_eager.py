@@ -10,15 +10,6 @@ torch = pytest.importorskip("torch")
 LIBRARIES = [T, torch]
 
 
-@pytest.fixture(autouse=True)
-def _torch_keeps_validating_distributions():
-    """PyTorch's torch.cond compiles its branches, and compiling turns off torch.distributions' argument
-    validation for the whole process: later tests comparing errors with PyTorch's would see none."""
-    validating = torch.distributions.Distribution._validate_args
-    yield
-    torch.distributions.Distribution.set_default_validate_args(validating)
-
-
 def _numpy(tree):
     if isinstance(tree, (tuple, list)):
         return [_numpy(t) for t in tree]
