@@ -17,8 +17,13 @@ count twice, a print would print twice) and draw new random numbers. As TF1 keep
 run *keeps* them: once a gradient is built, the body's run also fetches every forward value its gradient ops
 read (``forward_values_read``) and hands them over — per iteration, for a loop — and the gradient run is fed
 them, so that it runs gradient ops only. Reads of variables are the exception: a gradient op reads a variable
-when it runs, as every reader of a variable does. Kept out on purpose, for clarity: second-order gradients
-through control flow (differentiating ``IfGrad``/``WhileGrad`` raises ``LookupError``).
+when it runs, as every reader of a variable does.
+
+An ``IfGrad`` is itself differentiable, the same way (second-order gradients: a gradient penalty through a
+``training`` switch). Its gradient is built in the same branch graphs, a level further: the gradient of the first
+gradient's ops, fed the values it reads by the ``IfGrad`` run — which keeps them as the ``If`` run does, and hands
+down the forward values the ``If`` kept, so a dropout mask is the one the forward drew. Second-order gradients
+through ``while_loop`` are not supported, as in TF1: differentiating a ``WhileGrad`` raises ``LookupError``.
 """
 import numpy
 
@@ -78,17 +83,17 @@ def predicate_value(operation, array):
 def no_second_order(ctx, *grads):
     operation = getattr(ctx, "operation", ctx)
     raise LookupError(f"No gradient defined for operation '{operation.name}' (op type: {operation.type}): "
-                      "second-order gradients through tf.cond / tf.while_loop are not supported")
+                      "second-order gradients through tf.while_loop are not supported")
 
 
 def specs_of(tensors):
     return [Spec(as_spec_shape(t.shape), t.dtype) for t in tensors]
 
 
-def body_gradient(fg, ys, xs, first_grad_slot):
+def body_gradient(fg, ys, xs, grad_slots):
     """Inside ``fg``: the gradients of ``ys`` w.r.t. ``xs``, with a placeholder per y for its incoming gradient
-    (fed from ``source[first_grad_slot + k]``). Returns (grad feed slots, targets, target position per x, the
-    forward values the new gradient ops read)."""
+    (fed from ``source[grad_slots[k]]``). Returns (grad feed slots, targets, target position per x, the new
+    operations)."""
     first_new = len(fg.get_operations())
     grad_ys = [fg.make_placeholder(y.shape, y.dtype, "grad_ys") for y in ys]
     grads = gradients(ys, xs, grad_ys=grad_ys) if xs and ys else [None] * len(xs)
@@ -97,8 +102,7 @@ def body_gradient(fg, ys, xs, first_grad_slot):
     for g in grads:
         positions.append(None if g is None else k)
         k += g is not None
-    read = forward_values_read(fg.get_operations()[first_new:])
-    return [(ph, first_grad_slot + k) for k, ph in enumerate(grad_ys)], targets, positions, read
+    return list(zip(grad_ys, grad_slots)), targets, positions, fg.get_operations()[first_new:]
 
 
 def forward_values_read(gradient_ops):
@@ -131,9 +135,10 @@ def keep(kept, run, tensors, first_slot):
 
 class If(GraphOp):
     """Runs one of two FuncGraphs. attrs: ``branches`` (true, false), ``runs`` (a ``BodyRun`` each, over the If's
-    input arrays), ``captures`` ({input index: inner tensor} each), ``n_outputs``, ``kept`` (each branch's forward
-    values that its gradients read; see ``keep``). Outputs: the branch's ``n_outputs`` results, then a Python list
-    with the taken branch's kept values, which its gradient is fed instead of computing them again."""
+    input arrays), ``captures`` ({input index: inner tensor} each), ``outputs`` (each branch's output tensors),
+    ``n_outputs``, ``kept`` (each branch's forward values that its gradients read; see ``keep``). Outputs: the
+    branch's ``n_outputs`` results, then a Python list with the taken branch's kept values, which its gradient is
+    fed instead of computing them again."""
     differentiable = True
 
     @staticmethod
@@ -146,36 +151,17 @@ class If(GraphOp):
 
     @staticmethod
     def vjp(ctx, *grads):
-        n_in = len(ctx.inputs)
-        wanted = [i for i in range(1, n_in) if ctx.needs_input_grad[i]]
-        with_grad = [k for k, g in enumerate(grads) if g is not None]
-        runs, positions = [], []
-        first_kept = n_in + len(with_grad)  # see IfGrad.execute for the layout of what a branch's gradient is fed
-        for fg, captures, forward, kept in zip(ctx.attrs["branches"], ctx.attrs["captures"], ctx.attrs["runs"],
-                                               ctx.attrs["kept"]):
-            grad_feeds, targets, where, read = body_gradient(
-                fg, [fg.outputs[k] for k in with_grad], [captures[i] for i in wanted if i in captures], n_in)
-            found = iter(where)
-            positions.append([next(found) if i in captures else None for i in wanted])
-            runs.append(BodyRun(forward.feed_slots + grad_feeds + keep(kept, forward, read, first_kept), targets))
-        incoming = [grads[k] for k in with_grad]
-        inputs = list(ctx.inputs) + incoming + [ctx.outputs[ctx.attrs["n_outputs"]]]
-        graph = _graph_for(inputs)
-        operation = graph.create_op(IfGrad, inputs,
-                                    {"runs": runs, "positions": positions, "wanted": wanted},
-                                    specs_of([ctx.inputs[i] for i in wanted]), name="IfGrad")
-        result = [None] * n_in
-        for i, g in zip(wanted, operation.outputs):
-            result[i] = g
-        return result
+        return branches_gradient(ctx, grads)
 
 
 class IfGrad(GraphOp):
-    """The gradient of an ``If``: inputs are the If's inputs, the gradients of its outputs, and its list of kept
-    forward values. Runs the taken branch's gradient graph, fed those; one output per wanted If input (zeros
-    where the taken branch does not use it)."""
+    """The gradient of an ``If`` — or of an ``IfGrad``, for a higher order. Inputs: the differentiated op's inputs
+    (its kept list aside), the gradients of its outputs, and its kept list. Runs the taken branch's gradient graph
+    (attrs ``runs``, fed the source ``[*inputs[:-1], *kept list]``); outputs one gradient per wanted input (zeros
+    where the taken branch does not use it), then its own kept list, as ``If``'s last output. Attrs as ``If``'s,
+    plus ``wanted``, ``positions`` (per branch: the run target of each wanted input's gradient, or None),
+    ``regions`` (per branch: the operations this gradient added) and ``first_kept``."""
     differentiable = True
-    vjp = staticmethod(no_second_order)
 
     @staticmethod
     def execute(session, operation, arrays):
@@ -183,8 +169,62 @@ class IfGrad(GraphOp):
         taken = 0 if predicate_value(operation, arrays[0]) else 1
         values = attrs["runs"][taken].run(session, list(arrays[:-1]) + list(arrays[-1]))
         zeros = session.array_module.zeros_like
-        return tuple(zeros(arrays[i]) if p is None else values[p]
-                     for i, p in zip(attrs["wanted"], attrs["positions"][taken]))
+        grads = tuple(zeros(arrays[i]) if p is None else values[p]
+                      for i, p in zip(attrs["wanted"], attrs["positions"][taken]))
+        return (*grads, values[len(values) - len(attrs["kept"][taken]):])
+
+    @staticmethod
+    def vjp(ctx, *grads):
+        return branches_gradient(ctx, grads)
+
+
+def branches_gradient(ctx, grads):
+    """The VJP of an ``If`` or ``IfGrad``: an ``IfGrad`` that runs, in the taken branch, the gradient of that
+    branch's outputs w.r.t. its stand-ins for the wanted inputs (captured tensors; for an ``IfGrad``, also the
+    gradients it was fed)."""
+    operation, attrs = ctx.operation, ctx.attrs
+    n_source = len(ctx.inputs) - (operation.op is IfGrad)    # the inputs a branch run reads, the kept list aside
+    wanted = [i for i in range(1, n_source) if ctx.needs_input_grad[i]]
+    with_grad = [k for k, g in enumerate(grads) if g is not None]
+    first_kept = n_source + len(with_grad)
+    runs, positions, outputs, captures, regions = [], [], [], [], []
+    for branch, (fg, stand_ins) in enumerate(zip(attrs["branches"], attrs["captures"])):
+        ys = [(attrs["outputs"][branch][k], n_source + j) for j, k in enumerate(with_grad)
+              if attrs["outputs"][branch][k] is not None]
+        grad_feeds, targets, where, added = body_gradient(fg, [y for y, _ in ys], [stand_ins[i] for i in wanted
+                                                                                   if i in stand_ins],
+                                                          [slot for _, slot in ys])
+        found = iter(where)
+        positions.append([next(found) if i in stand_ins else None for i in wanted])
+        outputs.append([None if p is None else targets[p] for p in positions[-1]])
+        captures.append({**stand_ins, **{slot: ph for ph, slot in grad_feeds}})
+        regions.append(set(added))
+        fed = [(ph, slot) for ph, slot in attrs["runs"][branch].feed_slots if slot < n_source]
+        read = keep_for(operation, branch, forward_values_read(added), first_kept)
+        runs.append(BodyRun(fed + grad_feeds + read, targets))
+    inputs = list(ctx.inputs[:n_source]) + [grads[k] for k in with_grad] + [ctx.outputs[-1]]
+    gradient = _graph_for(inputs).create_op(
+        IfGrad, inputs, {"branches": attrs["branches"], "runs": runs, "captures": captures, "outputs": outputs,
+                         "kept": [[], []], "wanted": wanted, "positions": positions, "regions": regions,
+                         "first_kept": first_kept},
+        specs_of([ctx.inputs[i] for i in wanted]) + [Spec((), numpy.dtype(object))], name="IfGrad")
+    result = [None] * len(ctx.inputs)
+    for i, g in zip(wanted, gradient.outputs):
+        result[i] = g
+    return result
+
+
+def keep_for(operation, branch, tensors, first_slot):
+    """``keep`` for the run of ``branch`` by ``operation`` (an ``If`` or ``IfGrad``). A tensor an ``IfGrad`` did
+    not compute itself was computed before, by the op it differentiates (its kept list is the IfGrad's last input):
+    kept there and fed to the IfGrad, never computed again — a dropout mask must stay the one the forward drew."""
+    attrs = operation.attrs
+    run = attrs["runs"][branch]
+    if operation.op is IfGrad:
+        fed = {id(t) for t, _ in run.feed_slots}
+        earlier = [t for t in tensors if t.op not in attrs["regions"][branch] and id(t) not in fed]
+        run.feed_slots.extend(keep_for(operation.inputs[-1].op, branch, earlier, attrs["first_kept"]))
+    return keep(attrs["kept"][branch], run, tensors, first_slot)
 
 
 def _unpack_if_singleton(x):
@@ -253,7 +293,8 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
     runs = [BodyRun(f, fg.outputs + fg.side_effect_ops()) for f, fg in zip(feeds, branches)]
     specs = [Spec(as_spec_shape(_merge_shapes(x.shape, y.shape)), x.dtype) for x, y in zip(then.outputs,
                                                                                            other.outputs)]
-    attrs = {"branches": branches, "runs": runs, "captures": captures, "n_outputs": len(specs), "kept": [[], []]}
+    attrs = {"branches": branches, "runs": runs, "captures": captures, "outputs": [fg.outputs for fg in branches],
+             "n_outputs": len(specs), "kept": [[], []]}
     # An operation made outside the branches and returned by one (tf.cond(p, lambda: train_op, tf.no_op)) is not
     # part of either: as in TF1, it runs whenever the cond does, whichever branch is taken (make it inside the
     # branch function for it to run only with its branch)

@@ -23,8 +23,8 @@ import numpy
 from .. import ops
 from ..backend import dtypes
 from ..ops.base import Spec
-from .control_flow import (BodyRun, body_gradient, capture_inputs, check_predicate, keep, no_second_order,
-                           outer_graph_for, predicate_value, specs_of)
+from .control_flow import (BodyRun, body_gradient, capture_inputs, check_predicate, forward_values_read, keep,
+                           no_second_order, outer_graph_for, predicate_value, specs_of)
 from .core import TensorShape, as_spec_shape
 from .frontend import _graph_for, convert_to_tensor
 from .function_graph import build_func_graph, flatten, flatten_up_to, pack, same_structure
@@ -72,11 +72,11 @@ class While(GraphOp):
         wanted = [i for i in range(n, n + n_captured) if ctx.needs_input_grad[i] and i in captures]
         # Loop-variable gradients are always propagated: through the iterations they feed one another
         xs = [body.inputs[j] for j in floats] + [captures[i] for i in wanted]
-        grad_feeds, targets, positions, read = body_gradient(body, [body.outputs[j] for j in floats], xs,
-                                                             n + n_captured)
+        grad_feeds, targets, positions, added = body_gradient(
+            body, [body.outputs[j] for j in floats], xs, range(n + n_captured, n + n_captured + len(floats)))
         first_kept = n + n_captured + len(floats)  # see WhileGrad.execute for the layout of what a replay is fed
         forward = attrs["body_run"]
-        run = BodyRun(forward.feed_slots + grad_feeds + keep(attrs["kept"], forward, read, first_kept), targets)
+        run = BodyRun(forward.feed_slots + grad_feeds + keep(attrs["kept"], forward, forward_values_read(added), first_kept), targets)
         incoming = [grads[j] if grads[j] is not None else ops.zeros_like(ctx.outputs[j]) for j in floats]
         # The initial values are inputs only to show gradients() that the result depends on them (through the
         # history, which carries no gradient): differentiating it again then reaches WhileGrad.vjp, which refuses
