@@ -198,7 +198,7 @@ def branches_gradient(ctx, grads):
         positions.append([next(found) if i in stand_ins else None for i in wanted])
         outputs.append([None if p is None else targets[p] for p in positions[-1]])
         captures.append({**stand_ins, **{slot: ph for ph, slot in grad_feeds}})
-        regions.append(set(added))
+        regions.append(added)
         fed = [(ph, slot) for ph, slot in attrs["runs"][branch].feed_slots if slot < n_source]
         read = keep_for(operation, branch, forward_values_read(added), first_kept)
         runs.append(BodyRun(fed + grad_feeds + read, targets))
@@ -222,7 +222,8 @@ def keep_for(operation, branch, tensors, first_slot):
     run = attrs["runs"][branch]
     if operation.op is IfGrad:
         fed = {id(t) for t, _ in run.feed_slots}
-        earlier = [t for t in tensors if t.op not in attrs["regions"][branch] and id(t) not in fed]
+        own = set(attrs["regions"][branch])
+        earlier = [t for t in tensors if t.op not in own and id(t) not in fed]
         run.feed_slots.extend(keep_for(operation.inputs[-1].op, branch, earlier, attrs["first_kept"]))
     return keep(attrs["kept"][branch], run, tensors, first_slot)
 
