@@ -649,6 +649,16 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         return ops.matmul(a, b)
 
 
+def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False, name=None):
+    """``tf.linalg.matvec``: the matrix (last two dims of ``a``) times the vector (last dim of ``b``), leading
+    dims batch dims, broadcast — ``matmul(a, b[..., None])[..., 0]``."""
+    a, b = matching_pair("MatMul", a, b, ("a", "b"))
+    if b.shape.rank_known and len(b.shape) < 1:
+        raise ValueError(f"matvec: b must have rank >= 1 (a vector, or a batch of them), got the scalar {b.name}")
+    product = matmul(a, ops.unsqueeze(b, -1), transpose_a=transpose_a, adjoint_a=adjoint_a, name=name)
+    return ops.squeeze(product, -1)
+
+
 def _matmul_checks(a, b):
     """Run-time checks (``Assert``s) of what the graph cannot know about a matmul's operands: a rank unknown until
     run time must be >= 2, and batch dims unknown until then must broadcast — numpy's own error would name neither
@@ -748,7 +758,7 @@ math = types.SimpleNamespace(
     reduce_any=reduce_any, reduce_all=reduce_all, reduce_variance=reduce_variance, reduce_std=reduce_std,
     count_nonzero=count_nonzero, argmax=argmax, argmin=argmin, cumsum=cumsum, matmul=matmul, tensordot=tensordot,
     atan=atan, erf=erf, cumprod=cumprod, cumulative_logsumexp=cumulative_logsumexp)
-linalg = types.SimpleNamespace(matmul=matmul, einsum=einsum, tensordot=tensordot, norm=norm,
+linalg = types.SimpleNamespace(matmul=matmul, matvec=matvec, einsum=einsum, tensordot=tensordot, norm=norm,
                                transpose=matrix_transpose, matrix_transpose=matrix_transpose,
                                adjoint=lambda matrix, name=None: matrix_transpose(matrix, name, conjugate=True))
 

@@ -1,5 +1,6 @@
-"""The LSTM cells of ``tf.contrib.rnn`` that ``tf.nn.rnn_cell`` lacks: ``LayerNormBasicLSTMCell`` and
-``LSTMBlockCell`` (the LSTM itself, and its gate order i, j, f, o, are explained in rnn_cells_gated.py).
+"""The cells of ``tf.contrib.rnn`` that ``tf.nn.rnn_cell`` lacks: ``LayerNormBasicLSTMCell``, ``LSTMBlockCell`` and
+``GRUBlockCell`` (the LSTM and the GRU themselves, and the LSTM's gate order i, j, f, o, are explained in
+rnn_cells_gated.py).
 
 **Layer-normalized LSTM** (Ba, Kiros & Hinton, https://arxiv.org/abs/1607.06450, section 3.1). The gates of an
 LSTM are sums over inputs whose scale drifts during training and differs between the steps; normalizing each gate's
@@ -21,6 +22,10 @@ whose ``bias`` is initialized like the kernel (TF gives it no initializer of its
 j (TF's kernel calls it cs), f, o; peepholes with ``use_peephole``; the memory clipped to ±``cell_clip`` — with
 ``LSTMCell``'s variables and default name, ``lstm_cell/kernel`` and ``lstm_cell/bias``, so that the two read each
 other's checkpoints. minidl builds it from ``LSTMCell``'s ops.
+
+**GRUBlockCell** is the same for the GRU: ``GRUCell``'s computation (r and u from ``[x, h]``, the candidate from
+``[x, r * h]``, ``h' = u * h + (1 - u) * c``) named "gru_cell". ``GRUBlockCellV2`` has ``GRUCell``'s variable
+names; the first version named them after its kernel's arguments, ``w_ru``, ``b_ru``, ``w_c`` and ``b_c``.
 """
 from .array_ops import concat, split
 from .contrib import rnn
@@ -30,7 +35,7 @@ from .math_ops import graph_tensor, matmul, sigmoid
 from .nn_ops import bias_add
 from .nn_training import dropout
 from .rnn_cell import KernelCell, LSTMStateTuple
-from .rnn_cells_gated import LSTMCell
+from .rnn_cells_gated import GRUCell, LSTMCell
 from .rnn_wrappers import InputProjectionWrapper
 
 #: the scopes of the five layer norms, in TF's order: the gates i, j, f, o, then the new memory
@@ -95,7 +100,23 @@ class LSTMBlockCell(LSTMCell):
                          name=name, dtype=dtype)
 
 
+class GRUBlockCellV2(GRUCell):
+    """``GRUCell(num_units)`` named "gru_cell" (module docstring); ``cell_size`` is the old name of ``num_units``."""
+
+    def __init__(self, num_units=None, cell_size=None, reuse=None, name="gru_cell"):
+        if (num_units is None) == (cell_size is None):
+            raise ValueError(f"{type(self).__name__} takes one of num_units or cell_size, got num_units={num_units!r} "
+                             f"and cell_size={cell_size!r}")
+        super().__init__(cell_size if num_units is None else num_units, reuse=reuse, name=name)
+
+
+class GRUBlockCell(GRUBlockCellV2):
+    """``GRUBlockCellV2`` with the first version's variable names (module docstring)."""
+    VARIABLE_NAMES = ("w_ru", "b_ru", "w_c", "b_c")
+
+
 # importing this module (contrib.py does, once its namespaces are built) adds the cells, and InputProjectionWrapper
 # (rnn_wrappers.py), to tf.contrib.rnn
 rnn.LayerNormBasicLSTMCell, rnn.LSTMBlockCell = LayerNormBasicLSTMCell, LSTMBlockCell
+rnn.GRUBlockCell, rnn.GRUBlockCellV2 = GRUBlockCell, GRUBlockCellV2
 rnn.InputProjectionWrapper = InputProjectionWrapper

@@ -163,6 +163,8 @@ class GRUCell(KernelCell):
     and ``candidate/bias`` [num_units]. The kernels use ``kernel_initializer`` (default: the scope's, else Glorot
     uniform); ``bias_initializer``, if given, both biases (default: ones for the gates, zeros for the candidate).
     The output and the state are both ``h'``."""
+    #: the names of the gates' kernel and bias and of the candidate's
+    VARIABLE_NAMES = ("gates/kernel", "gates/bias", "candidate/kernel", "candidate/bias")
 
     def __init__(self, num_units, activation=None, reuse=None, kernel_initializer=None, bias_initializer=None,
                  name=None, dtype=None):
@@ -172,11 +174,12 @@ class GRUCell(KernelCell):
 
     def build_kernels(self, input_depth):
         n, rows = self._num_units, input_depth + self._num_units
-        self.gate_kernel = self.add_variable("gates/kernel", [rows, 2 * n], initializer=self.kernel_initializer)
+        gate_kernel, gate_bias, candidate_kernel, candidate_bias = self.VARIABLE_NAMES
         given = self.bias_initializer
-        self.gate_bias = self.add_variable("gates/bias", [2 * n], initializer=Constant(1.0) if given is None else given)
-        self.candidate_kernel = self.add_variable("candidate/kernel", [rows, n], initializer=self.kernel_initializer)
-        self.candidate_bias = self.add_variable("candidate/bias", [n], initializer=Zeros() if given is None else given)
+        self.gate_kernel = self.add_variable(gate_kernel, [rows, 2 * n], initializer=self.kernel_initializer)
+        self.gate_bias = self.add_variable(gate_bias, [2 * n], initializer=Constant(1.0) if given is None else given)
+        self.candidate_kernel = self.add_variable(candidate_kernel, [rows, n], initializer=self.kernel_initializer)
+        self.candidate_bias = self.add_variable(candidate_bias, [n], initializer=Zeros() if given is None else given)
 
     def call(self, inputs, state):
         inputs, h = self.checked(inputs, state)

@@ -1,4 +1,4 @@
-"""tf.contrib.rnn's LayerNormBasicLSTMCell, LSTMBlockCell and InputProjectionWrapper: whole sequences through
+"""tf.contrib.rnn's LayerNormBasicLSTMCell, LSTMBlockCell, GRUBlockCell and InputProjectionWrapper: whole sequences through
 dynamic_rnn against numpy loops of their documented formulas, TF's variable names and initial values, the
 recurrent dropout's mask, and the errors."""
 import numpy as np
@@ -167,6 +167,41 @@ def test_lstm_block_cell_shares_lstm_cells_variables():
     np.testing.assert_allclose(got, expected, rtol=1e-12)
     with pytest.raises(ValueError, match="already exists"):    # the fixed name "lstm_cell": a second one collides
         tf.nn.dynamic_rnn(contrib_rnn.LSTMBlockCell(H), inputs, dtype=tf.float64)
+
+
+# ============================================================================================ GRUBlockCell
+
+@pytest.mark.parametrize("block, names", [("GRUBlockCell", ["w_ru", "b_ru", "w_c", "b_c"]),
+                                          ("GRUBlockCellV2", ["gates/kernel", "gates/bias", "candidate/kernel",
+                                                              "candidate/bias"])])
+def test_gru_block_cells_compute_the_gru_with_their_variable_names(block, names):
+    cell = getattr(contrib_rnn, block)(cell_size=H)
+    inputs, outputs, final = _dynamic(cell)
+    assert [v.op.name for v in cell.variables] == [f"rnn/gru_cell/{n}" for n in names]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        gate_kernel, gate_bias, candidate_kernel, candidate_bias = sess.run(cell.variables)
+        assert np.all(gate_bias == 1) and not candidate_bias.any()        # TF's initial biases
+        sess.run(cell.variables[1].assign(RNG.standard_normal(2 * H)))
+        gate_bias = sess.run(cell.variables[1])
+        got, got_final = sess.run([outputs, final], {inputs: X})
+
+    def step(x, _, h):
+        r, u = np.split(sigmoid(np.concatenate([x, h], 1) @ gate_kernel + gate_bias), 2, axis=1)
+        c = np.tanh(np.concatenate([x, r * h], 1) @ candidate_kernel + candidate_bias)
+        new_h = u * h + (1 - u) * c
+        return new_h, new_h
+    expected, _, h = np_run(step, X, LENGTHS, np.zeros((N, H)), np.zeros((N, H)))
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(got_final, h, rtol=1e-9, atol=1e-12)
+
+
+def test_gru_block_cell_takes_one_of_num_units_and_cell_size():
+    with pytest.raises(ValueError, match="one of num_units or cell_size"):
+        contrib_rnn.GRUBlockCell()
+    with pytest.raises(ValueError, match="one of num_units or cell_size"):
+        contrib_rnn.GRUBlockCellV2(num_units=3, cell_size=3)
+    assert contrib_rnn.GRUBlockCell(num_units=3).output_size == 3
 
 
 # ================================================================================== InputProjectionWrapper

@@ -6,6 +6,7 @@ import pytest
 import minidl.graph as tf
 
 from .helpers import run
+from .numeric_gradients import check_gradients
 
 
 rng = np.random.default_rng(0)
@@ -326,6 +327,21 @@ def test_batched_matmul_adjoint_and_linalg_namespace():
     assert tf.linalg.transpose(tf.constant(a)).shape == (2, 4, 3)
     assert tf.linalg.matmul is tf.matmul
     np.testing.assert_allclose(run(tf.linalg.adjoint(tf.constant(a))), np.conj(a.transpose(0, 2, 1)))
+
+
+def test_linalg_matvec_is_matmul_with_a_vector_broadcast_over_batches():
+    a, v = rng.standard_normal((2, 3, 4)), rng.standard_normal(3)
+    np.testing.assert_allclose(run(tf.linalg.matvec(tf.constant(a), tf.constant(v), transpose_a=True)),
+                               np.einsum("bij,i->bj", a, v))
+    vectors = rng.standard_normal((2, 4))                  # one per matrix of the batch
+    product = tf.linalg.matvec(tf.constant(a), vectors)
+    assert product.shape == (2, 3)
+    np.testing.assert_allclose(run(product), np.einsum("bij,bj->bi", a, vectors))
+    check_gradients(lambda m, x: tf.linalg.matvec(m, x), rng.standard_normal((3, 4)), rng.standard_normal(4))
+    with pytest.raises(ValueError, match="matvec: b must have rank >= 1"):
+        tf.linalg.matvec(tf.constant(a), 2.0)
+    with pytest.raises(ValueError, match="Dimensions must be equal, but are 4 and 3"):
+        tf.linalg.matvec(tf.constant(a), tf.constant(v))
 
 
 def test_einsum_tensordot_and_norm():
