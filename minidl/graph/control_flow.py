@@ -23,7 +23,7 @@ An ``IfGrad`` is itself differentiable, the same way (second-order gradients: a 
 ``training`` switch). Its gradient is built in the same branch graphs, a level further: the gradient of the first
 gradient's ops, fed the values it reads by the ``IfGrad`` run — which keeps them as the ``If`` run does, and hands
 down the forward values the ``If`` kept, so a dropout mask is the one the forward drew. Second-order gradients
-through ``while_loop`` are not supported, as in TF1: differentiating a ``WhileGrad`` raises ``LookupError``.
+through ``while_loop`` are not supported, as in TF1: differentiating a ``WhileGrad`` raises TF's ``TypeError``.
 """
 import numpy
 
@@ -78,12 +78,6 @@ def predicate_value(operation, array):
         raise errors.InvalidArgumentError(None, operation, f"The predicate of '{operation.name}' must be a scalar, "
                                                            f"got a value of shape {tuple(array.shape)}")
     return bool(array)
-
-
-def no_second_order(ctx, *grads):
-    operation = getattr(ctx, "operation", ctx)
-    raise LookupError(f"No gradient defined for operation '{operation.name}' (op type: {operation.type}): "
-                      "second-order gradients through tf.while_loop are not supported")
 
 
 def specs_of(tensors):

@@ -24,7 +24,7 @@ from .. import ops
 from ..backend import dtypes
 from ..ops.base import Spec
 from .control_flow import (BodyRun, body_gradient, capture_inputs, check_predicate, forward_values_read, keep,
-                           no_second_order, outer_graph_for, predicate_value, specs_of)
+                           outer_graph_for, predicate_value, specs_of)
 from .core import TensorShape, as_spec_shape
 from .frontend import _graph_for, convert_to_tensor
 from .function_graph import build_func_graph, flatten, flatten_up_to, pack, same_structure
@@ -96,7 +96,11 @@ class WhileGrad(GraphOp):
     iteration first; outputs the gradients of the initial float loop variables, then of the wanted captured
     tensors (summed over the iterations)."""
     differentiable = True
-    vjp = staticmethod(no_second_order)
+
+    @staticmethod
+    def vjp(ctx, *grads):
+        raise TypeError(f"Second-order gradient for while loops not supported (differentiating "
+                        f"'{ctx.operation.name}', the gradient of a tf.while_loop)")
 
     @staticmethod
     def execute(session, operation, arrays):
