@@ -1,11 +1,12 @@
 """``nn``: modules (layers), parameters, and the functional forms of the layers' ops.
 
-``nn.functional`` (the functions, usually imported as ``F``), ``nn.init`` (weight initialisations) and
-``nn.utils`` (gradient clipping, parameter vectors; ``nn.utils.rnn`` for padded and packed sequences) are
-submodules, as in PyTorch; ``nn.modules`` offers the classes under PyTorch's file paths
-(``nn.modules.batchnorm._BatchNorm``, ``nn.modules.module.register_module_forward_hook`` ...).
+``nn.functional`` (the functions, usually imported as ``F``), ``nn.init`` (weight initialisations),
+``nn.utils`` (gradient clipping, parameter vectors; ``nn.utils.rnn`` for padded and packed sequences) and
+``nn.grad`` (the gradients of a convolution, as functions) are submodules, as in PyTorch; ``nn.modules`` offers
+the classes under PyTorch's file paths (``nn.modules.batchnorm._BatchNorm``,
+``nn.modules.module.register_module_forward_hook`` ...).
 """
-from . import functional, init, utils
+from . import functional, grad, init, utils
 from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .activation import (CELU, ELU, GELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid,
                          LogSoftmax, Mish, PReLU, ReLU, ReLU6, RReLU, SELU, SiLU, Sigmoid, Softmax, Softmax2d, Softmin,
