@@ -10,9 +10,12 @@ one::
 
 Initialisation (PyTorch's): the projections ``xavier_uniform_``, the biases 0 (``out_proj.weight`` keeps the
 Linear default), ``bias_k``/``bias_v`` ``xavier_normal_``.
+
+``nn.attention`` is also where PyTorch keeps ``SDPBackend`` and ``sdpa_kernel`` (attention_functions.py).
 """
 from ..creation import empty
 from . import attention_functions as AF, init
+from .attention_functions import SDPBackend, sdpa_kernel  # noqa: F401  (nn.attention's names in PyTorch)
 from .linear import Linear
 from .module import Module
 from .parameter import Parameter

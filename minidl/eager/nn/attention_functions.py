@@ -18,6 +18,8 @@ dims (one packed matrix ``in_proj_weight`` of shape (3·E, E), or three separate
 other widths), attends in every head independently, concatenates the heads and mixes them with ``out_proj``.
 Sequences are (L, N, E) — length first — unless the module says ``batch_first``.
 """
+import contextlib
+import enum
 import math
 import warnings
 
@@ -27,7 +29,41 @@ from ...ops.base import OpError, describe, is_tensor
 from ..creation import ones, zeros
 from ..random import default_generator
 
-__all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
+__all__ = ["scaled_dot_product_attention", "multi_head_attention_forward", "SDPBackend", "sdpa_kernel"]
+
+
+class SDPBackend(enum.Enum):
+    """``nn.attention.SDPBackend``: PyTorch's implementations of scaled dot-product attention, for ``sdpa_kernel``."""
+    ERROR = -1
+    MATH = 0
+    FLASH_ATTENTION = 1
+    EFFICIENT_ATTENTION = 2
+    CUDNN_ATTENTION = 3
+    OVERRIDEABLE = 4
+
+
+#: minidl has one implementation, the composition below: PyTorch's MATH. It stands in for FLASH_ATTENTION too,
+#: which PyTorch also runs on a CPU, computing the same function (blockwise, to save memory)
+_IMPLEMENTED = frozenset({SDPBackend.MATH, SDPBackend.FLASH_ATTENTION})
+_allowed_backends = frozenset(SDPBackend) - {SDPBackend.ERROR}
+
+
+@contextlib.contextmanager
+def sdpa_kernel(backends, set_priority=False):
+    """``nn.attention.sdpa_kernel``: inside the block, ``scaled_dot_product_attention`` may use only ``backends``
+    (one ``SDPBackend`` or a list); with neither MATH nor FLASH_ATTENTION among them it fails, as PyTorch's does
+    where none of the allowed kernels can run. ``set_priority`` orders PyTorch's choice; minidl has one kernel."""
+    chosen = list(backends) if isinstance(backends, (list, tuple)) else [backends]
+    if not all(isinstance(b, SDPBackend) for b in chosen):
+        # PyTorch asserts this
+        raise AssertionError(f"Backend must be an instance of SDPBackend or a list of SDPBackend instances, got "
+                             f"{type(backends).__name__}")
+    global _allowed_backends
+    outer, _allowed_backends = _allowed_backends, frozenset(chosen)
+    try:
+        yield
+    finally:
+        _allowed_backends = outer
 
 _NEG_INF = float("-inf")
 
@@ -98,6 +134,10 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     each shared by a group of query heads. A query that may attend to no key at all gets output 0.
     """
     _check_attention_inputs(query, key, value, attn_mask, enable_gqa)
+    if not _allowed_backends & _IMPLEMENTED:
+        raise RuntimeError(f"No viable backend for scaled_dot_product_attention was found: sdpa_kernel allows only "
+                           f"{sorted(b.name for b in _allowed_backends)}, and minidl's one implementation is "
+                           f"PyTorch's MATH (standing in for FLASH_ATTENTION too)")
     if enable_gqa:
         heads = query.shape[-3]
         key = ops.repeat_interleave(key, heads // key.shape[-3], dim=-3)
