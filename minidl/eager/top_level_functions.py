@@ -19,7 +19,7 @@ from .nn import functional as F
 from .nn.layer_functions import _bag_bounds
 
 #: ``torch.X`` that are ``F.X`` itself: the same arguments in the same order
-SAME_AS_FUNCTIONAL = ("bilinear", "conv1d", "conv_transpose1d", "pixel_shuffle", "pixel_unshuffle",
+SAME_AS_FUNCTIONAL = ("bilinear", "conv1d", "conv_tbc", "conv_transpose1d", "pixel_shuffle", "pixel_unshuffle",
                       "channel_shuffle", "adaptive_avg_pool1d", "max_pool1d_with_indices")
 
 _REDUCTIONS = ("none", "mean", "sum")  # PyTorch's ``at::Reduction``: the int is the position

@@ -61,7 +61,7 @@ huber_loss = runs_in_float32(_huber_loss)  # the op library's function, in float
 
 __all__ = ["relu", "relu6", "hardtanh", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish", "sigmoid",
            "logsigmoid", "hardsigmoid", "hardswish", "tanh", "softsign", "tanhshrink", "softplus", "threshold",
-           "prelu", "softmax", "softmin", "log_softmax", "linear", "bilinear", "conv1d", "conv2d", "conv3d",
+           "prelu", "softmax", "softmin", "log_softmax", "linear", "bilinear", "conv1d", "conv2d", "conv3d", "conv_tbc",
            "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d",
            "avg_pool1d", "avg_pool2d", "avg_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d", "lp_pool1d",
            "lp_pool2d", "lp_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
@@ -293,6 +293,17 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     y = conv2d(x, w, bias, (1, _single("conv1d", stride, "stride")), padding,
                (1, _single("conv1d", dilation, "dilation")), groups)
     return ops.squeeze(y, -2)
+
+
+def conv_tbc(input, weight, bias, pad=0):
+    """``conv1d`` in the time-major layout of sequence models: ``input`` (T, B, C_in), ``weight`` (K, C_in, C_out),
+    ``bias`` (C_out,), ``pad`` zero steps at both ends of time. Returns (T + 2·pad - K + 1, B, C_out)."""
+    for what, t in (("input", input), ("weight", weight)):
+        if not is_tensor(t) or t.ndim != 3:
+            raise OpError(f"conv_tbc: expected a 3-D {what} ({'T, B, C_in' if what == 'input' else 'K, C_in, C_out'})"
+                          f", got {describe(t) if is_tensor(t) else type(t).__name__}")
+    y = conv1d(ops.permute(input, (1, 2, 0)), ops.permute(weight, (2, 1, 0)), bias, padding=pad)
+    return ops.permute(y, (2, 0, 1))
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
