@@ -113,6 +113,7 @@ from .graph_def import GraphDef, NodeDef, import_graph_def  # a graph as data: f
 from . import graph_util  # tf.graph_util.convert_variables_to_constants, extract_sub_graph
 from .lookup_ops import lookup, tables_initializer  # tf.lookup: vocabulary tables (also tf.contrib.lookup)
 from .string_ops import as_string, strings  # tf.as_string, tf.strings.as_string
+from . import string_format  # noqa: F401  (fills tf.strings.format)
 from .string_functions import *  # noqa: F401,F403  (string_to_number, string_join, ...; fills tf.strings)
 from . import string_ngrams  # noqa: F401  (fills tf.strings.ngrams)
 from .string_split import string_split  # noqa: F401  (also fills tf.strings.split; results are SparseTensors)
