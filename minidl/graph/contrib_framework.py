@@ -24,6 +24,7 @@ import inspect
 import types
 
 from .config import device as device_scope
+from .contrib_checkpoint_assign import assign_from_checkpoint, assign_from_checkpoint_fn
 from .core import GraphKeys, get_collection
 from .nest import contrib_nest
 from .train.init_from_checkpoint import init_from_checkpoint
@@ -164,5 +165,6 @@ framework = types.SimpleNamespace(
     get_trainable_variables=get_trainable_variables, get_variables_to_restore=get_variables_to_restore,
     get_global_step=get_global_step, get_or_create_global_step=get_or_create_global_step,
     list_variables=list_variables, load_checkpoint=load_checkpoint, load_variable=load_variable,
-    init_from_checkpoint=init_from_checkpoint,
+    init_from_checkpoint=init_from_checkpoint, assign_from_checkpoint=assign_from_checkpoint,
+    assign_from_checkpoint_fn=assign_from_checkpoint_fn,
     nest=contrib_nest)  # tf.contrib.framework.nest: tf.nest with TF 1.x's older names (nest.py)

@@ -28,6 +28,7 @@ from .check_ops import check_numerics as check_numerics_op
 from .clip_ops import clip_by_norm
 from .contrib import _collect, l1_regularizer, l2_regularizer, layers, variance_scaling_initializer
 from .contrib import xavier_initializer
+from .contrib_checkpoint_assign import assign_from_checkpoint, assign_from_checkpoint_fn
 from .contrib_framework import (add_arg_scope, arg_scope, arg_scoped_arguments, current_arg_scope, get_model_variables,
                                 get_trainable_variables, get_variables, get_variables_to_restore, has_arg_scope,
                                 model_variable, variable)
@@ -167,5 +168,6 @@ slim = types.SimpleNamespace(
     xavier_initializer=xavier_initializer, variance_scaling_initializer=variance_scaling_initializer,
     variable=variable, model_variable=model_variable, get_variables=get_variables,
     get_model_variables=get_model_variables, get_trainable_variables=get_trainable_variables,
-    get_variables_to_restore=get_variables_to_restore, losses=losses, learning=learning)
+    get_variables_to_restore=get_variables_to_restore, assign_from_checkpoint=assign_from_checkpoint,
+    assign_from_checkpoint_fn=assign_from_checkpoint_fn, losses=losses, learning=learning)
 layers.repeat, layers.stack = repeat, stack  # tf.contrib.layers has them too
