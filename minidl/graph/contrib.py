@@ -508,3 +508,6 @@ framework, slim = contrib_framework.framework, contrib_slim.slim
 
 # tf.contrib.distributions: tf.distributions' classes and the multivariate normals (distributions/)
 from .distributions import contrib as distributions  # noqa: E402
+
+# tf.contrib.image: rotate, translate and projective transforms (contrib_image.py)
+from .contrib_image import image  # noqa: E402,F401

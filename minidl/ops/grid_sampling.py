@@ -42,7 +42,7 @@ from .linalg import matmul
 from .shape import broadcast_to, flatten, reshape, transpose, unsqueeze
 from .unary import abs as absolute, floor, round as round_half_even
 
-__all__ = ["affine_grid", "grid_sample"]
+__all__ = ["affine_grid", "grid_sample", "sample_at_pixels"]
 
 
 def _align_corners(fn_name, align_corners):
@@ -182,9 +182,18 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     n, channels, height, width = input.shape
     if None in (height, width):
         raise OpError(f"grid_sample: the input's height and width must be known, got {describe(input)}")
-    out_h, out_w = grid.shape[1:3]
     ix = _source(getitem(grid, (Ellipsis, 0)), width, align_corners, padding_mode)
     iy = _source(getitem(grid, (Ellipsis, 1)), height, align_corners, padding_mode)
+    return sample_at_pixels(input, ix, iy, mode)
+
+
+def sample_at_pixels(input, ix, iy, mode="bilinear"):
+    """``input`` (N, C, H, W) read at the pixel coordinates ``ix`` (columns) and ``iy`` (rows), (N, Ho, Wo) each,
+    pixel centres at integers, zero outside the image: (N, C, Ho, Wo). ``mode``: 'bilinear' or 'nearest' (the
+    pixel at the point rounded, halves to even). grid_sample's second half, for callers with pixel coordinates
+    (tf.contrib.image's transforms)."""
+    n, channels, height, width = input.shape
+    out_h, out_w = ix.shape[1:3]
     flat = reshape(input, (n, channels, height * width))
     if mode == "nearest":
         # the nearest pixel does not move with the point: the grid's gradient is 0, yet, as in PyTorch, the output
