@@ -158,6 +158,11 @@ def test_prod_gradient_with_zeros():
     np.testing.assert_array_equal(h.numpy(), [3, 0, 2])
     (h0,) = torchlike.autograd.grad(torchlike.autograd.grad(x.prod(), x, create_graph=True)[0][0], x)
     np.testing.assert_array_equal(h0.numpy(), [0, 3, 0])
+    # two zeros: the first derivative is 0 everywhere, the second is not (d²/dx_1 dx_3 = 1.5·2·(-1))
+    x = t([1.5, 0.0, 2.0, 0.0, -1.0], requires_grad=True, dtype=torchlike.float64)
+    (g,) = torchlike.autograd.grad(x.prod(), x, create_graph=True)
+    np.testing.assert_array_equal(g.detach().numpy(), [0, 0, 0, 0, 0])
+    np.testing.assert_array_equal(torchlike.autograd.grad(g.sum(), x)[0].numpy(), [0, -3, 0, -3, 0])
 
 
 def test_norm_gradient_at_zero_is_zero():

@@ -1,5 +1,6 @@
 """Running products and differences along a dim: ``cumprod`` (y_i = x_0·x_1···x_i) and ``diff``
-(y_i = x_(i+1) - x_i, n times). ``cumsum`` lives with the reductions (``reduce.py``).
+(y_i = x_(i+1) - x_i, n times), and ``product_of_the_others``, prod's derivative built from running products.
+``cumsum`` lives with the reductions (``reduce.py``).
 
 cumprod's VJP is the interesting part: the textbook formula divides by x, which fails where x has zeros; the VJP
 below handles them (see ``Cumprod``). ``diff`` is slicing and subtraction, so its gradient comes from those.
@@ -13,9 +14,39 @@ from .compare import eq, logical_and, ne, where
 from .indexing import getitem
 from .infer import normalize_dim, same_spec
 from .reduce import Cumsum, _int_to_int64, _is_int, accumulated, check_tensor, cumsum, sum
-from .shape import clone
+from .shape import clone, flip, reshape, reshape_like
 
 __all__ = ["cumprod", "diff"]
+
+
+def product_of_the_others(x, dims):
+    """Each entry of ``x`` replaced by the product of the *other* entries of its slice over ``dims`` (sorted; None:
+    all dims) — the derivative of ``prod`` with respect to that entry.
+
+    Along one dim it is the product of the entries before times the product of those after: two running products
+    (from the front, and from the back by flipping), shifted by one. Nothing is divided, so it is exact however
+    many zeros the slice holds, and, being made of ops, differentiable again to every order. Over several dims the
+    slice splits into fibres along the last dim: the product of everything but one entry is the product of the
+    others in its fibre times the product of the other fibres — the same question, one dim fewer, asked of the
+    fibres' products.
+    """
+    from .reduce import Prod, _reduce
+    if dims is None:   # a rank unknown until run time: over every entry, as one flat slice
+        return reshape_like(product_of_the_others(reshape(x, (-1,)), (0,)), x)
+    if not dims:
+        return x * 0 + 1
+    *outer, last = dims
+    others = _running_product_before(x, last) * flip(_running_product_before(flip(x, (last,)), last), (last,))
+    if outer:
+        others = others * product_of_the_others(_reduce(Prod, x, (last,), True), tuple(outer))
+    return others
+
+
+def _running_product_before(x, dim):
+    """[1, x_0, x_0·x_1, ...] along ``dim``: the product of the entries before each one."""
+    first = [slice(None)] * dim + [slice(0, 1)]
+    all_but_last = [slice(None)] * dim + [slice(None, -1)]
+    return cat([getitem(x, tuple(first)) * 0 + 1, getitem(cumprod(x, dim), tuple(all_but_last))], dim)
 
 
 def _reverse_cumsum(v, dim):
@@ -33,11 +64,14 @@ class Cumprod(Op):
     * i < z: x_i is not 0, and the formula above holds (the terms with j >= z vanish, as y_j = 0 there);
     * i = z: grad_z = Σ_(j >= z) g_j·y'_j, where y' is the cumprod of x with that zero replaced by 1 (the
       product of every factor but x_z);
-    * i > z: every term holds the factor x_z = 0, so grad_i = 0. We write it as x_z·Σ_(j >= i) g_j·y'_j / x_i,
-      which is 0 but has the right derivative with respect to x_z.
+    * i > z: every term holds the factor x_z = 0, so grad_i = 0. We write it as x_z·F_i, which is 0 but has the
+      right derivative with respect to x_z: F_i = Σ_(j >= i) g_j·∏_(k <= j, k != i, z) x_k, the same gradient
+      for the sequence x' with x_z replaced by 1 — computed by these very rules, so that F is exact however many
+      zeros follow.
 
-    Everything is written with ops, so the VJP can be differentiated again; like ``prod``'s, that second-order
-    gradient is exact wherever a slice has at most one zero.
+    Everything is written with ops, so the VJP can be differentiated again. Its second derivatives are exact with
+    any number of zeros; F itself writes its own "i > z" case with a plain division (one level of the rules, not
+    a recursion as deep as the zeros), so third derivatives are exact where a slice has at most two zeros.
     """
     saves_outputs = True
     infer = staticmethod(same_spec)
@@ -51,17 +85,24 @@ class Cumprod(Op):
         x, y, dim = ctx.inputs[0], ctx.outputs[0], ctx.attrs["dim"]
         if x.ndim == 0:
             return (g,)
-        zero = eq(x, 0)
-        zeros_so_far = cumsum(zero, dim)  # (these masks are constants: comparisons carry no gradient)
-        before = eq(zeros_so_far, 0)  # no zero at or before i: i < z
-        first = logical_and(zero, eq(zeros_so_far, 1))  # i = z
-        x_safe = where(zero, 1.0, x)  # every zero replaced by 1: a safe divisor
-        y_skip = cumprod(where(first, 1.0, x), dim)  # y': the first zero replaced by 1
-        x_first_zero = sum(x * cast(first, x.dtype), dim, keepdim=True)  # x_z (= 0), kept differentiable
-        tail = _reverse_cumsum(g * _conj(y_skip), dim)
-        grad = where(before, _reverse_cumsum(g * _conj(y), dim) / _conj(x_safe),
-                     where(first, tail, tail * _conj(x_first_zero / x_safe)))
-        return (grad,)
+        return (_cumprod_gradient(x, y, g, dim, levels=2),)
+
+
+def _cumprod_gradient(x, y, g, dim, levels):
+    """grad_i = Σ_(j >= i) g_j·conj(∏_(k <= j, k != i) x_k), by the rules of ``Cumprod``'s docstring; with
+    ``levels`` 1, the "i > z" case divides instead of applying the rules again."""
+    zero = eq(x, 0)
+    zeros_so_far = cumsum(zero, dim)  # (these masks are constants: comparisons carry no gradient)
+    before = eq(zeros_so_far, 0)  # no zero at or before i: i < z
+    first = logical_and(zero, eq(zeros_so_far, 1))  # i = z
+    x_safe = where(zero, 1.0, x)  # every zero replaced by 1: a safe divisor
+    x_skip = where(first, 1.0, x)  # x': the first zero replaced by 1
+    y_skip = cumprod(x_skip, dim)
+    x_first_zero = sum(x * cast(first, x.dtype), dim, keepdim=True)  # x_z (= 0), kept differentiable
+    tail = _reverse_cumsum(g * _conj(y_skip), dim)
+    after = _cumprod_gradient(x_skip, y_skip, g, dim, levels - 1) if levels > 1 else tail / _conj(x_safe)
+    return where(before, _reverse_cumsum(g * _conj(y), dim) / _conj(x_safe),
+                 where(first, tail, _conj(x_first_zero) * after))
 
 
 def cumprod(input, dim, dtype=None):

@@ -199,30 +199,21 @@ class MeanGrad(Op):
 
 
 class Prod(Op):
-    """y = product of x over dims; dy/dx_j = product of the other entries (computed safely when some are 0).
+    """y = product of x over dims; dy/dx_j = the product of the other entries of x_j's slice.
 
-    Dividing y by x_j would give 0/0 at a zero, so the VJP replaces zeros by ones (``x_safe``) and takes
-    ``others = prod(x_safe) / x_safe``, the product of the other *non-zero* entries. Then per slice:
-    no zero -> ``others``; exactly one zero, at i -> ``others`` at i and 0 elsewhere; two or more -> 0.
-    The "0 elsewhere" is written as ``others * x_i`` (x_i is 0) so that its derivative with respect to x_i is
-    right too: second-order gradients are exact wherever a slice has at most one zero.
+    Dividing y by x_j would give 0/0 at a zero; the VJP instead multiplies running products from both ends
+    (``product_of_the_others``, cumulative.py), exact with any number of zeros and to every order.
     """
     forward = staticmethod(lambda xp, x, dims, keepdim: accumulated(xp.prod, x, axis=dims, keepdims=keepdim))
     infer = staticmethod(reduced_spec)
 
     @staticmethod
     def vjp(ctx, g):
-        from .compare import eq
-        x, (dims, keepdim) = ctx.inputs[0], (ctx.attrs["dims"], ctx.attrs["keepdim"])
-        zero = cast(eq(x, 0), x.dtype)  # 1 where x == 0: a constant, it carries no gradient
-        n_zeros = _reduce(Sum, zero, dims, True)
-        x_safe = x + zero
-        others = _reduce(Prod, x_safe, dims, True) / x_safe
-        x_at_zero = _reduce(Sum, x * zero, dims, True)  # the value (0) of the single zero, kept differentiable
-        factor = (cast(eq(n_zeros, 0), x.dtype)
-                  + cast(eq(n_zeros, 1), x.dtype) * (zero + (1 - zero) * x_at_zero))
         from .arithmetic import _conj
-        return (expand_reduced(g, x, dims, keepdim) * _conj(others * factor),)  # (conjugated: PyTorch's convention)
+        from .cumulative import product_of_the_others
+        x, (dims, keepdim) = ctx.inputs[0], (ctx.attrs["dims"], ctx.attrs["keepdim"])
+        # (conjugated: PyTorch's convention for complex inputs)
+        return (expand_reduced(g, x, dims, keepdim) * _conj(product_of_the_others(x, dims)),)
 
 
 def _int_to_int64(x, dtype):

@@ -1,8 +1,7 @@
 """Op table entries for cumprod and diff (cumulative.py).
 
 cumprod's VJP has its own handling of zeros, so besides inputs without zeros there are inputs with exactly one
-zero per slice (first and second order are exact there) and with several (first order is exact; second order is
-exact only with at most one zero per slice, like prod's).
+zero per slice and with several (first and second order are exact with any number).
 """
 import numpy as np
 from hypothesis import strategies as st
@@ -37,8 +36,9 @@ SPECS = [
     OpSpec("cumprod_one_zero", lambda m, x: m.cumprod(x, -1), lambda a: np.cumprod(a, axis=-1),
            _zeros_along_last(1), rtol=1e-4, notes="the division-free gradient at a zero, and its derivative"),
     OpSpec("cumprod_two_zeros", lambda m, x: m.cumprod(x, -1), lambda a: np.cumprod(a, axis=-1),
-           _zeros_along_last(2), second_order=False, rtol=1e-4,
-           notes="first order is exact with any number of zeros; second order only with at most one per slice"),
+           _zeros_along_last(2), rtol=1e-4, notes="second order exact too: the gradient of the x_z·F_i term"),
+    OpSpec("cumprod_three_zeros", lambda m, x: m.cumprod(x, -1), lambda a: np.cumprod(a, axis=-1),
+           _zeros_along_last(3), rtol=1e-4),
     OpSpec("diff", lambda m, x: m.diff(x), np.diff, unary(at_least(1)), second_order=False,
            notes="linear: the second derivative is 0"),
     OpSpec("diff_prepend_append", lambda m, x, p, q: m.diff(x, 1, 0, prepend=p, append=q),

@@ -84,7 +84,11 @@ SPECS = [
            fixed([[2.0, 0.0, 3.0, -1.5], [0.5, 1.5, -2.0, 0.0], [1.0, 2.0, 3.0, 4.0]]),
            notes="exact first and second order with one zero per slice"),
     OpSpec("prod_two_zeros", lambda m, x: m.prod(x), np.prod, fixed([[2.0, 0.0], [0.0, 3.0]]),
-           second_order=False, notes="first order exact; the second derivative through two zeros is not"),
+           notes="running products from both ends: exact through two zeros, second order too"),
+    OpSpec("prod_three_zeros_over_two_dims", lambda m, x: m.prod(x, (0, 2)), lambda a: np.prod(a, axis=(0, 2)),
+           fixed(np.array([[[2.0, 0.0, 1.5], [0.5, -1.0, 2.0]], [[0.0, 3.0, 0.0], [1.0, 0.0, -2.0]]])),
+           torch_fn=lambda torch, x: torch.prod(torch.prod(x, 2), 0),   # (PyTorch's prod takes one dim)
+           notes="the product of the others in a fibre times that of the other fibres"),
     OpSpec("prod_int", lambda m, x: m.prod(x, 0), lambda a: np.prod(a, axis=0), unary(at_least(1)),
            grad_inputs=(), dtype="int32"),
     # ---------------------------------------------------------------------------------------- var, std
