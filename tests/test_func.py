@@ -373,6 +373,22 @@ def test_vmap_randomness():
     vmap(lambda a: nn.functional.dropout(a, 0.5, training=False))(x)  # no draw, no error
 
 
+def test_vmap_refuses_to_update_a_shared_tensor_in_place():
+    """PyTorch's vmap calls the function once: ``c.add_(a)`` with ``c`` unbatched fails there (the result would need
+    the batch dim). minidl's loop would add every sample into the one ``c``; it refuses instead."""
+    shared = torchlike.zeros(3, dtype=torchlike.float64)
+    batch = torchlike.ones(4, 3, dtype=torchlike.float64)
+    with pytest.raises(RuntimeError, match="modified in place a tensor that is not batched"):
+        vmap(lambda a, c: c.add_(a), in_dims=(0, None))(batch, shared)
+    with pytest.raises(RuntimeError, match="modified in place a tensor that is not batched"):
+        vmap(lambda a, c=None: c.mul_(2) + a)(batch, c=shared)
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError):
+        torch.vmap(lambda a, c: c.add_(a), in_dims=(0, None))(torch.ones(4, 3), torch.zeros(3))
+    doubled = vmap(lambda a: a.mul_(2))(batch.clone())   # a batched argument may be updated in place
+    assert doubled.tolist() == [[2.0] * 3] * 4
+
+
 # ----------------------------------------------------------------------------- per-sample gradients, ensembles
 
 def _linear_model(lib, seed=0):

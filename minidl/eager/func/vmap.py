@@ -13,7 +13,8 @@ minidl does the honest simple thing instead::
 The same results, with no speed-up (it costs N calls of ``f``). Because slicing (``unbind``) and ``stack`` are
 recorded ops, gradients flow from the outputs back to the inputs, and ``vmap`` composes with ``grad``, with
 itself (``vmap(vmap(f))``) and with the other transforms. A loop is also more forgiving than PyTorch: ``.item()``
-and data-dependent ``if``s inside ``f`` work here, and fail under PyTorch's vmap.
+and data-dependent ``if``s inside ``f`` work here, and fail under PyTorch's vmap. One thing the loop cannot mirror: an in-place update of an argument that is not
+batched would happen once per sample (PyTorch makes it once, or fails), so vmap refuses it.
 
 **Randomness.** ``randomness="error"`` (the default) forbids random draws inside ``f``, "different" gives each
 sample its own draws, "same" gives every sample the same draws. minidl detects a draw by comparing the default
@@ -50,14 +51,16 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
 
     @functools.wraps(func)
     def batched(*args, **kwargs):
-        samples = _samples(name, in_dims, args)
-        outputs = _call_each(func, samples, kwargs, randomness)
+        samples, shared = _samples(name, in_dims, args)
+        shared += [leaf for leaf in tree_flatten(kwargs)[0] if isinstance(leaf, Tensor)]
+        outputs = _call_each(name, func, samples, kwargs, randomness, shared)
         return _join(name, out_dims, outputs)
     return batched
 
 
 def _samples(name, in_dims, args):
-    """The positional arguments of each call: every batched tensor cut into its slices along its in_dim."""
+    """The positional arguments of each call: every batched tensor cut into its slices along its in_dim; and the
+    tensors every call shares (those not batched)."""
     where = f"vmap({name}, in_dims={in_dims}, ...)(<inputs>)"
     if not args:
         raise ValueError(f"vmap({name})(<inputs>): got no inputs. Maybe you forgot to add inputs, or you are trying to "
@@ -93,13 +96,16 @@ def _samples(name, in_dims, args):
         raise ValueError("vmap: minidl's vmap calls the function once per sample, so it cannot map over a batch of "
                          "size 0 (the shapes of the outputs would be unknown)")
     slices = [None if dim is None else ops.unbind(leaf, dim) for leaf, dim in zip(leaves, dims)]
+    shared = [leaf for leaf, dim in zip(leaves, dims) if dim is None and isinstance(leaf, Tensor)]
     return [tree_unflatten([leaf if cut is None else cut[i] for leaf, cut in zip(leaves, slices)], spec)
-            for i in range(sizes[0])]
+            for i in range(sizes[0])], shared
 
 
-def _call_each(func, samples, kwargs, randomness):
-    """``[func(*sample, **kwargs) for sample in samples]``, watching the default random generator."""
+def _call_each(name, func, samples, kwargs, randomness, shared):
+    """``[func(*sample, **kwargs) for sample in samples]``, watching the default random generator and the tensors
+    that every sample shares."""
     start = get_rng_state()
+    versions = [t._version for t in shared]
     outputs = []
     for sample in samples:
         if randomness == "same":
@@ -109,6 +115,13 @@ def _call_each(func, samples, kwargs, randomness):
             raise RuntimeError("vmap: called random operation while in randomness error mode. Please either use the "
                                "'same' or 'different' randomness flags on vmap or perform the randomness operation "
                                "out of vmap")
+        if [t._version for t in shared] != versions:
+            # PyTorch runs func once on the whole batch: such an update fails there when it involves the batch
+            # (the result would need the batch dim) and happens once when it does not; a loop would make it once
+            # per sample, and every sample would see the others' updates
+            raise RuntimeError(f"vmap({name}, ...): `{name}` modified in place a tensor that is not batched (in_dims "
+                               f"None, or a keyword argument), which every sample shares; clone it inside `{name}` "
+                               "or batch it")
     return outputs
 
 
