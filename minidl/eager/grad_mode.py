@@ -20,7 +20,7 @@ class _ThreadModes(threading.local):
 class GradMode:
     #: this thread's recording switch: ``GradMode.local.enabled``
     local = _ThreadModes()
-    #: set by ``autograd.detect_anomaly``: check every forward and backward for NaN/Inf
+    #: set by ``autograd.detect_anomaly``: check every forward for NaN/Inf and every backward for NaN
     anomaly = False
     #: the dtype ops lower to inside ``amp.autocast``, or None outside it
     autocast = None

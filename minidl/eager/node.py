@@ -152,7 +152,7 @@ class Node:
                 g = cast(g, x.dtype)
                 out = _replaced(out, i, g)
             if GradMode.anomaly:
-                _check_finite(g, f"Function '{self.name()}' returned nan or inf values in its {i}th output",
+                _check_no_nan(g, f"Function '{self.name()}' returned nan values in its {i}th output.",
                               self.creation_trace)
         if self.node_hooks:
             out = run_node_hooks(self.node_hooks["post"], out, (tuple(grads),))
@@ -180,7 +180,7 @@ class Node:
         if g.dtype != x.dtype:
             g = g.to(x.dtype)
         if GradMode.anomaly:
-            _check_finite(g._values(), f"Function '{self.name()}' returned nan or inf values in its {i}th output",
+            _check_no_nan(g._values(), f"Function '{self.name()}' returned nan values in its {i}th output.",
                           self.creation_trace)
         return g if self.input_keys[i][0].__class__ is AccumulateGrad else g.to_dense()
 
@@ -255,9 +255,11 @@ def _replaced(grads, i, g):
     return grads
 
 
-def _check_finite(tensor, message, creation_trace):
+def _check_no_nan(tensor, message, creation_trace):
+    """Anomaly mode's check of a backward's result: NaN only, as PyTorch's (an infinite gradient, the slope of
+    sqrt at 0, is a value a program may handle)."""
     xp_data = tensor._data
-    if xp_data.dtype.kind in "fc" and not bool((abs(xp_data) < float("inf")).all()):
+    if xp_data.dtype.kind in "fc" and bool((xp_data != xp_data).any()):
         if creation_trace:
             message += "\nThe op was created at (most recent call last):\n" + "".join(creation_trace[-6:])
         raise RuntimeError(message)
