@@ -8,6 +8,8 @@ and analytically row i is the VJP of the one-hot cotangent e_i. The two Jacobian
 ``atol + rtol * |numerical|``. Inputs should be float64: in float32 the rounding error of f swamps the check.
 The inputs may live on any device; the Jacobians are compared on the host.
 """
+import warnings
+
 import numpy
 
 from ...backend import host_array, to_device
@@ -85,9 +87,13 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
     if not wrt:
         raise ValueError("gradcheck expects at least one input tensor with requires_grad=True")
     for i in wrt:
-        if inputs[i].dtype != numpy.float64:
-            raise ValueError(f"gradcheck: input {i} is {inputs[i].dtype}; use float64 inputs (double()) — in lower "
-                             "precision the finite differences are dominated by rounding error")
+        if inputs[i].dtype.kind == "c":
+            raise ValueError(f"gradcheck: input {i} is {inputs[i].dtype}; minidl's gradcheck takes real inputs only")
+        if inputs[i].dtype != numpy.float64:   # PyTorch's warning: the check goes on, and will likely fail
+            warnings.warn(f"Input #{i} requires gradient and is not a double precision floating point or complex. "
+                          "This check will likely fail if all the inputs are not of double precision floating point "
+                          "or complex. (In lower precision the finite differences are dominated by rounding error.)",
+                          UserWarning, stacklevel=2)
     numerical = _numerical_jacobians(func, inputs, wrt, eps)
     analytical = _analytical_jacobians(func, inputs, wrt)
     if not numerical or len(numerical) != len(analytical):
