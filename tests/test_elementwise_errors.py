@@ -203,6 +203,20 @@ def test_comparisons_promote_like_pytorch():
     assert ops.logical_not(tl.tensor([1.0, 0.0, float("nan")])).tolist() == [False, True, False]
 
 
+@pytest.mark.parametrize("lib", ["minidl", "torch"])
+def test_equality_with_what_is_not_a_number_is_pythons(lib):
+    """``t == "auto"`` is False and ``t != "auto"`` True, as for any two unrelated Python objects, so that
+    ``t in (None, "auto")`` works; ordering them is a TypeError."""
+    lib = pytest.importorskip("torch") if lib == "torch" else tl
+    x = lib.tensor([1.0, 2.0])
+    for other in ("a", object(), [1.0, 2.0], None):
+        assert (x == other) is False and (x != other) is True
+    assert x not in (None, "auto")
+    assert (x == 1.0).tolist() == [True, False] and (x == np.float64(2.0)).tolist() == [False, True]
+    with pytest.raises(TypeError):
+        x < "a"
+
+
 def test_maximum_and_minimum_split_ties_like_pytorch():
     a = tl.tensor([1.0, 2.0, 3.0], requires_grad=True)
     b = tl.tensor([1.0, 3.0, 2.0], requires_grad=True)

@@ -9,6 +9,7 @@ writes the result into ``x`` (see ``Tensor._inplace``). The in-place shape metho
 """
 import functools
 import math
+import numbers
 
 import numpy
 
@@ -214,13 +215,20 @@ def _a_distinct_view(view_op):
 VIEWS_OF_ALL = ("t", "transpose", "swapaxes", "swapdims", "unflatten")
 
 
+def _compares_elementwise(other):
+    """Whether ``t == other`` compares element by element: with a tensor, an array or a number. With anything
+    else (None, a string, a list) PyTorch's ``==`` is plain Python's, False (``!=``: True), so that
+    ``t in (None, "auto")`` works."""
+    return isinstance(other, (Tensor, numbers.Number, numpy.ndarray, numpy.generic))
+
+
 def _eq(self, other):
-    """Elementwise ``==``; ``t == None`` is simply False, as in PyTorch."""
-    return False if other is None else ops.eq(self, other)
+    """Elementwise ``==`` (see ``_compares_elementwise``)."""
+    return ops.eq(self, other) if _compares_elementwise(other) else NotImplemented
 
 
 def _ne(self, other):
-    return True if other is None else ops.ne(self, other)
+    return ops.ne(self, other) if _compares_elementwise(other) else NotImplemented
 
 
 def flip(self, *order, dims=None):
