@@ -124,6 +124,8 @@ JVP_CASES = [  # (function, primal arrays, tangent arrays)
     (lambda lib: lambda a: lib.sin(a) * a, (A,), (A - 1,)),
     (lambda lib: lambda a, b: (a * b.sum(), (a ** 2).sum()), (A, B), (A * 3, B - 2)),
     (lambda lib: lambda d: d["w"] @ d["x"], ({"w": B, "x": A},), ({"w": B * 0 + 1, "x": A * 2},)),
+    (lambda lib: lambda a: (lib.sin(a), (a > 0).long()), (A,), (A - 1,)),   # an integer output: tangent 0
+    (lambda lib: lambda a: (a > 0).long(), (A,), (A,)),
 ]
 
 

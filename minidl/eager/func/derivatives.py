@@ -42,7 +42,7 @@ from ..creation import ones_like, zeros_like
 from ..grad_mode import enable_grad, is_grad_enabled
 from ..tensor import Tensor
 from ... import ops
-from .pytree import tree_flatten, tree_map, tree_unflatten
+from .pytree import tree_flatten, tree_unflatten
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian"]
 
@@ -283,9 +283,24 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
         return output, (aux if has_aux else ())
 
     output, vjp_fn, aux = _vjp(checked, primals, has_aux=True)
-    # u ↦ uᵀJ: its value at u = 0 does not matter, only its (linear) graph
-    _, vjp_of_vjp = _vjp(vjp_fn, (tree_map(zeros_like, output),), has_aux=False)
-    (jvp_out,) = vjp_of_vjp(tangents)
+    leaves, output_spec = tree_flatten(output)
+    # an integer output does not move: its tangent is 0, and it takes no part in the trick (its cotangent is a
+    # constant 0, which cannot require grad)
+    moving = [i for i, leaf in enumerate(leaves) if leaf.is_floating_point() or leaf.is_complex()]
+    cotangents = [zeros_like(leaf) for leaf in leaves]
+
+    def vjp_of_moving(*moving_cotangents):
+        for i, u in zip(moving, moving_cotangents):
+            cotangents[i] = u
+        return vjp_fn(tree_unflatten(cotangents, output_spec))
+
+    tangents_out = [zeros_like(leaf) for leaf in leaves]
+    if moving:
+        # u ↦ uᵀJ: its value at u = 0 does not matter, only its (linear) graph
+        _, vjp_of_vjp = _vjp(vjp_of_moving, tuple(cotangents[i] for i in moving), has_aux=False)
+        for i, t in zip(moving, vjp_of_vjp(tangents)):
+            tangents_out[i] = t
+    jvp_out = tree_unflatten(tangents_out, output_spec)
     return (output, jvp_out, aux) if has_aux else (output, jvp_out)
 
 
