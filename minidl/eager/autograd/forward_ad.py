@@ -12,7 +12,7 @@ moves along t::
 PyTorch carries the tangent through every op as it runs. minidl has reverse mode only, so it computes the tangent
 when ``unpack_dual`` asks for it, with the double-vjp trick (``func.jvp`` explains it): the dual tensors are
 recorded on the tape like any tensor that requires grad, and unpacking y runs two backward passes from y to the
-duals of the level. The results are the same numbers; what differs: a dual made from a tensor that did not
+duals of the level (the second reaches the ``jvp`` of an ``autograd.Function`` that defines one). The results are the same numbers; what differs: a dual made from a tensor that did not
 require grad reports ``requires_grad=True`` (it must be on the tape), and code run under ``no_grad`` is not
 recorded, so its outputs have no tangent (None, as for a value that does not depend on any dual).
 """
@@ -22,6 +22,7 @@ from ... import ops
 from ..engine import grad
 from ..grad_mode import enable_grad
 from ..tensor import Tensor
+from .function import computing_tangents
 
 __all__ = ["UnpackedDualTensor", "dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual"]
 
@@ -90,7 +91,8 @@ def unpack_dual(tensor, *, level=None):
     with enable_grad():
         # g(u) = uᵀJ is linear in u; its VJP with cotangent t is J t (the double-vjp trick)
         u = ops.zeros_like(tensor).requires_grad_()
-        pulled = grad([tensor], [d for d, _ in duals], [u], create_graph=True, allow_unused=True)
+        with computing_tangents():   # (a Function's own jvp serves the second pass)
+            pulled = grad([tensor], [d for d, _ in duals], [u], create_graph=True, allow_unused=True)
         pairs = [(g, t) for g, (_, t) in zip(pulled, duals) if g is not None and g.requires_grad]
         if not pairs:
             return UnpackedDualTensor(tensor, None)

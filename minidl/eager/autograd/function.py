@@ -17,10 +17,12 @@
 ``backward``. That node is an ordinary tape ``Node`` (the same hooks, ``retain_graph`` and in-place checks as the
 built-in ops); the per-class ``Op`` below only adapts ``backward``'s calling convention to ``vjp``'s.
 """
+import contextlib
 import functools
 import inspect
 import weakref
 
+from ... import ops
 from ...ops.base import Op
 from ..grad_mode import GradMode
 from ..node import node_class
@@ -38,6 +40,8 @@ class FunctionCtx:
         self._non_differentiable = set()
         self._dirty = set()
         self._materialize_grads = True
+        self._saved_for_forward = None  # what save_for_forward kept: saved_tensors inside jvp
+        self._in_jvp = False
 
     def set_materialize_grads(self, value):
         """With False, ``backward`` receives None for an output that got no gradient, instead of zeros of its
@@ -58,8 +62,14 @@ class FunctionCtx:
         self._saved = tensors
         self._saved_versions = tuple(t._version if isinstance(t, Tensor) else None for t in tensors)
 
+    def save_for_forward(self, *tensors):
+        """Keep tensors for ``jvp``, which reads them as ``saved_tensors``."""
+        self._saved_for_forward = tensors
+
     @property
     def saved_tensors(self):
+        if self._in_jvp:
+            return self._saved_for_forward or ()
         node = self._node() if self._node is not None else None
         if self._saved is None or (node is None and any(t.__class__ is _SavedOutput for t in self._saved)):
             from ..node import _FREED_MESSAGE
@@ -124,6 +134,8 @@ class _FunctionOp(Op):
             from ...ops import zeros_like
             grads = tuple(zeros_like(Tensor._make(array)) if g is None and array is not None else g
                           for g, array in zip(grads, node.saved_outputs))
+        if _tangent_passes[0] and cls.function.jvp is not Function.jvp:
+            return _BackwardByJvp.apply(node, *grads)
         result = cls.function.backward(ctx, *grads)
         result = result if isinstance(result, tuple) else (result,)
         n_inputs = len(node.inputs)
@@ -165,6 +177,13 @@ class Function(metaclass=_FunctionMeta):
     def backward(ctx, *grads):
         raise NotImplementedError("a Function subclass must define a static backward(ctx, *grads) to be "
                                   "differentiated")
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        """Forward mode: the tangents of the outputs, given those of the inputs (J t). Optional: without it,
+        forward mode differentiates through ``backward``."""
+        raise NotImplementedError("a Function subclass must define a static jvp(ctx, *tangents) for its own forward "
+                                  "mode derivative")
 
     @staticmethod
     def setup_context(ctx, inputs, output):
@@ -229,6 +248,45 @@ class Function(metaclass=_FunctionMeta):
         ctx._saved = tuple(attached.get(id(t), t) for t in ctx._saved)
         ctx._node = weakref.ref(node)
         return wrapped[0] if single else tuple(wrapped)
+
+
+#: above 0 while forward mode computes tangents (forward_ad.unpack_dual, func.jvp; see computing_tangents)
+_tangent_passes = [0]
+
+
+@contextlib.contextmanager
+def computing_tangents():
+    """The block is the first pass of forward mode's double-vjp trick (func.jvp explains it): a Function with its
+    own ``jvp`` then records ``_BackwardByJvp`` for its backward, so that the second pass reaches its ``jvp``."""
+    _tangent_passes[0] += 1
+    try:
+        yield
+    finally:
+        _tangent_passes[0] -= 1
+
+
+class _BackwardByJvp(Function):
+    """A Function's backward, u ↦ Jᵀu, as forward mode's first pass sees it when the Function defines ``jvp``.
+    The second pass differentiates it with respect to u, with the tangents t of the Function's inputs as the
+    cotangent: the transpose of u ↦ Jᵀu is t ↦ J t, which ``jvp`` computes — so the second pass calls ``jvp``.
+    The first pass runs at u = 0, where Jᵀu is 0: the forward returns zeros, and ``backward`` is never needed."""
+
+    @staticmethod
+    def forward(ctx, node, *grads):
+        ctx.node, ctx.has_grad = node, tuple(g is not None for g in grads)
+        return tuple(ops.zeros_like(x) if need else None
+                     for x, need in zip(node.inputs, node.needs_input_grad))
+
+    @staticmethod
+    def backward(ctx, *input_tangents):
+        function_ctx = ctx.node.attrs["ctx"]
+        function_ctx._in_jvp = True
+        try:
+            tangents = ctx.node.op.function.jvp(function_ctx, *input_tangents)
+        finally:
+            function_ctx._in_jvp = False
+        tangents = tangents if isinstance(tangents, tuple) else (tangents,)
+        return (None, *(t if has else None for t, has in zip(tangents, ctx.has_grad)))
 
 
 def _check_dirty(name, ctx, args, outputs, recording):

@@ -37,6 +37,7 @@ The reverse passes themselves are ``autograd.grad`` (through ``autograd.function
 import functools
 import weakref
 
+from ..autograd.function import computing_tangents
 from ..autograd.functional import _fill_in_zeros, _grad, jacobian
 from ..creation import ones_like, zeros_like
 from ..grad_mode import enable_grad, is_grad_enabled
@@ -297,7 +298,8 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     tangents_out = [zeros_like(leaf) for leaf in leaves]
     if moving:
         # u ↦ uᵀJ: its value at u = 0 does not matter, only its (linear) graph
-        _, vjp_of_vjp = _vjp(vjp_of_moving, tuple(cotangents[i] for i in moving), has_aux=False)
+        with computing_tangents():   # (a Function's own jvp serves the second pass)
+            _, vjp_of_vjp = _vjp(vjp_of_moving, tuple(cotangents[i] for i in moving), has_aux=False)
         for i, t in zip(moving, vjp_of_vjp(tangents)):
             tangents_out[i] = t
     jvp_out = tree_unflatten(tangents_out, output_spec)
