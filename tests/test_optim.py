@@ -287,3 +287,22 @@ def test_plateau_floors_per_group_and_for_groups_added_later():
     with pytest.raises(RuntimeError, match="differs from when `ReduceLROnPlateau` was initialized"):
         for _ in range(3):
             listed.step(1.0)
+
+
+@pytest.mark.parametrize("lib", ["minidl", "torch"])
+@pytest.mark.parametrize("name", ["Adam", "NAdam", "ASGD", "Adagrad"])
+def test_step_counts_follow_the_default_dtype(lib, name):
+    """PyTorch keeps state["step"] (and NAdam's mu_product, ASGD's eta and mu) in float64 when that is the default
+    dtype, else in float32."""
+    lib = pytest.importorskip("torch") if lib == "torch" else T
+    previous = lib.get_default_dtype()
+    try:
+        for default in (lib.float64, lib.float32):
+            lib.set_default_dtype(default)
+            p = lib.nn.Parameter(lib.ones(2))
+            opt = getattr(lib.optim, name)([p])
+            p.grad = lib.ones(2)
+            opt.step()
+            assert all(v.dtype == default for k, v in opt.state[p].items() if k in ("step", "mu_product", "eta", "mu"))
+    finally:
+        lib.set_default_dtype(previous)

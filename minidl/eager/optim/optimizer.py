@@ -15,6 +15,7 @@ import numpy
 
 from ...backend import get_array_module
 from ...backend.kernels import FUSED_DTYPES
+from ..element_types import get_default_dtype
 from ..engine import clear_grad
 from ..grad_mode import GradMode, no_grad
 from ..hooks import RemovableHandle
@@ -23,8 +24,9 @@ from ..tensor import Tensor
 
 
 def scalar_state(value):
-    """A number of an optimizer's state as PyTorch keeps it: a float32 0-d tensor (``.item()`` works on it)."""
-    return Tensor._make(numpy.array(value, numpy.float32))
+    """A number of an optimizer's state as PyTorch keeps it: a 0-d tensor (``.item()`` works on it), float64
+    when that is the default dtype, else float32."""
+    return Tensor._make(numpy.array(value, numpy.float64 if get_default_dtype() == numpy.float64 else numpy.float32))
 
 
 def zero_step():
