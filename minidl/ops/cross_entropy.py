@@ -167,7 +167,9 @@ class SoftmaxCrossEntropy(Op):
     that a whole cross-entropy is one op forward and one backward (the class dim is removed either way).
     """
     name = "NllLoss"  # the grad_fn PyTorch prints for a cross-entropy (its last op is nll_loss)
-    differentiable_inputs = (0, 1)  # the target too, when it holds probabilities
+    # the target and the class weights too, when the target holds probabilities (then the loss is a plain weighted
+    # sum; with class indices the weights also divide the mean, and PyTorch gives them no gradient)
+    differentiable_inputs = (0, 1, 2)
 
     @staticmethod
     def forward(xp, x, target, *weights, ignore_index, label_smoothing, probs, reduction):
@@ -196,12 +198,18 @@ class SoftmaxCrossEntropy(Op):
         x, target, *weights = ctx.inputs
         need_x, need_target = ctx.needs_input_grad[:2]
         dx = apply(SoftmaxCrossEntropyGrad, g, x, target, *weights, **ctx.attrs) if need_x else None
-        dt = None
-        if need_target:  # probabilities: loss = -sum q log_softmax(x), and dq/dt = (1 - ε) weight
+        dt = dw = None
+        need_weight = ctx.attrs["probs"] and len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]
+        if need_target or need_weight:  # probabilities: loss = -sum q log_softmax(x), q = weight ((1 - ε) t + ε/C)
             axis = _class_dim(x.ndim)
-            g = _position_grad(g, x, target, weights, ctx.attrs, axis)
-            dt = _class_weighted(g * log_softmax(x, axis) * -(1 - ctx.attrs["label_smoothing"]), weights, axis)
-        return (dx, dt) + (None,) * len(weights)
+            g_log_p = _position_grad(g, x, target, weights, ctx.attrs, axis) * log_softmax(x, axis)
+            if need_target:  # dq/dt = (1 - ε) weight
+                dt = _class_weighted(g_log_p * -(1 - ctx.attrs["label_smoothing"]), weights, axis)
+            if need_weight:  # dq/dweight = (1 - ε) t + ε/C, summed over the positions
+                smoothed = _probabilities(target, (), ctx.attrs["label_smoothing"],
+                                          apply(ReductionSize, x, dims=(axis,)), axis)
+                dw = -sum(g_log_p * smoothed, tuple(d for d in range(x.ndim) if d != axis))
+        return (dx, dt) + ((dw,) if weights else ())
 
     @staticmethod
     def infer(x, target, *weights, reduction, **attrs):

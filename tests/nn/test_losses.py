@@ -15,6 +15,7 @@ LOGITS_2D = rng.standard_normal((N, C, 2, 3))
 CLASSES = numpy.array([0, 2, 1, 2])
 CLASSES_2D = rng.integers(0, C, (N, 2, 3))
 PROBS = rng.dirichlet(numpy.ones(C), N)
+PROBS_2D = rng.dirichlet(numpy.ones(C), (N, 2, 3)).transpose(0, 3, 1, 2)   # (N, C, 2, 3), summing to 1 over C
 WEIGHT = numpy.array([0.5, 2.0, 1.0])
 X, Y = rng.standard_normal((N, C)) * 2, rng.standard_normal((N, C)) * 2
 P = rng.uniform(0.05, 0.95, (N, C))
@@ -76,6 +77,35 @@ def test_target_gradient_where_pytorch_has_one():
                          ("BCEWithLogitsLoss", (X, TARGET01))):
         mine, theirs = _both(name)
         run_both(mine, theirs, *inputs)  # run_both compares the gradient of every float input
+
+
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_class_weights_get_a_gradient_from_probability_targets(label_smoothing, reduction):
+    """With probabilities the loss is a weighted sum: PyTorch differentiates it in the weights too."""
+    torch = torch_or_skip()
+    grads = []
+    for lib in (torchlike, torch):
+        x, w = lib.tensor(LOGITS_2D, requires_grad=True), lib.tensor(WEIGHT, requires_grad=True)
+        probs = lib.tensor(PROBS_2D)
+        loss = lib.nn.functional.cross_entropy(x, probs, weight=w, reduction=reduction,
+                                               label_smoothing=label_smoothing)
+        (loss * lib.tensor(numpy.arange(1.0, loss.numel() + 1).reshape(tuple(loss.shape)))).sum().backward()
+        grads.append((x.grad.numpy(), w.grad.numpy()))
+    for mine, theirs in zip(*grads):
+        numpy.testing.assert_allclose(mine, theirs, rtol=1e-10)
+
+
+@pytest.mark.parametrize("lib", ["minidl", "torch"])
+def test_class_weights_of_class_index_targets_cannot_require_grad(lib):
+    lib = torch_or_skip() if lib == "torch" else torchlike
+    x, w = lib.tensor(LOGITS, requires_grad=True), lib.tensor(WEIGHT, requires_grad=True)
+    for loss in (lambda: lib.nn.functional.cross_entropy(x, lib.tensor(CLASSES), weight=w),
+                 lambda: lib.nn.functional.nll_loss(x.log_softmax(1), lib.tensor(CLASSES), weight=w)):
+        with pytest.raises(RuntimeError, match="not differentiable with respect to argument 'weight'"):
+            loss()
+    with lib.no_grad():
+        assert loss().item() > 0
 
 
 def test_weights_are_buffers_in_the_state_dict():

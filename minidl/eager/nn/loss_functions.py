@@ -30,6 +30,7 @@ from ...ops import losses as _losses  # the ops that the functions below wrap un
 from ...ops.cross_entropy import cross_entropy as _cross_entropy_op, nll_loss as _nll_loss_op
 from ...ops.base import DtypeError, OpError, describe, is_tensor
 from ...ops.losses import check_reduction, float_input, reduce_loss
+from ..grad_mode import is_grad_enabled
 from ..amp import runs_in_float32
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -109,10 +110,21 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     return _losses.kl_div(input, target, _reduction(size_average, reduce, reduction), log_target)
 
 
+def _weight_without_gradient(target, weight):
+    """PyTorch's nll_loss has no derivative with respect to the class weights of class-index targets (they also
+    divide the mean): a weight that requires grad is refused there, rather than silently left without one. (With
+    probability targets the loss is a plain weighted sum, and the weights get their gradient.)"""
+    if is_tensor(weight) and weight.requires_grad and is_grad_enabled() and \
+            not (is_tensor(target) and target.dtype.kind in "fc"):
+        raise RuntimeError("The function 'nll_loss_forward' is not differentiable with respect to argument 'weight'. "
+                           "This input cannot have requires_grad True.")
+
+
 @runs_in_float32
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                   label_smoothing=0.0):
     """``nll_loss(log_softmax(input, 1), target)`` as one stable op (see ``minidl.ops.cross_entropy``)."""
+    _weight_without_gradient(target, weight)
     return _cross_entropy_op(input, target, weight, ignore_index, _reduction(size_average, reduce, reduction),
                              label_smoothing)
 
@@ -120,6 +132,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 @runs_in_float32
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """``-weight[y] input[y]`` of log-probabilities ``input`` at the class indices ``target``."""
+    _weight_without_gradient(target, weight)
     return _nll_loss_op(input, target, weight, ignore_index, _reduction(size_average, reduce, reduction))
 
 
