@@ -64,6 +64,7 @@ from .top_level_functions import (adaptive_max_pool1d, alpha_dropout, celu, cons
                                   triplet_margin_loss)
 from .nn.rnn import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell  # one step, with torch's arguments already
 from .view_copies import COPIES as _COPIES, UNSAFE_SPLITS as _UNSAFE_SPLITS
+from .views import PART_VIEWS as _PART_VIEWS
 
 newaxis = None  # x[:, torch.newaxis], as numpy's
 
@@ -72,6 +73,7 @@ globals().update(_TENSOR_TYPES)  # FloatTensor, LongTensor, ... (legacy.py)
 globals().update(_in_place_functions())  # torch.exp_(x), torch.relu_(x), ... (aliases.py)
 globals().update(_same_as_functional())  # torch.conv1d is F.conv1d, ... (top_level_functions.py)
 globals().update(_COPIES, **_UNSAFE_SPLITS)  # torch.permute_copy(x, dims), torch.unsafe_split (view_copies.py)
+globals().update(_PART_VIEWS)  # torch.real, imag, view_as_real, view_as_complex: views that know their parent
 index_put = Tensor.index_put  # torch.index_put(x, indices, values, accumulate=False): the method's function
 from .out_argument import accept_out_in_factory as _accept_out_in_factory
 zeros, ones, empty, full, arange, linspace, logspace, eye, rand, randn, randint, randperm = (

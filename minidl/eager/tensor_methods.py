@@ -32,7 +32,7 @@ from .nn.small_functions import hardshrink
 from .numpy_names import accept_numpy_names
 from .storage import storage, untyped_storage
 from .tensor import Tensor, distinct_view
-from .views import mark_current
+from .views import PART_VIEWS, mark_current
 from .view_copies import COPIES, UNSAFE_SPLITS
 
 #: methods that are the op function of the same name
@@ -474,8 +474,10 @@ _ADAPTERS = {
 #: in-place shape ops ``name_``: this tensor becomes the op's result (a view with new sizes or strides)
 _RESHAPING_IN_PLACE = ["t", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims"]
 #: attributes that are ops, as in PyTorch: ``x.T``, ``x.real`` (not ``x.real()``)
-_PROPERTIES = {"T": T, "mT": mT, "H": H, "mH": mH, "real": ops.real, "imag": ops.imag, "is_cpu": is_cpu,
-               "layout": lambda self: strided, "output_nr": output_nr}
+_PROPERTIES = {"T": T, "mT": mT, "H": H, "mH": mH, "real": PART_VIEWS["real"], "imag": PART_VIEWS["imag"],
+               "is_cpu": is_cpu, "layout": lambda self: strided, "output_nr": output_nr}
+#: properties that can be assigned, as in PyTorch: ``z.real = t`` writes t into z's real parts
+_SETTERS = {"real": lambda self, value: self.real.copy_(value), "imag": lambda self, value: self.imag.copy_(value)}
 
 
 def _in_place(fn):
@@ -544,7 +546,7 @@ def bind():
     for name, fn in _ADAPTERS.items():
         setattr(Tensor, name, fn)
     for name, fn in _PROPERTIES.items():
-        setattr(Tensor, name, property(fn))
+        setattr(Tensor, name, property(fn, _SETTERS.get(name)))
     for name in CONVERSIONS:
         setattr(Tensor, name, accepting_memory_format(getattr(Tensor, name)))
 

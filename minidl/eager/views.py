@@ -26,6 +26,41 @@ from ..backend import may_share_memory, to_device
 from .grad_mode import GradMode
 
 
+class Part:
+    """How a view of another dtype is taken from its parent — ``z.real``, ``z.imag``, ``view_as_real(z)``,
+    ``view_as_complex(x)`` — so that ``record_through_view`` can say what an in-place change of it makes of the
+    parent (``put``), and ``refresh_if_stale`` can take it again (``take``). Its elements are not elements of the
+    parent (halves of them, or pairs), so the places in memory that other views go by do not describe it."""
+
+    def __init__(self, name, take, put):
+        self.name, self.take, self.put = name, take, put
+
+    def __repr__(self):
+        return f"<view part {self.name}>"
+
+
+REAL = Part("real", ops.real, lambda parent, value: ops.complex(value, ops.imag(parent)))
+IMAG = Part("imag", ops.imag, lambda parent, value: ops.complex(ops.real(parent), value))
+AS_REAL = Part("view_as_real", ops.view_as_real, lambda parent, value: ops.view_as_complex(value))
+AS_COMPLEX = Part("view_as_complex", ops.view_as_complex, lambda parent, value: ops.view_as_real(value))
+
+
+def _taking(part):
+    def take(input):
+        view = part.take(input)
+        if view is not input and view._base is not None:   # a view (not a copy): remember how it was taken
+            view._view_of = (input, part)
+        return view
+    take.__name__ = take.__qualname__ = part.name
+    take.__doc__ = part.take.__doc__
+    return take
+
+
+#: ``real``, ``imag``, ``view_as_real``, ``view_as_complex`` as eager functions (and ``Tensor.real``/``imag``): the
+#: ops, with the view remembering its parent
+PART_VIEWS = {part.name: _taking(part) for part in (REAL, IMAG, AS_REAL, AS_COMPLEX)}
+
+
 def share_base(view, args):
     """A result that is a view of an input's memory shares that input's version counter (an in-place change
     through either is seen by every node that saved the other) and remembers its base, and the version its
@@ -51,8 +86,16 @@ def refresh_if_stale(view):
         return
     base = view._base
     view._view_version = view._version_counter[0]
-    if view._data.dtype != base._data.dtype:  # a .real/.imag view: its elements are halves of the base's
+    if view._view_of is not None and isinstance(view._view_of[1], Part):   # taken again, from its refreshed parent
+        parent, part = view._view_of
+        refresh_if_stale(parent)
+        fresh = part.take(parent)
+        view._node, view._out_index, view._requires_grad = fresh._node, fresh._out_index, fresh._requires_grad
         return
+    if view._data.dtype != base._data.dtype:  # a view of a part (z.real.t()): its places in memory mean nothing
+        raise RuntimeError("a view of a view of another dtype (z.real.t(), say) is used after its memory was changed "
+                           "in place while gradients are recorded; minidl cannot follow it: take it again after the "
+                           "change, or clone it")
     if not base._requires_grad:
         if view._requires_grad:  # its history led to a base that has since become a constant
             view._node, view._requires_grad = None, False
@@ -90,8 +133,12 @@ def record_through_view(view, value):
     base = child._base
     if base is not None and base._requires_grad and base._node is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    if child._data.dtype != (base if base is not None else child)._data.dtype:
+        raise RuntimeError("an in-place change of a view of a view of another dtype (z.real.t(), say) while "
+                           "gradients are recorded: minidl cannot follow it; change z.real itself, or a clone")
     for parent, index in chain:
-        value = ops.index_put(parent, index, value)  # out of place: reads the parent's values before the change
+        # out of place: reads the parent's values before the change
+        value = index.put(parent, value) if isinstance(index, Part) else ops.index_put(parent, index, value)
         parent._node, parent._out_index, parent._requires_grad = value._node, value._out_index, value._requires_grad
     if base is not None:
         value = ops.reshape_like(ops.index_put(ops.reshape(base, (-1,)), (places_in_base(child, base),),

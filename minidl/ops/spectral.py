@@ -31,9 +31,10 @@ def _with_dtype(spec, dtype):
 # ------------------------------------------------------------------------------------------ complex parts
 
 class Real(Op):
-    """``Re(z)``. The gradient ``g`` (real) becomes the real part of ``z``'s gradient: ``g + 0i``."""
+    """``Re(z)``, a view of z's memory (as PyTorch's: writing into it writes z). The gradient ``g`` (real) becomes
+    the real part of ``z``'s gradient: ``g + 0i``."""
     saves_inputs = ()
-    forward = staticmethod(lambda xp, z: xp.real(z).copy())
+    forward = staticmethod(lambda xp, z: z.real)
     infer = staticmethod(lambda z: _with_dtype(z, dtypes.to_real(z.dtype)))
 
     @staticmethod
@@ -42,9 +43,10 @@ class Real(Op):
 
 
 class Imag(Op):
-    """``Im(z)``. The gradient ``g`` (real) becomes the imaginary part of ``z``'s gradient: ``0 + ig``."""
+    """``Im(z)``, a view of z's memory. The gradient ``g`` (real) becomes the imaginary part of ``z``'s gradient:
+    ``0 + ig``."""
     saves_inputs = ()
-    forward = staticmethod(lambda xp, z: xp.imag(z).copy())
+    forward = staticmethod(lambda xp, z: z.imag)
     infer = staticmethod(lambda z: _with_dtype(z, dtypes.to_real(z.dtype)))
 
     @staticmethod
@@ -110,9 +112,15 @@ class Complex(Op):
 
 
 class ViewAsReal(Op):
-    """``z`` as real numbers with a last dim of size 2 holding (Re, Im); the inverse of ``view_as_complex``."""
+    """``z`` as real numbers with a last dim of size 2 holding (Re, Im), a view of z's memory whatever z's strides
+    (each complex number is its two parts side by side); the inverse of ``view_as_complex``."""
     saves_inputs = ()
-    forward = staticmethod(lambda xp, z: xp.stack([xp.real(z), xp.imag(z)], axis=-1))
+
+    @staticmethod
+    def forward(xp, z):
+        parts = z.real   # the real parts, with z's strides; the imaginary part of each lies one real further
+        return xp.lib.stride_tricks.as_strided(parts, z.shape + (2,), parts.strides + (parts.itemsize,))
+
     vjp = staticmethod(lambda ctx, g: (view_as_complex(g),))
 
     @staticmethod
@@ -122,9 +130,15 @@ class ViewAsReal(Op):
 
 
 class ViewAsComplex(Op):
-    """Pairs along a last dim of size 2 read as (Re, Im); the inverse of ``view_as_real``."""
+    """Pairs along a last dim of size 2 read as (Re, Im); the inverse of ``view_as_real``. A view of x's memory
+    where its pairs lie side by side (PyTorch requires that), else a copy."""
     saves_inputs = ()
-    forward = staticmethod(lambda xp, x: Complex.forward(xp, x[..., 0], x[..., 1]))
+
+    @staticmethod
+    def forward(xp, x):
+        if x.ndim and x.strides[-1] == x.itemsize and all(s % (2 * x.itemsize) == 0 for s in x.strides[:-1]):
+            return x.view(dtypes.to_complex(x.dtype))[..., 0]
+        return Complex.forward(xp, x[..., 0], x[..., 1])
     vjp = staticmethod(lambda ctx, g: (view_as_real(g),))
 
     @staticmethod
