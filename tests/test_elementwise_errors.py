@@ -217,6 +217,19 @@ def test_equality_with_what_is_not_a_number_is_pythons(lib):
         x < "a"
 
 
+@pytest.mark.parametrize("lib", ["minidl", "torch"])
+def test_rounded_division_passes_zero_gradients(lib):
+    """Like floor, a rounded quotient is flat between jumps: its gradient is zeros, not a cut graph."""
+    lib = pytest.importorskip("torch") if lib == "torch" else tl
+    x, y = lib.tensor([1.5, -2.5], requires_grad=True), lib.tensor([2.0, 0.0], requires_grad=True)
+    # (x // y too, in minidl; PyTorch's floor_divide has no derivative and raises in backward)
+    for quotient in (lambda: lib.div(x, y, rounding_mode="floor"), lambda: lib.div(x, y, rounding_mode="trunc")):
+        result = quotient()
+        assert result.requires_grad
+        gx, gy = lib.autograd.grad(result.sum(), (x, y), allow_unused=True, materialize_grads=True)
+        assert gx.tolist() == [0.0, 0.0] and gy.tolist() == [0.0, 0.0]
+
+
 def test_maximum_and_minimum_split_ties_like_pytorch():
     a = tl.tensor([1.0, 2.0, 3.0], requires_grad=True)
     b = tl.tensor([1.0, 3.0, 2.0], requires_grad=True)

@@ -71,9 +71,22 @@ class TrueDiv(Op):
                 sum_to_like(-ga * _conj(a) / _conj(b), b) if need_b else None)
 
 
-class FloorDiv(Op):
-    """``a // b``, rounding toward minus infinity like Python. Piecewise constant: no gradient."""
-    differentiable = False
+class _PiecewiseConstantOfTwo(Op):
+    """A rounded quotient: flat between jumps, so its gradient is zeros — which PyTorch lets flow, as for
+    ``floor`` (``floor(x / y).sum().backward()`` gives zeros, not an error). Written directly: composed of a
+    division and a rounding, its chain rule would meet 0·∞ = NaN where b is 0."""
+    saves_inputs = ()
+
+    @staticmethod
+    def vjp(ctx, g):
+        a, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        return (zeros_like(a) if need_a else None, zeros_like(b) if need_b else None)
+
+
+class FloorDiv(_PiecewiseConstantOfTwo):
+    """``a // b``, rounding toward minus infinity like Python."""
+    name = "FloorDiv"
     infer = staticmethod(broadcast_infer("floor_divide"))
 
     @staticmethod
@@ -82,10 +95,9 @@ class FloorDiv(Op):
         return xp.floor_divide(a, b)
 
 
-class TruncDiv(Op):
-    """``a / b`` rounded toward zero (floats). Piecewise constant: no gradient, as ``FloorDiv`` (composed of a
-    division and ``trunc``, its chain rule would meet 0·∞ = NaN where b is 0)."""
-    differentiable = False
+class TruncDiv(_PiecewiseConstantOfTwo):
+    """``a / b`` rounded toward zero (floats)."""
+    name = "TruncDiv"
     infer = staticmethod(broadcast_infer("div"))
     forward = staticmethod(lambda xp, a, b: xp.trunc(xp.true_divide(a, b)))
 
