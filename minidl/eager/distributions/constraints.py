@@ -4,7 +4,9 @@ A constraint's ``check(value)`` answers elementwise with a bool tensor; ``event_
 dimensions form one event (a probability vector is valid or not as a whole, so ``simplex.check`` reduces the
 last dim). Distributions use them to validate their arguments (``validate_args``) and the values given to
 ``log_prob``; ``biject_to`` / ``transform_to`` (``constraint_registry.py``) map unconstrained tensors into them.
-Every constraint of PyTorch's list is here but ``dependent`` (which a distribution's own arguments fix).
+``dependent`` marks a parameter or a support that the distribution's other arguments fix (a Uniform's support
+lies between its low and high): it cannot be checked alone, and validation skips it; ``dependent_property`` is
+such a support written as a property that computes the real constraint from the instance.
 """
 import numpy
 
@@ -289,6 +291,52 @@ class _Stack(_Pieces):
                           for i, c in zip(range(value.shape[self.dim]), self.cseq)], self.dim)
 
 
+class _Dependent(Constraint):
+    """A constraint fixed by a distribution's other arguments (module docstring). ``dependent(is_discrete=...,
+    event_dim=...)`` gives one that knows those attributes; without them, asking is an error, as in PyTorch."""
+
+    def __init__(self, *, is_discrete=NotImplemented, event_dim=NotImplemented):
+        self._is_discrete, self._event_dim = is_discrete, event_dim
+
+    @property
+    def is_discrete(self):
+        if self._is_discrete is NotImplemented:
+            raise NotImplementedError(".is_discrete cannot be determined statically")
+        return self._is_discrete
+
+    @property
+    def event_dim(self):
+        if self._event_dim is NotImplemented:
+            raise NotImplementedError(".event_dim cannot be determined statically")
+        return self._event_dim
+
+    def __call__(self, *, is_discrete=NotImplemented, event_dim=NotImplemented):
+        return _Dependent(is_discrete=self._is_discrete if is_discrete is NotImplemented else is_discrete,
+                          event_dim=self._event_dim if event_dim is NotImplemented else event_dim)
+
+    def check(self, value):
+        raise ValueError("Cannot determine validity of dependent constraint")
+
+
+class _DependentProperty(property, _Dependent):
+    """``@constraints.dependent_property(is_discrete=..., event_dim=...)`` over a method: on the class a dependent
+    constraint (validation skips it), on an instance the constraint the method computes from it."""
+
+    def __init__(self, fn=None, *, is_discrete=NotImplemented, event_dim=NotImplemented):
+        property.__init__(self, fn)
+        _Dependent.__init__(self, is_discrete=is_discrete, event_dim=event_dim)
+
+    def __call__(self, fn):
+        return _DependentProperty(fn, is_discrete=self._is_discrete, event_dim=self._event_dim)
+
+
+def is_dependent(constraint):
+    """Whether ``constraint`` is ``dependent`` (or a ``dependent_property``)."""
+    return isinstance(constraint, _Dependent)
+
+
+dependent = _Dependent()
+dependent_property = _DependentProperty
 real = _Real()
 boolean = _Boolean()
 positive = _GreaterThan(0.0)

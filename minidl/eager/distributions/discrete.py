@@ -32,6 +32,11 @@ def _log1p_exp(x):
     return ops.softplus(x, threshold=math.inf)
 
 
+def _given_parameter(distribution):
+    """The one of ``probs`` and ``logits`` the distribution was made with (the other is computed from it)."""
+    return distribution.__dict__["probs"] if "probs" in distribution.__dict__ else distribution.logits
+
+
 class SuccessProbability(Distribution):
     """A distribution of trials that succeed with probability p, given as ``probs`` p or ``logits``
     l = log(p / (1 - p)): the one not given is computed on first use (p = sigmoid(l))."""
@@ -47,6 +52,10 @@ class SuccessProbability(Distribution):
     @lazy_property
     def logits(self):
         return probs_to_logits(self.probs, is_binary=True)
+
+    @property
+    def param_shape(self):
+        return _given_parameter(self).shape
 
     @lazy_property
     def probs(self):
@@ -134,6 +143,10 @@ class Categorical(Distribution):
     def logits(self):
         return probs_to_logits(self.probs)
 
+    @property
+    def param_shape(self):
+        return _given_parameter(self).shape
+
     @lazy_property
     def probs(self):
         return logits_to_probs(self.logits)
@@ -201,6 +214,10 @@ class CategoricalVectors(Distribution):
         new = super().expand(batch_shape, _instance)
         new._categorical = self._categorical.expand(batch_shape)
         return new
+
+    @property
+    def param_shape(self):
+        return self._categorical.param_shape
 
     @property
     def probs(self):

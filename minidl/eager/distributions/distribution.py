@@ -10,9 +10,12 @@ not depend on them (``loc + scale · ε`` with ε ~ N(0, 1)), so a loss of the s
 parameters (the "reparameterization trick" of variational autoencoders). ``sample`` draws without recording
 gradients. Noise comes from minidl's random generator, so ``manual_seed`` makes both reproducible.
 """
+import warnings
+
 from ... import ops
 from ..grad_mode import no_grad
 from ..tensor import Size, Tensor
+from . import constraints
 from .utils import as_size, draw_on_host, lazy_property
 
 
@@ -58,6 +61,8 @@ class Distribution:
 
     def _check_parameters(self):
         for name, value, constraint in self._constrained_parameters():
+            if constraints.is_dependent(constraint):   # fixed by the other arguments: nothing to check alone
+                continue
             if not bool(constraint.check(value).all()):
                 raise ValueError(f"Expected parameter {name} ({type(value).__name__} of shape {tuple(value.shape)}) "
                                  f"of distribution {self!r} to satisfy the constraint {constraint!r}, but found "
@@ -109,6 +114,11 @@ class Distribution:
         """Samples of shape ``sample_shape + batch_shape + event_shape``, without gradients."""
         with no_grad():
             return self.rsample(sample_shape)
+
+    def sample_n(self, n):
+        """``sample((n,))``, under its old name (PyTorch warns that it will go)."""
+        warnings.warn("`sample_n(n)` will be deprecated. Use `sample((n,))` instead.", FutureWarning, stacklevel=2)
+        return self.sample((n,))
 
     def rsample(self, sample_shape=()):
         """Reparameterized samples: gradients flow from them to the parameters."""
