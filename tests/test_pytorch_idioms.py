@@ -127,6 +127,11 @@ def test_the_settings_and_constants_a_notebook_starts_with():
     assert (type(half.eps), half.max, half.resolution, half.dtype, half.bits) == (float, 65504.0, 0.001, "float16", 16)
     assert torch.finfo().eps == np.finfo(np.float32).eps and type(torch.iinfo(torch.uint8).max) is int
     assert repr(torch.iinfo(torch.int8)) == "iinfo(min=-128, max=127, dtype=int8)"
+    for facts, dtype, message in ((torch.iinfo, torch.float32, "requires an integer input type"),
+                                  (torch.iinfo, torch.bool, "requires an integer input type"),
+                                  (torch.finfo, torch.int32, "requires a floating point input type")):
+        with pytest.raises(TypeError, match=message):   # (numpy's own ValueError was leaking)
+            facts(dtype)
 
 
 def test_real_and_imag_are_attributes_as_in_pytorch():

@@ -22,7 +22,6 @@ from ..backend import cuda_device_count, cuda_is_available, cupy_or_none, device
 pi, e, inf, nan = math.pi, math.e, math.inf, math.nan
 
 
-
 class finfo:
     """Facts about a floating point dtype (default: the default dtype), as Python numbers, like PyTorch's:
     ``bits``, ``eps`` (the gap between 1 and the next number), ``max``, ``min``, ``tiny`` = ``smallest_normal``,
@@ -30,7 +29,11 @@ class finfo:
 
     def __init__(self, type=None):
         from .element_types import get_default_dtype
-        facts = numpy.finfo(get_default_dtype().dtype if type is None else type)
+        dtype = numpy.dtype(get_default_dtype().dtype if type is None else type)
+        if dtype.kind not in "fc":
+            raise TypeError(f"torch.finfo() requires a floating point input type, got {dtype.name}. Use torch.iinfo "
+                            "to handle it")
+        facts = numpy.finfo(dtype)
         self.bits, self.dtype = facts.bits, facts.dtype.name
         self.eps, self.max, self.min = float(facts.eps), float(facts.max), float(facts.min)
         self.tiny = self.smallest_normal = float(facts.smallest_normal)
@@ -45,7 +48,11 @@ class iinfo:
     """Facts about an integer dtype, as Python ints: ``bits``, ``max``, ``min``, ``dtype`` (its name)."""
 
     def __init__(self, type):
-        facts = numpy.iinfo(type)
+        dtype = numpy.dtype(type)
+        if dtype.kind not in "iu":
+            raise TypeError(f"torch.iinfo() requires an integer input type, got {dtype.name}. Use torch.finfo to "
+                            "handle it")
+        facts = numpy.iinfo(dtype)
         self.bits, self.max, self.min, self.dtype = facts.bits, int(facts.max), int(facts.min), facts.dtype.name
 
     def __repr__(self):
