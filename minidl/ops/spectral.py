@@ -118,6 +118,7 @@ class ViewAsReal(Op):
 
     @staticmethod
     def forward(xp, z):
+        z = xp.asarray(z)   # (0-d arithmetic gives numpy scalars, which have no memory to look into)
         parts = z.real   # the real parts, with z's strides; the imaginary part of each lies one real further
         return xp.lib.stride_tricks.as_strided(parts, z.shape + (2,), parts.strides + (parts.itemsize,))
 
