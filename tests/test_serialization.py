@@ -46,6 +46,26 @@ def test_requires_grad_and_parameters_survive(tmp_path):
     assert isinstance(back["p"], nn.Parameter) and back["p"].requires_grad and back["t"].requires_grad
 
 
+@pytest.mark.parametrize("order", ["parameter first", "detached first"])
+def test_tensors_sharing_memory_keep_their_own_flags(order):
+    """``p`` and ``p.detach()`` hold one array; they load as two tensors on one array, each as it was saved (they
+    used to load as one object, flags from whichever came first). The same object saved twice is one object."""
+    lin = nn.Linear(2, 2)
+    p = lin.weight
+    saved = {"p": p, "frozen": p.detach()} if order == "parameter first" else {"frozen": p.detach(), "p": p}
+    saved.update(again=p, state=lin.state_dict(), params=list(lin.parameters()))
+    buffer = io.BytesIO()
+    T.save(saved, buffer)
+    buffer.seek(0)
+    back = T.load(buffer)
+    assert isinstance(back["p"], nn.Parameter) and back["p"].requires_grad and back["again"] is back["p"]
+    assert not isinstance(back["frozen"], nn.Parameter) and not back["frozen"].requires_grad
+    assert all(not isinstance(v, nn.Parameter) and not v.requires_grad for v in back["state"].values())
+    assert all(isinstance(v, nn.Parameter) and v.requires_grad for v in back["params"])
+    back["frozen"].mul_(2)   # a plain tensor: allowed, and seen through the memory the others share
+    assert T.equal(back["p"].detach(), back["frozen"]) and T.equal(back["state"]["weight"], back["frozen"])
+
+
 def test_module_and_optimizer_state_round_trip(tmp_path):
     class Net(nn.Module):
         def __init__(self):

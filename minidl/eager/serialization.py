@@ -45,7 +45,15 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
     """Write ``obj`` (tensors, numbers, strings, None, and dicts/lists/tuples of them) to ``f``, a path or a binary
     file object (``io.BytesIO``). PyTorch's pickling options are accepted, so that its programs run, and mean
     nothing here: nothing is pickled."""
-    arrays, memo = {}, {}
+    arrays, memo, objects = {}, {}, {}
+
+    def object_key(t):
+        """One key per tensor object: two saved tensors sharing memory (``p`` and ``p.detach()``) load as two
+        tensors on one array, each with its own flags; the same object saved twice loads as one object."""
+        key = objects.get(id(t))
+        if key is None:
+            key = objects[id(t)] = (f"o{len(objects)}", t)   # (t kept: its id must not be reused meanwhile)
+        return key[0]
 
     def array_key(t):
         """The key under which ``t``'s own array is stored: once for all tensors that hold the same memory in the
@@ -77,7 +85,7 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
                     entry.update(__view__=array_key(base), offset=place[0], shape=list(x._data.shape),
                                  strides=place[1], __tensor__=f"v{id(x)}")
                     return entry
-            entry["__tensor__"] = array_key(x)
+            entry["__tensor__"], entry["__object__"] = array_key(x), object_key(x)
             return entry
         if isinstance(x, numpy.ndarray):
             key = f"a{len(arrays)}"
@@ -133,26 +141,42 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
         moved = {str(parse_device(a)): parse_device(b) for a, b in map_location.items()}
         map_location = None
     target = None if map_location is None else parse_device("cpu" if callable(map_location) else map_location)
-    made, saved_as = {}, {}
+    on_array, made, saved_as = {}, {}, {}
     _tensor_entries(metadata["structure"], saved_as)
 
-    def tensor(key):
-        """The tensor stored under ``key``: made once, with what its entry says."""
+    def tensor(key, info):
+        """A tensor on the array stored under ``key`` (moved where it goes once), with what ``info`` says: the
+        first one made on it is the base of the views saved from it."""
+        if key not in on_array:
+            saved_on = str(parse_device(saved_as.get(key, info).get("device", "cpu")))
+            on_array[key] = _make_tensor(arrays[key], info, target or moved.get(saved_on))
+            return on_array[key]
+        return _as_saved(Tensor._make(on_array[key]._data), info)
+
+    def stored(entry):
+        """The tensor object a saved entry names, made once (files of earlier versions: one object per array)."""
+        key = entry.get("__object__", entry["__tensor__"])
         if key not in made:
-            info = saved_as.get(key, {})
-            saved_on = str(parse_device(info.get("device", "cpu")))
-            made[key] = _make_tensor(arrays[key], info, target or moved.get(saved_on))
+            made[key] = tensor(entry["__tensor__"], entry)
         return made[key]
+
+    def base_of_views(key):
+        """The tensor the views saved from array ``key`` look into: the first tensor made on it — the object
+        saved with it, if one was, else one made for the views."""
+        if key not in on_array:
+            entry = saved_as[key]
+            return stored(entry) if "__tensor__" in entry else tensor(key, entry)
+        return on_array[key]
 
     def decode(x):
         if isinstance(x, dict):
             if "__view__" in x:
                 key = x["__tensor__"]
                 if key not in made:
-                    made[key] = _make_view(tensor(x["__view__"]), x)
+                    made[key] = _make_view(base_of_views(x["__view__"]), x)
                 return made[key]
             if "__tensor__" in x:
-                return tensor(x["__tensor__"])
+                return stored(x)
             if "__sparse_coo__" in x:
                 return _sparse_from(x["__sparse_coo__"], decode)
             if "__sparse_csr__" in x:
