@@ -71,11 +71,32 @@ def test_every_sample_once_per_epoch_with_shuffle_and_drop_last(workers):
     assert len(dropped) == 4 and len(_labels(dropped)) == 20
 
 
-def test_worker_exception_is_reraised_with_the_worker_traceback():
-    loader = DataLoader(Failing(), batch_size=4, num_workers=2)
-    with pytest.raises(ValueError, match=r"(?s)Caught ValueError in DataLoader worker process 1.*sample 7 is broken"):
-        list(loader)
-    assert multiprocessing.active_children() == []
+def _no_worker_processes_left():
+    gc.collect()
+    deadline = time.time() + 5
+    while multiprocessing.active_children() and time.time() < deadline:
+        time.sleep(0.05)
+    return multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("module", ["minidl", "torch"])
+def test_a_worker_exception_is_reraised_and_the_epoch_goes_on(module):
+    """The error comes with the worker's traceback; as in PyTorch, the workers survive it, so a loop that skips a
+    bad batch gets the rest of the epoch."""
+    make = DataLoader if module == "minidl" else pytest.importorskip("torch").utils.data.DataLoader
+    batches, errors = [], []
+    iterator = iter(make(Failing(), batch_size=4, num_workers=2))
+    while True:
+        try:
+            batches.append(next(iterator))
+        except StopIteration:
+            break
+        except ValueError as error:
+            errors.append(str(error))
+    assert len(errors) == 1 and len(batches) == len(Failing()) // 4 + (len(Failing()) % 4 > 0) - 1
+    assert "Caught ValueError in DataLoader worker process 1" in errors[0] and "sample 7 is broken" in errors[0]
+    del iterator
+    assert _no_worker_processes_left()
 
 
 def test_breaking_out_leaves_no_worker_processes():
@@ -83,11 +104,13 @@ def test_breaking_out_leaves_no_worker_processes():
     for i, _ in enumerate(loader):
         if i == 2:
             break
-    gc.collect()
-    deadline = time.time() + 5
-    while multiprocessing.active_children() and time.time() < deadline:
-        time.sleep(0.05)
-    assert multiprocessing.active_children() == []
+    assert _no_worker_processes_left()
+
+
+def test_dropping_the_iterator_after_an_error_leaves_no_worker_processes():
+    with pytest.raises(ValueError, match="sample 7 is broken"):
+        list(DataLoader(Failing(), batch_size=4, num_workers=2))
+    assert _no_worker_processes_left()
 
 
 class RandomDataset(Dataset):

@@ -237,8 +237,8 @@ class _MultiProcessIterator:
                     continue
                 self._send_task()
                 if isinstance(data, WorkerError):
-                    if not self._persistent:  # persistent workers survive their errors and serve the next epoch
-                        self._finalizer()
+                    # the workers go on: as in PyTorch, a loop that catches the error gets the next batch (the
+                    # workers stop when the iterator is finished or dropped)
                     data.reraise()
                 return self._loader._delivered(pickle.loads(data))  # a batch a worker pickled (worker.py)
             if self._received >= self._sent:
