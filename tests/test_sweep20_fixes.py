@@ -204,3 +204,21 @@ def test_anomaly_mode_without_nan_checks_and_materialized_gradients_need_unused_
     with pytest.raises(ValueError, match="Expected allow_unused to be True or not passed when materialize_grads"):
         T.autograd.grad((x * 2).sum(), (x, unused), allow_unused=False, materialize_grads=True)
     assert T.autograd.grad((x * 2).sum(), (x, unused), materialize_grads=True)[1].tolist() == [0, 0]
+
+
+@pytest.mark.parametrize("lib", ["minidl", "torch"])
+@pytest.mark.parametrize("with_module", [False, True])
+def test_the_private_load_state_dict_pre_hook_renames_keys(lib, with_module):
+    """The older private hook (libraries rename checkpoint keys with it): the module is passed only with_module."""
+    lib = pytest.importorskip("torch") if lib == "torch" else T
+    model = lib.nn.Sequential(lib.nn.Linear(2, 2))
+    old = OrderedDict((k.replace("0.", "layer."), v + 1) for k, v in model.state_dict().items())
+
+    def rename(*arguments):
+        assert (arguments[0] is model) == with_module
+        state_dict, prefix = arguments[1 if with_module else 0:][:2]
+        for key in [k for k in state_dict if k.startswith(prefix + "layer.")]:
+            state_dict[prefix + "0." + key[len(prefix + "layer."):]] = state_dict.pop(key)
+    model._register_load_state_dict_pre_hook(rename, with_module=with_module)
+    model.load_state_dict(old)
+    np.testing.assert_array_equal(model[0].bias.detach().numpy(), old["layer.bias"].numpy())

@@ -626,6 +626,13 @@ class Module:
         before this module's tensors are loaded; it may edit ``state_dict`` (a copy) in place."""
         return RemovableHandle.add(self._load_state_dict_pre_hooks, hook)
 
+    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
+        """The older, private form that libraries still call (to rename a checkpoint's keys): ``hook(state_dict,
+        prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)``, given the module first only
+        ``with_module``."""
+        return self.register_load_state_dict_pre_hook(hook if with_module else
+                                                      lambda module, *arguments: hook(*arguments))
+
     def register_load_state_dict_post_hook(self, hook):
         """``hook(module, incompatible_keys)`` after ``load_state_dict`` loaded this module and its submodules;
         ``incompatible_keys.missing_keys`` / ``.unexpected_keys`` may be edited in place (e.g. to forgive keys
