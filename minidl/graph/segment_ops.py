@@ -28,6 +28,11 @@ _INDEX_TYPES = ("int32", "int64")
 def _segment_reduce(data, ids, num_segments, reduce, empty):
     """The segment reduction (``reduce``: "sum", "prod", "amax", "amin", "mean") of checked tensors, ``empty``
     for a segment without rows (num_segments: an int or a 0-d int tensor)."""
+    if reduce == "mean" and data.dtype.kind in "iu":   # TF's integer mean truncates (scatter_reduce's floors)
+        sums = _segment_reduce(data, ids, num_segments, "sum", 0)
+        counts = _segment_reduce(ops.ones_like(ids, dtype=data.dtype), ids, num_segments, "sum", 0)
+        counts = ops.reshape(ops.clamp_min(counts, 1), [-1] + [1] * (sums.ndim - 1))
+        return ops.div(sums, counts, rounding_mode="trunc")
     k = ids.ndim
     rows = ops.flatten(data, 0, k - 1) if k > 1 else data  # [number of rows, ...the shape of a row]
     flat_ids = ops.cast(ops.reshape(ids, [-1]), dtypes.int64)
@@ -38,19 +43,24 @@ def _segment_reduce(data, ids, num_segments, reduce, empty):
         flat_ids = ops.where(ops.ge(flat_ids, 0), flat_ids, ops.broadcast_to_like(count, flat_ids))  # dropped: last
     index = ops.broadcast_to_like(ops.reshape(flat_ids, [-1] + [1] * (rows.ndim - 1)), rows)
     out = fill(concat([ops.reshape(ops.cast(count + 1, dtypes.int32), [1]), shape(rows)[1:]], 0),
-               ops.cast(to_tensor(empty), data.dtype))
+               to_tensor(empty, data.dtype))
     reduced = ops.getitem(ops.scatter_reduce(out, 0, index, rows, reduce, include_self=False), slice(0, -1))
     reduced.set_shape([num_segments if graph_tensor(num_segments) is None else None] + list(rows.shape[1:]))
     return reduced
 
 
 def lowest_value(dtype, highest=False):
-    """The lowest (or highest) value of ``dtype``: what TF's unsorted max (min) gives an empty segment, and the
-    padding a max pool never picks."""
+    """The lowest (or highest) value of ``dtype``, -inf (inf) for floats: the padding a max pool never picks."""
     if dtype.kind == "f":
         return float("inf") if highest else float("-inf")
-    info = numpy.iinfo(dtype)
-    return int(info.max if highest else info.min)
+    return _extreme(dtype, highest)
+
+
+def _extreme(dtype, highest=False):
+    """The lowest (or highest) finite value of ``dtype``: what TF's unsorted max (min) gives an empty segment (so
+    that a program masking empty segments with 0 gets 0, where ±inf · 0 would be NaN)."""
+    info = numpy.finfo(dtype) if dtype.kind == "f" else numpy.iinfo(dtype)
+    return (float if dtype.kind == "f" else int)(info.max if highest else info.min)
 
 
 def _data_and_ids(data, segment_ids):
@@ -98,8 +108,8 @@ def _sorted(kind, reduce, empty):
 
 unsorted_segment_sum = _unsorted("Sum", "sum", lambda dtype: 0)
 unsorted_segment_prod = _unsorted("Prod", "prod", lambda dtype: 1)
-unsorted_segment_max = _unsorted("Max", "amax", lowest_value)
-unsorted_segment_min = _unsorted("Min", "amin", lambda dtype: lowest_value(dtype, highest=True))
+unsorted_segment_max = _unsorted("Max", "amax", _extreme)
+unsorted_segment_min = _unsorted("Min", "amin", lambda dtype: _extreme(dtype, highest=True))
 unsorted_segment_mean = _unsorted("Mean", "mean", lambda dtype: 0)
 
 

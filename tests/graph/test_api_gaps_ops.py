@@ -419,11 +419,12 @@ def test_segment_sum_needs_sorted_ids():
 
 
 @pytest.mark.parametrize("kind, reduce, unsorted_empty", [
-    ("sum", np.sum, 0.0), ("prod", np.prod, 1.0), ("max", np.max, -np.inf), ("min", np.min, np.inf),
-    ("mean", np.mean, 0.0)])
+    ("sum", np.sum, 0.0), ("prod", np.prod, 1.0), ("max", np.max, np.finfo(np.float64).min),
+    ("min", np.min, np.finfo(np.float64).max), ("mean", np.mean, 0.0)])
 def test_segment_reductions_against_numpy(kind, reduce, unsorted_empty):
     """Each segment reduced as numpy reduces its rows; an empty segment gets TF's value (the unsorted max/min:
-    the dtype's lowest/highest, the sorted ones 0); negative ids are dropped; gradients by central differences."""
+    the dtype's lowest/highest finite value, so that masking it with 0 gives 0; the sorted ones 0); negative ids
+    are dropped; gradients by central differences."""
     data = RNG.standard_normal((6, 2)) + 2.0  # (away from 0: prod's gradient divides by nothing small)
     ids = [3, 0, -1, 3, 0, 3]
     unsorted = run(getattr(tf, f"unsorted_segment_{kind}")(data, ids, 5))
@@ -438,6 +439,15 @@ def test_segment_reductions_against_numpy(kind, reduce, unsorted_empty):
         np.testing.assert_allclose(ordered[j], reduce(rows, axis=0) if rows else [empty] * 2, rtol=1e-12)
     check_gradients(lambda t: getattr(tf, f"unsorted_segment_{kind}")(t, [1, 0, -1, 1, 0, 1], 2), data)
     check_gradients(lambda t: getattr(tf, f"segment_{kind}")(t, sorted_ids), data)
+
+
+def test_integer_segment_means_truncate_as_tf():
+    ids = [0, 0, 1, 1, 1]
+    data = np.array([-1, -2, 7, 2, 0], np.int32)
+    assert run(tf.segment_mean(data, ids)).tolist() == [-1, 3]          # -3/2 and 9/3, toward zero
+    assert run(tf.math.unsorted_segment_mean(data, ids, 3)).tolist() == [-1, 3, 0]
+    masked = run(tf.unsorted_segment_max(np.array([1.0, 2.0], np.float32), [0, 0], 2) * [1.0, 0.0])
+    assert masked.tolist() == [2.0, 0.0]   # the empty segment's lowest float32, times 0: 0, not NaN
 
 
 @pytest.mark.parametrize("shape", [(2, 3, 3), (3, 2), (2, 4)])
