@@ -608,10 +608,23 @@ def gather(params, indices, validate_indices=None, name=None, axis=None, batch_d
         indices = _indices(indices)
         batch = batch_dims + indices.ndim if batch_dims < 0 else batch_dims
         axis = batch if axis is None else normalize_axis(axis, to_tensor(params).ndim)
-        if not 0 < batch < indices.ndim + 1 or axis != batch:
-            raise NotImplementedError(f"gather with batch_dims={batch_dims} is supported with axis equal to "
-                                      f"batch_dims and batch_dims <= the rank of indices, got axis={axis}")
-        return ops.gather_nd(to_tensor(params), ops.unsqueeze(indices, -1), batch_dims=batch)
+        if not 0 < batch < indices.ndim + 1 or axis < batch:
+            raise ValueError(f"gather: batch_dims ({batch_dims}) must be at most the rank of indices "
+                             f"({indices.ndim}) and at most axis ({axis})")
+        x = to_tensor(params)
+        # dims between the batch dims and axis ("middle") go after the axis, so that gather_nd picks along
+        # the dim right after the batch dims; the picked dims are then put back after the middle ones
+        dims = builtins.range
+        middle = list(dims(batch, axis))
+        moved = ops.permute(x, [*dims(batch), axis, *middle, *dims(axis + 1, x.ndim)]) if middle else x
+        out = ops.gather_nd(moved, ops.unsqueeze(indices, -1), batch_dims=batch)
+        if not middle:
+            return out
+        # out: the batch dims, the picked dims (indices' other dims, up to indices.ndim), the middle ones, the rest
+        picked_end = indices.ndim
+        middle_end = picked_end + len(middle)
+        order = [*dims(batch), *dims(picked_end, middle_end), *dims(batch, picked_end), *dims(middle_end, out.ndim)]
+        return ops.permute(out, order)
     x = to_tensor(params)
     axis = normalize_axis(0 if axis is None else axis, x.ndim)
     return ops.getitem(x, (_ALL,) * axis + (in_bounds("GatherV2", _indices(indices), x, axis),))

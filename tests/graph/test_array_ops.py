@@ -428,8 +428,13 @@ def test_gather_with_batch_dims():
     np.testing.assert_array_equal(run(tf.gather(tf.constant(params), indices, batch_dims=1)), expected)
     np.testing.assert_array_equal(run(tf.gather(tf.constant(params), indices, axis=1, batch_dims=-1)), expected)
     check_gradients(lambda p: tf.gather(p, indices, batch_dims=1), params)
-    with pytest.raises(NotImplementedError, match="axis equal to batch_dims"):
-        tf.gather(tf.constant(params), indices, axis=2, batch_dims=1)
+    # an axis past the batch dims: out[b, m, i] = params[b, m, indices[b, i]] (the dims between stay before)
+    columns = np.array([[0, 2], [1, 1]])
+    picked = run(tf.gather(tf.constant(params), columns, axis=2, batch_dims=1))
+    np.testing.assert_array_equal(picked, np.stack([params[0][:, [0, 2]], params[1][:, [1, 1]]]))
+    check_gradients(lambda p: tf.gather(p, columns, axis=2, batch_dims=1), params)
+    with pytest.raises(ValueError, match="batch_dims .* at most axis"):
+        tf.gather(tf.constant(params), indices, axis=0, batch_dims=1)
 
 
 def test_broadcast_to_a_shape_known_only_at_run_time():
