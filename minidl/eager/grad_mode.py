@@ -31,6 +31,8 @@ class GradMode:
     watch = None
     #: what watches every op (``observers.py``): a profiler's recording or a trace; None when nothing does
     observer = None
+    #: (pack, unpack) inside ``autograd.graph.saved_tensors_hooks``: what the tape does with the tensors it saves
+    saved_tensors_hooks = None
 
 
 def is_grad_enabled():

@@ -14,7 +14,7 @@ from .hooks import RemovableHandle, run_gradient_hooks, run_node_hooks
 
 
 class Node:
-    __slots__ = ("op", "attrs", "inputs", "input_keys", "needs_input_grad", "n_outputs", "saved_versions",
+    __slots__ = ("op", "attrs", "inputs", "input_keys", "needs_input_grad", "n_outputs", "saved_versions", "packed",
                  "saved_outputs", "hooks", "node_hooks", "creation_trace", "__weakref__")
     #: the tensor class that ``outputs`` wraps arrays in; set by ``tensor.py``, which imports this module
     tensor_class = None
@@ -29,6 +29,7 @@ class Node:
         # (version counter, version when saved, the input tensor or the output index) for each value the VJP reads
         self.saved_versions = ()
         self.saved_outputs = None
+        self.packed = None  # (unpack, {("input" or "output", index): packed}): see pack_saved in tensor.py
         self.hooks = None  # {output index: {id: hook(grad)}}: the hooks of the tensors this node made
         self.node_hooks = None  # {"pre": {id: hook(grad_outputs)}, "post": {id: hook(grad_inputs, grad_outputs)}}
         self.creation_trace = traceback.format_stack()[:-3] if GradMode.anomaly else None
@@ -116,6 +117,9 @@ class Node:
         if needed is not None and needed is not all_needed and tuple(needed) != all_needed:
             self.needs_input_grad = tuple(bool(n) for n in needed)
         try:
+            if self.packed is not None:
+                kept = self.inputs, self.saved_outputs
+                self.inputs, self.saved_outputs = _unpacked(self)
             if GradMode.anomaly:  # blame NaNs on this node (checked below), not on the ops its VJP is made of
                 GradMode.anomaly = False
                 try:
@@ -126,6 +130,8 @@ class Node:
                 in_grads = self.op.vjp(self, *grads)
         finally:
             self.needs_input_grad = all_needed
+            if self.packed is not None:  # what the node keeps is still the packed form
+                self.inputs, self.saved_outputs = kept
         if not retain_graph:
             self._release()
         # each gradient is cast to its input's dtype and must have its shape (catching buggy VJPs early)
@@ -246,6 +252,21 @@ class AccumulateGrad:
         """PyTorch's ``Node.register_prehook`` on a leaf's node: ``hook((grad,))`` before the gradient goes into
         ``.grad``; a returned tuple replaces it."""
         return self.register_tensor_hook(lambda grad: run_node_hooks({0: hook}, (grad,))[0])
+
+
+def _unpacked(node):
+    """The node's inputs and saved outputs with the tensors it packed (``saved_tensors_hooks``) given back by
+    ``unpack``, for its VJP's run."""
+    unpack, packed = node.packed
+    inputs = list(node.inputs)
+    outputs = None if node.saved_outputs is None else list(node.saved_outputs)  # (set when outputs were packed)
+    for (kind, i), value in packed.items():
+        tensor = unpack(value)
+        if kind == "input":
+            inputs[i] = tensor
+        else:
+            outputs[i] = tensor._data
+    return tuple(inputs), None if outputs is None else tuple(outputs)
 
 
 def _replaced(grads, i, g):

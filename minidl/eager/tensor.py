@@ -792,9 +792,12 @@ def _apply(op, args, attrs):
         result = _make_tensor(out, node, 0, node is not None and out.dtype.kind in "fc")
         if out.base is not None:
             share_base(result, args)
-        if node is not None and op.saves_outputs:
-            node.saved_outputs = (out,)
-            node.saved_versions += (_saved_version(result, 0),)
+        if node is not None:
+            if op.saves_outputs:
+                node.saved_outputs = (out,)
+                node.saved_versions += (_saved_version(result, 0),)
+            if GradMode.saved_tensors_hooks is not None:
+                pack_saved(node, args, (result,))
         if GradMode.anomaly:
             _check_anomaly(op, arrays, (result,))
         return result
@@ -810,9 +813,33 @@ def _apply(op, args, attrs):
         if op.saves_outputs:
             read = range(len(results)) if op.saves_outputs is True else op.saves_outputs
             node.saved_versions += tuple(_saved_version(results[i], i) for i in read)
+        if GradMode.saved_tensors_hooks is not None:
+            pack_saved(node, args, results)
     if GradMode.anomaly:
         _check_anomaly(op, arrays, results)
     return results
+
+
+def pack_saved(node, args, results):
+    """Inside ``autograd.graph.saved_tensors_hooks``: each tensor the node keeps for its VJP — the inputs the VJP
+    reads (``Op.inputs_to_save``), the outputs when it reads them (``saves_outputs``) — goes to ``pack``, and the
+    node keeps what pack returned; an input's place holds a stand-in with its shape (so its memory can go), an
+    output's array stays (the node needs it for the outputs' shapes). Backward hands them to ``unpack``
+    (``node._unpacked``). Which tensors are saved is minidl's choice, as it is PyTorch's."""
+    pack, unpack = GradMode.saved_tensors_hooks
+    op, packed = node.op, {}
+    if op.saves_inputs != ():
+        inputs = list(node.inputs)
+        for i in op.inputs_to_save(node.needs_input_grad):
+            if isinstance(args[i], Tensor):
+                packed["input", i] = pack(args[i])
+                inputs[i] = _stand_in(args[i])
+        node.inputs = tuple(inputs)
+    if op.saves_outputs:
+        for i in range(len(results)) if op.saves_outputs is True else op.saves_outputs:
+            packed["output", i] = pack(results[i])
+    if packed:
+        node.packed = (unpack, packed)
 
 
 def _record(op, args, attrs):

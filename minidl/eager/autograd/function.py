@@ -41,6 +41,7 @@ class FunctionCtx:
         self._dirty = set()
         self._materialize_grads = True
         self._saved_for_forward = None  # what save_for_forward kept: saved_tensors inside jvp
+        self._packed = None  # (unpack, what pack made of each saved tensor) under saved_tensors_hooks
         self._in_jvp = False
 
     def set_materialize_grads(self, value):
@@ -61,6 +62,9 @@ class FunctionCtx:
                                 f"{type(t).__name__}")
         self._saved = tensors
         self._saved_versions = tuple(t._version if isinstance(t, Tensor) else None for t in tensors)
+        hooks = GradMode.saved_tensors_hooks   # (autograd.graph.saved_tensors_hooks: pack now, unpack on reading)
+        self._packed = None if hooks is None else (hooks[1], tuple(hooks[0](t) if isinstance(t, Tensor) else t
+                                                                   for t in tensors))
 
     def save_for_forward(self, *tensors):
         """Keep tensors for ``jvp``, which reads them as ``saved_tensors``."""
@@ -74,6 +78,9 @@ class FunctionCtx:
         if self._saved is None or (node is None and any(t.__class__ is _SavedOutput for t in self._saved)):
             from ..node import _FREED_MESSAGE
             raise RuntimeError(_FREED_MESSAGE)
+        if self._packed is not None:
+            unpack, packed = self._packed
+            return tuple(unpack(p) if isinstance(t, Tensor) else t for t, p in zip(self._saved, packed))
         saved = tuple(t.tensor(node) if t.__class__ is _SavedOutput else t for t in self._saved)
         for i, (t, version) in enumerate(zip(saved, self._saved_versions)):
             if version is not None and t._version != version:
