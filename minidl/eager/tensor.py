@@ -825,7 +825,7 @@ def pack_saved(node, args, results):
     reads (``Op.inputs_to_save``), the outputs when it reads them (``saves_outputs``) — goes to ``pack``, and the
     node keeps what pack returned; an input's place holds a stand-in with its shape (so its memory can go), an
     output's array stays (the node needs it for the outputs' shapes). Backward hands them to ``unpack``
-    (``node._unpacked``). Which tensors are saved is minidl's choice, as it is PyTorch's."""
+    (``_unpacked`` in node.py). Which tensors are saved is minidl's choice, as it is PyTorch's."""
     pack, unpack = GradMode.saved_tensors_hooks
     op, packed = node.op, {}
     if op.saves_inputs != ():

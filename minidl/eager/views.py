@@ -133,7 +133,7 @@ def record_through_view(view, value):
     base = child._base
     if base is not None and base._requires_grad and base._node is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-    if child._data.dtype != (base if base is not None else child)._data.dtype:
+    if base is not None and child._data.dtype != base._data.dtype:
         raise RuntimeError("an in-place change of a view of a view of another dtype (z.real.t(), say) while "
                            "gradients are recorded: minidl cannot follow it; change z.real itself, or a clone")
     for parent, index in chain:

@@ -60,13 +60,13 @@ def transform(images, transforms, interpolation="NEAREST", output_shape=None, na
     if interpolation not in ("NEAREST", "BILINEAR"):
         raise ValueError(f"contrib.image.transform: interpolation must be 'NEAREST' or 'BILINEAR', got "
                          f"{interpolation!r}")
-    kind = images.dtype.as_numpy_dtype().dtype.kind
-    if kind not in "fiu":
+    floating = images.dtype.is_floating
+    if not (floating or images.dtype.is_integer):
         raise TypeError(f"contrib.image.transform: images must be numbers, got {images.dtype.name}")
     batch, rank, height, width = _as_batch(images)
     out_height, out_width = (height, width) if output_shape is None else _static_size(output_shape)
-    work = images.dtype if kind == "f" else float64
-    batch = cast(batch, work) if kind != "f" else batch
+    work = images.dtype if floating else float64   # integer images are interpolated in float64
+    batch = batch if floating else cast(batch, work)
     transforms = stop_gradient(cast(_floats(transforms, "transforms"), work))
     if not transforms.shape.rank_known or len(transforms.shape) not in (1, 2) or transforms.shape[-1] != 8:
         raise ValueError(f"contrib.image.transform: transforms must be (8,) or (batch, 8), got {transforms.shape}")
@@ -80,7 +80,7 @@ def transform(images, transforms, interpolation="NEAREST", output_shape=None, na
     batch_zeros = ops.zeros_like(ops.getitem(batch, (slice(None), 0, slice(0, 1), slice(0, 1))))
     out = ops.sample_at_pixels(batch, x_in + batch_zeros, y_in + batch_zeros, mode=interpolation.lower())
     out = ops.permute(out, (0, 2, 3, 1))
-    if kind != "f":
+    if not floating:
         out = cast(out, images.dtype)
     if rank < 4:
         out = reshape(out, [out_height, out_width] + images.shape.as_list()[2:])

@@ -183,11 +183,11 @@ def branches_gradient(ctx, grads):
     first_kept = n_source + len(with_grad)
     runs, positions, outputs, captures, regions = [], [], [], [], []
     for branch, (fg, stand_ins) in enumerate(zip(attrs["branches"], attrs["captures"])):
+        # the outputs with an incoming gradient, each with the slot its gradient is fed from
         ys = [(attrs["outputs"][branch][k], n_source + j) for j, k in enumerate(with_grad)
               if attrs["outputs"][branch][k] is not None]
-        grad_feeds, targets, where, added = body_gradient(fg, [y for y, _ in ys], [stand_ins[i] for i in wanted
-                                                                                   if i in stand_ins],
-                                                          [slot for _, slot in ys])
+        xs = [stand_ins[i] for i in wanted if i in stand_ins]
+        grad_feeds, targets, where, added = body_gradient(fg, [y for y, _ in ys], xs, [slot for _, slot in ys])
         found = iter(where)
         positions.append([next(found) if i in stand_ins else None for i in wanted])
         outputs.append([None if p is None else targets[p] for p in positions[-1]])

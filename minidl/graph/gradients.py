@@ -17,7 +17,7 @@ from .gradient_registry import overridden_vjp
 #: op types whose gradient TF defines as None, where the shared op library (as PyTorch) passes zeros: rounding
 #: (``tf.rint`` is a Round). So ``tf.gradients(tf.round(w), w)`` is ``[None]``, and an optimizer minimizing
 #: through one alone finds no gradient, as in TF. (``tf.sign``'s gradient is zeros in TF too.)
-NO_GRADIENT_IN_TF = frozenset({"Floor", "Ceil", "Round"})
+NO_GRADIENT_IN_TF = frozenset({"Floor", "Ceil", "Round", "FloorDiv", "TruncDiv"})
 
 
 def _as_list(x):

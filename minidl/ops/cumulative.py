@@ -25,7 +25,7 @@ def product_of_the_others(x, dims):
 
     Along one dim it is the product of the entries before times the product of those after: two running products
     (from the front, and from the back by flipping), shifted by one. Nothing is divided, so it is exact however
-    many zeros the slice holds, and, being made of ops, differentiable again to every order. Over several dims the
+    many zeros the slice holds, and, being made of ops (cumprod's), differentiable again. Over several dims the
     slice splits into fibres along the last dim: the product of everything but one entry is the product of the
     others in its fibre times the product of the other fibres — the same question, one dim fewer, asked of the
     fibres' products.

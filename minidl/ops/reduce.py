@@ -202,7 +202,8 @@ class Prod(Op):
     """y = product of x over dims; dy/dx_j = the product of the other entries of x_j's slice.
 
     Dividing y by x_j would give 0/0 at a zero; the VJP instead multiplies running products from both ends
-    (``product_of_the_others``, cumulative.py), exact with any number of zeros and to every order.
+    (``product_of_the_others``, cumulative.py): exact with any number of zeros, to the third derivative (the
+    fourth goes through cumprod's third, exact with up to two zeros a slice).
     """
     forward = staticmethod(lambda xp, x, dims, keepdim: accumulated(xp.prod, x, axis=dims, keepdims=keepdim))
     infer = staticmethod(reduced_spec)

@@ -1,6 +1,6 @@
-"""tf.contrib.rnn's LayerNormBasicLSTMCell, LSTMBlockCell, GRUBlockCell and InputProjectionWrapper: whole sequences through
-dynamic_rnn against numpy loops of their documented formulas, TF's variable names and initial values, the
-recurrent dropout's mask, and the errors."""
+"""tf.contrib.rnn's LayerNormBasicLSTMCell, LSTMBlockCell, GRUBlockCell and InputProjectionWrapper: whole
+sequences through dynamic_rnn against numpy loops of their documented formulas, TF's variable names and initial
+values, the recurrent dropout's mask, and the errors."""
 import numpy as np
 import pytest
 

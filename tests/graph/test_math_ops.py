@@ -329,6 +329,14 @@ def test_batched_matmul_adjoint_and_linalg_namespace():
     np.testing.assert_allclose(run(tf.linalg.adjoint(tf.constant(a))), np.conj(a.transpose(0, 2, 1)))
 
 
+def test_rounded_divisions_have_no_gradient_as_in_tf():
+    """TF registers None as the gradient of FloorDiv and TruncateDiv (eager mode gives zeros, as PyTorch)."""
+    x = tf.placeholder(tf.float32, [2])
+    assert tf.gradients(tf.floordiv(x, 2.0), [x]) == [None]
+    assert tf.gradients(tf.truncatediv(x, 2.0), [x]) == [None]
+    assert tf.gradients(x // 2.0 + x, [x])[0] is not None   # the sum still reaches x
+
+
 def test_linalg_matvec_is_matmul_with_a_vector_broadcast_over_batches():
     a, v = rng.standard_normal((2, 3, 4)), rng.standard_normal(3)
     np.testing.assert_allclose(run(tf.linalg.matvec(tf.constant(a), tf.constant(v), transpose_a=True)),

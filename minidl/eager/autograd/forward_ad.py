@@ -12,9 +12,10 @@ moves along t::
 PyTorch carries the tangent through every op as it runs. minidl has reverse mode only, so it computes the tangent
 when ``unpack_dual`` asks for it, with the double-vjp trick (``func.jvp`` explains it): the dual tensors are
 recorded on the tape like any tensor that requires grad, and unpacking y runs two backward passes from y to the
-duals of the level (the second reaches the ``jvp`` of an ``autograd.Function`` that defines one). The results are the same numbers; what differs: a dual made from a tensor that did not
-require grad reports ``requires_grad=True`` (it must be on the tape), and code run under ``no_grad`` is not
-recorded, so its outputs have no tangent (None, as for a value that does not depend on any dual).
+duals of the level (the second reaches the ``jvp`` of an ``autograd.Function`` that defines one). The results are
+the same numbers; what differs: a dual made from a tensor that did not require grad reports ``requires_grad=True``
+(it must be on the tape), and code run under ``no_grad`` is not recorded, so its outputs have no tangent (None,
+as for a value that does not depend on any dual).
 """
 from collections import namedtuple
 

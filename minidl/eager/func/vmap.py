@@ -13,8 +13,9 @@ minidl does the honest simple thing instead::
 The same results, with no speed-up (it costs N calls of ``f``). Because slicing (``unbind``) and ``stack`` are
 recorded ops, gradients flow from the outputs back to the inputs, and ``vmap`` composes with ``grad``, with
 itself (``vmap(vmap(f))``) and with the other transforms. A loop is also more forgiving than PyTorch: ``.item()``
-and data-dependent ``if``s inside ``f`` work here, and fail under PyTorch's vmap. One thing the loop cannot mirror: an in-place update of an argument that is not
-batched would happen once per sample (PyTorch makes it once, or fails), so vmap refuses it.
+and data-dependent ``if``s inside ``f`` work here, and fail under PyTorch's vmap. One thing the loop cannot
+mirror: an in-place update of an argument that is not batched would happen once per sample (PyTorch makes it
+once, or fails), so vmap refuses it.
 
 **Randomness.** ``randomness="error"`` (the default) forbids random draws inside ``f``, "different" gives each
 sample its own draws, "same" gives every sample the same draws. minidl detects a draw by comparing the default
