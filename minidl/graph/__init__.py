@@ -169,7 +169,7 @@ from . import dct_ops, mel_ops  # noqa: F401  (tf.signal.dct/idct, linear_to_mel
 from .bessel_and_zeta import *  # noqa: F401,F403  (tf.zeta, tf.math.bessel_*, tf.math.special)
 from . import special_integrals  # noqa: F401  (tf.math.special.dawsn, expint, fresnel_cos/sin, spence)
 from .array_helpers import *  # noqa: F401,F403
-from .indexed_slices import IndexedSlices, IndexedSlicesValue  # (what dense gradients never are: indexed_slices.py)
+from .indexed_slices import IndexedSlices, IndexedSlicesValue  # (a row lookup's gradient: indexed_slices.py)
 # --- end TF1 API gaps 4 ---
 # --- TF1 API gaps 5: space_to_batch(_nd), batch_to_space(_nd), required_space_to_batch_paddings and
 #     tf.nn.with_space_to_batch (space_batch.py) ---

@@ -34,6 +34,7 @@ from .clip_ops import clip_by_global_norm, global_norm
 from .contrib import layers
 from .core import GraphKeys, get_default_graph
 from .frontend import convert_to_tensor
+from .indexed_slices import as_dense, on_values, values_of
 from .initializers import Constant
 from .math_ops import cast
 from .random_ops import truncated_normal
@@ -84,8 +85,9 @@ def optimize_loss(loss, global_step, learning_rate, optimizer, gradient_noise_sc
         opt = _optimizer(optimizer, lr, learning_rate)
         gradients = opt.compute_gradients(loss, trainable_variables() if variables is None else variables)
         if gradient_noise_scale is not None:
-            gradients = [(g if g is None else g + truncated_normal(shape(g), dtype=g.dtype) * gradient_noise_scale,
-                          v) for g, v in gradients]
+            # (a lookup's IndexedSlices becomes dense: noise reaches every row, as in TF)
+            gradients = [(g if g is None else as_dense(g) + truncated_normal(shape(g), dtype=g.dtype) *
+                          gradient_noise_scale, v) for g, v in gradients]
         if gradient_multipliers is not None:
             gradients = _multiplied(gradients, gradient_multipliers)
         norms = "global_gradient_norm" in summaries or "gradient_norm" in summaries
@@ -104,8 +106,8 @@ def optimize_loss(loss, global_step, learning_rate, optimizer, gradient_noise_sc
         for gradient, variable in gradients:
             if gradient is not None:
                 var_name = variable.name.replace(":", "_")
-                if "gradients" in summaries:
-                    summary.histogram(f"gradients/{var_name}", gradient)
+                if "gradients" in summaries:  # (of a lookup's IndexedSlices, the rows it lists, as TF shows)
+                    summary.histogram(f"gradients/{var_name}", values_of(gradient))
                 if "gradient_norm" in summaries:
                     summary.scalar(f"gradient_norm/{var_name}", global_norm([gradient]))
         if clip_gradients is not None and norms:
@@ -185,7 +187,7 @@ def _multiplied(gradients, gradient_multipliers):
     for grad, var in gradients:
         key = var if var in gradient_multipliers else var.name
         if grad is not None and key in gradient_multipliers:
-            grad = grad * cast(gradient_multipliers[key], grad.dtype)
+            grad = on_values(grad, lambda values: values * cast(gradient_multipliers[key], values.dtype))
         out.append((grad, var))
     return out
 

@@ -35,6 +35,7 @@ from .core import Operation, Tensor, TensorShape, as_spec_shape, get_default_gra
 from .frontend import _graph_for, convert_to_tensor
 from .function_graph import build_func_graph, flatten, pack, same_structure
 from .gradients import gradients
+from .indexed_slices import as_dense
 from .graph_ops import GraphOp, Placeholder
 
 
@@ -91,6 +92,7 @@ def body_gradient(fg, ys, xs, grad_slots):
     first_new = len(fg.get_operations())
     grad_ys = [fg.make_placeholder(y.shape, y.dtype, "grad_ys") for y in ys]
     grads = gradients(ys, xs, grad_ys=grad_ys) if xs and ys else [None] * len(xs)
+    grads = [as_dense(g) for g in grads]  # (a body's outputs are tensors: a lookup's IndexedSlices is made dense)
     targets = [g for g in grads if g is not None]
     positions, k = [], 0
     for g in grads:

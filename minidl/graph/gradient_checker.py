@@ -18,6 +18,7 @@ import numpy
 from .basics import placeholder
 from .frontend import convert_to_tensor
 from .gradients import gradients
+from .indexed_slices import as_dense
 from .session import get_default_session
 
 __all__ = ["compute_gradient", "compute_gradient_error"]
@@ -40,7 +41,7 @@ def _jacobians(x, x_shape, y, y_shape, x_init_value, delta, extra_feed_dict):
         raise ValueError(f"compute_gradient: x_init_value has shape {x_value.shape}, but x_shape is {tuple(x_shape)}")
     x_size, y_size = int(numpy.prod(x_shape)), int(numpy.prod(y_shape))
     direction = placeholder(y.dtype, y_shape, name="compute_gradient_direction")  # the e_j of the module docstring
-    (dx,) = gradients(y, [x], grad_ys=direction)
+    dx = as_dense(gradients(y, [x], grad_ys=direction)[0])
     theoretical = numpy.zeros((x_size, y_size))
     for j in range(y_size):
         e_j = numpy.zeros(y_size, y.dtype.as_numpy_dtype)

@@ -3,6 +3,7 @@
 It is the same reverse-mode walk as eager ``backward()`` (``minidl.autodiff``) calling the same VJPs — but the
 VJPs receive symbolic tensors, so instead of numbers they produce new operations, named
 ``gradients/<op>_grad/...``. Since the result is an ordinary graph, gradients of gradients work the same way.
+The gradient of a table that rows were looked up in is an ``IndexedSlices``, as in TF1 (``indexed_slices.py``).
 """
 import enum
 
@@ -12,6 +13,7 @@ from ..backend import dtypes
 from .core import Tensor
 from .frontend import _is_nested_in, convert_to_tensor
 from .gradient_registry import overridden_vjp
+from .indexed_slices import as_dense, sparse_vjp, summed_gradients
 
 
 #: op types whose gradient TF defines as None, where the shared op library (as PyTorch) passes zeros: rounding
@@ -74,6 +76,10 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
 
         def run_vjp(operation, grads, needed):
             with graph.name_scope(operation.name + "_grad"):
+                sparse = sparse_vjp(operation, grads, needed)
+                if sparse is not None:
+                    return sparse
+                grads = [as_dense(g) for g in grads]
                 if not operation.op.accepts_missing_grads:
                     grads = [ops.zeros_like(out) if g is None and dtypes.is_differentiable(out.dtype) else g
                              for g, out in zip(grads, operation.outputs)]
@@ -82,7 +88,8 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                 if operation.type in NO_GRADIENT_IN_TF:
                     return (None,) * len(operation.inputs)
                 return operation.op.vjp(_VJPContext(operation, needed), *grads)
-        results = backprop(roots, root_grads, wanted.__contains__, run_vjp, blocked) if roots else {}
+        results = backprop(roots, root_grads, wanted.__contains__, run_vjp, blocked, add=summed_gradients) \
+            if roots else {}
         out = []
         for x, target in zip(xs, targets):
             g = None if target is NOT_CAPTURED else results.get(_key(target))
@@ -137,7 +144,7 @@ def hessians(ys, xs, name="hessians"):
         if grad is None:
             result.append(None)
             continue
-        flat = ops.reshape(grad, (-1,))
+        flat = ops.reshape(as_dense(grad), (-1,))
         n = flat.shape[0]
         rows = []
         for i in range(n):

@@ -23,7 +23,7 @@ from .basics import identity, no_op
 from .check_ops import Assert, debugging
 from .core import TensorShape, as_spec_shape, get_default_graph
 from .graph_ops import GraphOp
-from .indexed_slices import IndexedSlices
+from .indexed_slices import on_values, values_of
 from .math_ops import (FLOATS, FLOATS_AND_COMPLEX, REALS, _unary, add_n, axis_arg, cast, check_dtype, constant_value,
                        equal, floordiv, greater_equal, math, matching_pair, tf_op, to_tensor)
 from .nn_ops import nn
@@ -48,13 +48,10 @@ def div_no_nan(x, y, name=None):
 def scalar_mul(scalar, x, name=None):
     """``scalar * x`` for a 0-d ``scalar`` (converted to x's dtype); an ``IndexedSlices`` x stays one, its values
     scaled. A ``scalar`` of any other rank is a ValueError."""
-    slices = x if isinstance(x, IndexedSlices) else None
-    values = to_tensor(x) if slices is None else slices.values
-    scalar = to_tensor(scalar, values.dtype)
+    scalar = to_tensor(scalar, values_of(x).dtype)
     if scalar.shape.rank != 0:
         raise ValueError(f"Only scalar multiply works, got shape {scalar.shape}")
-    product = ops.mul(*matching_pair("Mul", scalar, values))
-    return product if slices is None else IndexedSlices(product, slices.indices, slices.dense_shape)
+    return on_values(x, lambda values: ops.mul(*matching_pair("Mul", scalar, values)))
 
 
 floor_div = floordiv  # TF1's name of the FloorDiv op itself

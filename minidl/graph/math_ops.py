@@ -30,6 +30,7 @@ from .core import Tensor, as_spec_shape, get_default_graph
 from .dtypes import string as tf_string  # (the module `string` is Python's)
 from .frontend import constant_op
 from .graph_ops import Const, Identity
+from .indexed_slices import on_values
 from .sparse_tensor import SparseTensor
 from .string_functions import string_join
 
@@ -425,11 +426,13 @@ def to_int64(x, name="ToInt64"):
 @tf_op("clip_by_value")
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):
     """``t`` limited to [clip_value_min, clip_value_max]; the bounds take t's dtype. The gradient passes where t is
-    inside the bounds."""
-    t = to_tensor(t)
-    _, low = matching_pair("Maximum", t, clip_value_min)
-    _, high = matching_pair("Minimum", t, clip_value_max)
-    return ops.clamp(t, low, high)
+    inside the bounds. An IndexedSlices (a lookup's gradient) stays one, its values clipped."""
+    def clipped(values):
+        values = to_tensor(values)
+        _, low = matching_pair("Maximum", values, clip_value_min)
+        _, high = matching_pair("Minimum", values, clip_value_max)
+        return ops.clamp(values, low, high)
+    return on_values(t, clipped)
 
 
 # ================================================================================================ comparisons

@@ -28,6 +28,7 @@ from .config import gpu_allowed, local_devices
 from .core import Operation, Tensor, get_default_graph
 from .frontend import as_array
 from .graph_ops import Const
+from .indexed_slices import IndexedSlices, IndexedSlicesValue
 from .sparse_tensor import SparseTensor, SparseTensorValue, sparse_value
 from .step_stats import step_stats_of
 from .strings import as_string_array, string
@@ -606,6 +607,10 @@ def _flatten_fetches(graph, fetches):
         if isinstance(f, SparseTensor):  # its three parts, given back as a SparseTensorValue
             parts = [flatten(x) for x in f.components]
             return lambda v: SparseTensorValue(*(p(v) for p in parts))
+        if isinstance(f, IndexedSlices):  # as TF: an IndexedSlicesValue (dense_shape None where it has none)
+            parts = [flatten(x) for x in (f.values, f.indices)]
+            shape = None if f.dense_shape is None else flatten(f.dense_shape)
+            return lambda v: IndexedSlicesValue(parts[0](v), parts[1](v), None if shape is None else shape(v))
         if isinstance(f, (list, tuple)):
             parts = [flatten(x) for x in f]
             kind = type(f)

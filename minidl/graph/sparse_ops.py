@@ -369,7 +369,8 @@ def _sparse_segment(fn_name, reduce):
     def segment(data, indices, segment_ids, name=None, num_segments=None):
         """Rows ``data[indices]``, then reduced per ``segment_ids`` (sorted), as ``tf.segment_*`` does."""
         with get_default_graph().name_scope(name or fn_name):
-            return reduce(gather(convert_to_tensor(data), indices), segment_ids)
+            # (index_select, not gather: the gradient of data is a dense tensor here, as TF's)
+            return reduce(ops.index_select(convert_to_tensor(data), 0, convert_to_tensor(indices)), segment_ids)
     segment.__name__ = segment.__qualname__ = fn_name
     return segment
 

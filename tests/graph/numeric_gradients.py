@@ -14,7 +14,8 @@ def check_gradients(fn, *arrays, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0):
         sess.run(tf.global_variables_initializer())   # fn may make variables (a layer's weights): held fixed
         w = np.random.default_rng(seed).standard_normal(np.shape(sess.run(y, feed)))
         loss = tf.reduce_sum(y * w)
-        grads = sess.run(tf.gradients(loss, xs), feed)
+        # (a lookup's gradient is an IndexedSlices, as in TF: compared as its dense tensor)
+        grads = sess.run([tf.convert_to_tensor(g) for g in tf.gradients(loss, xs)], feed)
         for x, a, grad in zip(xs, arrays, grads):
             numeric = np.zeros_like(a)
             for index in np.ndindex(*a.shape):

@@ -226,7 +226,7 @@ def test_gradient_reaches_only_the_rows_looked_up():
     step = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        gradient = sess.run(grad)
+        gradient = sess.run(tf.convert_to_tensor(grad))  # (an IndexedSlices: the lookup's gradient)
         sess.run(step)
         after = sess.run(table)
     counts = numpy.bincount(IDS[IDS >= 0], minlength=6)[:, None]  # d(sum)/d(row) = how often it is used

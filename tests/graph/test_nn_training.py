@@ -422,7 +422,8 @@ def test_embedding_lookup_rows_and_scatter_added_gradient():
     ids = tf.constant([[3, 0], [3, 1]])
     rows = tf.nn.embedding_lookup(params, ids)
     assert rows.shape.as_list() == [2, 2, 3]
-    out, grad = run([rows, tf.gradients(tf.reduce_sum(rows), params)[0]])
+    slices = tf.gradients(tf.reduce_sum(rows), params)[0]   # an IndexedSlices, as in TF (test_indexed_slices.py)
+    out, grad = run([rows, tf.convert_to_tensor(slices)])
     np.testing.assert_array_equal(out, np.arange(12).reshape(4, 3)[[[3, 0], [3, 1]]])
     np.testing.assert_array_equal(grad[:, 0], [1, 1, 0, 2])   # row 3 looked up twice
     np.testing.assert_array_equal(run(tf.nn.embedding_lookup([params], [2])), [[6, 7, 8]])

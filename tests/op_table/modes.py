@@ -147,7 +147,9 @@ class GraphMode:
     def _grads(self, tf, spec, xs, outs, cotangents):
         wanted = [xs[i] for i in spec.grad_inputs]
         pairs = [(o, c) for o, c in zip(outs, cotangents) if o.dtype.kind in "fc"]
-        return wanted, tf.gradients([o for o, _ in pairs], wanted, [tf.constant(c, dtype=o.dtype) for o, c in pairs])
+        grads = tf.gradients([o for o, _ in pairs], wanted, [tf.constant(c, dtype=o.dtype) for o, c in pairs])
+        # (a row lookup's gradient is an IndexedSlices, as in TF: its dense tensor is compared)
+        return wanted, [None if g is None else tf.convert_to_tensor(g) for g in grads]
 
     def vjp(self, spec, arrays, cotangents, device):
         tf, graph, xs, outs, feed = self._build(spec, arrays, np.float64)

@@ -33,7 +33,7 @@ import types
 
 from ... import ops
 from ..basics import control_dependencies, no_op
-from .optimizer import _looked_up_rows, _row_mask
+from .optimizer import _row_mask
 from .optimizers import AdamOptimizer, MomentumOptimizer
 
 
@@ -77,7 +77,7 @@ class DecoupledWeightDecayExtension:
             return no_op()
         with control_dependencies(self._gradients):
             decay = ops.cast(self._weight_decay_t, var.dtype) * var
-            rows = _looked_up_rows(grad)
+            rows = self._looked_up_ids  # (of this gradient: Optimizer._apply_to)
             if rows is not None:    # TF's sparse update decays only the rows looked up
                 decay = ops.where(_row_mask(rows, var), decay, ops.zeros_like(decay))
             return var.assign_sub(decay).op

@@ -7,41 +7,24 @@ training step. Slots are ordinary (non-trainable) global variables, so ``global_
 ``Saver`` see them.
 
 **Gradients of row lookups.** In TF1 the gradient of ``tf.gather(params, ids)`` or ``embedding_lookup`` is an
-``IndexedSlices`` (the rows looked up, and their ids), and Momentum, RMSProp and Adadelta update only those rows:
-an embedding row that no id of the batch named keeps its momentum and does not move. minidl's gradients are
-dense tensors, so the optimizer finds such a gradient by the op that made it (``_looked_up_rows``) and masks its
-updates to those rows (``_assign``); for the other optimizers the two updates agree (a zero gradient changes
-nothing in SGD and Adagrad, and TF1's Adam updates every row either way).
+``IndexedSlices`` (the rows looked up, and their ids; ``indexed_slices.py``), and Momentum, RMSProp and Adadelta
+update only those rows: an embedding row that no id of the batch named keeps its momentum and does not move. The
+update is computed from the dense gradient (rows looked up twice summed, as TF's sparse updates sum duplicates
+first) and its assignments are masked to the rows named (``_assign``); for the other optimizers the two updates
+agree (a zero gradient changes nothing in SGD and Adagrad, and TF1's Adam updates every row either way).
 """
 import numpy
 
 from ... import ops
-from ...ops.arithmetic import Add
-from ...ops.embedding import EmbeddingDenseBackward
-from ...ops.indexing import IndexGrad
 from ..basics import control_dependencies, group, name_scope
 from ..core import GraphKeys, get_default_graph
 from ..frontend import convert_to_tensor
 from ..gradients import gradients
+from ..indexed_slices import IndexedSlices
 
 
 #: the dtypes a variable may have to be optimized (those that have gradients), as TF lists them
 _TRAINABLE_DTYPES = ("float32", "float64", "float16", "bfloat16", "complex64", "complex128")
-
-
-def _looked_up_rows(grad):
-    """The ids (a 1-D tensor) of the rows that ``grad`` is the gradient of, when it comes from row lookups only
-    (``tf.gather`` along axis 0, ``embedding_lookup``, and sums of those); None for any other gradient."""
-    operation = grad.op
-    if operation.op is EmbeddingDenseBackward:
-        return ops.reshape(operation.inputs[2], (-1,))
-    if operation.op is IndexGrad and not operation.attrs["basic"] and operation.attrs["advanced"] == (("tensor",),):
-        return ops.reshape(operation.inputs[2], (-1,))
-    if operation.op is Add:
-        parts = [_looked_up_rows(t) for t in operation.inputs]
-        if None not in parts and parts[0].dtype == parts[1].dtype:
-            return ops.cat(parts, 0)
-    return None
 
 
 def _row_mask(ids, var):
@@ -97,6 +80,8 @@ class Optimizer:
 
     def _apply_all(self, grads_and_vars, global_step, name):
         grads_and_vars = list(grads_and_vars)
+        # the rows each lookup gradient names (None for a dense one), and every gradient as a dense tensor
+        rows = [g.indices if isinstance(g, IndexedSlices) else None for g, _ in grads_and_vars if g is not None]
         usable = [(convert_to_tensor(g), v) for g, v in grads_and_vars if g is not None]
         for g, v in usable:  # (a misfit gradient would be broadcast into the variable without a word)
             if not hasattr(v, "assign_sub"):
@@ -114,7 +99,7 @@ class Optimizer:
             # every gradient is computed before any variable changes: an op reads a variable when it runs, so a
             # gradient that reads another variable (d(w1·w2)/dw2 = w1) would otherwise see it already updated
             with control_dependencies([g for g, _ in usable]):
-                updates = [_constrained(self._apply_to(g, v), v) for g, v in usable]
+                updates = [_constrained(self._apply_to(g, v, ids), v) for (g, v), ids in zip(usable, rows)]
             train_op = self._finish(updates)
             if global_step is not None:
                 with control_dependencies([train_op]):
@@ -129,10 +114,12 @@ class Optimizer:
         return self.apply_gradients(self.compute_gradients(loss, var_list, grad_loss=grad_loss),
                                     global_step=global_step, name=name)
 
-    def _apply_to(self, grad, var):
-        """``_apply_dense``, its assignments masked to the rows looked up when ``grad`` is a lookup's gradient."""
-        ids = _looked_up_rows(grad) if self._updates_looked_up_rows_only else None
-        self._row_mask = None if ids is None else _row_mask(ids, var)
+    def _apply_to(self, grad, var, ids):
+        """``_apply_dense``, its assignments masked to the rows ``ids`` when the gradient was a lookup's
+        (IndexedSlices: ``ids``, its indices; else None)."""
+        self._looked_up_ids = ids
+        masked = ids is not None and self._updates_looked_up_rows_only
+        self._row_mask = _row_mask(ids, var) if masked else None
         return self._apply_dense(grad, var)
 
     def _assign(self, ref, value):
