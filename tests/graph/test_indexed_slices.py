@@ -112,7 +112,8 @@ def test_gradients_of_slices_and_central_differences():
     (second,) = tf.gradients(tf.reduce_sum(tf.convert_to_tensor(grad)), [table])   # d/dW of sum(3 W[id]²)
     assert isinstance(second, tf.IndexedSlices)   # through the lookup again
     counts = np.bincount(ids, minlength=4)[:, None]
-    np.testing.assert_allclose(run(tf.convert_to_tensor(second)), 6 * counts * np.arange(8).reshape(4, 2) / 10, rtol=1e-12)
+    expected = 6 * counts * np.arange(8).reshape(4, 2) / 10
+    np.testing.assert_allclose(run(tf.convert_to_tensor(second)), expected, rtol=1e-12)
     check_gradients(lambda x: tf.sin(tf.gather(x, ids)), np.random.default_rng(0).standard_normal((4, 2)))
 
 
