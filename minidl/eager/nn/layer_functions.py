@@ -126,8 +126,6 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     over the real entries only. With ``sparse`` the weight's gradient is a sparse COO tensor with one entry per id
     (but those of ``padding_idx``), as PyTorch's (``sparse_gradients.py``).
     """
-    if scale_grad_by_freq:
-        raise NotImplementedError("embedding_bag: scale_grad_by_freq is not supported in minidl")
     padding_idx = _check_embedding_bag(input, weight, offsets, mode, per_sample_weights, padding_idx)
     if sparse and mode == "max":
         raise ValueError("max mode does not support sparse weights")
@@ -145,7 +143,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         keep = ops.logical_and(keep, ops.getitem(flat, positions) != padding_idx)
     keep = ops.unsqueeze(keep, -1)
     lookup = embedding_with_sparse_grad if sparse else ops.embedding
-    rows = ops.getitem(lookup(flat, weight, padding_idx), positions)  # (bags, longest, embedding_dim)
+    # (scale_grad_by_freq: each row's gradient divided by how often the whole input names it, as PyTorch's)
+    rows = ops.getitem(lookup(flat, weight, padding_idx, scale_grad_by_freq), positions)  # (bags, longest, dim)
     if per_sample_weights is not None:
         rows = rows * ops.unsqueeze(ops.getitem(ops.reshape(per_sample_weights, (-1,)), positions), -1)
     if mode == "max":
