@@ -1,12 +1,13 @@
 """``backward()`` and ``autograd.grad()``: the eager front-end's use of the one autodiff walk."""
 import gc
+import threading
 
 from .. import ops
-from ..autodiff import backprop
+from ..autodiff import backprop, post_order
 from ..backend import is_writeable
 from .grad_mode import GradMode
 from .hooks import run_gradient_hooks
-from .node import AccumulateGrad, Node
+from .node import AccumulateGrad, GradientEdge, Node
 from .tensor import Tensor  # (tensor.py imports this module only inside Tensor.backward, so no cycle)
 
 
@@ -34,6 +35,12 @@ def _roots(outputs, grad_outputs):
         raise RuntimeError(f"got {len(grad_outputs)} gradients for {len(outputs)} outputs")
     roots, grads = [], []
     for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
+        if isinstance(t, GradientEdge):  # the gradient that reaches this edge: only a given one can say its shape
+            if not isinstance(g, Tensor):
+                raise RuntimeError(f"grad_outputs[{i}] must be a tensor for an output given as a GradientEdge")
+            roots.append(tuple(t))
+            grads.append(g)
+            continue
         if not t.requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         if g is None:
@@ -51,6 +58,58 @@ def _roots(outputs, grad_outputs):
         roots.append(t._key())
         grads.append(g)
     return roots, grads
+
+
+class GraphTask:
+    """One ``backward()`` or ``autograd.grad()`` call, while it runs (PyTorch's graph task): what a hook may ask
+    about it — whether a given node will run in it (``torch._C._will_engine_execute_node``)."""
+
+    def __init__(self, roots, is_wanted, prune, for_grad=False):
+        self.roots, self.is_wanted, self.prune, self.for_grad = roots, is_wanted, prune, for_grad
+        self._running = None
+
+    def will_execute(self, node):
+        """Whether the walk reaches ``node`` and runs it: a node on a path from the outputs, which for
+        ``autograd.grad`` (or ``backward(inputs=)``) must also lead to an input asked for, or be one's."""
+        if self.for_grad and node.__class__ is AccumulateGrad:  # (autograd.grad runs no leaf's node)
+            raise RuntimeError("A leaf node was passed to _will_engine_execute_node but we are currently running "
+                               "autograd.grad(). This is currently not supported.")
+        if self._running is None:
+            reached = post_order([node for node, _ in self.roots],
+                                 lambda n: [key[0] for key in n.input_keys if key is not None])
+            self._running = set(reached)
+            if self.prune:
+                leads = {}
+                for n in reached:  # inputs first: their answers are ready
+                    leads[n] = any(self.is_wanted((n, i)) for i in range(n.n_outputs)) or any(
+                        key is not None and leads[key[0]] for key in n.input_keys)
+                self._running = {n for n in reached if leads[n]}
+        return node in self._running
+
+
+_tasks = threading.local()  # .running: the graph tasks of this thread, innermost last (a hook may call backward)
+
+
+def current_graph_task():
+    """The innermost ``backward()``/``autograd.grad()`` call running in this thread, or None."""
+    running = getattr(_tasks, "running", None)
+    return running[-1] if running else None
+
+
+class _running_task:
+    """``with _running_task(task):`` — ``task`` is the current graph task for the block."""
+
+    def __init__(self, task):
+        self.task = task
+
+    def __enter__(self):
+        if getattr(_tasks, "running", None) is None:
+            _tasks.running = []
+        _tasks.running.append(self.task)
+
+    def __exit__(self, *exc):
+        _tasks.running.pop()
+        return False
 
 
 def _walk(roots, grads, is_wanted, retain_graph, create_graph, prune=True):
@@ -91,17 +150,19 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         is_wanted = {t._key() for t in inputs}.__contains__
     # every recorded node leads to a leaf that requires grad: pruning is needed only for an ``inputs`` subset
-    results = _walk(roots, grads, is_wanted, retain_graph, create_graph, prune=inputs is not None)
-    for (node, index), g in results.items():
-        tensor = node.variable if node.__class__ is AccumulateGrad else None
-        if tensor is None:  # a non-leaf named in ``inputs``: it keeps its grad like retain_grad() would
-            continue
-        if node.hooks:
-            g = run_gradient_hooks(node.hooks, g)
-        _accumulate_into(tensor, g, create_graph)
-        if node.post_hooks:  # an optimizer step per parameter, as soon as its gradient is complete
-            for hook in list(node.post_hooks.values()):
-                hook(tensor)
+    prune = inputs is not None
+    with _running_task(GraphTask(roots, is_wanted, prune)):  # (until the leaves' hooks have run)
+        results = _walk(roots, grads, is_wanted, retain_graph, create_graph, prune=prune)
+        for (node, index), g in results.items():
+            tensor = node.variable if node.__class__ is AccumulateGrad else None
+            if tensor is None:  # a non-leaf named in ``inputs``: it keeps its grad like retain_grad() would
+                continue
+            if node.hooks:
+                g = run_gradient_hooks(node.hooks, g)
+            _accumulate_into(tensor, g, create_graph)
+            if node.post_hooks:  # an optimizer step per parameter, as soon as its gradient is complete
+                for hook in list(node.post_hooks.values()):
+                    hook(tensor)
     for t in inputs or ():
         if not t.is_leaf and (t._key() in results):
             _accumulate_into(t, results[t._key()], create_graph)
@@ -172,27 +233,33 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if is_grads_batched:
         return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
                              materialize_grads)
-    single = not isinstance(inputs, (list, tuple))
+    single = not isinstance(inputs, (list, tuple)) or isinstance(inputs, GradientEdge)
     inputs = [inputs] if single else list(inputs)
     if not inputs:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
-    outputs = [outputs] if not isinstance(outputs, (list, tuple)) else list(outputs)
+    outputs = [outputs] if not isinstance(outputs, (list, tuple)) or isinstance(outputs, GradientEdge) \
+        else list(outputs)
     if grad_outputs is not None and not isinstance(grad_outputs, (list, tuple)):
         grad_outputs = [grad_outputs]
     for i, t in enumerate(inputs):
+        if isinstance(t, GradientEdge):
+            if materialize_grads:
+                raise RuntimeError("autograd.grad: materialize_grads needs tensors as inputs, not GradientEdges")
+            continue
         if not isinstance(t, Tensor):
-            raise TypeError(f"autograd.grad: inputs must be tensors (or a sequence of them), but input {i} is "
-                            f"{type(t).__name__}")
+            raise TypeError(f"autograd.grad: inputs must be tensors or GradientEdges (or a sequence of them), but "
+                            f"input {i} is {type(t).__name__}")
         if not t.requires_grad:
             raise RuntimeError(f"input {i} of autograd.grad does not require grad")
     roots, grads = _roots(outputs, grad_outputs)
-    keys = [t._key() for t in inputs]
-    results = _walk(roots, grads, set(keys).__contains__, retain_graph, create_graph)
+    keys = [tuple(t) if isinstance(t, GradientEdge) else t._key() for t in inputs]
+    is_wanted = set(keys).__contains__
+    with _running_task(GraphTask(roots, is_wanted, True, for_grad=True)):  # (until the inputs' hooks have run)
+        results = _walk(roots, grads, is_wanted, retain_graph, create_graph)
+        results = {key: _with_input_hooks(key, g) for key, g in results.items()}
     answer = []
     for i, (t, key) in enumerate(zip(inputs, keys)):
         g = results.get(key)
-        if g is not None:
-            g = _with_input_hooks(key, g)
         if g is None:
             if materialize_grads:
                 g = ops.zeros_like(t)

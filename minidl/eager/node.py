@@ -7,10 +7,15 @@ follows these keys). A node is also the ``ctx`` its VJP receives: ``ctx.inputs``
 """
 import traceback
 import weakref
+from collections import namedtuple
 
 from ..ops.base import describe
 from .grad_mode import GradMode
 from .hooks import RemovableHandle, run_gradient_hooks, run_node_hooks
+
+
+#: a place where a gradient arrives: output ``output_nr`` of ``node`` (``autograd.graph.get_gradient_edge``)
+GradientEdge = namedtuple("GradientEdge", ["node", "output_nr"])
 
 
 class Node:

@@ -1,7 +1,7 @@
 """``autograd``: ``backward``, ``grad``, user-defined ``Function``s, ``gradcheck``, ``detect_anomaly``, the
-older ``profiler``, ``forward_ad``'s dual tensors, and ``graph``'s saved-tensor hooks."""
+older ``profiler``, ``forward_ad``'s dual tensors, and ``graph``'s saved-tensor hooks and edges."""
 from ..engine import backward, grad
-from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from ..grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .anomaly import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
 from .function import Function, FunctionCtx
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
