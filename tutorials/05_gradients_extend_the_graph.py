@@ -262,6 +262,39 @@ for call in calls:
     print("MatMul.vjp was called with a", call)
 
 # %% [markdown]
+# ## When a gradient is a list of rows: `IndexedSlices`
+#
+# An embedding table has a row per word — often hundreds of thousands — and a batch looks up a few of them.
+# The gradient of the table is zero in every other row, so TensorFlow does not build it as a table: the
+# gradient of `tf.gather(table, ids)` (or `tf.nn.embedding_lookup`) is an `IndexedSlices`, the gradient of each
+# *lookup* (`values`, one row per id) and the ids (`indices`). Nothing is added up yet: an id looked up twice is
+# listed twice. Wherever a tensor is needed, it stands for its dense table (the rows added into zeros).
+
+# %%
+tf.reset_default_graph()
+table = tf.Variable(np.ones((5, 2), np.float32), name="table")
+ids = tf.constant([0, 3, 0])
+loss_rows = tf.reduce_sum(tf.nn.embedding_lookup(table, ids) * tf.constant([[1.0], [2.0], [3.0]]))
+(table_grad,) = tf.gradients(loss_rows, [table])
+print(type(table_grad).__name__, "- values:", table_grad.values.shape, " indices:", table_grad.indices.shape)
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+rows_value, dense_value = sess.run([table_grad, tf.convert_to_tensor(table_grad)])
+print("indices", rows_value.indices, " values", rows_value.values[:, 0])
+print("as a dense table:", dense_value[:, 0])
+
+# %% [markdown]
+# The difference is more than memory. `tf.clip_by_global_norm` measures the rows as listed — id 0 counts twice,
+# $\sqrt{2\,(1^2 + 2^2 + 3^2)} pprox 5.29$, where the dense table's norm would be $\sqrt{2\,(4^2 + 2^2)}
+# pprox 6.32$ — and optimizers such as Momentum update only the rows listed. (PyTorch's `nn.Embedding` gives a
+# dense gradient unless asked for `sparse=True`; there the rows are a sparse tensor.)
+
+# %%
+(clipped,), global_norm = tf.clip_by_global_norm([table_grad], 1.0)
+print("global norm of the listed rows:", sess.run(global_norm), "  the dense table's:",
+      np.sqrt((dense_value ** 2).sum()))
+
+# %% [markdown]
 # ## Summary
 #
 # * `tf.gradients(ys, xs)` calls each op's VJP on symbolic tensors; the VJPs' ops become new graph nodes under
@@ -269,6 +302,7 @@ for call in calls:
 # * Gradients are tensors: run, prune, feed them — or differentiate them again for higher derivatives.
 # * `minimize` = `compute_gradients` (gradient nodes) + `apply_gradients` (update nodes, grouped into a train op).
 # * Eager `backward()` and graph `tf.gradients` run the same VJP functions, so they agree.
+# * A table read by row lookups gets an `IndexedSlices`: the rows of each lookup and their ids, not yet summed.
 #
 # ## Checks
 
@@ -301,4 +335,10 @@ assert np.allclose(first_grads[0], eager_grads[0], rtol=1e-6, atol=1e-6)
 assert np.allclose(first_grads[1], eager_grads[1], rtol=1e-6, atol=1e-6)
 assert calls == ["minidl.eager.tensor.Tensor", "minidl.graph.core.Tensor"], calls
 assert MatMul.__dict__["vjp"] is original_vjp
+
+# the lookup's gradient: one row per id, summed only in its dense form; clipping counts the rows as listed
+assert isinstance(table_grad, tf.IndexedSlices) and isinstance(clipped, tf.IndexedSlices)
+assert rows_value.indices.tolist() == [0, 3, 0] and rows_value.values[:, 0].tolist() == [1.0, 2.0, 3.0]
+assert dense_value[:, 0].tolist() == [4.0, 0.0, 0.0, 2.0, 0.0]
+assert np.isclose(sess.run(global_norm), np.sqrt(2 * 14))
 print("chapter 5: all checks passed")
