@@ -320,3 +320,8 @@ nn.dynamic_rnn = dynamic_rnn
 nn.static_rnn = static_rnn
 nn.bidirectional_dynamic_rnn = bidirectional_dynamic_rnn
 nn.static_bidirectional_rnn = static_bidirectional_rnn
+
+# tf.nn.raw_rnn, the loop that a user's loop_fn drives (raw_rnn.py, imported last: it uses this module's helpers)
+from .raw_rnn import raw_rnn  # noqa: E402
+
+nn.raw_rnn = raw_rnn
