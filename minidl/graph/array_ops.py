@@ -627,7 +627,14 @@ def gather(params, indices, validate_indices=None, name=None, axis=None, batch_d
         return ops.permute(out, order)
     x = to_tensor(params)
     axis = normalize_axis(0 if axis is None else axis, x.ndim)
-    return ops.getitem(x, (_ALL,) * axis + (in_bounds("GatherV2", _indices(indices), x, axis),))
+    indices = _indices(indices)
+    if not indices.shape.rank_known:  # (a placeholder without a shape) the rows of the flattened indices, reshaped
+        if axis != 0:
+            raise ValueError(f"gather: indices of unknown rank ({indices.name}) are supported along axis 0 only; "
+                             f"give their placeholder a shape")
+        rows = gather(x, ops.reshape(indices, (-1,)))
+        return reshape(rows, concat([shape(indices), shape(x)[1:]], 0))
+    return ops.getitem(x, (_ALL,) * axis + (in_bounds("GatherV2", indices, x, axis),))
 
 
 @tf_op("one_hot")

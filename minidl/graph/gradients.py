@@ -149,7 +149,7 @@ def hessians(ys, xs, name="hessians"):
         rows = []
         for i in range(n):
             (row,) = gradients(ops.getitem(flat, i), [x], name=name, unconnected_gradients="zero")
-            rows.append(row)
+            rows.append(as_dense(row))
         result.append(ops.reshape(ops.stack(rows), tuple(x_t.shape) + tuple(x_t.shape)))
     return result
 

@@ -57,12 +57,17 @@ class IndexedSlices:
         if self._dense is None:
             if self.dense_shape is None:
                 raise ValueError(f"Cannot convert IndexedSlices {self!r} to a tensor: its dense_shape is unknown")
+            from .math_ops import known_dims  # (math_ops and segment_ops import this module)
             from .segment_ops import unsorted_segment_sum
             # (rows of values' shape: the other dims of dense_shape are values' own); in the graph of the values
             # (a control-flow body's), wherever this is asked for
             with self.graph.as_default():
-                self._dense = unsorted_segment_sum(self.values, self.indices,
-                                                   ops.cast(self.dense_shape[0], self.indices.dtype))
+                dense = unsorted_segment_sum(self.values, self.indices,
+                                             ops.cast(self.dense_shape[0], self.indices.dtype))
+            dims = known_dims(self.dense_shape)  # the table's static shape (tf.shape of a known one): keep it
+            if dims is not None:
+                dense.set_shape(dims)
+            self._dense = dense
         return self._dense
 
     def __repr__(self):
@@ -119,8 +124,7 @@ def sparse_vjp(operation, grads, needed):
 
 def row_lookup_gradient(operation, g):
     """The IndexedSlices gradient of the table of a row lookup (``tf.gather`` along axis 0 without batch dims,
-    ``embedding_lookup``) whose result has the gradient ``g``; None for any other operation, and for ids of a
-    rank known only at run time."""
+    ``embedding_lookup``) whose result has the gradient ``g``; None for any other operation."""
     attrs = operation.attrs
     if operation.op is Embedding and attrs["padding_idx"] is None and not attrs.get("scale_grad_by_freq"):
         table, ids = operation.inputs
@@ -129,11 +133,12 @@ def row_lookup_gradient(operation, g):
         table, ids = operation.inputs
     else:
         return None
+    from .array_ops import concat, reshape, shape  # (array_ops comes after this module in the import order)
     rank = ids.shape.rank
-    if rank is None:
-        return None
-    from .array_ops import shape  # (array_ops comes after this module in the import order)
-    values = ops.unsqueeze(g, 0) if rank == 0 else ops.flatten(g, 0, rank - 1) if rank > 1 else g
+    if rank is None:  # one row of values per id, whatever ids' shape turns out to be
+        values = reshape(g, concat([[-1], shape(table)[1:]], 0))
+    else:
+        values = ops.unsqueeze(g, 0) if rank == 0 else ops.flatten(g, 0, rank - 1) if rank > 1 else g
     return IndexedSlices(values, ops.reshape(ids, (-1,)), shape(table))
 
 

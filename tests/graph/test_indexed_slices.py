@@ -141,3 +141,56 @@ def test_negation_and_repr():
     assert "IndexedSlices(indices=" in repr(slices)
     with pytest.raises(TypeError, match="indices must be an integer tensor"):
         tf.IndexedSlices(tf.constant([[1.0]]), tf.constant([0.5]))
+
+
+def test_ids_of_unknown_rank_give_slices_for_gather_and_lookup():
+    table = tf.Variable(np.arange(8, dtype=np.float32).reshape(4, 2))
+    ids = tf.placeholder(tf.int32)   # no shape: its rank is known when it is fed
+    for looked_up in (tf.gather(table, ids), tf.nn.embedding_lookup(table, ids)):
+        (grad,) = tf.gradients(tf.reduce_sum(looked_up * looked_up), [table])
+        assert isinstance(grad, tf.IndexedSlices)
+        feed = {ids: [[1, 2], [3, 1]]}
+        rows, value, dense = run([looked_up, grad, tf.convert_to_tensor(grad)], feed)
+        assert rows.shape == (2, 2, 2) and value.indices.tolist() == [1, 2, 3, 1]
+        np.testing.assert_array_equal(dense, [[0, 0], [8, 12], [8, 10], [12, 14]])
+    assert run(tf.gather(table, ids), {ids: 2}).tolist() == [4.0, 5.0]
+
+
+def test_the_dense_form_keeps_the_tables_shape_and_hessians_go_through():
+    table = tf.Variable(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    (grad,) = tf.gradients(tf.reduce_sum(tf.gather(table, [1]) ** 3), [table])
+    assert tf.convert_to_tensor(grad).shape.as_list() == [2, 2]
+    (hessian,) = tf.hessians(tf.reduce_sum(tf.gather(table, [1]) ** 3), table)
+    np.testing.assert_allclose(run(hessian).reshape(4, 4).diagonal(), [0, 0, 18, 24])   # 6 x at row 1
+
+
+def test_slices_without_dense_shape_and_nadams_sparse_rule():
+    table = tf.Variable(np.ones((3, 2), np.float32))
+    (grad,) = tf.gradients(tf.reduce_sum(tf.nn.embedding_lookup(table, [0, 0])), [table])
+    halved = tf.IndexedSlices(grad.values * 0.5, grad.indices)   # no dense_shape: the variable's is used
+    sgd = tf.train.GradientDescentOptimizer(1.0).apply_gradients([(halved, table)])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(sgd)
+        np.testing.assert_array_equal(sess.run(table)[:, 0], [0.0, 1.0, 1.0])
+    # TF's sparse Nadam: the moments decay in every row, only the rows looked up move (worked out in numpy)
+    embedding = tf.Variable(np.ones((3, 2), np.float32))
+    ids = tf.placeholder(tf.int32, [None])
+    step = tf.contrib.opt.NadamOptimizer(0.1).minimize(tf.reduce_sum(tf.nn.embedding_lookup(embedding, ids)))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(step, {ids: [0]})
+        sess.run(step, {ids: [1]})
+        got = sess.run(embedding)
+    b1, b2, eps, lr = 0.9, 0.999, 1e-8, 0.1
+    var, m, v = np.ones((3, 2)), np.zeros((3, 2)), np.zeros((3, 2))
+    for t, rows in enumerate([[0], [1]], 1):
+        g = np.ones((1, 2))
+        m *= b1
+        m[rows] += (1 - b1) * g
+        v *= b2
+        v[rows] += (1 - b2) * g * g
+        step_size = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        var[rows] -= step_size * ((1 - b1) * g + b1 * m[rows]) / (np.sqrt(v[rows]) + eps)
+    np.testing.assert_allclose(got, var, rtol=1e-5)
+    assert got[2].tolist() == [1.0, 1.0]

@@ -109,7 +109,9 @@ class MomentumWOptimizer(DecoupledWeightDecayExtension, MomentumOptimizer):
 
 
 class NadamOptimizer(AdamOptimizer):
-    """Adam with Nesterov momentum (module docstring)."""
+    """Adam with Nesterov momentum (module docstring). For a lookup's gradient the moments decay in every row, as
+    Adam's, but only the rows looked up move (TF's sparse Nadam)."""
+    _updates_looked_up_rows_only = "variable"
 
     def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, use_locking=False, name="Adam"):
         super().__init__(learning_rate, beta1, beta2, epsilon, use_locking, name)

@@ -19,8 +19,11 @@ from ... import ops
 from ..basics import control_dependencies, group, name_scope
 from ..core import GraphKeys, get_default_graph
 from ..frontend import convert_to_tensor
+from ..array_ops import shape
 from ..gradients import gradients
 from ..indexed_slices import IndexedSlices
+from ..segment_ops import unsorted_segment_sum
+from ..sort_ops import unique
 
 
 #: the dtypes a variable may have to be optimized (those that have gradients), as TF lists them
@@ -38,7 +41,9 @@ class Optimizer:
     # TF1's gate_gradients values (accepted; minidl always computes every gradient of a step before applying
     # any, TF1's GATE_GRAPH: see _apply_all)
     GATE_NONE, GATE_OP, GATE_GRAPH = 0, 1, 2
-    #: whether a gradient of row lookups updates only those rows (TF1's sparse updates; see the module docstring)
+    #: whether a gradient of row lookups updates only those rows (TF1's sparse updates; see the module docstring):
+    #: of the variable and every slot (True), of the variable only ("variable": TF's sparse Nadam decays its moments
+    #: everywhere), or none (False: TF's sparse Adam moves every row)
     _updates_looked_up_rows_only = False
 
     def __init__(self, use_locking, name):
@@ -79,9 +84,9 @@ class Optimizer:
         return train_op
 
     def _apply_all(self, grads_and_vars, global_step, name):
-        grads_and_vars = list(grads_and_vars)
-        # the rows each lookup gradient names (None for a dense one), and every gradient as a dense tensor
-        rows = [g.indices if isinstance(g, IndexedSlices) else None for g, _ in grads_and_vars if g is not None]
+        grads_and_vars = [(_with_dense_shape(g, v), v) for g, v in grads_and_vars]
+        # each gradient as given (a lookup's IndexedSlices, or a tensor), and as a dense tensor
+        given = [g for g, _ in grads_and_vars if g is not None]
         usable = [(convert_to_tensor(g), v) for g, v in grads_and_vars if g is not None]
         for g, v in usable:  # (a misfit gradient would be broadcast into the variable without a word)
             if not hasattr(v, "assign_sub"):
@@ -99,7 +104,8 @@ class Optimizer:
             # every gradient is computed before any variable changes: an op reads a variable when it runs, so a
             # gradient that reads another variable (d(w1·w2)/dw2 = w1) would otherwise see it already updated
             with control_dependencies([g for g, _ in usable]):
-                updates = [_constrained(self._apply_to(g, v, ids), v) for (g, v), ids in zip(usable, rows)]
+                updates = [_constrained(self._apply_to(g, v, original), v)
+                           for (g, v), original in zip(usable, given)]
             train_op = self._finish(updates)
             if global_step is not None:
                 with control_dependencies([train_op]):
@@ -114,17 +120,23 @@ class Optimizer:
         return self.apply_gradients(self.compute_gradients(loss, var_list, grad_loss=grad_loss),
                                     global_step=global_step, name=name)
 
-    def _apply_to(self, grad, var, ids):
-        """``_apply_dense``, its assignments masked to the rows ``ids`` when the gradient was a lookup's
-        (IndexedSlices: ``ids``, its indices; else None)."""
-        self._looked_up_ids = ids
-        masked = ids is not None and self._updates_looked_up_rows_only
-        self._row_mask = _row_mask(ids, var) if masked else None
+    def _apply_to(self, grad, var, given):
+        """The update of ``var`` by ``grad`` (dense), the gradient ``given`` as it came: for a lookup's
+        IndexedSlices, the subclass's own ``_apply_sparse`` where it has one (a user's optimizer, as TF calls it:
+        rows of one index summed first), else ``_apply_dense`` with its assignments masked to the rows looked up."""
+        ids = given.indices if isinstance(given, IndexedSlices) else None
+        if ids is not None and type(self)._apply_sparse is not Optimizer._apply_sparse:
+            return self._apply_sparse_duplicate_indices(given, var)
+        self._looked_up_ids, self._updated_variable = ids, var
+        rows_only = self._updates_looked_up_rows_only
+        self._row_mask = _row_mask(ids, var) if ids is not None and rows_only else None
+        self._slots_rows_only = rows_only is True
         return self._apply_dense(grad, var)
 
     def _assign(self, ref, value):
         """``ref.assign(value)``, or only in the rows looked up (``_apply_to``)."""
-        return ref.assign(value if self._row_mask is None else ops.where(self._row_mask, value, ref))
+        masked = self._row_mask is not None and (self._slots_rows_only or ref is self._updated_variable)
+        return ref.assign(ops.where(self._row_mask, value, ref) if masked else value)
 
     # ------------------------------------------------------------------------------- what subclasses add
     def _create_slots(self, var_list):
@@ -136,26 +148,48 @@ class Optimizer:
     def _apply_dense(self, grad, var):
         raise NotImplementedError
 
+    def _apply_sparse(self, grad, var):
+        """The update by an IndexedSlices ``grad`` (each index once); minidl's optimizers mask ``_apply_dense``
+        instead, a user's subclass may define it, as in TF."""
+        raise NotImplementedError
+
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        """``_apply_sparse`` of ``grad`` with the rows of each index summed into one, as TF hands them over."""
+        ids, positions = unique(grad.indices)
+        values = unsorted_segment_sum(grad.values, positions, shape(ids)[0])
+        return self._apply_sparse(IndexedSlices(values, ids, grad.dense_shape), var)
+
     def _finish(self, update_ops):
         return group(*update_ops)
 
     # --------------------------------------------------------------------------------------------- slots
-    def _zeros_slot(self, var, slot_name):
+    # TF's protocol, which a user's optimizer calls from its _create_slots: ``op_name`` names the slot variable
+    # ``<var>/<op_name>`` (made unique), by default the optimizer's name as _slot_variable_name gives it
+    def _zeros_slot(self, var, slot_name, op_name=None):
         """A variable shaped like ``var``, initialised to zeros, named ``<var>/<optimizer>[_n]``."""
-        return self._filled_slot(var, slot_name, 0.0)
+        return self._filled_slot(var, slot_name, 0.0, op_name)
 
-    def _filled_slot(self, var, slot_name, value):
+    def _get_or_make_slot(self, var, val, slot_name, op_name):
+        """The ``slot_name`` slot of ``var``, made with the initial value ``val`` (a tensor or an array)."""
+        return self._slot(var, slot_name, lambda: val, op_name)
+
+    def _get_or_make_slot_with_initializer(self, var, initializer, shape, dtype, slot_name, op_name):
+        """The ``slot_name`` slot of ``var``, made by ``initializer(shape, dtype)``."""
+        return self._slot(var, slot_name, lambda: initializer(list(shape), dtype=dtype), op_name)
+
+    def _filled_slot(self, var, slot_name, value, op_name=None):
         if var.shape.is_fully_defined():
-            return self._slot(var, slot_name, lambda: numpy.full(tuple(var.shape), value, var.dtype))
-        return self._slot(var, slot_name, lambda: ops.full_like(var.initial_value, value))
+            return self._slot(var, slot_name, lambda: numpy.full(tuple(var.shape), value, var.dtype), op_name)
+        return self._slot(var, slot_name, lambda: ops.full_like(var.initial_value, value), op_name)
 
-    def _slot(self, var, slot_name, make_initial):
-        """The ``slot_name`` variable of ``var``, named ``<var>/<_slot_variable_name(slot_name)>``."""
+    def _slot(self, var, slot_name, make_initial, op_name=None):
+        """The ``slot_name`` variable of ``var``, named ``<var>/<op_name or _slot_variable_name(slot_name)>``."""
         table = self._slots.setdefault(slot_name, {})
         if var not in table:
             from ..variables import Variable
             with name_scope(None), name_scope(var.op.name + "/"):
-                table[var] = Variable(make_initial(), trainable=False, name=self._slot_variable_name(slot_name))
+                table[var] = Variable(make_initial(), trainable=False,
+                                      name=op_name or self._slot_variable_name(slot_name))
         return table[var]
 
     def _slot_variable_name(self, slot_name):
@@ -177,6 +211,14 @@ class Optimizer:
                 self._non_slot[key] = Variable(initial_value, trainable=False, name=name)
         return self._non_slot[key]
 
+    def _create_non_slot_variable(self, initial_value, name, colocate_with=None):
+        """TF's name for ``_non_slot_variable`` (a step count, Adam's beta powers: one per graph)."""
+        return self._non_slot_variable(name, initial_value)
+
+    def _get_non_slot_variable(self, name, graph=None):
+        """The non-slot variable ``name`` of ``graph`` (default: the default graph), or None."""
+        return self._non_slot.get((name, graph or get_default_graph()))
+
     def variables(self):
         """The optimizer's own variables (slots and the like) in the default graph, e.g. to initialise or save
         them."""
@@ -190,6 +232,14 @@ class Optimizer:
         if callable(value) and not hasattr(value, "op"):
             value = value()
         return value if hasattr(value, "op") else convert_to_tensor(float(value), name=name)
+
+
+def _with_dense_shape(grad, variable):
+    """``grad``, an IndexedSlices made without a ``dense_shape`` given the variable's shape (TF's sparse updates
+    never need one; the dense form here does)."""
+    if isinstance(grad, IndexedSlices) and grad.dense_shape is None:
+        return IndexedSlices(grad.values, grad.indices, shape(variable))
+    return grad
 
 
 def _constrained(update, variable):
