@@ -41,8 +41,10 @@ Each layer adds its output to the collections ``outputs_collections`` names.
     cell = tf.contrib.rnn.BasicLSTMCell(128, forget_bias=1.0)
     outputs, state = tf.contrib.rnn.static_rnn(cell, tf.unstack(x, timesteps, 1), dtype=tf.float32)
 
-and ``ResidualWrapper``, ``DeviceWrapper`` and the stacked bidirectional RNNs (rnn_wrappers.py).
-**tf.contrib.seq2seq** and **tf.contrib.legacy_seq2seq** hold the sequence losses (contrib_seq2seq.py);
+and ``ResidualWrapper``, ``DeviceWrapper``, ``EmbeddingWrapper``, the stacked bidirectional RNNs (rnn_wrappers.py)
+and ``AttentionCellWrapper`` (attention_cell_wrapper.py).
+**tf.contrib.seq2seq** and **tf.contrib.legacy_seq2seq** hold the sequence losses (contrib_seq2seq.py), the
+second also TF's first seq2seq models (legacy_seq2seq.py, legacy_seq2seq_attention.py);
 **tf.contrib.framework** (``arg_scope``) and **tf.contrib.slim** are in contrib_framework.py and contrib_slim.py;
 **tf.contrib.lookup** is ``tf.lookup`` (lookup_ops.py); **tf.contrib.training** holds ``HParams`` (hparams.py) and
 **tf.contrib.util** ``constant_value``, which is ``tf.get_static_value`` (tensor_util.py).
@@ -60,10 +62,14 @@ from .dtypes import as_dtype, float32
 from .frontend import convert_to_tensor
 from .hparams import training as hparams_training
 from .initializers import Ones, VarianceScaling, Zeros
+from .attention_cell_wrapper import AttentionCellWrapper
 from .data import contrib as contrib_data
 from .layers import (_padding, _pair, batch_normalization as layers_batch_normalization, dropout as layers_dropout,
                      flatten as layers_flatten)
-from .legacy_seq2seq import basic_rnn_seq2seq, rnn_decoder, tied_rnn_seq2seq
+from .legacy_seq2seq import (basic_rnn_seq2seq, embedding_rnn_decoder, embedding_rnn_seq2seq,
+                             embedding_tied_rnn_seq2seq, model_with_buckets, one2many_rnn_seq2seq, rnn_decoder,
+                             tied_rnn_seq2seq)
+from .legacy_seq2seq_attention import attention_decoder, embedding_attention_decoder, embedding_attention_seq2seq
 from .lookup_ops import lookup as lookup_namespace
 from .math_ops import abs, add_n, matmul, multiply, reduce_sum
 from .nn_ops import bias_add, l2_loss, nn
@@ -71,8 +77,8 @@ from .nn_training import avg_pool, conv2d as nn_conv2d, dropout_rate, max_pool
 from .rnn import static_bidirectional_rnn, static_rnn
 from .rnn_cell import BasicRNNCell, DropoutWrapper, LSTMStateTuple, MultiRNNCell, RNNCell
 from .rnn_cells_gated import BasicLSTMCell, GRUCell, LSTMCell
-from .rnn_wrappers import (DeviceWrapper, OutputProjectionWrapper, ResidualWrapper, stack_bidirectional_dynamic_rnn,
-                           stack_bidirectional_rnn)
+from .rnn_wrappers import (DeviceWrapper, EmbeddingWrapper, OutputProjectionWrapper, ResidualWrapper,
+                           stack_bidirectional_dynamic_rnn, stack_bidirectional_rnn)
 from .seq2seq_attention import AttentionWrapper, AttentionWrapperState, BahdanauAttention, LuongAttention
 from .seq2seq_beam_search import (BeamSearchDecoder, BeamSearchDecoderOutput, BeamSearchDecoderState,
                                   FinalBeamSearchDecoderOutput, gather_tree, tile_batch)
@@ -468,7 +474,8 @@ rnn = types.SimpleNamespace(
     MultiRNNCell=MultiRNNCell, DropoutWrapper=DropoutWrapper, LSTMStateTuple=LSTMStateTuple, static_rnn=static_rnn,
     static_bidirectional_rnn=static_bidirectional_rnn, ResidualWrapper=ResidualWrapper, DeviceWrapper=DeviceWrapper,
     OutputProjectionWrapper=OutputProjectionWrapper, stack_bidirectional_dynamic_rnn=stack_bidirectional_dynamic_rnn,
-    stack_bidirectional_rnn=stack_bidirectional_rnn)
+    stack_bidirectional_rnn=stack_bidirectional_rnn, EmbeddingWrapper=EmbeddingWrapper,
+    AttentionCellWrapper=AttentionCellWrapper)
 
 # the sequence losses (contrib_seq2seq.py), decoding (seq2seq_decoding.py), attention (seq2seq_attention.py) and beam
 # search (seq2seq_beam_search.py)
@@ -480,9 +487,13 @@ seq2seq = types.SimpleNamespace(
     AttentionWrapperState=AttentionWrapperState, tile_batch=tile_batch, gather_tree=gather_tree,
     BeamSearchDecoder=BeamSearchDecoder, BeamSearchDecoderOutput=BeamSearchDecoderOutput,
     BeamSearchDecoderState=BeamSearchDecoderState, FinalBeamSearchDecoderOutput=FinalBeamSearchDecoderOutput)
-legacy_seq2seq = types.SimpleNamespace(sequence_loss=legacy_sequence_loss,
-                                       sequence_loss_by_example=sequence_loss_by_example, rnn_decoder=rnn_decoder,
-                                       basic_rnn_seq2seq=basic_rnn_seq2seq, tied_rnn_seq2seq=tied_rnn_seq2seq)
+# TF's first seq2seq library: its models and decoders (legacy_seq2seq.py, legacy_seq2seq_attention.py)
+legacy_seq2seq = types.SimpleNamespace(
+    sequence_loss=legacy_sequence_loss, sequence_loss_by_example=sequence_loss_by_example,
+    **{fn.__name__: fn for fn in (rnn_decoder, basic_rnn_seq2seq, tied_rnn_seq2seq, embedding_rnn_decoder,
+                                  embedding_rnn_seq2seq, embedding_tied_rnn_seq2seq, attention_decoder,
+                                  embedding_attention_decoder, embedding_attention_seq2seq, one2many_rnn_seq2seq,
+                                  model_with_buckets)})
 
 lookup = lookup_namespace  # tf.contrib.lookup: TF 1.x's home of tf.lookup (lookup_ops.py)
 training = hparams_training  # tf.contrib.training: HParams (hparams.py)

@@ -1,6 +1,7 @@
 """More cell wrappers of ``tf.nn.rnn_cell`` and ``tf.contrib.rnn`` (``DropoutWrapper`` is in rnn_cell.py) and the
 stacked bidirectional RNNs of ``tf.contrib.rnn``; ``OutputProjectionWrapper(cell, n)`` puts a dense layer on every
-step's output, ``InputProjectionWrapper(cell, n)`` on every step's input (their docstrings).
+step's output, ``InputProjectionWrapper(cell, n)`` on every step's input, and ``EmbeddingWrapper(cell, classes,
+size)`` turns each step's symbol ids into their embeddings (their docstrings).
 
 * ``ResidualWrapper(cell)``: a residual (skip) connection around a cell, ``output = inputs + cell_output`` (the
   state is the cell's), which lets deep stacks of recurrent layers train as residual networks do (Wu et al.'s
@@ -23,17 +24,27 @@ steps (variables in ``stack_bidirectional_rnn/cell_i/fw/...``: the static versio
 Both return ``(outputs, states_fw, states_bw)``: the last layer's joined outputs, and tuples of every layer's
 final states.
 """
-from .array_ops import concat
-from .initializers import Zeros
+import math
+
+from .array_ops import concat, reshape
+from .initializers import RandomUniform, Zeros
 from .basics import name_scope
 from .config import device
 from .core import TensorShape
 from .function_graph import flatten, pack, same_structure
 from .math_ops import matmul, to_tensor
 from .nn_ops import bias_add, nn
+from .nn_training import embedding_lookup
 from .rnn import bidirectional_dynamic_rnn, static_bidirectional_rnn
 from .rnn_cell import CellWrapper, RNNCell
-from .variable_scope import variable_scope
+from .variable_scope import get_variable_scope, variable_scope
+
+
+def add_dense_variables(cell, depth, size):
+    """A dense layer's ``kernel`` [depth, size] (Glorot-uniform unless the scope says otherwise) and ``bias`` [size]
+    (zeros), made by ``cell.add_variable`` in the variable scope current now — the pair that TF's wrappers make
+    with their ``_Linear`` helper (``activation(x @ kernel + bias)`` is then one step's dense layer)."""
+    return cell.add_variable("kernel", [depth, size]), cell.add_variable("bias", [size], initializer=Zeros())
 
 
 def _add_inputs(inputs, outputs):
@@ -80,20 +91,16 @@ class DeviceWrapper(CellWrapper):
             return self._cell(inputs, state, scope=scope)
 
 
-class _ProjectionWrapper(RNNCell):
-    """What the projection wrappers share: the wrapped cell and its state, and a dense layer ``activation(x @
-    kernel + bias)`` shared over the steps. ``kernel`` (Glorot-uniform unless the scope says otherwise) and ``bias``
-    (zeros) live in the wrapper's own scope, with the wrapped cell's variables beneath it
+class _ScopedWrapper(RNNCell):
+    """What the wrappers with variables of their own share: the wrapped cell, whose state they pass on, and a
+    variable scope of their own with the wrapped cell's variables beneath it
     (``rnn/output_projection_wrapper/basic_rnn_cell/kernel``)."""
 
-    def __init__(self, cell, size, what, activation, reuse):
+    def __init__(self, cell, reuse):
         super().__init__(reuse=reuse)
         if not isinstance(cell, RNNCell):
             raise TypeError("The parameter cell is not RNNCell.")
-        if size < 1:
-            raise ValueError(f"Parameter {what} must be > 0: {size}.")
-        self._cell, self._activation = cell, activation
-        self.kernel = self.bias = None
+        self._cell = cell
 
     @property
     def state_size(self):
@@ -107,9 +114,20 @@ class _ProjectionWrapper(RNNCell):
         with name_scope(f"{type(self).__name__}ZeroState"):
             return self._cell.zero_state(batch_size, dtype)
 
+
+class _ProjectionWrapper(_ScopedWrapper):
+    """What the projection wrappers share: a dense layer ``activation(x @ kernel + bias)`` shared over the steps,
+    ``kernel`` Glorot-uniform (unless the scope says otherwise) and ``bias`` zeros."""
+
+    def __init__(self, cell, size, what, activation, reuse):
+        super().__init__(cell, reuse)
+        if size < 1:
+            raise ValueError(f"Parameter {what} must be > 0: {size}.")
+        self._activation = activation
+        self.kernel = self.bias = None
+
     def _build_projection(self, depth, size):
-        self.kernel = self.add_variable("kernel", [depth, size])
-        self.bias = self.add_variable("bias", [size], initializer=Zeros())
+        self.kernel, self.bias = add_dense_variables(self, depth, size)
 
     def _project(self, x):
         projected = bias_add(matmul(x, self.kernel), self.bias)
@@ -159,6 +177,36 @@ class InputProjectionWrapper(_ProjectionWrapper):
 
     def call(self, inputs, state):
         return self._cell(self._project(inputs), state)
+
+
+class EmbeddingWrapper(_ScopedWrapper):
+    """``cell(embedding[ids], state)``: each step's input is a batch of symbol ids ([batch] or [batch, 1] ints),
+    replaced by their rows of ``embedding`` [embedding_classes, embedding_size] before the cell sees them
+    (``tf.contrib.rnn``'s; legacy_seq2seq's encoders use it). The embedding is the wrapper's variable
+    (``rnn/embedding_wrapper/embedding``), made on the first call with the state's dtype; its initializer is
+    ``initializer``, else the variable scope's, else U[-√3, √3], whose variance is 1."""
+
+    def __init__(self, cell, embedding_classes, embedding_size, initializer=None, reuse=None):
+        super().__init__(cell, reuse)
+        if embedding_classes <= 0 or embedding_size <= 0:
+            raise ValueError(f"Both embedding_classes and embedding_size must be greater than 0: "
+                             f"{embedding_classes}, {embedding_size}.")
+        self._embedding_classes, self._embedding_size = embedding_classes, embedding_size
+        self._initializer = initializer
+        self.embedding = None
+
+    @property
+    def output_size(self):
+        return self._cell.output_size
+
+    def call(self, inputs, state):
+        if self.embedding is None:  # (made here, not in build: its dtype is the state's, which build does not see)
+            initializer = self._initializer
+            if initializer is None and get_variable_scope().initializer is None:
+                initializer = RandomUniform(-math.sqrt(3), math.sqrt(3))
+            self.embedding = self.add_variable("embedding", [self._embedding_classes, self._embedding_size],
+                                               dtype=flatten(state)[0].dtype, initializer=initializer)
+        return self._cell(embedding_lookup(self.embedding, reshape(inputs, [-1])), state)
 
 
 # ================================================================================ stacked bidirectional RNNs
