@@ -33,6 +33,7 @@ from .core import as_spec_shape, get_default_graph
 from .frontend import convert_to_tensor
 from .function_graph import CapturedVariable, flatten, pack
 from .graph_ops import GraphOp, Identity
+from .indexed_slices import IndexedSlices
 from .variables import VariableV2
 
 
@@ -63,7 +64,8 @@ class CustomGradient(GraphOp):
             raise ValueError(f"custom_gradient: grad_fn returned {len(arg_grads)} gradients for the {n_args} inputs of "
                              f"the function ({attrs['name']})")
         inputs = ctx.inputs[n:]
-        return [None] * n + [None if g is None else convert_to_tensor(g, x.dtype)
+        # (an IndexedSlices that grad_fn returns goes on as one, as in TF)
+        return [None] * n + [g if g is None or isinstance(g, IndexedSlices) else convert_to_tensor(g, x.dtype)
                              for g, x in zip(arg_grads + var_grads, inputs)]
 
 

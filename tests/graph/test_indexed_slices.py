@@ -194,3 +194,16 @@ def test_slices_without_dense_shape_and_nadams_sparse_rule():
         var[rows] -= step_size * ((1 - b1) * g + b1 * m[rows]) / (np.sqrt(v[rows]) + eps)
     np.testing.assert_allclose(got, var, rtol=1e-5)
     assert got[2].tolist() == [1.0, 1.0]
+
+
+def test_a_custom_gradient_may_return_slices():
+    table = tf.Variable(np.ones((3, 2), np.float32))
+
+    @tf.custom_gradient
+    def scaled_rows(t):
+        def grad_fn(g):   # only row 2, twice as much
+            return tf.IndexedSlices(2.0 * g[:1], tf.constant([2]), tf.shape(t))
+        return t * 1.0, grad_fn
+    (grad,) = tf.gradients(tf.reduce_sum(scaled_rows(table)), [table])
+    assert isinstance(grad, tf.IndexedSlices)
+    np.testing.assert_array_equal(run(tf.convert_to_tensor(grad)), [[0, 0], [0, 0], [2, 2]])
