@@ -116,10 +116,8 @@ def sparse_vjp(operation, grads, needed):
         return None
     if operation.op is Identity:
         return tuple(grads)
-    slices = row_lookup_gradient(operation, as_dense(grads[0]))
-    if slices is None or not needed[0]:
-        return None
-    return (slices,) + (None,) * (len(operation.inputs) - 1)
+    slices = row_lookup_gradient(operation, as_dense(grads[0])) if needed[0] else None
+    return None if slices is None else (slices,) + (None,) * (len(operation.inputs) - 1)
 
 
 def row_lookup_gradient(operation, g):
