@@ -168,3 +168,41 @@ def test_adamw_decays_only_the_rows_of_an_embedding_lookup():
         w = w - LR * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * m / (np.sqrt(v) + 1e-8)
     np.testing.assert_allclose(table, w, rtol=1e-12)
     np.testing.assert_array_equal(table[3], TABLE[3])     # never looked up, never moved (its moments stay 0)
+
+
+def test_moving_average_optimizer_and_its_swapping_saver(tmp_path):
+    decay, lr = 0.5, 0.25
+    w = tf.Variable([4.0, -2.0], name="w")
+    optimizer = tf.contrib.opt.MovingAverageOptimizer(tf.train.GradientDescentOptimizer(lr), average_decay=decay)
+    with pytest.raises(RuntimeError, match="Must call apply_gradients or minimize"):
+        optimizer.swapping_saver()
+    step = optimizer.minimize(tf.reduce_sum(w * w))   # w <- w (1 - 2 lr) = w / 2
+    assert step.name == "train_with_avg"
+    saver = optimizer.swapping_saver()
+    value, average = np.array([4.0, -2.0]), np.array([4.0, -2.0])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(3):
+            sess.run(step)
+            value = value / 2
+            average = decay * average + (1 - decay) * value   # the shadow takes in the weights after the step
+        np.testing.assert_allclose(sess.run(w), value)
+        np.testing.assert_allclose(sess.run(optimizer._ema.average(w)), average)
+        path = saver.save(sess, str(tmp_path / "model"))
+    with tf.Graph().as_default():   # an evaluation program restores the averages into the plain variable
+        w_eval = tf.Variable([0.0, 0.0], name="w")
+        with tf.Session() as sess:
+            tf.train.Saver([w_eval]).restore(sess, path)
+            np.testing.assert_allclose(sess.run(w_eval), average)
+
+
+def test_moving_average_optimizer_without_sequential_update_still_trains():
+    # (the average then reads the weights before or after the step: TF leaves the order open)
+    w = tf.Variable([4.0], name="w")
+    optimizer = tf.contrib.opt.MovingAverageOptimizer(tf.train.GradientDescentOptimizer(0.25), average_decay=0.5,
+                                                      sequential_update=False)
+    step = optimizer.minimize(tf.reduce_sum(w * w))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(step)
+        assert sess.run(w).tolist() == [2.0] and sess.run(optimizer._ema.average(w))[0] in (3.0, 4.0)

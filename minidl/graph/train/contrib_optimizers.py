@@ -28,12 +28,21 @@ Adam's.
 rows not looked up decay, and their weights keep moving along them). Lazy Adam updates ``m``, ``v`` and the weights
 only in the rows the batch looked up, which for a large vocabulary is much cheaper and, for rare words, a
 different algorithm: their moments do not decay while unused. For other gradients it is Adam.
+
+**Moving averages of the weights** (``MovingAverageOptimizer(opt, average_decay)``): any optimizer's step, then an
+``ExponentialMovingAverage`` of every variable it updated (after the step, with ``sequential_update``). The
+averaged weights usually evaluate better than the last ones. ``swapping_saver()`` is a ``Saver`` that writes each
+variable's average under the variable's name (and the variable under its average's), so an evaluation program that
+restores the checkpoint with a plain ``Saver`` gets the averages.
 """
 import types
 
 from ... import ops
-from ..basics import control_dependencies, no_op
-from .optimizer import _row_mask
+from ..basics import control_dependencies, group, no_op
+from ..variables import global_variables
+from .moving_averages import ExponentialMovingAverage
+from .optimizer import Optimizer, _row_mask
+from .saver import Saver
 from .optimizers import AdamOptimizer, MomentumOptimizer
 
 
@@ -125,7 +134,49 @@ class LazyAdamOptimizer(AdamOptimizer):
     _updates_looked_up_rows_only = True
 
 
+class MovingAverageOptimizer(Optimizer):
+    """``opt``'s updates followed by a moving average of the variables they change (module docstring)."""
+
+    def __init__(self, opt, average_decay=0.9999, num_updates=None, sequential_update=True):
+        super().__init__(False, opt.get_name())
+        self._optimizer, self._sequential_update = opt, sequential_update
+        self._ema = ExponentialMovingAverage(average_decay, num_updates=num_updates)
+        self._swapped_names = None   # {variable's name: its average's name, and the other way round}
+
+    def compute_gradients(self, *args, **kwargs):
+        return self._optimizer.compute_gradients(*args, **kwargs)
+
+    def apply_gradients(self, grads_and_vars, global_step=None, name=None):
+        grads_and_vars = list(grads_and_vars)
+        train_op = self._optimizer.apply_gradients(grads_and_vars, global_step=global_step, name=name)
+        var_list = [v for g, v in grads_and_vars if g is not None]
+        if self._sequential_update:   # the average takes in the weights after the step
+            with control_dependencies([train_op]):
+                average_op = self._ema.apply(var_list)
+        else:
+            average_op = self._ema.apply(var_list)
+        self._swapped_names = {}
+        for v in var_list:
+            average_name = self._ema.average(v).op.name
+            self._swapped_names[v.op.name], self._swapped_names[average_name] = average_name, v.op.name
+        return group(train_op, average_op, name="train_with_avg")
+
+    def swapping_saver(self, var_list=None, name="swapping_saver", **kwargs):
+        """A ``Saver`` of ``var_list`` (default: the global variables) that saves and restores each averaged
+        variable's average under the variable's name, and the variable under its average's."""
+        if self._swapped_names is None:
+            raise RuntimeError("Must call apply_gradients or minimize before creating the swapping_saver")
+        if var_list is None:
+            var_list = global_variables()
+        by_name = dict(var_list) if isinstance(var_list, dict) else {v.op.name: v for v in var_list}
+        everything = {v.op.name: v for v in global_variables()}
+        swapped = {key: everything[self._swapped_names[key]] if key in self._swapped_names else v
+                   for key, v in by_name.items()}
+        return Saver(swapped, name=name, **kwargs)
+
+
 opt = types.SimpleNamespace(
+    MovingAverageOptimizer=MovingAverageOptimizer,
     AdamWOptimizer=AdamWOptimizer, MomentumWOptimizer=MomentumWOptimizer, NadamOptimizer=NadamOptimizer,
     LazyAdamOptimizer=LazyAdamOptimizer, DecoupledWeightDecayExtension=DecoupledWeightDecayExtension,
     extend_with_decoupled_weight_decay=extend_with_decoupled_weight_decay)
