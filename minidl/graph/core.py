@@ -288,7 +288,8 @@ TF_OP_TYPES = {"Mm": "MatMul", "View": "Reshape", "Permute": "Transpose", "Cat":
                "Ne": "NotEqual", "Lt": "Less", "Le": "LessEqual", "Gt": "Greater", "Ge": "GreaterEqual",
                "Expand": "BroadcastTo", "Repeat": "Tile", "ConstantPadNd": "Pad", "Flip": "ReverseV2",
                "Topk": "TopKV2", "Div": "RealDiv", "Convolution": "Conv2D", "Logsumexp": "ReduceLogSumExp",
-               "ConvolutionTranspose": "Conv2DBackpropInput", "MaxPool2DWithIndices": "MaxPoolWithArgmax"}
+               "ConvolutionTranspose": "Conv2DBackpropInput", "MaxPool2DWithIndices": "MaxPoolWithArgmax",
+               "Index": "GatherV2", "Embedding": "GatherV2"}
 
 
 def merged_device(outer, inner):

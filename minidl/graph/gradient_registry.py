@@ -30,6 +30,7 @@ import threading
 
 from ..backend import dtypes
 from .frontend import convert_to_tensor
+from .indexed_slices import IndexedSlices
 
 __all__ = ["RegisterGradient", "NotDifferentiable", "no_gradient", "registered_gradient", "overridden_vjp"]
 
@@ -117,4 +118,5 @@ def overridden_vjp(operation, grads):
     if len(answer) != len(operation.inputs):
         raise ValueError(f"Num gradients {len(answer)} generated for op {operation.name} (gradient "
                          f"'{operation.gradient_override}') do not match num inputs {len(operation.inputs)}")
-    return tuple(None if g is None else convert_to_tensor(g) for g in answer)
+    # (an IndexedSlices goes on as one, as in TF)
+    return tuple(g if g is None or isinstance(g, IndexedSlices) else convert_to_tensor(g) for g in answer)

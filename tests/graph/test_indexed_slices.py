@@ -207,3 +207,17 @@ def test_a_custom_gradient_may_return_slices():
     (grad,) = tf.gradients(tf.reduce_sum(scaled_rows(table)), [table])
     assert isinstance(grad, tf.IndexedSlices)
     np.testing.assert_array_equal(run(tf.convert_to_tensor(grad)), [[0, 0], [0, 0], [2, 2]])
+
+
+def test_lookups_are_gatherv2_ops_and_their_gradient_can_be_overridden():
+    table = tf.Variable(np.ones((3, 2)))
+
+    @tf.RegisterGradient("FiveTimesTheRowsForSlicesTest")
+    def _five_times(op, grad):
+        return [tf.IndexedSlices(grad * 5.0, op.inputs[1], tf.shape(op.inputs[0]))] + [None] * (len(op.inputs) - 1)
+    with tf.get_default_graph().gradient_override_map({"GatherV2": "FiveTimesTheRowsForSlicesTest"}):
+        rows = tf.gather(table, [0, 2])
+    assert rows.op.type == "GatherV2" and tf.nn.embedding_lookup(table, [1]).op.type == "GatherV2"
+    (grad,) = tf.gradients(tf.reduce_sum(rows), [table])
+    assert isinstance(grad, tf.IndexedSlices)   # what the registered function returned, as it returned it
+    np.testing.assert_array_equal(run(tf.convert_to_tensor(grad)), [[5, 5], [0, 0], [5, 5]])
