@@ -15,7 +15,8 @@ error TF maps it to: ``ValueError``/``TypeError`` -> ``InvalidArgumentError``, `
 **py_function** (TF 1.13+) is py_func as TF's eager mode sees it: ``func`` gets *eager tensors* — here an
 ``EagerTensor``, an array with ``.numpy()``, ``.shape``, ``.dtype`` and numpy's operators — and may return eager
 tensors, arrays or Python numbers, converted to ``Tout`` as ``tf.convert_to_tensor`` would (so a Python ``1.5``
-may be a float32 result). It is a py_func op underneath, with ``func`` wrapped to do those conversions.
+may be a float32 result). It is py_func's op underneath (of TF's type ``EagerPyFunc``), with ``func`` wrapped
+to do those conversions.
 """
 import numpy
 from numpy.lib.mixins import NDArrayOperatorsMixin
@@ -106,7 +107,8 @@ def _tf_name(dtype):
 
 class PyFunc(GraphOp):
     """Calls attr ``func`` with its inputs as host numpy arrays; its outputs are what ``func`` returned, which
-    must match attr ``Tout`` in number and dtypes."""
+    must match attr ``Tout`` in number and dtypes. The op of a stateful ``py_func`` (TF's type ``PyFunc``); the
+    subclasses below are the same op under TF's other type names, which ``gradient_override_map`` matches."""
     name = "PyFunc"
 
     @staticmethod
@@ -136,6 +138,17 @@ class PyFunc(GraphOp):
         return tuple(session.on_device(a) for a in arrays)
 
 
+class PyFuncStateless(PyFunc):
+    """``py_func(..., stateful=False)``: a ``func`` declared to depend on its inputs alone (TF may then merge or
+    skip such ops; minidl runs every op it is asked to, so only the type differs)."""
+    name = "PyFuncStateless"
+
+
+class EagerPyFunc(PyFunc):
+    """``py_function``: its ``func`` is wrapped to take and return eager tensors."""
+    name = "EagerPyFunc"
+
+
 def _py_argument(array):
     """What ``func`` receives for one input: the array, except that a scalar string arrives as ``bytes`` (as in TF,
     so the usual ``filename.decode()`` works)."""
@@ -145,14 +158,20 @@ def _py_argument(array):
 def py_func(func, inp, Tout, stateful=True, name=None):
     """An op that runs ``func(*values of inp)`` in Python when the graph runs (module docstring). ``Tout``: a
     dtype (the result is then one tensor) or a list of dtypes (a list of tensors; for an empty list, the op).
-    ``stateful`` is accepted for compatibility (minidl never merges or skips ops)."""
+    ``stateful``: whether ``func`` may give other results for the same inputs; as in TF, it picks the op's type,
+    ``PyFunc`` or ``PyFuncStateless`` (minidl never merges or skips ops, so both run alike)."""
+    return _python_op(PyFunc if stateful else PyFuncStateless, func, inp, Tout, name)
+
+
+def _python_op(op_class, func, inp, Tout, name):
+    """An ``op_class`` (a ``PyFunc``) operation calling ``func`` on ``inp``; its result as ``py_func`` returns it."""
     if not callable(func):
         raise TypeError(f"func must be callable, got {func!r}")
     inputs = [to_tensor(x) for x in inp]
     single = not isinstance(Tout, (list, tuple))
     tout = [dtypes.as_dtype(d) for d in ([Tout] if single else Tout)]
-    operation = get_default_graph().create_op(PyFunc, inputs, {"func": func, "Tout": tuple(tout)},
-                                              [Spec(None, d) for d in tout], name=name or "PyFunc")
+    operation = get_default_graph().create_op(op_class, inputs, {"func": func, "Tout": tuple(tout)},
+                                              [Spec(None, d) for d in tout], name=name or op_class.name)
     if not tout:  # TF returns the op itself when there is no output, so that a session can run it
         return operation
     return operation.outputs[0] if single else list(operation.outputs)
@@ -262,7 +281,7 @@ def py_function(func, inp, Tout, name=None):
             return results
         return [_eager_result(r, d) for r, d in zip(results, tout)]
 
-    return py_func(eager_func, inp, Tout, name=name or "EagerPyFunc")
+    return _python_op(EagerPyFunc, eager_func, inp, Tout, name)
 
 
 __all__ = ["map_fn", "py_func", "numpy_function", "py_function"]

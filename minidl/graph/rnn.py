@@ -41,11 +41,13 @@ per-example lengths, so with ``sequence_length`` every cell runs in the while_lo
 
 **Static and bidirectional.** ``static_rnn`` takes a Python list of [batch_size, depth] steps and calls the cell
 once per step as the graph is built: a graph as long as the sequence, with the same variables as
-``dynamic_rnn`` (``rnn/<cell>/...``). The bidirectional functions run ``cell_fw`` on the sequence and
-``cell_bw`` on it reversed in time (in the scopes ``bidirectional_rnn/fw`` and ``bidirectional_rnn/bw``), then
-reverse the backward outputs back, so that step t of both directions is aligned. With ``sequence_length``, only
-each example's first ``length`` steps are reversed (TF's ``reverse_sequence``): the backward cell starts from an
-example's last real step, never from its padding.
+``dynamic_rnn`` (``rnn/<cell>/...``). From the second step on, the ``rnn`` scope reuses variables (as in TF), so
+that a cell that makes its variables with ``get_variable`` at every call finds those of the first step.
+(``dynamic_rnn`` needs no such thing: its loop body, where the cell is called, is built once.) The bidirectional
+functions run ``cell_fw`` on the sequence and ``cell_bw`` on it reversed in time (in the scopes
+``bidirectional_rnn/fw`` and ``bidirectional_rnn/bw``), then reverse the backward outputs back, so that step t of
+both directions is aligned. With ``sequence_length``, only each example's first ``length`` steps are reversed
+(TF's ``reverse_sequence``): the backward cell starts from an example's last real step, never from its padding.
 """
 import types
 
@@ -107,7 +109,7 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
                         f"step), got {inputs!r}")
     if not inputs:
         raise ValueError("static_rnn: inputs must not be empty")
-    with variable_scope(scope or "rnn"):
+    with variable_scope(scope or "rnn") as varscope:
         steps = [check_dtype(to_tensor(x), FLOATS, "inputs") for x in inputs]
         first = steps[0]
         if not first.shape.rank_known or len(first.shape) != 2:
@@ -121,6 +123,8 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
         lengths = None if sequence_length is None else _lengths("static_rnn", sequence_length, batch)
         outputs = []
         for t, x in enumerate(steps):
+            if t > 0:  # as TF does: an old-style cell that calls get_variable at every step finds its variables
+                varscope.reuse_variables()
             output, new_state = cell(x, state)
             if lengths is not None:
                 output, new_state = _past_lengths(t, lengths, output, new_state, state)

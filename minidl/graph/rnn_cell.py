@@ -21,7 +21,10 @@ argument, or an enclosing ``variable_scope(..., reuse=True)``).
 
 **Writing a cell.** Subclass ``RNNCell`` and give it ``state_size``, ``output_size``, ``build(inputs_shape)``
 (create the variables with ``self.add_variable``) and ``call(inputs, state)``. ``state_size`` may be a tuple
-(e.g. an LSTM's ``(c, h)``); the state is then a tuple of tensors.
+(e.g. an LSTM's ``(c, h)``); the state is then a tuple of tensors. ``__init__`` takes TF 1.15's arguments
+(``super().__init__(_reuse=reuse, name=name, dtype=dtype, trainable=...)``). Older code overrides
+``__call__(inputs, state, scope=None)`` instead and makes its variables with ``get_variable`` at every call, often
+without calling ``RNNCell.__init__``: that works too, ``static_rnn`` reusing the variables after its first step.
 """
 import collections
 import contextlib
@@ -31,7 +34,7 @@ import zlib
 
 from ..backend import dtypes
 from .basics import name_scope
-from .array_ops import concat, zeros
+from .array_ops import concat, shape, zeros
 from .core import TensorShape
 from .function_graph import flatten, is_sequence, pack, same_structure
 from .initializers import Zeros
@@ -39,6 +42,7 @@ from .math_ops import FLOATS, check_dtype, graph_tensor, matmul, tanh, to_tensor
 from .nn_ops import bias_add
 from .nn_training import dropout, dropout_rate, masked_dropout
 from .random_ops import random_uniform
+from .tensor_util import get_static_value
 from .variable_scope import get_variable, variable_scope
 
 
@@ -57,21 +61,37 @@ class RNNCell:
     [batch_size, state_size] (a tuple of such tensors for a tuple ``state_size``).
     """
 
-    def __init__(self, name=None, reuse=None, dtype=None):
+    # Class-level defaults of what ``__init__`` sets: old user cells often define only ``state_size``,
+    # ``output_size`` and ``__call__`` and never call ``RNNCell.__init__``, and must still run in dynamic_rnn.
+    _name = None
+    _reuse = None
+    dtype = None             # None: the first inputs' dtype
+    trainable = True
+    _scope = None            # the VariableScope opened by the first build or call, re-entered by later ones
+    _called = False
+    _variables = ()          # replaced, never appended to (add_variable): a class-level list would be shared
+    built = False
+
+    def __init__(self, trainable=True, name=None, dtype=None, *, _reuse=None, reuse=None):
+        """TF 1.15's signature, which TF's own cells call as ``super().__init__(_reuse=reuse, name=name,
+        dtype=dtype)``. ``_reuse`` (or ``reuse``, the same): True to reuse the variables that already exist under
+        the cell's name. ``trainable=False``: the cell's variables are made non-trainable (not trained by an
+        optimizer), and ``trainable_variables`` is empty."""
+        self.trainable = trainable
         self._name = name
-        self._base_name = name or _snake_case(type(self).__name__)
-        self._reuse = reuse
-        self.dtype = None if dtype is None else dtypes.as_dtype(dtype)   # None: the first inputs' dtype
-        self._scope = None       # the VariableScope opened by the first build or call, re-entered by later ones
-        self._called = False
+        self._reuse = reuse if _reuse is None else _reuse
+        self.dtype = None if dtype is None else dtypes.as_dtype(dtype)
         self._variables = []
-        self.built = False
 
     @property
     def name(self):
         """The given or default name (``lstm_cell``); after the first call, that of the scope it made (unique:
         ``lstm_cell_1`` for a second cell)."""
         return self._scope.name.split("/")[-1] if self._scope is not None else self._base_name
+
+    @property
+    def _base_name(self):
+        return self._name or _snake_case(type(self).__name__)
 
     @property
     def state_size(self):
@@ -88,7 +108,9 @@ class RNNCell:
 
     @property
     def trainable_variables(self):
-        return [v for v in self.variables if v.trainable]
+        """The variables that train: none for a cell made with ``trainable=False`` (even variables it reuses that
+        another cell made trainable)."""
+        return [v for v in self.variables if v.trainable] if self.trainable else []
 
     def build(self, inputs_shape):
         """Create the variables for inputs of shape ``inputs_shape`` ([batch_size, depth]). The base cell has
@@ -99,9 +121,11 @@ class RNNCell:
         raise NotImplementedError(f"{type(self).__name__} must define call(inputs, state)")
 
     def add_variable(self, name, shape, dtype=None, initializer=None, regularizer=None, trainable=True):
-        """``get_variable(name, ...)`` in the cell's scope (during ``build``), remembered in ``variables``."""
-        variable = get_variable(name, shape, dtype or self.dtype, initializer, regularizer, trainable)
-        self._variables.append(variable)
+        """``get_variable(name, ...)`` in the cell's scope (during ``build``), remembered in ``variables``;
+        trainable only if the cell is too."""
+        variable = get_variable(name, shape, dtype or self.dtype, initializer, regularizer,
+                                trainable and self.trainable)
+        self._variables = [*self._variables, variable]
         return variable
 
     def zero_state(self, batch_size, dtype):
@@ -110,6 +134,29 @@ class RNNCell:
         with name_scope(f"{type(self).__name__}ZeroState"):
             return pack(self.state_size, [zeros([batch_size] + dims_of(size), dtype)
                                           for size in flatten(self.state_size)])
+
+    def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
+        """``zero_state`` for the batch size and dtype of ``inputs`` (a [batch_size, ...] tensor, e.g. one step's
+        inputs; a batch size the graph does not know is read when it runs), or for ``batch_size`` and ``dtype``
+        (both needed without ``inputs``; with it, they must agree with it)."""
+        if inputs is not None:
+            inputs = to_tensor(inputs)
+            if not inputs.shape.rank_known or len(inputs.shape) == 0:
+                raise ValueError(f"get_initial_state: inputs must be [batch_size, ...], got shape {inputs.shape}")
+            # a batch_size tensor counts by the value the graph knows (None if only the run knows it), as in TF
+            if batch_size is not None and inputs.shape[0] != get_static_value(batch_size):
+                raise ValueError(f"get_initial_state: batch size from input tensor is different from the input "
+                                 f"param. Input tensor batch: {inputs.shape[0]}, batch_size: {batch_size}")
+            if dtype is not None and inputs.dtype != dtypes.as_dtype(dtype):
+                raise ValueError(f"get_initial_state: dtype from input tensor is different from the input param. "
+                                 f"Input tensor dtype: {inputs.dtype.name}, dtype: {dtypes.as_dtype(dtype).name}")
+            batch_size = inputs.shape[0] or shape(inputs)[0]
+            dtype = inputs.dtype
+        if batch_size is None or dtype is None:
+            dtype_name = None if dtype is None else dtypes.as_dtype(dtype).name
+            raise ValueError(f"get_initial_state: batch_size and dtype cannot be None while constructing initial "
+                             f"state: batch_size={batch_size}, dtype={dtype_name}")
+        return self.zero_state(batch_size, dtype)
 
     def __call__(self, inputs, state, scope=None):
         """Build on the first call (creating the variables), then run ``call`` inside the cell's variable scope
