@@ -2,6 +2,8 @@
 
 Numbers are drawn on the CPU and then moved, so a seed gives the same values on every device.
 """
+import contextlib
+
 import numpy
 
 
@@ -83,6 +85,28 @@ def get_rng_state():
 
 def set_rng_state(state):
     default_generator.set_state(state)
+
+
+@contextlib.contextmanager
+def fork_rng(devices=None, enabled=True, device_type=None):
+    """``with fork_rng(): ...``: the block draws random numbers as usual (and may reseed), and on leaving it —
+    also by an exception — the default generator is back where it was (its state and ``initial_seed()``), as if
+    the block had drawn nothing. ``enabled=False`` forks nothing (to switch it off without re-indenting).
+
+    PyTorch also forks the RNG of each GPU in ``devices`` (all of them by default) of ``device_type``; here every
+    device draws from the one default generator, so these two are accepted and forking it covers them. As in
+    PyTorch, ``device_type="meta"`` forks nothing."""
+    if device_type not in (None, "cpu", "cuda", "meta"):
+        raise RuntimeError(f"fork_rng: device_type must be 'cpu', 'cuda' or 'meta' (or None), got {device_type!r}")
+    if not enabled or device_type == "meta":
+        yield
+        return
+    seed_before, state_before = initial_seed(), get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(state_before)
+        default_generator._seed = seed_before  # (the state bytes hold no seed: see Generator.get_state)
 
 
 def numpy_rng(generator=None):

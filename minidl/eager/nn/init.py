@@ -52,6 +52,8 @@ def calculate_gain(nonlinearity, param=None):
 
 
 def _calculate_fan_in_and_fan_out(tensor):
+    """``(fan_in, fan_out)`` of a weight shaped ``(out, in, k1, k2, ...)``: ``in * k1 * k2 ...`` and
+    ``out * k1 * k2 ...``."""
     if tensor.dim() < 2:
         raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
     receptive = 1
@@ -60,12 +62,21 @@ def _calculate_fan_in_and_fan_out(tensor):
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
 
-def _fan(tensor, mode):
-    mode = mode.lower()  # (PyTorch takes "FAN_OUT" too)
-    if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+def _calculate_correct_fan(tensor, mode):
+    """The fan that ``mode`` names, "fan_in" or "fan_out" (any case, as in PyTorch): 0 for a zero-element
+    tensor."""
+    mode = mode.lower()
+    valid_modes = ["fan_in", "fan_out"]
+    if mode not in valid_modes:
+        raise ValueError(f"Mode {mode} not supported, please use one of {valid_modes}")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return max(fan_in if mode == "fan_in" else fan_out, 1)  # a zero-element tensor is left alone by _fill
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def _kaiming_std(tensor, a, mode, nonlinearity):
+    """He et al.'s standard deviation, ``gain / sqrt(fan)``."""
+    fan = max(_calculate_correct_fan(tensor, mode), 1)  # (no division by 0: a zero-element tensor is left alone)
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
@@ -176,12 +187,12 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
+    bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)  # U(-b, b) has std b / sqrt(3)
     return uniform_(tensor, -bound, bound, generator)
 
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)), generator)
+    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
 
 
 def orthogonal_(tensor, gain=1.0, generator=None):

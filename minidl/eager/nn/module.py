@@ -47,6 +47,18 @@ class _Flagged:
         return self.fn(module, args, kwargs, output) if self.with_kwargs else self.fn(module, args, output)
 
 
+class _StateDictReplacingHook:
+    """A ``state_dict`` post hook registered with the older, private ``Module._register_state_dict_hook``: what it
+    returns, when not None, replaces the state dict (``register_state_dict_post_hook`` hooks must return None)."""
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, module, state_dict, prefix, local_metadata):
+        return self.fn(module, state_dict, prefix, local_metadata)
+
+
 def _add_forward_hook(table, hook, prepend, with_kwargs, always_call=False):
     handle = RemovableHandle.add(table, _Flagged(hook, with_kwargs, always_call) if with_kwargs or always_call
                                  else hook)
@@ -466,6 +478,11 @@ class Module:
         return self._apply(lambda t: t.type(dst_type))
 
     # ------------------------------------------------------------------------------------------- state
+    #: The version of this class's ``state_dict`` layout, recorded by ``state_dict`` and handed back to
+    #: ``_load_from_state_dict`` as ``local_metadata["version"]``. A subclass that renames or adds entries raises
+    #: it, and converts a checkpoint with an older version (or None: saved without metadata) as it loads it.
+    _version = 1
+
     def state_dict(self, destination=None, prefix="", keep_vars=False):
         """Every parameter and persistent buffer by dotted name (sharing memory with the module's tensors). A
         submodule registered under two names (``self.b = self.a``) appears under both, as in PyTorch.
@@ -473,18 +490,40 @@ class Module:
         Each module adds its own entries with ``_save_to_state_dict(destination, prefix, keep_vars)`` (a subclass
         may override it), after its ``register_state_dict_pre_hook`` hooks ran; its ``register_state_dict_post_hook``
         hooks run once it and its submodules are saved. ``prefix`` is put before every key as it is ("m" gives
-        "mweight", as in PyTorch)."""
-        destination = OrderedDict() if destination is None else destination
+        "mweight", as in PyTorch).
+
+        The returned OrderedDict has the attribute ``_metadata``: an OrderedDict from each module's prefix without
+        its final dot ("", "fc", "block.0") to its ``{"version": module._version}``, which ``load_state_dict``
+        gives back to that module. A ``destination`` passed in gets these entries only if it has ``_metadata``."""
+        if destination is None:
+            destination = OrderedDict()
+            destination._metadata = OrderedDict()
+        metadata_by_prefix = {}  # (a module's post hooks get the same local metadata dict)
         for module, module_prefix, entering in _walk_for_state_dict(self, prefix):
             if entering:
+                local_metadata = metadata_by_prefix[module_prefix] = {"version": module._version}
+                if hasattr(destination, "_metadata"):
+                    destination._metadata[module_prefix[:-1]] = local_metadata
                 for hook in list(module._state_dict_pre_hooks.values()):
                     hook(module, module_prefix, keep_vars)
                 module._save_to_state_dict(destination, module_prefix, keep_vars)
             else:
-                for hook in list(module._state_dict_hooks.values()):
-                    if hook(module, destination, module_prefix, {}) is not None:
-                        raise RuntimeError("state_dict post-hook must return None")
+                returned = module._run_state_dict_post_hooks(destination, module_prefix,
+                                                             metadata_by_prefix[module_prefix])
+                if module_prefix == prefix:  # as in PyTorch, only the hooks of the module called may replace it
+                    destination = returned
         return destination
+
+    def _run_state_dict_post_hooks(self, state_dict, prefix, local_metadata):
+        """Run this module's ``state_dict`` post hooks; returns the state dict the last one left (a hook registered
+        with ``_register_state_dict_hook`` may return a new one, which the hooks after it then get)."""
+        for hook in list(self._state_dict_hooks.values()):
+            returned = hook(self, state_dict, prefix, local_metadata)
+            if isinstance(hook, _StateDictReplacingHook):
+                state_dict = state_dict if returned is None else returned
+            elif returned is not None:
+                raise RuntimeError("state_dict post-hook must return None")
+        return state_dict
 
     def _save_to_state_dict(self, destination, prefix, keep_vars):
         """Add this module's own parameters, persistent buffers and extra state (not its children's) under
@@ -507,6 +546,13 @@ class Module:
         ``state_dict``; it may edit ``state_dict`` in place and must return None."""
         return RemovableHandle.add(self._state_dict_hooks, hook)
 
+    def _register_state_dict_hook(self, hook):
+        """The older, private form of ``register_state_dict_post_hook`` that libraries still call: the same
+        ``hook(module, state_dict, prefix, local_metadata)``, which may also return a new state dict. As in
+        PyTorch, ``state_dict`` returns such a dict only from the hooks of the module it was called on; a dict
+        returned by a submodule's hook reaches that submodule's later hooks and is then dropped."""
+        return RemovableHandle.add(self._state_dict_hooks, _StateDictReplacingHook(hook))
+
     def get_extra_state(self):
         """What else a module wants saved in its ``state_dict`` (under ``_extra_state``), beside its tensors: a
         subclass that overrides this (and ``set_extra_state``) returns any value ``save`` can store."""
@@ -525,11 +571,13 @@ class Module:
         """Copy the tensors of ``state_dict`` into this module's parameters and persistent buffers, by dotted name
         (arrays are accepted too). Returns the namedtuple ``(missing_keys, unexpected_keys)``.
 
-        The modules are visited as ``state_dict`` lists them. Each one reports its tensors that ``state_dict``
-        lacks (missing) and the keys under its prefix that name neither one of its tensors nor a child
-        (unexpected). Once a module and its submodules are loaded, its ``load_state_dict_post_hook``s see the two
-        lists so far and may edit them in place. Then, with ``strict``, keys still missing or unexpected are an
-        error; a shape mismatch always is. As in PyTorch, the error comes after every other tensor was loaded.
+        The modules are visited as ``state_dict`` lists them. Each one gets, as ``local_metadata``, its entry of
+        ``state_dict._metadata`` (``{"version": ...}``, see ``state_dict``; ``{}`` where there is none), and
+        reports its tensors that ``state_dict`` lacks (missing) and the keys under its prefix that name neither
+        one of its tensors nor a child (unexpected). Once a module and its submodules are loaded, its
+        ``load_state_dict_post_hook``s see the two lists so far and may edit them in place. Then, with ``strict``,
+        keys still missing or unexpected are an error; a shape mismatch always is. As in PyTorch, the error comes
+        after every other tensor was loaded.
 
         ``assign=True`` makes the module *hold* the given tensors instead of copying into its own: a parameter
         becomes an ``nn.Parameter`` sharing the given tensor's memory (and dtype), with the ``requires_grad`` of
@@ -538,13 +586,20 @@ class Module:
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        metadata = getattr(state_dict, "_metadata", None)
         state_dict = OrderedDict(state_dict)  # a copy: a module's _load_from_state_dict may rename keys in it
+        if metadata is not None:
+            state_dict._metadata = metadata
         missing, unexpected, errors = [], [], []
         incompatible = _IncompatibleKeys(missing, unexpected)
-        metadata = {"assign_to_params_buffers": bool(assign)}
         for module, module_prefix, entering in _walk_for_state_dict(self, ""):
             if entering:
-                module._load_from_state_dict(state_dict, module_prefix, metadata, True, missing, unexpected, errors)
+                # a copy: the assign flag must not end up in the caller's checkpoint (PyTorch writes it there)
+                local_metadata = dict(metadata.get(module_prefix[:-1], {})) if metadata is not None else {}
+                if assign:
+                    local_metadata["assign_to_params_buffers"] = True
+                module._load_from_state_dict(state_dict, module_prefix, local_metadata, True, missing, unexpected,
+                                             errors)
             else:
                 module._run_load_post_hooks(incompatible)
         if strict:

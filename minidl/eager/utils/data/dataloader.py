@@ -111,6 +111,11 @@ class DataLoader:
         return _pinned(batch) if self.pin_memory and cuda_is_available() else batch
 
     def __iter__(self):
+        workers = self.__dict__.get("_persistent_iterator")
+        if self.persistent_workers and workers is not None and workers._finalizer.alive:
+            workers.next_epoch()  # (no new iterator, so no second pin_memory warning, as in PyTorch)
+            return workers
+        # as in PyTorch, each new iterator warns (every epoch, unless the workers are persistent)
         if self.pin_memory and not cuda_is_available():  # pinned memory speeds copies to a GPU; there is none
             warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
                           "memory won't be used.", UserWarning, stacklevel=2)
@@ -118,12 +123,9 @@ class DataLoader:
             return _SingleProcessIterator(self)
         if not self.persistent_workers:
             return _MultiProcessIterator(self)
-        workers = self.__dict__.get("_persistent_iterator")
-        if workers is None or not workers._finalizer.alive:  # a timeout or a dead worker shut them down
-            workers = self._persistent_iterator = _MultiProcessIterator(self, persistent=True)
-        else:
-            workers.next_epoch()
-        return workers
+        # (again after a timeout or a dead worker shut the persistent ones down)
+        self._persistent_iterator = _MultiProcessIterator(self, persistent=True)
+        return self._persistent_iterator
 
 
 def _pinned(batch):
