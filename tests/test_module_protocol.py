@@ -11,6 +11,11 @@ from minidl.eager.utils.data import DataLoader, TensorDataset
 from tests.torch_version import since_mirrored_torch
 
 
+@pytest.fixture(params=["minidl", "torch"])
+def lib(request):
+    return pytest.importorskip("torch") if request.param == "torch" else torchlike
+
+
 def _two_level_model(lib):
     """The same model in ``lib`` (minidl.eager or torch): modules at "", "0", "1", "1.0", "1.1"."""
     nn = lib.nn
@@ -97,18 +102,23 @@ def test_load_with_assign_flags_the_modules_without_writing_into_the_callers_met
     assert state._metadata["0"] == {"version": 1}
 
 
-def test_a_saved_and_loaded_state_dict_still_loads_into_a_versioned_module(tmp_path):
-    Scale = _renamed_parameter_class(torchlike)
-    model = torchlike.nn.Sequential(Scale())
-    with torchlike.no_grad():
-        model[0].weight.copy_(torchlike.tensor([1.5, -2.0]))
-    torchlike.save(model.state_dict(), tmp_path / "model.pt")
-    fresh = torchlike.nn.Sequential(Scale())
-    assert repr(fresh.load_state_dict(torchlike.load(tmp_path / "model.pt"))) == "<All keys matched successfully>"
+def test_save_and_load_keep_each_modules_version(tmp_path, lib):
+    """The versions travel with the saved state dict, as in PyTorch: a version-1 checkpoint read back from a file is
+    still migrated, a current one is not."""
+    Scale = _renamed_parameter_class(lib)
+    model = lib.nn.Sequential(Scale())
+    with lib.no_grad():
+        model[0].weight.copy_(lib.tensor([1.5, -2.0]))
+    lib.save(model.state_dict(), tmp_path / "model.pt")
+    loaded = lib.load(tmp_path / "model.pt")
+    assert dict(loaded._metadata) == {"": {"version": 1}, "0": {"version": 2}}
+    fresh = lib.nn.Sequential(Scale())
+    assert repr(fresh.load_state_dict(loaded)) == "<All keys matched successfully>"
     assert fresh[0].weight.tolist() == [1.5, -2.0]
-    torchlike.save(_version_1_checkpoint(torchlike), tmp_path / "old.pt")
-    fresh.load_state_dict(torchlike.load(tmp_path / "old.pt"))
+    lib.save(_version_1_checkpoint(lib), tmp_path / "old.pt")
+    fresh.load_state_dict(lib.load(tmp_path / "old.pt"))
     assert fresh[0].weight.tolist() == [2.0, 3.0]
+    assert Scale.seen_versions == [2, 1]
 
 
 def _hooked_state_dict_keys(lib):

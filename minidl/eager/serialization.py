@@ -93,7 +93,10 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
             return {"__ndarray__": key}
         if isinstance(x, dict):  # (an OrderedDict, what state_dict() returns, comes back as one; a dict as a dict)
             kind = "__ordered_dict__" if isinstance(x, OrderedDict) else "__dict__"
-            return {kind: [[encode(k), encode(v)] for k, v in x.items()]}
+            encoded = {kind: [[encode(k), encode(v)] for k, v in x.items()]}
+            if hasattr(x, "_metadata"):  # a state_dict's versions per module (Module.state_dict), kept as PyTorch does
+                encoded["_metadata"] = encode(x._metadata)
+            return encoded
         if isinstance(x, Size):
             return {"__size__": list(x)}
         if isinstance(x, tuple):
@@ -188,7 +191,10 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
             if "__dict__" in x:
                 return {_hashable(decode(k)): decode(v) for k, v in x["__dict__"]}
             if "__ordered_dict__" in x:
-                return OrderedDict((_hashable(decode(k)), decode(v)) for k, v in x["__ordered_dict__"])
+                ordered = OrderedDict((_hashable(decode(k)), decode(v)) for k, v in x["__ordered_dict__"])
+                if "_metadata" in x:
+                    ordered._metadata = decode(x["_metadata"])
+                return ordered
             if "__size__" in x:
                 return Size(x["__size__"])
             if "__tuple__" in x:
