@@ -70,13 +70,18 @@ class _NormBase(Module):
                 self.register_buffer(name, None)
         self.reset_parameters()
 
-    def _load_from_state_dict(self, state_dict, prefix, *rest):
-        """As PyTorch: a state dict without ``num_batches_tracked`` (older checkpoints, converted ones) keeps the
-        module's own count instead of being reported as missing."""
+    #: version 2 added the buffer ``num_batches_tracked`` (``Module._version``)
+    _version = 2
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, *rest):
+        """As PyTorch: a checkpoint from before ``num_batches_tracked`` existed (version 1, or no version: a
+        converted one) keeps the module's own count instead of being reported as missing; from a version-2
+        checkpoint, a missing count is missing."""
         key = prefix + "num_batches_tracked"
-        if self.track_running_stats and self.num_batches_tracked is not None and key not in state_dict:
+        version = local_metadata.get("version", None)
+        if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
             state_dict[key] = self.num_batches_tracked  # (state_dict is load_state_dict's own copy)
-        super()._load_from_state_dict(state_dict, prefix, *rest)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, *rest)
 
     def reset_running_stats(self):
         if self.track_running_stats:
