@@ -13,9 +13,12 @@ class RemovableHandle:
         RemovableHandle._next_id += 1
 
     @classmethod
-    def add(cls, hooks, hook):
+    def add(cls, hooks, hook, prepend=False):
+        """Put ``hook`` last in ``hooks`` — first with ``prepend`` (an OrderedDict then) — and return its handle."""
         handle = cls(hooks)
         hooks[handle.id] = hook
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
         return handle
 
     def remove(self):

@@ -60,11 +60,8 @@ class _StateDictReplacingHook:
 
 
 def _add_forward_hook(table, hook, prepend, with_kwargs, always_call=False):
-    handle = RemovableHandle.add(table, _Flagged(hook, with_kwargs, always_call) if with_kwargs or always_call
-                                 else hook)
-    if prepend:
-        table.move_to_end(handle.id, last=False)
-    return handle
+    return RemovableHandle.add(table, _Flagged(hook, with_kwargs, always_call) if with_kwargs or always_call
+                               else hook, prepend)
 
 
 # Hooks that every module runs, before its own ones (``register_module_forward_hook`` ...)
@@ -697,7 +694,7 @@ class Module:
     def register_full_backward_hook(self, hook, prepend=False):
         """``hook(module, grad_input, grad_output)`` once the gradients w.r.t. the module's positional inputs are
         computed (grad_output: w.r.t. its outputs); a returned tuple replaces grad_input. See backward_hooks.py."""
-        return self._add_backward_hook("_backward_hooks", hook, prepend)
+        return RemovableHandle.add(self._backward_hooks, hook, prepend)
 
     def register_backward_hook(self, hook):
         """PyTorch's older, deprecated spelling (old Grad-CAM code uses it): here the same as
@@ -707,14 +704,7 @@ class Module:
     def register_full_backward_pre_hook(self, hook, prepend=False):
         """``hook(module, grad_output)`` when the gradients w.r.t. the module's outputs are computed; a returned
         tuple replaces grad_output."""
-        return self._add_backward_hook("_backward_pre_hooks", hook, prepend)
-
-    def _add_backward_hook(self, table, hook, prepend):
-        hooks = getattr(self, table)
-        handle = RemovableHandle.add(hooks, hook)
-        if prepend:
-            hooks.move_to_end(handle.id, last=False)
-        return handle
+        return RemovableHandle.add(self._backward_pre_hooks, hook, prepend)
 
     # ------------------------------------------------------------------------------------------- repr
     def extra_repr(self):

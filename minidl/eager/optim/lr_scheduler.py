@@ -42,7 +42,7 @@ _OVERRIDDEN_WARNING = (
 
 def _track_optimizer_steps(optimizer):
     """Wrap ``optimizer.step`` (once) so that it records that it was called, for the order warning. The wrapper
-    is bound to the optimizer as a method, so a ``copy.deepcopy`` of the optimizer steps itself, not this one."""
+    is an attribute of this optimizer only: a copy of it (``copy.deepcopy``) leaves it out, as PyTorch's does."""
     step = getattr(optimizer.step, "__func__", None)
     if step is None or hasattr(step, "_wrapped_by_lr_sched"):
         return
@@ -69,7 +69,8 @@ def _per_group(name, optimizer, value):
 class LRScheduler:
     """A subclass defines ``lr_at(base_lr, epoch)`` (or ``_lrs()`` for rules that need more than that), and says
     whether it is ``chainable`` (see the module docstring; then it defines ``step_factor`` too). A scheduler
-    written for PyTorch overrides ``get_lr()`` instead (every group's rate at ``last_epoch``): that works too."""
+    written for PyTorch overrides ``get_lr()`` instead (every group's rate at ``last_epoch``), and maybe
+    ``_get_closed_form_lr()`` (the rates ``step(epoch)`` jumps to): that works too."""
 
     _unsaved = ("optimizer",)
     chainable = False
@@ -123,14 +124,14 @@ class LRScheduler:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
             self.jump_to(epoch)
 
-    #: whether ``_lrs()`` gives the rates of any epoch; MultiplicativeLR's depend on every step's rate
-    has_closed_form = True
-
     def jump_to(self, epoch):
-        """Set the rates of ``epoch`` directly (``step(epoch)``; SequentialLR starting this scheduler at 0): the
-        closed form where the schedule has one, else one step's change from the current rates (PyTorch's rule)."""
+        """Set the rates of ``epoch`` directly (``step(epoch)``; SequentialLR starting this scheduler at 0), with
+        PyTorch's rule: the closed form where the scheduler has one — ``_get_closed_form_lr()``, PyTorch's name,
+        which a user's scheduler may define, or a chainable schedule's ``lr_at`` — else ``get_lr()`` (for
+        MultiplicativeLR, one step's change from the current rates; a user's ``get_lr`` that reads ``last_epoch``)."""
         self.last_epoch = epoch
-        self._set_lrs(self._lrs() if self.has_closed_form else self.get_lr())
+        closed_form = getattr(self, "_get_closed_form_lr", self._lrs if self.chainable else self.get_lr)
+        self._set_lrs(closed_form())
 
     def get_lr(self):
         """Every group's learning rate for ``last_epoch`` (what ``step()`` sets): for a chainable schedule, the
@@ -295,7 +296,6 @@ class MultiplicativeLR(_SavesLambdaObjects, LRScheduler):
     (one function, or one per parameter group). A step multiplies the group's current rate, so there is no closed
     form: ``step(epoch)`` multiplies once, by ``lr_lambda(epoch)``, as PyTorch's does."""
     keeps_the_rate_when_resumed = True
-    has_closed_form = False
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         self.lr_lambdas = _lambdas(optimizer, lr_lambda)

@@ -6,10 +6,13 @@ A subclass implements ``_update(param, grad, state, group)`` — one parameter's
 
 Sparse gradients (``nn.Embedding(sparse=True)``'s, ``sparse_gradients.py``): a rule says which layouts it takes
 (``_gradient_layouts``); ``step`` refuses the others with PyTorch's message before it updates a group.
+
+Hooks, as PyTorch's: around ``step`` (this optimizer's, ``register_step_pre_hook``, or every optimizer's,
+``register_optimizer_step_pre_hook``), around ``state_dict`` and around ``load_state_dict``.
 """
 import functools
 import warnings
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 
 import numpy
 
@@ -80,23 +83,56 @@ def update_options(**options):
     return options
 
 
+# Step hooks that every optimizer runs (``register_optimizer_step_pre_hook`` ...): the pre-hooks before its own,
+# the post-hooks after its own
+_global_step_pre_hooks = OrderedDict()
+_global_step_post_hooks = OrderedDict()
+
+
+def register_optimizer_step_pre_hook(hook):
+    """``hook(optimizer, args, kwargs)`` before the ``step`` of *every* optimizer (before its own pre-hooks); a
+    returned ``(args, kwargs)`` replaces them. Returns a handle whose ``remove()`` unregisters it."""
+    return RemovableHandle.add(_global_step_pre_hooks, hook)
+
+
+def register_optimizer_step_post_hook(hook):
+    """``hook(optimizer, args, kwargs)`` after the ``step`` of *every* optimizer (after its own post-hooks)."""
+    return RemovableHandle.add(_global_step_post_hooks, hook)
+
+
 def _with_step_hooks(step):
-    """``step`` running the hooks of ``register_step_pre_hook`` before it and ``register_step_post_hook`` after it
-    (every optimizer's step, a user's subclass's too: see ``__init_subclass__``). As in PyTorch, a hook's ``args``
-    are the step's whole arguments, the optimizer first."""
+    """``step`` running the step pre-hooks before it and the post-hooks after it (every optimizer's step, a user's
+    subclass's too: see ``__init_subclass__``). As in PyTorch, a hook's ``args`` are the step's whole arguments,
+    the optimizer first. A subclass's ``step`` that calls ``super().step()`` runs the hooks once, in the outer
+    call. (An optimizer that never ran ``Optimizer.__init__`` — a wrapper of another one — has no hooks of its
+    own.)"""
     @functools.wraps(step)
     def stepping(*args, **kwargs):
         self = args[0]
-        for hook in list(getattr(self, "_step_pre_hooks", {}).values()):
-            changed = hook(self, args, kwargs)
-            if changed is not None:
-                args, kwargs = changed
-        with record_function(f"Optimizer.step#{type(self).__name__}.step"):  # an event while a profiler records
-            result = step(*args, **kwargs)
-        for hook in list(getattr(self, "_step_post_hooks", {}).values()):
-            hook(self, args, kwargs)
-        return result
+        if getattr(self, "_stepping", False):  # inside the outer step, whose hooks already ran
+            return step(*args, **kwargs)
+        self._stepping = True
+        try:
+            for hook in [*_global_step_pre_hooks.values(), *getattr(self, "_step_pre_hooks", {}).values()]:
+                changed = hook(self, args, kwargs)
+                if changed is not None:
+                    if not (isinstance(changed, tuple) and len(changed) == 2):
+                        raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), but got "
+                                           f"{changed}.")
+                    args, kwargs = changed
+            with record_function(f"Optimizer.step#{type(self).__name__}.step"):  # (an event for a profiler)
+                result = step(*args, **kwargs)
+            for hook in [*getattr(self, "_step_post_hooks", {}).values(), *_global_step_post_hooks.values()]:
+                hook(self, args, kwargs)
+            return result
+        finally:
+            self._stepping = False
     return stepping
+
+
+#: the attributes that hold an optimizer's own hooks (id -> hook, in the order they run)
+_HOOK_TABLES = ("_step_pre_hooks", "_step_post_hooks", "_state_dict_pre_hooks", "_state_dict_post_hooks",
+                "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks")
 
 
 class Optimizer:
@@ -119,9 +155,28 @@ class Optimizer:
         """``hook(optimizer, args, kwargs)`` after every ``step``."""
         return RemovableHandle.add(self._step_post_hooks, hook)
 
+    def register_state_dict_pre_hook(self, hook, prepend=False):
+        """``hook(optimizer)`` before ``state_dict`` builds the dict (``prepend``: before the hooks already there)."""
+        return RemovableHandle.add(self._state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend=False):
+        """``hook(optimizer, state_dict)`` on the dict ``state_dict`` built; it may change it in place, or return
+        a new one, which replaces it."""
+        return RemovableHandle.add(self._state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend=False):
+        """``hook(optimizer, state_dict)`` before ``load_state_dict`` loads (a shallow copy of) the given dict; it
+        may change it in place, or return a new one, which is loaded instead."""
+        return RemovableHandle.add(self._load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend=False):
+        """``hook(optimizer)`` after ``load_state_dict`` has loaded."""
+        return RemovableHandle.add(self._load_state_dict_post_hooks, hook, prepend)
+
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
-        self._step_pre_hooks, self._step_post_hooks = {}, {}
+        for table in _HOOK_TABLES:
+            setattr(self, table, OrderedDict())
         # Parameter -> dict of its state (momentum buffers, step counts ...); a defaultdict, as in PyTorch, so that
         # an optimizer written by a user can say ``state = self.state[p]`` on the first step
         self.state = defaultdict(dict)
@@ -136,11 +191,41 @@ class Optimizer:
         for group in (params if isinstance(params[0], dict) else [{"params": params}]):
             self.add_param_group(group)
 
+    def __getstate__(self):
+        """What ``copy.deepcopy`` and pickle keep: everything but the hooks (the caller's functions, often lambdas
+        that pickle cannot save; PyTorch's copies lose them too) and the ``step`` wrapper of a learning-rate
+        scheduler, which belongs to the scheduler of the original."""
+        left_out = (*_HOOK_TABLES, "_stepping", "step", "_opt_called")
+        return {k: v for k, v in self.__dict__.items() if k not in left_out}
+
+    def __setstate__(self, state):
+        """Take ``state``, a dict of attributes (a copy's, an unpickled optimizer's, or — from ``load_state_dict``,
+        as in PyTorch — the loaded ``state`` and ``param_groups``), with empty hook tables where there are none.
+        Subclasses override it to give checkpoints of older versions their newer options::
+
+            def __setstate__(self, state):
+                super().__setstate__(state)
+                for group in self.param_groups:
+                    group.setdefault("nesterov", False)
+        """
+        self.__dict__.update(state)
+        for table in _HOOK_TABLES:
+            self.__dict__.setdefault(table, OrderedDict())
+
     def add_param_group(self, param_group):
-        """Add a group of parameters with its own options (unspecified options take the defaults)."""
+        """Add a group of parameters with its own options (unspecified options take the defaults). The parameters
+        may come with their names, ``(name, tensor)`` pairs (``model.named_parameters()``), all of them or none, in
+        every group: the group then keeps the names in ``param_names``, as PyTorch's does."""
         group = dict(param_group)
         params = group["params"]
         group["params"] = [params] if isinstance(params, Tensor) else list(params)
+        named = [p for p in group["params"] if isinstance(p, tuple)]
+        if named:
+            if len(named) != len(group["params"]):
+                raise ValueError(f"all optimizer params should be with/without names. Some param names are missing: "
+                                 f"{len(named)} of the group's {len(group['params'])} params are (name, tensor) pairs")
+            group["param_names"] = [name for name, _ in named]
+            group["params"] = [p for _, p in named]
         for p in group["params"]:
             if not isinstance(p, Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}")
@@ -149,6 +234,9 @@ class Optimizer:
         if len({id(p) for p in group["params"]}) != len(group["params"]):  # each step would update it twice
             warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this will "
                           "cause an error", UserWarning, stacklevel=4)
+        if self.param_groups and ("param_names" in group) != ("param_names" in self.param_groups[0]):
+            raise ValueError("all optimizer param groups should be with/without names. cannot add param group "
+                             f"{'with' if 'param_names' in group else 'without'} names to the optimizer")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in group["params"]):
             raise ValueError("some parameters appear in more than one parameter group")
@@ -210,7 +298,10 @@ class Optimizer:
     # ---------------------------------------------------------------------------------- saving
     def state_dict(self):
         """``{"state": {index: {...}}, "param_groups": [{..., "params": [indices]}]}`` — parameters are referred
-        to by their position, as in PyTorch, so the dict can be saved and loaded into a fresh optimizer."""
+        to by their position, as in PyTorch, so the dict can be saved and loaded into a fresh optimizer. State kept
+        under any other key (a user's optimizer may keep some of its own in ``self.state``) is saved as it is."""
+        for hook in list(self._state_dict_pre_hooks.values()):
+            hook(self)
         index_of, groups, counter = {}, [], 0
         for group in self.param_groups:
             indices = []
@@ -219,10 +310,23 @@ class Optimizer:
                 indices.append(index_of[id(p)])
                 counter += 1
             groups.append({**{k: v for k, v in group.items() if k != "params"}, "params": indices})
-        state = {index_of[id(p)]: dict(s) for p, s in self.state.items() if id(p) in index_of}
-        return {"state": state, "param_groups": groups}
+        state = {index_of.get(id(key), key): s for key, s in self.state.items()}  # (not copied, as in PyTorch)
+        state_dict = {"state": state, "param_groups": groups}
+        for hook in list(self._state_dict_post_hooks.values()):
+            changed = hook(self, state_dict)
+            if changed is not None:
+                state_dict = changed
+        return state_dict
 
     def load_state_dict(self, state_dict):
+        """Load what ``state_dict`` returned: each saved parameter's state goes to the parameter at the same
+        position here, other state is taken as it is, and each group's options take the saved ones (its
+        parameters and, unless the dict has some, their names stay). Ends in ``__setstate__``, as PyTorch's does."""
+        state_dict = dict(state_dict)  # (the pre-hooks get a shallow copy, free to change it)
+        for hook in list(self._load_state_dict_pre_hooks.values()):
+            changed = hook(self, state_dict)
+            if changed is not None:
+                state_dict = changed
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
@@ -233,14 +337,20 @@ class Optimizer:
                                  "optimizer's group")
             params.extend(zip(saved["params"], mine["params"]))
         by_index = dict(params)
-        self.state = defaultdict(dict)
-        for index, s in state_dict["state"].items():
-            p = by_index[int(index)]
+        state = defaultdict(dict)
+        for key, s in state_dict["state"].items():
+            p = by_index.get(key)
+            if p is None:
+                state[key] = s
+                continue
             # as PyTorch: the state follows its parameter's device, and, but for the step count, its float dtype
-            self.state[p] = {k: _copied(v, p.device, p.dtype if k != "step" and p.is_floating_point() else None)
-                             for k, v in s.items()}
+            state[p] = {k: _copied(v, p.device, p.dtype if k != "step" and p.is_floating_point() else None)
+                        for k, v in s.items()}
         for mine, saved in zip(self.param_groups, groups):
             mine.update({k: v for k, v in saved.items() if k != "params"})
+        self.__setstate__({"state": state, "param_groups": self.param_groups})
+        for hook in list(self._load_state_dict_post_hooks.values()):
+            hook(self)
 
     def __repr__(self):
         text = f"{type(self).__name__} ("
