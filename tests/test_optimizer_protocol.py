@@ -286,3 +286,34 @@ def test_sequential_lr_runs_a_users_scheduler(lib):
             sequence.step()
             lrs.append(opt.param_groups[0]["lr"])
     assert lrs == [4.0, 4.0, 8.0, 4.0, 2.0]
+
+
+def test_get_lr_warns_when_called_outside_step_and_a_copied_scheduler_reads_the_flag(lib):
+    """PyTorch's schedulers (and user ones copied from them) check ``_get_lr_called_within_step`` in ``get_lr``."""
+    class WarmUp(lib.optim.lr_scheduler.LRScheduler):
+        def get_lr(self):
+            if not self._get_lr_called_within_step:
+                warnings.warn("get_lr called outside step", UserWarning)
+            return [base * min(1.0, (self.last_epoch + 1) / 4) for base in self.base_lrs]
+
+    p, opt = _sgd_with_grads(lib)
+    step_lr = lib.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        opt.step()
+        step_lr.step()
+        assert caught == []
+        assert step_lr.get_last_lr() == [0.25]
+        step_lr.get_lr()
+    assert [str(w.message) for w in caught] == [
+        "To get the last learning rate computed by the scheduler, please use `get_last_lr()`."]
+
+    p, opt = _sgd_with_grads(lib)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warm_up = WarmUp(opt)
+        opt.step()
+        warm_up.step()
+        assert opt.param_groups[0]["lr"] == 0.25 and caught == []
+        warm_up.get_lr()
+    assert [str(w.message) for w in caught] == ["get_lr called outside step"]

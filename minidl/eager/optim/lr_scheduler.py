@@ -56,6 +56,13 @@ def _track_optimizer_steps(optimizer):
     optimizer.step = types.MethodType(counted_step, optimizer)
 
 
+def _warn_get_lr_called_within_step(scheduler):
+    """PyTorch's warning for a ``get_lr()`` called outside ``step`` (by a user who wants ``get_last_lr()``)."""
+    if not scheduler._get_lr_called_within_step:
+        warnings.warn("To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
+                      UserWarning, stacklevel=3)
+
+
 def _per_group(name, optimizer, value):
     """One value per parameter group: a list of them, or one value for all."""
     if isinstance(value, (list, tuple)):
@@ -119,7 +126,7 @@ class LRScheduler:
         self._check_order()
         if epoch is None:
             self.last_epoch += 1
-            self._set_lrs(self.get_lr())
+            self._set_lrs(self._within_step(self.get_lr))
         else:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
             self.jump_to(epoch)
@@ -131,11 +138,23 @@ class LRScheduler:
         MultiplicativeLR, one step's change from the current rates; a user's ``get_lr`` that reads ``last_epoch``)."""
         self.last_epoch = epoch
         closed_form = getattr(self, "_get_closed_form_lr", self._lrs if self.chainable else self.get_lr)
-        self._set_lrs(closed_form())
+        self._set_lrs(self._within_step(closed_form))
+
+    #: True while ``step`` computes the rates: a ``get_lr`` called otherwise, by the user, warns (it gives the
+    #: *next* rates, or wrong ones, not the current ones). PyTorch's name, which schedulers copied from it read.
+    _get_lr_called_within_step = False
+
+    def _within_step(self, compute_lrs):
+        self._get_lr_called_within_step = True
+        try:
+            return compute_lrs()
+        finally:
+            self._get_lr_called_within_step = False
 
     def get_lr(self):
         """Every group's learning rate for ``last_epoch`` (what ``step()`` sets): for a chainable schedule, the
         rate each group has now times the schedule's change since the previous epoch; otherwise the closed form."""
+        _warn_get_lr_called_within_step(self)
         if not self.chainable:
             return self._lrs()
         groups = self.optimizer.param_groups
@@ -237,6 +256,7 @@ class CosineAnnealingLR(LRScheduler):
         return self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         groups, epoch, period = self.optimizer.param_groups, self.last_epoch, self.T_max
         if self._is_initial:
             return [group["lr"] for group in groups]
@@ -302,6 +322,7 @@ class MultiplicativeLR(_SavesLambdaObjects, LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         groups = self.optimizer.param_groups
         if self._is_initial:
             return [group["lr"] for group in groups]
