@@ -14,6 +14,11 @@ function's name made unique (``dense``, ``dense_1`` ...), as the function would 
 re-enter it with ``reuse=True``, so ``get_variable`` hands back the variables the first call created. Those
 variables are the layer's ``weights``, and each is also an attribute named after its last name component
 (``kernel``, ``bias``, ``gamma``, ``moving_mean`` ...).
+
+A layer of one's own may hold other layers as attributes (``self.dense = Dense(4)``, or in a list, tuple or dict):
+as in TF 1.15 they are part of it. Its ``weights``, ``losses`` and ``updates`` are its own followed by those of the
+layers it holds, in the order the attributes were set; ``trainable=False`` on it freezes them too. ``weights`` is
+``trainable_weights + non_trainable_weights``, TF's order.
 """
 import contextlib
 import inspect
@@ -22,7 +27,9 @@ import re
 import numpy
 
 from ..backend import dtypes
-from .core import GraphKeys, get_default_graph
+from .basics import placeholder
+from .core import Graph, GraphKeys, get_default_graph
+from .dtypes import as_dtype
 from .frontend import convert_to_tensor
 from .layers import (average_pooling1d, average_pooling2d, average_pooling3d, batch_normalization, conv1d, conv2d,
                      conv2d_transpose, conv3d, dense, dropout, flatten, max_pooling1d, max_pooling2d, max_pooling3d)
@@ -31,8 +38,9 @@ from .variable_scope import get_variable, layer_scope, variable_scope
 
 class Layer:
     """A configured call of ``function`` (a class attribute: a tf.layers function). ``name`` names the layer's
-    scope; ``trainable`` (for layers with variables) whether its variables train; ``dtype`` is accepted for
-    compatibility (the variables take the inputs' dtype).
+    scope; ``trainable`` (for layers with variables) whether its variables train; ``dtype`` (a name, ``layer.dtype``)
+    is the default dtype of the variables ``add_weight`` makes — when not given, the first call's inputs' dtype, as
+    in TF 1.15 (a built-in layer's variables always take the inputs' dtype).
 
     Subclassed without a function, it is a layer of one's own, as ``tf.layers.Layer`` is in TF 1.x: ``build``
     makes the weights (``add_weight``) at the first call, in the layer's variable scope, and ``call`` computes::
@@ -49,8 +57,9 @@ class Layer:
 
     def __init__(self, *args, name=None, trainable=True, dtype=None, **kwargs):
         self.trainable, self._given_name = trainable, name
+        self.dtype = None if dtype is None else as_dtype(dtype).name
         self._scope, self._weights, self.built = None, [], False
-        self.losses, self.updates = [], []
+        self._own_losses, self._own_updates = [], []  # (``losses`` and ``updates`` add the held layers')
         if self.function is None:  # a layer of one's own
             if args or kwargs:
                 raise TypeError(f"{type(self).__name__}: unexpected argument(s) to Layer.__init__: "
@@ -84,16 +93,20 @@ class Layer:
     @contextlib.contextmanager
     def _collecting(self):
         """Add to the layer's ``losses`` and ``updates`` what the block adds to the graph's REGULARIZATION_LOSSES
-        and UPDATE_OPS collections."""
+        and UPDATE_OPS collections (but what the layers it holds have already: they report their own)."""
         graph = get_default_graph()
         penalties, updates = (graph.get_collection_ref(key) for key in (GraphKeys.REGULARIZATION_LOSSES,
                                                                          GraphKeys.UPDATE_OPS))
         before = len(penalties), len(updates)
         yield
-        self.losses += penalties[before[0]:]
-        self.updates += updates[before[1]:]
+        known = {id(item) for item in self.losses + self.updates}
+        self._own_losses += [p for p in penalties[before[0]:] if id(p) not in known]
+        self._own_updates += [u for u in updates[before[1]:] if id(u) not in known]
 
     def _apply(self, inputs, **kwargs):
+        if self.dtype is None:  # TF 1.15: a layer without a dtype takes its first inputs'
+            first = inputs[0] if isinstance(inputs, (list, tuple)) and inputs else inputs
+            self.dtype = as_dtype(first.dtype if hasattr(first, "dtype") else convert_to_tensor(first).dtype).name
         if self.function is None:
             return self._call_own(inputs, **kwargs)
         if not self._has_variables:
@@ -147,41 +160,98 @@ class Layer:
         """The layer's computation (a layer of one's own writes it)."""
         raise NotImplementedError(f"{type(self).__name__} must define call(self, inputs)")
 
-    def add_weight(self, name, shape, dtype=None, initializer=None, regularizer=None, trainable=True, **unused):
-        """A variable ``<layer>/<name>`` of the layer (default initializer: ``get_variable``'s, Glorot uniform),
-        counted in its ``weights``."""
-        variable = get_variable(name, list(shape), dtype or dtypes.float32, initializer, regularizer,
-                                trainable and self.trainable)
+    def compute_output_shape(self, input_shape):
+        """The shape of the outputs for inputs of ``input_shape`` (the batch dim may be None), as a TensorShape. A
+        built-in layer applies its function to a placeholder in a scratch graph (its own variables are untouched);
+        a layer of one's own must define it, as in TF 1.15."""
+        if self.function is None:
+            raise NotImplementedError(f"{type(self).__name__}.compute_output_shape: a layer of one's own must define "
+                                      f"compute_output_shape(self, input_shape) to be asked its output shape")
+        with Graph().as_default():
+            outputs = self.function(placeholder(self.dtype or dtypes.float32, input_shape), **self._arguments)
+        return [t.shape for t in outputs] if isinstance(outputs, (list, tuple)) else outputs.shape
+
+    def add_weight(self, name, shape, dtype=None, initializer=None, regularizer=None, trainable=True,
+                   constraint=None, **unused):
+        """A variable ``<layer>/<name>`` of the layer (default initializer: ``get_variable``'s, Glorot uniform;
+        default dtype: the layer's), counted in its ``weights``. ``constraint(variable)`` is put into the variable
+        after each optimizer step (``tf.train`` optimizers apply a variable's ``constraint``)."""
+        variable = get_variable(name, list(shape), dtype or self.dtype or dtypes.float32, initializer, regularizer,
+                                trainable and self.trainable, constraint=constraint)
         self._weights.append(variable)
         return variable
 
     add_variable = add_weight  # TF 1's older name
 
-    @property
-    def weights(self):
-        """The variables the layer created (empty until its first call)."""
-        return list(self._weights)
+    def add_loss(self, losses, inputs=None):
+        """Add a loss tensor (or a list) to the layer's ``losses``; a ``tf.layers`` layer also adds it to the
+        REGULARIZATION_LOSSES collection, as TF 1.15 does (``tf.losses.get_total_loss()`` counts it). ``inputs``
+        is accepted for compatibility."""
+        new = _as_items(losses)
+        self._own_losses += new
+        for loss in new:
+            get_default_graph().add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
 
-    variables = weights
+    def add_update(self, updates, inputs=None):
+        """Add an update op (or a list: a moving average's assign) to the layer's ``updates``; a ``tf.layers``
+        layer also adds it to the UPDATE_OPS collection, as TF 1.15 does. ``inputs`` is accepted for
+        compatibility."""
+        new = _as_items(updates)
+        self._own_updates += new
+        for update in new:
+            get_default_graph().add_to_collection(GraphKeys.UPDATE_OPS, update)
+
+    # ---------------------------------------------------------------------------- what the layer holds
+    def _held_layers(self):
+        """The layers this layer holds as attributes."""
+        return held_layers(self, Layer)
+
+    @property
+    def losses(self):
+        """Its penalties (variables' regularizers, ``add_loss``), then those of the layers it holds."""
+        return _each_once(self._own_losses + [loss for layer in self._held_layers() for loss in layer.losses])
+
+    @property
+    def updates(self):
+        """Its updates (batch norm's moving averages, ``add_update``), then those of the layers it holds."""
+        return _each_once(self._own_updates + [u for layer in self._held_layers() for u in layer.updates])
 
     @property
     def trainable_weights(self):
-        return [v for v in self._weights if v.trainable] if self.trainable else []
+        """Its trainable variables, then those of the layers it holds (none if the layer is not trainable)."""
+        if not self.trainable:
+            return []
+        held = [v for layer in self._held_layers() for v in layer.trainable_weights]
+        return _each_once([v for v in self._weights if v.trainable] + held)
 
     trainable_variables = trainable_weights
 
     @property
     def non_trainable_weights(self):
-        return [v for v in self._weights if not v.trainable or not self.trainable]
+        """Its variables that do not train, then the held layers' (all of them, when the layer is not trainable)."""
+        if self.trainable:
+            own = [v for v in self._weights if not v.trainable]
+            held = [v for layer in self._held_layers() for v in layer.non_trainable_weights]
+        else:
+            own = [v for v in self._weights if v.trainable] + [v for v in self._weights if not v.trainable]
+            held = [v for layer in self._held_layers() for v in layer.weights]
+        return _each_once(own + held)
 
     non_trainable_variables = non_trainable_weights
+
+    @property
+    def weights(self):
+        """``trainable_weights + non_trainable_weights`` (empty until its first call)."""
+        return self.trainable_weights + self.non_trainable_weights
+
+    variables = weights
 
     def count_params(self):
         """The number of numbers in its weights."""
         if not self.built:
             raise ValueError(f"You tried to call `count_params` on {self.name}, but the layer isn't built. You can "
                              f"build it manually via: `{self.name}.build(batch_input_shape)`.")
-        return sum(int(numpy.prod(v.shape.as_list())) for v in self._weights)
+        return sum(int(numpy.prod(v.shape.as_list())) for v in self.weights)
 
     def get_weights(self):
         """Its weights' values (numpy arrays), read in the default session."""
@@ -189,15 +259,38 @@ class Layer:
 
     def set_weights(self, weights):
         """Load values into its weights, in the default session."""
-        if len(weights) != len(self._weights):
+        variables = self.weights
+        if len(weights) != len(variables):
             raise ValueError(f"You called `set_weights(weights)` on layer {self.name} with a weight list of length "
-                             f"{len(weights)}, but the layer was expecting {len(self._weights)} weights.")
+                             f"{len(weights)}, but the layer was expecting {len(variables)} weights.")
         session = _default_session(self, "set_weights")
-        for variable, value in zip(self._weights, weights):
+        for variable, value in zip(variables, weights):
             variable.load(value, session)
 
     def __repr__(self):
         return f"<tf.layers.{type(self).__name__} '{self.name}'>"
+
+
+def held_layers(owner, kinds):
+    """The objects of ``kinds`` (layer classes) that ``owner`` holds as attributes — directly, or in lists, tuples
+    and dicts (their values) — in the order the attributes were set, each once: the layers TF 1.15 tracks."""
+    found = []
+    for value in vars(owner).values():
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
+        found += [item for item in items if isinstance(item, kinds) and item is not owner]
+    return _each_once(found)
+
+
+def _each_once(items):
+    """``items`` in order, each object once (by identity: tensors compare elementwise)."""
+    return list({id(item): item for item in items}.values())
+
+
+def _as_items(given):
+    """What ``add_loss`` and ``add_update`` take — one item or a list — as a list; a function of no arguments is
+    called for its tensor, as TF allows."""
+    return [item() if callable(item) and not hasattr(item, "op") else item
+            for item in (given if isinstance(given, (list, tuple)) else [given])]
 
 
 def _default_session(layer, what):

@@ -47,11 +47,12 @@ _scopes_opened = weakref.WeakKeyDictionary()
 
 
 class VariableScope:
-    """A variable scope: its full ``name``, ``reuse`` mode, default ``initializer``, ``regularizer`` and ``dtype``
-    for ``get_variable``, and ``original_name_scope``, the name scope opened when it was first entered."""
+    """A variable scope: its full ``name``, ``reuse`` mode, default ``initializer``, ``regularizer``, ``dtype`` and
+    ``constraint`` for ``get_variable``, and ``original_name_scope``, the name scope opened when it was first
+    entered."""
 
     def __init__(self, reuse, name="", initializer=None, regularizer=None, dtype=dtypes.float32, name_scope="",
-                 custom_getter=None):
+                 custom_getter=None, constraint=None):
         self.name = name
         self.reuse = reuse
         self.initializer = initializer
@@ -59,6 +60,7 @@ class VariableScope:
         self.dtype = as_dtype(dtype)  # a tf.DType
         self.original_name_scope = name_scope
         self.custom_getter = custom_getter
+        self.constraint = constraint
 
     def reuse_variables(self):
         """From now on, ``get_variable`` in this scope (and scopes opened inside it) returns existing variables."""
@@ -93,15 +95,15 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
 
     ``name_or_scope``: a name (nested under the current variable scope), or a captured ``VariableScope`` to
     re-enter; ``None`` uses ``default_name``, made unique (``dense``, ``dense_1`` ...). ``initializer``,
-    ``regularizer`` and ``dtype`` become the defaults of ``get_variable`` inside, and are inherited by nested
-    scopes, as is ``reuse``. ``custom_getter(getter, name, *args, **kwargs)`` is called by every ``get_variable``
-    inside instead of making or fetching the variable itself (``getter`` does that): it may change the arguments
-    or return something else (an exponential moving average, a float16 cast). A nested scope's getter wraps the
-    enclosing one's. (``caching_device`` and ``use_resource`` are accepted and have no effect; partitioners and
-    constraints are not supported.)
+    ``regularizer``, ``dtype`` and ``constraint`` become the defaults of ``get_variable`` inside, and are inherited
+    by nested scopes, as is ``reuse``. ``custom_getter(getter, name, *args, **kwargs)`` is called by every
+    ``get_variable`` inside instead of making or fetching the variable itself (``getter`` does that): it may change
+    the arguments or return something else (an exponential moving average, a float16 cast). A nested scope's getter
+    wraps the enclosing one's. (``caching_device`` and ``use_resource`` are accepted and have no effect;
+    partitioners are not supported.)
     """
-    if partitioner is not None or constraint is not None:
-        raise NotImplementedError("variable_scope: partitioner and constraint are not supported")
+    if partitioner is not None:
+        raise NotImplementedError("variable_scope: partitioner is not supported")
     if name_or_scope is None and default_name is None:
         raise TypeError("If default_name is None then name_or_scope is required")
     if name_or_scope is None and reuse is True:
@@ -130,7 +132,8 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
         scope = VariableScope(reuse, full_name, inherited.initializer if initializer is None else initializer,
                               inherited.regularizer if regularizer is None else regularizer,
                               inherited.dtype if dtype is None else dtype, original_name_scope or scope_name,
-                              _wrapped_getter(inherited.custom_getter, custom_getter))
+                              _wrapped_getter(inherited.custom_getter, custom_getter),
+                              inherited.constraint if constraint is None else constraint)
         graph._variable_scope_stack.append(scope)
         try:
             yield scope
@@ -174,7 +177,8 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
     is the variable's, and ``shape`` must be None). ``dtype`` defaults to the scope's (float32).
     ``regularizer(variable)`` (default: the scope's), if given, makes a penalty tensor, added to the
     REGULARIZATION_LOSSES collection when the variable is created. ``shape`` may be an int (a 1-D shape).
-    ``constraint`` is the variable's (``tf.Variable``). ``custom_getter`` (and the scopes', ``variable_scope``) is
+    ``constraint`` (default: the scope's) is the variable's (``tf.Variable``): ``tf.train`` optimizers put
+    ``constraint(variable)`` into it after each update. ``custom_getter`` (and the scopes', ``variable_scope``) is
     called as ``custom_getter(getter, full_name, shape=..., dtype=..., ...)``. ``caching_device``,
     ``use_resource``, ``synchronization`` and ``aggregation`` have no effect; partitioners are not supported.
     """
@@ -249,6 +253,7 @@ def _get_or_create(scope, full_name, shape=None, dtype=None, initializer=None, r
         if shape is not None:
             raise ValueError("If initializer is a constant, do not specify shape.")
         initial_value, value_dtype = initializer, (dtype if explicit_dtype else None)
+    constraint = constraint if constraint is not None else scope.constraint
     variable = Variable(initial_value, trainable=True if trainable is None else trainable, collections=collections,
                         validate_shape=validate_shape, name=full_name, dtype=value_dtype, constraint=constraint,
                         _exact_name=True)

@@ -24,7 +24,7 @@ from .. import layers as tf_layers
 from .. import math_ops
 from ..array_ops import concat, reshape, shape
 from ..core import GraphKeys, get_default_graph
-from ..layer_classes import Layer as TFLayer, _snake_case
+from ..layer_classes import Layer as TFLayer, _as_items, _snake_case, held_layers
 from ..nn_training import embedding_lookup
 from ..variable_scope import get_variable, layer_scope
 from . import activations, backend, constraints, initializers, masking, regularizers
@@ -84,6 +84,9 @@ class Layer(TFLayer):
 
             def call(self, inputs):
                 return inputs * self.scale
+
+    Layers it holds as attributes (``self.dense = Dense(4)``, in lists and dicts too), models too, are part of it
+    (``layer_classes.py``): their weights, losses and updates are its, and a model trains them.
     """
     _unique_scope = True  # (layer_classes.Layer._claim_scope)
     #: what the layer does with a mask that reaches it: ``masking.PASSES``, ``masking.CONSUMES`` or None (refuse)
@@ -113,7 +116,6 @@ class Layer(TFLayer):
         parameters = inspect.signature(call).parameters
         self._follows_learning_phase, self._takes_mask = "training" in parameters, "mask" in parameters
         self.input = self.output = self.first_call = None
-        self.losses, self.updates = [], []
 
     def __call__(self, inputs, training=None, **kwargs):
         given = dict(kwargs, training=training) if training is not None else dict(kwargs)  # what a replay repeats
@@ -142,11 +144,13 @@ class Layer(TFLayer):
         record_call(self, inputs, given, outputs)
         return outputs
 
-    def add_weight(self, name, shape, dtype=None, initializer=None, regularizer=None, trainable=True, **unused):
-        """A variable ``<layer>/<name>`` of the layer (initializer and regularizer: names, as Keras takes them, or
-        objects; default Glorot uniform), counted in its ``weights``."""
-        return super().add_weight(name, shape, dtype or backend.floatx(), initializers.get(initializer),
-                                  regularizers.get(regularizer), trainable)
+    def add_weight(self, name, shape=(), dtype=None, initializer=None, regularizer=None, trainable=True,
+                   constraint=None, **unused):
+        """A variable ``<layer>/<name>`` of the layer (initializer, regularizer and constraint: names, as Keras
+        takes them, or objects; default Glorot uniform; default dtype the layer's), counted in its ``weights``.
+        The constraint is applied after each optimizer step, ``fit``'s too."""
+        return super().add_weight(name, shape, dtype or self.dtype, initializers.get(initializer),
+                                  regularizers.get(regularizer), trainable, constraints.get(constraint))
 
     apply = __call__
 
@@ -205,8 +209,23 @@ class Layer(TFLayer):
 
     def add_loss(self, losses, inputs=None):
         """Add a loss tensor (or a list) that training minimizes with the model's loss (a layer of one's own
-        calls it in ``call``: an activity penalty, a VAE's KL term)."""
-        self.losses += losses if isinstance(losses, (list, tuple)) else [losses]
+        calls it in ``call``: an activity penalty, a VAE's KL term). Unlike a ``tf.layers`` layer's, it stays out
+        of the graph's collections, as in Keras."""
+        self._own_losses += _as_items(losses)
+
+    def add_update(self, updates, inputs=None):
+        """Add an update op (or a list) that each training step runs (``fit`` runs the layers' ``updates``); kept
+        out of the graph's collections, as in Keras."""
+        self._own_updates += _as_items(updates)
+
+    def _held_layers(self):
+        """The layers, and models, this layer holds as attributes (``tf.layers.Layer``'s, models too)."""
+        from .training import Model  # (here: training.py imports this module)
+        return held_layers(self, (TFLayer, Model))
+
+    def inner_layers(self):
+        """What a functional model must not count again beside this layer: the layers it holds."""
+        return self._held_layers()
 
     def get_weights(self):
         """The weights' values, as numpy arrays, in the order of ``weights``."""

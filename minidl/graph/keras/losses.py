@@ -1,5 +1,6 @@
 """``tf.keras.losses``: loss functions ``f(y_true, y_pred)`` giving one loss per sample (the mean over the last
-axis where that axis holds a sample's values), and ``Loss`` objects that also average over the batch.
+axis where that axis holds a sample's values), and ``Loss`` objects that also weigh them by sample and reduce them
+(by default their mean over the batch; ``Reduction``).
 
 The cross-entropies take *probabilities* unless ``from_logits=True``. Probabilities are clipped to
 [eps, 1 - eps] (eps = 1e-7) before their log, so a confident wrong answer costs -log(1e-7) ≈ 16.1, not inf. When
@@ -14,10 +15,12 @@ op's input, the logits, by the numerically stable fused formula instead: the usu
   with its formula in its docstring, ``mape``, ``msle``, ``hinge``, ``squared_hinge``, ``categorical_hinge``,
   ``logcosh``, ``huber_loss`` (the class ``Huber``), ``kld``, ``poisson``, ``cosine_proximity``.
 """
+import inspect
 import math
 
-from .. import dtypes, math_ops
-from ..array_ops import reshape, shape
+from .. import dtypes, losses as tf_losses, math_ops
+from ..array_ops import expand_dims, reshape, shape, squeeze
+from ..basics import name_scope
 from ..nn_ops import nn
 from . import backend
 from .lookup import by_name
@@ -161,33 +164,100 @@ kld = KLD = kullback_leibler_divergence
 cosine = cosine_similarity = cosine_proximity
 
 
-class Loss:
-    """A loss function with its options, called as ``loss(y_true, y_pred)``: the mean of the per-sample losses
-    over the batch (Keras' "sum over batch size" reduction)."""
-    function = None
+class Reduction:
+    """``tf.keras.losses.Reduction``: how a ``Loss`` object makes one number of its per-sample losses, each times
+    its sample weight: ``SUM_OVER_BATCH_SIZE`` divides their sum by their number (the mean; ``AUTO``, the default,
+    means it), ``SUM`` keeps their sum, ``NONE`` keeps them all."""
+    AUTO = "auto"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
 
-    def __init__(self, name=None, **options):
-        self.name = name or self.function.__name__
-        self.options = options
+    @classmethod
+    def all(cls):
+        return (cls.AUTO, cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE)
+
+    @classmethod
+    def validate(cls, key):
+        if key not in cls.all():
+            raise ValueError(f"Invalid Reduction Key {key!r}: expected one of {', '.join(map(repr, cls.all()))}")
+
+
+# the tf.losses reduction that computes each (tf.losses' SUM_OVER_BATCH_SIZE also divides by the number of losses)
+_TF_REDUCTIONS = {Reduction.AUTO: tf_losses.Reduction.SUM_OVER_BATCH_SIZE, Reduction.NONE: tf_losses.Reduction.NONE,
+                  Reduction.SUM: tf_losses.Reduction.SUM,
+                  Reduction.SUM_OVER_BATCH_SIZE: tf_losses.Reduction.SUM_OVER_BATCH_SIZE}
+
+
+def compute_weighted_loss(losses, sample_weight=None, reduction=Reduction.SUM_OVER_BATCH_SIZE):
+    """``losses * sample_weight`` reduced by ``reduction``, as Keras weighs its losses: a weight of one rank more
+    than the losses loses its last dim, one of one rank less gains one — so [batch, 1] weights beside [batch]
+    losses weigh each sample (not an outer product, [batch, batch]), and [batch] weights beside [batch, steps]
+    losses weigh each sample's steps. ``SUM_OVER_BATCH_SIZE`` divides by the number of weighted losses."""
+    Reduction.validate(reduction)
+    losses = math_ops.to_tensor(losses)
+    weights = math_ops.cast(1.0 if sample_weight is None else sample_weight, losses.dtype)
+    rank, weights_rank = losses.shape.rank, weights.shape.rank
+    if None not in (rank, weights_rank) and weights_rank:
+        if weights_rank == rank + 1:
+            weights = squeeze(weights, [-1])
+        elif weights_rank == rank - 1:
+            weights = expand_dims(weights, -1)
+    return tf_losses.compute_weighted_loss(losses, weights, loss_collection=None,
+                                           reduction=_TF_REDUCTIONS[reduction])
+
+
+class Loss:
+    """``tf.keras.losses.Loss``: called as ``loss(y_true, y_pred, sample_weight=None)``, it weighs the per-sample
+    losses that ``call`` gives (``compute_weighted_loss``) and reduces them by ``reduction`` (``Reduction``; the
+    default, ``AUTO``, is the mean). A loss of one's own subclasses it and writes ``call(y_true, y_pred)``; a
+    built-in class applies its function. ``name`` (default None, as in TF; a built-in's: its function's name)
+    names the ops. ``compile`` takes a ``Loss`` and ``fit`` honours its reduction too."""
+    function = None  # a built-in loss class's per-sample function
+
+    def __init__(self, reduction=Reduction.AUTO, name=None):
+        Reduction.validate(reduction)
+        self.reduction, self.name = reduction, name
+        self.options = {}  # a built-in's options for its function (from_logits, delta ...)
 
     def call(self, y_true, y_pred):
         """The per-sample losses."""
+        if self.function is None:
+            raise NotImplementedError(f"{type(self).__name__} must define call(self, y_true, y_pred), giving the "
+                                      f"per-sample losses")
         return type(self).function(y_true, y_pred, **self.options)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        losses = self.call(y_true, y_pred)
-        if sample_weight is not None:
-            losses = losses * math_ops.cast(sample_weight, losses.dtype)
-        return math_ops.reduce_mean(losses)
+        with name_scope(self.name or type(self).__name__):
+            return compute_weighted_loss(self.call(y_true, y_pred), sample_weight, self.reduction)
+
+    def get_config(self):
+        """``{"reduction", "name"}`` and a built-in's options: what ``from_config`` makes the loss again from."""
+        return {"reduction": self.reduction, "name": self.name, **self.options}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
 
-def _loss_class(class_name, function, options):
-    def __init__(self, *args, name=None, **kwargs):
-        given = dict(zip(options, args), **kwargs)
-        unknown = set(given) - set(options)
-        if unknown:
-            raise TypeError(f"{class_name}: unexpected argument(s) {', '.join(sorted(unknown))}")
-        Loss.__init__(self, name=name, **given)
+def _loss_class(class_name, function, options, name=None):
+    """A ``Loss`` class applying ``function``: its constructor takes the function's ``options`` (their defaults
+    the function's), then ``reduction`` and ``name`` (default ``name``, else the function's name), as TF's."""
+    defaults = {key: inspect.signature(function).parameters[key].default for key in options}
+    parameters = tuple(options) + ("reduction", "name")
+
+    def __init__(self, *args, **kwargs):
+        if len(args) > len(parameters):
+            raise TypeError(f"{class_name}: takes at most {len(parameters)} arguments ({', '.join(parameters)}), "
+                            f"got {len(args)}")
+        given = dict(zip(parameters, args))
+        unknown, twice = set(kwargs) - set(parameters), set(kwargs) & set(given)
+        if unknown or twice:
+            raise TypeError(f"{class_name}: unexpected argument(s) {', '.join(sorted(unknown))}" if unknown else
+                            f"{class_name}: got multiple values for {', '.join(sorted(twice))}")
+        given.update(kwargs)
+        Loss.__init__(self, given.pop("reduction", Reduction.AUTO), given.pop("name", name or function.__name__))
+        self.options = dict(defaults, **given)
     return type(class_name, (Loss,), {"function": staticmethod(function), "__init__": __init__})
 
 
@@ -207,7 +277,7 @@ LogCosh = _loss_class("LogCosh", logcosh, ())
 Huber = _loss_class("Huber", huber_loss, ("delta",))
 KLDivergence = _loss_class("KLDivergence", kullback_leibler_divergence, ())
 Poisson = _loss_class("Poisson", poisson, ())
-CosineSimilarity = _loss_class("CosineSimilarity", cosine_proximity, ("axis",))
+CosineSimilarity = _loss_class("CosineSimilarity", cosine_proximity, ("axis",), "cosine_similarity")
 
 _BY_NAME = {f.__name__: f for f in (sparse_categorical_crossentropy, categorical_crossentropy, binary_crossentropy,
                                     mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,

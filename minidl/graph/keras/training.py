@@ -46,9 +46,10 @@ import os
 import numpy
 
 from .. import basics, math_ops
-from ..array_ops import shape
+from ..array_ops import reshape, shape
 from ..compat import logging
 from ..core import Tensor, TensorShape, get_default_graph
+from ..layer_classes import held_layers
 from ..train.saver import Saver
 from . import backend, callbacks as callbacks_module, losses, metrics as metrics_module, model_config, optimizers
 from .data_adapter import ArrayBatches, DatasetBatches, GeneratorBatches, is_dataset, is_generator
@@ -146,8 +147,10 @@ class Model:
 
     @property
     def losses(self):
-        """The layers' penalties and the losses given to ``add_loss``: what training adds to the loss."""
-        return [p for layer in self.layers for p in getattr(layer, "losses", [])] + list(self._added_losses)
+        """The layers' penalties and the losses given to ``add_loss``: what training adds to the loss (each once: a
+        layer may be held twice, or by a layer it also holds)."""
+        every = [p for layer in self.layers for p in getattr(layer, "losses", [])] + list(self._added_losses)
+        return list({id(p): p for p in every}.values())
 
     def add_loss(self, losses, inputs=None):
         """Add a loss tensor (or a list) built on the model's tensors to what training minimizes: a VAE's KL
@@ -269,6 +272,7 @@ class Model:
         for identifier in loss.values() if isinstance(loss, dict) else loss if isinstance(loss, (list, tuple)) \
                 else [] if loss is None else [loss]:
             losses.get(identifier)
+            _reduction(identifier)
         for group in metrics.values() if isinstance(metrics, dict) else (metrics or []):
             for identifier in group if isinstance(group, (list, tuple)) else [group]:
                 metrics_module.get(identifier)
@@ -291,9 +295,10 @@ class Model:
         beside the loss): built once, at the first use.
 
         An output's loss is the batch mean of its per-sample losses, each times its sample's weight (TF 1.x Keras'
-        "sum over batch size"; the weights are ones unless ``sample_weight``/``class_weight`` say otherwise); the
-        total is their ``loss_weights``-weighted sum plus the layers' penalties. With several outputs the logs
-        also report each output's loss and metrics as ``<output>_loss``, ``<output>_<metric>``."""
+        "sum over batch size", or the sum for a ``Loss`` object whose ``reduction`` is SUM; the weights are ones
+        unless ``sample_weight``/``class_weight`` say otherwise); the total is their ``loss_weights``-weighted sum
+        plus the layers' penalties. With several outputs the logs also report each output's loss and metrics as
+        ``<output>_loss``, ``<output>_<metric>``."""
         if self.optimizer is None:
             raise RuntimeError("You must compile your model before training/testing. Use `model.compile(optimizer, "
                                "loss)`.")
@@ -323,9 +328,12 @@ class Model:
                     per_sample = function(targets, output)
                     if mask is not None:  # as TF 1's Keras: the mask weighs each step's loss (the mean still
                         per_sample = per_sample * mask  # counts every step, as its "sum over batch size" does)
-                    if per_sample.shape.rank and per_sample.shape.rank > 1:  # (a loss per time step, say)
-                        per_sample = math_ops.reduce_mean(per_sample, axis=list(range(1, per_sample.shape.rank)))
-                    output_loss = math_ops.reduce_mean(per_sample * weights)
+                    rank = per_sample.shape.rank
+                    # a sample's weight weighs each of its losses (a loss per time step, say), then the Loss
+                    # object's reduction makes one number of them (a function's: the mean)
+                    sample_weights = reshape(weights, [-1] + [1] * (rank - 1)) if rank and rank > 1 else weights
+                    output_loss = losses.compute_weighted_loss(per_sample * sample_weights,
+                                                               reduction=_reduction(loss_ids[i]))
                     total = total + float(factors[i]) * output_loss
                     prefix = f"{name}_" if len(names) > 1 else ""
                     if prefix:  # (the mean of the batch losses, weighed by the batches' sizes)
@@ -1048,6 +1056,17 @@ def _per_output(spec, names, what, default=None):
     return [spec] * len(names)
 
 
+def _reduction(loss):
+    """How ``fit`` reduces an output's weighted per-sample losses: a ``Loss`` object's ``reduction`` (TF 1.15
+    honours it), the mean for a loss given by name or as a function."""
+    reduction = loss.reduction if isinstance(loss, losses.Loss) else losses.Reduction.AUTO
+    if reduction == losses.Reduction.NONE:
+        raise NotImplementedError(f"compile: the loss {loss.name or type(loss).__name__} has reduction NONE, which "
+                                  f"leaves one loss per sample; training needs one number: give it SUM or "
+                                  f"SUM_OVER_BATCH_SIZE")
+    return reduction
+
+
 def _give_home(optimizer, graph):
     """Tell a Keras optimizer the graph of the model it now serves, where its learning-rate variable belongs."""
     if graph is not None and hasattr(optimizer, "home_graph"):
@@ -1112,13 +1131,9 @@ def _layers_between(inputs, outputs):
 
 
 def _held_layers(model):
-    """The layers a subclassed model holds as attributes (directly, or in lists), in the order they were set."""
-    out = []
-    for value in vars(model).values():
-        for item in value if isinstance(value, (list, tuple)) else [value]:
-            if isinstance(item, (Layer, Model)):  # a model held is one layer (its trainable flag counts)
-                out.append(item)
-    return out
+    """The layers a subclassed model holds as attributes (directly, or in lists, tuples and dicts), in the order
+    they were set; a model held is one layer (its trainable flag counts)."""
+    return held_layers(model, (Layer, Model))
 
 
 def _several_shapes(input_shape):
