@@ -25,9 +25,9 @@ The graph is built in one of two ways:
   writes its output to element ``t`` of a ``TensorArray``, stacked into [max_time, batch_size, units] after the
   loop (tensor_array.py; as TF does). The gradient is ``while_loop``'s, which replays the body's gradient over the
   steps that ran. The cell is built before the loop; a cell that creates its variables while it is called (TF1's
-  older style) works too, since a variable made inside a loop body goes to the enclosing graph
-  (``variables.py``). The replay is fed the values the body's random ops drew, so a ``DropoutWrapper``'s gradient
-  uses the masks its forward used.
+  older style, or an object that is only *like* an ``RNNCell``, which TF takes too: rnn_cell.py) works too, since a
+  variable made inside a loop body goes to the enclosing graph (``variables.py``). The replay is fed the values the
+  body's random ops drew, so a ``DropoutWrapper``'s gradient uses the masks its forward used.
 
 **Structures.** ``inputs`` may be a nested tuple of [batch_size, max_time, ...] tensors (one ``max_time`` and
 ``batch_size``): step ``t`` reaches the cell as the same tuple of [batch_size, ...] slices. The state is whatever
@@ -60,7 +60,8 @@ from .function_graph import flatten, is_sequence, pack, same_structure
 from .loops import while_loop
 from .math_ops import FLOATS, cast, check_dtype, tanh, to_tensor
 from .nn_ops import nn, relu
-from .rnn_cell import BasicRNNCell, DropoutWrapper, LSTMStateTuple, MultiRNNCell, RNNCell, dims_of
+from .rnn_cell import (BasicRNNCell, DropoutWrapper, LSTMStateTuple, MultiRNNCell, RNNCell, check_rnn_cell_like,
+                       dims_of, maybe_build_cell)
 from .rnn_cells_gated import BasicLSTMCell, GRUCell, LSTMCell
 from .tensor_array import TensorArray
 from .variable_scope import variable_scope
@@ -85,7 +86,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         state = _initial_state("dynamic_rnn", cell, batch, batch if batch is not None else shape(first)[1],
                                first.dtype, initial_state, dtype)
         lengths = None if sequence_length is None else _lengths("dynamic_rnn", sequence_length, batch)
-        cell.maybe_build(pack(x, [TensorShape(t.shape[1:]) for t in flatten(x)]), first.dtype)
+        maybe_build_cell(cell, pack(x, [TensorShape(t.shape[1:]) for t in flatten(x)]), first.dtype)
         nonlinearity = _FUSED_ACTIVATIONS.get(cell.activation) if type(cell) is BasicRNNCell else None
         if nonlinearity and lengths is None and not is_sequence(x):
             outputs, state = _fused_rnn(cell, x, state, nonlinearity)
@@ -179,8 +180,10 @@ def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None, in
 # -------------------------------------------------------------------------------------------------- arguments
 
 def _check_cell(fn, arg, cell):
-    if not isinstance(cell, RNNCell):
-        raise TypeError(f"{fn}: {arg} must be an instance of RNNCell, got {type(cell).__name__}")
+    """An ``RNNCell``, or as in TF any object like one (``check_rnn_cell_like``: a cell written without the base
+    class, which makes its variables when it is called)."""
+    check_rnn_cell_like(cell, f"{fn}: {arg} must be an instance of RNNCell, got {type(cell).__name__}, or an object "
+                              f"like one, which it is not")
 
 
 def _time_major(inputs, time_major):
@@ -212,6 +215,8 @@ def _initial_state(fn, cell, batch, batch_size, inputs_dtype, initial_state, dty
     if initial_state is None:
         if dtype is None:
             raise ValueError(f"{fn}: if there is no initial_state, you must give a dtype.")
+        if hasattr(cell, "get_initial_state"):   # as TF: a cell like an RNNCell may have only this one
+            return cell.get_initial_state(inputs=None, batch_size=batch_size, dtype=dtype)
         return cell.zero_state(batch_size, dtype)
     if not same_structure(cell.state_size, initial_state):
         raise ValueError(f"{fn}: initial_state must be structured like the cell's state_size {cell.state_size}, "

@@ -13,10 +13,13 @@ cells built from other cells: ``MultiRNNCell`` (layers stacked) and ``DropoutWra
 
 **Variables.** A cell creates its variables the first time it is called (or when ``dynamic_rnn`` builds it),
 because only then does it know the input depth. They live in the cell's own variable scope, opened inside the
-scope current at that moment and named after the class in snake case (``basic_rnn_cell``, made unique like
-``tf.layers``' names; ``name=`` picks another): a cell called in ``dynamic_rnn`` makes ``rnn/basic_rnn_cell/kernel``.
-Calling the same cell object again uses the same variables. A *new* cell meets the usual sharing rules of
-``get_variable``: building it where another cell's variables already exist is an error unless ``reuse=True`` (the
+scope current at that moment and named after the class in snake case (``basic_rnn_cell``) or ``name=``: a cell
+called in ``dynamic_rnn`` makes ``rnn/basic_rnn_cell/kernel``. The name is made unique like ``tf.layers``' names: a
+second cell of that name built in the same ``with`` block of the enclosing scope gets ``basic_rnn_cell_1`` — except
+with ``reuse=True``, when the name is taken as it is, to find the variables made under it. Calling the same cell
+object again uses the same variables. A *new* cell meets the usual sharing rules of ``get_variable``: building it
+where another cell's variables already exist (in a later ``with variable_scope("model")`` block, where the unique
+names start over, or in ``dynamic_rnn``'s ``rnn`` scope entered again) is an error unless ``reuse=True`` (the
 argument, or an enclosing ``variable_scope(..., reuse=True)``).
 
 **Writing a cell.** Subclass ``RNNCell`` and give it ``state_size``, ``output_size``, ``build(inputs_shape)``
@@ -25,6 +28,9 @@ argument, or an enclosing ``variable_scope(..., reuse=True)``).
 (``super().__init__(_reuse=reuse, name=name, dtype=dtype, trainable=...)``). Older code overrides
 ``__call__(inputs, state, scope=None)`` instead and makes its variables with ``get_variable`` at every call, often
 without calling ``RNNCell.__init__``: that works too, ``static_rnn`` reusing the variables after its first step.
+As in TF, a cell need not subclass ``RNNCell`` at all: ``dynamic_rnn``, the wrappers and ``MultiRNNCell`` take any
+object with ``output_size``, ``state_size``, ``zero_state`` (or ``get_initial_state``) that can be called
+(``check_rnn_cell_like``).
 """
 import collections
 import contextlib
@@ -191,15 +197,17 @@ class RNNCell:
     def _variable_scope(self, scope=None):
         """The cell's variable scope: opened and remembered the first time, re-entered afterwards — with reuse once
         the cell has been called, so that a ``call`` that makes variables finds the same ones again (each entry
-        opens its own name scope for the ops)."""
+        opens its own name scope for the ops). The first time, as TF's ``Layer._set_scope``: ``scope`` if given;
+        else with reuse the base name exactly (where the variables to reuse are), without it the base name made
+        unique in the current scope (``lstm_cell``, then ``lstm_cell_1``), whether or not it was given as ``name``."""
         if self._scope is not None:
             opening = variable_scope(self._scope, reuse=True if self._called else self._reuse)
         elif scope is not None:
             opening = variable_scope(scope, reuse=self._reuse)
-        elif self._reuse is True:
-            opening = variable_scope(self._base_name, reuse=True)
+        elif self._reuse:   # True or AUTO_REUSE
+            opening = variable_scope(self._base_name, reuse=self._reuse)
         else:
-            opening = variable_scope(self._name, default_name=self._base_name, reuse=self._reuse)
+            opening = variable_scope(None, default_name=self._base_name)
         with opening as opened:
             self._scope = opened
             yield opened
@@ -210,15 +218,44 @@ def dims_of(size):
     return [size] if isinstance(size, int) else list(size)
 
 
+# ================================================================================ objects used as cells
+
+def check_rnn_cell_like(cell, error_prefix):
+    """TF 1.15's test of what may be used as a cell (its ``assert_like_rnncell``): not only an ``RNNCell``, but
+    any object with ``output_size``, ``state_size`` and ``zero_state`` (or ``get_initial_state``) that can be
+    called as ``cell(inputs, state)``. Otherwise a TypeError: ``error_prefix``, then what is missing."""
+    requirements = [("'output_size' property is missing", hasattr(cell, "output_size")),
+                    ("'state_size' property is missing", hasattr(cell, "state_size")),
+                    ("either 'zero_state' or 'get_initial_state' method is required",
+                     hasattr(cell, "zero_state") or hasattr(cell, "get_initial_state")),
+                    ("it is not callable", callable(cell))]
+    missing = [what for what, met in requirements if not met]
+    if missing:
+        raise TypeError(f"{error_prefix}: {', '.join(missing)}")
+
+
+def maybe_build_cell(cell, inputs_shape, dtype):
+    """``cell.maybe_build(inputs_shape, dtype)`` (see ``RNNCell``). An object that is only like a cell has no such
+    method: it makes its variables when it is first called, as TF's older cells do."""
+    if hasattr(cell, "maybe_build"):
+        cell.maybe_build(inputs_shape, dtype)
+
+
+def cell_variables(cell):
+    """``cell.variables``; none for an object only like a cell that does not list its variables."""
+    return list(getattr(cell, "variables", ()))
+
+
 class KernelCell(RNNCell):
     """What the built-in cells share: ``num_units`` units, an ``activation`` (default ``tf.tanh``), and a first
     kernel that multiplies ``concat([inputs, h], 1)`` — its first ``input_depth`` rows the step's inputs, the rest
     the previous output ``h``. So the inputs' depth is fixed when the cell is built, and checked at every call, as
     is the state against ``state_size`` (by default, like the output, ``num_units`` wide). Subclasses define
-    ``build_kernels(input_depth)`` and ``call``."""
+    ``build_kernels(input_depth)`` and ``call``. ``**kwargs`` go to ``RNNCell.__init__``, as TF's cells pass
+    theirs to the base layer: ``trainable=False`` makes variables that an optimizer leaves alone."""
 
-    def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None):
-        super().__init__(name=name, reuse=reuse, dtype=dtype)
+    def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None, **kwargs):
+        super().__init__(name=name, reuse=reuse, dtype=dtype, **kwargs)
         if isinstance(num_units, bool) or not isinstance(num_units, int) or num_units <= 0:
             raise ValueError(f"{type(self).__name__}: num_units must be a positive int, got {num_units!r}")
         if activation is not None and not callable(activation):
@@ -283,11 +320,11 @@ class BasicRNNCell(KernelCell):
     ``kernel`` is [depth + num_units, num_units] — its first ``depth`` rows multiply the inputs, the rest the
     state — initialised Glorot-uniform (unless the variable scope sets another initializer); ``bias`` is
     [num_units], zeros. ``activation`` defaults to ``tf.tanh``. ``dtype``: the variables' (default: the first
-    inputs').
+    inputs'). ``**kwargs``: the base class's (``trainable``).
     """
 
-    def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None):
-        super().__init__(num_units, activation, reuse, name, dtype)
+    def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None, **kwargs):
+        super().__init__(num_units, activation, reuse, name, dtype, **kwargs)
         self.kernel = self.bias = None
 
     def build_kernels(self, input_depth):
@@ -328,9 +365,9 @@ class MultiRNNCell(RNNCell):
             raise TypeError(f"cells must be a list or tuple, but saw: {cells}.")
         if not cells:
             raise ValueError("Must specify at least one cell for MultiRNNCell.")
-        for cell in cells:
-            if not isinstance(cell, RNNCell):
-                raise TypeError(f"MultiRNNCell: every cell must be an RNNCell, got {cell!r}")
+        for i, cell in enumerate(cells):
+            check_rnn_cell_like(cell, f"MultiRNNCell: every cell must be an RNNCell or an object like one, and "
+                                      f"cells[{i}] ({cell!r}) is not")
         if not state_is_tuple and any(is_sequence(cell.state_size) for cell in cells):
             raise ValueError("Some cells return tuples of states, but the flag state_is_tuple is not set. State "
                              f"sizes are: {[cell.state_size for cell in cells]}")
@@ -350,13 +387,21 @@ class MultiRNNCell(RNNCell):
 
     @property
     def variables(self):
-        return [v for cell in self._cells for v in cell.variables]
+        return [v for cell in self._cells for v in cell_variables(cell)]
+
+    def zero_state(self, batch_size, dtype):
+        """The tuple of every layer's own zero state (a layer may start from more than zeros: an
+        ``AttentionWrapper``'s step count, a cell written by hand); concatenated zeros if not ``state_is_tuple``."""
+        if not self._state_is_tuple:
+            return super().zero_state(batch_size, dtype)
+        with name_scope(f"{type(self).__name__}ZeroState"):
+            return tuple(cell.zero_state(batch_size, dtype) for cell in self._cells)
 
     def build(self, inputs_shape):
         """Build every layer, each for the output of the one below (in the sub-scopes ``call`` uses)."""
         for i, cell in enumerate(self._cells):
             with variable_scope(f"cell_{i}"):
-                cell.maybe_build(inputs_shape, self.dtype)
+                maybe_build_cell(cell, inputs_shape, self.dtype)
             inputs_shape = TensorShape([inputs_shape[0]] + dims_of(cell.output_size))
 
     def call(self, inputs, state):
@@ -386,8 +431,8 @@ class CellWrapper(RNNCell):
 
     def __init__(self, cell, dtype=None):
         super().__init__(dtype=dtype)
-        if not isinstance(cell, RNNCell):
-            raise TypeError("The parameter cell is not a RNNCell.")
+        check_rnn_cell_like(cell, f"The parameter cell is not a RNNCell. {type(self).__name__} takes an RNNCell or "
+                                  f"an object like one, and {cell!r} is not")
         self._cell = cell
 
     @property
@@ -404,13 +449,13 @@ class CellWrapper(RNNCell):
 
     @property
     def variables(self):
-        return self._cell.variables
+        return cell_variables(self._cell)
 
     def zero_state(self, batch_size, dtype):
         return self._cell.zero_state(batch_size, dtype)
 
     def maybe_build(self, inputs_shape, dtype):
-        self._cell.maybe_build(inputs_shape, dtype)
+        maybe_build_cell(self._cell, inputs_shape, dtype)
 
 
 class DropoutWrapper(CellWrapper):

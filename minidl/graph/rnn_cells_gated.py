@@ -48,11 +48,12 @@ def _check_clip(cell_name, what, value):
 class BasicLSTMCell(KernelCell):
     """The LSTM of the module docstring, without peepholes or projection. ``kernel`` [depth + num_units,
     4 * num_units] (Glorot uniform unless the scope sets an initializer) and ``bias`` [4 * num_units] (zeros).
-    ``state_is_tuple=False``: the state is ``concat([c, h], 1)``, [batch_size, 2 * num_units] (TF's older form)."""
+    ``state_is_tuple=False``: the state is ``concat([c, h], 1)``, [batch_size, 2 * num_units] (TF's older form).
+    ``**kwargs``: the base class's (``trainable``)."""
 
     def __init__(self, num_units, forget_bias=1.0, state_is_tuple=True, activation=None, reuse=None, name=None,
-                 dtype=None):
-        super().__init__(num_units, activation, reuse, name, dtype)
+                 dtype=None, **kwargs):
+        super().__init__(num_units, activation, reuse, name, dtype, **kwargs)
         self.forget_bias = float(forget_bias)
         self.state_is_tuple = state_is_tuple
         self.kernel = self.bias = None
@@ -94,13 +95,13 @@ class LSTMCell(KernelCell):
 
     ``initializer`` initialises the kernel, the peephole weights and the projection (default: the scope's, else
     Glorot uniform); ``bias`` starts at zeros. ``num_unit_shards``/``num_proj_shards`` (deprecated in TF:
-    partitioned variables) are not supported.
+    partitioned variables) are not supported. ``**kwargs``: the base class's (``trainable``).
     """
 
     def __init__(self, num_units, use_peepholes=False, cell_clip=None, initializer=None, num_proj=None,
                  proj_clip=None, num_unit_shards=None, num_proj_shards=None, forget_bias=1.0, state_is_tuple=True,
-                 activation=None, reuse=None, name=None, dtype=None):
-        super().__init__(num_units, activation, reuse, name, dtype)
+                 activation=None, reuse=None, name=None, dtype=None, **kwargs):
+        super().__init__(num_units, activation, reuse, name, dtype, **kwargs)
         if num_unit_shards is not None or num_proj_shards is not None:
             raise NotImplementedError("LSTMCell: num_unit_shards and num_proj_shards (deprecated in TensorFlow) are "
                                       "not supported: leave them None")
@@ -162,13 +163,13 @@ class GRUCell(KernelCell):
     ``gates/bias`` [2 * num_units] (r's columns, then u's), ``candidate/kernel`` [depth + num_units, num_units]
     and ``candidate/bias`` [num_units]. The kernels use ``kernel_initializer`` (default: the scope's, else Glorot
     uniform); ``bias_initializer``, if given, both biases (default: ones for the gates, zeros for the candidate).
-    The output and the state are both ``h'``."""
+    The output and the state are both ``h'``. ``**kwargs``: the base class's (``trainable``)."""
     #: the names of the gates' kernel and bias and of the candidate's
     VARIABLE_NAMES = ("gates/kernel", "gates/bias", "candidate/kernel", "candidate/bias")
 
     def __init__(self, num_units, activation=None, reuse=None, kernel_initializer=None, bias_initializer=None,
-                 name=None, dtype=None):
-        super().__init__(num_units, activation, reuse, name, dtype)
+                 name=None, dtype=None, **kwargs):
+        super().__init__(num_units, activation, reuse, name, dtype, **kwargs)
         self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
         self.gate_kernel = self.gate_bias = self.candidate_kernel = self.candidate_bias = None
 

@@ -36,7 +36,7 @@ from .math_ops import matmul, to_tensor
 from .nn_ops import bias_add, nn
 from .nn_training import embedding_lookup
 from .rnn import bidirectional_dynamic_rnn, static_bidirectional_rnn
-from .rnn_cell import CellWrapper, RNNCell
+from .rnn_cell import CellWrapper, RNNCell, cell_variables, check_rnn_cell_like, maybe_build_cell
 from .variable_scope import get_variable_scope, variable_scope
 
 
@@ -98,8 +98,8 @@ class _ScopedWrapper(RNNCell):
 
     def __init__(self, cell, reuse):
         super().__init__(reuse=reuse)
-        if not isinstance(cell, RNNCell):
-            raise TypeError("The parameter cell is not RNNCell.")
+        check_rnn_cell_like(cell, f"The parameter cell is not RNNCell. {type(self).__name__} takes an RNNCell or an "
+                                  f"object like one, and {cell!r} is not")
         self._cell = cell
 
     @property
@@ -108,7 +108,7 @@ class _ScopedWrapper(RNNCell):
 
     @property
     def variables(self):
-        return self._variables + self._cell.variables
+        return self._variables + cell_variables(self._cell)
 
     def zero_state(self, batch_size, dtype):
         with name_scope(f"{type(self).__name__}ZeroState"):
@@ -148,7 +148,7 @@ class OutputProjectionWrapper(_ProjectionWrapper):
         return self._output_size
 
     def build(self, inputs_shape):
-        self._cell.maybe_build(inputs_shape, self.dtype)  # (before the loop, as dynamic_rnn needs: see RNNCell)
+        maybe_build_cell(self._cell, inputs_shape, self.dtype)  # (before the loop, as dynamic_rnn needs: see RNNCell)
         self._build_projection(self._cell.output_size, self._output_size)
 
     def call(self, inputs, state):
@@ -173,7 +173,7 @@ class InputProjectionWrapper(_ProjectionWrapper):
         if inputs_shape[-1] is None:
             raise ValueError(f"InputProjectionWrapper: expected inputs with a known depth, got {inputs_shape}")
         self._build_projection(inputs_shape[-1], self._num_proj)
-        self._cell.maybe_build(TensorShape([inputs_shape[0], self._num_proj]), self.dtype)
+        maybe_build_cell(self._cell, TensorShape([inputs_shape[0], self._num_proj]), self.dtype)
 
     def call(self, inputs, state):
         return self._cell(self._project(inputs), state)

@@ -251,3 +251,191 @@ def test_a_stateless_py_func_takes_a_gradient_mapped_to_its_type():
         y = tf.py_func(lambda a: a * 3, [x], tf.float32, stateful=False)
     (grad,) = tf.gradients(tf.reduce_sum(y * y), [x])
     np.testing.assert_allclose(run(grad), 2 * 3 * np.array([3.0, 6.0]))    # d/dx (3x)^2 = 2 * 3 * 3x
+
+
+# ================================================================= objects that are only like cells (TF 1.15)
+
+class LikeACell:
+    """A cell that does not subclass RNNCell, as TF 1.15 takes one (its ``assert_like_rnncell``): ``output_size``,
+    ``state_size`` and a ``__call__`` that makes its variable with ``get_variable``; subclasses add ``zero_state``
+    or ``get_initial_state``, each starting from a state of 0.5s, so that the tests see which one ran."""
+
+    def __init__(self, units):
+        self.units = units
+
+    @property
+    def output_size(self):
+        return self.units
+
+    @property
+    def state_size(self):
+        return self.units
+
+    def __call__(self, inputs, state, scope=None):
+        with tf.variable_scope(scope or "like_a_cell"):
+            kernel = tf.get_variable("w", [inputs.shape[1] + self.units, self.units],
+                                     initializer=tf.constant_initializer(KERNEL))
+            h = tf.tanh(tf.matmul(tf.concat([inputs, state], 1), kernel))
+        return h, h
+
+
+class LikeACellWithZeroState(LikeACell):
+    def zero_state(self, batch_size, dtype):
+        return tf.fill([batch_size, self.units], tf.constant(0.5, dtype))
+
+
+class LikeACellWithGetInitialState(LikeACell):
+    def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
+        return tf.fill([batch_size, self.units], tf.constant(0.5, dtype))
+
+
+HALF = np.full((N, H), 0.5, np.float32)
+
+
+@pytest.mark.parametrize("cell_class", [LikeACellWithZeroState, LikeACellWithGetInitialState])
+@pytest.mark.parametrize("function", ["static_rnn", "dynamic_rnn"])
+def test_static_and_dynamic_rnn_run_an_object_that_is_only_like_a_cell(function, cell_class):
+    outputs, final = rnn_over(function, cell_class(H), X)
+    assert [v.name for v in tf.global_variables()] == ["rnn/like_a_cell/w:0"]
+    expected_outputs, expected_final = numpy_rnn(X, KERNEL, HALF)     # from the cell's own initial state
+    values = run([outputs, final])
+    np.testing.assert_allclose(values[0], expected_outputs, rtol=1e-5)
+    np.testing.assert_allclose(values[1], expected_final, rtol=1e-5)
+
+
+def test_bidirectional_rnns_run_objects_that_are_only_like_cells():
+    (out_fw, out_bw), _ = tf.nn.bidirectional_dynamic_rnn(LikeACellWithZeroState(H), LikeACellWithZeroState(H),
+                                                          tf.constant(X), dtype=tf.float32)
+    static_outputs, _, _ = tf.nn.static_bidirectional_rnn(LikeACellWithZeroState(H), LikeACellWithZeroState(H),
+                                                          steps_of(X), dtype=tf.float32, scope="static")
+    assert [v.name for v in tf.global_variables()] == [
+        "bidirectional_rnn/fw/like_a_cell/w:0", "bidirectional_rnn/bw/like_a_cell/w:0",
+        "static/fw/like_a_cell/w:0", "static/bw/like_a_cell/w:0"]
+    forward, _ = numpy_rnn(X, KERNEL, HALF)
+    backward, _ = numpy_rnn(X[:, ::-1], KERNEL, HALF)
+    values = run([out_fw, out_bw, static_outputs])
+    np.testing.assert_allclose(values[0], forward, rtol=1e-5)
+    np.testing.assert_allclose(values[1], backward[:, ::-1], rtol=1e-5)
+    np.testing.assert_allclose(np.stack(values[2], 1), np.concatenate([forward, backward[:, ::-1]], 2), rtol=1e-5)
+
+
+def test_multi_rnn_cell_and_dropout_wrapper_take_an_object_that_is_only_like_a_cell():
+    like = LikeACellWithZeroState(H)
+    top = tf.nn.rnn_cell.BasicRNNCell(H, name="top")
+    stack = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.DropoutWrapper(like, output_keep_prob=1.0), top])
+    outputs, (final_like, final_top) = tf.nn.dynamic_rnn(stack, tf.constant(X), dtype=tf.float32)
+    assert [v.name for v in tf.global_variables()] == ["rnn/multi_rnn_cell/cell_1/top/kernel:0",    # built first
+                                                       "rnn/multi_rnn_cell/cell_1/top/bias:0",
+                                                       "rnn/multi_rnn_cell/cell_0/like_a_cell/w:0"]
+    assert stack.variables == top.variables       # the object like a cell lists none
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        top_kernel = sess.run(top.kernel)
+        values = sess.run([outputs, final_like, final_top])
+    # each layer starts from its own zero_state: 0.5s for the first, zeros for the BasicRNNCell (whose bias is 0)
+    first, first_final = numpy_rnn(X, KERNEL, HALF)
+    second, second_final = numpy_rnn(first, top_kernel)
+    np.testing.assert_allclose(values[0], second, rtol=1e-5)
+    np.testing.assert_allclose(values[1], first_final, rtol=1e-5)
+    np.testing.assert_allclose(values[2], second_final, rtol=1e-5)
+
+
+def test_an_object_that_is_not_like_a_cell_is_refused_with_what_it_lacks():
+    x = tf.constant(X)
+    with pytest.raises(TypeError, match="dynamic_rnn: cell must be an instance of RNNCell, got object, or an object "
+                                        "like one, which it is not: 'output_size' property is missing, 'state_size' "
+                                        "property is missing, either 'zero_state' or 'get_initial_state' method is "
+                                        "required, it is not callable"):
+        tf.nn.dynamic_rnn(object(), x, dtype=tf.float32)
+    with pytest.raises(TypeError, match="static_bidirectional_rnn: cell_bw must be an instance of RNNCell, got "
+                                        r"LikeACell, or an object like one, which it is not: either 'zero_state' or "
+                                        r"'get_initial_state' method is required$"):
+        tf.nn.static_bidirectional_rnn(LikeACellWithZeroState(H), LikeACell(H), steps_of(X), dtype=tf.float32)
+    with pytest.raises(TypeError, match=r"MultiRNNCell: every cell must be an RNNCell or an object like one, and "
+                                        r"cells\[1\] \(3\) is not: 'output_size' property is missing"):
+        tf.nn.rnn_cell.MultiRNNCell([LikeACellWithZeroState(H), 3])
+    with pytest.raises(TypeError, match="The parameter cell is not a RNNCell. DropoutWrapper takes an RNNCell or an "
+                                        "object like one, and .* is not: either 'zero_state'"):
+        tf.nn.rnn_cell.DropoutWrapper(LikeACell(H))
+
+
+# ============================================================ the built-in cells' base-layer arguments (TF 1.15)
+
+def test_built_in_cells_take_trainable_name_and_dtype_for_the_base_layer():
+    frozen = tf.nn.rnn_cell.BasicRNNCell(H, trainable=False)
+    frozen_outputs, _ = tf.nn.dynamic_rnn(frozen, tf.constant(X), dtype=tf.float32, scope="frozen")
+    top = tf.nn.rnn_cell.GRUCell(H, name="gru", trainable=True)
+    top_outputs, _ = tf.nn.dynamic_rnn(top, frozen_outputs, dtype=tf.float32, scope="top")
+    assert [v.name for v in tf.trainable_variables()] == ["top/gru/gates/kernel:0", "top/gru/gates/bias:0",
+                                                          "top/gru/candidate/kernel:0", "top/gru/candidate/bias:0"]
+    assert frozen.trainable_variables == [] and len(frozen.variables) == 2
+    train = tf.train.GradientDescentOptimizer(0.5).minimize(tf.reduce_sum(top_outputs ** 2))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        kernel, gru_kernel, outputs = sess.run([frozen.kernel, top.gate_kernel, frozen_outputs])
+        sess.run(train)
+        kernel_after, gru_kernel_after = sess.run([frozen.kernel, top.gate_kernel])
+    np.testing.assert_allclose(outputs, numpy_rnn(X, kernel)[0], rtol=1e-5)    # (the bias is zeros)
+    np.testing.assert_array_equal(kernel_after, kernel)                          # the optimizer left it alone
+    assert np.abs(gru_kernel_after - gru_kernel).max() > 1e-4
+    lstm = tf.nn.rnn_cell.LSTMCell(H, dtype=tf.float64, trainable=False)
+    lstm(tf.constant(X[:, 0], tf.float64), lstm.zero_state(N, tf.float64))
+    assert [v.dtype.base_dtype for v in lstm.variables] == [tf.float64, tf.float64]
+    assert lstm.trainable_variables == [] and not set(lstm.variables) & set(tf.trainable_variables())
+    with pytest.raises(TypeError, match="unexpected keyword argument 'activaton'"):
+        tf.nn.rnn_cell.BasicLSTMCell(H, activaton=tf.nn.relu)
+
+
+def test_built_in_cells_take_reuse_in_tf_1_15s_position():
+    x, h0 = tf.constant(X[:, 0]), tf.zeros([N, H])
+    zero = tf.nn.rnn_cell.LSTMStateTuple(h0, h0)
+    with tf.variable_scope("model"):
+        first_gru, first_lstm = tf.nn.rnn_cell.GRUCell(H), tf.nn.rnn_cell.BasicLSTMCell(H)
+        first = [first_gru(x, h0)[0], first_lstm(x, zero)[0]]
+    with tf.variable_scope("model"):
+        gru = tf.nn.rnn_cell.GRUCell(H, None, True)                     # (num_units, activation, reuse)
+        lstm = tf.nn.rnn_cell.BasicLSTMCell(H, 1.0, True, None, True)   # (..., state_is_tuple, activation, reuse)
+        again = [gru(x, h0)[0], lstm(x, zero)[0]]
+    assert gru.variables == first_gru.variables and lstm.variables == first_lstm.variables
+    assert len(tf.global_variables()) == 6
+    values = run(first + again)
+    np.testing.assert_array_equal(values[0], values[2])
+    np.testing.assert_array_equal(values[1], values[3])
+
+
+# ======================================================== unique scopes for cells of one name (TF 1.15's Layer)
+
+def test_two_cells_of_one_name_in_one_scope_get_unique_scopes_as_in_tf():
+    x, h0 = tf.constant(X[:, 0]), tf.zeros([N, H])
+    with tf.variable_scope("model"):
+        first, second = tf.nn.rnn_cell.BasicRNNCell(H, name="shared"), tf.nn.rnn_cell.BasicRNNCell(H, name="shared")
+        out_first, out_second = first(x, h0)[0], second(x, h0)[0]
+        user_cells = [LayerStyleCell(H, name="mine"), LayerStyleCell(H, name="mine")]
+        for cell in user_cells:
+            cell(x, h0)
+        exact = tf.nn.rnn_cell.BasicRNNCell(H, name="shared", reuse=True)      # reuse: the name as it is
+        out_exact = exact(x, h0)[0]
+        auto = tf.nn.rnn_cell.BasicRNNCell(H, name="shared", reuse=tf.AUTO_REUSE)
+        auto(x, h0)
+    assert [first.name, second.name, exact.name, auto.name] == ["shared", "shared_1", "shared", "shared"]
+    assert [v.name for v in second.variables] == ["model/shared_1/kernel:0", "model/shared_1/bias:0"]
+    assert [v.name for cell in user_cells for v in cell.variables] == ["model/mine/kernel:0", "model/mine_1/kernel:0"]
+    assert exact.variables == first.variables and auto.variables == first.variables
+    assert len(tf.global_variables()) == 6
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        kernels = sess.run([first.kernel, second.kernel])
+        values = sess.run([out_first, out_second, out_exact])
+    for kernel, value in zip(kernels + kernels[:1], values):
+        np.testing.assert_allclose(value, np.tanh(np.concatenate([X[:, 0], np.zeros((N, H))], 1) @ kernel),
+                                   rtol=1e-5)
+
+
+def test_a_default_named_cell_with_auto_reuse_finds_the_variables_of_the_first():
+    x, h0 = tf.constant(X[:, 0]), tf.zeros([N, H])
+    with tf.variable_scope("model"):
+        first = tf.nn.rnn_cell.GRUCell(H)
+        first(x, h0)
+        auto = tf.nn.rnn_cell.GRUCell(H, reuse=tf.AUTO_REUSE)
+        auto(x, h0)
+    assert auto.variables == first.variables and auto.name == "gru_cell"
