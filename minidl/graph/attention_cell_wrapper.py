@@ -37,7 +37,7 @@ from .core import TensorShape
 from .function_graph import flatten, is_sequence
 from .math_ops import matmul, reduce_sum, tanh
 from .nn_ops import bias_add, softmax
-from .rnn_cell import RNNCell, dims_of
+from .rnn_cell import RNNCell, cell_variables, check_rnn_cell_like, dims_of, maybe_build_cell
 from .rnn_wrappers import add_dense_variables
 from .variable_scope import variable_scope
 
@@ -49,8 +49,7 @@ class AttentionCellWrapper(RNNCell):
     def __init__(self, cell, attn_length, attn_size=None, attn_vec_size=None, input_size=None, state_is_tuple=True,
                  reuse=None):
         super().__init__(reuse=reuse)
-        if not isinstance(cell, RNNCell):
-            raise TypeError("The parameter cell is not RNNCell.")
+        check_rnn_cell_like(cell, "The parameter cell is not RNNCell")
         if is_sequence(cell.state_size) and not state_is_tuple:
             raise ValueError(f"Cell returns tuple of states, but the flag state_is_tuple is not set. State size is: "
                              f"{cell.state_size}")
@@ -77,7 +76,7 @@ class AttentionCellWrapper(RNNCell):
 
     @property
     def variables(self):
-        return self._variables + self._cell.variables
+        return self._variables + cell_variables(self._cell)
 
     def build(self, inputs_shape):
         if not isinstance(inputs_shape, TensorShape) or not inputs_shape.rank_known or len(inputs_shape) != 2 \
@@ -88,7 +87,7 @@ class AttentionCellWrapper(RNNCell):
         size, vec_size = self._attn_size, self._attn_vec_size
         # in the order TF's first call makes them (the graph's global variables list them so)
         self.input_layer = add_dense_variables(self, inputs_shape[1] + size, input_size)
-        self._cell.maybe_build(TensorShape([inputs_shape[0], input_size]), self.dtype)
+        maybe_build_cell(self._cell, TensorShape([inputs_shape[0], input_size]), self.dtype)
         with variable_scope("attention"):
             self.attn_w = self.add_variable("attn_w", [1, 1, size, vec_size])
             self.attn_v = self.add_variable("attn_v", [vec_size])

@@ -43,7 +43,7 @@ from .function_graph import flatten, pack, same_structure
 from .loops import while_loop
 from .math_ops import logical_not, logical_or, reduce_all, to_tensor
 from .rnn import _check_cell
-from .rnn_cell import dims_of
+from .rnn_cell import dims_of, maybe_build_cell
 from .seq2seq_decoding import _copy_finished   # dynamic_decode's impute_finished: the same copy through
 from .tensor_array import TensorArray
 from .variable_scope import variable_scope
@@ -72,7 +72,8 @@ def raw_rnn(cell, loop_fn, parallel_iterations=None, swap_memory=False, scope=No
         # while_loop needs a loop var in its place when the user carries no loop state
         loop_state = constant(0, dtypes.int32) if initial_loop_state is None else initial_loop_state
         emit_ta, zero_emit = _emit_arrays(cell, emit_structure, batch, batch_size, flatten(state)[0].dtype)
-        cell.maybe_build(pack(first_input, [x.shape for x in flatten(first_input)]), flatten(first_input)[0].dtype)
+        maybe_build_cell(cell, pack(first_input, [x.shape for x in flatten(first_input)]),
+                         flatten(first_input)[0].dtype)
 
         def body(time, finished, inputs, emit_ta, state, loop_state):
             output, new_state = cell(inputs, state)

@@ -41,7 +41,7 @@ from .initializers import constant_initializer, ones_initializer, zeros_initiali
 from .layer_classes import Dense
 from .math_ops import cast, matmul, reduce_sum, rsqrt, square, tanh
 from .nn_ops import softmax
-from .rnn_cell import RNNCell
+from .rnn_cell import RNNCell, cell_variables, check_rnn_cell_like
 from .tensor_array import TensorArray
 from .variable_scope import get_variable, variable_scope
 
@@ -178,8 +178,7 @@ class AttentionWrapper(RNNCell):
     def __init__(self, cell, attention_mechanism, attention_layer_size=None, alignment_history=False,
                  cell_input_fn=None, output_attention=True, initial_cell_state=None, name=None):
         super().__init__(name=name)
-        if not isinstance(cell, RNNCell):
-            raise TypeError(f"cell must be an RNNCell, saw type: {type(cell).__name__}")
+        check_rnn_cell_like(cell, f"cell must be an RNNCell or an object like one, saw type: {type(cell).__name__}")
         if not isinstance(attention_mechanism, _AttentionMechanism):
             raise TypeError(f"attention_mechanism must be an AttentionMechanism, saw type: "
                             f"{type(attention_mechanism).__name__}")
@@ -207,7 +206,7 @@ class AttentionWrapper(RNNCell):
     @property
     def variables(self):
         layers = [self._mechanism.query_layer, self._attention_layer]
-        return self._cell.variables + [v for layer in layers if layer is not None for v in layer.variables]
+        return cell_variables(self._cell) + [v for layer in layers if layer is not None for v in layer.variables]
 
     def zero_state(self, batch_size, dtype):
         """The state before the first step: the cell's zero state (or ``initial_cell_state``), zero attention

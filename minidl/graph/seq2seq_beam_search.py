@@ -46,7 +46,7 @@ from .math_ops import (cast, constant_value, equal, floordiv, floormod, log, log
 from .nd_indexing_ops import batch_gather, gather_nd
 from .nn_ops import log_softmax
 from .nn_training import embedding_lookup
-from .rnn_cell import RNNCell
+from .rnn_cell import check_rnn_cell_like
 from .seq2seq_attention import AttentionWrapperState
 from .seq2seq_decoding import Decoder
 from .sort_ops import top_k
@@ -169,8 +169,7 @@ class BeamSearchDecoder(Decoder):
 
     def __init__(self, cell, embedding, start_tokens, end_token, initial_state, beam_width, output_layer=None,
                  length_penalty_weight=0.0, coverage_penalty_weight=0.0, reorder_tensor_arrays=True):
-        if not isinstance(cell, RNNCell):
-            raise TypeError(f"cell must be an RNNCell, received: {type(cell).__name__}")
+        check_rnn_cell_like(cell, f"cell must be an RNNCell or an object like one, received: {type(cell).__name__}")
         if output_layer is not None and not callable(output_layer):
             raise TypeError(f"output_layer must be a Layer, received: {type(output_layer).__name__}")
         self._cell, self._output_layer, self._beam_width = cell, output_layer, beam_width

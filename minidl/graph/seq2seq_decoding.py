@@ -39,7 +39,7 @@ from .loops import while_loop
 from .math_ops import argmax, cast, equal, logical_not, logical_or, minimum, reduce_all
 from .nn_training import embedding_lookup
 from .random_ops import multinomial
-from .rnn_cell import RNNCell, dims_of
+from .rnn_cell import check_rnn_cell_like, dims_of
 from .tensor_array import TensorArray
 from .variable_scope import variable_scope
 
@@ -170,8 +170,7 @@ class BasicDecoder(Decoder):
     ``helper`` choosing the inputs; starts from ``initial_state``. See the module docstring."""
 
     def __init__(self, cell, helper, initial_state, output_layer=None):
-        if not isinstance(cell, RNNCell):
-            raise TypeError(f"cell must be an RNNCell, received: {type(cell).__name__}")
+        check_rnn_cell_like(cell, f"cell must be an RNNCell or an object like one, received: {type(cell).__name__}")
         if not isinstance(helper, Helper):
             raise TypeError(f"helper must be a Helper, received: {type(helper).__name__}")
         if output_layer is not None and not callable(output_layer):

@@ -303,6 +303,29 @@ def test_static_and_dynamic_rnn_run_an_object_that_is_only_like_a_cell(function,
     np.testing.assert_allclose(values[1], expected_final, rtol=1e-5)
 
 
+def test_raw_rnn_and_a_basic_decoder_run_an_object_that_is_only_like_a_cell():
+    """(TF 1.15's raw_rnn, BasicDecoder and AttentionWrapper check cells with assert_like_rnncell too.)"""
+    expected_outputs, expected_final = numpy_rnn(X, KERNEL, HALF)
+    cell = LikeACellWithZeroState(H)
+    steps = tf.TensorArray(tf.float32, size=L).unstack(tf.transpose(tf.constant(X), [1, 0, 2]))
+
+    def loop_fn(time, output, state, loop_state):
+        finished = tf.fill([N], time >= L)
+        next_input = tf.cond(time >= L, lambda: tf.zeros([N, D]), lambda: steps.read(tf.minimum(time, L - 1)))
+        return (finished, next_input, cell.zero_state(N, tf.float32) if output is None else state,
+                None if output is None else output, None)
+
+    emitted, raw_final, _ = tf.nn.raw_rnn(cell, loop_fn)
+    helper = tf.contrib.seq2seq.TrainingHelper(tf.constant(X), tf.fill([N], L))
+    decoder = tf.contrib.seq2seq.BasicDecoder(cell, helper, cell.zero_state(N, tf.float32))
+    with tf.variable_scope("decoder"):
+        decoded, decoded_final, _ = tf.contrib.seq2seq.dynamic_decode(decoder)
+    values = run([tf.transpose(emitted.stack(), [1, 0, 2]), raw_final, decoded.rnn_output, decoded_final])
+    for outputs, final in (values[:2], values[2:]):
+        np.testing.assert_allclose(outputs, expected_outputs, rtol=1e-5)
+        np.testing.assert_allclose(final, expected_final, rtol=1e-5)
+
+
 def test_bidirectional_rnns_run_objects_that_are_only_like_cells():
     (out_fw, out_bw), _ = tf.nn.bidirectional_dynamic_rnn(LikeACellWithZeroState(H), LikeACellWithZeroState(H),
                                                           tf.constant(X), dtype=tf.float32)
