@@ -28,6 +28,7 @@ from .graph_ops import Const
 from .math_ops import (cast, check_dtype, computed_at_run_time, constant_value, deprecated_alias, graph_tensor,
                        known_dims, known_scalar, matching_list, matching_pair, normalize_axis, require_bool, tf_op,
                        to_tensor)
+from .frontend import scalar_if_rank_unknown, scalars_beside_scalars
 
 _INDEX_TYPES = ("int32", "int64")
 _ALL = builtins.slice(None)  # ``:`` in an index (this module defines its own ``slice``)
@@ -198,8 +199,8 @@ def _shape_input(shape):
     static = [d if isinstance(d, int) and d >= 0 else None for d in dims]
     if all(graph_tensor(d) is None for d in dims):
         return to_tensor(numpy.array(dims, dtype=numpy.int32).reshape(-1)), static
-    return ops.stack([cast(check_dtype(to_tensor(d, dtypes.int32), _INDEX_TYPES, "shape"), dtypes.int32)
-                      for d in dims]), static
+    return ops.stack([cast(check_dtype(scalar_if_rank_unknown(to_tensor(d, dtypes.int32)), _INDEX_TYPES, "shape"),
+                           dtypes.int32) for d in dims]), static
 
 
 # ====================================================================================== shapes as tensors
@@ -424,7 +425,7 @@ def concat(values, axis, name="concat"):
 @tf_op("stack")
 def stack(values, axis=0, name="stack"):
     """Join equally shaped tensors of one dtype along a new dim ``axis``."""
-    return ops.stack(matching_list("Pack", values), constant_value(axis, "axis"))
+    return ops.stack(scalars_beside_scalars(matching_list("Pack", values)), constant_value(axis, "axis"))
 
 
 @tf_op("unstack")

@@ -109,8 +109,24 @@ def convert_to_tensor(value, dtype=None, name=None, graph=None):
     if isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) or hasattr(v, "_as_graph_element")
                                                 for v in value):
         from ..ops import stack
-        return stack([convert_to_tensor(v, dtype, graph=graph) for v in value])
+        return stack(scalars_beside_scalars([convert_to_tensor(v, dtype, graph=graph) for v in value]))
     return constant_op(value, dtype, name=name or "Const", graph=graph)
+
+
+def scalar_if_rank_unknown(tensor):
+    """``tensor`` made a scalar when the graph does not know its rank (checked when the graph runs): where only a
+    scalar can stand — a dim of a shape ``[batch_size, 2]``, with ``batch_size = tf.placeholder(tf.int32)`` given
+    no shape. TF needs no such step (its ops take unknown ranks); minidl's ops need every rank."""
+    from ..ops import reshape
+    return reshape(tensor, ()) if tensor.shape.rank is None else tensor
+
+
+def scalars_beside_scalars(tensors):
+    """The tensors to pack (``tf.stack``) with those of unknown rank made scalars where another one is known to be
+    a scalar: packed tensors must be alike."""
+    if any(t.shape.rank == 0 for t in tensors):
+        return [scalar_if_rank_unknown(t) for t in tensors]
+    return tensors
 
 
 def _graph_for(args):

@@ -28,7 +28,7 @@ from ..ops.base import Spec, apply
 from .basics import control_dependencies
 from .core import Tensor, as_spec_shape, get_default_graph
 from .dtypes import string as tf_string  # (the module `string` is Python's)
-from .frontend import constant_op
+from .frontend import constant_op, scalars_beside_scalars
 from .graph_ops import Const, Identity
 from .indexed_slices import on_values
 from .sparse_tensor import SparseTensor
@@ -95,7 +95,7 @@ def to_tensor(value, dtype=None):
     if tensor is not None:
         return tensor
     if isinstance(value, (list, tuple)) and any(graph_tensor(v) is not None for v in value):
-        return ops.stack(matching_list("Pack", value))  # TF packs a list that holds tensors
+        return ops.stack(scalars_beside_scalars(matching_list("Pack", value)))  # TF packs a list holding tensors
     return constant_op(value, dtype)
 
 

@@ -122,3 +122,22 @@ def test_an_axis_counted_from_the_front_needs_no_rank(reduce, reference):
 def test_an_op_that_needs_the_rank_says_so(build, message):
     with pytest.raises(ValueError, match=message):
         build(tf.placeholder(tf.float32))
+
+
+@pytest.mark.parametrize("build, expected", [
+    (lambda b: tf.zeros([b, 2]), np.zeros((3, 2), np.float32)),
+    (lambda b: tf.stack([b, 2]), np.array([3, 2], np.int32)),
+    (lambda b: tf.shape(tf.random_normal([b, 2])), np.array([3, 2], np.int32)),
+    (lambda b: tf.reshape(tf.range(6), [b, -1]), np.arange(6).reshape(3, 2)),
+    (lambda b: tf.fill([b, b], 1.5), np.full((3, 3), 1.5, np.float32)),
+    (lambda b: tf.nn.rnn_cell.BasicLSTMCell(4).zero_state(b, tf.float32).h, np.zeros((3, 4), np.float32)),
+], ids=["zeros", "stack", "random_normal", "reshape", "fill", "zero_state"])
+def test_a_shapeless_scalar_placeholder_stands_for_a_dim_of_a_shape(build, expected):
+    """``batch_size = tf.placeholder(tf.int32)`` (no shape given), then ``[batch_size, 2]``: an entry of a shape is
+    a scalar, so the graph takes it as one (TF takes any rank while it builds); a fed non-scalar is refused."""
+    batch_size = tf.placeholder(tf.int32)
+    result = build(batch_size)
+    assert result.shape.ndims == expected.ndim
+    np.testing.assert_array_equal(run(result, {batch_size: 3}), expected)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"shape '\[\]' is invalid for input of size 2"):
+        run(result, {batch_size: [3, 3]})
