@@ -470,7 +470,8 @@ class Graph:
     def create_op(self, op, inputs, attrs, output_specs, name=None, defined_at=None, unique=True):
         """Add an operation running ``op`` (an ``ops.Op`` class) to this graph and return it.
 
-        With ``unique=False`` the name is used as given (a full name, e.g. a variable's), and must be free.
+        With ``unique=False`` the name is used as given (a full name, e.g. a variable's), and must be free; so is a
+        name that ends in "/" (a name scope's, TF's rule), less the "/".
         """
         if self._finalized:
             raise RuntimeError("Graph is finalized and cannot be modified.")
@@ -484,6 +485,10 @@ class Graph:
                                  f"tensor made in one graph cannot be used in another: was it made outside the "
                                  f"function that builds this graph (an Estimator's input_fn or model_fn), or "
                                  f"before a with tf.Graph().as_default() block?")
+        if unique and name and name.endswith("/"):
+            # a name scope's own name (``with tf.name_scope("accuracy") as scope: ... name=scope``): TF names the op
+            # after the scope, as it is
+            name, unique = name[:-1], False
         with self._lock:
             if unique:
                 full_name = self.unique_name(name or op.name)

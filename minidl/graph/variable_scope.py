@@ -259,7 +259,10 @@ def _get_or_create(scope, full_name, shape=None, dtype=None, initializer=None, r
                         _exact_name=True)
     graph._variable_store[full_name] = variable
     regularizer = regularizer if regularizer is not None else scope.regularizer
-    penalty = None if regularizer is None else regularizer(variable)
+    penalty = None
+    if regularizer is not None:
+        with graph.name_scope(f"{full_name}/Regularizer/"):  # TF's name for it, which get_regularization_losses(
+            penalty = regularizer(variable)                   # scope=...) matches against
     if penalty is not None:
         graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, penalty)
     return variable

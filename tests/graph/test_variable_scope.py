@@ -170,7 +170,8 @@ def test_trainable_collections_and_regularizer(graph):
     w = tf.get_variable("w", [2], regularizer=lambda v: tf.identity(v, name="penalty"))
     assert tf.trainable_variables() == [local, w] and tf.global_variables() == [frozen, w]
     assert tf.local_variables() == [local]
-    assert [t.name for t in graph.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)] == ["penalty:0"]
+    # (TF names a penalty after its variable)
+    assert [t.name for t in graph.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)] == ["w/Regularizer/penalty:0"]
 
 
 # --------------------------------------------------------------------------------------------- initializers
@@ -274,3 +275,29 @@ def test_initializers_namespace(graph):
         np.testing.assert_array_equal(sess.run(v), [3.0, 3.0])
     with pytest.raises(ValueError, match="fully defined shape"):
         tf.zeros_initializer()([None, 2])
+
+
+def test_an_op_named_after_its_name_scope_takes_the_scopes_name():
+    """TF's rule for a name ending in "/" (the string ``name_scope`` gives): it is used as it is, less the "/"."""
+    with tf.name_scope("accuracy") as scope:
+        accuracy = tf.identity(tf.constant(0.5), name=scope)
+    with tf.name_scope("inputs") as scope:
+        images = tf.placeholder(tf.float32, [None, 2], name=scope)
+    with tf.name_scope(None, "MyOp") as scope:
+        total = tf.add(1.0, 2.0, name=scope)
+    assert [accuracy.name, images.name, total.name] == ["accuracy:0", "inputs:0", "MyOp:0"]
+    graph = tf.get_default_graph()
+    assert graph.get_tensor_by_name("accuracy:0") is accuracy
+    assert run(graph.get_tensor_by_name("accuracy:0")) == 0.5
+    with pytest.raises(ValueError, match="'accuracy' already exists"):
+        tf.constant(1.0, name="accuracy/")
+
+
+def test_a_penalty_is_named_after_its_variable_so_a_scope_selects_it():
+    with tf.variable_scope("conv1"):
+        tf.get_variable("weights", [2, 2], regularizer=tf.contrib.layers.l2_regularizer(0.1))
+    tf.layers.dense(tf.ones([1, 2]), 3, kernel_regularizer=tf.contrib.layers.l2_regularizer(0.5), name="fc")
+    assert [t.name for t in tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)] == [
+        "conv1/weights/Regularizer/l2_regularizer:0", "fc/kernel/Regularizer/l2_regularizer:0"]
+    assert [t.name for t in tf.losses.get_regularization_losses(scope="conv1/weights")] == [
+        "conv1/weights/Regularizer/l2_regularizer:0"]
