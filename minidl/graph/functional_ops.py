@@ -123,7 +123,8 @@ class PyFunc(GraphOp):
             kind = next((e for python, e in _ERRORS if isinstance(error, python)), errors.UnknownError)
             raise kind(None, operation, f"{type(error).__name__}: {error}") from error
         tout, token = attrs["Tout"], operation.name
-        values = list(result) if isinstance(result, (list, tuple)) else [result]
+        # (None is no value at all, as in TF: the side-effect idiom ``tf.py_func(log, [x], [])``)
+        values = list(result) if isinstance(result, (list, tuple)) else [] if result is None else [result]
         if len(values) != len(tout):
             raise errors.InvalidArgumentError(None, operation, f"{token} returns {len(values)} values, but expects "
                                                                f"to see {len(tout)} values.")

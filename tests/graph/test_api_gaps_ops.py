@@ -330,6 +330,7 @@ def test_py_func_may_return_bytes_or_str_for_a_string_output():
     (lambda v: np.float64(1.0), tf.float32, tf.errors.InvalidArgumentError, "0-th value returned by .* is double, "
                                                                           "but expects float"),
     (lambda v: (v, v), [tf.float32], tf.errors.InvalidArgumentError, "returns 2 values, but expects to see 1"),
+    (lambda v: None, tf.float32, tf.errors.InvalidArgumentError, "returns 0 values, but expects to see 1"),
     (lambda v: int("x"), tf.float32, tf.errors.InvalidArgumentError, "ValueError"),
     (lambda v: 1 / 0, tf.float32, tf.errors.UnknownError, "ZeroDivisionError"),
     (lambda v: next(iter([])), tf.float32, tf.errors.OutOfRangeError, "StopIteration"),
@@ -337,6 +338,16 @@ def test_py_func_may_return_bytes_or_str_for_a_string_output():
 def test_py_func_errors(func, tout, error, message):
     with pytest.raises(error, match=message):
         run(tf.py_func(func, [np.float32(1.0)], tout))
+
+
+def test_a_py_func_run_for_its_side_effect_may_return_none():
+    """``tf.py_func(log, [x], [])``: None is no value, as ``Tout=[]`` expects (TF's rule)."""
+    seen = []
+    logging = tf.py_func(lambda v: seen.append(float(v)), [tf.constant(2.5)], [])
+    with tf.Session() as sess:
+        sess.run(logging)
+        sess.run(logging)
+    assert seen == [2.5, 2.5]
 
 
 # ================================================================================================ sorting

@@ -450,3 +450,12 @@ def test_auc_refuses_predictions_outside_zero_one_as_logits_would_give(bad):
         with pytest.raises(tf.errors.InvalidArgumentError, match=r"predictions must be in \[0, 1\]"):
             sess.run(update, {labels: [1, 0], scores: [0.8, bad]})
         assert sess.run(update, {labels: [1, 0], scores: [0.8, 0.2]}) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_an_optimizers_variables_are_sorted_by_name():
+    """TF sorts them (the slots of each variable, then the beta powers, would be the order they were made)."""
+    b, a = tf.Variable([1.0], name="b"), tf.Variable([2.0], name="a")
+    optimizer = tf.train.AdamOptimizer(0.1)
+    optimizer.minimize(tf.reduce_sum(a * b))
+    assert [v.op.name for v in optimizer.variables()] == [
+        "a/Adam", "a/Adam_1", "b/Adam", "b/Adam_1", "beta1_power", "beta2_power"]

@@ -353,13 +353,22 @@ def test_init_from_checkpoint_starts_chosen_variables_from_another_models_values
         assert tf.train.start_queue_runners(sess) == []
 
 
-def test_saving_into_a_missing_directory_is_a_value_error(tmp_path):
+def test_saving_makes_one_missing_directory_and_no_more(tmp_path):
+    """As TF's checkpoint writer: ``saver.save(sess, "checkpoints/model")`` makes ``checkpoints``; two missing
+    levels are TF's ValueError."""
     with tf.Graph().as_default():
         v = tf.Variable(1.0)
         with tf.Session() as sess:
             sess.run(v.initializer)
+            saver = tf.train.Saver()
             with pytest.raises(ValueError, match="Parent directory of .* doesn't exist, can't save"):
-                tf.train.Saver().save(sess, str(tmp_path / "missing" / "model"))
+                saver.save(sess, str(tmp_path / "missing" / "deeper" / "model"))
+            assert not (tmp_path / "missing").exists()
+            prefix = saver.save(sess, str(tmp_path / "checkpoints" / "model"))
+            assert prefix == str(tmp_path / "checkpoints" / "model")
+            sess.run(v.assign(5.0))
+            saver.restore(sess, prefix)
+            assert sess.run(v) == 1.0
 
 
 @pytest.mark.parametrize("make", [lambda: tf.train.GradientDescentOptimizer(0.5),

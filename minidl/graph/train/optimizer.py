@@ -221,10 +221,10 @@ class Optimizer:
 
     def variables(self):
         """The optimizer's own variables (slots and the like) in the default graph, e.g. to initialise or save
-        them."""
+        them; sorted by name, as TF lists them."""
         graph = get_default_graph()
         out = [v for table in self._slots.values() for v in table.values() if v.graph is graph]
-        return out + [v for (_, owner), v in self._non_slot.items() if owner is graph]
+        return sorted(out + [v for (_, owner), v in self._non_slot.items() if owner is graph], key=lambda v: v.name)
 
     def _lr(self, value, name):
         """A hyper-parameter as a tensor (a float, a tensor such as a decayed learning rate, or a function

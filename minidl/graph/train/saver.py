@@ -71,6 +71,8 @@ class Saver:
         else:
             prefix = save_path
         directory = os.path.dirname(os.path.abspath(prefix))
+        if not os.path.isdir(directory) and os.path.isdir(os.path.dirname(directory)):
+            os.mkdir(directory)  # as TF's checkpoint writer does: one missing level ('checkpoints/model')
         if not os.path.isdir(directory):
             raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")  # (TF's class, too)
         names = list(self._variables)
