@@ -143,6 +143,15 @@ def require_bool(op_type, x, arg="x"):
     return x
 
 
+def refuse_bool(op_type, x, arg="x"):
+    """TF's TypeError, while the graph is built, for bools given to arithmetic (``Add``, ``Mul``, ``Maximum`` ...
+    have no bool kernels; numpy would compute True + True = True)."""
+    if x.dtype == dtypes.bool_:
+        raise TypeError(f"Value passed to parameter '{arg}' of '{op_type}' Op has DataType bool, not a number type; "
+                        f"cast it first (tf.cast(x, tf.float32)), or use tf.logical_and / tf.logical_or for logic")
+    return x
+
+
 def constant_value(value, what):
     """The Python value of a static argument (an axis, a shape...) given as a number, list, array or constant
     tensor. A tensor computed at run time cannot become a static attribute: that is a clear NotImplementedError."""
@@ -255,7 +264,8 @@ def _binary(py_name, default_name, fn, doc, op_type=None):
     """A TF binary op: both operands to one dtype (no promotion), then the op library's ``fn``."""
     @tf_op(default_name)
     def binary(x, y, name=None):
-        return fn(*matching_pair(op_type or default_name, x, y))
+        x, y = matching_pair(op_type or default_name, x, y)
+        return fn(refuse_bool(op_type or default_name, x), y)
     binary.__name__ = binary.__qualname__ = py_name
     binary.__doc__ = doc
     return binary
@@ -278,6 +288,7 @@ def pow(x, y, name=None):
     """x ** y elementwise. A signed integer to a negative power has no integer answer: TF refuses it when the graph
     runs (numpy's answer would be 0); an exponent that is a constant known to be >= 0 needs no check."""
     x, y = matching_pair("Pow", x, y)
+    refuse_bool("Pow", x)
     checks = []
     if x.dtype.kind == "i" and not (y.op.op is Const and (y.op.attrs["value"] >= 0).all()):
         from .check_ops import Assert  # (check_ops is built on this module)
@@ -305,9 +316,8 @@ def truediv(x, y, name=None):
     """x / y as real division: integers become floats first (int8/int16/uint8 -> float32, int32/int64 -> float64,
     TF's rule), so ``truediv(7, 2)`` is 3.5."""
     x, y = matching_pair("RealDiv", x, y)
-    if x.dtype.kind in "biu":
-        if x.dtype.kind == "b":
-            raise TypeError("Invalid dtype bool in __truediv__")
+    refuse_bool("RealDiv", x)
+    if x.dtype.kind in "iu":
         wide = real_division_dtype(x.dtype)
         x, y = ops.cast(x, wide), ops.cast(y, wide)
     return ops.div(x, y)
@@ -320,6 +330,7 @@ divide = truediv
 def div(x, y, name=None):
     """TF1's ``tf.div``: Python 2 division, so integers floor-divide and floats divide exactly."""
     x, y = matching_pair("Div", x, y)
+    refuse_bool("Div", x)
     return ops.floor_divide(x, y) if x.dtype.kind in "iu" else ops.div(x, y)
 
 

@@ -16,7 +16,7 @@ from .. import ops
 from ..ops.operators import OPERATORS, REFLECTED
 from . import dynamic_slicing
 from .core import Tensor
-from .math_ops import add_or_join, matching_pair, real_division_dtype, tf_op
+from .math_ops import add_or_join, matching_pair, real_division_dtype, refuse_bool, tf_op
 
 #: op-library function -> the name TF1 gives the operator's operation
 TF_NAMES = {"add": "add", "sub": "sub", "mul": "mul", "div": "truediv", "floor_divide": "floordiv",
@@ -49,11 +49,18 @@ def _named(tf_name, fn, reflected):
         return fn(*(operands[::-1] if reflected else operands))
 
     def method(self, *other):
-        if other and tf_name != "strided_slice" and not _called_from_minidl(sys._getframe(1)):
-            self, other = matching_pair(tf_name, self, *other)
-            other = (other,)
+        if tf_name != "strided_slice" and not _called_from_minidl(sys._getframe(1)):
+            if other:
+                self, other = matching_pair(tf_name, self, *other)
+                other = (other,)
+            if tf_name in _ARITHMETIC:
+                refuse_bool(tf_name, self)
         return build(self, *other)
     return method
+
+
+#: the operators whose TF ops take numbers only (``&``, ``|``, ``^``, ``~`` and comparisons take bools)
+_ARITHMETIC = {"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "Neg", "Abs", "matmul"}
 
 
 def _called_from_minidl(frame):

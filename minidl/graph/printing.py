@@ -6,7 +6,8 @@ A tensor is written as TF writes it: a scalar as its value (``3``), an array in 
 with only the first and last ``summarize`` entries of each long dim and ``...`` between them
 (``[0 1 2 ... 9 10 11]``). Python strings are written as they are, other Python values as ``str`` gives them,
 and structures as Python shows them, with their tensors written as above. The line goes to ``sys.stderr`` unless
-``output_stream`` says otherwise (``sys.stdout``, or any object with a ``write`` method).
+``output_stream`` says otherwise: ``sys.stdout`` (any object with a ``write`` method), a logging function such as
+``tf.logging.info`` (called with the line), or ``"file://<path>"`` (the line appended to that file).
 
 ``tf.timestamp()``, TF's other logging op, gives the time when it runs, for timing parts of a graph.
 """
@@ -43,9 +44,28 @@ class PrintV2(GraphOp):
         attrs = operation.attrs
         values = _host_arrays(arrays)
         text = attrs["sep"].join(_text(item, values, attrs["summarize"], top=True) for item in attrs["template"])
-        stream = attrs["stream"] if attrs["stream"] is not None else sys.stderr  # looked up now: it may be redirected
-        stream.write(text + attrs["end"])
+        stream = attrs["stream"]
+        if stream is None:
+            sys.stderr.write(text + attrs["end"])  # (looked up now: it may have been redirected since)
+        elif hasattr(stream, "write"):
+            stream.write(text + attrs["end"])
+        elif isinstance(stream, str):
+            with open(stream[len("file://"):], "a") as file:
+                file.write(text + attrs["end"])
+        else:
+            stream(text)
         return ()
+
+
+def _check_output_stream(output_stream):
+    """TF's ValueError, while the graph is built, for an ``output_stream`` that ``PrintV2`` cannot write to."""
+    if output_stream is None or hasattr(output_stream, "write") or (
+            isinstance(output_stream, str) and output_stream.startswith("file://")) or (
+            callable(output_stream) and not isinstance(output_stream, str)):
+        return
+    raise ValueError(f"Unsupported output stream or logging level {output_stream}. Supported streams are sys.stdout, "
+                     f"sys.stderr, tf.logging.info, tf.logging.warning, tf.logging.error. File needs to be in the "
+                     f"form of 'file://<filepath>'.")
 
 
 def _text(item, values, summarize, top=False):
@@ -84,6 +104,7 @@ def _scalar_text(value):
 def print_(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None):
     """``tf.print(*inputs, output_stream=sys.stderr, summarize=3, sep=" ", end="\\n")``: the operation that
     prints (see the module's docstring). ``summarize=None`` or -1 writes every entry."""
+    _check_output_stream(output_stream)
     tensors = []
 
     def template(value):

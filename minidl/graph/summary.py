@@ -259,9 +259,11 @@ class FileWriter:
     ``flush_secs`` after the previous flush, and on ``flush()``/``close()``; ``max_queue`` is accepted for
     compatibility (events are written as they come, there is no queue). After ``close()``, writing warns and does
     nothing, as in TF1, until ``reopen()`` starts a new file. Also a context manager that closes on exit.
+    ``session`` (TF's writer run by a session's ops) is accepted: the events are written here as without it.
     """
 
-    def __init__(self, logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None, filename_suffix=None):
+    def __init__(self, logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None, filename_suffix=None,
+                 session=None):
         self._options = (logdir, flush_secs, filename_suffix)
         self.event_writer = event_file.EventFileWriter(*self._options)
         self._closed = False

@@ -99,6 +99,19 @@ def test_tf_print_writes_its_inputs_in_order_as_tf1_does(capsys):
                                 "[0 1 2 3 4 5 6 7 8 9 10 11]"]
 
 
+def test_tf_print_writes_to_a_logging_function_or_a_file_and_refuses_other_streams(tmp_path):
+    logged = []
+    path = tmp_path / "printed.txt"
+    with tf.Session() as sess:
+        sess.run(tf.print("loss:", tf.constant(0.5), output_stream=logged.append))
+        for _ in range(2):
+            sess.run(tf.print("step", tf.constant(1), output_stream=f"file://{path}"))
+    assert logged == ["loss: 0.5"]
+    assert path.read_text() == "step 1\nstep 1\n"
+    with pytest.raises(ValueError, match="Unsupported output stream or logging level nowhere"):
+        tf.print("x", output_stream="nowhere")
+
+
 def test_tf_Print_passes_its_input_through_and_logs_its_data_as_tf1_does(capsys):
     x = tf.Print(tf.constant(1.0), [tf.constant(2.0), tf.range(5)], message="data: ")
     with tf.Session() as sess:

@@ -242,7 +242,7 @@ def test_file_writer_with_graph_writes_graph_def(tmp_path):
     with tf.control_dependencies([y]):
         done = tf.no_op(name="done")
     with tf.Session() as sess:
-        writer = tf.summary.FileWriter(str(tmp_path), sess.graph, filename_suffix=".mine")
+        writer = tf.summary.FileWriter(str(tmp_path), sess.graph, filename_suffix=".mine", session=None)
         writer.close()
     (path,) = event_files(tmp_path)
     assert path.endswith(".mine")

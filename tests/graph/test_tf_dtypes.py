@@ -282,3 +282,20 @@ def test_dataset_dtypes_from_a_generator_are_checked_against_the_declared_dtype(
     ds = tf.data.Dataset.from_generator(lambda: iter([[1, 2], [3, 4]]), tf.dtypes.int64, tf.TensorShape([2]))
     values = drain(ds.make_one_shot_iterator().get_next())
     assert [v.dtype for v in values] == [np.int64, np.int64] and values[1].tolist() == [3, 4]
+
+
+@pytest.mark.parametrize("build, op_type", [
+    (lambda a, b: a + b, "add"), (lambda a, b: a * b, "mul"), (lambda a, b: a - b, "sub"), (lambda a, b: -a, "Neg"),
+    (lambda a, b: a / b, "truediv"), (lambda a, b: True + b, "add"), (tf.add, "AddV2"), (tf.maximum, "Maximum"),
+    (tf.pow, "Pow"), (tf.truediv, "RealDiv"),
+])
+def test_arithmetic_on_bools_is_a_type_error_as_in_tf(build, op_type):
+    """TF's Add, Mul, Maximum ... have no bool kernels (numpy would give True + True = True)."""
+    with pytest.raises(TypeError, match=f"parameter 'x' of '{op_type}' Op has DataType bool"):
+        build(tf.constant([True, False]), tf.constant([True, True]))
+
+
+def test_logic_and_comparisons_take_bools():
+    a, b = tf.constant([True, False]), tf.constant([True, True])
+    assert [v.tolist() for v in run([a & b, a | b, ~a, tf.equal(a, b)])] == [
+        [True, False], [True, True], [False, True], [True, False]]
