@@ -47,7 +47,8 @@ and ``AttentionCellWrapper`` (attention_cell_wrapper.py).
 second also TF's first seq2seq models (legacy_seq2seq.py, legacy_seq2seq_attention.py);
 **tf.contrib.framework** (``arg_scope``) and **tf.contrib.slim** are in contrib_framework.py and contrib_slim.py;
 **tf.contrib.lookup** is ``tf.lookup`` (lookup_ops.py); **tf.contrib.training** holds ``HParams`` (hparams.py) and
-**tf.contrib.util** ``constant_value``, which is ``tf.get_static_value`` (tensor_util.py).
+**tf.contrib.util** ``constant_value``, which is ``tf.get_static_value`` (tensor_util.py); **tf.contrib.learn** holds
+``preprocessing.VocabularyProcessor`` (contrib_learn.py).
 """
 import numbers
 import types
@@ -522,3 +523,8 @@ from .distributions import contrib as distributions  # noqa: E402
 
 # tf.contrib.image: rotate, translate and projective transforms (contrib_image.py)
 from .contrib_image import image  # noqa: E402,F401
+
+# tf.contrib.learn: of TF 1.x's high-level library, the text preprocessing that programs kept using (contrib_learn.py)
+from .contrib_learn import preprocessing as learn_preprocessing  # noqa: E402
+
+learn = types.SimpleNamespace(preprocessing=learn_preprocessing)

@@ -18,9 +18,10 @@ a **list is a value, not a structure**: ``from_tensor_slices([1, 2, 3])`` has sc
 The iterators, and how a pass over a dataset runs inside a Session, are in iterator_ops.py. This file has the
 ``Dataset`` class with all its methods and the basic steps (``shuffle``, ``batch``, ``repeat``, ``take``,
 ``skip``); the other kinds of dataset have files of their own: data_sources.py (where elements come from:
-slices, ``range``, ``zip``, ``from_generator``, ``TextLineDataset``, ``list_files``), data_functions.py (what
-runs a function of yours: ``map``, ``filter``, ``flat_map``, ``interleave``, ``reduce``), data_transforms.py
-(``padded_batch``, ``unbatch``, ``concatenate``, ``shard``, ``cache``) and data_windows.py (``window``);
+slices, ``range``, ``zip``, ``from_generator``, ``TextLineDataset``, ``list_files``; binary records in
+data_fixed_length.py), data_functions.py (what runs a function of yours: ``map``, ``filter``, ``flat_map``,
+``interleave``, ``reduce``), data_transforms.py (``padded_batch``, ``unbatch``, ``concatenate``, ``shard``,
+``cache``) and data_windows.py (``window``);
 ``tf.data.experimental``'s steps (``group_by_window``, ``scan``, ``sample_from_datasets`` ...) are in
 data_experimental.py, ``cardinality`` in data_cardinality.py.
 
@@ -44,8 +45,9 @@ from .graph_ops import Const
 from .iterator_ops import ElementStructure, Iterator, make_initializable_iterator, make_one_shot_iterator
 from .strings import string
 
-__all__ = ["Dataset", "TextLineDataset", "Iterator", "make_one_shot_iterator", "make_initializable_iterator",
-           "get_output_types", "get_output_shapes", "get_output_classes", "experimental", "AUTOTUNE"]
+__all__ = ["Dataset", "TextLineDataset", "FixedLengthRecordDataset", "Iterator", "make_one_shot_iterator",
+           "make_initializable_iterator", "get_output_types", "get_output_shapes", "get_output_classes", "experimental",
+           "AUTOTUNE"]
 
 #: ``tf.data.experimental.AUTOTUNE`` (``tf.data.AUTOTUNE`` in later versions), accepted where TF accepts it
 #: (``prefetch``, ``num_parallel_calls``; as ``interleave``'s ``cycle_length`` it means one per CPU core)
@@ -479,7 +481,9 @@ from .data_sources import (GeneratorDataset, RangeDataset, TensorDataset, Tensor
 from .data_transforms import (CacheDataset, ConcatenateDataset, PaddedBatchDataset, ShardDataset,  # noqa: E402
                               UnbatchDataset)
 from .data_windows import WindowDataset  # noqa: E402
+from .data_fixed_length import FixedLengthRecordDataset  # noqa: E402
 from . import data_experimental  # noqa: E402,F401  (adds group_by_window, scan, cardinality ... to `experimental`)
 
 # TF 1.2-1.3 kept tf.data itself in tf.contrib.data (`from tensorflow.contrib.data import Dataset, Iterator`)
 contrib.Dataset, contrib.Iterator, contrib.TextLineDataset = Dataset, Iterator, TextLineDataset
+contrib.FixedLengthRecordDataset = FixedLengthRecordDataset

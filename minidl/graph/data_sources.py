@@ -206,9 +206,7 @@ class TextLineDataset(Dataset):
     """
 
     def __init__(self, filenames, compression_type=None, buffer_size=None, num_parallel_reads=None):
-        if compression_type not in (None, "", "GZIP", "ZLIB"):
-            raise ValueError(f"Unsupported compression_type: {compression_type}. Use '', 'GZIP' or 'ZLIB'.")
-        self._compression = compression_type or ""
+        self._compression = compression_of(compression_type)
         with get_default_graph().name_scope("filenames"):
             self._filenames = _file_names(filenames, "filenames")
         super().__init__((), None, [string], [()], [self._filenames])
@@ -222,6 +220,13 @@ class TextLineDataset(Dataset):
     def _open(self, name):
         """A binary file object over the (decompressed) bytes of file ``name``, read line by line."""
         return open_file(name, self._compression)
+
+
+def compression_of(compression_type):
+    """A file reader's ``compression_type`` as ``open_file`` takes it: ``""`` (None too), ``"GZIP"`` or ``"ZLIB"``."""
+    if compression_type not in (None, "", "GZIP", "ZLIB"):
+        raise ValueError(f"Unsupported compression_type: {compression_type}. Use '', 'GZIP' or 'ZLIB'.")
+    return compression_type or ""
 
 
 def open_file(name, compression):
