@@ -43,6 +43,7 @@ from .frontend import convert_to_tensor
 from .function_graph import pack
 from .graph_ops import Const
 from .iterator_ops import ElementStructure, Iterator, make_initializable_iterator, make_one_shot_iterator
+from .sparse_tensor import SparseTensorValue
 from .strings import string
 
 __all__ = ["Dataset", "TextLineDataset", "FixedLengthRecordDataset", "Iterator", "make_one_shot_iterator",
@@ -373,7 +374,8 @@ _BATCH_SIZE = "Batch size must be greater than zero."
 
 
 class BatchDataset(_Step):
-    """Stacks ``batch_size`` consecutive elements along a new first dimension, component by component.
+    """Stacks ``batch_size`` consecutive elements along a new first dimension, component by component. A
+    SparseTensor component is batched into a SparseTensor one rank higher (``_batch_sparse``).
 
     ``element_shapes``: the static shape of each component of one element in the batch (``padded_batch`` pads
     to them; default: the input's); ``tensors``: further sources of a subclass.
@@ -399,6 +401,8 @@ class BatchDataset(_Step):
 
     def _combine(self, arrays, component, run):
         """One component of a batch, from that component of each element."""
+        if isinstance(arrays[0], SparseTensorValue):
+            return _batch_sparse(arrays, component)
         return _stack(arrays, component)
 
 
@@ -421,6 +425,20 @@ def _stack(arrays, component):
         return numpy.stack(arrays)
     # numbers: one array from the list, many times faster than stack for small elements (a batch of scalars)
     return numpy.array(arrays, dtype=arrays[0].dtype)
+
+
+def _batch_sparse(values, component):
+    """The SparseTensorValue of a batch of SparseTensorValues, as TF batches them: entry k of element i at
+    ``[i] + its index``, and a dense shape of ``[batch]`` then, per dim, the largest of the elements'."""
+    ranks = sorted({len(v.dense_shape) for v in values})
+    if len(ranks) > 1:
+        raise errors.InvalidArgumentError(None, None, f"Cannot batch SparseTensors of different ranks in component "
+                                                      f"{component}: got ranks {ranks}.")
+    indices = numpy.concatenate([numpy.column_stack([numpy.full(len(v.indices), i, numpy.int64), v.indices])
+                                 for i, v in enumerate(values)])
+    dense_shape = numpy.concatenate([[len(values)], numpy.max([v.dense_shape for v in values], axis=0)])
+    return SparseTensorValue(indices.astype(numpy.int64), numpy.concatenate([v.values for v in values]),
+                             dense_shape.astype(numpy.int64))
 
 
 class RepeatDataset(_Step):

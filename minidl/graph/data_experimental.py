@@ -25,12 +25,11 @@ import itertools
 import numpy
 
 from ..backend import dtypes
-from ..ops.base import Spec
 from . import errors
 from .array_ops import gather
 from .basics import constant, control_dependencies
 from .check_ops import assert_less
-from .core import Tensor, TensorShape, as_spec_shape
+from .core import Tensor, TensorShape
 from .data import (Dataset, _int_argument, _known, _positive, _positive_argument, _Step, _type_name, contrib,
                    experimental)
 from .data_functions import FilterDataset, _DatasetFunction, _GraphFunction, fold_function, relax_shape
@@ -38,8 +37,9 @@ from .data_windows import WindowContents
 from .frontend import convert_to_tensor
 from .function_graph import flatten, flatten_up_to, pack, same_structure
 from .graph_ops import GraphOp
-from .iterator_ops import check_iterable, device_array, non_constant, start_pass
+from .iterator_ops import check_iterable, device_array, element_specs, element_tensors, non_constant, start_pass
 from .math_ops import cast, greater_equal, reduce_sum
+from .sparse_tensor import dense_parts
 
 _WINDOW_SIZE = "Window size must be greater than zero, but got {}."
 
@@ -276,7 +276,8 @@ class DirectedInterleaveDataset(Dataset):
         first = datasets[0]
         shapes = first._shapes
         for other in datasets[1:]:
-            if not same_structure(first._structure, other._structure) or other._types != first._types:
+            if not same_structure(first._structure, other._structure) or other._types != first._types or \
+                    other._sparse != first._sparse:
                 raise TypeError(f"All datasets must have the same type and class: {first!r} and {other!r} differ.")
             shapes = [relax_shape(a, b) for a, b in zip(shapes, other._shapes)]
         super().__init__([selector] + datasets, first._structure, first._types, shapes)
@@ -477,7 +478,7 @@ class DatasetToSingleElement(GraphOp):
             raise errors.InvalidArgumentError(None, operation, "Dataset was empty.")
         if next(elements, None) is not None:
             raise errors.InvalidArgumentError(None, operation, "Dataset had more than one element.")
-        return tuple(device_array(session, a) for a in element)
+        return tuple(device_array(session, a) for a in dense_parts(element))
 
 
 def get_single_element(dataset):
@@ -487,10 +488,8 @@ def get_single_element(dataset):
         raise TypeError(f"get_single_element: `dataset` must be a `tf.data.Dataset` object, got {dataset!r}.")
     check_iterable(dataset)
     operation = dataset._graph.create_op(DatasetToSingleElement, non_constant(dataset._sources()),
-                                         {"dataset": dataset},
-                                         [Spec(as_spec_shape(s), t) for s, t in zip(dataset._shapes, dataset._types)],
-                                         name="DatasetToSingleElement")
-    return pack(dataset._structure, operation.outputs)
+                                         {"dataset": dataset}, element_specs(dataset), name="DatasetToSingleElement")
+    return element_tensors(dataset, operation.outputs)
 
 
 # ------------------------------------------------------------------------------------------------ exports

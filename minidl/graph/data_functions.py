@@ -10,6 +10,10 @@ graph function (a ``FuncGraph``, as the branches of ``tf.cond`` are), which each
 (``lambda x: tf.data.Dataset.from_tensors(x).repeat(3)``). That dataset is built once as well, inside the
 function graph; per element, the function graph computes the values the dataset reads (its sources, see
 iterator_ops.py), and a fresh pass over it starts with them.
+
+A SparseTensor component (what parsing a ``VarLenFeature`` gives) reaches the function as a SparseTensor of three
+placeholders, and one the function returns becomes a SparseTensor component; per element, its three arrays
+travel as a ``SparseTensorValue``.
 """
 import os
 
@@ -21,7 +25,8 @@ from .data import AUTOTUNE, Dataset, _int_argument, _map_nest, _positive, _posit
 from .frontend import convert_to_tensor
 from .function_graph import build_func_graph, flatten, pack, same_structure
 from .graph_ops import GraphOp
-from .iterator_ops import check_iterable, device_array, non_constant, start_pass, start_run
+from .iterator_ops import check_iterable, device_array, non_constant, sparse_components, start_pass, start_run
+from .sparse_tensor import SparseTensor, SparseTensorValue, dense_parts, join_parts, part_shapes, sparse_of_parts
 
 
 class _GraphFunction:
@@ -35,7 +40,7 @@ class _GraphFunction:
     """
 
     def __init__(self, kind, outer_graph, fn, args, specs):
-        self.graph = build_func_graph(f"{kind}_fn", outer_graph, fn, specs, args)
+        self.graph = _build_with_sparse_args(f"{kind}_fn", outer_graph, fn, args, specs)
         self.structure = self._outputs(self.graph.structured_outputs, kind)
         self.captures = self.graph.capture_feeds()
         self.targets = self.graph.outputs + self.graph.side_effect_ops()
@@ -52,21 +57,52 @@ class _GraphFunction:
         """Convert what the function returned to tensors of its graph (``graph.outputs``); return their nest."""
         if result is None:
             raise ValueError(f"The function passed to Dataset.{kind}() must return a value.")
-        structure = _map_nest(self.graph.output_tensor, tuple(result) if isinstance(result, list) else result)
-        self.graph.outputs = flatten(structure)
+        structure = _map_nest(self._output, tuple(result) if isinstance(result, list) else result)
+        self.sparse_outputs = sparse_components(structure)
+        self.graph.outputs = dense_parts(flatten(structure))
         return structure
+
+    def _output(self, value):
+        """One component the function returned, as a tensor of its graph — or a SparseTensor of three."""
+        if not isinstance(value, SparseTensor):
+            return self.graph.output_tensor(value)
+        with self.graph.as_default():
+            parts = [self.graph.output_tensor(part) for part in value.components]
+            return sparse_of_parts(*parts, value.shape)
 
     def bind(self, run):
         """The function as a Python callable in ``run``'s session: from its argument arrays (flattened) to its
-        output arrays (host arrays), reading the captured values from ``run``."""
+        output arrays (host arrays; a SparseTensorValue for a SparseTensor), reading the captured values from
+        ``run``."""
         session = run.session
         feeds = {inner: device_array(session, run.value(outer)) for outer, inner in self.captures}
         count = len(self.graph.outputs)
 
         def call(arrays):
-            feeds.update(zip(self.graph.inputs, (device_array(session, a) for a in arrays)))
-            return [host_array(a) for a in session.run_subgraph(self.targets, feeds)[:count]]
+            feeds.update(zip(self.graph.inputs, (device_array(session, a) for a in dense_parts(arrays))))
+            outputs = join_parts([host_array(a) for a in session.run_subgraph(self.targets, feeds)[:count]],
+                                 self.sparse_outputs)
+            return [SparseTensorValue(*a) if sparse else a for a, sparse in zip(outputs, self.sparse_outputs)]
         return call
+
+
+def _build_with_sparse_args(name, outer_graph, fn, args, specs):
+    """``build_func_graph`` for a function of pipeline values: ``args`` (a tuple of nests; None: no arguments)
+    whose leaves stand for the components, of the (shape, dtype) ``specs``. A SparseTensor component gets three
+    placeholders, passed to ``fn`` as a SparseTensor of them."""
+    sparse = sparse_components(args) if args is not None else []
+    if not any(sparse):
+        return build_func_graph(name, outer_graph, fn, specs, args)
+    part_specs = []
+    for is_sparse, (shape, dtype) in zip(sparse, specs):
+        part_specs.extend(zip(part_shapes(shape), (dtypes.int64, dtype, dtypes.int64)) if is_sparse else
+                          [(shape, dtype)])
+
+    def call(*parts):
+        components = [sparse_of_parts(*c, shape) if is_sparse else c
+                      for c, is_sparse, (shape, _) in zip(join_parts(parts, sparse), sparse, specs)]
+        return fn(*pack(args, components))
+    return build_func_graph(name, outer_graph, call, part_specs, tuple(range(len(part_specs))))
 
 
 class _DatasetFunction(_GraphFunction):
@@ -97,6 +133,7 @@ class _DatasetFunction(_GraphFunction):
             raise TypeError(f"`map_func` must return a `Dataset` object. Got {type(result)}.")
         self.dataset = result
         self.graph.outputs = [self.graph.output_tensor(t) for t in non_constant(result._sources())]
+        self.sparse_outputs = [False] * len(self.graph.outputs)
         return result._structure
 
     def passes(self, run, elements):
@@ -114,7 +151,7 @@ class MapDataset(Dataset):
 
     def __init__(self, dataset, map_func):
         self._function = _GraphFunction.of_elements(dataset, map_func, "map")
-        outputs = self._function.graph.outputs
+        outputs = flatten(self._function.structure)  # (a SparseTensor: its values' dtype, its dense shape)
         super().__init__((dataset,), self._function.structure, [t.dtype for t in outputs],
                          [t.shape for t in outputs], [outer for outer, _ in self._function.captures])
 

@@ -14,6 +14,7 @@ from .data import (BatchDataset, Dataset, _int_argument, _known, _positive, _pos
 from .data_functions import relax_shape
 from .frontend import convert_to_tensor
 from .function_graph import flatten_up_to, same_structure
+from .sparse_tensor import SparseTensorValue
 from .strings import string
 from ..io import read_arrays, write_arrays
 
@@ -37,6 +38,10 @@ class PaddedBatchDataset(BatchDataset):
     """
 
     def __init__(self, dataset, batch_size, padded_shapes, padding_values, drop_remainder):
+        if any(dataset._sparse):
+            raise TypeError(f"Batching of padded sparse tensors is not currently supported: component "
+                            f"{dataset._sparse.index(True)} of {dataset!r} is a SparseTensor. Use batch(), which "
+                            f"needs no padding for it, or make it dense first (tf.sparse.to_dense).")
         if padded_shapes is None:
             for i, shape in enumerate(dataset._shapes):
                 if not shape.rank_known:
@@ -125,6 +130,10 @@ class UnbatchDataset(_Step):
     def __init__(self, dataset):
         if any(s.rank_known and len(s) == 0 for s in dataset._shapes):
             raise ValueError("Cannot unbatch an input with scalar components.")
+        if any(dataset._sparse):
+            raise NotImplementedError(f"unbatch: component {dataset._sparse.index(True)} of {dataset!r} is a "
+                                      f"SparseTensor, which minidl cannot unbatch yet; make it dense first "
+                                      f"(tf.sparse.to_dense in a map).")
         super().__init__(dataset, shapes=[s[1:] for s in dataset._shapes])
 
     def _elements(self, run):
@@ -151,6 +160,9 @@ class ConcatenateDataset(Dataset):
         if not same_structure(first._structure, second._structure) or first._types != second._types:
             raise TypeError(f"Two datasets to concatenate have different types {first.output_types} and "
                             f"{second.output_types}")
+        if first._sparse != second._sparse:
+            raise TypeError(f"Two datasets to concatenate have different classes {first.output_classes} and "
+                            f"{second.output_classes}")
         super().__init__((first, second), first._structure, first._types,
                          [relax_shape(a, b) for a, b in zip(first._shapes, second._shapes)])
 
@@ -203,9 +215,9 @@ class CacheDataset(_Step):
 
     def __init__(self, dataset, filename):
         self._filename = os.fspath(filename)
-        if self._filename and string in dataset._types:
-            raise TypeError("cache(filename) writes minidl's array file, which holds numbers only, and this dataset "
-                            "has string components: cache it in memory with cache().")
+        if self._filename and (string in dataset._types or any(dataset._sparse)):
+            raise TypeError("cache(filename) writes minidl's array file, which holds dense numbers only, and this "
+                            "dataset has string or SparseTensor components: cache it in memory with cache().")
         super().__init__(dataset)
 
     def _elements(self, run):
@@ -245,6 +257,8 @@ def _frozen(value):
     fetch's receiver (a fetched numpy array is the very array the pipeline handed out)."""
     if isinstance(value, bytes):
         return value
+    if isinstance(value, SparseTensorValue):
+        return SparseTensorValue(*(_frozen(part) for part in value))
     array = numpy.array(value)
     array.setflags(write=False)
     return array

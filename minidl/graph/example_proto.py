@@ -22,11 +22,10 @@ and ``HasField``/``WhichOneof``. The repeated ``value`` fields are plain lists (
 ``feature`` is a plain dict; unlike protobuf, reading an unset sub-message gives a fresh empty one without
 setting it, so build a Feature through its constructor rather than by assigning into ``feature.float_list``.
 
-**VarLenFeature without SparseTensors.** TF parses a ``VarLenFeature`` into a ``SparseTensor``; minidl has none,
-so it returns the dense tensor ``tf.sparse.to_dense`` would make of it: ``[batch, max_len]`` (``[n]`` for
-``parse_single_example``), each row's values first, padded with 0 (numbers) or ``b""`` (strings). The ``b""`` is
-the "missing" marker of minidl's other dense stand-ins (feature columns, ``ctc_ops``); their integer marker is -1,
-so an int64 VarLen feature whose 0 is a real id needs its lengths kept beside it (e.g. one more feature).
+**VarLenFeature.** Its values vary in number from example to example, so it is parsed into a ``tf.SparseTensor``
+(sparse_tensor.py), as in TF: entry ``[i, j]`` is value j of example i, ``dense_shape`` is ``[batch, max_len]``
+(``[max_len]`` for ``parse_single_example``, whose indices drop the batch column), and an example without the
+feature has no entries. ``tf.sparse.to_dense`` pads it into a matrix; ``.values`` is every value in order.
 """
 import collections
 import struct
@@ -42,6 +41,7 @@ from .core import get_default_graph
 from .dtypes import as_dtype, float32, int64, string
 from .frontend import convert_to_tensor
 from .graph_ops import GraphOp
+from .sparse_tensor import SparseTensor, sparse_value_of_lists
 from .summary_reading import _Message
 
 __all__ = ["BytesList", "Example", "Feature", "Features", "FixedLenFeature", "FloatList", "Int64List",
@@ -221,15 +221,16 @@ class FixedLenFeature(collections.namedtuple("FixedLenFeature", ["shape", "dtype
 
 
 class VarLenFeature(collections.namedtuple("VarLenFeature", ["dtype"])):
-    """A feature with any number of values (none when the example lacks it); see the module docstring for the
-    dense tensor minidl returns in place of TF's SparseTensor."""
+    """A feature with any number of values (none when the example lacks it), parsed into a SparseTensor (module
+    docstring)."""
 
 
 # ================================================================================================ parsing
 
 class ParseExample(GraphOp):
     """Input 0: serialized Examples (a string scalar or vector); inputs 1..: the defaults of the FixedLen features
-    that have one, in key order. Outputs: one per key, in ``keys`` order. Attrs: ``keys``; per key its ``dtype``
+    that have one, in key order. Outputs, key after key in ``keys`` order: a FixedLen feature's tensor, or a VarLen
+    feature's SparseTensor as three outputs (indices, values, dense_shape). Attrs: ``keys``; per key its ``dtype``
     name and ``shape`` (None for a VarLen feature) and ``has_default``."""
 
     @staticmethod
@@ -243,11 +244,13 @@ class ParseExample(GraphOp):
                                                   attrs["has_default"]):
             dtype = as_dtype(dtype)
             if shape is None:
-                out = _var_len(examples, key, dtype)
+                parts = _var_len(examples, key, dtype)
+                if records.ndim == 0:  # parse_single_example: no batch column in the indices, no batch dim
+                    parts = parts[0][:, 1:], parts[1], parts[2][1:]
+                outs.extend(session.on_device(part) for part in parts)
             else:
                 out = _fixed_len(examples, key, dtype, shape, next(defaults) if has_default else None, operation)
-            out = out.reshape(out.shape[1:]) if records.ndim == 0 else out  # parse_single_example: no batch dim
-            outs.append(session.on_device(out))
+                outs.append(session.on_device(out.reshape(out.shape[1:]) if records.ndim == 0 else out))
         return tuple(outs)
 
 
@@ -295,13 +298,10 @@ def _fixed_len(examples, key, dtype, shape, default, operation):
 
 
 def _var_len(examples, key, dtype):
-    """``[batch, max_len]``: each example's values, padded with 0 or b"" (the module docstring says why)."""
+    """The indices, values and dense_shape ``[batch, max_len]`` of the SparseTensor whose row i holds the values
+    of example i."""
     rows = [_feature_values(features, key, dtype, i) or [] for i, features in enumerate(examples)]
-    out = numpy.full([len(rows), max(map(len, rows), default=0)], b"" if dtype == string else 0,
-                     dtype=dtype.as_numpy_dtype)
-    for i, row in enumerate(rows):
-        out[i, :len(row)] = row
-    return out
+    return sparse_value_of_lists(rows, (len(rows),), dtype.as_numpy_dtype)
 
 
 def _default_tensor(key, spec):
@@ -346,23 +346,31 @@ def _parse(serialized, features, name, single):
             dtypes.append(dtype.name)
             shapes.append(shape)
             has_default.append(fixed and spec.default_value is not None)
-            specs.append(Spec(batch + tuple(shape) if fixed else batch + (None,), dtype))
+            if fixed:
+                specs.append(Spec(batch + tuple(shape), dtype))
+            else:  # a SparseTensor of rank 1 + len(batch); its number of entries is known when the op runs
+                rank = 1 + len(batch)
+                specs.extend([Spec((None, rank), int64), Spec((None,), dtype), Spec((rank,), int64)])
         attrs = dict(keys=keys, dtypes=dtypes, shapes=shapes, has_default=has_default)
         operation = graph.create_op(ParseExample, [serialized] + defaults, attrs, specs, name="ParseExample")
-    return dict(zip(keys, operation.outputs))
+    outputs = iter(operation.outputs)
+    return {key: next(outputs) if shape is not None else SparseTensor(next(outputs), next(outputs), next(outputs))
+            for key, shape in zip(keys, shapes)}
 
 
 def parse_example(serialized, features, name=None, example_names=None):
     """Parse a batch of serialized Examples (a string vector): a dict mapping each key of ``features`` to a
-    ``[batch] + shape`` tensor (``FixedLenFeature``) or a padded ``[batch, max_len]`` tensor (``VarLenFeature``,
-    module docstring). A missing FixedLen feature without a default, a wrong number of values, or values of
-    another type are an ``InvalidArgumentError`` when the op runs. ``example_names`` is accepted and unused."""
+    ``[batch] + shape`` tensor (``FixedLenFeature``) or a SparseTensor of dense shape ``[batch, max_len]``
+    (``VarLenFeature``, module docstring). A missing FixedLen feature without a default, a wrong number of values,
+    or values of another type are an ``InvalidArgumentError`` when the op runs. ``example_names`` is accepted and
+    unused."""
     return _parse(serialized, features, name, single=False)
 
 
 def parse_single_example(serialized, features, name=None, example_names=None):
     """``parse_example`` for one serialized Example (a string scalar): FixedLen features get their ``shape``,
-    VarLen ones a vector of their values — the form a ``dataset.map`` function works with."""
+    VarLen ones a SparseTensor of dense shape ``[n]`` holding their n values — the form a ``dataset.map``
+    function works with."""
     return _parse(serialized, features, name, single=True)
 
 

@@ -16,13 +16,24 @@ model's input layout does not depend on how the list was written).
 *Categorical* columns (feature_column_categorical.py) give integer ids, which ``input_layer`` takes only wrapped
 in an indicator or embedding column; ``linear_model`` takes them as they are, with one weight per id. A bucketized
 column is both: dense for ``input_layer``, its bucket numbers as ids elsewhere (in a cross, an embedding).
+
+``make_parse_example_spec(columns)`` says how ``tf.parse_example`` should read the features the columns need: a
+``FixedLenFeature`` for a numeric column (and a bucketized one, through its source), a ``VarLenFeature`` (parsed
+into a SparseTensor) for the feature of a categorical column, so that one list of columns describes both the
+parsing and the model::
+
+    features = tf.parse_example(serialized, tf.feature_column.make_parse_example_spec(columns))
+    net = tf.feature_column.input_layer(features, columns)
 """
 import collections
 import math
 
+import numpy
+
 from . import dtypes
 from .array_ops import concat, expand_dims, one_hot, range as range_, reshape, shape, stack
 from .core import GraphKeys, get_collection
+from .example_proto import FixedLenFeature
 from .feature_column_categorical import (CategoricalColumn, categorical_column_with_hash_bucket,
                                          categorical_column_with_identity, categorical_column_with_vocabulary_list,
                                          check_key, crossed_column, read_feature)
@@ -35,15 +46,16 @@ from .variable_scope import get_variable, get_variable_scope, variable_scope
 
 __all__ = ["bucketized_column", "categorical_column_with_hash_bucket", "categorical_column_with_identity",
            "categorical_column_with_vocabulary_list", "crossed_column", "embedding_column", "indicator_column",
-           "input_layer", "linear_model", "numeric_column"]
+           "input_layer", "linear_model", "make_parse_example_spec", "numeric_column"]
 
 _COMBINERS = ("mean", "sqrtn", "sum")
 
 
 class DenseColumn:
-    """What the dense columns share: ``name``, and ``dense(features, collections, trainable)``: the column read
-    from the dict ``features`` as float32 [batch, width]; a column that holds variables creates them in the
-    current variable scope, in ``collections``, trainable if ``trainable``."""
+    """What the dense columns share: ``name``, ``dense(features, collections, trainable)``: the column read
+    from the dict ``features`` as float32 [batch, width] (a column that holds variables creates them in the
+    current variable scope, in ``collections``, trainable if ``trainable``), and ``parse_example_spec``, {feature
+    key: how ``tf.parse_example`` should read it}."""
     __slots__ = ()
 
 
@@ -55,6 +67,10 @@ class NumericColumn(collections.namedtuple("NumericColumn", ["key", "shape", "de
     @property
     def name(self):
         return self.key
+
+    @property
+    def parse_example_spec(self):
+        return {self.key: FixedLenFeature(self.shape, self.dtype, self.default_value)}
 
     def dense(self, features, collections=None, trainable=True):
         """[batch, prod(shape)] float32: the feature read, normalized, cast and flattened per example (a numeric
@@ -79,11 +95,36 @@ class NumericColumn(collections.namedtuple("NumericColumn", ["key", "shape", "de
         return rows
 
 
+def _default_of_shape(default_value, shape, dtype, key):
+    """A numeric column's ``default_value`` as TF keeps it: nested tuples of ``shape`` (one number fills it), the
+    ``default_value`` of its FixedLenFeature."""
+    if callable(getattr(default_value, "tolist", None)):  # a numpy array or number
+        default_value = default_value.tolist()
+    wrong_shape = ValueError(f"The shape of default_value must be equal to given shape. default_value: "
+                             f"{default_value!r}, shape: {shape}, key: {key}")
+    try:
+        values = numpy.asarray(default_value)
+    except ValueError:  # a ragged nest of lists
+        raise wrong_shape from None
+    if not (values.dtype.kind in "iu" or values.dtype.kind == "f" and dtype.is_floating):
+        raise TypeError(f"default_value must be compatible with dtype. default_value: {default_value!r}, "
+                        f"dtype: {dtype}, key: {key}")
+    if values.ndim == 0:
+        values = numpy.full(shape, values)
+    elif values.shape != shape:
+        raise wrong_shape
+
+    def as_tuple(value):
+        return tuple(map(as_tuple, value)) if isinstance(value, list) else value
+    return as_tuple(values.tolist())
+
+
 def numeric_column(key, shape=(1,), default_value=None, dtype=dtypes.float32, normalizer_fn=None):
     """A column reading feature ``key`` as real numbers, ``shape`` of them per example (an int or a tuple); the
     input layer gets them as float32, whatever ``dtype`` the input holds. ``normalizer_fn`` (e.g.
-    ``lambda x: (x - mean) / std``) is applied to the values first. ``default_value`` (for missing values in
-    sparse input; a number or a tuple of them) is accepted; minidl's features are dense."""
+    ``lambda x: (x - mean) / std``) is applied to the values first. ``default_value`` (a number, which fills the
+    shape, or nested lists of ``shape``; floats only for a float ``dtype``) is what ``tf.parse_example`` gives an
+    example without the feature when reading by ``make_parse_example_spec``; None: such an example is an error."""
     check_key(key)
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     if not shape or any(not isinstance(d, int) or d < 1 for d in shape):
@@ -91,9 +132,8 @@ def numeric_column(key, shape=(1,), default_value=None, dtype=dtypes.float32, no
     dtype = dtypes.as_dtype(dtype)
     if not (dtype.is_floating or dtype.is_integer):
         raise ValueError(f"dtype must be convertible to float. dtype: {dtype}, key: {key}")
-    if default_value is not None and not isinstance(default_value, (int, float, tuple, list)):
-        raise TypeError(f"default_value must be compatible with dtype. default_value: {default_value!r}, "
-                        f"dtype: {dtype}, key: {key}")
+    if default_value is not None:
+        default_value = _default_of_shape(default_value, shape, dtype, key)
     if normalizer_fn is not None and not callable(normalizer_fn):
         raise TypeError(f"normalizer_fn must be a callable. Given: {normalizer_fn}")
     return NumericColumn(key, shape, default_value, dtype, normalizer_fn)
@@ -110,6 +150,10 @@ class BucketizedColumn(collections.namedtuple("BucketizedColumn", ["source_colum
     @property
     def num_buckets(self):
         return math.prod(self.source_column.shape) * (len(self.boundaries) + 1)
+
+    @property
+    def parse_example_spec(self):
+        return self.source_column.parse_example_spec
 
     def _buckets(self, features):
         """int64 [batch, source width]: for each value, how many boundaries are <= it."""
@@ -158,6 +202,10 @@ class IndicatorColumn(collections.namedtuple("IndicatorColumn", ["categorical_co
     def name(self):
         return f"{self.categorical_column.name}_indicator"
 
+    @property
+    def parse_example_spec(self):
+        return self.categorical_column.parse_example_spec
+
     def dense(self, features, collections=None, trainable=True):
         """[batch, num_buckets] float32: how many times each id occurs in the example (no variables)."""
         ids = self.categorical_column.ids(features)
@@ -196,6 +244,10 @@ class EmbeddingColumn(collections.namedtuple("EmbeddingColumn", ["categorical_co
     def name(self):
         return f"{self.categorical_column.name}_embedding"
 
+    @property
+    def parse_example_spec(self):
+        return self.categorical_column.parse_example_spec
+
     def dense(self, features, collections=None, trainable=True):
         """[batch, dimension] float32: the rows of the variable ``embedding_weights`` [num_buckets, dimension]
         (created in the current variable scope) at the example's ids, combined."""
@@ -228,6 +280,22 @@ def embedding_column(categorical_column, dimension, combiner="mean", initializer
         raise ValueError(f"combiner must be one of {_COMBINERS}, given: {combiner!r}")
     initializer = initializer or truncated_normal_initializer(mean=0.0, stddev=1 / math.sqrt(dimension))
     return EmbeddingColumn(categorical_column, dimension, combiner, initializer, max_norm, trainable)
+
+
+def make_parse_example_spec(feature_columns):
+    """{feature key: ``FixedLenFeature`` or ``VarLenFeature``}: how ``tf.parse_example`` should read the features
+    that ``feature_columns`` (an iterable of columns) need — each column's ``parse_example_spec``, merged. Two
+    columns that read one key differently are a ValueError."""
+    result = {}
+    for column in feature_columns:
+        if not isinstance(column, (DenseColumn, CategoricalColumn)):
+            raise ValueError(f"All feature_columns must be _FeatureColumn instances. Given: {column!r}")
+        for key, spec in column.parse_example_spec.items():
+            if key in result and spec != result[key]:
+                raise ValueError(f"feature_columns contain different parse_spec for key {key}. Given {spec} and "
+                                 f"{result[key]}")
+            result[key] = spec
+    return result
 
 
 def _columns_and_collections(feature_columns, features, weight_collections):

@@ -11,11 +11,13 @@ A model cannot multiply an id: ``input_layer`` takes a categorical column only w
 (one-hot) or ``embedding_column`` (a learned vector per id) — see feature_column.py — and ``linear_model`` learns
 one weight per id.
 
-**Several values per example, without SparseTensors.** TF reads categorical features as ``SparseTensor``s, so an
-example may hold any number of values. minidl's features are dense: a feature is ``[batch]`` (one value per
-example) or ``[batch, n]`` (up to n values), and an entry ``-1`` (integers) or ``""`` (strings) is *missing*, the
-dense stand-in for an absent sparse entry — the very values TF itself drops when it turns a dense feature into a
-sparse one. A column's ids are therefore an int64 ``[batch, n]`` tensor with -1 where an entry is missing.
+**Several values per example.** A categorical feature is usually a ``SparseTensor`` [batch, n]: what
+``tf.parse_example`` gives for a ``VarLenFeature``, so that an example may hold any number of values. It may also
+be dense: ``[batch]`` (one value per example) or ``[batch, n]`` (up to n values), where an entry ``-1`` (integers)
+or ``""`` (strings) is *missing* — the very values TF itself drops when it turns a dense feature into a sparse
+one. The columns work on the dense form: a SparseTensor is padded into it (``tf.sparse.to_dense`` with -1 or
+``""`` where it has no entry), so a value -1 or ``""`` stored in a SparseTensor counts as missing too. A column's
+ids are therefore an int64 ``[batch, n]`` tensor with -1 where an entry is missing.
 
 **Hashing.** TF hashes with FarmHash's Fingerprint64; minidl uses 8-byte BLAKE2b (``fingerprint``), so *which*
 bucket a value lands in differs from TF's, but it is the same on every run and machine (unlike Python's ``hash``
@@ -41,9 +43,12 @@ from .array_ops import expand_dims, fill, shape, where
 from .basics import control_dependencies, identity
 from .check_ops import Assert
 from .core import get_default_graph
+from .example_proto import VarLenFeature
 from .frontend import convert_to_tensor
 from .graph_ops import GraphOp
 from .math_ops import cast, greater_equal, less, logical_not, logical_or, reduce_any
+from .sparse_ops import sparse_to_dense
+from .sparse_tensor import SparseTensor, SparseTensorValue
 
 __all__ = ["categorical_column_with_hash_bucket", "categorical_column_with_identity",
            "categorical_column_with_vocabulary_list", "crossed_column"]
@@ -52,8 +57,9 @@ _DEFAULT_HASH_KEY = 0xDECAFCAFFE  # TF's seed for crossed_column's hashing
 
 
 class CategoricalColumn:
-    """What the categorical columns share: ``name``, ``num_buckets`` and ``ids(features)``, the feature read as
-    int64 category ids, [batch, n], -1 where an entry is missing (module docstring)."""
+    """What the categorical columns share: ``name``, ``num_buckets``, ``ids(features)``, the feature read as
+    int64 category ids, [batch, n], -1 where an entry is missing (module docstring), and ``parse_example_spec``,
+    {feature key: how ``tf.parse_example`` should read it} (a ``VarLenFeature`` for each raw feature)."""
     __slots__ = ()
 
 
@@ -63,29 +69,48 @@ def check_key(key):
         raise ValueError(f"key must be a string. Given: {key!r}")
 
 
-def read_feature(features, key, kind):
-    """Feature ``key`` of the dict ``features`` as a tensor; a ValueError naming the column ``kind`` if absent."""
+def feature_value(features, key, kind):
+    """Feature ``key`` of the dict ``features``: a SparseTensor (a ``SparseTensorValue`` becomes one of constants)
+    or a tensor; a ValueError naming the column ``kind`` if absent."""
     if key not in features:
         raise ValueError(f"The feature {key!r} of {kind} is not in the features given to the model "
                          f"(keys: {sorted(features)})")
-    return convert_to_tensor(features[key])
+    value = features[key]
+    if isinstance(value, SparseTensorValue):
+        return SparseTensor.from_value(value)
+    return value if isinstance(value, SparseTensor) else convert_to_tensor(value)
+
+
+def read_feature(features, key, kind):
+    """Feature ``key`` as a dense tensor, for a column of numbers, which cannot tell a missing value from a zero
+    (so a SparseTensor is a ValueError, as in TF)."""
+    value = feature_value(features, key, kind)
+    if isinstance(value, SparseTensor):
+        raise ValueError(f"The corresponding Tensor of numerical column must be a Tensor. SparseTensor is not "
+                         f"supported. key: {key} ({kind}; parse it with a FixedLenFeature)")
+    return value
 
 
 def _entries(features, key, kind, dtype=None):
     """Feature ``key``'s values: integers as int64 [batch, n] (a [batch] feature is one value per example); strings
     as given, [batch] or [batch, n], since library ops cannot reshape a string tensor (the lookup ops below make
-    them [batch, n]). ``dtype``: the column's, whose kind (string or integer) the feature must have; None takes
-    both."""
-    value = read_feature(features, key, kind)
+    them [batch, n]). A SparseTensor [batch, n] is padded with the missing markers (module docstring). ``dtype``:
+    the column's, whose kind (string or integer) the feature must have; None takes both."""
+    value = feature_value(features, key, kind)
     if not (value.dtype == dtypes.string or value.dtype.is_integer):
         raise ValueError(f"column_name: {key} input_tensor dtype must be string or integer. dtype: "
                          f"{value.dtype.name}.")
     if dtype is not None and (value.dtype == dtypes.string) != (dtype == dtypes.string):
         raise ValueError(f"Column dtype and SparseTensors dtype must be compatible. key: {key}, column dtype: "
                          f"{dtype.name}, tensor dtype: {value.dtype.name}")
-    if value.shape.rank not in (1, 2):
+    if isinstance(value, SparseTensor):
+        if value.shape.rank != 2:
+            raise ValueError(f"Feature (key: {key}) of {kind}: a SparseTensor feature must be [batch, n] (rank 2, "
+                             f"as parse_example makes of a VarLenFeature); given shape {value.shape}")
+        value = sparse_to_dense(value, default_value=b"" if value.dtype == dtypes.string else -1)
+    elif value.shape.rank not in (1, 2):
         raise ValueError(f"Feature (key: {key}) of {kind} must be [batch] or [batch, n] (dense values, -1 or '' "
-                         f"for a missing entry); given shape {value.shape}")
+                         f"for a missing entry) or a SparseTensor [batch, n]; given shape {value.shape}")
     if value.dtype == dtypes.string:
         return value
     value = cast(value, dtypes.int64)
@@ -117,9 +142,11 @@ def _missing(value):
     return value == b"" if isinstance(value, bytes) else value == -1
 
 
-def _host(array):
-    """An input array on the CPU: the lookups below are Python loops over the values."""
-    return numpy.asarray(to_device(array, parse_device("cpu")))
+def _host_rows(array):
+    """An input array, [batch] or [batch, n], on the CPU as [batch, n] (the lookups below are Python loops over
+    the values). (Not ``reshape(batch, -1)``, which numpy cannot do for an empty batch.)"""
+    array = numpy.asarray(to_device(array, parse_device("cpu")))
+    return array.reshape(-1, 1) if array.ndim == 1 else array
 
 
 class CategoryIds(GraphOp):
@@ -134,8 +161,7 @@ class CategoryIds(GraphOp):
         position = {(word.encode("utf-8") if isinstance(word, str) else word): i
                     for i, word in enumerate(attrs["vocabulary"])}
         size, buckets = len(position), attrs["num_oov_buckets"]
-        values = _host(arrays[0])
-        values = values.reshape(len(values), -1)
+        values = _host_rows(arrays[0])
         out = numpy.empty(values.shape, dtype=numpy.int64)
         for index, value in numpy.ndenumerate(values):
             value = _category(value)
@@ -165,7 +191,7 @@ class Cross(GraphOp):
     @staticmethod
     def execute(session, operation, arrays):
         size, key = operation.attrs["hash_bucket_size"], operation.attrs["hash_key"]
-        parts = [_host(a).reshape(len(a), -1) for a in arrays]
+        parts = [_host_rows(a) for a in arrays]
         out = numpy.empty((parts[0].shape[0], math.prod(p.shape[1] for p in parts)), dtype=numpy.int64)
         for example in range(out.shape[0]):
             values = [[_category(v) for v in p[example]] for p in parts]
@@ -194,6 +220,10 @@ class IdentityCategoricalColumn(collections.namedtuple("IdentityCategoricalColum
     @property
     def num_buckets(self):
         return self.number_buckets
+
+    @property
+    def parse_example_spec(self):
+        return {self.key: VarLenFeature(dtypes.int64)}
 
     def ids(self, features):
         values = _entries(features, self.key, "categorical_column_with_identity", dtypes.int64)
@@ -232,6 +262,10 @@ class VocabularyListCategoricalColumn(collections.namedtuple(
     @property
     def num_buckets(self):
         return len(self.vocabulary_list) + self.num_oov_buckets
+
+    @property
+    def parse_example_spec(self):
+        return {self.key: VarLenFeature(self.dtype)}
 
     def ids(self, features):
         values = _entries(features, self.key, "categorical_column_with_vocabulary_list", self.dtype)
@@ -282,6 +316,10 @@ class HashedCategoricalColumn(collections.namedtuple("HashedCategoricalColumn", 
     def num_buckets(self):
         return self.hash_bucket_size
 
+    @property
+    def parse_example_spec(self):
+        return {self.key: VarLenFeature(self.dtype)}
+
     def ids(self, features):
         values = _entries(features, self.key, "categorical_column_with_hash_bucket", self.dtype)
         # hashing is a vocabulary lookup in which every value is out of the (empty) vocabulary
@@ -315,6 +353,15 @@ class CrossedColumn(collections.namedtuple("CrossedColumn", ["keys", "hash_bucke
     @property
     def num_buckets(self):
         return self.hash_bucket_size
+
+    @property
+    def parse_example_spec(self):
+        """A feature name crossed is read as strings (as TF does; integers can be fed all the same); a column
+        crossed reads its own features."""
+        spec = {}
+        for key in self.keys:
+            spec.update({key: VarLenFeature(dtypes.string)} if isinstance(key, str) else key.parse_example_spec)
+        return spec
 
     def ids(self, features):
         parts = [_entries(features, key, "crossed_column") if isinstance(key, str) else key.ids(features)

@@ -29,6 +29,8 @@ large array out of the graph). A one-shot iterator starts itself on its first ``
 refuses a dataset that depends on a placeholder.
 
 Elements travel through the pipeline as host (numpy) arrays; ``get_next`` hands them to the session's device.
+A component may be a ``tf.SparseTensor`` (a map function that parses a ``VarLenFeature`` returns one): it travels
+as a ``SparseTensorValue`` of three arrays, and ``get_next`` gives it back as a SparseTensor of three outputs.
 
 *Switching between datasets.* TF1 programs that alternate training and validation keep one ``get_next`` in the
 model and change what feeds it, in one of two ways: a *reinitializable* iterator (``Iterator.from_structure``)
@@ -54,6 +56,7 @@ from .dtypes import as_dtype
 from .frontend import convert_to_tensor
 from .function_graph import flatten, flatten_up_to, pack, same_structure
 from .graph_ops import Const, GraphOp, Placeholder
+from .sparse_tensor import SparseTensor, dense_parts, join_parts, part_shapes, sparse_of_parts
 from .strings import string
 
 # Session -> {iterator Operation: the generator of the current pass}. Weak, so it goes when the session does.
@@ -163,7 +166,7 @@ class IteratorGetNext(GraphOp):
                 element = next(elements)
         except StopIteration:
             raise errors.OutOfRangeError(None, operation, "End of sequence") from None
-        return tuple(device_array(session, a) for a in element)
+        return tuple(device_array(session, a) for a in dense_parts(element))
 
 
 class IteratorToStringHandle(GraphOp):
@@ -200,6 +203,11 @@ def _iterator_from_handle(operation, handle):
         if want != have:
             raise errors.InvalidArgumentError(None, operation, f"Data type mismatch at component {i}: expected "
                                                                f"{want.name} but got {have.name}.")
+    for i, (want, have) in enumerate(zip(operation.attrs["sparse"], target.attrs["sparse"])):
+        if want != have:
+            classes = ["tf.SparseTensor" if sparse else "tf.Tensor" for sparse in (want, have)]
+            raise errors.InvalidArgumentError(None, operation, f"Class mismatch at component {i}: expected "
+                                                               f"{classes[0]} but got {classes[1]}.")
     for i, (want, have) in enumerate(zip(operation.attrs["shapes"], target.attrs["shapes"])):
         if not want.is_compatible_with(have):
             raise errors.InvalidArgumentError(None, operation, f"Incompatible shapes at component {i}: expected "
@@ -223,7 +231,35 @@ class ElementStructure:
 
     @property
     def output_classes(self):
-        return pack(self._structure, [Tensor] * len(self._types))
+        return pack(self._structure, [SparseTensor if sparse else Tensor for sparse in self._sparse])
+
+    @property
+    def _sparse(self):
+        return sparse_components(self._structure)
+
+
+def sparse_components(structure):
+    """One bool per component of an element of ``structure``: is it a SparseTensor? Its leaf in the structure is
+    one — or, for an iterator declared by ``from_structure(..., output_classes)``, the class ``tf.SparseTensor``."""
+    return [leaf is SparseTensor or isinstance(leaf, SparseTensor) for leaf in flatten(structure)]
+
+
+def element_specs(element):
+    """The output specs of an op that hands out an element of ``element`` (a dataset or an iterator): one per
+    component, or three for a SparseTensor (its indices, values and dense_shape)."""
+    specs = []
+    for sparse, dtype, shape in zip(element._sparse, element._types, element._shapes):
+        pairs = zip(part_shapes(shape), (dtypes.int64, dtype, dtypes.int64)) if sparse else [(shape, dtype)]
+        specs.extend(Spec(as_spec_shape(s), t) for s, t in pairs)
+    return specs
+
+
+def element_tensors(element, outputs):
+    """The nest of tensors of an element of ``element``, from the ``outputs`` of an op of ``element_specs``; a
+    SparseTensor keeps the static shape of its component."""
+    components = join_parts(outputs, element._sparse)
+    return pack(element._structure, [sparse_of_parts(*c, shape) if sparse else c
+                                     for c, sparse, shape in zip(components, element._sparse, element._shapes)])
 
 
 class Iterator(ElementStructure):
@@ -244,21 +280,22 @@ class Iterator(ElementStructure):
     @staticmethod
     def from_structure(output_types, output_shapes=None, shared_name=None, output_classes=None):
         """An iterator for elements of the given structure, not yet bound to a dataset (see ``make_initializer``).
-        ``output_shapes`` defaults to unknown shapes; each may be partial (``[None, 64]``)."""
-        types, shapes = _declared(output_types, output_shapes)
-        return Iterator(_resource("Iterator", types, shapes), output_types, types, shapes)
+        ``output_shapes`` defaults to unknown shapes; each may be partial (``[None, 64]``). ``output_classes``
+        (default: all ``tf.Tensor``) says which components are SparseTensors, as ``dataset.output_classes`` does."""
+        structure, types, shapes = _declared(output_types, output_shapes, output_classes)
+        return Iterator(_resource("Iterator", structure, types, shapes), structure, types, shapes)
 
     @staticmethod
     def from_string_handle(string_handle, output_types, output_shapes=None, output_classes=None):
         """A *feedable* iterator: each run of its ``get_next`` reads the next element of the iterator whose
         ``string_handle()`` value ``string_handle`` (a scalar tf.string tensor, usually a placeholder) holds. That
-        iterator's element types must be ``output_types`` and its shapes compatible with ``output_shapes``
-        (checked when it runs: ``InvalidArgumentError``)."""
+        iterator's element types and classes must be ``output_types`` and ``output_classes`` and its shapes
+        compatible with ``output_shapes`` (checked when it runs: ``InvalidArgumentError``)."""
         handle = convert_to_tensor(string_handle)
         if handle.dtype != string or (handle.shape.rank_known and len(handle.shape) != 0):
             raise TypeError(f"`string_handle` must be a scalar tf.string tensor, got {handle!r}")
-        types, shapes = _declared(output_types, output_shapes)
-        return Iterator(None, output_types, types, shapes, handle=handle)
+        structure, types, shapes = _declared(output_types, output_shapes, output_classes)
+        return Iterator(None, structure, types, shapes, handle=handle)
 
     @property
     def initializer(self):
@@ -278,6 +315,9 @@ class Iterator(ElementStructure):
         if not same_structure(self._structure, dataset._structure) or self._types != dataset._types:
             raise TypeError(f"Expected output types {self.output_types} but got dataset with output types "
                             f"{dataset.output_types}.")
+        if self._sparse != dataset._sparse:
+            raise TypeError(f"Expected output classes {self.output_classes} but got dataset with output classes "
+                            f"{dataset.output_classes}.")
         if not all(mine.is_compatible_with(theirs) for mine, theirs in zip(self._shapes, dataset._shapes)):
             raise TypeError(f"Expected output shapes compatible with {self.output_shapes} but got dataset with "
                             f"output shapes {dataset.output_shapes}.")
@@ -288,12 +328,13 @@ class Iterator(ElementStructure):
     def get_next(self, name=None):
         """The next element as a nest of tensors shaped like ``output_shapes``. Each call adds a new op; call it
         once and run the tensors it returns."""
-        specs = [Spec(as_spec_shape(s), t) for s, t in zip(self._shapes, self._types)]
-        attrs = {"iterator": self._resource, "types": tuple(self._types), "shapes": tuple(self._shapes)}
+        attrs = {"iterator": self._resource, "types": tuple(self._types), "shapes": tuple(self._shapes),
+                 "sparse": tuple(self._sparse)}
         inputs = () if self._resource is not None else (self._handle,)
         graph = self._handle.graph if self._resource is None else self._resource.graph
-        operation = graph.create_op(IteratorGetNext, inputs, attrs, specs, name=name or "IteratorGetNext")
-        return pack(self._structure, operation.outputs)
+        operation = graph.create_op(IteratorGetNext, inputs, attrs, element_specs(self),
+                                    name=name or "IteratorGetNext")
+        return element_tensors(self, operation.outputs)
 
     def string_handle(self, name=None):
         """A scalar tf.string tensor whose value names this iterator, to feed to ``from_string_handle``'s
@@ -309,18 +350,22 @@ class Iterator(ElementStructure):
         return f"<Iterator '{name}' types: {self.output_types}, shapes: {self.output_shapes}>"
 
 
-def _declared(output_types, output_shapes):
-    """The flat dtypes and TensorShapes an iterator declares (unknown shapes where ``output_shapes`` is None)."""
+def _declared(output_types, output_shapes, output_classes):
+    """The structure, flat dtypes and TensorShapes an iterator declares (unknown shapes where ``output_shapes`` is
+    None). The structure's leaves are the classes where ``output_classes`` is given (``sparse_components``)."""
     types = [dtypes.as_dtype(t) for t in flatten(output_types)]
+    structure = output_types if output_classes is None else \
+        pack(output_types, flatten_up_to(output_types, output_classes))
     if output_shapes is None:
-        return types, [TensorShape(None)] * len(types)
-    return types, [s if isinstance(s, TensorShape) else TensorShape(s)
-                   for s in flatten_up_to(output_types, output_shapes)]
+        return structure, types, [TensorShape(None)] * len(types)
+    return structure, types, [s if isinstance(s, TensorShape) else TensorShape(s)
+                              for s in flatten_up_to(output_types, output_shapes)]
 
 
-def _resource(name, types, shapes, one_shot=None):
-    return get_default_graph().create_op(IteratorResource, (), {"types": tuple(types), "shapes": tuple(shapes),
-                                                                "one_shot": one_shot}, [], name=name)
+def _resource(name, structure, types, shapes, one_shot=None):
+    attrs = {"types": tuple(types), "shapes": tuple(shapes), "sparse": tuple(sparse_components(structure)),
+             "one_shot": one_shot}
+    return get_default_graph().create_op(IteratorResource, (), attrs, [], name=name)
 
 
 def _check_graph(dataset):
@@ -346,7 +391,7 @@ def make_one_shot_iterator(dataset):
                          f"'{placeholder.name}', which a one-shot iterator cannot be fed (Cannot capture a placeholder "
                          f"(name:{placeholder.name}, type:Placeholder) by value). Use "
                          f"`make_initializable_iterator()` and feed it when you run `iterator.initializer`.")
-    resource = _resource("OneShotIterator", dataset._types, dataset._shapes, one_shot=dataset)
+    resource = _resource("OneShotIterator", dataset._structure, dataset._types, dataset._shapes, one_shot=dataset)
     return Iterator(resource, dataset._structure, dataset._types, dataset._shapes)
 
 
@@ -354,8 +399,8 @@ def make_initializable_iterator(dataset, shared_name=None):
     """An iterator whose ``initializer`` op starts (and restarts) a pass over ``dataset``; ``get_next`` before
     the first initialization raises ``FailedPreconditionError``."""
     _check_graph(dataset)
-    iterator = Iterator(_resource("Iterator", dataset._types, dataset._shapes), dataset._structure, dataset._types,
-                        dataset._shapes)
+    iterator = Iterator(_resource("Iterator", dataset._structure, dataset._types, dataset._shapes), dataset._structure,
+                        dataset._types, dataset._shapes)
     iterator._initializer = iterator.make_initializer(dataset)
     return iterator
 

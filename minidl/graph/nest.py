@@ -11,8 +11,8 @@ A leaf is anything that is not a list, tuple or dict: a tensor, a number, a stri
 ``TensorShape`` (a tuple to Python, a single value to TF), a set. ``flatten`` of a leaf is ``[leaf]``.
 
 ``tf.contrib.framework.nest`` is the same module under TF 1.x's older names (``is_sequence``, ``flatten_up_to``).
-``expand_composites`` is accepted everywhere and changes nothing: minidl has no composite tensors (SparseTensor,
-RaggedTensor) to expand.
+``expand_composites`` is accepted everywhere and changes nothing: a ``tf.SparseTensor`` stays one leaf (TF would
+expand it into its three tensors), and minidl has no RaggedTensor.
 """
 import types
 

@@ -33,7 +33,7 @@ from ..backend import dtypes
 from ..ops.base import apply
 from ..ops.edit_distance import EditDistance
 from ..ops.sparse_products import sparse_addmm_entries
-from .array_ops import boolean_mask, gather, shape as shape_of, where, zeros
+from .array_ops import boolean_mask, gather, reshape, shape as shape_of, where, zeros
 from .basics import control_dependencies, identity, stop_gradient
 from .check_ops import assert_equal
 from .core import as_spec_shape, get_default_graph
@@ -60,25 +60,45 @@ def _sparse(fn_name, value, what="sp_input"):
 
 
 def sparse_to_dense(sp_input, default_value=None, validate_indices=True, name=None):
-    """The dense tensor of ``sp_input``: its values at its indices, ``default_value`` (0) elsewhere."""
+    """The dense tensor of ``sp_input``: its values at its indices, ``default_value`` (0) elsewhere. Where the
+    graph does not know the rank (a sparse_placeholder made without a shape), the result's rank is unknown too and
+    the run takes the shape from the ``dense_shape`` fed, as TF's SparseToDense does."""
     sp = _sparse("sparse.to_dense", sp_input)
     if sp.dtype == string:  # (the op library's scatter computes on numbers only)
-        _shape_of_known_rank("sparse.to_dense", sp)
         return string_sparse_to_dense(sp, default_value, as_spec_shape(sp.shape), name)
     with get_default_graph().name_scope(name or "SparseToDense"):
-        dense = scatter_nd(sp.indices, sp.values, _shape_of_known_rank("sparse.to_dense", sp))
+        dense = _scatter(sp, sp.values)
         if default_value is None or (isinstance(default_value, (int, float)) and default_value == 0):
             return dense
-        stored = ops.gt(scatter_nd(sp.indices, ops.ones_like(sp.indices[:, 0]), sp.dense_shape), 0)
+        stored = ops.gt(_scatter(sp, ops.ones_like(sp.indices[:, 0])), 0)
         return ops.where(stored, dense, convert_to_tensor(default_value, sp.dtype))
 
 
-def _shape_of_known_rank(fn_name, sp):
-    """``sp.dense_shape`` with its length (the rank) known to the graph: from the indices' columns if need be."""
+def _scatter(sp, updates):
+    """Zeros of ``sp``'s dense shape with ``updates`` (one per entry) at its indices. Of unknown rank, the entries
+    go to their row-major positions in the flattened tensor, which is then reshaped to ``dense_shape``."""
+    rank = _known_rank(sp)
+    if rank is not None:
+        return scatter_nd(sp.indices, updates, ops.reshape(sp.dense_shape, (rank,)))
+    positions = ops.unsqueeze(_linear_positions(sp.indices, sp.dense_shape), 1)
+    flat = scatter_nd(positions, updates, ops.reshape(ops.prod(sp.dense_shape), (1,)))
+    return reshape(flat, sp.dense_shape)
+
+
+def _known_rank(sp):
+    """The rank of ``sp`` if the graph knows it (the length of ``dense_shape``, or the indices' columns), else
+    None."""
     shape = sp.dense_shape.shape
     rank = shape[0] if shape.rank_known else None
     if rank is None and sp.indices.shape.rank_known:
         rank = sp.indices.shape[1]
+    return rank
+
+
+def _shape_of_known_rank(fn_name, sp):
+    """``sp.dense_shape`` with its length (the rank) known to the graph; a ValueError naming ``fn_name`` if the
+    graph does not know it."""
+    rank = _known_rank(sp)
     if rank is None:
         raise ValueError(f"{fn_name}: the rank of the SparseTensor is unknown when the graph is built (a "
                          f"sparse_placeholder made without a shape): give it one, e.g. shape=[None, None]")
@@ -120,7 +140,7 @@ sparse_tensor_dense_matmul = sparse_dense_matmul
 
 def sparse_reduce_sum(sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dims=None, name=None):
     """The sum of the elements along ``axis`` (all by default): the missing elements are 0, so it is the dense
-    tensor's sum."""
+    tensor's sum (of unknown rank where ``sp_input``'s rank is unknown, see ``sparse.to_dense``)."""
     sp = _sparse("sparse.reduce_sum", sp_input)
     axis = axis if axis is not None else reduction_axes
     keepdims = bool(keepdims if keepdims is not None else keep_dims)
@@ -324,10 +344,9 @@ def sparse_reduce_max(sp_input, axis=None, keepdims=None, reduction_axes=None, k
     axis = axis if axis is not None else reduction_axes
     keepdims = bool(keepdims if keepdims is not None else keep_dims)
     with get_default_graph().name_scope(name or "SparseReduceMax"):
-        shape = _shape_of_known_rank("sparse.reduce_max", sp)
-        stored = ops.gt(scatter_nd(sp.indices, ops.ones_like(sp.indices[:, 0]), shape), 0)
+        stored = ops.gt(_scatter(sp, ops.ones_like(sp.indices[:, 0])), 0)
         lowest = convert_to_tensor(lowest_value(sp.dtype), sp.dtype)
-        entries = ops.where(stored, scatter_nd(sp.indices, sp.values, shape), lowest)
+        entries = ops.where(stored, _scatter(sp, sp.values), lowest)
         largest = reduce_max(entries, axis=axis, keepdims=keepdims)
         return ops.where(reduce_any(stored, axis=axis, keepdims=keepdims), largest, ops.zeros_like(largest))
 

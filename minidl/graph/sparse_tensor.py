@@ -109,10 +109,40 @@ def sparse_placeholder(dtype, shape=None, name=None):
                                                    name="shape")
         else:
             dense_shape = placeholder(dtypes.int64, [rank], name="shape")
-        sparse = SparseTensor(placeholder(dtypes.int64, [None, rank], name="indices"),
-                              placeholder(dtype, [None], name="values"), dense_shape)
+        return sparse_of_parts(placeholder(dtypes.int64, [None, rank], name="indices"),
+                               placeholder(dtype, [None], name="values"), dense_shape, shape)
+
+
+def sparse_of_parts(indices, values, dense_shape, shape):
+    """``SparseTensor(indices, values, dense_shape)`` whose static shape is ``shape`` (a TensorShape; None: what
+    ``dense_shape`` shows), where the graph knows more than that tensor's value shows — the declared shape of a
+    sparse placeholder, a dataset element's dims."""
+    sparse = SparseTensor(indices, values, dense_shape)
     sparse._static_shape = shape
     return sparse
+
+
+def part_shapes(shape):
+    """The static shapes of the indices, values and dense_shape of a SparseTensor of static shape ``shape``:
+    [None, rank], [None] and [rank] (rank None where unknown)."""
+    rank = len(shape) if shape.rank_known else None
+    return TensorShape([None, rank]), TensorShape([None]), TensorShape([rank])
+
+
+def dense_parts(components):
+    """``components`` (tensors or arrays) with each SparseTensor or SparseTensorValue among them replaced by its
+    three parts: the flat list of dense values that an op carrying them takes or gives (tf.data's ops)."""
+    flat = []
+    for c in components:
+        flat.extend(c.components if isinstance(c, SparseTensor) else c if isinstance(c, SparseTensorValue) else [c])
+    return flat
+
+
+def join_parts(flat, sparse):
+    """The inverse of ``dense_parts``: one entry per component, where ``sparse`` (one bool per component) marks
+    those made of three consecutive values of ``flat``, given as a tuple of the three."""
+    parts = iter(flat)
+    return [(next(parts), next(parts), next(parts)) if is_sparse_part else next(parts) for is_sparse_part in sparse]
 
 
 def sparse_value_of_lists(lists, outer_shape, dtype):

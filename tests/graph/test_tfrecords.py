@@ -125,21 +125,29 @@ RECORDS = [example(label=[1], xy=[0.5, 1.5], tags=[b"a", b"b"], ids=[7]).Seriali
 def test_parse_single_example_fixed_var_len_and_defaults():
     serialized = tf.placeholder(tf.string, [])
     parsed = tf.parse_single_example(serialized, FEATURES)
-    assert parsed["xy"].shape.as_list() == [2] and parsed["tags"].shape.as_list() == [None]
+    assert parsed["xy"].shape.as_list() == [2] and isinstance(parsed["tags"], tf.SparseTensor)
+    assert parsed["tags"].shape.as_list() == [None] and parsed["tags"].indices.shape.as_list() == [None, 1]
     values = run(parsed, {serialized: RECORDS[1]})
     assert values["label"] == 0 and values["label"].dtype == np.int64
     np.testing.assert_array_equal(values["xy"], [-1.0, -1.0])  # the default
-    assert list(values["tags"]) == [b"c"] and values["ids"].shape == (0,)
+    tags, ids = values["tags"], values["ids"]  # VarLen: SparseTensorValues without the batch column
+    assert tags.indices.tolist() == [[0]] and list(tags.values) == [b"c"] and tags.dense_shape.tolist() == [1]
+    assert ids.indices.shape == (0, 1) and ids.values.shape == (0,) and ids.dense_shape.tolist() == [0]  # absent
 
 
-def test_parse_example_batch_pads_var_len_features():
+def test_parse_example_batch_var_len_features_are_sparse():
     parsed = tf.io.parse_example(tf.constant(RECORDS), FEATURES)
-    assert parsed["label"].shape.as_list() == [3] and parsed["ids"].shape.as_list() == [3, None]
+    assert parsed["label"].shape.as_list() == [3] and parsed["ids"].shape.as_list() == [None, None]
     values = run(parsed)
     np.testing.assert_array_equal(values["label"], [1, 0, 2])
     np.testing.assert_array_equal(values["xy"], [[0.5, 1.5], [-1.0, -1.0], [3.0, 4.0]])
-    np.testing.assert_array_equal(values["ids"], [[7, 0, 0], [0, 0, 0], [5, 6, 8]])  # 0-padded: TF's sparse values
-    assert values["tags"].tolist() == [[b"a", b"b"], [b"c", b""], [b"", b""]]
+    ids, tags = values["ids"], values["tags"]  # entry [i, j]: value j of example i; dense_shape [batch, max_len]
+    assert ids.indices.tolist() == [[0, 0], [2, 0], [2, 1], [2, 2]] and ids.values.tolist() == [7, 5, 6, 8]
+    assert ids.dense_shape.tolist() == [3, 3] and ids.indices.dtype == ids.dense_shape.dtype == np.int64
+    assert tags.indices.tolist() == [[0, 0], [0, 1], [1, 0]] and tags.values.tolist() == [b"a", b"b", b"c"]
+    assert tags.dense_shape.tolist() == [3, 2]
+    padded = run(tf.sparse.to_dense(parsed["ids"]))
+    np.testing.assert_array_equal(padded, [[7, 0, 0], [0, 0, 0], [5, 6, 8]])
 
 
 def test_parse_errors_missing_wrong_size_and_wrong_type():

@@ -11,7 +11,9 @@ builds that entrance in the export graph and returns a ``ServingInputReceiver``:
     fn = tf.estimator.export.build_parsing_serving_input_receiver_fn({"x": tf.FixedLenFeature([4], tf.float32)})
 
 The export outputs (``PredictOutput``, ``ClassificationOutput``, ``RegressionOutput``) are in
-export_outputs.py. minidl has no ``SparseTensor``: features and receiver tensors are dense tensors.
+export_outputs.py. A feature may be a ``SparseTensor`` (what the parsing receiver makes of a ``VarLenFeature``): it
+only passes on to ``model_fn``. The receiver tensors become the signatures' inputs, which minidl's ``TensorInfo``
+names only for dense tensors, so they must be Tensors (TF also takes sparse ones there).
 """
 import collections
 
@@ -19,6 +21,7 @@ from ..basics import placeholder
 from ..core import Tensor, TensorShape
 from ..dtypes import string
 from ..example_proto import parse_example
+from ..sparse_tensor import SparseTensor
 from .export_outputs import ClassificationOutput, ExportOutput, PredictOutput, RegressionOutput
 
 __all__ = ["ServingInputReceiver", "TensorServingInputReceiver", "build_raw_serving_input_receiver_fn",
@@ -29,8 +32,9 @@ __all__ = ["ServingInputReceiver", "TensorServingInputReceiver", "build_raw_serv
 _SINGLE_TENSOR_NAMES = {"feature": "feature", "receiver_tensor": "input", "receiver_tensors_alternative": "input"}
 
 
-def _wrapped(tensors, field, allow_int_keys=False):
-    """``tensors`` as a dict {name: Tensor} (a single tensor gets the field's default name), checked."""
+def _wrapped(tensors, field, allow_int_keys=False, allow_sparse=False):
+    """``tensors`` as a dict {name: Tensor, or SparseTensor if ``allow_sparse``} (a single tensor gets the field's
+    default name), checked."""
     if tensors is None:
         raise ValueError(f"{field}s must be defined.")
     if not isinstance(tensors, dict):
@@ -38,8 +42,9 @@ def _wrapped(tensors, field, allow_int_keys=False):
     for name, tensor in tensors.items():
         if not (isinstance(name, str) or allow_int_keys and isinstance(name, int) and not isinstance(name, bool)):
             raise ValueError(f"{field} keys must be strings{' or ints' if allow_int_keys else ''}: {name}.")
-        if not isinstance(tensor, Tensor):
-            raise ValueError(f"{field} {name} must be a Tensor.")
+        if not isinstance(tensor, (Tensor, SparseTensor) if allow_sparse else Tensor):
+            expected = "a Tensor or SparseTensor" if allow_sparse else "a Tensor (signature inputs are dense in minidl)"
+            raise ValueError(f"{field} {name} must be {expected}, got {type(tensor).__name__}.")
     return tensors
 
 
@@ -50,7 +55,7 @@ class ServingInputReceiver(collections.namedtuple("ServingInputReceiver", [
     ``receiver_tensors_alternatives`` ({name: receiver tensors}), each of which makes signatures of its own."""
 
     def __new__(cls, features, receiver_tensors, receiver_tensors_alternatives=None):
-        features = _wrapped(features, "feature", allow_int_keys=True)
+        features = _wrapped(features, "feature", allow_int_keys=True, allow_sparse=True)
         receiver_tensors = _wrapped(receiver_tensors, "receiver_tensor")
         if receiver_tensors_alternatives is not None:
             if not isinstance(receiver_tensors_alternatives, dict):
@@ -68,7 +73,7 @@ class TensorServingInputReceiver(collections.namedtuple("TensorServingInputRecei
     def __new__(cls, features, receiver_tensors, receiver_tensors_alternatives=None):
         if features is None:
             raise ValueError("features must be defined.")
-        _wrapped(features, "feature")
+        _wrapped(features, "feature", allow_sparse=True)
         receiver = ServingInputReceiver(features, receiver_tensors, receiver_tensors_alternatives)
         return super().__new__(cls, features, receiver.receiver_tensors, receiver.receiver_tensors_alternatives)
 
@@ -88,7 +93,8 @@ def build_raw_serving_input_receiver_fn(features, default_batch_size=None):
 def build_parsing_serving_input_receiver_fn(feature_spec, default_batch_size=None):
     """A ``serving_input_receiver_fn`` whose clients feed serialized ``tf.train.Example``s, to the string
     placeholder ``input_example_tensor`` (receiver name ``"examples"``), parsed with ``tf.parse_example`` by
-    ``feature_spec`` ({name: FixedLenFeature or VarLenFeature})."""
+    ``feature_spec`` ({name: FixedLenFeature or VarLenFeature}, e.g. ``tf.feature_column.make_parse_example_spec``
+    of the model's columns): a VarLen feature reaches ``model_fn`` as a SparseTensor."""
     def serving_input_receiver_fn():
         serialized = placeholder(string, [default_batch_size], name="input_example_tensor")
         return ServingInputReceiver(parse_example(serialized, feature_spec), {"examples": serialized})
