@@ -4,7 +4,8 @@ Along the class dim (dim 1 of an (N, C, d1, ...) input; dim 0 of an unbatched (C
 logits x_i and a *target distribution* q_i; its loss is ``-sum_c q_ic log softmax(x_i)_c``. The target comes as
 
 * class indices y (an integer tensor shaped like the input without the class dim): q = onehot(y), the row
-  weighted by ``weight[y]``; positions whose target is ``ignore_index`` get q = 0 (no loss, no gradient);
+  weighted by ``weight[y]``; positions whose target is ``ignore_index`` get q = 0 and are then *selected away*
+  (loss and gradients exactly 0): padding often comes with logits masked to -inf, and 0 * inf would be NaN;
 * class probabilities (a float tensor shaped like the input): q = target, weighted by ``weight`` per class.
 
 ``label_smoothing`` ε mixes in the uniform distribution: onehot(y) (or the target) becomes
@@ -52,7 +53,7 @@ def _column(ndim, axis):
 
 # --------------------------------------------------------------------- the target distribution, on arrays
 
-_Target = namedtuple("_Target", "dense index index_weight total count onehot")
+_Target = namedtuple("_Target", "dense index index_weight total count onehot kept")
 
 
 def _expand(a, axis):
@@ -63,7 +64,8 @@ def _expand(a, axis):
 def _target_distribution(xp, x, target, weights, ignore_index, label_smoothing, probs):
     """q for the kernels: ``dense``, ``index`` and ``index_weight`` with q = dense + index_weight * onehot(index);
     ``total`` = sum_c q (per position), and ``count``, what 'mean' divides by. Arrays keep the class dim (size 1).
-    ``onehot``: q is onehot(target) exactly (``dense`` None, the weights 1).
+    ``onehot``: q is onehot(target) exactly (``dense`` None, the weights 1). ``kept``: where the target is not
+    ``ignore_index`` (None when no position can be ignored: probabilities, or the one-hot case).
 
     Probabilities give a dense q, and ``count`` = the number of positions. Class indices give the one-hot part:
     ``index`` the targets (ignored ones replaced by 0), ``index_weight`` = (1 - ε) weight[y] (0 where ignored),
@@ -77,23 +79,23 @@ def _target_distribution(xp, x, target, weights, ignore_index, label_smoothing, 
         if 0 <= lowest and highest < n_classes and not lowest <= ignore_index <= highest:
             # the everyday case — every target a class, none ignored, no weights, no smoothing — is q = onehot(y)
             # with weight 1 everywhere: two reductions check it, where the general case below takes ten passes
-            return _Target(None, _expand(target, axis), 1, 1, target.size, True)
+            return _Target(None, _expand(target, axis), 1, 1, target.size, True, None)
     if probs:
         dense = target if eps == 0 else target * (1 - eps) + eps / n_classes
         if weight is not None:
             dense = dense * weight
         positions = math.prod(n for i, n in enumerate(x.shape) if i != axis)
-        return _Target(dense, None, None, dense.sum(axis=axis, keepdims=True), positions, False)
-    valid, safe = _checked_targets(xp, target, n_classes, ignore_index)
-    index = _expand(safe, axis)
-    valid = _expand(valid, axis).astype(x.dtype)
+        return _Target(dense, None, None, dense.sum(axis=axis, keepdims=True), positions, False, None)
+    kept, safe = _checked_targets(xp, target, n_classes, ignore_index)
+    index, kept = _expand(safe, axis), _expand(kept, axis)
+    valid = kept.astype(x.dtype)
     weight_y = valid if not weights else xp.take(weights[0], index) * valid
     index_weight = weight_y * (1 - eps) if eps else weight_y
     total, dense = index_weight, None
     if eps:
         dense = valid * (eps / n_classes) if weight is None else valid * weight * (eps / n_classes)
         total = total + valid * (eps / n_classes * (n_classes if weight is None else weights[0].sum()))
-    return _Target(dense, index, index_weight, total, weight_y.sum(), False)
+    return _Target(dense, index, index_weight, total, weight_y.sum(), False, kept)
 
 
 #: the ``ignore_index`` that ignores nothing: TensorFlow has no ignored class, and a label of PyTorch's -100 must
@@ -165,6 +167,8 @@ class SoftmaxCrossEntropy(Op):
     The max of x is subtracted from x and lse alike before they meet, which cancels in the difference but keeps
     every number small: logits of 1000 give the same digits as logits of 0. The reduction is part of the op so
     that a whole cross-entropy is one op forward and one backward (the class dim is removed either way).
+    An ignored position's loss is set to 0, not multiplied by its q of 0: its logits may be all -inf (padding),
+    which makes its lse - x NaN.
     """
     name = "NllLoss"  # the grad_fn PyTorch prints for a cross-entropy (its last op is nll_loss)
     # the target and the class weights too, when the target holds probabilities (then the loss is a plain weighted
@@ -187,6 +191,8 @@ class SoftmaxCrossEntropy(Op):
                 loss -= (q.dense * shifted).sum(axis=axis, keepdims=True)
             if q.index is not None:
                 loss -= xp.take_along_axis(shifted, q.index, axis=axis) * q.index_weight
+            if q.kept is not None:
+                loss = xp.where(q.kept, loss, loss.dtype.type(0))
             loss = loss.squeeze(axis)
         if reduction == "none":
             return loss
@@ -222,13 +228,16 @@ class SoftmaxCrossEntropy(Op):
 
 class SoftmaxCrossEntropyGrad(Op):
     """``dx = softmax(x) * (g * q_total) - g * q``: the gradient of ``SoftmaxCrossEntropy`` for the incoming
-    gradient ``g`` (per position, or shared by all of them after a reduction).
+    gradient ``g`` (per position, or shared by all of them after a reduction). Ignored positions get exactly 0:
+    selected, whatever their logits (and also when 'mean' has nothing to average, where g / 0 is inf).
 
     Its own VJP, with p = softmax(x), c = g q_total and incoming ``gg``:
     d/dx = p c (gg - sum_c gg p) (softmax's VJP); d/dg = q_total sum_c gg p - sum_c q gg (then reduced as the
-    loss was); d/dt (probabilities) = (1 - ε) weight g (sum_c gg p - gg).
+    loss was); for probabilities, where q = weight s with s = (1 - ε) t + ε/C (so q_total = sum_c weight_c s_c),
+    d/dt = (1 - ε) weight g (sum_c gg p - gg) and d/dweight_c = sum over positions of g s_c (sum_c' gg p - gg_c).
+    Ignored positions enter the VJP with their logits replaced by 0, which keeps p finite there (their q is 0).
     """
-    differentiable_inputs = (0, 1, 2)
+    differentiable_inputs = (0, 1, 2, 3)
 
     @staticmethod
     def forward(xp, g, x, target, *weights, ignore_index, label_smoothing, probs, reduction):
@@ -250,8 +259,8 @@ class SoftmaxCrossEntropyGrad(Op):
         if q.index is not None:
             picked = xp.take_along_axis(dx, q.index, axis=axis) - g * q.index_weight
             xp.put_along_axis(dx, q.index, picked, axis=axis)
-            if reduction == "mean" and not q.count:  # nothing to average: 'mean' is 0/0 and g / 0 is inf; as in
-                dx = xp.where(_expand(target != ignore_index, axis), dx, 0)  # PyTorch, ignored targets get 0
+        if q.kept is not None:
+            dx = xp.where(q.kept, dx, dx.dtype.type(0))
         return dx
 
     @staticmethod
@@ -259,6 +268,11 @@ class SoftmaxCrossEntropyGrad(Op):
         g, x, target, *weights = ctx.inputs
         need_g, need_x, need_target = ctx.needs_input_grad[:3]
         attrs, axis = ctx.attrs, _class_dim(x.ndim)
+        # (with class indices the weights get no gradient, as in PyTorch)
+        need_weight = attrs["probs"] and len(ctx.needs_input_grad) > 3 and ctx.needs_input_grad[3]
+        kept = _kept_positions(target, attrs, axis)
+        if kept is not None:  # an ignored position's logits may be -inf: 0s keep its softmax finite (its q is 0)
+            x = where(kept, x, 0.0)
         p = softmax(x, axis)
         gg_p = sum(gg * p, axis, keepdim=True)
         q_total = _q_total(x, target, weights, attrs, axis)
@@ -268,11 +282,18 @@ class SoftmaxCrossEntropyGrad(Op):
             dg = q_total * gg_p - _q_dot(gg, target, weights, attrs, axis)
             dg = squeeze(dg, axis) if attrs["reduction"] == "none" else \
                 sum(dg) / (_mean_count(x, target, weights, attrs, axis) if attrs["reduction"] == "mean" else 1)
-        dx = p * (g * q_total) * (gg - gg_p) if need_x else None
-        dt = None
+        dx = None
+        if need_x:
+            dx = p * (g * q_total) * (gg - gg_p)
+            dx = dx if kept is None else where(kept, dx, 0.0)
+        dt = dw = None
         if need_target:
             dt = _class_weighted(g * (gg_p - gg) * (1 - attrs["label_smoothing"]), weights, axis)
-        return (dg, dx, dt) + (None,) * len(weights)
+        if need_weight:
+            n_classes = apply(ReductionSize, x, dims=(axis,))
+            smoothed = _probabilities(target, (), attrs["label_smoothing"], n_classes, axis)
+            dw = sum(g * smoothed * (gg_p - gg), tuple(d for d in range(x.ndim) if d != axis))
+        return (dg, dx, dt) + ((dw,) if weights else ())
 
     @staticmethod
     def infer(g, x, *rest, **attrs):
@@ -299,6 +320,12 @@ def _mean_count(x, target, weights, attrs, axis):
         return apply(ReductionSize, x, dims=tuple(d for d in range(x.ndim) if d != axis))
     safe = _safe_targets(x, target, attrs["ignore_index"]) if weights else None
     return sum(_target_weights(target, weights, attrs["ignore_index"], x.dtype, safe))
+
+
+def _kept_positions(target, attrs, axis):
+    """For class indices: where the target is not ``ignore_index``, with a size-1 class dim; None for
+    probabilities (nothing is ignored)."""
+    return None if attrs["probs"] else unsqueeze(ne(target, attrs["ignore_index"]), axis)
 
 
 def _safe_targets(x, target, ignore_index):
@@ -337,6 +364,7 @@ def _q_total(x, target, weights, attrs, axis):
 
 def _q_dot(v, target, weights, attrs, axis, safe=None):
     """sum_c q_c v_c per position, with the class dim kept (size 1): the loss is ``lse q_total - _q_dot(x)``.
+    Ignored positions give exactly 0, selected rather than multiplied by their q of 0 (their v may be inf).
     (``safe``: the targets from ``_safe_targets``, if the caller has them already.)"""
     eps = attrs["label_smoothing"]
     n_classes = apply(ReductionSize, v, dims=(axis,))
@@ -347,9 +375,8 @@ def _q_dot(v, target, weights, attrs, axis, safe=None):
     weight_y = _target_weights(target, weights, attrs["ignore_index"], v.dtype, safe)
     total = gather(v, axis, unsqueeze(safe, axis)) * unsqueeze(weight_y * (1 - eps), axis)
     if eps:
-        valid = unsqueeze(cast(ne(target, attrs["ignore_index"]), v.dtype), axis)
-        total = total + valid * sum(_class_weighted(v, weights, axis), axis, keepdim=True) * (eps / n_classes)
-    return total
+        total = total + sum(_class_weighted(v, weights, axis), axis, keepdim=True) * (eps / n_classes)
+    return where(_kept_positions(target, attrs, axis), total, 0.0)
 
 
 # ------------------------------------------------------------------------------------------ functions

@@ -123,5 +123,8 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     is_true = ops.clamp(ops.sum(listed_one_hot, 1), max=1)
     true_scores = ops.gather(input, 1, labels)  # (N, K): the score of each listed class (K slots)
     hinge = ops.relu(1 - ops.unsqueeze(true_scores, 2) + ops.unsqueeze(input, 1))  # (N, K, C); 0 at 0, as above
-    loss = ops.sum(hinge * ops.unsqueeze(listed, 2) * ops.unsqueeze(1 - is_true, 1), (1, 2)) / classes
+    # the pairs that count: a listed slot j and a class i not listed. Selected, not multiplied by 0/1 masks: the
+    # hinge of a pair left out can be inf (an inf score after the -1, or in a listed class), and 0 * inf is NaN
+    counted = ops.logical_and(ops.unsqueeze(listed, 2) > 0, ops.unsqueeze(is_true, 1) == 0)
+    loss = ops.sum(ops.where(counted, hinge, 0.0), (1, 2)) / classes
     return reduce_loss(ops.squeeze(loss, 0) if unbatched else loss, reduction)
