@@ -8,11 +8,13 @@ that group several metrics' pairs, and a one-batch ``accuracy``.
 import types
 
 from .. import ops
+from ..backend import dtypes
 from . import metrics
 from .basics import name_scope
 from .math_ops import cast
 from .metrics import _matching, _weighted
-from .metrics_more import confusion_matrix
+from .metrics_more import _at_k_name, confusion_matrix
+from .sort_ops import in_top_k
 
 
 def _predictions_first(name, metric):
@@ -33,6 +35,15 @@ def accuracy(predictions, labels, weights=None, name=None):
             predictions = cast(predictions, labels.dtype)
         hits, weights = _weighted(ops.eq(predictions, labels), weights)
         return ops.div(ops.sum(hits), ops.sum(weights))
+
+
+def streaming_recall_at_k(predictions, labels, k, weights=None, metrics_collections=None, updates_collections=None,
+                          name=None):
+    """The fraction of rows of ``predictions`` (logits, [batch, classes]) whose class ``labels[i]`` is among the
+    ``k`` largest (``tf.nn.in_top_k``), over every batch so far: a ``streaming_mean``, named ``recall_at_<k>``.
+    (TF deprecated it for ``streaming_sparse_recall_at_k``; slim's older evaluation scripts use it.)"""
+    hits = cast(in_top_k(predictions, labels, k), dtypes.float32)
+    return metrics.mean(hits, weights, metrics_collections, updates_collections, name or _at_k_name("recall", k, None))
 
 
 def aggregate_metrics(*value_update_tuples):
@@ -59,5 +70,5 @@ _LABELLED.update(sparse_precision_at_k=metrics.precision_at_k, sparse_recall_at_
 contrib_metrics = types.SimpleNamespace(
     accuracy=accuracy, aggregate_metrics=aggregate_metrics, aggregate_metric_map=aggregate_metric_map,
     confusion_matrix=confusion_matrix, streaming_mean=metrics.mean, streaming_mean_tensor=metrics.mean_tensor,
-    streaming_percentage_less=metrics.percentage_below,
+    streaming_percentage_less=metrics.percentage_below, streaming_recall_at_k=streaming_recall_at_k,
     **{f"streaming_{name}": _predictions_first(name, metric) for name, metric in _LABELLED.items()})

@@ -1,5 +1,5 @@
 """``tf.contrib.slim``: one short namespace over contrib's layers, ``arg_scope`` and variables helpers, plus
-``repeat``/``stack``, its losses and ``learning.create_train_op`` — the way TF 1's model zoo (VGG, Inception,
+``repeat``/``stack``, its losses, its training loop and its evaluation — the way TF 1's model zoo (VGG, Inception,
 ResNet in ``slim.nets``) was written::
 
     slim = tf.contrib.slim
@@ -16,25 +16,28 @@ The layers are those of ``tf.contrib.layers`` (contrib.py), the variables helper
 ``tf.contrib.framework`` (contrib_framework.py). ``slim.losses`` is TF's old ``tf.contrib.losses``: the same
 functions as ``tf.losses``, but **logits or predictions come first** (``softmax_cross_entropy(logits,
 onehot_labels)``, ``mean_squared_error(predictions, labels)``), as slim's programs call them.
-``slim.learning.train`` (a whole training loop with a Supervisor) is not provided: run ``create_train_op``'s
-tensor in a ``tf.train.MonitoredTrainingSession`` or a plain session loop.
+
+The other parts: ``slim.learning`` (``create_train_op`` and the ``train`` loop, contrib_slim_learning.py),
+``slim.evaluation`` (``evaluate_once``, ``evaluation_loop``: contrib_slim_evaluation.py), ``slim.metrics`` (that
+is ``tf.contrib.metrics``, contrib_metrics.py) and ``slim.prefetch_queue.prefetch_queue`` (below).
 """
 import types
 
+from ..backend import dtypes
+from . import contrib_slim_evaluation, contrib_slim_learning, summary
 from . import losses as tf_losses
 from .array_ops import one_hot
-from .basics import control_dependencies, identity, name_scope, no_op
-from .check_ops import check_numerics as check_numerics_op
-from .clip_ops import clip_by_norm
-from .contrib import _collect, l1_regularizer, l2_regularizer, layers, variance_scaling_initializer
+from .basics import name_scope
+from .contrib import _collect, l1_regularizer, l2_regularizer, layers, metrics, variance_scaling_initializer
 from .contrib import xavier_initializer
 from .contrib_checkpoint_assign import assign_from_checkpoint, assign_from_checkpoint_fn
 from .contrib_framework import (add_arg_scope, arg_scope, arg_scoped_arguments, current_arg_scope, get_model_variables,
                                 get_trainable_variables, get_variables, get_variables_to_restore, has_arg_scope,
                                 model_variable, variable)
-from .core import GraphKeys, get_default_graph
 from .frontend import convert_to_tensor
-from .train.schedules import get_or_create_global_step
+from .math_ops import cast
+from .queues import FIFOQueue, PaddingFIFOQueue
+from .train.queue_runner import QueueRunner, add_queue_runner
 from .variable_scope import variable_scope
 
 
@@ -108,55 +111,33 @@ losses = types.SimpleNamespace(
     get_regularization_losses=tf_losses.get_regularization_losses, get_total_loss=tf_losses.get_total_loss)
 
 
-# ================================================================================================== learning
+# ============================================================================================ prefetch_queue
 
-def clip_gradient_norms(gradients_to_variables, max_norm):
-    """The (gradient, variable) pairs with each gradient clipped to the norm ``max_norm`` on its own
-    (``tf.clip_by_norm``; not ``tf.clip_by_global_norm``, which scales all of them together)."""
-    return [(None if grad is None else clip_by_norm(grad, max_norm), var) for grad, var in gradients_to_variables]
+def prefetch_queue(tensors, capacity=8, num_threads=1, dynamic_pad=False, shared_name=None, name=None):
+    """A FIFO queue of ``capacity`` elements that a queue runner (``num_threads`` threads) fills with runs of
+    ``tensors`` (a list, or a dict: the queue then has their names, sorted, and ``dequeue()`` gives a dict), so
+    that the training step dequeues a batch assembled beforehand instead of waiting for it::
 
+        images, labels = tf.train.batch([image, label], batch_size=32)
+        images, labels = slim.prefetch_queue.prefetch_queue([images, labels]).dequeue()
 
-_USE_GLOBAL_STEP = object()  # create_train_op's default: the graph's global step, created if missing
+    The element shapes are those of ``tensors`` and must be fully defined, unless ``dynamic_pad`` (a
+    ``PaddingFIFOQueue``). How full the queue is goes to the summary ``<scope>/fraction_of_<capacity>_full``."""
+    if isinstance(tensors, dict):
+        names = sorted(tensors)
+        tensor_list = [tensors[n] for n in names]
+    else:
+        names, tensor_list = None, tensors
+    with name_scope(name, "prefetch_queue", tensor_list):
+        tensor_list = [convert_to_tensor(t) for t in tensor_list]
+        queue_class = PaddingFIFOQueue if dynamic_pad else FIFOQueue
+        queue = queue_class(capacity, [t.dtype for t in tensor_list], shapes=[t.shape for t in tensor_list],
+                            names=names, shared_name=shared_name)
+        enqueue_op = queue.enqueue(dict(zip(names, tensor_list)) if names is not None else tensor_list)
+        add_queue_runner(QueueRunner(queue, [enqueue_op] * num_threads))
+        summary.scalar(f"fraction_of_{capacity}_full", cast(queue.size(), dtypes.float32) * (1. / capacity))
+        return queue
 
-
-def create_train_op(total_loss, optimizer, global_step=_USE_GLOBAL_STEP, update_ops=None, variables_to_train=None,
-                    clip_gradient_norm=0, gate_gradients=1, aggregation_method=None, check_numerics=True):
-    """One training step as a tensor: running it runs ``update_ops`` (default: UPDATE_OPS, batch norm's moving
-    averages), computes the gradients of ``total_loss`` for ``variables_to_train`` (default: the trainable
-    variables), clips each to the norm ``clip_gradient_norm`` if above 0, applies them with ``optimizer`` and
-    increments ``global_step`` (default: the graph's, created if missing; None: none) — and gives ``total_loss``
-    as computed in that run, that is **before** the update (the forward pass the gradients came from).
-
-    With ``check_numerics`` a loss that is inf or NaN fails the run. TF's ``summarize_gradients``,
-    ``gradient_multipliers`` and ``colocate_gradients_with_ops`` are not supported."""
-    if global_step is _USE_GLOBAL_STEP:
-        global_step = get_or_create_global_step()
-    graph = get_default_graph()
-    # the update ops run before the loss (so before the gradients too): a train step without them would
-    # leave batch norm's moving averages at their initial values
-    update_ops = list(dict.fromkeys(graph.get_collection(GraphKeys.UPDATE_OPS) if update_ops is None else update_ops))
-    if update_ops:
-        with control_dependencies(update_ops):
-            barrier = no_op(name="update_barrier")
-        with control_dependencies([barrier]):
-            total_loss = identity(total_loss)
-    grads = optimizer.compute_gradients(total_loss, variables_to_train, gate_gradients=gate_gradients,
-                                        aggregation_method=aggregation_method)
-    if clip_gradient_norm > 0:
-        with name_scope("clip_grads"):
-            grads = clip_gradient_norms(grads, clip_gradient_norm)
-    grad_updates = optimizer.apply_gradients(grads, global_step=global_step)
-    with name_scope("train_op"):
-        if check_numerics:
-            total_loss = check_numerics_op(total_loss, "LossTensor is inf or nan")
-        # the loss, read only once the update ran: running train_op runs the whole step
-        with control_dependencies([grad_updates]):
-            train_op = identity(total_loss, name="control_dependency")
-    graph.add_to_collection(GraphKeys.TRAIN_OP, train_op)
-    return train_op
-
-
-learning = types.SimpleNamespace(create_train_op=create_train_op, clip_gradient_norms=clip_gradient_norms)
 
 slim = types.SimpleNamespace(
     arg_scope=arg_scope, add_arg_scope=add_arg_scope, current_arg_scope=current_arg_scope,
@@ -169,5 +150,11 @@ slim = types.SimpleNamespace(
     variable=variable, model_variable=model_variable, get_variables=get_variables,
     get_model_variables=get_model_variables, get_trainable_variables=get_trainable_variables,
     get_variables_to_restore=get_variables_to_restore, assign_from_checkpoint=assign_from_checkpoint,
-    assign_from_checkpoint_fn=assign_from_checkpoint_fn, losses=losses, learning=learning)
+    assign_from_checkpoint_fn=assign_from_checkpoint_fn, losses=losses,
+    learning=types.SimpleNamespace(**{name: getattr(contrib_slim_learning, name)
+                                      for name in contrib_slim_learning.__all__}),
+    evaluation=types.SimpleNamespace(**{name: getattr(contrib_slim_evaluation, name)
+                                        for name in contrib_slim_evaluation.__all__}),
+    metrics=metrics,  # tf.contrib.metrics: the streaming_* metrics and aggregate_metric_map
+    prefetch_queue=types.SimpleNamespace(prefetch_queue=prefetch_queue))
 layers.repeat, layers.stack = repeat, stack  # tf.contrib.layers has them too
