@@ -75,6 +75,7 @@ globals().update(_same_as_functional())  # torch.conv1d is F.conv1d, ... (top_le
 globals().update(_COPIES, **_UNSAFE_SPLITS)  # torch.permute_copy(x, dims), torch.unsafe_split (view_copies.py)
 globals().update(_PART_VIEWS)  # torch.real, imag, view_as_real, view_as_complex: views that know their parent
 index_put = Tensor.index_put  # torch.index_put(x, indices, values, accumulate=False): the method's function
+clone = Tensor.clone  # torch.clone(x, memory_format=...): the method's function, which takes the memory format
 from .out_argument import accept_out_in_factory as _accept_out_in_factory
 zeros, ones, empty, full, arange, linspace, logspace, eye, rand, randn, randint, randperm = (
     _accept_out_in_factory(_f) for _f in (zeros, ones, empty, full, arange, linspace, logspace, eye, rand, randn,
@@ -123,6 +124,11 @@ def is_complex(t):
 def detach(input):
     """``torch.detach(x)``: ``x.detach()``."""
     return input.detach()
+
+
+def broadcast_shapes(*shapes):
+    """The shape that tensors of ``shapes`` broadcast to, as a ``torch.Size`` (``ops.broadcast_shapes``)."""
+    return Size(_ops.broadcast_shapes(*shapes))
 
 
 def tril_indices(row, col, offset=0, *, dtype=long, device=None):

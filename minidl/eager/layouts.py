@@ -93,11 +93,12 @@ def check_factory_options(fn_name, layout=None, pin_memory=False, memory_format=
 
 # ------------------------------------------------------------------------------- Tensor methods
 
-def clone(self, memory_format=None):
+def clone(input, memory_format=None):
     """A copy with its own memory that stays in the graph (gradients flow back to the original). The copy is
-    laid out row after row, whether ``memory_format`` is ``contiguous_format`` or ``preserve_format``."""
+    laid out row after row, whether ``memory_format`` is ``contiguous_format`` or ``preserve_format``. Both
+    ``x.clone()`` and ``torch.clone(x)``."""
     check_memory_format("clone", memory_format)
-    return ops.clone(self)
+    return ops.clone(input)
 
 
 def contiguous(self, memory_format=None):

@@ -494,6 +494,8 @@ def _in_place(fn):
                 operand = operand(self, *args, **kwargs)
             except TypeError:  # arguments the op does not take: let the op itself say what is wrong
                 return self._inplace(fn, *args, **kwargs)
+            if operand is None:  # (an update the ufunc would round otherwise than the op)
+                return self._inplace(fn, *args, **kwargs)
             return self._inplace_ufunc(ufunc, operand)
         return self._inplace(fn, *args, **kwargs)
     method.__name__ = fn.__name__ + "_"
@@ -509,6 +511,14 @@ def _exponent(self, exponent):
     return exponent
 
 
+def _small_weight_lerp(self, end, weight):
+    """``lerp_``'s term when adding it in place rounds as ``Lerp`` does: a number weight below 0.5 in size (the
+    optimizers' moving averages); None for others, which ``Lerp`` computes from end's side (weight 1 gives end)."""
+    if isinstance(weight, numbers.Real) and abs(weight) < 0.5:
+        return lerp_term(self, end, weight)
+    return None
+
+
 def _other_scaled(self, other, *, alpha=1):
     return other if alpha == 1 else alpha_scaled("add_", promote_pair("add_", self, other)[1], alpha)
 
@@ -521,7 +531,7 @@ _UFUNC_UPDATES = {
     "add": ("add", _other_scaled), "sub": ("subtract", _other_scaled), "mul": ("multiply", _other),
     "div": ("true_divide", _other), "floor_divide": ("floor_divide", _other), "remainder": ("remainder", _other),
     "pow": ("power", _exponent), "addcmul": ("add", addcmul_term), "addcdiv": ("add", addcdiv_term),
-    "lerp": ("add", lerp_term),
+    "lerp": ("add", _small_weight_lerp),
 }
 
 

@@ -18,6 +18,7 @@ from .broadcast import zeros_like
 from .cast import cast
 from .compare import ge, gt, le, logical_not, logical_or, minimum, where, where_grad
 from .infer import same_spec
+from .promote import fill_value_as
 from .unary import exp, tanh
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -166,7 +167,16 @@ class Hardtanh(Op):
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0):
-    """``x`` clamped to ``[min_val, max_val]``, with a zero gradient on the bounds (``Hardtanh``)."""
+    """``x`` clamped to ``[min_val, max_val]``, with a zero gradient on the bounds (``Hardtanh``). An integer
+    tensor stays one, clamped to the bounds truncated to its dtype (``[-2.5, 3.7]`` is [-2, 3]), as in PyTorch."""
+    if is_tensor(input) and input.dtype.kind in "biu":
+        if input.dtype == dtypes.bool_:
+            raise DtypeError(f"hardtanh: Bool inputs not supported for hardtanh (got {describe(input)})")
+        if input.dtype.kind == "u" and min_val < 0:
+            raise OpError(f"hardtanh: cannot do hardtanh on an unsigned type with negative limits (got "
+                          f"{describe(input)} and min_val={min_val})")
+        min_val, max_val = (int(fill_value_as("hardtanh", input.dtype, v)) for v in (min_val, max_val))
+        return apply(Hardtanh, input, min_val=min_val, max_val=max_val)
     return apply(Hardtanh, _float_tensor("hardtanh", input), min_val=float(min_val), max_val=float(max_val))
 
 

@@ -140,6 +140,8 @@ class Pow(Op):
 
     @staticmethod
     def forward(xp, a, b):
+        if a.dtype.kind == "b":  # x ** True is x, x ** False is True (numpy's power would give int8)
+            return a | ~b
         if b.dtype.kind in "iu" and isinstance(b, xp.ndarray) and (b < 0).any():
             return _integer_power(xp, a, b)
         if a.dtype.kind in "iu" and isinstance(b, (int, numpy.integer)) and b < 0:  # (cupy would compute one)
@@ -293,9 +295,10 @@ def pow(input, exponent):
         raise RuntimeError(f"pow: Integers to negative integer powers are not allowed ({input.dtype} tensor to the "
                            f"power {exponent}; make one of them a float)")
     a, b = promote_pair("pow", input, exponent)
-    if (a if is_tensor(a) else b).dtype.kind == "b":
+    if (a if is_tensor(a) else b).dtype.kind == "b" and not isinstance(exponent, (bool, numpy.bool_)):
+        # (PyTorch takes a bool tensor to a bool number's power only: a bool exponent tensor or base is refused)
         raise NotImplementedError(f"pow: not implemented for bool tensors (got {describe(input)} and "
-                                  f"{describe(exponent)})")
+                                  f"{describe(exponent)}); only a bool tensor to the power True or False")
     return apply(Pow, a, b)
 
 

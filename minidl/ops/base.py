@@ -178,8 +178,10 @@ class IntegerDivisionByZero(ZeroDivisionError, RuntimeError):
 
 
 def refuse_integer_division_by_zero(op_name, a, b):
-    """Raise ``IntegerDivisionByZero`` when integer ``a`` would be divided by a 0 in ``b`` (numpy gives 0)."""
-    if a.dtype.kind not in "iu":
+    """Raise ``IntegerDivisionByZero`` when integer ``a`` would be divided by a 0 in ``b`` (numpy gives 0). An
+    empty result divides nothing: ``zeros(0, 3) // tensor([1, 0, 2])`` is fine, as in PyTorch. (The result is
+    empty when either operand is, a size 0 broadcasting only against 0 or 1; else it uses every entry of b.)"""
+    if a.dtype.kind not in "iu" or 0 in getattr(a, "shape", ()) or 0 in getattr(b, "shape", ()):
         return
     is_zero = b == 0  # an array, or a numpy bool where b is a number beside GPU arrays (xp.any refuses those)
     if bool(is_zero.any() if hasattr(is_zero, "any") else is_zero):

@@ -60,9 +60,9 @@ def histc(input, bins=100, min=0, max=0):
 
 class Searchsorted(Op):
     """For each value v, the position in the sorted last dim of ``sequence`` where v would be inserted to keep it
-    sorted: the number of entries < v (``right``: ≤ v). A 1-d sequence serves every value; an N-d one holds one
-    sequence per row, for the values in the same row. An optional third input, ``sorter``, holds the positions
-    that sort an unsorted sequence."""
+    sorted: the number of entries < v (``right``: ≤ v); a NaN value goes after them all. A 1-d sequence serves
+    every value; an N-d one holds one sequence per row, for the values in the same row. An optional third input,
+    ``sorter``, holds the positions that sort an unsorted sequence."""
     differentiable = False
 
     @staticmethod
@@ -79,6 +79,8 @@ class Searchsorted(Op):
         else:  # one row each: count, comparing every value with its whole row
             row, value = sequence[..., None, :], values[..., :, None]
             positions = ((row <= value) if right else (row < value)).sum(axis=-1)
+        if values.dtype.kind == "f":  # NaN compares False with every entry: it goes after them all, as in PyTorch
+            positions = xp.where(xp.isnan(values), sequence.shape[-1], positions)
         return xp.asarray(positions).astype(dtype, copy=False)
 
     @staticmethod

@@ -13,6 +13,8 @@ image.
 * **adaptive average** (2-D): the output size is given and the windows adapt: output row i averages input rows
   floor(i*H/OH) to ceil((i+1)*H/OH) - 1 (PyTorch's formula; neighbouring windows may share a row). Separable
   in rows and columns, so it is y = R_h x R_w^T with small averaging matrices; the gradient is R_h^T g R_w.
+  An inf or NaN would leak through those products into other windows (0·inf = NaN): such inputs (and
+  gradients) are averaged window by window instead.
 
 ``ceil_mode=True`` rounds the number of window positions up instead of down, so a last, partial window covers
 the leftover rows (see ``im2col.pool_out_size``).
@@ -107,18 +109,23 @@ class AvgPoolGrad(Op):
 
 # ------------------------------------------------------------------------------------------- adaptive
 
+def _windows(size, out):
+    """(start, end) of each of the ``out`` adaptive windows along an axis of ``size``: start_i = floor(i*size/out),
+    end_i = ceil((i + 1)*size/out)."""
+    return [(i * size // out, -(-(i + 1) * size // out)) for i in range(out)]
+
+
 def _averaging_matrix(xp, size, out, dtype):
-    """R (out, size): R[i, h] = 1 / (end_i - start_i) for start_i <= h < end_i, where start_i = floor(i*size/out)
-    and end_i = ceil((i + 1)*size/out). R @ column averages each window."""
-    i = xp.arange(out)
-    start, end = (i * size) // out, -((-(i + 1) * size) // out)
+    """R (out, size): R[i, h] = 1 / (end_i - start_i) for start_i <= h < end_i. R @ column averages each window."""
+    bounds = xp.asarray(_windows(size, out), dtype=dtypes.int64).reshape(out, 2)
+    start, end = bounds[:, :1], bounds[:, 1:]
     h = xp.arange(size)
-    inside = (h >= start.reshape(-1, 1)) & (h < end.reshape(-1, 1))
-    return (inside / (end - start).reshape(-1, 1)).astype(dtype)
+    inside = (h >= start) & (h < end)
+    return (inside / (end - start)).astype(dtype)
 
 
-def _averaging_matrices(xp, shape, output_size, dtype):
-    return [_averaging_matrix(xp, n, n if o is None else o, dtype) for n, o in zip(shape, output_size)]
+def _output_sizes(shape, output_size):
+    return [n if o is None else o for n, o in zip(shape, output_size)]
 
 
 def _per_axis(xp, x, matrices):
@@ -129,6 +136,29 @@ def _per_axis(xp, x, matrices):
     return x
 
 
+# The matrix products give 0 · inf = NaN: one inf or NaN in x (or in g) reaches every window of its row. Such
+# inputs take the two routines below instead, which go window by window: slower, and exact.
+
+def _pool_window_by_window(xp, x, output_sizes):
+    """The pooling: each spatial axis in turn averaged over each window."""
+    for axis, out in enumerate(output_sizes, start=2):
+        x = xp.moveaxis(x, axis, -1)
+        means = [x[..., start:end].mean(axis=-1) for start, end in _windows(x.shape[-1], out)]
+        x = xp.moveaxis(xp.stack(means, axis=-1), -1, axis)
+    return x
+
+
+def _spread_window_by_window(xp, g, input_shape):
+    """The gradient: along each spatial axis in turn, each window's g / its length added over the window."""
+    for axis, size in enumerate(input_shape, start=2):
+        g = xp.moveaxis(g, axis, -1)
+        spread = xp.zeros(g.shape[:-1] + (size,), dtype=g.dtype)
+        for i, (start, end) in enumerate(_windows(size, g.shape[-1])):
+            spread[..., start:end] += g[..., i:i + 1] / (end - start)
+        g = xp.moveaxis(spread, -1, axis)
+    return g
+
+
 class AdaptiveAvgPool2d(Op):
     """y = x averaged along each spatial axis by its averaging matrix (R_h x R_w^T in 2-D); VJP
     ``AdaptiveAvgPool2dGrad``. ``AdaptiveAvgPool3d`` is the same op over three spatial axes."""
@@ -137,7 +167,11 @@ class AdaptiveAvgPool2d(Op):
 
     @staticmethod
     def forward(xp, x, output_size):
-        return _per_axis(xp, x, _averaging_matrices(xp, x.shape[2:], output_size, x.dtype))
+        sizes = _output_sizes(x.shape[2:], output_size)
+        y = _per_axis(xp, x, [_averaging_matrix(xp, n, out, x.dtype) for n, out in zip(x.shape[2:], sizes)])
+        if not xp.isfinite(y).all():  # (an inf or NaN in x makes one in y: checking the smaller y suffices)
+            y = _pool_window_by_window(xp, x, sizes)
+        return y
 
     @staticmethod
     def vjp(ctx, g):
@@ -145,8 +179,7 @@ class AdaptiveAvgPool2d(Op):
 
     @staticmethod
     def infer(x, output_size):
-        return Spec(tuple(x.shape[:2]) + tuple(n if o is None else o for n, o in zip(x.shape[2:], output_size)),
-                    x.dtype)
+        return Spec(tuple(x.shape[:2]) + tuple(_output_sizes(x.shape[2:], output_size)), x.dtype)
 
 
 class AdaptiveAvgPool3d(AdaptiveAvgPool2d):
@@ -161,7 +194,11 @@ class AdaptiveAvgPool2dGrad(Op):
 
     @staticmethod
     def forward(xp, g, x, output_size):
-        return _per_axis(xp, g, [r.T for r in _averaging_matrices(xp, x.shape[2:], output_size, g.dtype)])
+        matrices = [_averaging_matrix(xp, n, out, g.dtype) for n, out in zip(x.shape[2:], g.shape[2:])]
+        dx = _per_axis(xp, g, [r.T for r in matrices])
+        if not xp.isfinite(dx).all():
+            dx = _spread_window_by_window(xp, g, x.shape[2:])
+        return dx
 
     @staticmethod
     def vjp(ctx, gg):

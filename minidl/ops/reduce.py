@@ -252,17 +252,38 @@ def _real_spec(spec, dims, keepdim, **attrs):
     return Spec(reduced_shape(spec.shape, dims, keepdim), dtypes.to_real(spec.dtype))
 
 
-def _moment(fn, x, dims, keepdim, correction):
-    """numpy's ``var`` or ``std`` (``fn``). Where N - correction <= 0 the result is inf or NaN, as in PyTorch; the
-    function has warned about that already (``_var_args``, in PyTorch's words), so numpy's warnings stay quiet."""
+def _moment(xp, x, dims, keepdim, correction, root):
+    """numpy's ``var`` (or ``std``, with ``root``). Where N - correction <= 0 the result is inf or NaN, as in
+    PyTorch; the function has warned about that already (``_var_args``, in PyTorch's words), so numpy's warnings
+    stay quiet.
+
+    numpy squares the deviations in x's dtype. In float32 a square overflows past 3.4e38 (|x - mean| > 1.8e19) and
+    loses its digits below 1.2e-38 (|x - mean| < 1.1e-19), where PyTorch, which accumulates float32 in float64,
+    still answers (``std([1e30, -1e30, 0])`` is 1e30). A result that says one of those happened (inf, or a
+    nonzero variance under 1.2e-38) is computed again in float64: the common case pays only that look at the
+    result. (A variance that underflowed all the way to 0 is not told from a constant input and stays 0. complex64
+    is left as numpy computes it: PyTorch adds the float32 variances of the two parts, which overflow there too.)"""
     count = x.size if dims is None else math.prod(x.shape[d] for d in dims)
     if x.dtype == dtypes.float16:  # in float32, as PyTorch: float16's sums of squares overflow past 65504
-        return _moment(fn, x.astype(dtypes.float32), dims, keepdim, correction).astype(dtypes.float16)
-    if count > correction:
-        return fn(x, axis=dims, ddof=correction, keepdims=keepdim)
-    with warnings.catch_warnings(), numpy.errstate(divide="ignore", invalid="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return fn(x, axis=dims, ddof=correction, keepdims=keepdim)
+        return _moment(xp, x.astype(dtypes.float32), dims, keepdim, correction, root).astype(dtypes.float16)
+    narrow = x.dtype == dtypes.float32
+    quiet = dict(over="ignore") if narrow else {}  # (a float32 overflow is computed again below)
+    if count <= correction:
+        quiet.update(divide="ignore", invalid="ignore")
+    with warnings.catch_warnings(), numpy.errstate(**quiet):
+        if count <= correction:
+            warnings.simplefilter("ignore", RuntimeWarning)
+        y = (xp.std if root else xp.var)(x, axis=dims, ddof=correction, keepdims=keepdim)
+    if narrow:
+        smallest = _SMALLEST_FLOAT32_STD if root else _SMALLEST_FLOAT32_VAR
+        if bool(((y == numpy.inf) | ((y > 0) & (y < smallest))).any()):
+            return _moment(xp, x.astype(dtypes.float64), dims, keepdim, correction, root).astype(dtypes.float32)
+    return y
+
+
+#: the smallest float32 variance (and standard deviation) whose squares numpy summed without losing digits
+_SMALLEST_FLOAT32_VAR = float(numpy.finfo(numpy.float32).tiny)
+_SMALLEST_FLOAT32_STD = math.sqrt(_SMALLEST_FLOAT32_VAR)
 
 
 class Var(Op):
@@ -270,7 +291,7 @@ class Var(Op):
 
     (The mean's own dependence on x drops out because sum(x - mean) = 0.)
     """
-    forward = staticmethod(lambda xp, x, dims, keepdim, correction: _moment(xp.var, x, dims, keepdim, correction))
+    forward = staticmethod(lambda xp, x, dims, keepdim, correction: _moment(xp, x, dims, keepdim, correction, False))
     infer = staticmethod(_real_spec)
 
     @staticmethod
@@ -284,7 +305,7 @@ class Std(Op):
     """y = sqrt(var(x)); dy/dx = (x - mean) / ((N - correction) * y), taken as 0 where y == 0 (every entry equal:
     the slope of sqrt there is infinite, but PyTorch's choice of 0 keeps a constant input from turning into NaN)."""
     saves_outputs = True
-    forward = staticmethod(lambda xp, x, dims, keepdim, correction: _moment(xp.std, x, dims, keepdim, correction))
+    forward = staticmethod(lambda xp, x, dims, keepdim, correction: _moment(xp, x, dims, keepdim, correction, True))
     infer = staticmethod(_real_spec)
 
     @staticmethod

@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from ..backend import dtypes
 from .activations import _erf, _erfc
+from .arithmetic import _conj
 from .base import Op, OpError, apply, describe, is_tensor
 from .broadcast import sum_to_like
 from .compare import where_grad
@@ -368,23 +369,53 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
 
 # ---------------------------------------------------------------------------------------------------- lerp
 
-def lerp(input, end, weight):
-    """Linear interpolation ``input + weight · (end - input)``: ``input`` at weight 0, ``end`` at weight 1.
+class Lerp(Op):
+    """``input + weight · (end - input)``, computed as PyTorch does: from input's side where |weight| < 0.5, from
+    end's side, ``end - (end - input) · (1 - weight)``, elsewhere. The second form gives ``end`` exactly at weight
+    1 (``3 + 1·(1e-8 - 3)`` rounds to 0) and keeps an infinite ``input`` infinite (``-inf + 0.6·inf`` is NaN).
 
-    ``weight`` is a number or a tensor; all three broadcast together. A composition of arithmetic ops, so the
-    gradients come from those: d/dinput = 1 - weight, d/dend = weight, d/dweight = end - input. Only floating
-    point (and complex) tensors, as in PyTorch.
+    d/dinput = 1 - weight, d/dend = weight, d/dweight = end - input (conjugated for complex values, PyTorch's
+    convention): the same for both forms, and written out so that an infinite entry on the side not taken gives
+    no 0·inf = NaN."""
+    infer = staticmethod(broadcast_infer("lerp"))
+
+    @staticmethod
+    def forward(xp, input, end, weight):
+        difference = end - input
+        return xp.where(abs(weight) < 0.5, input + weight * difference, end - difference * (1 - weight))
+
+    @staticmethod
+    def vjp(ctx, g):
+        input, end, weight = ctx.inputs
+        need_input, need_end, need_weight = ctx.needs_input_grad
+        return (sum_to_like(g * _conj(1 - weight), input) if need_input else None,
+                sum_to_like(g * _conj(weight), end) if need_end else None,
+                sum_to_like(g * _conj(end - input), weight) if need_weight else None)
+
+
+def lerp(input, end, weight):
+    """Linear interpolation ``input + weight · (end - input)``: ``input`` at weight 0, exactly ``end`` at weight 1.
+
+    ``weight`` is a number or a tensor; all three broadcast together. Only floating point (and complex) tensors,
+    as in PyTorch.
     """
-    return input + lerp_term(input, end, weight)
+    return apply(Lerp, *_lerp_operands(input, end, weight))
 
 
 def lerp_term(input, end, weight):
-    """``weight · (end - input)``: what ``lerp`` adds to ``input`` (``lerp_`` adds it in place)."""
+    """``weight · (end - input)``: what ``lerp_`` adds to ``input`` in place when nothing is recorded. That is
+    lerp's form for |weight| < 0.5 (the optimizers' moving averages); from 0.5 on, ``Lerp`` computes from end's
+    side and ``input + lerp_term`` can round differently."""
+    input, end, weight = _lerp_operands(input, end, weight)
+    return weight * (end - input)
+
+
+def _lerp_operands(input, end, weight):
+    """lerp's three operands, checked and promoted to one dtype."""
     if not is_tensor(input) or not is_tensor(end):
         raise TypeError(f"lerp(): input and end must be tensors, got {type(input).__name__} and "
                         f"{type(end).__name__}")
     if not dtypes.is_differentiable(dtypes.result_type(input, end)):
         raise TypeError(f"lerp: not implemented for {describe(input)} and {describe(end)}; interpolate floating "
                         "point tensors")
-    _, (input, end, weight) = promote("lerp", input, end, weight)
-    return weight * (end - input)
+    return promote("lerp", input, end, weight)[1]

@@ -97,8 +97,10 @@ class Complex(Op):
 
     @staticmethod
     def forward(xp, re, im):
-        dtype = dtypes.to_complex(re.dtype)
-        return re.astype(dtype) + im.astype(dtype) * 1j
+        re, im = xp.broadcast_arrays(re, im)
+        z = xp.empty(re.shape, dtype=dtypes.to_complex(re.dtype))
+        z.real, z.imag = re, im  # (not re + im·1j: an infinite im would make it inf·(0 + 1j) = NaN + inf·1j)
+        return z
 
     @staticmethod
     def vjp(ctx, g):
