@@ -5,7 +5,7 @@ from . import dtypes  # tf.dtypes.float32, tf.dtypes.as_dtype, tf.dtypes.cast ..
 from .dtypes import (DType, as_dtype, bool, complex64, complex128, double, float16, float32, float64, half, int8,
                      int16, int32, int64, string, uint8, uint16, uint32, uint64)
 from . import errors
-from .compat import compat, disable_eager_execution, disable_v2_behavior, executing_eagerly, logging
+from .compat import compat, disable_eager_execution, disable_v2_behavior, executing_eagerly, get_logger, logging
 from .config import ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata, RunOptions, device
 from .core import (Dimension, Graph, GraphKeys, Operation, Tensor, TensorShape, add_to_collection, add_to_collections,
                    get_collection, get_collection_ref, get_default_graph, reset_default_graph)
@@ -14,8 +14,8 @@ from .gradients import AggregationMethod, UnconnectedGradients, gradients, hessi
 from .gradient_registry import NotDifferentiable, RegisterGradient, no_gradient
 from .session import InteractiveSession, Session, get_default_session
 from . import train
-from .basics import (constant, control_dependencies, group, identity, name_scope, no_op, placeholder,
-                     placeholder_with_default, stop_gradient, tuple_ as tuple)
+from .basics import (colocate_with, constant, container, control_dependencies, group, identity, identity_n, name_scope,
+                     no_op, placeholder, placeholder_with_default, stop_gradient, tuple_ as tuple)
 # --- variables, random ops, initializers, variable scopes (variables.py, random_ops.py, initializers.py,
 #     variable_scope.py) ---
 from .variables import (Variable, assign, assign_add, assign_sub, count_up_to, global_variables,
@@ -98,6 +98,8 @@ from .custom_gradient import custom_gradient
 from .state_updates import *  # noqa: F401,F403  (scatter_update, scatter_add, ..., scatter_nd_update)
 from .math_extras import *  # noqa: F401,F403  (div_no_nan, roll, bincount, searchsorted, ensure_shape, assert_rank)
 from . import nn_extras, candidate_sampling  # noqa: F401
+from .math_ops import math
+math.zero_fraction = nn.zero_fraction  # (tf.math's name too; set here, as nn_extras, which makes it, is imported above)
 from . import nn_more, ctc_ops, ctc_beam_search  # noqa: F401  (tf.nn.convolution, pool, fused_batch_norm, ctc_loss ...)
 from . import conv_transposes  # noqa: F401  (tf.nn.conv1d/3d_transpose, atrous_conv2d_transpose, depthwise backprops)
 from . import morphology  # noqa: F401  (tf.nn.dilation2d, erosion2d)
@@ -112,6 +114,7 @@ from . import feature_column  # tf.feature_column.numeric_column, input_layer
 from .graph_def import GraphDef, NodeDef, import_graph_def  # a graph as data: freeze, ship, import
 from . import graph_util  # tf.graph_util.convert_variables_to_constants, extract_sub_graph
 from .lookup_ops import lookup, tables_initializer  # tf.lookup: vocabulary tables (also tf.contrib.lookup)
+initialize_all_tables = tables_initializer  # its name before TF 1.0 (deprecated)
 from .string_ops import as_string, strings  # tf.as_string, tf.strings.as_string
 from . import string_format  # noqa: F401  (fills tf.strings.format)
 from .string_functions import *  # noqa: F401,F403  (string_to_number, string_join, ...; fills tf.strings)

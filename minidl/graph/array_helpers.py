@@ -1,18 +1,22 @@
 """Small array functions of TF1 that classic programs use: ``tf.shape_n`` (the shapes of several tensors),
 ``tf.saturate_cast`` (a cast that clamps to the target type's range first, where a plain cast of 300 to uint8
 wraps to 44), ``tf.invert_permutation`` (p⁻¹ with p⁻¹[p[i]] = i), ``tf.unravel_index`` (flat positions to
-coordinates, one row per dim), ``tf.clip_by_average_norm`` (t scaled so that ‖t‖₂ / t.size ≤ clip_norm) and
-``tf.nn.relu_layer`` (relu(x·W + b)). Compositions of the op library's functions.
+coordinates, one row per dim), ``tf.clip_by_average_norm`` (t scaled so that ‖t‖₂ / t.size ≤ clip_norm),
+``tf.nn.relu_layer`` (relu(x·W + b)) and ``tf.parallel_stack`` (``tf.stack`` without a gradient). Compositions of
+the op library's functions.
 """
 import numpy
 
 from .. import ops
 from ..backend import dtypes
+from ..ops.base import apply
+from ..ops.combine import Stack
 from .array_ops import shape as shape_of
-from .math_ops import FLOATS, cast, check_dtype, matching_pair, tf_op, to_tensor
+from .math_ops import FLOATS, cast, check_dtype, matching_list, matching_pair, tf_op, to_tensor
 from .nn_ops import nn
 
-__all__ = ["clip_by_average_norm", "invert_permutation", "saturate_cast", "shape_n", "unravel_index"]
+__all__ = ["clip_by_average_norm", "invert_permutation", "parallel_stack", "saturate_cast", "shape_n",
+           "unravel_index"]
 
 
 def shape_n(input, out_type=dtypes.int32, name=None):
@@ -73,6 +77,33 @@ def clip_by_average_norm(t, clip_norm, name=None):
     count = ops.prod(cast(shape_of(t), t.dtype))
     average = ops.sqrt(ops.sum(t * t)) / count
     return t * clip_norm / ops.maximum(average, clip_norm)
+
+
+class ParallelConcat(Stack):
+    """``tf.parallel_stack``'s op: ``Stack`` along a new first dim. TF registers no gradient for it, so
+    differentiating through it is TF's LookupError."""
+
+    @staticmethod
+    def vjp(ctx, g):
+        raise LookupError(f"No gradient defined for operation '{ctx.operation.name}' (op type: ParallelConcat): "
+                          "tf.parallel_stack does not backpropagate; use tf.stack")
+
+
+@tf_op("parallel_stack")
+def parallel_stack(values, name="parallel_stack"):
+    """``tf.stack(values)`` (along a new first dim), for tensors whose shape is fully known when the graph is built.
+    TF's op copied each input into the result as soon as it was computed; here it is an ordinary stack, and, as in
+    TF, it has no gradient."""
+    tensors = matching_list("ParallelConcat", values)
+    shapes = [t.shape.as_list() if t.shape.rank_known else None for t in tensors]
+    if not tensors:
+        raise ValueError("parallel_stack: values must hold at least one tensor, got an empty list")
+    if not all(t.shape.is_fully_defined() for t in tensors):
+        raise ValueError(f"parallel_stack: the shapes of the values must be known when the graph is built, got "
+                         f"{shapes}; tf.stack takes them unknown")
+    if any(shape != shapes[0] for shape in shapes):
+        raise ValueError(f"parallel_stack: the values must all have one shape, got {shapes}")
+    return apply(ParallelConcat, *tensors, dim=0)
 
 
 @tf_op("relu_layer")

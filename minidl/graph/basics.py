@@ -1,9 +1,12 @@
-"""The graph's own building blocks: constants, placeholders, identity, grouping and control dependencies."""
+"""The graph's own building blocks: constants, placeholders, identity, grouping and control dependencies — and
+TF1's placement blocks (``colocate_with``, ``container``), which change nothing here."""
+import contextlib
+
 from ..backend import dtypes
 from ..ops.base import Spec
 from .core import Operation, Tensor, TensorShape, as_spec_shape, get_default_graph
 from .frontend import constant_op, convert_to_tensor
-from .graph_ops import Identity, NoOp, Placeholder, StopGradient
+from .graph_ops import GraphOp, Identity, NoOp, Placeholder, StopGradient
 
 
 def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
@@ -32,6 +35,32 @@ def placeholder_with_default(input, shape, name=None):
 
 def identity(input, name=None):
     return _apply_graph_op(Identity, [convert_to_tensor(input)], name or "Identity")
+
+
+class IdentityN(GraphOp):
+    """Outputs its inputs unchanged, all from one op; each output's gradient goes to its input. (One op, not n
+    identities: a gradient registered for ``"IdentityN"`` through ``gradient_override_map`` sees the gradients of
+    all of them at once, the TF1 way to give several tensors one custom gradient.)"""
+    differentiable = True
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        return tuple(arrays)
+
+    @staticmethod
+    def vjp(ctx, *grads):
+        return grads
+
+
+def identity_n(input, name=None):
+    """``[identity(t) for t in input]``, made by one ``IdentityN`` op (see it for why)."""
+    tensors = [convert_to_tensor(t) for t in input]
+    if not tensors:
+        raise ValueError("identity_n: input must hold at least one tensor, got an empty list")
+    operation = get_default_graph().create_op(IdentityN, tensors, {},
+                                              [Spec(as_spec_shape(t.shape), t.dtype) for t in tensors],
+                                              name=name or "IdentityN")
+    return list(operation.outputs)
 
 
 def stop_gradient(input, name=None):
@@ -78,3 +107,22 @@ def control_dependencies(control_inputs):
 
 def name_scope(name, default_name=None, values=None):
     return get_default_graph().name_scope(name if name is not None else default_name)
+
+
+@contextlib.contextmanager
+def colocate_with(op, ignore_existing=False):
+    """``with tf.colocate_with(var):`` — TF1 put the ops made inside on the device of ``op`` (an operation, a
+    tensor or a variable). minidl's session runs every op on its one device, so nothing changes."""
+    if op is None and not ignore_existing:
+        raise ValueError("Trying to reset colocation (op is None) but ignore_existing is not True")
+    if op is not None and not isinstance(op, Operation) and not hasattr(op, "op"):
+        raise TypeError(f"colocate_with: expected an operation, a tensor or a variable, got {type(op).__name__}")
+    yield
+
+
+@contextlib.contextmanager
+def container(container_name):
+    """``with tf.container("name"):`` — TF1 kept the state of the stateful ops made inside (variables, queues) in
+    that resource container of the server, so that ``tf.Session.reset`` could drop it. minidl's state lives in each
+    session, so nothing changes. Yields ``container_name``."""
+    yield container_name

@@ -8,8 +8,10 @@ A TF1 program ported to TensorFlow 2 starts ::
 
 and older ones log with ``tf.logging.set_verbosity(tf.logging.INFO)``. ``minidl.graph`` *is* the v1 behaviour,
 so the switches do nothing and ``tf.compat.v1`` is the module itself; ``tf.logging`` writes through Python's
-``logging`` (logger ``"minidl.graph"``), which is what TensorFlow 1's own logging module did.
+``logging`` (logger ``"minidl.graph"``, which ``tf.get_logger()`` returns), which is what TensorFlow 1's own logging
+module did.
 """
+import collections
 import logging as _python_logging
 import sys
 from types import SimpleNamespace
@@ -28,8 +30,27 @@ def executing_eagerly():
     return False
 
 
+def get_logger():
+    """The Python logger that ``tf.logging`` writes to (TF's is named "tensorflow"; minidl's "minidl.graph")."""
+    return _python_logging.getLogger("minidl.graph")
+
+
+_calls_at = collections.Counter()  # (file, line) of a log_every_n / log_first_n call -> how often it ran
+
+
+def _count_call():
+    """How many times the line calling into this module ran before (0 the first time): TF counts each call site
+    of ``log_every_n`` and ``log_first_n`` apart."""
+    frame = sys._getframe(1)
+    while frame.f_code.co_filename == __file__:
+        frame = frame.f_back
+    site = (frame.f_code.co_filename, frame.f_lineno)
+    _calls_at[site] += 1
+    return _calls_at[site] - 1
+
+
 def _logging_namespace():
-    logger = _python_logging.getLogger("minidl.graph")
+    logger = get_logger()
     levels = dict(DEBUG=_python_logging.DEBUG, INFO=_python_logging.INFO, WARN=_python_logging.WARNING,
                   ERROR=_python_logging.ERROR, FATAL=_python_logging.CRITICAL)
     if not logger.handlers:  # TF printed its log lines without any set-up by the program...
@@ -38,9 +59,24 @@ def _logging_namespace():
         # propagation, and printing them here too would show each twice
         handler.addFilter(lambda record: not _python_logging.getLogger().handlers)
         logger.addHandler(handler)
+
+    def log_if(level, msg, condition, *args):
+        """``log(level, msg % args)`` if ``condition``."""
+        if condition:
+            logger.log(level, msg, *args)
+
+    def log_every_n(level, msg, n, *args):
+        """Log from this line on its 1st, (n+1)-th, (2n+1)-th ... run."""
+        log_if(level, msg, _count_call() % n == 0, *args)
+
+    def log_first_n(level, msg, n, *args):
+        """Log from this line on its first ``n`` runs only."""
+        log_if(level, msg, _count_call() < n, *args)
+
     return SimpleNamespace(**levels, set_verbosity=logger.setLevel, get_verbosity=logger.getEffectiveLevel,
                            debug=logger.debug, info=logger.info, warn=logger.warning, warning=logger.warning,
-                           error=logger.error, fatal=logger.critical, log=logger.log)
+                           error=logger.error, fatal=logger.critical, log=logger.log, vlog=logger.log, log_if=log_if,
+                           log_every_n=log_every_n, log_first_n=log_first_n)
 
 
 logging = _logging_namespace()

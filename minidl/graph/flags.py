@@ -22,9 +22,12 @@ this is a small version of the same rules:
   as TF1's did), as is a value of the wrong type or out of its
   bounds (``IllegalFlagValueError``), or defining a name twice (``DuplicateFlagError``);
 * reading ``FLAGS.name`` before anything parsed the command line parses ``sys.argv`` first, as TF1's wrapper did
-  (in a notebook that meets the kernel's own ``-f`` argument: define a string flag ``f`` to accept it).
+  (in a notebook that meets the kernel's own ``-f`` argument: define a string flag ``f`` to accept it);
+* ``flags.mark_flag_as_required("data_dir")`` (on a flag defined with the default None) makes parsing fail with
+  ``IllegalFlagValueError`` when the command line leaves it out, as does setting it to None later.
 """
 import sys
+import warnings
 
 
 class Error(Exception):
@@ -68,6 +71,7 @@ class FlagValues:
     def __init__(self):
         object.__setattr__(self, "_flags", {})
         object.__setattr__(self, "_parsed", False)
+        object.__setattr__(self, "_required", [])  # names of the flags mark_flag_as_required marked
 
     def _define(self, name, default, help, parse, kind):
         if name in self._flags:
@@ -87,6 +91,7 @@ class FlagValues:
             raise AttributeError(f"no flag named {name!r}; define it first (DEFINE_string, DEFINE_integer, ...)")
         flag = self._flags[name]
         flag.value = None if value is None else flag.convert(value)
+        self._check_required([name])
 
     def __contains__(self, name):
         return name in self._flags
@@ -125,7 +130,14 @@ class FlagValues:
                         raise IllegalFlagValueError(f"flag --{name}: expected a value after it")
             flag.value = flag.convert(value)
         object.__setattr__(self, "_parsed", True)
+        self._check_required(self._required)
         return rest
+
+    def _check_required(self, names):
+        """absl's validator of a required flag: its value must not be None (it may be 0, False, "")."""
+        for name in names:
+            if name in self._required and self._flags[name].value is None:
+                raise IllegalFlagValueError(f"flag --{name}=None: Flag --{name} must have a value other than None.")
 
     def is_parsed(self):
         return self._parsed
@@ -201,3 +213,22 @@ def DEFINE_enum(name, default, enum_values, help, flag_values=FLAGS):
         return value
     flag_values._define(name, default, help, parse, "enum")
 
+
+def mark_flag_as_required(flag_name, flag_values=FLAGS):
+    """Make parsing the command line (``tf.app.run``) fail with ``IllegalFlagValueError`` when the flag
+    ``flag_name`` is left None — so define it with the default None: a flag with another default always has a value
+    (absl warns about that, and so does this)."""
+    if flag_name not in flag_values:
+        raise AttributeError(f"mark_flag_as_required: no flag named {flag_name!r} is defined; define it first "
+                             f"(DEFINE_string, DEFINE_integer, ...)")
+    if flag_values._flags[flag_name].default is not None:
+        warnings.warn(f"Flag --{flag_name} has a non-None default value; therefore, mark_flag_as_required will pass "
+                      f"even if flag is not specified in the command line!", stacklevel=2)
+    if flag_name not in flag_values._required:
+        flag_values._required.append(flag_name)
+
+
+def mark_flags_as_required(flag_names, flag_values=FLAGS):
+    """``mark_flag_as_required`` for each name of ``flag_names``."""
+    for flag_name in flag_names:
+        mark_flag_as_required(flag_name, flag_values)

@@ -3,11 +3,13 @@
 ``tf.bincount``, ``tf.searchsorted``, ``tf.reduce_euclidean_norm``, ``tf.ensure_shape`` and
 ``tf.assert_rank``/``assert_rank_at_least``, the inverse trigonometric and hyperbolic functions, ``tf.atan2``,
 ``tf.expm1``, ``tf.erfc``, ``tf.lgamma``, ``tf.digamma``, ``tf.histogram_fixed_width``, ``tf.setdiff1d``,
-``tf.accumulate_n`` and the ``tf.bitwise`` functions — thin layers over ``minidl.ops`` (only
-``ensure_shape`` is an op of its own: a run-time check).
+``tf.accumulate_n``, the ``tf.bitwise`` functions, ``tf.math.reciprocal_no_nan``, ``tf.math.polyval``,
+``tf.is_non_decreasing``/``is_strictly_increasing`` and ``tf.assert_variables_initialized`` — thin layers over
+``minidl.ops`` (only ``ensure_shape`` is an op of its own: a run-time check).
 
-Importing this module also adds them to ``tf.math`` (``divide_no_nan``, ``bincount``, ``roll``...) and
-``tf.debugging`` (``assert_rank``, ``assert_rank_at_least``, ``ensure_shape``).
+Importing this module also adds them to ``tf.math`` (``divide_no_nan``, ``bincount``, ``roll``...; and tf.nn's
+``l2_normalize``) and ``tf.debugging`` (``assert_rank``, ``assert_rank_at_least``, ``ensure_shape``,
+``is_non_decreasing``, ``is_strictly_increasing``).
 """
 import collections
 import numbers
@@ -18,8 +20,8 @@ from .. import ops
 from ..backend import dtypes
 from ..ops.base import Spec
 from . import errors
-from .array_ops import range as range_of, rank as rank_of, shape as shape_of
-from .basics import identity, no_op
+from .array_ops import range as range_of, rank as rank_of, shape as shape_of, stack
+from .basics import control_dependencies, identity, no_op
 from .check_ops import Assert, debugging
 from .core import TensorShape, as_spec_shape, get_default_graph
 from .graph_ops import GraphOp
@@ -27,6 +29,7 @@ from .indexed_slices import on_values, values_of
 from .math_ops import (FLOATS, FLOATS_AND_COMPLEX, REALS, _unary, add_n, axis_arg, cast, check_dtype, constant_value,
                        equal, floordiv, greater_equal, math, matching_pair, tf_op, to_tensor)
 from .nn_ops import nn
+from .variables import global_variables, local_variables
 
 
 # ============================================================================================= arithmetic
@@ -42,6 +45,32 @@ def div_no_nan(x, y, name=None):
     zero = ops.eq(y, 0)
     quotient = ops.div(x, ops.where(zero, ops.ones_like(y), y))
     return ops.where(zero, ops.zeros_like(quotient), quotient)
+
+
+@tf_op("reciprocal_no_nan")
+def reciprocal_no_nan(x, name=None):
+    """``1 / x``, but 0 where ``x`` is 0: ``div_no_nan(1, x)``, whose gradient (-1/x²) is 0 there too."""
+    return div_no_nan(1, to_tensor(x))
+
+
+@tf_op("polyval")
+def polyval(coeffs, x, name=None):
+    """The polynomial with coefficients ``coeffs`` (a list, the highest power first, as ``numpy.polyval``) at
+    ``x``, elementwise with the usual broadcasting, by Horner's rule::
+
+        coeffs[0]·x^(n-1) + ... + coeffs[n-1]  =  (...(coeffs[0]·x + coeffs[1])·x + ...)·x + coeffs[n-1]
+
+    Python numbers among the coefficients take x's dtype; an empty list gives zeros like x."""
+    if not isinstance(coeffs, list):
+        raise ValueError(f"polyval: coeffs must be a list of coefficients (the highest power first), got "
+                         f"{type(coeffs).__name__}")
+    x = to_tensor(x)
+    if not coeffs:
+        return ops.zeros_like(x)
+    result = matching_pair("Mul", coeffs[0], x)[0]
+    for coefficient in coeffs[1:]:
+        result = ops.add(*matching_pair("AddV2", coefficient, ops.mul(*matching_pair("Mul", result, x))))
+    return result
 
 
 @tf_op("scalar_mul")
@@ -343,6 +372,43 @@ def assert_rank_at_least(x, rank, data=None, summarize=None, message=None, name=
                            message, name)
 
 
+def _is_monotonic(x, in_order, what):
+    """Whether every two neighbours of ``x``, flattened in row-major order, are ``in_order``: a bool scalar, True
+    for fewer than two elements."""
+    x = to_tensor(x)
+    if x.dtype.name not in REALS:
+        raise TypeError(f"{what}: expected x to be numeric, instead found: {x.name} of dtype {x.dtype.name}")
+    flat = ops.reshape(x, (-1,))
+    return ops.all(in_order(flat[:-1], flat[1:]))
+
+
+@tf_op("is_non_decreasing")
+def is_non_decreasing(x, name=None):
+    """True when ``x[i] <= x[i+1]`` for every two neighbours of ``x`` in row-major order."""
+    return _is_monotonic(x, ops.le, "is_non_decreasing")
+
+
+@tf_op("is_strictly_increasing")
+def is_strictly_increasing(x, name=None):
+    """True when ``x[i] < x[i+1]`` for every two neighbours of ``x`` in row-major order."""
+    return _is_monotonic(x, ops.lt, "is_strictly_increasing")
+
+
+def assert_variables_initialized(var_list=None):
+    """TF1's old check that variables have values: a tensor that reads each variable of ``var_list`` (default: the
+    global and the local ones) and gives its rank — their ranks stacked when there are several — so that running
+    it raises ``FailedPreconditionError`` for a variable without a value. None when there are no variables.
+    (TF1 itself advised ``report_uninitialized_variables``, which lists them instead of failing.)"""
+    if var_list is None:
+        var_list = global_variables() + local_variables()
+    if not var_list:
+        return None
+    values = [v.value() for v in var_list]
+    with control_dependencies(values):  # (a rank the graph knows is a constant: it must still wait for the reads)
+        ranks = [rank_of(value) for value in values]
+    return ranks[0] if len(ranks) == 1 else stack(ranks)
+
+
 # ============================================================================ more elementwise functions
 
 asin = _unary("asin", "Asin", ops.asin, FLOATS_AND_COMPLEX, "The angle whose sine is x, in [-pi/2, pi/2].")
@@ -370,12 +436,16 @@ for _fn in (accumulate_n, div_no_nan, bincount, reduce_euclidean_norm, scalar_mu
             rint, asin, acos, tan, sinh, cosh, asinh, acosh, atanh, expm1, erfc, lgamma, digamma, atan2):
     setattr(math, _fn.__name__, _fn)
 math.divide_no_nan = div_no_nan
+math.reciprocal_no_nan, math.polyval = reciprocal_no_nan, polyval  # (tf.math's only)
+math.is_non_decreasing, math.is_strictly_increasing = is_non_decreasing, is_strictly_increasing
 math.softmax, math.log_softmax = nn.softmax, nn.log_softmax  # tf.math.softmax is tf.nn.softmax
+math.l2_normalize = nn.l2_normalize
 debugging.assert_rank, debugging.assert_rank_at_least = assert_rank, assert_rank_at_least
 debugging.ensure_shape = ensure_shape
+debugging.is_non_decreasing, debugging.is_strictly_increasing = is_non_decreasing, is_strictly_increasing
 
 __all__ = ["accumulate_n", "bitwise", "histogram_fixed_width", "histogram_fixed_width_bins", "setdiff1d",
            "div_no_nan", "truncatediv", "truncatemod", "realdiv", "rint", "roll", "bincount", "searchsorted",
            "ensure_shape", "assert_rank", "assert_rank_at_least", "asin", "acos", "tan", "sinh", "cosh", "asinh",
            "acosh", "atanh", "expm1", "erfc", "lgamma", "digamma", "atan2", "scalar_mul", "floor_div",
-           "reduce_euclidean_norm"]
+           "reduce_euclidean_norm", "is_non_decreasing", "is_strictly_increasing", "assert_variables_initialized"]

@@ -15,17 +15,19 @@ variables, ``(value, update_op)``, ``weights``, the two collection arguments)::
 - means of something derived: ``mean_tensor`` (entry by entry), ``mean_relative_error``, ``mean_cosine_distance``,
   ``percentage_below``;
 - ranking: ``recall_at_k`` and ``precision_at_k`` (``sparse_recall_at_k``, ``sparse_precision_at_k``), and their
-  ``*_at_top_k`` forms that take the top-k class ids instead of the scores.
+  ``*_at_top_k`` forms that take the top-k class ids instead of the scores; ``average_precision_at_k`` (also
+  ``sparse_average_precision_at_k``).
 
 Where TF's update op gives something other than the metric, so does this one: ``mean_iou``'s gives the confusion
-matrix, ``mean_per_class_accuracy``'s the accuracy of each class. The @k metrics are NaN (0 / 0), not 0, while
-nothing has been counted: TF uses NaN to say "this class never came up".
+matrix, ``mean_per_class_accuracy``'s the accuracy of each class. The @k metrics but ``average_precision_at_k``
+are NaN (0 / 0), not 0, while nothing has been counted: TF uses NaN to say "this class never came up".
 """
 import numbers
 
 from .. import ops
 from ..backend import dtypes
 from . import metrics
+from .array_ops import shape as shape_of
 from .basics import control_dependencies, identity
 from .check_ops import assert_less, assert_non_negative
 from .math_ops import cast, constant_value, math, tf_op, to_tensor
@@ -317,15 +319,9 @@ def _at_k_name(what, k, class_id):
     return name if class_id is None else f"{name}_class{class_id}"
 
 
-def _hits_at_k(labels, predictions_idx, class_id):
-    """Per row (every index but the last): the true positives, false negatives and false positives (float64) of the
-    predicted class ids ``predictions_idx`` [..., k] against the label ids ``labels`` [..., n] (or [...]), both
-    read as sets: a label given twice counts once. With ``class_id`` only that class is looked at.
-
-        tp = |labels ∩ predicted|,  fn = |labels - predicted|,  fp = |predicted - labels| = |predicted| - tp
-
-    (the predicted ids of a row are distinct). A label outside [0, num_classes) is never predicted: a false
-    negative, never a true positive."""
+def _label_and_predicted_ids(labels, predictions_idx):
+    """``labels`` [..., n] (or [...], one label per row: made [..., 1]) and ``predictions_idx`` [..., k] as int64
+    tensors of one rank, their rows checked to match."""
     predicted = cast(to_tensor(predictions_idx), dtypes.int64)
     labels = cast(to_tensor(labels), dtypes.int64)
     if labels.shape.rank_known and predicted.shape.rank_known:
@@ -335,6 +331,19 @@ def _hits_at_k(labels, predictions_idx, class_id):
                 predicted.shape[:-1]):
             raise ValueError(f"Unexpected labels shape {labels.shape} for predictions shape {predicted.shape}: "
                              "labels must be [..., num_labels] or [...] for predictions [..., num_classes]")
+    return labels, predicted
+
+
+def _hits_at_k(labels, predictions_idx, class_id):
+    """Per row (every index but the last): the true positives, false negatives and false positives (float64) of the
+    predicted class ids ``predictions_idx`` [..., k] against the label ids ``labels`` [..., n] (or [...]), both
+    read as sets: a label given twice counts once. With ``class_id`` only that class is looked at.
+
+        tp = |labels ∩ predicted|,  fn = |labels - predicted|,  fp = |predicted - labels| = |predicted| - tp
+
+    (the predicted ids of a row are distinct). A label outside [0, num_classes) is never predicted: a false
+    negative, never a true positive."""
+    labels, predicted = _label_and_predicted_ids(labels, predictions_idx)
     if class_id is None:
         label_kept, predicted_kept = ops.ones_like(labels, dtypes.bool_), ops.ones_like(predicted, dtypes.bool_)
     else:
@@ -413,11 +422,57 @@ sparse_precision_at_k = precision_at_k  # TF 1.x's older name
 sparse_recall_at_k = recall_at_k  # tf.contrib.metrics' name
 
 
+def _average_precision_per_row(labels, predictions, k):
+    """Each row's average precision of its top ``k`` classes (float64 [...]): with rel_i = 1 when the i-th best
+    class is one of the row's labels,
+
+        AP = Σ_{i ≤ k} rel_i · precision@i / min(k, number of labels),   precision@i = (rel_1 + ... + rel_i) / i
+
+    Labels outside [0, num_classes) — padding such as -1 — are no labels: never hit, not counted. A row without
+    any label is 0 / 0, NaN, as in TF."""
+    num_classes = predictions.shape[-1]
+    if num_classes is None:  # known only when the graph runs
+        num_classes = shape_of(predictions, out_type=dtypes.int64)[-1]
+    labels, predicted = _label_and_predicted_ids(labels, top_k(predictions, k)[1])
+    # [..., i, j]: the i-th predicted class is label j (a repeated label still makes rel_i 1, not 2)
+    relevant = cast(ops.any(ops.eq(ops.unsqueeze(predicted, -1), ops.unsqueeze(labels, -2)), -1), dtypes.float64)
+    rank = ops.cumsum(ops.ones_like(relevant), -1)  # i = 1 .. k
+    precision_sum = ops.sum(ops.mul(ops.div(ops.cumsum(relevant, -1), rank), relevant), -1)
+    is_label = ops.logical_and(ops.ge(labels, 0), ops.lt(labels, num_classes))
+    num_relevant = ops.minimum(ops.sum(cast(is_label, dtypes.float64), -1), float(k))
+    return ops.div(precision_sum, num_relevant)
+
+
+def average_precision_at_k(labels, predictions, k, weights=None, metrics_collections=None,
+                           updates_collections=None, name=None):
+    """The mean over the rows seen of their average precision at ``k`` — how high the ``k`` best-scored classes
+    of ``predictions`` [..., num_classes] rank the row's ``labels`` (class ids [..., n], or [...]): see
+    ``_average_precision_per_row``. Each row's AP is weighted by ``weights`` (a scalar or one per row). Kept in
+    ``average_precision_at_<k>/total`` (the weighted sum of the APs) and ``average_precision_at_<k>/max`` (the sum
+    of the weights: what ``total`` would be were every AP 1), both float64; 0 before anything is seen. Returns
+    ``(mean_average_precision, update_op)``."""
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+        raise ValueError(f"average_precision_at_k: Invalid k={k!r}, expected a positive int")
+    predictions = to_tensor(predictions)
+    if predictions.shape.rank_known and predictions.shape.rank < 1:
+        raise ValueError(f"average_precision_at_k: predictions must be [..., num_classes] scores, got shape "
+                         f"{predictions.shape}")
+    with variable_scope(name, default_name=_at_k_name("average_precision", k, None)):
+        weighted, weights = _weighted(_average_precision_per_row(labels, predictions, k), weights, dtypes.float64)
+        total, max_total = _metric_variable("total", dtypes.float64), _metric_variable("max", dtypes.float64)
+        update_op = _safe_div(total.assign_add(ops.sum(weighted)), max_total.assign_add(ops.sum(weights)))
+        return _finish(_safe_div(total, max_total), update_op, metrics_collections, updates_collections)
+
+
+sparse_average_precision_at_k = average_precision_at_k  # TF 1.x's older name, deprecated in 1.15
+
+
 for _fn in (mean_iou, mean_per_class_accuracy, precision_at_thresholds, recall_at_thresholds,
             true_positives_at_thresholds, false_positives_at_thresholds, true_negatives_at_thresholds,
             false_negatives_at_thresholds, sensitivity_at_specificity, specificity_at_sensitivity, mean_tensor,
             mean_relative_error, mean_cosine_distance, percentage_below, recall_at_top_k, precision_at_top_k,
-            recall_at_k, precision_at_k):
+            recall_at_k, precision_at_k, average_precision_at_k):
     setattr(metrics, _fn.__name__, _fn)
 metrics.sparse_precision_at_k, metrics.sparse_recall_at_k = sparse_precision_at_k, sparse_recall_at_k
+metrics.sparse_average_precision_at_k = sparse_average_precision_at_k
 math.confusion_matrix = confusion_matrix

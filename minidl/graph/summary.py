@@ -6,6 +6,7 @@ tensor. Nothing is written until you fetch it and hand the bytes to a ``FileWrit
     tf.summary.scalar("loss", loss)                      # op "loss", tag "loss", in the SUMMARIES collection
     tf.summary.histogram("weights", W)
     tf.summary.image("inputs", x_image, max_outputs=3)   # tags inputs/image/0, /1, /2: PNGs in TensorBoard
+    tf.summary.audio("speech", waves, 16000)             # tags speech/audio/0, /1, /2: WAV files
     merged = tf.summary.merge_all()                      # one op producing all of them
     writer = tf.summary.FileWriter("logs", sess.graph)   # also shows the graph in TensorBoard's graph tab
     for step in range(n):
@@ -17,7 +18,14 @@ Tags are the op's name: a summary made inside ``name_scope("train")`` is tagged 
 ``scalar("loss", ...)`` becomes ``loss_1``. With ``family="f"`` the op is ``f/loss`` and the tag ``f/f/loss``
 (TF1 repeats the family so TensorBoard groups the tag under it).
 
-The encoding (protocol buffers, TFRecords) is in ``minidl/io/protobuf.py`` and ``minidl/io/event_file.py``.
+The encoding (protocol buffers, TFRecords) is in ``minidl/io/protobuf.py`` and ``minidl/io/event_file.py``. The
+messages this module builds itself, beside those::
+
+    Summary.Value    { ... Audio audio = 6; }
+    Audio            { float sample_rate = 1; int64 num_channels = 2; int64 length_frames = 3;
+                       bytes encoded_audio_string = 4; string content_type = 5; }
+    SummaryMetadata  { PluginData plugin_data = 1; string display_name = 2; string summary_description = 3; }
+    TensorProto      { ... bytes tensor_content = 4; }     (the values' raw little-endian bytes, row-major)
 """
 import contextlib
 import re
@@ -31,6 +39,8 @@ from ..backend import device as parse_device, to_device
 from ..io import event_file
 from ..io.histogram import histogram_fields
 from ..io.png import encode_png
+from ..io.protobuf import bytes_field, float_field, int_field
+from ..io.wav import encode_wav
 from ..ops.base import Spec
 from . import errors
 from .core import GraphKeys, Graph, get_default_graph
@@ -39,7 +49,8 @@ from .graph_ops import GraphOp
 from .math_ops import REALS, check_dtype
 from .strings import string
 
-__all__ = ["FileWriter", "FileWriterCache", "Summary", "histogram", "image", "merge", "merge_all", "scalar", "text"]
+__all__ = ["FileWriter", "FileWriterCache", "Summary", "audio", "histogram", "image", "merge", "merge_all", "scalar",
+           "tensor_summary", "text"]
 
 
 # ================================================================================================ graph ops
@@ -67,7 +78,7 @@ class ScalarSummary(GraphOp):
         tag, value = operation.attrs["tag"], _host(arrays[0])
         if value.ndim != 0:
             raise errors.InvalidArgumentError(None, operation, f"tags and values not the same shape: [] != "
-                                                               f"{_dims(value.shape)} (tag '{tag}')")
+                                                                f"{_dims(value.shape)} (tag '{tag}')")
         return (_string_scalar(event_file.summary([event_file.scalar_value(tag, float(value))])),)
 
 
@@ -79,7 +90,13 @@ class HistogramSummary(GraphOp):
         tag, values = operation.attrs["tag"], _host(arrays[0]).astype(numpy.float64).reshape(-1)
         if not numpy.isfinite(values).all():
             raise errors.InvalidArgumentError(None, operation, f"Nan in summary histogram for: {tag}")
-        return (_string_scalar(event_file.summary([event_file.histogram_value(tag, *histogram_fields(values))])),)
+        value = event_file.histogram_value(tag, *histogram_fields(values))
+        return (_string_scalar(event_file.summary([value])),)
+
+
+def _numbered_tags(tag, kind, max_outputs, count):
+    """The tags of ``count`` images or clips: ``<tag>/<kind>/<i>``, or ``<tag>/<kind>`` when ``max_outputs`` is 1."""
+    return [f"{tag}/{kind}" if max_outputs == 1 else f"{tag}/{kind}/{i}" for i in range(count)]
 
 
 class ImageSummary(GraphOp):
@@ -91,10 +108,9 @@ class ImageSummary(GraphOp):
         tag, max_outputs = operation.attrs["tag"], operation.attrs["max_outputs"]
         images = _host(arrays[0])[:max_outputs]
         values = []
-        for i, image in enumerate(images):
+        for image_tag, image in zip(_numbered_tags(tag, "image", max_outputs, len(images)), images):
             pixels = image if image.dtype == numpy.uint8 else _float_image_to_uint8(image)
-            values.append(event_file.image_value(tag + ("/image" if max_outputs == 1 else f"/image/{i}"),
-                                                 *image.shape, encode_png(pixels)))
+            values.append(event_file.image_value(image_tag, *image.shape, encode_png(pixels)))
         return (_string_scalar(event_file.summary(values)),)
 
 
@@ -114,13 +130,58 @@ def _float_image_to_uint8(image):
     return numpy.where(finite, numpy.round(scaled).clip(0, 255).astype(numpy.uint8), bad)
 
 
-class TextSummary(GraphOp):
-    """A Summary holding a string tensor for TensorBoard's text dashboard."""
+class AudioSummary(GraphOp):
+    """A Summary with the first ``max_outputs`` clips of a (batch, frames, channels) or (batch, frames) float32
+    input, each a 16-bit WAV file; tags ``<tag>/audio/<i>``, or ``<tag>/audio`` when ``max_outputs`` is 1. The
+    second input is the sample rate (Hz): the Summary keeps it as given, the WAV header rounded to an integer
+    (at least 1)."""
+    name = "AudioSummaryV2"
 
     @staticmethod
     def execute(session, operation, arrays):
-        strings = arrays[0]
-        value = event_file.text_value(operation.attrs["tag"], list(strings.flat), strings.shape)
+        tag, max_outputs = operation.attrs["tag"], operation.attrs["max_outputs"]
+        clips, sample_rate = _host(arrays[0]), _host(arrays[1])
+        if clips.ndim not in (2, 3):
+            raise errors.InvalidArgumentError(None, operation, f"Tensor must be 3-D or 2-D, got: {_dims(clips.shape)}")
+        if sample_rate.ndim != 0:
+            raise errors.InvalidArgumentError(None, operation, f"sample_rate must be a scalar, got shape "
+                                                                f"{_dims(sample_rate.shape)}")
+        sample_rate = float(sample_rate)
+        if not sample_rate > 0:
+            raise errors.InvalidArgumentError(None, operation, f"sample_rate must be > 0, got {sample_rate}")
+        batch, frames = clips.shape[:2]
+        channels = 1 if clips.ndim == 2 else clips.shape[2]
+        clips = clips.reshape(batch, frames, channels)[:max_outputs]
+        values = []
+        for clip_tag, clip in zip(_numbered_tags(tag, "audio", max_outputs, len(clips)), clips):
+            try:
+                wav = encode_wav(clip, max(int(numpy.rint(sample_rate)), 1))
+            except ValueError as error:  # no frames, too many channels, too long for a WAV file
+                raise errors.InvalidArgumentError(None, operation, f"{error} (tag '{tag}')") from None
+            audio = (float_field(1, sample_rate) + int_field(2, channels) + int_field(3, frames) +
+                     bytes_field(4, wav) + bytes_field(5, "audio/wav"))
+            values.append(bytes_field(1, clip_tag) + bytes_field(6, audio))
+        return (_string_scalar(event_file.summary(values)),)
+
+
+class TensorSummary(GraphOp):
+    """A Summary with the input itself as a ``TensorProto`` under attr ``tag``, and attr ``metadata`` (a serialized
+    SummaryMetadata) as its metadata. Strings go one by one into ``string_val``, numbers as their raw bytes into
+    ``tensor_content``, as TF's op writes them."""
+    name = "TensorSummaryV2"
+
+    @staticmethod
+    def execute(session, operation, arrays):
+        dtype = operation.inputs[0].dtype
+        values = arrays[0] if dtype == string else _host(arrays[0])
+        dims = b"".join(bytes_field(2, int_field(1, d)) for d in values.shape)
+        tensor = int_field(1, dtype.as_datatype_enum) + bytes_field(2, dims)
+        if dtype == string:
+            tensor += b"".join(bytes_field(8, s) for s in values.flat)
+        else:
+            tensor += bytes_field(4, numpy.ascontiguousarray(values, values.dtype.newbyteorder("<")).tobytes())
+        value = bytes_field(1, operation.attrs["tag"]) + bytes_field(8, tensor) + \
+            bytes_field(9, operation.attrs["metadata"])
         return (_string_scalar(event_file.summary([value])),)
 
 
@@ -152,13 +213,18 @@ def _summary_scope(name, family):
         yield (op_name if family is None else f"{family}/{op_name}"), op_name
 
 
-def _summary_op(op, tag, op_name, tensor, collections, **attrs):
+def _summary_op(op, tag, op_name, inputs, collections, **attrs):
     graph = get_default_graph()
-    operation = graph.create_op(op, [tensor], {"tag": tag, **attrs}, [Spec((), string)], name=op_name,
-                                unique=False)
+    operation = graph.create_op(op, inputs, {"tag": tag, **attrs}, [Spec((), string)], name=op_name, unique=False)
     out = operation.outputs[0]
     graph.add_to_collections([GraphKeys.SUMMARIES] if collections is None else collections, out)
     return out
+
+
+def _check_max_outputs(max_outputs):
+    if max_outputs < 1:
+        raise ValueError(f"max_outputs must be at least 1, got {max_outputs}")
+    return int(max_outputs)
 
 
 def scalar(name, tensor, collections=None, family=None):
@@ -170,7 +236,7 @@ def scalar(name, tensor, collections=None, family=None):
         if tensor.shape.rank_known and tensor.shape.rank != 0:
             raise ValueError(f"tags and values not the same shape: [] != {_dims(tensor.shape)} (tag '{tag}'): "
                              f"tf.summary.scalar records one number; {tensor.name} has shape {tensor.shape}")
-        return _summary_op(ScalarSummary, tag, op_name, tensor, collections)
+        return _summary_op(ScalarSummary, tag, op_name, [tensor], collections)
 
 
 def histogram(name, values, collections=None, family=None):
@@ -178,7 +244,7 @@ def histogram(name, values, collections=None, family=None):
     distributions dashboards). Running it with a NaN or infinity among the values is an InvalidArgumentError."""
     with _summary_scope(name, family) as (tag, op_name):
         values = check_dtype(convert_to_tensor(values), REALS, "values")
-        return _summary_op(HistogramSummary, tag, op_name, values, collections)
+        return _summary_op(HistogramSummary, tag, op_name, [values], collections)
 
 
 def image(name, tensor, max_outputs=3, collections=None, family=None):
@@ -191,18 +257,53 @@ def image(name, tensor, max_outputs=3, collections=None, family=None):
         if shape.rank_known and (shape.rank != 4 or shape.as_list()[-1] not in (1, 3, 4, None)):
             raise ValueError(f"Tensor must be 4-D with last dim 1, 3, or 4, not {_dims(shape.as_list())} "
                              f"({tensor.name})")
-        if max_outputs < 1:
-            raise ValueError(f"max_outputs must be at least 1, got {max_outputs}")
-        return _summary_op(ImageSummary, tag, op_name, tensor, collections, max_outputs=int(max_outputs))
+        return _summary_op(ImageSummary, tag, op_name, [tensor], collections,
+                           max_outputs=_check_max_outputs(max_outputs))
+
+
+def audio(name, tensor, sample_rate, max_outputs=3, collections=None, family=None):
+    """A summary op recording the first ``max_outputs`` clips of ``tensor`` — float32 of shape (batch, frames,
+    channels), or (batch, frames) for one channel, samples in [-1, 1] — as 16-bit WAV files (``minidl/io/wav.py``)
+    that play at ``sample_rate`` Hz (a positive float32 scalar). TensorBoard's audio dashboard plays them; tags
+    ``<name>/audio/<i>``, or ``<name>/audio`` when ``max_outputs`` is 1."""
+    with _summary_scope(name, family) as (tag, op_name):
+        tensor = check_dtype(convert_to_tensor(tensor), ("float32",), "tensor")
+        sample_rate = convert_to_tensor(sample_rate, "float32")
+        if tensor.shape.rank_known and tensor.shape.rank not in (2, 3):
+            raise ValueError(f"Tensor must be 3-D or 2-D (batch, frames[, channels]), got: "
+                             f"{_dims(tensor.shape.as_list())} ({tensor.name})")
+        if sample_rate.shape.rank_known and sample_rate.shape.rank != 0:
+            raise ValueError(f"sample_rate must be a scalar, got shape {sample_rate.shape} ({sample_rate.name})")
+        return _summary_op(AudioSummary, tag, op_name, [tensor, sample_rate], collections,
+                           max_outputs=_check_max_outputs(max_outputs))
+
+
+def tensor_summary(name, tensor, summary_description=None, collections=None, summary_metadata=None, family=None,
+                   display_name=None):
+    """A summary op recording ``tensor`` itself, any dtype and shape, as a ``TensorProto`` — for TensorBoard
+    plugins that read tensors. ``summary_metadata``: a ``SummaryMetadata`` (an object with ``SerializeToString``,
+    or its bytes), which says the plugin; ``display_name`` and ``summary_description`` are set in it (appended to
+    its serialization: the last value of a protobuf field wins)."""
+    metadata = b"" if summary_metadata is None else _as_bytes(summary_metadata, "SummaryMetadata")
+    if display_name is not None:
+        metadata += bytes_field(2, display_name)
+    if summary_description is not None:
+        metadata += bytes_field(3, summary_description)
+    with _summary_scope(name, family) as (tag, op_name):
+        return _summary_op(TensorSummary, tag, op_name, [convert_to_tensor(tensor)], collections,
+                           metadata=metadata)
+
+
+_TEXT_PLUGIN = bytes_field(1, bytes_field(1, "text"))  # SummaryMetadata { plugin_data { plugin_name: "text" } }
 
 
 def text(name, tensor, collections=None):
-    """A summary op recording a string tensor (TensorBoard's text dashboard renders it as Markdown)."""
-    with _summary_scope(name, None) as (tag, op_name):
-        tensor = convert_to_tensor(tensor)
-        if tensor.dtype != string:
-            raise ValueError(f"Expected tensor {tensor.name} to have dtype string, got {tensor.dtype.name}")
-        return _summary_op(TextSummary, tag, op_name, tensor, collections)
+    """A summary op recording a string tensor (TensorBoard's text dashboard renders it as Markdown): a
+    ``tensor_summary`` marked for the text plugin."""
+    tensor = convert_to_tensor(tensor)
+    if tensor.dtype != string:
+        raise ValueError(f"Expected tensor {tensor.name} to have dtype string, got {tensor.dtype.name}")
+    return tensor_summary(name, tensor, collections=collections, summary_metadata=_TEXT_PLUGIN)
 
 
 def merge(inputs, collections=None, name=None):
@@ -241,7 +342,7 @@ def _as_bytes(message, what):
     return serialize()
 
 
-def serialize_graph(graph):
+def _serialize_graph(graph):
     """``graph`` as a serialized GraphDef: each operation's name, type, inputs and device."""
     def input_name(t):
         return t.op.name if t.value_index == 0 else f"{t.op.name}:{t.value_index}"
@@ -289,7 +390,7 @@ class FileWriter:
         elif graph_def is None:
             if not isinstance(graph, Graph):
                 raise TypeError(f"add_graph expects a tf.Graph (e.g. sess.graph), got {type(graph).__name__}")
-            graph_def = serialize_graph(graph)
+            graph_def = _serialize_graph(graph)
         self._write(event_file.event(time.time(), _step(global_step), graph_def=bytes(graph_def)))
 
     def add_run_metadata(self, run_metadata, tag, global_step=None):
@@ -308,7 +409,7 @@ class FileWriter:
     def _warn_if_closed(self):
         if self._closed:
             warnings.warn("Attempting to use a closed FileWriter. The operation will be a noop unless the "
-                          "FileWriter is explicitly reopened.", stacklevel=3)
+                           "FileWriter is explicitly reopened.", stacklevel=3)
         return self._closed
 
     def flush(self):
