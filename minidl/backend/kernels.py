@@ -217,7 +217,8 @@ def adam_step(xp, p, g, m, v, lr, beta1, beta2, eps, step):
         _kernel("adam_step")(g, weight, dtype(beta2), beta2_complement, root_correction2, dtype(eps), neg_step_size,
                              p, m, v)
         return
-    scratch = numpy.subtract(g, m)
+    # scratch must be an array for the out= below: subtract alone gives a numpy scalar for a 0-d parameter
+    scratch = numpy.subtract(g, m, out=numpy.empty_like(m))
     scratch *= weight
     m += scratch
     v *= dtype(beta2)

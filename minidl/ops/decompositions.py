@@ -37,8 +37,8 @@ from .promote import require_same_dtype
 from .reduce import sum
 from .shape import cat, reshape, squeeze, tril, unsqueeze
 from .matrix import diag_embed, fails, first_failure
-from .solvers import (SolveTriangular, _is_vector_rhs, check_matrices, eye_like, linalg_matrix_rank, linalg_pinv,
-                      linalg_solve_triangular, mT)
+from .solvers import (SolveTriangular, _is_vector_rhs, check_matrices, eye_like, lapack_svd, linalg_matrix_rank,
+                      linalg_pinv, linalg_solve_triangular, mT)
 
 __all__ = ["cholesky", "linalg_qr", "qr", "linalg_eigh", "linalg_eigvalsh", "linalg_svd", "linalg_svdvals", "svd",
            "linalg_lstsq"]
@@ -317,7 +317,7 @@ class SVD(Op):
 
     @staticmethod
     def forward(xp, a, full_matrices):
-        u, s, vh = xp.linalg.svd(a, full_matrices=full_matrices)
+        u, s, vh = lapack_svd(xp, a, full_matrices=full_matrices)
         return u, s, vh
 
     @staticmethod
@@ -385,7 +385,7 @@ class Svdvals(Op):
     name = "LinalgSvd"
     saves_inputs = (0,)
 
-    forward = staticmethod(lambda xp, a: xp.linalg.svd(a, compute_uv=False))
+    forward = staticmethod(lambda xp, a: lapack_svd(xp, a, compute_uv=False))
 
     @staticmethod
     def vjp(ctx, g):

@@ -16,7 +16,9 @@ that matrix's place, so they are at least finite, and the batch's other matrices
 
 ``cholesky_ex`` is one op with two outputs, since the factorization itself finds out whether it fails (GP code
 calls it in its inner loop); ``inv_ex`` and ``solve_ex`` ask LU for ``info`` first (``slogdet``'s sign is 0 exactly
-when a pivot is), then invert or solve matrices that are known to be regular.
+when LAPACK's pivot is), then invert or solve matrices that are known to be regular. A matrix that is singular
+only up to rounding may come out either way: whether a pivot ends up exactly 0 depends on the LAPACK build's order
+of operations (PyTorch's MKL may call regular, with a huge inverse, what numpy's OpenBLAS calls singular).
 """
 from collections import namedtuple
 
@@ -98,10 +100,17 @@ class LuInfo(Op):
 
     @staticmethod
     def forward(xp, a, op_name, check_errors):
-        sign, _ = xp.linalg.slogdet(a)
-        if not bool((sign == 0).any()):
+        sign, _ = xp.linalg.slogdet(a)  # LAPACK's getrf, as inv and solve will run it: sign 0 at a zero pivot
+        singular = sign == 0
+        if not bool(singular.any()):
             return xp.zeros(a.shape[:-2], dtype=dtypes.int32)
-        info = _eliminate(xp, a, pivot=True)[2]  # getrf's partial pivoting, the first exactly zero pivot
+        lu, _, zero_pivot_at = _eliminate(xp, a, pivot=True)  # getrf's partial pivoting, to learn where
+        # LAPACK decides whether a matrix is singular (inv and solve must not meet a zero pivot it finds); where it
+        # says so and rounding left our elimination a tiny pivot instead of an exactly zero one, the smallest pivot
+        # is the one that LAPACK's rounding made 0
+        smallest_pivot_at = xp.argmin(xp.abs(xp.diagonal(lu, axis1=-2, axis2=-1)), axis=-1) + 1
+        info = xp.where(singular, xp.where(zero_pivot_at != 0, zero_pivot_at, smallest_pivot_at), 0)
+        info = info.astype(dtypes.int32)
         to_host = getattr(xp, "asnumpy", numpy.asarray)
         if check_errors:
             flat = to_host(info).reshape(-1)

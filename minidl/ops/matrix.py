@@ -205,16 +205,20 @@ def fails(routine, matrix):
     return False
 
 
-def without_nan_matrices(xp, matrices, compute):
-    """``compute(matrices)``, with NaN for every matrix of the batch that holds a NaN — what PyTorch's LAPACK
-    calls give — where LAPACK would call such a matrix singular (an error) or give it determinant 0. The others
-    are computed as usual: a NaN matrix stands for an identity while they are."""
-    bad = xp.isnan(matrices).any(axis=(-2, -1))
+def without_nan_matrices(xp, matrices, compute, also_inf=False):
+    """``compute(matrices)`` — an array or a tuple of them — with NaN for every matrix of the batch that holds a NaN
+    (or, with ``also_inf``, an inf): what PyTorch's LAPACK calls give, where LAPACK would call such a matrix singular
+    (an error), give it determinant 0, or (the SVD of an inf) iterate forever. The others are computed as usual:
+    such a matrix stands for an identity while they are."""
+    bad = (~xp.isfinite(matrices) if also_inf else xp.isnan(matrices)).any(axis=(-2, -1))
     if not bad.any():
         return compute(matrices)
-    identity = xp.broadcast_to(xp.eye(matrices.shape[-1], dtype=matrices.dtype), matrices.shape)
-    result = compute(xp.where(bad[..., None, None], identity, matrices))
-    return xp.where(bad.reshape(bad.shape + (1,) * (result.ndim - bad.ndim)), xp.nan, result)
+    identity = xp.broadcast_to(xp.eye(*matrices.shape[-2:], dtype=matrices.dtype), matrices.shape)
+    results = compute(xp.where(bad[..., None, None], identity, matrices))
+
+    def nan_where_bad(result):
+        return xp.where(bad.reshape(bad.shape + (1,) * (result.ndim - bad.ndim)), xp.nan, result)
+    return tuple(map(nan_where_bad, results)) if isinstance(results, tuple) else nan_where_bad(results)
 
 
 def first_failure(matrices, routine):
@@ -395,8 +399,22 @@ def add_scaled_product(op_name, input, product, beta, alpha, what):
     if alpha != 1:
         product = product * alpha
     if beta == 0:
-        return product
+        return apply(IgnoringInput, product, input)
     return product + (input if beta == 1 else input * beta)
+
+
+class IgnoringInput(Op):
+    """``product`` (a copy), with ``input`` beside it in the graph: ``addmm`` and its relatives with ``beta=0``,
+    which ignore input's values (NaNs too) but, as in PyTorch, still give input a gradient — zeros, not none (so a
+    bias that only feeds them gets ``.grad`` and its optimizer's weight decay and momentum)."""
+    saves_inputs = ()
+    infer = staticmethod(lambda product, input: product)
+    forward = staticmethod(lambda xp, product, input: product.copy())  # (a new array: no alias of an input)
+
+    @staticmethod
+    def vjp(ctx, g):
+        need_product, need_input = ctx.needs_input_grad
+        return g if need_product else None, zeros_like(ctx.inputs[1]) if need_input else None
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):

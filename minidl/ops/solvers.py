@@ -57,6 +57,17 @@ def check_matrices(op_name, x, square=True, real=False):
     return matrix_dims(op_name, x, square)
 
 
+def lapack_svd(xp, a, **options):
+    """``xp.linalg.svd(a, **options)`` for every op built on the SVD (svd, svdvals, pinv, matrix_rank, and through
+    them lstsq, cond and the 2- and nuclear norms), made safe from non-finite input: LAPACK's gesdd iterates forever
+    on a matrix holding an inf, and fails to converge on a NaN. As in PyTorch, a matrix with an inf gets NaN for
+    all its results (the batch's other matrices are computed as usual), and a NaN is an error."""
+    if bool(xp.isnan(a).any()):
+        raise LinAlgError(f"linalg.svd: The algorithm failed to converge because the input matrix contained "
+                          f"non-finite values ({describe(a)})")
+    return without_nan_matrices(xp, a, lambda matrices: xp.linalg.svd(matrices, **options), also_inf=True)
+
+
 def mT(x):
     """The transpose of the last two dims (of each matrix of a batch)."""
     return transpose(x, -2, -1)
@@ -280,7 +291,7 @@ class Pinv(Op):
             values, left = xp.linalg.eigh(a)
             right, sizes = left, xp.abs(values)
         else:
-            left, values, vh = xp.linalg.svd(a, full_matrices=False)
+            left, values, vh = lapack_svd(xp, a, full_matrices=False)
             right, sizes = xp.swapaxes(vh, -1, -2), values
         keep = _kept(xp, a, sizes, atol, rtol)
         inverted = xp.where(keep, 1 / xp.where(keep, values, 1), 0)
@@ -337,7 +348,7 @@ class MatrixRank(Op):
 
     @staticmethod
     def forward(xp, a, atol, rtol, hermitian):
-        sizes = xp.abs(xp.linalg.eigvalsh(a)) if hermitian else xp.linalg.svd(a, compute_uv=False)
+        sizes = xp.abs(xp.linalg.eigvalsh(a)) if hermitian else lapack_svd(xp, a, compute_uv=False)
         return xp.asarray(_kept(xp, a, sizes, atol, rtol).sum(axis=-1), dtype=dtypes.int64)
 
     @staticmethod
