@@ -254,16 +254,16 @@ class Layer:
         return sum(int(numpy.prod(v.shape.as_list())) for v in self.weights)
 
     def get_weights(self):
-        """Its weights' values (numpy arrays), read in the default session."""
-        return _default_session(self, "get_weights").run(self.weights)
+        """Its weights' values (numpy arrays), read in the default session (else Keras' session for the graph)."""
+        return _weights_session().run(self.weights)
 
     def set_weights(self, weights):
-        """Load values into its weights, in the default session."""
+        """Load values into its weights, in the default session (else Keras' session for the graph)."""
         variables = self.weights
         if len(weights) != len(variables):
             raise ValueError(f"You called `set_weights(weights)` on layer {self.name} with a weight list of length "
                              f"{len(weights)}, but the layer was expecting {len(variables)} weights.")
-        session = _default_session(self, "set_weights")
+        session = _weights_session()
         for variable, value in zip(variables, weights):
             variable.load(value, session)
 
@@ -293,13 +293,12 @@ def _as_items(given):
             for item in (given if isinstance(given, (list, tuple)) else [given])]
 
 
-def _default_session(layer, what):
-    from .session import get_default_session
-    session = get_default_session()
-    if session is None:
-        raise ValueError(f"{layer.name}.{what}: the values of variables live in a session; call it inside `with "
-                         f"sess.as_default():` (or `with tf.Session() as sess:`)")
-    return session
+def _weights_session():
+    """The session ``get_weights``/``set_weights`` read and write: the default one, else Keras' session for the
+    graph (``tf.keras.backend.get_session``, which TF 1.15's layers use too: a ``tf.layers`` layer is a Keras
+    layer there)."""
+    from .keras.backend import get_session  # (Keras is built on this module)
+    return get_session()
 
 
 def _snake_case(class_name):

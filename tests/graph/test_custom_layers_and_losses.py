@@ -104,6 +104,27 @@ def test_a_model_trains_the_layers_a_layer_holds(make):
     np.testing.assert_allclose(scaled.get_weights()[0], [1 - 4.1], rtol=1e-6)
 
 
+def test_a_keras_model_trains_the_tf_layers_layers_it_holds():
+    """TF 1.15's tf.layers layers are Keras layers, so a subclassed Keras model tracks them."""
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = tf.layers.Dense(1, kernel_initializer=tf.ones_initializer())
+
+        def call(self, inputs):
+            return self.hidden(inputs)
+
+    model = Net()
+    model.compile(keras.optimizers.SGD(0.1), "mse")
+    x, y = np.array([[1, 2], [3, 4]], np.float32), np.array([[1], [2]], np.float32)
+    model.train_on_batch(x, y)
+    # pred = x [1, 1] = [3, 7]; dL/dpred = 2 (pred - y) / 2 = [2, 5]; dL/dw = x^T [2, 5] = [17, 24]; dL/db = 7
+    assert [v.op.name for v in model.trainable_weights] == ["dense/kernel", "dense/bias"]
+    kernel, bias = model.hidden.get_weights()
+    np.testing.assert_allclose(kernel, [[1 - 1.7], [1 - 2.4]], rtol=1e-6)
+    np.testing.assert_allclose(bias, [-0.7], rtol=1e-6)
+
+
 def test_a_tf_layers_layer_holds_its_sub_layers():
     class Scale(tf.layers.Layer):
         def __init__(self, **kwargs):

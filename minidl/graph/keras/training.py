@@ -49,7 +49,7 @@ from .. import basics, math_ops
 from ..array_ops import reshape, shape
 from ..compat import logging
 from ..core import Tensor, TensorShape, get_default_graph
-from ..layer_classes import held_layers
+from ..layer_classes import Layer as TFLayer, held_layers
 from ..train.saver import Saver
 from . import backend, callbacks as callbacks_module, losses, metrics as metrics_module, model_config, optimizers
 from .data_adapter import ArrayBatches, DatasetBatches, GeneratorBatches, is_dataset, is_generator
@@ -1132,8 +1132,9 @@ def _layers_between(inputs, outputs):
 
 def _held_layers(model):
     """The layers a subclassed model holds as attributes (directly, or in lists, tuples and dicts), in the order
-    they were set; a model held is one layer (its trainable flag counts)."""
-    return held_layers(model, (Layer, Model))
+    they were set — Keras layers, and ``tf.layers`` ones, which TF 1.15 builds on Keras' — a model held is one layer
+    (its trainable flag counts)."""
+    return held_layers(model, (TFLayer, Model))
 
 
 def _several_shapes(input_shape):
