@@ -144,10 +144,41 @@ def zeros_like(x, dtype=None, name=None):
     return array_ops.zeros_like(x, dtype=dtype, name=name)
 
 
+def _called(expression):
+    """A branch of ``switch`` or ``in_train_phase``: a tensor, or a function that makes it."""
+    return expression() if callable(expression) else expression
+
+
 def switch(condition, then_expression, else_expression):
-    """``then`` where ``condition``, else ``else`` (elementwise; a Python bool picks one)."""
+    """``then_expression`` where ``condition`` holds, else ``else_expression``, by TF 1.15 Keras' rules:
+
+    - a condition that is not bool counts as true where it is non-zero (it is cast to bool);
+    - a scalar condition picks one whole expression with ``tf.cond``: an expression may be a function, and only
+      the one picked runs (a Python bool picks now);
+    - a condition of rank 1 picks along the first dim: whole rows of higher-rank expressions;
+    - a condition of higher rank, up to the expressions' rank, is matched to their *leading* dims: a (3, 3)
+      condition picks the [i, j] rows of (3, 3, 3) expressions. (numpy's broadcasting would match the trailing
+      dims and silently pick other elements.)
+    """
     if isinstance(condition, bool):
-        return then_expression if condition else else_expression
+        return _called(then_expression if condition else else_expression)
+    condition = math_ops.to_tensor(condition)
+    if condition.dtype != "bool":
+        condition = math_ops.cast(condition, "bool")
+    cond_ndim = ndim(condition)
+    if not cond_ndim:  # rank 0 (or unknown: it must then be a scalar when the graph runs)
+        return control_flow.cond(condition, lambda: _called(then_expression), lambda: _called(else_expression))
+    then_expression, else_expression = (math_ops.to_tensor(_called(e)) for e in (then_expression, else_expression))
+    expr_ndim = ndim(then_expression)
+    if expr_ndim is None or cond_ndim > expr_ndim:
+        raise ValueError(f"switch: the rank of `condition` should be at most the rank of `then_expression` and "
+                         f"`else_expression` (and known); got condition {condition.shape}, then_expression "
+                         f"{then_expression.shape}")
+    if cond_ndim > 1:
+        # TF 1.15 reshapes the condition to its shape + [1, 1, ...] (up to the expressions' rank), then tiles it to
+        # their shape; where's broadcasting of those size-1 dims picks the same elements
+        for _ in range(expr_ndim - cond_ndim):
+            condition = array_ops.expand_dims(condition, -1)
     return array_ops.where(condition, then_expression, else_expression)
 
 
@@ -284,10 +315,9 @@ def in_train_phase(x, alt, training=None):
     """``x`` while training (the learning phase, or ``training``), else ``alt``; either may be a function."""
     from .backend import learning_phase
     training = learning_phase() if training is None else training
-    pick = [value() if callable(value) else value for value in (x, alt)]
     if isinstance(training, (bool, int)):
-        return pick[0] if training else pick[1]
-    return control_flow.cond(math_ops.cast(training, "bool"), lambda: pick[0], lambda: pick[1])
+        return _called(x if training else alt)
+    return switch(training, x, alt)
 
 
 def in_test_phase(x, alt, training=None):
