@@ -17,8 +17,10 @@ variables are the layer's ``weights``, and each is also an attribute named after
 
 A layer of one's own may hold other layers as attributes (``self.dense = Dense(4)``, or in a list, tuple or dict):
 as in TF 1.15 they are part of it. Its ``weights``, ``losses`` and ``updates`` are its own followed by those of the
-layers it holds, in the order the attributes were set; ``trainable=False`` on it freezes them too. ``weights`` is
-``trainable_weights + non_trainable_weights``, TF's order.
+layers it holds, in the order the attributes were set; ``trainable=False`` on it freezes them too (setting it sets
+theirs). ``weights`` is ``trainable_weights + non_trainable_weights``, TF's order. A layer that is not trainable has
+no ``updates`` either — a frozen batch norm keeps its moving statistics — unless it is ``stateful`` (an RNN that
+carries its states over), as in TF 1.15.
 """
 import contextlib
 import inspect
@@ -56,7 +58,7 @@ class Layer:
     function = None
 
     def __init__(self, *args, name=None, trainable=True, dtype=None, **kwargs):
-        self.trainable, self._given_name = trainable, name
+        self._trainable, self._given_name = trainable, name  # (no layers held yet: nothing to pass it on to)
         self.dtype = None if dtype is None else as_dtype(dtype).name
         self._scope, self._weights, self.built = None, [], False
         self._own_losses, self._own_updates = [], []  # (``losses`` and ``updates`` add the held layers')
@@ -99,7 +101,7 @@ class Layer:
                                                                          GraphKeys.UPDATE_OPS))
         before = len(penalties), len(updates)
         yield
-        known = {id(item) for item in self.losses + self.updates}
+        known = {id(item) for item in self.losses + self._every_update()}
         self._own_losses += [p for p in penalties[before[0]:] if id(p) not in known]
         self._own_updates += [u for u in updates[before[1]:] if id(u) not in known]
 
@@ -212,9 +214,30 @@ class Layer:
         return _each_once(self._own_losses + [loss for layer in self._held_layers() for loss in layer.losses])
 
     @property
+    def trainable(self):
+        """Whether its weights train, and its updates run, in a model's training step."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        """Set it for the layer and for every layer it holds, as TF 1.15's setter does (a held layer can then be
+        unfrozen alone)."""
+        self._trainable = value
+        for layer in self._held_layers():
+            layer.trainable = value
+
+    @property
     def updates(self):
-        """Its updates (batch norm's moving averages, ``add_update``), then those of the layers it holds."""
-        return _each_once(self._own_updates + [u for layer in self._held_layers() for u in layer.updates])
+        """Its updates (batch norm's moving averages, ``add_update``), then those of the layers it holds — as TF
+        1.15's ``Layer.updates``, each layer's own only while it is trainable or stateful: what a training step
+        runs."""
+        own = self._own_updates if self.trainable or getattr(self, "stateful", False) else []
+        return _each_once(own + [u for layer in self._held_layers() for u in layer.updates])
+
+    def _every_update(self):
+        """Its updates and those of the layers it holds, trainable or not (which of a new call's updates they
+        have already)."""
+        return _each_once(self._own_updates + [u for layer in self._held_layers() for u in layer._every_update()])
 
     @property
     def trainable_weights(self):

@@ -25,13 +25,14 @@ layers' regularization penalties — the metrics, and the optimizer's update op.
 metrics, with a batch fed and the learning phase set to True. ``evaluate`` and ``predict`` run the loss or the
 output with the learning phase False. The session is ``backend.get_session()``.
 
-An epoch's loss is the sample-weighted mean of its batches' losses; every other figure is a ``Metric`` object
-(``metrics.py``: a metric given by name or as a function becomes the running mean of its values; an output's loss,
-the weighted mean of its batch losses) that ``fit`` and ``evaluate`` reset when they start an epoch, so it reports
-its value over all the epoch's samples — ``Precision()`` the precision of the epoch, not a mean of batch
-precisions — as TF 1.15 does. Batches are drawn in a new order each epoch with numpy's global random generator
-(``numpy.random.seed`` makes a run repeatable), and ``validation_split`` takes the *last* fraction of the samples,
-before shuffling.
+An epoch's loss is the sample-weighted mean of its batches' losses — but for a ``tf.data`` dataset (and a
+generator being evaluated), which TF 1.15 runs step by step, the plain mean over the steps; every other figure is
+a ``Metric`` object (``metrics.py``: a metric given by name or as a function becomes the running mean of its
+values; an output's loss, the plain mean of its batch losses) that ``fit`` and ``evaluate`` reset when they start
+an epoch, so it reports its value over all the epoch's samples — ``Precision()`` the precision of the epoch, not a
+mean of batch precisions — as TF 1.15 does. Batches are drawn in a new order each epoch with numpy's global random
+generator (``numpy.random.seed`` makes a run repeatable), and ``validation_split`` takes the *last* fraction of the
+samples, before shuffling.
 
 A model with a *stateful* recurrent layer (``LSTM(..., stateful=True)``, ``recurrent.py``) needs a fixed batch
 size, which its input declares (``batch_input_shape``, ``Input(batch_shape=...)``): ``fit``, ``evaluate`` and
@@ -46,11 +47,11 @@ import os
 import numpy
 
 from .. import basics, math_ops
-from ..array_ops import reshape, shape
+from ..array_ops import reshape
 from ..compat import logging
 from ..core import Tensor, TensorShape, get_default_graph
 from ..layer_classes import Layer as TFLayer, held_layers
-from ..train.saver import Saver
+from ..train.saver import NewCheckpointReader, Saver
 from . import backend, callbacks as callbacks_module, losses, metrics as metrics_module, model_config, optimizers
 from .data_adapter import ArrayBatches, DatasetBatches, GeneratorBatches, is_dataset, is_generator
 from .functional import calls_between, flat_tensors, record_call, replay
@@ -64,16 +65,18 @@ class Model:
     def __init__(self, inputs=None, outputs=None, name=None):
         self.name = name or backend.unique_name(_snake(type(self)))
         self.stop_training = False
-        self.trainable = True  # False: none of its weights train (set it before compile, as in Keras)
+        self._trainable = True  # (the ``trainable`` property: set it before compile, as in Keras)
         self.first_call = None  # when it was first called as a layer of another model
         self.optimizer = self.loss = None
         self._graph = None
         self._inputs = self._outputs = None  # lists of tensors, once built
-        self._compiled = self._train_op = self._collected_trainable = None
+        # what compile collects for training (the trainable weights; the updates of the trainable layers)
+        self._compiled = self._train_op = self._collected_trainable = self._collected_updates = None
         self._added_losses = []  # add_loss's
         self._metric_objects = []  # what the logs report beside the loss, as Metric objects (once compiled)
         self._compile_metrics = []  # those of them that compile's metrics made (``metrics``)
-        self._target_specs = None  # the shape of one sample's targets, per output, from the first data with targets
+        self._pending_optimizer_state = {}  # {checkpoint key: value} load_weights read for variables not made yet
+        self._target_specs = None  # the shape of one sample's targets, per output with a loss, from the first data
         self._layers = None  # a subclass's layers are the ones it holds (``layers``)
         if (inputs is None) != (outputs is None):
             raise ValueError("Model: give both `inputs` and `outputs` (a functional model), or neither (a subclass "
@@ -95,6 +98,21 @@ class Model:
     variables = weights
 
     @property
+    def trainable(self):
+        """Whether its weights train and its layers' updates run (a frozen base model in transfer learning). Keras
+        reads it at ``compile``: set it before."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        """Set it for the model and for each of its layers (and theirs), as TF 1.15's setter does: after
+        ``model.trainable = False``, ``model.layers[0].trainable`` is False too, and one layer can then be unfrozen
+        alone."""
+        self._trainable = value
+        for layer in self.layers:
+            layer.trainable = value
+
+    @property
     def trainable_weights(self):
         return _unique(v for layer in self.layers for v in layer.trainable_weights) if self.trainable else []
 
@@ -107,21 +125,29 @@ class Model:
 
     @property
     def updates(self):
-        """The layers' updates (batch norm's moving averages) that this model's own inputs feed, as TF 1.15's
+        """The updates a training step runs: those of the trainable (or stateful) layers — batch norm's moving
+        averages, which a frozen batch norm keeps as they are — that this model's own inputs feed, as TF 1.15's
         ``get_updates_for(model.inputs)``: a layer called elsewhere too — a model nested in another, a layer
         shared with another model — also holds updates built on those other inputs, which a step of this model
         cannot run (it does not feed their placeholders)."""
-        every = self._every_update()
+        trained = self._trained_updates()
         inputs = getattr(self, "inputs", None)
         if not inputs:  # (a subclassed model before its first call)
-            return every
+            return trained
         mine = {id(t.op) for t in (inputs if isinstance(inputs, (list, tuple)) else [inputs])}
-        return [u for u in every if _placeholders_feeding(u) <= mine]
+        return [u for u in trained if _placeholders_feeding(u) <= mine]
+
+    def _trained_updates(self):
+        """The updates of the trainable or stateful layers (TF 1.15's ``Layer.updates``, which asks each layer
+        on its own), nested models' layers included, whatever inputs they were built on."""
+        return [u for layer in self.layers for u in (layer._trained_updates() if isinstance(layer, Model) else
+                                                       getattr(layer, "updates", []))]
 
     def _every_update(self):
-        """All the updates of the layers, nested models' layers included, whatever inputs they were built on."""
-        return [u for layer in self.layers for u in (layer._every_update() if isinstance(layer, Model) else
-                                                       getattr(layer, "updates", []))]
+        """All the updates of the layers, trainable or not, nested models' layers included, whatever inputs they
+        were built on."""
+        return [u for layer in self.layers for u in (layer._every_update() if hasattr(layer, "_every_update") else
+                                                       layer.updates)]
 
     @property
     def state_updates(self):
@@ -256,8 +282,9 @@ class Model:
         """Choose the optimizer (a name or an object), the loss (a name, a ``Loss`` or a function
         ``(y_true, y_pred)``) and the metrics to report (names such as ``"accuracy"``, or functions). A model with
         several outputs takes one loss for all, or a list or a dict (by output name) of them, with
-        ``loss_weights`` (list or dict) to weigh them in the total; ``metrics`` is a list for every output, or a
-        dict of lists by output name."""
+        ``loss_weights`` (list or dict; an output it leaves out weighs 1) to weigh them in the total; ``metrics``
+        is a list for every output, or a dict of lists by output name. An output left out of the loss dict (or
+        None in the list) has no loss: it is not trained, and fit and evaluate take no targets for it."""
         for option, value in (("sample_weight_mode", sample_weight_mode), ("weighted_metrics", weighted_metrics),
                               ("target_tensors", target_tensors)):
             if value is not None:
@@ -271,24 +298,29 @@ class Model:
         new_optimizer = optimizers.get(optimizer)
         for identifier in loss.values() if isinstance(loss, dict) else loss if isinstance(loss, (list, tuple)) \
                 else [] if loss is None else [loss]:
-            losses.get(identifier)
-            _reduction(identifier)
+            if identifier is not None:  # (an output without a loss: no targets, not trained)
+                losses.get(identifier)
+                _reduction(identifier)
         for group in metrics.values() if isinstance(metrics, dict) else (metrics or []):
             for identifier in group if isinstance(group, (list, tuple)) else [group]:
                 metrics_module.get(identifier)
         if self._outputs is not None:  # built: the per-output entries are checked now
             for spec, what in ((loss, "loss"), (loss_weights, "loss_weights"), (metrics or [], "metrics")):
                 if spec is not None:
-                    _per_output(spec, self.output_names, what, default=[] if what == "metrics" else None)
+                    _per_output(spec, self.output_names, what)
         self.optimizer, self.loss = new_optimizer, loss
         _give_home(new_optimizer, self._graph)
         self._metric_spec, self._loss_weights = metrics or [], loss_weights
         self._compiled = self._train_op = self._target_specs = None  # new targets' placeholders at the next use
         self._compile_metrics = []
-        # the weights training will update are those trainable *now*, as Keras collects them at compile: the GAN
-        # recipe compiles the discriminator, then sets its trainable to False for the combined model, and the
-        # discriminator's own training still updates it (a model built later collects them when it is built)
-        self._collected_trainable = None if self._outputs is None else list(self.trainable_weights)
+        # the weights training will update, and the layers' updates it runs, are those of the layers trainable
+        # *now*, as Keras collects them at compile: the GAN recipe compiles the discriminator, then sets its
+        # trainable to False for the combined model, and the discriminator's own training still updates it (a
+        # model built later collects them when it is built)
+        self._collected_trainable = self._collected_updates = None
+        if self._outputs is not None:
+            self._collected_trainable, self._collected_updates = list(self.trainable_weights), self.updates
+        self._put_optimizer_state()  # (a checkpoint loaded before compile: its state goes to this optimizer)
 
     def _compiled_for(self):
         """(([targets per output], sample weights) placeholders, loss, {name: tensor} of what the logs report
@@ -298,7 +330,9 @@ class Model:
         "sum over batch size", or the sum for a ``Loss`` object whose ``reduction`` is SUM; the weights are ones
         unless ``sample_weight``/``class_weight`` say otherwise); the total is their ``loss_weights``-weighted sum
         plus the layers' penalties. With several outputs the logs also report each output's loss and metrics as
-        ``<output>_loss``, ``<output>_<metric>``."""
+        ``<output>_loss``, ``<output>_<metric>``; ``<output>_loss`` is the plain mean of its batch losses (TF 1.15's
+        ``Mean`` metric, given no weights: each batch counts once, whatever its size). An output without a loss
+        (left out of a loss dict, or None in a loss list) takes no targets, and has no loss or metrics."""
         if self.optimizer is None:
             raise RuntimeError("You must compile your model before training/testing. Use `model.compile(optimizer, "
                                "loss)`.")
@@ -309,21 +343,27 @@ class Model:
                 loss_ids = _per_output(self.loss, names, "loss")
                 factors = _per_output(1.0 if self._loss_weights is None else self._loss_weights, names,
                                       "loss_weights")
-                metric_ids = _per_output(self._metric_spec, names, "metrics", default=[])
+                metric_ids = _per_output(self._metric_spec, names, "metrics")
                 total, output_losses, metrics, all_targets, objects, loss_means = 0.0, {}, {}, [], [], []
-                if self.loss is None and not self.losses:
+                if all(loss is None for loss in loss_ids) and not self.losses:
                     raise ValueError("The model cannot be compiled because it has no loss to optimize: give "
                                      "compile a loss, or the model one with add_loss")
+                target_specs = iter(self._target_specs or [])  # (one per output with a loss)
                 for i, (output, name) in enumerate(zip(self._outputs, names)):
-                    if loss_ids[i] is None:  # (trained on add_loss's losses only: no targets)
+                    if loss_ids[i] is None:  # (no targets: trained on add_loss's losses, or not trained)
+                        if isinstance(self.loss, dict):
+                            logging.warning(f'Output "{name}" missing from loss dictionary. We assume this was done '
+                                            f'on purpose. The fit and evaluate APIs will not be expecting any data '
+                                            f'to be passed to "{name}".')
                         continue
                     mask = getattr(output, "_keras_mask", None)  # padded steps of a sequence output count 0
                     mask = None if mask is None else math_ops.cast(mask, output.dtype)
                     function = losses.get(loss_ids[i])
                     kind = type(loss_ids[i]).function if isinstance(loss_ids[i], losses.Loss) else function
-                    _check_targets(self._target_specs[i], output.shape.as_list(), kind)
+                    target_spec = next(target_specs)
+                    _check_targets(target_spec, output.shape.as_list(), kind)
                     # targets are fed as the output's dtype, as in TF 1's Keras (the sparse losses cast them)
-                    targets = basics.placeholder(output.dtype, (None,) + self._target_specs[i], name=f"{name}_target")
+                    targets = basics.placeholder(output.dtype, (None,) + target_spec, name=f"{name}_target")
                     all_targets.append(targets)
                     per_sample = function(targets, output)
                     if mask is not None:  # as TF 1's Keras: the mask weighs each step's loss (the mean still
@@ -336,12 +376,10 @@ class Model:
                                                                reduction=_reduction(loss_ids[i]))
                     total = total + float(factors[i]) * output_loss
                     prefix = f"{name}_" if len(names) > 1 else ""
-                    if prefix:  # (the mean of the batch losses, weighed by the batches' sizes)
+                    if prefix:  # (the plain mean of the batch losses)
                         loss_means.append(metrics_module.Mean(name=f"{name}_loss"))
-                        output_losses[f"{name}_loss"] = loss_means[-1](output_loss, math_ops.cast(
-                            shape(output)[0], backend.floatx()))
-                    for identifier in [metric_ids[i]] if isinstance(metric_ids[i], str) else metric_ids[i]:
-                        metric_name, metric = metrics_module.get(identifier, kind, output.shape.as_list())
+                        output_losses[f"{name}_loss"] = loss_means[-1](output_loss)
+                    for metric_name, metric in _metrics_by_name(metric_ids[i], kind, output.shape.as_list()).items():
                         if not isinstance(metric, metrics_module.Metric):  # a function: its running mean
                             metric = metrics_module.MeanMetricWrapper(metric, name=metric_name)
                         elif any(metric is other for other in objects):  # its totals would mix two outputs
@@ -368,14 +406,15 @@ class Model:
             _give_home(self.optimizer, self._graph)
             with self._graph.as_default():
                 if self._collected_trainable is None:
-                    self._collected_trainable = list(self.trainable_weights)
+                    self._collected_trainable, self._collected_updates = list(self.trainable_weights), self.updates
                 if self._collected_trainable:
                     steps = [self.optimizer.minimize(loss, var_list=self._collected_trainable)]
-                else:  # as Keras: a frozen model still runs its layers' updates (batch norm statistics)
+                else:  # as Keras: a frozen model still runs the updates of its stateful layers
                     logging.warning("The list of trainable weights is empty. Make sure that you are not setting "
                                     "model.trainable to False before compiling the model.")
                     steps = []
-                self._train_op = basics.group(*steps, *self.updates)
+                self._train_op = basics.group(*steps, *self._collected_updates)
+            self._put_optimizer_state()  # (into the slots the step has just made)
         return targets, loss, metrics, self._train_op
 
     @property
@@ -385,11 +424,12 @@ class Model:
         if self._outputs is None or self.optimizer is None:
             return ["loss"]
         names = self.output_names
-        metric_ids = _per_output(self._metric_spec, names, "metrics", default=[])
+        metric_ids = _per_output(self._metric_spec, names, "metrics")
+        scored = [loss is not None for loss in _per_output(self.loss, names, "loss")]  # (the others: no targets)
         prefix = [f"{name}_" if len(names) > 1 else "" for name in names]
-        return _made_unique(["loss"] + [f"{name}_loss" for name in names if len(names) > 1] + [
-            prefix[i] + metrics_module.get(identifier)[0] for i in range(len(names))
-            for identifier in ([metric_ids[i]] if isinstance(metric_ids[i], str) else metric_ids[i])])
+        return _made_unique(["loss"] + [f"{name}_loss" for name, s in zip(names, scored) if s and len(names) > 1] + [
+            prefix[i] + metric_name for i in range(len(names)) if scored[i]
+            for metric_name in _metrics_by_name(metric_ids[i])])
 
     @property
     def metrics(self):
@@ -476,11 +516,13 @@ class Model:
         self.stop_training = False
         _call(hooks, "on_train_begin", None)  # (logs, as Keras passes them)
         for epoch in range(initial_epoch, epochs):
+            if self.stop_training:  # (set by a callback, on_train_begin's too: TF 1.15 asks before each epoch)
+                break
             _call(hooks, "on_epoch_begin", epoch, {})
             self.reset_metrics()
             loss_sum, seen, values = 0.0, 0, []
             for batch, (xb, yb, wb) in enumerate(train.epoch(session)):
-                size = len(wb)
+                size = _logged_size(train, wb)  # (also what the batch's loss weighs in the epoch's)
                 _call(hooks, "on_train_batch_begin", batch, {"batch": batch, "size": size})
                 values = [_figure(v) for v in self._run(fetches, xb, placeholders, yb, wb, training=True)[1:]]
                 loss_sum += values[0] * size
@@ -497,11 +539,9 @@ class Model:
             if not seen:
                 raise ValueError("Empty training data.")
             logs = dict(zip(names, [loss_sum / seen] + values[1:]))
-            if validation is not None and _validates_after(epoch, validation_freq):
+            if validation is not None and _validates_after(epoch, validation_freq) and not self.stop_training:
                 logs.update((f"val_{n}", s) for n, s in zip(names, self._evaluate(validation, hooks=hooks)))
             _call(hooks, "on_epoch_end", epoch, logs)
-            if self.stop_training:
-                break
         _call(hooks, "on_train_end", None)
         return history
 
@@ -531,9 +571,10 @@ class Model:
         return hooks
 
     def _evaluate(self, source, progress=None, reset_metrics=True, hooks=()):
-        """[the loss, the metrics] over the batches of ``source``: the sample-weighted mean of the batch losses,
-        and the metrics' values after the last batch (from zero, unless ``reset_metrics`` is False). ``hooks``:
-        the callbacks told of the test and of each batch."""
+        """[the loss, the metrics] over the batches of ``source``: the mean of the batch losses — weighted by their
+        sizes for arrays, a plain mean over the steps for a dataset or a generator, which TF 1.15 evaluates step
+        by step — and the metrics' values after the last batch (from zero, unless ``reset_metrics`` is False).
+        ``hooks``: the callbacks told of the test and of each batch."""
         placeholders, loss, metrics = self._compiled_for()
         fetches = [loss] + list(metrics.values()) + self.state_updates
         names = ["loss"] + list(metrics)
@@ -542,12 +583,14 @@ class Model:
         _call(hooks, "on_test_begin", {})
         loss_sum, seen, values = 0.0, 0, []
         for batch, (xb, yb, wb) in enumerate(source.epoch(self._session())):
-            _call(hooks, "on_test_batch_begin", batch, {"batch": batch, "size": len(wb)})
+            size = _logged_size(source, wb)
+            _call(hooks, "on_test_batch_begin", batch, {"batch": batch, "size": size})
             values = self._run(fetches, xb, placeholders, yb, wb, training=False)[:len(metrics) + 1]
             values = [_figure(v) for v in values]
-            loss_sum += values[0] * len(wb)
-            seen += len(wb)
-            _call(hooks, "on_test_batch_end", batch, dict(zip(names, values), batch=batch, size=len(wb)))
+            weight = len(wb) if isinstance(source, ArrayBatches) else 1
+            loss_sum += values[0] * weight
+            seen += weight
+            _call(hooks, "on_test_batch_end", batch, dict(zip(names, values), batch=batch, size=size))
             if progress is not None:
                 progress.update(seen, list(zip(names, [loss_sum / seen] + values[1:])), finalize=False)
         if not seen:
@@ -631,12 +674,17 @@ class Model:
         return _arrays_of(x, self.input_names, what, "inputs")
 
     def _arrays(self, x, y, what):
-        """(arrays per input, arrays per output) with as many samples each; one target per sample becomes a
-        column, as in Keras, to line up with a (batch, 1) output."""
+        """(arrays per input, arrays per output with a loss) with as many samples each; one target per sample
+        becomes a column, as in Keras, to line up with a (batch, 1) output."""
         xs = self._inputs_as_list(x, what)
         if y is None and self._without_targets():
             return xs, []
-        names = self.output_names if self._outputs is not None else ["output"]
+        names = self._target_names() if self._outputs is not None else ["output"]
+        if isinstance(y, dict):  # (data for an output without a loss is not needed, and is left alone, as in TF)
+            y = {name: a for name, a in y.items() if name in names or name not in self.output_names}
+        elif self._outputs is not None and isinstance(y, (list, tuple)) and len(names) < len(y) == len(self._outputs):
+            raise ValueError(f"{what}: only the outputs with a loss take targets ({', '.join(names)}): pass "
+                             f"{len(names)} target array(s), not one for each of the {len(y)} outputs")
         ys = [a[:, None] if a.ndim == 1 else a for a in _arrays_of(y, names, what, "targets")]
         counts = [len(a) for a in xs], [len(a) for a in ys]
         if len(set(counts[0] + counts[1])) > 1:
@@ -648,6 +696,14 @@ class Model:
     def _without_targets(self):
         """Compiled with no loss: it trains on ``add_loss``'s losses, and takes no targets."""
         return self.optimizer is not None and self.loss is None
+
+    def _target_names(self):
+        """The names of the outputs that take targets: once compiled, those with a loss (TF 1.15 expects no data
+        for the others)."""
+        names = self.output_names
+        if self.optimizer is None:  # (not compiled yet: fit and evaluate will say so)
+            return names
+        return [name for name, loss in zip(names, _per_output(self.loss, names, "loss")) if loss is not None]
 
     def _validation_arrays(self, validation_data):
         """(inputs, targets, sample weights) from fit's ``validation_data`` tuple."""
@@ -670,9 +726,10 @@ class Model:
         if ys is not None and not self._without_targets():
             target_shapes = [y.shape[1:] for y in ys]
         if target_shapes is not None and self._target_specs is None:
-            if len(target_shapes) != len(self._outputs):
-                raise ValueError(f"The model has {len(self._outputs)} outputs ({', '.join(self.output_names)}), "
-                                 f"but {len(target_shapes)} target arrays were given")
+            names = self._target_names()
+            if len(target_shapes) != len(names):
+                raise ValueError(f"The model takes targets for {len(names)} output(s) ({', '.join(names)}), but "
+                                 f"{len(target_shapes)} target arrays were given")
             self._target_specs = [tuple(shape) for shape in target_shapes]
 
     def _array_batches(self, xs, ys, w, batch_size, shuffle=False):
@@ -751,7 +808,7 @@ class Model:
             self._built_for(None, sample_shape=inputs.as_list()[1:])
         if needs_targets and isinstance(shapes, tuple) and not isinstance(shapes, TensorShape) and len(shapes) >= 2:
             targets = shapes[1]
-            targets = [targets[name] for name in self.output_names] if isinstance(targets, dict) else \
+            targets = [targets[name] for name in self._target_names()] if isinstance(targets, dict) else \
                 [targets] if isinstance(targets, TensorShape) else list(targets)  # (a TensorShape is a tuple too)
             self._built_for(None, target_shapes=[t.as_list()[1:] or [1] for t in targets])
         return DatasetBatches(dataset, self._graph, steps, what,
@@ -803,22 +860,59 @@ class Model:
     def save_weights(self, filepath, overwrite=True, save_format=None):
         """Write the weights to a checkpoint at prefix ``filepath`` (``tf.train.Saver``'s format). Weights are
         matched by position, not by name, so a freshly built copy of the model (whose layers may be named
-        ``dense_2`` ...) loads them."""
+        ``dense_2`` ...) loads them. The compiled optimizer's state goes with them, as TF 1.15's checkpoint of a
+        model holds its optimizer: its step count, learning rate and slots (Adam's moments), those training has
+        made so far — so that training resumed after ``load_weights`` goes on as if it had not stopped."""
         _refuse_hdf5(filepath, save_format)
         self._require_built("save_weights")
         if not overwrite and os.path.exists(filepath + ".minidl"):
             raise FileExistsError(f"save_weights: {filepath} exists and overwrite=False")
         os.makedirs(os.path.dirname(os.path.abspath(filepath)), exist_ok=True)  # as Keras does: "ckpts/cp-01"
         with self._graph.as_default():
-            Saver(self._positional_names(), max_to_keep=None).save(backend.get_session(), filepath,
-                                                                  write_meta_graph=False)
+            Saver({**self._positional_names(), **self._optimizer_variables()}, max_to_keep=None).save(
+                backend.get_session(), filepath, write_meta_graph=False)
 
     def load_weights(self, filepath):
-        """Load weights written by ``save_weights`` (the model must be built)."""
+        """Load weights written by ``save_weights`` (the model must be built), and the optimizer state the
+        checkpoint holds: now into the optimizer's variables that exist, and into those not made yet (the slots
+        of a model not trained yet) when the first training step makes them — as TF 1.15 restores an optimizer's
+        variables when they are created."""
         _refuse_hdf5(filepath, None)
         self._require_built("load_weights")
         with self._graph.as_default():
             Saver(self._positional_names()).restore(backend.get_session(), filepath)
+        reader = NewCheckpointReader(filepath)
+        self._pending_optimizer_state = {key: reader.get_tensor(key) for key in reader.get_variable_to_shape_map()
+                                         if key.startswith(_OPTIMIZER_KEY) or _SLOT_KEY in key}
+        self._put_optimizer_state()
+
+    def _put_optimizer_state(self):
+        """Load the optimizer state ``load_weights`` read into the optimizer's variables, each once: a Keras
+        optimizer's step count and learning rate at once (made now if need be: a learning rate set afterwards
+        stays as set), the slots when the first training step makes them."""
+        if not self._pending_optimizer_state or self.optimizer is None or self._graph is None:
+            return
+        with self._graph.as_default():
+            if isinstance(self.optimizer, optimizers.Optimizer):
+                self.optimizer.iterations, self.optimizer.learning_rate  # (reading them makes them)
+            variables = self._optimizer_variables()
+            ready = [key for key in self._pending_optimizer_state if key in variables]
+            backend.batch_set_value([(variables[key], self._pending_optimizer_state.pop(key)) for key in ready])
+
+    def _optimizer_variables(self):
+        """{checkpoint key: variable} of the compiled optimizer's state in this model's graph, those made so far,
+        named as TF 1.15's checkpoints name them: a Keras optimizer's step count and learning rate,
+        ``optimizer/iter`` and ``optimizer/learning_rate``, and each weight's slots,
+        ``layer_with_weights-0/kernel/.OPTIMIZER_SLOT/optimizer/m``."""
+        optimizer = self.optimizer
+        if optimizer is None:
+            return {}
+        state = {f"{_OPTIMIZER_KEY}{name}": optimizer._get_non_slot_variable(f"{optimizer.get_name()}/{name}",
+                                                                            self._graph)
+                 for name in ("iter", "learning_rate")}
+        state.update((f"{key}{_SLOT_KEY}{name}", optimizer.get_slot(variable, name))
+                     for key, variable in self._positional_names().items() for name in optimizer.get_slot_names())
+        return {key: variable for key, variable in state.items() if variable is not None}
 
     def _positional_names(self):
         names, position = {}, 0
@@ -894,6 +988,11 @@ class Model:
         print_fn(f"Trainable params: {trainable:,}")
         print_fn(f"Non-trainable params: {self.count_params() - trainable:,}")
         print_fn("_" * line_length)
+
+
+# how a checkpoint of save_weights names the optimizer's variables (TF 1.15's object-graph keys, less their
+# "/.ATTRIBUTES/VARIABLE_VALUE" ending)
+_OPTIMIZER_KEY, _SLOT_KEY = "optimizer/", "/.OPTIMIZER_SLOT/optimizer/"
 
 
 def load_model(filepath, custom_objects=None, compile=True):
@@ -1000,6 +1099,13 @@ class _ProgressPrinter(callbacks_module.Callback):
                          [(n, logs[n]) for n in self.params["metrics"] if n in logs], finalize=True)
 
 
+def _logged_size(source, weights):
+    """A batch's ``size`` in the callbacks' logs, as TF 1.15 gives it: its number of samples (``weights`` has one
+    each) — but 1 for a batch of a ``tf.data`` dataset, which TF 1.15 runs as one step (so ``fit``'s loss on a
+    dataset is the plain mean over its steps)."""
+    return 1 if isinstance(source, DatasetBatches) else len(weights)
+
+
 def _figure(value):
     """A figure for the logs: a float, or an array (a metric with several thresholds has a value for each)."""
     return float(value) if numpy.ndim(value) == 0 else numpy.asarray(value)
@@ -1033,17 +1139,20 @@ def _one_or_list(items):
     return items[0] if len(items) == 1 else list(items)
 
 
-def _per_output(spec, names, what, default=None):
+# what an output left out of a dict of ``compile``'s gets, as in TF 1.15: no loss (it takes no targets), a loss
+# weight of 1, no metrics
+_LEFT_OUT = {"loss": None, "loss_weights": 1.0, "metrics": []}
+
+
+def _per_output(spec, names, what):
     """``compile``'s ``spec`` (one thing for all outputs, a list in output order, or a dict by output name) as one
-    entry per output."""
+    entry per output (``what`` — "loss", "loss_weights" or "metrics" — says what a dict's left-out outputs get)."""
     if isinstance(spec, dict):
         unknown = set(spec) - set(names)
         if unknown:
             raise ValueError(f"Unknown entries in {what} dictionary: {sorted(unknown)}. Only expected following keys: "
                              f"{names}")
-        if default is None and len(spec) != len(names):
-            raise ValueError(f"Output(s) {[n for n in names if n not in spec]} missing from {what} dictionary")
-        return [spec.get(name, default) for name in names]
+        return [spec.get(name, _LEFT_OUT[what]) for name in names]
     # a list is one entry per output — but metrics=["acc"] is a list of metrics for every output, and only a list
     # of lists is metrics per output
     per_output = isinstance(spec, (list, tuple)) and (what != "metrics" or bool(spec) and all(
@@ -1054,6 +1163,17 @@ def _per_output(spec, names, what, default=None):
                              f"has {len(names)} outputs, but you passed {what}={spec!r}")
         return list(spec)
     return [spec] * len(names)
+
+
+def _metrics_by_name(identifiers, loss_function=None, output_shape=None):
+    """``{name: function or Metric}`` of one output's ``compile`` metrics (a name, function or ``Metric``, or a list
+    of them), keyed by name as TF 1.15's ``collect_per_output_metric_info`` keys them: a second metric of a name
+    already there (``"accuracy"`` after ``"acc"``) takes its place, and is reported once."""
+    found = {}
+    for identifier in [identifiers] if isinstance(identifiers, str) else identifiers:
+        name, metric = metrics_module.get(identifier, loss_function, output_shape)
+        found[name] = metric
+    return found
 
 
 def _reduction(loss):
