@@ -500,8 +500,9 @@ class Model:
         names = ["loss"] + list(metrics)
         history = self.history = callbacks_module.History()  # (Keras keeps it: model.history.history)
         hooks = list(callbacks or []) + [history]  # history last: it records what the others added (lr)
-        if verbose:
-            hooks.append(_ProgressPrinter(verbose))
+        if verbose:  # counting steps for a dataset run steps_per_epoch at a time
+            hooks.append(callbacks_module.ProgbarLogger(
+                "steps" if train.samples is None and steps_per_epoch is not None else "samples"))
         params = {"epochs": epochs, "samples": train.samples, "steps": steps_per_epoch,
                   "batch_size": getattr(train, "batch_size", None), "verbose": verbose,
                   "metrics": names + ([f"val_{n}" for n in names] if validation is not None else []),
@@ -1069,35 +1070,6 @@ class Sequential(Model):
 
 
 # ------------------------------------------------------------------------------------------------ helpers
-
-class _ProgressPrinter(callbacks_module.Callback):
-    """What ``fit(verbose=1 or 2)`` prints: ``Epoch 3/10``, then a progress line per epoch — counting samples,
-    or steps for a dataset run ``steps_per_epoch`` at a time. The loss shown is the mean over the batches so far;
-    the metrics are running values already."""
-
-    def __init__(self, verbose):
-        super().__init__()
-        self.verbose = verbose
-
-    def on_epoch_begin(self, epoch, logs=None):
-        print(f"Epoch {epoch + 1}/{self.params['epochs']}")
-        self._by_steps = self.params["samples"] is None and self.params["steps"] is not None
-        target = self.params["steps"] if self._by_steps else self.params["samples"]
-        self._bar = Progbar(target, verbose=self.verbose, unit_name="step" if self._by_steps else "sample")
-        self._seen = self._done = 0
-        self._loss = 0.0
-
-    def on_batch_end(self, batch, logs=None):
-        self._seen += logs["size"]
-        self._done += 1
-        self._loss += logs["loss"] * logs["size"]
-        shown = [("loss", self._loss / self._seen)] + [(n, logs[n]) for n in self.params["metrics"][1:] if n in logs]
-        self._bar.update(self._done if self._by_steps else self._seen, shown, finalize=False)
-
-    def on_epoch_end(self, epoch, logs=None):
-        self._bar.update(self._done if self._by_steps else self._seen,
-                         [(n, logs[n]) for n in self.params["metrics"] if n in logs], finalize=True)
-
 
 def _logged_size(source, weights):
     """A batch's ``size`` in the callbacks' logs, as TF 1.15 gives it: its number of samples (``weights`` has one
