@@ -190,6 +190,9 @@ def minidl_svd_results_on_inf():
 def test_svd_paths_give_nan_for_a_matrix_holding_an_inf_like_pytorch(case, minidl_svd_results_on_inf,
                                                                      torch_svd_results_on_inf):
     got = np.array(minidl_svd_results_on_inf[case], dtype=float)
+    if case == "lstsq":  # PyTorch's solution there is whatever its driver leaves (NaN rows, or NaN and zeros)
+        assert np.isnan(got).all()
+        return
     expected = np.array(torch_svd_results_on_inf[case], dtype=float)
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)  # (NaN where the other has NaN)
     assert np.isnan(got).any() or case.endswith("matrix_rank")

@@ -520,7 +520,9 @@ print("wrote", chart_png, chart.shape, os.path.getsize(chart_png), "bytes; loss 
 # `model.save_weights(path)` writes every weight to a checkpoint — `tf.train.Saver`'s format from chapter 14,
 # without the `.meta` graph: the model is your code, and you build it again. The weights are stored by
 # **position** (`layer_with_weights-0/kernel`, ...), not by layer name, so they load into any model of the
-# same architecture, whatever its layers happen to be called.
+# same architecture, whatever its layers happen to be called. A compiled model's optimizer goes in too, as in TF
+# 1.15: its step count (`optimizer/iter`), its learning rate and each weight's slots (Adam's `m` and `v`, under
+# `.OPTIMIZER_SLOT`), so that training resumed from the file goes on exactly where it stopped.
 #
 # To show that nothing survives but the file, we first throw the whole graph away:
 # `tf.keras.backend.clear_session()` closes Keras' session and starts a fresh default graph, and the layer
@@ -694,7 +696,9 @@ with open(chart_png, "rb") as file:
 assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (WIDTH, HEIGHT)
 
 # section 7: the weights come back, by position, into a model of a fresh graph
-assert saved_names == sorted(f"layer_with_weights-{i}/{kind}" for i in (0, 1) for kind in ("bias", "kernel"))
+weight_names = [f"layer_with_weights-{i}/{kind}" for i in (0, 1) for kind in ("bias", "kernel")]
+assert saved_names == sorted(weight_names + [f"{name}/.OPTIMIZER_SLOT/optimizer/{slot}" for name in weight_names
+                                             for slot in "mv"] + ["optimizer/iter", "optimizer/learning_rate"])
 assert [layer.name for layer in reloaded.layers] == ["dense", "dropout", "dense_1"]
 assert not np.allclose(before_loading, by_predict)
 assert np.array_equal(after_loading, by_predict)
