@@ -112,7 +112,7 @@ class _running_task:
         return False
 
 
-def _walk(roots, grads, is_wanted, retain_graph, create_graph, prune=True):
+def _walk(roots, grads, is_wanted, retain_graph, create_graph, prune=True, blocked=frozenset()):
     if retain_graph is None:
         retain_graph = create_graph
     previous = GradMode.local.enabled
@@ -125,7 +125,7 @@ def _walk(roots, grads, is_wanted, retain_graph, create_graph, prune=True):
         run_vjp = Node.backward_retaining if retain_graph else Node.backward
         if GradMode.observer is not None:  # a profiler times each node's VJP (observers.py)
             run_vjp = GradMode.observer.observe_vjp(run_vjp)
-        return backprop(roots, grads, is_wanted, run_vjp, prune=prune, add=summed)
+        return backprop(roots, grads, is_wanted, run_vjp, blocked, prune=prune, add=summed)
     finally:
         GradMode.local.enabled = previous
         if collecting:
@@ -159,13 +159,30 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                 continue
             if node.hooks:
                 g = run_gradient_hooks(node.hooks, g)
-            _accumulate_into(tensor, g, create_graph)
+            # a leaf made requires_grad_(False) or detach_()ed since the graph was recorded: its hooks still run,
+            # but its .grad is left alone (PyTorch's AccumulateGrad checks requires_grad when the gradient arrives)
+            if tensor._requires_grad:
+                _accumulate_into(tensor, g, create_graph)
             if node.post_hooks:  # an optimizer step per parameter, as soon as its gradient is complete
                 for hook in list(node.post_hooks.values()):
                     hook(tensor)
     for t in inputs or ():
         if not t.is_leaf and (t._key() in results):
             _accumulate_into(t, results[t._key()], create_graph)
+
+
+def gradients_at(outputs, inputs, grad_outputs, create_graph):
+    """The gradient that reaches each of ``inputs`` (tensors) from ``outputs``, or None where none does, with the
+    walk stopping at every input: each counts as an independent variable, even when one input's history leads to
+    another. That is what a node that recorded a sub-graph (``utils.checkpoint``'s replay) must hand back to its
+    inputs — the enclosing walk then carries each gradient on through that history once. (``autograd.grad``
+    instead gives total derivatives: it would also follow the path from one input down to another, and that
+    gradient would be counted twice.) No graph task is started and no hook of the inputs runs: both belong to
+    the enclosing walk."""
+    roots, grads = _roots(outputs, grad_outputs)
+    keys = [t._key() for t in inputs]
+    results = _walk(roots, grads, set(keys).__contains__, None, create_graph, blocked=frozenset(keys))
+    return tuple(results.get(key) for key in keys)
 
 
 def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):

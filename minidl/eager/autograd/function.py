@@ -160,16 +160,31 @@ class _FunctionOp(Op):
 
 def once_differentiable(backward):
     """Decorate a Function's ``backward`` written without differentiable ops (numpy, say): it runs without
-    recording, so a second backward through it reports that the gradient does not require grad instead of
-    silently giving a wrong second derivative."""
+    recording, and a second backward through it is an error instead of a silently wrong second derivative.
+
+    Running without recording alone is not enough: when another path keeps the first gradient differentiable
+    (``grad(f(Fn.apply(x), x), x, create_graph=True)``), differentiating it again would just leave this node's
+    part out. So, as in PyTorch, while higher-order gradients are recorded and an incoming gradient requires grad,
+    the results come out of a ``DelayedError`` node, which raises if a backward pass ever reaches it. Forward mode,
+    which differentiates the backward of a Function without ``jvp`` again, is refused at once."""
     @functools.wraps(backward)
     def wrapper(ctx, *grads):
+        if _tangent_passes[0]:  # forward mode would differentiate this backward again (a Function without jvp)
+            raise RuntimeError(f"You must implement the jvp function for custom autograd.Function to use it with "
+                               f"forward mode AD ({getattr(backward, '__qualname__', 'its backward')} is "
+                               f"@once_differentiable)")
         previous = GradMode.local.enabled
         GradMode.local.enabled = False
         try:
-            return backward(ctx, *grads)
+            results = backward(ctx, *grads)
         finally:
             GradMode.local.enabled = previous
+        differentiable = [g for g in grads if isinstance(g, Tensor) and g.requires_grad]
+        if not (previous and differentiable):
+            return results
+        single = not isinstance(results, tuple)
+        marked = DelayedError.apply((results,) if single else results, *differentiable)
+        return marked[0] if single else marked
     return wrapper
 
 
@@ -255,6 +270,21 @@ class Function(metaclass=_FunctionMeta):
         ctx._saved = tuple(attached.get(id(t), t) for t in ctx._saved)
         ctx._node = weakref.ref(node)
         return wrapped[0] if single else tuple(wrapped)
+
+
+class DelayedError(Function):
+    """What a ``@once_differentiable`` backward returns while higher-order gradients are recorded: its results
+    as they are, from a node whose own backward refuses. The node's inputs are the incoming gradients that
+    require grad (PyTorch uses fresh leaves instead): the results do depend on them, so ``autograd.grad`` reaches
+    the refusal too, where PyTorch's prunes the node away and silently leaves its part out."""
+
+    @staticmethod
+    def forward(ctx, results, *incoming_grads):
+        return tuple(results)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError("trying to differentiate twice a function that was marked with @once_differentiable")
 
 
 #: above 0 while forward mode computes tangents (forward_ad.unpack_dual, func.jvp; see computing_tangents)

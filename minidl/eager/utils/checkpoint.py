@@ -14,8 +14,11 @@ from elsewhere — a module's parameters above all. The two variants of PyTorch 
 
 * ``use_reentrant=False`` (recommended): while the block runs without recording, eager's op dispatch reports
   every input that requires grad (``GradMode.watch``); all of them become inputs of the block's node, and the
-  backward pass computes their gradients with ``autograd.grad`` like any node's. ``autograd.grad`` through the
-  block, and parameters of a block whose input needs no gradient, work as without checkpointing.
+  backward pass differentiates the replay with respect to them, each one an independent variable: the walk stops
+  at every input, even where one's history leads to another (two arguments made from one tensor, an argument
+  computed from a parameter the block also reads) — the enclosing backward pass then follows that history once.
+  ``autograd.grad`` through the block, its second order, and parameters of a block whose input needs no
+  gradient work as without checkpointing.
 * ``use_reentrant=True`` (PyTorch's older default): the node's inputs are the explicit arguments only; the
   recomputed block is differentiated with a nested ``backward()``, which adds the parameters' gradients straight
   into their ``.grad``. When no argument requires grad there is no node at all, and PyTorch warns that the
@@ -30,7 +33,7 @@ and a named tuple as a plain tuple).
 import warnings
 
 from ..autograd.function import Function
-from ..engine import backward, grad
+from ..engine import backward, gradients_at
 from ..func.pytree import tree_flatten, tree_unflatten
 from ..grad_mode import GradMode, enable_grad, no_grad
 from ..random import get_rng_state, set_rng_state
@@ -125,8 +128,8 @@ class _Replay:
     def gradients(self, output_grads):
         """The gradient of every node input, from the gradients of the block's outputs."""
         # the nested backward of the reentrant variant must stop at the arguments: it runs on leaves standing in
-        # for them, and reads their .grad; autograd.grad stops at the arguments themselves, and its gradients then
-        # stay functions of them (second order)
+        # for them, and reads their .grad. The other variant replays on the arguments themselves, so that its
+        # gradients stay functions of them (second order), and stops its walk at every input (gradients_at)
         stand_ins = {id(a): a.detach().requires_grad_(a.requires_grad) for a in self.args
                      if isinstance(a, Tensor)} if self.reentrant else {}
         args = [stand_ins.get(id(a), a) for a in self.args]
@@ -142,12 +145,11 @@ class _Replay:
         pairs = [(o, g) for o, g in zip(outputs, output_grads) if o.requires_grad and g is not None]
         if not pairs:
             return (None,) * len(self.inputs)
-        wrt = [stand_ins.get(id(t), t) for t in self.inputs]
+        outputs, output_grads = [o for o, _ in pairs], [g for _, g in pairs]
         if self.reentrant:  # a nested backward: parameters read inside get their .grad here and now
-            backward([o for o, _ in pairs], [g for _, g in pairs])
-            return tuple(t.grad for t in wrt)
-        return grad([o for o, _ in pairs], wrt, [g for _, g in pairs], create_graph=GradMode.local.enabled,
-                    allow_unused=True)
+            backward(outputs, output_grads)
+            return tuple(stand_ins[id(t)].grad for t in self.inputs)
+        return gradients_at(outputs, self.inputs, output_grads, create_graph=GradMode.local.enabled)
 
 
 class CheckpointFunction(Function):
