@@ -6,6 +6,10 @@ PyTorch's rules, kept here: the result must be castable to ``out``'s dtype witho
 result into an int tensor is refused, as for in-place ops); an ``out`` of another shape is resized — silently when
 it is empty, with PyTorch's deprecation warning otherwise; and ``out=`` calls are not differentiable, so no
 argument may require grad while gradients are being recorded.
+
+The sums, means and products, running or not, take ``out``'s dtype as their ``dtype=`` when given none: they
+compute in it, as PyTorch's do (``sum(float16, 0, out=float32)`` adds in float32, and ``cumsum(float, 0,
+out=int64)`` adds the values cast to int64).
 """
 import functools
 import warnings
@@ -27,6 +31,9 @@ def accept_out(fn):
                                     for a in (*args, *kwargs.values(), *(out if isinstance(out, tuple) else (out,)))):
             raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                                f"differentiation, but one of the arguments requires grad.")
+        if name in _COMPUTED_IN_OUT_DTYPE and isinstance(out, Tensor) and kwargs.get("dtype") is None and not (
+                name in _FLOAT_INPUT_ONLY and args and isinstance(args[0], Tensor) and args[0].dtype.kind in "biu"):
+            kwargs["dtype"] = out.dtype
         result = fn(*args, **kwargs)
         if isinstance(result, Tensor):
             return _write(name, out, result)
@@ -37,6 +44,12 @@ def accept_out(fn):
             return type(result)(*written) if hasattr(result, "_fields") else tuple(written)
         raise TypeError(f"{name}() got an unexpected keyword argument 'out'")
     return wrapper
+
+
+#: the ops whose ``out=`` sets the dtype they compute in (their ``dtype=``)
+_COMPUTED_IN_OUT_DTYPE = {"sum", "nansum", "mean", "nanmean", "prod", "cumsum", "cumprod"}
+#: those of them that still refuse bool and integer input then: PyTorch checks the input's dtype before out's
+_FLOAT_INPUT_ONLY = {"mean", "nanmean"}
 
 
 def accept_out_in_factory(factory):

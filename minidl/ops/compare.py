@@ -247,7 +247,7 @@ def masked_fill(input, mask, value):
         value = cast(value, input.dtype)
     else:
         check_operand("masked_fill", value)
-        if isinstance(value, complex) and not dtypes.is_complex(input.dtype):
+        if isinstance(value, complex) and not (dtypes.is_complex(input.dtype) or input.dtype == dtypes.bool_):
             raise TypeError(f"masked_fill: cannot fill {describe(input)} with the complex value {value!r}")
         value = fill_value_as("masked_fill", input.dtype, value)
     return apply(MaskedFill, mask, value, input)

@@ -10,6 +10,8 @@ float-only functions turn bool and integer tensors into the default float dtype,
 """
 import math
 
+import numpy
+
 from ..backend import dtypes
 from .arithmetic import _conj, div
 from .base import DtypeError, Op, apply, describe, is_tensor, refuse_integer_division_by_zero
@@ -46,13 +48,14 @@ def _float_only(op_name, x):
     return x
 
 
-def _two_float_tensors(op_name, input, other):
-    """hypot, logaddexp(2): two tensors of floating dtypes (different float dtypes promote)."""
+def _two_float_tensors(op_name, input, other, complex_too=False):
+    """hypot, logaddexp(2): two tensors of floating dtypes (different float dtypes promote), or complex ones where
+    told (logaddexp)."""
     both_tensors(op_name, input, other)
     dtype, operands = promote(op_name, input, other)
-    if not dtypes.is_floating_point(dtype):
+    if not (dtypes.is_floating_point(dtype) or complex_too and dtypes.is_complex(dtype)):
         raise TypeError(f"{op_name}: not implemented for {describe(input)} and {describe(other)}; it needs "
-                        "floating point tensors")
+                        f"floating point{' or complex' if complex_too else ''} tensors")
     return operands
 
 
@@ -259,18 +262,43 @@ def _log_add_grads(ctx, g, log_base):
     """d/da log(e^a + e^b) = e^a / (e^a + e^b) = sigmoid(a - b), and likewise for b (base 2: sigmoid((a - b)·ln 2)).
     Written with the difference, not as e^(a - y): where a = +inf, y is +inf too and e^(a - y) would be NaN; the
     infinite argument takes the whole gradient, as in PyTorch."""
-    from .activations import sigmoid  # (activations builds on this module)
     a, b = ctx.inputs
     need_a, need_b = ctx.needs_input_grad
-    return (sum_to_like(g * sigmoid((a - b) * log_base), a) if need_a else None,
-            sum_to_like(g * sigmoid((b - a) * log_base), b) if need_b else None)
+    return (sum_to_like(g * _share_of_first(a, b, log_base), a) if need_a else None,
+            sum_to_like(g * _share_of_first(b, a, log_base), b) if need_b else None)
+
+
+def _share_of_first(a, b, log_base):
+    """``sigmoid((a - b)·log_base)``; for complex operands its conjugate (what the chain rule multiplies ``g`` by
+    there), written out, as sigmoid takes no complex tensors."""
+    if dtypes.is_complex(a.dtype):
+        return _conj(1 / (1 + exp((b - a) * log_base)))
+    from .activations import sigmoid  # (activations builds on this module)
+    return sigmoid((a - b) * log_base)
+
+
+def _logaddexp(xp, a, b):
+    """numpy's ``logaddexp`` for real operands; complex ones as PyTorch computes them: ``log1p(e^(low - high)) +
+    high``, where ``high`` is the operand with the larger real part (so e^(...) cannot overflow). Where both real
+    parts are the same infinity that difference is NaN, so -inf gives ``low`` (e^a + e^b is 0, of no definite
+    angle) and +inf ``log(e^a + e^b)``; a NaN anywhere in either operand gives NaN + NaN·j."""
+    if a.dtype.kind != "c":
+        return xp.logaddexp(a, b)
+    a, b = xp.broadcast_arrays(a, b)
+    b_is_higher = a.real < b.real
+    low, high = xp.where(b_is_higher, a, b), xp.where(b_is_higher, b, a)
+    with numpy.errstate(all="ignore"):  # (the infinite cases compute NaNs, then replaced)
+        out = xp.log1p(xp.exp(low - high)) + high
+        same_infinity = ~xp.isfinite(low.real) & (low.real == high.real)
+        out = xp.where(same_infinity, xp.where(low.real < 0, low, xp.log(xp.exp(low) + xp.exp(high))), out)
+    return xp.where(xp.isnan(a) | xp.isnan(b), xp.asarray(complex(math.nan, math.nan), dtype=out.dtype), out)
 
 
 class Logaddexp(Op):
-    """``log(e^a + e^b)`` without overflow: computed as max(a, b) + log1p(e^-|a - b|).
+    """``log(e^a + e^b)`` without overflow: computed as max(a, b) + log1p(e^-|a - b|) (complex: ``_logaddexp``).
     d/da = e^(a - y) = sigmoid(a - b), d/db = sigmoid(b - a)."""
     infer = staticmethod(broadcast_infer("logaddexp"))
-    forward = staticmethod(lambda xp, a, b: xp.logaddexp(a, b))
+    forward = staticmethod(_logaddexp)
     vjp = staticmethod(lambda ctx, g: _log_add_grads(ctx, g, 1.0))
 
 
@@ -282,8 +310,9 @@ class Logaddexp2(Op):
 
 
 def logaddexp(input, other):
-    """``log(exp(input) + exp(other))`` elementwise, stable for large and very negative values."""
-    return apply(Logaddexp, *_two_float_tensors("logaddexp", input, other))
+    """``log(exp(input) + exp(other))`` elementwise, stable for large and very negative values; floating point or
+    complex tensors."""
+    return apply(Logaddexp, *_two_float_tensors("logaddexp", input, other, complex_too=True))
 
 
 def logaddexp2(input, other):

@@ -8,7 +8,11 @@ For ``dim=0`` on 3-d tensors::
 They are each other's VJP: gathering reads positions, so its gradient adds ``g`` back at those positions (a
 position read twice gets both contributions); scatter_add's gradient for ``src`` reads ``g`` at the positions.
 ``scatter`` writes instead of adding; combining the values in other ways is ``scatter_reduce.py``.
+
+As in PyTorch, a 0-d tensor among x, index and src counts as a 1-d one of one element
+(``x.scatter_(0, i, tensor(5.0))`` with a one-element ``i``).
 """
+import math
 
 from ..backend import dtypes
 from ..backend.scans import add_at
@@ -17,7 +21,7 @@ from .broadcast import full_like, zeros_like
 from .indexing import check_index_tensor, getitem
 from .infer import normalize_dim
 from .reduce import check_tensor
-from .shape import known
+from .shape import known, reshape
 
 __all__ = ["gather", "scatter", "scatter_add", "one_hot"]
 
@@ -174,15 +178,16 @@ def gather(input, dim, index):
     """Values of ``input`` along ``dim`` at the positions in ``index`` (which has x's number of dims)."""
     check_tensor("gather", input)
     check_index_tensor("gather", index)
-    dim = normalize_dim("gather", dim, input.ndim)
-    _check_sizes("gather", dim, index, input, "input")
-    return apply(Gather, input, index, dim=dim)
+    x, positions = _nonempty(input), _nonempty(index)
+    dim = normalize_dim("gather", dim, x.ndim)
+    _check_sizes("gather", dim, positions, x, "input")
+    return _shaped_like(apply(Gather, x, positions, dim=dim), index)
 
 
 def scatter_add(input, dim, index, src):
     """A copy of ``input`` with each ``src`` element added at its position from ``index`` along ``dim``."""
-    return apply(ScatterAdd, *_scatter_operands("scatter_add", input, dim, index, src), dim=normalize_dim(
-        "scatter_add", dim, input.ndim))
+    x, index, src = _scatter_operands("scatter_add", _nonempty(input), dim, index, src)
+    return _shaped_like(apply(ScatterAdd, x, index, src, dim=normalize_dim("scatter_add", dim, x.ndim)), input)
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
@@ -202,12 +207,23 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     if not is_tensor(src):
         check_index_tensor("scatter", index)
         src = full_like(index, src, dtype=input.dtype)
-    input, index, src = _scatter_operands("scatter", input, dim, index, src)
-    dim = normalize_dim("scatter", dim, input.ndim)
+    x, index, src = _scatter_operands("scatter", _nonempty(input), dim, index, src)
+    dim = normalize_dim("scatter", dim, x.ndim)
     if reduce is None:
-        return apply(Scatter, input, index, src, dim=dim)
+        return _shaped_like(apply(Scatter, x, index, src, dim=dim), input)
     from .scatter_reduce import ScatterReduce  # it builds on this module: import late
-    return apply(ScatterReduce, input, index, src, dim=dim, reduce=_OLD_REDUCTIONS[reduce], include_self=True)
+    return _shaped_like(apply(ScatterReduce, x, index, src, dim=dim, reduce=_OLD_REDUCTIONS[reduce],
+                              include_self=True), input)
+
+
+def _nonempty(t):
+    """``t``, or a 0-d ``t`` as a 1-d tensor of one element: how PyTorch's gather and scatter read it."""
+    return reshape(t, (1,)) if t.ndim == 0 else t
+
+
+def _shaped_like(result, t):
+    """The result computed for ``_nonempty(t)``, back in the shape of a 0-d ``t``."""
+    return reshape(result, ()) if t.ndim == 0 else result
 
 
 #: scatter's ``reduce`` names and their scatter_reduce equivalents
@@ -215,8 +231,11 @@ _OLD_REDUCTIONS = {"add": "sum", "multiply": "prod"}
 
 
 def _scatter_operands(op_name, x, dim, index, src):
-    """``(x, index, src)`` checked for a scatter, with src cut to the corner that index covers (the rest is
-    unused)."""
+    """``(x, index, src)`` checked for a scatter, with src cut to the corner that index covers (the rest is unused).
+
+    Beside an x of 1 or more dims, a 0-d index or src counts as a 1-d one of one element, and an empty index
+    writes nothing, whatever its shape (PyTorch checks no shapes then). (scatter and scatter_add give a 0-d x as a
+    1-d one, ``_nonempty``; scatter_reduce gives it as it is, and its index and src must then be 0-d too.)"""
     check_tensor(op_name, x)
     check_tensor(op_name, src)
     check_index_tensor(op_name, index)
@@ -224,6 +243,11 @@ def _scatter_operands(op_name, x, dim, index, src):
         raise DtypeError(f"{op_name}: expected src to have the dtype of self, got self {describe(x)} and src "
                          f"{describe(src)}")
     dim = normalize_dim(op_name, dim, x.ndim)
+    if x.ndim:
+        index, src = _nonempty(index), _nonempty(src)
+        if known(index.shape) and math.prod(index.shape) == 0:
+            index = reshape(index, (0,) * x.ndim)
+            src = reshape(getitem(src, slice(0, 0)), index.shape)
     _check_sizes(op_name, dim, index, x, "self")
     _check_sizes(op_name, dim, index, src, "src", other_dim_too=True)
     if known(index.shape) and tuple(src.shape) != tuple(index.shape):

@@ -354,14 +354,16 @@ class IndexPut(Op):
     @staticmethod
     def write_into(xp, target, value, *tensors, basic, advanced):
         """The forward's write, into the array ``target`` itself (``index_put_call``)."""
+        if value.dtype != target.dtype:  # a one-value fill through a mask: its value converts as a number would
+            value = xp.asarray(fill_value_as("index_put", target.dtype, value.item()))
         _write(xp, target, basic, advanced, tensors, value, accumulate=False)
 
     @staticmethod
     def vjp(ctx, g):
         x, value, *tensors = ctx.inputs
         need_x, need_value = ctx.needs_input_grad[:2]
-        return (_fill(g, tensors, ctx.attrs, 0) if need_x else None,
-                sum_to_like(_index(g, tensors, **ctx.attrs), value) if need_value else None) + (None,) * len(tensors)
+        to_value = cast(sum_to_like(_index(g, tensors, **ctx.attrs), value), value.dtype) if need_value else None
+        return (_fill(g, tensors, ctx.attrs, 0) if need_x else None, to_value) + (None,) * len(tensors)
 
     @staticmethod
     def infer(x, value, *tensors, **attrs):
@@ -404,8 +406,12 @@ def _fill(x, tensors, attrs, value):
 
 
 def index_put(input, index, value):
-    """The functional form of ``x[index] = value``: a new tensor; ``value`` is broadcast and cast to x's dtype
-    (a tensor of another dtype written through integer or boolean index tensors is refused, as in PyTorch)."""
+    """The functional form of ``x[index] = value``: a new tensor; ``value`` is broadcast and converted to x's dtype.
+
+    As in PyTorch, a value *tensor* of another dtype is refused when the index holds index tensors (integer or
+    boolean ones: a silent cast would truncate 7.9 to 7), unless it is a one-element value and the index's only
+    tensor a boolean mask: that write is a fill, and the value converts as a number does (7.9 -> 7 in int64, but
+    -0.5 or 300 in uint8 is refused)."""
     op, operands, attrs = index_put_call(input, index, value)
     return apply(op, *operands, **attrs)
 
@@ -416,15 +422,21 @@ def index_put_call(input, index, value):
     after x, **attrs)``: the same write, without the op's copy of the whole of x."""
     check_tensor("index_put", input)
     basic, advanced, tensors = _encode("index_put", input, index)
+    index_tensors = _index_tensors_are_masks(index, advanced, tensors)
+    is_number = isinstance(value, (numbers.Number, numpy.generic))
+    one_value = is_number or is_tensor(value) and known(value.shape) and math.prod(value.shape) == 1
+    fill = one_value and index_tensors == [True]  # one value through a lone mask: PyTorch's masked_fill_
+    if fill and tensors and tensors[0].dtype == dtypes.uint8:  # (a constant array mask is bool)
+        raise DtypeError("index_put: masked_fill_ only supports boolean masks, but got mask with dtype uint8 "
+                         "(a uint8 mask writing one value, as in PyTorch; use a bool mask)")
     if not is_tensor(value):
         if not isinstance(value, (bool, int, float, complex, numpy.generic, numpy.ndarray, list, tuple)):
             raise TypeError(f"index_put: value must be a tensor or a number, got {type(value).__name__}")
-        if isinstance(value, (numbers.Number, numpy.generic)):  # a number the tensor cannot hold is refused
+        if is_number:  # a number the tensor cannot hold is refused
             value = fill_value_as("index_put", input.dtype, value)
         value = _frozen(numpy.asarray(value).tolist())
         return IndexFill, (input,) + tuple(tensors), {"basic": basic, "advanced": advanced, "value": value}
-    if advanced and value.ndim and value.dtype != input.dtype and not _one_value_through_a_mask(index, value):
-        # (a silent cast would truncate 7.9 to 7)
+    if index_tensors and value.dtype != input.dtype and not fill:
         raise DtypeError(f"index_put: Index put requires the source and destination dtypes match, got {input.dtype} "
                          f"for the destination and {value.dtype} for the source ({describe(value)})")
     target = _indexed_shape(input, tensors, basic, advanced)
@@ -435,15 +447,28 @@ def index_put_call(input, index, value):
     if known(target) and known(value.shape) and not fits:
         raise OpError(f"index_put: shape mismatch: value tensor of shape {list(value.shape)} cannot be broadcast "
                       f"to indexing result of shape {list(target)}")
-    return IndexPut, (input, cast(value, input.dtype)) + tuple(tensors), {"basic": basic, "advanced": advanced}
+    # a fill keeps its value's dtype up to IndexPut's write, which converts it as a number (with the range check)
+    value = value if fill else cast(value, input.dtype)
+    return IndexPut, (input, value) + tuple(tensors), {"basic": basic, "advanced": advanced}
 
 
-def _one_value_through_a_mask(index, value):
-    """``x[mask] = v`` with v holding one value: PyTorch fills the masked places with it (a ``masked_fill``, which
-    casts), whatever v's dtype."""
-    items = _items(index)
-    return len(items) == 1 and is_tensor(items[0]) and items[0].dtype.kind == "b" and known(value.shape) and \
-        math.prod(value.shape) == 1
+def _index_tensors_are_masks(index, advanced, tensors):
+    """One entry per index tensor that PyTorch builds for ``x[index]``: True for a mask (bool or uint8) of one or
+    more dims, False for positions. A 0-d bool (``x[True, m]``) becomes positions there too, and a lone Python
+    bool builds none (``x[True] = v`` writes into ``x.unsqueeze(0)``)."""
+    if isinstance(index, (bool, numpy.bool_)):
+        return []
+    tensors, masks = iter(tensors), []
+    for entry in advanced:
+        if entry == _ALL:
+            continue
+        if entry[0] == "array":
+            shape, dtype = _array_spec(entry)
+        else:
+            tensor = next(tensors)
+            shape, dtype = tensor.shape, tensor.dtype
+        masks.append(_is_mask(dtype) and len(shape) > 0)
+    return masks
 
 
 def index_select(input, dim, index):

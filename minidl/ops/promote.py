@@ -62,10 +62,10 @@ def check_fits(name, values, dtype):
     An integer dtype holds ``[min, max]`` of its type, and no NaN or ±inf; an unsigned one also takes negative
     integers down to ``-max``, which wrap (-1 -> 255 in uint8: PyTorch's allowance for ``a - b`` arithmetic), but
     no negative float. A float dtype holds inf, NaN and the finite numbers up to its largest in magnitude. A real
-    dtype holds no complex number with a non-zero imaginary part. ``values``: a numpy array of the numbers (of a
-    number kind, or objects: Python ints beyond 64 bits)."""
+    dtype holds no complex number with a non-zero imaginary part; bool holds any number (it is True unless 0).
+    ``values``: a numpy array of the numbers (of a number kind, or objects: Python ints beyond 64 bits)."""
     if values.dtype.kind == "c":
-        if dtype.kind != "c" and (values.imag != 0).any():
+        if dtype.kind not in "cb" and (values.imag != 0).any():
             raise OpError(f"{name}: value cannot be converted to type {dtype} without overflow: a complex number "
                           f"with a non-zero imaginary part has no {dtype} value")
         values = values.real
@@ -97,7 +97,7 @@ def fill_value_as(op_name, dtype, value):
         if low <= value <= high or (dtype.kind == "f" and not math.isfinite(value)):
             return number_as(dtype, value)
     check_fits(op_name, numpy.asarray(value), dtype)
-    if dtype.kind != "c" and isinstance(value, (complex, numpy.complexfloating)):
+    if dtype.kind not in "cb" and isinstance(value, (complex, numpy.complexfloating)):
         value = value.real  # (its imaginary part is 0: checked)
     return number_as(dtype, value)
 
