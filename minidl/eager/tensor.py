@@ -24,7 +24,7 @@ from .element_types import bfloat16 as element_type_bfloat16, complex32 as eleme
 from .grad_mode import GradMode
 from .hooks import RemovableHandle
 from .node import AccumulateGrad, Node, node_class
-from .views import mark_current, record_through_view, refresh_if_stale, share_base
+from .views import mark_current, record_through_view, refresh_if_stale, share_base, take_history
 
 
 class Size(tuple):
@@ -82,7 +82,7 @@ class Tensor:
         t._grad = None
         t._version_counter = None  # made when first needed (see _counter): most tensors never need one
         t._accumulator = None
-        t._retains_grad = False
+        t._retains_grad = None  # or, after retain_grad(), the hook that stores .grad
         t._base = None
         t._view_of = None  # (parent, index) for a view made by indexing: see views.record_through_view
         t._view_version = None  # for a view: the version its history describes (views.py)
@@ -280,7 +280,7 @@ class Tensor:
     @property
     def grad(self):
         """The gradient that ``backward()`` accumulated here (leaves, and non-leaves that ``retain_grad()``)."""
-        if self._grad is None and self._node is not None and not self._retains_grad:
+        if self._grad is None and self._node is not None and self._retains_grad is None:
             warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
                           "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
                           "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
@@ -306,7 +306,7 @@ class Tensor:
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep theirs)."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self._node is None or self._retains_grad:
+        if self._node is None or self._retains_grad is not None:
             return
         import weakref
         ref = weakref.ref(self)
@@ -316,12 +316,13 @@ class Tensor:
             if t is not None:
                 t._grad = grad.detach() if t._grad is None else t._grad + grad.detach()
         store.retains_grad = True  # runs after the tensor's other hooks, whenever they were registered
-        self._retains_grad = True
-        self._node.register_tensor_hook(store, self._out_index)
+        # (an in-place change moves it to the tensor's new node: views.take_history)
+        store.handle = self._node.register_tensor_hook(store, self._out_index)
+        self._retains_grad = store
 
     @property
     def retains_grad(self):
-        return self._retains_grad
+        return self._retains_grad is not None
 
     def detach(self):
         """Same data, no history. Shares the version counter, so in-place changes are still detected."""
@@ -337,7 +338,7 @@ class Tensor:
         return self
 
     # ------------------------------------------------------------------------------------ in-place updates
-    def _inplace(self, fn, *args, **kwargs):
+    def _inplace(self, fn, *args, one_value=False, **kwargs):
         """Apply ``fn(self, *args)`` out of place, then write the result into this tensor's memory.
 
         Writing into the existing array keeps memory shared with numpy (``from_numpy``) and with views. The
@@ -348,6 +349,9 @@ class Tensor:
         counter of its own. When a node saved it (``abs_``, ``clamp_``, ``mul_`` read their input in backward),
         the stand-in gets a copy of the old numbers before they are overwritten — PyTorch's in-place ops keep
         their ``original_self`` the same way; ``relu_``, ``exp_``, ``add_`` need no copy.
+
+        ``one_value``: the result is one number everywhere (``fill_``, ``zero_``), which may be written even into
+        memory that several elements share (``_check_writeable``).
         """
         recording = GradMode.local.enabled
         if recording and self._requires_grad and self._node is None:
@@ -361,9 +365,9 @@ class Tensor:
         result = fn(old, *args, **kwargs)
         if recording and result._requires_grad and result._node is None:
             result = ops.clone(result)  # fn handed back a leaf itself (copy_ of a parameter): link to it
-        elif recording and self._requires_grad and not result._requires_grad and self._base is None:
-            # overwritten with constants (fill_, zero_, copy_ of data): the tensor still requires grad, as in
-            # PyTorch, and its old history gets a zero gradient
+        elif recording and self._requires_grad and not result._requires_grad:
+            # overwritten with constants (fill_, zero_, copy_ of data): the tensor — a view too — still requires
+            # grad, as in PyTorch, and its old history gets a zero gradient
             result = ops.where(ops.zeros_like(old, dtype=dtypes.bool_), old, result)
         through_view = recording and self._base is not None and (self._base._requires_grad or result._requires_grad)
         if through_view and self._view_version is None:  # taken under no_grad: which history it joins is unclear
@@ -375,17 +379,17 @@ class Tensor:
                 raise RuntimeError(f"result type {result.dtype} can't be cast to the desired output type "
                                    f"{self.dtype}")
             result = ops.cast(result, self.dtype)
-        _check_writeable(self._data)
+        memory = _check_writeable(self._data, one_value)
         if through_view:
             record_through_view(self, result)
         if old is not self and old._version_counter is not None:  # a node saved the old value: keep it
             old._data = old._data.copy()
-        self._data[...] = result._data
+        memory[...] = result._data
         self._counter()[0] += 1
         if observer is not None:
             observer.observe_write(self, result)
         if recording and result._requires_grad:
-            self._node, self._out_index, self._requires_grad = result._node, result._out_index, True
+            take_history(self, result)
         elif through_view:  # the view now holds values that depend on nothing that requires grad
             self._node, self._requires_grad = None, False
         if recording and self._base is not None:
@@ -395,7 +399,11 @@ class Tensor:
     def __getitem__(self, index):
         index = _torch_index(index)
         view = distinct_view(self, ops.getitem(self, index))  # (x[:] too is a new tensor)
-        if view._base is not None:  # shares our memory: remember how it was taken, for in-place changes through it
+        data = self._data
+        if view._base is not None and (data.__class__ is _ndarray and data.flags.writeable or not _overlaps(data)):
+            # shares our memory: remember how it was taken, for in-place changes through it (an in-place change
+            # of a part of an expand()ed tensor, whose elements share memory, cannot be written back into that
+            # tensor as a whole: it goes to the base by the places in memory instead, record_through_view)
             view._view_of = (self, index)
         return view
 
@@ -408,12 +416,12 @@ class Tensor:
             dtype = dtypes.result_type(self, other)
         if not dtypes.can_cast(dtype, self.dtype):
             raise RuntimeError(f"result type {dtype} can't be cast to the desired output type {self.dtype}")
-        _check_writeable(self._data)
+        memory = _check_writeable(self._data)
         xp = numpy if _modules.get("cupy") is None else get_array_module(self._data, operand)
         if xp is not numpy:
             operand = _on_one_device(ufunc_name, (self, other), (self._data, operand))[1]
         try:
-            getattr(xp, ufunc_name)(self._data, operand, out=self._data, casting="unsafe")
+            getattr(xp, ufunc_name)(memory, operand, out=memory, casting="unsafe")
         except ValueError as error:
             try:
                 broadcast_shape = numpy.broadcast_shapes(self._data.shape, numpy.shape(operand))
@@ -447,7 +455,7 @@ class Tensor:
         return self
 
     def zero_(self):
-        return self._inplace(lambda t: ops.zeros_like(t))
+        return self._inplace(lambda t: ops.zeros_like(t), one_value=True)
 
     def fill_(self, value):
         if isinstance(value, Tensor):
@@ -456,7 +464,7 @@ class Tensor:
                                    f"dimensions ({describe(value)})")
             # broadcast rather than written as a number: a value that requires grad gets the sum of the gradients
             return self._inplace(lambda t: ops.broadcast_to(ops.cast(value, t.dtype), tuple(t.shape)))
-        return self._inplace(lambda t: ops.full_like(t, value))
+        return self._inplace(lambda t: ops.full_like(t, value), one_value=True)
 
     # --------------------------------------------------------------------------------- devices and dtypes
     def to(self, *args, **kwargs):
@@ -637,6 +645,14 @@ class Tensor:
 
     def __setitem__(self, index, value):
         index = _torch_index(index)
+        data = self._data
+        if not (data.__class__ is _ndarray and data.flags.writeable) and _overlaps(data) and _selects_a_view(index):
+            # PyTorch writes x[index] = v into the view x[index], whose elements may lie apart although x's share
+            # memory (x.expand(2, 3)[0] = v); when they do not, the write below refuses
+            part = self[index]
+            if not _overlaps(part._data):
+                part[...] = value
+                return
         if GradMode.watch is not None or GradMode.observer is not None or GradMode.local.enabled and (
                 self._requires_grad or self._base is not None and self._base._requires_grad or
                 getattr(value, "_requires_grad", False)):  # (a trace must see the write)
@@ -648,9 +664,9 @@ class Tensor:
         arrays = [a._data for a in operands[1:]]
         if _modules.get("cupy") is not None:
             arrays = _on_one_device(op.name, operands, [self._data] + arrays)[1:]
-        _check_writeable(self._data)
+        memory = _check_writeable(data)
         try:
-            op.write_into(get_array_module(self._data), self._data, *arrays, **attrs)
+            op.write_into(get_array_module(data), memory, *arrays, **attrs)
         except (ValueError, IndexError, TypeError) as error:
             raise _op_error(op, operands, error) from error
         self._counter()[0] += 1
@@ -789,6 +805,10 @@ def _apply(op, args, attrs):
     if op.n_outputs == 1:
         if out.__class__ is not _ndarray and xp is numpy and not is_array(out):  # (ToDevice: a cupy array)
             out = numpy.asarray(out)  # numpy returns scalars for 0-d results; a tensor always holds an array
+        if out.base is None:
+            for a in arrays:
+                if out is a:  # the op handed back an input unchanged: the result must be a view of it (_not_an_input)
+                    out = out.view()
         result = _make_tensor(out, node, 0, node is not None and out.dtype.kind in "fc")
         if out.base is not None:
             share_base(result, args)
@@ -801,7 +821,7 @@ def _apply(op, args, attrs):
         if GradMode.anomaly:
             _check_anomaly(op, arrays, (result,))
         return result
-    outs = tuple(numpy.asarray(o) if xp is numpy else o for o in out)
+    outs = tuple(_not_an_input(numpy.asarray(o) if xp is numpy else o, arrays) for o in out)
     # outputs that carry no gradient (the indices of max) are not attached to the node, as in PyTorch
     results = tuple(Tensor._make(o, node, i, True) if node is not None and o.dtype.kind in "fc" else Tensor._make(o)
                     for i, o in enumerate(outs))
@@ -818,6 +838,17 @@ def _apply(op, args, attrs):
     if GradMode.anomaly:
         _check_anomaly(op, arrays, results)
     return results
+
+
+def _not_an_input(out, arrays):
+    """``out``, or a new view of it when the op handed back one of its input arrays unchanged (a squeeze that
+    drops no dim, an index already in bounds). That result shares the input's memory, so it must be a view of it,
+    as in PyTorch: a new array object, whose ``base`` tells ``share_base`` to link it to the input (otherwise an
+    in-place change through either would go unseen by the other's history)."""
+    for a in arrays:
+        if out is a:
+            return out.view()
+    return out
 
 
 def pack_saved(node, args, results):
@@ -845,9 +876,10 @@ def pack_saved(node, args, results):
 def _record(op, args, attrs):
     """Create the tape node for ``op(*args)``: its inputs, their graph keys, and versions of what the VJP reads.
 
-    An input whose value the VJP never reads (not in ``op.inputs_to_save``) is kept only as a stand-in with its
-    shape, dtype and device (``_stand_in``) when it is big, so that its memory is freed as soon as nothing else
-    holds it — as PyTorch frees it — instead of living on until backward."""
+    An input whose value the VJP never reads (not in ``op.inputs_to_save``) is kept only for its shape, dtype and
+    device (``kept_for_shapes``): when it is big, as a stand-in, so that its memory is freed as soon as nothing
+    else holds it — as PyTorch frees it — instead of living on until backward; and so that a later in-place change
+    of its shape (``unsqueeze_``) does not reach the node."""
     grad_inputs = op.differentiable_inputs
     keys, needs = [], []
     for i, a in enumerate(args):
@@ -877,19 +909,24 @@ def _record(op, args, attrs):
 
 
 def kept_for_shapes(args, read=()):
-    """``args`` with a stand-in (``_stand_in``) for each big tensor whose index is not in ``read``: what a node
-    keeps of inputs whose values its VJP never reads. (A parameter, a subclass, lives on anyway.)"""
+    """``args`` with, for each tensor whose index is not in ``read`` (its value the VJP never reads), what a node
+    keeps of it: its shape, dtype and device as they were when the op ran. A big tensor gives way to a stand-in
+    that holds no memory (``_stand_in``), so that its memory is freed as soon as nothing else holds it, as PyTorch
+    frees it; a smaller one to a new tensor object over the same array. Either way, a later in-place change of the
+    tensor's shape (``unsqueeze_``, ``t_``: the tensor object gets a new array) does not reach the node, whose VJP
+    reads the shape — PyTorch's nodes save the sizes they need. (A parameter, a subclass, lives on anyway.)"""
     kept, i = args, 0
     for a in args:
-        if a.__class__ is Tensor and a._data.nbytes >= _STAND_IN_BYTES and i not in read:
+        if a.__class__ is Tensor and i not in read:
             if kept is args:
                 kept = list(args)
-            kept[i] = _stand_in(a)
+            data = a._data
+            kept[i] = _stand_in(a) if data.nbytes >= _STAND_IN_BYTES else _make_tensor(data)
         i += 1
     return args if kept is args else tuple(kept)
 
 
-#: smaller inputs are kept as they are: a stand-in would cost more time than their memory is worth
+#: smaller inputs keep their array: a stand-in would cost more time than their memory is worth
 _STAND_IN_BYTES = 1 << 16
 
 
@@ -931,20 +968,58 @@ def _saved_version(tensor, which):
     return counter, counter[0], which
 
 
-def _check_writeable(array):
-    """Refuse a write into memory that several elements share, or that is read-only. numpy marks both read-only
-    (broadcast views, overlapping windows); cupy marks nothing, so there the strides tell."""
+def _check_writeable(array, one_value=False):
+    """The array to write a tensor's new values into: ``array`` itself, or a writeable alias of it.
+
+    Refused, as in PyTorch: a write into memory that several elements share (``_overlaps``: an expand()ed tensor,
+    overlapping unfold() windows) — unless ``one_value`` (``fill_``, ``zero_``: every element gets the same
+    number, so which write lands last does not matter) — and a write into read-only memory (``from_numpy`` of a
+    read-only array).
+
+    numpy marks a broadcast read-only, and every view taken of it, even one whose elements do not overlap
+    (``x.expand(2, 3)[0]``, which PyTorch writes into). The write then goes through an alias of the view that
+    numpy lets us mark writeable: it does so only where the memory viewed may be written. cupy marks nothing, so
+    there the strides alone tell."""
     if array.__class__ is _ndarray and array.flags.writeable:
-        return
-    span = sum((n - 1) * abs(stride) for n, stride in zip(array.shape, array.strides)) + array.itemsize
-    if array.size and span < array.size * array.itemsize:  # fewer bytes than elements: they overlap
+        return array
+    if _overlaps(array) and not one_value:
         raise RuntimeError("unsupported operation: more than one element of this tensor refers to the same "
                            "memory location (an expand()ed tensor, or overlapping unfold() windows); clone() it "
                            "before writing to it in place")
-    if not is_writeable(array):
-        raise RuntimeError("this tensor's memory is read-only: it shares it with a numpy array that may not be "
-                           "written (from_numpy/as_tensor of a read-only array); make a copy to change, e.g. "
-                           "torch.tensor(array) or x.clone()")
+    if is_writeable(array):
+        return array
+    if array.base is not None:  # a view (an array owning its memory is read-only by choice: from_numpy)
+        alias = array.view()
+        try:
+            alias.flags.writeable = True
+            return alias
+        except ValueError:  # what it views is read-only
+            pass
+    raise RuntimeError("this tensor's memory is read-only: it shares it with a numpy array that may not be "
+                       "written (from_numpy/as_tensor of a read-only array); make a copy to change, e.g. "
+                       "torch.tensor(array) or x.clone()")
+
+
+def _overlaps(array):
+    """True when two elements of ``array`` lie at one address: a dim of size > 1 with stride 0 (``expand``), as
+    PyTorch checks, or elements that span fewer bytes than they fill (overlapping ``unfold`` windows)."""
+    if array.size < 2:
+        return False
+    span = array.itemsize
+    for n, stride in zip(array.shape, array.strides):
+        if n > 1:
+            if stride == 0:
+                return True
+            span += (n - 1) * abs(stride)
+    return span < array.size * array.itemsize
+
+
+def _selects_a_view(index):
+    """True for an index made of ints, slices, None and ``...`` only (no index tensor, list or mask): it selects a
+    view."""
+    items = index if index.__class__ is tuple else (index,)
+    return all(item is None or item is Ellipsis or item.__class__ is slice or
+               isinstance(item, (int, numpy.integer)) and item.__class__ is not bool for item in items)
 
 
 def _torch_index(index):

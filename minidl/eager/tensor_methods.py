@@ -32,7 +32,7 @@ from .nn.small_functions import hardshrink
 from .numpy_names import accept_numpy_names
 from .storage import storage, untyped_storage
 from .tensor import Tensor, distinct_view
-from .views import PART_VIEWS, mark_current
+from .views import PART_VIEWS, mark_current, refresh_if_stale
 from .view_copies import COPIES, UNSAFE_SPLITS
 
 #: methods that are the op function of the same name
@@ -342,12 +342,15 @@ def _reshaping_in_place(fn, name):
     def method(self, *args, **kwargs):
         if GradMode.local.enabled and self._requires_grad and self._node is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        refresh_if_stale(self)  # (a view whose memory changed since its history was made: the current one first)
         # reshape a stand-in for the current value: the recorded op must keep seeing the old shape
         before = Tensor._make(self._data, self._node, self._out_index, self._requires_grad)
         before._version_counter = self._counter()
         result = fn(before, *args, **kwargs)
         self._data = result._data
         self._counter()[0] += 1  # a node that saved this tensor must not see it reshaped
+        # (the nodes that only read its shape keep a stand-in with the old one: kept_for_shapes in tensor.py)
+        self._view_of = None  # its index into its parent no longer gives it: an in-place change goes by memory
         if GradMode.local.enabled and result._requires_grad:
             self._node, self._out_index = result._node, result._out_index
         if GradMode.local.enabled and self._base is not None:

@@ -61,6 +61,19 @@ def _taking(part):
 PART_VIEWS = {part.name: _taking(part) for part in (REAL, IMAG, AS_REAL, AS_COMPLEX)}
 
 
+def take_history(tensor, source):
+    """Make ``tensor`` stand for ``source`` in the graph (its node, output index, requires_grad): what an in-place
+    change, which rewrote ``tensor``'s memory, leaves it with. A ``retain_grad()`` moves along, as in PyTorch:
+    ``.grad`` is then the gradient of the current value, not of the value it had when retain_grad was called
+    (which may have other uses that would add to it)."""
+    node, index = source._node, source._out_index
+    store = tensor._retains_grad
+    if store is not None and node is not None and (node is not tensor._node or index != tensor._out_index):
+        store.handle.remove()
+        store.handle = node.register_tensor_hook(store, index)
+    tensor._node, tensor._out_index, tensor._requires_grad = node, index, source._requires_grad
+
+
 def share_base(view, args):
     """A result that is a view of an input's memory shares that input's version counter (an in-place change
     through either is seen by every node that saved the other) and remembers its base, and the version its
@@ -89,8 +102,7 @@ def refresh_if_stale(view):
     if view._view_of is not None and isinstance(view._view_of[1], Part):   # taken again, from its refreshed parent
         parent, part = view._view_of
         refresh_if_stale(parent)
-        fresh = part.take(parent)
-        view._node, view._out_index, view._requires_grad = fresh._node, fresh._out_index, fresh._requires_grad
+        take_history(view, part.take(parent))
         return
     if view._data.dtype != base._data.dtype:  # a view of a part (z.real.t()): its places in memory mean nothing
         raise RuntimeError("a view of a view of another dtype (z.real.t(), say) is used after its memory was changed "
@@ -100,9 +112,8 @@ def refresh_if_stale(view):
         if view._requires_grad:  # its history led to a base that has since become a constant
             view._node, view._requires_grad = None, False
         return
-    fresh = ops.reshape(ops.index_select(ops.reshape(base, (-1,)), 0, places_in_base(view, base)),
-                        tuple(view._data.shape))
-    view._node, view._out_index, view._requires_grad = fresh._node, fresh._out_index, fresh._requires_grad
+    take_history(view, ops.reshape(ops.index_select(ops.reshape(base, (-1,)), 0, places_in_base(view, base)),
+                                   tuple(view._data.shape)))
     view._view_of = None  # the indexing that made it is history too: a later in-place change goes through places
 
 
@@ -139,11 +150,11 @@ def record_through_view(view, value):
     for parent, index in chain:
         # out of place: reads the parent's values before the change
         value = index.put(parent, value) if isinstance(index, Part) else ops.index_put(parent, index, value)
-        parent._node, parent._out_index, parent._requires_grad = value._node, value._out_index, value._requires_grad
+        take_history(parent, value)
     if base is not None:
         value = ops.reshape_like(ops.index_put(ops.reshape(base, (-1,)), (places_in_base(child, base),),
                                                ops.reshape(value, (-1,))), base)
-        base._node, base._out_index, base._requires_grad = value._node, value._out_index, value._requires_grad
+        take_history(base, value)
 
 
 def places_in_base(view, base):

@@ -217,7 +217,9 @@ class Unbind(Op):
 
     @staticmethod
     def forward(xp, x, dim):
-        return tuple(xp.moveaxis(x, dim, 0))
+        # indexed one by one: iterating over a 1-d array would give numpy scalars, copies rather than 0-d views
+        slices = xp.moveaxis(x, dim, 0)
+        return tuple(slices[i, ...] for i in range(slices.shape[0]))
 
     @staticmethod
     def vjp(ctx, *grads):
