@@ -23,16 +23,6 @@ MODES = {"eager": EagerMode(), "graph": GraphMode()}
 EPS = 1e-6
 
 
-@pytest.fixture(autouse=True)
-def every_unread_input_is_a_stand_in(monkeypatch):
-    """A tape node keeps, of a big input whose value its VJP never reads (``saves_inputs``), only a stand-in of
-    zeros with its shape (``tensor._record``). Here every such input is replaced, however small: an op whose
-    ``saves_inputs`` leaves out an input its VJP does read gets zeros for it, and its gradient checks fail."""
-    import sys
-    import minidl.eager  # noqa: F401  (the tensor module, by its own name: the package exports the class)
-    monkeypatch.setattr(sys.modules["minidl.eager.tensor"], "_STAND_IN_BYTES", 0)
-
-
 def _reference(spec, arrays):
     return [np.asarray(r) for r in EagerMode.select(spec, as_tuple(spec.reference(*arrays)))]
 

@@ -14,8 +14,8 @@ import warnings
 import numpy
 
 from .. import ops
-from ..backend import (address_of, cuda_is_available, device as _device, device_of, dtypes, get_array_module,
-                       is_array, is_writeable, to_device)
+from ..backend import (address_of, array_module_on, cuda_is_available, device as _device, device_of, dtypes,
+                       get_array_module, is_array, is_writeable, to_device)
 from ..ops.base import describe, register_frontend
 from ..ops.shape import Reshape
 from .element_types import (OF_SCALAR_TYPE as _dtype_of_scalar_type, as_numpy_dtype, dtype as element_type,
@@ -805,9 +805,9 @@ def _apply(op, args, attrs):
     if op.n_outputs == 1:
         if out.__class__ is not _ndarray and xp is numpy and not is_array(out):  # (ToDevice: a cupy array)
             out = numpy.asarray(out)  # numpy returns scalars for 0-d results; a tensor always holds an array
-        if out.base is None:
+        if out.base is None:  # (_not_an_input, written out: this is the hot path)
             for a in arrays:
-                if out is a:  # the op handed back an input unchanged: the result must be a view of it (_not_an_input)
+                if out is a:
                     out = out.view()
         result = _make_tensor(out, node, 0, node is not None and out.dtype.kind in "fc")
         if out.base is not None:
@@ -876,10 +876,10 @@ def pack_saved(node, args, results):
 def _record(op, args, attrs):
     """Create the tape node for ``op(*args)``: its inputs, their graph keys, and versions of what the VJP reads.
 
-    An input whose value the VJP never reads (not in ``op.inputs_to_save``) is kept only for its shape, dtype and
-    device (``kept_for_shapes``): when it is big, as a stand-in, so that its memory is freed as soon as nothing
-    else holds it — as PyTorch frees it — instead of living on until backward; and so that a later in-place change
-    of its shape (``unsqueeze_``) does not reach the node."""
+    An input whose value the VJP never reads (not in ``op.inputs_to_save``) is kept only as a stand-in with its
+    shape, dtype and device (``kept_for_shapes``), so that its memory is freed as soon as nothing else holds it —
+    as PyTorch frees it — instead of living on until backward, and a later in-place change of its shape
+    (``unsqueeze_``) does not reach the node."""
     grad_inputs = op.differentiable_inputs
     keys, needs = [], []
     for i, a in enumerate(args):
@@ -909,38 +909,39 @@ def _record(op, args, attrs):
 
 
 def kept_for_shapes(args, read=()):
-    """``args`` with, for each tensor whose index is not in ``read`` (its value the VJP never reads), what a node
-    keeps of it: its shape, dtype and device as they were when the op ran. A big tensor gives way to a stand-in
-    that holds no memory (``_stand_in``), so that its memory is freed as soon as nothing else holds it, as PyTorch
-    frees it; a smaller one to a new tensor object over the same array. Either way, a later in-place change of the
-    tensor's shape (``unsqueeze_``, ``t_``: the tensor object gets a new array) does not reach the node, whose VJP
-    reads the shape — PyTorch's nodes save the sizes they need. (A parameter, a subclass, lives on anyway.)"""
+    """``args`` with a stand-in (``_stand_in``) for each tensor whose index is not in ``read``: what a node keeps of
+    the inputs whose values its VJP never reads — their shape, dtype and device as they were when the op ran.
+
+    So their memory is freed as soon as nothing else holds it, as PyTorch frees it, instead of living on until
+    backward; and a later in-place change of a tensor's shape (``unsqueeze_``, ``t_``: the tensor object gets a
+    new array) does not reach the nodes that read the old one — PyTorch's nodes save the sizes they need. (The
+    inputs the VJP reads are kept as they are; their versions, saved by ``_record``, make backward refuse once
+    they were changed in place, shape included. A parameter, a subclass, lives on anyway.)"""
     kept, i = args, 0
     for a in args:
         if a.__class__ is Tensor and i not in read:
             if kept is args:
                 kept = list(args)
             data = a._data
-            kept[i] = _stand_in(a) if data.nbytes >= _STAND_IN_BYTES else _make_tensor(data)
+            stand_in = _stand_ins.get((data.shape, data.dtype)) if data.__class__ is _ndarray else None
+            kept[i] = _stand_in(a) if stand_in is None else stand_in  # (found at once: the usual case)
         i += 1
     return args if kept is args else tuple(kept)
-
-
-#: smaller inputs keep their array: a stand-in would cost more time than their memory is worth
-_STAND_IN_BYTES = 1 << 16
 
 
 def _stand_in(tensor):
     """A tensor with ``tensor``'s shape, dtype and device that holds no memory (one zero, broadcast: read-only),
     for a node input whose VJP reads only its shape. Shared by every node that needs the same one."""
     data = tensor._data
-    key = (data.shape, data.dtype, None if data.__class__ is _ndarray else str(device_of(data)))
+    key = (data.shape, data.dtype) if data.__class__ is _ndarray else (data.shape, data.dtype, str(device_of(data)))
     stand_in = _stand_ins.get(key)
     if stand_in is None:
         if len(_stand_ins) >= 4096:  # shapes that vary without end (sequence lengths) must not grow the cache
             _stand_ins.clear()
-        xp = get_array_module(data)
-        stand_in = _stand_ins[key] = Tensor._make(xp.broadcast_to(xp.zeros((), dtype=data.dtype), data.shape))
+        xp, on_its_device = array_module_on(device_of(data))
+        with on_its_device:  # (cupy makes arrays on its current device, which may not be this tensor's)
+            zero = xp.zeros((), dtype=data.dtype)
+        stand_in = _stand_ins[key] = Tensor._make(xp.broadcast_to(zero, data.shape))
     return stand_in
 
 
