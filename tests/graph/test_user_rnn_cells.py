@@ -93,6 +93,14 @@ def test_a_cell_made_with_trainable_false_makes_variables_that_do_not_train():
 
 # ============================================================================================ old-style cells
 
+def tanh_step(inputs, state, units, scope):
+    """An old-style cell's step: ``get_variable("w")`` in ``scope`` at every call, then h = tanh([x, h] @ w)."""
+    with tf.variable_scope(scope):
+        kernel = tf.get_variable("w", [inputs.shape[1] + units, units], initializer=tf.constant_initializer(KERNEL))
+        h = tf.tanh(tf.matmul(tf.concat([inputs, state], 1), kernel))
+    return h, h
+
+
 class OldStyleCell(tf.nn.rnn_cell.RNNCell):
     """A TF 1.0-era cell: ``__call__`` overridden, its variable made with ``get_variable`` in its own scope at every
     call — so from the second call on, only an enclosing scope's reuse lets it find the variable again."""
@@ -110,11 +118,7 @@ class OldStyleCell(tf.nn.rnn_cell.RNNCell):
         return self.units
 
     def __call__(self, inputs, state, scope=None):
-        with tf.variable_scope(scope or "my_cell"):
-            kernel = tf.get_variable("w", [inputs.shape[1] + self.units, self.units],
-                                     initializer=tf.constant_initializer(KERNEL))
-            h = tf.tanh(tf.matmul(tf.concat([inputs, state], 1), kernel))
-        return h, h
+        return tanh_step(inputs, state, self.units, scope or "my_cell")
 
 
 def test_static_rnn_shares_an_old_style_cells_variables_across_its_steps():
@@ -272,11 +276,7 @@ class LikeACell:
         return self.units
 
     def __call__(self, inputs, state, scope=None):
-        with tf.variable_scope(scope or "like_a_cell"):
-            kernel = tf.get_variable("w", [inputs.shape[1] + self.units, self.units],
-                                     initializer=tf.constant_initializer(KERNEL))
-            h = tf.tanh(tf.matmul(tf.concat([inputs, state], 1), kernel))
-        return h, h
+        return tanh_step(inputs, state, self.units, scope or "like_a_cell")
 
 
 class LikeACellWithZeroState(LikeACell):
