@@ -187,3 +187,19 @@ def test_scatter_with_reduce_matches_pytorch():
         if lib is md:
             ours = results
     assert ours == results
+
+
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax"])
+@pytest.mark.parametrize("index, src", [([0, 0], [5.0, 7.0]), ([0], [5.0]), (0, 5.0), ([], [])])
+def test_a_0d_self_takes_a_1d_index_as_pytorch(reduce, index, src):
+    """A 0-d self counts as 1-d of one element (as scatter and scatter_add read it); the result is 0-d again."""
+    x = md.tensor(1.0, requires_grad=True)
+    values = md.tensor(src, requires_grad=True)
+    out = md.scatter_reduce(x, 0, md.tensor(index, dtype=md.int64), values, reduce)
+    sent = np.atleast_1d(src)
+    by_hand = {"sum": 1 + sent.sum(), "prod": np.prod(sent), "mean": (1 + sent.sum()) / (1 + sent.size),
+               "amax": max([1.0, *sent])}[reduce]
+    assert out.shape == () and out.item() == pytest.approx(by_hand)
+    out.backward()
+    if reduce == "sum":  # x and every value sent pass the gradient on as it is
+        assert x.grad.item() == 1.0 and values.grad.tolist() == np.ones_like(sent).reshape(np.shape(src)).tolist()

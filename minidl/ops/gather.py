@@ -234,8 +234,8 @@ def _scatter_operands(op_name, x, dim, index, src):
     """``(x, index, src)`` checked for a scatter, with src cut to the corner that index covers (the rest is unused).
 
     Beside an x of 1 or more dims, a 0-d index or src counts as a 1-d one of one element, and an empty index
-    writes nothing, whatever its shape (PyTorch checks no shapes then). (scatter and scatter_add give a 0-d x as a
-    1-d one, ``_nonempty``; scatter_reduce gives it as it is, and its index and src must then be 0-d too.)"""
+    writes nothing, whatever its shape (PyTorch checks no shapes then). (The callers give a 0-d x as a 1-d one,
+    ``_nonempty``, and the result back as 0-d, ``_shaped_like``.)"""
     check_tensor(op_name, x)
     check_tensor(op_name, src)
     check_index_tensor(op_name, index)

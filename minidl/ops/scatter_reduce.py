@@ -35,7 +35,7 @@ from .base import Op, OpError, apply, describe
 from .broadcast import ones_like, zeros_like
 from .cast import cast
 from .compare import clamp, eq, logical_and, where
-from .gather import Gather, Scatter, ScatterAdd, _along, _scatter_operands
+from .gather import Gather, Scatter, ScatterAdd, _along, _nonempty, _scatter_operands, _shaped_like
 from .infer import normalize_dim
 
 __all__ = ["scatter_reduce"]
@@ -176,9 +176,9 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     if reduce not in _REDUCTIONS:
         raise OpError(f"scatter_reduce: reduce argument must be either sum, prod, mean, amax or amin, got "
                       f"{reduce!r}")
-    x, index, src = _scatter_operands("scatter_reduce", input, dim, index, src)
+    x, index, src = _scatter_operands("scatter_reduce", _nonempty(input), dim, index, src)
     kind = numpy.dtype(x.dtype).kind
     if (reduce == "mean" and kind == "b") or (reduce in ("amax", "amin") and kind == "c"):
         raise NotImplementedError(f"scatter_reduce: reduce={reduce!r} is not implemented for {describe(x)}")
-    return apply(ScatterReduce, x, index, src, dim=normalize_dim("scatter_reduce", dim, x.ndim), reduce=reduce,
-                 include_self=bool(include_self))
+    return _shaped_like(apply(ScatterReduce, x, index, src, dim=normalize_dim("scatter_reduce", dim, x.ndim),
+                              reduce=reduce, include_self=bool(include_self)), input)
