@@ -61,6 +61,7 @@ class Layer:
         self._trainable, self._given_name = trainable, name  # (no layers held yet: nothing to pass it on to)
         self.dtype = None if dtype is None else as_dtype(dtype).name
         self._scope, self._weights, self.built = None, [], False
+        self._declared_trainable = {}  # variable -> the trainable its layer asked for (see add_weight)
         self._own_losses, self._own_updates = [], []  # (``losses`` and ``updates`` add the held layers')
         if self.function is None:  # a layer of one's own
             if args or kwargs:
@@ -119,12 +120,17 @@ class Layer:
             self._claim_scope(self.function.__name__)
         store = get_default_graph()._variable_store
         before = set(store)
-        outputs = self.function(inputs, **self._arguments, **kwargs, name=self._scope,
-                                reuse=True if self.built else None)
+        arguments = self._arguments
+        if "trainable" in arguments:  # made as the function declares them; a frozen layer then holds them still
+            arguments = dict(arguments, trainable=True)
+        outputs = self.function(inputs, **arguments, **kwargs, name=self._scope, reuse=True if self.built else None)
         if not self.built:
             self._weights = [store[key] for key in store if key not in before]
             for variable in self._weights:
                 setattr(self, variable.op.name.split("/")[-1], variable)
+                self._declared_trainable[variable] = variable.trainable
+                if not self.trainable:
+                    _hold_still(variable)
             self.built = True
         return outputs
 
@@ -181,6 +187,10 @@ class Layer:
         variable = get_variable(name, list(shape), dtype or self.dtype or dtypes.float32, initializer, regularizer,
                                 trainable and self.trainable, constraint=constraint)
         self._weights.append(variable)
+        # as in TF 1.15: the variable trains (joins TRAINABLE_VARIABLES) only if the layer is trainable now, but it
+        # counts among the layer's trainable_weights by what was asked here, so unfreezing the layer (``layer.
+        # trainable = True``) gives it to a Keras model's training step
+        self._declared_trainable[variable] = bool(trainable)
         return variable
 
     add_variable = add_weight  # TF 1's older name
@@ -245,18 +255,19 @@ class Layer:
         if not self.trainable:
             return []
         held = [v for layer in self._held_layers() for v in layer.trainable_weights]
-        return _each_once([v for v in self._weights if v.trainable] + held)
+        return _each_once([v for v in self._weights if self._declared_trainable[v]] + held)
 
     trainable_variables = trainable_weights
 
     @property
     def non_trainable_weights(self):
         """Its variables that do not train, then the held layers' (all of them, when the layer is not trainable)."""
+        declared = self._declared_trainable
         if self.trainable:
-            own = [v for v in self._weights if not v.trainable]
+            own = [v for v in self._weights if not declared[v]]
             held = [v for layer in self._held_layers() for v in layer.non_trainable_weights]
         else:
-            own = [v for v in self._weights if v.trainable] + [v for v in self._weights if not v.trainable]
+            own = [v for v in self._weights if declared[v]] + [v for v in self._weights if not declared[v]]
             held = [v for layer in self._held_layers() for v in layer.weights]
         return _each_once(own + held)
 
@@ -302,6 +313,14 @@ def held_layers(owner, kinds):
         items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
         found += [item for item in items if isinstance(item, kinds) and item is not owner]
     return _each_once(found)
+
+
+def _hold_still(variable):
+    """Keep a layer's new variable out of training, as the layer is frozen: out of TRAINABLE_VARIABLES, with
+    ``trainable`` False (what TF 1.15 makes it when a frozen layer adds it)."""
+    variable._trainable = False
+    trainable = get_default_graph().get_collection_ref(GraphKeys.TRAINABLE_VARIABLES)
+    trainable[:] = [v for v in trainable if v is not variable]
 
 
 def _each_once(items):

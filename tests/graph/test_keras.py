@@ -1279,6 +1279,31 @@ def test_a_model_frozen_whole_trains_nothing(caplog):
         np.testing.assert_array_equal(before, after)
 
 
+def test_a_layer_made_frozen_trains_once_unfrozen():
+    """As in TF 1.15: weights a frozen layer makes stay out of TRAINABLE_VARIABLES (their own ``trainable`` is
+    False), but they are the layer's trainable_weights by what it asked for, so a Keras model trains them once the
+    layer is unfrozen; a batch norm's moving statistics stay non-trainable all along."""
+    x, y = _data()
+    dense = keras.layers.Dense(3, activation="softmax", trainable=False)
+    norm = keras.layers.BatchNormalization(trainable=False, input_shape=(6,))
+    model = keras.Sequential([norm, dense])
+    assert tf.trainable_variables() == [] and dense.trainable_weights == [] and model.trainable_weights == []
+    assert [v.name for v in norm.non_trainable_weights] == [
+        "batch_normalization/gamma:0", "batch_normalization/beta:0", "batch_normalization/moving_mean:0",
+        "batch_normalization/moving_variance:0"]
+    dense.trainable = norm.trainable = True
+    assert [v.name for v in model.trainable_weights] == [
+        "batch_normalization/gamma:0", "batch_normalization/beta:0", "dense/kernel:0", "dense/bias:0"]
+    assert [v.name for v in norm.non_trainable_weights] == [
+        "batch_normalization/moving_mean:0", "batch_normalization/moving_variance:0"]
+    assert tf.trainable_variables() == [] and not dense.kernel.trainable
+    model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy")
+    before = model.get_weights()
+    model.fit(x, y, verbose=0)
+    changed = [not np.array_equal(b, a) for b, a in zip(before, model.get_weights())]
+    assert changed == [True] * 6  # gamma, beta, kernel, bias by SGD; the moving statistics by their updates
+
+
 def test_the_gan_recipe_freezes_the_discriminator_only_inside_the_combined_model():
     """Keras collects the weights to train at compile: the discriminator, compiled while trainable, still trains
     on its own after ``trainable = False`` was set for the combined model, which trains the generator only."""
