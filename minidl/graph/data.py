@@ -83,7 +83,7 @@ def _map_nest(fn, value):
     else — a list included — is a leaf, as in tf.data."""
     if isinstance(value, dict):
         return type(value)((k, _map_nest(fn, v)) for k, v in value.items())
-    if isinstance(value, tuple):
+    if isinstance(value, tuple) and not isinstance(value, SparseTensorValue):  # (a SparseTensorValue is one value)
         items = [_map_nest(fn, v) for v in value]
         return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
     return fn(value)
@@ -439,6 +439,16 @@ def _batch_sparse(values, component):
     dense_shape = numpy.concatenate([[len(values)], numpy.max([v.dense_shape for v in values], axis=0)])
     return SparseTensorValue(indices.astype(numpy.int64), numpy.concatenate([v.values for v in values]),
                              dense_shape.astype(numpy.int64))
+
+
+def sparse_rows(value):
+    """The inverse of ``_batch_sparse``: a SparseTensorValue cut along its first dim into one SparseTensorValue per
+    row (its entries there, the row index dropped; dense shape without the first dim), as TF slices one."""
+    rows = value.indices[:, 0]
+    order = numpy.argsort(rows, kind="stable")  # each row's entries in the order given
+    ends = numpy.searchsorted(rows[order], numpy.arange(1, value.dense_shape[0] + 1))
+    return [SparseTensorValue(value.indices[at, 1:], value.values[at], value.dense_shape[1:])
+            for at in numpy.split(order, ends[:-1])]
 
 
 class RepeatDataset(_Step):

@@ -16,25 +16,54 @@ import numpy
 from ..backend import dtypes
 from . import errors
 from .core import TensorShape, get_default_graph
-from .data import Dataset, _dtype_name, _int_argument, _map_nest, _type_name
+from .data import Dataset, _dtype_name, _int_argument, _map_nest, _type_name, sparse_rows
 from .frontend import convert_to_tensor
 from .function_graph import flatten, flatten_up_to, pack
+from .sparse_tensor import SparseTensor, SparseTensorValue, dense_parts, join_parts
 from .strings import as_string_array, string
 
 
 def _as_components(tensors, scope):
-    """Convert each leaf of ``tensors`` to a graph tensor (a list becomes one tensor); return the nest of them."""
+    """Convert each leaf of ``tensors`` to a graph tensor (a list becomes one tensor), or, for a SparseTensor or a
+    SparseTensorValue, to a SparseTensor of graph tensors; return the nest of them."""
     if tensors is None:
         raise TypeError("A dataset element cannot be None")
     counter = itertools.count()
+
+    def component(value):
+        if isinstance(value, SparseTensor):
+            return value
+        if isinstance(value, SparseTensorValue):
+            return SparseTensor.from_value(value)
+        return convert_to_tensor(value, name=f"component_{next(counter)}")
+
     with get_default_graph().name_scope(scope):
-        return _map_nest(lambda v: convert_to_tensor(v, name=f"component_{next(counter)}"), tensors)
+        return _map_nest(component, tensors)
 
 
-class TensorSliceDataset(Dataset):
-    def __init__(self, tensors):
+class _TensorSource(Dataset):
+    """A dataset made from the tensors of one nest (SparseTensors among them); ``shape_of`` gives an element's
+    static shape from a component's. A pass reads every component's value (a SparseTensorValue for a sparse
+    one): ``_values``."""
+
+    def __init__(self, tensors, shape_of):
         structure = _as_components(tensors, "tensors")
         components = flatten(structure)
+        super().__init__((), structure, [t.dtype for t in components], [shape_of(t.shape) for t in components],
+                         dense_parts(components))
+
+    def _values(self, run):
+        parts = join_parts([run.value(t) for t in self._tensors], self._sparse)
+        return [SparseTensorValue(*p) if sparse else p for p, sparse in zip(parts, self._sparse)]
+
+
+class TensorSliceDataset(_TensorSource):
+    """One element per index of the first dimension; a SparseTensor gives the entries of each row in turn
+    (``sparse_rows``)."""
+
+    def __init__(self, tensors):
+        super().__init__(tensors, lambda shape: shape[1:] if shape.rank_known else TensorShape(None))
+        components = flatten(self._structure)
         if not components:
             raise ValueError("from_tensor_slices needs at least one tensor to slice")
         for t in components:
@@ -44,27 +73,23 @@ class TensorSliceDataset(Dataset):
         if len(firsts) > 1:
             raise ValueError(f"Dimensions {firsts[0]} and {firsts[1]} are not compatible: the components of "
                              f"from_tensor_slices must have the same size in their first dimension")
-        super().__init__((), structure, [t.dtype for t in components],
-                         [t.shape[1:] if t.shape.rank_known else TensorShape(None) for t in components], components)
 
     def _elements(self, run):
-        arrays = [run.value(t) for t in self._tensors]
-        sizes = sorted({len(a) for a in arrays})
+        rows = [sparse_rows(v) if sparse else v for v, sparse in zip(self._values(run), self._sparse)]
+        sizes = sorted({len(r) for r in rows})
         if len(sizes) > 1:
             raise errors.InvalidArgumentError(None, None, f"Dimensions {sizes[0]} and {sizes[1]} are not compatible: "
                                                           "the components of from_tensor_slices differ in length")
         for i in range(sizes[0]):
-            yield [a[i] for a in arrays]
+            yield [r[i] for r in rows]
 
 
-class TensorDataset(Dataset):
+class TensorDataset(_TensorSource):
     def __init__(self, tensors):
-        structure = _as_components(tensors, "tensors")
-        components = flatten(structure)
-        super().__init__((), structure, [t.dtype for t in components], [t.shape for t in components], components)
+        super().__init__(tensors, lambda shape: shape)
 
     def _elements(self, run):
-        yield [run.value(t) for t in self._tensors]
+        yield self._values(run)
 
 
 class RangeDataset(Dataset):

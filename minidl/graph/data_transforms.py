@@ -10,7 +10,7 @@ import numpy
 from . import errors
 from .core import Tensor, TensorShape
 from .data import (BatchDataset, Dataset, _int_argument, _known, _positive, _positive_argument, _Step, _type_name,
-                   as_array)
+                   as_array, sparse_rows)
 from .data_functions import relax_shape
 from .frontend import convert_to_tensor
 from .function_graph import flatten_up_to, same_structure
@@ -125,21 +125,18 @@ def _padding_value(value, dtype):
 
 class UnbatchDataset(_Step):
     """``unbatch()``: each element split along its first dimension into that many elements — the inverse of
-    ``batch``. Every component must have the same first dim (checked per element)."""
+    ``batch`` (a SparseTensor component into its rows, ``sparse_rows``). Every component must have the same first
+    dim (checked per element)."""
 
     def __init__(self, dataset):
         if any(s.rank_known and len(s) == 0 for s in dataset._shapes):
             raise ValueError("Cannot unbatch an input with scalar components.")
-        if any(dataset._sparse):
-            raise NotImplementedError(f"unbatch: component {dataset._sparse.index(True)} of {dataset!r} is a "
-                                      f"SparseTensor, which minidl cannot unbatch yet; make it dense first "
-                                      f"(tf.sparse.to_dense in a map).")
         super().__init__(dataset, shapes=[s[1:] for s in dataset._shapes])
 
     def _elements(self, run):
         for element in self._input._elements(run):
-            arrays = [as_array(a) for a in element]
-            if any(a.ndim == 0 for a in arrays):
+            arrays = [sparse_rows(a) if isinstance(a, SparseTensorValue) else as_array(a) for a in element]
+            if any(getattr(a, "ndim", 1) == 0 for a in arrays):
                 raise errors.InvalidArgumentError(None, None, "Cannot unbatch an input with scalar components.")
             for k, a in enumerate(arrays):
                 if len(a) != len(arrays[0]):

@@ -152,11 +152,36 @@ def test_reinitializable_iterator_declares_sparse_components_by_output_classes()
         dense_only.make_initializer(dataset)
 
 
-def test_steps_that_cannot_take_sparse_components_say_so():
+def test_padded_batch_says_it_cannot_take_sparse_components():
     with pytest.raises(TypeError, match="padded sparse tensors"):
         parsed_dataset().padded_batch(2, {"ids": [None], "label": []})
-    with pytest.raises(NotImplementedError, match="unbatch: component 0 .* SparseTensor"):
-        parsed_dataset().batch(2).unbatch()
+
+
+def test_unbatch_inverts_batch_for_sparse_components():
+    batched = parsed_dataset().batch(2)
+    # each row keeps the dense shape of its batch (the largest of the batch's elements), as in TF
+    assert [(e["ids"].values.tolist(), e["ids"].dense_shape.tolist(), e["label"])
+            for e in elements(batched.unbatch())] == [([4, 5, 6], [3], 1), ([], [3], 0), ([7], [1], 2)]
+    assert batched.unbatch().output_classes == {"ids": tf.SparseTensor, "label": tf.Tensor}
+
+
+SPARSE = tf.SparseTensorValue(indices=[[0, 0], [2, 1], [1, 2], [2, 3]], values=[1.0, 2.0, 3.0, 4.0],
+                              dense_shape=[3, 4])
+
+
+@pytest.mark.parametrize("as_value", [False, True])
+def test_sources_slice_and_hold_sparse_tensors(as_value):
+    """from_tensor_slices gives each row's entries (in the order given) without the row index, as TF slices a
+    SparseTensor; from_tensors holds it whole; both take a SparseTensorValue too."""
+    sparse = SPARSE if as_value else tf.SparseTensor(*SPARSE)
+    rows = tf.data.Dataset.from_tensor_slices((sparse, np.arange(3)))
+    assert rows.output_classes == (tf.SparseTensor, tf.Tensor) and rows.output_shapes[0].as_list() == [4]
+    got = [(s.indices.tolist(), s.values.tolist(), s.dense_shape.tolist(), int(n)) for s, n in elements(rows)]
+    assert got == [([[0]], [1.0], [4], 0), ([[2]], [3.0], [4], 1), ([[1], [3]], [2.0, 4.0], [4], 2)]
+    (whole,) = elements(tf.data.Dataset.from_tensors(sparse))
+    assert whole.indices.tolist() == SPARSE.indices and whole.values.tolist() == SPARSE.values
+    dense = tf.sparse.to_dense(tf.data.make_one_shot_iterator(rows.batch(3)).get_next()[0], validate_indices=False)
+    np.testing.assert_array_equal(run(dense), [[1, 0, 0, 0], [0, 0, 3, 0], [0, 2, 0, 4]])
 
 
 # ------------------------------------------------------------------------------------- unknown rank
