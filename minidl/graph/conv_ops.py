@@ -25,8 +25,8 @@ from .math_ops import FLOATS, REALS, check_dtype, constant_value, deprecated_ali
     matching_pair, tf_op, to_tensor
 from .nn_ops import nn
 from .segment_ops import lowest_value
-from .nn_training import (_channels_last, _fmt, _from_nchw, _hw, _op_name, _pad_all, _pads, _rank4, _to_nchw,
-                          avg_pool, conv2d, max_pool)
+from .nn_training import (_channels_last, _fmt, _from_nchw, _hw, _op_name, _pad_all, _pads, _to_nchw, avg_pool, conv2d,
+                          max_pool, with_rank)
 
 
 # ================================================================================================== 1-D
@@ -55,20 +55,14 @@ def _as_2d(value, what, channels_last):
     return [1, 1, int(values[0]), 1] if channels_last else [1, 1, 1, int(values[0])]
 
 
-def _rank3(x, what):
-    if not x.shape.rank_known or len(x.shape) != 3:
-        raise ValueError(f"Shape must be rank 3 but is rank {x.shape.rank} for '{_op_name()}' ({what} shape "
-                         f"{x.shape})")
-
-
 @tf_op("conv1d")
 def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu=None, data_format=None, name=None,
            input=None, dilations=None):
     """1-D cross-correlation of ``value`` [batch, in_width, in_channels] ("NWC"; or "NCW") with ``filters``
     [filter_width, in_channels, out_channels], moved by ``stride``; "SAME" or "VALID" ``padding``."""
     x, w = matching_pair("Conv2D", deprecated_alias(input, value, "input", "value"), filters, ("input", "filter"))
-    _rank3(x, "input")
-    _rank3(w, "filters")
+    x = with_rank(x, 3, "input")
+    w = with_rank(w, 3, "filters")
     channels_last = _channels_last_1d(data_format)
     height = 1 if channels_last else 2  # where the inserted height-1 dim goes
     y = conv2d(expand_dims(x, height), expand_dims(w, 0), _as_2d(stride, "stride", channels_last), padding,
@@ -79,7 +73,7 @@ def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu
 
 def _pool1d(pool, input, ksize, strides, padding, data_format, allowed):
     x = check_dtype(to_tensor(input), allowed, "input")
-    _rank3(x, "input")
+    x = with_rank(x, 3, "input")
     channels_last = _channels_last_1d(data_format)
     height = 1 if channels_last else 2
     y = pool(expand_dims(x, height), _as_2d(ksize, "ksize", channels_last), _as_2d(strides, "strides", channels_last),
@@ -172,8 +166,8 @@ def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None, p
     x, w = matching_pair("Conv2DBackpropInput", deprecated_alias(input, value, "input", "value"),
                          deprecated_alias(filters, filter, "filters", "filter"), ("out_backprop", "filter"))
     check_dtype(x, FLOATS, "out_backprop")
-    _rank4(x, "value")
-    _rank4(w, "filter")
+    x = with_rank(x, 4, "value")
+    w = with_rank(w, 4, "filter")
     if output_shape is None:
         raise TypeError(f"{_op_name()}: missing required argument 'output_shape'")
     channels_last = _channels_last(data_format, "NHWC", "NCHW")
@@ -204,12 +198,6 @@ def _dhw(value, what, channels_last):
     return values
 
 
-def _rank5(x, what):
-    if not x.shape.rank_known or len(x.shape) != 5:
-        raise ValueError(f"Shape must be rank 5 but is rank {x.shape.rank} for '{_op_name()}' ({what} shape "
-                         f"{_fmt(x.shape)})")
-
-
 def _to_ncdhw(x, channels_last):
     return ops.permute(x, (0, 4, 1, 2, 3)) if channels_last else x
 
@@ -227,8 +215,8 @@ def conv3d(input, filter=None, strides=None, padding=None, data_format="NDHWC", 
     ``padding``. An input with a multiple of the filter's in_channels is a grouped convolution."""
     x, w = matching_pair("Conv3D", input, deprecated_alias(filters, filter, "filters", "filter"), ("input", "filter"))
     check_dtype(x, FLOATS, "input")
-    _rank5(x, "input")
-    _rank5(w, "filter")
+    x = with_rank(x, 5, "input")
+    w = with_rank(w, 5, "filter")
     channels_last = _channels_last(data_format, "NDHWC", "NCDHW")
     stride, dilation = _dhw(strides, "strides", channels_last), _dhw(dilations, "dilations", channels_last)
     input_shape, x = x.shape, _to_ncdhw(x, channels_last)
@@ -249,7 +237,7 @@ def conv3d(input, filter=None, strides=None, padding=None, data_format="NDHWC", 
 def _pool3d(input, ksize, strides, padding, data_format, allowed, pool):
     """Shared by the 3-D pools: check, go to NCDHW, pool with ``pool(x, kernel, stride, pads)``, come back."""
     x = check_dtype(to_tensor(input), allowed, "input")
-    _rank5(x, "input")
+    x = with_rank(x, 5, "input")
     channels_last = _channels_last(data_format, "NDHWC", "NCDHW")
     kernel, stride = _dhw(ksize, "ksize", channels_last), _dhw(strides, "strides", channels_last)
     x = _to_ncdhw(x, channels_last)

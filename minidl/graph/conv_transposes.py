@@ -15,13 +15,13 @@ padding cut off its edges) in another shape:
 Gradients come from the op library's VJPs of those ops.
 """
 from .. import ops
-from .conv_ops import (_as_2d, _channels_last_1d, _dhw, _from_ncdhw, _output_dims, _rank3, _rank5, _to_ncdhw,
-                       conv2d_transpose, transposed_convolution)
+from .conv_ops import (_as_2d, _channels_last_1d, _dhw, _from_ncdhw, _output_dims, _to_ncdhw, conv2d_transpose,
+                       transposed_convolution)
 from .math_ops import FLOATS, check_dtype, constant_value, deprecated_alias, matching_pair, tf_op, to_tensor
 from .nn_extras import depthwise_conv2d
 from .nn_more import filter_gradient
 from .nn_ops import nn
-from .nn_training import _channels_last, _fmt, _from_nchw, _hw, _op_name, _rank4, _to_nchw
+from .nn_training import _channels_last, _fmt, _from_nchw, _hw, _op_name, _to_nchw, with_rank
 
 
 def _required(output_shape):
@@ -39,8 +39,8 @@ def conv1d_transpose(input=None, filters=None, output_shape=None, strides=None, 
     x, w = matching_pair("conv1d_transpose", deprecated_alias(input, value, "input", "value"),
                          deprecated_alias(filters, filter, "filters", "filter"), ("input", "filters"))
     check_dtype(x, FLOATS, "input")
-    _rank3(x, "input")
-    _rank3(w, "filters")
+    x = with_rank(x, 3, "input")
+    w = with_rank(w, 3, "filters")
     _required(output_shape)
     channels_last = _channels_last_1d(data_format)
     stride = _hw(_as_2d(deprecated_alias(strides, stride, "strides", "stride"), "strides", channels_last), "strides",
@@ -64,8 +64,8 @@ def conv3d_transpose(value=None, filter=None, output_shape=None, strides=None, p
     x, w = matching_pair("conv3d_transpose", deprecated_alias(input, value, "input", "value"),
                          deprecated_alias(filters, filter, "filters", "filter"), ("value", "filter"))
     check_dtype(x, FLOATS, "value")
-    _rank5(x, "value")
-    _rank5(w, "filter")
+    x = with_rank(x, 5, "value")
+    w = with_rank(w, 5, "filter")
     _required(output_shape)
     channels_last = _channels_last(data_format, "NDHWC", "NCDHW")
     stride = _dhw(strides, "strides", channels_last)
@@ -109,8 +109,8 @@ def depthwise_conv2d_native_backprop_input(input_sizes, filter, out_backprop, st
     channels back onto its one input channel."""
     g, w = matching_pair("DepthwiseConv2dNativeBackpropInput", out_backprop, filter, ("out_backprop", "filter"))
     check_dtype(g, FLOATS, "out_backprop")
-    _rank4(g, "out_backprop")
-    _rank4(w, "filter")
+    g = with_rank(g, 4, "out_backprop")
+    w = with_rank(w, 4, "filter")
     height, width, channels, multiplier = _depthwise_filter_shape(list(w.shape), "the filter's shape")
     channels_last = _channels_last(data_format, "NHWC", "NCHW")
     stride, dilation = _hw(strides, "strides", channels_last), _hw(dilations, "dilations", channels_last)

@@ -51,6 +51,8 @@ class TensorShape(tuple):
     def __new__(cls, dims):
         if dims is not None and not hasattr(dims, "__iter__"):  # one number is a 1-D shape: shape=(batch_size) in
             dims = (dims,)                                         # TF1's tutorials is the int batch_size
+        if isinstance(dims, TensorShape) and not dims.rank_known:  # (it iterates as no dims at all)
+            dims = None
         shape = super().__new__(cls, () if dims is None else tuple(
             d if d is None or d.__class__ is Dimension else Dimension(d) for d in dims))
         shape.rank_known = dims is not None
@@ -75,10 +77,11 @@ class TensorShape(tuple):
         return (item is None and not self.rank_known) or tuple.__contains__(self, item)
 
     def __getitem__(self, key):
-        """A dim (``Dimension`` or None), or for a slice a ``TensorShape`` (``shape[1:].num_elements()``)."""
+        """A dim (``Dimension`` or None), or for a slice a ``TensorShape`` (``shape[1:].num_elements()``). Of a shape
+        of unknown rank, any dim is unknown (None) and any slice is a shape of unknown rank, as in TF."""
         if isinstance(key, slice):
             return TensorShape(tuple.__getitem__(self, key) if self.rank_known else None)
-        return tuple.__getitem__(self, key)
+        return tuple.__getitem__(self, key) if self.rank_known else None
 
     def as_list(self):
         if not self.rank_known:

@@ -34,11 +34,11 @@ from . import errors
 from .array_ops import shape as shape_of, where
 from .basics import control_dependencies, identity
 from .check_ops import assert_less_equal
-from .conv_ops import _rank3
 from .ctc_ops import _sequence_lengths
 from .math_ops import FLOATS, check_dtype, to_tensor
 from .nd_indexing_ops import gather_nd
 from .nn_ops import nn
+from .nn_training import with_rank
 from .sparse_tensor import SparseTensor
 
 _ZERO = -math.inf  # log 0
@@ -187,7 +187,7 @@ def ctc_beam_search_decoder(inputs, sequence_length, beam_width=100, top_paths=1
     ``decoded`` a list of ``top_paths`` SparseTensors [batch, longest] of int64 labels (path k of each sample in
     its row of the k-th), ``log_probability`` [batch, top_paths]."""
     logits = check_dtype(to_tensor(inputs), FLOATS, "inputs")
-    _rank3(logits, "inputs")
+    logits = with_rank(logits, 3, "inputs")
     if not 1 <= int(top_paths) <= int(beam_width):
         raise ValueError(f"ctc_beam_search_decoder: need 1 <= top_paths <= beam_width, got top_paths {top_paths} "
                          f"and beam_width {beam_width}")

@@ -21,12 +21,11 @@ from ..ops.ctc import CtcLoss, CtcLossGrad
 from .array_ops import sequence_mask, shape as shape_of, where
 from .basics import control_dependencies, identity
 from .check_ops import assert_less_equal
-from .conv_ops import _rank3
 from .math_ops import FLOATS, check_dtype, deprecated_alias, tf_op, to_tensor
 from .nd_indexing_ops import gather_nd, scatter_nd
 from .nn_more import _required
 from .nn_ops import nn
-from .nn_training import _fmt, _op_name
+from .nn_training import _fmt, _op_name, with_rank
 from .sparse_tensor import SparseTensor
 
 
@@ -186,7 +185,7 @@ def ctc_loss(labels, inputs=None, sequence_length=None, preprocess_collapse_repe
     logits = deprecated_alias(logits, inputs, "logits", "inputs")
     _required(inputs=logits)
     logits = check_dtype(to_tensor(logits), ("float32", "float64"), "inputs")
-    _rank3(logits, "inputs")
+    logits = with_rank(logits, 3, "inputs")
     if not time_major:
         logits = ops.permute(logits, (1, 0, 2))
     labels = _dense_labels(labels)
@@ -209,7 +208,7 @@ def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, name=None):
     ``neg_sum_logits`` [batch, 1] is minus the sum over each sample's steps of its largest logit. As in TF, a
     repeat is merged only if nothing came between: "a - a" decodes to "a a". ``name`` is minidl's addition."""
     logits = check_dtype(to_tensor(inputs), FLOATS, "inputs")
-    _rank3(logits, "inputs")
+    logits = with_rank(logits, 3, "inputs")
     lengths = _sequence_lengths(sequence_length, logits)
     steps = shape_of(logits, out_type=lengths.dtype)[0]
     with control_dependencies([assert_less_equal(lengths, steps, message="ctc_greedy_decoder: sequence_length(b) <= "

@@ -15,11 +15,10 @@ import numpy
 from .. import ops
 from ..backend import dtypes
 from .array_ops import range as range_, shape as shape_of
-from .conv_ops import _rank3
 from .ctc_ops import _dense_labels, ctc_loss
 from .math_ops import check_dtype, tf_op, to_tensor
 from .nn_ops import nn
-from .nn_training import _fmt, _op_name
+from .nn_training import _fmt, _op_name, with_rank
 
 
 def _label_matrix(labels, what="labels"):
@@ -86,7 +85,7 @@ def ctc_loss_v2(labels, logits, label_length, logit_length, logits_time_major=Tr
     (-1: TF1's last class). ``unique`` (from ``ctc_unique_labels``) is a speed hint in TF; the loss is the same
     without it, and it is not used here. The gradient flows into ``logits``."""
     logits = check_dtype(to_tensor(logits), ("float32", "float64"), "logits")
-    _rank3(logits, "logits")
+    logits = with_rank(logits, 3, "logits")
     sparse = hasattr(labels, "dense_shape")
     if sparse:
         if blank_index is None:

@@ -34,7 +34,7 @@ from .array_ops import shape as shape_of
 from .core import get_default_graph
 from .math_ops import check_dtype, tf_op, to_tensor
 from .nn_ops import nn
-from .nn_training import _from_nchw, _rank4, _to_nchw
+from .nn_training import _from_nchw, _to_nchw, with_rank
 from .random_ops import RandomOp, _generator
 
 FractionalPoolOutput = namedtuple("FractionalPoolOutput", "output row_pooling_sequence col_pooling_sequence")
@@ -110,7 +110,7 @@ def _pooling_ratio(pooling_ratio, pool):
 
 def _fractional_pool(pool, value, pooling_ratio, pseudo_random, overlapping, deterministic, seed, seed2, allowed):
     x = check_dtype(to_tensor(value), allowed, "value")
-    _rank4(x, "value")
+    x = with_rank(x, 4, "value")
     ratios = _pooling_ratio(pooling_ratio, pool)
     outs = [None if size is None else output_size(size, ratio) for size, ratio in zip(x.shape[1:3], ratios[1:3])]
     if any(out is not None and out <= 0 for out in outs):

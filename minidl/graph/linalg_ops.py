@@ -14,8 +14,8 @@ import numpy
 
 from .. import ops
 from ..backend import dtypes
-from .math_ops import (FLOATS_AND_COMPLEX, NUMBERS, check_dtype, constant_value, linalg, matching_pair,
-                       matrix_transpose, tf_op, to_tensor)
+from .math_ops import (FLOATS_AND_COMPLEX, NUMBERS, cast, check_dtype, computed_at_run_time, constant_value, linalg,
+                       matching_pair, matrix_transpose, tf_op, to_tensor)
 
 
 def _static_dims(x, what):
@@ -37,7 +37,10 @@ def _mask(rows, cols):
 @tf_op("eye")
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
     """The [num_rows, num_columns] identity matrix (square by default), repeated over ``batch_shape`` (leading
-    dims) if given. The sizes must be known when the graph is built."""
+    dims) if given: a constant where the sizes are known when the graph is built, else computed when it runs
+    (``tf.eye(tf.shape(x)[0])``)."""
+    if computed_at_run_time([num_rows, num_columns, batch_shape]):
+        return _eye_at_run_time(num_rows, num_columns, batch_shape, dtypes.as_dtype(dtype))
     rows = constant_value(num_rows, "num_rows")
     cols = rows if num_columns is None else constant_value(num_columns, "num_columns")
     batch = [] if batch_shape is None else list(constant_value(batch_shape, "batch_shape"))
@@ -46,6 +49,18 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name
             raise ValueError(f"{what} must be a non-negative integer, got {n!r}")
     matrix = numpy.eye(rows, cols, dtype=dtypes.as_dtype(dtype))
     return to_tensor(numpy.broadcast_to(matrix, batch + [rows, cols]).copy())
+
+
+def _eye_at_run_time(num_rows, num_columns, batch_shape, dtype):
+    """``eye`` with sizes read when the graph runs: entry [i, j] is i == j, over every batch index."""
+    from .array_ops import broadcast_to, concat, range as range_of, reshape, shape as shape_of  # (comes later)
+    rows = range_of(num_rows)
+    cols = rows if num_columns is None else range_of(num_columns)
+    matrix = cast(ops.eq(reshape(rows, [-1, 1]), reshape(cols, [1, -1])), dtype)
+    if batch_shape is None:
+        return matrix
+    sizes = concat([shape_of(rows), shape_of(cols)], 0)
+    return broadcast_to(matrix, concat([cast(batch_shape, sizes.dtype), sizes], 0))
 
 
 @tf_op("Diag")

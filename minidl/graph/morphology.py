@@ -15,7 +15,7 @@ from .. import ops
 from .math_extras import ensure_shape
 from .math_ops import REALS, check_dtype, deprecated_alias, matching_pair, tf_op
 from .nn_ops import nn
-from .nn_training import _fmt, _hw, _op_name, _pads, _rank4
+from .nn_training import _fmt, _hw, _op_name, _pads, with_rank
 
 
 def _window_list(values, what):
@@ -31,7 +31,7 @@ def _window_list(values, what):
 def _dilation(op_name, input, filter, strides, rates, padding):
     x, f = matching_pair(op_name, input, filter, ("input", "filter"))
     check_dtype(x, REALS, "input")
-    _rank4(x, "input")
+    x = with_rank(x, 4, "input")
     if not f.shape.rank_known or len(f.shape) != 3:
         raise ValueError(f"Shape must be rank 3 but is rank {f.shape.rank} for '{_op_name()}' (filter shape "
                          f"{_fmt(f.shape)})")

@@ -20,7 +20,7 @@ from .layers import _channels, _data_format, _finish, _float_input, _no_constrai
 from . import layers
 from .math_ops import FLOATS, REALS, check_dtype, deprecated_alias, matching_pair, tf_op, to_tensor
 from .nn_ops import bias_add, nn
-from .nn_training import _channels_last, _hw, _rank4, conv2d
+from .nn_training import _channels_last, _hw, conv2d, with_rank
 from .variable_scope import get_variable, layer_scope
 
 
@@ -61,7 +61,7 @@ def local_response_normalization(input, depth_radius=5, bias=1, alpha=1, beta=0.
     (channels past the first and last count as 0). Unlike PyTorch's ``local_response_norm``, alpha multiplies the
     sum itself, not its mean over the window (both use the op library's ``sliding_sum``)."""
     x = check_dtype(to_tensor(input), FLOATS, "input")
-    _rank4(x, "input")
+    x = with_rank(x, 4, "input")
     channels = x.shape[3]
     if channels is None:
         raise ValueError(f"{get_default_graph().get_name_scope()}: the depth (last dim) of the input must be known, "
@@ -94,8 +94,8 @@ def depthwise_conv2d(input, filter, strides, padding, rate=None, name=None, data
     data_format = data_format or "NHWC"
     x, w = matching_pair("DepthwiseConv2dNative", input, filter, ("input", "filter"))
     check_dtype(x, FLOATS, "input")
-    _rank4(x, "input")
-    _rank4(w, "filter")
+    x = with_rank(x, 4, "input")
+    w = with_rank(w, 4, "filter")
     channels_last = _channels_last(data_format, "NHWC", "NCHW")
     dilation = _rate(rate, dilations, channels_last)
     if dilation != (1, 1) and _hw(strides, "strides", channels_last) != (1, 1):
@@ -122,7 +122,7 @@ def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding
     multiplier, out_channels] that mixes the channels."""
     data_format = data_format or "NHWC"
     pointwise = to_tensor(pointwise_filter)
-    _rank4(pointwise, "pointwise_filter")
+    pointwise = with_rank(pointwise, 4, "pointwise_filter")
     if tuple(pointwise.shape[:2]) != (1, 1):
         raise ValueError(f"The pointwise filter must have shape [1, 1, in_channels * channel_multiplier, "
                          f"out_channels], got {pointwise.shape}")

@@ -19,8 +19,8 @@ from .conv_ops import avg_pool1d, avg_pool3d, conv1d, conv2d_transpose, conv3d, 
 from .math_ops import (FLOATS, REALS, axis_arg, check_dtype, constant_value, deprecated_alias, matching_pair, tf_op,
                        to_tensor)
 from .nn_ops import nn
-from .nn_training import (_channels_last, _fmt, _hw, _op_name, _pad_extra, _pads, _rank4, _to_nchw, avg_pool,
-                          batch_normalization, conv2d, max_pool)
+from .nn_training import (_channels_last, _fmt, _hw, _op_name, _pad_extra, _pads, _to_nchw, avg_pool,
+                          batch_normalization, conv2d, max_pool, with_rank)
 
 
 def _dims(x, axes):
@@ -270,8 +270,8 @@ def filter_gradient(op_names, input, out_backprop, weight_shape, filter_sizes, s
     op_name, kernel_name = op_names
     x, g = matching_pair(op_name, input, out_backprop, ("input", "out_backprop"))
     check_dtype(x, FLOATS, "input")
-    _rank4(x, "input")
-    _rank4(g, "out_backprop")
+    x = with_rank(x, 4, "input")
+    g = with_rank(g, 4, "out_backprop")
     out_channels, in_per_group, height, width = weight_shape
     channels_last = _channels_last(data_format, "NHWC", "NCHW")
     stride, dilation = _hw(strides, "strides", channels_last), _hw(dilations, "dilations", channels_last)
@@ -393,7 +393,7 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001, 
     ``x`` is normalized in float32, with float32 ``scale``, ``offset``, ``mean`` and ``variance`` and float32
     statistics, as TF does; unlike TF, float64 works too (with float64 parameters)."""
     x = check_dtype(to_tensor(x), FLOATS, "x")
-    _rank4(x, "x")
+    x = with_rank(x, 4, "x")
     channels_last = _channels_last(data_format, "NHWC", "NCHW")
     if is_training and (mean is not None or variance is not None):
         raise ValueError("Both 'mean' and 'variance' must be None if is_training is True.")

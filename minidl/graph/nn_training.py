@@ -97,12 +97,16 @@ def _hw(value, what, channels_last):
     return values
 
 
-def _rank4(x, what):
+def with_rank(x, rank, what):
+    """``x``, which must have ``rank`` dims: checked now where the graph knows its rank; otherwise assumed, as TF's
+    shape functions assume it, and checked when the graph runs (``ensure_shape``), so that the op builds on a
+    known number of (unknown) dims."""
     if not x.shape.rank_known:
-        raise ValueError(f"{_op_name()}: the rank of {what} must be known (4) when the graph is built")
-    if len(x.shape) != 4:
-        raise ValueError(f"Shape must be rank 4 but is rank {len(x.shape)} for '{_op_name()}' ({what} shape "
+        return ensure_shape(x, [None] * rank)
+    if len(x.shape) != rank:
+        raise ValueError(f"Shape must be rank {rank} but is rank {len(x.shape)} for '{_op_name()}' ({what} shape "
                          f"{_fmt(x.shape)})")
+    return x
 
 
 class SamePadsAtRunTime(namedtuple("SamePadsAtRunTime", "stride extent")):
@@ -200,8 +204,8 @@ def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True
     x, w = matching_pair("Conv2D", input, deprecated_alias(filters, filter, "filters", "filter"),
                          ("input", "filter"))
     check_dtype(x, FLOATS, "input")
-    _rank4(x, "input")
-    _rank4(w, "filter")
+    x = with_rank(x, 4, "input")
+    w = with_rank(w, 4, "filter")
     channels_last = _channels_last(data_format, "NHWC", "NCHW")
     stride = _hw(strides, "strides", channels_last)
     dilation = _hw(dilations, "dilations", channels_last)
@@ -230,7 +234,7 @@ def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True
 def _pool(value, input, ksize, strides, padding, data_format, pool, allowed):
     """Shared by the pools: check, go to NCHW, pool with ``pool(x, kernel, stride, pads)``, come back."""
     x = check_dtype(to_tensor(deprecated_alias(input, value, "input", "value")), allowed, "input")
-    _rank4(x, "input")
+    x = with_rank(x, 4, "input")
     channels_last = _channels_last(data_format, "NHWC", "NCHW")
     kernel, stride = _hw(ksize, "ksize", channels_last), _hw(strides, "strides", channels_last)
     x = _to_nchw(x, channels_last)
@@ -281,7 +285,7 @@ def max_pool_with_argmax(input, ksize, strides, padding, data_format="NHWC", Tar
     if index_dtype.name not in ("int32", "int64"):
         raise TypeError(f"max_pool_with_argmax: Targmax must be int32 or int64, got {index_dtype.name}")
     x = check_dtype(to_tensor(input), REALS, "input")
-    _rank4(x, "input")
+    x = with_rank(x, 4, "input")
     height, width, channels = (x.shape[i] for i in (1, 2, 3))
     if None in (height, width, channels):
         raise ValueError(f"max_pool_with_argmax needs the height, width and channels known, got {x.shape}")

@@ -71,10 +71,12 @@ def dynamic_stitch(indices, data, name=None):
         raise ValueError("dynamic_stitch needs two non-empty lists of the same length: indices and data")
     indices = [check_dtype(to_tensor(i), _INDEX_TYPES, "indices") for i in indices]
     data = [to_tensor(d) for d in data]
-    first = data[0]
-    row = first.shape[indices[0].shape.rank:] if first.shape.rank_known else None
+    # a row of data is what follows the dims of its indices: read off a pair whose ranks the graph knows
+    row = next((d.shape[i.shape.rank:] for i, d in zip(indices, data) if i.shape.rank_known and d.shape.rank_known),
+               None)
     if row is None or not row.is_fully_defined():
-        raise ValueError(f"dynamic_stitch needs the shape of a row of data known, got {first.shape}")
+        raise ValueError(f"dynamic_stitch needs the shape of a row of data known, got indices of shapes "
+                         f"{[i.shape for i in indices]} and data of shapes {[d.shape for d in data]}")
     row = tuple(row.as_list())
     flat_indices = ops.cat([cast(ops.reshape(i, (-1,)), dtypes.int64) for i in indices], 0)
     flat_data = ops.cat([ops.reshape(d, (-1,) + row) for d in data], 0)

@@ -296,8 +296,8 @@ class Session:
             tensor = key if key.__class__ is Tensor else self._feed_target(key)
             if tensor.graph is not self.graph:
                 raise ValueError(f"Tensor {tensor.name} is not an element of this graph.")
-            if value.__class__ is numpy.ndarray and value.dtype == tensor.dtype:
-                array = value  # the common case: nothing to convert
+            if value.__class__ is numpy.ndarray and value.dtype == tensor.dtype and tensor.dtype != string:
+                array = value  # the common case: nothing to convert (an object array may hold str: encoded below)
             elif isinstance(value, Tensor):
                 raise TypeError(f"The value of a feed cannot be a tf.Tensor object ({value.name}). Acceptable feed "
                                 "values include Python scalars, strings, lists, numpy ndarrays, or TensorHandles.")

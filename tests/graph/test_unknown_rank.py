@@ -1,7 +1,8 @@
 """Placeholders made without a shape (``tf.placeholder(tf.float32)``): their rank is known only when they are fed.
 TF1's linear-regression tutorials are written this way (and sentdex's classifier, for its labels); elementwise
 math, reductions, matmul, the cross-entropy and their gradients must work, and an op that needs the rank while the
-graph is built must say so."""
+graph is built must say so. An op that needs a fixed rank (convolutions, pooling, CTC) assumes it, as TF's shape
+functions do, and checks it when the graph runs."""
 import numpy as np
 import pytest
 
@@ -9,6 +10,7 @@ import minidl.graph as tf
 
 from .helpers import run
 
+RNG = np.random.default_rng(0)
 FEEDS = [np.float32(2.5), np.arange(1, 7, dtype=np.float32).reshape(2, 3), np.array([0.5, -1.0, 4.0], np.float32)]
 
 
@@ -141,3 +143,90 @@ def test_a_shapeless_scalar_placeholder_stands_for_a_dim_of_a_shape(build, expec
     np.testing.assert_array_equal(run(result, {batch_size: 3}), expected)
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"shape '\[\]' is invalid for input of size 2"):
         run(result, {batch_size: [3, 3]})
+
+
+# ------------------------------------------------------------ shapes, and ops that assume a rank
+
+
+def test_shapes_of_unknown_rank_stay_unknown():
+    unknown = tf.placeholder(tf.float32).shape
+    assert not tf.TensorShape(unknown).rank_known  # a copy of it is not a scalar's shape
+    assert unknown[0] is None and unknown[-1] is None and not unknown[1:].rank_known  # as TF: Dimension(None)
+    p = tf.placeholder(tf.float32)
+    assert not tf.accumulate_n([p, p]).shape.rank_known
+    value = np.ones((4, 5), np.float32)
+    with_default = tf.placeholder_with_default(value, p.shape)
+    assert not with_default.shape.rank_known
+    np.testing.assert_array_equal(run(with_default), value)
+
+
+def test_dynamic_stitch_reads_the_row_shape_off_a_pair_of_known_ranks():
+    first = tf.placeholder(tf.int32)
+    merged = tf.dynamic_stitch([first, tf.constant([1, 3])], [tf.constant([[1., 2.], [3., 4.]]),
+                                                              tf.constant([[5., 6.], [7., 8.]])])
+    assert merged.shape.as_list() == [None, 2]
+    np.testing.assert_array_equal(run(merged, {first: [0, 2]}), [[1, 2], [5, 6], [3, 4], [7, 8]])
+
+
+def _conv2d_and_pool(x, w):
+    y = tf.nn.relu(tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME"))
+    return tf.nn.max_pool(y, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+
+
+def _conv1d(x, w):
+    return tf.nn.conv1d(x, w, 1, "VALID")
+
+
+def _conv3d_and_pool(x, w):
+    return tf.nn.avg_pool3d(tf.nn.conv3d(x, w, [1] * 5, "SAME"), [1, 2, 2, 2, 1], [1, 2, 2, 2, 1], "VALID")
+
+
+@pytest.mark.parametrize("build, x_shape, w_shape", [
+    (_conv2d_and_pool, (2, 6, 6, 3), (3, 3, 3, 4)),
+    (_conv1d, (2, 7, 3), (2, 3, 4)),
+    (_conv3d_and_pool, (1, 4, 4, 4, 2), (2, 2, 2, 2, 3)),
+])
+def test_convolutions_and_pools_take_inputs_of_unknown_rank(build, x_shape, w_shape):
+    """The values and both gradients equal those of the same graph on constants; the rank becomes known (its
+    dims do not), and an input of another rank is refused when the graph runs."""
+    x_value = RNG.standard_normal(x_shape)
+    w = tf.constant(RNG.standard_normal(w_shape))
+    x = tf.placeholder(tf.float64)
+    out = build(x, w)
+    assert out.shape.as_list()[:-1] == [None] * (len(x_shape) - 1)
+    x_constant = tf.constant(x_value)
+    reference = build(x_constant, w)
+    got = run([out] + tf.gradients(tf.reduce_sum(tf.sin(out)), [x, w]), {x: x_value})
+    expected = run([reference] + tf.gradients(tf.reduce_sum(tf.sin(reference)), [x_constant, w]))
+    for a, b in zip(got, expected):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="is not compatible with expected shape"):
+        run(out, {x: x_value[0]})
+
+
+def test_ctc_loss_takes_logits_of_unknown_rank():
+    logits_value = RNG.standard_normal((5, 2, 4)).astype(np.float32)  # [time, batch, classes]
+    labels = tf.SparseTensor([[0, 0], [0, 1], [1, 0]], [1, 2, 1], [2, 2])
+    logits = tf.placeholder(tf.float32)
+    loss = tf.nn.ctc_loss(labels, logits, [5, 5])
+    reference = tf.nn.ctc_loss(labels, tf.constant(logits_value), [5, 5])
+    np.testing.assert_allclose(run(loss, {logits: logits_value}), run(reference), rtol=1e-6)
+
+
+def test_eye_of_sizes_known_when_the_graph_runs():
+    x = tf.placeholder(tf.float32, [None, 3])
+    rows = tf.shape(x)[0]
+    square, wide = tf.eye(rows), tf.eye(rows, 3, dtype=tf.int32)
+    batched = tf.eye(2, batch_shape=tf.shape(x)[:1])
+    assert square.shape.as_list() == [None, None] and wide.shape.as_list() == [None, 3]
+    got = run([square, wide, batched], {x: np.zeros((2, 3))})
+    np.testing.assert_array_equal(got[0], np.eye(2, dtype=np.float32))
+    assert got[1].dtype == np.int32 and got[1].tolist() == np.eye(2, 3).tolist()
+    np.testing.assert_array_equal(got[2], np.broadcast_to(np.eye(2), (2, 2, 2)))
+
+
+def test_an_object_array_of_str_fed_as_strings_becomes_bytes():
+    names = tf.placeholder(tf.string)
+    got = run([tf.strings.upper(names), tf.strings.join([names, names], "-")],
+              {names: np.array(["ab", "c"], dtype=object)})
+    assert got[0].tolist() == [b"AB", b"C"] and got[1].tolist() == [b"ab-ab", b"c-c"]
