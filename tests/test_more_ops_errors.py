@@ -203,16 +203,17 @@ def test_graph_mode_needs_the_sizes_that_decide_the_number_of_outputs():
     with tf.Graph().as_default() as graph:
         x, v = tf.placeholder("float32", (None, 3)), tf.placeholder("float32", (None,))
         works = [ops.kron(x, v), ops.cdist(x, x), ops.logcumsumexp(x, 0), ops.xlogy(x, x), ops.histc(x, 4),
-                 ops.searchsorted(v, x), ops.rot90(x), ops.column_stack([v, x])]
+                 ops.searchsorted(v, x), ops.rot90(x), ops.column_stack([v, x]), ops.unfold_windows(x, 0, 2, 1)]
         assert [tuple(w.shape) for w in works] == [(None, None), (None, None), (None, 3), (None, 3), (4,),
-                                                   (None, 3), (3, None), (None, 4)]
-        for call, what in [(lambda: ops.unfold_windows(x, 0, 2, 1), "unfold: the size of dimension 0"),
-                           (lambda: ops.combinations(v), "combinations: the length of float32\\[\\?\\]"),
+                                                   (None, 3), (3, None), (None, 4), (None, 3, 2)]
+        for call, what in [(lambda: ops.combinations(v), "combinations: the length of float32\\[\\?\\]"),
                            (lambda: ops.tensor_split(x, 2), "tensor_split: the size of dimension 0"),
                            (lambda: ops.block_diag(ops.t(x), x), "block_diag: the number of columns"),
                            (lambda: ops.broadcast_tensors(x, v), "broadcast_tensors: the shapes of")]:
             with pytest.raises(OpError, match=what + ".* must be known when the op is created"):
                 call()
     with tf.Session(graph=graph) as session:
-        kron, counts = session.run([works[0], works[4]], {x: np.ones((2, 3), "float32"), v: np.arange(2.0)})
-    assert kron.shape == (2, 6) and counts.sum() == 6
+        kron, counts, windows = session.run([works[0], works[4], works[8]],
+                                            {x: np.arange(9, dtype="float32").reshape(3, 3), v: np.arange(2.0)})
+    assert kron.shape == (3, 6) and counts.sum() == 9
+    np.testing.assert_array_equal(windows, [[[0, 3], [1, 4], [2, 5]], [[3, 6], [4, 7], [5, 8]]])

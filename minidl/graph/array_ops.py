@@ -737,7 +737,8 @@ def slice(input_, begin, size, name=None):
     the slice runs."""
     x = to_tensor(input_)
     begin_list, size_list = _shape_list(begin), _shape_list(size)
-    if any(isinstance(v, Tensor) or any(graph_tensor(d) is not None for d in v) for v in (begin_list, size_list)):
+    if not x.shape.rank_known or any(isinstance(v, Tensor) or any(graph_tensor(d) is not None for d in v)
+                                     for v in (begin_list, size_list)):
         from .dynamic_slicing import slice_at_run_time  # (it builds on this module)
         return slice_at_run_time(x, begin, size)
     begin, size = list(constant_value(begin, "begin")), list(constant_value(size, "size"))

@@ -25,7 +25,7 @@ from ..backend import dtypes
 from ..ops.base import Op, Spec, apply
 from .array_ops import Fill, _host_ints, _shape_input, shape
 from .basics import control_dependencies
-from .check_ops import assert_less_equal
+from .check_ops import assert_equal, assert_less_equal
 from .math_ops import cast, check_dtype, graph_tensor, to_tensor
 
 
@@ -132,14 +132,23 @@ def getitem(x, index):
 
 def slice_at_run_time(x, begin, size):
     """``tf.slice(x, begin, size)`` with ``begin``/``size`` (1-D, or lists holding tensors) read at run time: the
-    same checks as for constants (0 <= begin, size -1 or begin + size <= the dim), as asserts."""
+    same checks as for constants (0 <= begin, size -1 or begin + size <= the dim), as asserts. An ``x`` of unknown
+    rank has as many dims as ``begin`` has entries (checked when the slice runs)."""
     begin, size = (cast(_shape_input(v)[0], dtypes.int64) for v in (begin, size))
     dims = shape(x, out_type=dtypes.int64)
+    rank = x.shape.rank
+    if rank is None:
+        rank = next((v.shape[0] for v in (begin, size) if v.shape.rank_known and v.shape[0] is not None), None)
+        if rank is None:
+            raise ValueError(f"tf.slice with begin and size computed at run time needs the rank of {x.name}; give "
+                             f"its placeholder a shape")
+        with control_dependencies([assert_equal(ops.getitem(shape(dims), 0), rank, data=[
+                "Slice: expected begin and size of the input's rank:", dims, begin])]):
+            dims = ops.reshape(dims, (rank,))
     end = ops.where(ops.eq(size, -1), dims, begin + size)
     checks = [assert_less_equal(ops.zeros_like(begin), begin, data=["Slice: begin must be >= 0:", begin]),
               assert_less_equal(ops.full_like(size, -1), size, data=["Slice: size must be >= -1:", size]),
               assert_less_equal(end, dims, data=["Slice: begin + size exceeds the shape:", begin, size, dims])]
-    rank = x.shape.rank
     with control_dependencies(checks):
         return apply(DynamicSlice, x, begin, end, ops.ones_like(begin), begin_mask=(False,) * rank,
                      end_mask=(False,) * rank)

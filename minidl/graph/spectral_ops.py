@@ -16,8 +16,12 @@ import types
 import numpy
 
 from .. import ops
+from ..backend import dtypes
+from ..ops.base import apply
 from ..ops.stft import overlap_add
+from ..ops.windows import UnfoldWindows
 from .array_ops import concat, reshape, shape
+from .dynamic_slicing import pad_at_run_time
 from .math_ops import FLOATS, check_dtype, constant_value, normalize_axis, tf_op, to_tensor
 
 _COMPLEX = ("complex64", "complex128")
@@ -105,15 +109,30 @@ def frame(signal, frame_length, frame_step, pad_end=False, pad_value=0, axis=-1,
     every step inside the signal: ceil(n / frame_step) frames."""
     x = to_tensor(signal)
     length, step = int(constant_value(frame_length, "frame_length")), int(constant_value(frame_step, "frame_step"))
+    if length < 1 or step < 1:
+        raise ValueError(f"frame: frame_length and frame_step must be positive, got {length} and {step}")
     axis = normalize_axis(axis, len(x.shape))
     if pad_end:
-        n = x.shape[axis]
-        frames = -(-n // step)
-        extra = max(0, (frames - 1) * step + length - n)
-        widths = [[0, 0]] * axis + [[0, extra]] + [[0, 0]] * (len(x.shape) - axis - 1)
-        x = ops.pad(x, [w for pair in reversed(widths) for w in pair], value=pad_value)
-    windows = ops.unfold_windows(x, axis, length, step)  # the frame's samples come last...
+        x = _padded_for_frames(x, axis, length, step, pad_value)
+    # (a signal shorter than a frame has no frames, as in TF: the op, not the function that refuses that)
+    windows = apply(UnfoldWindows, x, dim=axis, size=length, step=step)  # the frame's samples come last...
     return windows if axis == len(x.shape) - 1 else ops.movedim(windows, -1, axis + 1)  # ...and go after the count
+
+
+def _padded_for_frames(x, axis, length, step, pad_value):
+    """``x`` padded at the end of ``axis`` with ``pad_value`` so that a frame starts at every step inside the
+    signal: ceil(n / step) frames need (frames - 1)·step + length samples. Computed when the graph runs where it
+    does not know n."""
+    n = x.shape[axis]
+    if n is not None:
+        extra = max(0, (-(-n // step) - 1) * step + length - n)
+        widths = [[0, 0]] * axis + [[0, extra]] + [[0, 0]] * (len(x.shape) - axis - 1)
+        return ops.pad(x, [w for pair in reversed(widths) for w in pair], value=pad_value)
+    n = ops.getitem(shape(x, out_type=dtypes.int64), axis)
+    extra = ops.maximum((-(-n // step) - 1) * step + length - n, 0)
+    zero = ops.zeros_like(extra)
+    widths = ops.stack([ops.stack([zero, extra if d == axis else zero]) for d in range(len(x.shape))])
+    return pad_at_run_time(x, widths, pad_value)
 
 
 @tf_op("overlap_and_add")

@@ -17,7 +17,7 @@ of all windows w belong to the entries ``j, j + step, j + 2·step, ...`` — a s
 """
 import operator
 
-from .base import Op, OpError, Spec, apply, describe
+from .base import Op, OpError, Spec, apply
 from .infer import normalize_dim
 from .reduce import check_tensor
 from .shape import reshape
@@ -26,7 +26,9 @@ __all__ = ["unfold_windows"]
 
 
 def _window_count(n, size, step):
-    return (n - size) // step + 1
+    """How many windows fit: none where n < size (a graph's ``tf.signal.frame`` of a signal shorter than a frame,
+    whose length shows only when it runs; ``unfold_windows`` refuses that when the op is created, as PyTorch)."""
+    return max(0, (n - size) // step + 1)
 
 
 class UnfoldWindows(Op):
@@ -90,13 +92,10 @@ def unfold_windows(input, dimension, size, step):
     x = reshape(input, (1,)) if input.ndim == 0 else input  # a 0-d tensor is checked like a 1-element vector
     dim = normalize_dim("unfold", dimension, x.ndim)
     size, step = operator.index(size), operator.index(step)
-    n = x.shape[dim]
-    if n is None:
-        raise OpError(f"unfold: the size of dimension {dim} of {describe(input)} must be known when the op is "
-                      "created")
+    n = x.shape[dim]  # (None: a graph's, known when it runs)
     if size < 0:
         raise OpError(f"unfold: size is {size} but must be >= 0")
-    if size > n:
+    if n is not None and size > n:
         raise OpError(f"unfold: maximum size for tensor at dimension {dim} is {n} but size is {size}")
     if step <= 0:
         raise OpError(f"unfold: step is {step} but must be > 0")

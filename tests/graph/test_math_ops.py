@@ -419,6 +419,26 @@ def test_frame_and_windows():
     assert tf.signal.hann_window(8).dtype == tf.float32
 
 
+@pytest.mark.parametrize("pad_end", [False, True])
+def test_frame_of_a_signal_whose_length_shows_when_the_graph_runs(pad_end):
+    """A [None, None] placeholder (audio of any length): the padding and the frame count are computed when the
+    graph runs; a signal shorter than a frame has no frames, as in TF."""
+    x = rng.standard_normal((2, 11))
+    signal = tf.placeholder(tf.float64, (None, None))
+    framed = tf.signal.frame(signal, 4, 3, pad_end=pad_end, pad_value=-1.0)
+    assert framed.shape.as_list() == [None, None, 4]
+    padded = np.concatenate([x, -np.ones((2, 2))], axis=1) if pad_end else x
+    np.testing.assert_allclose(run(framed, {signal: x}), _frames(padded, 4, 3))
+    (grad,) = tf.gradients(tf.reduce_sum(tf.square(framed)), signal)
+    covered = np.zeros(11)  # how many frames hold each sample: the gradient of the sum of squares is 2x times that
+    for start in range(0, padded.shape[1] - 3, 3):
+        covered[start:start + 4] += 1
+    np.testing.assert_allclose(run(grad, {signal: x}), 2 * x * covered)
+    short = run(framed, {signal: x[:, :2]})
+    assert short.shape == ((2, 1, 4) if pad_end else (2, 0, 4))
+    assert run(tf.signal.frame(tf.constant(x[:, :2]), 4, 3)).shape == (2, 0, 4)
+
+
 def test_stft_frames_windows_and_transforms_with_a_gradient():
     x = rng.standard_normal((2, 40))
     window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(12) / 12)

@@ -230,3 +230,16 @@ def test_an_object_array_of_str_fed_as_strings_becomes_bytes():
     got = run([tf.strings.upper(names), tf.strings.join([names, names], "-")],
               {names: np.array(["ab", "c"], dtype=object)})
     assert got[0].tolist() == [b"AB", b"C"] and got[1].tolist() == [b"ab-ab", b"c-c"]
+
+
+def test_slice_of_sizes_computed_at_run_time_takes_its_rank_from_begin():
+    x = tf.placeholder(tf.float32)
+    corner = tf.slice(x, [1, 1], tf.shape(x) - 1)
+    value = np.arange(9, dtype=np.float32).reshape(3, 3)
+    np.testing.assert_array_equal(run(corner, {x: value}), value[1:, 1:])
+    rows = tf.slice(x, tf.constant([1, 0]), tf.constant([1, -1]))
+    np.testing.assert_array_equal(run(rows, {x: value}), value[1:2])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="begin and size of the input's rank"):
+        run(rows, {x: value[None]})
+    with pytest.raises(ValueError, match="needs the rank of Placeholder_1:0"):
+        tf.slice(tf.placeholder(tf.float32), tf.placeholder(tf.int32), tf.placeholder(tf.int32))
