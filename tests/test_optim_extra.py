@@ -302,3 +302,68 @@ def test_the_step_count_is_a_float32_tensor_as_in_pytorch():
     resumed = optim.Adam([weight], lr=0.1)
     resumed.load_state_dict(adam.state_dict())
     assert resumed.state[weight]["step"].item() == 3.0 and resumed.state[weight]["step"] is not step
+
+
+def test_adagrad_starts_every_accumulator_from_the_constructors_value():
+    """As PyTorch: a param group's own ``initial_accumulator_value`` (or one added later) is ignored, and a complex
+    parameter starts at v + vi. Two steps with gradient g from w = 1: w -= lr·g/sqrt(s0 + g²), then ... + 2g²."""
+    a, b = T.tensor(np.ones(2), requires_grad=True), T.tensor(np.ones(2), requires_grad=True)
+    c = T.tensor(np.array([1 + 1j, 2 - 1j]), requires_grad=True)
+    opt = optim.Adagrad([{"params": [a]}, {"params": [b], "initial_accumulator_value": 0.0}], lr=0.1,
+                        initial_accumulator_value=0.5)
+    opt.add_param_group({"params": [c], "initial_accumulator_value": 2.0})
+    g_c = np.array([0.5 - 1j, 1 + 2j])
+    for _ in range(2):
+        a.grad, b.grad, c.grad = T.ones(2, dtype=T.float64), T.ones(2, dtype=T.float64), T.tensor(g_c)
+        opt.step()
+    expected = 1 - 0.1 / (np.sqrt(1.5) + 1e-10) - 0.1 / (np.sqrt(2.5) + 1e-10)
+    np.testing.assert_allclose(a.detach().numpy(), [expected] * 2, rtol=1e-12)
+    np.testing.assert_allclose(b.detach().numpy(), [expected] * 2, rtol=1e-12)
+    # complex: the real and imaginary parts are two real parameters, each with its accumulator from 0.5
+    parts = []
+    for part in (np.real, np.imag):
+        w, s = part(np.array([1 + 1j, 2 - 1j])), 0.5
+        for _ in range(2):
+            s = s + part(g_c) ** 2
+            w = w - 0.1 * part(g_c) / (np.sqrt(s) + 1e-10)
+        parts.append(w)
+    np.testing.assert_allclose(c.detach().numpy(), parts[0] + 1j * parts[1], rtol=1e-12)
+
+
+def test_sequential_lr_takes_a_chained_scheduler_and_no_plateau():
+    w = T.tensor(np.ones(2), requires_grad=True)
+    opt = optim.SGD([w], lr=0.1)
+    S = optim.lr_scheduler
+    chained = S.ChainedScheduler([S.ConstantLR(opt, 0.5, total_iters=5), S.ExponentialLR(opt, 0.9)])
+    schedule = S.SequentialLR(opt, [chained, S.StepLR(opt, 2)], milestones=[4])
+    rates = []
+    for _ in range(8):
+        opt.step()
+        schedule.step()
+        rates.append(opt.param_groups[0]["lr"])
+    # the chain: half the rate, decayed by 0.9 a step; from epoch 4, StepLR from the initial rate, /10 every 2
+    np.testing.assert_allclose(rates, [0.045, 0.0405, 0.03645, 0.1, 0.1, 0.01, 0.01, 0.001], rtol=1e-12)
+    for make in (lambda: S.ChainedScheduler([S.ConstantLR(opt, 0.5), S.ReduceLROnPlateau(opt)]),
+                 lambda: S.SequentialLR(opt, [S.ConstantLR(opt, 0.5), S.ReduceLROnPlateau(opt)], milestones=[2])):
+        with pytest.raises(ValueError, match="does not support `ReduceLROnPlateau`"):
+            make()
+
+
+def test_multistep_milestones_are_counted_as_in_pytorch(tmp_path):
+    """A Counter (a milestone given twice decays twice there), which a state_dict saved by PyTorch holds; it loads
+    back from minidl's file (a plain dict there) and from a list (minidl's older state)."""
+    w = T.tensor(np.ones(2), requires_grad=True)
+    opt = optim.SGD([w], lr=1.0)
+    schedule = optim.lr_scheduler.MultiStepLR(opt, [2, 5, 2], gamma=0.5)
+    assert schedule.milestones == {2: 2, 5: 1} and schedule.state_dict()["milestones"] == {2: 2, 5: 1}
+    T.save(schedule.state_dict(), tmp_path / "schedule.pt")
+    for saved in (T.load(tmp_path / "schedule.pt"), dict(schedule.state_dict(), milestones=[2, 2, 5])):
+        resumed = optim.lr_scheduler.MultiStepLR(opt, [1])
+        resumed.load_state_dict(saved)
+        assert resumed.milestones == {2: 2, 5: 1}
+    rates = []
+    for _ in range(6):
+        opt.step()
+        schedule.step()
+        rates.append(opt.param_groups[0]["lr"])
+    assert rates == [1.0, 0.25, 0.25, 0.25, 0.125, 0.125]

@@ -127,7 +127,7 @@ def test_assert_close_checks_attributes_first():
         "The values for attribute 'dtype' do not match: minidl.float32 != minidl.float64."
     testing.assert_close(t([1.0, 2.0]), t([1.0, 2.0], dtype=torchlike.float64), check_dtype=False)
     assert _message(t([1.0, 2.0]), t([1.0, 2.0, 3.0])) == \
-        "The values for attribute 'shape' do not match: Size([2]) != Size([3])."
+        "The values for attribute 'shape' do not match: minidl.Size([2]) != minidl.Size([3])."
     assert _message(1.0, 1) == "The (d)types do not match: <class 'float'> != <class 'int'>."
 
 

@@ -28,11 +28,12 @@ from .views import mark_current, record_through_view, refresh_if_stale, share_ba
 
 
 class Size(tuple):
-    """A tensor's shape: a tuple that prints like PyTorch's ``torch.Size([2, 3])``; it plus a tuple is a Size
-    again. (A slice of it is a plain tuple: overriding ``__getitem__`` would slow every ``x.shape[0]``.)"""
+    """A tensor's shape: a tuple that prints as PyTorch's ``torch.Size([2, 3])`` does, with minidl's name (as the
+    dtypes print: ``minidl.float32``); it plus a tuple is a Size again. (A slice of it is a plain tuple: overriding
+    ``__getitem__`` would slow every ``x.shape[0]``.)"""
 
     def __repr__(self):
-        return f"Size({list(self)})"
+        return f"minidl.Size({list(self)})"
 
     def __add__(self, other):
         return Size(tuple.__add__(self, tuple(other)))

@@ -315,6 +315,30 @@ def test_lazy_linear_infers_in_features_at_the_first_call():
     np.testing.assert_allclose(weight.detach().numpy(), before - 0.1 * weight.grad.numpy())
 
 
+@pytest.mark.parametrize("name, shape", [("LazyInstanceNorm1d", (2, 3, 5)), ("LazyInstanceNorm2d", (2, 3, 4, 4)),
+                                         ("LazyBatchNorm2d", (2, 3, 4, 4))])
+def test_lazy_norms_are_affine_and_track_statistics_by_default(name, shape):
+    """As PyTorch's ``_LazyNormBase``: the lazy instance norms too, whose ordinary classes default both to False;
+    in eval mode they then normalize with the running statistics."""
+    x = RNG.standard_normal(shape) * 2 + 1
+    layer = getattr(nn, name)().double()
+    layer(torchlike.tensor(x))
+    assert layer.affine and layer.track_running_stats
+    assert sorted(layer.state_dict()) == ["bias", "num_batches_tracked", "running_mean", "running_var", "weight"]
+    layer.eval()
+    axes = (0,) + tuple(range(2, len(shape)))
+    mean = 0.1 * x.mean(axis=axes)  # one step of momentum 0.1 from 0, and from 1 with the unbiased variance
+    var = 0.9 + 0.1 * x.var(axis=axes, ddof=1) if "Batch" in name else \
+        0.9 + 0.1 * x.var(axis=tuple(range(2, len(shape))), ddof=1).mean(axis=0)
+    if "Instance" in name:
+        mean = 0.1 * x.mean(axis=tuple(range(2, len(shape)))).mean(axis=0)
+    np.testing.assert_allclose(layer.running_mean.numpy(), mean, rtol=1e-12)
+    np.testing.assert_allclose(layer.running_var.numpy(), var, rtol=1e-12)
+    view = (1, -1) + (1,) * (len(shape) - 2)
+    expected = (x - mean.reshape(view)) / np.sqrt(var.reshape(view) + 1e-5)
+    np.testing.assert_allclose(layer(torchlike.tensor(x)).detach().numpy(), expected, rtol=1e-10)
+
+
 # ============================================================================================ grid sampling
 
 def test_identity_grid_returns_the_input():

@@ -64,6 +64,14 @@ class _LazyChannels(_LazyModule):
         return int(input.shape[0 if unbatched else 1])
 
 
+class _LazyNorm(_LazyChannels):
+    """A lazy norm layer is affine and tracks running statistics by default, as PyTorch's ``_LazyNormBase`` — the
+    instance norms too, whose ordinary classes default both to False."""
+
+    def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None, dtype=None):
+        super().__init__(eps, momentum, affine, track_running_stats, device=device, dtype=dtype)
+
+
 def _lazy(ordinary, base, spatial_dims=None):
     """The lazy class of the layer class ``ordinary``."""
     return type(f"Lazy{ordinary.__name__}", (base, ordinary),
@@ -75,10 +83,9 @@ LazyLinear = _lazy(Linear, _LazyLastDim)
 LazyConv1d, LazyConv2d, LazyConv3d = (_lazy(c, _LazyChannels, n) for n, c in enumerate((Conv1d, Conv2d, Conv3d), 1))
 LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d = (
     _lazy(c, _LazyChannels, n) for n, c in enumerate((ConvTranspose1d, ConvTranspose2d, ConvTranspose3d), 1))
-LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d = (_lazy(c, _LazyChannels)
-                                                     for c in (BatchNorm1d, BatchNorm2d, BatchNorm3d))
+LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d = (_lazy(c, _LazyNorm) for c in (BatchNorm1d, BatchNorm2d, BatchNorm3d))
 LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d = (
-    _lazy(c, _LazyChannels, n) for n, c in enumerate((InstanceNorm1d, InstanceNorm2d, InstanceNorm3d), 1))
+    _lazy(c, _LazyNorm, n) for n, c in enumerate((InstanceNorm1d, InstanceNorm2d, InstanceNorm3d), 1))
 
 __all__ = ["LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
            "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d",

@@ -194,7 +194,10 @@ class Adagrad(Optimizer):
         g = -g if group["maximize"] else g
         if not state:
             state["step"] = zero_step()
-            state["sum"] = ops.full_like(p, group["initial_accumulator_value"])
+            # PyTorch fills it from the constructor's value, whatever a param group says (and for a complex
+            # parameter with v + vi: a complex parameter counts as two real ones)
+            start = self.defaults["initial_accumulator_value"]
+            state["sum"] = ops.full_like(p, complex(start, start) if p.is_complex() else start)
         state["step"] += 1
         if group["weight_decay"]:
             if g.is_sparse:

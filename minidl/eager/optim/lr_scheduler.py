@@ -14,6 +14,7 @@ Two of PyTorch's warnings are kept, because both catch real mistakes: ``schedule
 first ``optimizer.step()`` (the first rate of the schedule is then never used), and the deprecated
 ``scheduler.step(epoch)`` (it jumps to that epoch: the closed form, where the schedule has one).
 """
+import collections
 import functools
 import math
 import types
@@ -215,14 +216,24 @@ class MultiStepLR(LRScheduler):
     chainable = True
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
-        self.milestones, self.gamma = sorted(milestones), gamma
+        # milestone -> how many times it was given (a repeated one decays twice there), as PyTorch keeps them: a
+        # state_dict from either library loads into the other
+        self.milestones, self.gamma = collections.Counter(milestones), gamma
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, base_lr, epoch):
-        return base_lr * self.gamma ** sum(1 for m in self.milestones if m <= epoch)
+        return base_lr * self.gamma ** sum(n for m, n in self.milestones.items() if m <= epoch)
 
     def step_factor(self, epoch):
-        return self.gamma ** self.milestones.count(epoch)
+        return self.gamma ** self.milestones[epoch]
+
+    def load_state_dict(self, state_dict):
+        """Milestones saved as a Counter, as a plain dict (``minidl.eager.save`` writes no Counter) or as a list
+        (minidl's older state) load as the Counter."""
+        milestones = state_dict.get("milestones", self.milestones)
+        counted = collections.Counter(milestones) if isinstance(milestones, (list, tuple)) else \
+            collections.Counter(dict(milestones))
+        super().load_state_dict(dict(state_dict, milestones=counted))
 
 
 class ExponentialLR(LRScheduler):

@@ -9,7 +9,7 @@
 """
 import bisect
 
-from .lr_scheduler import LRScheduler
+from .lr_scheduler import LRScheduler, ReduceLROnPlateau
 
 
 def _check_schedulers(kind, schedulers, optimizer):
@@ -19,6 +19,10 @@ def _check_schedulers(kind, schedulers, optimizer):
     for i, scheduler in enumerate(schedulers):
         if not hasattr(scheduler, "optimizer"):
             raise TypeError(f"{kind} at index {i} should have `optimizer` as its attribute.")
+        if isinstance(scheduler, ReduceLROnPlateau):  # (its step needs the metric)
+            raise ValueError(f"{kind} does not support `ReduceLROnPlateau` scheduler as it requires additional "
+                             f"kwargs to be specified when calling `step`, but got one at index {i} in the given "
+                             f"schedulers sequence.")
         if scheduler.optimizer is not optimizer:
             raise ValueError(f"{kind} expects all schedulers to belong to the same optimizer, but got scheduler "
                              f"{type(scheduler).__name__} at index {i} has {scheduler.optimizer}, which is different "
@@ -56,13 +60,14 @@ class SequentialLR(_SchedulerOfSchedulers):
         self.optimizer, self._schedulers, self._milestones = optimizer, schedulers, milestones
         self.last_epoch = last_epoch + 1
         # Each scheduler took a step when it was made, and the last one made set the rates. Start again: the
-        # initial rates, no steps taken, then the first scheduler's first step.
+        # initial rates, no steps taken (those inside a ChainedScheduler too), then the first step of the scheduler
+        # whose turn epoch 0 is.
         for group in optimizer.param_groups:
             group["lr"] = group["initial_lr"]
-        for scheduler in schedulers:
-            scheduler.last_epoch -= 1
-        schedulers[0]._initial_step()
-        self._last_lr = schedulers[0].get_last_lr()
+        _undo_first_steps(self)
+        first = schedulers[bisect.bisect_right(milestones, 0)]
+        first._initial_step()
+        self._last_lr = first.get_last_lr()
 
     def step(self):
         self.last_epoch += 1
@@ -73,6 +78,15 @@ class SequentialLR(_SchedulerOfSchedulers):
         else:
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
+
+
+def _undo_first_steps(scheduler):
+    """Take back the step each scheduler made when it was made, down through schedulers of schedulers."""
+    if isinstance(scheduler, _SchedulerOfSchedulers):
+        for inner in scheduler._schedulers:
+            _undo_first_steps(inner)
+    else:
+        scheduler.last_epoch -= 1
 
 
 class ChainedScheduler(_SchedulerOfSchedulers):
