@@ -444,8 +444,8 @@ def unstack(value, num=None, axis=0, name="unstack"):
 @tf_op("split")
 def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     """Cut ``value`` along ``axis`` into ``num_or_size_splits`` equal pieces (an int: it must divide the size) or
-    into pieces of the listed sizes (one may be -1: the rest). Into equal pieces, the size along ``axis`` may be
-    unknown until run time (a batch split into towers) if the other dims are known."""
+    into pieces of the listed sizes (one may be -1: the rest). The size along ``axis`` may be unknown until run
+    time (a batch split into towers): the pieces are then cut when the graph runs."""
     x = to_tensor(value)
     axis = normalize_axis(axis, x.ndim)
     n = x.shape[axis]
@@ -457,8 +457,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
         pieces = ops.reshape(x, tuple(x.shape[:axis]) + (sizes, -1) + tuple(x.shape[axis + 1:]))
         return list(ops.unbind(pieces, axis))
     if n is None:
-        raise ValueError(f"split: the size of dimension {axis} of {x.shape} must be known when the graph is built, "
-                         "except into equal pieces when it is the only unknown dimension")
+        return _split_at_run_time(x, _equal_pieces(x, axis, sizes) if isinstance(sizes, int) else list(sizes), axis)
     if isinstance(sizes, int):
         if sizes <= 0 or n % sizes:
             raise ValueError(f"Dimension {axis} ({n}) must be evenly divisible by the number of splits ({sizes})")
@@ -466,6 +465,18 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     elif sizes.count(-1) == 1:
         sizes = [n - (sum(sizes) + 1) if s == -1 else s for s in sizes]
     return list(ops.split(x, list(sizes), axis))
+
+
+def _equal_pieces(x, axis, count):
+    """The sizes of ``count`` equal pieces of ``x`` along ``axis``, whose size is read when the graph runs (and
+    must be divisible by ``count``: TF's error otherwise)."""
+    if count <= 0:
+        raise ValueError(f"split: the number of pieces must be positive, got {count}")
+    size = cast(shape(x)[axis], dtypes.int32)
+    check = Assert(ops.eq(size % count, 0), [f"Number of ways to split should evenly divide the split dimension, "
+                                             f"but got split_dim {axis} (size =", size, f") and num_split {count}"])
+    with control_dependencies([check]):
+        return [identity(size // count)] * count
 
 
 def _split_at_run_time(x, sizes, axis):

@@ -291,8 +291,25 @@ def test_split_into_equal_pieces_along_a_dimension_known_only_at_run_time():
     np.testing.assert_array_equal(g, [[2] * 3] * 2 + [[3] * 3] * 2)
     with pytest.raises(tf.errors.InvalidArgumentError, match="is invalid for input of size 9"):
         run(first, {x: value[:3]})  # 3 rows do not split in two
-    with pytest.raises(ValueError, match="must be known when the graph is built"):
-        tf.split(x, [1, -1])
+    rest_first, rest = tf.split(x, [1, -1])  # sizes along a dim of unknown size: cut when the graph runs
+    np.testing.assert_array_equal(run(rest, {x: value}), value[1:])
+    assert run(rest_first, {x: value}).shape == (1, 3)
+
+
+def test_split_of_a_dimension_known_at_run_time_beside_other_unknown_dims():
+    x = tf.placeholder(tf.float32, [None, None])
+    halves = tf.split(x, 2, axis=1)
+    one, three = tf.split(x, [1, 3], axis=1)
+    (grad,) = tf.gradients(tf.reduce_sum(halves[0] * 2 + halves[1] * 3) + tf.reduce_sum(one), [x])
+    value = np.arange(8, dtype=np.float32).reshape(2, 4)
+    got = run(halves + [one, three, grad], {x: value})
+    for piece, expected in zip(got, [value[:, :2], value[:, 2:], value[:, :1], value[:, 1:]]):
+        np.testing.assert_array_equal(piece, expected)
+    np.testing.assert_array_equal(got[4], [[3, 2, 3, 3]] * 2)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="should evenly divide the split dimension"):
+        run(halves[0], {x: np.ones((2, 5), np.float32)})
+    with pytest.raises(tf.errors.InvalidArgumentError, match="must either match input shape along split_dim"):
+        run(one, {x: np.ones((2, 5), np.float32)})
 
 
 def test_tensor_shape_merge_with_takes_each_dim_from_whichever_knows_it():
