@@ -18,20 +18,36 @@ from .math_ops import (FLOATS_AND_COMPLEX, NUMBERS, cast, check_dtype, computed_
                        matching_pair, matrix_transpose, tf_op, to_tensor)
 
 
+
 def _static_dims(x, what):
     """The last two dims of ``x``, which must be known when the graph is built (they size the mask)."""
-    if not x.shape.rank_known or len(x.shape) < 2:
-        raise ValueError(f"{what}: input must be at least 2-dimensional, received shape {x.shape}")
-    rows, cols = x.shape[-2:]
+    rows, cols = _matrix_dims(x, what)
     if None in (rows, cols):
         raise ValueError(f"{what}: the last two dims of the input must be known when the graph is built, got "
                          f"{x.shape}")
     return rows, cols
 
 
+def _matrix_dims(x, what):
+    """The last two dims of ``x`` (None where known only when the graph runs); x must have at least two."""
+    if not x.shape.rank_known or len(x.shape) < 2:
+        raise ValueError(f"{what}: input must be at least 2-dimensional, received shape {x.shape}")
+    return tuple(x.shape[-2:])
+
+
 def _mask(rows, cols):
     """A constant bool [rows, cols] matrix, True on the main diagonal."""
     return to_tensor(numpy.eye(rows, cols, dtype=bool))
+
+
+def _diagonal_mask(x, rows_dim, cols_dim):
+    """The bool [rows, cols] mask of a main diagonal, sized by dims ``rows_dim`` and ``cols_dim`` of ``x``: a
+    constant where the graph knows those sizes, else made when it runs."""
+    rows, cols = x.shape[rows_dim], x.shape[cols_dim]
+    if None not in (rows, cols):
+        return _mask(rows, cols)
+    sizes = _shape_of(x)
+    return ops.ne(eye(ops.getitem(sizes, rows_dim), ops.getitem(sizes, cols_dim), dtype=dtypes.int32), 0)
 
 
 @tf_op("eye")
@@ -53,14 +69,20 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name
 
 def _eye_at_run_time(num_rows, num_columns, batch_shape, dtype):
     """``eye`` with sizes read when the graph runs: entry [i, j] is i == j, over every batch index."""
-    from .array_ops import broadcast_to, concat, range as range_of, reshape, shape as shape_of  # (comes later)
+    from .array_ops import broadcast_to, concat, range as range_of, reshape  # (array_ops comes later)
     rows = range_of(num_rows)
     cols = rows if num_columns is None else range_of(num_columns)
     matrix = cast(ops.eq(reshape(rows, [-1, 1]), reshape(cols, [1, -1])), dtype)
     if batch_shape is None:
         return matrix
-    sizes = concat([shape_of(rows), shape_of(cols)], 0)
+    sizes = concat([_shape_of(rows), _shape_of(cols)], 0)
     return broadcast_to(matrix, concat([cast(batch_shape, sizes.dtype), sizes], 0))
+
+
+def _shape_of(x):
+    """``tf.shape(x)`` (int32)."""
+    from .array_ops import shape  # (array_ops comes later)
+    return shape(x)
 
 
 @tf_op("Diag")
@@ -96,10 +118,10 @@ def matrix_diag(diagonal, name=None, k=0, num_rows=-1, num_cols=-1, padding_valu
     if (k, num_rows, num_cols, padding_value) != (0, -1, -1, 0):
         raise NotImplementedError("matrix_diag supports only k=0, num_rows=-1, num_cols=-1 and padding_value=0")
     x = check_dtype(to_tensor(diagonal), NUMBERS, "diagonal")
-    if not x.shape.rank_known or len(x.shape) < 1 or x.shape[-1] is None:
-        raise ValueError(f"diagonal must be at least 1-dimensional with a known last dim, received shape {x.shape}")
+    if not x.shape.rank_known or len(x.shape) < 1:
+        raise ValueError(f"diagonal must be at least 1-dimensional, received shape {x.shape}")
     column = ops.unsqueeze(x, -1)  # [..., n, 1]: row i holds diagonal[i], broadcast along the row by where
-    return ops.where(_mask(x.shape[-1], x.shape[-1]), column, ops.zeros_like(column))
+    return ops.where(_diagonal_mask(x, -1, -1), column, ops.zeros_like(column))
 
 
 @tf_op("MatrixDiagPart")
@@ -108,9 +130,13 @@ def matrix_diag_part(input, name=None, k=0, padding_value=0):
     if (k, padding_value) != (0, 0):
         raise NotImplementedError("matrix_diag_part supports only k=0 and padding_value=0")
     x = check_dtype(to_tensor(input), NUMBERS, "input")
-    rows, cols = _static_dims(x, "matrix_diag_part")
-    on_diagonal = ops.where(_mask(rows, cols), x, ops.zeros_like(x))
-    return ops.getitem(ops.sum(on_diagonal, -1, dtype=x.dtype), (Ellipsis, slice(0, min(rows, cols))))
+    rows, cols = _matrix_dims(x, "matrix_diag_part")
+    on_diagonal = ops.where(_diagonal_mask(x, -2, -1), x, ops.zeros_like(x))
+    row_sums = ops.sum(on_diagonal, -1, dtype=x.dtype)  # row i holds its diagonal entry, if it has one
+    if None not in (rows, cols):
+        return ops.getitem(row_sums, (Ellipsis, slice(0, min(rows, cols))))
+    sizes = _shape_of(x)
+    return row_sums[..., :ops.minimum(ops.getitem(sizes, -2), ops.getitem(sizes, -1))]
 
 
 @tf_op("MatrixSetDiag")

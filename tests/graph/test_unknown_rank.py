@@ -243,3 +243,26 @@ def test_slice_of_sizes_computed_at_run_time_takes_its_rank_from_begin():
         run(rows, {x: value[None]})
     with pytest.raises(ValueError, match="needs the rank of Placeholder_1:0"):
         tf.slice(tf.placeholder(tf.float32), tf.placeholder(tf.int32), tf.placeholder(tf.int32))
+
+
+@pytest.mark.parametrize("rows, cols", [(2, 3), (3, 2), (3, 3)])
+def test_diagonals_of_matrices_whose_sizes_show_when_the_graph_runs(rows, cols):
+    """diag_part, trace and matrix_diag of [None, None] inputs: the diagonal's mask is made when the graph runs;
+    values and gradients as numpy's (the gradient of a diagonal's sum is the identity's pattern)."""
+    value = RNG.standard_normal((rows, cols))
+    x = tf.placeholder(tf.float64, [None, None])
+    vector = tf.placeholder(tf.float64, [None])
+    part, total, matrix = tf.linalg.diag_part(x), tf.trace(x), tf.matrix_diag(vector)
+    assert part.shape.as_list() == [None] and matrix.shape.as_list() == [None, None]
+    grads = tf.gradients(tf.reduce_sum(part * 3) + tf.reduce_sum(matrix ** 2), [x, vector])
+    diagonal = np.diagonal(value)
+    got = run([part, total, matrix] + grads, {x: value, vector: diagonal})
+    np.testing.assert_allclose(got[0], diagonal)
+    np.testing.assert_allclose(got[1], np.trace(value))
+    np.testing.assert_allclose(got[2], np.diag(diagonal))
+    np.testing.assert_allclose(got[3], 3 * np.eye(rows, cols))
+    np.testing.assert_allclose(got[4], 2 * diagonal)
+    batch = tf.placeholder(tf.float64, [None, None, None])
+    stacked = np.stack([value, -value])
+    np.testing.assert_allclose(run(tf.linalg.diag_part(batch), {batch: stacked}),
+                               np.diagonal(stacked, axis1=1, axis2=2))
