@@ -135,13 +135,18 @@ def meshgrid(*tensors, indexing=None):
             raise DtypeError(f"meshgrid: expects all tensors to have the same dtype, got {describe(tensors[0])} and "
                              f"{describe(x)}")
     sizes = [x.shape[0] if x.ndim else 1 for x in tensors]
-    if not known(sizes):
-        raise OpError("meshgrid: the sizes of the tensors must be known when the op is created")
     axes = list(range(len(tensors)))
     if indexing == "xy" and len(axes) > 1:
         axes[0], axes[1] = 1, 0
+    # each tensor along its own dim of the grid
+    views = [reshape(x, [-1 if a == axis else 1 for a in range(len(axes))]) for x, axis in zip(tensors, axes)]
+    if not known(sizes):  # (a graph's, known when it runs) the grid's shape is that of the views broadcast together
+        from .broadcast import broadcast_to_like, zeros_like
+        frame = zeros_like(views[0], dtype="int8")
+        for view in views[1:]:
+            frame = frame + zeros_like(view, dtype="int8")
+        return tuple(broadcast_to_like(view, frame) for view in views)
     shape = [0] * len(tensors)
     for axis, n in zip(axes, sizes):
         shape[axis] = n
-    return tuple(broadcast_to(reshape(x, [n if a == axis else 1 for a in range(len(shape))]), shape)
-                 for x, axis, n in zip(tensors, axes, sizes))
+    return tuple(broadcast_to(view, shape) for view in views)

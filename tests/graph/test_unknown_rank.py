@@ -266,3 +266,18 @@ def test_diagonals_of_matrices_whose_sizes_show_when_the_graph_runs(rows, cols):
     stacked = np.stack([value, -value])
     np.testing.assert_allclose(run(tf.linalg.diag_part(batch), {batch: stacked}),
                                np.diagonal(stacked, axis1=1, axis2=2))
+
+
+@pytest.mark.parametrize("indexing", ["xy", "ij"])
+def test_meshgrid_of_vectors_whose_lengths_show_when_the_graph_runs(indexing):
+    x, y = tf.placeholder(tf.float64, [None]), tf.placeholder(tf.float64, [None])
+    grid_x, grid_y = tf.meshgrid(x, y, indexing=indexing)
+    assert grid_x.shape.as_list() == [None, None]
+    grads = tf.gradients(tf.reduce_sum(grid_x * grid_y), [x, y])
+    xs, ys = np.array([1.0, 2.0, 3.0]), np.array([10.0, 20.0])
+    got = run([grid_x, grid_y] + grads, {x: xs, y: ys})
+    expected = np.meshgrid(xs, ys, indexing=indexing)
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_array_equal(got[1], expected[1])
+    np.testing.assert_allclose(got[2], np.full(3, ys.sum()))  # d/dx_i of sum_ij x_i y_j
+    np.testing.assert_allclose(got[3], np.full(2, xs.sum()))
