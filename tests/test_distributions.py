@@ -318,8 +318,8 @@ def _float(values):
 
 @pytest.mark.parametrize("make, message", [
     (lambda: D.Normal(_float([0.0, 1.0]), _float([1.0, -1.0])),
-     r"Expected parameter scale \(Tensor of shape \(2,\)\) of distribution Normal\(loc: Size\(\[2\]\), scale: "
-     r"Size\(\[2\]\)\) to satisfy the constraint GreaterThan\(lower_bound=0.0\), but found invalid values"),
+     r"Expected parameter scale \(Tensor of shape \(2,\)\) of distribution Normal\(loc: minidl.Size\(\[2\]\), scale: "
+     r"minidl.Size\(\[2\]\)\) to satisfy the constraint GreaterThan\(lower_bound=0.0\), but found invalid values"),
     (lambda: D.Bernoulli(probs=_float([1.5])), r"parameter probs .* Interval\(lower_bound=0.0, upper_bound=1.0\)"),
     (lambda: D.Bernoulli(), r"Either `probs` or `logits` must be specified, but not both"),
     (lambda: D.Categorical(probs=_float([0.5]), logits=_float([0.0])), r"Either `probs` or `logits`"),
@@ -346,11 +346,11 @@ def test_bad_parameters_raise_value_error(make, message):
 @pytest.mark.parametrize("call, message", [
     (lambda: D.Bernoulli(_float([0.5, 0.5])).log_prob(_float([0.5, 1.0])),
      r"Expected value argument \(Tensor of shape \(2,\)\) to be within the support \(Boolean\(\)\) of the "
-     r"distribution Bernoulli\(probs: Size\(\[2\]\)\), but found invalid values"),
+     r"distribution Bernoulli\(probs: minidl.Size\(\[2\]\)\), but found invalid values"),
     (lambda: D.Bernoulli(_float([0.5, 0.5])).log_prob(torchlike.ones(3)),
-     r"Value is not broadcastable with batch_shape\+event_shape: Size\(\[3\]\) vs Size\(\[2\]\)"),
+     r"Value is not broadcastable with batch_shape\+event_shape: minidl.Size\(\[3\]\) vs minidl.Size\(\[2\]\)"),
     (lambda: D.Dirichlet(torchlike.ones(3)).log_prob(torchlike.ones(2)),
-     r"The right-most size of value must match event_shape: Size\(\[2\]\) vs Size\(\[3\]\)"),
+     r"The right-most size of value must match event_shape: minidl.Size\(\[2\]\) vs minidl.Size\(\[3\]\)"),
     (lambda: D.Normal(0.0, 1.0).log_prob(1.0), r"The value argument to log_prob must be a Tensor"),
     (lambda: D.Categorical(_float([0.2, 0.8])).log_prob(torchlike.tensor(2)), r"IntegerInterval\(lower_bound=0, "
                                                                                r"upper_bound=1\)"),

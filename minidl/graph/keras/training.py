@@ -25,6 +25,10 @@ layers' regularization penalties — the metrics, and the optimizer's update op.
 metrics, with a batch fed and the learning phase set to True. ``evaluate`` and ``predict`` run the loss or the
 output with the learning phase False. The session is ``backend.get_session()``.
 
+Sample weights (``sample_weight``, ``class_weight``) weigh each sample's loss, and the ``weighted_metrics``
+(logged as ``weighted_acc`` ...), not the plain ``metrics``; ``compile(sample_weight_mode="temporal")`` takes
+(samples, steps) weights, one per time step of a sequence output's loss (``_compiled_for``).
+
 An epoch's loss is the sample-weighted mean of its batches' losses — but for a ``tf.data`` dataset (and a
 generator being evaluated), which TF 1.15 runs step by step, the plain mean over the steps; every other figure is
 a ``Metric`` object (``metrics.py``: a metric given by name or as a function becomes the running mean of its
@@ -47,7 +51,7 @@ import os
 import numpy
 
 from .. import basics, math_ops
-from ..array_ops import reshape
+from ..array_ops import expand_dims, reshape
 from ..compat import logging
 from ..core import Tensor, TensorShape, get_default_graph
 from ..layer_classes import Layer as TFLayer, held_layers
@@ -75,6 +79,7 @@ class Model:
         self._added_losses = []  # add_loss's
         self._metric_objects = []  # what the logs report beside the loss, as Metric objects (once compiled)
         self._compile_metrics = []  # those of them that compile's metrics made (``metrics``)
+        self._weighted_metric_spec, self._sample_weight_mode = [], None  # (compile's)
         self._pending_optimizer_state = {}  # {checkpoint key: value} load_weights read for variables not made yet
         self._target_specs = None  # the shape of one sample's targets, per output with a loss, from the first data
         self._layers = None  # a subclass's layers are the ones it holds (``layers``)
@@ -284,16 +289,23 @@ class Model:
         several outputs takes one loss for all, or a list or a dict (by output name) of them, with
         ``loss_weights`` (list or dict; an output it leaves out weighs 1) to weigh them in the total; ``metrics``
         is a list for every output, or a dict of lists by output name. An output left out of the loss dict (or
-        None in the list) has no loss: it is not trained, and fit and evaluate take no targets for it."""
-        for option, value in (("sample_weight_mode", sample_weight_mode), ("weighted_metrics", weighted_metrics),
-                              ("target_tensors", target_tensors)):
-            if value is not None:
-                raise NotImplementedError(f"compile: {option} is not supported")
+        None in the list) has no loss: it is not trained, and fit and evaluate take no targets for it.
+
+        ``weighted_metrics`` (given as ``metrics`` are) are reported as ``weighted_<name>`` (TF 1's name:
+        ``weighted_acc``) and weigh each sample's (or step's) value by its ``sample_weight`` and ``class_weight``:
+        sum(w · value) / sum(w); ``metrics`` ignore those weights. ``sample_weight_mode="temporal"`` (one for all
+        outputs, or a list or dict of ``None``/``"temporal"`` per output) makes ``sample_weight`` a 2-D array
+        (samples, timesteps) that weighs each time step's loss of a sequence output (targets at least 3-D:
+        (samples, timesteps, 1) class labels) — see ``_compiled_for`` for the loss it makes."""
+        if target_tensors is not None:
+            raise NotImplementedError("compile: target_tensors is not supported")
         if kwargs:
             raise TypeError(f"compile: unexpected keyword argument(s) {', '.join(sorted(kwargs))}")
-        if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
-            raise TypeError(f"Type of `metrics` argument not understood. Expected a list or dictionary, found: "
-                            f"{metrics!r}")
+        for option, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
+            if value is not None and not isinstance(value, (list, tuple, dict)):
+                raise TypeError(f"Type of `{option}` argument not understood. Expected a list or dictionary, found: "
+                                f"{value!r}")
+        _check_modes(sample_weight_mode)
         # every name is checked now, not at the first fit, and before anything changes
         new_optimizer = optimizers.get(optimizer)
         for identifier in loss.values() if isinstance(loss, dict) else loss if isinstance(loss, (list, tuple)) \
@@ -301,16 +313,21 @@ class Model:
             if identifier is not None:  # (an output without a loss: no targets, not trained)
                 losses.get(identifier)
                 _reduction(identifier)
-        for group in metrics.values() if isinstance(metrics, dict) else (metrics or []):
-            for identifier in group if isinstance(group, (list, tuple)) else [group]:
-                metrics_module.get(identifier)
+        for spec in (metrics, weighted_metrics):
+            for group in spec.values() if isinstance(spec, dict) else (spec or []):
+                for identifier in group if isinstance(group, (list, tuple)) else [group]:
+                    metrics_module.get(identifier)
         if self._outputs is not None:  # built: the per-output entries are checked now
-            for spec, what in ((loss, "loss"), (loss_weights, "loss_weights"), (metrics or [], "metrics")):
+            for spec, what in ((loss, "loss"), (loss_weights, "loss_weights"), (metrics or [], "metrics"),
+                               (weighted_metrics or [], "weighted_metrics")):
                 if spec is not None:
                     _per_output(spec, self.output_names, what)
+            if sample_weight_mode is not None:
+                _modes_of(sample_weight_mode, self.output_names, _per_output(loss, self.output_names, "loss"))
         self.optimizer, self.loss = new_optimizer, loss
         _give_home(new_optimizer, self._graph)
         self._metric_spec, self._loss_weights = metrics or [], loss_weights
+        self._weighted_metric_spec, self._sample_weight_mode = weighted_metrics or [], sample_weight_mode
         self._compiled = self._train_op = self._target_specs = None  # new targets' placeholders at the next use
         self._compile_metrics = []
         # the weights training will update, and the layers' updates it runs, are those of the layers trainable
@@ -332,18 +349,35 @@ class Model:
         plus the layers' penalties. With several outputs the logs also report each output's loss and metrics as
         ``<output>_loss``, ``<output>_<metric>``; ``<output>_loss`` is the plain mean of its batch losses (TF 1.15's
         ``Mean`` metric, given no weights: each batch counts once, whatever its size). An output without a loss
-        (left out of a loss dict, or None in a loss list) takes no targets, and has no loss or metrics."""
+        (left out of a loss dict, or None in a loss list) takes no targets, and has no loss or metrics.
+
+        Compiled without a ``sample_weight_mode``, one placeholder of per-sample weights serves every output.
+        With one, each output with a loss has its own: (samples,) weights, or for a "temporal" output (samples,
+        steps) weights, one per time step of the loss (a loss per step: a sequence output). As TF 1.15's
+        ``compute_weighted_loss`` with SUM_OVER_BATCH_SIZE, such an output's loss is
+        sum over samples and steps of w[n, t] · mask[n, t] · loss[n, t], divided by the *number* of losses
+        (samples × steps; not by the sum of the weights), the mask that of a masked sequence (ones without one).
+        ``weighted_metrics`` take the same weights (times the mask); ``metrics`` the mask only."""
         if self.optimizer is None:
             raise RuntimeError("You must compile your model before training/testing. Use `model.compile(optimizer, "
                                "loss)`.")
         if self._compiled is None:
             names = self.output_names
             with self._graph.as_default():
-                weights = basics.placeholder(backend.floatx(), (None,), name="sample_weights")
                 loss_ids = _per_output(self.loss, names, "loss")
+                if self._sample_weight_mode is None:  # one placeholder for all outputs
+                    weights = basics.placeholder(backend.floatx(), (None,), name="sample_weights")
+                    modes, fed_weights = [None] * len(names), weights
+                else:  # one per output with a loss: (samples,) weights, or (samples, steps) for "temporal"
+                    modes = _modes_of(self._sample_weight_mode, names, loss_ids)
+                    fed_weights = [basics.placeholder(backend.floatx(), (None,) if mode is None else (None, None),
+                                                      name=f"{name}_sample_weights")
+                                   for name, mode, loss in zip(names, modes, loss_ids) if loss is not None]
+                    output_weights = iter(fed_weights)
                 factors = _per_output(1.0 if self._loss_weights is None else self._loss_weights, names,
                                       "loss_weights")
                 metric_ids = _per_output(self._metric_spec, names, "metrics")
+                weighted_ids = _per_output(self._weighted_metric_spec, names, "weighted_metrics")
                 total, output_losses, metrics, all_targets, objects, loss_means = 0.0, {}, {}, [], [], []
                 if all(loss is None for loss in loss_ids) and not self.losses:
                     raise ValueError("The model cannot be compiled because it has no loss to optimize: give "
@@ -369,9 +403,20 @@ class Model:
                     if mask is not None:  # as TF 1's Keras: the mask weighs each step's loss (the mean still
                         per_sample = per_sample * mask  # counts every step, as its "sum over batch size" does)
                     rank = per_sample.shape.rank
-                    # a sample's weight weighs each of its losses (a loss per time step, say), then the Loss
-                    # object's reduction makes one number of them (a function's: the mean)
-                    sample_weights = reshape(weights, [-1] + [1] * (rank - 1)) if rank and rank > 1 else weights
+                    if self._sample_weight_mode is not None:
+                        weights = next(output_weights)
+                    if modes[i] == "temporal":  # a weight per step: (samples, steps) against the losses
+                        if rank is not None and rank < 2:
+                            raise ValueError(f'sample_weight_mode="temporal" weighs each time step\'s loss, but '
+                                             f'the loss of output "{name}" gives one loss per sample (output shape '
+                                             f'{tuple(output.shape.as_list())}); it needs a loss per time step')
+                        sample_weights = weights
+                        for _ in range((rank or 2) - 2):  # (losses with more dims: each step's all weigh w)
+                            sample_weights = expand_dims(sample_weights, -1)
+                    else:
+                        # a sample's weight weighs each of its losses (a loss per time step, say), then the Loss
+                        # object's reduction makes one number of them (a function's: the mean)
+                        sample_weights = reshape(weights, [-1] + [1] * (rank - 1)) if rank and rank > 1 else weights
                     output_loss = losses.compute_weighted_loss(per_sample * sample_weights,
                                                                reduction=_reduction(loss_ids[i]))
                     total = total + float(factors[i]) * output_loss
@@ -379,21 +424,28 @@ class Model:
                     if prefix:  # (the plain mean of the batch losses)
                         loss_means.append(metrics_module.Mean(name=f"{name}_loss"))
                         output_losses[f"{name}_loss"] = loss_means[-1](output_loss)
-                    for metric_name, metric in _metrics_by_name(metric_ids[i], kind, output.shape.as_list()).items():
-                        if not isinstance(metric, metrics_module.Metric):  # a function: its running mean
-                            metric = metrics_module.MeanMetricWrapper(metric, name=metric_name)
-                        elif any(metric is other for other in objects):  # its totals would mix two outputs
-                            raise ValueError(f"compile: the metric object {metric.name!r} is given twice (for "
-                                             f"several outputs?); give each output its own object")
-                        objects.append(metric)
-                        metrics[len(metrics)] = (prefix + metric_name, metric(targets, output, sample_weight=mask))
+                    # the metrics, then the weighted metrics (TF 1.15's order), these with the sample weights
+                    # times the mask (the weights shaped as the mask: a sample's weight for each of its steps)
+                    weighted_by = _times_mask(weights, mask) if weighted_ids[i] else None
+                    for metric_ids_i, weighing, weighted in ((metric_ids[i], mask, False),
+                                                             (weighted_ids[i], weighted_by, True)):
+                        for metric_name, metric in _metrics_by_name(metric_ids_i, kind, output.shape.as_list(),
+                                                                    weighted).items():
+                            if not isinstance(metric, metrics_module.Metric):  # a function: its running mean
+                                metric = metrics_module.MeanMetricWrapper(metric, name=metric_name)
+                            elif any(metric is other for other in objects):  # its totals would mix two outputs
+                                raise ValueError(f"compile: the metric object {metric.name!r} is given twice (for "
+                                                 f"several outputs, or weighted and not?); give each its own object")
+                            objects.append(metric)
+                            metrics[len(metrics)] = (prefix + metric_name,
+                                                     metric(targets, output, sample_weight=weighing))
                 for penalty in self.losses:
                     total = total + penalty
                 # what the logs report beside the loss, in metrics_names' order: the outputs' losses, then the
                 # metrics (a repeated name gets _1, _2 ..., as in Keras)
                 names = _made_unique(["loss"] + list(output_losses) + [n for n, _ in metrics.values()])[1:]
                 reported = dict(zip(names, list(output_losses.values()) + [t for _, t in metrics.values()]))
-                self._compiled = (all_targets, weights), total, reported
+                self._compiled = (all_targets, fed_weights), total, reported
                 self._metric_objects, self._compile_metrics = loss_means + objects, objects
                 self._train_op = None
         return self._compiled
@@ -425,16 +477,18 @@ class Model:
             return ["loss"]
         names = self.output_names
         metric_ids = _per_output(self._metric_spec, names, "metrics")
+        weighted_ids = _per_output(self._weighted_metric_spec, names, "weighted_metrics")
         scored = [loss is not None for loss in _per_output(self.loss, names, "loss")]  # (the others: no targets)
         prefix = [f"{name}_" if len(names) > 1 else "" for name in names]
         return _made_unique(["loss"] + [f"{name}_loss" for name, s in zip(names, scored) if s and len(names) > 1] + [
             prefix[i] + metric_name for i in range(len(names)) if scored[i]
-            for metric_name in _metrics_by_name(metric_ids[i])])
+            for ids, weighted in ((metric_ids[i], False), (weighted_ids[i], True))
+            for metric_name in _metrics_by_name(ids, weighted=weighted)])
 
     @property
     def metrics(self):
-        """The ``Metric`` objects of compile's ``metrics`` (a name or function given there as its
-        ``MeanMetricWrapper``), as TF 1.15 lists them: made with the loss, at the first ``fit``, ``evaluate`` or
+        """The ``Metric`` objects of compile's ``metrics`` and ``weighted_metrics`` (a name or function given there
+        as its ``MeanMetricWrapper``), as TF 1.15 lists them: made with the loss, at the first ``fit``, ``evaluate`` or
         ``train_on_batch`` (the targets' shapes come from the data), so empty before."""
         return list(self._compile_metrics)
 
@@ -479,7 +533,7 @@ class Model:
         else:
             _unsupported("fit", steps_per_epoch=steps_per_epoch)
             xs, ys = self._arrays(x, y, "fit")
-            w = _sample_weights(xs, ys, sample_weight, class_weight, "fit")
+            w = self._weights_for(xs, ys, sample_weight, class_weight, "fit")
             if validation_split and validation_data is None:
                 if not 0.0 < validation_split < 1.0:
                     raise ValueError(f"validation_split must be in (0, 1), got {validation_split}")
@@ -558,7 +612,8 @@ class Model:
         else:
             _unsupported("evaluate", steps=steps)
             xs, ys = self._arrays(x, y, "evaluate")
-            source = self._array_batches(xs, ys, _sample_weights(xs, ys, sample_weight, None, "evaluate"), batch_size)
+            source = self._array_batches(xs, ys, self._weights_for(xs, ys, sample_weight, None, "evaluate"),
+                                         batch_size)
         progress = Progbar(source.samples, verbose=verbose) if verbose else None
         scores = self._evaluate(source, progress, hooks=self._hooked(callbacks, verbose, source))
         return scores[0] if len(scores) == 1 else scores
@@ -644,7 +699,7 @@ class Model:
         """One update on one batch; the loss (and metrics) of that batch before the update — the metrics over the
         batches since the last reset when ``reset_metrics`` is False."""
         xs, ys = self._arrays(x, y, "train_on_batch")
-        w = _sample_weights(xs, ys, sample_weight, class_weight, "train_on_batch")
+        w = self._weights_for(xs, ys, sample_weight, class_weight, "train_on_batch")
         self._built_for(xs, ys)
         placeholders, loss, metrics, train_op = self._training_for()
         if reset_metrics:
@@ -655,7 +710,7 @@ class Model:
 
     def test_on_batch(self, x, y, sample_weight=None, reset_metrics=True):
         xs, ys = self._arrays(x, y, "test_on_batch")
-        w = _sample_weights(xs, ys, sample_weight, None, "test_on_batch")
+        w = self._weights_for(xs, ys, sample_weight, None, "test_on_batch")
         scores = self._evaluate(self._array_batches(xs, ys, w, max(len(w), 1)), reset_metrics=reset_metrics)
         return scores[0] if len(scores) == 1 else scores
 
@@ -706,6 +761,19 @@ class Model:
             return names
         return [name for name, loss in zip(names, _per_output(self.loss, names, "loss")) if loss is not None]
 
+    def _weights_for(self, xs, ys, sample_weight, class_weight, what):
+        """The weights fed with a batch: compiled without a ``sample_weight_mode``, one per sample, shared by the
+        outputs (``_sample_weights``); with one, a ``_PerOutput`` of weights per output with a loss, each checked
+        against its mode (``_output_weights``)."""
+        if self._sample_weight_mode is None or not ys:
+            return _sample_weights(xs, ys, sample_weight, class_weight, what)
+        self._built_for(xs, ys)  # (the outputs' names and losses are needed)
+        names = self.output_names
+        loss_ids = _per_output(self.loss, names, "loss")
+        modes = [mode for mode, loss in zip(_modes_of(self._sample_weight_mode, names, loss_ids), loss_ids)
+                 if loss is not None]
+        return _output_weights(ys, sample_weight, class_weight, modes, self._target_names(), what)
+
     def _validation_arrays(self, validation_data):
         """(inputs, targets, sample weights) from fit's ``validation_data`` tuple."""
         if len(validation_data) not in (2, 3):
@@ -713,7 +781,7 @@ class Model:
                              "dataset")
         xs, ys = self._arrays(*validation_data[:2], "fit's validation_data")
         weights = validation_data[2] if len(validation_data) == 3 else None
-        return xs, ys, _sample_weights(xs, ys, weights, None, "fit's validation_data")
+        return xs, ys, self._weights_for(xs, ys, weights, None, "fit's validation_data")
 
     def _built_for(self, xs, ys=None, sample_shape=None, target_shapes=None):
         """Build the model (if not built yet) for inputs like ``xs`` (arrays) or of one sample's ``sample_shape``,
@@ -769,7 +837,7 @@ class Model:
                 return xs, None, numpy.ones(len(xs[0]), numpy.float32)
             xs, ys = self._arrays(x, y, what)
             self._built_for(xs, ys)
-            return xs, ys, _sample_weights(xs, ys, weights, class_weight, what)
+            return xs, ys, self._weights_for(xs, ys, weights, class_weight, what)
         return to_batch
 
     def _generator_batches(self, source, steps, what, class_weight=None, needs_targets=True, shuffle=False):
@@ -834,7 +902,10 @@ class Model:
                         raise ValueError(f"Error when checking target: expected targets of shape (None,) + {wanted} "
                                          f"(as the model was first trained or evaluated with), got {y.shape}")
                     feed[targets] = y.astype(targets.dtype.as_numpy_dtype, copy=False).reshape((len(y),) + wanted)
-                feed[weights] = w
+                if isinstance(weights, list):  # one placeholder per output (compiled with a sample_weight_mode)
+                    feed.update(zip(weights, w.arrays if isinstance(w, _PerOutput) else [w] * len(weights)))
+                else:
+                    feed[weights] = w
             phase = backend.learning_phase()
             if not isinstance(phase, int):
                 feed[phase] = training
@@ -1113,12 +1184,13 @@ def _one_or_list(items):
 
 # what an output left out of a dict of ``compile``'s gets, as in TF 1.15: no loss (it takes no targets), a loss
 # weight of 1, no metrics
-_LEFT_OUT = {"loss": None, "loss_weights": 1.0, "metrics": []}
+_LEFT_OUT = {"loss": None, "loss_weights": 1.0, "metrics": [], "weighted_metrics": [], "sample_weight_mode": None}
 
 
 def _per_output(spec, names, what):
     """``compile``'s ``spec`` (one thing for all outputs, a list in output order, or a dict by output name) as one
-    entry per output (``what`` — "loss", "loss_weights" or "metrics" — says what a dict's left-out outputs get)."""
+    entry per output (``what`` — "loss", "loss_weights", "metrics", "weighted_metrics" or "sample_weight_mode" —
+    says what a dict's left-out outputs get)."""
     if isinstance(spec, dict):
         unknown = set(spec) - set(names)
         if unknown:
@@ -1127,7 +1199,8 @@ def _per_output(spec, names, what):
         return [spec.get(name, _LEFT_OUT[what]) for name in names]
     # a list is one entry per output — but metrics=["acc"] is a list of metrics for every output, and only a list
     # of lists is metrics per output
-    per_output = isinstance(spec, (list, tuple)) and (what != "metrics" or bool(spec) and all(
+    lists_of_metrics = what in ("metrics", "weighted_metrics")
+    per_output = isinstance(spec, (list, tuple)) and (not lists_of_metrics or bool(spec) and all(
         isinstance(group, (list, tuple)) for group in spec))
     if per_output:
         if len(spec) != len(names):
@@ -1137,15 +1210,58 @@ def _per_output(spec, names, what):
     return [spec] * len(names)
 
 
-def _metrics_by_name(identifiers, loss_function=None, output_shape=None):
+def _metrics_by_name(identifiers, loss_function=None, output_shape=None, weighted=False):
     """``{name: function or Metric}`` of one output's ``compile`` metrics (a name, function or ``Metric``, or a list
     of them), keyed by name as TF 1.15's ``collect_per_output_metric_info`` keys them: a second metric of a name
-    already there (``"accuracy"`` after ``"acc"``) takes its place, and is reported once."""
+    already there (``"accuracy"`` after ``"acc"``) takes its place, and is reported once. ``weighted`` (those of
+    ``weighted_metrics``): the names start with ``weighted_``, as TF 1's ``get_metric_name`` makes them
+    (``weighted_acc``)."""
     found = {}
     for identifier in [identifiers] if isinstance(identifiers, str) else identifiers:
         name, metric = metrics_module.get(identifier, loss_function, output_shape)
-        found[name] = metric
+        found["weighted_" + name if weighted else name] = metric
     return found
+
+
+_TEMPORAL = "temporal"
+
+
+def _check_modes(sample_weight_mode):
+    """``compile``'s ``sample_weight_mode``: None, "temporal", or a list or dict of them (per output)."""
+    if isinstance(sample_weight_mode, dict):
+        modes = list(sample_weight_mode.values())
+    elif isinstance(sample_weight_mode, (list, tuple)):
+        modes = list(sample_weight_mode)
+    else:
+        modes = [sample_weight_mode]
+    for mode in modes:
+        if mode is not None and mode != _TEMPORAL:
+            raise ValueError(f'"sample_weight_mode should be None or "temporal". Found: {mode}')
+
+
+def _modes_of(sample_weight_mode, names, loss_ids):
+    """The weight mode of each output (None or "temporal"), as TF 1.15's ``prepare_sample_weight_modes`` reads
+    ``sample_weight_mode``: one for all, a list of one per output, or a dict by output name, which must name every
+    output with a loss."""
+    if isinstance(sample_weight_mode, dict):
+        for name, loss in zip(names, loss_ids):
+            if loss is not None and name not in sample_weight_mode:
+                raise ValueError(f"Output {name} missing from `_sample_weight_modes` dictionary")
+    elif isinstance(sample_weight_mode, (list, tuple)) and len(sample_weight_mode) != len(names):
+        raise ValueError(f"When passing a list as sample_weight_mode, it should have one entry per model output. The "
+                         f"model has {len(names)} outputs, but you passed {len(sample_weight_mode)}"
+                         f"_sample_weight_modes.")
+    return _per_output(sample_weight_mode, names, "sample_weight_mode")
+
+
+def _times_mask(weights, mask):
+    """The sample weights times an output's mask (a masked sequence's: padded steps weigh 0), shaped as the mask
+    — one sample's weight for each of its steps — as TF 1.15's ``call_metric_function`` combines them."""
+    if mask is None:
+        return weights
+    if weights.shape.rank == mask.shape.rank - 1:
+        weights = expand_dims(weights, -1)
+    return weights * mask
 
 
 def _reduction(loss):
@@ -1306,9 +1422,11 @@ def _sample_weights(xs, ys, sample_weight, class_weight, what):
     if sample_weight is not None:
         if isinstance(sample_weight, dict) or isinstance(sample_weight, (list, tuple)) and len(ys) > 1 and \
                 len(sample_weight) == len(ys) and all(numpy.ndim(w) == 1 for w in sample_weight):
-            raise NotImplementedError(f"{what}: sample weights per output; give one array of weights, which every "
-                                      f"output's loss uses")
+            raise NotImplementedError(f"{what}: sample weights per output are taken from a model compiled with a "
+                                      f"sample_weight_mode (a list or dict: None for per-sample weights); give one "
+                                      f"array of weights, which every output's loss uses")
         sample_weight = numpy.asarray(sample_weight, numpy.float32)
+        _check_rank(sample_weight, None)
         if sample_weight.shape != (len(y),):
             raise ValueError(f"{what}: sample_weight must hold one weight per sample, shape ({len(y)},); got shape "
                              f"{sample_weight.shape}")
@@ -1316,12 +1434,95 @@ def _sample_weights(xs, ys, sample_weight, class_weight, what):
     if class_weight is not None:
         if len(ys) > 1:
             raise NotImplementedError(f"{what}: class_weight with several outputs; give sample_weight")
-        classes = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0]
-        missing = set(numpy.unique(classes).tolist()) - set(class_weight)
-        if missing:
-            raise ValueError(f"{what}: class_weight has no weight for class(es) {sorted(missing)}")
-        weights *= numpy.array([class_weight[c] for c in classes.tolist()], numpy.float32)
+        weights *= _class_weights(y, class_weight, what)
     return weights
+
+
+def _class_weights(y, class_weight, what):
+    """The ``class_weight`` of each sample's class (the label, or the argmax of a one-hot row), float32."""
+    if y.ndim > 2:  # (a sequence's labels: TF 1.15 has no class weights per time step)
+        raise ValueError("`class_weight` not supported for 3+ dimensional targets.")
+    classes = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0]
+    missing = set(numpy.unique(classes).tolist()) - set(class_weight)
+    if missing:
+        raise ValueError(f"{what}: class_weight has no weight for class(es) {sorted(missing)}")
+    return numpy.array([class_weight[c] for c in classes.tolist()], numpy.float32)
+
+
+def _check_rank(sample_weight, mode):
+    """TF 1.15's errors for weights whose rank does not fit the output's ``sample_weight_mode``."""
+    if mode == _TEMPORAL and sample_weight.ndim != 2:
+        raise ValueError(f"Found a sample_weight array with shape {sample_weight.shape}. In order to use timestep-wise "
+                         f"sample weighting, you should pass a 2D sample_weight array.")
+    if mode is None and sample_weight.ndim != 1:
+        raise ValueError(f'Found a sample_weight array with shape {sample_weight.shape}. In order to use '
+                         f'timestep-wise sample weights, you should specify sample_weight_mode="temporal" in '
+                         f'compile(). If you just mean to use sample-wise weights, make sure your sample_weight '
+                         f'array is 1D.')
+
+
+class _PerOutput:
+    """Sample weights per output with a loss — (samples,) or, for a "temporal" output, (samples, steps) arrays —
+    cut into batches as one array is (``len``, and rows by index or slice)."""
+
+    def __init__(self, arrays):
+        self.arrays = list(arrays)
+
+    def __len__(self):
+        return len(self.arrays[0])
+
+    def __getitem__(self, rows):
+        return _PerOutput([a[rows] for a in self.arrays])
+
+
+def _output_weights(ys, sample_weight, class_weight, modes, names, what):
+    """The weights of each output with a loss (``names``, their targets ``ys``, their ``modes``) for a model
+    compiled with a ``sample_weight_mode``, as TF 1.15's ``standardize_weights`` makes them: ``sample_weight`` is
+    one array for every output (minidl's, as without a mode), a list of one per output, or a dict by output name
+    (an output left out, or given None, weighs 1); a "temporal" output needs targets of at least 3 dims and takes
+    (samples, steps) weights, any other (samples,) weights. ``class_weight`` (one output only, not "temporal")
+    multiplies them."""
+    if sample_weight is None:
+        given = [None] * len(names)
+    elif isinstance(sample_weight, _PerOutput):  # (made already: fit's validation_split passes on its part)
+        given = sample_weight.arrays
+    elif isinstance(sample_weight, dict):
+        unknown = sorted(set(sample_weight) - set(names))
+        if unknown:
+            raise ValueError(f"Unknown entries in sample_weight dictionary: {unknown}. Only expected following keys: "
+                             f"{names}")
+        given = [sample_weight.get(name) for name in names]
+    elif isinstance(sample_weight, (list, tuple)) and (len(names) > 1 or len(sample_weight) == 1 and (
+            sample_weight[0] is None or numpy.ndim(sample_weight[0]) >= 1)):
+        if len(sample_weight) != len(names):
+            raise ValueError(f"Provided `sample_weight` was a list of {len(sample_weight)} elements, but the model "
+                             f"has {len(names)} outputs. You should provide one `sample_weight`array per model "
+                             f"output.")
+        given = list(sample_weight)
+    else:
+        given = [sample_weight] * len(names)
+    if class_weight is not None and len(ys) > 1:
+        raise NotImplementedError(f"{what}: class_weight with several outputs; give sample_weight")
+    arrays = []
+    for y, w, mode in zip(ys, given, modes):
+        if mode == _TEMPORAL and y.ndim < 3:
+            raise ValueError(f'Found a sample_weight array for an input with shape {y.shape}. Timestep-wise sample '
+                             f'weighting (use of sample_weight_mode="temporal") is restricted to outputs that are at '
+                             f'least 3D, i.e. that have a time dimension.')
+        weights = numpy.ones(y.shape[:2] if mode == _TEMPORAL else y.shape[:1], numpy.float32)
+        if w is not None:
+            w = numpy.asarray(w, numpy.float32)
+            _check_rank(w, mode)
+            if w.shape != weights.shape:
+                raise ValueError(f"{what}: sample_weight must hold one weight per sample, shape ({len(y)},); got "
+                                 f"shape {w.shape}" if mode is None else
+                                 f"Found a sample_weight array with shape {w.shape} for an input with shape "
+                                 f"{y.shape}. sample_weight cannot be broadcast.")
+            weights *= w
+        if class_weight is not None:
+            weights *= _class_weights(y, class_weight, what)
+        arrays.append(weights)
+    return _PerOutput(arrays)
 
 
 def _batch_size(batch_size):
