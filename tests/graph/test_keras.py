@@ -1410,8 +1410,12 @@ def test_several_outputs_report_in_metrics_names_order_with_unique_names():
     assert twice.output_names == ["shared", "shared_1"]
     # ("mse" and "mean_squared_error" are one metric, reported once per output, as TF 1.15 does)
     assert len(twice.metrics_names) == len(twice.evaluate([x, x], [np.zeros(8), np.ones(8)], verbose=0)) == 5
-    with pytest.raises(NotImplementedError, match="sample weights per output"):
-        twice.fit([x, x], [np.zeros(8), np.ones(8)], sample_weight={"shared": np.ones(8)}, verbose=0)
+    # weights per output, as TF 1.15 takes them: "shared_1", left out of the dict, weighs 1
+    weights = np.arange(8, dtype=np.float32)
+    first, second = twice.predict([x, x])
+    scores = twice.evaluate([x, x], [np.zeros(8), np.ones(8)], sample_weight={"shared": weights}, verbose=0)
+    assert scores[1] == pytest.approx(np.mean(weights * first[:, 0] ** 2), rel=1e-5)
+    assert scores[2] == pytest.approx(np.mean((second[:, 0] - 1) ** 2), rel=1e-5)
 
 
 def test_wrappers_and_models_as_layers_train_once_and_freeze():

@@ -351,8 +351,9 @@ class Model:
         ``Mean`` metric, given no weights: each batch counts once, whatever its size). An output without a loss
         (left out of a loss dict, or None in a loss list) takes no targets, and has no loss or metrics.
 
-        Compiled without a ``sample_weight_mode``, one placeholder of per-sample weights serves every output.
-        With one, each output with a loss has its own: (samples,) weights, or for a "temporal" output (samples,
+        A model with one output to score, compiled without a ``sample_weight_mode``, has one placeholder of
+        per-sample weights. Otherwise each output with a loss has its own (one array given for all is fed to each):
+        (samples,) weights, or for a "temporal" output (samples,
         steps) weights, one per time step of the loss (a loss per step: a sequence output). As TF 1.15's
         ``compute_weighted_loss`` with SUM_OVER_BATCH_SIZE, such an output's loss is
         sum over samples and steps of w[n, t] · mask[n, t] · loss[n, t], divided by the *number* of losses
@@ -365,7 +366,8 @@ class Model:
             names = self.output_names
             with self._graph.as_default():
                 loss_ids = _per_output(self.loss, names, "loss")
-                if self._sample_weight_mode is None:  # one placeholder for all outputs
+                per_output = self._sample_weight_mode is not None or sum(loss is not None for loss in loss_ids) > 1
+                if not per_output:  # one placeholder, the model's one output with a loss
                     weights = basics.placeholder(backend.floatx(), (None,), name="sample_weights")
                     modes, fed_weights = [None] * len(names), weights
                 else:  # one per output with a loss: (samples,) weights, or (samples, steps) for "temporal"
@@ -403,7 +405,7 @@ class Model:
                     if mask is not None:  # as TF 1's Keras: the mask weighs each step's loss (the mean still
                         per_sample = per_sample * mask  # counts every step, as its "sum over batch size" does)
                     rank = per_sample.shape.rank
-                    if self._sample_weight_mode is not None:
+                    if per_output:
                         weights = next(output_weights)
                     if modes[i] == "temporal":  # a weight per step: (samples, steps) against the losses
                         if rank is not None and rank < 2:
@@ -762,10 +764,10 @@ class Model:
         return [name for name, loss in zip(names, _per_output(self.loss, names, "loss")) if loss is not None]
 
     def _weights_for(self, xs, ys, sample_weight, class_weight, what):
-        """The weights fed with a batch: compiled without a ``sample_weight_mode``, one per sample, shared by the
-        outputs (``_sample_weights``); with one, a ``_PerOutput`` of weights per output with a loss, each checked
-        against its mode (``_output_weights``)."""
-        if self._sample_weight_mode is None or not ys:
+        """The weights fed with a batch: for a model with one output to score, compiled without a
+        ``sample_weight_mode``, one per sample (``_sample_weights``); otherwise a ``_PerOutput`` of weights per
+        output with a loss, each checked against its mode (``_output_weights``)."""
+        if (self._sample_weight_mode is None and len(ys or ()) < 2) or not ys:
             return _sample_weights(xs, ys, sample_weight, class_weight, what)
         self._built_for(xs, ys)  # (the outputs' names and losses are needed)
         names = self.output_names
@@ -1412,19 +1414,17 @@ def _check_targets(target_shape, output_shape, loss_function):
 
 
 def _sample_weights(xs, ys, sample_weight, class_weight, what):
-    """One float32 weight per sample (shared by the outputs): ``sample_weight`` (an array, one per sample) times
-    the ``class_weight`` of the sample's class (a dict class -> weight; the class is the label, or the argmax of a
-    one-hot row; one output only)."""
+    """One float32 weight per sample, for a model with at most one output to score: ``sample_weight`` (an array,
+    one per sample) times the ``class_weight`` of the sample's class (a dict class -> weight; the class is the
+    label, or the argmax of a one-hot row)."""
     y = ys[0] if ys else xs[0]  # (no targets: a model trained on add_loss's losses)
     if class_weight is not None and not ys:
         raise ValueError(f"{what}: class_weight needs targets")
     weights = numpy.ones(len(y), numpy.float32)
     if sample_weight is not None:
-        if isinstance(sample_weight, dict) or isinstance(sample_weight, (list, tuple)) and len(ys) > 1 and \
-                len(sample_weight) == len(ys) and all(numpy.ndim(w) == 1 for w in sample_weight):
-            raise NotImplementedError(f"{what}: sample weights per output are taken from a model compiled with a "
-                                      f"sample_weight_mode (a list or dict: None for per-sample weights); give one "
-                                      f"array of weights, which every output's loss uses")
+        if isinstance(sample_weight, dict):
+            raise NotImplementedError(f"{what}: sample weights by output name for a model with one output to score; "
+                                      f"give the array of weights itself")
         sample_weight = numpy.asarray(sample_weight, numpy.float32)
         _check_rank(sample_weight, None)
         if sample_weight.shape != (len(y),):
@@ -1432,8 +1432,6 @@ def _sample_weights(xs, ys, sample_weight, class_weight, what):
                              f"{sample_weight.shape}")
         weights *= sample_weight
     if class_weight is not None:
-        if len(ys) > 1:
-            raise NotImplementedError(f"{what}: class_weight with several outputs; give sample_weight")
         weights *= _class_weights(y, class_weight, what)
     return weights
 
