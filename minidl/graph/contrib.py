@@ -48,7 +48,8 @@ second also TF's first seq2seq models (legacy_seq2seq.py, legacy_seq2seq_attenti
 **tf.contrib.framework** (``arg_scope``) and **tf.contrib.slim** are in contrib_framework.py and contrib_slim.py;
 **tf.contrib.lookup** is ``tf.lookup`` (lookup_ops.py); **tf.contrib.training** holds ``HParams`` (hparams.py) and
 **tf.contrib.util** ``constant_value``, which is ``tf.get_static_value`` (tensor_util.py); **tf.contrib.learn** holds
-``preprocessing.VocabularyProcessor`` (contrib_learn.py).
+``preprocessing.VocabularyProcessor`` (contrib_learn.py) and the premade estimators with ``SKCompat``
+(contrib_learn_estimators.py).
 """
 import numbers
 import types
@@ -525,6 +526,9 @@ from .distributions import contrib as distributions  # noqa: E402
 from .contrib_image import image  # noqa: E402,F401
 
 # tf.contrib.learn: of TF 1.x's high-level library, the text preprocessing that programs kept using (contrib_learn.py)
+# and the premade estimators with SKCompat (contrib_learn_estimators.py, which also gives tf.contrib.layers its
+# real_valued_column and infer_real_valued_columns)
 from .contrib_learn import preprocessing as learn_preprocessing  # noqa: E402
+from .contrib_learn_estimators import LEARN as learn_estimators  # noqa: E402
 
-learn = types.SimpleNamespace(preprocessing=learn_preprocessing)
+learn = types.SimpleNamespace(preprocessing=learn_preprocessing, **learn_estimators)
