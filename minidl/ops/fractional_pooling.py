@@ -66,7 +66,7 @@ def window_max(xp, x, starts, ends, widths):
     n, c = windows.shape[:2]
     split = windows.reshape((n, c) + tuple(v for o, k in zip(outs, widths) for v in (o, k)))
     order = (0, 1) + tuple(range(2, 2 + 2 * spatial, 2)) + tuple(range(3, 3 + 2 * spatial, 2))
-    taps = split.transpose(order).reshape((n, c) + outs + (-1,))
+    taps = split.transpose(order).reshape((n, c) + outs + (math.prod(widths),))
     best = xp.argmax(taps, axis=-1)  # the first maximum; a NaN counts as the largest, as in PyTorch
     values = xp.take_along_axis(taps, best[..., None], axis=-1)[..., 0]
     # the plane position of each best tap: per dim, its window's start plus the tap's offset, row-major
@@ -105,7 +105,7 @@ def _along(positions, d, spatial):
     """(N, C, ...) positions along spatial dim ``d``, flattened into that dim and shaped to broadcast over the
     other spatial dims."""
     shape = [positions.shape[0], positions.shape[1]] + [1] * spatial
-    shape[2 + d] = -1
+    shape[2 + d] = math.prod(positions.shape[2:])  # (not -1, which an empty batch leaves undetermined)
     return positions.reshape(shape)
 
 

@@ -241,7 +241,7 @@ def kl_div(input, target, reduction="mean", log_target=False):
         warn("kl_div: reduction='mean' divides the total loss by both the batch size and the support "
              "size. 'batchmean' divides only by the batch size, and aligns with the KL div math "
              "definition.")
-    if reduction == "batchmean":
+    if reduction == "batchmean":  # the batch is the input's first dim, as PyTorch counts it (a 0-d input: none)
         total = sum(loss)
-        return total if loss.ndim == 0 else total / apply(ReductionSize, loss, dims=(0,))
+        return total if input.ndim == 0 else total / apply(ReductionSize, input, dims=(0,))
     return reduce_loss(loss, reduction)

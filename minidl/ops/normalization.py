@@ -135,7 +135,7 @@ def _in_float32(input):
 
 # ------------------------------------------------------------------------------------------ batch_norm
 
-def _batch_norm_args(op_name, x, running_mean, running_var, weight, bias, momentum, eps):
+def _batch_norm_args(op_name, x, running_mean, running_var, weight, bias, momentum, eps, training):
     _float_input(op_name, x, 2)
     channels = x.shape[1]
     for what, v in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
@@ -144,6 +144,10 @@ def _batch_norm_args(op_name, x, running_mean, running_var, weight, bias, moment
     for what, v in (("momentum", momentum), ("eps", eps)):
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise TypeError(f"{op_name}: {what} must be a number, got {v!r}")
+    # (a negative eps can make var + eps negative: NaN everywhere)
+    if not (eps > 0 if training else eps >= 0):
+        raise ValueError(f"{op_name} eps must be {'positive during training' if training else 'non-negative'}, but "
+                         f"got {eps}")
 
 
 def batch_norm_training(input, running_mean=None, running_var=None, weight=None, bias=None, momentum=0.1,
@@ -160,7 +164,7 @@ def batch_norm_training(input, running_mean=None, running_var=None, weight=None,
     (PyTorch's ``momentum=None``, a cumulative average, is the layer's business: it passes 1 / batches_seen.)
     Compute them without recording gradients (under ``no_grad``), or detach them, before storing.
     """
-    _batch_norm_args("batch_norm", input, running_mean, running_var, weight, bias, momentum, eps)
+    _batch_norm_args("batch_norm", input, running_mean, running_var, weight, bias, momentum, eps, True)
     if _in_float32(input):  # (the batch mean and var stay float32; the running ones keep their own dtype)
         result = batch_norm_training(cast(input, numpy.float32), running_mean, running_var, weight, bias, momentum,
                                      eps)
@@ -195,7 +199,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     """
     if training:
         return batch_norm_training(input, running_mean, running_var, weight, bias, momentum, eps).output
-    _batch_norm_args("batch_norm", input, running_mean, running_var, weight, bias, momentum, eps)
+    _batch_norm_args("batch_norm", input, running_mean, running_var, weight, bias, momentum, eps, False)
     if running_mean is None or running_var is None:
         raise OpError("batch_norm: running_mean and running_var must be given in evaluation mode "
                       "(training=False)")

@@ -437,7 +437,7 @@ def test_errors():
     (lambda x: F.interpolate(x, size=(2, 3, 4)), ValueError, "Input and output must have the same number of spatial"),
     (lambda x: F.interpolate(x, scale_factor=(2,)), ValueError, "Input and scale_factor must have the same number"),
     (lambda x: F.interpolate(x, size=4, recompute_scale_factor=True), ValueError, "not meaningful with an explicit"),
-    (lambda x: F.interpolate(x, scale_factor=0.1), ValueError, "must be positive"),
+    (lambda x: F.interpolate(x, scale_factor=0.1), ValueError, "input and output sizes should be greater than 0"),
     (lambda x: F.interpolate(x.long(), scale_factor=2, mode="bilinear"), TypeError, "floating point"),
 ])
 def test_interpolate_errors(call, error, message):

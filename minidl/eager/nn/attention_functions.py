@@ -76,7 +76,10 @@ def _dropout(x, p):
 def _safe_softmax(scores):
     """Softmax over the last dim, except that a row whose scores are all -inf (a query with nothing it may attend
     to) gives weights 0 instead of NaN — what PyTorch's scaled_dot_product_attention does. Those rows are set to
-    0 before the softmax too, so that no NaN reaches the backward pass either."""
+    0 before the softmax too, so that no NaN reaches the backward pass either. With no keys at all, there are no
+    weights (each query's result is then 0)."""
+    if scores.shape[-1] == 0:
+        return ops.softmax(scores, -1)
     blocked = ops.amax(scores.detach(), -1, keepdim=True) == _NEG_INF
     weights = ops.softmax(ops.masked_fill(scores, blocked, 0.0), -1)
     return ops.masked_fill(weights, blocked, 0.0)

@@ -244,6 +244,13 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 def bilinear(input1, input2, weight, bias=None):
     """``y_k = x1ᵀ W_k x2 + b_k`` for every output feature k: ``input1`` (..., in1), ``input2`` (..., in2),
     ``weight`` (out, in1, in2), ``bias`` (out,)."""
+    for what, t in (("input1", input1), ("input2", input2), ("weight", weight)):
+        if not is_tensor(t):
+            raise TypeError(f"bilinear(): argument '{what}' must be a tensor, not {type(t).__name__}")
+    # (einsum would broadcast inputs of different ranks or batch sizes: PyTorch refuses them)
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise RuntimeError(f"bilinear(): input batch dimensions do not match: got {list(input1.shape)} and "
+                           f"{list(input2.shape)}")
     for k, x in ((1, input1), (2, input2)):
         if x.ndim == 0 or weight.ndim != 3 or x.shape[-1] != weight.shape[k]:
             raise RuntimeError(f"bilinear(): input{k} size does not match weight size: got "

@@ -108,9 +108,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             scales = [None] * spatial
     else:
         raise ValueError("either size or scale_factor should be defined")
-    if any(n < 1 for n in sizes):
-        raise OpError(f"interpolate: the output size {sizes} must be positive in every spatial dim (input "
-                      f"{describe(input)})")
+    if any(n < 1 for n in sizes) or any(n < 1 for n in input.shape[2:]):
+        raise OpError(f"interpolate: input and output sizes should be greater than 0, but got input "
+                      f"{describe(input)} and output size {sizes}")
     if mode == "area":
         if spatial == 1:
             return ops.squeeze(adaptive_avg_pool2d(ops.unsqueeze(input, -2), (1, sizes[0])), -2)

@@ -178,8 +178,11 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     if input.ndim < 3:
         raise ValueError(f"instance_norm: expected an (N, C, ...) input with at least one spatial dim, got "
                          f"{describe(input)}")
-    if math.prod(input.shape[2:]) <= 1:
+    spatial = math.prod(input.shape[2:])
+    if spatial == 1:
         raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.shape}")
+    if spatial == 0:  # nothing to normalize, and no statistics to update (as PyTorch): an empty result
+        return ops.clone(input)
     if running_mean is not None:
         with no_grad():  # statistics are state, not part of the function: no history
             positions = tuple(range(2, input.ndim))

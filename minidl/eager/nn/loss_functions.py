@@ -154,6 +154,8 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     the angle between the vectors, in [-1, 1]. Each vector is divided by its norm before the product, which keeps
     the result in range. (PyTorch clamps the norms without recording it, so for a norm below ``eps`` its gradient
     differs from this one; elsewhere they agree.)"""
+    if not eps >= 0:  # (a negative floor lets a zero norm through: 0 / 0)
+        raise OpError(f"cosine_similarity: eps must be non-negative, got: {eps}")
     x1, x2 = _broadcast("cosine_similarity", x1, x2)
     n1 = ops.clamp(ops.norm(x1, 2, dim, keepdim=True), min=eps)
     n2 = ops.clamp(ops.norm(x2, 2, dim, keepdim=True), min=eps)

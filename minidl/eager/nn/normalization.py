@@ -43,10 +43,14 @@ def _reset_affine(module):
         init.zeros_(module.bias)
 
 
-def _shape_tuple(normalized_shape):
-    """``normalized_shape`` (an int or a sequence of ints) as a tuple of ints."""
+def _shape_tuple(normalized_shape, layer):
+    """``normalized_shape`` (an int or a sequence of ints) as a tuple of ints; anything else (a float, a string,
+    whose characters would pass for digits) is a TypeError naming the ``layer``."""
     if isinstance(normalized_shape, numbers.Integral):
         normalized_shape = (normalized_shape,)
+    if isinstance(normalized_shape, (str, bytes)) or not hasattr(normalized_shape, "__iter__") or not all(
+            isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in normalized_shape):
+        raise TypeError(f"{layer}: normalized_shape must be an int or a sequence of ints, got {normalized_shape!r}")
     return tuple(int(n) for n in normalized_shape)
 
 
@@ -185,7 +189,7 @@ class LayerNorm(Module):
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__()
-        self.normalized_shape = _shape_tuple(normalized_shape)
+        self.normalized_shape = _shape_tuple(normalized_shape, "LayerNorm")
         self.eps, self.elementwise_affine = eps, elementwise_affine
         _add_affine(self, self.normalized_shape, elementwise_affine, bias, dict(dtype=dtype, device=device))
         self.reset_parameters()
@@ -238,7 +242,7 @@ class RMSNorm(Module):
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
         super().__init__()
-        self.normalized_shape = _shape_tuple(normalized_shape)
+        self.normalized_shape = _shape_tuple(normalized_shape, "RMSNorm")
         self.eps, self.elementwise_affine = eps, elementwise_affine
         weight = Parameter(empty(*self.normalized_shape, dtype=dtype, device=device)) if elementwise_affine else None
         self.register_parameter("weight", weight)

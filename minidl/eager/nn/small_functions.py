@@ -25,6 +25,7 @@ import numpy
 
 from ... import ops
 from ...ops.base import OpError, describe, is_tensor
+from ...ops.infer import normalize_dim
 from ...ops.losses import float_input
 from ...ops.shape import ints
 from ...ops.windows import sliding_sum
@@ -42,8 +43,9 @@ def glu(input, dim=-1):
         raise TypeError(f"glu(): argument 'input' must be a tensor, not {type(input).__name__}")
     if input.ndim == 0:
         raise OpError("glu does not support scalars because halving size must be even")
+    dim = normalize_dim("glu", dim, input.ndim, input)
     if input.shape[dim] % 2:
-        raise OpError(f"glu: Halving dimension must be even, but dimension {dim % input.ndim} is size "
+        raise OpError(f"glu: Halving dimension must be even, but dimension {dim} is size "
                       f"{input.shape[dim]}")
     a, b = ops.chunk(input, 2, dim)
     return a * ops.sigmoid(b)
@@ -120,6 +122,9 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     if input.ndim < 3:
         raise ValueError(f"local_response_norm: Expected 3D or higher dimensionality input (got {input.ndim} "
                          f"dimensions)")
+    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size <= 0:
+        raise ValueError(f"local_response_norm: size (the number of channels summed) must be a positive int, got "
+                         f"{size!r}")
     if input.numel() == 0:
         return input
     window_sum = sliding_sum(input * input, 1, size // 2, (size - 1) // 2)

@@ -9,12 +9,22 @@ from .optimizer import (Optimizer, changed_in_place, fused_update_arrays, scalar
 
 
 def _check(name, value, low=0.0):
-    if value < low:
+    """PyTorch's check of a hyperparameter, ``low <= value``, which a NaN fails too (it would turn every parameter
+    into NaN at the first step)."""
+    try:
+        valid = low <= value
+    except TypeError:
+        raise TypeError(f"Invalid {name}: {value!r} (expected a number)") from None
+    if not valid:
         raise ValueError(f"Invalid {name}: {value}")
 
 
 def _check_betas(betas):
-    if not (0.0 <= betas[0] < 1.0 and 0.0 <= betas[1] < 1.0):
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"Invalid beta parameters: {betas!r} (expected a pair (beta1, beta2))")
+    for beta in betas:
+        _check("beta parameters", beta)
+    if not (betas[0] < 1.0 and betas[1] < 1.0):
         raise ValueError(f"Invalid beta parameters: {betas}")
 
 
@@ -142,6 +152,7 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
         _check("learning rate", lr), _check("epsilon value", eps), _check("alpha value", alpha)
+        _check("momentum value", momentum), _check("weight_decay value", weight_decay)
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
                                       centered=centered, maximize=maximize,
                                       **update_options(capturable=capturable, foreach=foreach,
@@ -184,6 +195,7 @@ class Adagrad(Optimizer):
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
         _check("learning rate", lr), _check("lr_decay", lr_decay), _check("initial_accumulator_value",
                                                                           initial_accumulator_value)
+        _check("weight_decay value", weight_decay), _check("epsilon value", eps)
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, eps=eps,
                                       initial_accumulator_value=initial_accumulator_value, maximize=maximize,
                                       **update_options(foreach=foreach, differentiable=differentiable, fused=fused)))

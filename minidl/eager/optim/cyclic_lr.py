@@ -175,6 +175,9 @@ class CyclicLR(LRScheduler):
         self.max_lrs = _per_group("max_lr", optimizer, max_lr)
         up = float(step_size_up)
         down = float(step_size_down) if step_size_down is not None else up
+        if not (up >= 0 and down >= 0 and up + down > 0):
+            raise ValueError(f"CyclicLR: step_size_up and step_size_down must be non-negative and not both 0 (the "
+                             f"cycle's length), got {step_size_up} and {step_size_down}")
         self.total_size, self.step_ratio = up + down, up / (up + down)
         if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
             raise ValueError("mode is invalid and scale_fn is None")

@@ -30,7 +30,7 @@ from .optimizer import Optimizer
 class LBFGS(Optimizer):
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
                  history_size=100, line_search_fn=None):
-        if lr < 0:
+        if not 0 <= lr:  # (a NaN too)
             raise ValueError(f"Invalid learning rate: {lr}")
         # (an unknown line_search_fn is only refused by step(), when a line search is first needed, as PyTorch)
         max_eval = max_iter * 5 // 4 if max_eval is None else max_eval

@@ -193,6 +193,12 @@ class LRScheduler:
         self.__dict__.update(state_dict)
 
 
+def _positive(scheduler, what, value):
+    """A period of a schedule, which it divides by (PyTorch fails with a ZeroDivisionError at a step instead)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"{scheduler}: {what} must be a positive number, got {value!r}")
+
+
 _LRScheduler = LRScheduler  # PyTorch's older name, still what many custom schedulers subclass
 
 
@@ -201,6 +207,7 @@ class StepLR(LRScheduler):
     chainable = True
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+        _positive("StepLR", "step_size", step_size)
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
@@ -216,6 +223,8 @@ class MultiStepLR(LRScheduler):
     chainable = True
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
+        if not hasattr(milestones, "__iter__"):
+            raise TypeError(f"MultiStepLR: milestones must be a list of epochs, got {milestones!r}")
         # milestone -> how many times it was given (a repeated one decays twice there), as PyTorch keeps them: a
         # state_dict from either library loads into the other
         self.milestones, self.gamma = collections.Counter(milestones), gamma
@@ -260,6 +269,7 @@ class CosineAnnealingLR(LRScheduler):
     keeps_the_rate_when_resumed = True
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
+        _positive("CosineAnnealingLR", "T_max", T_max)
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer, last_epoch)
 

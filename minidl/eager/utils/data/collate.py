@@ -14,6 +14,8 @@ def default_collate(batch):
     """Stack a list of samples the way PyTorch does: tensors and arrays are stacked along a new first dim,
     numbers become a tensor, strings stay as the batch holds them (a list; a tuple for a field of tuple samples),
     and tuples/lists/dicts are collated field by field."""
+    if len(batch) == 0:
+        raise ValueError("default_collate: the batch holds no samples")
     first = batch[0]
     if isinstance(first, Tensor):
         return ops.stack(list(batch))
@@ -33,6 +35,10 @@ def default_collate(batch):
     if isinstance(first, numbers.Real):
         return tensor(numpy.array(batch, dtype=numpy.float64))
     if isinstance(first, collections.abc.Mapping):
+        for sample in batch:  # (the first sample's keys are collated, as in PyTorch: each must have them)
+            missing = [key for key in first if key not in sample]
+            if missing:
+                raise KeyError(f"default_collate: a sample of the batch lacks the key(s) {missing} of the first")
         return _like(first, {key: default_collate([sample[key] for sample in batch]) for key in first})
     if isinstance(first, tuple) and hasattr(first, "_fields"):
         return type(first)(*(default_collate(field) for field in zip(*batch)))
