@@ -139,3 +139,18 @@ def test_arguments_pytorch_refuses_and_the_warning_without_use_reentrant():
         warnings.simplefilter("error")
         with T.no_grad():  # nothing to differentiate: the function just runs
             assert not checkpoint(lin, x, use_reentrant=False).requires_grad
+
+
+@pytest.mark.parametrize("use_reentrant", [False, True])
+def test_an_input_changed_in_place_before_backward_is_an_error(use_reentrant):
+    """The replay would differentiate the changed values (exp of 2z where the forward saw z): refused, as in
+    PyTorch. Unchanged, the gradient is exp(z)."""
+    x = T.tensor([0.0, 1.0], dtype=T.float64, requires_grad=True)
+    z = x * 1
+    y = checkpoint(lambda a: a.exp(), z, use_reentrant=use_reentrant)
+    z.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+    x = T.tensor([0.0, 1.0], dtype=T.float64, requires_grad=True)
+    checkpoint(lambda a: a.exp(), x * 1, use_reentrant=use_reentrant).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.exp([0.0, 1.0]))

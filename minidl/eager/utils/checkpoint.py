@@ -159,10 +159,14 @@ class CheckpointFunction(Function):
     def forward(ctx, replay, outputs, *inputs):
         ctx.replay = replay
         ctx.set_materialize_grads(False)  # an output without a gradient is left out of the replay's backward
+        # the replay reads the block's tensor arguments again: changed in place meanwhile, it would differentiate
+        # other values; saved, they make backward refuse that, as PyTorch's checkpoint does
+        ctx.save_for_backward(*(a for a in list(replay.args) + list(replay.kwargs.values()) if isinstance(a, Tensor)))
         return outputs
 
     @staticmethod
     def backward(ctx, *output_grads):
+        ctx.saved_tensors  # reading them checks that none was changed in place since
         return (None, None) + tuple(ctx.replay.gradients(output_grads))
 
 
