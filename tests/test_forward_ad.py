@@ -61,6 +61,23 @@ def test_a_dual_of_a_tensor_that_requires_grad_stays_connected_for_backward():
     assert w.grad.tolist() == [3.0, 12.0]
 
 
+def test_a_primal_carries_no_tangent_and_stays_connected_for_backward():
+    """Reusing ``unpack_dual(y).primal`` with a dual adds no second share of the tangent (sin(x)·t, not
+    sin(x)·t + cos(x)·x·t), as in PyTorch; a backward pass from a primal still reaches the weights."""
+    x0, t0, w0 = np.array([0.5, 1.0, 2.0]), np.array([1.0, -2.0, 0.5]), np.array([1.5, -0.5, 2.0])
+    w = torchlike.tensor(w0, requires_grad=True)
+    with fwAD.dual_level():
+        d = fwAD.make_dual(torchlike.tensor(x0), torchlike.tensor(t0))
+        sin_primal = fwAD.unpack_dual(d.sin()).primal
+        np.testing.assert_allclose(fwAD.unpack_dual(sin_primal * d).tangent.numpy(), np.sin(x0) * t0, rtol=1e-12)
+        np.testing.assert_allclose(fwAD.unpack_dual(fwAD.unpack_dual(d).primal * d).tangent.numpy(), x0 * t0,
+                                   rtol=1e-12)
+        primal, tangent = fwAD.unpack_dual((d * w).sin())
+    primal.sum().backward()
+    np.testing.assert_allclose(tangent.numpy(), np.cos(x0 * w0) * w0 * t0, rtol=1e-12)
+    np.testing.assert_allclose(w.grad.numpy(), np.cos(x0 * w0) * x0, rtol=1e-12)
+
+
 def test_dual_levels_and_their_errors():
     with pytest.raises(RuntimeError, match="no level exists"):
         fwAD.make_dual(torchlike.ones(2), torchlike.ones(2))

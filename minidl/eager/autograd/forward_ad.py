@@ -23,7 +23,7 @@ from ... import ops
 from ..engine import grad
 from ..grad_mode import enable_grad
 from ..tensor import Tensor
-from .function import computing_tangents
+from .function import Function, _tangent_passes, computing_tangents
 
 __all__ = ["UnpackedDualTensor", "dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual"]
 
@@ -86,9 +86,10 @@ def unpack_dual(tensor, *, level=None):
     duals = _levels[-1]
     for dual, tangent in duals:
         if dual is tensor:
-            return UnpackedDualTensor(tensor, tangent)
+            return UnpackedDualTensor(_Primal.apply(tensor), tangent)
     if not tensor.requires_grad or not (tensor.is_floating_point() or tensor.is_complex()):
         return UnpackedDualTensor(tensor, None)
+    primal = _Primal.apply(tensor)
     with enable_grad():
         # g(u) = uᵀJ is linear in u; its VJP with cotangent t is J t (the double-vjp trick)
         u = ops.zeros_like(tensor).requires_grad_()
@@ -98,4 +99,18 @@ def unpack_dual(tensor, *, level=None):
         if not pairs:
             return UnpackedDualTensor(tensor, None)
         (jvp,) = grad([g for g, _ in pairs], [u], [t for _, t in pairs], allow_unused=True)
-    return UnpackedDualTensor(tensor, None if jvp is None else jvp.detach())
+    return UnpackedDualTensor(primal, None if jvp is None else jvp.detach())
+
+
+class _Primal(Function):
+    """``unpack_dual``'s primal: the tensor's value without its tangent. To the first pass of the double-vjp trick
+    it is a constant — a primal used again with the duals adds no second share of their tangent — and to reverse
+    mode the tensor itself (gradients reach what it was computed from, as through PyTorch's primal)."""
+
+    @staticmethod
+    def forward(ctx, tensor):
+        return tensor.clone()
+
+    @staticmethod
+    def backward(ctx, g):
+        return None if _tangent_passes[0] else g
