@@ -263,8 +263,8 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
         pred = convert_to_tensor(pred)
         op_name = outer.unique_name(name or "cond")
     check_predicate(pred, op_name, "If")
-    branches = [build_func_graph(f"{op_name}_{side}", outer, fn) for side, fn in (("true", true_fn),
-                                                                                  ("false", false_fn))]
+    branches = [build_func_graph(f"{op_name}_{side}", outer, fn, lift_control_inputs=True)
+                for side, fn in (("true", true_fn), ("false", false_fn))]
     for fg, fn_name, taken in zip(branches, ("true_fn", "false_fn"), (True, False)):
         if fg.structured_outputs is None:
             raise ValueError(f"{fn_name} must have a return value.")
@@ -297,7 +297,8 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
     # branch function for it to run only with its branch)
     outside = [v for fg in branches for v in flatten(fg.structured_outputs) if isinstance(v, Operation)
                and v.graph is not fg]
-    with outer.control_dependencies(outside):
+    # so do the outer ops that the branches' ops depend on (TF1 runs them once, whichever branch is taken)
+    with outer.control_dependencies(outside + [c for fg in branches for c in fg.outer_control_inputs]):
         operation = outer.create_op(If, inputs, attrs, specs + [Spec((), numpy.dtype(object))], name=op_name,
                                     unique=False)
     return pack(then.structured_outputs, operation.outputs[:len(specs)])

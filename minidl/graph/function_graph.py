@@ -64,6 +64,9 @@ class FuncGraph(Graph):
         self.outputs = []
         self.structured_outputs = None
         self.captures = collections.OrderedDict()   # outer Tensor -> inner Tensor (a placeholder, or a variable read)
+        # a control-flow body's ops that depend on ops of an enclosing graph: those ops, lifted out (see create_op);
+        # None for a graph that keeps such dependencies on its ops (a tf.data function's)
+        self.outer_control_inputs = None
         self._device_stack = list(outer_graph._device_stack)
         # To the user a body is part of the enclosing graph (in TF1 it literally is): share its collections, its
         # variable store and variable scopes, so ``get_variable(..., reuse=True)`` or ``get_collection`` inside a
@@ -81,9 +84,23 @@ class FuncGraph(Graph):
 
     # ---------------------------------------------------------------------------------------- capturing
     def create_op(self, op, inputs, attrs, output_specs, name=None, defined_at=None, unique=True):
-        """``Graph.create_op``, after replacing each input from an enclosing graph by its captured stand-in."""
+        """``Graph.create_op``, after replacing each input from an enclosing graph by its captured stand-in.
+
+        In a control-flow body, a control dependency on an op of an enclosing graph (``with
+        tf.control_dependencies([outer_op]):`` inside the body) is lifted out: TF1 removes such edges from the body
+        and runs the outer op once, before the loop or cond — not at every iteration. The control-flow op depends
+        on the ops gathered in ``outer_control_inputs`` instead."""
         inputs = [self.capture(t) for t in inputs]
-        return super().create_op(op, inputs, attrs, output_specs, name, defined_at, unique)
+        outer = [c for deps in self._control_stack for c in deps if c.graph is not self]
+        if not outer or self.outer_control_inputs is None:
+            return super().create_op(op, inputs, attrs, output_specs, name, defined_at, unique)
+        self.outer_control_inputs.extend(c for c in outer if c not in self.outer_control_inputs)
+        stack = self._control_stack
+        self._control_stack = [[c for c in deps if c.graph is self] for deps in stack]
+        try:
+            return super().create_op(op, inputs, attrs, output_specs, name, defined_at, unique)
+        finally:
+            self._control_stack = stack
 
     def capture(self, tensor):
         """The tensor of this graph that stands for ``tensor`` (itself if it already belongs here)."""
@@ -136,14 +153,17 @@ class FuncGraph(Graph):
             return convert_to_tensor(value, dtype=dtype)
 
 
-def build_func_graph(name, outer_graph, python_func, arg_specs=(), arg_structure=None):
+def build_func_graph(name, outer_graph, python_func, arg_specs=(), arg_structure=None, lift_control_inputs=False):
     """Run ``python_func`` with this FuncGraph as the default graph and return the graph.
 
     ``arg_specs``: ``(shape, dtype)`` of each argument placeholder, flattened; ``arg_structure``: the nest
     (``pack``) the placeholders are passed as, one positional argument per top-level element.
     ``fg.structured_outputs`` keeps the raw result; the caller converts and checks it (``output_tensor``).
+    ``lift_control_inputs``: a control-flow body, whose dependencies on outer ops go to ``outer_control_inputs``.
     """
     fg = FuncGraph(name, outer_graph)
+    if lift_control_inputs:
+        fg.outer_control_inputs = []
     with fg.as_default():
         fg.inputs = [fg.make_placeholder(shape, dtype, f"arg{i}") for i, (shape, dtype) in enumerate(arg_specs)]
         args = pack(arg_structure, fg.inputs) if arg_structure is not None else ()

@@ -165,9 +165,10 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     invariants = _invariants(given, initial, shape_invariants, single)
     specs = [(inv, t.dtype) for inv, t in zip(invariants, initial)]
     cond_fg = build_func_graph(f"{op_name}_cond", outer, lambda *args: cond(*with_tensor_arrays(given, list(args))),
-                               specs, structure)
+                               specs, structure, lift_control_inputs=True)
     body_fg = build_func_graph(f"{op_name}_body", outer,
-                               lambda *args: flows_of(body(*with_tensor_arrays(given, list(args)))), specs, structure)
+                               lambda *args: flows_of(body(*with_tensor_arrays(given, list(args)))), specs, structure,
+                               lift_control_inputs=True)
     predicate = cond_fg.output_tensor(cond_fg.structured_outputs)
     check_predicate(predicate, op_name, "While", what="cond")
     cond_fg.outputs = [predicate]
@@ -193,8 +194,9 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
              "has_limit": maximum_iterations is not None, "back_prop": bool(back_prop),
              "kept": []}
     out_specs = [Spec(as_spec_shape(inv), t.dtype) for inv, t in zip(invariants, initial)]
-    operation = outer.create_op(While, inputs, attrs, out_specs + [Spec((), numpy.dtype(object))], name=op_name,
-                                unique=False)
+    with outer.control_dependencies(cond_fg.outer_control_inputs + body_fg.outer_control_inputs):
+        operation = outer.create_op(While, inputs, attrs, out_specs + [Spec((), numpy.dtype(object))], name=op_name,
+                                    unique=False)
     result = with_tensor_arrays(given, pack(structure, operation.outputs[:len(initial)]))
     return result[0] if single or (len(given) == 1 and not return_same_structure) else result
 

@@ -330,6 +330,30 @@ def test_assign_and_read_a_variable_inside_a_loop():
         assert sess.run(v) == 4.0
 
 
+def test_an_outer_op_a_body_depends_on_runs_once_before_the_loop_or_cond():
+    """TF1 lifts a body's control dependency on an op made outside out of the loop (and out of both branches):
+    the outer op runs once per run of the loop or cond, whichever branch is taken — not once per iteration."""
+    counts = tf.Variable(0, name="counts")
+    count = counts.assign_add(1)
+
+    def body(i):
+        with tf.control_dependencies([count]):
+            return i + 1
+
+    def branch():
+        with tf.control_dependencies([count]):
+            return tf.constant(1)
+
+    loop = tf.while_loop(lambda i: i < 3, body, [0])
+    outer_loop = tf.while_loop(lambda j: j < 2, lambda j: j + tf.while_loop(lambda i: i < 3, body, [0]) // 3, [0])
+    choice = tf.cond(tf.constant(False), branch, lambda: tf.constant(2))
+    with tf.Session() as sess:
+        sess.run(counts.initializer)
+        assert sess.run(loop) == 3 and sess.run(counts) == 1
+        assert sess.run(outer_loop) == 2 and sess.run(counts) == 2  # nested twice: still once per run
+        assert sess.run(choice) == 2 and sess.run(counts) == 3  # the branch not taken depends on it too
+
+
 def test_shape_invariants():
     m0 = tf.ones_like(tf.constant(np.zeros((2, 2), np.float32)))
     i, m = tf.while_loop(lambda i, m: i < 3, lambda i, m: [i + 1, ops.cat([m, m], dim=0)], [0, m0],
