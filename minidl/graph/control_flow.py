@@ -37,6 +37,7 @@ from .function_graph import build_func_graph, flatten, pack, same_structure
 from .gradients import gradients
 from .indexed_slices import as_dense
 from .graph_ops import GraphOp, Placeholder
+from .tensor_array import flows_of, with_tensor_arrays
 
 
 class BodyRun:
@@ -265,11 +266,15 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
     check_predicate(pred, op_name, "If")
     branches = [build_func_graph(f"{op_name}_{side}", outer, fn, lift_control_inputs=True)
                 for side, fn in (("true", true_fn), ("false", false_fn))]
+    returned = {}  # branch -> what its function returned
     for fg, fn_name, taken in zip(branches, ("true_fn", "false_fn"), (True, False)):
         if fg.structured_outputs is None:
             raise ValueError(f"{fn_name} must have a return value.")
         if not strict:
             fg.structured_outputs = _unpack_if_singleton(fg.structured_outputs)
+        # a TensorArray returned travels as its flow tensors (as a while_loop carries it), made one again after
+        returned[fg] = fg.structured_outputs
+        fg.structured_outputs = flows_of(fg.structured_outputs)
         # an operation returned (tf.no_op(), an update made in the branch) runs with its branch, as every effect
         # there does; in its place the cond gives the predicate's value, as TF1's does
         fg.outputs = [fg.output_tensor(taken, dtypes.bool_) if isinstance(v, Operation) else fg.output_tensor(v)
@@ -301,7 +306,7 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
     with outer.control_dependencies(outside + [c for fg in branches for c in fg.outer_control_inputs]):
         operation = outer.create_op(If, inputs, attrs, specs + [Spec((), numpy.dtype(object))], name=op_name,
                                     unique=False)
-    return pack(then.structured_outputs, operation.outputs[:len(specs)])
+    return with_tensor_arrays(returned[then], pack(then.structured_outputs, operation.outputs[:len(specs)]))
 
 
 def _pick(fn, old_fn, name, old_name):

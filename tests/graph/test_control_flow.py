@@ -354,6 +354,24 @@ def test_an_outer_op_a_body_depends_on_runs_once_before_the_loop_or_cond():
         assert sess.run(choice) == 2 and sess.run(counts) == 3  # the branch not taken depends on it too
 
 
+def test_cond_returns_tensor_arrays_also_inside_a_loop():
+    """A TensorArray written in either branch comes out of the cond (as its flows, as a while_loop carries it),
+    with its gradient: the pattern of a decoder that writes a step's output in a cond inside its loop."""
+    choose, x = tf.placeholder(tf.bool, []), tf.placeholder(tf.float32, [])
+    array = tf.TensorArray(tf.float32, size=2)
+    written = tf.cond(choose, lambda: array.write(0, x * 2).write(1, x), lambda: array.write(0, x).write(1, x * x))
+    (grad,) = tf.gradients(tf.reduce_sum(written.stack()), [x])
+
+    def body(i, steps):
+        odd = i % 2 > 0
+        return i + 1, tf.cond(odd, lambda: steps.write(i, tf.cast(i, tf.float32) * 10), lambda: steps.write(i, -1.0))
+    _, steps = tf.while_loop(lambda i, steps: i < 4, body, [0, tf.TensorArray(tf.float32, size=4)])
+    assert run(written.stack(), {choose: True, x: 3.0}).tolist() == [6.0, 3.0]
+    assert run([written.stack(), grad], {choose: False, x: 3.0})[0].tolist() == [3.0, 9.0]
+    assert run(grad, {choose: True, x: 3.0}) == 3.0 and run(grad, {choose: False, x: 3.0}) == 7.0
+    assert run(steps.stack()).tolist() == [-1.0, 10.0, -1.0, 30.0]
+
+
 def test_shape_invariants():
     m0 = tf.ones_like(tf.constant(np.zeros((2, 2), np.float32)))
     i, m = tf.while_loop(lambda i, m: i < 3, lambda i, m: [i + 1, ops.cat([m, m], dim=0)], [0, m0],
