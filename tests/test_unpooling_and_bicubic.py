@@ -310,7 +310,7 @@ def test_upsample_bicubic_layer_matches_pytorch(torch):
      r"Got 3D input, but bicubic mode needs 4D input"),
     (lambda x: F.interpolate(x.long(), scale_factor=2, mode="bicubic"), TypeError,
      r"mode='bicubic' needs a floating point input, got int64"),
-    (lambda x: F.interpolate(x, size=(0, 2), mode="bicubic"), ValueError, r"must be positive"),
+    (lambda x: F.interpolate(x, size=(0, 2), mode="bicubic"), ValueError, r"input and output sizes should be greater than 0"),
 ])
 def test_bicubic_errors(call, error, message):
     with pytest.raises(error, match=message):

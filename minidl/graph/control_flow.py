@@ -31,7 +31,7 @@ from .. import ops
 from ..backend import dtypes
 from ..ops.base import Spec
 from . import errors
-from .core import Operation, Tensor, TensorShape, as_spec_shape, get_default_graph
+from .core import Graph, Operation, Tensor, TensorShape, as_spec_shape, get_default_graph
 from .frontend import _graph_for, convert_to_tensor
 from .function_graph import build_func_graph, flatten, pack, same_structure
 from .gradients import gradients
@@ -102,17 +102,45 @@ def body_gradient(fg, ys, xs, grad_slots):
     return list(zip(grad_ys, grad_slots)), targets, positions, fg.get_operations()[first_new:]
 
 
-def forward_values_read(gradient_ops):
+def forward_values_read(gradient_ops, forward_graph):
     """The tensors of the forward computation that ``gradient_ops`` (ops just added by ``gradients()``) take as
     inputs — except placeholders, which a gradient run is fed anyway (loop values, captured tensors, incoming
-    gradients), and variables, which each reader reads when it runs."""
+    gradients), and variables, which each reader reads when it runs.
+
+    That read is the value the forward run used unless the body (``forward_graph``) assigns to the variable: a
+    gradient that reads such a variable directly is refused (it would silently use the variable's value of the
+    moment); a read through ``v.read_value()`` is an ordinary value, kept from the forward run."""
     new = set(gradient_ops)
     read = {}
+    written = None
     for op in gradient_ops:
         for t in op.inputs:
-            if t.op not in new and not issubclass(t.op.op, Placeholder) and not getattr(t.op.op, "holds_state", False):
-                read.setdefault(id(t), t)
+            if t.op in new or issubclass(t.op.op, Placeholder):
+                continue
+            if getattr(t.op.op, "holds_state", False):
+                written = _variables_written(forward_graph) if written is None else written
+                if t.op.attrs.get("variable", t.op) in written:
+                    raise NotImplementedError(
+                        f"the gradient through a loop or cond body that assigns to the variable "
+                        f"{t.op.attrs.get('variable', t.op).name} reads it where the body computes with it: read it "
+                        f"there through v.read_value() (or tf.identity(v)), so that the gradient uses the value the "
+                        f"forward run used")
+                continue
+            read.setdefault(id(t), t)
     return list(read.values())
+
+
+def _variables_written(graph):
+    """The VariableV2 operations that ops of ``graph`` (and of the control-flow bodies in it) assign to."""
+    written = set()
+    for op in graph.get_operations():
+        if getattr(op.op, "writes_state", False):
+            written.add(op.attrs["variable"])
+        for value in op.attrs.values():
+            for inner in value if isinstance(value, (list, tuple)) else [value]:
+                if isinstance(inner, Graph):
+                    written |= _variables_written(inner)
+    return written
 
 
 def keep(kept, run, tensors, first_slot):
@@ -197,7 +225,7 @@ def branches_gradient(ctx, grads):
         captures.append({**stand_ins, **{slot: ph for ph, slot in grad_feeds}})
         regions.append(added)
         fed = [(ph, slot) for ph, slot in attrs["runs"][branch].feed_slots if slot < n_source]
-        read = keep_for(operation, branch, forward_values_read(added), first_kept)
+        read = keep_for(operation, branch, forward_values_read(added, fg), first_kept)
         runs.append(BodyRun(fed + grad_feeds + read, targets))
     inputs = list(ctx.inputs[:n_source]) + [grads[k] for k in with_grad] + [ctx.outputs[-1]]
     gradient = _graph_for(inputs).create_op(

@@ -11,9 +11,11 @@ from . import errors
 class GraphOp(Op):
     """Base for graph-only ops. ``execute`` returns a tuple of output arrays. ``holds_state``: the output is
     stored state that ops of the same run may change (a variable), so each reader takes the value it has when the
-    reader runs, as TF1's reference variables behave."""
+    reader runs, as TF1's reference variables behave. ``writes_state``: the op changes the variable
+    ``attrs["variable"]`` (an assignment)."""
     differentiable = False
     holds_state = False
+    writes_state = False
 
     @staticmethod
     def execute(session, operation, arrays):

@@ -76,7 +76,7 @@ class While(GraphOp):
             body, [body.outputs[j] for j in floats], xs, range(n + n_captured, n + n_captured + len(floats)))
         first_kept = n + n_captured + len(floats)  # see WhileGrad.execute for the layout of what a replay is fed
         forward = attrs["body_run"]
-        read = keep(attrs["kept"], forward, forward_values_read(added), first_kept)
+        read = keep(attrs["kept"], forward, forward_values_read(added, body), first_kept)
         run = BodyRun(forward.feed_slots + grad_feeds + read, targets)
         incoming = [grads[j] if grads[j] is not None else ops.zeros_like(ctx.outputs[j]) for j in floats]
         # The initial values are inputs only to show gradients() that the result depends on them (through the

@@ -76,6 +76,7 @@ class ScatterUpdateOp(GraphOp):
     """Reads the variable (attr ``variable``), combines the rows (or, with attr ``nd``, the slices) its input
     ``indices`` names with the input ``updates`` as attr ``mode`` says, stores and outputs the result."""
     name = "ScatterUpdate"
+    writes_state = True
 
     @staticmethod
     def execute(session, operation, arrays):

@@ -62,6 +62,7 @@ class Assign(GraphOp):
     with a constant, a feed or another variable; "add"/"sub" take a value of the variable's shape, or a scalar.
     """
     name = "Assign"
+    writes_state = True
 
     @staticmethod
     def execute(session, operation, arrays):
@@ -109,6 +110,7 @@ class CountUpTo(GraphOp):
     (``tf.train.limit_epochs``): each run hands out a distinct count until the limit ends the input. The read and
     the write are one step under a lock, so two threads never get the same count."""
     name = "CountUpTo"
+    writes_state = True
     _lock = threading.Lock()
 
     @staticmethod

@@ -780,3 +780,26 @@ def test_switch_case_picks_by_index_falls_back_and_differentiates_the_branch_tak
         tf.switch_case(i, {0: lambda: x, 2: lambda: x})
     with pytest.raises(TypeError, match="int32 scalar"):
         tf.switch_case(tf.constant(1.0), [lambda: x])
+
+
+def test_a_gradient_through_a_body_that_assigns_a_variable_it_reads():
+    """Reading the variable directly, the gradient would read its value of the moment (not the one each iteration
+    used): refused, with the way out — a read through v.read_value() is kept from the forward run, and gives
+    d/dx of x·2·3·4 = 24 (the forward saw v = 2, 3, 4)."""
+    v = tf.Variable(1.0, dtype=tf.float64)
+    x = tf.placeholder(tf.float64, [])
+
+    def body(read):
+        def step(i, y):
+            with tf.control_dependencies([v.assign_add(1.0)]):
+                return i + 1, y * read()
+        return step
+
+    _, direct = tf.while_loop(lambda i, y: i < 3, body(lambda: v), [0, x])
+    with pytest.raises(NotImplementedError, match=r"assigns to the variable Variable .* v.read_value\(\)"):
+        tf.gradients(direct, x)
+    _, through_read = tf.while_loop(lambda i, y: i < 3, body(v.read_value), [0, x])
+    (grad,) = tf.gradients(through_read, x)
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run([through_read, grad], {x: 2.0}) == [48.0, 24.0]
