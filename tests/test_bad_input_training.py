@@ -69,6 +69,12 @@ def test_schedules_refuse_a_period_of_zero_when_made(make, message):
      "local_response_norm: size \\(the number of channels summed\\) must be a positive int, got 0"),
     (lambda: F.interpolate(md.ones(1, 1, 4, 0), size=(3, 3), mode="bilinear"), OpError,
      "interpolate: input and output sizes should be greater than 0"),
+    (lambda: F.mse_loss(md.ones(4, 6), md.ones(4, 5)), OpError,
+     r"mse_loss: shapes \(4, 6\) and \(4, 5\) cannot be broadcast together"),  # (it named Sub)
+    (lambda: F.kl_div(md.ones(4, 6), md.ones(4, 5)), OpError, r"kl_div: shapes \(4, 6\) and \(4, 5\) cannot"),
+    (lambda: F.poisson_nll_loss(md.ones(4, 6), md.ones(4, 5)), OpError, "poisson_nll_loss: shapes"),
+    (lambda: F.margin_ranking_loss(md.ones(4), md.ones(5), md.ones(4)), OpError, "margin_ranking_loss: shapes"),
+    (lambda: F.hinge_embedding_loss(md.ones(4, 6), md.ones(4, 5)), OpError, "hinge_embedding_loss: shapes"),
     (lambda: default_collate([]), ValueError, "default_collate: the batch holds no samples"),
     (lambda: default_collate([{"a": 1}, {"b": 2}]), KeyError, r"lacks the key\(s\) \['a'\] of the first"),
 ])

@@ -21,7 +21,7 @@ from .activations import softplus
 from .compare import clamp, lt, where
 from .elementwise_more import xlogy
 from .promote import promote
-from .infer import static_shape
+from .infer import broadcast_shapes, static_shape
 from .reduce import ReductionSize, mean, sum
 from .unary import abs, exp, log, log1p, square
 
@@ -72,6 +72,7 @@ def _pair(op_name, input, target, strict=False):
                    f"{describe(input)}")
         if strict:
             raise OpError(message + "; please ensure they have the same size")
+        broadcast_shapes(op_name, static_shape(input), static_shape(target))  # (refused by the loss's name)
         warn(message + ". This will likely lead to incorrect results due to broadcasting. Please ensure "
              "they have the same size.")
     return promote(op_name, input, target)[1]

@@ -28,7 +28,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
                      reduction="mean"):
     """``exp(input) - target · input`` (``log_input``) or ``input - target · log(input + eps)``, plus Stirling's
     approximation of ``log(target!)`` where target > 1 when ``full``."""
-    _tensors("poisson_nll_loss", input=input, target=target)
+    _tensors("poisson_nll_loss", broadcast=True, input=input, target=target)
     reduction = _reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     float_input("poisson_nll_loss", input)

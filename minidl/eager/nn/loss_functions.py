@@ -29,6 +29,7 @@ from ... import ops
 from ...ops import losses as _losses  # the ops that the functions below wrap under the same names
 from ...ops.cross_entropy import cross_entropy as _cross_entropy_op, nll_loss as _nll_loss_op
 from ...ops.base import DtypeError, OpError, describe, is_tensor
+from ...ops.infer import broadcast_shapes
 from ...ops.losses import check_reduction, float_input, reduce_loss
 from ..grad_mode import is_grad_enabled
 from ..amp import runs_in_float32
@@ -188,10 +189,14 @@ def pdist(input, p=2):
 
 # --------------------------------------------------------------------------------------------- margin losses
 
-def _tensors(name, **tensors):
+def _tensors(name, broadcast=False, **tensors):
+    """Each of ``tensors`` must be a tensor; with ``broadcast``, their shapes must broadcast together (refused by
+    the loss's name, not by the elementwise op inside that would meet them)."""
     for what, t in tensors.items():
         if not is_tensor(t):
             raise TypeError(f"{name}(): argument '{what}' must be a tensor, not {type(t).__name__}")
+    if broadcast:
+        broadcast_shapes(name, *(tuple(t.shape) for t in tensors.values()))
 
 
 @runs_in_float32
@@ -204,6 +209,7 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
     if not input1.ndim == input2.ndim == target.ndim:
         raise OpError(f"margin_ranking_loss: All input tensors should have same dimension but got sizes: input1: "
                       f"{describe(input1)}, input2: {describe(input2)}, target: {describe(target)}")
+    broadcast_shapes("margin_ranking_loss", *(tuple(t.shape) for t in (input1, input2, target)))
     loss = ops.clamp(-target * (input1 - input2) + margin, min=0)
     return reduce_loss(loss, reduction)
 
@@ -212,7 +218,7 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
     """``input`` where target = 1, ``max(0, margin - input)`` where target = -1 (PyTorch adds both terms for any
     other target value: where target is neither 1 nor -1, both apply)."""
-    _tensors("hinge_embedding_loss", input=input, target=target)
+    _tensors("hinge_embedding_loss", broadcast=True, input=input, target=target)
     reduction = _reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     zeros = ops.zeros_like(input)
