@@ -75,6 +75,10 @@ def test_schedules_refuse_a_period_of_zero_when_made(make, message):
     (lambda: F.poisson_nll_loss(md.ones(4, 6), md.ones(4, 5)), OpError, "poisson_nll_loss: shapes"),
     (lambda: F.margin_ranking_loss(md.ones(4), md.ones(5), md.ones(4)), OpError, "margin_ranking_loss: shapes"),
     (lambda: F.hinge_embedding_loss(md.ones(4, 6), md.ones(4, 5)), OpError, "hinge_embedding_loss: shapes"),
+    (lambda: F.conv1d(md.ones(2, 3, 8, dtype=md.float64), md.ones(4, 3, 3)), TypeError,
+     r"conv1d of float64\[2, 3, 8\] and float32\[4, 3, 3\]"),  # (it named conv2d and the lifted 4-D shapes)
+    (lambda: F.conv_transpose1d(md.ones(2, 4, 8), md.ones(3, 4, 3)), OpError,
+     r"conv_transpose1d: Given transposed=1, weight of size \[3, 4, 3\], expected input\[2, 4, 8\] to have 3"),
     (lambda: default_collate([]), ValueError, "default_collate: the batch holds no samples"),
     (lambda: default_collate([{"a": 1}, {"b": 2}]), KeyError, r"lacks the key\(s\) \['a'\] of the first"),
 ])

@@ -38,7 +38,7 @@ from ...ops.losses import huber_loss as _huber_loss
 from ...ops.normalization import group_norm, layer_norm
 from ...ops.pooling import (adaptive_avg_pool2d, adaptive_avg_pool3d, avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d,
                             max_pool2d, max_pool3d)
-from ...ops.promote import number_as
+from ...ops.promote import number_as, require_same_dtype
 from ...ops.unary import tanh
 from ...ops.unpooling import lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d, max_unpool2d, max_unpool3d
 from ..creation import empty
@@ -285,6 +285,8 @@ def _as_image(name, input, weight, weight_layout):
         raise OpError(f"{name}: expected a 3-D input (N, C, L) or an unbatched 2-D one (C, L), got {describe(input)}")
     if weight.ndim != 3:
         raise OpError(f"{name}: expected a 3-D weight {weight_layout}, got {describe(weight)}")
+    # (checked here too: the 2-D op would name itself and the lifted shapes)
+    require_same_dtype(name, [("input", input), ("weight", weight)], cast_by_autocast=True)
     return ops.unsqueeze(input, -2), ops.unsqueeze(weight, -2)
 
 
@@ -317,6 +319,10 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """The transposed 1-D convolution (the gradient of ``conv1d`` with respect to its input) of ``input``
     (N, C_in, L) or (C_in, L) with ``weight`` (C_in, C_out/groups, K)."""
     x, w = _as_image("conv_transpose1d", input, weight, "(in_channels, out_channels/groups, K)")
+    if input.shape[-2] != weight.shape[0]:
+        raise OpError(f"conv_transpose1d: Given transposed=1, weight of size {list(weight.shape)}, expected input"
+                      f"{list(input.shape)} to have {weight.shape[0]} channels, but got {input.shape[-2]} channels "
+                      f"instead")
     y = conv_transpose2d(x, w, bias, (1, _single("conv_transpose1d", stride, "stride")),
                          (0, _single("conv_transpose1d", padding, "padding")),
                          (0, _single("conv_transpose1d", output_padding, "output_padding")), groups,
