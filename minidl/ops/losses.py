@@ -16,8 +16,9 @@ as written, so their gradients (and second-order gradients) come from the ops th
 import numpy
 
 from ..backend import dtypes
-from .base import Op, OpError, apply, describe, is_tensor, warn
+from .base import Op, OpError, Spec, apply, describe, is_tensor, warn
 from .activations import softplus
+from .broadcast import sum_to_like
 from .compare import clamp, lt, where
 from .elementwise_more import xlogy
 from .promote import promote
@@ -97,12 +98,43 @@ def _reduce_weighted_by_sum(loss, weight, reduction):
     return sum(loss) / sum(weight) if reduction == "mean" else reduce_loss(loss, reduction)
 
 
+class MseLoss(Op):
+    """``(x - t)²`` over the broadcast shape of x and t, reduced (attr ``reduction``: "mean", "sum" or "none") —
+    one op, as PyTorch's ``MseLossBackward0`` node (which its tutorials print as the loss's ``grad_fn``).
+
+    VJP: with d = x - t and n the number of errors, d/dx = 2 d · g (· 1/n for the mean), summed to x's shape;
+    d/dt is its negative, summed to t's shape. Made of ops, it can be differentiated again."""
+    name = "MseLoss"
+
+    @staticmethod
+    def forward(xp, x, t, reduction):
+        error = x - t
+        squared = error * error
+        return squared if reduction == "none" else squared.mean() if reduction == "mean" else squared.sum()
+
+    @staticmethod
+    def vjp(ctx, g):
+        x, t = ctx.inputs
+        need_x, need_t = ctx.needs_input_grad
+        error = x - t
+        slope = 2 * error * g
+        if ctx.attrs["reduction"] == "mean":
+            slope = slope / apply(ReductionSize, error, dims=None)
+        return (sum_to_like(slope, x) if need_x else None), (sum_to_like(-slope, t) if need_t else None)
+
+    @staticmethod
+    def infer(x, t, reduction):
+        return Spec(broadcast_shapes("mse_loss", x.shape, t.shape) if reduction == "none" else (), x.dtype)
+
+
 def mse_loss(input, target, reduction="mean", weight=None):
     """Squared error ``(input - target)²`` (times ``weight``), reduced; a weighted mean divides by sum(weight)."""
     check_reduction(reduction)
     input, target = _pair("mse_loss", input, target)
     weight = _elementwise_weight("mse_loss", input, weight)
-    return _reduce_weighted_by_sum(square(input - target), weight, reduction)
+    if weight is None:
+        return apply(MseLoss, input, target, reduction=reduction)
+    return _reduce_weighted_by_sum(apply(MseLoss, input, target, reduction="none"), weight, reduction)
 
 
 def l1_loss(input, target, reduction="mean", weight=None):

@@ -178,3 +178,25 @@ def test_errors():
         nn.CrossEntropyLoss()(torchlike.tensor(LOGITS), torchlike.tensor([0, 1]))
     with pytest.raises(IndexError):
         nn.NLLLoss()(torchlike.tensor(LOGITS), torchlike.tensor([0, 1, 2, 3]))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_mse_loss_is_one_node_as_in_pytorch(reduction):
+    """The 60-minute blitz prints ``loss.grad_fn`` (MseLossBackward0) and walks ``next_functions`` down the network
+    (AddmmBackward0, ReluBackward0); the node's gradients, to second order, are those of (x - t)² reduced."""
+    rng = numpy.random.default_rng(0)
+    x0, t0 = rng.standard_normal((3, 4)), rng.standard_normal(4)  # t broadcasts over the rows (with the warning)
+    x, t = torchlike.tensor(x0, requires_grad=True), torchlike.tensor(t0, requires_grad=True)
+    with pytest.warns(UserWarning, match="different to the input size"):
+        loss = F.mse_loss(x, t, reduction=reduction)
+    assert type(loss.grad_fn).__name__ == "MseLossBackward0"
+    n = x0.size if reduction == "mean" else 1
+    (gx,) = torchlike.autograd.grad(loss.sum(), x, create_graph=True)
+    numpy.testing.assert_allclose(gx.detach().numpy(), 2 * (x0 - t0) / n, rtol=1e-12)
+    (gt,) = torchlike.autograd.grad((gx * gx).sum(), t)  # d/dt Σ (2(x - t)/n)² = -8/n² Σ_rows (x - t)
+    numpy.testing.assert_allclose(gt.numpy(), -8 / n ** 2 * (x0 - t0).sum(axis=0), rtol=1e-12)
+    net = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    loss = nn.MSELoss()(net(torchlike.randn(5, 4)), torchlike.randn(5, 2))
+    linear = loss.grad_fn.next_functions[0][0]
+    assert type(linear).__name__ == "AddmmBackward0"
+    assert "ReluBackward0" in [type(f).__name__ for f, _ in linear.next_functions]
