@@ -17,8 +17,9 @@ import numpy
 
 from ..backend import dtypes
 from .base import Op, OpError, Spec, apply, describe, is_tensor, warn
-from .activations import softplus
+from .activations import sigmoid, softplus
 from .broadcast import sum_to_like
+from .cast import cast
 from .compare import clamp, lt, where
 from .elementwise_more import xlogy
 from .promote import promote
@@ -238,19 +239,70 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     return reduce_loss(_weighted(apply(BinaryCrossEntropy, input, target), weight), reduction)
 
 
+class BinaryCrossEntropyWithLogits(Op):
+    """``w · [(1 - t) x + c · softplus(-x)]`` with ``c = 1 + (p - 1) t``, reduced (attr ``reduction``): the
+    cross-entropy of sigmoid(x) against t from the logits, without overflow (softplus(-x) = log(1 + e^-x) =
+    -log sigmoid(x), computed as logaddexp(0, -x)). The optional inputs after x and t are named by the attr
+    ``extras``: "weight" (w, per element, broadcast) and/or "pos_weight" (p, weighing positive targets; 1 without).
+    One op, as PyTorch's ``BinaryCrossEntropyWithLogitsBackward0`` node.
+
+    VJP, for G = the incoming gradient (÷ the number of losses for the mean), each summed to its input's shape:
+    d/dx = G w [(1 - t) - c · sigmoid(-x)];  d/dt = G w [(p - 1) softplus(-x) - x];  d/dw = G · (the unweighted
+    loss);  d/dp = G w t softplus(-x). Made of ops, it can be differentiated again."""
+    name = "BinaryCrossEntropyWithLogits"
+
+    @staticmethod
+    def forward(xp, x, t, *extras, reduction, parts):
+        given = dict(zip(parts, extras))
+        scale = 1 + (given["pos_weight"] - 1) * t if "pos_weight" in given else 1
+        loss = (1 - t) * x + scale * xp.logaddexp(0, -x)
+        if "weight" in given:
+            loss = loss * given["weight"]
+        return loss if reduction == "none" else loss.mean() if reduction == "mean" else loss.sum()
+
+    @staticmethod
+    def vjp(ctx, g):
+        x, t, *extras = ctx.inputs
+        parts = ctx.attrs["parts"]
+        given = dict(zip(parts, extras))
+        weight, pos_weight = given.get("weight"), given.get("pos_weight")
+        log_one_plus = softplus(-x, threshold=float("inf"))
+        scale = 1 if pos_weight is None else (pos_weight - 1) * t + 1
+        unweighted = (1 - t) * x + scale * log_one_plus
+        if ctx.attrs["reduction"] == "mean":
+            g = g / apply(ReductionSize, unweighted if weight is None else unweighted * weight, dims=None)
+        weighted_g = g if weight is None else g * weight
+        slopes = {"x": weighted_g * ((1 - t) - scale * sigmoid(-x)),
+                  "t": weighted_g * (-x if pos_weight is None else (pos_weight - 1) * log_one_plus - x),
+                  "weight": g * unweighted,
+                  "pos_weight": None if pos_weight is None else weighted_g * t * log_one_plus}
+        return tuple(sum_to_like(slopes[name], tensor) if need else None
+                     for name, tensor, need in zip(("x", "t") + tuple(parts), ctx.inputs, ctx.needs_input_grad))
+
+    @staticmethod
+    def infer(x, t, *extras, reduction, parts):
+        shape = broadcast_shapes("binary_cross_entropy_with_logits", x.shape, *(e.shape for e in extras))
+        return Spec(shape if reduction == "none" else (), x.dtype)
+
+
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
     """``binary_cross_entropy(sigmoid(input), target)`` computed from the logits without overflow:
-    ``(1 - t) x + (1 + (pos_weight - 1) t) softplus(-x)``, where softplus(-x) = log(1 + e^-x) = -log(sigmoid(x)).
+    ``(1 - t) x + (1 + (pos_weight - 1) t) softplus(-x)``, where softplus(-x) = log(1 + e^-x) = -log(sigmoid(x))
+    (``BinaryCrossEntropyWithLogits``).
 
     ``pos_weight`` (broadcast along the last dim: one weight per class) multiplies the loss of positive targets.
     """
     check_reduction(reduction)
     input, target = _pair("binary_cross_entropy_with_logits", input, target, strict=True)
-    log_one_plus = softplus(-input, threshold=float("inf"))  # the exact, overflow-free form everywhere
-    if pos_weight is not None:
-        log_one_plus = log_one_plus * ((pos_weight - 1) * target + 1)
-    loss = (1 - target) * input + log_one_plus
-    return reduce_loss(_weighted(loss, weight), reduction)
+    extras = {name: value for name, value in (("weight", weight), ("pos_weight", pos_weight)) if value is not None}
+    for name, value in extras.items():
+        if not is_tensor(value):
+            raise TypeError(f"binary_cross_entropy_with_logits(): argument '{name}' must be a tensor, not "
+                            f"{type(value).__name__}")
+        if value.dtype != input.dtype:  # (the loss is in the input's dtype, as PyTorch's)
+            extras[name] = cast(value, input.dtype)
+    return apply(BinaryCrossEntropyWithLogits, input, target, *extras.values(), reduction=reduction,
+                 parts=tuple(extras))
 
 
 # -------------------------------------------------------------------------------------------- kl_div
