@@ -194,36 +194,57 @@ _EPSILON = 1e-12  # and divides by max(x (1 - x), this) in the gradient
 
 
 class BinaryCrossEntropy(Op):
-    """``loss = -(t log(x) + (1 - t) log(1 - x))`` with both logs clamped at -100.
+    """``loss = -w (t log(x) + (1 - t) log(1 - x))`` with both logs clamped at -100, reduced (attr ``reduction``);
+    ``w``, the optional per-element weight, is the input after x and t when attr ``weighted``. One op, as PyTorch's
+    ``BinaryCrossEntropyBackward0`` node.
 
-    d/dx = (x - t) / (x (1 - x)), the denominator kept >= 1e-12 (PyTorch's formula);
-    d/dt = log(1 - x) - log(x), with the same clamped logs the forward used.
+    For G = the incoming gradient (÷ the number of losses for the mean): d/dx = G w (x - t) / (x (1 - x)), the
+    denominator kept >= 1e-12 (PyTorch's formula); d/dt = G w (log(1 - x) - log(x)), with the same clamped logs
+    the forward used; d/dw = G · the unweighted loss.
     """
-    infer = staticmethod(lambda x, t: x)
-
     @staticmethod
-    def forward(xp, x, t):
+    def forward(xp, x, t, *weight, reduction, weighted):
         for what, values in (("input", x), ("target", t)):  # NaN is outside too (PyTorch's check is !(0 <= v <= 1))
             if values.size and not bool(((values >= 0) & (values <= 1)).all()):
                 raise ValueError(f"all elements of {what} should be between 0 and 1 (got values from "
                                  f"{float(xp.nanmin(values))} to {float(xp.nanmax(values))}"
                                  f"{', and NaN' if bool(xp.isnan(values).any()) else ''})")
         log_x, log_1mx = _clamped_logs(xp, x)
-        return -(t * log_x + (1 - t) * log_1mx)
+        loss = -(t * log_x + (1 - t) * log_1mx)
+        if weighted:
+            loss = loss * weight[0]
+        return loss if reduction == "none" else loss.mean() if reduction == "mean" else loss.sum()
 
     @staticmethod
     def vjp(ctx, g):
-        x, t = ctx.inputs
-        need_x, need_t = ctx.needs_input_grad
-        dx = g * (x - t) / clamp(x * (1 - x), min=_EPSILON) if need_x else None
-        dt = g * (clamp(log1p(-x), min=_LOG_FLOOR) - clamp(log(x), min=_LOG_FLOOR)) if need_t else None
-        return dx, dt
+        x, t, *weight = ctx.inputs
+        need_x, need_t, *need_w = ctx.needs_input_grad
+        log_x, log_1mx = clamp(log(x), min=_LOG_FLOOR), clamp(log1p(-x), min=_LOG_FLOOR)
+        if ctx.attrs["reduction"] == "mean":
+            g = g / apply(ReductionSize, x if not weight else x * weight[0], dims=None)
+        weighted_g = g * weight[0] if weight else g
+        dx = sum_to_like(weighted_g * (x - t) / clamp(x * (1 - x), min=_EPSILON), x) if need_x else None
+        dt = sum_to_like(weighted_g * (log_1mx - log_x), t) if need_t else None
+        dw = tuple(sum_to_like(-g * (t * log_x + (1 - t) * log_1mx), weight[0]) if need else None for need in need_w)
+        return (dx, dt) + dw
+
+    @staticmethod
+    def infer(x, t, *weight, reduction, weighted):
+        shape = broadcast_shapes("binary_cross_entropy", x.shape, *(w.shape for w in weight))
+        return Spec(shape if reduction == "none" else (), x.dtype)
 
 
 def _clamped_logs(xp, x):
     with numpy.errstate(divide="ignore"):  # log(0) = -inf is expected here: the clamp turns it into -100 (cupy
         # never warns, so numpy's setting is the only one to change)
         return xp.maximum(xp.log(x), _LOG_FLOOR), xp.maximum(xp.log1p(-x), _LOG_FLOOR)
+
+
+def _in_dtype_of(input, value, op_name, what):
+    """An optional tensor input of a loss (a weight) in the input's dtype: the loss is in that dtype, as PyTorch's."""
+    if not is_tensor(value):
+        raise TypeError(f"{op_name}(): argument '{what}' must be a tensor, not {type(value).__name__}")
+    return value if value.dtype == input.dtype else cast(value, input.dtype)
 
 
 def _weighted(loss, weight):
@@ -236,7 +257,8 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     ``-weight (t log(x) + (1 - t) log(1 - x))``, the logs clamped at -100, reduced."""
     check_reduction(reduction)
     input, target = _pair("binary_cross_entropy", input, target, strict=True)
-    return reduce_loss(_weighted(apply(BinaryCrossEntropy, input, target), weight), reduction)
+    extras = [] if weight is None else [_in_dtype_of(input, weight, "binary_cross_entropy", "weight")]
+    return apply(BinaryCrossEntropy, input, target, *extras, reduction=reduction, weighted=weight is not None)
 
 
 class BinaryCrossEntropyWithLogits(Op):
@@ -296,11 +318,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     input, target = _pair("binary_cross_entropy_with_logits", input, target, strict=True)
     extras = {name: value for name, value in (("weight", weight), ("pos_weight", pos_weight)) if value is not None}
     for name, value in extras.items():
-        if not is_tensor(value):
-            raise TypeError(f"binary_cross_entropy_with_logits(): argument '{name}' must be a tensor, not "
-                            f"{type(value).__name__}")
-        if value.dtype != input.dtype:  # (the loss is in the input's dtype, as PyTorch's)
-            extras[name] = cast(value, input.dtype)
+        extras[name] = _in_dtype_of(input, value, "binary_cross_entropy_with_logits", name)
     return apply(BinaryCrossEntropyWithLogits, input, target, *extras.values(), reduction=reduction,
                  parts=tuple(extras))
 

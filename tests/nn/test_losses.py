@@ -202,39 +202,43 @@ def test_mse_loss_is_one_node_as_in_pytorch(reduction):
     assert "ReluBackward0" in [type(f).__name__ for f, _ in linear.next_functions]
 
 
+_LOGITS_EXTRAS = ((), ("weight",), ("pos_weight",), ("weight", "pos_weight"))
+_BINARY_LOSSES = [("binary_cross_entropy", extras) for extras in ((), ("weight",))] + [
+    ("binary_cross_entropy_with_logits", extras) for extras in _LOGITS_EXTRAS]
+
+
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-@pytest.mark.parametrize("use_weight, use_pos_weight", [(False, False), (True, False), (False, True), (True, True)])
-def test_binary_cross_entropy_with_logits_is_one_node_as_in_pytorch(reduction, use_weight, use_pos_weight):
-    """One node (BinaryCrossEntropyWithLogitsBackward0, which PyTorch's autograd tutorial prints); its values and
-    gradients for the logits and targets, second order too, as PyTorch's; the gradients for weight and
-    pos_weight (PyTorch refuses to give them) as central differences."""
+@pytest.mark.parametrize("name, extras", _BINARY_LOSSES)
+def test_binary_cross_entropies_are_one_node_as_in_pytorch(reduction, name, extras):
+    """One node each (BinaryCrossEntropyBackward0, BinaryCrossEntropyWithLogitsBackward0 — PyTorch's autograd
+    tutorial prints the latter); values and gradients for the input and target, second order too, as PyTorch's;
+    the gradients for weight and pos_weight (PyTorch refuses to give them) as central differences."""
     from tests.gradient_checks import central_differences
     rng = numpy.random.default_rng(1)
-    x0, t0 = rng.standard_normal((4, 3)) * 3, rng.random((4, 3))
-    w0, p0 = rng.random((4, 3)), rng.random(3) * 2 + 0.5
+    x0 = rng.random((4, 3)) * 0.98 + 0.01 if name == "binary_cross_entropy" else rng.standard_normal((4, 3)) * 3
+    t0 = rng.random((4, 3))
+    starts = {"weight": rng.random((4, 3)), "pos_weight": rng.random(3) * 2 + 0.5}
 
-    def run(lib, weight_grad=False):
+    def loss_of(lib, x, t, **given):
+        return getattr(lib.nn.functional, name)(x, t, reduction=reduction, **given)
+
+    def run(lib, extra_grads=False):
         x, t = lib.tensor(x0, requires_grad=True), lib.tensor(t0, requires_grad=True)
-        w = lib.tensor(w0, requires_grad=weight_grad) if use_weight else None
-        p = lib.tensor(p0, requires_grad=weight_grad) if use_pos_weight else None
-        loss = lib.nn.functional.binary_cross_entropy_with_logits(x, t, weight=w, reduction=reduction, pos_weight=p)
+        given = {k: lib.tensor(starts[k], requires_grad=extra_grads) for k in extras}
+        loss = loss_of(lib, x, t, **given)
         (gx,) = lib.autograd.grad(loss.sum(), x, create_graph=True)
         second = lib.autograd.grad((gx * gx).sum(), [x, t])
         loss.sum().backward()
-        return loss, [loss.detach().numpy(), x.grad.numpy(), t.grad.numpy()] + [g.numpy() for g in second], (w, p)
+        return loss, [loss.detach().numpy(), x.grad.numpy(), t.grad.numpy()] + [g.numpy() for g in second], given
 
-    loss, ours, (w, p) = run(torchlike, weight_grad=True)
-    assert type(loss.grad_fn).__name__ == "BinaryCrossEntropyWithLogitsBackward0"
-    for tensor, start in ((w, w0), (p, p0)):
-        if tensor is not None:
-            def total(value, tensor=tensor):
-                other = dict(weight=w.detach() if w is not None else None, pos_weight=p.detach() if p is not None
-                             else None)
-                other["weight" if tensor is w else "pos_weight"] = value
-                return F.binary_cross_entropy_with_logits(torchlike.tensor(x0), torchlike.tensor(t0),
-                                                          reduction=reduction, **other).sum()
-            numpy.testing.assert_allclose(tensor.grad.numpy(), central_differences(total, start), rtol=1e-6,
-                                          atol=1e-8)
+    loss, ours, given = run(torchlike, extra_grads=True)
+    assert type(loss.grad_fn).__name__ == "".join(part.title() for part in name.split("_")) + "Backward0"
+    for key, tensor in given.items():
+        def total(value, key=key):
+            others = {k: v.detach() for k, v in given.items()}
+            return loss_of(torchlike, torchlike.tensor(x0), torchlike.tensor(t0), **{**others, key: value}).sum()
+        numpy.testing.assert_allclose(tensor.grad.numpy(), central_differences(total, starts[key]), rtol=1e-6,
+                                      atol=1e-8)
     torch = torch_or_skip()
-    for a, b in zip(ours, run(torch)[1]):
-        numpy.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    for a, b in zip(ours, run(torch)[1]):  # (PyTorch's second derivative of BCE adds 1e-12 to a denominator)
+        numpy.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
