@@ -10,7 +10,7 @@ to it.
 import types
 
 from .. import ops
-from .array_ops import shape, size
+from .array_ops import reshape, shape, size, stack
 from .basics import control_dependencies
 from .check_ops import Assert
 from .math_ops import (FLOATS, REALS, axis_arg, cast, check_dtype, deprecated_alias, matching_pair, matmul,
@@ -73,9 +73,14 @@ def _normalize(py_name, default_name, fn):
     def normalize(logits, axis=None, name=None, dim=None):
         x = check_dtype(to_tensor(logits), FLOATS, "logits")
         axis = axis_arg(deprecated_alias(axis, dim, "axis", "dim"))
-        return fn(x, -1 if axis is None else axis)
+        axis = -1 if axis is None else axis
+        if not x.shape.rank_known and axis == -1:  # (a placeholder without a shape: the last dim's rows, as a matrix)
+            sizes = shape(x)
+            return reshape(fn(reshape(x, stack([-1, sizes[-1]])), 1), sizes)
+        return fn(x, axis)
     normalize.__name__ = normalize.__qualname__ = py_name
-    normalize.__doc__ = f"``{fn.__name__}`` along ``axis`` (default: the last dim), computed stably."
+    normalize.__doc__ = (f"``{fn.__name__}`` along ``axis`` (default: the last dim, also of a tensor whose rank "
+                         f"shows only when the graph runs), computed stably.")
     return normalize
 
 

@@ -116,11 +116,10 @@ def test_an_axis_counted_from_the_front_needs_no_rank(reduce, reference):
 
 @pytest.mark.parametrize("build, message", [
     (lambda x: tf.reduce_sum(x, axis=-1), "dim -1 counts from the end, but the rank of Placeholder:0 is unknown"),
-    (lambda x: tf.nn.softmax(x), "dim -1 counts from the end"),  # (softmax's default axis is the last)
     (lambda x: tf.transpose(x), "the rank of Placeholder:0 is unknown; give its placeholder a shape"),
     (lambda x: x[0], "the rank of Placeholder:0 is unknown; give its placeholder a shape"),
     (lambda x: tf.nn.softmax_cross_entropy_with_logits_v2(labels=x, logits=x), "ranks of both logits and labels"),
-], ids=["reduce over the last axis", "softmax", "transpose", "index", "cross-entropy of two shapeless"])
+], ids=["reduce over the last axis", "transpose", "index", "cross-entropy of two shapeless"])
 def test_an_op_that_needs_the_rank_says_so(build, message):
     with pytest.raises(ValueError, match=message):
         build(tf.placeholder(tf.float32))
@@ -281,3 +280,22 @@ def test_meshgrid_of_vectors_whose_lengths_show_when_the_graph_runs(indexing):
     np.testing.assert_array_equal(got[1], expected[1])
     np.testing.assert_allclose(got[2], np.full(3, ys.sum()))  # d/dx_i of sum_ij x_i y_j
     np.testing.assert_allclose(got[3], np.full(2, xs.sum()))
+
+
+@pytest.mark.parametrize("normalize, reference", [
+    (tf.nn.softmax, lambda v: np.exp(v) / np.exp(v).sum(-1, keepdims=True)),
+    (tf.nn.log_softmax, lambda v: v - np.log(np.exp(v).sum(-1, keepdims=True))),
+], ids=["softmax", "log_softmax"])
+def test_softmax_over_the_last_dim_of_unknown_rank(normalize, reference):
+    """The default axis, the last, of a tensor whose rank shows when the graph runs: computed over the rows of
+    its last dim; the values and the gradient as for the same graph on a constant."""
+    value = RNG.standard_normal((2, 3, 4))
+    x = tf.placeholder(tf.float64)
+    out = normalize(x)
+    constant = tf.constant(value)
+    known = normalize(constant)
+    got = run([out, tf.gradients(tf.reduce_sum(out * out), x)[0]], {x: value})
+    expected = run([known, tf.gradients(tf.reduce_sum(known * known), constant)[0]])
+    np.testing.assert_allclose(got[0], reference(value), rtol=1e-12)
+    np.testing.assert_allclose(got[1], expected[1], rtol=1e-12)
+    np.testing.assert_allclose(run(out, {x: value[0, 0]}), reference(value[0, 0]), rtol=1e-12)  # any rank
