@@ -494,6 +494,11 @@ def _integer_mean(x, dims, keepdim):
     return ops.cast(ops.trunc(ops.mean(ops.cast(x, dtypes.float64), dims, keepdim)), x.dtype)
 
 
+def _counts_from_the_end(axis):
+    """Whether ``axis`` (an int or a list of them) holds a negative axis."""
+    return any(int(a) < 0 for a in (axis if isinstance(axis, (list, tuple)) else [axis]))
+
+
 def _reduction(py_name, default_name, reduce, allowed, doc):
     """A ``reduce_*`` function with TF1's signature over the op library's ``reduce(x, dim, keepdim)``."""
     @tf_op(default_name)
@@ -501,7 +506,9 @@ def _reduction(py_name, default_name, reduce, allowed, doc):
         x = check_dtype(to_tensor(input_tensor), allowed, "input")
         axis = deprecated_alias(axis, reduction_indices, "axis", "reduction_indices")
         keepdim = bool(deprecated_alias(keepdims, keep_dims, "keepdims", "keep_dims"))
-        if computed_at_run_time(axis):
+        # axes read when the graph runs, or a negative axis of a tensor whose rank shows only then: the reduction
+        # is placed when the graph runs
+        if computed_at_run_time(axis) or (axis is not None and not x.shape.rank_known and _counts_from_the_end(axis)):
             from .run_time_axes import reduce_at_run_time  # (it builds on array_ops, which builds on this module)
             return reduce_at_run_time(reduce, x, axis, keepdim)
         dims = axis_arg(axis)
