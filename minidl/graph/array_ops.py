@@ -495,6 +495,15 @@ def _split_at_run_time(x, sizes, axis):
     return pieces
 
 
+def over_last_dim_rows(fn, x, keep_last_dim):
+    """``fn(rows, 1)`` for an ``x`` whose rank shows only when the graph runs: x as the matrix of the rows along its
+    last dim, and ``fn``'s result back in x's shape (``keep_last_dim``: a softmax) or in x's shape without the last
+    dim (an argmax over it)."""
+    sizes = shape(x)
+    result = fn(reshape(x, stack([-1, sizes[-1]])), 1)
+    return reshape(result, sizes if keep_last_dim else sizes[:-1])
+
+
 @tf_op("Tile")
 def tile(input, multiples, name=None):
     """``input`` repeated ``multiples[d]`` times along each dim d (one entry per dim). The multiples may be a

@@ -579,7 +579,12 @@ def _arg_extreme(py_name, default_name, fn):
     def arg(input, axis=None, name=None, dimension=None, output_type=dtypes.int64):
         x = check_dtype(to_tensor(input), REALS, "input")
         axis = deprecated_alias(axis, dimension, "axis", "dimension")
-        index = fn(x, 0 if axis is None else constant_value(axis, "axis"))  # TF1 reads a missing axis as 0
+        axis = 0 if axis is None else constant_value(axis, "axis")  # TF1 reads a missing axis as 0
+        if not x.shape.rank_known and axis == -1:  # (a placeholder without a shape: over the rows of its last dim)
+            from .array_ops import over_last_dim_rows  # (array_ops builds on this module)
+            index = over_last_dim_rows(fn, x, keep_last_dim=False)
+        else:
+            index = fn(x, axis)
         return ops.cast(index, check_dtype(dtypes.as_dtype(output_type), ("int32", "int64"), "output_type"))
     arg.__name__ = arg.__qualname__ = py_name
     arg.__doc__ = (f"The index of the {default_name[3:].lower()}imum along ``axis`` (default 0, TF1's rule), as "

@@ -10,7 +10,7 @@ to it.
 import types
 
 from .. import ops
-from .array_ops import reshape, shape, size, stack
+from .array_ops import over_last_dim_rows, shape, size
 from .basics import control_dependencies
 from .check_ops import Assert
 from .math_ops import (FLOATS, REALS, axis_arg, cast, check_dtype, deprecated_alias, matching_pair, matmul,
@@ -74,9 +74,8 @@ def _normalize(py_name, default_name, fn):
         x = check_dtype(to_tensor(logits), FLOATS, "logits")
         axis = axis_arg(deprecated_alias(axis, dim, "axis", "dim"))
         axis = -1 if axis is None else axis
-        if not x.shape.rank_known and axis == -1:  # (a placeholder without a shape: the last dim's rows, as a matrix)
-            sizes = shape(x)
-            return reshape(fn(reshape(x, stack([-1, sizes[-1]])), 1), sizes)
+        if not x.shape.rank_known and axis == -1:  # (a placeholder without a shape)
+            return over_last_dim_rows(fn, x, keep_last_dim=True)
         return fn(x, axis)
     normalize.__name__ = normalize.__qualname__ = py_name
     normalize.__doc__ = (f"``{fn.__name__}`` along ``axis`` (default: the last dim, also of a tensor whose rank "

@@ -312,3 +312,13 @@ def test_reductions_over_axes_counted_from_the_end_of_an_unknown_rank():
     np.testing.assert_allclose(got[2], value.max(-1), rtol=1e-12)
     np.testing.assert_allclose(got[3], np.broadcast_to(2 * value.sum(-1, keepdims=True) + 1 / 8, value.shape),
                                rtol=1e-12)
+
+
+def test_argmax_and_argmin_over_the_last_dim_of_an_unknown_rank():
+    value = RNG.standard_normal((2, 3, 4))
+    x = tf.placeholder(tf.float64)
+    biggest, smallest = tf.argmax(x, -1), tf.argmin(x, axis=-1, output_type=tf.int32)
+    got = run([biggest, smallest], {x: value})
+    np.testing.assert_array_equal(got[0], value.argmax(-1))
+    np.testing.assert_array_equal(got[1], value.argmin(-1))
+    assert got[1].dtype == np.int32 and run(biggest, {x: [3.0, 1.0, 5.0]}) == 2  # any rank
