@@ -369,7 +369,11 @@ def expand_dims(input, axis=None, name=None, dim=None):
     axis = deprecated_alias(axis, dim, "axis", "dim")
     if axis is None:
         raise ValueError("Must specify an axis argument to tf.expand_dims()")
-    return ops.unsqueeze(to_tensor(input), constant_value(axis, "axis"))
+    x, axis = to_tensor(input), constant_value(axis, "axis")
+    if not x.shape.rank_known and axis in (0, -1):  # (a rank shown only when the graph runs: a 1 before or after)
+        one = to_tensor([1], dtypes.int32)
+        return reshape(x, concat([one, shape(x)] if axis == 0 else [shape(x), one], 0))
+    return ops.unsqueeze(x, axis)
 
 
 @tf_op("Squeeze")

@@ -322,3 +322,15 @@ def test_argmax_and_argmin_over_the_last_dim_of_an_unknown_rank():
     np.testing.assert_array_equal(got[0], value.argmax(-1))
     np.testing.assert_array_equal(got[1], value.argmin(-1))
     assert got[1].dtype == np.int32 and run(biggest, {x: [3.0, 1.0, 5.0]}) == 2  # any rank
+
+
+@pytest.mark.parametrize("axis", [0, -1])
+def test_expand_dims_at_either_end_of_an_unknown_rank(axis):
+    value = RNG.standard_normal((2, 3))
+    x = tf.placeholder(tf.float64)
+    out = tf.expand_dims(x, axis)
+    (grad,) = tf.gradients(tf.reduce_sum(out * out), [x])
+    got = run([out, grad], {x: value})
+    np.testing.assert_array_equal(got[0], np.expand_dims(value, axis))
+    np.testing.assert_allclose(got[1], 2 * value, rtol=1e-12)
+    assert run(out, {x: 5.0}).shape == (1,)  # a scalar fed: a vector of one
