@@ -330,3 +330,25 @@ def test_values_alone_have_finite_gradients_where_the_vectors_would_not(case):
         (grad,) = tf.gradients(fn(namespace, a), [a])
     with tf.Session(graph=graph) as sess:
         np.testing.assert_allclose(sess.run(grad, {a: start}), theirs.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("function", [
+    lambda L, a: L.linalg.cholesky(a, upper=True),
+    lambda L, a: L.linalg.cholesky_ex(a, upper=True).L,
+    lambda L, a: L.linalg.cholesky(a),
+], ids=["cholesky upper", "cholesky_ex upper", "cholesky lower"])
+def test_cholesky_reads_the_triangle_it_is_asked_for(function):
+    """With ``upper=True`` only A's upper triangle is read (it read the lower one), as PyTorch: the same values and
+    gradients for a symmetric positive-definite matrix and for its upper or lower triangle alone."""
+    b = RNG.standard_normal((3, 3))
+    full = b @ b.T + 3 * np.eye(3)
+
+    def run(lib, values):
+        a = lib.tensor(values, requires_grad=True)
+        out = function(lib, a)
+        out.sum().backward()
+        return out.detach().numpy(), a.grad.numpy()
+
+    for values in (full, np.triu(full), np.tril(full)):
+        for ours, theirs in zip(run(md, values), run(torch, values)):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)

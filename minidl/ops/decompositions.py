@@ -135,9 +135,10 @@ def _first_bad_minor(xp, a):
 def cholesky(A, upper=False):
     """``torch.linalg.cholesky`` (and the old ``torch.cholesky``): the lower-triangular L with ``A = L L^T`` for
     each symmetric positive-definite matrix of the batch; ``upper=True`` gives ``U = L^T`` (``A = U^T U``).
-    Only A's lower triangle is read. A matrix that is not positive-definite is an error, on a GPU too."""
-    L = apply(Cholesky, check_matrices("linalg.cholesky", A, real=True))
-    return mT(L) if upper else L
+    Only one triangle of A is read: the lower one, or with ``upper`` the upper one (as PyTorch: the factor of
+    A^T's lower triangle, transposed). A matrix that is not positive-definite is an error, on a GPU too."""
+    A = check_matrices("linalg.cholesky", A, real=True)
+    return mT(apply(Cholesky, mT(A))) if upper else apply(Cholesky, A)
 
 
 # -------------------------------------------------------------------------------------------------- QR

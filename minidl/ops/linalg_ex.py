@@ -88,7 +88,7 @@ class CholeskyWithInfo(Op):
 def linalg_cholesky_ex(A, *, upper=False, check_errors=False):
     """``torch.linalg.cholesky_ex``: ``(L, info)`` — see the module docstring."""
     A = check_matrices("linalg.cholesky_ex", A, real=True)
-    L, info = apply(CholeskyWithInfo, A, check_errors=bool(check_errors))
+    L, info = apply(CholeskyWithInfo, mT(A) if upper else A, check_errors=bool(check_errors))  # (see cholesky)
     return CholeskyEx(mT(L) if upper else L, info)
 
 
