@@ -343,3 +343,14 @@ def test_stft_in_graph_mode():
         np.testing.assert_allclose(session.run(back, {signal: x, window: window_values}), x, atol=1e-12)
         with pytest.raises(Exception, match="window overlap add min"):
             session.run(failing, {signal: x, window: window_values, zero_window: np.zeros(4)})
+
+
+@pytest.mark.parametrize("name", ["fft", "rfft", "irfft", "fft2", "fftn", "ihfft"])
+def test_the_transforms_take_out_as_pytorch(name):
+    """``out=`` gets the result (resized from empty, as PyTorch's) and is returned."""
+    x = tl.tensor(np.arange(16.0).reshape(2, 8))
+    expected = getattr(tl.fft, name)(x)
+    out = tl.empty(0, dtype=expected.dtype)
+    assert getattr(tl.fft, name)(x, out=out) is out
+    assert tuple(out.shape) == tuple(expected.shape)
+    np.testing.assert_allclose(out.numpy(), expected.numpy())

@@ -146,16 +146,12 @@ def triu_indices(row, col, offset=0, *, dtype=long, device=None):
 
 
 class fft:
-    """``torchlike.fft.rfft(x)``: PyTorch keeps its FFTs in the ``torch.fft`` module."""
-    fft, ifft = staticmethod(_ops.fft), staticmethod(_ops.ifft)
-    rfft, irfft = staticmethod(_ops.rfft), staticmethod(_ops.irfft)
-    fft2, ifft2, fftn, ifftn = (staticmethod(_ops.fft2), staticmethod(_ops.ifft2), staticmethod(_ops.fftn),
-                                staticmethod(_ops.ifftn))
-    rfft2, irfft2, rfftn, irfftn = (staticmethod(_ops.rfft2), staticmethod(_ops.irfft2), staticmethod(_ops.rfftn),
-                                    staticmethod(_ops.irfftn))
-    hfft, ihfft, hfft2, ihfft2 = (staticmethod(_ops.hfft), staticmethod(_ops.ihfft), staticmethod(_ops.hfft2),
-                                  staticmethod(_ops.ihfft2))
-    hfftn, ihfftn = staticmethod(_ops.hfftn), staticmethod(_ops.ihfftn)
+    """``torchlike.fft.rfft(x)``: PyTorch keeps its FFTs in the ``torch.fft`` module (the transforms take ``out=``
+    as PyTorch's do)."""
+    fft, ifft, rfft, irfft, fft2, ifft2, fftn, ifftn, rfft2, irfft2, rfftn, irfftn, hfft, ihfft, hfft2, ihfft2, \
+        hfftn, ihfftn = (staticmethod(_accept_out(getattr(_ops, _transform))) for _transform in (
+            "fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "fftn", "ifftn", "rfft2", "irfft2", "rfftn", "irfftn",
+            "hfft", "ihfft", "hfft2", "ihfft2", "hfftn", "ihfftn"))
     fftshift, ifftshift = staticmethod(_ops.fftshift), staticmethod(_ops.ifftshift)
 
     @staticmethod
