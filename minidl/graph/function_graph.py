@@ -91,8 +91,9 @@ class FuncGraph(Graph):
         and runs the outer op once, before the loop or cond — not at every iteration. The control-flow op depends
         on the ops gathered in ``outer_control_inputs`` instead."""
         inputs = [self.capture(t) for t in inputs]
-        outer = [c for deps in self._control_stack for c in deps if c.graph is not self]
-        if not outer or self.outer_control_inputs is None:
+        outer = [] if self.outer_control_inputs is None else \
+            [c for deps in self._control_stack for c in deps if c.graph is not self]
+        if not outer:
             return super().create_op(op, inputs, attrs, output_specs, name, defined_at, unique)
         self.outer_control_inputs.extend(c for c in outer if c not in self.outer_control_inputs)
         stack = self._control_stack

@@ -195,15 +195,15 @@ _EPSILON = 1e-12  # and divides by max(x (1 - x), this) in the gradient
 
 class BinaryCrossEntropy(Op):
     """``loss = -w (t log(x) + (1 - t) log(1 - x))`` with both logs clamped at -100, reduced (attr ``reduction``);
-    ``w``, the optional per-element weight, is the input after x and t when attr ``weighted``. One op, as PyTorch's
-    ``BinaryCrossEntropyBackward0`` node.
+    ``w``, the optional per-element weight, is the input after x and t when attr ``parts`` is ("weight",). One op,
+    as PyTorch's ``BinaryCrossEntropyBackward0`` node.
 
     For G = the incoming gradient (÷ the number of losses for the mean): d/dx = G w (x - t) / (x (1 - x)), the
     denominator kept >= 1e-12 (PyTorch's formula); d/dt = G w (log(1 - x) - log(x)), with the same clamped logs
     the forward used; d/dw = G · the unweighted loss.
     """
     @staticmethod
-    def forward(xp, x, t, *weight, reduction, weighted):
+    def forward(xp, x, t, *weight, reduction, parts):
         for what, values in (("input", x), ("target", t)):  # NaN is outside too (PyTorch's check is !(0 <= v <= 1))
             if values.size and not bool(((values >= 0) & (values <= 1)).all()):
                 raise ValueError(f"all elements of {what} should be between 0 and 1 (got values from "
@@ -211,7 +211,7 @@ class BinaryCrossEntropy(Op):
                                  f"{', and NaN' if bool(xp.isnan(values).any()) else ''})")
         log_x, log_1mx = _clamped_logs(xp, x)
         loss = -(t * log_x + (1 - t) * log_1mx)
-        if weighted:
+        if weight:
             loss = loss * weight[0]
         return loss if reduction == "none" else loss.mean() if reduction == "mean" else loss.sum()
 
@@ -229,7 +229,7 @@ class BinaryCrossEntropy(Op):
         return (dx, dt) + dw
 
     @staticmethod
-    def infer(x, t, *weight, reduction, weighted):
+    def infer(x, t, *weight, reduction, parts):
         shape = broadcast_shapes("binary_cross_entropy", x.shape, *(w.shape for w in weight))
         return Spec(shape if reduction == "none" else (), x.dtype)
 
@@ -258,14 +258,14 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     check_reduction(reduction)
     input, target = _pair("binary_cross_entropy", input, target, strict=True)
     extras = [] if weight is None else [_in_dtype_of(input, weight, "binary_cross_entropy", "weight")]
-    return apply(BinaryCrossEntropy, input, target, *extras, reduction=reduction, weighted=weight is not None)
+    return apply(BinaryCrossEntropy, input, target, *extras, reduction=reduction, parts=("weight",) * len(extras))
 
 
 class BinaryCrossEntropyWithLogits(Op):
     """``w · [(1 - t) x + c · softplus(-x)]`` with ``c = 1 + (p - 1) t``, reduced (attr ``reduction``): the
     cross-entropy of sigmoid(x) against t from the logits, without overflow (softplus(-x) = log(1 + e^-x) =
     -log sigmoid(x), computed as logaddexp(0, -x)). The optional inputs after x and t are named by the attr
-    ``extras``: "weight" (w, per element, broadcast) and/or "pos_weight" (p, weighing positive targets; 1 without).
+    ``parts``: "weight" (w, per element, broadcast) and/or "pos_weight" (p, weighing positive targets; 1 without).
     One op, as PyTorch's ``BinaryCrossEntropyWithLogitsBackward0`` node.
 
     VJP, for G = the incoming gradient (÷ the number of losses for the mean), each summed to its input's shape:
