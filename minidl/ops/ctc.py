@@ -43,7 +43,9 @@ import numbers
 
 from ..backend import dtypes
 from .base import Op, OpError, Spec, apply, describe, is_tensor
+from .broadcast import ones_like, sum_to_like
 from .losses import check_reduction
+from .reduce import sum as sum_
 from .shape import squeeze, unsqueeze
 
 __all__ = ["ctc_loss"]
@@ -174,8 +176,9 @@ class CtcLoss(Op):
 class CtcLossGrad(Op):
     """dL/d log_probs (T, N, C) for the gradient ``g`` of the reduced loss: minus each step's posterior class
     probabilities, times g and the reduction's per-sample scale (module docstring). Zero past a sample's length,
-    and for an impossible target with ``zero_infinity``. Its own VJP is not implemented (it says so, rather than
-    letting a second-order gradient come out silently zero)."""
+    and for an impossible target with ``zero_infinity``. Its own VJP covers ``g`` only (forward mode differentiates
+    a VJP in its incoming gradient); the one in the log-probabilities, a second-order gradient, is not implemented
+    (it says so, rather than letting that come out silently zero)."""
     differentiable_inputs = (0, 1)
 
     @staticmethod
@@ -199,7 +202,12 @@ class CtcLossGrad(Op):
 
     @staticmethod
     def vjp(ctx, gg):
-        raise NotImplementedError("ctc_loss: gradients of the gradient (double backward) are not implemented")
+        if ctx.needs_input_grad[1]:
+            raise NotImplementedError("ctc_loss: gradients of the gradient (double backward) are not implemented")
+        # linear in g: d<gg, out>/dg sums gg times the output at g = 1 over the steps and classes of each sample
+        g = ctx.inputs[0]
+        at_one = apply(CtcLossGrad, ones_like(g), *ctx.inputs[1:], **ctx.attrs)
+        return sum_to_like(sum_(gg * at_one, dim=(0, 2)), g), None, None
 
     @staticmethod
     def infer(g, log_probs, targets, **attrs):

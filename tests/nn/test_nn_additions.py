@@ -188,6 +188,15 @@ def test_ctc_gradient_is_the_exact_one_for_log_probs():
     np.testing.assert_allclose(x.grad.numpy()[:, 0], numeric, rtol=1e-5, atol=1e-8)
 
 
+def test_ctc_second_order_gradient_says_it_is_not_implemented():
+    """Forward mode differentiates the gradient in its incoming gradient only, and works (the op table checks it);
+    a gradient of the gradient in the log-probabilities is refused, never a silent zero."""
+    x = torchlike.tensor(RNG.standard_normal((4, 1, 3)), requires_grad=True)
+    (grad,) = torchlike.autograd.grad(F.ctc_loss(x, torchlike.tensor([[2, 1]]), [4], [2]), x, create_graph=True)
+    with pytest.raises(NotImplementedError, match="ctc_loss: gradients of the gradient"):
+        grad.sum().backward()
+
+
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("concatenated", [False, True])
 def test_ctc_loss_matches_pytorch_through_log_softmax(reduction, concatenated):

@@ -68,6 +68,19 @@ class EagerMode:
         second = eager.autograd.grad(total, wanted, allow_unused=True)
         return [np.zeros_like(arrays[i]) if g is None else to_numpy(g._data) for g, i in zip(second, spec.grad_inputs)]
 
+    def jvp(self, spec, arrays, directions, device):
+        """Forward mode (``autograd.forward_ad``): the tangents of the outputs when the grad inputs move along
+        ``directions``, as float64 numpy arrays (zeros for an output that does not depend on them)."""
+        import minidl.eager as eager
+        from minidl.eager.autograd import forward_ad
+        xs = self.tensors(spec, arrays, device, np.float64)
+        with forward_ad.dual_level():
+            for i, d in zip(spec.grad_inputs, directions):
+                xs[i] = forward_ad.make_dual(xs[i], eager.tensor(d, device=device))
+            outs = self.select(spec, as_tuple(spec.fn(ops, *xs)))
+            tangents = [forward_ad.unpack_dual(o).tangent for o in outs]
+        return [np.zeros(tuple(o.shape)) if t is None else to_numpy(t._data) for o, t in zip(outs, tangents)]
+
 
 class SpecTensor:
     """A symbolic value that knows only its static shape and dtype: what graph mode's shape inference sees."""
