@@ -23,7 +23,7 @@ from ..ops.base import Op, Spec, apply
 from ..ops.gather import in_bounds
 from .basics import control_dependencies, identity
 from .check_ops import Assert, assert_less_equal
-from .core import Tensor
+from .core import Tensor, rank_error
 from .graph_ops import Const
 from .math_ops import (cast, check_dtype, computed_at_run_time, constant_value, deprecated_alias, graph_tensor,
                        known_dims, known_scalar, matching_list, matching_pair, normalize_axis, require_bool, tf_op,
@@ -700,7 +700,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
 def _true_positions(condition):
     """The coordinates of the True entries of ``condition``, one row each in row-major order (int64)."""
     if not condition.shape.rank_known or condition.ndim == 0:
-        raise ValueError("tf.where(condition) needs a condition of known rank >= 1")
+        raise rank_error(condition)("tf.where(condition) needs a condition of known rank >= 1")
     sizes = apply(Shape, condition, dtype=dtypes.int64)
     columns = []
     for d in builtins.range(condition.ndim):

@@ -42,6 +42,7 @@ class IdentityN(GraphOp):
     identities: a gradient registered for ``"IdentityN"`` through ``gradient_override_map`` sees the gradients of
     all of them at once, the TF1 way to give several tensors one custom gradient.)"""
     differentiable = True
+    pure = True
 
     @staticmethod
     def execute(session, operation, arrays):

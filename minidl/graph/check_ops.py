@@ -46,6 +46,7 @@ class AssertOp(GraphOp):
     """Raises ``InvalidArgumentError`` unless every entry of its first input (bool) is True. The message is the
     attr ``template``: the strings it holds, and (for each None in it) the values of the next data input."""
     name = "Assert"
+    pure = True
 
     @staticmethod
     def execute(session, operation, arrays):
@@ -185,6 +186,7 @@ class CheckNumerics(GraphOp):
     """Passes its input through; raises ``InvalidArgumentError`` ("<message> : Tensor had NaN values") if it
     holds a NaN or an infinity. The gradient passes through the same check."""
     differentiable = True
+    pure = True
     saves_inputs = ()
 
     @staticmethod

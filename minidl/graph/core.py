@@ -41,6 +41,17 @@ class Dimension(int):
         return int(self)
 
 
+class UnknownRankError(ValueError):
+    """A tensor's rank is needed to build an op but is unknown (an unshaped placeholder). ``tf_op`` catches it and
+    builds the call at run time instead (run_time_rank.py)."""
+
+
+def rank_error(*tensors):
+    """The exception class for a failed rank check of ``tensors``: ``UnknownRankError`` where a rank is unknown (so
+    the call can still be built when the graph runs), else ValueError."""
+    return ValueError if all(t.shape.rank_known for t in tensors) else UnknownRankError
+
+
 class TensorShape(tuple):
     """A static shape whose dims may be None (unknown until run time); prints like TF: ``(?, 784)``.
 
@@ -70,7 +81,7 @@ class TensorShape(tuple):
 
     def __len__(self):
         if not self.rank_known:
-            raise ValueError("Cannot take the length of a shape with unknown rank.")
+            raise UnknownRankError("Cannot take the length of a shape with unknown rank.")
         return tuple.__len__(self)
 
     def __contains__(self, item):
@@ -223,7 +234,7 @@ class Tensor:
     @property
     def ndim(self):
         if not self._shape.rank_known:
-            raise ValueError(f"the rank of {self.name} is unknown; give its placeholder a shape")
+            raise UnknownRankError(f"the rank of {self.name} is unknown; give its placeholder a shape")
         return len(self._shape)
 
     def get_shape(self):
@@ -507,6 +518,15 @@ class Graph:
                                   defined_at or SourceSite.of_caller(), override)
             self._operations[full_name] = operation
         return operation
+
+    def operation_count(self):
+        return len(self._operations)
+
+    def remove_operations_since(self, count):
+        """Remove the operations created after the first ``count`` (a call that failed part-way and is built
+        another way instead; nothing else refers to them)."""
+        for name in list(self._operations)[count:]:
+            del self._operations[name]
 
     def rename_operation(self, operation, name):
         """Give ``operation`` the (free) ``name`` — TF-named wrappers use it so the op they return carries the

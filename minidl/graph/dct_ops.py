@@ -19,6 +19,7 @@ and exactly the formulas above — the matrix is the clearer statement of what a
 import numpy
 
 from .. import ops
+from .core import rank_error
 from .math_ops import FLOATS, check_dtype, constant_value, tf_op, to_tensor
 from .spectral_ops import signal
 
@@ -61,8 +62,8 @@ def _checked(input, dct_type, n, axis, norm):
     if dct_type == 1 and norm == "ortho":
         raise ValueError("Normalization not supported for type-I DCT.")
     if not x.shape.rank_known or len(x.shape) == 0 or x.shape[-1] is None:
-        raise ValueError(f"dct: input must have at least 1 dim whose length is known when the graph is built, "
-                         f"got shape {x.shape}")
+        raise rank_error(x)(f"dct: input must have at least 1 dim whose length is known when the graph is built, "
+                            f"got shape {x.shape}")
     return x
 
 

@@ -103,6 +103,12 @@ class FuncGraph(Graph):
         finally:
             self._control_stack = stack
 
+    def remove_operations_since(self, count):
+        super().remove_operations_since(count)
+        for outer, inner in list(self.captures.items()):
+            if inner.op.name not in self._operations:
+                del self.captures[outer]
+
     def capture(self, tensor):
         """The tensor of this graph that stands for ``tensor`` (itself if it already belongs here)."""
         if tensor.graph is self or not _is_nested_in(self, tensor.graph):

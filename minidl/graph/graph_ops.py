@@ -12,10 +12,12 @@ class GraphOp(Op):
     """Base for graph-only ops. ``execute`` returns a tuple of output arrays. ``holds_state``: the output is
     stored state that ops of the same run may change (a variable), so each reader takes the value it has when the
     reader runs, as TF1's reference variables behave. ``writes_state``: the op changes the variable
-    ``attrs["variable"]`` (an assignment)."""
+    ``attrs["variable"]`` (an assignment). ``pure``: running it again, on the same inputs, gives the same outputs
+    and changes nothing (a constant, an assertion) — unlike a variable, a random draw or a print."""
     differentiable = False
     holds_state = False
     writes_state = False
+    pure = False
 
     @staticmethod
     def execute(session, operation, arrays):
@@ -29,6 +31,7 @@ class GraphOp(Op):
 
 class Const(GraphOp):
     """A value stored in the graph itself (``tf.constant``)."""
+    pure = True
 
     @staticmethod
     def execute(session, operation, arrays):
@@ -37,6 +40,7 @@ class Const(GraphOp):
 
 class Placeholder(GraphOp):
     """A value that must be fed (``feed_dict``) on every run that needs it."""
+    pure = True
 
     @staticmethod
     def execute(session, operation, arrays):

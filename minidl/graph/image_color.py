@@ -22,7 +22,7 @@ from ..backend import dtypes
 from .array_ops import shape as shape_of
 from .basics import control_dependencies, identity
 from .check_ops import Assert
-from .core import get_default_graph
+from .core import get_default_graph, rank_error
 from .image_crop import _require
 from .image_ops import _as_float, convert_image_dtype
 from .math_ops import FLOATS, check_dtype, constant_value, deprecated_alias, graph_tensor, tf_op, to_tensor
@@ -36,7 +36,7 @@ def _color_image(images, op_type):
     """``images`` as a float tensor whose last dim holds the 3 colour channels, with TF's messages."""
     x = check_dtype(to_tensor(images), FLOATS, "images")
     if not x.shape.rank_known or x.ndim < 1:
-        raise ValueError(f"Shape must be at least rank 1 but is rank {x.shape.ndims} for '{op_type}'")
+        raise rank_error(x)(f"Shape must be at least rank 1 but is rank {x.shape.ndims} for '{op_type}'")
     if x.shape[-1] not in (None, 3):
         raise ValueError(f"Dimension must be 3 but is {x.shape[-1]} for '{op_type}' with input shapes: "
                          f"{_fmt(x.shape)}: the last dimension holds the 3 colour channels")
@@ -46,8 +46,8 @@ def _color_image(images, op_type):
 def _rank4(x, op_type):
     if not x.shape.rank_known or x.ndim != 4:
         rank = "unknown" if not x.shape.rank_known else x.ndim
-        raise ValueError(f"Shape must be rank 4 but is rank {rank} for '{op_type}': images are "
-                         f"[batch, height, width, depth], got {_fmt(x.shape)}")
+        raise rank_error(x)(f"Shape must be rank 4 but is rank {rank} for '{op_type}': images are "
+                            f"[batch, height, width, depth], got {_fmt(x.shape)}")
     return x
 
 
@@ -203,7 +203,7 @@ def _compared(img1, img2, max_val):
     a, b = to_tensor(img1), to_tensor(img2)
     for x in (a, b):
         if not x.shape.rank_known or x.ndim < 3:
-            raise ValueError(f"Shape {x.shape} must have rank at least 3")
+            raise rank_error(x)(f"Shape {x.shape} must have rank at least 3")
     if not a.shape[-3:].is_compatible_with(b.shape[-3:]):
         raise ValueError(f"Shapes {a.shape[-3:]} and {b.shape[-3:]} are incompatible")
     for d1, d2 in zip(reversed(a.shape[:-3]), reversed(b.shape[:-3])):

@@ -11,18 +11,19 @@ This module also holds the checks of an image argument that the other ``tf.image
 """
 from .. import ops
 from .array_ops import shape as shape_of
-from .core import get_default_graph
+from .core import UnknownRankError, get_default_graph, rank_error
 from .math_ops import constant_value, tf_op, to_tensor
 from .random_ops import random_uniform
 
 
 # ====================================================================================== image arguments
 
-def image_tensor(image, name="image"):
-    """``image`` as a tensor of known rank 3 (one image) or 4 (a batch), with TF's messages."""
+def image_tensor(image, name="image", rank_needed_now=False):
+    """``image`` as a tensor of known rank 3 (one image) or 4 (a batch), with TF's messages. Of unknown rank, the
+    call is built when the graph runs — except with ``rank_needed_now``, where TF refuses it (``resize_images``)."""
     x = to_tensor(image)
     if not x.shape.rank_known:
-        raise ValueError(f"'{name}' contains no shape.")
+        raise (ValueError if rank_needed_now else UnknownRankError)(f"'{name}' contains no shape.")
     if x.ndim not in (3, 4):
         raise ValueError(f"'{name}' must have either 3 or 4 dimensions.")
     if any(d == 0 for d in x.shape):
@@ -34,7 +35,7 @@ def at_least_3d(image, name="image"):
     """``image`` as a tensor of rank >= 3 (its last three dims are the images'), with TF's messages."""
     x = to_tensor(image)
     if not x.shape.rank_known or x.ndim < 3:
-        raise ValueError(f"'{name}' (shape {x.shape}) must be at least three-dimensional.")
+        raise rank_error(x)(f"'{name}' (shape {x.shape}) must be at least three-dimensional.")
     if any(d == 0 for d in x.shape):
         raise ValueError(f"all dims of '{name}.shape' must be > 0.")
     return x

@@ -21,7 +21,7 @@ from .. import ops
 from ..backend import dtypes
 from .array_ops import shape as shape_of
 from .basics import identity
-from .core import get_default_graph
+from .core import get_default_graph, rank_error
 from .image_box_sampling import sample_distorted_bounding_box
 from .image_combined_nms import combined_non_max_suppression
 from .image_boxes import (crop_and_resize, draw_bounding_boxes, non_max_suppression,
@@ -109,7 +109,7 @@ def grayscale_to_rgb(images, name=None):
     """Gray images (last dim 1) as RGB: the gray value repeated in the three channels."""
     x = to_tensor(images)
     if not x.shape.rank_known or x.ndim < 2:
-        raise ValueError(f"A grayscale image (shape {x.shape}) must be at least two-dimensional.")
+        raise rank_error(x)(f"A grayscale image (shape {x.shape}) must be at least two-dimensional.")
     if x.shape[-1] not in (None, 1):
         raise ValueError("Last dimension of a grayscale image should be size 1.")
     return ops.tile(x, (1,) * (x.ndim - 1) + (3,))
@@ -130,7 +130,7 @@ def adjust_contrast(images, contrast_factor, name=None):
     ``(x - mean) · contrast_factor + mean``."""
     flt, dtype = _as_float(images)
     if not flt.shape.rank_known or flt.ndim < 3:
-        raise ValueError(f"Shape must be at least rank 3 but is rank {flt.shape.ndims} for 'AdjustContrastv2'")
+        raise rank_error(flt)(f"Shape must be at least rank 3 but is rank {flt.shape.ndims} for 'AdjustContrastv2'")
     mean = ops.mean(flt, (-3, -2), keepdim=True)
     factor = ops.cast(to_tensor(contrast_factor, flt.dtype), flt.dtype)
     adjusted = ops.add(ops.mul(ops.sub(flt, mean), factor), mean)
@@ -178,7 +178,7 @@ def image_gradients(image):
     ``dx[i, j] = image[i, j + 1] - image[i, j]``, zero in the last row (dy) and column (dx)."""
     x = to_tensor(image)
     if not x.shape.rank_known or x.ndim != 4:
-        raise ValueError(f"image_gradients expects a 4D tensor [batch_size, h, w, d], not {x.shape}.")
+        raise rank_error(x)(f"image_gradients expects a 4D tensor [batch_size, h, w, d], not {x.shape}.")
     with get_default_graph().name_scope("image_gradients"):
         dy, dx = x[:, 1:] - x[:, :-1], x[:, :, 1:] - x[:, :, :-1]
         return ops.pad(dy, [0, 0, 0, 0, 0, 1]), ops.pad(dx, [0, 0, 0, 1])  # amounts from the last dim on
@@ -190,7 +190,7 @@ def total_variation(images, name=None):
     smoothness penalty). A scalar for one image, one value per image for a batch."""
     x = to_tensor(images)
     if not x.shape.rank_known or x.ndim not in (3, 4):
-        raise ValueError("'images' must be either 3 or 4-dimensional.")
+        raise rank_error(x)("'images' must be either 3 or 4-dimensional.")
     down, across = x[..., 1:, :, :] - x[..., :-1, :, :], x[..., 1:, :] - x[..., :-1, :]
     dims = None if x.ndim == 3 else (1, 2, 3)
     return ops.sum(ops.abs(down), dims, dtype=x.dtype) + ops.sum(ops.abs(across), dims, dtype=x.dtype)

@@ -27,7 +27,7 @@ from ..backend import dtypes
 from ..ops.base import Op, Spec, apply
 from ..ops.resampling import Rule, Taps, resample, tap_count
 from . import errors
-from .core import Tensor
+from .core import Tensor, rank_error
 from .image_geometry import height_axis, image_tensor
 from .math_ops import _dims, check_dtype, computed_at_run_time, constant_value, tf_op, to_tensor
 
@@ -115,8 +115,8 @@ def _resize_op(op_type, images, size, kernel, align_corners, half_pixel):
     x = to_tensor(images)
     if not x.shape.rank_known or x.ndim != 4:
         rank = "unknown" if not x.shape.rank_known else x.ndim
-        raise ValueError(f"Shape must be rank 4 but is rank {rank} for '{op_type}' (op: '{op_type}') with input "
-                         f"shapes: {_dims(x)}, [2].")
+        raise rank_error(x)(f"Shape must be rank 4 but is rank {rank} for '{op_type}' (op: '{op_type}') with input "
+                            f"shapes: {_dims(x)}, [2].")
     check_dtype(x, _IMAGE_TYPES, "images")
     return _resize(x, *_size(size), kernel, align_corners, half_pixel)
 
@@ -166,7 +166,7 @@ def resize_images(images, size, method=ResizeMethod.BILINEAR, align_corners=Fals
     """Resize an image (height, width, channels) or a batch of them to ``size`` = (new_height, new_width) by
     ``method`` (a ``ResizeMethod``). With ``preserve_aspect_ratio``, the result is the largest image of the same
     aspect ratio that fits in ``size``. Returns float32 except for NEAREST_NEIGHBOR (see the module docstring)."""
-    x = image_tensor(images, "images")
+    x = image_tensor(images, "images", rank_needed_now=True)
     if method not in _KERNELS:
         raise ValueError("Resize method is not implemented.")
     height, width = _size(size)

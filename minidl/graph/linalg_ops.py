@@ -14,6 +14,7 @@ import numpy
 
 from .. import ops
 from ..backend import dtypes
+from .core import rank_error
 from .math_ops import (FLOATS_AND_COMPLEX, NUMBERS, cast, check_dtype, computed_at_run_time, constant_value, linalg,
                        matching_pair, matrix_transpose, tf_op, to_tensor)
 
@@ -31,7 +32,7 @@ def _static_dims(x, what):
 def _matrix_dims(x, what):
     """The last two dims of ``x`` (None where known only when the graph runs); x must have at least two."""
     if not x.shape.rank_known or len(x.shape) < 2:
-        raise ValueError(f"{what}: input must be at least 2-dimensional, received shape {x.shape}")
+        raise rank_error(x)(f"{what}: input must be at least 2-dimensional, received shape {x.shape}")
     return tuple(x.shape[-2:])
 
 
@@ -119,7 +120,7 @@ def matrix_diag(diagonal, name=None, k=0, num_rows=-1, num_cols=-1, padding_valu
         raise NotImplementedError("matrix_diag supports only k=0, num_rows=-1, num_cols=-1 and padding_value=0")
     x = check_dtype(to_tensor(diagonal), NUMBERS, "diagonal")
     if not x.shape.rank_known or len(x.shape) < 1:
-        raise ValueError(f"diagonal must be at least 1-dimensional, received shape {x.shape}")
+        raise rank_error(x)(f"diagonal must be at least 1-dimensional, received shape {x.shape}")
     column = ops.unsqueeze(x, -1)  # [..., n, 1]: row i holds diagonal[i], broadcast along the row by where
     return ops.where(_diagonal_mask(x, -1, -1), column, ops.zeros_like(column))
 

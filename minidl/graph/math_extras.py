@@ -305,6 +305,7 @@ class EnsureShape(GraphOp):
     """Passes its input through, after checking that its shape is compatible with attr ``shape`` (a TensorShape);
     ``InvalidArgumentError`` otherwise. The gradient passes through unchecked, as in TF."""
     differentiable = True
+    pure = True
     saves_inputs = ()
 
     @staticmethod

@@ -26,7 +26,7 @@ from .. import ops
 from ..backend import dtypes
 from ..ops.base import Spec, apply
 from .basics import control_dependencies
-from .core import Tensor, as_spec_shape, get_default_graph
+from .core import Tensor, UnknownRankError, as_spec_shape, get_default_graph
 from .dtypes import string as tf_string  # (the module `string` is Python's)
 from .frontend import constant_op, scalars_beside_scalars
 from .graph_ops import Const, Identity
@@ -56,7 +56,13 @@ def tf_op(default_name):
             name = args[position] if len(args) > position and not keyword_only else kwargs.get("name")
             graph = get_default_graph()
             with graph.name_scope(name or default_name) as scope:
-                result = fn(*args, **kwargs)
+                first_new = graph.operation_count()
+                try:
+                    result = fn(*args, **kwargs)
+                except UnknownRankError as error:  # an input's rank is only known when the graph runs
+                    graph.remove_operations_since(first_new)
+                    from .run_time_rank import at_run_time  # (it builds on this module)
+                    result = at_run_time(fn, args, kwargs, error)
             return _take_name(result, graph, scope, explicit=bool(name))
         return wrapper
     return decorate

@@ -15,6 +15,7 @@ import functools
 
 from .. import ops
 from ..ops.matrix_functions import matrix_log, matrix_sqrt
+from .core import rank_error
 from .math_ops import FLOATS_AND_COMPLEX, check_dtype, linalg, matmul, matrix_transpose, tf_op, to_tensor
 
 __all__ = ["matrix_square_root"]
@@ -155,7 +156,7 @@ def banded_triangular_solve(bands, rhs, lower=True, adjoint=False, name=None):
     The batch dims of bands and rhs [..., M, N] broadcast."""
     x = check_dtype(to_tensor(bands), FLOATS_AND_COMPLEX, "bands")
     if not x.shape.rank_known or len(x.shape) < 2:
-        raise ValueError(f"bands must be at least 2-D [..., K, M], got shape {x.shape}")
+        raise rank_error(x)(f"bands must be at least 2-D [..., K, M], got shape {x.shape}")
     k = _known(x.shape[-2], "the number of bands K")
     m = _known(x.shape[-1], "the matrix size M")
     if lower:

@@ -16,6 +16,7 @@ import numpy
 from .. import ops
 from ..backend import dtypes
 from .basics import constant
+from .core import rank_error
 from .dct_ops import dct
 from .math_ops import FLOATS, check_dtype, constant_value, tf_op, to_tensor
 from .spectral_ops import signal
@@ -67,8 +68,8 @@ def mfccs_from_log_mel_spectrograms(log_mel_spectrograms, name=None):
     times √(1 / 2·num_mel_bins) (keep the first 13 or so: ``mfccs[..., :13]``)."""
     x = check_dtype(to_tensor(log_mel_spectrograms), FLOATS[1:], "log_mel_spectrograms")
     if not x.shape.rank_known or len(x.shape) == 0 or x.shape[-1] is None:
-        raise ValueError(f"log_mel_spectrograms must have a last dim (num_mel_bins) known when the graph is built, "
-                         f"got shape {x.shape}")
+        raise rank_error(x)(f"log_mel_spectrograms must have a last dim (num_mel_bins) known when the graph is built, "
+                            f"got shape {x.shape}")
     if x.shape[-1] < 1:
         raise ValueError("num_mel_bins must be positive. Got: 0")
     return ops.mul(dct(x, type=2), (2.0 * x.shape[-1]) ** -0.5)

@@ -12,6 +12,7 @@ TF1's signature: NHWC ``input`` [batch, height, width, depth], ``filter`` [filte
 Erosion is computed as TF computes it, by duality: ``-dilation2d(-value, kernel reflected in height and width)``.
 """
 from .. import ops
+from .core import rank_error
 from .math_extras import ensure_shape
 from .math_ops import REALS, check_dtype, deprecated_alias, matching_pair, tf_op
 from .nn_ops import nn
@@ -33,8 +34,8 @@ def _dilation(op_name, input, filter, strides, rates, padding):
     check_dtype(x, REALS, "input")
     x = with_rank(x, 4, "input")
     if not f.shape.rank_known or len(f.shape) != 3:
-        raise ValueError(f"Shape must be rank 3 but is rank {f.shape.rank} for '{_op_name()}' (filter shape "
-                         f"{_fmt(f.shape)})")
+        raise rank_error(f)(f"Shape must be rank 3 but is rank {f.shape.rank} for '{_op_name()}' (filter shape "
+                            f"{_fmt(f.shape)})")
     if not f.shape.is_fully_defined():
         raise ValueError(f"{_op_name()}: the filter's shape must be known when the graph is built, got "
                          f"{_fmt(f.shape)}")

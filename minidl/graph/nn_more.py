@@ -16,6 +16,7 @@ from ..ops.im2col import conv_out_size
 from .array_ops import shape as shape_of
 from .basics import stop_gradient
 from .conv_ops import avg_pool1d, avg_pool3d, conv1d, conv2d_transpose, conv3d, max_pool1d, max_pool3d
+from .core import rank_error
 from .math_ops import (FLOATS, REALS, axis_arg, check_dtype, constant_value, deprecated_alias, matching_pair, tf_op,
                        to_tensor)
 from .nn_ops import nn
@@ -309,8 +310,8 @@ def _dilated_pool(x, window, rates, pooling_type, first_spatial):
     for i, (k, r) in enumerate(zip(window, rates)):
         axis, extent = first_spatial + i, (k - 1) * r + 1
         if not x.shape.rank_known or x.shape[axis] is None:
-            raise ValueError(f"{_op_name()}: dilated pooling needs the spatial sizes known when the graph is built, "
-                             f"got input shape {_fmt(x.shape)}")
+            raise rank_error(x)(f"{_op_name()}: dilated pooling needs the spatial sizes known when the graph is built, "
+                                f"got input shape {_fmt(x.shape)}")
         if x.shape[axis] < extent:
             raise ValueError(f"Negative dimension size caused by subtracting {extent} from {x.shape[axis]} for "
                              f"'{_op_name()}' (input shape {_fmt(x.shape)}, window {window}, dilation_rate {rates})")

@@ -31,7 +31,7 @@ from ..ops.cross_entropy import NOTHING_IGNORED
 from .array_ops import shape as shape_of
 from .basics import control_dependencies, stop_gradient
 from .check_ops import Assert
-from .core import Tensor, TensorShape, get_default_graph
+from .core import Tensor, TensorShape, UnknownRankError, get_default_graph
 from .dynamic_slicing import pad_at_run_time
 from .math_extras import ensure_shape
 from .math_ops import (FLOATS, REALS, axis_arg, cast, check_dtype, deprecated_alias, graph_tensor, matching_pair,
@@ -400,8 +400,9 @@ def _softmax_xent(labels, logits, axis, labels_get_gradient):
     elif not logits.shape.rank_known and labels.shape.rank_known:
         logits = ensure_shape(logits, labels.shape)
     elif not logits.shape.rank_known:
-        raise ValueError("softmax_cross_entropy_with_logits: the ranks of both logits and labels are unknown until "
-                         "run time, so the class axis cannot be found; give one of their placeholders a shape")
+        raise UnknownRankError("softmax_cross_entropy_with_logits: the ranks of both logits and labels are unknown "
+                               "until run time, so the class axis cannot be found; give one of their placeholders a "
+                               "shape")
     if not labels_get_gradient:
         labels = stop_gradient(labels)
     check_dtype(logits, FLOATS, "features")

@@ -19,7 +19,7 @@ from ..backend import dtypes
 from .array_ops import concat, fill, shape
 from .basics import control_dependencies
 from .check_ops import assert_less_equal
-from .core import TensorShape
+from .core import TensorShape, rank_error
 from .math_ops import FLOATS_AND_COMPLEX, NUMBERS, check_dtype, graph_tensor, math, tf_op, to_tensor
 
 _INDEX_TYPES = ("int32", "int64")
@@ -67,8 +67,8 @@ def _data_and_ids(data, segment_ids):
     data = check_dtype(to_tensor(data), NUMBERS, "data")
     ids = check_dtype(to_tensor(segment_ids), _INDEX_TYPES, "segment_ids")
     if not (data.shape.rank_known and ids.shape.rank_known):
-        raise ValueError(f"segment sums need the ranks of data and segment_ids known, got {data.shape} and "
-                         f"{ids.shape}")
+        raise rank_error(data, ids)(f"segment sums need the ranks of data and segment_ids known, got {data.shape} and "
+                                    f"{ids.shape}")
     if len(ids.shape) == 0 or not TensorShape(list(data.shape)[:len(ids.shape)]).is_compatible_with(ids.shape):
         raise ValueError(f"segment_ids.shape = {ids.shape} does not prefix data.shape = {data.shape}")
     return data, ids

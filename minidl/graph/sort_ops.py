@@ -18,6 +18,7 @@ from . import errors
 from .array_ops import shape
 from .basics import control_dependencies
 from .check_ops import Assert
+from .core import rank_error
 from .math_extras import ensure_shape
 from .math_ops import REALS, check_dtype, computed_at_run_time, constant_value, math, tf_op, to_tensor
 from .nn_ops import nn
@@ -111,7 +112,8 @@ def top_k(input, k=1, sorted=True, name=None):
     be a 0-d int32 tensor computed when the graph runs (module docstring)."""
     x = check_dtype(to_tensor(input), REALS, "input")
     if not x.shape.rank_known or len(x.shape) == 0:
-        raise ValueError(f"Shape must be at least rank 1 but is rank {x.shape.rank} for 'TopKV2' (input {x.shape})")
+        raise rank_error(x)(f"Shape must be at least rank 1 but is rank {x.shape.rank} for 'TopKV2' (input "
+                            f"{x.shape})")
     values, indices = _top_k_at_run_time(x, k) if computed_at_run_time(k) else _top_k_now(x, constant_value(k, "k"))
     return TopKV2(values, ops.cast(indices, dtypes.int32))
 

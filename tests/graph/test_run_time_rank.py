@@ -1,0 +1,107 @@
+"""TF calls that need an input's rank while the graph is built, on placeholders made without a shape: each is
+built when the graph runs, for the shapes fed (``run_time_rank.py``), and must give the values and gradients the
+same call gives on placeholders of known shape."""
+import numpy as np
+import pytest
+
+import minidl.graph as tf
+
+from .helpers import run
+from .numeric_gradients import check_gradients
+
+RNG = np.random.default_rng(0)
+A, B = RNG.standard_normal((2, 3)), RNG.standard_normal((2, 3))
+
+#: name -> a call on two [2, 3] inputs that needs their rank
+NEEDS_THE_RANK = {
+    "transpose": lambda x, y: tf.transpose(x),
+    "transpose with perm": lambda x, y: tf.transpose(x * y, [1, 0]),
+    "index": lambda x, y: x[1],
+    "slice and newaxis": lambda x, y: x[:, None, 1:],
+    "ellipsis": lambda x, y: y[..., -1],
+    "concat": lambda x, y: tf.concat([x, y], -1),
+    "stack": lambda x, y: tf.stack([x, y], axis=1),
+    "expand_dims": lambda x, y: tf.expand_dims(x, 1) * y,
+    "squeeze": lambda x, y: tf.squeeze(x[:1]),
+    "tile": lambda x, y: tf.tile(x, [2, 1]),
+    "pad": lambda x, y: tf.pad(x, [[1, 0], [0, 2]]),
+    "reverse": lambda x, y: tf.reverse(x, [1]),
+    "cumsum": lambda x, y: tf.cumsum(x, 1, reverse=True),
+    "matmul": lambda x, y: tf.matmul(x, y, transpose_b=True),
+    "tensordot": lambda x, y: tf.tensordot(x, y, [[1], [1]]),
+    "einsum": lambda x, y: tf.einsum("ij,kj->ik", x, y),
+    "top_k": lambda x, y: tf.nn.top_k(x, 2).values,
+    "gather": lambda x, y: tf.gather(x, [2, 0, 2], axis=1),
+    "split": lambda x, y: tf.split(x, 3, axis=1)[1] * tf.split(y, 3, axis=1)[2],
+    "unstack": lambda x, y: tf.unstack(x, num=2)[1],
+    "broadcast_to": lambda x, y: tf.broadcast_to(x, [2, 2, 3]),
+    "segment_sum": lambda x, y: tf.segment_sum(x, [0, 0]),
+    "softmax cross-entropy": lambda x, y: tf.nn.softmax_cross_entropy_with_logits_v2(labels=tf.nn.softmax(y),
+                                                                                      logits=x),
+    "matrix_inverse": lambda x, y: tf.matrix_inverse(tf.matmul(x, x, transpose_b=True) + 3 * tf.eye(2, 2, [],
+                                                                                                    tf.float64)),
+}
+
+
+@pytest.mark.parametrize("call", NEEDS_THE_RANK.values(), ids=NEEDS_THE_RANK.keys())
+def test_a_call_that_needs_the_rank_gives_what_it_gives_on_known_shapes(call):
+    shaped = [tf.placeholder(tf.float64, (2, 3)) for _ in range(2)]
+    shapeless = [tf.placeholder(tf.float64) for _ in range(2)]
+    expected = run(call(*shaped), dict(zip(shaped, (A, B))))
+    np.testing.assert_allclose(run(call(*shapeless), dict(zip(shapeless, (A, B)))), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("call", NEEDS_THE_RANK.values(), ids=NEEDS_THE_RANK.keys())
+def test_its_gradients_match_central_differences(call):
+    check_gradients(call, A, B, shapes_known=False)
+
+
+def test_second_order_gradients_go_through_it():
+    def hessian_diagonal_sum(x):
+        y = tf.reduce_sum(tf.matmul(x, x, transpose_b=True) ** 2)
+        return tf.reduce_sum(tf.gradients(tf.gradients(y, x)[0] * x, x)[0])
+    shaped, shapeless = tf.placeholder(tf.float64, (2, 3)), tf.placeholder(tf.float64)
+    np.testing.assert_allclose(run(hessian_diagonal_sum(shapeless), {shapeless: A}),
+                               run(hessian_diagonal_sum(shaped), {shaped: A}), rtol=1e-12)
+
+
+def test_the_call_is_one_operation_with_unknown_shape_that_takes_each_rank_fed():
+    x = tf.placeholder(tf.float32, name="x")
+    turned = tf.transpose(x, name="turned")
+    assert [op.name for op in tf.get_default_graph().get_operations()] == ["x", "turned"]
+    assert turned.op.type == "RunTimeRank" and turned.shape.ndims is None and turned.dtype == tf.float32
+    cube = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(turned, {x: cube[0]}), cube[0].T)
+        np.testing.assert_array_equal(sess.run(turned, {x: cube}), cube.transpose(2, 1, 0))
+        np.testing.assert_array_equal(sess.run(turned, {x: cube[0, 0]}), cube[0, 0])
+
+
+def test_a_rank_the_call_refuses_is_the_runs_error_naming_the_op_and_the_shapes():
+    x = tf.placeholder(tf.float32)
+    swapped = tf.transpose(x, [1, 0], name="swapped")
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"swapped, built when run for inputs of shapes "
+                                                              r"\[2, 3, 4\]: .*perm"):
+        run(swapped, {x: np.zeros((2, 3, 4), np.float32)})
+
+
+def test_it_is_built_inside_cond_and_while_loop_bodies_with_their_gradients():
+    x, steps = tf.placeholder(tf.float64), tf.placeholder(tf.int32, [])
+    branch = tf.cond(tf.constant(True), lambda: tf.transpose(x), lambda: x * 2)
+    _, turned = tf.while_loop(lambda i, a: i < steps, lambda i, a: (i + 1, tf.transpose(a) * 2), [0, x],
+                              shape_invariants=[tf.TensorShape([]), tf.TensorShape(None)])
+    weights = RNG.standard_normal((3, 2))
+    gradient = tf.gradients(tf.reduce_sum(turned * weights), x)[0]
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(branch, {x: A}), A.T)
+        np.testing.assert_allclose(sess.run(turned, {x: A, steps: 3}), 8 * A.T)
+        np.testing.assert_allclose(sess.run(gradient, {x: A, steps: 3}), 8 * weights.T)
+
+
+def test_a_call_whose_graph_draws_random_numbers_keeps_its_error():
+    """Its gradient would build the call again and draw other numbers: it is not deferred, and the graph keeps
+    nothing of the attempt."""
+    x = tf.placeholder(tf.float32, name="x")
+    with pytest.raises(ValueError, match="'image' contains no shape"):
+        tf.image.random_flip_left_right(x)
+    assert [op.name for op in tf.get_default_graph().get_operations()] == ["x"]
