@@ -23,7 +23,7 @@ from ..ops.base import Op, Spec, apply
 from ..ops.gather import in_bounds
 from .basics import control_dependencies, identity
 from .check_ops import Assert, assert_less_equal
-from .core import Tensor, rank_error
+from .core import Tensor, UnknownRankError, rank_error
 from .graph_ops import Const
 from .math_ops import (cast, check_dtype, computed_at_run_time, constant_value, deprecated_alias, graph_tensor,
                        known_dims, known_scalar, matching_list, matching_pair, normalize_axis, require_bool, tf_op,
@@ -723,8 +723,11 @@ def where(condition, x=None, y=None, name=None):
     if x is None or y is None:
         raise ValueError("x and y must both be non-None or both be None.")
     x, y = matching_pair("Select", x, y, ("t", "e"))
-    if condition.shape.rank_known and condition.ndim == 1 and x.shape.rank_known and x.ndim > 1:
-        condition = ops.reshape(condition, (-1,) + (1,) * (x.ndim - 1))
+    value_rank = next((t.ndim for t in (x, y) if t.shape.rank_known), None)
+    if not condition.shape.rank_known or (condition.ndim == 1 and value_rank is None):
+        raise UnknownRankError("Select: whether the condition picks whole rows shows when the ranks are known")
+    if condition.ndim == 1 and value_rank > 1:
+        condition = ops.reshape(condition, (-1,) + (1,) * (value_rank - 1))
     return ops.where(condition, x, y)
 
 

@@ -11,6 +11,7 @@ import sys
 import threading
 
 from ..backend import dtypes
+from ..ops.base import UnknownRankError
 from .dtypes import as_dtype
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -39,11 +40,6 @@ class Dimension(int):
     @property
     def value(self):
         return int(self)
-
-
-class UnknownRankError(ValueError):
-    """A tensor's rank is needed to build an op but is unknown (an unshaped placeholder). ``tf_op`` catches it and
-    builds the call at run time instead (run_time_rank.py)."""
 
 
 def rank_error(*tensors):

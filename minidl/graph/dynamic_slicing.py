@@ -22,7 +22,7 @@ import numbers
 
 from .. import ops
 from ..backend import dtypes
-from ..ops.base import Op, Spec, apply
+from ..ops.base import Op, Spec, UnknownRankError, apply
 from .array_ops import Fill, _host_ints, _shape_input, shape
 from .basics import control_dependencies
 from .check_ops import assert_equal, assert_less_equal
@@ -103,7 +103,7 @@ def getitem(x, index):
     entries = list(index) if isinstance(index, tuple) else [index]
     rank = x.shape.rank
     if rank is None:
-        raise ValueError(f"slicing with tensor bounds needs the rank of {x.name}; give its placeholder a shape")
+        raise UnknownRankError(f"slicing with tensor bounds needs the rank of {x.name}; give its placeholder a shape")
     used = sum(1 for e in entries if e is not None and e is not Ellipsis)
     if used > rank:
         raise IndexError(f"too many indices for a tensor of rank {rank}: {index!r}")
@@ -140,8 +140,8 @@ def slice_at_run_time(x, begin, size):
     if rank is None:
         rank = next((v.shape[0] for v in (begin, size) if v.shape.rank_known and v.shape[0] is not None), None)
         if rank is None:
-            raise ValueError(f"tf.slice with begin and size computed at run time needs the rank of {x.name}; give "
-                             f"its placeholder a shape")
+            raise UnknownRankError(f"tf.slice with begin and size computed at run time needs the rank of {x.name}; "
+                                   f"give its placeholder a shape")
         with control_dependencies([assert_equal(ops.getitem(shape(dims), 0), rank, data=[
                 "Slice: expected begin and size of the input's rank:", dims, begin])]):
             dims = ops.reshape(dims, (rank,))
@@ -160,7 +160,7 @@ def pad_at_run_time(x, paddings, constant_values=0):
     gradient cuts ``x``'s part back out."""
     rank = x.shape.rank
     if rank is None:
-        raise ValueError(f"tf.pad with tensor paddings needs the rank of {x.name}; give its placeholder a shape")
+        raise UnknownRankError(f"tf.pad with tensor paddings needs the rank of {x.name}; give its placeholder a shape")
     table = cast(ops.reshape(graph_tensor(paddings) if graph_tensor(paddings) is not None else
                              ops.stack([ops.stack([_bound(v, "padding") for v in pair]) for pair in paddings]),
                              (rank, 2)), dtypes.int64)

@@ -10,7 +10,7 @@ import enum
 from .. import ops
 from ..autodiff import backprop
 from ..backend import dtypes
-from .core import Tensor
+from .core import Tensor, UnknownRankError
 from .frontend import _is_nested_in, convert_to_tensor
 from .gradient_registry import overridden_vjp
 from .indexed_slices import as_dense, sparse_vjp, summed_gradients
@@ -87,7 +87,13 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                     return overridden_vjp(operation, grads)
                 if operation.type in NO_GRADIENT_IN_TF:
                     return (None,) * len(operation.inputs)
-                return operation.op.vjp(_VJPContext(operation, needed), *grads)
+                first_new = graph.operation_count()
+                try:
+                    return operation.op.vjp(_VJPContext(operation, needed), *grads)
+                except UnknownRankError as error:  # an input's rank is only known when the graph runs
+                    graph.remove_operations_since(first_new)
+                    from .run_time_rank import vjp_at_run_time  # (it builds on this module)
+                    return vjp_at_run_time(_VJPContext(operation, needed), grads, error)
         results = backprop(roots, root_grads, wanted.__contains__, run_vjp, blocked, add=summed_gradients) \
             if roots else {}
         out = []

@@ -25,7 +25,8 @@ from .check_ops import Assert
 from .core import get_default_graph, rank_error
 from .image_crop import _require
 from .image_ops import _as_float, convert_image_dtype
-from .math_ops import FLOATS, check_dtype, constant_value, deprecated_alias, graph_tensor, tf_op, to_tensor
+from .math_ops import (FLOATS, check_dtype, constant_value, deprecated_alias, graph_tensor, rank_at_run_time, tf_op,
+                       to_tensor)
 from .nn_training import _fmt, _pads
 from .random_ops import random_uniform
 
@@ -255,6 +256,7 @@ def _filtered(x, weights):
     return _window_sum(_window_sum(x, rows, weights), rows + 1, weights)
 
 
+@rank_at_run_time
 def ssim(img1, img2, max_val, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03):
     """The structural similarity (Wang et al., 2004) of each pair of images: 1 for identical images, lower as their
     local structure differs. With the local means μ, variances σ² and covariance σ₁₂ — each an average over a
@@ -292,6 +294,7 @@ def ssim(img1, img2, max_val, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03
 
 # ============================================================================================= edges
 
+@rank_at_run_time
 def sobel_edges(image):
     """The Sobel edge maps of a batch [batch, h, w, d]: ``[batch, h, w, d, 2]`` holding (dy, dx) for each channel.
     The Sobel kernels are a difference in one direction times a smoothing in the other::

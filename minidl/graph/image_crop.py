@@ -21,7 +21,7 @@ from .check_ops import Assert
 from .core import get_default_graph
 from .graph_ops import Const
 from .image_geometry import height_axis, image_tensor
-from .math_ops import graph_tensor, to_tensor
+from .math_ops import graph_tensor, rank_at_run_time, to_tensor
 from .random_ops import random_uniform
 
 
@@ -101,6 +101,7 @@ def _sized(x, rows, height, width):
 
 # ======================================================================================== tf.image
 
+@rank_at_run_time
 def crop_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
     """The ``target_height`` × ``target_width`` window of the image whose top-left corner is at
     (``offset_height``, ``offset_width``)."""
@@ -117,6 +118,7 @@ def crop_to_bounding_box(image, offset_height, offset_width, target_height, targ
             return _sized(_window(_window(x, rows, top, height), rows + 1, left, width), rows, height, width)
 
 
+@rank_at_run_time
 def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
     """The image placed with its top-left corner at (``offset_height``, ``offset_width``) in a zero image of
     ``target_height`` × ``target_width``."""
@@ -131,6 +133,7 @@ def pad_to_bounding_box(image, offset_height, offset_width, target_height, targe
             return _sized(_place(_place(x, rows, top, height), rows + 1, left, width), rows, height, width)
 
 
+@rank_at_run_time
 def resize_image_with_crop_or_pad(image, target_height, target_width):
     """The image brought to ``target_height`` × ``target_width`` around its centre: cropped where it is larger,
     padded with zeros where it is smaller (an odd difference leaves the extra row or column at the bottom/right)."""

@@ -33,7 +33,7 @@ from .image_geometry import (at_least_3d, flip_left_right, flip_up_down, random_
                              random_flip_up_down, rot90, transpose, transpose_image)
 from .image_resize import (ResizeMethod, resize, resize_area, resize_bicubic, resize_bilinear, resize_images,
                            resize_nearest_neighbor)
-from .math_ops import tf_op, to_tensor
+from .math_ops import rank_at_run_time, tf_op, to_tensor
 from .random_ops import random_uniform
 
 _GRAY_WEIGHTS = (0.2989, 0.5870, 0.1140)  # ITU-R BT.601 luma, as TF rounds it
@@ -157,6 +157,7 @@ def random_contrast(image, lower, upper, seed=None):
 
 # ====================================================================================== statistics
 
+@rank_at_run_time
 def per_image_standardization(image):
     """Each image (the last three dims) scaled to mean 0 and variance 1: ``(x - mean) / max(stddev, 1/√N)`` with
     N its number of values; the floor on the divisor keeps a uniform image finite. Computed (and returned) in

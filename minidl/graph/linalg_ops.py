@@ -93,7 +93,7 @@ def diag(diagonal, name=None):
     makes a batch of matrices from a batch of vectors.)"""
     x = check_dtype(to_tensor(diagonal), NUMBERS, "diagonal")
     if not x.shape.is_fully_defined() or len(x.shape) == 0:
-        raise ValueError(f"Input must be at least rank 1 with a fully known shape, got {x.shape}")
+        raise rank_error(x)(f"Input must be at least rank 1 with a fully known shape, got {x.shape}")
     return ops.reshape(ops.diag(ops.reshape(x, [-1])), list(x.shape) * 2)
 
 
@@ -103,8 +103,8 @@ def diag_part(input, name=None):
     entries."""
     x = check_dtype(to_tensor(input), NUMBERS, "input")
     if not x.shape.is_fully_defined() or len(x.shape) % 2 or len(x.shape) == 0:
-        raise ValueError(f"Input must have even and non-zero rank and a fully known shape, input rank is "
-                         f"{x.shape.rank}, shape {x.shape}")
+        raise rank_error(x)(f"Input must have even and non-zero rank and a fully known shape, input rank is "
+                            f"{x.shape.rank}, shape {x.shape}")
     half = list(x.shape)[:len(x.shape) // 2]
     if half * 2 != list(x.shape):
         raise ValueError(f"Invalid shape {x.shape}: dimensions of the two halves must be equal")

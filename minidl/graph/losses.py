@@ -19,8 +19,8 @@ translates TF's argument order (``labels`` first) and names.
 from .. import ops
 from .array_ops import shape
 from .basics import name_scope, stop_gradient
-from .core import GraphKeys, get_default_graph
-from .math_ops import FLOATS, add_n, cast, check_dtype, constant_value, deprecated_alias, to_tensor
+from .core import GraphKeys, UnknownRankError, get_default_graph
+from .math_ops import FLOATS, add_n, cast, check_dtype, constant_value, deprecated_alias, rank_at_run_time, to_tensor
 from .nn_training import (sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits_v2,
                           sparse_softmax_cross_entropy_with_logits)
 
@@ -86,17 +86,22 @@ def _check_shapes(a, b):
         raise ValueError(f"Shapes {a.shape} and {b.shape} are incompatible")
 
 
-def _check_weights(losses, weights):
-    """The weights must broadcast to the losses without changing their shape, as TF's assert_broadcastable
-    says: a scalar, or of the losses' rank with each dim 1 or equal (a [3] weight beside [3, 3] losses would weigh
-    columns where a reader may mean rows: TF refuses it)."""
+@rank_at_run_time
+def _checked_weights(losses, weights):
+    """The weights, which must broadcast to the losses without changing their shape, as TF's
+    assert_broadcastable says: a scalar, or of the losses' rank with each dim 1 or equal (a [3] weight beside
+    [3, 3] losses would weigh columns where a reader may mean rows: TF refuses it). Checked when the graph runs
+    where a rank is unknown until then."""
     values, w = losses.shape, weights.shape
+    if w.rank == 0:
+        return weights
     if not (values.rank_known and w.rank_known):
-        return
+        raise UnknownRankError("weights and losses of ranks known when the graph runs are checked then")
     if len(w) not in (0, len(values)) or \
             any(None not in (a, b) and b not in (1, a) for a, b in zip(values[::-1], w[::-1])):
         raise ValueError(f"weights can not be broadcast to values. values.rank={len(values)}. weights.rank="
                          f"{len(w)}. values.shape={values}. weights.shape={w}.")
+    return weights
 
 
 def _divide_no_nan(x, y):
@@ -116,7 +121,7 @@ def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=Graph
         weights = to_tensor(weights, losses.dtype)
         if weights.dtype != losses.dtype:
             weights = cast(weights, losses.dtype)
-        _check_weights(losses, weights)
+        weights = _checked_weights(losses, weights)
         weighted = ops.mul(losses, weights)
         if reduction == Reduction.NONE:
             loss = weighted
@@ -199,6 +204,21 @@ def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0,
         return compute_weighted_loss(losses, weights, loss_scope, loss_collection, reduction)
 
 
+@rank_at_run_time
+def _squeezed_labels(labels, logits, weights):
+    """[batch, 1] labels and weights lose their last dim, as TF squeezes them (when the graph runs, where their
+    ranks are known only then)."""
+    if not (labels.shape.rank_known and logits.shape.rank_known):
+        raise UnknownRankError("whether the labels have a dim to squeeze shows when the ranks are known")
+    if labels.shape.rank == logits.shape.rank and labels.shape[-1] == 1:
+        labels = ops.squeeze(labels, -1)
+    if weights.shape.rank != 0 and not weights.shape.rank_known:
+        raise UnknownRankError("whether the weights have a dim to squeeze shows when their rank is known")
+    if weights.shape.rank == labels.shape.rank + 1:
+        weights = ops.squeeze(weights, -1)  # [batch, 1] weights, one per label (TF squeezes them too)
+    return labels, logits, weights
+
+
 def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                                  reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
     """Cross-entropy between ``softmax(logits)`` [batch, classes] and the class indices ``labels`` [batch]
@@ -206,13 +226,7 @@ def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None, loss_c
     if labels is None:
         raise ValueError("labels must not be None.")
     with name_scope(scope or "sparse_softmax_cross_entropy_loss") as loss_scope:
-        labels, logits = to_tensor(labels), to_tensor(logits)
-        if labels.shape.rank_known and logits.shape.rank_known and labels.shape.rank == logits.shape.rank \
-                and labels.shape[-1] == 1:
-            labels = ops.squeeze(labels, -1)
-        weights = to_tensor(weights)
-        if weights.shape.rank_known and labels.shape.rank_known and weights.shape.rank == labels.shape.rank + 1:
-            weights = ops.squeeze(weights, -1)  # [batch, 1] weights, one per label (TF squeezes them too)
+        labels, logits, weights = _squeezed_labels(to_tensor(labels), to_tensor(logits), to_tensor(weights))
         losses = sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits, name="xentropy")
         return compute_weighted_loss(losses, weights, loss_scope, loss_collection, reduction)
 

@@ -51,21 +51,34 @@ def tf_op(default_name):
         keyword_only = parameters["name"].kind is inspect.Parameter.KEYWORD_ONLY
         position = list(parameters).index("name")
 
+        built = rank_at_run_time(fn)
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             name = args[position] if len(args) > position and not keyword_only else kwargs.get("name")
             graph = get_default_graph()
             with graph.name_scope(name or default_name) as scope:
-                first_new = graph.operation_count()
-                try:
-                    result = fn(*args, **kwargs)
-                except UnknownRankError as error:  # an input's rank is only known when the graph runs
-                    graph.remove_operations_since(first_new)
-                    from .run_time_rank import at_run_time  # (it builds on this module)
-                    result = at_run_time(fn, args, kwargs, error)
+                result = built(*args, **kwargs)
             return _take_name(result, graph, scope, explicit=bool(name))
         return wrapper
     return decorate
+
+
+def rank_at_run_time(fn):
+    """Decorator: a call of ``fn`` that stops with ``UnknownRankError`` — it needs the rank of an input the graph
+    knows only when it runs — is built when the graph runs instead, as one ``RunTimeRank`` operation
+    (run_time_rank.py), after the operations it had added are removed. ``tf_op`` gives this to every TF function."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        graph = get_default_graph()
+        first_new = graph.operation_count()
+        try:
+            return fn(*args, **kwargs)
+        except UnknownRankError as error:
+            graph.remove_operations_since(first_new)
+            from .run_time_rank import at_run_time  # (it builds on this module)
+            return at_run_time(fn, args, kwargs, error)
+    return wrapper
 
 
 def _take_name(result, graph, scope, explicit):
@@ -534,22 +547,29 @@ reduce_prod = _reduction("reduce_prod", "Prod", lambda x, d, k: ops.prod(x, d, k
 reduce_mean = _reduction("reduce_mean", "Mean",
                          lambda x, d, k: _integer_mean(x, d, k) if x.dtype.kind in "iu" else ops.mean(x, d, k),
                          NUMBERS, "The mean; for integers, truncated to an integer as TF does.")
+
+
 def _extremum(reduce, highest):
     """``reduce`` (amax or amin) as TF reduces: over an empty axis the result is the reduction's identity (-inf
     for the max of floats, the lowest integer; +inf or the highest for the min), where the op library refuses.
-    Only an axis whose size is 0 or unknown gets one identity entry appended (its gradient is dropped)."""
+    Only an axis whose size is 0 or unknown gets one identity entry appended (its gradient is dropped). Of a tensor
+    of unknown rank, the whole reduction takes it flattened; one over axes is built when the graph runs."""
     def run(x, dims, keepdim):
-        if x.shape.rank_known:
-            if x.dtype.kind == "f":
-                identity = numpy.inf if highest else -numpy.inf
-            else:
-                info = numpy.iinfo(x.dtype)
-                identity = int(info.max if highest else info.min)
-            axes = range(x.ndim) if dims is None else [normalize_axis(d, x.ndim)
-                                                        for d in ((dims,) if isinstance(dims, int) else dims)]
-            for d in axes:
-                if x.shape[d] is None or x.shape[d] == 0:
-                    x = ops.pad(x, (0, 0) * (x.ndim - 1 - d) + (0, 1), value=identity)
+        if not x.shape.rank_known:
+            if dims is not None or keepdim:
+                raise UnknownRankError(f"the rank of {x.name} is unknown: which axes are empty shows when the graph "
+                                       f"runs")
+            x = ops.reshape(x, (-1,))
+        if x.dtype.kind == "f":
+            identity = numpy.inf if highest else -numpy.inf
+        else:
+            info = numpy.iinfo(x.dtype)
+            identity = int(info.max if highest else info.min)
+        axes = range(x.ndim) if dims is None else [normalize_axis(d, x.ndim)
+                                                    for d in ((dims,) if isinstance(dims, int) else dims)]
+        for d in axes:
+            if x.shape[d] is None or x.shape[d] == 0:
+                x = ops.pad(x, (0, 0) * (x.ndim - 1 - d) + (0, 1), value=identity)
         return reduce(x, dims, keepdim)
     return run
 
@@ -681,6 +701,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         return ops.matmul(a, b)
 
 
+@rank_at_run_time
 def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False, name=None):
     """``tf.linalg.matvec``: the matrix (last two dims of ``a``) times the vector (last dim of ``b``), leading
     dims batch dims, broadcast — ``matmul(a, b[..., None])[..., 0]``."""

@@ -205,7 +205,9 @@ class _Exporter:
         except NotExportableError as error:  # Python code: a stand-in with the same outputs, to be fed
             self.stand_ins.append(op.name)
             self.stand_in_ops.add(op)
-            return {"name": self._name(op), "op": op_class_key(NotSaved), "inputs": [], "control_inputs": [],
+            # (it keeps its inputs, so that cutting the graph down to what a fetch needs keeps them too)
+            return {"name": self._name(op), "op": op_class_key(NotSaved), "inputs": [self._name(t) for t in op.inputs],
+                    "control_inputs": [self._name(c) for c in op.control_inputs],
                     "attrs": {"type": op.type, "reason": str(error).removeprefix("export_meta_graph: ")},
                     "outputs": outputs, "device": device}
 

@@ -20,8 +20,8 @@ from .. import ops
 from ..backend import dtypes
 from .basics import control_dependencies, identity
 from .check_ops import assert_greater_equal, assert_less_equal
-from .core import GraphKeys, get_default_graph
-from .math_ops import cast, to_tensor
+from .core import GraphKeys, UnknownRankError, get_default_graph
+from .math_ops import cast, rank_at_run_time, to_tensor
 from .variable_scope import variable_scope
 from .variables import Variable
 
@@ -47,25 +47,33 @@ def _weighted(values, weights, dtype=dtypes.float32):
     values = cast(to_tensor(values), dtype)
     if weights is None:
         return values, ops.ones_like(values)
-    weights = cast(to_tensor(weights), dtype)
-    if weights.shape.rank_known and values.shape.rank_known:
-        if weights.shape.rank == values.shape.rank + 1:
-            weights = ops.squeeze(weights, -1)
-        elif weights.shape.rank == values.shape.rank - 1:
-            weights = ops.unsqueeze(weights, -1)
+    return _broadcast_weights(values, cast(to_tensor(weights), dtype))
+
+
+@rank_at_run_time
+def _broadcast_weights(values, weights):
+    if not (weights.shape.rank_known and values.shape.rank_known):
+        raise UnknownRankError("metrics: whether the weights weigh rows or entries shows when their ranks are known")
+    if weights.shape.rank == values.shape.rank + 1:
+        weights = ops.squeeze(weights, -1)
+    elif weights.shape.rank == values.shape.rank - 1:
+        weights = ops.unsqueeze(weights, -1)
     weights = ops.broadcast_to_like(weights, values)
     return ops.mul(values, weights), weights
 
 
+@rank_at_run_time
 def _matching(labels, predictions):
     """``labels`` and ``predictions`` with a trailing size-1 dim of either squeezed when its rank is one more
     than the other's (TF's remove_squeezable_dimensions), shapes checked."""
     labels, predictions = to_tensor(labels), to_tensor(predictions)
-    if labels.shape.rank_known and predictions.shape.rank_known:
-        if labels.shape.rank == predictions.shape.rank + 1 and labels.shape[-1] == 1:
-            labels = ops.squeeze(labels, -1)
-        elif predictions.shape.rank == labels.shape.rank + 1 and predictions.shape[-1] == 1:
-            predictions = ops.squeeze(predictions, -1)
+    if not (labels.shape.rank_known and predictions.shape.rank_known):
+        raise UnknownRankError("metrics: which of labels and predictions has a dim to squeeze shows when their "
+                               "ranks are known")
+    if labels.shape.rank == predictions.shape.rank + 1 and labels.shape[-1] == 1:
+        labels = ops.squeeze(labels, -1)
+    elif predictions.shape.rank == labels.shape.rank + 1 and predictions.shape[-1] == 1:
+        predictions = ops.squeeze(predictions, -1)
     if not predictions.shape.is_compatible_with(labels.shape):
         raise ValueError(f"Shapes {predictions.shape} and {labels.shape} are incompatible")
     return labels, predictions

@@ -20,9 +20,10 @@ where TF1's kernels read them when it *runs*. Such a call is therefore specializ
    built for the same shapes: gradients, and gradients of gradients, need no code of their own.
 """
 import collections
+import itertools
 
 from .. import ops
-from ..ops.base import Spec
+from ..ops.base import Spec, apply
 from . import errors
 from .core import TensorShape, as_spec_shape
 from .frontend import _graph_for, convert_to_tensor
@@ -30,7 +31,7 @@ from .function_graph import FuncGraph, flatten, pack
 from .graph_ops import GraphOp
 from .indexed_slices import as_dense
 
-#: the ranks a trial build tries for the inputs of unknown rank, the likeliest first
+#: the ranks a trial build tries for an input of unknown rank, the likeliest first
 TRIAL_RANKS = (2, 1, 3, 4, 0, 5)
 #: shape signatures one operation keeps built (a loop over sequences of many lengths must not grow without bound)
 BUILDS_KEPT = 32
@@ -49,21 +50,23 @@ class RunTimeRank(GraphOp):
     @staticmethod
     def vjp(ctx, *grads):
         function, n = ctx.attrs["function"], len(ctx.inputs)
-        wanted = [i for i in range(n) if ctx.needs_input_grad[i]]
         with_grad = [k for k, g in enumerate(grads) if g is not None]
-        if not wanted or not with_grad:
+        wanted = function.connected([i for i in range(n) if ctx.needs_input_grad[i]], with_grad, ctx.operation.graph)
+        if not wanted:
             return [None] * n
 
         def gradient(tensors):
-            from .gradients import gradients  # (gradients builds on the ops that import this module)
             xs, outputs = tensors[:n], function.build_outputs(tensors[:n])
-            found = gradients([outputs[k] for k in with_grad], [xs[i] for i in wanted], grad_ys=list(tensors[n:]))
+            found = _gradients([outputs[k] for k in with_grad], [xs[i] for i in wanted], grad_ys=list(tensors[n:]))
             return [ops.zeros_like(xs[i]) if g is None else as_dense(g) for i, g in zip(wanted, found)]
 
         inputs = list(ctx.inputs) + [grads[k] for k in with_grad]
         specs = [Spec(as_spec_shape(ctx.inputs[i].shape), ctx.inputs[i].dtype) for i in wanted]
-        operation = _graph_for(inputs).create_op(RunTimeRank, inputs, {"function": RankedFunction(gradient, specs)},
-                                                 specs, name="RunTimeRankGrad")
+        trial = (function.trial_inputs + [(function.trial_outputs[k], ctx.outputs[k].dtype) for k in with_grad],
+                 [function.trial_inputs[i][0] for i in wanted])
+        operation = _graph_for(inputs).create_op(RunTimeRank, inputs,
+                                                 {"function": RankedFunction(gradient, specs, *trial)}, specs,
+                                                 name="RunTimeRankGrad")
         result = [None] * n
         for i, g in zip(wanted, operation.outputs):
             result[i] = g
@@ -71,12 +74,14 @@ class RunTimeRank(GraphOp):
 
 
 class RankedFunction:
-    """``fn(list of input tensors) -> list of output tensors`` with the output ``specs`` (dtype; shape as far as known),
-    built into a FuncGraph per input shape signature."""
+    """``fn(list of input tensors) -> list of output tensors`` with the output ``specs`` (dtype; shape as far as
+    known), built into a FuncGraph per input shape signature. ``trial_inputs``: the (shape, dtype) of each input the
+    trial build succeeded with, ``trial_outputs`` the outputs' shapes it gave."""
 
-    def __init__(self, fn, specs):
+    def __init__(self, fn, specs, trial_inputs, trial_outputs):
         self.fn = fn
         self.specs = specs
+        self.trial_inputs, self.trial_outputs = trial_inputs, trial_outputs
         self.builds = collections.OrderedDict()   # ((shape, dtype) per input) -> (FuncGraph, outputs)
 
     def build_outputs(self, inputs):
@@ -85,6 +90,18 @@ class RankedFunction:
             raise ValueError(f"it gave {len(outputs)} outputs of dtypes {[o.dtype.name for o in outputs]} where "
                              f"the graph was built for {[s.dtype.name for s in self.specs]}")
         return outputs
+
+    def connected(self, wanted, with_grad, outer_graph):
+        """The inputs among ``wanted`` that the outputs ``with_grad`` depend on differentiably — those that
+        ``tf.gradients`` gives a gradient, not None — as the trial build shows."""
+        if not wanted or not with_grad:
+            return []
+
+        def gradient_found(inputs):
+            outputs = self.build_outputs(inputs)
+            return _gradients([outputs[k] for k in with_grad], [inputs[i] for i in wanted])
+        found = isolated_build(outer_graph, self.trial_inputs, gradient_found)[1]
+        return [i for i, g in zip(wanted, found) if g is not None]
 
     def run(self, session, operation, arrays):
         signature = tuple((tuple(a.shape), a.dtype) for a in arrays)
@@ -124,7 +141,7 @@ def isolated_build(outer_graph, input_specs, build_outputs):
 def at_run_time(fn, args, kwargs, error):
     """The result of ``fn(*args, **kwargs)`` — which raised ``error``, an ``UnknownRankError`` — as a
     ``RunTimeRank`` operation of the default graph; ``error`` itself where the call cannot be deferred."""
-    structure = (list(args), kwargs)
+    structure = _slices_opened((list(args), kwargs))
     leaves = flatten(structure)
     tensor_at = [k for k, leaf in enumerate(leaves) if _is_tensor(leaf)]
     inputs = [convert_to_tensor(leaves[k]) for k in tensor_at]
@@ -136,7 +153,7 @@ def at_run_time(fn, args, kwargs, error):
         filled = list(leaves)
         for k, t in zip(tensor_at, tensors):
             filled[k] = t
-        call_args, call_kwargs = pack(structure, filled)
+        call_args, call_kwargs = _slices_closed(pack(structure, filled))
         result = fn(*call_args, **call_kwargs)
         flat = flatten(result)
         if not flat or not all(_is_tensor(t) for t in flat):
@@ -144,25 +161,111 @@ def at_run_time(fn, args, kwargs, error):
         last_result[0] = result
         return [convert_to_tensor(t) for t in flat]
 
-    outputs = _trial(inputs, call)
-    if outputs is None:
+    trial = _trial(inputs, call)
+    if trial is None:
         raise error
+    trial_inputs, outputs = trial
     structure_of_result = last_result[0]   # (the trial's successful call was the latest)
     specs = [Spec(None, t.dtype) for t in outputs]
-    operation = _graph_for(inputs).create_op(RunTimeRank, inputs, {"function": RankedFunction(call, specs)}, specs,
-                                             name=fn.__name__)
+    function = RankedFunction(call, specs, trial_inputs, [t.shape for t in outputs])
+    operation = _graph_for(inputs).create_op(RunTimeRank, inputs, {"function": function}, specs, name=fn.__name__)
     return pack(structure_of_result, list(operation.outputs))
 
 
+def vjp_at_run_time(ctx, grads, error):
+    """The gradient of ``ctx.operation``, whose VJP stopped with ``error``, an ``UnknownRankError``: the gradient of
+    the same op applied when the graph runs — a RunTimeRank's gradient, for a function that applies the op."""
+    operation = ctx.operation
+
+    def call(tensors):
+        outputs = apply(operation.op, *tensors, **operation.attrs)
+        return list(outputs) if isinstance(outputs, tuple) else [outputs]
+
+    def call_and_differentiate(tensors):  # (the trial must find ranks that the op's VJP takes too)
+        outputs = call(tensors)
+        _gradients([outputs[k] for k, g in enumerate(grads) if g is not None],
+                   [t for t, needed in zip(tensors, ctx.needs_input_grad) if needed])
+        return outputs
+
+    trial = _trial(list(operation.inputs), call_and_differentiate)
+    if trial is None:
+        raise error
+    specs = [Spec(None, t.dtype) for t in operation.outputs]
+    ctx.attrs = {"function": RankedFunction(call, specs, trial[0], [t.shape for t in trial[1]])}
+    return RunTimeRank.vjp(ctx, *grads)
+
+
 def _trial(inputs, call):
-    """The outputs of ``call`` built on stand-ins of ``inputs`` whose unknown ranks are guessed, or None."""
-    for rank in TRIAL_RANKS:
-        specs = [(t.shape if t.shape.rank_known else TensorShape([None] * rank), t.dtype) for t in inputs]
+    """``(input specs, outputs)`` of ``call`` built on stand-ins of ``inputs`` whose unknown ranks are guessed, or
+    None where no guess builds. Each guess is tried with its dims unknown; failing that (a call that needs sizes
+    while it is built: ``tf.diag``), with every unknown dim 3 and then 4 — which must give the same outputs, or
+    their number depends on the sizes (``tf.unstack`` without ``num``) and cannot be known ahead."""
+    graph = inputs[0].graph
+    guesses = list(_rank_guesses(sum(not t.shape.rank_known for t in inputs)))
+    for ranks in guesses:
+        specs = _guessed_specs(inputs, ranks, None)
         try:
-            return isolated_build(inputs[0].graph, specs, call)[1]
+            return specs, isolated_build(graph, specs, call)[1]
         except (ValueError, TypeError, IndexError, NotImplementedError):
             continue
+    for ranks in guesses:
+        try:
+            built = [(specs, isolated_build(graph, specs, call)[1])
+                     for specs in (_guessed_specs(inputs, ranks, size) for size in (3, 4))]
+        except (ValueError, TypeError, IndexError, NotImplementedError):
+            continue
+        if [t.dtype for t in built[0][1]] == [t.dtype for t in built[1][1]]:
+            return built[0]
     return None
+
+
+def _guessed_specs(inputs, ranks, size):
+    """(shape, dtype) of stand-ins for ``inputs``: the unknown ranks taken from ``ranks`` in order, and every
+    unknown dim ``size`` (None: unknown)."""
+    ranks = iter(ranks)
+    shapes = [t.shape if t.shape.rank_known else TensorShape([None] * next(ranks)) for t in inputs]
+    return [(TensorShape([size if d is None else d for d in shape]), t.dtype) for shape, t in zip(shapes, inputs)]
+
+
+class _SliceParts(collections.namedtuple("_SliceParts", "start stop step")):
+    """A slice among a call's arguments, opened so that its bounds are leaves: a tensor bound (``x[:, :n]``)
+    becomes an input of the operation like any other tensor argument."""
+
+
+def _slices_opened(value):
+    """``value`` with each slice in it (however deep in lists, tuples and dicts) as its ``_SliceParts``."""
+    if isinstance(value, slice):
+        return _SliceParts(value.start, value.stop, value.step)
+    return _rebuilt(value, _slices_opened)
+
+
+def _slices_closed(value):
+    if isinstance(value, _SliceParts):
+        return slice(*value)
+    return _rebuilt(value, _slices_closed)
+
+
+def _rebuilt(value, change):
+    """A list, tuple or dict like ``value`` with ``change`` applied to each element; anything else as it is."""
+    if isinstance(value, dict):
+        return type(value)((key, change(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)) and not isinstance(value, TensorShape):
+        items = [change(item) for item in value]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    return value
+
+
+def _rank_guesses(count):
+    """Ranks to try for ``count`` inputs of unknown rank: one rank for all of them first, then, for two, every
+    pair of different ranks (logits and their labels: ranks r and r - 1)."""
+    yield from ((rank,) * count for rank in TRIAL_RANKS)
+    if count == 2:
+        yield from (pair for pair in itertools.product(TRIAL_RANKS, repeat=2) if pair[0] != pair[1])
+
+
+def _gradients(ys, xs, grad_ys=None):
+    from .gradients import gradients  # (gradients builds on the ops that import this module)
+    return gradients(ys, xs, grad_ys=grad_ys)
 
 
 def _is_tensor(value):

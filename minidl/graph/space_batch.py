@@ -25,6 +25,7 @@ import math
 import numbers
 
 from .. import ops
+from ..ops.base import UnknownRankError
 from .array_ops import pad, reshape, shape, stack
 from .basics import control_dependencies
 from .check_ops import Assert
@@ -61,7 +62,7 @@ def _pairs(fn_name, value, what, count):
 def _dims(fn_name, x, spatial_count):
     """The dims of ``x``: Python ints where the graph knows them, 0-d int32 tensors read at run time otherwise."""
     if not x.shape.rank_known:
-        raise ValueError(f"{fn_name}: the rank of input {x.name} must be known (give its placeholder a shape)")
+        raise UnknownRankError(f"{fn_name}: the rank of input {x.name} must be known (give its placeholder a shape)")
     if len(x.shape) < 1 + spatial_count:
         raise ValueError(f"{fn_name}: input rank should be >= {1 + spatial_count} (a batch dim and {spatial_count} "
                          f"spatial dims for block_shape), but {x.name} has shape {x.shape}")
@@ -235,7 +236,7 @@ def with_space_to_batch(input, dilation_rate, padding, op, filter_shape=None, sp
     if all(r == 1 for r in rates):
         return op(x, count, padding)
     if not x.shape.rank_known:
-        raise ValueError(f"with_space_to_batch: the rank of input {x.name} must be known")
+        raise UnknownRankError(f"with_space_to_batch: the rank of input {x.name} must be known")
     dims = _spatial_dims(spatial_dims, count, data_format, len(x.shape))
     if padding == "SAME":
         if filter_shape is None:

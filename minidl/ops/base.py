@@ -162,6 +162,11 @@ class OpError(ValueError, RuntimeError):
     PyTorch raises for them: a program written for either catches it where it expects to."""
 
 
+class UnknownRankError(OpError):
+    """An op needs the rank of an input that is known only when a graph runs (a graph placeholder made without a
+    shape). Graph mode catches it and builds the call when the graph runs instead (graph/run_time_rank.py)."""
+
+
 class LinAlgError(OpError):
     """A matrix routine failed on the values it was given: a Cholesky factorization of a matrix that is not
     positive-definite, a solve or an inverse of a singular one. PyTorch's ``torch.linalg.LinAlgError`` (a

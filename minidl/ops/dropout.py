@@ -18,7 +18,7 @@ import numpy
 
 from ..backend import dtypes
 from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor
-from .infer import broadcast_shapes
+from .infer import broadcast_shapes, static_shape
 
 __all__ = ["dropout", "dropout_mask"]
 
@@ -142,6 +142,6 @@ def dropout(input, p=0.5, training=True, generator=None, mask=None):
         mask = dropout_mask(input, p, generator)
     elif not is_tensor(mask) or mask.dtype != dtypes.bool_:
         raise TypeError(f"dropout: mask must be a bool tensor (True = keep), got {describe(mask)}")
-    elif not _broadcasts_to(mask.shape, input.shape):
+    elif not _broadcasts_to(static_shape(mask), static_shape(input)):
         raise OpError(f"dropout: mask {describe(mask)} does not broadcast to the input's shape {describe(input)}")
     return apply(Dropout, input, mask, scale=1 / (1 - p))

@@ -1,5 +1,5 @@
 """Static shape inference helpers: shapes are tuples whose entries may be None (unknown until run time)."""
-from .base import DimensionError, OpError, Spec, describe
+from .base import DimensionError, OpError, Spec, UnknownRankError, describe
 
 
 def broadcast_shapes(op_name, *shapes):
@@ -78,8 +78,9 @@ def operand_dim(op_name, dim, x):
     if rank_is_known(x):
         return normalize_dim(op_name, dim, x.ndim, x)
     if dim < 0:
-        raise OpError(f"{op_name}: dim {dim} counts from the end, but the rank of {getattr(x, 'name', 'the input')} "
-                      f"is unknown until run time; give its placeholder a shape, or count from the front")
+        raise UnknownRankError(f"{op_name}: dim {dim} counts from the end, but the rank of "
+                               f"{getattr(x, 'name', 'the input')} is unknown until run time; give its placeholder a "
+                               f"shape, or count from the front")
     return dim
 
 

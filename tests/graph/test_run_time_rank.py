@@ -40,6 +40,14 @@ NEEDS_THE_RANK = {
                                                                                       logits=x),
     "matrix_inverse": lambda x, y: tf.matrix_inverse(tf.matmul(x, x, transpose_b=True) + 3 * tf.eye(2, 2, [],
                                                                                                     tf.float64)),
+    "where of a 1-D condition": lambda x, y: tf.where(x[:, 0] > 0, x, y),
+    "slice bound from the graph": lambda x, y: x[:, :tf.shape(y)[1] - 1],
+    "pad by a tensor": lambda x, y: tf.pad(x, [[0, tf.shape(y)[0]], [1, 0]]),
+    "diag (sizes needed)": lambda x, y: tf.diag(x[0]),
+    "reduce_max over an axis": lambda x, y: tf.reduce_max(x * y, 1),
+    "reduce_prod (its gradient)": lambda x, y: tf.reduce_prod(x + 3, 1),
+    "sort (its gradient)": lambda x, y: tf.sort(x * y, axis=0),
+    "tile by a tensor (its gradient)": lambda x, y: tf.tile(x, tf.shape(y)[::-1] - 1),
 }
 
 
@@ -105,3 +113,87 @@ def test_a_call_whose_graph_draws_random_numbers_keeps_its_error():
     with pytest.raises(ValueError, match="'image' contains no shape"):
         tf.image.random_flip_left_right(x)
     assert [op.name for op in tf.get_default_graph().get_operations()] == ["x"]
+
+
+def test_a_gradient_the_call_does_not_connect_is_none_as_in_tf():
+    """``tf.gradients`` says None for an input the outputs do not depend on differentiably — through a deferred
+    call too, so that an optimizer still finds "no gradient" where TF does."""
+    logits, labels = tf.placeholder(tf.float32), tf.placeholder(tf.float32)
+    loss = tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)   # (no gradient into labels)
+    to_labels, to_logits = tf.gradients(loss, [labels, logits])
+    assert to_labels is None and to_logits is not None
+
+
+def test_sparse_cross_entropy_of_shapeless_logits_and_labels_trains():
+    """The beginner's classifier with neither placeholder shaped: logits of rank 2 beside labels of rank 1."""
+    x, y = tf.placeholder(tf.float32), tf.placeholder(tf.int64)
+    w, b = tf.Variable(tf.zeros([4, 3])), tf.Variable(tf.zeros([3]))
+    logits = tf.matmul(x, w) + b
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+    train = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+    accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), y), tf.float32))
+    features = RNG.standard_normal((90, 4)).astype(np.float32)
+    labels = np.argmax(features[:, :3], 1).astype(np.int64)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(200):
+            sess.run(train, {x: features, y: labels})
+        assert sess.run(accuracy, {x: features, y: labels}) > 0.9
+
+
+@pytest.mark.parametrize("metric, values, weights, expected", [
+    (tf.metrics.mean, np.arange(9.0).reshape(3, 3), [1.0, 0.0, 0.0], 1.0),   # [N] weights weigh rows
+    (tf.metrics.mean, np.arange(3.0), [[1.0], [0.0], [1.0]], 1.0),           # [N, 1] weights one per value
+], ids=["rows", "squeezed"])
+def test_metric_weights_of_another_rank_are_placed_when_the_graph_runs(metric, values, weights, expected):
+    v, w = tf.placeholder(tf.float32), tf.placeholder(tf.float32)
+    value, update = metric(v, w)
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        sess.run(update, {v: values, w: weights})
+        assert sess.run(value) == pytest.approx(expected)
+
+
+def test_metric_labels_with_a_trailing_dim_are_squeezed_when_the_graph_runs():
+    labels, predictions = tf.placeholder(tf.bool), tf.placeholder(tf.bool)
+    value, update = tf.metrics.precision(labels, predictions)
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        sess.run(update, {labels: [[True], [False], [True]], predictions: [True, True, False]})
+        assert sess.run(value) == pytest.approx(0.5)
+
+
+def test_loss_weights_that_would_weigh_columns_are_refused_when_the_graph_runs():
+    labels, predictions, weights = (tf.placeholder(tf.float32) for _ in range(3))
+    loss = tf.losses.mean_squared_error(labels, predictions, weights=weights)
+    feed = {labels: np.ones((3, 3)), predictions: np.arange(9.0).reshape(3, 3)}
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="weights can not be broadcast to values"):
+            sess.run(loss, {**feed, weights: [1.0, 0.0, 0.0]})
+        assert sess.run(loss, {**feed, weights: [[1.0], [0.0], [0.0]]}) == pytest.approx(2 / 3)
+
+
+def test_sparse_cross_entropy_loss_squeezes_labels_of_shape_batch_by_one():
+    labels, logits = tf.placeholder(tf.int64), tf.placeholder(tf.float32, [None, 3])
+    loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+    values = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 5.0]], np.float32)
+    expected = np.mean(np.log(np.exp(values).sum(1)) - values[[0, 1], [0, 2]])
+    assert run(loss, {labels: [[0], [2]], logits: values}) == pytest.approx(expected, rel=1e-6)
+
+
+def test_dropout_of_a_python_rate_takes_a_shapeless_input():
+    x = tf.placeholder(tf.float32)
+    kept = run(tf.nn.dropout(x, rate=0.5, seed=1), {x: np.ones((20, 30), np.float32)})
+    assert kept.shape == (20, 30) and set(np.unique(kept)) <= {0.0, 2.0} and 0.3 < np.mean(kept == 0) < 0.7
+
+
+def test_a_frozen_graph_keeps_the_inputs_of_a_deferred_call():
+    """Its Python code cannot be saved (a stand-in says so when run), but cutting the graph down to what a
+    fetch needs keeps the placeholder it reads, so the stand-in's inputs still exist."""
+    x, w = tf.placeholder(tf.float32, name="x"), tf.Variable(2.0)
+    tf.identity(tf.transpose(x) * w, name="y")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        frozen = tf.graph_util.convert_variables_to_constants(sess, sess.graph.as_graph_def(), ["y"])
+    assert {"x", "transpose", "y"} <= {node.name for node in frozen.node}
+    assert [node.input for node in frozen.node if node.name == "transpose"] == [["x"]]
