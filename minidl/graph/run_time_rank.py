@@ -9,15 +9,21 @@ where TF1's kernels read them when it *runs*. Such a call is therefore specializ
 1. Built with an input of unknown rank, a TF function (one decorated ``tf_op``: nearly all of ``tf.*``, and the
    operators) stops with ``UnknownRankError``. ``tf_op`` removes the ops it had added and puts ONE ``RunTimeRank``
    operation in its place, which holds the function and its arguments; its outputs have unknown shapes.
-2. Their dtypes come from a *trial build*: the function built once, aside, on stand-ins of a guessed rank (1, 2,
-   3, …, every dimension unknown). If no rank gives a graph — or the graph would keep state, draw random numbers,
-   print or create variables or collections, which a second build could not repeat faithfully — the original
-   error stands.
+2. Their dtypes come from a *trial build*: the function built once, aside, on stand-ins of a guessed rank (2, 1,
+   3, …, every dimension unknown; for a call that needs sizes too, every dimension 3, and 4 to check that the
+   outputs do not depend on them). If no guess gives a graph — or the graph would keep state, draw random
+   numbers, print or create variables or collections, which a second build could not repeat faithfully — the
+   original error stands.
 3. When a Session runs the operation, its inputs' shapes are known: the function is built for exactly those
    shapes into a small graph of its own (a ``FuncGraph``, as a ``cond`` branch is), once per shape signature, and
    run there. A rank the function refuses is the run's ``InvalidArgumentError``, as in TF1.
 4. Its gradient is another ``RunTimeRank`` operation, whose function is ``tf.gradients`` of the first one's,
-   built for the same shapes: gradients, and gradients of gradients, need no code of their own.
+   built for the same shapes: gradients, and gradients of gradients, need no code of their own. An input that the
+   trial build shows the outputs do not depend on gets None, as from ``tf.gradients``.
+
+An op whose own VJP needs a rank (``reduce_prod``'s) gets its gradient the same way (``vjp_at_run_time``), and a
+helper that is not a TF function can be deferred by the decorator ``rank_at_run_time`` (math_ops.py), which
+``tf_op`` applies to every TF function.
 """
 import collections
 import itertools
