@@ -32,9 +32,12 @@ from .dtypes import as_dtype
 from .function_graph import flatten, pack, same_structure
 from .graph_ops import GraphOp
 from .loops import while_loop
-from .math_ops import to_tensor
+from .math_ops import rank_at_run_time, to_tensor
 from .strings import as_string_array, string
 from .tensor_array import TensorArray
+
+#: row i of an elems tensor (of a rank known maybe only when the graph runs)
+_row = rank_at_run_time(ops.getitem)
 
 
 # ================================================================================================ map_fn
@@ -56,7 +59,7 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
         if not inputs:
             raise ValueError("elems must be a tensor or a non-empty nest of tensors")
         for t in inputs:
-            if not t.shape.rank_known or len(t.shape) == 0:
+            if t.shape.rank == 0:  # (an unknown rank is checked when the slices are taken)
                 raise ValueError(f"elems must be 1+ dimensional, got {t.name} of shape {t.shape}")
         static_n = next((t.shape[0] for t in inputs if t.shape[0] is not None), None)
         if any(t.shape[0] not in (None, static_n) for t in inputs):
@@ -67,7 +70,7 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
         traced = []  # the static shapes of one result, seen when fn is traced
 
         def body(i, arrays):
-            result = fn(pack(elems, [ops.getitem(t, i) for t in inputs]))
+            result = fn(pack(elems, [_row(t, i) for t in inputs]))
             if not same_structure(out_structure, result):
                 raise ValueError(f"The structure of fn's result does not match the expected output structure (elems', "
                                  f"or dtype's if given).\n\nExpected: {out_structure}\n\nGot: {result}")

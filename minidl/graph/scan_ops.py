@@ -56,7 +56,7 @@ def _fold(what, fn, elems, initializer, reverse, collect, name, back_prop, paral
         if not flat:
             raise ValueError(f"{what}: elems must be a tensor or a non-empty nest of tensors")
         for t in flat:
-            if not t.shape.rank_known or len(t.shape) == 0:
+            if t.shape.rank == 0:  # (an unknown rank is checked when the slices are taken)
                 raise ValueError(f"{what}: elems must be 1+ dimensional, got {t.name} of shape {t.shape}")
         static_n = next((t.shape[0] for t in flat if t.shape[0] is not None), None)
         if any(t.shape[0] not in (None, static_n) for t in flat):

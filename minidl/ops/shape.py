@@ -14,7 +14,7 @@ import operator
 
 from .base import Op, OpError, Spec, apply, describe
 from .broadcast import sum_to_like
-from .infer import normalize_dim, normalize_dims, same_spec
+from .infer import normalize_dim, normalize_dims, rank_is_known, same_spec
 from .reduce import check_tensor
 
 __all__ = ["reshape", "reshape_like", "permute", "transpose", "swapaxes", "swapdims", "squeeze", "unsqueeze",
@@ -176,11 +176,13 @@ class Unsqueeze(Op):
 
     @staticmethod
     def infer(x, dim):
-        return Spec(x.shape[:dim] + (1,) + x.shape[dim:], x.dtype)
+        return Spec(None if x.shape is None else x.shape[:dim] + (1,) + x.shape[dim:], x.dtype)
 
 
 def unsqueeze(input, dim):
     check_tensor("unsqueeze", input)
+    if not rank_is_known(input) and isinstance(dim, int) and dim >= 0:  # (a graph tensor of a rank known later)
+        return apply(Unsqueeze, input, dim=dim)
     return apply(Unsqueeze, input, dim=normalize_dim("unsqueeze", dim, input.ndim + 1))
 
 

@@ -325,3 +325,18 @@ def test_expand_dims_at_either_end_of_an_unknown_rank(axis):
     np.testing.assert_array_equal(got[0], np.expand_dims(value, axis))
     np.testing.assert_allclose(got[1], 2 * value, rtol=1e-12)
     assert run(out, {x: 5.0}).shape == (1,)  # a scalar fed: a vector of one
+
+
+def test_map_fn_scan_and_foldl_take_elems_of_unknown_rank():
+    """TF1 reads an unknown rank's first dim as unknown and slices the rows when the graph runs."""
+    x = tf.placeholder(tf.float32)
+    squares = tf.map_fn(lambda row: tf.reduce_sum(row * row), x)
+    running = tf.scan(lambda total, row: total + row, x)
+    folded = tf.foldl(lambda total, row: total + row, x)
+    gradient = tf.gradients(tf.reduce_sum(squares) + tf.reduce_sum(running), x)[0]
+    value = np.arange(6, dtype=np.float32).reshape(3, 2)
+    got = run([squares, running, folded, gradient], {x: value})
+    np.testing.assert_allclose(got[0], (value ** 2).sum(1))
+    np.testing.assert_allclose(got[1], np.cumsum(value, 0))
+    np.testing.assert_allclose(got[2], value.sum(0))
+    np.testing.assert_allclose(got[3], 2 * value + np.array([[3.0], [2.0], [1.0]]))
