@@ -30,6 +30,23 @@ def test_the_tangent_of_a_result_is_the_jacobian_vector_product():
     assert fwAD.unpack_dual(y).tangent is None  # the level is over
 
 
+@pytest.mark.parametrize("after", [lambda y: y - y.flip(0), lambda y: torchlike.softmax(y, 0)],
+                         ids=["differences", "softmax"])
+def test_logcumsumexp_tangent_where_later_ops_cancel_the_cotangent(after):
+    """The double-vjp trick differentiates logcumsumexp's gradient in the incoming gradient, which ops after it can
+    make exactly 0 (the middle entries of y - y.flip(0)): the gradient op is linear there too, not just its value."""
+    x0, t0 = RNG.standard_normal(5), RNG.standard_normal(5)
+
+    def f(x):
+        return after(torchlike.logcumsumexp(x, 0))
+    with fwAD.dual_level():
+        tangent = fwAD.unpack_dual(f(fwAD.make_dual(torchlike.tensor(x0), torchlike.tensor(t0)))).tangent
+    expected = _central_difference(lambda x: f(torchlike.tensor(x)).numpy(), x0, t0)
+    np.testing.assert_allclose(tangent.numpy(), expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(torchlike.func.jvp(f, (torchlike.tensor(x0),), (torchlike.tensor(t0),))[1].numpy(),
+                               expected, rtol=1e-6, atol=1e-9)
+
+
 def test_several_duals_add_their_directions_and_match_pytorch():
     a0, b0 = RNG.standard_normal((2, 3)), RNG.standard_normal(3)
     ta, tb = RNG.standard_normal((2, 3)), RNG.standard_normal(3)

@@ -20,7 +20,7 @@ from .compare import eq, gt, le, logical_and, logical_or, lt, where
 from .infer import broadcast_infer, normalize_dim, same_spec
 from .promote import promote
 from .reduce import _is_int
-from .unary import _floating, _tensor, abs, cos, exp, isnan, log, sign, trunc
+from .unary import _floating, _tensor, abs, cos, exp, isnan, sign, trunc
 
 __all__ = ["sgn", "heaviside", "logit", "xlogy", "fmod", "float_power", "hypot", "logaddexp", "logaddexp2",
            "copysign", "frac", "deg2rad", "rad2deg", "sinc", "logcumsumexp"]
@@ -411,13 +411,9 @@ def _scan_logaddexp(xp, x, dim, reverse):
 class Logcumsumexp(Op):
     """y_i = log(e^(x_0) + ... + e^(x_i)) along ``dim`` (``reverse``: from x_i to the last entry).
 
-    dy_i/dx_j = e^(x_j - y_i) for j ≤ i, so grad_j = Σ_(i ≥ j) g_i·e^(x_j - y_i) — a sum in the other direction.
-    Computed stably, in log space, as the reversed op itself: with the positive and negative parts of g taken
-    apart (a log needs positive numbers),
-    grad = exp(x + logcumsumexp_rev(log g⁺ - y)) - exp(x + logcumsumexp_rev(log g⁻ - y)).
-    Where y_i = -inf (the entries so far are all -inf) it is taken as 0: each of its terms holds a factor
-    e^(x_j) = 0 anyway, and -inf - (-inf) would be NaN. Being made of ops, the VJP can be differentiated again
-    (its own VJP meets such -inf runs, from the zero parts of g)."""
+    dy_i/dx_j = e^(x_j - y_i) for j ≤ i, so grad_j = Σ_(i ≥ j) g_i·e^(x_j - y_i) — a sum in the other direction,
+    which ``ExpWeightedScan`` computes stably (v = g, a = x, b = -y). Where y_i = -inf (the entries so far are all
+    -inf) it is taken as 0: each of its terms holds a factor e^(x_j) = 0 anyway, and -inf - (-inf) would be NaN."""
     saves_outputs = True
     infer = staticmethod(same_spec)
     forward = staticmethod(_scan_logaddexp)
@@ -425,16 +421,37 @@ class Logcumsumexp(Op):
     @staticmethod
     def vjp(ctx, g):
         x, y = ctx.inputs[0], ctx.outputs[0]
-        dim, reverse = ctx.attrs["dim"], ctx.attrs["reverse"]
         y = where(eq(y, -math.inf), 0.0, y)
+        return (apply(ExpWeightedScan, g, x, -y, dim=ctx.attrs["dim"], reverse=not ctx.attrs["reverse"]),)
 
-        def log_part(part):  # log(part) where part > 0, -inf elsewhere; never log(0) even in the unused branch
-            positive = gt(part, 0)
-            return where(positive, log(where(positive, part, 1.0)), -math.inf)
 
-        def backward_sum(log_terms):
-            return exp(x + apply(Logcumsumexp, log_terms - y, dim=dim, reverse=not reverse))
-        return (backward_sum(log_part(g)) - backward_sum(log_part(-g)),)
+class ExpWeightedScan(Op):
+    """out_j = Σ_(i ≤ j) v_i·e^(a_j + b_i) along ``dim`` (``reverse``: Σ_(i ≥ j)) — logcumsumexp's gradient.
+
+    Computed in log space, as ``e^(a_j) · e^(logcumsumexp(log v + b)_j)``, stable for any range of a and b; a log
+    needs positive numbers, so v's positive and negative parts are summed apart. out is linear in v, and its VJP
+    for a cotangent u is the same sum in the other direction, w_i = Σ_(j ≥ i) u_j·e^(a_j + b_i) = the op on
+    (u, b, a); then d/da = u·out and d/db = v·w. Being its own VJP, it has derivatives of every order, also at
+    v = 0 (forward mode's double-vjp trick differentiates the gradient in v there)."""
+    saves_outputs = True
+
+    @staticmethod
+    def forward(xp, v, a, b, dim, reverse):
+        def part(values):  # Σ over the positive entries of ``values``, in log space
+            positive = values > 0
+            logs = xp.where(positive, xp.log(xp.where(positive, values, 1)), -xp.inf)
+            return xp.exp(a + _scan_logaddexp(xp, logs + b, dim, reverse))
+        return part(v) - part(-v)
+
+    @staticmethod
+    def vjp(ctx, u):
+        v, a, b = ctx.inputs
+        w = apply(ExpWeightedScan, u, b, a, dim=ctx.attrs["dim"], reverse=not ctx.attrs["reverse"])
+        return w, u * ctx.outputs[0], v * w
+
+    @staticmethod
+    def infer(v, a, b, **attrs):
+        return v
 
 
 def logcumsumexp(input, dim):

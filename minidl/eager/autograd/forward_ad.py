@@ -91,10 +91,8 @@ def unpack_dual(tensor, *, level=None):
         return UnpackedDualTensor(tensor, None)
     primal = _Primal.apply(tensor)
     with enable_grad():
-        # g(u) = uᵀJ is linear in u; its VJP with cotangent t is J t (the double-vjp trick). Any u gives the same
-        # J t; ones rather than zeros, as a VJP that takes g apart by sign (logcumsumexp's, which works in log
-        # space) has a kink at g = 0, where its derivative in g would read 0
-        u = ops.ones_like(tensor).requires_grad_()
+        # g(u) = uᵀJ is linear in u; its VJP with cotangent t is J t (the double-vjp trick)
+        u = ops.zeros_like(tensor).requires_grad_()
         with computing_tangents():   # (a Function's own jvp serves the second pass)
             pulled = grad([tensor], [d for d, _ in duals], [u], create_graph=True, allow_unused=True)
         pairs = [(g, t) for g, (_, t) in zip(pulled, duals) if g is not None and g.requires_grad]

@@ -15,7 +15,7 @@ Inputs are a tensor or a tuple of tensors; results follow the same nesting (a te
 error instead of a block of zeros. ``vectorize`` and the "forward-mode" strategy are speed options in PyTorch;
 here the same values come from the reverse-mode loop.
 """
-from ..creation import ones_like, zeros_like
+from ..creation import zeros_like
 from ..engine import grad as autograd_grad
 from ..grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 from ..tensor import Tensor
@@ -166,8 +166,8 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         outputs = func(*inputs)
         is_outputs_tuple, outputs = _as_tuple(outputs, "outputs of the user-provided function", "jvp")
         _check_requires_grad(outputs, "outputs", strict)
-        # g(u) = uᵀJ is linear in u: any u gives its graph. Ones, not zeros, as forward_ad.unpack_dual says why
-        u = tuple(ones_like(o, requires_grad=True) for o in outputs)
+        # g(u) = uᵀJ is linear in u: its value at u = 0 does not matter, only its graph
+        u = tuple(zeros_like(o, requires_grad=True) for o in outputs)
         grad_inputs = _grad(outputs, inputs, u, create_graph=True)
         _check_requires_grad(grad_inputs, "grad_inputs", strict)
     with set_grad_enabled(create_graph or is_grad_enabled()):
@@ -284,8 +284,8 @@ def _hessian_product(name, func, inputs, v, create_graph, strict, double_backwar
         jac = _grad(outputs, inputs, create_graph=True)
         _check_requires_grad(jac, "jacobian", strict)
         if double_backward:
-            u = tuple(ones_like(x, requires_grad=True) for x in inputs)
-            linear = _grad(jac, inputs, u, create_graph=True)  # uᵀH, linear in u (ones: see jvp)
+            u = tuple(zeros_like(x, requires_grad=True) for x in inputs)
+            linear = _grad(jac, inputs, u, create_graph=True)  # uᵀH, linear in u
     with set_grad_enabled(create_graph or is_grad_enabled()):
         if double_backward:
             result = _fill_in_zeros(_grad(linear, u, v, create_graph), inputs, strict, create_graph,

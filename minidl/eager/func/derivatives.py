@@ -297,9 +297,9 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
 
     tangents_out = [zeros_like(leaf) for leaf in leaves]
     if moving:
-        # u ↦ uᵀJ is linear: any u gives its graph. Ones, not zeros, as forward_ad.unpack_dual says why
+        # u ↦ uᵀJ: its value at u = 0 does not matter, only its (linear) graph
         with computing_tangents():   # (a Function's own jvp serves the second pass)
-            _, vjp_of_vjp = _vjp(vjp_of_moving, tuple(ones_like(leaves[i]) for i in moving), has_aux=False)
+            _, vjp_of_vjp = _vjp(vjp_of_moving, tuple(cotangents[i] for i in moving), has_aux=False)
         for i, t in zip(moving, vjp_of_vjp(tangents)):
             tangents_out[i] = t
     jvp_out = tree_unflatten(tangents_out, output_spec)
