@@ -643,6 +643,10 @@ x3 = torchlike.tensor(A)
      "collection of ints"),
     (lambda: vmap(lambda a: a, out_dims=2)(x3), IndexError, "out of range"),
     (lambda: vmap(lambda a: a)(torchlike.ones(0, 3)), ValueError, "cannot map over a batch of size 0"),
+    (lambda: vmap(lambda a: a[:int(a[0] > 0) + 1])(torchlike.tensor([[1.0, 2.0], [-1.0, 2.0]])), ValueError,
+     "returned an output of different shapes for different samples \\(\\[2\\], \\[1\\]\\): vmap needs one shape"),
+    (lambda: grad(lambda z: (z * z).sum())(torchlike.tensor([1 + 2j])), RuntimeError, "Expected f\\(\\*args\\) "
+     "to return a real-valued scalar Tensor, got one of dtype complex64"),
 ])
 def test_errors_like_pytorch(call, error, match):
     with pytest.raises(error, match=match):

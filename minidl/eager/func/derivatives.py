@@ -217,6 +217,9 @@ def grad_and_value(func, argnums=0, has_aux=False):
             if value.dim() != 0:
                 raise RuntimeError(f"{caller}: Expected f(*args) to return a scalar Tensor, got tensor with "
                                    f"{value.dim()} dims. Maybe you wanted to use the vjp or jacrev APIs instead?")
+            if value.is_complex():  # (a gradient of a complex function is not defined: its real part's is)
+                raise RuntimeError(f"{caller}: Expected f(*args) to return a real-valued scalar Tensor, got one of "
+                                   f"dtype {value.dtype}; take .real or .abs() of it first")
             return value, (aux if has_aux else ())
 
         value, vjp_fn, aux = _vjp(of_chosen, tuple(args[i] for i in positions), has_aux=True)

@@ -153,6 +153,10 @@ def _join(name, out_dims, outputs):
             if not isinstance(value, Tensor):
                 raise ValueError(f"vmap({name}, ...): `{name}` must only return Tensors, got type {type(value)}. Did "
                                  "you mean to set out_dims= to None for output?")
+        shapes = list(dict.fromkeys(tuple(value.shape) for value in column))
+        if len(shapes) > 1:  # (PyTorch's batched tensors cannot take a shape that depends on the sample at all)
+            raise ValueError(f"vmap({name}, ...): `{name}` returned an output of different shapes for different "
+                             f"samples ({', '.join(str(list(shape)) for shape in shapes)}): vmap needs one shape")
         joined.append(ops.stack(list(column), dim=dim))
     return tree_unflatten(joined, spec)
 
