@@ -125,7 +125,12 @@ class RankedFunction:
                 self.builds.popitem(last=False)
             self.builds[signature] = built
         fg, outputs = built
-        return session.run_subgraph(outputs, dict(zip(fg.inputs, arrays)))
+        try:
+            return session.run_subgraph(outputs, dict(zip(fg.inputs, arrays)))
+        except errors.OpError as error:  # (named after the operation the user made, and where they made it)
+            raise type(error)(error.node_def, operation, f"{operation.name}, built when run, failed in its op "
+                                                         f"{error.op.name if error.op else ''}: {error.message}") \
+                from error
 
 
 def isolated_build(outer_graph, input_specs, build_outputs):

@@ -197,3 +197,12 @@ def test_a_frozen_graph_keeps_the_inputs_of_a_deferred_call():
         frozen = tf.graph_util.convert_variables_to_constants(sess, sess.graph.as_graph_def(), ["y"])
     assert {"x", "transpose", "y"} <= {node.name for node in frozen.node}
     assert [node.input for node in frozen.node if node.name == "transpose"] == [["x"]]
+
+
+def test_an_error_inside_the_built_call_names_the_operation_the_program_made():
+    x, indices = tf.placeholder(tf.float32), tf.placeholder(tf.int32)
+    picked = tf.gather(x, indices, axis=1, name="picked")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="picked, built when run, failed in its op InBounds: "
+                                                             "(.|\n)*index 5 is out of bounds(.|\n)*Caused by op "
+                                                             "'picked'"):
+        run(picked, {x: np.ones((2, 3), np.float32), indices: [5]})
