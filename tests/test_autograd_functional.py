@@ -265,6 +265,14 @@ def test_backward_pre_hook_replaces_grad_output_and_prepend_orders_hooks():
     assert not x.grad.numpy().any() and not lin.weight.grad.numpy().any()
 
 
+def test_a_grad_output_a_pre_hook_replaces_by_none_is_zero_from_there():
+    lin = nn.Linear(3, 2).double()
+    lin.register_full_backward_pre_hook(lambda m, go: (None,))
+    x = torchlike.tensor(B, requires_grad=True)
+    lin(x).sum().backward()
+    assert x.grad is not None and not x.grad.numpy().any()   # PyTorch's zeros, not None
+
+
 def test_backward_hook_errors_and_warning_like_pytorch():
     lin = nn.Linear(3, 2).double()
     lin.register_full_backward_hook(lambda m, gi, go: (gi[0], gi[0]))

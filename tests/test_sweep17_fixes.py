@@ -144,6 +144,8 @@ def test_fusing_batch_norm_into_the_layer_before_it_gives_the_same_outputs():
         bn.bias.copy_(T.tensor([0.0, 0.1, 0.2, 0.3]))
     with pytest.raises(AssertionError, match="only for eval"):
         T.nn.utils.fuse_conv_bn_eval(conv, bn)
+    with pytest.raises(AssertionError, match="running_mean and running_var must not be None"):
+        T.nn.utils.fuse_conv_bn_eval(conv.eval(), T.nn.BatchNorm2d(4, track_running_stats=False).eval())
     conv.eval(), bn.eval()
     x = T.randn(2, 3, 6, 6)
     fused = T.nn.utils.fuse_conv_bn_eval(conv, bn)

@@ -266,6 +266,13 @@ def _failing(lib):
     return Failing()
 
 
+def test_a_with_kwargs_pre_hook_must_return_args_and_kwargs(lib):
+    module = lib.nn.Linear(3, 2)
+    module.register_forward_pre_hook(lambda m, args, kwargs: args[0] * 2, with_kwargs=True)
+    with pytest.raises(RuntimeError, match="forward pre-hook must return None or a tuple of \\(new_args, new_kwargs\\)"):
+        module(lib.ones(1, 3))
+
+
 def test_always_call_forward_hooks_run_when_the_forward_raises(lib):
     module, log = _failing(lib), []
     handles = [lib.nn.modules.module.register_module_forward_hook(

@@ -79,8 +79,15 @@ def test_reassigning_and_deleting_attributes():
     class Early(nn.Module):
         def __init__(self):
             self.fc = nn.Linear(1, 1)
-    with pytest.raises(AttributeError, match="before Module.__init__"):
+    with pytest.raises(AttributeError, match="cannot assign module before Module.__init__"):
         Early()
+
+    class PlainFirst(nn.Module):  # a plain value may come before Module.__init__, as in PyTorch
+        def __init__(self, width):
+            self.width = width
+            super().__init__()
+            self.fc = nn.Linear(1, width)
+    assert PlainFirst(3).width == 3 and [n for n, _ in PlainFirst(3).named_parameters()] == ["fc.weight", "fc.bias"]
     with pytest.raises(NotImplementedError, match='missing the required "forward"'):
         nn.Module()(1)
 

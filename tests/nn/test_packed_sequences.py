@@ -140,3 +140,15 @@ def test_errors():
         rnn_utils.pad_sequence([torchlike.ones(2)], padding_side="middle")
     with pytest.raises(RuntimeError, match="input.size\\(-1\\) must be equal to input_size"):
         nn.LSTM(3, 2)(rnn_utils.pack_padded_sequence(x, [5, 2, 1]))
+    with pytest.raises(RuntimeError, match="input must have 2 dimensions, got 3"):
+        nn.GRU(2, 3)(rnn_utils.pack_sequence([torchlike.ones(2, 1, 2), torchlike.ones(1, 1, 2)]))
+    with pytest.raises(IndexError, match="needs a time and a batch dim, got 1 dim"):
+        rnn_utils.pack_padded_sequence(torchlike.ones(3), [3])
+    with pytest.raises(TypeError, match="lengths must be a 1-D sequence of whole numbers"):
+        rnn_utils.pack_padded_sequence(x, [5, 2.5, 1])
+
+
+def test_lengths_given_as_whole_floats_are_cast_to_ints_as_in_pytorch():
+    x = torchlike.randn(5, 3, 2)
+    for lengths in ([5.0, 2.0, 1.0], torchlike.tensor([5.0, 2.0, 1.0])):
+        assert rnn_utils.pack_padded_sequence(x, lengths).batch_sizes.tolist() == [3, 2, 1, 1, 1]

@@ -96,7 +96,7 @@ class _Relay:
         for i, g in zip(self.output_tensors, self._received):
             grad_output[i] = g
         self._received = [None] * len(self.output_tensors)
-        grad_output = tuple(grad_output)
+        received = grad_output = tuple(grad_output)
         for hook in self.pre_hooks:
             result = hook(self.module, grad_output)
             if result is None:
@@ -104,7 +104,9 @@ class _Relay:
             if len(result) != len(grad_output):
                 raise RuntimeError(f"Backward pre hook returned an invalid number of grad_output, got {len(result)}, "
                                    f"but expected {len(grad_output)}")
-            grad_output = tuple(result)
+            # a gradient a hook replaced by None is zero from here on (PyTorch's inputs then get zeros, not None)
+            grad_output = tuple(zeros_like(old) if new is None and old is not None else new
+                                for new, old in zip(result, received))
         self.grad_outputs = grad_output
         if self.input_tensors is None:
             self._fire_without_inputs()

@@ -144,6 +144,9 @@ class Module:
                 if isinstance(hook, _Flagged):  # with_kwargs: hook(module, args, kwargs) -> None or (args, kwargs)
                     result = hook.fn(self, args, kwargs)
                     if result is not None:
+                        if not (isinstance(result, tuple) and len(result) == 2):
+                            raise RuntimeError(f"forward pre-hook must return None or a tuple of (new_args, "
+                                               f"new_kwargs), but got {result}.")
                         args, kwargs = result
                     continue
                 result = hook(self, args)
@@ -188,8 +191,13 @@ class Module:
 
     # ------------------------------------------------------------------------------------ registration
     def __setattr__(self, name, value):
-        if "_parameters" not in self.__dict__:
-            raise AttributeError(f"cannot assign to '{name}' before Module.__init__() call")
+        if "_parameters" not in self.__dict__:  # (plain values may come first, as in PyTorch)
+            kind = next((k for c, k in ((Parameter, "parameters"), (Module, "module"), (Buffer, "buffer"))
+                         if isinstance(value, c)), None)
+            if kind is not None:
+                raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
+            object.__setattr__(self, name, value)
+            return
         params, modules, buffers = self._parameters, self._modules, self._buffers
         if isinstance(value, Parameter):
             if name not in params:  # replacing keeps the registration order (and so the state_dict order)

@@ -391,6 +391,9 @@ class RNNBase(Module):
     def _forward_packed(self, packed, hx):
         """A packed batch: run the padded batch with each sequence's state frozen once its steps are over (a
         mask per step), then pack the output like the input. h_n is in the batch's original order."""
+        if packed.data.ndim != 2:  # (steps of all sequences, features)
+            raise RuntimeError(f"{type(self).__name__}: input must have 2 dimensions, got {packed.data.ndim}: a "
+                               f"packed sequence's data is (total steps, features)")
         padded, lengths = pad_packed_sequence(packed)
         self._check_input(padded)
         steps = arange(padded.shape[0], device=padded.device)

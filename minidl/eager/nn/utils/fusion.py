@@ -40,6 +40,9 @@ def fuse_linear_bn_weights(linear_w, linear_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b)
 def _fused(fn_name, layer, bn, transpose=False):
     if layer.training or bn.training:
         raise AssertionError(f"{fn_name}: Fusion only for eval! (call .eval() on both modules)")
+    if bn.running_mean is None or bn.running_var is None:  # (a BatchNorm made with track_running_stats=False)
+        raise AssertionError(f"{fn_name}: running_mean and running_var must not be None: the BatchNorm keeps no "
+                             f"running statistics to fold in")
     fused = copy.deepcopy(layer)
     fused.weight, fused.bias = fuse_conv_bn_weights(layer.weight, layer.bias, bn.running_mean, bn.running_var,
                                                     bn.eps, bn.weight, bn.bias, transpose)

@@ -77,9 +77,12 @@ def invert_permutation(permutation):
 
 
 def _int_list(name, values):
+    """``lengths`` as Python ints: a 1-D tensor or sequence of them (whole floats too: PyTorch casts lengths to
+    int64)."""
     values = values.tolist() if isinstance(values, Tensor) else list(values)
-    if not all(isinstance(v, (int, numpy.integer)) and not isinstance(v, bool) for v in values):
-        raise TypeError(f"{name}: lengths must be integers, got {values!r}")
+    if not all(isinstance(v, (int, numpy.integer)) and not isinstance(v, bool) or
+               isinstance(v, (float, numpy.floating)) and float(v).is_integer() for v in values):
+        raise TypeError(f"{name}: lengths must be a 1-D sequence of whole numbers, got {values!r}")
     return [int(v) for v in values]
 
 
@@ -127,6 +130,9 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     ``enforce_sorted=True`` requires decreasing lengths; otherwise the batch is sorted here (and unsorted again by
     ``pad_packed_sequence``)."""
     lengths = _int_list("pack_padded_sequence", lengths)
+    if input.ndim < 2:
+        raise IndexError(f"pack_padded_sequence: the input needs a time and a batch dim, got {input.ndim} dim(s) "
+                         f"(shape {list(input.shape)})")
     if batch_first:
         input = ops.transpose(input, 0, 1)
     if len(lengths) != input.shape[1]:
