@@ -269,7 +269,8 @@ def _failing(lib):
 def test_a_with_kwargs_pre_hook_must_return_args_and_kwargs(lib):
     module = lib.nn.Linear(3, 2)
     module.register_forward_pre_hook(lambda m, args, kwargs: args[0] * 2, with_kwargs=True)
-    with pytest.raises(RuntimeError, match="forward pre-hook must return None or a tuple of \\(new_args, new_kwargs\\)"):
+    with pytest.raises(RuntimeError, match="forward pre-hook must return None or a tuple of "
+                                           "\\(new_args, new_kwargs\\)"):
         module(lib.ones(1, 3))
 
 
