@@ -18,7 +18,7 @@ which is softmax minus the (one-hot or soft) target when q sums to 1. ``SoftmaxC
 (reduced) loss in one op and ``SoftmaxCrossEntropyGrad`` this gradient in another: the fused pair a GPU kernel
 can replace, measured 2x faster than log_softmax + nll_loss. ``reduction='mean'`` divides by the total weight of
 the non-ignored targets, sum_i weight[y_i] (class indices), or by the number of positions (probabilities),
-exactly as PyTorch. ``nll_loss`` is a composition: it gathers the target entries of its log-probabilities.
+exactly as PyTorch. ``nll_loss`` is the same pair without the softmax: ``NllLoss`` and ``NllLossGrad``.
 """
 import math
 from collections import namedtuple
@@ -28,11 +28,10 @@ from ..backend.kernels import (FUSED_DTYPES, MAX_KERNEL_CLASSES, softmax_cross_e
                                softmax_cross_entropy_rows_grad)
 from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor
 from .cast import cast
-from .broadcast import full_like, ones_like
-from .compare import eq, ne, where
+from .compare import ne, where
 from .gather import gather
 from .indexing import getitem
-from .losses import check_reduction, float_input, reduce_loss
+from .losses import check_reduction, float_input
 from .reduce import ReductionSize, slice_max, sum
 from .shape import reshape, squeeze, unsqueeze
 from .softmax import log_softmax, softmax
@@ -300,7 +299,68 @@ class SoftmaxCrossEntropyGrad(Op):
         return x
 
 
-# ----------------------------------------- the same quantities, as ops (for second order, and for nll_loss)
+class NllLoss(Op):
+    """``nll_loss``: the loss ``-sum_c q_c x_c`` of each position of the log-probabilities x, with q = weight[y]
+    onehot(y) (0 where y is ``ignore_index``), reduced as ``SoftmaxCrossEntropy`` is. Linear in x: its gradient
+    ``-g q`` (``NllLossGrad``) does not depend on x, and that op's gradient in g is this op again, applied to the
+    incoming gradient — so the pair has derivatives of every order. The class weights get no gradient, as in
+    PyTorch."""
+    differentiable_inputs = (0,)
+
+    @staticmethod
+    def forward(xp, x, target, *weights, ignore_index, reduction):
+        axis = _class_dim(x.ndim)
+        q = _target_distribution(xp, x, target, weights, ignore_index, 0.0, False)
+        if _rows_of_classes(x, q):
+            loss = -x[xp.arange(len(target)), target]
+        else:
+            loss = -xp.take_along_axis(x, q.index, axis=axis) * q.index_weight
+            if q.kept is not None:  # (an ignored position's log-probabilities may be -inf)
+                loss = xp.where(q.kept, loss, loss.dtype.type(0))
+            loss = loss.squeeze(axis)
+        if reduction == "none":
+            return loss
+        total = loss.sum()
+        return xp.asarray(total / q.count if reduction == "mean" else total, dtype=x.dtype)
+
+    @staticmethod
+    def vjp(ctx, g):
+        return (apply(NllLossGrad, g, *ctx.inputs, **ctx.attrs),) + (None,) * (len(ctx.inputs) - 1)
+
+    infer = SoftmaxCrossEntropy.infer
+
+
+class NllLossGrad(Op):
+    """``dx = -g q``: ``NllLoss``'s gradient for the incoming ``g`` (per position, or shared after a reduction);
+    x only gives the shape. Linear in g: d<gg, dx>/dg = -sum_c q_c gg_c reduced as the loss — ``NllLoss`` of gg."""
+    differentiable_inputs = (0,)
+
+    @staticmethod
+    def forward(xp, g, x, target, *weights, ignore_index, reduction):
+        axis = _class_dim(x.ndim)
+        q = _target_distribution(xp, x, target, weights, ignore_index, 0.0, False)
+        g = _per_position(xp, g, q, axis, reduction)
+        dx = xp.zeros_like(x)
+        if _rows_of_classes(x, q):
+            dx[xp.arange(len(target)), target] = -(g if g.ndim == 0 else g[:, 0])
+            return dx
+        picked = -g * q.index_weight
+        if q.kept is not None:  # (where 'mean' has nothing to average, g / 0 is inf: selected away)
+            picked = xp.where(q.kept, picked, picked.dtype.type(0))
+        xp.put_along_axis(dx, q.index, xp.broadcast_to(picked, q.index.shape).astype(x.dtype), axis=axis)
+        return dx
+
+    @staticmethod
+    def vjp(ctx, gg):
+        g, x, target, *weights = ctx.inputs
+        return (apply(NllLoss, gg, target, *weights, **ctx.attrs),) + (None,) * (len(ctx.inputs) - 1)
+
+    @staticmethod
+    def infer(g, x, *rest, **attrs):
+        return x
+
+
+# ---------------------------------------------- the same quantities, as ops (for SoftmaxCrossEntropyGrad.vjp)
 
 def _class_weighted(t, weights, axis):
     """``t`` times the per-class weight (if any), broadcast along the class dim."""
@@ -453,17 +513,9 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     """The negative log-likelihood ``-weight[y] input[y]`` of log-probabilities ``input`` ((N, C), (N, C, d1, ...)
     or (C,), e.g. from ``log_softmax``) at the class indices ``target``; reduced as in ``cross_entropy``.
 
-    A composition: gather the target's entry along the class dim (its gradient scatters back)."""
+    One op, ``NllLoss`` (every target ignored, or weighted 0: the mean is 0/0 — NaN, as in PyTorch, with a zero
+    gradient)."""
     check_reduction(reduction)
     _check_targets("nll_loss", input, target, weight, probs_allowed=False)
-    axis = _class_dim(input.ndim)
     weights = () if weight is None else (cast(weight, input.dtype),)
-    attrs = {"label_smoothing": 0.0, "ignore_index": int(ignore_index), "probs": False}
-    safe = _safe_targets(input, target, int(ignore_index))
-    loss = -squeeze(_q_dot(input, target, weights, attrs, axis, safe), axis)
-    if reduction != "mean":
-        return reduce_loss(loss, reduction)
-    total = sum(_target_weights(target, weights, int(ignore_index), input.dtype, safe))
-    # every target ignored (or weighted 0): the mean is 0/0 — NaN, as in PyTorch, but with a zero gradient
-    nothing = eq(total, 0)
-    return where(nothing, full_like(total, float("nan")), sum(loss) / where(nothing, ones_like(total), total))
+    return apply(NllLoss, input, target, *weights, ignore_index=int(ignore_index), reduction=reduction)
