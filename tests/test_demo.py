@@ -51,7 +51,7 @@ def test_checkpoints_are_written_and_reload(short_run):
     results, _, out_dir = short_run
     assert all(result["reload_ok"] for result in results.values())
     assert os.path.exists(results["eager"]["checkpoint"])
-    assert os.path.exists(results["graph"]["checkpoint"] + ".minidl")
+    assert os.path.exists(results["graph"]["checkpoint"] + ".index")
     assert os.path.dirname(results["eager"]["checkpoint"]) == str(out_dir)
 
 
@@ -137,7 +137,7 @@ def test_runs_as_a_module(tmp_path):
                              "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "reload check: ok" in result.stdout
-    assert (tmp_path / "eager_cnn.pt").exists() and (tmp_path / "graph_cnn.ckpt.minidl").exists()
+    assert (tmp_path / "eager_cnn.pt").exists() and (tmp_path / "graph_cnn.ckpt.index").exists()
 
 
 def test_bad_options_are_rejected(capsys):

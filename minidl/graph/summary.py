@@ -115,19 +115,20 @@ class ImageSummary(GraphOp):
 
 
 def _float_image_to_uint8(image):
-    """TF's normalization of one float image into [0, 255]: all values >= 0 are scaled so the largest is 255;
-    otherwise 0.0 goes to 127 and the values are scaled as much as fits (the smallest to 0 or the largest to 255).
-    Pixels that are NaN or infinite are drawn in TF's "bad colour" (opaque red)."""
+    """TF's normalization of one float image into [0, 255] (its summary kernel's): with all values >= 0, v · 255 /
+    max; otherwise 128 + v · 127 / max|v|, so 0.0 is 128 — each truncated to an integer, as a cast to uint8 does
+    (a largest value below 1e-6 scales everything to 0). Pixels that are NaN or infinite are drawn in TF's "bad
+    colour" (opaque red)."""
     finite = numpy.isfinite(image).all(axis=-1, keepdims=True)
-    values = numpy.where(finite, image, 0).astype(numpy.float64)
-    low, high = values.min(), values.max()
-    if low >= 0:
-        scaled = values * (255 / high if high > 0 else 0)
+    values = numpy.where(finite, image, 0).astype(numpy.float32)
+    low, high = float(values.min()), float(values.max())
+    if low < 0:
+        largest = max(-low, abs(high))
+        scale, offset = numpy.float32(0 if largest < 1e-6 else 127 / largest), numpy.float32(128)
     else:
-        scale = 127 / -low if high <= 0 else min(127 / -low, 128 / high)
-        scaled = 127 + values * scale
+        scale, offset = numpy.float32(0 if high < 1e-6 else 255 / high), numpy.float32(0)
     bad = numpy.array([255, 0, 0, 255][:image.shape[-1]], numpy.uint8)
-    return numpy.where(finite, numpy.round(scaled).clip(0, 255).astype(numpy.uint8), bad)
+    return numpy.where(finite, (values * scale + offset).clip(0, 255).astype(numpy.uint8), bad)
 
 
 class AudioSummary(GraphOp):

@@ -156,6 +156,14 @@ class ReportUninitializedVariables(GraphOp):
 
 # ---------------------------------------------------------------------------------------------- Variable
 
+def _taken(graph, name):
+    try:
+        graph.get_operation_by_name(name)
+    except KeyError:
+        return False
+    return True
+
+
 def _home_graph(initial_value, name):
     """The graph a new variable's ops go to: the program's own graph, even while the body of a loop or a
     conditional (a function graph nested in it) is being built. A variable lives across runs, not across
@@ -202,6 +210,9 @@ class Variable(Tensor):
         if initial_value is None:
             raise ValueError("initial_value must be specified.")
         graph = _home_graph(initial_value, name)
+        if _exact_name and _taken(graph, name):  # another op has the name: TF1 makes the variable's op name unique
+            with graph.name_scope(None):
+                name = graph.unique_name(name)
         scope = graph.name_scope(name + "/") if _exact_name else graph.name_scope(name or "Variable")
         # The initializer ops must not inherit the control dependencies around the Variable call (TF's init_scope)
         with graph.as_default(), graph.control_dependencies(None), scope as scope_name:

@@ -66,9 +66,9 @@ def test_train_evaluate_predict_agree_with_the_saved_weights(tmp_path):
     config = tf.estimator.RunConfig(tf_random_seed=3, save_checkpoints_steps=100)
     estimator = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path), config=config, params={"hidden": 16})
     assert estimator.train(train_input(), steps=250) is estimator
-    saved = sorted(f for f in os.listdir(tmp_path) if f.endswith(".minidl"))
-    assert saved == ["model.ckpt-0.minidl", "model.ckpt-100.minidl", "model.ckpt-200.minidl",
-                     "model.ckpt-250.minidl"]
+    saved = sorted(f for f in os.listdir(tmp_path) if f.endswith(".index"))
+    assert saved == ["model.ckpt-0.index", "model.ckpt-100.index", "model.ckpt-200.index",
+                     "model.ckpt-250.index"]
 
     results = estimator.evaluate(eval_input())
     logits = logits_from(estimator, X_TEST)
@@ -206,8 +206,8 @@ def test_keep_checkpoint_max_is_the_savers(tmp_path):
     config = tf.estimator.RunConfig(save_checkpoints_steps=2, keep_checkpoint_max=2)
     estimator = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path), config=config)
     estimator.train(train_input(), steps=7)
-    assert sorted(f for f in os.listdir(tmp_path) if f.endswith(".minidl")) == ["model.ckpt-6.minidl",
-                                                                                "model.ckpt-7.minidl"]
+    assert sorted(f for f in os.listdir(tmp_path) if f.endswith(".index")) == ["model.ckpt-6.index",
+                                                                                "model.ckpt-7.index"]
 
 
 # ============================================================================================ input and columns

@@ -537,7 +537,7 @@ def test_early_stopping_and_the_other_callbacks(tmp_path, caplog):
         keras.callbacks.ModelCheckpoint(str(tmp_path / "ckpt-{epoch:02d}"), save_weights_only=True)])
     assert history.epoch == [0, 1, 2] and stop.stopped_epoch == 2  # the best was epoch 0, then 2 without gain
     assert seen[-1] == (2, ["loss", "val_loss"])
-    assert (tmp_path / "ckpt-03.minidl").exists()
+    assert (tmp_path / "ckpt-03.index").exists()
     with caplog.at_level("WARNING"):  # as TF 1: a warning, and training goes on
         history = model.fit(x, y, epochs=2, verbose=0, callbacks=[keras.callbacks.EarlyStopping("val_acc")])
     assert history.epoch == [0, 1] and "conditioned on metric `val_acc` which is not available" in caplog.text

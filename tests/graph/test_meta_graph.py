@@ -204,7 +204,7 @@ def test_the_saver_deletes_old_meta_files_with_their_checkpoints(tmp_path):
             saver.save(sess, str(tmp_path / "m"), global_step=step)
         saver.save(sess, str(tmp_path / "plain"), write_meta_graph=False)
     kept = sorted(f for f in os.listdir(tmp_path) if f != "checkpoint")
-    assert kept == ["m-3.meta", "m-3.minidl", "plain.minidl"]  # the last two saves, each file of each
+    assert kept == ["m-3.index", "m-3.meta", "plain.index"]  # the last two saves, each file of each
 
 
 def _rewritten(path, tmp_path, change):
@@ -246,7 +246,7 @@ def test_files_that_are_not_meta_graphs(tmp_path):
         sess.run(v.initializer)
         prefix = saver.save(sess, str(tmp_path / "model"), write_meta_graph=False)
     with pytest.raises(ValueError, match="not a meta graph written by minidl"):
-        tf.train.import_meta_graph(prefix + ".minidl")
+        tf.train.import_meta_graph(prefix + ".index")
     with pytest.raises(OSError, match="does not exist"):
         tf.train.import_meta_graph(str(tmp_path / "missing.meta"))
     damaged = tmp_path / "damaged.meta"

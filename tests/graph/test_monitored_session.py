@@ -80,7 +80,7 @@ def test_checkpoints_every_n_steps_and_a_restart_continues_from_the_latest(tmp_p
                                            hooks=[tf.train.StopAtStepHook(last_step=25)]) as sess:
         train_until_stopped(sess, m)
     # at the start, every 10 steps, and at the end
-    saved = sorted(int(f.split("-")[1].split(".")[0]) for f in os.listdir(directory) if f.endswith(".minidl"))
+    saved = sorted(int(f.split("-")[1].split(".")[0]) for f in os.listdir(directory) if f.endswith(".index"))
     assert saved == [0, 10, 20, 25]
     assert os.path.exists(os.path.join(directory, "model.ckpt-25.meta"))  # the graph, for import_meta_graph
     assert tf.train.latest_checkpoint(directory) == os.path.join(directory, "model.ckpt-25")
@@ -207,6 +207,16 @@ def test_logging_tensor_hook_logs_every_n_iterations_and_at_end(graph, caplog):
     first_loss = float(lines[0].split(",")[0].split(" = ")[1])  # computed before the first update
     assert first_loss == pytest.approx(float(numpy.mean(Y ** 2)), rel=1e-5)
     assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("custom")] == ["custom 10"]
+
+
+def test_logging_tensor_hook_logs_a_dicts_tags_in_sorted_order(graph, caplog):
+    step = tf.train.get_or_create_global_step()
+    hook = tf.train.LoggingTensorHook({"zeta": tf.constant(1), "alpha": tf.constant(2)}, every_n_iter=1)
+    increment = tf.assign_add(step, 1)
+    with caplog.at_level(logging.INFO, logger="minidl.graph"):
+        with tf.train.MonitoredSession(hooks=[hook]) as sess:
+            sess.run(increment)
+    assert any(r.getMessage().startswith("alpha = 2, zeta = 1") for r in caplog.records)
 
 
 def test_logging_tensor_hook_takes_an_op_name_for_its_one_output(graph, caplog):
@@ -418,3 +428,16 @@ def test_an_old_style_global_step_variable_is_found_by_name(graph):
         tf.Variable(0.5, name="global_step")
         with pytest.raises(TypeError, match="does not have integer type"):
             tf.train.get_global_step()
+
+
+def test_a_second_monitored_session_on_the_graph_takes_the_first_ones_ops(graph):
+    """TF1's Scaffold puts the init, ready and local-init ops it makes into their collections, so the next
+    session on the (now finalized) graph takes them instead of growing it."""
+    step = tf.train.get_or_create_global_step()
+    increment = tf.assign_add(step, 1)
+    sizes = []
+    for _ in range(3):
+        with tf.train.MonitoredTrainingSession() as sess:
+            sess.run(increment)
+        sizes.append(len(graph.get_operations()))
+    assert sizes[0] == sizes[1] == sizes[2] and len(graph.get_collection(tf.GraphKeys.INIT_OP)) == 1

@@ -49,7 +49,7 @@ def test_simple_save_then_load_in_a_fresh_graph_gives_the_same_predictions(tmp_p
     expected = saved_dense_model(export_dir)
     assert sorted(os.listdir(tmp_path)) == ["model"]  # nothing else beside it (the unfinished directory is gone)
     assert sorted(os.listdir(export_dir)) == ["saved_model.minidl", "variables"]
-    assert os.listdir(os.path.join(export_dir, "variables")) == ["variables.minidl"]
+    assert os.listdir(os.path.join(export_dir, "variables")) == ["variables.index"]
     assert tf.saved_model.loader.maybe_saved_model_directory(export_dir)
     assert not tf.saved_model.loader.maybe_saved_model_directory(str(tmp_path))
 
@@ -308,7 +308,7 @@ def test_a_crafted_file_is_refused_and_nothing_in_it_is_run(tmp_path, monkeypatc
 
 def test_a_save_that_fails_midway_leaves_no_directory(tmp_path, monkeypatch):
     def failing_save(self, sess, save_path, **kwargs):
-        with open(save_path + ".minidl", "wb") as f:  # half a checkpoint written, then the disk fills up
+        with open(save_path + ".index", "wb") as f:  # half a checkpoint written, then the disk fills up
             f.write(b"MINIDL")
         raise OSError("No space left on device")
     monkeypatch.setattr(tf.train.Saver, "save", failing_save)

@@ -57,7 +57,7 @@ def numpy_loss(checkpoint):
 
 
 def checkpoint_steps(logdir):
-    return sorted(int(path.split("-")[-1].split(".")[0]) for path in glob.glob(os.path.join(logdir, "*.minidl")))
+    return sorted(int(path.split("-")[-1].split(".")[0]) for path in glob.glob(os.path.join(logdir, "*.index")))
 
 
 # ------------------------------------------------------------------------------------------------- training

@@ -354,16 +354,16 @@ def test_file_writer_cache(tmp_path):
 
 def test_image_summary_tags_scaling_and_bad_pixels():
     from tests.event_reader import decode_png
-    positive = numpy.array([[[[0.0], [0.5]], [[1.0], [2.0]]]], numpy.float32)            # max 2 -> 255
-    signed = numpy.array([[[[-1.0, 0, 2], [0.0, 0, 0]]]], numpy.float32)                 # 0 -> 127, 2 -> 255
+    positive = numpy.array([[[[0.0], [0.5]], [[1.0], [2.0]]]], numpy.float32)  # v·255/max, truncated: 2 -> 255
+    signed = numpy.array([[[[-1.0, 0, 2], [0.0, 0, 0]]]], numpy.float32)       # 128 + v·127/max|v|: 0 -> 128
     bad = numpy.array([[[[numpy.nan, 0.5, 1.0], [1.0, 1.0, 1.0]]]], numpy.float32)
     raw = numpy.arange(2 * 2 * 2 * 3, dtype=numpy.uint8).reshape(2, 2, 2, 3)
     ops = [tf.summary.image("pos", tf.constant(positive), max_outputs=1), tf.summary.image("signed", signed),
            tf.summary.image("bad", bad), tf.summary.image("raw", tf.constant(raw), max_outputs=5)]
     values = {v["tag"]: v["image"] for op in ops for v in summary_values(run(op))}
     assert sorted(values) == ["bad/image/0", "pos/image", "raw/image/0", "raw/image/1", "signed/image/0"]
-    assert decode_png(values["pos/image"]["png"])[..., 0].tolist() == [[0, 64], [128, 255]]
-    assert decode_png(values["signed/image/0"]["png"]).tolist() == [[[63, 127, 255], [127, 127, 127]]]
+    assert decode_png(values["pos/image"]["png"])[..., 0].tolist() == [[0, 63], [127, 255]]
+    assert decode_png(values["signed/image/0"]["png"]).tolist() == [[[64, 128, 255], [128, 128, 128]]]
     assert decode_png(values["bad/image/0"]["png"]).tolist() == [[[255, 0, 0], [255, 255, 255]]]
     assert (decode_png(values["raw/image/1"]["png"]) == raw[1]).all()
     assert (values["raw/image/1"]["height"], values["raw/image/1"]["width"]) == (2, 2)

@@ -25,7 +25,7 @@ def counter_model():
 
 
 def checkpoint_steps(logdir):
-    return sorted(int(path.split("-")[-1].split(".")[0]) for path in glob.glob(os.path.join(logdir, "*.minidl")))
+    return sorted(int(path.split("-")[-1].split(".")[0]) for path in glob.glob(os.path.join(logdir, "*.index")))
 
 
 def test_a_first_run_initializes_and_a_second_restores_weights_and_global_step(graph, tmp_path):

@@ -163,7 +163,7 @@ def test_saving_never_corrupts_the_previous_checkpoint(graph, tmp_path, monkeypa
         monkeypatch.undo()
         saver.restore(sess, prefix)
         np.testing.assert_array_equal(sess.run(w), [1.0])
-    assert sorted(os.listdir(tmp_path)) == ["checkpoint", "m.meta", "m.minidl"]  # and no half-written file
+    assert sorted(os.listdir(tmp_path)) == ["checkpoint", "m.index", "m.meta"]  # and no half-written file
 
 
 def test_optimizer_constants_callable_learning_rate_and_the_train_op_collection():
@@ -273,14 +273,48 @@ def test_max_to_keep_none_keeps_every_file_and_lists_the_latest(tmp_path):
         sess.run(tf.global_variables_initializer())
         for step in range(3):
             saver.save(sess, str(tmp_path / "m"), global_step=step, write_meta_graph=False)
-    assert sorted(f for f in os.listdir(tmp_path) if f.endswith(".minidl")) == ["m-0.minidl", "m-1.minidl",
-                                                                                "m-2.minidl"]
+    assert sorted(f for f in os.listdir(tmp_path) if f.endswith(".index")) == ["m-0.index", "m-1.index",
+                                                                                "m-2.index"]
     state = tf.train.get_checkpoint_state(str(tmp_path))
     assert state.all_model_checkpoint_paths == [str(tmp_path / "m-2")] == [state.model_checkpoint_path]
 
 
+def test_keep_checkpoint_every_n_hours_keeps_one_past_the_rolling_window(tmp_path, monkeypatch):
+    """TF1's rule: a checkpoint max_to_keep would delete survives if it was written N hours after the last one
+    kept (the clock is moved by hand: saves at hours 0, 0.5, 1.5, 2.5 with N = 1)."""
+    clock = [1000.0]
+    monkeypatch.setattr("minidl.graph.train.saver.time.time", lambda: clock[0])
+    tf.Variable(1.0)
+    saver = tf.train.Saver(max_to_keep=1, keep_checkpoint_every_n_hours=1)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for step, hours in enumerate([0, 0.5, 1.5, 2.5]):
+            clock[0] = 1000.0 + hours * 3600
+            saver.save(sess, str(tmp_path / "m"), global_step=step, write_meta_graph=False)
+    # m-0 (hour 0) and m-1 (hour 0.5) fall before the first mark (hour 1): deleted; m-2 (hour 1.5) passes it
+    assert sorted(f for f in os.listdir(tmp_path) if f.endswith(".index")) == ["m-2.index", "m-3.index"]
+    assert saver.last_checkpoints == [str(tmp_path / "m-3")]
+
+
+def test_saver_options_pad_step_number_and_reshape_and_a_variable_under_two_names(tmp_path):
+    v = tf.Variable([[1.0, 2.0], [3.0, 4.0]], name="v")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        prefix = tf.train.Saver(pad_step_number=True).save(sess, str(tmp_path / "pad"), global_step=12)
+    assert prefix == str(tmp_path / "pad-00000012") and os.path.exists(prefix + ".index")
+    with tf.Graph().as_default():
+        flat = tf.Variable(tf.zeros([4]), name="v")
+        with tf.Session() as sess:
+            with pytest.raises(tf.errors.InvalidArgumentError, match="shapes of both tensors to match"):
+                tf.train.Saver().restore(sess, prefix)
+            tf.train.Saver(reshape=True).restore(sess, prefix)
+            assert sess.run(flat).tolist() == [1.0, 2.0, 3.0, 4.0]
+        with pytest.raises(ValueError, match="The same saveable will be restored with two names"):
+            tf.train.Saver({"x": flat, "y": flat})
+
+
 def test_the_checkpoint_file_as_tf_1_15_writes_it_and_a_damaged_one(tmp_path, caplog):
-    (tmp_path / "model.ckpt-7.minidl").write_bytes(b"")
+    (tmp_path / "model.ckpt-7.index").write_bytes(b"")
     (tmp_path / "checkpoint").write_text(
         'model_checkpoint_path: "model.ckpt-7"\nall_model_checkpoint_paths: "model.ckpt-3"\n\n'
         "all_model_checkpoint_paths: 'model.ckpt-7'\nall_model_checkpoint_timestamps: 1569443426.8\n"
@@ -303,7 +337,7 @@ def test_restore_says_to_give_the_prefix(tmp_path):
         sess.run(v.initializer)
         prefix = saver.save(sess, str(tmp_path / "model"))
         with pytest.raises(tf.errors.NotFoundError, match="without the file's ending: .*model\\)"):
-            saver.restore(sess, prefix + ".minidl")
+            saver.restore(sess, prefix + ".index")
         with pytest.raises(tf.errors.NotFoundError, match="a directory: give a checkpoint's prefix"):
             saver.restore(sess, str(tmp_path))
 

@@ -301,3 +301,12 @@ def test_a_penalty_is_named_after_its_variable_so_a_scope_selects_it():
         "conv1/weights/Regularizer/l2_regularizer:0", "fc/kernel/Regularizer/l2_regularizer:0"]
     assert [t.name for t in tf.losses.get_regularization_losses(scope="conv1/weights")] == [
         "conv1/weights/Regularizer/l2_regularizer:0"]
+
+
+def test_get_variable_beside_an_op_of_the_same_name_gets_a_unique_op_name():
+    """TF1 keeps the store's name (``reuse`` finds the variable by it) and makes the operation's name unique."""
+    tf.placeholder(tf.float32, name="x")
+    x = tf.get_variable("x", [2])
+    assert x.op.name == "x_1"
+    with tf.variable_scope("", reuse=True):
+        assert tf.get_variable("x") is x

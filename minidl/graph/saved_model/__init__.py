@@ -9,7 +9,7 @@ directory has TF's layout with minidl's files in it::
 
     export_dir/
         saved_model.minidl        the meta graphs, one per tag set, with their signatures (file_format.py)
-        variables/variables.minidl    the variables' values, written by tf.train.Saver
+        variables/variables.index    the variables' values, written by tf.train.Saver
         assets/                   files the graph reads (a vocabulary), if any
 
 Both files are minidl's array file: JSON and numbers, never pickle. Loading rebuilds the graph with

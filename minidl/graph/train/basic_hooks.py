@@ -133,9 +133,11 @@ class LoggingTensorHook(SessionRunHook):
             raise ValueError("either at_end and/or exactly one of every_n_iter and every_n_secs must be provided.")
         if every_n_iter is not None and every_n_iter <= 0:
             raise ValueError(f"invalid every_n_iter={every_n_iter}.")
-        if not isinstance(tensors, dict):
+        if isinstance(tensors, dict):
+            self._tag_order = sorted(tensors)  # (TF1 logs a dict's tags in sorted order, a list's as given)
+        else:
             tensors = {item if isinstance(item, str) else item.name: item for item in tensors}
-        self._tag_order = list(tensors)
+            self._tag_order = list(tensors)
         self._tensors = tensors
         self._timer = None if only_at_end else SecondOrStepTimer(every_secs=every_n_secs, every_steps=every_n_iter)
         self._log_at_end = at_end

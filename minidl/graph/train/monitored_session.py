@@ -78,14 +78,14 @@ class Scaffold:
         """Make the missing ops, then finalize the default graph."""
         graph = get_default_graph()
         if self._init_op is None:
-            self._init_op = _one_in_collection(graph, GraphKeys.INIT_OP) or global_variables_initializer()
+            self._init_op = _one_or_made(graph, GraphKeys.INIT_OP, global_variables_initializer)
         if self._ready_op is None:
-            self._ready_op = _one_in_collection(graph, GraphKeys.READY_OP) or report_uninitialized_variables()
+            self._ready_op = _one_or_made(graph, GraphKeys.READY_OP, report_uninitialized_variables)
         if self._local_init_op is None:
-            self._local_init_op = _one_in_collection(graph, GraphKeys.LOCAL_INIT_OP) or \
-                group(local_variables_initializer(), tables_initializer())
+            self._local_init_op = _one_or_made(graph, GraphKeys.LOCAL_INIT_OP,
+                                               lambda: group(local_variables_initializer(), tables_initializer()))
         if self._summary_op is None:
-            self._summary_op = _one_in_collection(graph, GraphKeys.SUMMARY_OP) or merge_all()
+            self._summary_op = _one_or_made(graph, GraphKeys.SUMMARY_OP, merge_all)
         if self._saver is None:
             self._saver = _one_in_collection(graph, GraphKeys.SAVERS)
             if self._saver is None:
@@ -107,6 +107,17 @@ class Scaffold:
         if self._user_init_fn is None:
             return None
         return lambda session: self._user_init_fn(self, session)
+
+
+def _one_or_made(graph, key, make):
+    """The op in collection ``key``, or one ``make()`` makes and puts there (when it makes one), as TF1's
+    Scaffold does: the next Scaffold on this graph (another MonitoredTrainingSession) takes the same op."""
+    found = _one_in_collection(graph, key)
+    if found is None:
+        found = make()
+        if found is not None:
+            graph.add_to_collection(key, found)
+    return found
 
 
 def _one_in_collection(graph, key):

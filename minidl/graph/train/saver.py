@@ -1,13 +1,16 @@
 """``Saver``: checkpoints of variable values, TF1-style — ``save`` returns a prefix like ``model.ckpt-1000``,
 a ``checkpoint`` file in the directory lists the recent ones, and old ones past ``max_to_keep`` are deleted.
 
-The values go into one file per checkpoint, ``<prefix>.minidl``, in minidl's safe array format
-(``minidl.io``: no pickle, written aside and renamed, truncation detected). Beside it, ``<prefix>.meta`` holds the
-graph (``meta_graph.py``), which ``tf.train.import_meta_graph`` rebuilds in another program.
+The values go into one file per checkpoint, ``<prefix>.index``, in minidl's safe array format (``minidl.io``:
+no pickle, written aside and renamed, truncation detected). TF1 writes two files, a small ``.index`` and the
+values in ``.data-00000-of-00001``; minidl's one file takes the name of the first, so that a program that looks
+for ``<prefix>.index`` to tell whether a checkpoint exists finds it. Beside it, ``<prefix>.meta`` holds the graph
+(``meta_graph.py``), which ``tf.train.import_meta_graph`` rebuilds in another program.
 """
 import json
 import numbers
 import os
+import time
 import types
 
 from ...io import read_arrays, write_arrays
@@ -18,7 +21,7 @@ from ..errors import InvalidArgumentError, NotFoundError
 from ..meta_graph import NotExportableError, export_meta_graph
 from ..variables import Variable
 
-_SUFFIX = ".minidl"
+_SUFFIX = ".index"
 _warned_not_exportable = False  # (Saver._write_meta_graph)
 _STATE_FILE = "checkpoint"
 
@@ -29,7 +32,7 @@ def _variables_by_name(var_list):
     if var_list is None:
         var_list = get_default_graph().get_collection(GraphKeys.GLOBAL_VARIABLES)
     pairs = list(var_list.items()) if isinstance(var_list, dict) else [(None, v) for v in var_list]
-    named = {}
+    named, seen = {}, set()
     for name, v in pairs:
         if not isinstance(v, Variable):
             raise TypeError(f"Variable to save is not a Variable: {v!r}" + (
@@ -37,7 +40,10 @@ def _variables_by_name(var_list):
         name = v.op.name if name is None else name
         if name in named:
             raise ValueError(f"At least two variables have the same name: {name}")
+        if v.op in seen:
+            raise ValueError(f"The same saveable will be restored with two names: {name}")
         named[name] = v
+        seen.add(v.op)
     return named
 
 
@@ -55,19 +61,24 @@ class Saver:
         if not self._variables and not allow_empty:
             raise ValueError("No variables to save")
         self._max_to_keep = max_to_keep
-        self._last_checkpoints = []
+        self._reshape, self._pad_step_number = reshape, pad_step_number
+        # a checkpoint that max_to_keep would delete is kept if it was written past this time (then the next one
+        # is N hours later), as TF1 does: one checkpoint every N hours outlives the rolling window
+        self._keep_every = keep_checkpoint_every_n_hours * 3600
+        self._next_kept_time = time.time() + self._keep_every
+        self._last_checkpoints = []   # (prefix, time written), oldest first
 
     @property
     def last_checkpoints(self):
         """Prefixes of the checkpoints this Saver wrote and has not deleted, oldest first."""
-        return list(self._last_checkpoints)
+        return [prefix for prefix, _ in self._last_checkpoints]
 
     def save(self, sess, save_path, global_step=None, latest_filename=None, meta_graph_suffix="meta",
              write_meta_graph=True, write_state=True, strip_default_attrs=False, save_debug_info=False):
         """Write every variable's value; return the checkpoint prefix (``save_path-<step>`` with a step)."""
         if global_step is not None:
             step = int(global_step) if isinstance(global_step, numbers.Integral) else int(sess.run(global_step))
-            prefix = f"{save_path}-{step}"
+            prefix = f"{save_path}-{step:08d}" if self._pad_step_number else f"{save_path}-{step}"
         else:
             prefix = save_path
         directory = os.path.dirname(os.path.abspath(prefix))
@@ -80,18 +91,19 @@ class Saver:
         write_arrays(prefix + _SUFFIX, dict(zip(names, values)), {"kind": "tf-checkpoint", "variables": names})
         if write_meta_graph:
             self._write_meta_graph(sess.graph, f"{prefix}.{meta_graph_suffix}")
-        if prefix in self._last_checkpoints:
-            self._last_checkpoints.remove(prefix)
-        self._last_checkpoints.append(prefix)
+        self._last_checkpoints = [(p, t) for p, t in self._last_checkpoints if p != prefix] + [(prefix, time.time())]
         if not self._max_to_keep:  # None or 0: no file is deleted, and the state lists only the latest
-            self._last_checkpoints = [prefix]
+            self._last_checkpoints = self._last_checkpoints[-1:]
         while self._max_to_keep and len(self._last_checkpoints) > self._max_to_keep:
-            old = self._last_checkpoints.pop(0)
+            old, written = self._last_checkpoints.pop(0)
+            if written > self._next_kept_time:  # (keep_checkpoint_every_n_hours)
+                self._next_kept_time += self._keep_every
+                continue
             for path in (old + _SUFFIX, f"{old}.{meta_graph_suffix}"):
                 if os.path.exists(path):
                     os.remove(path)
         if write_state:
-            _write_state(directory, prefix, self._last_checkpoints, latest_filename or _STATE_FILE)
+            _write_state(directory, prefix, self.last_checkpoints, latest_filename or _STATE_FILE)
         return prefix
 
     def _write_meta_graph(self, graph, path):
@@ -115,7 +127,7 @@ class Saver:
             hint = ""
             if os.path.isdir(save_path):
                 hint = " (a directory: give a checkpoint's prefix, e.g. tf.train.latest_checkpoint(directory))"
-            elif save_path.endswith((_SUFFIX, ".meta", ".index")):
+            elif save_path.endswith((".index", ".meta", ".data-00000-of-00001")):
                 hint = f" (give the prefix, without the file's ending: {os.path.splitext(save_path)[0]})"
             raise MissingCheckpointError(None, None,
                                          f"The passed save_path is not a valid checkpoint: {save_path}{hint}")
@@ -124,6 +136,8 @@ class Saver:
             if name not in arrays:
                 raise NotFoundError(None, None, f"Key {name} not found in checkpoint {save_path}")
             value = arrays[name]
+            if self._reshape and var.shape.is_fully_defined() and value.size == var.shape.num_elements():
+                value = value.reshape(tuple(var.shape))  # (Saver(reshape=True): the same values, another shape)
             # the errors TF1's restore raises (from its Assign op): InvalidArgumentError
             if var.shape.rank_known and not var.shape.is_compatible_with(value.shape):
                 raise InvalidArgumentError(None, None, f"Assign requires shapes of both tensors to match: restoring "
@@ -136,7 +150,8 @@ class Saver:
             sess.set_variable_value(var.op, sess.on_device(value))
 
     def recover_last_checkpoints(self, checkpoint_paths):
-        self._last_checkpoints = [p for p in checkpoint_paths if os.path.exists(p + _SUFFIX)]
+        now = time.time()
+        self._last_checkpoints = [(p, now) for p in checkpoint_paths if os.path.exists(p + _SUFFIX)]
 
 
 def _write_state(directory, latest, all_paths, filename):
@@ -198,7 +213,8 @@ def checkpoint_exists(prefix):
 
 
 def checkpoint_file(prefix):
-    """The file that holds the checkpoint ``prefix`` names (minidl writes one file per checkpoint)."""
+    """The file that holds the checkpoint ``prefix`` names (minidl writes one file per checkpoint: the module
+    docstring says why it is named ``.index``)."""
     return prefix + _SUFFIX
 
 
