@@ -469,8 +469,9 @@ latest = tf.train.latest_checkpoint(saver_dir)
 print("latest_checkpoint:", latest)
 
 # %% [markdown]
-# Each checkpoint is two files. `model.ckpt-120.minidl` holds the values (TensorFlow writes an `.index` and a
-# `.data-00000-of-00001` file instead); `model.ckpt-120.meta` holds the graph, for section 4. To look inside
+# Each checkpoint is two files. `model.ckpt-120.index` holds the values (TensorFlow writes a small `.index` and
+# the values in `.data-00000-of-00001`; minidl's one file takes the first name, which programs look for to tell
+# whether a checkpoint exists); `model.ckpt-120.meta` holds the graph, for section 4. To look inside
 # without a graph or a session, `tf.train.list_variables(path)` lists the names and shapes and
 # `tf.train.load_variable(path, name)` reads one value; either takes a prefix or a directory (its latest).
 # The values file is the same container as `torchlike.save`'s — names, arrays, a JSON header — but a different
@@ -482,7 +483,7 @@ for name, shape in listed:
     print(f"  {name:26} {shape}")
 print("global_step in the latest checkpoint:", tf.train.load_variable(saver_dir, "global_step"))
 try:
-    torchlike.load(latest + ".minidl")
+    torchlike.load(latest + ".index")
     kind_error = None
 except ValueError as error:
     kind_error = error
@@ -608,7 +609,7 @@ except SimulatedCrash as crash:
     print("crash:", crash)
 
 after_crash = tf.train.latest_checkpoint(monitored_dir)
-print("checkpoints after the crash:", sorted(f for f in os.listdir(monitored_dir) if f.endswith(".minidl")))
+print("checkpoints after the crash:", sorted(f for f in os.listdir(monitored_dir) if f.endswith(".index")))
 print("latest:", os.path.basename(after_crash))
 
 # %% [markdown]
@@ -807,7 +808,7 @@ assert "truncated" in str(truncated_error)
 # graph: the Saver's files, the state file, restoring into the rebuilt graph
 assert saved_prefix.endswith("model.ckpt-120") and latest == saved_prefix
 assert sorted(os.listdir(saver_dir)) == ["checkpoint"] + sorted(f"model.ckpt-{step}.{ext}" for step in (100, 120, 80)
-                                                                for ext in ("meta", "minidl"))
+                                                                for ext in ("meta", "index"))
 assert state_text.splitlines()[0] == 'model_checkpoint_path: "model.ckpt-120"'
 assert {"hidden/kernel/Momentum", "output/bias/Momentum", "global_step"} <= {name for name, _ in listed}
 assert dict(listed)["hidden/kernel"] == [64, 64] and dict(listed)["global_step"] == []
@@ -831,7 +832,7 @@ assert not tf.get_default_graph().finalized
 assert np.array_equal(shipped_predictions, plain_predictions) and np.array_equal(from_collection, plain_predictions)
 assert logits_by_name.name == "logits:0"
 assert py_prefix == os.path.join(py_dir, "model")
-assert sorted(os.listdir(py_dir)) == ["checkpoint", "model.meta", "model.minidl"]
+assert sorted(os.listdir(py_dir)) == ["checkpoint", "model.index", "model.meta"]
 assert doubled_value.tolist() == [2.0, 4.0] and fed_value.tolist() == [11.0]
 assert "'doubled' (PyFunc) was imported from a meta graph" in str(stand_in_error)
 assert eager_keys == ["0.weight", "0.bias", "3.weight", "3.bias"]

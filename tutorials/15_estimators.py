@@ -281,8 +281,8 @@ steps_seen.append(global_step())
 estimator.train(train_input_fn, max_steps=150)   # already past 150: nothing to do, no graph built
 steps_seen.append(global_step())
 print("global step after each call:", steps_seen)
-kept = sorted((f for f in os.listdir(mlp_dir) if f.endswith(".minidl")),
-              key=lambda f: int(f[len("model.ckpt-"):-len(".minidl")]))          # by step
+kept = sorted((f for f in os.listdir(mlp_dir) if f.endswith(".index")),
+              key=lambda f: int(f[len("model.ckpt-"):-len(".index")]))           # by step
 print("checkpoints kept (keep_checkpoint_max=5 by default):", kept)
 
 # %% [markdown]
@@ -724,8 +724,8 @@ print("global step still", global_step())
 assert peek_pixels.shape == (4, 64) and peek_labels.shape == (4,) and peek_labels.dtype == np.int64
 
 # section 1: the files of model_dir after 100 steps with a checkpoint every 50
-assert [f for f in mlp_files if f.endswith(".minidl")] == ["model.ckpt-0.minidl", "model.ckpt-100.minidl",
-                                                           "model.ckpt-50.minidl"]
+assert [f for f in mlp_files if f.endswith(".index")] == ["model.ckpt-0.index", "model.ckpt-100.index",
+                                                          "model.ckpt-50.index"]
 assert {"checkpoint", "graph.pbtxt", "model.ckpt-100.meta"} <= set(mlp_files)
 assert any(f.startswith("events.out.tfevents.") for f in mlp_files)
 
@@ -743,7 +743,7 @@ assert np.allclose([p["probabilities"].sum() for p in predictions], 1.0, atol=1e
 
 # training continues from the checkpoints; max_steps counts globally
 assert steps_seen == [100, 150, 200, 200]
-assert kept[-1] == "model.ckpt-200.minidl" and len(kept) <= 5
+assert kept[-1] == "model.ckpt-200.index" and len(kept) <= 5
 
 # one new graph per call, none of them the notebook's
 assert modes_so_far == ["train", "eval", "eval", "infer", "train", "train"]

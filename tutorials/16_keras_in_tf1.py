@@ -436,7 +436,7 @@ print(f"ran {epochs_run} of 100 epochs; best validation loss {val_losses.min():.
 split = int(len(x_train) * 0.8)
 x_val, y_val = x_train[split:], y_train[split:]
 restored_val_loss = wide.evaluate(x_val, y_val, verbose=0)[0]
-checkpoint_files = sorted(f for f in os.listdir(CHECKPOINTS) if f.endswith(".minidl"))
+checkpoint_files = sorted(f for f in os.listdir(CHECKPOINTS) if f.endswith(".index"))
 latest = tf.train.latest_checkpoint(CHECKPOINTS)
 wide_test_accuracy = wide.evaluate(x_test, y_test, verbose=0)[1]
 print(f"val_loss of the restored weights {restored_val_loss:.6f} (history's best {val_losses.min():.6f})")
