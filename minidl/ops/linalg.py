@@ -186,6 +186,9 @@ class Linear(Op):
 
     @staticmethod
     def forward(xp, x, w, *b):
+        if x.dtype == xp.float16:  # PyTorch adds the bias to the float32 products and rounds once: so here
+            wide = [a.astype(xp.float32) for a in (x, w, *b)]
+            return Linear.forward(xp, *wide).astype(xp.float16)
         # numpy multiplies a stack of matrices by w.T (a transposed view) about twice as slowly as one 2-D matrix
         # holding the same rows: flatten the leading dims of x into rows, and restore them afterwards
         rows = x.reshape(math.prod(x.shape[:-1]), x.shape[-1]) if x.ndim > 2 else x

@@ -90,3 +90,15 @@ def test_with_indices_spellings_always_return_both():
         _both(lambda L, t: getattr(L.nn.functional, name)(t if "1d" not in name else t[0], *args)[0], x)
         values, indices = getattr(F, name)(torchlike.tensor(x if "1d" not in name else x[0]), *args)
         assert indices.dtype == torchlike.int64
+
+
+def test_a_half_precision_linear_rounds_once_as_pytorch():
+    """PyTorch adds the bias to the products before rounding to float16; two roundings would miss by an ulp."""
+    layer = torchlike.nn.Linear(3, 2).half()
+    with torchlike.no_grad():
+        layer.weight.copy_(torchlike.tensor([[0.1, 0.2, 0.3], [0.7, -0.45, 0.1]]))
+        layer.bias.copy_(torchlike.tensor([-0.3, -0.11]))
+    out = layer(torchlike.ones(1, 3, dtype=torchlike.float16))
+    weight, bias = layer.weight.numpy().astype(numpy.float32), layer.bias.numpy().astype(numpy.float32)
+    once = (weight.sum(1) + bias).astype(numpy.float16)   # each row of ones picks the sum of a weight row
+    assert out.dtype == torchlike.float16 and out.numpy()[0].tolist() == once.tolist()
