@@ -99,6 +99,6 @@ def test_a_half_precision_linear_rounds_once_as_pytorch():
         layer.weight.copy_(torchlike.tensor([[0.1, 0.2, 0.3], [0.7, -0.45, 0.1]]))
         layer.bias.copy_(torchlike.tensor([-0.3, -0.11]))
     out = layer(torchlike.ones(1, 3, dtype=torchlike.float16))
-    weight, bias = layer.weight.numpy().astype(numpy.float32), layer.bias.numpy().astype(numpy.float32)
+    weight, bias = (p.detach().numpy().astype(numpy.float32) for p in (layer.weight, layer.bias))
     once = (weight.sum(1) + bias).astype(numpy.float16)   # each row of ones picks the sum of a weight row
-    assert out.dtype == torchlike.float16 and out.numpy()[0].tolist() == once.tolist()
+    assert out.dtype == torchlike.float16 and out.detach().numpy()[0].tolist() == once.tolist()
