@@ -79,6 +79,13 @@ def test_only_float_and_complex_require_grad():
 def test_unsupported_data_is_a_clear_error():
     with pytest.raises(TypeError, match="can't convert data of numpy dtype"):
         T.tensor(np.array(["a", "b"]))
+    for extended in (np.array([1.0], np.longdouble), np.array([1j], np.clongdouble)):  # (no PyTorch dtype)
+        with pytest.raises(TypeError, match="can't convert a numpy array of type numpy"):
+            T.tensor(extended)
+        with pytest.raises(TypeError, match="can't convert a numpy array of type numpy"):
+            T.from_numpy(extended)
+    with pytest.raises(TypeError, match="Could not infer dtype of NoneType"):
+        T.tensor([1.0, None])
 
 
 def test_agrees_with_pytorch_where_installed():

@@ -318,3 +318,15 @@ def test_erf_keeps_full_relative_precision_near_zero_and_in_the_tails():
     relative = np.abs(ops.erf(tl.tensor(z)).numpy() - expected) / np.abs(expected)
     assert relative.max() < 1e-14  # 1 - erfc(z) would keep only ~8 digits of erf(1e-8)
     assert ops.erf(tl.tensor([0.0, np.inf, -np.inf])).tolist() == [0.0, 1.0, -1.0]
+
+
+def test_truncating_division_and_in_place_floor_division_refuse_bool_and_complex_by_name():
+    """Rounding a quotient has no meaning for complex numbers, and PyTorch has no kernel for two bools: the same
+    errors as floor division, where truncating division of bools gave float64 with a NaN."""
+    flags = tl.tensor([True, False])
+    with pytest.raises(NotImplementedError, match="div \\(rounding_mode='trunc'\\): not implemented for bool"):
+        tl.div(flags, flags, rounding_mode="trunc")
+    with pytest.raises(TypeError, match="div \\(rounding_mode='trunc'\\): not implemented for complex"):
+        tl.div(tl.tensor([1 + 1j]), 3, rounding_mode="trunc")
+    with pytest.raises(TypeError, match="floor_divide: not implemented for complex"):
+        tl.tensor([1 + 1j]).floor_divide_(2)

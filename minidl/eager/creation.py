@@ -28,6 +28,8 @@ def _data_dtype(array):
         return dtypes.int64
     if kind == "b":
         return dtypes.bool_
+    if kind == "O" and any(x is None for x in array.flat):
+        raise TypeError("Could not infer dtype of NoneType: the data holds None where a tensor needs numbers")
     raise TypeError(f"can't convert data of numpy dtype {array.dtype} to a tensor; only bool, integer, "
                     "floating point and complex data are supported")
 
@@ -40,6 +42,11 @@ def as_array(data, dtype=None, copy=False):
         array = numpy.asarray(data) if isinstance(data, numpy.generic) else data
         if array.dtype.kind not in "biufc":
             _data_dtype(array)  # raises a clear error for object/string arrays
+        if array.dtype.char in "gG":  # (numpy's extended precision: no PyTorch dtype, no kernels)
+            raise TypeError(f"can't convert a numpy array of type numpy.{array.dtype.name} to a tensor; the "
+                            f"supported types are bool, uint8, int8, int16, int32, int64, float16, float32, "
+                            f"float64, complex64 and complex128 (convert it: .astype(numpy."
+                            f"{'complex128' if array.dtype.kind == 'c' else 'float64'}))")
     else:
         if dtype is None and isinstance(data, (list, tuple)):
             dtype = _sequence_dtype(data)

@@ -499,7 +499,10 @@ def _in_place(fn):
                 return self._inplace(fn, *args, **kwargs)
             if operand is None:  # (an update the ufunc would round otherwise than the op)
                 return self._inplace(fn, *args, **kwargs)
-            return self._inplace_ufunc(ufunc, operand)
+            try:
+                return self._inplace_ufunc(ufunc, operand)
+            except TypeError:  # a ufunc numpy lacks for the dtype (floor_divide of complex): the op's own error
+                return self._inplace(fn, *args, **kwargs)
         return self._inplace(fn, *args, **kwargs)
     method.__name__ = fn.__name__ + "_"
     method.__doc__ = f"In-place version of ``{fn.__name__}``: the result is written into this tensor."

@@ -246,7 +246,7 @@ def div(input, other, *, rounding_mode=None):
         return floor_divide(input, other)
     if rounding_mode == "trunc":
         from .cast import cast
-        a, b = promote_pair("div", input, other)
+        a, b = _real_pair("div (rounding_mode='trunc')", input, other)
         if a.dtype.kind in "iu":  # exactly, in integers (through floats, large ones would be rounded)
             from .compare import logical_and, lt, ne
             floor = floor_divide(a, b)
