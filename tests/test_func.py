@@ -661,3 +661,9 @@ def test_pytree_round_trip_and_spec_repr():
     assert leaves == [1, 2, 3, 4, 5, None] and tree_unflatten(leaves, spec) == tree
     assert repr(spec) == "{'x': (*, [*, Pair(*, *)]), 'y': {'z': *}, 'n': *}"
     assert spec.num_leaves == 6 and spec != tree_flatten({"x": (1, [2, (3, 4)]), "y": {"z": 5}, "n": None})[1]
+
+
+def test_jacfwd_of_an_integer_output_is_zeros_of_its_dtype():
+    x = torchlike.tensor([1.0, 3.0, 2.0])
+    doubled, index = jacfwd(lambda t: (t * 2, t.argmax()))(x)
+    assert doubled.dtype == torchlike.float32 and index.dtype == torchlike.int64 and index.tolist() == [0, 0, 0]

@@ -330,12 +330,15 @@ def _jacobian_transform(func, argnums, has_aux, caller, floating_outputs_only):
             _check_tensors(outputs, caller + ": expected f(*primals) to return only tensors, got unsupported type {}")
             if floating_outputs_only:
                 _check_floating(outputs)
+            found["dtypes"] = [o.dtype for o in outputs]
             return tuple(outputs)
 
         # recorded whenever someone outside records: whether they will differentiate is known only afterwards
         blocks = jacobian(flat_func, tuple(level.inputs), create_graph=level.recording)
         per_output = []
-        for row in blocks:  # one row per output leaf: a block per input leaf, of shape output.shape + input.shape
+        for row, dtype in zip(blocks, found["dtypes"]):  # per output leaf: a block per input leaf (its shape:
+            if not (dtype.is_floating_point or dtype.is_complex):  # output.shape + input.shape); an integer
+                row = [b.to(dtype) for b in row]                     # output's zeros keep its dtype, as PyTorch's
             per_argument = tree_unflatten([_hand_out(b, level.recording) for b in row], chosen_spec)
             per_output.append(per_argument if isinstance(argnums, tuple) else per_argument[0])
         result = tree_unflatten(per_output, found["spec"])
