@@ -502,6 +502,8 @@ def test_weights_round_trip_into_a_fresh_model(tmp_path):
     model.fit(x, y, epochs=2, verbose=0)
     expected = model.predict(x)
     model.save_weights(str(tmp_path / "weights"))
+    with pytest.raises(FileExistsError, match="exists and overwrite=False"):
+        model.save_weights(str(tmp_path / "weights"), overwrite=False)
     with tf.Graph().as_default():  # (a program at top level would call keras.backend.clear_session())
         fresh = build()
         _check_reloaded(fresh, x, expected, tmp_path)

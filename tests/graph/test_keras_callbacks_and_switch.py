@@ -100,7 +100,7 @@ def test_model_checkpoint_saves_a_subclassed_models_weights_by_default(tmp_path)
     checkpoint = keras.callbacks.ModelCheckpoint(str(tmp_path / "cp-{epoch:02d}"))  # save_weights_only=False
     model.fit(x, y, epochs=2, verbose=0, callbacks=[checkpoint])
     assert checkpoint.save_weights_only  # TF 1.15's set_model switches it for a subclassed model
-    assert sorted(p.name for p in tmp_path.glob("cp-*")) == ["cp-01.minidl", "cp-02.minidl"]
+    assert sorted(p.name for p in tmp_path.glob("cp-*")) == ["cp-01.index", "cp-02.index"]
     again = _Net()
     again.compile("sgd", "mse")
     again.predict(x)  # (built, then loaded)
@@ -128,7 +128,7 @@ def test_model_checkpoint_save_freq_counts_samples_across_epochs(tmp_path):
     _sequential().fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0, callbacks=[checkpoint])
     # 4 samples a batch: 8 are reached after epoch 1's batch 1, then epoch 2's batch 0 (4 left over + 4) and its
     # batch 2; the batch's logs fill the name, and nothing is saved at the ends of the epochs
-    assert sorted(p.name for p in tmp_path.glob("e*.minidl")) == ["e1-b1.minidl", "e2-b0.minidl", "e2-b2.minidl"]
+    assert sorted(p.name for p in tmp_path.glob("e*.index")) == ["e1-b1.index", "e2-b0.index", "e2-b2.index"]
     with pytest.raises(ValueError, match="save_freq"):
         keras.callbacks.ModelCheckpoint(str(tmp_path / "x"), save_weights_only=True, save_freq="batch")
 
@@ -141,7 +141,7 @@ def test_model_checkpoint_period_counts_the_epochs_it_has_seen(tmp_path, caplog)
     assert "`period` argument is deprecated" in caplog.text
     _sequential().fit(x, y, epochs=4, initial_epoch=1, verbose=0, callbacks=[checkpoint])
     # epochs 2, 3 and 4 run: the 2nd of them (epoch 3) is saved — not epoch 2 or 4, whose numbers are even
-    assert sorted(p.name for p in tmp_path.glob("cp-*")) == ["cp-03.minidl"]
+    assert sorted(p.name for p in tmp_path.glob("cp-*")) == ["cp-03.index"]
 
 
 # -------------------------------------------------------------------------------------------------- TensorBoard

@@ -55,7 +55,7 @@ from ..array_ops import expand_dims, reshape
 from ..compat import logging
 from ..core import Tensor, TensorShape, get_default_graph
 from ..layer_classes import Layer as TFLayer, held_layers
-from ..train.saver import NewCheckpointReader, Saver
+from ..train.saver import NewCheckpointReader, Saver, checkpoint_exists
 from . import backend, callbacks as callbacks_module, losses, metrics as metrics_module, model_config, optimizers
 from .data_adapter import ArrayBatches, DatasetBatches, GeneratorBatches, is_dataset, is_generator
 from .functional import calls_between, flat_tensors, record_call, replay
@@ -939,7 +939,7 @@ class Model:
         made so far — so that training resumed after ``load_weights`` goes on as if it had not stopped."""
         _refuse_hdf5(filepath, save_format)
         self._require_built("save_weights")
-        if not overwrite and os.path.exists(filepath + ".minidl"):
+        if not overwrite and checkpoint_exists(filepath):
             raise FileExistsError(f"save_weights: {filepath} exists and overwrite=False")
         os.makedirs(os.path.dirname(os.path.abspath(filepath)), exist_ok=True)  # as Keras does: "ckpts/cp-01"
         with self._graph.as_default():
