@@ -1,6 +1,7 @@
 """TF calls that need an input's rank while the graph is built, on placeholders made without a shape: each is
 built when the graph runs, for the shapes fed (``run_time_rank.py``), and must give the values and gradients the
-same call gives on placeholders of known shape."""
+same call gives on placeholders of known shape (central differences check the gradients). Then what rests on the
+same mechanism: metrics and losses placing labels and weights, None gradients, errors, frozen graphs."""
 import numpy as np
 import pytest
 
