@@ -164,6 +164,8 @@ def test_numbers_and_scales_promote_like_pytorch(case, values, dtype):
     (lambda L: L.tensor([3, 4]).remainder_(L.tensor([0, 1])), "ZeroDivisionError"),
     (lambda L: 1 - L.tensor([True, False]), "Subtraction, the `-` operator, with a bool tensor is not supported"),
     (lambda L: L.tensor([True]) - L.tensor([0.5]), "with a bool tensor is not supported"),
+    (lambda L: L.tensor([3]) - True, "with a bool tensor is not supported"),   # a Python bool too
+    (lambda L: True - L.tensor([3.0]), "with a bool tensor is not supported"),
     (lambda L: -L.tensor([True]), "Negation, the `-` operator, on a bool tensor is not supported"),
     (lambda L: L.tensor([True]) ** L.tensor([True]), "not implemented for .*[Bb]ool"),
     (lambda L: L.tensor([True]) // L.tensor([True]), "not implemented for .*[Bb]ool"),

@@ -226,11 +226,16 @@ def _is_bool_tensor(x):
     return is_tensor(x) and x.dtype.kind == "b"
 
 
+def _is_bool(x):
+    """A bool tensor, or a Python or numpy bool."""
+    return _is_bool_tensor(x) or isinstance(x, (bool, numpy.bool_))
+
+
 def sub(input, other, *, alpha=1):
-    """``input - alpha * other``. Not for bool tensors, as in PyTorch: ``1 - mask`` is usually meant as ``~mask``."""
+    """``input - alpha * other``. Not for bools, as in PyTorch: ``1 - mask`` is usually meant as ``~mask``."""
     a, b = promote_pair("sub", input, other)
     # operands that promotion left alone have one dtype: bool only if the result is; otherwise look at them
-    if (a.dtype.kind == "b" if a is input and b is other else _is_bool_tensor(input) or _is_bool_tensor(other)):
+    if (a.dtype.kind == "b" if a is input and b is other else _is_bool(input) or _is_bool(other)):
         raise RuntimeError(f"Subtraction, the `-` operator, with a bool tensor is not supported. {_INVERT_A_MASK}")
     return apply(Sub, a, alpha_scaled("sub", b, alpha))
 

@@ -76,14 +76,15 @@ class Min(Amin):
     vjp = staticmethod(_share_among_nan_or_ties)
 
 
-def _check_nonempty(op_name, x, dims, whole):
-    """The max of nothing is undefined: refuse empty reductions with PyTorch's messages."""
+def _check_nonempty(op_name, x, dims, whole, error=RuntimeError):
+    """The max of nothing is undefined: refuse empty reductions with PyTorch's messages (and, for a whole
+    reduction, its ``error`` class: an IndexError from argmax/argmin)."""
     if dims is None or not rank_is_known(x):  # a rank known only at run time: numpy refuses an empty input then
         return
     shape = x.shape
     if whole and builtins.any(n == 0 for n in shape):
-        raise RuntimeError(f"{op_name}(): Expected reduction dim to be specified for input.numel() == 0 (input "
-                           f"{describe(x)}). Specify the reduction dim with the 'dim' argument.")
+        raise error(f"{op_name}(): Expected reduction dim to be specified for input.numel() == 0 (input "
+                    f"{describe(x)}). Specify the reduction dim with the 'dim' argument.")
     for d in dims:
         if shape[d] == 0:
             raise IndexError(f"{op_name}(): Expected reduction dim {d} to have non-zero size (input {describe(x)})")
@@ -232,7 +233,8 @@ def _arg_function(op_name, op, x, dim, keepdim):
     _ordered(op_name, x)
     if dim is not None:
         dim = _one_dim(op_name, x, dim)
-    _check_nonempty(op_name, x, () if dim is None or not rank_is_known(x) or x.ndim == 0 else (dim,), dim is None)
+    _check_nonempty(op_name, x, () if dim is None or not rank_is_known(x) or x.ndim == 0 else (dim,), dim is None,
+                    IndexError)
     return apply(op, x, dim=dim, keepdim=bool(keepdim))
 
 
