@@ -51,14 +51,12 @@ def tf_op(default_name):
         keyword_only = parameters["name"].kind is inspect.Parameter.KEYWORD_ONLY
         position = list(parameters).index("name")
 
-        built = rank_at_run_time(fn)
-
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             name = args[position] if len(args) > position and not keyword_only else kwargs.get("name")
             graph = get_default_graph()
             with graph.name_scope(name or default_name) as scope:
-                result = built(*args, **kwargs)
+                result = _built(graph, fn, args, kwargs)
             return _take_name(result, graph, scope, explicit=bool(name))
         return wrapper
     return decorate
@@ -67,18 +65,23 @@ def tf_op(default_name):
 def rank_at_run_time(fn):
     """Decorator: a call of ``fn`` that stops with ``UnknownRankError`` — it needs the rank of an input the graph
     knows only when it runs — is built when the graph runs instead, as one ``RunTimeRank`` operation
-    (run_time_rank.py), after the operations it had added are removed. ``tf_op`` gives this to every TF function."""
+    (run_time_rank.py), after the operations it had added are removed. ``tf_op`` builds every TF function
+    so."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        graph = get_default_graph()
-        first_new = graph.operation_count()
-        try:
-            return fn(*args, **kwargs)
-        except UnknownRankError as error:
-            graph.remove_operations_since(first_new)
-            from .run_time_rank import at_run_time  # (it builds on this module)
-            return at_run_time(fn, args, kwargs, error)
+        return _built(get_default_graph(), fn, args, kwargs)
     return wrapper
+
+
+def _built(graph, fn, args, kwargs):
+    """``fn(*args, **kwargs)`` in ``graph`` — or, where it needs a rank known only at run time, its RunTimeRank."""
+    first_new = graph.operation_count()
+    try:
+        return fn(*args, **kwargs)
+    except UnknownRankError as error:
+        graph.remove_operations_since(first_new)
+        from .run_time_rank import at_run_time  # (it builds on this module)
+        return at_run_time(fn, args, kwargs, error)
 
 
 def _take_name(result, graph, scope, explicit):

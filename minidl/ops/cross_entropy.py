@@ -152,6 +152,14 @@ def _softmax_parts(xp, x, axis):
     return shifted, xp.exp(shifted).sum(axis=axis, keepdims=True)
 
 
+def _reduced(xp, loss, q, reduction, dtype):
+    """The per-position ``loss`` reduced: as it is ('none'), summed, or summed and divided by ``q.count``."""
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    return xp.asarray(total / q.count if reduction == "mean" else total, dtype=dtype)
+
+
 def _per_position(xp, g, q, axis, reduction):
     """The incoming gradient for each position: g itself ('none', given the class dim back), or the one number
     g ('sum') or g / count ('mean'), which broadcasts."""
@@ -193,10 +201,7 @@ class SoftmaxCrossEntropy(Op):
             if q.kept is not None:
                 loss = xp.where(q.kept, loss, loss.dtype.type(0))
             loss = loss.squeeze(axis)
-        if reduction == "none":
-            return loss
-        total = loss.sum()
-        return xp.asarray(total / q.count if reduction == "mean" else total, dtype=x.dtype)
+        return _reduced(xp, loss, q, reduction, x.dtype)
 
     @staticmethod
     def vjp(ctx, g):
@@ -318,10 +323,7 @@ class NllLoss(Op):
             if q.kept is not None:  # (an ignored position's log-probabilities may be -inf)
                 loss = xp.where(q.kept, loss, loss.dtype.type(0))
             loss = loss.squeeze(axis)
-        if reduction == "none":
-            return loss
-        total = loss.sum()
-        return xp.asarray(total / q.count if reduction == "mean" else total, dtype=x.dtype)
+        return _reduced(xp, loss, q, reduction, x.dtype)
 
     @staticmethod
     def vjp(ctx, g):
