@@ -297,7 +297,7 @@ def test_keep_checkpoint_every_n_hours_keeps_one_past_the_rolling_window(tmp_pat
 
 
 def test_saver_options_pad_step_number_and_reshape_and_a_variable_under_two_names(tmp_path):
-    v = tf.Variable([[1.0, 2.0], [3.0, 4.0]], name="v")
+    tf.Variable([[1.0, 2.0], [3.0, 4.0]], name="v")
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         prefix = tf.train.Saver(pad_step_number=True).save(sess, str(tmp_path / "pad"), global_step=12)
