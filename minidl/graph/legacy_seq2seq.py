@@ -135,11 +135,8 @@ def embedding_rnn_decoder(decoder_inputs, initial_state, cell, num_symbols, embe
 
 def _embedding_encoder(cell, encoder_inputs, num_symbols, embedding_size, dtype):
     """The embedding models' encoder: ``static_rnn`` over ``EmbeddingWrapper(cell)`` on the symbol ids
-    ``encoder_inputs``, from a zero state — (outputs, final state), the variables ``rnn/embedding_wrapper/...``.
-    (Written as ``rnn_decoder`` in the scope "rnn", which is the same loop: minidl's ``static_rnn`` takes only
-    float [batch, depth] steps, where TF's lets through the 1-D ids that ``EmbeddingWrapper`` looks up.)"""
-    cell = EmbeddingWrapper(cell, num_symbols, embedding_size)
-    return rnn_decoder(encoder_inputs, cell.zero_state(_batch_size(encoder_inputs[0]), dtype), cell, scope="rnn")
+    ``encoder_inputs``, from a zero state — (outputs, final state), the variables ``rnn/embedding_wrapper/...``."""
+    return static_rnn(EmbeddingWrapper(cell, num_symbols, embedding_size), encoder_inputs, dtype=dtype)
 
 
 def _batch_size(step):

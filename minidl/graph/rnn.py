@@ -58,7 +58,7 @@ from .basics import constant
 from .core import TensorShape
 from .function_graph import flatten, is_sequence, pack, same_structure
 from .loops import while_loop
-from .math_ops import FLOATS, cast, check_dtype, tanh, to_tensor
+from .math_ops import REALS, cast, check_dtype, tanh, to_tensor
 from .nn_ops import nn, relu
 from .rnn_cell import (BasicRNNCell, DropoutWrapper, LSTMStateTuple, MultiRNNCell, RNNCell, check_rnn_cell_like,
                        dims_of, maybe_build_cell)
@@ -85,8 +85,9 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         batch = first.shape[1]
         state = _initial_state("dynamic_rnn", cell, batch, batch if batch is not None else shape(first)[1],
                                first.dtype, initial_state, dtype)
-        lengths = None if sequence_length is None else _lengths("dynamic_rnn", sequence_length, batch)
-        maybe_build_cell(cell, pack(x, [TensorShape(t.shape[1:]) for t in flatten(x)]), first.dtype)
+        lengths = None if sequence_length is None else _lengths("dynamic_rnn", sequence_length, batch, REALS)
+        maybe_build_cell(cell, pack(x, [TensorShape(t.shape[1:]) for t in flatten(x)]),
+                         first.dtype if first.dtype.kind == "f" else _state_dtype(state))
         nonlinearity = _FUSED_ACTIVATIONS.get(cell.activation) if type(cell) is BasicRNNCell else None
         if nonlinearity and lengths is None and not is_sequence(x):
             outputs, state = _fused_rnn(cell, x, state, nonlinearity)
@@ -111,17 +112,19 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
     if not inputs:
         raise ValueError("static_rnn: inputs must not be empty")
     with variable_scope(scope or "rnn") as varscope:
-        steps = [check_dtype(to_tensor(x), FLOATS, "inputs") for x in inputs]
+        steps = [check_dtype(to_tensor(x), REALS, "inputs") for x in inputs]
         first = steps[0]
-        if not first.shape.rank_known or len(first.shape) != 2:
-            raise ValueError(f"static_rnn: each input must be [batch_size, depth], got shape {first.shape}")
-        if first.shape[1] is None:
+        # a 1-D step is a batch of ids for a cell that embeds them (EmbeddingWrapper): TF lets it through too
+        if not first.shape.rank_known or len(first.shape) == 0:
+            raise ValueError(f"static_rnn: each input must be [batch_size, depth] (or [batch_size] ids for a cell "
+                             f"that embeds them), got shape {first.shape}")
+        if None in first.shape[1:]:
             raise ValueError("static_rnn: input size (depth of inputs) must be accessible via shape inference, but "
                              f"saw value None (inputs[0] {first.shape})")
         batch = first.shape[0]
         state = _initial_state("static_rnn", cell, batch, batch if batch is not None else shape(first)[0],
                                first.dtype, initial_state, dtype)
-        lengths = None if sequence_length is None else _lengths("static_rnn", sequence_length, batch)
+        lengths = None if sequence_length is None else _lengths("static_rnn", sequence_length, batch, REALS)
         outputs = []
         for t, x in enumerate(steps):
             if t > 0:  # as TF does: an old-style cell that calls get_variable at every step finds its variables
@@ -169,7 +172,7 @@ def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None, in
         with variable_scope("fw") as fw_scope:
             outputs_fw, state_fw = static_rnn(cell_fw, inputs, initial_state_fw, dtype, sequence_length, fw_scope)
         lengths = None if sequence_length is None else _lengths("static_bidirectional_rnn", sequence_length,
-                                                                outputs_fw[0].shape[0])
+                                                                outputs_fw[0].shape[0], REALS)
         with variable_scope("bw") as bw_scope:
             reversed_bw, state_bw = static_rnn(cell_bw, _reverse_list(inputs, lengths), initial_state_bw, dtype,
                                                sequence_length, bw_scope)
@@ -191,7 +194,7 @@ def _time_major(inputs, time_major):
     such tensors, which the cell receives step by step in that structure; TF's "nested inputs")."""
     if isinstance(inputs, dict):
         raise TypeError(f"dynamic_rnn: inputs must be a tensor or a nested tuple of tensors, got a dict {inputs!r}")
-    leaves = [check_dtype(to_tensor(x), FLOATS, "inputs") for x in flatten(inputs)]
+    leaves = [check_dtype(to_tensor(x), REALS, "inputs") for x in flatten(inputs)]  # (ids, for a cell that embeds)
     if not leaves:
         raise ValueError(f"dynamic_rnn: inputs must not be empty, got {inputs!r}")
     layout = "[max_time, batch_size, depth]" if time_major else "[batch_size, max_time, depth]"
@@ -229,13 +232,15 @@ def _initial_state(fn, cell, batch, batch_size, inputs_dtype, initial_state, dty
         if not s.shape.rank_known or not s.shape.is_compatible_with(expected):
             raise ValueError(f"{fn}: initial_state must be [batch_size, state_size] = {expected} for state_size "
                              f"{size} and inputs of batch size {batch}, got shape {s.shape}")
-        if s.dtype != inputs_dtype:
+        if s.dtype != inputs_dtype and inputs_dtype.kind == "f":  # (ids in: the cell embeds them)
             raise TypeError(f"{fn}: initial_state has dtype {s.dtype.name}, but the inputs are {inputs_dtype.name}")
     return pack(cell.state_size, states)
 
 
-def _lengths(fn, sequence_length, batch):
-    lengths = check_dtype(to_tensor(sequence_length), ("int32", "int64"), "sequence_length")
+def _lengths(fn, sequence_length, batch, dtypes_taken=("int32", "int64")):
+    """``sequence_length`` as an int32 vector. ``dynamic_rnn`` and ``static_rnn`` take float lengths too (TF casts
+    them, truncating); the bidirectional ``dynamic_rnn`` refuses them, as TF's ``reverse_sequence`` does."""
+    lengths = check_dtype(to_tensor(sequence_length), dtypes_taken, "sequence_length")
     if not lengths.shape.is_compatible_with([batch]):
         raise ValueError(f"{fn}: sequence_length must be a vector of length batch_size ({batch}), but saw shape: "
                          f"{lengths.shape}")
@@ -273,10 +278,15 @@ def _while_rnn(cell, x, initial_state, lengths):
 
     invariants = [TensorShape([]), pack(initial_state, [_invariant(part, batch, size) for part, size in
                                                         zip(flatten(initial_state), flatten(cell.state_size))]), None]
-    outputs = TensorArray(first.dtype, size=n_steps, element_shape=[batch, units])
+    outputs = TensorArray(_state_dtype(initial_state), size=n_steps, element_shape=[batch, units])
     _, final_state, outputs = while_loop(lambda t, state, outputs: t < n_steps, body,
                                          [constant(0), initial_state, outputs], shape_invariants=invariants)
     return outputs.stack(), final_state
+
+
+def _state_dtype(state):
+    """The dtype of the outputs, as TF infers it: the state's (the inputs may be ids that the cell embeds)."""
+    return next(part.dtype for part in flatten(state) if not isinstance(part, TensorArray))
 
 
 def _invariant(part, batch, size):

@@ -550,6 +550,9 @@ def test_bad_static_and_bidirectional_arguments():
     with pytest.raises(ValueError, match="static_rnn: inputs must not be empty"):
         tf.nn.static_rnn(cell, [], dtype=tf.float32)
     with pytest.raises(ValueError, match=r"static_rnn: each input must be \[batch_size, depth\]"):
+        tf.nn.static_rnn(cell, [tf.zeros([])], dtype=tf.float32)
+    with pytest.raises(ValueError, match=r"GRUCell 'rnn/gru_cell': expected inputs of shape \[batch_size, depth\], "
+                                         r"got \(2, 3, 3\)"):  # static_rnn takes any rank from 2, as TF's
         tf.nn.static_rnn(cell, [tf.zeros([N, L, D])], dtype=tf.float32)
     with pytest.raises(ValueError, match="static_rnn: if there is no initial_state, you must give a dtype"):
         tf.nn.static_rnn(cell, [tf.zeros([N, D])])

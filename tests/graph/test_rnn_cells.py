@@ -395,3 +395,45 @@ def test_a_cell_that_creates_its_variables_inside_the_loop_trains_them():
         bump[i] = 1e-6
         numeric[i] = (final_state(w64 + bump).sum() - final_state(w64 - bump).sum()) / 2e-6
     np.testing.assert_allclose(dw_value, numeric, rtol=1e-3, atol=1e-4)
+
+
+def test_float_sequence_lengths_are_cast_as_tf_casts_them():
+    """dynamic_rnn and static_rnn cast float lengths to int32 (truncating), as TF's do — CS20SI's char-RNN computes
+    its lengths as floats; bidirectional_dynamic_rnn refuses them, as TF's reverse_sequence does."""
+    x = RNG.standard_normal((N, L, D)).astype(np.float32)
+    with tf.variable_scope("shared"):
+        cell = tf.nn.rnn_cell.BasicRNNCell(H)
+        by_ints, _ = tf.nn.dynamic_rnn(cell, x, sequence_length=[3, 2], dtype=tf.float32)
+    with tf.variable_scope("shared", reuse=True):
+        by_floats, _ = tf.nn.dynamic_rnn(cell, x, sequence_length=tf.constant([3.0, 2.7]), dtype=tf.float32)
+        static, _ = tf.nn.static_rnn(cell, tf.unstack(x, axis=1), sequence_length=[3.0, 2.7], dtype=tf.float32)
+    with session() as sess:
+        ints, floats, static = sess.run([by_ints, by_floats, tf.stack(static, 1)])
+        kernel, bias = sess.run(cell.variables)
+    expected, _ = numpy_basic_rnn(x, np.zeros((N, H), np.float32), kernel, bias, lengths=[3, 2])
+    np.testing.assert_allclose(ints, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(floats, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(static, expected, rtol=1e-5, atol=1e-6)
+    with pytest.raises(TypeError, match="sequence_length"):
+        tf.nn.bidirectional_dynamic_rnn(cell, cell, x, sequence_length=[3.0, 2.0], dtype=tf.float32, scope="bi")
+
+
+def test_ids_go_through_static_and_dynamic_rnn_to_a_cell_that_embeds_them():
+    """TF's static_rnn lets 1-D int steps through to EmbeddingWrapper (legacy_seq2seq's encoders are built so), and
+    dynamic_rnn [batch, time, 1] ids; the outputs are float (the state's dtype), and equal the inner cell run on the
+    embedding's rows."""
+    ids = np.array([[1, 4, 0], [3, 3, 9]], np.int32)
+    with tf.variable_scope("embedded"):
+        wrapper = tf.contrib.rnn.EmbeddingWrapper(tf.nn.rnn_cell.GRUCell(H), embedding_classes=10, embedding_size=D)
+        static, static_state = tf.nn.static_rnn(wrapper, tf.unstack(ids, axis=1), dtype=tf.float32)
+    with tf.variable_scope("embedded", reuse=True):
+        dynamic, dynamic_state = tf.nn.dynamic_rnn(wrapper, ids[:, :, None], dtype=tf.float32)
+        first = wrapper._cell(tf.gather(wrapper.embedding, ids[:, 0]), tf.zeros([N, H]))[0]
+    assert static[0].dtype == tf.float32 and dynamic.dtype == tf.float32 and dynamic.shape.as_list() == [N, L, H]
+    with session() as sess:
+        static, static_state, dynamic, dynamic_state, first = sess.run(
+            [tf.stack(static, 1), static_state, dynamic, dynamic_state, first])
+    np.testing.assert_allclose(dynamic, static, rtol=1e-6)
+    np.testing.assert_allclose(dynamic_state, static_state, rtol=1e-6)
+    np.testing.assert_allclose(static[:, 0], first, rtol=1e-6)
+    assert np.abs(static[:, 1:] - static[:, :1]).max() > 1e-3, "later steps read their own ids"
