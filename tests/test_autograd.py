@@ -68,6 +68,24 @@ def test_autograd_grad_returns_without_touching_dot_grad():
     assert x.grad is None and y.grad is None
 
 
+def test_grad_and_backward_take_any_iterable_of_tensors():
+    """As PyTorch's ``tuple(inputs)``: a generator (``model.parameters()``) or a dict's values (MAML's
+    ``grad(loss, params.values(), create_graph=True)``) for inputs, outputs and their gradients."""
+    w, b = T.tensor([[1.0, 2.0]], requires_grad=True), T.tensor([0.5], requires_grad=True)
+    params = {"w": w, "b": b}
+    x = T.tensor([[3.0, 4.0], [5.0, 6.0]])
+    loss = ((x @ params["w"].t() + params["b"]) ** 2).sum()  # outputs 11.5 and 17.5
+    gw, gb = T.autograd.grad(loss, params.values(), create_graph=True)
+    assert gw.tolist() == [[2 * (11.5 * 3 + 17.5 * 5), 2 * (11.5 * 4 + 17.5 * 6)]] and gb.tolist() == [58.0]
+    assert gw.requires_grad
+    (second,) = T.autograd.grad(iter([gb.sum()]), (p for p in [b]), grad_outputs=iter([T.tensor(1.0)]))
+    assert second.tolist() == [4.0]  # d/db of 2·Σ(out) = 2·2
+    (w.sum() * 3 + b.sum()).backward(inputs=(p for p in params.values()))
+    assert w.grad.tolist() == [[3.0, 3.0]] and b.grad.tolist() == [1.0]
+    T.autograd.backward((t for t in [b.sum() * 2]), grad_tensors=iter([T.tensor(2.0)]), inputs=iter([b]))
+    assert b.grad.tolist() == [5.0]
+
+
 def test_autograd_grad_unused_input():
     x = T.tensor([1.0], requires_grad=True)
     unused = T.tensor([1.0], requires_grad=True)

@@ -132,20 +132,29 @@ def _walk(roots, grads, is_wanted, retain_graph, create_graph, prune=True, block
             gc.enable()
 
 
+def _listed(tensors):
+    """``tensors`` as a list: one tensor (or GradientEdge, or anything that is not iterable: the checks that follow
+    name it) is a list of one; any other iterable — a list, ``model.parameters()``, a dict's values — is listed,
+    as PyTorch's ``tuple(inputs)`` does (``autograd.grad(loss, params.values())`` is how MAML is written)."""
+    if isinstance(tensors, (Tensor, GradientEdge)) or not hasattr(tensors, "__iter__"):
+        return [tensors]
+    return list(tensors)
+
+
 def _is_leaf_key(key):
     return key[0].__class__ is AccumulateGrad
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate d(tensors)/d(leaf) into ``leaf.grad`` for every leaf that requires grad (or only ``inputs``)."""
-    tensors = [tensors] if not isinstance(tensors, (list, tuple)) else list(tensors)
-    if grad_tensors is not None and not isinstance(grad_tensors, (list, tuple)):
-        grad_tensors = [grad_tensors]
+    tensors = _listed(tensors)
+    if grad_tensors is not None:
+        grad_tensors = _listed(grad_tensors)
     roots, grads = _roots(tensors, grad_tensors)
     if inputs is None:
         is_wanted = _is_leaf_key
     else:
-        inputs = [inputs] if not isinstance(inputs, (list, tuple)) else inputs
+        inputs = _listed(inputs)
         if not inputs:
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         is_wanted = {t._key() for t in inputs}.__contains__
@@ -186,7 +195,7 @@ def gradients_at(outputs, inputs, grad_outputs, create_graph):
 
 
 def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
-    cotangents = [grad_outputs] if not isinstance(grad_outputs, (list, tuple)) else list(grad_outputs)
+    cotangents = _listed(grad_outputs)
     if not cotangents or any(not isinstance(g, Tensor) or g.ndim == 0 for g in cotangents):
         raise RuntimeError("autograd.grad(is_grads_batched=True): grad_outputs must be tensors with a leading "
                            "batch dim")
@@ -250,14 +259,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if is_grads_batched:
         return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
                              materialize_grads)
-    single = not isinstance(inputs, (list, tuple)) or isinstance(inputs, GradientEdge)
-    inputs = [inputs] if single else list(inputs)
+    inputs = _listed(inputs)
     if not inputs:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
-    outputs = [outputs] if not isinstance(outputs, (list, tuple)) or isinstance(outputs, GradientEdge) \
-        else list(outputs)
-    if grad_outputs is not None and not isinstance(grad_outputs, (list, tuple)):
-        grad_outputs = [grad_outputs]
+    outputs = _listed(outputs)
+    if grad_outputs is not None:
+        grad_outputs = _listed(grad_outputs)
     for i, t in enumerate(inputs):
         if isinstance(t, GradientEdge):
             if materialize_grads:
