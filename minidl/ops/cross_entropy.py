@@ -157,7 +157,9 @@ def _reduced(xp, loss, q, reduction, dtype):
     if reduction == "none":
         return loss
     total = loss.sum()
-    return xp.asarray(total / q.count if reduction == "mean" else total, dtype=dtype)
+    if reduction == "mean":  # nothing to average (every target ignored, or of weight 0) is NaN, as PyTorch's 0/0
+        total = xp.where(q.count == 0, xp.nan, total / q.count)
+    return xp.asarray(total, dtype=dtype)
 
 
 def _per_position(xp, g, q, axis, reduction):
@@ -218,7 +220,7 @@ class SoftmaxCrossEntropy(Op):
             if need_weight:  # dq/dweight = (1 - ε) t + ε/C, summed over the positions
                 smoothed = _probabilities(target, (), ctx.attrs["label_smoothing"],
                                           apply(ReductionSize, x, dims=(axis,)), axis)
-                dw = -sum(g_log_p * smoothed, tuple(d for d in range(x.ndim) if d != axis))
+                dw = -_over_positions(g_log_p * smoothed, axis)
         return (dx, dt) + ((dw,) if weights else ())
 
     @staticmethod
@@ -296,7 +298,7 @@ class SoftmaxCrossEntropyGrad(Op):
         if need_weight:
             n_classes = apply(ReductionSize, x, dims=(axis,))
             smoothed = _probabilities(target, (), attrs["label_smoothing"], n_classes, axis)
-            dw = sum(g * smoothed * (gg_p - gg), tuple(d for d in range(x.ndim) if d != axis))
+            dw = _over_positions(g * smoothed * (gg_p - gg), axis)
         return (dg, dx, dt) + ((dw,) if weights else ())
 
     @staticmethod
@@ -367,6 +369,13 @@ class NllLossGrad(Op):
 def _class_weighted(t, weights, axis):
     """``t`` times the per-class weight (if any), broadcast along the class dim."""
     return t * reshape(weights[0], _column(t.ndim, axis)) if weights else t
+
+
+def _over_positions(v, axis):
+    """``v`` summed over every dim but the class dim: a class weight's gradient. (An unbatched input has no other
+    dim, and ``sum(v, ())`` would sum over all of them.)"""
+    dims = tuple(d for d in range(v.ndim) if d != axis)
+    return sum(v, dims) if dims else v
 
 
 def _position_grad(g, x, target, weights, attrs, axis):

@@ -81,19 +81,34 @@ def test_target_gradient_where_pytorch_has_one():
 
 @pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-def test_class_weights_get_a_gradient_from_probability_targets(label_smoothing, reduction):
-    """With probabilities the loss is a weighted sum: PyTorch differentiates it in the weights too."""
+@pytest.mark.parametrize("logits, probs", [(LOGITS_2D, PROBS_2D), (LOGITS[0], PROBS[0])], ids=["2d", "unbatched"])
+def test_class_weights_get_a_gradient_from_probability_targets(label_smoothing, reduction, logits, probs):
+    """With probabilities the loss is a weighted sum: PyTorch differentiates it in the weights too — first order,
+    and through the gradient of the logits (second order) — for a batch and for one unbatched (C,) input."""
     torch = torch_or_skip()
     grads = []
     for lib in (torchlike, torch):
-        x, w = lib.tensor(LOGITS_2D, requires_grad=True), lib.tensor(WEIGHT, requires_grad=True)
-        probs = lib.tensor(PROBS_2D)
-        loss = lib.nn.functional.cross_entropy(x, probs, weight=w, reduction=reduction,
+        x, w = lib.tensor(logits, requires_grad=True), lib.tensor(WEIGHT, requires_grad=True)
+        loss = lib.nn.functional.cross_entropy(x, lib.tensor(probs), weight=w, reduction=reduction,
                                                label_smoothing=label_smoothing)
-        (loss * lib.tensor(numpy.arange(1.0, loss.numel() + 1).reshape(tuple(loss.shape)))).sum().backward()
-        grads.append((x.grad.numpy(), w.grad.numpy()))
+        weighted = (loss * lib.tensor(numpy.arange(1.0, loss.numel() + 1).reshape(tuple(loss.shape)))).sum()
+        first = lib.autograd.grad(weighted, (x, w), create_graph=True)
+        second = lib.autograd.grad((first[0] * lib.tensor(logits)).sum(), w)[0]
+        grads.append([g.detach().numpy() for g in first] + [second.numpy()])
     for mine, theirs in zip(*grads):
         numpy.testing.assert_allclose(mine, theirs, rtol=1e-10)
+
+
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.3])
+def test_a_mean_over_no_weight_is_nan_as_in_pytorch(label_smoothing):
+    """Every target's class of weight 0 (or ignored): 'mean' divides by 0, which PyTorch's loss shows as NaN —
+    also with smoothing, whose part alone would be finite/0 = inf."""
+    x = torchlike.tensor(LOGITS, requires_grad=True)
+    weight = torchlike.tensor([0.0, 1.0, 0.0])
+    for kwargs in ({"weight": weight}, {"ignore_index": 2}):
+        target = torchlike.tensor([0, 2, 0, 2]) if "weight" in kwargs else torchlike.tensor([2, 2, 2, 2])
+        loss = F.cross_entropy(x, target, label_smoothing=label_smoothing, **kwargs)
+        assert numpy.isnan(loss.item())
 
 
 @pytest.mark.parametrize("lib", ["minidl", "torch"])
