@@ -44,7 +44,7 @@ def test_batch_norm_training_returns_the_running_statistics_pytorch_would_store(
 
 def test_batch_norm_is_pure_and_the_caller_stores_the_new_statistics():
     x = t(np.arange(12.0).reshape(4, 3))
-    running_mean, running_var = torchlike.zeros(3), torchlike.ones(3)
+    running_mean, running_var = torchlike.zeros(3, dtype=x.dtype), torchlike.ones(3, dtype=x.dtype)
     before = running_mean.numpy().copy(), running_var.numpy().copy()
     ops.batch_norm(x, running_mean, running_var, training=True)
     result = ops.batch_norm_training(x, running_mean, running_var)

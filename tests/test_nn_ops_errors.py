@@ -263,6 +263,31 @@ def test_linear_shape_and_dtype_mistakes():
         ops.linear(torchlike.zeros(1, 4), torchlike.zeros(3, 4), torchlike.zeros(2, 3))
 
 
+NORMALIZATIONS = {
+    "layer_norm": lambda F, x, p: F.layer_norm(x, (3,), p, p),
+    "batch_norm eval": lambda F, x, p: F.batch_norm(x, p, p + 1, p, p),
+    "batch_norm train, statistics": lambda F, x, p: F.batch_norm(x, p.clone(), p.clone() + 1, training=True),
+    "group_norm": lambda F, x, p: F.group_norm(x, 1, p, p),
+    "instance_norm": lambda F, x, p: F.instance_norm(x.reshape(2, 3, 2), weight=p, bias=p),
+    "prelu": lambda F, x, p: F.prelu(x, p[:1]),
+}
+
+
+@pytest.mark.parametrize("name", list(NORMALIZATIONS))
+@pytest.mark.parametrize("lib_name", ["minidl", "torch"])
+def test_normalization_parameters_of_another_dtype_are_refused_as_pytorch_refuses_them(name, lib_name):
+    """float64 weights or running statistics beside float32 data: PyTorch refuses them (a RuntimeError) instead of
+    promoting the output (or keeping the statistics in another precision); a float16 input takes float32 ones."""
+    lib = torchlike if lib_name == "minidl" else pytest.importorskip("torch")
+    call, F = NORMALIZATIONS[name], lib.nn.functional
+    x = lib.tensor(np.arange(12.0).reshape(4, 3) % 5, dtype=lib.float32)
+    with pytest.raises(RuntimeError, match="mixed dtype|Type promoting|same dtype|expected scalar type"):
+        call(F, x, lib.ones(3, dtype=lib.float64))
+    assert call(F, x, lib.ones(3, dtype=lib.float32)).dtype == lib.float32
+    if name != "prelu":  # (PyTorch's prelu takes no mixed precision either)
+        assert call(F, x.half(), lib.ones(3, dtype=lib.float32)).dtype == lib.float16
+
+
 @pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss"])
 def test_elementwise_weight_must_match_the_input(name):
     with pytest.raises(OpError, match=rf"{name}: weights and input must have the same size, got weight "

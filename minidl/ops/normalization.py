@@ -23,7 +23,7 @@ from collections import namedtuple
 import numpy
 
 from ..backend import dtypes
-from .base import Op, OpError, Spec, apply, describe, is_tensor
+from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor
 from .broadcast import zeros_like
 from .cast import cast
 from .reduce import ReductionSize, mean
@@ -115,6 +115,18 @@ def _check_vector(op_name, what, v, size):
         raise OpError(f"{op_name}: {what} should contain {size} elements (one per channel), got {describe(v)}")
 
 
+def check_parameter_dtypes(op_name, input, named):
+    """PyTorch's rule for a normalization's parameters and statistics (``named``: (name, tensor or None) pairs):
+    each has the input's dtype, or float32 for a float16 input (mixed precision keeps them in float32). A float64
+    weight beside float32 data is refused, as PyTorch refuses it, rather than promoting the result (or, for
+    running statistics, silently keeping them in another precision)."""
+    for what, v in named:
+        if v is None or v.dtype == input.dtype or (input.dtype == numpy.float16 and v.dtype == numpy.float32):
+            continue
+        raise DtypeError(f"{op_name}: mixed dtype: expected {what} to have the input's dtype (or float32 for a "
+                         f"float16 input), got {describe(v)} for input {describe(input)}")
+
+
 def _per_channel(v, ndim):
     """A (C,) vector shaped (C, 1, ..., 1) to broadcast along dim 1 of an ``ndim``-d (N, C, ...) tensor."""
     return v if ndim <= 2 else reshape(v, (-1,) + (1,) * (ndim - 2))
@@ -138,9 +150,10 @@ def _in_float32(input):
 def _batch_norm_args(op_name, x, running_mean, running_var, weight, bias, momentum, eps, training):
     _float_input(op_name, x, 2)
     channels = x.shape[1]
-    for what, v in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
-                    ("bias", bias)):
+    named = (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias))
+    for what, v in named:
         _check_vector(op_name, what, v, channels)
+    check_parameter_dtypes(op_name, x, named)
     for what, v in (("momentum", momentum), ("eps", eps)):
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise TypeError(f"{op_name}: {what} must be a number, got {v!r}")
@@ -231,6 +244,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         if v is not None and (not is_tensor(v) or tuple(v.shape) != normalized_shape):
             raise OpError(f"layer_norm: expected {what} to be of same shape as normalized_shape, but got {what} "
                           f"{describe(v)} and normalized_shape={list(normalized_shape)}")
+    check_parameter_dtypes("layer_norm", input, (("weight", weight), ("bias", bias)))
     if _in_float32(input):
         return cast(layer_norm(cast(input, numpy.float32), normalized_shape, weight, bias, eps), numpy.float16)
     xhat = _normalize(input, range(input.ndim - k, input.ndim), eps)[0]
@@ -252,6 +266,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
                       f"input {describe(input)} and num_groups={num_groups}")
     for what, v in (("weight", weight), ("bias", bias)):
         _check_vector("group_norm", what, v, channels)
+    check_parameter_dtypes("group_norm", input, (("weight", weight), ("bias", bias)))
     if _in_float32(input):
         return cast(group_norm(cast(input, numpy.float32), num_groups, weight, bias, eps), numpy.float16)
     if known(input.shape) and math.prod(input.shape) // num_groups == 1:  # PyTorch's check, as for batch_norm

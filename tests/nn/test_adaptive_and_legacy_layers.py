@@ -162,7 +162,8 @@ def test_convert_sync_batchnorm_keeps_parameters_buffers_and_flags():
     nn = torchlike.nn
     model = _model(nn)
     model[1].weight.requires_grad_(False)
-    model[1](torchlike.tensor(np.random.default_rng(6).standard_normal((2, 3, 2, 2))))  # running stats move
+    batch = np.random.default_rng(6).standard_normal((2, 3, 2, 2))
+    model[1](torchlike.tensor(batch, dtype=torchlike.float32))  # running stats move
     model[2].eval()
     before = dict(model.named_parameters())
     buffers = dict(model.named_buffers())

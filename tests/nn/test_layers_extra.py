@@ -407,7 +407,7 @@ def test_errors():
     with pytest.raises(ValueError, match="adaptive_avg_pool1d: expected a 3-D input"):
         F.adaptive_avg_pool1d(torchlike.tensor(X4), 2)
     with pytest.raises(ValueError, match="Mismatch of parameter numbers and input channel size"):
-        nn.PReLU(5)(torchlike.tensor(X4))
+        nn.PReLU(5)(torchlike.tensor(X4, dtype=torchlike.float32))
     with pytest.raises(TypeError, match="prelu: expected a floating point tensor"):
         F.prelu(torchlike.ones(3, dtype=torchlike.int64), torchlike.ones(1))
     with pytest.raises(ValueError, match="max_val .* must be greater than min_val"):

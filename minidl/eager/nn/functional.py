@@ -197,6 +197,7 @@ def prelu(input, weight):
     _floating("prelu", input)
     if not is_tensor(weight) or weight.ndim > 1:
         raise ValueError(f"prelu: expected `weight` to be a scalar or 1D tensor, got {describe(weight)}")
+    require_same_dtype("prelu", (("input", input), ("weight", weight)))  # (PyTorch's prelu does not promote)
     channels = input.shape[1] if input.ndim >= 2 else 1
     if weight.numel() == 1:
         slope = ops.reshape(weight, ())
