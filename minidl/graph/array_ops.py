@@ -196,7 +196,8 @@ def _shape_input(shape):
         values = known_dims(dims)
         return cast(dims, dtypes.int32), None if values is None else [d if d is None or d >= 0 else None
                                                                       for d in values]
-    static = [d if isinstance(d, int) and d >= 0 else None for d in dims]
+    static = [d if isinstance(d, int) and d >= 0 else None
+              for d in (d if graph_tensor(d) is None else _known_int(d) for d in dims)]
     if all(graph_tensor(d) is None for d in dims):
         return to_tensor(numpy.array(dims, dtype=numpy.int32).reshape(-1)), static
     return ops.stack([cast(check_dtype(scalar_if_rank_unknown(to_tensor(d, dtypes.int32)), _INDEX_TYPES, "shape"),
@@ -294,17 +295,27 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):
     arguments' (ints -> int32, floats -> float32) unless ``dtype`` says otherwise."""
     if limit is None:
         start, limit = 0, start
-    static = all(isinstance(v, (int, float)) for v in (start, limit, delta))
+    # what the graph knows of the arguments: Python numbers, and int tensors of known value (tf.constant(7))
+    known = [v if isinstance(v, (int, float)) else _known_int(v) for v in (start, limit, delta)]
+    static = None not in known
     if static:
-        _check_range(start, limit, delta)
+        start_value, limit_value, delta_value = known
+        _check_range(start_value, limit_value, delta_value)
     args = [to_tensor(v) for v in (start, limit, delta)]
     if dtype is None:
         dtype = max((check_dtype(a, _RANGE_ORDER, "start").dtype for a in args),
                     key=lambda d: _RANGE_ORDER.index(d.name))
     out = apply(Range, *(cast(a, dtype) for a in args))
     if static:
-        out.set_shape([max(0, math.ceil((limit - start) / delta))])
+        out.set_shape([max(0, math.ceil((limit_value - start_value) / delta_value))])
     return out
+
+
+def _known_int(value):
+    """The value of a 0-d int graph tensor where the graph knows it (``known_scalar``), else None."""
+    tensor = graph_tensor(value)
+    return known_scalar(tensor) if tensor is not None and tensor.dtype.is_integer and tensor.shape.rank == 0 \
+        else None
 
 
 @tf_op("LinSpace")

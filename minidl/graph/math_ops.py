@@ -33,6 +33,7 @@ from .graph_ops import Const, Identity
 from .indexed_slices import on_values
 from .sparse_tensor import SparseTensor
 from .string_functions import string_join
+from .tensor_util import get_static_value
 
 FLOATS = ("float16", "float32", "float64")
 FLOATS_AND_COMPLEX = FLOATS + ("complex64", "complex128")
@@ -218,6 +219,9 @@ def known_dims(shape_tensor):
         parts = [known_dims(t) for t in op.inputs]
         if None not in parts:
             return [d for part in parts for d in part]
+    value = get_static_value(shape_tensor)  # what TF's folding knows (a cast of a constant, say)
+    if value is not None and value.ndim == 1:
+        return [int(d) for d in value]
     rank_known = shape_tensor.shape.rank_known and len(shape_tensor.shape) == 1
     return None if not rank_known or shape_tensor.shape[0] is None else [None] * shape_tensor.shape[0]
 

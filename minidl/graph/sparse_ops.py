@@ -68,6 +68,8 @@ def sparse_to_dense(sp_input, default_value=None, validate_indices=True, name=No
         return string_sparse_to_dense(sp, default_value, as_spec_shape(sp.shape), name)
     with get_default_graph().name_scope(name or "SparseToDense"):
         dense = _scatter(sp, sp.values)
+        if sp.shape.rank_known:  # what the graph knows of dense_shape's values (all of it, for a constant one)
+            dense.set_shape(sp.shape)
         if default_value is None or (isinstance(default_value, (int, float)) and default_value == 0):
             return dense
         stored = ops.gt(_scatter(sp, ops.ones_like(sp.indices[:, 0])), 0)
@@ -132,7 +134,11 @@ def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None):
             rows, columns = columns, rows
         out_rows = sp.dense_shape[1 if adjoint_a else 0]
         product = zeros([out_rows, ops.cast(shape_of(b)[1], dtypes.int64)], sp.dtype)
-        return sparse_addmm_entries(product, rows, columns, values, b)
+        out = sparse_addmm_entries(product, rows, columns, values, b)
+        # [rows of A, columns of B] as far as the graph knows them: a dense layer after it needs the columns
+        out.set_shape([sp.shape[1 if adjoint_a else 0] if sp.shape.rank_known else None,
+                       b.shape[1] if b.shape.rank_known else None])
+        return out
 
 
 sparse_tensor_dense_matmul = sparse_dense_matmul
@@ -378,7 +384,8 @@ def sparse_to_dense_indices(sparse_indices, output_shape, sparse_values, default
         shape = cast(convert_to_tensor(output_shape), dtypes.int64)
         if indices.shape.rank_known and indices.shape.rank < 2:  # one index, or indices into a vector
             indices = ops.reshape(indices, (-1, 1) if shape.shape.rank == 0 or shape.shape[0] == 1 else (1, -1))
-        shape = ops.reshape(shape, (-1,))
+        if shape.shape.rank != 1:  # (a vector's shape may be one number)
+            shape = ops.reshape(shape, (-1,))
         if values.shape.rank == 0:
             values = ops.add(ops.zeros_like(cast(indices[:, 0], values.dtype)), values)
         return sparse_to_dense(SparseTensor(indices, values, shape), default_value)

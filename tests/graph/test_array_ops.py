@@ -480,3 +480,23 @@ def test_split_into_sizes_computed_in_the_graph():
     np.testing.assert_array_equal(g, np.tile([2.0] * 4 + [3.0] * 2, (2, 1)))
     with pytest.raises(ValueError, match="at most one size may be -1"):
         tf.split(x, [k, -1, -1], 1)
+
+
+def test_int_tensors_of_known_value_give_static_shapes_as_tf_shape_functions_do():
+    """tf.constant(7) as a maxlen, a range limit or a multiple is known when the graph is built: the shapes say so
+    (TF's shape functions read constant inputs); a placeholder's value is not."""
+    lengths = tf.placeholder(tf.int32, [5])
+    assert tf.sequence_mask(lengths, tf.constant(7)).shape.as_list() == [5, 7]
+    assert tf.range(tf.constant(2), tf.constant(11), 3).shape.as_list() == [3]
+    assert tf.range(tf.placeholder(tf.int32, [])).shape.as_list() == [None]
+    x = tf.placeholder(tf.float32, [None, 4, 3])
+    assert tf.tile(x, [1, tf.constant(2), 1]).shape.as_list() == [None, 8, 3]
+    assert tf.reshape(x, [tf.constant(2), 6, -1]).shape.as_list() == [2, 6, None]
+    values = np.arange(24.0, dtype=np.float32).reshape(2, 4, 3)
+    with tf.Session() as sess:
+        mask, tiled = sess.run([tf.sequence_mask(lengths, tf.constant(7)), tf.tile(x, [1, tf.constant(2), 1])],
+                               {lengths: [0, 1, 7, 3, 2], x: values})
+    np.testing.assert_array_equal(mask, np.arange(7) < np.array([0, 1, 7, 3, 2])[:, None])
+    np.testing.assert_array_equal(tiled, np.tile(values, (1, 2, 1)))
+    with pytest.raises(ValueError, match="delta"):
+        tf.range(0, 5, tf.constant(0))

@@ -215,3 +215,23 @@ def test_reduce_max_ignores_missing_elements_and_fill_empty_rows_marks_them():
         # a default value that is not a number times anything (-inf) fills the gaps as it is
         np.testing.assert_array_equal(sess.run(tf.sparse.to_dense(y, default_value=-np.inf)),
                                       [[-7.0, -np.inf], [4.0, 3.0], [-np.inf, -np.inf]])
+
+
+def test_sparse_products_and_densified_tensors_keep_the_static_shape_the_graph_knows():
+    """TF's shape functions: a bag-of-words SparseTensor times a [4, 3] weight is (?, 3) — so a dense layer can
+    follow it — and (3, 3) for a constant dense_shape; tf.sparse_to_dense of a constant shape is that shape."""
+    weights = tf.constant(np.arange(12.0).reshape(4, 3))
+    bag = tf.sparse_placeholder(tf.float64)
+    product = tf.sparse_tensor_dense_matmul(bag, weights)
+    assert product.shape.as_list() == [None, 3]
+    assert tf.layers.dense(product, 2).shape.as_list() == [None, 2]
+    known = tf.SparseTensor(INDICES, VALUES, SHAPE)
+    assert tf.sparse_tensor_dense_matmul(known, weights).shape.as_list() == [3, 3]
+    assert tf.sparse_tensor_dense_matmul(known, weights[:3], adjoint_a=True).shape.as_list() == [4, 3]
+    assert tf.sparse.to_dense(known).shape.as_list() == [3, 4]
+    densified = tf.sparse_to_dense(INDICES, [3, 4], VALUES)
+    assert densified.shape.as_list() == [3, 4]
+    with tf.Session() as sess:
+        fed = sess.run(product, {bag: tf.SparseTensorValue(INDICES, VALUES, SHAPE)})
+        np.testing.assert_allclose(fed, _dense() @ np.arange(12.0).reshape(4, 3))
+        np.testing.assert_allclose(sess.run(densified), _dense())
