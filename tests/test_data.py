@@ -4,14 +4,15 @@ import multiprocessing
 import pickle
 import time
 from collections import namedtuple
+from typing import Tuple
 
 import numpy as np
 import pytest
 
 import minidl.eager as T
 from minidl.eager.utils.data import (BatchSampler, ConcatDataset, DataLoader, Dataset, IterableDataset,
-                                     RandomSampler, SequentialSampler, Subset, SubsetRandomSampler, TensorDataset,
-                                     default_collate, get_worker_info, random_split)
+                                     RandomSampler, Sampler, SequentialSampler, Subset, SubsetRandomSampler,
+                                     TensorDataset, default_collate, get_worker_info, random_split)
 
 
 class Squares(Dataset):
@@ -42,6 +43,26 @@ class Stream(IterableDataset):
         info = get_worker_info()
         start, step = (0, 1) if info is None else (info.id, info.num_workers)
         return iter(range(start, self.n, step))
+
+
+class TypedPairs(Dataset[Tuple[np.ndarray, int]]):
+    """Typed as PyTorch code types its datasets: the base class subscripted with the sample's type."""
+
+    def __len__(self):
+        return 5
+
+    def __getitem__(self, i):
+        return np.full(2, i, np.float32), i
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_datasets_samplers_and_loaders_are_generic_as_in_pytorch(workers):
+    loader = DataLoader[Tuple[T.Tensor, int]](TypedPairs(), batch_size=2, num_workers=workers)
+    assert [labels.tolist() for _, labels in loader] == [[0, 1], [2, 3], [4]]
+    for generic in (Dataset, IterableDataset, Subset, ConcatDataset, Sampler, DataLoader):
+        assert generic[int].__origin__ is generic
+    with pytest.raises(TypeError):  # as in PyTorch: only the generic ones take a sample type
+        TensorDataset[int]
 
 
 def _labels(loader):

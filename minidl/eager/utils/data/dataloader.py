@@ -15,20 +15,21 @@ import pickle
 import queue
 import warnings
 import weakref
+from typing import Generic
 
 from ....backend import cuda_is_available
 from ...profiler import record_function
 from ...random import default_generator, numpy_rng
 from ...tensor import Tensor
 from .collate import default_collate, default_convert
-from .dataset import IterableDataset
+from .dataset import IterableDataset, T_co
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 from .worker import EndOfIterable, WorkerError, worker_loop
 
 _POLL_SECONDS = 2.0
 
 
-class DataLoader:
+class DataLoader(Generic[T_co]):
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
                  collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
                  multiprocessing_context=None, generator=None, prefetch_factor=None, persistent_workers=False,

@@ -1,11 +1,15 @@
 """Datasets: anything with ``__getitem__`` and ``__len__`` (map-style) or ``__iter__`` (iterable-style)."""
 import bisect
 import math
+from typing import Generic, TypeVar
 
 from ...random import numpy_rng
 
+#: the type of a dataset's samples: typed code writes ``class Pairs(Dataset[Tuple[Tensor, int]])``, as for PyTorch
+T_co = TypeVar("T_co", covariant=True)
 
-class Dataset:
+
+class Dataset(Generic[T_co]):
     """A map-style dataset: ``dataset[i]`` is sample i. Subclasses define ``__getitem__`` and ``__len__``."""
 
     def __getitem__(self, index):
@@ -15,7 +19,7 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
-class IterableDataset(Dataset):
+class IterableDataset(Dataset[T_co]):
     """A stream of samples (``__iter__``), for data that cannot be indexed. With several DataLoader workers,
     each worker iterates its own copy: use ``get_worker_info()`` inside ``__iter__`` to split the work."""
 
@@ -43,7 +47,7 @@ class TensorDataset(Dataset):
         return self.tensors[0].shape[0]
 
 
-class Subset(Dataset):
+class Subset(Dataset[T_co]):
     """The samples of ``dataset`` at ``indices``, in that order."""
 
     def __init__(self, dataset, indices):
@@ -65,7 +69,7 @@ class Subset(Dataset):
         return len(self.indices)
 
 
-class ConcatDataset(Dataset):
+class ConcatDataset(Dataset[T_co]):
     """The datasets one after another."""
 
     def __init__(self, datasets):
@@ -94,7 +98,7 @@ class ConcatDataset(Dataset):
         return self.datasets[which][index - start]
 
 
-class ChainDataset(IterableDataset):
+class ChainDataset(IterableDataset[T_co]):
     """Iterable datasets one after another: iterating it iterates each in turn (the streaming counterpart of
     ``ConcatDataset``). Its length, if asked, is the sum of theirs."""
 
@@ -115,7 +119,7 @@ class ChainDataset(IterableDataset):
         return sum(len(d) for d in self._each())
 
 
-class StackDataset(Dataset):
+class StackDataset(Dataset[T_co]):
     """Several datasets of one length side by side: sample i is ``(a[i], b[i], ...)`` for
     ``StackDataset(a, b, ...)``, or ``{"image": a[i], "label": b[i]}`` for ``StackDataset(image=a, label=b)``."""
 

@@ -1,4 +1,6 @@
 """Samplers decide the order in which a DataLoader visits a map-style dataset's indices."""
+from typing import Generic, TypeVar
+
 import numpy
 
 from ...random import default_generator, numpy_rng
@@ -16,7 +18,11 @@ def _check_positive_int(name, value):
         raise ValueError(f"{name} should be a positive integer value, but got {name}={value}")
 
 
-class Sampler:
+#: what a sampler yields (indices, or lists of them): ``Sampler[int]`` in typed code, as for PyTorch
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Sampler(Generic[T_co]):
     def __init__(self, data_source=None):
         pass
 
