@@ -613,3 +613,47 @@ def test_utils_benchmark_times_a_statement_as_pytorch_recipes_do(device):
     assert 3 <= len(adaptive.times) and adaptive.iqr >= 0
     with pytest.raises(NameError):
         benchmark.Timer(stmt="z + 1").timeit(1)
+
+
+# --------------------------------------------------------------------------- names from newer and older PyTorch
+
+def test_names_of_newer_pytorch_programs_and_the_warning_of_older_ones():
+    """``torch.GradScaler``, ``torch.OutOfMemoryError``, ``@torch.compiler.disable``; a Generator's device is a
+    device, as PyTorch's; ``Variable(x, volatile=True)`` runs with PyTorch's warning (no_grad replaced it)."""
+    assert torch.GradScaler is torch.amp.GradScaler
+    assert issubclass(torch.OutOfMemoryError, Exception) and torch.OutOfMemoryError is torch.cuda.OutOfMemoryError
+
+    @torch.compiler.disable
+    def plain(x):
+        return x + 1
+
+    @torch.compiler.disable(recursive=False)
+    def other(x):
+        return x * 2
+    assert plain(1) == 2 and other(2) == 4 and torch.compiler.is_compiling() is False
+    import minidl.eager.compiler  # noqa: F401  (``import torch.compiler`` works too)
+    generator = torch.Generator()
+    assert isinstance(generator.device, torch.device) and repr(generator.device) == "device(type='cpu')"
+    assert generator.device == "cpu"
+    from minidl.eager.autograd import Variable
+    with pytest.warns(UserWarning, match="volatile was removed and now has no effect"):
+        v = Variable(torch.ones(2), volatile=True)
+    assert v.tolist() == [1.0, 1.0] and not v.requires_grad
+
+
+def test_legacy_reduction_name_and_dropout_of_integers_where_it_changes_nothing():
+    """'elementwise_mean' is PyTorch's deprecated name of 'mean' (a warning, then the mean); dropout in evaluation
+    or with p=0 hands an integer tensor back (p=1 gives zeros), and refuses it only where it would scale it."""
+    with pytest.warns(UserWarning, match="elementwise_mean' is deprecated"):
+        loss = nn.functional.mse_loss(torch.tensor([1.0, 3.0]), torch.zeros(2), reduction="elementwise_mean")
+    assert loss.item() == 5.0
+    ids = torch.arange(4)
+    assert nn.functional.dropout(ids, 0.5, training=False) is ids and nn.Dropout(0.5).eval()(ids) is ids
+    assert nn.functional.dropout(ids, 0.0) is ids and nn.functional.dropout(ids, 1.0).tolist() == [0, 0, 0, 0]
+    with pytest.raises(RuntimeError, match="dropout: expected a floating point input, got int64"):
+        nn.functional.dropout(ids, 0.5)
+    q, kv = torch.randn(1, 4, 3, 8), torch.randn(1, 2, 3, 8)
+    with pytest.raises(RuntimeError, match=r"batch and head dims .* query float32\[1, 4, 3, 8\], key float32\[1, 2, "
+                                           r"3, 8\].*enable_gqa=True"):
+        nn.functional.scaled_dot_product_attention(q, kv, kv)
+    assert nn.functional.scaled_dot_product_attention(q, kv, kv, enable_gqa=True).shape == (1, 4, 3, 8)

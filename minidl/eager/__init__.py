@@ -23,8 +23,8 @@ from . import hub  # torch.hub: hubconf.py entrypoints and cached checkpoints, n
 from . import masked  # torch.masked: masked reductions and normalizations, MaskedTensor
 from .control_flow import cond, while_loop  # torch.cond, torch.while_loop (the higher-order ops, run eagerly)
 from .func import vmap  # torch.vmap
-from .amp import (autocast, get_autocast_cpu_dtype, get_autocast_dtype, is_autocast_cpu_enabled, is_autocast_enabled,
-                  set_autocast_enabled)
+from .amp import (GradScaler, autocast, get_autocast_cpu_dtype, get_autocast_dtype, is_autocast_cpu_enabled,
+                  is_autocast_enabled, set_autocast_enabled)
 from . import distributed, multiprocessing  # torch.distributed, torch.multiprocessing
 from . import special_functions as special  # torch.special
 from .creation import (bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
@@ -34,7 +34,7 @@ from .creation import (bartlett_window, blackman_window, hamming_window, hann_wi
                        zeros_like)
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                         set_grad_enabled)
-from .environment import (accelerator, are_deterministic_algorithms_enabled, backends, compile, e, finfo,
+from .environment import (accelerator, are_deterministic_algorithms_enabled, backends, compile, compiler, e, finfo,
                           get_num_interop_threads, get_num_threads, iinfo, inf, is_warn_always_enabled, nan, pi,
                           set_flush_denormal, set_num_interop_threads, set_num_threads, set_warn_always,
                           use_deterministic_algorithms)
@@ -226,6 +226,14 @@ class linalg:
 # namespaces, so they are entered where ``import`` looks for modules
 for _name, _namespace in {"fft": fft, "linalg": linalg, "special": special, "sparse": sparse, "backends": backends,
                           "backends.cudnn": backends.cudnn, "backends.cuda": backends.cuda,
-                          "backends.mps": backends.mps, "cuda.amp": cuda.amp, "cpu.amp": cpu.amp}.items():
+                          "backends.mps": backends.mps, "cuda.amp": cuda.amp, "cpu.amp": cpu.amp,
+                          "compiler": compiler}.items():
     _sys.modules.setdefault(f"{__name__}.{_name}", _namespace)
 _refuse_dense_methods()  # last: every module that attaches methods to Tensor has run (sparse_tensors.py)
+
+
+def __getattr__(name):
+    """``torch.OutOfMemoryError``: ``torch.cuda.OutOfMemoryError`` (cupy's, looked up only when asked for)."""
+    if name == "OutOfMemoryError":
+        return cuda.OutOfMemoryError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -161,6 +161,18 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
     return model
 
 
+def _disable(fn=None, recursive=True, *, reason=None):
+    """``torch.compiler.disable``: keep ``fn`` out of compilation — minidl compiles nothing, so ``fn`` itself (also
+    a decorator, with or without arguments)."""
+    return (lambda f: f) if fn is None else fn
+
+
+#: ``torch.compiler``: what programs call to steer compilation, which minidl does not do (see ``compile``)
+compiler = SimpleNamespace(compile=compile, disable=_disable, is_compiling=lambda: False,
+                           is_dynamo_compiling=lambda: False, is_exporting=lambda: False, reset=lambda: None,
+                           allow_in_graph=lambda fn: fn, assume_constant_result=lambda fn: fn)
+
+
 def set_float32_matmul_precision(precision):
     """``"highest"``, ``"high"`` or ``"medium"``: on a GPU PyTorch then lets float32 matrix products use faster,
     less precise arithmetic (TensorFloat-32, bfloat16). numpy and cupy always multiply in full float32, so in

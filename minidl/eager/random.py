@@ -6,12 +6,14 @@ import contextlib
 
 import numpy
 
+from ..backend.device import Device
+
 
 class Generator:
     """A seedable source of random numbers (PyTorch's ``torch.Generator``)."""
 
     def __init__(self, device="cpu"):
-        self.device = device
+        self.device = Device(device)  # (numbers are drawn on the CPU for every device: see the module docstring)
         self._seed = 67280421310721  # PyTorch's default seed
         self._rng = numpy.random.Generator(numpy.random.PCG64(self._seed))
 

@@ -130,14 +130,14 @@ def dropout(input, p=0.5, training=True, generator=None, mask=None):
     """
     if not is_tensor(input):
         raise TypeError(f"dropout(): argument 'input' must be a tensor, not {type(input).__name__}")
-    if not dtypes.is_floating_point(input.dtype):
-        raise DtypeError(f"dropout: expected a floating point input, got {describe(input)}")
     p = _check_p(p)
-    if not training or p == 0:
+    if not training or p == 0:  # (whatever the dtype, as in PyTorch: an int tensor passes an evaluation-mode model)
         return input
     if p == 1:  # scale would be 1/0; every element is dropped (and the gradient is 0, as in PyTorch)
         from .broadcast import zeros_like
         return input * zeros_like(input)
+    if not dtypes.is_floating_point(input.dtype):  # 1 / (1 - p) has no integer value
+        raise DtypeError(f"dropout: expected a floating point input, got {describe(input)}")
     if mask is None:
         mask = dropout_mask(input, p, generator)
     elif not is_tensor(mask) or mask.dtype != dtypes.bool_:

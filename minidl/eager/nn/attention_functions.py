@@ -26,6 +26,7 @@ import warnings
 from ... import ops
 from ...backend import dtypes
 from ...ops.base import OpError, describe, is_tensor
+from ...ops.infer import broadcast_shapes
 from ..creation import ones, zeros
 from ..random import default_generator
 
@@ -122,6 +123,13 @@ def _check_attention_inputs(query, key, value, attn_mask, enable_gqa):
                 raise OpError(f"scaled_dot_product_attention: with enable_gqa=True the number of query heads "
                               f"(dim -3) must be a multiple of the number of {name} heads, got query "
                               f"{describe(query)} and {name} {describe(t)}")
+    else:  # the batch and head dims are shared (a product of them would name the wrong op and dim)
+        try:
+            broadcast_shapes("scaled_dot_product_attention", *(tuple(t.shape[:-2]) for t in (query, key, value)))
+        except OpError:
+            raise OpError(f"scaled_dot_product_attention: the batch and head dims (all but the last two) of query, "
+                          f"key and value must match or broadcast, got query {describe(query)}, key {describe(key)} "
+                          f"and value {describe(value)} (for fewer key/value heads, pass enable_gqa=True)") from None
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,

@@ -66,8 +66,12 @@ def legacy_reduction(size_average, reduce):
 
 
 def _reduction(size_average, reduce, reduction):
-    """``reduction``, unless a legacy flag is given."""
+    """``reduction``, unless a legacy flag is given; PyTorch's old name 'elementwise_mean' still means 'mean'."""
     if size_average is None and reduce is None:
+        if reduction == "elementwise_mean":
+            warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
+                          stacklevel=3)
+            return "mean"
         return reduction
     return legacy_reduction(size_average, reduce)
 
