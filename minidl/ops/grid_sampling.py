@@ -19,6 +19,11 @@ x = -1 + (2j + 1) / W. Unnormalized, x becomes the column ``ix = (x + 1) / 2 · 
   grid (∂out/∂ix = (1 - wy)(input[y0, x0+1] - input[y0, x0]) + wy (input[y0+1, x0+1] - input[y0+1, x0]), scaled
   by dix/dx), which is how a spatial transformer learns θ.
 * ``mode='nearest'``: the pixel at the rounded point (halves to even); the grid's gradient is zero.
+* ``mode='bicubic'``: the 4×4 pixels around the point, weighted along each axis by Keys' cubic convolution kernel
+  with a = -0.75 (PyTorch's): from the fraction t = ix - floor(ix), the taps at -1, 0, 1, 2 get
+  W(t + 1), W(t), W(1 - t), W(2 - t) with W(s) = (a + 2)|s|³ - (a + 3)|s|² + 1 for |s| ≤ 1 and
+  a|s|³ - 5a|s|² + 8a|s| - 4a for 1 < |s| < 2. The padding mode moves each *tap* (clamped or mirrored onto the
+  image), not the point, so the weights — and the grid's gradient — come from the point itself, as in PyTorch.
 * ``padding_mode``: what lies outside the image: ``'zeros'``; ``'border'`` (the point is clamped onto the edge
   pixels, where it does not move: the grid gets no gradient from a clamped point, nor from one exactly on the
   edge pixels' centres, as in PyTorch); ``'reflection'`` (the point is mirrored at the borders — the pixel
@@ -157,15 +162,16 @@ def _read(flat, ix, iy, height, width):
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
     """``input`` (N, C, H, W) read at the points ``grid`` (N, Ho, Wo, 2) (normalized (x, y), module docstring):
-    (N, C, Ho, Wo). ``mode``: 'bilinear' or 'nearest'; ``padding_mode``: 'zeros', 'border' or 'reflection'."""
+    (N, C, Ho, Wo). ``mode``: 'bilinear', 'nearest' or 'bicubic'; ``padding_mode``: 'zeros', 'border' or
+    'reflection'."""
     align_corners = _align_corners("grid_sample", align_corners)
     for what, t in (("input", input), ("grid", grid)):
         if not is_tensor(t) or not dtypes.is_floating_point(t.dtype):
             raise TypeError(f"grid_sample: expected {what} to be a floating point tensor, got "
                             f"{describe(t) if is_tensor(t) else type(t).__name__}")
-    if mode not in ("bilinear", "nearest"):
-        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear' or 'nearest', but got: "
-                         f"'{mode}'" + (" (bicubic is not supported in minidl)" if mode == "bicubic" else ""))
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but "
+                         f"got: '{mode}'")
     if padding_mode not in ("zeros", "border", "reflection"):
         raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
                          f"'reflection', but got: '{padding_mode}'")
@@ -182,9 +188,56 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     n, channels, height, width = input.shape
     if None in (height, width):
         raise OpError(f"grid_sample: the input's height and width must be known, got {describe(input)}")
+    if mode == "bicubic":  # (the padding mode applies to the taps: see _bicubic)
+        ix = _source(getitem(grid, (Ellipsis, 0)), width, align_corners, "zeros")
+        iy = _source(getitem(grid, (Ellipsis, 1)), height, align_corners, "zeros")
+        return _bicubic(input, ix, iy, padding_mode, align_corners)
     ix = _source(getitem(grid, (Ellipsis, 0)), width, align_corners, padding_mode)
     iy = _source(getitem(grid, (Ellipsis, 1)), height, align_corners, padding_mode)
     return sample_at_pixels(input, ix, iy, mode)
+
+
+def _cubic_weights(t):
+    """The weights of the taps at -1, 0, 1, 2 for a point at fraction ``t`` past tap 0: Keys' kernel W with
+    a = -0.75 (module docstring) at the distances t + 1, t, 1 - t, 2 - t."""
+    a = -0.75
+
+    def near(s):  # 0 <= s <= 1
+        return ((a + 2) * s - (a + 3)) * s * s + 1
+
+    def far(s):  # 1 <= s <= 2
+        return ((a * s - 5 * a) * s + 8 * a) * s - 4 * a
+    return far(t + 1), near(t), near(1 - t), far(2 - t)
+
+
+def _tap(pixel, size, align_corners, padding_mode):
+    """A tap's (integer) pixel coordinate moved onto the image by the padding mode, as ``_source`` moves a point
+    (with 'zeros' it stays, and ``_read`` gives 0 outside)."""
+    if padding_mode == "reflection":
+        if align_corners:
+            pixel = _reflect(pixel, 0, size - 1) if size > 1 else pixel * 0
+        else:
+            pixel = _reflect(pixel, -0.5, size - 0.5)
+    if padding_mode in ("border", "reflection"):
+        pixel = clamp(pixel, 0, size - 1)
+    return pixel
+
+
+def _bicubic(input, ix, iy, padding_mode, align_corners):
+    """``input`` (N, C, H, W) read at the pixel coordinates ``ix``, ``iy`` (N, Ho, Wo) by bicubic convolution."""
+    n, channels, height, width = input.shape
+    out_h, out_w = ix.shape[1:3]
+    flat = reshape(input, (n, channels, height * width))
+    x0, y0 = floor(ix), floor(iy)
+    weights_x = [unsqueeze(flatten(w, 1), 1) for w in _cubic_weights(ix - x0)]  # each (N, 1, Ho*Wo)
+    weights_y = [unsqueeze(flatten(w, 1), 1) for w in _cubic_weights(iy - y0)]
+    out = 0
+    for dy, weight_y in zip((-1, 0, 1, 2), weights_y):
+        row = _tap(y0 + dy, height, align_corners, padding_mode)
+        for dx, weight_x in zip((-1, 0, 1, 2), weights_x):
+            column = _tap(x0 + dx, width, align_corners, padding_mode)
+            out = out + weight_y * weight_x * _read(flat, column, row, height, width)
+    return reshape(out, (n, channels, out_h, out_w))
 
 
 def sample_at_pixels(input, ix, iy, mode="bilinear"):

@@ -1,6 +1,6 @@
 """Op table entries for affine_grid and grid_sample (grid_sampling.py): both padding rules of the coordinates
-(align_corners), the three padding modes, bilinear and nearest sampling; gradients w.r.t. theta, the input and the
-grid.
+(align_corners), the three padding modes, bilinear, nearest and bicubic sampling; gradients w.r.t. theta, the input
+and the grid.
 
 The numpy reference samples point by point, following PyTorch's documented formulas. Bilinear sampling has kinks
 where a point crosses a pixel centre (and nearest sampling jumps at half-pixels): the grid values are drawn and
@@ -38,14 +38,31 @@ def _reflect(c, low, high):
 
 def _pixel(coordinate, size, align_corners, padding_mode):
     p = (coordinate + 1) / 2 * (size - 1) if align_corners else ((coordinate + 1) * size - 1) / 2
+    return _pixel_from_unnormalized(p, size, align_corners, padding_mode)
+
+
+def _keys_kernel(s, a=-0.75):
+    """Keys' cubic convolution kernel at distance s (PyTorch's bicubic: a = -0.75)."""
+    s = abs(s)
+    if s <= 1:
+        return (a + 2) * s ** 3 - (a + 3) * s ** 2 + 1
+    return a * s ** 3 - 5 * a * s ** 2 + 8 * a * s - 4 * a if s < 2 else 0.0
+
+
+def _tap(k, size, align_corners, padding_mode):
+    """An integer tap moved onto the image by the padding mode (bicubic moves taps, not the point)."""
+    if padding_mode == "zeros":
+        return k
+    return int(round(_pixel_from_unnormalized(k, size, align_corners, padding_mode)))
+
+
+def _pixel_from_unnormalized(p, size, align_corners, padding_mode):
     if padding_mode == "reflection":
         if align_corners:
             p = _reflect(p, 0, size - 1) if size > 1 else 0.0
         else:
             p = _reflect(p, -0.5, size - 0.5)
-    if padding_mode in ("border", "reflection"):
-        p = min(max(p, 0), size - 1)
-    return p
+    return min(max(p, 0), size - 1) if padding_mode in ("border", "reflection") else p
 
 
 def ref_grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False):
@@ -56,6 +73,15 @@ def ref_grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corner
         return x[b, :, row, col] if 0 <= row < h and 0 <= col < w else np.zeros(c)
 
     for b, i, j in np.ndindex(n, *grid.shape[1:3]):
+        if mode == "bicubic":
+            ix, iy = _pixel(grid[b, i, j, 0], w, align_corners, "zeros"), _pixel(grid[b, i, j, 1], h,
+                                                                                 align_corners, "zeros")
+            x0, y0 = int(np.floor(ix)), int(np.floor(iy))
+            out[b, :, i, j] = sum(_keys_kernel(ix - (x0 + dx)) * _keys_kernel(iy - (y0 + dy))
+                                  * at(b, _tap(y0 + dy, h, align_corners, padding_mode),
+                                       _tap(x0 + dx, w, align_corners, padding_mode))
+                                  for dy in (-1, 0, 1, 2) for dx in (-1, 0, 1, 2))
+            continue
         ix = _pixel(grid[b, i, j, 0], w, align_corners, padding_mode)
         iy = _pixel(grid[b, i, j, 1], h, align_corners, padding_mode)
         if mode == "nearest":
@@ -75,9 +101,11 @@ def sample_case(batch=2, channels=2, size=(3, 4), out=(2, 3)):
 
 
 def _sample_spec(name, grad_inputs=(0, 1), **options):
+    # bicubic sums 16 weights of both signs: in float32 its rounding errors reach a few 1e-5 of the result
+    tolerance = {"rtol": 1e-4, "atol": 1e-5} if options.get("mode") == "bicubic" else {}
     return OpSpec(name, lambda m, x, grid: G.grid_sample(x, grid, **options),
                   lambda x, grid: ref_grid_sample(x, grid, **options), sample_case(), grad_inputs=grad_inputs,
-                  torch_fn=lambda t, x, grid: t.nn.functional.grid_sample(x, grid, **options))
+                  torch_fn=lambda t, x, grid: t.nn.functional.grid_sample(x, grid, **options), **tolerance)
 
 
 SPECS = [
@@ -95,4 +123,7 @@ SPECS = [
     _sample_spec("grid_sample_nearest", grad_inputs=(0,), mode="nearest", align_corners=False),
     _sample_spec("grid_sample_nearest_border", grad_inputs=(0,), mode="nearest", padding_mode="border",
                  align_corners=True),
+    _sample_spec("grid_sample_bicubic", mode="bicubic", align_corners=False),
+    _sample_spec("grid_sample_bicubic_border", mode="bicubic", padding_mode="border", align_corners=True),
+    _sample_spec("grid_sample_bicubic_reflection", mode="bicubic", padding_mode="reflection", align_corners=False),
 ]
