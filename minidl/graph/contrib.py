@@ -49,7 +49,8 @@ second also TF's first seq2seq models (legacy_seq2seq.py, legacy_seq2seq_attenti
 **tf.contrib.lookup** is ``tf.lookup`` (lookup_ops.py); **tf.contrib.training** holds ``HParams`` (hparams.py) and
 **tf.contrib.util** ``constant_value``, which is ``tf.get_static_value`` (tensor_util.py); **tf.contrib.learn** holds
 ``preprocessing.VocabularyProcessor`` (contrib_learn.py) and the premade estimators with ``SKCompat``
-(contrib_learn_estimators.py).
+(contrib_learn_estimators.py); **tf.contrib.tensorboard.plugins.projector** writes the embedding projector's config
+(projector.py).
 """
 import numbers
 import types
@@ -532,3 +533,8 @@ from .contrib_learn import preprocessing as learn_preprocessing  # noqa: E402
 from .contrib_learn_estimators import LEARN as learn_estimators  # noqa: E402
 
 learn = types.SimpleNamespace(preprocessing=learn_preprocessing, **learn_estimators)
+
+# tf.contrib.tensorboard.plugins.projector: the embedding projector's config file (projector.py)
+from . import projector as _projector  # noqa: E402
+
+tensorboard = types.SimpleNamespace(plugins=types.SimpleNamespace(projector=_projector))

@@ -406,3 +406,30 @@ def test_summary_iterator_reads_back_what_a_writer_wrote(tmp_path):
     damaged.write_bytes(data[:40] + bytes([data[40] ^ 1]) + data[41:])
     with pytest.raises(ValueError, match="damaged|truncated"):
         list(tf.train.summary_iterator(str(damaged)))
+
+
+def test_the_projector_config_is_written_in_protobuf_text_format_beside_the_events(tmp_path):
+    """word2vec_basic.py's last lines: the embedding projector finds its variable, labels and thumbnails in
+    projector_config.pbtxt, written (whole, replacing an earlier one) into the FileWriter's directory."""
+    from minidl.graph.contrib.tensorboard.plugins import projector
+    embeddings = tf.Variable(tf.zeros([5, 3]), name="embeddings")
+    writer = tf.summary.FileWriter(str(tmp_path))
+    config = projector.ProjectorConfig()
+    embedding = config.embeddings.add()
+    embedding.tensor_name = embeddings.name
+    embedding.metadata_path = 'labels "one" per row.tsv'
+    embedding.sprite.image_path = "sprite.png"
+    embedding.sprite.single_image_dim.extend([28, 28])
+    config.embeddings.add(tensor_name="other")
+    for _ in range(2):
+        projector.visualize_embeddings(writer, config)
+    writer.close()
+    assert (tmp_path / "projector_config.pbtxt").read_text() == (
+        'embeddings {\n  tensor_name: "embeddings:0"\n  metadata_path: "labels \\"one\\" per row.tsv"\n'
+        '  sprite {\n    image_path: "sprite.png"\n    single_image_dim: 28\n    single_image_dim: 28\n  }\n}\n'
+        'embeddings {\n  tensor_name: "other"\n}\n')
+    assert sorted(p.name.split(".")[0] for p in tmp_path.iterdir()) == ["events", "projector_config"]
+    with pytest.raises(ValueError, match='has no "tensor" field'):
+        projector.EmbeddingInfo(tensor="x")
+    with pytest.raises(TypeError, match="must be a projector.ProjectorConfig"):
+        projector.visualize_embeddings(writer, {"embeddings": []})
