@@ -32,6 +32,7 @@ from .compare import ne, where
 from .gather import gather
 from .indexing import getitem
 from .losses import check_reduction, float_input
+from .promote import promote
 from .reduce import ReductionSize, slice_max, sum
 from .shape import reshape, squeeze, unsqueeze
 from .softmax import log_softmax, softmax
@@ -510,12 +511,12 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) or \
             not 0 <= label_smoothing <= 1:
         raise OpError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing!r}")
-    weights = () if weight is None else (cast(weight, input.dtype),)
     if probs and ignore_index != -100:  # (a probability target has no class to skip: refused, as PyTorch does)
         raise OpError(f"cross_entropy: ignore_index is not supported for floating point target ({describe(target)}; "
                       f"ignore_index={ignore_index})")
-    if probs:
-        target = cast(target, input.dtype)
+    if probs:  # logits and probabilities meet in their common dtype, as in PyTorch (float32 and float64: float64)
+        _, (input, target) = promote("cross_entropy", input, target)
+    weights = () if weight is None else (cast(weight, input.dtype),)
     return apply(SoftmaxCrossEntropy, input, target, *weights, ignore_index=int(ignore_index),
                  label_smoothing=float(label_smoothing), probs=probs, reduction=reduction)
 

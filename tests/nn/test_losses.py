@@ -257,3 +257,16 @@ def test_binary_cross_entropies_are_one_node_as_in_pytorch(reduction, name, extr
     torch = torch_or_skip()
     for a, b in zip(ours, run(torch)[1]):  # (PyTorch's second derivative of BCE adds 1e-12 to a denominator)
         numpy.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_logits_and_probabilities_of_two_dtypes_meet_in_the_wider_one_as_in_pytorch():
+    """float32 logits with float64 probabilities (numpy's default) give a float64 loss, as PyTorch's; the logits'
+    gradient keeps their float32."""
+    x = torchlike.tensor(LOGITS.astype(numpy.float32), requires_grad=True)
+    loss = F.cross_entropy(x, torchlike.tensor(PROBS), label_smoothing=0.1)
+    loss.backward()
+    assert loss.dtype == torchlike.float64 and x.grad.dtype == torchlike.float32
+    log_p = LOGITS.astype(numpy.float32).astype(numpy.float64)
+    log_p = log_p - numpy.log(numpy.exp(log_p).sum(1, keepdims=True))
+    expected = -((0.9 * PROBS + 0.1 / C) * log_p).sum(1).mean()
+    numpy.testing.assert_allclose(loss.item(), expected, rtol=1e-12)
