@@ -31,8 +31,13 @@ x = -1 + (2j + 1) / W. Unnormalized, x becomes the column ``ix = (x + 1) / 2 · 
 
 Both are compositions of ops: the pixel reads are ``gather`` (whose gradient is a scatter-add), the weights
 arithmetic on the grid, floor and round have zero gradient. So gradients w.r.t. the input and the grid, of any
-order, follow from those ops. They take 4-D input (N, C, H, W), as the spatial transformer does.
+order, follow from those ops. They take 4-D input (N, C, H, W), as the spatial transformer does, or 5-D input
+(N, C, D, H, W) with points (x, y, z) — trilinear sampling of a volume (3-D registration, as in VoxelMorph) —
+for every mode but bicubic, as PyTorch.
 """
+
+import itertools
+import math
 
 import numpy
 
@@ -63,13 +68,13 @@ def _align_corners(fn_name, align_corners):
 # ----------------------------------------------------------------------------------------------- affine_grid
 
 class AffineBaseGrid(Op):
-    """The points (x, y, 1) of every output pixel, (H*W, 3), in row-major order (``theta`` lends only its dtype
-    and device). Constant: no gradient."""
+    """The points (x, y, 1) — or (x, y, z, 1) for a volume — of every output pixel, (H*W, 3) or (D*H*W, 4), in
+    row-major order (``theta`` lends only its dtype and device). Constant: no gradient."""
     differentiable = False
     saves_inputs = ()
 
     @staticmethod
-    def forward(xp, theta, height, width, align_corners):
+    def forward(xp, theta, sizes, align_corners):
         dtype = theta.dtype
 
         def positions(n):
@@ -80,37 +85,41 @@ class AffineBaseGrid(Op):
                 return numpy.zeros(n, dtype)
             centres = linspace_values(-1, 1, n, dtype)
             return centres if align_corners else centres * dtype.type(n - 1) / dtype.type(n)
-        y, x = numpy.meshgrid(positions(height), positions(width), indexing="ij")
-        return xp.asarray(numpy.stack([x.ravel(), y.ravel(), numpy.ones(height * width, dtype)], axis=1))
+        grids = numpy.meshgrid(*(positions(n) for n in sizes), indexing="ij")  # z (or y) first, x last
+        columns = [g.ravel() for g in reversed(grids)]  # x, y (, z)
+        return xp.asarray(numpy.stack(columns + [numpy.ones(math.prod(sizes), dtype)], axis=1))
 
     @staticmethod
-    def infer(theta, height, width, align_corners):
-        return Spec((height * width, 3), theta.dtype)
+    def infer(theta, sizes, align_corners):
+        return Spec((math.prod(sizes), len(sizes) + 1), theta.dtype)
 
 
 def affine_grid(theta, size, align_corners=None):
     """The sampling grid (N, H, W, 2) of the affine maps ``theta`` (N, 2, 3) for an output of ``size``
     (N, C, H, W): grid[n, i, j] = theta[n] @ (x_j, y_i, 1), with (x_j, y_i) the normalized position of output
-    pixel (i, j) (module docstring)."""
+    pixel (i, j) (module docstring). For a volume, ``size`` (N, C, D, H, W) and ``theta`` (N, 3, 4) give the grid
+    (N, D, H, W, 3) of the points (x, y, z)."""
     align_corners = _align_corners("affine_grid", align_corners)
     if not is_tensor(theta) or not dtypes.is_floating_point(theta.dtype):
         raise TypeError(f"affine_grid: expected theta to be a floating point tensor, got "
                         f"{describe(theta) if is_tensor(theta) else type(theta).__name__}")
     size = tuple(size)
-    if len(size) != 4:
-        raise NotImplementedError(f"affine_grid: only 4-D sizes (N, C, H, W) are supported, got size={list(size)}")
+    if len(size) not in (4, 5):
+        raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+                                  f"respectively. Got size {list(size)}.")
     if min(size) <= 0:
         raise OpError(f"affine_grid: expected a non-zero, positive size, got size={list(size)}")
-    n, _, height, width = (int(s) for s in size)
-    if theta.ndim != 3 or tuple(theta.shape[1:]) != (2, 3) or theta.shape[0] not in (None, n):
-        raise OpError(f"affine_grid: expected a batch of 2D affine matrices of shape Nx2x3 for size {list(size)}, "
-                      f"got theta {describe(theta)}")
-    if align_corners and min(height, width) == 1:
+    n, spatial = int(size[0]), tuple(int(s) for s in size[2:])
+    k = len(spatial)
+    if theta.ndim != 3 or tuple(theta.shape[1:]) != (k, k + 1) or theta.shape[0] not in (None, n):
+        raise OpError(f"affine_grid: expected a batch of {k}D affine matrices of shape Nx{k}x{k + 1} for size "
+                      f"{list(size)}, got theta {describe(theta)}")
+    if align_corners and min(spatial) == 1:
         warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
              "align_corners=True. This is not an intended use case of affine_grid. See the documentation of "
              "affine_grid for details.")
-    base = apply(AffineBaseGrid, theta, height=height, width=width, align_corners=align_corners)
-    return reshape(matmul(base, transpose(theta, 1, 2)), (n, height, width, 2))
+    base = apply(AffineBaseGrid, theta, sizes=spatial, align_corners=align_corners)
+    return reshape(matmul(base, transpose(theta, 1, 2)), (n,) + spatial + (k,))
 
 
 # ----------------------------------------------------------------------------------------------- grid_sample
@@ -150,11 +159,16 @@ def _clip(pixel, last):
     return where(inside, pixel, cast(gt(pixel, 0), pixel.dtype) * last)
 
 
-def _read(flat, ix, iy, height, width):
-    """input[n, :, iy, ix] at the points (integer-valued floats (N, Ho, Wo)), zero outside the image:
-    (N, C, Ho*Wo), gathered from ``flat`` (N, C, H*W) at the points clamped inside, times whether they were."""
-    inside = logical_and(logical_and(ge(ix, 0), le(ix, width - 1)), logical_and(ge(iy, 0), le(iy, height - 1)))
-    index = flatten(cast(clamp(iy, 0, height - 1) * width + clamp(ix, 0, width - 1), dtypes.int64), 1)
+def _read(flat, points, sizes):
+    """input[n, :, p0, p1, ...] at the points (integer-valued floats (N, *So), one per spatial dim, in the input's
+    order), zero outside: (N, C, prod(So)), gathered from ``flat`` (N, C, prod(sizes)) at the points clamped
+    inside, times whether they were."""
+    inside, index = None, 0
+    for p, size in zip(points, sizes):
+        within = logical_and(ge(p, 0), le(p, size - 1))
+        inside = within if inside is None else logical_and(inside, within)
+        index = index * size + clamp(p, 0, size - 1)  # row-major position (exact: small integers in floats)
+    index = flatten(cast(index, dtypes.int64), 1)
     n, channels, _ = flat.shape
     values = gather(flat, 2, broadcast_to(unsqueeze(index, 1), (n, channels, index.shape[1])))
     return values * unsqueeze(flatten(cast(inside, flat.dtype), 1), 1)
@@ -175,26 +189,32 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     if padding_mode not in ("zeros", "border", "reflection"):
         raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
                          f"'reflection', but got: '{padding_mode}'")
-    if input.ndim != 4:
-        raise OpError(f"grid_sample: expected 4-D input (N, C, H, W) (5-D is not supported), got {describe(input)}")
-    if grid.ndim != 4 or grid.shape[3] != 2:
-        raise OpError(f"grid_sample: expected grid (N, H_out, W_out, 2) for 4-D input, got {describe(grid)}")
+    if input.ndim not in (4, 5):
+        raise OpError(f"grid_sample: expected 4-D input (N, C, H, W) or 5-D input (N, C, D, H, W), got "
+                      f"{describe(input)}")
+    k = input.ndim - 2
+    if grid.ndim != input.ndim or grid.shape[-1] != k:
+        expected = "(N, H_out, W_out, 2)" if k == 2 else "(N, D_out, H_out, W_out, 3)"
+        raise OpError(f"grid_sample: expected grid {expected} for {input.ndim}-D input, got {describe(grid)}")
+    if mode == "bicubic" and k == 3:
+        raise OpError("grid_sample: bicubic interpolation only supports 4D input")
     if grid.dtype != input.dtype:
         raise TypeError(f"grid_sample: expected input and grid to have the same dtype, got {describe(input)} and "
                         f"{describe(grid)}")
     if None not in (input.shape[0], grid.shape[0]) and input.shape[0] != grid.shape[0]:
         raise OpError(f"grid_sample: expected grid and input to have same batch size, but got input "
                       f"{describe(input)} and grid {describe(grid)}")
-    n, channels, height, width = input.shape
-    if None in (height, width):
-        raise OpError(f"grid_sample: the input's height and width must be known, got {describe(input)}")
+    sizes = tuple(input.shape[2:])
+    if None in sizes:
+        raise OpError(f"grid_sample: the input's spatial sizes must be known, got {describe(input)}")
+    # the grid's last dim holds (x, y[, z]): x runs along the input's last dim, so the coordinates come reversed
     if mode == "bicubic":  # (the padding mode applies to the taps: see _bicubic)
-        ix = _source(getitem(grid, (Ellipsis, 0)), width, align_corners, "zeros")
-        iy = _source(getitem(grid, (Ellipsis, 1)), height, align_corners, "zeros")
+        ix = _source(getitem(grid, (Ellipsis, 0)), sizes[1], align_corners, "zeros")
+        iy = _source(getitem(grid, (Ellipsis, 1)), sizes[0], align_corners, "zeros")
         return _bicubic(input, ix, iy, padding_mode, align_corners)
-    ix = _source(getitem(grid, (Ellipsis, 0)), width, align_corners, padding_mode)
-    iy = _source(getitem(grid, (Ellipsis, 1)), height, align_corners, padding_mode)
-    return sample_at_pixels(input, ix, iy, mode)
+    points = [_source(getitem(grid, (Ellipsis, k - 1 - d)), size, align_corners, padding_mode)
+              for d, size in enumerate(sizes)]
+    return _sample(input, points, mode)
 
 
 def _cubic_weights(t):
@@ -236,7 +256,7 @@ def _bicubic(input, ix, iy, padding_mode, align_corners):
         row = _tap(y0 + dy, height, align_corners, padding_mode)
         for dx, weight_x in zip((-1, 0, 1, 2), weights_x):
             column = _tap(x0 + dx, width, align_corners, padding_mode)
-            out = out + weight_y * weight_x * _read(flat, column, row, height, width)
+            out = out + weight_y * weight_x * _read(flat, [row, column], (height, width))
     return reshape(out, (n, channels, out_h, out_w))
 
 
@@ -245,19 +265,28 @@ def sample_at_pixels(input, ix, iy, mode="bilinear"):
     pixel centres at integers, zero outside the image: (N, C, Ho, Wo). ``mode``: 'bilinear' or 'nearest' (the
     pixel at the point rounded, halves to even). grid_sample's second half, for callers with pixel coordinates
     (tf.contrib.image's transforms)."""
-    n, channels, height, width = input.shape
-    out_h, out_w = ix.shape[1:3]
-    flat = reshape(input, (n, channels, height * width))
+    return _sample(input, [iy, ix], mode)
+
+
+def _sample(input, points, mode):
+    """``input`` (N, C, *S) read at the pixel coordinates ``points`` (one per spatial dim, in S's order, each
+    (N, *So)): 'nearest', or 'bilinear' — the 2^k pixels around each point, each weighted by the product over the
+    dims of (1 - w) or w, w the point's fraction past the lower pixel (trilinear for a volume)."""
+    n, channels = input.shape[:2]
+    sizes = tuple(input.shape[2:])
+    flat = reshape(input, (n, channels, math.prod(sizes)))
     if mode == "nearest":
         # the nearest pixel does not move with the point: the grid's gradient is 0, yet, as in PyTorch, the output
-        # belongs to the grid's graph (ix - ix: zeros that depend on it)
-        still = unsqueeze(flatten(ix - ix, 1), 1)
-        out = _read(flat, round_half_even(ix), round_half_even(iy), height, width) + still
+        # belongs to the grid's graph (p - p: zeros that depend on it)
+        still = unsqueeze(flatten(points[0] - points[0], 1), 1)
+        out = _read(flat, [round_half_even(p) for p in points], sizes) + still
     else:
-        x0, y0 = floor(ix), floor(iy)
-        wx, wy = unsqueeze(flatten(ix - x0, 1), 1), unsqueeze(flatten(iy - y0, 1), 1)  # (N, 1, Ho*Wo)
+        lows = [floor(p) for p in points]
+        fractions = [unsqueeze(flatten(p - low, 1), 1) for p, low in zip(points, lows)]  # (N, 1, prod(So))
         out = 0
-        for dy, weight_y in ((0, 1 - wy), (1, wy)):
-            for dx, weight_x in ((0, 1 - wx), (1, wx)):
-                out = out + weight_y * weight_x * _read(flat, x0 + dx, y0 + dy, height, width)
-    return reshape(out, (n, channels, out_h, out_w))
+        for corner in itertools.product((0, 1), repeat=len(points)):
+            weight = 1
+            for step, fraction in zip(corner, fractions):
+                weight = weight * (fraction if step else 1 - fraction)
+            out = out + weight * _read(flat, [low + step for low, step in zip(lows, corner)], sizes)
+    return reshape(out, (n, channels) + tuple(points[0].shape[1:]))

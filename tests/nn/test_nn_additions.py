@@ -449,15 +449,22 @@ def test_grid_sampling_warnings_and_errors():
     with pytest.warns(UserWarning, match="changed for unit-size grids when align_corners=True"):
         F.affine_grid(theta, (1, 1, 1, 4), align_corners=True)
     for call, error, message in [
-        (lambda: F.grid_sample(x, grid, mode="bicubic", align_corners=False), ValueError, r"'bilinear' or 'nearest'"),
+        (lambda: F.grid_sample(x, grid, mode="cubic", align_corners=False), ValueError,
+         r"'bilinear', 'nearest' or 'bicubic'"),
+        (lambda: F.grid_sample(x[None], torchlike.zeros(1, 1, 2, 2, 3), mode="bicubic", align_corners=False), OpError,
+         r"bicubic interpolation only supports 4D input"),
         (lambda: F.grid_sample(x, grid, padding_mode="wrap", align_corners=False), ValueError,
          r"expected padding_mode to be 'zeros', 'border', or 'reflection'"),
-        (lambda: F.grid_sample(x[0], grid, align_corners=False), OpError, r"expected 4-D input \(N, C, H, W\)"),
+        (lambda: F.grid_sample(x[0], grid, align_corners=False), OpError,
+         r"expected 4-D input \(N, C, H, W\) or 5-D input"),
+        (lambda: F.grid_sample(x[None], grid, align_corners=False), OpError,
+         r"expected grid \(N, D_out, H_out, W_out, 3\)"),
         (lambda: F.grid_sample(x, grid[..., :1], align_corners=False), OpError, r"expected grid \(N, H_out, W_out"),
         (lambda: F.grid_sample(x, torchlike.zeros(2, 2, 2, 2), align_corners=False), OpError, r"same batch size"),
         (lambda: F.grid_sample(x, grid.double(), align_corners=False), TypeError, r"the same dtype"),
-        (lambda: F.affine_grid(theta, (1, 1, 2, 2, 2), align_corners=False), NotImplementedError,
-         r"only 4-D sizes"),
+        (lambda: F.affine_grid(theta, (1, 1, 2, 2, 2, 2), align_corners=False), NotImplementedError,
+         r"only supports 4D and 5D sizes"),
+        (lambda: F.affine_grid(theta, (1, 1, 2, 2, 2), align_corners=False), OpError, r"shape Nx3x4"),
         (lambda: F.affine_grid(theta[:, :1], (1, 1, 2, 2), align_corners=False), OpError, r"shape Nx2x3"),
     ]:
         with pytest.raises(error, match=message):

@@ -1,6 +1,6 @@
 """Op table entries for affine_grid and grid_sample (grid_sampling.py): both padding rules of the coordinates
-(align_corners), the three padding modes, bilinear, nearest and bicubic sampling; gradients w.r.t. theta, the input
-and the grid.
+(align_corners), the three padding modes, bilinear, nearest and bicubic sampling, images and volumes (5-D);
+gradients w.r.t. theta, the input and the grid.
 
 The numpy reference samples point by point, following PyTorch's documented formulas. Bilinear sampling has kinks
 where a point crosses a pixel centre (and nearest sampling jumps at half-pixels): the grid values are drawn and
@@ -21,10 +21,11 @@ def _positions(n, align_corners):
 
 
 def ref_affine_grid(theta, size, align_corners):
-    n, _, h, w = size
-    xs, ys = np.meshgrid(_positions(w, align_corners), _positions(h, align_corners))
-    base = np.stack([xs, ys, np.ones_like(xs)], axis=-1)  # (H, W, 3)
-    return np.einsum("hwk,nck->nhwc", base, theta).astype(theta.dtype)
+    """theta[n] @ (x, y[, z], 1) at every output pixel's normalized position."""
+    spatial = size[2:]
+    grids = np.meshgrid(*(_positions(m, align_corners) for m in spatial), indexing="ij")
+    base = np.stack(list(grids[::-1]) + [np.ones(spatial)], axis=-1)  # (*spatial, k + 1): x, y[, z], 1
+    return np.einsum("...k,nck->n...c", base, theta).astype(theta.dtype)
 
 
 def _reflect(c, low, high):
@@ -94,10 +95,30 @@ def ref_grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corner
     return out.astype(x.dtype)
 
 
+def ref_grid_sample_volume(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False):
+    """Trilinear (or nearest) sampling of x (N, C, D, H, W) at the points (x, y, z) of grid (N, Do, Ho, Wo, 3)."""
+    n, c, *sizes = x.shape
+    out = np.zeros((n, c) + grid.shape[1:4])
+    for b, *at in np.ndindex(n, *grid.shape[1:4]):
+        point = [_pixel(grid[(b, *at, 2 - d)], sizes[d], align_corners, padding_mode) for d in range(3)]  # z, y, x
+        if mode == "nearest":
+            corners = [([int(np.rint(p)) for p in point], 1.0)]
+        else:
+            lows = [int(np.floor(p)) for p in point]
+            corners = [([low + s for low, s in zip(lows, steps)],
+                        np.prod([(p - low) if s else 1 - (p - low) for p, low, s in zip(point, lows, steps)]))
+                       for steps in np.ndindex(2, 2, 2)]
+        for pixel, weight in corners:
+            if all(0 <= q < m for q, m in zip(pixel, sizes)):
+                out[(b, slice(None), *at)] += weight * x[(b, slice(None), *pixel)]
+    return out.astype(x.dtype)
+
+
 def sample_case(batch=2, channels=2, size=(3, 4), out=(2, 3)):
-    """(input (N, C, H, W), grid (N, Ho, Wo, 2)) with points up to 40% beyond the image, off the kinks."""
+    """(input (N, C, *size), grid (N, *out, len(size))) with points up to 40% beyond the image, off the kinks."""
     return floats_array((batch, channels) + size).flatmap(
-        lambda x: floats_array((batch,) + out + (2,), low=-1.0, high=1.0).map(lambda g: (x, g * 1.3713 + 0.0217)))
+        lambda x: floats_array((batch,) + out + (len(size),), low=-1.0, high=1.0).map(
+            lambda g: (x, g * 1.3713 + 0.0217)))
 
 
 def _sample_spec(name, grad_inputs=(0, 1), **options):
@@ -106,6 +127,13 @@ def _sample_spec(name, grad_inputs=(0, 1), **options):
     return OpSpec(name, lambda m, x, grid: G.grid_sample(x, grid, **options),
                   lambda x, grid: ref_grid_sample(x, grid, **options), sample_case(), grad_inputs=grad_inputs,
                   torch_fn=lambda t, x, grid: t.nn.functional.grid_sample(x, grid, **options), **tolerance)
+
+
+def _volume_spec(name, grad_inputs=(0, 1), **options):
+    return OpSpec(name, lambda m, x, grid: G.grid_sample(x, grid, **options),
+                  lambda x, grid: ref_grid_sample_volume(x, grid, **options),
+                  sample_case(batch=1, size=(2, 3, 4), out=(2, 2, 3)),
+                  grad_inputs=grad_inputs, torch_fn=lambda t, x, grid: t.nn.functional.grid_sample(x, grid, **options))
 
 
 SPECS = [
@@ -124,6 +152,13 @@ SPECS = [
     _sample_spec("grid_sample_nearest_border", grad_inputs=(0,), mode="nearest", padding_mode="border",
                  align_corners=True),
     _sample_spec("grid_sample_bicubic", mode="bicubic", align_corners=False),
+    OpSpec("affine_grid_volume", lambda m, theta: G.affine_grid(theta, (2, 1, 2, 3, 4), align_corners=False),
+           lambda theta: ref_affine_grid(theta, (2, 1, 2, 3, 4), False), floats_array((2, 3, 4)).map(lambda t: (t,)),
+           torch_fn=lambda t, theta: t.nn.functional.affine_grid(theta, (2, 1, 2, 3, 4), align_corners=False)),
+    _volume_spec("grid_sample_volume", align_corners=False),
+    _volume_spec("grid_sample_volume_reflection", padding_mode="reflection", align_corners=True),
+    _volume_spec("grid_sample_volume_nearest_border", grad_inputs=(0,), mode="nearest", padding_mode="border",
+                 align_corners=False),
     _sample_spec("grid_sample_bicubic_border", mode="bicubic", padding_mode="border", align_corners=True),
     _sample_spec("grid_sample_bicubic_reflection", mode="bicubic", padding_mode="reflection", align_corners=False),
 ]
