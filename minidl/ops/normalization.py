@@ -145,6 +145,11 @@ def _in_float32(input):
     return input.dtype == numpy.float16
 
 
+def _float32(*tensors):
+    """The parameters and statistics of a float16 input's normalization, in float32 with the input (None stays)."""
+    return tuple(None if t is None else cast(t, numpy.float32) for t in tensors)
+
+
 # ------------------------------------------------------------------------------------------ batch_norm
 
 def _batch_norm_args(op_name, x, running_mean, running_var, weight, bias, momentum, eps, training):
@@ -179,8 +184,7 @@ def batch_norm_training(input, running_mean=None, running_var=None, weight=None,
     """
     _batch_norm_args("batch_norm", input, running_mean, running_var, weight, bias, momentum, eps, True)
     if _in_float32(input):  # (the batch mean and var stay float32; the running ones keep their own dtype)
-        result = batch_norm_training(cast(input, numpy.float32), running_mean, running_var, weight, bias, momentum,
-                                     eps)
+        result = batch_norm_training(*_float32(input, running_mean, running_var, weight, bias), momentum, eps)
         return result._replace(
             output=cast(result.output, numpy.float16),
             running_mean=None if running_mean is None else cast(result.running_mean, running_mean.dtype),
@@ -217,8 +221,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise OpError("batch_norm: running_mean and running_var must be given in evaluation mode "
                       "(training=False)")
     if _in_float32(input):
-        return cast(batch_norm(cast(input, numpy.float32), running_mean, running_var, weight, bias, False, momentum,
-                               eps), numpy.float16)
+        return cast(batch_norm(*_float32(input, running_mean, running_var, weight, bias), False, momentum, eps),
+                    numpy.float16)
     scale = rsqrt(running_var + eps)
     if weight is not None:
         scale = scale * weight
@@ -246,7 +250,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
                           f"{describe(v)} and normalized_shape={list(normalized_shape)}")
     check_parameter_dtypes("layer_norm", input, (("weight", weight), ("bias", bias)))
     if _in_float32(input):
-        return cast(layer_norm(cast(input, numpy.float32), normalized_shape, weight, bias, eps), numpy.float16)
+        x, weight, bias = _float32(input, weight, bias)
+        return cast(layer_norm(x, normalized_shape, weight, bias, eps), numpy.float16)
     xhat = _normalize(input, range(input.ndim - k, input.ndim), eps)[0]
     return _affine(xhat, weight, bias)
 
@@ -268,7 +273,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         _check_vector("group_norm", what, v, channels)
     check_parameter_dtypes("group_norm", input, (("weight", weight), ("bias", bias)))
     if _in_float32(input):
-        return cast(group_norm(cast(input, numpy.float32), num_groups, weight, bias, eps), numpy.float16)
+        x, weight, bias = _float32(input, weight, bias)
+        return cast(group_norm(x, num_groups, weight, bias, eps), numpy.float16)
     if known(input.shape) and math.prod(input.shape) // num_groups == 1:  # PyTorch's check, as for batch_norm
         raise OpError(f"group_norm: expected more than 1 value per group, got input {describe(input)} and "
                       f"num_groups={num_groups}")
