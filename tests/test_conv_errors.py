@@ -150,8 +150,8 @@ def test_pooling_bad_arguments(call, message):
 
 
 def test_pooling_dtypes():
-    with pytest.raises(TypeError, match=r"avg_pool2d: expected a floating point tensor, got int64\[1, 4, 8, 8\]"):
-        P.avg_pool2d(t(1, 4, 8, 8, dtype="int64"), 2)
+    with pytest.raises(TypeError, match=r"avg_pool2d: expected a real tensor, got bool\[1, 4, 8, 8\]"):
+        P.avg_pool2d(t(1, 4, 8, 8, dtype=bool), 2)
     with pytest.raises(TypeError, match=r"max_pool2d: expected a real tensor, got bool\[1, 4, 8, 8\]"):
         P.max_pool2d(t(1, 4, 8, 8, dtype=bool), 2)
     with pytest.raises(TypeError, match=r"max_pool1d: expected kernel_size to be a single integer value"):
@@ -193,3 +193,17 @@ def test_graph_mode_with_unknown_batch_and_height():
     with tf.Session(graph=graph) as session:
         values = session.run([a, gx, gw], {x: rng.standard_normal((2, 3, 9, 7)), w: rng.standard_normal((4, 3, 3, 3))})
     assert [v.shape for v in values] == [(2, 4, 2, 3), (2, 3, 9, 7), (4, 3, 3, 3)]
+
+
+@pytest.mark.parametrize("pool, shape, options", [
+    ("avg_pool1d", (2, 3, 7), {}), ("avg_pool2d", (2, 3, 5, 6), {"padding": 1, "count_include_pad": False}),
+    ("avg_pool2d", (1, 2, 5, 5), {"ceil_mode": True, "stride": 2}), ("avg_pool3d", (1, 2, 4, 5, 3), {}),
+    ("avg_pool2d", (1, 1, 4, 4), {"divisor_override": 3})])
+def test_integer_averages_divide_toward_zero_as_in_pytorch(pool, shape, options):
+    """PyTorch averages integer windows with an integer division, toward zero: (-1 - 2 + 0 + 0) / 4 is 0."""
+    values = np.random.default_rng(7).integers(-50, 50, shape)
+    got = getattr(P, pool)(md.tensor(values), 2, **options)
+    assert got.dtype == md.int64
+    window = getattr(P, pool)(md.tensor(values.astype(np.float64)), 2, **options).numpy()
+    np.testing.assert_array_equal(got.numpy(), np.trunc(window))
+    assert P.avg_pool2d(md.tensor([[[[-1, -2], [0, 0]]]]), 2).tolist() == [[[[0]]]]

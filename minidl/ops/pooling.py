@@ -24,10 +24,12 @@ import numbers
 
 from ..backend import dtypes
 from .base import Op, OpError, Spec, apply, describe
+from .cast import cast
 from .conv_checks import LAYOUTS, batched, ntuple
 from .im2col import ALL, col2im, pad_spatial, pool_out_sizes, pool_paddings, running_pool_out_sizes
 from .max_pooling import MaxPool2d, MaxPool3d, max_pool2d_grad, pool_spec
 from .shape import squeeze, unsqueeze
+from .unary import trunc
 
 __all__ = ["max_pool2d", "max_pool3d", "avg_pool2d", "avg_pool3d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
            "max_pool1d", "avg_pool1d", "max_pool2d_grad"]
@@ -249,13 +251,16 @@ def _checked_max_pool(op_name, x, kernel_size, stride, padding, dilation, ceil_m
 
 def _checked_avg_pool(op_name, x, kernel_size, stride, padding, ceil_mode, count_include_pad,
                       divisor_override=None):
-    _check_dtype(op_name, x, allow_integers=False)
+    _check_dtype(op_name, x, allow_integers=True)
     attrs, _ = _window(op_name, x, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None and (not isinstance(divisor_override, numbers.Integral)
                                          or divisor_override < 1):
         raise OpError(f"{op_name}: divisor must be a positive integer, got divisor_override={divisor_override!r}")
-    return apply(_AVG_POOL[x.ndim - 2], x, count_include_pad=bool(count_include_pad),
-                 divisor_override=divisor_override, **attrs)
+    pool = _AVG_POOL[x.ndim - 2]
+    options = dict(count_include_pad=bool(count_include_pad), divisor_override=divisor_override, **attrs)
+    if x.dtype.kind in "iu":  # PyTorch's integer average: the window's sum divided as integers, toward zero
+        return cast(trunc(apply(pool, cast(x, dtypes.float64), **options)), x.dtype)
+    return apply(pool, x, **options)
 
 
 def _unbatch(unbatched, *ys):
