@@ -282,3 +282,17 @@ def test_storage_offset_counts_elements_into_the_base():
     x = T.arange(12.0).reshape(3, 4)
     assert x.storage_offset() == 0 and x[1].storage_offset() == 4 and x[1:, 2:].storage_offset() == 6
     assert x.t()[2].storage_offset() == 2 and x.clone().storage_offset() == 0
+
+
+@pytest.mark.parametrize("shape, permutation, expected", [
+    ((1, 3, 4, 4), None, False), ((2, 1, 4, 4), None, True), ((2, 3, 1, 1), None, True),
+    ((2, 4, 4, 3), (0, 3, 1, 2), True), ((2, 3, 4), None, False)])
+def test_is_contiguous_in_channels_last_order_reads_the_layout(shape, permutation, expected):
+    """``is_contiguous(memory_format=channels_last)``: are the channels innermost in memory (an NHWC array seen
+    as NCHW)? Dims of size 1 do not count, as in PyTorch; only 4-D tensors can be (5-D for channels_last_3d)."""
+    x = T.ones(*shape)
+    x = x if permutation is None else x.permute(*permutation)
+    assert x.is_contiguous(memory_format=T.channels_last) is expected
+    assert x.is_contiguous(memory_format=T.preserve_format) is x.is_contiguous()
+    assert T.ones(2, 4, 4, 4, 3).permute(0, 4, 1, 2, 3).is_contiguous(memory_format=T.channels_last_3d)
+    assert not T.ones(2, 3, 4, 4, 4).is_contiguous(memory_format=T.channels_last_3d)

@@ -23,6 +23,7 @@ from .element_types import (OF_SCALAR_TYPE as _dtype_of_scalar_type, as_numpy_dt
 from .element_types import bfloat16 as element_type_bfloat16, complex32 as element_type_complex32
 from .grad_mode import GradMode
 from .hooks import RemovableHandle
+from .layouts import channels_last, channels_last_3d
 from .node import AccumulateGrad, Node, node_class
 from .views import mark_current, record_through_view, refresh_if_stale, share_base, take_history
 
@@ -162,8 +163,15 @@ class Tensor:
 
     def is_contiguous(self, memory_format=None):
         """True when the entries lie in memory row after row, with no gaps (what ``view`` needs to reshape
-        without copying)."""
-        return bool(self._data.flags.c_contiguous)
+        without copying). With ``memory_format=channels_last`` (a 4-D tensor; ``channels_last_3d``: 5-D): when
+        they lie in that order, the channels (dim 1) innermost — minidl makes no such tensor itself, but a permuted
+        view can be one."""
+        data = self._data
+        if memory_format is channels_last or memory_format is channels_last_3d:
+            channels_innermost = (0,) + tuple(range(2, data.ndim)) + (1,)
+            return data.ndim == (4 if memory_format is channels_last else 5) and \
+                bool(data.transpose(channels_innermost).flags.c_contiguous)
+        return bool(data.flags.c_contiguous)
 
     def data_ptr(self):
         """The address of the first element (two tensors sharing memory may have the same one)."""
