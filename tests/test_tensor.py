@@ -16,6 +16,8 @@ def test_every_method_in_the_table_is_bound():
 def test_attributes():
     x = T.zeros(2, 3)
     assert x.shape == (2, 3) and x.size() == (2, 3) and x.size(1) == 3 and repr(x.shape) == "minidl.Size([2, 3])"
+    assert isinstance(x.size()[1:], T.Size) and repr(x.shape[::-1]) == "minidl.Size([3, 2])"  # as torch.Size's
+    assert x.shape[-1] == 3 and type(x.shape[0]) is int
     assert x.ndim == 2 and x.dim() == 2 and x.numel() == 6 and x.dtype == T.float32
     assert x.device == "cpu" and not x.requires_grad and x.grad is None and x.is_leaf and x.grad_fn is None
     assert isinstance(x.device, T.device) and x.device is T.device("cpu") and repr(x.device) == "device(type='cpu')"

@@ -30,11 +30,14 @@ from .views import mark_current, record_through_view, refresh_if_stale, share_ba
 
 class Size(tuple):
     """A tensor's shape: a tuple that prints as PyTorch's ``torch.Size([2, 3])`` does, with minidl's name (as the
-    dtypes print: ``minidl.float32``); it plus a tuple is a Size again. (A slice of it is a plain tuple: overriding
-    ``__getitem__`` would slow every ``x.shape[0]``.)"""
+    dtypes print: ``minidl.float32``); a slice of it, and it plus a tuple, is a Size again."""
 
     def __repr__(self):
         return f"minidl.Size({list(self)})"
+
+    def __getitem__(self, index):  # (minidl's own code reads shapes from its arrays: this costs it nothing)
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
 
     def __add__(self, other):
         return Size(tuple.__add__(self, tuple(other)))
