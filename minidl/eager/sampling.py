@@ -13,6 +13,7 @@ import math
 import numpy
 
 from ..backend import dtypes, to_device
+from ..ops.base import describe
 from ..ops.promote import c_type_name
 from .random import numpy_rng
 from .tensor import Tensor
@@ -24,8 +25,21 @@ def _from_host(array, like):
 
 
 def _fill_with(tensor, draw):
-    """Write ``draw(shape)``, a numpy array, into ``tensor`` as an in-place change."""
-    return tensor._inplace(lambda t: _from_host(draw(tuple(t.shape)).astype(t.dtype, copy=False), t))
+    """Write ``draw(shape)``, a numpy array, into ``tensor`` as an in-place change. A complex tensor gets a draw
+    for its real and for its imaginary parts, as PyTorch fills its ``view_as_real``."""
+    def drawn(t):
+        shape = tuple(t.shape)
+        if t.dtype.kind != "c":
+            return draw(shape)
+        pairs = draw(shape + (2,))
+        return pairs[..., 0] + 1j * pairs[..., 1]
+    return tensor._inplace(lambda t: _from_host(drawn(t).astype(t.dtype, copy=False), t))
+
+
+def _real_only(name, tensor):
+    """PyTorch draws only normal and uniform numbers into complex tensors: the other samplers refuse them."""
+    if tensor.dtype.kind == "c":
+        raise NotImplementedError(f'"{name}" not implemented for complex tensors ({describe(tensor)})')
 
 
 def _everywhere(value, test):
@@ -88,19 +102,22 @@ def check_distribution(name, rows):
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
-    """Fill with samples of N(mean, std²)."""
+    """Fill with samples of N(mean, std²) (complex: the real and imaginary parts each N(mean, std²/2))."""
     check_spread("normal_", "std", std)
+    if self.dtype.kind == "c":  # each part N(mean, std²/2): |z - mean|² has the expectation std²
+        std = std / math.sqrt(2)
     return _fill_with(self, lambda shape: numpy_rng(generator).normal(mean, std, shape))
 
 
 def uniform_(self, low=0.0, high=1.0, *, generator=None):
-    """Fill with samples of U[low, high) (PyTorch calls the bounds ``from`` and ``to``)."""
+    """Fill with samples of U[low, high) (PyTorch calls the bounds ``from`` and ``to``; complex: each part)."""
     check_bounds("uniform_", low, high)
     return _fill_with(self, lambda shape: numpy_rng(generator).uniform(low, high, shape))
 
 
 def exponential_(self, lambd=1.0, *, generator=None):
     """Fill with samples of the exponential distribution of rate ``lambd`` (mean 1 / lambd)."""
+    _real_only("exponential_", self)
     check_spread("exponential_", "lambda", lambd, zero_ok=False)
     return _fill_with(self, lambda shape: numpy_rng(generator).exponential(1.0 / lambd, shape))
 
@@ -108,6 +125,7 @@ def exponential_(self, lambd=1.0, *, generator=None):
 def geometric_(self, p, *, generator=None):
     """Fill with the number of Bernoulli(p) trials up to and including the first success: 1, 2, 3, ...
     (P(k) = (1 - p)^(k-1) p)."""
+    _real_only("geometric_", self)
     if not 0 < p <= 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1], but got p={p}")
     return _fill_with(self, lambda shape: numpy_rng(generator).geometric(p, shape))
@@ -115,18 +133,21 @@ def geometric_(self, p, *, generator=None):
 
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     """Fill with exp(N(mean, std²)) samples: ``mean`` and ``std`` are those of the underlying normal's log."""
+    _real_only("log_normal_", self)
     check_spread("log_normal_", "std", std, zero_ok=False)
     return _fill_with(self, lambda shape: numpy_rng(generator).lognormal(mean, std, shape))
 
 
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     """Fill with Cauchy samples: ``median + sigma · tan(π(u - ½))``, u ~ U(0, 1) — heavy tails, no mean."""
+    _real_only("cauchy_", self)
     check_spread("cauchy_", "sigma", sigma, zero_ok=False)
     return _fill_with(self, lambda shape: median + sigma * numpy_rng(generator).standard_cauchy(shape))
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
     """Fill with 1 with probability ``p`` (a number, or a tensor of probabilities broadcasting to self), else 0."""
+    _real_only("bernoulli_", self)
     check_probability("bernoulli_", p)
     probabilities = p.detach().cpu().numpy() if isinstance(p, Tensor) else p  # (drawn on the host)
     return _fill_with(self, lambda shape: numpy_rng(generator).random(shape) < probabilities)
@@ -136,6 +157,7 @@ def random_(self, low=0, high=None, *, generator=None):
     """Fill with integers uniform on [low, high); ``random_(high)`` starts at 0. Without bounds: [0, 2^m], m the
     mantissa bits of a float dtype (every such integer is exact), or the non-negative values of an integer
     dtype."""
+    _real_only("random_", self)
     if high is None and low != 0:
         low, high = 0, low
     if high is None:

@@ -589,10 +589,21 @@ class Tensor:
         return bool(self._data.item())
 
     def __float__(self):
-        return float(self._python_scalar())
+        return float(self._real_scalar("double"))
 
     def __int__(self):
-        return int(self._python_scalar())
+        return int(self._real_scalar("int64_t"))
+
+    def _real_scalar(self, c_type):
+        """``item()``, of a complex tensor its real part — which float() and int() take only when the imaginary
+        part is 0, as PyTorch does."""
+        value = self._python_scalar()
+        if isinstance(value, complex):
+            if value.imag != 0:
+                raise RuntimeError(f"value cannot be converted to type {c_type} without overflow: {value} has an "
+                                   f"imaginary part (take .real or .abs() first)")
+            value = value.real
+        return value
 
     def __complex__(self):
         return complex(self._python_scalar())

@@ -105,6 +105,17 @@ IN_PLACE = [
     "logical_and", "logical_or", "logical_xor", "logical_not",
 ]
 
+def _real_in_place(method):
+    """``abs_``: the absolute value of a complex number is real, which a complex tensor would hold as a complex
+    number — PyTorch refuses that instead."""
+    def in_place(self, *args, **kwargs):
+        if self.dtype.kind == "c":
+            raise RuntimeError("In-place abs is not supported for complex tensors (use x.abs(), which is real).")
+        return method(self, *args, **kwargs)
+    in_place.__name__, in_place.__doc__ = method.__name__, method.__doc__
+    return in_place
+
+
 _IN_PLACE_OPERATORS = {
     "__iadd__": "add", "__isub__": "sub", "__imul__": "mul", "__itruediv__": "div", "__ifloordiv__": "floor_divide",
     "__imod__": "remainder", "__ipow__": "pow", "__iand__": "bitwise_and", "__ior__": "bitwise_or",
@@ -554,6 +565,7 @@ def bind():
         if name in available:
             setattr(Tensor, name + "_", _in_place(getattr(ops, name)))
     Tensor.absolute_ = _in_place(absolute)  # (an alias the op library does not have)
+    Tensor.abs_, Tensor.absolute_ = _real_in_place(Tensor.abs_), _real_in_place(Tensor.absolute_)
     for name, op_name in _IN_PLACE_OPERATORS.items():
         if op_name in available:
             setattr(Tensor, name, _in_place(getattr(ops, op_name)))

@@ -28,6 +28,7 @@ from ..backend.kernels import (FUSED_DTYPES, MAX_KERNEL_CLASSES, softmax_cross_e
                                softmax_cross_entropy_rows_grad)
 from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor
 from .cast import cast
+from .broadcast import ones_like
 from .compare import ne, where
 from .gather import gather
 from .indexing import getitem
@@ -397,7 +398,13 @@ def _mean_count(x, target, weights, attrs, axis):
 def _kept_positions(target, attrs, axis):
     """For class indices: where the target is not ``ignore_index``, with a size-1 class dim; None for
     probabilities (nothing is ignored)."""
-    return None if attrs["probs"] else unsqueeze(ne(target, attrs["ignore_index"]), axis)
+    return None if attrs["probs"] else unsqueeze(_not_ignored(target, attrs["ignore_index"]), axis)
+
+
+def _not_ignored(target, ignore_index):
+    """Where the target is not ``ignore_index`` (bool, the target's shape). ``NOTHING_IGNORED`` is not compared:
+    cast to an int32 target it would wrap around to 0, and every label 0 would count as ignored."""
+    return ones_like(target, dtypes.bool_) if ignore_index == NOTHING_IGNORED else ne(target, ignore_index)
 
 
 def _safe_targets(x, target, ignore_index):
@@ -409,7 +416,7 @@ def _safe_targets(x, target, ignore_index):
 def _target_weights(target, weights, ignore_index, dtype, safe):
     """For class indices: each position's weight[y] (1 without weights), 0 where the target is ignored.
     A constant: it carries no gradient. (``safe`` is needed only with weights.)"""
-    weight_y = cast(ne(target, ignore_index), dtype)
+    weight_y = cast(_not_ignored(target, ignore_index), dtype)
     return weight_y * getitem(weights[0], safe) if weights else weight_y
 
 
@@ -429,7 +436,7 @@ def _q_total(x, target, weights, attrs, axis):
     weight_y = _target_weights(target, weights, ignore_index, x.dtype, safe)
     total = weight_y * (1 - eps)
     if eps:
-        valid = cast(ne(target, ignore_index), x.dtype)
+        valid = cast(_not_ignored(target, ignore_index), x.dtype)
         total = total + valid * (eps / n_classes) * (sum(weights[0]) if weights else n_classes)
     return unsqueeze(total, axis)
 

@@ -10,7 +10,7 @@ from collections import namedtuple
 
 from ..backend import dtypes
 from ..backend.scans import accumulate
-from .base import Op, Spec, apply
+from .base import Op, Spec, apply, describe
 from .broadcast import zeros_like
 from .extrema import _one_dim
 from .gather import scatter_add
@@ -74,6 +74,8 @@ class Cummin(Op):
 
 def _cumulative(op_name, op, result, x, dim):
     check_tensor(op_name, x)
+    if dtypes.is_complex(x.dtype):  # (complex numbers have no order: PyTorch refuses them too)
+        raise NotImplementedError(f'"{op_name}" not implemented for complex tensors ({describe(x)})')
     values, indices = apply(op, x, dim=_one_dim(op_name, x, dim))
     return result(values, indices)
 

@@ -118,3 +118,20 @@ def test_a_small_mlp_trains_its_loss_down_with_gradients():
             first = value if first is None else first
             params = [params[0] - 0.5 * g1, params[1] - 0.5 * g2]
     assert value < 0.5 * first
+
+
+@pytest.mark.parametrize("label_dtype", [tf.int32, tf.int64])
+def test_second_derivative_of_sparse_softmax_cross_entropy_for_every_label(label_dtype):
+    """The Hessian-vector product (diag(p) - p pᵀ) V of each row, label 0 included: TF's "no class is ignored"
+    marker, compared with an int32 label, wrapped around to 0 and zeroed those rows' second derivative."""
+    logits = np.array([[0.1, -0.4, 0.7], [0.3, 0.2, -0.5]])
+    direction = np.array([[1.0, 2.0, -1.0], [0.5, -2.0, 1.0]])
+    x = tf.placeholder(tf.float64, (2, 3))
+    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.constant([0, 2], label_dtype), logits=x)
+    (grad,) = tf.gradients(tf.reduce_sum(loss), x)
+    (hessian_times_direction,) = tf.gradients(tf.reduce_sum(grad * direction), x)
+    with tf.Session() as sess:
+        got = sess.run(hessian_times_direction, {x: logits})
+    p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    expected = p * direction - p * (p * direction).sum(1, keepdims=True)
+    np.testing.assert_allclose(got, expected, rtol=1e-10)

@@ -15,8 +15,9 @@ import numpy
 
 from ...backend import to_device
 from ...ops.special_more import _log_ndtr, _ndtri
+from ..grad_mode import no_grad
 from ..random import numpy_rng
-from ..sampling import check_bounds, check_spread
+from ..sampling import check_spread
 
 
 def _fill(tensor, array):
@@ -80,13 +81,15 @@ def _kaiming_std(tensor, a, mode, nonlinearity):
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    check_bounds("uniform_", a, b)
-    return _fill(tensor, numpy_rng(generator).uniform(a, b, tuple(tensor.shape)))
+    """``tensor.uniform_(a, b)`` without recording history (complex: each part, as the tensor method draws)."""
+    with no_grad():
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    check_spread("normal_", "std", std)
-    return _fill(tensor, numpy_rng(generator).normal(mean, std, tuple(tensor.shape)))
+    """``tensor.normal_(mean, std)`` without recording history (complex: each part N(mean, std²/2))."""
+    with no_grad():
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
