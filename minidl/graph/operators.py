@@ -4,9 +4,9 @@ The operators compute what the op library's functions compute (``bind_operators`
 with eager mode, so the VJPs, which use operators, run the same in both modes). TF1 builds each operator inside a
 name scope of its own name — ``add``, ``mul``, ``truediv``, ``Greater``, ``strided_slice`` … — so ``print(a + b)``
 shows ``Tensor("add:0", ...)`` and ``graph.get_tensor_by_name("model/add:0")`` finds it; here each operator is
-named the same way. Two operators also compute differently: ``/`` of two integer operands divides in float64 for
-32- and 64-bit integers (float32 for smaller ones), TF's ``truediv`` rule, where PyTorch's gives the default float;
-and ``+`` joins strings, as TF's ``Add`` does.
+named the same way. Three operators also compute differently: ``/`` of two integer operands divides in float64
+for 32- and 64-bit integers (float32 for smaller ones), TF's ``truediv`` rule, where PyTorch's gives the default
+float; ``+`` joins strings, as TF's ``Add`` does; and ``**`` differentiates its exponent as ``tf.pow`` does.
 And in a program TF's rule of one dtype per op holds (TF never promotes: ``int_tensor * 0.5`` is a TypeError,
 cast first), while minidl's own code keeps the op library's promotion (see ``_named``).
 """
@@ -35,6 +35,11 @@ def true_division(x, y):
         wide = real_division_dtype(tensor_dtype)
         x, y = (ops.cast(v, wide) if d is not None else float(v) for d, v in zip(dtypes_, (x, y)))
     return ops.div(x, y)
+
+
+def tf_power(x, y):
+    """TF1's ``x ** y``: ``tf.pow``, whose gradient for y is 0 where x <= 0 (PyTorch's is NaN for x < 0)."""
+    return ops.pow(x, y, log_where_positive=True)
 
 
 def _named(tf_name, fn, reflected):
@@ -72,8 +77,8 @@ def bind_tf_operators(cls, skip=()):
     for table, reflected in ((OPERATORS, False), (REFLECTED, True)):
         for dunder, op_name in table.items():
             if dunder not in skip and op_name in TF_NAMES:
-                fn = {"add": add_or_join, "div": true_division, "getitem": dynamic_slicing.getitem}.get(op_name) or \
-                    getattr(ops, op_name)
+                fn = {"add": add_or_join, "div": true_division, "getitem": dynamic_slicing.getitem,
+                      "pow": tf_power}.get(op_name) or getattr(ops, op_name)
                 method = _named(TF_NAMES[op_name], fn, reflected)
                 method.__name__ = dunder
                 setattr(cls, dunder, method)

@@ -3,7 +3,7 @@ import numpy
 
 from ..backend import dtypes
 from .base import Op, apply, describe, is_tensor, refuse_integer_division_by_zero
-from .broadcast import sum_to_like, zeros_like
+from .broadcast import ones_like, sum_to_like, zeros_like
 from .infer import broadcast_infer, same_spec
 from .promote import number_as, promote, promote_pair
 
@@ -135,11 +135,14 @@ class Pow(Op):
     constant, but 0·a^(-1) would be NaN at a == 0) and d/db is 0 where a == 0 and b >= 0.
 
     The VJP reads the inputs only (a^b is computed again for d/db), so the result may be changed in place
-    (``d = (x - 1) ** 2; d[d > 1] = 1``), as PyTorch allows for a number exponent."""
+    (``d = (x - 1) ** 2; d[d > 1] = 1``), as PyTorch allows for a number exponent.
+
+    ``log_where_positive``: TensorFlow's d/db, which takes log(a) as 0 wherever a <= 0 (a real base; a complex one
+    where a == 0), so a negative base gets 0 where PyTorch's log gives NaN."""
     infer = staticmethod(broadcast_infer("pow"))
 
     @staticmethod
-    def forward(xp, a, b):
+    def forward(xp, a, b, log_where_positive=False):
         if a.dtype.kind == "b":  # x ** True is x, x ** False is True (numpy's power would give int8)
             return a | ~b
         if b.dtype.kind in "iu" and isinstance(b, xp.ndarray) and (b < 0).any():
@@ -150,7 +153,7 @@ class Pow(Op):
 
     @staticmethod
     def vjp(ctx, g):
-        from .compare import eq, ge, logical_and, where  # compare builds on arithmetic, so import late
+        from .compare import eq, ge, le, logical_and, where  # compare builds on arithmetic, so import late
         from .spectral import real
         from .unary import log
         a, b = ctx.inputs
@@ -165,7 +168,10 @@ class Pow(Op):
             ga = sum_to_like(g * _conj(slope), a)
         if need_b:
             y = a ** b
-            if is_tensor(a):  # (a complex b counts by its real part: only reals have an order)
+            if is_tensor(a) and ctx.attrs.get("log_where_positive"):
+                outside = eq(a, 0) if a.dtype.kind == "c" else le(a, 0)
+                log_a = where(outside, zeros_like(a), log(where(outside, ones_like(a), a)))  # (no NaN to hide)
+            elif is_tensor(a):  # (a complex b counts by its real part: only reals have an order)
                 b_real = real(b) if getattr(b, "dtype", None) is not None and b.dtype.kind == "c" else b
                 log_a = where(logical_and(eq(a, 0), ge(b_real, 0)), zeros_like(a), log(a))  # not ==: graph tensors
             else:
@@ -293,8 +299,9 @@ def neg(input):
     return apply(Neg, input)
 
 
-def pow(input, exponent):
-    """``input ** exponent`` for tensor**number, number**tensor and tensor**tensor."""
+def pow(input, exponent, log_where_positive=False):
+    """``input ** exponent`` for tensor**number, number**tensor and tensor**tensor. ``log_where_positive``: the
+    gradient for the exponent by TensorFlow's convention (see ``Pow``)."""
     if isinstance(exponent, (int, numpy.integer)) and exponent < 0 and is_tensor(input) and input.dtype.kind in "biu":
         # (checked before promotion, which would wrap -2 around to 254 for a uint8 tensor)
         raise RuntimeError(f"pow: Integers to negative integer powers are not allowed ({input.dtype} tensor to the "
@@ -304,7 +311,7 @@ def pow(input, exponent):
         # (PyTorch takes a bool tensor to a bool number's power only: a bool exponent tensor or base is refused)
         raise NotImplementedError(f"pow: not implemented for bool tensors (got {describe(input)} and "
                                   f"{describe(exponent)}); only a bool tensor to the power True or False")
-    return apply(Pow, a, b)
+    return apply(Pow, a, b, log_where_positive=True) if log_where_positive else apply(Pow, a, b)
 
 
 true_divide = divide = div

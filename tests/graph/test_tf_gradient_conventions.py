@@ -37,3 +37,17 @@ def test_clip_by_norm_gradient_is_finite_at_zero(values, expected):
     with tf.Session() as sess:
         sess.run(v.initializer)
         np.testing.assert_allclose(sess.run(grad), expected, rtol=1e-5)
+
+
+def test_the_exponents_gradient_is_zero_where_the_base_is_not_positive():
+    """TF's Pow gradient takes log(x) as 0 wherever x <= 0 (PyTorch's gives NaN for a negative base): tf.pow and
+    the ``**`` operator alike; eager mode keeps PyTorch's."""
+    x, y = tf.placeholder(tf.float64, [3]), tf.placeholder(tf.float64, [3])
+    feed = {x: [-2.0, 3.0, 0.0], y: [2.0, 2.0, 2.0]}
+    for power in (tf.pow(x, y), x ** y):
+        grad_x, grad_y = run(tf.gradients(tf.reduce_sum(power), [x, y]), feed)
+        np.testing.assert_allclose(grad_x, [-4.0, 6.0, 0.0])
+        np.testing.assert_allclose(grad_y, [0.0, 9 * np.log(3), 0.0])
+    base, exponent = torch.tensor([-2.0, 3.0], requires_grad=True), torch.tensor([2.0, 2.0], requires_grad=True)
+    (base ** exponent).sum().backward()
+    assert np.isnan(exponent.grad[0].item()) and exponent.grad[1].item() == pytest.approx(9 * np.log(3))
