@@ -311,3 +311,19 @@ def test_backward_hooks_fire_per_call_and_survive_retain_graph_and_no_grad():
     assert len(calls) == 5
     g.sum().backward()
     assert x2.grad is not None and len(calls) == 6
+
+
+def test_forward_mode_jacobian_of_complex_functions_is_df_dz_and_reverse_mode_refuses_complex_outputs():
+    """Column by column (jvp), as PyTorch's forward mode: ∂f/∂z for a holomorphic f, and a complex column for a
+    real input; rows (reverse mode) would give the conjugate, so a complex output is refused there."""
+    z = torchlike.tensor([1 + 2j, 3j], dtype=torchlike.complex128)
+    square, modulus = torchlike.autograd.functional.jacobian(lambda v: (v * v, v.abs()), (z,), vectorize=True,
+                                                         strategy="forward-mode")
+    numpy.testing.assert_allclose(square[0].numpy(), numpy.diag([2 + 4j, 6j]))
+    numpy.testing.assert_allclose(modulus[0].numpy(), numpy.diag([1 / numpy.sqrt(5), 0.0]), atol=1e-15)  # d|z|/d(Re z)
+    x = torchlike.tensor([0.5], dtype=torchlike.float64)
+    rotation = torchlike.autograd.functional.jacobian(lambda t: torchlike.exp(1j * t), x, vectorize=True,
+                                                  strategy="forward-mode")
+    numpy.testing.assert_allclose(rotation.numpy(), [[1j * numpy.exp(0.5j)]])
+    with pytest.raises(RuntimeError, match="grad can be implicitly created only for real scalar outputs"):
+        torchlike.autograd.functional.jacobian(lambda v: v * v, z)

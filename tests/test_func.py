@@ -667,3 +667,13 @@ def test_jacfwd_of_an_integer_output_is_zeros_of_its_dtype():
     x = torchlike.tensor([1.0, 3.0, 2.0])
     doubled, index = jacfwd(lambda t: (t * 2, t.argmax()))(x)
     assert doubled.dtype == torchlike.float32 and index.dtype == torchlike.int64 and index.tolist() == [0, 0, 0]
+
+
+@pytest.mark.parametrize("transform", ["jacrev", "jacfwd"])
+def test_jacobian_transforms_take_and_give_real_tensors_only_as_in_pytorch(transform):
+    jacobian_of = getattr(torchlike.func, transform)
+    with pytest.raises(RuntimeError, match=f"{transform}: Expected all inputs to be real"):
+        jacobian_of(lambda z: z * z)(torchlike.tensor([1 + 2j]))
+    with pytest.raises(RuntimeError, match=f"{transform}: Expected all outputs to be real"):
+        jacobian_of(lambda t: torchlike.exp(1j * t))(torchlike.tensor([0.5]))
+    assert jacobian_of(lambda t: t * t)(torchlike.tensor([3.0])).tolist() == [[6.0]]

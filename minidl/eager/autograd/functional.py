@@ -197,7 +197,9 @@ def _check_strategy(strategy, vectorize, create_graph, strict):
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
     """The Jacobian of ``func`` at ``inputs``: for output i and input j a tensor of shape
     ``outputs[i].shape + inputs[j].shape``, nested like the outputs and inputs (a tensor for tensor in and out).
-    Computed row by row: one reverse pass per output element, with the one-hot cotangent of that element."""
+    Computed row by row: one reverse pass per output element, with the one-hot cotangent of that element — or,
+    with ``strategy='forward-mode'`` where a complex number is involved, column by column (``jvp``), which gives
+    ∂f/∂z as PyTorch's forward mode does (rows would give its conjugate)."""
     _check_strategy(strategy, vectorize, create_graph, strict)
     with enable_grad():
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
@@ -205,36 +207,68 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
         outputs = func(*inputs)
         is_outputs_tuple, outputs = _as_tuple(outputs, "outputs of the user-provided function", "jacobian")
         _check_requires_grad(outputs, "outputs", strict)
-        jacobians = []
-        for i, out in enumerate(outputs):
-            rows = [[] for _ in inputs]
-            for k in range(out.numel()):
-                one_hot = zeros_like(out).reshape(-1)
-                one_hot[k] = 1
-                grads = _grad((out,), inputs, (one_hot.reshape(tuple(out.shape)),), create_graph, retain_graph=True)
-                for j, (g, x) in enumerate(zip(grads, inputs)):
-                    if g is None:
-                        if strict:
-                            raise RuntimeError(f"Output {i} of the user-provided function is independent of input "
-                                               f"{j}. This is not allowed in strict mode.")
-                        g = zeros_like(x)
-                    elif strict and create_graph and not g.requires_grad:
-                        raise RuntimeError(f"The jacobian of the user-provided function is independent of input {i}. "
-                                           "This is not allowed in strict mode when create_graph=True.")
-                    rows[j].append(g)
-            jacobians.append(tuple(_stack_rows(r, out, x) for r, x in zip(rows, inputs)))
+        complex_outputs = [out for out in outputs if out.is_complex()]
+        if strategy == "forward-mode" and (complex_outputs or any(x.is_complex() for x in inputs)):
+            jacobians = _columns(func, inputs, outputs, create_graph, strict)
+        elif complex_outputs:  # (row by row, the one-hot cotangents would give conj(J))
+            raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
+                               f"{complex_outputs[0].dtype} (jacobian of a complex output: use "
+                               f"strategy='forward-mode', vectorize=True)")
+        else:
+            jacobians = _rows(inputs, outputs, create_graph, strict)
     jacobians = tuple(_finish(row, create_graph) for row in jacobians)
     if not is_inputs_tuple:
         jacobians = tuple(row[0] for row in jacobians)
     return _unpack(jacobians, is_outputs_tuple)
 
 
-def _stack_rows(rows, out, x):
-    """The gradients of the output's elements, one per row, as one tensor of shape out.shape + x.shape."""
+def _columns(func, inputs, outputs, create_graph, strict):
+    """The Jacobian column by column, J eₖ for each one-hot tangent eₖ of each input (``jvp``): right for complex
+    inputs and outputs too, where J is ∂f/∂z (PyTorch's forward mode)."""
+    columns = [[[] for _ in inputs] for _ in outputs]  # [output][input]: one column per input element
+    for j, x in enumerate(inputs):
+        for k in range(x.numel()):
+            tangents = [zeros_like(other) for other in inputs]
+            flat = tangents[j].reshape(-1)
+            flat[k] = 1
+            _, products = jvp(func, tuple(inputs), tuple(tangents), create_graph=create_graph, strict=strict)
+            for i, product in enumerate(products if isinstance(products, tuple) else (products,)):
+                columns[i][j].append(product)
+    return [tuple(_stacked(cols, out, x, -1) for cols, x in zip(per_output, inputs))
+            for per_output, out in zip(columns, outputs)]
+
+
+def _rows(inputs, outputs, create_graph, strict):
+    """The Jacobian row by row: one reverse pass per output element, with that element's one-hot cotangent."""
+    jacobians = []
+    for i, out in enumerate(outputs):
+        rows = [[] for _ in inputs]
+        for k in range(out.numel()):
+            one_hot = zeros_like(out).reshape(-1)
+            one_hot[k] = 1
+            grads = _grad((out,), inputs, (one_hot.reshape(tuple(out.shape)),), create_graph, retain_graph=True)
+            for j, (g, x) in enumerate(zip(grads, inputs)):
+                if g is None:
+                    if strict:
+                        raise RuntimeError(f"Output {i} of the user-provided function is independent of input "
+                                           f"{j}. This is not allowed in strict mode.")
+                    g = zeros_like(x)
+                elif strict and create_graph and not g.requires_grad:
+                    raise RuntimeError(f"The jacobian of the user-provided function is independent of input {i}. "
+                                       "This is not allowed in strict mode when create_graph=True.")
+                rows[j].append(g)
+        jacobians.append(tuple(_stacked(r, out, x, 0) for r, x in zip(rows, inputs)))
+    return jacobians
+
+
+def _stacked(parts, out, x, dim):
+    """The rows (``dim`` 0: gradients of the output's elements) or columns (-1: products with the input's one-hot
+    tangents) of a Jacobian block as one tensor of shape out.shape + x.shape."""
     shape = tuple(out.shape) + tuple(x.shape)
-    if not rows:  # an output without elements
-        return zeros_like(x).reshape(-1)[:0].reshape(shape)
-    return ops.reshape(ops.stack(rows), shape)
+    if not parts:  # an output, or an input, without elements
+        return zeros_like(x).reshape(-1)[:0].reshape(shape) if dim == 0 else zeros_like(out).reshape(-1)[:0] \
+            .reshape(shape)
+    return ops.reshape(ops.stack(parts, dim), shape)
 
 
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, outer_jacobian_strategy="reverse-mode"):

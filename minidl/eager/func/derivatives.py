@@ -311,6 +311,15 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
 
 # ------------------------------------------------------------------------------------------------ Jacobians
 
+def _real_only(transform, what, tensors):
+    """PyTorch's jacrev and jacfwd take and give real tensors only: for complex ones the rows (or columns) they
+    build would be conjugated, or lose their imaginary parts."""
+    for i, t in enumerate(tensors):
+        if t.is_complex():
+            raise RuntimeError(f"{transform}: Expected all {what} to be real but received complex tensor at "
+                               f"flattened input idx: {i}")
+
+
 def _jacobian_transform(func, argnums, has_aux, caller, floating_outputs_only):
     """The Jacobian of ``func`` w.r.t. ``args[argnums]``, by ``autograd.functional.jacobian`` on the flat list of
     the level's inputs, and nested back: outputs outside, then arguments, then each argument's pytree. (The
@@ -319,6 +328,8 @@ def _jacobian_transform(func, argnums, has_aux, caller, floating_outputs_only):
     def wrapper(*args, **kwargs):
         positions = _argnums(argnums, len(args))
         flat, chosen_spec = tree_flatten(tuple(args[i] for i in positions))
+        transform = "jacrev" if floating_outputs_only else "jacfwd"
+        _real_only(transform, "inputs", [t for t in flat if isinstance(t, Tensor)])
         level = _Level(flat)
         found = {}  # what the call reveals: the output's structure and the aux
 
@@ -330,6 +341,7 @@ def _jacobian_transform(func, argnums, has_aux, caller, floating_outputs_only):
             _check_tensors(outputs, caller + ": expected f(*primals) to return only tensors, got unsupported type {}")
             if floating_outputs_only:
                 _check_floating(outputs)
+            _real_only(transform, "outputs", outputs)
             found["dtypes"] = [o.dtype for o in outputs]
             return tuple(outputs)
 
