@@ -4,12 +4,13 @@ Y_0, Y_1, I_0, I_1, K_0, K_1 and the exponentially scaled I and K (``bessel_k0e(
 the op library's function (``ops/bessel.py``, ``ops/special_more.py``, ``ops/zeta.py``) with TF's names and dtype
 rules (floating point tensors only; zeta's two operands of one dtype); the gradients are the ops' closed forms.
 
-zeta has a gradient with respect to q only: asking for the one with respect to x raises NotImplementedError,
-where TF returns None for it.
+zeta has a gradient with respect to q only: the one with respect to x is None, as in TF (the op's own VJP would
+raise, as PyTorch's does: x enters through ``stop_gradient``).
 """
 import types
 
 from .. import ops
+from .basics import stop_gradient
 from .math_ops import FLOATS, _unary, check_dtype, math, matching_pair, tf_op
 from .special_math import bessel_i0e
 
@@ -21,7 +22,7 @@ def zeta(x, q, name=None):
     """The Hurwitz zeta function Σ_{k≥0} (q + k)^(-x), elementwise (x and q broadcast, one dtype)."""
     x, q = matching_pair("Zeta", x, q, ("x", "q"))
     check_dtype(x, ("float32", "float64"))
-    return ops.zeta(x, q)
+    return ops.zeta(stop_gradient(x), q)
 
 
 def _bessel(py_name, default_name, fn, doc):

@@ -263,7 +263,8 @@ def uniform_in_range(add_op, int_and_float_ops, shape, minval, maxval, dtype):
 @tf_op("random_gamma")
 def random_gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=None):
     """Samples of Gamma(alpha, beta) (beta the rate: mean alpha / beta), of shape ``shape + broadcast(alpha,
-    beta).shape``. (TF also differentiates the samples with respect to alpha; minidl's are constants.)"""
+    beta).shape``, differentiable in alpha as TF's (implicitly, through the gamma cdf: ``reparameterized_gamma``,
+    as ``tf.distributions.Gamma`` samples) and in beta."""
     dtype = _check_dtype(dtype, _FLOATS, "random_gamma")
     shape_tensor, static = _shape_input(shape)
     alpha = convert_to_tensor(alpha, dtype, name="alpha")
@@ -272,6 +273,7 @@ def random_gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=
         alpha = ops.add(alpha, ops.zeros_like(beta))  # the broadcast shape of both
     draws = add_random_op(RandomGamma, [shape_tensor, alpha], TensorShape(tuple(static) + tuple(alpha.shape)),
                           dtype, seed, "RandomGamma")
+    draws = ops.reparameterized_gamma(ops.broadcast_to_like(alpha, draws), draws)
     return draws if beta is None else ops.div(draws, beta)
 
 

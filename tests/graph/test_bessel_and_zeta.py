@@ -56,7 +56,10 @@ def test_zeta_values_and_gradient_with_respect_to_q():
     check_gradients(lambda qs: tf.math.zeta(tf.constant(x), qs), q)
 
 
-def test_zeta_gradient_with_respect_to_x_is_refused():
-    x = tf.placeholder(tf.float64, [2])
-    with pytest.raises(NotImplementedError, match="derivative with respect to x"):
-        tf.gradients(tf.math.zeta(x, 2.0), x)
+def test_zeta_has_no_gradient_in_its_exponent_as_in_tf():
+    x, q = tf.placeholder(tf.float64, [2]), tf.placeholder(tf.float64, [2])
+    grad_x, grad_q = tf.gradients(tf.reduce_sum(tf.math.zeta(x, q)), [x, q])
+    assert grad_x is None
+    with tf.Session() as sess:  # d/dq Σ (q + k)^-x = -x ζ(x + 1, q)
+        got = sess.run(grad_q, {x: [2.0, 3.0], q: [1.0, 2.5]})
+    np.testing.assert_allclose(got, [-2 * float(mpmath.zeta(3, 1)), -3 * float(mpmath.zeta(4, 2.5))], rtol=1e-8)

@@ -204,3 +204,23 @@ def test_gamma_and_poisson_samples_have_their_moments(graph):
         run(tf.random_gamma([2], [0.0]))
     with pytest.raises(TypeError):
         tf.random_gamma([2], 1.0, dtype=tf.int32)
+
+
+def test_gamma_samples_are_differentiated_in_alpha_implicitly_as_tf_does():
+    """TF's RandomGamma gradient: a draw x of Gamma(α, 1) moves with α as the cdf keeps its level,
+    dx/dα = -(∂P(α, x)/∂α) / p(x; α); the rate β divides the draws (dx/dβ = -x/β)."""
+    scipy_special = pytest.importorskip("scipy.special")
+    alpha_values, beta_values = np.array([0.7, 2.0, 5.5]), np.array([1.0, 2.0, 0.5])
+    alpha, beta = tf.placeholder(tf.float64, [3]), tf.placeholder(tf.float64, [3])
+    draws = tf.random_gamma([2], alpha, beta=beta, dtype=tf.float64, seed=3)
+    grad_alpha, grad_beta = tf.gradients(tf.reduce_sum(draws), [alpha, beta])
+    with tf.Session() as sess:
+        x, got_alpha, got_beta = sess.run([draws, grad_alpha, grad_beta], {alpha: alpha_values, beta: beta_values})
+    standard = x * beta_values  # the Gamma(α, 1) draws
+    h = 1e-6
+    d_cdf = (scipy_special.gammainc(alpha_values + h, standard) - scipy_special.gammainc(alpha_values - h, standard)) \
+        / (2 * h)
+    density = np.exp((alpha_values - 1) * np.log(standard) - standard - scipy_special.gammaln(alpha_values))
+    np.testing.assert_allclose(got_alpha, (-d_cdf / density / beta_values).sum(0), rtol=1e-5)
+    np.testing.assert_allclose(got_beta, (-x / beta_values).sum(0), rtol=1e-10)
+
