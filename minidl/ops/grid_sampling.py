@@ -141,6 +141,13 @@ def _source(coordinate, size, align_corners, padding_mode):
         pixel = (coordinate + 1) / 2 * (size - 1)
     else:
         pixel = ((coordinate + 1) * size - 1) / 2
+    return _padded(pixel, size, align_corners, padding_mode)
+
+
+def _padded(pixel, size, align_corners, padding_mode):
+    """A pixel coordinate moved onto the image by the padding mode: mirrored ('reflection') and clipped ('border'
+    too); with 'zeros' it stays, and ``_read`` gives 0 outside. Bilinear and nearest sampling move the point,
+    bicubic its taps."""
     if padding_mode == "reflection":
         if align_corners:
             pixel = _reflect(pixel, 0, size - 1) if size > 1 else pixel * 0
@@ -230,19 +237,6 @@ def _cubic_weights(t):
     return far(t + 1), near(t), near(1 - t), far(2 - t)
 
 
-def _tap(pixel, size, align_corners, padding_mode):
-    """A tap's (integer) pixel coordinate moved onto the image by the padding mode, as ``_source`` moves a point
-    (with 'zeros' it stays, and ``_read`` gives 0 outside)."""
-    if padding_mode == "reflection":
-        if align_corners:
-            pixel = _reflect(pixel, 0, size - 1) if size > 1 else pixel * 0
-        else:
-            pixel = _reflect(pixel, -0.5, size - 0.5)
-    if padding_mode in ("border", "reflection"):
-        pixel = clamp(pixel, 0, size - 1)
-    return pixel
-
-
 def _bicubic(input, ix, iy, padding_mode, align_corners):
     """``input`` (N, C, H, W) read at the pixel coordinates ``ix``, ``iy`` (N, Ho, Wo) by bicubic convolution."""
     n, channels, height, width = input.shape
@@ -253,9 +247,9 @@ def _bicubic(input, ix, iy, padding_mode, align_corners):
     weights_y = [unsqueeze(flatten(w, 1), 1) for w in _cubic_weights(iy - y0)]
     out = 0
     for dy, weight_y in zip((-1, 0, 1, 2), weights_y):
-        row = _tap(y0 + dy, height, align_corners, padding_mode)
+        row = _padded(y0 + dy, height, align_corners, padding_mode)
         for dx, weight_x in zip((-1, 0, 1, 2), weights_x):
-            column = _tap(x0 + dx, width, align_corners, padding_mode)
+            column = _padded(x0 + dx, width, align_corners, padding_mode)
             out = out + weight_y * weight_x * _read(flat, [row, column], (height, width))
     return reshape(out, (n, channels, out_h, out_w))
 

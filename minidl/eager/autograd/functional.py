@@ -265,9 +265,8 @@ def _stacked(parts, out, x, dim):
     """The rows (``dim`` 0: gradients of the output's elements) or columns (-1: products with the input's one-hot
     tangents) of a Jacobian block as one tensor of shape out.shape + x.shape."""
     shape = tuple(out.shape) + tuple(x.shape)
-    if not parts:  # an output, or an input, without elements
-        return zeros_like(x).reshape(-1)[:0].reshape(shape) if dim == 0 else zeros_like(out).reshape(-1)[:0] \
-            .reshape(shape)
+    if not parts:  # an output, or an input, without elements: an empty block of the parts' dtype
+        return zeros_like(x if dim == 0 else out).reshape(-1)[:0].reshape(shape)
     return ops.reshape(ops.stack(parts, dim), shape)
 
 
