@@ -398,7 +398,7 @@ def test_built_in_cells_take_trainable_name_and_dtype_for_the_base_layer():
         kernel, gru_kernel, outputs = sess.run([frozen.kernel, top.gate_kernel, frozen_outputs])
         sess.run(train)
         kernel_after, gru_kernel_after = sess.run([frozen.kernel, top.gate_kernel])
-    np.testing.assert_allclose(outputs, numpy_rnn(X, kernel)[0], rtol=1e-5)    # (the bias is zeros)
+    np.testing.assert_allclose(outputs, numpy_rnn(X, kernel)[0], rtol=1e-5, atol=1e-6)  # (the bias is zeros)
     np.testing.assert_array_equal(kernel_after, kernel)                          # the optimizer left it alone
     assert np.abs(gru_kernel_after - gru_kernel).max() > 1e-4
     lstm = tf.nn.rnn_cell.LSTMCell(H, dtype=tf.float64, trainable=False)
