@@ -108,8 +108,8 @@ def test_relu_refuses_bool_but_keeps_integers():
 
 
 def test_activations_refuse_complex_and_non_tensors():
-    with pytest.raises(TypeError, match=r"sigmoid: complex tensors are not supported \(got complex64\[1\]\)"):
-        ops.sigmoid(tl.tensor([1j]))
+    with pytest.raises(TypeError, match=r"relu: complex tensors are not supported \(got complex64\[1\]\)"):
+        ops.relu(tl.tensor([1j]))
     with pytest.raises(TypeError, match=r"relu\(\): argument 'input' must be a tensor, not list"):
         ops.relu([1.0, -1.0])
 

@@ -13,6 +13,7 @@ import numpy
 
 from ..backend import dtypes
 from ..backend.kernels import relu_backward, sigmoid_backward
+from .arithmetic import _conj
 from .base import DtypeError, Op, OpError, apply, describe, is_tensor
 from .broadcast import zeros_like
 from .cast import cast
@@ -25,12 +26,12 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-def _float_tensor(op_name, x, promote_integers=False):
-    """Activations take real floating point tensors. ``sigmoid`` and ``relu`` also accept other dtypes the way
-    PyTorch does; the rest refuse them, as PyTorch's kernels do."""
+def _float_tensor(op_name, x, promote_integers=False, allow_complex=False):
+    """Activations take real floating point tensors. ``sigmoid`` also accepts integers (promoted) and complex
+    numbers, and ``relu`` integers, the way PyTorch does; the rest refuse them, as PyTorch's kernels do."""
     if not is_tensor(x):
         raise TypeError(f"{op_name}(): argument 'input' must be a tensor, not {type(x).__name__} ({describe(x)})")
-    if dtypes.is_complex(x.dtype):
+    if dtypes.is_complex(x.dtype) and not allow_complex:
         raise TypeError(f"{op_name}: complex tensors are not supported (got {describe(x)})")
     if x.dtype.kind in "biu":
         if not promote_integers:
@@ -43,7 +44,8 @@ def _float_tensor(op_name, x, promote_integers=False):
 # -------------------------------------------------------------------------------------------- sigmoid
 
 class Sigmoid(Op):
-    """``y = 1 / (1 + e^-x)``; dy/dx = y(1 - y).
+    """``y = 1 / (1 + e^-x)``; dy/dx = y(1 - y). For complex z the derivative is the same holomorphic one, and the
+    VJP multiplies by its conjugate, as for every holomorphic op.
 
     Computed as written, as PyTorch computes it: for a very negative x (below -88 in float32) e^-x overflows to
     inf, and 1 / (1 + inf) is the right answer, 0 — numpy's overflow warning is silenced for it. float16 is
@@ -62,7 +64,10 @@ class Sigmoid(Op):
 
     @staticmethod
     def vjp(ctx, g):
-        return (sigmoid_grad(g, ctx.outputs[0]),)
+        y = ctx.outputs[0]
+        if y.dtype.kind == "c":
+            return (g * _conj(y * (1 - y)),)
+        return (sigmoid_grad(g, y),)
 
 
 class SigmoidGrad(Op):
@@ -84,7 +89,7 @@ def sigmoid_grad(g, y):
 
 
 def sigmoid(input):
-    return apply(Sigmoid, _float_tensor("sigmoid", input, promote_integers=True))
+    return apply(Sigmoid, _float_tensor("sigmoid", input, promote_integers=True, allow_complex=True))
 
 
 def silu(input):

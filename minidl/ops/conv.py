@@ -38,7 +38,8 @@ from .conv_checks import (LAYOUTS, batched, check_channels, check_kernel_fits, c
                           ntuple, padding_pairs)
 from .im2col import batch_chunks, col2im, col2im_by_shifts, columns_by_chunk, conv_out_size, out_sizes
 from .reduce import sum as reduce_sum
-from .shape import squeeze
+from .shape import reshape, squeeze
+from .spectral import complex, imag, real
 
 __all__ = ["conv2d", "conv3d", "conv_transpose2d", "conv_transpose3d", "conv2d_grad_input", "conv2d_grad_weight"]
 
@@ -289,6 +290,19 @@ def _conv_attrs(op_name, w, stride, padding, dilation, groups, dims):
     return dict(stride=stride, padding=padding, dilation=dilation, groups=int(groups))
 
 
+def _real_or_complex(op, x, w, b, **attrs):
+    """The convolution ``op`` of ``x`` and ``w`` plus the bias ``b``: one op for real numbers. A complex one is
+    three real ones (Gauss's trick, which PyTorch uses too): with x = a + ib and w = c + id, by linearity
+    x ⋆ w = (a ⋆ c − b ⋆ d) + i((a + b) ⋆ (c + d) − a ⋆ c − b ⋆ d). Its gradients, of any order, come from the real
+    ops' VJPs through ``real``, ``imag`` and ``complex``."""
+    if not x.dtype.kind == "c":
+        return apply(op, x, w, *([] if b is None else [b]), **attrs)
+    a, bi, c, d = real(x), imag(x), real(w), imag(w)
+    ac, bd = apply(op, a, c, **attrs), apply(op, bi, d, **attrs)
+    y = complex(ac - bd, apply(op, a + bi, c + d, **attrs) - ac - bd)
+    return y if b is None else y + reshape(b, (-1,) + (1,) * (y.ndim - 2))
+
+
 def _convolution(op_name, dims, input, weight, bias, stride, padding, dilation, groups):
     """``conv2d`` (dims=2) and ``conv3d`` (dims=3): check everything, then one op."""
     x, w, b = check_operands(op_name, input, weight, bias)
@@ -297,7 +311,7 @@ def _convolution(op_name, dims, input, weight, bias, stride, padding, dilation, 
     attrs = _conv_attrs(op_name, w, stride, padding, dilation, groups, dims)
     check_channels(op_name, x, w, groups, None if w.shape[1] is None else w.shape[1] * groups, False)
     check_kernel_fits(op_name, x, tuple(w.shape[2:]), attrs["padding"], attrs["dilation"])
-    y = apply(Convolution, x, w, *([] if b is None else [b]), **attrs)
+    y = _real_or_complex(Convolution, x, w, b, **attrs)
     return squeeze(y, 0) if unbatched else y
 
 
@@ -332,7 +346,7 @@ def _transposed_convolution(op_name, dims, input, weight, bias, stride, padding,
     if any(n is not None and n < 1 for n in outs):
         raise OpError(f"{op_name}: the output size {outs} is too small (input {describe(x)}, weight "
                       f"{describe(w)}, {', '.join(f'{k}={v}' for k, v in attrs.items())})")
-    y = apply(ConvolutionTranspose, x, w, *([] if b is None else [b]), output_padding=output_padding, **attrs)
+    y = _real_or_complex(ConvolutionTranspose, x, w, b, output_padding=output_padding, **attrs)
     return squeeze(y, 0) if unbatched else y
 
 

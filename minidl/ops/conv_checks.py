@@ -44,16 +44,16 @@ def _shape(x):
 
 
 def check_operands(op_name, x, w, bias):
-    """Check that input, weight and bias are tensors of one real dtype (no promotion: see
-    ``require_same_dtype``); refuse bools, complex numbers and non-tensors."""
+    """Check that input, weight and bias are tensors of one floating or complex dtype (no promotion: see
+    ``require_same_dtype``); refuse bools and non-tensors."""
     operands = [x, w] + ([] if bias is None else [bias])
     for name, t in zip(("input", "weight", "bias"), operands):
         if not is_tensor(t):
             raise TypeError(f"{op_name}: expected {name} to be a tensor, got {type(t).__name__}")
     require_same_dtype(op_name, list(zip(("input", "weight", "bias"), operands)), cast_by_autocast=True)
     dtype = x.dtype
-    if dtype == dtypes.bool_ or dtypes.is_complex(dtype):
-        raise TypeError(f"{op_name}: expected real numbers, got {', '.join(describe(t) for t in operands)}")
+    if dtype == dtypes.bool_:
+        raise TypeError(f"{op_name}: expected numbers, got {', '.join(describe(t) for t in operands)}")
     return operands + [None] * (3 - len(operands))
 
 

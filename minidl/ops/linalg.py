@@ -12,6 +12,7 @@ import math
 import string
 
 from ..backend import dtypes
+from .arithmetic import _conj
 from .base import Op, OpError, Spec, apply, describe, is_tensor
 from .broadcast import ones_like, sum_to_like
 from .infer import broadcast_shapes, rank_is_known
@@ -180,7 +181,7 @@ class Linear(Op):
 
     VJP: ``dx = g @ w``; ``dw = g.T @ x`` with all leading dims of x and g flattened into one (summing over them:
     ``TransposedProduct``); ``db = g`` summed over the leading dims. All of them are products, so second order
-    comes for free.
+    comes for free. (For complex numbers the factors are conjugated: ``dx = g @ conj(w)``, ``dw = g.T @ conj(x)``.)
     """
     name = "Addmm"  # PyTorch's grad_fn for the common case (2-D input with a bias)
 
@@ -203,8 +204,8 @@ class Linear(Op):
         need_x, need_w, *need_b = ctx.needs_input_grad
         dw = None
         if need_w:
-            dw = outer(g, x) if x.ndim == 1 else apply(TransposedProduct, g, x)
-        return ((matmul(g, w) if need_x else None), dw) + \
+            dw = outer(g, _conj(x)) if x.ndim == 1 else apply(TransposedProduct, g, _conj(x))
+        return ((matmul(g, _conj(w)) if need_x else None), dw) + \
             tuple(sum_to_like(g, b[0]) if need else None for need in need_b)
 
     @staticmethod
@@ -218,7 +219,7 @@ class TransposedProduct(Op):
     of a linear layer (``g^T x`` over a batch, over the steps of a sequence too) and ``a^T g`` in a matrix product's
     gradient: one op where transposing and flattening would take three more.
 
-    Bilinear: for a cotangent V (m, n), ``da = b V^T`` and ``db = a V``.
+    Bilinear: for a cotangent V (m, n), ``da = b V^T`` and ``db = a V`` (conjugating b and a for complex numbers).
     """
     @staticmethod
     def forward(xp, a, b):
@@ -229,7 +230,7 @@ class TransposedProduct(Op):
     def vjp(ctx, v):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
-        return (apply(Linear, b, v) if need_a else None), (matmul(a, v) if need_b else None)
+        return (apply(Linear, _conj(b), v) if need_a else None), (matmul(_conj(a), v) if need_b else None)
 
     @staticmethod
     def infer(a, b):
@@ -251,7 +252,7 @@ def linear(input, weight, bias=None):
         raise OpError(f"linear: expected input (..., in_features) and a 2-D weight (out_features, in_features), "
                       f"got input {describe(input)} and weight {describe(weight)}")
     require_same_dtype("linear", named, cast_by_autocast=True)
-    if not dtypes.is_floating_point(input.dtype):
+    if not (dtypes.is_floating_point(input.dtype) or dtypes.is_complex(input.dtype)):
         raise TypeError(f"linear: expected floating point tensors, got input {describe(input)} and weight "
                         f"{describe(weight)}")
     input_shape, (out_features, in_features) = input.shape, weight.shape

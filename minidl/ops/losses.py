@@ -48,10 +48,11 @@ def reduce_loss(loss, reduction):
     return sum(loss) if reduction == "sum" else mean(loss)
 
 
-def float_input(op_name, x, what="input"):
+def float_input(op_name, x, what="input", allow_complex=False):
+    """``x``, checked to be a floating point tensor (or complex, where the op is defined for complex numbers)."""
     if not is_tensor(x):
         raise TypeError(f"{op_name}(): argument '{what}' must be a tensor, not {type(x).__name__}")
-    if not dtypes.is_floating_point(x.dtype):
+    if not (dtypes.is_floating_point(x.dtype) or allow_complex and dtypes.is_complex(x.dtype)):
         raise TypeError(f"{op_name}: expected a floating point {what}, got {describe(x)}; convert it with .float()")
     return x
 
@@ -63,10 +64,10 @@ def _same_shape(a, b):
     return len(a) == len(b) and all(None in (m, n) or m == n for m, n in zip(a, b))
 
 
-def _pair(op_name, input, target, strict=False):
+def _pair(op_name, input, target, strict=False, allow_complex=False):
     """Check and promote ``(input, target)``. Different shapes broadcast with PyTorch's warning, or raise when
     ``strict`` (the binary cross-entropies insist on equal shapes)."""
-    float_input(op_name, input)
+    float_input(op_name, input, allow_complex=allow_complex)
     if not is_tensor(target):
         raise TypeError(f"{op_name}(): argument 'target' must be a tensor, not {type(target).__name__}")
     if not _same_shape(static_shape(input), static_shape(target)):
@@ -140,9 +141,9 @@ def mse_loss(input, target, reduction="mean", weight=None):
 
 def l1_loss(input, target, reduction="mean", weight=None):
     """Absolute error ``|input - target|`` (times ``weight``), reduced; a weighted mean divides by sum(weight).
-    The gradient at a zero error is 0, as in PyTorch."""
+    The gradient at a zero error is 0, as in PyTorch. Complex inputs give the real modulus of the error."""
     check_reduction(reduction)
-    input, target = _pair("l1_loss", input, target)
+    input, target = _pair("l1_loss", input, target, allow_complex=True)
     weight = _elementwise_weight("l1_loss", input, weight)
     return _reduce_weighted_by_sum(abs(input - target), weight, reduction)
 

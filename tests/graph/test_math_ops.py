@@ -186,6 +186,19 @@ def test_complex_parts():
     assert run(tf.imag(tf.constant([1.0]))).tolist() == [0.0]
 
 
+def test_sigmoid_of_complex_numbers_and_its_gradient():
+    """TF's Sigmoid kernel takes complex64/128; its gradient multiplies by conj(y(1 - y)) (math_grad's conj(y))."""
+    values = np.array([1 + 1j, 0.5 - 2j])
+    z = tf.constant(values)
+    y = tf.sigmoid(z)
+    (grad,) = tf.gradients(tf.reduce_sum(tf.abs(y) ** 2), z)
+    expected = 1 / (1 + np.exp(-values))
+    y_value, grad_value = run([y, grad])
+    np.testing.assert_allclose(y_value, expected, rtol=1e-12)
+    # d|y|²/dz̄ · 2 = 2 y · conj(y'), PyTorch's and TF's convention for the gradient of a real loss
+    np.testing.assert_allclose(grad_value, 2 * expected * np.conj(expected * (1 - expected)), rtol=1e-12)
+
+
 def test_cast_truncates_and_keeps_its_name():
     x = tf.constant([1.7, -1.7])
     assert run(tf.cast(x, tf.int32)).tolist() == [1, -1]

@@ -121,11 +121,11 @@ def silu(input, inplace=False):
     return _maybe_inplace(ops.silu, input, inplace)
 
 
-def _floating(name, input):
+def _floating(name, input, allow_complex=False):
     """The newer activations are compositions of ops: check the input here, under the activation's own name."""
     if not is_tensor(input):
         raise TypeError(f"{name}(): argument 'input' must be a tensor, not {type(input).__name__}")
-    if not input.is_floating_point():
+    if not (input.is_floating_point() or allow_complex and input.is_complex()):
         raise TypeError(f"{name}: expected a floating point tensor, got {describe(input)}; convert it with .float()")
     return input
 
@@ -176,7 +176,7 @@ def hardswish(input, inplace=False):
 
 def softsign(input):
     """``x / (1 + |x|)``: in (-1, 1) like tanh, but approaching its bounds polynomially."""
-    input = _floating("softsign", input)
+    input = _floating("softsign", input, allow_complex=True)
     return input / (ops.abs(input) + 1)
 
 

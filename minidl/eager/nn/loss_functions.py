@@ -143,10 +143,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 # ------------------------------------------------------------------------------------------------ distances
 
-def _broadcast(name, x1, x2):
+def _broadcast(name, x1, x2, allow_complex=False):
     """Both inputs (floating point tensors) broadcast to their common shape."""
     for what, x in (("x1", x1), ("x2", x2)):
-        float_input(name, x, what)
+        float_input(name, x, what, allow_complex)
     try:
         shape = numpy.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
     except ValueError:
@@ -169,7 +169,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """``‖x1 - x2 + eps‖_p`` along the last dim (the ``eps`` keeps the norm's gradient finite when x1 = x2)."""
-    x1, x2 = _broadcast("pairwise_distance", x1, x2)
+    x1, x2 = _broadcast("pairwise_distance", x1, x2, allow_complex=True)
     return ops.norm(x1 - x2 + eps, p, -1, keepdim)
 
 
