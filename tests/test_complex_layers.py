@@ -1,5 +1,6 @@
-"""Complex-valued layers, as PyTorch has them: ``linear``, the convolutions (three real convolutions each, Gauss's
-trick), ``sigmoid``, ``softsign``, ``l1_loss`` and ``pairwise_distance`` take complex tensors.
+"""Complex-valued layers and statistics, as PyTorch has them: ``linear``, the convolutions (three real convolutions
+each, Gauss's trick), ``sigmoid``, ``softsign``, ``l1_loss``, ``pairwise_distance``, ``cov`` with (real) weights and
+``corrcoef`` take complex tensors.
 
 A real loss L of a complex z = x + iy has PyTorch's gradient ∂L/∂x + i ∂L/∂y, which central differences along the
 real and the imaginary axis give one element at a time; PyTorch's own gradient is compared where installed. Second
@@ -31,6 +32,9 @@ CASES = [
     ("softsign", [(3, 4)], lambda L, F, x: F.softsign(x)),
     ("l1_loss", [(3, 4), (3, 4)], lambda L, F, x, t: F.l1_loss(x, t)),
     ("pairwise_distance", [(3, 4), (3, 4)], lambda L, F, x, t: F.pairwise_distance(x, t)),
+    ("cov_weighted", [(3, 6)], lambda L, F, x: L.cov(x, fweights=L.tensor([1, 2, 1, 3, 1, 1]),
+                                                     aweights=L.tensor(np.linspace(0.5, 1.5, 6)))),
+    ("corrcoef", [(3, 6)], lambda L, F, x: L.corrcoef(x)),
 ]
 
 

@@ -279,5 +279,3 @@ def test_cov_edge_cases_and_errors():
         m.cov(m.ones(2, 3), aweights=m.tensor([1, 2, 3]))
     with pytest.raises(OpError, match="aweights cannot be negative"):
         m.cov(m.ones(2, 3), aweights=m.tensor([1.0, -2.0, 3.0]))
-    with pytest.raises(NotImplementedError, match="corrcoef: complex"):
-        m.corrcoef(m.tensor([1j, 2j]))

@@ -20,7 +20,7 @@ from .promote import promote
 from .reduce import _size, check_tensor, mean, sum
 from .shape import reshape, squeeze, transpose, unsqueeze
 from .sorting import _orderable
-from .spectral import conj, real
+from .spectral import complex, conj, imag, real
 from .unary import sqrt
 
 __all__ = ["isin", "unique_consecutive", "mv", "cov", "corrcoef"]
@@ -196,7 +196,8 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         mean_ = mean(x, 1, keepdim=True)
         divisor = _size(x, (1,)) - correction
     else:
-        _, (x, w) = promote("cov", x, w)
+        dtype, (x, promoted) = promote("cov", x, w)
+        w = cast(w, dtypes.to_real(dtype)) if dtype.kind == "c" else promoted  # complex observations, real weights
         w_sum = sum(w)
         mean_ = sum(x * w, 1, keepdim=True) / w_sum
         if correction == 0:
@@ -217,12 +218,14 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
 def corrcoef(input):
     """Pearson's correlation coefficients of the variables in the rows of ``input`` (as for ``cov``):
     ``cov[i, j] / sqrt(cov[i, i] · cov[j, j])``, clipped to [-1, 1] against rounding. A single variable gives
-    cov / cov (1, or NaN for a constant one). Real tensors only here (PyTorch also takes complex ones)."""
+    cov / cov (1, or NaN for a constant one). Of complex variables, the real and the imaginary parts are clipped
+    each, as PyTorch does."""
     check_tensor("corrcoef", input)
-    if dtypes.is_complex(input.dtype):
-        raise NotImplementedError(f"corrcoef: complex input is not supported (got {describe(input)})")
     c = cov(input)
     if c.ndim == 0:
         return c / c
     stddev = sqrt(real(diagonal(c)))
-    return clip(c / unsqueeze(stddev, 1) / unsqueeze(stddev, 0), -1, 1)
+    c = c / unsqueeze(stddev, 1) / unsqueeze(stddev, 0)
+    if c.dtype.kind == "c":
+        return complex(clip(real(c), -1, 1), clip(imag(c), -1, 1))
+    return clip(c, -1, 1)
