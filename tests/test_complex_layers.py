@@ -1,6 +1,7 @@
 """Complex-valued layers and statistics, as PyTorch has them: ``linear``, the convolutions (three real convolutions
-each, Gauss's trick), ``sigmoid``, ``softsign``, ``l1_loss``, ``pairwise_distance``, ``cov`` with (real) weights and
-``corrcoef`` take complex tensors.
+each, Gauss's trick), ``sigmoid``, ``softsign``, ``l1_loss``, ``pairwise_distance``, ``cov`` with (real) weights,
+``corrcoef`` and
+``renorm`` take complex tensors.
 
 A real loss L of a complex z = x + iy has PyTorch's gradient ∂L/∂x + i ∂L/∂y, which central differences along the
 real and the imaginary axis give one element at a time; PyTorch's own gradient is compared where installed. Second
@@ -35,6 +36,7 @@ CASES = [
     ("cov_weighted", [(3, 6)], lambda L, F, x: L.cov(x, fweights=L.tensor([1, 2, 1, 3, 1, 1]),
                                                      aweights=L.tensor(np.linspace(0.5, 1.5, 6)))),
     ("corrcoef", [(3, 6)], lambda L, F, x: L.corrcoef(x)),
+    ("renorm", [(4, 3)], lambda L, F, x: x.renorm(2, 0, 2.0)),
 ]
 
 

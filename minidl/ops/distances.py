@@ -71,10 +71,10 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
 def renorm(input, p, dim, maxnorm):
     """Each slice ``input.select(dim, i)`` whose p-norm exceeds ``maxnorm`` scaled by ``maxnorm / (norm + 1e-7)``
     (PyTorch's small constant keeps the result just inside the bound); the other slices unchanged. Used to cap the
-    norm of each row of a weight matrix (max-norm regularization)."""
+    norm of each row of a weight matrix (max-norm regularization). Complex slices are scaled by the real factor."""
     if not is_tensor(input):
         raise TypeError(f"renorm(): input must be a tensor, not {type(input).__name__}")
-    if not dtypes.is_floating_point(input.dtype):
+    if not (dtypes.is_floating_point(input.dtype) or dtypes.is_complex(input.dtype)):
         raise TypeError(f"renorm: expected a floating-point tensor, got {describe(input)}")
     if input.ndim < 2:
         raise OpError(f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions")
