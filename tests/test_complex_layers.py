@@ -1,7 +1,6 @@
 """Complex-valued layers and statistics, as PyTorch has them: ``linear``, the convolutions (three real convolutions
 each, Gauss's trick), ``sigmoid``, ``softsign``, ``l1_loss``, ``pairwise_distance``, ``cov`` with (real) weights,
-``corrcoef`` and
-``renorm`` take complex tensors.
+``corrcoef`` and ``renorm`` take complex tensors.
 
 A real loss L of a complex z = x + iy has PyTorch's gradient ∂L/∂x + i ∂L/∂y, which central differences along the
 real and the imaginary axis give one element at a time; PyTorch's own gradient is compared where installed. Second
