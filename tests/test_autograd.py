@@ -300,6 +300,42 @@ def test_gradcheck_catches_a_wrong_backward(device):
     assert gradcheck(WrongCube.apply, (x,), raise_exception=False) is False
 
 
+class ComplexSquare(Function):
+    """z² for complex z, with PyTorch's convention for the backward: g · conj(dy/dz)."""
+    @staticmethod
+    def forward(ctx, z):
+        ctx.save_for_backward(z)
+        return z * z
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return g * (2 * z).conj()
+
+
+class ComplexSquareWithoutConjugate(ComplexSquare):
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return g * 2 * z
+
+
+@pytest.mark.parametrize("lib", ["minidl", "torch"])
+def test_gradcheck_of_complex_functions_in_real_coordinates(lib, device):
+    """Complex inputs and outputs are checked as real and imaginary parts, so a backward without the conjugate
+    (right for real numbers only) fails, as it does in PyTorch."""
+    if lib == "torch" and device != "cpu":
+        pytest.skip("PyTorch runs here on the CPU")
+    L = pytest.importorskip("torch") if lib == "torch" else T
+    z = L.tensor([0.5 + 1j, -1.5 - 0.25j], dtype=L.complex128, requires_grad=True, device=device)
+    x = L.tensor([0.3, -0.7], dtype=L.float64, requires_grad=True, device=device)
+    assert L.autograd.gradcheck(lambda z, x: (z * x.exp(), (z.abs() * x).sum(), z.conj() * z), (z, x))
+    assert L.autograd.gradgradcheck(lambda z, x: z * z.exp() * x, (z, x))
+    if L is T:
+        assert gradcheck(ComplexSquare.apply, (z,)) and gradgradcheck(ComplexSquare.apply, (z,))
+        assert gradcheck(ComplexSquareWithoutConjugate.apply, (z,), raise_exception=False) is False
+
+
 @pytest.mark.parametrize("lib", ["minidl", "torch"])
 def test_gradcheck_warns_about_float32_and_checks_anyway(lib):
     lib = pytest.importorskip("torch") if lib == "torch" else T

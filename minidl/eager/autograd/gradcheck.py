@@ -30,39 +30,59 @@ def _outputs(func, inputs):
     return [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
 
 
+def _real_coordinates(array):
+    """The real numbers ``array`` holds, as one flat float64 vector: its elements, or for a complex array all the
+    real parts, then all the imaginary parts — the coordinates in which a complex function is a real one."""
+    array = host_array(array).reshape(-1)
+    if array.dtype.kind == "c":
+        return numpy.concatenate([array.real, array.imag]).astype(numpy.float64)
+    return array.astype(numpy.float64)
+
+
+def _size(tensor):
+    """How many real coordinates ``tensor`` has (``_real_coordinates``)."""
+    return tensor.numel() * (2 if tensor.dtype.kind == "c" else 1)
+
+
 def _numerical_jacobians(func, inputs, wrt, eps):
-    """One matrix per (output, input): numerical[o][k] has shape (output.numel(), inputs[wrt[k]].numel())."""
+    """One matrix per (output, input), in real coordinates: numerical[o][k] has shape (_size(output),
+    _size(inputs[wrt[k]])). A complex input element is moved along the real and then the imaginary axis."""
     with no_grad():
-        n_out = [o.numel() for o in _outputs(func, inputs)]
-        jac = [[numpy.zeros((n, inputs[i].numel())) for i in wrt] for n in n_out]
+        n_out = [_size(o) for o in _outputs(func, inputs)]
+        jac = [[numpy.zeros((n, _size(inputs[i]))) for i in wrt] for n in n_out]
         for k, i in enumerate(wrt):
             flat = inputs[i]._data.reshape(-1)  # a view: perturbing it perturbs the input
-            for j in range(flat.size):
-                original = flat[j].item()  # a number: on cupy, flat[j] is a view that the writes below would change
-                flat[j] = original + eps
-                plus = [host_array(o._data).reshape(-1).astype(numpy.float64) for o in _outputs(func, inputs)]
-                flat[j] = original - eps
-                minus = [host_array(o._data).reshape(-1).astype(numpy.float64) for o in _outputs(func, inputs)]
-                flat[j] = original
-                for o, (p, m) in enumerate(zip(plus, minus)):
-                    jac[o][k][:, j] = (p - m) / (2 * eps)
+            steps = (eps, eps * 1j) if flat.dtype.kind == "c" else (eps,)
+            for axis, step in enumerate(steps):
+                for j in range(flat.size):
+                    original = flat[j].item()  # a number: on cupy, flat[j] is a view the writes below would change
+                    flat[j] = original + step
+                    plus = [_real_coordinates(o._data) for o in _outputs(func, inputs)]
+                    flat[j] = original - step
+                    minus = [_real_coordinates(o._data) for o in _outputs(func, inputs)]
+                    flat[j] = original
+                    for o, (p, m) in enumerate(zip(plus, minus)):
+                        jac[o][k][:, axis * flat.size + j] = (p - m) / (2 * eps)
     return jac
 
 
 def _analytical_jacobians(func, inputs, wrt):
+    """The same matrices from VJPs. The VJP of a cotangent g is the gradient ∂L/∂x + i ∂L/∂y of the real
+    L = Re(Σ conj(g) · out) (PyTorch's convention), so the cotangent 1 at an output element gives the row of its
+    real part, and 1j the row of its imaginary part."""
     outputs = _outputs(func, inputs)
-    jac = [[numpy.zeros((o.numel(), inputs[i].numel())) for i in wrt] for o in outputs]
+    jac = [[numpy.zeros((_size(o), _size(inputs[i]))) for i in wrt] for o in outputs]
     for o, out in enumerate(outputs):
         if not out.requires_grad:
             continue
-        for row in range(out.numel()):
+        for row in range(_size(out)):
             cotangent = numpy.zeros(out.numel(), dtype=out.dtype)
-            cotangent[row] = 1
+            cotangent[row % out.numel()] = 1 if row < out.numel() else 1j
             cotangent = Tensor._make(to_device(cotangent.reshape(out._data.shape), out.device))
             grads = autograd_grad(out, [inputs[i] for i in wrt], cotangent, retain_graph=True, allow_unused=True)
             for k, g in enumerate(grads):
                 if g is not None:
-                    jac[o][k][row] = host_array(g._data).reshape(-1)
+                    jac[o][k][row] = _real_coordinates(g._data)
     return jac
 
 
@@ -79,6 +99,7 @@ def _check_options(name, options):
 
 def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, **options):
     """True if ``func``'s analytical gradients match central differences for every input requiring grad.
+    Complex inputs and outputs are checked in real coordinates (real and imaginary parts: ``_real_coordinates``).
     PyTorch's other options (``fast_mode``, ``nondet_tol``, ``check_undefined_grad``, ...) choose among its
     extra checks; they are accepted, and this one full check is made."""
     _check_options("gradcheck", options)
@@ -87,9 +108,7 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
     if not wrt:
         raise ValueError("gradcheck expects at least one input tensor with requires_grad=True")
     for i in wrt:
-        if inputs[i].dtype.kind == "c":
-            raise ValueError(f"gradcheck: input {i} is {inputs[i].dtype}; minidl's gradcheck takes real inputs only")
-        if inputs[i].dtype != numpy.float64:   # PyTorch's warning: the check goes on, and will likely fail
+        if inputs[i].dtype not in (numpy.float64, numpy.complex128):   # PyTorch's warning: the check goes on, and will likely fail
             warnings.warn(f"Input #{i} requires gradient and is not a double precision floating point or complex. "
                           "This check will likely fail if all the inputs are not of double precision floating point "
                           "or complex. (In lower precision the finite differences are dominated by rounding error.)",
@@ -109,12 +128,18 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
     return True
 
 
+def _random_like(rng, array):
+    """Standard normal numbers of ``array``'s shape, complex ones for a complex array."""
+    values = rng.standard_normal(array.shape)
+    return values + 1j * rng.standard_normal(array.shape) if array.dtype.kind == "c" else values
+
+
 def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
                   **options):
     """``gradcheck`` of the first derivative: checks that the backward pass is itself differentiable correctly.
 
-    It differentiates ``(inputs, v) -> vjp(func at inputs, v)`` with random float64 cotangents ``v`` (or the
-    given ``grad_outputs``), which are checked as inputs too.
+    It differentiates ``(inputs, v) -> vjp(func at inputs, v)`` with random float64 (complex128 for complex
+    outputs) cotangents ``v`` (or the given ``grad_outputs``), which are checked as inputs too.
     """
     _check_options("gradgradcheck", options)
     inputs = _as_tuple(inputs)
@@ -122,7 +147,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-
     outputs = _outputs(func, inputs)
     if grad_outputs is None:
         rng = numpy.random.default_rng(0)
-        grad_outputs = [Tensor._make(to_device(rng.standard_normal(o._data.shape), o.device)).requires_grad_()
+        grad_outputs = [Tensor._make(to_device(_random_like(rng, o._data), o.device)).requires_grad_()
                         for o in outputs]
     grad_outputs = list(_as_tuple(grad_outputs))
     n = len(inputs)
