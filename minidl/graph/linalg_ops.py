@@ -232,13 +232,22 @@ def svd(tensor, full_matrices=False, compute_uv=True, name=None):
 def self_adjoint_eig(tensor, name=None):
     """``(e, v)``: the eigenvalues (ascending) and eigenvectors (columns) of each self-adjoint matrix, of which
     only the lower triangle is read (``tf.linalg.eigh``)."""
-    return tuple(ops.linalg_eigh(_float_matrices(tensor, "tensor")))
+    matrices = _float_matrices(tensor, "tensor")
+    e, v = ops.linalg_eigh(matrices)
+    return _as_input(e, matrices), v
 
 
 @tf_op("SelfAdjointEigV2")
 def self_adjoint_eigvals(tensor, name=None):
     """The eigenvalues (ascending) of each self-adjoint matrix (``tf.linalg.eigvalsh``)."""
-    return ops.linalg_eigvalsh(_float_matrices(tensor, "tensor"))
+    matrices = _float_matrices(tensor, "tensor")
+    return _as_input(ops.linalg_eigvalsh(matrices), matrices)
+
+
+def _as_input(eigenvalues, matrices):
+    """TF's eigenvalues have the matrices' dtype: those of complex (Hermitian) matrices are complex numbers with
+    imaginary parts 0."""
+    return eigenvalues if eigenvalues.dtype == matrices.dtype else ops.cast(eigenvalues, matrices.dtype)
 
 
 def _rhs(rhs, matrix, op_type, matrix_param="matrix"):

@@ -4,8 +4,8 @@ on them: eigvalsh, svdvals and lstsq (linear systems, pinv and matrix_rank are i
 The forwards call the backend's LAPACK-based routines (``xp.linalg``); each works on batches (the last two dims
 are the matrix). The VJPs are the standard formulas — Murray 2016 for Cholesky, Giles 2008 and Seeger et al. 2017
 for eigh and the SVD, Walter & Lehmann 2018 for QR — written with matrix products, triangular solves and
-elementwise ops, so second order works. They are the formulas for *real*
-matrices; complex ones are refused.
+elementwise ops, so second order works. Cholesky and eigh take complex (Hermitian) matrices too: their formulas
+hold with the conjugate transpose ^H in place of ^T. QR, the SVD and lstsq take real matrices only.
 
 Three things to know when differentiating them:
 
@@ -32,7 +32,7 @@ from .broadcast import zeros_like
 from .cast import cast
 from .indexing import getitem
 from .infer import broadcast_shapes
-from .linalg import _check_tensors, matmul
+from .linalg import _check_tensors, _mH, matmul
 from .promote import require_same_dtype
 from .reduce import sum
 from .shape import cat, reshape, squeeze, tril, unsqueeze
@@ -83,12 +83,13 @@ def _matrix_sizes(op_name, x, what):
 # -------------------------------------------------------------------------------------------- Cholesky
 
 class Cholesky(Op):
-    """The lower-triangular L with a positive diagonal and ``A = L L^T``, for a symmetric positive-definite A
-    (only A's lower triangle is read).
+    """The lower-triangular L with a positive diagonal and ``A = L L^H``, for a Hermitian (real: symmetric)
+    positive-definite A (only A's lower triangle is read).
 
-    VJP (Murray 2016): with Φ(X) the lower triangle of X with its diagonal halved and sym(X) = (X + X^T) / 2,
-    ``gA = L^-T sym(Φ(L^T gL)) L^-1`` — two triangular solves instead of inverses. (Only gL's lower triangle
-    matters, and Φ(L^T gL) sees no other: L^T times an upper triangle is upper triangular.)"""
+    VJP (Murray 2016): with Φ(X) the lower triangle of X with its diagonal halved and sym(X) = (X + X^H) / 2,
+    ``gA = L^-H sym(Φ(L^H gL)) L^-1`` — two triangular solves instead of inverses. (Only gL's lower triangle
+    matters, and Φ(L^H gL) sees no other: L^H times an upper triangle is upper triangular.) For complex numbers
+    the diagonal of L^H gL is halved as it is, imaginary part included, as PyTorch does."""
     name = "LinalgCholeskyEx"
     saves_inputs = ()
     saves_outputs = True
@@ -106,10 +107,10 @@ class Cholesky(Op):
 
     @staticmethod
     def vjp(ctx, g):
-        lt = mT(ctx.outputs[0])  # L^T, upper triangular
-        p = tril(matmul(lt, g))
-        s = (p + mT(tril(p, -1))) * 0.5  # sym(Φ(P)): the halved diagonal, and the lower triangle mirrored, halved
-        return (_solve_upper(lt, mT(_solve_upper(lt, s))),)  # L^-T (L^-T S)^T = L^-T S L^-1 (S symmetric)
+        lh = _mH(ctx.outputs[0])  # L^H, upper triangular
+        p = tril(matmul(lh, g))
+        s = (p + _mH(tril(p, -1))) * 0.5  # sym(Φ(P)): the halved diagonal, and the lower triangle mirrored, halved
+        return (_mH(_solve_upper(lh, _mH(_solve_upper(lh, s)))),)  # (L^-H (L^-H S)^H)^H = L^-H S L^-1
 
     @staticmethod
     def infer(a):
@@ -133,12 +134,12 @@ def _first_bad_minor(xp, a):
 
 
 def cholesky(A, upper=False):
-    """``torch.linalg.cholesky`` (and the old ``torch.cholesky``): the lower-triangular L with ``A = L L^T`` for
-    each symmetric positive-definite matrix of the batch; ``upper=True`` gives ``U = L^T`` (``A = U^T U``).
-    Only one triangle of A is read: the lower one, or with ``upper`` the upper one (as PyTorch: the factor of
-    A^T's lower triangle, transposed). A matrix that is not positive-definite is an error, on a GPU too."""
-    A = check_matrices("linalg.cholesky", A, real=True)
-    return mT(apply(Cholesky, mT(A))) if upper else apply(Cholesky, A)
+    """``torch.linalg.cholesky`` (and the old ``torch.cholesky``): the lower-triangular L with ``A = L L^H`` for
+    each Hermitian (real: symmetric) positive-definite matrix of the batch; ``upper=True`` gives ``U = L^H``
+    (``A = U^H U``). Only one triangle of A is read: the lower one, or with ``upper`` the upper one (as PyTorch:
+    the factor of A^H's lower triangle, conjugate-transposed). A matrix that is not positive-definite is an error, on a GPU too."""
+    A = check_matrices("linalg.cholesky", A)
+    return _mH(apply(Cholesky, _mH(A))) if upper else apply(Cholesky, A)
 
 
 # -------------------------------------------------------------------------------------------------- QR
@@ -221,11 +222,13 @@ def qr(input, some=True):
 # ------------------------------------------------------------------------------------------------ eigh
 
 class Eigh(Op):
-    """Eigenvalues w (ascending) and orthonormal eigenvectors V (its columns), ``A = V diag(w) V^T``, of a
-    symmetric A of which only the triangle ``UPLO`` is read.
+    """Eigenvalues w (ascending, real) and orthonormal eigenvectors V (its columns), ``A = V diag(w) V^H``, of a
+    Hermitian (real: symmetric) A of which only the triangle ``UPLO`` is read.
 
-    VJP (Giles 2008): ``gA = V (diag(gw) + F ∘ skew(V^T gV)) V^T`` with F_ij = 1 / (w_j - w_i) off the diagonal
-    (0 on it) and skew(X) = (X - X^T) / 2. Taking the skew part first (F is antisymmetric) makes gA symmetric.
+    VJP (Giles 2008): ``gA = V (diag(gw) + F ∘ skew(V^H gV)) V^H`` with F_ij = 1 / (w_j - w_i) off the diagonal
+    (1 on it) and skew(X) = (X - X^H) / 2. Taking the skew part first (F is antisymmetric) makes gA Hermitian.
+    skew(X)'s diagonal is 0 for real numbers; for complex ones it is i·Im(diag(V^H gV)), which is 0 for every loss
+    that does not depend on the phases of the eigenvectors (each is unique only up to a factor e^{iφ}).
     Repeated eigenvalues make F infinite: see the module's notes."""
     name = "LinalgEigh"
     n_outputs = 2
@@ -243,17 +246,18 @@ class Eigh(Op):
         w, v = ctx.outputs
         inner = None
         if gv is not None:
-            vtgv = matmul(mT(v), gv)
+            vhgv = matmul(_mH(v), gv)
             gaps = unsqueeze(w, -2) - unsqueeze(w, -1)  # gaps[i, j] = w_j - w_i
-            # skew(.) is 0 on the diagonal: adding the identity there avoids 0/0 and leaves the 0
-            inner = (vtgv - mT(vtgv)) * 0.5 / (gaps + eye_like(w))
+            # adding the identity on the diagonal avoids 0/0 and leaves skew(.)'s diagonal as it is
+            inner = (vhgv - _mH(vhgv)) * 0.5 / (gaps + eye_like(w))
         if gw is not None:
-            inner = diag_embed(gw) if inner is None else inner + diag_embed(gw)
-        return (matmul(matmul(v, inner), mT(v)),)
+            gw = diag_embed(cast(gw, v.dtype) if v.dtype != gw.dtype else gw)
+            inner = gw if inner is None else inner + gw
+        return (matmul(matmul(v, inner), _mH(v)),)
 
     @staticmethod
     def infer(a, UPLO):
-        return Spec(None if a.shape is None else a.shape[:-1], a.dtype), a
+        return Spec(None if a.shape is None else a.shape[:-1], dtypes.to_real(a.dtype)), a
 
 
 def _triangle(op_name, UPLO):
@@ -268,11 +272,11 @@ def linalg_eigh(A, UPLO="L"):
     batch — eigenvalues ascending, eigenvectors as the columns of an orthogonal matrix (each up to its sign).
     Only the lower (``UPLO='L'``) or upper ('U') triangle of A is read."""
     UPLO = _triangle("linalg.eigh", UPLO)
-    return EighResult(*apply(Eigh, check_matrices("linalg.eigh", A, real=True), UPLO=UPLO))
+    return EighResult(*apply(Eigh, check_matrices("linalg.eigh", A), UPLO=UPLO))
 
 
 class Eigvalsh(Op):
-    """The eigenvalues alone: dw_i = v_i^T dA v_i, so ``gA = V diag(gw) V^T``. Not ``eigh(A)[0]``: a multi-output
+    """The eigenvalues alone: dw_i = v_i^H dA v_i, so ``gA = V diag(gw) V^H``. Not ``eigh(A)[0]``: a multi-output
     op is handed zeros for its unused outputs in eager mode, and 0 times the infinite F of a repeated eigenvalue
     would poison the gradient with NaN. The forward skips the eigenvectors; the VJP computes them."""
     name = "LinalgEigh"
@@ -283,17 +287,17 @@ class Eigvalsh(Op):
     @staticmethod
     def vjp(ctx, g):
         v = linalg_eigh(ctx.inputs[0], ctx.attrs["UPLO"]).eigenvectors
-        return (matmul(v * unsqueeze(g, -2), mT(v)),)
+        return (matmul(v * unsqueeze(g, -2), _mH(v)),)
 
     @staticmethod
     def infer(a, UPLO):
-        return Spec(None if a.shape is None else a.shape[:-1], a.dtype)
+        return Spec(None if a.shape is None else a.shape[:-1], dtypes.to_real(a.dtype))
 
 
 def linalg_eigvalsh(A, UPLO="L"):
     """``torch.linalg.eigvalsh``: the eigenvalues (ascending) of each symmetric matrix of the batch."""
     UPLO = _triangle("linalg.eigvalsh", UPLO)
-    return apply(Eigvalsh, check_matrices("linalg.eigvalsh", A, real=True), UPLO=UPLO)
+    return apply(Eigvalsh, check_matrices("linalg.eigvalsh", A), UPLO=UPLO)
 
 
 # ------------------------------------------------------------------------------------------------- SVD

@@ -28,10 +28,11 @@ from ..backend import dtypes, reporting_linalg_errors
 from .base import LinAlgError, Op, Spec, apply
 from .compare import eq, where
 from .decompositions import Cholesky, _first_bad_minor
+from .linalg import _mH
 from .lu import _eliminate
 from .matrix import fails, inverse
 from .shape import unsqueeze
-from .solvers import check_matrices, cholesky_solve, eye_like, linalg_solve, mT
+from .solvers import check_matrices, cholesky_solve, eye_like, linalg_solve
 
 __all__ = ["linalg_cholesky_ex", "linalg_inv_ex", "linalg_solve_ex", "cholesky_inverse"]
 
@@ -87,9 +88,9 @@ class CholeskyWithInfo(Op):
 
 def linalg_cholesky_ex(A, *, upper=False, check_errors=False):
     """``torch.linalg.cholesky_ex``: ``(L, info)`` — see the module docstring."""
-    A = check_matrices("linalg.cholesky_ex", A, real=True)
-    L, info = apply(CholeskyWithInfo, mT(A) if upper else A, check_errors=bool(check_errors))  # (see cholesky)
-    return CholeskyEx(mT(L) if upper else L, info)
+    A = check_matrices("linalg.cholesky_ex", A)
+    L, info = apply(CholeskyWithInfo, _mH(A) if upper else A, check_errors=bool(check_errors))  # (see cholesky)
+    return CholeskyEx(_mH(L) if upper else L, info)
 
 
 class LuInfo(Op):

@@ -63,6 +63,20 @@ def test_self_adjoint_eig_reads_the_lower_triangle():
     check_gradients(lambda m: tf.self_adjoint_eigvals(symmetrized(m)), a)
 
 
+def test_hermitian_matrices_have_eigenvalues_of_their_dtype_and_a_cholesky_factor():
+    """TF's SelfAdjointEigV2 outputs e of the input's dtype: complex numbers with imaginary parts 0."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 3, 3)) + 1j * rng.normal(size=(2, 3, 3))
+    hermitian = x @ np.conj(np.swapaxes(x, -1, -2)) + 2 * np.eye(3)
+    e, v = tf.linalg.eigh(hermitian)
+    assert e.dtype == tf.complex128 and tf.linalg.eigvalsh(hermitian).dtype == tf.complex128
+    e_value, v_value, l_value = run([e, v, tf.cholesky(hermitian)])
+    np.testing.assert_allclose(e_value, np.linalg.eigvalsh(hermitian), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(v_value @ (e_value[..., None] * np.conj(np.swapaxes(v_value, -1, -2))), hermitian,
+                               atol=1e-10)
+    np.testing.assert_allclose(l_value, np.linalg.cholesky(hermitian), atol=1e-12)
+
+
 def test_matrix_solves():
     a, b = RNG.standard_normal((2, 3, 3)) + 3 * np.eye(3), RNG.standard_normal((2, 3, 2))
     np.testing.assert_allclose(run(tf.matrix_solve(a, b)), np.linalg.solve(a, b), rtol=1e-10)

@@ -1,6 +1,7 @@
-"""Complex-valued layers and statistics, as PyTorch has them: ``linear``, the convolutions (three real convolutions
-each, Gauss's trick), ``sigmoid``, ``softsign``, ``l1_loss``, ``pairwise_distance``, ``cov`` with (real) weights,
-``corrcoef`` and ``renorm`` take complex tensors.
+"""Complex-valued layers, statistics and Hermitian decompositions, as PyTorch has them: ``linear``, the convolutions
+(three real convolutions each, Gauss's trick), ``sigmoid``, ``softsign``, ``l1_loss``, ``pairwise_distance``, ``cov``
+with (real) weights, ``corrcoef``, ``renorm``, ``cholesky`` (``cholesky_ex``) and ``eigh``/``eigvalsh`` take complex
+tensors.
 
 A real loss L of a complex z = x + iy has PyTorch's gradient ∂L/∂x + i ∂L/∂y, which central differences along the
 real and the imaginary axis give one element at a time; PyTorch's own gradient is compared where installed. Second
@@ -36,6 +37,14 @@ CASES = [
                                                      aweights=L.tensor(np.linspace(0.5, 1.5, 6)))),
     ("corrcoef", [(3, 6)], lambda L, F, x: L.corrcoef(x)),
     ("renorm", [(4, 3)], lambda L, F, x: x.renorm(2, 0, 2.0)),
+    ("cholesky", [(2, 3, 3)], lambda L, F, x: L.linalg.cholesky(x @ x.mH + 3 * L.eye(3, dtype=x.dtype))),
+    ("cholesky_ex_upper", [(3, 3)],
+     lambda L, F, x: L.linalg.cholesky_ex(x @ x.mH + 3 * L.eye(3, dtype=x.dtype), upper=True)[0]),
+    ("eigvalsh", [(3, 3)], lambda L, F, x: L.linalg.eigvalsh(x + x.mH)),
+    # functions of the eigenvectors that do not depend on their phases: a matrix function, |V|² weighted by w
+    ("eigh_matrix_exp", [(3, 3)],
+     lambda L, F, x: (lambda w, v: v @ L.diag_embed(w.exp().to(v.dtype)) @ v.mH)(*L.linalg.eigh(x + x.mH, UPLO="U"))),
+    ("eigh_projections", [(3, 3)], lambda L, F, x: (lambda w, v: (v * v.conj()).real * w)(*L.linalg.eigh(x + x.mH))),
 ]
 
 
@@ -84,7 +93,7 @@ def test_complex_gradients_match_central_differences_and_pytorch(name, shapes, b
         np.testing.assert_allclose(ours.numpy(), reference.numpy(), rtol=1e-10, atol=1e-10)
 
 
-@pytest.mark.parametrize("name", ["linear", "conv1d", "conv_transpose2d"])
+@pytest.mark.parametrize("name", ["linear", "conv1d", "conv_transpose2d", "cholesky", "eigh_matrix_exp"])
 def test_a_gradient_penalty_of_complex_layers_is_differentiable(name):
     _, shapes, build = next(case for case in CASES if case[0] == name)
     values = _operands(shapes)
