@@ -1,11 +1,11 @@
-"""Smaller pieces of TF1's math and checks that classic programs use: ``tf.div_no_nan``, the C-style
-``tf.truncatediv``/``truncatemod``, ``tf.realdiv``, ``tf.scalar_mul``, ``tf.floor_div``, ``tf.rint``, ``tf.roll``,
-``tf.bincount``, ``tf.searchsorted``, ``tf.reduce_euclidean_norm``, ``tf.ensure_shape`` and
-``tf.assert_rank``/``assert_rank_at_least``, the inverse trigonometric and hyperbolic functions, ``tf.atan2``,
-``tf.expm1``, ``tf.erfc``, ``tf.lgamma``, ``tf.digamma``, ``tf.histogram_fixed_width``, ``tf.setdiff1d``,
-``tf.accumulate_n``, the ``tf.bitwise`` functions, ``tf.math.reciprocal_no_nan``, ``tf.math.polyval``,
-``tf.is_non_decreasing``/``is_strictly_increasing`` and ``tf.assert_variables_initialized`` — thin layers over
-``minidl.ops`` (only ``ensure_shape`` is an op of its own: a run-time check).
+"""Smaller pieces of TF1's math and checks that classic programs use: ``tf.div_no_nan``, ``tf.math.xdivy`` and
+``multiply_no_nan``, the C-style ``tf.truncatediv``/``truncatemod``, ``tf.realdiv``, ``tf.scalar_mul``,
+``tf.floor_div``, ``tf.rint``, ``tf.roll``, ``tf.bincount``, ``tf.searchsorted``, ``tf.reduce_euclidean_norm``,
+``tf.ensure_shape`` and ``tf.assert_rank``/``assert_rank_at_least``, the inverse trigonometric and hyperbolic
+functions, ``tf.atan2``, ``tf.expm1``, ``tf.erfc``, ``tf.lgamma``, ``tf.digamma``, ``tf.histogram_fixed_width``,
+``tf.setdiff1d``, ``tf.accumulate_n``, the ``tf.bitwise`` functions, ``tf.math.reciprocal_no_nan``,
+``tf.math.polyval``, ``tf.is_non_decreasing``/``is_strictly_increasing`` and ``tf.assert_variables_initialized``
+— thin layers over ``minidl.ops`` (only ``ensure_shape`` is an op of its own: a run-time check).
 
 Importing this module also adds them to ``tf.math`` (``divide_no_nan``, ``bincount``, ``roll``...; and tf.nn's
 ``l2_normalize``) and ``tf.debugging`` (``assert_rank``, ``assert_rank_at_least``, ``ensure_shape``,
@@ -45,6 +45,20 @@ def div_no_nan(x, y, name=None):
     zero = ops.eq(y, 0)
     quotient = ops.div(x, ops.where(zero, ops.ones_like(y), y))
     return ops.where(zero, ops.zeros_like(quotient), quotient)
+
+
+@tf_op("Xdivy")
+def xdivy(x, y, name=None):
+    """``x / y``, but 0 wherever ``x`` is 0, whatever y is (also 0 / 0); the gradient is 0 there, for x and y."""
+    x, y = matching_pair("Xdivy", x, y)
+    return ops.xdivy(check_dtype(x, FLOATS, "x"), y)
+
+
+@tf_op("MulNoNan")
+def multiply_no_nan(x, y, name=None):
+    """``x · y``, but 0 wherever ``y`` is 0, even where x is inf or NaN; TF's gradient (``ops.MulNoNan``)."""
+    x, y = matching_pair("MulNoNan", x, y)
+    return ops.mul_no_nan(check_dtype(x, FLOATS, "x"), y)
 
 
 @tf_op("reciprocal_no_nan")
@@ -198,20 +212,29 @@ def _histogram_inputs(values, value_range, nbins):
 @tf_op("histogram_fixed_width_bins")
 def histogram_fixed_width_bins(values, value_range, nbins=100, dtype=dtypes.int32, name=None):
     """For each entry of ``values``, its bin among ``nbins`` equal bins over ``value_range`` = [lo, hi]:
-    ``floor((v - lo) / (hi - lo) * nbins)``, values below lo in bin 0 and values at or above hi in the last."""
+    ``floor(nbins · (v - lo) / (hi - lo))``, values below lo in bin 0 and values at or above hi in the last.
+    Computed in values' dtype (integers in float64), as TF computes it: a value on a bin's edge falls where
+    float32 rounding puts it, as in TF."""
     values, value_range, nbins = _histogram_inputs(values, value_range, nbins)
+    if values.dtype.kind != "f":
+        values, value_range = ops.cast(values, dtypes.float64), ops.cast(value_range, dtypes.float64)
     lo, hi = ops.getitem(value_range, 0), ops.getitem(value_range, 1)
-    scaled = ops.floor(ops.mul(ops.div(ops.sub(ops.cast(values, dtypes.float64), lo), ops.sub(hi, lo)), nbins))
+    scaled = ops.floor(ops.mul(ops.div(ops.sub(values, lo), ops.sub(hi, lo)), nbins))
     return ops.cast(ops.clamp(scaled, 0, nbins - 1), dtypes.as_dtype(dtype))
 
 
 @tf_op("histogram_fixed_width")
 def histogram_fixed_width(values, value_range, nbins=100, dtype=dtypes.int32, name=None):
     """How many entries of ``values`` fall in each of ``nbins`` equal bins over ``value_range`` (a 1-D tensor of
-    ``nbins`` counts; out-of-range values count in the first or last bin, as TF's)."""
+    ``nbins`` counts; out-of-range values count in the first or last bin, as TF's). The bin of v is TF's kernel's:
+    ``(max(v, lo) - lo)``, computed in values' dtype, divided in float64 by the bin width ``(hi - lo) / nbins``
+    — which can differ from ``histogram_fixed_width_bins`` for a value on an edge, as it does in TF."""
     values, value_range, nbins = _histogram_inputs(values, value_range, nbins)
-    bins = ops.reshape(histogram_fixed_width_bins(values, value_range, nbins, dtypes.int64), (-1,))
-    return ops.cast(ops.bincount(bins, None, minlength=nbins), dtypes.as_dtype(dtype))
+    lo, hi = ops.getitem(value_range, 0), ops.getitem(value_range, 1)
+    shifted = ops.cast(ops.sub(ops.maximum(values, lo), lo), dtypes.float64)
+    width = ops.div(ops.cast(ops.sub(hi, lo), dtypes.float64), float(nbins))
+    bins = ops.cast(ops.minimum(ops.div(shifted, width), float(nbins - 1)), dtypes.int64)
+    return ops.cast(ops.bincount(ops.reshape(bins, (-1,)), None, minlength=nbins), dtypes.as_dtype(dtype))
 
 
 @tf_op("SearchSorted")
@@ -437,6 +460,7 @@ for _fn in (accumulate_n, div_no_nan, bincount, reduce_euclidean_norm, scalar_mu
             rint, asin, acos, tan, sinh, cosh, asinh, acosh, atanh, expm1, erfc, lgamma, digamma, atan2):
     setattr(math, _fn.__name__, _fn)
 math.divide_no_nan = div_no_nan
+math.xdivy, math.multiply_no_nan = xdivy, multiply_no_nan  # (tf.math's only)
 math.reciprocal_no_nan, math.polyval = reciprocal_no_nan, polyval  # (tf.math's only)
 math.is_non_decreasing, math.is_strictly_increasing = is_non_decreasing, is_strictly_increasing
 math.softmax, math.log_softmax = nn.softmax, nn.log_softmax  # tf.math.softmax is tf.nn.softmax

@@ -463,13 +463,16 @@ def to_int64(x, name="ToInt64"):
 
 @tf_op("clip_by_value")
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):
-    """``t`` limited to [clip_value_min, clip_value_max]; the bounds take t's dtype. The gradient passes where t is
-    inside the bounds. An IndexedSlices (a lookup's gradient) stays one, its values clipped."""
+    """``t`` limited to [clip_value_min, clip_value_max]; the bounds take t's dtype. As in TF, it is
+    ``maximum(minimum(t, max), min)``: the gradient passes where t is inside the bounds or on one, a bound that is
+    a tensor gets the gradient where it is taken, and where min > max the result is min. An IndexedSlices (a
+    lookup's gradient) stays one, its values clipped."""
     def clipped(values):
         values = to_tensor(values)
         _, low = matching_pair("Maximum", values, clip_value_min)
         _, high = matching_pair("Minimum", values, clip_value_max)
-        return ops.clamp(values, low, high)
+        below_max = apply(ops.compare.Minimum, values, high, tie_share=1.0)
+        return apply(ops.compare.Maximum, below_max, low, tie_share=1.0)
     return on_values(t, clipped)
 
 

@@ -31,7 +31,8 @@ igamma = _pair_function("igamma", "Igamma", ops.igamma, ("a", "x"),
                         "P(a, x) = γ(a, x) / Γ(a), the regularized lower incomplete gamma function.")
 igammac = _pair_function("igammac", "Igammac", ops.igammac, ("a", "x"),
                          "Q(a, x) = 1 - P(a, x), the regularized upper incomplete gamma function.")
-xlogy = _pair_function("xlogy", "Xlogy", ops.xlogy, ("x", "y"), "x·log(y), and 0 where x is 0 (also for y = 0).")
+xlogy = _pair_function("xlogy", "Xlogy", lambda x, y: ops.xlogy(x, y, zero_where_x_is_zero=True), ("x", "y"),
+                       "x·log(y), and 0 where x is 0 (also for y = 0); TF's gradient is 0 there too, for x and y.")
 bessel_i0e = _unary("bessel_i0e", "BesselI0e", ops.i0e, FLOATS, "exp(-|x|)·I0(x), I0 without its overflow.")
 
 

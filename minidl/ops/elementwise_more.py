@@ -1,4 +1,4 @@
-"""More elementwise math: ``sgn``, ``heaviside``, ``logit``, ``xlogy``, ``fmod``, ``float_power``, ``hypot``,
+"""More elementwise math: ``sgn``, ``heaviside``, ``logit``, ``xlogy``, TF's ``xdivy`` and ``mul_no_nan``, ``fmod``, ``float_power``, ``hypot``,
 ``logaddexp``, ``logaddexp2``, ``copysign``, ``frac``, ``deg2rad``, ``rad2deg``, ``sinc``, and the running
 ``logcumsumexp``.
 
@@ -22,7 +22,7 @@ from .promote import promote
 from .reduce import _is_int
 from .unary import _floating, _tensor, abs, cos, exp, isnan, sign, trunc
 
-__all__ = ["sgn", "heaviside", "logit", "xlogy", "fmod", "float_power", "hypot", "logaddexp", "logaddexp2",
+__all__ = ["sgn", "heaviside", "logit", "xlogy", "xdivy", "mul_no_nan", "fmod", "float_power", "hypot", "logaddexp", "logaddexp2",
            "copysign", "frac", "deg2rad", "rad2deg", "sinc", "logcumsumexp"]
 
 
@@ -177,19 +177,27 @@ def x_times_log(xp, x, y, log_y):
 def x_times_log_vjp(ctx, g, op, edge, shift):
     """The VJP of ``op(x, y) = x · log(y + shift)`` (xlogy: shift 0; xlog1py: shift 1), not a number for
     y <= ``edge`` = -shift. d/dx = log(y + shift) is ``op(g, y)`` — with y moved to 1 - shift (log 1 = 0) where
-    x = 0 and y <= edge, PyTorch's 0 on the line where the function is constant; d/dy = x / (y + shift)."""
+    x = 0 and y <= edge, PyTorch's 0 on the line where the function is constant; d/dy = x / (y + shift).
+
+    With the attr ``zero_where_x_is_zero`` (TensorFlow's gradient, ``xlogy(x != 0, y)`` and ``xdivy(x, y)``) both
+    derivatives are 0 wherever x = 0, whatever y is: y is moved to 1 - shift there."""
     x, y = ctx.inputs
     need_x, need_y = ctx.needs_input_grad
+    tf_rule = ctx.attrs.get("zero_where_x_is_zero", False)
+    neutral = 1.0 - shift
+    if tf_rule:
+        y = where(eq(x, 0), neutral, y)
     grad_x = grad_y = None
     if need_x:
-        neutral = 1.0 - shift
-        if is_tensor(y):
+        if tf_rule:
+            y_safe = y
+        elif is_tensor(y):
             y_safe = where(logical_and(eq(x, 0), le(y, edge)), neutral, y)
         else:
             y_safe = where(eq(x, 0), neutral, y) if y <= edge else y
-        grad_x = sum_to_like(apply(op, g, y_safe), x)
+        grad_x = sum_to_like(apply(op, g, y_safe, **ctx.attrs), x)
     if need_y:
-        grad_y = sum_to_like(g * x / (y + shift if shift else y), y)
+        grad_y = sum_to_like(g * x / (y + shift if shift else y), ctx.inputs[1])
     return grad_x, grad_y
 
 
@@ -198,11 +206,12 @@ class Xlogy(Op):
 
     This makes entropy-like sums such as Σ p·log(p) right at p = 0. The product rule would give
     0·(-inf) = NaN there, hence an op: d/dx = log(y), taken as 0 where x = 0 and y ≤ 0 (there log(y) is not a
-    number, and the function is constant 0 along x = 0: PyTorch's choice), d/dy = x / y."""
+    number, and the function is constant 0 along x = 0: PyTorch's choice), d/dy = x / y. ``zero_where_x_is_zero``:
+    TensorFlow's gradient, 0 for both wherever x = 0 (``x_times_log_vjp``)."""
     infer = staticmethod(broadcast_infer("xlogy"))
 
     @staticmethod
-    def forward(xp, x, y):
+    def forward(xp, x, y, zero_where_x_is_zero=False):
         return x_times_log(xp, x, y, xp.log(y))
 
     @staticmethod
@@ -210,10 +219,45 @@ class Xlogy(Op):
         return x_times_log_vjp(ctx, g, Xlogy, edge=0, shift=0)
 
 
-def xlogy(input, other):
+def xlogy(input, other, zero_where_x_is_zero=False):
     """``input · log(other)``, 0 where input is 0; either may be a number. Integer operands give the default
-    float dtype."""
-    return apply(Xlogy, *_to_float("xlogy", input, other))
+    float dtype. ``zero_where_x_is_zero``: TensorFlow's gradient (see ``Xlogy``)."""
+    operands = _to_float("xlogy", input, other)
+    return apply(Xlogy, *operands, zero_where_x_is_zero=True) if zero_where_x_is_zero else apply(Xlogy, *operands)
+
+
+def xdivy(input, other):
+    """``x / y``, but 0 wherever x is 0, even where y is 0 or NaN (TensorFlow's ``xdivy``). A formula: y is
+    replaced by 1 where x is 0, so no inf or NaN reaches the gradient, which is 0 there for x and y (TF's)."""
+    x, y = _to_float("xdivy", input, other)
+    x_is_zero = eq(x, 0)
+    quotient = div(x, where(x_is_zero, 1.0, y))
+    return where(x_is_zero, zeros_like(quotient), quotient)
+
+
+class MulNoNan(Op):
+    """``x · y``, but 0 wherever y is 0, even where x is inf or NaN (TensorFlow's ``multiply_no_nan``: a weight
+    of 0 silences whatever it multiplies). The VJP is TF's, made of the op itself — ``mul_no_nan(g, y)`` for x,
+    ``mul_no_nan(x, g)`` for y — so derivatives of every order follow."""
+    infer = staticmethod(broadcast_infer("mul_no_nan"))
+
+    @staticmethod
+    def forward(xp, x, y):
+        with numpy.errstate(invalid="ignore"):  # inf · 0, which the where replaces
+            product = x * y
+        return xp.where(y == 0, product.dtype.type(0), product)
+
+    @staticmethod
+    def vjp(ctx, g):
+        x, y = ctx.inputs
+        need_x, need_y = ctx.needs_input_grad
+        return (sum_to_like(mul_no_nan(g, y), x) if need_x else None,
+                sum_to_like(mul_no_nan(x, g), y) if need_y else None)
+
+
+def mul_no_nan(input, other):
+    """``input · other``, but 0 where ``other`` is 0 (see ``MulNoNan``); either may be a number."""
+    return apply(MulNoNan, *_to_float("mul_no_nan", input, other))
 
 
 class Fmod(Op):

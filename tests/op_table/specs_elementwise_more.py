@@ -1,4 +1,5 @@
-"""Op table entries for the elementwise functions of elementwise_more.py: sgn, heaviside, logit, xlogy, fmod,
+"""Op table entries for the elementwise functions of elementwise_more.py: sgn, heaviside, logit, xlogy, xdivy,
+mul_no_nan, fmod,
 float_power, hypot, logaddexp, logaddexp2, copysign, frac, deg2rad, rad2deg, sinc, logcumsumexp.
 
 Inputs stay off each function's kinks (copysign and hypot at 0, frac at the integers, fmod where a / b is whole,
@@ -24,6 +25,18 @@ def _xlogy_inputs():
 def _xlogy(x, y):
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(x == 0, 0, x * np.log(y)).astype(np.result_type(x, y))
+
+
+def _xdivy_inputs():
+    """x half zeros (xdivy's special case; its gradient there is TF's 0, not 1/y, so the gradient is checked on a
+    spec without zeros), |y| >= 0.5."""
+    return broadcastable().map(lambda t: (np.where(t[0] > 0, t[0], 0.0).astype(t[0].dtype),
+                                          np.where(t[1] >= 0, t[1] + 0.5, t[1] - 0.5).astype(t[1].dtype)))
+
+
+def _mul_no_nan_inputs():
+    """y on the integers (zeros are common), x any: the function is x·y everywhere, its gradient too."""
+    return broadcastable().map(lambda t: (t[0], np.round(t[1])))
 
 
 def _fmod_inputs():
@@ -52,6 +65,14 @@ SPECS = [
     OpSpec("elementwise_more_xlogy", lambda m, x, y: m.xlogy(x, y), _xlogy, _xlogy_inputs(), grad_inputs=(0, 1)),
     OpSpec("elementwise_more_xlogy_number_other", lambda m, x: m.xlogy(x, 2.5), lambda a: _xlogy(a, a.dtype.type(2.5)),
            unary().map(lambda t: (np.round(t[0]),))),
+    OpSpec("elementwise_more_xdivy", lambda m, x, y: m.xdivy(x, y),
+           lambda x, y: np.where(x == 0, 0, x / y).astype(np.result_type(x, y)), _xdivy_inputs(), grad_inputs=(),
+           notes="forward only: at x = 0 the gradient is TF's 0"),
+    OpSpec("elementwise_more_xdivy_grad", lambda m, x, y: m.xdivy(x, y), lambda x, y: x / y,
+           broadcastable().map(lambda t: tuple(np.where(a >= 0, a + 0.5, a - 0.5).astype(a.dtype) for a in t)),
+           grad_inputs=(0, 1), notes="x != 0, where xdivy is x / y"),
+    OpSpec("elementwise_more_mul_no_nan", lambda m, x, y: m.mul_no_nan(x, y), lambda x, y: x * y,
+           _mul_no_nan_inputs(), grad_inputs=(0, 1)),
     OpSpec("elementwise_more_fmod", lambda m, a, b: m.fmod(a, b), np.fmod, _fmod_inputs(), grad_inputs=(0, 1)),
     OpSpec("elementwise_more_fmod_broadcast", lambda m, a, b: m.fmod(a, b), np.fmod, broadcastable(low=0.5, high=3.0),
            grad_inputs=(), notes="forward only: the jumps where a / b is whole are anywhere here"),

@@ -1,0 +1,58 @@
+"""TF 1.15's own answers where frameworks differ at the edges, read from its source (clip_ops.py, math_grad.py,
+histogram_ops.py and the HistogramFixedWidth kernel): clip_by_value is maximum(minimum(t, max), min); xlogy's
+gradient is 0 wherever x = 0; histograms bin values in the input's dtype; xdivy and multiply_no_nan."""
+import numpy as np
+import pytest
+
+import minidl.graph as tf
+
+from .helpers import run
+
+
+def test_clip_by_value_is_minimum_then_maximum():
+    t = tf.constant([0.0, 1.0, 2.0, 5.0])
+    low, high = tf.constant(1.0), tf.constant(2.0)
+    clipped = tf.clip_by_value(t, low, high)
+    grads = tf.gradients(tf.reduce_sum(clipped * [1.0, 2.0, 3.0, 4.0]), [t, low, high])
+    values, (grad_t, grad_low, grad_high) = run([clipped, grads])
+    assert values.tolist() == [1, 1, 2, 2]
+    # on a bound the gradient goes to t; a tensor bound gets it where it is taken
+    assert grad_t.tolist() == [0, 2, 3, 0] and grad_low == 1 and grad_high == 4
+    assert run(tf.clip_by_value([0.0, 2.0, 5.0], 3.0, 1.0)).tolist() == [3, 3, 3]  # min > max: min wins
+
+
+def test_xlogy_gradient_is_zero_wherever_x_is_zero():
+    x, y = tf.constant([0.0, 0.0, 0.0, 2.0]), tf.constant([2.0, 0.0, -1.0, 3.0])
+    z = tf.math.xlogy(x, y)
+    grad_x, grad_y = tf.gradients(tf.reduce_sum(z), [x, y])
+    (second,) = tf.gradients(tf.reduce_sum(grad_x), y)
+    values = run([z, grad_x, grad_y, second])
+    np.testing.assert_allclose(values[0], [0, 0, 0, 2 * np.log(3)], rtol=1e-6)
+    np.testing.assert_allclose(values[1], [0, 0, 0, np.log(3)], rtol=1e-6)  # TF: xlogy(x != 0, y)
+    np.testing.assert_allclose(values[2], [0, 0, 0, 2 / 3], rtol=1e-6)       # TF: xdivy(x, y)
+    np.testing.assert_allclose(values[3], [0, 0, 0, 1 / 3], rtol=1e-6)
+
+
+def test_xdivy_and_multiply_no_nan_with_tf_gradients():
+    x, y = tf.constant([0.0, 0.0, 2.0]), tf.constant([0.0, np.nan, 4.0])
+    quotient = tf.math.xdivy(x, y)
+    values = run([quotient] + tf.gradients(tf.reduce_sum(quotient), [x, y]))
+    np.testing.assert_allclose(np.stack(values), [[0, 0, 0.5], [0, 0, 0.25], [0, 0, -0.125]])
+    a, b = tf.constant([np.inf, np.nan, 3.0, 2.0]), tf.constant([0.0, 0.0, 0.0, 5.0])
+    product = tf.math.multiply_no_nan(a, b)
+    values = run([product] + tf.gradients(tf.reduce_sum(product), [a, b]))
+    # a weight of 0 silences inf and NaN; d/db is a (TF's mul_no_nan(x, grad)), d/da is 0 where b is 0
+    np.testing.assert_array_equal(np.stack(values), [[0, 0, 0, 10], [0, 0, 0, 5], [np.inf, np.nan, 3, 2]])
+    with pytest.raises(TypeError, match="not in list of allowed values"):
+        tf.math.xdivy(tf.constant([1]), tf.constant([2]))
+
+
+def test_histograms_bin_in_the_dtype_of_the_values():
+    # -0.8 is the left edge of bin 6 of [-2, 0] in 10 bins: float32 arithmetic puts it there, float64 in bin 5
+    assert run(tf.histogram_fixed_width_bins([-0.8], [-2.0, 0.0], nbins=10)).tolist() == [6]
+    assert run(tf.histogram_fixed_width([-0.8], [-2.0, 0.0], nbins=10)).tolist() == [0] * 6 + [1] + [0] * 3
+    values = tf.constant([-1.0, 0.0, 1.5, 2.0, 5.0, 15.0])  # TF's documented example
+    assert run(tf.histogram_fixed_width(values, [0.0, 5.0], nbins=5)).tolist() == [2, 1, 1, 0, 2]
+    assert run(tf.histogram_fixed_width_bins(values, [0.0, 5.0], nbins=5)).tolist() == [0, 0, 1, 2, 4, 4]
+    assert run(tf.histogram_fixed_width(tf.constant([1, 2, 7]), [0, 10], nbins=tf.constant(5))).tolist() == \
+        [1, 1, 0, 1, 0]
