@@ -253,7 +253,8 @@ def test_scheduler_errors(make, error, message):
 RESUMED = [("ExponentialLR", dict(gamma=0.5)), ("CosineAnnealingLR", dict(T_max=10)),
            ("LinearLR", dict(start_factor=0.5, total_iters=8)), ("PolynomialLR", dict(total_iters=8, power=2.0)),
            ("MultiplicativeLR", dict(lr_lambda=lambda epoch: 0.9)), ("StepLR", dict(step_size=5)),
-           ("ConstantLR", dict(factor=0.5, total_iters=5)), ("LambdaLR", dict(lr_lambda=lambda epoch: 0.9 ** epoch))]
+           ("ConstantLR", dict(factor=0.5, total_iters=5)), ("LambdaLR", dict(lr_lambda=lambda epoch: 0.9 ** epoch)),
+           ("CosineAnnealingWarmRestarts", dict(T_0=2))]  # (epoch 4 is two periods in: the cycle wraps around)
 
 
 def _resumed_rates(lib, name, kwargs):
@@ -328,6 +329,19 @@ def test_adagrad_starts_every_accumulator_from_the_constructors_value():
             w = w - 0.1 * part(g_c) / (np.sqrt(s) + 1e-10)
         parts.append(w)
     np.testing.assert_allclose(c.detach().numpy(), parts[0] + 1j * parts[1], rtol=1e-12)
+
+
+def test_adagrad_has_every_accumulator_from_the_start_and_can_share_them():
+    """As PyTorch's: the state_dict shows a parameter that never had a gradient; share_memory() shares the sums."""
+    a, b = T.nn.Parameter(T.ones(2)), T.nn.Parameter(T.ones(2))
+    opt = optim.Adagrad([a, b], lr=0.1, initial_accumulator_value=0.5)
+    a.grad = T.ones(2)
+    opt.step()
+    state = opt.state_dict()["state"]
+    assert sorted(state) == [0, 1] and state[1]["sum"].tolist() == [0.5, 0.5] and float(state[1]["step"]) == 0
+    assert state[0]["sum"].tolist() == [1.5, 1.5] and float(state[0]["step"]) == 1
+    opt.share_memory()
+    assert all(opt.state[p]["sum"].is_shared() for p in (a, b))
 
 
 def test_sequential_lr_takes_a_chained_scheduler_and_no_plateau():

@@ -145,10 +145,20 @@ def two_tensor_loss(a, b):
     return ((a - 1.0) ** 2).sum() + (a * a * a * a).sum() / 4 + ((b * 2.0 + a.sum()) ** 2).sum()
 
 
+def complex_loss(z, w):
+    """A complex parameter and a real one: LBFGS moves the real and imaginary parts as real numbers."""
+    target = z.new_tensor([0.3 - 1j, 2 + 0.5j])
+    return ((z - target).abs() ** 2).sum() + ((w - 1) ** 4).sum() + (z.real * w).sum()
+
+
 def _lbfgs_steps(lib, problem, kwargs, steps):
     if problem == "rosenbrock":
         params = [lib.tensor(np.array([-1.5, 2.0]), requires_grad=True)]
         loss_fn = rosenbrock
+    elif problem == "complex":
+        params = [lib.tensor(np.array([1 + 2j, -0.5 + 0.3j]), requires_grad=True),
+                  lib.tensor(np.array([0.5, 1.5]), requires_grad=True)]
+        loss_fn = complex_loss
     else:
         params = [lib.tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True),
                   lib.tensor(np.array([[0.3], [-0.7]]), requires_grad=True)]
@@ -179,6 +189,8 @@ LBFGS_CONFIGS = [
     ("rosenbrock", dict(line_search_fn="strong_wolfe", max_iter=1, max_eval=2), 3),
     ("rosenbrock", dict(line_search_fn="strong_wolfe", max_iter=10, max_eval=7), 3),
     ("rosenbrock", dict(line_search_fn="strong_wolfe", max_iter=20, max_eval=12), 3),
+    ("complex", dict(lr=0.5, max_iter=10), 3),
+    ("complex", dict(lr=0.5, max_iter=10, line_search_fn="strong_wolfe"), 3),
 ]
 
 
@@ -238,6 +250,8 @@ def test_lbfgs_stops_at_a_stationary_point_and_checks_its_arguments():
     assert opt.step(closure).item() == 0.0 and len(calls) == 1 and w.tolist() == [1.0, 1.0]
     with pytest.raises(ValueError, match="LBFGS doesn't support per-parameter options"):
         optim.LBFGS([{"params": [w]}, {"params": [T.zeros(1, requires_grad=True)]}])
+    with pytest.raises(ValueError, match="LBFGS doesn't support per-parameter options"):
+        opt.add_param_group({"params": [T.zeros(1, requires_grad=True)]})  # its parameters would never move
     assert optim.LBFGS([w], max_iter=8).param_groups[0]["max_eval"] == 10
 
 

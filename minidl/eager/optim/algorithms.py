@@ -199,17 +199,28 @@ class Adagrad(Optimizer):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, eps=eps,
                                       initial_accumulator_value=initial_accumulator_value, maximize=maximize,
                                       **update_options(foreach=foreach, differentiable=differentiable, fused=fused)))
+        for group in self.param_groups:  # every accumulator exists from the start, as in PyTorch's state_dict
+            for p in group["params"]:
+                self.state[p] = self._fresh_state(p)
+
+    def _fresh_state(self, p):
+        # PyTorch fills the sum from the constructor's value, whatever a param group says (and for a complex
+        # parameter with v + vi: a complex parameter counts as two real ones)
+        start = self.defaults["initial_accumulator_value"]
+        return {"step": zero_step(), "sum": ops.full_like(p, complex(start, start) if p.is_complex() else start)}
+
+    def share_memory(self):
+        """Put the accumulators in shared memory, for training in several processes (Hogwild)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                self.state[p]["sum"].share_memory_()
 
     def _update(self, p, g, state, group):
         if g.is_sparse and group["fused"]:
             raise RuntimeError("`fused` does not support sparse grad or complex param")
         g = -g if group["maximize"] else g
-        if not state:
-            state["step"] = zero_step()
-            # PyTorch fills it from the constructor's value, whatever a param group says (and for a complex
-            # parameter with v + vi: a complex parameter counts as two real ones)
-            start = self.defaults["initial_accumulator_value"]
-            state["sum"] = ops.full_like(p, complex(start, start) if p.is_complex() else start)
+        if not state:  # (a parameter of a group added later)
+            state.update(self._fresh_state(p))
         state["step"] += 1
         if group["weight_decay"]:
             if g.is_sparse:

@@ -19,12 +19,18 @@ Unlike the other optimizers, ``step(closure)`` needs the closure — it re-evalu
 search may only use what is left of the ``max_eval`` budget; with nothing left it still tries its first step,
 once, and moves there only if the loss went down (so ``LBFGS(..., max_iter=1, line_search_fn="strong_wolfe")``,
 whose ``max_eval`` is 1, often does not move at all, as in PyTorch). The whole parameter list is treated as one
-flat vector, so there is one parameter group and no per-parameter options.
+flat vector of real numbers (a complex parameter gives its real and imaginary parts, as PyTorch's does), so there is
+one parameter group and no per-parameter options.
 """
 from ... import ops
 from ..grad_mode import enable_grad, no_grad
 from .line_search import strong_wolfe
 from .optimizer import Optimizer
+
+
+def _real(tensor):
+    """A complex tensor's real numbers (``view_as_real``: a view, so moving it moves the tensor); a real tensor."""
+    return ops.view_as_real(tensor) if tensor.is_complex() else tensor
 
 
 class LBFGS(Optimizer):
@@ -41,18 +47,26 @@ class LBFGS(Optimizer):
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
         self._params = self.param_groups[0]["params"]
 
+    def add_param_group(self, param_group):
+        """Only the constructor's group: the flat vector is made of its parameters (PyTorch's step refuses a
+        second group; here adding it is refused, before a step could leave its parameters untouched)."""
+        if self.param_groups:
+            raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
+        super().add_param_group(param_group)
+
     # ------------------------------------------------------------------ the parameters as one flat vector
     def _flat_grad(self):
         """Every gradient flattened and joined (a sparse one made dense, as PyTorch's LBFGS does)."""
-        return ops.cat([ops.zeros_like(p).reshape(-1) if p.grad is None else p.grad.to_dense().reshape(-1)
+        return ops.cat([_real(ops.zeros_like(p) if p.grad is None else p.grad.to_dense()).reshape(-1)
                         for p in self._params])
 
     def _move(self, t, d):
         """x += t·d, each parameter taking its slice of the flat direction."""
         offset = 0
         for p in self._params:
-            n = p.numel()
-            p.add_(d[offset:offset + n].reshape(p.shape), alpha=t)
+            numbers = _real(p)
+            n = numbers.numel()
+            numbers.add_(d[offset:offset + n].reshape(numbers.shape), alpha=t)
             offset += n
 
     def _evaluate(self, closure):
