@@ -4,7 +4,7 @@ import math
 
 from ... import ops
 from ...backend.kernels import adam_step, sgd_momentum_step, sgd_step
-from .optimizer import (Optimizer, changed_in_place, fused_update_arrays, scalar_state, update_options,
+from .optimizer import (Optimizer, _as_real, changed_in_place, fused_update_arrays, scalar_state, update_options,
                         with_values, zero_step)
 
 
@@ -204,10 +204,10 @@ class Adagrad(Optimizer):
                 self.state[p] = self._fresh_state(p)
 
     def _fresh_state(self, p):
-        # PyTorch fills the sum from the constructor's value, whatever a param group says (and for a complex
-        # parameter with v + vi: a complex parameter counts as two real ones)
-        start = self.defaults["initial_accumulator_value"]
-        return {"step": zero_step(), "sum": ops.full_like(p, complex(start, start) if p.is_complex() else start)}
+        # PyTorch fills the sum from the constructor's value, whatever a param group says; a complex parameter is
+        # updated as two real numbers (Optimizer.step's real view), each with its sum
+        values = _as_real(p) if p.is_complex() else p
+        return {"step": zero_step(), "sum": ops.full_like(values, self.defaults["initial_accumulator_value"])}
 
     def share_memory(self):
         """Put the accumulators in shared memory, for training in several processes (Hogwild)."""
