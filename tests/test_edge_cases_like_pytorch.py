@@ -104,10 +104,20 @@ def test_slices_go_forwards_only_as_in_pytorch():
     assert x.flip(0).tolist() == [4, 3, 2, 1, 0] and x[::2].tolist() == [0, 2, 4]
 
 
-def test_det_of_a_singular_matrix_has_pytorchs_zero_gradient():
+def test_det_of_a_singular_matrix_has_its_adjugate_as_gradient_to_second_order():
+    """The derivative of det at a singular matrix of rank n - 1 is its (transposed) adjugate, not 0: what central
+    differences give, and PyTorch when the gradient is to be differentiated again (its first-order shortcut gives
+    0). The second derivative too: d/dA of <adj(A)^T, V>."""
     a = T.tensor([[[1.0, 2.0], [2.0, 4.0]], [[2.0, 0.0], [0.0, 3.0]]], dtype=T.float64, requires_grad=True)
-    T.linalg.det(a).sum().backward()  # used to fail inverting the singular matrix
-    assert a.grad.tolist() == [[[0.0, 0.0], [0.0, 0.0]], [[3.0, 0.0], [0.0, 2.0]]]
+    (grad,) = T.autograd.grad(T.linalg.det(a).sum(), a, create_graph=True)
+    assert np.allclose(grad.tolist(), [[[4.0, -2.0], [-2.0, 1.0]], [[3.0, 0.0], [0.0, 2.0]]], rtol=1e-12)
+    (second,) = T.autograd.grad((grad * T.tensor([[1.0, 0.0], [0.0, 2.0]], dtype=T.float64)).sum(), a)
+    # det of 2x2 is a d - b c: the gradient [[d, -c], [-b, a]]; weighted by [[1, 0], [0, 2]] its derivative
+    assert np.allclose(second.tolist(), [[[2.0, 0.0], [0.0, 1.0]]] * 2, rtol=1e-12)
+    singular = np.arange(1.0, 10.0).reshape(3, 3)  # rank 2
+    x = T.tensor(singular, requires_grad=True)
+    T.linalg.det(x).backward()
+    np.testing.assert_allclose(x.grad.numpy(), central_differences(T.linalg.det, singular), atol=1e-8)
 
 
 def test_relu_passes_the_gradient_at_nan_and_leaky_relu_scales_it_as_pytorch():

@@ -24,7 +24,7 @@ from .cast import cast
 from .indexing import getitem
 from .infer import broadcast_shapes, normalize_dim
 from .linalg import _check_tensors, _mH, _product_operands, einsum, matmul, mm
-from .reduce import check_tensor, sum
+from .reduce import check_tensor, cumsum, sum
 from .shape import cat, clone, flip, unsqueeze
 from .shape_helpers import movedim
 
@@ -273,12 +273,13 @@ class InverseOrInf(Inverse):
 
 
 class Det(Op):
-    """``d = det A`` (for each matrix of a batch). Jacobi's formula: ∂d/∂A = d·A^-T, so the VJP is
-    ``g · conj(d) · A^-H``.
+    """``d = det A`` (for each matrix of a batch). Jacobi's formula: ∂d/∂A = adj(A)^T, the cofactors, so the VJP
+    is ``g · adj(A)^H``.
 
-    That needs A^-1, which a singular matrix (d = 0) lacks. There the gradient is taken as 0, the number PyTorch
-    2.13 gives too: the identity stands in for the singular matrix, and d = 0 zeroes the product. (The true
-    derivative there is the transposed adjugate, non-zero when the rank is n - 1.)"""
+    For an invertible A, adj(A) = d·A^-1. A singular matrix (d = 0) has no inverse, yet its adjugate is not 0
+    when its rank is n - 1; it comes from the SVD A = U S V^H instead (``_adjugate_by_svd``). PyTorch 2.13 does
+    the same when the gradient is to be differentiated again, and gives 0 otherwise. (Complex singular matrices
+    get 0: minidl's SVD is for real ones.)"""
     name = "LinalgDet"
     saves_outputs = True
     forward = staticmethod(lambda xp, x: without_nan_matrices(xp, x, xp.linalg.det))
@@ -288,14 +289,34 @@ class Det(Op):
         from .compare import eq, where
         from .broadcast import ones_like
         x, d = ctx.inputs[0], ctx.outputs[0]
-        scale = unsqueeze(unsqueeze(g * _conj(d), -1), -1)
         singular = unsqueeze(unsqueeze(eq(d, 0), -1), -1)
-        invertible = where(singular, diag_embed(ones_like(diagonal(x, 0, -2, -1))), x)
-        return (scale * _mH(inverse(invertible)),)
+        # each branch gets a matrix it can take, so that neither puts inf or NaN into a gradient of this gradient
+        identity = diag_embed(ones_like(diagonal(x, 0, -2, -1)))
+        adjugate = unsqueeze(unsqueeze(d, -1), -1) * inverse(where(singular, identity, x))
+        if x.dtype.kind != "c":
+            spread = identity * cumsum(identity, -1)  # diag(1, 2, ..., n): distinct singular values
+            adjugate = where(singular, _adjugate_by_svd(where(singular, x, spread)), adjugate)
+        return (unsqueeze(unsqueeze(g, -1), -1) * _mH(adjugate),)
 
     @staticmethod
     def infer(x):
         return Spec(None if x.shape is None else x.shape[:-2], x.dtype)
+
+
+def _adjugate_by_svd(a):
+    """adj(A) = det(U) det(V^H) · V diag(Π_{j≠i} s_j) U^H for A = U diag(s) V^H — which is d·A^-1 where A is
+    invertible, and stays right where some s_i is 0. The products of the others are an exclusive running product
+    from each side: nothing is divided by s_i."""
+    from .cumulative import cumprod
+    from .decompositions import linalg_svd
+    from .solvers import slogdet
+    from .broadcast import ones_like
+    u, s, vh = linalg_svd(a)
+    ones = ones_like(getitem(s, (Ellipsis, slice(0, 1))))
+    before = cat([ones, getitem(cumprod(s, -1), (Ellipsis, slice(None, -1)))], -1)
+    after = flip(cat([ones, getitem(cumprod(flip(s, (-1,)), -1), (Ellipsis, slice(None, -1)))], -1), (-1,))
+    sign = slogdet(u).sign * slogdet(vh).sign  # ±1: each factor is orthogonal (the sign has no gradient)
+    return unsqueeze(unsqueeze(sign, -1), -1) * matmul(_mH(vh) * unsqueeze(before * after, -2), _mH(u))
 
 
 def inverse(input):
