@@ -9,15 +9,13 @@ constant: it gets no gradient, as in PyTorch, so a padding token's vector stays 
 from ..backend.scans import add_at
 from .base import Op, OpError, Spec, apply, describe, is_tensor
 from .indexing import check_index_tensor, index_put
-from .shape import unsqueeze
 
 __all__ = ["embedding"]
 
 
 class Embedding(Op):
     """``out[...] = weight[indices[...]]``: one row of ``weight`` per index (``padding_idx`` and
-    ``scale_grad_by_freq`` only matter for the VJP, ``EmbeddingDenseBackward``, divided by each row's count of
-    lookups in the batch when ``scale_grad_by_freq``)."""
+    ``scale_grad_by_freq`` only matter for the VJP, ``EmbeddingDenseBackward``)."""
     saves_inputs = (1,)  # the indices; weight only for its shape
     differentiable_inputs = (0,)
 
@@ -33,10 +31,8 @@ class Embedding(Op):
     @staticmethod
     def vjp(ctx, g):
         weight, indices = ctx.inputs
-        dw = apply(EmbeddingDenseBackward, g, weight, indices, padding_idx=ctx.attrs["padding_idx"])
-        if ctx.attrs.get("scale_grad_by_freq"):  # a word seen k times in the batch gets the mean of its k gradients
-            dw = dw / unsqueeze(apply(LookupCounts, indices, weight), 1)
-        return dw, None
+        return apply(EmbeddingDenseBackward, g, weight, indices, padding_idx=ctx.attrs["padding_idx"],
+                     scale_grad_by_freq=ctx.attrs.get("scale_grad_by_freq", False)), None
 
     @staticmethod
     def infer(weight, indices, padding_idx, scale_grad_by_freq=False):
@@ -45,35 +41,26 @@ class Embedding(Op):
         return Spec(tuple(indices.shape) + tuple(weight.shape[1:]), weight.dtype)
 
 
-class LookupCounts(Op):
-    """How many times each row of ``weight`` is looked up in ``indices`` (at least 1, so that it can divide), in
-    ``weight``'s dtype. A count: no gradient."""
-    differentiable = False
-    saves_inputs = ()
-
-    @staticmethod
-    def forward(xp, indices, weight):
-        counts = xp.bincount(indices.reshape(-1), minlength=weight.shape[0])
-        return xp.maximum(counts, 1).astype(weight.dtype)
-
-    @staticmethod
-    def infer(indices, weight):
-        return Spec(weight.shape[:1], weight.dtype)
-
-
 class EmbeddingDenseBackward(Op):
     """Zeros shaped like ``weight`` with each row of ``g`` added into the row its index names (``add.at``: repeated
-    indices accumulate), then row ``padding_idx`` zeroed: embedding's VJP.
+    indices accumulate), then row ``padding_idx`` zeroed: embedding's VJP. With ``scale_grad_by_freq`` each row is
+    divided by how often it was looked up (a word seen k times in the batch gets the mean of its k gradients).
 
-    It is linear in ``g``: its own VJP is the adjoint, reading rows back — of ``gg`` with the padding row
-    zeroed (``index_put``), because that row was dropped on the way in."""
+    It is linear in ``g``: its own VJP reads rows back (``Embedding``) — of ``gg`` with the padding row zeroed
+    (``index_put``), because that row was dropped on the way in. Not divided by the counts, as in PyTorch
+    (``embedding_dense_double_backward``): a second derivative through the lookup then divides once, in the
+    lookup's own VJP, as the derivative of the scaled gradient does."""
     saves_inputs = (2,)
     differentiable_inputs = (0,)
 
     @staticmethod
-    def forward(xp, g, weight, indices, padding_idx):
+    def forward(xp, g, weight, indices, padding_idx, scale_grad_by_freq=False):
         out = xp.zeros(weight.shape, dtype=g.dtype)
-        add_at(xp, out, indices.reshape(-1), g.reshape((indices.size,) + weight.shape[1:]))
+        flat = indices.reshape(-1)
+        add_at(xp, out, flat, g.reshape((indices.size,) + weight.shape[1:]))
+        if scale_grad_by_freq:
+            counts = xp.maximum(xp.bincount(flat, minlength=weight.shape[0]), 1)
+            out /= counts.reshape((-1,) + (1,) * (out.ndim - 1)).astype(out.dtype)
         if padding_idx is not None:
             out[padding_idx] = 0
         return out
@@ -87,7 +74,7 @@ class EmbeddingDenseBackward(Op):
         return apply(Embedding, gg, indices, padding_idx=None), None, None
 
     @staticmethod
-    def infer(g, weight, indices, padding_idx):
+    def infer(g, weight, indices, padding_idx, scale_grad_by_freq=False):
         return Spec(weight.shape, g.dtype)
 
 

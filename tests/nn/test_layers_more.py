@@ -148,6 +148,27 @@ def test_embedding_bag_scales_each_rows_gradient_by_its_frequency(mode, padding_
         numpy.testing.assert_allclose(results[0], results[1], rtol=1e-12)
 
 
+@pytest.mark.parametrize("padding_idx", [None, 2])
+def test_embedding_scaled_by_frequency_divides_once_in_a_second_derivative(padding_idx):
+    """The gradient of the scaled gradient G(w) = Σ_k g(w[i_k]) / count: row 0, looked up twice, gets
+    2 · 6w / 2 = 6w for g = 3w², not 3w (dividing again on the way back), as PyTorch's double backward gives."""
+    def second(lib):
+        w = lib.tensor(numpy.array([[1.0], [2.0], [3.0]]), requires_grad=True)
+        out = lib.nn.functional.embedding(lib.tensor(numpy.array([0, 0, 1, 2, 2])), w, padding_idx=padding_idx,
+                                          scale_grad_by_freq=True)
+        (grad,) = lib.autograd.grad((out ** 3).sum(), w, create_graph=True)
+        (hessian_vector,) = lib.autograd.grad((grad * lib.tensor(numpy.array([[1.0], [2.0], [3.0]]))).sum(), w)
+        return grad.detach().numpy(), hessian_vector.numpy()
+    grad, hessian_vector = second(torchlike)
+    expected = numpy.array([[3.0], [12.0], [27.0]]), numpy.array([[6.0], [24.0], [54.0]])
+    if padding_idx is not None:
+        expected = tuple(numpy.where(numpy.arange(3)[:, None] == padding_idx, 0.0, e) for e in expected)
+    numpy.testing.assert_allclose(grad, expected[0], rtol=1e-12)
+    numpy.testing.assert_allclose(hessian_vector, expected[1], rtol=1e-12)
+    torch = torch_or_skip()
+    numpy.testing.assert_allclose(hessian_vector, second(torch)[1], rtol=1e-12)
+
+
 @pytest.mark.parametrize("call, match, error", [
     (lambda w: F.embedding_bag(torchlike.tensor(IDS), w, torchlike.tensor(numpy.array([1, 4]))),
      "offsets\\[0\\] has to be 0", RuntimeError),
