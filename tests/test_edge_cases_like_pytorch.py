@@ -205,3 +205,23 @@ def test_a_view_that_changes_nothing_is_still_a_new_tensor_as_in_pytorch(view):
     assert not w_view.is_leaf and w_view.grad_fn is not None
     (w_view * 2).sum().backward()
     assert w.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_an_infinite_error_gets_the_linear_slope_of_huber_and_smooth_l1():
+    """The quadratic piece, not taken there, must not put 0·inf = NaN into the gradient: clipping the gradient
+    of large errors is why one uses these losses. (PyTorch: ±delta, ±1.)"""
+    for loss, slope in ((lambda x: T.nn.functional.huber_loss(x, T.zeros(4), reduction="sum", delta=2.0), 2.0),
+                        (lambda x: T.nn.functional.smooth_l1_loss(x, T.zeros(4), reduction="sum", beta=0.5), 1.0)):
+        x = T.tensor([float("inf"), -float("inf"), 3.0, 0.2], requires_grad=True)
+        loss(x).backward()
+        near = 0.2 if slope == 2.0 else 0.2 / 0.5
+        np.testing.assert_allclose(x.grad.numpy(), [slope, -slope, slope, near], rtol=1e-6)
+
+
+def test_gaussian_nll_loss_of_an_infinite_variance_is_infinite_with_a_zero_gradient():
+    var = T.tensor([float("inf"), 1.0, 1e-9], requires_grad=True)
+    loss = T.nn.functional.gaussian_nll_loss(T.tensor([0.0, 0.0, 0.5]), T.ones(3), var, reduction="none")
+    loss.sum().backward()
+    assert loss[0].item() == float("inf") and var.grad[0].item() == 0.0
+    # below eps the variance is clamped but its gradient is var's own, as PyTorch's in-place clamp under no_grad
+    np.testing.assert_allclose(var.grad[2].item(), 0.5 / 1e-6 - 0.5 * 0.25 / 1e-12, rtol=1e-5)

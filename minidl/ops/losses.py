@@ -155,12 +155,15 @@ def _number(op_name, what, value):
 
 def _quadratic_then_linear(input, target, threshold, scale_linear):
     """``0.5 d² / s`` where ``|d| < threshold`` and ``|d| - 0.5 threshold`` (times ``threshold`` for huber)
-    beyond it: the two pieces meet with equal value and slope at ``|d| = threshold``."""
+    beyond it: the two pieces meet with equal value and slope at ``|d| = threshold``. The quadratic piece is fed 0
+    where it is not taken, so that an infinite d, whose gradient is the linear piece's ±1, puts no 0·inf in it."""
     d = input - target
     ad = abs(d)
+    near = lt(ad, threshold)
+    quadratic = square(where(near, d, 0.0))
     if scale_linear:  # huber: 0.5 d², then delta (|d| - delta/2)
-        return where(lt(ad, threshold), square(d) * 0.5, (ad - 0.5 * threshold) * threshold)
-    return where(lt(ad, threshold), square(d) * (0.5 / threshold), ad - 0.5 * threshold)
+        return where(near, quadratic * 0.5, (ad - 0.5 * threshold) * threshold)
+    return where(near, quadratic * (0.5 / threshold), ad - 0.5 * threshold)
 
 
 def smooth_l1_loss(input, target, reduction="mean", beta=1.0):

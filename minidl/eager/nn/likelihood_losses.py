@@ -19,6 +19,7 @@ from ...ops.base import describe, is_tensor
 from ...ops.losses import check_reduction, float_input, reduce_loss
 from .loss_functions import _reduction, _tensors
 from ..amp import runs_in_float32
+from ..grad_mode import no_grad
 
 __all__ = ["poisson_nll_loss", "gaussian_nll_loss"]
 
@@ -63,8 +64,10 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
             raise ValueError(f"var is of incorrect size: expected {list(input.shape)}, that without its last dim, "
                              f"or that with one dim of 1 (input {describe(input)}), got {describe(var)}")
     check_reduction(reduction)
-    # the clamped value, with the gradient of var itself (PyTorch clamps without recording it)
-    var = var + (ops.clamp(var.detach(), min=eps) - var.detach())
+    # the clamped value, with the gradient of var itself: PyTorch clamps a clone in place without recording it
+    var = var.clone()
+    with no_grad():
+        var.clamp_(min=eps)
     loss = 0.5 * (ops.log(var) + (input - target) ** 2 / var)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
