@@ -139,6 +139,26 @@ def test_optimizer_state_dict_round_trip():
     np.testing.assert_allclose(w.detach().numpy(), w2.detach().numpy())
 
 
+def test_a_resumed_asgd_takes_the_uninterrupted_runs_steps_exactly(tmp_path):
+    """Loaded for a float64 parameter, ASGD's eta and mu are float64 tensors; they are still filled with the values
+    rounded as the step count (float32) computes them, as PyTorch does, so resuming changes nothing."""
+    def run(resume_at=None):
+        w = T.nn.Parameter(T.tensor(np.array([1.5, -0.7])))
+        opt = optim.ASGD([w], lr=0.05, lambd=0.01, t0=3)
+        for i in range(10):
+            if i == resume_at:
+                T.save({"w": w.detach(), "opt": opt.state_dict()}, tmp_path / "checkpoint")
+                checkpoint = T.load(tmp_path / "checkpoint")
+                w = T.nn.Parameter(checkpoint["w"].clone())
+                opt = optim.ASGD([w], lr=0.05, lambd=0.01, t0=3)
+                opt.load_state_dict(checkpoint["opt"])
+            opt.zero_grad()
+            (w ** 3).sum().backward()
+            opt.step()
+        return w.detach().numpy()
+    assert run().tolist() == run(resume_at=5).tolist()
+
+
 def test_loaded_optimizer_state_takes_its_parameters_float_dtype():
     w = T.tensor(START, requires_grad=True)  # float32 state, saved...
     opt = optim.Adam([w], lr=0.1)

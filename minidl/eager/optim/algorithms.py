@@ -435,5 +435,8 @@ class ASGD(Optimizer):
             state["ax"].add_((p - state["ax"]).mul_(mu))
         else:
             state["ax"].copy_(p)
-        state["eta"].fill_(group["lr"] / (1 + lambd * group["lr"] * t) ** group["alpha"])
-        state["mu"].fill_(1 / max(1, t - group["t0"]))
+        # rounded to the step count's precision, as PyTorch computes them from it: loaded from a checkpoint, eta and mu
+        # are float64 tensors, and the resumed run must still take the uninterrupted run's steps
+        rounded = state["step"]._data.dtype.type
+        state["eta"].fill_(float(rounded(group["lr"] / (1 + lambd * group["lr"] * t) ** group["alpha"])))
+        state["mu"].fill_(float(rounded(1 / max(1, t - group["t0"]))))
