@@ -13,11 +13,12 @@ from .spec import OpSpec, broadcastable, floats_array, shapes, unary
 from .specs_reduce import at_least, distinct
 
 
-def _with_nan(arrays, keep_first=True):
-    """Entries above 2 become NaN; with ``keep_first`` the first entry along the last dim stays a number."""
+def _with_nan(arrays, keep_first=True, axis=-1):
+    """Entries above 2 become NaN; with ``keep_first`` the first entry along ``axis`` (the dim reduced) stays a
+    number — at most 1.005, off the 0.01 grid of ``distinct`` values, so that it ties with none of them."""
     a = np.where(arrays[0] > 2, np.nan, arrays[0])
-    if keep_first and a.ndim and a.shape[-1]:
-        a[..., 0] = np.minimum(arrays[0][..., 0], 1.0)
+    if keep_first and a.ndim and a.shape[axis]:
+        np.moveaxis(a, axis, 0)[0] = np.minimum(np.moveaxis(arrays[0], axis, 0)[0], 1.005)
     return (a,)
 
 
@@ -103,7 +104,8 @@ SPECS = [
     OpSpec("nanmean_last", lambda m, x: m.nanmean(x, -1), lambda a: np.nanmean(a, axis=-1),
            unary(at_least(1, min_side=1)).map(_with_nan)),
     OpSpec("nanmean_keepdim", lambda m, x: m.nanmean(x, 1, keepdim=True),
-           lambda a: np.nanmean(a, axis=1, keepdims=True), unary(at_least(2, min_side=1)).map(_with_nan)),
+           lambda a: np.nanmean(a, axis=1, keepdims=True),
+           unary(at_least(2, min_side=1)).map(lambda t: _with_nan(t, axis=1))),
     # fmax, fmin
     OpSpec("fmax", lambda m, a, b: m.fmax(a, b), lambda a, b: np.fmax(a, b), broadcastable(2).map(_never_tied(0)),
            grad_inputs=(0, 1)),
