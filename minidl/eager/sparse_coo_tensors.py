@@ -264,7 +264,7 @@ def _linear_positions(sparse):
     sparse_shape = sparse._sparse_size[:indices.shape[0]]
     if indices.shape[1] == 0 or indices.shape[0] == 0:
         return xp.zeros(indices.shape[1], dtype=numpy.int64)
-    return xp.ravel_multi_index(tuple(indices), sparse_shape).astype(numpy.int64, copy=False)
+    return xp.ravel_multi_index(tuple(indices), sparse_shape, mode="raise").astype(numpy.int64, copy=False)
 
 
 def _positions_tensor(sparse):

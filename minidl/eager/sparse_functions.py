@@ -192,7 +192,7 @@ def _softmax(fn_name, input, dim, dtype, log):
     xp = get_array_module(indices)
     others = [d for d in range(a.ndim) if d != dim]
     if others and indices.shape[1]:
-        line_of = xp.ravel_multi_index(tuple(indices[others]), tuple(a.shape[d] for d in others))
+        line_of = xp.ravel_multi_index(tuple(indices[others]), tuple(a.shape[d] for d in others), mode="raise")
     else:
         line_of = xp.zeros(indices.shape[1], dtype=numpy.int64)
     lines, line = xp.unique(line_of, return_inverse=True)

@@ -137,7 +137,8 @@ def cholesky(A, upper=False):
     """``torch.linalg.cholesky`` (and the old ``torch.cholesky``): the lower-triangular L with ``A = L L^H`` for
     each Hermitian (real: symmetric) positive-definite matrix of the batch; ``upper=True`` gives ``U = L^H``
     (``A = U^H U``). Only one triangle of A is read: the lower one, or with ``upper`` the upper one (as PyTorch:
-    the factor of A^H's lower triangle, conjugate-transposed). A matrix that is not positive-definite is an error, on a GPU too."""
+    the factor of A^H's lower triangle, conjugate-transposed). A matrix that is not positive-definite is an error,
+    on a GPU too."""
     A = check_matrices("linalg.cholesky", A)
     return _mH(apply(Cholesky, _mH(A))) if upper else apply(Cholesky, A)
 

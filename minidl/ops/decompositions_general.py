@@ -19,14 +19,14 @@ Differentiating them (PyTorch's formulas; Giles 2008, Seeger et al. 2017 "Auto-d
   ``eigvals``, or ``eig`` with its vectors unused (``accepts_missing_grads``) leaves the term out.
 * A real input gets the real part of the complex gradient (its imaginary part would move A off the reals).
 
-numpy computes these with LAPACK; cupy has no general eigensolver, so on a GPU the matrices go to the host and
-back.
+numpy computes these with LAPACK, cupy (version 14 on) with cuSOLVER's geev; where a GPU's cupy lacks it, the
+matrices go to the host and back.
 """
 from collections import namedtuple
 
 import numpy
 
-from ..backend import dtypes
+from ..backend import dtypes, reporting_linalg_errors
 from .base import LinAlgError, Op, OpError, Spec, apply, describe
 from .linalg import _mH, matmul
 from .matrix import diag_embed, diagonal
@@ -43,21 +43,29 @@ PHASE_TOLERANCE = 1e-2
 
 
 def _lapack_eig(xp, a, op_name, routine):
-    """``numpy.linalg.eig`` or ``eigvals`` (``routine``) of every matrix of the batch, as complex numbers; on the host
-    for a backend that lacks the routine."""
+    """``numpy.linalg.eig`` or ``eigvals`` (``routine``) of every matrix of the batch, as complex numbers."""
     if not bool(xp.isfinite(a).all()):  # LAPACK would iterate forever or return garbage: PyTorch refuses too
         raise OpError(f"{op_name}: input tensor should not contain infs or NaNs (got {describe(a)})")
-    compute = getattr(xp.linalg, routine, None)
-    if compute is None:  # cupy: no general eigensolver on the GPU
-        compute, a = getattr(numpy.linalg, routine), xp.asnumpy(a)
     try:
-        results = compute(a)
+        results = _on_device_or_host(xp, a, routine)
     except numpy.linalg.LinAlgError:
         raise LinAlgError(f"{op_name}: The algorithm failed to converge because the input matrix is ill-conditioned "
                           f"or has too many repeated eigenvalues ({describe(a)})") from None
     results = results if isinstance(results, tuple) else (results,)
     complex_dtype = dtypes.to_complex(a.dtype)
     return tuple(xp.asarray(r).astype(complex_dtype, copy=False) for r in results)
+
+
+def _on_device_or_host(xp, a, routine):
+    """``xp.linalg.<routine>(a)``, reporting a failure as LinAlgError; on the host for a cupy without it (an
+    older cupy has no ``eig``; cupy raises RuntimeError where its CUDA has no geev, NotImplementedError on ROCm)."""
+    try:
+        with reporting_linalg_errors(xp):
+            return getattr(xp.linalg, routine)(a)
+    except (AttributeError, RuntimeError, NotImplementedError):
+        if xp is numpy:
+            raise
+    return getattr(numpy.linalg, routine)(xp.asnumpy(a))
 
 
 def _eig_specs(a):

@@ -1,6 +1,6 @@
-"""More elementwise math: ``sgn``, ``heaviside``, ``logit``, ``xlogy``, TF's ``xdivy`` and ``mul_no_nan``, ``fmod``, ``float_power``, ``hypot``,
-``logaddexp``, ``logaddexp2``, ``copysign``, ``frac``, ``deg2rad``, ``rad2deg``, ``sinc``, and the running
-``logcumsumexp``.
+"""More elementwise math: ``sgn``, ``heaviside``, ``logit``, ``xlogy``, TF's ``xdivy`` and ``mul_no_nan``, ``fmod``,
+``float_power``, ``hypot``, ``logaddexp``, ``logaddexp2``, ``copysign``, ``frac``, ``deg2rad``, ``rad2deg``, ``sinc``,
+and the running ``logcumsumexp``.
 
 Where a function is a plain formula in existing ops (logit, frac, float_power, deg2rad...) it is written as that
 formula, and its gradient comes from the parts. The others are ops with their own VJP, each for a reason its
@@ -22,8 +22,8 @@ from .promote import promote
 from .reduce import _is_int
 from .unary import _floating, _tensor, abs, cos, exp, isnan, sign, trunc
 
-__all__ = ["sgn", "heaviside", "logit", "xlogy", "xdivy", "mul_no_nan", "fmod", "float_power", "hypot", "logaddexp", "logaddexp2",
-           "copysign", "frac", "deg2rad", "rad2deg", "sinc", "logcumsumexp"]
+__all__ = ["sgn", "heaviside", "logit", "xlogy", "xdivy", "mul_no_nan", "fmod", "float_power", "hypot", "logaddexp",
+           "logaddexp2", "copysign", "frac", "deg2rad", "rad2deg", "sinc", "logcumsumexp"]
 
 
 def _refuse_complex(op_name, *operands):

@@ -108,7 +108,7 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
     if not wrt:
         raise ValueError("gradcheck expects at least one input tensor with requires_grad=True")
     for i in wrt:
-        if inputs[i].dtype not in (numpy.float64, numpy.complex128):   # PyTorch's warning: the check goes on, and will likely fail
+        if inputs[i].dtype not in (numpy.float64, numpy.complex128):  # PyTorch's warning: the check goes on, and fails
             warnings.warn(f"Input #{i} requires gradient and is not a double precision floating point or complex. "
                           "This check will likely fail if all the inputs are not of double precision floating point "
                           "or complex. (In lower precision the finite differences are dominated by rounding error.)",
