@@ -233,7 +233,7 @@ def self_adjoint_eig(tensor, name=None):
     """``(e, v)``: the eigenvalues (ascending) and eigenvectors (columns) of each self-adjoint matrix, of which
     only the lower triangle is read (``tf.linalg.eigh``)."""
     matrices = _float_matrices(tensor, "tensor")
-    e, v = ops.linalg_eigh(matrices)
+    e, v = ops.linalg_eigh(_from_lower_triangle(matrices))
     return _as_input(e, matrices), v
 
 
@@ -241,7 +241,14 @@ def self_adjoint_eig(tensor, name=None):
 def self_adjoint_eigvals(tensor, name=None):
     """The eigenvalues (ascending) of each self-adjoint matrix (``tf.linalg.eigvalsh``)."""
     matrices = _float_matrices(tensor, "tensor")
-    return _as_input(ops.linalg_eigvalsh(matrices), matrices)
+    return _as_input(ops.linalg_eigvalsh(_from_lower_triangle(matrices)), matrices)
+
+
+def _from_lower_triangle(matrices):
+    """The self-adjoint matrices that the lower triangles of ``matrices`` stand for, built explicitly: the same
+    values the eigensolver reads, and TF's gradient, which is the derivative with respect to the entries read —
+    the lower triangle of G + G^H with its diagonal halved, where the op library gives the Hermitian part of G."""
+    return ops.tril(matrices) + matrix_transpose(ops.tril(matrices, -1), conjugate=True)
 
 
 def _as_input(eigenvalues, matrices):

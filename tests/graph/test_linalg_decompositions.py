@@ -63,6 +63,14 @@ def test_self_adjoint_eig_reads_the_lower_triangle():
     check_gradients(lambda m: tf.self_adjoint_eigvals(symmetrized(m)), a)
 
 
+def test_self_adjoint_eig_differentiates_the_lower_triangle_it_reads():
+    """TF's gradient of a raw (not symmetrized) matrix: the derivative with respect to the entries read, lower
+    triangular — not the symmetric matrix PyTorch's convention gives — so central differences agree with it."""
+    raw = spd(3) + np.triu(RNG.standard_normal((3, 3)), 1)
+    check_gradients(tf.self_adjoint_eigvals, raw)
+    check_gradients(lambda m: tf.abs(tf.self_adjoint_eig(m)[1]), raw)  # (|v|: the sign of each vector is free)
+
+
 def test_hermitian_matrices_have_eigenvalues_of_their_dtype_and_a_cholesky_factor():
     """TF's SelfAdjointEigV2 outputs e of the input's dtype: complex numbers with imaginary parts 0."""
     rng = np.random.default_rng(3)
