@@ -381,3 +381,26 @@ def test_multistep_milestones_are_counted_as_in_pytorch(tmp_path):
         schedule.step()
         rates.append(opt.param_groups[0]["lr"])
     assert rates == [1.0, 0.25, 0.25, 0.25, 0.125, 0.125]
+
+
+@pytest.mark.parametrize("name, kwargs", [("OneCycleLR", dict(max_lr=0.1, total_steps=10)),
+                                          ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=3)),
+                                          ("StepLR", dict(step_size=2)),
+                                          ("ReduceLROnPlateau", dict(patience=0, factor=0.37))])
+def test_a_tensor_learning_rate_stays_the_same_tensor_as_in_pytorch(name, kwargs):
+    """PyTorch writes a scheduled rate into a tensor ``lr`` in place (a compiled step may hold it)."""
+    def rates(lib):
+        weight = lib.nn.Parameter(lib.ones(2))
+        optimizer = lib.optim.SGD([weight], lr=lib.tensor(0.05), momentum=0.9)
+        lr = optimizer.param_groups[0]["lr"]
+        scheduler = getattr(lib.optim.lr_scheduler, name)(optimizer, **kwargs)
+        values = []
+        for _ in range(4):
+            optimizer.step()
+            scheduler.step(1.0) if name == "ReduceLROnPlateau" else scheduler.step()
+            assert optimizer.param_groups[0]["lr"] is lr
+            values.append(float(lr))
+        return values
+    ours = rates(T)
+    torch = pytest.importorskip("torch")
+    assert ours == rates(torch)

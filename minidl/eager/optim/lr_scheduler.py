@@ -20,6 +20,7 @@ import math
 import types
 import warnings
 
+from ..tensor import Tensor
 from .optimizer import Optimizer
 
 EPOCH_DEPRECATION_WARNING = (
@@ -180,7 +181,7 @@ class LRScheduler:
 
     def _set_lrs(self, lrs):
         for group, lr in zip(self.optimizer.param_groups, lrs):
-            group["lr"] = lr
+            set_group_lr(group, lr)
         self._last_lr = list(lrs)
 
     def get_last_lr(self):
@@ -191,6 +192,15 @@ class LRScheduler:
 
     def load_state_dict(self, state_dict):
         self.__dict__.update(state_dict)
+
+
+def set_group_lr(group, lr):
+    """``group["lr"] = lr`` — or, where the learning rate is a tensor, ``lr`` written into it: PyTorch keeps the
+    tensor (a compiled step may have captured it)."""
+    if isinstance(group["lr"], Tensor):
+        group["lr"].fill_(lr)
+    else:
+        group["lr"] = lr
 
 
 def _positive(scheduler, what, value):
@@ -487,9 +497,10 @@ class ReduceLROnPlateau(LRScheduler):
                                    f"field to match the length of the `optimizer` param groups.")
             self.min_lrs = [self.default_min_lr] * len(groups)
         for group, min_lr in zip(groups, self.min_lrs):
-            new_lr = max(group["lr"] * self.factor, min_lr)
-            if group["lr"] - new_lr > self.eps:
-                group["lr"] = new_lr
+            old_lr = float(group["lr"])
+            new_lr = max(old_lr * self.factor, min_lr)
+            if old_lr - new_lr > self.eps:
+                set_group_lr(group, new_lr)
 
 
 # the schedules that cycle, and those made of other schedulers (built on LRScheduler above, so imported last)
