@@ -1,7 +1,7 @@
 """Complex-valued layers, statistics and Hermitian decompositions, as PyTorch has them: ``linear``, the convolutions
 (three real convolutions each, Gauss's trick), ``sigmoid``, ``softsign``, ``l1_loss``, ``pairwise_distance``, ``cov``
-with (real) weights, ``corrcoef``, ``renorm``, ``cholesky`` (``cholesky_ex``) and ``eigh``/``eigvalsh`` take complex
-tensors.
+with (real) weights, ``corrcoef``, ``renorm``, ``cholesky`` (``cholesky_ex``), ``eigh``/``eigvalsh`` and
+``slogdet``/``logdet`` take complex tensors.
 
 A real loss L of a complex z = x + iy has PyTorch's gradient ∂L/∂x + i ∂L/∂y, which central differences along the
 real and the imaginary axis give one element at a time; PyTorch's own gradient is compared where installed. Second
@@ -45,6 +45,9 @@ CASES = [
     ("eigh_matrix_exp", [(3, 3)],
      lambda L, F, x: (lambda w, v: v @ L.diag_embed(w.exp().to(v.dtype)) @ v.mH)(*L.linalg.eigh(x + x.mH, UPLO="U"))),
     ("eigh_projections", [(3, 3)], lambda L, F, x: (lambda w, v: (v * v.conj()).real * w)(*L.linalg.eigh(x + x.mH))),
+    # the sign's phase and the log of the size; logdet is the complex log|det| + i·arg(det)
+    ("slogdet", [(2, 3, 3)], lambda L, F, x: (lambda s, m: (s * (1 + 2j)).real + 3 * m)(*L.linalg.slogdet(x))),
+    ("logdet", [(2, 3, 3)], lambda L, F, x: L.logdet(x)),
 ]
 
 
@@ -93,7 +96,7 @@ def test_complex_gradients_match_central_differences_and_pytorch(name, shapes, b
         np.testing.assert_allclose(ours.numpy(), reference.numpy(), rtol=1e-10, atol=1e-10)
 
 
-@pytest.mark.parametrize("name", ["linear", "conv1d", "conv_transpose2d", "cholesky", "eigh_matrix_exp"])
+@pytest.mark.parametrize("name", ["linear", "conv1d", "conv_transpose2d", "cholesky", "eigh_matrix_exp", "slogdet"])
 def test_a_gradient_penalty_of_complex_layers_is_differentiable(name):
     _, shapes, build = next(case for case in CASES if case[0] == name)
     values = _operands(shapes)

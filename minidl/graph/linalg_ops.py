@@ -251,10 +251,10 @@ def _from_lower_triangle(matrices):
     return ops.tril(matrices) + matrix_transpose(ops.tril(matrices, -1), conjugate=True)
 
 
-def _as_input(eigenvalues, matrices):
-    """TF's eigenvalues have the matrices' dtype: those of complex (Hermitian) matrices are complex numbers with
-    imaginary parts 0."""
-    return eigenvalues if eigenvalues.dtype == matrices.dtype else ops.cast(eigenvalues, matrices.dtype)
+def _as_input(values, matrices):
+    """TF's real results of a matrix function (eigenvalues, log|det|) have the matrices' dtype: of complex matrices
+    they are complex numbers with imaginary parts 0."""
+    return values if values.dtype == matrices.dtype else ops.cast(values, matrices.dtype)
 
 
 def _rhs(rhs, matrix, op_type, matrix_param="matrix"):
@@ -308,8 +308,11 @@ def matrix_solve_ls(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
 
 @tf_op("LogMatrixDeterminant")
 def log_matrix_determinant(input, name=None):
-    """``(sign, log_abs_determinant)`` of each square matrix (``tf.linalg.slogdet``)."""
-    return tuple(ops.slogdet(_float_matrices(input)))
+    """``(sign, log_abs_determinant)`` of each square matrix (``tf.linalg.slogdet``); both have the input's dtype,
+    as in TF (for complex matrices the log is a complex number with imaginary part 0)."""
+    matrices = _float_matrices(input)
+    sign, log_abs = ops.slogdet(matrices)
+    return sign, _as_input(log_abs, matrices)
 
 
 @tf_op("logdet")

@@ -375,14 +375,17 @@ SlogdetResult = namedtuple("slogdet", ["sign", "logabsdet"])
 
 class Slogdet(Op):
     """``(sign, log|det A|)``: the determinant as its sign and the log of its size, which stays finite where
-    ``det`` itself would overflow or underflow (a product of n numbers).
+    ``det`` itself would overflow or underflow (a product of n numbers). For complex A the sign is the unit
+    complex number det / |det|, and log|det A| is real.
 
-    Jacobi's formula, d log|det A| = tr(A^-1 dA), gives ``gA = g · A^-T``; the sign is piecewise constant and has
-    no gradient."""
+    Jacobi's formula, d log det A = tr(A^-1 dA), gives d log|det A| = Re tr(A^-1 dA) and, for complex A,
+    d sign = i·sign·Im tr(A^-1 dA). So ``gA = g · A^-H`` with g = g_logabsdet + i·Im(g_sign · conj(sign)); a real
+    sign is piecewise constant and has no gradient."""
     name = "LinalgSlogdet"
     n_outputs = 2
     saves_inputs = (0,)
-    accepts_missing_grads = True  # a loss of the sign alone sends no gradient, and A^-1 is then not computed
+    saves_outputs = (0,)
+    accepts_missing_grads = True  # a loss of a real sign alone sends no gradient, and A^-1 is then not computed
 
     @staticmethod
     def forward(xp, a):
@@ -391,26 +394,35 @@ class Slogdet(Op):
 
     @staticmethod
     def vjp(ctx, g_sign, g_logabsdet):
-        if g_logabsdet is None:
+        a = ctx.inputs[0]
+        g = g_logabsdet
+        if a.dtype.kind == "c" and g_sign is not None:
+            from .spectral import conj, imag  # (spectral comes after solvers in the import order)
+            phase = imag(g_sign * conj(ctx.outputs[0])) * 1j
+            g = phase if g is None else g + phase
+        if g is None:
             return (None,)
-        return (unsqueeze(unsqueeze(g_logabsdet, -1), -1) * mT(inverse(ctx.inputs[0])),)
+        return (unsqueeze(unsqueeze(g, -1), -1) * _mH(inverse(a)),)
 
     @staticmethod
     def infer(a):
         batch = None if a.shape is None else a.shape[:-2]
-        return Spec(batch, a.dtype), Spec(batch, a.dtype)
+        return Spec(batch, a.dtype), Spec(batch, dtypes.to_real(a.dtype))
 
 
 def slogdet(A):
     """The named tuple ``(sign, logabsdet)`` of each square matrix of the batch (..., n, n): det A = sign ·
     exp(logabsdet). A singular matrix has sign 0 and logabsdet -inf."""
-    return SlogdetResult(*apply(Slogdet, check_matrices("linalg.slogdet", A, real=True)))
+    return SlogdetResult(*apply(Slogdet, check_matrices("linalg.slogdet", A)))
 
 
 def logdet(A):
-    """log(det A) for each square matrix: NaN where det A < 0 (no real logarithm), -inf where it is 0, as in
-    PyTorch. Built on ``slogdet``."""
-    sign, logabsdet = slogdet(check_matrices("logdet", A, real=True))
+    """log(det A) for each square matrix: NaN where a real det A < 0 (no real logarithm), -inf where it is 0, as
+    in PyTorch; for complex A the complex logarithm, log|det A| + i·arg(det A). Built on ``slogdet``."""
+    sign, logabsdet = slogdet(check_matrices("logdet", A))
+    if sign.dtype.kind == "c":
+        from .spectral import angle, complex  # (spectral comes after solvers in the import order)
+        return complex(logabsdet, angle(sign))
     return where(lt(sign, 0), float("nan"), logabsdet)
 
 

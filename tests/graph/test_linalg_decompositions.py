@@ -85,6 +85,18 @@ def test_hermitian_matrices_have_eigenvalues_of_their_dtype_and_a_cholesky_facto
     np.testing.assert_allclose(l_value, np.linalg.cholesky(hermitian), atol=1e-12)
 
 
+def test_log_determinant_of_complex_matrices_has_their_dtype():
+    """TF's LogMatrixDeterminant outputs both parts in the input's dtype; the gradient is minidl's slogdet's."""
+    x = RNG.standard_normal((2, 3, 3)) + 1j * RNG.standard_normal((2, 3, 3))
+    matrix = tf.constant(x)
+    sign, log_abs = tf.linalg.slogdet(matrix)
+    assert sign.dtype == log_abs.dtype == tf.complex128
+    expected = np.linalg.slogdet(x)
+    sign_value, log_abs_value = run([sign, log_abs])
+    np.testing.assert_allclose(sign_value, expected[0], rtol=1e-12)
+    np.testing.assert_allclose(log_abs_value, expected[1] + 0j, rtol=1e-12)
+
+
 def test_matrix_solves():
     a, b = RNG.standard_normal((2, 3, 3)) + 3 * np.eye(3), RNG.standard_normal((2, 3, 2))
     np.testing.assert_allclose(run(tf.matrix_solve(a, b)), np.linalg.solve(a, b), rtol=1e-10)
