@@ -1,7 +1,7 @@
 """Complex-valued layers, statistics and Hermitian decompositions, as PyTorch has them: ``linear``, the convolutions
 (three real convolutions each, Gauss's trick), ``sigmoid``, ``softsign``, ``l1_loss``, ``pairwise_distance``, ``cov``
-with (real) weights, ``corrcoef``, ``renorm``, ``cholesky`` (``cholesky_ex``), ``eigh``/``eigvalsh`` and
-``slogdet``/``logdet`` take complex tensors.
+with (real) weights, ``corrcoef``, ``renorm``, ``cholesky`` (``cholesky_ex``), ``eigh``/``eigvalsh``,
+``slogdet``/``logdet`` and ``qr`` take complex tensors.
 
 A real loss L of a complex z = x + iy has PyTorch's gradient ∂L/∂x + i ∂L/∂y, which central differences along the
 real and the imaginary axis give one element at a time; PyTorch's own gradient is compared where installed. Second
@@ -48,6 +48,9 @@ CASES = [
     # the sign's phase and the log of the size; logdet is the complex log|det| + i·arg(det)
     ("slogdet", [(2, 3, 3)], lambda L, F, x: (lambda s, m: (s * (1 + 2j)).real + 3 * m)(*L.linalg.slogdet(x))),
     ("logdet", [(2, 3, 3)], lambda L, F, x: L.logdet(x)),
+    # LAPACK's QR makes R's diagonal real, which fixes each column's phase: Q and R are functions of A
+    ("qr_q", [(4, 3)], lambda L, F, x: L.linalg.qr(x).Q),
+    ("qr_r_wide", [(2, 3, 4)], lambda L, F, x: L.linalg.qr(x).R),
 ]
 
 
@@ -96,7 +99,8 @@ def test_complex_gradients_match_central_differences_and_pytorch(name, shapes, b
         np.testing.assert_allclose(ours.numpy(), reference.numpy(), rtol=1e-10, atol=1e-10)
 
 
-@pytest.mark.parametrize("name", ["linear", "conv1d", "conv_transpose2d", "cholesky", "eigh_matrix_exp", "slogdet"])
+@pytest.mark.parametrize("name", ["linear", "conv1d", "conv_transpose2d", "cholesky", "eigh_matrix_exp", "slogdet",
+                                  "qr_r_wide"])
 def test_a_gradient_penalty_of_complex_layers_is_differentiable(name):
     _, shapes, build = next(case for case in CASES if case[0] == name)
     values = _operands(shapes)

@@ -4,8 +4,9 @@ on them: eigvalsh, svdvals and lstsq (linear systems, pinv and matrix_rank are i
 The forwards call the backend's LAPACK-based routines (``xp.linalg``); each works on batches (the last two dims
 are the matrix). The VJPs are the standard formulas — Murray 2016 for Cholesky, Giles 2008 and Seeger et al. 2017
 for eigh and the SVD, Walter & Lehmann 2018 for QR — written with matrix products, triangular solves and
-elementwise ops, so second order works. Cholesky and eigh take complex (Hermitian) matrices too: their formulas
-hold with the conjugate transpose ^H in place of ^T. QR, the SVD and lstsq take real matrices only.
+elementwise ops, so second order works. Cholesky, QR and eigh take complex (for eigh and Cholesky Hermitian)
+matrices too: their formulas hold with the conjugate transpose ^H in place of ^T (and QR's with a real diagonal
+where the real formula has M's). The SVD and lstsq take real matrices only.
 
 Three things to know when differentiating them:
 
@@ -36,7 +37,8 @@ from .linalg import _check_tensors, _mH, matmul
 from .promote import require_same_dtype
 from .reduce import sum
 from .shape import cat, reshape, squeeze, tril, unsqueeze
-from .matrix import diag_embed, fails, first_failure
+from .spectral import imag
+from .matrix import diag_embed, diagonal, fails, first_failure
 from .solvers import (SolveTriangular, _is_vector_rhs, check_matrices, eye_like, lapack_svd, linalg_matrix_rank,
                       linalg_pinv, linalg_solve_triangular, mT)
 
@@ -177,7 +179,7 @@ class QR(Op):
         gu = gv = None
         if gr is not None:
             gu, gv = _last(gr, 0, m), _last(gr, m)
-            y_gvt = matmul(matmul(q, _last(r, m)), mT(gv))  # Y gV^T, with Y = Q V
+            y_gvt = matmul(matmul(q, _last(r, m)), _mH(gv))  # Y gV^H, with Y = Q V
             gq = y_gvt if gq is None else gq + y_gvt
         gx = _qr_vjp(q, _last(r, 0, m), gq, gu)
         gy = zeros_like(_last(r, m)) if gv is None else matmul(q, gv)
@@ -193,14 +195,19 @@ class QR(Op):
 
 
 def _qr_vjp(q, r, gq, gr):
-    """gA of A = QR for m >= n (R square and invertible): ``(gQ + Q copyltu(M)) R^-T``, M = R gR^T - gQ^T Q."""
-    m = matmul(r, mT(gr)) if gr is not None else None
+    """gA of A = QR for m >= n (R square and invertible): ``(gQ + Q copyltu(M)) R^-H``, M = R gR^H - gQ^H Q, where
+    copyltu(M) is the Hermitian matrix with M's lower triangle — its diagonal real for complex numbers, as R's
+    diagonal is (LAPACK's convention, which fixes each column's phase)."""
+    m = matmul(r, _mH(gr)) if gr is not None else None
     if gq is not None:
-        m = -matmul(mT(gq), q) if m is None else m - matmul(mT(gq), q)
-    b = matmul(q, tril(m) + mT(tril(m, -1)))
+        m = -matmul(_mH(gq), q) if m is None else m - matmul(_mH(gq), q)
+    copyltu = tril(m) + _mH(tril(m, -1))
+    if m.dtype.kind == "c":
+        copyltu = copyltu - diag_embed(imag(diagonal(m, 0, -2, -1)) * 1j)
+    b = matmul(q, copyltu)
     if gq is not None:
         b = b + gq
-    return mT(_solve_upper(r, mT(b)))  # B R^-T = (R^-1 B^T)^T
+    return _mH(_solve_upper(r, _mH(b)))  # B R^-H = (R^-1 B^H)^H
 
 
 def linalg_qr(A, mode="reduced"):
@@ -210,7 +217,7 @@ def linalg_qr(A, mode="reduced"):
     if mode not in ("reduced", "complete", "r"):
         raise OpError(f"qr received unrecognized mode {mode!r} but expected one of 'reduced' (default), 'r', or "
                       f"'complete'")
-    check_matrices("linalg.qr", A, square=False, real=True)
+    check_matrices("linalg.qr", A, square=False)
     Q, R = apply(QR, A, mode="complete" if mode == "complete" else "reduced")
     return QRResult(_empty(Q) if mode == "r" else Q, R)
 
