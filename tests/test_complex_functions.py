@@ -1,7 +1,7 @@
 """Complex-valued layers, statistics and Hermitian decompositions, as PyTorch has them: ``linear``, the convolutions
 (three real convolutions each, Gauss's trick), ``sigmoid``, ``softsign``, ``l1_loss``, ``pairwise_distance``, ``cov``
 with (real) weights, ``corrcoef``, ``renorm``, ``cholesky`` (``cholesky_ex``), ``eigh``/``eigvalsh``,
-``slogdet``/``logdet`` and ``qr`` take complex tensors.
+``slogdet``/``logdet``, ``qr`` and ``svd``/``svdvals`` take complex tensors.
 
 A real loss L of a complex z = x + iy has PyTorch's gradient ∂L/∂x + i ∂L/∂y, which central differences along the
 real and the imaginary axis give one element at a time; PyTorch's own gradient is compared where installed. Second
@@ -51,6 +51,12 @@ CASES = [
     # LAPACK's QR makes R's diagonal real, which fixes each column's phase: Q and R are functions of A
     ("qr_q", [(4, 3)], lambda L, F, x: L.linalg.qr(x).Q),
     ("qr_r_wide", [(2, 3, 4)], lambda L, F, x: L.linalg.qr(x).R),
+    # the SVD through functions that do not depend on the phases of its pairs of singular vectors
+    ("svdvals", [(2, 4, 3)], lambda L, F, x: L.linalg.svdvals(x)),
+    ("svd_matrix_function", [(3, 4)], lambda L, F, x: (lambda u, s, vh: (u * (s ** 2).to(u.dtype).unsqueeze(-2)) @ vh)(
+        *L.linalg.svd(x, full_matrices=False))),
+    ("svd_moduli", [(4, 3)], lambda L, F, x: L.linalg.svd(x, full_matrices=False).U.abs()),
+    ("nuclear_norm", [(3, 4)], lambda L, F, x: L.linalg.matrix_norm(x, "nuc")),
 ]
 
 
@@ -100,7 +106,7 @@ def test_complex_gradients_match_central_differences_and_pytorch(name, shapes, b
 
 
 @pytest.mark.parametrize("name", ["linear", "conv1d", "conv_transpose2d", "cholesky", "eigh_matrix_exp", "slogdet",
-                                  "qr_r_wide"])
+                                  "qr_r_wide", "svd_matrix_function"])
 def test_a_gradient_penalty_of_complex_layers_is_differentiable(name):
     _, shapes, build = next(case for case in CASES if case[0] == name)
     values = _operands(shapes)
@@ -141,3 +147,10 @@ def test_complex_layers_refuse_a_real_weight_as_pytorch_does():
         F.conv2d(T.zeros(1, 1, 3, 3, dtype=T.complex64), T.zeros(1, 1, 2, 2))
     with pytest.raises(TypeError, match=r"linear"):
         F.linear(T.zeros(2, 3, dtype=T.complex64), T.zeros(4, 3))
+
+
+def test_a_loss_of_the_phases_of_complex_singular_vectors_is_refused_as_in_pytorch():
+    x = T.tensor(_complex(3, 3), requires_grad=True)
+    with pytest.raises(Exception, match="linalg_svd_backward: The singular vectors in the complex case are specified "
+                                        "up to multiplication by e"):
+        T.linalg.svd(x).U.real.sum().backward()

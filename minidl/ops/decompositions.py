@@ -316,9 +316,12 @@ class SVD(Op):
 
     VJP (Seeger et al. 2017; PyTorch's form), for the reduced SVD, with E_jk = s_k^2 - s_j^2 off the diagonal:
 
-        gA = U [ (skew(U^T gU) S + S skew(V^T gV)) / E + diag(gS) ] Vh      skew(X) = X - X^T here
-             + (I - U U^T) gU S^-1 Vh          (only when m > k: the part of gU outside U's columns)
+        gA = U [ (skew(U^H gU) S + S skew(V^H gV)) / E + diag(gS) ] Vh      skew(X) = X - X^H here
+             + (I - U U^H) gU S^-1 Vh          (only when m > k: the part of gU outside U's columns)
              + U S^-1 gVh (I - V Vh)           (only when n > k)
+
+    For complex matrices skew(.)'s diagonal is replaced by i·(Im diag(U^H gU) - Im diag(V^H gV)) / 2S, the term
+    of the phases (``_phase_difference``).
 
     With only gS it is ``U diag(gS) Vh``. With ``full_matrices`` and m != n, the columns of U (rows of Vh)
     beyond k are any basis of what A leaves out: their gradient is ignored, as in PyTorch."""
@@ -347,34 +350,58 @@ class SVD(Op):
         s2 = s * s
         gaps = unsqueeze(s2, -2) - unsqueeze(s2, -1) + eye_like(s)  # E, with ones on the diagonal (where 0 / 1)
         inner = None
+        du = dv = None  # diag(U^H gU) and diag(V^H gV)
         if gu is not None:
-            j = matmul(mT(u), gu)
-            inner = (j - mT(j)) * unsqueeze(s, -2)
+            j = matmul(_mH(u), gu)
+            skew = j - _mH(j)
+            if j.dtype.kind == "c":  # skew's diagonal, 2i·Im(du), is the phases' term: taken out, then added below
+                du = diagonal(j, 0, -2, -1)
+                skew = skew - diag_embed(imag(du) * 2j)
+            inner = skew * unsqueeze(s, -2)
         if gvh is not None:
-            k = matmul(vh, mT(gvh))  # V^T gV
-            term = unsqueeze(s, -1) * (k - mT(k))
+            k = matmul(vh, _mH(gvh))  # V^H gV
+            skew = k - _mH(k)
+            if k.dtype.kind == "c":
+                dv = diagonal(k, 0, -2, -1)
+                skew = skew - diag_embed(imag(dv) * 2j)
+            term = unsqueeze(s, -1) * skew
             inner = term if inner is None else inner + term
         inner = inner / gaps
+        if du is not None or dv is not None:
+            inner = inner + diag_embed(_phase_difference(du, dv) * 0.5j / s)
         if gs is not None:
             inner = inner + diag_embed(gs)
         ga = matmul(matmul(u, inner), vh)
         unknown = None in (m, n)  # (then both projections are added: each is 0 when its side is square)
         if gu is not None and (unknown or m > n):
             gus = gu / unsqueeze(s, -2)
-            ga = ga + matmul(gus - matmul(u, matmul(mT(u), gus)), vh)
+            ga = ga + matmul(gus - matmul(u, matmul(_mH(u), gus)), vh)
         if gvh is not None and (unknown or n > m):
             sgvh = gvh / unsqueeze(s, -1)
-            ga = ga + matmul(u, sgvh - matmul(matmul(sgvh, mT(vh)), vh))
+            ga = ga + matmul(u, sgvh - matmul(matmul(sgvh, _mH(vh)), vh))
         return (ga,)
 
     @staticmethod
     def infer(a, full_matrices):
+        real = dtypes.to_real(a.dtype)  # (the singular values of complex matrices are real)
         if a.shape is None:
-            return (Spec(None, a.dtype),) * 3
+            return Spec(None, a.dtype), Spec(None, real), Spec(None, a.dtype)
         batch, (m, n) = a.shape[:-2], a.shape[-2:]
         k = None if None in (m, n) else min(m, n)
-        return (Spec(batch + ((m, m) if full_matrices else (m, k)), a.dtype), Spec(batch + (k,), a.dtype),
+        return (Spec(batch + ((m, m) if full_matrices else (m, k)), a.dtype), Spec(batch + (k,), real),
                 Spec(batch + ((n, n) if full_matrices else (k, n)), a.dtype))
+
+
+def _phase_difference(du, dv):
+    """Im(du) - Im(dv) for du = diag(U^H gU) and dv = diag(V^H gV) (None where that gradient is absent), once
+    Im(du + dv) = 0 is checked: turning u_j and v_j by one phase e^{iφ} leaves A unchanged, and dL/dφ_j is
+    Im(du_j + dv_j). A loss that depends on LAPACK's choice of phases is refused, as PyTorch refuses it."""
+    from .decompositions_general import PhaseInvariant  # (it comes after this module in the import order)
+    total = du if dv is None else dv if du is None else du + dv
+    checked = imag(apply(PhaseInvariant, total, op_name="linalg_svd_backward", vectors="singular vectors"))
+    if du is None:
+        return -checked
+    return checked if dv is None else checked - 2 * imag(dv)  # (written through the check, so that it runs)
 
 
 def _no_driver(op_name, driver):
@@ -388,12 +415,12 @@ def linalg_svd(A, full_matrices=True, *, driver=None):
     """``torch.linalg.svd``: the named tuple ``(U, S, Vh)`` with ``A = U diag(S) Vh`` for each matrix of the
     batch (..., m, n); S descending. Singular vectors are unique up to sign only."""
     _no_driver("linalg.svd", driver)
-    check_matrices("linalg.svd", A, square=False, real=True)
+    check_matrices("linalg.svd", A, square=False)
     return SVDResult(*apply(SVD, A, full_matrices=bool(full_matrices)))
 
 
 class Svdvals(Op):
-    """The singular values alone: ds_i = u_i^T dA v_i, so ``gA = U diag(gS) Vh``. A single-output op for the
+    """The singular values alone: ds_i = Re(u_i^H dA v_i), so ``gA = U diag(gS) Vh``. A single-output op for the
     reason ``Eigvalsh`` is one (repeated or zero singular values must not turn the gradient into NaN)."""
     name = "LinalgSvd"
     saves_inputs = (0,)
@@ -407,16 +434,17 @@ class Svdvals(Op):
 
     @staticmethod
     def infer(a):
+        real = dtypes.to_real(a.dtype)
         if a.shape is None:
-            return Spec(None, a.dtype)
+            return Spec(None, real)
         m, n = a.shape[-2:]
-        return Spec(a.shape[:-2] + (None if None in (m, n) else min(m, n),), a.dtype)
+        return Spec(a.shape[:-2] + (None if None in (m, n) else min(m, n),), real)
 
 
 def linalg_svdvals(A, *, driver=None):
     """``torch.linalg.svdvals``: the singular values (descending) of each matrix of the batch."""
     _no_driver("linalg.svdvals", driver)
-    return apply(Svdvals, check_matrices("linalg.svdvals", A, square=False, real=True))
+    return apply(Svdvals, check_matrices("linalg.svdvals", A, square=False))
 
 
 def svd(input, some=True, compute_uv=True):

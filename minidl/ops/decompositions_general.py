@@ -85,16 +85,16 @@ def _pull_back(a, v, inner):
 class PhaseInvariant(Op):
     """Passes the diagonal of V^H gV through after checking that its imaginary part is (nearly) 0 — that the loss
     does not change when an eigenvector is multiplied by e^{iφ} (dL/dφ_j = Im((V^H gV)_jj)). A loss that does
-    depends on LAPACK's arbitrary choice of phases: PyTorch raises, and so does this op."""
+    depends on LAPACK's arbitrary choice of phases: PyTorch raises, and so does this op (also for the SVD's pairs
+    of singular vectors: ``op_name``, ``vectors``)."""
     name = "LinalgEigBackward"
     saves_inputs = ()
 
     @staticmethod
-    def forward(xp, d):
+    def forward(xp, d, op_name="linalg_eig_backward", vectors="eigenvectors"):
         if bool((xp.abs(d.imag) > PHASE_TOLERANCE).any()):
-            raise OpError("linalg_eig_backward: The eigenvectors in the complex case are specified up to "
-                          "multiplication by e^{i phi}. The specified loss function depends on this quantity, so "
-                          "it is ill-defined.")
+            raise OpError(f"{op_name}: The {vectors} in the complex case are specified up to multiplication by "
+                          f"e^{{i phi}}. The specified loss function depends on this quantity, so it is ill-defined.")
         return d.copy()
 
     @staticmethod
@@ -102,7 +102,7 @@ class PhaseInvariant(Op):
         return (g,)
 
     @staticmethod
-    def infer(d):
+    def infer(d, **attrs):
         return d
 
 
