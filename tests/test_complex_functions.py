@@ -57,6 +57,8 @@ CASES = [
         *L.linalg.svd(x, full_matrices=False))),
     ("svd_moduli", [(4, 3)], lambda L, F, x: L.linalg.svd(x, full_matrices=False).U.abs()),
     ("nuclear_norm", [(3, 4)], lambda L, F, x: L.linalg.matrix_norm(x, "nuc")),
+    # the old torch.svd gives V = Vh^H: A = U diag(S) V^H
+    ("old_svd_reconstruction", [(4, 3)], lambda L, F, x: (lambda u, s, v: (u * s.to(u.dtype)) @ v.mH)(*L.svd(x))),
 ]
 
 

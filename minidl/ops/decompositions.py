@@ -448,13 +448,13 @@ def linalg_svdvals(A, *, driver=None):
 
 
 def svd(input, some=True, compute_uv=True):
-    """The old ``torch.svd``: the named tuple ``(U, S, V)`` — V, not Vh: ``A = U diag(S) V^T``. ``some=True``
+    """The old ``torch.svd``: the named tuple ``(U, S, V)`` — V, not Vh: ``A = U diag(S) V^H``. ``some=True``
     gives the reduced SVD; with ``compute_uv=False``, U and V are full-size matrices of zeros."""
     if not compute_uv:  # (the full U and Vh only lend their shapes to the zeros)
         U, _, Vh = linalg_svd(input, full_matrices=True)
         return OldSVDResult(zeros_like(U), linalg_svdvals(input), zeros_like(Vh))
     U, S, Vh = linalg_svd(input, full_matrices=not some)
-    return OldSVDResult(U, S, mT(Vh))
+    return OldSVDResult(U, S, _mH(Vh))
 
 
 # ------------------------------------------------------------------------------------------------ lstsq
