@@ -324,11 +324,18 @@ def pow(x, y, name=None):
         return ops.pow(x, y, log_where_positive=True)
 
 
-# (on ties TF's gradient goes all to x, where PyTorch's splits it: see ops.compare.Maximum)
-maximum = _binary("maximum", "Maximum", lambda x, y: apply(ops.compare.Maximum, x, y, tie_share=1.0),
-                  "max(x, y) elementwise; where x == y the gradient goes to x.")
-minimum = _binary("minimum", "Minimum", lambda x, y: apply(ops.compare.Minimum, x, y, tie_share=1.0),
-                  "min(x, y) elementwise; where x == y the gradient goes to x.")
+def _larger(x, y):
+    """max(x, y) with TF's gradient: on ties it goes all to x, where PyTorch's splits it (see ops.compare.Maximum)."""
+    return apply(ops.compare.Maximum, x, y, tie_share=1.0)
+
+
+def _smaller(x, y):
+    """min(x, y) with TF's gradient (all to x on ties)."""
+    return apply(ops.compare.Minimum, x, y, tie_share=1.0)
+
+
+maximum = _binary("maximum", "Maximum", _larger, "max(x, y) elementwise; where x == y the gradient goes to x.")
+minimum = _binary("minimum", "Minimum", _smaller, "min(x, y) elementwise; where x == y the gradient goes to x.")
 squared_difference = _binary("squared_difference", "SquaredDifference", lambda x, y: ops.square(ops.sub(x, y)),
                              "(x - y)² elementwise.")
 
@@ -471,8 +478,7 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None):
         values = to_tensor(values)
         _, low = matching_pair("Maximum", values, clip_value_min)
         _, high = matching_pair("Minimum", values, clip_value_max)
-        below_max = apply(ops.compare.Minimum, values, high, tie_share=1.0)
-        return apply(ops.compare.Maximum, below_max, low, tie_share=1.0)
+        return _larger(_smaller(values, high), low)
     return on_values(t, clipped)
 
 

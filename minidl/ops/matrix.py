@@ -279,7 +279,8 @@ class Det(Op):
     For an invertible A, adj(A) = d·A^-1. A singular matrix (d = 0) has no inverse, yet its adjugate is not 0
     when its rank is n - 1; it comes from the SVD A = U S V^H instead (``_adjugate_by_svd``). PyTorch 2.13 does
     the same when the gradient is to be differentiated again, and gives 0 otherwise. (Complex singular matrices
-    get 0: minidl's SVD is for real ones.)"""
+    get 0: through the complex SVD, whose phase term divides by the zero singular value, the first derivative
+    would be right but the second wrong — as PyTorch's is.)"""
     name = "LinalgDet"
     saves_outputs = True
     forward = staticmethod(lambda xp, x: without_nan_matrices(xp, x, xp.linalg.det))
