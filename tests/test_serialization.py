@@ -220,3 +220,59 @@ def test_pytorchs_pickling_options_are_accepted_and_change_nothing(tmp_path):
     T.save({"w": T.ones(2)}, path, pickle_protocol=4, _use_new_zipfile_serialization=True)
     loaded = T.load(path, map_location="cpu", weights_only=True, mmap=False, encoding="latin1")
     assert loaded["w"].tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("structure", [
+    {"__tensor__": "t9"},                                    # an array the file does not hold
+    {"__dict__": [[1, 2, 3]]},                               # a key-value pair of three
+    {"__dict__": [[{"__list__": [{"__list__": []}]}, 1]]},   # a key that cannot be hashed
+    {"__view__": "t0", "shape": [1], "strides": [1], "__tensor__": "v"},  # a view without its offset
+    {"__list__": 5},
+    {"__mystery__": 1},
+])
+def test_a_damaged_structure_is_a_clear_error_naming_the_file(tmp_path, structure):
+    """The header is under a checksum, so damage is caught before this; a crafted structure is still an error
+    that names the file, not a KeyError or TypeError from deep inside load()."""
+    from minidl.io import read_arrays, write_arrays
+    path = tmp_path / "crafted.pt"
+    T.save({"w": T.ones(2)}, path)
+    arrays, metadata = read_arrays(path)
+    metadata["structure"] = structure
+    write_arrays(path, arrays, metadata)
+    with pytest.raises(ArrayFileError, match=f"^{path}: damaged structure"):
+        T.load(path)
+
+
+def test_a_map_location_function_is_called_for_each_stored_tensor_and_its_result_used(tmp_path):
+    """As torch.load calls it: ``map_location(storage, location)`` once per stored array (a view shares its
+    base's), with the device it was saved from; what it returns is loaded, None meaning "where it was"."""
+    base = T.arange(4.0)
+    T.save({"w": base, "view": base[1:3], "b": T.ones(2)}, tmp_path / "m.pt")
+    calls = []
+
+    def doubled(storage, location):
+        calls.append((storage.tolist(), location))
+        return storage * 2
+
+    back = T.load(tmp_path / "m.pt", map_location=doubled)
+    assert calls == [([0.0, 1.0, 2.0, 3.0], "cpu"), ([1.0, 1.0], "cpu")]
+    assert back["w"].tolist() == [0.0, 2.0, 4.0, 6.0] and back["view"].tolist() == [2.0, 4.0]
+    back["view"][0] = 10.0  # still a view of the loaded base
+    assert back["w"][1].item() == 10.0
+    back = T.load(tmp_path / "m.pt", map_location=lambda storage, location: None)
+    assert back["b"].tolist() == [1.0, 1.0] and back["b"].device.type == "cpu"
+
+
+@pytest.mark.skipif(T.cuda.is_available(), reason="the error of a machine without a GPU")
+def test_a_tensor_saved_on_a_gpu_names_map_location_on_a_machine_without_one(tmp_path):
+    from minidl.io import read_arrays, write_arrays
+    path = tmp_path / "gpu.pt"
+    T.save({"w": T.ones(2)}, path)
+    arrays, metadata = read_arrays(path)
+    metadata["structure"]["__dict__"][0][1]["device"] = "cuda:0"  # as a GPU machine writes it
+    write_arrays(path, arrays, metadata)
+    with pytest.raises(RuntimeError, match=r"CUDA device \(cuda:0\) but cuda.is_available\(\) is False.*"
+                                           r"map_location='cpu'"):
+        T.load(path)
+    assert T.load(path, map_location="cpu")["w"].tolist() == [1.0, 1.0]
+    assert T.load(path, map_location={"cuda:0": "cpu"})["w"].tolist() == [1.0, 1.0]

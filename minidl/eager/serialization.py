@@ -13,8 +13,8 @@ from collections import OrderedDict
 
 import numpy
 
-from ..backend import Device, device as parse_device, get_array_module, to_device
-from ..io import read_arrays, write_arrays
+from ..backend import Device, cuda_is_available, device as parse_device, get_array_module, to_device
+from ..io import ArrayFileError, read_arrays, write_arrays
 from . import element_types
 from .sparse_coo_tensors import SparseCooTensor, sparse_coo_tensor
 from .sparse_csr_tensors import SparseCompressedTensor, SparseCscTensor, SparseCsrTensor, _compressed_tensor
@@ -131,28 +131,59 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
 
 def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
     """Read what ``save`` wrote, from a path or a binary file object. ``map_location`` ("cpu", "cuda", a device)
-    moves every tensor there; a dict (``{"cuda:0": "cpu"}``) moves the tensors saved from each device it names.
-    The file is read whole (``mmap`` is accepted and ignored); loading never runs code, so it is always what
-    PyTorch calls ``weights_only``, and the unpickler's options (``pickle_module``, ``encoding``) have nothing
-    to apply to."""
+    moves every tensor there; a dict (``{"cuda:0": "cpu"}``) moves the tensors saved from each device it names; a
+    function is called as PyTorch calls it, ``map_location(tensor, "cuda:0")`` with each stored tensor (on the CPU)
+    and the device it was saved from, and what it returns is used (``lambda storage, loc: storage`` keeps it on the
+    CPU, ``... storage.cuda(rank)`` moves it; None: where it was saved). The file is read whole (``mmap`` is
+    accepted and ignored); loading never runs code, so it is always what PyTorch calls ``weights_only``, and the
+    unpickler's options (``pickle_module``, ``encoding``) have nothing to apply to."""
     arrays, metadata = read_arrays(f)
     if not isinstance(metadata, dict) or metadata.get("kind") != _KIND:
         raise ValueError(f"{f}: not a file written by minidl.eager.save")
-    # old code passes ``lambda storage, loc: storage`` ("leave it where it is", i.e. on the CPU)
-    moved = {}
+    try:
+        return _decoded(metadata["structure"], arrays, _placement(map_location))
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError) as error:  # (crafted)
+        raise ArrayFileError(f"{f}: damaged structure ({type(error).__name__}: {error})") from error
+
+
+def _placement(map_location):
+    """``place(array, saved_on)``: the array of a loaded tensor, moved as ``map_location`` says."""
+    if callable(map_location) and not isinstance(map_location, (str, Device)):
+        def place(array, saved_on):
+            mapped = map_location(Tensor._make(array), saved_on)
+            return _on_device(array, saved_on) if mapped is None else mapped._data
+        return place
     if isinstance(map_location, dict):
-        moved = {str(parse_device(a)): parse_device(b) for a, b in map_location.items()}
-        map_location = None
-    target = None if map_location is None else parse_device("cpu" if callable(map_location) else map_location)
+        moved = {str(parse_device(a)): str(parse_device(b)) for a, b in map_location.items()}
+        return lambda array, saved_on: _on_device(array, moved.get(saved_on, saved_on))
+    if map_location is None:
+        return _on_device
+    target = str(parse_device(map_location))
+    return lambda array, saved_on: _on_device(array, target)
+
+
+def _on_device(array, name):
+    """``array`` moved to the device called ``name``; PyTorch's words where that is a GPU this machine lacks."""
+    device = parse_device(name)
+    if device.type == "cuda" and not cuda_is_available():
+        raise RuntimeError(f"Attempting to deserialize object on a CUDA device ({name}) but cuda.is_available() "
+                           f"is False. If you are running on a CPU-only machine, please use load with "
+                           f"map_location='cpu' to map your storages to the CPU.")
+    return to_device(array, device)
+
+
+def _decoded(structure, arrays, place):
+    """The saved object, from the JSON ``structure`` and the arrays it refers to, each tensor's array placed by
+    ``place(array, saved_on)``."""
     on_array, made, saved_as = {}, {}, {}
-    _tensor_entries(metadata["structure"], saved_as)
+    _tensor_entries(structure, saved_as)
 
     def tensor(key, info):
         """A tensor on the array stored under ``key`` (moved where it goes once), with what ``info`` says: the
         first one made on it is the base of the views saved from it."""
         if key not in on_array:
             saved_on = str(parse_device(saved_as.get(key, info).get("device", "cpu")))
-            on_array[key] = _make_tensor(arrays[key], info, target or moved.get(saved_on))
+            on_array[key] = _as_saved(Tensor._make(place(arrays[key], saved_on)), info)
             return on_array[key]
         return _as_saved(Tensor._make(on_array[key]._data), info)
 
@@ -215,9 +246,9 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
                 return complex(*x["__complex__"])
             if "__dtype__" in x:
                 return element_types.by_name(x["__dtype__"])
-            raise ValueError(f"{f}: unknown entry {sorted(x)}")
+            raise KeyError(f"unknown entry {sorted(x)}")
         return x
-    return decode(metadata["structure"])
+    return decode(structure)
 
 
 def _tensor_entries(x, found):
@@ -236,11 +267,6 @@ def _tensor_entries(x, found):
             stack.extend(x)
     for key, device in view_devices.items():
         found.setdefault(key, {"device": device})
-
-
-def _make_tensor(array, info, target):
-    device = target or parse_device(info.get("device", "cpu"))
-    return _as_saved(Tensor._make(to_device(array, device)), info)
 
 
 def _as_saved(t, info):
