@@ -16,6 +16,7 @@ attributes; repeated fields are lists with ``add()`` (messages) or ``extend`` (n
 import os
 
 from ..io.atomic_write import write_atomically
+from ..io.text_format import quoted
 
 
 class _RepeatedMessages(list):
@@ -55,17 +56,13 @@ class _Message:
                         lines.append(f"{indent}{name} {{\n{body}{indent}}}\n")
                 elif isinstance(item, str):
                     if item:
-                        lines.append(f'{indent}{name}: "{_escaped(item)}"\n')
+                        lines.append(f'{indent}{name}: {quoted(item)}\n')
                 elif item is not None:
                     lines.append(f"{indent}{name}: {int(item)}\n")
         return "".join(lines)
 
     def __str__(self):
         return self.to_text()
-
-
-def _escaped(text):
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
 class SpriteMetadata(_Message):

@@ -13,12 +13,13 @@ PNG) or a ``histo`` (``min``, ``max``, ``num``, ``sum``, ``sum_squares``, ``buck
 ``tagged_run_metadata`` (``tag``, ``run_metadata``: serialized), from ``add_run_metadata``. ``HasField(name)`` says which is set, as on TF's protocol buffer objects.
 
 The file is TFRecords of serialized ``Event`` protocol buffers (``minidl/io/event_file.py`` writes them); each
-record's checksums are verified, and a damaged file is a ValueError.
+record's checksums are verified: the events before a damaged or cut-short record (a writer that crashed, or is
+still writing) are handed out, and reaching it raises ``tf.errors.DataLossError``, as TF's iterator does.
 """
 import struct
 
-from ..io.event_file import read_records
 from ..io.protobuf import fields
+from .tfrecords import tf_record_iterator
 
 __all__ = ["summary_iterator"]
 
@@ -131,5 +132,5 @@ def _event(data):
 
 def summary_iterator(path):
     """The Events of the event file at ``path``, in the order they were written."""
-    for record in read_records(path):
+    for record in tf_record_iterator(path):
         yield _event(record)

@@ -171,12 +171,6 @@ def iter_records(stream, name):
         index, offset = index + 1, offset + 12 + length + 4
 
 
-def read_records(path):
-    """The records of the TFRecord file at ``path``, as a list (``iter_records`` checks them)."""
-    with open(path, "rb") as f:
-        return list(iter_records(f, path))
-
-
 # ================================================================================================ writer
 
 class EventFileWriter:

@@ -404,8 +404,24 @@ def test_summary_iterator_reads_back_what_a_writer_wrote(tmp_path):
     damaged = tmp_path / "damaged.tfevents"
     data = open(path, "rb").read()
     damaged.write_bytes(data[:40] + bytes([data[40] ^ 1]) + data[41:])
-    with pytest.raises(ValueError, match="damaged|truncated"):
+    with pytest.raises(tf.errors.DataLossError, match="damaged|truncated"):
         list(tf.train.summary_iterator(str(damaged)))
+
+
+def test_the_events_before_a_cut_short_record_are_read_then_a_data_loss_error(tmp_path):
+    """A writer that crashed, or is still writing, leaves a last record cut short: the events before it are
+    handed out, as TF's iterator hands them out, and reaching it is a DataLossError."""
+    writer = tf.summary.FileWriter(str(tmp_path))
+    for step in range(4):
+        writer.add_summary(tf.Summary(value=[tf.Summary.Value(tag="loss", simple_value=float(step))]), step)
+    writer.close()
+    (path,) = tmp_path.glob("events*")
+    path.write_bytes(path.read_bytes()[:-3])
+    steps = []
+    with pytest.raises(tf.errors.DataLossError, match="truncated record"):
+        for event in tf.train.summary_iterator(str(path)):
+            steps.append(event.step)
+    assert steps == [0, 0, 1, 2]  # the file_version event, then the summaries of steps 0-2
 
 
 def test_the_projector_config_is_written_in_protobuf_text_format_beside_the_events(tmp_path):

@@ -330,6 +330,50 @@ def test_the_checkpoint_file_as_tf_1_15_writes_it_and_a_damaged_one(tmp_path, ca
     assert "Checkpoint ignored" in caplog.text
 
 
+@pytest.mark.parametrize("name", ["model😀", "modèle \"quoted\" \\ tab\t", "plain"])
+def test_checkpoint_names_outside_ascii_survive_the_state_file(tmp_path, name):
+    """The state file is protocol buffers' text format: non-ASCII names are octal escapes of their UTF-8 bytes,
+    as TF writes them (a name outside the Basic Multilingual Plane came back as lone surrogates, and
+    ``latest_checkpoint`` said there was none)."""
+    tf.Variable(1.0, name="v")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        prefix = tf.train.Saver().save(sess, str(tmp_path / name), global_step=1)
+    assert tf.train.latest_checkpoint(str(tmp_path)) == prefix == str(tmp_path / name) + "-1"
+    assert (tmp_path / "checkpoint").read_bytes().isascii()
+
+
+def test_a_state_file_written_by_tf_with_octal_escapes_or_unescaped_utf8_reads(tmp_path):
+    (tmp_path / "modèle-3.index").write_bytes(b"")
+    for text in (b'model_checkpoint_path: "mod\\303\\250le-3"\n', 'model_checkpoint_path: "modèle-3"\n'.encode()):
+        (tmp_path / "checkpoint").write_bytes(text)
+        assert tf.train.latest_checkpoint(str(tmp_path)) == str(tmp_path / "modèle-3")
+
+
+def test_a_state_file_with_a_broken_escape_is_ignored_with_a_warning(tmp_path, caplog):
+    (tmp_path / "checkpoint").write_bytes(b'model_checkpoint_path: "model\\x"\n')
+    with caplog.at_level("WARNING", logger="minidl.graph"):
+        assert tf.train.latest_checkpoint(str(tmp_path)) is None
+    assert "Checkpoint ignored" in caplog.text
+
+
+def test_restoring_a_damaged_checkpoint_is_a_data_loss_error(tmp_path):
+    """What a TF1 program catches around a restore (TF: "Checksum does not match")."""
+    v = tf.Variable([1.0, 2.0], name="v")
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        prefix = saver.save(sess, str(tmp_path / "model"))
+        blob = bytearray(open(prefix + ".index", "rb").read())
+        blob[-70] ^= 0xFF  # in the header: the last 64 bytes are the 8 of the values and their padding
+        open(prefix + ".index", "wb").write(bytes(blob))
+        with pytest.raises(tf.errors.DataLossError, match="corrupted"):
+            saver.restore(sess, prefix)
+        with pytest.raises(tf.errors.DataLossError, match="corrupted"):
+            tf.train.NewCheckpointReader(prefix)
+        assert sess.run(v).tolist() == [1.0, 2.0]
+
+
 def test_restore_says_to_give_the_prefix(tmp_path):
     v = tf.Variable(1.0)
     saver = tf.train.Saver()

@@ -7,17 +7,17 @@ values in ``.data-00000-of-00001``; minidl's one file takes the name of the firs
 for ``<prefix>.index`` to tell whether a checkpoint exists finds it. Beside it, ``<prefix>.meta`` holds the graph
 (``meta_graph.py``), which ``tf.train.import_meta_graph`` rebuilds in another program.
 """
-import json
 import numbers
 import os
 import time
 import types
 
-from ...io import read_arrays, write_arrays
+from ...io import ArrayFileError, read_arrays, write_arrays
 from ...io.atomic_write import write_atomically
+from ...io.text_format import quoted, unquoted
 from ..compat import logging
 from ..core import GraphKeys, get_default_graph
-from ..errors import InvalidArgumentError, NotFoundError
+from ..errors import DataLossError, InvalidArgumentError, NotFoundError
 from ..meta_graph import NotExportableError, export_meta_graph
 from ..variables import Variable
 
@@ -131,7 +131,7 @@ class Saver:
                 hint = f" (give the prefix, without the file's ending: {os.path.splitext(save_path)[0]})"
             raise MissingCheckpointError(None, None,
                                          f"The passed save_path is not a valid checkpoint: {save_path}{hint}")
-        arrays, _ = read_arrays(path)
+        arrays = _checkpoint_arrays(path)
         for name, var in self._variables.items():
             if name not in arrays:
                 raise NotFoundError(None, None, f"Key {name} not found in checkpoint {save_path}")
@@ -154,12 +154,21 @@ class Saver:
         self._last_checkpoints = [(p, now) for p in checkpoint_paths if os.path.exists(p + _SUFFIX)]
 
 
+def _checkpoint_arrays(path):
+    """The values in the checkpoint file ``path``; a damaged file is TF's ``DataLossError``, what a TF1 program
+    catches around a restore."""
+    try:
+        return read_arrays(path)[0]
+    except ArrayFileError as error:
+        raise DataLossError(None, None, str(error)) from None
+
+
 def _write_state(directory, latest, all_paths, filename):
     """The ``checkpoint`` text file (TF's format): the latest prefix and all kept ones, relative when inside."""
     def rel(p):
         return os.path.relpath(p, directory) if os.path.dirname(os.path.abspath(p)) == directory else p
-    lines = [f"model_checkpoint_path: {json.dumps(rel(latest))}"]
-    lines += [f"all_model_checkpoint_paths: {json.dumps(rel(p))}" for p in all_paths]
+    lines = [f"model_checkpoint_path: {quoted(rel(latest))}"]
+    lines += [f"all_model_checkpoint_paths: {quoted(rel(p))}" for p in all_paths]
     text = ("\n".join(lines) + "\n").encode("utf-8")
     write_atomically(os.path.join(directory, filename), lambda f: f.write(text))
 
@@ -172,20 +181,22 @@ def get_checkpoint_state(checkpoint_dir, latest_filename=None):
     if not os.path.exists(path):
         return None
     latest, paths = None, []
-    with open(path, encoding="utf-8", errors="replace") as f:
+    with open(path, "rb") as f:
         for line in f:
             if not line.strip():
                 continue
-            key, colon, value = (part.strip() for part in line.partition(":"))
+            key, colon, value = (part.strip() for part in line.partition(b":"))
+            key = key.decode("ascii", "replace")
             if key not in ("model_checkpoint_path", "all_model_checkpoint_paths"):
                 if colon and key.replace("_", "").isalnum():
                     continue  # a field minidl does not use
                 logging.warning("%s: Checkpoint ignored (cannot read the line %r)", path, line.strip())
                 return None
-            if len(value) < 2 or value[0] not in "\"'" or value[-1] != value[0]:
-                logging.warning("%s: Checkpoint ignored (%s is not a quoted string)", path, key)
+            try:
+                value = unquoted(value)
+            except ValueError as error:  # (not a quoted string, or not UTF-8 inside)
+                logging.warning("%s: Checkpoint ignored (%s: %s)", path, key, error)
                 return None
-            value = value[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
             value = value if os.path.isabs(value) else os.path.join(checkpoint_dir, value)
             if key == "model_checkpoint_path":
                 latest = value
@@ -233,7 +244,7 @@ class NewCheckpointReader:
         if not os.path.exists(path):
             raise NotFoundError(None, None, f"Unsuccessful TensorSliceReader constructor: Failed to find any matching "
                                             f"files for {prefix}")
-        self._arrays, _ = read_arrays(path)
+        self._arrays = _checkpoint_arrays(path)
 
     def get_variable_to_shape_map(self):
         return {name: list(array.shape) for name, array in self._arrays.items()}
