@@ -1,6 +1,8 @@
 """MNIST IDX files: small files written here (raw and gzip), every type code, and the errors for bad files."""
 import gzip
 import struct
+import tracemalloc
+import zlib
 
 import numpy as np
 import pytest
@@ -61,7 +63,7 @@ def test_bad_files(tmp_path):
         "short": (b"\x00\x00", r"truncated IDX file: 2 bytes"),
         "header": (good[:9], r"announces 2 dimensions \(12 bytes\) but the file has only 9"),
         "data": (good[:-1], r"needs 12 bytes of data, found 11"),
-        "extra": (good + b"\x00", r"1 unexpected bytes after the data"),
+        "extra": (good + b"\x00", r"unexpected bytes after the 12 bytes of data of shape \(3, 4\)"),
     }
     for name, (data, message) in cases.items():
         path = write(tmp_path / name, data)
@@ -131,3 +133,33 @@ def test_mnist_dataset(tmp_path):
         MNIST(tmp_path / "empty", download=True)
     with pytest.raises(FileNotFoundError):
         MNIST(tmp_path / "empty")
+
+
+def test_a_header_announcing_absurd_sizes_is_a_clear_error(tmp_path):
+    """Sizes whose product wraps int64 around to 0, more dims than an array can have, and a small compressed
+    file that would unpack into half a gigabyte: each a ValueError naming the file, read no further than the
+    header announces."""
+    cases = {
+        "wrap": (struct.pack(">I4I", 0x804, 65536, 65536, 65536, 65536), r"needs 18446744073709551616 bytes of data, found 0"),
+        "dims": (struct.pack(">I", 0x8FF) + struct.pack(">255I", *[1] * 255) + b"x", r"255 dimensions; arrays have "
+                                                                                      r"at most 64"),
+    }
+    for name, (data, message) in cases.items():
+        with pytest.raises(ValueError, match=message) as info:
+            read_idx(write(tmp_path / name, data))
+        assert str(tmp_path / name) in str(info.value)
+    bomb = tmp_path / "train-labels-idx1-ubyte.gz"
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    with open(bomb, "wb") as f:
+        f.write(compressor.compress(struct.pack(">II", 0x801, 1) + b"\x07"))  # one label, then 64 MB of zeros
+        for _ in range(4):
+            f.write(compressor.compress(bytes(2 ** 24)))
+        f.write(compressor.flush())
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="unexpected bytes after the 1 bytes of data"):
+            read_idx(bomb)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 ** 20, f"{peak} bytes allocated to reject a 1-label file"

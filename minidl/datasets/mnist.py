@@ -22,6 +22,7 @@ first bytes, not the file name, to decide whether to decompress: browsers often 
 ((60000, 28, 28), dtype('uint8'), (60000,), dtype('int64'))
 """
 import gzip
+import math
 import os
 import struct
 import zlib
@@ -46,17 +47,43 @@ def read_idx(path):
     """The array stored in the IDX file at ``path`` (gzip-compressed or not), in native byte order.
 
     Raises ``FileNotFoundError`` for a missing file and ``ValueError`` — naming the file and what is wrong — for
-    a file that is not IDX (wrong magic number), uses an unknown type code, or is truncated or too long.
+    a file that is not IDX (wrong magic number), uses an unknown type code, or is truncated or too long. Only as
+    many bytes as the header announces (and one more) are read: a small compressed file cannot unpack into more.
     """
     path = os.path.expanduser(os.fspath(path))
     with open(path, "rb") as f:
-        raw = f.read()
-    if raw[:2] == _GZIP_MAGIC:
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as error:
-            raise ValueError(f"{path}: corrupt or truncated gzip file ({error})") from None
+        compressed = f.read(2) == _GZIP_MAGIC
+    try:
+        with (gzip.open if compressed else open)(path, "rb") as stream:
+            raw = stream.read(4)
+            raw += stream.read(4 * raw[3] if len(raw) == 4 else 0)
+            raw += _read_at_most(stream, _data_size(raw) + 1)  # one byte more tells a file that is too long
+    except (OSError, EOFError, zlib.error) as error:
+        if not compressed:
+            raise
+        raise ValueError(f"{path}: corrupt or truncated gzip file ({error})") from None
     return parse_idx(raw, path)
+
+
+def _read_at_most(stream, n):
+    """Up to ``n`` bytes of ``stream``, in pieces: a header may announce more than the file holds, and a read of
+    that size would allocate it all first."""
+    pieces = []
+    while n > 0:
+        piece = stream.read(min(n, 1 << 24))
+        if not piece:
+            break
+        pieces.append(piece)
+        n -= len(piece)
+    return b"".join(pieces)
+
+
+def _data_size(header):
+    """The number of data bytes an IDX ``header`` announces (0 for one too damaged to say: ``parse_idx`` tells)."""
+    if len(header) < 4 or header[2] not in IDX_TYPES or len(header) < 4 + 4 * header[3]:
+        return 0
+    shape = struct.unpack(f">{header[3]}I", header[4:4 + 4 * header[3]])
+    return numpy.dtype(IDX_TYPES[header[2]][1]).itemsize * math.prod(shape)
 
 
 def parse_idx(raw, name="<bytes>"):
@@ -72,22 +99,27 @@ def parse_idx(raw, name="<bytes>"):
         known = ", ".join(f"0x{c:02X} ({n})" for c, (n, _) in IDX_TYPES.items())
         raise ValueError(f"{name}: unknown IDX data type code 0x{code:02X} in magic number 0x{magic:08X}; "
                          f"known codes: {known}")
+    if ndim > _MAX_DIMS:
+        raise ValueError(f"{name}: the header announces {ndim} dimensions; arrays have at most {_MAX_DIMS}")
     header = 4 + 4 * ndim
     if len(raw) < header:
         raise ValueError(f"{name}: truncated IDX file: the header announces {ndim} dimensions ({header} bytes) "
                          f"but the file has only {len(raw)} bytes")
     shape = struct.unpack(f">{ndim}I", raw[4:header])
     dtype = numpy.dtype(IDX_TYPES[code][1])
-    expected = dtype.itemsize * int(numpy.prod(shape, dtype=numpy.int64))
+    expected = _data_size(raw[:header])  # (a Python int: a product of four 65536s must not wrap around to 0)
     found = len(raw) - header
     if found < expected:
         raise ValueError(f"{name}: truncated IDX file: shape {shape} of {IDX_TYPES[code][0]}s needs {expected} "
                          f"bytes of data, found {found}")
     if found > expected:
-        raise ValueError(f"{name}: {found - expected} unexpected bytes after the data of shape {shape}; "
+        raise ValueError(f"{name}: unexpected bytes after the {expected} bytes of data of shape {shape}; "
                          "is this really an IDX file?")
     data = numpy.frombuffer(raw, dtype=dtype, count=expected // dtype.itemsize, offset=header)
     return data.astype(dtype.newbyteorder("=")).reshape(shape)   # a native-order, writable copy
+
+
+_MAX_DIMS = 64  # numpy's limit on an array's dimensions
 
 
 _KINDS = {"train": "train", "t10k": "t10k", "test": "t10k"}
