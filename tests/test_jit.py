@@ -200,3 +200,19 @@ def test_trace_module_keyword_inputs_and_freeze():
     assert jit.freeze(by_method) is by_method
     with pytest.raises(NotImplementedError, match="forward only"):
         jit.trace_module(model, {"predict": x})
+
+
+@pytest.mark.parametrize("change", [
+    lambda m: m["steps"][0].pop("sources"),
+    lambda m: m.pop("free_batch"),
+    lambda m: m["parameters"][0].update(name="nope"),
+    lambda m: m["steps"][0].update(attrs=[1, 2]),
+])
+def test_a_damaged_program_is_a_clear_error_naming_the_file(tmp_path, change):
+    path = tmp_path / "linear.pt"
+    jit.save(jit.trace(torch.nn.Linear(2, 2), torch.ones(1, 2)), path)
+    arrays, metadata = read_arrays(path)
+    change(metadata)
+    write_arrays(path, arrays, metadata)
+    with pytest.raises(ValueError, match=f"jit.load: {path}: damaged program"):
+        jit.load(path)

@@ -32,7 +32,7 @@ import numpy
 
 from .. import ops
 from ..backend import device as parse_device, may_share_memory, to_device
-from ..io import attribute_codec, check_kind, read_arrays, write_arrays
+from ..io import ArrayFileError, attribute_codec, check_kind, read_arrays, write_arrays
 from ..ops.registry import op_class, op_class_key, op_classes
 from .nn.module import Module
 from .nn.parameter import Parameter
@@ -448,8 +448,14 @@ def load(f, map_location=None, _extra_files=None):
     """Rebuild a program ``save`` wrote, its parameters and buffers under their names (in plain modules)."""
     arrays, metadata = read_arrays(f)
     check_kind(metadata, _KIND, _VERSION, f"jit.load: {f}", "traced module")
-    device = None if map_location is None else parse_device(map_location)
+    try:
+        return _rebuilt(metadata, arrays, None if map_location is None else parse_device(map_location), f)
+    except (KeyError, IndexError, TypeError, AttributeError, ImportError) as error:  # (a crafted file)
+        raise ArrayFileError(f"jit.load: {f}: damaged program ({type(error).__name__}: {error})") from error
 
+
+def _rebuilt(metadata, arrays, device, f):
+    """The TracedModule that ``metadata`` describes, its tensors from ``arrays`` (moved to ``device``)."""
     def tensor(key):
         t = Tensor._make(arrays[key])
         return t if device is None else t.to(device)

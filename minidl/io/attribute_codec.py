@@ -14,8 +14,8 @@ an unknown tag, are refused — so reading a file never executes code from it.
 """
 import base64
 import builtins
-import importlib
 import math
+import sys
 
 import numpy
 
@@ -127,12 +127,12 @@ def _is_minidl_namedtuple(cls):
 
 
 def _minidl_namedtuple(key, where):
-    """The namedtuple class that ``key`` ("module:name") names — only one of minidl's own: a file names it, and
-    looking it up imports nothing but minidl's modules."""
+    """The namedtuple class that ``key`` ("module:name") names — only one of minidl's own, in a module already
+    imported: a file names it, and looking it up must run nothing (importing a module runs its code)."""
     module, _, name = key.partition(":")
     cls = None
     if module.startswith("minidl.") and "." not in name:
-        cls = getattr(importlib.import_module(module), name, None)
+        cls = getattr(sys.modules.get(module), name, None)
     if not (isinstance(cls, type) and issubclass(cls, tuple) and _is_minidl_namedtuple(cls)):
         raise ValueError(f"{where}: the file names {key!r}, which is not one of minidl's attribute types")
     return cls

@@ -227,8 +227,16 @@ def _rewritten(path, tmp_path, change):
      "not one of minidl's attribute types"),
     (lambda d: d["operations"][1]["attrs"].update(dtype={"namedtuple": "minidl.graph.session:collections",
                                                          "fields": []}), "not one of minidl's attribute types"),
+    # a module of minidl's not imported yet: importing it would run its code (the demo's would train)
+    (lambda d: d["operations"][1]["attrs"].update(dtype={"namedtuple": "minidl.demo.__main__:X", "fields": []}),
+     "not one of minidl's attribute types"),
 ])
-def test_a_crafted_file_is_refused_and_nothing_in_it_is_run(tmp_path, change, message):
+def test_a_crafted_file_is_refused_and_nothing_in_it_is_run(tmp_path, change, message, monkeypatch):
+    import importlib
+
+    def no_import(name, *args):
+        raise AssertionError(f"loading a file imported {name}")
+    monkeypatch.setattr(importlib, "import_module", no_import)
     x = tf.placeholder(tf.float32, [2], name="x")
     tf.cast(x, tf.int32, name="cast")
     path = str(tmp_path / "g.meta")
