@@ -729,3 +729,55 @@ def test_apply_and_map_run_python_on_each_entry():
     assert x.tolist() == [[1.0, 3.0], [9.0, -0.75]] and x._version == 2
     with pytest.raises(RuntimeError, match="autograd cannot record"):
         T.ones(2, requires_grad=True).apply_(abs)
+
+
+def test_a_leafs_first_grad_shares_memory_with_nothing_else():
+    """PyTorch's AccumulateGrad takes an incoming gradient as .grad only when nothing else refers to it: the same
+    gradient handed to two leaves, the caller's own, or one a hook or retain_grad() kept is copied — the next
+    in-place accumulation or clip_grad_norm_ must reach only this .grad."""
+    a, b = T.zeros(3, requires_grad=True), T.ones(3, requires_grad=True)
+    ((a + b - T.tensor([1.0, 2.0, 3.0])) ** 2).mean().backward()  # Add hands one gradient to both
+    T.nn.utils.clip_grad_norm_([a, b], 0.1)
+    assert np.allclose(a.grad.tolist(), [0.0, -0.0316228, -0.0632456]) and b.grad.tolist() == a.grad.tolist()
+    x, z = T.ones(2, requires_grad=True), T.ones(2, requires_grad=True)
+    (x + z).mean().backward()
+    (x * 10).sum().backward()
+    assert z.grad.tolist() == [0.5, 0.5] and x.grad.tolist() == [10.5, 10.5]
+    x, g = T.ones(2, requires_grad=True), T.ones(2)
+    x.backward(g)
+    x.backward(g)
+    assert g.tolist() == [1.0, 1.0] and x.grad.tolist() == [2.0, 2.0]
+    x, seen = T.ones(2, requires_grad=True), []
+    x.register_hook(seen.append)
+    for _ in range(2):
+        (x * 3).sum().backward()
+    assert seen[0].tolist() == [3.0, 3.0] and x.grad.tolist() == [6.0, 6.0]
+    x = T.ones(2, requires_grad=True)
+    y = x + 0
+    y.retain_grad()
+    y.sum().backward()
+    (x * 5).sum().backward()
+    assert y.grad.tolist() == [1.0, 1.0] and x.grad.tolist() == [6.0, 6.0]
+
+
+def test_a_gradient_nothing_else_holds_becomes_the_grad_without_a_copy():
+    """The other half of PyTorch's rule: a fresh gradient (a weight's, from a matmul) is taken as it is, so that
+    a training step does not copy every parameter's gradient."""
+    import weakref
+
+    class Fresh(T.autograd.Function):
+        made = None
+
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            array = np.full(3, 5.0, np.float32)
+            Fresh.made = weakref.ref(array)
+            return T.from_numpy(array)
+
+    x = T.ones(3, requires_grad=True)
+    Fresh.apply(x).sum().backward()
+    assert Fresh.made() is not None and x.grad._data is Fresh.made()

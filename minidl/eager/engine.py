@@ -1,6 +1,8 @@
 """``backward()`` and ``autograd.grad()``: the eager front-end's use of the one autodiff walk."""
 import gc
+import sys
 import threading
+from collections import Counter
 
 from .. import ops
 from ..autodiff import backprop, post_order
@@ -162,22 +164,38 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     prune = inputs is not None
     with _running_task(GraphTask(roots, is_wanted, prune)):  # (until the leaves' hooks have run)
         results = _walk(roots, grads, is_wanted, retain_graph, create_graph, prune=prune)
-        for (node, index), g in results.items():
+        appearances = Counter(map(id, results.values()))
+        for key in list(results):
+            node = key[0]
             tensor = node.variable if node.__class__ is AccumulateGrad else None
             if tensor is None:  # a non-leaf named in ``inputs``: it keeps its grad like retain_grad() would
                 continue
+            g = results.pop(key)
+            appearances[id(g)] -= 1
             if node.hooks:
                 g = run_gradient_hooks(node.hooks, g)
             # a leaf made requires_grad_(False) or detach_()ed since the graph was recorded: its hooks still run,
             # but its .grad is left alone (PyTorch's AccumulateGrad checks requires_grad when the gradient arrives)
             if tensor._requires_grad:
-                _accumulate_into(tensor, g, create_graph)
+                taken_whole = _held_only_here(g, appearances.get(id(g), 0))  # (asked first: a call's arguments
+                _accumulate_into(tensor, g, create_graph, taken_whole)       # on the stack hold g too)
             if node.post_hooks:  # an optimizer step per parameter, as soon as its gradient is complete
                 for hook in list(node.post_hooks.values()):
                     hook(tensor)
     for t in inputs or ():
         if not t.is_leaf and (t._key() in results):
-            _accumulate_into(t, results[t._key()], create_graph)
+            _accumulate_into(t, results[t._key()], create_graph, taken_whole=False)
+
+
+def _held_only_here(g, elsewhere_in_results):
+    """Whether nothing but this backward holds the gradient tensor ``g`` and its array, so that a leaf may take
+    the array as its ``.grad`` instead of a copy. PyTorch's AccumulateGrad steals an incoming gradient only when
+    nothing else refers to it, and clones it otherwise: the same gradient may be handed to two leaves (``a + b``),
+    be the caller's own (``x.backward(g)``), or be kept by a hook or ``retain_grad()``, and the next in-place
+    accumulation (a second backward, ``clip_grad_norm_``) must not reach those. Reference counts tell it here as
+    they do there: besides ``elsewhere_in_results`` entries of the walk's results, ``g`` is held by the caller's
+    variable, this function's argument and ``getrefcount``'s; its array by ``g`` and ``getrefcount``."""
+    return sys.getrefcount(g) <= 3 + elsewhere_in_results and sys.getrefcount(g._data) <= 2
 
 
 def gradients_at(outputs, inputs, grad_outputs, create_graph):
@@ -225,9 +243,10 @@ def summed(total, g):
     return g + total if total.is_sparse else total + g
 
 
-def _accumulate_into(tensor, g, create_graph):
+def _accumulate_into(tensor, g, create_graph, taken_whole):
     """``tensor.grad += g``: in place when possible (optimizers may hold the grad tensor), fresh otherwise. A
-    sparse gradient (``sparse_gradients.py``) is kept sparse, and summed as PyTorch sums it."""
+    sparse gradient (``sparse_gradients.py``) is kept sparse, and summed as PyTorch sums it. ``taken_whole``:
+    nothing else holds ``g`` (``_held_only_here``), so a first ``.grad`` may be its very array."""
     grad = tensor._grad
     if create_graph:
         tensor._grad = g if grad is None else summed(grad, g)
@@ -236,7 +255,8 @@ def _accumulate_into(tensor, g, create_graph):
             tensor._grad = g.clone()  # (owning its indices and values, which the user may modify in place)
             return
         data = g._data
-        if not is_writeable(data) or data.base is not None:  # own the memory: the user may modify it in place
+        # own the memory: .grad is modified in place later, by accumulation, clipping or the user
+        if not (taken_whole and is_writeable(data) and data.base is None):
             data = data.copy()
         tensor._grad = Tensor._make(data)
     elif grad.is_sparse and not g.is_sparse:  # a sparse .grad meeting a dense gradient: the dense sum, new
