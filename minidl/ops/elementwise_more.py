@@ -19,6 +19,7 @@ from .broadcast import sum_to_like, zeros_like
 from .compare import eq, gt, le, logical_and, logical_or, lt, where
 from .infer import broadcast_infer, normalize_dim, same_spec
 from .promote import promote
+from .opmath import float16_in_float32
 from .reduce import _is_int
 from .unary import _floating, _tensor, abs, cos, exp, isnan, sign, trunc
 
@@ -416,7 +417,7 @@ class Sinc(Op):
     d/dx = (cos(πx) - sinc(x)) / x, 0 at x = 0. Dividing by 1 instead of x there gives exactly that 0, since the
     numerator is cos(0) - 1 = 0; the second derivative at exactly x = 0 comes out 0 rather than -π²/3."""
     infer = staticmethod(same_spec)
-    forward = staticmethod(lambda xp, x: xp.sinc(x))
+    forward = staticmethod(float16_in_float32(lambda xp, x: xp.sinc(x)))  # (π·x: 30000π is past float16)
 
     @staticmethod
     def vjp(ctx, g):

@@ -20,6 +20,7 @@ from .base import DtypeError, Op, OpError, Spec, apply, describe, is_tensor, war
 from .broadcast import broadcast_to_like, zeros_like
 from .cast import cast
 from .infer import normalize_dim, operand_dim, rank_is_known, reduced_shape, same_spec
+from .opmath import float16_in_float32
 
 
 # ------------------------------------------------------------------------------------ shared helpers
@@ -252,6 +253,7 @@ def _real_spec(spec, dims, keepdim, **attrs):
     return Spec(reduced_shape(spec.shape, dims, keepdim), dtypes.to_real(spec.dtype))
 
 
+@float16_in_float32  # (float16's sums of squares overflow past 65504)
 def _moment(xp, x, dims, keepdim, correction, root):
     """numpy's ``var`` (or ``std``, with ``root``). Where N - correction <= 0 the result is inf or NaN, as in
     PyTorch; the function has warned about that already (``_var_args``, in PyTorch's words), so numpy's warnings
@@ -264,8 +266,6 @@ def _moment(xp, x, dims, keepdim, correction, root):
     result. (A variance that underflowed all the way to 0 is not told from a constant input and stays 0. complex64
     is left as numpy computes it: PyTorch adds the float32 variances of the two parts, which overflow there too.)"""
     count = x.size if dims is None else math.prod(x.shape[d] for d in dims)
-    if x.dtype == dtypes.float16:  # in float32, as PyTorch: float16's sums of squares overflow past 65504
-        return _moment(xp, x.astype(dtypes.float32), dims, keepdim, correction, root).astype(dtypes.float16)
     narrow = x.dtype == dtypes.float32
     quiet = dict(over="ignore") if narrow else {}  # (a float32 overflow is computed again below)
     if count <= correction:
@@ -419,9 +419,8 @@ class Norm(Op):
     infer = staticmethod(_real_spec)
 
     @staticmethod
+    @float16_in_float32  # (float16's sums of squares overflow past 65504)
     def forward(xp, x, dims, keepdim, p):
-        if x.dtype == dtypes.float16:  # in float32, as PyTorch: float16's sums of squares overflow past 65504
-            return Norm.forward(xp, x.astype(dtypes.float32), dims, keepdim, p).astype(dtypes.float16)
         a = xp.abs(x)
         if p == 2:
             return xp.sqrt(xp.sum(a * a, axis=dims, keepdims=keepdim))

@@ -8,7 +8,9 @@
 
 Each is a composition of ops that already have gradients, so none needs a VJP of its own.
 """
+from ..backend import dtypes
 from .base import DtypeError, OpError, describe, is_tensor
+from .cast import cast
 from .linalg import _product_operands, bmm, matmul, outer
 from .matrix import add_scaled_product
 from .promote import number_as, promote
@@ -25,15 +27,31 @@ def _check_elementwise(op_name, *operands):
 
 def addcmul(input, tensor1, tensor2, *, value=1):
     """``input + value · tensor1 · tensor2``, elementwise; the three broadcast together and promote like ``+``."""
-    return input + addcmul_term(input, tensor1, tensor2, value=value)
+    return _plus(input, addcmul_term(input, tensor1, tensor2, value=value), tensor1, tensor2)
+
+
+def _plus(input, term, tensor1, tensor2):
+    """``input + term`` in the dtype the three operands promote to: a float16 one comes back from float32, where
+    its term was computed (``_in_opmath``), rounded once."""
+    dtype = promote("add", input, tensor1, tensor2)[0]
+    total = input + term
+    return total if total.dtype == dtype else cast(total, dtype)
+
+
+def _in_opmath(tensors, dtype):
+    """``tensors`` as the dtype to compute in: float16 arithmetic runs in float32, as PyTorch's kernels run it
+    (``opmath``) — 300 · 300 / 2 is 45000 in float16, but the product 90000 on the way there is not."""
+    return [cast(t, dtypes.float32) for t in tensors] if dtype == dtypes.float16 else tensors
 
 
 def addcmul_term(input, tensor1, tensor2, *, value=1):
-    """``value · tensor1 · tensor2``: what ``addcmul`` adds to ``input`` (``addcmul_`` adds it in place)."""
+    """``value · tensor1 · tensor2``: what ``addcmul`` adds to ``input`` (``addcmul_`` adds it in place); in
+    float32 for float16 operands."""
     _check_elementwise("addcmul", input, tensor1, tensor2)
     # the product in the dtype of the whole result (uint8 factors beside a float input must not wrap around), with
     # ``value`` as that dtype holds it (2.5 is 2 for an int32 result), as in PyTorch
-    _, (_, tensor1, tensor2) = promote("addcmul", input, tensor1, tensor2)
+    dtype, (_, tensor1, tensor2) = promote("addcmul", input, tensor1, tensor2)
+    tensor1, tensor2 = _in_opmath((tensor1, tensor2), dtype)
     product = tensor1 * tensor2
     return product if value == 1 else product * number_as(product.dtype, value)
 
@@ -41,11 +59,11 @@ def addcmul_term(input, tensor1, tensor2, *, value=1):
 def addcdiv(input, tensor1, tensor2, *, value=1):
     """``input + value · tensor1 / tensor2``, elementwise (true division). Two integer tensors are refused, as in
     PyTorch, whose addcdiv once divided them as integers."""
-    return input + addcdiv_term(input, tensor1, tensor2, value=value)
+    return _plus(input, addcdiv_term(input, tensor1, tensor2, value=value), tensor1, tensor2)
 
 
 def addcdiv_term(input, tensor1, tensor2, *, value=1):
-    """``value · tensor1 / tensor2``: what ``addcdiv`` adds to ``input``."""
+    """``value · tensor1 / tensor2``: what ``addcdiv`` adds to ``input``; in float32 for float16 operands."""
     _check_elementwise("addcdiv", input, tensor1, tensor2)
     if tensor1.dtype.kind in "biu" and tensor2.dtype.kind in "biu":
         raise DtypeError("addcdiv: Integer division with addcdiv is no longer supported, and in a future release "
@@ -54,6 +72,7 @@ def addcdiv_term(input, tensor1, tensor2, *, value=1):
                          "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
                          "addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), for "
                          f"all dtypes. (Got {describe(tensor1)} and {describe(tensor2)}.)")
+    tensor1, tensor2 = _in_opmath((tensor1, tensor2), promote("addcdiv", input, tensor1, tensor2)[0])
     quotient = tensor1 / tensor2
     return quotient if value == 1 else quotient * value
 

@@ -18,6 +18,7 @@ from .broadcast import sum_to_like
 from .compare import where_grad
 from .infer import broadcast_infer, same_spec
 from .promote import promote
+from .opmath import float16_in_float32
 from .unary import _floating, _real, _tensor, exp, isfinite
 
 __all__ = ["erf", "erfc", "erfinv", "lgamma", "mvlgamma", "digamma", "polygamma", "nan_to_num", "lerp"]
@@ -380,6 +381,7 @@ class Lerp(Op):
     infer = staticmethod(broadcast_infer("lerp"))
 
     @staticmethod
+    @float16_in_float32
     def forward(xp, input, end, weight):
         difference = end - input
         return xp.where(abs(weight) < 0.5, input + weight * difference, end - difference * (1 - weight))

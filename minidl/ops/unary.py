@@ -22,6 +22,7 @@ from .base import Op, OpError, apply, describe, is_tensor
 from .broadcast import zeros_like
 from .cast import cast
 from .infer import same_spec, unary_spec_with_dtype
+from .opmath import float16_in_float32
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -292,7 +293,7 @@ class Trunc(_PiecewiseConstant):
 class Round(_PiecewiseConstant):
     """x rounded to ``decimals`` decimal places, halves to even (2.5 -> 2, 3.5 -> 4), like PyTorch and numpy."""
     name = "Round"
-    forward = _keep_integers(lambda xp, x, decimals: xp.round(x, decimals))
+    forward = _keep_integers(float16_in_float32(lambda xp, x, decimals: xp.round(x, decimals)))  # (x · 10^decimals)
 
 
 class Sign(_PiecewiseConstant):
