@@ -196,3 +196,24 @@ def test_where_takes_a_byte_mask_with_pytorchs_warning():
     assert out.tolist() == [1.0, 0.0]
     with pytest.raises(TypeError, match="masked_fill: expected mask to be a bool tensor"):  # PyTorch refuses too
         T.zeros(2).masked_fill(T.tensor([1, 0], dtype=T.uint8), 5.0)
+
+
+@pytest.mark.parametrize("dtype, exponent", [("uint8", 256), ("uint8", 257), ("int16", 65537), ("int8", 1000)])
+def test_an_integer_power_the_dtype_cannot_hold_is_refused(dtype, exponent):
+    """As PyTorch refuses it: promotion wrapped the exponent around (uint8 ** 257 gave 2, int8 ** 1000 said
+    "negative integer powers", 1000 having become -24)."""
+    x = T.tensor([2], dtype=getattr(T, dtype))
+    with pytest.raises(RuntimeError, match=f"pow: value cannot be converted to type {dtype} without overflow"):
+        x ** exponent
+    with pytest.raises(RuntimeError, match="without overflow"):
+        x.pow_(exponent)
+    assert (x ** 3).tolist() == [8] and x.tolist() == [2]
+
+
+@pytest.mark.parametrize("subtract", [lambda x, m: x.sub_(m), lambda x, m: x.__isub__(m),
+                                      lambda x, m: x.sub_(True), lambda x, m: x.sub_(m, alpha=2)])
+def test_in_place_subtraction_of_a_bool_is_refused_as_minus_is(subtract):
+    x, mask = T.tensor([1.0, 2.0]), T.tensor([True, False])
+    with pytest.raises(RuntimeError, match="Subtraction, the `-` operator, with a bool tensor is not supported"):
+        subtract(x, mask)
+    assert x.tolist() == [1.0, 2.0]

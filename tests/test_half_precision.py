@@ -45,3 +45,10 @@ def test_an_optimizer_keeps_moving_a_float16_parameter_whose_gradient_squares_pa
     assert p.tolist() == expected and bool(T.isfinite(p).all())
     if optimizer != "RMSprop":
         assert np.isfinite(opt.state[p]["exp_avg_sq"].tolist()).all()
+
+
+def test_histc_of_float16_values_in_the_hundreds_bins_them():
+    """(v - low) · bins passed 65504 and became a huge negative index (numpy's bincount error leaked out)."""
+    counts = T.histc(half([0.0, 1.0, 500.0, 1000.0]))
+    assert counts.dtype == T.float16 and counts.sum().item() == 4
+    assert counts[0].item() == 2 and counts[50].item() == 1 and counts[99].item() == 1

@@ -15,7 +15,7 @@ import numpy
 
 from .. import ops
 from ..backend import dtypes, to_device
-from ..ops.arithmetic import alpha_scaled
+from ..ops.arithmetic import alpha_scaled, refuse_bool_subtraction
 from ..ops.promote import promote_pair
 from ..ops.operators import OPERATORS, REFLECTED, bind_operators
 from ..ops.scaled_products import addcdiv_term, addcmul_term
@@ -540,12 +540,18 @@ def _other_scaled(self, other, *, alpha=1):
     return other if alpha == 1 else alpha_scaled("add_", promote_pair("add_", self, other)[1], alpha)
 
 
+def _subtrahend(self, other, *, alpha=1):
+    """``sub_``'s term, refused where ``-`` refuses it (a bool operand)."""
+    refuse_bool_subtraction(self, other)
+    return _other_scaled(self, other, alpha=alpha)
+
+
 #: in-place updates ``x = x ∘ operand`` that, when no gradient is recorded, run the ufunc ``∘`` with ``out=`` the
 #: tensor's own array instead of computing a new array and copying it over: ``p -= lr * p.grad`` under no_grad,
 #: and the optimizers' ``m.add_(g, alpha=1 - beta1)``, ``v.addcmul_(g, g, value=1 - beta2)``, ``m.lerp_(g, w)``
 #: (their scaled term is computed on its own, then added: one pass over memory fewer)
 _UFUNC_UPDATES = {
-    "add": ("add", _other_scaled), "sub": ("subtract", _other_scaled), "mul": ("multiply", _other),
+    "add": ("add", _other_scaled), "sub": ("subtract", _subtrahend), "mul": ("multiply", _other),
     "div": ("true_divide", _other), "floor_divide": ("floor_divide", _other), "remainder": ("remainder", _other),
     "pow": ("power", _exponent), "addcmul": ("add", addcmul_term), "addcdiv": ("add", addcdiv_term),
     "lerp": ("add", _small_weight_lerp),

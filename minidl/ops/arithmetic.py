@@ -5,7 +5,7 @@ from ..backend import dtypes
 from .base import Op, apply, describe, is_tensor, refuse_integer_division_by_zero
 from .broadcast import ones_like, sum_to_like, zeros_like
 from .infer import broadcast_infer, same_spec
-from .promote import number_as, promote, promote_pair
+from .promote import _numpy_dtype, check_fits, number_as, promote, promote_pair
 
 
 class Add(Op):
@@ -241,9 +241,16 @@ def sub(input, other, *, alpha=1):
     """``input - alpha * other``. Not for bools, as in PyTorch: ``1 - mask`` is usually meant as ``~mask``."""
     a, b = promote_pair("sub", input, other)
     # operands that promotion left alone have one dtype: bool only if the result is; otherwise look at them
-    if (a.dtype.kind == "b" if a is input and b is other else _is_bool(input) or _is_bool(other)):
-        raise RuntimeError(f"Subtraction, the `-` operator, with a bool tensor is not supported. {_INVERT_A_MASK}")
+    if a.dtype.kind == "b" or not (a is input and b is other):
+        refuse_bool_subtraction(input, other)
     return apply(Sub, a, alpha_scaled("sub", b, alpha))
+
+
+def refuse_bool_subtraction(input, other):
+    """PyTorch refuses ``-`` (``sub``, ``sub_``, ``-=``) with a bool operand: ``1 - mask`` is usually meant as
+    ``~mask``."""
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError(f"Subtraction, the `-` operator, with a bool tensor is not supported. {_INVERT_A_MASK}")
 
 
 def mul(input, other):
@@ -306,6 +313,10 @@ def pow(input, exponent, log_where_positive=False):
         # (checked before promotion, which would wrap -2 around to 254 for a uint8 tensor)
         raise RuntimeError(f"pow: Integers to negative integer powers are not allowed ({input.dtype} tensor to the "
                            f"power {exponent}; make one of them a float)")
+    if isinstance(exponent, (int, numpy.integer)) and is_tensor(input) and input.dtype.kind in "iu":
+        # an exponent the integer dtype cannot hold is refused, as PyTorch refuses it (promotion would wrap 257 to 1
+        # for uint8: 2 ** 257 came out 2)
+        check_fits("pow", numpy.asarray(exponent, dtype=object), numpy.dtype(_numpy_dtype(input.dtype)))
     a, b = promote_pair("pow", input, exponent)
     if (a if is_tensor(a) else b).dtype.kind == "b" and not isinstance(exponent, (bool, numpy.bool_)):
         # (PyTorch takes a bool tensor to a bool number's power only: a bool exponent tensor or base is refused)

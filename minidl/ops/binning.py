@@ -9,6 +9,7 @@ import numbers
 
 from ..backend import dtypes
 from .base import Op, OpError, Spec, apply, describe, is_tensor
+from .opmath import float16_in_float32
 from .reduce import check_tensor
 
 __all__ = ["histc", "searchsorted", "bucketize"]
@@ -21,6 +22,7 @@ class Histc(Op):
     differentiable = False
 
     @staticmethod
+    @float16_in_float32  # ((v - low) · bins passes 65504 for float16 values in the hundreds)
     def forward(xp, x, bins, low, high):
         if low == high and x.size:
             low, high = float(x.min()), float(x.max())
