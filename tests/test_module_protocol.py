@@ -257,3 +257,16 @@ def test_batch_norm_fills_in_num_batches_tracked_only_for_checkpoints_from_befor
     assert repr(norm.load_state_dict(state)) == "<All keys matched successfully>"
     del state._metadata
     assert repr(norm.load_state_dict(state)) == "<All keys matched successfully>"
+
+
+def test_to_a_dtype_converts_complex_parameters_and_buffers_too_as_pytorch():
+    """PyTorch's Module.to(dtype) converts floating point and complex tensors; integer ones (BatchNorm's
+    num_batches_tracked) stay. .double() and its kin convert floating point ones only."""
+    layer = torchlike.nn.Linear(2, 2, dtype=torchlike.complex128).to(torchlike.complex64)
+    assert layer.weight.dtype == layer.bias.dtype == torchlike.complex64 and isinstance(layer.weight, torchlike.nn.Parameter)
+    assert torchlike.nn.Linear(2, 2).to(torchlike.complex64).weight.dtype == torchlike.complex64
+    with pytest.warns(Warning, match="discards the imaginary part"):
+        assert torchlike.nn.Linear(2, 2, dtype=torchlike.complex64).to(torchlike.float32).weight.dtype == torchlike.float32
+    assert torchlike.nn.Linear(2, 2, dtype=torchlike.complex64).double().weight.dtype == torchlike.complex64
+    norm = torchlike.nn.BatchNorm1d(2).to(torchlike.complex64)
+    assert norm.running_mean.dtype == torchlike.complex64 and norm.num_batches_tracked.dtype == torchlike.int64

@@ -430,7 +430,8 @@ class Module:
         return self
 
     def to(self, *args, memory_format=None, **kwargs):
-        """``to(device)``, ``to(dtype)`` (floating point tensors only, as in PyTorch), ``to(device, dtype)``;
+        """``to(device)``, ``to(dtype)`` (floating point and complex tensors only, as in PyTorch: a complex one
+        given a real dtype loses its imaginary part, with PyTorch's warning), ``to(device, dtype)``;
         ``memory_format`` as ``Tensor.to`` takes it (only the row-major order minidl keeps)."""
         check_memory_format("Module.to", memory_format)
         device, dtype = parse_to_arguments(args, dict(kwargs))
@@ -439,7 +440,7 @@ class Module:
                             f"dtype={dtype}")
 
         def convert(t):
-            if dtype is not None and t.is_floating_point():
+            if dtype is not None and (t.is_floating_point() or t.is_complex()):
                 t = t.to(dtype)
             return t.to(device) if device is not None else t
         return self._apply(convert)
