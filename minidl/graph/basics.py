@@ -2,15 +2,20 @@
 TF1's placement blocks (``colocate_with``, ``container``), which change nothing here."""
 import contextlib
 
+import numpy
+
 from ..backend import dtypes
 from ..ops.base import Spec
 from .core import Operation, Tensor, TensorShape, as_spec_shape, get_default_graph
-from .frontend import constant_op, convert_to_tensor
+from .frontend import constant_op, convert_to_tensor, graph_of_inputs
 from .graph_ops import GraphOp, Identity, NoOp, Placeholder, StopGradient
 
 
 def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
-    """A tensor whose value is stored in the graph."""
+    """A tensor whose value is stored in the graph. With ``verify_shape``, a ``value`` of another shape than
+    ``shape`` is TF's TypeError instead of being filled out to it."""
+    if verify_shape and shape is not None and numpy.shape(value) != tuple(shape):
+        raise TypeError(f"Expected Tensor's shape: {tuple(shape)}, got {numpy.shape(value)}.")
     return constant_op(value, dtype, shape, name)
 
 
@@ -26,9 +31,12 @@ def placeholder(dtype, shape=None, name=None):
 
 def placeholder_with_default(input, shape, name=None):
     """Like ``identity(input)``, but may be fed instead (its static shape is the given, looser one)."""
-    value = convert_to_tensor(input)
+    value, shape = convert_to_tensor(input), TensorShape(shape)
+    if not value.shape.is_compatible_with(shape):  # (TF's shape function merges the two)
+        raise ValueError(f"Shapes {value.shape} and {shape} are incompatible: the default value of "
+                         f"placeholder_with_default must fit the shape it is given")
     out = _apply_graph_op(Identity, [value], name or "PlaceholderWithDefault")
-    out._shape = TensorShape(shape)
+    out._shape = shape
     out.op.feeds_replace_default = True  # (tf.get_static_value must not read the default as the value)
     return out
 
@@ -106,8 +114,13 @@ def control_dependencies(control_inputs):
     return get_default_graph().control_dependencies(control_inputs)
 
 
+@contextlib.contextmanager
 def name_scope(name, default_name=None, values=None):
-    return get_default_graph().name_scope(name if name is not None else default_name)
+    """Ops made inside get the prefix ``name/`` (or ``default_name/``); with ``values``, they go into the graph of
+    those tensors, which the block makes the default one, as TF's ``name_scope`` does."""
+    graph = get_default_graph() if values is None else graph_of_inputs(values)
+    with graph.as_default(), graph.name_scope(name if name is not None else default_name) as scope:
+        yield scope
 
 
 @contextlib.contextmanager

@@ -143,6 +143,15 @@ def _graph_for(args):
     return graph
 
 
+def graph_of_inputs(args, kwargs=None):
+    """The graph a TF function called with ``args``/``kwargs`` builds in: its tensor arguments' (a list of them
+    counts), as TF's ``name_scope(..., values=inputs)`` enters it — so ``x + 1.`` for an ``x`` made in another
+    graph than the default one makes the constant 1 there too; the default graph when no argument is a tensor."""
+    tensors = [a for value in list(args) + list((kwargs or {}).values())
+               for a in (value if isinstance(value, (list, tuple)) else (value,)) if isinstance(a, Tensor)]
+    return _graph_for(tensors) or get_default_graph()
+
+
 def _is_nested_in(inner, outer):
     """True if ``inner`` is a function graph (``outer_graph`` chain) built inside ``outer``."""
     g = getattr(inner, "outer_graph", None)

@@ -28,7 +28,7 @@ from ..ops.base import Spec, apply
 from .basics import control_dependencies
 from .core import Tensor, UnknownRankError, as_spec_shape, get_default_graph
 from .dtypes import string as tf_string  # (the module `string` is Python's)
-from .frontend import constant_op, scalars_beside_scalars
+from .frontend import constant_op, graph_of_inputs, scalars_beside_scalars
 from .graph_ops import Const, Identity
 from .indexed_slices import on_values
 from .sparse_tensor import SparseTensor
@@ -55,8 +55,8 @@ def tf_op(default_name):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             name = args[position] if len(args) > position and not keyword_only else kwargs.get("name")
-            graph = get_default_graph()
-            with graph.name_scope(name or default_name) as scope:
+            graph = graph_of_inputs(args, kwargs)
+            with graph.as_default(), graph.name_scope(name or default_name) as scope:
                 result = _built(graph, fn, args, kwargs)
             return _take_name(result, graph, scope, explicit=bool(name))
         return wrapper

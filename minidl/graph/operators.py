@@ -16,6 +16,7 @@ from .. import ops
 from ..ops.operators import OPERATORS, REFLECTED
 from . import dynamic_slicing
 from .core import Tensor
+from .frontend import graph_of_inputs
 from .math_ops import add_or_join, matching_pair, real_division_dtype, refuse_bool, tf_op
 
 #: op-library function -> the name TF1 gives the operator's operation
@@ -56,7 +57,8 @@ def _named(tf_name, fn, reflected):
     def method(self, *other):
         if tf_name != "strided_slice" and not _called_from_minidl(sys._getframe(1)):
             if other:
-                self, other = matching_pair(tf_name, self, *other)
+                with graph_of_inputs((self,)).as_default():  # (a number beside x: a constant in x's graph)
+                    self, other = matching_pair(tf_name, self, *other)
                 other = (other,)
             if tf_name in _ARITHMETIC:
                 refuse_bool(tf_name, self)

@@ -56,3 +56,43 @@ def test_histograms_bin_in_the_dtype_of_the_values():
     assert run(tf.histogram_fixed_width_bins(values, [0.0, 5.0], nbins=5)).tolist() == [0, 0, 1, 2, 4, 4]
     assert run(tf.histogram_fixed_width(tf.constant([1, 2, 7]), [0, 10], nbins=tf.constant(5))).tolist() == \
         [1, 1, 0, 1, 0]
+
+
+def test_a_placeholder_with_default_refuses_a_default_of_another_shape():
+    """TF's PlaceholderWithDefault merges the default's shape with the given one: a default that does not fit
+    is a ValueError when the graph is built (minidl gave the static shape (3,) to a value of shape (2,))."""
+    with pytest.raises(ValueError, match=r"Shapes \(2,\) and \(3,\) are incompatible"):
+        tf.placeholder_with_default([1.0, 2.0], shape=[3])
+    with pytest.raises(ValueError, match=r"Shapes \(1, 2\) and \(2,\) are incompatible"):
+        tf.placeholder_with_default([[1.0, 2.0]], shape=[2])
+    loose = tf.placeholder_with_default([1.0, 2.0], shape=[None])
+    with tf.Session() as sess:
+        assert loose.shape.as_list() == [None] and sess.run(loose).tolist() == [1.0, 2.0]
+        assert sess.run(loose, {loose: [5.0, 6.0, 7.0]}).tolist() == [5.0, 6.0, 7.0]
+
+
+def test_constant_with_verify_shape_refuses_a_value_of_another_shape():
+    with pytest.raises(TypeError, match=r"Expected Tensor's shape: \(2, 2\), got \(2,\)"):
+        tf.constant([1.0, 2.0], shape=[2, 2], verify_shape=True)
+    with tf.Session() as sess:
+        assert sess.run(tf.constant([[1.0, 2.0], [3.0, 4.0]], shape=[2, 2], verify_shape=True)).shape == (2, 2)
+        assert sess.run(tf.constant([1.0, 2.0], shape=[2, 2])).tolist() == [[1.0, 2.0], [2.0, 2.0]]
+
+
+def test_ops_on_a_tensor_of_another_graph_than_the_default_one_build_in_its_graph():
+    """TF's ops enter their inputs' graph (name_scope(..., values=inputs)): ``x + 1.`` outside the block that made x
+    puts the constant 1 and the Add into x's graph (minidl made the constant in the default graph and refused)."""
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.constant([1.0, 2.0])
+        v = tf.Variable([3.0, 4.0])
+    results = [x + 1.0, tf.add(x, 1.0), 2.0 * x, v * 2.0, tf.reduce_sum(x * 3.0)]
+    assert all(t.graph is graph for t in results)
+    with tf.name_scope("outside", values=[x]) as scope:
+        assert scope == "outside/" and tf.get_default_graph() is graph
+        scaled = x * 4.0
+    assert scaled.name.startswith("outside/") and tf.get_default_graph() is not graph
+    with tf.Session(graph=graph) as sess:
+        sess.run(v.initializer)
+        assert [r.tolist() for r in sess.run(results + [scaled])] == [[2.0, 3.0], [2.0, 3.0], [2.0, 4.0], [6.0, 8.0],
+                                                                      9.0, [4.0, 8.0]]
