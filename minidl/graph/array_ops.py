@@ -443,7 +443,7 @@ def stack(values, axis=0, name="stack"):
     return ops.stack(scalars_beside_scalars(matching_list("Pack", values)), constant_value(axis, "axis"))
 
 
-@tf_op("unstack")
+@tf_op("unstack", one_op=True)
 def unstack(value, num=None, axis=0, name="unstack"):
     """The slices along ``axis`` as a list; ``num`` is needed when the graph does not know that dim's size."""
     x = to_tensor(value)
@@ -456,7 +456,7 @@ def unstack(value, num=None, axis=0, name="unstack"):
     return [ops.getitem(x, (_ALL,) * axis + (i,)) for i in builtins.range(num if n is None else n)]
 
 
-@tf_op("split")
+@tf_op("split", one_op=True)
 def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     """Cut ``value`` along ``axis`` into ``num_or_size_splits`` equal pieces (an int: it must divide the size) or
     into pieces of the listed sizes (one may be -1: the rest). The size along ``axis`` may be unknown until run

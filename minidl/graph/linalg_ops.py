@@ -210,14 +210,14 @@ def cholesky_solve(chol, rhs, name=None):
     return ops.cholesky_solve(_rhs(rhs, factor, "CholeskySolve", "chol"), factor)
 
 
-@tf_op("Qr")
+@tf_op("Qr", one_op=True)
 def qr(input, full_matrices=False, name=None):
     """``(q, r)`` with ``input = q r``: q's columns orthonormal, r upper-triangular; ``full_matrices`` gives the
     square q (m, m) and r (m, n), otherwise q (m, k) and r (k, n), k = min(m, n)."""
     return tuple(ops.linalg_qr(_float_matrices(input), "complete" if full_matrices else "reduced"))
 
 
-@tf_op("Svd")
+@tf_op("Svd", one_op=True)
 def svd(tensor, full_matrices=False, compute_uv=True, name=None):
     """TF's order and convention: ``(s, u, v)`` with ``tensor = u diag(s) v^H`` — v, not v^H as in numpy and
     PyTorch. With ``compute_uv=False``, only s. Singular vectors are unique only up to sign."""
@@ -228,7 +228,7 @@ def svd(tensor, full_matrices=False, compute_uv=True, name=None):
     return s, u, matrix_transpose(vh, conjugate=True)
 
 
-@tf_op("SelfAdjointEigV2")
+@tf_op("SelfAdjointEigV2", one_op=True)
 def self_adjoint_eig(tensor, name=None):
     """``(e, v)``: the eigenvalues (ascending) and eigenvectors (columns) of each self-adjoint matrix, of which
     only the lower triangle is read (``tf.linalg.eigh``)."""
@@ -237,7 +237,7 @@ def self_adjoint_eig(tensor, name=None):
     return _as_input(e, matrices), v
 
 
-@tf_op("SelfAdjointEigV2")
+@tf_op("SelfAdjointEigV2", one_op=True)
 def self_adjoint_eigvals(tensor, name=None):
     """The eigenvalues (ascending) of each self-adjoint matrix (``tf.linalg.eigvalsh``)."""
     matrices = _float_matrices(tensor, "tensor")

@@ -25,7 +25,7 @@ import numpy
 from .. import ops
 from ..backend import dtypes
 from ..ops.base import Spec, apply
-from .basics import control_dependencies
+from .basics import IdentityN, control_dependencies
 from .core import Tensor, UnknownRankError, as_spec_shape, get_default_graph
 from .dtypes import string as tf_string  # (the module `string` is Python's)
 from .frontend import constant_op, graph_of_inputs, scalars_beside_scalars
@@ -44,9 +44,11 @@ REALS = INTEGERS + FLOATS
 
 # =============================================================================== conventions shared by the wrappers
 
-def tf_op(default_name):
+def tf_op(default_name, one_op=False):
     """Decorator for a TF function with a ``name`` parameter: build it inside ``name_scope(name or default_name)``
-    and give the operation that produces its result exactly that scope's name, as TF does."""
+    and give the operation that produces its result exactly that scope's name, as TF does. ``one_op``: the function
+    returns several tensors that TF makes with one op (``tf.split``'s Split, ``top_k``'s TopKV2), named
+    ``name:0``, ``name:1``, ... — ``get_tensor_by_name("split:1")`` and freezing by node name rely on it."""
     def decorate(fn):
         parameters = inspect.signature(fn).parameters
         keyword_only = parameters["name"].kind is inspect.Parameter.KEYWORD_ONLY
@@ -58,6 +60,8 @@ def tf_op(default_name):
             graph = graph_of_inputs(args, kwargs)
             with graph.as_default(), graph.name_scope(name or default_name) as scope:
                 result = _built(graph, fn, args, kwargs)
+            if one_op and isinstance(result, (list, tuple)):
+                return _as_outputs_of_one_op(result, graph, scope)
             return _take_name(result, graph, scope, explicit=bool(name))
         return wrapper
     return decorate
@@ -101,6 +105,23 @@ def _take_name(result, graph, scope, explicit):
         return result
     spec = Spec(as_spec_shape(result.shape), result.dtype)
     return graph.create_op(Identity, [result], {}, [spec], name=name, unique=False).outputs[0]
+
+
+def _as_outputs_of_one_op(result, graph, scope):
+    """The tensors of ``result`` (a list or tuple) as the outputs, in order, of one op named as the scope: the op
+    that made them, renamed, where it made exactly these; else one ``IdentityN`` op passing them through (minidl
+    may build with several ops what TF does with one: ``unstack``'s slices, ``top_k``'s values and indices)."""
+    name = scope[:-1]
+    if not result or name in graph._operations or any(not isinstance(t, Tensor) or t.graph is not graph
+                                                      for t in result):
+        return result
+    operation = result[0].op
+    if list(operation.outputs) == list(result) and operation.name.startswith(scope):
+        graph.rename_operation(operation, name)  # the scope already reserved ``name``
+        return result
+    specs = [Spec(as_spec_shape(t.shape), t.dtype) for t in result]
+    outputs = graph.create_op(IdentityN, list(result), {}, specs, name=name, unique=False).outputs
+    return type(result)(*outputs) if hasattr(result, "_fields") else type(result)(outputs)
 
 
 def graph_tensor(value):

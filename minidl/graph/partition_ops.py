@@ -21,7 +21,7 @@ from .math_ops import cast, check_dtype, math, tf_op, to_tensor
 _INDEX_TYPES = ("int32", "int64")
 
 
-@tf_op("DynamicPartition")
+@tf_op("DynamicPartition", one_op=True)
 def dynamic_partition(data, partitions, num_partitions, name=None):
     """A list of ``num_partitions`` tensors: output i is ``data`` where ``partitions == i``."""
     data = to_tensor(data)

@@ -105,7 +105,7 @@ def _top_k_now(x, k):
         return ops.topk(x, k)
 
 
-@tf_op("TopKV2")
+@tf_op("TopKV2", one_op=True)
 def top_k(input, k=1, sorted=True, name=None):
     """``(values, indices)`` of the ``k`` largest entries along the last dim, largest first (of equal entries, the
     lower index first); indices are int32. The gradient of the values goes back to where they came from. ``k`` may
@@ -161,7 +161,7 @@ def _unique_input(x):
     return x
 
 
-@tf_op("Unique")
+@tf_op("Unique", one_op=True)
 def unique(x, out_idx=dtypes.int32, name=None):
     """``(y, idx)``: the distinct values of the 1-D ``x`` in the order they first appear, and for each entry of
     ``x`` the position of its value in ``y`` (``y[idx] == x``), as ``out_idx`` (int32 or int64)."""
@@ -170,7 +170,7 @@ def unique(x, out_idx=dtypes.int32, name=None):
     return Unique(y, ops.cast(idx, out_idx))
 
 
-@tf_op("UniqueWithCounts")
+@tf_op("UniqueWithCounts", one_op=True)
 def unique_with_counts(x, out_idx=dtypes.int32, name=None):
     """``unique`` and how often each distinct value occurs: ``(y, idx, count)``."""
     out_idx = check_dtype(dtypes.as_dtype(out_idx), ("int32", "int64"), "out_idx")

@@ -96,3 +96,29 @@ def test_ops_on_a_tensor_of_another_graph_than_the_default_one_build_in_its_grap
         sess.run(v.initializer)
         assert [r.tolist() for r in sess.run(results + [scaled])] == [[2.0, 3.0], [2.0, 3.0], [2.0, 4.0], [6.0, 8.0],
                                                                       9.0, [4.0, 8.0]]
+
+
+def test_the_tensors_of_one_tf_op_are_named_name_0_name_1():
+    """TF makes split's pieces, unstack's rows, top_k's values and indices, unique's, dynamic_partition's, svd's
+    and qr's results with one op each, so they are ``name:0``, ``name:1``, ...: get_tensor_by_name("split:1") and
+    freezing by node name rely on it (minidl's were "S/SplitWithSizes:1", "U/Slice_1:0", "T/ToCopy:0")."""
+    x = tf.constant([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]])
+    assert [t.name for t in tf.split(x, 3, axis=1, name="S")] == ["S:0", "S:1", "S:2"]
+    assert [t.name for t in tf.split(x, 3, axis=1)] == ["split:0", "split:1", "split:2"]
+    assert [t.name for t in tf.unstack(x, name="U")] == ["U:0", "U:1"]
+    top = tf.nn.top_k(x, 2, name="T")
+    assert [t.name for t in top] == ["T:0", "T:1"] and top.indices.name == "T:1"
+    assert [t.name for t in tf.unique(tf.constant([1, 1, 2]), name="Q")] == ["Q:0", "Q:1"]
+    assert [t.name for t in tf.dynamic_partition(tf.constant([1.0, 2.0]), tf.constant([0, 1]), 2, name="P")] == \
+        ["P:0", "P:1"]
+    assert [t.name for t in tf.linalg.svd(x)] == ["Svd:0", "Svd:1", "Svd:2"]
+    assert [t.name for t in tf.qr(x)] == ["Qr:0", "Qr:1"]
+    graph = tf.get_default_graph()
+    w = tf.Variable(tf.ones([2, 3]))
+    piece, best = tf.split(w * x, 3, axis=1)[1], tf.nn.top_k(w * x, 2).values
+    grads = tf.gradients([tf.reduce_sum(piece), tf.reduce_sum(best)], w)
+    with tf.Session() as sess:
+        sess.run(w.initializer)
+        assert sess.run("S:1").tolist() == [[1.0], [5.0]] and graph.get_tensor_by_name("T:1").dtype == tf.int32
+        assert sess.run(["T:0", "T:1", "U:1"])[1].tolist() == [[0, 2], [1, 2]]
+        assert sess.run(grads)[0].tolist() == [[3.0, 1.0, 2.0], [0.0, 5.0 + 5.0, 4.0]]  # top 2 of a row, and column 1
