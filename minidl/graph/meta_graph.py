@@ -366,6 +366,7 @@ class _Importer:
         control = [self._element({"op": c, "graph": gid}) for c in entry["control_inputs"]]
         full_name = self.prefix + name if gid == 0 else name
         if gid == 0:
+            full_name = self._free(full_name)
             self._mark_scopes_used(full_name)
         override = entry.get("gradient_override")
         if override is not None and not isinstance(override, str):
@@ -401,6 +402,17 @@ class _Importer:
             fg.outputs = [self._element(r) for r in f["outputs"]]
             fg.captures.update((self._element(outer), self._element(inner)) for outer, inner in f["captures"])
         return self.graphs[gid]
+
+    def _free(self, name):
+        """``name``, or where the graph already has an operation of that name (the same file imported twice: a
+        notebook's restore cell run again), ``name_1``, ``name_2``, ... as TF's importer makes names unique. The
+        imported operations refer to one another through the file's names, so renaming breaks no link."""
+        taken, count = self.graph._operations, 1
+        if name not in taken:
+            return name
+        while f"{name}_{count}" in taken:
+            count += 1
+        return f"{name}_{count}"
 
     def _mark_scopes_used(self, full_name):
         """Mark every enclosing name scope as taken, so that layers built after the import get fresh names."""

@@ -354,3 +354,26 @@ def test_an_image_resize_comes_back_with_its_sampling_rule(tmp_path):
             got = sess.run(["y:0", "z:0"], {"x:0": image})
     for g, e in zip(got, expected):
         numpy.testing.assert_array_equal(g, e)
+
+
+def test_importing_into_a_graph_that_has_the_names_already_makes_them_unique(tmp_path):
+    """TF's importer makes a taken name unique (x_1, ...): a notebook cell that restores a model, run twice, works
+    (minidl refused: "an operation named 'x' already exists"). Each import's Saver restores its own variables."""
+    x = tf.placeholder(tf.float32, [None, 2], name="x")
+    w = tf.Variable([[1.0], [2.0]], name="w")
+    tf.matmul(x, w, name="y")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(w.assign([[3.0], [4.0]]))
+        prefix = tf.train.Saver().save(sess, str(tmp_path / "model"))
+    with tf.Graph().as_default() as graph:
+        savers = [tf.train.import_meta_graph(prefix + ".meta") for _ in range(2)]
+        names = {op.name for op in graph.get_operations()}
+        assert {"x", "x_1", "w", "w_1", "y", "y_1"} <= names
+        tf.import_graph_def(graph.as_graph_def(), name="")
+        assert "y_2" in {op.name for op in graph.get_operations()}
+        with tf.Session() as sess:
+            for saver in savers:
+                saver.restore(sess, prefix)
+            outputs = sess.run(["y:0", "y_1:0"], {"x:0": [[1.0, 1.0]], "x_1:0": [[1.0, 0.0]]})
+            assert [o.tolist() for o in outputs] == [[[7.0]], [[3.0]]]
