@@ -624,3 +624,23 @@ def test_chain_and_stack_datasets():
 def test_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_a_lazy_layer_takes_its_input_size_from_a_state_dict_loaded_before_its_first_call():
+    """As PyTorch's lazy layers take the shapes of the tensors loaded into them: restoring a checkpoint into a
+    freshly built model of lazy layers, before any forward, works (minidl said "size mismatch ... [2, 0]")."""
+    model = torchlike.nn.Sequential(torchlike.nn.LazyLinear(2))
+    model.load_state_dict({"0.weight": torchlike.ones(2, 3), "0.bias": torchlike.zeros(2)})
+    assert model[0].weight.shape == (2, 3) and model(torchlike.ones(1, 3)).tolist() == [[3.0, 3.0]]
+    grouped = torchlike.nn.LazyConv2d(4, 3, groups=2)
+    grouped.load_state_dict({"weight": torchlike.ones(4, 3, 3, 3), "bias": torchlike.zeros(4)})
+    assert grouped.in_channels == 6 and grouped(torchlike.ones(1, 6, 5, 5)).shape == (1, 4, 3, 3)
+    transposed = torchlike.nn.LazyConvTranspose2d(4, 3)
+    transposed.load_state_dict({"weight": torchlike.ones(5, 4, 3, 3), "bias": torchlike.zeros(4)})
+    assert transposed(torchlike.ones(1, 5, 4, 4)).shape == (1, 4, 6, 6)
+    norm = torchlike.nn.LazyBatchNorm1d()
+    norm.load_state_dict({"weight": torchlike.ones(7), "bias": torchlike.zeros(7), "running_mean": torchlike.full((7,), 2.0),
+                          "running_var": torchlike.ones(7), "num_batches_tracked": torchlike.tensor(3)})
+    assert norm.running_mean.tolist() == [2.0] * 7 and norm.num_batches_tracked.item() == 3
+    with pytest.raises(RuntimeError, match="size mismatch for 0.bias"):
+        torchlike.nn.Sequential(torchlike.nn.LazyLinear(2)).load_state_dict({"0.weight": torchlike.ones(2, 3), "0.bias": torchlike.zeros(5)})

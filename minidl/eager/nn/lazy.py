@@ -33,6 +33,32 @@ class _LazyModule:
             self._materialize(self._size_of(input))
         return self.forward(input, *args, **kwargs)
 
+    def _load_from_state_dict(self, state_dict, prefix, *rest):
+        """A state_dict loaded before the first call says the input size, as PyTorch's lazy layers take the shapes
+        of the tensors loaded into them: the layer is built with it, as its first call would build it, then
+        loaded as the ordinary layer loads."""
+        size = self._size_in(state_dict, prefix)
+        if size is None:
+            return super()._load_from_state_dict(state_dict, prefix, *rest)
+        with no_grad():
+            self._materialize(size)
+        return self._load_from_state_dict(state_dict, prefix, *rest)  # (now the ordinary class's)
+
+    def _size_in(self, state_dict, prefix):
+        """The input size for which this layer's uninitialized parameters get the shapes ``state_dict`` holds for
+        them, or None if it holds none. A layer built for size ``groups`` (1 but for grouped convolutions) shows
+        which dim grows with the size, and by what factor (a convolution's weight holds ``size / groups``)."""
+        loaded = next(((name, tuple(state_dict[prefix + name].shape)) for name, p in self._parameters.items()
+                       if isinstance(p, UninitializedParameter) and prefix + name in state_dict), None)
+        if loaded is None:
+            return None
+        name, shape = loaded
+        arguments, keywords = self._lazy_arguments
+        smallest = getattr(self, "groups", 1)
+        built = tuple(getattr(self.cls_to_become(smallest, *arguments, **keywords), name).shape)
+        grown = [d for d, (n, m) in enumerate(zip(shape, built)) if n != m]
+        return smallest * shape[grown[0]] // built[grown[0]] if grown and len(shape) == len(built) else smallest
+
     def _materialize(self, size):
         arguments, keywords = self._lazy_arguments
         built = self.cls_to_become(size, *arguments, **keywords)
