@@ -270,3 +270,23 @@ def test_to_a_dtype_converts_complex_parameters_and_buffers_too_as_pytorch():
     assert torchlike.nn.Linear(2, 2, dtype=torchlike.complex64).double().weight.dtype == torchlike.complex64
     norm = torchlike.nn.BatchNorm1d(2).to(torchlike.complex64)
     assert norm.running_mean.dtype == torchlike.complex64 and norm.num_batches_tracked.dtype == torchlike.int64
+
+
+def test_a_parameter_dict_merges_and_reverses_as_pytorchs():
+    params = torchlike.nn.ParameterDict({"a": torchlike.nn.Parameter(torchlike.ones(1)), "b": torchlike.zeros(1)})
+    assert list(reversed(params)) == ["b", "a"]
+    merged = params | {"z": torchlike.ones(1), "c": torchlike.ones(2)}  # a plain dict's keys sorted, as update does
+    assert isinstance(merged, torchlike.nn.ParameterDict) and list(merged) == ["a", "b", "c", "z"]
+    assert list(params) == ["a", "b"] and isinstance(merged["c"], torchlike.nn.Parameter)
+    plain = {"z": torchlike.ones(1)} | params
+    assert type(plain) is dict and list(plain) == ["z", "a", "b"]
+    params |= {"e": torchlike.ones(1)}
+    assert list(params) == ["a", "b", "e"] and params["e"] in list(params.parameters())
+
+
+def test_data_of_a_tensor_that_requires_grad_must_stay_floating_point():
+    weight = torchlike.nn.Parameter(torchlike.ones(2))
+    with pytest.raises(RuntimeError, match="must be floating point or complex dtype"):
+        weight.data = torchlike.tensor([1, 2])
+    weight.data = torchlike.tensor([3.0, 4.0], dtype=torchlike.float64)
+    assert weight.dtype == torchlike.float64 and weight.requires_grad

@@ -101,7 +101,10 @@ class Tensor:
 
     @data.setter
     def data(self, value):
-        self._data = value._data if isinstance(value, Tensor) else value
+        data = value._data if isinstance(value, Tensor) else value
+        if self._requires_grad and data.dtype.kind not in "fc":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
+        self._data = data
 
     @property
     def shape(self):

@@ -373,6 +373,24 @@ class ParameterDict(Module):
         for key, value in pairs:
             self[key] = value
 
+    def __reversed__(self):
+        return reversed(list(self._keys))
+
+    def __or__(self, other):
+        """A new ParameterDict: these entries, updated with ``other``'s (``update``: a plain dict's sorted)."""
+        merged = self.copy()
+        merged.update(other)
+        return merged
+
+    def __ror__(self, other):
+        merged = other.copy()  # (PyTorch's: a plain dict stays one)
+        merged.update(self)
+        return merged
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
     def extra_repr(self):
         return "\n".join(_describe_entry(k, p, lambda t: t.type()) for k, p in self.items())
 
