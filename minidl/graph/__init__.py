@@ -31,8 +31,8 @@ from .initializers import (constant_initializer, glorot_normal_initializer, glor
                            random_uniform_initializer, truncated_normal_initializer, uniform_unit_scaling_initializer,
                            variance_scaling_initializer, zeros_initializer)
 from . import initializers  # tf.initializers.zeros(), tf.initializers.global_variables() ...
-from .variable_scope import (AUTO_REUSE, VariableScope, get_variable, get_variable_scope, no_regularizer,
-                             variable_scope)
+from .variable_scope import (AUTO_REUSE, VariableAggregation, VariableScope, VariableSynchronization, get_variable,
+                             get_variable_scope, no_regularizer, variable_scope)
 # --- end variables ---
 # --- control flow (function_graph.py, control_flow.py, loops.py) ---
 from .control_flow import case, cond, switch_case

@@ -372,7 +372,22 @@ class Operation:
         return len(self.outputs)
 
     def get_attr(self, name):
-        return self.attrs[name]
+        """An attribute: the op's own (``attrs``), or one TF gives every op of a kind — ``T`` (the element type),
+        ``dtype`` and ``shape`` (what a placeholder, constant or variable makes), ``SrcT``/``DstT`` (a cast's). Any
+        other name is TF's ValueError."""
+        if name in self.attrs:
+            return self.attrs[name]
+        first_input, first_output = self.inputs[:1], self.outputs[:1]
+        derived = {"T": (first_input or first_output, "dtype"), "dtype": (first_output, "dtype"),
+                   "DstT": (first_output, "dtype"), "SrcT": (first_input, "dtype"), "shape": (first_output, "shape")}
+        tensors, attribute = derived.get(name, ((), None))
+        if not tensors:
+            raise ValueError(f"Operation '{self.name}' has no attr named '{name}'.")
+        return getattr(tensors[0], attribute)
+
+    def values(self):
+        """The operation's outputs (TF's old name for them)."""
+        return self.outputs
 
     def run(self, feed_dict=None, session=None):
         from .session import get_default_session
@@ -409,6 +424,13 @@ class GraphKeys:
     SUMMARY_OP = "summary_op"
     QUEUE_RUNNERS = "queue_runners"
     TABLE_INITIALIZERS = "table_initializer"  # the lookup tables' initializers (tf.tables_initializer groups them)
+    VARIABLES = GLOBAL_VARIABLES  # (TF's deprecated old name, which early tutorials use)
+    # the other names TF 1.15 defines, which minidl fills only where a program adds to them
+    RESOURCES, LOCAL_RESOURCES = "resources", "local_resources"
+    TRAINABLE_RESOURCE_VARIABLES, CONCATENATED_VARIABLES = "trainable_resource_variables", "concatenated_variables"
+    SAVEABLE_OBJECTS, ASSET_FILEPATHS = "saveable_objects", "asset_filepaths"
+    READY_FOR_LOCAL_INIT_OP, EVAL_STEP = "ready_for_local_init_op", "eval_step"
+    COND_CONTEXT, WHILE_CONTEXT = "cond_context", "while_context"
 
 
 class Graph:
@@ -469,7 +491,7 @@ class Graph:
         elif name.endswith("/"):
             self._name_stack = name[:-1]
         else:
-            _check_name(name)
+            _check_name(name, nested=bool(self._name_stack))
             self._name_stack = self.unique_name(name)
         try:
             yield self._name_stack + "/" if self._name_stack else ""
@@ -673,10 +695,13 @@ class Graph:
 
 
 _NAME_PATTERN = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/>]*$")
+_NESTED_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.\-/>]*$")
 
 
-def _check_name(name):
-    if not _NAME_PATTERN.match(name):
+def _check_name(name, nested=False):
+    """TF's rule: a scope's name may start with ``_``, ``-`` or ``/`` only inside another scope (the full name of
+    an op made in it still starts with a letter, digit or dot)."""
+    if not (_NESTED_NAME_PATTERN if nested else _NAME_PATTERN).match(name):
         raise ValueError(f"'{name}' is not a valid scope name")
 
 

@@ -96,8 +96,16 @@ def _fits_int32(array):
     return array.size == 0 or (array.min() >= -2 ** 31 and array.max() < 2 ** 31)
 
 
-def convert_to_tensor(value, dtype=None, name=None, graph=None):
-    """Tensors pass through (checked against ``dtype``); anything else becomes a constant."""
+def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None, dtype_hint=None, *, graph=None):
+    """Tensors pass through (checked against ``dtype``); anything else becomes a constant. ``preferred_dtype``
+    (``dtype_hint``, its newer name) is the dtype to convert to when ``dtype`` is not given, if the value
+    converts to it; else the value's own is taken."""
+    preferred = preferred_dtype if preferred_dtype is not None else dtype_hint
+    if dtype is None and preferred is not None:
+        try:
+            return convert_to_tensor(value, preferred, name, graph=graph)
+        except (TypeError, ValueError):
+            pass
     as_element = getattr(value, "_as_graph_element", None)
     if as_element is not None:
         value = as_element()

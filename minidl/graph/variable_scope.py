@@ -42,6 +42,19 @@ class _ReuseMode(enum.Enum):
 AUTO_REUSE = _ReuseMode.AUTO_REUSE
 """``reuse=AUTO_REUSE``: ``get_variable`` creates the variable if it does not exist, and returns it if it does."""
 
+
+class VariableSynchronization(enum.Enum):
+    """How a variable's copies on several devices are kept in step (``get_variable(synchronization=...)``): TF's
+    values, accepted; minidl keeps one copy, so none changes anything."""
+    AUTO, NONE, ON_WRITE, ON_READ = 0, 1, 2, 3
+
+
+class VariableAggregation(enum.Enum):
+    """How the updates of a variable's copies combine (``get_variable(aggregation=...)``): TF's values, accepted
+    and without effect here, as ``VariableSynchronization``'s."""
+    NONE, SUM, MEAN, ONLY_FIRST_REPLICA = 0, 1, 2, 3
+    ONLY_FIRST_TOWER = 3  # (TF 1's older name of ONLY_FIRST_REPLICA)
+
 # Graph -> Counter of the full variable-scope names opened so far (for unique default names: dense, dense_1 ...)
 _scopes_opened = weakref.WeakKeyDictionary()
 
@@ -74,6 +87,23 @@ class VariableScope:
 
     def set_dtype(self, dtype):
         self.dtype = as_dtype(dtype)  # a tf.DType
+
+    def get_collection(self, name):
+        """The members of the default graph's collection ``name`` made inside this scope: a GAN's
+        ``scope.trainable_variables()`` picks the generator's variables so."""
+        return get_default_graph().get_collection(name, self.name + "/" if self.name else None)
+
+    def global_variables(self):
+        return self.get_collection(GraphKeys.GLOBAL_VARIABLES)
+
+    def trainable_variables(self):
+        return self.get_collection(GraphKeys.TRAINABLE_VARIABLES)
+
+    def local_variables(self):
+        return self.get_collection(GraphKeys.LOCAL_VARIABLES)
+
+    #: what TF's variable scopes also carry, fixed here: minidl's variables are one kind, on one device, unsliced
+    use_resource, caching_device, partitioner = None, None, None
 
     def __repr__(self):
         return f"<VariableScope '{self.name}' reuse={self.reuse}>"

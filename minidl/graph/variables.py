@@ -318,6 +318,15 @@ class Variable(Tensor):
         out = _assign(self, delta, "sub", True, name or "AssignSub")
         return out if read_value else out.op
 
+    def sparse_read(self, indices, name=None):
+        """The rows ``indices`` of the variable's value (``tf.gather``)."""
+        from .array_ops import gather
+        return gather(self, indices, name=name)
+
+    def gather_nd(self, indices, name=None):
+        from .nd_indexing_ops import gather_nd
+        return gather_nd(self, indices, name=name)
+
     def load(self, value, session=None):
         """Put ``value`` into the variable directly in ``session``, without adding ops to the graph."""
         session = session or get_default_session()
@@ -374,6 +383,31 @@ def _assign_part(variable, index, part, value, use_locking=False, name=None):
             from .math_extras import ensure_shape  # (math_extras comes after variables in the import order)
             value = ensure_shape(value, part.shape)
         return _assign(variable, ops.index_put(variable, index, value), "set", True, name or "StridedSliceAssign")
+
+
+def _scatter_method(function_name, nd):
+    """The method ``Variable.<function_name>``: the function of state_updates.py on the variable — with the rows and
+    values of an IndexedSlices (``v.scatter_update(tf.IndexedSlices(values, indices))``), or for an ``nd`` one the
+    indices and updates, as TF's methods take them."""
+    def method(self, *arguments, use_locking=False, name=None):
+        from . import state_updates  # (it builds on this module)
+        if nd:
+            indices, updates = arguments
+        else:
+            (sparse_delta,) = arguments
+            if not (hasattr(sparse_delta, "indices") and hasattr(sparse_delta, "values")):
+                raise TypeError(f"Variable.{function_name}: sparse_delta must be an IndexedSlices, got "
+                                f"{type(sparse_delta).__name__}")
+            indices, updates = sparse_delta.indices, sparse_delta.values
+        return getattr(state_updates, function_name)(self, indices, updates, name=name)
+    method.__name__ = method.__qualname__ = function_name
+    return method
+
+
+for _mode in ("update", "add", "sub", "mul", "div", "max", "min"):
+    setattr(Variable, f"scatter_{_mode}", _scatter_method(f"scatter_{_mode}", nd=False))
+for _mode in ("update", "add", "sub"):
+    setattr(Variable, f"scatter_nd_{_mode}", _scatter_method(f"scatter_nd_{_mode}", nd=True))
 
 
 def assign(ref, value, validate_shape=None, use_locking=None, name=None):

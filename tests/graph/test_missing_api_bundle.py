@@ -371,3 +371,54 @@ def test_is_non_decreasing_and_is_strictly_increasing():
     assert not run(tf.is_non_decreasing(tf.constant([200, 0], tf.uint8)))  # compared, not subtracted
     with pytest.raises(TypeError, match="numeric"):
         tf.is_non_decreasing(tf.constant(["a", "b"]))
+
+
+def test_a_variable_scope_lists_its_variables_as_gan_code_asks_it():
+    """``g_vars = scope.trainable_variables()``: the variables made inside the scope (its name followed by "/", so
+    "gen_other/w" is not among "gen"'s)."""
+    with tf.variable_scope("gen") as gen:
+        weight = tf.get_variable("w", [1])
+        counter = tf.get_variable("count", [1], trainable=False)
+    with tf.variable_scope("gen_other") as other:
+        tf.get_variable("w", [1])
+    assert gen.trainable_variables() == [weight] and gen.global_variables() == [weight, counter]
+    assert [v.name for v in other.trainable_variables()] == ["gen_other/w:0"] and gen.local_variables() == []
+    assert gen.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES) == [weight]
+    assert tf.GraphKeys.VARIABLES == tf.GraphKeys.GLOBAL_VARIABLES and tf.GraphKeys.RESOURCES == "resources"
+    assert (gen.use_resource, gen.caching_device, gen.partitioner) == (None, None, None)
+
+
+def test_a_variables_scatter_methods_and_reads():
+    v = tf.Variable([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
+    added = v.scatter_add(tf.IndexedSlices(tf.constant([[10.0, 10.0]]), tf.constant([1])))
+    set_one = v.scatter_nd_update(tf.constant([[0, 1]]), tf.constant([7.0]))
+    rows, entry = v.sparse_read([2]), v.gather_nd([[1, 0]])
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(added).tolist() == [[1.0, 1.0], [12.0, 12.0], [3.0, 3.0]]
+        assert sess.run(set_one).tolist() == [[1.0, 7.0], [12.0, 12.0], [3.0, 3.0]]
+        assert sess.run(rows).tolist() == [[3.0, 3.0]] and sess.run(entry).tolist() == [12.0]
+    with pytest.raises(TypeError, match="sparse_delta must be an IndexedSlices"):
+        v.scatter_update([1.0, 2.0])
+
+
+def test_tf_attribute_names_convert_to_tensor_hints_and_nested_scope_names():
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    y, as_int = x + 1.0, tf.cast(x, tf.int32)
+    assert y.op.get_attr("T") == tf.float32 and x.op.get_attr("dtype") == tf.float32
+    assert x.op.get_attr("shape").as_list() == [None, 3] and as_int.op.get_attr("DstT") == tf.int32
+    assert as_int.op.get_attr("SrcT") == tf.float32 and y.op.values() == (y,)
+    with pytest.raises(ValueError, match="Operation 'add' has no attr named 'nope'"):
+        y.op.get_attr("nope")
+    assert tf.convert_to_tensor(1, preferred_dtype=tf.float32).dtype == tf.float32
+    assert tf.convert_to_tensor(1.5, preferred_dtype=tf.int32).dtype == tf.float32  # (it does not convert: ignored)
+    assert tf.convert_to_tensor([1, 2], dtype_hint=tf.int64).dtype == tf.int64
+    with tf.name_scope("outer"):
+        with tf.name_scope("_inner") as scope:  # (only a root scope must start as an op name does)
+            assert scope == "outer/_inner/"
+    with pytest.raises(ValueError, match="'_top' is not a valid scope name"):
+        with tf.name_scope("_top"):
+            pass
+    v = tf.get_variable("v", [2], synchronization=tf.VariableSynchronization.ON_READ,
+                        aggregation=tf.VariableAggregation.ONLY_FIRST_TOWER)
+    assert v.name == "v:0" and tf.VariableAggregation.ONLY_FIRST_TOWER is tf.VariableAggregation.ONLY_FIRST_REPLICA
