@@ -33,10 +33,11 @@ from ..ops.base import Spec
 from . import errors
 from .core import Graph, Operation, Tensor, TensorShape, as_spec_shape, get_default_graph
 from .frontend import _graph_for, convert_to_tensor
-from .function_graph import build_func_graph, flatten, pack, same_structure
+from .function_graph import build_func_graph, flatten, flatten_up_to, pack, same_structure
 from .gradients import gradients
 from .indexed_slices import as_dense
 from .graph_ops import GraphOp, Placeholder
+from .sparse_tensor import SparseTensor
 from .tensor_array import flows_of, with_tensor_arrays
 
 
@@ -300,9 +301,10 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
             raise ValueError(f"{fn_name} must have a return value.")
         if not strict:
             fg.structured_outputs = _unpack_if_singleton(fg.structured_outputs)
-        # a TensorArray returned travels as its flow tensors (as a while_loop carries it), made one again after
+        # a TensorArray returned travels as its flow tensors (as a while_loop carries it), a SparseTensor as its
+        # three tensors; each is made one again after
         returned[fg] = fg.structured_outputs
-        fg.structured_outputs = flows_of(fg.structured_outputs)
+        fg.structured_outputs = flows_of(components_of(fg.structured_outputs))
         # an operation returned (tf.no_op(), an update made in the branch) runs with its branch, as every effect
         # there does; in its place the cond gives the predicate's value, as TF1's does
         fg.outputs = [fg.output_tensor(taken, dtypes.bool_) if isinstance(v, Operation) else fg.output_tensor(v)
@@ -334,7 +336,22 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
     with outer.control_dependencies(outside + [c for fg in branches for c in fg.outer_control_inputs]):
         operation = outer.create_op(If, inputs, attrs, specs + [Spec((), numpy.dtype(object))], name=op_name,
                                     unique=False)
-    return with_tensor_arrays(returned[then], pack(then.structured_outputs, operation.outputs[:len(specs)]))
+    outputs = pack(then.structured_outputs, operation.outputs[:len(specs)])
+    return with_sparse_tensors(returned[then], with_tensor_arrays(components_of(returned[then]), outputs))
+
+
+def components_of(nest):
+    """``nest`` with each SparseTensor replaced by the tuple of its three tensors: what a ``cond`` branch passes on
+    for it (TF's ``expand_composites``)."""
+    return pack(nest, [x.components if isinstance(x, SparseTensor) else x for x in flatten(nest)])
+
+
+def with_sparse_tensors(given, expanded):
+    """The inverse of ``components_of``: ``expanded``, shaped like ``components_of(given)``, with a SparseTensor
+    made of each tuple of components where ``given`` has one."""
+    parts = flatten_up_to(given, expanded)
+    return pack(given, [SparseTensor(*part) if isinstance(x, SparseTensor) else part
+                        for x, part in zip(flatten(given), parts)])
 
 
 def _pick(fn, old_fn, name, old_name):

@@ -122,3 +122,16 @@ def test_the_tensors_of_one_tf_op_are_named_name_0_name_1():
         assert sess.run("S:1").tolist() == [[1.0], [5.0]] and graph.get_tensor_by_name("T:1").dtype == tf.int32
         assert sess.run(["T:0", "T:1", "U:1"])[1].tolist() == [[0, 2], [1, 2]]
         assert sess.run(grads)[0].tolist() == [[3.0, 1.0, 2.0], [0.0, 5.0 + 5.0, 4.0]]  # top 2 of a row, and column 1
+
+
+def test_cond_branches_may_return_sparse_tensors():
+    """TF's v1 cond passes composites through (``expand_composites``): a SparseTensor from each branch comes out a
+    SparseTensor (minidl: "Failed to convert object of type SparseTensor to Tensor")."""
+    x = tf.placeholder(tf.float32, [])
+    sparse, scaled = tf.cond(x > 0, lambda: (tf.SparseTensor([[0]], [1.0], [2]), x * 2.0),
+                             lambda: (tf.SparseTensor([[1], [0]], [2.0, 3.0], [2]), x))
+    assert isinstance(sparse, tf.SparseTensor)
+    with tf.Session() as sess:
+        value, number = sess.run((sparse, scaled), {x: -1.0})
+        assert value.indices.tolist() == [[1], [0]] and value.values.tolist() == [2.0, 3.0] and number == -1.0
+        assert sess.run(tf.sparse.to_dense(sparse), {x: 1.0}).tolist() == [1.0, 0.0]
