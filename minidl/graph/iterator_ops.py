@@ -53,7 +53,7 @@ from ..ops.base import Spec
 from . import errors
 from .core import Tensor, TensorShape, as_spec_shape, get_default_graph
 from .dtypes import as_dtype
-from .frontend import convert_to_tensor
+from .frontend import _is_nested_in, convert_to_tensor
 from .function_graph import flatten, flatten_up_to, pack, same_structure
 from .graph_ops import Const, GraphOp, Placeholder
 from .sparse_tensor import SparseTensor, dense_parts, join_parts, part_shapes, sparse_of_parts
@@ -187,8 +187,11 @@ def _iterator_from_handle(operation, handle):
     """The IteratorResource operation that ``handle`` (a fed string) names, checked against what ``operation``
     (a get_next of a feedable iterator) declared."""
     value = handle[()] if isinstance(handle, numpy.ndarray) and handle.ndim == 0 else handle
+    graph = operation.graph
+    while getattr(graph, "outer_graph", None) is not None:  # (a get_next in a cond branch or a loop body)
+        graph = graph.outer_graph
     try:
-        target = operation.graph.get_operation_by_name(value.decode("utf-8").split(":", 2)[2])
+        target = graph.get_operation_by_name(value.decode("utf-8").split(":", 2)[2])
     except (AttributeError, IndexError, KeyError, ValueError, UnicodeDecodeError):   # not even a handle's shape
         target = None
     if target is None or target.op is not IteratorResource or _handle(target) != value:
@@ -332,6 +335,9 @@ class Iterator(ElementStructure):
                  "sparse": tuple(self._sparse)}
         inputs = () if self._resource is not None else (self._handle,)
         graph = self._handle.graph if self._resource is None else self._resource.graph
+        default = get_default_graph()
+        if _is_nested_in(default, graph):  # inside a cond branch or a loop body: it runs when they do, as in TF1
+            graph = default
         operation = graph.create_op(IteratorGetNext, inputs, attrs, element_specs(self),
                                     name=name or "IteratorGetNext")
         return element_tensors(self, operation.outputs)

@@ -394,3 +394,29 @@ def test_batches_of_string_elements_are_string_tensors():
         first, second = sess.run(batch), sess.run(batch)
     assert first[0].tolist() == [b"a", b"bb"] and first[1].tolist() == [0, 1]
     assert second[0].tolist() == [b"ccc"] and second[1].tolist() == [2]
+
+
+def test_get_next_inside_a_cond_branch_or_a_loop_body_runs_with_it():
+    """TF1's control-flow contexts make an op made in a branch run only when it is taken, and one made in a loop
+    body once per iteration: the train/validation switch reads only the dataset of the branch taken (minidl read
+    both on every run, so the short validation set ran out), and a loop reads an element per iteration."""
+    train = tf.data.Dataset.range(100).make_one_shot_iterator()
+    validation = tf.data.Dataset.range(1000, 1002).make_one_shot_iterator()
+    training = tf.placeholder(tf.bool, [])
+    batch = tf.cond(training, train.get_next, validation.get_next)
+    picked = tf.placeholder(tf.bool, [])
+    counter = tf.data.Dataset.range(10).make_one_shot_iterator()
+    maybe = tf.cond(picked, counter.get_next, lambda: tf.constant(-1, tf.int64))
+    summed = tf.data.Dataset.range(10).make_one_shot_iterator()
+    total = tf.while_loop(lambda i, acc: i < 3, lambda i, acc: (i + 1, acc + summed.get_next()),
+                          (tf.constant(0), tf.constant(0, tf.int64)))[1]
+    handle = tf.placeholder(tf.string, [])
+    feedable = tf.data.Iterator.from_string_handle(handle, tf.int64, [])
+    fed = tf.cond(picked, feedable.get_next, lambda: tf.constant(-1, tf.int64))
+    source = tf.data.Dataset.range(5).make_one_shot_iterator()
+    with tf.Session() as sess:
+        assert [sess.run(batch, {training: True}) for _ in range(4)] == [0, 1, 2, 3]
+        assert [sess.run(maybe, {picked: p}) for p in (False, False, True)] == [-1, -1, 0]
+        assert [sess.run(total), sess.run(total)] == [0 + 1 + 2, 3 + 4 + 5]
+        name = sess.run(source.string_handle())
+        assert [sess.run(fed, {handle: name, picked: p}) for p in (False, True, True)] == [-1, 0, 1]
