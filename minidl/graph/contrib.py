@@ -67,6 +67,7 @@ from .hparams import training as hparams_training
 from .initializers import Ones, VarianceScaling, Zeros
 from .attention_cell_wrapper import AttentionCellWrapper
 from .data import contrib as contrib_data
+from .layer_classes import hold_still
 from .layers import (_padding, _pair, batch_normalization as layers_batch_normalization, dropout as layers_dropout,
                      flatten as layers_flatten)
 from .legacy_seq2seq import (basic_rnn_seq2seq, embedding_rnn_decoder, embedding_rnn_seq2seq,
@@ -439,14 +440,16 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, act
             momentum=decay, epsilon=epsilon, center=center, scale=scale, beta_initializer=initializers["beta"],
             gamma_initializer=initializers["gamma"], moving_mean_initializer=initializers["moving_mean"],
             moving_variance_initializer=initializers["moving_variance"], beta_regularizer=regularizers.get("beta"),
-            gamma_regularizer=regularizers.get("gamma"), training=is_training, trainable=trainable, name=sc,
+            gamma_regularizer=regularizers.get("gamma"), training=is_training, trainable=True, name=sc,
             reuse=reuse, renorm=renorm, renorm_clipping=renorm_clipping, renorm_momentum=renorm_decay, fused=fused,
-            adjustment=adjustment)
+            adjustment=adjustment)  # (trainable: TF 1.15's contrib kernel moves the averages of a frozen one too)
         if as_images:
             y = reshape(y, [-1, x.shape[1]])
         for variable in variables[first_variable:]:  # the variables just created: make them model variables
             graph.add_to_collections(_model_collections(variables_collections, variable.op.name.split("/")[-1]),
                                      variable)
+            if not trainable:
+                hold_still(variable)
         # tf.layers.batch_normalization put its moving-average updates in UPDATE_OPS; send them where contrib does
         new_updates = updates[first_update:]
         del updates[first_update:]

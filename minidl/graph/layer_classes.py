@@ -104,7 +104,13 @@ class Layer:
         yield
         known = {id(item) for item in self.losses + self._every_update()}
         self._own_losses += [p for p in penalties[before[0]:] if id(p) not in known]
-        self._own_updates += [u for u in updates[before[1]:] if id(u) not in known]
+        new = [u for u in updates[before[1]:] if id(u) not in known]
+        self._own_updates += new
+        if new and not (self.trainable or getattr(self, "stateful", False)):
+            # TF 1.15 puts a layer's ``updates`` into UPDATE_OPS, and a frozen layer's are none: its batch norm
+            # averages stay put under the usual control_dependencies(UPDATE_OPS) training step
+            made_here = {id(u) for u in new}
+            updates[:] = [u for u in updates if id(u) not in made_here]
 
     def _apply(self, inputs, **kwargs):
         if self.dtype is None:  # TF 1.15: a layer without a dtype takes its first inputs'
@@ -130,7 +136,7 @@ class Layer:
                 setattr(self, variable.op.name.split("/")[-1], variable)
                 self._declared_trainable[variable] = variable.trainable
                 if not self.trainable:
-                    _hold_still(variable)
+                    hold_still(variable)
             self.built = True
         return outputs
 
@@ -315,7 +321,7 @@ def held_layers(owner, kinds):
     return _each_once(found)
 
 
-def _hold_still(variable):
+def hold_still(variable):
     """Keep a layer's new variable out of training, as the layer is frozen: out of TRAINABLE_VARIABLES, with
     ``trainable`` False (what TF 1.15 makes it when a frozen layer adds it)."""
     variable._trainable = False

@@ -343,7 +343,7 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
 
     with the batch's statistics over all other dims while ``training`` (a bool or a bool tensor), else with
     ``moving_mean`` / ``moving_variance``. Training adds the moving-average updates to UPDATE_OPS (see the
-    module docstring)."""
+    module docstring), but for a layer that is not ``trainable``, whose averages stay, as in TF 1.15."""
     if renorm or virtual_batch_size is not None or adjustment is not None:
         raise NotImplementedError("batch renormalization, virtual batches and adjustment are not supported")
     x = _float_input(inputs, "batch_normalization")
@@ -388,7 +388,9 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
             if fused is not False and ndim == 4 and axes in ([1], [3]):
                 count = apply(ReductionSize, x, dims=tuple(reduction_axes))
                 batch_variance = batch_variance * (count / ops.maximum(count - 1, 1))
-            for moving, batch in ((moving_mean, batch_mean), (moving_variance, batch_variance)):
+            # a frozen layer (trainable=False) normalizes with the batch's statistics when training, but its
+            # averages stay: TF 1.15's Layer.updates is empty for it, so nothing goes into UPDATE_OPS
+            for moving, batch in ((moving_mean, batch_mean), (moving_variance, batch_variance)) if trainable else ():
                 # moving - (moving - batch) * (1 - momentum) = moving * momentum + batch * (1 - momentum)
                 update = assign_sub(moving, (moving - batch) * decay, name="AssignMovingAvg")
                 get_default_graph().add_to_collection(GraphKeys.UPDATE_OPS, update)

@@ -1854,3 +1854,41 @@ def test_datasets_of_named_inputs_feed_a_model_with_several_inputs():
                                rtol=1e-6)
     history = model.fit(batches, epochs=3, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+@pytest.mark.parametrize("x_shape, y_shape, expected", [
+    ((2, 3), (4, 3, 5), (2, 4, 5)), ((2, 3), (2, 3, 5), (2, 2, 5)), ((3, 4, 5), (3, 5, 6), (3, 4, 3, 6)),
+    ((2, 3, 4), (6, 4, 5), (2, 3, 6, 5)), ((2, 3), (3, 4), (2, 4)),
+])
+def test_backend_dot_sums_the_last_axis_against_ys_second_to_last(x_shape, y_shape, expected):
+    """Keras' K.dot (its docs: (2, 3)·(4, 3, 5) -> (2, 4, 5)), not matmul's batched product (minidl's was)."""
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal(x_shape).astype("f"), rng.standard_normal(y_shape).astype("f")
+    with tf.Session() as sess:
+        out = sess.run(tf.keras.backend.dot(tf.constant(x), tf.constant(y)))
+    reference = np.tensordot(x, np.moveaxis(y, -2, 0), axes=([-1], [0]))
+    assert out.shape == expected and np.allclose(out, reference, atol=1e-5)
+
+
+def test_relu_and_elu_take_keras_arguments():
+    x = tf.constant([-2.0, -0.5, 0.0, 0.5, 3.0, 8.0])
+    K = tf.keras.backend
+    with tf.Session() as sess:
+        assert np.allclose(sess.run(K.relu(x, 0.1)), [-0.2, -0.05, 0.0, 0.5, 3.0, 8.0])
+        assert np.allclose(sess.run(K.relu(x, max_value=6.0)), [0.0, 0.0, 0.0, 0.5, 3.0, 6.0])
+        assert np.allclose(sess.run(K.relu(x, 0.1, 6.0, 1.0)), [-0.3, -0.15, -0.1, -0.05, 3.0, 6.0])
+        assert np.allclose(sess.run(tf.keras.activations.relu(x, alpha=0.2, max_value=6.0)),
+                           [-0.4, -0.1, 0.0, 0.5, 3.0, 6.0])
+        assert np.allclose(sess.run(tf.keras.activations.elu(x, alpha=2.0))[:2], 2.0 * np.expm1([-2.0, -0.5]))
+
+
+def test_keras_losses_take_lists_and_arrays_as_tfs_do():
+    losses = tf.keras.losses
+    with tf.Session() as sess:
+        assert sess.run(losses.MeanSquaredError()([0.0, 0.0, 1.0, 1.0], [1.0, 1.0, 1.0, 0.0])) == 0.75  # TF's docs
+        assert np.allclose(sess.run(losses.categorical_crossentropy(np.array([[0.0, 1.0]]), np.array([[0.3, 0.7]]))),
+                           [-np.log(0.7)])
+        assert np.allclose(sess.run(tf.keras.backend.sparse_categorical_crossentropy(
+            np.array([1]), np.array([[0.3, 0.7]], "f"), from_logits=True)), [np.log1p(np.exp(-0.4))])
+        assert np.isclose(sess.run(losses.BinaryCrossentropy()([0.0, 1.0], [0.2, 0.9])),
+                          -(np.log(0.8) + np.log(0.9)) / 2, rtol=1e-5)

@@ -354,3 +354,27 @@ def test_a_layer_of_ones_own_subclasses_tf_layers_layer():
 def test_layer_objects_show_their_whole_configuration():
     assert tf.layers.BatchNormalization().momentum == 0.99 and tf.layers.Dense(3).activation is None
     assert tf.layers.Dropout().rate == 0.5 and tf.layers.Dense(3, use_bias=False).use_bias is False
+
+
+def test_a_frozen_batch_norm_normalizes_with_the_batch_but_keeps_its_averages():
+    """TF 1.15: a layer that is not trainable has no ``updates``, and only those go into UPDATE_OPS — a
+    fine-tuning script that freezes its batch norms keeps their moving averages under the usual
+    control_dependencies(UPDATE_OPS) step (minidl moved them)."""
+    x = tf.placeholder(tf.float32, [None, 3])
+    frozen = tf.layers.batch_normalization(x, training=True, trainable=False, name="frozen")
+    layer = tf.layers.BatchNormalization(trainable=False, name="frozen_layer")
+    frozen_too = layer(x, training=True)
+    assert tf.get_collection(tf.GraphKeys.UPDATE_OPS) == [] and layer.updates == []
+    tf.layers.batch_normalization(x, training=True, name="training")
+    assert len(tf.get_collection(tf.GraphKeys.UPDATE_OPS)) == 2
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        data = np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]], np.float32)
+        with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+            step = tf.identity(frozen + frozen_too)
+        out = sess.run(step, {x: data})
+        assert np.allclose(out[:, 0], 2 * np.array([-1.0, 1.0]) / np.sqrt(1 + 1e-3), atol=1e-4)  # the batch's stats
+        means = [v for v in tf.global_variables() if "moving_mean" in v.name]
+        values = dict(zip([v.name for v in means], sess.run(means)))
+        assert values["frozen/moving_mean:0"].tolist() == [0.0] * 3 == values["frozen_layer/moving_mean:0"].tolist()
+        assert np.allclose(values["training/moving_mean:0"], [0.02, 0.02, 0.02])

@@ -4,6 +4,7 @@
 """
 from .. import math_ops
 from ..nn_ops import nn
+from . import backend_math
 from .serialization import deserialize_keras_object, serialize_keras_object
 
 
@@ -11,8 +12,9 @@ def linear(x):
     return x
 
 
-def relu(x):
-    return nn.relu(x)
+def relu(x, alpha=0.0, max_value=None, threshold=0.0):
+    """max(x, 0), capped at ``max_value``, below ``threshold`` the slope ``alpha`` (``K.relu``)."""
+    return backend_math.relu(x, alpha, max_value, threshold)
 
 
 def sigmoid(x):
@@ -28,8 +30,8 @@ def softmax(x, axis=-1):
     return nn.softmax(x, axis=axis)
 
 
-def elu(x):
-    return nn.elu(x)
+def elu(x, alpha=1.0):
+    return backend_math.elu(x, alpha)
 
 
 def selu(x):

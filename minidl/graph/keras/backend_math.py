@@ -33,7 +33,16 @@ def mean(x, axis=None, keepdims=False):
 abs, exp, log, sqrt, square, sign, round = (math_ops.abs, math_ops.exp, math_ops.log, math_ops.sqrt, math_ops.square,
                                             math_ops.sign, math_ops.round)
 maximum, minimum, equal = math_ops.maximum, math_ops.minimum, math_ops.equal
-sigmoid, tanh, relu = nn.sigmoid, nn.tanh, nn.relu
+sigmoid, tanh = nn.sigmoid, nn.tanh
+
+
+def relu(x, alpha=0.0, max_value=None, threshold=0.0):
+    """max(x, 0) capped at ``max_value``; below ``threshold`` the slope ``alpha`` (from the threshold), as Keras'
+    ``K.relu``: ``relu(x, max_value=6.0)`` is ReLU6, ``relu(x, alpha=0.1)`` a leaky ReLU."""
+    x = math_ops.to_tensor(x)
+    below = alpha * (x - threshold) if alpha else 0.0 * x
+    y = array_ops.where(x > threshold, x, below) if threshold or alpha else nn.relu(x)
+    return y if max_value is None else math_ops.minimum(y, float(max_value))
 reshape, transpose, stack, shape = array_ops.reshape, array_ops.transpose, array_ops.stack, array_ops.shape
 squeeze, stop_gradient = array_ops.squeeze, basics.stop_gradient
 
@@ -65,8 +74,25 @@ def cast(x, dtype):
 
 
 def dot(x, y):
-    """The matrix product (over the last axis of x and the first of y, for 2-D operands)."""
+    """The product summing the last axis of ``x`` against the second-to-last of ``y`` (the last of a vector or
+    matrix ``y``), Keras' ``K.dot``: shapes (2, 3)·(4, 3, 5) give (2, 4, 5) — x's leading axes, then y's axes
+    but that one — which for two matrices is the matrix product. (It is not ``matmul``'s batched product.)"""
+    x, y = math_ops.to_tensor(x), math_ops.to_tensor(y)
+    if x.shape.rank is not None and y.shape.rank is not None and (x.shape.rank > 2 or y.shape.rank > 2):
+        x_shape, y_shape = int_or_tensor_shape(x), int_or_tensor_shape(y)
+        axes = list(range(y.shape.rank))
+        y_first = array_ops.transpose(y, [axes.pop(-2)] + axes)  # the summed axis first
+        product = math_ops.matmul(array_ops.reshape(x, [-1, x_shape[-1]]),
+                                  array_ops.reshape(y_first, [y_shape[-2], -1]))
+        return array_ops.reshape(product, x_shape[:-1] + y_shape[:-2] + y_shape[-1:])
     return math_ops.matmul(x, y)
+
+
+def int_or_tensor_shape(x):
+    """``x``'s shape as a list: each dim an int where the graph knows it, else a scalar tensor of it (Keras'
+    ``int_shape`` with ``tf.shape``'s dims filling the unknown ones)."""
+    dynamic = array_ops.unstack(array_ops.shape(x))
+    return [d if d is not None else dynamic[i] for i, d in enumerate(x.shape.as_list())]
 
 
 def argmax(x, axis=-1):

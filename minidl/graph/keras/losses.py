@@ -15,6 +15,7 @@ op's input, the logits, by the numerically stable fused formula instead: the usu
   with its formula in its docstring, ``mape``, ``msle``, ``hinge``, ``squared_hinge``, ``categorical_hinge``,
   ``logcosh``, ``huber_loss`` (the class ``Huber``), ``kld``, ``poisson``, ``cosine_proximity``.
 """
+import functools
 import inspect
 import math
 
@@ -24,6 +25,15 @@ from ..basics import name_scope
 from ..nn_ops import nn
 from . import backend
 from .lookup import by_name
+
+
+def _with_tensors(loss):
+    """Keras' losses take arrays and lists too (``MeanSquaredError()([0., 1.], [1., 1.])``): ``y_pred`` becomes a
+    tensor by TF's conversion (floats are float32), and so does ``y_true``, which each loss casts to its dtype."""
+    @functools.wraps(loss)
+    def converted(y_true, y_pred, *args, **kwargs):
+        return loss(math_ops.to_tensor(y_true), math_ops.to_tensor(y_pred), *args, **kwargs)
+    return converted
 
 
 def _logits_of(y_pred, op_type, axis_attr=None):
@@ -41,6 +51,7 @@ def _clipped(p):
     return math_ops.clip_by_value(p, eps, 1.0 - eps)
 
 
+@_with_tensors
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
     logits = y_pred if from_logits else _logits_of(y_pred, "Softmax", "dims")
     if logits is None:  # probabilities: their logs are logits whose softmax is the (renormalized) p
@@ -51,6 +62,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
     return losses if logits.shape.rank == 2 else reshape(losses, shape(logits)[:-1])
 
 
+@_with_tensors
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0, axis=-1):
     y_true = math_ops.cast(y_true, y_pred.dtype)
     if label_smoothing:
@@ -63,6 +75,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     return -math_ops.reduce_sum(y_true * math_ops.log(p), axis=-1)
 
 
+@_with_tensors
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0):
     y_true = math_ops.cast(y_true, y_pred.dtype)
     if label_smoothing:
@@ -76,14 +89,17 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0):
     return math_ops.reduce_mean(losses, axis=-1)
 
 
+@_with_tensors
 def mean_squared_error(y_true, y_pred):
     return math_ops.reduce_mean(math_ops.square(y_pred - math_ops.cast(y_true, y_pred.dtype)), axis=-1)
 
 
+@_with_tensors
 def mean_absolute_error(y_true, y_pred):
     return math_ops.reduce_mean(math_ops.abs(y_pred - math_ops.cast(y_true, y_pred.dtype)), axis=-1)
 
 
+@_with_tensors
 def mean_absolute_percentage_error(y_true, y_pred):
     """100 · mean(|y - ŷ| / |y|), with |y| at least eps (a target of 0 costs a lot, not inf)."""
     y_true = math_ops.cast(y_true, y_pred.dtype)
@@ -91,6 +107,7 @@ def mean_absolute_percentage_error(y_true, y_pred):
     return 100.0 * math_ops.reduce_mean(math_ops.abs((y_true - y_pred) / scale), axis=-1)
 
 
+@_with_tensors
 def mean_squared_logarithmic_error(y_true, y_pred):
     """mean((log(1 + ŷ) - log(1 + y))²), both clipped at eps from below: errors relative to the size."""
     y_true = math_ops.cast(y_true, y_pred.dtype)
@@ -104,17 +121,20 @@ def _signed_labels(y_true):
     return y_true + math_ops.cast(binary, y_true.dtype) * (y_true - 1.0)  # 2y - 1 when binary, else y
 
 
+@_with_tensors
 def hinge(y_true, y_pred):
     """mean(max(1 - y ŷ, 0)): zero once the score has the label's sign with a margin of 1."""
     y_true = _signed_labels(math_ops.cast(y_true, y_pred.dtype))
     return math_ops.reduce_mean(math_ops.maximum(1.0 - y_true * y_pred, 0.0), axis=-1)
 
 
+@_with_tensors
 def squared_hinge(y_true, y_pred):
     y_true = _signed_labels(math_ops.cast(y_true, y_pred.dtype))
     return math_ops.reduce_mean(math_ops.square(math_ops.maximum(1.0 - y_true * y_pred, 0.0)), axis=-1)
 
 
+@_with_tensors
 def categorical_hinge(y_true, y_pred):
     """max(0, 1 + (best wrong score) - (right score)) for one-hot ``y_true``."""
     y_true = math_ops.cast(y_true, y_pred.dtype)
@@ -123,6 +143,7 @@ def categorical_hinge(y_true, y_pred):
     return math_ops.maximum(wrong - right + 1.0, 0.0)
 
 
+@_with_tensors
 def logcosh(y_true, y_pred):
     """mean(log(cosh(ŷ - y))), as x + softplus(-2x) - log 2 (cosh overflows for |x| > 89 in float32): x²/2 for
     small errors, |x| - log 2 for large ones."""
@@ -130,6 +151,7 @@ def logcosh(y_true, y_pred):
     return math_ops.reduce_mean(x + math_ops.softplus(-2.0 * x) - math.log(2.0), axis=-1)
 
 
+@_with_tensors
 def huber_loss(y_true, y_pred, delta=1.0):
     """mean over the last axis of x²/2 where |x| <= delta, else delta (|x| - delta/2), x = ŷ - y."""
     error = math_ops.abs(y_pred - math_ops.cast(y_true, y_pred.dtype))
@@ -137,6 +159,7 @@ def huber_loss(y_true, y_pred, delta=1.0):
     return math_ops.reduce_mean(0.5 * quadratic * quadratic + delta * (error - quadratic), axis=-1)
 
 
+@_with_tensors
 def kullback_leibler_divergence(y_true, y_pred):
     """sum(y log(y / ŷ)) over the last axis, both clipped to [eps, 1]."""
     y_true = math_ops.clip_by_value(math_ops.cast(y_true, y_pred.dtype), backend.epsilon(), 1.0)
@@ -144,12 +167,14 @@ def kullback_leibler_divergence(y_true, y_pred):
     return math_ops.reduce_sum(y_true * math_ops.log(y_true / y_pred), axis=-1)
 
 
+@_with_tensors
 def poisson(y_true, y_pred):
     """mean(ŷ - y log(ŷ + eps)): the negative log-likelihood of counts y under rates ŷ, less a constant."""
     y_true = math_ops.cast(y_true, y_pred.dtype)
     return math_ops.reduce_mean(y_pred - y_true * math_ops.log(y_pred + backend.epsilon()), axis=-1)
 
 
+@_with_tensors
 def cosine_proximity(y_true, y_pred, axis=-1):
     """-cos(angle between y and ŷ) along ``axis``: -1 when they point the same way."""
     y_true = nn.l2_normalize(math_ops.cast(y_true, y_pred.dtype), axis=axis)

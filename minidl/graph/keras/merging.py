@@ -8,7 +8,7 @@ import sys
 from functools import reduce as fold
 
 from .. import math_ops
-from ..array_ops import concat, where
+from ..array_ops import concat
 from ..nn_ops import nn
 from . import backend_math, lookup
 from .layers import Layer, _layer
@@ -87,11 +87,8 @@ def leaky_relu(inputs, alpha=0.3, name=None):
 
 
 def relu_layer(inputs, max_value=None, negative_slope=0.0, threshold=0.0, name=None):
-    """max(x, 0), capped at ``max_value``; below ``threshold`` the slope ``negative_slope``."""
-    x = math_ops.to_tensor(inputs)
-    below = negative_slope * (x - threshold) if negative_slope else 0.0 * x
-    y = where(x >= threshold, x, below) if threshold or negative_slope else nn.relu(x)
-    return y if max_value is None else math_ops.minimum(y, float(max_value))
+    """max(x, 0), capped at ``max_value``; below ``threshold`` the slope ``negative_slope`` (``K.relu``)."""
+    return backend_math.relu(inputs, negative_slope, max_value, threshold)
 
 
 def softmax_layer(inputs, axis=-1, name=None):
