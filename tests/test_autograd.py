@@ -781,3 +781,48 @@ def test_a_gradient_nothing_else_holds_becomes_the_grad_without_a_copy():
     x = T.ones(3, requires_grad=True)
     Fresh.apply(x).sum().backward()
     assert Fresh.made() is not None and x.grad._data is Fresh.made()
+
+
+def test_gradcheck_with_check_forward_ad_checks_the_jvps():
+    """PyTorch's option checks forward mode against central differences too — a Function's own ``jvp`` among
+    them (minidl accepted it and checked nothing: a wrong jvp passed); ``check_backward_ad=False`` checks only
+    forward mode, for a Function with a jvp and no backward (PyTorch's forward-AD tutorial)."""
+    class Square(Function):
+        wrong = False
+
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            ctx.save_for_forward(x)
+            return x ** 2
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 2 * x * g
+
+        @staticmethod
+        def jvp(ctx, t):
+            (x,) = ctx.saved_tensors
+            return (3 if Square.wrong else 2) * x * t
+
+    class Exp(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.result = x.exp()
+            return ctx.result
+
+        @staticmethod
+        def jvp(ctx, t):
+            return t * ctx.result
+
+    x = T.tensor([0.5, 1.0, 2.0], dtype=T.float64, requires_grad=True)
+    assert gradcheck(Square.apply, (x,), check_forward_ad=True)
+    Square.wrong = True
+    assert gradcheck(Square.apply, (x,))  # (reverse mode alone never calls the jvp)
+    assert not gradcheck(Square.apply, (x,), check_forward_ad=True, raise_exception=False)
+    with pytest.raises(GradcheckError, match=r"Jacobian mismatch \(forward AD\) for output 0 with respect to input 0"):
+        gradcheck(Square.apply, (x,), check_forward_ad=True)
+    assert gradcheck(Exp.apply, (x,), check_forward_ad=True, check_backward_ad=False)
+    z = T.tensor([0.5 + 1j, 1.0 - 2j], dtype=T.complex128, requires_grad=True)
+    assert gradcheck(lambda a: (a * a).sin(), (z,), check_forward_ad=True)

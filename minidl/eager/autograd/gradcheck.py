@@ -86,8 +86,33 @@ def _analytical_jacobians(func, inputs, wrt):
     return jac
 
 
+def _forward_jacobians(func, inputs, wrt):
+    """The same matrices from forward mode (``forward_ad``): the tangent e_j at input element j gives column j of
+    the Jacobian — for a complex element, the tangent 1j e_j the column of its imaginary part. It runs an
+    ``autograd.Function``'s own ``jvp``, which the reverse-mode check never calls."""
+    from . import forward_ad  # (it builds on the reverse-mode machinery this module checks)
+    jac = None
+    for k, i in enumerate(wrt):
+        x = inputs[i]
+        for column in range(_size(x)):
+            tangent = numpy.zeros(x.numel(), dtype=x.dtype)
+            tangent[column % x.numel()] = 1 if column < x.numel() else 1j
+            with forward_ad.dual_level():
+                args = list(inputs)
+                args[i] = forward_ad.make_dual(x.detach(), Tensor._make(to_device(tangent.reshape(x._data.shape),
+                                                                                  x.device)))
+                outputs = _outputs(func, args)
+                tangents = [forward_ad.unpack_dual(o).tangent for o in outputs]
+            if jac is None:
+                jac = [[numpy.zeros((_size(o), _size(inputs[j]))) for j in wrt] for o in outputs]
+            for o, t in enumerate(tangents):
+                if t is not None:
+                    jac[o][k][:, column] = _real_coordinates(t._data)
+    return jac
+
+
 _PYTORCH_OPTIONS = {"nondet_tol", "check_undefined_grad", "check_grad_dtypes", "check_batched_grad",
-                    "check_batched_forward_grad", "check_forward_ad", "check_backward_ad", "fast_mode", "masked",
+                    "check_batched_forward_grad", "fast_mode", "masked",
                     "gen_non_contig_grad_outputs", "check_fwd_over_rev", "check_rev_over_rev"}
 
 
@@ -97,11 +122,14 @@ def _check_options(name, options):
         raise TypeError(f"{name}() got unexpected keyword arguments {unknown}")
 
 
-def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, **options):
-    """True if ``func``'s analytical gradients match central differences for every input requiring grad.
-    Complex inputs and outputs are checked in real coordinates (real and imaginary parts: ``_real_coordinates``).
-    PyTorch's other options (``fast_mode``, ``nondet_tol``, ``check_undefined_grad``, ...) choose among its
-    extra checks; they are accepted, and this one full check is made."""
+def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, check_backward_ad=True,
+              check_forward_ad=False, **options):
+    """True if ``func``'s analytical gradients match central differences for every input requiring grad: those
+    of reverse mode (the VJPs, ``check_backward_ad``) and, with ``check_forward_ad``, those of forward mode (the
+    JVPs, an ``autograd.Function``'s own ``jvp`` among them). Complex inputs and outputs are checked in real
+    coordinates (real and imaginary parts: ``_real_coordinates``). PyTorch's other options (``fast_mode``,
+    ``nondet_tol``, ``check_undefined_grad``, ...) choose among its extra checks; they are accepted, and the
+    full checks are made."""
     _check_options("gradcheck", options)
     inputs = _as_tuple(inputs)
     wrt = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
@@ -114,17 +142,21 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
                           "or complex. (In lower precision the finite differences are dominated by rounding error.)",
                           UserWarning, stacklevel=2)
     numerical = _numerical_jacobians(func, inputs, wrt, eps)
-    analytical = _analytical_jacobians(func, inputs, wrt)
-    if not numerical or len(numerical) != len(analytical):
-        raise GradcheckError(f"gradcheck: the function returned {len(numerical)} outputs without gradient tracking "
-                             f"and {len(analytical)} with it; it must return at least one tensor, the same each call")
-    for o, (num_row, ana_row) in enumerate(zip(numerical, analytical)):
-        for k, (num, ana) in enumerate(zip(num_row, ana_row)):
-            if not numpy.allclose(ana, num, rtol=rtol, atol=atol):
-                if not raise_exception:
-                    return False
-                raise GradcheckError(f"Jacobian mismatch for output {o} with respect to input {wrt[k]},\n"
-                                     f"numerical:{num}\nanalytical:{ana}\n")
+    checks = [("", _analytical_jacobians)] if check_backward_ad else []
+    checks += [(" (forward AD)", _forward_jacobians)] if check_forward_ad else []
+    for mode, jacobians in checks:
+        analytical = jacobians(func, inputs, wrt)
+        if not numerical or len(numerical) != len(analytical):
+            raise GradcheckError(f"gradcheck: the function returned {len(numerical)} outputs without gradient "
+                                 f"tracking and {len(analytical)} with it; it must return at least one tensor, the "
+                                 f"same each call")
+        for o, (num_row, ana_row) in enumerate(zip(numerical, analytical)):
+            for k, (num, ana) in enumerate(zip(num_row, ana_row)):
+                if not numpy.allclose(ana, num, rtol=rtol, atol=atol):
+                    if not raise_exception:
+                        return False
+                    raise GradcheckError(f"Jacobian mismatch{mode} for output {o} with respect to input {wrt[k]},\n"
+                                         f"numerical:{num}\nanalytical:{ana}\n")
     return True
 
 
