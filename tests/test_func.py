@@ -677,3 +677,21 @@ def test_jacobian_transforms_take_and_give_real_tensors_only_as_in_pytorch(trans
     with pytest.raises(RuntimeError, match=f"{transform}: Expected all outputs to be real"):
         jacobian_of(lambda t: torchlike.exp(1j * t))(torchlike.tensor([0.5]))
     assert jacobian_of(lambda t: t * t)(torchlike.tensor([3.0])).tolist() == [[6.0]]
+
+
+def test_functional_call_with_a_value_for_a_parametrized_weight_computes_with_it():
+    """``{'weight': W}`` for a weight_norm'ed (parametrized) Linear: the call computes with W and gradients flow
+    to W (minidl ignored W and used the module's own weight); the module is left as it was."""
+    import minidl.eager as torchlike
+    model = torchlike.nn.utils.parametrizations.weight_norm(torchlike.nn.Linear(3, 2).double())
+    before = model.weight.tolist()
+    weight = torchlike.ones(2, 3, dtype=torchlike.float64, requires_grad=True)
+    x = torchlike.ones(1, 3, dtype=torchlike.float64)
+    out = torchlike.func.functional_call(model, {"weight": weight, "bias": torchlike.zeros(2, dtype=torchlike.float64)},
+                                         (x,))
+    assert out.tolist() == [[3.0, 3.0]]
+    out.sum().backward()
+    assert weight.grad.tolist() == [[1.0] * 3] * 2 and model.weight.tolist() == before
+    gradient = torchlike.func.grad(lambda w: torchlike.func.functional_call(model, {"weight": w}, (x,)).sum())(
+        weight.detach() * 2)
+    assert gradient.tolist() == [[1.0] * 3] * 2

@@ -105,7 +105,12 @@ def _swapped(module, replacements):
 
 def _swap(owner, name, tensor):
     """Register ``tensor`` as ``owner.<name>``, bypassing ``__setattr__`` (which wants a ``Parameter`` for a
-    parameter); return the function that undoes it."""
+    parameter) — or, for a parametrized name (``weight_norm``'s ``weight``), make reading it give ``tensor``;
+    return the function that undoes it."""
+    parametrizations = owner.__dict__.get("_modules", {}).get("parametrizations")
+    if parametrizations is not None and name in parametrizations:
+        from ..nn.utils.parametrize import read_instead  # (nn builds on the functional transforms)
+        return read_instead(owner, name, tensor)
     for table in (owner._parameters, owner._buffers):
         if name in table:
             old = table[name]

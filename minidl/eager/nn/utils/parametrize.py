@@ -41,6 +41,7 @@ __all__ = ["cached", "ParametrizationList", "register_parametrization", "is_para
 
 _cache_depth = 0  # how many ``cached()`` blocks are open (they nest)
 _cache = {}  # (id(module), tensor name) -> the value computed in the open blocks
+_given = {}  # (id(module), tensor name) -> the tensor read instead, during a ``func.functional_call`` that gives one
 
 
 @contextmanager
@@ -55,6 +56,22 @@ def cached():
         _cache_depth -= 1
         if not _cache_depth:
             _cache.clear()
+
+
+def read_instead(module, tensor_name, tensor):
+    """Make ``module.<tensor_name>`` (a parametrized tensor) read ``tensor`` itself, bypassing the
+    parametrization, until the returned function is called — what ``func.functional_call`` does with a value given
+    for a parametrized name, as PyTorch's: the call computes with that tensor and gradients flow to it."""
+    key = (id(module), tensor_name)
+    previous = _given.get(key)
+    _given[key] = tensor
+
+    def restore():
+        if previous is None:
+            del _given[key]
+        else:
+            _given[key] = previous
+    return restore
 
 
 def _register_tensor(module, name, tensor):
@@ -183,6 +200,9 @@ def _add_property(cls, tensor_name):
     """``module.<tensor_name>`` reads ``parametrizations[tensor_name]()`` and assignments go to its
     ``right_inverse``."""
     def get(module):
+        given = _given.get((id(module), tensor_name))
+        if given is not None:
+            return given
         parametrization = module.parametrizations[tensor_name]
         if not _cache_depth:
             return parametrization()
