@@ -695,3 +695,20 @@ def test_functional_call_with_a_value_for_a_parametrized_weight_computes_with_it
     gradient = torchlike.func.grad(lambda w: torchlike.func.functional_call(model, {"weight": w}, (x,)).sum())(
         weight.detach() * 2)
     assert gradient.tolist() == [[1.0] * 3] * 2
+
+
+def test_vmap_of_a_module_refuses_updating_its_running_statistics_per_sample_and_dropout_p0_draws_nothing():
+    """A batch norm in training mode mapped by vmap would update its shared running statistics once per sample
+    (PyTorch refuses); dropout with p = 0 keeps everything and draws no random number, so the default
+    randomness="error" lets it through, as in PyTorch."""
+    import minidl.eager as torchlike
+    norm = torchlike.nn.BatchNorm1d(3).double()
+    with pytest.raises(RuntimeError, match="modified in place a tensor that is not batched"):
+        torchlike.func.vmap(norm)(torchlike.randn(4, 5, 3, dtype=torchlike.float64))
+    norm.eval()
+    assert torchlike.func.vmap(norm)(torchlike.randn(4, 5, 3, dtype=torchlike.float64)).shape == (4, 5, 3)
+    for dropout, shape in ((torchlike.nn.functional.dropout1d, (4, 2, 3)),
+                           (torchlike.nn.functional.dropout2d, (4, 1, 2, 3, 3)),
+                           (torchlike.nn.functional.dropout3d, (4, 1, 2, 3, 3, 3))):
+        x = torchlike.ones(*shape)
+        assert torchlike.func.vmap(lambda sample: dropout(sample, 0.0, training=True))(x).tolist() == x.tolist()

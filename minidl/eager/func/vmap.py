@@ -48,12 +48,12 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got {randomness}")
     if chunk_size is not None and not (isinstance(chunk_size, int) and chunk_size > 0):
         raise ValueError(f"vmap: chunk_size should be None or greater than 0. (got {chunk_size})")
-    name = getattr(func, "__name__", repr(func))
+    name = getattr(func, "__name__", type(func).__name__)
 
     @functools.wraps(func)
     def batched(*args, **kwargs):
         samples, shared = _samples(name, in_dims, args)
-        shared += [leaf for leaf in tree_flatten(kwargs)[0] if isinstance(leaf, Tensor)]
+        shared += [leaf for leaf in tree_flatten(kwargs)[0] if isinstance(leaf, Tensor)] + _module_state(func)
         outputs = _call_each(name, func, samples, kwargs, randomness, shared)
         return _join(name, out_dims, outputs)
     return batched
@@ -100,6 +100,16 @@ def _samples(name, in_dims, args):
     shared = [leaf for leaf, dim in zip(leaves, dims) if dim is None and isinstance(leaf, Tensor)]
     return [tree_unflatten([leaf if cut is None else cut[i] for leaf, cut in zip(leaves, slices)], spec)
             for i in range(sizes[0])], shared
+
+
+def _module_state(func):
+    """The parameters and buffers of a module mapped as the function (``vmap(model)``, ``vmap(model.forward)``):
+    state every sample shares, as an argument that is not batched — a batch norm in training mode would update its
+    running statistics once per sample (PyTorch refuses that)."""
+    owner = getattr(func, "__self__", func)
+    if not (hasattr(owner, "parameters") and hasattr(owner, "buffers")):
+        return []
+    return [t for t in (*owner.parameters(), *owner.buffers()) if isinstance(t, Tensor)]
 
 
 def _call_each(name, func, samples, kwargs, randomness, shared):

@@ -380,7 +380,7 @@ def _feature_dropout(input, p, training, inplace, batched=True):
     """Zero whole channels: one draw per (sample, channel), shared by every position of that channel's feature map
     (the mask is shaped (N, C, 1, ...) and broadcast). Neighbouring pixels of a feature map are strongly correlated,
     so dropping them one by one barely regularizes a convolutional network; dropping the channel does."""
-    if not training:
+    if not training or p == 0:  # (nothing dropped, no number drawn: PyTorch's generator stays where it was)
         return ops.dropout(input, p, False)  # the identity, after checking p
     kept = 2 if batched else 1
     mask = ops.dropout_mask(empty(*input.shape[:kept], *(1,) * (input.ndim - kept), device=input.device), p,
