@@ -91,3 +91,29 @@ def test_func_jvp_uses_it_and_reverse_mode_uses_backward(lib):
     a = lib.tensor(X, requires_grad=True)
     scaled.apply(a, 2.0).sum().backward()
     np.testing.assert_allclose(a.grad.numpy(), [3.0] * 3)
+
+
+def test_forward_mode_through_a_function_whose_backward_leaves_the_tape_asks_for_a_jvp():
+    """A Function with no jvp and a backward computed in numpy: forward mode (built here by differentiating the
+    backward again) gave zero tangents silently; PyTorch asks for a jvp, and so does minidl now."""
+    class NumpyCube(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return T.tensor(x.detach().numpy() ** 3)
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return T.tensor(3 * x.detach().numpy() ** 2 * g.detach().numpy())
+
+    x = T.tensor([0.5, 1.0, 2.0], dtype=T.float64)
+    with pytest.raises(NotImplementedError, match="You must implement the jvp function"):
+        T.func.jvp(NumpyCube.apply, (x,), (T.ones_like(x),))
+    with pytest.raises(NotImplementedError, match="NumpyCube's backward is not differentiable"):
+        with T.autograd.forward_ad.dual_level():
+            dual = T.autograd.forward_ad.make_dual(x, T.ones_like(x))
+            T.autograd.forward_ad.unpack_dual(NumpyCube.apply(dual))
+    leaf = x.clone().requires_grad_()
+    NumpyCube.apply(leaf).sum().backward()  # reverse mode is unaffected
+    assert np.allclose(leaf.grad.tolist(), [0.75, 3.0, 12.0])

@@ -155,6 +155,12 @@ class _FunctionOp(Op):
             if g is not None and not isinstance(g, Tensor):
                 raise RuntimeError(f"function {cls.name}Backward: expected Variable or None (got "
                                    f"{type(g).__name__}); return a tensor (or None) for each input")
+        if _tangent_passes[0] and any(isinstance(g, Tensor) and g.requires_grad for g in grads) and \
+                any(g is not None and not g.requires_grad for g in result):
+            # forward mode differentiates this backward again, and it was computed off the tape (in numpy, say):
+            # the tangents would come out zero, where PyTorch asks for a jvp
+            raise NotImplementedError(f"You must implement the jvp function for custom autograd.Function to use "
+                                      f"it with forward mode AD ({cls.name}'s backward is not differentiable)")
         return result
 
 
