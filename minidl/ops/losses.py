@@ -64,10 +64,14 @@ def _same_shape(a, b):
     return len(a) == len(b) and all(None in (m, n) or m == n for m, n in zip(a, b))
 
 
-def _pair(op_name, input, target, strict=False, allow_complex=False):
+def _pair(op_name, input, target, strict=False, allow_complex=False, integer_input=False):
     """Check and promote ``(input, target)``. Different shapes broadcast with PyTorch's warning, or raise when
-    ``strict`` (the binary cross-entropies insist on equal shapes)."""
-    float_input(op_name, input, allow_complex=allow_complex)
+    ``strict`` (the binary cross-entropies insist on equal shapes). ``integer_input``: an integer input is taken
+    where it promotes to a floating point pair (mse, l1 and smooth l1 in PyTorch; huber and the others refuse)."""
+    if integer_input and is_tensor(input) and is_tensor(target) and input.dtype.kind in "biu":
+        float_input(op_name, target, "target (beside an integer input)", allow_complex)
+    else:
+        float_input(op_name, input, allow_complex=allow_complex)
     if not is_tensor(target):
         raise TypeError(f"{op_name}(): argument 'target' must be a tensor, not {type(target).__name__}")
     if not _same_shape(static_shape(input), static_shape(target)):
@@ -132,7 +136,7 @@ class MseLoss(Op):
 def mse_loss(input, target, reduction="mean", weight=None):
     """Squared error ``(input - target)²`` (times ``weight``), reduced; a weighted mean divides by sum(weight)."""
     check_reduction(reduction)
-    input, target = _pair("mse_loss", input, target)
+    input, target = _pair("mse_loss", input, target, integer_input=True)
     weight = _elementwise_weight("mse_loss", input, weight)
     if weight is None:
         return apply(MseLoss, input, target, reduction=reduction)
@@ -143,7 +147,7 @@ def l1_loss(input, target, reduction="mean", weight=None):
     """Absolute error ``|input - target|`` (times ``weight``), reduced; a weighted mean divides by sum(weight).
     The gradient at a zero error is 0, as in PyTorch. Complex inputs give the real modulus of the error."""
     check_reduction(reduction)
-    input, target = _pair("l1_loss", input, target, allow_complex=True)
+    input, target = _pair("l1_loss", input, target, allow_complex=True, integer_input=True)
     weight = _elementwise_weight("l1_loss", input, weight)
     return _reduce_weighted_by_sum(abs(input - target), weight, reduction)
 
@@ -174,7 +178,7 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
         raise OpError(f"smooth_l1_loss does not support negative values for beta (got {beta})")
     if beta == 0:
         return l1_loss(input, target, reduction)
-    input, target = _pair("smooth_l1_loss", input, target)
+    input, target = _pair("smooth_l1_loss", input, target, integer_input=True)
     return reduce_loss(_quadratic_then_linear(input, target, float(beta), False), reduction)
 
 

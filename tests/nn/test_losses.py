@@ -270,3 +270,18 @@ def test_logits_and_probabilities_of_two_dtypes_meet_in_the_wider_one_as_in_pyto
     log_p = log_p - numpy.log(numpy.exp(log_p).sum(1, keepdims=True))
     expected = -((0.9 * PROBS + 0.1 / C) * log_p).sum(1).mean()
     numpy.testing.assert_allclose(loss.item(), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss, expected", [("mse_loss", 0.125), ("l1_loss", 0.25), ("smooth_l1_loss", 0.0625)])
+def test_an_integer_input_beside_a_float_target_promotes_where_pytorch_promotes(loss, expected):
+    """mse, l1 and smooth l1 compute in the promoted dtype (PyTorch's values); huber refuses, as PyTorch's does,
+    and so does an integer pair."""
+    F = torchlike.nn.functional
+    result = getattr(F, loss)(torchlike.tensor([1, 2]), torchlike.tensor([1.5, 2.0]))
+    assert result.dtype == torchlike.float32 and result.item() == expected
+    wide = getattr(F, loss)(torchlike.tensor([1, 2]), torchlike.tensor([1.5, 2.0], dtype=torchlike.float64))
+    assert wide.dtype == torchlike.float64 and wide.item() == expected
+    with pytest.raises(TypeError, match="expected a floating point target"):
+        getattr(F, loss)(torchlike.tensor([1, 2]), torchlike.tensor([1, 3]))
+    with pytest.raises(TypeError, match="huber_loss: expected a floating point input"):
+        F.huber_loss(torchlike.tensor([1, 2]), torchlike.tensor([1.5, 2.0]))
