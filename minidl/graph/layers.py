@@ -359,9 +359,11 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
                          f"input with shape {x.shape}.")
     reduction_axes = [d for d in range(ndim) if d not in axes]
     broadcast_shape = [x.shape[d] if d in axes else 1 for d in range(ndim)]
+    if len(axes) > 1:  # TF's shape for several axes: the input's, with 1 in the others (gamma of [None, 3, 4]
+        param_shape = broadcast_shape  # over axes 1 and 2 is (1, 3, 4)), which broadcasts as it is
 
     def along_axes(v):  # a [C] parameter shaped to broadcast against x
-        return v if axes == [ndim - 1] else ops.reshape(v, broadcast_shape)
+        return v if axes == [ndim - 1] or len(axes) > 1 else ops.reshape(v, broadcast_shape)
 
     with layer_scope(name, "batch_normalization", reuse):
         gamma = get_variable("gamma", param_shape, x.dtype, gamma_initializer, gamma_regularizer,
@@ -375,7 +377,7 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
         if switch is None and not training:
             mean, variance = moving_mean, moving_variance
         else:
-            batch_mean, batch_variance = moments(x, reduction_axes)
+            batch_mean, batch_variance = moments(x, reduction_axes, keep_dims=len(axes) > 1)
             if switch is None:
                 mean, variance, decay = batch_mean, batch_variance, 1 - momentum
             else:

@@ -378,3 +378,22 @@ def test_a_frozen_batch_norm_normalizes_with_the_batch_but_keeps_its_averages():
         values = dict(zip([v.name for v in means], sess.run(means)))
         assert values["frozen/moving_mean:0"].tolist() == [0.0] * 3 == values["frozen_layer/moving_mean:0"].tolist()
         assert np.allclose(values["training/moving_mean:0"], [0.02, 0.02, 0.02])
+
+
+def test_batch_norm_over_several_axes_has_tfs_parameter_shape():
+    """TF 1.15 shapes the variables of a batch norm over several axes like the input with 1 in the other dims —
+    (1, 3, 4) for axes [1, 2] of a [None, 3, 4] input (minidl's were (3, 4): set_weights and checkpoints with TF's
+    shapes did not fit); the normalization is per (row, column) either way."""
+    x = tf.placeholder(tf.float32, [None, 3, 4])
+    y = tf.layers.batch_normalization(x, axis=[1, 2], training=True)
+    keras_layer = tf.keras.layers.BatchNormalization(axis=[1, 2])
+    keras_layer(x)
+    assert [v.shape.as_list() for v in tf.global_variables()] == [[1, 3, 4]] * 8
+    data = np.random.default_rng(0).standard_normal((5, 3, 4)).astype(np.float32)
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        step = tf.identity(y)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        out = sess.run(step, {x: data})
+        np.testing.assert_allclose(out, (data - data.mean(0)) / np.sqrt(data.var(0) + 1e-3), atol=1e-4)
+        np.testing.assert_allclose(sess.run("batch_normalization/moving_mean:0")[0], 0.01 * data.mean(0), atol=1e-6)
