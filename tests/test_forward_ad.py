@@ -106,3 +106,27 @@ def test_dual_levels_and_their_errors():
         with pytest.raises(ValueError, match="floating point"):
             fwAD.make_dual(torchlike.ones(2, dtype=torchlike.int64), torchlike.ones(2))
     assert torchlike.autograd.forward_ad is fwAD
+
+
+def test_a_tangent_of_a_dual_made_from_a_tensor_that_requires_grad_is_differentiable():
+    """PyTorch's tangents are differentiable: a JVP inside a loss (a regularizer) trains, and func.grad /
+    jacobian of code that unpacks a tangent give the derivative of J t (minidl detached the tangent: an error, or
+    zeros)."""
+    x = torchlike.tensor([0.5, 1.0, 2.0], dtype=torchlike.float64, requires_grad=True)
+    with fwAD.dual_level():
+        tangent = fwAD.unpack_dual((fwAD.make_dual(x, torchlike.ones_like(x)) ** 3).sum()).tangent
+    tangent.backward()  # d/dx Σ 3x² = 6x
+    assert np.allclose(x.grad.tolist(), [3.0, 6.0, 12.0])
+
+    def directional(x):  # d/dε Σ sin(x + ε)(x + ε) = Σ cos(x) x + sin(x)
+        with fwAD.dual_level():
+            dual = fwAD.make_dual(x, torchlike.ones_like(x))
+            return fwAD.unpack_dual((dual.sin() * dual).sum()).tangent
+
+    point = torchlike.tensor([0.5, 1.0, 2.0], dtype=torchlike.float64)
+    expected = (2 * np.cos(point.numpy()) - point.numpy() * np.sin(point.numpy())).tolist()
+    assert np.allclose(torchlike.func.grad(directional)(point).tolist(), expected)
+    assert np.allclose(torchlike.autograd.functional.jacobian(directional, point).tolist(), expected)
+    with fwAD.dual_level():  # a dual of a tensor that needs no gradient: its tangent is a plain tensor
+        plain = fwAD.unpack_dual(fwAD.make_dual(point, torchlike.ones_like(point)) * 2).tangent
+    assert not plain.requires_grad and plain.tolist() == [2.0, 2.0, 2.0]

@@ -14,8 +14,10 @@ when ``unpack_dual`` asks for it, with the double-vjp trick (``func.jvp`` explai
 recorded on the tape like any tensor that requires grad, and unpacking y runs two backward passes from y to the
 duals of the level (the second reaches the ``jvp`` of an ``autograd.Function`` that defines one). The results are
 the same numbers; what differs: a dual made from a tensor that did not require grad reports ``requires_grad=True``
-(it must be on the tape), and code run under ``no_grad`` is not recorded, so its outputs have no tangent (None,
-as for a value that does not depend on any dual).
+(it must be on the tape), code run under ``no_grad`` is not recorded, so its outputs have no tangent (None, as for
+a value that does not depend on any dual), and a Function's ``jvp`` runs at each ``unpack_dual`` that reaches it.
+A tangent is differentiable w.r.t. the tensors the duals were made from, when they require grad (the second pass
+is then recorded), as PyTorch's; not w.r.t. the tangents given to ``make_dual``.
 """
 from collections import namedtuple
 
@@ -90,6 +92,9 @@ def unpack_dual(tensor, *, level=None):
     if not tensor.requires_grad or not (tensor.is_floating_point() or tensor.is_complex()):
         return UnpackedDualTensor(tensor, None)
     primal = _Primal.apply(tensor)
+    # a dual made from a tensor that requires grad (a copy on its tape) makes the tangent a function of that tensor
+    # to differentiate (a JVP in a loss, ``func.grad`` of code that unpacks a tangent), as PyTorch's is
+    differentiable = any(dual.grad_fn is not None for dual, _ in duals)
     with enable_grad():
         # g(u) = uᵀJ is linear in u; its VJP with cotangent t is J t (the double-vjp trick)
         u = ops.zeros_like(tensor).requires_grad_()
@@ -98,8 +103,9 @@ def unpack_dual(tensor, *, level=None):
         pairs = [(g, t) for g, (_, t) in zip(pulled, duals) if g is not None and g.requires_grad]
         if not pairs:
             return UnpackedDualTensor(tensor, None)
-        (jvp,) = grad([g for g, _ in pairs], [u], [t for _, t in pairs], allow_unused=True)
-    return UnpackedDualTensor(primal, None if jvp is None else jvp.detach())
+        (jvp,) = grad([g for g, _ in pairs], [u], [t for _, t in pairs], allow_unused=True,
+                      create_graph=differentiable)
+    return UnpackedDualTensor(primal, None if jvp is None else jvp if differentiable else jvp.detach())
 
 
 class _Primal(Function):
