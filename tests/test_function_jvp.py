@@ -117,3 +117,34 @@ def test_forward_mode_through_a_function_whose_backward_leaves_the_tape_asks_for
     leaf = x.clone().requires_grad_()
     NumpyCube.apply(leaf).sum().backward()  # reverse mode is unaffected
     assert np.allclose(leaf.grad.tolist(), [0.75, 3.0, 12.0])
+
+
+def test_a_functions_jvp_runs_once_a_dual_level_as_in_pytorch():
+    """PyTorch's forward-AD tutorial Function frees what its jvp used (``ctx.result = None``): a second unpack of
+    the same level must not run the jvp again (minidl computed tangents at each unpack, and failed on None)."""
+    calls = []
+
+    class Exp(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.result = T.exp(x)
+            return ctx.result
+
+        @staticmethod
+        def jvp(ctx, t):
+            calls.append(1)
+            out = t * ctx.result
+            ctx.result = None
+            return out
+
+    fwAD = T.autograd.forward_ad
+    primal, tangent = T.tensor([0.1, 0.2], dtype=T.float64), T.tensor([1.0, 2.0], dtype=T.float64)
+    with fwAD.dual_level():
+        y = Exp.apply(fwAD.make_dual(primal, tangent))
+        first, second = fwAD.unpack_dual(y).tangent, fwAD.unpack_dual(y * 2).tangent
+    expected = (tangent * primal.exp()).tolist()
+    assert np.allclose(first.tolist(), expected) and np.allclose(second.tolist(), [2 * e for e in expected])
+    assert len(calls) == 1
+    with fwAD.dual_level():  # a new level: the Function's tangents are computed anew
+        y = Exp.apply(fwAD.make_dual(primal, tangent * 3))
+        assert np.allclose(fwAD.unpack_dual(y).tangent.tolist(), [3 * e for e in expected]) and len(calls) == 2

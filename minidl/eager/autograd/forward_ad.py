@@ -15,9 +15,9 @@ recorded on the tape like any tensor that requires grad, and unpacking y runs tw
 duals of the level (the second reaches the ``jvp`` of an ``autograd.Function`` that defines one). The results are
 the same numbers; what differs: a dual made from a tensor that did not require grad reports ``requires_grad=True``
 (it must be on the tape), code run under ``no_grad`` is not recorded, so its outputs have no tangent (None, as for
-a value that does not depend on any dual), and a Function's ``jvp`` runs at each ``unpack_dual`` that reaches it.
-A tangent is differentiable w.r.t. the tensors the duals were made from, when they require grad (the second pass
-is then recorded), as PyTorch's; not w.r.t. the tangents given to ``make_dual``.
+a value that does not depend on any dual). A Function's ``jvp`` runs once a level, its tangents kept for the
+level's later unpacks. A tangent is differentiable w.r.t. the tensors the duals were made from, when they require
+grad (the second pass is then recorded), as PyTorch's; not w.r.t. the tangents given to ``make_dual``.
 """
 from collections import namedtuple
 
@@ -32,6 +32,7 @@ __all__ = ["UnpackedDualTensor", "dual_level", "enter_dual_level", "exit_dual_le
 UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
 
 _levels = []  # the active level (PyTorch supports one at a time): its (dual tensor, tangent) pairs
+_jvp_results_of_level = []  # the active level's results of Functions' jvps (see computing_tangents)
 
 
 def enter_dual_level():
@@ -39,6 +40,7 @@ def enter_dual_level():
     if _levels:
         raise RuntimeError("Nested forward mode AD is not supported at the moment")
     _levels.append([])
+    _jvp_results_of_level.append({})
     return len(_levels) - 1
 
 
@@ -47,6 +49,7 @@ def exit_dual_level(*, level=None):
     if not _levels:
         raise RuntimeError("Trying to exit a forward AD level that was not the last one that was created.")
     _levels.pop()
+    _jvp_results_of_level.pop()
 
 
 class dual_level:
@@ -98,7 +101,7 @@ def unpack_dual(tensor, *, level=None):
     with enable_grad():
         # g(u) = uᵀJ is linear in u; its VJP with cotangent t is J t (the double-vjp trick)
         u = ops.zeros_like(tensor).requires_grad_()
-        with computing_tangents():   # (a Function's own jvp serves the second pass)
+        with computing_tangents(_jvp_results_of_level[-1]):   # (a Function's own jvp serves the second pass)
             pulled = grad([tensor], [d for d, _ in duals], [u], create_graph=True, allow_unused=True)
         pairs = [(g, t) for g, (_, t) in zip(pulled, duals) if g is not None and g.requires_grad]
         if not pairs:

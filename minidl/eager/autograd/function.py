@@ -295,17 +295,24 @@ class DelayedError(Function):
 
 #: above 0 while forward mode computes tangents (forward_ad.unpack_dual, func.jvp; see computing_tangents)
 _tangent_passes = [0]
+#: the dict the jvp results of the Functions met go into, while ``forward_ad.unpack_dual`` computes tangents
+_jvp_results = [None]
 
 
 @contextlib.contextmanager
-def computing_tangents():
+def computing_tangents(jvp_results=None):
     """The block is the first pass of forward mode's double-vjp trick (func.jvp explains it): a Function with its
-    own ``jvp`` then records ``_BackwardByJvp`` for its backward, so that the second pass reaches its ``jvp``."""
+    own ``jvp`` then records ``_BackwardByJvp`` for its backward, so that the second pass reaches its ``jvp``.
+    ``jvp_results``: a dual level's dict of the tangents each Function's ``jvp`` gave — the tangents reaching a
+    Function are the same at every ``unpack_dual`` of a level, so its ``jvp`` runs once, as PyTorch runs it once
+    (a ``jvp`` may free what it used: PyTorch's tutorial sets ``ctx.result = None``)."""
     _tangent_passes[0] += 1
+    outer, _jvp_results[0] = _jvp_results[0], jvp_results
     try:
         yield
     finally:
         _tangent_passes[0] -= 1
+        _jvp_results[0] = outer
 
 
 class _BackwardByJvp(Function):
@@ -316,19 +323,25 @@ class _BackwardByJvp(Function):
 
     @staticmethod
     def forward(ctx, node, *grads):
-        ctx.node, ctx.has_grad = node, tuple(g is not None for g in grads)
+        ctx.node, ctx.has_grad, ctx.jvp_results = node, tuple(g is not None for g in grads), _jvp_results[0]
         return tuple(ops.zeros_like(x) if need else None
                      for x, need in zip(node.inputs, node.needs_input_grad))
 
     @staticmethod
     def backward(ctx, *input_tangents):
-        function_ctx = ctx.node.attrs["ctx"]
-        function_ctx._in_jvp = True
-        try:
-            tangents = ctx.node.op.function.jvp(function_ctx, *input_tangents)
-        finally:
-            function_ctx._in_jvp = False
-        tangents = tangents if isinstance(tangents, tuple) else (tangents,)
+        known = ctx.jvp_results.get(id(ctx.node)) if ctx.jvp_results is not None else None
+        if known is not None:  # (an earlier unpack_dual of this dual level ran this jvp: see computing_tangents)
+            tangents = known[1]
+        else:
+            function_ctx = ctx.node.attrs["ctx"]
+            function_ctx._in_jvp = True
+            try:
+                tangents = ctx.node.op.function.jvp(function_ctx, *input_tangents)
+            finally:
+                function_ctx._in_jvp = False
+            tangents = tangents if isinstance(tangents, tuple) else (tangents,)
+            if ctx.jvp_results is not None:
+                ctx.jvp_results[id(ctx.node)] = (ctx.node, tangents)  # (the node kept: its id stays its own)
         return (None, *(t if has else None for t, has in zip(tangents, ctx.has_grad)))
 
 
