@@ -450,7 +450,7 @@ def load(f, map_location=None, _extra_files=None):
     check_kind(metadata, _KIND, _VERSION, f"jit.load: {f}", "traced module")
     try:
         return _rebuilt(metadata, arrays, None if map_location is None else parse_device(map_location), f)
-    except (KeyError, IndexError, TypeError, AttributeError, ImportError) as error:  # (a crafted file)
+    except (KeyError, IndexError, TypeError, AttributeError) as error:  # (a crafted file)
         raise ArrayFileError(f"jit.load: {f}: damaged program ({type(error).__name__}: {error})") from error
 
 

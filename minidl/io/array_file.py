@@ -156,7 +156,8 @@ def _foreign_file_hint(start):
     if start[:1] == b"\x80":
         return " (it looks like a pickle: minidl never loads pickles)"
     if start[:4] == b"PK\x03\x04":
-        if len(start) >= 30 and b".npy" in start[30:30 + struct.unpack("<H", start[26:28])[0]]:  # the first member's name
+        first_member = start[30:30 + struct.unpack("<H", start[26:28])[0]] if len(start) >= 30 else b""
+        if b".npy" in first_member:
             return (" (it is a numpy .npz archive: read it with numpy.load and copy its arrays in, "
                     "e.g. torch.from_numpy(archive[name]))")
         return (" (it is a zip archive, as PyTorch's torch.save writes: a pickle inside, which minidl never loads; "

@@ -18,8 +18,8 @@ from .base import DtypeError, Op, apply, describe, is_tensor, refuse_integer_div
 from .broadcast import sum_to_like, zeros_like
 from .compare import eq, gt, le, logical_and, logical_or, lt, where
 from .infer import broadcast_infer, normalize_dim, same_spec
-from .promote import promote
 from .opmath import float16_in_float32
+from .promote import promote
 from .reduce import _is_int
 from .unary import _floating, _tensor, abs, cos, exp, isnan, sign, trunc
 

@@ -33,15 +33,26 @@ def addcmul(input, tensor1, tensor2, *, value=1):
 def _plus(input, term, tensor1, tensor2):
     """``input + term`` in the dtype the three operands promote to: a float16 one comes back from float32, where
     its term was computed (``_in_opmath``), rounded once."""
-    dtype = promote("add", input, tensor1, tensor2)[0]
     total = input + term
-    return total if total.dtype == dtype else cast(total, dtype)
+    if not _computed_in_float32(input, tensor1, tensor2):
+        return total
+    return cast(total, dtypes.float16)
 
 
-def _in_opmath(tensors, dtype):
-    """``tensors`` as the dtype to compute in: float16 arithmetic runs in float32, as PyTorch's kernels run it
-    (``opmath``) — 300 · 300 / 2 is 45000 in float16, but the product 90000 on the way there is not."""
-    return [cast(t, dtypes.float32) for t in tensors] if dtype == dtypes.float16 else tensors
+def _computed_in_float32(input, tensor1, tensor2):
+    """Whether the three operands promote to float16, whose arithmetic runs in float32, as PyTorch's kernels run
+    it (``opmath``): 300 · 300 / 2 is 45000 in float16, but the product 90000 on the way there is not. (Only
+    operands with a float16 among them pay for the promotion: an optimizer's step passes here per parameter.)"""
+    if all(t.dtype != dtypes.float16 for t in (input, tensor1, tensor2)):
+        return False
+    return promote("addcmul", input, tensor1, tensor2)[0] == dtypes.float16
+
+
+def _in_opmath(input, tensor1, tensor2):
+    """``(tensor1, tensor2)``, in float32 where the operands promote to float16 (``_computed_in_float32``)."""
+    if _computed_in_float32(input, tensor1, tensor2):
+        return cast(tensor1, dtypes.float32), cast(tensor2, dtypes.float32)
+    return tensor1, tensor2
 
 
 def addcmul_term(input, tensor1, tensor2, *, value=1):
@@ -51,7 +62,8 @@ def addcmul_term(input, tensor1, tensor2, *, value=1):
     # the product in the dtype of the whole result (uint8 factors beside a float input must not wrap around), with
     # ``value`` as that dtype holds it (2.5 is 2 for an int32 result), as in PyTorch
     dtype, (_, tensor1, tensor2) = promote("addcmul", input, tensor1, tensor2)
-    tensor1, tensor2 = _in_opmath((tensor1, tensor2), dtype)
+    if dtype == dtypes.float16:  # (``_computed_in_float32``; the promotion is at hand here)
+        tensor1, tensor2 = cast(tensor1, dtypes.float32), cast(tensor2, dtypes.float32)
     product = tensor1 * tensor2
     return product if value == 1 else product * number_as(product.dtype, value)
 
@@ -72,7 +84,7 @@ def addcdiv_term(input, tensor1, tensor2, *, value=1):
                          "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
                          "addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), for "
                          f"all dtypes. (Got {describe(tensor1)} and {describe(tensor2)}.)")
-    tensor1, tensor2 = _in_opmath((tensor1, tensor2), promote("addcdiv", input, tensor1, tensor2)[0])
+    tensor1, tensor2 = _in_opmath(input, tensor1, tensor2)
     quotient = tensor1 / tensor2
     return quotient if value == 1 else quotient * value
 

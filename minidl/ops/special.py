@@ -17,8 +17,8 @@ from .base import Op, OpError, apply, describe, is_tensor
 from .broadcast import sum_to_like
 from .compare import where_grad
 from .infer import broadcast_infer, same_spec
-from .promote import promote
 from .opmath import float16_in_float32
+from .promote import promote
 from .unary import _floating, _real, _tensor, exp, isfinite
 
 __all__ = ["erf", "erfc", "erfinv", "lgamma", "mvlgamma", "digamma", "polygamma", "nan_to_num", "lerp"]
