@@ -352,3 +352,26 @@ def test_cholesky_reads_the_triangle_it_is_asked_for(function):
     for values in (full, np.triu(full), np.tril(full)):
         for ours, theirs in zip(run(md, values), run(torch, values)):
             np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("function", [
+    lambda L, a: L.linalg.cholesky(a, upper=True),
+    lambda L, a: L.linalg.cholesky_ex(a, upper=True).L,
+    lambda L, a: L.cholesky(a, upper=True),
+    lambda L, a: L.linalg.cholesky(a).mH,
+], ids=["cholesky upper", "cholesky_ex upper", "torch.cholesky upper", "cholesky lower, mH"])
+def test_cholesky_upper_gradient_of_a_complex_matrix_is_pytorchs(function):
+    """A complex Hermitian matrix's gradient through the upper factor is the lower factor's for gL = gU^H, as
+    PyTorch's: it was conjugate-transposed (read as A^H's lower triangle, which it is, in value)."""
+    b = RNG.standard_normal((3, 3)) + 1j * RNG.standard_normal((3, 3))
+    hermitian = b @ b.conj().T + 3 * np.eye(3)
+    weights = RNG.standard_normal((3, 3)) + 1j * RNG.standard_normal((3, 3))
+
+    def run(lib):
+        a = lib.tensor(hermitian, requires_grad=True)
+        out = function(lib, a)
+        (out * lib.tensor(weights)).real.sum().backward()
+        return out.detach().resolve_conj().numpy(), a.grad.numpy()
+
+    for ours, theirs in zip(run(md), run(torch)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)

@@ -120,6 +120,32 @@ def test_det_of_a_singular_matrix_has_its_adjugate_as_gradient_to_second_order()
     np.testing.assert_allclose(x.grad.numpy(), central_differences(T.linalg.det, singular), atol=1e-8)
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_det_second_derivative_at_a_matrix_singular_to_working_precision(dtype):
+    """[[.1, .2, .3], [.4, .5, .6], [.7, .8, .9]] is singular, but its float det is ~7e-18, not 0: d·A^-1 is then
+    right to first order and rounding noise to second (wrong by ~40%). Below PyTorch's cut-off |d| < eps·‖A‖_F the
+    adjugate comes from the SVD. The cofactors of a 3x3 are quadratic, so central differences of the gradient
+    give its derivative exactly."""
+    start = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]])
+    weights = np.arange(9.0).reshape(3, 3) / 10
+    x = T.tensor(start, dtype=getattr(T, dtype), requires_grad=True)
+    (grad,) = T.autograd.grad(T.linalg.det(x), x, create_graph=True)
+    (second,) = T.autograd.grad((grad * T.tensor(weights, dtype=x.dtype)).sum(), x)
+
+    def weighted_cofactors(a):
+        y = T.tensor(a, requires_grad=True)
+        T.linalg.det(y).backward()
+        return float((y.grad.numpy() * weights).sum())
+
+    step = 0.01  # exact for a quadratic at any step, and far enough from singular for the first derivative
+    expected = np.zeros_like(start)
+    for i in np.ndindex(3, 3):
+        h = np.zeros_like(start)
+        h[i] = step
+        expected[i] = (weighted_cofactors(start + h) - weighted_cofactors(start - h)) / (2 * step)
+    np.testing.assert_allclose(second.numpy(), expected, atol=1e-6 if dtype == "float64" else 1e-4)
+
+
 def test_relu_passes_the_gradient_at_nan_and_leaky_relu_scales_it_as_pytorch():
     nan = float("nan")
     x = T.tensor([1.0, nan, -1.0, 0.0], requires_grad=True)

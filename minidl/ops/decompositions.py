@@ -86,37 +86,50 @@ def _matrix_sizes(op_name, x, what):
 
 class Cholesky(Op):
     """The lower-triangular L with a positive diagonal and ``A = L L^H``, for a Hermitian (real: symmetric)
-    positive-definite A (only A's lower triangle is read).
+    positive-definite A (only A's lower triangle is read). With ``upper``: U = L^H, from A's upper triangle.
 
     VJP (Murray 2016): with Φ(X) the lower triangle of X with its diagonal halved and sym(X) = (X + X^H) / 2,
     ``gA = L^-H sym(Φ(L^H gL)) L^-1`` — two triangular solves instead of inverses. (Only gL's lower triangle
     matters, and Φ(L^H gL) sees no other: L^H times an upper triangle is upper triangular.) For complex numbers
-    the diagonal of L^H gL is halved as it is, imaginary part included, as PyTorch does."""
+    the diagonal of L^H gL is halved as it is, imaginary part included, as PyTorch does. With ``upper`` the same
+    formula with gL = gU^H, as PyTorch: A counts as the Hermitian matrix both triangles describe, so its gradient
+    is not conjugate-transposed as the upper triangle's read (A^H's lower one) would suggest."""
     name = "LinalgCholeskyEx"
     saves_inputs = ()
     saves_outputs = True
 
     @staticmethod
-    def forward(xp, a):
+    def forward(xp, a, upper=False):
+        a = _conj_transpose(xp, a) if upper else a
         try:
             with reporting_linalg_errors(xp):  # (on a GPU, a wait, as PyTorch's cholesky makes to check)
-                return xp.linalg.cholesky(a)
+                factor = xp.linalg.cholesky(a)
         except numpy.linalg.LinAlgError:
             where, order = _first_bad_minor(xp, a)
             raise LinAlgError(f"linalg.cholesky: {where}The factorization could not be completed because the input "
                               f"is not positive-definite (the leading minor of order {order} is not "
                               f"positive-definite). Input: {describe(a)}.") from None
+        return _conj_transpose(xp, factor) if upper else factor
 
     @staticmethod
     def vjp(ctx, g):
-        lh = _mH(ctx.outputs[0])  # L^H, upper triangular
-        p = tril(matmul(lh, g))
-        s = (p + _mH(tril(p, -1))) * 0.5  # sym(Φ(P)): the halved diagonal, and the lower triangle mirrored, halved
-        return (_mH(_solve_upper(lh, _mH(_solve_upper(lh, s)))),)  # (L^-H (L^-H S)^H)^H = L^-H S L^-1
+        return (cholesky_vjp(ctx.outputs[0], g, ctx.attrs.get("upper", False)),)
 
     @staticmethod
-    def infer(a):
+    def infer(a, upper=False):
         return a
+
+
+def cholesky_vjp(factor, g, upper):
+    """A's gradient from the factor's (see ``Cholesky``)."""
+    lh = factor if upper else _mH(factor)  # L^H, upper triangular
+    p = tril(matmul(lh, _mH(g) if upper else g))
+    s = (p + _mH(tril(p, -1))) * 0.5  # sym(Φ(P)): the halved diagonal, and the lower triangle mirrored, halved
+    return _mH(_solve_upper(lh, _mH(_solve_upper(lh, s))))  # (L^-H (L^-H S)^H)^H = L^-H S L^-1
+
+
+def _conj_transpose(xp, a):
+    return xp.conj(xp.swapaxes(a, -1, -2))
 
 
 def _first_bad_minor(xp, a):
@@ -138,11 +151,10 @@ def _first_bad_minor(xp, a):
 def cholesky(A, upper=False):
     """``torch.linalg.cholesky`` (and the old ``torch.cholesky``): the lower-triangular L with ``A = L L^H`` for
     each Hermitian (real: symmetric) positive-definite matrix of the batch; ``upper=True`` gives ``U = L^H``
-    (``A = U^H U``). Only one triangle of A is read: the lower one, or with ``upper`` the upper one (as PyTorch:
-    the factor of A^H's lower triangle, conjugate-transposed). A matrix that is not positive-definite is an error,
+    (``A = U^H U``). Only one triangle of A is read: the lower one, or with ``upper`` the upper one, as PyTorch. A matrix that is not positive-definite is an error,
     on a GPU too."""
     A = check_matrices("linalg.cholesky", A)
-    return _mH(apply(Cholesky, _mH(A))) if upper else apply(Cholesky, A)
+    return apply(Cholesky, A, upper=True) if upper else apply(Cholesky, A)
 
 
 # -------------------------------------------------------------------------------------------------- QR

@@ -27,8 +27,7 @@ import numpy
 from ..backend import dtypes, reporting_linalg_errors
 from .base import LinAlgError, Op, Spec, apply
 from .compare import eq, where
-from .decompositions import Cholesky, _first_bad_minor
-from .linalg import _mH
+from .decompositions import Cholesky, _conj_transpose, _first_bad_minor, cholesky_vjp
 from .lu import _eliminate
 from .matrix import fails, inverse
 from .shape import unsqueeze
@@ -63,10 +62,11 @@ class CholeskyWithInfo(Op):
     saves_outputs = (0,)
 
     @staticmethod
-    def forward(xp, a, check_errors):
+    def forward(xp, a, check_errors, upper):
+        a = _conj_transpose(xp, a) if upper else a  # (the upper triangle read: see Cholesky)
         try:
             with reporting_linalg_errors(xp):  # (on a GPU, a wait: info is this op's point)
-                return xp.linalg.cholesky(a), xp.zeros(a.shape[:-2], dtype=dtypes.int32)
+                factor, info = xp.linalg.cholesky(a), xp.zeros(a.shape[:-2], dtype=dtypes.int32)
         except numpy.linalg.LinAlgError:  # find which matrices fail, and where; factorize the rest
             if check_errors:
                 try:
@@ -75,22 +75,22 @@ class CholeskyWithInfo(Op):
                 except LinAlgError as error:  # Cholesky's message, naming the matrix and the minor, as ours
                     raise LinAlgError(str(error).replace("linalg.cholesky:", "linalg.cholesky_ex:", 1)) from None
             info = _batch_info(xp, a, lambda m: _first_bad_minor(xp, m)[1] if fails(xp.linalg.cholesky, m) else 0)
-            return xp.linalg.cholesky(_with_identity_where_failed(xp, a, info)), info
+            factor = xp.linalg.cholesky(_with_identity_where_failed(xp, a, info))
+        return (_conj_transpose(xp, factor) if upper else factor), info
 
     @staticmethod
     def vjp(ctx, g_factor, g_info):
-        return Cholesky.vjp(ctx, g_factor)
+        return (cholesky_vjp(ctx.outputs[0], g_factor, ctx.attrs["upper"]),)
 
     @staticmethod
-    def infer(a, check_errors):
+    def infer(a, check_errors, upper):
         return a, Spec(a.shape[:-2], dtypes.int32)
 
 
 def linalg_cholesky_ex(A, *, upper=False, check_errors=False):
     """``torch.linalg.cholesky_ex``: ``(L, info)`` — see the module docstring."""
     A = check_matrices("linalg.cholesky_ex", A)
-    L, info = apply(CholeskyWithInfo, _mH(A) if upper else A, check_errors=bool(check_errors))  # (see cholesky)
-    return CholeskyEx(_mH(L) if upper else L, info)
+    return CholeskyEx(*apply(CholeskyWithInfo, A, check_errors=bool(check_errors), upper=bool(upper)))
 
 
 class LuInfo(Op):

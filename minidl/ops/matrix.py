@@ -277,20 +277,27 @@ class Det(Op):
     is ``g · adj(A)^H``.
 
     For an invertible A, adj(A) = d·A^-1. A singular matrix (d = 0) has no inverse, yet its adjugate is not 0
-    when its rank is n - 1; it comes from the SVD A = U S V^H instead (``_adjugate_by_svd``). PyTorch 2.13 does
-    the same when the gradient is to be differentiated again, and gives 0 otherwise. (Complex singular matrices
-    get 0: through the complex SVD, whose phase term divides by the zero singular value, the first derivative
-    would be right but the second wrong — as PyTorch's is.)"""
+    when its rank is n - 1; it comes from the SVD A = U S V^H instead (``_adjugate_by_svd``). So does a real
+    matrix that is singular to working precision, |d| < eps·‖A‖_F (PyTorch's cut-off): there d·A^-1 is right to
+    first order, but its derivative is rounding noise that grows like 1/d. PyTorch 2.13 does the same when the
+    gradient is to be differentiated again, and gives 0 at d = 0 otherwise. (Complex singular matrices get 0:
+    through the complex SVD, whose phase term divides by the zero singular value, the first derivative would be
+    right but the second wrong — as PyTorch's is.)"""
     name = "LinalgDet"
     saves_outputs = True
     forward = staticmethod(lambda xp, x: without_nan_matrices(xp, x, xp.linalg.det))
 
     @staticmethod
     def vjp(ctx, g):
-        from .compare import eq, where
+        from .compare import eq, lt, where
         from .broadcast import ones_like
+        from .unary import abs as magnitude, sqrt
         x, d = ctx.inputs[0], ctx.outputs[0]
-        singular = unsqueeze(unsqueeze(eq(d, 0), -1), -1)
+        if x.dtype.kind == "c":
+            singular = eq(d, 0)
+        else:
+            singular = lt(magnitude(d), numpy.finfo(x.dtype).eps * sqrt(sum(x * x, (-2, -1))))
+        singular = unsqueeze(unsqueeze(singular, -1), -1)
         # each branch gets a matrix it can take, so that neither puts inf or NaN into a gradient of this gradient
         identity = diag_embed(ones_like(diagonal(x, 0, -2, -1)))
         adjugate = unsqueeze(unsqueeze(d, -1), -1) * inverse(where(singular, identity, x))
