@@ -589,3 +589,70 @@ def test_enumerate_support_of_the_finite_distributions():
     assert bernoulli.has_enumerate_support and not D.Normal(0.0, 1.0).has_enumerate_support
     with pytest.raises(NotImplementedError, match="Normal has no enumerate_support"):
         D.Normal(0.0, 1.0).enumerate_support()
+
+
+@pytest.mark.parametrize("make, value", [
+    (lambda p: D.MultivariateNormal(p[0], covariance_matrix=p[1]), [0.3, -0.4]),
+    (lambda p: D.MultivariateNormal(p[0], precision_matrix=p[1]), [0.3, -0.4]),
+    (lambda p: D.Categorical(probs=p[1][0].abs()), 1),
+    (lambda p: D.Bernoulli(logits=p[0]), [1.0, 0.0]),
+    (lambda p: D.Binomial(4, probs=p[1][1].abs() / 2), [1.0, 3.0]),
+], ids=["mvn covariance", "mvn precision", "categorical probs", "bernoulli logits", "binomial probs"])
+def test_a_derived_parameter_first_read_under_no_grad_keeps_its_gradient(make, value):
+    """``sample()`` (which runs under no_grad) or a logged ``entropy()`` under no_grad computes the derived
+    parameter (scale_tril, logits, probs) first; it is stored, so it must still carry the parameters' history, as
+    PyTorch computes lazy properties with gradients enabled: C's gradient was lost (None), or backward refused."""
+    def gradients(warm_up):
+        params = [torchlike.tensor([0.1, 0.2], requires_grad=True),
+                  torchlike.tensor([[2.0, 0.5], [0.5, 1.0]], requires_grad=True)]
+        d = make(params)
+        if warm_up:
+            torchlike.manual_seed(0)
+            d.sample()
+            with torchlike.no_grad():
+                d.entropy()
+        d.log_prob(torchlike.tensor(value)).sum().backward()
+        return [None if p.grad is None else p.grad.numpy() for p in params]
+
+    for fresh, warmed in zip(gradients(False), gradients(True)):
+        assert (fresh is None) == (warmed is None)
+        if fresh is not None:
+            np.testing.assert_allclose(warmed, fresh, rtol=1e-6)
+    assert any(g is not None for g in gradients(True))
+
+
+def test_stick_breaking_keeps_its_output_inside_the_simplex_in_float32():
+    """z = σ(x₀ - log K) rounds to 1 in float32 for x₀ > 17: the stick left was exact zeros, log|det J| -inf and
+    the gradients NaN. z is clipped to [tiny, 1 - eps] as PyTorch clips it, so everything stays finite; the
+    log-determinant is then that of the clipped map (PyTorch's -81.48; the exact float64 value is -87.4)."""
+    t = D.StickBreakingTransform()
+    x = torchlike.tensor([20.0, -20.0, 10.0], requires_grad=True)
+    y = t(x)
+    log_det = t.log_abs_det_jacobian(x, y)
+    log_det.backward()
+    assert (y.detach() > 0).all() and np.isclose(y.detach().sum().item(), 1.0)
+    assert np.isfinite(log_det.item()) and -90 < log_det.item() < -80
+    assert np.isfinite(x.grad.numpy()).all()
+    torchlike.manual_seed(0)
+    d = D.LogisticNormal(torchlike.tensor([20.0, 0.0, 0.0]), torchlike.tensor(0.1))
+    assert np.isfinite(d.log_prob(d.sample((3,))).numpy()).all()
+
+
+def test_gamma_log_prob_takes_a_python_number_and_a_subclass_can_expand_as_pytorch_s_do():
+    assert np.isclose(D.Gamma(2.0, 1.0).log_prob(0.5).item(), math.log(0.5) - 0.5)  # x e^-x at 0.5
+    assert np.isclose(D.Chi2(3.0).log_prob(0.5).item(), -1.5155, atol=1e-4)
+
+    class Shifted(D.Normal):
+        def __init__(self, loc, shift, validate_args=None):
+            self.shift = shift
+            super().__init__(loc + shift, 1.0, validate_args=validate_args)
+
+        def expand(self, batch_shape, _instance=None):
+            new = self._get_checked_instance(Shifted, _instance)
+            new.shift = self.shift
+            return super().expand(batch_shape, _instance=new)
+
+    expanded = Shifted(torchlike.zeros(2), 1.0).expand((3, 2))
+    assert tuple(expanded.batch_shape) == (3, 2) and expanded.shift == 1.0
+    with pytest.raises(NotImplementedError, match="must also define a custom .expand"):
+        Shifted(torchlike.zeros(2), 1.0)._get_checked_instance(D.Normal)

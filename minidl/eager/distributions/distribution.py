@@ -108,6 +108,16 @@ class Distribution:
         new._validate_args = self._validate_args
         return new
 
+    def _get_checked_instance(self, cls, _instance=None):
+        """For a subclass that writes its own ``expand`` as PyTorch's distributions do (``new =
+        self._get_checked_instance(MyDistribution, _instance)``): a new, empty instance of this class to fill, or
+        ``_instance``, the one a subclass of it made. A subclass of ``cls`` with an ``__init__`` of its own may
+        hold state that ``cls.expand`` cannot know about: it must write ``expand`` itself."""
+        if _instance is None and type(self).__init__ is not cls.__init__:
+            raise NotImplementedError(f"Subclass {type(self).__name__} of {cls.__name__} that defines a custom "
+                                      "__init__ method must also define a custom .expand() method.")
+        return type(self).__new__(type(self)) if _instance is None else _instance
+
     # -------------------------------------------------------------------------------------------- sampling
 
     def sample(self, sample_shape=()):

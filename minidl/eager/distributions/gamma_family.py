@@ -15,9 +15,12 @@ P(α, x) = u, with P the gamma cdf (the regularized incomplete gamma function) a
 the first coordinate of a Dirichlet's; the gradients with respect to the rate and through the normalization come
 from the ops.
 """
+import numbers
+
 import numpy
 
 from ... import ops
+from ..creation import as_tensor
 from . import constraints
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all
@@ -110,7 +113,10 @@ class Gamma(ExponentialFamily):
 
     def log_prob(self, value):
         """log p(x) = α log β + (α - 1) log x - βx - log Γ(α); ``xlogy`` makes (α - 1) log x = 0 at x = 0 when
-        α = 1 (the exponential distribution, whose density at 0 is β)."""
+        α = 1 (the exponential distribution, whose density at 0 is β). A Python number is taken as a tensor
+        like the rate, as PyTorch's Gamma (only it) takes one."""
+        if isinstance(value, numbers.Number):
+            value = as_tensor(value, dtype=self.rate.dtype, device=self.rate.device)
         if self._validate_args:
             self._validate_sample(value)
         alpha, beta = self.concentration, self.rate

@@ -269,7 +269,9 @@ class StickBreakingTransform(_ParameterFree):
         return ops.log(arange(k, 0, -1, dtype=like.dtype, device=like.device))
 
     def _call(self, x):
-        z = ops.sigmoid(x - self._offset(x.shape[-1], x))
+        # zᵢ within [tiny, 1 - eps] (as PyTorch): a z that rounds to 1 would leave exact zeros behind it, a -inf
+        # log|det J| and NaN gradients (x₀ > 17 does it in float32)
+        z = _inside_unit_interval(ops.sigmoid(x - self._offset(x.shape[-1], x)))
         remaining = ops.cumprod(1 - z, -1)  # the stick left after each break
         return ops.pad(z, (0, 1), value=1.0) * ops.pad(remaining, (1, 0), value=1.0)
 

@@ -10,6 +10,7 @@ import numpy
 from ... import ops
 from ...backend import dtypes
 from ..creation import tensor
+from ..grad_mode import enable_grad
 from ..random import numpy_rng
 from ..tensor import Size
 
@@ -114,7 +115,11 @@ def as_size(shape):
 
 class lazy_property:
     """A property computed on first use and then stored on the instance (in its ``__dict__``, where later reads
-    find it before this descriptor). ``Bernoulli(logits=...)`` computes ``probs`` only if someone asks."""
+    find it before this descriptor). ``Bernoulli(logits=...)`` computes ``probs`` only if someone asks.
+
+    It is computed with gradients recorded even when first asked for under ``no_grad`` (``sample()`` runs so):
+    otherwise the stored value would carry no history, and every later ``log_prob`` would lose the gradient of the
+    parameters it came from, as PyTorch's lazy properties avoid."""
 
     def __init__(self, compute):
         self.compute = compute
@@ -124,6 +129,7 @@ class lazy_property:
     def __get__(self, instance, owner=None):
         if instance is None:
             return self
-        value = self.compute(instance)
+        with enable_grad():
+            value = self.compute(instance)
         instance.__dict__[self.__name__] = value
         return value
