@@ -91,6 +91,23 @@ def test_the_legacy_tensor_constructor():
     assert weight.requires_grad and tuple(weight.shape) == (4, 3)
     with pytest.raises(TypeError, match="expected sizes"):
         torch.Tensor(2.5)
+    # a plain tuple is data, only a Size is sizes (the tuple made an uninitialised (1, 2, 3) tensor)
+    assert torch.Tensor((1, 2, 3)).tolist() == [1.0, 2.0, 3.0] and torch.LongTensor((4, 5)).tolist() == [4, 5]
+    assert torch.ones(2).new((4, 5)).tolist() == [4.0, 5.0] and tuple(torch.Tensor(()).shape) == (0,)
+
+
+@pytest.mark.parametrize("dtype", ["U3", "S2", object, "datetime64[s]", np.longdouble])
+def test_a_dtype_no_tensor_holds_is_refused(dtype):
+    """numpy's strings, bytes, objects and dates made tensors of them (``ones(2, dtype='U3')``, a str tensor)."""
+    with pytest.raises(TypeError, match="invalid dtype"):
+        torch.ones(2, dtype=dtype)
+    with pytest.raises(TypeError, match="invalid dtype"):
+        torch.zeros_like(torch.ones(2), dtype=dtype)
+
+
+def test_type_to_the_tensor_class_is_the_default_float_type():
+    assert torch.tensor([1, 2]).type(torch.Tensor).tolist() == [1.0, 2.0]  # (it made an object tensor)
+    assert torch.tensor([1, 2]).type(torch.Tensor).dtype == torch.get_default_dtype()
 
 
 def test_typed_tensor_classes_construct_check_and_convert():

@@ -146,7 +146,12 @@ def as_numpy_dtype(value):
     ``as_dtype``, shared with graph mode, reads ``float`` as float32, as TensorFlow does)."""
     if value is builtins.float or value is builtins.int or value is builtins.complex:
         return numpy.dtype(value)
-    return numpy_dtypes.as_dtype(value)
+    found = numpy_dtypes.as_dtype(value)
+    if found.kind not in "biufc" or found.char in "gG":  # numpy's strings, objects, dates, extended precision
+        raise numpy_dtypes.UnknownDtypeError(
+            f"invalid dtype: {value!r} is numpy's {found}, which no tensor holds (expected a tensor dtype: bool, an "
+            f"integer, float or complex type such as float32, int64 or complex64)")
+    return found
 
 
 def get_default_dtype():

@@ -5,10 +5,11 @@
     x = torch.FloatTensor([1, 2, 3])                                 # data: converted to float32
     y = x.type(torch.LongTensor)                                     # a conversion, by type
 
-The rules: integer arguments are sizes (the values are uninitialised, as with ``empty``), one sequence or array
-is data (always converted to the class's dtype — for ``torch.Tensor`` the default float dtype, whatever the data's
-own type), no argument is an empty 1-D tensor. ``torch.tensor(data)``, which keeps the data's type, replaced all
-this; it is here so that the old programs run. ``torch.cuda.FloatTensor`` & co make their tensors on the GPU
+The rules: integer arguments, or one ``Size`` (``x.shape``), are sizes (the values are uninitialised, as with
+``empty``); one sequence (a tuple too) or array is data (always converted to the class's dtype — for
+``torch.Tensor`` the default float dtype, whatever the data's own type); no argument is an empty 1-D tensor.
+``torch.tensor(data)``, which keeps the data's type, replaced all this; it is here so that the old programs run.
+``torch.cuda.FloatTensor`` & co make their tensors on the GPU
 (``Tensor = torch.cuda.FloatTensor if cuda else torch.FloatTensor``, a GAN tutorials' idiom).
 """
 import numbers
@@ -23,11 +24,12 @@ def _is_size(value):
 def new_tensor(args, dtype=None, device=None):
     """What ``torch.Tensor(*args)`` (dtype None: the default float) or a typed class's constructor returns."""
     from .creation import empty, tensor
-    from .tensor import Tensor
+    from .tensor import Size, Tensor
     dtype = dtype if dtype is not None else dtypes.get_default_dtype()
     if not args:
         return empty(0, dtype=dtype, device=device)
-    sizes = tuple(args[0]) if len(args) == 1 and isinstance(args[0], tuple) else args  # Tensor(x.shape)
+    # Tensor(x.shape): a Size is sizes; a plain tuple, Tensor((1, 2)), is data, as in PyTorch
+    sizes = tuple(args[0]) if len(args) == 1 and isinstance(args[0], Size) else args
     if all(_is_size(n) for n in sizes):
         return empty(*sizes, dtype=dtype, device=device)
     if len(args) == 1 and not isinstance(args[0], (numbers.Number, str)):
@@ -98,7 +100,10 @@ def type_name(dtype, device_type="cpu"):
 def converted_by_type(tensor, requested):
     """``x.type(requested)``: ``x`` converted to a typed class (``torch.cuda.LongTensor`` moves it to the GPU too),
     its name (``'torch.LongTensor'``), or a dtype."""
+    from .tensor import Tensor
     requested = _named(requested)
     if isinstance(requested, LegacyTensorType):
         return tensor.to(requested.device, requested.dtype)
+    if requested is Tensor:  # torch.Tensor, the default float type's class
+        return tensor.to(dtypes.get_default_dtype())
     return tensor.to(dtypes.as_dtype(requested))
