@@ -42,6 +42,14 @@ def _real_only(name, tensor):
         raise NotImplementedError(f'"{name}" not implemented for complex tensors ({describe(tensor)})')
 
 
+def _continuous(name, tensor):
+    """A continuous distribution's samples fit only a floating tensor (complex too, for normal_ and uniform_):
+    PyTorch refuses integer and bool tensors, which would keep the truncated samples (uniform_: all zeros)."""
+    if tensor.dtype.kind in "biu":
+        raise NotImplementedError(f'"{name}" not implemented for {tensor.dtype} tensors ({describe(tensor)}): a '
+                                  f"continuous distribution needs a floating-point tensor")
+
+
 def _everywhere(value, test):
     """``test(value)`` for a number, or for every element of a tensor (NaN fails the comparisons in ``test``)."""
     if isinstance(value, Tensor):
@@ -103,6 +111,7 @@ def check_distribution(name, rows):
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
     """Fill with samples of N(mean, std²) (complex: the real and imaginary parts each N(mean, std²/2))."""
+    _continuous("normal_", self)
     check_spread("normal_", "std", std)
     if self.dtype.kind == "c":  # each part N(mean, std²/2): |z - mean|² has the expectation std²
         std = std / math.sqrt(2)
@@ -111,6 +120,7 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
 
 def uniform_(self, low=0.0, high=1.0, *, generator=None):
     """Fill with samples of U[low, high) (PyTorch calls the bounds ``from`` and ``to``; complex: each part)."""
+    _continuous("uniform_", self)
     check_bounds("uniform_", low, high)
     return _fill_with(self, lambda shape: numpy_rng(generator).uniform(low, high, shape))
 
@@ -118,6 +128,7 @@ def uniform_(self, low=0.0, high=1.0, *, generator=None):
 def exponential_(self, lambd=1.0, *, generator=None):
     """Fill with samples of the exponential distribution of rate ``lambd`` (mean 1 / lambd)."""
     _real_only("exponential_", self)
+    _continuous("exponential_", self)
     check_spread("exponential_", "lambda", lambd, zero_ok=False)
     return _fill_with(self, lambda shape: numpy_rng(generator).exponential(1.0 / lambd, shape))
 
@@ -134,6 +145,7 @@ def geometric_(self, p, *, generator=None):
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     """Fill with exp(N(mean, std²)) samples: ``mean`` and ``std`` are those of the underlying normal's log."""
     _real_only("log_normal_", self)
+    _continuous("log_normal_", self)
     check_spread("log_normal_", "std", std, zero_ok=False)
     return _fill_with(self, lambda shape: numpy_rng(generator).lognormal(mean, std, shape))
 
@@ -141,6 +153,7 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     """Fill with Cauchy samples: ``median + sigma · tan(π(u - ½))``, u ~ U(0, 1) — heavy tails, no mean."""
     _real_only("cauchy_", self)
+    _continuous("cauchy_", self)
     check_spread("cauchy_", "sigma", sigma, zero_ok=False)
     return _fill_with(self, lambda shape: median + sigma * numpy_rng(generator).standard_cauchy(shape))
 

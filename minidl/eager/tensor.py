@@ -8,6 +8,7 @@ The methods that simply call an op (``x.exp()``, ``x.sum(dim)``, ``x + y``, ...)
 ``tensor_methods.py``; this file holds what is particular to a tensor: its attributes, autograd, in-place
 updates, devices and conversion.
 """
+import numbers
 import sys
 import warnings
 
@@ -479,6 +480,8 @@ class Tensor:
                                    f"dimensions ({describe(value)})")
             # broadcast rather than written as a number: a value that requires grad gets the sum of the gradients
             return self._inplace(lambda t: ops.broadcast_to(ops.cast(value, t.dtype), tuple(t.shape)))
+        if not isinstance(value, numbers.Number):  # (None became NaN)
+            raise TypeError(f"fill_(): argument 'value' must be a number or a 0-d tensor, not {type(value).__name__}")
         return self._inplace(lambda t: ops.full_like(t, value), one_value=True)
 
     # --------------------------------------------------------------------------------- devices and dtypes
@@ -1106,7 +1109,8 @@ def _op_error(op, args, error):
     message = f"{op.name}: {reason or error} (arguments: {', '.join(describe(a) for a in args)})"
     if isinstance(error, ValueError):
         return ops.OpError(message)
-    return type(error)(message)
+    # the builtin class, not numpy's subclasses (whose constructors take more than a message: _UFuncNoLoopError)
+    return next(cls for cls in (TypeError, IndexError) if isinstance(error, cls))(message)
 
 
 def _size_mismatch(args):

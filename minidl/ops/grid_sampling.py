@@ -45,7 +45,7 @@ from ..backend import dtypes
 from ..backend.linspace import linspace_values
 from .base import Op, OpError, Spec, apply, describe, is_tensor, warn
 from .cast import cast
-from .compare import clamp, eq, ge, gt, le, logical_and, lt, where
+from .compare import eq, ge, gt, le, logical_and, lt, where
 from .gather import gather
 from .indexing import getitem
 from .linalg import matmul
@@ -168,13 +168,14 @@ def _clip(pixel, last):
 
 def _read(flat, points, sizes):
     """input[n, :, p0, p1, ...] at the points (integer-valued floats (N, *So), one per spatial dim, in the input's
-    order), zero outside: (N, C, prod(So)), gathered from ``flat`` (N, C, prod(sizes)) at the points clamped
-    inside, times whether they were."""
+    order), zero outside: (N, C, prod(So)), gathered from ``flat`` (N, C, prod(sizes)) at the points (pixel 0 for
+    those outside), times whether they were inside."""
     inside, index = None, 0
     for p, size in zip(points, sizes):
         within = logical_and(ge(p, 0), le(p, size - 1))
         inside = within if inside is None else logical_and(inside, within)
-        index = index * size + clamp(p, 0, size - 1)  # row-major position (exact: small integers in floats)
+        # row-major position (exact: small integers in floats); a point outside (NaN too) reads pixel 0, times 0
+        index = index * size + where(within, p, 0.0)
     index = flatten(cast(index, dtypes.int64), 1)
     n, channels, _ = flat.shape
     values = gather(flat, 2, broadcast_to(unsqueeze(index, 1), (n, channels, index.shape[1])))

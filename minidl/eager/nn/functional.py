@@ -143,12 +143,14 @@ def selu(input, inplace=False):
 
 
 def celu(input, alpha=1.0, inplace=False):
-    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))`` = ``alpha * elu(x / alpha)`` (continuously
-    differentiable for every alpha)."""
+    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``: x where x > 0, else ``alpha * expm1(x / alpha)``
+    (continuously differentiable for every alpha; a negative alpha too, where ``alpha * elu(x / alpha)`` would
+    take the wrong branch). The exponential sees only min(x, 0), so that the branch not taken cannot overflow."""
     _floating("celu", input)
     if alpha == 0:
         raise ValueError("celu: alpha cannot be 0 (it divides x)")
-    return _maybe_inplace(lambda t: ops.elu(t / alpha) * alpha, input, inplace)
+    return _maybe_inplace(lambda t: ops.where(t > 0, t, ops.expm1(ops.clamp(t, max=0) / alpha) * alpha), input,
+                          inplace)
 
 
 def mish(input, inplace=False):

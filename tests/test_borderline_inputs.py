@@ -1,0 +1,57 @@
+"""Borderline and bad input found by ~10,900 generated calls against PyTorch: a value where PyTorch refuses (a
+wrong answer in disguise), a refusal whose message was lost, a crash deep in the library on valid input."""
+import numpy as np
+import pytest
+
+import minidl.eager as T
+
+F = T.nn.functional
+
+
+@pytest.mark.parametrize("sampler", ["normal_", "uniform_", "exponential_", "log_normal_", "cauchy_"])
+@pytest.mark.parametrize("dtype", ["int64", "uint8", "bool"])
+def test_a_continuous_sampler_refuses_an_integer_tensor(sampler, dtype):
+    """uniform_() on an int64 tensor kept the truncated samples: all zeros. PyTorch refuses."""
+    with pytest.raises(NotImplementedError, match=f'"{sampler}" not implemented for {dtype}'):
+        getattr(T.zeros(3, dtype=getattr(T, dtype)), sampler)()
+    assert getattr(T.zeros(3), sampler)().dtype == T.float32
+
+
+@pytest.mark.parametrize("value", [None, "a", [1.0]])
+def test_fill_takes_a_number_or_a_0d_tensor_only(value):
+    with pytest.raises(TypeError, match="fill_\\(\\): argument 'value' must be a number or a 0-d tensor"):
+        T.ones(3).fill_(value)  # None filled with NaN
+    assert T.ones(2).fill_(T.tensor(4.0)).tolist() == [4.0, 4.0]
+
+
+def test_a_numpy_type_error_keeps_its_message_and_names_the_op():
+    """numpy's ufunc errors are subclasses whose constructors take more than a message: rebuilding one with the
+    op's name lost the message ("__init__() missing 1 required positional argument: 'dtypes'")."""
+    with pytest.raises(TypeError, match="IndexAdd: ufunc 'multiply' did not contain a loop"):
+        T.ones(3).index_add(0, T.tensor([0]), T.ones(1), alpha="a")
+
+
+@pytest.mark.parametrize("alpha", [-2.0, 0.5, 1.0, 3.0])
+def test_celu_with_any_alpha_is_x_above_0_and_alpha_expm1_x_over_alpha_below(alpha):
+    """alpha * elu(x / alpha) takes the wrong branch for a negative alpha: celu(1, alpha=-2) gave 0.787, not 1."""
+    x = np.array([-50.0, -1.0, -1e-3, 0.0, 1e-3, 1.0, 80.0])
+    expected = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0) / alpha))
+    t = T.tensor(x, requires_grad=True)
+    y = F.celu(t, alpha=alpha)
+    y.sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), expected, rtol=1e-12)
+    # (expm1's gradient is 1 + expm1(x): below ~1e-16 it is 0, e^-50 included)
+    np.testing.assert_allclose(t.grad.numpy(), np.where(x > 0, 1.0, np.exp(np.minimum(x, 0) / alpha)), rtol=1e-9,
+                               atol=1e-15)
+    np.testing.assert_allclose(T.nn.CELU(alpha)(T.tensor(x)).numpy(), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("mode, expected", [("bilinear", [np.nan, 9.5]), ("nearest", [0.0, 10.0]),
+                                            ("bicubic", [np.nan, 12.013671875])])
+def test_grid_sample_at_a_nan_point_with_zero_padding(mode, expected):
+    """A NaN grid coordinate became the index -2^63 (gather: out of bounds). PyTorch's values: NaN where the
+    interpolation weights are NaN, 0 for the nearest pixel (there is none)."""
+    image = T.arange(12.0, dtype=T.float64).reshape(1, 1, 3, 4)
+    grid = T.tensor([[[[float("nan"), 0.0], [0.5, 0.5]]]], dtype=T.float64)
+    out = F.grid_sample(image, grid, mode=mode, align_corners=False)
+    np.testing.assert_allclose(out.numpy().ravel(), expected, rtol=1e-9)
