@@ -55,3 +55,33 @@ def test_grid_sample_at_a_nan_point_with_zero_padding(mode, expected):
     grid = T.tensor([[[[float("nan"), 0.0], [0.5, 0.5]]]], dtype=T.float64)
     out = F.grid_sample(image, grid, mode=mode, align_corners=False)
     np.testing.assert_allclose(out.numpy().ravel(), expected, rtol=1e-9)
+
+
+SIZES_AS_NUMPY_INTEGERS = {
+    "Linear(np.prod(shape), 10)": lambda i: T.nn.Linear(np.prod((1, 28, 28)), 10).weight.shape == (10, 784),
+    "Linear(0-d tensor, 2)": lambda i: T.nn.Linear(T.tensor(3), 2).in_features == 3,
+    "Bilinear": lambda i: T.nn.Bilinear(i(2), i(3), i(4)).weight.shape == (4, 2, 3),
+    "Conv2d channels and groups": lambda i: T.nn.Conv2d(i(3), i(6), 3, groups=i(3)).weight.shape == (6, 1, 3, 3),
+    "MultiheadAttention": lambda i: T.nn.MultiheadAttention(i(8), 2).embed_dim == 8,
+    "PReLU": lambda i: T.nn.PReLU(i(3)).weight.shape == (3,),
+    "GroupNorm": lambda i: T.nn.GroupNorm(i(2), 4)(T.ones(2, 4, 3)).shape == (2, 4, 3),
+    "F.group_norm": lambda i: F.group_norm(T.ones(2, 4, 3), i(1)).shape == (2, 4, 3),
+    "ZeroPad2d": lambda i: T.nn.ZeroPad2d(i(1))(T.ones(1, 1, 2, 2)).shape == (1, 1, 4, 4),
+    "ReflectionPad2d": lambda i: T.nn.ReflectionPad2d(i(1))(T.ones(1, 1, 2, 2)).shape == (1, 1, 4, 4),
+    "embedding padding_idx": lambda i: F.embedding(T.tensor([0, 1]), T.ones(3, 2), padding_idx=i(0)).shape == (2, 2),
+    "MaxPool2d kernel, stride from it": lambda i: T.nn.MaxPool2d(i(2))(T.ones(1, 1, 4, 4)).shape == (1, 1, 2, 2),
+    "AvgPool1d stride": lambda i: F.avg_pool1d(T.ones(1, 1, 6), 2, stride=i(3)).shape == (1, 1, 2),
+}
+
+
+@pytest.mark.parametrize("case", SIZES_AS_NUMPY_INTEGERS)
+def test_sizes_computed_with_numpy_are_taken_as_pytorch_takes_them(case):
+    """PyTorch reads sizes through __index__: nn.Linear(np.prod(img_shape), 512), the GAN tutorials' line, was
+    refused; a numpy integer stride made the pools fail with numpy's 'truth value of an empty array'."""
+    assert SIZES_AS_NUMPY_INTEGERS[case](np.int64)
+
+
+@pytest.mark.parametrize("bad", [2.0, -1, True, "3"])
+def test_a_size_that_is_no_count_is_still_refused(bad):
+    with pytest.raises(ValueError, match="Linear: in_features must be a non-negative int"):
+        T.nn.Linear(bad, 2)

@@ -6,6 +6,8 @@ scatter-add, where a row picked twice receives both contributions. The row ``pad
 constant: it gets no gradient, as in PyTorch, so a padding token's vector stays what it was initialized to.
 (Its companion layer, ``linear``, is a product: ``linalg.py``.)
 """
+import numbers
+
 from ..backend.scans import add_at
 from .base import Op, OpError, Spec, apply, describe, is_tensor
 from .indexing import check_index_tensor, index_put
@@ -95,8 +97,9 @@ def checked_padding_idx(input, weight, padding_idx):
                       f"{describe(weight) if is_tensor(weight) else type(weight).__name__}")
     if padding_idx is not None:
         rows = weight.shape[0]
-        if isinstance(padding_idx, bool) or not isinstance(padding_idx, int):
+        if isinstance(padding_idx, bool) or not isinstance(padding_idx, numbers.Integral):
             raise TypeError(f"embedding: padding_idx must be an int or None, got {padding_idx!r}")
+        padding_idx = int(padding_idx)  # (a numpy integer too)
         if rows is not None:
             if not -rows <= padding_idx < rows:
                 raise OpError(f"embedding: padding_idx must be within num_embeddings ({rows}), got {padding_idx}")

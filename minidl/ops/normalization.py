@@ -18,6 +18,7 @@ PyTorch), and whoever owns the buffers writes them — eager ``nn.BatchNorm2d`` 
 normalized output and never touches its arguments.
 """
 import math
+import numbers
 from collections import namedtuple
 
 import numpy
@@ -263,8 +264,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     Computed on the input viewed as (N, groups, rest) and normalized over its last dim.
     """
     _float_input("group_norm", input, 2)
-    if isinstance(num_groups, bool) or not isinstance(num_groups, int) or num_groups < 1:
+    if isinstance(num_groups, bool) or not isinstance(num_groups, numbers.Integral) or num_groups < 1:
         raise OpError(f"group_norm: num_groups must be a positive int, got {num_groups!r}")
+    num_groups = int(num_groups)  # (a numpy integer too)
     n, channels, spatial = input.shape[0], input.shape[1], tuple(input.shape[2:])
     if channels is not None and channels % num_groups:
         raise OpError(f"group_norm: expected number of channels in input to be divisible by num_groups, but got "

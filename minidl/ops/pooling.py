@@ -229,7 +229,7 @@ def _window(op_name, x, kernel, stride, padding, dilation, ceil_mode):
     windows included."""
     dims = x.ndim - 2
     kernel = ntuple(op_name, kernel, "kernel_size", 1, dims)
-    stride = kernel if stride is None or stride in ((), []) else ntuple(op_name, stride, "stride", 1, dims)
+    stride = kernel if _unset(stride) else ntuple(op_name, stride, "stride", 1, dims)
     padding = ntuple(op_name, padding, "padding", 0, dims)
     dilation = ntuple(op_name, dilation, "dilation", 1, dims)
     if any(2 * p > k for p, k in zip(padding, kernel)):
@@ -336,9 +336,15 @@ def adaptive_avg_pool3d(input, output_size):
     return _adaptive_avg_pool("adaptive_avg_pool3d", 3, input, output_size)
 
 
+def _unset(value):
+    """A stride of None or an empty sequence: PyTorch's "not given". (Not ``value in ((), [])``: comparing a numpy
+    integer with () is numpy's ambiguous truth value.)"""
+    return value is None or (isinstance(value, (tuple, list)) and len(value) == 0)
+
+
 def _one(op_name, value, what):
     """A 1-D size (an int or a one-element sequence) as the pair (1, value) along (H, W); None stays None."""
-    if value is None or value in ((), []):
+    if _unset(value):
         return None
     if isinstance(value, (tuple, list)):
         if len(value) != 1:

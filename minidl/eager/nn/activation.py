@@ -7,6 +7,7 @@ import warnings
 
 from ..creation import empty
 from . import functional as F, init
+from .linear import layer_count
 from .module import Module
 from .parameter import Parameter
 
@@ -199,8 +200,7 @@ class PReLU(Module):
 
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
-        if isinstance(num_parameters, bool) or not isinstance(num_parameters, int) or num_parameters < 1:
-            raise ValueError(f"PReLU: num_parameters must be a positive int, got {num_parameters!r}")
+        num_parameters = layer_count("PReLU", "num_parameters", num_parameters, minimum=1)
         self.num_parameters, self.init = num_parameters, init
         self.weight = Parameter(empty(num_parameters, dtype=dtype, device=device))
         self.reset_parameters()

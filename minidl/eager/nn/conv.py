@@ -11,7 +11,7 @@ for the bias, fan_in computed from the weight's shape (``weight.shape[1] * KH * 
 from ...ops.conv_checks import ntuple
 from ..creation import empty
 from . import functional as F, init
-from .linear import reset_fan_in_uniform
+from .linear import layer_count, reset_fan_in_uniform
 from .module import Module
 from .parameter import Parameter
 
@@ -28,10 +28,9 @@ class _ConvNd(Module):
     def __init__(self, name, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                  padding_mode, output_padding, transposed, device, dtype):
         super().__init__()
-        for what, value in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < (1 if what == "groups" else 0):
-                raise ValueError(f"{name}: {what} must be a {'positive' if what == 'groups' else 'non-negative'} "
-                                 f"int, got {value!r}")
+        in_channels = layer_count(name, "in_channels", in_channels)
+        out_channels = layer_count(name, "out_channels", out_channels)
+        groups = layer_count(name, "groups", groups, minimum=1)
         if in_channels % groups:
             raise ValueError(f"{name}: in_channels ({in_channels}) must be divisible by groups ({groups})")
         if out_channels % groups:

@@ -6,6 +6,7 @@ The default initialisation is PyTorch's: the weight from ``kaiming_uniform_(a=�
 ``U(-1/√fan_in, 1/√fan_in)``.
 """
 import math
+import operator
 
 from ... import ops
 from ..creation import empty
@@ -14,11 +15,18 @@ from .module import Module
 from .parameter import Parameter
 
 
-def _size(layer, what, value):
-    """A feature count: an int >= 0 (0 is allowed, as in PyTorch: an empty layer)."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{layer}: {what} must be a non-negative int, got {value!r}")
-    return value
+def layer_count(layer, what, value, minimum=0):
+    """A count in a layer's constructor (features, channels, groups): an int >= ``minimum`` (0 features are
+    allowed, as in PyTorch: an empty layer), or anything that is one exactly, as PyTorch reads them through
+    ``__index__``: a numpy integer (``nn.Linear(np.prod(image_shape), 512)``), a 0-d integer tensor."""
+    if not isinstance(value, bool):
+        try:
+            count = operator.index(value)
+        except TypeError:
+            count = None
+        if count is not None and count >= minimum:
+            return count
+    raise ValueError(f"{layer}: {what} must be a {'positive' if minimum else 'non-negative'} int, got {value!r}")
 
 
 def reset_fan_in_uniform(weight, bias, fan_in):
@@ -46,8 +54,8 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
-        self.in_features = _size("Linear", "in_features", in_features)
-        self.out_features = _size("Linear", "out_features", out_features)
+        self.in_features = layer_count("Linear", "in_features", in_features)
+        self.out_features = layer_count("Linear", "out_features", out_features)
         self.weight = Parameter(empty(out_features, in_features, dtype=dtype, device=device))
         self.register_parameter("bias", Parameter(empty(out_features, dtype=dtype, device=device)) if bias else None)
         self.reset_parameters()
@@ -68,9 +76,9 @@ class Bilinear(Module):
 
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
-        self.in1_features = _size("Bilinear", "in1_features", in1_features)
-        self.in2_features = _size("Bilinear", "in2_features", in2_features)
-        self.out_features = _size("Bilinear", "out_features", out_features)
+        self.in1_features = layer_count("Bilinear", "in1_features", in1_features)
+        self.in2_features = layer_count("Bilinear", "in2_features", in2_features)
+        self.out_features = layer_count("Bilinear", "out_features", out_features)
         self.weight = Parameter(empty(out_features, in1_features, in2_features, dtype=dtype, device=device))
         self.register_parameter("bias", Parameter(empty(out_features, dtype=dtype, device=device)) if bias else None)
         self.reset_parameters()

@@ -8,6 +8,8 @@
 * ``ReplicationPad*d``: copies of the edge (``1 [1 2 3] 3``);
 * ``CircularPad*d``: the input wrapped around (``3 [1 2 3] 1``).
 """
+import numbers
+
 from . import functional as F
 from .module import Module
 
@@ -20,10 +22,11 @@ class _PadNd(Module):
     def __init__(self, padding):
         super().__init__()
         amounts = tuple(padding) if isinstance(padding, (tuple, list)) else (padding,) * (2 * self.dims)
-        if len(amounts) != 2 * self.dims or not all(isinstance(a, int) and not isinstance(a, bool) for a in amounts):
+        if len(amounts) != 2 * self.dims or \
+                not all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in amounts):
             raise ValueError(f"{type(self).__name__}: padding must be an int or a tuple of {2 * self.dims} ints, got "
                              f"{padding!r}")
-        self.padding = amounts
+        self.padding = tuple(int(a) for a in amounts)  # (numpy integers too)
 
     def forward(self, input):
         return F.pad(input, self.padding, self.mode)
