@@ -205,6 +205,17 @@ def test_a_loss_that_depends_on_the_phases_is_refused_like_pytorch():
         torch.linalg.eig(theirs).eigenvectors.real.sum().backward()
 
 
+def test_a_loss_that_depends_on_the_phases_of_hermitian_eigenvectors_is_refused_too():
+    """eigh gave a meaningless gradient (eig and svd refused); a phase-free loss still has its gradient."""
+    hermitian = np.array([[2, 1j], [-1j, 3]])
+    ours = md.tensor(hermitian, requires_grad=True)
+    with pytest.raises(OpError, match=r"linalg_eigh_backward: The eigenvectors in the complex case are specified"):
+        md.real(md.linalg.eigh(ours).eigenvectors).sum().backward()
+    w, v = md.linalg.eigh(ours)
+    ((v * v.conj()).real.sum() + 2 * w.sum()).backward()  # |v_ij|^2 sums to n whatever A: only 2 tr(A) counts
+    np.testing.assert_allclose(ours.grad.numpy(), 2 * np.eye(2), atol=1e-12)
+
+
 def test_eigenvalues_alone_of_a_matrix_with_repeated_eigenvalues_have_a_gradient():
     """Their term never divides by a gap; the vectors' term (unused) is left out, as in PyTorch."""
     a = np.array([[2.0, 1.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 3.0]]) + np.diag([0.0, 1e-3, 0.0])

@@ -248,7 +248,8 @@ class Eigh(Op):
     VJP (Giles 2008): ``gA = V (diag(gw) + F ∘ skew(V^H gV)) V^H`` with F_ij = 1 / (w_j - w_i) off the diagonal
     (1 on it) and skew(X) = (X - X^H) / 2. Taking the skew part first (F is antisymmetric) makes gA Hermitian.
     skew(X)'s diagonal is 0 for real numbers; for complex ones it is i·Im(diag(V^H gV)), which is 0 for every loss
-    that does not depend on the phases of the eigenvectors (each is unique only up to a factor e^{iφ}).
+    that does not depend on the phases of the eigenvectors (each is unique only up to a factor e^{iφ}); a loss
+    that does depend on them is refused, as PyTorch refuses it (``PhaseInvariant``).
     Repeated eigenvalues make F infinite: see the module's notes."""
     name = "LinalgEigh"
     n_outputs = 2
@@ -267,9 +268,14 @@ class Eigh(Op):
         inner = None
         if gv is not None:
             vhgv = matmul(_mH(v), gv)
+            skew = (vhgv - _mH(vhgv)) * 0.5
+            if vhgv.dtype.kind == "c":  # skew's diagonal, i·Im(diag(V^H gV)), is dL/dφ: checked to be 0, taken out
+                from .decompositions_general import PhaseInvariant  # (after this module in the import order)
+                phases = apply(PhaseInvariant, diagonal(vhgv, 0, -2, -1), op_name="linalg_eigh_backward")
+                skew = skew - diag_embed(imag(phases) * 1j)
             gaps = unsqueeze(w, -2) - unsqueeze(w, -1)  # gaps[i, j] = w_j - w_i
             # adding the identity on the diagonal avoids 0/0 and leaves skew(.)'s diagonal as it is
-            inner = (vhgv - _mH(vhgv)) * 0.5 / (gaps + eye_like(w))
+            inner = skew / (gaps + eye_like(w))
         if gw is not None:
             gw = diag_embed(cast(gw, v.dtype) if v.dtype != gw.dtype else gw)
             inner = gw if inner is None else inner + gw
