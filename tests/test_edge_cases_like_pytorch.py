@@ -146,6 +146,29 @@ def test_det_second_derivative_at_a_matrix_singular_to_working_precision(dtype):
     np.testing.assert_allclose(second.numpy(), expected, atol=1e-6 if dtype == "float64" else 1e-4)
 
 
+def test_slogdet_of_a_batch_with_a_singular_matrix_keeps_the_others_gradients():
+    """One singular matrix made the whole batch's backward an error (its inverse, named linalg.inv); PyTorch gives
+    the others their gradients and the singular one an infinite gradient (NaN where its cotangent is 0)."""
+    for take in (lambda a: T.linalg.slogdet(a).logabsdet, T.logdet):
+        x = T.tensor([[[1.0, 2.0], [2.0, 4.0]], [[2.0, 1.0], [1.0, 2.0]]], dtype=T.float64, requires_grad=True)
+        take(x)[1].backward()
+        np.testing.assert_allclose(x.grad[1].numpy(), np.linalg.inv([[2.0, 1.0], [1.0, 2.0]]).T, rtol=1e-12)
+        assert np.isnan(x.grad[0].numpy()).all()
+        x.grad = None
+        take(x).sum().backward()
+        assert np.isposinf(x.grad[0].numpy()).all() and np.isfinite(x.grad[1].numpy()).all()
+    regular = T.tensor([[2.0, 1.0], [1.0, 2.0]], dtype=T.float64, requires_grad=True)
+    assert T.autograd.gradgradcheck(lambda a: T.linalg.slogdet(a).logabsdet, (regular,))
+
+
+def test_gradgradcheck_of_a_0d_complex_output():
+    """Its random 0-d complex cotangent was a Python number, which the finite differences could not move: every
+    0-d complex function (a complex logdet, (a * a).sum()) failed gradgradcheck."""
+    x = T.tensor([[2.0, 1j], [-1j, 2.0]], dtype=T.complex128, requires_grad=True)
+    assert T.autograd.gradgradcheck(lambda a: (a * a).sum(), (x,))
+    assert T.autograd.gradgradcheck(T.logdet, (x,))
+
+
 def test_relu_passes_the_gradient_at_nan_and_leaky_relu_scales_it_as_pytorch():
     nan = float("nan")
     x = T.tensor([1.0, nan, -1.0, 0.0], requires_grad=True)

@@ -19,7 +19,7 @@ from ..backend import dtypes, reporting_linalg_errors
 from .arithmetic import _conj
 from .base import LinAlgError, Op, OpError, Spec, apply, describe, is_tensor, warn
 from .broadcast import ones_like, sum_to_like
-from .compare import lt, where
+from .compare import eq, lt, where
 from .linalg import EyeLike, _check_tensors, _mH, matmul
 from .matrix import _float_input, first_failure, inverse, without_nan_matrices
 from .infer import broadcast_shapes, normalize_dim
@@ -380,7 +380,8 @@ class Slogdet(Op):
 
     Jacobi's formula, d log det A = tr(A^-1 dA), gives d log|det A| = Re tr(A^-1 dA) and, for complex A,
     d sign = i·sign·Im tr(A^-1 dA). So ``gA = g · A^-H`` with g = g_logabsdet + i·Im(g_sign · conj(sign)); a real
-    sign is piecewise constant and has no gradient."""
+    sign is piecewise constant and has no gradient. (At a singular A, log|det A| = -inf and the gradient is
+    infinite.)"""
     name = "LinalgSlogdet"
     n_outputs = 2
     saves_inputs = (0,)
@@ -402,7 +403,12 @@ class Slogdet(Op):
             g = phase if g is None else g + phase
         if g is None:
             return (None,)
-        return (unsqueeze(unsqueeze(g, -1), -1) * _mH(inverse(a)),)
+        g = unsqueeze(unsqueeze(g, -1), -1)
+        # a singular matrix (sign 0) has no inverse: its gradient is infinite (NaN where g is 0), as PyTorch's,
+        # and the other matrices of the batch keep theirs (inverting it would be an error for the whole batch)
+        singular = unsqueeze(unsqueeze(eq(ctx.outputs[0], 0), -1), -1)
+        infinite = where(eq(g, 0), float("nan"), float("inf"))  # (numbers, not g·inf: no gradient of 0·inf)
+        return (where(singular, infinite, g * _mH(inverse(where(singular, eye_like(a), a)))),)
 
     @staticmethod
     def infer(a):

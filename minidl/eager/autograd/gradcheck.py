@@ -161,9 +161,11 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
 
 
 def _random_like(rng, array):
-    """Standard normal numbers of ``array``'s shape, complex ones for a complex array."""
+    """Standard normal numbers of ``array``'s shape, complex ones for a complex array — an array also for a 0-d
+    one (numpy's draws of shape () are Python numbers; a tensor made of one could not be perturbed in place, and
+    gradgradcheck's finite differences with respect to a 0-d complex cotangent came out 0)."""
     values = rng.standard_normal(array.shape)
-    return values + 1j * rng.standard_normal(array.shape) if array.dtype.kind == "c" else values
+    return numpy.asarray(values + 1j * rng.standard_normal(array.shape) if array.dtype.kind == "c" else values)
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
