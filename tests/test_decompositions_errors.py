@@ -309,6 +309,15 @@ def test_cholesky_names_the_first_leading_minor_that_is_not_positive_definite(di
         md.linalg.cholesky(t(a, md.float64))
 
 
+@pytest.mark.parametrize("matrix, order", [([[np.nan, 0.0], [0.0, 1.0]], 1), ([[1.0, 0.0], [0.0, np.nan]], 2)])
+def test_cholesky_of_a_matrix_holding_nan_is_an_error_not_a_nan_factor(matrix, order):
+    """LAPACK lets a NaN pivot through (it is not "not positive"): the factor was NaN, with no error. PyTorch's
+    check fails, naming the minor; cholesky_ex reports it in info."""
+    with pytest.raises(md.linalg.LinAlgError, match=rf"the leading minor of order {order} is not positive-definite"):
+        md.linalg.cholesky(t(matrix, md.float64))
+    assert md.linalg.cholesky_ex(t([matrix, np.eye(2)], md.float64)).info.tolist() == [order, 0]
+
+
 def test_the_jitter_and_retry_loop_of_cholesky_works():
     """Add a little to the diagonal until the factorization succeeds — the usual way with an almost singular
     covariance matrix (here one of rank 1)."""

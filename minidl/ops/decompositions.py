@@ -103,7 +103,7 @@ class Cholesky(Op):
         a = _conj_transpose(xp, a) if upper else a
         try:
             with reporting_linalg_errors(xp):  # (on a GPU, a wait, as PyTorch's cholesky makes to check)
-                factor = xp.linalg.cholesky(a)
+                factor = cholesky_factor(xp, a)
         except numpy.linalg.LinAlgError:
             where, order = _first_bad_minor(xp, a)
             raise LinAlgError(f"linalg.cholesky: {where}The factorization could not be completed because the input "
@@ -128,6 +128,15 @@ def cholesky_vjp(factor, g, upper):
     return _mH(_solve_upper(lh, _mH(_solve_upper(lh, s))))  # (L^-H (L^-H S)^H)^H = L^-H S L^-1
 
 
+def cholesky_factor(xp, a):
+    """``xp.linalg.cholesky(a)``, failing also where LAPACK lets a NaN or inf through to the factor (a pivot that
+    is NaN passes LAPACK's test for a positive one), as PyTorch's check fails."""
+    factor = xp.linalg.cholesky(a)
+    if not bool(xp.isfinite(factor).all()):
+        raise numpy.linalg.LinAlgError("not positive-definite")
+    return factor
+
+
 def _conj_transpose(xp, a):
     return xp.conj(xp.swapaxes(a, -1, -2))
 
@@ -137,11 +146,11 @@ def _first_bad_minor(xp, a):
     top-left k x k block) that is not: where the factorization stopped, which PyTorch's message reports. The
     leading blocks of a positive-definite matrix are positive-definite, so the orders that fail are k, ..., n:
     bisection finds k."""
-    matrix, where = first_failure(a, xp.linalg.cholesky)
+    matrix, where = first_failure(a, lambda m: cholesky_factor(xp, m))
     good, bad = 0, matrix.shape[-1]  # (order 0 counts as positive-definite; the whole matrix is not)
     while bad - good > 1:
         middle = (good + bad) // 2
-        if fails(xp.linalg.cholesky, matrix[:middle, :middle]):
+        if fails(lambda m: cholesky_factor(xp, m), matrix[:middle, :middle]):
             bad = middle
         else:
             good = middle

@@ -27,7 +27,7 @@ import numpy
 from ..backend import dtypes, reporting_linalg_errors
 from .base import LinAlgError, Op, Spec, apply
 from .compare import eq, where
-from .decompositions import Cholesky, _conj_transpose, _first_bad_minor, cholesky_vjp
+from .decompositions import Cholesky, _conj_transpose, _first_bad_minor, cholesky_factor, cholesky_vjp
 from .lu import _eliminate
 from .matrix import fails, inverse
 from .shape import unsqueeze
@@ -66,7 +66,7 @@ class CholeskyWithInfo(Op):
         a = _conj_transpose(xp, a) if upper else a  # (the upper triangle read: see Cholesky)
         try:
             with reporting_linalg_errors(xp):  # (on a GPU, a wait: info is this op's point)
-                factor, info = xp.linalg.cholesky(a), xp.zeros(a.shape[:-2], dtype=dtypes.int32)
+                factor, info = cholesky_factor(xp, a), xp.zeros(a.shape[:-2], dtype=dtypes.int32)
         except numpy.linalg.LinAlgError:  # find which matrices fail, and where; factorize the rest
             if check_errors:
                 try:
@@ -74,7 +74,8 @@ class CholeskyWithInfo(Op):
                         Cholesky.forward(xp, a)
                 except LinAlgError as error:  # Cholesky's message, naming the matrix and the minor, as ours
                     raise LinAlgError(str(error).replace("linalg.cholesky:", "linalg.cholesky_ex:", 1)) from None
-            info = _batch_info(xp, a, lambda m: _first_bad_minor(xp, m)[1] if fails(xp.linalg.cholesky, m) else 0)
+            info = _batch_info(xp, a, lambda m: _first_bad_minor(xp, m)[1]
+                               if fails(lambda matrix: cholesky_factor(xp, matrix), m) else 0)
             factor = xp.linalg.cholesky(_with_identity_where_failed(xp, a, info))
         return (_conj_transpose(xp, factor) if upper else factor), info
 
