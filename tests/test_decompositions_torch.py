@@ -375,3 +375,14 @@ def test_cholesky_upper_gradient_of_a_complex_matrix_is_pytorchs(function):
 
     for ours, theirs in zip(run(md), run(torch)):
         np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_triangular_solve_copies_the_coefficient_with_the_solutions_batch_dims():
+    """The old triangular_solve's second output is A broadcast against b (it kept A's own batch dims, (2, 1, 3, 3));
+    its gradient sums back to A."""
+    for lib in (md, torch):
+        a = (lib.eye(3, dtype=lib.float64).expand(2, 1, 3, 3) * 2).requires_grad_()
+        result = lib.triangular_solve(lib.ones(3, 3, 2, dtype=lib.float64), a)
+        assert tuple(result.solution.shape) == (2, 3, 3, 2) and tuple(result.cloned_coefficient.shape) == (2, 3, 3, 3)
+        result.cloned_coefficient.sum().backward()
+        np.testing.assert_allclose(a.grad.numpy(), np.full((2, 1, 3, 3), 3.0))

@@ -25,7 +25,7 @@ from .matrix import _float_input, first_failure, inverse, without_nan_matrices
 from .infer import broadcast_shapes, normalize_dim
 from .promote import promote, require_same_dtype
 from .reduce import check_tensor, sum
-from .shape import clone, roll, squeeze, transpose, tril, triu, unsqueeze
+from .shape import broadcast_to, clone, roll, squeeze, transpose, tril, triu, unsqueeze
 
 __all__ = ["linalg_solve", "linalg_solve_triangular", "cholesky_solve", "triangular_solve", "linalg_pinv", "pinverse",
            "linalg_matrix_rank", "slogdet", "logdet", "matrix_power", "linalg_cross", "cross", "linalg_vecdot"]
@@ -256,10 +256,12 @@ TriangularSolveResult = namedtuple("triangular_solve", ["solution", "cloned_coef
 
 def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False):
     """The old ``torch.triangular_solve`` (arguments reversed, upper by default): the named tuple ``(solution,
-    cloned_coefficient)`` of ``op(T) X = b``, ``op`` the transpose if ``transpose``, and a copy of A."""
+    cloned_coefficient)`` of ``op(T) X = b``, ``op`` the transpose if ``transpose``, and a copy of A with the
+    solution's batch dims (A broadcast against b, as PyTorch copies it)."""
     T = mT(A) if transpose else A  # (the transpose of an upper triangle is a lower one)
     solution = linalg_solve_triangular(T, b, upper=upper != transpose, unitriangular=unitriangular)
-    return TriangularSolveResult(solution, clone(A))
+    batch = tuple(solution.shape[:-2])
+    return TriangularSolveResult(solution, clone(broadcast_to(A, batch + tuple(A.shape[-2:]))))
 
 
 # ---------------------------------------------------------------------------------- pinv, matrix_rank
