@@ -85,3 +85,23 @@ def test_sizes_computed_with_numpy_are_taken_as_pytorch_takes_them(case):
 def test_a_size_that_is_no_count_is_still_refused(bad):
     with pytest.raises(ValueError, match="Linear: in_features must be a non-negative int"):
         T.nn.Linear(bad, 2)
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_embedding_bag_of_only_empty_bags_belongs_to_the_weights_graph(mode):
+    """Zeros, with a zero gradient for the weight (as PyTorch); they had no history, so backward was an error."""
+    weight = T.ones(4, 3, requires_grad=True)
+    out = F.embedding_bag(T.tensor(np.zeros(0, np.int64)), weight, T.tensor([0, 0]), mode=mode)
+    assert out.requires_grad and out.tolist() == [[0.0] * 3] * 2
+    out.sum().backward()
+    assert weight.grad.tolist() == [[0.0] * 3] * 4
+
+
+def test_embedding_bag_last_offset_must_close_the_input():
+    """With include_last_offset the last offset ends the last bag (CSR); PyTorch does not check it, and its modes
+    then disagree on where the last bag ends (sum: at the offset, max: at the input's end). It is refused."""
+    weight = T.arange(20.0).view(5, 4)
+    with pytest.raises(RuntimeError, match="must equal the input's length 4 .* got offsets\\[-1\\] = 3"):
+        F.embedding_bag(T.tensor([1, 2, 3, 4]), weight, T.tensor([0, 2, 3]), mode="sum", include_last_offset=True)
+    closed = F.embedding_bag(T.tensor([1, 2, 3, 4]), weight, T.tensor([0, 2, 4]), mode="sum", include_last_offset=True)
+    assert closed.tolist() == [[12.0, 14.0, 16.0, 18.0], [28.0, 30.0, 32.0, 34.0]]

@@ -115,7 +115,8 @@ def test_embedding_bag_max_norm_and_empty_input_like_pytorch():
                             torchlike.tensor(numpy.array([0, 0])))
     expected = torch.nn.functional.embedding_bag(torch.zeros(0, dtype=torch.int64), theirs.weight,
                                                  torch.tensor([0, 0]))
-    numpy.testing.assert_array_equal(empty.numpy(), expected.detach().numpy())
+    numpy.testing.assert_array_equal(empty.detach().numpy(), expected.detach().numpy())
+    assert empty.requires_grad == expected.requires_grad
 
 
 @pytest.mark.parametrize("mode", ["sum", "mean", "max"])

@@ -57,8 +57,13 @@ def _bag_bounds(input, offsets, include_last_offset):
                            f"offsets[-1] of {bounds[-1]}")
     if any(b < a for a, b in zip(bounds, bounds[1:])):
         raise RuntimeError(f"embedding_bag: offsets must be non-decreasing, got {bounds}")
-    # with include_last_offset, offsets[-1] should be len(input) (the CSR layout); like PyTorch's kernel, the last
-    # bag runs to the end of the input whatever it says
+    if include_last_offset and bounds and bounds[-1] != n:
+        # PyTorch documents offsets[-1] = len(input) (the CSR layout) and does not check it: its sum mode then ends
+        # the last bag at offsets[-1], its mean mode sums that far but divides by the count to the end, its max
+        # mode runs to the end. No answer is the right one.
+        raise RuntimeError(f"embedding_bag: with include_last_offset=True the last offset is the end of the last "
+                           f"bag and must equal the input's length {n} (the CSR layout), got offsets[-1] = "
+                           f"{bounds[-1]}")
     starts = bounds[:-1] if include_last_offset else bounds
     return starts, starts[1:] + [n] if starts else []
 
@@ -133,8 +138,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         from .functional import _renorm_rows
         _renorm_rows(weight, input, max_norm, norm_type)
     starts, ends = _bag_bounds(input, offsets, include_last_offset)
-    if input.numel() == 0:  # only empty bags
-        return zeros(len(starts), weight.shape[1], dtype=weight.dtype, device=weight.device)
+    if input.numel() == 0:  # only empty bags: zeros, the sum of no rows, which belongs to weight's graph (as in
+        nothing = ops.sum(ops.getitem(weight, slice(0, 0)), dim=0, keepdim=True)  # PyTorch: a zero gradient)
+        return ops.broadcast_to(nothing, (len(starts), weight.shape[1]))
     positions, real = _bag_table(starts, ends)
     positions = _int_tensor(positions, input.device)
     flat = ops.reshape(input, (-1,))
