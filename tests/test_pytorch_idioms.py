@@ -674,3 +674,28 @@ def test_legacy_reduction_name_and_dropout_of_integers_where_it_changes_nothing(
                                            r"3, 8\].*enable_gqa=True"):
         nn.functional.scaled_dot_product_attention(q, kv, kv)
     assert nn.functional.scaled_dot_product_attention(q, kv, kv, enable_gqa=True).shape == (1, 4, 3, 8)
+
+
+def test_import_paths_that_code_copied_from_pytorch_projects_uses():
+    """Hand-written optimizers (RAdam, Lookahead from blog posts) start with ``from torch.optim.optimizer import
+    Optimizer, required``; layer code annotates with ``torch.nn.common_types``; custom collate functions import
+    ``torch.utils.data._utils.collate``. Each path raised an ImportError."""
+    import importlib
+    for path in ("optim.sgd", "optim.adam", "optim.adamw", "optim.rmsprop", "nn.common_types", "types",
+                 "nn.modules.lazy", "utils.data._utils.collate"):
+        importlib.import_module(f"minidl.eager.{path}")
+    from minidl.eager.optim.adamw import AdamW
+    from minidl.eager.optim.optimizer import Optimizer, required
+    from minidl.eager.utils.data._utils.collate import default_collate
+    assert AdamW is torch.optim.AdamW and default_collate([1, 2]).tolist() == [1, 2]
+    assert torch.jit.Final is not None and repr(required) == "<required parameter>"
+
+    class PlainSGD(Optimizer):
+        def __init__(self, params, lr=required):
+            super().__init__(params, dict(lr=lr))
+
+    with pytest.raises(ValueError, match="didn't specify a value of required optimization parameter lr"):
+        PlainSGD([torch.ones(2, requires_grad=True)])
+    assert PlainSGD([torch.ones(2, requires_grad=True)], lr=0.1).param_groups[0]["lr"] == 0.1
+    with pytest.raises(TypeError, match="param_group must be a dict, but got list"):
+        torch.optim.SGD([torch.ones(1, requires_grad=True)], lr=0.1).add_param_group([torch.ones(1)])

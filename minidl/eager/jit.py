@@ -26,6 +26,7 @@ without the Python class of the model. Loading never executes code from the file
 minidl's own (as ``tf.train.import_meta_graph`` does), and attributes are plain values (``io/attribute_codec.py``).
 ``script`` compiles Python source in PyTorch; minidl cannot, and says so.
 """
+import typing
 import warnings
 
 import numpy
@@ -397,6 +398,10 @@ unused = export = ignore
 def annotate(the_type, the_value):
     """A type annotation for the script compiler: the value itself."""
     return the_value
+
+
+#: ``x: torch.jit.Final[int]`` marks a module's constant for the script compiler: here typing's own Final
+Final = typing.Final
 
 
 def script(obj, *args, **kwargs):

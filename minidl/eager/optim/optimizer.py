@@ -26,6 +26,17 @@ from ..profiler import record_function
 from ..tensor import Tensor
 
 
+class _RequiredParameter:
+    """The default of an option that every parameter group must give (``lr=required`` in an optimizer written as
+    PyTorch's were): ``add_param_group`` refuses a group without it."""
+
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
 def scalar_state(value):
     """A number of an optimizer's state as PyTorch keeps it: a 0-d tensor (``.item()`` works on it), float64
     when that is the default dtype, else float32."""
@@ -216,6 +227,8 @@ class Optimizer:
         """Add a group of parameters with its own options (unspecified options take the defaults). The parameters
         may come with their names, ``(name, tensor)`` pairs (``model.named_parameters()``), all of them or none, in
         every group: the group then keeps the names in ``param_names``, as PyTorch's does."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
         group = dict(param_group)
         params = group["params"]
         group["params"] = [params] if isinstance(params, Tensor) else list(params)
@@ -241,6 +254,8 @@ class Optimizer:
         if any(id(p) in seen for p in group["params"]):
             raise ValueError("some parameters appear in more than one parameter group")
         for key, value in self.defaults.items():
+            if value is required and key not in group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {key}")
             group.setdefault(key, value)
         self.param_groups.append(group)
 

@@ -23,7 +23,7 @@ from .. import (activation, adaptive, attention, containers, conv, distance, dro
 # PyTorch's file -> the minidl file with the same contents
 _SAME = {"adaptive": adaptive, "module": module, "container": containers, "conv": conv, "loss": loss,
          "distance": distance, "padding": padding, "rnn": rnn, "transformer": transformer, "upsampling": upsampling,
-         "utils": module_utils}
+         "utils": module_utils, "lazy": lazy}
 
 # PyTorch's file -> where minidl keeps its classes: a minidl file (every class defined in it) or single classes
 _GATHERED = {
