@@ -5,7 +5,8 @@ from . import dtypes  # tf.dtypes.float32, tf.dtypes.as_dtype, tf.dtypes.cast ..
 from .dtypes import (DType, as_dtype, bool, complex64, complex128, double, float16, float32, float64, half, int8,
                      int16, int32, int64, string, uint8, uint16, uint32, uint64)
 from . import errors
-from .compat import compat, disable_eager_execution, disable_v2_behavior, executing_eagerly, get_logger, logging
+from .compat import (compat, disable_eager_execution, disable_v2_behavior, enable_eager_execution, executing_eagerly,
+                     get_logger, logging)
 from .config import ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata, RunOptions, device
 from .core import (Dimension, Graph, GraphKeys, Operation, Tensor, TensorShape, add_to_collection, add_to_collections,
                    get_collection, get_collection_ref, get_default_graph, reset_default_graph)

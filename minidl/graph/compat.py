@@ -25,6 +25,14 @@ def disable_eager_execution():
     """Nothing to disable: graph mode builds graphs; eager execution is ``minidl.eager``."""
 
 
+def enable_eager_execution(config=None, device_policy=None, execution_mode=None):
+    """TF 1.7-1.15's switch to eager execution, the first line of its eager tutorials. This module builds graphs
+    only; the eager paradigm is ``minidl.eager`` (PyTorch's names), so the switch is refused, saying so."""
+    raise NotImplementedError("tf.enable_eager_execution: minidl.graph builds static graphs only (TF1's graph "
+                              "mode, run by Session.run). For eager execution use minidl.eager, PyTorch's "
+                              "paradigm, or write the program as a graph")
+
+
 def executing_eagerly():
     """False: ops on graph tensors add nodes to a graph, they do not run."""
     return False

@@ -139,12 +139,11 @@ def prefetch_queue(tensors, capacity=8, num_threads=1, dynamic_pad=False, shared
         return queue
 
 
-slim = types.SimpleNamespace(
+# slim re-exports all of tf.contrib.layers (its layers, initializers, regularizers, optimize_loss), as TF's does
+slim = types.SimpleNamespace(**vars(layers))
+vars(slim).update(
     arg_scope=arg_scope, add_arg_scope=add_arg_scope, current_arg_scope=current_arg_scope,
-    has_arg_scope=has_arg_scope, arg_scoped_arguments=arg_scoped_arguments,
-    conv2d=layers.conv2d, convolution2d=layers.convolution2d, fully_connected=layers.fully_connected,
-    max_pool2d=layers.max_pool2d, avg_pool2d=layers.avg_pool2d, dropout=layers.dropout,
-    batch_norm=layers.batch_norm, flatten=layers.flatten, repeat=repeat, stack=stack,
+    has_arg_scope=has_arg_scope, arg_scoped_arguments=arg_scoped_arguments, repeat=repeat, stack=stack,
     one_hot_encoding=one_hot_encoding, l1_regularizer=l1_regularizer, l2_regularizer=l2_regularizer,
     xavier_initializer=xavier_initializer, variance_scaling_initializer=variance_scaling_initializer,
     variable=variable, model_variable=model_variable, get_variables=get_variables,

@@ -163,6 +163,8 @@ def test_compat_v1_is_the_module_and_the_v2_switches_are_accepted():
     assert v1.disable_v2_behavior() is None and v1.disable_eager_execution() is None
     assert tf.executing_eagerly() is False
     assert isinstance(tf.__version__, str)
+    with pytest.raises(NotImplementedError, match="static graphs only .* use minidl.eager"):
+        tf.enable_eager_execution()  # (the first line of TF 1.x's eager tutorials: an AttributeError before)
 
 
 def test_tf_logging_writes_through_python_logging(caplog):

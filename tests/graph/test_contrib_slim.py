@@ -199,3 +199,14 @@ def test_flatten_has_contribs_signature():
     x = tf.placeholder(tf.float32, [None, 4, 4, 2])
     flat = tf.contrib.slim.flatten(x, scope="flatten")
     assert flat.shape.as_list() == [None, 32] and flat.name.startswith("flatten/")
+
+
+def test_slim_reexports_all_of_contrib_layers():
+    """TF's slim re-exports tf.contrib.layers: slim.conv2d_transpose (a slim DCGAN's generator), layer_norm,
+    l1_l2_regularizer, optimize_loss were missing."""
+    for name in ("conv2d_transpose", "convolution2d_transpose", "layer_norm", "l1_l2_regularizer",
+                 "xavier_initializer_conv2d", "apply_regularization", "optimize_loss", "embed_sequence"):
+        assert getattr(slim, name) is getattr(tf.contrib.layers, name)
+    with arg_scope([slim.conv2d_transpose], activation_fn=tf.nn.relu):
+        up = slim.conv2d_transpose(tf.ones([1, 4, 4, 3]), 2, 3, stride=2)
+    assert up.shape.as_list() == [1, 8, 8, 2] and up.op.type == "Relu"
