@@ -105,3 +105,27 @@ def test_embedding_bag_last_offset_must_close_the_input():
         F.embedding_bag(T.tensor([1, 2, 3, 4]), weight, T.tensor([0, 2, 3]), mode="sum", include_last_offset=True)
     closed = F.embedding_bag(T.tensor([1, 2, 3, 4]), weight, T.tensor([0, 2, 4]), mode="sum", include_last_offset=True)
     assert closed.tolist() == [[12.0, 14.0, 16.0, 18.0], [28.0, 30.0, 32.0, 34.0]]
+
+
+BAD_CALLS = {
+    # (call, error class, words the message must hold) — each was numpy's or Python's own words, or a value
+    "normal of shapes that do not broadcast": (lambda: T.normal(T.zeros(3), T.ones(4)), RuntimeError,
+                                               "normal: shapes \\(3,\\) and \\(4,\\) cannot be broadcast"),
+    "multinomial of -1 samples": (lambda: T.multinomial(T.tensor([0.5, 0.5]), -1), RuntimeError,
+                                  "cannot sample n_sample <= 0 samples"),
+    "multinomial of no categories": (lambda: T.multinomial(T.tensor([]), 1), RuntimeError, "no categories"),
+    "squeeze of a float dim": (lambda: T.ones(2, 1).squeeze(1.0), TypeError, "squeeze: dim must be an int"),
+    "unflatten of a 0-d tensor": (lambda: T.tensor(1.0).unflatten(0, (3, 2)), IndexError,
+                                  "Dimension specified as 0 but tensor has no dimensions"),
+    "threshold to a string": (lambda: F.threshold(T.ones(2), 0.5, "a"), TypeError,
+                              "argument 'value' must be Number, not str"),
+    "arange of bools": (lambda: T.arange(5, dtype=T.bool), NotImplementedError, "not implemented for 'Bool'"),
+    "randperm of bools": (lambda: T.randperm(3, dtype=T.bool), NotImplementedError, "not implemented for 'Bool'"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_CALLS)
+def test_a_bad_call_gets_an_error_that_names_the_op(case):
+    call, error, words = BAD_CALLS[case]
+    with pytest.raises(error, match=words):
+        call()

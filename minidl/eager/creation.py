@@ -9,6 +9,7 @@ import numpy
 from .. import ops
 from ..backend import array_module_on, device as _device, dtypes, get_array_module, is_array, to_device
 from ..backend.linspace import linspace_values
+from ..ops.infer import broadcast_shapes
 from ..ops.promote import check_fits
 from .element_types import as_numpy_dtype
 from .layouts import check_factory_options
@@ -324,6 +325,8 @@ def arange(start=None, end=None, step=1, dtype=None, device=None, requires_grad=
         start = 0
     start, end, step = _numbers(start, end, step)
     dtype = as_numpy_dtype(dtypes.result_type(start, end, step) if dtype is None else dtype)
+    if dtype.kind == "b":  # (numpy's answer, False, True, True, ..., counts nothing)
+        raise NotImplementedError('"arange_cpu" not implemented for \'Bool\': a range needs a number dtype')
     if step == 0:
         raise RuntimeError("arange(): step must be nonzero")
     if not all(math.isfinite(v) for v in (start, end, step)):
@@ -427,8 +430,11 @@ def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, la
     check_factory_options("randperm", layout, pin_memory)
     if int(n) < 0:
         raise RuntimeError(f"randperm(): n must be non-negative, got {n}")
+    dtype = dtypes.int64 if dtype is None else as_numpy_dtype(dtype)
+    if dtype.kind == "b":
+        raise NotImplementedError('"randperm" not implemented for \'Bool\': a permutation needs a number dtype')
     array = numpy_rng(generator).permutation(int(n))
-    return _finish(array.astype(dtypes.int64 if dtype is None else as_numpy_dtype(dtype)), device, requires_grad)
+    return _finish(array.astype(dtype), device, requires_grad)
 
 
 def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None, requires_grad=False, layout=None,
@@ -441,7 +447,7 @@ def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None
     if size is None:
         if not tensors:
             raise TypeError("normal(): give size= when mean and std are numbers")
-        size = numpy.broadcast_shapes(*(tuple(t.shape) for t in tensors))
+        size = broadcast_shapes("normal", *(tuple(t.shape) for t in tensors))
         dtype, device = dtype or tensors[0].dtype, device or tensors[0].device
     samples = randn(*_size((size,), "normal"), generator=generator, dtype=dtype, device=device) * std + mean
     return samples if tensors else samples.requires_grad_(requires_grad)  # numbers: a leaf

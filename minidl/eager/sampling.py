@@ -9,6 +9,7 @@ change like any other: it bumps the tensor's version and refuses a leaf that req
 recorded (use ``.data``, ``torch.no_grad()`` or ``nn.init``).
 """
 import math
+import numbers
 
 import numpy
 
@@ -231,6 +232,12 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     weights = input.detach().cpu().numpy().astype(numpy.float64)
     if weights.ndim not in (1, 2):
         raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got shape {list(weights.shape)}")
+    if isinstance(num_samples, bool) or not isinstance(num_samples, numbers.Integral):
+        raise TypeError(f"multinomial(): argument 'num_samples' must be int, not {type(num_samples).__name__}")
+    if num_samples <= 0:
+        raise RuntimeError(f"multinomial: cannot sample n_sample <= 0 samples (got num_samples={num_samples})")
+    if weights.shape[-1] == 0:
+        raise RuntimeError(f"multinomial: no categories to sample from (prob_dist of shape {list(weights.shape)})")
     rows = weights.reshape(-1, weights.shape[-1])
     check_distribution("multinomial", rows)
     fewest = int((rows > 0).sum(axis=1).min())

@@ -1,4 +1,6 @@
 """Static shape inference helpers: shapes are tuples whose entries may be None (unknown until run time)."""
+import numbers
+
 from .base import DimensionError, OpError, Spec, UnknownRankError, describe
 
 
@@ -37,6 +39,8 @@ def normalize_dim(op_name, dim, ndim, operand=None):
     try:
         inside = -size <= dim < size
     except TypeError:  # (checked only now: a dim that compares with ints is the usual case, at no cost)
+        inside = None
+    if inside is None or (dim.__class__ is not int and not isinstance(dim, numbers.Integral)):  # (1.0 compares)
         raise TypeError(f"{op_name}: dim must be an int, got {dim!r} of type {type(dim).__name__}") from None
     if not inside:
         where = op_name if operand is None else f"{op_name} of {describe(operand)}"
@@ -49,7 +53,7 @@ def normalize_dims(op_name, dim, ndim):
     """``dim`` may be None (all dims), an int or a sequence of ints; returns a sorted tuple of dims."""
     if dim is None:
         return tuple(range(ndim))
-    if isinstance(dim, int):
+    if isinstance(dim, numbers.Number) or not hasattr(dim, "__iter__"):  # one dim (normalize_dim refuses 1.0)
         dim = (dim,)
     dims = tuple(sorted({normalize_dim(op_name, d, ndim) for d in dim}))
     return tuple(d for d in dims if d < ndim) if ndim == 0 else dims

@@ -7,7 +7,7 @@ the op it is made of; nothing here needs a VJP of its own.
 import math
 import operator
 
-from .base import DtypeError, OpError, describe, warn
+from .base import DimensionError, DtypeError, OpError, describe, warn
 from .combine import _tensor_list, cat
 from .indexing import getitem
 from .infer import normalize_dim
@@ -78,6 +78,9 @@ def narrow(input, dim, start, length):
 def unflatten(input, dim, sizes):
     """Split dim ``dim`` into dims of ``sizes`` (one may be -1, inferred): the inverse of ``flatten``."""
     check_tensor("unflatten", input)
+    if input.ndim == 0:  # (normalize_dim takes dim 0 of a 0-d tensor, as reductions do; there is no dim to split)
+        raise DimensionError(f"unflatten: Dimension specified as {dim} but tensor has no dimensions "
+                             f"({describe(input)})")
     dim = normalize_dim("unflatten", dim, input.ndim)
     sizes = ints("unflatten", sizes, "sizes")
     if not sizes:

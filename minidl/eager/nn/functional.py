@@ -190,6 +190,9 @@ def tanhshrink(input):
 
 def threshold(input, threshold, value, inplace=False):
     """``value`` where x <= threshold, else ``x`` (so NaN stays NaN); ``value`` takes the input's dtype."""
+    for name, number in (("threshold", threshold), ("value", value)):
+        if not isinstance(number, numbers.Number):
+            raise TypeError(f"threshold(): argument '{name}' must be Number, not {type(number).__name__}")
     return _maybe_inplace(lambda t: ops.where(t <= threshold, number_as(t.dtype, value), t), input, inplace)
 
 
