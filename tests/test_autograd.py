@@ -518,6 +518,19 @@ def test_views_share_the_version_counter_of_their_base():
         y.sum().backward()
 
 
+def test_accumulating_into_grad_is_an_in_place_change_a_saved_grad_sees():
+    """backward adds into an existing .grad in place: a node that saved the old .grad (y = w * x.grad) must refuse
+    to run, as PyTorch's does; it silently used the new values (w.grad [5, 5, 5], not [2, 2, 2])."""
+    x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    w = T.tensor([1.0, 1.0, 1.0], requires_grad=True)
+    (x * 2).sum().backward()
+    y = (w * x.grad).sum()
+    (x * 3).sum().backward()
+    assert x.grad._version == 1 and x.grad.tolist() == [5.0, 5.0, 5.0]
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+
+
 IN_PLACE_THROUGH_VIEWS = {  # each returns a loss built from the leaf ``a`` (a minidl or a torch tensor)
     "slice +=": lambda a: _then(lambda b: b[:, 0].__iadd__(1), a * 2, lambda b: (b * b).sum()),
     "row mul_": lambda a: _then(lambda b: b[0].mul_(3), a * 2, lambda b: (b * a).sum()),

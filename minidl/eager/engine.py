@@ -265,6 +265,7 @@ def _accumulate_into(tensor, g, create_graph, taken_whole):
         grad.add_(g)
     else:
         grad._data += g._data
+        grad._counter()[0] += 1  # an in-place change, as any: a node that saved this .grad must refuse to run
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
