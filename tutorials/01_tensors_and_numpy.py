@@ -162,7 +162,7 @@ print("column means after centring:", centred.mean(0))
 # %%
 try:
     torchlike.ones(3, 4) + torchlike.ones(3)
-except ValueError as error:  # minidl's OpError is a ValueError
+except RuntimeError as error:  # PyTorch raises RuntimeError; minidl's OpError is both a RuntimeError and a ValueError
     print(type(error).__name__ + ":", error)
 
 # %% [markdown]
@@ -245,7 +245,9 @@ t = torchlike.arange(4.0).to(device)
 print(t.device, (t * 2).cpu())
 
 # %% [markdown]
-# On a machine without a GPU, asking for one fails straight away with a message that says why:
+# On a machine without a GPU, asking for one fails straight away with a message that says why. minidl raises a
+# `RuntimeError`; a CPU-only build of PyTorch raises `AssertionError: Torch not compiled with CUDA enabled`, so the
+# cell catches both.
 
 # %%
 if torchlike.cuda.is_available():
@@ -256,9 +258,9 @@ else:
     try:
         torchlike.ones(3).to("cuda")
         cuda_error = None
-    except RuntimeError as error:
+    except (RuntimeError, AssertionError) as error:
         cuda_error = error
-        print("RuntimeError:", error)
+        print(type(error).__name__ + ":", error)
 
 # %% [markdown]
 # ## In-place operations, and why they have an underscore

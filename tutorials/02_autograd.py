@@ -167,8 +167,10 @@ print("\n".join(neuron_tape))
 
 # %% [markdown]
 # Read it from the top: the loss came from a power (`** 2`), of a subtraction (`a - y`), of a `tanh`, of an
-# addition whose inputs are a sum (of `w * x`) and the leaf `b`. The target `y`, the exponent `2` and the data
-# `x` need no gradient, hence `None`.
+# addition whose inputs are a sum (of `w * x`) and the leaf `b`. The target `y` and the data `x` need no
+# gradient, hence `None`. The last `None` is the exponent `2`: minidl's `PowBackward0` keeps an entry for each
+# argument, the plain Python number included. PyTorch's `PowBackward0` for a Python-number exponent has just one
+# `next_functions` entry (the base), so the same tree printed by PyTorch lacks that last line.
 # `backward()` visits the nodes in this order, each one turning the gradient of its output into gradients of
 # its inputs — exactly the steps we wrote by hand.
 #

@@ -34,6 +34,7 @@ import numpy as np
 
 import minidl.eager as torchlike
 from minidl.eager import autograd
+from minidl.eager.autograd.gradcheck import GradcheckError  # where PyTorch keeps it too
 
 torchlike.manual_seed(0)
 
@@ -117,8 +118,8 @@ print(y.grad_fn.name())
 # A hand-written backward is a hand-written bug waiting to happen. `autograd.gradcheck(fn, inputs)` compares
 # it with the definition of the derivative: it nudges every input element by $\pm\varepsilon$, measures how each
 # output moves (central differences, $(f(x+\varepsilon) - f(x-\varepsilon))/2\varepsilon$), and checks that the
-# Jacobian this gives agrees with the one your backward implies. It returns `True`, or raises an error that
-# shows both.
+# Jacobian this gives agrees with the one your backward implies. It returns `True`, or raises a `GradcheckError`
+# that shows both (imported above from `autograd.gradcheck`, its home in PyTorch as well).
 #
 # Use **float64** inputs for it. A central difference has an error of order $\varepsilon^2$ from the curvature
 # and of order $\text{rounding}/\varepsilon$ from cancellation; with float64's rounding of $10^{-16}$ and
@@ -153,7 +154,7 @@ small = (torchlike.randn(4, dtype=torchlike.float64, requires_grad=True),)
 try:
     autograd.gradcheck(BuggySoftplus.apply, small)
     buggy_error = None
-except autograd.GradcheckError as error:
+except GradcheckError as error:
     buggy_error = error
     print(f"{type(error).__name__}: {error}")
 
@@ -234,7 +235,7 @@ ste_inside = autograd.gradcheck(StraightThroughClamp.apply, inside)
 try:
     autograd.gradcheck(StraightThroughClamp.apply, outside)
     ste_outside = True
-except autograd.GradcheckError as error:
+except GradcheckError as error:
     ste_outside = False
     print(f"outside [-1, 1]: {type(error).__name__}: {error}")
 print("inside [-1, 1]: gradcheck passed:", ste_inside)
@@ -281,7 +282,7 @@ ok_numpy_first = autograd.gradcheck(NumpyBackwardSoftplus.apply, inputs)
 try:
     autograd.gradgradcheck(NumpyBackwardSoftplus.apply, inputs)
     numpy_gradgrad = True
-except autograd.GradcheckError as error:
+except GradcheckError as error:
     numpy_gradgrad = False
     print(f"gradgradcheck: {type(error).__name__}: {str(error).splitlines()[0][:200]}")
 print("gradcheck still passed:", ok_numpy_first)

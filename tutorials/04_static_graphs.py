@@ -138,7 +138,8 @@ except tf.errors.InvalidArgumentError as error:
 #
 # A `Variable` is more than one node. `tf.Variable(initial_value, name="W")` adds the variable itself (an op that
 # outputs its current value), the initial value, an `Assign` op that stores the initial value into the variable
-# (this is `W.initializer`), and a `read` snapshot:
+# (this is `W.initializer`), and a `read` snapshot. (In TF1 the ops that use `W` read it through that snapshot,
+# so TF would list the `MatMul`'s inputs as `x:0` and `W/read:0`; minidl's ops take `W:0` directly.)
 
 # %%
 tf.reset_default_graph()
@@ -335,8 +336,10 @@ print("variables:", [v.name for v in tf.global_variables()])
 # ## Looking at the whole graph
 #
 # Here is the network as a text listing: each operation with its type and the operations it takes inputs from.
-# Variable plumbing (`initial_value`, `Assign`, `read`) is left out to keep it short. The type is the name of
-# the shared op-library operation that runs — the very class eager mode runs too (`Mm` is its matrix product).
+# Variable plumbing (`initial_value`, `Assign`, `read`) is left out to keep it short. The type is TF's name for
+# the shared op-library operation that runs — the very class eager mode runs too. Mostly the two names agree
+# (`Add`, `Relu`); where they differ the listing shows TF's: the matrix product is `MatMul` here, while eager
+# mode calls the same op `Mm` (its tape node is `MmBackward0`).
 
 # %%
 def graph_listing(graph, skip=("initial_value", "Assign", "read")):

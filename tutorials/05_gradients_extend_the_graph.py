@@ -179,7 +179,9 @@ for grad, var in grads_and_vars:
 # %% [markdown]
 # `apply_gradients` then adds a constant for the learning rate $\eta$; for each variable, the update of plain
 # gradient descent, $w \leftarrow w - \eta \, g$ — a multiply and an `AssignSub`; and one `NoOp` that depends on
-# all the updates. That `NoOp` is the *training op*: running it runs one step.
+# all the updates. That `NoOp` is the *training op*: running it runs one step. (That is minidl's spelling of the
+# update. TF1 fuses each variable's update into a single `ApplyGradientDescent` op, and `MomentumOptimizer`'s
+# into an `ApplyMomentum`; minidl builds every update from ordinary ops, as the listing shows.)
 
 # %%
 train_op = optimizer.apply_gradients(grads_and_vars)
@@ -237,10 +239,10 @@ print("eager mode: dW =", eager_grads[0].ravel(), " db =", eager_grads[1])
 print("bit for bit the same:", all(np.array_equal(g, e) for g, e in zip(first_grads, eager_grads)))
 
 # %% [markdown]
-# The same numbers (on the CPU, even bit for bit) — not by coincidence, but because **the same VJP code ran in both modes**. To see it, we spy
-# on the matrix product's VJP: we replace `MatMul.vjp` for a moment by a wrapper that notes what kind of tensor
-# it was handed and then calls the original. In eager mode it receives tensors holding numbers; in graph mode,
-# symbolic tensors, on which the very same lines add operations to the graph.
+# The same numbers (on the CPU, even bit for bit) — not by coincidence, but because **the same VJP code ran in
+# both modes**. To see it, we spy on the matrix product's VJP: we replace `MatMul.vjp` for a moment by a wrapper
+# that notes what kind of tensor it was handed and then calls the original. In eager mode it receives tensors
+# holding numbers; in graph mode, symbolic tensors, on which the very same lines add operations to the graph.
 
 # %%
 original_vjp = MatMul.__dict__["vjp"]
@@ -285,8 +287,8 @@ print("as a dense table:", dense_value[:, 0])
 
 # %% [markdown]
 # The difference is more than memory. `tf.clip_by_global_norm` measures the rows as listed — id 0 counts twice,
-# $\sqrt{2\,(1^2 + 2^2 + 3^2)} pprox 5.29$, where the dense table's norm would be $\sqrt{2\,(4^2 + 2^2)}
-# pprox 6.32$ — and optimizers such as Momentum update only the rows listed. (PyTorch's `nn.Embedding` gives a
+# $\sqrt{2\,(1^2 + 2^2 + 3^2)} \approx 5.29$, where the dense table's norm would be $\sqrt{2\,(4^2 + 2^2)}
+# \approx 6.32$ — and optimizers such as Momentum update only the rows listed. (PyTorch's `nn.Embedding` gives a
 # dense gradient unless asked for `sparse=True`; there the rows are a sparse tensor.)
 
 # %%

@@ -23,8 +23,11 @@
 # In **graph** mode Python runs only while the graph is being built, before any value exists. A Python loop
 # still works, but it *unrolls*: it bakes a fixed number of copies of its body into the graph. And a Python `if`
 # cannot look at a value that will only be known when a session runs. So TensorFlow has control flow as
-# operations: `tf.while_loop` and `tf.cond`. Each is **one operation** of the graph, and the loop's body (or each
-# branch) is a small graph of its own that the operation runs as often as the data says.
+# operations: `tf.while_loop` and `tf.cond`. In minidl each is **one operation** of the graph, and the loop's body
+# (or each branch) is a small graph of its own that the operation runs as often as the data says. (TF1 itself
+# lowered them into a handful of primitive ops — `Enter`, `Merge`, `Switch`, `NextIteration`, `Exit`,
+# `LoopCond` — spread over a `while/` or `cond/` scope. The single `While` or `If` op is TF's later design,
+# "control flow v2", and that is the one minidl follows; the values and gradients are the same either way.)
 #
 # This chapter writes the same computations both ways and checks that values and gradients agree.
 
@@ -129,9 +132,11 @@ print(h_final)
 print("outer graph:", ", ".join(f"{op.name} ({op.type})" for op in graph.get_operations()))
 
 # %% [markdown]
-# The whole loop is the single operation `rnn`, of type `While`. Its body is a separate graph, kept in the
-# operation's attributes (an inside look): two placeholders for the loop variables, stand-ins for the captured
-# `W` and `xs`, and one iteration's worth of operations.
+# The whole loop is the single operation `rnn`, of type `While`. (In a TF1 graph the outer graph would instead
+# hold the loop's `Enter`, `Merge`, `Switch`, `NextIteration` and `Exit` ops, with the body's own ops beside
+# them, all under `rnn/`.) Its body is a separate graph, kept in the operation's attributes (an inside look): two
+# placeholders for the loop variables, stand-ins for the captured `W` and `xs`, and one iteration's worth of
+# operations.
 
 # %%
 body_graph = rnn.attrs["body"]

@@ -292,7 +292,7 @@ print("wrote", curve_path, os.path.getsize(curve_path), "bytes")
 # ## Where the time goes
 #
 # Each framework comes with a profiler, and minidl has both. In eager mode, `torch.profiler.profile` turns every
-# op into an *event* with a start and an end; `backward()` adds one event per tape node it runs (`MmBackward0`),
+# op into an *event* with a start and an end; `backward()` adds one event per tape node it runs (`AddmmBackward0`),
 # holding the ops its VJP ran; `record_function("name")` wraps any block; the optimizer's step is an event of its
 # own. An event's **total** time includes the events inside it, its **self** time does not: self times add up to
 # the whole step. In graph mode, a run with `RunOptions(trace_level=FULL_TRACE)` fills `run_metadata.step_stats`:
@@ -371,10 +371,13 @@ def draw_bar(canvas, top, start, end, first, last, colour):
     canvas[top:top + ROW, left:right] = colour
 
 
-first, last = min(e.time_range[0] for e in eager_events), max(e.time_range[1] for e in eager_events)
+# minidl's event.time_range is a plain (start, end) tuple in µs. (PyTorch's is an Interval object: there, read
+# event.time_range.start and event.time_range.end instead of unpacking it.)
+spans = [event.time_range for event in eager_events]
+first, last = min(start for start, _ in spans), max(end for _, end in spans)
 for event in eager_events:
-    draw_bar(flame, MARGIN + depth(event) * (ROW + GAP), *event.time_range, first, last,
-             KIND_COLOURS[eager_kind(event)])
+    start, end = event.time_range
+    draw_bar(flame, MARGIN + depth(event) * (ROW + GAP), start, end, first, last, KIND_COLOURS[eager_kind(event)])
 graph_top = MARGIN * 2 + eager_rows * (ROW + GAP)
 first = min(n.all_start_nanos for n in graph_nodes)
 last = max(n.all_start_nanos + n.all_end_rel_nanos for n in graph_nodes)

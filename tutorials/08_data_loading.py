@@ -34,7 +34,7 @@ import numpy as np
 import minidl.eager as torchlike
 import minidl.graph as tf
 from minidl.datasets import load_digits, load_digits_images
-from minidl.eager import transforms
+from minidl.eager import transforms  # PyTorch: from torchvision import transforms
 from minidl.eager.utils.data import (BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler,
                                      SubsetRandomSampler, TensorDataset, get_worker_info)
 
@@ -207,9 +207,11 @@ print("same seed:       ", bad, " <- worker 1 repeats worker 0")
 # Seeding per worker from one base seed also makes augmentation **reproducible**: after `manual_seed(0)` the
 # same epoch comes out again, bit for bit, even though two processes produced it.
 #
-# Here is real augmentation with the small `transforms` module: `ToTensor` turns an (8, 8) array into a
-# (1, 8, 8) tensor, `RandomCrop(8, padding=1)` pads one pixel of zeros all round and cuts a random 8×8 window
-# back out (the digit moves by up to a pixel each way), `Normalize` centres the pixel values.
+# Here is real augmentation with minidl's small `transforms` module (a slice of torchvision's API: in PyTorch
+# these live in the separate `torchvision` package, `from torchvision import transforms`, not in `torch`).
+# `ToTensor` turns an (8, 8) array into a (1, 8, 8) tensor, `RandomCrop(8, padding=1)` pads one pixel of zeros
+# all round and cuts a random 8×8 window back out (the digit moves by up to a pixel each way), `Normalize`
+# centres the pixel values.
 
 # %%
 augment = transforms.Compose([transforms.ToTensor(), transforms.RandomCrop(8, padding=1),

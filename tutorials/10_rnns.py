@@ -141,9 +141,9 @@ print(f"tape nodes: T = 8 -> {tape_8},  T = 32 -> {tape_32},  i.e. {per_step:.0f
 # %% [markdown]
 # Each character adds the same seven nodes: the row lookup $W_{xh}[c_t]$, two matrix products, three additions
 # and the `tanh`. (Slicing `ids` adds nothing: the input needs no gradient, so it is not recorded; and `stack`
-# collects the logits of all the steps in one node.) Backpropagation through time is nothing special here: `backward()` walks this long
-# tape like any other. (It also shows the cost: memory grows with the length, which is why long texts are cut
-# into windows — *truncated* backpropagation through time.)
+# collects the logits of all the steps in one node.) Backpropagation through time is nothing special here:
+# `backward()` walks this long tape like any other. (It also shows the cost: memory grows with the length, which
+# is why long texts are cut into windows — *truncated* backpropagation through time.)
 #
 # ## Training
 #
@@ -189,12 +189,16 @@ print(sample)
 #
 # `nn.RNN` computes the same recurrence, $\tanh(x W_{ih}^T + b_{ih} + h W_{hh}^T + b_{hh})$ on input *vectors*,
 # so we feed it one-hot vectors and give it our weights, transposed to its (out, in) layout; the final states
-# agree. Inside, it is not recorded step by step: like PyTorch's, it hands the whole loop to one fused op
+# agree. Inside, minidl does not record it step by step: it hands the whole loop to one fused op
 # (`ops.rnn_sequence`, see `minidl/ops/recurrent.py`) whose forward is this loop on plain arrays and whose
-# backward is backpropagation through time written out once, by hand — one tape node per layer instead of seven
-# per character, several times faster. `nn.LSTM` and `nn.GRU` have such ops too (`ops.lstm_sequence`,
-# `ops.gru_sequence`); packed input, and an LSTM with `proj_size`, keep the recorded Python loop
-# (`minidl/eager/nn/rnn.py`).
+# backward is backpropagation through time written out once, by hand — one tape node per layer
+# (`RnnSequenceBackward0`) instead of seven per character, several times faster. `nn.LSTM` and `nn.GRU` have such
+# ops too (`ops.lstm_sequence`, `ops.gru_sequence`); packed input, and an LSTM with `proj_size`, keep the
+# recorded Python loop (`minidl/eager/nn/rnn.py`).
+#
+# PyTorch fuses the loop only where a backend library supplies a whole-sequence kernel: cuDNN on a GPU (and, in
+# many CPU builds, oneDNN for `nn.LSTM`). Its CPU `nn.RNN` and `nn.GRU` are recorded step by step, a handful of
+# nodes per character (`AddmmBackward0`, `TanhBackward0`, ...), much like our own loop above.
 
 # %%
 rnn = nn.RNN(V, HIDDEN, batch_first=True)

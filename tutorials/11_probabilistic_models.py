@@ -533,8 +533,8 @@ print(f"ELBO {final_elbo:.2f} (from the K draws: {elbo_from_weights:.2f}),  impo
 # ### Pictures: reconstructions, samples, and the latent plane
 #
 # Three pictures, laid out by `image_grid` (dark ink on white paper, each pixel drawn as a 4×4 block) and
-# written as PNG files with `encode_png`. The decoder's output for a code is a Bernoulli per pixel; we draw its **mean**, the probabilities
-# $\mathrm{sigmoid}(\text{logits})$, rather than random 0/1 pixels.
+# written as PNG files with `encode_png`. The decoder's output for a code is a Bernoulli per pixel; we draw its
+# **mean**, the probabilities $\mathrm{sigmoid}(\text{logits})$, rather than random 0/1 pixels.
 #
 # * `11_vae_reconstructions.png`: test digits (odd rows) and their reconstructions (even rows), decoded from
 #   the posterior mean $\mu_\psi(x)$;

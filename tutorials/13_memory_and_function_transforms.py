@@ -74,11 +74,13 @@ print("train", x_train.shape, "test", x_test.shape)
 #
 # We do not have to take this on faith. A node's `inputs` are the tensors it was called with, its
 # `saved_outputs` the output arrays its VJP reads (tanh's backward uses $1 - y^2$, so it keeps $y$), and
-# `next_functions` leads to the nodes that made its inputs. Walking from `loss.grad_fn` therefore finds every
-# array the tape holds. Several nodes share an array (the tanh's output is the next linear layer's input), and
-# a transpose is a view of its matrix, so we count each *buffer* once, by following numpy's `.base` to the
-# memory's owner. The parameters and the input batch live on whether or not a tape exists, so we set them
-# apart: what remains is what recording costs.
+# `next_functions` leads to the nodes that made its inputs. (`inputs` and `saved_outputs` are minidl's tape
+# internals: PyTorch's nodes have neither, and show what they saved as `_saved_self`, `_saved_result`,
+# `_saved_mat1`, ... instead, so under PyTorch the walk below would find nothing.) Walking from `loss.grad_fn`
+# therefore finds every array the tape holds. Several nodes share an array (the tanh's output is the next linear
+# layer's input), and a transpose is a view of its matrix, so we count each *buffer* once, by following numpy's
+# `.base` to the memory's owner. The parameters and the input batch live on whether or not a tape exists, so we
+# set them apart: what remains is what recording costs.
 
 # %%
 def owner(array):
@@ -221,14 +223,15 @@ print("weight gradients (MiB):    ", [round(b / 2 ** 20, 1) for b in weight_byte
 # $k + n/k$ arrays, which is smallest at $k = \sqrt n$: **$O(\sqrt n)$ instead of $O(n)$**. The price: every
 # block but those of the last segment runs its forward twice. A backward pass costs roughly two forwards (one
 # product for the gradient of the input, one for the weights), so a step goes from about 3 forward-costs to
-# about 4 — some 30 % more time, whatever the depth.
+# about 4 — about a third more time, whatever the depth. Measured, expect somewhere between a fifth and a half
+# more, depending on the machine and how busy it is; the comparison below prints the median ratio.
 #
 # `checkpoint(fn, *args, use_reentrant=False)` does this for one function; `checkpoint_sequential(model,
 # segments, x, use_reentrant=False)` cuts an `nn.Sequential` into segments and checkpoints all but the last
 # (the last one's activations are needed right away, so recomputing them would be wasted work).
 #
-# First the two promises that matter most: the gradients are the same, and each block runs once more. A
-# forward hook on every block counts its calls.
+# First the two promises that matter most: the gradients are the same, and each recomputed block runs once more.
+# A forward hook on every block counts its calls.
 
 # %%
 def checkpointed(model, x):
@@ -260,6 +263,12 @@ print("forward calls per child, checkpointed:", "".join(str(calls_checkpointed[n
 # The gradients agree to the last bit — the recomputation does exactly the same arithmetic in the same order.
 # The children of the first three segments ran twice (once untaped in the forward, once recording in the
 # backward), those of the last segment once.
+#
+# PyTorch prints a different pattern here, `222122212221111111`. Its non-reentrant checkpoint by default stops
+# the recomputation as soon as the last value the backward pass needs has been rebuilt — inside each segment's
+# last child, before that child's forward returns — so the hook on that child fires only once. (Inside
+# `torch.utils.checkpoint.set_checkpoint_early_stop(False)` it prints minidl's pattern.) minidl always
+# recomputes the whole segment; the gradients are the same either way.
 #
 # Now memory and time against depth, side by side with the plain network. The time is the best of three
 # steps, to keep the machine's background noise out of it.
@@ -297,7 +306,8 @@ print(f"median time ratio, checkpointed / plain: {time_ratio:.2f}")
 # the weight gradients, which grow linearly with depth and which no trick can skip. The checkpointed peak comes
 # near the end of the backward pass: almost all the weight gradients exist by then, beside one recomputed
 # segment's tape. Beyond the weight gradients it needs under a third of the plain network's peak. The time
-# went up by a quarter or so (more on a busy machine), as the count predicted.
+# went up by the median ratio printed above: typically 1.2 to 1.5 times the plain step (more on a busy machine),
+# around the third more that the count predicted.
 #
 # The picture, `13_checkpoint_memory_time.png`: on the left the peak memory of a step against depth (0 to 64
 # across, 0 at the bottom), on the right the time of a step against depth; the plain network in blue, the
@@ -408,7 +418,8 @@ for reentrant in (True, False):
     by_hand_gap[reentrant] = max(float(np.abs(a - b).max()) for a, b in zip(grads_plain, by_hand))
 print("checkpoint by hand, largest difference from the plain gradients:",
       {f"use_reentrant={k}": f"{v:.1e}" for k, v in by_hand_gap.items()})
-#
+
+# %% [markdown]
 # ### Dropout: replaying the random numbers
 #
 # A dropout layer draws a fresh mask on every call. If the recomputation in the backward pass drew a *new*
@@ -728,10 +739,10 @@ print(f"eigenvalues from {eigenvalues[0]:.1e} to {eigenvalues[-1]:.2f}: positive
 #   whose values no VJP reads is freed during the forward (the node keeps a stand-in for its shape): one array
 #   per linear + tanh block, as in PyTorch.
 # * `checkpoint` / `checkpoint_sequential` run segments untaped and recompute them in the backward pass:
-#   $O(\sqrt n)$ memory with $\sqrt n$ segments, for about one extra forward pass (20–30 % more time here), and
-#   bit-identical gradients — dropout included, because the random state is replayed. Pass
-#   `use_reentrant=False`: the reentrant variant silently trains nothing before the last segment when the input
-#   batch does not require grad.
+#   $O(\sqrt n)$ memory with $\sqrt n$ segments, for about one extra forward pass (about a third more time by
+#   the count; 1.2 to 1.5 times the plain step when measured here), and bit-identical gradients — dropout
+#   included, because the random state is replayed. Pass `use_reentrant=False`: the reentrant variant silently
+#   trains nothing before the last segment when the input batch does not require grad.
 # * `functional_call` turns a module into a pure function of its weights; `grad` turns a scalar function into
 #   its gradient function; `vmap` maps a one-example function over a batch. `vmap(grad(loss), in_dims=(None, 0,
 #   0))` gives per-example gradients — for finding hard examples, or for DP-SGD's per-example clipping. In

@@ -295,7 +295,10 @@ print("wrote", chart_png, chart.shape, os.path.getsize(chart_png), "bytes")
 # unpickler, for this reason.) minidl's file cannot hold code at all: after a magic string comes a JSON header
 # that describes the structure (dicts, lists, numbers, strings) and names each array's dtype, shape and byte
 # range, then the arrays' raw bytes. Loading parses JSON and copies bytes; nothing is executed. The first bytes
-# of our checkpoint show it: the magic `MINIDL\x00\x01`, the header's length in 8 bytes, then the JSON.
+# of our checkpoint show it: the magic `MINIDL\x00\x02` (format version 2), the header's length in 8 bytes, a
+# CRC-32 checksum of the header in 4 bytes, then the JSON. The header also holds a CRC-32 of every array, so a
+# damaged file is an error rather than different numbers. (Files of version 1, `MINIDL\x00\x01`, had no header
+# checksum; minidl still reads them.)
 
 # %%
 with open(checkpoint_path, "rb") as file:
@@ -361,10 +364,12 @@ except TypeError as error:
 # ### Written aside, then renamed
 #
 # The worst time for a crash is while the checkpoint is being written: a program that opens `checkpoint.pt`
-# for writing has already destroyed the previous checkpoint, and a crash half-way leaves half a file. So `save`
-# writes to a temporary file in the same directory, flushes it to the disk (`os.fsync`), and only then
-# *renames* it over the old one — a rename that replaces a file is atomic: at every moment the path holds either
-# the old checkpoint or the new one, whole.
+# for writing has already destroyed the previous checkpoint, and a crash half-way leaves half a file. So
+# minidl's `save` writes to a temporary file in the same directory, flushes it to the disk (`os.fsync`), and only
+# then *renames* it over the old one — a rename that replaces a file is atomic: at every moment the path holds
+# either the old checkpoint or the new one, whole. (This is minidl's guarantee, not PyTorch's: `torch.save`
+# opens the path and writes in place, so a PyTorch program that wants this saves to a temporary name in the same
+# directory and `os.replace`s it over the old file itself.)
 #
 # We pull the plug at the worst moment: Ctrl-C (a `KeyboardInterrupt`) arrives while `save` waits for the disk
 # (`unittest.mock` makes `os.fsync` raise it). The old checkpoint survives, byte for byte, and the half-written
@@ -759,9 +764,24 @@ eager_keys = list(torchlike.load(weights_path))
 print("the eager file's names:", eager_keys)
 
 # %% [markdown]
-# (PyTorch bridges this gap with `torch.jit` / `torch.export`, which trace or compile the code into a graph —
-# which is, in effect, moving to graph mode for shipping. minidl has neither.)
-#
+# PyTorch bridges this gap by turning the code into a graph — in effect, moving to graph mode for shipping:
+# `torch.jit.trace` records the ops that one call runs, `torch.jit.script` compiles the Python source, and
+# `torch.export` captures a whole program. minidl has the first of these: chapter 7's `jit.trace`, with
+# `jit.save` and `jit.load` to ship the recording (in the same code-free file format as above) and rebuild it
+# where the model's Python code is absent. It has no `torch.export`, and its `jit.script` only raises an error
+# that points to `trace`. A trace keeps what the example call did: in `eval()` mode the dropout does nothing,
+# so the recording is just the two linear layers and the ReLU.
+
+# %%
+traced_path = os.path.join(WORK, "digits_mlp_traced.pt")
+torchlike.jit.save(torchlike.jit.trace(reloaded.eval(), torchlike.tensor(x_test[:2])), traced_path)
+from_trace = torchlike.jit.load(traced_path)                # no make_model() needed to run it
+with torchlike.no_grad():
+    trace_predictions = from_trace(torchlike.tensor(x_test)).numpy()
+print(f"{type(from_trace).__name__} loaded from {os.path.basename(traced_path)}; predictions equal the eager "
+      f"model's: {np.array_equal(trace_predictions, predict(reloaded, x_test))}")
+
+# %% [markdown]
 # ## Summary
 #
 # * Eager: `torchlike.save(model.state_dict(), path)`, then `model.load_state_dict(torchlike.load(path))` into a
@@ -778,7 +798,7 @@ print("the eager file's names:", eager_keys)
 # * A graph can be shipped as data (`.meta` + values, `import_meta_graph`); what runs Python code comes back as
 #   a stand-in whose outputs are fed. Frozen (`tf.graph_util.convert_variables_to_constants`), it is one
 #   `GraphDef` of just what the outputs need, values as constants, for `tf.import_graph_def`. An eager model ships
-#   as code plus its state dict.
+#   as code plus its state dict, or traced into a program of ops (`jit.trace`, then `jit.save` / `jit.load`).
 #
 # ## Checks
 
@@ -828,7 +848,7 @@ assert "finalized" in str(second.finalized_error)
 assert "You must feed a value for placeholder tensor 'x'" in str(second.unfed_error)
 assert not tf.get_default_graph().finalized
 
-# shipping: the imported graph predicts what the original did; Python code is not exportable
+# shipping: the imported graph predicts what the original did; Python code is not exportable (a trace is)
 assert np.array_equal(shipped_predictions, plain_predictions) and np.array_equal(from_collection, plain_predictions)
 assert logits_by_name.name == "logits:0"
 assert py_prefix == os.path.join(py_dir, "model")
@@ -836,6 +856,7 @@ assert sorted(os.listdir(py_dir)) == ["checkpoint", "model.index", "model.meta"]
 assert doubled_value.tolist() == [2.0, 4.0] and fed_value.tolist() == [11.0]
 assert "'doubled' (PyFunc) was imported from a meta graph" in str(stand_in_error)
 assert eager_keys == ["0.weight", "0.bias", "3.weight", "3.bias"]
+assert np.array_equal(trace_predictions, predict(reloaded, x_test))   # the traced program ships the eager model
 # freezing: just the operations the logits need, the variables as constants; the imported copy predicts the same
 assert {node.op for node in frozen.node} >= {"Placeholder", "Const", "MatMul"}
 assert not {"VariableV2", "Assign"} & {node.op for node in frozen.node}

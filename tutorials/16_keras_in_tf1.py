@@ -453,15 +453,16 @@ print(f"test accuracy of the restored model {wide_test_accuracy:.4f}")
 # * **orange**, the validation loss `val_loss`;
 # * a **grey** vertical line at the best epoch, whose weights `EarlyStopping` put back.
 #
-# The loss axis is **logarithmic** — here from 0.001 at the bottom to 1 at the top, with a light grey line at
-# 0.01, 0.1 and 1 — because the interesting part happens at small losses, which a linear axis would squash
-# against the bottom.
+# The loss axis is **logarithmic** — from the power of ten just below the smallest loss at the bottom to the one
+# just above the largest at the top (the cell prints the range it chose: 0.01 to 1 in our run), with a light grey
+# line at each power of ten above the bottom (there, 0.1 and 1) — because the interesting part happens at small
+# losses, which a linear axis would squash against the bottom.
 #
-# Two things to read in it. The training loss keeps falling, by more than a factor of 100, while the validation
-# loss flattens out: after some epochs the model still improves on the data it sees and no longer on data it
-# does not — the moment to stop. And in the first epoch the blue point lies *above* the orange one: the training
-# loss of an epoch is the mean over its batches, taken while the weights were still poor, while the validation
-# loss is measured at the end of the epoch.
+# Two things to read in it. The training loss keeps falling, by well over a factor of ten (the cell prints the
+# factor: some 70 in our run), while the validation loss flattens out: after some epochs the model still
+# improves on the data it sees and no longer on data it does not — the moment to stop. And in the first epoch
+# the blue point lies *above* the orange one: the training loss of an epoch is the mean over its batches, taken
+# while the weights were still poor, while the validation loss is measured at the end of the epoch.
 #
 # No plotting library: a white array of pixels, lines drawn one pixel at a time, and `encode_png`.
 
@@ -513,6 +514,9 @@ with open(chart_png, "wb") as file:
     file.write(encode_png(chart))
 print("wrote", chart_png, chart.shape, os.path.getsize(chart_png), "bytes; loss axis from",
       10.0 ** decades[0], "to", 10.0 ** decades[1])
+train_loss_fall = train_losses[0] / train_losses.min()
+print(f"training loss from {train_losses[0]:.3f} (epoch 1) down to {train_losses.min():.4f}: a factor of "
+      f"{train_loss_fall:.0f}; validation loss never below {val_losses.min():.4f}")
 
 # %% [markdown]
 # ## 7. Saving and loading weights
@@ -690,10 +694,11 @@ assert [logs["val_loss"] for logs in seen_logs] == wide_history.history["val_los
 assert set(wide_history.history) == {"loss", "acc", "val_loss", "val_acc"}
 assert wide_test_accuracy >= 0.9
 
-# the picture
+# the picture, and what its text says: the training loss falls more than tenfold, from above the validation loss
 with open(chart_png, "rb") as file:
     png = file.read()
 assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (WIDTH, HEIGHT)
+assert train_loss_fall > 10 and train_losses[0] > val_losses[0]
 
 # section 7: the weights come back, by position, into a model of a fresh graph
 weight_names = [f"layer_with_weights-{i}/{kind}" for i in (0, 1) for kind in ("bias", "kernel")]

@@ -256,10 +256,11 @@ print(f"{steps} steps; test accuracy of softmax regression fed by the queues: {a
 # Each bar below is one training step of section 3's run; its height is the number of examples waiting in the
 # `RandomShuffleQueue` when the step ran. The black line is the queue's capacity, the red one `min_after_dequeue`.
 #
-# The first bars are tall: the reading threads started filling the queue while the session was still being set
-# up. Then the bars sit just above the red line: each step takes its 32 examples and then *waits* until the two
-# reading threads have brought the queue back to `min_after_dequeue + 32`. The training is faster than two Python
-# threads parsing CSV lines, so here **the input pipeline is the bottleneck**. That is what such a picture is for
+# Most bars sit just above the red line: each step takes its 32 examples and then *waits* until the two reading
+# threads have brought the queue back to `min_after_dequeue + 32`. A few bars may stand taller — the readers got
+# ahead for a moment, while the training thread was held up (at the start, say, while the session was being set
+# up); where and how often depends on the machine's timing. The training is faster than two Python threads
+# parsing CSV lines, so here **the input pipeline is the bottleneck**. That is what such a picture is for
 # (TF1 put this very number into TensorBoard as the summary `shuffle_batch/fraction_over_200_of_200_full`): a queue
 # that stays near its reserve says "add reading threads (`num_threads`) or parse several lines per run
 # (`read_up_to`)"; a queue that stays full says the model is the slow part. At the end the epochs run out, the
