@@ -332,15 +332,24 @@ mod = floormod = _binary("floormod", "FloorMod", ops.remainder, "x - floor(x / y
 
 @tf_op("Pow")
 def pow(x, y, name=None):
-    """x ** y elementwise. A signed integer to a negative power has no integer answer: TF refuses it when the graph
-    runs (numpy's answer would be 0); an exponent that is a constant known to be >= 0 needs no check. The
-    gradient for y is 0 where x <= 0, as TF's (PyTorch's is NaN for a negative x)."""
+    """x ** y elementwise, of one dtype (``power``)."""
     x, y = matching_pair("Pow", x, y)
     refuse_bool("Pow", x)
+    return power(x, y)
+
+
+def power(x, y):
+    """x ** y, for ``tf.pow`` and the ``**`` operator. A signed integer to a negative power has no integer answer:
+    TF refuses it when the graph runs (numpy's answer would be 0); an exponent known to be >= 0 when the graph is
+    built (a number, a constant) needs no check. The gradient for y is 0 where x <= 0, as TF's (PyTorch's is NaN
+    for a negative x)."""
     checks = []
-    if x.dtype.kind == "i" and not (y.op.op is Const and (y.op.attrs["value"] >= 0).all()):
-        from .check_ops import Assert  # (check_ops is built on this module)
-        checks.append(Assert(ops.all(ops.ge(y, 0)), ["Integers to negative integer powers are not allowed"]))
+    if getattr(x, "dtype", None) is not None and x.dtype.kind == "i":  # (minidl's own code may pass a number)
+        known = y if isinstance(y, numbers.Number) else y.op.attrs["value"] if y.op.op is Const else None
+        if known is None or not (numpy.asarray(known) >= 0).all():
+            from .check_ops import Assert  # (check_ops is built on this module)
+            holds = ops.all(ops.ge(y, 0)) if known is None else constant_op(False)  # (a negative number: never)
+            checks.append(Assert(holds, ["Integers to negative integer powers are not allowed"]))
     with control_dependencies(checks):  # (TF's gradient for y: log(x) taken as 0 where x <= 0, see ops' Pow)
         return ops.pow(x, y, log_where_positive=True)
 

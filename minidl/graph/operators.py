@@ -6,18 +6,22 @@ name scope of its own name — ``add``, ``mul``, ``truediv``, ``Greater``, ``str
 shows ``Tensor("add:0", ...)`` and ``graph.get_tensor_by_name("model/add:0")`` finds it; here each operator is
 named the same way. Three operators also compute differently: ``/`` of two integer operands divides in float64
 for 32- and 64-bit integers (float32 for smaller ones), TF's ``truediv`` rule, where PyTorch's gives the default
-float; ``+`` joins strings, as TF's ``Add`` does; and ``**`` differentiates its exponent as ``tf.pow`` does.
+float; ``+`` joins strings, as TF's ``Add`` does; and ``**`` is ``tf.pow`` (its gradient for the exponent, its
+refusal of an integer to a negative power).
 And in a program TF's rule of one dtype per op holds (TF never promotes: ``int_tensor * 0.5`` is a TypeError,
 cast first), while minidl's own code keeps the op library's promotion (see ``_named``).
 """
+import numbers
 import sys
+
+import numpy
 
 from .. import ops
 from ..ops.operators import OPERATORS, REFLECTED
 from . import dynamic_slicing
 from .core import Tensor
 from .frontend import graph_of_inputs
-from .math_ops import add_or_join, matching_pair, real_division_dtype, refuse_bool, tf_op
+from .math_ops import add_or_join, matching_pair, power, real_division_dtype, refuse_bool, tf_op
 
 #: op-library function -> the name TF1 gives the operator's operation
 TF_NAMES = {"add": "add", "sub": "sub", "mul": "mul", "div": "truediv", "floor_divide": "floordiv",
@@ -38,11 +42,6 @@ def true_division(x, y):
     return ops.div(x, y)
 
 
-def tf_power(x, y):
-    """TF1's ``x ** y``: ``tf.pow``, whose gradient for y is 0 where x <= 0 (PyTorch's is NaN for x < 0)."""
-    return ops.pow(x, y, log_where_positive=True)
-
-
 def _named(tf_name, fn, reflected):
     """The operator method: ``fn`` on (self, other) — swapped when ``reflected`` — built under ``tf_name``.
 
@@ -55,7 +54,9 @@ def _named(tf_name, fn, reflected):
         return fn(*(operands[::-1] if reflected else operands))
 
     def method(self, *other):
-        if tf_name != "strided_slice" and not _called_from_minidl(sys._getframe(1)):
+        if tf_name == "strided_slice" and not _called_from_minidl(sys._getframe(1)):
+            other = (tf_index(other[0]),)
+        elif not _called_from_minidl(sys._getframe(1)):
             if other:
                 with graph_of_inputs((self,)).as_default():  # (a number beside x: a constant in x's graph)
                     self, other = matching_pair(tf_name, self, *other)
@@ -64,6 +65,22 @@ def _named(tf_name, fn, reflected):
                 refuse_bool(tf_name, self)
         return build(self, *other)
     return method
+
+
+def tf_index(index):
+    """A program's ``x[index]`` as TF1 reads it (its ``_slice_helper``): a list is a tuple, one entry per dim
+    (``x[[0, 1]]`` is ``x[0, 1]``, not numpy's rows 0 and 1); an entry is an int, a slice, ``...``, ``None`` or a
+    scalar integer tensor — TF's TypeError for anything else (an array, a list, a vector tensor: the gather that
+    numpy's fancy indexing would do is ``tf.gather``), and for a bool (TF's ``boolean_mask``)."""
+    entries = tuple(index) if isinstance(index, (list, tuple)) else (index,)
+    for entry in entries:
+        scalar_int = isinstance(entry, numbers.Integral) and not isinstance(entry, (bool, numpy.bool_))
+        tensor = isinstance(entry, Tensor) and entry.dtype.kind in "iu" and entry.shape.rank == 0
+        if not (scalar_int or tensor or entry is None or entry is Ellipsis or isinstance(entry, slice)):
+            raise TypeError(f"Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar "
+                            f"tf.int32/tf.int64 tensors are valid indices, got {entry!r} (for numpy's indexing "
+                            f"by an array use tf.gather or tf.gather_nd; for a mask tf.boolean_mask)")
+    return entries if isinstance(index, (list, tuple)) else index
 
 
 #: the operators whose TF ops take numbers only (``&``, ``|``, ``^``, ``~`` and comparisons take bools)
@@ -80,7 +97,7 @@ def bind_tf_operators(cls, skip=()):
         for dunder, op_name in table.items():
             if dunder not in skip and op_name in TF_NAMES:
                 fn = {"add": add_or_join, "div": true_division, "getitem": dynamic_slicing.getitem,
-                      "pow": tf_power}.get(op_name) or getattr(ops, op_name)
+                      "pow": power}.get(op_name) or getattr(ops, op_name)
                 method = _named(TF_NAMES[op_name], fn, reflected)
                 method.__name__ = dunder
                 setattr(cls, dunder, method)

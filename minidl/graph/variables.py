@@ -298,6 +298,8 @@ class Variable(Tensor):
         """``v[index]``: the value of that part of the variable — a tensor that, as in TF1, can also be assigned
         to: ``v[0].assign(row)`` and ``v[:, 1:3].assign(block)`` set that part alone when run (the value must
         have the part's shape) and output the whole new value."""
+        from .operators import tf_index  # (operators come after variables in the import order)
+        index = tf_index(index)
         part = Tensor.__getitem__(self, index)
         part.assign = functools.partial(_assign_part, self, index, part)
         return part

@@ -58,6 +58,12 @@ def _integer_pow():
     return tf.pow(tf.constant([2, 3]), y), y, [-1, -2], [2, 3], [4, 27]
 
 
+def _integer_power_operator():
+    """``**`` is tf.pow: it refuses too (it gave 0 for 2 ** -1)."""
+    y = tf.placeholder(tf.int32, [2])
+    return tf.constant([2, 3]) ** y, y, [-1, -2], [2, 3], [4, 27]
+
+
 def _conv2d_depth():
     x = tf.placeholder(F32, [None] * 4)
     return tf.nn.conv2d(x, tf.ones([1, 1, 4, 2]), [1] * 4, "SAME"), x, np.ones((1, 2, 2, 3)), np.ones((1, 2, 2, 4)), \
@@ -80,6 +86,7 @@ def _sparse_xent():
     (_matmul_batch, "In[0] and In[1] must have compatible batch dimensions:"),
     (_dynamic_partition, "partitions must be in [0, 2), got"),
     (_integer_pow, "Integers to negative integer powers are not allowed"),
+    (_integer_power_operator, "Integers to negative integer powers are not allowed"),
     (_conv2d_depth, "input depth must equal filter depth"),
     (_sparse_xent, "logits and labels must have the same first dimension"),
 ], ids=lambda v: v.__name__[1:] if callable(v) else "")
@@ -210,3 +217,25 @@ def test_an_empty_list_is_a_constant_of_any_dtype():
     assert tf.constant([], tf.int64).dtype == tf.int64 and tf.constant([[]], tf.int32).shape == (1, 0)
     with pytest.raises(TypeError, match="Expected int32, got"):
         tf.constant([2.5], tf.int32)
+
+
+def test_an_integer_to_a_negative_number_is_refused_by_the_operator_too():
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Integers to negative integer powers"):
+            sess.run(tf.constant([2, 3]) ** -1)
+        assert sess.run(tf.constant([2, 3]) ** 2).tolist() == [4, 9]
+
+
+def test_indexing_reads_a_list_as_tf1_does_and_refuses_numpys_fancy_indexing():
+    """TF1's slice helper reads a list as a tuple, one entry per dim: t[[0, 1]] is t[0, 1] (it was numpy's rows 0
+    and 1); an array, a vector tensor or a bool entry is TF's TypeError (tf.gather / tf.boolean_mask do those)."""
+    t = tf.constant([[1, 2], [3, 4]])
+    v = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+    i = tf.placeholder(tf.int32, [])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(t[[0, 1]]) == 2 and sess.run(v[[1, 0]]) == 3.0
+        assert sess.run(t[i], {i: 1}).tolist() == [3, 4] and sess.run(t[..., None]).shape == (2, 2, 1)
+    for bad in (np.array([0, 1]), tf.constant([0, 1]), [0, [1]], True):
+        with pytest.raises(TypeError, match="are valid indices"):
+            t[bad]
