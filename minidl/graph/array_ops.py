@@ -737,9 +737,28 @@ def where(condition, x=None, y=None, name=None):
     value_rank = next((t.ndim for t in (x, y) if t.shape.rank_known), None)
     if not condition.shape.rank_known or (condition.ndim == 1 and value_rank is None):
         raise UnknownRankError("Select: whether the condition picks whole rows shows when the ranks are known")
+    _check_select_shapes(condition, x, y)
     if condition.ndim == 1 and value_rank > 1:
         condition = ops.reshape(condition, (-1,) + (1,) * (value_rank - 1))
     return ops.where(condition, x, y)
+
+
+def _check_select_shapes(condition, x, y):
+    """TF1's Select broadcasts nothing (``where_v2`` does): x and y have one shape, and the condition is a scalar,
+    that shape, or a vector along its first dim. Checked as far as the shapes are known."""
+    if not x.shape.is_compatible_with(y.shape):
+        raise ValueError(f"Select: x and y must have the same shape (tf.where_v2 broadcasts), got {x.shape} and "
+                         f"{y.shape}")
+    value = x.shape.merge_with(y.shape)
+    if condition.ndim == 0 or not value.rank_known:
+        return
+    if condition.ndim == 1 and value.rank > 1:
+        fits = condition.shape[:1].is_compatible_with(value[:1])
+    else:
+        fits = condition.shape.is_compatible_with(value)
+    if not fits:
+        raise ValueError(f"Select: the condition must be a scalar, of the shape of x and y ({value}), or a vector "
+                         f"along their first dim, got {condition.shape} (tf.where_v2 broadcasts)")
 
 
 @tf_op("SelectV2")

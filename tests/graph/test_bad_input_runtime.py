@@ -239,3 +239,16 @@ def test_indexing_reads_a_list_as_tf1_does_and_refuses_numpys_fancy_indexing():
     for bad in (np.array([0, 1]), tf.constant([0, 1]), [0, [1]], True):
         with pytest.raises(TypeError, match="are valid indices"):
             t[bad]
+
+
+def test_tf1_where_broadcasts_nothing_and_where_v2_does():
+    """TF1's Select: x and y of one shape, the condition a scalar, their shape or a vector along the first dim.
+    It broadcast like where_v2 (a (2, 1) condition against (2, 3) values gave a (2, 3) answer)."""
+    with tf.Session() as sess:
+        assert sess.run(tf.where([True, False], [[1, 2], [5, 6]], [[3, 4], [7, 8]])).tolist() == [[1, 2], [7, 8]]
+        assert sess.run(tf.where(True, [1, 2], [3, 4])).tolist() == [1, 2]
+        assert sess.run(tf.where_v2([[True], [False]], tf.ones([2, 3]), 0.0)).tolist() == [[1.0] * 3, [0.0] * 3]
+    for condition, x, y in (([[True], [False]], tf.ones([2, 3]), tf.zeros([2, 3])), ([True, False], 1.0, 2.0),
+                            ([True, False], tf.ones([2]), tf.ones([3]))):
+        with pytest.raises(ValueError, match="Select: .*tf.where_v2 broadcasts"):
+            tf.where(condition, x, y)

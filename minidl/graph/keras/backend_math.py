@@ -202,9 +202,10 @@ def switch(condition, then_expression, else_expression):
                          f"{then_expression.shape}")
     if cond_ndim > 1:
         # TF 1.15 reshapes the condition to its shape + [1, 1, ...] (up to the expressions' rank), then tiles it to
-        # their shape; where's broadcasting of those size-1 dims picks the same elements
+        # their shape; where_v2's broadcasting of those size-1 dims picks the same elements
         for _ in range(expr_ndim - cond_ndim):
             condition = array_ops.expand_dims(condition, -1)
+        return array_ops.where_v2(condition, then_expression, else_expression)
     return array_ops.where(condition, then_expression, else_expression)
 
 

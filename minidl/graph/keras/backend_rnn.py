@@ -24,7 +24,7 @@ a cell's dropout masks, made at its first call and kept for the whole sequence, 
 the graph is built (the number of steps must then be known): a longer graph, without a loop.
 """
 from .. import math_ops
-from ..array_ops import gather, reshape, reverse, shape, stack, transpose, where, zeros_like
+from ..array_ops import gather, reverse, shape, stack, transpose, where, zeros_like
 from ..basics import constant
 from ..core import TensorShape
 from ..loops import while_loop
@@ -37,7 +37,7 @@ def _swap_batch_time(x):
 
 def _kept(keep, new, old):
     """``new`` in the rows (samples) where ``keep`` (batch,) is True, ``old`` elsewhere."""
-    return where(reshape(keep, [-1] + [1] * (new.shape.rank - 1)), new, old)
+    return where(keep, new, old)  # (TF1's Select: a vector condition picks whole rows)
 
 
 def _batch_free(t):
