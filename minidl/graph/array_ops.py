@@ -19,7 +19,7 @@ import numpy
 
 from .. import ops
 from ..backend import dtypes
-from ..ops.base import Op, Spec, apply
+from ..ops.base import Op, Spec, apply, describe
 from ..ops.gather import in_bounds
 from .basics import control_dependencies, identity
 from .check_ops import Assert, assert_less_equal
@@ -245,7 +245,10 @@ def fill(dims, value, name=None):
     if negative:
         raise ValueError(f"Fill: dims[{negative[0][0]}] = {negative[0][1]} must be nonnegative (dims {list(given)})")
     dims, static = _shape_input(dims)
-    out = apply(Fill, dims, to_tensor(value))
+    value = to_tensor(value)
+    if value.shape.rank_known and value.shape.rank != 0:  # (it broadcast a row across the shape)
+        raise ValueError(f"Fill: value must be a scalar (Shape must be rank 0), got {describe(value)}")
+    out = apply(Fill, dims, value)
     if static is not None:
         out.set_shape(static)
     return out
@@ -692,10 +695,16 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     axis = rank if axis == -1 else axis
     checks = []
     if graph_tensor(depth) is None:  # (range would make a negative depth an empty dim)
+        if numpy.ndim(depth) != 0:
+            raise ValueError(f"one_hot: depth must be a scalar (Shape must be rank 0), got {depth!r}")
+        if isinstance(depth, (bool, numpy.bool_)) or not isinstance(depth, numbers.Integral):
+            raise TypeError(f"one_hot: depth must be an int32 scalar, got {depth!r}")
         if depth < 0:
             raise ValueError(f"depth must be non-negative, got: {depth}")
     else:
         depth = to_tensor(depth)
+        if depth.dtype.kind not in "iu" or (depth.shape.rank_known and depth.shape.rank != 0):
+            raise TypeError(f"one_hot: depth must be an int32 scalar, got {describe(depth)}")
         checks.append(Assert(ops.ge(depth, 0), ["depth must be non-negative, got:", depth]))
     with control_dependencies(checks):
         positions = range(0, depth, dtype=labels.dtype)

@@ -508,7 +508,12 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None):
         values = to_tensor(values)
         _, low = matching_pair("Maximum", values, clip_value_min)
         _, high = matching_pair("Minimum", values, clip_value_max)
-        return _larger(_smaller(values, high), low)
+        out = _larger(_smaller(values, high), low)
+        # TF checks that the bounds do not broadcast t "to prevent unintentional broadcasting"
+        if values.shape.rank_known and out.shape.rank_known and not values.shape.is_compatible_with(out.shape):
+            raise ValueError(f"clip_by_value: the bounds must not make t larger: t has shape {values.shape}, the "
+                             f"clipped value {out.shape}")
+        return out
     return on_values(t, clipped)
 
 
@@ -806,12 +811,20 @@ def tensordot(a, b, axes, name=None):
     """Sum the products over ``axes``: an int N (the last N dims of a with the first N of b) or a pair of lists."""
     a, b = matching_pair("MatMul", a, b, ("a", "b"))
     axes = constant_value(axes, "axes")
-    if isinstance(axes, int):
+    if isinstance(axes, numbers.Integral):
+        if not 0 <= axes <= min(a.ndim, b.ndim):
+            raise ValueError(f"tensordot: 'axes' must be at least 0 and at most the rank of each operand "
+                             f"({a.ndim} and {b.ndim}), got {axes}")
         a_axes, b_axes = list(range(a.ndim - axes, a.ndim)), list(range(axes))
     else:
-        a_axes, b_axes = ([x] if isinstance(x, int) else list(x) for x in axes)
+        a_axes, b_axes = ([x] if isinstance(x, numbers.Integral) else list(x) for x in axes)
     if len(a_axes) != len(b_axes):
         raise ValueError(f"tensordot: axes lists must have one entry per contracted dim, got {a_axes} and {b_axes}")
+    for operand, listed in ((a, a_axes), (b, b_axes)):
+        if any(not -operand.ndim <= axis < operand.ndim for axis in listed):
+            raise ValueError(f"tensordot: axes {listed} out of range for an operand of rank {operand.ndim} "
+                             f"({operand.shape})")
+    a_axes, b_axes = [axis % a.ndim for axis in a_axes], [axis % b.ndim for axis in b_axes]
     letters = iter(string.ascii_letters)
     a_terms = [next(letters) for _ in range(a.ndim)]
     b_terms = [next(letters) for _ in range(b.ndim)]

@@ -252,3 +252,33 @@ def test_tf1_where_broadcasts_nothing_and_where_v2_does():
                             ([True, False], tf.ones([2]), tf.ones([3]))):
         with pytest.raises(ValueError, match="Select: .*tf.where_v2 broadcasts"):
             tf.where(condition, x, y)
+
+
+BUILD_TIME_REFUSALS = {
+    # each gave an answer TF 1.15 refuses when the graph is built
+    "fill with a vector value": (lambda: tf.fill([2, 2], [1.0, 2.0]), ValueError, "must be a scalar"),
+    "one_hot of depth 2.7": (lambda: tf.one_hot([0, 1], 2.7), TypeError, "depth must be an int32 scalar"),
+    "one_hot of depth [3]": (lambda: tf.one_hot([0, 1], [3]), ValueError, "depth must be a scalar"),
+    "one_hot of a float depth tensor": (lambda: tf.one_hot([0, 1], tf.constant(2.0)), TypeError, "int32 scalar"),
+    "tensordot with axes=-1": (lambda: tf.tensordot(tf.ones([2, 3]), tf.ones([3, 2]), -1), ValueError,
+                               "'axes' must be at least 0"),
+    "tensordot with an axis out of range": (lambda: tf.tensordot(tf.ones([2, 3]), tf.ones([3, 2]), [[2], [0]]),
+                                            ValueError, "out of range"),
+    "clip_by_value broadcasting t": (lambda: tf.clip_by_value(tf.ones([2]), tf.zeros([2, 2]), 1.0), ValueError,
+                                     "must not make t larger"),
+}
+
+
+@pytest.mark.parametrize("case", BUILD_TIME_REFUSALS)
+def test_what_tf_refuses_when_the_graph_is_built_is_refused(case):
+    build, error, words = BUILD_TIME_REFUSALS[case]
+    with pytest.raises(error, match=words):
+        build()
+
+
+def test_the_valid_forms_of_those_still_work():
+    with tf.Session() as sess:
+        assert sess.run(tf.fill([2], 3.0)).tolist() == [3.0, 3.0]
+        assert sess.run(tf.one_hot([0, 1], np.int64(2))).tolist() == [[1.0, 0.0], [0.0, 1.0]]
+        assert sess.run(tf.tensordot(tf.ones([2, 3]), tf.ones([3, 2]), [[-1], [0]])).tolist() == [[3.0] * 2] * 2
+        assert sess.run(tf.clip_by_value(tf.ones([2, 2]), 0.0, tf.fill([2, 2], 0.5))).tolist() == [[0.5] * 2] * 2
