@@ -385,3 +385,55 @@ def test_collation_keeps_numpy_strings_and_mapping_types_and_subsets_fetch_lists
     assert x.tolist() == [4.0, 2.0] and y.tolist() == [4, 2]
     loader = DataLoader(data, batch_size=2, pin_memory_device="", in_order=False)
     assert [b[1].tolist() for b in loader] == [[0, 1], [2, 3], [4]]
+
+
+class _Restarting:
+    """An iterator that yields again after stopping (a reader of a socket or a queue): 1 2 3 | 5 6 7 8 | 10 11 12."""
+
+    def __init__(self):
+        self.i = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        self.i += 1
+        if self.i in (4, 9) or self.i > 12:
+            raise StopIteration
+        return self.i
+
+
+class RestartingStream(IterableDataset):
+    def __iter__(self):
+        return _Restarting()
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_an_epoch_of_an_iterable_dataset_ends_at_its_first_stop(workers):
+    """PyTorch ends the epoch at the first StopIteration; the loader read on ([5, 6], [7, 8], [10, 11] more)."""
+    loader = DataLoader(RestartingStream(), batch_size=2, num_workers=workers)
+    assert [b.tolist() for b in loader] == [[1, 2], [3]]
+
+
+class UnevenStreams(IterableDataset):
+    def __iter__(self):
+        worker = get_worker_info().id
+        return iter([worker * 100 + j for j in range((1, 4, 4)[worker])])
+
+
+def test_workers_take_turns_in_a_fixed_cycle_when_one_stream_ends_early():
+    """As PyTorch cycles over all workers, skipping the finished: the order counted only the active ones (203
+    came before 103)."""
+    loader = DataLoader(UnevenStreams(), batch_size=None, num_workers=3)
+    assert [int(b) for b in loader] == [0, 100, 200, 101, 201, 102, 202, 103, 203]
+
+
+def test_the_batching_arguments_cannot_change_after_the_loader_is_made():
+    """They were read once, in __init__: `loader.batch_size = 3` was silently ignored, `loader.dataset = ...` half
+    applied (the old sampler's indices into the new data). PyTorch refuses both."""
+    loader = DataLoader(Squares(4), batch_size=1)
+    for name, value in (("batch_size", 3), ("dataset", Squares(8)), ("sampler", None), ("drop_last", True)):
+        with pytest.raises(ValueError, match=f"{name} attribute should not be set after DataLoader is initialized"):
+            setattr(loader, name, value)
+    loader.num_workers = 0  # (the others may change)
+    assert len(list(loader)) == 4

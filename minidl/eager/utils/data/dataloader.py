@@ -24,7 +24,7 @@ from ...tensor import Tensor
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset, T_co
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
-from .worker import EndOfIterable, WorkerError, worker_loop
+from .worker import EndOfIterable, WorkerError, one_pass, worker_loop
 
 _POLL_SECONDS = 2.0
 
@@ -77,6 +77,13 @@ class DataLoader(Generic[T_co]):
         self.sampler, self.batch_sampler = sampler, batch_sampler
         self.collate_fn = collate_fn or (default_collate if batch_size is not None or batch_sampler is not None
                                          else default_convert)
+        self._initialized = True
+
+    def __setattr__(self, name, value):
+        # the batching was decided from these in __init__: a later change would be ignored, or half applied
+        if name in _FIXED_AFTER_INIT and self.__dict__.get("_initialized"):
+            raise ValueError(f"{name} attribute should not be set after {type(self).__name__} is initialized")
+        super().__setattr__(name, value)
 
     @property
     def _index_sampler(self):
@@ -149,11 +156,14 @@ def _base_seed(loader):
     return int(numpy_rng(loader.generator or default_generator).integers(0, 2 ** 62))
 
 
+_FIXED_AFTER_INIT = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers")
+
+
 class _SingleProcessIterator:
     def __init__(self, loader):
         self._loader = loader
         _base_seed(loader)  # drawn and unused: see _base_seed
-        self._source = iter(loader.dataset) if loader._iterable else iter(loader._index_sampler)
+        self._source = one_pass(loader.dataset) if loader._iterable else iter(loader._index_sampler)
 
     def __iter__(self):
         return self
@@ -216,10 +226,13 @@ class _MultiProcessIterator:
 
     def _send_task(self):
         if self._loader._iterable:
-            if not self._active:
+            # the next worker in turn, over all of them, skipping the exhausted ones (as PyTorch cycles): the
+            # order of the batches does not depend on which streams have ended
+            turns = [(self._next_worker + k) % len(self._workers) for k in range(len(self._workers))]
+            worker = next((w for w in turns if w in self._active), None)
+            if worker is None:
                 return
-            worker = self._active[self._next_worker % len(self._active)]
-            self._next_worker += 1
+            self._next_worker = worker + 1
             self._task_queues[worker].put((self._epoch, self._sent, None))
         else:
             indices = next(self._tasks, None)

@@ -68,6 +68,13 @@ class EndOfIterable:
         self.worker_id = worker_id
 
 
+def one_pass(dataset):
+    """An iterable dataset's items for one epoch: its iterator, until it first stops. (An iterator may yield again
+    after a StopIteration — a reader of a socket or a queue; PyTorch ends the epoch at the first, and a generator
+    that has finished stays finished.)"""
+    yield from dataset
+
+
 def worker_loop(dataset, task_queue, result_queue, fetch, worker_id, num_workers, seed, worker_init_fn,
                 iterable):
     """The body of a worker process (see the module docstring)."""
@@ -95,7 +102,7 @@ def worker_loop(dataset, task_queue, result_queue, fetch, worker_id, num_workers
             continue
         try:
             if iterable and stream_epoch != epoch:
-                stream, stream_epoch = iter(dataset), epoch
+                stream, stream_epoch = one_pass(dataset), epoch
             batch = bytes(ForkingPickler.dumps(fetch(stream if iterable else indices)))
         except StopIteration:  # (the stream stays exhausted for the rest of the epoch)
             result_queue.put((epoch, number, EndOfIterable(worker_id)))
