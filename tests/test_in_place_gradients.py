@@ -180,3 +180,43 @@ def test_a_custom_function_node_keeps_only_what_its_ctx_saved():
     assert unread() is None  # b's values are never read again: freed, as PyTorch frees it
     y.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), 2 * 1.5 * 1.5 * x.detach().numpy() + 0.5, rtol=1e-5, atol=1e-6)
+
+
+class _Identity(T.autograd.Function):
+    @staticmethod
+    def forward(ctx, t):
+        return t  # the input as it is: the output shares its memory
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class _FirstRow(T.autograd.Function):
+    @staticmethod
+    def forward(ctx, t):
+        return t[0]  # a view of the input
+
+    @staticmethod
+    def backward(ctx, g):
+        return T.stack([g, T.zeros_like(g)])
+
+
+@pytest.mark.parametrize("make", [
+    lambda x: _Identity.apply(x * 1),
+    lambda x: _FirstRow.apply((x * 1).reshape(2, 2)),
+    lambda x: (lambda m: (m.register_full_backward_hook(lambda *a: None), m(x * 1))[1])(T.nn.Identity()),
+    lambda x: (lambda m: (m.register_full_backward_hook(lambda *a: None), m(x * 1))[1])(T.nn.Dropout().eval()),
+], ids=["input returned as is", "a view of the input", "hooked Identity", "hooked Dropout in eval"])
+def test_an_output_of_a_function_that_shares_an_inputs_memory_cannot_change_in_place(make):
+    """Its node is the Function's, which knows nothing of views: y.mul_(2) changed the values, not the gradient
+    (x.grad stayed 1 where the values were 2x); after a hooked eval Dropout, relu(inplace=True) then + z gave
+    [1, 2, 1] for [0, 2, 0]. PyTorch refuses, and so does minidl now; a clone may change."""
+    x = T.tensor([1.0, -2.0, 3.0, 4.0], requires_grad=True)
+    y = make(x)
+    with pytest.raises(RuntimeError, match="is a view and is being modified inplace.*cloning the output"):
+        y.mul_(2)
+    y.clone().mul_(2)  # the way out the message names
+    out = _Identity.apply(x * 1)
+    (out * 2).sum().backward()  # used out of place, it is an ordinary output
+    assert x.grad.tolist() == [2.0] * 4

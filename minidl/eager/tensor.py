@@ -26,7 +26,8 @@ from .grad_mode import GradMode
 from .hooks import RemovableHandle
 from .layouts import channels_last, channels_last_3d
 from .node import AccumulateGrad, Node, node_class
-from .views import mark_current, record_through_view, refresh_if_stale, share_base, take_history
+from .views import (mark_current, record_through_view, refresh_if_stale, refuse_change_of_function_view,
+                    share_base, take_history)
 
 
 class Size(tuple):
@@ -374,6 +375,7 @@ class Tensor:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         if recording:
             refresh_if_stale(self)
+            refuse_change_of_function_view(self)
         old = Tensor._make(self._data, self._node, self._out_index, self._requires_grad) if recording else self
         observer = GradMode.observer
         if observer is not None and old is not self:  # a trace must know what the stand-in stands for

@@ -18,7 +18,14 @@ never part of a history. Changing it in place while recording is on would have t
 so that is an error, as in PyTorch (``Tensor._inplace``), unless nothing involved requires grad.
 
 Both read, from memory addresses, where each element of a view lives in its base (``places_in_base``).
+
+**A custom Function's output that shares memory with an input** (the input returned as it is, or a view of it) is
+a view whose history is the Function's node, which knows nothing of views. Changing it in place would have to
+rewrite the Function's backward, so that is an error, as in PyTorch (``made_by_function``, checked by
+``Tensor._inplace``); a module's full backward hooks put such a Function around its outputs.
 """
+import weakref
+
 import numpy
 
 from .. import ops
@@ -72,6 +79,33 @@ def take_history(tensor, source):
         store.handle.remove()
         store.handle = node.register_tensor_hook(store, index)
     tensor._node, tensor._out_index, tensor._requires_grad = node, index, source._requires_grad
+
+
+#: id(output) -> (weak reference to it, Function's name, output index), for the outputs of custom Functions that
+#: alias an input (by identity: a tensor's == compares values)
+_made_by_functions = {}
+
+
+def note_function_views(name, inputs, outputs):
+    """Remember which of a custom Function's ``outputs`` share memory with one of its ``inputs``."""
+    arrays = [a._data for a in inputs if hasattr(a, "_data")]
+    for i, output in enumerate(outputs):
+        if hasattr(output, "_data") and any(may_share_memory(output._data, a) for a in arrays):
+            key = id(output)
+            _made_by_functions[key] = (weakref.ref(output, lambda _, key=key: _made_by_functions.pop(key, None)),
+                                       name, i)
+
+
+def refuse_change_of_function_view(tensor):
+    """The error for an in-place change of such an output (see the module docstring)."""
+    entry = _made_by_functions.get(id(tensor)) if _made_by_functions else None
+    if entry is not None and entry[0]() is tensor:
+        _, name, i = entry
+        raise RuntimeError(f"Output {i} of {name} is a view and is being modified inplace. This view was created "
+                           f"inside a custom Function (or because an input was returned as-is) and the autograd "
+                           f"logic to handle view+inplace would override the custom backward associated with the "
+                           f"custom Function, leading to incorrect gradients. This behavior is forbidden. You can fix "
+                           f"this by cloning the output of the custom Function.")
 
 
 def share_base(view, args):

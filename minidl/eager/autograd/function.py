@@ -27,6 +27,7 @@ from ...ops.base import Op
 from ..grad_mode import GradMode
 from ..node import node_class
 from ..tensor import Tensor, kept_for_shapes
+from ..views import note_function_views
 
 
 class FunctionCtx:
@@ -268,6 +269,7 @@ class Function(metaclass=_FunctionMeta):
                 wrapped.append(w)
             else:
                 wrapped.append(o)
+        note_function_views(cls.__name__, args, [w for w in wrapped if isinstance(w, Tensor) and w._node is node])
         # an output saved for backward must come back attached to the node (so that a backward written with
         # tensor ops can be differentiated again): it is kept by index (_SavedOutput), and the ctx knows the node
         # only weakly, so that the node, ctx and outputs make no reference cycle
