@@ -209,7 +209,7 @@ def test_default_collate_handles_nested_structures():
     x, ints, floats, d = batch
     assert x.shape == (2, 1) and ints.dtype == T.int64 and floats.dtype == T.float64
     assert d["k"].tolist() == [[1, 2], [3, 4]]
-    assert DataLoader(Squares(3), batch_size=None)._fetch(1)["x"].tolist() == [1.0, 1.0]
+    assert list(DataLoader(Squares(3), batch_size=None))[1]["x"].tolist() == [1.0, 1.0]
     # strings stay as the batch holds them, as in PyTorch: a field of tuple samples is a tuple
     assert default_collate([(1.5, "a"), (2.5, "b")])[1] == ("a", "b") and default_collate(["a", "b"]) == ["a", "b"]
     assert default_collate([{"s": "a"}, {"s": "b"}]) == {"s": ["a", "b"]}
@@ -437,3 +437,11 @@ def test_the_batching_arguments_cannot_change_after_the_loader_is_made():
             setattr(loader, name, value)
     loader.num_workers = 0  # (the others may change)
     assert len(list(loader)) == 4
+
+
+def test_a_spawned_worker_gets_the_dataset_and_functions_not_the_loader():
+    """Under "spawn" the worker's task was the loader's bound method, so the whole loader was pickled — an
+    unpicklable sampler (a generator) failed, and the sampler's indices were copied into every worker."""
+    loader = DataLoader(list(range(4)), sampler=(i for i in [3, 1, 2]), batch_size=2, num_workers=1,
+                        multiprocessing_context="spawn")
+    assert [b.tolist() for b in loader] == [[3, 1], [2]]

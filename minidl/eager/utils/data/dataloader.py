@@ -97,22 +97,6 @@ class DataLoader(Generic[T_co]):
             return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
         return len(self._index_sampler)
 
-    def _fetch(self, indices_or_stream):
-        """Build one batch: from a list of indices (map-style) or the next items of a stream (iterable)."""
-        if self._iterable:
-            if self.batch_size is None:
-                return self.collate_fn(next(indices_or_stream))
-            items = list(itertools.islice(indices_or_stream, self.batch_size))
-            if not items or (self.drop_last and len(items) < self.batch_size):
-                raise StopIteration
-            return self.collate_fn(items)
-        if self.batch_sampler is None:
-            return self.collate_fn(self.dataset[indices_or_stream])
-        fetch_many = getattr(self.dataset, "__getitems__", None)  # a dataset that reads a batch at once
-        if fetch_many:
-            return self.collate_fn(fetch_many(list(indices_or_stream)))
-        return self.collate_fn([self.dataset[i] for i in indices_or_stream])
-
     def _delivered(self, batch):
         """A batch as the loop receives it: with ``pin_memory`` on a machine with a GPU, its CPU tensors in
         page-locked memory, from which ``.to("cuda", non_blocking=True)`` copies faster."""
@@ -156,12 +140,41 @@ def _base_seed(loader):
     return int(numpy_rng(loader.generator or default_generator).integers(0, 2 ** 62))
 
 
+class BatchFetcher:
+    """What it takes to build a batch — the dataset, collate_fn and the batching options — without the rest of
+    the loader: a worker process gets this (its sampler, batch sampler and generator stay in the main process, and
+    with the "spawn" or "forkserver" start method only this is pickled, as PyTorch sends its workers only the
+    dataset and the functions)."""
+
+    def __init__(self, loader):
+        self.dataset, self.collate_fn, self.iterable = loader.dataset, loader.collate_fn, loader._iterable
+        self.batch_size, self.drop_last, self.batched = loader.batch_size, loader.drop_last, \
+            loader.batch_sampler is not None
+
+    def __call__(self, indices_or_stream):
+        """Build one batch: from a list of indices (map-style) or the next items of a stream (iterable)."""
+        if self.iterable:
+            if self.batch_size is None:
+                return self.collate_fn(next(indices_or_stream))
+            items = list(itertools.islice(indices_or_stream, self.batch_size))
+            if not items or (self.drop_last and len(items) < self.batch_size):
+                raise StopIteration
+            return self.collate_fn(items)
+        if not self.batched:
+            return self.collate_fn(self.dataset[indices_or_stream])
+        fetch_many = getattr(self.dataset, "__getitems__", None)  # a dataset that reads a batch at once
+        if fetch_many:
+            return self.collate_fn(fetch_many(list(indices_or_stream)))
+        return self.collate_fn([self.dataset[i] for i in indices_or_stream])
+
+
 _FIXED_AFTER_INIT = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers")
 
 
 class _SingleProcessIterator:
     def __init__(self, loader):
         self._loader = loader
+        self._fetch = BatchFetcher(loader)
         _base_seed(loader)  # drawn and unused: see _base_seed
         self._source = one_pass(loader.dataset) if loader._iterable else iter(loader._index_sampler)
 
@@ -171,7 +184,7 @@ class _SingleProcessIterator:
     @record_function("enumerate(DataLoader)#_SingleProcessDataLoaderIter.__next__")  # an event for the profiler
     def __next__(self):
         loader = self._loader
-        return loader._delivered(loader._fetch(self._source if loader._iterable else next(self._source)))
+        return loader._delivered(self._fetch(self._source if loader._iterable else next(self._source)))
 
     def __len__(self):
         return len(self._loader)
@@ -194,7 +207,7 @@ class _MultiProcessIterator:
         for worker_id in range(loader.num_workers):
             tasks = context.Queue()
             process = context.Process(target=worker_loop, daemon=True, args=(
-                loader.dataset, tasks, self._result_queue, loader._fetch, worker_id, loader.num_workers,
+                loader.dataset, tasks, self._result_queue, BatchFetcher(loader), worker_id, loader.num_workers,
                 base_seed + worker_id, loader.worker_init_fn, loader._iterable))
             process.start()
             self._task_queues.append(tasks)
