@@ -1111,8 +1111,10 @@ def _op_error(op, args, error):
     message = f"{op.name}: {reason or error} (arguments: {', '.join(describe(a) for a in args)})"
     if isinstance(error, ValueError):
         return ops.OpError(message)
-    # the builtin class, not numpy's subclasses (whose constructors take more than a message: _UFuncNoLoopError)
-    return next(cls for cls in (TypeError, IndexError) if isinstance(error, cls))(message)
+    try:
+        return type(error)(message)
+    except TypeError:  # a class whose constructor takes more than a message (numpy's _UFuncNoLoopError): its base
+        return next(cls for cls in (TypeError, IndexError) if isinstance(error, cls))(message)
 
 
 def _size_mismatch(args):
