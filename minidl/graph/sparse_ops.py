@@ -128,6 +128,17 @@ def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None):
         b = convert_to_tensor(b, sp.dtype)
         if adjoint_b:
             b = ops.conj(ops.transpose(b, 0, 1)) if b.dtype.is_complex else ops.transpose(b, 0, 1)
+        inner = 0 if adjoint_a else 1
+        known = sp.shape[inner] if sp.shape.rank_known else None
+        if known is not None and b.shape.rank_known and b.shape[0] is not None and known != b.shape[0]:
+            raise ValueError(f"sparse_tensor_dense_matmul: cannot multiply A and B because the inner dimension does "
+                             f"not match: A {sp.shape}{' (adjoint)' if adjoint_a else ''}, B {b.shape}")
+        # (a dim known only when the graph runs is checked then, as TF's kernel checks it)
+        check = assert_equal(sp.dense_shape[inner], ops.cast(shape_of(b)[0], dtypes.int64),
+                             message="sparse_tensor_dense_matmul: cannot multiply A and B because the inner "
+                                     "dimension does not match")
+        with control_dependencies([check]):
+            b = identity(b)
         values = ops.conj(sp.values) if adjoint_a and sp.dtype.is_complex else sp.values
         rows, columns = sp.indices[:, 0], sp.indices[:, 1]
         if adjoint_a:  # entry (i, j) of A is entry (j, i) of A^T

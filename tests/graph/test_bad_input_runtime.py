@@ -282,3 +282,17 @@ def test_the_valid_forms_of_those_still_work():
         assert sess.run(tf.one_hot([0, 1], np.int64(2))).tolist() == [[1.0, 0.0], [0.0, 1.0]]
         assert sess.run(tf.tensordot(tf.ones([2, 3]), tf.ones([3, 2]), [[-1], [0]])).tolist() == [[3.0] * 2] * 2
         assert sess.run(tf.clip_by_value(tf.ones([2, 2]), 0.0, tf.fill([2, 2], 0.5))).tolist() == [[0.5] * 2] * 2
+
+
+def test_a_sparse_dense_product_checks_the_inner_dimension():
+    """A (2, 2) sparse matrix times a (3, 2) dense one ignored B's third row; TF refuses (when the graph is built
+    where the shapes are known, else when it runs)."""
+    a = tf.SparseTensor([[0, 0], [1, 1]], [1.0, 2.0], [2, 2])
+    with pytest.raises(ValueError, match="inner dimension does not match"):
+        tf.sparse_tensor_dense_matmul(a, tf.ones([3, 2]))
+    b = tf.placeholder(tf.float32, [None, 2])
+    product = tf.sparse_tensor_dense_matmul(a, b)
+    with tf.Session() as sess:
+        assert sess.run(product, {b: np.ones((2, 2))}).tolist() == [[1.0, 1.0], [2.0, 2.0]]
+        with pytest.raises(tf.errors.InvalidArgumentError, match="inner dimension does not match"):
+            sess.run(product, {b: np.ones((3, 2))})
