@@ -699,3 +699,17 @@ def test_import_paths_that_code_copied_from_pytorch_projects_uses():
     assert PlainSGD([torch.ones(2, requires_grad=True)], lr=0.1).param_groups[0]["lr"] == 0.1
     with pytest.raises(TypeError, match="param_group must be a dict, but got list"):
         torch.optim.SGD([torch.ones(1, requires_grad=True)], lr=0.1).add_param_group([torch.ones(1)])
+
+
+@pytest.mark.parametrize("index, name", [
+    ((0,), "SelectBackward0"), ((slice(None), 0), "SelectBackward0"), ((0, slice(None)), "SelectBackward0"),
+    ((slice(0, 2),), "SliceBackward0"), ((0, slice(1, None)), "SliceBackward0"), ((None,), "UnsqueezeBackward0"),
+    ((0, None), "UnsqueezeBackward0"), (([0, 1],), "IndexBackward0")])
+def test_indexing_nodes_are_named_as_pytorch_names_them(index, name):
+    """PyTorch applies an index's entries one by one and names the node after the last: print(x[0]) shows
+    grad_fn=<SelectBackward0> (it was SliceBackward0 for every basic index)."""
+    x = torch.ones(3, 4, requires_grad=True)
+    y = x[index]
+    assert y.grad_fn.name() == name and f"grad_fn=<{name}>" in repr(y)
+    y.sum().backward()
+    assert x.grad.sum().item() == y.numel()

@@ -210,13 +210,16 @@ class Node:
         return self.backward(grads, needed, True)
 
 
-def node_class(op):
+def node_class(op, attrs=None):
     """The node class of ``op``: a subclass of ``Node`` named as PyTorch names its grad_fn's type
-    (``type(y.grad_fn).__name__ == "MulBackward0"``), made once per op."""
-    cls = _node_classes.get(op)
+    (``type(y.grad_fn).__name__ == "MulBackward0"``), made once per op — or per name, for an op that PyTorch
+    names by its arguments (``Op.grad_fn_variant``)."""
+    variant = op.grad_fn_variant
+    key = op if variant is None else (op, variant(attrs))
+    cls = _node_classes.get(key)
     if cls is None:
-        name = getattr(op, "grad_fn_name", "{}Backward0").format(op.name)  # (a user's Function: SquareBackward)
-        cls = _node_classes[op] = type(name, (Node,), {"__slots__": ()})
+        name = getattr(op, "grad_fn_name", "{}Backward0").format(op.name) if variant is None else key[1]
+        cls = _node_classes[key] = type(name, (Node,), {"__slots__": ()})  # (a user's Function: SquareBackward)
     return cls
 
 

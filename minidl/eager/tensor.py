@@ -933,7 +933,7 @@ def _record(op, args, attrs):
             read = op.inputs_to_save(needs)
             saved = [args[i] for i in read]
         kept = kept_for_shapes(args, read)
-    node = node_class(op)(op, attrs, kept, tuple(keys), needs)
+    node = node_class(op, attrs)(op, attrs, kept, tuple(keys), needs)
     if saved:
         node.saved_versions = tuple([_saved_version(a, a) for a in saved if isinstance(a, Tensor)])
     return node

@@ -50,6 +50,9 @@ class Op:
     #: for an op that keeps values of its own for its VJP (a user's eager ``autograd.Function``: in its ctx),
     #: ``release_saved(attrs)`` frees them after a backward pass and says whether there were any
     release_saved = None
+    #: for an op that PyTorch names by its arguments: ``grad_fn_variant(attrs)`` gives the node's name
+    #: (``x[0]`` is ``SelectBackward0``, ``x[0:2]`` ``SliceBackward0``: one op here)
+    grad_fn_variant = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -290,7 +290,13 @@ class Index(Op):
 
 
 class Slice(Index):
-    """``x[index]`` with ints, slices and None only: a view of ``x``. VJP: ``g`` placed into zeros like ``x``."""
+    """``x[index]`` with ints, slices and None only: a view of ``x``. VJP: ``g`` placed into zeros like ``x``.
+    PyTorch applies the entries one by one and names the node after the last (trailing ``:`` are dropped):
+    ``x[0]``, ``x[:, 0]`` SelectBackward0; ``x[None]`` UnsqueezeBackward0; ``x[0:2]`` SliceBackward0."""
+    grad_fn_variant = staticmethod(lambda attrs: _LAST_ENTRY_NAMES.get(attrs["basic"][-1][0], "SliceBackward0"))
+
+
+_LAST_ENTRY_NAMES = {"int": "SelectBackward0", "none": "UnsqueezeBackward0"}
 
 
 class IndexGrad(Op):
