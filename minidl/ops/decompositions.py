@@ -160,8 +160,8 @@ def _first_bad_minor(xp, a):
 def cholesky(A, upper=False):
     """``torch.linalg.cholesky`` (and the old ``torch.cholesky``): the lower-triangular L with ``A = L L^H`` for
     each Hermitian (real: symmetric) positive-definite matrix of the batch; ``upper=True`` gives ``U = L^H``
-    (``A = U^H U``). Only one triangle of A is read: the lower one, or with ``upper`` the upper one, as PyTorch. A matrix that is not positive-definite is an error,
-    on a GPU too."""
+    (``A = U^H U``). Only one triangle of A is read: the lower one, or with ``upper`` the upper one, as PyTorch.
+    A matrix that is not positive-definite is an error, on a GPU too."""
     A = check_matrices("linalg.cholesky", A)
     return apply(Cholesky, A, upper=True) if upper else apply(Cholesky, A)
 
