@@ -466,6 +466,12 @@ def mH(self):
     return ops.conj(mT(self))
 
 
+def rtruediv(self, other):
+    """``2 / x``: PyTorch computes it as ``x.reciprocal() * 2``, so its gradient is read from the reciprocal (an
+    output) and ``x`` may change in place afterwards; a division would keep ``x`` for the backward instead."""
+    return ops.mul(ops.reciprocal(self), other)
+
+
 _ADAPTERS = {
     "view": view, "reshape": reshape, "permute": permute, "expand": expand, "expand_as": expand_as,
     "broadcast_to": broadcast_to,
@@ -483,7 +489,7 @@ _ADAPTERS = {
     "resolve_neg": resolve_neg, "is_neg": is_neg, "conj_physical": conj_physical, "conj_physical_": conj_physical_,
     "adjoint": adjoint, "is_nonzero": is_nonzero, "diagflat": diagflat,
     "hardshrink": hardshrink, "is_signed": is_signed, "is_inference": is_inference, "prelu": prelu,
-    "narrow_copy": COPIES["narrow_copy"], **UNSAFE_SPLITS, "untyped_storage": untyped_storage, "storage": storage,
+    "narrow_copy": COPIES["narrow_copy"], "__rtruediv__": rtruediv, **UNSAFE_SPLITS, "untyped_storage": untyped_storage, "storage": storage,
 }
 #: in-place shape ops ``name_``: this tensor becomes the op's result (a view with new sizes or strides)
 _RESHAPING_IN_PLACE = ["t", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims"]
