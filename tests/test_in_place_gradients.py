@@ -37,8 +37,12 @@ IN_PLACE = {
     "add_ to relu6's result": lambda L, x: (lambda h: (h.add_(1), (h * h).sum())[1])(L.nn.functional.relu6(x * 4 - 3)),
     "add_ to layer_norm's result": lambda L, x: (lambda h: (h.add_(1), (h * h * x).sum())[1])(
         L.nn.functional.layer_norm(x, (3,))),
-    # an input changed in place after an op whose backward reads only its output: ``2 / h`` is h.reciprocal() * 2
+    # an input changed in place after an op whose backward does not read it (``2 / h`` is h.reciprocal() * 2)
     "add_ to the divisor of 2 / h": lambda L, x: (lambda h: (lambda q: (h.add_(1), (q * h).sum())[1])(2 / h))(x * 3),
+    "add_ to the dividend of fmod(h, 0.7)": lambda L, x: (lambda h: (lambda q: (h.add_(1), (q * q * h).sum())[1])(
+        L.fmod(h, 0.7)))(x * 3),
+    "add_ to the start of lerp(h, 0, 0.3)": lambda L, x: (lambda h: (lambda q: (h.add_(1), (q * q * h).sum())[1])(
+        L.lerp(h, L.zeros(3, dtype=L.float64), 0.3)))(x * 3),
 }
 
 

@@ -273,6 +273,10 @@ class Fmod(Op):
         refuse_integer_division_by_zero("fmod", a, b)
         return xp.fmod(a, b)
 
+    @classmethod
+    def inputs_to_save(cls, needs_input_grad):
+        return (0, 1) if needs_input_grad[1] else ()  # d/da = 1 reads nothing
+
     @staticmethod
     def vjp(ctx, g):
         a, b = ctx.inputs

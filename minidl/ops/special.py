@@ -386,6 +386,11 @@ class Lerp(Op):
         difference = end - input
         return xp.where(abs(weight) < 0.5, input + weight * difference, end - difference * (1 - weight))
 
+    @classmethod
+    def inputs_to_save(cls, needs_input_grad):
+        need_input, need_end, need_weight = needs_input_grad
+        return ((2,) if need_input or need_end else ()) + ((0, 1) if need_weight else ())
+
     @staticmethod
     def vjp(ctx, g):
         input, end, weight = ctx.inputs
